@@ -1,0 +1,152 @@
+// Command gradbench benchmarks the surrogate gradient estimators used to
+// train binary neural networks: it trains every estimator on the same
+// binarized network with the same seeds and reports the differences as
+// markdown tables, plots and Go benchmark-format records.
+//
+// Usage:
+//
+//	gradbench <command> [flags]
+//
+// Run `gradbench help` for the list of commands and `gradbench help <command>`
+// for one command's flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// A command is one gradbench subcommand. run receives the arguments after
+// the command name and a FlagSet of its own, already named and with its
+// output set; it defines its flags, parses them and does the work.
+type command struct {
+	name  string
+	short string // one line for `gradbench help`
+	long  string // prose help, printed above the flags
+	run   func(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error
+}
+
+// cmdEnv is what a command may touch of the outside world, so that tests can
+// run commands in-process.
+type cmdEnv struct {
+	stdout, stderr io.Writer
+	// stderrTTY reports whether stderr is a terminal (progress bars are drawn
+	// only then).
+	stderrTTY bool
+}
+
+// commands is the list of gradbench subcommands, sorted by name.
+var commands = []*command{}
+
+// errUsage marks an error already explained by printed usage.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &cmdEnv{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
+	if err := gradbench(ctx, env, os.Args[1:]); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "gradbench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// gradbench runs the command line args (without the program name).
+func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
+	if len(args) == 0 {
+		usage(env.stderr)
+		return errUsage
+	}
+	name, rest := args[0], args[1:]
+	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
+		if len(rest) == 0 {
+			usage(env.stdout)
+			return nil
+		}
+		c := find(rest[0])
+		if c == nil {
+			return fmt.Errorf("unknown command %q (have %s)", rest[0], commandNames())
+		}
+		fs := newFlagSet(c, env.stdout)
+		// Define the flags without running: parse -h, which prints usage.
+		_ = c.run(ctx, env, fs, []string{"-h"})
+		return nil
+	}
+	c := find(name)
+	if c == nil {
+		return fmt.Errorf("unknown command %q (have %s)", name, commandNames())
+	}
+	fs := newFlagSet(c, env.stderr)
+	err := c.run(ctx, env, fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "usage: gradbench %s [flags]\n\n%s\n\nFlags:\n", c.name, strings.TrimSpace(c.long))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs and rejects positional arguments, which no
+// gradbench command takes.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q (flags only; see gradbench help %s)", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+func find(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func commandNames() string {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "gradbench benchmarks the surrogate gradients used to train binary neural networks.\n\nUsage:\n\n\tgradbench <command> [flags]\n\nCommands:\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.short)
+	}
+	fmt.Fprint(w, "\nRun `gradbench help <command>` for a command's flags.\n")
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,35 @@
+// Package estimators defines what a surrogate gradient is: the rule that
+// replaces d sign(x)/dx, which is zero almost everywhere, when a binary
+// neural network is trained.
+//
+// Every estimator binarizes with sign(x) in the forward pass (sign(0) = +1)
+// and differs only in its backward surrogate g(x). The package knows nothing
+// of tensors, layers or training: it works on plain []float32 slices.
+//
+// # Spec strings
+//
+// Estimators are named by spec strings, parsed by [Parse] and [ParseList]:
+//
+//	name[:key=value,...][+na[:key=value,...]]
+//
+// for example "fda", "fda:n=9" (a fixed number of Fourier terms),
+// "fda:n=9..18,omega=0.1", "dsq:alpha=0.4", "bnnplus:beta=10,learn=true",
+// "fda+na" or "dsq+na:eta=x". The "+na" suffix asks for the noise
+// adaptation module, which the training engine builds around the estimator.
+// A parsed [Spec] prints back in a canonical form, used as table label and
+// cache key.
+//
+// # Interfaces
+//
+// [Estimator] is the small core every estimator implements. What only some
+// have is found by type assertion: [Scheduler] (a surrogate that changes with
+// training progress), [Learner] (trainable scalars), [Smoother] (the smooth
+// forward surrogate whose derivative is g) and [Referencer] (the obvious
+// reference kernels that the fast ones are checked against).
+//
+// # Bring your own estimator
+//
+// [Register] adds an estimator under a new name; it then works everywhere a
+// built-in one does. Package estimatortest checks any estimator against the
+// properties every estimator must have.
+package estimators

@@ -1,0 +1,74 @@
+package estimators
+
+// An Estimator binarizes a tensor in the forward pass and supplies the
+// surrogate gradient that replaces d sign(x)/dx in the backward pass.
+//
+// All slices have the same length; a length mismatch is a programmer error
+// and panics. Implementations must not retain the slices, must not write
+// outside dst (dx), and must not modify x or dy. An Estimator is not safe for
+// concurrent use: training creates one per binarized tensor (per layer), like
+// a hash.Hash, and its kernels may split one call over the process's worker
+// pool.
+type Estimator interface {
+	// Name returns the name the estimator is registered under, such as "fda".
+	// The full configuration, as a canonical string, is Spec.String.
+	Name() string
+
+	// Forward sets dst[i] = q(x[i]) = +1 if x[i] >= 0 else -1, so that
+	// q(+0) = q(-0) = +1. A NaN input gives NaN, so that a diverged
+	// network shows up in the loss instead of being binarized silently.
+	Forward(dst, x []float32)
+
+	// Backward sets dx[i] = dy[i]·g(x[i]), where g is the estimator's
+	// surrogate derivative. For every finite x the result is finite; for
+	// x = ±Inf it is what the estimator documents (0 for all built-in ones).
+	// Learnable estimators (see Learner) also accumulate the gradient of their
+	// scalars here.
+	Backward(dx, x, dy []float32)
+}
+
+// A Scheduler is an Estimator whose surrogate changes over training, such as
+// FDA's growing number of Fourier terms or EDE's sharpening tanh. The harness
+// calls SetProgress before each epoch with p in [0, 1]: 0 at the first epoch,
+// 1 at the last.
+type Scheduler interface {
+	SetProgress(p float64)
+}
+
+// A Learner is an Estimator with trainable scalars (DSQ's α and BNN+'s β with
+// learn=true). Backward adds dL/dValue to each Scalar's Grad; the optimizer
+// reads Grad, updates Value, clamps it to [Min, Max] and zeroes Grad.
+type Learner interface {
+	Scalars() []*Scalar
+}
+
+// A Scalar is one trainable hyperparameter of an estimator.
+type Scalar struct {
+	Name     string  // the spec key, such as "alpha"
+	Value    float32 // the current value, read by every Forward/Backward
+	Grad     float32 // accumulated gradient of the loss with respect to Value
+	Min, Max float32 // the range Value is clamped to after an update
+}
+
+// A Smoother is an Estimator whose surrogate derivative is the derivative of
+// a smooth forward function q̃ (the soft sign the estimator pretends the
+// network uses). Surrogate sets dst[i] = q̃(x[i]). It exists for plots and
+// for checking Backward against finite differences.
+type Smoother interface {
+	Surrogate(dst, x []float32)
+}
+
+// A Referencer is an Estimator that also carries its reference kernels: the
+// obvious loop, written for clarity, against which the fast Forward and
+// Backward are tested and benchmarked.
+type Referencer interface {
+	ForwardRef(dst, x []float32)
+	BackwardRef(dx, x, dy []float32)
+}
+
+// checkLen panics when the slices of a kernel call differ in length.
+func checkLen(op string, a, b []float32) {
+	if len(a) != len(b) {
+		panic("estimators: " + op + ": slice lengths differ")
+	}
+}

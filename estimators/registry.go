@@ -1,0 +1,109 @@
+package estimators
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// A Factory makes a new Estimator from the parameters of a spec string. It
+// reads every hyperparameter through p (which validates values and records
+// defaults) and returns p.Err() if one was bad. It must return a fresh,
+// independent value on every call.
+type Factory func(p *Params) (Estimator, error)
+
+// registry maps each estimator name to its factory. The built-in estimators
+// are listed here, one line each, sorted; Register adds others.
+var registry = map[string]Factory{
+	"ste": newSTE,
+}
+
+var registryMu sync.RWMutex
+
+// Register makes an estimator available under name, in spec strings and so
+// everywhere a built-in estimator is: `gradbench curves`, the benchmarks and
+// training runs. It is meant to be called from an init function. Register
+// panics if name is already registered, if factory is nil, or if name is not
+// a lowercase word (letters, digits, '-' and '_', starting with a letter),
+// like database/sql.Register.
+func Register(name string, factory Factory) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if factory == nil {
+		panic("estimators: Register factory is nil for " + name)
+	}
+	if !validName(name) {
+		panic(fmt.Sprintf("estimators: Register name %q is not a lowercase word", name))
+	}
+	if _, dup := registry[name]; dup {
+		panic("estimators: Register called twice for estimator " + name)
+	}
+	registry[name] = factory
+}
+
+func validName(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' || name == "na" {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func lookup(name string) (Factory, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	f, ok := registry[name]
+	return f, ok
+}
+
+// Names returns the registered estimator names, sorted.
+func Names() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// New parses spec and returns a new Estimator. A "+na" suffix is accepted and
+// ignored here: noise adaptation is a layer (see Spec.NA).
+func New(spec string) (Estimator, error) {
+	s, err := Parse(spec)
+	if err != nil {
+		return nil, err
+	}
+	return s.New()
+}
+
+// Defaults returns the hyperparameters of the named estimator with their
+// defaults and allowed values, sorted by key.
+func Defaults(name string) ([]Param, error) {
+	f, ok := lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	p := newParams(name, nil)
+	if _, err := f(p); err != nil {
+		return nil, err
+	}
+	ps := append([]Param(nil), p.asked...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
+	return ps, nil
+}
+
+// NADefaults returns the settings of the "+na" suffix with their defaults.
+func NADefaults() []Param {
+	p := newParams("+na", nil)
+	readNA(p)
+	ps := append([]Param(nil), p.asked...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
+	return ps
+}

@@ -1,0 +1,33 @@
+package estimators
+
+import "math"
+
+// signRef is the reference forward pass shared by every estimator:
+//
+//	if x[i] >= 0 { dst[i] = 1 } else if x[i] < 0 { dst[i] = -1 } else { dst[i] = NaN }
+func signRef(dst, x []float32) {
+	checkLen("Forward", dst, x)
+	for i, v := range x {
+		switch {
+		case v >= 0:
+			dst[i] = 1
+		case v < 0:
+			dst[i] = -1
+		default:
+			dst[i] = float32(math.NaN())
+		}
+	}
+}
+
+// signFast is signRef without branches: adding +0 turns -0 into +0, the sign
+// bit of the sum picks ±1, and a NaN input sets the quiet-NaN bits.
+func signFast(dst, x []float32) {
+	checkLen("Forward", dst, x)
+	dst = dst[:len(x)]
+	for i, v := range x {
+		b := math.Float32bits(v + 0)
+		abs := b &^ (1 << 31)
+		nan := uint32(int32(0x7f800000-abs) >> 31) // all ones if NaN
+		dst[i] = math.Float32frombits(b&(1<<31) | 0x3f800000 | nan&0x7fc00000)
+	}
+}

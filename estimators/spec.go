@@ -1,0 +1,256 @@
+package estimators
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A Spec is a parsed estimator spec string:
+//
+//	name[:key=value,...][+na[:key=value,...]]
+//
+// such as "fda", "fda:n=9..18,omega=0.1", "bnnplus:beta=10,learn=true" or
+// "dsq+na:eta=x". Parse validates every key and value against the
+// estimator's factory, so a Spec always makes a working Estimator.
+//
+// String returns the canonical form: parameters left at their default are
+// dropped, the rest are sorted by key and numbers are printed in their
+// shortest form, so "fda:omega=0.10,n=9..18" and "fda" both print "fda".
+// The canonical form is what tables show and what cache keys hash.
+type Spec struct {
+	// Name is the registered estimator name.
+	Name string
+	// NA holds the noise-adaptation settings of a "+na" suffix; nil without it.
+	NA *NA
+
+	raw   map[string]string
+	canon string // canonical estimator part, without +na
+}
+
+// NA are the settings of the noise adaptation module (the FDA paper's noise
+// adaptation, composable with any estimator), written after "+na:".
+// The module itself is a layer and lives with the training engine; see
+// ../shared/spec/estimators.md for its definition.
+type NA struct {
+	// Eta is the shortcut term η(t): "sin" for a·sin(t) (the default),
+	// "x" for a·t, "0" for none.
+	Eta string
+	// A is the shortcut amplitude a; default 0.1.
+	A float64
+	// K sets the hidden width h = max(1, d/K) of the module's two layers;
+	// default 64.
+	K int
+}
+
+// readNA reads the noise-adaptation settings; it is the factory of the
+// "+na" suffix.
+func readNA(p *Params) *NA {
+	return &NA{
+		Eta: p.Choice("eta", "sin", "sin", "x", "0"),
+		A:   p.Float("a", 0.1, "a finite number >= 0", func(v float64) bool { return v >= 0 }),
+		K:   p.Int("k", 64, "an integer >= 1", func(v int) bool { return v >= 1 }),
+	}
+}
+
+// Parse parses and validates one spec string.
+func Parse(s string) (Spec, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Spec{}, fmt.Errorf("estimators: empty estimator spec (have %s)", strings.Join(Names(), ", "))
+	}
+	est, na, hasNA, err := splitSuffix(s)
+	if err != nil {
+		return Spec{}, err
+	}
+	name, rawArgs, _ := strings.Cut(est, ":")
+	name = strings.TrimSpace(name)
+	f, ok := lookup(name)
+	if !ok {
+		return Spec{}, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	raw, err := splitArgs(name, rawArgs, strings.Contains(est, ":"))
+	if err != nil {
+		return Spec{}, err
+	}
+	spec := Spec{Name: name, raw: raw}
+	p := newParams(name, raw)
+	if _, err := f(p); err != nil {
+		if p.err != nil {
+			return Spec{}, p.err
+		}
+		return Spec{}, fmt.Errorf("estimators: %s: %w", name, err)
+	}
+	args, err := p.finish()
+	if err != nil {
+		return Spec{}, err
+	}
+	spec.canon = join(name, args)
+	if hasNA {
+		nraw, err := splitArgs("+na", na, na != "" || strings.HasSuffix(s, ":"))
+		if err != nil {
+			return Spec{}, err
+		}
+		np := newParams("+na", nraw)
+		spec.NA = readNA(np)
+		if _, err := np.finish(); err != nil {
+			return Spec{}, err
+		}
+	}
+	return spec, nil
+}
+
+// splitSuffix separates "est+na:args" into its estimator and +na parts.
+func splitSuffix(s string) (est, na string, hasNA bool, err error) {
+	i := strings.IndexByte(s, '+')
+	for i >= 0 && i > 0 && (s[i-1] == 'e' || s[i-1] == 'E') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+		// an exponent such as 1e+3 inside a value, not a suffix
+		j := strings.IndexByte(s[i+1:], '+')
+		if j < 0 {
+			return s, "", false, nil
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return s, "", false, nil
+	}
+	est, suffix := s[:i], s[i+1:]
+	name, args, hasArgs := strings.Cut(suffix, ":")
+	if name != "na" {
+		return "", "", false, fmt.Errorf("estimators: unknown suffix %q in %q (have +na)", "+"+name, s)
+	}
+	if hasArgs && args == "" {
+		return "", "", false, fmt.Errorf("estimators: +na: empty parameter list after ':' in %q", s)
+	}
+	return est, args, true, nil
+}
+
+// splitArgs parses "k=v,k=v". colon reports whether a ':' introduced the
+// list, so that "fda:" (a colon and nothing after it) is an error.
+func splitArgs(name, s string, colon bool) (map[string]string, error) {
+	raw := map[string]string{}
+	if s == "" {
+		if colon {
+			return nil, fmt.Errorf("estimators: %s: empty parameter list after ':'", name)
+		}
+		return raw, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("estimators: %s: malformed parameter %q: want key=value", name, kv)
+		}
+		if _, dup := raw[k]; dup {
+			return nil, fmt.Errorf("estimators: %s: parameter %q given twice", name, k)
+		}
+		raw[k] = v
+	}
+	return raw, nil
+}
+
+func join(name, args string) string {
+	if args == "" {
+		return name
+	}
+	return name + ":" + args
+}
+
+// MustParse is Parse for specs known to be valid, such as constants in
+// tests and examples; it panics on error.
+func MustParse(s string) Spec {
+	spec, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return spec
+}
+
+// ParseList parses a comma-separated list of specs, as given to
+// `gradbench run --estimators`. Commas also separate an estimator's
+// parameters, so an item that holds '=' but no ':' continues the previous
+// spec: "fda:n=9,omega=0.2,ste" is the two specs "fda:n=9,omega=0.2" and
+// "ste". Duplicates (by canonical form) are errors.
+func ParseList(s string) ([]Spec, error) {
+	var items []string
+	for _, it := range strings.Split(s, ",") {
+		it = strings.TrimSpace(it)
+		if len(items) > 0 && strings.Contains(it, "=") && !strings.Contains(it, ":") {
+			items[len(items)-1] += "," + it
+			continue
+		}
+		items = append(items, it)
+	}
+	var specs []Spec
+	seen := map[string]bool{}
+	for _, it := range items {
+		spec, err := Parse(it)
+		if err != nil {
+			return nil, err
+		}
+		if seen[spec.String()] {
+			return nil, fmt.Errorf("estimators: %q listed twice (canonical form %q)", it, spec.String())
+		}
+		seen[spec.String()] = true
+		specs = append(specs, spec)
+	}
+	return specs, nil
+}
+
+// String returns the canonical form of the spec.
+func (s Spec) String() string { return s.Base() + s.NA.String() }
+
+// Base returns the canonical form of the estimator part, without "+na".
+func (s Spec) Base() string { return s.canon }
+
+// String returns the canonical "+na[:...]" suffix, or "" for a nil NA.
+func (n *NA) String() string {
+	if n == nil {
+		return ""
+	}
+	var args []string
+	if n.A != 0.1 {
+		args = append(args, "a="+formatFloat(n.A))
+	}
+	if n.Eta != "sin" {
+		args = append(args, "eta="+n.Eta)
+	}
+	if n.K != 64 {
+		args = append(args, fmt.Sprintf("k=%d", n.K))
+	}
+	if len(args) == 0 {
+		return "+na"
+	}
+	return "+na:" + strings.Join(args, ",")
+}
+
+// New returns a new Estimator configured by the spec. Every call returns a
+// fresh value: learnable scalars and schedules are per layer.
+func (s Spec) New() (Estimator, error) {
+	f, ok := lookup(s.Name)
+	if !ok {
+		return nil, fmt.Errorf("estimators: unknown estimator %q (have %s)", s.Name, strings.Join(Names(), ", "))
+	}
+	p := newParams(s.Name, s.raw)
+	e, err := f(p)
+	if err == nil {
+		err = p.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// MarshalText returns the canonical form, so that specs are written to JSON
+// records as strings.
+func (s Spec) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText parses a spec string.
+func (s *Spec) UnmarshalText(b []byte) error {
+	v, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
