@@ -1,0 +1,254 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gradbench/gradbench/internal/parallel"
+)
+
+var (
+	_ Layer      = (*BatchNorm)(nil)
+	_ Parametric = (*BatchNorm)(nil)
+	_ Stateful   = (*BatchNorm)(nil)
+	_ ModeSetter = (*BatchNorm)(nil)
+)
+
+// BatchNorm normalises each channel (Ioffe & Szegedy, ICML 2015), as
+// PyTorch's BatchNorm2d (N×C×H×W, statistics over N, H, W) and BatchNorm1d
+// (N×C×1×1, statistics over N):
+//
+//	y = γ·(x - μ)/√(σ² + ε) + β
+//
+// In training mode μ and σ² are the batch mean and biased variance, and the
+// running statistics move towards them with momentum 0.1, the running
+// variance towards the UNBIASED batch variance (σ²·m/(m-1), m values per
+// channel), as PyTorch does. In evaluation mode μ and σ² are the running
+// statistics. γ starts at 1, β at 0, the running mean at 0 and the running
+// variance at 1; checkpoints save the running statistics (Buffers).
+type BatchNorm struct {
+	C        int
+	Eps      float64 // 1e-5
+	Momentum float64 // 0.1
+	// Weight (γ) and Bias (β) have shape {C}.
+	Weight, Bias *Param
+	// RunningMean and RunningVar have C values each.
+	RunningMean, RunningVar *Buffer
+
+	eval bool
+
+	in        *Tensor
+	out, dx   buffer
+	mean, inv []float32 // batch mean and 1/√(σ²+ε) of the last Forward
+	job       bnJob
+}
+
+// NewBatchNorm2d returns a BatchNorm over the channels of N×C×H×W tensors.
+func NewBatchNorm2d(c int) *BatchNorm {
+	if c < 1 {
+		panic(fmt.Sprintf("nn: NewBatchNorm2d(%d): channels must be >= 1", c))
+	}
+	b := &BatchNorm{C: c, Eps: 1e-5, Momentum: 0.1,
+		Weight: newParam("weight", c), Bias: newParam("bias", c),
+		RunningMean: &Buffer{Name: "running_mean", Data: make([]float32, c)},
+		RunningVar:  &Buffer{Name: "running_var", Data: make([]float32, c)},
+		mean:        make([]float32, c), inv: make([]float32, c),
+	}
+	for i := range c {
+		b.Weight.Data[i] = 1
+		b.RunningVar.Data[i] = 1
+	}
+	b.job.b = b
+	return b
+}
+
+// NewBatchNorm1d returns a BatchNorm over the features of N×C×1×1 tensors
+// (the output of Linear). It is the same layer as NewBatchNorm2d; the name
+// says where it is used.
+func NewBatchNorm1d(features int) *BatchNorm { return NewBatchNorm2d(features) }
+
+// Params returns γ and β.
+func (b *BatchNorm) Params() []*Param { return []*Param{b.Weight, b.Bias} }
+
+// Buffers returns the running mean and variance.
+func (b *BatchNorm) Buffers() []*Buffer { return []*Buffer{b.RunningMean, b.RunningVar} }
+
+// SetTraining selects batch statistics (true) or running statistics.
+func (b *BatchNorm) SetTraining(training bool) { b.eval = !training }
+
+// Forward normalises x.
+func (b *BatchNorm) Forward(x *Tensor) *Tensor {
+	x.check("BatchNorm.Forward")
+	if x.C != b.C {
+		panic(fmt.Sprintf("nn: BatchNorm.Forward: input %v has %d channels, want %d", x, x.C, b.C))
+	}
+	b.in = x
+	b.job.fwd = true
+	b.out.shape(x.N, x.C, x.H, x.W)
+	if !b.eval && x.N*x.H*x.W < 2 {
+		panic(fmt.Sprintf("nn: BatchNorm.Forward: training needs more than one value per channel, input is %v", x))
+	}
+	parallel.For(b.C, 1, 1, &b.job)
+	return &b.out.t
+}
+
+// Backward adds the gradients of γ and β and returns the input gradient,
+// through the batch statistics in training mode and through the fixed
+// running statistics in evaluation mode.
+func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
+	checkGrad("BatchNorm", dy, b.in)
+	b.job.fwd = false
+	b.job.dy = dy
+	x := b.in
+	b.dx.shape(x.N, x.C, x.H, x.W)
+	parallel.For(b.C, 1, 1, &b.job)
+	return &b.dx.t
+}
+
+// bnJob runs Forward or Backward for a range of channels.
+type bnJob struct {
+	b   *BatchNorm
+	fwd bool
+	dy  *Tensor
+}
+
+func (j *bnJob) Do(lo, hi int) {
+	for c := lo; c < hi; c++ {
+		if j.fwd {
+			j.b.forwardChannel(c)
+		} else {
+			j.b.backwardChannel(c, j.dy)
+		}
+	}
+}
+
+func (b *BatchNorm) forwardChannel(c int) {
+	x, y := b.in, b.out.t.Data
+	hw := x.H * x.W
+	var mean, inv float32
+	if b.eval {
+		mean = b.RunningMean.Data[c]
+		inv = float32(1 / math.Sqrt(float64(b.RunningVar.Data[c])+b.Eps))
+	} else {
+		// Two passes in float64 over float32 partial sums per row: exact
+		// enough for the variance and in a fixed order (deterministic).
+		var s float64
+		for n := range x.N {
+			s += float64(sum32(x.Data[(n*x.C+c)*hw:][:hw]))
+		}
+		m := float64(x.N * hw)
+		mu := s / m
+		var ss float64
+		for n := range x.N {
+			ss += float64(sumSqDev32(x.Data[(n*x.C+c)*hw:][:hw], float32(mu)))
+		}
+		v := ss / m
+		mean, inv = float32(mu), float32(1/math.Sqrt(v+b.Eps))
+		mom := b.Momentum
+		b.RunningMean.Data[c] = float32((1-mom)*float64(b.RunningMean.Data[c]) + mom*mu)
+		b.RunningVar.Data[c] = float32((1-mom)*float64(b.RunningVar.Data[c]) + mom*v*m/(m-1))
+	}
+	b.mean[c], b.inv[c] = mean, inv
+	scale := b.Weight.Data[c] * inv
+	shift := b.Bias.Data[c] - mean*scale
+	for n := range x.N {
+		off := (n*x.C + c) * hw
+		src, dst := x.Data[off:off+hw], y[off:off+hw]
+		for i, v := range src {
+			dst[i] = v*scale + shift
+		}
+	}
+}
+
+func (b *BatchNorm) backwardChannel(c int, dy *Tensor) {
+	x, dx := b.in, b.dx.t.Data
+	hw := x.H * x.W
+	mean, inv := b.mean[c], b.inv[c]
+	// dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x-μ)·inv.
+	var sdy, sdyx float64
+	for n := range x.N {
+		off := (n*x.C + c) * hw
+		a, d := sumDot32(dy.Data[off:off+hw], x.Data[off:off+hw], mean)
+		sdy += float64(a)
+		sdyx += float64(d)
+	}
+	dbeta := sdy
+	dgamma := sdyx * float64(inv)
+	b.Bias.Grad[c] += float32(dbeta)
+	b.Weight.Grad[c] += float32(dgamma)
+	g := b.Weight.Data[c]
+	if b.eval {
+		k := g * inv
+		for n := range x.N {
+			off := (n*x.C + c) * hw
+			for i, v := range dy.Data[off : off+hw] {
+				dx[off+i] = v * k
+			}
+		}
+		return
+	}
+	// dx = γ·inv/m · (m·dy - dβ - x̂·dγ)
+	m := float64(x.N * hw)
+	k := g * inv
+	c1 := float32(dbeta / m)
+	c2 := float32(dgamma/m) * inv
+	for n := range x.N {
+		off := (n*x.C + c) * hw
+		d, src, dst := dy.Data[off:off+hw], x.Data[off:off+hw], dx[off:off+hw]
+		for i, v := range src {
+			dst[i] = k * (d[i] - c1 - (v-mean)*c2)
+		}
+	}
+}
+
+// sum32 returns Σ x in float32 with 4 independent accumulators.
+func sum32(x []float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumSqDev32 returns Σ (x-mu)².
+func sumSqDev32(x []float32, mu float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a, b, c, d := x[i]-mu, x[i+1]-mu, x[i+2]-mu, x[i+3]-mu
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += d * d
+	}
+	for ; i < len(x); i++ {
+		a := x[i] - mu
+		s0 += a * a
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumDot32 returns Σ dy and Σ dy·(x-mu).
+func sumDot32(dy, x []float32, mu float32) (float32, float32) {
+	x = x[:len(dy)]
+	var a0, a1, d0, d1 float32
+	i := 0
+	for ; i+2 <= len(dy); i += 2 {
+		a0 += dy[i]
+		a1 += dy[i+1]
+		d0 += dy[i] * (x[i] - mu)
+		d1 += dy[i+1] * (x[i+1] - mu)
+	}
+	for ; i < len(dy); i++ {
+		a0 += dy[i]
+		d0 += dy[i] * (x[i] - mu)
+	}
+	return a0 + a1, d0 + d1
+}

@@ -1,0 +1,417 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+var (
+	_ Layer          = (*BinaryConv2d)(nil)
+	_ Parametric     = (*BinaryConv2d)(nil)
+	_ ModeSetter     = (*BinaryConv2d)(nil)
+	_ ProgressSetter = (*BinaryConv2d)(nil)
+	_ Layer          = (*BinaryLinear)(nil)
+	_ Parametric     = (*BinaryLinear)(nil)
+	_ ModeSetter     = (*BinaryLinear)(nil)
+	_ ProgressSetter = (*BinaryLinear)(nil)
+)
+
+// Binarize selects the tensors of a binary layer whose sign function takes
+// its gradient from the estimator under test (spec/estimators.md, "Where
+// estimators apply"; the suite's --binarize flag).
+type Binarize int
+
+const (
+	// BinarizeBoth applies the estimator under test to the latent weights
+	// and to the activations (the paper's §2.3 and the default).
+	BinarizeBoth Binarize = iota
+	// BinarizeWeights applies it to the weights only.
+	BinarizeWeights
+	// BinarizeActivations applies it to the activations only.
+	BinarizeActivations
+)
+
+var binarizeNames = [...]string{"both", "weights", "activations"}
+
+func (b Binarize) String() string {
+	if b < 0 || int(b) >= len(binarizeNames) {
+		return fmt.Sprintf("Binarize(%d)", int(b))
+	}
+	return binarizeNames[b]
+}
+
+// ParseBinarize parses "both", "weights" or "activations".
+func ParseBinarize(s string) (Binarize, error) {
+	for i, n := range binarizeNames {
+		if s == n {
+			return Binarize(i), nil
+		}
+	}
+	return 0, fmt.Errorf("nn: unknown binarize setting %q (have both, weights, activations)", s)
+}
+
+func (b Binarize) weights() bool     { return b == BinarizeBoth || b == BinarizeWeights }
+func (b Binarize) activations() bool { return b == BinarizeBoth || b == BinarizeActivations }
+
+// Binary configures the binarization of a binary layer.
+//
+// Both the weights and the activations of a binary layer are always
+// binarized, so the network is a BNN whatever Binarize says. The tensors
+// Binarize selects take their backward pass from Estimator (a fresh
+// estimators.Estimator per tensor, from Estimator.New) and, if the spec has
+// the "+na" suffix, get a NoiseAdaptation module; the other side uses the
+// plain clipped straight-through estimator (STE, c = 1) without noise
+// adaptation, so that an ablation changes one thing at a time.
+type Binary struct {
+	Estimator estimators.Spec
+	Binarize  Binarize
+}
+
+// binarizer binarizes one tensor: its estimator, the optional noise
+// adaptation module and the estimator's learnable scalars as parameters.
+type binarizer struct {
+	est     estimators.Estimator
+	na      *NoiseAdaptation
+	scalars []*estimators.Scalar
+	params  []*Param // one per scalar, same order
+}
+
+func newBinarizer(layer, side string, b Binary, selected bool, d int, init *Init) (*binarizer, error) {
+	z := &binarizer{}
+	if !selected {
+		z.est = &estimators.STE{C: 1}
+		return z, nil
+	}
+	e, err := b.Estimator.New()
+	if err != nil {
+		return nil, fmt.Errorf("nn: %s: %s estimator: %w", layer, side, err)
+	}
+	z.est = e
+	if l, ok := e.(estimators.Learner); ok {
+		for _, s := range l.Scalars() {
+			p := newParam("est."+side+"."+s.Name, 1)
+			p.Data[0] = s.Value
+			p.NoDecay = true
+			p.Min, p.Max = s.Min, s.Max
+			z.scalars = append(z.scalars, s)
+			z.params = append(z.params, p)
+		}
+	}
+	if b.Estimator.NA != nil {
+		z.na = NewNoiseAdaptation("na."+side, d, b.Estimator.NA, init.NA)
+	}
+	return z, nil
+}
+
+func (z *binarizer) allParams() []*Param {
+	ps := z.params
+	if z.na != nil {
+		ps = append(ps[:len(ps):len(ps)], z.na.Params()...)
+	}
+	return ps
+}
+
+// syncIn copies the parameter values of the learnable scalars into the
+// estimator before a pass.
+func (z *binarizer) syncIn() {
+	for i, s := range z.scalars {
+		s.Value = z.params[i].Data[0]
+	}
+}
+
+// syncOut moves the scalars' accumulated gradients to their parameters.
+func (z *binarizer) syncOut() {
+	for i, s := range z.scalars {
+		z.params[i].Grad[0] += s.Grad
+		s.Grad = 0
+	}
+}
+
+func (z *binarizer) setProgress(p Progress) {
+	if s, ok := z.est.(estimators.Scheduler); ok {
+		s.SetProgress(p.P())
+	}
+	if z.na != nil {
+		z.na.Alpha = float32(p.NAAlpha())
+	}
+}
+
+// BinaryConv2d is the binary building block of spec/workloads.md:
+//
+//	y = conv(q(x), q(W)·s),  s_o = mean|W_o| per output channel
+//
+// with q = sign (q(0) = +1) and the scale s detached: it multiplies the
+// forward weights and the gradient that reaches W, but gets no gradient
+// itself, so dW = s_o·dWb·g(W). No bias.
+//
+// With noise adaptation (Binary.Estimator with "+na") in training mode the
+// binarized tensors become q(x) + α·ê(x) and s_o·(q(W_o) + α·ê(W_o)): the
+// weight module's output sits INSIDE the scale, so ê perturbs the ±1 codes
+// in their own units, whatever the magnitude of the latent weights (which
+// weight decay shrinks during training); its backward pass is scaled by s_o
+// like the estimator's.
+type BinaryConv2d struct {
+	Conv
+	Binary Binary
+	// Weight holds the latent real weights, shape {Out, In, Kernel, Kernel}.
+	Weight *Param
+	// Scale is s of the last Forward, one value per output channel.
+	Scale []float32
+
+	w, a *binarizer
+	eval bool
+	core convCore
+
+	in               *Tensor
+	xb, dxb, dx      buffer
+	wb, dwb, dws, dw []float32
+}
+
+// NewBinaryConv2d returns a binary convolution. Conv.Bias must be false.
+// The weights come from init.Weights (Kaiming-normal, fan-in) and the noise
+// adaptation modules, if any, from init.NA, so that the same seed gives the
+// same weights with or without noise adaptation.
+func NewBinaryConv2d(c Conv, b Binary, init *Init) (*BinaryConv2d, error) {
+	c.validate("NewBinaryConv2d")
+	if c.Bias {
+		return nil, fmt.Errorf("nn: NewBinaryConv2d: binary convolutions have no bias (Conv.Bias is true)")
+	}
+	l := &BinaryConv2d{Conv: c, Binary: b}
+	d := c.In * c.Kernel * c.Kernel
+	l.Weight = newParam("weight", c.Out, c.In, c.Kernel, c.Kernel)
+	kaimingNormal(l.Weight.Data, d, init.Weights)
+	var err error
+	if l.w, err = newBinarizer("BinaryConv2d", "w", b, b.Binarize.weights(), d, init); err != nil {
+		return nil, err
+	}
+	if l.a, err = newBinarizer("BinaryConv2d", "a", b, b.Binarize.activations(), c.In, init); err != nil {
+		return nil, err
+	}
+	l.Scale = make([]float32, c.Out)
+	l.wb = make([]float32, c.Out*d)
+	l.dwb = make([]float32, c.Out*d)
+	l.dw = make([]float32, c.Out*d)
+	l.dws = make([]float32, c.Out*d)
+	l.core.conv = c
+	return l, nil
+}
+
+// Params returns the latent weight, then the learnable estimator scalars
+// and noise-adaptation parameters of the weights and of the activations.
+func (l *BinaryConv2d) Params() []*Param {
+	ps := []*Param{l.Weight}
+	ps = append(ps, l.w.allParams()...)
+	return append(ps, l.a.allParams()...)
+}
+
+// SetTraining turns noise adaptation on (training) or off (evaluation).
+func (l *BinaryConv2d) SetTraining(training bool) { l.eval = !training }
+
+// SetProgress passes p.P() to the estimators that have a schedule and sets
+// the noise-adaptation α to p.NAAlpha().
+func (l *BinaryConv2d) SetProgress(p Progress) {
+	l.w.setProgress(p)
+	l.a.setProgress(p)
+}
+
+// WeightEstimator and ActivationEstimator return the estimators of the two
+// binarized tensors; WeightNA and ActivationNA their noise adaptation
+// modules, or nil.
+func (l *BinaryConv2d) WeightEstimator() estimators.Estimator     { return l.w.est }
+func (l *BinaryConv2d) ActivationEstimator() estimators.Estimator { return l.a.est }
+func (l *BinaryConv2d) WeightNA() *NoiseAdaptation                { return l.w.na }
+func (l *BinaryConv2d) ActivationNA() *NoiseAdaptation            { return l.a.na }
+
+// Forward returns conv(q(x), q(W)·s), with noise adaptation in training.
+func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
+	x.check("BinaryConv2d.Forward")
+	if x.C != l.In {
+		panic(fmt.Sprintf("nn: BinaryConv2d.Forward: input %v has %d channels, want %d", x, x.C, l.In))
+	}
+	l.in = x
+	l.w.syncIn()
+	l.a.syncIn()
+	d := len(l.wb) / l.Out
+	binarizeWeights(l.wb, l.Scale, l.Weight.Data, l.w.est, d)
+	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
+	}
+	xb := l.xb.shape(x.N, x.C, x.H, x.W)
+	l.a.est.Forward(xb.Data, x.Data)
+	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
+	}
+	return l.core.forward("BinaryConv2d", xb, l.wb, nil)
+}
+
+// Backward adds the latent weight gradient s_o·dWb·g(W) (plus the noise
+// adaptation term) and returns dx = dxb·g(x) (plus its term).
+func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor {
+	clear(l.dwb)
+	dxb := l.core.backward("BinaryConv2d", dy, l.wb, l.dwb, nil, !l.SkipInputGrad)
+	d := len(l.wb) / l.Out
+	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)
+	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
+		clear(l.dw)
+		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
+		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
+	}
+	l.w.syncOut()
+	if dxb == nil {
+		l.a.syncOut()
+		return nil
+	}
+	x := l.in
+	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
+	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.BackwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W)
+	}
+	l.a.syncOut()
+	return dx
+}
+
+// binarizeWeights sets wb = q(w)·s row by row (rows of d values) and s to
+// the rows' mean absolute values.
+func binarizeWeights(wb, s, w []float32, est estimators.Estimator, d int) {
+	est.Forward(wb, w)
+	for o := range s {
+		row := w[o*d:][:d]
+		var a float64
+		for _, v := range row {
+			a += math.Abs(float64(v))
+		}
+		s[o] = float32(a / float64(d))
+		br := wb[o*d:][:d]
+		for j := range br {
+			br[j] *= s[o]
+		}
+	}
+}
+
+// backwardWeights adds s_o·dwb·g(w) to grad, with scaled and tmp as
+// scratch; dwb is left unchanged for the noise-adaptation backward, which
+// applies the scale itself.
+func backwardWeights(grad, scaled, tmp, dwb, w, s []float32, est estimators.Estimator, d int) {
+	for o, k := range s {
+		src, dst := dwb[o*d:][:d], scaled[o*d:][:d]
+		for j, v := range src {
+			dst[j] = v * k
+		}
+	}
+	est.Backward(tmp, w, scaled)
+	addTo(grad, grad, tmp)
+}
+
+// BinaryLinear is the fully connected counterpart of BinaryConv2d:
+// y = q(x)·(q(W)·s)ᵀ with s_o = mean|W_o| per output row (detached), no
+// bias, and noise adaptation with one row per output for the weights and
+// one row per sample (D = In) for the activations.
+type BinaryLinear struct {
+	In, Out int
+	Binary  Binary
+	// Weight holds the latent real weights, shape {Out, In}.
+	Weight *Param
+	Scale  []float32
+
+	w, a *binarizer
+	eval bool
+
+	in               *Tensor
+	xb, out, dxb, dx buffer
+	wb, dwb, dws, dw []float32
+}
+
+// NewBinaryLinear returns a binary linear layer with weights drawn from
+// init.Weights (Kaiming-normal, fan-in: a binary linear layer sits inside
+// the network, like AlexNet's middle layers) and noise adaptation modules,
+// if any, from init.NA.
+func NewBinaryLinear(in, out int, b Binary, init *Init) (*BinaryLinear, error) {
+	if in < 1 || out < 1 {
+		panic(fmt.Sprintf("nn: NewBinaryLinear(%d, %d): sizes must be >= 1", in, out))
+	}
+	l := &BinaryLinear{In: in, Out: out, Binary: b, Weight: newParam("weight", out, in)}
+	kaimingNormal(l.Weight.Data, in, init.Weights)
+	var err error
+	if l.w, err = newBinarizer("BinaryLinear", "w", b, b.Binarize.weights(), in, init); err != nil {
+		return nil, err
+	}
+	if l.a, err = newBinarizer("BinaryLinear", "a", b, b.Binarize.activations(), in, init); err != nil {
+		return nil, err
+	}
+	l.Scale = make([]float32, out)
+	l.wb = make([]float32, out*in)
+	l.dwb = make([]float32, out*in)
+	l.dw = make([]float32, out*in)
+	l.dws = make([]float32, out*in)
+	return l, nil
+}
+
+// Params returns the latent weight, then the learnable estimator scalars
+// and noise-adaptation parameters of the weights and of the activations.
+func (l *BinaryLinear) Params() []*Param {
+	ps := []*Param{l.Weight}
+	ps = append(ps, l.w.allParams()...)
+	return append(ps, l.a.allParams()...)
+}
+
+// SetTraining turns noise adaptation on (training) or off (evaluation).
+func (l *BinaryLinear) SetTraining(training bool) { l.eval = !training }
+
+// SetProgress passes p.P() to the estimators that have a schedule and sets
+// the noise-adaptation α to p.NAAlpha().
+func (l *BinaryLinear) SetProgress(p Progress) {
+	l.w.setProgress(p)
+	l.a.setProgress(p)
+}
+
+// WeightNA and ActivationNA return the noise adaptation modules, or nil.
+func (l *BinaryLinear) WeightNA() *NoiseAdaptation     { return l.w.na }
+func (l *BinaryLinear) ActivationNA() *NoiseAdaptation { return l.a.na }
+
+// Forward returns q(x)·(q(W)·s)ᵀ, with noise adaptation in training.
+func (l *BinaryLinear) Forward(x *Tensor) *Tensor {
+	checkLinearInput("BinaryLinear", x, l.In)
+	l.in = x
+	l.w.syncIn()
+	l.a.syncIn()
+	binarizeWeights(l.wb, l.Scale, l.Weight.Data, l.w.est, l.In)
+	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
+	}
+	xb := l.xb.shape(x.N, l.In, 1, 1)
+	l.a.est.Forward(xb.Data, x.Data)
+	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.ForwardRows(xb.Data, x.Data, x.N, nil)
+	}
+	y := l.out.shape(x.N, l.Out, 1, 1)
+	linearForward(y.Data, xb.Data, l.wb, x.N, l.In, l.Out)
+	return y
+}
+
+// Backward adds the latent weight gradient and returns the input gradient.
+func (l *BinaryLinear) Backward(dy *Tensor) *Tensor {
+	x := l.in
+	checkLinearGrad("BinaryLinear", dy, x, l.Out)
+	xb := &l.xb.t
+	clear(l.dwb)
+	gemmTN(l.dwb, dy.Data, xb.Data, l.Out, l.In, x.N)
+	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, l.In)
+	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
+		clear(l.dw)
+		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
+		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
+	}
+	l.w.syncOut()
+	dxb := l.dxb.shape(x.N, l.In, 1, 1)
+	gemmNN(dxb.Data, dy.Data, l.wb, x.N, l.In, l.Out)
+	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
+	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.BackwardRows(dx.Data, x.Data, dxb.Data, x.N, nil)
+	}
+	l.a.syncOut()
+	return dx
+}

@@ -1,0 +1,117 @@
+package nn
+
+import "fmt"
+
+var (
+	_ Layer  = Sequential(nil)
+	_ Parent = Sequential(nil)
+	_ Layer  = (*Residual)(nil)
+	_ Parent = (*Residual)(nil)
+	_ Layer  = (*Flatten)(nil)
+)
+
+// Sequential runs its layers one after another: Forward feeds each layer
+// the output of the previous one, Backward runs them in reverse.
+//
+//	net := nn.Sequential{conv, bn, nn.NewReLU(), pool}
+type Sequential []Layer
+
+// Forward runs every layer's Forward in order.
+func (s Sequential) Forward(x *Tensor) *Tensor {
+	for _, l := range s {
+		x = l.Forward(x)
+	}
+	return x
+}
+
+// Backward runs every layer's Backward in reverse order. When the first
+// layer computes no input gradient (Conv.SkipInputGrad) the result is nil.
+func (s Sequential) Backward(dy *Tensor) *Tensor {
+	for i := len(s) - 1; i >= 0; i-- {
+		dy = s[i].Backward(dy)
+	}
+	return dy
+}
+
+// Children returns the layers.
+func (s Sequential) Children() []Layer { return s }
+
+// Residual adds a shortcut around a body: y = Body(x) + Shortcut(x), with
+// the identity shortcut when Shortcut is nil. Bi-Real Net's unit
+// BN(BinaryConv(x)) + x is Residual{Body: Sequential{conv, bn}}; a
+// downsampling unit sets Shortcut to AvgPool2d + Conv2d 1x1 + BatchNorm.
+type Residual struct {
+	Body     Layer
+	Shortcut Layer // nil: identity
+
+	out, dx buffer
+}
+
+// Children returns Body and Shortcut (which may be nil; Walk skips it).
+func (r *Residual) Children() []Layer { return []Layer{r.Body, r.Shortcut} }
+
+// Forward returns Body(x) + Shortcut(x); the two must have the same shape.
+func (r *Residual) Forward(x *Tensor) *Tensor {
+	b := r.Body.Forward(x)
+	s := x
+	if r.Shortcut != nil {
+		s = r.Shortcut.Forward(x)
+	}
+	if b.Shape() != s.Shape() {
+		panic(fmt.Sprintf("nn: Residual: body output %v and shortcut output %v differ in shape", b, s))
+	}
+	y := r.out.shape(b.N, b.C, b.H, b.W)
+	addTo(y.Data, b.Data, s.Data)
+	return y
+}
+
+// Backward passes dy to both branches and returns the sum of their input
+// gradients.
+func (r *Residual) Backward(dy *Tensor) *Tensor {
+	db := r.Body.Backward(dy)
+	ds := dy
+	if r.Shortcut != nil {
+		ds = r.Shortcut.Backward(dy)
+	}
+	dx := r.dx.shape(db.N, db.C, db.H, db.W)
+	addTo(dx.Data, db.Data, ds.Data)
+	return dx
+}
+
+// addTo sets dst = a + b.
+func addTo(dst, a, b []float32) {
+	if len(a) != len(dst) || len(b) != len(dst) {
+		panic("nn: add: slice lengths differ")
+	}
+	b = b[:len(a)]
+	for i, v := range a {
+		dst[i] = v + b[i]
+	}
+}
+
+// Flatten reshapes N×C×H×W to N×(C·H·W)×1×1 without copying, as the input
+// of a Linear layer.
+type Flatten struct {
+	out, dx Tensor
+	in      *Tensor
+}
+
+// NewFlatten returns a Flatten layer.
+func NewFlatten() *Flatten { return &Flatten{} }
+
+// Forward returns x viewed as N×(C·H·W)×1×1; the result shares x's Data.
+func (f *Flatten) Forward(x *Tensor) *Tensor {
+	f.in = x
+	f.out = Tensor{N: x.N, C: x.C * x.H * x.W, H: 1, W: 1, Data: x.Data}
+	return &f.out
+}
+
+// Backward returns dy viewed in the shape of the last input.
+func (f *Flatten) Backward(dy *Tensor) *Tensor {
+	x := f.in
+	if dy.Len() != x.Len() {
+		panic(fmt.Sprintf("nn: Flatten: gradient %v does not match input %v", dy, x))
+	}
+	f.dx = Tensor{N: x.N, C: x.C, H: x.H, W: x.W, Data: dy.Data}
+	return &f.dx
+}

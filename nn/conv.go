@@ -1,0 +1,362 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/parallel"
+)
+
+var (
+	_ Layer      = (*Conv2d)(nil)
+	_ Parametric = (*Conv2d)(nil)
+)
+
+// Conv describes a 2-D convolution: In input channels, Out output channels,
+// a Kernel×Kernel window moved by Stride with Pad zeros on every side.
+type Conv struct {
+	In, Out int
+	Kernel  int
+	Stride  int // 0 means 1
+	Pad     int
+	// Bias adds a learnable bias per output channel (off in every model of
+	// the suite: each convolution is followed by BatchNorm).
+	Bias bool
+	// SkipInputGrad makes Backward compute no input gradient and return
+	// nil: set it on a network's first layer, whose input is the data.
+	SkipInputGrad bool
+}
+
+func (c Conv) stride() int { return max(1, c.Stride) }
+
+// OutSize returns the output height and width for an h×w input.
+func (c Conv) OutSize(h, w int) (oh, ow int) {
+	s := c.stride()
+	return (h+2*c.Pad-c.Kernel)/s + 1, (w+2*c.Pad-c.Kernel)/s + 1
+}
+
+func (c Conv) validate(layer string) {
+	if c.In < 1 || c.Out < 1 || c.Kernel < 1 || c.Stride < 0 || c.Pad < 0 {
+		panic(fmt.Sprintf("nn: %s: bad configuration %+v: want In, Out, Kernel >= 1 and Stride, Pad >= 0", layer, c))
+	}
+}
+
+// Conv2d is a full-precision convolution, computed as im2col + GEMM.
+// Weights are initialised Kaiming-normal (fan-in), the bias to zero.
+type Conv2d struct {
+	Conv
+	// Weight has shape {Out, In, Kernel, Kernel}; Bias {Out}, or nil.
+	Weight, Bias *Param
+
+	core convCore
+}
+
+// NewConv2d returns a convolution with weights drawn from init.Weights.
+func NewConv2d(c Conv, init *Init) *Conv2d {
+	c.validate("NewConv2d")
+	l := &Conv2d{Conv: c}
+	l.Weight = newParam("weight", c.Out, c.In, c.Kernel, c.Kernel)
+	kaimingNormal(l.Weight.Data, c.In*c.Kernel*c.Kernel, init.Weights)
+	if c.Bias {
+		l.Bias = newParam("bias", c.Out)
+	}
+	l.core.conv = c
+	return l
+}
+
+// Params returns the weight and, if present, the bias.
+func (l *Conv2d) Params() []*Param {
+	if l.Bias != nil {
+		return []*Param{l.Weight, l.Bias}
+	}
+	return []*Param{l.Weight}
+}
+
+// Forward returns the convolution of x (N×In×H×W) with the weights.
+func (l *Conv2d) Forward(x *Tensor) *Tensor {
+	var bias []float32
+	if l.Bias != nil {
+		bias = l.Bias.Data
+	}
+	return l.core.forward("Conv2d", x, l.Weight.Data, bias)
+}
+
+// Backward adds the weight (and bias) gradients and returns the input
+// gradient, or nil with SkipInputGrad.
+func (l *Conv2d) Backward(dy *Tensor) *Tensor {
+	var db []float32
+	if l.Bias != nil {
+		db = l.Bias.Grad
+	}
+	return l.core.backward("Conv2d", dy, l.Weight.Data, l.Weight.Grad, db, !l.SkipInputGrad)
+}
+
+// convCore is the im2col + GEMM convolution shared by Conv2d and
+// BinaryConv2d (which passes its binarized weights). Images are processed
+// in groups of g, the group's im2col matrix K×(g·HW) multiplied at once so
+// that small feature maps still give the GEMM wide panels; the groups are
+// split into one contiguous part per worker, each with its own scratch and
+// its own partial weight gradient. The partial gradients are summed in part
+// order, so results do not depend on scheduling.
+type convCore struct {
+	conv Conv
+
+	in      *Tensor
+	out, dx buffer
+
+	// per-call geometry
+	h, w, oh, ow, k, hw, g int
+	fwd                    bool
+	wt, dw                 []float32
+	dy                     *Tensor
+	needDx                 bool
+	parts                  []convPart
+}
+
+// convPart is one worker's share: scratch matrices and a partial dW.
+type convPart struct {
+	col, y, dw []float32
+}
+
+func (c *convCore) setup(layer string, x *Tensor) {
+	cv := c.conv
+	x.check(layer + ".Forward")
+	if x.C != cv.In {
+		panic(fmt.Sprintf("nn: %s.Forward: input %v has %d channels, want %d", layer, x, x.C, cv.In))
+	}
+	c.h, c.w = x.H, x.W
+	c.oh, c.ow = cv.OutSize(x.H, x.W)
+	if c.oh < 1 || c.ow < 1 {
+		panic(fmt.Sprintf("nn: %s.Forward: input %v is smaller than the %dx%d kernel with padding %d", layer, x, cv.Kernel, cv.Kernel, cv.Pad))
+	}
+	c.k = cv.In * cv.Kernel * cv.Kernel
+	c.hw = c.oh * c.ow
+	// Enough images per group for a GEMM panel of >= 256 columns.
+	c.g = max(1, min(x.N, (256+c.hw-1)/c.hw))
+	p := parallel.Workers()
+	if len(c.parts) != p {
+		c.parts = make([]convPart, p)
+	}
+}
+
+func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
+	c.setup(layer, x)
+	c.in = x
+	y := c.out.shape(x.N, c.conv.Out, c.oh, c.ow)
+	c.fwd, c.wt = true, wt
+	parallel.For(len(c.parts), 1, 1, c)
+	if bias != nil {
+		for n := range x.N {
+			for o, b := range bias {
+				row := y.Data[(n*c.conv.Out+o)*c.hw:][:c.hw]
+				for i := range row {
+					row[i] += b
+				}
+			}
+		}
+	}
+	return y
+}
+
+func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, needDx bool) *Tensor {
+	x := c.in
+	if x == nil {
+		panic("nn: " + layer + ".Backward called before Forward")
+	}
+	if dy.N != x.N || dy.C != c.conv.Out || dy.H != c.oh || dy.W != c.ow || len(dy.Data) != dy.Len() {
+		panic(fmt.Sprintf("nn: %s.Backward: gradient %v does not match the output %dx%dx%dx%d", layer, dy, x.N, c.conv.Out, c.oh, c.ow))
+	}
+	c.fwd, c.wt, c.dy, c.needDx = false, wt, dy, needDx
+	var dx *Tensor
+	if needDx {
+		dx = c.dx.shape(x.N, x.C, x.H, x.W)
+	}
+	parallel.For(len(c.parts), 1, 1, c)
+	for i := range c.parts {
+		p := &c.parts[i]
+		if len(p.dw) == 0 {
+			continue
+		}
+		for j, v := range p.dw {
+			dw[j] += v
+		}
+	}
+	if db != nil {
+		for o := range db {
+			var s float64
+			for n := range x.N {
+				for _, v := range dy.Data[(n*c.conv.Out+o)*c.hw:][:c.hw] {
+					s += float64(v)
+				}
+			}
+			db[o] += float32(s)
+		}
+	}
+	return dx
+}
+
+// Do processes parts [lo, hi): it implements parallel.Job.
+func (c *convCore) Do(lo, hi int) {
+	for p := lo; p < hi; p++ {
+		groups := (c.in.N + c.g - 1) / c.g
+		per := (groups + len(c.parts) - 1) / len(c.parts)
+		g0, g1 := p*per, min(groups, (p+1)*per)
+		part := &c.parts[p]
+		if !c.fwd {
+			part.dw = part.dw[:0]
+		}
+		for gi := g0; gi < g1; gi++ {
+			n0 := gi * c.g
+			n1 := min(c.in.N, n0+c.g)
+			if c.fwd {
+				c.forwardGroup(part, n0, n1)
+			} else {
+				c.backwardGroup(part, n0, n1, gi == g0)
+			}
+		}
+	}
+}
+
+func (c *convCore) forwardGroup(p *convPart, n0, n1 int) {
+	cv := c.conv
+	g := n1 - n0
+	cols := g * c.hw
+	col := floats(&p.col, c.k*cols)
+	for i := range g {
+		im2col(col, cols, i*c.hw, c.in.Data[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
+	}
+	y := c.out.t.Data
+	if g == 1 {
+		gemm.Sgemm(false, false, cv.Out, c.hw, c.k, 1, c.wt, c.k, col, cols, 0, y[n0*cv.Out*c.hw:], c.hw)
+		return
+	}
+	ys := floats(&p.y, cv.Out*cols)
+	gemm.Sgemm(false, false, cv.Out, cols, c.k, 1, c.wt, c.k, col, cols, 0, ys, cols)
+	for i := range g {
+		for o := range cv.Out {
+			copy(y[((n0+i)*cv.Out+o)*c.hw:][:c.hw], ys[o*cols+i*c.hw:][:c.hw])
+		}
+	}
+}
+
+func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
+	cv := c.conv
+	g := n1 - n0
+	cols := g * c.hw
+	col := floats(&p.col, c.k*cols)
+	for i := range g {
+		im2col(col, cols, i*c.hw, c.in.Data[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
+	}
+	dy := c.dy.Data[n0*cv.Out*c.hw:]
+	ld := c.hw
+	if g > 1 {
+		ys := floats(&p.y, cv.Out*cols)
+		for i := range g {
+			for o := range cv.Out {
+				copy(ys[o*cols+i*c.hw:][:c.hw], c.dy.Data[((n0+i)*cv.Out+o)*c.hw:][:c.hw])
+			}
+		}
+		dy, ld = ys, cols
+	}
+	p.dw = floats(&p.dw, cv.Out*c.k)
+	beta := float32(1)
+	if first {
+		beta = 0
+	}
+	gemm.Sgemm(false, true, cv.Out, c.k, cols, 1, dy, ld, col, cols, beta, p.dw, c.k)
+	if !c.needDx {
+		return
+	}
+	// dcol = Wᵀ·dY overwrites col, then col2im scatters it into dx.
+	gemm.Sgemm(true, false, c.k, cols, cv.Out, 1, c.wt, c.k, dy, ld, 0, col, cols)
+	dx := c.dx.t.Data
+	for i := range g {
+		col2im(dx[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], col, cols, i*c.hw, cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
+	}
+}
+
+// im2col writes the patches of one image x (C×H×W) into columns
+// [off, off+oh·ow) of col, a (C·k·k)×ld matrix: row (c·k+i)·k+j, column
+// off + oy·ow + ox holds x[c][oy·s-pad+i][ox·s-pad+j], or 0 outside x.
+func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow int) {
+	for ci := range c {
+		img := x[ci*h*w:][:h*w]
+		for i := range k {
+			for j := range k {
+				row := col[((ci*k+i)*k+j)*ld+off:][:oh*ow]
+				for oy := range oh {
+					iy := oy*s - pad + i
+					dst := row[oy*ow:][:ow]
+					if iy < 0 || iy >= h {
+						clear(dst)
+						continue
+					}
+					src := img[iy*w:][:w]
+					// ox range where ix = ox·s - pad + j lies in [0, w).
+					lo := 0
+					if pad > j {
+						lo = min(ow, (pad-j+s-1)/s)
+					}
+					hi := ow
+					if last := (w - 1 + pad - j); last < 0 {
+						hi = 0
+					} else {
+						hi = min(ow, last/s+1)
+					}
+					hi = max(hi, lo)
+					clear(dst[:lo])
+					clear(dst[hi:])
+					if s == 1 {
+						copy(dst[lo:hi], src[lo-pad+j:])
+						continue
+					}
+					for ox := lo; ox < hi; ox++ {
+						dst[ox] = src[ox*s-pad+j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im is the adjoint of im2col: it sets dx (C×H×W) to the sum of the
+// column entries that im2col copied from each position.
+func col2im(dx, col []float32, ld, off int, c, h, w, k, s, pad, oh, ow int) {
+	clear(dx)
+	for ci := range c {
+		img := dx[ci*h*w:][:h*w]
+		for i := range k {
+			for j := range k {
+				row := col[((ci*k+i)*k+j)*ld+off:][:oh*ow]
+				for oy := range oh {
+					iy := oy*s - pad + i
+					if iy < 0 || iy >= h {
+						continue
+					}
+					src := row[oy*ow:][:ow]
+					dst := img[iy*w:][:w]
+					lo := 0
+					if pad > j {
+						lo = min(ow, (pad-j+s-1)/s)
+					}
+					hi := 0
+					if last := w - 1 + pad - j; last >= 0 {
+						hi = min(ow, last/s+1)
+					}
+					if s == 1 {
+						if hi > lo {
+							d := dst[lo-pad+j:][:hi-lo]
+							for t, v := range src[lo:hi] {
+								d[t] += v
+							}
+						}
+						continue
+					}
+					for ox := lo; ox < hi; ox++ {
+						dst[ox*s-pad+j] += src[ox]
+					}
+				}
+			}
+		}
+	}
+}

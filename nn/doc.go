@@ -1,0 +1,58 @@
+// Package nn is gradbench's training engine: NCHW float32 tensors and
+// layers with explicit forward and backward passes over preallocated
+// buffers, the binary layers that use an estimators.Estimator, noise
+// adaptation, optimizers and learning-rate schedules. It knows nothing of
+// datasets or recipes.
+//
+// # Layers
+//
+// A [Layer] has Forward(x) and Backward(dy). Forward returns an output the
+// layer owns and keeps x for Backward; Backward adds the parameter
+// gradients to each [Param]'s Grad and returns the input gradient. Buffers
+// are sized on first use by capacity and reused: a training step in steady
+// state allocates nothing, and a smaller last batch reuses the larger
+// buffers.
+//
+// The layers are [Conv2d] (im2col + GEMM through package gemm), [Linear],
+// [BatchNorm] (NewBatchNorm2d, NewBatchNorm1d), [ReLU], [Hardtanh],
+// [PReLU], [MaxPool2d], [AvgPool2d], [GlobalAvgPool], [Flatten], and the
+// binary [BinaryConv2d] and [BinaryLinear] with their [NoiseAdaptation]
+// modules. [SoftmaxCrossEntropy] is the loss.
+//
+// # Composing a network
+//
+// [Sequential] runs layers in order and [Residual] adds a shortcut around a
+// body. Both are [Parent]s, so [Walk] reaches every layer, and the
+// functions built on it configure a whole network at once:
+//
+//   - [Params] lists the trainable parameters (weights, BatchNorm's γ and
+//     β, PReLU slopes, noise-adaptation W1 and W2, learnable estimator
+//     scalars) for the optimizer, in a fixed order;
+//   - [SetTraining] switches between training and evaluation mode
+//     (BatchNorm statistics, noise adaptation on or off);
+//   - [SetProgress] tells every layer the epoch: binary layers pass p to
+//     their estimators' schedules and set the noise-adaptation weight α;
+//   - [Buffers] lists the non-trainable state that checkpoints save.
+//
+// Layers find out what they take part in through small optional
+// interfaces ([Parametric], [Stateful], [ModeSetter], [ProgressSetter]),
+// so a new layer type needs no registration.
+//
+// # Training
+//
+// A step is
+//
+//	logits := net.Forward(x)
+//	loss := ce.Forward(logits, labels)
+//	net.Backward(ce.Backward())
+//	opt.Step(sched.LR(step))
+//
+// with [SGD] or [Adam] and a [Schedule] ([Cosine], [StepDecay],
+// [Constant]). All randomness of a run comes from [Stream]s derived from
+// its seed; layer constructors draw initial weights from [Init], whose
+// separate streams keep the base weights identical with and without noise
+// adaptation. Parallel reductions run in a fixed order, so the same seed
+// gives bit-identical weights and losses on the same machine.
+//
+// Package nn/checkpoint saves and restores the training state.
+package nn

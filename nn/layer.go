@@ -1,0 +1,152 @@
+package nn
+
+import (
+	"math"
+	"strconv"
+)
+
+// A Layer is one step of a network with an explicit forward and backward
+// pass over buffers it owns.
+//
+// Forward computes the layer's output for x and returns it; the layer keeps
+// x (the pointer, not a copy) for Backward, so the caller must not change x
+// between the two calls. Backward takes dy, the gradient of the loss with
+// respect to the output of the last Forward, ADDS the gradients of the
+// layer's parameters to their Param.Grad, and returns dx, the gradient with
+// respect to x. Both returned tensors belong to the layer (see Tensor).
+//
+// A wrong input shape (such as a channel count other than the layer's) is a
+// programmer error and panics with an "nn: " message. In steady state
+// (batches no larger than one seen before) neither method allocates.
+//
+// A Layer is not safe for concurrent use; its kernels split their work over
+// the process's worker pool (internal/parallel).
+type Layer interface {
+	Forward(x *Tensor) *Tensor
+	Backward(dy *Tensor) *Tensor
+}
+
+// A Parent is a Layer made of other layers (Sequential, Residual). Walk and
+// the functions built on it (Params, Buffers, SetTraining, SetProgress)
+// visit its children in the order Children returns them, which must be the
+// same on every call.
+type Parent interface {
+	Children() []Layer
+}
+
+// A Parametric layer has trainable parameters, returned in a fixed order.
+type Parametric interface {
+	Params() []*Param
+}
+
+// A Stateful layer has non-trainable state that checkpoints save, such as
+// BatchNorm's running statistics, returned in a fixed order.
+type Stateful interface {
+	Buffers() []*Buffer
+}
+
+// A ModeSetter behaves differently in training and evaluation: BatchNorm
+// (batch statistics vs running statistics) and the binary layers (noise
+// adaptation only in training). Layers start in training mode, like
+// PyTorch modules.
+type ModeSetter interface {
+	SetTraining(training bool)
+}
+
+// A ProgressSetter changes over training: binary layers pass the progress
+// to their estimators (estimators.Scheduler) and set the noise-adaptation
+// weight α from it.
+type ProgressSetter interface {
+	SetProgress(p Progress)
+}
+
+// Progress is the position of training, set once per epoch before the
+// epoch's first step.
+type Progress struct {
+	Epoch  int // the current epoch, 0-based
+	Epochs int // the number of epochs of the run, E >= 1
+}
+
+// P returns the estimator progress p in [0, 1]: 0 at the first epoch and 1
+// at the last, e/(E-1) (0 for a one-epoch run).
+func (p Progress) P() float64 {
+	if p.Epochs <= 1 {
+		return 0
+	}
+	return min(1, max(0, float64(p.Epoch)/float64(p.Epochs-1)))
+}
+
+// NAAlpha returns the weight α of the noise-adaptation term at this epoch,
+// the cosine decay of spec/estimators.md: α = 0.05·(1 + cos(π(e+1)/E)),
+// which falls from nearly 0.1 in the first epoch to exactly 0 in the last.
+func (p Progress) NAAlpha() float64 {
+	e := max(1, p.Epochs)
+	return 0.05 * (1 + math.Cos(math.Pi*float64(p.Epoch+1)/float64(e)))
+}
+
+// Walk calls fn for root and then, depth first, for every layer inside it
+// (through Parent). path names the layer by its child indices from the
+// root, such as "2.1.0"; the root's path is "".
+func Walk(root Layer, fn func(path string, l Layer)) {
+	walk("", root, fn)
+}
+
+func walk(path string, l Layer, fn func(string, Layer)) {
+	fn(path, l)
+	p, ok := l.(Parent)
+	if !ok {
+		return
+	}
+	for i, c := range p.Children() {
+		if c == nil {
+			continue
+		}
+		cp := strconv.Itoa(i)
+		if path != "" {
+			cp = path + "." + cp
+		}
+		walk(cp, c, fn)
+	}
+}
+
+// Params returns every trainable parameter of the network, in Walk order.
+func Params(root Layer) []*Param {
+	var ps []*Param
+	Walk(root, func(_ string, l Layer) {
+		if p, ok := l.(Parametric); ok {
+			ps = append(ps, p.Params()...)
+		}
+	})
+	return ps
+}
+
+// Buffers returns the non-trainable state of every layer, in Walk order.
+func Buffers(root Layer) []*Buffer {
+	var bs []*Buffer
+	Walk(root, func(_ string, l Layer) {
+		if s, ok := l.(Stateful); ok {
+			bs = append(bs, s.Buffers()...)
+		}
+	})
+	return bs
+}
+
+// SetTraining switches every layer of the network to training (true) or
+// evaluation (false) mode.
+func SetTraining(root Layer, training bool) {
+	Walk(root, func(_ string, l Layer) {
+		if m, ok := l.(ModeSetter); ok {
+			m.SetTraining(training)
+		}
+	})
+}
+
+// SetProgress tells every layer of the network the training progress. Call
+// it before the first step of each epoch.
+func SetProgress(root Layer, p Progress) {
+	Walk(root, func(_ string, l Layer) {
+		if s, ok := l.(ProgressSetter); ok {
+			s.SetProgress(p)
+		}
+	})
+}

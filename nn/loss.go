@@ -1,0 +1,101 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// SoftmaxCrossEntropy is the classification loss: the mean over the batch
+// of -Σ_k t_k·log softmax(z)_k, with targets t = one-hot(label) or, with
+// label smoothing ε, t = (1-ε)·one-hot + ε/K (PyTorch's label_smoothing).
+type SoftmaxCrossEntropy struct {
+	// Smoothing is the label smoothing ε in [0, 1); 0 is plain cross-entropy.
+	Smoothing float64
+
+	logits *Tensor
+	labels []int
+	prob   []float32
+	dx     buffer
+}
+
+// Forward returns the mean loss of logits (N×K×1×1, or any N×… read as N
+// rows of K = C·H·W values) for the given labels, each in [0, K). It keeps
+// the softmax for Backward. A label out of range panics.
+func (l *SoftmaxCrossEntropy) Forward(logits *Tensor, labels []int) float64 {
+	logits.check("SoftmaxCrossEntropy.Forward")
+	n, k := logits.N, logits.Sample()
+	if len(labels) != n {
+		panic(fmt.Sprintf("nn: SoftmaxCrossEntropy.Forward: %d labels for %d logit rows", len(labels), n))
+	}
+	l.logits, l.labels = logits, labels
+	prob := floats(&l.prob, n*k)
+	eps := l.Smoothing
+	var total float64
+	for i, y := range labels {
+		if y < 0 || y >= k {
+			panic(fmt.Sprintf("nn: SoftmaxCrossEntropy.Forward: label %d of row %d is outside [0, %d)", y, i, k))
+		}
+		z := logits.Data[i*k:][:k]
+		p := prob[i*k:][:k]
+		mx := z[0]
+		for _, v := range z {
+			mx = max(mx, v)
+		}
+		var s float64
+		for j, v := range z {
+			e := math.Exp(float64(v - mx))
+			p[j] = float32(e)
+			s += e
+		}
+		logS := math.Log(s)
+		inv := float32(1 / s)
+		var sumLogP float64
+		for j, v := range z {
+			p[j] *= inv
+			sumLogP += float64(v-mx) - logS
+		}
+		logPy := float64(z[y]-mx) - logS
+		total += -(1-eps)*logPy - eps/float64(k)*sumLogP
+	}
+	return total / float64(n)
+}
+
+// Backward returns the gradient of the mean loss with respect to the
+// logits: (softmax(z) - t)/N.
+func (l *SoftmaxCrossEntropy) Backward() *Tensor {
+	z := l.logits
+	if z == nil {
+		panic("nn: SoftmaxCrossEntropy.Backward called before Forward")
+	}
+	n, k := z.N, z.Sample()
+	dx := l.dx.shape(z.N, z.C, z.H, z.W)
+	inv := float32(1 / float64(n))
+	off := float32(l.Smoothing / float64(k))
+	on := float32(1 - l.Smoothing)
+	for i, y := range l.labels {
+		p, d := l.prob[i*k:][:k], dx.Data[i*k:][:k]
+		for j, v := range p {
+			d[j] = (v - off) * inv
+		}
+		d[y] -= on * inv
+	}
+	return dx
+}
+
+// Correct returns how many rows of logits have their largest value (the
+// first, on ties) at the label.
+func Correct(logits *Tensor, labels []int) int {
+	k := logits.Sample()
+	c := 0
+	for i, y := range labels {
+		z := logits.Data[i*k:][:k]
+		best := 0
+		for j, v := range z {
+			if v > z[best] {
+				best = j
+			}
+		}
+		c += b2i(best == y)
+	}
+	return c
+}

@@ -1,0 +1,244 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+var (
+	_ Layer = (*MaxPool2d)(nil)
+	_ Layer = (*AvgPool2d)(nil)
+	_ Layer = (*GlobalAvgPool)(nil)
+)
+
+// Pool describes a pooling window: Kernel×Kernel, moved by Stride (0 means
+// Kernel, PyTorch's default), with Pad on every side.
+type Pool struct {
+	Kernel, Stride, Pad int
+}
+
+func (p Pool) stride() int {
+	if p.Stride == 0 {
+		return p.Kernel
+	}
+	return p.Stride
+}
+
+// OutSize returns the output height and width for an h×w input (floor
+// mode, as PyTorch's default ceil_mode=False).
+func (p Pool) OutSize(h, w int) (oh, ow int) {
+	s := p.stride()
+	return (h+2*p.Pad-p.Kernel)/s + 1, (w+2*p.Pad-p.Kernel)/s + 1
+}
+
+func (p Pool) validate(layer string) {
+	if p.Kernel < 1 || p.Stride < 0 || p.Pad < 0 || 2*p.Pad > p.Kernel {
+		panic(fmt.Sprintf("nn: %s: bad configuration %+v: want Kernel >= 1, Stride >= 0 and 0 <= Pad <= Kernel/2", layer, p))
+	}
+}
+
+func (p Pool) outShape(layer string, x *Tensor) (oh, ow int) {
+	x.check(layer + ".Forward")
+	oh, ow = p.OutSize(x.H, x.W)
+	if oh < 1 || ow < 1 {
+		panic(fmt.Sprintf("nn: %s.Forward: input %v is smaller than the %dx%d window", layer, x, p.Kernel, p.Kernel))
+	}
+	return oh, ow
+}
+
+// MaxPool2d takes the maximum of each window (padding counts as -Inf). The
+// gradient goes to the first maximum of the window, in row-major order.
+type MaxPool2d struct {
+	Pool
+
+	in      *Tensor
+	out, dx buffer
+	arg     []int32 // input offset (within the channel) of each output's maximum
+}
+
+// NewMaxPool2d returns a max pooling layer.
+func NewMaxPool2d(p Pool) *MaxPool2d {
+	p.validate("NewMaxPool2d")
+	return &MaxPool2d{Pool: p}
+}
+
+// Forward returns the window maxima.
+func (l *MaxPool2d) Forward(x *Tensor) *Tensor {
+	oh, ow := l.outShape("MaxPool2d", x)
+	l.in = x
+	y := l.out.shape(x.N, x.C, oh, ow)
+	if cap(l.arg) < len(y.Data) {
+		l.arg = make([]int32, len(y.Data))
+	}
+	l.arg = l.arg[:len(y.Data)]
+	s, k := l.stride(), l.Kernel
+	for nc := range x.N * x.C {
+		img := x.Data[nc*x.H*x.W:][:x.H*x.W]
+		o := nc * oh * ow
+		for oy := range oh {
+			for ox := range ow {
+				best, at := float32(math.Inf(-1)), int32(-1)
+				for i := range k {
+					iy := oy*s - l.Pad + i
+					if iy < 0 || iy >= x.H {
+						continue
+					}
+					for j := range k {
+						ix := ox*s - l.Pad + j
+						if ix < 0 || ix >= x.W {
+							continue
+						}
+						if v := img[iy*x.W+ix]; v > best || at < 0 {
+							best, at = v, int32(iy*x.W+ix)
+						}
+					}
+				}
+				y.Data[o], l.arg[o] = best, at
+				o++
+			}
+		}
+	}
+	return y
+}
+
+// Backward routes each output gradient to its window's maximum.
+func (l *MaxPool2d) Backward(dy *Tensor) *Tensor {
+	x := l.in
+	if x == nil || dy.Len() != len(l.arg) || dy.N != x.N || dy.C != x.C {
+		panic(fmt.Sprintf("nn: MaxPool2d.Backward: gradient %v does not match the last output", dy))
+	}
+	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	clear(dx.Data)
+	per := dy.H * dy.W
+	for nc := range x.N * x.C {
+		img := dx.Data[nc*x.H*x.W:][:x.H*x.W]
+		for o := nc * per; o < (nc+1)*per; o++ {
+			img[l.arg[o]] += dy.Data[o]
+		}
+	}
+	return dx
+}
+
+// AvgPool2d averages each window. Padding counts as zeros in the average
+// (PyTorch's default count_include_pad=True).
+type AvgPool2d struct {
+	Pool
+
+	in      *Tensor
+	out, dx buffer
+}
+
+// NewAvgPool2d returns an average pooling layer.
+func NewAvgPool2d(p Pool) *AvgPool2d {
+	p.validate("NewAvgPool2d")
+	return &AvgPool2d{Pool: p}
+}
+
+// Forward returns the window means.
+func (l *AvgPool2d) Forward(x *Tensor) *Tensor {
+	oh, ow := l.outShape("AvgPool2d", x)
+	l.in = x
+	y := l.out.shape(x.N, x.C, oh, ow)
+	s, k := l.stride(), l.Kernel
+	inv := 1 / float32(k*k)
+	for nc := range x.N * x.C {
+		img := x.Data[nc*x.H*x.W:][:x.H*x.W]
+		o := nc * oh * ow
+		for oy := range oh {
+			for ox := range ow {
+				var sum float32
+				for i := range k {
+					iy := oy*s - l.Pad + i
+					if iy < 0 || iy >= x.H {
+						continue
+					}
+					for j := range k {
+						if ix := ox*s - l.Pad + j; ix >= 0 && ix < x.W {
+							sum += img[iy*x.W+ix]
+						}
+					}
+				}
+				y.Data[o] = sum * inv
+				o++
+			}
+		}
+	}
+	return y
+}
+
+// Backward spreads each output gradient evenly over its window.
+func (l *AvgPool2d) Backward(dy *Tensor) *Tensor {
+	x := l.in
+	oh, ow := l.OutSize(x.H, x.W)
+	if dy.N != x.N || dy.C != x.C || dy.H != oh || dy.W != ow || len(dy.Data) != dy.Len() {
+		panic(fmt.Sprintf("nn: AvgPool2d.Backward: gradient %v does not match the output %dx%dx%dx%d", dy, x.N, x.C, oh, ow))
+	}
+	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	clear(dx.Data)
+	s, k := l.stride(), l.Kernel
+	inv := 1 / float32(k*k)
+	for nc := range x.N * x.C {
+		img := dx.Data[nc*x.H*x.W:][:x.H*x.W]
+		o := nc * oh * ow
+		for oy := range oh {
+			for ox := range ow {
+				g := dy.Data[o] * inv
+				o++
+				for i := range k {
+					iy := oy*s - l.Pad + i
+					if iy < 0 || iy >= x.H {
+						continue
+					}
+					for j := range k {
+						if ix := ox*s - l.Pad + j; ix >= 0 && ix < x.W {
+							img[iy*x.W+ix] += g
+						}
+					}
+				}
+			}
+		}
+	}
+	return dx
+}
+
+// GlobalAvgPool averages each channel over its whole H×W map: N×C×H×W to
+// N×C×1×1.
+type GlobalAvgPool struct {
+	in      *Tensor
+	out, dx buffer
+}
+
+// NewGlobalAvgPool returns a global average pooling layer.
+func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
+
+// Forward returns the channel means.
+func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
+	x.check("GlobalAvgPool.Forward")
+	l.in = x
+	y := l.out.shape(x.N, x.C, 1, 1)
+	hw := x.H * x.W
+	inv := 1 / float32(hw)
+	for i := range y.Data {
+		y.Data[i] = sum32(x.Data[i*hw:][:hw]) * inv
+	}
+	return y
+}
+
+// Backward spreads each channel's gradient evenly over its map.
+func (l *GlobalAvgPool) Backward(dy *Tensor) *Tensor {
+	x := l.in
+	if x == nil || dy.N != x.N || dy.C != x.C || dy.Len() != x.N*x.C || len(dy.Data) != dy.Len() {
+		panic(fmt.Sprintf("nn: GlobalAvgPool.Backward: gradient %v does not match the output", dy))
+	}
+	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	hw := x.H * x.W
+	inv := 1 / float32(hw)
+	for i, g := range dy.Data {
+		row := dx.Data[i*hw:][:hw]
+		g *= inv
+		for j := range row {
+			row[j] = g
+		}
+	}
+	return dx
+}
