@@ -29,6 +29,16 @@
 package checkpoint
 
 import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -47,4 +57,336 @@ type State struct {
 	// Extra holds named blobs the caller encodes itself, such as the PCG
 	// state ("rng", from (*rand.PCG).MarshalBinary) or the recipe.
 	Extra map[string][]byte
+}
+
+const (
+	magic   = "GBCKPT\x00\n"
+	version = 1
+
+	kindParam  = 1
+	kindBuffer = 2
+	kindOpt    = 3
+	kindExtra  = 4
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// record is one named array of a checkpoint.
+type record struct {
+	kind  uint8
+	name  string
+	shape []int
+	f32   []float32
+	i64   []int64
+	bytes []byte
+}
+
+func kindName(k uint8) string {
+	switch k {
+	case kindParam:
+		return "parameter"
+	case kindBuffer:
+		return "layer buffer"
+	case kindOpt:
+		return "optimizer buffer"
+	case kindExtra:
+		return "extra"
+	}
+	return fmt.Sprintf("record kind %d", k)
+}
+
+// records lists the live arrays of s: parameters and layer buffers by Walk
+// path, optimizer buffers by index. The slices alias the live state.
+func (s *State) records() []record {
+	var rs []record
+	nn.Walk(s.Net, func(path string, l nn.Layer) {
+		if p, ok := l.(nn.Parametric); ok {
+			for _, q := range p.Params() {
+				rs = append(rs, record{kind: kindParam, name: path + "/" + q.Name, shape: q.Shape, f32: q.Data})
+			}
+		}
+		if b, ok := l.(nn.Stateful); ok {
+			for _, q := range b.Buffers() {
+				rs = append(rs, record{kind: kindBuffer, name: path + "/" + q.Name, f32: q.Data, i64: q.Ints})
+			}
+		}
+	})
+	if s.Opt != nil {
+		for i, b := range s.Opt.State() {
+			rs = append(rs, record{kind: kindOpt, name: fmt.Sprintf("%d/%s", i, b.Name), f32: b.Data, i64: b.Ints})
+		}
+	}
+	return rs
+}
+
+// Save writes the state to path atomically: to a temporary file in the
+// same directory, synced, then renamed over path.
+func Save(path string, s *State) error {
+	data := Marshal(s)
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: save: %w", err)
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("checkpoint: save %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("checkpoint: save %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("checkpoint: save %s: %w", path, err)
+	}
+	// Make the rename itself durable.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Load reads the checkpoint at path into s (see Unmarshal).
+func Load(path string, s *State) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("checkpoint: load: %w", err)
+	}
+	if err := Unmarshal(data, s); err != nil {
+		return fmt.Errorf("%w (file %s)", err, path)
+	}
+	return nil
+}
+
+// Marshal returns the checkpoint encoding of s.
+func Marshal(s *State) []byte {
+	rs := s.records()
+	names := make([]string, 0, len(s.Extra))
+	for k := range s.Extra {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		rs = append(rs, record{kind: kindExtra, name: k, bytes: s.Extra[k]})
+	}
+	b := []byte(magic)
+	b = binary.LittleEndian.AppendUint32(b, version)
+	b = binary.LittleEndian.AppendUint64(b, uint64(s.Epoch))
+	b = binary.LittleEndian.AppendUint64(b, uint64(s.Step))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(rs)))
+	for _, r := range rs {
+		b = append(b, r.kind)
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(r.name)))
+		b = append(b, r.name...)
+		b = append(b, uint8(len(r.shape)))
+		for _, d := range r.shape {
+			b = binary.LittleEndian.AppendUint32(b, uint32(d))
+		}
+		if r.kind == kindExtra {
+			b = binary.LittleEndian.AppendUint64(b, uint64(len(r.bytes)))
+			b = append(b, r.bytes...)
+			continue
+		}
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(r.f32)))
+		for _, v := range r.f32 {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(r.i64)))
+		for _, v := range r.i64 {
+			b = binary.LittleEndian.AppendUint64(b, uint64(v))
+		}
+	}
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
+// Unmarshal decodes a checkpoint into s: it verifies the magic, version
+// and checksum, decodes every record, and checks that the records are
+// exactly the parameters and buffers of s.Net (by Walk path, name and
+// shape) and of s.Opt, before it copies anything. With s.Opt nil the
+// optimizer records are ignored (loading for evaluation). Any mismatch is
+// an error that names the first record at fault, and s is left unchanged.
+func Unmarshal(data []byte, s *State) error {
+	const header = len(magic) + 4 + 8 + 8 + 4
+	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
+		return fmt.Errorf("checkpoint: not a gradbench checkpoint (bad magic)")
+	}
+	if len(data) < header+4 {
+		return fmt.Errorf("checkpoint: truncated: %d bytes, a checkpoint has at least %d", len(data), header+4)
+	}
+	if v := binary.LittleEndian.Uint32(data[len(magic):]); v != version {
+		return fmt.Errorf("checkpoint: format version %d, this build reads version %d", v, version)
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if got := crc32.Checksum(body, castagnoli); got != sum {
+		return fmt.Errorf("checkpoint: checksum mismatch (file says %08x, content gives %08x): the file is corrupt or truncated", sum, got)
+	}
+	d := decoder{b: body[len(magic)+4:]}
+	epoch, step := int64(d.u64()), int64(d.u64())
+	n := int(d.u32())
+	file := make(map[string]record, n)
+	var extras []record
+	for i := 0; i < n && d.err == nil; i++ {
+		r := d.record()
+		if d.err != nil {
+			break
+		}
+		if r.kind == kindExtra {
+			extras = append(extras, r)
+			continue
+		}
+		key := kindName(r.kind) + " " + r.name
+		if _, dup := file[key]; dup {
+			return fmt.Errorf("checkpoint: %s %q appears twice", kindName(r.kind), r.name)
+		}
+		file[key] = r
+	}
+	if d.err != nil {
+		return fmt.Errorf("checkpoint: malformed record: %w", d.err)
+	}
+	if len(d.b) != 0 {
+		return fmt.Errorf("checkpoint: %d unexpected bytes after the last record", len(d.b))
+	}
+	live := s.records()
+	unused := make(map[string]bool, len(file))
+	for key := range file {
+		unused[key] = true
+	}
+	for _, r := range live {
+		key := kindName(r.kind) + " " + r.name
+		f, ok := file[key]
+		if !ok {
+			return fmt.Errorf("checkpoint: %s %q of the network is not in the checkpoint (a different architecture or optimizer?)", kindName(r.kind), r.name)
+		}
+		if !slices.Equal(f.shape, r.shape) {
+			return fmt.Errorf("checkpoint: %s %q has shape %v in the checkpoint, %v in the network", kindName(r.kind), r.name, f.shape, r.shape)
+		}
+		if len(f.f32) != len(r.f32) || len(f.i64) != len(r.i64) {
+			return fmt.Errorf("checkpoint: %s %q holds %d floats and %d integers in the checkpoint, %d and %d in the network", kindName(r.kind), r.name, len(f.f32), len(f.i64), len(r.f32), len(r.i64))
+		}
+		delete(unused, key)
+	}
+	for key := range unused {
+		f := file[key]
+		if f.kind == kindOpt && s.Opt == nil {
+			continue
+		}
+		return fmt.Errorf("checkpoint: %s %q of the checkpoint is not in the network (a different architecture or optimizer?)", kindName(f.kind), f.name)
+	}
+	// Everything matches: copy.
+	for _, r := range live {
+		f := file[kindName(r.kind)+" "+r.name]
+		copy(r.f32, f.f32)
+		copy(r.i64, f.i64)
+	}
+	s.Epoch, s.Step = epoch, step
+	s.Extra = make(map[string][]byte, len(extras))
+	for _, e := range extras {
+		s.Extra[e.name] = e.bytes
+	}
+	return nil
+}
+
+// decoder reads little-endian values, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+var errShort = errors.New("data ends inside a record")
+
+func (d *decoder) take(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.b) {
+		d.err = errShort
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) u8() uint8 {
+	if b := d.take(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+func (d *decoder) u16() uint16 {
+	if b := d.take(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
+	}
+	return 0
+}
+
+func (d *decoder) u32() uint32 {
+	if b := d.take(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
+func (d *decoder) u64() uint64 {
+	if b := d.take(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+
+// count reads a length and checks that size·length bytes remain.
+func (d *decoder) count(size int) int {
+	n := d.u64()
+	if d.err == nil && n > uint64(len(d.b)/size) {
+		d.err = fmt.Errorf("a record claims %d values, only %d bytes remain", n, len(d.b))
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) record() record {
+	var r record
+	r.kind = d.u8()
+	if d.err == nil && (r.kind < kindParam || r.kind > kindExtra) {
+		d.err = fmt.Errorf("unknown record kind %d", r.kind)
+		return r
+	}
+	r.name = string(d.take(int(d.u16())))
+	if rank := int(d.u8()); rank > 0 {
+		r.shape = make([]int, rank)
+		for i := range r.shape {
+			r.shape[i] = int(d.u32())
+		}
+	}
+	if r.kind == kindExtra {
+		r.bytes = slices.Clone(d.take(d.count(1)))
+		return r
+	}
+	if n := d.count(4); n > 0 {
+		r.f32 = make([]float32, n)
+		for i := range r.f32 {
+			r.f32[i] = math.Float32frombits(d.u32())
+		}
+	}
+	if n := d.count(8); n > 0 {
+		r.i64 = make([]int64, n)
+		for i := range r.i64 {
+			r.i64[i] = int64(d.u64())
+		}
+	}
+	return r
 }
