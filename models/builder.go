@@ -1,0 +1,185 @@
+package models
+
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// A builder makes the layers of one model in order while it tracks the
+// shape of the activations, so that every layer is sized from the one
+// before it, the summary rows are written as the layers are made, and an
+// input too small for the architecture is an error instead of a panic in
+// the first Forward.
+type builder struct {
+	model   string
+	cfg     Config
+	init    *nn.Init
+	c, h, w int // the shape of the current activations
+	prefix  string
+	layers  []LayerInfo
+	err     error
+}
+
+// run calls build and returns the network it made; a failure in any step
+// is in b.err.
+func (b *builder) run(build func(*builder) nn.Sequential) (net nn.Sequential) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(builderError); ok {
+				b.err = e.err
+				net = nil
+				return
+			}
+			panic(r)
+		}
+	}()
+	return build(b)
+}
+
+// builderError carries a build failure out of a builder method.
+type builderError struct{ err error }
+
+func (b *builder) fail(format string, args ...any) {
+	panic(builderError{fmt.Errorf("models: %s: "+format, append([]any{b.model}, args...)...)})
+}
+
+// shape is a saved activation shape, for the two branches of a residual
+// unit.
+type shape struct{ c, h, w int }
+
+func (b *builder) shape() shape     { return shape{b.c, b.h, b.w} }
+func (b *builder) setShape(s shape) { b.c, b.h, b.w = s.c, s.h, s.w }
+
+// scope sets the name prefix of the summary rows made by fn.
+func (b *builder) scope(name string, fn func()) {
+	old := b.prefix
+	if old != "" {
+		name = old + "." + name
+	}
+	b.prefix = name
+	fn()
+	b.prefix = old
+}
+
+func (b *builder) name(kind string) string {
+	if b.prefix == "" {
+		return kind
+	}
+	return b.prefix + "." + kind
+}
+
+func (b *builder) record(kind string, fp, bin, train int, fpMACs, binMACs int64) {
+	l := LayerInfo{
+		Name: b.name(kind), Out: [3]int{b.c, b.h, b.w},
+		FPParams: fp, BinaryParams: bin, TrainingParams: train, FPMACs: fpMACs, BinaryMACs: binMACs,
+	}
+	if bin > 0 {
+		l.Scales = b.c // one scale per output channel
+	}
+	b.layers = append(b.layers, l)
+}
+
+func (b *builder) convOut(k, stride, pad int) (int, int) {
+	oh, ow := (b.h+2*pad-k)/stride+1, (b.w+2*pad-k)/stride+1
+	if b.h+2*pad < k || b.w+2*pad < k || oh < 1 || ow < 1 {
+		b.fail("input %d×%d×%d too small: %s needs at least %d×%d here (%s)", b.cfg.C, b.cfg.H, b.cfg.W, b.name("layer"), k-2*pad, k-2*pad, minInput[b.model])
+	}
+	return oh, ow
+}
+
+// conv makes a full-precision k×k convolution without bias (a BatchNorm
+// follows every one).
+func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Conv2d {
+	in := b.c
+	oh, ow := b.convOut(k, stride, pad)
+	l := nn.NewConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad, SkipInputGrad: first}, b.init)
+	b.c, b.h, b.w = out, oh, ow
+	b.record(kind, len(l.Weight.Data), 0, 0, int64(out*in*k*k*oh*ow), 0)
+	return l
+}
+
+// binConv makes a binary k×k convolution with the model's estimator.
+func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d {
+	in := b.c
+	oh, ow := b.convOut(k, stride, pad)
+	l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad}, b.cfg.Binary, b.init)
+	if err != nil {
+		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
+	}
+	b.c, b.h, b.w = out, oh, ow
+	b.record(kind, 0, len(l.Weight.Data), nn.Count(l.Params()[1:]), 0, int64(out*in*k*k*oh*ow))
+	return l
+}
+
+// linear makes the full-precision classifier (or first) layer with bias.
+func (b *builder) linear(kind string, out int) *nn.Linear {
+	in := b.c * b.h * b.w
+	l := nn.NewLinear(in, out, true, b.init)
+	b.c, b.h, b.w = out, 1, 1
+	b.record(kind, l.In*l.Out+l.Out, 0, 0, int64(in*out), 0)
+	return l
+}
+
+// binLinear makes a binary fully connected layer.
+func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
+	in := b.c * b.h * b.w
+	l, err := nn.NewBinaryLinear(in, out, b.cfg.Binary, b.init)
+	if err != nil {
+		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
+	}
+	b.c, b.h, b.w = out, 1, 1
+	b.record(kind, 0, in*out, nn.Count(l.Params()[1:]), 0, int64(in*out))
+	return l
+}
+
+func (b *builder) bn() *nn.BatchNorm {
+	l := nn.NewBatchNorm2d(b.c)
+	b.record("bn", 2*b.c, 0, 0, 0, 0)
+	b.layers[len(b.layers)-1].Buffers = 2 * b.c // running mean and variance
+	return l
+}
+
+func (b *builder) prelu() *nn.PReLU {
+	l := nn.NewPReLU(b.c)
+	b.record("prelu", b.c, 0, 0, 0, 0)
+	return l
+}
+
+func (b *builder) relu() *nn.ReLU {
+	b.record("relu", 0, 0, 0, 0, 0)
+	return nn.NewReLU()
+}
+
+func (b *builder) maxPool(k, stride, pad int) *nn.MaxPool2d {
+	oh, ow := b.convOut(k, stride, pad)
+	b.h, b.w = oh, ow
+	b.record("maxpool", 0, 0, 0, 0, 0)
+	return nn.NewMaxPool2d(nn.Pool{Kernel: k, Stride: stride, Pad: pad})
+}
+
+// avgPool2 halves the map with a 2×2 average, the downsampling shortcut's
+// pooling. On an odd side it pads by one (zeros counted, as PyTorch's
+// count_include_pad), so that it matches the ceil((h+1)/2) output of the
+// stride-2 3×3 convolution beside it.
+func (b *builder) avgPool2() *nn.AvgPool2d {
+	if b.h%2 != b.w%2 {
+		b.fail("input %d×%d×%d: a %d×%d map cannot be halved evenly in both directions (%s)", b.cfg.C, b.cfg.H, b.cfg.W, b.h, b.w, minInput[b.model])
+	}
+	pad := b.h % 2
+	oh, ow := b.convOut(2, 2, pad)
+	b.h, b.w = oh, ow
+	b.record("avgpool", 0, 0, 0, 0, 0)
+	return nn.NewAvgPool2d(nn.Pool{Kernel: 2, Stride: 2, Pad: pad})
+}
+
+func (b *builder) gap() *nn.GlobalAvgPool {
+	b.h, b.w = 1, 1
+	b.record("avgpool", 0, 0, 0, 0, 0)
+	return nn.NewGlobalAvgPool()
+}
+
+func (b *builder) flatten() *nn.Flatten {
+	b.c, b.h, b.w = b.c*b.h*b.w, 1, 1
+	return nn.NewFlatten()
+}

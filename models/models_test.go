@@ -1,0 +1,229 @@
+package models
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/nn"
+)
+
+func build(t testing.TB, name string, cfg Config, spec string, seed uint64) *Model {
+	t.Helper()
+	cfg.Binary.Estimator = estimators.MustParse(spec)
+	m, err := Build(name, cfg, nn.NewInit(seed))
+	if err != nil {
+		t.Fatalf("Build(%s, %+v): %v", name, cfg, err)
+	}
+	return m
+}
+
+// TestShapes runs a batch through every model at several input shapes and
+// widths: the logits are N×classes and finite.
+func TestShapes(t *testing.T) {
+	tests := []struct {
+		model   string
+		c, h, w int
+		classes int
+		width   float64
+	}{
+		{"resnet20", 1, 28, 28, 10, 0.25},
+		{"resnet20", 3, 32, 32, 10, 0.25},
+		{"resnet20", 1, 16, 16, 7, 0.5},
+		{"resnet20", 1, 7, 7, 3, 0.125}, // odd maps: padded shortcut pooling
+		{"vgg-small", 1, 28, 28, 10, 0.0625},
+		{"vgg-small", 3, 32, 32, 10, 0.0625},
+		{"resnet18", 3, 32, 32, 100, 0.0625},
+		{"resnet18", 3, 64, 64, 10, 0.0625},
+		{"alexnet", 3, 64, 64, 10, 0.03125},
+	}
+	if !testing.Short() {
+		tests = append(tests, struct {
+			model   string
+			c, h, w int
+			classes int
+			width   float64
+		}{"alexnet", 3, 224, 224, 1000, 0.0625})
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			m := build(t, tt.model, Config{C: tt.c, H: tt.h, W: tt.w, Classes: tt.classes, Width: tt.width}, "ste+na", 1)
+			x := nn.NewTensor(2, tt.c, tt.h, tt.w)
+			r := nn.Stream(1, "test")
+			for i := range x.Data {
+				x.Data[i] = float32(r.NormFloat64())
+			}
+			y := m.Net.Forward(x)
+			if y.N != 2 || y.C != tt.classes || y.H != 1 || y.W != 1 {
+				t.Fatalf("%s %d×%d×%d width %g: output %v, want 2x%dx1x1", tt.model, tt.c, tt.h, tt.w, tt.width, y, tt.classes)
+			}
+			for _, v := range y.Data {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					t.Fatalf("output has %v", v)
+				}
+			}
+			// Backward runs and reaches every parameter.
+			dy := nn.NewTensor(2, tt.classes, 1, 1)
+			for i := range dy.Data {
+				dy.Data[i] = 0.1
+			}
+			m.Net.Backward(dy)
+			if got, want := m.Layers[len(m.Layers)-1].Out, [3]int{tt.classes, 1, 1}; got != want {
+				t.Errorf("summary output shape %v, want %v", got, want)
+			}
+			// The summary counts what the network holds.
+			s := m.Summary()
+			if got := nn.Count(nn.Params(m.Net)); s.Params != got {
+				t.Errorf("Summary().Params = %d, nn.Count = %d", s.Params, got)
+			}
+		})
+	}
+}
+
+// TestParamCounts pins the parameter counts at width 1 against numbers
+// computed independently of the builder, term by term.
+func TestParamCounts(t *testing.T) {
+	conv := func(in, out, k int) int { return in * out * k * k }
+	bn := func(c int) int { return 2 * c }
+	// ResNet-20: 18 binary 3×3 convolutions, each with a BN; two
+	// downsampling shortcuts (conv1x1 + BN); stem conv + BN; FC with bias.
+	r20bin := 6*conv(16, 16, 3) + conv(16, 32, 3) + 5*conv(32, 32, 3) + conv(32, 64, 3) + 5*conv(64, 64, 3)
+	r20fp := func(cin int) int {
+		return conv(cin, 16, 3) + bn(16) + 6*bn(16) + 6*bn(32) + 6*bn(64) +
+			conv(16, 32, 1) + bn(32) + conv(32, 64, 1) + bn(64) + 64*10 + 10
+	}
+	// VGG-Small on 32×32: three 2×2 poolings leave 4×4 maps for the FC.
+	vggBin := conv(128, 128, 3) + conv(128, 256, 3) + conv(256, 256, 3) + conv(256, 512, 3) + conv(512, 512, 3)
+	vggFP := conv(3, 128, 3) + bn(128) + bn(128) + 2*bn(256) + 2*bn(512) + 512*4*4*10 + 10
+	// AlexNet on 224×224: 55 → 27 → 13 → 6 after the poolings.
+	alexBin := conv(96, 256, 5) + conv(256, 384, 3) + conv(384, 384, 3) + conv(384, 256, 3) + 256*6*6*4096 + 4096*4096
+	alexFP := conv(3, 96, 11) + bn(96) + bn(256) + 2*bn(384) + bn(256) + 2*bn(4096) + 4096*1000 + 1000
+	tests := []struct {
+		model        string
+		cfg          Config
+		params, bin  int
+		macs         int64
+		paramsSource string
+	}{
+		// 0.27 M: ResNet-20 of "Deep Residual Learning", Table 6.
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10}, r20bin + r20fp(1), r20bin, 0, "counted"},
+		// 40.8 M MACs on 32×32 (the usual "41 M FLOPs" of ResNet-20).
+		{"resnet20", Config{C: 3, H: 32, W: 32, Classes: 10}, r20bin + r20fp(3), r20bin, 40813184, "counted"},
+		// 4.66 M, the VGG-Small size quoted by LQ-Nets and IR-Net.
+		{"vgg-small", Config{C: 3, H: 32, W: 32, Classes: 10}, vggBin + vggFP, vggBin, 0, "counted"},
+		// torchvision's resnet18 has 11,689,512 parameters; Bi-Real's
+		// layout adds one PReLU slope per channel after each of 16 units.
+		{"resnet18", Config{C: 3, H: 224, W: 224, Classes: 1000}, 11689512 + 4*(64+128+256+512), 10985472, 0, "torchvision + PReLU"},
+		{"alexnet", Config{C: 3, H: 224, W: 224, Classes: 1000}, alexBin + alexFP, alexBin, 0, "counted"},
+	}
+	if r20bin+r20fp(1) != 272186 {
+		t.Fatalf("test arithmetic: ResNet-20 count %d, want 272186", r20bin+r20fp(1))
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			m := build(t, tt.model, tt.cfg, "ste", 1)
+			s := m.Summary()
+			if s.Params != tt.params || s.BinaryParams != tt.bin || s.TrainingParams != 0 {
+				t.Errorf("%s: params %d (binary %d, training %d), want %d (binary %d, %s)", tt.model, s.Params, s.BinaryParams, s.TrainingParams, tt.params, tt.bin, tt.paramsSource)
+			}
+			if got := nn.Count(nn.Params(m.Net)); got != tt.params {
+				t.Errorf("%s: nn.Count = %d, want %d", tt.model, got, tt.params)
+			}
+			if tt.macs != 0 && s.MACs != tt.macs {
+				t.Errorf("%s: MACs %d, want %d", tt.model, s.MACs, tt.macs)
+			}
+		})
+	}
+}
+
+func TestNoiseAdaptationParams(t *testing.T) {
+	plain := build(t, "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10}, "ste", 1).Summary()
+	na := build(t, "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10}, "ste+na", 1).Summary()
+	if na.FPParams != plain.FPParams || na.BinaryParams != plain.BinaryParams {
+		t.Errorf("+na changed the inference parameters: %+v vs %+v", na, plain)
+	}
+	// Each binary conv of d = Cin·9 weights per filter has a weight module
+	// of 2·d·max(1, d/64) values and an activation module of
+	// 2·Cin·max(1, Cin/64) (spec/estimators.md, noise adaptation).
+	mod := func(d int) int { return 2 * d * max(1, d/64) }
+	want := 0
+	for _, cin := range []int{16, 16, 16, 16, 16, 16, 16, 32, 32, 32, 32, 32, 32, 64, 64, 64, 64, 64} {
+		want += mod(cin*9) + mod(cin)
+	}
+	if na.TrainingParams != want {
+		t.Errorf("noise adaptation parameters %d, want %d", na.TrainingParams, want)
+	}
+	if na.Float32Bytes != plain.Float32Bytes {
+		t.Errorf("noise adaptation counted in inference memory")
+	}
+}
+
+// TestSameInitialWeights: the same seed gives the same weights for every
+// estimator, with or without noise adaptation.
+func TestSameInitialWeights(t *testing.T) {
+	cfg := Config{C: 1, H: 16, W: 16, Classes: 10, Width: 0.25}
+	ref := nn.Params(build(t, "resnet20", cfg, "ste", 7).Net)
+	for _, spec := range []string{"fda", "fda+na", "dsq:learn=true", "bnnplus+na:eta=x"} {
+		m := build(t, "resnet20", cfg, spec, 7)
+		var base []*nn.Param
+		for _, p := range nn.Params(m.Net) {
+			if !strings.HasPrefix(p.Name, "na.") && !strings.HasPrefix(p.Name, "est.") {
+				base = append(base, p)
+			}
+		}
+		if len(base) != len(ref) {
+			t.Fatalf("%s: %d base parameters, want %d", spec, len(base), len(ref))
+		}
+		for i, p := range base {
+			for j := range p.Data {
+				if p.Data[j] != ref[i].Data[j] {
+					t.Fatalf("%s: parameter %d (%s) value %d = %v, ste has %v", spec, i, p, j, p.Data[j], ref[i].Data[j])
+				}
+			}
+		}
+	}
+	other := nn.Params(build(t, "resnet20", cfg, "ste", 8).Net)
+	if other[0].Data[0] == ref[0].Data[0] {
+		t.Error("seeds 7 and 8 give the same first weight")
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	ste := nn.Binary{Estimator: estimators.MustParse("ste")}
+	tests := []struct {
+		name, model string
+		cfg         Config
+		want        string
+	}{
+		{"unknown", "resnet50", Config{C: 1, H: 28, W: 28, Classes: 10}, `models: unknown model "resnet50" (have alexnet, resnet18, resnet20, vgg-small)`},
+		{"alexnet small", "alexnet", Config{C: 1, H: 28, W: 28, Classes: 10}, "alexnet takes inputs of at least 63×63"},
+		{"classes", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 1}, "1 classes, want at least 2"},
+		{"shape", "resnet20", Config{C: 0, H: 28, W: 28, Classes: 10}, "want positive C×H×W"},
+		{"width", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: -1}, "width -1"},
+		{"odd parity", "resnet20", Config{C: 1, H: 28, W: 27, Classes: 10}, "cannot be halved evenly"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Binary = ste
+			_, err := Build(tt.model, tt.cfg, nn.NewInit(1))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Build(%s, %+v) error = %v, want %q", tt.model, tt.cfg, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWidth(t *testing.T) {
+	full := build(t, "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10}, "ste", 1)
+	half := build(t, "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.5}, "ste", 1)
+	if len(full.Layers) != len(half.Layers) {
+		t.Fatalf("width 0.5 has %d layers, width 1 has %d: want the same architecture", len(half.Layers), len(full.Layers))
+	}
+	for i := range full.Layers {
+		f, h := full.Layers[i], half.Layers[i]
+		if f.Name != h.Name || (f.Out[0] != 10 && h.Out[0]*2 != f.Out[0]) {
+			t.Errorf("layer %d: width 0.5 %s %v, width 1 %s %v", i, h.Name, h.Out, f.Name, f.Out)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package suite
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+// FormatVersion is the version of the canonical configuration and record
+// format. It is hashed into every run key, so that changing what a run
+// means (the training loop, the record layout) invalidates old caches
+// instead of mixing old and new results.
+const FormatVersion = 1
+
+// Binarize modes: which tensors of every binary layer the estimator under
+// test binarizes (the other stays full precision).
+var binarizeModes = []string{"both", "weights", "activations"}
+
+// A Workload is everything a run trains except the estimator and the seed:
+// a recipe, with the command line's overrides applied, and which tensors are
+// binarized. Every cell of a sweep shares one Workload.
+type Workload struct {
+	Recipe Recipe
+	// Binarize is "both" (weights and activations; the default and the
+	// paper's setting), "weights" or "activations".
+	Binarize string
+	// DataDir, when set, is the directory to read the dataset from. It is
+	// where, not what: it is not part of any run key.
+	DataDir string
+}
+
+// Validate checks the recipe and the binarize mode. Model and dataset
+// names are checked when the workload is built (see Check).
+func (w *Workload) Validate() error {
+	if err := w.Recipe.Validate(); err != nil {
+		return err
+	}
+	for _, m := range binarizeModes {
+		if w.Binarize == m {
+			return nil
+		}
+	}
+	return fmt.Errorf("suite: unknown binarize mode %q (have %s)", w.Binarize, strings.Join(binarizeModes, ", "))
+}
+
+// Label describes the workload in one line, for table headings.
+func (w *Workload) Label() string {
+	return w.config().label(w.Recipe.Name)
+}
+
+// config returns the canonical configuration of the workload, with no
+// estimator and seed.
+func (w *Workload) config() Config {
+	r := &w.Recipe
+	return Config{
+		Format:      FormatVersion,
+		Model:       r.Model,
+		Dataset:     r.Dataset,
+		Width:       r.Width,
+		Binarize:    w.Binarize,
+		Epochs:      r.Epochs,
+		Batch:       r.Batch,
+		Optimizer:   r.Optimizer,
+		LR:          r.LR,
+		Momentum:    r.Momentum,
+		WeightDecay: r.WeightDecay,
+		Schedule:    r.Schedule,
+		Augment:     r.Augment,
+		TrainSubset: r.TrainSubset,
+		TestSubset:  r.TestSubset,
+	}
+}
+
+// A Config is the canonical configuration of one run: every value that
+// changes what is trained, and nothing else (no paths, no recipe name, no
+// machine). Its JSON encoding, with the fields in this order and numbers
+// in Go's shortest form, is what Key hashes.
+type Config struct {
+	Format      int     `json:"format"`
+	Model       string  `json:"model"`
+	Dataset     string  `json:"dataset"`
+	Width       float64 `json:"width"`
+	Binarize    string  `json:"binarize"`
+	Epochs      int     `json:"epochs"`
+	Batch       int     `json:"batch"`
+	Optimizer   string  `json:"optimizer"`
+	LR          float64 `json:"lr"`
+	Momentum    float64 `json:"momentum"`
+	WeightDecay float64 `json:"weight_decay"`
+	Schedule    string  `json:"schedule"`
+	Augment     bool    `json:"augment"`
+	TrainSubset int     `json:"train_subset"`
+	TestSubset  int     `json:"test_subset"`
+	// Estimator is the canonical spec string (estimators.Spec.String).
+	Estimator string `json:"estimator"`
+	Seed      uint64 `json:"seed"`
+}
+
+// Key returns the run's cache key: the first 16 hex digits of the SHA-256
+// of the canonical JSON encoding of c.
+func (c Config) Key() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic("suite: encoding a config: " + err.Error()) // plain values only
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// WorkloadKey returns the key of c's workload: Key with the estimator and
+// seed left out, shared by every run of one sweep. Tables group records by
+// it.
+func (c Config) WorkloadKey() string {
+	c.Estimator, c.Seed = "", 0
+	return c.Key()
+}
+
+// label describes the workload of c in one line.
+func (c Config) label(recipe string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", c.Model)
+	if c.Width != 1 {
+		fmt.Fprintf(&b, " (width %s)", strconv.FormatFloat(c.Width, 'g', -1, 64))
+	}
+	fmt.Fprintf(&b, " on %s", c.Dataset)
+	if c.TrainSubset > 0 {
+		fmt.Fprintf(&b, " (%d training images)", c.TrainSubset)
+	}
+	epochs := "epochs"
+	if c.Epochs == 1 {
+		epochs = "epoch"
+	}
+	fmt.Fprintf(&b, ", recipe %s: %d %s, batch %d, %s lr %s %s", recipe, c.Epochs, epochs, c.Batch, c.Optimizer,
+		strconv.FormatFloat(c.LR, 'g', -1, 64), c.Schedule)
+	if c.Binarize != "both" {
+		fmt.Fprintf(&b, ", binarized %s only", c.Binarize)
+	}
+	return b.String()
+}
+
+// A Sweep is a workload trained with every estimator spec and every seed.
+type Sweep struct {
+	Workload Workload
+	Specs    []estimators.Spec
+	Seeds    []uint64
+}
+
+// A Cell is one run of a sweep: its workload, one estimator spec and one
+// seed, at a stable index.
+type Cell struct {
+	// Index is the cell's position in Sweep.Cells: stable for the same
+	// workload, spec list and seed list, so that a batch system's array
+	// task number names a cell.
+	Index    int
+	Workload *Workload
+	Spec     estimators.Spec
+	Seed     uint64
+}
+
+// Cells returns the sweep's runs in a stable order: seed-major, then
+// estimators in the order given, so that the first seed of every estimator
+// finishes before a second seed starts and a partial sweep already
+// compares all estimators.
+func (s *Sweep) Cells() []Cell {
+	cells := make([]Cell, 0, len(s.Seeds)*len(s.Specs))
+	for _, seed := range s.Seeds {
+		for _, spec := range s.Specs {
+			cells = append(cells, Cell{Index: len(cells), Workload: &s.Workload, Spec: spec, Seed: seed})
+		}
+	}
+	return cells
+}
+
+// Config returns the canonical configuration of the cell.
+func (c Cell) Config() Config {
+	cfg := c.Workload.config()
+	cfg.Estimator = c.Spec.String()
+	cfg.Seed = c.Seed
+	return cfg
+}
+
+// Key returns the cell's cache key, Config().Key().
+func (c Cell) Key() string { return c.Config().Key() }
+
+// String names the cell for progress lines and errors.
+func (c Cell) String() string {
+	return fmt.Sprintf("%s seed %d", c.Spec, c.Seed)
+}
+
+// ParseSeeds parses the --seeds flag: a count N (seeds 1..N), a list
+// "1,2,5", or a range "4..6". Seeds are integers >= 1; duplicates are
+// errors.
+func ParseSeeds(s string) ([]uint64, error) {
+	s = strings.TrimSpace(s)
+	bad := func(why string) error {
+		return fmt.Errorf("suite: bad seeds %q: %s (want a count N for seeds 1..N, a list 1,2,5 or a range 4..6)", s, why)
+	}
+	if s == "" {
+		return nil, bad("empty")
+	}
+	if lo, hi, ok := strings.Cut(s, ".."); ok {
+		a, err1 := strconv.ParseUint(lo, 10, 64)
+		b, err2 := strconv.ParseUint(hi, 10, 64)
+		if err1 != nil || err2 != nil || a < 1 || a > b {
+			return nil, bad("a range needs integers 1 <= lo <= hi")
+		}
+		if b-a >= 1000 {
+			return nil, bad("more than 1000 seeds")
+		}
+		var seeds []uint64
+		for v := a; v <= b; v++ {
+			seeds = append(seeds, v)
+		}
+		return seeds, nil
+	}
+	if !strings.Contains(s, ",") {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, bad("not an integer")
+		}
+		if n < 1 || n > 1000 {
+			return nil, bad("the count must be in 1..1000")
+		}
+		seeds := make([]uint64, n)
+		for i := range seeds {
+			seeds[i] = uint64(i + 1)
+		}
+		return seeds, nil
+	}
+	var seeds []uint64
+	seen := map[uint64]bool{}
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		if err != nil || v < 1 {
+			return nil, bad(fmt.Sprintf("%q is not an integer >= 1", f))
+		}
+		if seen[v] {
+			return nil, bad(fmt.Sprintf("seed %d listed twice", v))
+		}
+		seen[v] = true
+		seeds = append(seeds, v)
+	}
+	return seeds, nil
+}

@@ -1,0 +1,118 @@
+package suite
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+func testWorkload(t *testing.T) Workload {
+	t.Helper()
+	r, err := ParseRecipe(strings.NewReader(goodRecipe), "tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Workload{Recipe: *r, Binarize: "both"}
+}
+
+func TestCellsOrderAndIndex(t *testing.T) {
+	s := Sweep{
+		Workload: testWorkload(t),
+		Specs:    []estimators.Spec{estimators.MustParse("ste"), estimators.MustParse("ste:c=2"), estimators.MustParse("ste+na")},
+		Seeds:    []uint64{1, 2},
+	}
+	var got []string
+	for i, c := range s.Cells() {
+		if c.Index != i {
+			t.Errorf("cell %d has Index %d", i, c.Index)
+		}
+		got = append(got, c.String())
+	}
+	want := "ste seed 1|ste:c=2 seed 1|ste+na seed 1|ste seed 2|ste:c=2 seed 2|ste+na seed 2"
+	if strings.Join(got, "|") != want {
+		t.Errorf("Cells() = %s, want %s (seed-major, specs in the order given)", strings.Join(got, "|"), want)
+	}
+}
+
+func TestKey(t *testing.T) {
+	w := testWorkload(t)
+	cell := func(w Workload, spec string, seed uint64) Cell {
+		return Cell{Workload: &w, Spec: estimators.MustParse(spec), Seed: seed}
+	}
+	base := cell(w, "ste", 1)
+	// Pinned: a change of this value means every cached run is invalidated.
+	// Bump FormatVersion when that is intended, then update the value.
+	const pinned = "b2f3ca9417010122"
+	if got := base.Key(); got != pinned {
+		t.Errorf("Key() = %s, want %s (canonical configuration changed: bump FormatVersion and update)", got, pinned)
+	}
+	same := map[string]Cell{
+		"equivalent spec": cell(w, "ste:c=1", 1),
+		"data dir":        func() Cell { w := w; w.DataDir = "/elsewhere"; return cell(w, "ste", 1) }(),
+		"recipe name":     func() Cell { w := w; w.Recipe.Name = "other"; return cell(w, "ste", 1) }(),
+		"description":     func() Cell { w := w; w.Recipe.Description = "x"; return cell(w, "ste", 1) }(),
+	}
+	for name, c := range same {
+		if c.Key() != base.Key() {
+			t.Errorf("%s: Key() = %s, want %s (not part of the configuration)", name, c.Key(), base.Key())
+		}
+	}
+	diff := map[string]Cell{
+		"seed":      cell(w, "ste", 2),
+		"estimator": cell(w, "ste:c=2", 1),
+		"na":        cell(w, "ste+na", 1),
+		"epochs":    func() Cell { w := w; w.Recipe.Epochs = 2; return cell(w, "ste", 1) }(),
+		"width":     func() Cell { w := w; w.Recipe.Width = 0.5; return cell(w, "ste", 1) }(),
+		"binarize":  func() Cell { w := w; w.Binarize = "weights"; return cell(w, "ste", 1) }(),
+		"lr":        func() Cell { w := w; w.Recipe.LR = 0.2; return cell(w, "ste", 1) }(),
+		"dataset":   func() Cell { w := w; w.Recipe.Dataset = "mnist"; return cell(w, "ste", 1) }(),
+	}
+	seen := map[string]string{base.Key(): "base"}
+	for name, c := range diff {
+		k := c.Key()
+		if other, dup := seen[k]; dup {
+			t.Errorf("%s: Key() = %s, same as %s", name, k, other)
+		}
+		seen[k] = name
+	}
+	if !isKey(base.Key()) {
+		t.Errorf("Key() = %q, want 16 hex digits", base.Key())
+	}
+	if base.Config().WorkloadKey() != cell(w, "ste:c=2", 7).Config().WorkloadKey() {
+		t.Error("WorkloadKey differs between estimators and seeds of one workload")
+	}
+}
+
+func TestParseSeeds(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"1", "[1]"},
+		{"3", "[1 2 3]"},
+		{"1,2,5", "[1 2 5]"},
+		{" 7, 3 ", "[7 3]"},
+		{"4..6", "[4 5 6]"},
+		{"9..9", "[9]"},
+	}
+	for _, tt := range tests {
+		got, err := ParseSeeds(tt.in)
+		if err != nil || fmt.Sprint(got) != tt.want {
+			t.Errorf("ParseSeeds(%q) = %v, %v, want %s", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"0", "", "-1", "x", "1,1", "1,0", "3..2", "0..2", "1,,2", "2000"} {
+		if _, err := ParseSeeds(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seeds") {
+			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
+		}
+	}
+}
+
+func TestWorkloadValidate(t *testing.T) {
+	w := testWorkload(t)
+	w.Binarize = "all"
+	if err := w.Validate(); err == nil || !strings.Contains(err.Error(), `unknown binarize mode "all" (have both, weights, activations)`) {
+		t.Errorf("Validate() = %v, want unknown binarize mode", err)
+	}
+}

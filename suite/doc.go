@@ -1,0 +1,49 @@
+// Package suite is the benchmark harness: what an experiment is.
+//
+// A run trains one network (a workload: model × dataset × recipe) with one
+// gradient estimator and one seed. A sweep is a workload crossed with a list
+// of estimator specs and a list of seeds; it runs cell by cell, records every
+// finished run, and builds markdown tables and training curves from the
+// records.
+//
+// # Recipes
+//
+// A [Recipe] fixes the training: epochs, batch size, optimizer, learning
+// rate schedule, weight decay, augmentation, and the default model and
+// dataset. The built-in recipes (fmnist-10, quick, cifar10-paper,
+// imagenet-paper; see [RecipeNames]) are JSON files embedded in the binary;
+// a user's JSON file with the same keys works the same way. Unknown keys and
+// out-of-range values are errors.
+//
+// # Cells and keys
+//
+// [Sweep.Cells] lists a sweep's runs in a stable order (seed-major, then
+// estimators in the order given), so a cell index names one run, e.g. the
+// task number of a batch-system job array. Each cell has a canonical
+// [Config] (every value that changes what is trained, and no paths) whose
+// hash, [Config.Key], names its record and checkpoint files. Equivalent
+// spec strings ("fda:omega=0.1" and "fda") give the same key; changing the
+// record or training format bumps [FormatVersion], which changes every key.
+//
+// # Records, cache and resume
+//
+// A finished run is one JSON [Record] (configuration, per-epoch metrics,
+// final numbers, status, machine), written atomically to <key>.json in the
+// runs directory. A sweep skips cells whose record exists. A run writes a
+// checkpoint after every epoch, so a run killed mid-way restarts from its
+// last finished epoch and ends with the same numbers as an uninterrupted
+// one. A run whose loss becomes NaN or ±Inf is recorded with status
+// diverged and the epoch it diverged at; it is never averaged into a table
+// and never retried. [WriteBench] writes the final numbers as Go benchmark
+// lines that benchstat reads (`benchstat -col /est bench.txt`).
+//
+// # Tables
+//
+// [WriteTable] builds the main table (one row per estimator: mean ± std of
+// the final test accuracy over seeds, Δ and a Mann–Whitney U p-value against
+// STE, wall time per epoch) and the ablation tables of the FDA paper
+// ("Learning Frequency Domain Approximation for Binary Neural Networks",
+// NeurIPS 2021): Table 2 (sine-na), Table 3 (na-others), Table 4 (eta),
+// each beside the paper's number. [PaperSpecs] is the set of estimator specs
+// those tables need. [WriteCurves] draws the training curves as SVG.
+package suite

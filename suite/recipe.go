@@ -1,0 +1,218 @@
+package suite
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// A Recipe is how a network is trained: the default model and dataset, the
+// optimizer and its schedule, the number of epochs. The built-in recipes are
+// JSON files embedded in the binary (suite/recipes/*.json); a user recipe is
+// a JSON file with the same keys. Unknown keys are errors, so that a typo
+// never silently falls back to a default.
+//
+// Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
+// schedule, augment. Optional: name (default: the file name without
+// extension), description, width (default 1), momentum (SGD only, default
+// 0), train_subset and test_subset (default 0, the whole split).
+type Recipe struct {
+	// Name labels the recipe in tables; it is not part of a run's key, so
+	// two recipes with the same values share cached runs.
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+
+	// Model and Dataset are the default workload; the command line may
+	// override both.
+	Model   string  `json:"model"`
+	Dataset string  `json:"dataset"`
+	Width   float64 `json:"width"` // width multiplier of the model, > 0
+
+	Epochs int `json:"epochs"` // >= 1
+	Batch  int `json:"batch"`  // training batch size, >= 1
+
+	// Optimizer is "sgd" (with Momentum in [0, 1)) or "adam" (β1 0.9,
+	// β2 0.999, ε 1e-8, as PyTorch's defaults).
+	Optimizer   string  `json:"optimizer"`
+	LR          float64 `json:"lr"`       // peak learning rate, > 0
+	Momentum    float64 `json:"momentum"` // SGD momentum
+	WeightDecay float64 `json:"weight_decay"`
+	// Schedule is the learning-rate schedule over training steps:
+	// "cosine" (lr·(1 + cos(π·step/steps))/2, decaying to 0) or "constant".
+	Schedule string `json:"schedule"`
+	// Augment turns on the dataset's training augmentation (random crop
+	// with zero padding and horizontal flip).
+	Augment bool `json:"augment"`
+
+	// TrainSubset and TestSubset, when > 0, train and evaluate on the first
+	// that many images of a fixed, seed-independent shuffle of each split,
+	// so that every run of the sweep sees the same subset.
+	TrainSubset int `json:"train_subset,omitempty"`
+	TestSubset  int `json:"test_subset,omitempty"`
+}
+
+//go:embed recipes/*.json
+var recipeFiles embed.FS
+
+// requiredRecipeKeys are the keys a recipe file must set.
+var requiredRecipeKeys = []string{"augment", "batch", "dataset", "epochs", "lr", "model", "optimizer", "schedule", "weight_decay"}
+
+// RecipeNames returns the names of the built-in recipes, sorted.
+func RecipeNames() []string {
+	ents, err := recipeFiles.ReadDir("recipes")
+	if err != nil {
+		panic("suite: embedded recipes: " + err.Error())
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Recipes returns the built-in recipes, sorted by name.
+func Recipes() []*Recipe {
+	var rs []*Recipe
+	for _, n := range RecipeNames() {
+		r, err := LoadRecipe(n)
+		if err != nil {
+			panic(err) // the embedded files are tested
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// LoadRecipe returns the built-in recipe of that name or, when nameOrFile
+// names an existing file or looks like a path (holds a path separator or
+// ends in .json), the recipe in that file.
+func LoadRecipe(nameOrFile string) (*Recipe, error) {
+	if !strings.ContainsAny(nameOrFile, `/\.`) {
+		if b, err := recipeFiles.ReadFile("recipes/" + nameOrFile + ".json"); err == nil {
+			return ParseRecipe(bytes.NewReader(b), nameOrFile)
+		}
+	}
+	if _, err := os.Stat(nameOrFile); err != nil {
+		if strings.ContainsAny(nameOrFile, `/\`) || strings.HasSuffix(nameOrFile, ".json") {
+			return nil, fmt.Errorf("suite: recipe file: %w", err)
+		}
+		return nil, fmt.Errorf("suite: unknown recipe %q (have %s, or a recipe file)", nameOrFile, strings.Join(RecipeNames(), ", "))
+	}
+	f, err := os.Open(nameOrFile)
+	if err != nil {
+		return nil, fmt.Errorf("suite: recipe file: %w", err)
+	}
+	defer f.Close()
+	name := strings.TrimSuffix(filepath.Base(nameOrFile), filepath.Ext(nameOrFile))
+	r, err := ParseRecipe(f, name)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, nameOrFile)
+	}
+	return r, nil
+}
+
+// ParseRecipe reads and validates one JSON recipe. defaultName is used when
+// the file sets no name.
+func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, fmt.Errorf("suite: recipe: %w", err)
+	}
+	// Presence of required keys: decode into a map first.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return nil, fmt.Errorf("suite: recipe %s: want one JSON object: %w", defaultName, err)
+	}
+	r := &Recipe{Width: 1}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(r); err != nil {
+		return nil, fmt.Errorf("suite: recipe %s: %w (known keys: %s)", defaultName, err, strings.Join(recipeKeys(), ", "))
+	}
+	var missing []string
+	for _, k := range requiredRecipeKeys {
+		if _, ok := keys[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("suite: recipe %s: missing required keys %s", defaultName, strings.Join(missing, ", "))
+	}
+	if r.Name == "" {
+		r.Name = defaultName
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// recipeKeys lists the JSON keys of a Recipe, sorted.
+func recipeKeys() []string {
+	var ks []string
+	b, _ := json.Marshal(&Recipe{Description: "x", TrainSubset: 1, TestSubset: 1})
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// Validate checks every value of the recipe. It does not check that the
+// model and dataset exist; NewWorkload does.
+func (r *Recipe) Validate() error {
+	bad := func(key string, got any, want string) error {
+		return fmt.Errorf("suite: recipe %s: bad %s %v: want %s", r.Name, key, got, want)
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case r.Name == "" || strings.ContainsAny(r.Name, " \t\n/"):
+		return fmt.Errorf("suite: recipe name %q: want a word without spaces or slashes", r.Name)
+	case r.Model == "":
+		return bad("model", `""`, "a model name")
+	case r.Dataset == "":
+		return bad("dataset", `""`, "a dataset name")
+	case !(r.Width > 0) || !finite(r.Width):
+		return bad("width", r.Width, "a number > 0")
+	case r.Epochs < 1:
+		return bad("epochs", r.Epochs, "an integer >= 1")
+	case r.Batch < 1:
+		return bad("batch", r.Batch, "an integer >= 1")
+	case r.Optimizer != "sgd" && r.Optimizer != "adam":
+		return bad("optimizer", fmt.Sprintf("%q", r.Optimizer), "sgd or adam")
+	case !(r.LR > 0) || !finite(r.LR):
+		return bad("lr", r.LR, "a number > 0")
+	case !(r.Momentum >= 0 && r.Momentum < 1):
+		return bad("momentum", r.Momentum, "a number in [0, 1)")
+	case r.Optimizer == "adam" && r.Momentum != 0:
+		return bad("momentum", r.Momentum, "no momentum with adam (it uses β1 = 0.9)")
+	case !(r.WeightDecay >= 0) || !finite(r.WeightDecay):
+		return bad("weight_decay", r.WeightDecay, "a number >= 0")
+	case r.Schedule != "cosine" && r.Schedule != "constant":
+		return bad("schedule", fmt.Sprintf("%q", r.Schedule), "cosine or constant")
+	case r.TrainSubset < 0:
+		return bad("train_subset", r.TrainSubset, "an integer >= 0 (0: the whole split)")
+	case r.TestSubset < 0:
+		return bad("test_subset", r.TestSubset, "an integer >= 0 (0: the whole split)")
+	}
+	return nil
+}
+
+// LRAt returns the learning rate at a training step (0-based) of a run of
+// steps steps.
+func (r *Recipe) LRAt(step, steps int) float64 {
+	if r.Schedule == "constant" || steps <= 0 {
+		return r.LR
+	}
+	return r.LR * 0.5 * (1 + math.Cos(math.Pi*float64(step)/float64(steps)))
+}

@@ -1,0 +1,126 @@
+package suite
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBuiltinRecipes(t *testing.T) {
+	want := []string{"cifar10-paper", "fmnist-10", "imagenet-paper", "quick"}
+	if got := RecipeNames(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("RecipeNames() = %v, want %v", got, want)
+	}
+	for _, r := range Recipes() {
+		if r.Description == "" {
+			t.Errorf("recipe %s has no description", r.Name)
+		}
+	}
+	// The values of ../shared/spec/workloads.md.
+	r, err := LoadRecipe("fmnist-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Model != "resnet20" || r.Dataset != "fashion-mnist" || r.Epochs != 10 || r.Batch != 128 ||
+		r.Optimizer != "sgd" || r.LR != 0.1 || r.Momentum != 0.9 || r.WeightDecay != 1e-4 || r.Schedule != "cosine" || !r.Augment || r.Width != 1 {
+		t.Errorf("fmnist-10 = %+v, want the spec's values", r)
+	}
+	q, _ := LoadRecipe("quick")
+	if q.Width != 0.5 || q.Epochs != 2 || q.TrainSubset != 10000 || q.Model != "resnet20" {
+		t.Errorf("quick = %+v, want resnet20 width 0.5, 2 epochs, 10k images", q)
+	}
+	c, _ := LoadRecipe("cifar10-paper")
+	if c.Epochs != 400 || c.Dataset != "cifar10" || c.LR != 0.1 {
+		t.Errorf("cifar10-paper = %+v, want 400 epochs on cifar10 at lr 0.1", c)
+	}
+	im, _ := LoadRecipe("imagenet-paper")
+	if im.Optimizer != "adam" || im.LR != 1e-3 || im.WeightDecay != 0 || im.Model != "resnet18" {
+		t.Errorf("imagenet-paper = %+v, want adam lr 1e-3 wd 0 on resnet18", im)
+	}
+}
+
+const goodRecipe = `{"model": "resnet20", "dataset": "synthetic", "epochs": 1, "batch": 8,
+ "optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "weight_decay": 0, "schedule": "cosine", "augment": false}`
+
+func TestRecipeFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tiny.json")
+	if err := os.WriteFile(path, []byte(goodRecipe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRecipe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Name != "tiny" || r.Width != 1 || r.LR != 0.05 {
+		t.Errorf("LoadRecipe(%s) = %+v, want name tiny, width 1 (default), lr 0.05", path, r)
+	}
+}
+
+func TestRecipeErrors(t *testing.T) {
+	edit := func(old, new string) string {
+		if !strings.Contains(goodRecipe, old) {
+			t.Fatalf("test recipe has no %q", old)
+		}
+		return strings.Replace(goodRecipe, old, new, 1)
+	}
+	tests := []struct {
+		name, json, want string
+	}{
+		{"unknown key", edit(`"epochs": 1`, `"epochs": 1, "epoch": 3`), `unknown field "epoch"`},
+		{"missing key", edit(`"schedule": "cosine", `, ``), "missing required keys schedule"},
+		{"epochs 0", edit(`"epochs": 1`, `"epochs": 0`), "bad epochs 0: want an integer >= 1"},
+		{"batch 0", edit(`"batch": 8`, `"batch": 0`), "bad batch 0"},
+		{"lr 0", edit(`"lr": 0.05`, `"lr": 0`), "bad lr 0: want a number > 0"},
+		{"lr negative", edit(`"lr": 0.05`, `"lr": -1`), "bad lr -1"},
+		{"optimizer", edit(`"sgd"`, `"rmsprop"`), `bad optimizer "rmsprop": want sgd or adam`},
+		{"momentum 1", edit(`"momentum": 0.9`, `"momentum": 1`), "bad momentum 1"},
+		{"adam momentum", edit(`"sgd"`, `"adam"`), "no momentum with adam"},
+		{"schedule", edit(`"cosine"`, `"step"`), `bad schedule "step"`},
+		{"width", edit(`"epochs": 1`, `"epochs": 1, "width": 0`), "bad width 0"},
+		{"weight decay", edit(`"weight_decay": 0`, `"weight_decay": -0.1`), "bad weight_decay -0.1"},
+		{"subset", edit(`"epochs": 1`, `"epochs": 1, "train_subset": -5`), "bad train_subset -5"},
+		{"wrong type", edit(`"epochs": 1`, `"epochs": "ten"`), "cannot unmarshal"},
+		{"not json", "epochs: 1", "want one JSON object"},
+		{"trailing", goodRecipe + "{}", "want one JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseRecipe(strings.NewReader(tt.json), "test")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("ParseRecipe() error = %v, want one containing %q", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "suite: ") {
+				t.Errorf("error %q lacks the package prefix", err)
+			}
+		})
+	}
+}
+
+func TestLoadRecipeUnknown(t *testing.T) {
+	_, err := LoadRecipe("fmnist10")
+	if err == nil || !strings.Contains(err.Error(), `unknown recipe "fmnist10" (have cifar10-paper, fmnist-10, imagenet-paper, quick`) {
+		t.Errorf("LoadRecipe(fmnist10) error = %v, want the list of recipes", err)
+	}
+	_, err = LoadRecipe(filepath.Join(t.TempDir(), "none.json"))
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("LoadRecipe(missing file) error = %v, want no such file", err)
+	}
+}
+
+func TestLRAt(t *testing.T) {
+	r := &Recipe{LR: 0.1, Schedule: "cosine"}
+	for _, tt := range []struct {
+		step, steps int
+		want        float64
+	}{{0, 100, 0.1}, {50, 100, 0.05}, {100, 100, 0}} {
+		if got := r.LRAt(tt.step, tt.steps); got < tt.want-1e-12 || got > tt.want+1e-12 {
+			t.Errorf("LRAt(%d, %d) = %g, want %g", tt.step, tt.steps, got, tt.want)
+		}
+	}
+	r.Schedule = "constant"
+	if got := r.LRAt(99, 100); got != 0.1 {
+		t.Errorf("constant LRAt(99, 100) = %g, want 0.1", got)
+	}
+}

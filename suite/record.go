@@ -1,0 +1,411 @@
+package suite
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Run status values.
+const (
+	StatusOK       = "ok"
+	StatusDiverged = "diverged"
+)
+
+// A Record is the result of one finished run, written as one JSON file
+// named <key>.json in the runs directory. A diverged run is a finished run:
+// it is recorded with the epoch it diverged at and no final numbers, and is
+// never retried by a re-run of the sweep.
+type Record struct {
+	Key    string `json:"key"`
+	Config Config `json:"config"`
+	// Recipe is the name of the recipe the run came from (a label; two
+	// recipes with the same values give the same key).
+	Recipe string `json:"recipe"`
+	// Status is StatusOK or StatusDiverged.
+	Status   string      `json:"status"`
+	Diverged *Divergence `json:"diverged,omitempty"`
+	// Epochs holds the metrics of every completed epoch, in order.
+	Epochs []Epoch `json:"epochs"`
+	// Final holds the final numbers of a run with status ok.
+	Final *Final `json:"final,omitempty"`
+	// Resumes counts how many times the run restarted from a checkpoint.
+	Resumes  int       `json:"resumes"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Machine  Machine   `json:"machine"`
+}
+
+// A Divergence says where a run stopped on a non-finite value.
+type Divergence struct {
+	Epoch  int    `json:"epoch"` // 1-based epoch that diverged
+	Step   int    `json:"step"`  // 0-based step within that epoch
+	Reason string `json:"reason"`
+}
+
+// Epoch holds the metrics of one epoch. Accuracies are in percent.
+type Epoch struct {
+	Epoch int `json:"epoch"` // 1-based
+	// Progress is the p handed to every estimator's SetProgress, NAAlpha
+	// the noise-adaptation α and LR the learning rate of the epoch's first
+	// step.
+	Progress float64 `json:"progress"`
+	NAAlpha  float64 `json:"na_alpha"`
+	LR       float64 `json:"lr"`
+	// TrainLoss and TrainAcc average over the epoch's training batches
+	// (in training mode, with noise adaptation on).
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_acc"`
+	// TestLoss, TestTop1 and TestTop5 are measured on the test split in
+	// evaluation mode (a pure binary network). TestTop5 is set when the
+	// dataset has more than 10 classes.
+	TestLoss float64  `json:"test_loss"`
+	TestTop1 float64  `json:"test_top1"`
+	TestTop5 *float64 `json:"test_top5,omitempty"`
+	// FlipRatio is the fraction of binarized latent weights whose sign
+	// changed during the epoch.
+	FlipRatio float64 `json:"flip_ratio"`
+	// TrainSeconds and EvalSeconds are wall times; ImagesPerSec is the
+	// training throughput.
+	TrainSeconds float64 `json:"train_seconds"`
+	EvalSeconds  float64 `json:"eval_seconds"`
+	ImagesPerSec float64 `json:"images_per_sec"`
+}
+
+// Final holds the final numbers of a run: those of the last epoch, and the
+// mean wall time per epoch.
+type Final struct {
+	TestTop1        float64  `json:"test_top1"`
+	TestTop5        *float64 `json:"test_top5,omitempty"`
+	TrainLoss       float64  `json:"train_loss"`
+	SecondsPerEpoch float64  `json:"seconds_per_epoch"` // training + evaluation
+	ImagesPerSec    float64  `json:"images_per_sec"`
+}
+
+// finalOf computes the final numbers from the epochs of a finished run.
+func finalOf(eps []Epoch) *Final {
+	if len(eps) == 0 {
+		return nil
+	}
+	last := eps[len(eps)-1]
+	f := &Final{TestTop1: last.TestTop1, TestTop5: last.TestTop5, TrainLoss: last.TrainLoss}
+	for _, e := range eps {
+		f.SecondsPerEpoch += e.TrainSeconds + e.EvalSeconds
+		f.ImagesPerSec += e.ImagesPerSec
+	}
+	f.SecondsPerEpoch /= float64(len(eps))
+	f.ImagesPerSec /= float64(len(eps))
+	return f
+}
+
+// A Machine describes where a run was trained.
+type Machine struct {
+	Host       string `json:"host"`
+	CPU        string `json:"cpu"`
+	Cores      int    `json:"cores"` // runtime.NumCPU
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	GoVersion  string `json:"go_version"`
+	// BuildTags and Experiment are the -tags and GOEXPERIMENT the binary
+	// was built with; GEMM names the matrix-multiply implementation.
+	BuildTags  string `json:"build_tags"`
+	Experiment string `json:"goexperiment,omitempty"`
+	GEMM       string `json:"gemm"`
+	// Commit is the VCS revision of the gradbench source, with "+dirty"
+	// for uncommitted changes, or "unknown".
+	Commit string `json:"commit"`
+}
+
+// gemmName names the GEMM implementation for Machine; set by the training
+// code once the engine is linked in.
+var gemmName = func() string { return "unknown" }
+
+// ThisMachine describes the running process and the machine.
+func ThisMachine() Machine {
+	m := Machine{
+		CPU:        cpuModel(),
+		Cores:      runtime.NumCPU(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		OS:         runtime.GOOS,
+		Arch:       runtime.GOARCH,
+		GoVersion:  runtime.Version(),
+		GEMM:       gemmName(),
+		Commit:     "unknown",
+	}
+	m.Host, _ = os.Hostname()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "-tags":
+				m.BuildTags = s.Value
+			case "GOEXPERIMENT":
+				m.Experiment = s.Value
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		switch {
+		case rev != "":
+			m.Commit = rev
+			if modified == "true" {
+				m.Commit += "+dirty"
+			}
+		case bi.Main.Version != "" && bi.Main.Version != "(devel)":
+			m.Commit = bi.Main.Version
+		default:
+			if c := gitCommit(bi.Main.Path); c != "" {
+				m.Commit = c
+			}
+		}
+	}
+	return m
+}
+
+// gitCommit asks git for the revision of the working tree the process runs
+// in, when that tree is the module's own source (go run, go test, a binary
+// built with -buildvcs=false).
+func gitCommit(module string) string {
+	if module == "" {
+		return ""
+	}
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return ""
+	}
+	dir := strings.TrimSpace(string(top))
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil || !bytes.Contains(mod, []byte("module "+module+"\n")) {
+		return ""
+	}
+	rev, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	c := strings.TrimSpace(string(rev))
+	if st, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		c += "+dirty"
+	}
+	return c
+}
+
+// cpuModel returns the CPU model name from /proc/cpuinfo, or GOARCH.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+// RecordPath returns where the record of the run with that key lives.
+func RecordPath(dir, key string) string { return filepath.Join(dir, key+".json") }
+
+// WriteRecord writes r to dir/<key>.json atomically: to a temporary file
+// in dir, synced, then renamed over the final name, so that a reader (or
+// a second process racing on the same run) sees either no record or a
+// whole one.
+func WriteRecord(dir string, r *Record) error {
+	if r.Key != r.Config.Key() {
+		return fmt.Errorf("suite: record key %s does not match its config (key %s)", r.Key, r.Config.Key())
+	}
+	b, err := json.MarshalIndent(r, "", "\t")
+	if err != nil {
+		return fmt.Errorf("suite: encoding record %s: %w", r.Key, err)
+	}
+	return writeFileAtomic(RecordPath(dir, r.Key), append(b, '\n'))
+}
+
+// ReadRecord reads the record of one run; it returns an error wrapping
+// fs.ErrNotExist when there is none.
+func ReadRecord(dir, key string) (*Record, error) {
+	path := RecordPath(dir, key)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeRecord(path, b)
+}
+
+func decodeRecord(path string, b []byte) (*Record, error) {
+	var r Record
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("suite: record %s: %w", path, err)
+	}
+	if r.Key != r.Config.Key() {
+		return nil, fmt.Errorf("suite: record %s: key %s does not match its config (want %s): edited by hand?", path, r.Key, r.Config.Key())
+	}
+	switch r.Status {
+	case StatusOK:
+		if r.Final == nil {
+			return nil, fmt.Errorf("suite: record %s: status ok without final numbers", path)
+		}
+	case StatusDiverged:
+		if r.Diverged == nil {
+			return nil, fmt.Errorf("suite: record %s: status diverged without the epoch it diverged at", path)
+		}
+	default:
+		return nil, fmt.Errorf("suite: record %s: unknown status %q (want ok or diverged)", path, r.Status)
+	}
+	return &r, nil
+}
+
+// ReadRecords reads every record in dir (the files named <key>.json whose
+// name is a 16-digit hex key), sorted by workload, estimator and seed.
+func ReadRecords(dir string) ([]*Record, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("suite: reading runs: %w", err)
+	}
+	var rs []*Record
+	for _, e := range ents {
+		key, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !isKey(key) || e.IsDir() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("suite: reading runs: %w", err)
+		}
+		r, err := decodeRecord(path, b)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	sortRecords(rs)
+	return rs, nil
+}
+
+func sortRecords(rs []*Record) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := &rs[i].Config, &rs[j].Config
+		if wa, wb := a.WorkloadKey(), b.WorkloadKey(); wa != wb {
+			return wa < wb
+		}
+		if a.Estimator != b.Estimator {
+			return a.Estimator < b.Estimator
+		}
+		return a.Seed < b.Seed
+	})
+}
+
+func isKey(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory: write, fsync, rename, fsync the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("suite: writing %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // best effort: some file systems cannot sync a directory
+		d.Close()
+	}
+	return nil
+}
+
+// Benchmark-format units of the records, with the direction benchstat
+// should read as an improvement.
+var benchUnits = []struct{ unit, better string }{
+	{"top1-%", "higher"},
+	{"top5-%", "higher"},
+	{"train-loss", "lower"},
+	{"sec/epoch", "lower"},
+	{"img/s", "higher"},
+}
+
+// BenchName returns the Go benchmark name of a run, with the workload and
+// the estimator as key=value parts so that benchstat can pivot on them
+// (`benchstat -col /est`). The seed is left out: runs that differ only by
+// seed are repeated measurements of one benchmark.
+func (r *Record) BenchName() string {
+	c := &r.Config
+	return fmt.Sprintf("BenchmarkTrain/model=%s/data=%s/recipe=%s/width=%s/epochs=%d/bin=%s/est=%s",
+		c.Model, c.Dataset, r.Recipe, strconv.FormatFloat(c.Width, 'g', -1, 64), c.Epochs, c.Binarize, c.Estimator)
+}
+
+// WriteBench writes the final numbers of the records with status ok as Go
+// benchmark-format lines, one per run, after a header that declares the
+// units and the machine, so that benchstat reads them. Diverged runs have
+// no numbers and are left out.
+func WriteBench(w io.Writer, rs []*Record) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "pkg: github.com/gradbench/gradbench/suite\n")
+	for _, u := range benchUnits {
+		fmt.Fprintf(bw, "Unit %s better=%s\n", u.unit, u.better)
+	}
+	var last Machine
+	for _, r := range rs {
+		if r.Status != StatusOK {
+			continue
+		}
+		// File configuration lines apply to the results after them:
+		// repeat them where the machine changes (a sweep on a cluster).
+		if m := r.Machine; m.OS != last.OS || m.Arch != last.Arch || m.CPU != last.CPU {
+			fmt.Fprintf(bw, "goos: %s\ngoarch: %s\ncpu: %s\n", m.OS, m.Arch, m.CPU)
+			last = m
+		}
+		f := r.Final
+		fmt.Fprintf(bw, "%s 1 %s top1-%%", r.BenchName(), fmtBench(f.TestTop1))
+		if f.TestTop5 != nil {
+			fmt.Fprintf(bw, " %s top5-%%", fmtBench(*f.TestTop5))
+		}
+		fmt.Fprintf(bw, " %s train-loss %s sec/epoch %s img/s\n", fmtBench(f.TrainLoss), fmtBench(f.SecondsPerEpoch), fmtBench(f.ImagesPerSec))
+	}
+	return bw.Flush()
+}
+
+func fmtBench(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
