@@ -16,7 +16,12 @@ type Factory func(p *Params) (Estimator, error)
 // registry maps each estimator name to its factory. The built-in estimators
 // are listed here, one line each, sorted; Register adds others.
 var registry = map[string]Factory{
-	"ste": newSTE,
+	"approxsign": newApproxSign,
+	"bnnplus":    newBNNPlus,
+	"dsq":        newDSQ,
+	"ede":        newEDE,
+	"fda":        newFDA,
+	"ste":        newSTE,
 }
 
 var registryMu sync.RWMutex

@@ -19,10 +19,27 @@ func signRef(dst, x []float32) {
 	}
 }
 
+// Sign sets dst[i] = sign(x[i]) as every built-in Forward does: +1 for
+// x >= 0 (including -0), -1 for x < 0, NaN for NaN. It is there for
+// estimators written outside this package; it runs on the calling goroutine.
+func Sign(dst, x []float32) {
+	checkLen("Forward", dst, x)
+	signBlock(dst, x)
+}
+
+// signBlock is the fast forward pass over one chunk: the SIMD kernel where
+// the CPU has one, then signFast for the rest.
+func signBlock(dst, x []float32) {
+	i := 0
+	if signVec != nil {
+		i = signVec(dst, x)
+	}
+	signFast(dst[i:], x[i:])
+}
+
 // signFast is signRef without branches: adding +0 turns -0 into +0, the sign
 // bit of the sum picks ±1, and a NaN input sets the quiet-NaN bits.
 func signFast(dst, x []float32) {
-	checkLen("Forward", dst, x)
 	dst = dst[:len(x)]
 	for i, v := range x {
 		b := math.Float32bits(v + 0)

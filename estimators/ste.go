@@ -11,9 +11,12 @@ var _ Estimator = (*STE)(nil)
 //	backward  g(x) = 1 if |x| <= C else 0
 //
 // Its smooth surrogate is the hard tanh clamp(x, -C, C).
-// Spec key: c (C, default 1, > 0). g(±Inf) = 0.
+// Spec key: c (C, default 1, > 0). g(±Inf) = 0; |x| = C counts as inside.
 type STE struct {
 	C float32 // clip; the zero value means the default, 1
+
+	k   steKernel
+	job job
 }
 
 func newSTE(p *Params) (Estimator, error) {
@@ -32,7 +35,7 @@ func (e *STE) clip() float32 {
 func (e *STE) Name() string { return "ste" }
 
 // Forward sets dst to sign(x).
-func (e *STE) Forward(dst, x []float32) { signFast(dst, x) }
+func (e *STE) Forward(dst, x []float32) { e.job.sign(dst, x) }
 
 // ForwardRef is the reference Forward.
 func (e *STE) ForwardRef(dst, x []float32) { signRef(dst, x) }
@@ -53,18 +56,12 @@ func (e *STE) BackwardRef(dx, x, dy []float32) {
 	}
 }
 
-// Backward passes dy where |x| <= C, with a bit mask instead of a branch:
-// for non-negative floats the bit patterns order like the values.
+// Backward is the fast kernel: it passes dy where |x| <= C with a bit mask
+// instead of a branch (for non-negative floats the bit patterns order like
+// the values), in parallel for long slices and with AVX-512 where built in.
 func (e *STE) Backward(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
-	cb := int32(math.Float32bits(e.clip()))
-	dx, dy = dx[:len(x)], dy[:len(x)]
-	for i, v := range x {
-		ab := int32(math.Float32bits(v) &^ (1 << 31))
-		keep := uint32(^((cb - ab) >> 31)) // all ones if |x| <= c
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
-	}
+	e.k = steKernel{cb: math.Float32bits(e.clip())}
+	e.job.backward(&e.k, dx, x, dy)
 }
 
 // Surrogate sets dst to the hard tanh clamp(x, -C, C).
@@ -73,6 +70,22 @@ func (e *STE) Surrogate(dst, x []float32) {
 	c := e.clip()
 	for i, v := range x {
 		dst[i] = max(-c, min(c, v))
+	}
+}
+
+// steKernel is the fast STE backward; cb holds the bits of the clip.
+type steKernel struct{ cb uint32 }
+
+func (k *steKernel) backward(dx, x, dy []float32) {
+	i := 0
+	if steVec != nil {
+		i = steVec(k, dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+	for i, v := range x {
+		keep := leMask(absBits(v), k.cb)
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
 	}
 }
 

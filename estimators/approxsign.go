@@ -1,0 +1,83 @@
+package estimators
+
+import "math"
+
+var _ Estimator = (*ApproxSign)(nil)
+
+// ApproxSign is the piecewise-polynomial estimator of Bi-Real Net (Liu et
+// al., "Bi-Real Net: Enhancing the Performance of 1-bit CNNs with Improved
+// Representational Capability and Advanced Training Algorithm", ECCV 2018):
+//
+//	forward   q(x) = sign(x), sign(0) = +1
+//	backward  g(x) = max(0, 2 - 2|x|)
+//
+// Its smooth surrogate is -1 for x < -1, 2x + x² on [-1, 0), 2x - x² on
+// [0, 1) and 1 for x >= 1. It has no hyperparameters. g(±Inf) = 0.
+type ApproxSign struct {
+	job job
+	k   approxSignKernel
+}
+
+func newApproxSign(p *Params) (Estimator, error) { return &ApproxSign{}, p.Err() }
+
+// Name returns "approxsign".
+func (e *ApproxSign) Name() string { return "approxsign" }
+
+// Forward sets dst to sign(x).
+func (e *ApproxSign) Forward(dst, x []float32) { e.job.sign(dst, x) }
+
+// ForwardRef is the reference Forward.
+func (e *ApproxSign) ForwardRef(dst, x []float32) { signRef(dst, x) }
+
+// BackwardRef is the reference kernel:
+//
+//	dx[i] = dy[i] * max(0, 2-2*abs(x[i]))
+func (e *ApproxSign) BackwardRef(dx, x, dy []float32) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	for i, v := range x {
+		dx[i] = float32(float64(dy[i]) * approxSignG(float64(v)))
+	}
+}
+
+func approxSignG(x float64) float64 { return max(0, 2-2*math.Abs(x)) }
+
+// Backward is the fast kernel: 2 - 2|x| with its negative values zeroed by
+// a mask made from its own sign bit.
+func (e *ApproxSign) Backward(dx, x, dy []float32) { e.job.backward(&e.k, dx, x, dy) }
+
+// Surrogate sets dst to the piecewise quadratic whose derivative is g.
+func (e *ApproxSign) Surrogate(dst, x []float32) {
+	checkLen("Surrogate", dst, x)
+	for i, v := range x {
+		dst[i] = float32(approxSignS(float64(v)))
+	}
+}
+
+func approxSignS(x float64) float64 {
+	switch {
+	case x < -1:
+		return -1
+	case x < 0:
+		return 2*x + x*x
+	case x < 1:
+		return 2*x - x*x
+	}
+	return 1
+}
+
+type approxSignKernel struct{}
+
+func (approxSignKernel) backward(dx, x, dy []float32) {
+	i := 0
+	if approxSignVec != nil {
+		i = approxSignVec(dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+	for i, v := range x {
+		g := math.Float32bits(2 - 2*math.Float32frombits(absBits(v)))
+		g &^= uint32(int32(g) >> 31) // max(0, g): clear when negative
+		dx[i] = dy[i] * math.Float32frombits(g)
+	}
+}

@@ -1,0 +1,187 @@
+package estimators
+
+import "math"
+
+var (
+	_ Estimator = (*BNNPlus)(nil)
+	_ Learner   = (*BNNPlus)(nil)
+)
+
+// BNNPlus is the SignSwish estimator of BNN+ (Darabi et al., "BNN+:
+// Improved Binary Network Training", arXiv 1812.11800):
+//
+//	forward   q(x) = sign(x), sign(0) = +1
+//	surrogate SS_β(x) = 2σ(βx)·[1 + βx·(1 - σ(βx))] - 1
+//	backward  g(x) = β·(2 - βx·tanh(βx/2)) / (1 + cosh(βx))
+//
+// g is negative for |βx| > ~2.40: that is the method, not a bug. cosh
+// overflows float32 for |βx| > ~89; g is 0 there (the reference returns 0
+// for |βx| > 88, the fast kernel from |βx| > ~87, where |g| < 1e-35·β), so
+// g(±Inf) = 0 and dx is never NaN for non-NaN x.
+//
+// Spec keys: beta (β, default 5, > 0); learn (default false). With
+// learn=true β is a trainable Scalar (see Learner) whose gradient is
+// Σ dy·∂SS_β(x)/∂β = Σ dy·(x/β)·g(x). The spec leaves β's range open: ours
+// is [1e-3, 1e3] (Scalar.Min and Max; the kernels clamp to it as well). The
+// β gradient is summed in float64 over fixed blocks of 4096 elements, in
+// order, so it does not depend on the number of cores.
+type BNNPlus struct {
+	Beta  float32 // β; the zero value means the default, 5
+	Learn bool    // make β trainable
+
+	beta    Scalar
+	scalars []*Scalar
+	k       bnnPlusKernel
+	job     job
+}
+
+// bnnPlusCut is where the reference sets g to 0: |βx| > 88, past which
+// cosh(βx) > 8e37 approaches float32's overflow.
+const bnnPlusCut = 88
+
+func newBNNPlus(p *Params) (Estimator, error) {
+	b := p.Float("beta", 5, "a number > 0", func(v float64) bool { return v > 0 })
+	learn := p.Bool("learn", false)
+	return &BNNPlus{Beta: float32(b), Learn: learn}, p.Err()
+}
+
+// Name returns "bnnplus".
+func (e *BNNPlus) Name() string { return "bnnplus" }
+
+// Scalars returns β when Learn is set, and nil otherwise.
+func (e *BNNPlus) Scalars() []*Scalar {
+	e.init()
+	return e.scalars
+}
+
+func (e *BNNPlus) init() {
+	if e.Learn && e.scalars == nil {
+		e.beta = Scalar{Name: "beta", Value: e.start(), Min: 1e-3, Max: 1e3}
+		e.scalars = []*Scalar{&e.beta}
+	}
+}
+
+func (e *BNNPlus) start() float32 {
+	if e.Beta == 0 {
+		return 5
+	}
+	return e.Beta
+}
+
+// value returns the β in force, clamped to [1e-3, 1e3].
+func (e *BNNPlus) value() float64 {
+	e.init()
+	b := e.start()
+	if e.Learn {
+		b = e.beta.Value
+	}
+	return min(max(float64(b), 1e-3), 1e3)
+}
+
+// Forward sets dst to sign(x).
+func (e *BNNPlus) Forward(dst, x []float32) { e.job.sign(dst, x) }
+
+// ForwardRef is the reference Forward.
+func (e *BNNPlus) ForwardRef(dst, x []float32) { signRef(dst, x) }
+
+// BackwardRef is the reference kernel, in float64:
+//
+//	u := beta * x[i]
+//	if abs(u) > 88 { dx[i] = 0 } else { dx[i] = dy[i] * beta*(2-u*tanh(u/2))/(1+cosh(u)) }
+//
+// With Learn it adds Σ dy[i]·(x[i]/β)·g(x[i]) to β's Grad.
+func (e *BNNPlus) BackwardRef(dx, x, dy []float32) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	beta := e.value()
+	var grad float64
+	for i, v := range x {
+		g := bnnPlusG(beta, float64(v))
+		dx[i] = float32(float64(dy[i]) * g)
+		if g != 0 {
+			grad += float64(dy[i]) * float64(v) / beta * g
+		}
+	}
+	if e.Learn {
+		e.beta.Grad += float32(grad)
+	}
+}
+
+func bnnPlusG(beta, x float64) float64 {
+	u := beta * x
+	if !(math.Abs(u) <= bnnPlusCut) {
+		return 0
+	}
+	return beta * (2 - u*math.Tanh(u/2)) / (1 + math.Cosh(u))
+}
+
+// bnnPlusS is SS_β(x), with βx clamped to ±100 where it equals ±1 in float64.
+func bnnPlusS(beta, x float64) float64 {
+	u := min(max(beta*x, -100), 100)
+	sg := 1 / (1 + math.Exp(-u))
+	return 2*sg*(1+u*(1-sg)) - 1
+}
+
+// Backward is the fast kernel. With v = β|x|/2, 1 + cosh(βx) = 2cosh²(v),
+// so g = β·sech²(v)·(1 - v·tanh(v)); sech² and tanh come from one
+// e = exp32(-2v), v clamped to 44 where e flushes to 0.
+func (e *BNNPlus) Backward(dx, x, dy []float32) {
+	beta := e.value()
+	e.k = bnnPlusKernel{beta: float32(beta), half: float32(beta / 2), invBeta: float32(1 / beta)}
+	if !e.Learn {
+		e.job.backward(&e.k, dx, x, dy)
+		return
+	}
+	e.beta.Grad += float32(e.job.backwardGrad(&e.k, dx, x, dy))
+}
+
+// Surrogate sets dst to SS_β(x).
+func (e *BNNPlus) Surrogate(dst, x []float32) {
+	checkLen("Surrogate", dst, x)
+	beta := e.value()
+	for i, v := range x {
+		dst[i] = float32(bnnPlusS(beta, float64(v)))
+	}
+}
+
+// bnnPlusKernel is the fast BNN+ backward.
+type bnnPlusKernel struct {
+	beta, half, invBeta float32
+}
+
+const sechMaxBits = 0x42300000 // math.Float32bits(sechMax)
+
+func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
+	i := 0
+	if bnnPlusVec != nil {
+		i = bnnPlusVec(k, dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+	for i, xv := range x {
+		v := math.Float32frombits(minBits(absBits(k.half*xv), sechMaxBits))
+		n, f := expSplit(-2 * v)
+		ex := scaleFlush(exp2Frac(f), n)
+		r := 1 / (1 + ex)
+		g := k.beta * 4 * ex * r * r * (1 - v*(2*r-1))
+		dx[i] = dy[i] * g
+	}
+}
+
+func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
+	dx = dx[:len(x)]
+	dy = dy[:len(x)]
+	var sum float64
+	for i, xv := range x {
+		v := math.Float32frombits(minBits(absBits(k.half*xv), sechMaxBits))
+		n, f := expSplit(-2 * v)
+		ex := scaleFlush(exp2Frac(f), n)
+		r := 1 / (1 + ex)
+		g := k.beta * 4 * ex * r * r * (1 - v*(2*r-1))
+		dx[i] = dy[i] * g
+		// ∂SS/∂β = (x/β)·g; x clamped like v so that a huge x times g = 0 stays 0.
+		xc := math.Float32frombits(math.Float32bits(2*v*k.invBeta) | math.Float32bits(xv)&signBit)
+		sum += float64(dy[i] * xc * k.invBeta * g)
+	}
+	return sum
+}

@@ -1,0 +1,222 @@
+package estimators
+
+import "math"
+
+var (
+	_ Estimator = (*DSQ)(nil)
+	_ Learner   = (*DSQ)(nil)
+)
+
+// DSQ is 1-bit Differentiable Soft Quantization (Gong et al.,
+// "Differentiable Soft Quantization: Bridging Full-Precision and Low-Bit
+// Neural Networks", ICCV 2019). On the range [-1, 1] (Δ = 2, one cell with
+// midpoint 0):
+//
+//	forward   q(x) = sign(x), sign(0) = +1
+//	k = ½·ln(2/α - 1),  s = 1/tanh(k)
+//	surrogate φ(x) = s·tanh(k·x) for |x| <= 1, sign(x) beyond (φ(±1) = ±1)
+//	backward  g(x) = s·k·(1 - tanh²(k·x)) for |x| <= 1, else 0
+//
+// Spec keys: alpha (α, default 0.2, in (0, 1)); learn (default false).
+// With learn=true α is a trainable Scalar (see Learner), clamped by the
+// optimizer to [1e-3, 0.999]; Backward adds to its Grad the derivative of
+// the soft surrogate's contribution, Σ dy·∂φ(x)/∂α, where
+// ∂φ/∂α = dk/dα·(x·sech²(kx)/tanh(k) - tanh(kx)·sech²(k)/tanh²(k)) on
+// |x| <= 1 (0 beyond, where φ = ±1 does not depend on α) and
+// dk/dα = -1/(α(2-α)). The kernels clamp α to [1e-3, 0.999] too, so a value
+// set out of range gives the nearest allowed surrogate, not NaN.
+//
+// Choices the paper leaves open, ours: the clip is fixed at the quantizer
+// range [-1, 1] (|x| = 1 counts as inside); g(±Inf) = 0; the scalar gradient
+// is summed in float64 over fixed blocks of 4096 elements, in order, so it
+// does not depend on the number of cores.
+type DSQ struct {
+	Alpha float32 // α; the zero value means the default, 0.2
+	Learn bool    // make α trainable
+
+	alpha   Scalar
+	scalars []*Scalar
+	k       dsqKernel
+	job     job
+}
+
+func newDSQ(p *Params) (Estimator, error) {
+	a := p.Float("alpha", 0.2, "a number in (0, 1)", func(v float64) bool { return v > 0 && v < 1 })
+	learn := p.Bool("learn", false)
+	return &DSQ{Alpha: float32(a), Learn: learn}, p.Err()
+}
+
+// Name returns "dsq".
+func (e *DSQ) Name() string { return "dsq" }
+
+// Scalars returns α when Learn is set, and nil otherwise.
+func (e *DSQ) Scalars() []*Scalar {
+	e.init()
+	return e.scalars
+}
+
+func (e *DSQ) init() {
+	if e.Learn && e.scalars == nil {
+		e.alpha = Scalar{Name: "alpha", Value: e.start(), Min: 1e-3, Max: 0.999}
+		e.scalars = []*Scalar{&e.alpha}
+	}
+}
+
+func (e *DSQ) start() float32 {
+	if e.Alpha == 0 {
+		return 0.2
+	}
+	return e.Alpha
+}
+
+// value returns the α in force, clamped to [1e-3, 0.999].
+func (e *DSQ) value() float64 {
+	e.init()
+	a := e.start()
+	if e.Learn {
+		a = e.alpha.Value
+	}
+	return min(max(float64(a), 1e-3), 0.999)
+}
+
+// dsqParams returns k and s for α, and dk/dα.
+func dsqParams(alpha float64) (k, s, dkda float64) {
+	k = 0.5 * math.Log(2/alpha-1)
+	return k, 1 / math.Tanh(k), -1 / (alpha * (2 - alpha))
+}
+
+// Forward sets dst to sign(x).
+func (e *DSQ) Forward(dst, x []float32) { e.job.sign(dst, x) }
+
+// ForwardRef is the reference Forward.
+func (e *DSQ) ForwardRef(dst, x []float32) { signRef(dst, x) }
+
+// BackwardRef is the reference kernel, in float64:
+//
+//	if abs(x[i]) <= 1 { dx[i] = dy[i] * s*k*(1-tanh(k*x[i])²) } else { dx[i] = 0 }
+//
+// With Learn it adds Σ dy[i]·∂φ(x[i])/∂α to α's Grad.
+func (e *DSQ) BackwardRef(dx, x, dy []float32) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	alpha := e.value()
+	var grad float64
+	for i, v := range x {
+		dx[i] = float32(float64(dy[i]) * dsqG(alpha, float64(v)))
+		grad += float64(dy[i]) * dsqDAlpha(alpha, float64(v))
+	}
+	if e.Learn {
+		e.alpha.Grad += float32(grad)
+	}
+}
+
+// dsqG is g(x) for α.
+func dsqG(alpha, x float64) float64 {
+	if !(math.Abs(x) <= 1) {
+		return 0
+	}
+	k, s, _ := dsqParams(alpha)
+	t := math.Tanh(k * x)
+	return s * k * (1 - t*t)
+}
+
+// dsqPhi is the surrogate φ(x) for α.
+func dsqPhi(alpha, x float64) float64 {
+	if !(math.Abs(x) <= 1) {
+		if x < 0 {
+			return -1
+		}
+		return 1
+	}
+	k, s, _ := dsqParams(alpha)
+	return s * math.Tanh(k*x)
+}
+
+// dsqDAlpha is ∂φ(x)/∂α.
+func dsqDAlpha(alpha, x float64) float64 {
+	if !(math.Abs(x) <= 1) {
+		return 0
+	}
+	k, s, dkda := dsqParams(alpha)
+	t, tk := math.Tanh(k*x), math.Tanh(k)
+	return dkda * (x*(1-t*t)*s - t*(1-tk*tk)*s*s)
+}
+
+// Backward is the fast kernel: sech²(k·|x|) = 4e/(1+e)² with e = exp(-2k|x|)
+// from exp32, |x| clamped to 1 and masked to 0 beyond it, in parallel for
+// long slices and with AVX-512 where built in.
+func (e *DSQ) Backward(dx, x, dy []float32) {
+	alpha := e.value()
+	k, s, dkda := dsqParams(alpha)
+	tk := math.Tanh(k)
+	e.k = dsqKernel{
+		k:  float32(k),
+		sk: float32(s * k),
+		a:  float32(dkda * s),
+		b:  float32(dkda * (1 - tk*tk) * s * s),
+	}
+	if !e.Learn {
+		e.job.backward(&e.k, dx, x, dy)
+		return
+	}
+	e.alpha.Grad += float32(e.job.backwardGrad(&e.k, dx, x, dy))
+}
+
+// Surrogate sets dst to φ(x).
+func (e *DSQ) Surrogate(dst, x []float32) {
+	checkLen("Surrogate", dst, x)
+	alpha := e.value()
+	for i, v := range x {
+		dst[i] = float32(dsqPhi(alpha, float64(v)))
+	}
+}
+
+// dsqKernel is the fast DSQ backward: g = sk·sech²(k·|x|) on |x| <= 1.
+// For the α gradient, ∂φ/∂α = a·x·sech²(kx) - b·tanh(kx).
+type dsqKernel struct {
+	k, sk float32
+	a, b  float32
+}
+
+const oneBits = 0x3f800000 // math.Float32bits(1)
+
+func (k *dsqKernel) backward(dx, x, dy []float32) {
+	i := 0
+	if dsqVec != nil {
+		i = dsqVec(k, dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+	for i, v := range x {
+		ab := absBits(v)
+		keep := leMask(ab, oneBits)
+		u := k.k * math.Float32frombits(minBits(ab, oneBits))
+		n, f := expSplit(-2 * u)
+		ex := scaleFlush(exp2Frac(f), n)
+		r := 1 / (1 + ex)
+		g := k.sk * 4 * ex * r * r
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]*g) & keep)
+	}
+}
+
+func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
+	dx = dx[:len(x)]
+	dy = dy[:len(x)]
+	var sum float64
+	for i, v := range x {
+		ab := absBits(v)
+		keep := leMask(ab, oneBits)
+		xa := math.Float32frombits(minBits(ab, oneBits))
+		u := k.k * xa
+		n, f := expSplit(-2 * u)
+		ex := scaleFlush(exp2Frac(f), n)
+		r := 1 / (1 + ex)
+		s2 := 4 * ex * r * r
+		th := 2*r - 1
+		d := k.a*xa*s2 - k.b*th // ∂φ/∂α at |x|
+		d = math.Float32frombits(math.Float32bits(d)&keep ^ math.Float32bits(v)&signBit)
+		dx[i] = math.Float32frombits(math.Float32bits(dy[i]*k.sk*s2) & keep)
+		sum += float64(dy[i] * d)
+	}
+	return sum
+}

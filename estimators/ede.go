@@ -1,0 +1,136 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+)
+
+var (
+	_ Estimator = (*EDE)(nil)
+	_ Scheduler = (*EDE)(nil)
+)
+
+// EDE is the error decay estimator of IR-Net (Qin et al., "Forward and
+// Backward Information Retention for Accurate Binary Neural Networks",
+// CVPR 2020). At training progress p in [0, 1]:
+//
+//	forward   q(x) = sign(x), sign(0) = +1
+//	t(p) = 10^(log10(Tmin) + p·(log10(Tmax) - log10(Tmin)))
+//	k(p) = max(1/t, 1)
+//	surrogate k·tanh(t·x)
+//	backward  g(x) = k·t·(1 - tanh²(t·x))
+//
+// Spec keys: tmin (Tmin, default 0.1) and tmax (Tmax, default 10), both
+// > 0 with tmin <= tmax. EDE has no clip; g(±Inf) = 0. Before the first
+// SetProgress the estimator is at p = 0 (t = Tmin, the flattest surrogate).
+type EDE struct {
+	Tmin float32 // the zero value means the default, 0.1
+	Tmax float32 // the zero value means the default, 10
+
+	p   float64
+	k   edeKernel
+	job job
+}
+
+func newEDE(p *Params) (Estimator, error) {
+	pos := func(v float64) bool { return v > 0 }
+	lo := p.Float("tmin", 0.1, "a number > 0", pos)
+	hi := p.Float("tmax", 10, "a number > 0", pos)
+	if p.Err() == nil && lo > hi {
+		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
+	}
+	return &EDE{Tmin: float32(lo), Tmax: float32(hi)}, p.Err()
+}
+
+// Name returns "ede".
+func (e *EDE) Name() string { return "ede" }
+
+// SetProgress sets the training progress p in [0, 1], which sets t and k.
+// It panics if p is outside [0, 1] or NaN.
+func (e *EDE) SetProgress(p float64) {
+	checkProgress(p)
+	e.p = p
+}
+
+// checkProgress panics on a progress outside [0, 1]: the harness computes
+// p, so a bad one is a programmer error.
+func checkProgress(p float64) {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("estimators: SetProgress(%v): want p in [0, 1]", p))
+	}
+}
+
+// tk returns t(p) and k(p).
+func (e *EDE) tk() (t, k float64) {
+	lo, hi := float64(e.Tmin), float64(e.Tmax)
+	if lo == 0 {
+		lo = 0.1
+	}
+	if hi == 0 {
+		hi = 10
+	}
+	t = math.Pow(10, math.Log10(lo)+e.p*(math.Log10(hi)-math.Log10(lo)))
+	return t, max(1/t, 1)
+}
+
+// Forward sets dst to sign(x).
+func (e *EDE) Forward(dst, x []float32) { e.job.sign(dst, x) }
+
+// ForwardRef is the reference Forward.
+func (e *EDE) ForwardRef(dst, x []float32) { signRef(dst, x) }
+
+// BackwardRef is the reference kernel, in float64:
+//
+//	dx[i] = dy[i] * k*t*(1-tanh(t*x[i])²)
+func (e *EDE) BackwardRef(dx, x, dy []float32) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	t, k := e.tk()
+	for i, v := range x {
+		dx[i] = float32(float64(dy[i]) * edeG(t, k, float64(v)))
+	}
+}
+
+func edeG(t, k, x float64) float64 {
+	th := math.Tanh(t * x)
+	return k * t * (1 - th*th)
+}
+
+// Backward is the fast kernel: sech²(t|x|) = 4e/(1+e)² with
+// e = exp32(-2t|x|), t|x| clamped to 44 where e flushes to 0.
+func (e *EDE) Backward(dx, x, dy []float32) {
+	t, k := e.tk()
+	e.k = edeKernel{t: float32(t), kt: float32(k * t), xmax: math.Float32bits(float32(sechMax / t))}
+	e.job.backward(&e.k, dx, x, dy)
+}
+
+// Surrogate sets dst to k·tanh(t·x).
+func (e *EDE) Surrogate(dst, x []float32) {
+	checkLen("Surrogate", dst, x)
+	t, k := e.tk()
+	for i, v := range x {
+		dst[i] = float32(k * math.Tanh(t*float64(v)))
+	}
+}
+
+// edeKernel is the fast EDE backward; xmax holds the bits of 44/t.
+type edeKernel struct {
+	t, kt float32
+	xmax  uint32
+}
+
+func (k *edeKernel) backward(dx, x, dy []float32) {
+	i := 0
+	if edeVec != nil {
+		i = edeVec(k, dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+	for i, v := range x {
+		u := k.t * math.Float32frombits(minBits(absBits(v), k.xmax))
+		n, f := expSplit(-2 * u)
+		ex := scaleFlush(exp2Frac(f), n)
+		r := 1 / (1 + ex)
+		dx[i] = dy[i] * (k.kt * 4 * ex * r * r)
+	}
+}

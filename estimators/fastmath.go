@@ -1,0 +1,127 @@
+package estimators
+
+import "math"
+
+// Fast float32 approximations of the elementary functions the kernels need.
+// They are small enough to inline, use no branches and no table, and each
+// has a maximum error measured against float64 math on a dense grid by
+// TestFastMath (fastmath_test.go), which fails if the bound below is not met.
+//
+//	sinPoly(r), |r| <= π/2          absolute error <= 1.2e-7
+//	sin32(x),   |x| <= 4096         absolute error <= 2.5e-7 + 6e-8·|x|/π
+//	exp32(x),   -86.5 <= x <= 88    relative error <= 2.5e-7 + 1e-7·|x|; exactly 0 for -104 <= x <= -87.2
+//	sech2(u),   0 <= u <= 44        absolute error <= 4e-7 (peak value 1)
+//	tanhPos(u), 0 <= u <= 44        absolute error <= 2.5e-7
+//
+// The polynomials are Chebyshev fits computed with mpmath (chebyfit),
+// rounded to float32: sin(r) = r·P(r²) of degree 9 on [-π/2, π/2] (fit error
+// 4.3e-9) and 2^f of degree 5 on [-1/2, 1/2] (fit error 7.9e-8); the rest of
+// the error is float32 rounding.
+
+const (
+	signBit    = 1 << 31
+	magicRound = 12582912 // 1.5·2^23: x + magicRound - magicRound rounds |x| < 2^22 to an integer
+
+	invPi = 0.31830987334251404 // 1/π
+	// π split in three so that q·piA is exact for |q| < 2^15 (Cody and Waite).
+	piA = 3.140625
+	piB = 0.0009676535846665502
+	piC = 5.126688136514179e-12
+
+	log2e = 1.4426950216293335 // 1/ln 2
+
+	sin1 = -0.16666658222675323
+	sin2 = 0.008333049714565277
+	sin3 = -0.0001980901724891737
+	sin4 = 2.6051077384181553e-06
+
+	exp0 = 1.0000001192092896
+	exp1 = 0.6931471824645996
+	exp2 = 0.2402210682630539
+	exp3 = 0.055503569543361664
+	exp4 = 0.009676031768321991
+	exp5 = 0.0013390863314270973
+
+	// sechMax is where the sech²/tanh kernels clamp their argument:
+	// exp32(-2·44) flushes to 0, so sech²(u) = 0 and tanh(u) = 1 beyond it
+	// (true sech²(44) = 3e-38).
+	sechMax = 44
+)
+
+// sinPoly returns sin(r) for |r| <= π/2.
+func sinPoly(r float32) float32 {
+	r2 := r * r
+	return r + r*r2*(sin1+r2*(sin2+r2*(sin3+r2*sin4)))
+}
+
+// sin32 returns sin(x): x = qπ + r with |r| <= π/2, then (-1)^q·sin(r).
+func sin32(x float32) float32 {
+	r, odd := reducePi(x)
+	return math.Float32frombits(math.Float32bits(sinPoly(r)) ^ odd)
+}
+
+// reducePi returns r = x - qπ with q = round(x/π), so |r| <= π/2, and
+// odd = 1<<31 if q is odd, else 0 (XOR it into a sign bit).
+func reducePi(x float32) (r float32, odd uint32) {
+	t := x*invPi + magicRound
+	q := t - magicRound
+	return x - q*piA - q*piB - q*piC, math.Float32bits(t) << 31
+}
+
+// exp32 returns e^x: x·log2(e) = k + f with |f| <= 1/2, then 2^f by
+// polynomial and 2^k by adding k to the exponent bits. Below 2^-125 it
+// returns 0 exactly (a flush, not a denormal): that is what makes the
+// sech²-based surrogates exactly zero where cosh overflows float32.
+// Kernels call its three inlinable parts directly.
+func exp32(x float32) float32 {
+	k, f := expSplit(x)
+	return scaleFlush(exp2Frac(f), k)
+}
+
+// expSplit returns k = round(x·log2(e)) and f = x·log2(e) - k.
+func expSplit(x float32) (k int32, f float32) {
+	z := x * log2e
+	t := z + magicRound
+	return int32(math.Float32bits(t)) - int32(math.Float32bits(magicRound)), z - (t - magicRound)
+}
+
+// exp2Frac returns 2^f for |f| <= 1/2.
+func exp2Frac(f float32) float32 {
+	return exp0 + f*(exp1+f*(exp2+f*(exp3+f*(exp4+f*exp5))))
+}
+
+// scaleFlush returns p·2^k for p in [0.7, 1.5] and k <= 127, and 0 when
+// k < -125.
+func scaleFlush(p float32, k int32) float32 {
+	b := int32(math.Float32bits(p)) + k<<23
+	under := (k + 125) >> 31 // all ones if k < -125
+	return math.Float32frombits(uint32(b &^ under))
+}
+
+// sech2 returns sech²(u) = 4e/(1+e)² with e = exp(-2u), for 0 <= u <= sechMax.
+func sech2(u float32) float32 {
+	e := exp32(-2 * u)
+	r := 1 / (1 + e)
+	return 4 * e * r * r
+}
+
+// tanhPos returns tanh(u) = 2/(1+e) - 1 with e = exp(-2u), for 0 <= u <= sechMax.
+func tanhPos(u float32) float32 {
+	e := exp32(-2 * u)
+	return 2/(1+e) - 1
+}
+
+// absBits returns the bits of |x|; for non-negative floats (and +Inf and
+// NaN) the bit patterns order like the values, which lets the kernels clamp
+// and compare with integer operations instead of branches.
+func absBits(x float32) uint32 { return math.Float32bits(x) &^ signBit }
+
+// minBits returns min(a, b) for non-negative float bit patterns, branch free.
+func minBits(a, b uint32) uint32 {
+	d := int32(a - b)
+	return b + uint32(d&(d>>31))
+}
+
+// leMask returns all ones if a <= b, else 0 (a, b non-negative float bits,
+// below 2^31).
+func leMask(a, b uint32) uint32 { return uint32(^(int32(b-a) >> 31)) }

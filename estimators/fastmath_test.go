@@ -1,0 +1,79 @@
+package estimators
+
+import (
+	"math"
+	"testing"
+)
+
+// TestFastMath measures the maximum error of each approximation in
+// fastmath.go against float64 math on a dense grid and fails if it exceeds
+// the bound the file's comment documents.
+func TestFastMath(t *testing.T) {
+	steps := 1 << 20
+	if testing.Short() {
+		steps = 1 << 16
+	}
+	grid := func(lo, hi float64, f func(x float32) float64) (worst, at float64) {
+		for i := 0; i <= steps; i++ {
+			x := float32(lo + (hi-lo)*float64(i)/float64(steps))
+			if e := f(x); e > worst {
+				worst, at = e, float64(x)
+			}
+		}
+		return worst, at
+	}
+	for _, tc := range []struct {
+		name   string
+		lo, hi float64
+		bound  float64
+		err    func(x float32) float64
+	}{
+		{"sinPoly", -math.Pi / 2, math.Pi / 2, 1.2e-7, func(x float32) float64 {
+			return math.Abs(float64(sinPoly(x)) - math.Sin(float64(x)))
+		}},
+		{"sin32", -4096, 4096, 2.5e-7, func(x float32) float64 {
+			// The bound grows with |x| by the float32 rounding of x/π.
+			return math.Abs(float64(sin32(x))-math.Sin(float64(x))) - 6e-8*math.Abs(float64(x))/math.Pi
+		}},
+		{"sin32 small", -20, 20, 2.5e-7, func(x float32) float64 {
+			return math.Abs(float64(sin32(x)) - math.Sin(float64(x)))
+		}},
+		{"exp32", -86.5, 88, 2.5e-7, func(x float32) float64 {
+			// The bound grows with |x| by the float32 rounding of x·log2(e).
+			want := math.Exp(float64(x))
+			return math.Abs(float64(exp32(x))-want)/want - 1e-7*math.Abs(float64(x))
+		}},
+		{"exp32 flush", -104, -87.2, 0, func(x float32) float64 { return float64(exp32(x)) }},
+		{"sech2", 0, sechMax, 4e-7, func(x float32) float64 {
+			c := math.Cosh(float64(x))
+			return math.Abs(float64(sech2(x)) - 1/(c*c))
+		}},
+		{"tanhPos", 0, sechMax, 2.5e-7, func(x float32) float64 {
+			return math.Abs(float64(tanhPos(x)) - math.Tanh(float64(x)))
+		}},
+	} {
+		worst, at := grid(tc.lo, tc.hi, tc.err)
+		t.Logf("%-12s max error %.3g at x=%g (bound %.3g)", tc.name, worst, at, tc.bound)
+		if worst > tc.bound {
+			t.Errorf("%s: max error %.3g at x=%g, want <= %.3g", tc.name, worst, at, tc.bound)
+		}
+	}
+}
+
+func TestBitHelpers(t *testing.T) {
+	vals := []float32{0, 1e-45, 0.5, 1, 1.0000001, 2, 44, 1e30, float32(math.Inf(1))}
+	for _, a := range vals {
+		for _, b := range vals {
+			ab, bb := math.Float32bits(a), math.Float32bits(b)
+			if got, want := math.Float32frombits(minBits(ab, bb)), min(a, b); got != want {
+				t.Errorf("minBits(%g, %g) = %g, want %g", a, b, got, want)
+			}
+			if got, want := leMask(ab, bb) == ^uint32(0), a <= b; got != want {
+				t.Errorf("leMask(%g, %g) all ones = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+	if got := absBits(float32(math.Copysign(0, -1))); got != 0 {
+		t.Errorf("absBits(-0) = %#x, want 0", got)
+	}
+}
