@@ -2,8 +2,10 @@
 
 package gemm
 
-const impl = "go"
+var impl = "go"
+
+var fast = &blocked{kern: goKernel}
 
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	Ref(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	fast.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
