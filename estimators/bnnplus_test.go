@@ -1,0 +1,57 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+)
+
+// Pinned values of g(x) = β(2 - βx·tanh(βx/2))/(1 + cosh(βx)), computed
+// independently with python3 (math.tanh, math.cosh).
+func TestBNNPlusPinned(t *testing.T) {
+	checkPinned(t, "bnnplus", -1, []pin{
+		{0, 5}, // g(0) = β
+		{0.2, 3.023661},
+		{0.5, -0.084622}, // negative past |βx| ≈ 2.3994: the method, not a bug
+		{-0.5, -0.084622},
+		{1, -0.194992},
+		{20, 0}, // |βx| = 100 > 88: cosh overflows float32, g = 0
+		{1e30, 0},
+	})
+	checkPinned(t, "bnnplus:beta=10", -1, []pin{{0, 10}, {0.1, 6.047322}})
+}
+
+func TestBNNPlusDerivative(t *testing.T) {
+	for _, beta := range []float64{0.5, 5, 20} {
+		g := func(x float64) float64 { return bnnPlusG(beta, x) }
+		s := func(x float64) float64 { return bnnPlusS(beta, x) }
+		checkDerivative(t, fmt.Sprintf("bnnplus β=%g", beta), g, s, -3, 3)
+	}
+	checkFastSurrogate(t, "bnnplus", -2, 2)
+}
+
+func TestBNNPlusBetaGradient(t *testing.T) {
+	for _, beta := range []float64{0.5, 5, 20} {
+		for _, x := range []float64{-0.9, -0.3, 0.05, 0.5, 2} {
+			want := fd.Derivative(func(b float64) float64 { return bnnPlusS(b, x) }, beta, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+			if got := x / beta * bnnPlusG(beta, x); math.Abs(got-want) > 1e-6*max(1, math.Abs(want)) {
+				t.Errorf("∂SS/∂β(β=%g, x=%g) = %.8g, want %.8g (central difference)", beta, x, got, want)
+			}
+		}
+	}
+	e := &BNNPlus{Learn: true}
+	x := []float32{-1e30, -0.7, -0.1, 0, 0.2, 0.6, 30, float32(math.Inf(1))}
+	dy := []float32{0.5, -1, 2, 1, -0.25, 1.5, -2, 4}
+	var want float64
+	for i := range x {
+		if g := bnnPlusG(5, float64(x[i])); g != 0 {
+			want += float64(dy[i]) * float64(x[i]) / 5 * g
+		}
+	}
+	e.Backward(make([]float32, len(x)), x, dy)
+	if sc := e.Scalars()[0]; math.Abs(float64(sc.Grad)-want) > 1e-5*max(1, math.Abs(want)) {
+		t.Errorf("Grad of β after Backward = %g, want %g", sc.Grad, want)
+	}
+}

@@ -1,0 +1,138 @@
+package estimators
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+)
+
+// pin is one value of g pinned against the spec.
+type pin struct {
+	x, want float64
+}
+
+// checkPinned checks g at each pinned x, through the fast and the reference
+// kernel, after SetProgress(p) when p >= 0.
+func checkPinned(t *testing.T, spec string, p float64, pins []pin) {
+	t.Helper()
+	e, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p >= 0 {
+		e.(Scheduler).SetProgress(p)
+	}
+	for _, pn := range pins {
+		x, dy := []float32{float32(pn.x)}, []float32{1}
+		fast, ref := make([]float32, 1), make([]float32, 1)
+		e.Backward(fast, x, dy)
+		e.(Referencer).BackwardRef(ref, x, dy)
+		tol := 2e-6 * max(1, math.Abs(pn.want))
+		if math.Abs(float64(fast[0])-pn.want) > tol {
+			t.Errorf("%s p=%g: Backward(x=%g) = %.7g, want %.7g", spec, p, pn.x, fast[0], pn.want)
+		}
+		if math.Abs(float64(ref[0])-pn.want) > tol {
+			t.Errorf("%s p=%g: BackwardRef(x=%g) = %.7g, want %.7g", spec, p, pn.x, ref[0], pn.want)
+		}
+	}
+}
+
+// checkDerivative compares g with central finite differences (gonum
+// diff/fd) of the smooth surrogate s, both in float64, at random points of
+// (-lo, hi) that are at least 1e-3 away from each kink in avoid.
+func checkDerivative(t *testing.T, name string, g, s func(float64) float64, lo, hi float64, avoid ...float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const h = 1e-5
+	worst := 0.0
+	for n := 0; n < 500; {
+		x := lo + (hi-lo)*rng.Float64()
+		near := false
+		for _, k := range avoid {
+			near = near || math.Abs(x-k) < 1e-3
+		}
+		if near {
+			continue
+		}
+		n++
+		want := fd.Derivative(s, x, &fd.Settings{Formula: fd.Central, Step: h})
+		got := g(x)
+		worst = max(worst, math.Abs(got-want))
+		if math.Abs(got-want) > 1e-6*max(1, math.Abs(want)) {
+			t.Errorf("%s: g(%g) = %.9g, want %.9g (central difference of the surrogate)", name, x, got, want)
+		}
+	}
+	t.Logf("%s: max |g - finite difference| = %.3g", name, worst)
+}
+
+// checkFastSurrogate checks the exported Surrogate and fast Backward of an
+// estimator against central differences of its float32 Surrogate, with a
+// tolerance for float32 rounding.
+func checkFastSurrogate(t *testing.T, spec string, lo, hi float64, avoid ...float64) {
+	t.Helper()
+	e, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := e.(Smoother)
+	rng := rand.New(rand.NewPCG(3, 4))
+	const h = 1.0 / 512 // exact in float32
+	var peak float64
+	for i := 0; i < 200; i++ {
+		x := float32(lo + (hi-lo)*rng.Float64())
+		near := false
+		for _, k := range avoid {
+			near = near || math.Abs(float64(x)-k) < 2*h
+		}
+		if near {
+			continue
+		}
+		g := make([]float32, 1)
+		e.Backward(g, []float32{x}, []float32{1})
+		q := make([]float32, 2)
+		sm.Surrogate(q, []float32{x + h, x - h})
+		want := (float64(q[0]) - float64(q[1])) / (2 * h)
+		peak = max(peak, math.Abs(want))
+		if math.Abs(float64(g[0])-want) > 2e-3*max(1, peak) {
+			t.Errorf("%s: Backward(x=%g) = %g, want %g (central difference of Surrogate)", spec, x, g[0], want)
+		}
+	}
+}
+
+func TestSetProgressPanics(t *testing.T) {
+	for _, spec := range []string{"fda", "ede"} {
+		for _, p := range []float64{-0.01, 1.01, math.NaN()} {
+			e, _ := New(spec)
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: SetProgress(%g) did not panic", spec, p)
+					}
+				}()
+				e.(Scheduler).SetProgress(p)
+			}()
+		}
+	}
+}
+
+func TestLengthMismatchPanics(t *testing.T) {
+	for _, name := range Names() {
+		e, _ := New(name)
+		for _, call := range []func(){
+			func() { e.Forward(make([]float32, 3), make([]float32, 4)) },
+			func() { e.Backward(make([]float32, 4), make([]float32, 4), make([]float32, 3)) },
+			func() { e.Backward(make([]float32, 3), make([]float32, 4), make([]float32, 4)) },
+		} {
+			func() {
+				defer func() {
+					if r := recover(); r == nil {
+						t.Errorf("%s: no panic on slices of different lengths", name)
+					}
+				}()
+				call()
+			}()
+		}
+	}
+}
