@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/parallel"
+)
+
+// Estimator kernel benchmarks. Names are key=value so that benchstat and
+// bench/cmd/benchreport can pivot:
+//
+//	BenchmarkBackward/est=<canonical spec>/n=<elements>/impl=<ref|fast>
+//	BenchmarkForward/est=<canonical spec>/n=<elements>/impl=<ref|fast>
+//	BenchmarkCopy/n=<elements>/bytes=<per element>
+//
+// Backward reads x and dy and writes dx: b.SetBytes(12·n). Forward reads x
+// and writes dst: 8·n. Copy moves the same bytes per element (a copy of
+// 6·n or 4·n bytes reads and writes them, on every core like the kernels)
+// and is the machine's bandwidth reference in the same run. The reference
+// kernels (impl=ref, float64 loops written for clarity) are timed up to
+// 2^20 elements only: FDA's explicit sum at 2^24 takes seconds per call.
+// With -short only 2^12 and 2^16 run.
+
+var benchSizes = []int{1 << 12, 1 << 16, 1 << 20, 1 << 24}
+
+const refMax = 1 << 20
+
+func sizes() []int {
+	if testing.Short() {
+		return benchSizes[:2]
+	}
+	return benchSizes
+}
+
+// benchSpecs returns every registered estimator at its defaults, with FDA
+// at fixed n = 1, 9 and 18 (its cost must not depend on n).
+func benchSpecs() []string {
+	var specs []string
+	for _, name := range estimators.Names() {
+		if name == "fda" {
+			specs = append(specs, "fda:n=1", "fda:n=9", "fda:n=18")
+			continue
+		}
+		specs = append(specs, name)
+	}
+	return specs
+}
+
+// inputs returns x ~ N(0, 1), where the surrogates live, and dy ~ N(0, 1).
+func inputs(n int) (x, dy []float32) {
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	x, dy = make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+		dy[i] = float32(rng.NormFloat64())
+	}
+	return x, dy
+}
+
+func BenchmarkBackward(b *testing.B) {
+	for _, spec := range benchSpecs() {
+		for _, n := range sizes() {
+			x, dy := inputs(n)
+			dx := make([]float32, n)
+			for _, impl := range []string{"ref", "fast"} {
+				if impl == "ref" && n > refMax {
+					continue
+				}
+				e := newEstimator(b, spec)
+				kernel := e.Backward
+				if impl == "ref" {
+					kernel = e.(estimators.Referencer).BackwardRef
+				}
+				b.Run(fmt.Sprintf("est=%s/n=%d/impl=%s", spec, n, impl), func(b *testing.B) {
+					b.SetBytes(12 * int64(n))
+					b.ReportAllocs()
+					for b.Loop() {
+						kernel(dx, x, dy)
+					}
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkForward(b *testing.B) {
+	for _, spec := range benchSpecs() {
+		for _, n := range sizes() {
+			x, _ := inputs(n)
+			dst := make([]float32, n)
+			for _, impl := range []string{"ref", "fast"} {
+				if impl == "ref" && n > refMax {
+					continue
+				}
+				e := newEstimator(b, spec)
+				kernel := e.Forward
+				if impl == "ref" {
+					kernel = e.(estimators.Referencer).ForwardRef
+				}
+				b.Run(fmt.Sprintf("est=%s/n=%d/impl=%s", spec, n, impl), func(b *testing.B) {
+					b.SetBytes(8 * int64(n))
+					b.ReportAllocs()
+					for b.Loop() {
+						kernel(dst, x)
+					}
+				})
+			}
+		}
+	}
+}
+
+func newEstimator(b *testing.B, spec string) estimators.Estimator {
+	e, err := estimators.New(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// copyJob copies src to dst over the worker pool, split like the kernels.
+type copyJob struct{ dst, src []byte }
+
+func (j *copyJob) Do(lo, hi int) { copy(j.dst[lo:hi], j.src[lo:hi]) }
+
+func BenchmarkCopy(b *testing.B) {
+	for _, n := range sizes() {
+		for _, per := range []int{12, 8} {
+			// Reading and writing half the bytes touches them all.
+			j := &copyJob{dst: make([]byte, per*n/2), src: make([]byte, per*n/2)}
+			b.Run(fmt.Sprintf("n=%d/bytes=%d", n, per), func(b *testing.B) {
+				b.SetBytes(int64(per * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					// Same split as the kernels: inline below 2^15 elements.
+					if n < 1<<15 {
+						j.Do(0, len(j.dst))
+					} else {
+						parallel.For(len(j.dst), len(j.dst)/n*(1<<14), 4096, j)
+					}
+				}
+			})
+		}
+	}
+}
