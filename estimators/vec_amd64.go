@@ -66,7 +66,8 @@ func (c *vecConst) expV(x f32x16) f32x16 {
 	return p.Scale(k).Masked(k.GreaterEqual(c.minK))
 }
 
-// recipV returns 1/d for d in [1, 2]: VRCP14PS and one Newton step.
+// recipV returns 1/d for a normal d: VRCP14PS (relative error < 2^-14) and
+// one Newton step.
 func (c *vecConst) recipV(d f32x16) f32x16 {
 	r := d.Reciprocal()
 	return r.Mul(c.two.Sub(d.Mul(r)))
@@ -201,7 +202,7 @@ func fdaAVX512(k *fdaKernel, dx, x, dy []float32) int {
 		}
 		num := sinV(r, s1, s2, s3, s4).AsUint32x16().Xor(odd).AsFloat32x16()
 		den := sinV(th, s1, s2, s3, s4)
-		g := num.Mul(scale).Div(den)
+		g := num.Mul(scale).Mul(c.recipV(den))
 		g.Mul(load(dy[i:])).Masked(keep).StoreSlice(dx[i:])
 	}
 	return n
