@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+var curvesCmd = &command{
+	name:  "curves",
+	short: "print or plot the surrogate gradient g(x) of estimators",
+	long: `
+Curves evaluates the surrogate derivative g(x) that each estimator uses in
+place of d sign(x)/dx, on an evenly spaced grid of x from --from to --to,
+and prints a table: a header "x" and one column per estimator, labelled
+with its canonical spec, then one row per point. Estimators with a
+schedule (fda's number of terms, ede's t) are evaluated at training
+progress --progress, 0 at the first epoch and 1 at the last. Values come
+from each estimator's reference kernel (the spec's formula in float64)
+where it has one.
+
+With --svg FILE it also draws the curves in one plot (the picture of
+Figure 1 of the FDA paper, arXiv 2103.00841) and writes it as SVG; the
+table is then printed only if --format is given.
+
+Example:
+
+	gradbench curves --estimators fda:n=9,ste --from -2 --to 2 --points 401 --format tsv`,
+	run: runCurves,
+}
+
+// curvesConfig are the validated flags of `gradbench curves`.
+type curvesConfig struct {
+	specs    []estimators.Spec
+	from, to float64
+	points   int
+	progress float64
+	format   string // "tsv", "csv" or "" (no table)
+	svg      string
+}
+
+func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
+	est := fs.String("estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "comma-separated estimator specs, such as fda:n=9,ste")
+	from := fs.Float64("from", -2, "first x of the grid")
+	to := fs.Float64("to", 2, "last x of the grid")
+	points := fs.Int("points", 401, "number of grid points (>= 2)")
+	progress := fs.Float64("progress", 0, "training progress in [0, 1] at which schedules are evaluated")
+	format := fs.String("format", "tsv", "table format: tsv or csv")
+	svg := fs.String("svg", "", "also write the curves as an SVG plot to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	formatSet := false
+	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
+	cfg := curvesConfig{from: *from, to: *to, points: *points, progress: *progress, format: *format, svg: *svg}
+	if cfg.svg != "" && !formatSet {
+		cfg.format = ""
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	specs, err := estimators.ParseList(*est)
+	if err != nil {
+		return err
+	}
+	for _, s := range specs {
+		if s.NA != nil {
+			return fmt.Errorf("curves: %q: noise adaptation (+na) is a learned module with no fixed curve; drop the suffix", s.String())
+		}
+	}
+	cfg.specs = specs
+	xs, cols, err := evalCurves(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.format != "" {
+		if err := writeCurves(env.stdout, cfg, xs, cols); err != nil {
+			return err
+		}
+	}
+	if cfg.svg != "" {
+		if err := writeCurvesSVG(cfg, xs, cols); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stderr, "curves: wrote %s (%d curves, %d points)\n", cfg.svg, len(cols), len(xs))
+	}
+	return nil
+}
+
+func (c *curvesConfig) validate() error {
+	finite := func(name string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("curves: --%s must be a finite number, got %v", name, v)
+		}
+		return nil
+	}
+	if err := errors.Join(finite("from", c.from), finite("to", c.to)); err != nil {
+		return err
+	}
+	switch {
+	case c.from >= c.to:
+		return fmt.Errorf("curves: --from must be less than --to, got --from %v --to %v", c.from, c.to)
+	case c.points < 2:
+		return fmt.Errorf("curves: --points must be at least 2, got %d", c.points)
+	case c.points > 10_000_000:
+		return fmt.Errorf("curves: --points must be at most 10000000, got %d", c.points)
+	case !(c.progress >= 0 && c.progress <= 1):
+		return fmt.Errorf("curves: --progress must be in [0, 1], got %v", c.progress)
+	case c.format != "" && c.format != "tsv" && c.format != "csv":
+		return fmt.Errorf("curves: --format must be tsv or csv, got %q", c.format)
+	}
+	return nil
+}
+
+// evalCurves returns the grid and g on it for each spec.
+func evalCurves(cfg curvesConfig) (xs []float32, cols [][]float32, err error) {
+	xs = make([]float32, cfg.points)
+	for i := range xs {
+		xs[i] = float32(cfg.from + (cfg.to-cfg.from)*float64(i)/float64(cfg.points-1))
+	}
+	ones := make([]float32, len(xs))
+	for i := range ones {
+		ones[i] = 1
+	}
+	for _, s := range cfg.specs {
+		e, err := s.New()
+		if err != nil {
+			return nil, nil, err
+		}
+		if sch, ok := e.(estimators.Scheduler); ok {
+			sch.SetProgress(cfg.progress)
+		}
+		g := make([]float32, len(xs))
+		if r, ok := e.(estimators.Referencer); ok {
+			r.BackwardRef(g, xs, ones)
+		} else {
+			e.Backward(g, xs, ones)
+		}
+		cols = append(cols, g)
+	}
+	return xs, cols, nil
+}
+
+func formatValue(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
+
+// writeCurves prints the table: a header, then one row per point.
+func writeCurves(w io.Writer, cfg curvesConfig, xs []float32, cols [][]float32) error {
+	header := []string{"x"}
+	for _, s := range cfg.specs {
+		header = append(header, s.String())
+	}
+	row := make([]string, len(header))
+	if cfg.format == "csv" {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		for i, x := range xs {
+			row[0] = formatValue(x)
+			for j, c := range cols {
+				row[j+1] = formatValue(c[i])
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	var b strings.Builder
+	b.WriteString(strings.Join(header, "\t") + "\n")
+	for i, x := range xs {
+		row[0] = formatValue(x)
+		for j, c := range cols {
+			row[j+1] = formatValue(c[i])
+		}
+		b.WriteString(strings.Join(row, "\t") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// curveColors are ten easily told apart colors (the "tab10" palette);
+// past ten curves the lines are dashed.
+var curveColors = []color.Color{
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
+	color.RGBA{0xd6, 0x27, 0x28, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff},
+	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, color.RGBA{0xbc, 0xbd, 0x22, 0xff},
+	color.RGBA{0x17, 0xbe, 0xcf, 0xff},
+}
+
+// labelledTicks labels every major tick at a round step that gives 4 to 10
+// labels, with unlabelled minor ticks halfway.
+type labelledTicks struct{}
+
+func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := math.Pow(10, math.Floor(math.Log10(hi-lo)))
+	for _, m := range []float64{0.2, 0.5, 1} {
+		if (hi-lo)/(step*m) <= 10 {
+			step *= m
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step*2) * step / 2; v <= hi+step*1e-9; v += step / 2 {
+		t := plot.Tick{Value: v}
+		if k := v / step; math.Abs(k-math.Round(k)) < 1e-9 {
+			t.Label = strconv.FormatFloat(math.Round(k)*step, 'g', 6, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// writeCurvesSVG draws the curves with gonum/plot and writes the SVG
+// atomically: to a temporary file in the same directory, then renamed.
+func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", cfg.progress)
+	p.X.Label.Text = "x"
+	p.Y.Label.Text = "g(x), used in place of d sign(x)/dx"
+	p.Add(plotter.NewGrid())
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(12), -vg.Points(6)
+	p.Legend.Padding = vg.Points(2)
+	p.X.Min, p.X.Max = cfg.from, cfg.to
+	p.X.Tick.Marker = labelledTicks{}
+	for j, c := range cols {
+		pts := make(plotter.XYs, len(xs))
+		for i := range xs {
+			pts[i].X, pts[i].Y = float64(xs[i]), float64(c[i])
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("curves: %s: %w", cfg.specs[j], err)
+		}
+		line.Color = curveColors[j%len(curveColors)]
+		line.Dashes = plotutil.Dashes(j / len(curveColors))
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		p.Legend.Add(cfg.specs[j].String(), line)
+	}
+	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, "svg")
+	if err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
+	dir := filepath.Dir(cfg.svg)
+	f, err := os.CreateTemp(dir, ".curves-*.svg")
+	if err != nil {
+		return fmt.Errorf("curves: writing the SVG: %w", err)
+	}
+	_, err = wt.WriteTo(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), cfg.svg)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("curves: writing %s: %w", cfg.svg, err)
+	}
+	return nil
+}

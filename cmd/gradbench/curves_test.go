@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// runGradbench runs gradbench in-process and returns its stdout and stderr.
+func runGradbench(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = gradbench(context.Background(), &cmdEnv{stdout: &out, stderr: &errb}, args)
+	return out.String(), errb.String(), err
+}
+
+func TestCurvesGolden(t *testing.T) {
+	out, _, err := runGradbench(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--points", "41", "--format", "tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "curves.tsv")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if out != string(want) {
+		t.Errorf("curves output differs from %s (run go test -update if the change is intended):\n%s", golden, out)
+	}
+}
+
+func TestCurvesTable(t *testing.T) {
+	out, _, err := runGradbench(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--format", "tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 402 {
+		t.Fatalf("got %d lines, want a header and 401 rows", len(lines))
+	}
+	if want := "x\tfda:n=9\tste\tapproxsign\tdsq\tbnnplus\tede"; lines[0] != want {
+		t.Errorf("header = %q, want %q", lines[0], want)
+	}
+	// The middle row is x = 0: g(0) of each estimator.
+	if want := "0\t1.2732396\t1\t2\t1.3732654\t5\t1"; lines[201] != want {
+		t.Errorf("row x=0 = %q, want %q", lines[201], want)
+	}
+
+	out, _, err = runGradbench(t, "curves", "--estimators", "fda:omega=0.10,n=9..18,ste", "--from", "-1", "--to", "1", "--points", "3", "--progress", "1", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At p = 1 the default FDA schedule has n = 18: g(0) = 4·0.1·19/π and
+	// g(±1) = -0.39017079 (python3, the explicit sum of 19 cosines).
+	want := [][]string{{"x", "fda", "ste"}, {"-1", "-0.3901708", "1"}, {"0", "2.4191551", "1"}, {"1", "-0.3901708", "1"}}
+	if len(rows) != len(want) {
+		t.Fatalf("csv = %q, want %q", rows, want)
+	}
+	for i := range want {
+		if strings.Join(rows[i], ",") != strings.Join(want[i], ",") {
+			t.Errorf("csv row %d = %q, want %q", i, rows[i], want[i])
+		}
+	}
+}
+
+func TestCurvesSVG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "curves.svg")
+	out, stderr, err := runGradbench(t, "curves", "--svg", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "" {
+		t.Errorf("--svg without --format printed a table:\n%.200s", out)
+	}
+	if !strings.Contains(stderr, "wrote "+path) {
+		t.Errorf("stderr = %q, want it to name the file written", stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var root string
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if root == "" {
+				t.Fatalf("SVG does not parse as XML: %v", err)
+			}
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+	if root != "svg" {
+		t.Errorf("SVG root element = %q, want svg", root)
+	}
+	for _, label := range []string{"fda:n=9", "bnnplus", "ede"} {
+		if !bytes.Contains(b, []byte(label)) {
+			t.Errorf("SVG has no legend entry %q", label)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".curves-*")); len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestCurvesErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--estimators", "fdaa"}, `estimators: unknown estimator "fdaa" (have approxsign, bnnplus, dsq, ede, fda, ste)`},
+		{[]string{"--estimators", "fda:n=-1"}, `estimators: fda: bad value n="-1"`},
+		{[]string{"--estimators", "fda+na"}, `curves: "fda+na": noise adaptation (+na) is a learned module`},
+		{[]string{"--points", "1"}, "curves: --points must be at least 2, got 1"},
+		{[]string{"--from", "2", "--to", "-2"}, "curves: --from must be less than --to, got --from 2 --to -2"},
+		{[]string{"--from", "NaN"}, "curves: --from must be a finite number, got NaN"},
+		{[]string{"--to", "+Inf"}, "curves: --to must be a finite number, got +Inf"},
+		{[]string{"--progress", "1.5"}, "curves: --progress must be in [0, 1], got 1.5"},
+		{[]string{"--format", "json"}, `curves: --format must be tsv or csv, got "json"`},
+		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "curves: writing the SVG: "},
+		{[]string{"extra"}, `curves: unexpected argument "extra"`},
+	} {
+		_, _, err := runGradbench(t, append([]string{"curves"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("curves %s: error = %v, want %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}
+
+// TestCurvesExitCode runs the real main in a child process: a bad spec
+// prints one line and exits 1.
+func TestCurvesExitCode(t *testing.T) {
+	if os.Getenv("GRADBENCH_CURVES_MAIN") == "1" {
+		os.Args = []string{"gradbench", "curves", "--estimators", "fdaa"}
+		main()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCurvesExitCode$")
+	cmd.Env = append(os.Environ(), "GRADBENCH_CURVES_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit = %v, want exit status 1", err)
+	}
+	want := "gradbench: estimators: unknown estimator \"fdaa\" (have approxsign, bnnplus, dsq, ede, fda, ste)\n"
+	if stderr.String() != want {
+		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	}
+}
