@@ -23,7 +23,7 @@ func NewReLU() *ReLU { return &ReLU{} }
 
 // Forward returns max(0, x).
 func (r *ReLU) Forward(x *Tensor) *Tensor {
-	x.check("ReLU.Forward")
+	x.check("ReLU", "Forward")
 	r.in = x
 	y := r.out.shape(x.N, x.C, x.H, x.W)
 	for i, v := range x.Data {
@@ -58,7 +58,7 @@ func NewHardtanh() *Hardtanh { return &Hardtanh{Min: -1, Max: 1} }
 
 // Forward returns clamp(x, Min, Max).
 func (h *Hardtanh) Forward(x *Tensor) *Tensor {
-	x.check("Hardtanh.Forward")
+	x.check("Hardtanh", "Forward")
 	h.in = x
 	y := h.out.shape(x.N, x.C, x.H, x.W)
 	for i, v := range x.Data {
@@ -103,7 +103,7 @@ func (p *PReLU) Params() []*Param { return []*Param{p.Weight} }
 
 // Forward returns max(0, x) + a_c·min(0, x).
 func (p *PReLU) Forward(x *Tensor) *Tensor {
-	x.check("PReLU.Forward")
+	x.check("PReLU", "Forward")
 	if x.C != len(p.Weight.Data) {
 		panic(fmt.Sprintf("nn: PReLU.Forward: input %v has %d channels, want %d", x, x.C, len(p.Weight.Data)))
 	}

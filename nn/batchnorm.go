@@ -78,7 +78,7 @@ func (b *BatchNorm) SetTraining(training bool) { b.eval = !training }
 
 // Forward normalises x.
 func (b *BatchNorm) Forward(x *Tensor) *Tensor {
-	x.check("BatchNorm.Forward")
+	x.check("BatchNorm", "Forward")
 	if x.C != b.C {
 		panic(fmt.Sprintf("nn: BatchNorm.Forward: input %v has %d channels, want %d", x, x.C, b.C))
 	}

@@ -226,7 +226,7 @@ func (l *BinaryConv2d) ActivationNA() *NoiseAdaptation            { return l.a.n
 
 // Forward returns conv(q(x), q(W)·s), with noise adaptation in training.
 func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
-	x.check("BinaryConv2d.Forward")
+	x.check("BinaryConv2d", "Forward")
 	if x.C != l.In {
 		panic(fmt.Sprintf("nn: BinaryConv2d.Forward: input %v has %d channels, want %d", x, x.C, l.In))
 	}

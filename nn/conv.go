@@ -120,7 +120,7 @@ type convPart struct {
 
 func (c *convCore) setup(layer string, x *Tensor) {
 	cv := c.conv
-	x.check(layer + ".Forward")
+	x.check(layer, "Forward")
 	if x.C != cv.In {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v has %d channels, want %d", layer, x, x.C, cv.In))
 	}

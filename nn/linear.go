@@ -102,7 +102,7 @@ func sumRows(dst, m []float32) {
 }
 
 func checkLinearInput(layer string, x *Tensor, in int) {
-	x.check(layer + ".Forward")
+	x.check(layer, "Forward")
 	if x.Sample() != in {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v has %d values per sample, want %d", layer, x, x.Sample(), in))
 	}

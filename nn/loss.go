@@ -22,7 +22,7 @@ type SoftmaxCrossEntropy struct {
 // rows of K = C·H·W values) for the given labels, each in [0, K). It keeps
 // the softmax for Backward. A label out of range panics.
 func (l *SoftmaxCrossEntropy) Forward(logits *Tensor, labels []int) float64 {
-	logits.check("SoftmaxCrossEntropy.Forward")
+	logits.check("SoftmaxCrossEntropy", "Forward")
 	n, k := logits.N, logits.Sample()
 	if len(labels) != n {
 		panic(fmt.Sprintf("nn: SoftmaxCrossEntropy.Forward: %d labels for %d logit rows", len(labels), n))

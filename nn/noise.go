@@ -88,7 +88,8 @@ func (m *NoiseAdaptation) eta(t float32) (float32, float32) {
 func (m *NoiseAdaptation) ForwardRows(dst, t []float32, rows int, scale []float32) {
 	d, h := m.D, m.H
 	m.checkLen("ForwardRows", dst, t, rows*d)
-	hid := floats(&m.hid, rows*h)
+	m.hid = floats(&m.hid, rows*h)
+	hid := m.hid
 	e := floats(&m.e, rows*d)
 	gemm.Sgemm(false, false, rows, h, d, 1, t, d, m.W1.Data, h, 0, hid, h)
 	relu(hid)
@@ -139,7 +140,8 @@ func (m *NoiseAdaptation) BackwardRows(dt, t, dy []float32, rows int, scale []fl
 func (m *NoiseAdaptation) ForwardChannels(dst, t []float32, n, p int) {
 	d, h := m.D, m.H
 	m.checkLen("ForwardChannels", dst, t, n*d*p)
-	hid := floats(&m.hid, n*h*p)
+	m.hid = floats(&m.hid, n*h*p)
+	hid := m.hid
 	e := floats(&m.e, d*p)
 	for i := range n {
 		ti, hi := t[i*d*p:][:d*p], hid[i*h*p:][:h*p]

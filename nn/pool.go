@@ -38,7 +38,7 @@ func (p Pool) validate(layer string) {
 }
 
 func (p Pool) outShape(layer string, x *Tensor) (oh, ow int) {
-	x.check(layer + ".Forward")
+	x.check(layer, "Forward")
 	oh, ow = p.OutSize(x.H, x.W)
 	if oh < 1 || ow < 1 {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v is smaller than the %dx%d window", layer, x, p.Kernel, p.Kernel))
@@ -213,7 +213,7 @@ func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 
 // Forward returns the channel means.
 func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
-	x.check("GlobalAvgPool.Forward")
+	x.check("GlobalAvgPool", "Forward")
 	l.in = x
 	y := l.out.shape(x.N, x.C, 1, 1)
 	hw := x.H * x.W

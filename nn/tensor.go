@@ -33,9 +33,9 @@ func (t *Tensor) Shape() [4]int { return [4]int{t.N, t.C, t.H, t.W} }
 func (t *Tensor) String() string { return fmt.Sprintf("%dx%dx%dx%d", t.N, t.C, t.H, t.W) }
 
 // check panics when Data does not hold the shape: a programmer error.
-func (t *Tensor) check(op string) {
+func (t *Tensor) check(layer, method string) {
 	if t.N < 0 || t.C < 0 || t.H < 0 || t.W < 0 || len(t.Data) != t.Len() {
-		panic(fmt.Sprintf("nn: %s: tensor shape %v holds %d values, Data has %d", op, t, t.Len(), len(t.Data)))
+		panic(fmt.Sprintf("nn: %s.%s: tensor shape %v holds %d values, Data has %d", layer, method, t, t.Len(), len(t.Data)))
 	}
 }
 

@@ -1,0 +1,333 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+// scaledSTE is a test estimator with a learnable scalar k: forward sign,
+// backward dx = k·dy on |x| <= 1, and dL/dk = Σ dy·[|x| <= 1].
+type scaledSTE struct{ k estimators.Scalar }
+
+func (e *scaledSTE) Name() string                  { return "test-scaled" }
+func (e *scaledSTE) Forward(dst, x []float32)      { (&estimators.STE{}).Forward(dst, x) }
+func (e *scaledSTE) Scalars() []*estimators.Scalar { return []*estimators.Scalar{&e.k} }
+func (e *scaledSTE) Backward(dx, x, dy []float32) {
+	for i, v := range x {
+		in := float32(b2i(math.Abs(float64(v)) <= 1))
+		dx[i] = e.k.Value * dy[i] * in
+		e.k.Grad += dy[i] * in
+	}
+}
+
+func init() {
+	estimators.Register("test-scaled", func(p *estimators.Params) (estimators.Estimator, error) {
+		return &scaledSTE{k: estimators.Scalar{Name: "k", Value: 1, Min: 0.5, Max: 2}}, nil
+	})
+}
+
+func newBinaryConv(t *testing.T, spec string, bin Binarize, seed uint64) *BinaryConv2d {
+	t.Helper()
+	l, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Stride: 1, Pad: 1},
+		Binary{Estimator: estimators.MustParse(spec), Binarize: bin}, NewInit(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// reference computes BinaryConv2d without noise adaptation from its parts:
+// a plain Conv2d on sign(x) with weights sign(W)·s, and the chain rule
+// with the clipped STE written out.
+func binaryReference(l *BinaryConv2d, x *Tensor, dy []float32) (y, dx, dw []float32) {
+	d := l.In * l.Kernel * l.Kernel
+	conv := NewConv2d(l.Conv, NewInit(0))
+	s := make([]float32, l.Out)
+	for o := range l.Out {
+		var a float64
+		for _, v := range l.Weight.Data[o*d : (o+1)*d] {
+			a += math.Abs(float64(v))
+		}
+		s[o] = float32(a / float64(d))
+		for j := range d {
+			conv.Weight.Data[o*d+j] = sgn(l.Weight.Data[o*d+j]) * s[o]
+		}
+	}
+	xb := NewTensor(x.N, x.C, x.H, x.W)
+	for i, v := range x.Data {
+		xb.Data[i] = sgn(v)
+	}
+	out := conv.Forward(xb)
+	y = slices.Clone(out.Data)
+	dxb := conv.Backward(&Tensor{N: out.N, C: out.C, H: out.H, W: out.W, Data: dy})
+	dx = make([]float32, len(x.Data))
+	for i, v := range x.Data {
+		if math.Abs(float64(v)) <= 1 {
+			dx[i] = dxb.Data[i]
+		}
+	}
+	dw = make([]float32, len(l.Weight.Data))
+	for i, v := range l.Weight.Data {
+		if math.Abs(float64(v)) <= 1 {
+			dw[i] = s[i/d] * conv.Weight.Grad[i]
+		}
+	}
+	return y, dx, dw
+}
+
+func sgn(v float32) float32 {
+	if v >= 0 {
+		return 1
+	}
+	return -1
+}
+
+func closeTo(a, b []float32, tol float64) bool {
+	return relErr(f64(a), f64(b)) <= tol
+}
+
+func TestBinaryConv2dMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, bin := range []Binarize{BinarizeBoth, BinarizeWeights, BinarizeActivations} {
+		t.Run(bin.String(), func(t *testing.T) {
+			l := newBinaryConv(t, "ste", bin, 1)
+			// Latent weights around the clip so that g(W) = 0 for some.
+			for i := range l.Weight.Data {
+				l.Weight.Data[i] = float32(r.NormFloat64())
+			}
+			x := randTensor(r, 2, 3, 5, 5)
+			out := l.Forward(x)
+			dy := make([]float32, len(out.Data))
+			fill(r, dy)
+			y := slices.Clone(out.Data)
+			dx := l.Backward(&Tensor{N: out.N, C: out.C, H: out.H, W: out.W, Data: dy})
+			wantY, wantDx, wantDw := binaryReference(l, x, dy)
+			if !closeTo(y, wantY, 1e-6) {
+				t.Errorf("Forward differs from conv(sign(x), sign(W)·s)")
+			}
+			if !closeTo(dx.Data, wantDx, 1e-6) {
+				t.Errorf("input gradient differs from STE chain rule")
+			}
+			if !closeTo(l.Weight.Grad, wantDw, 1e-6) {
+				t.Errorf("weight gradient differs from s·g(W)·dWb")
+			}
+		})
+	}
+}
+
+// TestNoiseAdaptationTrainsFromStepOne checks that both modules exist from
+// construction, are in Params, get non-zero gradients on the first
+// backward pass and change on the first optimizer step.
+func TestNoiseAdaptationTrainsFromStepOne(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	l := newBinaryConv(t, "ste+na", BinarizeBoth, 1)
+	wna, ana := l.WeightNA(), l.ActivationNA()
+	if wna == nil || ana == nil {
+		t.Fatalf("ste+na: WeightNA %v, ActivationNA %v; want both", wna, ana)
+	}
+	if wna.D != 27 || wna.H != 1 || ana.D != 3 || ana.H != 1 {
+		t.Errorf("module sizes d,h = %d,%d and %d,%d; want 27,1 and 3,1 (h = max(1, d/64))", wna.D, wna.H, ana.D, ana.H)
+	}
+	ps := l.Params()
+	for _, want := range []*Param{wna.W1, wna.W2, ana.W1, ana.W2} {
+		if !slices.Contains(ps, want) {
+			t.Errorf("Params lacks %s", want.Name)
+		}
+	}
+	before := map[*Param][]float32{}
+	for _, p := range ps {
+		before[p] = slices.Clone(p.Data)
+	}
+	opt := NewSGD(ps, SGDConfig{Momentum: 0.9})
+	SetProgress(l, Progress{Epoch: 0, Epochs: 10})
+	x := randTensor(r, 2, 3, 5, 5)
+	y := l.Forward(x)
+	dy := make([]float32, len(y.Data))
+	fill(r, dy)
+	l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
+	for _, p := range []*Param{wna.W1, wna.W2, ana.W1, ana.W2} {
+		if allZero(p.Grad) {
+			t.Errorf("%s has a zero gradient after the first backward pass", p.Name)
+		}
+	}
+	opt.Step(0.1)
+	for _, p := range ps {
+		if slices.Equal(p.Data, before[p]) {
+			t.Errorf("%s did not change on the first step", p.Name)
+		}
+	}
+}
+
+func allZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestNoiseAdaptationModes checks the forward pass: q + α·ê in training,
+// pure q in evaluation and when α = 0 (the last epoch), with the weight
+// module's output inside the scale.
+func TestNoiseAdaptationModes(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	plain := newBinaryConv(t, "ste", BinarizeBoth, 7)
+	na := newBinaryConv(t, "ste+na", BinarizeBoth, 7)
+	if !slices.Equal(plain.Weight.Data, na.Weight.Data) {
+		t.Fatalf("the same seed gives different weights with and without +na")
+	}
+	x := randTensor(r, 2, 3, 5, 5)
+	want := slices.Clone(plain.Forward(x).Data)
+
+	SetProgress(na, Progress{Epoch: 0, Epochs: 4})
+	if a := na.WeightNA().Alpha; math.Abs(float64(a)-0.05*(1+math.Cos(math.Pi/4))) > 1e-7 {
+		t.Errorf("α at epoch 0 of 4 = %v, want 0.05·(1+cos(π/4))", a)
+	}
+	if slices.Equal(na.Forward(x).Data, want) {
+		t.Errorf("training forward with α > 0 equals the pure binary output")
+	}
+	// The binarized weights are s·(q(W) + α·ê(W)): divided by s, they are
+	// within α·max|ê| of ±1.
+	d := na.In * na.Kernel * na.Kernel
+	for o := range na.Out {
+		for j := range d {
+			v := na.wb[o*d+j] / na.Scale[o]
+			if math.Abs(math.Abs(float64(v))-1) > 0.5 {
+				t.Fatalf("binarized weight / scale = %v, want ±1 + α·ê (noise inside the scale)", v)
+			}
+		}
+	}
+	SetTraining(na, false)
+	if got := na.Forward(x).Data; !slices.Equal(got, want) {
+		t.Errorf("evaluation forward differs from the pure binary output")
+	}
+	SetTraining(na, true)
+	SetProgress(na, Progress{Epoch: 3, Epochs: 4})
+	if got := na.Forward(x).Data; !slices.Equal(got, want) {
+		t.Errorf("training forward at the last epoch (α = 0) differs from the pure binary output")
+	}
+}
+
+// TestBinarizeSelectsEstimator checks which side gets the estimator under
+// test and the noise adaptation module.
+func TestBinarizeSelectsEstimator(t *testing.T) {
+	for _, tt := range []struct {
+		bin      Binarize
+		w, a     string
+		wNA, aNA bool
+	}{
+		{BinarizeBoth, "test-scaled", "test-scaled", true, true},
+		{BinarizeWeights, "test-scaled", "ste", true, false},
+		{BinarizeActivations, "ste", "test-scaled", false, true},
+	} {
+		l := newBinaryConv(t, "test-scaled+na", tt.bin, 1)
+		if l.WeightEstimator().Name() != tt.w || l.ActivationEstimator().Name() != tt.a ||
+			(l.WeightNA() != nil) != tt.wNA || (l.ActivationNA() != nil) != tt.aNA {
+			t.Errorf("%v: weights %s (na %v), activations %s (na %v); want %s (%v), %s (%v)", tt.bin,
+				l.WeightEstimator().Name(), l.WeightNA() != nil, l.ActivationEstimator().Name(), l.ActivationNA() != nil,
+				tt.w, tt.wNA, tt.a, tt.aNA)
+		}
+	}
+	if _, err := ParseBinarize("all"); err == nil || !strings.Contains(err.Error(), "have both, weights, activations") {
+		t.Errorf("ParseBinarize(all) = %v, want an error listing the settings", err)
+	}
+}
+
+// TestLearnableScalars checks that an estimator's learnable scalar is a
+// parameter: it gets the gradient the estimator accumulates, the optimizer
+// updates and clamps it, and the estimator sees the new value.
+func TestLearnableScalars(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	l := newBinaryConv(t, "test-scaled", BinarizeBoth, 1)
+	var ks []*Param
+	for _, p := range l.Params() {
+		if strings.HasSuffix(p.Name, ".k") {
+			ks = append(ks, p)
+		}
+	}
+	if len(ks) != 2 || ks[0].Name != "est.w.k" || ks[1].Name != "est.a.k" || !ks[0].NoDecay || ks[0].Min != 0.5 || ks[0].Max != 2 {
+		t.Fatalf("scalar parameters %v, want est.w.k and est.a.k, no decay, range [0.5, 2]", ks)
+	}
+	x := randTensor(r, 2, 3, 5, 5)
+	y := l.Forward(x)
+	dy := make([]float32, len(y.Data))
+	fill(r, dy)
+	l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
+	if ks[0].Grad[0] == 0 || ks[1].Grad[0] == 0 {
+		t.Fatalf("scalar gradients %v, %v; want non-zero", ks[0].Grad[0], ks[1].Grad[0])
+	}
+	NewSGD(l.Params(), SGDConfig{}).Step(1e6) // a huge step: clamped
+	for _, k := range ks {
+		if k.Data[0] != 0.5 && k.Data[0] != 2 {
+			t.Errorf("%s = %v after a huge step, want clamped to 0.5 or 2", k.Name, k.Data[0])
+		}
+	}
+	l.Forward(x)
+	if got := l.WeightEstimator().(*scaledSTE).k.Value; got != ks[0].Data[0] {
+		t.Errorf("estimator scalar = %v after Forward, want the parameter's %v", got, ks[0].Data[0])
+	}
+}
+
+func TestBinaryLinear(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 30))
+	l, err := NewBinaryLinear(6, 3, Binary{Estimator: estimators.MustParse("ste")}, NewInit(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randTensor(r, 4, 6, 1, 1)
+	y := l.Forward(x)
+	dy := make([]float32, len(y.Data))
+	fill(r, dy)
+	dx := l.Backward(&Tensor{N: 4, C: 3, H: 1, W: 1, Data: dy})
+	// Reference: the same product written out.
+	s := make([]float64, 3)
+	for o := range 3 {
+		for j := range 6 {
+			s[o] += math.Abs(float64(l.Weight.Data[o*6+j])) / 6
+		}
+	}
+	for n := range 4 {
+		for o := range 3 {
+			var want float64
+			for j := range 6 {
+				want += float64(sgn(x.Data[n*6+j])*sgn(l.Weight.Data[o*6+j])) * s[o]
+			}
+			if math.Abs(float64(y.Data[n*3+o])-want) > 1e-5 {
+				t.Fatalf("y[%d][%d] = %v, want %v", n, o, y.Data[n*3+o], want)
+			}
+		}
+		for j := range 6 {
+			var want float64
+			for o := range 3 {
+				want += float64(dy[n*3+o]*sgn(l.Weight.Data[o*6+j])) * s[o]
+			}
+			if math.Abs(float64(x.Data[n*6+j])) > 1 {
+				want = 0
+			}
+			if math.Abs(float64(dx.Data[n*6+j])-want) > 1e-5 {
+				t.Fatalf("dx[%d][%d] = %v, want %v", n, j, dx.Data[n*6+j], want)
+			}
+		}
+	}
+	for o := range 3 {
+		for j := range 6 {
+			var want float64
+			for n := range 4 {
+				want += float64(dy[n*3+o] * sgn(x.Data[n*6+j]))
+			}
+			want *= s[o]
+			if math.Abs(float64(l.Weight.Data[o*6+j])) > 1 {
+				want = 0
+			}
+			if math.Abs(float64(l.Weight.Grad[o*6+j])-want) > 1e-5 {
+				t.Fatalf("dW[%d][%d] = %v, want %v", o, j, l.Weight.Grad[o*6+j], want)
+			}
+		}
+	}
+}
