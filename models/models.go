@@ -44,6 +44,17 @@ var builders = map[string]func(b *builder) nn.Sequential{
 	"vgg-small": vggSmall,
 }
 
+// docs says in one line what each model is.
+var docs = map[string]string{
+	"alexnet":   "binary AlexNet (DoReFa-Net): ImageNet layout, fp32 first conv and last FC",
+	"resnet18":  "Bi-Real Net ResNet-18 with PReLU, ImageNet layout: the FDA paper's ImageNet baseline",
+	"resnet20":  "CIFAR ResNet-20 with Bi-Real units, 16/32/64 channels: the suite's default",
+	"vgg-small": "VGG-Small (LQ-Nets, DSQ, IR-Net): 128-128-256-256-512-512 convolutions",
+}
+
+// Doc returns a one-line description of the named model.
+func Doc(name string) string { return docs[name] }
+
 // Names returns the model names, sorted.
 func Names() []string {
 	names := make([]string, 0, len(builders))

@@ -40,6 +40,13 @@ type Record struct {
 	Epochs []Epoch `json:"epochs"`
 	// Final holds the final numbers of a run with status ok.
 	Final *Final `json:"final,omitempty"`
+	// InitHash is a digest of the initial base weights (all but noise
+	// adaptation and learnable estimator scalars) and DataHashes one digest
+	// per epoch of the training batches (image indices and labels, in
+	// order): equal across the estimators of one seed, which is what makes
+	// their comparison fair.
+	InitHash   string   `json:"init_hash"`
+	DataHashes []string `json:"data_hashes"`
 	// Resumes counts how many times the run restarted from a checkpoint.
 	Resumes  int       `json:"resumes"`
 	Started  time.Time `json:"started"`

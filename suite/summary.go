@@ -1,0 +1,98 @@
+package suite
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gradbench/gradbench/models"
+)
+
+// WriteModels writes one markdown row per model: parameters by precision,
+// inference memory as float32 and with binary weights packed in bits,
+// multiply-accumulates per image with their binary share, and the OPs
+// count customary for binary networks.
+func WriteModels(w io.Writer, ms []*models.Model) error {
+	header := []string{"model", "input", "classes", "binary params", "fp32 params", "float32 memory", "packed memory", "MACs", "binary MACs", "OPs"}
+	var rows [][]string
+	for _, m := range ms {
+		s := m.Summary()
+		c := m.Config
+		name := m.Name
+		if c.Width != 1 {
+			name += " (width " + strconv.FormatFloat(c.Width, 'g', -1, 64) + ")"
+		}
+		rows = append(rows, []string{name, fmt.Sprintf("%d×%d×%d", c.C, c.H, c.W), strconv.Itoa(c.Classes),
+			count(int64(s.BinaryParams)), count(int64(s.FPParams)), byteSize(s.Float32Bytes), byteSize(s.PackedBytes),
+			count(s.MACs), fmt.Sprintf("%.1f%%", 100*s.BinaryShare), count(s.OPs)})
+	}
+	if err := renderMarkdown(w, 1, header, rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nfp32 params: the first convolution, the last Linear, the downsampling shortcuts, BatchNorm and PReLU. "+
+		"Memory: parameters, BatchNorm statistics and one weight scale per binary output channel; packed stores binary weights in 1 bit. "+
+		"OPs = fp32 MACs + binary MACs/64 (Bi-Real Net, ECCV 2018).\n")
+	return nil
+}
+
+// WriteModelSummary writes the per-layer summary of one model, followed by
+// its totals, like Larq's model summary.
+func WriteModelSummary(w io.Writer, m *models.Model) error {
+	fmt.Fprintf(w, "%s\n\n", m.Describe())
+	header := []string{"layer", "output", "binary params", "fp32 params", "binary MACs", "fp32 MACs"}
+	var rows [][]string
+	for _, l := range m.Layers {
+		rows = append(rows, []string{l.Name, fmt.Sprintf("%d×%d×%d", l.Out[0], l.Out[1], l.Out[2]),
+			count(int64(l.BinaryParams)), count(int64(l.FPParams)), count(l.BinaryMACs), count(l.FPMACs)})
+	}
+	if err := renderMarkdown(w, 2, header, rows); err != nil {
+		return err
+	}
+	s := m.Summary()
+	fmt.Fprintf(w, "\nparameters: %s (binary %s, fp32 %s", group(int64(s.Params)), group(int64(s.BinaryParams)), group(int64(s.FPParams)))
+	if s.TrainingParams > 0 {
+		fmt.Fprintf(w, ", training only %s", group(int64(s.TrainingParams)))
+	}
+	fmt.Fprintf(w, ")\nmemory: %s as float32, %s with binary weights packed (%.1f× smaller)\n",
+		byteSize(s.Float32Bytes), byteSize(s.PackedBytes), float64(s.Float32Bytes)/float64(s.PackedBytes))
+	fmt.Fprintf(w, "MACs per image: %s, %.1f%% binary; OPs (fp32 MACs + binary MACs/64): %s\n",
+		count(s.MACs), 100*s.BinaryShare, count(s.OPs))
+	return nil
+}
+
+// count formats a count with SI suffixes: 272186 → "272.2 k".
+func count(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n < 1000_000:
+		return fmt.Sprintf("%.1f k", float64(n)/1e3)
+	case n < 1000_000_000:
+		return fmt.Sprintf("%.1f M", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.2f G", float64(n)/1e9)
+}
+
+// group formats an exact count with thousands separators: 272,186.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
+}
