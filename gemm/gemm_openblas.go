@@ -5,6 +5,7 @@ package gemm
 /*
 #cgo LDFLAGS: -lopenblas
 void openblas_set_num_threads(int num_threads);
+int blas_thread_shutdown_(void);
 */
 import "C"
 
@@ -22,7 +23,12 @@ var impl = "openblas"
 func init() {
 	// The worker pool splits large products and runs one convolution image
 	// group per core; OpenBLAS threads on top would oversubscribe the cores.
+	// Setting one thread is not enough: the pool OpenBLAS started when it
+	// was loaded keeps polling (measured: 15% of a step's CPU time in
+	// sched_yield), so it is shut down too. OpenBLAS restarts it only for
+	// a call that wants more than one thread, which never happens.
 	C.openblas_set_num_threads(1)
+	C.blas_thread_shutdown_()
 }
 
 // blasCall splits one product into parts for the worker pool, each part a

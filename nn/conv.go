@@ -278,7 +278,58 @@ func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
 // im2col writes the patches of one image x (C×H×W) into columns
 // [off, off+oh·ow) of col, a (C·k·k)×ld matrix: row (c·k+i)·k+j, column
 // off + oy·ow + ox holds x[c][oy·s-pad+i][ox·s-pad+j], or 0 outside x.
+//
+// A "same" convolution (stride 1, output as large as the input) has a fast
+// path: each row of col is the whole image shifted by (i-pad, j-pad), one
+// contiguous copy plus zeroed borders, instead of one short copy per
+// output row. im2colRef is the general loop.
 func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow int) {
+	if s != 1 || oh != h || ow != w {
+		im2colRef(col, ld, off, x, c, h, w, k, s, pad, oh, ow)
+		return
+	}
+	hw := h * w
+	for ci := range c {
+		img := x[ci*hw:][:hw]
+		for i := range k {
+			for j := range k {
+				row := col[((ci*k+i)*k+j)*ld+off:][:hw]
+				di, dj := i-pad, j-pad
+				y0, y1 := max(0, -di), min(h, h-di)
+				if y1 <= y0 {
+					clear(row)
+					continue
+				}
+				clear(row[:y0*w])
+				clear(row[y1*w:])
+				shift := di*w + dj
+				a, b := max(y0*w, -shift), min(y1*w, hw-shift)
+				copy(row[a:b], img[a+shift:b+shift])
+				zeroWrapped(row, w, y0, y1, dj)
+			}
+		}
+	}
+}
+
+// zeroWrapped zeroes, in rows [y0, y1) of an image of width w shifted
+// horizontally by dj, the columns whose source lies outside the image:
+// ox < -dj for dj < 0, ox >= w-dj for dj > 0.
+func zeroWrapped(row []float32, w, y0, y1, dj int) {
+	switch {
+	case dj < 0:
+		for oy := y0; oy < y1; oy++ {
+			clear(row[oy*w:][:min(w, -dj)])
+		}
+	case dj > 0:
+		for oy := y0; oy < y1; oy++ {
+			r := row[oy*w:][:w]
+			clear(r[max(0, w-dj):])
+		}
+	}
+}
+
+// im2colRef is the general im2col for any stride and padding.
+func im2colRef(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow int) {
 	for ci := range c {
 		img := x[ci*h*w:][:h*w]
 		for i := range k {
@@ -320,8 +371,41 @@ func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow 
 }
 
 // col2im is the adjoint of im2col: it sets dx (C×H×W) to the sum of the
-// column entries that im2col copied from each position.
+// column entries that im2col copied from each position. Its fast path for
+// same convolutions adds each row of col to dx shifted, as one contiguous
+// loop; it first zeroes the row entries that wrap around the image edge,
+// so it overwrites those entries of col (a scratch matrix).
 func col2im(dx, col []float32, ld, off int, c, h, w, k, s, pad, oh, ow int) {
+	if s != 1 || oh != h || ow != w {
+		col2imRef(dx, col, ld, off, c, h, w, k, s, pad, oh, ow)
+		return
+	}
+	clear(dx)
+	hw := h * w
+	for ci := range c {
+		img := dx[ci*hw:][:hw]
+		for i := range k {
+			for j := range k {
+				row := col[((ci*k+i)*k+j)*ld+off:][:hw]
+				di, dj := i-pad, j-pad
+				y0, y1 := max(0, -di), min(h, h-di)
+				if y1 <= y0 {
+					continue
+				}
+				zeroWrapped(row, w, y0, y1, dj)
+				shift := di*w + dj
+				a, b := max(y0*w, -shift), min(y1*w, hw-shift)
+				src, dst := row[a:b], img[a+shift:b+shift]
+				for t, v := range src {
+					dst[t] += v
+				}
+			}
+		}
+	}
+}
+
+// col2imRef is the general col2im for any stride and padding.
+func col2imRef(dx, col []float32, ld, off int, c, h, w, k, s, pad, oh, ow int) {
 	clear(dx)
 	for ci := range c {
 		img := dx[ci*h*w:][:h*w]

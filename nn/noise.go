@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 var _ Parametric = (*NoiseAdaptation)(nil)
@@ -41,6 +42,8 @@ type NoiseAdaptation struct {
 	Alpha float32
 
 	hid, e, de, dhid []float32
+	job              naJob
+	parts            []naPart
 }
 
 // NewNoiseAdaptation returns the module for rows of d values with settings
@@ -70,16 +73,15 @@ func NewNoiseAdaptation(name string, d int, na *estimators.NA, r *rand.Rand) *No
 // Params returns W1 and W2.
 func (m *NoiseAdaptation) Params() []*Param { return []*Param{m.W1, m.W2} }
 
-// eta returns η(t) and η'(t).
-func (m *NoiseAdaptation) eta(t float32) (float32, float32) {
+// eta returns η(t).
+func (m *NoiseAdaptation) eta(t float32) float32 {
 	switch m.Eta {
 	case "sin":
-		s, c := math.Sincos(float64(t))
-		return m.A * float32(s), m.A * float32(c)
+		return m.A * sin32(t)
 	case "x":
-		return m.A * t, m.A
+		return m.A * t
 	}
-	return 0, 0
+	return 0
 }
 
 // ForwardRows adds α·scale[r]·ê(t_r) to each row r of dst, where t holds
@@ -101,8 +103,7 @@ func (m *NoiseAdaptation) ForwardRows(dst, t []float32, rows int, scale []float3
 		}
 		tr, er, dr := t[r*d:][:d], e[r*d:][:d], dst[r*d:][:d]
 		for j, v := range tr {
-			n, _ := m.eta(v)
-			dr[j] += k * (er[j] + n)
+			dr[j] += k * (er[j] + m.eta(v))
 		}
 	}
 }
@@ -132,28 +133,20 @@ func (m *NoiseAdaptation) BackwardRows(dt, t, dy []float32, rows int, scale []fl
 	reluMask(dhid, m.hid)
 	gemm.Sgemm(true, false, d, h, rows, 1, t, d, dhid, h, 1, m.W1.Grad, h)
 	gemm.Sgemm(false, true, rows, d, h, 1, dhid, h, m.W1.Data, h, 1, dt, d)
-	m.addEtaGrad(dt, t, de)
+	m.addEtaGrad(dt, t, de, 1)
 }
 
 // ForwardChannels adds α·ê to dst for n images of D channels × p pixels
-// (NCHW with p = H·W): each pixel's D channel values are one row.
+// (NCHW with p = H·W): each pixel's D channel values are one row. The
+// module is small (H = max(1, D/K) is 1 for up to 127 channels), so
+// instead of GEMM calls on degenerate shapes it runs fused loops over
+// each image's channel rows, the images split over the worker pool.
 func (m *NoiseAdaptation) ForwardChannels(dst, t []float32, n, p int) {
 	d, h := m.D, m.H
 	m.checkLen("ForwardChannels", dst, t, n*d*p)
 	m.hid = floats(&m.hid, n*h*p)
-	hid := m.hid
-	e := floats(&m.e, d*p)
-	for i := range n {
-		ti, hi := t[i*d*p:][:d*p], hid[i*h*p:][:h*p]
-		gemm.Sgemm(true, false, h, p, d, 1, m.W1.Data, h, ti, p, 0, hi, p)
-		relu(hi)
-		gemm.Sgemm(true, false, d, p, h, 1, m.W2.Data, d, hi, p, 0, e, p)
-		di := dst[i*d*p:][:d*p]
-		for j, v := range ti {
-			nv, _ := m.eta(v)
-			di[j] += m.Alpha * (e[j] + nv)
-		}
-	}
+	m.job = naJob{m: m, fwd: true, dst: dst, t: t, n: n, p: p}
+	m.runJob()
 }
 
 // BackwardChannels is BackwardRows for the layout of ForwardChannels.
@@ -164,31 +157,182 @@ func (m *NoiseAdaptation) BackwardChannels(dt, t, dy []float32, n, p int) {
 	if len(m.hid) != n*h*p {
 		panic("nn: NoiseAdaptation.BackwardChannels: shape differs from the last ForwardChannels")
 	}
-	de := floats(&m.de, d*p)
-	dhid := floats(&m.dhid, h*p)
-	for i := range n {
-		ti, hi := t[i*d*p:][:d*p], m.hid[i*h*p:][:h*p]
-		dti := dt[i*d*p:][:d*p]
-		for j, v := range dy[i*d*p:][:d*p] {
-			de[j] = m.Alpha * v
+	m.job = naJob{m: m, dst: dt, t: t, dy: dy, n: n, p: p}
+	m.runJob()
+	// Partial weight gradients, summed in part order: deterministic.
+	for i := range m.parts {
+		q := &m.parts[i]
+		if !q.used {
+			continue
 		}
-		gemm.Sgemm(false, true, h, d, p, 1, hi, p, de, p, 1, m.W2.Grad, d)
-		gemm.Sgemm(false, false, h, p, d, 1, m.W2.Data, d, de, p, 0, dhid, p)
-		reluMask(dhid, hi)
-		gemm.Sgemm(false, true, d, h, p, 1, ti, p, dhid, p, 1, m.W1.Grad, h)
-		gemm.Sgemm(false, false, d, p, h, 1, m.W1.Data, h, dhid, p, 1, dti, p)
-		m.addEtaGrad(dti, ti, de)
+		addTo(m.W1.Grad, m.W1.Grad, q.dw1)
+		addTo(m.W2.Grad, m.W2.Grad, q.dw2)
 	}
 }
 
-// addEtaGrad adds de·η'(t) to dt.
-func (m *NoiseAdaptation) addEtaGrad(dt, t, de []float32) {
-	if m.Eta == "0" {
-		return
+// naJob is one ForwardChannels or BackwardChannels call, split into one
+// contiguous range of images per part.
+type naJob struct {
+	m             *NoiseAdaptation
+	fwd           bool
+	dst, t, dy    []float32
+	n, p, perPart int
+}
+
+// naPart is one part's scratch: de and dhid rows and partial dW1, dW2.
+type naPart struct {
+	used              bool
+	de, dhid          []float32
+	dw1, dw2, scratch []float32
+}
+
+func (m *NoiseAdaptation) runJob() {
+	parts := parallel.Workers()
+	if len(m.parts) != parts {
+		m.parts = make([]naPart, parts)
 	}
-	for j, v := range t {
-		_, g := m.eta(v)
-		dt[j] += de[j] * g
+	m.job.perPart = (m.job.n + parts - 1) / parts
+	parallel.For(parts, 1, 1, &m.job)
+}
+
+// Do processes parts [lo, hi): it implements parallel.Job.
+func (j *naJob) Do(lo, hi int) {
+	m := j.m
+	for part := lo; part < hi; part++ {
+		n0, n1 := part*j.perPart, min(j.n, (part+1)*j.perPart)
+		q := &m.parts[part]
+		q.used = n1 > n0
+		if !q.used {
+			continue
+		}
+		if !j.fwd {
+			q.dw1 = floats(&q.dw1, m.D*m.H)
+			q.dw2 = floats(&q.dw2, m.H*m.D)
+			clear(q.dw1)
+			clear(q.dw2)
+		}
+		for i := n0; i < n1; i++ {
+			if j.fwd {
+				m.forwardImage(i, j.dst, j.t, j.p)
+			} else {
+				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p)
+			}
+		}
+	}
+}
+
+// forwardImage computes, for image i (D×p values of t):
+//
+//	hid[k][q] = ReLU(Σ_c W1[c][k]·t[c][q])
+//	dst[c][q] += α·(Σ_k W2[k][c]·hid[k][q] + η(t[c][q]))
+func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
+	d, h := m.D, m.H
+	ti, di := t[i*d*p:][:d*p], dst[i*d*p:][:d*p]
+	hid := m.hid[i*h*p:][:h*p]
+	clear(hid)
+	for c := range d {
+		tc := ti[c*p:][:p]
+		for k := range h {
+			axpy(hid[k*p:][:p], m.W1.Data[c*h+k], tc)
+		}
+	}
+	relu(hid)
+	alpha := m.Alpha
+	for c := range d {
+		tc, dc := ti[c*p:][:p], di[c*p:][:p]
+		for k := range h {
+			axpy(dc, alpha*m.W2.Data[k*d+c], hid[k*p:][:p])
+		}
+		m.addEta(dc, tc, alpha)
+	}
+}
+
+// backwardImage adds image i's share of the gradients:
+//
+//	de = α·dy;  dW2[k][c] += Σ_q hid[k][q]·de[c][q]
+//	dhid[k][q] = [hid > 0]·Σ_c W2[k][c]·de[c][q];  dW1[c][k] += Σ_q t[c][q]·dhid[k][q]
+//	dt[c][q] += Σ_k W1[c][k]·dhid[k][q] + de[c][q]·η'(t[c][q])
+func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int) {
+	d, h := m.D, m.H
+	ti, dti, dyi := t[i*d*p:][:d*p], dt[i*d*p:][:d*p], dy[i*d*p:][:d*p]
+	hid := m.hid[i*h*p:][:h*p]
+	alpha := m.Alpha
+	dhid := floats(&q.dhid, h*p)
+	clear(dhid)
+	for c := range d {
+		dc := dyi[c*p:][:p]
+		for k := range h {
+			hk := hid[k*p:][:p]
+			// Σ_q hid·α·dy, then the same α·dy spread back to dhid.
+			q.dw2[k*d+c] += alpha * dot(hk, dc)
+			axpy(dhid[k*p:][:p], alpha*m.W2.Data[k*d+c], dc)
+		}
+	}
+	reluMask(dhid, hid)
+	for c := range d {
+		tc, dtc, dc := ti[c*p:][:p], dti[c*p:][:p], dyi[c*p:][:p]
+		for k := range h {
+			dk := dhid[k*p:][:p]
+			q.dw1[c*h+k] += dot(tc, dk)
+			axpy(dtc, m.W1.Data[c*h+k], dk)
+		}
+		m.addEtaGrad(dtc, tc, dc, alpha)
+	}
+}
+
+// axpy adds a·x to y.
+func axpy(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// dot returns Σ x·y with four accumulators.
+func dot(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// addEta adds k·η(t) to dst.
+func (m *NoiseAdaptation) addEta(dst, t []float32, k float32) {
+	ka := k * m.A
+	switch m.Eta {
+	case "sin":
+		for i, v := range t {
+			dst[i] += ka * sin32(v)
+		}
+	case "x":
+		for i, v := range t {
+			dst[i] += ka * v
+		}
+	}
+}
+
+// addEtaGrad adds k·dy·η'(t) to dt.
+func (m *NoiseAdaptation) addEtaGrad(dt, t, dy []float32, k float32) {
+	ka := k * m.A
+	dy = dy[:len(t)]
+	switch m.Eta {
+	case "sin":
+		for i, v := range t {
+			dt[i] += ka * dy[i] * cos32(v)
+		}
+	case "x":
+		for i := range t {
+			dt[i] += ka * dy[i]
+		}
 	}
 }
 
@@ -211,4 +355,38 @@ func reluMask(d, h []float32) {
 	for i, v := range h {
 		d[i] *= float32(b2i(v > 0))
 	}
+}
+
+// sin32 and cos32 are float32 sine and cosine for the η shortcut, whose
+// amplitude (a = 0.1) makes float32 accuracy plenty: x = kπ + r with
+// |r| <= π/2 (π split in two constants, Cody & Waite), then Taylor
+// polynomials to degree 11 (sine) and 12 (cosine), whose truncation error
+// on [-π/2, π/2] is below 6e-8, and the sign (-1)^k. math.Sincos in float64
+// costs several times more per element.
+func sin32(x float32) float32 {
+	r, odd := reducePi(x)
+	r2 := r * r
+	s := r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880+r2*(-1.0/39916800))))))
+	return math.Float32frombits(math.Float32bits(s) ^ odd<<31)
+}
+
+func cos32(x float32) float32 {
+	r, odd := reducePi(x)
+	r2 := r * r
+	c := 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800+r2*(1.0/479001600))))))
+	return math.Float32frombits(math.Float32bits(c) ^ odd<<31)
+}
+
+// reducePi returns r = x - kπ in [-π/2, π/2] with k = round(x/π), and k's
+// parity. Inputs beyond ±2^22 (no BNN activation or weight is) lose
+// precision; ±Inf and NaN give NaN.
+func reducePi(x float32) (float32, uint32) {
+	const (
+		pi1 = 3.140625               // π's first 12 bits, exact times small k
+		pi2 = 9.67653589793e-4       // π - pi1
+		inv = 0.31830988618379067154 // 1/π
+	)
+	k := float32(math.Round(float64(x * inv)))
+	r := (x - k*pi1) - k*pi2
+	return r, uint32(int32(k)) & 1
 }

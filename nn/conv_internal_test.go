@@ -1,0 +1,79 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestIm2colFast cross-checks the same-convolution fast paths of im2col
+// and col2im against the general loops, with the image written into the
+// middle of a wider column matrix whose other entries are NaN guards.
+func TestIm2colFast(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, s := range []struct{ c, h, w, k int }{
+		{1, 1, 1, 1}, {2, 3, 4, 1}, {2, 5, 5, 3}, {3, 7, 4, 3}, {1, 2, 2, 3}, {2, 6, 9, 5}, {1, 3, 3, 7}, {16, 28, 28, 3},
+	} {
+		t.Run(fmt.Sprintf("c=%d/h=%d/w=%d/k=%d", s.c, s.h, s.w, s.k), func(t *testing.T) {
+			pad := (s.k - 1) / 2
+			hw := s.h * s.w
+			rows := s.c * s.k * s.k
+			ld, off := 3*hw, hw
+			x := make([]float32, s.c*hw)
+			fill(r, x)
+			nan := float32(math.NaN())
+			guard := func() []float32 {
+				col := make([]float32, rows*ld)
+				for i := range col {
+					col[i] = nan
+				}
+				return col
+			}
+			got, want := guard(), guard()
+			im2col(got, ld, off, x, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
+			im2colRef(want, ld, off, x, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("im2col: col[%d] = %v, want %v", i, got[i], want[i])
+				}
+			}
+			dcol := make([]float32, rows*ld)
+			fill(r, dcol)
+			dcol2 := slices.Clone(dcol)
+			dx, dxRef := make([]float32, len(x)), make([]float32, len(x))
+			col2im(dx, dcol, ld, off, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
+			col2imRef(dxRef, dcol2, ld, off, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
+			if e := relErr(f64(dx), f64(dxRef)); e > 1e-6 {
+				t.Fatalf("col2im differs from col2imRef: relative error %g", e)
+			}
+		})
+	}
+}
+
+func TestSinCos32(t *testing.T) {
+	var worst float64
+	for _, x := range []float64{0, math.Copysign(0, -1), 1e-30, 0.5, -0.5, 1.5707963, 3.1415927, -3.1415927, 4.712389, 10, -37.2, 100.3, 1000.7, 65536.5} {
+		for _, f := range []struct {
+			name string
+			got  float32
+			want float64
+		}{{"sin", sin32(float32(x)), math.Sin(float64(float32(x)))}, {"cos", cos32(float32(x)), math.Cos(float64(float32(x)))}} {
+			// float32 inputs near 65536 carry an argument error of up to
+			// 2^-8 ulp-scaled; allow 2e-7 absolute plus the input's ulp.
+			tol := 2e-7 + math.Abs(x)*6e-8
+			if e := math.Abs(float64(f.got) - f.want); e > tol {
+				t.Errorf("%s32(%v) = %v, want %v", f.name, x, f.got, f.want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(43, 44))
+	for range 100000 {
+		x := float32(20 * (2*r.Float64() - 1))
+		worst = max(worst, math.Abs(float64(sin32(x))-math.Sin(float64(x))), math.Abs(float64(cos32(x))-math.Cos(float64(x))))
+	}
+	if worst > 3e-7 {
+		t.Errorf("sin32/cos32 on [-20, 20]: worst absolute error %g, want <= 3e-7", worst)
+	}
+}
