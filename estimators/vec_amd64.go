@@ -32,57 +32,37 @@ type (
 	u32x16 = archsimd.Uint32x16
 )
 
+// The kernels keep every constant in a local variable: vectors in a struct
+// or behind a pointer would be reloaded from memory on each use.
+
 func splat(v float32) f32x16  { return archsimd.BroadcastFloat32x16(v) }
 func splatU(v uint32) u32x16  { return archsimd.BroadcastUint32x16(v) }
 func load(s []float32) f32x16 { return archsimd.LoadFloat32x16Slice(s) }
 
-// vecConst holds the constants every kernel needs, broadcast once per call.
-type vecConst struct {
-	absMask, signMask u32x16
-	one, two, four    f32x16
-	magic             f32x16
-	log2e             f32x16
-	e1, e2, e3, e4    f32x16
-	e0, e5            f32x16
-	minK              f32x16
-}
-
-func newVecConst() vecConst {
-	return vecConst{
-		absMask: splatU(^uint32(signBit)), signMask: splatU(signBit),
-		one: splat(1), two: splat(2), four: splat(4),
-		magic: splat(magicRound), log2e: splat(log2e),
-		e0: splat(exp0), e1: splat(exp1), e2: splat(exp2), e3: splat(exp3), e4: splat(exp4), e5: splat(exp5),
-		minK: splat(-125),
-	}
-}
-
-// expV is exp32 on 16 lanes: e^x, flushed to 0 where round(x·log2 e) < -125.
-func (c *vecConst) expV(x f32x16) f32x16 {
-	z := x.Mul(c.log2e)
-	k := z.Add(c.magic).Sub(c.magic)
+// exp2V returns 2^z on 16 lanes as exp32 does: z = k + f, |f| <= 1/2, 2^f
+// by polynomial, scaled by 2^k (VSCALEFPS), and 0 where k < -125.
+func exp2V(z, magic, minK f32x16) f32x16 {
+	k := z.Add(magic).Sub(magic)
 	f := z.Sub(k)
-	p := f.MulAdd(c.e5, c.e4).MulAdd(f, c.e3).MulAdd(f, c.e2).MulAdd(f, c.e1).MulAdd(f, c.e0)
-	return p.Scale(k).Masked(k.GreaterEqual(c.minK))
+	p := f.MulAdd(splat(exp5), splat(exp4)).MulAdd(f, splat(exp3)).MulAdd(f, splat(exp2)).MulAdd(f, splat(exp1)).MulAdd(f, splat(exp0))
+	return p.Scale(k).Masked(k.GreaterEqual(minK))
 }
 
 // recipV returns 1/d for a normal d: VRCP14PS (relative error < 2^-14) and
 // one Newton step.
-func (c *vecConst) recipV(d f32x16) f32x16 {
+func recipV(d, two f32x16) f32x16 {
 	r := d.Reciprocal()
-	return r.Mul(c.two.Sub(d.Mul(r)))
+	return r.Mul(two.Sub(d.Mul(r)))
 }
 
 func signAVX512(dst, x []float32) int {
 	n := len(x) &^ 15
 	dst = dst[:len(x)]
-	c := newVecConst()
-	nan := splat(float32(math.NaN()))
-	zero := splat(0)
-	one := c.one.AsUint32x16()
+	nan, zero := splat(float32(math.NaN())), splat(0)
+	signMask, one := splatU(signBit), splatU(oneBits)
 	for i := 0; i < n; i += 16 {
 		v := load(x[i:])
-		b := v.Add(zero).AsUint32x16().And(c.signMask).Or(one).AsFloat32x16()
+		b := v.Add(zero).AsUint32x16().And(signMask).Or(one).AsFloat32x16()
 		nan.Merge(b, v.IsNaN()).StoreSlice(dst[i:])
 	}
 	return n
@@ -91,10 +71,9 @@ func signAVX512(dst, x []float32) int {
 func steAVX512(k *steKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	c := newVecConst()
-	cb := splatU(k.cb)
+	absMask, cb := splatU(^uint32(signBit)), splatU(k.cb)
 	for i := 0; i < n; i += 16 {
-		keep := load(x[i:]).AsUint32x16().And(c.absMask).LessEqual(cb)
+		keep := load(x[i:]).AsUint32x16().And(absMask).LessEqual(cb)
 		load(dy[i:]).Masked(keep).StoreSlice(dx[i:])
 	}
 	return n
@@ -103,11 +82,10 @@ func steAVX512(k *steKernel, dx, x, dy []float32) int {
 func approxSignAVX512(dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	c := newVecConst()
-	zero := splat(0)
+	absMask, two, zero := splatU(^uint32(signBit)), splat(2), splat(0)
 	for i := 0; i < n; i += 16 {
-		a := load(x[i:]).AsUint32x16().And(c.absMask).AsFloat32x16()
-		g := c.two.Sub(c.two.Mul(a)).Max(zero) // NaN in a gives 0 here, NaN in the scalar loop
+		a := load(x[i:]).AsUint32x16().And(absMask).AsFloat32x16()
+		g := two.Sub(two.Mul(a)).Max(zero)
 		g.Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
 	return n
@@ -116,14 +94,14 @@ func approxSignAVX512(dx, x, dy []float32) int {
 func dsqAVX512(k *dsqKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	c := newVecConst()
-	kk, sk4 := splat(-2*k.k), splat(4*k.sk)
-	oneB := splatU(oneBits)
+	absMask, oneB := splatU(^uint32(signBit)), splatU(oneBits)
+	one, two, magic, minK := splat(1), splat(2), splat(magicRound), splat(-125)
+	kk, sk4 := splat(-2*k.k*log2e), splat(4*k.sk)
 	for i := 0; i < n; i += 16 {
-		ab := load(x[i:]).AsUint32x16().And(c.absMask)
+		ab := load(x[i:]).AsUint32x16().And(absMask)
 		keep := ab.LessEqual(oneB)
-		e := c.expV(ab.Min(oneB).AsFloat32x16().Mul(kk))
-		r := c.recipV(e.Add(c.one))
+		e := exp2V(ab.Min(oneB).AsFloat32x16().Mul(kk), magic, minK)
+		r := recipV(e.Add(one), two)
 		g := sk4.Mul(e).Mul(r).Mul(r)
 		g.Mul(load(dy[i:])).Masked(keep).StoreSlice(dx[i:])
 	}
@@ -133,15 +111,15 @@ func dsqAVX512(k *dsqKernel, dx, x, dy []float32) int {
 func bnnPlusAVX512(k *bnnPlusKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	c := newVecConst()
-	half, beta4 := splat(k.half), splat(4*k.beta)
-	vmax, m2, m1 := splatU(sechMaxBits), splat(-2), splat(-1)
+	absMask, vmax := splatU(^uint32(signBit)), splatU(sechMaxBits)
+	one, two, m1, magic, minK := splat(1), splat(2), splat(-1), splat(magicRound), splat(-125)
+	half, beta4, m2 := splat(k.half), splat(4*k.beta), splat(-2*log2e)
 	for i := 0; i < n; i += 16 {
-		v := load(x[i:]).Mul(half).AsUint32x16().And(c.absMask).Min(vmax).AsFloat32x16()
-		e := c.expV(v.Mul(m2))
-		r := c.recipV(e.Add(c.one))
-		th := r.MulAdd(c.two, m1)
-		g := beta4.Mul(e).Mul(r).Mul(r).Mul(c.one.Sub(v.Mul(th)))
+		v := load(x[i:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
+		e := exp2V(v.Mul(m2), magic, minK)
+		r := recipV(e.Add(one), two)
+		th := r.MulAdd(two, m1)
+		g := beta4.Mul(e).Mul(r).Mul(r).Mul(one.Sub(v.Mul(th)))
 		g.Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
 	return n
@@ -150,59 +128,95 @@ func bnnPlusAVX512(k *bnnPlusKernel, dx, x, dy []float32) int {
 func edeAVX512(k *edeKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	c := newVecConst()
-	t2, kt4 := splat(-2*k.t), splat(4*k.kt)
-	xmax := splatU(k.xmax)
+	absMask, xmax := splatU(^uint32(signBit)), splatU(k.xmax)
+	one, two, magic, minK := splat(1), splat(2), splat(magicRound), splat(-125)
+	t2, kt4 := splat(-2*k.t*log2e), splat(4*k.kt)
 	for i := 0; i < n; i += 16 {
-		a := load(x[i:]).AsUint32x16().And(c.absMask).Min(xmax).AsFloat32x16()
-		e := c.expV(a.Mul(t2))
-		r := c.recipV(e.Add(c.one))
+		a := load(x[i:]).AsUint32x16().And(absMask).Min(xmax).AsFloat32x16()
+		e := exp2V(a.Mul(t2), magic, minK)
+		r := recipV(e.Add(one), two)
 		kt4.Mul(e).Mul(r).Mul(r).Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
 	return n
 }
 
 // sinV returns sin(r) for |r| <= π/2 (sinPoly on 16 lanes).
-func sinV(r f32x16, s1, s2, s3, s4 f32x16) f32x16 {
+func sinV(r f32x16) f32x16 {
 	r2 := r.Mul(r)
-	p := r2.MulAdd(s4, s3).MulAdd(r2, s2).MulAdd(r2, s1)
+	p := r2.MulAdd(splat(sin4), splat(sin3)).MulAdd(r2, splat(sin2)).MulAdd(r2, splat(sin1))
 	return r.Mul(r2).MulAdd(p, r)
 }
 
+// reduceV returns y - qπ and the parity of q = round(y/π) as a sign bit;
+// with fused multiply-adds, π in two parts is exact enough.
+func reduceV(y, magic f32x16) (f32x16, u32x16) {
+	t := y.MulAdd(splat(invPi), magic)
+	q := t.Sub(magic)
+	return q.MulAdd(splat(-fmaPiB), q.MulAdd(splat(-fmaPiA), y)), t.AsUint32x16().ShiftAllLeft(31)
+}
+
+// π in two parts for reductions with fused multiply-adds: fmaPiA =
+// float32(π), fmaPiB = π - fmaPiA.
+const (
+	fmaPiA = 3.1415927410125732
+	fmaPiB = -8.742277657347586e-08
+)
+
 func fdaAVX512(k *fdaKernel, dx, x, dy []float32) int {
+	if k.far {
+		return fdaFarAVX512(k, dx, x, dy)
+	}
+	// Only 16 vector registers hold values across the loop, so the loop
+	// keeps few constants: |x| is compared and clamped as its bits shifted
+	// left by one (no mask constant), q = round(y/π) comes from VRNDSCALEPS
+	// (no magic constant), one part of π is enough here (y = 2Nθ is small
+	// where the error would show), and it divides (no Newton constant).
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	c := newVecConst()
+	cb2, eps := splatU(k.cb<<1), splatU(k.eps)
 	omega, twoN, scale := splat(k.omega), splat(k.twoN), splat(k.scale)
-	cb, eps := splatU(k.cb), splatU(k.eps)
-	invPiV, pa, pb, pc := splat(invPi), splat(-piA), splat(-piB), splat(-piC)
+	invPiV, pa := splat(invPi), splat(-fmaPiA)
 	s1, s2, s3, s4 := splat(sin1), splat(sin2), splat(sin3), splat(sin4)
-	// reduce returns y - qπ and the parity of q = round(y/π) as a sign bit.
-	reduce := func(y f32x16) (f32x16, u32x16) {
-		t := y.MulAdd(invPiV, c.magic)
-		q := t.Sub(c.magic)
-		r := q.MulAdd(pa, y)
-		r = q.MulAdd(pb, r)
-		r = q.MulAdd(pc, r)
-		return r, t.AsUint32x16().ShiftAllLeft(31)
-	}
+	small := k.omega*math.Float32frombits(k.cb) <= 0.25
 	for i := 0; i < n; i += 16 {
-		ab := load(x[i:]).AsUint32x16().And(c.absMask)
+		u := load(x[i:]).AsUint32x16().ShiftAllLeft(1)
+		keep := u.LessEqual(cb2)
+		th := u.Min(cb2).ShiftAllRight(1).AsFloat32x16().Mul(omega).AsUint32x16().Max(eps).AsFloat32x16()
+		y := th.Mul(twoN)
+		q := y.Mul(invPiV).RoundToEvenScaled(0)
+		r := q.MulAdd(pa, y)
+		odd := q.ConvertToInt32().ShiftAllLeft(31).AsUint32x16()
+		r2 := r.Mul(r)
+		num := r.Mul(r2).MulAdd(r2.MulAdd(s4, s3).MulAdd(r2, s2).MulAdd(r2, s1), r)
+		t2 := th.Mul(th)
+		var den f32x16
+		if small {
+			// θ <= 0.25: sin θ to degree 5 is within 2e-8 (relative).
+			den = th.Mul(t2).MulAdd(t2.MulAdd(s2, s1), th)
+		} else {
+			den = th.Mul(t2).MulAdd(t2.MulAdd(s4, s3).MulAdd(t2, s2).MulAdd(t2, s1), th)
+		}
+		g := num.AsUint32x16().Xor(odd).AsFloat32x16().Mul(scale).Div(den)
+		g.Mul(load(dy[i:])).Masked(keep).StoreSlice(dx[i:])
+	}
+	return n
+}
+
+// fdaFarAVX512 is fdaAVX512 for ω·C > π/2, reducing θ modulo π first.
+func fdaFarAVX512(k *fdaKernel, dx, x, dy []float32) int {
+	n := len(x) &^ 15
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	absMask, cb, eps := splatU(^uint32(signBit)), splatU(k.cb), splatU(k.eps)
+	two, magic := splat(2), splat(magicRound)
+	omega, twoN, scale := splat(k.omega), splat(k.twoN), splat(k.scale)
+	for i := 0; i < n; i += 16 {
+		ab := load(x[i:]).AsUint32x16().And(absMask)
 		keep := ab.LessEqual(cb)
-		th := ab.Min(cb).AsFloat32x16().Mul(omega)
-		var flip u32x16
-		if k.far {
-			th, flip = reduce(th)
-			th = th.AsUint32x16().And(c.absMask).AsFloat32x16()
-		}
-		th = th.AsUint32x16().Max(eps).AsFloat32x16()
-		r, odd := reduce(th.Mul(twoN))
-		if k.far {
-			odd = odd.Xor(flip)
-		}
-		num := sinV(r, s1, s2, s3, s4).AsUint32x16().Xor(odd).AsFloat32x16()
-		den := sinV(th, s1, s2, s3, s4)
-		g := num.Mul(scale).Mul(c.recipV(den))
+		phi, flip := reduceV(ab.Min(cb).AsFloat32x16().Mul(omega), magic)
+		th := phi.AsUint32x16().And(absMask).Max(eps).AsFloat32x16()
+		r, odd := reduceV(th.Mul(twoN), magic)
+		num := sinV(r).AsUint32x16().Xor(odd).Xor(flip).AsFloat32x16()
+		g := num.Mul(scale).Mul(recipV(sinV(th), two))
 		g.Mul(load(dy[i:])).Masked(keep).StoreSlice(dx[i:])
 	}
 	return n
