@@ -17,6 +17,9 @@
 // printed as the command that produced the file and "build" as its build
 // (for example GOEXPERIMENT=simd).
 //
+// With -ignore gemm, the gemm=<build> part of a name is left out when the
+// same benchmark is matched across inputs, so that builds compare side by side.
+//
 // Benchmark names are expected to use key=value parts
 // (BenchmarkBackward/est=ste/n=1048576/impl=fast). The -elements key gives
 // the element count used for ns/elem and GB/s; the -reference benchmark
@@ -70,6 +73,7 @@ func main() {
 	title := flag.String("title", "Benchmarks", "report title")
 	elements := flag.String("elements", "n", "name key holding the number of elements of a benchmark")
 	reference := flag.String("reference", "Copy", "base name of the bandwidth reference benchmark")
+	ignore := flag.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build)")
 	flag.Var(&targets, "target", "a target to check, 'FILTER: METRIC OP BOUND' or 'FILTER :: FILTER: ratio OP BOUND' (repeatable)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: benchreport [flags] label=file ...\n\nRun `go doc ./bench/cmd/benchreport` for the report it writes.\n\nFlags:\n")
@@ -80,7 +84,12 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	r := &report{title: *title, elements: *elements, reference: *reference, args: os.Args[1:]}
+	r := &report{title: *title, elements: *elements, reference: *reference, args: os.Args[1:], ignore: map[string]bool{}}
+	for _, k := range strings.Split(*ignore, ",") {
+		if k != "" {
+			r.ignore[k] = true
+		}
+	}
 	err := r.read(flag.Args())
 	if err == nil {
 		err = r.write(*out, targets)
@@ -112,7 +121,8 @@ type report struct {
 	title, elements, reference string
 	args                       []string
 	inputs                     []*input
-	names                      []string // every benchmark name, in first-seen order
+	names                      []string        // every benchmark name, in first-seen order
+	ignore                     map[string]bool // name keys not part of a benchmark's identity
 }
 
 func (r *report) read(args []string) error {
@@ -145,9 +155,11 @@ func (r *report) read(args []string) error {
 				if p[0] == '-' { // GOMAXPROCS
 					continue
 				}
-				name += string(p)
 				k, v, _ := strings.Cut(string(p[1:]), "=")
 				b.keys[k] = v
+				if !r.ignore[k] {
+					name += string(p)
+				}
 			}
 			if old := in.bench[name]; old != nil {
 				b = old

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the training-engine benchmarks (bench/engine_test.go: every ResNet-20
+# convolution shape forward and backward, the binary convolution with STE
+# and with FDA+NA, the GEMM sizes they make) for the three GEMM builds:
+# default (pure Go), GOEXPERIMENT=simd (AVX-512 micro-kernel) and
+# -tags openblas (Debian libopenblas-dev). It saves the raw output under
+# results/ (engine-go.txt, engine-simd.txt, engine-openblas.txt) and
+# generates results/engine.md with bench/cmd/benchreport. With -count=10 it
+# takes roughly 25 minutes on 2 cores: run it on a quiet machine (check
+# `uptime`). Arguments are passed to go test, e.g.
+# `results/engine.sh -benchtime=2x -count=1` for a quick try (then do not
+# commit the output).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=("$@")
+case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench='^Benchmark(Conv|BinaryConv|GEMM)$'
+
+run() { # output build [VAR=value ...] [-- go test flags]
+	local out=$1 build=$2
+	shift 2
+	local envs=() flags=()
+	while [ $# -gt 0 ]; do
+		if [ "$1" = -- ]; then
+			shift
+			flags=("$@")
+			break
+		fi
+		envs+=("$1")
+		shift
+	done
+	{
+		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} ./bench"
+		echo "build: $build"
+		echo "go: $(env "${envs[@]}" go version)"
+		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" ./bench
+	} >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+run results/engine-go.txt "default (pure-Go GEMM)" GOFLAGS=
+run results/engine-simd.txt "GOEXPERIMENT=simd (AVX-512 GEMM micro-kernel where the CPU has it)" GOEXPERIMENT=simd
+run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker)" GOFLAGS= -- -tags openblas
+
+go run ./bench/cmd/benchreport -o results/engine.md -title "Training engine" -elements none -ignore gemm \
+	go=results/engine-go.txt simd=results/engine-simd.txt openblas=results/engine-openblas.txt
+echo "wrote results/engine.md"
