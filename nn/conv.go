@@ -107,7 +107,7 @@ type convCore struct {
 	// per-call geometry
 	h, w, oh, ow, k, hw, g int
 	fwd                    bool
-	wt, dw                 []float32
+	wt, dw, wflip          []float32
 	dy                     *Tensor
 	needDx                 bool
 	parts                  []convPart
@@ -170,6 +170,9 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 	var dx *Tensor
 	if needDx {
 		dx = c.dx.shape(x.N, x.C, x.H, x.W)
+		if c.same() {
+			c.flipWeights(wt)
+		}
 	}
 	parallel.For(len(c.parts), 1, 1, c)
 	for i := range c.parts {
@@ -267,11 +270,67 @@ func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
 	if !c.needDx {
 		return
 	}
+	dx := c.dx.t.Data
+	if c.same() {
+		c.backwardSame(p, n0, n1)
+		return
+	}
 	// dcol = Wᵀ·dY overwrites col, then col2im scatters it into dx.
 	gemm.Sgemm(true, false, c.k, cols, cv.Out, 1, c.wt, c.k, dy, ld, 0, col, cols)
-	dx := c.dx.t.Data
 	for i := range g {
 		col2im(dx[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], col, cols, i*c.hw, cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
+	}
+}
+
+// same reports whether the convolution keeps the image size at stride 1
+// (k = 2·pad + 1), where the input gradient is itself a same convolution.
+func (c *convCore) same() bool {
+	return c.conv.stride() == 1 && c.oh == c.h && c.ow == c.w
+}
+
+// flipWeights sets c.wflip to the weights of the input-gradient
+// convolution of a same convolution: In×(Out·k·k) with
+// wflip[c][(o·k+i)·k+j] = W[o][c][k-1-i][k-1-j].
+func (c *convCore) flipWeights(wt []float32) {
+	cv := c.conv
+	k := cv.Kernel
+	kk := k * k
+	c.wflip = floats(&c.wflip, cv.In*cv.Out*kk)
+	for o := range cv.Out {
+		for ci := range cv.In {
+			src := wt[(o*cv.In+ci)*kk:][:kk]
+			dst := c.wflip[(ci*cv.Out+o)*kk:][:kk]
+			for t, v := range src {
+				dst[kk-1-t] = v
+			}
+		}
+	}
+}
+
+// backwardSame computes the input gradient of a same convolution as a
+// convolution of dy with the flipped weights: im2col of dy (Out·k·k rows)
+// and one GEMM, written straight into dx, instead of a GEMM into a column
+// matrix and col2im's scattered additions.
+func (c *convCore) backwardSame(p *convPart, n0, n1 int) {
+	cv := c.conv
+	g := n1 - n0
+	cols := g * c.hw
+	kd := cv.Out * cv.Kernel * cv.Kernel
+	col := floats(&p.col, kd*cols)
+	for i := range g {
+		im2col(col, cols, i*c.hw, c.dy.Data[(n0+i)*cv.Out*c.hw:][:cv.Out*c.hw], cv.Out, c.h, c.w, cv.Kernel, 1, cv.Pad, c.h, c.w)
+	}
+	dx := c.dx.t.Data
+	if g == 1 {
+		gemm.Sgemm(false, false, cv.In, c.hw, kd, 1, c.wflip, kd, col, cols, 0, dx[n0*cv.In*c.hw:], c.hw)
+		return
+	}
+	ys := floats(&p.y, cv.In*cols)
+	gemm.Sgemm(false, false, cv.In, cols, kd, 1, c.wflip, kd, col, cols, 0, ys, cols)
+	for i := range g {
+		for ci := range cv.In {
+			copy(dx[((n0+i)*cv.In+ci)*c.hw:][:c.hw], ys[ci*cols+i*c.hw:][:c.hw])
+		}
 	}
 }
 
@@ -292,22 +351,43 @@ func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow 
 	for ci := range c {
 		img := x[ci*hw:][:hw]
 		for i := range k {
+			di := i - pad
+			y0, y1 := max(0, -di), min(h, h-di)
 			for j := range k {
 				row := col[((ci*k+i)*k+j)*ld+off:][:hw]
-				di, dj := i-pad, j-pad
-				y0, y1 := max(0, -di), min(h, h-di)
+				dj := j - pad
 				if y1 <= y0 {
-					clear(row)
+					zero(row)
 					continue
 				}
-				clear(row[:y0*w])
-				clear(row[y1*w:])
+				zero(row[:y0*w])
+				zero(row[y1*w:])
 				shift := di*w + dj
 				a, b := max(y0*w, -shift), min(y1*w, hw-shift)
-				copy(row[a:b], img[a+shift:b+shift])
+				if b-a < 64 {
+					src := img[a+shift : b+shift]
+					dst := row[a:b]
+					for t, v := range src {
+						dst[t] = v
+					}
+				} else {
+					copy(row[a:b], img[a+shift:b+shift])
+				}
 				zeroWrapped(row, w, y0, y1, dj)
 			}
 		}
+	}
+}
+
+// zero clears s with stores, cheaper than a memclr call for the few
+// values of an image edge.
+func zero(s []float32) {
+	if len(s) > 64 {
+		clear(s)
+		return
+	}
+	for i := range s {
+		s[i] = 0
 	}
 }
 
@@ -315,15 +395,24 @@ func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow 
 // horizontally by dj, the columns whose source lies outside the image:
 // ox < -dj for dj < 0, ox >= w-dj for dj > 0.
 func zeroWrapped(row []float32, w, y0, y1, dj int) {
+	// Direct stores: a clear (memclr call) per one-element edge costs more
+	// than the copy of the whole row.
 	switch {
 	case dj < 0:
+		n := min(w, -dj)
 		for oy := y0; oy < y1; oy++ {
-			clear(row[oy*w:][:min(w, -dj)])
+			r := row[oy*w:][:n]
+			for i := range r {
+				r[i] = 0
+			}
 		}
 	case dj > 0:
+		lo := max(0, w-dj)
 		for oy := y0; oy < y1; oy++ {
-			r := row[oy*w:][:w]
-			clear(r[max(0, w-dj):])
+			r := row[oy*w:][lo:w]
+			for i := range r {
+				r[i] = 0
+			}
 		}
 	}
 }

@@ -77,3 +77,22 @@ func TestSinCos32(t *testing.T) {
 		t.Errorf("sin32/cos32 on [-20, 20]: worst absolute error %g, want <= 3e-7", worst)
 	}
 }
+
+func BenchmarkIm2col(b *testing.B) {
+	for _, s := range []struct{ c, h int }{{16, 28}, {32, 14}, {64, 7}} {
+		x := make([]float32, s.c*s.h*s.h)
+		col := make([]float32, s.c*9*s.h*s.h)
+		for _, impl := range []string{"ref", "fast"} {
+			b.Run(fmt.Sprintf("c=%d/h=%d/impl=%s", s.c, s.h, impl), func(b *testing.B) {
+				b.SetBytes(int64(4 * len(col)))
+				for b.Loop() {
+					if impl == "ref" {
+						im2colRef(col, s.h*s.h, 0, x, s.c, s.h, s.h, 3, 1, 1, s.h, s.h)
+					} else {
+						im2col(col, s.h*s.h, 0, x, s.c, s.h, s.h, 3, 1, 1, s.h, s.h)
+					}
+				}
+			})
+		}
+	}
+}
