@@ -112,14 +112,16 @@ func bnnPlusAVX512(k *bnnPlusKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
 	absMask, vmax := splatU(^uint32(signBit)), splatU(sechMaxBits)
-	one, two, m1, magic, minK := splat(1), splat(2), splat(-1), splat(magicRound), splat(-125)
+	one, magic, minK := splat(1), splat(magicRound), splat(-125)
 	half, beta4, m2 := splat(k.half), splat(4*k.beta), splat(-2*log2e)
 	for i := 0; i < n; i += 16 {
 		v := load(x[i:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
+		// g = 4βe·r²·(1 - v·tanh v) with r = 1/(1+e) and tanh v = (1-e)·r,
+		// written 4βe·((1-v) + e(1+v))/(1+e)³: fewer live vectors.
 		e := exp2V(v.Mul(m2), magic, minK)
-		r := recipV(e.Add(one), two)
-		th := r.MulAdd(two, m1)
-		g := beta4.Mul(e).Mul(r).Mul(r).Mul(one.Sub(v.Mul(th)))
+		f := beta4.Mul(e).Mul(e.MulAdd(one.Add(v), one.Sub(v)))
+		d := e.Add(one)
+		g := f.Div(d.Mul(d).Mul(d))
 		g.Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
 	return n
