@@ -1,0 +1,107 @@
+package estimatortest_test
+
+import (
+	"math"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/estimators/estimatortest"
+)
+
+// clipped is a correct estimator (a clipped STE with reference kernels);
+// the broken variants below each break one rule.
+type clipped struct {
+	broken string
+	buf    []float32
+}
+
+func (e *clipped) Name() string { return "clipped" }
+
+func (e *clipped) Forward(dst, x []float32) {
+	estimators.Sign(dst, x)
+	if e.broken == "sign" {
+		for i, v := range x {
+			if v == 0 && math.Signbit(float64(v)) {
+				dst[i] = -1
+			}
+		}
+	}
+}
+
+func (e *clipped) Backward(dx, x, dy []float32) {
+	if len(dx) != len(x) || len(dy) != len(x) {
+		panic("clipped: slice lengths differ")
+	}
+	for i, v := range x {
+		g := float32(0)
+		if math.Abs(float64(v)) <= 1 {
+			g = 1
+		}
+		switch {
+		case e.broken == "huge" && math.Abs(float64(v)) > 1e20:
+			g = float32(math.Inf(1))
+		case e.broken == "ref" && v > 0.5 && v < 0.6:
+			g = 0.9
+		}
+		dx[i] = dy[i] * g
+	}
+	switch e.broken {
+	case "outside":
+		if cap(dx) > len(dx) {
+			dx[:len(dx)+1][len(dx)] = 0
+		}
+	case "input":
+		if len(x) > 0 {
+			x[0] = 42
+		}
+	case "allocs":
+		e.buf = make([]float32, len(x))
+	}
+}
+
+func (e *clipped) ForwardRef(dst, x []float32) { estimators.Sign(dst, x) }
+
+func (e *clipped) BackwardRef(dx, x, dy []float32) {
+	for i, v := range x {
+		if math.Abs(float64(v)) <= 1 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+func TestCorrectEstimatorPasses(t *testing.T) {
+	estimatortest.Run(t, func() estimators.Estimator { return &clipped{} })
+}
+
+// TestBrokenEstimatorsFail runs the suite on estimators that each break
+// one rule, in a child process, and checks that it fails saying why.
+func TestBrokenEstimatorsFail(t *testing.T) {
+	if b := os.Getenv("ESTIMATORTEST_BROKEN"); b != "" {
+		estimatortest.Run(t, func() estimators.Estimator { return &clipped{broken: b} })
+		return
+	}
+	for _, tc := range []struct{ broken, want string }{
+		{"sign", "Forward(x=-0) = -1, want 1"},
+		{"outside", "outside dst"},
+		{"input", "modified its input"},
+		{"huge", "want a finite number"},
+		{"allocs", "allocations, want 0"},
+		{"ref", "BackwardRef"},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenEstimatorsFail$", "-test.short")
+		cmd.Env = append(os.Environ(), "ESTIMATORTEST_BROKEN="+tc.broken)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("suite passed an estimator that breaks %q", tc.broken)
+			continue
+		}
+		if !strings.Contains(string(out), tc.want) {
+			t.Errorf("suite on an estimator that breaks %q: output lacks %q:\n%.2000s", tc.broken, tc.want, out)
+		}
+	}
+}
