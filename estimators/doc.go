@@ -27,6 +27,21 @@
 // forward surrogate whose derivative is g) and [Referencer] (the obvious
 // reference kernels that the fast ones are checked against).
 //
+// # Kernels
+//
+// Every built-in estimator has two implementations of its kernels. The
+// reference ones (ForwardRef, BackwardRef; see [Referencer]) are the
+// obvious loops over the spec's formulas, in float64; FDA's is the explicit
+// sum of n+1 cosines. The fast ones (Forward, Backward), used in training,
+// are float32, allocation-free and branch-free (masks from the bits of |x|,
+// which order like the values), use the polynomial sin and exp of
+// fastmath.go (maximum errors documented there and tested), compute FDA in
+// closed form so that its cost does not depend on n, and split slices of
+// 2^15 elements or more over the process's worker pool. Built with
+// GOEXPERIMENT=simd on a CPU with AVX-512 they run 16 lanes at a time
+// (vec_amd64.go). Package estimatortest checks the fast kernels against the
+// reference ones; results/kernels.md has their timings.
+//
 // # Bring your own estimator
 //
 // [Register] adds an estimator under a new name; it then works everywhere a
