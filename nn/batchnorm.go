@@ -130,19 +130,21 @@ func (b *BatchNorm) forwardChannel(c int) {
 		mean = b.RunningMean.Data[c]
 		inv = float32(1 / math.Sqrt(float64(b.RunningVar.Data[c])+b.Eps))
 	} else {
-		// Two passes in float64 over float32 partial sums per row: exact
-		// enough for the variance and in a fixed order (deterministic).
-		var s float64
+		// One pass for both moments, shifted by the channel's first value
+		// k so that E[(x-k)²] - E[x-k]² does not cancel catastrophically:
+		// float32 sums per row (4 accumulators), float64 across rows, in a
+		// fixed order (deterministic).
+		k := x.Data[c*hw]
+		var s1, s2 float64
 		for n := range x.N {
-			s += float64(sum32(x.Data[(n*x.C+c)*hw:][:hw]))
+			a, q := sumSq32(x.Data[(n*x.C+c)*hw:][:hw], k)
+			s1 += float64(a)
+			s2 += float64(q)
 		}
 		m := float64(x.N * hw)
-		mu := s / m
-		var ss float64
-		for n := range x.N {
-			ss += float64(sumSqDev32(x.Data[(n*x.C+c)*hw:][:hw], float32(mu)))
-		}
-		v := ss / m
+		d := s1 / m
+		mu := float64(k) + d
+		v := max(0, s2/m-d*d)
 		mean, inv = float32(mu), float32(1/math.Sqrt(v+b.Eps))
 		mom := b.Momentum
 		b.RunningMean.Data[c] = float32((1-mom)*float64(b.RunningMean.Data[c]) + mom*mu)
@@ -217,22 +219,23 @@ func sum32(x []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// sumSqDev32 returns Σ (x-mu)².
-func sumSqDev32(x []float32, mu float32) float32 {
-	var s0, s1, s2, s3 float32
+// sumSq32 returns Σ (x-k) and Σ (x-k)².
+func sumSq32(x []float32, k float32) (float32, float32) {
+	var a0, a1, q0, q1 float32
 	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		a, b, c, d := x[i]-mu, x[i+1]-mu, x[i+2]-mu, x[i+3]-mu
-		s0 += a * a
-		s1 += b * b
-		s2 += c * c
-		s3 += d * d
+	for ; i+2 <= len(x); i += 2 {
+		u, w := x[i]-k, x[i+1]-k
+		a0 += u
+		a1 += w
+		q0 += u * u
+		q1 += w * w
 	}
 	for ; i < len(x); i++ {
-		a := x[i] - mu
-		s0 += a * a
+		u := x[i] - k
+		a0 += u
+		q0 += u * u
 	}
-	return (s0 + s1) + (s2 + s3)
+	return a0 + a1, q0 + q1
 }
 
 // sumDot32 returns Σ dy and Σ dy·(x-mu).

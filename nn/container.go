@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/internal/parallel"
+)
 
 var (
 	_ Layer  = Sequential(nil)
@@ -45,6 +49,7 @@ type Residual struct {
 	Shortcut Layer // nil: identity
 
 	out, dx buffer
+	add     addJob
 }
 
 // Children returns Body and Shortcut (which may be nil; Walk skips it).
@@ -61,7 +66,7 @@ func (r *Residual) Forward(x *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: Residual: body output %v and shortcut output %v differ in shape", b, s))
 	}
 	y := r.out.shape(b.N, b.C, b.H, b.W)
-	addTo(y.Data, b.Data, s.Data)
+	r.add.run(y.Data, b.Data, s.Data)
 	return y
 }
 
@@ -73,10 +78,28 @@ func (r *Residual) Backward(dy *Tensor) *Tensor {
 	if r.Shortcut != nil {
 		ds = r.Shortcut.Backward(dy)
 	}
+	if db.Shape() != ds.Shape() {
+		panic(fmt.Sprintf("nn: Residual: body input gradient %v and shortcut input gradient %v differ in shape", db, ds))
+	}
 	dx := r.dx.shape(db.N, db.C, db.H, db.W)
-	addTo(dx.Data, db.Data, ds.Data)
+	r.add.run(dx.Data, db.Data, ds.Data)
 	return dx
 }
+
+// addJob is addTo split over the worker pool.
+type addJob struct{ dst, a, b []float32 }
+
+func (j *addJob) run(dst, a, b []float32) {
+	if len(a) != len(dst) || len(b) != len(dst) {
+		panic("nn: add: slice lengths differ")
+	}
+	j.dst, j.a, j.b = dst, a, b
+	parallel.For(len(dst), 1<<15, 16, j)
+	j.dst, j.a, j.b = nil, nil, nil
+}
+
+// Do adds the range [lo, hi): it implements parallel.Job.
+func (j *addJob) Do(lo, hi int) { addTo(j.dst[lo:hi], j.a[lo:hi], j.b[lo:hi]) }
 
 // addTo sets dst = a + b.
 func addTo(dst, a, b []float32) {
