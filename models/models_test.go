@@ -122,6 +122,9 @@ func TestParamCounts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
+			if testing.Short() && tt.cfg.H > 32 {
+				t.Skip("-short: the ImageNet models at width 1 allocate half a gigabyte")
+			}
 			m := build(t, tt.model, tt.cfg, "ste", 1)
 			s := m.Summary()
 			if s.Params != tt.params || s.BinaryParams != tt.bin || s.TrainingParams != 0 {

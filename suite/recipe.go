@@ -51,9 +51,10 @@ type Recipe struct {
 	// with zero padding and horizontal flip).
 	Augment bool `json:"augment"`
 
-	// TrainSubset and TestSubset, when > 0, train and evaluate on the first
-	// that many images of a fixed, seed-independent shuffle of each split,
-	// so that every run of the sweep sees the same subset.
+	// TrainSubset and TestSubset, when > 0, train and evaluate on that
+	// many images of each split, drawn stratified by class: the training
+	// subset from the run's seed (the same for every estimator of a seed),
+	// the test subset once for all runs.
 	TrainSubset int `json:"train_subset,omitempty"`
 	TestSubset  int `json:"test_subset,omitempty"`
 }
