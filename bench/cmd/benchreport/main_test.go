@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fast = `command: go test -bench . ./bench
+build: default
+cpu: Test CPU
+BenchmarkBackward/est=ste/n=1000/impl=fast-2   	100	  400 ns/op	30000 MB/s
+BenchmarkBackward/est=ste/n=1000/impl=fast-2   	100	  420 ns/op	28571.43 MB/s
+BenchmarkBackward/est=fda:n=1/n=1000/impl=fast-2	100	  800 ns/op	15000 MB/s
+BenchmarkBackward/est=fda:n=18/n=1000/impl=fast-2	100	 1000 ns/op	12000 MB/s
+BenchmarkCopy/n=1000/bytes=12-2               	100	  200 ns/op	60000 MB/s
+BenchmarkCopy/n=1000/bytes=8-2                	100	  150 ns/op	53333.33 MB/s
+`
+
+func TestReport(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(in, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "report.md")
+	err := run([]string{"-o", out, "-title", "Test",
+		"-target", ".name:Backward /est:ste: ns/elem < 0.5",
+		"-target", ".name:Backward /est:\"fda:n=1\": ns/elem < 0.5",
+		"-target", ".name:Backward /est:\"fda:n=18\" :: .name:Backward /est:\"fda:n=1\": ratio <= 1.2",
+		"default=" + in}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	squash := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	got := squash(string(b))
+	for _, want := range []string{
+		"# Test",
+		"go test -bench . ./bench",
+		// ste: median of 400 and 420 ns over 1000 elements.
+		"| default | BenchmarkBackward/est=ste/n=1000/impl=fast | 0.410 ns/elem | < 0.500 |   PASS |",
+		"| default | BenchmarkBackward/est=fda:n=1/n=1000/impl=fast | 0.800 ns/elem | < 0.500 |   FAIL |",
+		"1.250× | <= 1.200 |   FAIL |",
+		// The copy of 12 bytes per element sits beside the backward rows.
+		"| BenchmarkBackward/est=fda:n=18/n=1000/impl=fast |           1.000 |         12.0 |                   0.200 |              60.0 |",
+		"## Summary",
+	} {
+		if want = squash(want); !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no inputs"},
+		{[]string{"nolabel"}, `argument "nolabel": want label=file`},
+		{[]string{"a=/nonexistent"}, "no such file"},
+	} {
+		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
