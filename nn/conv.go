@@ -379,15 +379,18 @@ func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow 
 	}
 }
 
-// zero clears s with stores, cheaper than a memclr call for the few
-// values of an image edge.
+// zero clears s with stores when it is short: a memclr call costs more
+// than the few values of an image edge.
 func zero(s []float32) {
 	if len(s) > 64 {
 		clear(s)
 		return
 	}
-	for i := range s {
+	for i := 0; i < len(s); i += 2 {
 		s[i] = 0
+		if i+1 < len(s) {
+			s[i+1] = 0
+		}
 	}
 }
 
@@ -395,24 +398,19 @@ func zero(s []float32) {
 // horizontally by dj, the columns whose source lies outside the image:
 // ox < -dj for dj < 0, ox >= w-dj for dj > 0.
 func zeroWrapped(row []float32, w, y0, y1, dj int) {
-	// Direct stores: a clear (memclr call) per one-element edge costs more
-	// than the copy of the whole row.
-	switch {
-	case dj < 0:
-		n := min(w, -dj)
-		for oy := y0; oy < y1; oy++ {
-			r := row[oy*w:][:n]
-			for i := range r {
-				r[i] = 0
-			}
-		}
-	case dj > 0:
-		lo := max(0, w-dj)
-		for oy := y0; oy < y1; oy++ {
-			r := row[oy*w:][lo:w]
-			for i := range r {
-				r[i] = 0
-			}
+	// Strided stores. (A "for i := range s { s[i] = 0 }" per edge would be
+	// compiled into a memclr call per one or two values.)
+	lo, n := 0, min(w, -dj)
+	if dj > 0 {
+		lo, n = max(0, w-dj), min(w, dj)
+	}
+	if n <= 0 || y1 <= y0 {
+		return
+	}
+	row = row[:y1*w]
+	for idx := y0*w + lo; idx < y1*w; idx += w {
+		for t := 0; t < n; t++ {
+			row[idx+t] = 0
 		}
 	}
 }
