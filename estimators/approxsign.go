@@ -73,11 +73,12 @@ func (approxSignKernel) backward(dx, x, dy []float32) {
 	if approxSignVec != nil {
 		i = approxSignVec(dx, x, dy)
 	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
-	for i, v := range x {
-		g := math.Float32bits(2 - 2*math.Float32frombits(absBits(v)))
-		g &^= uint32(int32(g) >> 31) // max(0, g): clear when negative
-		dx[i] = dy[i] * math.Float32frombits(g)
+	// |x| is clamped to 1 on its bits (loaded as uint32, see bitsOf), so
+	// 2 - 2|x| needs no clearing of negative values.
+	xb := bitsOf(x[i:])
+	dx, dy = dx[i:i+len(xb)], dy[i:i+len(xb)]
+	for i, v := range xb {
+		a := math.Float32frombits(minBits(v&^signBit, oneBits))
+		dx[i] = dy[i] * (2 - 2*a)
 	}
 }

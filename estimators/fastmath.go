@@ -1,6 +1,9 @@
 package estimators
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Fast float32 approximations of the elementary functions the kernels need.
 // They are small enough to inline, use no branches and no table, and each
@@ -115,6 +118,14 @@ func tanhPos(u float32) float32 {
 // NaN) the bit patterns order like the values, which lets the kernels clamp
 // and compare with integer operations instead of branches.
 func absBits(x float32) uint32 { return math.Float32bits(x) &^ signBit }
+
+// bitsOf returns the float32 slice s as a []uint32 of the same memory
+// (same size and alignment, so the conversion is valid). Loops that only
+// mask and compare load the bits directly, without a move out of a float
+// register per element.
+func bitsOf(s []float32) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
 
 // minBits returns min(a, b) for non-negative float bit patterns, branch free.
 func minBits(a, b uint32) uint32 {

@@ -37,14 +37,16 @@ func signBlock(dst, x []float32) {
 	signFast(dst[i:], x[i:])
 }
 
-// signFast is signRef without branches: adding +0 turns -0 into +0, the sign
-// bit of the sum picks ±1, and a NaN input sets the quiet-NaN bits.
+// signFast is signRef without branches, on the bits (see bitsOf): the sign
+// bit of x picks ±1 unless |x| = 0 (so -0 gives +1), and a NaN input sets
+// the quiet-NaN bits.
 func signFast(dst, x []float32) {
-	dst = dst[:len(x)]
-	for i, v := range x {
-		b := math.Float32bits(v + 0)
-		abs := b &^ (1 << 31)
+	xb, db := bitsOf(x), bitsOf(dst)
+	db = db[:len(xb)]
+	for i, b := range xb {
+		abs := b &^ signBit
+		neg := b & -abs & signBit                  // -abs has the sign bit set iff abs != 0
 		nan := uint32(int32(0x7f800000-abs) >> 31) // all ones if NaN
-		dst[i] = math.Float32frombits(b&(1<<31) | 0x3f800000 | nan&0x7fc00000)
+		db[i] = neg | oneBits | nan&0x7fc00000
 	}
 }

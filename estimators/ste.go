@@ -81,11 +81,13 @@ func (k *steKernel) backward(dx, x, dy []float32) {
 	if steVec != nil {
 		i = steVec(k, dx, x, dy)
 	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
-	for i, v := range x {
-		keep := leMask(absBits(v), k.cb)
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
+	// Work on the bits: loading them as uint32 saves a move from a float
+	// register per operand.
+	xb, dyb, dxb := bitsOf(x[i:]), bitsOf(dy[i:]), bitsOf(dx[i:])
+	dyb, dxb = dyb[:len(xb)], dxb[:len(xb)]
+	cb := k.cb
+	for i, v := range xb {
+		dxb[i] = dyb[i] & leMask(v&^signBit, cb)
 	}
 }
 
