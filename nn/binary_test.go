@@ -331,3 +331,33 @@ func TestBinaryLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinLearners checks the estimators with learnable scalars: their
+// scalars are parameters, with the estimator's range, and get a gradient.
+func TestBuiltinLearners(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	for _, spec := range []string{"dsq:learn=true", "bnnplus:learn=true"} {
+		t.Run(spec, func(t *testing.T) {
+			l := newBinaryConv(t, spec, BinarizeBoth, 1)
+			var scalars []*Param
+			for _, p := range l.Params() {
+				if strings.HasPrefix(p.Name, "est.") {
+					scalars = append(scalars, p)
+				}
+			}
+			if len(scalars) != 2 {
+				t.Fatalf("%d estimator parameters, want 2 (weights and activations)", len(scalars))
+			}
+			x := randTensor(r, 2, 3, 5, 5)
+			y := l.Forward(x)
+			dy := make([]float32, len(y.Data))
+			fill(r, dy)
+			l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
+			for _, p := range scalars {
+				if p.Min >= p.Max || !p.NoDecay || p.Grad[0] == 0 {
+					t.Errorf("%s: range [%v, %v], no decay %v, gradient %v; want a range, no decay, a gradient", p.Name, p.Min, p.Max, p.NoDecay, p.Grad[0])
+				}
+			}
+		})
+	}
+}

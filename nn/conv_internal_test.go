@@ -96,3 +96,22 @@ func BenchmarkIm2col(b *testing.B) {
 		}
 	}
 }
+
+// TestAddSinCos checks the written-out loops against sin32 and cos32.
+func TestAddSinCos(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	x := make([]float32, 1000)
+	dy := make([]float32, len(x))
+	for i := range x {
+		x[i] = float32(30 * r.NormFloat64())
+		dy[i] = float32(r.NormFloat64())
+	}
+	s, c := make([]float32, len(x)), make([]float32, len(x))
+	addSin(s, x, 0.5)
+	addCosMul(c, x, dy, 0.5)
+	for i, v := range x {
+		if s[i] != 0.5*sin32(v) || c[i] != 0.5*dy[i]*cos32(v) {
+			t.Fatalf("x=%v: addSin %v, addCosMul %v; want %v, %v", v, s[i], c[i], 0.5*sin32(v), 0.5*dy[i]*cos32(v))
+		}
+	}
+}

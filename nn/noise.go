@@ -310,9 +310,7 @@ func (m *NoiseAdaptation) addEta(dst, t []float32, k float32) {
 	ka := k * m.A
 	switch m.Eta {
 	case "sin":
-		for i, v := range t {
-			dst[i] += ka * sin32(v)
-		}
+		addSin(dst, t, ka)
 	case "x":
 		for i, v := range t {
 			dst[i] += ka * v
@@ -326,9 +324,7 @@ func (m *NoiseAdaptation) addEtaGrad(dt, t, dy []float32, k float32) {
 	dy = dy[:len(t)]
 	switch m.Eta {
 	case "sin":
-		for i, v := range t {
-			dt[i] += ka * dy[i] * cos32(v)
-		}
+		addCosMul(dt, t, dy, ka)
 	case "x":
 		for i := range t {
 			dt[i] += ka * dy[i]
@@ -379,20 +375,50 @@ func cos32(x float32) float32 {
 	return math.Float32frombits(math.Float32bits(c) ^ odd<<31)
 }
 
+// addSin adds k·sin32(t) to dst, with sin32 written out so the loop has
+// no call.
+func addSin(dst, t []float32, k float32) {
+	dst = dst[:len(t)]
+	for i, x := range t {
+		tt := x*invPi + roundMagic
+		n := tt - roundMagic
+		r := (x - n*pi1) - n*pi2
+		r2 := r * r
+		s := r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
+		s = math.Float32frombits(math.Float32bits(s) ^ math.Float32bits(tt)<<31)
+		dst[i] += k * s
+	}
+}
+
+// addCosMul adds k·dy·cos32(t) to dt, with cos32 written out.
+func addCosMul(dt, t, dy []float32, k float32) {
+	dt, dy = dt[:len(t)], dy[:len(t)]
+	for i, x := range t {
+		tt := x*invPi + roundMagic
+		n := tt - roundMagic
+		r := (x - n*pi1) - n*pi2
+		r2 := r * r
+		c := 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
+		c = math.Float32frombits(math.Float32bits(c) ^ math.Float32bits(tt)<<31)
+		dt[i] += k * dy[i] * c
+	}
+}
+
+const (
+	pi1        = 3.140625               // π's first 12 bits: n·pi1 is exact
+	pi2        = 9.67653589793e-4       // π - pi1
+	invPi      = 0.31830988618379067154 // 1/π
+	roundMagic = 12582912               // 1.5·2^23
+)
+
 // reducePi returns r = x - kπ in [-π/2, π/2] with k = round(x/π), and k's
 // parity. Adding and subtracting 1.5·2^23 rounds x/π to an integer in
 // float32 arithmetic (exact for |x/π| < 2^22), whose parity is then the
 // low bit of the sum. Beyond |x| ≈ 1.3e4 the reduction loses precision
 // (no BNN activation or weight is that large); ±Inf and NaN give NaN.
 func reducePi(x float32) (float32, uint32) {
-	const (
-		pi1   = 3.140625               // π's first 12 bits: k·pi1 is exact
-		pi2   = 9.67653589793e-4       // π - pi1
-		inv   = 0.31830988618379067154 // 1/π
-		magic = 12582912               // 1.5·2^23
-	)
-	t := x*inv + magic
-	k := t - magic
+	t := x*invPi + roundMagic
+	k := t - roundMagic
 	r := (x - k*pi1) - k*pi2
 	return r, math.Float32bits(t) & 1
 }
