@@ -118,6 +118,7 @@ type bench struct {
 	result *benchfmt.Result  // the first result, for filters
 	secs   []float64         // sec/op of each run
 	bps    []float64         // B/s of each run, if reported
+	bytes  float64           // b.SetBytes of the first run (B/s times sec/op)
 }
 
 type report struct {
@@ -174,13 +175,19 @@ func (r *report) read(args []string) error {
 					r.names = append(r.names, name)
 				}
 			}
+			var secs, bps float64
 			for _, v := range res.Values {
 				switch v.Unit {
 				case "sec/op":
+					secs = v.Value
 					b.secs = append(b.secs, v.Value)
 				case "B/s":
+					bps = v.Value
 					b.bps = append(b.bps, v.Value)
 				}
+			}
+			if b.bytes == 0 {
+				b.bytes = math.Round(secs * bps)
 			}
 		}
 		f.Close()
@@ -197,8 +204,9 @@ func (r *report) read(args []string) error {
 
 var thresholds = benchmath.DefaultThresholds
 
+// summary summarizes xs (a copy: NewSample sorts its argument).
 func summary(xs []float64) benchmath.Summary {
-	return benchmath.AssumeNothing.Summary(benchmath.NewSample(xs, &thresholds), 0.95)
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(xs), &thresholds), 0.95)
 }
 
 func median(xs []float64) float64 { return summary(xs).Center }
@@ -465,11 +473,10 @@ func (r *report) writePerElement(b *strings.Builder) error {
 // referenceFor returns the reference benchmark of in with bn's element
 // count and bytes per element.
 func (r *report) referenceFor(in *input, bn *bench) *bench {
-	if len(bn.bps) == 0 {
+	if bn.bytes == 0 {
 		return nil
 	}
-	// B/s times sec/op of one run is the b.SetBytes value.
-	per := math.Round(bn.bps[0] * bn.secs[0] / r.n(bn))
+	per := math.Round(bn.bytes / r.n(bn))
 	for _, name := range r.names {
 		ref := in.bench[name]
 		if ref != nil && ref.base == r.reference && ref.keys[r.elements] == bn.keys[r.elements] && ref.keys["bytes"] == strconv.Itoa(int(per)) {
@@ -502,7 +509,7 @@ func (r *report) writeSummary(b *strings.Builder) error {
 				}
 				continue
 			}
-			s := benchmath.NewSample(bn.secs, &thresholds)
+			s := benchmath.NewSample(slices.Clone(bn.secs), &thresholds)
 			sum := benchmath.AssumeNothing.Summary(s, 0.95)
 			row = append(row, fmtSecs(sum.Center)+" "+sum.PctRangeString()+fmt.Sprintf(" (n=%d)", len(bn.secs)))
 			for _, w := range sum.Warnings {
