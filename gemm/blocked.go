@@ -197,6 +197,14 @@ func packB(dst, b []float32, ldb int, trans bool, p0, k, j0, n, nr int) {
 		pan := dst[c*k:][:k*nr]
 		cols := min(nr, n-c)
 		if !trans {
+			if cols == 32 && nr == 32 {
+				// Whole panels of the SIMD kernel: array copies compile to
+				// inline vector moves, where copy calls memmove per row.
+				for p := range k {
+					*(*[32]float32)(pan[p*32:]) = *(*[32]float32)(b[(p0+p)*ldb+j0+c:])
+				}
+				continue
+			}
 			for p := range k {
 				copy(pan[p*nr:][:cols], b[(p0+p)*ldb+j0+c:][:cols])
 				clear(pan[p*nr+cols : p*nr+nr])
