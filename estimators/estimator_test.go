@@ -3,6 +3,7 @@ package estimators
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -133,6 +134,33 @@ func TestLengthMismatchPanics(t *testing.T) {
 				}()
 				call()
 			}()
+		}
+	}
+}
+
+func TestSpecErrors(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"dsq:alpha=0", `estimators: dsq: bad value alpha="0": want a number in (0, 1)`},
+		{"dsq:alpha=1", `bad value alpha="1"`},
+		{"dsq:learn=yes", `bad value learn="yes": want true or false`},
+		{"bnnplus:beta=0", `estimators: bnnplus: bad value beta="0": want a number > 0`},
+		{"ede:tmin=-1", `bad value tmin="-1"`},
+		{"ede:tmin=5,tmax=1", "estimators: ede: tmin=5 is larger than tmax=1: want tmin <= tmax"},
+		{"approxsign:c=1", `estimators: approxsign: unknown parameter "c" (it takes none)`},
+		{"fdaa", `estimators: unknown estimator "fdaa" (have approxsign, bnnplus, dsq, ede, fda, `},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"dsq:alpha=0.20,learn=false", "dsq"},
+		{"dsq:learn=true,alpha=0.4", "dsq:alpha=0.4,learn=true"},
+		{"bnnplus:beta=5.0", "bnnplus"},
+		{"ede:tmax=10,tmin=0.1", "ede"},
+	} {
+		if got := MustParse(tc.in).String(); got != tc.want {
+			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package estimators
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -99,4 +100,29 @@ func ones(n int) []float32 {
 		o[i] = 1
 	}
 	return o
+}
+
+func TestFDASpecErrors(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"fda:n=-1", `estimators: fda: bad value n="-1": want integers in [0, 100000]`},
+		{"fda:n=18..9", `bad value n="18..9"`},
+		{"fda:n=9..x", `bad value n="9..x"`},
+		{"fda:n=100001", `bad value n="100001"`},
+		{"fda:omega=0", `bad value omega="0": want a number > 0`},
+		{"fda:c=-1", `bad value c="-1"`},
+		{"fda:m=3", `unknown parameter "m" (have c, n, omega)`},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"fda:n=9..18,omega=0.10,c=1", "fda"},
+		{"fda:n=9..9", "fda:n=9"},
+		{"fda:omega=0.2,n=4", "fda:n=4,omega=0.2"},
+	} {
+		if got := MustParse(tc.in).String(); got != tc.want {
+			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }
