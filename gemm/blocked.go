@@ -166,6 +166,34 @@ func packA(dst, a []float32, lda int, trans bool, i0, m, p0, k, mr int, alpha fl
 		pan := dst[r*k:][:k*mr]
 		rows := min(mr, m-r)
 		if !trans {
+			if rows == 3 && mr == 3 {
+				// The SIMD kernel's panels: read three rows side by side
+				// and write the panel in order.
+				r0 := a[(i0+r)*lda+p0:][:k]
+				r1 := a[(i0+r+1)*lda+p0:][:k]
+				r2 := a[(i0+r+2)*lda+p0:][:k]
+				pan := pan[:3*k]
+				for p := range k {
+					pan[3*p] = alpha * r0[p]
+					pan[3*p+1] = alpha * r1[p]
+					pan[3*p+2] = alpha * r2[p]
+				}
+				continue
+			}
+			if rows == 4 && mr == 4 {
+				r0 := a[(i0+r)*lda+p0:][:k]
+				r1 := a[(i0+r+1)*lda+p0:][:k]
+				r2 := a[(i0+r+2)*lda+p0:][:k]
+				r3 := a[(i0+r+3)*lda+p0:][:k]
+				pan := pan[:4*k]
+				for p := range k {
+					pan[4*p] = alpha * r0[p]
+					pan[4*p+1] = alpha * r1[p]
+					pan[4*p+2] = alpha * r2[p]
+					pan[4*p+3] = alpha * r3[p]
+				}
+				continue
+			}
 			for i := range rows {
 				src := a[(i0+r+i)*lda+p0:][:k]
 				for p, v := range src {

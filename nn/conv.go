@@ -180,8 +180,12 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 		if len(p.dw) == 0 {
 			continue
 		}
-		for j, v := range p.dw {
-			dw[j] += v
+		// p.dw holds the part's dWᵀ (k×Out): see backwardGroup.
+		for o := range c.conv.Out {
+			row := dw[o*c.k:][:c.k]
+			for j := range row {
+				row[j] += p.dw[j*c.conv.Out+o]
+			}
 		}
 	}
 	if db != nil {
@@ -266,7 +270,10 @@ func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
 	if first {
 		beta = 0
 	}
-	gemm.Sgemm(false, true, cv.Out, c.k, cols, 1, dy, ld, col, cols, beta, p.dw, c.k)
+	// dWᵀ (k×Out) += col · dYᵀ rather than dW += dY · colᵀ: the large
+	// operand, col, is then packed along its rows (contiguous reads and
+	// writes) instead of transposed (a cache line per value).
+	gemm.Sgemm(false, true, c.k, cv.Out, cols, 1, col, cols, dy, ld, beta, p.dw, cv.Out)
 	if !c.needDx {
 		return
 	}
