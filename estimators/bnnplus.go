@@ -169,9 +169,12 @@ func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
 }
 
 func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
-	dx = dx[:len(x)]
-	dy = dy[:len(x)]
-	var sum float64
+	i, sum := 0, 0.0
+	if bnnPlusGradVec != nil {
+		i, sum = bnnPlusGradVec(k, dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
 	for i, xv := range x {
 		v := math.Float32frombits(minBits(absBits(k.half*xv), sechMaxBits))
 		n, f := expSplit(-2 * v)

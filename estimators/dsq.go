@@ -200,9 +200,12 @@ func (k *dsqKernel) backward(dx, x, dy []float32) {
 }
 
 func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
-	dx = dx[:len(x)]
-	dy = dy[:len(x)]
-	var sum float64
+	i, sum := 0, 0.0
+	if dsqGradVec != nil {
+		i, sum = dsqGradVec(k, dx, x, dy)
+	}
+	x = x[i:]
+	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
 	for i, v := range x {
 		ab := absBits(v)
 		keep := leMask(ab, oneBits)

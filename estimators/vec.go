@@ -13,4 +13,9 @@ var (
 	bnnPlusVec    func(k *bnnPlusKernel, dx, x, dy []float32) int
 	edeVec        func(k *edeKernel, dx, x, dy []float32) int
 	fdaVec        func(k *fdaKernel, dx, x, dy []float32) int
+
+	// The learnable kernels also return the sum of the scalar's gradient
+	// over the prefix they processed.
+	dsqGradVec     func(k *dsqKernel, dx, x, dy []float32) (int, float64)
+	bnnPlusGradVec func(k *bnnPlusKernel, dx, x, dy []float32) (int, float64)
 )

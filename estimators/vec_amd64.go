@@ -25,6 +25,8 @@ func init() {
 	bnnPlusVec = bnnPlusAVX512
 	edeVec = edeAVX512
 	fdaVec = fdaAVX512
+	dsqGradVec = dsqGradAVX512
+	bnnPlusGradVec = bnnPlusGradAVX512
 }
 
 type (
@@ -140,6 +142,72 @@ func edeAVX512(k *edeKernel, dx, x, dy []float32) int {
 		kt4.Mul(e).Mul(r).Mul(r).Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
 	return n
+}
+
+// sum16 adds a vector's lanes to a float64 accumulator (two Float64x8).
+func sum16(acc archsimd.Float64x8, v f32x16) archsimd.Float64x8 {
+	return acc.Add(v.GetLo().ConvertToFloat64()).Add(v.GetHi().ConvertToFloat64())
+}
+
+func lanes(acc archsimd.Float64x8) float64 {
+	var l [8]float64
+	acc.Store(&l)
+	var s float64
+	for _, v := range l {
+		s += v
+	}
+	return s
+}
+
+// dsqGradAVX512 is dsqAVX512 that also sums dy·∂φ/∂α, in float64 lanes.
+func dsqGradAVX512(k *dsqKernel, dx, x, dy []float32) (int, float64) {
+	n := len(x) &^ 15
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	absMask, signMask, oneB := splatU(^uint32(signBit)), splatU(signBit), splatU(oneBits)
+	one, magic, minK := splat(1), splat(magicRound), splat(-125)
+	kk, sk4, a4, b := splat(-2*k.k*log2e), splat(4*k.sk), splat(4*k.a), splat(k.b)
+	acc := archsimd.BroadcastFloat64x8(0)
+	for i := 0; i < n; i += 16 {
+		xb := load(x[i:]).AsUint32x16()
+		ab := xb.And(absMask)
+		keep := ab.LessEqual(oneB)
+		xa := ab.Min(oneB).AsFloat32x16()
+		e := exp2V(xa.Mul(kk), magic, minK)
+		d := e.Add(one)
+		r := one.Div(d)
+		er2 := e.Mul(r).Mul(r) // sech²/4
+		th := one.Sub(e).Mul(r)
+		// ∂φ/∂α at |x| is a·|x|·sech² - b·tanh; odd in x.
+		da := a4.Mul(xa).Mul(er2).Sub(b.Mul(th)).AsUint32x16().Xor(xb.And(signMask)).AsFloat32x16()
+		dyv := load(dy[i:])
+		sk4.Mul(er2).Mul(dyv).Masked(keep).StoreSlice(dx[i:])
+		acc = sum16(acc, da.Mul(dyv).Masked(keep))
+	}
+	return n, lanes(acc)
+}
+
+// bnnPlusGradAVX512 is bnnPlusAVX512 that also sums dy·(x/β)·g.
+func bnnPlusGradAVX512(k *bnnPlusKernel, dx, x, dy []float32) (int, float64) {
+	n := len(x) &^ 15
+	dx, dy = dx[:len(x)], dy[:len(x)]
+	absMask, signMask, vmax := splatU(^uint32(signBit)), splatU(signBit), splatU(sechMaxBits)
+	one, magic, minK := splat(1), splat(magicRound), splat(-125)
+	half, beta4, m2, c := splat(k.half), splat(4*k.beta), splat(-2*log2e), splat(2*k.invBeta*k.invBeta)
+	acc := archsimd.BroadcastFloat64x8(0)
+	for i := 0; i < n; i += 16 {
+		hx := load(x[i:]).Mul(half).AsUint32x16()
+		v := hx.And(absMask).Min(vmax).AsFloat32x16()
+		e := exp2V(v.Mul(m2), magic, minK)
+		f := beta4.Mul(e).Mul(e.MulAdd(one.Add(v), one.Sub(v)))
+		d := e.Add(one)
+		g := f.Div(d.Mul(d).Mul(d))
+		gdy := g.Mul(load(dy[i:]))
+		gdy.StoreSlice(dx[i:])
+		// x/β with x clamped like v: ±2v/β, so x/β·g = ±2v/β²·g.
+		xb := v.Mul(c).AsUint32x16().Xor(hx.And(signMask)).AsFloat32x16()
+		acc = sum16(acc, gdy.Mul(xb))
+	}
+	return n, lanes(acc)
 }
 
 // sinV returns sin(r) for |r| <= π/2 (sinPoly on 16 lanes).

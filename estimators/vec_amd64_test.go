@@ -99,9 +99,64 @@ func TestVecMatchesScalar(t *testing.T) {
 // portable runs f with the vector kernels switched off.
 func portable(f func()) {
 	sv, st, ap, ds, bp, ed, fd := signVec, steVec, approxSignVec, dsqVec, bnnPlusVec, edeVec, fdaVec
+	dg, bg := dsqGradVec, bnnPlusGradVec
 	signVec, steVec, approxSignVec, dsqVec, bnnPlusVec, edeVec, fdaVec = nil, nil, nil, nil, nil, nil, nil
+	dsqGradVec, bnnPlusGradVec = nil, nil
 	defer func() {
 		signVec, steVec, approxSignVec, dsqVec, bnnPlusVec, edeVec, fdaVec = sv, st, ap, ds, bp, ed, fd
+		dsqGradVec, bnnPlusGradVec = dg, bg
 	}()
 	f()
+}
+
+// TestVecGradMatchesScalar cross-checks the learnable AVX-512 kernels: dx
+// and the scalar's gradient sum against the portable loops.
+func TestVecGradMatchesScalar(t *testing.T) {
+	if !archsimd.X86.AVX512() {
+		t.Skip("the CPU has no AVX-512: the portable loops run")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 4096 + 13
+	x, dy := make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+		if i%7 == 0 {
+			x[i] *= 30
+		}
+		dy[i] = float32(rng.NormFloat64())
+	}
+	x[5], x[6], x[7] = float32(math.Inf(1)), 1, -1
+	for _, spec := range []string{"dsq:learn=true", "dsq:learn=true,alpha=0.01", "bnnplus:learn=true", "bnnplus:learn=true,beta=30"} {
+		e, _ := New(spec)
+		e.Backward(make([]float32, 1), x[:1], dy[:1])
+		var k gradKernel
+		switch e := e.(type) {
+		case *DSQ:
+			k = &e.k
+		case *BNNPlus:
+			k = &e.k
+		}
+		// The sum of |terms| bounds the rounding of the sums.
+		abs := make([]float32, n)
+		for i := range abs {
+			abs[i] = float32(math.Abs(float64(dy[i])))
+		}
+		var scale float64
+		portable(func() { scale = math.Abs(k.backwardGrad(make([]float32, n), x, abs)) })
+		for _, m := range []int{0, 1, 15, 16, 17, 33, n} {
+			scalar, vec := make([]float32, m), make([]float32, m)
+			var ss, vs float64
+			portable(func() { ss = k.backwardGrad(scalar, x[:m], dy[:m]) })
+			vs = k.backwardGrad(vec, x[:m], dy[:m])
+			if math.Abs(ss-vs) > 1e-5*scale {
+				t.Errorf("%s length %d: AVX-512 gradient sum %g, portable loop %g", spec, m, vs, ss)
+			}
+			for i := range m {
+				if d := math.Abs(float64(vec[i] - scalar[i])); d > 1e-5*math.Abs(float64(dy[i]))*30 {
+					t.Errorf("%s length %d: AVX-512 Backward(x=%g) = %g, portable loop %g", spec, m, x[i], vec[i], scalar[i])
+					break
+				}
+			}
+		}
+	}
 }
