@@ -85,6 +85,7 @@ func run(args []string, stdout io.Writer) error {
 	title := fs.String("title", "Benchmarks", "report title")
 	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark")
 	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark")
+	ignore := fs.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build)")
 	fs.Var(&targets, "target", "a target to check, 'FILTER: METRIC OP BOUND' or 'FILTER :: FILTER: ratio OP BOUND' (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: benchreport [flags] label=file ...\n\nRun `go doc ./bench/cmd/benchreport` for the report it writes.\n\nFlags:\n")
@@ -96,7 +97,12 @@ func run(args []string, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		return errors.New("no inputs: want label=file arguments (see -h)")
 	}
-	r := &report{title: *title, elements: *elements, reference: *reference, args: args}
+	r := &report{title: *title, elements: *elements, reference: *reference, args: args, ignore: map[string]bool{}}
+	for _, k := range strings.Split(*ignore, ",") {
+		if k != "" {
+			r.ignore[k] = true
+		}
+	}
 	if err := r.read(fs.Args()); err != nil {
 		return err
 	}

@@ -72,3 +72,18 @@ func TestReportErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestIgnore matches benchmarks whose names differ only in an ignored key.
+func TestIgnore(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	os.WriteFile(a, []byte("BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n"), 0o644)
+	os.WriteFile(b, []byte("BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n"), 0o644)
+	var out strings.Builder
+	if err := run([]string{"-ignore", "gemm", "go=" + a, "simd=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv/n=10 | 1.000µs ∞ (n=1) | 500ns ∞ (n=1) |") {
+		t.Errorf("-ignore gemm did not put both builds in one row:\n%s", out.String())
+	}
+}
