@@ -229,7 +229,8 @@ func packB(dst, b []float32, ldb int, trans bool, p0, k, j0, n, nr int) {
 				// Whole panels of the SIMD kernel: array copies compile to
 				// inline vector moves, where copy calls memmove per row.
 				for p := range k {
-					*(*[32]float32)(pan[p*32:]) = *(*[32]float32)(b[(p0+p)*ldb+j0+c:])
+					v := *(*[32]float32)(b[(p0+p)*ldb+j0+c:]) // via a local: no memmove call
+					*(*[32]float32)(pan[p*32:]) = v
 				}
 				continue
 			}

@@ -371,18 +371,31 @@ func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow 
 				zero(row[y1*w:])
 				shift := di*w + dj
 				a, b := max(y0*w, -shift), min(y1*w, hw-shift)
-				if b-a < 64 {
-					src := img[a+shift : b+shift]
-					dst := row[a:b]
-					for t, v := range src {
-						dst[t] = v
-					}
-				} else {
-					copy(row[a:b], img[a+shift:b+shift])
-				}
+				copyShort(row[a:b], img[a+shift:b+shift])
 				zeroWrapped(row, w, y0, y1, dj)
 			}
 		}
+	}
+}
+
+// copyShort is copy for the short rows of small feature maps (7×7 = 49
+// values): eight values per array move, which compiles to inline vector
+// moves, where copy pays a memmove call and a scalar loop one value per
+// cycle. Long slices go to copy.
+func copyShort(dst, src []float32) {
+	n := len(src)
+	if n > 256 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:n]
+	t := 0
+	for ; t+8 <= n; t += 8 {
+		v := *(*[8]float32)(src[t:]) // through a local: no overlap check, no memmove
+		*(*[8]float32)(dst[t:]) = v
+	}
+	for ; t < n; t++ {
+		dst[t] = src[t]
 	}
 }
 
