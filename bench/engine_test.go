@@ -15,6 +15,7 @@ import (
 //
 //	BenchmarkConv/shape=<Cin>x<H>x<W>-o<Cout>-k<k>s<stride>/pass=<fwd|bwd>/gemm=<impl>
 //	BenchmarkBinaryConv/shape=.../est=<spec>/pass=<fwd|bwd>/gemm=<impl>
+//	BenchmarkBatchNorm/shape=<C>x<H>x<W>/pass=<fwd|bwd>
 //	BenchmarkGEMM/m=<m>/n=<n>/k=<k>/gemm=<impl>
 //
 // The convolution shapes are every distinct layer of binary ResNet-20 on
@@ -28,9 +29,14 @@ import (
 //
 // For results/engine.md, on a quiet machine:
 //
-//	go test -run '^$' -bench 'Conv|GEMM' -count=10 ./bench > engine-go.txt
-//	go test -tags openblas -run '^$' -bench 'Conv|GEMM' -count=10 ./bench > engine-openblas.txt
-//	GOEXPERIMENT=simd go test -run '^$' -bench 'Conv|GEMM' -count=10 ./bench > engine-simd.txt
+//	results/engine.sh
+//
+// which runs, for each of the three builds (default, GOEXPERIMENT=simd,
+// -tags openblas),
+//
+//	go test -run '^$' -bench '^Benchmark(Conv|BinaryConv|BatchNorm|GEMM)$' -count=10 ./bench
+//
+// and turns the output into results/engine.md with bench/cmd/benchreport.
 
 const convBatch = 128
 
@@ -125,6 +131,34 @@ func BenchmarkBinaryConv(b *testing.B) {
 				benchLayer(b, l, randInput(convBatch, s.in, s.h, s.h), convFLOPs(s.in, s.h, s.out, s.k, s.stride, s.pad))
 			})
 		}
+	}
+}
+
+// BenchmarkBatchNorm times BatchNorm2d in training mode on the feature
+// maps of the three stages (SetBytes: the bytes of the input).
+func BenchmarkBatchNorm(b *testing.B) {
+	for _, s := range []struct{ c, h int }{{16, 28}, {32, 14}, {64, 7}} {
+		b.Run(fmt.Sprintf("shape=%dx%dx%d", s.c, s.h, s.h), func(b *testing.B) {
+			for _, pass := range []string{"fwd", "bwd"} {
+				b.Run("pass="+pass, func(b *testing.B) {
+					l := nn.NewBatchNorm2d(s.c)
+					x := randInput(convBatch, s.c, s.h, s.h)
+					y := l.Forward(x)
+					dy := nn.NewTensor(y.N, y.C, y.H, y.W)
+					copy(dy.Data, x.Data)
+					l.Backward(dy)
+					b.SetBytes(int64(4 * len(x.Data)))
+					b.ReportAllocs()
+					for b.Loop() {
+						if pass == "fwd" {
+							l.Forward(x)
+						} else {
+							l.Backward(dy)
+						}
+					}
+				})
+			}
+		})
 	}
 }
 

@@ -219,39 +219,51 @@ func sum32(x []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// sumSq32 returns Σ (x-k) and Σ (x-k)².
+// sumSq32 returns Σ (x-k) and Σ (x-k)², with four independent pairs of
+// accumulators so that the additions pipeline.
 func sumSq32(x []float32, k float32) (float32, float32) {
-	var a0, a1, q0, q1 float32
+	var a0, a1, a2, a3, q0, q1, q2, q3 float32
 	i := 0
-	for ; i+2 <= len(x); i += 2 {
-		u, w := x[i]-k, x[i+1]-k
-		a0 += u
-		a1 += w
-		q0 += u * u
-		q1 += w * w
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		u0, u1, u2, u3 := v[0]-k, v[1]-k, v[2]-k, v[3]-k
+		a0 += u0
+		a1 += u1
+		a2 += u2
+		a3 += u3
+		q0 += u0 * u0
+		q1 += u1 * u1
+		q2 += u2 * u2
+		q3 += u3 * u3
 	}
 	for ; i < len(x); i++ {
 		u := x[i] - k
 		a0 += u
 		q0 += u * u
 	}
-	return a0 + a1, q0 + q1
+	return (a0 + a1) + (a2 + a3), (q0 + q1) + (q2 + q3)
 }
 
-// sumDot32 returns Σ dy and Σ dy·(x-mu).
+// sumDot32 returns Σ dy and Σ dy·(x-mu), with four pairs of accumulators.
 func sumDot32(dy, x []float32, mu float32) (float32, float32) {
 	x = x[:len(dy)]
-	var a0, a1, d0, d1 float32
+	var a0, a1, a2, a3, d0, d1, d2, d3 float32
 	i := 0
-	for ; i+2 <= len(dy); i += 2 {
-		a0 += dy[i]
-		a1 += dy[i+1]
-		d0 += dy[i] * (x[i] - mu)
-		d1 += dy[i+1] * (x[i+1] - mu)
+	for ; i+4 <= len(dy); i += 4 {
+		g := dy[i : i+4 : i+4]
+		v := x[i : i+4 : i+4]
+		a0 += g[0]
+		a1 += g[1]
+		a2 += g[2]
+		a3 += g[3]
+		d0 += g[0] * (v[0] - mu)
+		d1 += g[1] * (v[1] - mu)
+		d2 += g[2] * (v[2] - mu)
+		d3 += g[3] * (v[3] - mu)
 	}
 	for ; i < len(dy); i++ {
 		a0 += dy[i]
 		d0 += dy[i] * (x[i] - mu)
 	}
-	return a0 + a1, d0 + d1
+	return (a0 + a1) + (a2 + a3), (d0 + d1) + (d2 + d3)
 }

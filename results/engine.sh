@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
-bench='^Benchmark(Conv|BinaryConv|GEMM)$'
+bench='^Benchmark(Conv|BinaryConv|BatchNorm|GEMM)$'
 
 run() { # output build [VAR=value ...] [-- go test flags]
 	local out=$1 build=$2
