@@ -35,6 +35,9 @@ func TestFastMath(t *testing.T) {
 			// The bound grows with |x| by the float32 rounding of x/π.
 			return math.Abs(float64(sin32(x))-math.Sin(float64(x))) - 6e-8*math.Abs(float64(x))/math.Pi
 		}},
+		{"sinPiPoly", -0.5, 0.5, 2e-7, func(x float32) float64 {
+			return math.Abs(float64(sinPiPoly(x)) - math.Sin(math.Pi*float64(x)))
+		}},
 		{"sin32 small", -20, 20, 2.5e-7, func(x float32) float64 {
 			return math.Abs(float64(sin32(x)) - math.Sin(float64(x)))
 		}},

@@ -116,15 +116,27 @@ func bnnPlusAVX512(k *bnnPlusKernel, dx, x, dy []float32) int {
 	absMask, vmax := splatU(^uint32(signBit)), splatU(sechMaxBits)
 	one, magic, minK := splat(1), splat(magicRound), splat(-125)
 	half, beta4, m2 := splat(k.half), splat(4*k.beta), splat(-2*log2e)
-	for i := 0; i < n; i += 16 {
+	// g = 4βe·r²·(1 - v·tanh v) with r = 1/(1+e) and tanh v = (1-e)·r,
+	// written 4βe·((1-v) + e(1+v))/(1+e)³. Two vectors per iteration, as in
+	// fdaAVX512: one vector's chain is too long for the core to overlap.
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		va := load(x[i:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
+		vb := load(x[i+16:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
+		ea, eb := exp2V(va.Mul(m2), magic, minK), exp2V(vb.Mul(m2), magic, minK)
+		fa := beta4.Mul(ea).Mul(ea.MulAdd(one.Add(va), one.Sub(va)))
+		fb := beta4.Mul(eb).Mul(eb.MulAdd(one.Add(vb), one.Sub(vb)))
+		da, db := ea.Add(one), eb.Add(one)
+		ga, gb := fa.Div(da.Mul(da).Mul(da)), fb.Div(db.Mul(db).Mul(db))
+		ga.Mul(load(dy[i:])).StoreSlice(dx[i:])
+		gb.Mul(load(dy[i+16:])).StoreSlice(dx[i+16:])
+	}
+	for ; i < n; i += 16 {
 		v := load(x[i:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
-		// g = 4βe·r²·(1 - v·tanh v) with r = 1/(1+e) and tanh v = (1-e)·r,
-		// written 4βe·((1-v) + e(1+v))/(1+e)³: fewer live vectors.
 		e := exp2V(v.Mul(m2), magic, minK)
 		f := beta4.Mul(e).Mul(e.MulAdd(one.Add(v), one.Sub(v)))
 		d := e.Add(one)
-		g := f.Div(d.Mul(d).Mul(d))
-		g.Mul(load(dy[i:])).StoreSlice(dx[i:])
+		f.Div(d.Mul(d).Mul(d)).Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
 	return n
 }
@@ -236,38 +248,50 @@ func fdaAVX512(k *fdaKernel, dx, x, dy []float32) int {
 	if k.far {
 		return fdaFarAVX512(k, dx, x, dy)
 	}
-	// Only 16 vector registers hold values across the loop, so the loop
-	// keeps few constants: |x| is compared and clamped as its bits shifted
-	// left by one (no mask constant), q = round(y/π) comes from VRNDSCALEPS
-	// (no magic constant), one part of π is enough here (y = 2Nθ is small
-	// where the error would show), and it divides (no Newton constant).
+	// Go gives the loop 16 vector registers, and a vector spilled to the
+	// stack and reloaded can cost more than the arithmetic (a reload that
+	// straddles a cache line after a split 512-bit store), so the loop is
+	// written to need 10 constants: it works with θ/π, whose sine sinπ(f)
+	// one polynomial gives for both sin(2Nθ) (after q = round(2Nθ/π) by
+	// VRNDSCALEPS) and sin θ, and it compares and clamps |x| as its bits
+	// shifted left by one, which needs no mask.
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	cb2, eps := splatU(k.cb<<1), splatU(k.eps)
-	omega, twoN, scale := splat(k.omega), splat(k.twoN), splat(k.scale)
-	invPiV, pa := splat(invPi), splat(-fmaPiA)
-	s1, s2, s3, s4 := splat(sin1), splat(sin2), splat(sin3), splat(sin4)
-	small := k.omega*math.Float32frombits(k.cb) <= 0.25
-	for i := 0; i < n; i += 16 {
+	cb2 := splatU(k.cb << 1)
+	epsPi := splatU(math.Float32bits(float32(float64(math.Float32frombits(k.eps)) / math.Pi)))
+	omegaPi, twoN, scale := splat(float32(float64(k.omega)/math.Pi)), splat(k.twoN), splat(k.scale)
+	c0, c1, c2, c3, c4 := splat(sinPi0), splat(sinPi1), splat(sinPi2), splat(sinPi3), splat(sinPi4)
+	sinPi := func(f f32x16) f32x16 { // sin(πf) for |f| <= 1/2
+		t := f.Mul(f)
+		return f.Mul(t.MulAdd(c4, c3).MulAdd(t, c2).MulAdd(t, c1).MulAdd(t, c0))
+	}
+	// Two vectors per iteration, statement by statement: one vector's chain
+	// of dependent operations is ~60 cycles long and the core does not look
+	// far enough ahead to overlap the next one by itself.
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		ua := load(x[i:]).AsUint32x16().ShiftAllLeft(1)
+		ub := load(x[i+16:]).AsUint32x16().ShiftAllLeft(1)
+		ta := ua.Min(cb2).RotateAllRight(1).AsFloat32x16().Mul(omegaPi).AsUint32x16().Max(epsPi).AsFloat32x16()
+		tb := ub.Min(cb2).RotateAllRight(1).AsFloat32x16().Mul(omegaPi).AsUint32x16().Max(epsPi).AsFloat32x16()
+		wa, wb := ta.Mul(twoN), tb.Mul(twoN)
+		qa, qb := wa.RoundToEvenScaled(0), wb.RoundToEvenScaled(0)
+		na, nb := sinPi(wa.Sub(qa)), sinPi(wb.Sub(qb))
+		da, db := sinPi(ta), sinPi(tb)
+		sa, sb := load(dy[i:]).Mul(scale), load(dy[i+16:]).Mul(scale)
+		na = na.AsUint32x16().Xor(qa.ConvertToInt32().ShiftAllLeft(31).AsUint32x16()).AsFloat32x16()
+		nb = nb.AsUint32x16().Xor(qb.ConvertToInt32().ShiftAllLeft(31).AsUint32x16()).AsFloat32x16()
+		na.Div(da).Mul(sa).Masked(ua.LessEqual(cb2)).StoreSlice(dx[i:])
+		nb.Div(db).Mul(sb).Masked(ub.LessEqual(cb2)).StoreSlice(dx[i+16:])
+	}
+	for ; i < n; i += 16 {
 		u := load(x[i:]).AsUint32x16().ShiftAllLeft(1)
-		keep := u.LessEqual(cb2)
-		th := u.Min(cb2).ShiftAllRight(1).AsFloat32x16().Mul(omega).AsUint32x16().Max(eps).AsFloat32x16()
-		y := th.Mul(twoN)
-		q := y.Mul(invPiV).RoundToEvenScaled(0)
-		r := q.MulAdd(pa, y)
+		tp := u.Min(cb2).RotateAllRight(1).AsFloat32x16().Mul(omegaPi).AsUint32x16().Max(epsPi).AsFloat32x16() // θ/π
+		w := tp.Mul(twoN)
+		q := w.RoundToEvenScaled(0)
 		odd := q.ConvertToInt32().ShiftAllLeft(31).AsUint32x16()
-		r2 := r.Mul(r)
-		num := r.Mul(r2).MulAdd(r2.MulAdd(s4, s3).MulAdd(r2, s2).MulAdd(r2, s1), r)
-		t2 := th.Mul(th)
-		var den f32x16
-		if small {
-			// θ <= 0.25: sin θ to degree 5 is within 2e-8 (relative).
-			den = th.Mul(t2).MulAdd(t2.MulAdd(s2, s1), th)
-		} else {
-			den = th.Mul(t2).MulAdd(t2.MulAdd(s4, s3).MulAdd(t2, s2).MulAdd(t2, s1), th)
-		}
-		g := num.AsUint32x16().Xor(odd).AsFloat32x16().Mul(scale).Div(den)
-		g.Mul(load(dy[i:])).Masked(keep).StoreSlice(dx[i:])
+		num := sinPi(w.Sub(q)).AsUint32x16().Xor(odd).AsFloat32x16()
+		num.Div(sinPi(tp)).Mul(load(dy[i:]).Mul(scale)).Masked(u.LessEqual(cb2)).StoreSlice(dx[i:])
 	}
 	return n
 }
