@@ -43,8 +43,8 @@ func load(s []float32) f32x16 { return archsimd.LoadFloat32x16Slice(s) }
 
 // exp2V returns 2^z on 16 lanes as exp32 does: z = k + f, |f| <= 1/2, 2^f
 // by polynomial, scaled by 2^k (VSCALEFPS), and 0 where k < -125.
-func exp2V(z, magic, minK f32x16) f32x16 {
-	k := z.Add(magic).Sub(magic)
+func exp2V(z, minK f32x16) f32x16 {
+	k := z.RoundToEvenScaled(0)
 	f := z.Sub(k)
 	p := f.MulAdd(splat(exp5), splat(exp4)).MulAdd(f, splat(exp3)).MulAdd(f, splat(exp2)).MulAdd(f, splat(exp1)).MulAdd(f, splat(exp0))
 	return p.Scale(k).Masked(k.GreaterEqual(minK))
@@ -97,12 +97,12 @@ func dsqAVX512(k *dsqKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
 	absMask, oneB := splatU(^uint32(signBit)), splatU(oneBits)
-	one, two, magic, minK := splat(1), splat(2), splat(magicRound), splat(-125)
+	one, two, minK := splat(1), splat(2), splat(-125)
 	kk, sk4 := splat(-2*k.k*log2e), splat(4*k.sk)
 	for i := 0; i < n; i += 16 {
 		ab := load(x[i:]).AsUint32x16().And(absMask)
 		keep := ab.LessEqual(oneB)
-		e := exp2V(ab.Min(oneB).AsFloat32x16().Mul(kk), magic, minK)
+		e := exp2V(ab.Min(oneB).AsFloat32x16().Mul(kk), minK)
 		r := recipV(e.Add(one), two)
 		g := sk4.Mul(e).Mul(r).Mul(r)
 		g.Mul(load(dy[i:])).Masked(keep).StoreSlice(dx[i:])
@@ -113,27 +113,16 @@ func dsqAVX512(k *dsqKernel, dx, x, dy []float32) int {
 func bnnPlusAVX512(k *bnnPlusKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	absMask, vmax := splatU(^uint32(signBit)), splatU(sechMaxBits)
-	one, magic, minK := splat(1), splat(magicRound), splat(-125)
+	// Few constants, so that no vector is spilled: |βx/2| is clamped on its
+	// bits shifted left by one (no sign mask).
+	vmax2 := splatU(sechMaxBits << 1)
+	one, minK := splat(1), splat(-125)
 	half, beta4, m2 := splat(k.half), splat(4*k.beta), splat(-2*log2e)
-	// g = 4βe·r²·(1 - v·tanh v) with r = 1/(1+e) and tanh v = (1-e)·r,
-	// written 4βe·((1-v) + e(1+v))/(1+e)³. Two vectors per iteration, as in
-	// fdaAVX512: one vector's chain is too long for the core to overlap.
-	i := 0
-	for ; i+32 <= n; i += 32 {
-		va := load(x[i:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
-		vb := load(x[i+16:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
-		ea, eb := exp2V(va.Mul(m2), magic, minK), exp2V(vb.Mul(m2), magic, minK)
-		fa := beta4.Mul(ea).Mul(ea.MulAdd(one.Add(va), one.Sub(va)))
-		fb := beta4.Mul(eb).Mul(eb.MulAdd(one.Add(vb), one.Sub(vb)))
-		da, db := ea.Add(one), eb.Add(one)
-		ga, gb := fa.Div(da.Mul(da).Mul(da)), fb.Div(db.Mul(db).Mul(db))
-		ga.Mul(load(dy[i:])).StoreSlice(dx[i:])
-		gb.Mul(load(dy[i+16:])).StoreSlice(dx[i+16:])
-	}
-	for ; i < n; i += 16 {
-		v := load(x[i:]).Mul(half).AsUint32x16().And(absMask).Min(vmax).AsFloat32x16()
-		e := exp2V(v.Mul(m2), magic, minK)
+	for i := 0; i < n; i += 16 {
+		v := load(x[i:]).Mul(half).AsUint32x16().ShiftAllLeft(1).Min(vmax2).RotateAllRight(1).AsFloat32x16()
+		// g = 4βe·r²·(1 - v·tanh v) with r = 1/(1+e) and tanh v = (1-e)·r,
+		// written 4βe·((1-v) + e(1+v))/(1+e)³.
+		e := exp2V(v.Mul(m2), minK)
 		f := beta4.Mul(e).Mul(e.MulAdd(one.Add(v), one.Sub(v)))
 		d := e.Add(one)
 		f.Div(d.Mul(d).Mul(d)).Mul(load(dy[i:])).StoreSlice(dx[i:])
@@ -145,11 +134,11 @@ func edeAVX512(k *edeKernel, dx, x, dy []float32) int {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
 	absMask, xmax := splatU(^uint32(signBit)), splatU(k.xmax)
-	one, two, magic, minK := splat(1), splat(2), splat(magicRound), splat(-125)
+	one, two, minK := splat(1), splat(2), splat(-125)
 	t2, kt4 := splat(-2*k.t*log2e), splat(4*k.kt)
 	for i := 0; i < n; i += 16 {
 		a := load(x[i:]).AsUint32x16().And(absMask).Min(xmax).AsFloat32x16()
-		e := exp2V(a.Mul(t2), magic, minK)
+		e := exp2V(a.Mul(t2), minK)
 		r := recipV(e.Add(one), two)
 		kt4.Mul(e).Mul(r).Mul(r).Mul(load(dy[i:])).StoreSlice(dx[i:])
 	}
@@ -176,7 +165,7 @@ func dsqGradAVX512(k *dsqKernel, dx, x, dy []float32) (int, float64) {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
 	absMask, signMask, oneB := splatU(^uint32(signBit)), splatU(signBit), splatU(oneBits)
-	one, magic, minK := splat(1), splat(magicRound), splat(-125)
+	one, minK := splat(1), splat(-125)
 	kk, sk4, a4, b := splat(-2*k.k*log2e), splat(4*k.sk), splat(4*k.a), splat(k.b)
 	acc := archsimd.BroadcastFloat64x8(0)
 	for i := 0; i < n; i += 16 {
@@ -184,7 +173,7 @@ func dsqGradAVX512(k *dsqKernel, dx, x, dy []float32) (int, float64) {
 		ab := xb.And(absMask)
 		keep := ab.LessEqual(oneB)
 		xa := ab.Min(oneB).AsFloat32x16()
-		e := exp2V(xa.Mul(kk), magic, minK)
+		e := exp2V(xa.Mul(kk), minK)
 		d := e.Add(one)
 		r := one.Div(d)
 		er2 := e.Mul(r).Mul(r) // sech²/4
@@ -203,13 +192,13 @@ func bnnPlusGradAVX512(k *bnnPlusKernel, dx, x, dy []float32) (int, float64) {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
 	absMask, signMask, vmax := splatU(^uint32(signBit)), splatU(signBit), splatU(sechMaxBits)
-	one, magic, minK := splat(1), splat(magicRound), splat(-125)
+	one, minK := splat(1), splat(-125)
 	half, beta4, m2, c := splat(k.half), splat(4*k.beta), splat(-2*log2e), splat(2*k.invBeta*k.invBeta)
 	acc := archsimd.BroadcastFloat64x8(0)
 	for i := 0; i < n; i += 16 {
 		hx := load(x[i:]).Mul(half).AsUint32x16()
 		v := hx.And(absMask).Min(vmax).AsFloat32x16()
-		e := exp2V(v.Mul(m2), magic, minK)
+		e := exp2V(v.Mul(m2), minK)
 		f := beta4.Mul(e).Mul(e.MulAdd(one.Add(v), one.Sub(v)))
 		d := e.Add(one)
 		g := f.Div(d.Mul(d).Mul(d))
