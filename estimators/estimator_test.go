@@ -164,3 +164,29 @@ func TestSpecErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInfGivesZero checks what the built-in estimators document for
+// x = ±Inf: g = 0, in the fast and the reference kernels, at every
+// schedule end.
+func TestInfGivesZero(t *testing.T) {
+	builtin := []string{"approxsign", "bnnplus", "bnnplus:learn=true", "dsq", "dsq:learn=true", "ede", "fda", "fda:omega=1,c=3", "ste"}
+	for _, spec := range builtin {
+		for _, p := range []float64{0, 1} {
+			e, _ := New(spec)
+			if s, ok := e.(Scheduler); ok {
+				s.SetProgress(p)
+			}
+			inf := float32(math.Inf(1))
+			x := []float32{inf, -inf, inf, -inf}
+			for _, k := range []func(dx, x, dy []float32){e.Backward, e.(Referencer).BackwardRef} {
+				dx := []float32{7, 7, 7, 7}
+				k(dx, x, []float32{1, -1, 2, -2})
+				for i, v := range dx {
+					if v != 0 {
+						t.Errorf("%s p=%g: g(%g)·dy = %g, want 0", spec, p, x[i], v)
+					}
+				}
+			}
+		}
+	}
+}
