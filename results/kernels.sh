@@ -2,10 +2,11 @@
 # Runs the estimator kernel benchmarks for the default build and for
 # GOEXPERIMENT=simd (AVX-512 kernels), saves the raw output under results/
 # (kernels.txt, kernels-simd.txt) and generates results/kernels.md from it
-# with bench/cmd/benchreport. With -count=10 it takes about half an hour on
-# 2 cores: run it on a quiet machine (check `uptime`). Arguments are passed
-# to go test, e.g. `results/kernels.sh -benchtime=100x -count=1` for a
-# quick try (then do not commit the output).
+# with bench/cmd/benchreport. With -count=10 it runs 2 x 120 benchmarks ten
+# times, about 45 minutes on 2 cores (-benchtime=0.5s halves that): run it
+# on a quiet machine (check `uptime`). Arguments are passed to go test,
+# e.g. `results/kernels.sh -benchtime=100x -count=1` for a quick try (then
+# do not commit the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=("$@")
