@@ -158,13 +158,19 @@ func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
-	for i, xv := range x {
-		v := math.Float32frombits(minBits(absBits(k.half*xv), sechMaxBits))
-		n, f := expSplit(-2 * v)
-		ex := scaleFlush(exp2Frac(f), n)
-		r := 1 / (1 + ex)
-		g := k.beta * 4 * ex * r * r * (1 - v*(2*r-1))
-		dx[i] = dy[i] * g
+	beta4, vmax := 4*k.beta, math.Float32bits(sechMax/k.half)
+	var buf [block]float32
+	for len(x) > 0 {
+		m := min(len(x), block)
+		xb, e := bitsOf(x[:m]), buf[:m]
+		expBlock(e, xb, k.half, vmax) // e = exp(-2v), v = β|x|/2 clamped to 44
+		dxs, dys := dx[:m], dy[:m]
+		for i, b := range xb {
+			v := k.half * math.Float32frombits(minBits(b&^signBit, vmax))
+			r := 1 / (1 + e[i])
+			dxs[i] = dys[i] * (beta4 * e[i] * r * r * (1 - v*(2*r-1)))
+		}
+		x, dx, dy = x[m:], dx[m:], dy[m:]
 	}
 }
 

@@ -187,15 +187,21 @@ func (k *dsqKernel) backward(dx, x, dy []float32) {
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
-	for i, v := range x {
-		ab := absBits(v)
-		keep := leMask(ab, oneBits)
-		u := k.k * math.Float32frombits(minBits(ab, oneBits))
-		n, f := expSplit(-2 * u)
-		ex := scaleFlush(exp2Frac(f), n)
-		r := 1 / (1 + ex)
-		g := k.sk * 4 * ex * r * r
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]*g) & keep)
+	// Two passes over blocks (see expBlock): the chain of one element's
+	// operations is long, and shorter loops let the core overlap more
+	// elements.
+	sk4 := 4 * k.sk
+	var buf [block]float32
+	for len(x) > 0 {
+		m := min(len(x), block)
+		xb, e := bitsOf(x[:m]), buf[:m]
+		expBlock(e, xb, k.k, oneBits)
+		dxs, dys := dx[:m], dy[:m]
+		for i, b := range xb {
+			r := 1 / (1 + e[i])
+			dxs[i] = math.Float32frombits(math.Float32bits(dys[i]*(sk4*e[i]*r*r)) & leMask(b&^signBit, oneBits))
+		}
+		x, dx, dy = x[m:], dx[m:], dy[m:]
 	}
 }
 

@@ -126,11 +126,17 @@ func (k *edeKernel) backward(dx, x, dy []float32) {
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
-	for i, v := range x {
-		u := k.t * math.Float32frombits(minBits(absBits(v), k.xmax))
-		n, f := expSplit(-2 * u)
-		ex := scaleFlush(exp2Frac(f), n)
-		r := 1 / (1 + ex)
-		dx[i] = dy[i] * (k.kt * 4 * ex * r * r)
+	kt4 := 4 * k.kt
+	var buf [block]float32
+	for len(x) > 0 {
+		m := min(len(x), block)
+		e := buf[:m]
+		expBlock(e, bitsOf(x[:m]), k.t, k.xmax)
+		dxs, dys := dx[:m], dy[:m]
+		for i, ex := range e {
+			r := 1 / (1 + ex)
+			dxs[i] = dys[i] * (kt4 * ex * r * r)
+		}
+		x, dx, dy = x[m:], dx[m:], dy[m:]
 	}
 }

@@ -178,21 +178,34 @@ func (k *fdaKernel) backward(dx, x, dy []float32) {
 		k.backwardFar(dx, x, dy)
 		return
 	}
-	for i, v := range x {
-		ab := absBits(v)
-		keep := leMask(ab, k.cb)
-		th := k.omega * math.Float32frombits(minBits(ab, k.cb))
-		th = math.Float32frombits(max(math.Float32bits(th), k.eps)) // θ in [ε, π/2]
-		r, odd := reducePi(k.twoN * th)
-		num := math.Float32frombits(math.Float32bits(sinPoly(r)) ^ odd)
-		g := k.scale * num / sinPoly(th)
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]*g) & keep)
+	// Three passes per block (see block): θ, then sin(2Nθ), then sin θ and
+	// the quotient.
+	omega, cb, eps, twoN, scale := k.omega, k.cb, k.eps, k.twoN, k.scale
+	var num, tha [block]float32
+	for len(x) > 0 {
+		m := min(len(x), block)
+		xb, nm, th := bitsOf(x[:m]), num[:m], tha[:m]
+		for i, b := range xb {
+			t := omega * math.Float32frombits(minBits(b&^signBit, cb))
+			th[i] = math.Float32frombits(max(math.Float32bits(t), eps)) // θ in [ε, π/2]
+		}
+		for i, t := range th {
+			r, odd := reducePi(twoN * t)
+			nm[i] = math.Float32frombits(math.Float32bits(sinPoly(r)) ^ odd)
+		}
+		dxs, dys := dx[:m], dy[:m]
+		for i, b := range xb {
+			g := scale * nm[i] / sinPoly(th[i])
+			dxs[i] = math.Float32frombits(math.Float32bits(dys[i]*g) & leMask(b&^signBit, cb))
+		}
+		x, dx, dy = x[m:], dx[m:], dy[m:]
 	}
 }
 
 // backwardFar is backward for ω·C > π/2: θ = mπ + φ with |φ| <= π/2, and
 // the sum at θ is (-1)^m times the sum at |φ|.
 func (k *fdaKernel) backwardFar(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	for i, v := range x {
 		ab := absBits(v)
 		keep := leMask(ab, k.cb)

@@ -1,6 +1,10 @@
 package estimators
 
-import "github.com/gradbench/gradbench/internal/parallel"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/parallel"
+)
 
 // How the fast kernels split work. A slice shorter than 2·grain elements runs
 // on the calling goroutine (waking a worker costs a few microseconds, the
@@ -14,6 +18,24 @@ const (
 	align    = 64
 	sumBlock = 4096
 )
+
+// block is the number of elements the portable kernels of DSQ, EDE, BNN+
+// and FDA process per pass: they run two loops over each block, the first
+// writing an intermediate (exp or sin) to a stack array, because one long
+// chain of dependent operations per element overlaps poorly across elements
+// (6.7 against 4.2 ns/elem for DSQ on one core).
+const block = 256
+
+// expBlock sets e[i] = exp(-2·s·min(|x|, clamp)) for the bits xb of x,
+// with clamp the bits of a non-negative float32.
+func expBlock(e []float32, xb []uint32, s float32, clamp uint32) {
+	e = e[:len(xb)]
+	for i, b := range xb {
+		u := s * math.Float32frombits(minBits(b&^signBit, clamp))
+		n, f := expSplit(-2 * u)
+		e[i] = scaleFlush(exp2Frac(f), n)
+	}
+}
 
 // A kernel is the fast backward pass of one estimator over one contiguous
 // chunk: dx[i] = dy[i]·g(x[i]). The slices have equal lengths.
