@@ -1,0 +1,94 @@
+package xnor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestPackMatchesSign(t *testing.T) {
+	special := []float32{0, float32(math.Copysign(0, -1)), 1, -1, float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.NaN()), -float32(math.NaN()), math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, math.MaxFloat32, -math.MaxFloat32}
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(11, 1))
+		for _, c := range []int{1, 3, 8, 63, 64, 65, 128, 130} {
+			for _, hw := range [][2]int{{1, 1}, {1, 7}, {3, 3}, {2, 4}, {5, 7}, {8, 8}, {1, 9}} {
+				n := 1 + r.IntN(3)
+				x := make([]float32, n*c*hw[0]*hw[1])
+				for i := range x {
+					if r.IntN(4) == 0 {
+						x[i] = special[r.IntN(len(special))]
+					} else {
+						x[i] = float32(r.NormFloat64())
+					}
+				}
+				b := NewBits(n, hw[0], hw[1], c)
+				for i := range b.Data {
+					b.Data[i] = ^uint64(0) // Pack must overwrite every word
+				}
+				Pack(b, x)
+				checkPadding(t, b)
+				got := make([]float32, len(x))
+				b.Unpack(got)
+				for i, v := range x {
+					want := float32(1)
+					if v < 0 {
+						want = -1
+					}
+					if got[i] != want {
+						t.Fatalf("Pack(c=%d, %dx%d): value %d = %v packs as %v, want %v", c, hw[0], hw[1], i, v, got[i], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestPackWeights(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 1))
+	s := Shape{In: 70, Out: 3, Kernel: 3, Pad: 1}
+	w := make([]float32, 3*70*9)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	w[5] = 0
+	w[6] = float32(math.Copysign(0, -1))
+	p := PackWeights(s, w)
+	for o := range 3 {
+		var sum float64
+		for c := range 70 {
+			for ky := range 3 {
+				for kx := range 3 {
+					v := w[((o*70+c)*3+ky)*3+kx]
+					sum += math.Abs(float64(v))
+					if got, want := p.Sign(o, c, ky, kx), float32(q(v)); got != want {
+						t.Fatalf("weight (%d,%d,%d,%d) = %v packs as %v, want %v", o, c, ky, kx, v, got, want)
+					}
+				}
+			}
+		}
+		if want := float32(sum / 630); p.Scale[o] != want {
+			t.Errorf("Scale[%d] = %v, want mean|W| = %v", o, p.Scale[o], want)
+		}
+	}
+	for i := p.Words - 1; i < len(p.Bits); i += p.Words {
+		if p.Bits[i]>>6 != 0 {
+			t.Fatalf("padding bits of weight word %d set: %#x", i, p.Bits[i])
+		}
+	}
+}
+
+func TestTranspose8(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 1))
+	for range 1000 {
+		x := r.Uint64()
+		got := transpose8(x)
+		for i := range 8 {
+			for j := range 8 {
+				if got>>(8*j+i)&1 != x>>(8*i+j)&1 {
+					t.Fatalf("transpose8(%#x) = %#x: bit (%d,%d) wrong", x, got, j, i)
+				}
+			}
+		}
+	}
+}

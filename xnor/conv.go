@@ -1,0 +1,496 @@
+package xnor
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/gradbench/gradbench/internal/parallel"
+)
+
+// Conv is a packed binary convolution ready for inference: the signs of
+// its weights and its output transform. It computes, for every output
+// pixel and output channel o,
+//
+//	d = Σ over in-bounds taps and channels of q(x)·q(W)   (an exact integer)
+//	y = Affine(o, d)
+//
+// where q is the ±1 code (see the package documentation) and taps that fall
+// on the zero padding contribute 0, as in the training engine's float
+// convolution of binarized activations. [Conv.Forward] writes y as float32
+// (NCHW); [Conv.ForwardBits] writes q(y) packed, for a following binary
+// layer.
+//
+// A Conv is not safe for concurrent use; its kernels split the work over
+// the process's worker pool (internal/parallel). After the first call for
+// an input size, calls allocate nothing.
+type Conv struct {
+	Shape Shape
+
+	words int     // input words per pixel, ⌈In/64⌉
+	taps  int     // Kernel²
+	kw    int     // words per im2col row: taps·words
+	k     int64   // taps·In, the length of the dot products
+	ocPad int     // Out rounded up to a multiple of 8
+	w     []uint64 // [ocPad][kw] weight rows (padding rows zero)
+	wsum  []int32  // [Out][taps]: Σ_c q(W) of each tap, for the padding correction
+	mul   []float32
+	add   []float32
+	flip  []int64 // thresholds of ForwardBits, per padded channel
+	tau   []int64
+
+	plan    plan
+	scratch chan *scratch
+	job     convJob
+}
+
+// NewConv returns the convolution with weights w and output transform t.
+// t must have one finite multiplier and offset per output channel.
+func NewConv(w *Weights, t Affine) (*Conv, error) {
+	w.check("NewConv")
+	s := w.Shape
+	if err := t.validate(s.Out); err != nil {
+		return nil, err
+	}
+	c := &Conv{Shape: s, words: w.Words, taps: s.Kernel * s.Kernel}
+	c.kw = c.taps * c.words
+	c.k = int64(c.taps * s.In)
+	c.ocPad = (s.Out + 7) &^ 7
+	c.w = make([]uint64, c.ocPad*c.kw)
+	copy(c.w, w.Bits) // same order: [o][ky][kx][word]
+	c.wsum = make([]int32, s.Out*c.taps)
+	for o := range s.Out {
+		for t := range c.taps {
+			neg := 0
+			for _, x := range w.Bits[(o*c.taps+t)*c.words:][:c.words] {
+				neg += bits.OnesCount64(x)
+			}
+			c.wsum[o*c.taps+t] = int32(s.In - 2*neg)
+		}
+	}
+	c.mul = make([]float32, c.ocPad)
+	c.add = make([]float32, c.ocPad)
+	copy(c.mul, t.Mul)
+	copy(c.add, t.Add)
+	c.flip = make([]int64, c.ocPad)
+	c.tau = make([]int64, c.ocPad)
+	for o := range c.ocPad {
+		if o < s.Out {
+			c.flip[o], c.tau[o] = threshold(t.Mul[o], t.Add[o], c.k)
+		} else {
+			c.tau[o] = math.MinInt32 // padding channels: never −1, so padding bits stay zero
+		}
+	}
+	nw := parallel.Workers() + 1
+	c.scratch = make(chan *scratch, nw)
+	for range nw {
+		c.scratch <- &scratch{a: make([]uint64, 2*8*c.kw), pc: make([]uint64, 2*64*8), pair: -1}
+	}
+	c.job.c = c
+	return c, nil
+}
+
+// OutSize returns the output height and width for an h×w input.
+func (c *Conv) OutSize(h, w int) (oh, ow int) { return c.Shape.OutSize(h, w) }
+
+// Forward computes the convolution of x and writes the transformed outputs
+// y to dst in NCHW order: dst[((n·Out+o)·OH+oy)·OW+ox], N·Out·OH·OW values.
+// Wrong shapes are programmer errors and panic.
+func (c *Conv) Forward(dst []float32, x *Bits) {
+	c.setup("Conv.Forward", x)
+	if want := x.N * c.Shape.Out * c.plan.ohw; len(dst) != want {
+		panic(fmt.Sprintf("xnor: Conv.Forward: dst has %d values, want N·Out·OH·OW = %d for input %v", len(dst), want, x))
+	}
+	c.run(x, dst, nil)
+}
+
+// ForwardBits computes the convolution of x and writes the signs of the
+// transformed outputs, q(y) with q(0) = +1, to dst, which it reshapes to
+// N×OH×OW×Out (reusing its buffer when large enough). It compares the
+// integer dot products with per-channel thresholds derived from the
+// transform, so the result is exactly the sign of Forward's output.
+// Wrong shapes are programmer errors and panic.
+func (c *Conv) ForwardBits(dst *Bits, x *Bits) {
+	c.setup("Conv.ForwardBits", x)
+	dst.Reshape(x.N, c.plan.oh, c.plan.ow, c.Shape.Out)
+	c.run(x, nil, dst)
+}
+
+func (c *Conv) setup(op string, x *Bits) {
+	x.check(op)
+	if x.C != c.Shape.In {
+		panic(fmt.Sprintf("xnor: %s: input %v has %d channels, want %d", op, x, x.C, c.Shape.In))
+	}
+	oh, ow := c.Shape.OutSize(x.H, x.W)
+	if oh < 1 || ow < 1 {
+		panic(fmt.Sprintf("xnor: %s: input %v is smaller than the %dx%d kernel with padding %d", op, x, c.Shape.Kernel, c.Shape.Kernel, c.Shape.Pad))
+	}
+	if p := &c.plan; p.n != x.N || p.h != x.H || p.w != x.W || p.corr == nil {
+		c.newPlan(x.N, x.H, x.W)
+	}
+}
+
+// plan holds what depends on the input size: the output geometry, the
+// classes of border positions and their padding corrections.
+//
+// Output pixels are numbered g = (n·OH+oy)·OW+ox, P in all, and cut into
+// blocks of 8 consecutive pixels (the vector lanes); a unit of parallel work
+// is a pair of blocks times a range of output channels.
+//
+// A padded tap holds no activation: the im2col rows get the code +1 there
+// (a zero word), which adds Σ_c q(W[o,c,tap]) to the dot product where the
+// float convolution adds 0. The correction subtracts that sum over the
+// out-of-bounds taps. Which taps are out of bounds depends only on the
+// output row's class (the set of kernel rows that fall outside the input)
+// and the column's class, so the corrections are precomputed per (row
+// class, column class) pair and output channel, the approach of Larq Compute
+// Engine's padding correction for its zero-padded binary convolutions.
+// Class 0 is the interior: no correction.
+type plan struct {
+	n, h, w, oh, ow, ohw int
+	p                    int // N·OH·OW output pixels
+	nb                   int // ⌈p/8⌉ blocks
+	rowCls, colCls       []uint8
+	ncc                  int     // number of column classes
+	cstride              int     // row length of corr: the class count, at least 16
+	corr                 []int32 // [Out][cstride] corrections per class
+	pairs, chunk, chunks int     // units are pairs × chunks of output channels
+	grain                int
+}
+
+// borderClasses returns, for each of the out output positions along one
+// axis, the index of the set of kernel offsets that fall outside [0, size),
+// and the sets themselves as bit masks; index 0 is the empty set.
+func borderClasses(out, size, kernel, stride, pad int) (cls []uint8, masks []uint64) {
+	cls = make([]uint8, out)
+	masks = []uint64{0}
+	for o := range out {
+		var m uint64
+		for k := range kernel {
+			if i := o*stride - pad + k; i < 0 || i >= size {
+				m |= 1 << k
+			}
+		}
+		idx := -1
+		for j, x := range masks {
+			if x == m {
+				idx = j
+				break
+			}
+		}
+		if idx < 0 {
+			idx = len(masks)
+			masks = append(masks, m)
+		}
+		cls[o] = uint8(idx)
+	}
+	return cls, masks
+}
+
+func (c *Conv) newPlan(n, h, w int) {
+	s := c.Shape
+	p := &c.plan
+	p.n, p.h, p.w = n, h, w
+	p.oh, p.ow = s.OutSize(h, w)
+	p.ohw = p.oh * p.ow
+	p.p = n * p.ohw
+	p.nb = (p.p + 7) / 8
+	var rmasks, cmasks []uint64
+	p.rowCls, rmasks = borderClasses(p.oh, h, s.Kernel, s.stride(), s.Pad)
+	p.colCls, cmasks = borderClasses(p.ow, w, s.Kernel, s.stride(), s.Pad)
+	if len(rmasks)*len(cmasks) > 256 {
+		// Pad < Kernel <= 64 gives at most 2·Pad+1 classes per axis in
+		// practice; this guards the uint8 class index.
+		panic(fmt.Sprintf("xnor: Conv: %d×%d border classes for shape %+v on %dx%d input", len(rmasks), len(cmasks), s, h, w))
+	}
+	p.ncc = len(cmasks)
+	ncls := len(rmasks) * len(cmasks)
+	p.cstride = max(16, ncls)
+	p.corr = make([]int32, s.Out*p.cstride)
+	for o := range s.Out {
+		ws := c.wsum[o*c.taps:][:c.taps]
+		for ry, rm := range rmasks {
+			for rx, cm := range cmasks {
+				var sum int32
+				for ky := range s.Kernel {
+					for kx := range s.Kernel {
+						if rm>>ky&1 != 0 || cm>>kx&1 != 0 {
+							sum += ws[ky*s.Kernel+kx]
+						}
+					}
+				}
+				p.corr[o*p.cstride+ry*p.ncc+rx] = -sum
+			}
+		}
+	}
+	// Units: pairs of blocks × chunks of output channels (multiples of 64,
+	// so that ForwardBits writes whole words). Small images get several
+	// chunks so that every worker has work; tiny problems run on one
+	// goroutine.
+	workers := parallel.Workers()
+	p.pairs = (p.nb + 1) / 2
+	chunks := 1
+	if p.pairs < 4*workers {
+		chunks = min((c.ocPad+63)/64, (4*workers+p.pairs-1)/p.pairs)
+	}
+	p.chunk = ((c.ocPad+chunks-1)/chunks + 63) &^ 63
+	p.chunks = (c.ocPad + p.chunk - 1) / p.chunk
+	unitWork := 16 * p.chunk * c.kw // word XORs per unit
+	p.grain = max(1, (1<<15)/max(1, unitWork))
+}
+
+// scratch is one worker's buffers.
+type scratch struct {
+	a      []uint64 // im2col rows of the current pair: [2 blocks][kw][8 lanes]
+	pc     []uint64 // popcounts of 64 channels: [2 blocks][64][8 lanes]
+	pair   int      // the pair a holds, −1 for none
+	cls    [2][16]uint32
+	border [2]bool // whether a block has a lane with a non-zero class
+	valid  [2]int  // valid lanes of each block (the last block may be short)
+	contig [2]bool // whether a block's 8 outputs are consecutive in NCHW
+	off    [2][8]int
+	masks  [2][64]uint8
+}
+
+// convJob is the parallel job of one Forward or ForwardBits call.
+type convJob struct {
+	c    *Conv
+	x    *Bits
+	out  []float32
+	bits *Bits
+	simd bool
+}
+
+func (c *Conv) run(x *Bits, out []float32, dst *Bits) {
+	p := &c.plan
+	if p.p == 0 {
+		return
+	}
+	j := &c.job
+	j.x, j.out, j.bits, j.simd = x, out, dst, useSIMD()
+	parallel.For(p.pairs*p.chunks, p.grain, 1, j)
+	j.x, j.out, j.bits = nil, nil, nil
+}
+
+func (j *convJob) Do(lo, hi int) {
+	c, p := j.c, &j.c.plan
+	s := <-c.scratch
+	s.pair = -1
+	for u := lo; u < hi; u++ {
+		pair, ch := u/p.chunks, u%p.chunks
+		if pair != s.pair {
+			c.im2col(s, j.x, pair)
+			s.pair = pair
+		}
+		nblk := 2
+		if s.valid[1] == 0 {
+			nblk = 1
+		}
+		o1 := min(c.ocPad, (ch+1)*p.chunk)
+		for o := ch * p.chunk; o < o1; o += 64 {
+			nc := min(64, o1-o)
+			w := c.w[o*c.kw:][:nc*c.kw]
+			if j.simd {
+				kernelSIMD(s.pc, s.a, w, c.kw, nc, nblk)
+			} else {
+				kernelGo(s.pc, s.a, w, c.kw, nc, nblk)
+			}
+			for b := range nblk {
+				if j.out != nil {
+					if j.simd {
+						c.outFloatSIMD(j.out, s, b, o, nc)
+					} else {
+						c.outFloatGo(j.out, s, b, o, nc)
+					}
+				} else {
+					if j.simd {
+						c.outMasksSIMD(s, b, o, nc)
+					} else {
+						c.outMasksGo(s, b, o, nc)
+					}
+					c.outBits(j.bits, s, pair*2+b, b, o, nc)
+				}
+			}
+		}
+	}
+	c.scratch <- s
+}
+
+// im2col fills s.a with the input codes under the kernel window of each
+// lane of the pair's two blocks, in the order [block][tap][word][lane]
+// (taps ky-major), zero (+1) for padded taps and for lanes past the last
+// pixel, and records the lanes' border classes and output offsets.
+func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
+	p, sh := &c.plan, c.Shape
+	st, pad, kern, words := sh.stride(), sh.Pad, sh.Kernel, c.words
+	for b := range 2 {
+		a := s.a[b*8*c.kw:][:8*c.kw]
+		g0 := (pair*2 + b) * 8
+		s.border[b], s.valid[b] = false, 0
+		n, q := g0/p.ohw, g0%p.ohw
+		oy, ox := q/p.ow, q%p.ow
+		for j := range 8 {
+			if g0+j >= p.p {
+				for i := j; i < len(a); i += 8 {
+					a[i] = 0
+				}
+				s.cls[b][j], s.off[b][j] = 0, 0
+				continue
+			}
+			s.valid[b]++
+			s.off[b][j] = n*sh.Out*p.ohw + oy*p.ow + ox
+			rc, cc := p.rowCls[oy], p.colCls[ox]
+			cls := int(rc)*p.ncc + int(cc)
+			s.cls[b][j] = uint32(cls)
+			iy0, ix0 := oy*st-pad, ox*st-pad
+			img := x.Data[n*p.h*p.w*words : (n+1)*p.h*p.w*words]
+			if cls == 0 {
+				for ky := range kern {
+					src := img[((iy0+ky)*p.w+ix0)*words:][:kern*words]
+					dst := a[ky*kern*words*8+j:]
+					for i, v := range src {
+						dst[i*8] = v
+					}
+				}
+			} else {
+				s.border[b] = true
+				for ky := range kern {
+					iy := iy0 + ky
+					for kx := range kern {
+						ix := ix0 + kx
+						dst := a[((ky*kern+kx)*words)*8+j:]
+						if iy < 0 || iy >= p.h || ix < 0 || ix >= p.w {
+							for i := range words {
+								dst[i*8] = 0
+							}
+							continue
+						}
+						src := img[(iy*p.w+ix)*words:][:words]
+						for i, v := range src {
+							dst[i*8] = v
+						}
+					}
+				}
+			}
+			if ox++; ox == p.ow {
+				ox = 0
+				if oy++; oy == p.oh {
+					oy = 0
+					n++
+				}
+			}
+		}
+		s.contig[b] = s.valid[b] == 8 && s.off[b][7] == s.off[b][0]+7
+	}
+}
+
+// kernelGo is the portable XNOR-popcount kernel: for nblk blocks of a (8
+// lanes each), nc weight rows of w (kw words each) and every lane,
+//
+//	pc[(b·64+i)·8+j] = Σ_k popcount(a[b][k][j] XOR w[i][k])
+//
+// the number of sign mismatches, so that the dot product of the ±1 codes is
+// taps·In − 2·pc (before the padding correction). It computes 4 lanes × 2
+// channels at a time (register blocking: each loaded word is used twice).
+func kernelGo(pc, a, w []uint64, kw, nc, nblk int) {
+	for b := range nblk {
+		ab := a[b*8*kw:][:8*kw]
+		for i := 0; i < nc; i += 2 {
+			w0 := w[i*kw:][:kw]
+			w1 := w[(i+1)*kw:][:kw]
+			for l := 0; l < 8; l += 4 {
+				var c00, c01, c02, c03, c10, c11, c12, c13 int
+				for k, v0 := range w0 {
+					x := ab[k*8+l:][:4]
+					v1 := w1[k]
+					c00 += bits.OnesCount64(x[0] ^ v0)
+					c01 += bits.OnesCount64(x[1] ^ v0)
+					c02 += bits.OnesCount64(x[2] ^ v0)
+					c03 += bits.OnesCount64(x[3] ^ v0)
+					c10 += bits.OnesCount64(x[0] ^ v1)
+					c11 += bits.OnesCount64(x[1] ^ v1)
+					c12 += bits.OnesCount64(x[2] ^ v1)
+					c13 += bits.OnesCount64(x[3] ^ v1)
+				}
+				r := pc[(b*64+i)*8+l:][:4]
+				r[0], r[1], r[2], r[3] = uint64(c00), uint64(c01), uint64(c02), uint64(c03)
+				r = pc[(b*64+i+1)*8+l:][:4]
+				r[0], r[1], r[2], r[3] = uint64(c10), uint64(c11), uint64(c12), uint64(c13)
+			}
+		}
+	}
+}
+
+// dot returns the corrected dot product of lane j of block b for channel o
+// from its popcount.
+func (c *Conv) dot(s *scratch, b, j, o int, pc uint64) int64 {
+	return c.k - 2*int64(pc) + int64(c.plan.corr[o*c.plan.cstride+int(s.cls[b][j])])
+}
+
+// outFloatGo applies the transform to channels o to o+nc−1 of block b and
+// writes them to out.
+func (c *Conv) outFloatGo(out []float32, s *scratch, b, o0, nc int) {
+	ohw := c.plan.ohw
+	for i := range min(nc, c.Shape.Out-o0) {
+		o := o0 + i
+		mul, add := c.mul[o], c.add[o]
+		pc := s.pc[(b*64+i)*8:][:8]
+		for j := range s.valid[b] {
+			out[s.off[b][j]+o*ohw] = apply(mul, add, c.dot(s, b, j, o, pc[j]))
+		}
+	}
+}
+
+// outMasksGo sets s.masks[b][i], bit j, to the code of q(y) of lane j for
+// channel o0+i: 1 (−1) where y < 0.
+func (c *Conv) outMasksGo(s *scratch, b, o0, nc int) {
+	for i := range nc {
+		o := o0 + i
+		flip, tau := c.flip[o], c.tau[o]
+		pc := s.pc[(b*64+i)*8:][:8]
+		var m uint8
+		for j := range 8 {
+			d := c.k - 2*int64(pc[j])
+			if o < c.Shape.Out {
+				d += int64(c.plan.corr[o*c.plan.cstride+int(s.cls[b][j])])
+			}
+			if (d^flip)-flip < tau {
+				m |= 1 << j
+			}
+		}
+		s.masks[b][i] = m
+	}
+}
+
+// outBits writes the packed codes of channels o0 to o0+nc−1 (a word's
+// worth, o0 a multiple of 64) of block b, global block blk, from s.masks.
+func (c *Conv) outBits(dst *Bits, s *scratch, blk, b, o0, nc int) {
+	var word [8]uint64
+	for g := 0; g < nc; g += 8 {
+		var m uint64
+		for i := range 8 {
+			m |= uint64(s.masks[b][g+i]) << (8 * i)
+		}
+		t := transpose8(m) // byte j: lane j's bits of channels g to g+7
+		for j := range 8 {
+			word[j] |= (t >> (8 * j) & 0xff) << g
+		}
+	}
+	w := o0 / 64
+	for j := range s.valid[b] {
+		dst.Data[(blk*8+j)*dst.Words+w] = word[j]
+	}
+}
+
+// transpose8 transposes the 8×8 bit matrix whose row i is byte i of x
+// (bit j of the byte being column j): bit j of byte i becomes bit i of
+// byte j.
+func transpose8(x uint64) uint64 {
+	t := (x ^ x>>7) & 0x00AA00AA00AA00AA
+	x ^= t ^ t<<7
+	t = (x ^ x>>14) & 0x0000CCCC0000CCCC
+	x ^= t ^ t<<14
+	t = (x ^ x>>28) & 0x00000000F0F0F0F0
+	x ^= t ^ t<<28
+	return x
+}

@@ -1,0 +1,464 @@
+package xnor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// forEachImpl runs f once per available implementation, restoring the
+// default afterwards.
+func forEachImpl(t *testing.T, f func(t *testing.T, impl string)) {
+	t.Helper()
+	def := Impl()
+	defer SetImpl(def)
+	for _, impl := range Impls() {
+		if err := SetImpl(impl); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("impl="+impl, func(t *testing.T) { f(t, impl) })
+	}
+}
+
+// randSigns returns n values from {−1, +1} (with some exact zeros, which
+// binarize to +1).
+func randSigns(r *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		switch r.IntN(5) {
+		case 0:
+			x[i] = 0
+		case 1, 2:
+			x[i] = -1 - r.Float32()
+		default:
+			x[i] = 1 + r.Float32()
+		}
+	}
+	return x
+}
+
+// q is the training forward's sign: +1 for x >= 0 (so q(0) = +1).
+func q(x float32) float64 {
+	if x < 0 {
+		return -1
+	}
+	return 1
+}
+
+// naiveConv is the float convolution of q(x) with q(w) and zero padding: the
+// obvious loop, padded taps contributing 0. x is N×C×H×W, w Out×C×k×k; it
+// returns N×Out×OH×OW exact integers.
+func naiveConv(x, w []float32, n, c, h, wd int, s Shape) []float64 {
+	oh, ow := s.OutSize(h, wd)
+	k, st := s.Kernel, s.stride()
+	y := make([]float64, n*s.Out*oh*ow)
+	for b := range n {
+		for o := range s.Out {
+			for oy := range oh {
+				for ox := range ow {
+					var sum float64
+					for ch := range c {
+						for ky := range k {
+							for kx := range k {
+								iy, ix := oy*st-s.Pad+ky, ox*st-s.Pad+kx
+								if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+									continue
+								}
+								sum += q(x[((b*c+ch)*h+iy)*wd+ix]) * q(w[((o*c+ch)*k+ky)*k+kx])
+							}
+						}
+					}
+					y[((b*s.Out+o)*oh+oy)*ow+ox] = sum
+				}
+			}
+		}
+	}
+	return y
+}
+
+type convCase struct {
+	n, c, h, w, out, k, stride, pad int
+}
+
+func (tc convCase) String() string {
+	return fmt.Sprintf("n=%d/c=%d/hw=%dx%d/out=%d/k=%d/s=%d/p=%d", tc.n, tc.c, tc.h, tc.w, tc.out, tc.k, tc.stride, tc.pad)
+}
+
+func convCases(short bool) []convCase {
+	var cs []convCase
+	r := rand.New(rand.NewPCG(1, 5))
+	for _, c := range []int{1, 3, 63, 64, 65, 130} {
+		for _, k := range []int{1, 3} {
+			for _, st := range []int{1, 2} {
+				for _, pad := range []int{0, 1} {
+					h := 3 + r.IntN(7) // odd and even sizes, 3..9
+					w := 3 + r.IntN(7)
+					out := []int{1, 5, 8, 16, 70}[r.IntN(5)]
+					n := 1 + r.IntN(3)
+					if short && (c > 64 && out > 16) {
+						out = 9
+					}
+					cs = append(cs, convCase{n, c, h, w, out, k, st, pad})
+				}
+			}
+		}
+	}
+	// Whole-layer sizes: blocks crossing rows and images, several chunks
+	// of output channels, 7×7 maps of ResNet-20's last stage.
+	cs = append(cs, convCase{2, 64, 7, 7, 130, 3, 1, 1}, convCase{1, 16, 28, 28, 16, 3, 1, 1},
+		convCase{3, 32, 14, 14, 64, 3, 2, 1}, convCase{1, 200, 5, 6, 129, 3, 1, 2})
+	return cs
+}
+
+func TestConvMatchesFloat(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(2, 7))
+		for _, tc := range convCases(testing.Short()) {
+			s := Shape{In: tc.c, Out: tc.out, Kernel: tc.k, Stride: tc.stride, Pad: tc.pad}
+			x := randSigns(r, tc.n*tc.c*tc.h*tc.w)
+			w := randSigns(r, tc.out*tc.c*tc.k*tc.k)
+			want := naiveConv(x, w, tc.n, tc.c, tc.h, tc.w, s)
+			pw := PackWeights(s, w)
+			xb := NewBits(tc.n, tc.h, tc.w, tc.c)
+			Pack(xb, x)
+
+			// Integer dot products: Mul = 1, Add = 0 gives y = d exactly.
+			conv, err := NewConv(pw, ScaleOnly(ones(tc.out)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := nanSlice(len(want))
+			conv.Forward(got, xb)
+			for i := range want {
+				if float64(got[i]) != want[i] {
+					t.Fatalf("%v: dot product %d = %v, want %v (exact)", tc, i, got[i], want[i])
+				}
+			}
+
+			// Scaled by mean|W|: within 1e-5 (relative to the scale).
+			conv, err = NewConv(pw, ScaleOnly(pw.Scale))
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv.Forward(got, xb)
+			oh, ow := s.OutSize(tc.h, tc.w)
+			for i := range want {
+				o := i / (oh * ow) % tc.out
+				ref := want[i] * float64(pw.Scale[o])
+				if d := math.Abs(float64(got[i]) - ref); d > 1e-5*math.Max(1, math.Abs(ref)) {
+					t.Fatalf("%v: scaled output %d = %v, want %v", tc, i, got[i], ref)
+				}
+			}
+		}
+	})
+}
+
+func ones(n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = 1
+	}
+	return x
+}
+
+// nanSlice returns n NaNs: a kernel that leaves a value unwritten is caught.
+func nanSlice(n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(math.NaN())
+	}
+	return x
+}
+
+// TestConvPaddingEveryBorder checks the padding correction at every output
+// position of maps from 1×1 to 6×6 with padding 1 and 2, against the float
+// convolution, with all-negative inputs (where a wrong correction is
+// largest) and random ones.
+func TestConvPaddingEveryBorder(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(3, 1))
+		for _, k := range []int{3, 5} {
+			for _, pad := range []int{1, 2} {
+				for h := 1; h <= 6; h++ {
+					for _, st := range []int{1, 2} {
+						s := Shape{In: 70, Out: 9, Kernel: k, Stride: st, Pad: pad}
+						oh, ow := s.OutSize(h, h+1)
+						if oh < 1 || ow < 1 {
+							continue
+						}
+						for _, fill := range []string{"negative", "random"} {
+							x := randSigns(r, 2*70*h*(h+1))
+							if fill == "negative" {
+								for i := range x {
+									x[i] = -1
+								}
+							}
+							w := randSigns(r, 9*70*k*k)
+							conv, err := NewConv(PackWeights(s, w), ScaleOnly(ones(9)))
+							if err != nil {
+								t.Fatal(err)
+							}
+							xb := NewBits(2, h, h+1, 70)
+							Pack(xb, x)
+							got := nanSlice(2 * 9 * oh * ow)
+							conv.Forward(got, xb)
+							want := naiveConv(x, w, 2, 70, h, h+1, s)
+							for i := range want {
+								if float64(got[i]) != want[i] {
+									pix := i % (oh * ow)
+									t.Fatalf("k=%d pad=%d s=%d %dx%d %s: output (y=%d, x=%d) = %v, want %v",
+										k, pad, st, h, h+1, fill, pix/ow, pix%ow, got[i], want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestConvBitsIsSignOfForward checks ForwardBits against the sign of
+// Forward's output (same transform) with random BatchNorm folds of both
+// signs, and that every word of dst is written and padding bits are zero.
+func TestConvBitsIsSignOfForward(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(4, 4))
+		for _, tc := range convCases(true) {
+			s := Shape{In: tc.c, Out: tc.out, Kernel: tc.k, Stride: tc.stride, Pad: tc.pad}
+			x := randSigns(r, tc.n*tc.c*tc.h*tc.w)
+			w := randSigns(r, tc.out*tc.c*tc.k*tc.k)
+			pw := PackWeights(s, w)
+			gamma, beta, mean, vari := make([]float32, tc.out), make([]float32, tc.out), make([]float32, tc.out), make([]float32, tc.out)
+			kk := float64(tc.c * tc.k * tc.k)
+			for o := range tc.out {
+				gamma[o] = float32(r.NormFloat64())
+				beta[o] = float32(r.NormFloat64())
+				// Mean near the typical output so that both signs occur.
+				mean[o] = float32(r.NormFloat64() * math.Sqrt(kk) * float64(pw.Scale[o]))
+				vari[o] = float32(0.1 + r.Float64())
+			}
+			conv, err := NewConv(pw, FoldBatchNorm(pw.Scale, gamma, beta, mean, vari, 1e-5))
+			if err != nil {
+				t.Fatal(err)
+			}
+			xb := NewBits(tc.n, tc.h, tc.w, tc.c)
+			Pack(xb, x)
+			oh, ow := s.OutSize(tc.h, tc.w)
+			y := nanSlice(tc.n * tc.out * oh * ow)
+			conv.Forward(y, xb)
+			dst := &Bits{Data: make([]uint64, tc.n*oh*ow*WordsFor(tc.out))}
+			for i := range dst.Data {
+				dst.Data[i] = 0xdeadbeefdeadbeef // must all be overwritten
+			}
+			conv.ForwardBits(dst, xb)
+			checkPadding(t, dst)
+			want := make([]float32, len(y))
+			for i, v := range y {
+				want[i] = float32(q(v))
+			}
+			got := make([]float32, len(y))
+			dst.Unpack(got)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%v: ForwardBits code %d = %v, want q(%v) = %v", tc, i, got[i], y[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+func checkPadding(t *testing.T, b *Bits) {
+	t.Helper()
+	if b.C%64 == 0 {
+		return
+	}
+	mask := ^uint64(0) << (b.C % 64)
+	for i := b.Words - 1; i < len(b.Data); i += b.Words {
+		if b.Data[i]&mask != 0 {
+			t.Fatalf("Bits %v: padding bits of word %d are %#x, want 0", b, i, b.Data[i]&mask)
+		}
+	}
+}
+
+// TestConvBitsTies checks the threshold path against float BatchNorm +
+// sign computed the long way, with constants chosen so that some outputs
+// are exactly 0 (y = 0 must give +1), and with negative γ (flipped
+// comparison).
+func TestConvBitsTies(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(5, 9))
+		s := Shape{In: 10, Out: 16, Kernel: 3, Stride: 1, Pad: 1}
+		n, h, wd := 2, 5, 4
+		x := randSigns(r, n*s.In*h*wd)
+		w := randSigns(r, s.Out*s.In*9)
+		pw := PackWeights(s, w)
+		// BN with ε = 0 and variance 1 is exact: y = γ·(s·d − μ) + β.
+		// Scales of 1/2, μ = s·m for an integer m and β = 0 put the tie at
+		// d = m; odd/even m hit or miss the reachable dot products (they
+		// have the parity of the number of in-bounds terms).
+		gamma, beta, mean, vari := make([]float32, s.Out), make([]float32, s.Out), make([]float32, s.Out), make([]float32, s.Out)
+		for o := range s.Out {
+			pw.Scale[o] = 0.5
+			gamma[o] = []float32{1, -1, 2, -0.25, 0}[o%5]
+			mean[o] = 0.5 * float32(r.IntN(21)-10)
+			vari[o] = 1
+			if o%5 == 4 {
+				beta[o] = []float32{0, -1, 1}[o%3] // γ = 0: constant output
+			}
+		}
+		conv, err := NewConv(pw, FoldBatchNorm(pw.Scale, gamma, beta, mean, vari, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		xb := NewBits(n, h, wd, s.In)
+		Pack(xb, x)
+		var dst Bits
+		conv.ForwardBits(&dst, xb)
+		got := make([]float32, n*s.Out*h*wd)
+		dst.Unpack(got)
+		dots := naiveConv(x, w, n, s.In, h, wd, s)
+		ties := 0
+		for i, d := range dots {
+			o := i / (h * wd) % s.Out
+			y := float64(gamma[o])*(0.5*d-float64(mean[o])) + float64(beta[o])
+			if y == 0 {
+				ties++
+			}
+			if want := float32(q(float32(y))); got[i] != want {
+				t.Fatalf("channel %d, d = %v: code %v, want q(%v) = %v", o, d, got[i], y, want)
+			}
+		}
+		if ties == 0 {
+			t.Fatal("no output fell exactly on a threshold: the test does not test ties")
+		}
+	})
+}
+
+func TestThresholdMatchesApply(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 2))
+	muls := []float32{1, -1, 0, float32(math.Copysign(0, -1)), 0.37, -0.37, 1e-30, -1e-30, 3e30, -3e30, 0.5, -2}
+	adds := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 0.5, -0.5, 3.7, -3.7, 1e-30, 1e35, -1e35}
+	for range 200 {
+		muls = append(muls, float32(r.NormFloat64()))
+		adds = append(adds, float32(r.NormFloat64()*20))
+	}
+	for _, k := range []int64{1, 9, 576, 4608} {
+		for i, mul := range muls {
+			for _, add := range adds[i%7 : i%7+4] {
+				flip, tau := threshold(mul, add, k)
+				for d := -k; d <= k; d++ {
+					want := apply(mul, add, d) < 0
+					if got := (d^flip)-flip < tau; got != want {
+						t.Fatalf("threshold(%g, %g, k=%d) = (%d, %d): d=%d gives %v, want apply < 0 = %v (y=%g)",
+							mul, add, k, flip, tau, d, got, want, apply(mul, add, d))
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestNewConvErrors(t *testing.T) {
+	s := Shape{In: 4, Out: 2, Kernel: 3, Pad: 1}
+	pw := PackWeights(s, make([]float32, 2*4*9))
+	for _, tc := range []struct {
+		name string
+		a    Affine
+	}{
+		{"short", Affine{Mul: []float32{1}, Add: []float32{0}}},
+		{"nan", Affine{Mul: []float32{1, float32(math.NaN())}, Add: []float32{0, 0}}},
+		{"inf", Affine{Mul: []float32{1, 1}, Add: []float32{float32(math.Inf(-1)), 0}}},
+	} {
+		if _, err := NewConv(pw, tc.a); err == nil {
+			t.Errorf("NewConv with %s transform: no error", tc.name)
+		}
+	}
+	for _, bad := range []Shape{{In: 0, Out: 1, Kernel: 1}, {In: 1, Out: 1, Kernel: 65}, {In: 1, Out: 1, Kernel: 3, Stride: -1}, {In: 1 << 20, Out: 1, Kernel: 5}} {
+		if bad.Validate() == nil {
+			t.Errorf("Shape%+v.Validate() = nil, want an error", bad)
+		}
+	}
+}
+
+func TestConvForwardAllocatesNothing(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(7, 7))
+		s := Shape{In: 64, Out: 64, Kernel: 3, Stride: 1, Pad: 1}
+		conv, err := NewConv(PackWeights(s, randSigns(r, 64*64*9)), ScaleOnly(make([]float32, 64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randSigns(r, 4*64*14*14)
+		xb := NewBits(4, 14, 14, 64)
+		y := make([]float32, 4*64*14*14)
+		var yb Bits
+		run := func() {
+			Pack(xb, x)
+			conv.Forward(y, xb)
+			conv.ForwardBits(&yb, xb)
+		}
+		run()
+		if a := testing.AllocsPerRun(10, run); a != 0 {
+			t.Errorf("Pack + Forward + ForwardBits allocate %v times per run, want 0", a)
+		}
+	})
+}
+
+// TestImplsAgree cross-checks the SIMD kernels against the portable ones,
+// bit for bit, on random BatchNorm folds (float and packed outputs).
+func TestImplsAgree(t *testing.T) {
+	if !simdOK {
+		t.Skip("SIMD kernels not available in this build or on this CPU")
+	}
+	def := Impl()
+	defer SetImpl(def)
+	r := rand.New(rand.NewPCG(8, 3))
+	for _, tc := range convCases(true) {
+		s := Shape{In: tc.c, Out: tc.out, Kernel: tc.k, Stride: tc.stride, Pad: tc.pad}
+		pw := PackWeights(s, randSigns(r, tc.out*tc.c*tc.k*tc.k))
+		a := Affine{Mul: make([]float32, tc.out), Add: make([]float32, tc.out)}
+		for o := range tc.out {
+			a.Mul[o] = float32(r.NormFloat64())
+			a.Add[o] = float32(r.NormFloat64() * 3)
+		}
+		conv, err := NewConv(pw, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, tc.n*tc.c*tc.h*tc.w)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		oh, ow := s.OutSize(tc.h, tc.w)
+		var ys [2][]float32
+		var bs [2]Bits
+		var xs [2]*Bits
+		for i, impl := range []string{"go", "simd"} {
+			if err := SetImpl(impl); err != nil {
+				t.Fatal(err)
+			}
+			xs[i] = NewBits(tc.n, tc.h, tc.w, tc.c)
+			Pack(xs[i], x)
+			ys[i] = nanSlice(tc.n * tc.out * oh * ow)
+			conv.Forward(ys[i], xs[i])
+			conv.ForwardBits(&bs[i], xs[i])
+		}
+		for i := range xs[0].Data {
+			if xs[0].Data[i] != xs[1].Data[i] {
+				t.Fatalf("%v: Pack word %d: go %#x, simd %#x", tc, i, xs[0].Data[i], xs[1].Data[i])
+			}
+		}
+		for i := range ys[0] {
+			if math.Float32bits(ys[0][i]) != math.Float32bits(ys[1][i]) {
+				t.Fatalf("%v: Forward output %d: go %v, simd %v", tc, i, ys[0][i], ys[1][i])
+			}
+		}
+		for i := range bs[0].Data {
+			if bs[0].Data[i] != bs[1].Data[i] {
+				t.Fatalf("%v: ForwardBits word %d: go %#x, simd %#x", tc, i, bs[0].Data[i], bs[1].Data[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,18 @@
+//go:build !(goexperiment.simd && amd64)
+
+package xnor
+
+// Without GOEXPERIMENT=simd on amd64 only the portable kernels exist;
+// useSIMD is always false, so these are never called.
+
+func simdSupported() bool { return false }
+
+func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) { panic("xnor: no SIMD kernels in this build") }
+
+func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) { panic("xnor: no SIMD kernels in this build") }
+
+func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
+	panic("xnor: no SIMD kernels in this build")
+}
+
+func (c *Conv) outMasksSIMD(s *scratch, b, o0, nc int) { panic("xnor: no SIMD kernels in this build") }
