@@ -27,11 +27,11 @@ import (
 type Conv struct {
 	Shape Shape
 
-	words int     // input words per pixel, ⌈In/64⌉
-	taps  int     // Kernel²
-	kw    int     // words per im2col row: taps·words
-	k     int64   // taps·In, the length of the dot products
-	ocPad int     // Out rounded up to a multiple of 8
+	words int      // input words per pixel, ⌈In/64⌉
+	taps  int      // Kernel²
+	kw    int      // words per im2col row: taps·words
+	k     int64    // taps·In, the length of the dot products
+	ocPad int      // Out rounded up to a multiple of 8
 	w     []uint64 // [ocPad][kw] weight rows (padding rows zero)
 	wsum  []int32  // [Out][taps]: Σ_c q(W) of each tap, for the padding correction
 	mul   []float32

@@ -7,7 +7,9 @@ package xnor
 
 func simdSupported() bool { return false }
 
-func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) { panic("xnor: no SIMD kernels in this build") }
+func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
+	panic("xnor: no SIMD kernels in this build")
+}
 
 func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) { panic("xnor: no SIMD kernels in this build") }
 
