@@ -75,9 +75,11 @@ func (e *FDA) SetProgress(p float64) {
 	e.p = p
 }
 
-// params returns ω, C and the current n.
+// params returns ω, C and the current n. The g of -ω is the g of ω, and
+// fields set out of range in a struct literal are taken as |ω|, |C| and
+// n >= 0 rather than producing NaN.
 func (e *FDA) params() (omega, c float32, n int) {
-	omega, c = e.Omega, e.C
+	omega, c = abs32(e.Omega), abs32(e.C)
 	if omega == 0 {
 		omega = 0.1
 	}
@@ -88,7 +90,7 @@ func (e *FDA) params() (omega, c float32, n int) {
 	if lo == 0 && hi == 0 && !e.nSet {
 		lo, hi = 9, 18
 	}
-	return omega, c, lo + int(math.Round(float64(hi-lo)*e.p))
+	return omega, c, min(max(lo+int(math.Round(float64(hi-lo)*e.p)), 0), maxFDATerms)
 }
 
 // Forward sets dst to sign(x).
