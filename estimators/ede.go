@@ -62,7 +62,7 @@ func checkProgress(p float64) {
 
 // tk returns t(p) and k(p).
 func (e *EDE) tk() (t, k float64) {
-	lo, hi := float64(e.Tmin), float64(e.Tmax)
+	lo, hi := math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax)) // struct literals may bypass validation
 	if lo == 0 {
 		lo = 0.1
 	}

@@ -24,11 +24,12 @@ func newSTE(p *Params) (Estimator, error) {
 	return &STE{C: float32(c)}, p.Err()
 }
 
+// clip returns |C|, or 1 for the zero value.
 func (e *STE) clip() float32 {
 	if e.C == 0 {
 		return 1
 	}
-	return e.C
+	return abs32(e.C)
 }
 
 // Name returns "ste".
