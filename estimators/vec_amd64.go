@@ -237,11 +237,9 @@ func fdaAVX512(k *fdaKernel, dx, x, dy []float32) int {
 	if k.far {
 		return fdaFarAVX512(k, dx, x, dy)
 	}
-	// Go gives the loop 16 vector registers, and a vector spilled to the
-	// stack and reloaded can cost more than the arithmetic (a reload that
-	// straddles a cache line after a split 512-bit store), so the loop is
-	// written to need 10 constants: it works with θ/π, whose sine sinπ(f)
-	// one polynomial gives for both sin(2Nθ) (after q = round(2Nθ/π) by
+	// Go gives the loop 16 vector registers, so it is written to need 10
+	// constants: it works with θ/π, whose sine sinπ(f) one polynomial
+	// (sinPiPoly) gives for both sin(2Nθ) (after q = round(2Nθ/π) by
 	// VRNDSCALEPS) and sin θ, and it compares and clamps |x| as its bits
 	// shifted left by one, which needs no mask.
 	n := len(x) &^ 15
