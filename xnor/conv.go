@@ -319,60 +319,32 @@ func (j *convJob) Do(lo, hi int) {
 // im2col fills s.a with the input codes under the kernel window of each
 // lane of the pair's two blocks, in the order [block][tap][word][lane]
 // (taps ky-major), zero (+1) for padded taps and for lanes past the last
-// pixel, and records the lanes' border classes and output offsets.
+// pixel, and records the lanes' border classes and output offsets. It
+// works on runs of lanes in the same output row, which read consecutive
+// input pixels (every stride-th).
 func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
-	p, sh := &c.plan, c.Shape
-	st, pad, kern, words := sh.stride(), sh.Pad, sh.Kernel, c.words
+	p := &c.plan
+	imgWords := p.h * p.w * c.words
 	for b := range 2 {
 		a := s.a[b*8*c.kw:][:8*c.kw]
 		g0 := (pair*2 + b) * 8
 		s.border[b], s.valid[b] = false, 0
 		n, q := g0/p.ohw, g0%p.ohw
 		oy, ox := q/p.ow, q%p.ow
-		for j := range 8 {
-			if g0+j >= p.p {
-				for i := j; i < len(a); i += 8 {
-					a[i] = 0
-				}
-				s.cls[b][j], s.off[b][j] = 0, 0
-				continue
+		j := 0
+		for j < 8 && g0+j < p.p {
+			run := min(8-j, p.ow-ox, p.p-g0-j)
+			off := n*c.Shape.Out*p.ohw + oy*p.ow + ox
+			rc := int(p.rowCls[oy]) * p.ncc
+			for l := range run {
+				cls := rc + int(p.colCls[ox+l])
+				s.cls[b][j+l] = uint32(cls)
+				s.off[b][j+l] = off + l
+				s.border[b] = s.border[b] || cls != 0
 			}
-			s.valid[b]++
-			s.off[b][j] = n*sh.Out*p.ohw + oy*p.ow + ox
-			rc, cc := p.rowCls[oy], p.colCls[ox]
-			cls := int(rc)*p.ncc + int(cc)
-			s.cls[b][j] = uint32(cls)
-			iy0, ix0 := oy*st-pad, ox*st-pad
-			img := x.Data[n*p.h*p.w*words : (n+1)*p.h*p.w*words]
-			if cls == 0 {
-				for ky := range kern {
-					src := img[((iy0+ky)*p.w+ix0)*words:][:kern*words]
-					dst := a[ky*kern*words*8+j:]
-					for i, v := range src {
-						dst[i*8] = v
-					}
-				}
-			} else {
-				s.border[b] = true
-				for ky := range kern {
-					iy := iy0 + ky
-					for kx := range kern {
-						ix := ix0 + kx
-						dst := a[((ky*kern+kx)*words)*8+j:]
-						if iy < 0 || iy >= p.h || ix < 0 || ix >= p.w {
-							for i := range words {
-								dst[i*8] = 0
-							}
-							continue
-						}
-						src := img[(iy*p.w+ix)*words:][:words]
-						for i, v := range src {
-							dst[i*8] = v
-						}
-					}
-				}
-			}
-			if ox++; ox == p.ow {
+			c.im2colRun(a, x.Data[n*imgWords:][:imgWords], j, run, oy, ox)
+			j += run
+			if ox += run; ox == p.ow {
 				ox = 0
 				if oy++; oy == p.oh {
 					oy = 0
@@ -380,7 +352,70 @@ func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
 				}
 			}
 		}
+		s.valid[b] = j
+		for ; j < 8; j++ { // lanes past the last pixel
+			s.cls[b][j], s.off[b][j] = 0, 0
+			for i := j; i < len(a); i += 8 {
+				a[i] = 0
+			}
+		}
 		s.contig[b] = s.valid[b] == 8 && s.off[b][7] == s.off[b][0]+7
+	}
+}
+
+// im2colRun fills lanes j to j+run−1 of one block's im2col rows a for the
+// output pixels (oy, ox) to (oy, ox+run−1) of image img.
+func (c *Conv) im2colRun(a, img []uint64, j, run, oy, ox int) {
+	sh, p := c.Shape, &c.plan
+	st, kern, words := sh.stride(), sh.Kernel, c.words
+	ix0 := ox*st - sh.Pad
+	for ky := range kern {
+		iy := oy*st - sh.Pad + ky
+		var src []uint64
+		if iy >= 0 && iy < p.h {
+			src = img[iy*p.w*words:][:p.w*words]
+		}
+		for kx := range kern {
+			row := a[(ky*kern+kx)*words*8:][:words*8]
+			ix := ix0 + kx
+			// Lanes lo..hi−1 read inside the row: 0 <= ix + l·st < W.
+			lo, hi := 0, run
+			if src == nil {
+				hi = 0
+			} else {
+				if ix < 0 {
+					lo = min(run, (-ix+st-1)/st)
+				}
+				if ix+(run-1)*st >= p.w {
+					hi = max(lo, (p.w-ix+st-1)/st)
+				}
+			}
+			for w := range words {
+				r := row[w*8+j:][:run]
+				for l := range lo {
+					r[l] = 0
+				}
+				for l := hi; l < run; l++ {
+					r[l] = 0
+				}
+			}
+			if hi <= lo {
+				continue
+			}
+			if words == 1 && st == 1 {
+				r := row[j+lo : j+hi]
+				for i, v := range src[ix+lo : ix+hi] {
+					r[i] = v
+				}
+				continue
+			}
+			for l := lo; l < hi; l++ {
+				px := src[(ix+l*st)*words:][:words]
+				for w, v := range px {
+					row[w*8+j+l] = v
+				}
+			}
+		}
 	}
 }
 

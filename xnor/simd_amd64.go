@@ -17,35 +17,40 @@ func simdSupported() bool {
 	return archsimd.X86.AVX512() && archsimd.X86.AVX512VPOPCNTDQ()
 }
 
-// packBlockSIMD is packBlockGo with a vector compare: for 8 channels at a
-// time, the 8 pixels' sign masks (VCMPPS into a mask register) form an 8×8
-// bit matrix that transpose8 turns into one byte per pixel.
+// packBlockSIMD is packBlockGo on vectors of the block's 8 pixels, one
+// 64-bit lane per pixel: for each channel, from the highest down, the
+// accumulator shifts left by one and takes the channel's codes, 1 where
+// x < 0 (compared as float64: VCVTPS2PD, VCMPPD into a mask, a masked OR).
 func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 	if np < 8 {
 		packBlockGo(dst, x, n, p0, np, hw)
 		return
 	}
 	c := dst.C
-	img := x[n*c*hw:][:c*hw]
+	if len(x) < (n+1)*c*hw || p0+8 > hw {
+		panic(fmt.Sprintf("xnor: packBlockSIMD: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d", len(x), n, c, hw, p0))
+	}
 	ws := dst.Words
 	out := dst.Data[(n*hw+p0)*ws:][:8*ws]
-	var zero archsimd.Float32x8
+	base := unsafe.Pointer(&x[n*c*hw+p0])
+	row := uintptr(4 * hw)
+	var zero archsimd.Float64x8
+	one := archsimd.BroadcastUint64x8(1)
 	for w := range ws {
 		c0, c1 := w*64, min(c, w*64+64)
-		var acc [8]uint64
-		for g := c0; g < c1; g += 8 {
-			var m uint64
-			for i := range min(8, c1-g) {
-				v := archsimd.LoadFloat32x8((*[8]float32)(img[(g+i)*hw+p0:]))
-				m |= uint64(v.Less(zero).ToBits()) << (8 * i)
-			}
-			t := transpose8(m)
-			sh := uint(g - c0)
-			for j := range acc {
-				acc[j] |= (t >> (8 * j) & 0xff) << sh
-			}
+		var acc archsimd.Uint64x8
+		for ch := uintptr(c1 - 1); ch+1 > uintptr(c0); ch-- {
+			v := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(base, ch*row))).ConvertToFloat64()
+			acc = acc.ShiftAllLeft(1)
+			acc = acc.Or(one).Merge(acc, v.Less(zero))
 		}
-		for j, v := range acc {
+		if ws == 1 {
+			acc.Store((*[8]uint64)(out))
+			continue
+		}
+		var a [8]uint64
+		acc.Store(&a)
+		for j, v := range a {
 			out[j*ws+w] = v
 		}
 	}
@@ -103,61 +108,77 @@ func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) {
 	}
 }
 
-// dotsSIMD returns the 8 corrected dot products of block b for channel o
-// (o < Out) from their popcounts.
-func (c *Conv) dotsSIMD(s *scratch, b, i, o int, cls archsimd.Uint32x16) archsimd.Int64x8 {
-	pc := archsimd.LoadUint64x8((*[8]uint64)(s.pc[(b*64+i)*8:])).AsInt64x8()
-	d := archsimd.BroadcastInt64x8(c.k).Sub(pc.ShiftAllLeft(1))
-	if !s.border[b] {
-		return d
-	}
-	p := &c.plan
-	if p.cstride == 16 { // one VPERMD looks up the 8 lanes' classes
-		t := archsimd.LoadInt32x16((*[16]int32)(p.corr[o*16:]))
-		return d.Add(t.Permute(cls).GetLo().ExtendToInt64())
+// corrSIMD returns the padding corrections of block b's 8 lanes for the
+// channel whose row of corrections (p.cstride values) is row.
+func corrSIMD(row []int32, cls archsimd.Uint32x16, s *scratch, b int) archsimd.Int64x8 {
+	if len(row) == 16 { // one VPERMD looks up the 8 lanes' classes
+		return archsimd.LoadInt32x16((*[16]int32)(row)).Permute(cls).GetLo().ExtendToInt64()
 	}
 	var corr [8]int64
-	row := p.corr[o*p.cstride:][:p.cstride]
 	for j := range corr {
 		corr[j] = int64(row[s.cls[b][j]])
 	}
-	return d.Add(archsimd.LoadInt64x8(&corr))
+	return archsimd.LoadInt64x8(&corr)
 }
 
 // outFloatSIMD is outFloatGo for a block whose 8 outputs are consecutive
-// (the others take the portable path): VCVTQQ2PS, then VMULPS and VADDPS
-// (not fused, as apply defines the transform).
+// (the others take the portable path): d = k − 2·pc (+ correction), then
+// VCVTQQ2PS, VMULPS and VADDPS (not fused, as apply defines the transform).
 func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
 	if !s.contig[b] {
 		c.outFloatGo(out, s, b, o0, nc)
 		return
 	}
-	ohw, base := c.plan.ohw, s.off[b][0]
+	p := &c.plan
+	nOut := min(nc, c.Shape.Out-o0)
+	if nOut <= 0 {
+		return
+	}
+	ohw := p.ohw
+	first := s.off[b][0] + o0*ohw
+	if first < 0 || first+(nOut-1)*ohw+8 > len(out) {
+		panic(fmt.Sprintf("xnor: outFloatSIMD: output of %d values too short for block at %d", len(out), first))
+	}
+	dst := unsafe.Pointer(&out[first])
+	step := uintptr(4 * ohw)
+	pc := s.pc[b*64*8:][:nOut*8]
+	mul, add := c.mul[o0:][:nOut], c.add[o0:][:nOut]
+	k := archsimd.BroadcastInt64x8(c.k)
+	if !s.border[b] {
+		for i := range nOut {
+			d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(pc[i*8:])).AsInt64x8().ShiftAllLeft(1))
+			y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(mul[i])).Add(archsimd.BroadcastFloat32x8(add[i]))
+			y.Store((*[8]float32)(unsafe.Add(dst, uintptr(i)*step)))
+		}
+		return
+	}
 	cls := archsimd.LoadUint32x16(&s.cls[b])
-	for i := range min(nc, c.Shape.Out-o0) {
-		o := o0 + i
-		y := c.dotsSIMD(s, b, i, o, cls).ConvertToFloat32().
-			Mul(archsimd.BroadcastFloat32x8(c.mul[o])).
-			Add(archsimd.BroadcastFloat32x8(c.add[o]))
-		y.Store((*[8]float32)(out[base+o*ohw:]))
+	corr := p.corr[o0*p.cstride:][:nOut*p.cstride]
+	for i := range nOut {
+		d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(pc[i*8:])).AsInt64x8().ShiftAllLeft(1))
+		d = d.Add(corrSIMD(corr[i*p.cstride:][:p.cstride], cls, s, b))
+		y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(mul[i])).Add(archsimd.BroadcastFloat32x8(add[i]))
+		y.Store((*[8]float32)(unsafe.Add(dst, uintptr(i)*step)))
 	}
 }
 
 // outMasksSIMD is outMasksGo on vectors: a VPCMPQ against the channel's
 // threshold gives the 8 lanes' codes as a mask register.
 func (c *Conv) outMasksSIMD(s *scratch, b, o0, nc int) {
+	p := &c.plan
+	pc := s.pc[b*64*8:][:nc*8]
+	flip, tau := c.flip[o0:][:nc], c.tau[o0:][:nc]
+	masks := s.masks[b][:nc]
+	k := archsimd.BroadcastInt64x8(c.k)
+	border := s.border[b]
 	cls := archsimd.LoadUint32x16(&s.cls[b])
+	nOut := min(nc, c.Shape.Out-o0) // padding channels have no corrections
 	for i := range nc {
-		o := o0 + i
-		var d archsimd.Int64x8
-		if o < c.Shape.Out {
-			d = c.dotsSIMD(s, b, i, o, cls)
-		} else {
-			pc := archsimd.LoadUint64x8((*[8]uint64)(s.pc[(b*64+i)*8:])).AsInt64x8()
-			d = archsimd.BroadcastInt64x8(c.k).Sub(pc.ShiftAllLeft(1))
+		d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(pc[i*8:])).AsInt64x8().ShiftAllLeft(1))
+		if border && i < nOut {
+			d = d.Add(corrSIMD(p.corr[(o0+i)*p.cstride:][:p.cstride], cls, s, b))
 		}
-		f := archsimd.BroadcastInt64x8(c.flip[o])
-		d = d.Xor(f).Sub(f)
-		s.masks[b][i] = d.Less(archsimd.BroadcastInt64x8(c.tau[o])).ToBits()
+		f := archsimd.BroadcastInt64x8(flip[i])
+		masks[i] = d.Xor(f).Sub(f).Less(archsimd.BroadcastInt64x8(tau[i])).ToBits()
 	}
 }
