@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -141,6 +142,16 @@ var gemmName = func() string { return "unknown" }
 
 // ThisMachine describes the running process and the machine.
 func ThisMachine() Machine {
+	machineOnce.Do(func() { machine = describeMachine() })
+	return machine
+}
+
+var (
+	machineOnce sync.Once
+	machine     Machine
+)
+
+func describeMachine() Machine {
 	m := Machine{
 		CPU:        cpuModel(),
 		Cores:      runtime.NumCPU(),

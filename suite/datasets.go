@@ -1,0 +1,28 @@
+package suite
+
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/data"
+)
+
+// openDataset returns the training and test splits of the named dataset,
+// read from dir when it is set.
+func openDataset(name, dir string) (train, test *data.Dataset, err error) {
+	switch name {
+	case "synthetic":
+		// The dataset's own seed is fixed: it names the data, not the run.
+		cfg := data.SyntheticConfig{Seed: 1}
+		if train, err = data.Synthetic(data.Train, cfg); err != nil {
+			return nil, nil, err
+		}
+		if test, err = data.Synthetic(data.Test, cfg); err != nil {
+			return nil, nil, err
+		}
+		return train, test, nil
+	}
+	return nil, nil, fmt.Errorf("suite: unknown dataset %q (have synthetic)", name)
+}
+
+// DatasetNames returns the names of the datasets a workload can use.
+func DatasetNames() []string { return []string{"synthetic"} }
