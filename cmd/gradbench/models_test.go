@@ -32,7 +32,7 @@ func TestModelsGolden(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"models.golden", []string{"models"}},
+		{"models.golden", []string{"models", "--width", "0.25"}},
 		{"models-resnet20.golden", []string{"models", "--model", "resnet20", "--input", "1x28x28", "--width", "0.5"}},
 	} {
 		out, _, err := runGradbench(t, tt.args...)

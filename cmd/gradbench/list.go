@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/suite"
+)
+
+var listCmd = &command{
+	name:  "list",
+	short: "list estimators with their defaults, models, datasets and recipes",
+	long: `
+List prints what a sweep can be made of: the estimators with every
+hyperparameter, its default and its allowed values (the keys of a spec
+string such as fda:n=9..18,omega=0.1), the settings of the +na suffix,
+the models, the datasets and the built-in recipes.`,
+	run: runList,
+}
+
+func runList(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return writeList(env.stdout)
+}
+
+func writeList(w io.Writer) error {
+	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]]):")
+	for _, name := range estimators.Names() {
+		ps, err := estimators.Defaults(name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  %-12s %s\n", name, params(ps))
+	}
+	fmt.Fprintf(w, "  %-12s %s\n", "+na", params(estimators.NADefaults()))
+	fmt.Fprintln(w, "\nModels:")
+	for _, name := range models.Names() {
+		fmt.Fprintf(w, "  %-12s %s\n", name, models.Doc(name))
+	}
+	fmt.Fprintln(w, "\nDatasets:")
+	for _, name := range suite.DatasetNames() {
+		fmt.Fprintf(w, "  %s\n", name)
+	}
+	fmt.Fprintln(w, "\nRecipes:")
+	for _, r := range suite.Recipes() {
+		fmt.Fprintf(w, "  %-15s %s\n", r.Name, r.Description)
+		fmt.Fprintf(w, "  %-15s %s\n", "", recipeLine(r))
+	}
+	return nil
+}
+
+// params formats hyperparameters as "key=default (allowed)", one after
+// another.
+func params(ps []estimators.Param) string {
+	if len(ps) == 0 {
+		return "(no parameters)"
+	}
+	var s []string
+	for _, p := range ps {
+		s = append(s, fmt.Sprintf("%s=%s (%s)", p.Key, p.Default, p.Allowed))
+	}
+	return strings.Join(s, "; ")
+}
+
+// recipeLine gives a recipe's values in one line.
+func recipeLine(r *suite.Recipe) string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", r.Model)
+	if r.Width != 1 {
+		fmt.Fprintf(&b, " (width %s)", f(r.Width))
+	}
+	fmt.Fprintf(&b, " on %s", r.Dataset)
+	if r.TrainSubset > 0 {
+		fmt.Fprintf(&b, " (%d training images)", r.TrainSubset)
+	}
+	fmt.Fprintf(&b, ", %d epochs, batch %d, %s lr %s", r.Epochs, r.Batch, r.Optimizer, f(r.LR))
+	if r.Optimizer == "sgd" && r.Momentum != 0 {
+		fmt.Fprintf(&b, " momentum %s", f(r.Momentum))
+	}
+	fmt.Fprintf(&b, " %s, weight decay %s", r.Schedule, f(r.WeightDecay))
+	if r.Augment {
+		b.WriteString(", crop+flip")
+	}
+	return b.String()
+}

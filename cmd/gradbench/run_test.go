@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// tinyRecipe is a recipe file for tests: reduced ResNet-20 on a quarter of
+// the synthetic dataset, about a second per run.
+const tinyRecipe = `{"name": "tiny", "model": "resnet20", "dataset": "synthetic", "width": 0.125, "epochs": 2, "batch": 16,
+ "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": true,
+ "train_subset": 32, "test_subset": 32}`
+
+func writeRecipe(t *testing.T, dir, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, "tiny.json")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestRunEndToEnd runs the whole path on the synthetic dataset: run →
+// records → table → SVG and benchmark lines; then the same command again
+// finishes from the records and prints the same table.
+func TestRunEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda,fda+na", "--seeds", "1", "--out", out}
+	start := time.Now()
+	stdout, stderr, err := runGradbench(t, args...)
+	if err != nil {
+		t.Fatalf("gradbench run: %v\n%s", err, stderr)
+	}
+	t.Logf("3 runs in %v", time.Since(start).Round(time.Millisecond))
+	for _, row := range []string{"| ste ", "| fda ", "| fda+na "} {
+		if !strings.Contains(stdout, row) {
+			t.Errorf("table lacks a row %q:\n%s", row, stdout)
+		}
+	}
+	if !strings.Contains(stdout, "top-1 % (mean ± std)") || !strings.Contains(stdout, "Δ vs ste (pp)") {
+		t.Errorf("table lacks the mean ± std or Δ column:\n%s", stdout)
+	}
+	if got := strings.Count(stderr, "top-1 "); got != 3 {
+		t.Errorf("stderr has %d finished-run lines, want 3:\n%s", got, stderr)
+	}
+	table, err := os.ReadFile(filepath.Join(out, "table.md"))
+	if err != nil || string(table) != stdout {
+		t.Errorf("table.md = %q, %v; want the table printed", table, err)
+	}
+	svg, err := os.ReadFile(filepath.Join(out, "curves.svg"))
+	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("fda+na (n=1)")) {
+		t.Errorf("curves.svg: %v, %.100s", err, svg)
+	}
+	bench, err := os.ReadFile(filepath.Join(out, "bench.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := benchfmt.NewReader(bytes.NewReader(bench), "bench.txt")
+	var names []string
+	for rd.Scan() {
+		if r, ok := rd.Result().(*benchfmt.Result); ok {
+			names = append(names, r.Name.String())
+		}
+	}
+	if len(names) != 3 || !strings.HasSuffix(names[0], "/est=fda") && !strings.HasSuffix(names[0], "/est=ste") && !strings.HasSuffix(names[0], "/est=fda+na") {
+		t.Errorf("bench.txt results: %v", names)
+	}
+
+	// Again: everything cached, nothing trained, the same table.
+	stdout2, stderr2, err := runGradbench(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout2 != stdout {
+		t.Errorf("re-run printed a different table:\n%s\nwant\n%s", stdout2, stdout)
+	}
+	if got := strings.Count(stderr2, "already done"); got != 3 {
+		t.Errorf("re-run: %d runs found done, want 3:\n%s", got, stderr2)
+	}
+
+	// gradbench table rebuilds the same table from the records.
+	tb, _, err := runGradbench(t, "table", "--runs", out, "--curves", filepath.Join(dir, "c.svg"), "--estimators", "ste,fda,fda+na")
+	if err != nil || tb != stdout {
+		t.Errorf("gradbench table = %v\n%s\nwant the run's table", err, tb)
+	}
+	tb, _, err = runGradbench(t, "table", "--runs", out, "--estimators", "fda+na,ste")
+	if err != nil || strings.Contains(tb, "| fda ") || strings.Index(tb, "| fda+na") > strings.Index(tb, "| ste") {
+		t.Errorf("gradbench table --estimators fda+na,ste = %v\n%s\nwant rows fda+na then ste only", err, tb)
+	}
+	if _, _, err := runGradbench(t, "table", "--runs", out, "--ablation", "table9"); err == nil || !strings.Contains(err.Error(), `unknown --ablation "table9"`) {
+		t.Errorf("gradbench table --ablation table9: %v", err)
+	}
+	if _, _, err := runGradbench(t, "table", "--runs", filepath.Join(dir, "none")); err == nil {
+		t.Error("gradbench table on a missing directory: no error")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.svg")); err != nil {
+		t.Errorf("table --curves: %v", err)
+	}
+}
+
+// TestRunBadInput: every bad input is one clear error and nothing is
+// written under --out.
+func TestRunBadInput(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	unknownKey := filepath.Join(dir, "typo.json")
+	os.WriteFile(unknownKey, []byte(strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 2, "epoch": 3`, 1)), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown model", []string{"--recipe", recipe, "--model", "resnet50"}, `unknown model "resnet50" (have alexnet, resnet18, resnet20, vgg-small)`},
+		{"unknown dataset", []string{"--recipe", recipe, "--dataset", "cifar100"}, `unknown dataset "cifar100"`},
+		{"unknown recipe", []string{"--recipe", "fmnist10"}, `unknown recipe "fmnist10" (have cifar10-paper, fmnist-10, imagenet-paper, quick`},
+		{"missing recipe file", []string{"--recipe", filepath.Join(dir, "none.json")}, "no such file"},
+		{"recipe unknown key", []string{"--recipe", unknownKey}, `unknown field "epoch"`},
+		{"seeds 0", []string{"--recipe", recipe, "--seeds", "0"}, `bad seeds "0"`},
+		{"unknown estimator", []string{"--recipe", recipe, "--estimators", "ste,fdaa"}, `unknown estimator "fdaa"`},
+		{"bad spec value", []string{"--recipe", recipe, "--estimators", "fda:n=-1"}, "bad value n="},
+		{"epochs 0", []string{"--recipe", recipe, "--epochs", "0"}, "bad --epochs 0"},
+		{"binarize", []string{"--recipe", recipe, "--binarize", "all"}, `unknown binarize mode "all"`},
+		{"ablation", []string{"--recipe", recipe, "--ablation", "table9"}, `unknown --ablation "table9" (have paper)`},
+		{"ablation and estimators", []string{"--recipe", recipe, "--ablation", "paper", "--estimators", "ste"}, "--ablation paper chooses the estimators"},
+		{"alexnet too small", []string{"--recipe", recipe, "--model", "alexnet"}, "alexnet takes inputs of at least 63×63"},
+		{"positional", []string{"--recipe", recipe, "extra"}, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
+			_, _, err := runGradbench(t, append(append([]string{"run"}, tt.args...), "--out", out)...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("gradbench run %v: error %v, want %q", tt.args, err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans several lines: %q", err)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("--out %s was created on bad input", out)
+			}
+		})
+	}
+}
+
+// TestHelperProcess is the gradbench command when run as a subprocess by
+// TestKillResume.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("GRADBENCH_HELPER") != "1" {
+		t.Skip("only run as a subprocess")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := gradbench(ctx, &cmdEnv{stdout: os.Stdout, stderr: os.Stderr}, args); err != nil {
+		fmt.Fprintln(os.Stderr, "gradbench:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// TestKillResume kills the gradbench process with SIGKILL in the middle of
+// a sweep's second run and runs the command again: the first run is not
+// redone, the second resumes from its checkpoint, and the records equal
+// those of an uninterrupted sweep.
+func TestKillResume(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 6`, 1))
+	sweep := []string{"run", "--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "1", "--quiet"}
+
+	whole := filepath.Join(dir, "whole")
+	if _, stderr, err := runGradbench(t, append(sweep, "--out", whole)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	want, err := suite.ReadRecords(whole)
+	if err != nil || len(want) != 2 {
+		t.Fatalf("uninterrupted sweep: %d records, %v", len(want), err)
+	}
+	keys := map[string]string{} // estimator -> key
+	for _, r := range want {
+		keys[r.Config.Estimator] = r.Key
+	}
+
+	out := filepath.Join(dir, "killed")
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, append(sweep, "--out", out)...)...)
+	cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once the first run is recorded and the second has a checkpoint.
+	first := suite.RecordPath(out, keys["ste"])
+	second := suite.CheckpointPath(out, keys["fda+na"])
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, err1 := os.Stat(first)
+		_, err2 := os.Stat(second)
+		if err1 == nil && err2 == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no checkpoint of the second run after 2 minutes:\n%s", stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if _, err := os.Stat(suite.RecordPath(out, keys["fda+na"])); err == nil {
+		t.Skip("the second run finished before the kill landed; nothing to resume")
+	}
+	firstBytes, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, stderr2, err := runGradbench(t, append(sweep[:len(sweep)-1], "--out", out)...)
+	if err != nil {
+		t.Fatalf("re-run after SIGKILL: %v\n%s", err, stderr2)
+	}
+	if !strings.Contains(stderr2, "[1/2] ste seed 1: already done") || !strings.Contains(stderr2, "[2/2] fda+na seed 1: resuming after epoch") {
+		t.Errorf("re-run did not skip the first run and resume the second:\n%s", stderr2)
+	}
+	if again, _ := os.ReadFile(first); !bytes.Equal(again, firstBytes) {
+		t.Error("the finished first run was redone")
+	}
+	got, err := suite.ReadRecords(out)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("after resume: %d records, %v", len(got), err)
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if g.Config.Estimator == "fda+na" && g.Resumes < 1 {
+			t.Errorf("fda+na record says %d resumes, want at least 1", g.Resumes)
+		}
+		if len(w.Epochs) != len(g.Epochs) {
+			t.Fatalf("%s: %d epochs, want %d", g.Config.Estimator, len(g.Epochs), len(w.Epochs))
+		}
+		for e := range w.Epochs {
+			a, b := w.Epochs[e], g.Epochs[e]
+			if a.TrainLoss != b.TrainLoss || a.TestTop1 != b.TestTop1 || a.TestLoss != b.TestLoss || a.FlipRatio != b.FlipRatio {
+				t.Errorf("%s epoch %d: loss %v top-1 %v flips %v, uninterrupted %v %v %v", g.Config.Estimator, e+1,
+					b.TrainLoss, b.TestTop1, b.FlipRatio, a.TrainLoss, a.TestTop1, a.FlipRatio)
+			}
+		}
+	}
+	ents, _ := os.ReadDir(out)
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".ckpt") || strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/suite"
+)
+
+var tableCmd = &command{
+	name:  "table",
+	short: "build a table (main or a paper ablation) from run records",
+	long: `
+Table reads the run records in --runs and prints, for every workload found
+there, the table named by --ablation as markdown:
+
+	main       one row per estimator: mean ± std of the final test top-1
+	           over seeds, n, diverged runs, Δ and Mann–Whitney U p-value
+	           against ste, wall time per epoch
+	sine-na    the FDA paper's Table 2: ste, fda, fda+na
+	na-others  its Table 3: dsq, bnnplus and fda without and with +na
+	eta        its Table 4: fda+na with eta=0, eta=x and eta=sin
+	paper      Tables 2, 3 and 4
+
+Each ablation table has a column with the paper's ResNet-20 CIFAR-10
+number. --estimators keeps only the named estimators, in that order, as
+gradbench run prints them. --curves writes the training curves (test accuracy and training
+loss per epoch, mean over seeds) as SVG, and --bench every record as Go
+benchmark lines for benchstat.
+
+Example:
+
+	gradbench table --ablation sine-na --runs results/runs`,
+	run: runTable,
+}
+
+func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
+	ablation := fs.String("ablation", suite.TableMain, "`table`: "+strings.Join(suite.TableNames(), ", "))
+	runs := fs.String("runs", filepath.Join("results", "runs"), "`directory` of run records (gradbench run --out)")
+	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload: file-2.svg, ...)")
+	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
+	ests := fs.String("estimators", "", "only these estimator `specs`, in this order (default: all, ste first)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	known := false
+	for _, n := range suite.TableNames() {
+		known = known || n == *ablation
+	}
+	if !known {
+		return fmt.Errorf("unknown --ablation %q (have %s)", *ablation, strings.Join(suite.TableNames(), ", "))
+	}
+	recs, err := suite.ReadRecords(*runs)
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("no run records in %s (gradbench run --out %s writes them)", *runs, *runs)
+	}
+	var order []string
+	if *ests != "" {
+		specs, err := estimators.ParseList(*ests)
+		if err != nil {
+			return err
+		}
+		keep := map[string]bool{}
+		for _, s := range specs {
+			order = append(order, s.String())
+			keep[s.String()] = true
+		}
+		var sel []*suite.Record
+		for _, r := range recs {
+			if keep[r.Config.Estimator] {
+				sel = append(sel, r)
+			}
+		}
+		if len(sel) == 0 {
+			return fmt.Errorf("no run records of %s in %s", *ests, *runs)
+		}
+		recs = sel
+	}
+	var out bytes.Buffer
+	if err := suite.WriteTable(&out, *ablation, recs, order); err != nil {
+		return err
+	}
+	if _, err := env.stdout.Write(out.Bytes()); err != nil {
+		return err
+	}
+	if *curves != "" {
+		for i, wl := range suite.SplitWorkloads(recs) {
+			var svg bytes.Buffer
+			if err := suite.WriteCurves(&svg, wl, order); err != nil {
+				return err
+			}
+			path := *curves
+			if i > 0 {
+				ext := filepath.Ext(path)
+				path = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), i+1, ext)
+			}
+			if err := writeFile(path, svg.Bytes()); err != nil {
+				return err
+			}
+		}
+	}
+	if *bench != "" {
+		var b bytes.Buffer
+		if err := suite.WriteBench(&b, recs); err != nil {
+			return err
+		}
+		if err := writeFile(*bench, b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
