@@ -1,0 +1,69 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/nn"
+)
+
+// Training step benchmarks: one SGD step (forward, cross-entropy,
+// backward, momentum update with weight decay) of the default workload's
+// network, binary ResNet-20 at width 1 on Fashion-MNIST-shaped input
+// (1×28×28, 10 classes), a batch of 128 random images:
+//
+//	BenchmarkTrainStep/model=resnet20/est=<canonical spec>/batch=128/gemm=<impl>
+//
+// ns/op is the time of one step; img/s the training throughput. The
+// estimators are the five the suite's ablations use, plus noise adaptation
+// on FDA. results/engine.md compares the median with PyTorch's time for the
+// same STE step on this machine.
+func BenchmarkTrainStep(b *testing.B) {
+	const batch = 128
+	for _, spec := range []string{"ste", "fda", "fda+na", "dsq", "bnnplus"} {
+		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
+		b.Run(name, func(b *testing.B) {
+			m, err := models.Build("resnet20", models.Config{
+				C: 1, H: 28, W: 28, Classes: 10,
+				Binary: nn.Binary{Estimator: estimators.MustParse(spec)},
+			}, nn.NewInit(1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := nn.NewTensor(batch, 1, 28, 28)
+			labels := make([]int, batch)
+			r := nn.Stream(1, "bench/data")
+			for i := range x.Data {
+				x.Data[i] = float32(r.NormFloat64())
+			}
+			for i := range labels {
+				labels[i] = i % 10
+			}
+			opt := nn.NewSGD(nn.Params(m.Net), nn.SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
+			// Mid-training schedules: FDA at n = 14, noise adaptation on.
+			nn.SetProgress(m.Net, nn.Progress{Epoch: 4, Epochs: 10})
+			var ce nn.SoftmaxCrossEntropy
+			step := func() float64 {
+				loss := ce.Forward(m.Net.Forward(x), labels)
+				m.Net.Backward(ce.Backward())
+				opt.Step(0.01)
+				return loss
+			}
+			step() // size the buffers
+			b.ReportAllocs()
+			b.ResetTimer()
+			var loss float64
+			for b.Loop() {
+				loss = step()
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				b.Fatalf("loss %v", loss)
+			}
+			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
+		})
+	}
+}
