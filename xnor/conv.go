@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/gradbench/gradbench/internal/parallel"
 )
@@ -149,13 +150,28 @@ func (c *Conv) setup(op string, x *Bits) {
 type plan struct {
 	n, h, w, oh, ow, ohw int
 	p                    int // N·OH·OW output pixels
-	nb                   int // ⌈p/8⌉ blocks
+	nb                   int // blocks of up to 8 lanes
 	rowCls, colCls       []uint8
 	ncc                  int     // number of column classes
 	cstride              int     // row length of corr: the class count, at least 16
 	corr                 []int32 // [Out][cstride] corrections per class
 	pairs, chunk, chunks int     // units are pairs × chunks of output channels
 	grain                int
+
+	// direct (stride 1): the kernel reads a zero-padded copy of the
+	// input, xp, in word-plane-major order [n][word][hp][wr], where the 8
+	// lanes of a block (8 consecutive output pixels of one row) read 8
+	// consecutive words for every tap. A block never spans two rows: each
+	// output row has bpr = ⌈OW/8⌉ blocks, the last one possibly short.
+	// Otherwise blocks are 8 consecutive output pixels in N·OH·OW order
+	// and im2col gathers their windows into scratch.
+	direct     bool
+	bpr        int
+	hp, wr, pl int // padded rows, row stride in words, words per plane (hp·wr)
+	xp         []uint64
+	koff       []int // word k of a lane's window is at base + koff[k]
+	kmax       int   // max(koff) + 8: the words a block reads from its base
+	pad        padJob
 }
 
 // borderClasses returns, for each of the out output positions along one
@@ -194,7 +210,33 @@ func (c *Conv) newPlan(n, h, w int) {
 	p.oh, p.ow = s.OutSize(h, w)
 	p.ohw = p.oh * p.ow
 	p.p = n * p.ohw
-	p.nb = (p.p + 7) / 8
+	p.direct = s.stride() == 1
+	if p.direct {
+		p.bpr = (p.ow + 7) / 8
+		p.nb = n * p.oh * p.bpr
+		p.hp = h + 2*s.Pad
+		// Lanes past the end of a row read up to column 8·bpr+Kernel−2.
+		p.wr = max(w+2*s.Pad, 8*p.bpr+s.Kernel-1)
+		p.pl = p.hp * p.wr
+		p.xp = make([]uint64, n*c.words*p.pl) // borders stay zero (+1)
+		p.koff = make([]int, c.kw)
+		for ky := range s.Kernel {
+			for kx := range s.Kernel {
+				for wd := range c.words {
+					p.koff[(ky*s.Kernel+kx)*c.words+wd] = wd*p.pl + ky*p.wr + kx
+				}
+			}
+		}
+	} else {
+		p.nb = (p.p + 7) / 8
+		p.xp = nil
+		p.koff = make([]int, c.kw)
+		for k := range p.koff {
+			p.koff[k] = 8 * k
+		}
+	}
+	p.kmax = slices.Max(p.koff) + 8
+	p.pad.c = c
 	var rmasks, cmasks []uint64
 	p.rowCls, rmasks = borderClasses(p.oh, h, s.Kernel, s.stride(), s.Pad)
 	p.colCls, cmasks = borderClasses(p.ow, w, s.Kernel, s.stride(), s.Pad)
@@ -243,12 +285,14 @@ func (c *Conv) newPlan(n, h, w int) {
 type scratch struct {
 	a      []uint64 // im2col rows of the current pair: [2 blocks][kw][8 lanes]
 	pc     []uint64 // popcounts of 64 channels: [2 blocks][64][8 lanes]
-	pair   int      // the pair a holds, −1 for none
+	pair   int      // the pair prepared, −1 for none
+	base   [2]int   // where each block's windows start in xp (direct) or a
 	cls    [2][16]uint32
-	border [2]bool // whether a block has a lane with a non-zero class
-	valid  [2]int  // valid lanes of each block (the last block may be short)
-	contig [2]bool // whether a block's 8 outputs are consecutive in NCHW
-	off    [2][8]int
+	border [2]bool   // whether a block has a lane with a non-zero class
+	valid  [2]int    // valid lanes of each block (the last block may be short)
+	contig [2]bool   // whether a block's valid outputs are consecutive in NCHW
+	off    [2][8]int // output offsets n·Out·OHW + q of the lanes
+	pix    [2][8]int // output pixel indices n·OHW + q of the lanes
 	masks  [2][64]uint8
 }
 
@@ -266,10 +310,41 @@ func (c *Conv) run(x *Bits, out []float32, dst *Bits) {
 	if p.p == 0 {
 		return
 	}
+	if p.direct {
+		p.pad.x = x
+		parallel.For(p.n*p.h, max(1, 4096/(p.w*c.words)), 1, &p.pad)
+		p.pad.x = nil
+	}
 	j := &c.job
 	j.x, j.out, j.bits, j.simd = x, out, dst, useSIMD()
 	parallel.For(p.pairs*p.chunks, p.grain, 1, j)
 	j.x, j.out, j.bits = nil, nil, nil
+}
+
+// padJob copies the input rows into the interior of the padded,
+// word-plane-major buffer xp of a direct convolution.
+type padJob struct {
+	c *Conv
+	x *Bits
+}
+
+func (j *padJob) Do(lo, hi int) {
+	c, p := j.c, &j.c.plan
+	words, pad := c.words, c.Shape.Pad
+	for r := lo; r < hi; r++ {
+		n, iy := r/p.h, r%p.h
+		src := j.x.Data[(n*p.h+iy)*p.w*words:][:p.w*words]
+		for wd := range words {
+			dst := p.xp[(n*words+wd)*p.pl+(iy+pad)*p.wr+pad:][:p.w]
+			if words == 1 {
+				copy(dst, src)
+				continue
+			}
+			for ix := range dst {
+				dst[ix] = src[ix*words+wd]
+			}
+		}
+	}
 }
 
 func (j *convJob) Do(lo, hi int) {
@@ -279,8 +354,16 @@ func (j *convJob) Do(lo, hi int) {
 	for u := lo; u < hi; u++ {
 		pair, ch := u/p.chunks, u%p.chunks
 		if pair != s.pair {
-			c.im2col(s, j.x, pair)
+			if p.direct {
+				c.prepareDirect(s, pair)
+			} else {
+				c.im2col(s, j.x, pair)
+			}
 			s.pair = pair
+		}
+		src := p.xp
+		if !p.direct {
+			src = s.a
 		}
 		nblk := 2
 		if s.valid[1] == 0 {
@@ -291,9 +374,9 @@ func (j *convJob) Do(lo, hi int) {
 			nc := min(64, o1-o)
 			w := c.w[o*c.kw:][:nc*c.kw]
 			if j.simd {
-				kernelSIMD(s.pc, s.a, w, c.kw, nc, nblk)
+				kernelSIMD(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
 			} else {
-				kernelGo(s.pc, s.a, w, c.kw, nc, nblk)
+				kernelGo(s.pc, src, s.base, p.koff, w, nc, nblk)
 			}
 			for b := range nblk {
 				if j.out != nil {
@@ -308,7 +391,7 @@ func (j *convJob) Do(lo, hi int) {
 					} else {
 						c.outMasksGo(s, b, o, nc)
 					}
-					c.outBits(j.bits, s, pair*2+b, b, o, nc)
+					c.outBits(j.bits, s, b, o, nc)
 				}
 			}
 		}
@@ -325,6 +408,7 @@ func (j *convJob) Do(lo, hi int) {
 func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
 	p := &c.plan
 	imgWords := p.h * p.w * c.words
+	s.base = [2]int{0, 8 * c.kw}
 	for b := range 2 {
 		a := s.a[b*8*c.kw:][:8*c.kw]
 		g0 := (pair*2 + b) * 8
@@ -335,11 +419,13 @@ func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
 		for j < 8 && g0+j < p.p {
 			run := min(8-j, p.ow-ox, p.p-g0-j)
 			off := n*c.Shape.Out*p.ohw + oy*p.ow + ox
+			pix := n*p.ohw + oy*p.ow + ox
 			rc := int(p.rowCls[oy]) * p.ncc
 			for l := range run {
 				cls := rc + int(p.colCls[ox+l])
 				s.cls[b][j+l] = uint32(cls)
 				s.off[b][j+l] = off + l
+				s.pix[b][j+l] = pix + l
 				s.border[b] = s.border[b] || cls != 0
 			}
 			c.im2colRun(a, x.Data[n*imgWords:][:imgWords], j, run, oy, ox)
@@ -355,11 +441,43 @@ func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
 		s.valid[b] = j
 		for ; j < 8; j++ { // lanes past the last pixel
 			s.cls[b][j], s.off[b][j] = 0, 0
+			s.pix[b][j] = 0
 			for i := j; i < len(a); i += 8 {
 				a[i] = 0
 			}
 		}
-		s.contig[b] = s.valid[b] == 8 && s.off[b][7] == s.off[b][0]+7
+		s.contig[b] = s.valid[b] > 0 && s.off[b][s.valid[b]-1] == s.off[b][0]+s.valid[b]-1
+	}
+}
+
+// prepareDirect sets the bases, lanes, classes and output offsets of the
+// pair's two blocks for a direct convolution.
+func (c *Conv) prepareDirect(s *scratch, pair int) {
+	p := &c.plan
+	for b := range 2 {
+		blk := pair*2 + b
+		s.border[b], s.valid[b], s.contig[b] = false, 0, false
+		s.cls[b] = [16]uint32{}
+		if blk >= p.nb {
+			s.base[b] = s.base[0]
+			continue
+		}
+		row, bx := blk/p.bpr, blk%p.bpr
+		n, oy := row/p.oh, row%p.oh
+		ox0 := bx * 8
+		s.base[b] = n*c.words*p.pl + oy*p.wr + ox0
+		s.valid[b] = min(8, p.ow-ox0)
+		s.contig[b] = true
+		off := n*c.Shape.Out*p.ohw + oy*p.ow + ox0
+		pix := n*p.ohw + oy*p.ow + ox0
+		rc := int(p.rowCls[oy]) * p.ncc
+		for j := range s.valid[b] {
+			cls := rc + int(p.colCls[ox0+j])
+			s.cls[b][j] = uint32(cls)
+			s.off[b][j] = off + j
+			s.pix[b][j] = pix + j
+			s.border[b] = s.border[b] || cls != 0
+		}
 	}
 }
 
@@ -419,24 +537,26 @@ func (c *Conv) im2colRun(a, img []uint64, j, run, oy, ox int) {
 	}
 }
 
-// kernelGo is the portable XNOR-popcount kernel: for nblk blocks of a (8
-// lanes each), nc weight rows of w (kw words each) and every lane,
+// kernelGo is the portable XNOR-popcount kernel: for nblk blocks of 8
+// lanes, whose window word k of lane j is src[base[b]+koff[k]+j], and the
+// nc weight rows of w (len(koff) words each),
 //
-//	pc[(b·64+i)·8+j] = Σ_k popcount(a[b][k][j] XOR w[i][k])
+//	pc[(b·64+i)·8+j] = Σ_k popcount(src[base[b]+koff[k]+j] XOR w[i][k])
 //
 // the number of sign mismatches, so that the dot product of the ±1 codes is
 // taps·In − 2·pc (before the padding correction). It computes 4 lanes × 2
 // channels at a time (register blocking: each loaded word is used twice).
-func kernelGo(pc, a, w []uint64, kw, nc, nblk int) {
+func kernelGo(pc, src []uint64, base [2]int, koff []int, w []uint64, nc, nblk int) {
+	kw := len(koff)
 	for b := range nblk {
-		ab := a[b*8*kw:][:8*kw]
 		for i := 0; i < nc; i += 2 {
 			w0 := w[i*kw:][:kw]
 			w1 := w[(i+1)*kw:][:kw]
 			for l := 0; l < 8; l += 4 {
 				var c00, c01, c02, c03, c10, c11, c12, c13 int
+				lsrc := src[base[b]+l:]
 				for k, v0 := range w0 {
-					x := ab[k*8+l:][:4]
+					x := lsrc[koff[k]:][:4]
 					v1 := w1[k]
 					c00 += bits.OnesCount64(x[0] ^ v0)
 					c01 += bits.OnesCount64(x[1] ^ v0)
@@ -498,8 +618,8 @@ func (c *Conv) outMasksGo(s *scratch, b, o0, nc int) {
 }
 
 // outBits writes the packed codes of channels o0 to o0+nc−1 (a word's
-// worth, o0 a multiple of 64) of block b, global block blk, from s.masks.
-func (c *Conv) outBits(dst *Bits, s *scratch, blk, b, o0, nc int) {
+// worth, o0 a multiple of 64) of block b's valid lanes from s.masks.
+func (c *Conv) outBits(dst *Bits, s *scratch, b, o0, nc int) {
 	var word [8]uint64
 	for g := 0; g < nc; g += 8 {
 		var m uint64
@@ -513,7 +633,7 @@ func (c *Conv) outBits(dst *Bits, s *scratch, blk, b, o0, nc int) {
 	}
 	w := o0 / 64
 	for j := range s.valid[b] {
-		dst.Data[(blk*8+j)*dst.Words+w] = word[j]
+		dst.Data[s.pix[b][j]*dst.Words+w] = word[j]
 	}
 }
 

@@ -56,19 +56,24 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 	}
 }
 
-// kernelSIMD is kernelGo on vectors: lane j of a vector is pixel j of a
+// kernelSIMD is kernelGo on vectors: lane j of a vector is lane j of a
 // block, and each weight word is broadcast to all lanes, so the
 // accumulators hold the popcounts of 8 pixels for one channel and need no
 // horizontal sum. The tile is 2 blocks × 2 channels (4 accumulators, 2
 // loads and 2 broadcasts per 4 XOR+VPOPCNTQ+ADD): larger tiles spill under
-// the Go register allocator and measured slower.
-func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) {
-	if len(a) < 2*8*kw || len(w) < nc*kw || len(pc) < 2*64*8 || nc > 64 || nc%2 != 0 || kw < 1 {
-		panic(fmt.Sprintf("xnor: kernelSIMD: bad sizes len(a)=%d len(w)=%d len(pc)=%d kw=%d nc=%d", len(a), len(w), len(pc), kw, nc))
+// the Go register allocator and measured slower. kmax bounds the words a
+// block reads from its base (max(koff)+8).
+func kernelSIMD(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
+	kw := len(koff)
+	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
+		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
+		panic(fmt.Sprintf("xnor: kernelSIMD: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
+			len(src), base, kmax, len(w), kw, nc, nblk))
 	}
-	pa0 := unsafe.Pointer(unsafe.SliceData(a))
-	pa1 := unsafe.Add(pa0, 8*8*kw)
+	p0 := unsafe.Pointer(&src[base[0]])
+	p1 := unsafe.Pointer(&src[base[nblk-1]])
 	pw := unsafe.Pointer(unsafe.SliceData(w))
+	pk := unsafe.Pointer(unsafe.SliceData(koff))
 	row := uintptr(8 * kw)
 	if nblk == 1 {
 		for i := 0; i < nc; i += 2 {
@@ -76,7 +81,8 @@ func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) {
 			w1 := unsafe.Add(w0, row)
 			var c00, c01 archsimd.Uint64x8
 			for k := uintptr(0); k < uintptr(kw); k++ {
-				x0 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(pa0, 64*k)))
+				off := 8 * uintptr(*(*int)(unsafe.Add(pk, 8*k)))
+				x0 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(p0, off)))
 				v0 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w0, 8*k)))
 				v1 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w1, 8*k)))
 				c00 = c00.Add(x0.Xor(v0).OnesCount())
@@ -92,8 +98,9 @@ func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) {
 		w1 := unsafe.Add(w0, row)
 		var c00, c01, c10, c11 archsimd.Uint64x8
 		for k := uintptr(0); k < uintptr(kw); k++ {
-			x0 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(pa0, 64*k)))
-			x1 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(pa1, 64*k)))
+			off := 8 * uintptr(*(*int)(unsafe.Add(pk, 8*k)))
+			x0 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(p0, off)))
+			x1 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(p1, off)))
 			v0 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w0, 8*k)))
 			c00 = c00.Add(x0.Xor(v0).OnesCount())
 			c10 = c10.Add(x1.Xor(v0).OnesCount())
@@ -135,6 +142,10 @@ func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
 		return
 	}
 	ohw := p.ohw
+	if s.valid[b] < 8 {
+		c.outFloatPartSIMD(out, s, b, o0, nOut)
+		return
+	}
 	first := s.off[b][0] + o0*ohw
 	if first < 0 || first+(nOut-1)*ohw+8 > len(out) {
 		panic(fmt.Sprintf("xnor: outFloatSIMD: output of %d values too short for block at %d", len(out), first))
@@ -159,6 +170,26 @@ func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
 		d = d.Add(corrSIMD(corr[i*p.cstride:][:p.cstride], cls, s, b))
 		y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(mul[i])).Add(archsimd.BroadcastFloat32x8(add[i]))
 		y.Store((*[8]float32)(unsafe.Add(dst, uintptr(i)*step)))
+	}
+}
+
+// outFloatPartSIMD is outFloatSIMD for a block with fewer than 8 valid
+// lanes (the last block of a row or of the batch): masked stores.
+func (c *Conv) outFloatPartSIMD(out []float32, s *scratch, b, o0, nOut int) {
+	p := &c.plan
+	v, first := s.valid[b], s.off[b][0]
+	k := archsimd.BroadcastInt64x8(c.k)
+	cls := archsimd.LoadUint32x16(&s.cls[b])
+	for i := range nOut {
+		o := o0 + i
+		d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(s.pc[(b*64+i)*8:])).AsInt64x8().ShiftAllLeft(1))
+		if s.border[b] {
+			d = d.Add(corrSIMD(p.corr[o*p.cstride:][:p.cstride], cls, s, b))
+		}
+		y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(c.mul[o])).Add(archsimd.BroadcastFloat32x8(c.add[o]))
+		var t [8]float32
+		y.Store(&t)
+		copy(out[first+o*p.ohw:][:v], t[:v])
 	}
 }
 

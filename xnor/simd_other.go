@@ -11,7 +11,9 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 	panic("xnor: no SIMD kernels in this build")
 }
 
-func kernelSIMD(pc, a, w []uint64, kw, nc, nblk int) { panic("xnor: no SIMD kernels in this build") }
+func kernelSIMD(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
+	panic("xnor: no SIMD kernels in this build")
+}
 
 func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
 	panic("xnor: no SIMD kernels in this build")

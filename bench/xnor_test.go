@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/xnor"
+)
+
+// Inference benchmarks of the XNOR-popcount kernels (package xnor) against
+// the training engine's float convolution of the same shape:
+//
+//	BenchmarkXnorConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|simd|float-<gemm>>
+//
+// impl=go and impl=simd time the WHOLE binary operation on a float32 NCHW
+// input: packing the signs (xnor.Pack), im2col on packed words, the
+// XNOR-popcount GEMM, the padding correction and the output transform with
+// the following BatchNorm folded in, writing float32 NCHW (Conv.Forward).
+// impl=float-<gemm.Impl()> is nn.Conv2d's forward pass (im2col + SGEMM) on
+// the same input: float-go in the default build, float-simd under
+// GOEXPERIMENT=simd, float-openblas with -tags openblas. SetBytes counts
+// 2·MACs, so MB/s reads as millions of (binary or float) operations per
+// second.
+//
+// The shapes are the 3×3 convolutions of binary ResNet-20 on 28×28 inputs
+// (16, 32 and 64 channels at 28×28, 14×14, 7×7) and of ResNet-18 on 224×224
+// inputs (64 at 56×56, 128 at 28×28, 256 at 14×14, 512 at 7×7), at batch 1
+// and 16.
+//
+// For results/inference.md, on a quiet machine: results/inference.sh, which
+// runs
+//
+//	GOEXPERIMENT=simd go test -tags openblas -run '^$' -bench '^BenchmarkXnorConv$' -count=10 ./bench
+//	go test -run '^$' -bench '^BenchmarkXnorConv$' -count=10 ./bench
+//
+// (binary go and simd against OpenBLAS in the first run, against the pure-Go
+// float convolution in the second) and turns the output into the report
+// with bench/cmd/benchreport.
+func BenchmarkXnorConv(b *testing.B) {
+	shapes := []struct{ c, h int }{
+		{16, 28}, {32, 14}, {64, 7}, // ResNet-20 (28×28 input)
+		{64, 56}, {128, 28}, {256, 14}, {512, 7}, // ResNet-18 (224×224 input)
+	}
+	def := xnor.Impl()
+	defer xnor.SetImpl(def)
+	for _, s := range shapes {
+		for _, batch := range []int{1, 16} {
+			name := fmt.Sprintf("shape=%s/batch=%d", shapeName(s.c, s.h, s.c, 3, 1), batch)
+			shape := nn.Conv{In: s.c, Out: s.c, Kernel: 3, Stride: 1, Pad: 1}
+			x := randInput(batch, s.c, s.h, s.h)
+			ops := 2 * int64(batch*s.c*s.h*s.h) * int64(s.c*9)
+			for _, impl := range xnor.Impls() {
+				b.Run(name+"/impl="+impl, func(b *testing.B) {
+					if err := xnor.SetImpl(impl); err != nil {
+						b.Fatal(err)
+					}
+					conv := newXnorConv(b, shape)
+					xb := xnor.NewBits(batch, s.h, s.h, s.c)
+					y := make([]float32, batch*s.c*s.h*s.h)
+					xnor.Pack(xb, x.Data)
+					conv.Forward(y, xb) // sizes the buffers for this input
+					b.SetBytes(ops)
+					b.ReportAllocs()
+					for b.Loop() {
+						xnor.Pack(xb, x.Data)
+						conv.Forward(y, xb)
+					}
+				})
+			}
+			b.Run(name+"/impl=float-"+gemm.Impl(), func(b *testing.B) {
+				l := nn.NewConv2d(shape, nn.NewInit(1))
+				l.Forward(x)
+				b.SetBytes(ops)
+				b.ReportAllocs()
+				for b.Loop() {
+					l.Forward(x)
+				}
+			})
+		}
+	}
+}
+
+// newXnorConv packs a binary convolution with Kaiming-normal latent weights
+// and a random BatchNorm folded into its output transform.
+func newXnorConv(b *testing.B, c nn.Conv) *xnor.Conv {
+	b.Helper()
+	s := xnor.Shape{In: c.In, Out: c.Out, Kernel: c.Kernel, Stride: c.Stride, Pad: c.Pad}
+	r := nn.Stream(4, "bench/xnor")
+	w := make([]float32, c.Out*c.In*c.Kernel*c.Kernel)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	pw := xnor.PackWeights(s, w)
+	gamma, beta, mean, vari := make([]float32, c.Out), make([]float32, c.Out), make([]float32, c.Out), make([]float32, c.Out)
+	for o := range c.Out {
+		gamma[o], beta[o] = float32(1+0.1*r.NormFloat64()), float32(0.1*r.NormFloat64())
+		mean[o], vari[o] = float32(r.NormFloat64()), float32(1+r.Float64())
+	}
+	conv, err := xnor.NewConv(pw, xnor.FoldBatchNorm(pw.Scale, gamma, beta, mean, vari, 1e-5))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return conv
+}
