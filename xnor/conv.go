@@ -210,7 +210,9 @@ func (c *Conv) newPlan(n, h, w int) {
 	p.oh, p.ow = s.OutSize(h, w)
 	p.ohw = p.oh * p.ow
 	p.p = n * p.ohw
-	p.direct = s.stride() == 1
+	// Direct needs stride 1; rows narrower than 4 pixels would leave most
+	// of a block's lanes empty, so they take im2col, whose blocks span rows.
+	p.direct = s.stride() == 1 && p.ow >= 4
 	if p.direct {
 		p.bpr = (p.ow + 7) / 8
 		p.nb = n * p.oh * p.bpr

@@ -1,0 +1,190 @@
+package xnor
+
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+var _ nn.Layer = (*ConvLayer)(nil)
+
+// ConvLayer is a binary convolution (or binary linear layer) of a trained
+// network, with the BatchNorm that follows it folded in, as an nn.Layer for
+// inference: Forward binarizes its float input with [Pack], runs the
+// XNOR-popcount [Conv] and returns float32 NCHW outputs, so it slots into
+// an nn network whose other layers stay full precision. Backward panics:
+// a packed layer has no latent weights to train.
+type ConvLayer struct {
+	// Name says what the layer replaces, such as "BinaryConv2d+BatchNorm".
+	Name string
+	// Weights are the packed weights (shape, signs, scales) and Transform
+	// the output transform (the scales with the BatchNorm folded in).
+	Weights   *Weights
+	Transform Affine
+
+	conv *Conv
+	bits Bits
+	out  nn.Tensor
+	buf  []float32
+}
+
+// NewConvLayer returns the packed layer with weights w and output transform t.
+func NewConvLayer(name string, w *Weights, t Affine) (*ConvLayer, error) {
+	c, err := NewConv(w, t)
+	if err != nil {
+		return nil, err
+	}
+	return &ConvLayer{Name: name, Weights: w, Transform: t, conv: c}, nil
+}
+
+// Conv returns the layer's convolution.
+func (l *ConvLayer) Conv() *Conv { return l.conv }
+
+// Forward returns the transformed binary convolution of q(x); the result
+// belongs to the layer and stays valid until its next Forward.
+func (l *ConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
+	s := l.conv.Shape
+	if x.C != s.In || len(x.Data) != x.Len() {
+		panic(fmt.Sprintf("xnor: %s: input %v (%d values), want %d channels", l.Name, x, len(x.Data), s.In))
+	}
+	l.bits.Reshape(x.N, x.H, x.W, x.C)
+	Pack(&l.bits, x.Data)
+	oh, ow := s.OutSize(x.H, x.W)
+	size := x.N * s.Out * oh * ow
+	if cap(l.buf) < size {
+		l.buf = make([]float32, size)
+	}
+	l.out = nn.Tensor{N: x.N, C: s.Out, H: oh, W: ow, Data: l.buf[:size]}
+	l.conv.Forward(l.out.Data, &l.bits)
+	return &l.out
+}
+
+// Backward panics: packed layers are for inference only.
+func (l *ConvLayer) Backward(dy *nn.Tensor) *nn.Tensor {
+	panic("xnor: " + l.Name + ": packed layers have no backward pass (inference only)")
+}
+
+// CompileStats says what [Compile] packed.
+type CompileStats struct {
+	// Binary counts the packed layers, Folded those of them with a
+	// BatchNorm folded in.
+	Binary, Folded int
+}
+
+// Compile returns an inference network for a trained network: a copy of
+// its containers (nn.Sequential, nn.Residual) in which every
+// nn.BinaryConv2d and nn.BinaryLinear is replaced by a [ConvLayer], with the
+// nn.BatchNorm that directly follows it in a Sequential (if any) folded
+// into its output transform. Every other layer is shared with net and runs
+// its own full-precision Forward. Compile switches net to evaluation mode
+// (nn.SetTraining(net, false)): noise adaptation off, BatchNorm on its
+// running statistics, which is what the packed layers reproduce.
+//
+// The compiled network computes what net computes in evaluation mode, up
+// to float32 rounding: the packed layers' dot products are exact integers
+// where the float convolution rounds its sums of ±s (see the package
+// documentation).
+func Compile(net nn.Layer) (nn.Layer, CompileStats, error) {
+	nn.SetTraining(net, false)
+	var st CompileStats
+	out, err := compile(net, "", &st)
+	return out, st, err
+}
+
+func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {
+	switch l := l.(type) {
+	case nn.Sequential:
+		var seq nn.Sequential
+		for i := 0; i < len(l); i++ {
+			p := childPath(path, i)
+			var bn *nn.BatchNorm
+			if i+1 < len(l) {
+				bn, _ = l[i+1].(*nn.BatchNorm)
+			}
+			packed, err := packBinary(l[i], bn, p)
+			if err != nil {
+				return nil, err
+			}
+			if packed != nil {
+				st.Binary++
+				if bn != nil {
+					st.Folded++
+					i++
+				}
+				seq = append(seq, packed)
+				continue
+			}
+			c, err := compile(l[i], p, st)
+			if err != nil {
+				return nil, err
+			}
+			seq = append(seq, c)
+		}
+		return seq, nil
+	case *nn.Residual:
+		body, err := compile(l.Body, childPath(path, 0), st)
+		if err != nil {
+			return nil, err
+		}
+		r := &nn.Residual{Body: body}
+		if l.Shortcut != nil {
+			if r.Shortcut, err = compile(l.Shortcut, childPath(path, 1), st); err != nil {
+				return nil, err
+			}
+		}
+		return r, nil
+	}
+	packed, err := packBinary(l, nil, path)
+	if err != nil || packed != nil {
+		if packed != nil {
+			st.Binary++
+		}
+		return packed, err
+	}
+	if _, ok := l.(nn.Parent); ok {
+		return nil, fmt.Errorf("xnor: layer %q: container %T is not supported (have nn.Sequential, nn.Residual)", path, l)
+	}
+	return l, nil
+}
+
+func childPath(path string, i int) string {
+	if path == "" {
+		return fmt.Sprint(i)
+	}
+	return fmt.Sprintf("%s.%d", path, i)
+}
+
+// packBinary returns the packed layer for a binary layer l (with bn folded
+// in when it is not nil), or nil if l is not binary.
+func packBinary(l nn.Layer, bn *nn.BatchNorm, path string) (*ConvLayer, error) {
+	var s Shape
+	var w []float32
+	name := ""
+	switch l := l.(type) {
+	case *nn.BinaryConv2d:
+		s = Shape{In: l.In, Out: l.Out, Kernel: l.Kernel, Stride: l.Stride, Pad: l.Pad}
+		w, name = l.Weight.Data, "BinaryConv2d"
+	case *nn.BinaryLinear:
+		s = Shape{In: l.In, Out: l.Out, Kernel: 1}
+		w, name = l.Weight.Data, "BinaryLinear"
+	default:
+		return nil, nil
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("xnor: layer %q: %w", path, err)
+	}
+	pw := PackWeights(s, w)
+	t := ScaleOnly(pw.Scale)
+	if bn != nil {
+		if bn.C != s.Out {
+			return nil, fmt.Errorf("xnor: layer %q: BatchNorm of %d channels after %s of %d outputs", path, bn.C, name, s.Out)
+		}
+		t = FoldBatchNorm(pw.Scale, bn.Weight.Data, bn.Bias.Data, bn.RunningMean.Data, bn.RunningVar.Data, bn.Eps)
+		name += "+BatchNorm"
+	}
+	cl, err := NewConvLayer(name, pw, t)
+	if err != nil {
+		return nil, fmt.Errorf("xnor: layer %q: %w", path, err)
+	}
+	return cl, nil
+}

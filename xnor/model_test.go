@@ -1,0 +1,233 @@
+package xnor
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/nn"
+)
+
+// testNet builds a small network with every kind of layer Compile meets:
+// a full-precision stem, Bi-Real residual units (identity and
+// downsampling shortcuts), PReLU, max pooling, binary linear layers with
+// and without BatchNorm and a full-precision head. Its BatchNorm
+// statistics are randomized as after training.
+//
+// A binary layer without BatchNorm outputs s·d, exactly 0 where d = 0; the
+// float convolution's rounded sums of ±s make that ±tiny instead, so a
+// binarization right after it would flip codes between the two paths. In
+// the suite's models a BatchNorm or a real shortcut always comes first;
+// here the layer without BatchNorm feeds the full-precision head.
+func testNet(t *testing.T, seed uint64, c int) nn.Sequential {
+	t.Helper()
+	init := nn.NewInit(seed)
+	bin := nn.Binary{Estimator: estimators.MustParse("fda+na")}
+	bconv := func(in, out, stride int) *nn.BinaryConv2d {
+		l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: 3, Stride: stride, Pad: 1}, bin, init)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	blin := func(in, out int) *nn.BinaryLinear {
+		l, err := nn.NewBinaryLinear(in, out, bin, init)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	net := nn.Sequential{
+		nn.NewConv2d(nn.Conv{In: 3, Out: c, Kernel: 3, Pad: 1}, init), nn.NewBatchNorm2d(c),
+		&nn.Residual{Body: nn.Sequential{bconv(c, c, 1), nn.NewBatchNorm2d(c)}},
+		nn.NewPReLU(c),
+		&nn.Residual{Body: nn.Sequential{bconv(c, 2*c, 2), nn.NewBatchNorm2d(2 * c)},
+			Shortcut: nn.Sequential{nn.NewAvgPool2d(nn.Pool{Kernel: 2}), nn.NewConv2d(nn.Conv{In: c, Out: 2 * c, Kernel: 1}, init), nn.NewBatchNorm2d(2 * c)}},
+		bconv(2*c, 2*c, 1), nn.NewBatchNorm2d(2 * c),
+		nn.NewMaxPool2d(nn.Pool{Kernel: 2}),
+		nn.NewFlatten(),
+		blin(2*c*3*3, 24), nn.NewBatchNorm1d(24),
+		blin(24, 16), // no BatchNorm after it
+		nn.NewLinear(16, 10, true, init),
+	}
+	r := rand.New(rand.NewPCG(seed, 99))
+	nn.Walk(net, func(_ string, l nn.Layer) {
+		if bn, ok := l.(*nn.BatchNorm); ok {
+			for i := range bn.C {
+				bn.Weight.Data[i] = float32(1 + 0.3*r.NormFloat64())
+				if i%7 == 3 {
+					bn.Weight.Data[i] = -bn.Weight.Data[i] // negative γ: flipped thresholds
+				}
+				bn.Bias.Data[i] = float32(0.2 * r.NormFloat64())
+				bn.RunningMean.Data[i] = float32(r.NormFloat64())
+				bn.RunningVar.Data[i] = float32(0.5 + r.Float64())
+			}
+		}
+	})
+	return net
+}
+
+func testInput(seed uint64, n, h int) *nn.Tensor {
+	x := nn.NewTensor(n, 3, h, h)
+	r := rand.New(rand.NewPCG(seed, 5))
+	for i := range x.Data {
+		x.Data[i] = float32(r.NormFloat64())
+	}
+	return x
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// TestCompileMatchesFloatNetwork checks that the compiled network gives
+// the float network's evaluation-mode outputs (to float32 rounding) and
+// predictions.
+func TestCompileMatchesFloatNetwork(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		net := testNet(t, 1, 20)
+		x := testInput(2, 16, 12)
+		nn.SetTraining(net, false)
+		want := net.Forward(x)
+		wantData := append([]float32(nil), want.Data...)
+		packed, st, err := Compile(net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Binary != 5 || st.Folded != 4 {
+			t.Errorf("Compile packed %d layers (%d with BatchNorm), want 5 (4)", st.Binary, st.Folded)
+		}
+		got := packed.Forward(x)
+		if got.Shape() != want.Shape() {
+			t.Fatalf("compiled output %v, want %v", got, want)
+		}
+		for i := range wantData {
+			if d := math.Abs(float64(got.Data[i] - wantData[i])); d > 1e-3*math.Max(1, math.Abs(float64(wantData[i]))) {
+				t.Errorf("logit %d = %v, float network %v", i, got.Data[i], wantData[i])
+			}
+		}
+		for n := range x.N {
+			if g, w := argmax(got.Data[n*10:][:10]), argmax(wantData[n*10:][:10]); g != w {
+				t.Errorf("image %d: compiled network predicts %d, float network %d", n, g, w)
+			}
+		}
+	})
+}
+
+func TestSaveRestore(t *testing.T) {
+	net := testNet(t, 3, 20)
+	var buf bytes.Buffer
+	meta := map[string]string{"model": "test", "config": `{"width":1}`}
+	st, err := Save(&buf, net, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.BinaryLayers != 5 || int64(buf.Len()) != st.FileBytes {
+		t.Errorf("Save stats %+v for a %d-byte file, want 5 binary layers", st, buf.Len())
+	}
+	// Weights: 20·20·9 + 40·20·9 + 40·40·9 + 24·360 + 16·24 = 34224, 1/32
+	// of their float32 size plus a scale per output channel.
+	if st.BinaryFloat32Bytes != 4*34224 || st.Ratio() < 25 {
+		t.Errorf("binary layers are %.1f× smaller packed (%d vs %d bytes), want >= 25×", st.Ratio(), st.BinaryPackedBytes, st.BinaryFloat32Bytes)
+	}
+	f, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Meta["model"] != "test" || f.Meta["config"] != meta["config"] {
+		t.Errorf("Read meta = %v, want %v", f.Meta, meta)
+	}
+	fresh := testNet(t, 4, 20) // same architecture, other weights
+	if err := f.Restore(fresh); err != nil {
+		t.Fatal(err)
+	}
+	// The restored network computes what the saved one does: float layers
+	// equal, binary layers with the same signs and scales.
+	x := testInput(5, 8, 12)
+	nn.SetTraining(net, false)
+	nn.SetTraining(fresh, false)
+	want := append([]float32(nil), net.Forward(x).Data...)
+	got := fresh.Forward(x).Data
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("restored network output %d = %v, saved network %v", i, got[i], want[i])
+		}
+	}
+	// Saving the restored network gives the same file.
+	var again bytes.Buffer
+	if _, err := Save(&again, fresh, meta); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
+		t.Error("saving a restored network gives a different file")
+	}
+}
+
+func TestReadRejectsBadFiles(t *testing.T) {
+	net := testNet(t, 3, 8)
+	var buf bytes.Buffer
+	if _, err := Save(&buf, net, map[string]string{"model": "test"}); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	flip := func(i int) []byte {
+		b := append([]byte(nil), good...)
+		b[i] ^= 0x10
+		return b
+	}
+	version := append([]byte(nil), good...)
+	version[8] = 2
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "bad magic"},
+		{"magic", flip(1), "bad magic"},
+		{"version", version, "version 2"},
+		{"flipped byte", flip(len(good) / 2), "checksum"},
+		{"truncated", good[:len(good)-9], "checksum"},
+		{"trailing", append(append([]byte(nil), good...), 0), "checksum"},
+	} {
+		_, err := Read(bytes.NewReader(tc.data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Read error %v, want one mentioning %q", tc.name, err, tc.want)
+		}
+	}
+	f, err := Read(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := testNet(t, 3, 12) // other widths: every shape differs
+	before := append([]float32(nil), other[0].(*nn.Conv2d).Weight.Data...)
+	if err := f.Restore(other); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("Restore into a wider network: error %v, want a shape mismatch", err)
+	}
+	if got := other[0].(*nn.Conv2d).Weight.Data; !equalFloats(got, before) {
+		t.Error("a failed Restore changed the network")
+	}
+	if err := f.Restore(testNet(t, 5, 8)[:4]); err == nil || !strings.Contains(err.Error(), "does not have") {
+		t.Errorf("Restore into a network with fewer layers: error %v, want records the network does not have", err)
+	}
+}
+
+func equalFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
