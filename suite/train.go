@@ -79,6 +79,11 @@ const (
 // lives.
 func CheckpointPath(dir, key string) string { return filepath.Join(dir, key+".ckpt") }
 
+// WeightsPath returns where the final weights of the finished run with that
+// key live: a checkpoint of the network alone (no optimizer state), which
+// gradbench export packs into a binary model file.
+func WeightsPath(dir, key string) string { return filepath.Join(dir, key+".weights") }
+
 // Prepare loads the workload's datasets and builds its model once, to
 // check that they exist and fit together. It writes nothing, so a command
 // can validate all of its input before it creates any directory.
@@ -236,6 +241,9 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	*done += start * steps
 	rec, err := ru.loop(ctx, start)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkpoint.Save(WeightsPath(r.Dir, key), &checkpoint.State{Net: ru.model.Net}); err != nil {
 		return nil, err
 	}
 	if err := WriteRecord(r.Dir, rec); err != nil {
