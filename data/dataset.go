@@ -54,6 +54,10 @@ type Dataset struct {
 	// batches have the stored H×W.
 	Crop int
 
+	// Source is the directory the split was read from; empty for a
+	// generated dataset.
+	Source string
+
 	Pixels []uint8 // N*C*H*W values, NCHW
 	Labels []int32 // N labels in [0, Classes)
 }

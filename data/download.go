@@ -1,0 +1,196 @@
+package data
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// fetchFile downloads f into dst from the first of the base URLs that
+// serves it intact. The body goes to a temporary file next to dst, is
+// checked against f's size and SHA-256, and only then renamed to dst: a
+// failed, cancelled or corrupt download leaves nothing behind.
+func fetchFile(ctx context.Context, urls []string, dst string, f remoteFile, opt Options) error {
+	var errs []string
+	for _, base := range urls {
+		err := fetchOne(ctx, base+f.name, dst, f, opt)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		errs = append(errs, err.Error())
+	}
+	if len(errs) == 1 {
+		return errors.New(errs[0])
+	}
+	return fmt.Errorf("data: downloading %s failed from every mirror:\n\t%s", f.name, strings.Join(errs, "\n\t"))
+}
+
+func fetchOne(ctx context.Context, url, dst string, f remoteFile, opt Options) (err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("data: downloading %s: %w", url, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("data: downloading %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("data: downloading %s: %s", url, resp.Status)
+	}
+	if resp.ContentLength >= 0 && resp.ContentLength != f.size {
+		return fmt.Errorf("data: downloading %s: server announces %d bytes, want %d", url, resp.ContentLength, f.size)
+	}
+
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
+	if err != nil {
+		return fmt.Errorf("data: downloading %s: %w", url, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+
+	p := newProgress(opt, "downloading "+f.name, f.size, true)
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), p.reader(io.LimitReader(resp.Body, f.size+1)))
+	p.stop()
+	switch {
+	case err != nil:
+		return fmt.Errorf("data: downloading %s: %w after %d bytes", url, err, n)
+	case n != f.size:
+		return fmt.Errorf("data: downloading %s: got %d bytes, want %d", url, n, f.size)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.sha256 {
+		return fmt.Errorf("data: downloading %s: SHA-256 %s, want %s (corrupt download or changed upstream file; nothing kept)", url, got, f.sha256)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("data: writing %s: %w", dst, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("data: writing %s: %w", dst, err)
+	}
+	if err = os.Rename(tmp.Name(), dst); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	p.done(fmt.Sprintf("downloaded %s to %s (%s, SHA-256 verified)", url, dst, mb(f.size)))
+	return nil
+}
+
+// fetchArchive makes sure dir holds the files named want, extracting the
+// missing ones from the tar.gz archive f (downloaded into dir first when it
+// is not there) where they sit under archiveDir. Each member is written to
+// a temporary file and renamed into place; the archive is removed once
+// every file is out.
+func fetchArchive(ctx context.Context, urls []string, dir string, f remoteFile, archiveDir string, want []string, opt Options) error {
+	var missing []string
+	for _, name := range want {
+		if _, err := os.Stat(filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, name)
+		} else if err != nil {
+			return fmt.Errorf("data: %w", err)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	archive := filepath.Join(dir, f.name)
+	if _, err := os.Stat(archive); errors.Is(err, fs.ErrNotExist) {
+		if err := fetchFile(ctx, urls, archive, f, opt); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if err := extract(ctx, archive, dir, archiveDir, missing); err != nil {
+		return err
+	}
+	os.Remove(archive)
+	return nil
+}
+
+// extract writes the members archiveDir/<name> of the tar.gz archive, for
+// every name in names, to dir/<name>.
+func extract(ctx context.Context, archive, dir, archiveDir string, names []string) error {
+	fh, err := os.Open(archive)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	defer fh.Close()
+	zr, err := gzip.NewReader(fh)
+	if err != nil {
+		return fmt.Errorf("data: %s: corrupt gzip stream: %w", archive, err)
+	}
+	tr := tar.NewReader(zr)
+	left := slices.Clone(names)
+	for len(left) > 0 {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("data: extracting %s: %w", archive, err)
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("data: %s: corrupt archive: %w", archive, err)
+		}
+		if hdr.Typeflag != tar.TypeReg || path.Dir(path.Clean(hdr.Name)) != archiveDir {
+			continue
+		}
+		name := path.Base(hdr.Name)
+		i := slices.Index(left, name)
+		if i < 0 {
+			continue
+		}
+		if err := writeAtomic(filepath.Join(dir, name), tr); err != nil {
+			return fmt.Errorf("data: extracting %s from %s: %w", hdr.Name, archive, err)
+		}
+		left = slices.Delete(left, i, i+1)
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("data: %s: archive lacks %s/%s", archive, archiveDir, strings.Join(left, ", "))
+	}
+	return nil
+}
+
+// writeAtomic writes r to a temporary file next to dst and renames it to
+// dst once complete; on error nothing is left behind.
+func writeAtomic(dst string, r io.Reader) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = io.Copy(tmp, r); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}

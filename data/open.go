@@ -1,0 +1,312 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Options says where Open looks for a dataset and how it gets one. The
+// zero value searches the default places and downloads what it does not
+// find, quietly.
+type Options struct {
+	// Dir is an explicit directory (the command line's --data): the
+	// dataset's files directly in it, or in Dir/<name>. When set it is the
+	// only place looked at; a Dir that does not hold the split is an error
+	// naming the files expected, never a fallback or a download.
+	Dir string
+
+	// Offline forbids downloads: a dataset found nowhere is an error that
+	// names every place searched.
+	Offline bool
+
+	// BaseURL, when set, replaces the official download locations: every
+	// file is fetched from BaseURL + its published name (a mirror, or a
+	// local test server). The pinned sizes and SHA-256 still apply.
+	BaseURL string
+
+	// Progress receives progress reports of downloads and image decoding;
+	// nil means quiet. With ProgressBar set (for a terminal) a status line
+	// is redrawn in place; otherwise one line is written per finished
+	// download.
+	Progress    io.Writer
+	ProgressBar bool
+
+	// Resolution is the side of the square images that ImageNet-style
+	// batches have (the network input); 0 means 224. Images are resized
+	// so that the shorter side is Resolution·256/224 and the central
+	// square of that side is kept; training batches take a random
+	// Resolution×Resolution crop of it, evaluation the central one.
+	Resolution int
+
+	// MemoryLimit bounds the bytes of decoded pixels an ImageNet-style
+	// split may take in memory; 0 means 16 GiB. A larger split is an
+	// error that suggests a subset or a smaller Resolution.
+	MemoryLimit int64
+
+	// Synthetic configures the "synthetic" dataset.
+	Synthetic SyntheticConfig
+}
+
+// EnvDataDir names the environment variable of a directory that holds
+// datasets, one subdirectory per name ($GRADBENCH_DATA/fashion-mnist).
+const EnvDataDir = "GRADBENCH_DATA"
+
+// systemDir is where distributions install datasets (Debian's
+// dataset-fashion-mnist installs /usr/share/datasets/fashion-mnist).
+// Tests point it elsewhere.
+var systemDir = "/usr/share/datasets"
+
+// Open returns one split of the named dataset (see Names). Real datasets
+// are looked for, in order, in:
+//
+//  1. opt.Dir, when set, and nowhere else (the files in Dir or in Dir/<name>);
+//  2. $GRADBENCH_DATA/<name>;
+//  3. the user cache, os.UserCacheDir()/gradbench/<name>;
+//  4. /usr/share/datasets/<name>.
+//
+// A directory of 2 or 4 that holds some but not all of the split's files
+// is an error rather than skipped. Where the split is found nowhere, it
+// is downloaded into the user cache (3) from the dataset's official
+// location, its size and SHA-256 checked, unless opt.Offline; ImageNet is
+// never downloaded. ctx cancels a download or decoding.
+func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset, error) {
+	s, ok := datasets[name]
+	if !ok {
+		return nil, fmt.Errorf("data: unknown dataset %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	if split != Train && split != Test {
+		return nil, fmt.Errorf("data: %s: unknown split %v", name, split)
+	}
+	if s.format == formatSynthetic {
+		return Synthetic(split, opt.Synthetic)
+	}
+	dir, err := s.find(name, split, opt)
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		if dir, err = s.fetch(ctx, name, split, opt); err != nil {
+			return nil, err
+		}
+	}
+	d, err := s.read(ctx, dir, split, opt)
+	if err != nil {
+		return nil, err
+	}
+	d.Name, d.Split, d.Source = name, split, dir
+	d.Mean, d.Std = s.mean, s.std
+	if d.ClassNames == nil {
+		d.ClassNames = s.classNames
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// OpenSplits returns the training and the test split of the named
+// dataset, as two calls of Open would.
+func OpenSplits(ctx context.Context, name string, opt Options) (train, test *Dataset, err error) {
+	if train, err = Open(ctx, name, Train, opt); err != nil {
+		return nil, nil, err
+	}
+	if test, err = Open(ctx, name, Test, opt); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// read reads the split from dir, which holds it (find said so).
+func (s *spec) read(ctx context.Context, dir string, split Split, opt Options) (*Dataset, error) {
+	paths, _ := s.locate(dir, split)
+	switch s.format {
+	case formatIDX:
+		return readIDX(paths[0], paths[1], s.h, s.w, s.classes)
+	case formatCIFAR:
+		return readCIFAR(paths, s.classes)
+	case formatFolder:
+		return readFolder(ctx, dir, split, opt)
+	}
+	panic("data: unknown format")
+}
+
+// locate returns the path of each file of the split found in dir, and the
+// names of those missing (nil paths then).
+func (s *spec) locate(dir string, split Split) (paths, missing []string) {
+	for _, name := range s.files[split] {
+		var cands []string
+		switch s.format {
+		case formatIDX:
+			cands = []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)}
+		case formatCIFAR:
+			for _, d := range cifarDirs(dir) {
+				cands = append(cands, filepath.Join(d, name))
+			}
+		case formatFolder:
+			cands = []string{filepath.Join(dir, name)}
+		}
+		found := ""
+		for _, c := range cands {
+			st, err := os.Stat(c)
+			if err == nil && st.IsDir() == (s.format == formatFolder) {
+				found = c
+				break
+			}
+		}
+		if found == "" {
+			missing = append(missing, name)
+		}
+		paths = append(paths, found)
+	}
+	if missing != nil {
+		paths = nil
+	}
+	return paths, missing
+}
+
+// want describes the files of a split for messages, e.g.
+// "train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]".
+func (s *spec) want(split Split) string {
+	var names []string
+	for _, n := range s.files[split] {
+		switch s.format {
+		case formatIDX:
+			n += "[.gz]"
+		case formatFolder:
+			n += "/CLASS/*.{JPEG,jpg,png}"
+		}
+		names = append(names, n)
+	}
+	switch len(names) {
+	case 1:
+		return names[0]
+	case 2:
+		return names[0] + " and " + names[1]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// place is a directory of the search order.
+type place struct {
+	dir   string
+	what  string // how the directory was chosen, for messages
+	cache bool   // the user cache: incomplete means "download the rest"
+}
+
+// places returns the search order for name, without opt.Dir.
+func places(name string) []place {
+	var ps []place
+	if env := os.Getenv(EnvDataDir); env != "" {
+		ps = append(ps, place{filepath.Join(env, name), "$" + EnvDataDir, false})
+	}
+	if c, err := os.UserCacheDir(); err == nil {
+		ps = append(ps, place{filepath.Join(c, "gradbench", name), "the user cache", true})
+	}
+	ps = append(ps, place{filepath.Join(systemDir, name), "the system datasets directory", false})
+	return ps
+}
+
+// find returns the directory that holds the split, "" when none does and
+// the split may be downloaded, or an error (opt.Dir without the split, a
+// directory with only some of the files, nothing found for a dataset that
+// is never downloaded or with opt.Offline).
+func (s *spec) find(name string, split Split, opt Options) (string, error) {
+	if opt.Dir != "" {
+		st, err := os.Stat(opt.Dir)
+		if err != nil {
+			return "", fmt.Errorf("data: %s: data directory: %w", name, err)
+		}
+		if !st.IsDir() {
+			return "", fmt.Errorf("data: %s: data directory %s is not a directory", name, opt.Dir)
+		}
+		for _, dir := range []string{opt.Dir, filepath.Join(opt.Dir, name)} {
+			if _, missing := s.locate(dir, split); missing == nil {
+				return dir, nil
+			}
+		}
+		return "", fmt.Errorf("data: %s: %s split not found in data directory %s: want %s in it or in %s",
+			name, split, opt.Dir, s.want(split), filepath.Join(opt.Dir, name))
+	}
+	var searched []string
+	for _, p := range places(name) {
+		searched = append(searched, fmt.Sprintf("%s (%s)", p.dir, p.what))
+		_, missing := s.locate(p.dir, split)
+		if missing == nil {
+			return p.dir, nil
+		}
+		if p.cache || len(missing) == len(s.files[split]) {
+			continue
+		}
+		return "", fmt.Errorf("data: %s: %s (%s) holds part of the %s split: missing %s (want %s)",
+			name, p.dir, p.what, split, strings.Join(missing, ", "), s.want(split))
+	}
+	where := "\n\t" + strings.Join(searched, "\n\t")
+	switch {
+	case s.remote == nil:
+		return "", fmt.Errorf("data: %s: %s split not found; searched:%s\n"+
+			"%s is never downloaded: put an ImageNet-style tree (%s) in one of these directories or pass its directory explicitly; "+
+			"any subset works (Imagenette, ImageNet-100, or the full ILSVRC-2012 set from image-net.org)",
+			name, split, where, s.title, s.want(split))
+	case opt.Offline:
+		return "", fmt.Errorf("data: %s: %s split not found and downloads are off; searched:%s\nwant %s in one of these directories",
+			name, split, where, s.want(split))
+	}
+	return "", nil
+}
+
+// cacheDir returns the user-cache directory that downloads of name go to.
+func cacheDir(name string) (string, error) {
+	c, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("data: %s: no user cache directory to download into (%w); set $%s or pass a data directory", name, err, EnvDataDir)
+	}
+	return filepath.Join(c, "gradbench", name), nil
+}
+
+// fetch downloads the dataset's missing files into the user cache and
+// returns that directory, which then holds the split.
+func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options) (string, error) {
+	dir, err := cacheDir(name)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("data: %s: %w", name, err)
+	}
+	urls := s.remote.urls
+	if opt.BaseURL != "" {
+		urls = []string{strings.TrimSuffix(opt.BaseURL, "/") + "/"}
+	}
+	if s.remote.archive {
+		err = fetchArchive(ctx, urls, dir, s.remote.files[0], s.remote.archiveDir, s.allFiles(), opt)
+	} else {
+		for _, f := range s.remote.files {
+			dst := filepath.Join(dir, f.name)
+			if _, err := os.Stat(dst); err == nil {
+				continue // downloads are renamed into place only once checked
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("data: %s: %w", name, err)
+			}
+			if err = fetchFile(ctx, urls, dst, f, opt); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, missing := s.locate(dir, split); missing != nil {
+		return "", fmt.Errorf("data: %s: downloaded into %s, but %s is still missing", name, dir, strings.Join(missing, ", "))
+	}
+	return dir, nil
+}
+
+// allFiles returns the file names of both splits.
+func (s *spec) allFiles() []string { return slices.Concat(s.files[Train], s.files[Test]) }

@@ -1,0 +1,216 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sandbox points every place of the search order into fresh temporary
+// directories (the system directory, the user cache, no $GRADBENCH_DATA)
+// and returns them.
+func sandbox(t testing.TB) (system, cache string) {
+	t.Helper()
+	system, cache = t.TempDir(), t.TempDir()
+	old := systemDir
+	systemDir = system
+	t.Cleanup(func() { systemDir = old })
+	t.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv(EnvDataDir, "")
+	return system, filepath.Join(cache, "gradbench")
+}
+
+func wantErr(t testing.TB, err error, subs ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want one containing %q", subs)
+	}
+	for _, s := range subs {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q does not contain %q", err, s)
+		}
+	}
+}
+
+func TestOpenSearchOrder(t *testing.T) {
+	system, cache := sandbox(t)
+	env := t.TempDir()
+	explicit := t.TempDir()
+	nested := t.TempDir()
+	writeIDXSplit(t, filepath.Join(system, "fashion-mnist"), "train", 5, true)
+	writeIDXSplit(t, filepath.Join(cache, "fashion-mnist"), "train", 6, true)
+	writeIDXSplit(t, filepath.Join(env, "fashion-mnist"), "train", 7, false)
+	writeIDXSplit(t, explicit, "train", 8, true)
+	writeIDXSplit(t, filepath.Join(nested, "fashion-mnist"), "train", 9, true)
+	t.Setenv(EnvDataDir, env)
+	ctx := context.Background()
+	open := func(opt Options) *Dataset {
+		t.Helper()
+		opt.Offline = true
+		d, err := Open(ctx, "fashion-mnist", Train, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	check := func(what string, d *Dataset, n int, src string) {
+		t.Helper()
+		if d.N != n || d.Source != src {
+			t.Errorf("%s: read %d images from %s, want %d from %s", what, d.N, d.Source, n, src)
+		}
+	}
+	check("explicit directory", open(Options{Dir: explicit}), 8, explicit)
+	check("explicit directory/<name>", open(Options{Dir: nested}), 9, filepath.Join(nested, "fashion-mnist"))
+	check("$GRADBENCH_DATA", open(Options{}), 7, filepath.Join(env, "fashion-mnist"))
+	t.Setenv(EnvDataDir, "")
+	check("user cache", open(Options{}), 6, filepath.Join(cache, "fashion-mnist"))
+	os.RemoveAll(cache)
+	d := open(Options{})
+	check("system directory", d, 5, filepath.Join(system, "fashion-mnist"))
+	if d.Name != "fashion-mnist" || d.Split != Train || d.Mean[0] != 0.2860 || d.Std[0] != 0.3530 || d.Classes != 10 || d.ClassNames[9] != "Ankle boot" {
+		t.Errorf("metadata: %v, mean %v std %v, class names %q", d, d.Mean, d.Std, d.ClassNames)
+	}
+}
+
+func TestOpenExplicitDirWithoutDataset(t *testing.T) {
+	system, _ := sandbox(t)
+	writeIDXSplit(t, filepath.Join(system, "mnist"), "train", 5, true)
+	empty := t.TempDir()
+	_, err := Open(context.Background(), "mnist", Train, Options{Dir: empty})
+	wantErr(t, err, "data: mnist", empty, "train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]", filepath.Join(empty, "mnist"))
+	_, err = Open(context.Background(), "mnist", Train, Options{Dir: filepath.Join(empty, "nope")})
+	wantErr(t, err, "data: mnist", filepath.Join(empty, "nope"))
+	// Only the test split there: the training split is still missing.
+	writeIDXSplit(t, empty, "t10k", 3, true)
+	_, err = Open(context.Background(), "mnist", Train, Options{Dir: empty})
+	wantErr(t, err, "train split not found", empty)
+	if d, err := Open(context.Background(), "mnist", Test, Options{Dir: empty}); err != nil || d.N != 3 {
+		t.Errorf("Open(mnist, test) = %v, %v; want the 3 test images", d, err)
+	}
+}
+
+func TestOpenPartialDirectory(t *testing.T) {
+	system, _ := sandbox(t)
+	dir := filepath.Join(system, "fashion-mnist")
+	writeIDXSplit(t, dir, "train", 5, true)
+	os.Remove(filepath.Join(dir, "train-labels-idx1-ubyte.gz"))
+	_, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true})
+	wantErr(t, err, dir, "missing train-labels-idx1-ubyte")
+
+	writeCIFAR(t, filepath.Join(system, "cifar10", "cifar-10-batches-bin"), 2)
+	os.Remove(filepath.Join(system, "cifar10", "cifar-10-batches-bin", "data_batch_3.bin"))
+	_, err = Open(context.Background(), "cifar10", Train, Options{Offline: true})
+	wantErr(t, err, filepath.Join(system, "cifar10"), "missing data_batch_3.bin")
+	if d, err := Open(context.Background(), "cifar10", Test, Options{Offline: true}); err != nil || d.N != 2 {
+		t.Errorf("Open(cifar10, test) = %v, %v; want the 2 test images", d, err)
+	}
+}
+
+func TestOpenNotFound(t *testing.T) {
+	system, cache := sandbox(t)
+	_, err := Open(context.Background(), "cifar10", Train, Options{Offline: true})
+	wantErr(t, err, "downloads are off", filepath.Join(system, "cifar10"), filepath.Join(cache, "cifar10"), "data_batch_1.bin")
+	_, err = Open(context.Background(), "imagenet", Test, Options{})
+	wantErr(t, err, "never downloaded", "val/CLASS/*.{JPEG,jpg,png}", filepath.Join(system, "imagenet"))
+	_, err = Open(context.Background(), "cifar-10", Train, Options{})
+	wantErr(t, err, `data: unknown dataset "cifar-10" (have cifar10, fashion-mnist, imagenet, mnist, synthetic)`)
+}
+
+func TestOpenCIFAR(t *testing.T) {
+	sandbox(t)
+	dir := t.TempDir()
+	writeCIFAR(t, filepath.Join(dir, "cifar-10-batches-bin"), 4)
+	train, test, err := OpenSplits(context.Background(), "cifar10", Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.N != 20 || test.N != 4 || train.ClassNames[0] != "airplane" || len(train.Mean) != 3 {
+		t.Errorf("OpenSplits(cifar10) = %v, %v; want 20 and 4 images with CIFAR-10 metadata", train, test)
+	}
+}
+
+func TestOpenSynthetic(t *testing.T) {
+	d, err := Open(context.Background(), "synthetic", Test, Options{Synthetic: SyntheticConfig{N: 30, Seed: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Synthetic(Test, SyntheticConfig{N: 30, Seed: 3})
+	if d.N != 30 || string(d.Pixels) != string(want.Pixels) {
+		t.Error("Open(synthetic) differs from Synthetic")
+	}
+}
+
+// debianFashionMNIST is where Debian's dataset-fashion-mnist installs.
+const debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
+
+// fashionMNISTRaw holds the SHA-256 of the decompressed official
+// Fashion-MNIST files. Debian's package recompressed them (its .gz files
+// lack the original file-name field, so their own checksums differ from
+// the pinned downloads), so this is how the installed copy is checked to
+// be the official data.
+var fashionMNISTRaw = map[string]string{
+	"train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+	"train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+	"t10k-images-idx3-ubyte":  "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+	"t10k-labels-idx1-ubyte":  "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
+
+func skipWithoutDebianFashionMNIST(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(debianFashionMNIST, "train-images-idx3-ubyte.gz")); err != nil {
+		t.Skipf("Debian's dataset-fashion-mnist is not installed (%v): apt-get install dataset-fashion-mnist (.ci/run does)", err)
+	}
+}
+
+// TestDebianFashionMNIST loads the real dataset from Debian's package.
+func TestDebianFashionMNIST(t *testing.T) {
+	skipWithoutDebianFashionMNIST(t)
+	sandbox(t)
+	systemDir = filepath.Dir(debianFashionMNIST)
+	for _, tc := range []struct {
+		split    Split
+		n, class int
+	}{{Train, 60000, 6000}, {Test, 10000, 1000}} {
+		start := time.Now()
+		d, err := Open(context.Background(), "fashion-mnist", tc.split, Options{Offline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%v from %s in %v", d, d.Source, time.Since(start))
+		if d.Source != debianFashionMNIST || d.N != tc.n || d.C != 1 || d.H != 28 || d.W != 28 || d.Classes != 10 {
+			t.Errorf("Open(fashion-mnist, %v) = %v from %s, want %d images 1×28×28, 10 classes from %s", tc.split, d, d.Source, tc.n, debianFashionMNIST)
+		}
+		for k, n := range d.ClassCounts() { // Fashion-MNIST is balanced
+			if n != tc.class {
+				t.Errorf("%v: class %d has %d images, want %d", tc.split, k, n, tc.class)
+			}
+		}
+	}
+	for name, want := range fashionMNISTRaw {
+		b, err := readFile(filepath.Join(debianFashionMNIST, name+".gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if got := hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("SHA-256 of decompressed %s = %s, want %s (the official file's)", name, got, want)
+		}
+	}
+}
+
+// BenchmarkOpenFashionMNIST measures loading the real training set (read,
+// decompress, check) from Debian's package.
+func BenchmarkOpenFashionMNIST(b *testing.B) {
+	skipWithoutDebianFashionMNIST(b)
+	for b.Loop() {
+		if _, err := Open(context.Background(), "fashion-mnist", Train, Options{Dir: debianFashionMNIST}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
