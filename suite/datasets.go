@@ -24,5 +24,12 @@ func openDataset(name, dir string) (train, test *data.Dataset, err error) {
 	return nil, nil, fmt.Errorf("suite: unknown dataset %q (have synthetic)", name)
 }
 
+// OpenDataset returns the training and test splits of the named dataset as
+// the runs of a sweep see them (read from dir when it is set): what
+// gradbench export and eval use to rebuild and evaluate a run's model.
+func OpenDataset(name, dir string) (train, test *data.Dataset, err error) {
+	return openDataset(name, dir)
+}
+
 // DatasetNames returns the names of the datasets a workload can use.
 func DatasetNames() []string { return []string{"synthetic"} }
