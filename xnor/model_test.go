@@ -2,6 +2,7 @@ package xnor
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -230,4 +231,40 @@ func equalFloats(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+func TestCompare(t *testing.T) {
+	net := testNet(t, 7, 16)
+	packed, _, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches := 0
+	var wantCorrect int
+	next := func() (Batch, bool) {
+		if batches == 3 {
+			return Batch{}, false
+		}
+		batches++
+		x := testInput(uint64(10+batches), 5, 12)
+		labels := make([]int32, 5)
+		y := net.Forward(x)
+		for i := range labels {
+			labels[i] = int32(i % 10)
+			if argmax(y.Data[i*10:][:10]) == i%10 {
+				wantCorrect++
+			}
+		}
+		return Batch{X: x, Labels: labels}, true
+	}
+	c, err := Compare(context.Background(), net, packed, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Images != 15 || c.FloatCorrect != wantCorrect || c.Agree != 15 || c.PackedCorrect != wantCorrect {
+		t.Errorf("Compare = %+v, want 15 images, %d correct, all agreeing", c, wantCorrect)
+	}
+	if c.MaxLogitDiff > 1e-3 || c.FloatTime <= 0 || c.PackedTime <= 0 {
+		t.Errorf("Compare = %+v: logits should agree to 1e-3 and both networks take time", c)
+	}
 }

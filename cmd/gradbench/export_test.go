@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// TestExportEval trains a reduced ResNet-20 on the synthetic dataset,
+// exports it and evaluates the packed model on the whole synthetic test
+// split: its predictions must equal the float network's.
+func TestExportEval(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	runs := filepath.Join(dir, "runs")
+	if _, stderr, err := runGradbench(t, "run", "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1", "--out", runs, "--quiet"); err != nil {
+		t.Fatalf("gradbench run: %v\n%s", err, stderr)
+	}
+	recs, err := suite.ReadRecords(runs)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records: %v, %v", recs, err)
+	}
+	key := recs[0].Key
+	model := filepath.Join(dir, "m.gbnn")
+	out, stderr, err := runGradbench(t, "export", "--run", filepath.Join(runs, key+".json"), "--out", model)
+	if err != nil {
+		t.Fatalf("gradbench export: %v\n%s", err, stderr)
+	}
+	t.Log(out)
+	m := regexp.MustCompile(`binary layers: 18, \d+ weights: .* ([0-9.]+)× smaller`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("export output does not report 18 binary layers and a size ratio:\n%s", out)
+	}
+	if r, _ := strconv.ParseFloat(m[1], 64); r < 10 {
+		// Width 0.125 leaves 2 to 8 channels, so the per-filter scales weigh
+		// more than in the full model (about 30×): see xnor's tests.
+		t.Errorf("binary layers %.1f× smaller, want >= 10 at width 0.125", r)
+	}
+	if _, err := os.Stat(model); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err = runGradbench(t, "eval", "--model", model, "--batch", "64")
+	if err != nil {
+		t.Fatalf("gradbench eval: %v\n%s", err, stderr)
+	}
+	t.Log(out)
+	m = regexp.MustCompile(`predictions equal: (\d+) of (\d+)`).FindStringSubmatch(out)
+	if m == nil || m[1] != m[2] || m[2] == "0" {
+		t.Errorf("packed and float predictions differ:\n%s", out)
+	}
+	for _, row := range []string{"| float | nn (gemm ", "| packed | xnor ("} {
+		if !strings.Contains(out, row) {
+			t.Errorf("eval output lacks %q:\n%s", row, out)
+		}
+	}
+}
+
+func TestExportEvalErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.gbnn")
+	os.WriteFile(bad, []byte("not a model"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export"}, "--run is required"},
+		{[]string{"export", "--run", filepath.Join(dir, "0123456789abcdef.ckpt")}, "unfinished run"},
+		{[]string{"export", "--run", filepath.Join(dir, "model.bin")}, "want a run record"},
+		{[]string{"export", "--run", filepath.Join(dir, "0123456789abcdef.json")}, "no record"},
+		{[]string{"eval"}, "--model is required"},
+		{[]string{"eval", "--model", filepath.Join(dir, "missing.gbnn")}, "no such file"},
+		{[]string{"eval", "--model", bad}, "not a gradbench model file"},
+		{[]string{"eval", "--model", bad, "--impl", "fast"}, "unknown impl"},
+	} {
+		_, _, err := runGradbench(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("gradbench %s: error %v, want one containing %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}

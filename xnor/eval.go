@@ -1,0 +1,113 @@
+package xnor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// A Comparison is the result of [Compare]: the float network and the
+// packed network on the same images.
+type Comparison struct {
+	Images int
+	// FloatCorrect and PackedCorrect count correct top-1 predictions;
+	// Agree counts images where the two networks predict the same class.
+	FloatCorrect, PackedCorrect, Agree int
+	// FloatTime and PackedTime are the wall times of the two networks'
+	// forward passes, summed over the batches.
+	FloatTime, PackedTime time.Duration
+	// MaxLogitDiff is the largest |packed − float| over all logits.
+	MaxLogitDiff float64
+}
+
+// FloatTop1 and PackedTop1 return the accuracies in percent.
+func (c Comparison) FloatTop1() float64  { return pct(c.FloatCorrect, c.Images) }
+func (c Comparison) PackedTop1() float64 { return pct(c.PackedCorrect, c.Images) }
+
+// Agreement returns the share of equal predictions in percent.
+func (c Comparison) Agreement() float64 { return pct(c.Agree, c.Images) }
+
+// Speedup returns FloatTime / PackedTime.
+func (c Comparison) Speedup() float64 {
+	if c.PackedTime <= 0 {
+		return 0
+	}
+	return float64(c.FloatTime) / float64(c.PackedTime)
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+// A Batch is a batch of images and their labels, as [Compare] consumes them.
+type Batch struct {
+	X      *nn.Tensor // N×C×H×W
+	Labels []int32    // N labels
+}
+
+// Compare runs the float network (in evaluation mode) and its packed
+// version (from [Compile]) on every batch next returns until it returns
+// false, and counts their predictions (top-1: the largest logit, the first
+// one on ties) against the labels and against each other. Logits are the
+// networks' N×classes outputs. It stops early with ctx's error.
+func Compare(ctx context.Context, float, packed nn.Layer, next func() (Batch, bool)) (Comparison, error) {
+	nn.SetTraining(float, false)
+	var c Comparison
+	var fl []float32
+	for {
+		if err := ctx.Err(); err != nil {
+			return c, err
+		}
+		b, ok := next()
+		if !ok {
+			return c, nil
+		}
+		n := b.X.N
+		if len(b.Labels) != n {
+			return c, fmt.Errorf("xnor: Compare: batch of %d images has %d labels", n, len(b.Labels))
+		}
+		t0 := time.Now()
+		y := float.Forward(b.X)
+		c.FloatTime += time.Since(t0)
+		fl = append(fl[:0], y.Data...)
+		t0 = time.Now()
+		z := packed.Forward(b.X)
+		c.PackedTime += time.Since(t0)
+		if z.Len() != len(fl) || z.N != n {
+			return c, fmt.Errorf("xnor: Compare: float network output %v, packed network output %v", y, z)
+		}
+		k := len(fl) / n
+		for i := range n {
+			f, p := argmaxRow(fl[i*k:][:k]), argmaxRow(z.Data[i*k:][:k])
+			if int32(f) == b.Labels[i] {
+				c.FloatCorrect++
+			}
+			if int32(p) == b.Labels[i] {
+				c.PackedCorrect++
+			}
+			if f == p {
+				c.Agree++
+			}
+		}
+		for i, v := range fl {
+			d := float64(z.Data[i] - v)
+			c.MaxLogitDiff = max(c.MaxLogitDiff, d, -d)
+		}
+		c.Images += n
+	}
+}
+
+func argmaxRow(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
