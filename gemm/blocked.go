@@ -9,12 +9,16 @@ import (
 // The blocked GEMM follows the loop structure of BLIS (Van Zee & van de
 // Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS Functionality",
 // ACM TOMS 2015): C is computed in column blocks of nc, the depth in blocks
-// of kc, and rows in blocks of mc. Each kc×nc block of op(B) is packed into
-// micro-panels of nr columns (kc×nr, contiguous, zero-padded), each mc×kc
-// block of op(A) into micro-panels of mr rows (kc×mr, scaled by alpha),
-// and a register-blocked micro-kernel multiplies one A micro-panel by one
-// B micro-panel into an mr×nr tile of C. Packing makes the transposes free:
-// the kernel always sees the same layout.
+// of at most kc, and rows in blocks of mc. Each kc×nc block of op(B) is
+// packed into micro-panels of nr columns (kc×nr, contiguous, zero-padded),
+// each mc×kc block of op(A) into micro-panels of mr rows (kc×mr, scaled by
+// alpha), and a register-blocked micro-kernel multiplies one A micro-panel
+// by one B micro-panel into an mr×nr tile of C. Packing makes the
+// transposes free: the kernel always sees the same layout.
+//
+// Kernels with in-place variants skip the packing of an operand given by
+// row offsets (SgemmRowsA, SgemmRowsB): their full tiles read its rows
+// where they lie; only the edge tiles go through packed panels.
 const (
 	kc = 256
 	mc = 96
@@ -26,36 +30,99 @@ const (
 //	acc[i][j] = Σ_p a[p·mr+i]·b[p·nr+j],  p < k
 //	C[i][j] = acc[i][j] + beta·C[i][j]  for i < m, j < n (beta = 0: C not read)
 //
-// where m <= mr and n <= nr trim the tile at the edges of C.
+// where m <= mr and n <= nr trim the tile at the edges of C. The optional
+// in-place variants compute full tiles (m = mr, n = nr) with the same
+// order of operations as fn:
+//
+//	fnB: B row p is b[boff[p]:][:nr] (A packed as for fn)
+//	fnA: A row i is a[aoff[i]:][:k] (B packed as for fn)
 type kernel struct {
 	name   string
+	impl   string // Impl() of a build that runs this kernel
 	mr, nr int
 	fn     func(k int, a, b []float32, beta float32, c []float32, ldc, m, n int)
+	fnB    func(k int, a, b []float32, boff []int, beta float32, c []float32, ldc int)
+	fnA    func(k int, a []float32, aoff []int, b []float32, beta float32, c []float32, ldc int)
 }
 
-// blocked is the pure-Go GEMM (or its SIMD variant) with kernel kern.
+// operand is an input matrix of a product: op(X) = X, or Xᵀ if trans,
+// where row r of the stored X starts at data[r·ld], or at data[off[r]]
+// if off is not nil (then trans is false).
+type operand struct {
+	data  []float32
+	ld    int
+	trans bool
+	off   []int
+}
+
+// row returns the index in data of row r of the stored matrix.
+func (x *operand) row(r int) int {
+	if x.off != nil {
+		return x.off[r]
+	}
+	return r * x.ld
+}
+
+// blocked is the blocked GEMM with micro-kernel kern.
 type blocked struct {
 	kern kernel
 	free []*call
 	mu   sync.Mutex
 }
 
-// call holds one Sgemm call's arguments and a workspace per part; calls
+// choose returns the engine whose micro-tiles cover the m×n result with
+// the least padding (the first on ties).
+func choose(es []*blocked, m, n int) *blocked {
+	best, bestArea := es[0], -1
+	for _, e := range es {
+		mr, nr := e.kern.mr, e.kern.nr
+		area := (m + mr - 1) / mr * mr * ((n + nr - 1) / nr * nr)
+		if bestArea < 0 || area < bestArea {
+			best, bestArea = e, area
+		}
+	}
+	return best
+}
+
+// asmEngines returns a blocked GEMM per assembly micro-kernel this CPU
+// runs (none on other architectures or CPUs without AVX2 and FMA).
+func asmEngines() []*blocked {
+	var es []*blocked
+	for _, k := range kernels[1:] {
+		es = append(es, &blocked{kern: k})
+	}
+	return es
+}
+
+// rowsEngine returns the engine for a product whose A (rowsA) or B operand
+// is given by row offsets: one whose kernel reads that operand in place if
+// there is one, else the best by choose.
+func rowsEngine(es []*blocked, rowsA bool, m, n int) *blocked {
+	for _, e := range es {
+		if rowsA && e.kern.fnA != nil || !rowsA && e.kern.fnB != nil {
+			return e
+		}
+	}
+	return choose(es, m, n)
+}
+
+// call holds one product's arguments and a workspace per part; calls
 // are recycled through blocked.free, so steady-state use allocates nothing.
 type call struct {
 	g                *blocked
-	transA, transB   bool
 	m, n, k          int
 	alpha, beta      float32
-	a, b, c          []float32
-	lda, ldb, ldc    int
+	a, b             operand
+	c                []float32
+	ldc              int
+	directA, directB bool // read A (B) in place with kern.fnA (fnB)
 	splitRows        bool
 	partSize, nparts int
 	ws               []workspace
 }
 
 type workspace struct {
-	ap, bp []float32
+	ap, bp, tile []float32
 }
 
 // minParallel is the number of multiply-adds below which a product runs on
@@ -63,13 +130,19 @@ type workspace struct {
 const minParallel = 1 << 16
 
 func (g *blocked) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	g.run(m, n, k, alpha, operand{data: a, ld: lda, trans: transA}, operand{data: b, ld: ldb, trans: transB}, beta, c, ldc)
+}
+
+// run computes C = alpha·op(A)·op(B) + beta·C with op(A) m×k, op(B) k×n.
+func (g *blocked) run(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
 	cl := g.get()
-	*cl = call{g: g, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ws: cl.ws}
+	*cl = call{g: g, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, ldc: ldc, ws: cl.ws}
+	cl.directA = a.off != nil && g.kern.fnA != nil
+	cl.directB = b.off != nil && g.kern.fnB != nil
 	p := 1
 	if m*n*k >= minParallel {
 		p = parallel.Workers()
@@ -103,7 +176,7 @@ func (g *blocked) get() *call {
 }
 
 func (g *blocked) put(cl *call) {
-	cl.a, cl.b, cl.c = nil, nil, nil
+	cl.a, cl.b, cl.c = operand{}, operand{}, nil
 	g.mu.Lock()
 	g.free = append(g.free, cl)
 	g.mu.Unlock()
@@ -122,6 +195,13 @@ func (cl *call) Do(lo, hi int) {
 	}
 }
 
+// depthBlock returns the depth block size: k split into equal blocks of
+// at most kc (k = 288 is two blocks of 144, not 256 and 32).
+func depthBlock(k int) int {
+	nb := (k + kc - 1) / kc
+	return (k + nb - 1) / nb
+}
+
 // block computes C[i0:i1, j0:j1].
 func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 	kern := cl.g.kern
@@ -132,25 +212,69 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 	if cap(ws.ap) < kc*(mc+mr) {
 		ws.ap = make([]float32, kc*(mc+mr))
 	}
+	if len(ws.tile) < mr*nr {
+		ws.tile = make([]float32, mr*nr)
+	}
+	// With A read in place, alpha scales the packed B panels instead.
+	alphaA, alphaB := cl.alpha, float32(1)
+	if cl.directA {
+		alphaA, alphaB = 1, cl.alpha
+	}
+	kb := depthBlock(cl.k)
 	for jc := j0; jc < j1; jc += nc {
 		ncb := min(nc, j1-jc)
-		for pc := 0; pc < cl.k; pc += kc {
-			kcb := min(kc, cl.k-pc)
+		for pc := 0; pc < cl.k; pc += kb {
+			kcb := min(kb, cl.k-pc)
 			beta := cl.beta
 			if pc > 0 {
 				beta = 1
 			}
-			packB(ws.bp, cl.b, cl.ldb, cl.transB, pc, kcb, jc, ncb, nr)
+			if cl.directB {
+				// Only the edge panel, if any, is packed.
+				if full := ncb / nr * nr; full < ncb {
+					packB(ws.bp[full*kcb:], &cl.b, pc, kcb, jc+full, ncb-full, nr, 1)
+				}
+			} else {
+				packB(ws.bp, &cl.b, pc, kcb, jc, ncb, nr, alphaB)
+			}
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
-				packA(ws.ap, cl.a, cl.lda, cl.transA, ic, mcb, pc, kcb, mr, cl.alpha)
+				if cl.directA {
+					if full := mcb / mr * mr; full < mcb {
+						packA(ws.ap[full*kcb:], &cl.a, ic+full, mcb-full, pc, kcb, mr, 1)
+					}
+				} else {
+					packA(ws.ap, &cl.a, ic, mcb, pc, kcb, mr, alphaA)
+				}
 				for jr := 0; jr < ncb; jr += nr {
 					bpan := ws.bp[jr*kcb:][:kcb*nr]
 					nn := min(nr, ncb-jr)
 					for ir := 0; ir < mcb; ir += mr {
 						apan := ws.ap[ir*kcb:][:kcb*mr]
 						mm := min(mr, mcb-ir)
-						kern.fn(kcb, apan, bpan, beta, cl.c[(ic+ir)*cl.ldc+jc+jr:], cl.ldc, mm, nn)
+						ct := cl.c[(ic+ir)*cl.ldc+jc+jr:]
+						switch {
+						case cl.directA && mm == mr:
+							// Edge columns: a full tile into ws.tile (the
+							// packed B panel is zero-padded), then its corner.
+							a, aoff := cl.a.data[pc:], cl.a.off[ic+ir:][:mr]
+							if nn == nr {
+								kern.fnA(kcb, a, aoff, bpan, beta, ct, cl.ldc)
+							} else {
+								kern.fnA(kcb, a, aoff, bpan, 0, ws.tile, nr)
+								storeTile(ws.tile, nr, beta, ct, cl.ldc, mm, nn)
+							}
+						case cl.directB && nn == nr:
+							b, boff := cl.b.data[jc+jr:], cl.b.off[pc:][:kcb]
+							if mm == mr {
+								kern.fnB(kcb, apan, b, boff, beta, ct, cl.ldc)
+							} else {
+								kern.fnB(kcb, apan, b, boff, 0, ws.tile, nr)
+								storeTile(ws.tile, nr, beta, ct, cl.ldc, mm, nn)
+							}
+						default:
+							kern.fn(kcb, apan, bpan, beta, ct, cl.ldc, mm, nn)
+						}
 					}
 				}
 			}
@@ -161,30 +285,16 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 // packA packs rows [i0, i0+m) and depth [p0, p0+k) of alpha·op(A) into
 // micro-panels of mr rows: panel r holds element (i, p) at r·k·mr + p·mr + i,
 // rows past m zero.
-func packA(dst, a []float32, lda int, trans bool, i0, m, p0, k, mr int, alpha float32) {
+func packA(dst []float32, a *operand, i0, m, p0, k, mr int, alpha float32) {
 	for r := 0; r < m; r += mr {
 		pan := dst[r*k:][:k*mr]
 		rows := min(mr, m-r)
-		if !trans {
-			if rows == 3 && mr == 3 {
-				// The SIMD kernel's panels: read three rows side by side
-				// and write the panel in order.
-				r0 := a[(i0+r)*lda+p0:][:k]
-				r1 := a[(i0+r+1)*lda+p0:][:k]
-				r2 := a[(i0+r+2)*lda+p0:][:k]
-				pan := pan[:3*k]
-				for p := range k {
-					pan[3*p] = alpha * r0[p]
-					pan[3*p+1] = alpha * r1[p]
-					pan[3*p+2] = alpha * r2[p]
-				}
-				continue
-			}
+		if !a.trans {
 			if rows == 4 && mr == 4 {
-				r0 := a[(i0+r)*lda+p0:][:k]
-				r1 := a[(i0+r+1)*lda+p0:][:k]
-				r2 := a[(i0+r+2)*lda+p0:][:k]
-				r3 := a[(i0+r+3)*lda+p0:][:k]
+				r0 := a.data[a.row(i0+r)+p0:][:k]
+				r1 := a.data[a.row(i0+r+1)+p0:][:k]
+				r2 := a.data[a.row(i0+r+2)+p0:][:k]
+				r3 := a.data[a.row(i0+r+3)+p0:][:k]
 				pan := pan[:4*k]
 				for p := range k {
 					pan[4*p] = alpha * r0[p]
@@ -195,14 +305,14 @@ func packA(dst, a []float32, lda int, trans bool, i0, m, p0, k, mr int, alpha fl
 				continue
 			}
 			for i := range rows {
-				src := a[(i0+r+i)*lda+p0:][:k]
+				src := a.data[a.row(i0+r+i)+p0:][:k]
 				for p, v := range src {
 					pan[p*mr+i] = alpha * v
 				}
 			}
 		} else {
 			for p := range k {
-				src := a[(p0+p)*lda+i0+r:][:rows]
+				src := a.data[(p0+p)*a.ld+i0+r:][:rows]
 				d := pan[p*mr:][:mr]
 				for i, v := range src {
 					d[i] = alpha * v
@@ -217,38 +327,37 @@ func packA(dst, a []float32, lda int, trans bool, i0, m, p0, k, mr int, alpha fl
 	}
 }
 
-// packB packs depth [p0, p0+k) and columns [j0, j0+n) of op(B) into
+// packB packs depth [p0, p0+k) and columns [j0, j0+n) of alpha·op(B) into
 // micro-panels of nr columns: panel c holds element (p, j) at
 // c·k·nr + p·nr + j, columns past n zero.
-func packB(dst, b []float32, ldb int, trans bool, p0, k, j0, n, nr int) {
+func packB(dst []float32, b *operand, p0, k, j0, n, nr int, alpha float32) {
 	for c := 0; c < n; c += nr {
 		pan := dst[c*k:][:k*nr]
 		cols := min(nr, n-c)
-		if !trans {
-			if cols == 32 && nr == 32 {
-				// Whole panels of the SIMD kernel: array copies compile to
-				// inline vector moves, where copy calls memmove per row.
-				for p := range k {
-					v := *(*[32]float32)(b[(p0+p)*ldb+j0+c:]) // via a local: no memmove call
-					*(*[32]float32)(pan[p*32:]) = v
-				}
-				continue
-			}
+		if !b.trans {
 			for p := range k {
-				copy(pan[p*nr:][:cols], b[(p0+p)*ldb+j0+c:][:cols])
+				src := b.data[b.row(p0+p)+j0+c:][:cols]
+				d := pan[p*nr:][:nr]
+				if alpha == 1 {
+					copy(d, src)
+				} else {
+					for j, v := range src {
+						d[j] = alpha * v
+					}
+				}
+				clear(d[cols:])
+			}
+			continue
+		}
+		for j := range cols {
+			src := b.data[(j0+c+j)*b.ld+p0:][:k]
+			for p, v := range src {
+				pan[p*nr+j] = alpha * v
+			}
+		}
+		if cols < nr {
+			for p := range k {
 				clear(pan[p*nr+cols : p*nr+nr])
-			}
-		} else {
-			for j := range cols {
-				src := b[(j0+c+j)*ldb+p0:][:k]
-				for p, v := range src {
-					pan[p*nr+j] = v
-				}
-			}
-			if cols < nr {
-				for p := range k {
-					clear(pan[p*nr+cols : p*nr+nr])
-				}
 			}
 		}
 	}

@@ -2,26 +2,49 @@
 // convolution and linear layer of the training engine.
 //
 // [Sgemm] computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, with
-// op(X) = X or Xᵀ, like BLAS's sgemm. Which implementation runs is fixed at
-// build time and reported by [Impl]:
+// op(X) = X or Xᵀ, like BLAS's sgemm. [SgemmRowsA] and [SgemmRowsB] take one
+// operand as a list of row offsets into shared storage, so that a
+// convolution can multiply by an im2col matrix without building it.
 //
-//   - "go" (the default): pure Go, builds anywhere. Blocked for the caches,
-//     with packed panels and a register-blocked micro-kernel, split over
-//     both... every core through internal/parallel.
-//   - "simd": the same blocking with an AVX-512 micro-kernel, when built
-//     with GOEXPERIMENT=simd on amd64 and the CPU has AVX-512 (else "go").
+// # Implementations
+//
+// Which implementation runs is fixed at build time and start-up and
+// reported by [Impl]:
+//
+//   - "go-avx2" (the default build on amd64 CPUs with AVX2 and FMA, checked
+//     at start-up with golang.org/x/sys/cpu): blocked for the caches, with
+//     packed panels and Go-assembly micro-kernels of 6×16 and 4×24 floats
+//     (kernel_amd64.s), the one that pads the result least chosen per
+//     call. No cgo, no build flags.
+//   - "go" (the default build elsewhere, or with the build tag purego): the
+//     same blocking with a portable scalar 4×2 micro-kernel.
 //   - "openblas": OpenBLAS's sgemm through gonum.org/v1/netlib, with the
 //     build tag openblas (Debian/Ubuntu: apt-get install libopenblas-dev).
+//     SgemmRowsA and SgemmRowsB still use the assembly kernels where the
+//     CPU has them, since they read the offset operand in place.
+//
+// Measured on one Zen 4 core (BenchmarkKernels, GOMAXPROCS=1), m=n=k=512:
+// the 4×24 assembly kernel about 95 GFLOP/s, OpenBLAS about 100, gonum's
+// pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 15, the portable kernel
+// 6.7. GOEXPERIMENT=simd changes nothing here: an archsimd 3×32 AVX-512
+// kernel reached 57 GFLOP/s, short of the assembly, whose 12 accumulators
+// and fused multiply-adds into them the compiler's register allocation
+// did not match.
+//
+// Results are deterministic on a given machine. The Go paths sum each
+// entry of C over the depth in one fixed order whatever the number of
+// threads (parallel parts split rows or columns of C, never the depth);
+// OpenBLAS gets the same split of a given product on every run.
 //
 // # Threads
 //
-// All parallelism comes from internal/parallel's fixed worker pool: Sgemm
-// splits a large product into column blocks, one per worker, and a call made
-// from inside another parallel job (a convolution that already runs one
-// image group per worker) runs on its caller alone. OpenBLAS's own threads
-// would fight the pool for the same cores, so the openblas build sets
-// OpenBLAS to one thread at start-up (openblas_set_num_threads(1)) and lets
-// the pool split the work instead.
+// All parallelism comes from internal/parallel's fixed worker pool: a large
+// product is split into row or column blocks, one per worker, and a call
+// made from inside another parallel job (a convolution that already runs
+// one image group per worker) runs on its caller alone. OpenBLAS's own
+// threads would fight the pool for the same cores, so the openblas build
+// sets OpenBLAS to one thread at start-up and lets the pool split the work
+// instead.
 package gemm
 
 import "fmt"
@@ -41,7 +64,45 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Impl returns the name of the implementation in use: "go", "simd" or
+// SgemmRowsA is Sgemm with the rows of A given by offsets: it computes
+// C = alpha·A·op(B) + beta·C where row i of the m×k matrix A is
+// a[aoff[i]:][:k] (rows may overlap), op(B) = B (k×n) or, if transB, Bᵀ
+// with B stored n×k, all with leading dimensions as in Sgemm. It is the
+// product with an im2col matrix without building it: with a zero-padded
+// image in a, the rows of the im2col matrix are windows of the image at
+// fixed offsets (the convolution weight gradient in package nn).
+//
+// Bad dimensions, offsets or short slices are programmer errors and panic.
+func SgemmRowsA(transB bool, m, n, k int, alpha float32, a []float32, aoff []int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkDims(m, n, k)
+	checkRows("a", m, k, a, aoff)
+	checkMat("b", transB, k, n, b, ldb)
+	checkMat("c", false, m, n, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	sgemmRows(m, n, k, alpha, operand{data: a, off: aoff}, operand{data: b, ld: ldb, trans: transB}, beta, c, ldc)
+}
+
+// SgemmRowsB is Sgemm with the rows of B given by offsets: it computes
+// C = alpha·op(A)·B + beta·C where row p of the k×n matrix B is
+// b[boff[p]:][:n] (rows may overlap) and op(A) is as in Sgemm: the
+// product of a weight matrix with an im2col matrix that is never built
+// (the forward convolution in package nn).
+//
+// Bad dimensions, offsets or short slices are programmer errors and panic.
+func SgemmRowsB(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, boff []int, beta float32, c []float32, ldc int) {
+	checkDims(m, n, k)
+	checkMat("a", transA, m, k, a, lda)
+	checkRows("b", k, n, b, boff)
+	checkMat("c", false, m, n, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	sgemmRows(m, n, k, alpha, operand{data: a, ld: lda, trans: transA}, operand{data: b, off: boff}, beta, c, ldc)
+}
+
+// Impl returns the name of the implementation in use: "go-avx2", "go" or
 // "openblas". Records and benchmark names carry it as gemm=<Impl()>.
 func Impl() string { return impl }
 
@@ -81,26 +142,44 @@ func Ref(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, 
 
 // check panics unless the dimensions and slices describe valid matrices.
 func check(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	checkDims(m, n, k)
+	checkMat("a", transA, m, k, a, lda)
+	checkMat("b", transB, k, n, b, ldb)
+	checkMat("c", false, m, n, c, ldc)
+}
+
+func checkDims(m, n, k int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
 	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
+}
+
+// checkMat panics unless s holds op(X), rows×cols, stored with leading
+// dimension ld (transposed: cols×rows).
+func checkMat(name string, trans bool, rows, cols int, s []float32, ld int) {
+	if trans {
+		rows, cols = cols, rows
 	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("gemm: ld%s = %d, want >= %d", name, ld, max(1, cols)))
 	}
-	need := func(name string, s []float32, rows, cols, ld int) {
-		if ld < max(1, cols) {
-			panic(fmt.Sprintf("gemm: ld%s = %d, want >= %d", name, ld, max(1, cols)))
+	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("gemm: len(%s) = %d, want >= %d for %dx%d with ld%s %d", name, len(s), (rows-1)*ld+cols, rows, cols, name, ld))
+	}
+}
+
+// checkRows panics unless off holds the offsets of rows rows of cols
+// values within s.
+func checkRows(name string, rows, cols int, s []float32, off []int) {
+	if len(off) < rows {
+		panic(fmt.Sprintf("gemm: len(%soff) = %d, want >= %d", name, len(off), rows))
+	}
+	if cols == 0 {
+		return
+	}
+	for r, o := range off[:rows] {
+		if o < 0 || o+cols > len(s) {
+			panic(fmt.Sprintf("gemm: %soff[%d] = %d: row of %d values outside len(%s) = %d", name, r, o, cols, name, len(s)))
 		}
-		if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
-			panic(fmt.Sprintf("gemm: len(%s) = %d, want >= %d for %dx%d with ld%s %d", name, len(s), (rows-1)*ld+cols, rows, cols, name, ld))
-		}
 	}
-	need("a", a, ar, ac, lda)
-	need("b", b, br, bc, ldb)
-	need("c", c, m, n, ldc)
 }

@@ -2,19 +2,13 @@
 
 package gemm
 
-/*
-#cgo LDFLAGS: -lopenblas
-void openblas_set_num_threads(int num_threads);
-int blas_thread_shutdown_(void);
-*/
-import "C"
-
 import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/netlib/blas/netlib"
 
+	"github.com/gradbench/gradbench/gemm/internal/openblas"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
@@ -23,12 +17,7 @@ var impl = "openblas"
 func init() {
 	// The worker pool splits large products and runs one convolution image
 	// group per core; OpenBLAS threads on top would oversubscribe the cores.
-	// Setting one thread is not enough: the pool OpenBLAS started when it
-	// was loaded keeps polling (measured: 15% of a step's CPU time in
-	// sched_yield), so it is shut down too. OpenBLAS restarts it only for
-	// a call that wants more than one thread, which never happens.
-	C.openblas_set_num_threads(1)
-	C.blas_thread_shutdown_()
+	openblas.SingleThreaded()
 }
 
 // blasCall splits one product into parts for the worker pool, each part a
@@ -105,4 +94,39 @@ func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 		tb = blas.Trans
 	}
 	netlib.Implementation{}.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// rowsEngines run the products with an operand given by row offsets (the
+// convolutions of package nn) with the assembly kernels, which read that
+// operand in place, where the CPU has them. Elsewhere the operand is
+// copied out into a plain matrix for OpenBLAS.
+var rowsEngines = asmEngines()
+
+var rowsScratch = sync.Pool{New: func() any { return new([]float32) }}
+
+func sgemmRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
+	if len(rowsEngines) > 0 {
+		rowsEngine(rowsEngines, a.off != nil, m, n).run(m, n, k, alpha, a, b, beta, c, ldc)
+		return
+	}
+	buf := rowsScratch.Get().(*[]float32)
+	defer rowsScratch.Put(buf)
+	x := a
+	rows, cols := m, k
+	if a.off == nil {
+		x = b
+		rows, cols = k, n
+	}
+	if cap(*buf) < rows*cols {
+		*buf = make([]float32, rows*cols)
+	}
+	mat := (*buf)[:rows*cols]
+	for r := range rows {
+		copy(mat[r*cols:][:cols], x.data[x.off[r]:][:cols])
+	}
+	if a.off != nil {
+		sgemm(false, b.trans, m, n, k, alpha, mat, max(1, k), b.data, b.ld, beta, c, ldc)
+	} else {
+		sgemm(a.trans, false, m, n, k, alpha, a.data, a.ld, mat, max(1, n), beta, c, ldc)
+	}
 }

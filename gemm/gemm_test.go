@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 // TestSgemm cross-checks Sgemm against the reference triple loop on odd
@@ -29,7 +31,7 @@ func TestSgemm(t *testing.T) {
 				for _, ab := range [][2]float32{{1, 0}, {0.5, 1}, {-2, 0.25}, {0, 2}} {
 					name := fmt.Sprintf("m=%d/n=%d/k=%d/ta=%v/tb=%v/alpha=%v/beta=%v", m, n, k, ta, tb, ab[0], ab[1])
 					t.Run(name, func(t *testing.T) {
-						checkSgemm(t, r, ta, tb, m, n, k, ab[0], ab[1])
+						checkGemm(t, r, ta, tb, m, n, k, ab[0], ab[1], Sgemm)
 					})
 				}
 			}
@@ -37,7 +39,11 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
-func checkSgemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta float32) {
+type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+// checkGemm runs f and Ref on the same random matrices, with padded
+// leading dimensions, and compares the results.
+func checkGemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta float32, f gemmFunc) {
 	ar, ac := m, k
 	if ta {
 		ar, ac = k, m
@@ -61,7 +67,14 @@ func checkSgemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, bet
 	}
 	want := append([]float32(nil), c...)
 	Ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
-	Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	f(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	compare(t, c, want, m, n, k, ldc)
+}
+
+// compare checks c against want (m×n, row stride ldc): entries within
+// rounding of a k-term sum, and the padding past column n still NaN.
+func compare(t *testing.T, c, want []float32, m, n, k, ldc int) {
+	t.Helper()
 	for i := range m {
 		for j := range ldc {
 			got, w := c[i*ldc+j], want[i*ldc+j]
@@ -93,31 +106,180 @@ func randMat(r *rand.Rand, rows, cols, ld int) []float32 {
 	return s
 }
 
-// TestKernels runs the blocked GEMM with every micro-kernel available
-// (the portable one and, under GOEXPERIMENT=simd on an AVX-512 machine, the
-// SIMD one), whichever Sgemm dispatches to, against the reference.
+// TestKernels runs the blocked GEMM with every micro-kernel this build
+// has on this CPU (the portable one, which is also the fallback on other
+// CPUs and architectures, and the AVX2 ones where the CPU has AVX2 and
+// FMA), whichever Sgemm dispatches to, through the same cross-check as
+// TestSgemm, and the row-offset products through TestSgemmRows's check.
 func TestKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels {
 		g := &blocked{kern: kern}
-		for _, s := range [][3]int{{1, 1, 1}, {kern.mr + 1, kern.nr - 1, 3}, {2*kern.mr - 1, 2*kern.nr + 1, kc + 2}, {70, 90, 40}} {
+		mr, nr := kern.mr, kern.nr
+		sizes := [][3]int{{1, 1, 1}, {mr, nr, 1}, {mr + 1, nr - 1, 3}, {2*mr - 1, 2*nr + 1, kc + 2}, {70, 90, 40}, {3 * mr, 2 * nr, 2*kc + 5}}
+		for _, s := range sizes {
 			m, n, k := s[0], s[1], s[2]
-			for _, beta := range []float32{0, 1.5} {
-				a := randMat(r, m, k, k)
-				b := randMat(r, k, n, n)
-				c := randMat(r, m, n, n)
-				want := append([]float32(nil), c...)
-				Ref(false, false, m, n, k, 0.75, a, k, b, n, beta, want, n)
-				g.sgemm(false, false, m, n, k, 0.75, a, k, b, n, beta, c, n)
-				for i := range c {
-					if d := math.Abs(float64(c[i] - want[i])); !(d <= 1e-5*float64(k+1)*(1+math.Abs(float64(want[i])))) {
-						t.Fatalf("kernel %s m=%d n=%d k=%d beta=%v: C[%d] = %v, want %v", kern.name, m, n, k, beta, i, c[i], want[i])
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.75, 1.5}} {
+						name := fmt.Sprintf("kernel=%s/m=%d/n=%d/k=%d/ta=%v/tb=%v/alpha=%v/beta=%v", kern.name, m, n, k, ta, tb, ab[0], ab[1])
+						t.Run(name, func(t *testing.T) {
+							checkGemm(t, r, ta, tb, m, n, k, ab[0], ab[1], g.sgemm)
+						})
 					}
 				}
+			}
+			for _, rowsA := range []bool{false, true} {
+				name := fmt.Sprintf("kernel=%s/rows=%s/m=%d/n=%d/k=%d", kern.name, map[bool]string{true: "a", false: "b"}[rowsA], m, n, k)
+				t.Run(name, func(t *testing.T) {
+					checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
+						g.run(m, n, k, alpha, a, b, beta, c, ldc)
+					})
+				})
 			}
 		}
 	}
 }
+
+// TestSgemmRows cross-checks SgemmRowsA and SgemmRowsB against Ref on the
+// same matrices built out (rows at their offsets), on sizes around the
+// tile and block edges, with rows that overlap like the rows of an im2col
+// matrix and NaN everywhere in the offset operand's storage that no row
+// covers.
+func TestSgemmRows(t *testing.T) {
+	sizes := [][3]int{{1, 1, 1}, {0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {5, 33, 9}, {13, 31, 257}, {97, 35, 64}, {144, 16, 300}, {16, 100, 144}}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, s := range sizes {
+		m, n, k := s[0], s[1], s[2]
+		for _, rowsA := range []bool{false, true} {
+			for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
+				name := fmt.Sprintf("rows=%s/m=%d/n=%d/k=%d/alpha=%v/beta=%v", map[bool]string{true: "a", false: "b"}[rowsA], m, n, k, ab[0], ab[1])
+				t.Run(name, func(t *testing.T) {
+					checkRowsGemm(t, r, rowsA, m, n, k, ab[0], ab[1], func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
+						if rowsA {
+							SgemmRowsA(b.trans, m, n, k, alpha, a.data, a.off, b.data, b.ld, beta, c, ldc)
+						} else {
+							SgemmRowsB(a.trans, m, n, k, alpha, a.data, a.ld, b.data, b.off, beta, c, ldc)
+						}
+					})
+				})
+			}
+		}
+	}
+}
+
+type rowsFunc func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int)
+
+// checkRowsGemm runs f with A (rowsA) or B given by row offsets, and the
+// other operand plain and transposed, against Ref.
+func checkRowsGemm(t *testing.T, r *rand.Rand, rowsA bool, m, n, k int, alpha, beta float32, f rowsFunc) {
+	t.Helper()
+	for _, trans := range []bool{false, true} {
+		var a, b operand
+		var dense []float32
+		if rowsA {
+			a, dense = randRows(r, m, k)
+			br, bc := k, n
+			if trans {
+				br, bc = n, k
+			}
+			b = operand{data: randMat(r, br, bc, bc+1), ld: bc + 1, trans: trans}
+		} else {
+			b, dense = randRows(r, k, n)
+			ar, ac := m, k
+			if trans {
+				ar, ac = k, m
+			}
+			a = operand{data: randMat(r, ar, ac, ac+2), ld: ac + 2, trans: trans}
+		}
+		ldc := n + 3
+		c := make([]float32, max(0, m*ldc))
+		for i := range c {
+			c[i] = float32(r.Float64())
+			if i%ldc >= n || beta == 0 {
+				c[i] = float32(math.NaN())
+			}
+		}
+		want := append([]float32(nil), c...)
+		if rowsA {
+			Ref(false, b.trans, m, n, k, alpha, dense, max(1, k), b.data, b.ld, beta, want, ldc)
+		} else {
+			Ref(a.trans, false, m, n, k, alpha, a.data, a.ld, dense, max(1, n), beta, want, ldc)
+		}
+		f(m, n, k, alpha, a, b, beta, c, ldc)
+		compare(t, c, want, m, n, k, ldc)
+	}
+}
+
+// randRows returns a rows×cols matrix given by row offsets into shared
+// storage, where consecutive rows overlap or leave gaps (like the rows
+// of an im2col matrix over a padded image), with NaN in the gaps, and the
+// same matrix dense.
+func randRows(r *rand.Rand, rows, cols int) (operand, []float32) {
+	off := make([]int, rows)
+	pos := r.IntN(3)
+	for i := range off {
+		off[i] = pos
+		pos = max(0, pos+r.IntN(cols+5)-2)
+	}
+	size := 0
+	if rows > 0 {
+		size = slicesMax(off) + cols
+	}
+	data := make([]float32, size)
+	for i := range data {
+		data[i] = float32(math.NaN())
+	}
+	for _, o := range off {
+		for j := range cols {
+			data[o+j] = float32(2*r.Float64() - 1)
+		}
+	}
+	dense := make([]float32, rows*cols)
+	for i, o := range off {
+		copy(dense[i*cols:][:cols], data[o:][:cols])
+	}
+	return operand{data: data, off: off}, dense
+}
+
+func slicesMax(s []int) int {
+	m := s[0]
+	for _, v := range s {
+		m = max(m, v)
+	}
+	return m
+}
+
+// TestDeterministic checks that every kernel gives bit-identical results
+// whether a product is split over the worker pool or runs on one core
+// (called from inside a pool job): the parts split rows or columns of C,
+// never the sum over the depth, so each entry is summed in the same order.
+func TestDeterministic(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	m, n, k := 150, 130, 2*kc+7
+	a := randMat(r, m, k, k)
+	b := randMat(r, k, n, n)
+	for _, kern := range kernels {
+		g := &blocked{kern: kern}
+		c1 := make([]float32, m*n)
+		c2 := make([]float32, m*n)
+		g.sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c1, n)
+		parallel.For(2, 1, 1, jobFunc(func(lo, hi int) {
+			if lo == 0 {
+				g.sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c2, n)
+			}
+		}))
+		for i := range c1 {
+			if math.Float32bits(c1[i]) != math.Float32bits(c2[i]) {
+				t.Fatalf("kernel %s: C[%d] = %v on the pool, %v on one core", kern.name, i, c1[i], c2[i])
+			}
+		}
+	}
+}
+
+type jobFunc func(lo, hi int)
+
+func (f jobFunc) Do(lo, hi int) { f(lo, hi) }
 
 func TestSgemmPanics(t *testing.T) {
 	a := make([]float32, 6)
@@ -166,5 +328,27 @@ func BenchmarkSgemm(b *testing.B) {
 				Sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
 			}
 		})
+	}
+}
+
+// BenchmarkKernels times the blocked GEMM with each micro-kernel this
+// build has on this CPU (run with GOMAXPROCS=1 for per-core numbers).
+func BenchmarkKernels(b *testing.B) {
+	for _, kern := range kernels {
+		g := &blocked{kern: kern}
+		for _, s := range [][3]int{{256, 256, 256}, {16, 784, 144}, {64, 294, 576}, {144, 16, 784}, {512, 512, 512}} {
+			m, n, k := s[0], s[1], s[2]
+			b.Run(fmt.Sprintf("kernel=%s/m=%d/n=%d/k=%d", kern.name, m, n, k), func(b *testing.B) {
+				x := make([]float32, m*k)
+				y := make([]float32, k*n)
+				z := make([]float32, m*n)
+				b.SetBytes(int64(2 * m * n * k))
+				b.ReportAllocs()
+				g.sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+				for b.Loop() {
+					g.sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+				}
+			})
+		}
 	}
 }

@@ -1,0 +1,413 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2+FMA micro-kernels for the blocked GEMM (kernel_amd64.go). Each
+// multiplies an mr-row A micro-panel (k×mr, row-interleaved) by an nr-column
+// B micro-panel (k×nr) into 12 accumulators Y4–Y15, in ascending depth
+// order, then stores the tile to C (row stride ldc floats):
+// C = acc if beta == 0 (±0; C is not read), else C = acc + beta·C.
+
+// Tile stores: rows of two or three vectors at DX, then DX += ldc bytes
+// (R8); UPDATE adds beta (broadcast in Y0) times C first.
+#define STORE2(r0, r1) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, 32(DX); \
+	ADDQ    R8, DX
+
+#define UPDATE2(r0, r1) \
+	VFMADD231PS (DX), Y0, r0; \
+	VFMADD231PS 32(DX), Y0, r1; \
+	STORE2(r0, r1)
+
+#define STORE3(r0, r1, r2) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, 32(DX); \
+	VMOVUPS r2, 64(DX); \
+	ADDQ    R8, DX
+
+#define UPDATE3(r0, r1, r2) \
+	VFMADD231PS (DX), Y0, r0; \
+	VFMADD231PS 32(DX), Y0, r1; \
+	VFMADD231PS 64(DX), Y0, r2; \
+	STORE3(r0, r1, r2)
+
+// 6×16 tile: per depth step two 8-float B vectors (Y0, Y1) and six A
+// broadcasts (alternating Y2, Y3), 12 FMAs.
+#define STEP6x16(ao, bo) \
+	VMOVUPS      (bo)(DI), Y0; \
+	VMOVUPS      (bo+32)(DI), Y1; \
+	VBROADCASTSS (ao)(SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y4; \
+	VFMADD231PS  Y1, Y2, Y5; \
+	VBROADCASTSS (ao+4)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y6; \
+	VFMADD231PS  Y1, Y3, Y7; \
+	VBROADCASTSS (ao+8)(SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y8; \
+	VFMADD231PS  Y1, Y2, Y9; \
+	VBROADCASTSS (ao+12)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y10; \
+	VFMADD231PS  Y1, Y3, Y11; \
+	VBROADCASTSS (ao+16)(SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y12; \
+	VFMADD231PS  Y1, Y2, Y13; \
+	VBROADCASTSS (ao+20)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y14; \
+	VFMADD231PS  Y1, Y3, Y15
+
+// func kern6x16(k int, a, b, c *float32, ldc int, beta float32)
+TEXT ·kern6x16(SB), NOSPLIT, $0-44
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail6
+
+loop6:
+	STEP6x16(0, 0)
+	STEP6x16(24, 64)
+	STEP6x16(48, 128)
+	STEP6x16(72, 192)
+	ADDQ $96, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  loop6
+
+tail6:
+	ANDQ $3, CX
+	JZ   store6
+
+loop6t:
+	STEP6x16(0, 0)
+	ADDQ $24, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop6t
+
+store6:
+	MOVL beta+40(FP), AX
+	ANDL $0x7fffffff, AX
+	JZ   zero6
+	VBROADCASTSS beta+40(FP), Y0
+	UPDATE2(Y4, Y5)
+	UPDATE2(Y6, Y7)
+	UPDATE2(Y8, Y9)
+	UPDATE2(Y10, Y11)
+	UPDATE2(Y12, Y13)
+	UPDATE2(Y14, Y15)
+	VZEROUPPER
+	RET
+
+zero6:
+	STORE2(Y4, Y5)
+	STORE2(Y6, Y7)
+	STORE2(Y8, Y9)
+	STORE2(Y10, Y11)
+	STORE2(Y12, Y13)
+	STORE2(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// 4×24 tile: per depth step three 8-float B vectors (Y0–Y2) and four A
+// broadcasts (Y3), 12 FMAs.
+#define STEP4x24(ao, bo) \
+	VMOVUPS      (bo)(DI), Y0; \
+	VMOVUPS      (bo+32)(DI), Y1; \
+	VMOVUPS      (bo+64)(DI), Y2; \
+	VBROADCASTSS (ao)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y4; \
+	VFMADD231PS  Y1, Y3, Y5; \
+	VFMADD231PS  Y2, Y3, Y6; \
+	VBROADCASTSS (ao+4)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y7; \
+	VFMADD231PS  Y1, Y3, Y8; \
+	VFMADD231PS  Y2, Y3, Y9; \
+	VBROADCASTSS (ao+8)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y10; \
+	VFMADD231PS  Y1, Y3, Y11; \
+	VFMADD231PS  Y2, Y3, Y12; \
+	VBROADCASTSS (ao+12)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y13; \
+	VFMADD231PS  Y1, Y3, Y14; \
+	VFMADD231PS  Y2, Y3, Y15
+
+// func kern4x24(k int, a, b, c *float32, ldc int, beta float32)
+TEXT ·kern4x24(SB), NOSPLIT, $0-44
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail4
+
+loop4:
+	STEP4x24(0, 0)
+	STEP4x24(16, 96)
+	STEP4x24(32, 192)
+	STEP4x24(48, 288)
+	ADDQ $64, SI
+	ADDQ $384, DI
+	DECQ BX
+	JNZ  loop4
+
+tail4:
+	ANDQ $3, CX
+	JZ   store4
+
+loop4t:
+	STEP4x24(0, 0)
+	ADDQ $16, SI
+	ADDQ $96, DI
+	DECQ CX
+	JNZ  loop4t
+
+store4:
+	MOVL beta+40(FP), AX
+	ANDL $0x7fffffff, AX
+	JZ   zero4
+	VBROADCASTSS beta+40(FP), Y0
+	UPDATE3(Y4, Y5, Y6)
+	UPDATE3(Y7, Y8, Y9)
+	UPDATE3(Y10, Y11, Y12)
+	UPDATE3(Y13, Y14, Y15)
+	VZEROUPPER
+	RET
+
+zero4:
+	STORE3(Y4, Y5, Y6)
+	STORE3(Y7, Y8, Y9)
+	STORE3(Y10, Y11, Y12)
+	STORE3(Y13, Y14, Y15)
+	VZEROUPPER
+	RET
+
+// 4×24 tile with B read in place: row p of the B micro-panel is the 24
+// floats at b + boff[p] (an im2col row of a padded image, say), so the
+// panel needs no packing.
+#define STEP4x24B(ao, io) \
+	MOVQ         (io)(R9), R10; \
+	VMOVUPS      (DI)(R10*4), Y0; \
+	VMOVUPS      32(DI)(R10*4), Y1; \
+	VMOVUPS      64(DI)(R10*4), Y2; \
+	VBROADCASTSS (ao)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y4; \
+	VFMADD231PS  Y1, Y3, Y5; \
+	VFMADD231PS  Y2, Y3, Y6; \
+	VBROADCASTSS (ao+4)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y7; \
+	VFMADD231PS  Y1, Y3, Y8; \
+	VFMADD231PS  Y2, Y3, Y9; \
+	VBROADCASTSS (ao+8)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y10; \
+	VFMADD231PS  Y1, Y3, Y11; \
+	VFMADD231PS  Y2, Y3, Y12; \
+	VBROADCASTSS (ao+12)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y13; \
+	VFMADD231PS  Y1, Y3, Y14; \
+	VFMADD231PS  Y2, Y3, Y15
+
+// func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
+TEXT ·kern4x24B(SB), NOSPLIT, $0-52
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ boff+24(FP), R9
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail4b
+
+loop4b:
+	STEP4x24B(0, 0)
+	STEP4x24B(16, 8)
+	STEP4x24B(32, 16)
+	STEP4x24B(48, 24)
+	ADDQ $64, SI
+	ADDQ $32, R9
+	DECQ BX
+	JNZ  loop4b
+
+tail4b:
+	ANDQ $3, CX
+	JZ   store4b
+
+loop4bt:
+	STEP4x24B(0, 0)
+	ADDQ $16, SI
+	ADDQ $8, R9
+	DECQ CX
+	JNZ  loop4bt
+
+store4b:
+	MOVL beta+48(FP), AX
+	ANDL $0x7fffffff, AX
+	JZ   zero4b
+	VBROADCASTSS beta+48(FP), Y0
+	UPDATE3(Y4, Y5, Y6)
+	UPDATE3(Y7, Y8, Y9)
+	UPDATE3(Y10, Y11, Y12)
+	UPDATE3(Y13, Y14, Y15)
+	VZEROUPPER
+	RET
+
+zero4b:
+	STORE3(Y4, Y5, Y6)
+	STORE3(Y7, Y8, Y9)
+	STORE3(Y10, Y11, Y12)
+	STORE3(Y13, Y14, Y15)
+	VZEROUPPER
+	RET
+
+// 6×16 tile with A read in place: row i of the A micro-panel is the k
+// floats at a + aoff[i] (six row pointers SI, R9–R13, indexed by the depth
+// AX), so the rows need no packing.
+#define STEP6x16A(d, bo) \
+	VMOVUPS      (bo)(DI), Y0; \
+	VMOVUPS      (bo+32)(DI), Y1; \
+	VBROADCASTSS (d)(SI)(AX*4), Y2; \
+	VFMADD231PS  Y0, Y2, Y4; \
+	VFMADD231PS  Y1, Y2, Y5; \
+	VBROADCASTSS (d)(R9)(AX*4), Y3; \
+	VFMADD231PS  Y0, Y3, Y6; \
+	VFMADD231PS  Y1, Y3, Y7; \
+	VBROADCASTSS (d)(R10)(AX*4), Y2; \
+	VFMADD231PS  Y0, Y2, Y8; \
+	VFMADD231PS  Y1, Y2, Y9; \
+	VBROADCASTSS (d)(R11)(AX*4), Y3; \
+	VFMADD231PS  Y0, Y3, Y10; \
+	VFMADD231PS  Y1, Y3, Y11; \
+	VBROADCASTSS (d)(R12)(AX*4), Y2; \
+	VFMADD231PS  Y0, Y2, Y12; \
+	VFMADD231PS  Y1, Y2, Y13; \
+	VBROADCASTSS (d)(R13)(AX*4), Y3; \
+	VFMADD231PS  Y0, Y3, Y14; \
+	VFMADD231PS  Y1, Y3, Y15
+
+// func kern6x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
+TEXT ·kern6x16A(SB), NOSPLIT, $0-52
+	MOVQ a+8(FP), SI
+	MOVQ aoff+16(FP), AX
+	MOVQ 8(AX), R9
+	LEAQ (SI)(R9*4), R9
+	MOVQ 16(AX), R10
+	LEAQ (SI)(R10*4), R10
+	MOVQ 24(AX), R11
+	LEAQ (SI)(R11*4), R11
+	MOVQ 32(AX), R12
+	LEAQ (SI)(R12*4), R12
+	MOVQ 40(AX), R13
+	LEAQ (SI)(R13*4), R13
+	MOVQ 0(AX), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ k+0(FP), CX
+	MOVQ b+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	XORQ AX, AX
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail6a
+
+loop6a:
+	STEP6x16A(0, 0)
+	STEP6x16A(4, 64)
+	STEP6x16A(8, 128)
+	STEP6x16A(12, 192)
+	ADDQ $4, AX
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  loop6a
+
+tail6a:
+	ANDQ $3, CX
+	JZ   store6a
+
+loop6at:
+	STEP6x16A(0, 0)
+	INCQ AX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop6at
+
+store6a:
+	MOVL beta+48(FP), AX
+	ANDL $0x7fffffff, AX
+	JZ   zero6a
+	VBROADCASTSS beta+48(FP), Y0
+	UPDATE2(Y4, Y5)
+	UPDATE2(Y6, Y7)
+	UPDATE2(Y8, Y9)
+	UPDATE2(Y10, Y11)
+	UPDATE2(Y12, Y13)
+	UPDATE2(Y14, Y15)
+	VZEROUPPER
+	RET
+
+zero6a:
+	STORE2(Y4, Y5)
+	STORE2(Y6, Y7)
+	STORE2(Y8, Y9)
+	STORE2(Y10, Y11)
+	STORE2(Y12, Y13)
+	STORE2(Y14, Y15)
+	VZEROUPPER
+	RET
