@@ -1,35 +1,25 @@
 package suite
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gradbench/gradbench/data"
 )
 
-// openDataset returns the training and test splits of the named dataset,
-// read from dir when it is set.
-func openDataset(name, dir string) (train, test *data.Dataset, err error) {
-	switch name {
-	case "synthetic":
-		// The dataset's own seed is fixed: it names the data, not the run.
-		cfg := data.SyntheticConfig{Seed: 1}
-		if train, err = data.Synthetic(data.Train, cfg); err != nil {
-			return nil, nil, err
-		}
-		if test, err = data.Synthetic(data.Test, cfg); err != nil {
-			return nil, nil, err
-		}
-		return train, test, nil
+// openDataset returns the training and test splits of the named dataset:
+// from dir when it is set (and nowhere else), else from data.Open's search
+// order, downloading what it does not find.
+func (r *Runner) openDataset(ctx context.Context, name, dir string) (train, test *data.Dataset, err error) {
+	if name == "synthetic" && dir != "" {
+		return nil, nil, fmt.Errorf("suite: the synthetic dataset is generated, not read: drop --data %s", dir)
 	}
-	return nil, nil, fmt.Errorf("suite: unknown dataset %q (have synthetic)", name)
+	return data.OpenSplits(ctx, name, data.Options{Dir: dir, Progress: r.DataProgress, ProgressBar: r.DataProgressBar})
 }
 
 // OpenDataset returns the training and test splits of the named dataset as
 // the runs of a sweep see them (read from dir when it is set): what
 // gradbench export and eval use to rebuild and evaluate a run's model.
 func OpenDataset(name, dir string) (train, test *data.Dataset, err error) {
-	return openDataset(name, dir)
+	return (&Runner{}).openDataset(context.Background(), name, dir)
 }
-
-// DatasetNames returns the names of the datasets a workload can use.
-func DatasetNames() []string { return []string{"synthetic"} }

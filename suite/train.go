@@ -35,6 +35,11 @@ type Runner struct {
 	// Progress, if not nil, receives progress events from the goroutine
 	// that called Run or RunCell.
 	Progress func(Event)
+	// DataProgress, if not nil, receives the progress of dataset downloads
+	// and decoding; with DataProgressBar (a terminal) as a status line
+	// redrawn in place.
+	DataProgress    io.Writer
+	DataProgressBar bool
 
 	datasets map[string]*datasetPair
 }
@@ -85,16 +90,18 @@ func CheckpointPath(dir, key string) string { return filepath.Join(dir, key+".ck
 func WeightsPath(dir, key string) string { return filepath.Join(dir, key+".weights") }
 
 // Prepare loads the workload's datasets and builds its model once, to
-// check that they exist and fit together. It writes nothing, so a command
-// can validate all of its input before it creates any directory.
-func (r *Runner) Prepare(w *Workload) error {
+// check that they exist and fit together. It writes nothing under Dir, so a
+// command can validate all of its input before it creates any directory
+// (a dataset found nowhere is downloaded into the user cache, see
+// data.Open).
+func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
 	if err := models.Check(w.Recipe.Model); err != nil {
 		return err
 	}
-	p, err := r.load(w)
+	p, err := r.load(ctx, w)
 	if err != nil {
 		return err
 	}
@@ -102,12 +109,12 @@ func (r *Runner) Prepare(w *Workload) error {
 	return err
 }
 
-func (r *Runner) load(w *Workload) (*datasetPair, error) {
+func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
 	k := w.Recipe.Dataset + "\x00" + w.DataDir
 	if p := r.datasets[k]; p != nil {
 		return p, nil
 	}
-	train, test, err := openDataset(w.Recipe.Dataset, w.DataDir)
+	train, test, err := r.openDataset(ctx, w.Recipe.Dataset, w.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -133,13 +140,13 @@ func buildModel(w *Workload, train *data.Dataset, bin nn.Binary, seed uint64) (*
 // epoch checkpoint, so running the sweep again resumes it.
 func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	cells := s.Cells()
-	if err := r.Prepare(&s.Workload); err != nil {
+	if err := r.Prepare(ctx, &s.Workload); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
-	p, _ := r.load(&s.Workload)
+	p, _ := r.load(ctx, &s.Workload)
 	steps := stepsPerEpoch(&s.Workload, p.train)
 	total := len(cells) * s.Workload.Recipe.Epochs * steps
 	done := 0
@@ -158,13 +165,13 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 // system's array task runs. Several processes may run cells of one sweep
 // in the same directory; records and checkpoints are replaced atomically.
 func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
-	if err := r.Prepare(c.Workload); err != nil {
+	if err := r.Prepare(ctx, c.Workload); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
-	p, _ := r.load(c.Workload)
+	p, _ := r.load(ctx, c.Workload)
 	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c.Workload, p.train)
 	done := 0
 	return r.runCell(ctx, c, 1, &done, total)
@@ -220,7 +227,7 @@ type run struct {
 func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, total int) (*Record, error) {
 	cfg := c.Config()
 	key := cfg.Key()
-	p, err := r.load(c.Workload)
+	p, err := r.load(ctx, c.Workload)
 	if err != nil {
 		return nil, err
 	}

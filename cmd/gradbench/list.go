@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
@@ -46,7 +47,7 @@ func writeList(w io.Writer) error {
 		fmt.Fprintf(w, "  %-12s %s\n", name, models.Doc(name))
 	}
 	fmt.Fprintln(w, "\nDatasets:")
-	for _, name := range suite.DatasetNames() {
+	for _, name := range data.Names() {
 		fmt.Fprintf(w, "  %s\n", name)
 	}
 	fmt.Fprintln(w, "\nRecipes:")

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
@@ -31,7 +32,7 @@ func TestList(t *testing.T) {
 	for _, name := range models.Names() {
 		want = append(want, "\n  "+name+" ")
 	}
-	for _, name := range suite.DatasetNames() {
+	for _, name := range data.Names() {
 		want = append(want, "\n  "+name)
 	}
 	for _, r := range suite.Recipes() {

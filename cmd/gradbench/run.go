@@ -138,6 +138,9 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	}
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event}
+	if !*quiet {
+		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+	}
 	// Run loads the data and builds the model before it writes anything.
 	recs, err := runner.Run(ctx, sweep)
 	bar.clear()

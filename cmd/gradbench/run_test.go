@@ -120,6 +120,10 @@ func TestRunBadInput(t *testing.T) {
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	unknownKey := filepath.Join(dir, "typo.json")
 	os.WriteFile(unknownKey, []byte(strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 2, "epoch": 3`, 1)), 0o644)
+	emptyDir := filepath.Join(dir, "empty")
+	if err := os.Mkdir(emptyDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -137,6 +141,8 @@ func TestRunBadInput(t *testing.T) {
 		{"binarize", []string{"--recipe", recipe, "--binarize", "all"}, `unknown binarize mode "all"`},
 		{"ablation", []string{"--recipe", recipe, "--ablation", "table9"}, `unknown --ablation "table9" (have paper)`},
 		{"ablation and estimators", []string{"--recipe", recipe, "--ablation", "paper", "--estimators", "ste"}, "--ablation paper chooses the estimators"},
+		{"data without the dataset", []string{"--recipe", recipe, "--dataset", "fashion-mnist", "--data", emptyDir}, "train-images-idx3-ubyte"},
+		{"data for synthetic", []string{"--recipe", recipe, "--data", emptyDir}, "synthetic dataset is generated, not read"},
 		{"alexnet too small", []string{"--recipe", recipe, "--model", "alexnet"}, "alexnet takes inputs of at least 63×63"},
 		{"positional", []string{"--recipe", recipe, "extra"}, `unexpected argument "extra"`},
 	}
