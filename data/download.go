@@ -90,7 +90,7 @@ func fetchOne(ctx context.Context, url, dst string, f remoteFile, opt Options) (
 	if err = os.Rename(tmp.Name(), dst); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
-	p.done(fmt.Sprintf("downloaded %s to %s (%s, SHA-256 verified)", url, dst, mb(f.size)))
+	p.done(fmt.Sprintf("downloaded %s to %s (%s, SHA-256 verified)", url, dst, byteSize(f.size)))
 	return nil
 }
 

@@ -151,8 +151,8 @@ func readFolder(ctx context.Context, root string, split Split, opt Options) (*Da
 	side := storedSide(res)
 	size := 3 * side * side
 	if need := int64(len(files)) * int64(size); need > limit {
-		return nil, fmt.Errorf("data: imagenet: %d %s images at 3×%d×%d take %.1f GiB in memory, more than the limit of %.1f GiB: use a subset (Imagenette, ImageNet-100) or a smaller resolution",
-			len(files), split, side, side, float64(need)/(1<<30), float64(limit)/(1<<30))
+		return nil, fmt.Errorf("data: imagenet: %d %s images at 3×%d×%d take %s in memory, more than the limit of %s: use a subset (Imagenette, ImageNet-100) or a smaller resolution",
+			len(files), split, side, side, byteSize(need), byteSize(limit))
 	}
 	d := &Dataset{
 		N: len(files), C: 3, H: side, W: side, Classes: len(classes), ClassNames: classes, Crop: res,

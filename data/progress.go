@@ -66,7 +66,7 @@ func (p *progress) status() string {
 	}
 	rate := float64(p.n) / max(time.Since(p.start).Seconds(), 1e-3)
 	if p.bytes {
-		fmt.Fprintf(&b, " %.1f/%s %.1f MB/s", float64(p.n)/1e6, mb(p.total), rate/1e6)
+		fmt.Fprintf(&b, " %s/%s %s/s", byteSize(p.n), byteSize(p.total), byteSize(int64(rate)))
 	} else {
 		fmt.Fprintf(&b, " %d/%d %.0f/s", p.n, p.total, rate)
 	}
@@ -115,5 +115,15 @@ func (r *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// mb formats a byte count as megabytes, e.g. "26.4 MB".
-func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+// byteSize formats a byte count, e.g. "26.4 MB", "5.1 kB".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,308 @@
+package data
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// server serves files by name from a map and counts requests; nothing in
+// these tests touches the network.
+type server struct {
+	*httptest.Server
+	files map[string][]byte
+	hits  atomic.Int64
+}
+
+func newServer(t testing.TB, files map[string][]byte) *server {
+	s := &server{files: files}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		b, ok := s.files[strings.TrimPrefix(r.URL.Path, "/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(b)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func pin(name string, b []byte) remoteFile {
+	sum := sha256.Sum256(b)
+	return remoteFile{name, int64(len(b)), hex.EncodeToString(sum[:])}
+}
+
+// tinyIDX registers a dataset "tiny-idx" shaped like MNIST whose four
+// files (n training, n/2 test images) are served by a test server, and
+// returns the server and the files.
+func tinyIDX(t testing.TB, n int) (*server, map[string][]byte) {
+	t.Helper()
+	files := map[string][]byte{}
+	var pins []remoteFile
+	for _, sp := range []struct {
+		prefix string
+		n      int
+	}{{"train", n}, {"t10k", n / 2}} {
+		pixels, labels := testImages(sp.n, 28, 28, 10)
+		img := gz(t, idxBytes([]int{sp.n, 28, 28}, pixels))
+		lab := gz(t, idxBytes([]int{sp.n}, labels))
+		files[sp.prefix+"-images-idx3-ubyte.gz"] = img
+		files[sp.prefix+"-labels-idx1-ubyte.gz"] = lab
+		pins = append(pins, pin(sp.prefix+"-images-idx3-ubyte.gz", img), pin(sp.prefix+"-labels-idx1-ubyte.gz", lab))
+	}
+	srv := newServer(t, files)
+	s := *datasets["mnist"]
+	s.remote = &remote{urls: []string{"http://127.0.0.1:1/unused/", srv.URL + "/"}, files: pins}
+	register(t, "tiny-idx", &s)
+	return srv, files
+}
+
+func register(t testing.TB, name string, s *spec) {
+	datasets[name] = s
+	t.Cleanup(func() { delete(datasets, name) })
+}
+
+// leftovers returns the names of the files in dir (recursively), to check
+// that no partial download survives.
+func leftovers(t testing.TB, dir string) []string {
+	var names []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, d.Name())
+		}
+		return nil
+	})
+	return names
+}
+
+func TestDownload(t *testing.T) {
+	_, cache := sandbox(t)
+	srv, files := tinyIDX(t, 40)
+	var progress bytes.Buffer
+	d, err := Open(context.Background(), "tiny-idx", Train, Options{Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(cache, "tiny-idx")
+	if d.N != 40 || d.Source != dir {
+		t.Errorf("downloaded dataset: %v from %s, want 40 images from %s", d, d.Source, dir)
+	}
+	for name, b := range files {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Equal(got, b) {
+			t.Errorf("%s in the cache: %d bytes, %v; want the %d bytes served", name, len(got), err, len(b))
+		}
+	}
+	if got := leftovers(t, dir); len(got) != 4 {
+		t.Errorf("cache holds %q, want exactly the 4 files", got)
+	}
+	out := progress.String()
+	if strings.Count(out, "SHA-256 verified") != 4 || strings.Contains(out, "\r") {
+		t.Errorf("progress written when not a terminal:\n%s\nwant one line per file and no redrawn bar", out)
+	}
+	// The first mirror refuses connections; every file came from the second.
+	hits := srv.hits.Load()
+	if hits != 4 {
+		t.Errorf("server got %d requests, want 4", hits)
+	}
+	// Both splits are in the cache now: no more requests.
+	if _, err := Open(context.Background(), "tiny-idx", Test, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.hits.Load() != hits {
+		t.Error("opening the test split downloaded again")
+	}
+}
+
+// TestDownloadWrongChecksum is the acceptance test: a file whose SHA-256
+// is not the pinned one fails the Open and leaves nothing in the cache.
+func TestDownloadWrongChecksum(t *testing.T) {
+	_, cache := sandbox(t)
+	srv, files := tinyIDX(t, 10)
+	tampered := bytes.Clone(files["train-labels-idx1-ubyte.gz"])
+	tampered[len(tampered)-1] ^= 1
+	srv.files["train-labels-idx1-ubyte.gz"] = tampered
+	_, err := Open(context.Background(), "tiny-idx", Train, Options{})
+	wantErr(t, err, "train-labels-idx1-ubyte.gz", "SHA-256", pin("", files["train-labels-idx1-ubyte.gz"]).sha256, pin("", tampered).sha256)
+	for _, name := range leftovers(t, filepath.Join(cache, "tiny-idx")) {
+		if strings.Contains(name, "labels") && strings.HasPrefix(name, "train") || strings.HasSuffix(name, ".part") {
+			t.Errorf("cache holds %s after a failed download", name)
+		}
+	}
+}
+
+func TestDownloadBadResponses(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    []string
+	}{
+		{"not found", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, []string{"404 Not Found"}},
+		{"short body", func(w http.ResponseWriter, r *http.Request) {
+			w.(http.Flusher).Flush() // no Content-Length: the length is known only at the end
+			w.Write(make([]byte, 10))
+		}, []string{"got 10 bytes, want 100"}},
+		{"long body", func(w http.ResponseWriter, r *http.Request) {
+			w.(http.Flusher).Flush()
+			w.Write(make([]byte, 1000))
+		}, []string{"got 101 bytes, want 100"}},
+		{"announced size", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "5")
+			w.Write(make([]byte, 5))
+		}, []string{"server announces 5 bytes, want 100"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(tc.handler)
+			defer srv.Close()
+			dir := t.TempDir()
+			f := pin("f.bin", make([]byte, 100))
+			err := fetchFile(context.Background(), []string{srv.URL + "/"}, filepath.Join(dir, "f.bin"), f, Options{})
+			wantErr(t, err, append(tc.want, srv.URL+"/f.bin")...)
+			if got := leftovers(t, dir); len(got) > 0 {
+				t.Errorf("directory holds %q after a failed download", got)
+			}
+		})
+	}
+}
+
+func TestDownloadMirrorsAndBaseURL(t *testing.T) {
+	body := []byte("hello, mirror")
+	good := newServer(t, map[string][]byte{"f.bin": body})
+	bad := newServer(t, nil)
+	dir := t.TempDir()
+	f := pin("f.bin", body)
+	if err := fetchFile(context.Background(), []string{bad.URL + "/", good.URL + "/"}, filepath.Join(dir, "f.bin"), f, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if bad.hits.Load() != 1 || good.hits.Load() != 1 {
+		t.Errorf("mirror hits: %d then %d, want 1 and 1", bad.hits.Load(), good.hits.Load())
+	}
+	err := fetchFile(context.Background(), []string{bad.URL + "/", bad.URL + "/x/"}, filepath.Join(dir, "g.bin"), f, Options{})
+	wantErr(t, err, "failed from every mirror", bad.URL+"/f.bin", bad.URL+"/x/f.bin")
+
+	// BaseURL replaces the official locations.
+	_, cache := sandbox(t)
+	mirror, files := tinyIDX(t, 6)
+	datasets["tiny-idx"].remote.urls = []string{"http://127.0.0.1:1/"}
+	if _, err := Open(context.Background(), "tiny-idx", Train, Options{BaseURL: mirror.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cache, "tiny-idx", "t10k-images-idx3-ubyte.gz")); err != nil || len(files) != 4 {
+		t.Errorf("BaseURL download: %v", err)
+	}
+}
+
+func TestDownloadProgressBar(t *testing.T) {
+	sandbox(t)
+	tinyIDX(t, 300)
+	var out bytes.Buffer
+	if _, err := Open(context.Background(), "tiny-idx", Train, Options{Progress: &out, ProgressBar: true}); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "\rdownloading train-images-idx3-ubyte.gz [") || !strings.Contains(s, "100%") || strings.Count(s, "SHA-256 verified)\n") != 4 {
+		t.Errorf("progress on a terminal:\n%q\nwant a redrawn bar reaching 100%% and one line per file", s)
+	}
+}
+
+// TestDownloadCancel cancels a download in flight: the error wraps
+// context.Canceled and no partial file is left.
+func TestDownloadCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.Write(make([]byte, 50))
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	go func() { <-started; cancel() }()
+	dir := t.TempDir()
+	err := fetchFile(ctx, []string{srv.URL + "/", srv.URL + "/second/"}, filepath.Join(dir, "f.bin"), pin("f.bin", make([]byte, 100)), Options{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+	if got := leftovers(t, dir); len(got) > 0 {
+		t.Errorf("directory holds %q after a cancelled download", got)
+	}
+}
+
+// tarGz returns a tar.gz archive of the files, in order.
+func tarGz(t testing.TB, names []string, files map[string][]byte) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, name := range names {
+		b := files[name]
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(b)
+	}
+	tw.Close()
+	return gz(t, buf.Bytes())
+}
+
+func TestDownloadArchive(t *testing.T) {
+	_, cache := sandbox(t)
+	s := *datasets["cifar10"]
+	files := map[string][]byte{"cifar-10-batches-bin/batches.meta.txt": []byte("airplane\n")}
+	names := []string{"cifar-10-batches-bin/batches.meta.txt"}
+	for i, name := range s.allFiles() {
+		files["cifar-10-batches-bin/"+name] = cifarBatch(i*3, 3)
+		names = append(names, "cifar-10-batches-bin/"+name)
+	}
+	archive := tarGz(t, names, files)
+	srv := newServer(t, map[string][]byte{"cifar-10-binary.tar.gz": archive})
+	s.remote = &remote{urls: []string{srv.URL + "/"}, files: []remoteFile{pin("cifar-10-binary.tar.gz", archive)}, archive: true, archiveDir: "cifar-10-batches-bin"}
+	register(t, "tiny-cifar", &s)
+
+	train, test, err := OpenSplits(context.Background(), "tiny-cifar", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.N != 15 || test.N != 3 || !bytes.Equal(test.Image(2), files["cifar-10-batches-bin/test_batch.bin"][2*cifarRecord+1:]) {
+		t.Errorf("extracted CIFAR: %v, %v; want 15 and 3 images as archived", train, test)
+	}
+	dir := filepath.Join(cache, "tiny-cifar")
+	if got := leftovers(t, dir); len(got) != 6 {
+		t.Errorf("cache holds %q, want the 6 batches (the archive removed)", got)
+	}
+	if srv.hits.Load() != 1 {
+		t.Errorf("%d requests, want 1", srv.hits.Load())
+	}
+
+	// An archive without the test batch: extraction fails and names it.
+	os.RemoveAll(dir)
+	delete(files, "cifar-10-batches-bin/test_batch.bin")
+	archive = tarGz(t, names[:len(names)-1], files)
+	srv.files["cifar-10-binary.tar.gz"] = archive
+	s.remote.files[0] = pin("cifar-10-binary.tar.gz", archive)
+	_, err = Open(context.Background(), "tiny-cifar", Train, Options{})
+	wantErr(t, err, "archive lacks cifar-10-batches-bin/test_batch.bin")
+}
+
+// TestExplicitDirNeverDownloads checks that a --data directory without
+// the dataset is an error and no request is made.
+func TestExplicitDirNeverDownloads(t *testing.T) {
+	sandbox(t)
+	srv, _ := tinyIDX(t, 4)
+	_, err := Open(context.Background(), "tiny-idx", Train, Options{Dir: t.TempDir()})
+	wantErr(t, err, "train split not found")
+	if srv.hits.Load() != 0 {
+		t.Errorf("%d requests with an explicit directory, want none", srv.hits.Load())
+	}
+}
