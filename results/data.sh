@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the data package's benchmarks (loading Debian's Fashion-MNIST
+# training set; producing training batches of 128 with and without
+# augmentation), saves the raw output as results/data.txt and generates
+# results/data.md from it with bench/cmd/benchreport. Needs Debian's
+# dataset-fashion-mnist (BenchmarkOpenFashionMNIST skips without it).
+# With -count=10 it takes about a minute on 2 cores; run it on a quiet
+# machine (check `uptime`). Arguments are passed to go test, e.g.
+# `results/data.sh -benchtime=10x -count=1` for a quick try (then do not
+# commit the output).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=("$@")
+case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench='^Benchmark(OpenFashionMNIST|Loader)$'
+{
+	echo "command: go test -run '^\$' -bench '$bench' ${args[*]} ./data"
+	echo "build: default"
+	echo "go: $(go version)"
+	go test -run '^$' -bench "$bench" "${args[@]}" ./data
+} >results/data.txt.tmp
+mv results/data.txt.tmp results/data.txt
+
+# Targets: the real training set loads well under 2 s, and a batch costs
+# under 2 ms, a small fraction of a training step (hundreds of ms).
+go run ./bench/cmd/benchreport -o results/data.md -title "Datasets and batches" \
+	-target '.name:OpenFashionMNIST: ns/op < 2e9' \
+	-target '.name:Loader: ns/op < 2e6' \
+	default=results/data.txt
+echo "wrote results/data.md"
