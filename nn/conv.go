@@ -111,11 +111,19 @@ type convCore struct {
 	dy                     *Tensor
 	needDx                 bool
 	parts                  []convPart
+
+	// The same-convolution path (convgrid.go): grid geometry and the
+	// im2col row offsets of the input and of the output gradient.
+	implicit   bool
+	noGrid     bool // tests: use im2col for same convolutions too
+	grid       grid
+	off, offDy []int
 }
 
 // convPart is one worker's share: scratch matrices and a partial dW.
 type convPart struct {
 	col, y, dw []float32
+	grid       gridPart
 }
 
 func (c *convCore) setup(layer string, x *Tensor) {
@@ -136,6 +144,10 @@ func (c *convCore) setup(layer string, x *Tensor) {
 	p := parallel.Workers()
 	if len(c.parts) != p {
 		c.parts = make([]convPart, p)
+	}
+	c.implicit = c.same() && !c.noGrid
+	if c.implicit {
+		c.setupGrid(x.N)
 	}
 }
 
@@ -204,6 +216,10 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 
 // Do processes parts [lo, hi): it implements parallel.Job.
 func (c *convCore) Do(lo, hi int) {
+	if c.implicit {
+		c.doGrid(lo, hi)
+		return
+	}
 	for p := lo; p < hi; p++ {
 		groups := (c.in.N + c.g - 1) / c.g
 		per := (groups + len(c.parts) - 1) / len(c.parts)
@@ -219,6 +235,28 @@ func (c *convCore) Do(lo, hi int) {
 				c.forwardGroup(part, n0, n1)
 			} else {
 				c.backwardGroup(part, n0, n1, gi == g0)
+			}
+		}
+	}
+}
+
+// doGrid runs parts [lo, hi) on the grid path: part p takes an equal
+// share of the images, in groups of c.grid.g.
+func (c *convCore) doGrid(lo, hi int) {
+	n := c.in.N
+	per := (n + len(c.parts) - 1) / len(c.parts)
+	for p := lo; p < hi; p++ {
+		part := &c.parts[p]
+		a0, a1 := p*per, min(n, (p+1)*per)
+		if !c.fwd {
+			part.dw = part.dw[:0]
+		}
+		for n0 := a0; n0 < a1; n0 += c.grid.g {
+			n1 := min(a1, n0+c.grid.g)
+			if c.fwd {
+				c.forwardGrid(part, n0, n1)
+			} else {
+				c.backwardGrid(part, n0, n1, n0 == a0)
 			}
 		}
 	}
