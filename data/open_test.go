@@ -150,10 +150,9 @@ func TestOpenSynthetic(t *testing.T) {
 const debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
 
 // fashionMNISTRaw holds the SHA-256 of the decompressed official
-// Fashion-MNIST files. Debian's package recompressed them (its .gz files
-// lack the original file-name field, so their own checksums differ from
-// the pinned downloads), so this is how the installed copy is checked to
-// be the official data.
+// Fashion-MNIST files, from public records of them, so that the IDX
+// contents Open reads from Debian's package are checked to be the
+// official data.
 var fashionMNISTRaw = map[string]string{
 	"train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
 	"train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",

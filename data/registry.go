@@ -50,13 +50,13 @@ type remoteFile struct {
 
 // datasets is the registry: one entry per name, sorted.
 //
-// Checksums are SHA-256 of the files as the publishers serve them; each
-// was checked against at least two independent public records of the
-// same files (dataset loaders of other frameworks that pin them), and the
-// Fashion-MNIST ones against the decompressed contents of Debian's
-// dataset-fashion-mnist package (see TestDebianFashionMNIST: Debian
-// recompressed the files, so its .gz bytes differ while the IDX contents
-// are identical).
+// Checksums are SHA-256 of the files as the publishers serve them, each
+// found in at least two independent public records of the same files
+// (dataset loaders of other frameworks that pin them). The Fashion-MNIST
+// ones are also checked here against Debian's dataset-fashion-mnist, which
+// ships the official deflate streams behind a rewritten gzip header:
+// TestPinnedFashionMNISTChecksums rebuilds the official files from it byte
+// for byte, and TestDebianFashionMNIST checks the IDX contents.
 var datasets = map[string]*spec{
 	"cifar10": {
 		title:  "CIFAR-10",
