@@ -281,3 +281,37 @@ func TestKillResume(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAblationPaper: --ablation paper runs exactly the specs of the
+// paper's Tables 2-4 and prints the main table and the three ablations.
+func TestRunAblationPaper(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 1`, 1))
+	out := filepath.Join(dir, "runs")
+	stdout, stderr, err := runGradbench(t, "run", "--recipe", recipe, "--ablation", "paper", "--out", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	recs, err := suite.ReadRecords(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range recs {
+		got[r.Config.Estimator] = true
+	}
+	for _, s := range suite.PaperSpecs() {
+		if !got[s.String()] {
+			t.Errorf("--ablation paper did not run %s", s)
+		}
+	}
+	if len(got) != len(suite.PaperSpecs()) {
+		t.Errorf("--ablation paper ran %d specs, want %d", len(got), len(suite.PaperSpecs()))
+	}
+	for _, want := range []string{"| estimator ", "Table 2 of the FDA paper", "Table 3 of the FDA paper", "Table 4 of the FDA paper",
+		"| no sine, no NA | ste ", "| DSQ (dsq → dsq+na) ", "| a·x          | fda+na:eta=x "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
