@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // fetchFile downloads f into dst from the first of the base URLs that
@@ -40,7 +41,22 @@ func fetchFile(ctx context.Context, urls []string, dst string, f remoteFile, opt
 	return fmt.Errorf("data: downloading %s failed from every mirror:\n\t%s", f.name, strings.Join(errs, "\n\t"))
 }
 
+// stallTimeout is how long a download may go without receiving a byte
+// (or a response) before it is abandoned.
+var stallTimeout = 60 * time.Second
+
+var errStalled = errors.New("no data received")
+
 func fetchOne(ctx context.Context, url, dst string, f remoteFile, opt Options) (err error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stall := time.AfterFunc(stallTimeout, func() { cancel(errStalled) })
+	defer stall.Stop()
+	defer func() {
+		if context.Cause(ctx) == errStalled {
+			err = fmt.Errorf("data: downloading %s: no data received for %v", url, stallTimeout)
+		}
+	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("data: downloading %s: %w", url, err)
@@ -70,7 +86,8 @@ func fetchOne(ctx context.Context, url, dst string, f remoteFile, opt Options) (
 
 	p := newProgress(opt, "downloading "+f.name, f.size, true)
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), p.reader(io.LimitReader(resp.Body, f.size+1)))
+	body := &stallReader{io.LimitReader(resp.Body, f.size+1), stall}
+	n, err := io.Copy(io.MultiWriter(tmp, h), p.reader(body))
 	p.stop()
 	switch {
 	case err != nil:
@@ -92,6 +109,20 @@ func fetchOne(ctx context.Context, url, dst string, f remoteFile, opt Options) (
 	}
 	p.done(fmt.Sprintf("downloaded %s to %s (%s, SHA-256 verified)", url, dst, byteSize(f.size)))
 	return nil
+}
+
+// stallReader restarts the stall timer whenever bytes arrive.
+type stallReader struct {
+	r     io.Reader
+	timer *time.Timer
+}
+
+func (r *stallReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.timer.Reset(stallTimeout)
+	}
+	return n, err
 }
 
 // fetchArchive makes sure dir holds the files named want, extracting the

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // server serves files by name from a map and counts requests; nothing in
@@ -238,6 +239,30 @@ func TestDownloadCancel(t *testing.T) {
 	}
 	if got := leftovers(t, dir); len(got) > 0 {
 		t.Errorf("directory holds %q after a cancelled download", got)
+	}
+}
+
+// TestDownloadStall abandons a server that stops sending, with an error
+// saying so and no partial file.
+func TestDownloadStall(t *testing.T) {
+	old := stallTimeout
+	stallTimeout = 100 * time.Millisecond
+	defer func() { stallTimeout = old }()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		for range 3 { // a trickle keeps the download alive
+			w.Write(make([]byte, 10))
+			w.(http.Flusher).Flush()
+			time.Sleep(60 * time.Millisecond)
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	err := fetchFile(context.Background(), []string{srv.URL + "/"}, filepath.Join(dir, "f.bin"), pin("f.bin", make([]byte, 100)), Options{})
+	wantErr(t, err, srv.URL+"/f.bin", "no data received for 100ms")
+	if got := leftovers(t, dir); len(got) > 0 {
+		t.Errorf("directory holds %q after a stalled download", got)
 	}
 }
 
