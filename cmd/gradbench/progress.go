@@ -76,6 +76,9 @@ func (p *progressBar) eta(e suite.Event) (string, bool) {
 		return "", false
 	}
 	left := time.Duration(float64(el) / float64(done) * float64(e.Total-e.Done))
+	if left >= time.Hour {
+		return strings.TrimSuffix(left.Round(time.Minute).String(), "0s"), true
+	}
 	return left.Round(time.Second).String(), true
 }
 
