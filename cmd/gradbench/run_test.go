@@ -33,14 +33,14 @@ func writeRecipe(t *testing.T, dir, text string) string {
 	return path
 }
 
-// TestRunEndToEnd runs the whole path on the synthetic dataset: run →
-// records → table → SVG and benchmark lines; then the same command again
-// finishes from the records and prints the same table.
+// TestRunEndToEnd runs the whole path on the synthetic dataset at width
+// 0.25: run → records → table → SVG and benchmark lines; then the same
+// command again finishes from the records and prints the same table.
 func TestRunEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	out := filepath.Join(dir, "runs")
-	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda,fda+na", "--seeds", "1", "--out", out}
+	args := []string{"run", "--recipe", recipe, "--width", "0.25", "--estimators", "ste,fda,fda+na", "--seeds", "1", "--out", out}
 	start := time.Now()
 	stdout, stderr, err := runGradbench(t, args...)
 	if err != nil {
