@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/xnor"
 )
@@ -80,6 +82,71 @@ func BenchmarkXnorConv(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkXnorModel times whole-network inference of binary ResNet-20 on
+// 28×28 inputs (Fashion-MNIST's shape, 10 classes), the suite's default
+// model, in evaluation mode:
+//
+//	BenchmarkXnorModel/model=resnet20/batch=<1|100>/impl=<float-<gemm>|go|simd>
+//
+// impl=float-<gemm.Impl()> is the training engine's network (every
+// convolution through im2col + SGEMM); impl=go and impl=simd are the same
+// network after xnor.Compile: its 18 binary convolutions (with their
+// BatchNorm) run as XNOR-popcount kernels, the stem, shortcuts, pooling
+// and head stay full precision. The BatchNorm statistics are randomized as
+// after training. SetBytes counts input bytes.
+func BenchmarkXnorModel(b *testing.B) {
+	def := xnor.Impl()
+	defer xnor.SetImpl(def)
+	for _, batch := range []int{1, 100} {
+		net := newResNet20(b)
+		x := randInput(batch, 1, 28, 28)
+		packed, _, err := xnor.Compile(net)
+		if err != nil {
+			b.Fatal(err)
+		}
+		impls := append([]string{"float-" + gemm.Impl()}, xnor.Impls()...)
+		for _, impl := range impls {
+			b.Run(fmt.Sprintf("model=resnet20/batch=%d/impl=%s", batch, impl), func(b *testing.B) {
+				l := packed
+				if impl == impls[0] {
+					l = net
+				} else if err := xnor.SetImpl(impl); err != nil {
+					b.Fatal(err)
+				}
+				l.Forward(x)
+				b.SetBytes(int64(4 * len(x.Data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					l.Forward(x)
+				}
+			})
+		}
+	}
+}
+
+// newResNet20 builds binary ResNet-20 for 1×28×28 inputs in evaluation
+// mode with BatchNorm statistics drawn as after training.
+func newResNet20(b testing.TB) nn.Layer {
+	m, err := models.Build("resnet20", models.Config{C: 1, H: 28, W: 28, Classes: 10,
+		Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}, nn.NewInit(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := nn.Stream(5, "bench/bn")
+	nn.Walk(m.Net, func(_ string, l nn.Layer) {
+		if bn, ok := l.(*nn.BatchNorm); ok {
+			for i := range bn.C {
+				bn.Weight.Data[i] = float32(1 + 0.2*r.NormFloat64())
+				bn.Bias.Data[i] = float32(0.1 * r.NormFloat64())
+				bn.RunningMean.Data[i] = float32(r.NormFloat64())
+				bn.RunningVar.Data[i] = float32(0.5 + r.Float64())
+			}
+		}
+	})
+	nn.SetTraining(m.Net, false)
+	return m.Net
 }
 
 // newXnorConv packs a binary convolution with Kaiming-normal latent weights

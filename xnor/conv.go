@@ -34,11 +34,19 @@ type Conv struct {
 	k     int64    // taps·In, the length of the dot products
 	ocPad int      // Out rounded up to a multiple of 8
 	w     []uint64 // [ocPad][kw] weight rows (padding rows zero)
-	wsum  []int32  // [Out][taps]: Σ_c q(W) of each tap, for the padding correction
-	mul   []float32
-	add   []float32
-	flip  []int64 // thresholds of ForwardBits, per padded channel
-	tau   []int64
+
+	// Tap merging (direct convolutions of at most 32 input channels): a
+	// word holds the channels of up to group horizontally adjacent taps,
+	// tap t of the group in bits [t·In, (t+1)·In), so that a kernel row
+	// takes groups = ⌈Kernel/group⌉ words instead of Kernel. wm holds the
+	// weights merged the same way, [ocPad][Kernel·groups].
+	group, groups int
+	wm            []uint64
+	wsum          []int32 // [Out][taps]: Σ_c q(W) of each tap, for the padding correction
+	mul           []float32
+	add           []float32
+	flip          []int64 // thresholds of ForwardBits, per padded channel
+	tau           []int64
 
 	plan    plan
 	scratch chan *scratch
@@ -59,6 +67,20 @@ func NewConv(w *Weights, t Affine) (*Conv, error) {
 	c.ocPad = (s.Out + 7) &^ 7
 	c.w = make([]uint64, c.ocPad*c.kw)
 	copy(c.w, w.Bits) // same order: [o][ky][kx][word]
+	if g := 64 / s.In; c.words == 1 && g >= 2 && s.Kernel >= 2 {
+		c.group = min(g, s.Kernel)
+		c.groups = (s.Kernel + c.group - 1) / c.group
+		kwm := s.Kernel * c.groups
+		c.wm = make([]uint64, c.ocPad*kwm)
+		for o := range s.Out {
+			for ky := range s.Kernel {
+				for kx := range s.Kernel {
+					gi, t := kx/c.group, kx%c.group
+					c.wm[o*kwm+ky*c.groups+gi] |= w.Bits[o*c.taps+ky*s.Kernel+kx] << (t * s.In)
+				}
+			}
+		}
+	}
 	c.wsum = make([]int32, s.Out*c.taps)
 	for o := range s.Out {
 		for t := range c.taps {
@@ -102,7 +124,18 @@ func (c *Conv) Forward(dst []float32, x *Bits) {
 	if want := x.N * c.Shape.Out * c.plan.ohw; len(dst) != want {
 		panic(fmt.Sprintf("xnor: Conv.Forward: dst has %d values, want N·Out·OH·OW = %d for input %v", len(dst), want, x))
 	}
-	c.run(x, dst, nil)
+	c.run(x, dst, nil, nil)
+}
+
+// ForwardAdd is Forward that also adds res (same length as dst) to the
+// outputs: dst = y + res, one float32 addition per value, as a residual
+// connection adds its shortcut. res may be dst itself (accumulate).
+func (c *Conv) ForwardAdd(dst []float32, x *Bits, res []float32) {
+	c.setup("Conv.ForwardAdd", x)
+	if want := x.N * c.Shape.Out * c.plan.ohw; len(dst) != want || len(res) != want {
+		panic(fmt.Sprintf("xnor: Conv.ForwardAdd: dst has %d values and res %d, want N·Out·OH·OW = %d for input %v", len(dst), len(res), want, x))
+	}
+	c.run(x, dst, res, nil)
 }
 
 // ForwardBits computes the convolution of x and writes the signs of the
@@ -114,7 +147,7 @@ func (c *Conv) Forward(dst []float32, x *Bits) {
 func (c *Conv) ForwardBits(dst *Bits, x *Bits) {
 	c.setup("Conv.ForwardBits", x)
 	dst.Reshape(x.N, c.plan.oh, c.plan.ow, c.Shape.Out)
-	c.run(x, nil, dst)
+	c.run(x, nil, nil, dst)
 }
 
 func (c *Conv) setup(op string, x *Bits) {
@@ -172,6 +205,14 @@ type plan struct {
 	koff       []int // word k of a lane's window is at base + koff[k]
 	kmax       int   // max(koff) + 8: the words a block reads from its base
 	pad        padJob
+
+	// planes per image in xp: the input's word planes, or with tap
+	// merging one plane per group size in sizes (a plane of size t holds,
+	// at column x, the codes of columns x to x+t−1 side by side).
+	planes int
+	sizes  []int
+	wmat   []uint64 // the weight rows the kernel uses (Conv.w or Conv.wm)
+	kwp    int      // their length
 }
 
 // borderClasses returns, for each of the out output positions along one
@@ -220,18 +261,39 @@ func (c *Conv) newPlan(n, h, w int) {
 		// Lanes past the end of a row read up to column 8·bpr+Kernel−2.
 		p.wr = max(w+2*s.Pad, 8*p.bpr+s.Kernel-1)
 		p.pl = p.hp * p.wr
-		p.xp = make([]uint64, n*c.words*p.pl) // borders stay zero (+1)
-		p.koff = make([]int, c.kw)
-		for ky := range s.Kernel {
-			for kx := range s.Kernel {
-				for wd := range c.words {
-					p.koff[(ky*s.Kernel+kx)*c.words+wd] = wd*p.pl + ky*p.wr + kx
+		if c.group >= 2 {
+			p.sizes = []int{c.group}
+			if r := s.Kernel % c.group; r != 0 {
+				p.sizes = append(p.sizes, r)
+			}
+			p.planes = len(p.sizes)
+			p.wmat, p.kwp = c.wm, s.Kernel*c.groups
+			p.koff = make([]int, p.kwp)
+			for ky := range s.Kernel {
+				for g := range c.groups {
+					size := min(c.group, s.Kernel-g*c.group)
+					plane := slices.Index(p.sizes, size)
+					p.koff[ky*c.groups+g] = plane*p.pl + ky*p.wr + g*c.group
+				}
+			}
+		} else {
+			p.sizes = nil
+			p.planes = c.words
+			p.wmat, p.kwp = c.w, c.kw
+			p.koff = make([]int, c.kw)
+			for ky := range s.Kernel {
+				for kx := range s.Kernel {
+					for wd := range c.words {
+						p.koff[(ky*s.Kernel+kx)*c.words+wd] = wd*p.pl + ky*p.wr + kx
+					}
 				}
 			}
 		}
+		p.xp = make([]uint64, n*p.planes*p.pl) // borders stay zero (+1)
 	} else {
 		p.nb = (p.p + 7) / 8
 		p.xp = nil
+		p.wmat, p.kwp = c.w, c.kw
 		p.koff = make([]int, c.kw)
 		for k := range p.koff {
 			p.koff[k] = 8 * k
@@ -303,11 +365,12 @@ type convJob struct {
 	c    *Conv
 	x    *Bits
 	out  []float32
+	res  []float32
 	bits *Bits
 	simd bool
 }
 
-func (c *Conv) run(x *Bits, out []float32, dst *Bits) {
+func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
 	p := &c.plan
 	if p.p == 0 {
 		return
@@ -318,9 +381,9 @@ func (c *Conv) run(x *Bits, out []float32, dst *Bits) {
 		p.pad.x = nil
 	}
 	j := &c.job
-	j.x, j.out, j.bits, j.simd = x, out, dst, useSIMD()
+	j.x, j.out, j.res, j.bits, j.simd = x, out, res, dst, useSIMD()
 	parallel.For(p.pairs*p.chunks, p.grain, 1, j)
-	j.x, j.out, j.bits = nil, nil, nil
+	j.x, j.out, j.res, j.bits = nil, nil, nil, nil
 }
 
 // padJob copies the input rows into the interior of the padded,
@@ -336,6 +399,24 @@ func (j *padJob) Do(lo, hi int) {
 	for r := lo; r < hi; r++ {
 		n, iy := r/p.h, r%p.h
 		src := j.x.Data[(n*p.h+iy)*p.w*words:][:p.w*words]
+		if p.sizes != nil {
+			// Merged planes: column x of a plane of size t holds input
+			// columns x−pad to x−pad+t−1, tap i at bit i·In; columns
+			// outside the input are zero.
+			for pi, t := range p.sizes {
+				dst := p.xp[(n*p.planes+pi)*p.pl+(iy+pad)*p.wr:][:p.wr]
+				for x := range dst {
+					var m uint64
+					for i := range t {
+						if ix := x - pad + i; ix >= 0 && ix < p.w {
+							m |= src[ix] << (i * c.Shape.In)
+						}
+					}
+					dst[x] = m
+				}
+			}
+			continue
+		}
 		for wd := range words {
 			dst := p.xp[(n*words+wd)*p.pl+(iy+pad)*p.wr+pad:][:p.w]
 			if words == 1 {
@@ -374,7 +455,7 @@ func (j *convJob) Do(lo, hi int) {
 		o1 := min(c.ocPad, (ch+1)*p.chunk)
 		for o := ch * p.chunk; o < o1; o += 64 {
 			nc := min(64, o1-o)
-			w := c.w[o*c.kw:][:nc*c.kw]
+			w := p.wmat[o*p.kwp:][:nc*p.kwp]
 			if j.simd {
 				kernelSIMD(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
 			} else {
@@ -383,9 +464,9 @@ func (j *convJob) Do(lo, hi int) {
 			for b := range nblk {
 				if j.out != nil {
 					if j.simd {
-						c.outFloatSIMD(j.out, s, b, o, nc)
+						c.outFloatSIMD(j.out, j.res, s, b, o, nc)
 					} else {
-						c.outFloatGo(j.out, s, b, o, nc)
+						c.outFloatGo(j.out, j.res, s, b, o, 0, nc)
 					}
 				} else {
 					if j.simd {
@@ -467,7 +548,7 @@ func (c *Conv) prepareDirect(s *scratch, pair int) {
 		row, bx := blk/p.bpr, blk%p.bpr
 		n, oy := row/p.oh, row%p.oh
 		ox0 := bx * 8
-		s.base[b] = n*c.words*p.pl + oy*p.wr + ox0
+		s.base[b] = n*p.planes*p.pl + oy*p.wr + ox0
 		s.valid[b] = min(8, p.ow-ox0)
 		s.contig[b] = true
 		off := n*c.Shape.Out*p.ohw + oy*p.ow + ox0
@@ -584,16 +665,22 @@ func (c *Conv) dot(s *scratch, b, j, o int, pc uint64) int64 {
 	return c.k - 2*int64(pc) + int64(c.plan.corr[o*c.plan.cstride+int(s.cls[b][j])])
 }
 
-// outFloatGo applies the transform to channels o to o+nc−1 of block b and
-// writes them to out.
-func (c *Conv) outFloatGo(out []float32, s *scratch, b, o0, nc int) {
+// outFloatGo applies the transform to channels o0+i0 to o0+nc−1 of block b
+// (o0 being where s.pc's channels start) and writes them to out, adding res
+// (when not nil) at the same positions.
+func (c *Conv) outFloatGo(out, res []float32, s *scratch, b, o0, i0, nc int) {
 	ohw := c.plan.ohw
-	for i := range min(nc, c.Shape.Out-o0) {
+	for i := i0; i < min(nc, c.Shape.Out-o0); i++ {
 		o := o0 + i
 		mul, add := c.mul[o], c.add[o]
 		pc := s.pc[(b*64+i)*8:][:8]
 		for j := range s.valid[b] {
-			out[s.off[b][j]+o*ohw] = apply(mul, add, c.dot(s, b, j, o, pc[j]))
+			k := s.off[b][j] + o*ohw
+			y := apply(mul, add, c.dot(s, b, j, o, pc[j]))
+			if res != nil {
+				y += res[k]
+			}
+			out[k] = y
 		}
 	}
 }

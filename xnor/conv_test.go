@@ -108,6 +108,11 @@ func convCases(short bool) []convCase {
 	// of output channels, 7×7 maps of ResNet-20's last stage.
 	cs = append(cs, convCase{2, 64, 7, 7, 130, 3, 1, 1}, convCase{1, 16, 28, 28, 16, 3, 1, 1},
 		convCase{3, 32, 14, 14, 64, 3, 2, 1}, convCase{1, 200, 5, 6, 129, 3, 1, 2})
+	// Merged taps (stride 1, at most 32 channels): groups of 3 (16 or 21
+	// channels, 3×3), of 2 and 1 (32 channels, 3×3), of 5 (12, 5×5) and
+	// of 2, 2 and 1 (30, 5×5); rows narrower than 4 take im2col instead.
+	cs = append(cs, convCase{2, 32, 6, 9, 10, 3, 1, 1}, convCase{1, 21, 5, 5, 8, 3, 1, 1}, convCase{2, 16, 9, 4, 24, 3, 1, 0},
+		convCase{1, 12, 7, 6, 9, 5, 1, 2}, convCase{2, 30, 6, 11, 8, 5, 1, 2}, convCase{1, 2, 8, 8, 8, 5, 1, 1})
 	return cs
 }
 
@@ -178,37 +183,39 @@ func nanSlice(n int) []float32 {
 func TestConvPaddingEveryBorder(t *testing.T) {
 	forEachImpl(t, func(t *testing.T, impl string) {
 		r := rand.New(rand.NewPCG(3, 1))
-		for _, k := range []int{3, 5} {
-			for _, pad := range []int{1, 2} {
-				for h := 1; h <= 6; h++ {
-					for _, st := range []int{1, 2} {
-						s := Shape{In: 70, Out: 9, Kernel: k, Stride: st, Pad: pad}
-						oh, ow := s.OutSize(h, h+1)
-						if oh < 1 || ow < 1 {
-							continue
-						}
-						for _, fill := range []string{"negative", "random"} {
-							x := randSigns(r, 2*70*h*(h+1))
-							if fill == "negative" {
-								for i := range x {
-									x[i] = -1
+		for _, in := range []int{70, 16, 30} { // 16 and 30: merged taps
+			for _, k := range []int{3, 5} {
+				for _, pad := range []int{1, 2} {
+					for h := 1; h <= 6; h++ {
+						for _, st := range []int{1, 2} {
+							s := Shape{In: in, Out: 9, Kernel: k, Stride: st, Pad: pad}
+							oh, ow := s.OutSize(h, h+1)
+							if oh < 1 || ow < 1 {
+								continue
+							}
+							for _, fill := range []string{"negative", "random"} {
+								x := randSigns(r, 2*in*h*(h+1))
+								if fill == "negative" {
+									for i := range x {
+										x[i] = -1
+									}
 								}
-							}
-							w := randSigns(r, 9*70*k*k)
-							conv, err := NewConv(PackWeights(s, w), ScaleOnly(ones(9)))
-							if err != nil {
-								t.Fatal(err)
-							}
-							xb := NewBits(2, h, h+1, 70)
-							Pack(xb, x)
-							got := nanSlice(2 * 9 * oh * ow)
-							conv.Forward(got, xb)
-							want := naiveConv(x, w, 2, 70, h, h+1, s)
-							for i := range want {
-								if float64(got[i]) != want[i] {
-									pix := i % (oh * ow)
-									t.Fatalf("k=%d pad=%d s=%d %dx%d %s: output (y=%d, x=%d) = %v, want %v",
-										k, pad, st, h, h+1, fill, pix/ow, pix%ow, got[i], want[i])
+								w := randSigns(r, 9*in*k*k)
+								conv, err := NewConv(PackWeights(s, w), ScaleOnly(ones(9)))
+								if err != nil {
+									t.Fatal(err)
+								}
+								xb := NewBits(2, h, h+1, in)
+								Pack(xb, x)
+								got := nanSlice(2 * 9 * oh * ow)
+								conv.Forward(got, xb)
+								want := naiveConv(x, w, 2, in, h, h+1, s)
+								for i := range want {
+									if float64(got[i]) != want[i] {
+										pix := i % (oh * ow)
+										t.Fatalf("in=%d k=%d pad=%d s=%d %dx%d %s: output (y=%d, x=%d) = %v, want %v",
+											in, k, pad, st, h, h+1, fill, pix/ow, pix%ow, got[i], want[i])
+									}
 								}
 							}
 						}

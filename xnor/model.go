@@ -6,7 +6,11 @@ import (
 	"github.com/gradbench/gradbench/nn"
 )
 
-var _ nn.Layer = (*ConvLayer)(nil)
+var (
+	_ nn.Layer = (*ConvLayer)(nil)
+	_ nn.Layer = (*ResidualLayer)(nil)
+	_ nn.Layer = (*Network)(nil)
+)
 
 // ConvLayer is a binary convolution (or binary linear layer) of a trained
 // network, with the BatchNorm that follows it folded in, as an nn.Layer for
@@ -42,7 +46,11 @@ func (l *ConvLayer) Conv() *Conv { return l.conv }
 
 // Forward returns the transformed binary convolution of q(x); the result
 // belongs to the layer and stays valid until its next Forward.
-func (l *ConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
+func (l *ConvLayer) Forward(x *nn.Tensor) *nn.Tensor { return l.forward(x, nil) }
+
+// forward is Forward, adding res (when not nil, of the output's shape) in
+// the output transform.
+func (l *ConvLayer) forward(x, res *nn.Tensor) *nn.Tensor {
 	s := l.conv.Shape
 	if x.C != s.In || len(x.Data) != x.Len() {
 		panic(fmt.Sprintf("xnor: %s: input %v (%d values), want %d channels", l.Name, x, len(x.Data), s.In))
@@ -55,9 +63,91 @@ func (l *ConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
 		l.buf = make([]float32, size)
 	}
 	l.out = nn.Tensor{N: x.N, C: s.Out, H: oh, W: ow, Data: l.buf[:size]}
-	l.conv.Forward(l.out.Data, &l.bits)
+	if res == nil {
+		l.conv.Forward(l.out.Data, &l.bits)
+		return &l.out
+	}
+	if res.Shape() != l.out.Shape() || len(res.Data) != size {
+		panic(fmt.Sprintf("xnor: %s: shortcut output %v does not match the convolution's %v", l.Name, res, &l.out))
+	}
+	l.conv.ForwardAdd(l.out.Data, &l.bits, res.Data)
 	return &l.out
 }
+
+// ResidualLayer is a Bi-Real Net unit, y = BN(BinaryConv(x)) + shortcut(x),
+// packed: the shortcut's output (x itself for the identity) is added in the
+// binary convolution's output transform instead of in a separate pass over
+// memory. The addition is the same float32 addition nn.Residual does.
+type ResidualLayer struct {
+	Conv     *ConvLayer
+	Shortcut nn.Layer // nil: identity
+}
+
+// Forward returns Conv(x) + Shortcut(x); the result belongs to Conv.
+func (l *ResidualLayer) Forward(x *nn.Tensor) *nn.Tensor {
+	s := x
+	if l.Shortcut != nil {
+		s = l.Shortcut.Forward(x)
+	}
+	return l.Conv.forward(x, s)
+}
+
+// Backward panics: packed layers are for inference only.
+func (l *ResidualLayer) Backward(dy *nn.Tensor) *nn.Tensor { return l.Conv.Backward(dy) }
+
+// Children returns the shortcut, so that nn.Walk (and SetTraining) reach
+// its layers.
+func (l *ResidualLayer) Children() []nn.Layer { return []nn.Layer{l.Shortcut} }
+
+// Network is a compiled network: Forward runs it on chunks of Chunk images
+// at a time, so that each layer's output stays in the cache for the next
+// layer instead of making a round trip to memory for the whole batch.
+type Network struct {
+	Layers nn.Layer
+	// Chunk is the number of images per pass; 0 means 8.
+	Chunk int
+
+	out nn.Tensor
+	buf []float32
+}
+
+// Forward runs the layers on x, Chunk images at a time, and returns the
+// concatenated outputs (owned by the Network).
+func (n *Network) Forward(x *nn.Tensor) *nn.Tensor {
+	chunk := n.Chunk
+	if chunk <= 0 {
+		chunk = 8
+	}
+	if x.N <= chunk {
+		return n.Layers.Forward(x)
+	}
+	per := x.Sample()
+	for i := 0; i < x.N; i += chunk {
+		m := min(chunk, x.N-i)
+		part := nn.Tensor{N: m, C: x.C, H: x.H, W: x.W, Data: x.Data[i*per:][:m*per]}
+		y := n.Layers.Forward(&part)
+		if i == 0 {
+			size := x.N * y.Sample()
+			if cap(n.buf) < size {
+				n.buf = make([]float32, size)
+			}
+			n.out = nn.Tensor{N: x.N, C: y.C, H: y.H, W: y.W, Data: n.buf[:size]}
+		}
+		if y.Sample() != n.out.Sample() || y.N != m {
+			panic(fmt.Sprintf("xnor: Network: output %v for %d images, want %d×%dx%dx%d", y, m, m, n.out.C, n.out.H, n.out.W))
+		}
+		copy(n.out.Data[i*n.out.Sample():], y.Data)
+	}
+	return &n.out
+}
+
+// Backward panics: a compiled network is for inference only.
+func (n *Network) Backward(dy *nn.Tensor) *nn.Tensor {
+	panic("xnor: compiled networks have no backward pass (inference only)")
+}
+
+// Children returns the layers, for nn.Walk.
+func (n *Network) Children() []nn.Layer { return []nn.Layer{n.Layers} }
 
 // Backward panics: packed layers are for inference only.
 func (l *ConvLayer) Backward(dy *nn.Tensor) *nn.Tensor {
@@ -67,16 +157,18 @@ func (l *ConvLayer) Backward(dy *nn.Tensor) *nn.Tensor {
 // CompileStats says what [Compile] packed.
 type CompileStats struct {
 	// Binary counts the packed layers, Folded those of them with a
-	// BatchNorm folded in.
-	Binary, Folded int
+	// BatchNorm folded in, Residual those with their residual addition.
+	Binary, Folded, Residual int
 }
 
 // Compile returns an inference network for a trained network: a copy of
 // its containers (nn.Sequential, nn.Residual) in which every
 // nn.BinaryConv2d and nn.BinaryLinear is replaced by a [ConvLayer], with the
 // nn.BatchNorm that directly follows it in a Sequential (if any) folded
-// into its output transform. Every other layer is shared with net and runs
-// its own full-precision Forward. Compile switches net to evaluation mode
+// into its output transform, and every nn.Residual whose body is just a
+// binary convolution (and its BatchNorm) by a [ResidualLayer]. Every other
+// layer is shared with net and runs its own full-precision Forward. The
+// result is a [Network], which runs a large batch in chunks. Compile switches net to evaluation mode
 // (nn.SetTraining(net, false)): noise adaptation off, BatchNorm on its
 // running statistics, which is what the packed layers reproduce.
 //
@@ -88,7 +180,10 @@ func Compile(net nn.Layer) (nn.Layer, CompileStats, error) {
 	nn.SetTraining(net, false)
 	var st CompileStats
 	out, err := compile(net, "", &st)
-	return out, st, err
+	if err != nil {
+		return nil, st, err
+	}
+	return &Network{Layers: out}, st, nil
 }
 
 func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {
@@ -122,6 +217,19 @@ func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {
 		}
 		return seq, nil
 	case *nn.Residual:
+		if conv, err := packUnit(l.Body, childPath(path, 0), st); err != nil || conv != nil {
+			if err != nil {
+				return nil, err
+			}
+			r := &ResidualLayer{Conv: conv}
+			if l.Shortcut != nil {
+				if r.Shortcut, err = compile(l.Shortcut, childPath(path, 1), st); err != nil {
+					return nil, err
+				}
+			}
+			st.Residual++
+			return r, nil
+		}
 		body, err := compile(l.Body, childPath(path, 0), st)
 		if err != nil {
 			return nil, err
@@ -145,6 +253,33 @@ func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {
 		return nil, fmt.Errorf("xnor: layer %q: container %T is not supported (have nn.Sequential, nn.Residual)", path, l)
 	}
 	return l, nil
+}
+
+// packUnit returns the packed layer of a residual body that is a binary
+// layer, alone or followed by a BatchNorm, or nil for any other body.
+func packUnit(body nn.Layer, path string, st *CompileStats) (*ConvLayer, error) {
+	seq, ok := body.(nn.Sequential)
+	if !ok {
+		seq = nn.Sequential{body}
+	}
+	var bn *nn.BatchNorm
+	switch len(seq) {
+	case 1:
+	case 2:
+		if bn, ok = seq[1].(*nn.BatchNorm); !ok {
+			return nil, nil
+		}
+	default:
+		return nil, nil
+	}
+	conv, err := packBinary(seq[0], bn, childPath(path, 0))
+	if conv != nil {
+		st.Binary++
+		if bn != nil {
+			st.Folded++
+		}
+	}
+	return conv, err
 }
 
 func childPath(path string, i int) string {

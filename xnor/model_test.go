@@ -99,17 +99,18 @@ func TestCompileMatchesFloatNetwork(t *testing.T) {
 		x := testInput(2, 16, 12)
 		nn.SetTraining(net, false)
 		want := net.Forward(x)
-		wantData := append([]float32(nil), want.Data...)
+		wantShape, wantData := want.Shape(), append([]float32(nil), want.Data...)
 		packed, st, err := Compile(net)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Binary != 5 || st.Folded != 4 {
-			t.Errorf("Compile packed %d layers (%d with BatchNorm), want 5 (4)", st.Binary, st.Folded)
+		if st.Binary != 5 || st.Folded != 4 || st.Residual != 2 {
+			t.Errorf("Compile packed %d layers (%d with BatchNorm, %d residual), want 5 (4, 2)", st.Binary, st.Folded, st.Residual)
 		}
+		packed.(*Network).Chunk = 3 // 16 images: chunks of 3 and a last one of 1
 		got := packed.Forward(x)
-		if got.Shape() != want.Shape() {
-			t.Fatalf("compiled output %v, want %v", got, want)
+		if got.Shape() != wantShape {
+			t.Fatalf("compiled output %v, want %v", got, wantShape)
 		}
 		for i := range wantData {
 			if d := math.Abs(float64(got.Data[i] - wantData[i])); d > 1e-3*math.Max(1, math.Abs(float64(wantData[i]))) {

@@ -128,12 +128,14 @@ func corrSIMD(row []int32, cls archsimd.Uint32x16, s *scratch, b int) archsimd.I
 	return archsimd.LoadInt64x8(&corr)
 }
 
-// outFloatSIMD is outFloatGo for a block whose 8 outputs are consecutive
-// (the others take the portable path): d = k − 2·pc (+ correction), then
-// VCVTQQ2PS, VMULPS and VADDPS (not fused, as apply defines the transform).
-func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
+// outFloatSIMD is outFloatGo on vectors for a block whose valid outputs
+// are consecutive (the others take the portable path): d = k − 2·pc
+// (+ correction), then VCVTQQ2PS, VMULPS and VADDPS (not fused, as apply
+// defines the transform), plus res; masked loads and stores for a block of
+// fewer than 8 lanes.
+func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 	if !s.contig[b] {
-		c.outFloatGo(out, s, b, o0, nc)
+		c.outFloatGo(out, res, s, b, o0, 0, nc)
 		return
 	}
 	p := &c.plan
@@ -141,55 +143,70 @@ func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
 	if nOut <= 0 {
 		return
 	}
-	ohw := p.ohw
-	if s.valid[b] < 8 {
-		c.outFloatPartSIMD(out, s, b, o0, nOut)
-		return
-	}
+	ohw, v := p.ohw, s.valid[b]
 	first := s.off[b][0] + o0*ohw
-	if first < 0 || first+(nOut-1)*ohw+8 > len(out) {
-		panic(fmt.Sprintf("xnor: outFloatSIMD: output of %d values too short for block at %d", len(out), first))
+	last := first + (nOut-1)*ohw // where the last channel's block starts
+	if first < 0 || last+v > len(out) || (res != nil && len(res) != len(out)) {
+		panic(fmt.Sprintf("xnor: outFloatSIMD: output of %d values (res %d) too short for block at %d", len(out), len(res), first))
 	}
-	dst := unsafe.Pointer(&out[first])
-	step := uintptr(4 * ohw)
-	pc := s.pc[b*64*8:][:nOut*8]
-	mul, add := c.mul[o0:][:nOut], c.add[o0:][:nOut]
-	k := archsimd.BroadcastInt64x8(c.k)
-	if !s.border[b] {
-		for i := range nOut {
-			d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(pc[i*8:])).AsInt64x8().ShiftAllLeft(1))
-			y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(mul[i])).Add(archsimd.BroadcastFloat32x8(add[i]))
-			y.Store((*[8]float32)(unsafe.Add(dst, uintptr(i)*step)))
-		}
+	// Vector stores need 8 addressable values: a short block at the very
+	// end of out takes the portable path for its last channels.
+	vec := nOut
+	if room := len(out) - 8 - first; v < 8 && room < 0 {
+		vec = 0
+	} else if v < 8 {
+		vec = min(nOut, room/ohw+1)
+	}
+	if s.border[b] && p.cstride != 16 { // more than 16 border classes: rare
+		c.outFloatGo(out, res, s, b, o0, 0, nc)
 		return
 	}
-	cls := archsimd.LoadUint32x16(&s.cls[b])
-	corr := p.corr[o0*p.cstride:][:nOut*p.cstride]
-	for i := range nOut {
-		d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(pc[i*8:])).AsInt64x8().ShiftAllLeft(1))
-		d = d.Add(corrSIMD(corr[i*p.cstride:][:p.cstride], cls, s, b))
-		y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(mul[i])).Add(archsimd.BroadcastFloat32x8(add[i]))
-		y.Store((*[8]float32)(unsafe.Add(dst, uintptr(i)*step)))
+	if len(c.mul) < o0+nOut || len(c.add) < o0+nOut || len(p.corr) < (o0+nOut)*p.cstride || len(s.pc) < 2*64*8 {
+		panic("xnor: outFloatSIMD: short transform tables")
 	}
-}
-
-// outFloatPartSIMD is outFloatSIMD for a block with fewer than 8 valid
-// lanes (the last block of a row or of the batch): masked stores.
-func (c *Conv) outFloatPartSIMD(out []float32, s *scratch, b, o0, nOut int) {
-	p := &c.plan
-	v, first := s.valid[b], s.off[b][0]
+	// The loop runs on pointers, bounds checked above: with slices the Go
+	// compiler spills and rechecks enough to double its cost.
+	mask := archsimd.Mask32x8FromBits(uint8(1<<v - 1))
+	dst := unsafe.Pointer(unsafe.SliceData(out))
+	var src unsafe.Pointer
+	if res != nil {
+		src = unsafe.Pointer(unsafe.SliceData(res))
+	}
+	ppc := unsafe.Pointer(&s.pc[b*64*8])
+	pmul := unsafe.Pointer(&c.mul[o0])
+	padd := unsafe.Pointer(&c.add[o0])
+	var pcorr unsafe.Pointer
+	if s.border[b] {
+		pcorr = unsafe.Pointer(&p.corr[o0*16])
+	}
 	k := archsimd.BroadcastInt64x8(c.k)
 	cls := archsimd.LoadUint32x16(&s.cls[b])
-	for i := range nOut {
-		o := o0 + i
-		d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(s.pc[(b*64+i)*8:])).AsInt64x8().ShiftAllLeft(1))
-		if s.border[b] {
-			d = d.Add(corrSIMD(p.corr[o*p.cstride:][:p.cstride], cls, s, b))
+	at := uintptr(4 * first)
+	step := uintptr(4 * ohw)
+	for i := uintptr(0); i < uintptr(vec); i++ {
+		d := k.Sub(archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(ppc, 64*i))).AsInt64x8().ShiftAllLeft(1))
+		if pcorr != nil { // one VPERMD looks up the 8 lanes' classes
+			t := archsimd.LoadInt32x16((*[16]int32)(unsafe.Add(pcorr, 64*i)))
+			d = d.Add(t.Permute(cls).GetLo().ExtendToInt64())
 		}
-		y := d.ConvertToFloat32().Mul(archsimd.BroadcastFloat32x8(c.mul[o])).Add(archsimd.BroadcastFloat32x8(c.add[o]))
-		var t [8]float32
-		y.Store(&t)
-		copy(out[first+o*p.ohw:][:v], t[:v])
+		y := d.ConvertToFloat32().
+			Mul(archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(pmul, 4*i)))).
+			Add(archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(padd, 4*i))))
+		if v == 8 {
+			if src != nil {
+				y = y.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(src, at))))
+			}
+			y.Store((*[8]float32)(unsafe.Add(dst, at)))
+		} else {
+			if src != nil {
+				y = y.Add(archsimd.LoadMaskedFloat32x8((*[8]float32)(unsafe.Add(src, at)), mask))
+			}
+			y.StoreMasked((*[8]float32)(unsafe.Add(dst, at)), mask)
+		}
+		at += step
+	}
+	if vec < nOut {
+		c.outFloatGo(out, res, s, b, o0, vec, nc)
 	}
 }
 

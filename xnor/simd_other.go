@@ -15,7 +15,7 @@ func kernelSIMD(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64,
 	panic("xnor: no SIMD kernels in this build")
 }
 
-func (c *Conv) outFloatSIMD(out []float32, s *scratch, b, o0, nc int) {
+func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 	panic("xnor: no SIMD kernels in this build")
 }
 
