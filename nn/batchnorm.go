@@ -137,7 +137,7 @@ func (b *BatchNorm) forwardChannel(c int) {
 		k := x.Data[c*hw]
 		var s1, s2 float64
 		for n := range x.N {
-			a, q := sumSq32(x.Data[(n*x.C+c)*hw:][:hw], k)
+			a, q := sumSq(x.Data[(n*x.C+c)*hw:][:hw], k)
 			s1 += float64(a)
 			s2 += float64(q)
 		}
@@ -152,13 +152,10 @@ func (b *BatchNorm) forwardChannel(c int) {
 	}
 	b.mean[c], b.inv[c] = mean, inv
 	scale := b.Weight.Data[c] * inv
-	shift := b.Bias.Data[c] - mean*scale
+	beta := b.Bias.Data[c]
 	for n := range x.N {
 		off := (n*x.C + c) * hw
-		src, dst := x.Data[off:off+hw], y[off:off+hw]
-		for i, v := range src {
-			dst[i] = v*scale + shift
-		}
+		normalize(y[off:off+hw], x.Data[off:off+hw], mean, scale, beta)
 	}
 }
 
@@ -170,7 +167,7 @@ func (b *BatchNorm) backwardChannel(c int, dy *Tensor) {
 	var sdy, sdyx float64
 	for n := range x.N {
 		off := (n*x.C + c) * hw
-		a, d := sumDot32(dy.Data[off:off+hw], x.Data[off:off+hw], mean)
+		a, d := sumDot(dy.Data[off:off+hw], x.Data[off:off+hw], mean)
 		sdy += float64(a)
 		sdyx += float64(d)
 	}
@@ -189,17 +186,14 @@ func (b *BatchNorm) backwardChannel(c int, dy *Tensor) {
 		}
 		return
 	}
-	// dx = γ·inv/m · (m·dy - dβ - x̂·dγ)
+	// dx = γ·inv/m · (m·dy - dβ - x̂·dγ) = k·(dy - c1) - k·c2·(x - μ)
 	m := float64(x.N * hw)
 	k := g * inv
 	c1 := float32(dbeta / m)
 	c2 := float32(dgamma/m) * inv
 	for n := range x.N {
 		off := (n*x.C + c) * hw
-		d, src, dst := dy.Data[off:off+hw], x.Data[off:off+hw], dx[off:off+hw]
-		for i, v := range src {
-			dst[i] = k * (d[i] - c1 - (v-mean)*c2)
-		}
+		bnGrad(dx[off:off+hw], dy.Data[off:off+hw], x.Data[off:off+hw], k, c1, k*c2, mean)
 	}
 }
 

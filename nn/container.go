@@ -101,17 +101,6 @@ func (j *addJob) run(dst, a, b []float32) {
 // Do adds the range [lo, hi): it implements parallel.Job.
 func (j *addJob) Do(lo, hi int) { addTo(j.dst[lo:hi], j.a[lo:hi], j.b[lo:hi]) }
 
-// addTo sets dst = a + b.
-func addTo(dst, a, b []float32) {
-	if len(a) != len(dst) || len(b) != len(dst) {
-		panic("nn: add: slice lengths differ")
-	}
-	b = b[:len(a)]
-	for i, v := range a {
-		dst[i] = v + b[i]
-	}
-}
-
 // Flatten reshapes N×C×H×W to N×(C·H·W)×1×1 without copying, as the input
 // of a Linear layer.
 type Flatten struct {
