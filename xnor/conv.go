@@ -48,7 +48,9 @@ type Conv struct {
 	flip          []int64 // thresholds of ForwardBits, per padded channel
 	tau           []int64
 
-	plan    plan
+	plan    *plan   // the plan of the current input size
+	plans   []*plan // plans of recent input sizes (a last short batch, chunks)
+	next    int     // the plan to replace when plans is full
 	scratch chan *scratch
 	job     convJob
 }
@@ -159,9 +161,25 @@ func (c *Conv) setup(op string, x *Bits) {
 	if oh < 1 || ow < 1 {
 		panic(fmt.Sprintf("xnor: %s: input %v is smaller than the %dx%d kernel with padding %d", op, x, c.Shape.Kernel, c.Shape.Kernel, c.Shape.Pad))
 	}
-	if p := &c.plan; p.n != x.N || p.h != x.H || p.w != x.W || p.corr == nil {
-		c.newPlan(x.N, x.H, x.W)
+	if p := c.plan; p != nil && p.n == x.N && p.h == x.H && p.w == x.W {
+		return
 	}
+	for _, p := range c.plans {
+		if p.n == x.N && p.h == x.H && p.w == x.W {
+			c.plan = p
+			return
+		}
+	}
+	// A new input size: keep up to 4 plans, so that alternating sizes
+	// (full and last batches, chunks) allocate nothing after the first.
+	if len(c.plans) < 4 {
+		c.plans = append(c.plans, new(plan))
+		c.plan = c.plans[len(c.plans)-1]
+	} else {
+		c.plan = c.plans[c.next]
+		c.next = (c.next + 1) % len(c.plans)
+	}
+	c.newPlan(x.N, x.H, x.W)
 }
 
 // plan holds what depends on the input size: the output geometry, the
@@ -246,7 +264,7 @@ func borderClasses(out, size, kernel, stride, pad int) (cls []uint8, masks []uin
 
 func (c *Conv) newPlan(n, h, w int) {
 	s := c.Shape
-	p := &c.plan
+	p := c.plan
 	p.n, p.h, p.w = n, h, w
 	p.oh, p.ow = s.OutSize(h, w)
 	p.ohw = p.oh * p.ow
@@ -371,7 +389,7 @@ type convJob struct {
 }
 
 func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
-	p := &c.plan
+	p := c.plan
 	if p.p == 0 {
 		return
 	}
@@ -394,7 +412,7 @@ type padJob struct {
 }
 
 func (j *padJob) Do(lo, hi int) {
-	c, p := j.c, &j.c.plan
+	c, p := j.c, j.c.plan
 	words, pad := c.words, c.Shape.Pad
 	for r := lo; r < hi; r++ {
 		n, iy := r/p.h, r%p.h
@@ -431,7 +449,7 @@ func (j *padJob) Do(lo, hi int) {
 }
 
 func (j *convJob) Do(lo, hi int) {
-	c, p := j.c, &j.c.plan
+	c, p := j.c, j.c.plan
 	s := <-c.scratch
 	s.pair = -1
 	for u := lo; u < hi; u++ {
@@ -489,7 +507,7 @@ func (j *convJob) Do(lo, hi int) {
 // works on runs of lanes in the same output row, which read consecutive
 // input pixels (every stride-th).
 func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
-	p := &c.plan
+	p := c.plan
 	imgWords := p.h * p.w * c.words
 	s.base = [2]int{0, 8 * c.kw}
 	for b := range 2 {
@@ -536,7 +554,7 @@ func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
 // prepareDirect sets the bases, lanes, classes and output offsets of the
 // pair's two blocks for a direct convolution.
 func (c *Conv) prepareDirect(s *scratch, pair int) {
-	p := &c.plan
+	p := c.plan
 	for b := range 2 {
 		blk := pair*2 + b
 		s.border[b], s.valid[b], s.contig[b] = false, 0, false
@@ -567,7 +585,7 @@ func (c *Conv) prepareDirect(s *scratch, pair int) {
 // im2colRun fills lanes j to j+run−1 of one block's im2col rows a for the
 // output pixels (oy, ox) to (oy, ox+run−1) of image img.
 func (c *Conv) im2colRun(a, img []uint64, j, run, oy, ox int) {
-	sh, p := c.Shape, &c.plan
+	sh, p := c.Shape, c.plan
 	st, kern, words := sh.stride(), sh.Kernel, c.words
 	ix0 := ox*st - sh.Pad
 	for ky := range kern {

@@ -107,8 +107,8 @@ type Network struct {
 	// Chunk is the number of images per pass; 0 means 8.
 	Chunk int
 
-	out nn.Tensor
-	buf []float32
+	out, part nn.Tensor // part is kept here: layers keep a pointer to their input
+	buf       []float32
 }
 
 // Forward runs the layers on x, Chunk images at a time, and returns the
@@ -124,8 +124,8 @@ func (n *Network) Forward(x *nn.Tensor) *nn.Tensor {
 	per := x.Sample()
 	for i := 0; i < x.N; i += chunk {
 		m := min(chunk, x.N-i)
-		part := nn.Tensor{N: m, C: x.C, H: x.H, W: x.W, Data: x.Data[i*per:][:m*per]}
-		y := n.Layers.Forward(&part)
+		n.part = nn.Tensor{N: m, C: x.C, H: x.H, W: x.W, Data: x.Data[i*per:][:m*per]}
+		y := n.Layers.Forward(&n.part)
 		if i == 0 {
 			size := x.N * y.Sample()
 			if cap(n.buf) < size {

@@ -269,3 +269,17 @@ func TestCompare(t *testing.T) {
 		t.Errorf("Compare = %+v: logits should agree to 1e-3 and both networks take time", c)
 	}
 }
+
+func TestNetworkAllocatesNothing(t *testing.T) {
+	net := testNet(t, 8, 16)
+	packed, _, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed.(*Network).Chunk = 4 // chunks of 4, 4 and 3: two input sizes per layer
+	x := testInput(9, 11, 12)
+	packed.Forward(x)
+	if a := testing.AllocsPerRun(5, func() { packed.Forward(x) }); a != 0 {
+		t.Errorf("compiled network allocates %v times per Forward, want 0", a)
+	}
+}

@@ -138,7 +138,7 @@ func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 		c.outFloatGo(out, res, s, b, o0, 0, nc)
 		return
 	}
-	p := &c.plan
+	p := c.plan
 	nOut := min(nc, c.Shape.Out-o0)
 	if nOut <= 0 {
 		return
@@ -213,7 +213,7 @@ func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 // outMasksSIMD is outMasksGo on vectors: a VPCMPQ against the channel's
 // threshold gives the 8 lanes' codes as a mask register.
 func (c *Conv) outMasksSIMD(s *scratch, b, o0, nc int) {
-	p := &c.plan
+	p := c.plan
 	pc := s.pc[b*64*8:][:nc*8]
 	flip, tau := c.flip[o0:][:nc], c.tau[o0:][:nc]
 	masks := s.masks[b][:nc]
