@@ -349,7 +349,23 @@ func packB(dst []float32, b *operand, p0, k, j0, n, nr int, alpha float32) {
 			}
 			continue
 		}
-		for j := range cols {
+		j := 0
+		if k8 := k &^ 7; hasTranspose8 && alpha == 1 && k8 > 0 {
+			// Eight columns at a time in 8×8 blocks, the rest of the
+			// depth below.
+			for ; j+8 <= cols; j += 8 {
+				src := b.data[(j0+c+j)*b.ld+p0:]
+				_ = src[7*b.ld+k8-1]
+				_ = pan[(k8-1)*nr+j+7]
+				transpose8(&pan[j], nr, &src[0], b.ld, k8)
+				for jj := range 8 {
+					for p, v := range src[jj*b.ld+k8 : jj*b.ld+k] {
+						pan[(k8+p)*nr+j+jj] = v
+					}
+				}
+			}
+		}
+		for ; j < cols; j++ {
 			src := b.data[(j0+c+j)*b.ld+p0:][:k]
 			for p, v := range src {
 				pan[p*nr+j] = alpha * v

@@ -352,3 +352,38 @@ func BenchmarkKernels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRows times the row-offset products at the shapes of the
+// same-convolution grid path of binary ResNet-20 (package nn, convgrid.go):
+// forward (SgemmRowsB: Out × grid × In·9) and weight gradient (SgemmRowsA:
+// In·9 × Out × grid) for a group of 4 images of 28×28 with 16 channels.
+func BenchmarkRows(b *testing.B) {
+	const c, h, w, g = 16, 28, 28, 4
+	r := w + 1
+	nq := ((g-1)*(h+1) + h) * r
+	s := nq + 2*r + 2
+	off := make([]int, c*9)
+	for ci := range c {
+		for i := range 3 {
+			for j := range 3 {
+				off[(ci*3+i)*3+j] = ci*s + i*r + j
+			}
+		}
+	}
+	planes := make([]float32, c*s)
+	wt := make([]float32, c*c*9)
+	out := make([]float32, c*nq)
+	dw := make([]float32, c*9*c)
+	b.Run(fmt.Sprintf("op=rowsB/m=%d/n=%d/k=%d/gemm=%s", c, nq, c*9, Impl()), func(b *testing.B) {
+		b.SetBytes(int64(2 * c * nq * c * 9))
+		for b.Loop() {
+			SgemmRowsB(false, c, nq, c*9, 1, wt, c*9, planes, off, 0, out, nq)
+		}
+	})
+	b.Run(fmt.Sprintf("op=rowsA/m=%d/n=%d/k=%d/gemm=%s", c*9, c, nq, Impl()), func(b *testing.B) {
+		b.SetBytes(int64(2 * c * nq * c * 9))
+		for b.Loop() {
+			SgemmRowsA(true, c*9, c, nq, 1, planes, off, planes[r+1:], s, 0, dw, c)
+		}
+	})
+}

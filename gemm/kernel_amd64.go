@@ -56,6 +56,12 @@ func kernel4x24(k int, a, b []float32, beta float32, c []float32, ldc, m, n int)
 	storeTile(acc[:], 24, beta, c, ldc, m, n)
 }
 
+// hasTranspose8 enables transpose8 in packB.
+var hasTranspose8 = cpu.X86.HasAVX2
+
+//go:noescape
+func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
+
 //go:noescape
 func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 

@@ -411,3 +411,74 @@ zero6a:
 	STORE2(Y14, Y15)
 	VZEROUPPER
 	RET
+
+// func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
+// dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):
+// eight rows of op(B)ᵀ into eight columns of a packed B panel, an 8×8
+// block at a time (unpack, shuffle, 128-bit lane permute).
+TEXT ·transpose8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), AX
+	SHLQ $2, AX
+	LEAQ (SI)(AX*1), BX
+	LEAQ (BX)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (R12)(AX*1), R13
+	LEAQ (R13)(AX*1), R14
+	MOVQ k+32(FP), CX
+	XORQ AX, AX
+
+tr8:
+	VMOVUPS    (SI)(AX*1), Y0
+	VMOVUPS    (BX)(AX*1), Y1
+	VMOVUPS    (R9)(AX*1), Y2
+	VMOVUPS    (R10)(AX*1), Y3
+	VMOVUPS    (R11)(AX*1), Y4
+	VMOVUPS    (R12)(AX*1), Y5
+	VMOVUPS    (R13)(AX*1), Y6
+	VMOVUPS    (R14)(AX*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xEE, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xEE, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xEE, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS    Y8, (DI)
+	VMOVUPS    Y9, (DI)(DX*1)
+	VMOVUPS    Y10, (DI)(DX*2)
+	VMOVUPS    Y11, (DI)(R8*1)
+	LEAQ       (DI)(DX*4), DI
+	VMOVUPS    Y12, (DI)
+	VMOVUPS    Y13, (DI)(DX*1)
+	VMOVUPS    Y14, (DI)(DX*2)
+	VMOVUPS    Y15, (DI)(R8*1)
+	LEAQ       (DI)(DX*4), DI
+	ADDQ       $32, AX
+	SUBQ       $8, CX
+	JNZ        tr8
+	VZEROUPPER
+	RET

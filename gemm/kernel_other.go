@@ -5,3 +5,7 @@ package gemm
 // archKernels returns no assembly kernels: other architectures (and the
 // purego build tag) use the portable kernel alone.
 func archKernels() []kernel { return nil }
+
+const hasTranspose8 = false
+
+func transpose8(dst *float32, ldd int, src *float32, lds int, k int) { panic("gemm: no AVX2") }
