@@ -432,7 +432,17 @@ func copyShort(dst, src []float32) {
 		v := *(*[8]float32)(src[t:]) // through a local: no overlap check, no memmove
 		*(*[8]float32)(dst[t:]) = v
 	}
-	for ; t < n; t++ {
+	if t+4 <= n {
+		v := *(*[4]float32)(src[t:])
+		*(*[4]float32)(dst[t:]) = v
+		t += 4
+	}
+	if t+2 <= n {
+		v := *(*[2]float32)(src[t:])
+		*(*[2]float32)(dst[t:]) = v
+		t += 2
+	}
+	if t < n {
 		dst[t] = src[t]
 	}
 }
