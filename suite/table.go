@@ -218,8 +218,19 @@ func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
 	if base == nil {
 		note += " No ste runs: Δ and p need the ste baseline."
 	}
-	fmt.Fprintf(w, "\n%s%s\n", note, powerNote(ns))
+	fmt.Fprintf(w, "\n%s%s%s\n", note, powerNote(ns), naNote(gs))
 	return nil
+}
+
+// naNote warns that noise adaptation does nothing in a one-epoch run:
+// its weight α = 0.05·(1 + cos(π(e+1)/E)) is 0 in the last epoch.
+func naNote(gs map[string]*Group) string {
+	for spec, g := range gs {
+		if strings.Contains(spec, "+na") && len(g.Runs) > 0 && g.Runs[0].Config.Epochs == 1 {
+			return " In a one-epoch run the noise adaptation weight α is 0 (it decays to 0 at the last epoch), so every +na row equals its estimator without NA."
+		}
+	}
+	return ""
 }
 
 func writeSineNA(w io.Writer, gs map[string]*Group, _ []string) error {
@@ -258,7 +269,7 @@ func writeRows(w io.Writer, gs map[string]*Group, rows []paperRow, first, deltaH
 	if err := renderMarkdown(w, 2, header, cells); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nΔ and p (two-sided Mann–Whitney U over seeds) compare each row with the first; * marks p < 0.05. The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations.%s\n", powerNote(ns))
+	fmt.Fprintf(w, "\nΔ and p (two-sided Mann–Whitney U over seeds) compare each row with the first; * marks p < 0.05. The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations.%s%s\n", powerNote(ns), naNote(gs))
 	return nil
 }
 
@@ -293,7 +304,7 @@ func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
 	if err := renderMarkdown(w, 1, header, cells); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nn and diverged: without / with NA. p: two-sided Mann–Whitney U over seeds, with vs without; * marks p < 0.05.%s\n", powerNote(ns))
+	fmt.Fprintf(w, "\nn and diverged: without / with NA. p: two-sided Mann–Whitney U over seeds, with vs without; * marks p < 0.05.%s%s\n", powerNote(ns), naNote(gs))
 	return nil
 }
 

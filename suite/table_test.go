@@ -133,3 +133,21 @@ func TestCurvesSVG(t *testing.T) {
 		t.Error("WriteCurves of two workloads = nil, want an error")
 	}
 }
+
+func TestNoiseAdaptationNoteOneEpoch(t *testing.T) {
+	w := testWorkload(t) // one epoch
+	rs := []*Record{fakeRecord(&w, "ste", 1, 80), fakeRecord(&w, "ste+na", 1, 80)}
+	var b bytes.Buffer
+	if err := WriteTable(&b, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "every +na row equals its estimator without NA") {
+		t.Errorf("one-epoch table with +na lacks the note on α = 0:\n%s", b.String())
+	}
+	w.Recipe.Epochs = 2
+	b.Reset()
+	WriteTable(&b, TableMain, []*Record{fakeRecord(&w, "ste+na", 1, 80)}, nil)
+	if strings.Contains(b.String(), "+na row equals") {
+		t.Errorf("two-epoch table has the one-epoch note:\n%s", b.String())
+	}
+}

@@ -50,7 +50,7 @@ func (p *progressBar) event(e suite.Event) {
 	case suite.EventCellDone:
 		r := e.Record
 		if r.Status == suite.StatusOK {
-			p.line("%s: top-1 %.2f%% after %d epochs (%.1f s/epoch)", cell, r.Final.TestTop1, len(r.Epochs), r.Final.SecondsPerEpoch)
+			p.line("%s: top-1 %.2f%% after %s (%.1f s/epoch)", cell, r.Final.TestTop1, plural(len(r.Epochs), "epoch"), r.Final.SecondsPerEpoch)
 		} else {
 			p.line("%s: diverged in epoch %d: %s", cell, r.Diverged.Epoch, r.Diverged.Reason)
 		}
@@ -107,4 +107,12 @@ func (p *progressBar) line(format string, args ...any) {
 	}
 	p.clear()
 	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// plural returns "1 epoch", "2 epochs".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
