@@ -221,8 +221,14 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 		alphaA, alphaB = 1, cl.alpha
 	}
 	kb := depthBlock(cl.k)
-	for jc := j0; jc < j1; jc += nc {
-		ncb := min(nc, j1-jc)
+	ncMax := nc
+	if cl.directB {
+		// No B block to keep in cache: one column block, so that A is
+		// packed once per depth block.
+		ncMax = j1 - j0
+	}
+	for jc := j0; jc < j1; jc += ncMax {
+		ncb := min(ncMax, j1-jc)
 		for pc := 0; pc < cl.k; pc += kb {
 			kcb := min(kb, cl.k-pc)
 			beta := cl.beta
@@ -230,9 +236,9 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 				beta = 1
 			}
 			if cl.directB {
-				// Only the edge panel, if any, is packed.
+				// Only the edge panel, if any, is packed, at the start.
 				if full := ncb / nr * nr; full < ncb {
-					packB(ws.bp[full*kcb:], &cl.b, pc, kcb, jc+full, ncb-full, nr, 1)
+					packB(ws.bp, &cl.b, pc, kcb, jc+full, ncb-full, nr, 1)
 				}
 			} else {
 				packB(ws.bp, &cl.b, pc, kcb, jc, ncb, nr, alphaB)
@@ -247,7 +253,12 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 					packA(ws.ap, &cl.a, ic, mcb, pc, kcb, mr, alphaA)
 				}
 				for jr := 0; jr < ncb; jr += nr {
-					bpan := ws.bp[jr*kcb:][:kcb*nr]
+					var bpan []float32
+					if cl.directB {
+						bpan = ws.bp[:kcb*nr]
+					} else {
+						bpan = ws.bp[jr*kcb:][:kcb*nr]
+					}
 					nn := min(nr, ncb-jr)
 					for ir := 0; ir < mcb; ir += mr {
 						apan := ws.ap[ir*kcb:][:kcb*mr]

@@ -147,7 +147,7 @@ func TestKernels(t *testing.T) {
 // matrix and NaN everywhere in the offset operand's storage that no row
 // covers.
 func TestSgemmRows(t *testing.T) {
-	sizes := [][3]int{{1, 1, 1}, {0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {5, 33, 9}, {13, 31, 257}, {97, 35, 64}, {144, 16, 300}, {16, 100, 144}}
+	sizes := [][3]int{{1, 1, 1}, {0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {5, 33, 9}, {13, 31, 257}, {97, 35, 64}, {144, 16, 300}, {16, 100, 144}, {3, 4*nc + 5, kc + 40}}
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, s := range sizes {
 		m, n, k := s[0], s[1], s[2]
