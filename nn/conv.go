@@ -122,8 +122,28 @@ type convCore struct {
 
 // convPart is one worker's share: scratch matrices and a partial dW.
 type convPart struct {
-	col, y, dw []float32
-	grid       gridPart
+	col, y, dw      []float32
+	grid            gridPart
+	colRows, dyRows rowTable
+}
+
+// rowTable holds the row offsets of a row-major matrix for gemm's
+// SgemmRowsA/SgemmRowsB, rebuilt when the shape changes.
+type rowTable struct {
+	off []int
+	ld  int
+}
+
+// of returns the offsets of rows rows with stride ld: off[r] = r·ld.
+func (t *rowTable) of(rows, ld int) []int {
+	if len(t.off) != rows || t.ld != ld {
+		t.off = make([]int, rows)
+		for r := range t.off {
+			t.off[r] = r * ld
+		}
+		t.ld = ld
+	}
+	return t.off
 }
 
 func (c *convCore) setup(layer string, x *Tensor) {
@@ -271,12 +291,14 @@ func (c *convCore) forwardGroup(p *convPart, n0, n1 int) {
 		im2col(col, cols, i*c.hw, c.in.Data[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
 	}
 	y := c.out.t.Data
+	// The column matrix is read in place (gemm.SgemmRowsB), not packed.
+	off := p.colRows.of(c.k, cols)
 	if g == 1 {
-		gemm.Sgemm(false, false, cv.Out, c.hw, c.k, 1, c.wt, c.k, col, cols, 0, y[n0*cv.Out*c.hw:], c.hw)
+		gemm.SgemmRowsB(false, cv.Out, c.hw, c.k, 1, c.wt, c.k, col, off, 0, y[n0*cv.Out*c.hw:], c.hw)
 		return
 	}
 	ys := floats(&p.y, cv.Out*cols)
-	gemm.Sgemm(false, false, cv.Out, cols, c.k, 1, c.wt, c.k, col, cols, 0, ys, cols)
+	gemm.SgemmRowsB(false, cv.Out, cols, c.k, 1, c.wt, c.k, col, off, 0, ys, cols)
 	for i := range g {
 		for o := range cv.Out {
 			copy(y[((n0+i)*cv.Out+o)*c.hw:][:c.hw], ys[o*cols+i*c.hw:][:c.hw])
@@ -311,7 +333,7 @@ func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
 	// dWᵀ (k×Out) += col · dYᵀ rather than dW += dY · colᵀ: the large
 	// operand, col, is then packed along its rows (contiguous reads and
 	// writes) instead of transposed (a cache line per value).
-	gemm.Sgemm(false, true, c.k, cv.Out, cols, 1, col, cols, dy, ld, beta, p.dw, cv.Out)
+	gemm.SgemmRowsA(true, c.k, cv.Out, cols, 1, col, p.colRows.of(c.k, cols), dy, ld, beta, p.dw, cv.Out)
 	if !c.needDx {
 		return
 	}
@@ -321,7 +343,7 @@ func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
 		return
 	}
 	// dcol = Wᵀ·dY overwrites col, then col2im scatters it into dx.
-	gemm.Sgemm(true, false, c.k, cols, cv.Out, 1, c.wt, c.k, dy, ld, 0, col, cols)
+	gemm.SgemmRowsB(true, c.k, cols, cv.Out, 1, c.wt, c.k, dy, p.dyRows.of(cv.Out, ld), 0, col, cols)
 	for i := range g {
 		col2im(dx[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], col, cols, i*c.hw, cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
 	}
