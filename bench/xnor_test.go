@@ -14,17 +14,18 @@ import (
 // Inference benchmarks of the XNOR-popcount kernels (package xnor) against
 // the training engine's float convolution of the same shape:
 //
-//	BenchmarkXnorConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|simd|float-<gemm>>
+//	BenchmarkXnorConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|simd>
+//	BenchmarkXnorConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|simd|openblas>
 //
-// impl=go and impl=simd time the WHOLE binary operation on a float32 NCHW
-// input: packing the signs (xnor.Pack), im2col on packed words, the
-// XNOR-popcount GEMM, the padding correction and the output transform with
-// the following BatchNorm folded in, writing float32 NCHW (Conv.Forward).
-// impl=float-<gemm.Impl()> is nn.Conv2d's forward pass (im2col + SGEMM) on
-// the same input: float-go in the default build, float-simd under
-// GOEXPERIMENT=simd, float-openblas with -tags openblas. SetBytes counts
-// 2·MACs, so MB/s reads as millions of (binary or float) operations per
-// second.
+// impl=go and impl=simd (xnor.Impl) time the WHOLE binary operation on a
+// float32 NCHW input: packing the signs (xnor.Pack), the padded or im2col
+// window of packed words, the XNOR-popcount kernel, the padding correction
+// and the output transform with the following BatchNorm folded in, writing
+// float32 NCHW (Conv.Forward). impl=float is nn.Conv2d's forward pass
+// (im2col + SGEMM) on the same input, with the build's GEMM (gemm.Impl:
+// pure Go by default, its AVX-512 micro-kernel under GOEXPERIMENT=simd,
+// OpenBLAS with -tags openblas). SetBytes counts 2·MACs, so MB/s reads as
+// millions of (binary or float) operations per second.
 //
 // The shapes are the 3×3 convolutions of binary ResNet-20 on 28×28 inputs
 // (16, 32 and 64 channels at 28×28, 14×14, 7×7) and of ResNet-18 on 224×224
@@ -34,12 +35,12 @@ import (
 // For results/inference.md, on a quiet machine: results/inference.sh, which
 // runs
 //
-//	GOEXPERIMENT=simd go test -tags openblas -run '^$' -bench '^BenchmarkXnorConv$' -count=10 ./bench
-//	go test -run '^$' -bench '^BenchmarkXnorConv$' -count=10 ./bench
+//	GOEXPERIMENT=simd go test -run '^$' -bench '^BenchmarkXnor(Conv|Model)$' -count=10 ./bench
+//	GOEXPERIMENT=simd go test -tags openblas -run '^$' -bench '^BenchmarkXnor(Conv|Model)$' -count=10 ./bench
 //
-// (binary go and simd against OpenBLAS in the first run, against the pure-Go
-// float convolution in the second) and turns the output into the report
-// with bench/cmd/benchreport.
+// (the binary kernels against the pure-Go float convolution, then against
+// OpenBLAS, each in the same run) and turns the output into the report with
+// bench/cmd/benchreport.
 func BenchmarkXnorConv(b *testing.B) {
 	shapes := []struct{ c, h int }{
 		{16, 28}, {32, 14}, {64, 7}, // ResNet-20 (28×28 input)
@@ -71,7 +72,7 @@ func BenchmarkXnorConv(b *testing.B) {
 					}
 				})
 			}
-			b.Run(name+"/impl=float-"+gemm.Impl(), func(b *testing.B) {
+			b.Run(name+"/impl=float/gemm="+gemm.Impl(), func(b *testing.B) {
 				l := nn.NewConv2d(shape, nn.NewInit(1))
 				l.Forward(x)
 				b.SetBytes(ops)
@@ -88,13 +89,15 @@ func BenchmarkXnorConv(b *testing.B) {
 // 28×28 inputs (Fashion-MNIST's shape, 10 classes), the suite's default
 // model, in evaluation mode:
 //
-//	BenchmarkXnorModel/model=resnet20/batch=<1|100>/impl=<float-<gemm>|go|simd>
+//	BenchmarkXnorModel/model=resnet20/batch=<1|100>/impl=<go|simd>
+//	BenchmarkXnorModel/model=resnet20/batch=<1|100>/impl=float/gemm=<go|simd|openblas>
 //
-// impl=float-<gemm.Impl()> is the training engine's network (every
+// impl=float is the training engine's network (every
 // convolution through im2col + SGEMM); impl=go and impl=simd are the same
-// network after xnor.Compile: its 18 binary convolutions (with their
-// BatchNorm) run as XNOR-popcount kernels, the stem, shortcuts, pooling
-// and head stay full precision. The BatchNorm statistics are randomized as
+// network after xnor.CompileParallel (one replica per core, chunks of 8
+// images): its 18 binary convolutions (with their BatchNorm and residual
+// additions) run as XNOR-popcount kernels, the stem, shortcuts, pooling and
+// head stay full precision. The BatchNorm statistics are randomized as
 // after training. SetBytes counts input bytes.
 func BenchmarkXnorModel(b *testing.B) {
 	def := xnor.Impl()
@@ -102,20 +105,22 @@ func BenchmarkXnorModel(b *testing.B) {
 	for _, batch := range []int{1, 100} {
 		net := newResNet20(b)
 		x := randInput(batch, 1, 28, 28)
-		packed, _, err := xnor.Compile(net)
+		packed, _, err := xnor.CompileParallel(func() (nn.Layer, error) { return newResNet20(b), nil })
 		if err != nil {
 			b.Fatal(err)
 		}
-		impls := append([]string{"float-" + gemm.Impl()}, xnor.Impls()...)
+		impls := append([]string{"float/gemm=" + gemm.Impl()}, xnor.Impls()...)
 		for _, impl := range impls {
 			b.Run(fmt.Sprintf("model=resnet20/batch=%d/impl=%s", batch, impl), func(b *testing.B) {
-				l := packed
+				var l nn.Layer = packed
 				if impl == impls[0] {
 					l = net
 				} else if err := xnor.SetImpl(impl); err != nil {
 					b.Fatal(err)
 				}
-				l.Forward(x)
+				for range 3 { // every replica meets every chunk size
+					l.Forward(x)
+				}
 				b.SetBytes(int64(4 * len(x.Data)))
 				b.ReportAllocs()
 				for b.Loop() {

@@ -25,11 +25,19 @@
 //
 // # Convolution
 //
-// [Conv] gathers, for blocks of 8 output pixels, the words under the kernel
-// window (im2col on packed words: Kernel²·⌈In/64⌉ words per pixel, laid out
-// so that the 8 pixels of a word index are consecutive) and computes the
-// popcounts against every filter, 2 blocks × 2 filters at a time, over
-// both cores through internal/parallel (fixed pool, no allocation per call).
+// [Conv] works on blocks of 8 output pixels, one per 64-bit vector lane,
+// and computes their popcounts against every filter, 2 blocks × 2 filters
+// at a time, over both cores through internal/parallel (a fixed pool; no
+// goroutine or allocation per call once an input size has been seen).
+//
+//   - Stride 1 (the direct path): the packed input is copied into a
+//     zero-padded, word-plane-major buffer, and a block is 8 consecutive
+//     pixels of one output row, so every kernel tap of the block is one
+//     contiguous load of 8 words; no im2col. With at most 32 input
+//     channels, the channels of neighbouring taps share a word (16
+//     channels: a whole 3-tap kernel row in one word instead of three).
+//   - Other strides (and rows narrower than 4 pixels): im2col on packed
+//     words gathers each block's windows, Kernel²·⌈In/64⌉ words per pixel.
 //
 // The training path pads binarized activations with 0, so a tap on the
 // padding contributes 0, which no ±1 code can represent. The kernel packs
@@ -53,6 +61,58 @@
 // flips for a negative multiplier). The thresholds are found by bisection
 // on the float transform itself, so the packed output is exactly the sign
 // of the float output, y = 0 included (+1).
+//
+// # Networks and model files
+//
+// [Compile] turns a trained nn network into an inference network: every
+// nn.BinaryConv2d and nn.BinaryLinear becomes a [ConvLayer] with the
+// following BatchNorm folded in, and a Bi-Real unit (binary convolution,
+// BatchNorm, shortcut) a [ResidualLayer] that adds its shortcut in the
+// output transform; every other layer keeps running nn's float kernels.
+// The resulting [Network] runs large batches in chunks of 8 images, and
+// [CompileParallel] gives it one replica per core. [Compare] runs it
+// against the float network and counts agreeing predictions.
+//
+// [Save], [Read] and [File.Restore] store a trained network in a
+// versioned, CRC-32C-checked model file (.gbnn) whose binary layers take
+// one bit per weight plus one float32 scale per filter, at least 25× less
+// than float32 in the suite's models.
+//
+// Model files (.gbnn) hold a trained network for inference: the signs and
+// scales of its binary layers' weights, bit-packed, and every other
+// parameter and buffer (full-precision layers, BatchNorm statistics) as
+// float32, with free-form metadata that says how to rebuild the
+// architecture (the caller's business: gradbench export stores the model
+// name and configuration). What only training needs (noise adaptation
+// modules, learnable estimator scalars, optimizer state) is left out.
+//
+// # Model file format, version 1
+//
+// Little-endian binary:
+//
+//	magic    "GBNN\x00\r\n\x1a" (8 bytes)
+//	version  uint32 (1)
+//	meta     uint32 count, then per entry: key (uint16 length + UTF-8),
+//	         value (uint32 length + bytes), keys sorted
+//	records  uint32 count, then per record:
+//	         kind  uint8: 1 float32 parameter, 2 float32 buffer,
+//	               3 int64 buffer, 4 packed binary weights
+//	         name  uint16 length + bytes: the layer's Walk path, "/", the
+//	               parameter or buffer name (such as "3.0.0/weight"; an
+//	               int64 buffer's name ends in "#ints")
+//	         shape uint8 rank + uint32 per dimension (kind 4: Out, In,
+//	               Kernel, Kernel)
+//	         kinds 1–3: the values, product of the shape, float32 or int64
+//	         kind 4: Out float32 scales s_o = mean|W_o|, then the signs,
+//	               one bit per weight in Out×In×Kernel×Kernel order, bit i
+//	               in byte i/8 at position i%8, set for −1; ⌈n/8⌉ bytes,
+//	               unused bits zero
+//	trailer  uint32 CRC-32C (Castagnoli) of everything before it
+//
+// The signs are stored densely (no padding to 64 channels), so a binary
+// layer takes 1/32 of its float32 size plus 4 bytes per output channel.
+// Readers reject other versions, a bad checksum, truncation, trailing
+// bytes, and records that do not match the network they are loaded into.
 //
 // # Implementations
 //

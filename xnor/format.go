@@ -14,40 +14,7 @@ import (
 	"github.com/gradbench/gradbench/nn"
 )
 
-// Model files (.gbnn) hold a trained network for inference: the signs and
-// scales of its binary layers' weights, bit-packed, and every other
-// parameter and buffer (full-precision layers, BatchNorm statistics) as
-// float32, with free-form metadata that says how to rebuild the
-// architecture (the caller's business: gradbench export stores the model
-// name and configuration). What only training needs (noise adaptation
-// modules, learnable estimator scalars, optimizer state) is left out.
-//
-// # Format, version 1
-//
-// Little-endian binary:
-//
-//	magic    "GBNN\x00\r\n\x1a" (8 bytes)
-//	version  uint32 (1)
-//	meta     uint32 count, then per entry: key (uint16 length + UTF-8),
-//	         value (uint32 length + bytes), keys sorted
-//	records  uint32 count, then per record:
-//	         kind  uint8: 1 float32 parameter, 2 float32 buffer,
-//	               3 int64 buffer, 4 packed binary weights
-//	         name  uint16 length + bytes: the layer's Walk path, "/", the
-//	               parameter or buffer name (such as "3.0.0/weight")
-//	         shape uint8 rank + uint32 per dimension (kind 4: Out, In,
-//	               Kernel, Kernel)
-//	         kinds 1–3: the values, product of the shape, float32 or int64
-//	         kind 4: Out float32 scales s_o = mean|W_o|, then the signs,
-//	               one bit per weight in Out×In×Kernel×Kernel order, bit i
-//	               in byte i/8 at position i%8, set for −1; ⌈n/8⌉ bytes,
-//	               unused bits zero
-//	trailer  uint32 CRC-32C (Castagnoli) of everything before it
-//
-// The signs are stored densely (no padding to 64 channels), so a binary
-// layer takes 1/32 of its float32 size plus 4 bytes per output channel.
-// Readers reject other versions, a bad checksum, truncation, trailing
-// bytes, and records that do not match the network they are loaded into.
+// The model file format is documented in doc.go ("Model file format").
 const (
 	fileMagic   = "GBNN\x00\r\n\x1a"
 	fileVersion = 1

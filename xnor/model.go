@@ -3,6 +3,7 @@ package xnor
 import (
 	"fmt"
 
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -99,16 +100,43 @@ func (l *ResidualLayer) Backward(dy *nn.Tensor) *nn.Tensor { return l.Conv.Backw
 // its layers.
 func (l *ResidualLayer) Children() []nn.Layer { return []nn.Layer{l.Shortcut} }
 
-// Network is a compiled network: Forward runs it on chunks of Chunk images
-// at a time, so that each layer's output stays in the cache for the next
-// layer instead of making a round trip to memory for the whole batch.
+// Network is a compiled network. Forward runs a large batch in chunks of
+// Chunk images, so that each layer's output stays in the cache for the next
+// layer instead of making a round trip to memory for the whole batch. A
+// network from [CompileParallel] has one replica of the layers per worker
+// of the pool and runs chunks on all of them at once (each layer then runs
+// on one core, without synchronizing with the others); one from [Compile]
+// runs the chunks in turn, each layer split over the cores.
 type Network struct {
+	// Layers are the compiled layers (of the first replica).
 	Layers nn.Layer
 	// Chunk is the number of images per pass; 0 means 8.
 	Chunk int
 
-	out, part nn.Tensor // part is kept here: layers keep a pointer to their input
-	buf       []float32
+	replicas []*replica
+	free     chan *replica
+	job      netJob
+	out      nn.Tensor
+	buf      []float32
+	in       [3]int // the C, H, W of the input out was sized for
+}
+
+// replica is one copy of the compiled layers and its input view (kept
+// here: layers keep a pointer to their input).
+type replica struct {
+	layers nn.Layer
+	part   nn.Tensor
+}
+
+func newNetwork(replicas []nn.Layer) *Network {
+	n := &Network{Layers: replicas[0], free: make(chan *replica, len(replicas))}
+	for _, l := range replicas {
+		r := &replica{layers: l}
+		n.replicas = append(n.replicas, r)
+		n.free <- r
+	}
+	n.job.n = n
+	return n
 }
 
 // Forward runs the layers on x, Chunk images at a time, and returns the
@@ -121,24 +149,59 @@ func (n *Network) Forward(x *nn.Tensor) *nn.Tensor {
 	if x.N <= chunk {
 		return n.Layers.Forward(x)
 	}
-	per := x.Sample()
-	for i := 0; i < x.N; i += chunk {
-		m := min(chunk, x.N-i)
-		n.part = nn.Tensor{N: m, C: x.C, H: x.H, W: x.W, Data: x.Data[i*per:][:m*per]}
-		y := n.Layers.Forward(&n.part)
-		if i == 0 {
-			size := x.N * y.Sample()
-			if cap(n.buf) < size {
-				n.buf = make([]float32, size)
-			}
-			n.out = nn.Tensor{N: x.N, C: y.C, H: y.H, W: y.W, Data: n.buf[:size]}
-		}
-		if y.Sample() != n.out.Sample() || y.N != m {
-			panic(fmt.Sprintf("xnor: Network: output %v for %d images, want %d×%dx%dx%d", y, m, m, n.out.C, n.out.H, n.out.W))
-		}
-		copy(n.out.Data[i*n.out.Sample():], y.Data)
+	chunks := (x.N + chunk - 1) / chunk
+	first := 0
+	if n.in != [3]int{x.C, x.H, x.W} || n.out.N != x.N {
+		// The first chunk on its own sizes the output.
+		n.runChunk(n.replicas[0], x, 0, chunk, true)
+		n.in = [3]int{x.C, x.H, x.W}
+		first = 1
 	}
+	j := &n.job
+	j.x, j.chunk, j.first = x, chunk, first
+	if len(n.replicas) > 1 {
+		parallel.For(chunks-first, 1, 1, j)
+	} else {
+		j.Do(0, chunks-first)
+	}
+	j.x = nil
 	return &n.out
+}
+
+// runChunk runs the chunk of images starting at image c·chunk on replica r
+// and copies its output into n.out (which it sizes if size is set).
+func (n *Network) runChunk(r *replica, x *nn.Tensor, c, chunk int, size bool) {
+	i := c * chunk
+	m := min(chunk, x.N-i)
+	per := x.Sample()
+	r.part = nn.Tensor{N: m, C: x.C, H: x.H, W: x.W, Data: x.Data[i*per:][:m*per]}
+	y := r.layers.Forward(&r.part)
+	if size {
+		total := x.N * y.Sample()
+		if cap(n.buf) < total {
+			n.buf = make([]float32, total)
+		}
+		n.out = nn.Tensor{N: x.N, C: y.C, H: y.H, W: y.W, Data: n.buf[:total]}
+	}
+	if y.Sample() != n.out.Sample() || y.N != m {
+		panic(fmt.Sprintf("xnor: Network: output %v for %d images, want %d×%dx%dx%d", y, m, m, n.out.C, n.out.H, n.out.W))
+	}
+	copy(n.out.Data[i*n.out.Sample():], y.Data)
+}
+
+// netJob runs chunks first+lo to first+hi−1 on a free replica.
+type netJob struct {
+	n            *Network
+	x            *nn.Tensor
+	chunk, first int
+}
+
+func (j *netJob) Do(lo, hi int) {
+	r := <-j.n.free
+	for c := lo; c < hi; c++ {
+		j.n.runChunk(r, j.x, j.first+c, j.chunk, false)
+	}
+	j.n.free <- r
 }
 
 // Backward panics: a compiled network is for inference only.
@@ -176,14 +239,44 @@ type CompileStats struct {
 // to float32 rounding: the packed layers' dot products are exact integers
 // where the float convolution rounds its sums of ±s (see the package
 // documentation).
-func Compile(net nn.Layer) (nn.Layer, CompileStats, error) {
+func Compile(net nn.Layer) (*Network, CompileStats, error) {
 	nn.SetTraining(net, false)
 	var st CompileStats
 	out, err := compile(net, "", &st)
 	if err != nil {
 		return nil, st, err
 	}
-	return &Network{Layers: out}, st, nil
+	return newNetwork([]nn.Layer{out}), st, nil
+}
+
+// CompileParallel is [Compile] with one replica of the network per worker
+// of the pool (parallel.Workers), each from a call of newNet, which must
+// return the same trained network every time (built and loaded anew: the
+// replicas share no layer). Large batches then run one chunk per core at a
+// time. The replicas' full-precision layers run in parallel too, which
+// Compile's shared layers cannot.
+func CompileParallel(newNet func() (nn.Layer, error)) (*Network, CompileStats, error) {
+	var layers []nn.Layer
+	var st CompileStats
+	for i := range parallel.Workers() {
+		net, err := newNet()
+		if err != nil {
+			return nil, st, err
+		}
+		nn.SetTraining(net, false)
+		var s CompileStats
+		l, err := compile(net, "", &s)
+		if err != nil {
+			return nil, st, err
+		}
+		if i == 0 {
+			st = s
+		} else if s != st {
+			return nil, st, fmt.Errorf("xnor: CompileParallel: replica %d compiles to %+v, the first to %+v (newNet must return the same network)", i, s, st)
+		}
+		layers = append(layers, l)
+	}
+	return newNetwork(layers), st, nil
 }
 
 func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {

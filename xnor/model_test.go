@@ -107,7 +107,7 @@ func TestCompileMatchesFloatNetwork(t *testing.T) {
 		if st.Binary != 5 || st.Folded != 4 || st.Residual != 2 {
 			t.Errorf("Compile packed %d layers (%d with BatchNorm, %d residual), want 5 (4, 2)", st.Binary, st.Folded, st.Residual)
 		}
-		packed.(*Network).Chunk = 3 // 16 images: chunks of 3 and a last one of 1
+		packed.Chunk = 3 // 16 images: chunks of 3 and a last one of 1
 		got := packed.Forward(x)
 		if got.Shape() != wantShape {
 			t.Fatalf("compiled output %v, want %v", got, wantShape)
@@ -276,10 +276,39 @@ func TestNetworkAllocatesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	packed.(*Network).Chunk = 4 // chunks of 4, 4 and 3: two input sizes per layer
+	packed.Chunk = 4 // chunks of 4, 4 and 3: two input sizes per layer
 	x := testInput(9, 11, 12)
 	packed.Forward(x)
 	if a := testing.AllocsPerRun(5, func() { packed.Forward(x) }); a != 0 {
 		t.Errorf("compiled network allocates %v times per Forward, want 0", a)
+	}
+}
+
+// TestCompileParallel checks that replicas running chunks on every worker
+// give the outputs of the sequential network, and allocate nothing.
+func TestCompileParallel(t *testing.T) {
+	seq, _, err := Compile(testNet(t, 11, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, st, err := CompileParallel(func() (nn.Layer, error) { return testNet(t, 11, 16), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Binary != 5 {
+		t.Errorf("CompileParallel stats %+v, want 5 binary layers", st)
+	}
+	seq.Chunk, par.Chunk = 2, 2
+	for _, n := range []int{1, 7, 16} {
+		x := testInput(uint64(20+n), n, 12)
+		want := append([]float32(nil), seq.Forward(x).Data...)
+		got := par.Forward(x).Data
+		if !equalFloats(got, want) {
+			t.Fatalf("%d images: parallel replicas give other outputs than the sequential network", n)
+		}
+	}
+	x := testInput(30, 16, 12)
+	if a := testing.AllocsPerRun(5, func() { par.Forward(x) }); a != 0 {
+		t.Errorf("CompileParallel network allocates %v times per Forward, want 0", a)
 	}
 }

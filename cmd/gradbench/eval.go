@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/suite"
 	"github.com/gradbench/gradbench/xnor"
@@ -80,16 +81,21 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 		return fmt.Errorf("eval: dataset %s has %d×%d×%d images of %d classes; the model takes %d×%d×%d images of %d classes",
 			*dataset, c, h, w, test.Classes, mc.C, mc.H, mc.W, mc.Classes)
 	}
-	m, err := mc.build()
+	load := func() (nn.Layer, error) {
+		m, err := mc.build()
+		if err != nil {
+			return nil, err
+		}
+		return m.Net, f.Restore(m.Net)
+	}
+	float, err := load()
 	if err != nil {
 		return fmt.Errorf("eval: %s: %w", *model, err)
 	}
-	if err := f.Restore(m.Net); err != nil {
-		return fmt.Errorf("eval: %s: %w", *model, err)
-	}
-	packed, st, err := xnor.Compile(m.Net)
+	// The packed network: one replica per core, each loaded anew.
+	packed, st, err := xnor.CompileParallel(load)
 	if err != nil {
-		return fmt.Errorf("eval: %w", err)
+		return fmt.Errorf("eval: %s: %w", *model, err)
 	}
 	loader, err := data.NewLoader(test, data.EvalConfig(*batch))
 	if err != nil {
@@ -107,15 +113,16 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 		x = nn.Tensor{N: b.N, C: b.C, H: b.H, W: b.W, Data: b.X}
 		return xnor.Batch{X: &x, Labels: b.Y}, true
 	}
-	res, err := xnor.Compare(ctx, m.Net, packed, next)
+	res, err := xnor.Compare(ctx, float, packed, next)
 	if err == nil {
 		err = it.Err()
 	}
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	fmt.Fprintf(env.stdout, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in)\n\n",
-		*model, mc.Model, *dataset, res.Images, st.Binary, st.Folded)
+	fmt.Fprintf(env.stdout, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
+		*model, mc.Model, *dataset, res.Images, st.Binary, st.Folded, st.Residual)
+	fmt.Fprintf(env.stdout, "batches of %d images; packed network: %d replicas, one per core, chunks of 8 images\n\n", *batch, parallel.Workers())
 	ips := func(d float64) string {
 		if d <= 0 {
 			return "-"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the XNOR-popcount inference benchmarks (bench/xnor_test.go: the
+# binary convolution of every ResNet-20 and ResNet-18 3x3 layer shape at
+# batch 1 and 16, and whole binary ResNet-20 at batch 1 and 100, each next to
+# the training engine's float version) in two builds, both with
+# GOEXPERIMENT=simd so that impl=go (portable) and impl=simd (AVX-512
+# VPOPCNTQ) run side by side:
+#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (its AVX-512
+#     micro-kernel);
+#   - GOEXPERIMENT=simd -tags openblas: the float side uses OpenBLAS.
+# It saves the raw output under results/ (inference-go.txt,
+# inference-openblas.txt) and generates results/inference.md with
+# bench/cmd/benchreport, checking the targets of the xnor issue: the binary
+# convolution at least 10x faster than the float one on the ResNet-18 shapes,
+# whole-model ResNet-20 at least 5x faster. With -count=10 it takes about
+# 15 minutes on 2 cores: run it on a quiet machine (check `uptime`).
+# Arguments are passed to go test, e.g. `results/inference.sh -benchtime=10x
+# -count=1` for a quick try (then do not commit the output).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=("$@")
+case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench='^BenchmarkXnor(Conv|Model)$'
+
+run() { # output build [go test flags]
+	local out=$1 build=$2
+	shift 2
+	{
+		echo "command: GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench"
+		echo "build: $build"
+		echo "go: $(go version)"
+		GOEXPERIMENT=simd go test "$@" -run '^$' -bench "$bench" "${args[@]}" ./bench
+	} >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+run results/inference-go.txt "GOEXPERIMENT=simd (float: pure-Go GEMM with its AVX-512 micro-kernel)"
+run results/inference-openblas.txt "GOEXPERIMENT=simd -tags openblas (float: OpenBLAS sgemm)" -tags openblas
+
+targets=()
+for shape in 64x56x56-o64-k3s1 128x28x28-o128-k3s1 256x14x14-o256-k3s1 512x7x7-o512-k3s1; do
+	for batch in 1 16; do
+		f=".name:XnorConv /shape:\"$shape\" /batch:$batch"
+		targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.1")
+	done
+done
+for batch in 1 100; do
+	f=".name:XnorModel /model:resnet20 /batch:$batch"
+	targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.2")
+done
+go run ./bench/cmd/benchreport -o results/inference.md -title "XNOR-popcount inference" -elements none -ignore gemm \
+	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt
+echo "wrote results/inference.md"
