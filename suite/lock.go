@@ -1,0 +1,308 @@
+package suite
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Cell locks keep two processes that share a runs directory (array tasks
+// on several hosts over NFS, a sweep submitted twice) from training the
+// same cell at once. The lock is the file <key>.lock, created with
+// O_CREATE|O_EXCL, which is atomic on local file systems and on NFS v3 and
+// later; it holds a LockInfo naming its holder, and the holder touches its
+// modification time every LockConfig.Heartbeat.
+//
+// A lock is abandoned (stale) when its holder ran on this host and its
+// process is gone, or when nobody touched it for LockConfig.StaleAfter.
+// A stale lock is broken by renaming it to a name of the breaker's own and
+// checking that the file moved is the stale one; a waiting process then
+// takes the lock over and resumes the cell from its checkpoint.
+//
+// The lock saves work; it is not what keeps records whole. In a narrow
+// window (two processes breaking the same stale lock at once, a holder
+// whose heartbeat stalls for longer than StaleAfter, host clocks further
+// apart than StaleAfter) two processes may train one cell. Both then write
+// the record through a temporary file and a rename, training is
+// deterministic, and the last rename wins with the same numbers; only wall
+// times and the machine differ.
+
+// LockPath returns where the lock of the run with that key lives.
+func LockPath(dir, key string) string { return filepath.Join(dir, key+".lock") }
+
+// LockConfig tunes cell locks. Zero values take the defaults.
+type LockConfig struct {
+	// Heartbeat is how often the holder touches its lock: 15 s by default.
+	Heartbeat time.Duration
+	// StaleAfter is how long a lock may go untouched before it is taken
+	// for abandoned: 2 minutes by default, more than an NFS client's
+	// attribute cache (60 s at most by default) plus a heartbeat.
+	StaleAfter time.Duration
+	// Poll is how often a process waiting for a lock looks again: 2 s by
+	// default.
+	Poll time.Duration
+}
+
+func (c LockConfig) withDefaults() LockConfig {
+	if c.Heartbeat <= 0 {
+		c.Heartbeat = 15 * time.Second
+	}
+	if c.StaleAfter <= 0 {
+		c.StaleAfter = 2 * time.Minute
+	}
+	if c.Poll <= 0 {
+		c.Poll = 2 * time.Second
+	}
+	return c
+}
+
+// LockInfo is the content of a lock file: who holds the lock.
+type LockInfo struct {
+	Key  string `json:"key"`
+	Host string `json:"host"`
+	PID  int    `json:"pid"`
+	// ProcStart is the holder's start time in clock ticks since boot
+	// (field 22 of /proc/<pid>/stat on Linux, empty elsewhere), so that a
+	// reused process id is not taken for the holder.
+	ProcStart string    `json:"proc_start,omitempty"`
+	Token     string    `json:"token"` // random, unique to one acquisition
+	Acquired  time.Time `json:"acquired"`
+	// Heartbeat is the lock file's modification time, the holder's last
+	// sign of life (not stored in the file).
+	Heartbeat time.Time `json:"-"`
+}
+
+// String names the holder for messages: "host pid 123".
+func (l *LockInfo) String() string { return fmt.Sprintf("%s pid %d", l.Host, l.PID) }
+
+// ReadLock reads the lock of the run with that key; it returns an error
+// wrapping fs.ErrNotExist when there is none.
+func ReadLock(dir, key string) (*LockInfo, error) {
+	return readLock(LockPath(dir, key))
+}
+
+func readLock(path string) (*LockInfo, error) {
+	// Open, then stat the open file: on NFS an open revalidates the
+	// attributes (close-to-open consistency) where a bare stat may answer
+	// from the attribute cache.
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	var l LockInfo
+	if err := json.Unmarshal(b.Bytes(), &l); err != nil {
+		// Created but not yet written, or written by something else: the
+		// holder is unknown, only the heartbeat tells whether it lives.
+		l = LockInfo{}
+	}
+	l.Heartbeat = st.ModTime()
+	return &l, nil
+}
+
+// Stale reports whether the lock is abandoned as seen from this process
+// at now: its holder ran on this host and is gone, or the lock went
+// untouched for longer than cfg.StaleAfter.
+func (l *LockInfo) Stale(cfg LockConfig, now time.Time) bool {
+	cfg = cfg.withDefaults()
+	if now.Sub(l.Heartbeat) > cfg.StaleAfter {
+		return true
+	}
+	self := thisProcess()
+	return l.PID > 0 && l.Host == self.Host && !processAlive(l.PID, l.ProcStart)
+}
+
+// thisProcess describes the running process as a lock holder.
+var thisProcess = sync.OnceValue(func() LockInfo {
+	host, _ := os.Hostname()
+	return LockInfo{Host: host, PID: os.Getpid(), ProcStart: procStart(os.Getpid())}
+})
+
+// procStart returns the start time of process pid in clock ticks since
+// boot, from /proc (Linux), or "" where that is not available.
+func procStart(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	// The command name (field 2) is in parentheses and may hold spaces:
+	// fields 3 and later follow the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return ""
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 20 {
+		return ""
+	}
+	return string(f[19]) // field 22
+}
+
+// processAlive reports whether process pid, started at start (procStart),
+// still runs on this host. Without /proc it cannot tell and says yes, so
+// that only the heartbeat decides.
+func processAlive(pid int, start string) bool {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		return true
+	}
+	now := procStart(pid)
+	if now == "" {
+		return false // no such process
+	}
+	return start == "" || now == start
+}
+
+// A cellLock is a held lock with its heartbeat.
+type cellLock struct {
+	path  string
+	token string
+	stop  chan struct{}
+	done  chan struct{}
+	mu    sync.Mutex
+	lost  bool // the lock file vanished or changed hands under us
+}
+
+// tryLock takes the lock of key in dir if it is free or stale. It returns
+// the held lock, or nil and the live holder.
+func tryLock(dir, key string, cfg LockConfig) (*cellLock, *LockInfo, error) {
+	cfg = cfg.withDefaults()
+	path := LockPath(dir, key)
+	for attempt := 0; ; attempt++ {
+		if attempt == 10 {
+			return nil, nil, fmt.Errorf("suite: lock %s: it keeps changing hands; giving up after %d attempts", path, attempt)
+		}
+		l, err := createLock(path, key, cfg)
+		if err == nil {
+			return l, nil, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, nil, err
+		}
+		holder, err := readLock(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // released in between
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("suite: reading lock: %w", err)
+		}
+		if !holder.Stale(cfg, time.Now()) {
+			return nil, holder, nil
+		}
+		if err := breakLock(path, holder); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+func newToken() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// createLock creates the lock file exclusively and starts its heartbeat.
+func createLock(path, key string, cfg LockConfig) (*cellLock, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("suite: creating lock: %w", err)
+	}
+	info := thisProcess()
+	info.Key, info.Token, info.Acquired = key, newToken(), time.Now().UTC()
+	b, _ := json.Marshal(&info)
+	_, err = f.Write(append(b, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("suite: writing lock: %w", err)
+	}
+	l := &cellLock{path: path, token: info.Token, stop: make(chan struct{}), done: make(chan struct{})}
+	go l.heartbeat(cfg.Heartbeat)
+	return l, nil
+}
+
+// breakLock removes the stale lock held by stale. It renames the lock file
+// to a name of its own first and checks that what it moved is the stale
+// lock: if another process broke it and took a fresh lock in between, the
+// fresh lock is put back (with a link, which fails rather than replace a
+// third one).
+func breakLock(path string, stale *LockInfo) error {
+	aside := fmt.Sprintf("%s.stale-%s", path, newToken())
+	if err := os.Rename(path, aside); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // someone else broke or released it
+		}
+		return fmt.Errorf("suite: breaking stale lock: %w", err)
+	}
+	moved, err := readLock(aside)
+	if err == nil && moved.Token != stale.Token {
+		os.Link(aside, path)
+	}
+	os.Remove(aside)
+	return nil
+}
+
+func (l *cellLock) heartbeat(every time.Duration) {
+	defer close(l.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			if !l.ours() {
+				l.mu.Lock()
+				l.lost = true
+				l.mu.Unlock()
+				return
+			}
+			now := time.Now()
+			os.Chtimes(l.path, now, now)
+		}
+	}
+}
+
+// ours reports whether the lock file is still the one this lock created.
+func (l *cellLock) ours() bool {
+	info, err := readLock(l.path)
+	return err == nil && info.Token == l.token
+}
+
+// release stops the heartbeat and removes the lock file if it is still
+// ours. It reports whether the lock was lost while held (broken by a
+// process that took it for stale).
+func (l *cellLock) release() (lost bool) {
+	close(l.stop)
+	<-l.done
+	l.mu.Lock()
+	lost = l.lost
+	l.mu.Unlock()
+	if l.ours() {
+		os.Remove(l.path)
+	} else {
+		lost = true
+	}
+	return lost
+}

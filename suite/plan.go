@@ -1,0 +1,182 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gradbench/gradbench/models"
+)
+
+// Cell states in a runs directory, as Sweep.Plan reports them.
+const (
+	CellDone      = "done"      // recorded with status ok
+	CellDiverged  = "diverged"  // recorded with status diverged: finished, never retried
+	CellRunning   = "running"   // no record; a live process holds the cell's lock
+	CellResumable = "resumable" // no record; a checkpoint to resume from
+	CellPending   = "pending"   // no record, no checkpoint
+)
+
+// A CellState is a cell of a sweep and how far it is in a runs directory.
+type CellState struct {
+	Cell
+	Key   string
+	State string // CellDone, CellDiverged, CellRunning, CellResumable or CellPending
+	// Record is the finished run (CellDone, CellDiverged).
+	Record *Record
+	// Lock is the live holder of a running cell.
+	Lock *LockInfo
+}
+
+// Finished reports whether the cell has a record (status ok or diverged).
+func (s *CellState) Finished() bool { return s.Record != nil }
+
+// Plan returns the state of every cell of the sweep in the runs directory
+// dir, in cell order. A directory that does not exist yet holds no record:
+// every cell is pending. Plan reads records, checkpoints and locks, and
+// writes nothing.
+func (s *Sweep) Plan(dir string) ([]CellState, error) {
+	return s.plan(dir, LockConfig{}, time.Now())
+}
+
+func (s *Sweep) plan(dir string, lc LockConfig, now time.Time) ([]CellState, error) {
+	cells := s.Cells()
+	out := make([]CellState, len(cells))
+	for i, c := range cells {
+		st := CellState{Cell: c, Key: c.Key(), State: CellPending}
+		rec, err := ReadRecord(dir, st.Key)
+		switch {
+		case err == nil:
+			st.Record = rec
+			st.State = CellDone
+			if rec.Status == StatusDiverged {
+				st.State = CellDiverged
+			}
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		default:
+			if l, err := ReadLock(dir, st.Key); err == nil && !l.Stale(lc, now) {
+				st.State, st.Lock = CellRunning, l
+			} else if _, err := os.Stat(CheckpointPath(dir, st.Key)); err == nil {
+				st.State = CellResumable
+			}
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+// CellAt returns cell i of the sweep (see Cells), or an error saying which
+// indices exist.
+func (s *Sweep) CellAt(i int) (Cell, error) {
+	cells := s.Cells()
+	if i < 0 || i >= len(cells) {
+		return Cell{}, fmt.Errorf("suite: no cell %d: the sweep has %d cells (0..%d)", i, len(cells), len(cells)-1)
+	}
+	return cells[i], nil
+}
+
+// FindCell returns the cell named by ref: its index in Cells ("3") or its
+// key (16 hex digits, as gradbench plan lists them). A key names a run
+// whatever the order of the sweep's flags; an index is shorter to type.
+func (s *Sweep) FindCell(ref string) (Cell, error) {
+	if isKey(ref) {
+		for _, c := range s.Cells() {
+			if c.Key() == ref {
+				return c, nil
+			}
+		}
+		return Cell{}, fmt.Errorf("suite: no cell of the sweep has key %s: the sweep's flags, its recipe file or the gradbench version differ from those it was planned with (gradbench plan lists the keys)", ref)
+	}
+	i, err := strconv.Atoi(ref)
+	if err != nil {
+		n := len(s.Seeds) * len(s.Specs)
+		return Cell{}, fmt.Errorf("suite: bad cell %q: want an index 0..%d or a 16-digit key", ref, n-1)
+	}
+	return s.CellAt(i)
+}
+
+// Check validates the sweep's workload without loading any data: the
+// recipe, the binarize mode and the model name. Prepare does more (it
+// builds the model on the dataset).
+func (s *Sweep) Check() error {
+	if err := s.Workload.Validate(); err != nil {
+		return err
+	}
+	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
+		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
+	}
+	return models.Check(s.Workload.Recipe.Model)
+}
+
+// RunCellLocked runs one cell as a task of a batch system does, in a runs
+// directory other processes (on other hosts) may share:
+//
+//   - a cell with a record returns it at once (EventCached), before any
+//     data is loaded;
+//   - otherwise it takes the cell's lock (see LockPath). While another live
+//     process holds it, it waits (EventNote once per holder) and then
+//     returns the record that process wrote, or takes the lock over if the
+//     holder ended without one or is gone (a stale lock);
+//   - holding the lock, it trains the cell with RunCell, resuming from the
+//     cell's checkpoint if there is one, and releases the lock.
+func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Record, error) {
+	lc = lc.withDefaults()
+	key := c.Key()
+	var waitingFor string
+	for {
+		rec, err := ReadRecord(r.Dir, key)
+		if err == nil {
+			r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec})
+			return rec, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if waitingFor == "" {
+			// First pass: check the input before creating anything.
+			if err := r.Prepare(ctx, c.Workload); err != nil {
+				return nil, err
+			}
+			if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+				return nil, fmt.Errorf("suite: %w", err)
+			}
+		}
+		l, holder, err := tryLock(r.Dir, key, lc)
+		if err != nil {
+			return nil, err
+		}
+		if l != nil {
+			return r.runHeld(ctx, c, l)
+		}
+		if h := holder.String() + " " + holder.Token; h != waitingFor {
+			waitingFor = h
+			r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: %s is training it (lock taken %s, last heartbeat %s ago); waiting for its record",
+				c, holder, holder.Acquired.Local().Format(time.DateTime), time.Since(holder.Heartbeat).Round(time.Second))})
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(lc.Poll):
+		}
+	}
+}
+
+// runHeld trains the cell under the held lock l and releases it.
+func (r *Runner) runHeld(ctx context.Context, c Cell, l *cellLock) (*Record, error) {
+	rec, err := ReadRecord(r.Dir, c.Key()) // finished by the previous holder just now?
+	if err == nil {
+		l.release()
+		r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec})
+		return rec, nil
+	}
+	rec, err = r.RunCell(ctx, c)
+	if lost := l.release(); lost && err == nil {
+		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: another process took this cell's lock for stale while it trained; both wrote the same record", c)})
+	}
+	return rec, err
+}

@@ -1,0 +1,349 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestFindCell(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1, 2)
+	cells := s.Cells()
+	for i, c := range cells {
+		byIndex, err := s.FindCell(string(rune('0' + i)))
+		if err != nil || byIndex.Key() != c.Key() {
+			t.Errorf("FindCell(%d) = %v, %v; want %v", i, byIndex, err, c)
+		}
+		byKey, err := s.FindCell(c.Key())
+		if err != nil || byKey.Index != i {
+			t.Errorf("FindCell(%s) = cell %d, %v; want cell %d", c.Key(), byKey.Index, err, i)
+		}
+	}
+	for ref, want := range map[string]string{
+		"4":                "suite: no cell 4: the sweep has 4 cells (0..3)",
+		"-1":               "suite: no cell -1: the sweep has 4 cells (0..3)",
+		"x":                `suite: bad cell "x": want an index 0..3 or a 16-digit key`,
+		"0123456789abcdef": "suite: no cell of the sweep has key 0123456789abcdef",
+	} {
+		if _, err := s.FindCell(ref); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("FindCell(%q) error = %v, want %q", ref, err, want)
+		}
+	}
+}
+
+// deadPID returns the id of a process that has ended.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("cannot start a process: %v", err)
+	}
+	return cmd.Process.Pid
+}
+
+// writeLock writes a lock file with the given holder and heartbeat.
+func writeLock(t *testing.T, dir, key string, info LockInfo, beat time.Time) {
+	t.Helper()
+	b, _ := json.Marshal(&info)
+	path := LockPath(dir, key)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, beat, beat); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlanStates(t *testing.T) {
+	s := tinySweep(t, "ste,fda,fda+na", 1, 2)
+	dir := t.TempDir()
+	cells := s.Cells()
+	// 0 done, 1 diverged, 2 running (live lock), 3 resumable, 4 pending
+	// with a stale lock (dead holder), 5 pending.
+	w := &s.Workload
+	if err := WriteRecord(dir, fakeRecord(w, "ste", 1, 80)); err != nil {
+		t.Fatal(err)
+	}
+	div := fakeRecord(w, "fda", 1, nanTop1) // diverges in epoch 2 of 2
+	if err := WriteRecord(dir, div); err != nil {
+		t.Fatal(err)
+	}
+	self := thisProcess()
+	writeLock(t, dir, cells[2].Key(), self, time.Now())
+	if err := os.WriteFile(CheckpointPath(dir, cells[3].Key()), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dead := self
+	dead.PID, dead.ProcStart = deadPID(t), ""
+	writeLock(t, dir, cells[4].Key(), dead, time.Now())
+
+	got, err := s.Plan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{CellDone, CellDiverged, CellRunning, CellResumable, CellPending, CellPending}
+	if procStart(self.PID) == "" {
+		want[4] = CellRunning // no /proc: only the heartbeat tells
+	}
+	for i, st := range got {
+		if st.State != want[i] || st.Index != i || st.Key != cells[i].Key() {
+			t.Errorf("cell %d (%s): state %s, index %d, key %s; want %s, %d, %s", i, st.Cell, st.State, st.Index, st.Key, want[i], i, cells[i].Key())
+		}
+		if st.Finished() != (i < 2) {
+			t.Errorf("cell %d: Finished() = %v", i, st.Finished())
+		}
+	}
+	if got[2].Lock == nil || got[2].Lock.PID != self.PID {
+		t.Errorf("running cell: lock %+v, want held by pid %d", got[2].Lock, self.PID)
+	}
+
+	// A directory that does not exist: everything pending.
+	got, err = s.Plan(dir + "/none")
+	if err != nil || len(got) != 6 || got[0].State != CellPending {
+		t.Errorf("Plan(missing dir) = %d cells, %v", len(got), err)
+	}
+}
+
+// nanTop1 makes fakeRecord write a diverged run.
+var nanTop1 = func() float64 { var z float64; return z / z }()
+
+func TestLockStale(t *testing.T) {
+	self := thisProcess()
+	now := time.Now()
+	cfg := LockConfig{StaleAfter: time.Minute}
+	other := self
+	other.Host = self.Host + "-elsewhere"
+	dead := self
+	dead.PID, dead.ProcStart = deadPID(t), ""
+	reused := self
+	reused.ProcStart = "1" // our pid, started at another time
+	tests := []struct {
+		name  string
+		info  LockInfo
+		beat  time.Duration // age of the heartbeat
+		stale bool
+	}{
+		{"this process", self, 0, false},
+		{"this process, no heartbeat for long", self, 2 * time.Minute, true},
+		{"other host, fresh", other, 30 * time.Second, false},
+		{"other host, silent", other, 61 * time.Second, true},
+		{"dead process on this host", dead, 0, true},
+		{"unknown holder (empty file), fresh", LockInfo{}, 0, false},
+		{"unknown holder, silent", LockInfo{}, 2 * time.Minute, true},
+		{"pid reused on this host", reused, 0, true},
+	}
+	if procStart(self.PID) == "" {
+		// No /proc: only the heartbeat tells.
+		tests = tests[:len(tests)-1]
+		tests[4].stale = false
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := tt.info
+			l.Heartbeat = now.Add(-tt.beat)
+			if got := l.Stale(cfg, now); got != tt.stale {
+				t.Errorf("Stale() = %v, want %v", got, tt.stale)
+			}
+		})
+	}
+}
+
+func TestLockAcquireRelease(t *testing.T) {
+	dir := t.TempDir()
+	cfg := LockConfig{Heartbeat: 10 * time.Millisecond, StaleAfter: time.Minute}
+	l, holder, err := tryLock(dir, "k", cfg)
+	if err != nil || l == nil || holder != nil {
+		t.Fatalf("tryLock on a free lock = %v, %v, %v", l, holder, err)
+	}
+	info, err := ReadLock(dir, "k")
+	if err != nil || info.PID != os.Getpid() || info.Key != "k" || info.Token == "" {
+		t.Fatalf("ReadLock = %+v, %v", info, err)
+	}
+	// The heartbeat moves the modification time.
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(LockPath(dir, "k"), old, old)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		info2, _ := ReadLock(dir, "k")
+		if info2 != nil && info2.Heartbeat.After(old.Add(time.Minute)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no heartbeat within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	l2, holder, err := tryLock(dir, "k", cfg)
+	if err != nil || l2 != nil || holder == nil || holder.Token != info.Token {
+		t.Fatalf("tryLock on a held lock = %v, %+v, %v; want the holder", l2, holder, err)
+	}
+	if lost := l.release(); lost {
+		t.Error("release reported the lock lost")
+	}
+	if _, err := ReadLock(dir, "k"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after release: %v, want no lock file", err)
+	}
+	l3, _, err := tryLock(dir, "k", cfg)
+	if err != nil || l3 == nil {
+		t.Fatalf("tryLock after release = %v, %v", l3, err)
+	}
+	l3.release()
+}
+
+func TestLockBreakStale(t *testing.T) {
+	dir := t.TempDir()
+	cfg := LockConfig{Heartbeat: time.Hour, StaleAfter: time.Minute}
+	other := thisProcess()
+	other.Host += "-elsewhere"
+	other.Token = "stale"
+	writeLock(t, dir, "k", other, time.Now().Add(-2*time.Minute))
+	l, holder, err := tryLock(dir, "k", cfg)
+	if err != nil || l == nil {
+		t.Fatalf("tryLock on a stale lock = %v, %+v, %v; want it taken over", l, holder, err)
+	}
+	info, _ := ReadLock(dir, "k")
+	if info == nil || info.Token != l.token {
+		t.Errorf("lock after takeover: %+v, want ours", info)
+	}
+	// A breaker that read the stale lock before we took it over must
+	// leave our fresh lock in place.
+	stale := other
+	if err := breakLock(LockPath(dir, "k"), &stale); err != nil {
+		t.Fatal(err)
+	}
+	if !l.ours() {
+		t.Error("a late breaker removed the fresh lock")
+	}
+	if lost := l.release(); lost {
+		t.Error("release reported the lock lost")
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 0 {
+		t.Errorf("left behind: %v", ents)
+	}
+}
+
+func TestLockLost(t *testing.T) {
+	dir := t.TempDir()
+	l, _, err := tryLock(dir, "k", LockConfig{Heartbeat: 5 * time.Millisecond})
+	if err != nil || l == nil {
+		t.Fatal(l, err)
+	}
+	// Another process takes the lock for stale and holds it now.
+	other := thisProcess()
+	other.Token = "theirs"
+	writeLock(t, dir, "k", other, time.Now())
+	time.Sleep(30 * time.Millisecond)
+	if lost := l.release(); !lost {
+		t.Error("release did not report the lock lost")
+	}
+	if info, _ := ReadLock(dir, "k"); info == nil || info.Token != "theirs" {
+		t.Errorf("release removed the other holder's lock: %+v", info)
+	}
+}
+
+// TestRunCellLockedRace runs one cell from two runners at once while a
+// third party holds its lock: both wait; once it is released one trains
+// and the other waits for its record; a later call finds the record at
+// once.
+func TestRunCellLockedRace(t *testing.T) {
+	s := tinySweep(t, "fda+na", 1)
+	s.Workload.Recipe.Epochs = 3
+	dir := t.TempDir()
+	c := s.Cells()[0]
+	lc := LockConfig{Heartbeat: 10 * time.Millisecond, Poll: 5 * time.Millisecond}
+	held, _, err := tryLock(dir, c.Key(), lc)
+	if err != nil || held == nil {
+		t.Fatal(held, err)
+	}
+	var mu sync.Mutex
+	kinds := map[EventKind]int{}
+	var notes []string
+	recs := make([]*Record, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &Runner{Dir: dir, Progress: func(e Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				kinds[e.Kind]++
+				if e.Kind == EventNote {
+					notes = append(notes, e.Note)
+				}
+			}}
+			recs[i], errs[i] = r.RunCellLocked(context.Background(), c, lc)
+		}()
+	}
+	for {
+		mu.Lock()
+		n := kinds[EventNote]
+		mu.Unlock()
+		if n == 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	held.release()
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("runner %d: %v", i, errs[i])
+		}
+	}
+	if kinds[EventCellDone] != 1 || kinds[EventCached] != 1 {
+		t.Errorf("%d runs trained and %d found the record; want 1 and 1 (notes: %q)", kinds[EventCellDone], kinds[EventCached], notes)
+	}
+	for _, n := range notes {
+		if !strings.Contains(n, "is training it") {
+			t.Errorf("note %q, want one saying who trains the cell", n)
+		}
+	}
+	if recs[0].Key != recs[1].Key || recs[0].Final.TestTop1 != recs[1].Final.TestTop1 {
+		t.Errorf("the two runners returned different records")
+	}
+	if _, err := ReadLock(dir, c.Key()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lock left behind: %v", err)
+	}
+	ran := false
+	r := &Runner{Dir: dir, Progress: func(e Event) { ran = ran || e.Kind != EventCached }}
+	if _, err := r.RunCellLocked(context.Background(), c, lc); err != nil || ran {
+		t.Errorf("a finished cell: %v, trained again: %v", err, ran)
+	}
+}
+
+// TestRunCellLockedStale: a lock left by a process that died is taken
+// over at once, and the cell resumes from its checkpoint.
+func TestRunCellLockedStale(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 2
+	dir := t.TempDir()
+	c := s.Cells()[0]
+	dead := thisProcess()
+	dead.PID, dead.ProcStart = deadPID(t), ""
+	writeLock(t, dir, c.Key(), dead, time.Now())
+	var kinds []EventKind
+	r := &Runner{Dir: dir, Progress: func(e Event) {
+		if e.Kind != EventStep && e.Kind != EventEval {
+			kinds = append(kinds, e.Kind)
+		}
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rec, err := r.RunCellLocked(ctx, c, LockConfig{Poll: time.Hour})
+	if err != nil || rec.Status != StatusOK {
+		t.Fatalf("RunCellLocked with a dead holder's lock: %v", err)
+	}
+	if len(kinds) == 0 || kinds[len(kinds)-1] != EventCellDone {
+		t.Errorf("events %v, want the cell trained", kinds)
+	}
+}
