@@ -16,6 +16,12 @@
 # 15 minutes on 2 cores: run it on a quiet machine (check `uptime`).
 # Arguments are passed to go test, e.g. `results/inference.sh -benchtime=10x
 # -count=1` for a quick try (then do not commit the output).
+#
+# With RUN set to a finished run's record (such as
+# RUN=results/runs/<key>.json, a ResNet-20 trained by `gradbench run` on
+# Fashion-MNIST), it also packs that run with gradbench export and appends
+# gradbench eval's comparison on the whole test set (accuracy of the float
+# and the packed network, equal predictions, times) to the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=("$@")
@@ -50,4 +56,17 @@ for batch in 1 100; do
 done
 go run ./bench/cmd/benchreport -o results/inference.md -title "XNOR-popcount inference" -elements none -ignore gemm \
 	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt
+
+if [ -n "${RUN:-}" ]; then
+	key=$(basename "$RUN" .json)
+	model="results/$key.gbnn"
+	export_cmd=(go run ./cmd/gradbench export --run "$RUN" --out "$model")
+	eval_cmd=(env GOEXPERIMENT=simd go run -tags openblas ./cmd/gradbench eval --model "$model")
+	exported=$("${export_cmd[@]}")
+	evaluated=$("${eval_cmd[@]}")
+	{
+		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "${export_cmd[*]}" "${eval_cmd[*]}"
+		printf '```\n%s\n```\n\n%s\n' "$exported" "$evaluated"
+	} >>results/inference.md
+fi
 echo "wrote results/inference.md"
