@@ -97,21 +97,32 @@ func BenchmarkIm2col(b *testing.B) {
 	}
 }
 
-// TestAddSinCos checks the written-out loops against sin32 and cos32.
+// TestAddSinCos checks the written-out loops (eight values at a time in
+// assembly on AVX2 CPUs, the rest in Go) against sin32 and cos32, on
+// every length up to 20 and a long slice; the assembly fuses multiply-adds,
+// so it may differ in the last bits.
 func TestAddSinCos(t *testing.T) {
 	r := rand.New(rand.NewPCG(45, 46))
-	x := make([]float32, 1000)
-	dy := make([]float32, len(x))
-	for i := range x {
-		x[i] = float32(30 * r.NormFloat64())
-		dy[i] = float32(r.NormFloat64())
-	}
-	s, c := make([]float32, len(x)), make([]float32, len(x))
-	addSin(s, x, 0.5)
-	addCosMul(c, x, dy, 0.5)
-	for i, v := range x {
-		if s[i] != 0.5*sin32(v) || c[i] != 0.5*dy[i]*cos32(v) {
-			t.Fatalf("x=%v: addSin %v, addCosMul %v; want %v, %v", v, s[i], c[i], 0.5*sin32(v), 0.5*dy[i]*cos32(v))
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 20, 1000} {
+		x := make([]float32, n)
+		dy := make([]float32, n)
+		for i := range x {
+			x[i] = float32(30 * r.NormFloat64())
+			dy[i] = float32(r.NormFloat64())
+		}
+		s, c := make([]float32, n+1), make([]float32, n+1)
+		s[n], c[n] = 7, 7 // guards
+		addSin(s[:n], x, 0.5)
+		addCosMul(c[:n], x, dy, 0.5)
+		for i, v := range x {
+			tol := 1e-6 * (1 + math.Abs(float64(v))/8)
+			ws, wc := 0.5*sin32(v), 0.5*dy[i]*cos32(v)
+			if math.Abs(float64(s[i]-ws)) > tol || math.Abs(float64(c[i]-wc)) > tol*(1+math.Abs(float64(dy[i]))) {
+				t.Fatalf("n=%d x=%v: addSin %v, addCosMul %v; want %v, %v", n, v, s[i], c[i], ws, wc)
+			}
+		}
+		if s[n] != 7 || c[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
 		}
 	}
 }

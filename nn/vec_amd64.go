@@ -22,3 +22,15 @@ func bnGradAVX2(dst, dy, x *float32, n int, k, c1, kc2, mean float32)
 
 //go:noescape
 func addAVX2(dst, a, b *float32, n int)
+
+//go:noescape
+func addSinAVX2(dst, t *float32, n int, k float32)
+
+//go:noescape
+func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
+
+//go:noescape
+func axpyAVX2(y, x *float32, n int, a float32)
+
+//go:noescape
+func dotAVX2(x, y *float32, n int) float32

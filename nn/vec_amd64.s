@@ -327,3 +327,273 @@ add1:
 adddone:
 	VZEROUPPER
 	RET
+
+// Constants of the η = sin shortcut (noise.go: reducePi, sin32, cos32),
+// each repeated in 8 lanes so that instructions can take them from memory.
+DATA ·naInvPi+0(SB)/4, $0x3ea2f983
+DATA ·naInvPi+4(SB)/4, $0x3ea2f983
+DATA ·naInvPi+8(SB)/4, $0x3ea2f983
+DATA ·naInvPi+12(SB)/4, $0x3ea2f983
+DATA ·naInvPi+16(SB)/4, $0x3ea2f983
+DATA ·naInvPi+20(SB)/4, $0x3ea2f983
+DATA ·naInvPi+24(SB)/4, $0x3ea2f983
+DATA ·naInvPi+28(SB)/4, $0x3ea2f983
+GLOBL ·naInvPi(SB), RODATA|NOPTR, $32
+
+DATA ·naMagic+0(SB)/4, $0x4b400000
+DATA ·naMagic+4(SB)/4, $0x4b400000
+DATA ·naMagic+8(SB)/4, $0x4b400000
+DATA ·naMagic+12(SB)/4, $0x4b400000
+DATA ·naMagic+16(SB)/4, $0x4b400000
+DATA ·naMagic+20(SB)/4, $0x4b400000
+DATA ·naMagic+24(SB)/4, $0x4b400000
+DATA ·naMagic+28(SB)/4, $0x4b400000
+GLOBL ·naMagic(SB), RODATA|NOPTR, $32
+
+DATA ·naPi1+0(SB)/4, $0x40490000
+DATA ·naPi1+4(SB)/4, $0x40490000
+DATA ·naPi1+8(SB)/4, $0x40490000
+DATA ·naPi1+12(SB)/4, $0x40490000
+DATA ·naPi1+16(SB)/4, $0x40490000
+DATA ·naPi1+20(SB)/4, $0x40490000
+DATA ·naPi1+24(SB)/4, $0x40490000
+DATA ·naPi1+28(SB)/4, $0x40490000
+GLOBL ·naPi1(SB), RODATA|NOPTR, $32
+
+DATA ·naPi2+0(SB)/4, $0x3a7daa22
+DATA ·naPi2+4(SB)/4, $0x3a7daa22
+DATA ·naPi2+8(SB)/4, $0x3a7daa22
+DATA ·naPi2+12(SB)/4, $0x3a7daa22
+DATA ·naPi2+16(SB)/4, $0x3a7daa22
+DATA ·naPi2+20(SB)/4, $0x3a7daa22
+DATA ·naPi2+24(SB)/4, $0x3a7daa22
+DATA ·naPi2+28(SB)/4, $0x3a7daa22
+GLOBL ·naPi2(SB), RODATA|NOPTR, $32
+
+DATA ·naOne+0(SB)/4, $0x3f800000
+DATA ·naOne+4(SB)/4, $0x3f800000
+DATA ·naOne+8(SB)/4, $0x3f800000
+DATA ·naOne+12(SB)/4, $0x3f800000
+DATA ·naOne+16(SB)/4, $0x3f800000
+DATA ·naOne+20(SB)/4, $0x3f800000
+DATA ·naOne+24(SB)/4, $0x3f800000
+DATA ·naOne+28(SB)/4, $0x3f800000
+GLOBL ·naOne(SB), RODATA|NOPTR, $32
+
+DATA ·naS3+0(SB)/4, $0xbe2aaaab
+DATA ·naS3+4(SB)/4, $0xbe2aaaab
+DATA ·naS3+8(SB)/4, $0xbe2aaaab
+DATA ·naS3+12(SB)/4, $0xbe2aaaab
+DATA ·naS3+16(SB)/4, $0xbe2aaaab
+DATA ·naS3+20(SB)/4, $0xbe2aaaab
+DATA ·naS3+24(SB)/4, $0xbe2aaaab
+DATA ·naS3+28(SB)/4, $0xbe2aaaab
+GLOBL ·naS3(SB), RODATA|NOPTR, $32
+
+DATA ·naS5+0(SB)/4, $0x3c088889
+DATA ·naS5+4(SB)/4, $0x3c088889
+DATA ·naS5+8(SB)/4, $0x3c088889
+DATA ·naS5+12(SB)/4, $0x3c088889
+DATA ·naS5+16(SB)/4, $0x3c088889
+DATA ·naS5+20(SB)/4, $0x3c088889
+DATA ·naS5+24(SB)/4, $0x3c088889
+DATA ·naS5+28(SB)/4, $0x3c088889
+GLOBL ·naS5(SB), RODATA|NOPTR, $32
+
+DATA ·naS7+0(SB)/4, $0xb9500d01
+DATA ·naS7+4(SB)/4, $0xb9500d01
+DATA ·naS7+8(SB)/4, $0xb9500d01
+DATA ·naS7+12(SB)/4, $0xb9500d01
+DATA ·naS7+16(SB)/4, $0xb9500d01
+DATA ·naS7+20(SB)/4, $0xb9500d01
+DATA ·naS7+24(SB)/4, $0xb9500d01
+DATA ·naS7+28(SB)/4, $0xb9500d01
+GLOBL ·naS7(SB), RODATA|NOPTR, $32
+
+DATA ·naS9+0(SB)/4, $0x3638ef1d
+DATA ·naS9+4(SB)/4, $0x3638ef1d
+DATA ·naS9+8(SB)/4, $0x3638ef1d
+DATA ·naS9+12(SB)/4, $0x3638ef1d
+DATA ·naS9+16(SB)/4, $0x3638ef1d
+DATA ·naS9+20(SB)/4, $0x3638ef1d
+DATA ·naS9+24(SB)/4, $0x3638ef1d
+DATA ·naS9+28(SB)/4, $0x3638ef1d
+GLOBL ·naS9(SB), RODATA|NOPTR, $32
+
+DATA ·naC2+0(SB)/4, $0xbf000000
+DATA ·naC2+4(SB)/4, $0xbf000000
+DATA ·naC2+8(SB)/4, $0xbf000000
+DATA ·naC2+12(SB)/4, $0xbf000000
+DATA ·naC2+16(SB)/4, $0xbf000000
+DATA ·naC2+20(SB)/4, $0xbf000000
+DATA ·naC2+24(SB)/4, $0xbf000000
+DATA ·naC2+28(SB)/4, $0xbf000000
+GLOBL ·naC2(SB), RODATA|NOPTR, $32
+
+DATA ·naC4+0(SB)/4, $0x3d2aaaab
+DATA ·naC4+4(SB)/4, $0x3d2aaaab
+DATA ·naC4+8(SB)/4, $0x3d2aaaab
+DATA ·naC4+12(SB)/4, $0x3d2aaaab
+DATA ·naC4+16(SB)/4, $0x3d2aaaab
+DATA ·naC4+20(SB)/4, $0x3d2aaaab
+DATA ·naC4+24(SB)/4, $0x3d2aaaab
+DATA ·naC4+28(SB)/4, $0x3d2aaaab
+GLOBL ·naC4(SB), RODATA|NOPTR, $32
+
+DATA ·naC6+0(SB)/4, $0xbab60b61
+DATA ·naC6+4(SB)/4, $0xbab60b61
+DATA ·naC6+8(SB)/4, $0xbab60b61
+DATA ·naC6+12(SB)/4, $0xbab60b61
+DATA ·naC6+16(SB)/4, $0xbab60b61
+DATA ·naC6+20(SB)/4, $0xbab60b61
+DATA ·naC6+24(SB)/4, $0xbab60b61
+DATA ·naC6+28(SB)/4, $0xbab60b61
+GLOBL ·naC6(SB), RODATA|NOPTR, $32
+
+DATA ·naC8+0(SB)/4, $0x37d00d01
+DATA ·naC8+4(SB)/4, $0x37d00d01
+DATA ·naC8+8(SB)/4, $0x37d00d01
+DATA ·naC8+12(SB)/4, $0x37d00d01
+DATA ·naC8+16(SB)/4, $0x37d00d01
+DATA ·naC8+20(SB)/4, $0x37d00d01
+DATA ·naC8+24(SB)/4, $0x37d00d01
+DATA ·naC8+28(SB)/4, $0x37d00d01
+GLOBL ·naC8(SB), RODATA|NOPTR, $32
+
+DATA ·naC10+0(SB)/4, $0xb493f27e
+DATA ·naC10+4(SB)/4, $0xb493f27e
+DATA ·naC10+8(SB)/4, $0xb493f27e
+DATA ·naC10+12(SB)/4, $0xb493f27e
+DATA ·naC10+16(SB)/4, $0xb493f27e
+DATA ·naC10+20(SB)/4, $0xb493f27e
+DATA ·naC10+24(SB)/4, $0xb493f27e
+DATA ·naC10+28(SB)/4, $0xb493f27e
+GLOBL ·naC10(SB), RODATA|NOPTR, $32
+
+// REDUCE sets Y1 = r = x - kπ (|r| <= π/2, k = round(x/π)), Y2 = r², and
+// Y3 = the sign mask of (-1)^k, for x in Y0 (clobbers nothing else).
+#define REDUCE \
+	VMOVUPS      ·naMagic(SB), Y3; \
+	VFMADD231PS  ·naInvPi(SB), Y0, Y3; \
+	VSUBPS       ·naMagic(SB), Y3, Y1; \
+	VMOVUPS      Y0, Y2; \
+	VFNMADD231PS ·naPi1(SB), Y1, Y2; \
+	VFNMADD231PS ·naPi2(SB), Y1, Y2; \
+	VMOVUPS      Y2, Y1; \
+	VMULPS       Y1, Y1, Y2; \
+	VPSLLD       $31, Y3, Y3
+
+// func addSinAVX2(dst, t *float32, n int, k float32)
+// dst[i] += k·sin32(t[i]) for i < n, n a multiple of 8.
+TEXT ·addSinAVX2(SB), NOSPLIT, $0-28
+	MOVQ         dst+0(FP), DI
+	MOVQ         t+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS k+24(FP), Y15
+	SHRQ         $3, CX
+	JZ           sindone
+
+sin8:
+	VMOVUPS     (SI), Y0
+	REDUCE
+	VMOVUPS     ·naS9(SB), Y4
+	VFMADD213PS ·naS7(SB), Y2, Y4
+	VFMADD213PS ·naS5(SB), Y2, Y4
+	VFMADD213PS ·naS3(SB), Y2, Y4
+	VFMADD213PS ·naOne(SB), Y2, Y4
+	VMULPS      Y1, Y4, Y4
+	VXORPS      Y3, Y4, Y4
+	VMOVUPS     (DI), Y5
+	VFMADD231PS Y15, Y4, Y5
+	VMOVUPS     Y5, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         sin8
+
+sindone:
+	VZEROUPPER
+	RET
+
+// func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
+// dt[i] += k·dy[i]·cos32(t[i]) for i < n, n a multiple of 8.
+TEXT ·addCosMulAVX2(SB), NOSPLIT, $0-36
+	MOVQ         dt+0(FP), DI
+	MOVQ         t+8(FP), SI
+	MOVQ         dy+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS k+32(FP), Y15
+	SHRQ         $3, CX
+	JZ           cosdone
+
+cos8:
+	VMOVUPS     (SI), Y0
+	REDUCE
+	VMOVUPS     ·naC10(SB), Y4
+	VFMADD213PS ·naC8(SB), Y2, Y4
+	VFMADD213PS ·naC6(SB), Y2, Y4
+	VFMADD213PS ·naC4(SB), Y2, Y4
+	VFMADD213PS ·naC2(SB), Y2, Y4
+	VFMADD213PS ·naOne(SB), Y2, Y4
+	VXORPS      Y3, Y4, Y4
+	VMULPS      (DX), Y15, Y5
+	VMOVUPS     (DI), Y6
+	VFMADD231PS Y5, Y4, Y6
+	VMOVUPS     Y6, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         cos8
+
+cosdone:
+	VZEROUPPER
+	RET
+
+// func axpyAVX2(y, x *float32, n int, a float32)
+// y[i] += a·x[i] for i < n, n a multiple of 8.
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y15
+	SHRQ         $3, CX
+	JZ           axpydone
+
+axpy8:
+	VMOVUPS     (DI), Y0
+	VFMADD231PS (SI), Y15, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         axpy8
+
+axpydone:
+	VZEROUPPER
+	RET
+
+// func dotAVX2(x, y *float32, n int) float32
+// Σ x[i]·y[i] for i < n, n a multiple of 8, in 8 lanes.
+TEXT ·dotAVX2(SB), NOSPLIT, $0-28
+	MOVQ   x+0(FP), SI
+	MOVQ   y+8(FP), DI
+	MOVQ   n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	SHRQ   $3, CX
+	JZ     dotsum8
+
+dot8l:
+	VMOVUPS     (SI), Y2
+	VFMADD231PS (DI), Y2, Y0
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         dot8l
+
+dotsum8:
+	HSUM2(Y0, Y1, X0, X1)
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -78,6 +78,15 @@ func TestVecLoops(t *testing.T) {
 			out = guarded()
 			addTo(out[:n], x, dy)
 			checkOut("addTo", out, func(i int) float64 { return float64(x[i]) + float64(dy[i]) })
+			out = guarded()
+			copy(out, dy)
+			axpy(out[:n], -0.3, x)
+			checkOut("axpy", out, func(i int) float64 { return float64(dy[i]) - 0.3*float64(x[i]) })
+			var wd float64
+			for i := range x {
+				wd += float64(x[i]) * float64(dy[i])
+			}
+			near(t, "dot", float64(dot(x, dy)), wd, n)
 		})
 	}
 }
