@@ -11,6 +11,7 @@ var (
 	_ nn.Layer = (*ConvLayer)(nil)
 	_ nn.Layer = (*ResidualLayer)(nil)
 	_ nn.Layer = (*Network)(nil)
+	_ nn.Layer = (*ChainLayer)(nil)
 )
 
 // ConvLayer is a binary convolution (or binary linear layer) of a trained
@@ -58,6 +59,13 @@ func (l *ConvLayer) forward(x, res *nn.Tensor) *nn.Tensor {
 	}
 	l.bits.Reshape(x.N, x.H, x.W, x.C)
 	Pack(&l.bits, x.Data)
+	return l.forwardPacked(&l.bits, res)
+}
+
+// forwardPacked runs the convolution on packed codes x, adding res (when
+// not nil), with float32 outputs.
+func (l *ConvLayer) forwardPacked(x *Bits, res *nn.Tensor) *nn.Tensor {
+	s := l.conv.Shape
 	oh, ow := s.OutSize(x.H, x.W)
 	size := x.N * s.Out * oh * ow
 	if cap(l.buf) < size {
@@ -65,13 +73,13 @@ func (l *ConvLayer) forward(x, res *nn.Tensor) *nn.Tensor {
 	}
 	l.out = nn.Tensor{N: x.N, C: s.Out, H: oh, W: ow, Data: l.buf[:size]}
 	if res == nil {
-		l.conv.Forward(l.out.Data, &l.bits)
+		l.conv.Forward(l.out.Data, x)
 		return &l.out
 	}
 	if res.Shape() != l.out.Shape() || len(res.Data) != size {
 		panic(fmt.Sprintf("xnor: %s: shortcut output %v does not match the convolution's %v", l.Name, res, &l.out))
 	}
-	l.conv.ForwardAdd(l.out.Data, &l.bits, res.Data)
+	l.conv.ForwardAdd(l.out.Data, x, res.Data)
 	return &l.out
 }
 
@@ -212,6 +220,107 @@ func (n *Network) Backward(dy *nn.Tensor) *nn.Tensor {
 // Children returns the layers, for nn.Walk.
 func (n *Network) Children() []nn.Layer { return []nn.Layer{n.Layers} }
 
+// ChainLayer runs binary convolutions that follow one another, each
+// feeding only the next one's signs, on packed codes: every stage but the
+// last writes q(y) packed ([Conv.ForwardBits], exact thresholds), max
+// pooling in between works on the codes (the maximum of ±1 codes is −1
+// only if all are: an AND of the −1 bits, and q is monotone, so pooling
+// the codes is binarizing the pooled values), and the last stage writes
+// float32 outputs. VGG-Small's and AlexNet's convolutions compile to one.
+type ChainLayer struct {
+	Stages []ChainStage
+
+	in, a, b Bits
+	pool     poolJob
+}
+
+// A ChainStage is one binary layer of a ChainLayer and the max pooling (of
+// padding 0) of its output codes, if any, before the next stage.
+type ChainStage struct {
+	Conv *ConvLayer
+	Pool *nn.Pool
+}
+
+// Forward packs x and runs the stages.
+func (l *ChainLayer) Forward(x *nn.Tensor) *nn.Tensor {
+	first := l.Stages[0].Conv
+	if x.C != first.conv.Shape.In || len(x.Data) != x.Len() {
+		panic(fmt.Sprintf("xnor: ChainLayer: input %v (%d values), want %d channels", x, len(x.Data), first.conv.Shape.In))
+	}
+	l.in.Reshape(x.N, x.H, x.W, x.C)
+	Pack(&l.in, x.Data)
+	cur := &l.in
+	other := func() *Bits {
+		if cur == &l.a {
+			return &l.b
+		}
+		return &l.a
+	}
+	last := len(l.Stages) - 1
+	for _, s := range l.Stages[:last] {
+		dst := other()
+		s.Conv.conv.ForwardBits(dst, cur)
+		cur = dst
+		if s.Pool != nil {
+			dst = other()
+			l.pool.run(dst, cur, s.Pool)
+			cur = dst
+		}
+	}
+	return l.Stages[last].Conv.forwardPacked(cur, nil)
+}
+
+// Backward panics: packed layers are for inference only.
+func (l *ChainLayer) Backward(dy *nn.Tensor) *nn.Tensor { return l.Stages[0].Conv.Backward(dy) }
+
+// poolJob is max pooling of packed codes: dst = AND of src's words over
+// each window (padding 0, floor mode, as nn.MaxPool2d).
+type poolJob struct {
+	dst, src *Bits
+	p        *nn.Pool
+}
+
+func (j *poolJob) run(dst, src *Bits, p *nn.Pool) {
+	st := p.Stride
+	if st == 0 {
+		st = p.Kernel
+	}
+	oh, ow := (src.H-p.Kernel)/st+1, (src.W-p.Kernel)/st+1
+	if oh < 1 || ow < 1 || p.Pad != 0 {
+		panic(fmt.Sprintf("xnor: max pooling %+v of packed codes %v: window larger than the input, or padding", *p, src))
+	}
+	dst.Reshape(src.N, oh, ow, src.C)
+	j.dst, j.src, j.p = dst, src, p
+	parallel.For(src.N*oh, max(1, 4096/(ow*src.Words*p.Kernel*p.Kernel)), 1, j)
+	j.dst, j.src = nil, nil
+}
+
+// Do pools the output rows [lo, hi) (row r = image r/OH, row r%OH).
+func (j *poolJob) Do(lo, hi int) {
+	dst, src, k := j.dst, j.src, j.p.Kernel
+	st := j.p.Stride
+	if st == 0 {
+		st = k
+	}
+	ws := src.Words
+	for r := lo; r < hi; r++ {
+		n, oy := r/dst.H, r%dst.H
+		out := dst.Data[r*dst.W*ws:][:dst.W*ws]
+		for ox := range dst.W {
+			for w := range ws {
+				v := ^uint64(0)
+				for ky := range k {
+					row := src.Data[((n*src.H+oy*st+ky)*src.W+ox*st)*ws+w:]
+					for kx := range k {
+						v &= row[kx*ws]
+					}
+				}
+				out[ox*ws+w] = v
+			}
+		}
+	}
+}
+
 // Backward panics: packed layers are for inference only.
 func (l *ConvLayer) Backward(dy *nn.Tensor) *nn.Tensor {
 	panic("xnor: " + l.Name + ": packed layers have no backward pass (inference only)")
@@ -220,8 +329,10 @@ func (l *ConvLayer) Backward(dy *nn.Tensor) *nn.Tensor {
 // CompileStats says what [Compile] packed.
 type CompileStats struct {
 	// Binary counts the packed layers, Folded those of them with a
-	// BatchNorm folded in, Residual those with their residual addition.
-	Binary, Folded, Residual int
+	// BatchNorm folded in, Residual those with their residual addition,
+	// Packed those whose input stays packed from the previous binary layer
+	// (a ChainLayer's stages after the first).
+	Binary, Folded, Residual, Packed int
 }
 
 // Compile returns an inference network for a trained network: a copy of
@@ -299,7 +410,48 @@ func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {
 					st.Folded++
 					i++
 				}
-				seq = append(seq, packed)
+				// Binary convolutions that only feed the next one's signs
+				// (through a max pooling or not) stay packed in between.
+				chain := &ChainLayer{Stages: []ChainStage{{Conv: packed}}}
+				for {
+					j := i + 1
+					var pool *nn.MaxPool2d
+					if j < len(l) {
+						if mp, ok := l[j].(*nn.MaxPool2d); ok && mp.Pad == 0 {
+							pool, j = mp, j+1
+						}
+					}
+					if j >= len(l) {
+						break
+					}
+					if _, ok := l[j].(*nn.BinaryConv2d); !ok {
+						break
+					}
+					var bn2 *nn.BatchNorm
+					if j+1 < len(l) {
+						bn2, _ = l[j+1].(*nn.BatchNorm)
+					}
+					next, err := packBinary(l[j], bn2, childPath(path, j))
+					if err != nil {
+						return nil, err
+					}
+					if pool != nil {
+						chain.Stages[len(chain.Stages)-1].Pool = &pool.Pool
+					}
+					chain.Stages = append(chain.Stages, ChainStage{Conv: next})
+					st.Binary++
+					st.Packed++
+					i = j
+					if bn2 != nil {
+						st.Folded++
+						i++
+					}
+				}
+				if len(chain.Stages) > 1 {
+					seq = append(seq, chain)
+				} else {
+					seq = append(seq, packed)
+				}
 				continue
 			}
 			c, err := compile(l[i], p, st)

@@ -312,3 +312,98 @@ func TestCompileParallel(t *testing.T) {
 		t.Errorf("CompileParallel network allocates %v times per Forward, want 0", a)
 	}
 }
+
+// vggNet is a small VGG-Small-like network: binary convolutions with
+// BatchNorm and max pooling between them, which Compile runs on packed
+// codes from the second binary convolution to the last.
+func vggNet(t *testing.T, seed uint64) nn.Sequential {
+	t.Helper()
+	init := nn.NewInit(seed)
+	bin := nn.Binary{Estimator: estimators.MustParse("ste")}
+	bconv := func(in, out int) *nn.BinaryConv2d {
+		l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: 3, Pad: 1}, bin, init)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	net := nn.Sequential{
+		nn.NewConv2d(nn.Conv{In: 3, Out: 24, Kernel: 3, Pad: 1}, init), nn.NewBatchNorm2d(24),
+		bconv(24, 24), nn.NewBatchNorm2d(24), nn.NewMaxPool2d(nn.Pool{Kernel: 2}),
+		bconv(24, 70), nn.NewBatchNorm2d(70),
+		bconv(70, 70), nn.NewBatchNorm2d(70), nn.NewMaxPool2d(nn.Pool{Kernel: 3, Stride: 2}),
+		nn.NewFlatten(), nn.NewLinear(70*2*2, 10, true, init),
+	}
+	r := rand.New(rand.NewPCG(seed, 3))
+	nn.Walk(net, func(_ string, l nn.Layer) {
+		if bn, ok := l.(*nn.BatchNorm); ok {
+			for i := range bn.C {
+				bn.Weight.Data[i] = float32(r.NormFloat64())
+				bn.Bias.Data[i] = float32(0.3 * r.NormFloat64())
+				bn.RunningMean.Data[i] = float32(3 * r.NormFloat64())
+				bn.RunningVar.Data[i] = float32(1 + 5*r.Float64())
+			}
+		}
+	})
+	return net
+}
+
+func TestCompileChain(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		net := vggNet(t, 12)
+		x := testInput(13, 9, 11)
+		nn.SetTraining(net, false)
+		want := append([]float32(nil), net.Forward(x).Data...)
+		packed, st, err := Compile(net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Binary != 3 || st.Packed != 2 || st.Folded != 3 {
+			t.Errorf("Compile stats %+v, want 3 binary layers, 3 folded, 2 with packed input", st)
+		}
+		chains := 0
+		nn.Walk(packed, func(_ string, l nn.Layer) {
+			if _, ok := l.(*ChainLayer); ok {
+				chains++
+			}
+		})
+		if chains != 1 {
+			t.Errorf("compiled network has %d ChainLayers, want 1", chains)
+		}
+		got := packed.Forward(x).Data
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-3*math.Max(1, math.Abs(float64(want[i]))) {
+				t.Fatalf("logit %d = %v, float network %v", i, got[i], want[i])
+			}
+		}
+	})
+}
+
+// TestPoolBits checks max pooling of codes against float max pooling and
+// binarization, and that padding bits stay zero.
+func TestPoolBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 1))
+	for _, c := range []int{5, 64, 100} {
+		for _, p := range []nn.Pool{{Kernel: 2}, {Kernel: 3, Stride: 2}, {Kernel: 3, Stride: 1}} {
+			n, h, w := 2, 7, 6
+			x := nn.NewTensor(n, c, h, w)
+			for i := range x.Data {
+				x.Data[i] = float32(r.NormFloat64() - 0.7)
+			}
+			src := NewBits(n, h, w, c)
+			Pack(src, x.Data)
+			var dst Bits
+			var j poolJob
+			j.run(&dst, src, &p)
+			checkPadding(t, &dst)
+			want := nn.NewMaxPool2d(p).Forward(x)
+			got := make([]float32, want.Len())
+			dst.Unpack(got)
+			for i, v := range want.Data {
+				if got[i] != float32(q(v)) {
+					t.Fatalf("c=%d pool %+v: code %d = %v, want q(%v)", c, p, i, got[i], v)
+				}
+			}
+		}
+	}
+}
