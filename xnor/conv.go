@@ -354,7 +354,7 @@ func (c *Conv) newPlan(n, h, w int) {
 	workers := parallel.Workers()
 	p.pairs = (p.nb + 1) / 2
 	chunks := 1
-	if p.pairs < 4*workers {
+	if p.pairs > 0 && p.pairs < 4*workers {
 		chunks = min((c.ocPad+63)/64, (4*workers+p.pairs-1)/p.pairs)
 	}
 	p.chunk = ((c.ocPad+chunks-1)/chunks + 63) &^ 63

@@ -469,3 +469,50 @@ func TestImplsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestConvGuards runs the kernels on outputs with NaN (or all-ones word)
+// guard regions before and after them, as gonum's asm tests do, so that a
+// write out of range is caught; and on empty batches.
+func TestConvGuards(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(15, 2))
+		const guard = 37
+		for _, tc := range []convCase{{3, 16, 7, 9, 8, 3, 1, 1}, {2, 70, 5, 5, 9, 3, 2, 1}, {1, 64, 1, 1, 130, 1, 1, 0}, {0, 8, 5, 5, 8, 3, 1, 1}} {
+			s := Shape{In: tc.c, Out: tc.out, Kernel: tc.k, Stride: tc.stride, Pad: tc.pad}
+			conv, err := NewConv(PackWeights(s, randSigns(r, tc.out*tc.c*tc.k*tc.k)), ScaleOnly(ones(tc.out)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := randSigns(r, tc.n*tc.c*tc.h*tc.w)
+			xb := NewBits(tc.n, tc.h, tc.w, tc.c)
+			Pack(xb, x)
+			oh, ow := s.OutSize(tc.h, tc.w)
+			size := tc.n * tc.out * oh * ow
+			buf := nanSlice(size + 2*guard)
+			res := nanSlice(size + 2*guard)
+			for i := range size {
+				res[guard+i] = 1
+			}
+			conv.Forward(buf[guard:guard+size], xb)
+			conv.ForwardAdd(buf[guard:guard+size], xb, res[guard:guard+size])
+			for i, v := range buf {
+				inside := i >= guard && i < guard+size
+				if inside == math.IsNaN(float64(v)) {
+					t.Fatalf("%v: output %d (guards of %d around %d values) = %v", tc, i-guard, guard, size, v)
+				}
+			}
+			words := WordsFor(tc.out)
+			bb := make([]uint64, tc.n*oh*ow*words+2*guard)
+			for i := range bb {
+				bb[i] = ^uint64(0)
+			}
+			dst := &Bits{Data: bb[guard : guard+tc.n*oh*ow*words]}
+			conv.ForwardBits(dst, xb)
+			for i := range guard {
+				if bb[i] != ^uint64(0) || bb[len(bb)-1-i] != ^uint64(0) {
+					t.Fatalf("%v: ForwardBits wrote into a guard word", tc)
+				}
+			}
+		}
+	})
+}
