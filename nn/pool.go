@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 var (
@@ -126,12 +128,31 @@ type AvgPool2d struct {
 
 	in      *Tensor
 	out, dx buffer
+	job     avgPoolJob
 }
 
 // NewAvgPool2d returns an average pooling layer.
 func NewAvgPool2d(p Pool) *AvgPool2d {
 	p.validate("NewAvgPool2d")
-	return &AvgPool2d{Pool: p}
+	l := &AvgPool2d{Pool: p}
+	l.job.l = l
+	return l
+}
+
+// avgPoolJob runs Forward or Backward on a range of the N·C planes.
+type avgPoolJob struct {
+	l      *AvgPool2d
+	fwd    bool
+	dy     *Tensor
+	oh, ow int
+}
+
+func (j *avgPoolJob) Do(lo, hi int) {
+	if j.fwd {
+		j.l.forwardPlanes(lo, hi, j.oh, j.ow)
+	} else {
+		j.l.backwardPlanes(lo, hi, j.dy, j.oh, j.ow)
+	}
 }
 
 // Forward returns the window means.
@@ -139,9 +160,16 @@ func (l *AvgPool2d) Forward(x *Tensor) *Tensor {
 	oh, ow := l.outShape("AvgPool2d", x)
 	l.in = x
 	y := l.out.shape(x.N, x.C, oh, ow)
+	l.job.fwd, l.job.oh, l.job.ow = true, oh, ow
+	parallel.For(x.N*x.C, 16, 1, &l.job)
+	return y
+}
+
+func (l *AvgPool2d) forwardPlanes(lo, hi, oh, ow int) {
+	x, y := l.in, &l.out.t
 	s, k := l.stride(), l.Kernel
 	inv := 1 / float32(k*k)
-	for nc := range x.N * x.C {
+	for nc := lo; nc < hi; nc++ {
 		img := x.Data[nc*x.H*x.W:][:x.H*x.W]
 		o := nc * oh * ow
 		for oy := range oh {
@@ -163,7 +191,6 @@ func (l *AvgPool2d) Forward(x *Tensor) *Tensor {
 			}
 		}
 	}
-	return y
 }
 
 // Backward spreads each output gradient evenly over its window.
@@ -174,11 +201,19 @@ func (l *AvgPool2d) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: AvgPool2d.Backward: gradient %v does not match the output %dx%dx%dx%d", dy, x.N, x.C, oh, ow))
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
-	clear(dx.Data)
+	l.job.fwd, l.job.dy, l.job.oh, l.job.ow = false, dy, oh, ow
+	parallel.For(x.N*x.C, 16, 1, &l.job)
+	l.job.dy = nil
+	return dx
+}
+
+func (l *AvgPool2d) backwardPlanes(lo, hi int, dy *Tensor, oh, ow int) {
+	x, dx := l.in, &l.dx.t
 	s, k := l.stride(), l.Kernel
 	inv := 1 / float32(k*k)
-	for nc := range x.N * x.C {
+	for nc := lo; nc < hi; nc++ {
 		img := dx.Data[nc*x.H*x.W:][:x.H*x.W]
+		clear(img)
 		o := nc * oh * ow
 		for oy := range oh {
 			for ox := range ow {
@@ -198,7 +233,6 @@ func (l *AvgPool2d) Backward(dy *Tensor) *Tensor {
 			}
 		}
 	}
-	return dx
 }
 
 // GlobalAvgPool averages each channel over its whole H×W map: N×C×H×W to
