@@ -37,6 +37,12 @@ recipe fmnist-10: binary ResNet-20 on Fashion-MNIST for 10 epochs.
 --ablation paper runs the estimators of the FDA paper's ablation tables
 (2, 3 and 4) and prints those tables too.
 
+With --cell or --index-from-env, run trains one cell of the sweep (one
+estimator and seed, numbered as gradbench plan lists them) into --out,
+which other processes on other hosts may share: what an array task of a
+batch system runs (see gradbench slurm). A cell with a record exits at
+once; a cell another live process is training is waited for.
+
 Examples:
 
 	gradbench run --estimators fda,ste --recipe quick --seeds 2
@@ -129,12 +135,17 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	sf.define(fs)
 	out := fs.String("out", filepath.Join("results", "runs"), "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
+	var cf cellFlags // plan.go
+	cf.define(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	sweep, err := sf.sweep(fs)
 	if err != nil {
 		return err
+	}
+	if cf.set(fs) {
+		return cf.run(ctx, env, fs, sweep, *out, *quiet)
 	}
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+var planCmd = &command{
+	name:  "plan",
+	short: "list the cells (runs) of a sweep with their keys and state",
+	long: `
+Plan lists the cells of the sweep that gradbench run would train with the
+same flags, one line each, in the sweep's stable order (seed-major, then
+the estimators in the order given): its index, its key (the hash of its
+configuration, which names its record <key>.json in --out), its state in
+--out, the canonical estimator spec, the seed, model, dataset and recipe.
+
+	done       recorded
+	diverged   recorded as diverged (finished: never retried)
+	running    no record yet; a live process holds the cell's lock
+	resumable  no record; a checkpoint to resume from
+	pending    nothing yet
+
+--pending lists only the cells without a record: those a new job array
+must run (gradbench slurm submits exactly those). The cell index is what
+gradbench run --cell and --index-from-env take. Plan loads no data and
+writes nothing; a summary goes to stderr.
+
+Examples:
+
+	gradbench plan --recipe quick --ablation paper --seeds 3
+	gradbench plan --recipe quick --ablation paper --seeds 3 --pending --json`,
+	run: runPlan,
+}
+
+// planCell is one line of gradbench plan --json.
+type planCell struct {
+	Index     int             `json:"index"`
+	Key       string          `json:"key"`
+	State     string          `json:"state"`
+	Estimator string          `json:"estimator"`
+	Seed      uint64          `json:"seed"`
+	Model     string          `json:"model"`
+	Dataset   string          `json:"dataset"`
+	Recipe    string          `json:"recipe"`
+	Top1      *float64        `json:"top1,omitempty"` // final test top-1 of a done cell
+	Lock      *suite.LockInfo `json:"lock,omitempty"` // holder of a running cell
+	Config    suite.Config    `json:"config"`
+}
+
+func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
+	var sf sweepFlags
+	sf.define(fs)
+	out := fs.String("out", filepath.Join("results", "runs"), "runs `directory` whose records, checkpoints and locks give the state")
+	pending := fs.Bool("pending", false, "list only the cells without a record (running, resumable and pending)")
+	asJSON := fs.Bool("json", false, "print a JSON array of cells (with each cell's configuration) instead of text")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	sweep, err := sf.sweep(fs)
+	if err != nil {
+		return err
+	}
+	if err := sweep.Check(); err != nil {
+		return err
+	}
+	states, err := sweep.Plan(*out)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	var list []suite.CellState
+	for _, st := range states {
+		counts[st.State]++
+		if !*pending || !st.Finished() {
+			list = append(list, st)
+		}
+	}
+	if *asJSON {
+		cells := make([]planCell, 0, len(list))
+		for _, st := range list {
+			c := planCell{
+				Index: st.Index, Key: st.Key, State: st.State, Estimator: st.Spec.String(), Seed: st.Seed,
+				Model: st.Workload.Recipe.Model, Dataset: st.Workload.Recipe.Dataset, Recipe: st.Workload.Recipe.Name,
+				Lock: st.Lock, Config: st.Config(),
+			}
+			if st.Record != nil && st.Record.Final != nil {
+				c.Top1 = &st.Record.Final.TestTop1
+			}
+			cells = append(cells, c)
+		}
+		b, err := json.MarshalIndent(cells, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := env.stdout.Write(append(b, '\n')); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "cell\tkey\tstate\testimator\tseed\tmodel\tdataset\trecipe")
+		for _, st := range list {
+			r := &st.Workload.Recipe
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", st.Index, st.Key, st.State, st.Spec, st.Seed, r.Model, r.Dataset, r.Name)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(env.stderr, planSummary(len(states), counts))
+	return nil
+}
+
+// planSummary says how many cells are in each state.
+func planSummary(n int, counts map[string]int) string {
+	var parts []string
+	for _, s := range []string{suite.CellDone, suite.CellDiverged, suite.CellRunning, suite.CellResumable, suite.CellPending} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	left := n - counts[suite.CellDone] - counts[suite.CellDiverged]
+	tail := fmt.Sprintf("%d without a record", left)
+	if left == 0 {
+		tail = "nothing pending"
+	}
+	return fmt.Sprintf("%d cells: %s; %s", n, strings.Join(parts, ", "), tail)
+}
+
+// cellFlags are gradbench run's flags that select one cell of the sweep.
+type cellFlags struct {
+	cell, indexEnv string
+}
+
+func (f *cellFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.cell, "cell", "", "train only this `cell` of the sweep, an index or a key from gradbench plan, and record it in --out (which other processes may share)")
+	fs.StringVar(&f.indexEnv, "index-from-env", "", "train only the cell whose index is in this environment `variable`, such as SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
+}
+
+// set reports whether the command line selects one cell.
+func (f *cellFlags) set(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "cell" || fl.Name == "index-from-env" })
+	return set
+}
+
+// failCellEnv names the environment variable of a test hook: gradbench
+// run --cell fails, without training, for the cells it lists (indices or
+// keys, comma-separated) that have no record yet. The Slurm acceptance
+// test uses it for a cell that fails in its first array and succeeds when
+// resubmitted.
+const failCellEnv = "GRADBENCH_FAIL_CELL"
+
+// find returns the cell the flags select.
+func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, error) {
+	cellSet, envSet := false, false
+	fs.Visit(func(fl *flag.Flag) {
+		cellSet = cellSet || fl.Name == "cell"
+		envSet = envSet || fl.Name == "index-from-env"
+	})
+	n := len(sweep.Cells())
+	switch {
+	case cellSet && envSet:
+		return suite.Cell{}, fmt.Errorf("--cell and --index-from-env both select a cell: give one")
+	case cellSet:
+		if f.cell == "" {
+			return suite.Cell{}, fmt.Errorf("--cell is empty: want a cell index 0..%d or a key (gradbench plan lists them)", n-1)
+		}
+		return sweep.FindCell(f.cell)
+	}
+	name := f.indexEnv
+	if name == "" || strings.ContainsAny(name, "=$ \t") {
+		return suite.Cell{}, fmt.Errorf("--index-from-env %q: want the name of an environment variable, such as SLURM_ARRAY_TASK_ID", name)
+	}
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return suite.Cell{}, fmt.Errorf("--index-from-env %s: the variable is not set (Slurm array tasks have SLURM_ARRAY_TASK_ID, Kubernetes Indexed Jobs JOB_COMPLETION_INDEX)", name)
+	}
+	i, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return suite.Cell{}, fmt.Errorf("--index-from-env %s: its value %q is not a cell index (want an integer 0..%d)", name, v, n-1)
+	}
+	c, err := sweep.CellAt(i)
+	if err != nil {
+		return suite.Cell{}, fmt.Errorf("--index-from-env %s=%d: %w", name, i, err)
+	}
+	return c, nil
+}
+
+// run trains the selected cell of the sweep into out, unless it has a
+// record, and prints one line about it.
+func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, sweep *suite.Sweep, out string, quiet bool) error {
+	if err := sweep.Check(); err != nil {
+		return err
+	}
+	c, err := f.find(flags, sweep)
+	if err != nil {
+		return err
+	}
+	n := len(sweep.Cells())
+	name := fmt.Sprintf("cell %d of %d (%s)", c.Index, n, c)
+	if v := os.Getenv(failCellEnv); v != "" && failHook(v, c) {
+		if _, err := suite.ReadRecord(out, c.Key()); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s failed on purpose: %s=%s names it (a test hook)", name, failCellEnv, v)
+		}
+	}
+	bar := newProgressBar(env.stderr, env.stderrTTY && !quiet, quiet)
+	runner := &suite.Runner{Dir: out, Progress: func(e suite.Event) {
+		e.Cells = n
+		if e.Kind == suite.EventEpoch && !env.stderrTTY {
+			// A batch log has no status line: one line per epoch.
+			bar.line("[%d/%d] %s: epoch %d/%d: train loss %.4f, %.0f img/s", e.Cell.Index+1, n, e.Cell, e.Epoch+1, e.Epochs, e.Loss, e.ImagesPerSec)
+		}
+		bar.event(e)
+	}}
+	if !quiet {
+		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+	}
+	rec, err := runner.RunCellLocked(ctx, c, suite.LockConfig{})
+	bar.clear()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%s interrupted; run it again to resume from its last epoch checkpoint", name)
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	result := "diverged"
+	if rec.Status == suite.StatusOK {
+		result = fmt.Sprintf("top-1 %.2f%%", rec.Final.TestTop1)
+	}
+	_, err = fmt.Fprintf(env.stdout, "%s: %s, recorded in %s\n", name, result, suite.RecordPath(out, rec.Key))
+	return err
+}
+
+// failHook reports whether the hook's list (indices or keys) names c.
+func failHook(list string, c suite.Cell) bool {
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == strconv.Itoa(c.Index) || s == c.Key() {
+			return true
+		}
+	}
+	return false
+}
