@@ -136,7 +136,7 @@ func TestGridMatchesIm2col(t *testing.T) {
 	defer func(v int) { gridTarget = v }(gridTarget)
 	r := rand.New(rand.NewPCG(47, 48))
 	for _, s := range []struct{ in, out, h, w, k, target int }{
-		{3, 5, 6, 7, 3, 1 << 16}, {3, 5, 6, 7, 3, 400}, {4, 6, 5, 5, 1, 250}, {2, 3, 9, 4, 5, 300}, {16, 16, 28, 28, 3, 1 << 16}, {8, 4, 7, 7, 3, 1600},
+		{3, 5, 6, 7, 3, 1 << 16}, {3, 5, 6, 7, 3, 400}, {4, 6, 5, 5, 1, 250}, {2, 3, 9, 4, 5, 300}, {16, 16, 28, 28, 3, 1 << 16}, {8, 4, 7, 7, 3, 1600}, {2, 3, 3, 2, 3, 1 << 16}, {3, 2, 14, 9, 3, 500},
 	} {
 		for _, batches := range [][]int{{5}, {8, 3}, {1}} {
 			name := fmt.Sprintf("in=%d/out=%d/h=%d/w=%d/k=%d/target=%d/n=%v", s.in, s.out, s.h, s.w, s.k, s.target, batches)
