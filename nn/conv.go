@@ -137,7 +137,10 @@ type rowTable struct {
 // of returns the offsets of rows rows with stride ld: off[r] = r·ld.
 func (t *rowTable) of(rows, ld int) []int {
 	if len(t.off) != rows || t.ld != ld {
-		t.off = make([]int, rows)
+		if cap(t.off) < rows {
+			t.off = make([]int, rows)
+		}
+		t.off = t.off[:rows]
 		for r := range t.off {
 			t.off[r] = r * ld
 		}

@@ -192,6 +192,17 @@ func TestSteadyStateAllocs(t *testing.T) {
 			}
 		})
 	}
+	// A strided convolution whose image groups (3 images of 10×10
+	// outputs) do not divide the batch: the column-matrix row tables are
+	// rebuilt for the short group without allocating.
+	t.Run("conv/uneven-groups", func(t *testing.T) {
+		l := NewConv2d(Conv{In: 4, Out: 8, Kernel: 3, Stride: 2, Pad: 1}, NewInit(1))
+		x := randTensor(r, 11, 4, 20, 20)
+		l.Backward(l.Forward(x))
+		if n := testing.AllocsPerRun(5, func() { l.Backward(l.Forward(x)) }); n != 0 {
+			t.Errorf("%v allocations per Forward+Backward, want 0", n)
+		}
+	})
 	ce := &SoftmaxCrossEntropy{}
 	z := randTensor(r, 8, 10, 1, 1)
 	labels := make([]int, 8)
