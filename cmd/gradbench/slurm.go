@@ -196,7 +196,11 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		return err
 	}
 	if running > 0 {
-		fmt.Fprintf(env.stderr, "%d cells are being trained now by other processes (live locks): not submitted again\n", running)
+		what := fmt.Sprintf("%d cells are being trained now by other processes (live locks)", running)
+		if running == 1 {
+			what = "1 cell is being trained now by another process (a live lock)"
+		}
+		fmt.Fprintf(env.stderr, "%s: not submitted again\n", what)
 	}
 	dir := filepath.Join(job.out, "slurm")
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
@@ -366,7 +370,8 @@ func sbatch(ctx context.Context, dir string, args ...string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sbatch not found (is this a Slurm login node?); the scripts are written, submit them by hand: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, path, append([]string{"--parsable"}, args...)...)
+	args = append([]string{"--parsable"}, args...)
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// planJSON runs gradbench plan --json with args and decodes its output.
+func planJSON(t *testing.T, args ...string) []planCell {
+	t.Helper()
+	stdout, stderr, err := runGradbench(t, append([]string{"plan", "--json"}, args...)...)
+	if err != nil {
+		t.Fatalf("gradbench plan --json %v: %v\n%s", args, err, stderr)
+	}
+	var cells []planCell
+	if err := json.Unmarshal([]byte(stdout), &cells); err != nil {
+		t.Fatalf("gradbench plan --json: %v\n%s", err, stdout)
+	}
+	return cells
+}
+
+func TestPlan(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
+
+	stdout, stderr, err := runGradbench(t, append([]string{"plan"}, sweep...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 5 || strings.Join(strings.Fields(lines[0]), " ") != "cell key state estimator seed model dataset recipe" {
+		t.Fatalf("plan printed %d lines, want a header and 4 cells:\n%s", len(lines), stdout)
+	}
+	row := regexp.MustCompile(`^(\d) +([0-9a-f]{16}) +pending +(ste|fda) +([12]) +resnet20 +synthetic +tiny$`)
+	wantCells := []string{"0 ste 1", "1 fda 1", "2 ste 2", "3 fda 2"}
+	keys := make([]string, 4)
+	for i, l := range lines[1:] {
+		m := row.FindStringSubmatch(l)
+		if m == nil || m[1]+" "+m[3]+" "+m[4] != wantCells[i] {
+			t.Errorf("plan line %d = %q, want cell %s pending", i+1, l, wantCells[i])
+			continue
+		}
+		keys[i] = m[2]
+	}
+	if want := "4 cells: 4 pending; 4 without a record\n"; stderr != want {
+		t.Errorf("plan summary = %q, want %q", stderr, want)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("plan created --out")
+	}
+
+	// Train cell 2 by index and cell 1 by key.
+	stdout, stderr, err = runGradbench(t, append([]string{"run", "--cell", "2"}, sweep...)...)
+	if err != nil {
+		t.Fatalf("run --cell 2: %v\n%s", err, stderr)
+	}
+	if want := "cell 2 of 4 (ste seed 2): top-1 "; !strings.HasPrefix(stdout, want) || !strings.HasSuffix(stdout, keys[2]+".json\n") {
+		t.Errorf("run --cell 2 printed %q, want %q... %s.json", stdout, want, keys[2])
+	}
+	if !strings.Contains(stderr, "[3/4] ste seed 2: epoch 2/2: train loss") {
+		t.Errorf("run --cell 2 logged no epoch lines (stderr is not a terminal):\n%s", stderr)
+	}
+	if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", keys[1]}, sweep...)...); err != nil {
+		t.Fatalf("run --cell %s: %v\n%s", keys[1], err, stderr)
+	}
+	recs, err := suite.ReadRecords(out)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%d records, %v; want 2", len(recs), err)
+	}
+	for _, r := range recs {
+		if r.Key != keys[1] && r.Key != keys[2] {
+			t.Errorf("record %s (%s seed %d) is not one of the cells run", r.Key, r.Config.Estimator, r.Config.Seed)
+		}
+	}
+
+	cells := planJSON(t, append([]string{"--pending"}, sweep...)...)
+	if len(cells) != 2 || cells[0].Index != 0 || cells[1].Index != 3 || cells[0].Key != keys[0] || cells[1].State != suite.CellPending {
+		t.Errorf("plan --pending --json = %+v, want cells 0 and 3 pending", cells)
+	}
+	cells = planJSON(t, sweep...)
+	if len(cells) != 4 || cells[1].State != suite.CellDone || cells[1].Top1 == nil || cells[1].Estimator != "fda" || cells[1].Seed != 1 ||
+		cells[1].Config.Estimator != "fda" || cells[1].Config.Seed != 1 || cells[0].Top1 != nil || cells[2].Recipe != "tiny" {
+		t.Errorf("plan --json = %+v", cells)
+	}
+
+	// All done: --pending lists nothing.
+	for _, c := range []string{"0", "3"} {
+		if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", c}, sweep...)...); err != nil {
+			t.Fatalf("run --cell %s: %v\n%s", c, err, stderr)
+		}
+	}
+	stdout, _, err = runGradbench(t, append([]string{"plan", "--pending", "--json"}, sweep...)...)
+	if err != nil || strings.TrimSpace(stdout) != "[]" {
+		t.Errorf("plan --pending --json with every cell done = %q, %v; want []", stdout, err)
+	}
+	_, stderr, _ = runGradbench(t, append([]string{"plan", "--pending"}, sweep...)...)
+	if want := "4 cells: 4 done; nothing pending\n"; stderr != want {
+		t.Errorf("plan summary = %q, want %q", stderr, want)
+	}
+}
+
+func TestRunCellBadInput(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	t.Setenv("GRADBENCH_TEST_INDEX", "")
+	tests := []struct {
+		name string
+		env  string // value of GRADBENCH_TEST_INDEX, "-" for unset
+		args []string
+		want string
+	}{
+		{"index out of range", "-", []string{"--cell", "4"}, "suite: no cell 4: the sweep has 4 cells (0..3)"},
+		{"negative index", "-", []string{"--cell", "-1"}, "suite: no cell -1: the sweep has 4 cells (0..3)"},
+		{"not an index", "-", []string{"--cell", "two"}, `suite: bad cell "two": want an index 0..3 or a 16-digit key`},
+		{"empty", "-", []string{"--cell", ""}, "--cell is empty: want a cell index 0..3 or a key"},
+		{"unknown key", "-", []string{"--cell", "0123456789abcdef"}, "suite: no cell of the sweep has key 0123456789abcdef"},
+		{"env unset", "-", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX: the variable is not set"},
+		{"env empty", "", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, `--index-from-env GRADBENCH_TEST_INDEX: its value "" is not a cell index (want an integer 0..3)`},
+		{"env not a number", "3a", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, `its value "3a" is not a cell index (want an integer 0..3)`},
+		{"env out of range", "4", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX=4: suite: no cell 4: the sweep has 4 cells (0..3)"},
+		{"env name empty", "-", []string{"--index-from-env", ""}, `--index-from-env "": want the name of an environment variable`},
+		{"env name with $", "-", []string{"--index-from-env", "$SLURM_ARRAY_TASK_ID"}, `--index-from-env "$SLURM_ARRAY_TASK_ID": want the name`},
+		{"both", "1", []string{"--cell", "0", "--index-from-env", "GRADBENCH_TEST_INDEX"}, "--cell and --index-from-env both select a cell: give one"},
+		{"fault hook", "-", []string{"--cell", "1"}, "cell 1 of 4 (fda seed 1) failed on purpose: GRADBENCH_FAIL_CELL=3,1 names it (a test hook)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env == "-" {
+				os.Unsetenv("GRADBENCH_TEST_INDEX")
+			} else {
+				t.Setenv("GRADBENCH_TEST_INDEX", tt.env)
+			}
+			t.Setenv(failCellEnv, "3,1")
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
+			args := append([]string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}, tt.args...)
+			_, _, err := runGradbench(t, args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("gradbench %v: error %v, want %q", tt.args, err, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("--out %s was created on bad input", out)
+			}
+		})
+	}
+}
+
+// TestRunCellIndexFromEnv: the variable's value is the cell index; a
+// finished cell exits at once, even when the fault hook names it.
+func TestRunCellIndexFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out, "--index-from-env", "JOB_COMPLETION_INDEX"}
+	t.Setenv("JOB_COMPLETION_INDEX", "3")
+	stdout, stderr, err := runGradbench(t, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.HasPrefix(stdout, "cell 3 of 4 (fda seed 2): top-1 ") {
+		t.Errorf("stdout = %q, want cell 3 (fda seed 2) trained", stdout)
+	}
+	t.Setenv(failCellEnv, "3")
+	stdout2, stderr, err := runGradbench(t, args...)
+	if err != nil || stdout2 != stdout || !strings.Contains(stderr, "[4/4] fda seed 2: already done") || strings.Contains(stderr, "epoch") {
+		t.Errorf("second run of a finished cell: %v, stdout %q, stderr:\n%s\nwant the same line and nothing trained", err, stdout2, stderr)
+	}
+}
+
+// TestRunCellTwoProcesses starts two processes on the same cell at once:
+// both exit 0, the cell is trained once, and its record is whole.
+func TestRunCellTwoProcesses(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 12`, 1))
+	out := filepath.Join(dir, "runs")
+	args := []string{"run", "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1", "--out", out, "--cell", "0"}
+	var wg sync.WaitGroup
+	stderrs := make([]bytes.Buffer, 2)
+	errs := make([]error, 2)
+	start := make(chan struct{})
+	for i := range 2 {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
+		cmd.Stderr = &stderrs[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = cmd.Run()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	trained, waited := 0, 0
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("process %d: %v\n%s", i, errs[i], stderrs[i].String())
+		}
+		s := stderrs[i].String()
+		switch {
+		case strings.Contains(s, "top-1") && strings.Contains(s, "after 12 epochs"):
+			trained++
+		case strings.Contains(s, "already done"):
+			if strings.Contains(s, "is training it") {
+				waited++
+			}
+		default:
+			t.Errorf("process %d neither trained nor found the record:\n%s", i, s)
+		}
+	}
+	if trained != 1 {
+		t.Errorf("%d processes trained the cell, want 1:\n%s\n---\n%s", trained, stderrs[0].String(), stderrs[1].String())
+	}
+	t.Logf("the second process waited for the first: %v", waited == 1)
+	recs, err := suite.ReadRecords(out)
+	if err != nil || len(recs) != 1 || recs[0].Status != suite.StatusOK || len(recs[0].Epochs) != 12 {
+		t.Fatalf("records: %d, %v", len(recs), err)
+	}
+	if _, err := suite.ReadLock(out, recs[0].Key); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lock left behind: %v", err)
+	}
+	ents, _ := os.ReadDir(out)
+	for _, e := range ents {
+		if n := e.Name(); strings.HasSuffix(n, ".ckpt") || strings.HasSuffix(n, ".tmp") || strings.Contains(n, ".lock") {
+			t.Errorf("left behind: %s", n)
+		}
+	}
+}

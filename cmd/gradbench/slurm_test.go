@@ -1,0 +1,227 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// normalizePaths replaces the gradbench binary and the test's directory
+// in a generated script by $GRADBENCH and $TMP.
+func normalizePaths(t *testing.T, s, dir string) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, _ = filepath.Abs(exe)
+	s = strings.ReplaceAll(s, exe, "$GRADBENCH")
+	return strings.ReplaceAll(s, dir, "$TMP")
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, golden, got)
+	}
+}
+
+// TestSlurmScripts pins the two scripts gradbench slurm writes for a sweep
+// with one cell already recorded: the array runs the three pending cells
+// by key, the table job builds the table and lists what is still pending.
+func TestSlurmScripts(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "2", "--out", out}
+	if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", "1"}, sweep...)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--partition", "debug", "--time", "0:30:00", "--cpus-per-task", "2",
+		"--mem", "2G", "--max-parallel", "3", "--sbatch", "--account=proj", "--sbatch", "#SBATCH --qos=short"}, sweep...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.HasPrefix(stdout, "wrote "+filepath.Join(out, "slurm", "cells.sh")+" (3 array tasks, one per pending cell of 4)") ||
+		!strings.Contains(stdout, "sbatch --dependency=afterany:") {
+		t.Errorf("stdout:\n%s\nwant the scripts written and how to submit them", stdout)
+	}
+	for _, name := range []string{"cells.sh", "table.sh"} {
+		b, err := os.ReadFile(filepath.Join(out, "slurm", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "slurm-"+name+".golden", normalizePaths(t, string(b), dir))
+		if st, _ := os.Stat(filepath.Join(out, "slurm", name)); st.Mode()&0o100 == 0 {
+			t.Errorf("%s is not executable", name)
+		}
+	}
+	if st, err := os.Stat(filepath.Join(out, "slurm", "logs")); err != nil || !st.IsDir() {
+		t.Errorf("no log directory: %v (Slurm does not create it, and a task without one fails silently)", err)
+	}
+
+	// --ablation paper: the table job also writes the paper's tables.
+	stdout, stderr, err = runGradbench(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", filepath.Join(dir, "paper"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "paper", "slurm", "table.sh"))
+	if !strings.Contains(string(b), "table --runs \"$out\" --ablation paper --estimators ste,fda,fda+na,dsq,") || !strings.Contains(stdout, "(9 array tasks") {
+		t.Errorf("--ablation paper: stdout %q, table.sh:\n%s", stdout, b)
+	}
+}
+
+// fakeSbatch puts an sbatch first in PATH that logs its arguments to the
+// returned file and prints the next job id (101;cluster, then 102, ...),
+// or fails with a message when fail is set.
+func fakeSbatch(t *testing.T, fail bool) (log string) {
+	t.Helper()
+	bin := t.TempDir()
+	log = filepath.Join(bin, "sbatch.log")
+	script := `#!/bin/sh
+echo "$*" >>` + log + `
+n=$(wc -l <` + log + `)
+`
+	if fail {
+		script += "echo 'sbatch: error: invalid partition specified: nope' >&2\nexit 1\n"
+	} else {
+		script += `if [ "$n" = 1 ]; then echo "101;cluster"; else echo $((100 + n)); fi` + "\n"
+	}
+	if err := os.WriteFile(filepath.Join(bin, "sbatch"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return log
+}
+
+func TestSlurmSubmit(t *testing.T) {
+	log := fakeSbatch(t, false)
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
+
+	// A cell another live process holds is not submitted again.
+	var cells []planCell
+	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
+		t.Fatalf("plan --json: %v\n%s", err, stdout)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	lock, _ := json.Marshal(suite.LockInfo{Key: cells[0].Key, Host: host, PID: os.Getpid(), Token: "t"})
+	if err := os.WriteFile(suite.LockPath(out, cells[0].Key), lock, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if want := "submitted array job 101 (3 tasks, one per pending cell of 4) and table job 102 (after job 101 ends)\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+	if !strings.Contains(stderr, "1 cell is being trained now by another process") {
+		t.Errorf("stderr does not say that the running cell is left out:\n%s", stderr)
+	}
+	calls, _ := os.ReadFile(log)
+	slurmDir := filepath.Join(out, "slurm")
+	want := "--parsable " + filepath.Join(slurmDir, "cells.sh") + "\n--parsable --dependency=afterany:101 " + filepath.Join(slurmDir, "table.sh") + "\n"
+	if string(calls) != want {
+		t.Errorf("sbatch calls:\n%s\nwant\n%s", calls, want)
+	}
+	script, _ := os.ReadFile(filepath.Join(slurmDir, "cells.sh"))
+	if strings.Contains(string(script), cells[0].Key) || !strings.Contains(string(script), "#SBATCH --array=0-2\n") {
+		t.Errorf("cells.sh submits the running cell or not 3 tasks:\n%s", script)
+	}
+
+	// Every cell recorded: nothing is submitted.
+	os.Remove(suite.LockPath(out, cells[0].Key))
+	for i := range 4 {
+		if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", string(rune('0' + i))}, sweep...)...); err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+	}
+	stdout, _, err = runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
+	if err != nil || !strings.HasPrefix(stdout, "nothing to submit: all 4 cells of the sweep have records") {
+		t.Errorf("slurm --submit with every cell recorded: %v, %q", err, stdout)
+	}
+	if again, _ := os.ReadFile(log); string(again) != string(calls) {
+		t.Errorf("sbatch was called with nothing pending:\n%s", again)
+	}
+}
+
+func TestSlurmSubmitFails(t *testing.T) {
+	fakeSbatch(t, true)
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", filepath.Join(dir, "runs"), "--partition", "nope")
+	if err == nil || !strings.Contains(err.Error(), "sbatch --parsable") || !strings.Contains(err.Error(), "invalid partition specified: nope") {
+		t.Errorf("error = %v, want sbatch's message", err)
+	}
+}
+
+func TestSlurmBadInput(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"time", []string{"--time", "1h"}, `bad --time "1h": want minutes, MM:SS, H:MM:SS`},
+		{"mem", []string{"--mem", "4 G"}, `bad --mem "4 G"`},
+		{"partition", []string{"--partition", "a b"}, `bad --partition "a b"`},
+		{"cpus", []string{"--cpus-per-task", "-2"}, "bad --cpus-per-task -2"},
+		{"max parallel", []string{"--max-parallel", "-1"}, "bad --max-parallel -1"},
+		{"job name", []string{"--job-name", "my job"}, `bad --job-name "my job"`},
+		{"sbatch not an option", []string{"--sbatch", "account=proj"}, `bad --sbatch "account=proj": want an sbatch option`},
+		{"sbatch array", []string{"--sbatch", "#SBATCH --array=0-9"}, "gradbench slurm sets --array and --dependency itself"},
+		{"sbatch dependency", []string{"--sbatch", "-d afterok:1"}, "gradbench slurm sets --array and --dependency itself"},
+		{"sbatch two lines", []string{"--sbatch", "--qos=a\n--qos=b"}, "one line only"},
+		{"unknown estimator", []string{"--estimators", "fdaa"}, `unknown estimator "fdaa"`},
+		{"data for synthetic", []string{"--data", dir}, "synthetic dataset is generated, not read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
+			_, _, err := runGradbench(t, append([]string{"slurm", "--recipe", recipe, "--out", out}, tt.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("gradbench slurm %v: error %v, want %q", tt.args, err, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("--out %s was created on bad input", out)
+			}
+		})
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"--estimators=fda:n=9,ste+na": "--estimators=fda:n=9,ste+na",
+		"/a b/recipe.json":            "'/a b/recipe.json'",
+		"it's":                        `'it'\''s'`,
+		"":                            "''",
+		"$HOME":                       "'$HOME'",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
