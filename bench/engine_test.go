@@ -10,8 +10,10 @@ import (
 )
 
 // Training-engine benchmarks. Names are key=value so that benchstat can
-// pivot on any part; gemm=<go|simd|openblas> names the build
-// (gemm.Impl()):
+// pivot on any part; gemm=<go-avx2|go|openblas> names the GEMM
+// (gemm.Impl(): the default build's assembly kernels, its portable
+// fallback, or OpenBLAS with -tags openblas, where the convolutions still
+// run on the assembly kernels if the CPU has AVX2):
 //
 //	BenchmarkConv/shape=<Cin>x<H>x<W>-o<Cout>-k<k>s<stride>/pass=<fwd|bwd>/gemm=<impl>
 //	BenchmarkBinaryConv/shape=.../est=<spec>/pass=<fwd|bwd>/gemm=<impl>
@@ -34,7 +36,7 @@ import (
 // which runs, for each of the three builds (default, GOEXPERIMENT=simd,
 // -tags openblas),
 //
-//	go test -run '^$' -bench '^Benchmark(Conv|BinaryConv|BatchNorm|GEMM)$' -count=10 ./bench
+//	go test -run '^$' -bench '^Benchmark(Conv|BinaryConv|BatchNorm|GEMM|TrainStep)$' -count=10 ./bench
 //
 // and turns the output into results/engine.md with bench/cmd/benchreport.
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs the training-engine benchmarks (bench/engine_test.go: every ResNet-20
 # convolution shape forward and backward, the binary convolution with STE
-# and with FDA+NA, the GEMM sizes they make) for the three GEMM builds:
-# default (pure Go), GOEXPERIMENT=simd (AVX-512 micro-kernel) and
-# -tags openblas (Debian libopenblas-dev). It saves the raw output under
+# and with FDA+NA, the GEMM sizes they make; bench/train_test.go: whole
+# training steps) for the three builds: default (Go-assembly AVX2 GEMM,
+# portable Go on other CPUs), GOEXPERIMENT=simd (the same GEMM; the
+# estimators' AVX-512 kernels) and -tags openblas (Debian libopenblas-dev
+# for plain products; convolutions stay on the assembly kernels where the
+# CPU has AVX2). It saves the raw output under
 # results/ (engine-go.txt, engine-simd.txt, engine-openblas.txt) and
 # generates results/engine.md with bench/cmd/benchreport. With -count=10 it
-# takes roughly 25 minutes on 2 cores: run it on a quiet machine (check
+# takes roughly 35 minutes on 2 cores (70 s per build and count, measured): run it on a quiet machine (check
 # `uptime`). Arguments are passed to go test, e.g.
 # `results/engine.sh -benchtime=2x -count=1` for a quick try (then do not
 # commit the output).
@@ -14,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
-bench='^Benchmark(Conv|BinaryConv|BatchNorm|GEMM)$'
+bench='^Benchmark(Conv|BinaryConv|BatchNorm|GEMM|TrainStep)$'
 
 run() { # output build [VAR=value ...] [-- go test flags]
 	local out=$1 build=$2
@@ -38,9 +41,9 @@ run() { # output build [VAR=value ...] [-- go test flags]
 	mv "$out.tmp" "$out"
 }
 
-run results/engine-go.txt "default (pure-Go GEMM)" GOFLAGS=
-run results/engine-simd.txt "GOEXPERIMENT=simd (AVX-512 GEMM micro-kernel where the CPU has it)" GOEXPERIMENT=simd
-run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker)" GOFLAGS= -- -tags openblas
+run results/engine-go.txt "default (Go-assembly AVX2 GEMM where the CPU has AVX2 and FMA, else portable Go)" GOFLAGS=
+run results/engine-simd.txt "GOEXPERIMENT=simd (default GEMM; AVX-512 estimator kernels where the CPU has them)" GOEXPERIMENT=simd
+run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker; convolutions on the AVX2 kernels)" GOFLAGS= -- -tags openblas
 
 go run ./bench/cmd/benchreport -o results/engine.md -title "Training engine" -elements none -ignore gemm \
 	go=results/engine-go.txt simd=results/engine-simd.txt openblas=results/engine-openblas.txt
