@@ -9,8 +9,9 @@
 # CPU has AVX2). It saves the raw output under
 # results/ (engine-go.txt, engine-simd.txt, engine-openblas.txt) and
 # generates results/engine.md with bench/cmd/benchreport. With -count=10 it
-# takes roughly 35 minutes on 2 cores (70 s per build and count, measured): run it on a quiet machine (check
-# `uptime`). Arguments are passed to go test, e.g.
+# takes roughly 35 minutes on 2 cores (measured: 70 s per build and count):
+# run it on a quiet machine (check `uptime`). Arguments are passed to go
+# test, e.g.
 # `results/engine.sh -benchtime=2x -count=1` for a quick try (then do not
 # commit the output).
 set -euo pipefail
