@@ -41,7 +41,10 @@ func (c Conv) validate(layer string) {
 	}
 }
 
-// Conv2d is a full-precision convolution, computed as im2col + GEMM.
+// Conv2d is a full-precision convolution, computed with GEMM: same
+// convolutions (stride 1, k = 2·pad + 1) on a zero-padded copy of the
+// input that the GEMM reads as an implicit im2col matrix, the others as
+// im2col + GEMM.
 // Weights are initialised Kaiming-normal (fan-in), the bias to zero.
 type Conv2d struct {
 	Conv
@@ -91,13 +94,15 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 	return l.core.backward("Conv2d", dy, l.Weight.Data, l.Weight.Grad, db, !l.SkipInputGrad)
 }
 
-// convCore is the im2col + GEMM convolution shared by Conv2d and
-// BinaryConv2d (which passes its binarized weights). Images are processed
-// in groups of g, the group's im2col matrix K×(g·HW) multiplied at once so
-// that small feature maps still give the GEMM wide panels; the groups are
-// split into one contiguous part per worker, each with its own scratch and
-// its own partial weight gradient. The partial gradients are summed in part
-// order, so results do not depend on scheduling.
+// convCore is the convolution shared by Conv2d and BinaryConv2d (which
+// passes its binarized weights). Same convolutions (stride 1, output as
+// large as the input) take the grid path of convgrid.go, which never builds
+// an im2col matrix; the others build one. Either way images are processed
+// in groups, a group multiplied at once so that small feature maps still
+// give the GEMM wide panels; the groups are split into one contiguous part
+// per worker, each with its own scratch and its own partial weight
+// gradient. The partial gradients are summed in part order, so results do
+// not depend on scheduling.
 type convCore struct {
 	conv Conv
 

@@ -13,7 +13,8 @@
 // state allocates nothing, and a smaller last batch reuses the larger
 // buffers.
 //
-// The layers are [Conv2d] (im2col + GEMM through package gemm), [Linear],
+// The layers are [Conv2d] (GEMM through package gemm, on an implicit
+// im2col matrix for same convolutions), [Linear],
 // [BatchNorm] (NewBatchNorm2d, NewBatchNorm1d), [ReLU], [Hardtanh],
 // [PReLU], [MaxPool2d], [AvgPool2d], [GlobalAvgPool], [Flatten], and the
 // binary [BinaryConv2d] and [BinaryLinear] with their [NoiseAdaptation]
