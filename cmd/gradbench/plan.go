@@ -135,7 +135,7 @@ func planSummary(n int, counts map[string]int) string {
 	if left == 0 {
 		tail = "nothing pending"
 	}
-	return fmt.Sprintf("%d cells: %s; %s", n, strings.Join(parts, ", "), tail)
+	return fmt.Sprintf("%s: %s; %s", plural(n, "cell"), strings.Join(parts, ", "), tail)
 }
 
 // cellFlags are gradbench run's flags that select one cell of the sweep.
