@@ -65,6 +65,7 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	out := fs.String("out", filepath.Join("results", "runs"), "runs `directory` whose records, checkpoints and locks give the state")
 	pending := fs.Bool("pending", false, "list only the cells without a record (running, resumable and pending)")
 	asJSON := fs.Bool("json", false, "print a JSON array of cells (with each cell's configuration) instead of text")
+	quiet := fs.Bool("quiet", false, "print no summary on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -118,7 +119,9 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 			return err
 		}
 	}
-	fmt.Fprintln(env.stderr, planSummary(len(states), counts))
+	if !*quiet {
+		fmt.Fprintln(env.stderr, planSummary(len(states), counts))
+	}
 	return nil
 }
 

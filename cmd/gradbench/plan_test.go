@@ -110,6 +110,10 @@ func TestPlan(t *testing.T) {
 	if want := "4 cells: 4 done; nothing pending\n"; stderr != want {
 		t.Errorf("plan summary = %q, want %q", stderr, want)
 	}
+	// gradbench run's --quiet is taken too (a run command line pasted).
+	if _, stderr, err := runGradbench(t, append([]string{"plan", "--quiet"}, sweep...)...); err != nil || stderr != "" {
+		t.Errorf("plan --quiet: %v, stderr %q", err, stderr)
+	}
 }
 
 func TestRunCellBadInput(t *testing.T) {

@@ -149,6 +149,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	out := fs.String("out", filepath.Join("results", "runs"), "runs `directory` on a file system every node sees: records, checkpoints, table.md, and the scripts and logs under slurm/")
 	var opts slurmFlags
 	opts.define(fs)
+	quiet := fs.Bool("quiet", false, "print only the job ids (or the scripts written), no hints or download progress on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -166,7 +167,10 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	// missing or a model that does not fit fails now and not in every
 	// task (a dataset found nowhere is downloaded into the user cache,
 	// which compute nodes usually share).
-	prep := &suite.Runner{DataProgress: env.stderr, DataProgressBar: env.stderrTTY}
+	prep := &suite.Runner{}
+	if !*quiet {
+		prep.DataProgress, prep.DataProgressBar = env.stderr, env.stderrTTY
+	}
 	if err := prep.Prepare(ctx, &sweep.Workload); err != nil {
 		return err
 	}
@@ -195,7 +199,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		_, err := fmt.Fprintln(env.stdout, msg)
 		return err
 	}
-	if running > 0 {
+	if running > 0 && !*quiet {
 		what := fmt.Sprintf("%d cells are being trained now by other processes (live locks)", running)
 		if running == 1 {
 			what = "1 cell is being trained now by another process (a live lock)"
@@ -228,6 +232,9 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	}
 	fmt.Fprintf(env.stdout, "submitted array job %s (%s, one per pending cell of %d) and table job %s (after job %s ends)\n",
 		arrayID, plural(len(job.pending), "task"), job.cells, tableID, arrayID)
+	if *quiet {
+		return nil
+	}
 	fmt.Fprintf(env.stderr, "logs: %s; table: %s once job %s ends\nthen list the cells still pending with gradbench plan --pending, and resubmit them with this same command\n",
 		filepath.Join(dir, "logs", arrayID+"_<task>.out"), filepath.Join(job.out, "table.md"), tableID)
 	return nil
