@@ -251,9 +251,15 @@ func newSlurmJob(fs *flag.FlagSet, sf *sweepFlags, sweep *suite.Sweep, out strin
 	if exe, err = filepath.Abs(exe); err != nil {
 		return nil, err
 	}
+	if err := checkExecutable(exe); err != nil {
+		return nil, err
+	}
 	absOut, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
+	}
+	if strings.ContainsAny(absOut, "\"\n\r") {
+		return nil, fmt.Errorf("--out %q holds a double quote or a line break, which #SBATCH lines cannot hold", absOut)
 	}
 	names := map[string]bool{}
 	probe := flag.NewFlagSet("", flag.ContinueOnError)
@@ -288,6 +294,23 @@ func newSlurmJob(fs *flag.FlagSet, sf *sweepFlags, sweep *suite.Sweep, out strin
 	}, nil
 }
 
+// checkExecutable rejects a binary that go run built: the tasks run the
+// binary by its path, and go run deletes it when it exits.
+func checkExecutable(exe string) error {
+	if filepath.Base(filepath.Dir(exe)) == "exe" && strings.Contains(exe, "go-build") {
+		return fmt.Errorf("the job scripts run this gradbench binary by its path, %s, which go run deletes when it exits: build one (go build -o ~/bin/gradbench ./cmd/gradbench) and run gradbench slurm with it", exe)
+	}
+	return nil
+}
+
+// sbatchValue quotes a value for an #SBATCH line when it holds blanks.
+func sbatchValue(s string) string {
+	if strings.ContainsAny(s, " \t") {
+		return `"` + s + `"`
+	}
+	return s
+}
+
 // header writes the #SBATCH lines common to both jobs and the job's own.
 func (j *slurmJob) header(b *bytes.Buffer, own ...string) {
 	b.WriteString("#!/bin/bash\n")
@@ -312,7 +335,7 @@ func (j *slurmJob) cellsScript() string {
 	if j.opts.maxParallel > 0 {
 		array += fmt.Sprintf("%%%d", j.opts.maxParallel)
 	}
-	j.header(&b, "--job-name="+j.opts.jobName, array, "--output="+filepath.Join(j.out, "slurm", "logs", "%A_%a.out"))
+	j.header(&b, "--job-name="+j.opts.jobName, array, "--output="+sbatchValue(filepath.Join(j.out, "slurm", "logs", "%A_%a.out")))
 	if j.opts.time != "" {
 		fmt.Fprintf(&b, "#SBATCH --time=%s\n", j.opts.time)
 	}
@@ -352,7 +375,7 @@ func (j *slurmJob) cellsScript() string {
 // tableScript returns the script of the job that builds the table.
 func (j *slurmJob) tableScript() string {
 	var b bytes.Buffer
-	j.header(&b, "--job-name="+j.opts.jobName+"-table", "--output="+filepath.Join(j.out, "slurm", "logs", "table-%j.out"), "--time=10")
+	j.header(&b, "--job-name="+j.opts.jobName+"-table", "--output="+sbatchValue(filepath.Join(j.out, "slurm", "logs", "table-%j.out")), "--time=10")
 	j.extra(&b)
 	b.WriteString("#\n# Written by gradbench slurm: runs after the array job ends (afterany), builds\n")
 	b.WriteString("# the sweep's table from the records in --out into table.md (with curves.svg\n")

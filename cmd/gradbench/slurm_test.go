@@ -212,6 +212,37 @@ func TestSlurmBadInput(t *testing.T) {
 	}
 }
 
+func TestCheckExecutable(t *testing.T) {
+	if err := checkExecutable("/tmp/go-build123/b001/exe/gradbench"); err == nil || !strings.Contains(err.Error(), "go run deletes") {
+		t.Errorf("a go run binary: %v, want an error", err)
+	}
+	for _, ok := range []string{"/home/u/bin/gradbench", "/tmp/go-build123/b001/gradbench.test", "/opt/exe/gradbench"} {
+		if err := checkExecutable(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// TestSlurmSpaces: paths with blanks are quoted in the #SBATCH lines and
+// in the commands.
+func TestSlurmSpaces(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my runs")
+	recipe := writeRecipe(t, t.TempDir(), tinyRecipe)
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", dir); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "slurm", "cells.sh"))
+	for _, want := range []string{`#SBATCH --output="` + dir + `/slurm/logs/%A_%a.out"`, `--out='` + dir + `'`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("cells.sh lacks %s:\n%s", want, b)
+		}
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "slurm", "table.sh"))
+	if want := `out='` + dir + `'`; !strings.Contains(string(b), want) {
+		t.Errorf("table.sh lacks %s:\n%s", want, b)
+	}
+}
+
 func TestShellQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"--estimators=fda:n=9,ste+na": "--estimators=fda:n=9,ste+na",
