@@ -213,8 +213,10 @@ func TestSlurmBadInput(t *testing.T) {
 }
 
 func TestCheckExecutable(t *testing.T) {
-	if err := checkExecutable("/tmp/go-build123/b001/exe/gradbench"); err == nil || !strings.Contains(err.Error(), "go run deletes") {
-		t.Errorf("a go run binary: %v, want an error", err)
+	for _, bad := range []string{"/tmp/go-build123/b001/exe/gradbench", "/home/u/.cache/go-build/33/33e72cf3-d/gradbench"} {
+		if err := checkExecutable(bad); err == nil || !strings.Contains(err.Error(), "which go run built") {
+			t.Errorf("a go run binary %s: %v, want an error", bad, err)
+		}
 	}
 	for _, ok := range []string{"/home/u/bin/gradbench", "/tmp/go-build123/b001/gradbench.test", "/opt/exe/gradbench"} {
 		if err := checkExecutable(ok); err != nil {
