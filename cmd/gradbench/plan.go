@@ -33,9 +33,9 @@ configuration, which names its record <key>.json in --out), its state in
 	pending    nothing yet
 
 --pending lists only the cells without a record: those a new job array
-must run (gradbench slurm submits exactly those). The cell index is what
-gradbench run --cell and --index-from-env take. Plan loads no data and
-writes nothing; a summary goes to stderr.
+must run (gradbench slurm submits them, but for the running ones).
+gradbench run --cell takes a cell's index or key, --index-from-env an
+index. Plan loads no data and writes nothing; a summary goes to stderr.
 
 Examples:
 

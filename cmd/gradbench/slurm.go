@@ -27,16 +27,15 @@ pending cells of the sweep gradbench run would train with the same flags
 (gradbench plan --pending lists them), one array task per cell, and a job
 that builds the table once the array has ended.
 
-It writes two scripts into --out/slurm: cells.sh, the array
-(#SBATCH --array=0-N-1, %M with --max-parallel), whose task i runs
-gradbench run --cell <key of the i-th pending cell> with the sweep's flags,
-this gradbench binary by its absolute path and the absolute --out; and
-table.sh, a 10-minute job that runs gradbench table over --out into
---out/table.md (and curves.svg and bench.txt) and lists the cells still
-pending. --submit
-submits them with sbatch --parsable, the table job with
---dependency=afterany:<array job>, and prints both job ids. Task logs go
-to --out/slurm/logs.
+It writes two scripts into --out/slurm. cells.sh is the array
+(#SBATCH --array=0-N-1, with %M from --max-parallel): task i runs
+gradbench run --cell <key of the i-th pending cell> with the sweep's
+flags, this gradbench binary by its absolute path (so build one; a go run
+binary does not last) and the absolute --out. table.sh, a 10-minute job,
+runs gradbench table over --out into --out/table.md (and curves.svg and
+bench.txt) and lists the cells still pending. --submit submits both with
+sbatch --parsable, the table job with --dependency=afterany:<array job>,
+and prints both job ids. Task logs go to --out/slurm/logs.
 
 The cells are named by key, so cells finishing between submission and
 run never shift which task runs which cell. --out must be a directory
