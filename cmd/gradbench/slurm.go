@@ -162,6 +162,10 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if err := opts.check(); err != nil {
 		return err
 	}
+	job, err := newSlurmJob(fs, &sf, sweep, *out, &opts)
+	if err != nil {
+		return err
+	}
 	// Load the data and build the model once here, so that a dataset
 	// missing or a model that does not fit fails now and not in every
 	// task (a dataset found nowhere is downloaded into the user cache,
@@ -171,10 +175,6 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		prep.DataProgress, prep.DataProgressBar = env.stderr, env.stderrTTY
 	}
 	if err := prep.Prepare(ctx, &sweep.Workload); err != nil {
-		return err
-	}
-	job, err := newSlurmJob(fs, &sf, sweep, *out, &opts)
-	if err != nil {
 		return err
 	}
 	states, err := sweep.Plan(job.out)
