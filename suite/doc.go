@@ -37,6 +37,15 @@
 // and never retried. [WriteBench] writes the final numbers as Go benchmark
 // lines that benchstat reads (`benchstat -col /est bench.txt`).
 //
+// # Batch systems
+//
+// Sweep.Plan reports the state of every cell in a runs directory (done,
+// diverged, running, resumable, pending). Runner.RunCellLocked trains one
+// cell, found with Sweep.CellAt or Sweep.FindCell, as a batch system's
+// array task does, in a runs directory that processes on other hosts may
+// share: a cell with a record returns at once, and a lock file with a
+// heartbeat (LockPath) keeps two processes from training one cell at once.
+//
 // # Tables
 //
 // [WriteTable] builds the main table (one row per estimator: mean ± std of
