@@ -41,10 +41,9 @@ func (c Conv) validate(layer string) {
 	}
 }
 
-// Conv2d is a full-precision convolution, computed with GEMM: same
-// convolutions (stride 1, k = 2·pad + 1) on a zero-padded copy of the
-// input that the GEMM reads as an implicit im2col matrix, the others as
-// im2col + GEMM.
+// Conv2d is a full-precision convolution, computed with GEMM on a
+// zero-padded copy of the input that the GEMM reads as an implicit im2col
+// matrix (convgrid.go for same convolutions, convphase.go for the others).
 // Weights are initialised Kaiming-normal (fan-in), the bias to zero.
 type Conv2d struct {
 	Conv
@@ -96,8 +95,10 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 
 // convCore is the convolution shared by Conv2d and BinaryConv2d (which
 // passes its binarized weights). Same convolutions (stride 1, output as
-// large as the input) take the grid path of convgrid.go, which never builds
-// an im2col matrix; the others build one. Either way images are processed
+// large as the input) take the grid path of convgrid.go, the others the
+// phase-grid path of convphase.go; neither builds an im2col matrix. The
+// obvious im2col + GEMM path (forwardGroup, backwardGroup) is kept as the
+// reference the tests check both against (noGrid). Images are processed
 // in groups, a group multiplied at once so that small feature maps still
 // give the GEMM wide panels; the groups are split into one contiguous part
 // per worker, each with its own scratch and its own partial weight
@@ -120,9 +121,12 @@ type convCore struct {
 	// The same-convolution path (convgrid.go): grid geometry and the
 	// im2col row offsets of the input and of the output gradient.
 	implicit   bool
-	noGrid     bool // tests: use im2col for same convolutions too
+	noGrid     bool // tests: use im2col for every convolution
 	grid       grid
 	off, offDy []int
+	// The other convolutions (convphase.go), sharing off and offDy.
+	phased bool
+	phase  phaseGrid
 }
 
 // convPart is one worker's share: scratch matrices and a partial dW.
@@ -174,8 +178,12 @@ func (c *convCore) setup(layer string, x *Tensor) {
 		c.parts = make([]convPart, p)
 	}
 	c.implicit = c.same() && !c.noGrid
-	if c.implicit {
+	c.phased = !c.same() && !c.noGrid
+	switch {
+	case c.implicit:
 		c.setupGrid(x.N)
+	case c.phased:
+		c.setupPhase(x.N)
 	}
 }
 
@@ -244,7 +252,7 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 
 // Do processes parts [lo, hi): it implements parallel.Job.
 func (c *convCore) Do(lo, hi int) {
-	if c.implicit {
+	if c.implicit || c.phased {
 		c.doGrid(lo, hi)
 		return
 	}
@@ -268,8 +276,8 @@ func (c *convCore) Do(lo, hi int) {
 	}
 }
 
-// doGrid runs parts [lo, hi) on the grid path: part p takes an equal
-// share of the images, in groups of c.grid.g.
+// doGrid runs parts [lo, hi) on the grid or phase-grid path: part p takes
+// an equal share of the images, in groups of c.grid.g (c.phase.g).
 func (c *convCore) doGrid(lo, hi int) {
 	n := c.in.N
 	per := (n + len(c.parts) - 1) / len(c.parts)
@@ -279,11 +287,20 @@ func (c *convCore) doGrid(lo, hi int) {
 		if !c.fwd {
 			part.dw = part.dw[:0]
 		}
-		for n0 := a0; n0 < a1; n0 += c.grid.g {
-			n1 := min(a1, n0+c.grid.g)
-			if c.fwd {
+		g := c.grid.g
+		if c.phased {
+			g = c.phase.g
+		}
+		for n0 := a0; n0 < a1; n0 += g {
+			n1 := min(a1, n0+g)
+			switch {
+			case c.phased && c.fwd:
+				c.forwardPhase(part, n0, n1)
+			case c.phased:
+				c.backwardPhase(part, n0, n1, n0 == a0)
+			case c.fwd:
 				c.forwardGrid(part, n0, n1)
-			} else {
+			default:
 				c.backwardGrid(part, n0, n1, n0 == a0)
 			}
 		}

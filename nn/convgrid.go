@@ -46,6 +46,10 @@ func newGrid(h, w, p, g int) grid {
 // nq returns the number of output grid positions of a group of n images.
 func (gr grid) nq(n int) int { return ((n-1)*(gr.h+gr.p) + gr.h) * gr.r }
 
+// key identifies the geometry for planes (the last entry tells the grid
+// from a phase grid).
+func (gr grid) key() [4]int { return [4]int{gr.h, gr.w, gr.g, 1} }
+
 // origin is the index in a plane of row 0, column 0 of image 0.
 func (gr grid) origin() int { return gr.p*gr.r + gr.p }
 
@@ -94,15 +98,13 @@ func (gr grid) gather(dst, src []float32, ld, c, g int) {
 // output-gradient planes, the output grid, and the geometry they were
 // zeroed for (padding positions are never written after that).
 type gridPart struct {
-	xp, dyp, yg []float32
-	xkey, dykey [4]int
+	xp, dyp, yg, dxp []float32
+	xkey, dykey      [4]int
 }
 
-// planes returns s (grown if needed) for c planes of gr, cleared when the
-// geometry differs from the one it was cleared for.
-func planes(s *[]float32, key *[4]int, gr grid, c int) []float32 {
-	k := [4]int{gr.h, gr.w, gr.p, gr.g}
-	n := c * gr.s
+// planes returns s (grown if needed) with n floats, cleared when the
+// geometry key differs from the one it was cleared for.
+func planes(s *[]float32, key *[4]int, k [4]int, n int) []float32 {
 	if cap(*s) < n || *key != k {
 		*s = floats(s, n)
 		clear((*s)[:cap(*s)])
@@ -139,7 +141,7 @@ var gridTarget = 1 << 16
 func (c *convCore) forwardGrid(p *convPart, n0, n1 int) {
 	cv, gr := c.conv, c.grid
 	g := n1 - n0
-	xp := planes(&p.grid.xp, &p.grid.xkey, gr, cv.In)
+	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
 	gr.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g)
 	nq := gr.nq(g)
 	yg := floats(&p.grid.yg, cv.Out*nq)
@@ -153,9 +155,9 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	cv, gr := c.conv, c.grid
 	g := n1 - n0
 	hw := c.h * c.w
-	xp := planes(&p.grid.xp, &p.grid.xkey, gr, cv.In)
+	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
 	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g)
-	dyp := planes(&p.grid.dyp, &p.grid.dykey, gr, cv.Out)
+	dyp := planes(&p.grid.dyp, &p.grid.dykey, gr.key(), cv.Out*gr.s)
 	gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g)
 	nq := gr.nq(g)
 	p.dw = floats(&p.dw, cv.Out*c.k)

@@ -14,7 +14,7 @@
 // buffers.
 //
 // The layers are [Conv2d] (GEMM through package gemm, on an implicit
-// im2col matrix for same convolutions), [Linear],
+// im2col matrix), [Linear],
 // [BatchNorm] (NewBatchNorm2d, NewBatchNorm1d), [ReLU], [Hardtanh],
 // [PReLU], [MaxPool2d], [AvgPool2d], [GlobalAvgPool], [Flatten], and the
 // binary [BinaryConv2d] and [BinaryLinear] with their [NoiseAdaptation]
