@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
@@ -332,21 +335,36 @@ func BenchmarkSgemm(b *testing.B) {
 }
 
 // BenchmarkKernels times the blocked GEMM with each micro-kernel this
-// build has on this CPU (run with GOMAXPROCS=1 for per-core numbers).
+// build has on this CPU, and gonum's pure-Go Sgemm (kernel=gonum) on the
+// same products for comparison (run with GOMAXPROCS=1 for per-core
+// numbers). SetBytes counts floating-point operations: MB/s reads as
+// MFLOP/s.
 func BenchmarkKernels(b *testing.B) {
+	sizes := [][3]int{{256, 256, 256}, {16, 784, 144}, {64, 294, 576}, {144, 16, 784}, {512, 512, 512}}
+	type impl struct {
+		name string
+		f    gemmFunc
+	}
+	var impls []impl
 	for _, kern := range kernels {
-		g := &blocked{kern: kern}
-		for _, s := range [][3]int{{256, 256, 256}, {16, 784, 144}, {64, 294, 576}, {144, 16, 784}, {512, 512, 512}} {
+		impls = append(impls, impl{kern.name, (&blocked{kern: kern}).sgemm})
+	}
+	impls = append(impls, impl{"gonum", func(ta, tb bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}})
+	for _, im := range impls {
+		for _, s := range sizes {
 			m, n, k := s[0], s[1], s[2]
-			b.Run(fmt.Sprintf("kernel=%s/m=%d/n=%d/k=%d", kern.name, m, n, k), func(b *testing.B) {
-				x := make([]float32, m*k)
-				y := make([]float32, k*n)
+			b.Run(fmt.Sprintf("kernel=%s/m=%d/n=%d/k=%d", im.name, m, n, k), func(b *testing.B) {
+				// Nonzero values: gonum's loops skip zero entries of A.
+				x := randMat(rand.New(rand.NewPCG(1, 1)), m, k, k)
+				y := randMat(rand.New(rand.NewPCG(2, 2)), k, n, n)
 				z := make([]float32, m*n)
 				b.SetBytes(int64(2 * m * n * k))
 				b.ReportAllocs()
-				g.sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+				im.f(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
 				for b.Loop() {
-					g.sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+					im.f(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
 				}
 			})
 		}
