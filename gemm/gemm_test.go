@@ -318,12 +318,14 @@ func TestSgemmAllocs(t *testing.T) {
 	}
 }
 
+// BenchmarkSgemm times Sgemm, whichever implementation the build has
+// (gemm=<Impl()>), on all cores (on one with GOMAXPROCS=1).
 func BenchmarkSgemm(b *testing.B) {
-	for _, s := range [][3]int{{256, 256, 256}, {16, 784 * 2, 144}, {64, 294, 576}, {16, 144, 784}} {
+	for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {16, 784 * 2, 144}, {64, 294, 576}, {16, 144, 784}} {
 		m, n, k := s[0], s[1], s[2]
 		b.Run(fmt.Sprintf("m=%d/n=%d/k=%d/gemm=%s", m, n, k, Impl()), func(b *testing.B) {
-			x := make([]float32, m*k)
-			y := make([]float32, k*n)
+			x := randMat(rand.New(rand.NewPCG(1, 1)), m, k, k)
+			y := randMat(rand.New(rand.NewPCG(2, 2)), k, n, n)
 			z := make([]float32, m*n)
 			b.SetBytes(int64(2 * m * n * k)) // "MB/s" reads as MFLOP/s
 			b.ReportAllocs()

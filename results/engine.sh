@@ -8,8 +8,10 @@
 # for plain products; convolutions stay on the assembly kernels where the
 # CPU has AVX2). It saves the raw output under
 # results/ (engine-go.txt, engine-simd.txt, engine-openblas.txt) and
-# generates results/engine.md with bench/cmd/benchreport. With -count=10 it
-# takes roughly 35 minutes on 2 cores (measured: 70 s per build and count):
+# generates results/engine.md with bench/cmd/benchreport; then the GEMM
+# kernels on one core (gemm-go.txt, gemm-openblas.txt, results/gemm.md).
+# With -count=10 it takes roughly 45 minutes on 2 cores (measured: 70 s per
+# build and count for the engine, about 40 s per count for the GEMM part):
 # run it on a quiet machine (check `uptime`). Arguments are passed to go
 # test, e.g.
 # `results/engine.sh -benchtime=2x -count=1` for a quick try (then do not
@@ -19,8 +21,9 @@ cd "$(dirname "$0")/.."
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
 bench='^Benchmark(Conv|BinaryConv|BatchNorm|GEMM|TrainStep)$'
+pkg=./bench
 
-run() { # output build [VAR=value ...] [-- go test flags]
+run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 	local out=$1 build=$2
 	shift 2
 	local envs=() flags=()
@@ -34,10 +37,10 @@ run() { # output build [VAR=value ...] [-- go test flags]
 		shift
 	done
 	{
-		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} ./bench"
+		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg"
 		echo "build: $build"
 		echo "go: $(env "${envs[@]}" go version)"
-		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" ./bench
+		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg"
 	} >"$out.tmp"
 	mv "$out.tmp" "$out"
 }
@@ -49,3 +52,15 @@ run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per 
 go run ./bench/cmd/benchreport -o results/engine.md -title "Training engine" -elements none -ignore gemm \
 	go=results/engine-go.txt simd=results/engine-simd.txt openblas=results/engine-openblas.txt
 echo "wrote results/engine.md"
+
+# One core: the micro-kernels (portable, AVX2 assembly, gonum's Sgemm for
+# comparison), the row-offset products of the convolutions, and Sgemm with
+# OpenBLAS.
+bench='^Benchmark(Kernels|Rows|Sgemm)$'
+pkg=./gemm
+run results/gemm-go.txt "default, GOMAXPROCS=1" GOFLAGS= GOMAXPROCS=1
+bench='^BenchmarkSgemm$'
+run results/gemm-openblas.txt "-tags openblas, GOMAXPROCS=1" GOFLAGS= GOMAXPROCS=1 -- -tags openblas
+go run ./bench/cmd/benchreport -o results/gemm.md -title "GEMM on one core" -elements none -ignore gemm \
+	go=results/gemm-go.txt openblas=results/gemm-openblas.txt
+echo "wrote results/gemm.md"
