@@ -23,10 +23,11 @@
 //     SgemmRowsA and SgemmRowsB still use the assembly kernels where the
 //     CPU has them, since they read the offset operand in place.
 //
-// Measured on one Zen 4 core (BenchmarkKernels, GOMAXPROCS=1), m=n=k=512:
-// the 4×24 assembly kernel about 95 GFLOP/s, OpenBLAS about 100, gonum's
-// pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 15, the portable kernel
-// 6.7. GOEXPERIMENT=simd changes nothing here: an archsimd 3×32 AVX-512
+// Measured on one Zen 4 core (BenchmarkKernels and BenchmarkSgemm with
+// GOMAXPROCS=1; results/engine.sh writes them to results/gemm.md),
+// m=n=k=512: the assembly kernels about 95-100 GFLOP/s, OpenBLAS about
+// 100, gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 13-15, the
+// portable kernel 6-7. GOEXPERIMENT=simd changes nothing here: an archsimd 3×32 AVX-512
 // kernel reached 57 GFLOP/s, short of the assembly, whose 12 accumulators
 // and fused multiply-adds into them the compiler's register allocation
 // did not match.
