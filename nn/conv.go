@@ -7,6 +7,15 @@ import (
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
+// reduceParts is the number of parts a batch is split into wherever a
+// gradient is summed over images (convolution weights, noise adaptation).
+// Each part sums its images in order and the parts are added in order, so
+// it is a constant, not the number of cores: the same seed gives
+// bit-identical training on a machine with 1, 2 or 16 cores (and under a
+// batch system that hands a task fewer cores than a laptop has). Eight
+// parts keep up to eight cores busy.
+const reduceParts = 8
+
 var (
 	_ Layer      = (*Conv2d)(nil)
 	_ Parametric = (*Conv2d)(nil)
@@ -173,9 +182,8 @@ func (c *convCore) setup(layer string, x *Tensor) {
 	c.hw = c.oh * c.ow
 	// Enough images per group for a GEMM panel of >= 256 columns.
 	c.g = max(1, min(x.N, (256+c.hw-1)/c.hw))
-	p := parallel.Workers()
-	if len(c.parts) != p {
-		c.parts = make([]convPart, p)
+	if len(c.parts) != reduceParts {
+		c.parts = make([]convPart, reduceParts)
 	}
 	c.implicit = c.same() && !c.noGrid
 	c.phased = !c.same() && !c.noGrid

@@ -187,7 +187,7 @@ type naPart struct {
 }
 
 func (m *NoiseAdaptation) runJob() {
-	parts := parallel.Workers()
+	parts := reduceParts
 	if len(m.parts) != parts {
 		m.parts = make([]naPart, parts)
 	}

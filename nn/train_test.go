@@ -1,10 +1,15 @@
 package nn
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -218,4 +223,48 @@ func ExampleStream() {
 	c := Stream(1, "init/na").Uint64()
 	fmt.Println(a == b, a == c)
 	// Output: true false
+}
+
+// TestDeterminismAcrossCores trains the same network in child processes
+// with 1, 2 and 3 cores (GOMAXPROCS) and asks for bit-identical losses and
+// weights: gradient sums over a batch must not depend on the core count, so
+// that a batch task given fewer cores than a laptop reproduces its numbers.
+func TestDeterminismAcrossCores(t *testing.T) {
+	if os.Getenv("NN_DETERMINISM_CHILD") == "1" {
+		x, labels := synthetic(2, 96, 3, 8, 0)
+		net := twoBlockNet(t, "ste+na", 5, 8, 3)
+		losses := run(net, x, labels, 2, 48, 0.05, 5)
+		h := fnv.New64a()
+		for _, l := range losses {
+			binary.Write(h, binary.LittleEndian, l)
+		}
+		for _, p := range Params(net) {
+			binary.Write(h, binary.LittleEndian, p.Data)
+		}
+		fmt.Printf("digest %016x\n", h.Sum64())
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts three child processes; skipped under -short")
+	}
+	digest := map[string]string{}
+	for _, procs := range []string{"1", "2", "3"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDeterminismAcrossCores$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "NN_DETERMINISM_CHILD=1", "GOMAXPROCS="+procs)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("child with GOMAXPROCS=%s: %v\n%s", procs, err, out)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "digest ") {
+				digest[procs] = line
+			}
+		}
+		if digest[procs] == "" {
+			t.Fatalf("child with GOMAXPROCS=%s printed no digest:\n%s", procs, out)
+		}
+	}
+	if digest["1"] != digest["2"] || digest["2"] != digest["3"] {
+		t.Errorf("training differs with the core count: GOMAXPROCS=1 %s, 2 %s, 3 %s", digest["1"], digest["2"], digest["3"])
+	}
 }
