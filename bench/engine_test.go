@@ -16,7 +16,7 @@ import (
 // run on the assembly kernels if the CPU has AVX2):
 //
 //	BenchmarkConv/shape=<Cin>x<H>x<W>-o<Cout>-k<k>s<stride>/pass=<fwd|bwd>/gemm=<impl>
-//	BenchmarkBinaryConv/shape=.../est=<spec>/pass=<fwd|bwd>/gemm=<impl>
+//	BenchmarkBinaryConvLayer/shape=.../est=<spec>/pass=<fwd|bwd>/gemm=<impl>
 //	BenchmarkBatchNorm/shape=<C>x<H>x<W>/pass=<fwd|bwd>
 //	BenchmarkGEMM/m=<m>/n=<n>/k=<k>/gemm=<impl>
 //
@@ -113,10 +113,10 @@ func BenchmarkConv(b *testing.B) {
 	}
 }
 
-// BenchmarkBinaryConv times the binary convolution of the three stages
+// BenchmarkBinaryConvLayer times the binary convolution of the three stages
 // with the estimator and noise adaptation on: the GEMM plus binarization,
 // the estimator's backward and the noise-adaptation module.
-func BenchmarkBinaryConv(b *testing.B) {
+func BenchmarkBinaryConvLayer(b *testing.B) {
 	for _, s := range convShapes {
 		if s.in == 1 || s.k == 1 {
 			continue // the stem and the shortcuts stay full precision

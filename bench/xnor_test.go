@@ -14,17 +14,17 @@ import (
 // Inference benchmarks of the XNOR-popcount kernels (package xnor) against
 // the training engine's float convolution of the same shape:
 //
-//	BenchmarkXnorConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|simd>
-//	BenchmarkXnorConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|simd|openblas>
+//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|simd>
+//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|go-avx2|openblas>
 //
 // impl=go and impl=simd (xnor.Impl) time the WHOLE binary operation on a
 // float32 NCHW input: packing the signs (xnor.Pack), the padded or im2col
 // window of packed words, the XNOR-popcount kernel, the padding correction
 // and the output transform with the following BatchNorm folded in, writing
-// float32 NCHW (Conv.Forward). impl=float is nn.Conv2d's forward pass
-// (im2col + SGEMM) on the same input, with the build's GEMM (gemm.Impl:
-// pure Go by default, its AVX-512 micro-kernel under GOEXPERIMENT=simd,
-// OpenBLAS with -tags openblas). SetBytes counts 2·MACs, so MB/s reads as
+// float32 NCHW (Conv.Forward). impl=float is nn.Conv2d's forward pass on
+// the same input, with the build's GEMM (gemm.Impl: go-avx2 where the CPU
+// has AVX2, the portable go kernel elsewhere, openblas with -tags
+// openblas). SetBytes counts 2·MACs, so MB/s reads as
 // millions of (binary or float) operations per second.
 //
 // The shapes are the 3×3 convolutions of binary ResNet-20 on 28×28 inputs
@@ -35,13 +35,13 @@ import (
 // For results/inference.md, on a quiet machine: results/inference.sh, which
 // runs
 //
-//	GOEXPERIMENT=simd go test -run '^$' -bench '^BenchmarkXnor(Conv|Model)$' -count=10 ./bench
-//	GOEXPERIMENT=simd go test -tags openblas -run '^$' -bench '^BenchmarkXnor(Conv|Model)$' -count=10 ./bench
+//	GOEXPERIMENT=simd go test -run '^$' -bench '^Benchmark(BinaryConv|Inference)$' -count=10 ./bench
+//	GOEXPERIMENT=simd go test -tags openblas -run '^$' -bench '^Benchmark(BinaryConv|Inference)$' -count=10 ./bench
 //
 // (the binary kernels against the pure-Go float convolution, then against
 // OpenBLAS, each in the same run) and turns the output into the report with
 // bench/cmd/benchreport.
-func BenchmarkXnorConv(b *testing.B) {
+func BenchmarkBinaryConv(b *testing.B) {
 	shapes := []struct{ c, h int }{
 		{16, 28}, {32, 14}, {64, 7}, // ResNet-20 (28×28 input)
 		{64, 56}, {128, 28}, {256, 14}, {512, 7}, // ResNet-18 (224×224 input)
@@ -85,21 +85,20 @@ func BenchmarkXnorConv(b *testing.B) {
 	}
 }
 
-// BenchmarkXnorModel times whole-network inference of binary ResNet-20 on
+// BenchmarkInference times whole-network inference of binary ResNet-20 on
 // 28×28 inputs (Fashion-MNIST's shape, 10 classes), the suite's default
 // model, in evaluation mode:
 //
-//	BenchmarkXnorModel/model=resnet20/batch=<1|100>/impl=<go|simd>
-//	BenchmarkXnorModel/model=resnet20/batch=<1|100>/impl=float/gemm=<go|simd|openblas>
+//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|simd>
+//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=float/gemm=<go|go-avx2|openblas>
 //
-// impl=float is the training engine's network (every
-// convolution through im2col + SGEMM); impl=go and impl=simd are the same
+// impl=float is the training engine's network in evaluation mode; impl=go and impl=simd are the same
 // network after xnor.CompileParallel (one replica per core, chunks of 8
 // images): its 18 binary convolutions (with their BatchNorm and residual
 // additions) run as XNOR-popcount kernels, the stem, shortcuts, pooling and
 // head stay full precision. The BatchNorm statistics are randomized as
 // after training. SetBytes counts input bytes.
-func BenchmarkXnorModel(b *testing.B) {
+func BenchmarkInference(b *testing.B) {
 	def := xnor.Impl()
 	defer xnor.SetImpl(def)
 	for _, batch := range []int{1, 100} {

@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
-bench='^Benchmark(Conv|BinaryConv|BatchNorm|GEMM|TrainStep)$'
+bench='^Benchmark(Conv|BinaryConvLayer|BatchNorm|GEMM|TrainStep)$'
 pkg=./bench
 
 run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg

@@ -26,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
-bench='^BenchmarkXnor(Conv|Model)$'
+bench='^Benchmark(BinaryConv|Inference)$'
 
 run() { # output build [go test flags]
 	local out=$1 build=$2
@@ -40,18 +40,18 @@ run() { # output build [go test flags]
 	mv "$out.tmp" "$out"
 }
 
-run results/inference-go.txt "GOEXPERIMENT=simd (float: pure-Go GEMM with its AVX-512 micro-kernel)"
+run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (go-avx2 on this CPU))"
 run results/inference-openblas.txt "GOEXPERIMENT=simd -tags openblas (float: OpenBLAS sgemm)" -tags openblas
 
 targets=()
 for shape in 64x56x56-o64-k3s1 128x28x28-o128-k3s1 256x14x14-o256-k3s1 512x7x7-o512-k3s1; do
 	for batch in 1 16; do
-		f=".name:XnorConv /shape:\"$shape\" /batch:$batch"
+		f=".name:BinaryConv /shape:\"$shape\" /batch:$batch"
 		targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.1")
 	done
 done
 for batch in 1 100; do
-	f=".name:XnorModel /model:resnet20 /batch:$batch"
+	f=".name:Inference /model:resnet20 /batch:$batch"
 	targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.2")
 done
 go run ./bench/cmd/benchreport -o results/inference.md -title "XNOR-popcount inference" -elements none -ignore gemm \
