@@ -1,8 +1,6 @@
 package gemm
 
 import (
-	"sync"
-
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
@@ -65,9 +63,8 @@ func (x *operand) row(r int) int {
 
 // blocked is the blocked GEMM with micro-kernel kern.
 type blocked struct {
-	kern kernel
-	free []*call
-	mu   sync.Mutex
+	kern  kernel
+	calls freeList[call]
 }
 
 // choose returns the engine whose micro-tiles cover the m×n result with
@@ -107,7 +104,7 @@ func rowsEngine(es []*blocked, rowsA bool, m, n int) *blocked {
 }
 
 // call holds one product's arguments and a workspace per part; calls
-// are recycled through blocked.free, so steady-state use allocates nothing.
+// are recycled through blocked.calls, so steady-state use allocates nothing.
 type call struct {
 	g                *blocked
 	m, n, k          int
@@ -164,22 +161,11 @@ func (g *blocked) run(m, n, k int, alpha float32, a, b operand, beta float32, c 
 	g.put(cl)
 }
 
-func (g *blocked) get() *call {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if n := len(g.free); n > 0 {
-		cl := g.free[n-1]
-		g.free = g.free[:n-1]
-		return cl
-	}
-	return new(call)
-}
+func (g *blocked) get() *call { return g.calls.get() }
 
 func (g *blocked) put(cl *call) {
 	cl.a, cl.b, cl.c = operand{}, operand{}, nil
-	g.mu.Lock()
-	g.free = append(g.free, cl)
-	g.mu.Unlock()
+	g.calls.put(cl)
 }
 
 // Do computes parts [lo, hi) of C: it implements parallel.Job.

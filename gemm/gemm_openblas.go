@@ -3,8 +3,6 @@
 package gemm
 
 import (
-	"sync"
-
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/netlib/blas/netlib"
 
@@ -32,7 +30,7 @@ type blasCall struct {
 	partSize, nparts int
 }
 
-var calls = sync.Pool{New: func() any { return new(blasCall) }}
+var calls freeList[blasCall]
 
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	p := 1
@@ -43,7 +41,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	cl := calls.Get().(*blasCall)
+	cl := calls.get()
 	*cl = blasCall{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, splitRows: m > n}
 	size, unit := n, 16
@@ -56,7 +54,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	cl.nparts = (size + cl.partSize - 1) / cl.partSize
 	parallel.For(cl.nparts, 1, 1, cl)
 	cl.a, cl.b, cl.c = nil, nil, nil
-	calls.Put(cl)
+	calls.put(cl)
 }
 
 // Do runs parts [lo, hi): it implements parallel.Job.
@@ -102,15 +100,15 @@ func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 // copied out into a plain matrix for OpenBLAS.
 var rowsEngines = asmEngines()
 
-var rowsScratch = sync.Pool{New: func() any { return new([]float32) }}
+var rowsScratch freeList[[]float32]
 
 func sgemmRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
 	if len(rowsEngines) > 0 {
 		rowsEngine(rowsEngines, a.off != nil, m, n).run(m, n, k, alpha, a, b, beta, c, ldc)
 		return
 	}
-	buf := rowsScratch.Get().(*[]float32)
-	defer rowsScratch.Put(buf)
+	buf := rowsScratch.get()
+	defer rowsScratch.put(buf)
 	x := a
 	rows, cols := m, k
 	if a.off == nil {

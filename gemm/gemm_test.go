@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -315,6 +316,14 @@ func TestSgemmAllocs(t *testing.T) {
 		Sgemm(false, true, 256, 256, 256, 1, a, 256, b, 256, 0, c, 256)
 	}); n != 0 {
 		t.Errorf("Sgemm allocates %v times per call, want 0", n)
+	}
+	// A garbage collection between calls must not make the next call
+	// allocate (a sync.Pool of call records would be emptied by it).
+	if n := testing.AllocsPerRun(10, func() {
+		runtime.GC()
+		Sgemm(false, true, 256, 256, 256, 1, a, 256, b, 256, 0, c, 256)
+	}); n != 0 {
+		t.Errorf("Sgemm after a garbage collection allocates %v times per call, want 0", n)
 	}
 }
 

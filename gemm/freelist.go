@@ -1,0 +1,29 @@
+package gemm
+
+import "sync"
+
+// A freeList recycles values between calls. Unlike a sync.Pool it is never
+// emptied by the garbage collector, so a training loop that has warmed up
+// allocates nothing even across collections; it holds at most as many
+// values as calls ever ran at once.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+func (l *freeList[T]) get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.free); n > 0 {
+		v := l.free[n-1]
+		l.free = l.free[:n-1]
+		return v
+	}
+	return new(T)
+}
+
+func (l *freeList[T]) put(v *T) {
+	l.mu.Lock()
+	l.free = append(l.free, v)
+	l.mu.Unlock()
+}
