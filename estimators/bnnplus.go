@@ -7,7 +7,7 @@ var (
 	_ Learner   = (*BNNPlus)(nil)
 )
 
-// BNNPlus is the SignSwish estimator of BNN+ (Darabi et al., "BNN+:
+// BNNPlus is the SignSwish estimator of BNN+ ("BNN+:
 // Improved Binary Network Training", arXiv 1812.11800):
 //
 //	forward   q(x) = sign(x), sign(0) = +1

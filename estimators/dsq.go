@@ -7,9 +7,9 @@ var (
 	_ Learner   = (*DSQ)(nil)
 )
 
-// DSQ is 1-bit Differentiable Soft Quantization (Gong et al.,
-// "Differentiable Soft Quantization: Bridging Full-Precision and Low-Bit
-// Neural Networks", ICCV 2019). On the range [-1, 1] (Δ = 2, one cell with
+// DSQ is 1-bit Differentiable Soft Quantization ("Differentiable Soft
+// Quantization: Bridging Full-Precision and Low-Bit Neural Networks",
+// ICCV 2019). On the range [-1, 1] (Δ = 2, one cell with
 // midpoint 0):
 //
 //	forward   q(x) = sign(x), sign(0) = +1

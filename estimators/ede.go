@@ -10,7 +10,7 @@ var (
 	_ Scheduler = (*EDE)(nil)
 )
 
-// EDE is the error decay estimator of IR-Net (Qin et al., "Forward and
+// EDE is the error decay estimator of IR-Net ("Forward and
 // Backward Information Retention for Accurate Binary Neural Networks",
 // CVPR 2020). At training progress p in [0, 1]:
 //

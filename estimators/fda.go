@@ -10,8 +10,8 @@ var (
 )
 
 // FDA is the Fourier-series (frequency-domain) estimator of "Learning
-// Frequency Domain Approximation for Binary Neural Networks" (Xu et al.,
-// NeurIPS 2021, arXiv 2103.00841): sign(x) is a square wave, approximated by
+// Frequency Domain Approximation for Binary Neural Networks" (NeurIPS
+// 2021, arXiv 2103.00841): sign(x) is a square wave, approximated by
 // its first n+1 odd harmonics of angular frequency ω, and the gradient is
 // that sum's derivative:
 //

@@ -4,7 +4,7 @@ import "math"
 
 var _ Estimator = (*STE)(nil)
 
-// STE is the clipped straight-through estimator (Hubara et al., "Binarized
+// STE is the clipped straight-through estimator ("Binarized
 // Neural Networks", NeurIPS 2016):
 //
 //	forward   q(x) = sign(x), sign(0) = +1

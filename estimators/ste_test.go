@@ -2,7 +2,7 @@ package estimators
 
 import "testing"
 
-// Pinned values of g(x) = 1 if |x| <= c else 0 (Hubara et al., NeurIPS 2016).
+// Pinned values of g(x) = 1 if |x| <= c else 0 ("Binarized Neural Networks", NeurIPS 2016).
 func TestSTEPinned(t *testing.T) {
 	checkPinned(t, "ste", -1, []pin{{0, 1}, {-1, 1}, {1, 1}, {1.0000001, 0}, {-1.0000001, 0}, {1e30, 0}})
 	checkPinned(t, "ste:c=0.5", -1, []pin{{0.5, 1}, {0.50000006, 0}})

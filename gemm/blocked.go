@@ -4,9 +4,8 @@ import (
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
-// The blocked GEMM follows the loop structure of BLIS (Van Zee & van de
-// Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS Functionality",
-// ACM TOMS 2015): C is computed in column blocks of nc, the depth in blocks
+// The blocked GEMM follows the loop structure of BLIS ("BLIS: A Framework
+// for Rapidly Instantiating BLAS Functionality", ACM TOMS 2015): C is computed in column blocks of nc, the depth in blocks
 // of at most kc, and rows in blocks of mc. Each kc×nc block of op(B) is
 // packed into micro-panels of nr columns (kc×nr, contiguous, zero-padded),
 // each mc×kc block of op(A) into micro-panels of mr rows (kc×mr, scaled by

@@ -79,7 +79,7 @@ func resnet20(b *builder) nn.Sequential {
 	return net
 }
 
-// resnet18 is Bi-Real Net's ResNet-18 with PReLU (Liu et al., ECCV 2018),
+// resnet18 is Bi-Real Net's ResNet-18 with PReLU (ECCV 2018),
 // the FDA paper's ImageNet baseline (../shared/spec/workloads.md): a
 // full-precision stem conv7x7/2 (C→64) + BN + maxpool 3/2; four stages of
 // 64, 128, 256 and 512 channels, each of 2 basic blocks of 2 units (16

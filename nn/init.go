@@ -47,7 +47,7 @@ func NewInit(seed uint64) *Init {
 	return &Init{Weights: Stream(seed, "init/weights"), NA: Stream(seed, "init/na")}
 }
 
-// kaimingNormal fills w from N(0, 2/fanIn): He et al., "Delving Deep into
+// kaimingNormal fills w from N(0, 2/fanIn): "Delving Deep into
 // Rectifiers", ICCV 2015, eq. 10, for layers followed by ReLU.
 func kaimingNormal(w []float32, fanIn int, r *rand.Rand) {
 	std := math.Sqrt(2 / float64(fanIn))
