@@ -149,10 +149,12 @@ func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 	if first < 0 || last+v > len(out) || (res != nil && len(res) != len(out)) {
 		panic(fmt.Sprintf("xnor: outFloatSIMD: output of %d values (res %d) too short for block at %d", len(out), len(res), first))
 	}
-	// Vector stores need 8 addressable values: a short block at the very
-	// end of out takes the portable path for its last channels.
+	// A short block's masked stores are 16 lanes wide (an AVX-512 store
+	// under a K mask: the 8-lane AVX2 VPMASKMOVD is microcoded and slow on
+	// AMD CPUs), so they need 16 addressable values: a short block at the
+	// very end of out takes the portable path for its last channels.
 	vec := nOut
-	if room := len(out) - 8 - first; v < 8 && room < 0 {
+	if room := len(out) - 16 - first; v < 8 && room < 0 {
 		vec = 0
 	} else if v < 8 {
 		vec = min(nOut, room/ohw+1)
@@ -166,7 +168,8 @@ func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 	}
 	// The loop runs on pointers, bounds checked above: with slices the Go
 	// compiler spills and rechecks enough to double its cost.
-	mask := archsimd.Mask32x8FromBits(uint8(1<<v - 1))
+	mask := archsimd.Mask32x16FromBits(uint16(1<<v - 1))
+	var wide archsimd.Float32x16
 	dst := unsafe.Pointer(unsafe.SliceData(out))
 	var src unsafe.Pointer
 	if res != nil {
@@ -198,10 +201,11 @@ func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 			}
 			y.Store((*[8]float32)(unsafe.Add(dst, at)))
 		} else {
+			y16 := wide.SetLo(y)
 			if src != nil {
-				y = y.Add(archsimd.LoadMaskedFloat32x8((*[8]float32)(unsafe.Add(src, at)), mask))
+				y16 = y16.Add(archsimd.LoadMaskedFloat32x16((*[16]float32)(unsafe.Add(src, at)), mask))
 			}
-			y.StoreMasked((*[8]float32)(unsafe.Add(dst, at)), mask)
+			y16.StoreMasked((*[16]float32)(unsafe.Add(dst, at)), mask)
 		}
 		at += step
 	}
