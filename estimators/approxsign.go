@@ -70,8 +70,8 @@ type approxSignKernel struct{}
 
 func (approxSignKernel) backward(dx, x, dy []float32) {
 	i := 0
-	if approxSignVec != nil {
-		i = approxSignVec(dx, x, dy)
+	if f := vec().approxSign; f != nil {
+		i = f(dx, x, dy)
 	}
 	// |x| is clamped to 1 on its bits (loaded as uint32, see bitsOf), so
 	// 2 - 2|x| needs no clearing of negative values.

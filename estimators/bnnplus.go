@@ -153,8 +153,8 @@ const sechMaxBits = 0x42300000 // math.Float32bits(sechMax)
 
 func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
 	i := 0
-	if bnnPlusVec != nil {
-		i = bnnPlusVec(k, dx, x, dy)
+	if f := vec().bnnPlus; f != nil {
+		i = f(k, dx, x, dy)
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
@@ -176,8 +176,8 @@ func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
 
 func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
 	i, sum := 0, 0.0
-	if bnnPlusGradVec != nil {
-		i, sum = bnnPlusGradVec(k, dx, x, dy)
+	if f := vec().bnnPlusGrad; f != nil {
+		i, sum = f(k, dx, x, dy)
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]

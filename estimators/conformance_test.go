@@ -8,8 +8,20 @@ import (
 )
 
 // TestConformance runs the conformance suite on every registered estimator
-// at its defaults, and on the settings that take other code paths.
+// at its defaults, and on the settings that take other code paths, with
+// each set of kernels this build and CPU can run (estimators.Impls).
 func TestConformance(t *testing.T) {
+	saved := estimators.Impl()
+	defer estimators.SetImpl(saved)
+	for _, impl := range estimators.Impls() {
+		if err := estimators.SetImpl(impl); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("impl="+impl, conformance)
+	}
+}
+
+func conformance(t *testing.T) {
 	specs := append(estimators.Names(),
 		"dsq:learn=true", "bnnplus:learn=true",
 		"fda:n=0",

@@ -182,8 +182,8 @@ const oneBits = 0x3f800000 // math.Float32bits(1)
 
 func (k *dsqKernel) backward(dx, x, dy []float32) {
 	i := 0
-	if dsqVec != nil {
-		i = dsqVec(k, dx, x, dy)
+	if f := vec().dsq; f != nil {
+		i = f(k, dx, x, dy)
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
@@ -207,8 +207,8 @@ func (k *dsqKernel) backward(dx, x, dy []float32) {
 
 func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
 	i, sum := 0, 0.0
-	if dsqGradVec != nil {
-		i, sum = dsqGradVec(k, dx, x, dy)
+	if f := vec().dsqGrad; f != nil {
+		i, sum = f(k, dx, x, dy)
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]

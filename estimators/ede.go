@@ -121,8 +121,8 @@ type edeKernel struct {
 
 func (k *edeKernel) backward(dx, x, dy []float32) {
 	i := 0
-	if edeVec != nil {
-		i = edeVec(k, dx, x, dy)
+	if f := vec().ede; f != nil {
+		i = f(k, dx, x, dy)
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]

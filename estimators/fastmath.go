@@ -21,8 +21,8 @@ import (
 // rounded to float32: sin(r) = r·P(r²) of degree 9 on [-π/2, π/2] (fit error
 // 4.3e-9) and 2^f of degree 5 on [-1/2, 1/2] (fit error 7.9e-8); the rest of
 // the error is float32 rounding. sinPiPoly, sin(πf) = f·Q(f²) of degree 9
-// on [-1/2, 1/2] (fit error 1.3e-8), serves the AVX-512 FDA kernel, which
-// works with θ/π.
+// on [-1/2, 1/2] (fit error 1.3e-8), serves the vector FDA kernels, which
+// work with θ/π.
 
 const (
 	signBit    = 1 << 31
@@ -33,6 +33,11 @@ const (
 	piA = 3.140625
 	piB = 0.0009676535846665502
 	piC = 5.126688136514179e-12
+	// π in two parts for the vector kernels' reductions with fused
+	// multiply-adds (q·fmaPiA is not rounded): fmaPiA = float32(π),
+	// fmaPiB = π - fmaPiA.
+	fmaPiA = 3.1415927410125732
+	fmaPiB = -8.742277657347586e-08
 
 	log2e = 1.4426950216293335 // 1/ln 2
 

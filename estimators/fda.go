@@ -171,8 +171,8 @@ type fdaKernel struct {
 
 func (k *fdaKernel) backward(dx, x, dy []float32) {
 	i := 0
-	if fdaVec != nil {
-		i = fdaVec(k, dx, x, dy)
+	if f := vec().fda; f != nil {
+		i = f(k, dx, x, dy)
 	}
 	x = x[i:]
 	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]

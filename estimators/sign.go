@@ -31,8 +31,8 @@ func Sign(dst, x []float32) {
 // the CPU has one, then signFast for the rest.
 func signBlock(dst, x []float32) {
 	i := 0
-	if signVec != nil {
-		i = signVec(dst, x)
+	if f := vec().sign; f != nil {
+		i = f(dst, x)
 	}
 	signFast(dst[i:], x[i:])
 }

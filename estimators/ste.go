@@ -79,8 +79,8 @@ type steKernel struct{ cb uint32 }
 
 func (k *steKernel) backward(dx, x, dy []float32) {
 	i := 0
-	if steVec != nil {
-		i = steVec(k, dx, x, dy)
+	if f := vec().ste; f != nil {
+		i = f(k, dx, x, dy)
 	}
 	// Work on the bits: loading them as uint32 saves a move from a float
 	// register per operand.

@@ -1,21 +1,106 @@
 package estimators
 
-// SIMD kernels. They stay nil in the default build; vec_amd64.go (built
-// with GOEXPERIMENT=simd) sets them at start-up when the CPU has AVX-512.
-// Each processes the longest prefix of whole 16-element vectors and returns
-// its length; the portable loop then does the rest. TestVecMatchesScalar
-// cross-checks every one against the portable loop.
-var (
-	signVec       func(dst, x []float32) int
-	steVec        func(k *steKernel, dx, x, dy []float32) int
-	approxSignVec func(dx, x, dy []float32) int
-	dsqVec        func(k *dsqKernel, dx, x, dy []float32) int
-	bnnPlusVec    func(k *bnnPlusKernel, dx, x, dy []float32) int
-	edeVec        func(k *edeKernel, dx, x, dy []float32) int
-	fdaVec        func(k *fdaKernel, dx, x, dy []float32) int
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+)
+
+// A vecImpl is one set of vector kernels. Each kernel processes the longest
+// prefix of whole vectors it handles and returns its length; the portable
+// loop then does the rest. A nil kernel processes nothing. Tests cross-check
+// every set against the portable loops (TestVecMatchesPortable) and run the
+// conformance suite on each (TestConformance).
+type vecImpl struct {
+	name string
+	// rank orders the sets this build and CPU can run: the highest one is
+	// used unless SetImpl says otherwise.
+	rank int
+
+	sign       func(dst, x []float32) int
+	ste        func(k *steKernel, dx, x, dy []float32) int
+	approxSign func(dx, x, dy []float32) int
+	dsq        func(k *dsqKernel, dx, x, dy []float32) int
+	bnnPlus    func(k *bnnPlusKernel, dx, x, dy []float32) int
+	ede        func(k *edeKernel, dx, x, dy []float32) int
+	fda        func(k *fdaKernel, dx, x, dy []float32) int
 
 	// The learnable kernels also return the sum of the scalar's gradient
 	// over the prefix they processed.
-	dsqGradVec     func(k *dsqKernel, dx, x, dy []float32) (int, float64)
-	bnnPlusGradVec func(k *bnnPlusKernel, dx, x, dy []float32) (int, float64)
+	dsqGrad     func(k *dsqKernel, dx, x, dy []float32) (int, float64)
+	bnnPlusGrad func(k *bnnPlusKernel, dx, x, dy []float32) (int, float64)
+}
+
+// Ranks of the vector kernel sets (see vecImpl.rank).
+const (
+	rankAVX2 = 1 // vec_amd64.go
+	rankSIMD = 2 // vec_simd.go
 )
+
+var (
+	// goImpl is the portable loops alone.
+	goImpl = &vecImpl{name: "go"}
+
+	// impls lists the sets this build and CPU can run, by ascending rank.
+	// The vec_*.go files add theirs in init functions (addImpl).
+	impls = []*vecImpl{goImpl}
+
+	// active is the set in use; nil before any addImpl means goImpl.
+	active atomic.Pointer[vecImpl]
+)
+
+// addImpl makes v available, and the one in use if it ranks highest.
+func addImpl(v *vecImpl) {
+	i := len(impls)
+	for i > 0 && impls[i-1].rank > v.rank {
+		i--
+	}
+	impls = append(impls[:i], append([]*vecImpl{v}, impls[i:]...)...)
+	active.Store(impls[len(impls)-1])
+}
+
+// vec returns the vector kernels in use.
+func vec() *vecImpl {
+	if v := active.Load(); v != nil {
+		return v
+	}
+	return goImpl
+}
+
+// Impl returns the name of the kernels the fast Forward and Backward of
+// the built-in estimators use:
+//
+//   - "go-avx2": Go assembly with AVX2 and FMA, 8 lanes (the default build on
+//     amd64 CPUs that have both: Intel since Haswell, AMD since Zen);
+//   - "simd": simd/archsimd with AVX-512, 16 lanes (a GOEXPERIMENT=simd
+//     build on amd64 CPUs with AVX-512 F, CD, BW, DQ and VL);
+//   - "go": portable Go alone (other CPUs and architectures, or the build
+//     tag purego).
+//
+// Where several can run, the fastest measured on the project machine is
+// the default (see the package documentation).
+func Impl() string { return vec().name }
+
+// Impls returns the names of the kernels this build and CPU can run, "go"
+// first and the default last.
+func Impls() []string {
+	names := make([]string, len(impls))
+	for i, v := range impls {
+		names[i] = v.name
+	}
+	return names
+}
+
+// SetImpl selects the kernels by name (one of Impls), for tests and
+// benchmarks that compare them; the default needs no call. Naming kernels
+// this build or CPU cannot run is an error. Do not call it while kernels
+// run.
+func SetImpl(name string) error {
+	for _, v := range impls {
+		if v.name == name {
+			active.Store(v)
+			return nil
+		}
+	}
+	return fmt.Errorf("estimators: kernels %q are not available in this build on this CPU (have %s)", name, strings.Join(Impls(), ", "))
+}

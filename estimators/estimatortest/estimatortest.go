@@ -26,7 +26,8 @@
 //     (0, ½, 1 with -short);
 //   - for a [estimators.Learner] with scalars: Backward accumulates a finite
 //     gradient, unchanged by dy = 0 and additive over calls; BackwardRef
-//     accumulates the same per element; with a Smoother, the gradient
+//     accumulates the same per element, and Backward over a whole slice
+//     their sum; with a Smoother, the gradient
 //     matches central finite differences of Σ dy·q̃(x) in the scalar;
 //   - for a [estimators.Smoother]: the surrogate is finite, and its central
 //     finite differences match g away from the jumps of g.
@@ -661,6 +662,21 @@ func (s *suite) testScalars(t *testing.T) {
 			if smooth && math.Abs(fast[i]-fd[i]) > 1e-2*peak {
 				er.add("scalar %s: Backward(x=%g, dy=%g) adds %g to Grad, want %g (central difference of dy·Surrogate in %s)", sc.Name, x[i], dy[i], fast[i], fd[i], sc.Name)
 			}
+		}
+		// The whole slice at once, where vector kernels run: the sum of the
+		// per-element terms, within the rounding their magnitudes allow.
+		if hasRef {
+			var want, scale float64
+			for _, v := range ref {
+				want += v
+				scale += math.Abs(v)
+			}
+			sc.Grad = 0
+			e.Backward(dx, x, dy)
+			if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-5*scale+1e-30) {
+				er.add("scalar %s: Backward of %d elements adds %g to Grad, want %g (the sum of BackwardRef's per element)", sc.Name, len(x), got, want)
+			}
+			sc.Grad = 0
 		}
 	}
 	er.done()
