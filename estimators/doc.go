@@ -37,10 +37,23 @@
 // which order like the values), use the polynomial sin and exp of
 // fastmath.go (maximum errors documented there and tested), compute FDA in
 // closed form so that its cost does not depend on n, and split slices of
-// 2^15 elements or more over the process's worker pool. Built with
-// GOEXPERIMENT=simd on a CPU with AVX-512 they run 16 lanes at a time
-// (vec_amd64.go). Package estimatortest checks the fast kernels against the
-// reference ones; results/kernels.md has their timings.
+// 2^15 elements or more over the process's worker pool. Learnable scalars'
+// gradients are summed over fixed blocks of 4096 elements, in order, so
+// they do not depend on the number of cores.
+//
+// The fast kernels run on vector instructions where the CPU has them,
+// chosen once at start-up and named by [Impl]: Go assembly with AVX-512
+// (16 lanes) or with AVX2 and FMA (8 lanes) in every build on amd64, no
+// cgo or GOEXPERIMENT needed, and the portable Go loops on other CPUs and
+// architectures or with the build tag purego. A GOEXPERIMENT=simd build
+// adds AVX-512 kernels written with simd/archsimd; on the project machine
+// (Zen 4) the assembly ones measured faster for every compute-bound kernel,
+// most for the learnable DSQ and BNN+ and for FDA with ω·C > π/2, and as
+// fast for the memory-bound sign, STE and ApproxSign, so they stay the
+// default there too and [SetImpl] selects the archsimd ones for
+// comparison. Every set is tested against the portable loops and by
+// package estimatortest against the reference kernels; results/kernels.md
+// has their timings.
 //
 // # Bring your own estimator
 //

@@ -144,7 +144,7 @@ func dsqDAlpha(alpha, x float64) float64 {
 
 // Backward is the fast kernel: sech²(k·|x|) = 4e/(1+e)² with e = exp(-2k|x|)
 // from exp32, |x| clamped to 1 and masked to 0 beyond it, in parallel for
-// long slices and with AVX-512 where built in.
+// long slices and on vector instructions where the CPU has them (see Impl).
 func (e *DSQ) Backward(dx, x, dy []float32) {
 	alpha := e.value()
 	k, s, dkda := dsqParams(alpha)

@@ -137,7 +137,8 @@ func fdaS(omega, c float64, n int, x float64) float64 {
 
 // Backward is the fast kernel: the closed form (2ω/π)·sin(2Nθ)/sin θ with
 // sin from sin32 and sinPoly, masked to 0 where |x| > C, in parallel for
-// long slices and with AVX-512 where built in. Its cost does not depend on n.
+// long slices and on vector instructions where the CPU has them (see
+// Impl). Its cost does not depend on n.
 func (e *FDA) Backward(dx, x, dy []float32) {
 	omega, c, n := e.params()
 	N := float64(n + 1)

@@ -59,7 +59,8 @@ func (e *STE) BackwardRef(dx, x, dy []float32) {
 
 // Backward is the fast kernel: it passes dy where |x| <= C with a bit mask
 // instead of a branch (for non-negative floats the bit patterns order like
-// the values), in parallel for long slices and with AVX-512 where built in.
+// the values), in parallel for long slices and on vector instructions
+// where the CPU has them (see Impl).
 func (e *STE) Backward(dx, x, dy []float32) {
 	e.k = steKernel{cb: math.Float32bits(e.clip())}
 	e.job.backward(&e.k, dx, x, dy)

@@ -31,10 +31,11 @@ type vecImpl struct {
 	bnnPlusGrad func(k *bnnPlusKernel, dx, x, dy []float32) (int, float64)
 }
 
-// Ranks of the vector kernel sets (see vecImpl.rank).
+// Ranks of the vector kernel sets (see vecImpl.rank and Impl).
 const (
-	rankAVX2 = 1 // vec_amd64.go
-	rankSIMD = 2 // vec_simd.go
+	rankAVX2   = 1 // vec_amd64.go
+	rankSIMD   = 2 // vec_simd.go
+	rankAVX512 = 3 // vec_amd64.go
 )
 
 var (
@@ -68,17 +69,21 @@ func vec() *vecImpl {
 }
 
 // Impl returns the name of the kernels the fast Forward and Backward of
-// the built-in estimators use:
+// the built-in estimators use. In order of preference:
 //
-//   - "go-avx2": Go assembly with AVX2 and FMA, 8 lanes (the default build on
-//     amd64 CPUs that have both: Intel since Haswell, AMD since Zen);
+//   - "go-avx512": Go assembly with AVX-512, 16 lanes (any build on amd64
+//     CPUs with AVX-512 F: Intel since Skylake-SP, AMD since Zen 4);
 //   - "simd": simd/archsimd with AVX-512, 16 lanes (a GOEXPERIMENT=simd
 //     build on amd64 CPUs with AVX-512 F, CD, BW, DQ and VL);
+//   - "go-avx2": Go assembly with AVX2 and FMA, 8 lanes (any build on amd64
+//     CPUs with both: Intel since Haswell, AMD since Zen);
 //   - "go": portable Go alone (other CPUs and architectures, or the build
 //     tag purego).
 //
-// Where several can run, the fastest measured on the project machine is
-// the default (see the package documentation).
+// The default is the first of these the build and CPU can run; the order
+// is what the kernels measured on the project machine (see the package
+// documentation), so "simd", which needs AVX-512 too, runs only when
+// SetImpl asks for it.
 func Impl() string { return vec().name }
 
 // Impls returns the names of the kernels this build and CPU can run, "go"

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
+#include "vec_amd64.h"
 
 // AVX2+FMA kernels of the estimators (vec_amd64.go): 8 float32 lanes per
 // YMM register, two vectors per iteration, then one. n is a positive
@@ -13,35 +14,6 @@
 // VFMADD231PS a, b, c is c = b·a + c, VFNMADD… negates the product,
 // VPCMPGTD a, b, c is c = b > a (signed; the kernels compare magnitudes'
 // bits, below 2^31) and VPANDN a, b, c is c = ^b & a.
-
-// Constants from avx2C (vec_amd64.go), 8 lanes each.
-#define ABSMASK ·avx2C+avx2Consts_absMask(SB)
-#define SIGNMASK ·avx2C+avx2Consts_signMask(SB)
-#define ONE ·avx2C+avx2Consts_one(SB)
-#define TWO ·avx2C+avx2Consts_two(SB)
-#define QNAN ·avx2C+avx2Consts_qnan(SB)
-#define MAGIC ·avx2C+avx2Consts_magic(SB)
-#define EXPMIN ·avx2C+avx2Consts_expMin(SB)
-#define M2LOG2E ·avx2C+avx2Consts_m2log2e(SB)
-#define SECHMAX ·avx2C+avx2Consts_sechMax(SB)
-#define E0 ·avx2C+avx2Consts_exp0(SB)
-#define E1 ·avx2C+avx2Consts_exp1(SB)
-#define E2 ·avx2C+avx2Consts_exp2(SB)
-#define E3 ·avx2C+avx2Consts_exp3(SB)
-#define E4 ·avx2C+avx2Consts_exp4(SB)
-#define E5 ·avx2C+avx2Consts_exp5(SB)
-#define S1 ·avx2C+avx2Consts_sin1(SB)
-#define S2 ·avx2C+avx2Consts_sin2(SB)
-#define S3 ·avx2C+avx2Consts_sin3(SB)
-#define S4 ·avx2C+avx2Consts_sin4(SB)
-#define SP0 ·avx2C+avx2Consts_sinPi0(SB)
-#define SP1 ·avx2C+avx2Consts_sinPi1(SB)
-#define SP2 ·avx2C+avx2Consts_sinPi2(SB)
-#define SP3 ·avx2C+avx2Consts_sinPi3(SB)
-#define SP4 ·avx2C+avx2Consts_sinPi4(SB)
-#define INVPI ·avx2C+avx2Consts_invPi(SB)
-#define PIA ·avx2C+avx2Consts_piA(SB)
-#define PIB ·avx2C+avx2Consts_piB(SB)
 
 // POW2 sets p = 2^z as exp32 does after its multiply by log2(e): z = k + f
 // with k = round(z) (by adding and subtracting 1.5·2^23), 2^f by the
@@ -61,6 +33,20 @@
 	VFMADD213PS E0, z, p; \
 	VPADDD      t, p, p; \
 	VPAND       m, p, p
+
+// POW2N is POW2 without the flush, for z above -125.
+#define POW2N(z, t, p) \
+	VADDPS      MAGIC, z, t; \
+	VSUBPS      MAGIC, t, p; \
+	VSUBPS      p, z, z; \
+	VPSLLD      $23, t, t; \
+	VMOVUPS     E5, p; \
+	VFMADD213PS E4, z, p; \
+	VFMADD213PS E3, z, p; \
+	VFMADD213PS E2, z, p; \
+	VFMADD213PS E1, z, p; \
+	VFMADD213PS E0, z, p; \
+	VPADDD      t, p, p
 
 // SINPI sets f = sin(πf) for |f| <= 1/2 (sinPiPoly); t, p are clobbered.
 #define SINPI(f, t, p) \
@@ -231,19 +217,19 @@ done:
 	RET
 
 // dsq: dy·4sk·e/(1+e)² with e = 2^(kk·min(|x|, 1)), kk = -2k·log2(e),
-// and 0 where |x| > 1. Y15 = kk, Y14 = 4sk, Y13 = abs mask, Y12 = 1.
-#define DSQ(off, a, m, t, e, q) \
+// and 0 where |x| > 1; kk·|x| >= -11 for α >= 1e-3, so 2^z needs no
+// flush. Y15 = kk, Y14 = 4sk, Y13 = abs mask, Y12 = 1.
+#define DSQ(off, a, m, t, e) \
 	VPAND    off(SI)(AX*1), Y13, a; \
 	VPCMPGTD Y12, a, m; \
 	VPMINUD  Y12, a, a; \
 	VMULPS   Y15, a, a; \
-	POW2(a, t, e, q); \
+	POW2N(a, t, e); \
 	VADDPS   Y12, e, t; \
-	VDIVPS   t, Y12, t; \
+	VMULPS   t, t, t; \
 	VMULPS   Y14, e, e; \
-	VMULPS   t, e, e; \
-	VMULPS   t, e, e; \
 	VMULPS   off(DX)(AX*1), e, e; \
+	VDIVPS   t, e, e; \
 	VPANDN   e, m, e; \
 	VMOVUPS  e, off(DI)(AX*1)
 
@@ -264,8 +250,8 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
 	JZ           one
 
 two:
-	DSQ(0, Y0, Y1, Y2, Y3, Y4)
-	DSQ(32, Y5, Y6, Y7, Y8, Y9)
+	DSQ(0, Y0, Y1, Y2, Y3)
+	DSQ(32, Y5, Y6, Y7, Y8)
 	ADDQ $64, AX
 	CMPQ AX, BX
 	JLT  two
@@ -273,7 +259,7 @@ two:
 one:
 	CMPQ AX, CX
 	JGE  done
-	DSQ(0, Y0, Y1, Y2, Y3, Y4)
+	DSQ(0, Y0, Y1, Y2, Y3)
 
 done:
 	VZEROUPPER
@@ -287,11 +273,10 @@ done:
 	VMULPS  Y15, a, a; \
 	POW2(a, t, e, q); \
 	VADDPS  Y12, e, t; \
-	VDIVPS  t, Y12, t; \
+	VMULPS  t, t, t; \
 	VMULPS  Y14, e, e; \
-	VMULPS  t, e, e; \
-	VMULPS  t, e, e; \
 	VMULPS  off(DX)(AX*1), e, e; \
+	VDIVPS  t, e, e; \
 	VMOVUPS e, off(DI)(AX*1)
 
 // func avx2EDE(dx, x, dy *float32, n int, xmax uint32, t2, kt4 float32)
@@ -327,25 +312,30 @@ done:
 	VZEROUPPER
 	RET
 
-// bnnplus: with v = half·min(|x|, vmax) and e = exp(-2v), r = 1/(1+e):
-// dy·4β·e·r²·(1 - v·(2r - 1)). Y15 = half, Y14 = 4β, Y13 = abs mask,
-// Y12 = 1, Y11 = bits of vmax, Y10 = 2.
+// bnnplus: with v = half·min(|x|, vmax) and e = exp(-2v), g =
+// 4β·sech²(v)·(1 - v·tanh v) = 4β·e·((1+e) - v·(1-e))/(1+e)³.
+// Y15 = half, Y14 = 4β, Y13 = abs mask, Y12 = 1, Y11 = bits of vmax.
 #define BNNPLUS(off, v, z, t, e, q) \
 	VPAND        off(SI)(AX*1), Y13, v; \
 	VPMINUD      Y11, v, v; \
 	VMULPS       Y15, v, v; \
 	VMULPS       M2LOG2E, v, z; \
 	POW2(z, t, e, q); \
-	VADDPS       Y12, e, t; \
-	VDIVPS       t, Y12, t; \
-	VMULPS       Y14, e, e; \
-	VMULPS       t, e, e; \
-	VMULPS       t, e, e; \
-	VFMSUB213PS  Y12, Y10, t; \
-	VFNMADD213PS Y12, v, t; \
-	VMULPS       t, e, e; \
+	BNNPLUSG(v, e, t, q); \
 	VMULPS       off(DX)(AX*1), e, e; \
 	VMOVUPS      e, off(DI)(AX*1)
+
+// BNNPLUSG sets e = g from v and e = exp(-2v); t, q are clobbered.
+// Y14 = 4β, Y12 = 1.
+#define BNNPLUSG(v, e, t, q) \
+	VADDPS       Y12, e, t; \
+	VSUBPS       e, Y12, q; \
+	VFNMADD213PS t, v, q; \
+	VMULPS       Y14, e, e; \
+	VMULPS       q, e, e; \
+	VMULPS       t, t, q; \
+	VMULPS       t, q, q; \
+	VDIVPS       q, e, e
 
 // func avx2BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
 TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
@@ -358,7 +348,6 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	VBROADCASTSS beta4+40(FP), Y14
 	VMOVUPS      ABSMASK, Y13
 	VMOVUPS      ONE, Y12
-	VMOVUPS      TWO, Y10
 	SHLQ         $2, CX
 	XORQ         AX, AX
 	MOVQ         CX, BX
@@ -497,7 +486,7 @@ loop:
 	VPCMPGTD     Y11, Y1, Y2; \
 	VPMINUD      Y11, Y1, Y1; \
 	VMULPS       Y15, Y1, Y3; \
-	POW2(Y3, Y4, Y5, Y6); \
+	POW2N(Y3, Y4, Y5); \
 	VADDPS       Y11, Y5, Y4; \
 	VDIVPS       Y4, Y11, Y4; \
 	VMULPS       Y4, Y5, Y5; \
@@ -545,8 +534,8 @@ loop:
 
 // bnnplus with learn=true: BNNPLUS with v = min(|half·x|, 44), and the sum
 // over the lanes of dy·g·(2v/β²) with x's sign (x/β²·g, x clamped like v).
-// Y15 = half, Y14 = 4β, Y13 = 2/β², Y12 = 1, Y11 = 2, Y10 = bits of 44;
-// Y9 and Y8 accumulate.
+// Y15 = half, Y14 = 4β, Y13 = 2/β², Y12 = 1, Y10 = bits of 44; Y9 and Y8
+// accumulate.
 #define BNNPLUSGRAD(off) \
 	VMULPS       off(SI)(AX*1), Y15, Y0; \
 	VANDPS       ABSMASK, Y0, Y1; \
@@ -554,14 +543,7 @@ loop:
 	VANDPS       SIGNMASK, Y0, Y0; \
 	VMULPS       M2LOG2E, Y1, Y2; \
 	POW2(Y2, Y3, Y4, Y5); \
-	VADDPS       Y12, Y4, Y3; \
-	VDIVPS       Y3, Y12, Y3; \
-	VMULPS       Y14, Y4, Y4; \
-	VMULPS       Y3, Y4, Y4; \
-	VMULPS       Y3, Y4, Y4; \
-	VFMSUB213PS  Y12, Y11, Y3; \
-	VFNMADD213PS Y12, Y1, Y3; \
-	VMULPS       Y3, Y4, Y4; \
+	BNNPLUSG(Y1, Y4, Y3, Y5); \
 	VMULPS       off(DX)(AX*1), Y4, Y4; \
 	VMOVUPS      Y4, off(DI)(AX*1); \
 	VMULPS       Y13, Y1, Y1; \
@@ -579,7 +561,6 @@ TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
 	VBROADCASTSS beta4+36(FP), Y14
 	VBROADCASTSS c+40(FP), Y13
 	VMOVUPS      ONE, Y12
-	VMOVUPS      TWO, Y11
 	VMOVUPS      SECHMAX, Y10
 	VXORPD       Y9, Y9, Y9
 	VXORPD       Y8, Y8, Y8

@@ -7,12 +7,16 @@ import (
 	"simd/archsimd"
 )
 
-// AVX-512 kernels, 16 float32 lanes, built with GOEXPERIMENT=simd and used
-// when the CPU reports AVX-512 (F, CD, BW, DQ, VL) at start-up. Each computes
-// what the portable loop of the same estimator computes, with the same
-// branchless masks and polynomials, but with fused multiply-adds and a
-// reciprocal estimate refined by one Newton step (relative error ~1e-8)
-// instead of a division. TestVecMatchesScalar cross-checks them.
+// AVX-512 kernels written with simd/archsimd, 16 float32 lanes, built with
+// GOEXPERIMENT=simd on CPUs that report AVX-512 (F, CD, BW, DQ, VL). They
+// are the "simd" kernels of Impl, selected only with SetImpl: on the
+// project machine the assembly kernels of vec512_amd64.s, which such CPUs
+// can also run, measured faster for every estimator (as fast for the
+// memory-bound sign, STE and ApproxSign). Each computes what the portable
+// loop of the same estimator computes, with the same branchless masks and
+// polynomials, with fused multiply-adds, and for DSQ, EDE and FDA with
+// ω·C > π/2 a reciprocal estimate refined by one Newton step (relative
+// error ~1e-8) instead of a division. TestVecMatchesPortable and TestConformance check them.
 
 func init() {
 	if !archsimd.X86.AVX512() {

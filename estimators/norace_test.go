@@ -1,0 +1,5 @@
+//go:build !race
+
+package estimators_test
+
+const raceEnabled = false
