@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -23,6 +24,26 @@ import (
 // kernels (impl=ref, float64 loops written for clarity) are timed up to
 // 2^20 elements only: FDA's explicit sum at 2^24 takes seconds per call.
 // With -short only 2^12 and 2^16 run.
+//
+// The estimators' fast kernels are the build's choice (estimators.Impl)
+// unless -estimators.impl names others, e.g. go for the portable loops or,
+// in a GOEXPERIMENT=simd build, simd for the archsimd ones. Benchmark names
+// do not carry it; BenchmarkBackward prints it as the configuration line
+// "estimators: <impl>" that benchstat and benchreport read.
+
+var estImpl = flag.String("estimators.impl", "", "estimator `kernels` for BenchmarkBackward and BenchmarkForward, one of estimators.Impls() (default: the build's choice)")
+
+// useEstImpl selects the kernels -estimators.impl asks for until b ends.
+func useEstImpl(b *testing.B) {
+	if *estImpl == "" {
+		return
+	}
+	saved := estimators.Impl()
+	if err := estimators.SetImpl(*estImpl); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { estimators.SetImpl(saved) })
+}
 
 var benchSizes = []int{1 << 12, 1 << 16, 1 << 20, 1 << 24}
 
@@ -61,6 +82,8 @@ func inputs(n int) (x, dy []float32) {
 }
 
 func BenchmarkBackward(b *testing.B) {
+	useEstImpl(b)
+	fmt.Printf("estimators: %s\n", estimators.Impl())
 	for _, spec := range benchSpecs() {
 		for _, n := range sizes() {
 			x, dy := inputs(n)
@@ -87,6 +110,7 @@ func BenchmarkBackward(b *testing.B) {
 }
 
 func BenchmarkForward(b *testing.B) {
+	useEstImpl(b)
 	for _, spec := range benchSpecs() {
 		for _, n := range sizes() {
 			x, _ := inputs(n)
