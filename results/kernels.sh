@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs the estimator kernel benchmarks for the default build and for
-# GOEXPERIMENT=simd (AVX-512 kernels), saves the raw output under results/
-# (kernels.txt, kernels-simd.txt) and generates results/kernels.md from it
+# Runs the estimator kernel benchmarks for the default build (the Go-assembly
+# kernels the CPU can run: AVX-512, else AVX2+FMA) and for GOEXPERIMENT=simd
+# with its archsimd AVX-512 kernels (-estimators.impl=simd; that build's
+# default is the assembly too), saves the raw output under results/
+# (kernels.txt, kernels-simd.txt; the "estimators:" line names the kernels
+# that ran) and generates results/kernels.md from it
 # with bench/cmd/benchreport. With -count=10 it runs 2 x 120 benchmarks ten
 # times, about 45 minutes on 2 cores (-benchtime=0.5s halves that): run it
 # on a quiet machine (check `uptime`). Arguments are passed to go test,
@@ -13,20 +16,20 @@ args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
 bench='^Benchmark(Backward|Forward|Copy)$'
 
-run() { # output build [VAR=value ...]
-	local out=$1 build=$2
-	shift 2
+run() { # output build test-binary-flags [VAR=value ...]
+	local out=$1 build=$2 flags=$3
+	shift 3
 	{
-		echo "command: ${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench"
+		echo "command: ${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench${flags:+ $flags}"
 		echo "build: $build"
 		echo "go: $(env "$@" go version)"
-		env "$@" go test -run '^$' -bench "$bench" "${args[@]}" ./bench
+		env "$@" go test -run '^$' -bench "$bench" "${args[@]}" ./bench $flags
 	} >"$out.tmp"
 	mv "$out.tmp" "$out"
 }
 
-run results/kernels.txt "default (portable Go kernels)"
-run results/kernels-simd.txt "GOEXPERIMENT=simd (AVX-512 kernels where the CPU has them)" GOEXPERIMENT=simd
+run results/kernels.txt "default (Go-assembly estimator kernels)" ""
+run results/kernels-simd.txt "GOEXPERIMENT=simd (archsimd AVX-512 estimator kernels)" -estimators.impl=simd GOEXPERIMENT=simd
 
 fast='.name:Backward /impl:fast /n:1048576'
 go run ./bench/cmd/benchreport -o results/kernels.md -title "Estimator kernels" \
