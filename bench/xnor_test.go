@@ -14,18 +14,19 @@ import (
 // Inference benchmarks of the XNOR-popcount kernels (package xnor) against
 // the training engine's float convolution of the same shape:
 //
-//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|simd>
+//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|avx512|simd>
 //	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|go-avx2|openblas>
 //
-// impl=go and impl=simd (xnor.Impl) time the WHOLE binary operation on a
-// float32 NCHW input: packing the signs (xnor.Pack), the padded or im2col
-// window of packed words, the XNOR-popcount kernel, the padding correction
-// and the output transform with the following BatchNorm folded in, writing
-// float32 NCHW (Conv.Forward). impl=float is nn.Conv2d's forward pass on
-// the same input, with the build's GEMM (gemm.Impl: go-avx2 where the CPU
-// has AVX2, the portable go kernel elsewhere, openblas with -tags
-// openblas). SetBytes counts 2·MACs, so MB/s reads as
-// millions of (binary or float) operations per second.
+// impl=go, avx512 and simd (xnor.Impls: those this build and CPU run) time
+// the WHOLE binary operation on a float32 NCHW input: packing the signs
+// (xnor.Pack), the padded or im2col window of packed words, the
+// XNOR-popcount kernel, the padding correction and the output transform
+// with the following BatchNorm folded in, writing float32 NCHW
+// (Conv.Forward). impl=float is nn.Conv2d's forward pass on the same
+// input, with the build's GEMM (gemm.Impl: go-avx2 where the CPU has AVX2,
+// the portable go kernel elsewhere, openblas with -tags openblas).
+// SetBytes counts 2·MACs, so MB/s reads as millions of (binary or float)
+// operations per second.
 //
 // The shapes are the 3×3 convolutions of binary ResNet-20 on 28×28 inputs
 // (16, 32 and 64 channels at 28×28, 14×14, 7×7) and of ResNet-18 on 224×224
@@ -89,15 +90,16 @@ func BenchmarkBinaryConv(b *testing.B) {
 // 28×28 inputs (Fashion-MNIST's shape, 10 classes), the suite's default
 // model, in evaluation mode:
 //
-//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|simd>
+//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|avx512|simd>
 //	BenchmarkInference/model=resnet20/batch=<1|100>/impl=float/gemm=<go|go-avx2|openblas>
 //
-// impl=float is the training engine's network in evaluation mode; impl=go and impl=simd are the same
-// network after xnor.CompileParallel (one replica per core, chunks of 8
-// images): its 18 binary convolutions (with their BatchNorm and residual
-// additions) run as XNOR-popcount kernels, the stem, shortcuts, pooling and
-// head stay full precision. The BatchNorm statistics are randomized as
-// after training. SetBytes counts input bytes.
+// impl=float is the training engine's network in evaluation mode; the
+// other impls are the same network after xnor.CompileParallel (one replica
+// per core, chunks of 8 images): its 18 binary convolutions (with their
+// BatchNorm and residual additions) run as XNOR-popcount kernels, the
+// stem, shortcuts, pooling and head stay full precision. The BatchNorm
+// statistics are randomized as after training. SetBytes counts input
+// bytes.
 func BenchmarkInference(b *testing.B) {
 	def := xnor.Impl()
 	defer xnor.SetImpl(def)

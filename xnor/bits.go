@@ -85,10 +85,11 @@ func Pack(dst *Bits, x []float32) {
 		return
 	}
 	j := &dst.pack
-	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + 7) / 8, simd: useSIMD()}
-	// One unit is a block of 8 pixels of one image, all channel words.
+	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + packBlock - 1) / packBlock, simd: curImpl() == implSIMD}
+	// One unit is a block of packBlock pixels of one image, all channel
+	// words.
 	units := dst.N * j.blocks
-	parallel.For(units, max(1, 4096/(8*dst.C)), 1, j)
+	parallel.For(units, max(1, 4096/(packBlock*dst.C)), 1, j)
 	*j = packJob{}
 }
 
@@ -101,14 +102,21 @@ type packJob struct {
 	simd   bool
 }
 
+// packBlock is the number of pixels of a unit of Pack's work: 64 pixels
+// read 256 contiguous bytes (4 cache lines) of each channel.
+const packBlock = 64
+
 func (j *packJob) Do(lo, hi int) {
 	for u := lo; u < hi; u++ {
 		n, blk := u/j.blocks, u%j.blocks
-		p0 := blk * 8
+		p0 := blk * packBlock
+		np := min(packBlock, j.hw-p0)
 		if j.simd {
-			packBlockSIMD(j.dst, j.x, n, p0, min(8, j.hw-p0), j.hw)
-		} else {
-			packBlockGo(j.dst, j.x, n, p0, min(8, j.hw-p0), j.hw)
+			packBlockSIMD(j.dst, j.x, n, p0, np, j.hw)
+			continue
+		}
+		for q := 0; q < np; q += 8 {
+			packBlockGo(j.dst, j.x, n, p0+q, min(8, np-q), j.hw)
 		}
 	}
 }

@@ -218,7 +218,9 @@ type plan struct {
 	// and im2col gathers their windows into scratch.
 	direct     bool
 	bpr        int
-	hp, wr, pl int // padded rows, row stride in words, words per plane (hp·wr)
+	colV       [][8]uint32 // per block of a row: its lanes' column classes (0 past the row's end)
+	colBorder  []bool      // per block of a row: whether a lane has a non-zero column class
+	hp, wr, pl int         // padded rows, row stride in words, words per plane (hp·wr)
 	xp         []uint64
 	koff       []int // word k of a lane's window is at base + koff[k]
 	kmax       int   // max(koff) + 8: the words a block reads from its base
@@ -328,6 +330,16 @@ func (c *Conv) newPlan(n, h, w int) {
 		panic(fmt.Sprintf("xnor: Conv: %d×%d border classes for shape %+v on %dx%d input", len(rmasks), len(cmasks), s, h, w))
 	}
 	p.ncc = len(cmasks)
+	if p.direct {
+		p.colV = make([][8]uint32, p.bpr)
+		p.colBorder = make([]bool, p.bpr)
+		for bx := range p.bpr {
+			for j := range min(8, p.ow-8*bx) {
+				p.colV[bx][j] = uint32(p.colCls[8*bx+j])
+				p.colBorder[bx] = p.colBorder[bx] || p.colCls[8*bx+j] != 0
+			}
+		}
+	}
 	ncls := len(rmasks) * len(cmasks)
 	p.cstride = max(16, ncls)
 	p.corr = make([]int32, s.Out*p.cstride)
@@ -385,7 +397,7 @@ type convJob struct {
 	out  []float32
 	res  []float32
 	bits *Bits
-	simd bool
+	impl int
 }
 
 func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
@@ -399,9 +411,56 @@ func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
 		p.pad.x = nil
 	}
 	j := &c.job
-	j.x, j.out, j.res, j.bits, j.simd = x, out, res, dst, useSIMD()
+	j.x, j.out, j.res, j.bits, j.impl = x, out, res, dst, curImpl()
 	parallel.For(p.pairs*p.chunks, p.grain, 1, j)
 	j.x, j.out, j.res, j.bits = nil, nil, nil, nil
+}
+
+// mergeRow writes one row of a merged plane of size t: dst[x] holds the
+// codes of input columns x−pad to x−pad+t−1, column x−pad+i shifted left
+// by i·in bits, zero (+1) for columns outside the input row src.
+func mergeRow(dst, src []uint64, t, pad int, in uint) {
+	w := len(src)
+	// Columns lo to hi−1 have all t taps inside the input.
+	lo, hi := min(pad, len(dst)), max(pad, min(len(dst), w+pad-t+1))
+	if hi > lo {
+		d := dst[lo:hi]
+		switch t {
+		case 1:
+			copy(d, src)
+		case 2:
+			s0, s1 := src[:len(d)], src[1:][:len(d)]
+			for k := range d {
+				d[k] = s0[k] | s1[k]<<in
+			}
+		case 3:
+			s0, s1, s2 := src[:len(d)], src[1:][:len(d)], src[2:][:len(d)]
+			for k := range d {
+				d[k] = s0[k] | s1[k]<<in | s2[k]<<(2*in)
+			}
+		default:
+			for k := range d {
+				var m uint64
+				for i, v := range src[k:][:t] {
+					m |= v << (uint(i) * in)
+				}
+				d[k] = m
+			}
+		}
+	}
+	edge := func(x0, x1 int) {
+		for x := x0; x < x1; x++ {
+			var m uint64
+			for i := range t {
+				if ix := x - pad + i; ix >= 0 && ix < w {
+					m |= src[ix] << (uint(i) * in)
+				}
+			}
+			dst[x] = m
+		}
+	}
+	edge(0, lo)
+	edge(max(lo, hi), len(dst))
 }
 
 // padJob copies the input rows into the interior of the padded,
@@ -422,16 +481,7 @@ func (j *padJob) Do(lo, hi int) {
 			// columns x−pad to x−pad+t−1, tap i at bit i·In; columns
 			// outside the input are zero.
 			for pi, t := range p.sizes {
-				dst := p.xp[(n*p.planes+pi)*p.pl+(iy+pad)*p.wr:][:p.wr]
-				for x := range dst {
-					var m uint64
-					for i := range t {
-						if ix := x - pad + i; ix >= 0 && ix < p.w {
-							m |= src[ix] << (i * c.Shape.In)
-						}
-					}
-					dst[x] = m
-				}
+				mergeRow(p.xp[(n*p.planes+pi)*p.pl+(iy+pad)*p.wr:][:p.wr], src, t, pad, uint(c.Shape.In))
 			}
 			continue
 		}
@@ -471,23 +521,27 @@ func (j *convJob) Do(lo, hi int) {
 			nblk = 1
 		}
 		o1 := min(c.ocPad, (ch+1)*p.chunk)
+		if p.direct && j.out != nil && j.impl >= implAVX512 && c.directFloat(j.out, j.res, s, ch*p.chunk, o1) {
+			continue
+		}
 		for o := ch * p.chunk; o < o1; o += 64 {
 			nc := min(64, o1-o)
 			w := p.wmat[o*p.kwp:][:nc*p.kwp]
-			if j.simd {
-				kernelSIMD(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
+			if j.impl >= implAVX512 {
+				kernelAVX512(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
 			} else {
 				kernelGo(s.pc, src, s.base, p.koff, w, nc, nblk)
 			}
+			simd := j.impl == implSIMD
 			for b := range nblk {
 				if j.out != nil {
-					if j.simd {
+					if simd {
 						c.outFloatSIMD(j.out, j.res, s, b, o, nc)
 					} else {
 						c.outFloatGo(j.out, j.res, s, b, o, 0, nc)
 					}
 				} else {
-					if j.simd {
+					if simd {
 						c.outMasksSIMD(s, b, o, nc)
 					} else {
 						c.outMasksGo(s, b, o, nc)
@@ -557,9 +611,8 @@ func (c *Conv) prepareDirect(s *scratch, pair int) {
 	p := c.plan
 	for b := range 2 {
 		blk := pair*2 + b
-		s.border[b], s.valid[b], s.contig[b] = false, 0, false
-		s.cls[b] = [16]uint32{}
 		if blk >= p.nb {
+			s.border[b], s.valid[b], s.contig[b] = false, 0, false
 			s.base[b] = s.base[0]
 			continue
 		}
@@ -567,17 +620,20 @@ func (c *Conv) prepareDirect(s *scratch, pair int) {
 		n, oy := row/p.oh, row%p.oh
 		ox0 := bx * 8
 		s.base[b] = n*p.planes*p.pl + oy*p.wr + ox0
-		s.valid[b] = min(8, p.ow-ox0)
-		s.contig[b] = true
+		s.valid[b], s.contig[b] = min(8, p.ow-ox0), true
+		// Lanes past the row's end get the row's class: any index below
+		// cstride will do, their outputs are not stored.
+		rc := uint32(p.rowCls[oy]) * uint32(p.ncc)
+		cls, cv := &s.cls[b], &p.colV[bx]
+		for j := range 8 {
+			cls[j] = rc + cv[j]
+		}
+		s.border[b] = rc != 0 || p.colBorder[bx]
 		off := n*c.Shape.Out*p.ohw + oy*p.ow + ox0
 		pix := n*p.ohw + oy*p.ow + ox0
-		rc := int(p.rowCls[oy]) * p.ncc
-		for j := range s.valid[b] {
-			cls := rc + int(p.colCls[ox0+j])
-			s.cls[b][j] = uint32(cls)
+		for j := range 8 {
 			s.off[b][j] = off + j
 			s.pix[b][j] = pix + j
-			s.border[b] = s.border[b] || cls != 0
 		}
 	}
 }

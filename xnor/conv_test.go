@@ -413,12 +413,20 @@ func TestConvForwardAllocatesNothing(t *testing.T) {
 	})
 }
 
-// TestImplsAgree cross-checks the SIMD kernels against the portable ones,
-// bit for bit, on random BatchNorm folds (float and packed outputs).
+// TestImplsAgree cross-checks every other implementation (assembly,
+// SIMD) against the portable one, bit for bit, on random BatchNorm folds
+// (float and packed outputs).
 func TestImplsAgree(t *testing.T) {
-	if !simdOK {
-		t.Skip("SIMD kernels not available in this build or on this CPU")
+	impls := Impls()
+	if len(impls) == 1 {
+		t.Skip("only the portable kernels in this build on this CPU")
 	}
+	for _, impl := range impls[1:] {
+		t.Run("impl="+impl, func(t *testing.T) { implsAgree(t, impl) })
+	}
+}
+
+func implsAgree(t *testing.T, fast string) {
 	def := Impl()
 	defer SetImpl(def)
 	r := rand.New(rand.NewPCG(8, 3))
@@ -442,7 +450,7 @@ func TestImplsAgree(t *testing.T) {
 		var ys [2][]float32
 		var bs [2]Bits
 		var xs [2]*Bits
-		for i, impl := range []string{"go", "simd"} {
+		for i, impl := range []string{"go", fast} {
 			if err := SetImpl(impl); err != nil {
 				t.Fatal(err)
 			}
@@ -454,17 +462,17 @@ func TestImplsAgree(t *testing.T) {
 		}
 		for i := range xs[0].Data {
 			if xs[0].Data[i] != xs[1].Data[i] {
-				t.Fatalf("%v: Pack word %d: go %#x, simd %#x", tc, i, xs[0].Data[i], xs[1].Data[i])
+				t.Fatalf("%v: Pack word %d: go %#x, %s %#x", tc, i, xs[0].Data[i], fast, xs[1].Data[i])
 			}
 		}
 		for i := range ys[0] {
 			if math.Float32bits(ys[0][i]) != math.Float32bits(ys[1][i]) {
-				t.Fatalf("%v: Forward output %d: go %v, simd %v", tc, i, ys[0][i], ys[1][i])
+				t.Fatalf("%v: Forward output %d: go %v, %s %v", tc, i, ys[0][i], fast, ys[1][i])
 			}
 		}
 		for i := range bs[0].Data {
 			if bs[0].Data[i] != bs[1].Data[i] {
-				t.Fatalf("%v: ForwardBits word %d: go %#x, simd %#x", tc, i, bs[0].Data[i], bs[1].Data[i])
+				t.Fatalf("%v: ForwardBits word %d: go %#x, %s %#x", tc, i, bs[0].Data[i], fast, bs[1].Data[i])
 			}
 		}
 	}

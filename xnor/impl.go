@@ -2,50 +2,85 @@ package xnor
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 )
 
-// simdOK reports whether the SIMD kernels can run: built with
-// GOEXPERIMENT=simd on amd64, on a CPU with AVX-512 and VPOPCNTQ.
-var simdOK = simdSupported()
+// The implementations, slowest first (see the package documentation).
+const (
+	implGo     = iota // portable Go, math/bits.OnesCount64
+	implAVX512        // assembly XOR-popcount kernel (kernel_amd64.s), portable Go elsewhere
+	implSIMD          // the assembly kernel, packing and output transforms on archsimd vectors
+	numImpls
+)
 
-var forceGo atomic.Bool
+var implNames = [numImpls]string{"go", "avx512", "simd"}
 
-func useSIMD() bool { return simdOK && !forceGo.Load() }
-
-// Impl returns the kernels in use: "simd" (AVX-512 with VPOPCNTQ, in a
-// GOEXPERIMENT=simd build on a CPU that has them) or "go" (portable, with
-// math/bits.OnesCount64). Benchmark names carry it as impl=<Impl()>.
-func Impl() string {
-	if useSIMD() {
-		return "simd"
-	}
-	return "go"
+// implOK[i] reports whether implementation i can run in this build on this
+// CPU. The simd implementation uses the assembly kernel too.
+var implOK = [numImpls]bool{
+	implGo:     true,
+	implAVX512: hasAVX512,
+	implSIMD:   hasAVX512 && simdSupported(),
 }
 
-// Impls returns the implementations this build and CPU can run, "go" first.
-func Impls() []string {
-	if simdOK {
-		return []string{"go", "simd"}
-	}
-	return []string{"go"}
-}
-
-// SetImpl selects the kernels, "go" or "simd", for benchmarks and tests
-// that compare them; the default is the fastest available. Selecting
-// "simd" where it cannot run is an error. Do not call it while kernels
-// run.
-func SetImpl(name string) error {
-	switch name {
-	case "go":
-		forceGo.Store(true)
-	case "simd":
-		if !simdOK {
-			return fmt.Errorf("xnor: impl \"simd\" is not available (needs a GOEXPERIMENT=simd build on amd64 and a CPU with AVX-512 VPOPCNTQ; have go)")
+// best is the fastest implementation available, the default.
+var best = func() int32 {
+	b := int32(implGo)
+	for i, ok := range implOK {
+		if ok {
+			b = int32(i)
 		}
-		forceGo.Store(false)
-	default:
-		return fmt.Errorf("xnor: unknown impl %q (have %s)", name, fmt.Sprint(Impls()))
 	}
-	return nil
+	return b
+}()
+
+var current atomic.Int32
+
+func init() { current.Store(best) }
+
+// curImpl returns the implementation in use.
+func curImpl() int { return int(current.Load()) }
+
+// Impl returns the kernels in use: "simd" (GOEXPERIMENT=simd on amd64: the
+// AVX-512 assembly kernel with archsimd packing and output transforms),
+// "avx512" (the assembly XOR-popcount kernel, AVX-512 with VPOPCNTQ, in
+// the default build on a CPU that has it) or "go" (portable, with
+// math/bits.OnesCount64). Benchmark names carry it as impl=<Impl()>.
+func Impl() string { return implNames[curImpl()] }
+
+// Impls returns the implementations this build and CPU can run, slowest
+// ("go") first.
+func Impls() []string {
+	var names []string
+	for i, ok := range implOK {
+		if ok {
+			names = append(names, implNames[i])
+		}
+	}
+	return names
+}
+
+// SetImpl selects the kernels, "go", "avx512" or "simd", for benchmarks
+// and tests that compare them; the default is the fastest available.
+// Selecting one that cannot run here is an error. Do not call it while
+// kernels run.
+func SetImpl(name string) error {
+	for i, n := range implNames {
+		if n != name {
+			continue
+		}
+		if !implOK[i] {
+			return fmt.Errorf("xnor: impl %q is not available in this build on this CPU (have %s; %s)",
+				name, strings.Join(Impls(), ", "), implNeeds[i])
+		}
+		current.Store(int32(i))
+		return nil
+	}
+	return fmt.Errorf("xnor: unknown impl %q (have %s)", name, strings.Join(Impls(), ", "))
+}
+
+var implNeeds = [numImpls]string{
+	implAVX512: "avx512 needs amd64 without the purego build tag and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ",
+	implSIMD:   "simd needs a GOEXPERIMENT=simd build on amd64 and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ",
 }

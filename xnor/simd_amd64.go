@@ -17,102 +17,107 @@ func simdSupported() bool {
 	return archsimd.X86.AVX512() && archsimd.X86.AVX512VPOPCNTDQ()
 }
 
-// packBlockSIMD is packBlockGo on vectors of the block's 8 pixels, one
-// 64-bit lane per pixel: for each channel, from the highest down, the
-// accumulator shifts left by one and takes the channel's codes, 1 where
-// x < 0 (compared as float64: VCVTPS2PD, VCMPPD into a mask, a masked OR).
+// packBlockSIMD packs pixels p0 to p0+np−1 (np <= packBlock) of image n,
+// every channel word, as packBlockGo does, on vectors of 16 pixels: for
+// each channel, a VCMPPS of 16 values against 0 gives their codes as a
+// mask (x < 0: +0, −0 and NaN give +1), and a masked VPORD sets the
+// channel's bit in the 16 lanes of a 32-bit accumulator (one for channels
+// 0–31 of the word, one for 32–63), 4 vectors of pixels at a time so that
+// the OR chains overlap. The two halves are then widened and joined into
+// the pixels' words.
 func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
-	if np < 8 {
-		packBlockGo(dst, x, n, p0, np, hw)
+	c := dst.C
+	if np < 1 || np > packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
+		panic(fmt.Sprintf("xnor: packBlockSIMD: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d np=%d", len(x), n, c, hw, p0, np))
+	}
+	if np < packBlock && n*c*hw+(c-1)*hw+p0+(np+15)&^15 > len(x) {
+		// The masked loads of the last channel would reach past the end
+		// of x (the last pixels of the last image).
+		for q := 0; q < np; q += 8 {
+			packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
+		}
 		return
 	}
-	c := dst.C
-	if len(x) < (n+1)*c*hw || p0+8 > hw {
-		panic(fmt.Sprintf("xnor: packBlockSIMD: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d", len(x), n, c, hw, p0))
-	}
 	ws := dst.Words
-	out := dst.Data[(n*hw+p0)*ws:][:8*ws]
+	out := dst.Data[(n*hw+p0)*ws:][:np*ws]
 	base := unsafe.Pointer(&x[n*c*hw+p0])
 	row := uintptr(4 * hw)
-	var zero archsimd.Float64x8
-	one := archsimd.BroadcastUint64x8(1)
+	var half [2][packBlock]uint32 // codes of channels 0–31 and 32–63 of the word
 	for w := range ws {
 		c0, c1 := w*64, min(c, w*64+64)
-		var acc archsimd.Uint64x8
-		for ch := uintptr(c1 - 1); ch+1 > uintptr(c0); ch-- {
-			v := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(base, ch*row))).ConvertToFloat64()
-			acc = acc.ShiftAllLeft(1)
-			acc = acc.Or(one).Merge(acc, v.Less(zero))
+		for h := range 2 {
+			ch0, ch1 := c0+32*h, min(c1, c0+32*h+32)
+			if ch0 >= ch1 {
+				half[1] = [packBlock]uint32{}
+				break
+			}
+			p := unsafe.Add(base, uintptr(ch0)*row)
+			if np == packBlock {
+				packHalf4(&half[h], p, row, ch1-ch0)
+				continue
+			}
+			for g := 0; g < np; g += 16 {
+				packHalf1((*[16]uint32)(half[h][g:]), unsafe.Add(p, 4*g), row, ch1-ch0, min(16, np-g))
+			}
 		}
-		if ws == 1 {
-			acc.Store((*[8]uint64)(out))
+		if ws == 1 && np == packBlock {
+			for g := 0; g < packBlock; g += 8 {
+				lo := archsimd.LoadUint32x8((*[8]uint32)(half[0][g:])).ExtendToUint64()
+				hi := archsimd.LoadUint32x8((*[8]uint32)(half[1][g:])).ExtendToUint64()
+				lo.Or(hi.ShiftAllLeft(32)).Store((*[8]uint64)(out[g:]))
+			}
 			continue
 		}
-		var a [8]uint64
-		acc.Store(&a)
-		for j, v := range a {
-			out[j*ws+w] = v
+		for q := range np {
+			out[q*ws+w] = uint64(half[0][q]) | uint64(half[1][q])<<32
 		}
 	}
 }
 
-// kernelSIMD is kernelGo on vectors: lane j of a vector is lane j of a
-// block, and each weight word is broadcast to all lanes, so the
-// accumulators hold the popcounts of 8 pixels for one channel and need no
-// horizontal sum. The tile is 2 blocks × 2 channels (4 accumulators, 2
-// loads and 2 broadcasts per 4 XOR+VPOPCNTQ+ADD): larger tiles spill under
-// the Go register allocator and measured slower. kmax bounds the words a
-// block reads from its base (max(koff)+8).
-func kernelSIMD(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
-	kw := len(koff)
-	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
-		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
-		panic(fmt.Sprintf("xnor: kernelSIMD: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
-			len(src), base, kmax, len(w), kw, nc, nblk))
+// packHalf4 sets bit i of lane q of dst to the code of channel i of pixel
+// q, for the nc <= 32 channels whose rows (row bytes apart) start at p,
+// 64 pixels.
+func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) {
+	var zero archsimd.Float32x16
+	var a0, a1, a2, a3 archsimd.Uint32x16
+	bit := archsimd.BroadcastUint32x16(1)
+	for range nc {
+		m0 := archsimd.LoadFloat32x16((*[16]float32)(p)).Less(zero)
+		m1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 64))).Less(zero)
+		m2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 128))).Less(zero)
+		m3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 192))).Less(zero)
+		a0 = a0.Or(bit).Merge(a0, m0)
+		a1 = a1.Or(bit).Merge(a1, m1)
+		a2 = a2.Or(bit).Merge(a2, m2)
+		a3 = a3.Or(bit).Merge(a3, m3)
+		bit = bit.ShiftAllLeft(1)
+		p = unsafe.Add(p, row)
 	}
-	p0 := unsafe.Pointer(&src[base[0]])
-	p1 := unsafe.Pointer(&src[base[nblk-1]])
-	pw := unsafe.Pointer(unsafe.SliceData(w))
-	pk := unsafe.Pointer(unsafe.SliceData(koff))
-	row := uintptr(8 * kw)
-	if nblk == 1 {
-		for i := 0; i < nc; i += 2 {
-			w0 := unsafe.Add(pw, uintptr(i)*row)
-			w1 := unsafe.Add(w0, row)
-			var c00, c01 archsimd.Uint64x8
-			for k := uintptr(0); k < uintptr(kw); k++ {
-				off := 8 * uintptr(*(*int)(unsafe.Add(pk, 8*k)))
-				x0 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(p0, off)))
-				v0 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w0, 8*k)))
-				v1 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w1, 8*k)))
-				c00 = c00.Add(x0.Xor(v0).OnesCount())
-				c01 = c01.Add(x0.Xor(v1).OnesCount())
-			}
-			c00.Store((*[8]uint64)(pc[i*8:]))
-			c01.Store((*[8]uint64)(pc[(i+1)*8:]))
+	a0.Store((*[16]uint32)(dst[0:]))
+	a1.Store((*[16]uint32)(dst[16:]))
+	a2.Store((*[16]uint32)(dst[32:]))
+	a3.Store((*[16]uint32)(dst[48:]))
+}
+
+// packHalf1 is packHalf4 for the first np <= 16 pixels at p, read under a
+// mask: lanes past np get code 0.
+func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) {
+	var zero archsimd.Float32x16
+	var a archsimd.Uint32x16
+	bit := archsimd.BroadcastUint32x16(1)
+	valid := archsimd.Mask32x16FromBits(uint16(1<<np - 1))
+	for range nc {
+		var v archsimd.Float32x16
+		if np == 16 {
+			v = archsimd.LoadFloat32x16((*[16]float32)(p))
+		} else {
+			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(p), valid)
 		}
-		return
+		a = a.Or(bit).Merge(a, v.Less(zero))
+		bit = bit.ShiftAllLeft(1)
+		p = unsafe.Add(p, row)
 	}
-	for i := 0; i < nc; i += 2 {
-		w0 := unsafe.Add(pw, uintptr(i)*row)
-		w1 := unsafe.Add(w0, row)
-		var c00, c01, c10, c11 archsimd.Uint64x8
-		for k := uintptr(0); k < uintptr(kw); k++ {
-			off := 8 * uintptr(*(*int)(unsafe.Add(pk, 8*k)))
-			x0 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(p0, off)))
-			x1 := archsimd.LoadUint64x8((*[8]uint64)(unsafe.Add(p1, off)))
-			v0 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w0, 8*k)))
-			c00 = c00.Add(x0.Xor(v0).OnesCount())
-			c10 = c10.Add(x1.Xor(v0).OnesCount())
-			v1 := archsimd.BroadcastUint64x8(*(*uint64)(unsafe.Add(w1, 8*k)))
-			c01 = c01.Add(x0.Xor(v1).OnesCount())
-			c11 = c11.Add(x1.Xor(v1).OnesCount())
-		}
-		c00.Store((*[8]uint64)(pc[i*8:]))
-		c01.Store((*[8]uint64)(pc[(i+1)*8:]))
-		c10.Store((*[8]uint64)(pc[(64+i)*8:]))
-		c11.Store((*[8]uint64)(pc[(64+i+1)*8:]))
-	}
+	a.Store(dst)
 }
 
 // corrSIMD returns the padding corrections of block b's 8 lanes for the

@@ -2,16 +2,12 @@
 
 package xnor
 
-// Without GOEXPERIMENT=simd on amd64 only the portable kernels exist;
-// useSIMD is always false, so these are never called.
+// Without GOEXPERIMENT=simd on amd64 there are no archsimd kernels: the
+// simd implementation is never selected, so these are never called.
 
 func simdSupported() bool { return false }
 
 func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
-	panic("xnor: no SIMD kernels in this build")
-}
-
-func kernelSIMD(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
 	panic("xnor: no SIMD kernels in this build")
 }
 

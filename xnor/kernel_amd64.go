@@ -1,0 +1,136 @@
+//go:build !purego
+
+package xnor
+
+import (
+	"fmt"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// hasAVX512 reports whether the CPU runs the assembly kernels
+// (kernel_amd64.s): AVX-512F with VPOPCNTQ (AVX512_VPOPCNTDQ), and DQ and
+// VL for the fused output transform (VCVTQQ2PS, masked 256-bit stores):
+// Intel since Ice Lake, AMD since Zen 4. Checked once at start-up.
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VPOPCNTDQ
+
+//go:noescape
+func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc int)
+
+//go:noescape
+func xorPopcnt512x1(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
+
+// kernelAVX512 is kernelGo in assembly (xorPopcnt512x2 and x1), with the
+// bounds kernelGo's slices would check done once: kmax bounds the words a
+// block reads from its base (max(koff)+8), and nc must be even.
+func kernelAVX512(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
+	kw := len(koff)
+	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc < 2 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
+		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
+		panic(fmt.Sprintf("xnor: kernelAVX512: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
+			len(src), base, kmax, len(w), kw, nc, nblk))
+	}
+	if nblk == 2 {
+		xorPopcnt512x2(&pc[0], &src[base[0]], &src[base[1]], &koff[0], kw, &w[0], nc)
+		return
+	}
+	xorPopcnt512x1(&pc[0], &src[base[0]], &koff[0], kw, &w[0], nc)
+}
+
+// fusedArgs are directFloat512's operands; the FA_ constants of
+// kernel_amd64.s repeat the field offsets (checked below at compile time).
+type fusedArgs struct {
+	x    [2]*uint64 // the blocks' windows (x[1] = x[0] for one block)
+	koff *int
+	kw   int
+	w    *uint64 // weight rows from the first channel on
+	nc   int     // channels computed, even
+	nst  int     // channels stored, nc or nc−1
+	k    int64   // taps·In
+	mul  *float32
+	add  *float32
+	corr [2]*int32 // each block's correction rows from the first channel on (16 per channel), nil for none
+	cls  [2][16]uint32
+	dst  [2]*float32 // each block's first output of the first channel
+	res  [2]*float32 // likewise in the residual, nil for none
+	step int         // bytes from a channel's output to the next's
+	mask [2]uint64   // valid lanes
+	nblk int
+}
+
+// Compile-time checks of the offsets the assembly uses (a negative array
+// length fails to compile).
+var (
+	_ [unsafe.Offsetof(fusedArgs{}.nst) - 48]struct{}
+	_ [48 - unsafe.Offsetof(fusedArgs{}.nst)]struct{}
+	_ [unsafe.Offsetof(fusedArgs{}.cls) - 96]struct{}
+	_ [96 - unsafe.Offsetof(fusedArgs{}.cls)]struct{}
+	_ [unsafe.Offsetof(fusedArgs{}.nblk) - 280]struct{}
+	_ [280 - unsafe.Offsetof(fusedArgs{}.nblk)]struct{}
+)
+
+//go:noescape
+func directFloat512(a *fusedArgs)
+
+// directFloat computes output channels o0 to o1−1 of the pair of blocks
+// prepared in s (a direct convolution) and writes them as Forward
+// (ForwardAdd with res) does: the assembly kernel with the output
+// transform fused, so that the popcounts go from the accumulators to the
+// output without a round trip through s.pc. It returns false, having done
+// nothing, where a block needs the general path (more than 16 border
+// classes).
+func (c *Conv) directFloat(out, res []float32, s *scratch, o0, o1 int) bool {
+	p := c.plan
+	nst := min(o1, c.Shape.Out) - o0
+	if nst <= 0 {
+		return true
+	}
+	nblk := 2
+	if s.valid[1] == 0 {
+		nblk = 1
+	}
+	nc := (nst + 1) &^ 1
+	kw := len(p.koff)
+	if o0 < 0 || (o0+nc)*p.kwp > len(p.wmat) || o0+nc > len(c.mul) || o0+nc > len(c.add) || (res != nil && len(res) != len(out)) {
+		panic(fmt.Sprintf("xnor: directFloat: channels %d to %d of %d, res %d values for %d", o0, o1, c.Shape.Out, len(res), len(out)))
+	}
+	var a fusedArgs
+	for b := range nblk {
+		v := s.valid[b]
+		if s.border[b] && p.cstride != 16 {
+			return false
+		}
+		first := s.off[b][0] + o0*p.ohw
+		if v < 1 || v > 8 || !s.contig[b] || first < 0 || first+(nst-1)*p.ohw+v > len(out) ||
+			s.base[b] < 0 || s.base[b]+p.kmax > len(p.xp) {
+			panic(fmt.Sprintf("xnor: directFloat: block %d of %d lanes at %d (base %d) outside the output (%d) or input (%d)",
+				b, v, first, s.base[b], len(out), len(p.xp)))
+		}
+		a.x[b] = &p.xp[s.base[b]]
+		a.dst[b] = &out[first]
+		if res != nil {
+			a.res[b] = &res[first]
+		}
+		if s.border[b] {
+			if (o0+nst)*16 > len(p.corr) {
+				panic("xnor: directFloat: short correction table")
+			}
+			a.corr[b] = &p.corr[o0*16]
+		}
+		a.cls[b] = s.cls[b]
+		a.mask[b] = 1<<v - 1
+	}
+	if nblk == 1 {
+		a.x[1] = a.x[0]
+	}
+	a.koff, a.kw = &p.koff[0], kw
+	a.w = &p.wmat[o0*p.kwp]
+	a.nc, a.nst = nc, nst
+	a.k = c.k
+	a.mul, a.add = &c.mul[o0], &c.add[o0]
+	a.step = 4 * p.ohw
+	a.nblk = nblk
+	directFloat512(&a)
+	return true
+}

@@ -1,0 +1,302 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// XOR-popcount kernels on 512-bit vectors (AVX-512F with
+// AVX512_VPOPCNTDQ), the contract of kernelGo: the 8 lanes of a block are
+// one vector, each weight word is XORed into it straight from memory as
+// an embedded broadcast (VPXORQ.BCST), and VPOPCNTQ and VPADDQ accumulate
+// the sign mismatches of 8 output pixels per register. Per weight word
+// and block: one XOR, one VPOPCNTQ, one VPADDQ, the least the instruction
+// set allows (Zen 4 runs two 512-bit operations per cycle).
+
+// func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc int)
+//
+// Two blocks (windows at p0 and p1) × two channels per pass, nc channels
+// (even) whose weight rows of kw words start at w; popcounts to pc
+// (block 1 at pc + 64·8 words).
+TEXT ·xorPopcnt512x2(SB), NOSPLIT, $0-56
+	MOVQ pc+0(FP), DI
+	MOVQ p0+8(FP), R8
+	MOVQ p1+16(FP), R9
+	MOVQ koff+24(FP), R12
+	MOVQ kw+32(FP), R13
+	MOVQ w+40(FP), SI
+	MOVQ nc+48(FP), R11
+	MOVQ R13, R10
+	SHLQ $3, R10 // weight row bytes
+
+pair2:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	LEAQ   (SI)(R10*1), DX // second channel's row
+	XORQ   CX, CX
+
+tap2:
+	MOVQ        (R12)(CX*8), AX
+	VMOVDQU64   (R8)(AX*8), Z16
+	VMOVDQU64   (R9)(AX*8), Z17
+	VPXORQ.BCST (SI)(CX*8), Z16, Z20
+	VPXORQ.BCST (DX)(CX*8), Z16, Z21
+	VPXORQ.BCST (SI)(CX*8), Z17, Z22
+	VPXORQ.BCST (DX)(CX*8), Z17, Z23
+	VPOPCNTQ    Z20, Z20
+	VPOPCNTQ    Z21, Z21
+	VPOPCNTQ    Z22, Z22
+	VPOPCNTQ    Z23, Z23
+	VPADDQ      Z20, Z0, Z0
+	VPADDQ      Z21, Z1, Z1
+	VPADDQ      Z22, Z2, Z2
+	VPADDQ      Z23, Z3, Z3
+	INCQ        CX
+	CMPQ        CX, R13
+	JLT         tap2
+
+	VMOVDQU64 Z0, (DI)
+	VMOVDQU64 Z1, 64(DI)
+	VMOVDQU64 Z2, 4096(DI)
+	VMOVDQU64 Z3, 4160(DI)
+	ADDQ      $128, DI
+	LEAQ      (DX)(R10*1), SI
+	SUBQ      $2, R11
+	JGT       pair2
+	VZEROUPPER
+	RET
+
+// func xorPopcnt512x1(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
+//
+// xorPopcnt512x2 for one block.
+TEXT ·xorPopcnt512x1(SB), NOSPLIT, $0-48
+	MOVQ pc+0(FP), DI
+	MOVQ p0+8(FP), R8
+	MOVQ koff+16(FP), R12
+	MOVQ kw+24(FP), R13
+	MOVQ w+32(FP), SI
+	MOVQ nc+40(FP), R11
+	MOVQ R13, R10
+	SHLQ $3, R10
+
+pair1:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	LEAQ   (SI)(R10*1), DX
+	XORQ   CX, CX
+
+tap1:
+	MOVQ        (R12)(CX*8), AX
+	VMOVDQU64   (R8)(AX*8), Z16
+	VPXORQ.BCST (SI)(CX*8), Z16, Z20
+	VPXORQ.BCST (DX)(CX*8), Z16, Z21
+	VPOPCNTQ    Z20, Z20
+	VPOPCNTQ    Z21, Z21
+	VPADDQ      Z20, Z0, Z0
+	VPADDQ      Z21, Z1, Z1
+	INCQ        CX
+	CMPQ        CX, R13
+	JLT         tap1
+
+	VMOVDQU64 Z0, (DI)
+	VMOVDQU64 Z1, 64(DI)
+	ADDQ      $128, DI
+	LEAQ      (DX)(R10*1), SI
+	SUBQ      $2, R11
+	JGT       pair1
+	VZEROUPPER
+	RET
+
+// The fused direct-convolution kernel: XOR-popcount as above, then the
+// output transform of kernelGo's callers (outFloatGo) on the accumulators,
+// y = float32(mul·float32(d)) + add (+ res) with d = k − 2·pc (+ the
+// padding correction of the lane's border class), stored under the
+// block's lane mask. Operands in a fusedArgs (kernel_amd64.go), whose
+// field offsets the FA_ constants repeat.
+#define FA_X0 0
+#define FA_X1 8
+#define FA_KOFF 16
+#define FA_KW 24
+#define FA_W 32
+#define FA_NST 48
+#define FA_K 56
+#define FA_MUL 64
+#define FA_ADD 72
+#define FA_CORR0 80
+#define FA_CORR1 88
+#define FA_CLS0 96
+#define FA_CLS1 160
+#define FA_DST0 224
+#define FA_DST1 232
+#define FA_RES0 240
+#define FA_RES1 248
+#define FA_STEP 256
+#define FA_MASK0 264
+#define FA_MASK1 272
+#define FA_NBLK 280
+
+// DOT: Z4 = k − 2·acc (k broadcast in Z31).
+#define DOT(acc) \
+	VPSLLQ $1, acc, Z4; \
+	VPSUBQ Z4, Z31, Z4
+
+// CORR: Z4 += the corrections of the block's lanes for channel ch (DI or
+// DI+1 in AX), looked up in the channel's row of 16 by the class indices
+// in cls: one VPERMD.
+#define CORR(corroff, cls) \
+	SHLQ      $6, AX; \
+	ADDQ      corroff(BX), AX; \
+	VPERMD    (AX), cls, Z5; \
+	VPMOVSXDQ Y5, Z5; \
+	VPADDQ    Z5, Z4, Z4
+
+// AFFINE: Y4 = float32(mul[ch]·float32(Z4)) + add[ch], ch in AX; two
+// roundings, never fused.
+#define AFFINE \
+	VCVTQQ2PS   Z4, Y4; \
+	MOVQ        FA_MUL(BX), DX; \
+	VMULPS.BCST (DX)(AX*4), Y4, Y4; \
+	MOVQ        FA_ADD(BX), DX; \
+	VADDPS.BCST (DX)(AX*4), Y4, Y4
+
+// func directFloat512(a *fusedArgs)
+TEXT ·directFloat512(SB), NOSPLIT, $0-8
+	MOVQ         a+0(FP), BX
+	MOVQ         FA_X0(BX), R8
+	MOVQ         FA_X1(BX), R9
+	MOVQ         FA_KOFF(BX), R12
+	MOVQ         FA_KW(BX), R13
+	MOVQ         FA_W(BX), SI
+	MOVQ         R13, R10
+	SHLQ         $3, R10                // weight row bytes
+	VPBROADCASTQ FA_K(BX), Z31
+	KMOVW        FA_MASK0(BX), K1
+	KMOVW        FA_MASK1(BX), K2
+	VMOVDQU32    FA_CLS0(BX), Z29
+	VMOVDQU32    FA_CLS1(BX), Z30
+	XORQ         DI, DI                 // channel
+	XORQ         R14, R14               // its byte offset in the output, channel·step
+	MOVQ         FA_NST(BX), R11        // channels left to store
+
+next:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	MOVQ   SI, DX
+	ADDQ   R10, DX                      // second channel's weights
+	XORQ   CX, CX
+
+tap:
+	MOVQ        (R12)(CX*8), AX
+	VMOVDQU64   (R8)(AX*8), Z16
+	VMOVDQU64   (R9)(AX*8), Z17
+	VPXORQ.BCST (SI)(CX*8), Z16, Z20
+	VPXORQ.BCST (DX)(CX*8), Z16, Z21
+	VPXORQ.BCST (SI)(CX*8), Z17, Z22
+	VPXORQ.BCST (DX)(CX*8), Z17, Z23
+	VPOPCNTQ    Z20, Z20
+	VPOPCNTQ    Z21, Z21
+	VPOPCNTQ    Z22, Z22
+	VPOPCNTQ    Z23, Z23
+	VPADDQ      Z20, Z0, Z0
+	VPADDQ      Z21, Z1, Z1
+	VPADDQ      Z22, Z2, Z2
+	VPADDQ      Z23, Z3, Z3
+	INCQ        CX
+	CMPQ        CX, R13
+	JLT         tap
+
+	// Block 0, channel DI.
+	DOT(Z0)
+	CMPQ FA_CORR0(BX), $0
+	JEQ  b0c0
+	MOVQ DI, AX
+	CORR(FA_CORR0, Z29)
+
+b0c0:
+	MOVQ DI, AX
+	AFFINE
+	MOVQ FA_RES0(BX), DX
+	TESTQ DX, DX
+	JEQ  b0c0s
+	VADDPS (DX)(R14*1), Y4, K1, Y4
+
+b0c0s:
+	MOVQ    FA_DST0(BX), DX
+	VMOVUPS Y4, K1, (DX)(R14*1)
+
+	// Block 1, channel DI (a copy of block 0 when there is one block,
+	// computed but not stored).
+	CMPQ FA_NBLK(BX), $2
+	JNE  c1
+	DOT(Z2)
+	CMPQ FA_CORR1(BX), $0
+	JEQ  b1c0
+	MOVQ DI, AX
+	CORR(FA_CORR1, Z30)
+
+b1c0:
+	MOVQ DI, AX
+	AFFINE
+	MOVQ FA_RES1(BX), DX
+	TESTQ DX, DX
+	JEQ  b1c0s
+	VADDPS (DX)(R14*1), Y4, K2, Y4
+
+b1c0s:
+	MOVQ    FA_DST1(BX), DX
+	VMOVUPS Y4, K2, (DX)(R14*1)
+
+c1:
+	// Channel DI+1, if stored.
+	ADDQ FA_STEP(BX), R14
+	CMPQ R11, $1
+	JEQ  done
+	DOT(Z1)
+	CMPQ FA_CORR0(BX), $0
+	JEQ  b0c1
+	LEAQ 1(DI), AX
+	CORR(FA_CORR0, Z29)
+
+b0c1:
+	LEAQ 1(DI), AX
+	AFFINE
+	MOVQ FA_RES0(BX), DX
+	TESTQ DX, DX
+	JEQ  b0c1s
+	VADDPS (DX)(R14*1), Y4, K1, Y4
+
+b0c1s:
+	MOVQ    FA_DST0(BX), DX
+	VMOVUPS Y4, K1, (DX)(R14*1)
+
+	CMPQ FA_NBLK(BX), $2
+	JNE  c2
+	DOT(Z3)
+	CMPQ FA_CORR1(BX), $0
+	JEQ  b1c1
+	LEAQ 1(DI), AX
+	CORR(FA_CORR1, Z30)
+
+b1c1:
+	LEAQ 1(DI), AX
+	AFFINE
+	MOVQ FA_RES1(BX), DX
+	TESTQ DX, DX
+	JEQ  b1c1s
+	VADDPS (DX)(R14*1), Y4, K2, Y4
+
+b1c1s:
+	MOVQ    FA_DST1(BX), DX
+	VMOVUPS Y4, K2, (DX)(R14*1)
+
+c2:
+	ADDQ FA_STEP(BX), R14
+	ADDQ $2, DI
+	LEAQ (SI)(R10*2), SI
+	SUBQ $2, R11
+	JGT  next
+
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,16 @@
+//go:build !amd64 || purego
+
+package xnor
+
+// Other architectures (and the purego build tag) have no assembly
+// kernels: hasAVX512 is false, so kernelAVX512 is never called.
+
+const hasAVX512 = false
+
+func kernelAVX512(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
+	panic("xnor: no assembly kernels in this build")
+}
+
+func (c *Conv) directFloat(out, res []float32, s *scratch, o0, o1 int) bool {
+	panic("xnor: no assembly kernels in this build")
+}
