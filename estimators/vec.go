@@ -72,7 +72,8 @@ func vec() *vecImpl {
 // the built-in estimators use. In order of preference:
 //
 //   - "go-avx512": Go assembly with AVX-512, 16 lanes (any build on amd64
-//     CPUs with AVX-512 F: Intel since Skylake-SP, AMD since Zen 4);
+//     CPUs with AVX-512 F, such as Intel Xeons since Skylake-SP and AMD
+//     since Zen 4);
 //   - "simd": simd/archsimd with AVX-512, 16 lanes (a GOEXPERIMENT=simd
 //     build on amd64 CPUs with AVX-512 F, CD, BW, DQ and VL);
 //   - "go-avx2": Go assembly with AVX2 and FMA, 8 lanes (any build on amd64
