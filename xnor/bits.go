@@ -119,6 +119,9 @@ func (j *packJob) Do(lo, hi int) {
 			packBlockGo(j.dst, j.x, n, p0+q, min(8, np-q), j.hw)
 		}
 	}
+	if j.simd {
+		vzeroupper()
+	}
 }
 
 // packBlockGo packs pixels p0 to p0+np−1 (np <= 8) of image n, every

@@ -551,6 +551,9 @@ func (j *convJob) Do(lo, hi int) {
 			}
 		}
 	}
+	if j.impl == implSIMD {
+		vzeroupper()
+	}
 	c.scratch <- s
 }
 

@@ -300,3 +300,8 @@ c2:
 done:
 	VZEROUPPER
 	RET
+
+// func vzeroupper()
+TEXT ·vzeroupper(SB), NOSPLIT, $0-0
+	VZEROUPPER
+	RET

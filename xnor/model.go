@@ -2,6 +2,7 @@ package xnor
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
@@ -166,11 +167,12 @@ func (n *Network) Forward(x *nn.Tensor) *nn.Tensor {
 		first = 1
 	}
 	j := &n.job
-	j.x, j.chunk, j.first = x, chunk, first
+	j.x, j.chunk, j.first, j.chunks = x, chunk, first, chunks
+	j.next.Store(int64(first))
 	if len(n.replicas) > 1 {
-		parallel.For(chunks-first, 1, 1, j)
+		parallel.For(len(n.replicas), 1, 1, j)
 	} else {
-		j.Do(0, chunks-first)
+		j.Do(0, 1)
 	}
 	j.x = nil
 	return &n.out
@@ -197,17 +199,25 @@ func (n *Network) runChunk(r *replica, x *nn.Tensor, c, chunk int, size bool) {
 	copy(n.out.Data[i*n.out.Sample():], y.Data)
 }
 
-// netJob runs chunks first+lo to first+hi−1 on a free replica.
+// netJob runs the chunks on the replicas: each call of Do takes a free
+// replica and runs the next chunk not yet taken until none is left, so
+// that a core slowed down by other work runs fewer chunks instead of
+// holding up a fixed half of the batch.
 type netJob struct {
-	n            *Network
-	x            *nn.Tensor
-	chunk, first int
+	n                    *Network
+	x                    *nn.Tensor
+	chunk, first, chunks int
+	next                 atomic.Int64
 }
 
 func (j *netJob) Do(lo, hi int) {
 	r := <-j.n.free
-	for c := lo; c < hi; c++ {
-		j.n.runChunk(r, j.x, j.first+c, j.chunk, false)
+	for {
+		c := int(j.next.Add(1)) - 1
+		if c >= j.chunks {
+			break
+		}
+		j.n.runChunk(r, j.x, c, j.chunk, false)
 	}
 	j.n.free <- r
 }
@@ -467,7 +477,9 @@ func compile(l nn.Layer, path string, st *CompileStats) (nn.Layer, error) {
 				return nil, err
 			}
 			r := &ResidualLayer{Conv: conv}
-			if l.Shortcut != nil {
+			if pc := poolConv(l.Shortcut); pc != nil {
+				r.Shortcut = pc
+			} else if l.Shortcut != nil {
 				if r.Shortcut, err = compile(l.Shortcut, childPath(path, 1), st); err != nil {
 					return nil, err
 				}

@@ -16,3 +16,5 @@ func (c *Conv) outFloatSIMD(out, res []float32, s *scratch, b, o0, nc int) {
 }
 
 func (c *Conv) outMasksSIMD(s *scratch, b, o0, nc int) { panic("xnor: no SIMD kernels in this build") }
+
+func avgPool2SIMD(dst, src []float32, w, oh, ow int) { panic("xnor: no SIMD kernels in this build") }
