@@ -68,12 +68,14 @@
 // nn.BinaryConv2d and nn.BinaryLinear becomes a [ConvLayer] with the
 // following BatchNorm folded in, and a Bi-Real unit (binary convolution,
 // BatchNorm, shortcut) a [ResidualLayer] that adds its shortcut in the
-// output transform; binary convolutions that only feed the next one's
-// signs (VGG-Small, AlexNet) form a [ChainLayer] whose codes stay packed in
-// between, max pooling included; every other layer keeps running nn's
-// float kernels.
-// The resulting [Network] runs large batches in chunks of 8 images, and
-// [CompileParallel] gives it one replica per core. [Compare] runs it
+// output transform, its downsampling shortcut (2×2 average pooling, 1×1
+// convolution, BatchNorm) a [PoolConvLayer] that pools straight into one
+// product for the whole chunk; binary convolutions that only feed the
+// next one's signs (VGG-Small, AlexNet) form a [ChainLayer] whose codes
+// stay packed in between, max pooling included; every other layer keeps
+// running nn's float kernels. The resulting [Network] runs large batches
+// in chunks of 8 images, and [CompileParallel] gives it one replica per
+// core, each taking the next chunk when done with one. [Compare] runs it
 // against the float network and counts agreeing predictions.
 //
 // [Save], [Read] and [File.Restore] store a trained network in a

@@ -113,9 +113,11 @@ func (l *ResidualLayer) Children() []nn.Layer { return []nn.Layer{l.Shortcut} }
 // Chunk images, so that each layer's output stays in the cache for the next
 // layer instead of making a round trip to memory for the whole batch. A
 // network from [CompileParallel] has one replica of the layers per worker
-// of the pool and runs chunks on all of them at once (each layer then runs
-// on one core, without synchronizing with the others); one from [Compile]
-// runs the chunks in turn, each layer split over the cores.
+// of the pool and runs chunks on all of them at once, each replica taking
+// the next chunk when done with one (each layer then runs on one core,
+// without synchronizing with the others, and a core slowed down by other
+// work runs fewer chunks); one from [Compile] runs the chunks in turn, each
+// layer split over the cores.
 type Network struct {
 	// Layers are the compiled layers (of the first replica).
 	Layers nn.Layer
