@@ -2,15 +2,16 @@
 # Runs the training-engine benchmarks (bench/engine_test.go: every ResNet-20
 # convolution shape forward and backward, the binary convolution with STE
 # and with FDA+NA, the GEMM sizes they make; bench/train_test.go: whole
-# training steps) for the three builds: default (Go-assembly AVX2 GEMM,
-# portable Go on other CPUs), GOEXPERIMENT=simd (the same GEMM; the
-# estimators' AVX-512 kernels) and -tags openblas (Debian libopenblas-dev
-# for plain products; convolutions stay on the assembly kernels where the
-# CPU has AVX2). It saves the raw output under
-# results/ (engine-go.txt, engine-simd.txt, engine-openblas.txt) and
+# training steps) for two builds: default (Go-assembly AVX2 GEMM and
+# Go-assembly estimator kernels, portable Go on other CPUs) and -tags
+# openblas (Debian libopenblas-dev for plain products; convolutions stay on
+# the assembly kernels where the CPU has AVX2). GOEXPERIMENT=simd is not
+# run: it selects the same GEMM and estimator kernels as the default build.
+# It saves the raw output under results/ (engine-go.txt,
+# engine-openblas.txt) and
 # generates results/engine.md with bench/cmd/benchreport; then the GEMM
 # kernels on one core (gemm-go.txt, gemm-openblas.txt, results/gemm.md).
-# With -count=10 it takes roughly 45 minutes on 2 cores (measured: 70 s per
+# With -count=10 it takes roughly 30 minutes on 2 cores (measured: 70 s per
 # build and count for the engine, about 40 s per count for the GEMM part):
 # run it on a quiet machine (check `uptime`). Arguments are passed to go
 # test, e.g.
@@ -46,11 +47,10 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 }
 
 run results/engine-go.txt "default (Go-assembly AVX2 GEMM where the CPU has AVX2 and FMA, else portable Go)" GOFLAGS=
-run results/engine-simd.txt "GOEXPERIMENT=simd (default GEMM; AVX-512 estimator kernels where the CPU has them)" GOEXPERIMENT=simd
 run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker; convolutions on the AVX2 kernels)" GOFLAGS= -- -tags openblas
 
 go run ./bench/cmd/benchreport -o results/engine.md -title "Training engine" -elements none -ignore gemm \
-	go=results/engine-go.txt simd=results/engine-simd.txt openblas=results/engine-openblas.txt
+	go=results/engine-go.txt openblas=results/engine-openblas.txt
 echo "wrote results/engine.md"
 
 # One core: the micro-kernels (portable, AVX2 assembly, gonum's Sgemm for
