@@ -85,7 +85,7 @@ func Pack(dst *Bits, x []float32) {
 		return
 	}
 	j := &dst.pack
-	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + packBlock - 1) / packBlock, simd: curImpl() == implSIMD}
+	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + packBlock - 1) / packBlock, impl: curImpl()}
 	// One unit is a block of packBlock pixels of one image, all channel
 	// words.
 	units := dst.N * j.blocks
@@ -99,7 +99,7 @@ type packJob struct {
 	x      []float32
 	hw     int
 	blocks int
-	simd   bool
+	impl   int
 }
 
 // packBlock is the number of pixels of a unit of Pack's work: 64 pixels
@@ -111,15 +111,18 @@ func (j *packJob) Do(lo, hi int) {
 		n, blk := u/j.blocks, u%j.blocks
 		p0 := blk * packBlock
 		np := min(packBlock, j.hw-p0)
-		if j.simd {
+		switch j.impl {
+		case implSIMD:
 			packBlockSIMD(j.dst, j.x, n, p0, np, j.hw)
-			continue
-		}
-		for q := 0; q < np; q += 8 {
-			packBlockGo(j.dst, j.x, n, p0+q, min(8, np-q), j.hw)
+		case implAVX512:
+			packBlockAVX512(j.dst, j.x, n, p0, np, j.hw)
+		default:
+			for q := 0; q < np; q += 8 {
+				packBlockGo(j.dst, j.x, n, p0+q, min(8, np-q), j.hw)
+			}
 		}
 	}
-	if j.simd {
+	if j.impl == implSIMD {
 		vzeroupper()
 	}
 }

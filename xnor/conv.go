@@ -521,7 +521,7 @@ func (j *convJob) Do(lo, hi int) {
 			nblk = 1
 		}
 		o1 := min(c.ocPad, (ch+1)*p.chunk)
-		if p.direct && j.out != nil && j.impl >= implAVX512 && c.directFloat(j.out, j.res, s, ch*p.chunk, o1) {
+		if j.out != nil && j.impl >= implAVX512 && c.fusedFloat(j.out, j.res, src, s, ch*p.chunk, o1) {
 			continue
 		}
 		for o := ch * p.chunk; o < o1; o += 64 {

@@ -23,6 +23,28 @@ var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 func vzeroupper()
 
 //go:noescape
+func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int)
+
+// packBlockAVX512 is packBlockGo for up to packBlock pixels in assembly
+// (pack512, one call per channel word).
+func packBlockAVX512(dst *Bits, x []float32, n, p0, np, hw int) {
+	c := dst.C
+	if np < 1 || np > packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
+		panic(fmt.Sprintf("xnor: packBlockAVX512: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d np=%d", len(x), n, c, hw, p0, np))
+	}
+	var masks [4]uint16
+	for g := range masks {
+		masks[g] = uint16(1<<min(16, max(0, np-16*g)) - 1)
+	}
+	ws := dst.Words
+	out := dst.Data[(n*hw+p0)*ws:][:np*ws]
+	for w := range ws {
+		c0, c1 := w*64, min(c, w*64+64)
+		pack512(&out[w], ws, &x[(n*c+c0)*hw+p0], 4*hw, c1-c0, &masks, np)
+	}
+}
+
+//go:noescape
 func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc int)
 
 //go:noescape
@@ -45,7 +67,7 @@ func kernelAVX512(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint6
 	xorPopcnt512x1(&pc[0], &src[base[0]], &koff[0], kw, &w[0], nc)
 }
 
-// fusedArgs are directFloat512's operands; the FA_ constants of
+// fusedArgs are fusedFloat512's operands; the FA_ constants of
 // kernel_amd64.s repeat the field offsets (checked below at compile time).
 type fusedArgs struct {
 	x    [2]*uint64 // the blocks' windows (x[1] = x[0] for one block)
@@ -78,16 +100,18 @@ var (
 )
 
 //go:noescape
-func directFloat512(a *fusedArgs)
+func fusedFloat512(a *fusedArgs)
 
-// directFloat computes output channels o0 to o1−1 of the pair of blocks
-// prepared in s (a direct convolution) and writes them as Forward
+// fusedFloat computes output channels o0 to o1−1 of the pair of blocks
+// prepared in s, whose windows are in src (the padded input of a direct
+// convolution, or s.a after im2col), and writes them as Forward
 // (ForwardAdd with res) does: the assembly kernel with the output
 // transform fused, so that the popcounts go from the accumulators to the
 // output without a round trip through s.pc. It returns false, having done
-// nothing, where a block needs the general path (more than 16 border
-// classes).
-func (c *Conv) directFloat(out, res []float32, s *scratch, o0, o1 int) bool {
+// nothing, where a block needs the general path: outputs not consecutive
+// in out (an im2col block across two images) or more than 16 border
+// classes.
+func (c *Conv) fusedFloat(out, res []float32, src []uint64, s *scratch, o0, o1 int) bool {
 	p := c.plan
 	nst := min(o1, c.Shape.Out) - o0
 	if nst <= 0 {
@@ -100,28 +124,29 @@ func (c *Conv) directFloat(out, res []float32, s *scratch, o0, o1 int) bool {
 	nc := (nst + 1) &^ 1
 	kw := len(p.koff)
 	if o0 < 0 || (o0+nc)*p.kwp > len(p.wmat) || o0+nc > len(c.mul) || o0+nc > len(c.add) || (res != nil && len(res) != len(out)) {
-		panic(fmt.Sprintf("xnor: directFloat: channels %d to %d of %d, res %d values for %d", o0, o1, c.Shape.Out, len(res), len(out)))
+		panic(fmt.Sprintf("xnor: fusedFloat: channels %d to %d of %d, res %d values for %d", o0, o1, c.Shape.Out, len(res), len(out)))
+	}
+	for b := range nblk {
+		if !s.contig[b] || (s.border[b] && p.cstride != 16) {
+			return false
+		}
 	}
 	var a fusedArgs
 	for b := range nblk {
 		v := s.valid[b]
-		if s.border[b] && p.cstride != 16 {
-			return false
-		}
 		first := s.off[b][0] + o0*p.ohw
-		if v < 1 || v > 8 || !s.contig[b] || first < 0 || first+(nst-1)*p.ohw+v > len(out) ||
-			s.base[b] < 0 || s.base[b]+p.kmax > len(p.xp) {
-			panic(fmt.Sprintf("xnor: directFloat: block %d of %d lanes at %d (base %d) outside the output (%d) or input (%d)",
-				b, v, first, s.base[b], len(out), len(p.xp)))
+		if v < 1 || v > 8 || first < 0 || first+(nst-1)*p.ohw+v > len(out) || s.base[b] < 0 || s.base[b]+p.kmax > len(src) {
+			panic(fmt.Sprintf("xnor: fusedFloat: block %d of %d lanes at %d (base %d) outside the output (%d) or input (%d)",
+				b, v, first, s.base[b], len(out), len(src)))
 		}
-		a.x[b] = &p.xp[s.base[b]]
+		a.x[b] = &src[s.base[b]]
 		a.dst[b] = &out[first]
 		if res != nil {
 			a.res[b] = &res[first]
 		}
 		if s.border[b] {
 			if (o0+nst)*16 > len(p.corr) {
-				panic("xnor: directFloat: short correction table")
+				panic("xnor: fusedFloat: short correction table")
 			}
 			a.corr[b] = &p.corr[o0*16]
 		}
@@ -138,6 +163,6 @@ func (c *Conv) directFloat(out, res []float32, s *scratch, o0, o1 int) bool {
 	a.mul, a.add = &c.mul[o0], &c.add[o0]
 	a.step = 4 * p.ohw
 	a.nblk = nblk
-	directFloat512(&a)
+	fusedFloat512(&a)
 	return true
 }

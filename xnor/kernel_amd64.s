@@ -106,7 +106,7 @@ tap1:
 	VZEROUPPER
 	RET
 
-// The fused direct-convolution kernel: XOR-popcount as above, then the
+// The fused kernel: XOR-popcount as above, then the
 // output transform of kernelGo's callers (outFloatGo) on the accumulators,
 // y = float32(mul·float32(d)) + add (+ res) with d = k − 2·pc (+ the
 // padding correction of the lane's border class), stored under the
@@ -158,8 +158,8 @@ tap1:
 	MOVQ        FA_ADD(BX), DX; \
 	VADDPS.BCST (DX)(AX*4), Y4, Y4
 
-// func directFloat512(a *fusedArgs)
-TEXT ·directFloat512(SB), NOSPLIT, $0-8
+// func fusedFloat512(a *fusedArgs)
+TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
 	MOVQ         a+0(FP), BX
 	MOVQ         FA_X0(BX), R8
 	MOVQ         FA_X1(BX), R9
@@ -304,4 +304,108 @@ done:
 // func vzeroupper()
 TEXT ·vzeroupper(SB), NOSPLIT, $0-0
 	VZEROUPPER
+	RET
+
+// func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int)
+//
+// Packs the codes of nc <= 64 channels (one word; rows of row bytes from
+// x) of np <= 64 pixels into out[q·ws], q < np: per channel, four VCMPPS of
+// 16 pixels against 0 (0 > x: x < 0, false for −0 and NaN) give masks, and
+// masked VPORDs set the channel's bit in 32-bit accumulators, Z0–Z3 for
+// channels 0–31 and Z4–Z7 for 32–63 of the word. masks[g] enables the
+// valid pixels of group g (masked lanes read nothing).
+TEXT ·pack512(SB), $512-56
+	MOVQ   out+0(FP), DI
+	MOVQ   ws+8(FP), R9
+	MOVQ   x+16(FP), SI
+	MOVQ   row+24(FP), R10
+	MOVQ   nc+32(FP), R11
+	MOVQ   masks+40(FP), AX
+	KMOVW  0(AX), K4
+	KMOVW  2(AX), K5
+	KMOVW  4(AX), K6
+	KMOVW  6(AX), K7
+	VPXORD Z31, Z31, Z31 // 0.0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	MOVL   $1, AX
+	VPBROADCASTD AX, Z30 // the channel's bit
+	MOVQ   R11, CX
+	CMPQ   CX, $32
+	JLE    lo
+	MOVQ   $32, CX
+
+lo:
+	// Channels 0 to min(nc, 32)−1 into Z0–Z3.
+	VCMPPS $0x1e, (SI), Z31, K4, K1
+	VCMPPS $0x1e, 64(SI), Z31, K5, K2
+	VCMPPS $0x1e, 128(SI), Z31, K6, K3
+	VPORD  Z30, Z0, K1, Z0
+	VPORD  Z30, Z1, K2, Z1
+	VPORD  Z30, Z2, K3, Z2
+	VCMPPS $0x1e, 192(SI), Z31, K7, K1
+	VPORD  Z30, Z3, K1, Z3
+	VPSLLD $1, Z30, Z30
+	ADDQ   R10, SI
+	DECQ   CX
+	JNZ    lo
+
+	SUBQ $32, R11
+	JLE  join
+	MOVL $1, AX
+	VPBROADCASTD AX, Z30
+
+hi:
+	// Channels 32 to nc−1 into Z4–Z7.
+	VCMPPS $0x1e, (SI), Z31, K4, K1
+	VCMPPS $0x1e, 64(SI), Z31, K5, K2
+	VCMPPS $0x1e, 128(SI), Z31, K6, K3
+	VPORD  Z30, Z4, K1, Z4
+	VPORD  Z30, Z5, K2, Z5
+	VPORD  Z30, Z6, K3, Z6
+	VCMPPS $0x1e, 192(SI), Z31, K7, K1
+	VPORD  Z30, Z7, K1, Z7
+	VPSLLD $1, Z30, Z30
+	ADDQ   R10, SI
+	DECQ   R11
+	JNZ    hi
+
+join:
+	// Pixel q's word: lo[q] | hi[q]<<32, 8 pixels per vector, into the
+	// frame (64 words), then out[q·ws] for q < np.
+#define JOIN(lo, hi, off) \
+	VPMOVZXDQ     lo, Z8; \
+	VPMOVZXDQ     hi, Z9; \
+	VPSLLQ        $32, Z9, Z9; \
+	VPORQ         Z9, Z8, Z8; \
+	VMOVDQU64     Z8, off(SP)
+
+#define JOIN16(zlo, zhi, ylo, yhi, off) \
+	JOIN(ylo, yhi, off); \
+	VEXTRACTI32X8 $1, zlo, Y10; \
+	VEXTRACTI32X8 $1, zhi, Y11; \
+	JOIN(Y10, Y11, off+64)
+
+	JOIN16(Z0, Z4, Y0, Y4, 0)
+	JOIN16(Z1, Z5, Y1, Y5, 128)
+	JOIN16(Z2, Z6, Y2, Y6, 256)
+	JOIN16(Z3, Z7, Y3, Y7, 384)
+	VZEROUPPER
+	MOVQ np+48(FP), CX
+	XORQ AX, AX
+	SHLQ $3, R9
+
+store:
+	MOVQ (SP)(AX*8), DX
+	MOVQ DX, (DI)
+	ADDQ R9, DI
+	INCQ AX
+	CMPQ AX, CX
+	JLT  store
 	RET

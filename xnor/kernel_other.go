@@ -11,8 +11,12 @@ func kernelAVX512(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint6
 	panic("xnor: no assembly kernels in this build")
 }
 
-func (c *Conv) directFloat(out, res []float32, s *scratch, o0, o1 int) bool {
+func (c *Conv) fusedFloat(out, res []float32, src []uint64, s *scratch, o0, o1 int) bool {
 	panic("xnor: no assembly kernels in this build")
 }
 
 func vzeroupper() {}
+
+func packBlockAVX512(dst *Bits, x []float32, n, p0, np, hw int) {
+	panic("xnor: no assembly kernels in this build")
+}
