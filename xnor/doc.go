@@ -132,14 +132,15 @@
 //     Zen 4), checked at start-up with golang.org/x/sys/cpu: the
 //     XOR-popcount kernel in Go assembly (kernel_amd64.s), 8 words per
 //     VPXORQ and VPOPCNTQ, each weight word XORed in straight from memory
-//     as an embedded broadcast; for the direct path with float outputs the
-//     output transform is fused into it. Packing and threshold outputs stay
-//     portable Go. No cgo, no build flags; the purego build tag turns the
-//     assembly off.
+//     as an embedded broadcast, with the float output transform fused into
+//     it (blocks whose outputs are consecutive), and packing (VCMPPS of 16
+//     values against 0 into a mask, a masked VPORD per channel). The
+//     threshold outputs of ForwardBits stay portable Go. No cgo, no build
+//     flags; the purego build tag turns the assembly off.
 //   - "simd": built with GOEXPERIMENT=simd on such a CPU: the same assembly
-//     kernel, with packing and the remaining output transforms on archsimd
-//     vectors. The kernel stays assembly because archsimd cannot express
-//     the embedded broadcast and keeps fewer accumulators in registers: an
-//     archsimd version of it measured 1.36× slower per XOR-popcount on
-//     Zen 4.
+//     kernel, with packing, the threshold outputs and the output transform
+//     of the remaining blocks on archsimd vectors. The kernel stays
+//     assembly because archsimd cannot express the embedded broadcast and
+//     keeps fewer accumulators in registers: an archsimd version of it
+//     measured 1.36× slower per XOR-popcount on Zen 4.
 package xnor
