@@ -116,6 +116,8 @@ func (j *packJob) Do(lo, hi int) {
 			packBlockSIMD(j.dst, j.x, n, p0, np, j.hw)
 		case implAVX512:
 			packBlockAVX512(j.dst, j.x, n, p0, np, j.hw)
+		case implAVX2:
+			packBlockAVX2(j.dst, j.x, n, p0, np, j.hw)
 		default:
 			for q := 0; q < np; q += 8 {
 				packBlockGo(j.dst, j.x, n, p0+q, min(8, np-q), j.hw)

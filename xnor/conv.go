@@ -527,9 +527,12 @@ func (j *convJob) Do(lo, hi int) {
 		for o := ch * p.chunk; o < o1; o += 64 {
 			nc := min(64, o1-o)
 			w := p.wmat[o*p.kwp:][:nc*p.kwp]
-			if j.impl >= implAVX512 {
+			switch {
+			case j.impl >= implAVX512:
 				kernelAVX512(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
-			} else {
+			case j.impl == implAVX2:
+				kernelAVX2(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
+			default:
 				kernelGo(s.pc, src, s.base, p.koff, w, nc, nblk)
 			}
 			simd := j.impl == implSIMD
@@ -744,20 +747,55 @@ func (c *Conv) dot(s *scratch, b, j, o int, pc uint64) int64 {
 
 // outFloatGo applies the transform to channels o0+i0 to o0+nc−1 of block b
 // (o0 being where s.pc's channels start) and writes them to out, adding res
-// (when not nil) at the same positions.
+// (when not nil) at the same positions. It is the reference loop
+//
+//	for i, j: k := s.off[b][j] + o·OH·OW
+//	          out[k] = apply(mul[o], add[o], c.dot(s, b, j, o, pc)) (+ res[k])
+//
+// with the lanes of a block whose outputs are consecutive written as one
+// slice, and the corrections looked up only for border blocks.
 func (c *Conv) outFloatGo(out, res []float32, s *scratch, b, o0, i0, nc int) {
-	ohw := c.plan.ohw
+	p := c.plan
+	v := s.valid[b]
+	var cls [8]int
+	for j := range v {
+		cls[j] = int(s.cls[b][j])
+	}
 	for i := i0; i < min(nc, c.Shape.Out-o0); i++ {
 		o := o0 + i
 		mul, add := c.mul[o], c.add[o]
 		pc := s.pc[(b*64+i)*8:][:8]
-		for j := range s.valid[b] {
-			k := s.off[b][j] + o*ohw
-			y := apply(mul, add, c.dot(s, b, j, o, pc[j]))
-			if res != nil {
-				y += res[k]
+		var corr []int32
+		if s.border[b] {
+			corr = p.corr[o*p.cstride:][:p.cstride]
+		}
+		if !s.contig[b] {
+			for j := range v {
+				k := s.off[b][j] + o*p.ohw
+				y := apply(mul, add, c.dot(s, b, j, o, pc[j]))
+				if res != nil {
+					y += res[k]
+				}
+				out[k] = y
 			}
-			out[k] = y
+			continue
+		}
+		at := s.off[b][0] + o*p.ohw
+		dst := out[at:][:v]
+		var r []float32
+		if res != nil {
+			r = res[at:][:v]
+		}
+		for j := range dst {
+			d := c.k - 2*int64(pc[j])
+			if corr != nil {
+				d += int64(corr[cls[j]])
+			}
+			y := apply(mul, add, d)
+			if r != nil {
+				y += r[j]
+			}
+			dst[j] = y
 		}
 	}
 }

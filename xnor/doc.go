@@ -127,6 +127,11 @@
 //
 //   - "go": portable Go with math/bits.OnesCount64; runs anywhere (amd64,
 //     arm64, …).
+//   - "avx2": the default build on amd64 CPUs with AVX2 but without the
+//     AVX-512 below (Intel before Ice Lake and its desktop parts since
+//     Alder Lake, AMD before Zen 4): the XOR-popcount kernel and packing
+//     in Go assembly, popcounts by nibble table lookups (VPSHUFB) summed
+//     in bytes; the output transforms stay portable Go.
 //   - "avx512": the default build on amd64 CPUs with AVX-512 (F, DQ, VL)
 //     and VPOPCNTQ (AVX512_VPOPCNTDQ; Intel since Ice Lake, AMD since
 //     Zen 4), checked at start-up with golang.org/x/sys/cpu: the

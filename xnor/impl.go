@@ -9,17 +9,19 @@ import (
 // The implementations, slowest first (see the package documentation).
 const (
 	implGo     = iota // portable Go, math/bits.OnesCount64
-	implAVX512        // assembly XOR-popcount kernel (kernel_amd64.s), portable Go elsewhere
+	implAVX2          // the AVX2 assembly XOR-popcount kernel, portable Go elsewhere
+	implAVX512        // AVX-512 assembly kernels (kernel_amd64.s)
 	implSIMD          // the assembly kernel, packing and output transforms on archsimd vectors
 	numImpls
 )
 
-var implNames = [numImpls]string{"go", "avx512", "simd"}
+var implNames = [numImpls]string{"go", "avx2", "avx512", "simd"}
 
 // implOK[i] reports whether implementation i can run in this build on this
 // CPU. The simd implementation uses the assembly kernel too.
 var implOK = [numImpls]bool{
 	implGo:     true,
+	implAVX2:   hasAVX2,
 	implAVX512: hasAVX512,
 	implSIMD:   hasAVX512 && simdSupported(),
 }
@@ -44,9 +46,11 @@ func curImpl() int { return int(current.Load()) }
 
 // Impl returns the kernels in use: "simd" (GOEXPERIMENT=simd on amd64: the
 // AVX-512 assembly kernel with archsimd packing and output transforms),
-// "avx512" (the assembly XOR-popcount kernel, AVX-512 with VPOPCNTQ, in
-// the default build on a CPU that has it) or "go" (portable, with
-// math/bits.OnesCount64). Benchmark names carry it as impl=<Impl()>.
+// "avx512" (the assembly kernels, AVX-512 with VPOPCNTQ, in the default
+// build on a CPU that has it), "avx2" (the AVX2 assembly kernels, on an
+// amd64 CPU without those) or "go" (portable, with math/bits.OnesCount64).
+// Benchmark names carry it as impl=<Impl()>; the package documentation
+// says what each runs.
 func Impl() string { return implNames[curImpl()] }
 
 // Impls returns the implementations this build and CPU can run, slowest
@@ -61,7 +65,7 @@ func Impls() []string {
 	return names
 }
 
-// SetImpl selects the kernels, "go", "avx512" or "simd", for benchmarks
+// SetImpl selects the kernels, "go", "avx2", "avx512" or "simd", for benchmarks
 // and tests that compare them; the default is the fastest available.
 // Selecting one that cannot run here is an error. Do not call it while
 // kernels run.
@@ -81,6 +85,7 @@ func SetImpl(name string) error {
 }
 
 var implNeeds = [numImpls]string{
+	implAVX2:   "avx2 needs amd64 without the purego build tag and a CPU with AVX2",
 	implAVX512: "avx512 needs amd64 without the purego build tag and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ",
 	implSIMD:   "simd needs a GOEXPERIMENT=simd build on amd64 and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ",
 }

@@ -15,6 +15,51 @@ import (
 // Intel since Ice Lake, AMD since Zen 4. Checked once at start-up.
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VPOPCNTDQ
 
+// hasAVX2 reports whether the CPU runs the AVX2 kernel (xorPopcnt256).
+var hasAVX2 = cpu.X86.HasAVX2
+
+//go:noescape
+func xorPopcnt256(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
+
+// kernelAVX2 is kernelGo in assembly for AVX2 (xorPopcnt256, one call per
+// block), with kernelAVX512's bounds checks.
+func kernelAVX2(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
+	kw := len(koff)
+	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc < 2 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
+		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
+		panic(fmt.Sprintf("xnor: kernelAVX2: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
+			len(src), base, kmax, len(w), kw, nc, nblk))
+	}
+	for b := range nblk {
+		xorPopcnt256(&pc[b*64*8], &src[base[b]], &koff[0], kw, &w[0], nc)
+	}
+}
+
+//go:noescape
+func pack256(out *uint64, ws int, x *float32, row int, nc int)
+
+// packBlockAVX2 is packBlockGo for up to packBlock pixels: whole blocks in
+// assembly (pack256, one call per channel word), a short one (the end of
+// an image) in Go.
+func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) {
+	c := dst.C
+	if np < packBlock {
+		for q := 0; q < np; q += 8 {
+			packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
+		}
+		return
+	}
+	if np != packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
+		panic(fmt.Sprintf("xnor: packBlockAVX2: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d np=%d", len(x), n, c, hw, p0, np))
+	}
+	ws := dst.Words
+	out := dst.Data[(n*hw+p0)*ws:][:np*ws]
+	for w := range ws {
+		c0, c1 := w*64, min(c, w*64+64)
+		pack256(&out[w], ws, &x[(n*c+c0)*hw+p0], 4*hw, c1-c0)
+	}
+}
+
 // vzeroupper clears the upper halves of the vector registers. The Go
 // compiler does not after archsimd code, and scalar SSE code (any Go
 // float32 arithmetic) that follows 512-bit code then waits on the old

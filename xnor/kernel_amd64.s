@@ -409,3 +409,199 @@ store:
 	CMPQ AX, CX
 	JLT  store
 	RET
+
+// The AVX2 kernels, for CPUs without AVX-512 VPOPCNTQ (Intel before Ice
+// Lake and its desktop parts since Alder Lake, AMD before Zen 4). AVX2 has
+// no vector popcount: each byte's count is the sum of two 16-entry table
+// lookups, one per nibble (VPSHUFB; W. Muła, N. Kurz, D. Lemire, "Faster
+// Population Counts Using AVX2 Instructions", The Computer Journal 2018),
+// added up in bytes over up to 31 weight words (8 per word at most) and
+// then summed into the 64-bit lanes with VPSADBW.
+
+DATA nibbleCount<>+0(SB)/8, $0x0302020102010100
+DATA nibbleCount<>+8(SB)/8, $0x0403030203020201
+DATA nibbleCount<>+16(SB)/8, $0x0302020102010100
+DATA nibbleCount<>+24(SB)/8, $0x0403030203020201
+GLOBL nibbleCount<>(SB), RODATA|NOPTR, $32
+
+DATA lowNibbles<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL lowNibbles<>(SB), RODATA|NOPTR, $8
+
+// COUNT adds the per-byte popcounts of t (clobbered) to acc; Y14 holds
+// the low-nibble mask, Y15 the table, Y13 is scratch.
+#define COUNT(t, acc) \
+	VPSRLW  $4, t, Y13; \
+	VPAND   Y14, t, t; \
+	VPAND   Y14, Y13, Y13; \
+	VPSHUFB t, Y15, t; \
+	VPSHUFB Y13, Y15, Y13; \
+	VPADDB  t, acc, acc; \
+	VPADDB  Y13, acc, acc
+
+// func xorPopcnt256(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
+//
+// One block (the 8 lanes at p0 as two 4-word halves) × two channels per
+// pass, nc channels (even) whose weight rows of kw words start at w;
+// popcounts to pc[i·8 + lane]. The byte counts Y0–Y3 (channel i, lanes
+// 0–3 and 4–7; channel i+1 likewise) are flushed into the 64-bit lanes
+// Y4–Y7 every 31 weight words.
+TEXT ·xorPopcnt256(SB), NOSPLIT, $0-48
+	MOVQ         pc+0(FP), DI
+	MOVQ         p0+8(FP), R8
+	MOVQ         koff+16(FP), R12
+	MOVQ         kw+24(FP), R13
+	MOVQ         w+32(FP), SI
+	MOVQ         nc+40(FP), R11
+	MOVQ         R13, R10
+	SHLQ         $3, R10 // weight row bytes
+	VPBROADCASTQ lowNibbles<>(SB), Y14
+	VMOVDQU      nibbleCount<>(SB), Y15
+
+pair:
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	LEAQ  (SI)(R10*1), DX // second channel's row
+	XORQ  CX, CX
+
+chunk:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	LEAQ  31(CX), BX
+	CMPQ  BX, R13
+	CMOVQGT R13, BX // end of this chunk of taps
+
+tap:
+	MOVQ         (R12)(CX*8), AX
+	VPBROADCASTQ (SI)(CX*8), Y10
+	VPBROADCASTQ (DX)(CX*8), Y11
+	VMOVDQU      (R8)(AX*8), Y8
+	VMOVDQU      32(R8)(AX*8), Y9
+	VPXOR        Y8, Y10, Y12
+	COUNT(Y12, Y0)
+	VPXOR        Y9, Y10, Y12
+	COUNT(Y12, Y1)
+	VPXOR        Y8, Y11, Y12
+	COUNT(Y12, Y2)
+	VPXOR        Y9, Y11, Y12
+	COUNT(Y12, Y3)
+	INCQ         CX
+	CMPQ         CX, BX
+	JLT          tap
+
+	VPXOR   Y12, Y12, Y12
+	VPSADBW Y12, Y0, Y0
+	VPSADBW Y12, Y1, Y1
+	VPSADBW Y12, Y2, Y2
+	VPSADBW Y12, Y3, Y3
+	VPADDQ  Y0, Y4, Y4
+	VPADDQ  Y1, Y5, Y5
+	VPADDQ  Y2, Y6, Y6
+	VPADDQ  Y3, Y7, Y7
+	CMPQ    CX, R13
+	JLT     chunk
+
+	VMOVDQU Y4, (DI)
+	VMOVDQU Y5, 32(DI)
+	VMOVDQU Y6, 64(DI)
+	VMOVDQU Y7, 96(DI)
+	ADDQ    $128, DI
+	LEAQ    (DX)(R10*1), SI
+	SUBQ    $2, R11
+	JGT     pair
+	VZEROUPPER
+	RET
+
+// PACKHALF sets bit i of the 32-bit lanes Y0–Y7 (pixels 8g to 8g+7 in Yg)
+// for channel i < CX of the rows from SI (row bytes apart in R10) where
+// the value is negative (VCMPPS 0 > x: false for −0 and NaN).
+#define PACKHALF \
+	VPXOR        Y0, Y0, Y0; \
+	VPXOR        Y1, Y1, Y1; \
+	VPXOR        Y2, Y2, Y2; \
+	VPXOR        Y3, Y3, Y3; \
+	VPXOR        Y4, Y4, Y4; \
+	VPXOR        Y5, Y5, Y5; \
+	VPXOR        Y6, Y6, Y6; \
+	VPXOR        Y7, Y7, Y7; \
+	VPBROADCASTD one32<>(SB), Y14
+
+#define PACKGROUP(off, acc) \
+	VCMPPS $0x1e, off(SI), Y15, Y8; \
+	VPAND  Y14, Y8, Y8; \
+	VPOR   Y8, acc, acc
+
+DATA one32<>+0(SB)/4, $1
+GLOBL one32<>(SB), RODATA|NOPTR, $4
+
+// func pack256(out *uint64, ws int, x *float32, row int, nc int)
+//
+// pack512 for AVX2, for a whole block of 64 pixels: the codes of nc <= 64
+// channels (one word) of 64 consecutive pixels into out[q·ws].
+TEXT ·pack256(SB), $512-40
+	MOVQ  x+16(FP), SI
+	MOVQ  row+24(FP), R10
+	MOVQ  nc+32(FP), R11
+	VXORPS Y15, Y15, Y15
+	XORQ  DX, DX // frame offset of the half: 0 (channels 0–31), 256 (32–63)
+
+half:
+	MOVQ R11, CX
+	CMPQ CX, $32
+	JLE  count
+	MOVQ $32, CX
+
+count:
+	SUBQ CX, R11
+	PACKHALF
+	TESTQ CX, CX
+	JEQ  save
+
+channel:
+	PACKGROUP(0, Y0)
+	PACKGROUP(32, Y1)
+	PACKGROUP(64, Y2)
+	PACKGROUP(96, Y3)
+	PACKGROUP(128, Y4)
+	PACKGROUP(160, Y5)
+	PACKGROUP(192, Y6)
+	PACKGROUP(224, Y7)
+	VPSLLD $1, Y14, Y14
+	ADDQ   R10, SI
+	DECQ   CX
+	JNZ    channel
+
+save:
+	VMOVDQU Y0, 0(SP)(DX*1)
+	VMOVDQU Y1, 32(SP)(DX*1)
+	VMOVDQU Y2, 64(SP)(DX*1)
+	VMOVDQU Y3, 96(SP)(DX*1)
+	VMOVDQU Y4, 128(SP)(DX*1)
+	VMOVDQU Y5, 160(SP)(DX*1)
+	VMOVDQU Y6, 192(SP)(DX*1)
+	VMOVDQU Y7, 224(SP)(DX*1)
+	ADDQ    $256, DX
+	CMPQ    DX, $512
+	JLT     half
+	VZEROUPPER
+
+	// out[q·ws] = lo[q] | hi[q]<<32.
+	MOVQ out+0(FP), DI
+	MOVQ ws+8(FP), R9
+	SHLQ $3, R9
+	XORQ AX, AX
+
+join:
+	MOVL 0(SP)(AX*4), BX
+	MOVL 256(SP)(AX*4), DX
+	SHLQ $32, DX
+	ORQ  DX, BX
+	MOVQ BX, (DI)
+	ADDQ R9, DI
+	INCQ AX
+	CMPQ AX, $64
+	JLT  join
+	RET

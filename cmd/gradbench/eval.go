@@ -27,10 +27,10 @@ with XNOR-popcount kernels (package xnor) where layers are binary and the
 float kernels elsewhere. It prints both top-1 accuracies, how many
 predictions agree, and the time of each.
 
---impl chooses the binary kernels: go (portable), avx512 (assembly
-kernels for CPUs with AVX-512 VPOPCNTQ) or simd (the same with archsimd
-packing, in a GOEXPERIMENT=simd build); the default is the fastest
-available.
+--impl chooses the binary kernels: go (portable), avx2 or avx512 (assembly
+kernels for amd64 CPUs with AVX2, or AVX-512 with VPOPCNTQ), or simd (the
+AVX-512 kernels with archsimd packing, in a GOEXPERIMENT=simd build); the
+default is the fastest available.
 
 Example:
 
