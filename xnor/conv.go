@@ -418,7 +418,8 @@ func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
 
 // mergeRow writes one row of a merged plane of size t: dst[x] holds the
 // codes of input columns x−pad to x−pad+t−1, column x−pad+i shifted left
-// by i·in bits, zero (+1) for columns outside the input row src.
+// by i·in bits, zero (+1) for columns outside the input row src. Columns
+// of dst with no input column at all are left as they are (zero).
 func mergeRow(dst, src []uint64, t, pad int, in uint) {
 	w := len(src)
 	// Columns lo to hi−1 have all t taps inside the input.
@@ -459,8 +460,10 @@ func mergeRow(dst, src []uint64, t, pad int, in uint) {
 			dst[x] = m
 		}
 	}
-	edge(0, lo)
-	edge(max(lo, hi), len(dst))
+	// Columns left of pad−t+1 or from w+pad on hold no input column: they
+	// are zero since xp was allocated and are never written.
+	edge(max(0, pad-t+1), lo)
+	edge(max(lo, hi), min(len(dst), w+pad))
 }
 
 // padJob copies the input rows into the interior of the padded,
@@ -615,15 +618,26 @@ func (c *Conv) im2col(s *scratch, x *Bits, pair int) {
 // pair's two blocks for a direct convolution.
 func (c *Conv) prepareDirect(s *scratch, pair int) {
 	p := c.plan
+	blk := pair * 2
+	// Block 1 follows block 0: the next block of its row, or the first of
+	// the next row (of the next image).
+	row, bx := int(uint32(blk)/uint32(p.bpr)), int(uint32(blk)%uint32(p.bpr))
+	n, oy := int(uint32(row)/uint32(p.oh)), int(uint32(row)%uint32(p.oh))
 	for b := range 2 {
-		blk := pair*2 + b
-		if blk >= p.nb {
+		if blk+b >= p.nb {
 			s.border[b], s.valid[b], s.contig[b] = false, 0, false
 			s.base[b] = s.base[0]
 			continue
 		}
-		row, bx := blk/p.bpr, blk%p.bpr
-		n, oy := row/p.oh, row%p.oh
+		if b == 1 {
+			if bx++; bx == p.bpr {
+				bx = 0
+				if oy++; oy == p.oh {
+					oy = 0
+					n++
+				}
+			}
+		}
 		ox0 := bx * 8
 		s.base[b] = n*p.planes*p.pl + oy*p.wr + ox0
 		s.valid[b], s.contig[b] = min(8, p.ow-ox0), true

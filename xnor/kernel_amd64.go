@@ -131,6 +131,13 @@ type fusedArgs struct {
 	step int         // bytes from a channel's output to the next's
 	mask [2]uint64   // valid lanes
 	nblk int
+
+	// Both blocks with consecutive outputs (block 0 full, block 1 right
+	// after it): one 16-lane transform per channel, block 0 in lanes 0–7.
+	joint int
+	maskJ uint64
+	corrJ *int32 // nil: neither block has border lanes
+	clsJ  [16]uint32
 }
 
 // Compile-time checks of the offsets the assembly uses (a negative array
@@ -142,6 +149,8 @@ var (
 	_ [96 - unsafe.Offsetof(fusedArgs{}.cls)]struct{}
 	_ [unsafe.Offsetof(fusedArgs{}.nblk) - 280]struct{}
 	_ [280 - unsafe.Offsetof(fusedArgs{}.nblk)]struct{}
+	_ [unsafe.Offsetof(fusedArgs{}.clsJ) - 312]struct{}
+	_ [312 - unsafe.Offsetof(fusedArgs{}.clsJ)]struct{}
 )
 
 //go:noescape
@@ -200,6 +209,14 @@ func (c *Conv) fusedFloat(out, res []float32, src []uint64, s *scratch, o0, o1 i
 	}
 	if nblk == 1 {
 		a.x[1] = a.x[0]
+	} else if s.valid[0] == 8 && s.off[1][0] == s.off[0][0]+8 {
+		a.joint = 1
+		a.maskJ = a.mask[0] | a.mask[1]<<8
+		if a.corr[0] != nil || a.corr[1] != nil {
+			a.corrJ = &p.corr[o0*16]
+		}
+		copy(a.clsJ[:8], s.cls[0][:8])
+		copy(a.clsJ[8:], s.cls[1][:8])
 	}
 	a.koff, a.kw = &p.koff[0], kw
 	a.w = &p.wmat[o0*p.kwp]

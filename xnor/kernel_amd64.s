@@ -133,6 +133,10 @@ tap1:
 #define FA_MASK0 264
 #define FA_MASK1 272
 #define FA_NBLK 280
+#define FA_JOINT 288
+#define FA_MASKJ 296
+#define FA_CORRJ 304
+#define FA_CLSJ 312
 
 // DOT: Z4 = k − 2·acc (k broadcast in Z31).
 #define DOT(acc) \
@@ -158,6 +162,33 @@ tap1:
 	MOVQ        FA_ADD(BX), DX; \
 	VADDPS.BCST (DX)(AX*4), Y4, Y4
 
+// JDOT: Z4 = k − 2·acc for the 16 lanes of both blocks, as int32 (exact:
+// |d| < 2²⁴), block 0 in lanes 0–7.
+#define JDOT(acc0, acc1) \
+	VPSLLQ        $1, acc0, Z4; \
+	VPSUBQ        Z4, Z31, Z4; \
+	VPSLLQ        $1, acc1, Z5; \
+	VPSUBQ        Z5, Z31, Z5; \
+	VPMOVQD       Z4, Y4; \
+	VPMOVQD       Z5, Y5; \
+	VINSERTI32X8  $1, Y5, Z4, Z4
+
+// JCORR: Z4 += the corrections of the 16 lanes for channel AX (classes in
+// Z28).
+#define JCORR \
+	SHLQ   $6, AX; \
+	ADDQ   FA_CORRJ(BX), AX; \
+	VPERMD (AX), Z28, Z5; \
+	VPADDD Z5, Z4, Z4
+
+// JAFFINE: Z4 = float32(mul[ch]·float32(Z4)) + add[ch], ch in AX.
+#define JAFFINE \
+	VCVTDQ2PS   Z4, Z4; \
+	MOVQ        FA_MUL(BX), DX; \
+	VMULPS.BCST (DX)(AX*4), Z4, Z4; \
+	MOVQ        FA_ADD(BX), DX; \
+	VADDPS.BCST (DX)(AX*4), Z4, Z4
+
 // func fusedFloat512(a *fusedArgs)
 TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
 	MOVQ         a+0(FP), BX
@@ -173,6 +204,8 @@ TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
 	KMOVW        FA_MASK1(BX), K2
 	VMOVDQU32    FA_CLS0(BX), Z29
 	VMOVDQU32    FA_CLS1(BX), Z30
+	KMOVW        FA_MASKJ(BX), K3
+	VMOVDQU32    FA_CLSJ(BX), Z28
 	XORQ         DI, DI                 // channel
 	XORQ         R14, R14               // its byte offset in the output, channel·step
 	MOVQ         FA_NST(BX), R11        // channels left to store
@@ -205,6 +238,9 @@ tap:
 	INCQ        CX
 	CMPQ        CX, R13
 	JLT         tap
+
+	CMPQ FA_JOINT(BX), $0
+	JNE  joint
 
 	// Block 0, channel DI.
 	DOT(Z0)
@@ -296,6 +332,51 @@ c2:
 	LEAQ (SI)(R10*2), SI
 	SUBQ $2, R11
 	JGT  next
+	JMP  done
+
+joint:
+	// Both blocks, their outputs consecutive: one 16-lane transform and
+	// store per channel. Channel DI.
+	JDOT(Z0, Z2)
+	CMPQ FA_CORRJ(BX), $0
+	JEQ  j0
+	MOVQ DI, AX
+	JCORR
+
+j0:
+	MOVQ DI, AX
+	JAFFINE
+	MOVQ  FA_RES0(BX), DX
+	TESTQ DX, DX
+	JEQ   j0s
+	VADDPS (DX)(R14*1), Z4, K3, Z4
+
+j0s:
+	MOVQ    FA_DST0(BX), DX
+	VMOVUPS Z4, K3, (DX)(R14*1)
+	ADDQ    FA_STEP(BX), R14
+	CMPQ    R11, $1
+	JEQ     done
+
+	// Channel DI+1.
+	JDOT(Z1, Z3)
+	CMPQ FA_CORRJ(BX), $0
+	JEQ  j1
+	LEAQ 1(DI), AX
+	JCORR
+
+j1:
+	LEAQ 1(DI), AX
+	JAFFINE
+	MOVQ  FA_RES0(BX), DX
+	TESTQ DX, DX
+	JEQ   j1s
+	VADDPS (DX)(R14*1), Z4, K3, Z4
+
+j1s:
+	MOVQ    FA_DST0(BX), DX
+	VMOVUPS Z4, K3, (DX)(R14*1)
+	JMP     c2
 
 done:
 	VZEROUPPER
