@@ -108,6 +108,9 @@ func convCases(short bool) []convCase {
 	// of output channels, 7×7 maps of ResNet-20's last stage.
 	cs = append(cs, convCase{2, 64, 7, 7, 130, 3, 1, 1}, convCase{1, 16, 28, 28, 16, 3, 1, 1},
 		convCase{3, 32, 14, 14, 64, 3, 2, 1}, convCase{1, 200, 5, 6, 129, 3, 1, 2})
+	// Pairs of blocks whose outputs follow one another (the 16-lane
+	// output transform) and pairs that end a row with a short block.
+	cs = append(cs, convCase{2, 64, 5, 17, 24, 3, 1, 1}, convCase{2, 16, 4, 16, 16, 3, 1, 1}, convCase{1, 70, 3, 24, 9, 3, 1, 1})
 	// Merged taps (stride 1, at most 32 channels): groups of 3 (16 or 21
 	// channels, 3×3), of 2 and 1 (32 channels, 3×3), of 5 (12, 5×5) and
 	// of 2, 2 and 1 (30, 5×5); rows narrower than 4 take im2col instead.
@@ -447,7 +450,11 @@ func implsAgree(t *testing.T, fast string) {
 			x[i] = float32(r.NormFloat64())
 		}
 		oh, ow := s.OutSize(tc.h, tc.w)
-		var ys [2][]float32
+		res := make([]float32, tc.n*tc.out*oh*ow)
+		for i := range res {
+			res[i] = float32(r.NormFloat64())
+		}
+		var ys, adds [2][]float32
 		var bs [2]Bits
 		var xs [2]*Bits
 		for i, impl := range []string{"go", fast} {
@@ -456,9 +463,16 @@ func implsAgree(t *testing.T, fast string) {
 			}
 			xs[i] = NewBits(tc.n, tc.h, tc.w, tc.c)
 			Pack(xs[i], x)
-			ys[i] = nanSlice(tc.n * tc.out * oh * ow)
+			ys[i] = nanSlice(len(res))
 			conv.Forward(ys[i], xs[i])
+			adds[i] = nanSlice(len(res))
+			conv.ForwardAdd(adds[i], xs[i], res)
 			conv.ForwardBits(&bs[i], xs[i])
+		}
+		for i := range adds[0] {
+			if math.Float32bits(adds[0][i]) != math.Float32bits(adds[1][i]) {
+				t.Fatalf("%v: ForwardAdd output %d: go %v, %s %v", tc, i, adds[0][i], fast, adds[1][i])
+			}
 		}
 		for i := range xs[0].Data {
 			if xs[0].Data[i] != xs[1].Data[i] {
