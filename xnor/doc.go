@@ -60,7 +60,10 @@
 // by comparing d with an integer threshold per channel (the comparison
 // flips for a negative multiplier). The thresholds are found by bisection
 // on the float transform itself, so the packed output is exactly the sign
-// of the float output, y = 0 included (+1).
+// of the float output, y = 0 included (+1). The assembly kernels apply the
+// float transform to the popcount accumulators in registers, 16 outputs
+// at a time where a pair of blocks covers 16 consecutive outputs; every
+// implementation gives the same bits.
 //
 // # Networks and model files
 //
