@@ -3,17 +3,20 @@
 # binary convolution of every ResNet-20 and ResNet-18 3x3 layer shape at
 # batch 1 and 16, and whole binary ResNet-20 at batch 1 and 100, each next to
 # the training engine's float version) in two builds, both with
-# GOEXPERIMENT=simd so that impl=go (portable) and impl=simd (AVX-512
-# VPOPCNTQ) run side by side:
-#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (its AVX-512
-#     micro-kernel);
+# GOEXPERIMENT=simd so that every implementation of package xnor this CPU
+# runs is timed side by side: impl=go (portable), avx2 and avx512 (the
+# default build's assembly kernels) and simd (the AVX-512 kernels with
+# archsimd packing):
+#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (go-avx2 on
+#     this CPU);
 #   - GOEXPERIMENT=simd -tags openblas: the float side uses OpenBLAS.
 # It saves the raw output under results/ (inference-go.txt,
 # inference-openblas.txt) and generates results/inference.md with
-# bench/cmd/benchreport, checking the targets of the xnor issue: the binary
-# convolution at least 10x faster than the float one on the ResNet-18 shapes,
-# whole-model ResNet-20 at least 5x faster. With -count=10 it takes about
-# 15 minutes on 2 cores: run it on a quiet machine (check `uptime`).
+# bench/cmd/benchreport, checking the targets of the xnor issue on
+# impl=simd: the binary convolution at least 10x faster than the float one
+# on the ResNet-18 shapes, whole-model ResNet-20 at least 5x faster. With
+# -count=10 it takes about 30 minutes on 2 cores: run it on a quiet machine
+# (check `uptime`).
 # Arguments are passed to go test, e.g. `results/inference.sh -benchtime=10x
 # -count=1` for a quick try (then do not commit the output).
 #
