@@ -14,12 +14,12 @@ import (
 // Inference benchmarks of the XNOR-popcount kernels (package xnor) against
 // the training engine's float convolution of the same shape:
 //
-//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|avx512|simd>
+//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|avx2|avx512|simd>
 //	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|go-avx2|openblas>
 //
-// impl=go, avx512 and simd (xnor.Impls: those this build and CPU run) time
-// the WHOLE binary operation on a float32 NCHW input: packing the signs
-// (xnor.Pack), the padded or im2col window of packed words, the
+// impl=go, avx2, avx512 and simd (xnor.Impls: those this build and CPU
+// run) time the WHOLE binary operation on a float32 NCHW input: packing
+// the signs (xnor.Pack), the padded or im2col window of packed words, the
 // XNOR-popcount kernel, the padding correction and the output transform
 // with the following BatchNorm folded in, writing float32 NCHW
 // (Conv.Forward). impl=float is nn.Conv2d's forward pass on the same
@@ -90,7 +90,7 @@ func BenchmarkBinaryConv(b *testing.B) {
 // 28×28 inputs (Fashion-MNIST's shape, 10 classes), the suite's default
 // model, in evaluation mode:
 //
-//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|avx512|simd>
+//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|avx2|avx512|simd>
 //	BenchmarkInference/model=resnet20/batch=<1|100>/impl=float/gemm=<go|go-avx2|openblas>
 //
 // impl=float is the training engine's network in evaluation mode; the
