@@ -385,8 +385,8 @@ type scratch struct {
 	border [2]bool   // whether a block has a lane with a non-zero class
 	valid  [2]int    // valid lanes of each block (the last block may be short)
 	contig [2]bool   // whether a block's valid outputs are consecutive in NCHW
-	off    [2][8]int // output offsets n·Out·OHW + q of the lanes
-	pix    [2][8]int // output pixel indices n·OHW + q of the lanes
+	off    [2][8]int // output offsets n·Out·OHW + q of the lanes (lane 0 only if contig)
+	pix    [2][8]int // output pixel indices n·OHW + q of the lanes (lane 0 only if contig)
 	masks  [2][64]uint8
 }
 
@@ -649,12 +649,10 @@ func (c *Conv) prepareDirect(s *scratch, pair int) {
 			cls[j] = rc + cv[j]
 		}
 		s.border[b] = rc != 0 || p.colBorder[bx]
-		off := n*c.Shape.Out*p.ohw + oy*p.ow + ox0
-		pix := n*p.ohw + oy*p.ow + ox0
-		for j := range 8 {
-			s.off[b][j] = off + j
-			s.pix[b][j] = pix + j
-		}
+		// The lanes' outputs are consecutive (contig): only lane 0's
+		// offsets are set, the others are lane 0's + j.
+		s.off[b][0] = n*c.Shape.Out*p.ohw + oy*p.ow + ox0
+		s.pix[b][0] = n*p.ohw + oy*p.ow + ox0
 	}
 }
 
@@ -851,7 +849,11 @@ func (c *Conv) outBits(dst *Bits, s *scratch, b, o0, nc int) {
 	}
 	w := o0 / 64
 	for j := range s.valid[b] {
-		dst.Data[s.pix[b][j]*dst.Words+w] = word[j]
+		pix := s.pix[b][0] + j // contig
+		if !s.contig[b] {
+			pix = s.pix[b][j]
+		}
+		dst.Data[pix*dst.Words+w] = word[j]
 	}
 }
 
