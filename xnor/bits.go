@@ -89,7 +89,7 @@ func Pack(dst *Bits, x []float32) {
 	// One unit is a block of packBlock pixels of one image, all channel
 	// words.
 	units := dst.N * j.blocks
-	parallel.For(units, max(1, 4096/(packBlock*dst.C)), 1, j)
+	parallel.For(units, max(1, (1<<16)/(packBlock*dst.C)), 1, j) // parts of at least 2^16 values
 	*j = packJob{}
 }
 
