@@ -207,7 +207,7 @@ type plan struct {
 	cstride              int     // row length of corr: the class count, at least 16
 	corr                 []int32 // [Out][cstride] corrections per class
 	pairs, chunk, chunks int     // units are pairs × chunks of output channels
-	grain                int
+	unitWork             int // word XORs per unit
 
 	// direct (stride 1): the kernel reads a zero-padded copy of the
 	// input, xp, in word-plane-major order [n][word][hp][wr], where the 8
@@ -371,12 +371,22 @@ func (c *Conv) newPlan(n, h, w int) {
 	}
 	p.chunk = ((c.ocPad+chunks-1)/chunks + 63) &^ 63
 	p.chunks = (c.ocPad + p.chunk - 1) / p.chunk
-	// A part of the work goes to another core only if it is worth the
-	// wake-up (several µs): at least 2^18 word XORs, about 15 µs with the
-	// AVX-512 kernel. (2^15 made a one-image ResNet-20 slower on 2 cores
-	// than on 1.)
-	unitWork := 16 * p.chunk * c.kw // word XORs per unit
-	p.grain = max(1, (1<<18)/max(1, unitWork))
+	p.unitWork = 16 * p.chunk * c.kw
+}
+
+// grain returns the units of the smallest part of a call worth sending to
+// another core, a wake-up of several µs: about 15 µs of work, 2^18 word
+// XORs with the AVX-512 kernels, fewer with slower ones. (2^15 made a
+// one-image ResNet-20 slower on 2 cores than on 1.)
+func (p *plan) grain(impl int) int {
+	words := 1 << 18
+	switch impl {
+	case implGo:
+		words = 1 << 15
+	case implAVX2:
+		words = 1 << 16
+	}
+	return max(1, words/max(1, p.unitWork))
 }
 
 // scratch is one worker's buffers.
@@ -416,7 +426,7 @@ func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
 	}
 	j := &c.job
 	j.x, j.out, j.res, j.bits, j.impl = x, out, res, dst, curImpl()
-	parallel.For(p.pairs*p.chunks, p.grain, 1, j)
+	parallel.For(p.pairs*p.chunks, p.grain(j.impl), 1, j)
 	j.x, j.out, j.res, j.bits = nil, nil, nil, nil
 }
 
