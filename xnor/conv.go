@@ -207,7 +207,7 @@ type plan struct {
 	cstride              int     // row length of corr: the class count, at least 16
 	corr                 []int32 // [Out][cstride] corrections per class
 	pairs, chunk, chunks int     // units are pairs × chunks of output channels
-	unitWork             int // word XORs per unit
+	unitWork             int     // word XORs per unit
 
 	// direct (stride 1): the kernel reads a zero-padded copy of the
 	// input, xp, in word-plane-major order [n][word][hp][wr], where the 8
