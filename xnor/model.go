@@ -163,8 +163,19 @@ func (n *Network) Forward(x *nn.Tensor) *nn.Tensor {
 	chunks := (x.N + chunk - 1) / chunk
 	first := 0
 	if n.in != [3]int{x.C, x.H, x.W} || n.out.N != x.N {
-		// The first chunk on its own sizes the output.
+		// The first chunk on its own sizes the output. Every replica then
+		// meets both chunk sizes of this batch once (computing a chunk
+		// twice gives the same outputs), so that no later call allocates,
+		// whichever chunks a replica takes.
 		n.runChunk(n.replicas[0], x, 0, chunk, true)
+		for _, r := range n.replicas[1:] {
+			n.runChunk(r, x, 0, chunk, false)
+		}
+		if x.N%chunk != 0 {
+			for _, r := range n.replicas {
+				n.runChunk(r, x, chunks-1, chunk, false)
+			}
+		}
 		n.in = [3]int{x.C, x.H, x.W}
 		first = 1
 	}
