@@ -190,3 +190,29 @@ func TestInfGivesZero(t *testing.T) {
 		}
 	}
 }
+
+// checkGradSum checks, with each set of kernels, the Grad that e's Backward
+// adds to its only scalar over x and dy against Σ dy·d(x) in float64,
+// within 1e-6 of Σ |dy·d(x)|.
+func checkGradSum(t *testing.T, e Estimator, x, dy []float32, d func(x float64) float64) {
+	t.Helper()
+	sc := e.(Learner).Scalars()[0]
+	var want, scale float64
+	for i, v := range x {
+		term := float64(dy[i]) * d(float64(v))
+		want += term
+		scale += math.Abs(term)
+	}
+	dx := make([]float32, len(x))
+	for _, impl := range Impls() {
+		useImpl(t, impl, func() {
+			sc.Grad = 0
+			e.Backward(dx, x, dy)
+			if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-6*scale) {
+				t.Errorf("%s: %s %s = %g: Grad after Backward = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
+					impl, e.Name(), sc.Name, sc.Value, got, want, math.Abs(got-want)/scale)
+			}
+		})
+	}
+	sc.Grad = 0
+}

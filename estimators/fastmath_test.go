@@ -54,6 +54,10 @@ func TestFastMath(t *testing.T) {
 		{"tanhPos", 0, sechMax, 2.5e-7, func(x float32) float64 {
 			return math.Abs(float64(tanhPos(x)) - math.Tanh(float64(x)))
 		}},
+		{"sinhRemPoly", 0, 57.8, 3e-7, func(y float32) float64 {
+			want := sinhRem(math.Sqrt(float64(y)))
+			return math.Abs(float64(sinhRemPoly(y))-want) / want
+		}},
 	} {
 		worst, at := grid(tc.lo, tc.hi, tc.err)
 		t.Logf("%-12s max error %.3g at x=%g (bound %.3g)", tc.name, worst, at, tc.bound)

@@ -12,7 +12,8 @@
 //
 // Register use: each kernel's body reads x from Z0 and dy from Z1 and
 // leaves dx in Z2; Z3-Z9 are scratch, Z10 and Z11 the float64 sums of the
-// learnable kernels; constants live in Z15-Z31 for the whole call:
+// learnable kernels; constants live in Z15-Z31 for the whole call (and in
+// Z8, Z9 and Z12-Z14 for DSQ's α gradient):
 //
 //	Z31 abs mask  Z30 1  Z29 2  Z28 sign mask
 //	Z22-Z27       2^f coefficients exp0-exp5 (POW2Z), or sinπ coefficients
@@ -394,43 +395,63 @@ TEXT ·avx512FDAFar(SB), NOSPLIT, $0-52
 	VZEROUPPER
 	RET
 
-// dsq with learn=true: DSQZ, and the sum of dy·(a4·|x|·e·r² - b·(2r - 1))
-// with x's sign (0 where |x| > 1), r = 1/(1+e). Z16 = kk, Z17 = 4sk,
-// Z18 = a4, Z19 = b.
+// dsq with learn=true: DSQZ, and the sum of dy·e·r²·t·(c + m·y·S(y))
+// with t = k2·x, |x| clamped to 1 (0 where |x| > 1), r = 1/(1+e),
+// y = t², S = sinhRemPoly. Z16 = kk, Z17 = 4sk, Z20 = k2 = 2k, Z21 = c,
+// Z29 = m (2 is not needed); S's coefficients sinhRem0-sinhRem7 in Z8, Z9,
+// Z12-Z15, Z18, Z19.
 #define DSQGRADZ \
 	VPANDD       Z0, Z31, Z3; \
 	VPCMPUD      $2, Z30, Z3, K1; \
 	VPMINUD      Z30, Z3, Z3; \
 	VMULPS       Z16, Z3, Z4; \
+	VMULPS       Z20, Z3, Z3; \
+	VPANDD       Z0, Z28, Z7; \
+	VPORD        Z7, Z3, Z3; \
 	POW2N(Z4, Z5, Z6); \
 	VADDPS       Z30, Z6, Z5; \
 	VDIVPS       Z5, Z30, Z5; \
 	VMULPS       Z5, Z6, Z6; \
 	VMULPS       Z5, Z6, Z6; \
-	VFMSUB213PS  Z30, Z29, Z5; \
-	VMULPS       Z18, Z3, Z3; \
-	VMULPS       Z6, Z3, Z3; \
-	VFNMADD231PS Z19, Z5, Z3; \
-	VPANDD       Z0, Z28, Z7; \
-	VPXORD       Z7, Z3, Z3; \
-	VMULPS       Z17, Z6, Z6; \
-	VMULPS.Z     Z1, Z6, K1, Z2; \
-	VMULPS.Z     Z1, Z3, K1, Z3; \
+	VMULPS       Z1, Z6, Z6; \
+	VMULPS.Z     Z17, Z6, K1, Z2; \
+	VMULPS       Z3, Z3, Z4; \
+	VMOVAPS      Z19, Z5; \
+	VFMADD213PS  Z18, Z4, Z5; \
+	VFMADD213PS  Z15, Z4, Z5; \
+	VFMADD213PS  Z14, Z4, Z5; \
+	VFMADD213PS  Z13, Z4, Z5; \
+	VFMADD213PS  Z12, Z4, Z5; \
+	VFMADD213PS  Z9, Z4, Z5; \
+	VFMADD213PS  Z8, Z4, Z5; \
+	VMULPS       Z4, Z5, Z5; \
+	VFMADD213PS  Z21, Z29, Z5; \
+	VMULPS       Z3, Z6, Z6; \
+	VMULPS.Z     Z5, Z6, K1, Z3; \
 	ACCZ(Z3, Y3, Z4)
 
-// func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, a4, b float32) float64
-TEXT ·avx512DSQGrad(SB), NOSPLIT, $0-56
+// func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
+TEXT ·avx512DSQGrad(SB), NOSPLIT, $0-64
 	ARGS
 	COMMON
 	EXPCONSTS
+	VBROADCASTSS SR0, Z8
+	VBROADCASTSS SR1, Z9
+	VBROADCASTSS SR2, Z12
+	VBROADCASTSS SR3, Z13
+	VBROADCASTSS SR4, Z14
+	VBROADCASTSS SR5, Z15
+	VBROADCASTSS SR6, Z18
+	VBROADCASTSS SR7, Z19
 	VBROADCASTSS kk+32(FP), Z16
 	VBROADCASTSS sk4+36(FP), Z17
-	VBROADCASTSS a4+40(FP), Z18
-	VBROADCASTSS b+44(FP), Z19
+	VBROADCASTSS k2+40(FP), Z20
+	VBROADCASTSS c+44(FP), Z21
+	VBROADCASTSS m+48(FP), Z29
 	VPXORQ       Z10, Z10, Z10
 	VPXORQ       Z11, Z11, Z11
 	LOOP(DSQGRADZ)
-	HSUMZ(ret+48(FP))
+	HSUMZ(ret+56(FP))
 	VZEROUPPER
 	RET
 

@@ -74,6 +74,9 @@ type vecConsts struct {
 	exp5, sin1, sin2, sin3, sin4      y8
 	sinPi0, sinPi1, sinPi2, sinPi3    y8
 	sinPi4, invPi, piA, piB           y8
+	sinhRem0, sinhRem1, sinhRem2      y8
+	sinhRem3, sinhRem4, sinhRem5      y8
+	sinhRem6, sinhRem7                y8
 }
 
 // y8 is the bits of 8 float32 lanes.
@@ -113,6 +116,15 @@ var vc = vecConsts{
 	invPi:   bcast(invPi),
 	piA:     bcast(fmaPiA),
 	piB:     bcast(fmaPiB),
+
+	sinhRem0: bcast(sinhRem0),
+	sinhRem1: bcast(sinhRem1),
+	sinhRem2: bcast(sinhRem2),
+	sinhRem3: bcast(sinhRem3),
+	sinhRem4: bcast(sinhRem4),
+	sinhRem5: bcast(sinhRem5),
+	sinhRem6: bcast(sinhRem6),
+	sinhRem7: bcast(sinhRem7),
 }
 
 // The AVX2 loops (vec_amd64.s) take n > 0, a multiple of 8.
@@ -142,7 +154,7 @@ func avx2FDA(dx, x, dy *float32, n int, cb, epsPi uint32, omegaPi, twoN, scale f
 func avx2FDAFar(dx, x, dy *float32, n int, cb, eps uint32, omega, twoN, scale float32)
 
 //go:noescape
-func avx2DSQGrad(dx, x, dy *float32, n int, kk, sk4, a4, b float32) float64
+func avx2DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 
 //go:noescape
 func avx2BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
@@ -225,7 +237,7 @@ func dsqGradAVX2(k *dsqKernel, dx, x, dy []float32) (int, float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	return n, avx2DSQGrad(&dx[0], &x[0], &dy[0], n, -2*k.k*log2e, 4*k.sk, 4*k.a, k.b)
+	return n, avx2DSQGrad(&dx[0], &x[0], &dy[0], n, -2*k.k*log2e, 4*k.sk, 2*k.k, k.c, k.m)
 }
 
 func bnnPlusGradAVX2(k *bnnPlusKernel, dx, x, dy []float32) (int, float64) {
@@ -263,7 +275,7 @@ func avx512FDA(dx, x, dy *float32, n int, cb, epsPi uint32, omegaPi, twoN, scale
 func avx512FDAFar(dx, x, dy *float32, n int, cb, eps uint32, omega, twoN, scale float32)
 
 //go:noescape
-func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, a4, b float32) float64
+func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 
 //go:noescape
 func avx512BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
@@ -344,7 +356,7 @@ func dsqGradAVX512asm(k *dsqKernel, dx, x, dy []float32) (int, float64) {
 	if n == 0 {
 		return 0, 0
 	}
-	return n, avx512DSQGrad(&dx[0], &x[0], &dy[0], n, -2*k.k*log2e, 4*k.sk, 4*k.a, k.b)
+	return n, avx512DSQGrad(&dx[0], &x[0], &dy[0], n, -2*k.k*log2e, 4*k.sk, 2*k.k, k.c, k.m)
 }
 
 func bnnPlusGradAVX512asm(k *bnnPlusKernel, dx, x, dy []float32) (int, float64) {

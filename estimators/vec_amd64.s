@@ -477,47 +477,56 @@ loop:
 	RET
 
 // dsq with learn=true: DSQ, and the sum over the lanes of
-// dy·∂φ/∂α = dy·(a4·|x|·e·r² - b·(2r - 1)) with x's sign (0 where
-// |x| > 1), r = 1/(1+e). Y15 = kk, Y14 = 4sk, Y13 = a4, Y12 = b, Y11 = 1,
-// Y10 = 2; Y9 and Y8 accumulate.
+// dy·∂φ/∂α = dy·e·r²·t·(c + m·y·S(y)) with t = k2·x, |x| clamped to 1
+// (0 where |x| > 1), r = 1/(1+e), y = t², S = sinhRemPoly (SR0-SR7).
+// Y15 = kk, Y14 = 4sk, Y13 = k2 = 2k, Y12 = c, Y10 = m, Y11 = 1; Y9 and
+// Y8 accumulate.
 #define DSQGRAD(off) \
 	VMOVUPS      off(SI)(AX*1), Y0; \
 	VANDPS       ABSMASK, Y0, Y1; \
 	VPCMPGTD     Y11, Y1, Y2; \
 	VPMINUD      Y11, Y1, Y1; \
+	VANDPS       SIGNMASK, Y0, Y0; \
 	VMULPS       Y15, Y1, Y3; \
+	VMULPS       Y13, Y1, Y1; \
+	VORPS        Y0, Y1, Y1; \
 	POW2N(Y3, Y4, Y5); \
 	VADDPS       Y11, Y5, Y4; \
 	VDIVPS       Y4, Y11, Y4; \
 	VMULPS       Y4, Y5, Y5; \
 	VMULPS       Y4, Y5, Y5; \
-	VFMSUB213PS  Y11, Y10, Y4; \
-	VMULPS       Y13, Y1, Y1; \
-	VMULPS       Y5, Y1, Y1; \
-	VFNMADD231PS Y12, Y4, Y1; \
-	VANDPS       SIGNMASK, Y0, Y0; \
-	VXORPS       Y0, Y1, Y1; \
-	VMOVUPS      off(DX)(AX*1), Y6; \
-	VMULPS       Y14, Y5, Y5; \
-	VMULPS       Y6, Y5, Y5; \
+	VMULPS       off(DX)(AX*1), Y5, Y5; \
+	VMULPS       Y14, Y5, Y6; \
+	VPANDN       Y6, Y2, Y6; \
+	VMOVUPS      Y6, off(DI)(AX*1); \
+	VMULPS       Y1, Y1, Y3; \
+	VMOVUPS      SR7, Y4; \
+	VFMADD213PS  SR6, Y3, Y4; \
+	VFMADD213PS  SR5, Y3, Y4; \
+	VFMADD213PS  SR4, Y3, Y4; \
+	VFMADD213PS  SR3, Y3, Y4; \
+	VFMADD213PS  SR2, Y3, Y4; \
+	VFMADD213PS  SR1, Y3, Y4; \
+	VFMADD213PS  SR0, Y3, Y4; \
+	VMULPS       Y3, Y4, Y4; \
+	VFMADD213PS  Y12, Y10, Y4; \
+	VMULPS       Y1, Y5, Y5; \
+	VMULPS       Y4, Y5, Y5; \
 	VPANDN       Y5, Y2, Y5; \
-	VMOVUPS      Y5, off(DI)(AX*1); \
-	VMULPS       Y6, Y1, Y1; \
-	VPANDN       Y1, Y2, Y1; \
-	ACCUMULATE(Y1, X1, Y3)
+	ACCUMULATE(Y5, X5, Y3)
 
-// func avx2DSQGrad(dx, x, dy *float32, n int, kk, sk4, a4, b float32) float64
-TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-56
+// func avx2DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
+TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 	MOVQ         dx+0(FP), DI
 	MOVQ         x+8(FP), SI
 	MOVQ         dy+16(FP), DX
 	MOVQ         n+24(FP), CX
 	VBROADCASTSS kk+32(FP), Y15
 	VBROADCASTSS sk4+36(FP), Y14
-	VBROADCASTSS a4+40(FP), Y13
-	VBROADCASTSS b+44(FP), Y12
+	VBROADCASTSS k2+40(FP), Y13
+	VBROADCASTSS c+44(FP), Y12
+	VBROADCASTSS m+48(FP), Y10
 	VMOVUPS      ONE, Y11
-	VMOVUPS      TWO, Y10
 	VXORPD       Y9, Y9, Y9
 	VXORPD       Y8, Y8, Y8
 	SHLQ         $2, CX
@@ -528,7 +537,7 @@ loop:
 	ADDQ $32, AX
 	CMPQ AX, CX
 	JLT  loop
-	HSUMPD(Y9, Y8, X9, X8, ret+48(FP))
+	HSUMPD(Y9, Y8, X9, X8, ret+56(FP))
 	VZEROUPPER
 	RET
 

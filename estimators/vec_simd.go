@@ -58,6 +58,14 @@ func exp2V(z, minK f32x16) f32x16 {
 	return p.Scale(k).Masked(k.GreaterEqual(minK))
 }
 
+// exp2NoFlushV is exp2V for z >= -125, without the flush.
+func exp2NoFlushV(z f32x16) f32x16 {
+	k := z.RoundToEvenScaled(0)
+	f := z.Sub(k)
+	p := f.MulAdd(splat(exp5), splat(exp4)).MulAdd(f, splat(exp3)).MulAdd(f, splat(exp2)).MulAdd(f, splat(exp1)).MulAdd(f, splat(exp0))
+	return p.Scale(k)
+}
+
 // recipV returns 1/d for a normal d: VRCP14PS (relative error < 2^-14) and
 // one Newton step.
 func recipV(d, two f32x16) f32x16 {
@@ -168,29 +176,34 @@ func lanes(acc archsimd.Float64x8) float64 {
 	return s
 }
 
-// dsqGradAVX512 is dsqAVX512 that also sums dy·∂φ/∂α, in float64 lanes.
+// dsqGradAVX512 is dsqAVX512 that also sums
+// dy·∂φ/∂α = dy·e·r²·t·(c + m·t²·S(t²)), in float64 lanes.
 func dsqGradAVX512(k *dsqKernel, dx, x, dy []float32) (int, float64) {
 	n := len(x) &^ 15
 	dx, dy = dx[:len(x)], dy[:len(x)]
-	absMask, signMask, oneB := splatU(^uint32(signBit)), splatU(signBit), splatU(oneBits)
-	one, minK := splat(1), splat(-125)
-	kk, sk4, a4, b := splat(-2*k.k*log2e), splat(4*k.sk), splat(4*k.a), splat(k.b)
+	// Few vectors live across iterations, so that none is spilled within
+	// one (a spilled vector reloaded soon after costs more than the rest
+	// of the loop): 1 is oneB's bits, |x| is x's bits shifted left and back
+	// right, x's sign is x XOR |x|, and 2^(-log2(e)·2k|x|) needs no flush
+	// (the exponent is >= -11 for α >= 1e-3).
+	oneB := splatU(oneBits)
+	sk4, k2, c, m := splat(4*k.sk), splat(2*k.k), splat(k.c), splat(k.m)
 	acc := archsimd.BroadcastFloat64x8(0)
 	for i := 0; i < n; i += 16 {
 		xb := load(x[i:]).AsUint32x16()
-		ab := xb.And(absMask)
+		ab := xb.ShiftAllLeft(1).ShiftAllRight(1)
 		keep := ab.LessEqual(oneB)
-		xa := ab.Min(oneB).AsFloat32x16()
-		e := exp2V(xa.Mul(kk), minK)
-		d := e.Add(one)
-		r := one.Div(d)
-		er2 := e.Mul(r).Mul(r) // sech²/4
-		th := one.Sub(e).Mul(r)
-		// ∂φ/∂α at |x| is a·|x|·sech² - b·tanh; odd in x.
-		da := a4.Mul(xa).Mul(er2).Sub(b.Mul(th)).AsUint32x16().Xor(xb.And(signMask)).AsFloat32x16()
-		dyv := load(dy[i:])
-		sk4.Mul(er2).Mul(dyv).Masked(keep).StoreSlice(dx[i:])
-		acc = sum16(acc, da.Mul(dyv).Masked(keep))
+		ta := ab.Min(oneB).AsFloat32x16().Mul(k2) // 2k·|x|, |x| clamped to 1
+		e := exp2NoFlushV(ta.Mul(splat(-log2e)))
+		one := oneB.AsFloat32x16()
+		r := one.Div(e.Add(one))
+		g := e.Mul(r).Mul(r).Mul(load(dy[i:])) // dy·sech²/4
+		sk4.Mul(g).Masked(keep).StoreSlice(dx[i:])
+		t := ta.AsUint32x16().Or(xb.Xor(ab)).AsFloat32x16()
+		y := t.Mul(t)
+		s := y.MulAdd(splat(sinhRem7), splat(sinhRem6)).MulAdd(y, splat(sinhRem5)).MulAdd(y, splat(sinhRem4)).
+			MulAdd(y, splat(sinhRem3)).MulAdd(y, splat(sinhRem2)).MulAdd(y, splat(sinhRem1)).MulAdd(y, splat(sinhRem0))
+		acc = sum16(acc, g.Mul(t).Mul(y.Mul(s).MulAdd(m, c)).Masked(keep))
 	}
 	return n, lanes(acc)
 }
