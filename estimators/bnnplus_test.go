@@ -32,11 +32,16 @@ func TestBNNPlusDerivative(t *testing.T) {
 	checkFastSurrogate(t, "bnnplus", -2, 2)
 }
 
+// TestBNNPlusBetaGradient checks ∂SS/∂β = (x/β)·g against central
+// differences in β, and the Grad that Backward accumulates against its sum.
+// (x/β)·g = x·(2 - βx·tanh(βx/2))/(1 + cosh βx) is a product of terms that
+// do not cancel, at any β: unlike DSQ's ∂φ/∂α it needs no rearranging
+// (TestBNNPlusBetaGradientSum measures it from β = 1e-3 to 1e3).
 func TestBNNPlusBetaGradient(t *testing.T) {
-	for _, beta := range []float64{0.5, 5, 20} {
-		for _, x := range []float64{-0.9, -0.3, 0.05, 0.5, 2} {
-			want := fd.Derivative(func(b float64) float64 { return bnnPlusS(b, x) }, beta, &fd.Settings{Formula: fd.Central, Step: 1e-6})
-			if got := x / beta * bnnPlusG(beta, x); math.Abs(got-want) > 1e-6*max(1, math.Abs(want)) {
+	for _, beta := range []float64{0.001, 0.5, 5, 20, 1000} {
+		for _, x := range []float64{-0.9, -0.3, -0.003, 0.0005, 0.05, 0.5, 2} {
+			want := fd.Derivative(func(b float64) float64 { return bnnPlusS(b, x) }, beta, &fd.Settings{Formula: fd.Central, Step: 1e-6 * max(1, beta)})
+			if got := x / beta * bnnPlusG(beta, x); math.Abs(got-want) > 1e-6*math.Abs(want)+1e-8 {
 				t.Errorf("∂SS/∂β(β=%g, x=%g) = %.8g, want %.8g (central difference)", beta, x, got, want)
 			}
 		}
@@ -53,5 +58,27 @@ func TestBNNPlusBetaGradient(t *testing.T) {
 	e.Backward(make([]float32, len(x)), x, dy)
 	if sc := e.Scalars()[0]; math.Abs(float64(sc.Grad)-want) > 1e-5*max(1, math.Abs(want)) {
 		t.Errorf("Grad of β after Backward = %g, want %g", sc.Grad, want)
+	}
+}
+
+// TestBNNPlusBetaGradientSum checks the Grad that Backward accumulates on
+// many inputs, with each set of kernels, against the float64 reference
+// across β's range [1e-3, 1e3].
+func TestBNNPlusBetaGradientSum(t *testing.T) {
+	x, dy := vecInputs(5, 3*sumBlock+77)
+	for i := range x {
+		if i%3 == 0 {
+			x[i] *= 1e-3 // where βx is of order 1 for a large β
+		}
+	}
+	for _, beta := range []float32{0.001, 0.01, 0.5, 5, 30, 1000} {
+		e := &BNNPlus{Beta: beta, Learn: true}
+		b := e.value()
+		checkGradSum(t, e, x, dy, func(x float64) float64 {
+			if g := bnnPlusG(b, x); g != 0 {
+				return x / b * g
+			}
+			return 0
+		})
 	}
 }
