@@ -74,14 +74,73 @@ func (e *clipped) BackwardRef(dx, x, dy []float32) {
 	}
 }
 
+// soft is a correct learnable estimator, q̃(x) = tanh(a·x) with a
+// trainable a in [0.5, 4]; with broken = "top" its Backward gets a's
+// gradient wrong near the top of that range only.
+type soft struct {
+	broken string
+	a      estimators.Scalar
+}
+
+func newSoft(broken string) *soft {
+	return &soft{broken: broken, a: estimators.Scalar{Name: "a", Value: 1, Min: 0.5, Max: 4}}
+}
+
+func (e *soft) Name() string                  { return "soft" }
+func (e *soft) Scalars() []*estimators.Scalar { return []*estimators.Scalar{&e.a} }
+func (e *soft) Forward(dst, x []float32)      { estimators.Sign(dst, x) }
+func (e *soft) ForwardRef(dst, x []float32)   { estimators.Sign(dst, x) }
+
+func (e *soft) Surrogate(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = float32(math.Tanh(float64(e.a.Value) * float64(v)))
+	}
+}
+
+func (e *soft) Backward(dx, x, dy []float32) {
+	e.backward(dx, x, dy, e.broken == "top" && e.a.Value > 3.5)
+}
+
+func (e *soft) BackwardRef(dx, x, dy []float32) { e.backward(dx, x, dy, false) }
+
+// backward sets dx = dy·a·sech²(ax) and adds Σ dy·x·sech²(ax) to a's
+// gradient, 1.5 times too much if wrong.
+func (e *soft) backward(dx, x, dy []float32, wrong bool) {
+	a := float64(e.a.Value)
+	var grad float64
+	for i, v := range x {
+		u := a * float64(v)
+		if math.Abs(u) > 40 { // sech² < 1e-34
+			dx[i] = 0
+			continue
+		}
+		c := math.Cosh(u)
+		dx[i] = float32(float64(dy[i]) * a / (c * c))
+		grad += float64(dy[i]) * float64(v) / (c * c)
+	}
+	if wrong {
+		grad *= 1.5
+	}
+	e.a.Grad += float32(grad)
+}
+
 func TestCorrectEstimatorPasses(t *testing.T) {
-	estimatortest.Run(t, func() estimators.Estimator { return &clipped{} })
+	t.Run("clipped", func(t *testing.T) {
+		estimatortest.Run(t, func() estimators.Estimator { return &clipped{} })
+	})
+	t.Run("soft", func(t *testing.T) {
+		estimatortest.Run(t, func() estimators.Estimator { return newSoft("") })
+	})
 }
 
 // TestBrokenEstimatorsFail runs the suite on estimators that each break
 // one rule, in a child process, and checks that it fails saying why.
 func TestBrokenEstimatorsFail(t *testing.T) {
 	if b := os.Getenv("ESTIMATORTEST_BROKEN"); b != "" {
+		if b == "top" {
+			estimatortest.Run(t, func() estimators.Estimator { return newSoft(b) })
+			return
+		}
 		estimatortest.Run(t, func() estimators.Estimator { return &clipped{broken: b} })
 		return
 	}
@@ -92,6 +151,7 @@ func TestBrokenEstimatorsFail(t *testing.T) {
 		{"huge", "want a finite number"},
 		{"allocs", "allocations, want 0"},
 		{"ref", "BackwardRef"},
+		{"top", "scalar a = 3.965: Backward"}, // near the top of a's range only
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenEstimatorsFail$", "-test.short")
 		cmd.Env = append(os.Environ(), "ESTIMATORTEST_BROKEN="+tc.broken)
