@@ -185,7 +185,7 @@ func describeMachine() Machine {
 			}
 		case bi.Main.Version != "" && bi.Main.Version != "(devel)":
 			m.Commit = bi.Main.Version
-		default:
+		case goRunBinary():
 			if c := gitCommit(bi.Main.Path); c != "" {
 				m.Commit = c
 			}
@@ -194,9 +194,18 @@ func describeMachine() Machine {
 	return m
 }
 
+// goRunBinary reports whether this process is a binary that `go run` or
+// `go test` built into a temporary go-build directory: then the working
+// tree it runs in is the source it was built from. A binary built with
+// -buildvcs=false and run anywhere else records "unknown" rather than the
+// state of whatever checkout it happens to run in.
+func goRunBinary() bool {
+	exe, err := os.Executable()
+	return err == nil && strings.Contains(filepath.ToSlash(exe), "/go-build")
+}
+
 // gitCommit asks git for the revision of the working tree the process runs
-// in, when that tree is the module's own source (go run, go test, a binary
-// built with -buildvcs=false).
+// in, when that tree is the module's own source (go run, go test).
 func gitCommit(module string) string {
 	if module == "" {
 		return ""

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,4 +184,21 @@ func nameKey(n benchfmt.Name, key string) string {
 		}
 	}
 	return ""
+}
+
+// TestMachineCommit checks that a binary built by go test (like one built
+// by go run) records the revision of the checkout it runs in, and that the
+// test knows a temporary go-build binary when it sees one.
+func TestMachineCommit(t *testing.T) {
+	if !goRunBinary() {
+		t.Fatalf("goRunBinary() = false for the go test binary %s", os.Args[0])
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not in a git checkout with commits: %v", err)
+	}
+	want := strings.TrimSpace(string(head))
+	if got := ThisMachine().Commit; !strings.HasPrefix(got, want) {
+		t.Errorf("ThisMachine().Commit = %q, want %q (+dirty for uncommitted changes)", got, want)
+	}
 }
