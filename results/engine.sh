@@ -65,9 +65,10 @@ The TrainStep targets are PyTorch 1.13's times on this machine (oneDNN,
 2 threads) for the same binarized ResNet-20 step (28×28 input, batch 128):
 254 ms with STE and 455–644 ms with FDA. A STE median that meets its
 target by less than the spread of the runs (the percentage beside each
-median in the summary) means on par with PyTorch, not faster. The default build (column go) is the one
-`gradbench run` uses; -tags openblas sends the plain matrix products to
-OpenBLAS, while convolutions use the AVX2 kernels in both builds.
+median in the summary) means on par with PyTorch, not faster. The
+default build (column go) is the one `gradbench run` uses; -tags openblas
+sends the plain matrix products to OpenBLAS, while convolutions use the
+AVX2 kernels in both builds.
 NOTE
 echo "wrote results/engine.md"
 
