@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
 )
 
 // fetchFile downloads f into dst from the first of the base URLs that
@@ -190,7 +192,12 @@ func extract(ctx context.Context, archive, dir, archiveDir string, names []strin
 		if i < 0 {
 			continue
 		}
-		if err := writeAtomic(filepath.Join(dir, name), tr); err != nil {
+		// 0600, the mode fetchOne's downloads get from os.CreateTemp.
+		err = atomicfile.Write(filepath.Join(dir, name), 0o600, func(w io.Writer) error {
+			_, err := io.Copy(w, tr)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("data: extracting %s from %s: %w", hdr.Name, archive, err)
 		}
 		left = slices.Delete(left, i, i+1)
@@ -199,29 +206,4 @@ func extract(ctx context.Context, archive, dir, archiveDir string, names []strin
 		return fmt.Errorf("data: %s: archive lacks %s/%s", archive, archiveDir, strings.Join(left, ", "))
 	}
 	return nil
-}
-
-// writeAtomic writes r to a temporary file next to dst and renames it to
-// dst once complete; on error nothing is left behind.
-func writeAtomic(dst string, r io.Reader) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = io.Copy(tmp, r); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
 }

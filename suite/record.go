@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
 )
 
 // Run status values.
@@ -262,7 +264,11 @@ func WriteRecord(dir string, r *Record) error {
 	if err != nil {
 		return fmt.Errorf("suite: encoding record %s: %w", r.Key, err)
 	}
-	return writeFileAtomic(RecordPath(dir, r.Key), append(b, '\n'))
+	// 0644: records are results, to be read by others and committed.
+	if err := atomicfile.WriteFile(RecordPath(dir, r.Key), append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
 }
 
 // ReadRecord reads the record of one run; it returns an error wrapping
@@ -352,36 +358,6 @@ func isKey(s string) bool {
 		}
 	}
 	return true
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory: write, fsync, rename, fsync the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("suite: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("suite: writing %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: some file systems cannot sync a directory
-		d.Close()
-	}
-	return nil
 }
 
 // Benchmark-format units of the records, with the direction benchstat

@@ -9,8 +9,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -20,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/atomicfile"
 )
 
 var curvesCmd = &command{
@@ -260,24 +259,12 @@ func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
 	if err != nil {
 		return fmt.Errorf("curves: %w", err)
 	}
-	dir := filepath.Dir(cfg.svg)
-	f, err := os.CreateTemp(dir, ".curves-*.svg")
+	err = atomicfile.Write(cfg.svg, 0o644, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("curves: writing the SVG: %w", err)
-	}
-	_, err = wt.WriteTo(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), cfg.svg)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("curves: writing %s: %w", cfg.svg, err)
+		return fmt.Errorf("curves: %w", err)
 	}
 	return nil
 }

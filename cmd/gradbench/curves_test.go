@@ -120,7 +120,7 @@ func TestCurvesSVG(t *testing.T) {
 			t.Errorf("SVG has no legend entry %q", label)
 		}
 	}
-	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".curves-*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*.tmp")); len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 }
@@ -139,7 +139,7 @@ func TestCurvesErrors(t *testing.T) {
 		{[]string{"--to", "+Inf"}, "curves: --to must be a finite number, got +Inf"},
 		{[]string{"--progress", "1.5"}, "curves: --progress must be in [0, 1], got 1.5"},
 		{[]string{"--format", "json"}, `curves: --format must be tsv or csv, got "json"`},
-		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "curves: writing the SVG: "},
+		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "curves: writing /nonexistent-dir/x.svg: "},
 		{[]string{"extra"}, `curves: unexpected argument "extra"`},
 	} {
 		_, _, err := runGradbench(t, append([]string{"curves"}, tc.args...)...)

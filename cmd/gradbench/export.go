@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
@@ -178,25 +180,17 @@ func (mc modelConfig) build() (*models.Model, error) {
 }
 
 // writeModel writes the model file atomically: a temporary file in the
-// same directory, renamed over path once complete.
+// same directory, renamed over path once complete. Like the checkpoint it
+// is packed from, the file is the user's alone: mode 0600.
 func writeModel(path string, net nn.Layer, meta map[string]string) (xnor.SizeStats, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	var st xnor.SizeStats
+	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		var err error
+		st, err = xnor.Save(w, net, meta)
+		return err
+	})
 	if err != nil {
-		return xnor.SizeStats{}, fmt.Errorf("export: %w", err)
-	}
-	st, err := xnor.Save(f, net, meta)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return st, fmt.Errorf("export: writing %s: %w", path, err)
+		return st, fmt.Errorf("export: %w", err)
 	}
 	return st, nil
 }

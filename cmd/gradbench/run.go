@@ -6,11 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -218,22 +218,9 @@ func writeOutputs(dir string, tables []byte, recs []*suite.Record, order []strin
 	return []string{table, curves, benchPath}, nil
 }
 
-// writeFile replaces path with data through a temporary file and a
-// rename, so that a reader never sees half a file.
+// writeFile replaces path with data atomically, so that a reader never
+// sees half a file. The outputs written this way (tables, curves, benchmark
+// lines) are results, meant to be read by others: mode 0644.
 func writeFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return atomicfile.WriteFile(path, data, 0o644)
 }

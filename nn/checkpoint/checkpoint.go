@@ -35,10 +35,10 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 
+	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -120,41 +120,11 @@ func (s *State) records() []record {
 }
 
 // Save writes the state to path atomically: to a temporary file in the
-// same directory, synced, then renamed over path.
+// same directory, synced, then renamed over path. The file is the user's
+// alone (mode 0600): it is training state, read back only by Load.
 func Save(path string, s *State) error {
-	data := Marshal(s)
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, Marshal(s), 0o600); err != nil {
 		return fmt.Errorf("checkpoint: save: %w", err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: save %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: save %s: %w", path, err)
-	}
-	// Make the rename itself durable.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

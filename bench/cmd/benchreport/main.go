@@ -48,7 +48,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -60,6 +59,8 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
 )
 
 type targetList []string
@@ -263,7 +264,7 @@ func (r *report) write(out string, targets []string, stdout io.Writer) error {
 		_, err := io.WriteString(stdout, b.String())
 		return err
 	}
-	return writeAtomic(out, b.String())
+	return atomicfile.WriteFile(out, []byte(b.String()), 0o644)
 }
 
 func quoteArgs(args []string) string {
@@ -592,24 +593,4 @@ func renderMarkdown(w io.Writer, text int, header []string, rows [][]string) err
 		}
 	}
 	return t.Render()
-}
-
-// writeAtomic writes s to path through a temporary file and a rename.
-func writeAtomic(path, s string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(f, s)
-	err = errors.Join(err, f.Close())
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
