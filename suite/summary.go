@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/mdtable"
 	"github.com/gradbench/gradbench/models"
 )
 
@@ -27,8 +28,8 @@ func WriteModels(w io.Writer, ms []*models.Model) error {
 			count(int64(s.BinaryParams)), count(int64(s.FPParams)), byteSize(s.Float32Bytes), byteSize(s.PackedBytes),
 			count(s.MACs), fmt.Sprintf("%.1f%%", 100*s.BinaryShare), count(s.OPs)})
 	}
-	if err := renderMarkdown(w, 1, header, rows); err != nil {
-		return err
+	if err := mdtable.Write(w, 1, header, rows); err != nil {
+		return fmt.Errorf("suite: table: %w", err)
 	}
 	fmt.Fprintf(w, "\nfp32 params: the first convolution, the last Linear, the downsampling shortcuts, BatchNorm and PReLU. "+
 		"Memory: parameters, BatchNorm statistics and one weight scale per binary output channel; packed stores binary weights in 1 bit. "+
@@ -46,8 +47,8 @@ func WriteModelSummary(w io.Writer, m *models.Model) error {
 		rows = append(rows, []string{l.Name, fmt.Sprintf("%d×%d×%d", l.Out[0], l.Out[1], l.Out[2]),
 			count(int64(l.BinaryParams)), count(int64(l.FPParams)), count(l.BinaryMACs), count(l.FPMACs)})
 	}
-	if err := renderMarkdown(w, 2, header, rows); err != nil {
-		return err
+	if err := mdtable.Write(w, 2, header, rows); err != nil {
+		return fmt.Errorf("suite: table: %w", err)
 	}
 	s := m.Summary()
 	fmt.Fprintf(w, "\nparameters: %s (binary %s, fp32 %s", group(int64(s.Params)), group(int64(s.BinaryParams)), group(int64(s.FPParams)))

@@ -7,11 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
 // Table names for WriteTable and `gradbench table --ablation`.
@@ -209,8 +206,8 @@ func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
 		rows = append(rows, row)
 		ns = append(ns, g.N())
 	}
-	if err := renderMarkdown(w, 1, header, rows); err != nil {
-		return err
+	if err := mdtable.Write(w, 1, header, rows); err != nil {
+		return fmt.Errorf("suite: table: %w", err)
 	}
 	note := "n: finished runs (seeds); diverged runs (a NaN or Inf loss) are counted, never averaged. " +
 		"Δ: difference of the means in percentage points. p: two-sided Mann–Whitney U test over seeds (golang.org/x/perf/benchmath); * marks p < 0.05. " +
@@ -266,8 +263,8 @@ func writeRows(w io.Writer, gs map[string]*Group, rows []paperRow, first, deltaH
 		row = append(row, fmt.Sprintf("%.2f", r.paper))
 		cells = append(cells, row)
 	}
-	if err := renderMarkdown(w, 2, header, cells); err != nil {
-		return err
+	if err := mdtable.Write(w, 2, header, cells); err != nil {
+		return fmt.Errorf("suite: table: %w", err)
 	}
 	fmt.Fprintf(w, "\nΔ and p (two-sided Mann–Whitney U over seeds) compare each row with the first; * marks p < 0.05. The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations.%s%s\n", powerNote(ns), naNote(gs))
 	return nil
@@ -301,8 +298,8 @@ func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
 			fmt.Sprintf("%.2f → %.2f", pair[0].paper, pair[1].paper))
 		cells = append(cells, row)
 	}
-	if err := renderMarkdown(w, 1, header, cells); err != nil {
-		return err
+	if err := mdtable.Write(w, 1, header, cells); err != nil {
+		return fmt.Errorf("suite: table: %w", err)
 	}
 	fmt.Fprintf(w, "\nn and diverged: without / with NA. p: two-sided Mann–Whitney U over seeds, with vs without; * marks p < 0.05.%s%s\n", powerNote(ns), naNote(gs))
 	return nil
@@ -386,42 +383,4 @@ func fmtSeconds(g *Group) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f", g.SecondsPerEpoch)
-}
-
-// renderMarkdown writes a markdown table: the first text columns (labels
-// and specs) left-aligned, the numbers right-aligned, header text as given
-// (tablewriter's header auto-format off), '|' in cells escaped.
-func renderMarkdown(w io.Writer, text int, header []string, rows [][]string) error {
-	align := make([]tw.Align, len(header))
-	for i := range align {
-		align[i] = tw.AlignRight
-		if i < text {
-			align[i] = tw.AlignLeft
-		}
-	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewMarkdown()),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-	)
-	esc := func(cells []string) []string {
-		out := make([]string, len(cells))
-		for i, c := range cells {
-			out[i] = strings.ReplaceAll(c, "|", `\|`)
-		}
-		return out
-	}
-	t.Header(esc(header))
-	for _, r := range rows {
-		if err := t.Append(esc(r)); err != nil {
-			return fmt.Errorf("suite: table: %w", err)
-		}
-	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
-	}
-	return nil
 }

@@ -53,14 +53,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
 type targetList []string
@@ -401,7 +399,7 @@ func (r *report) writeTargets(b *strings.Builder, targets []string) error {
 		}
 	}
 	b.WriteString("## Targets\n\nMedians of the runs; a target holds when the median meets the bound.\n\n")
-	if err := renderMarkdown(b, 2, []string{"input", "benchmark", "median", "target", "result"}, rows); err != nil {
+	if err := mdtable.Write(b, 2, []string{"input", "benchmark", "median", "target", "result"}, rows); err != nil {
 		return err
 	}
 	b.WriteString("\n")
@@ -470,7 +468,7 @@ func (r *report) writePerElement(b *strings.Builder) error {
 		return nil
 	}
 	fmt.Fprintf(b, "## Per element\n\nMedian time per element (ns/elem) and bandwidth (GB/s, from b.SetBytes), beside the %s benchmark that moves the same bytes per element at the same size.\n\n", r.reference)
-	if err := renderMarkdown(b, 1, header, rows); err != nil {
+	if err := mdtable.Write(b, 1, header, rows); err != nil {
 		return err
 	}
 	b.WriteString("\n")
@@ -536,7 +534,7 @@ func (r *report) writeSummary(b *strings.Builder) error {
 		rows = append(rows, row)
 	}
 	b.WriteString("## Summary\n\nbenchstat style: median ± the 95% confidence interval of the runs (n), and the change against the first input with its p-value (Mann-Whitney U; ~ means no significant difference).\n\n")
-	if err := renderMarkdown(b, 1, header, rows); err != nil {
+	if err := mdtable.Write(b, 1, header, rows); err != nil {
 		return err
 	}
 	if len(warn) > 0 {
@@ -559,38 +557,4 @@ func fmtSecs(s float64) string {
 		return fmtNum(s*1e6) + "µs"
 	}
 	return fmtNum(s*1e9) + "ns"
-}
-
-// renderMarkdown writes a markdown table: the first text columns
-// left-aligned, the rest right-aligned, header text as given, '|' escaped.
-func renderMarkdown(w io.Writer, text int, header []string, rows [][]string) error {
-	align := make([]tw.Align, len(header))
-	for i := range align {
-		align[i] = tw.AlignRight
-		if i < text {
-			align[i] = tw.AlignLeft
-		}
-	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewMarkdown()),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-	)
-	esc := func(cells []string) []string {
-		out := make([]string, len(cells))
-		for i, c := range cells {
-			out[i] = strings.ReplaceAll(c, "|", `\|`)
-		}
-		return out
-	}
-	t.Header(esc(header))
-	for _, row := range rows {
-		if err := t.Append(esc(row)); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
