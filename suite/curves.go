@@ -20,9 +20,10 @@ func SplitWorkloads(rs []*Record) [][]*Record { return byWorkload(rs) }
 // with two panels: test top-1 accuracy and training loss against epoch,
 // one line per estimator, each point the mean over the runs (seeds) with
 // status ok. order is as for WriteTable. Diverged runs are left out of the
-// means; the legend gives each line's number of runs.
+// means; the legend, in a column of its own right of the panels so that it
+// hides no line, gives each line's number of runs.
 func WriteCurves(w io.Writer, rs []*Record, order []string) error {
-	const width, height = 11 * vg.Inch, 4.5 * vg.Inch
+	const width, height = 13 * vg.Inch, 4.5 * vg.Inch
 	canvas := vgsvg.New(width, height)
 	if err := drawCurves(draw.New(canvas), rs, order); err != nil {
 		return err
@@ -50,8 +51,8 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	loss.Title.Text = "training loss"
 	loss.X.Label.Text = "epoch"
 	loss.Y.Label.Text = "cross-entropy"
-	// The loss falls from the left: its top right corner is free.
-	loss.Legend.Top = true
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
 	for _, p := range []*plot.Plot{acc, loss} {
 		p.Add(plotter.NewGrid())
 	}
@@ -76,14 +77,25 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			points.Radius = vg.Points(2)
 			c.p.Add(line, points)
 			if c.p == loss {
-				loss.Legend.Add(fmt.Sprintf("%s (n=%d)", spec, n), line, points)
+				legend.Add(fmt.Sprintf("%s (n=%d)", spec, n), line, points)
 			}
 		}
 	}
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	canvases := plot.Align([][]*plot.Plot{{acc, loss}}, tiles, dc)
+	// The legend column is as wide as its longest entry, with a quarter
+	// more for viewers that substitute a wider font than the metrics
+	// gonum/plot measured with; its first entry starts level with the top
+	// of the panels' data areas (below the titles).
+	pad := vg.Millimeter * 2
+	lw := legend.Rectangle(dc).Size().X*5/4 + 2*pad
+	panels, side := dc, dc
+	panels.Max.X -= lw
+	side.Min.X = panels.Max.X + pad
+	side.Max.Y -= pad + acc.Title.TextStyle.Height(acc.Title.Text) + acc.Title.Padding
+	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
+	canvases := plot.Align([][]*plot.Plot{{acc, loss}}, tiles, panels)
 	acc.Draw(canvases[0][0])
 	loss.Draw(canvases[0][1])
+	legend.Draw(side)
 	return nil
 }
 
