@@ -70,6 +70,16 @@ if [ -n "${RUN:-}" ]; then
 	{
 		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "${export_cmd[*]}" "${eval_cmd[*]}"
 		printf '```\n%s\n```\n\n%s\n' "$exported" "$evaluated"
+		cat <<'NOTE'
+
+The packed network folds each BatchNorm into one multiply-add per channel,
+which rounds differently from nn's BatchNorm: its binary codes are exactly
+the signs of its own float transform, but a pre-activation within rounding
+of zero can take the other sign than in the float network, and the change
+propagates through the later layers. Only such sign changes move a logit
+by more than rounding, as the largest logit difference above does; the
+acceptance criterion is equal predictions.
+NOTE
 	} >>results/inference.md
 fi
 echo "wrote results/inference.md"
