@@ -26,12 +26,12 @@ import (
 // With -short only 2^12 and 2^16 run.
 //
 // The estimators' fast kernels are the build's choice (estimators.Impl)
-// unless -estimators.impl names others, e.g. go for the portable loops or,
-// in a GOEXPERIMENT=simd build, simd for the archsimd ones. Benchmark names
-// do not carry it; BenchmarkBackward prints it as the configuration line
+// unless -estimators.impl names another implementation, e.g. go for the
+// portable loops or avx2 on an AVX-512 machine. Benchmark names do not
+// carry it; BenchmarkBackward prints it as the configuration line
 // "estimators: <impl>" that benchstat and benchreport read.
 
-var estImpl = flag.String("estimators.impl", "", "estimator `kernels` for BenchmarkBackward and BenchmarkForward, one of estimators.Impls() (default: the build's choice)")
+var estImpl = flag.String("estimators.impl", "", "estimator kernel `implementation` for BenchmarkBackward and BenchmarkForward, one of estimators.Impls() (default: the build's choice)")
 
 // useEstImpl selects the kernels -estimators.impl asks for until b ends.
 func useEstImpl(b *testing.B) {

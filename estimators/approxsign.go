@@ -1,6 +1,10 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 var _ Estimator = (*ApproxSign)(nil)
 
@@ -68,15 +72,18 @@ func approxSignS(x float64) float64 {
 
 type approxSignKernel struct{}
 
-func (approxSignKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().approxSign; f != nil {
-		i = f(dx, x, dy)
-	}
-	// |x| is clamped to 1 on its bits (loaded as uint32, see bitsOf), so
-	// 2 - 2|x| needs no clearing of negative values.
-	xb := bitsOf(x[i:])
-	dx, dy = dx[i:i+len(xb)], dy[i:i+len(xb)]
+// approxSignKernels is the fast ApproxSign backward over one chunk:
+// approxSignGo, and the vector variants of approxsign_amd64.go.
+var approxSignKernels = impl.NewKernel(impls, approxSignGo)
+
+func (approxSignKernel) backward(dx, x, dy []float32) { approxSignKernels.Get()(dx, x, dy) }
+
+// approxSignGo is the portable kernel: |x| is clamped to 1 on its bits
+// (loaded as uint32, see bitsOf), so 2 - 2|x| needs no clearing of
+// negative values.
+func approxSignGo(dx, x, dy []float32) {
+	xb := bitsOf(x)
+	dx, dy = dx[:len(xb)], dy[:len(xb)]
 	for i, v := range xb {
 		a := math.Float32frombits(minBits(v&^signBit, oneBits))
 		dx[i] = dy[i] * (2 - 2*a)

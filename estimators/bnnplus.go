@@ -1,6 +1,10 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 var (
 	_ Estimator = (*BNNPlus)(nil)
@@ -151,13 +155,23 @@ type bnnPlusKernel struct {
 
 const sechMaxBits = 0x42300000 // math.Float32bits(sechMax)
 
-func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().bnnPlus; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// bnnPlusKernels and bnnPlusGradKernels are the fast BNN+ backward over
+// one chunk, without and with the β gradient: the portable loops, and the
+// vector variants of bnnplus_amd64.go.
+var (
+	bnnPlusKernels     = impl.NewKernel(impls, (*bnnPlusKernel).backwardGo)
+	bnnPlusGradKernels = impl.NewKernel(impls, (*bnnPlusKernel).backwardGradGo)
+)
+
+func (k *bnnPlusKernel) backward(dx, x, dy []float32) { bnnPlusKernels.Get()(k, dx, x, dy) }
+
+func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
+	return bnnPlusGradKernels.Get()(k, 0, dx, x, dy)
+}
+
+// backwardGo is the portable backward.
+func (k *bnnPlusKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	beta4, vmax := 4*k.beta, math.Float32bits(sechMax/k.half)
 	var buf [block]float32
 	for len(x) > 0 {
@@ -174,13 +188,10 @@ func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
 	}
 }
 
-func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
-	i, sum := 0, 0.0
-	if f := vec().bnnPlusGrad; f != nil {
-		i, sum = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// backwardGradGo is the portable backward with the β gradient: it adds
+// dy·∂SS/∂β of each element, in order, to sum and returns it.
+func (k *bnnPlusKernel) backwardGradGo(sum float64, dx, x, dy []float32) float64 {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	for i, xv := range x {
 		v := math.Float32frombits(minBits(absBits(k.half*xv), sechMaxBits))
 		n, f := expSplit(-2 * v)

@@ -43,17 +43,18 @@
 //
 // The fast kernels run on vector instructions where the CPU has them,
 // chosen once at start-up and named by [Impl]: Go assembly with AVX-512
-// (16 lanes) or with AVX2 and FMA (8 lanes) in every build on amd64, no
-// cgo or GOEXPERIMENT needed, and the portable Go loops on other CPUs and
-// architectures or with the build tag purego. A GOEXPERIMENT=simd build
-// adds AVX-512 kernels written with simd/archsimd; on the project machine
-// (Zen 4) the assembly ones measured faster for every compute-bound kernel,
-// most for the learnable DSQ and BNN+ and for FDA with ω·C > π/2, and as
-// fast for the memory-bound sign, STE and ApproxSign, so they stay the
-// default there too and [SetImpl] selects the archsimd ones for
-// comparison. Every set is tested against the portable loops and by
-// package estimatortest against the reference kernels; results/kernels.md
-// has their timings.
+// (16 lanes, "avx512") or with AVX2 and FMA (8 lanes, "avx2") in every
+// build on amd64, no cgo or GOEXPERIMENT needed, and the portable Go loops
+// ("go") on other CPUs and architectures or with the build tag purego. The
+// package follows the kernel convention of internal/impl: each estimator's
+// file declares its kernels with their portable loop, and its arch file
+// (fda_amd64.go and fda_amd64.s, ...) adds the vector variants in an init
+// function, so an estimator with fast kernels of its own touches no other
+// file. Every variant is tested against the portable loops and by package
+// estimatortest against the reference kernels; results/kernels.md has
+// their timings. (An AVX-512 set written with simd/archsimd for
+// GOEXPERIMENT=simd builds measured slower than the assembly for every
+// compute-bound kernel and was never the default, so it was removed.)
 //
 // # Bring your own estimator
 //

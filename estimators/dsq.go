@@ -1,6 +1,10 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 var (
 	_ Estimator = (*DSQ)(nil)
@@ -225,13 +229,23 @@ type dsqKernel struct {
 
 const oneBits = 0x3f800000 // math.Float32bits(1)
 
-func (k *dsqKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().dsq; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// dsqKernels and dsqGradKernels are the fast DSQ backward over one chunk,
+// without and with the α gradient: the portable loops, and the vector
+// variants of dsq_amd64.go.
+var (
+	dsqKernels     = impl.NewKernel(impls, (*dsqKernel).backwardGo)
+	dsqGradKernels = impl.NewKernel(impls, (*dsqKernel).backwardGradGo)
+)
+
+func (k *dsqKernel) backward(dx, x, dy []float32) { dsqKernels.Get()(k, dx, x, dy) }
+
+func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
+	return dsqGradKernels.Get()(k, 0, dx, x, dy)
+}
+
+// backwardGo is the portable backward.
+func (k *dsqKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	// Two passes over blocks (see expBlock): the chain of one element's
 	// operations is long, and shorter loops let the core overlap more
 	// elements.
@@ -250,13 +264,10 @@ func (k *dsqKernel) backward(dx, x, dy []float32) {
 	}
 }
 
-func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
-	i, sum := 0, 0.0
-	if f := vec().dsqGrad; f != nil {
-		i, sum = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// backwardGradGo is the portable backward with the α gradient: it adds
+// dy·∂φ/∂α of each element, in order, to sum and returns it.
+func (k *dsqKernel) backwardGradGo(sum float64, dx, x, dy []float32) float64 {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	sk4, k2 := 4*k.sk, 2*k.k
 	for i, v := range x {
 		ab := absBits(v)

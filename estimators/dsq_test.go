@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
 // Pinned values of g(x) = s·k·(1 - tanh²(kx)), k = ½·ln(2/α - 1),
@@ -98,21 +100,19 @@ func TestDSQAlphaPinned(t *testing.T) {
 		// 37 copies of one x with dy = 1, so that the vector kernels run
 		// on it, whole vectors and a tail.
 		const copies = 37
-		for _, impl := range Impls() {
-			useImpl(t, impl, func() {
-				xv, dy, dx := make([]float32, copies), ones(copies), make([]float32, copies)
-				for i, x := range xs {
-					for j := range xv {
-						xv[j] = x
-					}
-					e.Scalars()[0].Grad = 0
-					e.Backward(dx, xv, dy)
-					if got := float64(e.Scalars()[0].Grad) / copies; !(math.Abs(got-tc.want[i]) <= 1e-6*peak) {
-						t.Errorf("%s: Backward(α=%g, x=%g) adds %.9g to Grad per element, want %.9g", impl, alpha, x, got, tc.want[i])
-					}
+		impltest.Each(t, impls, func(t *testing.T) {
+			xv, dy, dx := make([]float32, copies), ones(copies), make([]float32, copies)
+			for i, x := range xs {
+				for j := range xv {
+					xv[j] = x
 				}
-			})
-		}
+				e.Scalars()[0].Grad = 0
+				e.Backward(dx, xv, dy)
+				if got := float64(e.Scalars()[0].Grad) / copies; !(math.Abs(got-tc.want[i]) <= 1e-6*peak) {
+					t.Errorf("Backward(α=%g, x=%g) adds %.9g to Grad per element, want %.9g", alpha, x, got, tc.want[i])
+				}
+			}
+		})
 	}
 }
 
@@ -122,7 +122,7 @@ func TestDSQAlphaPinned(t *testing.T) {
 // float32 kernels measure ~1e-8; the cancelling formula gave 1e-5 at
 // α = 0.9 and nothing useful at 0.999).
 func TestDSQAlphaGradientSum(t *testing.T) {
-	x, dy := vecInputs(5, 3*sumBlock+77)
+	x, dy := kernelInputs(5, 3*sumBlock+77)
 	for _, alpha := range []float32{0.001, 0.2, 0.6, 0.9, 0.99, 0.999} {
 		e := &DSQ{Alpha: alpha, Learn: true}
 		a := e.value()
@@ -138,4 +138,13 @@ func checkPinnedEstimator(t *testing.T, e Estimator, x float32, want float64) {
 	if math.Abs(float64(dx[0])-want) > 2e-6*max(1, math.Abs(want)) {
 		t.Errorf("Backward(x=%g) = %g, want %g", x, dx[0], want)
 	}
+}
+
+// TestDSQKernels cross-checks the vector kernels across α's range, with
+// and without its gradient: up to α = 0.999, where the obvious formula for
+// ∂φ/∂α cancels (see DSQ).
+func TestDSQKernels(t *testing.T) {
+	checkKernels(t, "dsq:alpha=0.01", "dsq:alpha=0.9",
+		"dsq:learn=true,alpha=0.001", "dsq:learn=true", "dsq:learn=true,alpha=0.6",
+		"dsq:learn=true,alpha=0.9", "dsq:learn=true,alpha=0.99", "dsq:learn=true,alpha=0.999")
 }

@@ -3,6 +3,8 @@ package estimators
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
 var (
@@ -119,13 +121,15 @@ type edeKernel struct {
 	xmax  uint32
 }
 
-func (k *edeKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().ede; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// edeKernels is the fast EDE backward over one chunk: backwardGo, and the
+// vector variants of ede_amd64.go.
+var edeKernels = impl.NewKernel(impls, (*edeKernel).backwardGo)
+
+func (k *edeKernel) backward(dx, x, dy []float32) { edeKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable backward.
+func (k *edeKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	kt4 := 4 * k.kt
 	var buf [block]float32
 	for len(x) > 0 {

@@ -38,3 +38,5 @@ func TestEDEDerivative(t *testing.T) {
 	}
 	checkFastSurrogate(t, "ede", -2, 2)
 }
+
+func TestEDEKernels(t *testing.T) { checkKernels(t, "ede:tmin=0.5,tmax=50") }

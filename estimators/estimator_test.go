@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
 // pin is one value of g pinned against the spec.
@@ -204,15 +206,13 @@ func checkGradSum(t *testing.T, e Estimator, x, dy []float32, d func(x float64) 
 		scale += math.Abs(term)
 	}
 	dx := make([]float32, len(x))
-	for _, impl := range Impls() {
-		useImpl(t, impl, func() {
-			sc.Grad = 0
-			e.Backward(dx, x, dy)
-			if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-6*scale) {
-				t.Errorf("%s: %s %s = %g: Grad after Backward = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
-					impl, e.Name(), sc.Name, sc.Value, got, want, math.Abs(got-want)/scale)
-			}
-		})
-	}
+	impltest.Each(t, impls, func(t *testing.T) {
+		sc.Grad = 0
+		e.Backward(dx, x, dy)
+		if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-6*scale) {
+			t.Errorf("%s %s = %g: Grad after Backward = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
+				e.Name(), sc.Name, sc.Value, got, want, math.Abs(got-want)/scale)
+		}
+	})
 	sc.Grad = 0
 }

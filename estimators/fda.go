@@ -2,6 +2,8 @@ package estimators
 
 import (
 	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
 var (
@@ -170,13 +172,15 @@ type fdaKernel struct {
 	far                bool
 }
 
-func (k *fdaKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().fda; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// fdaKernels is the fast FDA backward over one chunk: backwardGo, and the
+// vector variants of fda_amd64.go.
+var fdaKernels = impl.NewKernel(impls, (*fdaKernel).backwardGo)
+
+func (k *fdaKernel) backward(dx, x, dy []float32) { fdaKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable backward.
+func (k *fdaKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	if k.far {
 		k.backwardFar(dx, x, dy)
 		return

@@ -144,3 +144,9 @@ func TestFDAStructLiteral(t *testing.T) {
 		t.Errorf("FDA{NStart: -4, NEnd: -1}: n = %d, want 0", n)
 	}
 }
+
+// TestFDAKernels cross-checks the vector kernels at several n (their cost
+// must not depend on it) and with ω·C > π/2, where θ is reduced modulo π.
+func TestFDAKernels(t *testing.T) {
+	checkKernels(t, "fda:n=0", "fda:n=9", "fda:n=18", "fda:n=300", "fda:omega=1,c=4,n=7", "fda:omega=1.4,c=1,n=3")
+}

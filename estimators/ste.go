@@ -1,6 +1,10 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 var _ Estimator = (*STE)(nil)
 
@@ -78,14 +82,16 @@ func (e *STE) Surrogate(dst, x []float32) {
 // steKernel is the fast STE backward; cb holds the bits of the clip.
 type steKernel struct{ cb uint32 }
 
-func (k *steKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().ste; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	// Work on the bits: loading them as uint32 saves a move from a float
-	// register per operand.
-	xb, dyb, dxb := bitsOf(x[i:]), bitsOf(dy[i:]), bitsOf(dx[i:])
+// steKernels is the fast STE backward over one chunk: backwardGo, and the
+// vector variants of ste_amd64.go.
+var steKernels = impl.NewKernel(impls, (*steKernel).backwardGo)
+
+func (k *steKernel) backward(dx, x, dy []float32) { steKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable kernel. It works on the bits: loading them as
+// uint32 saves a move from a float register per operand.
+func (k *steKernel) backwardGo(dx, x, dy []float32) {
+	xb, dyb, dxb := bitsOf(x), bitsOf(dy), bitsOf(dx)
 	dyb, dxb = dyb[:len(xb)], dxb[:len(xb)]
 	cb := k.cb
 	for i, v := range xb {

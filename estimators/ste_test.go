@@ -11,3 +11,5 @@ func TestSTEPinned(t *testing.T) {
 func TestSTEDerivative(t *testing.T) {
 	checkFastSurrogate(t, "ste", -1.5, 1.5, -1, 1)
 }
+
+func TestSTEKernels(t *testing.T) { checkKernels(t, "ste:c=0.3") }
