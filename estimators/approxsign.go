@@ -6,7 +6,10 @@ import (
 	"github.com/gradbench/gradbench/internal/impl"
 )
 
-var _ Estimator = (*ApproxSign)(nil)
+var (
+	_ Estimator  = (*ApproxSign)(nil)
+	_ Documenter = (*ApproxSign)(nil)
+)
 
 // ApproxSign is the piecewise-polynomial estimator of Bi-Real Net (Liu et
 // al., "Bi-Real Net: Enhancing the Performance of 1-bit CNNs with Improved
@@ -23,6 +26,14 @@ type ApproxSign struct {
 }
 
 func newApproxSign(p *Params) (Estimator, error) { return &ApproxSign{}, p.Err() }
+
+// Doc describes ApproxSign for `gradbench list` and the README.
+func (e *ApproxSign) Doc() Doc {
+	return Doc{
+		Gradient: "max(0, 2 − 2|x|)",
+		Source:   "Bi-Real Net, ECCV 2018 (arXiv 1808.00278)",
+	}
+}
 
 // Name returns "approxsign".
 func (e *ApproxSign) Name() string { return "approxsign" }

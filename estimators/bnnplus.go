@@ -7,8 +7,9 @@ import (
 )
 
 var (
-	_ Estimator = (*BNNPlus)(nil)
-	_ Learner   = (*BNNPlus)(nil)
+	_ Estimator  = (*BNNPlus)(nil)
+	_ Documenter = (*BNNPlus)(nil)
+	_ Learner    = (*BNNPlus)(nil)
 )
 
 // BNNPlus is the SignSwish estimator of BNN+ ("BNN+:
@@ -44,9 +45,17 @@ type BNNPlus struct {
 const bnnPlusCut = 88
 
 func newBNNPlus(p *Params) (Estimator, error) {
-	b := p.Float("beta", 5, "a number > 0", func(v float64) bool { return v > 0 })
+	b := p.Float("beta", 5, bnnPlusBeta)
 	learn := p.Bool("learn", false)
-	return &BNNPlus{Beta: float32(b), Learn: learn}, p.Err()
+	return &BNNPlus{Beta: b, Learn: learn}, p.Err()
+}
+
+// Doc describes BNNPlus for `gradbench list` and the README.
+func (e *BNNPlus) Doc() Doc {
+	return Doc{
+		Gradient: "derivative of SignSwish 2σ(βx)·[1 + βx·(1 − σ(βx))] − 1; β trainable with learn=true",
+		Source:   "BNN+ (arXiv 1812.11800)",
+	}
 }
 
 // Name returns "bnnplus".
@@ -60,7 +69,7 @@ func (e *BNNPlus) Scalars() []*Scalar {
 
 func (e *BNNPlus) init() {
 	if e.Learn && e.scalars == nil {
-		e.beta = Scalar{Name: "beta", Value: e.start(), Min: 1e-3, Max: 1e3}
+		e.beta = Scalar{Name: "beta", Value: e.start(), Min: float32(bnnPlusBeta.Lo), Max: float32(bnnPlusBeta.Hi)}
 		e.scalars = []*Scalar{&e.beta}
 	}
 }
@@ -72,14 +81,20 @@ func (e *BNNPlus) start() float32 {
 	return e.Beta
 }
 
-// value returns the β in force, clamped to [1e-3, 1e3].
+// bnnPlusBeta is the range of β: what a spec accepts, what the optimizer
+// keeps a learned β in, and what the kernels clamp a struct literal's β
+// to. The paper leaves it open; over it the kernels stay within 1e-5 of
+// the reference (TestConformance, TestBNNPlusKernels).
+var bnnPlusBeta = Between(1e-3, 1e3)
+
+// value returns the β in force, clamped to bnnPlusBeta (in float32).
 func (e *BNNPlus) value() float64 {
 	e.init()
 	b := e.start()
 	if e.Learn {
 		b = e.beta.Value
 	}
-	return min(max(float64(b), 1e-3), 1e3)
+	return float64(clamp32(b, bnnPlusBeta))
 }
 
 // Forward sets dst to sign(x).

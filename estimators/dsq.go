@@ -7,8 +7,9 @@ import (
 )
 
 var (
-	_ Estimator = (*DSQ)(nil)
-	_ Learner   = (*DSQ)(nil)
+	_ Estimator  = (*DSQ)(nil)
+	_ Documenter = (*DSQ)(nil)
+	_ Learner    = (*DSQ)(nil)
 )
 
 // DSQ is 1-bit Differentiable Soft Quantization ("Differentiable Soft
@@ -65,9 +66,17 @@ type DSQ struct {
 }
 
 func newDSQ(p *Params) (Estimator, error) {
-	a := p.Float("alpha", 0.2, "a number in (0, 1)", func(v float64) bool { return v > 0 && v < 1 })
+	a := p.Float("alpha", 0.2, dsqAlpha)
 	learn := p.Bool("learn", false)
-	return &DSQ{Alpha: float32(a), Learn: learn}, p.Err()
+	return &DSQ{Alpha: a, Learn: learn}, p.Err()
+}
+
+// Doc describes DSQ for `gradbench list` and the README.
+func (e *DSQ) Doc() Doc {
+	return Doc{
+		Gradient: "derivative of s·tanh(kx) on [−1, 1], k = ½·ln(2/α − 1), s = 1/tanh(k); α trainable with learn=true",
+		Source:   "DSQ, ICCV 2019 (arXiv 1908.05033)",
+	}
 }
 
 // Name returns "dsq".
@@ -81,7 +90,7 @@ func (e *DSQ) Scalars() []*Scalar {
 
 func (e *DSQ) init() {
 	if e.Learn && e.scalars == nil {
-		e.alpha = Scalar{Name: "alpha", Value: e.start(), Min: 1e-3, Max: 0.999}
+		e.alpha = Scalar{Name: "alpha", Value: e.start(), Min: float32(dsqAlpha.Lo), Max: float32(dsqAlpha.Hi)}
 		e.scalars = []*Scalar{&e.alpha}
 	}
 }
@@ -93,14 +102,20 @@ func (e *DSQ) start() float32 {
 	return e.Alpha
 }
 
-// value returns the α in force, clamped to [1e-3, 0.999].
+// dsqAlpha is the range of α: what a spec accepts, what the optimizer
+// keeps a learned α in, and what the kernels clamp a struct literal's α
+// to. Below 1e-3 k grows past 3.8 and the kernels' 2^z would need a flush
+// (see dsq_amd64.s); at 1, k = 0.
+var dsqAlpha = Between(1e-3, 0.999)
+
+// value returns the α in force, clamped to dsqAlpha (in float32).
 func (e *DSQ) value() float64 {
 	e.init()
 	a := e.start()
 	if e.Learn {
 		a = e.alpha.Value
 	}
-	return min(max(float64(a), 1e-3), 0.999)
+	return float64(clamp32(a, dsqAlpha))
 }
 
 // dsqParams returns k and s for α, and dk/dα.

@@ -8,8 +8,9 @@ import (
 )
 
 var (
-	_ Estimator = (*EDE)(nil)
-	_ Scheduler = (*EDE)(nil)
+	_ Estimator  = (*EDE)(nil)
+	_ Documenter = (*EDE)(nil)
+	_ Scheduler  = (*EDE)(nil)
 )
 
 // EDE is the error decay estimator of IR-Net ("Forward and
@@ -35,13 +36,20 @@ type EDE struct {
 }
 
 func newEDE(p *Params) (Estimator, error) {
-	pos := func(v float64) bool { return v > 0 }
-	lo := p.Float("tmin", 0.1, "a number > 0", pos)
-	hi := p.Float("tmax", 10, "a number > 0", pos)
+	lo := p.Float("tmin", 0.1, Above(0))
+	hi := p.Float("tmax", 10, Above(0))
 	if p.Err() == nil && lo > hi {
 		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
 	}
-	return &EDE{Tmin: float32(lo), Tmax: float32(hi)}, p.Err()
+	return &EDE{Tmin: lo, Tmax: hi}, p.Err()
+}
+
+// Doc describes EDE for `gradbench list` and the README.
+func (e *EDE) Doc() Doc {
+	return Doc{
+		Gradient: "k·t·(1 − tanh²(t·x)), t from tmin to tmax over training (geometrically), k = max(1/t, 1)",
+		Source:   "IR-Net, CVPR 2020 (arXiv 1909.10788)",
+	}
 }
 
 // Name returns "ede".

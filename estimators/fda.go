@@ -7,8 +7,9 @@ import (
 )
 
 var (
-	_ Estimator = (*FDA)(nil)
-	_ Scheduler = (*FDA)(nil)
+	_ Estimator  = (*FDA)(nil)
+	_ Documenter = (*FDA)(nil)
+	_ Scheduler  = (*FDA)(nil)
 )
 
 // FDA is the Fourier-series (frequency-domain) estimator of "Learning
@@ -60,11 +61,18 @@ type FDA struct {
 const maxFDATerms = 100000
 
 func newFDA(p *Params) (Estimator, error) {
-	pos := func(v float64) bool { return v > 0 }
-	omega := p.Float("omega", 0.1, "a number > 0", pos)
-	c := p.Float("c", 1, "a number > 0", pos)
-	lo, hi := p.Range("n", 9, 18, "integers in [0, 100000]", func(v int) bool { return v >= 0 && v <= maxFDATerms })
-	return &FDA{Omega: float32(omega), C: float32(c), NStart: lo, NEnd: hi, nSet: true}, p.Err()
+	omega := p.Float("omega", 0.1, Above(0))
+	c := p.Float("c", 1, Above(0))
+	lo, hi := p.Range("n", 9, 18, Between(0, maxFDATerms))
+	return &FDA{Omega: omega, C: c, NStart: lo, NEnd: hi, nSet: true}, p.Err()
+}
+
+// Doc describes FDA for `gradbench list` and the README.
+func (e *FDA) Doc() Doc {
+	return Doc{
+		Gradient: "(4ω/π)·Σ_{i=0..n} cos((2i+1)·ω·x) where |x| ≤ c, else 0; n from the low to the high end of its range over training (n=9 fixes it)",
+		Source:   "FDA, NeurIPS 2021 (arXiv 2103.00841)",
+	}
 }
 
 // Name returns "fda".

@@ -6,7 +6,10 @@ import (
 	"github.com/gradbench/gradbench/internal/impl"
 )
 
-var _ Estimator = (*STE)(nil)
+var (
+	_ Estimator  = (*STE)(nil)
+	_ Documenter = (*STE)(nil)
+)
 
 // STE is the clipped straight-through estimator ("Binarized
 // Neural Networks", NeurIPS 2016):
@@ -24,8 +27,7 @@ type STE struct {
 }
 
 func newSTE(p *Params) (Estimator, error) {
-	c := p.Float("c", 1, "a number > 0", func(v float64) bool { return v > 0 })
-	return &STE{C: float32(c)}, p.Err()
+	return &STE{C: p.Float("c", 1, Above(0))}, p.Err()
 }
 
 // clip returns |C|, or 1 for the zero value.
@@ -34,6 +36,14 @@ func (e *STE) clip() float32 {
 		return 1
 	}
 	return abs32(e.C)
+}
+
+// Doc describes STE for `gradbench list` and the README.
+func (e *STE) Doc() Doc {
+	return Doc{
+		Gradient: "1 where |x| ≤ c, else 0",
+		Source:   "Binarized Neural Networks, NeurIPS 2016 (arXiv 1602.02830)",
+	}
 }
 
 // Name returns "ste".
