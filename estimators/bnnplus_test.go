@@ -90,3 +90,8 @@ func TestBNNPlusKernels(t *testing.T) {
 		"bnnplus:learn=true,beta=0.001", "bnnplus:learn=true,beta=0.01", "bnnplus:learn=true",
 		"bnnplus:learn=true,beta=30", "bnnplus:learn=true,beta=1000")
 }
+
+// inForce returns the settings BNN+'s kernels use (see TestParamsInForce).
+func (e *BNNPlus) inForce() map[string]float64 {
+	return map[string]float64{"beta": e.value(), "learn": b2f(e.Learn)}
+}

@@ -149,3 +149,15 @@ func TestDSQKernels(t *testing.T) {
 		"dsq:learn=true,alpha=0.001", "dsq:learn=true", "dsq:learn=true,alpha=0.6",
 		"dsq:learn=true,alpha=0.9", "dsq:learn=true,alpha=0.99", "dsq:learn=true,alpha=0.999")
 }
+
+// inForce returns the settings DSQ's kernels use (see TestParamsInForce).
+func (e *DSQ) inForce() map[string]float64 {
+	return map[string]float64{"alpha": e.value(), "learn": b2f(e.Learn)}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -70,15 +70,23 @@ func checkProgress(p float64) {
 	}
 }
 
-// tk returns t(p) and k(p).
-func (e *EDE) tk() (t, k float64) {
-	lo, hi := math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax)) // struct literals may bypass validation
+// bounds returns Tmin and Tmax in force: a zero field means the default,
+// and a negative one (a struct literal may bypass validation) its
+// magnitude.
+func (e *EDE) bounds() (lo, hi float64) {
+	lo, hi = math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax))
 	if lo == 0 {
 		lo = 0.1
 	}
 	if hi == 0 {
 		hi = 10
 	}
+	return lo, hi
+}
+
+// tk returns t(p) and k(p).
+func (e *EDE) tk() (t, k float64) {
+	lo, hi := e.bounds()
 	t = math.Pow(10, math.Log10(lo)+e.p*(math.Log10(hi)-math.Log10(lo)))
 	return t, max(1/t, 1)
 }

@@ -40,3 +40,9 @@ func TestEDEDerivative(t *testing.T) {
 }
 
 func TestEDEKernels(t *testing.T) { checkKernels(t, "ede:tmin=0.5,tmax=50") }
+
+// inForce returns the settings EDE's kernels use (see TestParamsInForce).
+func (e *EDE) inForce() map[string]float64 {
+	lo, hi := e.bounds()
+	return map[string]float64{"tmin": lo, "tmax": hi}
+}

@@ -151,6 +151,9 @@ func (p *Params) Float(key string, def float32, in Interval) float32 {
 	var ne *strconv.NumError
 	overflow := errors.As(err, &ne) && ne.Err == strconv.ErrRange // ±Inf from a finite literal
 	v32 := float32(v)
+	if v32 == 0 {
+		v32 = 0 // -0 is 0: one value, one canonical form
+	}
 	switch {
 	case err != nil && !overflow:
 		p.fail(key, s, "want "+allowed)

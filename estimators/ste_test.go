@@ -13,3 +13,6 @@ func TestSTEDerivative(t *testing.T) {
 }
 
 func TestSTEKernels(t *testing.T) { checkKernels(t, "ste:c=0.3") }
+
+// inForce returns the settings STE's kernels use (see TestParamsInForce).
+func (e *STE) inForce() map[string]float64 { return map[string]float64{"c": float64(e.clip())} }

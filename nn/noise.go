@@ -73,6 +73,7 @@ func naSettings(spec estimators.Spec) (*NASettings, error) {
 // nn.Linear, U(-1/√fan_in, 1/√fan_in) with fan_in = D for W1 and H for W2.
 type NoiseAdaptation struct {
 	D, H int
+	K    int     // the setting H = max(1, D/K) came from
 	Eta  string  // "sin", "x" or "0"
 	A    float32 // amplitude a of η
 	// W1 has shape {D, H}, W2 {H, D}.
@@ -105,7 +106,7 @@ func NewNoiseAdaptation(name string, d int, na *NASettings, r *rand.Rand) *Noise
 		panic(fmt.Sprintf("nn: NewNoiseAdaptation: k = %d, want >= 1", na.K))
 	}
 	h := max(1, d/na.K)
-	m := &NoiseAdaptation{D: d, H: h, Eta: na.Eta, A: na.A, Alpha: 0.1,
+	m := &NoiseAdaptation{D: d, H: h, K: na.K, Eta: na.Eta, A: na.A, Alpha: 0.1,
 		W1: newParam(name+".w1", d, h), W2: newParam(name+".w2", h, d)}
 	uniformFanIn(m.W1.Data, d, r)
 	uniformFanIn(m.W2.Data, h, r)
