@@ -13,7 +13,8 @@ var (
 
 // ApproxSign is the piecewise-polynomial estimator of Bi-Real Net (Liu et
 // al., "Bi-Real Net: Enhancing the Performance of 1-bit CNNs with Improved
-// Representational Capability and Advanced Training Algorithm", ECCV 2018):
+// Representational Capability and Advanced Training Algorithm", ECCV 2018,
+// arXiv 1808.00278):
 //
 //	forward   q(x) = sign(x), sign(0) = +1
 //	backward  g(x) = max(0, 2 - 2|x|)

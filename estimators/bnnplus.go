@@ -24,11 +24,12 @@ var (
 // for |βx| > 88, the fast kernel from |βx| > ~87, where |g| < 1e-35·β), so
 // g(±Inf) = 0 and dx is never NaN for non-NaN x.
 //
-// Spec keys: beta (β, default 5, > 0); learn (default false). With
-// learn=true β is a trainable Scalar (see Learner) whose gradient is
-// Σ dy·∂SS_β(x)/∂β = Σ dy·(x/β)·g(x). The spec leaves β's range open: ours
-// is [1e-3, 1e3] (Scalar.Min and Max; the kernels clamp to it as well). The
-// β gradient is summed in float64 over fixed blocks of 4096 elements, in
+// Spec keys: beta (β, default 5, in [0.001, 1000]); learn (default
+// false). With learn=true β is a trainable Scalar (see Learner) whose
+// gradient is Σ dy·∂SS_β(x)/∂β = Σ dy·(x/β)·g(x). The paper leaves β's
+// range open: ours is [0.001, 1000], what a spec accepts, what the
+// optimizer keeps a learned β in (Scalar.Min and Max), and what the
+// kernels clamp a struct literal's β to. The β gradient is summed in float64 over fixed blocks of 4096 elements, in
 // order, so it does not depend on the number of cores.
 type BNNPlus struct {
 	Beta  float32 // β; the zero value means the default, 5

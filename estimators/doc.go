@@ -15,23 +15,36 @@
 // for example "fda", "fda:n=9" (a fixed number of Fourier terms),
 // "fda:n=9..18,omega=0.1", "dsq:alpha=0.4", "bnnplus:beta=10,learn=true",
 // "fda+na" or "dsq+na:eta=x". The "+na" suffix asks for the noise
-// adaptation module, which the training engine builds around the estimator.
-// A parsed [Spec] prints back in a canonical form, used as table label and
-// cache key.
+// adaptation module of the FDA paper, a layer that the training engine
+// (package nn) builds around the estimator; nn states and reads its
+// settings and registers them here ([RegisterNA]). A parsed [Spec] prints
+// back in a canonical form, used as table label and cache key.
+//
+// A value in a spec is used exactly as given or refused. Each factory
+// states each hyperparameter once, with its default and accepted values
+// ([Params], [Interval]); `gradbench list` prints those, and the parser
+// checks them. Numbers are the float32 the kernels use: a value is checked
+// after the conversion, one that float32 cannot hold to its precision
+// (below 1.1754944e-38 or above 3.4028235e+38 in magnitude, other than 0)
+// is refused, and the canonical form prints the float32.
 //
 // # Interfaces
 //
 // [Estimator] is the small core every estimator implements. What only some
 // have is found by type assertion: [Scheduler] (a surrogate that changes with
 // training progress), [Learner] (trainable scalars), [Smoother] (the smooth
-// forward surrogate whose derivative is g) and [Referencer] (the obvious
-// reference kernels that the fast ones are checked against).
+// forward surrogate whose derivative is g), [Referencer] (the obvious
+// reference kernels that the fast ones are checked against) and
+// [Documenter] (a one-line description for `gradbench list` and the
+// README). Every consumer in gradbench asks for these by type assertion
+// and skips what an estimator does not offer, so Name, Forward and
+// Backward are enough to train, plot and benchmark one.
 //
 // # Kernels
 //
 // Every built-in estimator has two implementations of its kernels. The
 // reference ones (ForwardRef, BackwardRef; see [Referencer]) are the
-// obvious loops over the spec's formulas, in float64; FDA's is the explicit
+// obvious loops over the formulas of their doc comments, in float64; FDA's is the explicit
 // sum of n+1 cosines. The fast ones (Forward, Backward), used in training,
 // are float32, allocation-free and branch-free (masks from the bits of |x|,
 // which order like the values), use the polynomial sin and exp of

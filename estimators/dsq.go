@@ -14,7 +14,7 @@ var (
 
 // DSQ is 1-bit Differentiable Soft Quantization ("Differentiable Soft
 // Quantization: Bridging Full-Precision and Low-Bit Neural Networks",
-// ICCV 2019). On the range [-1, 1] (Δ = 2, one cell with
+// ICCV 2019, arXiv 1908.05033). On the range [-1, 1] (Δ = 2, one cell with
 // midpoint 0):
 //
 //	forward   q(x) = sign(x), sign(0) = +1
@@ -22,14 +22,16 @@ var (
 //	surrogate φ(x) = s·tanh(k·x) for |x| <= 1, sign(x) beyond (φ(±1) = ±1)
 //	backward  g(x) = s·k·(1 - tanh²(k·x)) for |x| <= 1, else 0
 //
-// Spec keys: alpha (α, default 0.2, in (0, 1)); learn (default false).
-// With learn=true α is a trainable Scalar (see Learner), clamped by the
-// optimizer to [1e-3, 0.999]; Backward adds to its Grad the derivative of
-// the soft surrogate's contribution, Σ dy·∂φ(x)/∂α, where
+// Spec keys: alpha (α, default 0.2, in [0.001, 0.999]); learn (default
+// false). The paper allows α in (0, 1); ours is [0.001, 0.999], what a
+// spec accepts, what the optimizer keeps a learned α in (Scalar.Min and
+// Max) and what the kernels clamp a struct literal's α to. With
+// learn=true α is a trainable Scalar (see Learner); Backward adds to its
+// Grad the derivative of the soft surrogate's contribution,
+// Σ dy·∂φ(x)/∂α, where
 // ∂φ/∂α = dk/dα·(x·sech²(kx)/tanh(k) - tanh(kx)·sech²(k)/tanh²(k)) on
 // |x| <= 1 (0 beyond, where φ = ±1 does not depend on α) and
-// dk/dα = -1/(α(2-α)). The kernels clamp α to [1e-3, 0.999] too, so a value
-// set out of range gives the nearest allowed surrogate, not NaN.
+// dk/dα = -1/(α(2-α)).
 //
 // As α nears 1, k → 0 and the two terms of that formula, each about x/k,
 // cancel to about -(2/3)·k·x·(1-x²)·dk/dα: it loses some 2·log10(1/k)

@@ -15,7 +15,7 @@ var (
 
 // EDE is the error decay estimator of IR-Net ("Forward and
 // Backward Information Retention for Accurate Binary Neural Networks",
-// CVPR 2020). At training progress p in [0, 1]:
+// CVPR 2020, arXiv 1909.10788). At training progress p in [0, 1]:
 //
 //	forward   q(x) = sign(x), sign(0) = +1
 //	t(p) = 10^(log10(Tmin) + p·(log10(Tmax) - log10(Tmin)))

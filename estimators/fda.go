@@ -29,14 +29,14 @@ var (
 // Spec keys: omega (ω, default 0.1, > 0), c (C, default 1, > 0; the clip of
 // the only public trainable re-implementation, not in the paper), n (default
 // 9..18, written lo..hi with 0 <= lo <= hi, or a single n for a fixed number
-// of terms: "fda:n=9"). The spec bounds n only below; ours is n <= 100000,
+// of terms: "fda:n=9"). The paper bounds n only below; ours is n <= 100000,
 // which keeps the reference sum (and `gradbench curves`) to seconds.
 //
 // The fast kernel uses the closed form, with N = n+1 and θ = ω|x|,
 //
 //	Σ_{i=0..N-1} cos((2i+1)θ) = sin(2Nθ) / (2·sin θ)
 //
-// so it costs the same for every n. Choices the spec leaves open, ours:
+// so it costs the same for every n. Choices the paper leaves open, ours:
 // θ below ε = 1e-4/N is evaluated at ε (the removable singularity at 0,
 // g(0) = 4ωN/π; the relative error there is below 1e-8); when ω·C > π/2, θ
 // is first reduced modulo π (the sum changes sign every π), so any ω and C

@@ -12,7 +12,7 @@ var (
 )
 
 // STE is the clipped straight-through estimator ("Binarized
-// Neural Networks", NeurIPS 2016):
+// Neural Networks", NeurIPS 2016, arXiv 1602.02830):
 //
 //	forward   q(x) = sign(x), sign(0) = +1
 //	backward  g(x) = 1 if |x| <= C else 0

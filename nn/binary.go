@@ -20,8 +20,10 @@ var (
 )
 
 // Binarize selects the tensors of a binary layer whose sign function takes
-// its gradient from the estimator under test (spec/estimators.md, "Where
-// estimators apply"; the suite's --binarize flag).
+// its gradient from the estimator under test (the suite's --binarize
+// flag). By default the estimator replaces the backward pass of sign for
+// both the latent weights and the activations of every binary layer, as
+// in §2.3 of the FDA paper (arXiv 2103.00841).
 type Binarize int
 
 const (
@@ -138,7 +140,9 @@ func (z *binarizer) setProgress(p Progress) {
 	}
 }
 
-// BinaryConv2d is the binary building block of spec/workloads.md:
+// BinaryConv2d is the binary convolution of the suite's networks (the
+// first convolution, the last linear layer and downsampling shortcuts
+// stay full precision, as in the FDA paper's models):
 //
 //	y = conv(q(x), q(W)·s),  s_o = mean|W_o| per output channel
 //
