@@ -20,35 +20,16 @@
 	VMULPS       off(DX)(AX*1), a, a; \
 	VMOVUPS      a, off(DI)(AX*1)
 
+#define APPROXSIGN_PAIR APPROXSIGN(0, Y0); APPROXSIGN(32, Y1)
+#define APPROXSIGN_ONE APPROXSIGN(0, Y0)
+
 // func avx2ApproxSign(dx, x, dy *float32, n int)
 TEXT ·avx2ApproxSign(SB), NOSPLIT, $0-32
-	MOVQ    dx+0(FP), DI
-	MOVQ    x+8(FP), SI
-	MOVQ    dy+16(FP), DX
-	MOVQ    n+24(FP), CX
+	ARGSY
 	VMOVUPS ABSMASK, Y15
 	VMOVUPS ONE, Y14
 	VMOVUPS TWO, Y13
-	SHLQ    $2, CX
-	XORQ    AX, AX
-	MOVQ    CX, BX
-	ANDQ    $-64, BX
-	JZ      one
-
-two:
-	APPROXSIGN(0, Y0)
-	APPROXSIGN(32, Y1)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	APPROXSIGN(0, Y0)
-
-done:
-	VZEROUPPER
+	LOOPY(APPROXSIGN_PAIR, APPROXSIGN_ONE)
 	RET
 
 // approxsign: dy·(2 - 2·min(|x|, 1)).

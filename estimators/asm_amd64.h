@@ -57,30 +57,58 @@
 // VPCMPGTD a, b, c is c = b > a (signed; the kernels compare magnitudes'
 // bits, below 2^31) and VPANDN a, b, c is c = ^b & a.
 
-// POW2 sets p = 2^z as exp32 does after its multiply by log2(e): z = k + f
-// with k = round(z) (by adding and subtracting 1.5·2^23), 2^f by the
-// degree-5 polynomial, k added to the exponent bits, and 0 where k < -125.
-// z is left holding f; t and m are clobbered.
-#define POW2(z, t, p, m) \
-	VADDPS      MAGIC, z, t; \
-	VSUBPS      MAGIC, t, p; \
-	VSUBPS      p, z, z; \
-	VPCMPGTD    EXPMIN, t, m; \
-	VPSLLD      $23, t, t; \
-	VMOVUPS     E5, p; \
-	VFMADD213PS E4, z, p; \
-	VFMADD213PS E3, z, p; \
-	VFMADD213PS E2, z, p; \
-	VFMADD213PS E1, z, p; \
-	VFMADD213PS E0, z, p; \
-	VPADDD      t, p, p; \
-	VPAND       m, p, p
+// ARGSY loads the slices' addresses, dx to DI, x to SI, dy to DX, and n
+// to CX.
+#define ARGSY \
+	MOVQ dx+0(FP), DI; \
+	MOVQ x+8(FP), SI; \
+	MOVQ dy+16(FP), DX; \
+	MOVQ n+24(FP), CX
 
-// POW2N is POW2 without the flush, for z above -125.
-#define POW2N(z, t, p) \
-	VADDPS      MAGIC, z, t; \
-	VSUBPS      MAGIC, t, p; \
-	VSUBPS      p, z, z; \
+// LOOPY runs pair (the body at offsets 0 and 32, on two sets of registers)
+// over the pairs of vectors of n (CX) float32s and one (the body at offset
+// 0) over the last vector if n/8 is odd, then VZEROUPPER. AX is the byte
+// index, BX the bytes in pairs.
+#define LOOPY(pair, one) \
+	SHLQ $2, CX; \
+	XORQ AX, AX; \
+	MOVQ CX, BX; \
+	ANDQ $-64, BX; \
+	JZ   single; \
+pairs: \
+	pair; \
+	ADDQ $64, AX; \
+	CMPQ AX, BX; \
+	JLT  pairs; \
+single: \
+	CMPQ AX, CX; \
+	JGE  done; \
+	one; \
+done: \
+	VZEROUPPER
+
+// LOOP1Y runs body (at offset 0) over each vector of n (CX) float32s, for
+// bodies with too many live registers to unroll.
+#define LOOP1Y(body) \
+	SHLQ $2, CX; \
+	XORQ AX, AX; \
+loop: \
+	body; \
+	ADDQ $32, AX; \
+	CMPQ AX, CX; \
+	JLT  loop
+
+// EXP2SPLIT splits z = k + f with k = round(z) (by adding and subtracting
+// 1.5·2^23): t holds k in its low bits, z is left holding f; p is
+// clobbered.
+#define EXP2SPLIT(z, t, p) \
+	VADDPS MAGIC, z, t; \
+	VSUBPS MAGIC, t, p; \
+	VSUBPS p, z, z
+
+// EXP2SCALE sets p = 2^f·2^k after EXP2SPLIT: 2^f by the degree-5
+// polynomial, k added to the exponent bits (t is clobbered).
+#define EXP2SCALE(z, t, p) \
 	VPSLLD      $23, t, t; \
 	VMOVUPS     E5, p; \
 	VFMADD213PS E4, z, p; \
@@ -89,6 +117,19 @@
 	VFMADD213PS E1, z, p; \
 	VFMADD213PS E0, z, p; \
 	VPADDD      t, p, p
+
+// POW2 sets p = 2^z as exp32 does after its multiply by log2(e), and 0
+// where k < -125. z is left holding f; t and m are clobbered.
+#define POW2(z, t, p, m) \
+	EXP2SPLIT(z, t, p); \
+	VPCMPGTD EXPMIN, t, m; \
+	EXP2SCALE(z, t, p); \
+	VPAND    m, p, p
+
+// POW2N is POW2 without the flush, for z above -125.
+#define POW2N(z, t, p) \
+	EXP2SPLIT(z, t, p); \
+	EXP2SCALE(z, t, p)
 
 // SINPI sets f = sin(πf) for |f| <= 1/2 (sinPiPoly); t, p are clobbered.
 #define SINPI(f, t, p) \
@@ -218,10 +259,9 @@ tail: \
 	VMOVUPS   Z2, K2, (DI)(AX*1); \
 done:
 
-// POW2Z sets p = 2^z: z = k + f with k = round(z), 2^f by the degree-5
-// polynomial, scaled by 2^k (VSCALEFPS), and 0 where k < -125 (Z21 =
-// -125), as exp32 does. z is left holding f; k is clobbered.
-#define POW2Z(z, k, p) \
+// EXP2FRACZ splits z = k + f with k = round(z) and sets p = 2^f by the
+// degree-5 polynomial; z is left holding f.
+#define EXP2FRACZ(z, k, p) \
 	VRNDSCALEPS $0, z, k; \
 	VSUBPS      k, z, z; \
 	VMOVAPS     Z27, p; \
@@ -229,21 +269,20 @@ done:
 	VFMADD213PS Z25, z, p; \
 	VFMADD213PS Z24, z, p; \
 	VFMADD213PS Z23, z, p; \
-	VFMADD213PS Z22, z, p; \
-	VCMPPS      $0x1d, Z21, k, K3; \
+	VFMADD213PS Z22, z, p
+
+// POW2Z sets p = 2^z: 2^f (EXP2FRACZ) scaled by 2^k (VSCALEFPS), and 0
+// where k < -125 (Z21 = -125), as exp32 does. z is left holding f; k is
+// clobbered.
+#define POW2Z(z, k, p) \
+	EXP2FRACZ(z, k, p); \
+	VCMPPS    $0x1d, Z21, k, K3; \
 	VSCALEFPS.Z k, p, K3, p
 
 // POW2NZ is POW2Z without the flush, for arguments above -125.
 #define POW2NZ(z, k, p) \
-	VRNDSCALEPS $0, z, k; \
-	VSUBPS      k, z, z; \
-	VMOVAPS     Z27, p; \
-	VFMADD213PS Z26, z, p; \
-	VFMADD213PS Z25, z, p; \
-	VFMADD213PS Z24, z, p; \
-	VFMADD213PS Z23, z, p; \
-	VFMADD213PS Z22, z, p; \
-	VSCALEFPS   k, p, p
+	EXP2FRACZ(z, k, p); \
+	VSCALEFPS k, p, p
 
 // SINPIZ sets f = sin(πf) for |f| <= 1/2 (sinPiPoly); t, p clobbered.
 #define SINPIZ(f, t, p) \

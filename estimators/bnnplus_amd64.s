@@ -40,37 +40,18 @@
 	VMULPS       t, q, q; \
 	VDIVPS       q, e, e
 
+#define BNNPLUS_PAIR BNNPLUS(0, Y0, Y1, Y2, Y3, Y4); BNNPLUS(32, Y5, Y6, Y7, Y8, Y9)
+#define BNNPLUS_ONE BNNPLUS(0, Y0, Y1, Y2, Y3, Y4)
+
 // func avx2BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
 TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS vmax+32(FP), Y11
 	VBROADCASTSS half+36(FP), Y15
 	VBROADCASTSS beta4+40(FP), Y14
 	VMOVUPS      ABSMASK, Y13
 	VMOVUPS      ONE, Y12
-	SHLQ         $2, CX
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	ANDQ         $-64, BX
-	JZ           one
-
-two:
-	BNNPLUS(0, Y0, Y1, Y2, Y3, Y4)
-	BNNPLUS(32, Y5, Y6, Y7, Y8, Y9)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	BNNPLUS(0, Y0, Y1, Y2, Y3, Y4)
-
-done:
-	VZEROUPPER
+	LOOPY(BNNPLUS_PAIR, BNNPLUS_ONE)
 	RET
 
 // bnnplus with learn=true: BNNPLUS with v = min(|half·x|, 44), and the sum
@@ -94,10 +75,7 @@ done:
 
 // func avx2BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS half+32(FP), Y15
 	VBROADCASTSS beta4+36(FP), Y14
 	VBROADCASTSS c+40(FP), Y13
@@ -105,14 +83,7 @@ TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
 	VMOVUPS      SECHMAX, Y10
 	VXORPD       Y9, Y9, Y9
 	VXORPD       Y8, Y8, Y8
-	SHLQ         $2, CX
-	XORQ         AX, AX
-
-loop:
-	BNNPLUSGRAD(0)
-	ADDQ $32, AX
-	CMPQ AX, CX
-	JLT  loop
+	LOOP1Y(BNNPLUSGRAD(0))
 	HSUMPD(Y9, Y8, X9, X8, ret+48(FP))
 	VZEROUPPER
 	RET

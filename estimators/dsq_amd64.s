@@ -31,36 +31,17 @@
 	VPANDN   e, m, e; \
 	VMOVUPS  e, off(DI)(AX*1)
 
+#define DSQ_PAIR DSQ(0, Y0, Y1, Y2, Y3); DSQ(32, Y5, Y6, Y7, Y8)
+#define DSQ_ONE DSQ(0, Y0, Y1, Y2, Y3)
+
 // func avx2DSQ(dx, x, dy *float32, n int, kk, sk4 float32)
 TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS kk+32(FP), Y15
 	VBROADCASTSS sk4+36(FP), Y14
 	VMOVUPS      ABSMASK, Y13
 	VMOVUPS      ONE, Y12
-	SHLQ         $2, CX
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	ANDQ         $-64, BX
-	JZ           one
-
-two:
-	DSQ(0, Y0, Y1, Y2, Y3)
-	DSQ(32, Y5, Y6, Y7, Y8)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	DSQ(0, Y0, Y1, Y2, Y3)
-
-done:
-	VZEROUPPER
+	LOOPY(DSQ_PAIR, DSQ_ONE)
 	RET
 
 // dsq with learn=true: DSQ, and the sum over the lanes of
@@ -104,10 +85,7 @@ done:
 
 // func avx2DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS kk+32(FP), Y15
 	VBROADCASTSS sk4+36(FP), Y14
 	VBROADCASTSS k2+40(FP), Y13
@@ -116,14 +94,7 @@ TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 	VMOVUPS      ONE, Y11
 	VXORPD       Y9, Y9, Y9
 	VXORPD       Y8, Y8, Y8
-	SHLQ         $2, CX
-	XORQ         AX, AX
-
-loop:
-	DSQGRAD(0)
-	ADDQ $32, AX
-	CMPQ AX, CX
-	JLT  loop
+	LOOP1Y(DSQGRAD(0))
 	HSUMPD(Y9, Y8, X9, X8, ret+56(FP))
 	VZEROUPPER
 	RET

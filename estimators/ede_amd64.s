@@ -28,37 +28,18 @@
 	VDIVPS  t, e, e; \
 	VMOVUPS e, off(DI)(AX*1)
 
+#define EDE_PAIR EDE(0, Y0, Y1, Y2, Y3); EDE(32, Y4, Y5, Y6, Y7)
+#define EDE_ONE EDE(0, Y0, Y1, Y2, Y3)
+
 // func avx2EDE(dx, x, dy *float32, n int, xmax uint32, t2, kt4 float32)
 TEXT ·avx2EDE(SB), NOSPLIT, $0-44
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS xmax+32(FP), Y11
 	VBROADCASTSS t2+36(FP), Y15
 	VBROADCASTSS kt4+40(FP), Y14
 	VMOVUPS      ABSMASK, Y13
 	VMOVUPS      ONE, Y12
-	SHLQ         $2, CX
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	ANDQ         $-64, BX
-	JZ           one
-
-two:
-	EDE(0, Y0, Y1, Y2, Y3)
-	EDE(32, Y4, Y5, Y6, Y7)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	EDE(0, Y0, Y1, Y2, Y3)
-
-done:
-	VZEROUPPER
+	LOOPY(EDE_PAIR, EDE_ONE)
 	RET
 
 // ede: dy·4kt·e/(1+e)² with e = 2^(t2·min(|x|, xmax)). Z16 = t2,

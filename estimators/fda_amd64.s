@@ -39,38 +39,19 @@
 	VPANDN    w, m, w; \
 	VMOVUPS   w, off(DI)(AX*1)
 
+#define FDA_PAIR FDA(0, Y0, Y1, Y2, Y3); FDA(32, Y4, Y5, Y6, Y7)
+#define FDA_ONE FDA(0, Y0, Y1, Y2, Y3)
+
 // func avx2FDA(dx, x, dy *float32, n int, cb, epsPi uint32, omegaPi, twoN, scale float32)
 TEXT ·avx2FDA(SB), NOSPLIT, $0-52
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS cb+32(FP), Y14
 	VBROADCASTSS epsPi+36(FP), Y12
 	VBROADCASTSS omegaPi+40(FP), Y13
 	VBROADCASTSS twoN+44(FP), Y11
 	VBROADCASTSS scale+48(FP), Y10
 	VMOVUPS      ABSMASK, Y15
-	SHLQ         $2, CX
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	ANDQ         $-64, BX
-	JZ           one
-
-two:
-	FDA(0, Y0, Y1, Y2, Y3)
-	FDA(32, Y4, Y5, Y6, Y7)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	FDA(0, Y0, Y1, Y2, Y3)
-
-done:
-	VZEROUPPER
+	LOOPY(FDA_PAIR, FDA_ONE)
 	RET
 
 // fda, ω·C > π/2 (backwardFar): ω·min(|x|, C) = mπ + φ, θ = max(|φ|, ε),
@@ -99,24 +80,14 @@ done:
 
 // func avx2FDAFar(dx, x, dy *float32, n int, cb, eps uint32, omega, twoN, scale float32)
 TEXT ·avx2FDAFar(SB), NOSPLIT, $0-52
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS cb+32(FP), Y14
 	VBROADCASTSS eps+36(FP), Y13
 	VBROADCASTSS omega+40(FP), Y12
 	VBROADCASTSS twoN+44(FP), Y11
 	VBROADCASTSS scale+48(FP), Y10
 	VMOVUPS      ABSMASK, Y15
-	SHLQ         $2, CX
-	XORQ         AX, AX
-
-loop:
-	FDAFAR(0)
-	ADDQ $32, AX
-	CMPQ AX, CX
-	JLT  loop
+	LOOP1Y(FDAFAR(0))
 	VZEROUPPER
 	RET
 

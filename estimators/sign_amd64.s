@@ -26,35 +26,19 @@
 	VORPS   c, b, b; \
 	VMOVUPS b, off(DI)(AX*1)
 
+#define SIGN_PAIR SIGN(0, Y0, Y1, Y2); SIGN(32, Y3, Y4, Y5)
+#define SIGN_ONE SIGN(0, Y0, Y1, Y2)
+
 // func avx2Sign(dst, x *float32, n int)
 TEXT ·avx2Sign(SB), NOSPLIT, $0-24
 	MOVQ    dst+0(FP), DI
 	MOVQ    x+8(FP), SI
 	MOVQ    n+16(FP), CX
-	SHLQ    $2, CX
-	XORQ    AX, AX
-	MOVQ    CX, BX
-	ANDQ    $-64, BX
 	VXORPS  Y15, Y15, Y15
 	VMOVUPS SIGNMASK, Y14
 	VMOVUPS ONE, Y13
 	VMOVUPS QNAN, Y12
-	JZ      one
-
-two:
-	SIGN(0, Y0, Y1, Y2)
-	SIGN(32, Y3, Y4, Y5)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	SIGN(0, Y0, Y1, Y2)
-
-done:
-	VZEROUPPER
+	LOOPY(SIGN_PAIR, SIGN_ONE)
 	RET
 
 // sign: (x + 0)'s sign bit on 1 (so -0 gives +1), a quiet NaN for NaN.

@@ -18,34 +18,15 @@
 	VPANDN   off(DX)(AX*1), a, a; \
 	VMOVUPS  a, off(DI)(AX*1)
 
+#define STE_PAIR STE(0, Y0); STE(32, Y1)
+#define STE_ONE STE(0, Y0)
+
 // func avx2STE(dx, x, dy *float32, n int, cb uint32)
 TEXT ·avx2STE(SB), NOSPLIT, $0-36
-	MOVQ         dx+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
+	ARGSY
 	VBROADCASTSS cb+32(FP), Y14
 	VMOVUPS      ABSMASK, Y15
-	SHLQ         $2, CX
-	XORQ         AX, AX
-	MOVQ         CX, BX
-	ANDQ         $-64, BX
-	JZ           one
-
-two:
-	STE(0, Y0)
-	STE(32, Y1)
-	ADDQ $64, AX
-	CMPQ AX, BX
-	JLT  two
-
-one:
-	CMPQ AX, CX
-	JGE  done
-	STE(0, Y0)
-
-done:
-	VZEROUPPER
+	LOOPY(STE_PAIR, STE_ONE)
 	RET
 
 // ste: dy where |x| <= c. Z16 = bits of c.
