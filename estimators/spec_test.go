@@ -25,15 +25,21 @@ func TestParseCanonical(t *testing.T) {
 		{"dsq:alpha=0.999", "dsq:alpha=0.999"},
 		{"bnnplus:beta=1000", "bnnplus:beta=1000"},
 	} {
-		s, err := Parse(tc.in)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tc.in, err)
-			continue
-		}
-		if got := s.String(); got != tc.want {
-			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
-		}
+		checkCanonical(t, tc.in, tc.want)
 	}
+}
+
+// checkCanonical checks that in parses and prints as want, and returns
+// the Spec.
+func checkCanonical(t *testing.T, in, want string) Spec {
+	t.Helper()
+	s, err := Parse(in)
+	if err != nil {
+		t.Errorf("Parse(%q): %v", in, err)
+	} else if got := s.String(); got != want {
+		t.Errorf("Parse(%q).String() = %q, want %q", in, got, want)
+	}
+	return s
 }
 
 func TestParseErrors(t *testing.T) {
@@ -119,13 +125,9 @@ func TestParseNA(t *testing.T) {
 		{"ste+na:p=1,m=a", "ste+na"},
 		{"ste+na:m=b,p=0.50", "ste+na:m=b,p=0.5"},
 	} {
-		s, err := Parse(tc.in)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tc.in, err)
+		s := checkCanonical(t, tc.in, tc.want)
+		if s.NA == nil {
 			continue
-		}
-		if got := s.String(); got != tc.want {
-			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
 		}
 		if _, ok := s.NA.Settings.(*settings); !ok {
 			t.Errorf("Parse(%q).NA.Settings = %T, want what the reader returned", tc.in, s.NA.Settings)
