@@ -21,17 +21,18 @@ import (
 // and writes dst: 8·n. Copy moves the same bytes per element (a copy of
 // 6·n or 4·n bytes reads and writes them, on every core like the kernels)
 // and is the machine's bandwidth reference in the same run. The reference
-// kernels (impl=ref, float64 loops written for clarity) are timed up to
-// 2^20 elements only: FDA's explicit sum at 2^24 takes seconds per call.
+// kernels (impl=ref, float64 loops written for clarity) of the estimators
+// that have them (estimators.Referencer) are timed up to 2^20 elements
+// only: FDA's explicit sum at 2^24 takes seconds per call.
 // With -short only 2^12 and 2^16 run.
 //
 // The estimators' fast kernels are the build's choice (estimators.Impl)
-// unless -estimators.impl names others, e.g. go for the portable loops or,
-// in a GOEXPERIMENT=simd build, simd for the archsimd ones. Benchmark names
-// do not carry it; BenchmarkBackward prints it as the configuration line
+// unless -estimators.impl names another implementation, e.g. go for the
+// portable loops or avx2 on an AVX-512 machine. Benchmark names do not
+// carry it; BenchmarkBackward prints it as the configuration line
 // "estimators: <impl>" that benchstat and benchreport read.
 
-var estImpl = flag.String("estimators.impl", "", "estimator `kernels` for BenchmarkBackward and BenchmarkForward, one of estimators.Impls() (default: the build's choice)")
+var estImpl = flag.String("estimators.impl", "", "estimator kernel `implementation` for BenchmarkBackward and BenchmarkForward, one of estimators.Impls() (default: the build's choice)")
 
 // useEstImpl selects the kernels -estimators.impl asks for until b ends.
 func useEstImpl(b *testing.B) {
@@ -57,7 +58,8 @@ func sizes() []int {
 }
 
 // benchSpecs returns every registered estimator at its defaults, with FDA
-// at fixed n = 1, 9 and 18 (its cost must not depend on n).
+// at fixed n = 1, 9 and 18 instead (its cost must not depend on n; the
+// targets of results/kernels.sh compare them).
 func benchSpecs() []string {
 	var specs []string
 	for _, name := range estimators.Names() {
@@ -88,20 +90,12 @@ func BenchmarkBackward(b *testing.B) {
 		for _, n := range sizes() {
 			x, dy := inputs(n)
 			dx := make([]float32, n)
-			for _, impl := range []string{"ref", "fast"} {
-				if impl == "ref" && n > refMax {
-					continue
-				}
-				e := newEstimator(b, spec)
-				kernel := e.Backward
-				if impl == "ref" {
-					kernel = e.(estimators.Referencer).BackwardRef
-				}
-				b.Run(fmt.Sprintf("est=%s/n=%d/impl=%s", spec, n, impl), func(b *testing.B) {
+			for _, c := range kernelCases(b, spec, n) {
+				b.Run(c.name, func(b *testing.B) {
 					b.SetBytes(12 * int64(n))
 					b.ReportAllocs()
 					for b.Loop() {
-						kernel(dx, x, dy)
+						c.backward(dx, x, dy)
 					}
 				})
 			}
@@ -115,20 +109,12 @@ func BenchmarkForward(b *testing.B) {
 		for _, n := range sizes() {
 			x, _ := inputs(n)
 			dst := make([]float32, n)
-			for _, impl := range []string{"ref", "fast"} {
-				if impl == "ref" && n > refMax {
-					continue
-				}
-				e := newEstimator(b, spec)
-				kernel := e.Forward
-				if impl == "ref" {
-					kernel = e.(estimators.Referencer).ForwardRef
-				}
-				b.Run(fmt.Sprintf("est=%s/n=%d/impl=%s", spec, n, impl), func(b *testing.B) {
+			for _, c := range kernelCases(b, spec, n) {
+				b.Run(c.name, func(b *testing.B) {
 					b.SetBytes(8 * int64(n))
 					b.ReportAllocs()
 					for b.Loop() {
-						kernel(dst, x)
+						c.forward(dst, x)
 					}
 				})
 			}
@@ -136,7 +122,27 @@ func BenchmarkForward(b *testing.B) {
 	}
 }
 
-func newEstimator(b *testing.B, spec string) estimators.Estimator {
+// A kernelCase is one estimator's kernels as a benchmark times them.
+type kernelCase struct {
+	name     string // est=<spec>/n=<n>/impl=<ref|fast>
+	forward  func(dst, x []float32)
+	backward func(dx, x, dy []float32)
+}
+
+// kernelCases returns the kernels BenchmarkBackward and BenchmarkForward
+// time for spec at n elements: the fast ones, and the reference ones
+// where the estimator has them (estimators.Referencer) and n <= refMax.
+func kernelCases(b testing.TB, spec string, n int) []kernelCase {
+	name := func(impl string) string { return fmt.Sprintf("est=%s/n=%d/impl=%s", spec, n, impl) }
+	var cs []kernelCase
+	if r, ok := newEstimator(b, spec).(estimators.Referencer); ok && n <= refMax {
+		cs = append(cs, kernelCase{name("ref"), r.ForwardRef, r.BackwardRef})
+	}
+	e := newEstimator(b, spec)
+	return append(cs, kernelCase{name("fast"), e.Forward, e.Backward})
+}
+
+func newEstimator(b testing.TB, spec string) estimators.Estimator {
 	e, err := estimators.New(spec)
 	if err != nil {
 		b.Fatal(err)

@@ -1,12 +1,20 @@
 package estimators
 
-import "math"
+import (
+	"math"
 
-var _ Estimator = (*ApproxSign)(nil)
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+var (
+	_ Estimator  = (*ApproxSign)(nil)
+	_ Documenter = (*ApproxSign)(nil)
+)
 
 // ApproxSign is the piecewise-polynomial estimator of Bi-Real Net (Liu et
 // al., "Bi-Real Net: Enhancing the Performance of 1-bit CNNs with Improved
-// Representational Capability and Advanced Training Algorithm", ECCV 2018):
+// Representational Capability and Advanced Training Algorithm", ECCV 2018,
+// arXiv 1808.00278):
 //
 //	forward   q(x) = sign(x), sign(0) = +1
 //	backward  g(x) = max(0, 2 - 2|x|)
@@ -19,6 +27,14 @@ type ApproxSign struct {
 }
 
 func newApproxSign(p *Params) (Estimator, error) { return &ApproxSign{}, p.Err() }
+
+// Doc describes ApproxSign for `gradbench list` and the README.
+func (e *ApproxSign) Doc() Doc {
+	return Doc{
+		Gradient: "max(0, 2 − 2|x|)",
+		Source:   "Bi-Real Net, ECCV 2018 (arXiv 1808.00278)",
+	}
+}
 
 // Name returns "approxsign".
 func (e *ApproxSign) Name() string { return "approxsign" }
@@ -68,15 +84,18 @@ func approxSignS(x float64) float64 {
 
 type approxSignKernel struct{}
 
-func (approxSignKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().approxSign; f != nil {
-		i = f(dx, x, dy)
-	}
-	// |x| is clamped to 1 on its bits (loaded as uint32, see bitsOf), so
-	// 2 - 2|x| needs no clearing of negative values.
-	xb := bitsOf(x[i:])
-	dx, dy = dx[i:i+len(xb)], dy[i:i+len(xb)]
+// approxSignKernels is the fast ApproxSign backward over one chunk:
+// approxSignGo, and the vector variants of approxsign_amd64.go.
+var approxSignKernels = impl.NewKernel(impls, approxSignGo)
+
+func (approxSignKernel) backward(dx, x, dy []float32) { approxSignKernels.Get()(dx, x, dy) }
+
+// approxSignGo is the portable kernel: |x| is clamped to 1 on its bits
+// (loaded as uint32, see bitsOf), so 2 - 2|x| needs no clearing of
+// negative values.
+func approxSignGo(dx, x, dy []float32) {
+	xb := bitsOf(x)
+	dx, dy = dx[:len(xb)], dy[:len(xb)]
 	for i, v := range xb {
 		a := math.Float32frombits(minBits(v&^signBit, oneBits))
 		dx[i] = dy[i] * (2 - 2*a)

@@ -1,10 +1,15 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 var (
-	_ Estimator = (*BNNPlus)(nil)
-	_ Learner   = (*BNNPlus)(nil)
+	_ Estimator  = (*BNNPlus)(nil)
+	_ Documenter = (*BNNPlus)(nil)
+	_ Learner    = (*BNNPlus)(nil)
 )
 
 // BNNPlus is the SignSwish estimator of BNN+ ("BNN+:
@@ -19,11 +24,12 @@ var (
 // for |βx| > 88, the fast kernel from |βx| > ~87, where |g| < 1e-35·β), so
 // g(±Inf) = 0 and dx is never NaN for non-NaN x.
 //
-// Spec keys: beta (β, default 5, > 0); learn (default false). With
-// learn=true β is a trainable Scalar (see Learner) whose gradient is
-// Σ dy·∂SS_β(x)/∂β = Σ dy·(x/β)·g(x). The spec leaves β's range open: ours
-// is [1e-3, 1e3] (Scalar.Min and Max; the kernels clamp to it as well). The
-// β gradient is summed in float64 over fixed blocks of 4096 elements, in
+// Spec keys: beta (β, default 5, in [0.001, 1000]); learn (default
+// false). With learn=true β is a trainable Scalar (see Learner) whose
+// gradient is Σ dy·∂SS_β(x)/∂β = Σ dy·(x/β)·g(x). The paper leaves β's
+// range open: ours is [0.001, 1000], what a spec accepts, what the
+// optimizer keeps a learned β in (Scalar.Min and Max), and what the
+// kernels clamp a struct literal's β to. The β gradient is summed in float64 over fixed blocks of 4096 elements, in
 // order, so it does not depend on the number of cores.
 type BNNPlus struct {
 	Beta  float32 // β; the zero value means the default, 5
@@ -40,9 +46,17 @@ type BNNPlus struct {
 const bnnPlusCut = 88
 
 func newBNNPlus(p *Params) (Estimator, error) {
-	b := p.Float("beta", 5, "a number > 0", func(v float64) bool { return v > 0 })
+	b := p.Float("beta", 5, bnnPlusBeta)
 	learn := p.Bool("learn", false)
-	return &BNNPlus{Beta: float32(b), Learn: learn}, p.Err()
+	return &BNNPlus{Beta: b, Learn: learn}, p.Err()
+}
+
+// Doc describes BNNPlus for `gradbench list` and the README.
+func (e *BNNPlus) Doc() Doc {
+	return Doc{
+		Gradient: "derivative of SignSwish 2σ(βx)·[1 + βx·(1 − σ(βx))] − 1; β trainable with learn=true",
+		Source:   "BNN+ (arXiv 1812.11800)",
+	}
 }
 
 // Name returns "bnnplus".
@@ -56,7 +70,7 @@ func (e *BNNPlus) Scalars() []*Scalar {
 
 func (e *BNNPlus) init() {
 	if e.Learn && e.scalars == nil {
-		e.beta = Scalar{Name: "beta", Value: e.start(), Min: 1e-3, Max: 1e3}
+		e.beta = Scalar{Name: "beta", Value: e.start(), Min: float32(bnnPlusBeta.Lo), Max: float32(bnnPlusBeta.Hi)}
 		e.scalars = []*Scalar{&e.beta}
 	}
 }
@@ -68,14 +82,20 @@ func (e *BNNPlus) start() float32 {
 	return e.Beta
 }
 
-// value returns the β in force, clamped to [1e-3, 1e3].
+// bnnPlusBeta is the range of β: what a spec accepts, what the optimizer
+// keeps a learned β in, and what the kernels clamp a struct literal's β
+// to. The paper leaves it open; over it the kernels stay within 1e-5 of
+// the reference (TestConformance, TestBNNPlusKernels).
+var bnnPlusBeta = Between(1e-3, 1e3)
+
+// value returns the β in force, clamped to bnnPlusBeta (in float32).
 func (e *BNNPlus) value() float64 {
 	e.init()
 	b := e.start()
 	if e.Learn {
 		b = e.beta.Value
 	}
-	return min(max(float64(b), 1e-3), 1e3)
+	return float64(clamp32(b, bnnPlusBeta))
 }
 
 // Forward sets dst to sign(x).
@@ -151,13 +171,23 @@ type bnnPlusKernel struct {
 
 const sechMaxBits = 0x42300000 // math.Float32bits(sechMax)
 
-func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().bnnPlus; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// bnnPlusKernels and bnnPlusGradKernels are the fast BNN+ backward over
+// one chunk, without and with the β gradient: the portable loops, and the
+// vector variants of bnnplus_amd64.go.
+var (
+	bnnPlusKernels     = impl.NewKernel(impls, (*bnnPlusKernel).backwardGo)
+	bnnPlusGradKernels = impl.NewKernel(impls, (*bnnPlusKernel).backwardGradGo)
+)
+
+func (k *bnnPlusKernel) backward(dx, x, dy []float32) { bnnPlusKernels.Get()(k, dx, x, dy) }
+
+func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
+	return bnnPlusGradKernels.Get()(k, 0, dx, x, dy)
+}
+
+// backwardGo is the portable backward.
+func (k *bnnPlusKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	beta4, vmax := 4*k.beta, math.Float32bits(sechMax/k.half)
 	var buf [block]float32
 	for len(x) > 0 {
@@ -174,13 +204,10 @@ func (k *bnnPlusKernel) backward(dx, x, dy []float32) {
 	}
 }
 
-func (k *bnnPlusKernel) backwardGrad(dx, x, dy []float32) float64 {
-	i, sum := 0, 0.0
-	if f := vec().bnnPlusGrad; f != nil {
-		i, sum = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// backwardGradGo is the portable backward with the β gradient: it adds
+// dy·∂SS/∂β of each element, in order, to sum and returns it.
+func (k *bnnPlusKernel) backwardGradGo(sum float64, dx, x, dy []float32) float64 {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	for i, xv := range x {
 		v := math.Float32frombits(minBits(absBits(k.half*xv), sechMaxBits))
 		n, f := expSplit(-2 * v)

@@ -65,7 +65,7 @@ func TestBNNPlusBetaGradient(t *testing.T) {
 // many inputs, with each set of kernels, against the float64 reference
 // across β's range [1e-3, 1e3].
 func TestBNNPlusBetaGradientSum(t *testing.T) {
-	x, dy := vecInputs(5, 3*sumBlock+77)
+	x, dy := kernelInputs(5, 3*sumBlock+77)
 	for i := range x {
 		if i%3 == 0 {
 			x[i] *= 1e-3 // where βx is of order 1 for a large β
@@ -81,4 +81,17 @@ func TestBNNPlusBetaGradientSum(t *testing.T) {
 			return 0
 		})
 	}
+}
+
+// TestBNNPlusKernels cross-checks the vector kernels across β's range,
+// with and without its gradient.
+func TestBNNPlusKernels(t *testing.T) {
+	checkKernels(t, "bnnplus:beta=30", "bnnplus:beta=0.01",
+		"bnnplus:learn=true,beta=0.001", "bnnplus:learn=true,beta=0.01", "bnnplus:learn=true",
+		"bnnplus:learn=true,beta=30", "bnnplus:learn=true,beta=1000")
+}
+
+// inForce returns the settings BNN+'s kernels use (see TestParamsInForce).
+func (e *BNNPlus) inForce() map[string]float64 {
+	return map[string]float64{"beta": e.value(), "learn": b2f(e.Learn)}
 }

@@ -5,23 +5,23 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/estimators/estimatortest"
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
+
+// kernelImpls is what package estimators exposes of its implementations.
+var kernelImpls = impltest.Funcs{ImplFunc: estimators.Impl, ImplsFunc: estimators.Impls, SetImplFunc: estimators.SetImpl}
 
 // TestConformance runs the conformance suite on every registered estimator
 // at its defaults, and on the settings that take other code paths, with
-// each set of kernels this build and CPU can run (estimators.Impls).
+// each implementation this build and CPU can run (estimators.Impls).
 func TestConformance(t *testing.T) {
-	saved := estimators.Impl()
-	defer estimators.SetImpl(saved)
-	for _, impl := range estimators.Impls() {
-		if raceEnabled && impl != "go" && impl != saved {
-			continue // the Go code around the kernels is the same for every set
+	def := estimators.Impl()
+	impltest.Each(t, kernelImpls, func(t *testing.T) {
+		if raceEnabled && estimators.Impl() != "go" && estimators.Impl() != def {
+			t.Skip("under the race detector only go and the default: the Go code around the kernels is the same for every implementation")
 		}
-		if err := estimators.SetImpl(impl); err != nil {
-			t.Fatal(err)
-		}
-		t.Run("impl="+impl, conformance)
-	}
+		conformance(t)
+	})
 }
 
 func conformance(t *testing.T) {

@@ -15,23 +15,36 @@
 // for example "fda", "fda:n=9" (a fixed number of Fourier terms),
 // "fda:n=9..18,omega=0.1", "dsq:alpha=0.4", "bnnplus:beta=10,learn=true",
 // "fda+na" or "dsq+na:eta=x". The "+na" suffix asks for the noise
-// adaptation module, which the training engine builds around the estimator.
-// A parsed [Spec] prints back in a canonical form, used as table label and
-// cache key.
+// adaptation module of the FDA paper, a layer that the training engine
+// (package nn) builds around the estimator; nn states and reads its
+// settings and registers them here ([RegisterNA]). A parsed [Spec] prints
+// back in a canonical form, used as table label and cache key.
+//
+// A value in a spec is used exactly as given or refused. Each factory
+// states each hyperparameter once, with its default and accepted values
+// ([Params], [Interval]); `gradbench list` prints those, and the parser
+// checks them. Numbers are the float32 the kernels use: a value is checked
+// after the conversion, one that float32 cannot hold to its precision
+// (below 1.1754944e-38 or above 3.4028235e+38 in magnitude, other than 0)
+// is refused, and the canonical form prints the float32.
 //
 // # Interfaces
 //
 // [Estimator] is the small core every estimator implements. What only some
 // have is found by type assertion: [Scheduler] (a surrogate that changes with
 // training progress), [Learner] (trainable scalars), [Smoother] (the smooth
-// forward surrogate whose derivative is g) and [Referencer] (the obvious
-// reference kernels that the fast ones are checked against).
+// forward surrogate whose derivative is g), [Referencer] (the obvious
+// reference kernels that the fast ones are checked against) and
+// [Documenter] (a one-line description for `gradbench list` and the
+// README). Every consumer in gradbench asks for these by type assertion
+// and skips what an estimator does not offer, so Name, Forward and
+// Backward are enough to train, plot and benchmark one.
 //
 // # Kernels
 //
 // Every built-in estimator has two implementations of its kernels. The
 // reference ones (ForwardRef, BackwardRef; see [Referencer]) are the
-// obvious loops over the spec's formulas, in float64; FDA's is the explicit
+// obvious loops over the formulas of their doc comments, in float64; FDA's is the explicit
 // sum of n+1 cosines. The fast ones (Forward, Backward), used in training,
 // are float32, allocation-free and branch-free (masks from the bits of |x|,
 // which order like the values), use the polynomial sin and exp of
@@ -43,17 +56,18 @@
 //
 // The fast kernels run on vector instructions where the CPU has them,
 // chosen once at start-up and named by [Impl]: Go assembly with AVX-512
-// (16 lanes) or with AVX2 and FMA (8 lanes) in every build on amd64, no
-// cgo or GOEXPERIMENT needed, and the portable Go loops on other CPUs and
-// architectures or with the build tag purego. A GOEXPERIMENT=simd build
-// adds AVX-512 kernels written with simd/archsimd; on the project machine
-// (Zen 4) the assembly ones measured faster for every compute-bound kernel,
-// most for the learnable DSQ and BNN+ and for FDA with ω·C > π/2, and as
-// fast for the memory-bound sign, STE and ApproxSign, so they stay the
-// default there too and [SetImpl] selects the archsimd ones for
-// comparison. Every set is tested against the portable loops and by
-// package estimatortest against the reference kernels; results/kernels.md
-// has their timings.
+// (16 lanes, "avx512") or with AVX2 and FMA (8 lanes, "avx2") in every
+// build on amd64, no cgo or GOEXPERIMENT needed, and the portable Go loops
+// ("go") on other CPUs and architectures or with the build tag purego. The
+// package follows the kernel convention of internal/impl: each estimator's
+// file declares its kernels with their portable loop, and its arch file
+// (fda_amd64.go and fda_amd64.s, ...) adds the vector variants in an init
+// function, so an estimator with fast kernels of its own touches no other
+// file. Every variant is tested against the portable loops and by package
+// estimatortest against the reference kernels; results/kernels.md has
+// their timings. (An AVX-512 set written with simd/archsimd for
+// GOEXPERIMENT=simd builds measured slower than the assembly for every
+// compute-bound kernel and was never the default, so it was removed.)
 //
 // # Bring your own estimator
 //

@@ -1,15 +1,20 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 var (
-	_ Estimator = (*DSQ)(nil)
-	_ Learner   = (*DSQ)(nil)
+	_ Estimator  = (*DSQ)(nil)
+	_ Documenter = (*DSQ)(nil)
+	_ Learner    = (*DSQ)(nil)
 )
 
 // DSQ is 1-bit Differentiable Soft Quantization ("Differentiable Soft
 // Quantization: Bridging Full-Precision and Low-Bit Neural Networks",
-// ICCV 2019). On the range [-1, 1] (Δ = 2, one cell with
+// ICCV 2019, arXiv 1908.05033). On the range [-1, 1] (Δ = 2, one cell with
 // midpoint 0):
 //
 //	forward   q(x) = sign(x), sign(0) = +1
@@ -17,14 +22,16 @@ var (
 //	surrogate φ(x) = s·tanh(k·x) for |x| <= 1, sign(x) beyond (φ(±1) = ±1)
 //	backward  g(x) = s·k·(1 - tanh²(k·x)) for |x| <= 1, else 0
 //
-// Spec keys: alpha (α, default 0.2, in (0, 1)); learn (default false).
-// With learn=true α is a trainable Scalar (see Learner), clamped by the
-// optimizer to [1e-3, 0.999]; Backward adds to its Grad the derivative of
-// the soft surrogate's contribution, Σ dy·∂φ(x)/∂α, where
+// Spec keys: alpha (α, default 0.2, in [0.001, 0.999]); learn (default
+// false). The paper allows α in (0, 1); ours is [0.001, 0.999], what a
+// spec accepts, what the optimizer keeps a learned α in (Scalar.Min and
+// Max) and what the kernels clamp a struct literal's α to. With
+// learn=true α is a trainable Scalar (see Learner); Backward adds to its
+// Grad the derivative of the soft surrogate's contribution,
+// Σ dy·∂φ(x)/∂α, where
 // ∂φ/∂α = dk/dα·(x·sech²(kx)/tanh(k) - tanh(kx)·sech²(k)/tanh²(k)) on
 // |x| <= 1 (0 beyond, where φ = ±1 does not depend on α) and
-// dk/dα = -1/(α(2-α)). The kernels clamp α to [1e-3, 0.999] too, so a value
-// set out of range gives the nearest allowed surrogate, not NaN.
+// dk/dα = -1/(α(2-α)).
 //
 // As α nears 1, k → 0 and the two terms of that formula, each about x/k,
 // cancel to about -(2/3)·k·x·(1-x²)·dk/dα: it loses some 2·log10(1/k)
@@ -61,9 +68,17 @@ type DSQ struct {
 }
 
 func newDSQ(p *Params) (Estimator, error) {
-	a := p.Float("alpha", 0.2, "a number in (0, 1)", func(v float64) bool { return v > 0 && v < 1 })
+	a := p.Float("alpha", 0.2, dsqAlpha)
 	learn := p.Bool("learn", false)
-	return &DSQ{Alpha: float32(a), Learn: learn}, p.Err()
+	return &DSQ{Alpha: a, Learn: learn}, p.Err()
+}
+
+// Doc describes DSQ for `gradbench list` and the README.
+func (e *DSQ) Doc() Doc {
+	return Doc{
+		Gradient: "derivative of s·tanh(kx) on [−1, 1], k = ½·ln(2/α − 1), s = 1/tanh(k); α trainable with learn=true",
+		Source:   "DSQ, ICCV 2019 (arXiv 1908.05033)",
+	}
 }
 
 // Name returns "dsq".
@@ -77,7 +92,7 @@ func (e *DSQ) Scalars() []*Scalar {
 
 func (e *DSQ) init() {
 	if e.Learn && e.scalars == nil {
-		e.alpha = Scalar{Name: "alpha", Value: e.start(), Min: 1e-3, Max: 0.999}
+		e.alpha = Scalar{Name: "alpha", Value: e.start(), Min: float32(dsqAlpha.Lo), Max: float32(dsqAlpha.Hi)}
 		e.scalars = []*Scalar{&e.alpha}
 	}
 }
@@ -89,14 +104,20 @@ func (e *DSQ) start() float32 {
 	return e.Alpha
 }
 
-// value returns the α in force, clamped to [1e-3, 0.999].
+// dsqAlpha is the range of α: what a spec accepts, what the optimizer
+// keeps a learned α in, and what the kernels clamp a struct literal's α
+// to. Below 1e-3 k grows past 3.8 and the kernels' 2^z would need a flush
+// (see dsq_amd64.s); at 1, k = 0.
+var dsqAlpha = Between(1e-3, 0.999)
+
+// value returns the α in force, clamped to dsqAlpha (in float32).
 func (e *DSQ) value() float64 {
 	e.init()
 	a := e.start()
 	if e.Learn {
 		a = e.alpha.Value
 	}
-	return min(max(float64(a), 1e-3), 0.999)
+	return float64(clamp32(a, dsqAlpha))
 }
 
 // dsqParams returns k and s for α, and dk/dα.
@@ -225,13 +246,23 @@ type dsqKernel struct {
 
 const oneBits = 0x3f800000 // math.Float32bits(1)
 
-func (k *dsqKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().dsq; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// dsqKernels and dsqGradKernels are the fast DSQ backward over one chunk,
+// without and with the α gradient: the portable loops, and the vector
+// variants of dsq_amd64.go.
+var (
+	dsqKernels     = impl.NewKernel(impls, (*dsqKernel).backwardGo)
+	dsqGradKernels = impl.NewKernel(impls, (*dsqKernel).backwardGradGo)
+)
+
+func (k *dsqKernel) backward(dx, x, dy []float32) { dsqKernels.Get()(k, dx, x, dy) }
+
+func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
+	return dsqGradKernels.Get()(k, 0, dx, x, dy)
+}
+
+// backwardGo is the portable backward.
+func (k *dsqKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	// Two passes over blocks (see expBlock): the chain of one element's
 	// operations is long, and shorter loops let the core overlap more
 	// elements.
@@ -250,13 +281,10 @@ func (k *dsqKernel) backward(dx, x, dy []float32) {
 	}
 }
 
-func (k *dsqKernel) backwardGrad(dx, x, dy []float32) float64 {
-	i, sum := 0, 0.0
-	if f := vec().dsqGrad; f != nil {
-		i, sum = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// backwardGradGo is the portable backward with the α gradient: it adds
+// dy·∂φ/∂α of each element, in order, to sum and returns it.
+func (k *dsqKernel) backwardGradGo(sum float64, dx, x, dy []float32) float64 {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	sk4, k2 := 4*k.sk, 2*k.k
 	for i, v := range x {
 		ab := absBits(v)

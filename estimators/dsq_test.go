@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
 // Pinned values of g(x) = s·k·(1 - tanh²(kx)), k = ½·ln(2/α - 1),
@@ -69,8 +71,9 @@ func TestDSQAlphaGradient(t *testing.T) {
 // TestDSQAlphaPinned checks ∂φ/∂α, from the reference (dsqDAlpha, in
 // float64) and from Backward with each set of kernels, against values
 // computed with 50-digit arithmetic (python3, mpmath, the formula of DSQ's
-// doc comment) at the α in force (float32 α, clamped to [1e-3, 0.999]),
-// from the bottom to the top of its range.
+// doc comment) at the α in force, the float32 α (at the top of its range
+// float32(0.999) = 0.999000012874603271484375), from the bottom to the top
+// of its range.
 func TestDSQAlphaPinned(t *testing.T) {
 	xs := []float32{-1, -0.75, -0.3125, 0.0009765625, 0.5, 0.90625, 1}
 	for _, tc := range []struct {
@@ -82,7 +85,7 @@ func TestDSQAlphaPinned(t *testing.T) {
 		{0.6, []float64{0, 0.0995173230564, 0.0913080481356, -0.000320687769239, -0.118821711702, -0.0474064778852, 0}},
 		{0.9, []float64{0, 0.0220403639155, 0.0190119014064, -0.0000658938276482, -0.0252523719741, -0.0108561489424, 0}},
 		{0.99, []float64{0, 0.00218766198872, 0.00188009193993, -0.00000651118557927, -0.00250024763854, -0.00107976951318, 0}},
-		{0.999, []float64{0, 0.000218750164063, 0.00018798849215, -0.000000651041827035, -0.00025000025, -0.000107971250031, 0}},
+		{0.999, []float64{0, 0.000218747347737, 0.000187986071867, -0.000000651033445109, -0.00024999703134, -0.000107969859943, 0}},
 	} {
 		peak := 0.0
 		for _, w := range tc.want {
@@ -98,21 +101,19 @@ func TestDSQAlphaPinned(t *testing.T) {
 		// 37 copies of one x with dy = 1, so that the vector kernels run
 		// on it, whole vectors and a tail.
 		const copies = 37
-		for _, impl := range Impls() {
-			useImpl(t, impl, func() {
-				xv, dy, dx := make([]float32, copies), ones(copies), make([]float32, copies)
-				for i, x := range xs {
-					for j := range xv {
-						xv[j] = x
-					}
-					e.Scalars()[0].Grad = 0
-					e.Backward(dx, xv, dy)
-					if got := float64(e.Scalars()[0].Grad) / copies; !(math.Abs(got-tc.want[i]) <= 1e-6*peak) {
-						t.Errorf("%s: Backward(α=%g, x=%g) adds %.9g to Grad per element, want %.9g", impl, alpha, x, got, tc.want[i])
-					}
+		impltest.Each(t, impls, func(t *testing.T) {
+			xv, dy, dx := make([]float32, copies), ones(copies), make([]float32, copies)
+			for i, x := range xs {
+				for j := range xv {
+					xv[j] = x
 				}
-			})
-		}
+				e.Scalars()[0].Grad = 0
+				e.Backward(dx, xv, dy)
+				if got := float64(e.Scalars()[0].Grad) / copies; !(math.Abs(got-tc.want[i]) <= 1e-6*peak) {
+					t.Errorf("Backward(α=%g, x=%g) adds %.9g to Grad per element, want %.9g", alpha, x, got, tc.want[i])
+				}
+			}
+		})
 	}
 }
 
@@ -122,7 +123,7 @@ func TestDSQAlphaPinned(t *testing.T) {
 // float32 kernels measure ~1e-8; the cancelling formula gave 1e-5 at
 // α = 0.9 and nothing useful at 0.999).
 func TestDSQAlphaGradientSum(t *testing.T) {
-	x, dy := vecInputs(5, 3*sumBlock+77)
+	x, dy := kernelInputs(5, 3*sumBlock+77)
 	for _, alpha := range []float32{0.001, 0.2, 0.6, 0.9, 0.99, 0.999} {
 		e := &DSQ{Alpha: alpha, Learn: true}
 		a := e.value()
@@ -138,4 +139,25 @@ func checkPinnedEstimator(t *testing.T, e Estimator, x float32, want float64) {
 	if math.Abs(float64(dx[0])-want) > 2e-6*max(1, math.Abs(want)) {
 		t.Errorf("Backward(x=%g) = %g, want %g", x, dx[0], want)
 	}
+}
+
+// TestDSQKernels cross-checks the vector kernels across α's range, with
+// and without its gradient: up to α = 0.999, where the obvious formula for
+// ∂φ/∂α cancels (see DSQ).
+func TestDSQKernels(t *testing.T) {
+	checkKernels(t, "dsq:alpha=0.01", "dsq:alpha=0.9",
+		"dsq:learn=true,alpha=0.001", "dsq:learn=true", "dsq:learn=true,alpha=0.6",
+		"dsq:learn=true,alpha=0.9", "dsq:learn=true,alpha=0.99", "dsq:learn=true,alpha=0.999")
+}
+
+// inForce returns the settings DSQ's kernels use (see TestParamsInForce).
+func (e *DSQ) inForce() map[string]float64 {
+	return map[string]float64{"alpha": e.value(), "learn": b2f(e.Learn)}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -3,16 +3,19 @@ package estimators
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
 var (
-	_ Estimator = (*EDE)(nil)
-	_ Scheduler = (*EDE)(nil)
+	_ Estimator  = (*EDE)(nil)
+	_ Documenter = (*EDE)(nil)
+	_ Scheduler  = (*EDE)(nil)
 )
 
 // EDE is the error decay estimator of IR-Net ("Forward and
 // Backward Information Retention for Accurate Binary Neural Networks",
-// CVPR 2020). At training progress p in [0, 1]:
+// CVPR 2020, arXiv 1909.10788). At training progress p in [0, 1]:
 //
 //	forward   q(x) = sign(x), sign(0) = +1
 //	t(p) = 10^(log10(Tmin) + p·(log10(Tmax) - log10(Tmin)))
@@ -33,13 +36,20 @@ type EDE struct {
 }
 
 func newEDE(p *Params) (Estimator, error) {
-	pos := func(v float64) bool { return v > 0 }
-	lo := p.Float("tmin", 0.1, "a number > 0", pos)
-	hi := p.Float("tmax", 10, "a number > 0", pos)
+	lo := p.Float("tmin", 0.1, Above(0))
+	hi := p.Float("tmax", 10, Above(0))
 	if p.Err() == nil && lo > hi {
 		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
 	}
-	return &EDE{Tmin: float32(lo), Tmax: float32(hi)}, p.Err()
+	return &EDE{Tmin: lo, Tmax: hi}, p.Err()
+}
+
+// Doc describes EDE for `gradbench list` and the README.
+func (e *EDE) Doc() Doc {
+	return Doc{
+		Gradient: "k·t·(1 − tanh²(t·x)), t from tmin to tmax over training (geometrically), k = max(1/t, 1)",
+		Source:   "IR-Net, CVPR 2020 (arXiv 1909.10788)",
+	}
 }
 
 // Name returns "ede".
@@ -60,15 +70,23 @@ func checkProgress(p float64) {
 	}
 }
 
-// tk returns t(p) and k(p).
-func (e *EDE) tk() (t, k float64) {
-	lo, hi := math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax)) // struct literals may bypass validation
+// bounds returns Tmin and Tmax in force: a zero field means the default,
+// and a negative one (a struct literal may bypass validation) its
+// magnitude.
+func (e *EDE) bounds() (lo, hi float64) {
+	lo, hi = math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax))
 	if lo == 0 {
 		lo = 0.1
 	}
 	if hi == 0 {
 		hi = 10
 	}
+	return lo, hi
+}
+
+// tk returns t(p) and k(p).
+func (e *EDE) tk() (t, k float64) {
+	lo, hi := e.bounds()
 	t = math.Pow(10, math.Log10(lo)+e.p*(math.Log10(hi)-math.Log10(lo)))
 	return t, max(1/t, 1)
 }
@@ -119,13 +137,15 @@ type edeKernel struct {
 	xmax  uint32
 }
 
-func (k *edeKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().ede; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// edeKernels is the fast EDE backward over one chunk: backwardGo, and the
+// vector variants of ede_amd64.go.
+var edeKernels = impl.NewKernel(impls, (*edeKernel).backwardGo)
+
+func (k *edeKernel) backward(dx, x, dy []float32) { edeKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable backward.
+func (k *edeKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	kt4 := 4 * k.kt
 	var buf [block]float32
 	for len(x) > 0 {

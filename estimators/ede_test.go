@@ -38,3 +38,11 @@ func TestEDEDerivative(t *testing.T) {
 	}
 	checkFastSurrogate(t, "ede", -2, 2)
 }
+
+func TestEDEKernels(t *testing.T) { checkKernels(t, "ede:tmin=0.5,tmax=50") }
+
+// inForce returns the settings EDE's kernels use (see TestParamsInForce).
+func (e *EDE) inForce() map[string]float64 {
+	lo, hi := e.bounds()
+	return map[string]float64{"tmin": lo, "tmax": hi}
+}

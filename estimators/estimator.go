@@ -36,8 +36,15 @@ type Scheduler interface {
 }
 
 // A Learner is an Estimator with trainable scalars (DSQ's α and BNN+'s β with
-// learn=true). Backward adds dL/dValue to each Scalar's Grad; the optimizer
-// reads Grad, updates Value, clamps it to [Min, Max] and zeroes Grad.
+// learn=true). Scalars returns pointers to them, the same ones on every
+// call; the estimator's kernels read each Value and Backward adds dL/dValue
+// to each Grad.
+//
+// The training engine (package nn) makes each Scalar the storage of one
+// network parameter: the parameter's value and gradient are the Scalar's
+// Value and Grad fields themselves, not copies. So the optimizer updates
+// Value in place after each step, clamps it to [Min, Max] and zeroes Grad,
+// and a checkpoint saves and restores Value; the estimator needs no hook.
 type Learner interface {
 	Scalars() []*Scalar
 }
@@ -47,7 +54,7 @@ type Scalar struct {
 	Name     string  // the spec key, such as "alpha"
 	Value    float32 // the current value, read by every Forward/Backward
 	Grad     float32 // accumulated gradient of the loss with respect to Value
-	Min, Max float32 // the range Value is clamped to after an update
+	Min, Max float32 // the range the optimizer keeps Value in
 }
 
 // A Smoother is an Estimator whose surrogate derivative is the derivative of
@@ -64,6 +71,32 @@ type Smoother interface {
 type Referencer interface {
 	ForwardRef(dst, x []float32)
 	BackwardRef(dx, x, dy []float32)
+}
+
+// A Documenter is an Estimator that describes itself, for `gradbench list`
+// and the README's table of estimators (see Describe). Every built-in
+// estimator is one.
+type Documenter interface {
+	Doc() Doc
+}
+
+// A Doc describes an estimator in plain text, one line each.
+type Doc struct {
+	// Gradient is the surrogate gradient g(x), in the notation of the
+	// estimator's doc comment: "1 where |x| ≤ c, else 0".
+	Gradient string
+	// Source names where the method comes from, with the arXiv id of its
+	// paper: "Bi-Real Net, ECCV 2018 (arXiv 1808.00278)".
+	Source string
+}
+
+// String returns the doc in one line: "g(x) = <Gradient> — <Source>".
+func (d Doc) String() string {
+	s := "g(x) = " + d.Gradient
+	if d.Source != "" {
+		s += " — " + d.Source
+	}
+	return s
 }
 
 // checkLen panics when the slices of a kernel call differ in length.

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
 // pin is one value of g pinned against the spec.
@@ -140,14 +142,14 @@ func TestLengthMismatchPanics(t *testing.T) {
 
 func TestSpecErrors(t *testing.T) {
 	for _, tc := range []struct{ spec, want string }{
-		{"dsq:alpha=0", `estimators: dsq: bad value alpha="0": want a number in (0, 1)`},
+		{"dsq:alpha=0", `estimators: dsq: bad value alpha="0": want a number in [0.001, 0.999]`},
 		{"dsq:alpha=1", `bad value alpha="1"`},
 		{"dsq:learn=yes", `bad value learn="yes": want true or false`},
-		{"bnnplus:beta=0", `estimators: bnnplus: bad value beta="0": want a number > 0`},
+		{"bnnplus:beta=0", `estimators: bnnplus: bad value beta="0": want a number in [0.001, 1000]`},
 		{"ede:tmin=-1", `bad value tmin="-1"`},
 		{"ede:tmin=5,tmax=1", "estimators: ede: tmin=5 is larger than tmax=1: want tmin <= tmax"},
 		{"approxsign:c=1", `estimators: approxsign: unknown parameter "c" (it takes none)`},
-		{"fdaa", `estimators: unknown estimator "fdaa" (have approxsign, bnnplus, dsq, ede, fda, `},
+		{"fdaa", `estimators: unknown estimator "fdaa" (have ` + strings.Join(Names(), ", ") + ")"},
 	} {
 		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
@@ -204,15 +206,13 @@ func checkGradSum(t *testing.T, e Estimator, x, dy []float32, d func(x float64) 
 		scale += math.Abs(term)
 	}
 	dx := make([]float32, len(x))
-	for _, impl := range Impls() {
-		useImpl(t, impl, func() {
-			sc.Grad = 0
-			e.Backward(dx, x, dy)
-			if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-6*scale) {
-				t.Errorf("%s: %s %s = %g: Grad after Backward = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
-					impl, e.Name(), sc.Name, sc.Value, got, want, math.Abs(got-want)/scale)
-			}
-		})
-	}
+	impltest.Each(t, impls, func(t *testing.T) {
+		sc.Grad = 0
+		e.Backward(dx, x, dy)
+		if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-6*scale) {
+			t.Errorf("%s %s = %g: Grad after Backward = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
+				e.Name(), sc.Name, sc.Value, got, want, math.Abs(got-want)/scale)
+		}
+	})
 	sc.Grad = 0
 }

@@ -5,6 +5,7 @@ import (
 	"log"
 
 	"github.com/gradbench/gradbench/estimators"
+	_ "github.com/gradbench/gradbench/nn" // registers the +na suffix (noise adaptation is a layer)
 )
 
 // An estimator from a spec string: FDA with the paper's schedule of n from 9

@@ -9,6 +9,12 @@ import (
 // They are small enough to inline, use no branches and no table, and each
 // has a maximum error measured against float64 math on a dense grid by
 // TestFastMath (fastmath_test.go), which fails if the bound below is not met.
+// exp32, sech2 and tanhPos are the compositions the kernels write inline
+// (exp32 = scaleFlush(exp2Frac(f), k) after expSplit; sech² and tanh from
+// one e = exp32(-2u)); they are spelled out in fastmath_test.go. exp32
+// returns 0 exactly below 2^-125 (a flush, not a denormal): that is what
+// makes the sech²-based surrogates exactly zero where cosh overflows
+// float32.
 //
 //	sinPoly(r), |r| <= π/2          absolute error <= 1.2e-7
 //	sin32(x),   |x| <= 4096         absolute error <= 2.5e-7 + 6e-8·|x|/π
@@ -112,17 +118,9 @@ func reducePi(x float32) (r float32, odd uint32) {
 	return x - q*piA - q*piB - q*piC, math.Float32bits(t) << 31
 }
 
-// exp32 returns e^x: x·log2(e) = k + f with |f| <= 1/2, then 2^f by
-// polynomial and 2^k by adding k to the exponent bits. Below 2^-125 it
-// returns 0 exactly (a flush, not a denormal): that is what makes the
-// sech²-based surrogates exactly zero where cosh overflows float32.
-// Kernels call its three inlinable parts directly.
-func exp32(x float32) float32 {
-	k, f := expSplit(x)
-	return scaleFlush(exp2Frac(f), k)
-}
-
-// expSplit returns k = round(x·log2(e)) and f = x·log2(e) - k.
+// expSplit returns k = round(x·log2(e)) and f = x·log2(e) - k: with
+// exp2Frac and scaleFlush, the three inlinable parts of e^x that the
+// kernels call (see exp32 in the tests).
 func expSplit(x float32) (k int32, f float32) {
 	z := x * log2e
 	t := z + magicRound
@@ -140,19 +138,6 @@ func scaleFlush(p float32, k int32) float32 {
 	b := int32(math.Float32bits(p)) + k<<23
 	under := (k + 125) >> 31 // all ones if k < -125
 	return math.Float32frombits(uint32(b &^ under))
-}
-
-// sech2 returns sech²(u) = 4e/(1+e)² with e = exp(-2u), for 0 <= u <= sechMax.
-func sech2(u float32) float32 {
-	e := exp32(-2 * u)
-	r := 1 / (1 + e)
-	return 4 * e * r * r
-}
-
-// tanhPos returns tanh(u) = 2/(1+e) - 1 with e = exp(-2u), for 0 <= u <= sechMax.
-func tanhPos(u float32) float32 {
-	e := exp32(-2 * u)
-	return 2/(1+e) - 1
 }
 
 // absBits returns the bits of |x|; for non-negative floats (and +Inf and

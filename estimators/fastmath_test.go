@@ -84,3 +84,24 @@ func TestBitHelpers(t *testing.T) {
 		t.Errorf("absBits(-0) = %#x, want 0", got)
 	}
 }
+
+// exp32 returns e^x as the kernels compute it: x·log2(e) = k + f with
+// |f| <= 1/2, then 2^f by polynomial and 2^k by adding k to the exponent
+// bits, 0 below 2^-125.
+func exp32(x float32) float32 {
+	k, f := expSplit(x)
+	return scaleFlush(exp2Frac(f), k)
+}
+
+// sech2 returns sech²(u) = 4e/(1+e)² with e = exp(-2u), for 0 <= u <= sechMax.
+func sech2(u float32) float32 {
+	e := exp32(-2 * u)
+	r := 1 / (1 + e)
+	return 4 * e * r * r
+}
+
+// tanhPos returns tanh(u) = 2/(1+e) - 1 with e = exp(-2u), for 0 <= u <= sechMax.
+func tanhPos(u float32) float32 {
+	e := exp32(-2 * u)
+	return 2/(1+e) - 1
+}

@@ -2,11 +2,14 @@ package estimators
 
 import (
 	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
 var (
-	_ Estimator = (*FDA)(nil)
-	_ Scheduler = (*FDA)(nil)
+	_ Estimator  = (*FDA)(nil)
+	_ Documenter = (*FDA)(nil)
+	_ Scheduler  = (*FDA)(nil)
 )
 
 // FDA is the Fourier-series (frequency-domain) estimator of "Learning
@@ -26,14 +29,14 @@ var (
 // Spec keys: omega (ω, default 0.1, > 0), c (C, default 1, > 0; the clip of
 // the only public trainable re-implementation, not in the paper), n (default
 // 9..18, written lo..hi with 0 <= lo <= hi, or a single n for a fixed number
-// of terms: "fda:n=9"). The spec bounds n only below; ours is n <= 100000,
+// of terms: "fda:n=9"). The paper bounds n only below; ours is n <= 100000,
 // which keeps the reference sum (and `gradbench curves`) to seconds.
 //
 // The fast kernel uses the closed form, with N = n+1 and θ = ω|x|,
 //
 //	Σ_{i=0..N-1} cos((2i+1)θ) = sin(2Nθ) / (2·sin θ)
 //
-// so it costs the same for every n. Choices the spec leaves open, ours:
+// so it costs the same for every n. Choices the paper leaves open, ours:
 // θ below ε = 1e-4/N is evaluated at ε (the removable singularity at 0,
 // g(0) = 4ωN/π; the relative error there is below 1e-8); when ω·C > π/2, θ
 // is first reduced modulo π (the sum changes sign every π), so any ω and C
@@ -58,11 +61,18 @@ type FDA struct {
 const maxFDATerms = 100000
 
 func newFDA(p *Params) (Estimator, error) {
-	pos := func(v float64) bool { return v > 0 }
-	omega := p.Float("omega", 0.1, "a number > 0", pos)
-	c := p.Float("c", 1, "a number > 0", pos)
-	lo, hi := p.Range("n", 9, 18, "integers in [0, 100000]", func(v int) bool { return v >= 0 && v <= maxFDATerms })
-	return &FDA{Omega: float32(omega), C: float32(c), NStart: lo, NEnd: hi, nSet: true}, p.Err()
+	omega := p.Float("omega", 0.1, Above(0))
+	c := p.Float("c", 1, Above(0))
+	lo, hi := p.Range("n", 9, 18, Between(0, maxFDATerms))
+	return &FDA{Omega: omega, C: c, NStart: lo, NEnd: hi, nSet: true}, p.Err()
+}
+
+// Doc describes FDA for `gradbench list` and the README.
+func (e *FDA) Doc() Doc {
+	return Doc{
+		Gradient: "(4ω/π)·Σ_{i=0..n} cos((2i+1)·ω·x) where |x| ≤ c, else 0; n from the low to the high end of its range over training (n=9 fixes it)",
+		Source:   "FDA, NeurIPS 2021 (arXiv 2103.00841)",
+	}
 }
 
 // Name returns "fda".
@@ -170,13 +180,15 @@ type fdaKernel struct {
 	far                bool
 }
 
-func (k *fdaKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().fda; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	x = x[i:]
-	dx, dy = dx[i:i+len(x)], dy[i:i+len(x)]
+// fdaKernels is the fast FDA backward over one chunk: backwardGo, and the
+// vector variants of fda_amd64.go.
+var fdaKernels = impl.NewKernel(impls, (*fdaKernel).backwardGo)
+
+func (k *fdaKernel) backward(dx, x, dy []float32) { fdaKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable backward.
+func (k *fdaKernel) backwardGo(dx, x, dy []float32) {
+	dx, dy = dx[:len(x)], dy[:len(x)]
 	if k.far {
 		k.backwardFar(dx, x, dy)
 		return

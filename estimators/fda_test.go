@@ -144,3 +144,21 @@ func TestFDAStructLiteral(t *testing.T) {
 		t.Errorf("FDA{NStart: -4, NEnd: -1}: n = %d, want 0", n)
 	}
 }
+
+// TestFDAKernels cross-checks the vector kernels at several n (their cost
+// must not depend on it) and with ω·C > π/2, where θ is reduced modulo π.
+func TestFDAKernels(t *testing.T) {
+	checkKernels(t, "fda:n=0", "fda:n=9", "fda:n=18", "fda:n=300", "fda:omega=1,c=4,n=7", "fda:omega=1.4,c=1,n=3")
+}
+
+// inForce returns the settings FDA's kernels use (see TestParamsInForce),
+// with n as the pair (n at p = 0, n at p = 1).
+func (e *FDA) inForce() map[string]float64 {
+	p := e.p
+	defer func() { e.p = p }()
+	e.p = 0
+	omega, c, lo := e.params()
+	e.p = 1
+	_, _, hi := e.params()
+	return map[string]float64{"omega": float64(omega), "c": float64(c), "n.lo": float64(lo), "n.hi": float64(hi)}
+}

@@ -3,8 +3,40 @@ package estimators
 import (
 	"math"
 
+	"github.com/gradbench/gradbench/internal/impl"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
+
+// impls is the package's choice of kernel implementations (internal/impl):
+// "go" always, "avx2" and "avx512" where impl_amd64.go finds the CPU
+// features. Each estimator's file declares its kernels with
+// impl.NewKernel(impls, portable), and its arch file, if it has one, adds
+// the vector variants in an init function.
+var impls = impl.NewSet("estimators")
+
+// Impl returns the name of the implementation the fast kernels (Forward,
+// Backward) of the built-in estimators use:
+//
+//   - "avx512": Go assembly with AVX-512 F, 16 lanes, the last partial
+//     vector under a lane mask (any build on amd64 CPUs with AVX-512 F,
+//     such as Intel Xeons since Skylake-SP and AMD since Zen 4);
+//   - "avx2": Go assembly with AVX2 and FMA, 8 lanes, the portable loop
+//     doing the last len%8 elements (any build on amd64 CPUs with both:
+//     Intel since Haswell, AMD since Zen);
+//   - "go": the portable Go loops alone (other CPUs and architectures, or
+//     the build tag purego).
+//
+// The default is the highest of these the build and CPU can run.
+func Impl() string { return impls.Impl() }
+
+// Impls returns the names of the implementations this build and CPU can
+// run, "go" first and the default last.
+func Impls() []string { return impls.Impls() }
+
+// SetImpl selects the implementation by name (one of Impls), for tests and
+// benchmarks that compare them; the default needs no call. A name this
+// build or CPU cannot run is an error. Do not call it while kernels run.
+func SetImpl(name string) error { return impls.SetImpl(name) }
 
 // How the fast kernels split work. A slice shorter than 2·grain elements runs
 // on the calling goroutine (waking a worker costs a few microseconds, the
@@ -37,6 +69,12 @@ func expBlock(e []float32, xb []uint32, s float32, clamp uint32) {
 	}
 }
 
+// A forwardKernel is the fast forward pass of one estimator over one
+// contiguous chunk: dst[i] = q(x[i]). The slices have equal lengths.
+type forwardKernel interface {
+	forward(dst, x []float32)
+}
+
 // A kernel is the fast backward pass of one estimator over one contiguous
 // chunk: dx[i] = dy[i]·g(x[i]). The slices have equal lengths.
 type kernel interface {
@@ -53,9 +91,9 @@ type gradKernel interface {
 // its value, so a call passes a pointer and allocates nothing. Its slices
 // are cleared when the call returns: estimators do not retain them.
 type job struct {
+	fk        forwardKernel
 	k         kernel
 	gk        gradKernel
-	forward   bool
 	dx, x, dy []float32
 
 	sums []float64 // per sumBlock block, for gradKernel
@@ -64,8 +102,8 @@ type job struct {
 // Do runs the job's kernel on [lo, hi). It implements parallel.Job.
 func (j *job) Do(lo, hi int) {
 	switch {
-	case j.forward:
-		signBlock(j.dx[lo:hi], j.x[lo:hi])
+	case j.fk != nil:
+		j.fk.forward(j.dx[lo:hi], j.x[lo:hi])
 	case j.gk != nil:
 		for b := lo; b < hi; b += sumBlock {
 			e := min(b+sumBlock, hi)
@@ -76,17 +114,21 @@ func (j *job) Do(lo, hi int) {
 	}
 }
 
-// sign sets dst to sign(x), in parallel for long slices.
-func (j *job) sign(dst, x []float32) {
+// forward runs k over the slices, in parallel for long slices.
+func (j *job) forward(k forwardKernel, dst, x []float32) {
 	checkLen("Forward", dst, x)
 	if len(x) < 2*grain {
-		signBlock(dst, x)
+		k.forward(dst, x)
 		return
 	}
-	j.forward, j.dx, j.x = true, dst, x
+	j.fk, j.dx, j.x = k, dst, x
 	parallel.For(len(x), grain, align, j)
-	j.forward, j.dx, j.x = false, nil, nil
+	j.fk, j.dx, j.x = nil, nil, nil
 }
+
+// sign sets dst to sign(x), in parallel for long slices: the Forward of
+// every built-in estimator.
+func (j *job) sign(dst, x []float32) { j.forward(signKernel{}, dst, x) }
 
 // backward runs k over the slices, in parallel for long slices.
 func (j *job) backward(k kernel, dx, x, dy []float32) {

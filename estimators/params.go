@@ -1,6 +1,7 @@
 package estimators
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -10,12 +11,20 @@ import (
 
 // Params are the key=value settings given to one estimator in a spec string,
 // handed to its Factory. A factory reads each of its hyperparameters with one
-// call (Float, Int, Bool, Range, Choice) naming the key, its default and what
-// values are allowed; Params records the first bad value, and the registry
+// call (Float, Int, Bool, Range, Choice) naming the key, its default and the
+// values allowed; Params records the first bad value, and the registry
 // rejects any key the factory never asked for. From the same calls Params
-// learns the defaults (for `gradbench list`) and the canonical form of the
-// spec: only the keys whose value differs from the default, sorted, with
-// numbers printed in their shortest form.
+// learns the defaults and allowed values (for `gradbench list`, which prints
+// exactly the sets Params checks) and the canonical form of the spec: only
+// the keys whose value differs from the default, sorted, with numbers
+// printed in their shortest form.
+//
+// A number is used as the kernels use it, a float32, and checked after the
+// conversion: Float returns the float32, the canonical form prints it (so
+// two spellings of one float32 are one spec), and a value that float32
+// cannot hold to its 24-bit precision (a magnitude below 1.1754944e-38,
+// which would become 0 or lose digits, or above 3.4028235e+38, which would
+// become ±Inf) is refused with those limits, never replaced.
 type Params struct {
 	name  string
 	raw   map[string]string
@@ -25,56 +34,169 @@ type Params struct {
 }
 
 // A Param describes one hyperparameter of an estimator: its key, its default
-// value as it is written in a spec string, and the values allowed.
+// value as it is written in a spec string, and the values allowed, in words
+// (Allowed) and, for numbers, as the Interval Params checks.
 type Param struct {
 	Key, Default, Allowed string
+	// Kind is "number" (Float), "integer" (Int), "range" (Range), "bool"
+	// or "choice".
+	Kind string
+	// In is the interval a number, integer or both ends of a range must
+	// lie in; the zero Interval for bools and choices.
+	In Interval
+	// Choices are the values of a choice.
+	Choices []string
+}
+
+// An Interval is the set of values a numeric hyperparameter accepts, from
+// Lo to Hi (±Inf for no bound), each end included unless OpenLo (OpenHi)
+// is set. Float checks it on the float32 value (with the bounds rounded to
+// float32), Int and Range on the integer. Above, AtLeast and Between make
+// the common ones.
+type Interval struct {
+	Lo, Hi         float64
+	OpenLo, OpenHi bool
+}
+
+// Above returns the interval of values > lo.
+func Above(lo float64) Interval { return Interval{Lo: lo, Hi: math.Inf(1), OpenLo: true} }
+
+// AtLeast returns the interval of values >= lo.
+func AtLeast(lo float64) Interval { return Interval{Lo: lo, Hi: math.Inf(1)} }
+
+// Between returns the closed interval [lo, hi].
+func Between(lo, hi float64) Interval { return Interval{Lo: lo, Hi: hi} }
+
+// Contains reports whether v lies in the interval; NaN never does.
+func (in Interval) Contains(v float64) bool {
+	if in.OpenLo && !(v > in.Lo) || !in.OpenLo && !(v >= in.Lo) {
+		return false
+	}
+	return in.OpenHi && v < in.Hi || !in.OpenHi && v <= in.Hi
+}
+
+// contains32 is Contains for a float32, with the bounds rounded to float32
+// as the value was.
+func (in Interval) contains32(v float32) bool {
+	return Interval{Lo: float64(float32(in.Lo)), Hi: float64(float32(in.Hi)), OpenLo: in.OpenLo, OpenHi: in.OpenHi}.Contains(float64(v))
+}
+
+// String describes the interval: "> 0", ">= 1", "in [0.001, 0.999]".
+func (in Interval) String() string {
+	lo, hi := !math.IsInf(in.Lo, -1), !math.IsInf(in.Hi, 1)
+	switch {
+	case lo && hi:
+		l, r := "[", "]"
+		if in.OpenLo {
+			l = "("
+		}
+		if in.OpenHi {
+			r = ")"
+		}
+		return "in " + l + formatFloat(in.Lo) + ", " + formatFloat(in.Hi) + r
+	case lo:
+		if in.OpenLo {
+			return "> " + formatFloat(in.Lo)
+		}
+		return ">= " + formatFloat(in.Lo)
+	case hi:
+		if in.OpenHi {
+			return "< " + formatFloat(in.Hi)
+		}
+		return "<= " + formatFloat(in.Hi)
+	}
+	return "any"
+}
+
+// The limits of float32 that Float enforces: magnitudes it holds to full
+// precision.
+const (
+	minFloat32 = 0x1p-126 // the smallest normal float32, 1.1754944e-38
+	maxFloat32 = math.MaxFloat32
+)
+
+// clamp32 returns v clamped to the float32 bounds of in.
+func clamp32(v float32, in Interval) float32 {
+	return min(max(v, float32(in.Lo)), float32(in.Hi))
 }
 
 func newParams(name string, raw map[string]string) *Params {
 	return &Params{name: name, raw: raw, canon: map[string]string{}}
 }
 
-func (p *Params) fail(key, value, allowed string) {
+func (p *Params) fail(key, value, why string) {
 	if p.err == nil {
-		p.err = fmt.Errorf("estimators: %s: bad value %s=%q: want %s", p.name, key, value, allowed)
+		p.err = fmt.Errorf("estimators: %s: bad value %s=%q: %s", p.name, key, value, why)
 	}
 }
 
 // lookup records the key as known and returns its raw value, if given.
-func (p *Params) lookup(key, def, allowed string) (string, bool) {
-	p.asked = append(p.asked, Param{Key: key, Default: def, Allowed: allowed})
-	v, ok := p.raw[key]
+func (p *Params) lookup(a Param) (string, bool) {
+	p.asked = append(p.asked, a)
+	v, ok := p.raw[a.Key]
 	return v, ok
 }
 
-// Float returns the value of key, or def when the spec does not set it.
-// valid reports whether a value is allowed and allowed says which are, in
-// words ("a number in (0, 1)"). NaN and ±Inf are never allowed.
-func (p *Params) Float(key string, def float64, allowed string, valid func(float64) bool) float64 {
-	s, ok := p.lookup(key, formatFloat(def), allowed)
+// Float returns the value of key as a float32, or def when the spec does
+// not set it. The value must be a finite number that float32 holds to its
+// precision (0, or a magnitude from 1.1754944e-38 to 3.4028235e+38) and,
+// as a float32, lie in the interval in.
+func (p *Params) Float(key string, def float32, in Interval) float32 {
+	allowed := "a number " + in.String()
+	s, ok := p.lookup(Param{Key: key, Default: formatFloat32(def), Allowed: allowed, Kind: "number", In: in})
 	if !ok {
 		return def
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || (valid != nil && !valid(v)) {
-		p.fail(key, s, allowed)
-		return def
+	var ne *strconv.NumError
+	overflow := errors.As(err, &ne) && ne.Err == strconv.ErrRange // ±Inf from a finite literal
+	v32 := float32(v)
+	if v32 == 0 {
+		v32 = 0 // -0 is 0: one value, one canonical form
 	}
-	if v != def {
-		p.canon[key] = formatFloat(v)
+	switch {
+	case err != nil && !overflow:
+		p.fail(key, s, "want "+allowed)
+	case math.IsNaN(v) || math.IsInf(v, 0) && !overflow:
+		p.fail(key, s, "want a finite number "+in.String())
+	case overflow || math.IsInf(float64(v32), 0):
+		p.fail(key, s, fmt.Sprintf("beyond float32's largest magnitude, %g: want %s", float32(maxFloat32), allowed))
+	case v != 0 && math.Abs(v) < minFloat32 || v == 0 && nonzeroMantissa(s):
+		p.fail(key, s, fmt.Sprintf("below float32's smallest normal magnitude, %g (it would be %g): want %s", float32(minFloat32), v32, allowed))
+	case !in.contains32(v32):
+		p.fail(key, s, "want "+allowed)
+	default:
+		if v32 != def {
+			p.canon[key] = formatFloat32(v32)
+		}
+		return v32
 	}
-	return v
+	return def
 }
 
-// Int is Float for integer hyperparameters.
-func (p *Params) Int(key string, def int, allowed string, valid func(int) bool) int {
-	s, ok := p.lookup(key, strconv.Itoa(def), allowed)
+// nonzeroMantissa reports whether the number literal s has a nonzero digit
+// before its exponent, so that a parsed 0 means it underflowed.
+func nonzeroMantissa(s string) bool {
+	s = strings.ToLower(strings.TrimLeft(s, "+-"))
+	digits, exp := "123456789", "e"
+	if strings.HasPrefix(s, "0x") {
+		s, digits, exp = s[2:], "123456789abcdef", "p"
+	}
+	m, _, _ := strings.Cut(s, exp)
+	return strings.ContainsAny(m, digits)
+}
+
+// Int returns the value of key, or def when the spec does not set it; the
+// value must lie in the interval in.
+func (p *Params) Int(key string, def int, in Interval) int {
+	allowed := "an integer " + in.String()
+	s, ok := p.lookup(Param{Key: key, Default: strconv.Itoa(def), Allowed: allowed, Kind: "integer", In: in})
 	if !ok {
 		return def
 	}
 	v, err := strconv.Atoi(s)
-	if err != nil || (valid != nil && !valid(v)) {
-		p.fail(key, s, allowed)
+	if err != nil || !in.Contains(float64(v)) {
+		p.fail(key, s, "want "+allowed)
 		return def
 	}
 	if v != def {
@@ -85,7 +207,8 @@ func (p *Params) Int(key string, def int, allowed string, valid func(int) bool) 
 
 // Bool is Float for switches; it accepts true and false.
 func (p *Params) Bool(key string, def bool) bool {
-	s, ok := p.lookup(key, strconv.FormatBool(def), "true or false")
+	const allowed = "true or false"
+	s, ok := p.lookup(Param{Key: key, Default: strconv.FormatBool(def), Allowed: allowed, Kind: "bool"})
 	if !ok {
 		return def
 	}
@@ -95,7 +218,7 @@ func (p *Params) Bool(key string, def bool) bool {
 		v = true
 	case "false":
 	default:
-		p.fail(key, s, "true or false")
+		p.fail(key, s, "want "+allowed)
 		return def
 	}
 	if v != def {
@@ -108,7 +231,7 @@ func (p *Params) Bool(key string, def bool) bool {
 // the default and must be among them.
 func (p *Params) Choice(key, def string, choices ...string) string {
 	allowed := "one of " + strings.Join(choices, ", ")
-	s, ok := p.lookup(key, def, allowed)
+	s, ok := p.lookup(Param{Key: key, Default: def, Allowed: allowed, Kind: "choice", Choices: choices})
 	if !ok {
 		return def
 	}
@@ -120,19 +243,16 @@ func (p *Params) Choice(key, def string, choices ...string) string {
 			return s
 		}
 	}
-	p.fail(key, s, allowed)
+	p.fail(key, s, "want "+allowed)
 	return def
 }
 
 // Range returns an integer range written "lo..hi" (lo <= hi) or a single
-// integer "v", meaning v..v. valid is applied to both ends.
-func (p *Params) Range(key string, defLo, defHi int, allowed string, valid func(int) bool) (lo, hi int) {
-	s, ok := p.lookup(key, formatRange(defLo, defHi), allowed)
+// integer "v", meaning v..v. Both ends must lie in the interval in.
+func (p *Params) Range(key string, defLo, defHi int, in Interval) (lo, hi int) {
+	allowed := "integers " + in.String() + ", written v or lo..hi with lo <= hi"
+	s, ok := p.lookup(Param{Key: key, Default: formatRange(defLo, defHi), Allowed: allowed, Kind: "range", In: in})
 	if !ok {
-		return defLo, defHi
-	}
-	bad := func() (int, int) {
-		p.fail(key, s, allowed+", written v or lo..hi with lo <= hi")
 		return defLo, defHi
 	}
 	a, b, isRange := strings.Cut(s, "..")
@@ -142,8 +262,9 @@ func (p *Params) Range(key string, defLo, defHi int, allowed string, valid func(
 	if isRange {
 		hi, err2 = strconv.Atoi(b)
 	}
-	if err1 != nil || err2 != nil || lo > hi || (valid != nil && (!valid(lo) || !valid(hi))) {
-		return bad()
+	if err1 != nil || err2 != nil || lo > hi || !in.Contains(float64(lo)) || !in.Contains(float64(hi)) {
+		p.fail(key, s, "want "+allowed)
+		return defLo, defHi
 	}
 	if lo != defLo || hi != defHi {
 		p.canon[key] = formatRange(lo, hi)
@@ -197,6 +318,10 @@ func (p *Params) finish() (string, error) {
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// formatFloat32 prints v in the shortest form that reads back as the same
+// float32.
+func formatFloat32(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
 
 func formatRange(lo, hi int) string {
 	if lo == hi {

@@ -104,10 +104,35 @@ func Defaults(name string) ([]Param, error) {
 	return ps, nil
 }
 
-// NADefaults returns the settings of the "+na" suffix with their defaults.
+// Describe returns the doc of the named estimator, made at its defaults:
+// the zero Doc if it is not a Documenter.
+func Describe(name string) (Doc, error) {
+	f, ok := lookup(name)
+	if !ok {
+		return Doc{}, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	e, err := f(newParams(name, nil))
+	if err != nil {
+		return Doc{}, err
+	}
+	if d, ok := e.(Documenter); ok {
+		return d.Doc(), nil
+	}
+	return Doc{}, nil
+}
+
+// NADefaults returns the settings of the "+na" suffix with their defaults
+// and allowed values, sorted by key, as the registered reader (RegisterNA)
+// states them; nil if no package registered one.
 func NADefaults() []Param {
+	read := lookupNA()
+	if read == nil {
+		return nil
+	}
 	p := newParams("+na", nil)
-	readNA(p)
+	if _, err := read(p); err != nil {
+		return nil
+	}
 	ps := append([]Param(nil), p.asked...)
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
 	return ps

@@ -1,6 +1,10 @@
 package estimators
 
-import "math"
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 // signRef is the reference forward pass shared by every estimator:
 //
@@ -27,15 +31,17 @@ func Sign(dst, x []float32) {
 	signBlock(dst, x)
 }
 
-// signBlock is the fast forward pass over one chunk: the SIMD kernel where
-// the CPU has one, then signFast for the rest.
-func signBlock(dst, x []float32) {
-	i := 0
-	if f := vec().sign; f != nil {
-		i = f(dst, x)
-	}
-	signFast(dst[i:], x[i:])
-}
+// signKernels is the fast forward pass over one chunk: signFast, and the
+// vector variants of sign_amd64.go.
+var signKernels = impl.NewKernel(impls, signFast)
+
+// signBlock runs the fast forward pass over one chunk.
+func signBlock(dst, x []float32) { signKernels.Get()(dst, x) }
+
+// signKernel is the fast forward pass of every built-in estimator.
+type signKernel struct{}
+
+func (signKernel) forward(dst, x []float32) { signBlock(dst, x) }
 
 // signFast is signRef without branches, on the bits (see bitsOf): the sign
 // bit of x picks ±1 unless |x| = 0 (so -0 gives +1), and a NaN input sets

@@ -27,29 +27,72 @@ type Spec struct {
 	canon string // canonical estimator part, without +na
 }
 
-// NA are the settings of the noise adaptation module (the FDA paper's noise
-// adaptation, composable with any estimator), written after "+na:".
-// The module itself is a layer and lives with the training engine; see
-// ../shared/spec/estimators.md for its definition.
+// NA is the "+na" suffix of a spec: a request for the noise adaptation
+// module of the FDA paper (arXiv 2103.00841), composable with any
+// estimator. The module is a layer of the training engine, and so are its
+// settings: package nn defines them, with their defaults and meaning
+// (nn.NoiseAdaptation, nn.NASettings), and registers how to read them with
+// RegisterNA. Package estimators only parses the suffix, validates its
+// parameters with the registered reader and keeps what it returned.
 type NA struct {
-	// Eta is the shortcut term η(t): "sin" for a·sin(t) (the default),
-	// "x" for a·t, "0" for none.
-	Eta string
-	// A is the shortcut amplitude a; default 0.1.
-	A float64
-	// K sets the hidden width h = max(1, d/K) of the module's two layers;
-	// default 64.
-	K int
+	// Settings is what the registered reader made of the suffix's
+	// parameters (an *nn.NASettings).
+	Settings any
+
+	canon string // the canonical "+na[:k=v,...]"
 }
 
-// readNA reads the noise-adaptation settings; it is the factory of the
-// "+na" suffix.
-func readNA(p *Params) *NA {
-	return &NA{
-		Eta: p.Choice("eta", "sin", "sin", "x", "0"),
-		A:   p.Float("a", 0.1, "a finite number >= 0", func(v float64) bool { return v >= 0 }),
-		K:   p.Int("k", 64, "an integer >= 1", func(v int) bool { return v >= 1 }),
+// An NAReader reads the settings of the "+na" suffix from p, like a
+// Factory: each key with one Params call, returning p.Err() if one was bad.
+type NAReader func(p *Params) (any, error)
+
+var naReader NAReader // set by RegisterNA, under registryMu
+
+// RegisterNA makes the "+na" suffix available: read validates its
+// parameters and returns the settings a Spec keeps in NA.Settings. The
+// package that implements noise adaptation (nn) calls it in an init
+// function, so "+na" works in every program that can train. It panics if
+// called twice or with nil.
+func RegisterNA(read NAReader) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if read == nil {
+		panic("estimators: RegisterNA reader is nil")
 	}
+	if naReader != nil {
+		panic("estimators: RegisterNA called twice")
+	}
+	naReader = read
+}
+
+func lookupNA() NAReader {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return naReader
+}
+
+// readNA parses the "+na" parameters raw with the registered reader.
+func readNA(raw map[string]string, spec string) (*NA, error) {
+	read := lookupNA()
+	if read == nil {
+		return nil, fmt.Errorf("estimators: %q: no package registered the +na suffix (noise adaptation is package nn's: import it)", spec)
+	}
+	p := newParams("+na", raw)
+	v, err := read(p)
+	if err == nil {
+		err = p.err
+	}
+	if err != nil {
+		if p.err == nil {
+			err = fmt.Errorf("estimators: +na: %w", err)
+		}
+		return nil, err
+	}
+	args, err := p.finish()
+	if err != nil {
+		return nil, err
+	}
+	return &NA{Settings: v, canon: join("+na", args)}, nil
 }
 
 // Parse parses and validates one spec string.
@@ -66,6 +109,11 @@ func Parse(s string) (Spec, error) {
 	name = strings.TrimSpace(name)
 	f, ok := lookup(name)
 	if !ok {
+		if n, args, found := strings.Cut(name, ","); found && strings.Contains(args, "=") {
+			if _, known := lookup(strings.TrimSpace(n)); known {
+				return Spec{}, fmt.Errorf("estimators: %q: parameters follow a colon, as in %q", s, strings.TrimSpace(n)+":"+args)
+			}
+		}
 		return Spec{}, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
 	}
 	raw, err := splitArgs(name, rawArgs, strings.Contains(est, ":"))
@@ -90,9 +138,7 @@ func Parse(s string) (Spec, error) {
 		if err != nil {
 			return Spec{}, err
 		}
-		np := newParams("+na", nraw)
-		spec.NA = readNA(np)
-		if _, err := np.finish(); err != nil {
+		if spec.NA, err = readNA(nraw, s); err != nil {
 			return Spec{}, err
 		}
 	}
@@ -100,15 +146,20 @@ func Parse(s string) (Spec, error) {
 }
 
 // splitSuffix separates "est+na:args" into its estimator and +na parts.
+// A '+' that starts a value (c=+2) or an exponent (1e+3) is part of the
+// value, not a suffix.
 func splitSuffix(s string) (est, na string, hasNA bool, err error) {
-	i := strings.IndexByte(s, '+')
-	for i >= 0 && i > 0 && (s[i-1] == 'e' || s[i-1] == 'E') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-		// an exponent such as 1e+3 inside a value, not a suffix
-		j := strings.IndexByte(s[i+1:], '+')
-		if j < 0 {
-			return s, "", false, nil
+	i := -1
+	for j := 0; j < len(s); j++ {
+		if s[j] != '+' {
+			continue
 		}
-		i += 1 + j
+		inValue := j > 0 && (s[j-1] == '=' ||
+			(s[j-1] == 'e' || s[j-1] == 'E' || s[j-1] == 'p' || s[j-1] == 'P') && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9')
+		if !inValue {
+			i = j
+			break
+		}
 	}
 	if i < 0 {
 		return s, "", false, nil
@@ -207,20 +258,7 @@ func (n *NA) String() string {
 	if n == nil {
 		return ""
 	}
-	var args []string
-	if n.A != 0.1 {
-		args = append(args, "a="+formatFloat(n.A))
-	}
-	if n.Eta != "sin" {
-		args = append(args, "eta="+n.Eta)
-	}
-	if n.K != 64 {
-		args = append(args, fmt.Sprintf("k=%d", n.K))
-	}
-	if len(args) == 0 {
-		return "+na"
-	}
-	return "+na:" + strings.Join(args, ",")
+	return n.canon
 }
 
 // New returns a new Estimator configured by the spec. Every call returns a

@@ -11,38 +11,81 @@ func TestParseCanonical(t *testing.T) {
 		{" ste ", "ste"},
 		{"ste:c=1", "ste"},
 		{"ste:c=1.50", "ste:c=1.5"},
-		{"ste+na", "ste+na"},
-		{"ste+na:eta=sin,a=0.1,k=64", "ste+na"},
-		{"ste+na:eta=0,a=0.2,k=32", "ste+na:a=0.2,eta=0,k=32"},
 		{"ste:c=1e+1", "ste:c=10"},
+		{"ste:c=+2", "ste:c=2"},
+		{"ste:c=0x1p-2", "ste:c=0.25"},
+		// Numbers are float32: the canonical form prints the float32 in
+		// use, so spellings of one float32 are one spec.
+		{"ste:c=1.00000001", "ste"},
+		{"ste:c=0.1000000001", "ste:c=0.1"},
+		{"ste:c=3.4028235e38", "ste:c=3.4028235e+38"},
+		{"ste:c=1.1754944e-38", "ste:c=1.1754944e-38"},
+		{"fda:n=9..9", "fda:n=9"},
+		{"dsq:alpha=0.001", "dsq:alpha=0.001"},
+		{"dsq:alpha=0.999", "dsq:alpha=0.999"},
+		{"bnnplus:beta=1000", "bnnplus:beta=1000"},
 	} {
-		s, err := Parse(tc.in)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tc.in, err)
-			continue
-		}
-		if got := s.String(); got != tc.want {
-			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
-		}
+		checkCanonical(t, tc.in, tc.want)
 	}
+}
+
+// checkCanonical checks that in parses and prints as want, and returns
+// the Spec.
+func checkCanonical(t *testing.T, in, want string) Spec {
+	t.Helper()
+	s, err := Parse(in)
+	if err != nil {
+		t.Errorf("Parse(%q): %v", in, err)
+	} else if got := s.String(); got != want {
+		t.Errorf("Parse(%q).String() = %q, want %q", in, got, want)
+	}
+	return s
 }
 
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", "empty estimator spec"},
-		{"stee", `unknown estimator "stee" (have `},
+		{"stee", `unknown estimator "stee" (have ` + strings.Join(Names(), ", ") + ")"},
 		{"ste:", "empty parameter list"},
 		{"ste:c", `malformed parameter "c"`},
 		{"ste:c=0", `bad value c="0": want a number > 0`},
-		{"ste:c=nan", `bad value c="nan"`},
+		{"ste:c=-0", `bad value c="-0": want a number > 0`},
+		{"ste:c=nan", `bad value c="nan": want a finite number > 0`},
+		{"ste:c=+Inf", `bad value c="+Inf": want a finite number > 0`},
+		{"ste:c=-Inf", `bad value c="-Inf": want a finite number > 0`},
+		{"ste:c=1e39", `bad value c="1e39": beyond float32's largest magnitude, 3.4028235e+38: want a number > 0`},
+		{"ste:c=1e400", `bad value c="1e400": beyond float32's largest magnitude`},
+		{"ste:c=3.5e38", `beyond float32's largest magnitude`},
+		{"ste:c=1e-50", `bad value c="1e-50": below float32's smallest normal magnitude, 1.1754944e-38 (it would be 0): want a number > 0`},
+		{"ste:c=1e-400", `below float32's smallest normal magnitude`},
+		{"ste:c=1e-40", `below float32's smallest normal magnitude, 1.1754944e-38 (it would be 1e-40)`},
+		{"ste:c=0x1p-1000", `below float32's smallest normal magnitude`},
+		{"ste:c=abc", `bad value c="abc": want a number > 0`},
 		{"ste:q=1", `unknown parameter "q" (have c)`},
 		{"ste:c=1,c=2", `"c" given twice`},
 		{"ste+nb", `unknown suffix "+nb"`},
-		{"ste+na:eta=cos", `bad value eta="cos": want one of sin, x, 0`},
-		{"ste+na:k=0", `bad value k="0"`},
-		{"ste+na:", "empty parameter list"},
+		{"fda,omega=0.2", `estimators: "fda,omega=0.2": parameters follow a colon, as in "fda:omega=0.2"`},
+		{"fda:n=-1", `bad value n="-1": want integers in [0, 100000], written v or lo..hi with lo <= hi`},
+		{"fda:n=18..9", `bad value n="18..9"`},
+		{"fda:n=100001", `bad value n="100001"`},
+		{"fda:omega=1e-50", `bad value omega="1e-50": below float32's smallest normal magnitude`},
+		{"fda:c=1e-50", `bad value c="1e-50": below float32's smallest normal magnitude`},
+		{"dsq:alpha=1e-50", `bad value alpha="1e-50": below float32's smallest normal magnitude`},
+		{"dsq:alpha=0.0009", `bad value alpha="0.0009": want a number in [0.001, 0.999]`},
+		{"dsq:alpha=0.9991", `bad value alpha="0.9991": want a number in [0.001, 0.999]`},
+		{"bnnplus:beta=1e-10", `bad value beta="1e-10": want a number in [0.001, 1000]`},
+		{"bnnplus:beta=1e6", `bad value beta="1e6": want a number in [0.001, 1000]`},
+		{"ede:tmin=1e-50,tmax=1e-50", `bad value tmin="1e-50": below float32's smallest normal magnitude`},
+		{"ede:tmin=2,tmax=1.9999999", "estimators: ede: tmin=2 is larger than tmax=1.9999999: want tmin <= tmax"},
+		{"ede:tmin=2,tmax=1.99999999", ""}, // tmax is the float32 2, equal to tmin
 	} {
 		_, err := Parse(tc.in)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("Parse(%q) = %v, want no error", tc.in, err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
 		}
@@ -52,8 +95,78 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// withNAReader installs read as the "+na" reader until the test ends.
+func withNAReader(t *testing.T, read NAReader) {
+	registryMu.Lock()
+	saved := naReader
+	naReader = read
+	registryMu.Unlock()
+	t.Cleanup(func() {
+		registryMu.Lock()
+		naReader = saved
+		registryMu.Unlock()
+	})
+}
+
+// TestParseNA checks the "+na" suffix's syntax with a stand-in reader:
+// package nn registers the real one and tests its settings.
+func TestParseNA(t *testing.T) {
+	type settings struct {
+		p float32
+		m string
+	}
+	withNAReader(t, func(p *Params) (any, error) {
+		return &settings{p: p.Float("p", 1, AtLeast(0)), m: p.Choice("m", "a", "a", "b")}, p.Err()
+	})
+	for _, tc := range []struct{ in, want string }{
+		{"ste+na", "ste+na"},
+		{"ste:c=2+na", "ste:c=2+na"},
+		{"ste:c=1e+1+na:p=1e+1", "ste:c=10+na:p=10"},
+		{"ste+na:p=1,m=a", "ste+na"},
+		{"ste+na:m=b,p=0.50", "ste+na:m=b,p=0.5"},
+	} {
+		s := checkCanonical(t, tc.in, tc.want)
+		if s.NA == nil {
+			continue
+		}
+		if _, ok := s.NA.Settings.(*settings); !ok {
+			t.Errorf("Parse(%q).NA.Settings = %T, want what the reader returned", tc.in, s.NA.Settings)
+		}
+	}
+	if s := MustParse("ste"); s.NA != nil || s.NA.String() != "" {
+		t.Errorf(`Parse("ste").NA = %v, want nil`, s.NA)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"ste+na:", "estimators: +na: empty parameter list after ':'"},
+		{"ste+na:q=1", `estimators: +na: unknown parameter "q" (have m, p)`},
+		{"ste+na:p=-1", `estimators: +na: bad value p="-1": want a number >= 0`},
+		{"ste+na:m=c", `estimators: +na: bad value m="c": want one of a, b`},
+		{"ste+na+na", `unknown suffix`},
+	} {
+		if _, err := Parse(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
+		}
+	}
+	got := NADefaults()
+	if len(got) != 2 || got[0].Key != "m" || got[1].Key != "p" || got[1].Default != "1" || got[1].Allowed != "a number >= 0" {
+		t.Errorf("NADefaults() = %+v, want m and p with their defaults", got)
+	}
+
+	withNAReader(t, nil)
+	if _, err := Parse("ste+na"); err == nil || !strings.Contains(err.Error(), "no package registered the +na suffix") {
+		t.Errorf(`Parse("ste+na") without a reader: error = %v, want one saying none is registered`, err)
+	}
+	if got := NADefaults(); got != nil {
+		t.Errorf("NADefaults() without a reader = %v, want nil", got)
+	}
+}
+
 func TestParseList(t *testing.T) {
-	specs, err := ParseList("ste:c=2,ste+na:eta=x,a=0.2, ste")
+	specs, err := ParseList("ste:c=2,ste:c=3,omega=1, ste")
+	if err == nil {
+		t.Fatalf("ParseList with a parameter ste does not take = %v, want an error", specs)
+	}
+	specs, err = ParseList("ste:c=2,fda:n=9,omega=0.2, ste")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,10 +174,13 @@ func TestParseList(t *testing.T) {
 	for _, s := range specs {
 		got = append(got, s.String())
 	}
-	if want := "ste:c=2 ste+na:a=0.2,eta=x ste"; strings.Join(got, " ") != want {
+	if want := "ste:c=2 fda:n=9,omega=0.2 ste"; strings.Join(got, " ") != want {
 		t.Errorf("ParseList = %q, want %q", got, want)
 	}
 	if _, err := ParseList("ste,ste:c=1"); err == nil || !strings.Contains(err.Error(), "listed twice") {
 		t.Errorf("ParseList with a duplicate: err = %v, want listed twice", err)
+	}
+	if _, err := ParseList("ste:c=1.00000001,ste"); err == nil || !strings.Contains(err.Error(), "listed twice") {
+		t.Errorf("ParseList with two spellings of one float32: err = %v, want listed twice", err)
 	}
 }

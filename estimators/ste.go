@@ -1,11 +1,18 @@
 package estimators
 
-import "math"
+import (
+	"math"
 
-var _ Estimator = (*STE)(nil)
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+var (
+	_ Estimator  = (*STE)(nil)
+	_ Documenter = (*STE)(nil)
+)
 
 // STE is the clipped straight-through estimator ("Binarized
-// Neural Networks", NeurIPS 2016):
+// Neural Networks", NeurIPS 2016, arXiv 1602.02830):
 //
 //	forward   q(x) = sign(x), sign(0) = +1
 //	backward  g(x) = 1 if |x| <= C else 0
@@ -20,8 +27,7 @@ type STE struct {
 }
 
 func newSTE(p *Params) (Estimator, error) {
-	c := p.Float("c", 1, "a number > 0", func(v float64) bool { return v > 0 })
-	return &STE{C: float32(c)}, p.Err()
+	return &STE{C: p.Float("c", 1, Above(0))}, p.Err()
 }
 
 // clip returns |C|, or 1 for the zero value.
@@ -30,6 +36,14 @@ func (e *STE) clip() float32 {
 		return 1
 	}
 	return abs32(e.C)
+}
+
+// Doc describes STE for `gradbench list` and the README.
+func (e *STE) Doc() Doc {
+	return Doc{
+		Gradient: "1 where |x| ≤ c, else 0",
+		Source:   "Binarized Neural Networks, NeurIPS 2016 (arXiv 1602.02830)",
+	}
 }
 
 // Name returns "ste".
@@ -78,14 +92,16 @@ func (e *STE) Surrogate(dst, x []float32) {
 // steKernel is the fast STE backward; cb holds the bits of the clip.
 type steKernel struct{ cb uint32 }
 
-func (k *steKernel) backward(dx, x, dy []float32) {
-	i := 0
-	if f := vec().ste; f != nil {
-		i = f(k, dx, x, dy)
-	}
-	// Work on the bits: loading them as uint32 saves a move from a float
-	// register per operand.
-	xb, dyb, dxb := bitsOf(x[i:]), bitsOf(dy[i:]), bitsOf(dx[i:])
+// steKernels is the fast STE backward over one chunk: backwardGo, and the
+// vector variants of ste_amd64.go.
+var steKernels = impl.NewKernel(impls, (*steKernel).backwardGo)
+
+func (k *steKernel) backward(dx, x, dy []float32) { steKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable kernel. It works on the bits: loading them as
+// uint32 saves a move from a float register per operand.
+func (k *steKernel) backwardGo(dx, x, dy []float32) {
+	xb, dyb, dxb := bitsOf(x), bitsOf(dy), bitsOf(dx)
 	dyb, dxb = dyb[:len(xb)], dxb[:len(xb)]
 	cb := k.cb
 	for i, v := range xb {

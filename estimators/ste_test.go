@@ -11,3 +11,8 @@ func TestSTEPinned(t *testing.T) {
 func TestSTEDerivative(t *testing.T) {
 	checkFastSurrogate(t, "ste", -1.5, 1.5, -1, 1)
 }
+
+func TestSTEKernels(t *testing.T) { checkKernels(t, "ste:c=0.3") }
+
+// inForce returns the settings STE's kernels use (see TestParamsInForce).
+func (e *STE) inForce() map[string]float64 { return map[string]float64{"c": float64(e.clip())} }

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/gradbench/gradbench/estimators"
 )
@@ -19,8 +20,10 @@ var (
 )
 
 // Binarize selects the tensors of a binary layer whose sign function takes
-// its gradient from the estimator under test (spec/estimators.md, "Where
-// estimators apply"; the suite's --binarize flag).
+// its gradient from the estimator under test (the suite's --binarize
+// flag). By default the estimator replaces the backward pass of sign for
+// both the latent weights and the activations of every binary layer, as
+// in §2.3 of the FDA paper (arXiv 2103.00841).
 type Binarize int
 
 const (
@@ -72,10 +75,9 @@ type Binary struct {
 // binarizer binarizes one tensor: its estimator, the optional noise
 // adaptation module and the estimator's learnable scalars as parameters.
 type binarizer struct {
-	est     estimators.Estimator
-	na      *NoiseAdaptation
-	scalars []*estimators.Scalar
-	params  []*Param // one per scalar, same order
+	est    estimators.Estimator
+	na     *NoiseAdaptation
+	params []*Param // one per learnable scalar, its storage
 }
 
 func newBinarizer(layer, side string, b Binary, selected bool, d int, init *Init) (*binarizer, error) {
@@ -91,16 +93,15 @@ func newBinarizer(layer, side string, b Binary, selected bool, d int, init *Init
 	z.est = e
 	if l, ok := e.(estimators.Learner); ok {
 		for _, s := range l.Scalars() {
-			p := newParam("est."+side+"."+s.Name, 1)
-			p.Data[0] = s.Value
-			p.NoDecay = true
-			p.Min, p.Max = s.Min, s.Max
-			z.scalars = append(z.scalars, s)
-			z.params = append(z.params, p)
+			z.params = append(z.params, scalarParam("est."+side+"."+s.Name, s))
 		}
 	}
-	if b.Estimator.NA != nil {
-		z.na = NewNoiseAdaptation("na."+side, d, b.Estimator.NA, init.NA)
+	na, err := naSettings(b.Estimator)
+	if err != nil {
+		return nil, err
+	}
+	if na != nil {
+		z.na = NewNoiseAdaptation("na."+side, d, na, init.NA)
 	}
 	return z, nil
 }
@@ -113,19 +114,20 @@ func (z *binarizer) allParams() []*Param {
 	return ps
 }
 
-// syncIn copies the parameter values of the learnable scalars into the
-// estimator before a pass.
-func (z *binarizer) syncIn() {
-	for i, s := range z.scalars {
-		s.Value = z.params[i].Data[0]
-	}
-}
-
-// syncOut moves the scalars' accumulated gradients to their parameters.
-func (z *binarizer) syncOut() {
-	for i, s := range z.scalars {
-		z.params[i].Grad[0] += s.Grad
-		s.Grad = 0
+// scalarParam returns the parameter of a learnable estimator scalar: its
+// Data and Grad are s.Value and s.Grad themselves (one-element slices over
+// the fields), so the optimizer updates, clamps and zeroes the very values
+// the estimator's kernels read and add to, with no copies between passes.
+// It is not weight-decayed.
+func scalarParam(name string, s *estimators.Scalar) *Param {
+	return &Param{
+		Name:    name,
+		Shape:   []int{1},
+		Data:    unsafe.Slice(&s.Value, 1),
+		Grad:    unsafe.Slice(&s.Grad, 1),
+		NoDecay: true,
+		Min:     s.Min,
+		Max:     s.Max,
 	}
 }
 
@@ -138,7 +140,9 @@ func (z *binarizer) setProgress(p Progress) {
 	}
 }
 
-// BinaryConv2d is the binary building block of spec/workloads.md:
+// BinaryConv2d is the binary convolution of the suite's networks (the
+// first convolution, the last linear layer and downsampling shortcuts
+// stay full precision, as in the FDA paper's models):
 //
 //	y = conv(q(x), q(W)·s),  s_o = mean|W_o| per output channel
 //
@@ -231,8 +235,6 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: BinaryConv2d.Forward: input %v has %d channels, want %d", x, x.C, l.In))
 	}
 	l.in = x
-	l.w.syncIn()
-	l.a.syncIn()
 	d := len(l.wb) / l.Out
 	binarizeWeights(l.wb, l.Scale, l.Weight.Data, l.w.est, d)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
@@ -258,9 +260,7 @@ func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor {
 		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
 		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
 	}
-	l.w.syncOut()
 	if dxb == nil {
-		l.a.syncOut()
 		return nil
 	}
 	x := l.in
@@ -269,7 +269,6 @@ func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor {
 	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
 		na.BackwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W)
 	}
-	l.a.syncOut()
 	return dx
 }
 
@@ -375,8 +374,6 @@ func (l *BinaryLinear) ActivationNA() *NoiseAdaptation { return l.a.na }
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {
 	checkLinearInput("BinaryLinear", x, l.In)
 	l.in = x
-	l.w.syncIn()
-	l.a.syncIn()
 	binarizeWeights(l.wb, l.Scale, l.Weight.Data, l.w.est, l.In)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
 		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
@@ -404,7 +401,6 @@ func (l *BinaryLinear) Backward(dy *Tensor) *Tensor {
 		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
 		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
 	}
-	l.w.syncOut()
 	dxb := l.dxb.shape(x.N, l.In, 1, 1)
 	gemmNN(dxb.Data, dy.Data, l.wb, x.N, l.In, l.Out)
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
@@ -412,6 +408,5 @@ func (l *BinaryLinear) Backward(dy *Tensor) *Tensor {
 	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
 		na.BackwardRows(dx.Data, x.Data, dxb.Data, x.N, nil)
 	}
-	l.a.syncOut()
 	return dx
 }

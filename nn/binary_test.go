@@ -240,8 +240,9 @@ func TestBinarizeSelectsEstimator(t *testing.T) {
 }
 
 // TestLearnableScalars checks that an estimator's learnable scalar is a
-// parameter: it gets the gradient the estimator accumulates, the optimizer
-// updates and clamps it, and the estimator sees the new value.
+// parameter whose storage is the Scalar itself: it gets the gradient the
+// estimator accumulates, the optimizer updates and clamps it, and the
+// estimator sees the new value at once, with no copy between passes.
 func TestLearnableScalars(t *testing.T) {
 	r := rand.New(rand.NewPCG(27, 28))
 	l := newBinaryConv(t, "test-scaled", BinarizeBoth, 1)
@@ -268,9 +269,18 @@ func TestLearnableScalars(t *testing.T) {
 			t.Errorf("%s = %v after a huge step, want clamped to 0.5 or 2", k.Name, k.Data[0])
 		}
 	}
-	l.Forward(x)
-	if got := l.WeightEstimator().(*scaledSTE).k.Value; got != ks[0].Data[0] {
-		t.Errorf("estimator scalar = %v after Forward, want the parameter's %v", got, ks[0].Data[0])
+	for i, e := range []estimators.Estimator{l.WeightEstimator(), l.ActivationEstimator()} {
+		k := &e.(*scaledSTE).k
+		if &ks[i].Data[0] != &k.Value || &ks[i].Grad[0] != &k.Grad {
+			t.Errorf("%s is not stored in the estimator's Scalar", ks[i].Name)
+		}
+		if k.Value != ks[i].Data[0] {
+			t.Errorf("estimator scalar = %v after the step, want the parameter's %v", k.Value, ks[i].Data[0])
+		}
+		ks[i].ZeroGrad()
+		if k.Grad != 0 {
+			t.Errorf("estimator scalar's Grad = %v after ZeroGrad, want 0", k.Grad)
+		}
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/gradbench/gradbench/estimators"
 )
 
 // This file checks every layer's Backward against central finite
@@ -254,8 +252,8 @@ func naCases(r *rand.Rand) []struct {
 	l    *naLayer
 	x    *Tensor
 } {
-	mk := func(d int, eta string, a float64) *NoiseAdaptation {
-		m := NewNoiseAdaptation("na", d, &estimators.NA{Eta: eta, A: a, K: 4}, rand.New(rand.NewPCG(r.Uint64(), 0)))
+	mk := func(d int, eta string, a float32) *NoiseAdaptation {
+		m := NewNoiseAdaptation("na", d, &NASettings{Eta: eta, A: a, K: 4}, rand.New(rand.NewPCG(r.Uint64(), 0)))
 		m.Alpha = 0.3
 		return m
 	}

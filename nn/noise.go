@@ -12,10 +12,51 @@ import (
 
 var _ Parametric = (*NoiseAdaptation)(nil)
 
+// NASettings are the settings of a noise adaptation module, written after
+// "+na:" in an estimator spec ("fda+na:eta=x,a=0.2,k=32"). This is the one
+// place their keys, defaults and allowed values are stated: readNA reads
+// them for package estimators' spec parser (estimators.RegisterNA), which
+// checks a spec's values, prints them in `gradbench list` and makes the
+// canonical form from the same calls.
+type NASettings struct {
+	// Eta is the shortcut η(t): "sin" for A·sin(t) (the default), "x" for
+	// A·t, "0" for none (the ablation of the paper's Table 4).
+	Eta string
+	// A is the shortcut's amplitude a, >= 0; default 0.1 (the paper's).
+	A float32
+	// K sets the hidden width H = max(1, D/K) of the module's two layers,
+	// >= 1; default 64 (the paper's h = d/64).
+	K int
+}
+
+func init() { estimators.RegisterNA(readNA) }
+
+// readNA reads the "+na" settings; it is the NAReader nn registers.
+func readNA(p *estimators.Params) (any, error) {
+	return &NASettings{
+		Eta: p.Choice("eta", "sin", "sin", "x", "0"),
+		A:   p.Float("a", 0.1, estimators.AtLeast(0)),
+		K:   p.Int("k", 64, estimators.AtLeast(1)),
+	}, p.Err()
+}
+
+// naSettings returns the settings of spec's "+na" suffix, or nil without
+// one.
+func naSettings(spec estimators.Spec) (*NASettings, error) {
+	if spec.NA == nil {
+		return nil, nil
+	}
+	na, ok := spec.NA.Settings.(*NASettings)
+	if !ok {
+		return nil, fmt.Errorf("nn: %s: +na settings of type %T, want *nn.NASettings", spec, spec.NA.Settings)
+	}
+	return na, nil
+}
+
 // NoiseAdaptation is the noise adaptation module of "Learning Frequency
-// Domain Approximation for Binary Neural Networks" (NeurIPS 2021), as
-// spec/estimators.md defines it, for one binarized tensor t whose values
-// are viewed as rows of D values:
+// Domain Approximation for Binary Neural Networks" (NeurIPS 2021, arXiv
+// 2103.00841), for one binarized tensor t whose values are viewed as rows
+// of D values:
 //
 //	ê(t) = ReLU(t·W1)·W2 + η(t),  W1: D×H, W2: H×D, no biases, H = max(1, D/K)
 //	η(t) = A·sin(t) (Eta "sin"), A·t ("x") or 0 ("0")
@@ -32,6 +73,7 @@ var _ Parametric = (*NoiseAdaptation)(nil)
 // nn.Linear, U(-1/√fan_in, 1/√fan_in) with fan_in = D for W1 and H for W2.
 type NoiseAdaptation struct {
 	D, H int
+	K    int     // the setting H = max(1, D/K) came from
 	Eta  string  // "sin", "x" or "0"
 	A    float32 // amplitude a of η
 	// W1 has shape {D, H}, W2 {H, D}.
@@ -47,23 +89,24 @@ type NoiseAdaptation struct {
 }
 
 // NewNoiseAdaptation returns the module for rows of d values with settings
-// na (estimators.Spec.NA), drawing W1 and W2 from r. name prefixes the
-// parameter names ("na.w" gives "na.w.w1", "na.w.w2").
-func NewNoiseAdaptation(name string, d int, na *estimators.NA, r *rand.Rand) *NoiseAdaptation {
-	k := na.K
-	if k < 1 {
-		k = 64
-	}
+// na (from a spec's "+na" suffix, or written out), drawing W1 and W2 from
+// r. name prefixes the parameter names ("na.w" gives "na.w.w1", "na.w.w2").
+// Settings outside the ranges NASettings states are a programmer error
+// and panic.
+func NewNoiseAdaptation(name string, d int, na *NASettings, r *rand.Rand) *NoiseAdaptation {
 	if d < 1 {
 		panic(fmt.Sprintf("nn: NewNoiseAdaptation: row length %d, want >= 1", d))
 	}
-	switch na.Eta {
-	case "sin", "x", "0":
-	default:
+	switch {
+	case na.Eta != "sin" && na.Eta != "x" && na.Eta != "0":
 		panic(fmt.Sprintf("nn: NewNoiseAdaptation: eta %q, want sin, x or 0", na.Eta))
+	case !(na.A >= 0) || math.IsInf(float64(na.A), 0):
+		panic(fmt.Sprintf("nn: NewNoiseAdaptation: a = %g, want a finite number >= 0", na.A))
+	case na.K < 1:
+		panic(fmt.Sprintf("nn: NewNoiseAdaptation: k = %d, want >= 1", na.K))
 	}
-	h := max(1, d/k)
-	m := &NoiseAdaptation{D: d, H: h, Eta: na.Eta, A: float32(na.A), Alpha: 0.1,
+	h := max(1, d/na.K)
+	m := &NoiseAdaptation{D: d, H: h, K: na.K, Eta: na.Eta, A: na.A, Alpha: 0.1,
 		W1: newParam(name+".w1", d, h), W2: newParam(name+".w2", h, d)}
 	uniformFanIn(m.W1.Data, d, r)
 	uniformFanIn(m.W2.Data, h, r)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the estimator kernel benchmarks for the default build (the Go-assembly
-# kernels the CPU can run: AVX-512, else AVX2+FMA) and for GOEXPERIMENT=simd
-# with its archsimd AVX-512 kernels (-estimators.impl=simd; that build's
-# default is the assembly too), saves the raw output under results/
-# (kernels.txt, kernels-simd.txt; the "estimators:" line names the kernels
-# that ran) and generates results/kernels.md from it
+# kernels the CPU can run: avx512, else avx2) and for the same build with the
+# AVX2 kernels (-estimators.impl=avx2, on a CPU that has AVX-512 too), saves
+# the raw output under results/ (kernels.txt, kernels-avx2.txt; the
+# "estimators:" line names the kernels that ran) and generates
+# results/kernels.md from it
 # with bench/cmd/benchreport. With -count=10 it runs 2 x 120 benchmarks ten
 # times, about 45 minutes on 2 cores (-benchtime=0.5s halves that): run it
 # on a quiet machine (check `uptime`). Arguments are passed to go test,
@@ -29,12 +29,12 @@ run() { # output build test-binary-flags [VAR=value ...]
 }
 
 run results/kernels.txt "default (Go-assembly estimator kernels)" ""
-run results/kernels-simd.txt "GOEXPERIMENT=simd (archsimd AVX-512 estimator kernels)" -estimators.impl=simd GOEXPERIMENT=simd
+run results/kernels-avx2.txt "default, AVX2 estimator kernels" -estimators.impl=avx2
 
 fast='.name:Backward /impl:fast /n:1048576'
 go run ./bench/cmd/benchreport -o results/kernels.md -title "Estimator kernels" \
 	-target "$fast /est:(ste OR approxsign): ns/elem < 0.5" \
 	-target "$fast /est:(dsq OR bnnplus OR ede OR \"fda:n=1\" OR \"fda:n=9\" OR \"fda:n=18\"): ns/elem < 1.0" \
 	-target "$fast /est:\"fda:n=18\" :: $fast /est:\"fda:n=1\": ratio <= 1.2" \
-	default=results/kernels.txt simd=results/kernels-simd.txt
+	default=results/kernels.txt avx2=results/kernels-avx2.txt
 echo "wrote results/kernels.md"

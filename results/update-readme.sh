@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# Copies the generated result tables into README.md, between the lines
-# "<!-- results:begin -->" and "<!-- results:end -->": the default
-# benchmark's table (results/fmnist-10/table.md), the quick ablation's
-# tables (results/quick-ablation/table.md) and the summary lines of the
-# kernel, engine and inference reports (their "## Targets" sections, as
-# benchreport wrote them). Run it after regenerating any of those files.
+# Fills the generated parts of README.md: between the lines
+# "<!-- results:begin -->" and "<!-- results:end -->" the result tables, the
+# default benchmark's (results/fmnist-10/table.md), the quick ablation's
+# (results/quick-ablation/table.md) and the summary lines of the kernel,
+# engine and inference reports (their "## Targets" sections, as benchreport
+# wrote them); between "<!-- estimators:begin -->" and
+# "<!-- estimators:end -->" the table of estimators, from the code
+# (go run ./internal/readme estimators). Run it after regenerating any of
+# those files or changing an estimator. With --check it changes nothing
+# and fails if README.md is not what it would write (.ci/run runs that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+check=false
+case "${1:-}" in
+--check) check=true ;;
+"") ;;
+*) echo "usage: results/update-readme.sh [--check]" >&2; exit 2 ;;
+esac
 
 section() { # file: print the file's "## Targets" section without its heading
 	awk '/^## Targets/{on=1; next} on && /^## /{exit} on' "$1"
 }
 
 body=$(mktemp)
-trap 'rm -f "$body"' EXIT
+ests=$(mktemp)
+out=$(mktemp)
+trap 'rm -f "$body" "$ests" "$out"' EXIT
+go run ./internal/readme estimators >"$ests"
 {
 	echo '### The default benchmark, `gradbench run` (fmnist-10, one seed)'
 	echo
@@ -33,10 +46,25 @@ trap 'rm -f "$body"' EXIT
 	done
 } >"$body"
 
-awk -v body="$body" '
+awk -v body="$body" -v ests="$ests" '
 	/^<!-- results:begin -->$/ { print; while ((getline line < body) > 0) print line; skip = 1; next }
-	/^<!-- results:end -->$/ { skip = 0 }
+	/^<!-- estimators:begin -->$/ { print; while ((getline line < ests) > 0) print line; skip = 1; next }
+	/^<!-- (results|estimators):end -->$/ { skip = 0 }
 	!skip
-' README.md >README.md.tmp
-mv README.md.tmp README.md
+' README.md >"$out"
+for m in results estimators; do
+	grep -q "^<!-- $m:begin -->\$" "$out" && grep -q "^<!-- $m:end -->\$" "$out" || {
+		echo "README.md lacks the <!-- $m:begin --> and <!-- $m:end --> lines" >&2
+		exit 1
+	}
+done
+if $check; then
+	if ! diff -u README.md "$out"; then
+		echo "README.md is stale: run results/update-readme.sh and commit it" >&2
+		exit 1
+	fi
+	echo "README.md is current"
+	exit 0
+fi
+cp "$out" README.md
 echo "updated README.md"

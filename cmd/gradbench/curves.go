@@ -26,7 +26,8 @@ var curvesCmd = &command{
 	short: "print or plot the surrogate gradient g(x) of estimators",
 	long: `
 Curves evaluates the surrogate derivative g(x) that each estimator uses in
-place of d sign(x)/dx, on an evenly spaced grid of x from --from to --to,
+place of d sign(x)/dx (by default every registered estimator, at its
+defaults), on an evenly spaced grid of x from --from to --to,
 and prints a table: a header "x" and one column per estimator, labelled
 with its canonical spec, then one row per point. Estimators with a
 schedule (fda's number of terms, ede's t) are evaluated at training
@@ -55,7 +56,7 @@ type curvesConfig struct {
 }
 
 func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
-	est := fs.String("estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "comma-separated estimator specs, such as fda:n=9,ste")
+	est := fs.String("estimators", "", "comma-separated estimator specs, such as fda:n=9,ste (default: every registered estimator at its defaults)")
 	from := fs.Float64("from", -2, "first x of the grid")
 	to := fs.Float64("to", 2, "last x of the grid")
 	points := fs.Int("points", 401, "number of grid points (>= 2)")
@@ -74,7 +75,11 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	specs, err := estimators.ParseList(*est)
+	list := *est
+	if list == "" {
+		list = strings.Join(estimators.Names(), ",")
+	}
+	specs, err := estimators.ParseList(list)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -82,6 +84,19 @@ func TestCurvesTable(t *testing.T) {
 	}
 }
 
+// TestCurvesDefault: with no --estimators, curves shows every registered
+// estimator at its defaults, in the registry's order.
+func TestCurvesDefault(t *testing.T) {
+	out, _, err := runGradbench(t, "curves", "--points", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := strings.Cut(out, "\n")
+	if want := "x\t" + strings.Join(estimators.Names(), "\t"); header != want {
+		t.Errorf("header = %q, want %q", header, want)
+	}
+}
+
 func TestCurvesSVG(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "curves.svg")
 	out, stderr, err := runGradbench(t, "curves", "--svg", path)
@@ -115,8 +130,8 @@ func TestCurvesSVG(t *testing.T) {
 	if root != "svg" {
 		t.Errorf("SVG root element = %q, want svg", root)
 	}
-	for _, label := range []string{"fda:n=9", "bnnplus", "ede"} {
-		if !bytes.Contains(b, []byte(label)) {
+	for _, label := range estimators.Names() { // the default: every registered estimator
+		if !bytes.Contains(b, []byte(">"+label+"<")) {
 			t.Errorf("SVG has no legend entry %q", label)
 		}
 	}
@@ -130,7 +145,7 @@ func TestCurvesErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--estimators", "fdaa"}, `estimators: unknown estimator "fdaa" (have approxsign, bnnplus, dsq, ede, fda, ste)`},
+		{[]string{"--estimators", "fdaa"}, `estimators: unknown estimator "fdaa" (have ` + strings.Join(estimators.Names(), ", ") + ")"},
 		{[]string{"--estimators", "fda:n=-1"}, `estimators: fda: bad value n="-1"`},
 		{[]string{"--estimators", "fda+na"}, `curves: "fda+na": noise adaptation (+na) is a learned module`},
 		{[]string{"--points", "1"}, "curves: --points must be at least 2, got 1"},
@@ -166,7 +181,7 @@ func TestCurvesExitCode(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("exit = %v, want exit status 1", err)
 	}
-	want := "gradbench: estimators: unknown estimator \"fdaa\" (have approxsign, bnnplus, dsq, ede, fda, ste)\n"
+	want := "gradbench: estimators: unknown estimator \"fdaa\" (have " + strings.Join(estimators.Names(), ", ") + ")\n"
 	if stderr.String() != want {
 		t.Errorf("stderr = %q, want %q", stderr.String(), want)
 	}

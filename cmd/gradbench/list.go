@@ -18,10 +18,13 @@ var listCmd = &command{
 	name:  "list",
 	short: "list estimators with their defaults, models, datasets and recipes",
 	long: `
-List prints what a sweep can be made of: the estimators with every
-hyperparameter, its default and its allowed values (the keys of a spec
-string such as fda:n=9..18,omega=0.1), the settings of the +na suffix,
-the models, the datasets and the built-in recipes.`,
+List prints what a sweep can be made of: the estimators with their
+surrogate gradient, source and every hyperparameter, its default and its
+allowed values (the keys of a spec string such as fda:n=9..18,omega=0.1),
+the settings of the +na suffix, the models, the datasets and the built-in
+recipes. The allowed values are exactly those a spec accepts; numbers are
+used as float32, so a value float32 cannot hold to its precision is
+refused too.`,
 	run: runList,
 }
 
@@ -33,13 +36,20 @@ func runList(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 }
 
 func writeList(w io.Writer) error {
-	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]]):")
+	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]]; numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38):")
 	for _, name := range estimators.Names() {
 		ps, err := estimators.Defaults(name)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "  %-12s %s\n", name, params(ps))
+		d, err := estimators.Describe(name)
+		if err != nil {
+			return err
+		}
+		if d != (estimators.Doc{}) {
+			fmt.Fprintf(w, "  %-12s %s\n", "", d)
+		}
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "+na", params(estimators.NADefaults()))
 	fmt.Fprintln(w, "\nModels:")

@@ -1,0 +1,161 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "go_asm.h"
+#include "asm_amd64.h"
+
+// The BNN+ backward kernels (bnnplus_amd64.go), the vector forms of
+// (*bnnPlusKernel).backwardGo and backwardGradGo:
+//
+//	v := β/2·min(|x|, vmax)
+//	e := exp(-2v)
+//	r := 1 / (1 + e)
+//	dx[i] = dy[i] * (4β·e·r·r·(1 - v·(2r-1)))
+//
+// that is dy·β·sech²(v)·(1 - v·tanh v), and, with learn=true, the sum of
+// dy·(x/β)·g, x clamped like v.
+
+// bnnplus: with v = half·min(|x|, vmax) and e = exp(-2v), g =
+// 4β·sech²(v)·(1 - v·tanh v) = 4β·e·((1+e) - v·(1-e))/(1+e)³.
+// Y15 = half, Y14 = 4β, Y13 = abs mask, Y12 = 1, Y11 = bits of vmax.
+#define BNNPLUS(off, v, z, t, e, q) \
+	VPAND        off(SI)(AX*1), Y13, v; \
+	VPMINUD      Y11, v, v; \
+	VMULPS       Y15, v, v; \
+	VMULPS       M2LOG2E, v, z; \
+	POW2(z, t, e, q); \
+	BNNPLUSG(v, e, t, q); \
+	VMULPS       off(DX)(AX*1), e, e; \
+	VMOVUPS      e, off(DI)(AX*1)
+
+// BNNPLUSG sets e = g from v and e = exp(-2v); t, q are clobbered.
+// Y14 = 4β, Y12 = 1.
+#define BNNPLUSG(v, e, t, q) \
+	VADDPS       Y12, e, t; \
+	VSUBPS       e, Y12, q; \
+	VFNMADD213PS t, v, q; \
+	VMULPS       Y14, e, e; \
+	VMULPS       q, e, e; \
+	VMULPS       t, t, q; \
+	VMULPS       t, q, q; \
+	VDIVPS       q, e, e
+
+#define BNNPLUS_PAIR BNNPLUS(0, Y0, Y1, Y2, Y3, Y4); BNNPLUS(32, Y5, Y6, Y7, Y8, Y9)
+#define BNNPLUS_ONE BNNPLUS(0, Y0, Y1, Y2, Y3, Y4)
+
+// func avx2BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
+TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
+	ARGSY
+	VBROADCASTSS vmax+32(FP), Y11
+	VBROADCASTSS half+36(FP), Y15
+	VBROADCASTSS beta4+40(FP), Y14
+	VMOVUPS      ABSMASK, Y13
+	VMOVUPS      ONE, Y12
+	LOOPY(BNNPLUS_PAIR, BNNPLUS_ONE)
+	RET
+
+// bnnplus with learn=true: BNNPLUS with v = min(|half·x|, 44), and the sum
+// over the lanes of dy·g·(2v/β²) with x's sign (x/β²·g, x clamped like v).
+// Y15 = half, Y14 = 4β, Y13 = 2/β², Y12 = 1, Y10 = bits of 44; Y9 and Y8
+// accumulate.
+#define BNNPLUSGRAD(off) \
+	VMULPS       off(SI)(AX*1), Y15, Y0; \
+	VANDPS       ABSMASK, Y0, Y1; \
+	VPMINUD      Y10, Y1, Y1; \
+	VANDPS       SIGNMASK, Y0, Y0; \
+	VMULPS       M2LOG2E, Y1, Y2; \
+	POW2(Y2, Y3, Y4, Y5); \
+	BNNPLUSG(Y1, Y4, Y3, Y5); \
+	VMULPS       off(DX)(AX*1), Y4, Y4; \
+	VMOVUPS      Y4, off(DI)(AX*1); \
+	VMULPS       Y13, Y1, Y1; \
+	VXORPS       Y0, Y1, Y1; \
+	VMULPS       Y4, Y1, Y1; \
+	ACCUMULATE(Y1, X1, Y2)
+
+// func avx2BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
+TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
+	ARGSY
+	VBROADCASTSS half+32(FP), Y15
+	VBROADCASTSS beta4+36(FP), Y14
+	VBROADCASTSS c+40(FP), Y13
+	VMOVUPS      ONE, Y12
+	VMOVUPS      SECHMAX, Y10
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y8, Y8, Y8
+	LOOP1Y(BNNPLUSGRAD(0))
+	HSUMPD(Y9, Y8, X9, X8, ret+48(FP))
+	VZEROUPPER
+	RET
+
+// bnnplus: with v = half·min(|x|, vmax) and e = exp(-2v),
+// dy·4β·e·((1+e) - v·(1-e))/(1+e)³ (as for AVX2). Z16 = half, Z17 = 4β,
+// Z18 = bits of vmax, Z19 = -2·log2(e), Z21 = -125.
+#define BNNPLUSZ \
+	VPANDD       Z0, Z31, Z3; \
+	VPMINUD      Z18, Z3, Z3; \
+	VMULPS       Z16, Z3, Z3; \
+	VMULPS       Z19, Z3, Z7; \
+	POW2Z(Z7, Z4, Z5); \
+	BNNPLUSGZ(Z3, Z5, Z6, Z7); \
+	VMULPS       Z1, Z5, Z2
+
+// BNNPLUSGZ sets e = g from v and e = exp(-2v); t, q are clobbered.
+#define BNNPLUSGZ(v, e, t, q) \
+	VADDPS       Z30, e, t; \
+	VSUBPS       e, Z30, q; \
+	VFNMADD213PS t, v, q; \
+	VMULPS       Z17, e, e; \
+	VMULPS       q, e, e; \
+	VMULPS       t, t, q; \
+	VMULPS       t, q, q; \
+	VDIVPS       q, e, e
+
+// func avx512BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
+TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
+	ARGS
+	COMMON
+	EXPCONSTS
+	VBROADCASTSS MINK, Z21
+	VBROADCASTSS M2LOG2E, Z19
+	VBROADCASTSS vmax+32(FP), Z18
+	VBROADCASTSS half+36(FP), Z16
+	VBROADCASTSS beta4+40(FP), Z17
+	LOOP(BNNPLUSZ)
+	VZEROUPPER
+	RET
+
+// bnnplus with learn=true: BNNPLUSZ with v = min(|half·x|, 44), and the
+// sum of dy·g·(2v/β²) with x's sign. Z16 = half, Z17 = 4β, Z18 = bits of
+// 44, Z19 = -2·log2(e), Z20 = 2/β², Z21 = -125.
+#define BNNPLUSGRADZ \
+	VMULPS       Z16, Z0, Z3; \
+	VPANDD       Z3, Z31, Z4; \
+	VPMINUD      Z18, Z4, Z4; \
+	VPANDD       Z3, Z28, Z3; \
+	VMULPS       Z19, Z4, Z7; \
+	POW2Z(Z7, Z5, Z6); \
+	BNNPLUSGZ(Z4, Z6, Z5, Z7); \
+	VMULPS       Z1, Z6, Z2; \
+	VMULPS       Z20, Z4, Z4; \
+	VPXORD       Z3, Z4, Z4; \
+	VMULPS       Z2, Z4, Z4; \
+	ACCZ(Z4, Y4, Z5)
+
+// func avx512BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
+TEXT ·avx512BNNPlusGrad(SB), NOSPLIT, $0-56
+	ARGS
+	COMMON
+	EXPCONSTS
+	VBROADCASTSS MINK, Z21
+	VBROADCASTSS M2LOG2E, Z19
+	VBROADCASTSS SECHMAX, Z18
+	VBROADCASTSS half+32(FP), Z16
+	VBROADCASTSS beta4+36(FP), Z17
+	VBROADCASTSS c+40(FP), Z20
+	VPXORQ       Z10, Z10, Z10
+	VPXORQ       Z11, Z11, Z11
+	LOOP(BNNPLUSGRADZ)
+	HSUMZ(ret+48(FP))
+	VZEROUPPER
+	RET

@@ -1,0 +1,69 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "go_asm.h"
+#include "asm_amd64.h"
+
+// The EDE backward kernels (ede_amd64.go), the vector forms of
+// (*edeKernel).backwardGo:
+//
+//	e := exp(-2t·min(|x|, xmax))
+//	r := 1 / (1 + e)
+//	dx[i] = dy[i] * (4kt·e·r·r)
+//
+// that is dy·k·t·sech²(t·x), t|x| clamped to 44 (xmax = 44/t), where e
+// flushes to 0.
+
+// ede: dy·4kt·e/(1+e)² with e = 2^(t2·min(|x|, xmax)), t2 = -2t·log2(e).
+// Y15 = t2, Y14 = 4kt, Y13 = abs mask, Y12 = 1, Y11 = bits of xmax.
+#define EDE(off, a, t, e, q) \
+	VPAND   off(SI)(AX*1), Y13, a; \
+	VPMINUD Y11, a, a; \
+	VMULPS  Y15, a, a; \
+	POW2(a, t, e, q); \
+	VADDPS  Y12, e, t; \
+	VMULPS  t, t, t; \
+	VMULPS  Y14, e, e; \
+	VMULPS  off(DX)(AX*1), e, e; \
+	VDIVPS  t, e, e; \
+	VMOVUPS e, off(DI)(AX*1)
+
+#define EDE_PAIR EDE(0, Y0, Y1, Y2, Y3); EDE(32, Y4, Y5, Y6, Y7)
+#define EDE_ONE EDE(0, Y0, Y1, Y2, Y3)
+
+// func avx2EDE(dx, x, dy *float32, n int, xmax uint32, t2, kt4 float32)
+TEXT ·avx2EDE(SB), NOSPLIT, $0-44
+	ARGSY
+	VBROADCASTSS xmax+32(FP), Y11
+	VBROADCASTSS t2+36(FP), Y15
+	VBROADCASTSS kt4+40(FP), Y14
+	VMOVUPS      ABSMASK, Y13
+	VMOVUPS      ONE, Y12
+	LOOPY(EDE_PAIR, EDE_ONE)
+	RET
+
+// ede: dy·4kt·e/(1+e)² with e = 2^(t2·min(|x|, xmax)). Z16 = t2,
+// Z17 = 4kt, Z18 = bits of xmax, Z21 = -125.
+#define EDEZ \
+	VPANDD  Z0, Z31, Z3; \
+	VPMINUD Z18, Z3, Z3; \
+	VMULPS  Z16, Z3, Z3; \
+	POW2Z(Z3, Z4, Z5); \
+	VADDPS  Z30, Z5, Z6; \
+	VMULPS  Z6, Z6, Z6; \
+	VMULPS  Z17, Z5, Z5; \
+	VMULPS  Z1, Z5, Z5; \
+	VDIVPS  Z6, Z5, Z2
+
+// func avx512EDE(dx, x, dy *float32, n int, xmax uint32, t2, kt4 float32)
+TEXT ·avx512EDE(SB), NOSPLIT, $0-44
+	ARGS
+	COMMON
+	EXPCONSTS
+	VBROADCASTSS MINK, Z21
+	VBROADCASTSS xmax+32(FP), Z18
+	VBROADCASTSS t2+36(FP), Z16
+	VBROADCASTSS kt4+40(FP), Z17
+	LOOP(EDEZ)
+	VZEROUPPER
+	RET
