@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/mdtable"
@@ -128,7 +129,7 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "### %s\n\n", wl[0].Config.label(wl[0].Recipe))
+		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
 		if err := write(w, groups(wl), order); err != nil {
 			return err
 		}
@@ -207,7 +208,7 @@ func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
 	var rows [][]string
 	for i, s := range specs {
 		g := gs[s]
-		row := []string{s, fmtMeanStd(g.Top1, 2)}
+		row := []string{escapeMarkdown(s), fmtMeanStd(g.Top1, 2)}
 		if top5 {
 			row = append(row, fmtMeanStd(g.Top5, 2))
 		}
@@ -245,7 +246,7 @@ func writeLosses(w io.Writer, gs map[string]*Group, specs []string) error {
 	var prs []*pairing
 	for _, s := range specs {
 		g := gs[s]
-		row := []string{s}
+		row := []string{escapeMarkdown(s)}
 		for _, m := range metrics {
 			var pr *pairing
 			if base != nil && s != baseline {
@@ -488,6 +489,30 @@ func fmtPaired(pr *pairing) string {
 		return "–"
 	}
 	return fmtSeeds(pr.Seeds)
+}
+
+// escapeMarkdown backslash-escapes the characters that start markdown
+// (CommonMark or GitHub) inline syntax, so that user text (a recipe name,
+// a spec) put into a heading or a table cell reads as the text it is:
+// \ ` * _ [ ] < > & ~ $ #. Other punctuation (- . : = + , ( )) is literal
+// in the middle of a line and is left as is; '|' is left to mdtable, which
+// escapes it in cells (in a heading it is literal). Control characters,
+// which would break the line, are written as Go escapes (\r, \x00).
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("\\`*_[]<>&~$#", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func fmtMeanStd(xs []float64, prec int) string {

@@ -194,6 +194,32 @@ func TestTableUnequalSeeds(t *testing.T) {
 	)
 }
 
+// User text goes into headings and cells escaped: a recipe name with
+// markdown syntax reads as itself.
+func TestTableEscapesMarkdown(t *testing.T) {
+	w := testWorkload(t)
+	rs := []*Record{fakeRecord(&w, "ste", 1, 80)}
+	rs[0].Recipe = "a*b_[c](d)<e>&f`g|h\\i\r"
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := "recipe a\\*b\\_\\[c\\](d)\\<e\\>\\&f\\`g|h\\\\i\\r: 1 epoch"
+	if first, _, _ := strings.Cut(buf.String(), "\n"); !strings.Contains(first, want) {
+		t.Errorf("heading = %q, want it to contain %q", first, want)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"fda+na:eta=x", "fda+na:eta=x"},
+		{"fmnist-10", "fmnist-10"},
+		{"#1 ~x~ $y$", "\\#1 \\~x\\~ \\$y\\$"},
+		{"a\x00b", "a\\x00b"},
+	} {
+		if got := escapeMarkdown(tc.in); got != tc.want {
+			t.Errorf("escapeMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestFmtSeeds(t *testing.T) {
 	for _, tc := range []struct {
 		seeds []uint64
