@@ -49,8 +49,11 @@
 // # Tables
 //
 // [WriteTable] builds the main table (one row per estimator: mean ± std of
-// the final test accuracy over seeds, Δ and a Mann–Whitney U p-value against
-// STE, wall time per epoch) and the ablation tables of the FDA paper
+// the final test accuracy over seeds, its paired difference Δ from STE seed
+// by seed with a Student t 95% confidence interval and an exact sign-flip
+// permutation p-value, wall time per epoch; then the final test and
+// training losses with their paired Δ and interval) and the ablation tables
+// of the FDA paper
 // ("Learning Frequency Domain Approximation for Binary Neural Networks",
 // NeurIPS 2021): Table 2 (sine-na), Table 3 (na-others), Table 4 (eta),
 // each beside the paper's number. [PaperSpecs] is the set of estimator specs

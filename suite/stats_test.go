@@ -2,64 +2,271 @@ package suite
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"golang.org/x/perf/benchmath"
 )
 
-// Exact two-sided Mann–Whitney U p-values, counted by hand from the null
-// distribution of U (all C(n1+n2, n1) rankings equally likely):
-//   - complete separation of n and n values: p = 2/C(2n, n), so 1/3 for
-//     n = 2, 2/20 for n = 3, 2/70 for n = 4;
-//   - {1,2,4} vs {3,5,6}: U = 1; P(U <= 1) = 2/20, so p = 0.2;
-//   - {1,3,5} vs {2,4,6}: U = 3; P(U <= 3) = (1+1+2+3)/20, so p = 0.7.
-func TestMannWhitney(t *testing.T) {
-	tests := []struct {
-		a, b []float64
-		p    float64
+// t quantiles t_{0.975, ν} for the 95% interval. ν = 1 and 2 have closed
+// forms (Cauchy: tan(π(p − ½)); ν = 2: (2p − 1)/√(2p(1 − p))), computed
+// here independently of gonum; the others are the usual table values to
+// 12 digits.
+var t975 = map[int]float64{
+	1: math.Tan(math.Pi * (0.975 - 0.5)),            // 12.7062047362
+	2: (2*0.975 - 1) / math.Sqrt(2*0.975*(1-0.975)), // 4.30265272975
+	3: 3.18244630528,
+	4: 2.77644510520,
+	9: 2.26215716280,
+}
+
+// Hand-computed intervals, mean ± t·s/√n:
+//   - {1, 2, 3}: mean 2, s = 1, so 2 ± 4.30265272975/√3 = 2 ± 2.48413771175;
+//   - {1, 2, 3, 4}: mean 2.5, s = √(5/3), so 2.5 ± 3.18244630528·1.29099444874/2
+//     = 2.5 ± 2.05426026;
+//   - {0.5, 1.5}: mean 1, s = √½, so 1 ± 12.7062047362·0.70710678/√2 = 1 ± 6.35310237;
+//   - {-2, -1, 0, 1, 7}: mean 1, s = √(50/4) = 3.53553391, so
+//     1 ± 2.77644510520·3.53553391/√5 = 1 ± 4.38994517.
+func TestMeanCI(t *testing.T) {
+	for _, tc := range []struct {
+		d          []float64
+		mean, half float64
 	}{
-		{[]float64{1, 2}, []float64{3, 4}, 1.0 / 3},
-		{[]float64{1, 2, 3}, []float64{4, 5, 6}, 0.1},
-		{[]float64{4, 5, 6}, []float64{1, 2, 3}, 0.1},
-		{[]float64{1, 2, 3, 4}, []float64{5, 6, 7, 8}, 2.0 / 70},
-		{[]float64{1, 2, 4}, []float64{3, 5, 6}, 0.2},
-		{[]float64{1, 3, 5}, []float64{2, 4, 6}, 0.7},
-		{[]float64{1, 2, 3}, []float64{1, 2, 3}, 1},
-		{[]float64{5, 5}, []float64{5, 5}, 1}, // all equal: no difference
-	}
-	for _, tt := range tests {
-		p, ok := mannWhitney(tt.a, tt.b)
-		if !ok || math.Abs(p-tt.p) > 1e-9 {
-			t.Errorf("mannWhitney(%v, %v) = %g, %v, want %g", tt.a, tt.b, p, ok, tt.p)
+		{[]float64{1, 2, 3}, 2, 2.48413771175},
+		{[]float64{1, 2, 3, 4}, 2.5, 2.05426026},
+		{[]float64{0.5, 1.5}, 1, 6.35310237},
+		{[]float64{-2, -1, 0, 1, 7}, 1, 4.38994517},
+		{[]float64{3, 3, 3}, 3, 0}, // no spread: a point
+	} {
+		mean, lo, hi := meanCI(tc.d, 0.95)
+		if math.Abs(mean-tc.mean) > 1e-12 || math.Abs(lo-(tc.mean-tc.half)) > 1e-7 || math.Abs(hi-(tc.mean+tc.half)) > 1e-7 {
+			t.Errorf("meanCI(%v) = %g [%g, %g], want %g ± %g", tc.d, mean, lo, hi, tc.mean, tc.half)
 		}
 	}
-	if _, ok := mannWhitney([]float64{1}, []float64{2, 3}); ok {
-		t.Error("mannWhitney with a single value gave a p-value, want none")
+	// Against the formula with the quantiles above, on random data.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for nu, q := range t975 {
+		d := make([]float64, nu+1)
+		for i := range d {
+			d[i] = rng.NormFloat64()*3 + 1
+		}
+		mean, lo, hi := meanCI(d, 0.95)
+		var m, ss float64
+		for _, x := range d {
+			m += x
+		}
+		m /= float64(len(d))
+		for _, x := range d {
+			ss += (x - m) * (x - m)
+		}
+		half := q * math.Sqrt(ss/float64(nu)) / math.Sqrt(float64(len(d)))
+		if math.Abs(mean-m) > 1e-12 || math.Abs(lo-(m-half)) > 1e-9*half || math.Abs(hi-(m+half)) > 1e-9*half {
+			t.Errorf("ν=%d: meanCI = %g [%g, %g], want %g ± %g", nu, mean, lo, hi, m, half)
+		}
+		// And against benchmath's mean interval (go-moremath's own t
+		// quantile), to its bisection's precision.
+		s := benchmath.AssumeNormal.Summary(benchmath.NewSample(slices.Clone(d), &benchmath.DefaultThresholds), 0.95)
+		if math.Abs(s.Lo-lo) > 1e-6*half || math.Abs(s.Hi-hi) > 1e-6*half {
+			t.Errorf("ν=%d: meanCI = [%g, %g], benchmath says [%g, %g]", nu, lo, hi, s.Lo, s.Hi)
+		}
 	}
-	in := []float64{3, 1, 2}
-	mannWhitney(in, []float64{4, 5})
-	if in[0] != 3 {
-		t.Error("mannWhitney sorted its input in place")
+	if m, lo, hi := meanCI([]float64{4}, 0.95); m != 4 || !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Errorf("meanCI(4) = %g [%g, %g], want 4 [NaN, NaN]", m, lo, hi)
+	}
+	if m, _, _ := meanCI(nil, 0.95); !math.IsNaN(m) {
+		t.Errorf("meanCI() = %g, want NaN", m)
 	}
 }
 
-func TestMinP(t *testing.T) {
-	for _, tt := range []struct {
-		n1, n2 int
-		want   float64
-	}{{1, 1, 1}, {2, 2, 1.0 / 3}, {3, 3, 0.1}, {4, 4, 2.0 / 70}, {5, 5, 2.0 / 252}, {3, 4, 2.0 / 35}} {
-		if got := minP(tt.n1, tt.n2); math.Abs(got-tt.want) > 1e-12 {
-			t.Errorf("minP(%d, %d) = %g, want %g", tt.n1, tt.n2, got, tt.want)
+// Sign-flip p-values counted by hand. Flipping the signs of a subset whose
+// absolute values sum to k turns T = Σ|d| into Σ|d| − 2k, so p is the
+// share of subsets k of the absolute values with |Σ|d| − 2k| ≥ |Σ d|. With
+// {1, …, m} the counts are those of partitions into distinct parts,
+// q(0..8) = 1, 1, 1, 2, 2, 3, 4, 5, 6:
+//   - n = 3, {1, 2, 3}: only the two one-signed patterns reach |T| = 6: 2/8;
+//   - n = 3, {-1, 2, 4}: T = 5; of the sums ±1 ± 2 ± 4 ∈ {±7, ±5, ±3, ±1}
+//     four reach 5: 4/8;
+//   - n = 3, {1, 2, -3}: T = 0, every pattern reaches it: 1;
+//   - n = 4, {-1, 2, 3, 4}: Σ|d| = 10, T = 8, |10 − 2k| ≥ 8 for k ≤ 1 (2
+//     subsets) or k ≥ 9 (2): 4/16;
+//   - n = 5, {1, 2, 3, 4, -5}: Σ|d| = 15, T = 5, k ≤ 5 (1+1+1+2+2+3 = 10)
+//     or k ≥ 10 (10): 20/32;
+//   - n = 6, {1, …, 5, -6}: Σ|d| = 21, T = 9, k ≤ 6 (14) or k ≥ 15 (14): 28/64;
+//   - n = 7, {1, …, 6, -7}: Σ|d| = 28, T = 14, k ≤ 7 (19) or k ≥ 21 (19): 38/128;
+//   - n = 8, {1, …, 7, -8}: Σ|d| = 36, T = 20, k ≤ 8 (25) or k ≥ 28 (25): 50/256;
+//   - n = 3..8 with every difference positive: 2/2^n.
+func TestSignFlipP(t *testing.T) {
+	tests := []struct {
+		d []float64
+		p float64
+	}{
+		{[]float64{1, 2, 3}, 2.0 / 8},
+		{[]float64{-1, 2, 4}, 4.0 / 8},
+		{[]float64{1, 2, -3}, 1},
+		{[]float64{0.1, 0.2, -0.3}, 1}, // T = 5.6e-17: zero up to rounding
+		{[]float64{-1, 2, 3, 4}, 4.0 / 16},
+		{[]float64{1, 2, 3, 4, -5}, 20.0 / 32},
+		{[]float64{1, 2, 3, 4, 5, -6}, 28.0 / 64},
+		{[]float64{1, 2, 3, 4, 5, 6, -7}, 38.0 / 128},
+		{[]float64{1, 2, 3, 4, 5, 6, 7, -8}, 50.0 / 256},
+		{[]float64{0, 0, 0}, 1},
+	}
+	for n := 3; n <= 8; n++ {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = float64(i+1) * 0.37
 		}
-		// The test itself reaches it on completely separated samples.
-		a, b := make([]float64, tt.n1), make([]float64, tt.n2)
-		for i := range a {
-			a[i] = float64(i)
+		tests = append(tests, struct {
+			d []float64
+			p float64
+		}{d, 2 / math.Pow(2, float64(n))})
+	}
+	if p, _ := signFlipP([]float64{1, math.NaN(), 2}); !math.IsNaN(p) {
+		t.Errorf("signFlipP with a NaN = %g, want NaN", p)
+	}
+	for _, tc := range tests {
+		if p, draws := signFlipP(tc.d); p != tc.p || draws != 0 {
+			t.Errorf("signFlipP(%v) = %g (%d draws), want %g exactly", tc.d, p, draws, tc.p)
 		}
-		for i := range b {
-			b[i] = float64(100 + i)
+		neg := make([]float64, len(tc.d))
+		for i, x := range tc.d {
+			neg[i] = -x
 		}
-		if p, ok := mannWhitney(a, b); ok && math.Abs(p-tt.want) > 1e-9 {
-			t.Errorf("mannWhitney of separated samples %d+%d = %g, want minP %g", tt.n1, tt.n2, p, tt.want)
+		if p, _ := signFlipP(neg); p != tc.p {
+			t.Errorf("signFlipP(%v) = %g, want %g (the same as its negation)", neg, p, tc.p)
 		}
+	}
+}
+
+// bruteSignFlipP counts the sign patterns by recursion over all 2^n of
+// them, in exact rational arithmetic on integer data: an enumeration
+// written independently of signFlipP's Gray code.
+func bruteSignFlipP(d []int) float64 {
+	obs := 0
+	for _, x := range d {
+		obs += x
+	}
+	obs = max(obs, -obs)
+	var count func(i, t int) int
+	count = func(i, t int) int {
+		if i == len(d) {
+			if max(t, -t) >= obs {
+				return 1
+			}
+			return 0
+		}
+		return count(i+1, t+d[i]) + count(i+1, t-d[i])
+	}
+	return float64(count(0, 0)) / math.Ldexp(1, len(d))
+}
+
+func TestSignFlipPBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 2; n <= 14; n++ {
+		for range 20 {
+			d := make([]int, n)
+			f := make([]float64, n)
+			for i := range d {
+				d[i] = rng.IntN(41) - 15 // zeros and ties included
+				// A scale that is not a power of two, so that the float
+				// sums round.
+				f[i] = float64(d[i]) * 0.01
+			}
+			want := bruteSignFlipP(d)
+			if got, _ := signFlipP(f); math.Abs(got-want) > 1e-15 {
+				t.Errorf("signFlipP(%v) = %g, enumeration says %g", f, got, want)
+			}
+		}
+	}
+}
+
+// Above maxExactFlips differences, p is a Monte Carlo estimate. With every
+// |d_s| = 1 and k negative, T = n − 2k and the number B of minus signs in a
+// random pattern is Binomial(n, ½), so p = P(|n − 2B| ≥ |n − 2k|) exactly.
+func TestSignFlipPMonteCarlo(t *testing.T) {
+	const n = 24
+	binom := func(n, k int) float64 { // C(n, k)
+		c := 1.0
+		for i := 1; i <= k; i++ {
+			c = c * float64(n-k+i) / float64(i)
+		}
+		return c
+	}
+	for _, k := range []int{0, 8, 12} {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = 1
+			if i < k {
+				d[i] = -1
+			}
+		}
+		obs := math.Abs(float64(n - 2*k))
+		want := 0.0
+		for b := 0; b <= n; b++ {
+			if math.Abs(float64(n-2*b)) >= obs {
+				want += binom(n, b)
+			}
+		}
+		want /= math.Ldexp(1, n)
+		got, draws := signFlipP(d)
+		if draws != signFlipDraws {
+			t.Fatalf("signFlipP of %d values: %d draws, want %d", n, draws, signFlipDraws)
+		}
+		// Within 5 standard errors, and never below the resolution
+		// 1/(1 + draws).
+		se := math.Sqrt(want*(1-want)/float64(draws)) + 1/float64(draws)
+		if math.Abs(got-want) > 5*se || got < 1/float64(1+draws) {
+			t.Errorf("signFlipP(k=%d of %d negative) = %g, want %g ± %g", k, n, got, want, 5*se)
+		}
+		if k == 8 {
+			if again, _ := signFlipP(d); again != got {
+				t.Errorf("signFlipP(k=%d) = %g then %g: not reproducible", k, got, again)
+			}
+		}
+	}
+}
+
+func TestMinSignFlipP(t *testing.T) {
+	for n := 1; n <= 10; n++ {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = float64(2 + i)
+		}
+		p, _ := signFlipP(d)
+		if want := minSignFlipP(n); p != want || (n > 1 && want != math.Ldexp(1, 1-n)) {
+			t.Errorf("n=%d: signFlipP of one-signed values = %g, minSignFlipP = %g, want 2/2^n", n, p, want)
+		}
+	}
+}
+
+// pair compares seed by seed: with ref seeds 1–4 and row seeds 1, 2, 4, 5,
+// seed 3 (ref only) and 5 (row only) are left out, and Δ is the mean of
+// the three differences, not the difference of the means.
+func TestPairCommonSeeds(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 3 // so that a NaN top-1 diverges
+	var rs []*Record
+	for s, v := range map[uint64]float64{1: 80, 2: 82, 3: 70, 4: 84} {
+		rs = append(rs, fakeRecord(&w, "ste", s, v))
+	}
+	for s, v := range map[uint64]float64{1: 81, 2: 84, 4: 87, 5: 99} {
+		rs = append(rs, fakeRecord(&w, "fda", s, v))
+	}
+	rs = append(rs, fakeRecord(&w, "fda", 3, math.NaN())) // diverged
+	gs := groups(rs)
+	pr := pair(gs["ste"], gs["fda"], metricTop1)
+	if !slices.Equal(pr.Seeds, []uint64{1, 2, 4}) || !slices.Equal(pr.OnlyRef, []uint64{3}) || !slices.Equal(pr.OnlyRow, []uint64{5}) {
+		t.Errorf("pair seeds = %v, only ste %v, only fda %v; want [1 2 4], [3], [5]", pr.Seeds, pr.OnlyRef, pr.OnlyRow)
+	}
+	if !slices.Equal(pr.D, []float64{1, 2, 3}) || pr.Mean != 2 || pr.P != 0.25 || !pr.Unpaired() {
+		t.Errorf("pair = D %v, mean %g, p %g, unpaired %v; want [1 2 3], 2, 0.25, true", pr.D, pr.Mean, pr.P, pr.Unpaired())
+	}
+	if math.Abs(pr.Lo-(2-2.48413771175)) > 1e-7 || math.Abs(pr.Hi-(2+2.48413771175)) > 1e-7 {
+		t.Errorf("pair CI = [%g, %g], want 2 ± 2.48413771175", pr.Lo, pr.Hi)
+	}
+	if same := pair(gs["ste"], gs["ste"], metricTop1); same.Unpaired() || same.Mean != 0 || same.P != 1 {
+		t.Errorf("ste against itself: unpaired %v, Δ %g, p %g; want false, 0, 1", same.Unpaired(), same.Mean, same.P)
 	}
 }
 

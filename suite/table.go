@@ -3,9 +3,11 @@ package suite
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/mdtable"
@@ -127,7 +129,7 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "### %s\n\n", wl[0].Config.label(wl[0].Recipe))
+		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
 		if err := write(w, groups(wl), order); err != nil {
 			return err
 		}
@@ -185,37 +187,86 @@ func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
 		top5 = top5 || len(g.Top5) > 0
 	}
 	base := gs[baseline]
+	// prs[i] compares row i with the baseline; nil for the baseline's own
+	// row and when there is none.
+	prs := make([]*pairing, len(specs))
+	for i, s := range specs {
+		if base != nil && s != baseline {
+			prs[i] = pairWith(base, gs[s], metricTop1)
+		}
+	}
+	unequal := anyUnpaired(prs)
 	header := []string{"estimator", "top-1 % (mean ± std)"}
 	if top5 {
 		header = append(header, "top-5 % (mean ± std)")
 	}
-	header = append(header, "n", "diverged", "Δ vs ste (pp)", "p", "sec/epoch")
+	header = append(header, "n", "diverged")
+	if unequal {
+		header = append(header, "seeds", "paired with "+baseline)
+	}
+	header = append(header, "Δ vs "+baseline+" (pp)", "95% CI", "p", "sec/epoch")
 	var rows [][]string
-	var ns []int
-	for _, s := range specs {
+	for i, s := range specs {
 		g := gs[s]
-		row := []string{s, fmtMeanStd(g.Top1)}
+		row := []string{escapeMarkdown(s), fmtMeanStd(g.Top1, 2)}
 		if top5 {
-			row = append(row, fmtMeanStd(g.Top5))
+			row = append(row, fmtMeanStd(g.Top5, 2))
 		}
-		delta, p := "–", "–"
-		if base != nil && s != baseline {
-			delta, p = compareCells(base.Top1, g.Top1)
+		row = append(row, strconv.Itoa(g.N()), fmtDiverged(g.Diverged))
+		if unequal {
+			row = append(row, fmtSeeds(g.seeds(metricTop1)), fmtPaired(prs[i]))
 		}
-		row = append(row, strconv.Itoa(g.N()), fmtDiverged(g.Diverged), delta, p, fmtSeconds(g))
-		rows = append(rows, row)
-		ns = append(ns, g.N())
+		row = append(row, compareCells(prs[i], metricTop1)...)
+		rows = append(rows, append(row, fmtSeconds(g)))
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return fmt.Errorf("suite: table: %w", err)
 	}
 	note := "n: finished runs (seeds); diverged runs (a NaN or Inf loss) are counted, never averaged. " +
-		"Δ: difference of the means in percentage points. p: two-sided Mann–Whitney U test over seeds (golang.org/x/perf/benchmath); * marks p < 0.05. " +
-		"sec/epoch: training and evaluation wall time."
+		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points") +
+		" sec/epoch: training and evaluation wall time."
 	if base == nil {
-		note += " No ste runs: Δ and p need the ste baseline."
+		note += " No " + baseline + " runs: Δ, CI and p need the " + baseline + " baseline."
 	}
-	fmt.Fprintf(w, "\n%s%s%s\n", note, powerNote(ns), naNote(gs))
+	fmt.Fprintf(w, "\n%s%s\n", note, pairNotes(baseline, prs)+naNote(gs))
+	return writeLosses(w, gs, specs)
+}
+
+// writeLosses writes the final test and training losses of every row in
+// specs, each with its paired difference from the baseline.
+func writeLosses(w io.Writer, gs map[string]*Group, specs []string) error {
+	base := gs[baseline]
+	fmt.Fprintf(w, "\nFinal losses (cross-entropy), compared with %s seed by seed like top-1:\n\n", baseline)
+	metrics := []metric{metricTestLoss, metricTrainLoss}
+	header := []string{"estimator"}
+	for _, m := range metrics {
+		header = append(header, m.name+" (mean ± std)", "Δ "+m.name+" vs "+baseline, "95% CI")
+	}
+	var rows [][]string
+	var prs []*pairing
+	for _, s := range specs {
+		g := gs[s]
+		row := []string{escapeMarkdown(s)}
+		for _, m := range metrics {
+			var pr *pairing
+			if base != nil && s != baseline {
+				pr = pairWith(base, g, m)
+				prs = append(prs, pr)
+			}
+			row = append(row, fmtMeanStd(g.list(m), m.prec))
+			row = append(row, compareCells(pr, m)[:2]...)
+		}
+		rows = append(rows, row)
+	}
+	if err := mdtable.Write(w, 1, header, rows); err != nil {
+		return fmt.Errorf("suite: table: %w", err)
+	}
+	note := "test loss: on the test split in evaluation mode after the last epoch; train loss: the mean over the last epoch's training batches (training mode, noise adaptation on). " +
+		"Δ and 95% CI as for top-1, over the seeds both rows finished; Δ < 0 is a lower loss than " + baseline + "."
+	if anyUnpaired(prs) {
+		note += " Seeds only one of the two rows finished are left out of Δ and CI."
+	}
+	fmt.Fprintf(w, "\n%s\n", note)
 	return nil
 }
 
@@ -241,126 +292,245 @@ func writeEta(w io.Writer, gs map[string]*Group, _ []string) error {
 }
 
 // writeRows writes an ablation table whose rows are compared with the
-// first row.
+// first row, seed by seed.
 func writeRows(w io.Writer, gs map[string]*Group, rows []paperRow, first, deltaHead string) error {
-	header := []string{first, "estimator", "top-1 % (mean ± std)", "n", "diverged", deltaHead, "p", "paper (ResNet-20, CIFAR-10)"}
+	ref := canon(rows[0].spec)
+	base := gs[ref]
+	prs := make([]*pairing, len(rows))
+	for i, r := range rows {
+		if g := gs[canon(r.spec)]; i > 0 && base != nil && g != nil {
+			prs[i] = pairWith(base, g, metricTop1)
+		}
+	}
+	unequal := anyUnpaired(prs)
+	header := []string{first, "estimator", "top-1 % (mean ± std)", "n", "diverged"}
+	if unequal {
+		header = append(header, "seeds", "paired with "+ref)
+	}
+	header = append(header, deltaHead, "95% CI", "p", "paper (ResNet-20, CIFAR-10)")
 	var cells [][]string
-	var ns []int
-	base := gs[canon(rows[0].spec)]
 	for i, r := range rows {
 		g := gs[canon(r.spec)]
 		row := []string{r.label, canon(r.spec)}
 		if g == nil {
-			row = append(row, "not run", "0", "–", "–", "–")
-		} else {
-			delta, p := "–", "–"
-			if i > 0 && base != nil {
-				delta, p = compareCells(base.Top1, g.Top1)
+			row = append(row, "not run", "0", "–")
+			if unequal {
+				row = append(row, "–", "–")
 			}
-			row = append(row, fmtMeanStd(g.Top1), strconv.Itoa(g.N()), fmtDiverged(g.Diverged), delta, p)
-			ns = append(ns, g.N())
+		} else {
+			row = append(row, fmtMeanStd(g.Top1, 2), strconv.Itoa(g.N()), fmtDiverged(g.Diverged))
+			if unequal {
+				row = append(row, fmtSeeds(g.seeds(metricTop1)), fmtPaired(prs[i]))
+			}
 		}
-		row = append(row, fmt.Sprintf("%.2f", r.paper))
-		cells = append(cells, row)
+		row = append(row, compareCells(prs[i], metricTop1)...)
+		cells = append(cells, append(row, fmt.Sprintf("%.2f", r.paper)))
 	}
 	if err := mdtable.Write(w, 2, header, cells); err != nil {
 		return fmt.Errorf("suite: table: %w", err)
 	}
-	fmt.Fprintf(w, "\nΔ and p (two-sided Mann–Whitney U over seeds) compare each row with the first; * marks p < 0.05. The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations.%s%s\n", powerNote(ns), naNote(gs))
+	fmt.Fprintf(w, "\n%s The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations.%s\n",
+		pairedNote("top-1(row, seed) − top-1("+ref+", seed), in percentage points"), pairNotes(ref, prs)+naNote(gs))
 	return nil
 }
 
 func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
 	fmt.Fprintf(w, "Table 3 of the FDA paper (noise adaptation added to other estimators).\n\n")
-	header := []string{"estimator", "without NA", "with NA", "n", "diverged", "Δ with − without (pp)", "p", "paper (ResNet-20, CIFAR-10)"}
+	prs := make([]*pairing, len(naOthersRows))
+	for i, pair := range naOthersRows {
+		without, with := gs[canon(pair[0].spec)], gs[canon(pair[1].spec)]
+		if without != nil && with != nil {
+			prs[i] = pairWith(without, with, metricTop1)
+		}
+	}
+	unequal := anyUnpaired(prs)
+	header := []string{"estimator", "without NA", "with NA", "n", "diverged"}
+	if unequal {
+		header = append(header, "seeds", "paired")
+	}
+	header = append(header, "Δ with − without (pp)", "95% CI", "p", "paper (ResNet-20, CIFAR-10)")
 	var cells [][]string
-	var ns []int
-	for _, pair := range naOthersRows {
+	for i, pair := range naOthersRows {
 		without, with := gs[canon(pair[0].spec)], gs[canon(pair[1].spec)]
 		row := []string{fmt.Sprintf("%s (%s → %s)", pair[0].label, canon(pair[0].spec), canon(pair[1].spec))}
-		var a, b []float64
 		var da, db []int
-		na, nb := "0", "0"
+		na, nb, sa, sb := "0", "0", "–", "–"
 		if without != nil {
-			a, da, na = without.Top1, without.Diverged, strconv.Itoa(without.N())
-			ns = append(ns, without.N())
+			da, na, sa = without.Diverged, strconv.Itoa(without.N()), fmtSeeds(without.seeds(metricTop1))
 		}
 		if with != nil {
-			b, db, nb = with.Top1, with.Diverged, strconv.Itoa(with.N())
-			ns = append(ns, with.N())
-		}
-		delta, p := "–", "–"
-		if without != nil && with != nil {
-			delta, p = compareCells(a, b)
+			db, nb, sb = with.Diverged, strconv.Itoa(with.N()), fmtSeeds(with.seeds(metricTop1))
 		}
 		row = append(row, fmtMeanStdOrNotRun(without), fmtMeanStdOrNotRun(with), na+" / "+nb,
-			fmtDiverged(da)+" / "+fmtDiverged(db), delta, p,
-			fmt.Sprintf("%.2f → %.2f", pair[0].paper, pair[1].paper))
-		cells = append(cells, row)
+			fmtDiverged(da)+" / "+fmtDiverged(db))
+		if unequal {
+			row = append(row, sa+" / "+sb, fmtPaired(prs[i]))
+		}
+		row = append(row, compareCells(prs[i], metricTop1)...)
+		cells = append(cells, append(row, fmt.Sprintf("%.2f → %.2f", pair[0].paper, pair[1].paper)))
 	}
 	if err := mdtable.Write(w, 1, header, cells); err != nil {
 		return fmt.Errorf("suite: table: %w", err)
 	}
-	fmt.Fprintf(w, "\nn and diverged: without / with NA. p: two-sided Mann–Whitney U over seeds, with vs without; * marks p < 0.05.%s%s\n", powerNote(ns), naNote(gs))
+	fmt.Fprintf(w, "\nn, diverged and seeds: without / with NA. %s%s\n",
+		pairedNote("top-1(with NA, seed) − top-1(without, seed), in percentage points"), pairNotes("the row without NA", prs)+naNote(gs))
 	return nil
 }
 
 func canon(spec string) string { return estimators.MustParse(spec).String() }
 
-// compareCells formats the difference of the means of b and a, and the
-// p-value of b vs a with a marker when p < alpha.
-func compareCells(a, b []float64) (delta, p string) {
-	if len(a) == 0 || len(b) == 0 {
-		return "–", "–"
-	}
-	ma, _ := meanStd(a)
-	mb, _ := meanStd(b)
-	delta = fmt.Sprintf("%+.2f", mb-ma)
-	pv, ok := mannWhitney(a, b)
-	if !ok {
-		return delta, "–"
-	}
-	p = fmt.Sprintf("%.3f", pv)
-	if pv < alpha {
-		p += " *"
-	}
-	return delta, p
+// pairWith pairs row with ref on m (see pair).
+func pairWith(ref, row *Group, m metric) *pairing {
+	pr := pair(ref, row, m)
+	return &pr
 }
 
-// powerNote warns when the seeds are too few for any difference to reach
-// p < alpha: with n seeds on each side the test cannot go below minP(n, n).
-func powerNote(ns []int) string {
-	hi := 0
-	for _, n := range ns {
-		hi = max(hi, n)
+// anyUnpaired reports whether some comparison of prs left a seed out.
+func anyUnpaired(prs []*pairing) bool {
+	for _, pr := range prs {
+		if pr != nil && pr.Unpaired() {
+			return true
+		}
+	}
+	return false
+}
+
+// compareCells formats a comparison as its Δ, 95% CI and p cells, with a
+// marker on p < alpha; "–" where there is no comparison or too few pairs.
+func compareCells(pr *pairing, m metric) []string {
+	cells := []string{"–", "–", "–"}
+	if pr == nil || pr.N() == 0 {
+		return cells
+	}
+	cells[0] = fmt.Sprintf("%+.*f", m.prec, pr.Mean)
+	if pr.N() < 2 {
+		return cells
+	}
+	cells[1] = fmt.Sprintf("[%+.*f, %+.*f]", m.prec, pr.Lo, m.prec, pr.Hi)
+	cells[2] = fmt.Sprintf("%.3f", pr.P)
+	if pr.P < alpha {
+		cells[2] += " *"
+	}
+	return cells
+}
+
+// pairedNote explains the Δ, 95% CI and p columns of a table whose rows
+// are compared seed by seed; diff says what is subtracted from what.
+func pairedNote(diff string) string {
+	return "Δ: the mean over seeds of the paired difference " + diff + "; every estimator of a seed starts from the same weights and sees the same batches. " +
+		"95% CI: Student t interval of Δ over the paired differences (it excludes 0 exactly when the paired t-test gives p < 0.05). " +
+		"p: two-sided sign-flip permutation test of the paired differences, exact over all 2^n sign patterns of the n differences (distribution-free); * marks p < 0.05."
+}
+
+// pairNotes says which seeds the comparisons of a table left out, when
+// their pairs are too few for p to reach alpha, and when p is a Monte
+// Carlo estimate. ref names what the rows are compared with.
+func pairNotes(ref string, prs []*pairing) string {
+	var b strings.Builder
+	if anyUnpaired(prs) {
+		fmt.Fprintf(&b, " Rows finished different seeds (seeds column): Δ, CI and p pair a row only with the seeds it shares with %s (paired column) and leave the other seeds of both out; mean ± std and n use all of a row's seeds.", ref)
+	}
+	lo, hi, mc := math.MaxInt, 0, 0
+	for _, pr := range prs {
+		if pr != nil {
+			lo = min(lo, pr.N())
+			hi = max(hi, pr.N())
+			mc = max(mc, pr.Draws)
+		}
+	}
+	// enough is the fewest pairs whose smallest p is below alpha.
+	enough := 1
+	for minSignFlipP(enough) >= alpha {
+		enough++
 	}
 	switch {
 	case hi == 0:
-		return ""
 	case hi < 2:
-		return " With one seed there is no p-value: use --seeds 4 or more to test differences."
-	case minP(hi, hi) >= alpha:
-		return fmt.Sprintf(" With %d seeds per estimator the smallest possible p is %.3f, so no difference can reach p < %g: use --seeds 4 or more.", hi, minP(hi, hi), alpha)
+		fmt.Fprintf(&b, " With one paired seed there is no CI or p: use --seeds %d or more to test differences.", enough)
+	case hi < enough:
+		fmt.Fprintf(&b, " With at most %d paired seeds the sign-flip p cannot go below 2/2^%d = %.4g, so no difference can reach p < %g: use --seeds %d or more (the t interval may exclude 0 with fewer).", hi, hi, minSignFlipP(hi), alpha, enough)
+	case lo < enough:
+		fmt.Fprintf(&b, " A row with n < %d paired seeds cannot reach p < %g: the smallest sign-flip p is 2/2^n.", enough, alpha)
 	}
-	return ""
+	if mc > 0 {
+		fmt.Fprintf(&b, " Where more than %d seeds are paired, p is estimated from %d random sign patterns (a fixed seed, so the table is reproducible) as (1 + hits)/(1 + %d).", maxExactFlips, mc, mc)
+	}
+	return b.String()
 }
 
-func fmtMeanStd(xs []float64) string {
+// fmtSeeds formats ascending seeds with runs of three or more as ranges:
+// 1–4, 7 or 1, 2, 4.
+func fmtSeeds(seeds []uint64) string {
+	if len(seeds) == 0 {
+		return "none"
+	}
+	var parts []string
+	for i := 0; i < len(seeds); {
+		j := i
+		for j+1 < len(seeds) && seeds[j+1] == seeds[j]+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, fmt.Sprintf("%d–%d", seeds[i], seeds[j]))
+		case j > i:
+			parts = append(parts, strconv.FormatUint(seeds[i], 10), strconv.FormatUint(seeds[j], 10))
+		default:
+			parts = append(parts, strconv.FormatUint(seeds[i], 10))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtPaired formats the seeds a comparison paired.
+func fmtPaired(pr *pairing) string {
+	if pr == nil {
+		return "–"
+	}
+	return fmtSeeds(pr.Seeds)
+}
+
+// escapeMarkdown backslash-escapes the characters that start markdown
+// (CommonMark or GitHub) inline syntax, so that user text (a recipe name,
+// a spec) put into a heading or a table cell reads as the text it is:
+// \ ` * _ [ ] < > & ~ $ #. Other punctuation (- . : = + , ( )) is literal
+// in the middle of a line and is left as is; '|' is left to mdtable, which
+// escapes it in cells (in a heading it is literal). Control characters,
+// which would break the line, are written as Go escapes (\r, \x00).
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("\\`*_[]<>&~$#", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func fmtMeanStd(xs []float64, prec int) string {
 	m, s := meanStd(xs)
 	switch {
 	case len(xs) == 0:
 		return "–"
 	case len(xs) == 1:
-		return fmt.Sprintf("%.2f ± –", m)
+		return fmt.Sprintf("%.*f ± –", prec, m)
 	}
-	return fmt.Sprintf("%.2f ± %.2f", m, s)
+	return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, s)
 }
 
 func fmtMeanStdOrNotRun(g *Group) string {
 	if g == nil {
 		return "not run"
 	}
-	return fmtMeanStd(g.Top1)
+	return fmtMeanStd(g.Top1, 2)
 }
 
 func fmtDiverged(epochs []int) string {

@@ -34,23 +34,53 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// hasAll checks that the table (what) contains every one of wants, with
+// runs of spaces (the padding of its columns) read as one.
+func hasAll(t *testing.T, what, table string, wants ...string) {
+	t.Helper()
+	flat := strings.Join(strings.Fields(table), " ")
+	for _, want := range wants {
+		if !strings.Contains(flat, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, table)
+		}
+	}
+}
+
 // paperRecords is a small sweep over every spec of the paper's ablations,
-// 4 seeds, with one diverged run, made up so that the numbers are easy to
-// check by eye: spec i scores 80 + i + seed/10.
+// 6 seeds (enough for a sign-flip p below 0.05), with one diverged run (dsq+na, seed 3), made up so that the
+// numbers are easy to check by eye: spec i scores 80 + i + seed/10, plus
+// 0.1 on every third (spec, seed) so that the paired differences vary; its
+// final test loss is 1 − i/20 + seed/100 and its training loss
+// 1.2 − i/10 + (i·seed mod 3)/50.
 func paperRecords(t *testing.T) []*Record {
 	w := testWorkload(t)
 	w.Recipe.Epochs = 3
 	var rs []*Record
 	for i, spec := range PaperSpecs() {
-		for seed := uint64(1); seed <= 4; seed++ {
+		for seed := uint64(1); seed <= 6; seed++ {
 			top1 := 80 + float64(i) + float64(seed)/10
+			if (i+int(seed))%3 == 0 {
+				top1 += 0.1
+			}
 			if spec.String() == "dsq+na" && seed == 3 {
 				top1 = math.NaN()
 			}
-			rs = append(rs, fakeRecord(&w, spec.String(), seed, top1))
+			r := fakeRecord(&w, spec.String(), seed, top1)
+			if r.Status == StatusOK {
+				setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
+			}
+			rs = append(rs, r)
 		}
 	}
 	return rs
+}
+
+// setLosses sets the test and training loss of r's last epoch, and its
+// final numbers to match.
+func setLosses(r *Record, test, train float64) {
+	last := &r.Epochs[len(r.Epochs)-1]
+	last.TestLoss, last.TrainLoss = test, train
+	r.Final = finalOf(r.Epochs)
 }
 
 func TestTablesGolden(t *testing.T) {
@@ -70,24 +100,140 @@ func TestTablesGolden(t *testing.T) {
 	}
 }
 
+// The main table's numbers, checked by hand: ste:c=2 scores 10, 11 and 9
+// points above ste on seeds 1, 2 and 3, so Δ = 10 with s = 1 and the 95%
+// interval 10 ± 4.30265/√3 = 10 ± 2.48 (t_{0.975,2} = 4.30265), and all
+// three differences are positive: p = 2/2^3 = 0.25. Its test losses are
+// 0.1, 0.2, 0.3 below ste's (Δ = −0.2 ± 4.30265·0.1/√3 = −0.2 ± 0.248) and
+// its training losses 0.05 below on every seed (a point interval).
 func TestTableMainNumbers(t *testing.T) {
 	w := testWorkload(t)
 	rs := []*Record{
 		fakeRecord(&w, "ste", 1, 80), fakeRecord(&w, "ste", 2, 81), fakeRecord(&w, "ste", 3, 82),
-		fakeRecord(&w, "ste:c=2", 1, 90), fakeRecord(&w, "ste:c=2", 2, 91), fakeRecord(&w, "ste:c=2", 3, 92),
+		fakeRecord(&w, "ste:c=2", 1, 90), fakeRecord(&w, "ste:c=2", 2, 92), fakeRecord(&w, "ste:c=2", 3, 91),
+	}
+	for i, r := range rs {
+		seed := float64(r.Config.Seed)
+		if i < 3 {
+			setLosses(r, 1, 0.9)
+		} else {
+			setLosses(r, 1-seed/10, 0.85)
+		}
 	}
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
 		t.Fatal(err)
 	}
-	out := strings.Join(strings.Fields(buf.String()), " ")
-	for _, want := range []string{
-		"| ste | 81.00 ± 1.00 | 3 | 0 | – | – | 14.0 |",
-		"| ste:c=2 | 91.00 ± 1.00 | 3 | 0 | +10.00 | 0.100 | 14.0 |",
-		"smallest possible p is 0.100",
+	hasAll(t, "main table", buf.String(),
+		"| estimator | top-1 % (mean ± std) | n | diverged | Δ vs ste (pp) | 95% CI | p | sec/epoch |",
+		"| ste | 81.00 ± 1.00 | 3 | 0 | – | – | – | 14.0 |",
+		"| ste:c=2 | 91.00 ± 1.00 | 3 | 0 | +10.00 | [+7.52, +12.48] | 0.250 | 14.0 |",
+		"| ste | 1.000 ± 0.000 | – | – | 0.900 ± 0.000 | – | – |",
+		"| ste:c=2 | 0.800 ± 0.100 | -0.200 | [-0.448, +0.048] | 0.850 ± 0.000 | -0.050 | [-0.050, -0.050] |",
+		"With at most 3 paired seeds the sign-flip p cannot go below 2/2^3 = 0.25",
+		"sign-flip permutation test",
+		"Student t interval",
+	)
+	for _, unwanted := range []string{"Mann", "seeds column", "left out"} {
+		if strings.Contains(buf.String(), unwanted) {
+			t.Errorf("main table of equal seed sets says %q:\n%s", unwanted, buf.String())
+		}
+	}
+}
+
+// A table over rows with unequal seed sets (ste seeds 1–4, bnnplus 1–3,
+// fda 2 and 4–6) pairs each row only with the seeds it shares with ste,
+// shows which seeds each row has and which were paired, and says that the
+// others are left out. bnnplus is 5 above ste on seeds 1–3, so Δ = +5.00
+// although its mean (85) is 4.50 above ste's (80.5: seed 4 scores 82);
+// fda shares seeds 2 and 4 and is 1 and 3 above: Δ = +2.00, p = 2/4.
+func TestTableUnequalSeeds(t *testing.T) {
+	w := testWorkload(t)
+	var rs []*Record
+	for s, v := range map[uint64]float64{1: 80, 2: 80, 3: 80, 4: 82} {
+		rs = append(rs, fakeRecord(&w, "ste", s, v))
+	}
+	for s, v := range map[uint64]float64{1: 85, 2: 85, 3: 85} {
+		rs = append(rs, fakeRecord(&w, "bnnplus", s, v))
+	}
+	for s, v := range map[uint64]float64{2: 81, 4: 85, 5: 70, 6: 70} {
+		rs = append(rs, fakeRecord(&w, "fda", s, v))
+	}
+	sortRecords(rs)
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableMain, rs, []string{"ste", "bnnplus", "fda"}); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "table of unequal seed sets", buf.String(),
+		"| estimator | top-1 % (mean ± std) | n | diverged | seeds | paired with ste | Δ vs ste (pp) | 95% CI | p | sec/epoch |",
+		"| ste | 80.50 ± 1.00 | 4 | 0 | 1–4 | – | – | – | – |",
+		"| bnnplus | 85.00 ± 0.00 | 3 | 0 | 1–3 | 1–3 | +5.00 | [+5.00, +5.00] | 0.250 |",
+		"| fda | 76.50 ± 7.68 | 4 | 0 | 2, 4–6 | 2, 4 | +2.00 |",
+		"| 0.500 |",
+		"Rows finished different seeds (seeds column): Δ, CI and p pair a row only with the seeds it shares with ste (paired column) and leave the other seeds of both out",
+		"Seeds only one of the two rows finished are left out of Δ and CI.",
+	)
+	// The same in an ablation table: Table 3's bnnplus → bnnplus+na with
+	// seeds 1–3 against 2–4.
+	rs = nil
+	for s := uint64(1); s <= 4; s++ {
+		if s <= 3 {
+			rs = append(rs, fakeRecord(&w, "bnnplus", s, 80+float64(s)))
+		}
+		if s >= 2 {
+			rs = append(rs, fakeRecord(&w, "bnnplus+na", s, 90+float64(s)))
+		}
+	}
+	buf.Reset()
+	if err := WriteTable(&buf, TableNAOthers, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "Table 3 of unequal seed sets", buf.String(),
+		"| BNN+ (bnnplus → bnnplus+na) | 82.00 ± 1.00 | 93.00 ± 1.00 | 3 / 3 | 0 / 0 | 1–3 / 2–4 | 2, 3 | +10.00 | [+10.00, +10.00] | 0.500 |",
+		"pair a row only with the seeds it shares with the row without NA",
+	)
+}
+
+// User text goes into headings and cells escaped: a recipe name with
+// markdown syntax reads as itself.
+func TestTableEscapesMarkdown(t *testing.T) {
+	w := testWorkload(t)
+	rs := []*Record{fakeRecord(&w, "ste", 1, 80)}
+	rs[0].Recipe = "a*b_[c](d)<e>&f`g|h\\i\r"
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := "recipe a\\*b\\_\\[c\\](d)\\<e\\>\\&f\\`g|h\\\\i\\r: 1 epoch"
+	if first, _, _ := strings.Cut(buf.String(), "\n"); !strings.Contains(first, want) {
+		t.Errorf("heading = %q, want it to contain %q", first, want)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"fda+na:eta=x", "fda+na:eta=x"},
+		{"fmnist-10", "fmnist-10"},
+		{"#1 ~x~ $y$", "\\#1 \\~x\\~ \\$y\\$"},
+		{"a\x00b", "a\\x00b"},
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("main table lacks %q:\n%s", want, out)
+		if got := escapeMarkdown(tc.in); got != tc.want {
+			t.Errorf("escapeMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestFmtSeeds(t *testing.T) {
+	for _, tc := range []struct {
+		seeds []uint64
+		want  string
+	}{
+		{nil, "none"},
+		{[]uint64{1}, "1"},
+		{[]uint64{1, 2}, "1, 2"},
+		{[]uint64{1, 2, 3}, "1–3"},
+		{[]uint64{1, 2, 3, 5, 7, 8, 9, 10}, "1–3, 5, 7–10"},
+		{[]uint64{2, 4, 5}, "2, 4, 5"},
+	} {
+		if got := fmtSeeds(tc.seeds); got != tc.want {
+			t.Errorf("fmtSeeds(%v) = %q, want %q", tc.seeds, got, tc.want)
 		}
 	}
 }
@@ -122,7 +268,7 @@ func TestCurvesSVG(t *testing.T) {
 	if !strings.HasPrefix(svg, "<?xml") || !strings.Contains(svg, "<svg") {
 		t.Fatalf("WriteCurves output is not an SVG: %.200s", svg)
 	}
-	for _, want := range []string{"test top-1 accuracy", "training loss", "fda+na:eta=x (n=4)", "dsq+na (n=3)", "epoch"} {
+	for _, want := range []string{"test top-1 accuracy", "training loss", "fda+na:eta=x (n=6)", "dsq+na (n=5)", "epoch"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("curves SVG lacks %q", want)
 		}
@@ -149,5 +295,22 @@ func TestNoiseAdaptationNoteOneEpoch(t *testing.T) {
 	WriteTable(&b, TableMain, []*Record{fakeRecord(&w, "ste+na", 1, 80)}, nil)
 	if strings.Contains(b.String(), "+na row equals") {
 		t.Errorf("two-epoch table has the one-epoch note:\n%s", b.String())
+	}
+}
+
+// Above maxExactFlips paired seeds the footnote says that p is a Monte
+// Carlo estimate and from how many sign patterns.
+func TestTableMonteCarloNote(t *testing.T) {
+	w := testWorkload(t)
+	var rs []*Record
+	for s := uint64(1); s <= maxExactFlips+1; s++ {
+		rs = append(rs, fakeRecord(&w, "ste", s, 80), fakeRecord(&w, "fda", s, 80+float64(s%3)))
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Where more than 20 seeds are paired, p is estimated from 1048576 random sign patterns"; !strings.Contains(buf.String(), want) {
+		t.Errorf("table of 21 seeds lacks %q:\n%s", want, buf.String())
 	}
 }

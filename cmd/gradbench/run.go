@@ -22,8 +22,9 @@ var runCmd = &command{
 Run trains every estimator named by --estimators on the same binarized
 network, dataset and recipe, once per seed, with the same initial weights
 and the same batches for every estimator of a seed, and prints a markdown
-table: mean ± std of the final test accuracy over seeds, Δ and a
-Mann–Whitney U p-value against ste, wall time per epoch.
+table: mean ± std of the final test accuracy over seeds, its paired
+difference from ste seed by seed with a 95% interval and a permutation
+p-value, wall time per epoch, and the final losses compared the same way.
 
 Every finished run is recorded in --out as <key>.json, the key a hash of
 the run's configuration; running the same command again skips finished

@@ -20,8 +20,10 @@ Table reads the run records in --runs and prints, for every workload found
 there, the table named by --ablation as markdown:
 
 	main       one row per estimator: mean ± std of the final test top-1
-	           over seeds, n, diverged runs, Δ and Mann–Whitney U p-value
-	           against ste, wall time per epoch
+	           over seeds, n, diverged runs, the paired difference Δ from
+	           ste seed by seed with its 95% t interval and sign-flip
+	           permutation p-value, wall time per epoch; then the final
+	           test and training losses with their paired Δ and interval
 	sine-na    the FDA paper's Table 2: ste, fda, fda+na
 	na-others  its Table 3: dsq, bnnplus and fda without and with +na
 	eta        its Table 4: fda+na with eta=0, eta=x and eta=sin
