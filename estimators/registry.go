@@ -20,6 +20,7 @@ var registry = map[string]Factory{
 	"bnnplus":    newBNNPlus,
 	"dsq":        newDSQ,
 	"ede":        newEDE,
+	"expr":       newExpr,
 	"fda":        newFDA,
 	"ste":        newSTE,
 }
