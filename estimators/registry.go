@@ -22,6 +22,7 @@ var registry = map[string]Factory{
 	"ede":        newEDE,
 	"expr":       newExpr,
 	"fda":        newFDA,
+	"identity":   newIdentity,
 	"ste":        newSTE,
 }
 
