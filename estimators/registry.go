@@ -23,6 +23,7 @@ var registry = map[string]Factory{
 	"expr":       newExpr,
 	"fda":        newFDA,
 	"identity":   newIdentity,
+	"rbnn":       newRBNN,
 	"ste":        newSTE,
 }
 
