@@ -24,6 +24,7 @@ var registry = map[string]Factory{
 	"fda":        newFDA,
 	"identity":   newIdentity,
 	"rbnn":       newRBNN,
+	"reste":      newReSTE,
 	"ste":        newSTE,
 }
 
