@@ -1,0 +1,29 @@
+//go:build !purego
+
+package estimators
+
+import (
+	"math"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+// The expr: backward in assembly (expr_amd64.s), AVX-512 only, for tables
+// of one segment a side (no knots and no kinks found); other tables and
+// AVX2 CPUs run the portable loop. See impl_amd64.go.
+
+func init() {
+	exprKernels.Add(impl.AVX512, func(k *exprKernel, dx, x, dy []float32) {
+		t := k.t
+		if len(t.side[0]) > 1 || len(t.side[1]) > 1 {
+			k.backwardGo(dx, x, dy)
+			return
+		}
+		if n := allLen(dx, x, dy); n > 0 {
+			avx512Expr(&dx[0], &x[0], &dy[0], n, &t.tab[0], math.Float32bits(t.c), t.invh, t.side[0][0].off, t.side[1][0].off)
+		}
+	})
+}
+
+//go:noescape
+func avx512Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
