@@ -4,8 +4,9 @@
 #include "go_asm.h"
 #include "asm_amd64.h"
 
-// The BiPer backward kernel (biper_amd64.go), the vector form of
-// (*biperKernel).backwardGo, eight float64 lanes at a time:
+// The BiPer backward kernels (biper_amd64.go), the vector forms of
+// (*biperKernel).backwardGo, in float64 lanes (eight or four) for the
+// product and its reduction:
 //
 //	th := w * float64(v)                      // exact
 //	r, odd := reducePi64(th)                  // r = th - nπ, π in three parts
@@ -24,6 +25,78 @@
 #define B_MAX ·biperVC+biperConsts_maxTheta(SB)
 #define B_MAGIC ·biperVC+biperConsts_magic(SB)
 #define B_INVPI ·biperVC+biperConsts_invPi(SB)
+
+// REDPDY is REDPD with four lanes: Y10 = π/2, Y11 = 1/π, Y12 = 1.5·2^52,
+// Y14 = float64 abs mask, π's parts from memory.
+#define REDPDY(th, t, n) \
+	VMOVAPD      Y12, t; \
+	VFMADD231PD  Y11, th, t; \
+	VSUBPD       Y12, t, n; \
+	VFNMADD231PD B_P1, n, th; \
+	VFNMADD231PD B_P2, n, th; \
+	VFNMADD231PD B_P3, n, th; \
+	VANDPD       Y14, th, th; \
+	VSUBPD       th, Y10, th
+
+// biper: dy·ω·cos(ω·x) on 8 lanes as two halves of 4 float64. Y9 = ω,
+// Y15 = ω in float64, Y13 = 2^22; jumps to bail if a lane has
+// |θ| >= 2^22 or NaN.
+#define BIPERY \
+	VCVTPS2PD  (SI)(AX*1), Y3; \
+	VCVTPS2PD  16(SI)(AX*1), Y4; \
+	VMULPD     Y15, Y3, Y3; \
+	VMULPD     Y15, Y4, Y4; \
+	VANDPD     Y14, Y3, Y5; \
+	VCMPPD     $1, Y13, Y5, Y5; \
+	VANDPD     Y14, Y4, Y6; \
+	VCMPPD     $1, Y13, Y6, Y6; \
+	VANDPD     Y6, Y5, Y5; \
+	VMOVMSKPD  Y5, R10; \
+	CMPQ       R10, $15; \
+	JNE        bail; \
+	REDPDY(Y3, Y5, Y6); \
+	REDPDY(Y4, Y7, Y8); \
+	VCVTPD2PSY Y3, X3; \
+	VCVTPD2PSY Y4, X4; \
+	VINSERTF128 $1, X4, Y3, Y3; \
+	VCVTPD2DQY Y6, X6; \
+	VCVTPD2DQY Y8, X8; \
+	VINSERTI128 $1, X8, Y6, Y6; \
+	VPSLLD     $31, Y6, Y6; \
+	SIN(Y3, Y7, Y8); \
+	VXORPS     Y6, Y3, Y3; \
+	VMULPS     Y9, Y3, Y3; \
+	VMULPS     (DX)(AX*1), Y3, Y3; \
+	VMOVUPS    Y3, (DI)(AX*1)
+
+// func avx2BiPer(dx, x, dy *float32, n int, omega float32) int
+TEXT ·avx2BiPer(SB), NOSPLIT, $0-48
+	ARGSY
+	VBROADCASTSS omega+32(FP), Y9
+	VCVTPS2PD    X9, Y15
+	VMOVUPD      B_ABS, Y14
+	VMOVUPD      B_MAX, Y13
+	VMOVUPD      B_MAGIC, Y12
+	VMOVUPD      B_INVPI, Y11
+	VMOVUPD      B_PI2, Y10
+	SHLQ         $2, CX
+	XORQ         AX, AX
+
+loopy:
+	BIPERY
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT  loopy
+	JMP  donebail
+
+bail:
+	MOVQ AX, CX
+
+donebail:
+	SHRQ       $2, CX
+	MOVQ       CX, ret+40(FP)
+	VZEROUPPER
+	RET
 
 // REDPD sets th = π/2 - |θ - nπ| (n = round(θ/π)) and t = θ/π + 1.5·2^52,
 // which holds n in its low bits; n is clobbered. Z12 = π/2, Z13-Z15 = π in
