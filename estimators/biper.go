@@ -88,16 +88,7 @@ func (e *BiPer) omega() float32 {
 
 // Binarize returns q(x) = sign(sin(ω·x)) (sign(0) = +1), NaN for NaN and
 // ±Inf.
-func (e *BiPer) Binarize(x float64) float64 {
-	s := math.Sin(float64(e.omega()) * x)
-	switch {
-	case s >= 0:
-		return 1
-	case s < 0:
-		return -1
-	}
-	return math.NaN()
-}
+func (e *BiPer) Binarize(x float64) float64 { return sinSign(float64(e.omega()) * x) }
 
 // ForwardRef is the reference Forward:
 //

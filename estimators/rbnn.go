@@ -90,8 +90,7 @@ func (e *RBNN) bounds() (lo, hi float64) {
 // tk returns t(p) and k(p).
 func (e *RBNN) tk() (t, k float64) {
 	lo, hi := e.bounds()
-	t = math.Pow(10, math.Log10(lo)+e.p*(math.Log10(hi)-math.Log10(lo)))
-	return t, max(1/t, 1)
+	return logSchedule(lo, hi, e.p)
 }
 
 // Forward sets dst to sign(x).
