@@ -85,6 +85,7 @@ func TestExprErrors(t *testing.T) {
 		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", `want at most 7`},
 		{"expr:g=1,c=0", `bad value c="0"`},
 		{"expr:g=1/0 + x", `does not read back`},
+		{"expr:g=1e39", `want |g| <= 8.51e+37`},
 		{"expr:g=1 + sin(10000*x)**2", "varies too fast"},
 		{"expr:g=", "malformed parameter"},
 		{"expr:h=1", `unknown parameter "h"`},

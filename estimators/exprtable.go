@@ -153,8 +153,10 @@ func (b *exprBuilder) g(x float64) (float64, error) {
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("g(x=%g) at p=%g: %v", x, b.p, err)
-	case !(math.Abs(v) <= exprMaxG):
-		return 0, fmt.Errorf("g(x=%g) = %g at p=%g: want finite values on [-c, c] = [%g, %g], at most %.3g in magnitude (the float32 kernels' range, with room)", x, v, b.p, -b.c, b.c, exprMaxG)
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, fmt.Errorf("g(x=%g) = %g at p=%g: want finite values on [-c, c] = [%g, %g]", x, v, b.p, -b.c, b.c)
+	case math.Abs(v) > exprMaxG:
+		return 0, fmt.Errorf("g(x=%g) = %g at p=%g: want |g| <= %.3g, which the float32 kernels hold with room", x, v, b.p, exprMaxG)
 	case v < 0 && b.monotone:
 		return 0, fmt.Errorf("g(x=%g) = %g < 0 at p=%g: want g >= 0, the derivative of a monotone soft sign (write monotone=false to allow negative values)", x, v, b.p)
 	}
