@@ -99,3 +99,84 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	LOOP(EXPRZ)
 	VZEROUPPER
 	RET
+
+// The AVX-512 kernel for tables of several segments a side: the segment
+// of each lane by a binary search of the splits (a permute of the 32-entry
+// table exprSegVec.lo per step), its offset and first pair by permutes,
+// then as above with j = max(n + off, jmin):
+//
+//	s := segIndex(segs, a)   // segs of x's side
+//	j := max(int32(u)+s.off, s.jmin)
+//	f := u - float32(j-s.off)
+
+// SEGSTEP moves the segment index Z5 up by step where the split there is
+// <= |x| (Z4): Z22, Z23 = the splits.
+#define SEGSTEP(step) \
+	VPADDD    step, Z5, Z6; \
+	VMOVDQA32 Z6, Z7; \
+	VPERMI2PS Z23, Z22, Z7; \
+	VCMPPS    $2, Z4, Z7, K4; \
+	VMOVDQA32 Z6, K4, Z5
+
+// exprseg: Z16 = bits of c, Z17 = 1/h, Z18 = 16, Z19, Z20, Z21, Z15 = 8,
+// 4, 2, 1, Z10-Z11 = offsets, Z12-Z13 = first pairs, R8 = &tab[0].
+#define EXPRSEGZ \
+	VPANDD      Z0, Z31, Z3; \
+	VPCMPUD     $2, Z16, Z3, K1; \
+	VPMINUD     Z16, Z3, Z4; \
+	VPTESTMD    Z28, Z0, K3; \
+	VPTESTMD    Z3, Z3, K4; \
+	KANDW       K3, K4, K3; \
+	VPXORD      Z5, Z5, Z5; \
+	VMOVDQA32   Z18, K3, Z5; \
+	SEGSTEP(Z19); \
+	SEGSTEP(Z20); \
+	SEGSTEP(Z21); \
+	SEGSTEP(Z15); \
+	VMOVDQA32   Z5, Z6; \
+	VPERMI2D    Z11, Z10, Z6; \
+	VMOVDQA32   Z5, Z7; \
+	VPERMI2D    Z13, Z12, Z7; \
+	VMULPS      Z17, Z4, Z4; \
+	VCVTTPS2DQ  Z4, Z8; \
+	VPADDD      Z6, Z8, Z8; \
+	VPMAXSD     Z7, Z8, Z8; \
+	VPSUBD      Z6, Z8, Z9; \
+	VCVTDQ2PS   Z9, Z9; \
+	VSUBPS      Z9, Z4, Z4; \
+	VPADDD      Z8, Z8, Z8; \
+	KXNORW      K5, K5, K5; \
+	VGATHERDPS  (R8)(Z8*4), K5, Z9; \
+	KXNORW      K6, K6, K6; \
+	VGATHERDPS  4(R8)(Z8*4), K6, Z6; \
+	VFMADD231PS Z6, Z4, Z9; \
+	VMOVAPS.Z   Z9, K1, Z9; \
+	VMULPS      Z1, Z9, Z2
+
+// func avx512ExprSeg(dx, x, dy *float32, n int, tab *float32, segs *exprSegVec, cb uint32, invh float32)
+TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
+	ARGS
+	COMMON
+	MOVQ         tab+32(FP), R8
+	MOVQ         segs+40(FP), R9
+	VBROADCASTSS cb+48(FP), Z16
+	VBROADCASTSS invh+52(FP), Z17
+	VMOVUPS      exprSegVec_lo(R9), Z22
+	VMOVUPS      exprSegVec_lo+64(R9), Z23
+	VMOVUPS      exprSegVec_off(R9), Z10
+	VMOVUPS      exprSegVec_off+64(R9), Z11
+	VMOVUPS      exprSegVec_jmin(R9), Z12
+	VMOVUPS      exprSegVec_jmin+64(R9), Z13
+	MOVL         $16, R10
+	VPBROADCASTD R10, Z18
+	MOVL         $8, R10
+	VPBROADCASTD R10, Z19
+	MOVL         $4, R10
+	VPBROADCASTD R10, Z20
+	MOVL         $2, R10
+	VPBROADCASTD R10, Z21
+	MOVL         $1, R10
+	VPBROADCASTD R10, Z15
+	LOOP(EXPRSEGZ)
+	VZEROUPPER
+	RET

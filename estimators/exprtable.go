@@ -64,9 +64,40 @@ type exprTable struct {
 	side [2][]exprSeg // x >= 0 and x < 0: segments by ascending lo
 	tab  []float32    // pairs (v_i, d_i), the segments' nodes one after another
 
+	segv exprSegVec // the segments for the vector kernels
+
 	peak  float64 // max |g| over the evaluated points
 	worst float64 // largest check error, relative to peak
 	at    float64 // where it was
+}
+
+// exprSegVec holds the segments of both sides for the vector kernels, at
+// index side·16 + segment: the splits (+Inf past a side's last segment),
+// offsets and first pairs.
+type exprSegVec struct {
+	lo   [32]float32
+	off  [32]int32
+	jmin [32]int32
+}
+
+// exprMaxSegs is the number of segments a side may have: 1 + exprMaxKnots
+// + exprMaxKinks <= 16, the vector kernels' limit.
+const exprMaxSegs = 16
+
+var _ [exprMaxSegs - 1 - exprMaxKnots - exprMaxKinks]struct{} // fails to compile if they do not fit
+
+// setSegVec fills t.segv from t.side.
+func (t *exprTable) setSegVec() {
+	for side, segs := range t.side {
+		for i := range exprMaxSegs {
+			k := side*exprMaxSegs + i
+			if i >= len(segs) {
+				t.segv.lo[k] = float32(math.Inf(1))
+				continue
+			}
+			t.segv.lo[k], t.segv.off[k], t.segv.jmin[k] = segs[i].lo, segs[i].off, segs[i].jmin
+		}
+	}
 }
 
 // An exprSeg is one segment's part of the table: the pairs of its nodes
@@ -224,7 +255,11 @@ func (b *exprBuilder) build() (*exprTable, error) {
 			return nil, err
 		}
 		if t.worst <= exprTol {
-			return t, b.splits(t, segs)
+			if err := b.splits(t, segs); err != nil {
+				return nil, err
+			}
+			t.setSegVec()
+			return t, nil
 		}
 		if b.addKinks(misses, h, t.peak) {
 			continue
