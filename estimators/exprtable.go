@@ -16,7 +16,8 @@ import (
 // # The grid
 //
 // Each side of 0 has its own table, indexed by |x|: the segments of
-// [0, C] between 0, the declared knots k (which stand for ±k) and C. The
+// [0, C] between 0, the declared knots k (which stand for ±k), the kinks
+// found (see build) and C. The
 // knots, and 0 if it is one, are the only places where g may jump. The
 // nodes are the points of the lattice h·N, h = 2^-j, so that the kernel
 // finds a node and the offset from it without rounding: u = |x|/h is exact
@@ -38,7 +39,7 @@ import (
 // differs from the table by less than exprTol·max|g| (max over every value
 // evaluated), and refuses the formula when that needs more than
 // exprMaxNodes nodes. Linear interpolation's error on an interval is
-// largest near its midpoint for a smooth g (h²/8·|g”|), so the check
+// largest near its midpoint for a smooth g (h²/8·|g″|), so the check
 // bounds it; a jump the user did not declare never passes (the error stays
 // half the jump however fine the grid), which is how undeclared
 // discontinuities are refused. The same evaluations refuse non-finite
