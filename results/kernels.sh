@@ -8,10 +8,11 @@
 # with bench/cmd/benchreport. The targets: every fast backward kernel under
 # 1 ns/element at 2^20 elements (0.5 for STE and ApproxSign), FDA's cost
 # independent of n, and expr at its default formula (ApproxSign's g,
-# interpolated from its table) within twice ApproxSign's time. With
-# -count=10 it runs 2 x 200 benchmarks ten times, over an hour on 2 cores
-# (-count=5 -benchtime=0.2s, about 25 minutes, is what made the committed
-# report): run it on a quiet machine (check `uptime`). Arguments are passed to go test,
+# interpolated from its table) within twice ApproxSign's time. It runs
+# 2 x 190 benchmarks -count times (10 unless an argument says otherwise):
+# with -count=5 -benchtime=0.2s, what made the committed report, about 8
+# minutes on the project machine; the default -benchtime=1s takes about
+# five times longer. Run it on a quiet machine (check `uptime`). Arguments are passed to go test,
 # e.g. `results/kernels.sh -benchtime=100x -count=1` for a quick try (then
 # do not commit the output).
 set -euo pipefail
