@@ -63,6 +63,25 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 	VZEROUPPER
 	RET
 
+// NEGZ sets K3 to the lanes of x (Z0) below 0: the sign bit set and |x|
+// (Z3) not 0, so that -0 takes the positive side, as in the formula.
+#define NEGZ \
+	VPTESTMD Z28, Z0, K3; \
+	VPTESTMD Z3, Z3, K4; \
+	KANDW    K3, K4, K3
+
+// INTERPZ sets Z2 = dy·(v + f·d) from the pairs (v, d) at the float
+// indexes j2 (= 2j) of the table at R8, 0 outside the clip (K1); v and d
+// are clobbered.
+#define INTERPZ(j2, f, v, d) \
+	KXNORW      K5, K5, K5; \
+	VGATHERDPS  (R8)(j2*4), K5, v; \
+	KXNORW      K6, K6, K6; \
+	VGATHERDPS  4(R8)(j2*4), K6, d; \
+	VFMADD231PS d, f, v; \
+	VMOVAPS.Z   v, K1, v; \
+	VMULPS      Z1, v, Z2
+
 // expr: Z16 = bits of c, Z17 = 1/h, Z18 = offP, Z19 = offN, R8 = &tab[0].
 #define EXPRZ \
 	VPANDD      Z0, Z31, Z3; \
@@ -72,20 +91,12 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 	VCVTTPS2DQ  Z4, Z5; \
 	VCVTDQ2PS   Z5, Z6; \
 	VSUBPS      Z6, Z4, Z4; \
-	VPTESTMD    Z28, Z0, K3; \
-	VPTESTMD    Z3, Z3, K4; \
-	KANDW       K3, K4, K3; \
+	NEGZ; \
 	VMOVDQA32   Z18, Z7; \
 	VMOVDQA32   Z19, K3, Z7; \
 	VPADDD      Z7, Z5, Z5; \
 	VPADDD      Z5, Z5, Z5; \
-	KXNORW      K5, K5, K5; \
-	VGATHERDPS  (R8)(Z5*4), K5, Z8; \
-	KXNORW      K6, K6, K6; \
-	VGATHERDPS  4(R8)(Z5*4), K6, Z9; \
-	VFMADD231PS Z9, Z4, Z8; \
-	VMOVAPS.Z   Z8, K1, Z8; \
-	VMULPS      Z1, Z8, Z2
+	INTERPZ(Z5, Z4, Z8, Z9)
 
 // func avx512Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
 TEXT ·avx512Expr(SB), NOSPLIT, $0-56
@@ -124,9 +135,7 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	VPANDD      Z0, Z31, Z3; \
 	VPCMPUD     $2, Z16, Z3, K1; \
 	VPMINUD     Z16, Z3, Z4; \
-	VPTESTMD    Z28, Z0, K3; \
-	VPTESTMD    Z3, Z3, K4; \
-	KANDW       K3, K4, K3; \
+	NEGZ; \
 	VPXORD      Z5, Z5, Z5; \
 	VMOVDQA32   Z18, K3, Z5; \
 	SEGSTEP(Z19); \
@@ -145,13 +154,7 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	VCVTDQ2PS   Z9, Z9; \
 	VSUBPS      Z9, Z4, Z4; \
 	VPADDD      Z8, Z8, Z8; \
-	KXNORW      K5, K5, K5; \
-	VGATHERDPS  (R8)(Z8*4), K5, Z9; \
-	KXNORW      K6, K6, K6; \
-	VGATHERDPS  4(R8)(Z8*4), K6, Z6; \
-	VFMADD231PS Z6, Z4, Z9; \
-	VMOVAPS.Z   Z9, K1, Z9; \
-	VMULPS      Z1, Z9, Z2
+	INTERPZ(Z8, Z4, Z9, Z6)
 
 // func avx512ExprSeg(dx, x, dy *float32, n int, tab *float32, segs *exprSegVec, cb uint32, invh float32)
 TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
