@@ -3,6 +3,7 @@ module github.com/gradbench/gradbench
 go 1.26.0
 
 require (
+	github.com/expr-lang/expr v1.17.8
 	github.com/olekukonko/tablewriter v1.1.5
 	golang.org/x/image v0.46.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da

@@ -2,9 +2,11 @@
 // replaces d sign(x)/dx, which is zero almost everywhere, when a binary
 // neural network is trained.
 //
-// Every estimator binarizes with sign(x) in the forward pass (sign(0) = +1)
-// and differs only in its backward surrogate g(x). The package knows nothing
-// of tensors, layers or training: it works on plain []float32 slices.
+// Every estimator but one binarizes with sign(x) in the forward pass
+// (sign(0) = +1) and differs only in its backward surrogate g(x); BiPer's
+// forward pass is sign(sin(ω·x)), for latent weights only (see
+// [Binarizer] and [WeightsOnly]). The package knows nothing of tensors,
+// layers or training: it works on plain []float32 slices.
 //
 // # Spec strings
 //
@@ -14,7 +16,10 @@
 //
 // for example "fda", "fda:n=9" (a fixed number of Fourier terms),
 // "fda:n=9..18,omega=0.1", "dsq:alpha=0.4", "bnnplus:beta=10,learn=true",
-// "fda+na" or "dsq+na:eta=x". The "+na" suffix asks for the noise
+// "fda+na", "dsq+na:eta=x", or an estimator defined by a formula,
+// "expr:g=max(0, 2 - 2*abs(x)),c=1.5" (see [Expr]; commas inside brackets
+// do not split a parameter list, and "+na" is a suffix only outside
+// brackets and at the end or before ':'). The "+na" suffix asks for the noise
 // adaptation module of the FDA paper, a layer that the training engine
 // (package nn) builds around the estimator; nn states and reads its
 // settings and registers them here ([RegisterNA]). A parsed [Spec] prints
@@ -36,7 +41,11 @@
 // forward surrogate whose derivative is g), [Referencer] (the obvious
 // reference kernels that the fast ones are checked against) and
 // [Documenter] (a one-line description for `gradbench list` and the
-// README). Every consumer in gradbench asks for these by type assertion
+// README); [Binarizer] (a forward pass other than sign, which consumers
+// then call instead of assuming sign), [WeightsOnly] (an estimator for
+// latent weights only, which the training engine refuses on activations)
+// and [Indicator] (a diagnostic measured on the binarized tensor, such as
+// ReSTE's estimating error). Every consumer in gradbench asks for these by type assertion
 // and skips what an estimator does not offer, so Name, Forward and
 // Backward are enough to train, plot and benchmark one.
 //

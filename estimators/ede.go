@@ -87,7 +87,14 @@ func (e *EDE) bounds() (lo, hi float64) {
 // tk returns t(p) and k(p).
 func (e *EDE) tk() (t, k float64) {
 	lo, hi := e.bounds()
-	t = math.Pow(10, math.Log10(lo)+e.p*(math.Log10(hi)-math.Log10(lo)))
+	return logSchedule(lo, hi, e.p)
+}
+
+// logSchedule returns IR-Net's schedule at progress p, which RBNN's code
+// reuses: t = 10^(log10(lo) + p·(log10(hi) - log10(lo))), from lo to hi
+// geometrically, and k = max(1/t, 1).
+func logSchedule(lo, hi, p float64) (t, k float64) {
+	t = math.Pow(10, math.Log10(lo)+p*(math.Log10(hi)-math.Log10(lo)))
 	return t, max(1/t, 1)
 }
 

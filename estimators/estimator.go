@@ -99,6 +99,33 @@ func (d Doc) String() string {
 	return s
 }
 
+// A Binarizer is an Estimator whose forward pass is not sign(x), such as
+// BiPer's sign(sin(ωw)). Binarize returns its q(x) for one value, in
+// float64: ±1, or NaN where q is undefined (NaN and whatever else the
+// estimator documents); Forward sets dst[i] = Binarize(x[i]). Code that
+// would assume q = sign, such as the flip ratio of training or the packing
+// of a trained model for XNOR inference, calls the estimator's Forward
+// instead, and package estimatortest checks Forward against Binarize.
+type Binarizer interface {
+	Binarize(x float64) float64
+}
+
+// A WeightsOnly estimator binarizes latent weights only (BiPer: its
+// forward is periodic in w, which has no meaning for activations).
+// WeightsOnly says so in a sentence, for the error the training engine
+// returns when asked to use it on activations.
+type WeightsOnly interface {
+	WeightsOnly() string
+}
+
+// An Indicator is an Estimator with a diagnostic measured on the latent
+// tensor it binarizes, such as ReSTE's estimating error. Indicator returns
+// the diagnostic's name and its value on x; a training run reports the sum
+// over the binary layers' weight estimators.
+type Indicator interface {
+	Indicator(x []float32) (name string, value float64)
+}
+
 // checkLen panics when the slices of a kernel call differ in length.
 func checkLen(op string, a, b []float32) {
 	if len(a) != len(b) {

@@ -38,8 +38,8 @@ type Params struct {
 // (Allowed) and, for numbers, as the Interval Params checks.
 type Param struct {
 	Key, Default, Allowed string
-	// Kind is "number" (Float), "integer" (Int), "range" (Range), "bool"
-	// or "choice".
+	// Kind is "number" (Float), "integer" (Int), "range" (Range), "bool",
+	// "choice" or "text" (Text).
 	Kind string
 	// In is the interval a number, integer or both ends of a range must
 	// lie in; the zero Interval for bools and choices.
@@ -245,6 +245,29 @@ func (p *Params) Choice(key, def string, choices ...string) string {
 	}
 	p.fail(key, s, "want "+allowed)
 	return def
+}
+
+// Text returns the value of key as written, or def when the spec does not
+// set it. canon checks a value and returns its canonical form (which the
+// spec's canonical string shows, so that spellings of one value share a
+// cache key), or an error saying what is wrong with it; the value is kept
+// when its canonical form differs from def's.
+func (p *Params) Text(key, def, allowed string, canon func(string) (string, error)) string {
+	s, ok := p.lookup(Param{Key: key, Default: def, Allowed: allowed, Kind: "text"})
+	if !ok {
+		return def
+	}
+	c, err := canon(s)
+	if err != nil {
+		if p.err == nil {
+			p.err = fmt.Errorf("estimators: %s: bad value %s=%q: %v", p.name, key, s, err)
+		}
+		return def
+	}
+	if d, err := canon(def); err != nil || c != d {
+		p.canon[key] = c
+	}
+	return c
 }
 
 // Range returns an integer range written "lo..hi" (lo <= hi) or a single

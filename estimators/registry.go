@@ -17,10 +17,15 @@ type Factory func(p *Params) (Estimator, error)
 // are listed here, one line each, sorted; Register adds others.
 var registry = map[string]Factory{
 	"approxsign": newApproxSign,
+	"biper":      newBiPer,
 	"bnnplus":    newBNNPlus,
 	"dsq":        newDSQ,
 	"ede":        newEDE,
+	"expr":       newExpr,
 	"fda":        newFDA,
+	"identity":   newIdentity,
+	"rbnn":       newRBNN,
+	"reste":      newReSTE,
 	"ste":        newSTE,
 }
 

@@ -134,7 +134,7 @@ func Parse(s string) (Spec, error) {
 	}
 	spec.canon = join(name, args)
 	if hasNA {
-		nraw, err := splitArgs("+na", na, na != "" || strings.HasSuffix(s, ":"))
+		nraw, err := splitArgs("+na", na, false)
 		if err != nil {
 			return Spec{}, err
 		}
@@ -146,37 +146,63 @@ func Parse(s string) (Spec, error) {
 }
 
 // splitSuffix separates "est+na:args" into its estimator and +na parts.
-// A '+' that starts a value (c=+2) or an exponent (1e+3) is part of the
-// value, not a suffix.
+// The suffix is the first "+na" outside brackets that ends the string or
+// is followed by ':', so that a '+' inside a parameter value (an exponent
+// such as 1e+3, or a sum in an expr: formula) is not taken for it. A '+' in
+// the estimator's name is an unknown suffix.
 func splitSuffix(s string) (est, na string, hasNA bool, err error) {
-	i := -1
-	for j := 0; j < len(s); j++ {
-		if s[j] != '+' {
-			continue
-		}
-		inValue := j > 0 && (s[j-1] == '=' ||
-			(s[j-1] == 'e' || s[j-1] == 'E' || s[j-1] == 'p' || s[j-1] == 'P') && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9')
-		if !inValue {
-			i = j
+	est = s
+	for _, i := range topLevel(s, '+') {
+		if rest, ok := strings.CutPrefix(s[i+1:], "na"); ok && (rest == "" || rest[0] == ':') {
+			est, na, hasNA = s[:i], strings.TrimPrefix(rest, ":"), true
+			if rest == ":" {
+				return "", "", false, fmt.Errorf("estimators: +na: empty parameter list after ':' in %q", s)
+			}
 			break
 		}
 	}
-	if i < 0 {
-		return s, "", false, nil
+	name, _, _ := strings.Cut(est, ":")
+	if i := strings.IndexByte(name, '+'); i >= 0 {
+		suffix, _, _ := strings.Cut(name[i:], ":")
+		return "", "", false, fmt.Errorf("estimators: unknown suffix %q in %q (have +na)", suffix, s)
 	}
-	est, suffix := s[:i], s[i+1:]
-	name, args, hasArgs := strings.Cut(suffix, ":")
-	if name != "na" {
-		return "", "", false, fmt.Errorf("estimators: unknown suffix %q in %q (have +na)", "+"+name, s)
+	return est, na, hasNA, nil
+}
+
+// topLevel returns the indices of the bytes sep in s that are outside
+// brackets ((), [] and {}), so that a comma inside a formula's function
+// call, such as "g=max(0, 1-abs(x))", does not split a parameter list.
+func topLevel(s string, sep byte) []int {
+	var at []int
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case (c == ')' || c == ']' || c == '}') && depth > 0:
+			depth--
+		case c == sep && depth == 0:
+			at = append(at, i)
+		}
 	}
-	if hasArgs && args == "" {
-		return "", "", false, fmt.Errorf("estimators: +na: empty parameter list after ':' in %q", s)
+	return at
+}
+
+// splitTop splits s at the bytes sep outside brackets (see topLevel).
+func splitTop(s string, sep byte) []string {
+	var parts []string
+	start := 0
+	for _, i := range topLevel(s, sep) {
+		parts = append(parts, s[start:i])
+		start = i + 1
 	}
-	return est, args, true, nil
+	return append(parts, s[start:])
 }
 
 // splitArgs parses "k=v,k=v". colon reports whether a ':' introduced the
-// list, so that "fda:" (a colon and nothing after it) is an error.
+// list, so that "fda:" (a colon and nothing after it) is an error. A value
+// ends at the next comma outside brackets and may itself contain '=' (a
+// comparison in an expr: formula): the key ends at the first '='.
 func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	raw := map[string]string{}
 	if s == "" {
@@ -185,7 +211,7 @@ func splitArgs(name, s string, colon bool) (map[string]string, error) {
 		}
 		return raw, nil
 	}
-	for _, kv := range strings.Split(s, ",") {
+	for _, kv := range splitTop(s, ',') {
 		k, v, ok := strings.Cut(kv, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !ok || k == "" || v == "" {
@@ -218,14 +244,16 @@ func MustParse(s string) Spec {
 
 // ParseList parses a comma-separated list of specs, as given to
 // `gradbench run --estimators`. Commas also separate an estimator's
-// parameters, so an item that holds '=' but no ':' continues the previous
-// spec: "fda:n=9,omega=0.2,ste" is the two specs "fda:n=9,omega=0.2" and
-// "ste". Duplicates (by canonical form) are errors.
+// parameters, so an item of the form key=value (an '=' with no ':' before
+// it) continues the previous spec: "fda:n=9,omega=0.2,ste" is the two specs
+// "fda:n=9,omega=0.2" and "ste". Commas inside brackets do not split, so
+// "expr:g=max(0, 1-abs(x)),c=1.5,ste" is two specs too. Duplicates (by
+// canonical form) are errors.
 func ParseList(s string) ([]Spec, error) {
 	var items []string
-	for _, it := range strings.Split(s, ",") {
+	for _, it := range splitTop(s, ',') {
 		it = strings.TrimSpace(it)
-		if len(items) > 0 && strings.Contains(it, "=") && !strings.Contains(it, ":") {
+		if key, _, ok := strings.Cut(it, "="); len(items) > 0 && ok && !strings.Contains(key, ":") {
 			items[len(items)-1] += "," + it
 			continue
 		}

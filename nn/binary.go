@@ -90,6 +90,9 @@ func newBinarizer(layer, side string, b Binary, selected bool, d int, init *Init
 	if err != nil {
 		return nil, fmt.Errorf("nn: %s: %s estimator: %w", layer, side, err)
 	}
+	if w, ok := e.(estimators.WeightsOnly); ok && side == "a" {
+		return nil, fmt.Errorf("nn: %s: activation estimator: %s", layer, w.WeightsOnly())
+	}
 	z.est = e
 	if l, ok := e.(estimators.Learner); ok {
 		for _, s := range l.Scalars() {
@@ -366,9 +369,13 @@ func (l *BinaryLinear) SetProgress(p Progress) {
 	l.a.setProgress(p)
 }
 
-// WeightNA and ActivationNA return the noise adaptation modules, or nil.
-func (l *BinaryLinear) WeightNA() *NoiseAdaptation     { return l.w.na }
-func (l *BinaryLinear) ActivationNA() *NoiseAdaptation { return l.a.na }
+// WeightEstimator and ActivationEstimator return the estimators of the
+// two binarized tensors; WeightNA and ActivationNA their noise adaptation
+// modules, or nil.
+func (l *BinaryLinear) WeightEstimator() estimators.Estimator     { return l.w.est }
+func (l *BinaryLinear) ActivationEstimator() estimators.Estimator { return l.a.est }
+func (l *BinaryLinear) WeightNA() *NoiseAdaptation                { return l.w.na }
+func (l *BinaryLinear) ActivationNA() *NoiseAdaptation            { return l.a.na }
 
 // Forward returns q(x)·(q(W)·s)ᵀ, with noise adaptation in training.
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {

@@ -239,6 +239,39 @@ func TestBinarizeSelectsEstimator(t *testing.T) {
 	}
 }
 
+// TestWeightsOnlyEstimator checks that an estimator for latent weights
+// only (biper) is refused on activations with its reason, and that on the
+// weights the layer binarizes with the estimator's own forward pass,
+// sign(sin(ω·w)), not sign(w).
+func TestWeightsOnlyEstimator(t *testing.T) {
+	for _, bin := range []Binarize{BinarizeBoth, BinarizeActivations} {
+		_, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Pad: 1},
+			Binary{Estimator: estimators.MustParse("biper"), Binarize: bin}, NewInit(1))
+		if err == nil || !strings.Contains(err.Error(), "biper binarizes latent weights only") {
+			t.Errorf("biper with --binarize %v: err = %v, want the weights-only refusal", bin, err)
+		}
+	}
+	l := newBinaryConv(t, "biper", BinarizeWeights, 1)
+	l.Forward(randTensor(rand.New(rand.NewPCG(1, 2)), 1, 3, 4, 4))
+	d := len(l.wb) / l.Out
+	flips := 0
+	for i, w := range l.Weight.Data {
+		want := float32(1)
+		if math.Sin(20*float64(w)) < 0 {
+			want = -1
+		}
+		if got := l.wb[i] / l.Scale[i/d]; got != want {
+			t.Fatalf("weight %d = %g: binarized to %g·s, want %g·s (sign(sin(20w)))", i, w, got, want)
+		}
+		if (want > 0) != (w >= 0) {
+			flips++
+		}
+	}
+	if flips == 0 {
+		t.Error("no weight has sign(sin(20w)) != sign(w): the test shows nothing")
+	}
+}
+
 // TestLearnableScalars checks that an estimator's learnable scalar is a
 // parameter whose storage is the Scalar itself: it gets the gradient the
 // estimator accumulates, the optimizer updates and clamps it, and the

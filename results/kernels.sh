@@ -5,9 +5,14 @@
 # the raw output under results/ (kernels.txt, kernels-avx2.txt; the
 # "estimators:" line names the kernels that ran) and generates
 # results/kernels.md from it
-# with bench/cmd/benchreport. With -count=10 it runs 2 x 120 benchmarks ten
-# times, about 45 minutes on 2 cores (-benchtime=0.5s halves that): run it
-# on a quiet machine (check `uptime`). Arguments are passed to go test,
+# with bench/cmd/benchreport. The targets: every fast backward kernel under
+# 1 ns/element at 2^20 elements (0.5 for STE and ApproxSign), FDA's cost
+# independent of n, and expr at its default formula (ApproxSign's g,
+# interpolated from its table) within twice ApproxSign's time. It runs
+# 2 x 190 benchmarks -count times (10 unless an argument says otherwise):
+# with -count=5 -benchtime=0.2s, what made the committed report, about 8
+# minutes on the project machine; the default -benchtime=1s takes about
+# five times longer. Run it on a quiet machine (check `uptime`). Arguments are passed to go test,
 # e.g. `results/kernels.sh -benchtime=100x -count=1` for a quick try (then
 # do not commit the output).
 set -euo pipefail
@@ -36,5 +41,7 @@ go run ./bench/cmd/benchreport -o results/kernels.md -title "Estimator kernels" 
 	-target "$fast /est:(ste OR approxsign): ns/elem < 0.5" \
 	-target "$fast /est:(dsq OR bnnplus OR ede OR \"fda:n=1\" OR \"fda:n=9\" OR \"fda:n=18\"): ns/elem < 1.0" \
 	-target "$fast /est:\"fda:n=18\" :: $fast /est:\"fda:n=1\": ratio <= 1.2" \
+	-target "$fast /est:(reste OR rbnn OR identity OR biper OR expr): ns/elem < 1.0" \
+	-target "$fast /est:expr :: $fast /est:approxsign: ratio <= 2" \
 	default=results/kernels.txt avx2=results/kernels-avx2.txt
 echo "wrote results/kernels.md"

@@ -2,7 +2,8 @@
 # Fills the generated parts of README.md: between the lines
 # "<!-- results:begin -->" and "<!-- results:end -->" the result tables, the
 # default benchmark's (results/fmnist-10/table.md), the quick ablation's
-# (results/quick-ablation/table.md) and the summary lines of the kernel,
+# (results/quick-ablation/table.md), the quick sweep of the estimators
+# published since FDA (results/quick-since-fda/table.md) and the summary lines of the kernel,
 # engine and inference reports (their "## Targets" sections, as benchreport
 # wrote them); between "<!-- estimators:begin -->" and
 # "<!-- estimators:end -->" the table of estimators, from the code
@@ -37,6 +38,12 @@ go run ./internal/readme estimators >"$ests"
 	echo '### The FDA paper'"'"'s ablations on the `quick` recipe, 3 seeds'
 	echo
 	sed 's/^### /#### /' results/quick-ablation/table.md
+	echo
+	echo '### The estimators published since FDA on the `quick` recipe, 3 seeds'
+	echo
+	echo '`identity`, the unclipped straight-through estimator, diverges within the first epoch of every seed: on the activations it passes gradients through activations of any size, the instability arXiv 1903.05662 describes (with `--binarize weights` it trains). `results/quick-since-fda.sh` makes these runs.'
+	echo
+	sed 's/^### /#### /' results/quick-since-fda/table.md
 	echo
 	for f in kernels engine inference; do
 		echo "### Targets in results/$f.md"

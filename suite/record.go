@@ -83,8 +83,9 @@ type Epoch struct {
 	TestLoss float64  `json:"test_loss"`
 	TestTop1 float64  `json:"test_top1"`
 	TestTop5 *float64 `json:"test_top5,omitempty"`
-	// FlipRatio is the fraction of binarized latent weights whose sign
-	// changed during the epoch.
+	// FlipRatio is the fraction of binarized latent weights whose binary
+	// code (the estimator's forward pass: sign(w), or BiPer's
+	// sign(sin(ω·w))) changed during the epoch.
 	FlipRatio float64 `json:"flip_ratio"`
 	// TrainSeconds and EvalSeconds are wall times; ImagesPerSec is the
 	// training throughput.

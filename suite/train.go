@@ -217,8 +217,10 @@ type run struct {
 	classes int
 	labels  []int
 	x       nn.Tensor
-	binW    []*nn.Param // latent weights of the binary layers
-	signs   []bool      // their signs at the start of the epoch
+	binW    []*nn.Param            // latent weights of the binary layers
+	binQ    []estimators.Estimator // the estimators that binarize them
+	signs   []bool                 // their binary codes at the start of the epoch, true for +1
+	codes   []float32              // scratch for one layer's codes
 	cells   int
 	done    *int
 	total   int
@@ -308,9 +310,9 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	nn.Walk(m.Net, func(_ string, l nn.Layer) {
 		switch b := l.(type) {
 		case *nn.BinaryConv2d:
-			ru.binW = append(ru.binW, b.Weight)
+			ru.binW, ru.binQ = append(ru.binW, b.Weight), append(ru.binQ, b.WeightEstimator())
 		case *nn.BinaryLinear:
-			ru.binW = append(ru.binW, b.Weight)
+			ru.binW, ru.binQ = append(ru.binW, b.Weight), append(ru.binQ, b.WeightEstimator())
 		}
 	})
 	ru.signs = make([]bool, nn.Count(ru.binW))
@@ -570,30 +572,44 @@ func topK(logits *nn.Tensor, labels []int, k int) int {
 	return hits
 }
 
+// snapshotSigns records the binary codes of the binarized latent weights
+// at the start of an epoch, for flipRatio.
 func (ru *run) snapshotSigns() {
 	i := 0
-	for _, p := range ru.binW {
-		for _, v := range p.Data {
-			ru.signs[i] = v >= 0
-			i++
+	ru.eachCode(func(c float32) {
+		ru.signs[i] = c > 0
+		i++
+	})
+}
+
+// eachCode calls f with the binary code of every binarized latent weight,
+// in order: the estimator's forward pass, which is sign(w) for most
+// estimators but not all (BiPer's is sign(sin(ω·w))).
+func (ru *run) eachCode(f func(c float32)) {
+	for k, p := range ru.binW {
+		if cap(ru.codes) < len(p.Data) {
+			ru.codes = make([]float32, len(p.Data))
+		}
+		codes := ru.codes[:len(p.Data)]
+		ru.binQ[k].Forward(codes, p.Data)
+		for _, c := range codes {
+			f(c)
 		}
 	}
 }
 
-// flipRatio returns the fraction of binarized latent weights whose sign
-// (sign(0) = +1) differs from the snapshot.
+// flipRatio returns the fraction of binarized latent weights whose binary
+// code differs from the snapshot.
 func (ru *run) flipRatio() float64 {
 	if len(ru.signs) == 0 {
 		return 0
 	}
 	i, flips := 0, 0
-	for _, p := range ru.binW {
-		for _, v := range p.Data {
-			if (v >= 0) != ru.signs[i] {
-				flips++
-			}
-			i++
+	ru.eachCode(func(c float32) {
+		if (c > 0) != ru.signs[i] {
+			flips++
 		}
-	}
+		i++
+	})
 	return float64(flips) / float64(len(ru.signs))
 }

@@ -1,0 +1,188 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "go_asm.h"
+#include "asm_amd64.h"
+
+// The BiPer backward kernels (biper_amd64.go), the vector forms of
+// (*biperKernel).backwardGo, in float64 lanes (eight or four) for the
+// product and its reduction:
+//
+//	th := w * float64(v)                      // exact
+//	r, odd := reducePi64(th)                  // r = th - nπ, π in three parts
+//	c := sinPoly(float32(math.Pi/2 - math.Abs(r)))
+//	if odd { c = -c }
+//	dx[i] = dy[i] * (k.omega * c)
+//
+// A vector with a lane where |θ| >= 2^22 (or NaN) is left to the portable
+// loop: the routine returns the index of its first element.
+
+#define B_PI2 ·biperVC+biperConsts_halfPi(SB)
+#define B_P1 ·biperVC+biperConsts_pi1(SB)
+#define B_P2 ·biperVC+biperConsts_pi2(SB)
+#define B_P3 ·biperVC+biperConsts_pi3(SB)
+#define B_ABS ·biperVC+biperConsts_abs(SB)
+#define B_MAX ·biperVC+biperConsts_maxTheta(SB)
+#define B_MAGIC ·biperVC+biperConsts_magic(SB)
+#define B_INVPI ·biperVC+biperConsts_invPi(SB)
+
+// REDPDY is REDPD with four lanes: Y10 = π/2, Y11 = 1/π, Y12 = 1.5·2^52,
+// Y14 = float64 abs mask, π's parts from memory.
+#define REDPDY(th, t, n) \
+	VMOVAPD      Y12, t; \
+	VFMADD231PD  Y11, th, t; \
+	VSUBPD       Y12, t, n; \
+	VFNMADD231PD B_P1, n, th; \
+	VFNMADD231PD B_P2, n, th; \
+	VFNMADD231PD B_P3, n, th; \
+	VANDPD       Y14, th, th; \
+	VSUBPD       th, Y10, th
+
+// biper: dy·ω·cos(ω·x) on 8 lanes as two halves of 4 float64. Y9 = ω,
+// Y15 = ω in float64, Y13 = 2^22; jumps to bail if a lane has
+// |θ| >= 2^22 or NaN.
+#define BIPERY \
+	VCVTPS2PD  (SI)(AX*1), Y3; \
+	VCVTPS2PD  16(SI)(AX*1), Y4; \
+	VMULPD     Y15, Y3, Y3; \
+	VMULPD     Y15, Y4, Y4; \
+	VANDPD     Y14, Y3, Y5; \
+	VCMPPD     $1, Y13, Y5, Y5; \
+	VANDPD     Y14, Y4, Y6; \
+	VCMPPD     $1, Y13, Y6, Y6; \
+	VANDPD     Y6, Y5, Y5; \
+	VMOVMSKPD  Y5, R10; \
+	CMPQ       R10, $15; \
+	JNE        bail; \
+	REDPDY(Y3, Y5, Y6); \
+	REDPDY(Y4, Y7, Y8); \
+	VCVTPD2PSY Y3, X3; \
+	VCVTPD2PSY Y4, X4; \
+	VINSERTF128 $1, X4, Y3, Y3; \
+	VCVTPD2DQY Y6, X6; \
+	VCVTPD2DQY Y8, X8; \
+	VINSERTI128 $1, X8, Y6, Y6; \
+	VPSLLD     $31, Y6, Y6; \
+	SIN(Y3, Y7, Y8); \
+	VXORPS     Y6, Y3, Y3; \
+	VMULPS     Y9, Y3, Y3; \
+	VMULPS     (DX)(AX*1), Y3, Y3; \
+	VMOVUPS    Y3, (DI)(AX*1)
+
+// func avx2BiPer(dx, x, dy *float32, n int, omega float32) int
+TEXT ·avx2BiPer(SB), NOSPLIT, $0-48
+	ARGSY
+	VBROADCASTSS omega+32(FP), Y9
+	VCVTPS2PD    X9, Y15
+	VMOVUPD      B_ABS, Y14
+	VMOVUPD      B_MAX, Y13
+	VMOVUPD      B_MAGIC, Y12
+	VMOVUPD      B_INVPI, Y11
+	VMOVUPD      B_PI2, Y10
+	SHLQ         $2, CX
+	XORQ         AX, AX
+
+loopy:
+	BIPERY
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT  loopy
+	JMP  donebail
+
+bail:
+	MOVQ AX, CX
+
+donebail:
+	SHRQ       $2, CX
+	MOVQ       CX, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// REDPD sets th = π/2 - |θ - nπ| (n = round(θ/π)) and t = θ/π + 1.5·2^52,
+// which holds n in its low bits; n is clobbered. Z12 = π/2, Z13-Z15 = π in
+// three parts, Z18 = float64 abs mask, Z20 = 1.5·2^52, Z21 = 1/π.
+#define REDPD(th, t, n) \
+	VMOVAPD      Z20, t; \
+	VFMADD231PD  Z21, th, t; \
+	VSUBPD       Z20, t, n; \
+	VFNMADD231PD Z13, n, th; \
+	VFNMADD231PD Z14, n, th; \
+	VFNMADD231PD Z15, n, th; \
+	VPANDQ       Z18, th, th; \
+	VSUBPD       th, Z12, th
+
+// biper: dy·ω·cos(ω·x). Z16 = ω, Z17 = ω in float64, Z19 = 2^22; jumps to
+// bail if a lane has |θ| >= 2^22 or NaN.
+#define BIPERZ \
+	VCVTPS2PD     Y0, Z3; \
+	VEXTRACTF64X4 $1, Z0, Y4; \
+	VCVTPS2PD     Y4, Z4; \
+	VMULPD        Z17, Z3, Z3; \
+	VMULPD        Z17, Z4, Z4; \
+	VPANDQ        Z18, Z3, Z5; \
+	VCMPPD        $1, Z19, Z5, K1; \
+	VPANDQ        Z18, Z4, Z6; \
+	VCMPPD        $1, Z19, Z6, K3; \
+	KSHIFTLW      $8, K3, K3; \
+	KORW          K1, K3, K1; \
+	KORTESTW      K1, K1; \
+	JCC           bail; \
+	REDPD(Z3, Z5, Z6); \
+	REDPD(Z4, Z7, Z8); \
+	VCVTPD2PS     Z3, Y3; \
+	VCVTPD2PS     Z4, Y4; \
+	VINSERTF64X4  $1, Y4, Z3, Z3; \
+	VPMOVQD       Z5, Y5; \
+	VPMOVQD       Z7, Y7; \
+	VINSERTI64X4  $1, Y7, Z5, Z5; \
+	VPSLLD        $31, Z5, Z5; \
+	SINZ(Z3, Z6, Z7); \
+	VPXORD        Z5, Z3, Z3; \
+	VMULPS        Z16, Z3, Z3; \
+	VMULPS        Z1, Z3, Z2
+
+// func avx512BiPer(dx, x, dy *float32, n int, omega float32) int
+TEXT ·avx512BiPer(SB), NOSPLIT, $0-48
+	ARGS
+	COMMON
+	VBROADCASTSS S1, Z22
+	VBROADCASTSS S2, Z23
+	VBROADCASTSS S3, Z24
+	VBROADCASTSS S4, Z25
+	VBROADCASTSS omega+32(FP), Z16
+	VCVTPS2PD    Y16, Z17
+	VBROADCASTSD B_PI2, Z12
+	VBROADCASTSD B_P1, Z13
+	VBROADCASTSD B_P2, Z14
+	VBROADCASTSD B_P3, Z15
+	VBROADCASTSD B_ABS, Z18
+	VBROADCASTSD B_MAX, Z19
+	VBROADCASTSD B_MAGIC, Z20
+	VBROADCASTSD B_INVPI, Z21
+	CMPQ         AX, BX
+	JGE          tail
+
+loop:
+	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (DX)(AX*1), Z1
+	BIPERZ
+	VMOVUPS Z2, (DI)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, BX
+	JLT     loop
+
+tail:
+	CMPQ      AX, CX
+	JGE       done
+	VMOVUPS.Z (SI)(AX*1), K2, Z0
+	VMOVUPS.Z (DX)(AX*1), K2, Z1
+	BIPERZ
+	VMOVUPS   Z2, K2, (DI)(AX*1)
+	MOVQ      CX, AX
+
+done:
+bail:
+	SHRQ       $2, AX
+	MOVQ       AX, ret+40(FP)
+	VZEROUPPER
+	RET

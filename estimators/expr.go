@@ -1,0 +1,322 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+var (
+	_ Estimator  = (*Expr)(nil)
+	_ Documenter = (*Expr)(nil)
+	_ Scheduler  = (*Expr)(nil)
+	_ Referencer = (*Expr)(nil)
+)
+
+// Expr is an estimator defined by a formula on the command line, so that a
+// surrogate gradient can be tried without writing Go:
+//
+//	expr:g=max(0, 2 - 2*abs(x))            ApproxSign
+//	expr:g=exp(-x*x/0.08),c=1.5            a Gaussian bump, clipped at 1.5
+//	expr:g=(1+9*p)*max(0, 1-(1+9*p)*abs(x)) a triangle that sharpens with p
+//	expr:g=abs(x) <= 0.1 ? 2 : 1,knots=0.1  a jump at ±0.1, declared
+//
+//	forward   q(x) = sign(x), sign(0) = +1
+//	backward  g(x) = the formula for |x| <= C, 0 beyond
+//
+// The formula (key g) is written in the expression language of
+// github.com/expr-lang/expr, which parses and type-checks it: it may use x,
+// the training progress p in [0, 1] (0 at the first epoch, 1 at the last),
+// the constant pi, the functions exp, log, log2, log10, sqrt, cbrt, sin,
+// cos, tan, asin, acos, atan, sinh, cosh, tanh, erf, abs, min, max, floor,
+// ceil and round, arithmetic (** and ^ are powers), comparisons and the
+// conditional a ? b : c. Unknown names, non-numeric results and the like
+// are errors when the spec is parsed. The canonical form of the spec holds
+// the formula as the library prints it after constant folding, so spacing
+// and constant arithmetic do not change a cache key.
+//
+// Spec keys: g (the formula; default max(0, 2 - 2 * abs(x)), ApproxSign,
+// so that "expr" alone is a working example), c (C, the clip, default 1,
+// > 0), knots (the magnitudes k in [0, C) at which g may jump, at ±k,
+// separated by ';', such as knots=0.1;0.5; default none) and monotone
+// (default true: g must be >= 0, the derivative of a monotone soft sign;
+// false allows negative values, as BNN+'s). |x| = C counts as inside;
+// g(±Inf) = g(NaN) = 0.
+//
+// The fast kernel does not interpret the formula per element: it
+// interpolates a table of g built for the current p (see exprtable.go): a
+// grid on [-C, C] fine enough that the interpolation error is below 1e-5
+// of max|g|, which is checked against the formula at the quarter points
+// and midpoints of every interval when the table is built. Parsing a spec
+// builds the tables at p = 0, 0.1, ..., 1 (at p = 0 only if the formula
+// does not use p), so a formula that is not finite on [-C, C], that is
+// negative where a monotone surrogate was asked for, that jumps where no
+// knot was declared or that varies too fast for 65536 nodes is an error
+// before any training starts. A kink (g continuous, g' not) needs no
+// knot: the table is cut where it finds one, up to 4 a side. SetProgress
+// builds (or reuses) the table at its p and panics if that fails there,
+// which takes a formula that passes at every tenth of training and fails
+// in between. The vector kernels (expr_amd64.s) read the table with
+// gathers: AVX-512 for every table, AVX2 for tables without cuts (no knots
+// and no kinks off the grid). The reference kernel evaluates the formula
+// per element in float64.
+type Expr struct {
+	sh  *exprShared
+	ev  *exprEval // for BackwardRef
+	p   float64
+	tab *exprTable
+	k   exprKernel
+	job job
+}
+
+// exprDefault is the default formula: ApproxSign's g.
+const exprDefault = "max(0, 2 - 2 * abs(x))"
+
+func newExpr(p *Params) (Estimator, error) {
+	src := p.Text("g", exprDefault, "a formula in x and p", func(s string) (string, error) {
+		f, err := cachedFormula(s)
+		if err != nil {
+			return "", err
+		}
+		return f.src, nil
+	})
+	c := p.Float("c", 1, Above(0))
+	ks := p.Text("knots", "", "numbers in [0, c) separated by ';'", canonKnots)
+	monotone := p.Bool("monotone", true)
+	if p.Err() != nil {
+		return nil, p.Err()
+	}
+	f, err := cachedFormula(src)
+	if err != nil {
+		return nil, err
+	}
+	knots, err := parseKnots(ks, float64(c))
+	if err != nil {
+		return nil, fmt.Errorf("bad value knots=%q: %v", ks, err)
+	}
+	sh, err := shareExpr(f, c, knots, monotone)
+	if err != nil {
+		return nil, err
+	}
+	return &Expr{sh: sh, ev: newExprEval(f), tab: sh.tab0}, nil
+}
+
+// Doc describes Expr for `gradbench list` and the README.
+func (e *Expr) Doc() Doc {
+	return Doc{
+		Gradient: "the formula g (in x and progress p) where |x| ≤ c, else 0, tabulated within 1e-5 of max|g|; its default is ApproxSign's",
+		Source:   "a formula given on the command line (github.com/expr-lang/expr)",
+	}
+}
+
+// canonKnots returns the knots sorted, in their shortest form, separated
+// by ';'.
+func canonKnots(s string) (string, error) {
+	ks, err := parseKnots(s, math.Inf(1))
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, k := range ks {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(strconv.FormatFloat(k, 'g', -1, 64))
+	}
+	return b.String(), nil
+}
+
+// Name returns "expr".
+func (e *Expr) Name() string { return "expr" }
+
+// SetProgress sets the training progress p in [0, 1] and, if the formula
+// uses p, the table of g at p. It panics if p is outside [0, 1] or NaN,
+// or if the table cannot be built at p.
+func (e *Expr) SetProgress(p float64) {
+	checkProgress(p)
+	e.p = p
+	if !e.sh.f.usesP {
+		return
+	}
+	t, err := e.sh.table(p)
+	if err != nil {
+		panic(fmt.Sprintf("estimators: expr: %v", err))
+	}
+	e.tab = t
+}
+
+// Forward sets dst to sign(x).
+func (e *Expr) Forward(dst, x []float32) { e.job.sign(dst, x) }
+
+// ForwardRef is the reference Forward.
+func (e *Expr) ForwardRef(dst, x []float32) { signRef(dst, x) }
+
+// BackwardRef is the reference kernel, the formula in float64 (NaN where
+// it fails to evaluate):
+//
+//	if abs(x[i]) <= c { dx[i] = dy[i] * g(x[i], p) } else { dx[i] = 0 }
+func (e *Expr) BackwardRef(dx, x, dy []float32) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	c := e.sh.c
+	for i, v := range x {
+		if !(abs32(v) <= c) {
+			dx[i] = 0
+			continue
+		}
+		g, err := e.ev.at(float64(v), e.p)
+		if err != nil {
+			g = math.NaN()
+		}
+		dx[i] = float32(float64(dy[i]) * g)
+	}
+}
+
+// Backward is the fast kernel: the table's linear interpolation, in
+// parallel for long slices.
+func (e *Expr) Backward(dx, x, dy []float32) {
+	e.k.t = e.tab
+	e.job.backward(&e.k, dx, x, dy)
+}
+
+// exprShared is what the estimators of one expr: spec share: the formula
+// and its tables by progress value.
+type exprShared struct {
+	f        *exprFormula
+	c        float32
+	knots    []float64
+	monotone bool
+	tab0     *exprTable // at p = 0
+
+	mu     sync.Mutex
+	ev     *exprEval // for building tables, under mu
+	tables map[float64]*exprTable
+}
+
+// exprCache holds the compiled formulas and shared specs seen so far,
+// cleared when it grows past exprCacheMax entries (a fuzzer makes many).
+var exprCache = struct {
+	sync.Mutex
+	formulas map[string]exprCompiled
+	shared   map[string]*exprShared
+}{formulas: map[string]exprCompiled{}, shared: map[string]*exprShared{}}
+
+type exprCompiled struct {
+	f   *exprFormula
+	err error
+}
+
+const exprCacheMax = 256
+
+func cachedFormula(src string) (*exprFormula, error) {
+	exprCache.Lock()
+	c, ok := exprCache.formulas[src]
+	exprCache.Unlock()
+	if ok {
+		return c.f, c.err
+	}
+	f, err := compileFormula(src)
+	exprCache.Lock()
+	if len(exprCache.formulas) >= exprCacheMax {
+		clear(exprCache.formulas)
+	}
+	exprCache.formulas[src] = exprCompiled{f, err}
+	exprCache.Unlock()
+	return f, err
+}
+
+// exprCheckAt are the progress values at which a spec's tables are built
+// when it is parsed, if its formula uses p.
+var exprCheckAt = []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
+
+// shareExpr returns the shared state of a spec, building and checking its
+// tables the first time.
+func shareExpr(f *exprFormula, c float32, knots []float64, monotone bool) (*exprShared, error) {
+	key := fmt.Sprintf("%s|%v|%v|%v", f.src, c, knots, monotone)
+	exprCache.Lock()
+	sh, ok := exprCache.shared[key]
+	exprCache.Unlock()
+	if ok {
+		return sh, nil
+	}
+	sh = &exprShared{f: f, c: c, knots: knots, monotone: monotone, ev: newExprEval(f), tables: map[float64]*exprTable{}}
+	at := exprCheckAt
+	if !f.usesP {
+		at = at[:1]
+	}
+	for _, p := range at {
+		if _, err := sh.table(p); err != nil {
+			return nil, err
+		}
+	}
+	sh.tab0, _ = sh.table(0)
+	exprCache.Lock()
+	if len(exprCache.shared) >= exprCacheMax {
+		clear(exprCache.shared)
+	}
+	exprCache.shared[key] = sh
+	exprCache.Unlock()
+	return sh, nil
+}
+
+// table returns the table at p, building it if needed.
+func (sh *exprShared) table(p float64) (*exprTable, error) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if t, ok := sh.tables[p]; ok {
+		return t, nil
+	}
+	b := &exprBuilder{ev: sh.ev, p: p, c: float64(sh.c), knots: sh.knots, monotone: sh.monotone}
+	t, err := b.build()
+	if err != nil {
+		return nil, err
+	}
+	if len(sh.tables) >= 64 {
+		clear(sh.tables)
+	}
+	sh.tables[p] = t
+	return t, nil
+}
+
+// exprKernel is the fast expr: backward over one chunk.
+type exprKernel struct{ t *exprTable }
+
+// exprKernels is the fast expr: backward over one chunk: backwardGo, and
+// the vector variant of expr_amd64.go.
+var exprKernels = impl.NewKernel(impls, (*exprKernel).backwardGo)
+
+func (k *exprKernel) backward(dx, x, dy []float32) { exprKernels.Get()(k, dx, x, dy) }
+
+// backwardGo is the portable kernel.
+func (k *exprKernel) backwardGo(dx, x, dy []float32) {
+	t := k.t
+	xb := bitsOf(x)
+	dx, dy = dx[:len(xb)], dy[:len(xb)]
+	if len(t.side[0]) > 1 || len(t.side[1]) > 1 {
+		for i, v := range x {
+			dx[i] = dy[i] * t.eval(v)
+		}
+		return
+	}
+	// One segment a side, [0, c] from node 0: no clamps, and the side's
+	// offset picked with a mask.
+	cb := math.Float32bits(t.c)
+	offP, offN := t.side[0][0].off, t.side[1][0].off
+	tab, invh := t.tab, t.invh
+	for i, b := range xb {
+		a := b &^ signBit
+		m := leMask(a, cb)
+		neg := int32(b&-a) >> 31 // all ones if x < 0
+		off := offP ^ (offP^offN)&neg
+		u := math.Float32frombits(minBits(a, cb)) * invh
+		n := int32(u)
+		f := u - float32(n)
+		j := 2 * uint(n+off)
+		g := tab[j] + f*tab[j+1]
+		dx[i] = dy[i] * math.Float32frombits(math.Float32bits(g)&m)
+	}
+}

@@ -1,0 +1,220 @@
+package estimators
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// tableOf returns the table an expr: spec builds at p = 0.
+func tableOf(t *testing.T, spec string) *exprTable {
+	t.Helper()
+	e, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.(*Expr).tab
+}
+
+// TestExprTableKnownError checks the tabulation check on g = 1 + B·x²,
+// whose linear interpolation error on an interval of width h is exactly
+// B·h²/4, at its midpoint: the grid must be the coarsest power-of-two step
+// with B·h²/4 <= 1e-5·max|g| (max|g| = 1 + B on [-1, 1]), and the check
+// must report that error.
+func TestExprTableKnownError(t *testing.T) {
+	for _, b := range []float64{0.5, 1, 10, 300} {
+		spec := "expr:g=1 + " + formatFloat(b) + "*x*x"
+		tab := tableOf(t, spec)
+		h := 1 / float64(tab.invh)
+		peak := 1 + b
+		want := b * h * h / 4 / peak
+		if math.Abs(tab.worst-want) > 1e-7 {
+			t.Errorf("%s: check error %.4g·max|g|, want B·h²/4/max|g| = %.4g (h = %g)", spec, tab.worst, want, h)
+		}
+		if want > exprTol {
+			t.Errorf("%s: h = %g gives error %.3g > %g, want a finer grid", spec, h, want, exprTol)
+		}
+		if coarser := b * 4 * h * h / 4 / peak; coarser <= exprTol && h < 1.0/32 {
+			t.Errorf("%s: h = %g, but 2h = %g already meets the bound (error %.3g)", spec, h, 2*h, coarser)
+		}
+		if tab.peak != peak {
+			t.Errorf("%s: peak %g, want %g", spec, tab.peak, peak)
+		}
+		t.Logf("%s: h = 2^%d, %d nodes, error %.3g·max|g|", spec, int(math.Log2(h)), len(tab.tab)/2, tab.worst)
+	}
+}
+
+// TestExprTableKinksAndKnots: a kink off the lattice is found and cut
+// (a few hundred nodes, not 10^5), a declared jump is exact on both sides
+// of it, an undeclared one is refused.
+func TestExprTableKinksAndKnots(t *testing.T) {
+	tab := tableOf(t, "expr:g=max(0, 1 - abs(x)/0.3),c=1")
+	if n := len(tab.tab) / 2; n > 1000 || tab.worst > exprTol {
+		t.Errorf("kink at 0.3: %d nodes, error %.3g, want < 1000 nodes within %g", n, tab.worst, exprTol)
+	}
+	e, _ := New("expr:g=abs(x) < 0.3 ? 2 : 1,knots=0.3")
+	k := float32(0.3)
+	for _, x := range []float32{math.Nextafter32(k, 0), k, math.Nextafter32(k, 1), -k, -math.Nextafter32(k, 1)} {
+		want := float32(1)
+		if math.Abs(float64(x)) < 0.3 {
+			want = 2
+		}
+		g := []float32{0}
+		e.Backward(g, []float32{x}, []float32{1})
+		if g[0] != want {
+			t.Errorf("jump at 0.3: g(%g) = %g, want %g", x, g[0], want)
+		}
+	}
+	if _, err := New("expr:g=abs(x) < 0.3 ? 2 : 1"); err == nil || !strings.Contains(err.Error(), "knots=0.3") {
+		t.Errorf("undeclared jump: err = %v, want a refusal suggesting knots=0.3", err)
+	}
+}
+
+func TestExprErrors(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=y", `unknown name y`},
+		{"expr:g=x > 0", `formula "x > 0"`},
+		{"expr:g=1/x", `g(x=0) = +Inf at p=0: want finite values`},
+		{"expr:g=log(abs(x)-0.5)", `want finite values`},
+		{"expr:g=x", `g(x=-1) = -1 < 0 at p=0: want g >= 0`},
+		{"expr:g=0*x", `g is 0 everywhere`},
+		{"expr:g=p < 0.5 ? 1 : -1", `< 0 at p=0.5`},
+		{"expr:g=1,knots=1", `bad value knots="1": knot "1": want a number in [0, c)`},
+		{"expr:g=1,knots=0.1;0.1", `knot 0.1 given twice`},
+		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", `want at most 7`},
+		{"expr:g=1,c=0", `bad value c="0"`},
+		{"expr:g=1/0 + x", `does not read back`},
+		{"expr:g=1e39", `want |g| <= 8.51e+37`},
+		{"expr:g=1 + sin(10000*x)**2", "varies too fast"},
+		{"expr:g=", "malformed parameter"},
+		{"expr:h=1", `unknown parameter "h"`},
+	} {
+		_, err := Parse(tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "estimators: ") {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
+		}
+	}
+	// A negative g is allowed when asked for.
+	if _, err := Parse("expr:g=1 - x*x,c=2,monotone=false"); err != nil {
+		t.Errorf("monotone=false: %v", err)
+	}
+}
+
+// TestExprCanonical: spacing, constant arithmetic and knot order do not
+// change the canonical spec (the cache key), and it parses back to itself.
+func TestExprCanonical(t *testing.T) {
+	for _, tc := range []struct{ a, b string }{
+		{"expr:g=max(0,2-2*abs(x))", "expr:g= max( 0, 2 - 2 * abs( x ) )"},
+		{"expr:g=max(0,2-2*abs(x))", "expr"},
+		{"expr:g=2*0.5*exp(-x*x)", "expr:g=1*exp(-x*x)"},
+		{"expr:g=abs(x)<0.5?2:1,knots=0.5;0", "expr:knots=0;0.50,g=abs(x) < 0.5 ? 2 : 1"},
+		{"expr:g=1,c=1.50", "expr:c=1.5,g=1"},
+	} {
+		a, err := Parse(tc.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Parse(tc.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() {
+			t.Errorf("canonical forms differ: %q → %q, %q → %q", tc.a, a, tc.b, b)
+		}
+		if again := MustParse(a.String()).String(); again != a.String() {
+			t.Errorf("%q reparses as %q", a, again)
+		}
+	}
+	// In a list, commas inside the formula do not split it.
+	specs, err := ParseList("expr:g=max(0, 1 - abs(x)),c=1.5,ste, expr:g=min(1, 2*exp(-x*x)),monotone=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range specs {
+		got = append(got, s.String())
+	}
+	if want := "expr:c=1.5,g=max(0, 1 - abs(x))|ste|expr:g=min(1, 2 * exp(-x * x))"; strings.Join(got, "|") != want {
+		t.Errorf("ParseList = %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+// TestExprSchedule: a formula in p gets its table at each SetProgress.
+func TestExprSchedule(t *testing.T) {
+	e, err := New("expr:g=(1+9*p)*max(0, 1-(1+9*p)*abs(x))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []float64{0, 0.37, 1} {
+		e.(Scheduler).SetProgress(p)
+		s := 1 + 9*p
+		g := []float32{0, 0}
+		e.Backward(g, []float32{0, float32(0.5 / s)}, []float32{1, 1})
+		if math.Abs(float64(g[0])-s) > 1e-5*s || math.Abs(float64(g[1])-s/2) > 1e-5*s {
+			t.Errorf("p=%g: g(0), g(0.5/s) = %v, want %g, %g", p, g, s, s/2)
+		}
+	}
+}
+
+// TestExprMatchesApproxSign: the default formula reproduces ApproxSign's
+// kernel bit for bit (the table's nodes are exact and the interpolation
+// rounds once, like 2 - 2|x|), under every implementation.
+func TestExprMatchesApproxSign(t *testing.T) {
+	x := append(around(0, 0.25, 0.5, 1, 1e-30, 1e30), normals(1, 100_000)...)
+	dy := normals(2, len(x))
+	saved := Impl()
+	defer SetImpl(saved)
+	for _, impl := range Impls() {
+		if err := SetImpl(impl); err != nil {
+			t.Fatal(err)
+		}
+		a, b := make([]float32, len(x)), make([]float32, len(x))
+		MustNew(t, "approxsign").Backward(a, x, dy)
+		MustNew(t, "expr:g=max(0,2-2*abs(x))").Backward(b, x, dy)
+		for i := range x {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				t.Fatalf("impl=%s: expr g(%g)·%g = %g, approxsign %g", impl, x[i], dy[i], b[i], a[i])
+			}
+		}
+	}
+}
+
+// MustNew returns New(spec) or fails the test.
+func MustNew(t *testing.T, spec string) Estimator {
+	t.Helper()
+	e, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// normals returns n values from N(0, 1.5²) with a seed.
+func normals(seed uint64, n int) []float32 {
+	r := rand.New(rand.NewPCG(seed, 7))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(1.5 * r.NormFloat64())
+	}
+	return x
+}
+
+// TestExprKernels cross-checks the kernels on tables of one segment a
+// side (the vector routine) and of several (knots, kinks: the portable
+// loop everywhere), with a schedule and negative values.
+func TestExprKernels(t *testing.T) {
+	checkKernels(t, "expr:g=exp(-x*x/0.08),c=1.5", "expr:g=abs(x) < 0.3 ? 2 : 1,knots=0.3",
+		"expr:g=(1+9*p)*max(0, 1-(1+9*p)*abs(x))", "expr:g=x >= 0 ? 1 : 0.5,knots=0",
+		"expr:g=1 - x*x,c=2,monotone=false", "expr:g=1e-3 + 1e4*exp(-1e4*x*x),c=0.01")
+}
+
+// inForce returns the numeric settings expr's kernels use (see
+// TestParamsInForce; the formula and the knots are text).
+func (e *Expr) inForce() map[string]float64 {
+	m := 0.0
+	if e.sh.monotone {
+		m = 1
+	}
+	return map[string]float64{"c": float64(e.sh.c), "monotone": m}
+}

@@ -1,0 +1,186 @@
+package estimators
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+)
+
+// The formulas of expr: estimators are parsed, type-checked and evaluated
+// by github.com/expr-lang/expr, a maintained expression language for Go
+// with a static type checker and constant folding, rather than by a parser
+// written here. A formula sees three numbers:
+//
+//	x   the input value
+//	p   training progress in [0, 1] (0 at the first epoch, 1 at the last)
+//	pi  π
+//
+// and the functions listed in exprFunctions plus the language's numeric
+// built-ins abs, min, max, floor, ceil and round; its operators (+ - * /,
+// ** and ^ for powers, comparisons, and/or/not, the conditional a ? b : c,
+// let bindings) are the language's. Every other built-in (strings, arrays,
+// dates) is disabled. The result must be a number.
+
+// exprEnv is the environment formulas are type-checked and run in.
+type exprEnv struct {
+	X  float64 `expr:"x"`
+	P  float64 `expr:"p"`
+	Pi float64 `expr:"pi"`
+}
+
+// exprFunctions are the functions of one float64 argument a formula may
+// call, each Go's math function of the same name.
+var exprFunctions = map[string]func(float64) float64{
+	"exp": math.Exp, "log": math.Log, "log2": math.Log2, "log10": math.Log10,
+	"sqrt": math.Sqrt, "cbrt": math.Cbrt,
+	"sin": math.Sin, "cos": math.Cos, "tan": math.Tan,
+	"asin": math.Asin, "acos": math.Acos, "atan": math.Atan,
+	"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
+	"erf": math.Erf,
+}
+
+// exprBuiltins are the language's built-in functions a formula may call.
+var exprBuiltins = []string{"abs", "min", "max", "floor", "ceil", "round"}
+
+// exprOptions are the compiler options every formula is compiled with.
+var exprOptions = func() []expr.Option {
+	opts := []expr.Option{expr.Env(exprEnv{}), expr.AsFloat64(), expr.DisableAllBuiltins()}
+	for _, b := range exprBuiltins {
+		opts = append(opts, expr.EnableBuiltin(b))
+	}
+	for name, f := range exprFunctions {
+		opts = append(opts, expr.Function(name, func(args ...any) (any, error) {
+			return f(args[0].(float64)), nil
+		}, new(func(float64) float64)))
+	}
+	return opts
+}()
+
+// maxFormula is the longest formula accepted, in bytes.
+const maxFormula = 1000
+
+// An exprFormula is a compiled formula g(x, p). Its program is safe for
+// concurrent use; each evaluator has its own VM.
+type exprFormula struct {
+	src   string // canonical form
+	prog  *vm.Program
+	usesP bool
+}
+
+// compileFormula parses and type-checks src and returns it with its
+// canonical form: the library's printing of the syntax tree after constant
+// folding, so that spacing and constant arithmetic ("2*0.5") do not change
+// it. The canonical form must compile back to itself (it does not when a
+// constant folds to a value the language cannot write, such as 1/0 = +Inf).
+func compileFormula(src string) (*exprFormula, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, errors.New("empty formula")
+	}
+	if len(src) > maxFormula {
+		return nil, fmt.Errorf("formula of %d bytes: want at most %d", len(src), maxFormula)
+	}
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil, formulaError(src, err)
+	}
+	if n := ast.Find(tree.Node, notNumeric); n != nil {
+		return nil, fmt.Errorf("formula %q: %s is not part of a numeric formula (at column %d)", src, describeNode(n), n.Location().From+1)
+	}
+	prog, err := expr.Compile(src, exprOptions...)
+	if err != nil {
+		return nil, formulaError(src, err)
+	}
+	canon := prog.Node().String()
+	again, err := expr.Compile(canon, exprOptions...)
+	if err != nil || again.Node().String() != canon {
+		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write the constant parts another way", src, canon)
+	}
+	usesP := ast.Find(again.Node(), func(n ast.Node) bool {
+		id, ok := n.(*ast.IdentifierNode)
+		return ok && id.Value == "p"
+	}) != nil
+	return &exprFormula{src: canon, prog: again, usesP: usesP}, nil
+}
+
+// notNumeric reports the syntax a numeric formula has no use for: strings,
+// arrays, maps, ranges, member access, predicates (the language's loops)
+// and the operators on them. Refusing them keeps every formula a
+// loop-free computation on numbers, whose evaluation time is bounded by its
+// length.
+func notNumeric(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.IdentifierNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode,
+		*ast.UnaryNode, *ast.CallNode, *ast.BuiltinNode, *ast.ConditionalNode,
+		*ast.VariableDeclaratorNode, *ast.SequenceNode:
+		return false
+	case *ast.BinaryNode:
+		switch n.Operator {
+		case "+", "-", "*", "/", "%", "**", "^", "==", "!=", "<", ">", "<=", ">=", "and", "or", "&&", "||":
+			return false
+		}
+	}
+	return true
+}
+
+// describeNode names the syntax of n for an error message.
+func describeNode(n ast.Node) string {
+	switch n := n.(type) {
+	case *ast.BinaryNode:
+		return fmt.Sprintf("the operator %q", n.Operator)
+	case *ast.StringNode, *ast.BytesNode:
+		return "a string"
+	case *ast.ArrayNode:
+		return "an array"
+	case *ast.MapNode, *ast.PairNode:
+		return "a map"
+	case *ast.NilNode:
+		return "nil"
+	case *ast.MemberNode, *ast.ChainNode, *ast.SliceNode:
+		return "member access"
+	case *ast.PredicateNode, *ast.PointerNode:
+		return "a predicate"
+	}
+	return fmt.Sprintf("%T", n)
+}
+
+// formulaError rewrites an error of the expression library as one line:
+// its message, the column and the formula.
+func formulaError(src string, err error) error {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return fmt.Errorf("formula %q: %s (at column %d)", src, fe.Message, fe.Column+1)
+	}
+	return fmt.Errorf("formula %q: %v", src, err)
+}
+
+// An exprEval evaluates one formula; it is not safe for concurrent use.
+type exprEval struct {
+	f   *exprFormula
+	vm  vm.VM
+	env exprEnv
+}
+
+func newExprEval(f *exprFormula) *exprEval {
+	return &exprEval{f: f, env: exprEnv{Pi: math.Pi}}
+}
+
+// at returns g(x) at progress p.
+func (e *exprEval) at(x, p float64) (float64, error) {
+	e.env.X, e.env.P = x, p
+	out, err := e.vm.Run(e.f.prog, &e.env)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := out.(float64)
+	if !ok {
+		return 0, fmt.Errorf("formula gave %T %v, want a number", out, out)
+	}
+	return v, nil
+}
