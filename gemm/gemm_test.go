@@ -10,8 +10,40 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
+
+// TestImpls runs the public functions' cross-checks against Ref under
+// every implementation this build and CPU can run: "go" is what CPUs
+// without AVX2 and FMA (and other architectures) get.
+func TestImpls(t *testing.T) {
+	impltest.Each(t, impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for _, s := range [][3]int{{5, 33, 9}, {97, 35, 300}, {144, 16, 200}} {
+			m, n, k := s[0], s[1], s[2]
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					checkGemm(t, r, ta, tb, m, n, k, 0.5, 1, Sgemm)
+					checkGemm(t, r, ta, tb, m, n, k, -1, 0, Sgemm)
+				}
+			}
+			for _, rowsA := range []bool{false, true} {
+				checkRowsGemm(t, r, rowsA, m, n, k, 1, 0, publicRows)
+				checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, publicRows)
+			}
+		}
+	})
+}
+
+// publicRows calls SgemmRowsA (a given by offsets) or SgemmRowsB.
+func publicRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
+	if a.off != nil {
+		SgemmRowsA(b.trans, m, n, k, alpha, a.data, a.off, b.data, b.ld, beta, c, ldc)
+	} else {
+		SgemmRowsB(a.trans, m, n, k, alpha, a.data, a.ld, b.data, b.off, beta, c, ldc)
+	}
+}
 
 // TestSgemm cross-checks Sgemm against the reference triple loop on odd
 // sizes around the block and tile edges, every transpose combination,
@@ -136,9 +168,7 @@ func TestKernels(t *testing.T) {
 			for _, rowsA := range []bool{false, true} {
 				name := fmt.Sprintf("kernel=%s/rows=%s/m=%d/n=%d/k=%d", kern.name, map[bool]string{true: "a", false: "b"}[rowsA], m, n, k)
 				t.Run(name, func(t *testing.T) {
-					checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
-						g.run(m, n, k, alpha, a, b, beta, c, ldc)
-					})
+					checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, g.run)
 				})
 			}
 		}
@@ -159,13 +189,7 @@ func TestSgemmRows(t *testing.T) {
 			for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
 				name := fmt.Sprintf("rows=%s/m=%d/n=%d/k=%d/alpha=%v/beta=%v", map[bool]string{true: "a", false: "b"}[rowsA], m, n, k, ab[0], ab[1])
 				t.Run(name, func(t *testing.T) {
-					checkRowsGemm(t, r, rowsA, m, n, k, ab[0], ab[1], func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
-						if rowsA {
-							SgemmRowsA(b.trans, m, n, k, alpha, a.data, a.off, b.data, b.ld, beta, c, ldc)
-						} else {
-							SgemmRowsB(a.trans, m, n, k, alpha, a.data, a.ld, b.data, b.off, beta, c, ldc)
-						}
-					})
+					checkRowsGemm(t, r, rowsA, m, n, k, ab[0], ab[1], publicRows)
 				})
 			}
 		}
