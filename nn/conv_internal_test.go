@@ -52,32 +52,6 @@ func TestIm2colFast(t *testing.T) {
 	}
 }
 
-func TestSinCos32(t *testing.T) {
-	var worst float64
-	for _, x := range []float64{0, math.Copysign(0, -1), 1e-30, 0.5, -0.5, 1.5707963, 3.1415927, -3.1415927, 4.712389, 10, -37.2, 100.3, 1000.7, 4096.2} {
-		for _, f := range []struct {
-			name string
-			got  float32
-			want float64
-		}{{"sin", sin32(float32(x)), math.Sin(float64(float32(x)))}, {"cos", cos32(float32(x)), math.Cos(float64(float32(x)))}} {
-			// The polynomials are accurate to 3.6e-6; large inputs add the
-			// reduction's error, proportional to |x|.
-			tol := 4e-6 + math.Abs(x)*6e-8
-			if e := math.Abs(float64(f.got) - f.want); e > tol {
-				t.Errorf("%s32(%v) = %v, want %v", f.name, x, f.got, f.want)
-			}
-		}
-	}
-	r := rand.New(rand.NewPCG(43, 44))
-	for range 100000 {
-		x := float32(20 * (2*r.Float64() - 1))
-		worst = max(worst, math.Abs(float64(sin32(x))-math.Sin(float64(x))), math.Abs(float64(cos32(x))-math.Cos(float64(x))))
-	}
-	if worst > 4e-6 {
-		t.Errorf("sin32/cos32 on [-20, 20]: worst absolute error %g, want <= 4e-6", worst)
-	}
-}
-
 func BenchmarkIm2col(b *testing.B) {
 	for _, s := range []struct{ c, h int }{{16, 28}, {32, 14}, {64, 7}} {
 		x := make([]float32, s.c*s.h*s.h)
@@ -93,36 +67,6 @@ func BenchmarkIm2col(b *testing.B) {
 					}
 				}
 			})
-		}
-	}
-}
-
-// TestAddSinCos checks the written-out loops (eight values at a time in
-// assembly on AVX2 CPUs, the rest in Go) against sin32 and cos32, on
-// every length up to 20 and a long slice; the assembly fuses multiply-adds,
-// so it may differ in the last bits.
-func TestAddSinCos(t *testing.T) {
-	r := rand.New(rand.NewPCG(45, 46))
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 20, 1000} {
-		x := make([]float32, n)
-		dy := make([]float32, n)
-		for i := range x {
-			x[i] = float32(30 * r.NormFloat64())
-			dy[i] = float32(r.NormFloat64())
-		}
-		s, c := make([]float32, n+1), make([]float32, n+1)
-		s[n], c[n] = 7, 7 // guards
-		addSin(s[:n], x, 0.5)
-		addCosMul(c[:n], x, dy, 0.5)
-		for i, v := range x {
-			tol := 1e-6 * (1 + math.Abs(float64(v))/8)
-			ws, wc := 0.5*sin32(v), 0.5*dy[i]*cos32(v)
-			if math.Abs(float64(s[i]-ws)) > tol || math.Abs(float64(c[i]-wc)) > tol*(1+math.Abs(float64(dy[i]))) {
-				t.Fatalf("n=%d x=%v: addSin %v, addCosMul %v; want %v, %v", n, v, s[i], c[i], ws, wc)
-			}
-		}
-		if s[n] != 7 || c[n] != 7 {
-			t.Fatalf("n=%d: wrote past the end", n)
 		}
 	}
 }

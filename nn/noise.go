@@ -323,30 +323,17 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 	}
 }
 
-// axpy adds a·x to y.
-func axpy(y []float32, a float32, x []float32) {
+// axpyGo is axpy's portable loop (vec.go).
+func axpyGo(y []float32, a float32, x []float32) {
 	x = x[:len(y)]
-	i := 0
-	if n8 := len(y) &^ 7; hasAVX2 && n8 > 0 {
-		axpyAVX2(&y[0], &x[0], n8, a)
-		i = n8
-	}
-	for ; i < len(y); i++ {
+	for i := range y {
 		y[i] += a * x[i]
 	}
 }
 
-// dot returns Σ x·y: in 8 lanes with AVX2 (the rest of x added after), else
-// with four accumulators.
-func dot(x, y []float32) float32 {
+// dotGo is dot's portable loop (vec.go), with four accumulators.
+func dotGo(x, y []float32) float32 {
 	y = y[:len(x)]
-	if n8 := len(x) &^ 7; hasAVX2 && n8 > 0 {
-		s := dotAVX2(&x[0], &y[0], n8)
-		for i := n8; i < len(x); i++ {
-			s += x[i] * y[i]
-		}
-		return s
-	}
 	var s0, s1, s2, s3 float32
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -431,17 +418,13 @@ func cos32(x float32) float32 {
 	return math.Float32frombits(math.Float32bits(c) ^ odd<<31)
 }
 
-// addSin adds k·sin32(t) to dst, with sin32 written out so the loop has
-// no call; with AVX2, eight values at a time in vec_amd64.s (the same
-// reduction and polynomial, with fused multiply-adds).
-func addSin(dst, t []float32, k float32) {
+// addSinGo is addSin's portable loop (vec.go): dst += k·sin32(t), with
+// sin32 written out so the loop has no call. The AVX2 variant
+// (vec_amd64.s) computes the same reduction and polynomial eight values
+// at a time, with fused multiply-adds.
+func addSinGo(dst, t []float32, k float32) {
 	dst = dst[:len(t)]
-	i0 := 0
-	if n8 := len(t) &^ 7; hasAVX2 && n8 > 0 {
-		addSinAVX2(&dst[0], &t[0], n8, k)
-		i0 = n8
-	}
-	for i := i0; i < len(t); i++ {
+	for i := range t {
 		x := t[i]
 		tt := x*invPi + roundMagic
 		n := tt - roundMagic
@@ -453,16 +436,11 @@ func addSin(dst, t []float32, k float32) {
 	}
 }
 
-// addCosMul adds k·dy·cos32(t) to dt, with cos32 written out (with AVX2,
-// eight values at a time).
-func addCosMul(dt, t, dy []float32, k float32) {
+// addCosMulGo is addCosMul's portable loop (vec.go): dt += k·dy·cos32(t),
+// with cos32 written out (AVX2: eight values at a time).
+func addCosMulGo(dt, t, dy []float32, k float32) {
 	dt, dy = dt[:len(t)], dy[:len(t)]
-	i0 := 0
-	if n8 := len(t) &^ 7; hasAVX2 && n8 > 0 {
-		addCosMulAVX2(&dt[0], &t[0], &dy[0], n8, k)
-		i0 = n8
-	}
-	for i := i0; i < len(t); i++ {
+	for i := range t {
 		x := t[i]
 		tt := x*invPi + roundMagic
 		n := tt - roundMagic
