@@ -375,17 +375,8 @@ func (c *Conv) newPlan(n, h, w int) {
 }
 
 // grain returns the units of the smallest part of a call worth sending to
-// another core, a wake-up of several µs: about 15 µs of work, 2^18 word
-// XORs with the AVX-512 kernels, fewer with slower ones. (2^15 made a
-// one-image ResNet-20 slower on 2 cores than on 1.)
-func (p *plan) grain(impl int) int {
-	words := 1 << 18
-	switch impl {
-	case implGo:
-		words = 1 << 15
-	case implAVX2:
-		words = 1 << 16
-	}
+// another core: words word XORs (see grainWords).
+func (p *plan) grain(words int) int {
 	return max(1, words/max(1, p.unitWork))
 }
 
@@ -404,14 +395,20 @@ type scratch struct {
 	masks  [2][64]uint8
 }
 
-// convJob is the parallel job of one Forward or ForwardBits call.
+// convJob is the parallel job of one Forward or ForwardBits call, with
+// the kernels of the implementation in use.
 type convJob struct {
 	c    *Conv
 	x    *Bits
 	out  []float32
 	res  []float32
 	bits *Bits
-	impl int
+
+	xorPopcnt func(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int)
+	fused     func(c *Conv, out, res []float32, src []uint64, s *scratch, o0, o1 int) bool
+	outFloat  func(c *Conv, out, res []float32, s *scratch, b, o0, nc int)
+	outMasks  func(c *Conv, s *scratch, b, o0, nc int)
+	done      func()
 }
 
 func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
@@ -425,8 +422,9 @@ func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
 		p.pad.x = nil
 	}
 	j := &c.job
-	j.x, j.out, j.res, j.bits, j.impl = x, out, res, dst, curImpl()
-	parallel.For(p.pairs*p.chunks, p.grain(j.impl), 1, j)
+	j.x, j.out, j.res, j.bits = x, out, res, dst
+	j.xorPopcnt, j.fused, j.outFloat, j.outMasks, j.done = xorKernel.Get(), fusedKernel.Get(), outFloatKernel.Get(), outMasksKernel.Get(), doneKernel.Get()
+	parallel.For(p.pairs*p.chunks, p.grain(grainWords.Get()), 1, j)
 	j.x, j.out, j.res, j.bits = nil, nil, nil, nil
 }
 
@@ -538,42 +536,23 @@ func (j *convJob) Do(lo, hi int) {
 			nblk = 1
 		}
 		o1 := min(c.ocPad, (ch+1)*p.chunk)
-		if j.out != nil && j.impl >= implAVX512 && c.fusedFloat(j.out, j.res, src, s, ch*p.chunk, o1) {
+		if j.out != nil && j.fused(c, j.out, j.res, src, s, ch*p.chunk, o1) {
 			continue
 		}
 		for o := ch * p.chunk; o < o1; o += 64 {
 			nc := min(64, o1-o)
-			w := p.wmat[o*p.kwp:][:nc*p.kwp]
-			switch {
-			case j.impl >= implAVX512:
-				kernelAVX512(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
-			case j.impl == implAVX2:
-				kernelAVX2(s.pc, src, s.base, p.koff, p.kmax, w, nc, nblk)
-			default:
-				kernelGo(s.pc, src, s.base, p.koff, w, nc, nblk)
-			}
-			simd := j.impl == implSIMD
+			j.xorPopcnt(s.pc, src, s.base, p.koff, p.kmax, p.wmat[o*p.kwp:][:nc*p.kwp], nc, nblk)
 			for b := range nblk {
 				if j.out != nil {
-					if simd {
-						c.outFloatSIMD(j.out, j.res, s, b, o, nc)
-					} else {
-						c.outFloatGo(j.out, j.res, s, b, o, 0, nc)
-					}
+					j.outFloat(c, j.out, j.res, s, b, o, nc)
 				} else {
-					if simd {
-						c.outMasksSIMD(s, b, o, nc)
-					} else {
-						c.outMasksGo(s, b, o, nc)
-					}
+					j.outMasks(c, s, b, o, nc)
 					c.outBits(j.bits, s, b, o, nc)
 				}
 			}
 		}
 	}
-	if j.impl == implSIMD {
-		vzeroupper()
-	}
+	j.done()
 	c.scratch <- s
 }
 
@@ -728,14 +707,15 @@ func (c *Conv) im2colRun(a, img []uint64, j, run, oy, ox int) {
 
 // kernelGo is the portable XNOR-popcount kernel: for nblk blocks of 8
 // lanes, whose window word k of lane j is src[base[b]+koff[k]+j], and the
-// nc weight rows of w (len(koff) words each),
+// nc weight rows of w (len(koff) words each; kmax, the words a block reads
+// from its base, is for the assembly's bounds checks),
 //
 //	pc[(b·64+i)·8+j] = Σ_k popcount(src[base[b]+koff[k]+j] XOR w[i][k])
 //
 // the number of sign mismatches, so that the dot product of the ±1 codes is
 // taps·In − 2·pc (before the padding correction). It computes 4 lanes × 2
 // channels at a time (register blocking: each loaded word is used twice).
-func kernelGo(pc, src []uint64, base [2]int, koff []int, w []uint64, nc, nblk int) {
+func kernelGo(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
 	kw := len(koff)
 	for b := range nblk {
 		for i := 0; i < nc; i += 2 {
@@ -769,6 +749,11 @@ func kernelGo(pc, src []uint64, base [2]int, koff []int, w []uint64, nc, nblk in
 // from its popcount.
 func (c *Conv) dot(s *scratch, b, j, o int, pc uint64) int64 {
 	return c.k - 2*int64(pc) + int64(c.plan.corr[o*c.plan.cstride+int(s.cls[b][j])])
+}
+
+// outFloat is the portable outFloatKernel: outFloatGo on every channel.
+func (c *Conv) outFloat(out, res []float32, s *scratch, b, o0, nc int) {
+	c.outFloatGo(out, res, s, b, o0, 0, nc)
 }
 
 // outFloatGo applies the transform to channels o0+i0 to o0+nc−1 of block b

@@ -124,9 +124,12 @@
 //
 // # Implementations
 //
-// [Impl] says which kernels run, [SetImpl] chooses for benchmarks, and the
-// tests cross-check every implementation against the portable one bit for
-// bit:
+// Package xnor follows the kernel-selection convention of every gradbench
+// package with alternative kernels (internal/impl, with estimators, gemm
+// and nn): [Impl] says which kernels run, [Impls] which this build and CPU
+// can run, [SetImpl] chooses for benchmarks, and the tests cross-check
+// every implementation against the portable one bit for bit. The default
+// is the highest-ranked available, in this order:
 //
 //   - "go": portable Go with math/bits.OnesCount64; runs anywhere (amd64,
 //     arm64, …).

@@ -7,16 +7,30 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
-// hasAVX512 reports whether the CPU runs the assembly kernels
+// hasAVX512 reports whether the CPU runs the AVX-512 assembly kernels
 // (kernel_amd64.s): AVX-512F with VPOPCNTQ (AVX512_VPOPCNTDQ), and DQ and
 // VL for the fused output transform (VCVTQQ2PS, masked 256-bit stores):
 // Intel since Ice Lake, AMD since Zen 4. Checked once at start-up.
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VPOPCNTDQ
 
-// hasAVX2 reports whether the CPU runs the AVX2 kernel (xorPopcnt256).
-var hasAVX2 = cpu.X86.HasAVX2
+// The "avx2" and "avx512" implementations: the XOR-popcount kernel and
+// packing in assembly, and with AVX-512 the float output transform fused
+// into the kernel. The other output stages stay portable.
+func init() {
+	impls.Add(impl.AVX2, cpu.X86.HasAVX2, "an amd64 CPU with AVX2")
+	impls.Add(impl.AVX512, hasAVX512, "an amd64 CPU with AVX-512 F, DQ, VL and VPOPCNTDQ")
+	packKernel.Add(impl.AVX2, packBlockAVX2)
+	packKernel.Add(impl.AVX512, packBlockAVX512)
+	xorKernel.Add(impl.AVX2, kernelAVX2)
+	xorKernel.Add(impl.AVX512, kernelAVX512)
+	fusedKernel.Add(impl.AVX512, (*Conv).fusedFloat)
+	grainWords.Add(impl.AVX2, 1<<16)
+	grainWords.Add(impl.AVX512, 1<<18)
+}
 
 //go:noescape
 func xorPopcnt256(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
@@ -44,9 +58,7 @@ func pack256(out *uint64, ws int, x *float32, row int, nc int)
 func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) {
 	c := dst.C
 	if np < packBlock {
-		for q := 0; q < np; q += 8 {
-			packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
-		}
+		packBlocks(dst, x, n, p0, np, hw)
 		return
 	}
 	if np != packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
