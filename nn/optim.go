@@ -190,7 +190,6 @@ type Schedule interface {
 
 var (
 	_ Schedule = Cosine{}
-	_ Schedule = StepDecay{}
 	_ Schedule = Constant(0)
 )
 
@@ -210,22 +209,6 @@ func (c Cosine) LR(t int) float64 {
 		return 0
 	}
 	return c.Base * (1 + math.Cos(math.Pi*float64(max(0, t))/float64(c.Steps))) / 2
-}
-
-// StepDecay multiplies the learning rate by Gamma every Every steps, as
-// PyTorch's StepLR: lr(t) = Base·Gamma^⌊t/Every⌋.
-type StepDecay struct {
-	Base  float64
-	Every int     // steps between decays, >= 1
-	Gamma float64 // e.g. 0.1
-}
-
-// LR returns the learning rate of step t.
-func (s StepDecay) LR(t int) float64 {
-	if s.Every < 1 {
-		return s.Base
-	}
-	return s.Base * math.Pow(s.Gamma, float64(max(0, t)/s.Every))
 }
 
 // Constant is a fixed learning rate.
