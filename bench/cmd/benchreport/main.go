@@ -58,6 +58,7 @@ import (
 	"golang.org/x/perf/benchproc"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/cpuinfo"
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
@@ -277,7 +278,7 @@ func quoteArgs(args []string) string {
 }
 
 func (r *report) writeMachine(b *strings.Builder) {
-	model := cpuModel()
+	model := cpuinfo.Model()
 	if model == "" {
 		model = r.inputs[0].config["cpu"]
 	}
@@ -300,20 +301,6 @@ func (r *report) writeMachine(b *strings.Builder) {
 		}
 	}
 	b.WriteString("\n")
-}
-
-// cpuModel returns the CPU model name from /proc/cpuinfo.
-func cpuModel() string {
-	f, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(f), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // match returns the benchmarks of in that filter keeps, in name order.
