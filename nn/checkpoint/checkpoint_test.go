@@ -2,7 +2,6 @@ package checkpoint
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/binfile"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -96,10 +96,8 @@ func TestLoadErrors(t *testing.T) {
 	train(src, opt, 2)
 	good := Marshal(&State{Net: src, Opt: opt, Epoch: 2, Step: 2})
 
-	resum := func(b []byte) []byte {
-		b = b[:len(b)-4]
-		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	}
+	resum := func(b []byte) []byte { return binfile.Seal(b[:len(b)-4]) }
+	magic := format.Magic
 	flip := slices.Clone(good)
 	flip[len(flip)/2] ^= 0x10
 	wrongVersion := slices.Clone(good)
