@@ -23,7 +23,7 @@ import (
 // binarization right after it would flip codes between the two paths. In
 // the suite's models a BatchNorm or a real shortcut always comes first;
 // here the layer without BatchNorm feeds the full-precision head.
-func testNet(t *testing.T, seed uint64, c int) nn.Sequential {
+func testNet(t testing.TB, seed uint64, c int) nn.Sequential {
 	t.Helper()
 	init := nn.NewInit(seed)
 	bin := nn.Binary{Estimator: estimators.MustParse("fda+na")}

@@ -16,7 +16,7 @@ import (
 
 // net builds a small network with parameters, BatchNorm buffers, noise
 // adaptation and a learnable-free estimator; width changes the shapes.
-func net(t *testing.T, seed uint64, width int) nn.Layer {
+func net(t testing.TB, seed uint64, width int) nn.Layer {
 	t.Helper()
 	init := nn.NewInit(seed)
 	bc, err := nn.NewBinaryConv2d(nn.Conv{In: width, Out: width, Kernel: 3, Pad: 1},
