@@ -102,7 +102,8 @@ type AdamConfig struct {
 	WeightDecay float64 // L2 coefficient added to the gradient (not AdamW)
 }
 
-// Adam is the optimizer of Kingma & Ba (ICLR 2015), as torch.optim.Adam:
+// Adam is the optimizer of Kingma & Ba (ICLR 2015, arXiv 1412.6980), as
+// torch.optim.Adam:
 //
 //	g = grad + wd·w;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
 //	w -= lr·(m/(1-β1ᵗ)) / (√(v/(1-β2ᵗ)) + ε)

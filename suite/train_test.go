@@ -61,7 +61,8 @@ func TestSameStart(t *testing.T) {
 		t.Error("seeds 1 and 2 share initial weights or batch order")
 	}
 	// In a one-epoch run the schedules sit at their start, p = 0, and the
-	// noise adaptation weight at its end, α = 0 (spec/estimators.md).
+	// noise adaptation weight at its end: α = 0.05·(1 + cos(π(e+1)/E)) = 0
+	// for e = 0, E = 1 (nn.Progress.NAAlpha).
 	if e := recs[2].Epochs[0]; e.Progress != 0 || e.NAAlpha != 0 {
 		t.Errorf("one-epoch fda+na: progress %g, α %g, want 0 and 0", e.Progress, e.NAAlpha)
 	}

@@ -25,7 +25,8 @@ import (
 // output row's class (the set of kernel rows that fall outside the input)
 // and the column's class, so the corrections are precomputed per (row
 // class, column class) pair and output channel, the approach of Larq Compute
-// Engine's padding correction for its zero-padded binary convolutions.
+// Engine's padding correction for its zero-padded binary convolutions
+// (arXiv 2011.09398).
 // Class 0 is the interior: no correction.
 type plan struct {
 	n, h, w, oh, ow, ohw int
