@@ -406,49 +406,50 @@ func reluMask(d, h []float32) {
 // step.
 func sin32(x float32) float32 {
 	r, odd := reducePi(x)
-	r2 := r * r
-	s := r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
-	return math.Float32frombits(math.Float32bits(s) ^ odd<<31)
+	return negateIf(sinPoly(r), odd)
 }
 
 func cos32(x float32) float32 {
 	r, odd := reducePi(x)
-	r2 := r * r
-	c := 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
-	return math.Float32frombits(math.Float32bits(c) ^ odd<<31)
+	return negateIf(cosPoly(r), odd)
 }
 
-// addSinGo is addSin's portable loop (vec.go): dst += k·sin32(t), with
-// sin32 written out so the loop has no call. The AVX2 variant
+// sinPoly and cosPoly are the Taylor polynomials of sin32 and cos32 on
+// [-π/2, π/2].
+func sinPoly(r float32) float32 {
+	r2 := r * r
+	return r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
+}
+
+func cosPoly(r float32) float32 {
+	r2 := r * r
+	return 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
+}
+
+// negateIf returns -v if odd is 1, v if it is 0.
+func negateIf(v float32, odd uint32) float32 {
+	return math.Float32frombits(math.Float32bits(v) ^ odd<<31)
+}
+
+// addSinGo is addSin's portable loop (vec.go): dst += k·sin32(t), in which
+// every step inlines, so the loop has no call. The AVX2 variant
 // (vec_amd64.s) computes the same reduction and polynomial eight values
 // at a time, with fused multiply-adds.
 func addSinGo(dst, t []float32, k float32) {
 	dst = dst[:len(t)]
-	for i := range t {
-		x := t[i]
-		tt := x*invPi + roundMagic
-		n := tt - roundMagic
-		r := (x - n*pi1) - n*pi2
-		r2 := r * r
-		s := r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
-		s = math.Float32frombits(math.Float32bits(s) ^ math.Float32bits(tt)<<31)
-		dst[i] += k * s
+	for i, x := range t {
+		r, odd := reducePi(x)
+		dst[i] += k * negateIf(sinPoly(r), odd)
 	}
 }
 
-// addCosMulGo is addCosMul's portable loop (vec.go): dt += k·dy·cos32(t),
-// with cos32 written out (AVX2: eight values at a time).
+// addCosMulGo is addCosMul's portable loop (vec.go): dt += k·dy·cos32(t)
+// (AVX2: eight values at a time).
 func addCosMulGo(dt, t, dy []float32, k float32) {
 	dt, dy = dt[:len(t)], dy[:len(t)]
-	for i := range t {
-		x := t[i]
-		tt := x*invPi + roundMagic
-		n := tt - roundMagic
-		r := (x - n*pi1) - n*pi2
-		r2 := r * r
-		c := 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
-		c = math.Float32frombits(math.Float32bits(c) ^ math.Float32bits(tt)<<31)
-		dt[i] += k * dy[i] * c
+	for i, x := range t {
+		r, odd := reducePi(x)
+		dt[i] += k * dy[i] * negateIf(cosPoly(r), odd)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -282,7 +283,7 @@ func (f *File) Restore(net nn.Layer) error {
 		if !ok {
 			return fmt.Errorf("xnor: model file has no record %q for this network (wrong model or configuration?)", e.name)
 		}
-		if r.kind != e.kind || !equalShape(r.shape, e.shape) {
+		if r.kind != e.kind || !slices.Equal(r.shape, e.shape) {
 			return fmt.Errorf("xnor: model file record %q is kind %d of shape %v, the network wants kind %d of shape %v", e.name, r.kind, r.shape, e.kind, e.shape)
 		}
 		if e.kind == recPacked {
@@ -330,18 +331,6 @@ func (f *File) Restore(net nn.Layer) error {
 		}
 	}
 	return nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func put32(b *bytes.Buffer, v uint32) { b.Write(binary.LittleEndian.AppendUint32(nil, v)) }

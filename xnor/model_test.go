@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -214,24 +215,12 @@ func TestReadRejectsBadFiles(t *testing.T) {
 	if err := f.Restore(other); err == nil || !strings.Contains(err.Error(), "shape") {
 		t.Errorf("Restore into a wider network: error %v, want a shape mismatch", err)
 	}
-	if got := other[0].(*nn.Conv2d).Weight.Data; !equalFloats(got, before) {
+	if got := other[0].(*nn.Conv2d).Weight.Data; !slices.Equal(got, before) {
 		t.Error("a failed Restore changed the network")
 	}
 	if err := f.Restore(testNet(t, 5, 8)[:4]); err == nil || !strings.Contains(err.Error(), "does not have") {
 		t.Errorf("Restore into a network with fewer layers: error %v, want records the network does not have", err)
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCompare(t *testing.T) {
@@ -303,7 +292,7 @@ func TestCompileParallel(t *testing.T) {
 		x := testInput(uint64(20+n), n, 12)
 		want := append([]float32(nil), seq.Forward(x).Data...)
 		got := par.Forward(x).Data
-		if !equalFloats(got, want) {
+		if !slices.Equal(got, want) {
 			t.Fatalf("%d images: parallel replicas give other outputs than the sequential network", n)
 		}
 	}
