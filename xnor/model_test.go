@@ -81,16 +81,6 @@ func testInput(seed uint64, n, h int) *nn.Tensor {
 	return x
 }
 
-func argmax(x []float32) int {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // TestCompileMatchesFloatNetwork checks that the compiled network gives
 // the float network's evaluation-mode outputs (to float32 rounding) and
 // predictions.
@@ -119,7 +109,7 @@ func TestCompileMatchesFloatNetwork(t *testing.T) {
 			}
 		}
 		for n := range x.N {
-			if g, w := argmax(got.Data[n*10:][:10]), argmax(wantData[n*10:][:10]); g != w {
+			if g, w := argmaxRow(got.Data[n*10:][:10]), argmaxRow(wantData[n*10:][:10]); g != w {
 				t.Errorf("image %d: compiled network predicts %d, float network %d", n, g, w)
 			}
 		}
@@ -241,7 +231,7 @@ func TestCompare(t *testing.T) {
 		y := net.Forward(x)
 		for i := range labels {
 			labels[i] = int32(i % 10)
-			if argmax(y.Data[i*10:][:10]) == i%10 {
+			if argmaxRow(y.Data[i*10:][:10]) == i%10 {
 				wantCorrect++
 			}
 		}
