@@ -143,40 +143,6 @@ func SgemmRowsB(transA bool, m, n, k int, alpha float32, a []float32, lda int, b
 	rowsKernel.Get()(m, n, k, alpha, operand{data: a, ld: lda, trans: transA}, operand{data: b, off: boff}, beta, c, ldc)
 }
 
-// Ref is the reference implementation, the obvious triple loop, against
-// which the fast ones are tested:
-//
-//	for i, j: s = Σ_p op(A)[i][p]·op(B)[p][j]; C[i][j] = alpha·s + beta·C[i][j]
-//
-// (with beta = 0, C[i][j] = alpha·s). It accumulates in float64.
-func Ref(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	for i := range m {
-		for j := range n {
-			var s float64
-			for p := range k {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += float64(av) * float64(bv)
-			}
-			v := float64(alpha) * s
-			if beta != 0 {
-				v += float64(beta) * float64(c[i*ldc+j])
-			}
-			c[i*ldc+j] = float32(v)
-		}
-	}
-}
-
 // check panics unless the dimensions and slices describe valid matrices.
 func check(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	checkDims(m, n, k)

@@ -75,6 +75,40 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
+// ref is the reference implementation, the obvious triple loop, against
+// which the tests check every implementation:
+//
+//	for i, j: s = Σ_p op(A)[i][p]·op(B)[p][j]; C[i][j] = alpha·s + beta·C[i][j]
+//
+// (with beta = 0, C[i][j] = alpha·s). It accumulates in float64.
+func ref(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			v := float64(alpha) * s
+			if beta != 0 {
+				v += float64(beta) * float64(c[i*ldc+j])
+			}
+			c[i*ldc+j] = float32(v)
+		}
+	}
+}
+
 type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
 // checkGemm runs f and Ref on the same random matrices, with padded
@@ -102,7 +136,7 @@ func checkGemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta
 		}
 	}
 	want := append([]float32(nil), c...)
-	Ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+	ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
 	f(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	compare(t, c, want, m, n, k, ldc)
 }
@@ -230,9 +264,9 @@ func checkRowsGemm(t *testing.T, r *rand.Rand, rowsA bool, m, n, k int, alpha, b
 		}
 		want := append([]float32(nil), c...)
 		if rowsA {
-			Ref(false, b.trans, m, n, k, alpha, dense, max(1, k), b.data, b.ld, beta, want, ldc)
+			ref(false, b.trans, m, n, k, alpha, dense, max(1, k), b.data, b.ld, beta, want, ldc)
 		} else {
-			Ref(a.trans, false, m, n, k, alpha, a.data, a.ld, dense, max(1, n), beta, want, ldc)
+			ref(a.trans, false, m, n, k, alpha, a.data, a.ld, dense, max(1, n), beta, want, ldc)
 		}
 		f(m, n, k, alpha, a, b, beta, c, ldc)
 		compare(t, c, want, m, n, k, ldc)
