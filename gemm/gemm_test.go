@@ -14,7 +14,7 @@ import (
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
-// TestImpls runs the public functions' cross-checks against Ref under
+// TestImpls runs the public functions' cross-checks against ref under
 // every implementation this build and CPU can run: "go" is what CPUs
 // without AVX2 and FMA (and other architectures) get.
 func TestImpls(t *testing.T) {
@@ -111,7 +111,7 @@ func ref(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, 
 
 type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-// checkGemm runs f and Ref on the same random matrices, with padded
+// checkGemm runs f and ref on the same random matrices, with padded
 // leading dimensions, and compares the results.
 func checkGemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta float32, f gemmFunc) {
 	ar, ac := m, k
@@ -156,7 +156,7 @@ func compare(t *testing.T, c, want []float32, m, n, k, ldc int) {
 			}
 			tol := 1e-5 * float64(k+1) * (1 + math.Abs(float64(w)))
 			if d := math.Abs(float64(got - w)); !(d <= tol) {
-				t.Fatalf("C[%d][%d] = %v, want %v (Ref)", i, j, got, w)
+				t.Fatalf("C[%d][%d] = %v, want %v (ref)", i, j, got, w)
 			}
 		}
 	}
@@ -209,7 +209,7 @@ func TestKernels(t *testing.T) {
 	}
 }
 
-// TestSgemmRows cross-checks SgemmRowsA and SgemmRowsB against Ref on the
+// TestSgemmRows cross-checks SgemmRowsA and SgemmRowsB against ref on the
 // same matrices built out (rows at their offsets), on sizes around the
 // tile and block edges, with rows that overlap like the rows of an im2col
 // matrix and NaN everywhere in the offset operand's storage that no row
@@ -233,7 +233,7 @@ func TestSgemmRows(t *testing.T) {
 type rowsFunc func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int)
 
 // checkRowsGemm runs f with A (rowsA) or B given by row offsets, and the
-// other operand plain and transposed, against Ref.
+// other operand plain and transposed, against ref.
 func checkRowsGemm(t *testing.T, r *rand.Rand, rowsA bool, m, n, k int, alpha, beta float32, f rowsFunc) {
 	t.Helper()
 	for _, trans := range []bool{false, true} {
