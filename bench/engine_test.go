@@ -10,7 +10,7 @@ import (
 )
 
 // Training-engine benchmarks. Names are key=value so that benchstat can
-// pivot on any part; gemm=<go-avx2|go|openblas> names the GEMM
+// pivot on any part; gemm=<avx2|go|openblas> names the GEMM
 // (gemm.Impl(): the default build's assembly kernels, its portable
 // fallback, or OpenBLAS with -tags openblas, where the convolutions still
 // run on the assembly kernels if the CPU has AVX2):

@@ -15,7 +15,7 @@ import (
 // the training engine's float convolution of the same shape:
 //
 //	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=<go|avx2|avx512|simd>
-//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|go-avx2|openblas>
+//	BenchmarkBinaryConv/shape=<Cin>x<H>x<W>-o<Cout>-k3s1/batch=<1|16>/impl=float/gemm=<go|avx2|openblas>
 //
 // impl=go, avx2, avx512 and simd (xnor.Impls: those this build and CPU
 // run) time the WHOLE binary operation on a float32 NCHW input: packing
@@ -23,7 +23,7 @@ import (
 // XNOR-popcount kernel, the padding correction and the output transform
 // with the following BatchNorm folded in, writing float32 NCHW
 // (Conv.Forward). impl=float is nn.Conv2d's forward pass on the same
-// input, with the build's GEMM (gemm.Impl: go-avx2 where the CPU has AVX2,
+// input, with the build's GEMM (gemm.Impl: avx2 where the CPU has AVX2 and FMA,
 // the portable go kernel elsewhere, openblas with -tags openblas).
 // SetBytes counts 2·MACs, so MB/s reads as millions of (binary or float)
 // operations per second.
@@ -91,7 +91,7 @@ func BenchmarkBinaryConv(b *testing.B) {
 // model, in evaluation mode:
 //
 //	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|avx2|avx512|simd>
-//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=float/gemm=<go|go-avx2|openblas>
+//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=float/gemm=<go|avx2|openblas>
 //
 // impl=float is the training engine's network in evaluation mode; the
 // other impls are the same network after xnor.CompileParallel (one replica

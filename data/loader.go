@@ -22,7 +22,7 @@ type Augment struct {
 	Flip bool
 }
 
-// DefaultAugment returns the augmentation of spec/workloads.md for d:
+// DefaultAugment returns the augmentation of docs/workloads.md for d:
 // random crop with zero padding 2 for images smaller than 32×32 (28×28
 // Fashion-MNIST and MNIST) and 4 from 32×32 up (CIFAR-10), plus horizontal
 // flip, for every dataset (the spec asks for both everywhere, so Fashion-

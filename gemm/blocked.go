@@ -33,13 +33,16 @@ const (
 //
 //	fnB: B row p is b[boff[p]:][:nr] (A packed as for fn)
 //	fnA: A row i is a[aoff[i]:][:k] (B packed as for fn)
+//
+// transpose8 makes packB transpose op(B) = Bᵀ in 8×8 blocks of assembly
+// (the AVX2 kernels' build and CPU have it).
 type kernel struct {
-	name   string
-	impl   string // Impl() of a build that runs this kernel
-	mr, nr int
-	fn     func(k int, a, b []float32, beta float32, c []float32, ldc, m, n int)
-	fnB    func(k int, a, b []float32, boff []int, beta float32, c []float32, ldc int)
-	fnA    func(k int, a []float32, aoff []int, b []float32, beta float32, c []float32, ldc int)
+	name       string
+	mr, nr     int
+	fn         func(k int, a, b []float32, beta float32, c []float32, ldc, m, n int)
+	fnB        func(k int, a, b []float32, boff []int, beta float32, c []float32, ldc int)
+	fnA        func(k int, a []float32, aoff []int, b []float32, beta float32, c []float32, ldc int)
+	transpose8 bool
 }
 
 // operand is an input matrix of a product: op(X) = X, or Xᵀ if trans,
@@ -80,14 +83,28 @@ func choose(es []*blocked, m, n int) *blocked {
 	return best
 }
 
-// asmEngines returns a blocked GEMM per assembly micro-kernel this CPU
-// runs (none on other architectures or CPUs without AVX2 and FMA).
-func asmEngines() []*blocked {
-	var es []*blocked
-	for _, k := range kernels[1:] {
-		es = append(es, &blocked{kern: k})
+// engines are the blocked GEMMs of one implementation, one per
+// micro-kernel, among which each product picks.
+type engines []*blocked
+
+// newEngines returns the engines of the micro-kernels ks.
+func newEngines(ks ...kernel) engines {
+	es := make(engines, len(ks))
+	for i, k := range ks {
+		es[i] = &blocked{kern: k}
 	}
 	return es
+}
+
+// sgemm is Sgemm on the engine whose tiles pad the result least.
+func (es engines) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	choose(es, m, n).sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// rows is SgemmRowsA (a.off set) or SgemmRowsB (b.off set) on the engine
+// rowsEngine picks.
+func (es engines) rows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
+	rowsEngine(es, a.off != nil, m, n).run(m, n, k, alpha, a, b, beta, c, ldc)
 }
 
 // rowsEngine returns the engine for a product whose A (rowsA) or B operand
@@ -223,10 +240,10 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 			if cl.directB {
 				// Only the edge panel, if any, is packed, at the start.
 				if full := ncb / nr * nr; full < ncb {
-					packB(ws.bp, &cl.b, pc, kcb, jc+full, ncb-full, nr, 1)
+					packB(ws.bp, &cl.b, pc, kcb, jc+full, ncb-full, nr, 1, kern.transpose8)
 				}
 			} else {
-				packB(ws.bp, &cl.b, pc, kcb, jc, ncb, nr, alphaB)
+				packB(ws.bp, &cl.b, pc, kcb, jc, ncb, nr, alphaB, kern.transpose8)
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcb := min(mc, i1-ic)
@@ -325,8 +342,9 @@ func packA(dst []float32, a *operand, i0, m, p0, k, mr int, alpha float32) {
 
 // packB packs depth [p0, p0+k) and columns [j0, j0+n) of alpha·op(B) into
 // micro-panels of nr columns: panel c holds element (p, j) at
-// c·k·nr + p·nr + j, columns past n zero.
-func packB(dst []float32, b *operand, p0, k, j0, n, nr int, alpha float32) {
+// c·k·nr + p·nr + j, columns past n zero. With t8, a transposed B is
+// packed in 8×8 blocks by the assembly transpose8.
+func packB(dst []float32, b *operand, p0, k, j0, n, nr int, alpha float32, t8 bool) {
 	for c := 0; c < n; c += nr {
 		pan := dst[c*k:][:k*nr]
 		cols := min(nr, n-c)
@@ -346,7 +364,7 @@ func packB(dst []float32, b *operand, p0, k, j0, n, nr int, alpha float32) {
 			continue
 		}
 		j := 0
-		if k8 := k &^ 7; hasTranspose8 && alpha == 1 && k8 > 0 {
+		if k8 := k &^ 7; t8 && alpha == 1 && k8 > 0 {
 			// Eight columns at a time in 8×8 blocks, the rest of the
 			// depth below.
 			for ; j+8 <= cols; j += 8 {

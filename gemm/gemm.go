@@ -8,29 +8,39 @@
 //
 // # Implementations
 //
-// Which implementation runs is fixed at build time and start-up and
-// reported by [Impl]:
+// Package gemm follows the kernel-selection convention of every gradbench
+// package with alternative kernels (internal/impl): [Impl] names the
+// implementation in use, [Impls] those this build and CPU can run, and
+// [SetImpl] selects one, for tests and benchmarks that compare them. The
+// default is the highest-ranked available:
 //
-//   - "go-avx2" (the default build on amd64 CPUs with AVX2 and FMA, checked
-//     at start-up with golang.org/x/sys/cpu): blocked for the caches, with
-//     packed panels and Go-assembly micro-kernels of 6×16 and 4×24 floats
-//     (kernel_amd64.s), the one that pads the result least chosen per
-//     call. No cgo, no build flags.
-//   - "go" (the default build elsewhere, or with the build tag purego): the
-//     same blocking with a portable scalar 4×2 micro-kernel.
+//   - "go": blocked for the caches, with packed panels and a portable
+//     scalar 4×2 micro-kernel; always available, and the only one under
+//     the build tag purego or on other architectures.
+//   - "avx2": the same blocking with Go-assembly micro-kernels of 6×16 and
+//     4×24 floats (kernel_amd64.s), the one that pads the result least
+//     chosen per call; amd64 CPUs with AVX2 and FMA, checked at start-up
+//     with golang.org/x/sys/cpu. No cgo, no build flags.
 //   - "openblas": OpenBLAS's sgemm through gonum.org/v1/netlib, with the
 //     build tag openblas (Debian/Ubuntu: apt-get install libopenblas-dev).
-//     SgemmRowsA and SgemmRowsB still use the assembly kernels where the
-//     CPU has them, since they read the offset operand in place.
+//     It is a library, not a CPU feature: internal/impl ranks it above the
+//     CPU's choices, since a build that links it asked for it, so it is
+//     the default of that build and "go" and "avx2" stay selectable for
+//     comparison. SgemmRowsA and SgemmRowsB have no OpenBLAS variant on a
+//     CPU with AVX2 and FMA: they fall back to "avx2", whose kernels read
+//     the offset operand in place; without AVX2 they copy that operand
+//     out into a plain matrix for OpenBLAS.
+//
+// Records and benchmark names carry the choice as gemm=<Impl()>.
 //
 // Measured on one Zen 4 core (BenchmarkKernels and BenchmarkSgemm with
 // GOMAXPROCS=1; results/engine.sh writes them to results/gemm.md),
 // m=n=k=512: the assembly kernels about 95-100 GFLOP/s, OpenBLAS about
 // 100, gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 13-15, the
-// portable kernel 6-7. GOEXPERIMENT=simd changes nothing here: an archsimd 3×32 AVX-512
-// kernel reached 57 GFLOP/s, short of the assembly, whose 12 accumulators
-// and fused multiply-adds into them the compiler's register allocation
-// did not match.
+// portable kernel 6-7. There is no "simd" implementation: an archsimd
+// 3×32 AVX-512 kernel (GOEXPERIMENT=simd) reached 57 GFLOP/s, short of the
+// assembly, whose 12 accumulators and fused multiply-adds into them the
+// compiler's register allocation did not match.
 //
 // Results are deterministic on a given machine. The Go paths sum each
 // entry of C over the depth in one fixed order whatever the number of
@@ -48,7 +58,37 @@
 // instead.
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+// impls is the package's choice of implementation (see Implementations in
+// the package documentation); kernel_amd64.go and gemm_openblas.go add
+// theirs in init functions.
+var impls = impl.NewSet("gemm")
+
+// The operations with alternatives: the plain product, and the products
+// with an operand given by row offsets.
+var (
+	sgemmKernel = impl.NewKernel(impls, goEngines.sgemm)
+	rowsKernel  = impl.NewKernel(impls, goEngines.rows)
+)
+
+// Impl returns the name of the implementation in use: "avx2", "go" or
+// "openblas" (see Implementations in the package documentation). Records
+// and benchmark names carry it as gemm=<Impl()>.
+func Impl() string { return impls.Impl() }
+
+// Impls returns the names of the implementations this build and CPU can
+// run, "go" first and the default last.
+func Impls() []string { return impls.Impls() }
+
+// SetImpl selects the implementation by name (one of Impls), for tests and
+// benchmarks that compare them; the default needs no call. A name this
+// build or CPU cannot run is an error. Do not call it while products run.
+func SetImpl(name string) error { return impls.SetImpl(name) }
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B)
 // is k×n and C is m×n, all row-major with leading dimensions (row strides)
@@ -62,7 +102,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if m == 0 || n == 0 {
 		return
 	}
-	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemmKernel.Get()(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // SgemmRowsA is Sgemm with the rows of A given by offsets: it computes
@@ -82,7 +122,7 @@ func SgemmRowsA(transB bool, m, n, k int, alpha float32, a []float32, aoff []int
 	if m == 0 || n == 0 {
 		return
 	}
-	sgemmRows(m, n, k, alpha, operand{data: a, off: aoff}, operand{data: b, ld: ldb, trans: transB}, beta, c, ldc)
+	rowsKernel.Get()(m, n, k, alpha, operand{data: a, off: aoff}, operand{data: b, ld: ldb, trans: transB}, beta, c, ldc)
 }
 
 // SgemmRowsB is Sgemm with the rows of B given by offsets: it computes
@@ -100,45 +140,7 @@ func SgemmRowsB(transA bool, m, n, k int, alpha float32, a []float32, lda int, b
 	if m == 0 || n == 0 {
 		return
 	}
-	sgemmRows(m, n, k, alpha, operand{data: a, ld: lda, trans: transA}, operand{data: b, off: boff}, beta, c, ldc)
-}
-
-// Impl returns the name of the implementation in use: "go-avx2", "go" or
-// "openblas". Records and benchmark names carry it as gemm=<Impl()>.
-func Impl() string { return impl }
-
-// Ref is the reference implementation, the obvious triple loop, against
-// which the fast ones are tested:
-//
-//	for i, j: s = Σ_p op(A)[i][p]·op(B)[p][j]; C[i][j] = alpha·s + beta·C[i][j]
-//
-// (with beta = 0, C[i][j] = alpha·s). It accumulates in float64.
-func Ref(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	for i := range m {
-		for j := range n {
-			var s float64
-			for p := range k {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += float64(av) * float64(bv)
-			}
-			v := float64(alpha) * s
-			if beta != 0 {
-				v += float64(beta) * float64(c[i*ldc+j])
-			}
-			c[i*ldc+j] = float32(v)
-		}
-	}
+	rowsKernel.Get()(m, n, k, alpha, operand{data: a, ld: lda, trans: transA}, operand{data: b, off: boff}, beta, c, ldc)
 }
 
 // check panics unless the dimensions and slices describe valid matrices.

@@ -7,15 +7,22 @@ import (
 	"gonum.org/v1/netlib/blas/netlib"
 
 	"github.com/gradbench/gradbench/gemm/internal/openblas"
+	"github.com/gradbench/gradbench/internal/impl"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
-var impl = "openblas"
-
+// The "openblas" implementation: Sgemm on OpenBLAS, and the row-offset
+// products copied out for OpenBLAS where the CPU has no AVX2 kernels to
+// read them in place (elsewhere they fall back to "avx2").
 func init() {
 	// The worker pool splits large products and runs one convolution image
 	// group per core; OpenBLAS threads on top would oversubscribe the cores.
 	openblas.SingleThreaded()
+	impls.Add(impl.OpenBLAS, true, "")
+	sgemmKernel.Add(impl.OpenBLAS, blasSgemmParallel)
+	if !hasAVX2FMA {
+		rowsKernel.Add(impl.OpenBLAS, blasRows)
+	}
 }
 
 // blasCall splits one product into parts for the worker pool, each part a
@@ -32,7 +39,9 @@ type blasCall struct {
 
 var calls freeList[blasCall]
 
-func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// blasSgemmParallel is Sgemm on OpenBLAS, a large product split over the
+// worker pool.
+func blasSgemmParallel(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	p := 1
 	if m*n*k >= minParallel {
 		p = parallel.Workers()
@@ -94,19 +103,12 @@ func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	netlib.Implementation{}.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// rowsEngines run the products with an operand given by row offsets (the
-// convolutions of package nn) with the assembly kernels, which read that
-// operand in place, where the CPU has them. Elsewhere the operand is
-// copied out into a plain matrix for OpenBLAS.
-var rowsEngines = asmEngines()
-
 var rowsScratch freeList[[]float32]
 
-func sgemmRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
-	if len(rowsEngines) > 0 {
-		rowsEngine(rowsEngines, a.off != nil, m, n).run(m, n, k, alpha, a, b, beta, c, ldc)
-		return
-	}
+// blasRows is a product with an operand given by row offsets (the
+// convolutions of package nn) on OpenBLAS: the operand is copied out into
+// a plain matrix first.
+func blasRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
 	buf := rowsScratch.get()
 	defer rowsScratch.put(buf)
 	x := a
@@ -123,8 +125,8 @@ func sgemmRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float
 		copy(mat[r*cols:][:cols], x.data[x.off[r]:][:cols])
 	}
 	if a.off != nil {
-		sgemm(false, b.trans, m, n, k, alpha, mat, max(1, k), b.data, b.ld, beta, c, ldc)
+		blasSgemmParallel(false, b.trans, m, n, k, alpha, mat, max(1, k), b.data, b.ld, beta, c, ldc)
 	} else {
-		sgemm(a.trans, false, m, n, k, alpha, a.data, a.ld, mat, max(1, n), beta, c, ldc)
+		blasSgemmParallel(a.trans, false, m, n, k, alpha, a.data, a.ld, mat, max(1, n), beta, c, ldc)
 	}
 }

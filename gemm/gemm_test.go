@@ -10,8 +10,40 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
+
+// TestImpls runs the public functions' cross-checks against ref under
+// every implementation this build and CPU can run: "go" is what CPUs
+// without AVX2 and FMA (and other architectures) get.
+func TestImpls(t *testing.T) {
+	impltest.Each(t, impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for _, s := range [][3]int{{5, 33, 9}, {97, 35, 300}, {144, 16, 200}} {
+			m, n, k := s[0], s[1], s[2]
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					checkGemm(t, r, ta, tb, m, n, k, 0.5, 1, Sgemm)
+					checkGemm(t, r, ta, tb, m, n, k, -1, 0, Sgemm)
+				}
+			}
+			for _, rowsA := range []bool{false, true} {
+				checkRowsGemm(t, r, rowsA, m, n, k, 1, 0, publicRows)
+				checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, publicRows)
+			}
+		}
+	})
+}
+
+// publicRows calls SgemmRowsA (a given by offsets) or SgemmRowsB.
+func publicRows(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
+	if a.off != nil {
+		SgemmRowsA(b.trans, m, n, k, alpha, a.data, a.off, b.data, b.ld, beta, c, ldc)
+	} else {
+		SgemmRowsB(a.trans, m, n, k, alpha, a.data, a.ld, b.data, b.off, beta, c, ldc)
+	}
+}
 
 // TestSgemm cross-checks Sgemm against the reference triple loop on odd
 // sizes around the block and tile edges, every transpose combination,
@@ -43,9 +75,43 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
+// ref is the reference implementation, the obvious triple loop, against
+// which the tests check every implementation:
+//
+//	for i, j: s = Σ_p op(A)[i][p]·op(B)[p][j]; C[i][j] = alpha·s + beta·C[i][j]
+//
+// (with beta = 0, C[i][j] = alpha·s). It accumulates in float64.
+func ref(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			v := float64(alpha) * s
+			if beta != 0 {
+				v += float64(beta) * float64(c[i*ldc+j])
+			}
+			c[i*ldc+j] = float32(v)
+		}
+	}
+}
+
 type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-// checkGemm runs f and Ref on the same random matrices, with padded
+// checkGemm runs f and ref on the same random matrices, with padded
 // leading dimensions, and compares the results.
 func checkGemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta float32, f gemmFunc) {
 	ar, ac := m, k
@@ -70,7 +136,7 @@ func checkGemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta
 		}
 	}
 	want := append([]float32(nil), c...)
-	Ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+	ref(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
 	f(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	compare(t, c, want, m, n, k, ldc)
 }
@@ -90,7 +156,7 @@ func compare(t *testing.T, c, want []float32, m, n, k, ldc int) {
 			}
 			tol := 1e-5 * float64(k+1) * (1 + math.Abs(float64(w)))
 			if d := math.Abs(float64(got - w)); !(d <= tol) {
-				t.Fatalf("C[%d][%d] = %v, want %v (Ref)", i, j, got, w)
+				t.Fatalf("C[%d][%d] = %v, want %v (ref)", i, j, got, w)
 			}
 		}
 	}
@@ -136,16 +202,14 @@ func TestKernels(t *testing.T) {
 			for _, rowsA := range []bool{false, true} {
 				name := fmt.Sprintf("kernel=%s/rows=%s/m=%d/n=%d/k=%d", kern.name, map[bool]string{true: "a", false: "b"}[rowsA], m, n, k)
 				t.Run(name, func(t *testing.T) {
-					checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
-						g.run(m, n, k, alpha, a, b, beta, c, ldc)
-					})
+					checkRowsGemm(t, r, rowsA, m, n, k, 0.5, 1, g.run)
 				})
 			}
 		}
 	}
 }
 
-// TestSgemmRows cross-checks SgemmRowsA and SgemmRowsB against Ref on the
+// TestSgemmRows cross-checks SgemmRowsA and SgemmRowsB against ref on the
 // same matrices built out (rows at their offsets), on sizes around the
 // tile and block edges, with rows that overlap like the rows of an im2col
 // matrix and NaN everywhere in the offset operand's storage that no row
@@ -159,13 +223,7 @@ func TestSgemmRows(t *testing.T) {
 			for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
 				name := fmt.Sprintf("rows=%s/m=%d/n=%d/k=%d/alpha=%v/beta=%v", map[bool]string{true: "a", false: "b"}[rowsA], m, n, k, ab[0], ab[1])
 				t.Run(name, func(t *testing.T) {
-					checkRowsGemm(t, r, rowsA, m, n, k, ab[0], ab[1], func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int) {
-						if rowsA {
-							SgemmRowsA(b.trans, m, n, k, alpha, a.data, a.off, b.data, b.ld, beta, c, ldc)
-						} else {
-							SgemmRowsB(a.trans, m, n, k, alpha, a.data, a.ld, b.data, b.off, beta, c, ldc)
-						}
-					})
+					checkRowsGemm(t, r, rowsA, m, n, k, ab[0], ab[1], publicRows)
 				})
 			}
 		}
@@ -175,7 +233,7 @@ func TestSgemmRows(t *testing.T) {
 type rowsFunc func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int)
 
 // checkRowsGemm runs f with A (rowsA) or B given by row offsets, and the
-// other operand plain and transposed, against Ref.
+// other operand plain and transposed, against ref.
 func checkRowsGemm(t *testing.T, r *rand.Rand, rowsA bool, m, n, k int, alpha, beta float32, f rowsFunc) {
 	t.Helper()
 	for _, trans := range []bool{false, true} {
@@ -206,9 +264,9 @@ func checkRowsGemm(t *testing.T, r *rand.Rand, rowsA bool, m, n, k int, alpha, b
 		}
 		want := append([]float32(nil), c...)
 		if rowsA {
-			Ref(false, b.trans, m, n, k, alpha, dense, max(1, k), b.data, b.ld, beta, want, ldc)
+			ref(false, b.trans, m, n, k, alpha, dense, max(1, k), b.data, b.ld, beta, want, ldc)
 		} else {
-			Ref(a.trans, false, m, n, k, alpha, a.data, a.ld, dense, max(1, n), beta, want, ldc)
+			ref(a.trans, false, m, n, k, alpha, a.data, a.ld, dense, max(1, n), beta, want, ldc)
 		}
 		f(m, n, k, alpha, a, b, beta, c, ldc)
 		compare(t, c, want, m, n, k, ldc)

@@ -2,20 +2,34 @@
 
 package gemm
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/gradbench/gradbench/internal/impl"
+)
 
 // The AVX2+FMA micro-kernels (kernel_amd64.s), for amd64 CPUs that have
-// both (Intel since Haswell, AMD since Zen). Go assembly, so the default
-// build gets them without cgo or GOEXPERIMENT; the portable Go kernel
-// remains for other CPUs and architectures.
+// both (Intel since Haswell, AMD since Zen): the "avx2" implementation. Go
+// assembly, so the default build gets them without cgo or GOEXPERIMENT;
+// the portable Go kernel remains for other CPUs and architectures.
 var (
-	avx2Kernel6x16 = kernel{name: "avx2-6x16", impl: "go-avx2", mr: 6, nr: 16, fn: kernel6x16, fnA: kernel6x16A}
-	avx2Kernel4x24 = kernel{name: "avx2-4x24", impl: "go-avx2", mr: 4, nr: 24, fn: kernel4x24, fnB: kernel4x24B}
+	avx2Kernel6x16 = kernel{name: "avx2-6x16", mr: 6, nr: 16, fn: kernel6x16, fnA: kernel6x16A, transpose8: true}
+	avx2Kernel4x24 = kernel{name: "avx2-4x24", mr: 4, nr: 24, fn: kernel4x24, fnB: kernel4x24B, transpose8: true}
 )
+
+// hasAVX2FMA reports whether the CPU runs the AVX2 kernels.
+var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+func init() {
+	impls.Add(impl.AVX2, hasAVX2FMA, "an amd64 CPU with AVX2 and FMA")
+	avx2 := newEngines(avx2Kernel6x16, avx2Kernel4x24)
+	sgemmKernel.Add(impl.AVX2, avx2.sgemm)
+	rowsKernel.Add(impl.AVX2, avx2.rows)
+}
 
 // archKernels returns the AVX2 kernels if the CPU has AVX2 and FMA.
 func archKernels() []kernel {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if hasAVX2FMA {
 		return []kernel{avx2Kernel6x16, avx2Kernel4x24}
 	}
 	return nil
@@ -55,9 +69,6 @@ func kernel4x24(k int, a, b []float32, beta float32, c []float32, ldc, m, n int)
 	kern4x24(k, &a[0], &b[0], &acc[0], 24, 0)
 	storeTile(acc[:], 24, beta, c, ldc, m, n)
 }
-
-// hasTranspose8 enables transpose8 in packB.
-var hasTranspose8 = cpu.X86.HasAVX2
 
 //go:noescape
 func transpose8(dst *float32, ldd int, src *float32, lds int, k int)

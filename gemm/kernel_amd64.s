@@ -32,98 +32,130 @@
 	VFMADD231PS 64(DX), Y0, r2; \
 	STORE3(r0, r1, r2)
 
+// The accumulator rows of the two tile shapes, each row given to OP
+// (STORE2 or UPDATE2, STORE3 or UPDATE3).
+#define ROWS6x16(OP) \
+	OP(Y4, Y5); \
+	OP(Y6, Y7); \
+	OP(Y8, Y9); \
+	OP(Y10, Y11); \
+	OP(Y12, Y13); \
+	OP(Y14, Y15)
+
+#define ROWS4x24(OP) \
+	OP(Y4, Y5, Y6); \
+	OP(Y7, Y8, Y9); \
+	OP(Y10, Y11, Y12); \
+	OP(Y13, Y14, Y15)
+
+// PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
+// kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
+// bytes.
+#define PANELS \
+	MOVQ k+0(FP), CX; \
+	MOVQ a+8(FP), SI; \
+	MOVQ b+16(FP), DI; \
+	MOVQ c+24(FP), DX; \
+	MOVQ ldc+32(FP), R8; \
+	SHLQ $2, R8
+
+// ZERO12 clears the 12 accumulators Y4–Y15.
+#define ZERO12 \
+	VXORPS Y4, Y4, Y4; \
+	VXORPS Y5, Y5, Y5; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y7, Y7, Y7; \
+	VXORPS Y8, Y8, Y8; \
+	VXORPS Y9, Y9, Y9; \
+	VXORPS Y10, Y10, Y10; \
+	VXORPS Y11, Y11, Y11; \
+	VXORPS Y12, Y12, Y12; \
+	VXORPS Y13, Y13, Y13; \
+	VXORPS Y14, Y14, Y14; \
+	VXORPS Y15, Y15, Y15
+
+// DEPTH runs the CX depth steps of a tile in ascending order: four per
+// iteration while BX counts them, STEP(0, 0), STEP(a, b), STEP(2a, 2b),
+// STEP(3a, 3b) and NEXT(4) to move the operands on, then one at a time,
+// STEP(0, 0) and NEXT(1). The labels are the function's own.
+#define DEPTH(STEP, a, b, NEXT, loop, tail, loop1, done) \
+	MOVQ CX, BX; \
+	SHRQ $2, BX; \
+	JZ   tail; \
+loop: \
+	STEP(0, 0); \
+	STEP(a, b); \
+	STEP(2*a, 2*b); \
+	STEP(3*a, 3*b); \
+	NEXT(4); \
+	DECQ BX; \
+	JNZ  loop; \
+tail: \
+	ANDQ $3, CX; \
+	JZ   done; \
+loop1: \
+	STEP(0, 0); \
+	NEXT(1); \
+	DECQ CX; \
+	JNZ  loop1; \
+done:
+
+// OUT stores the tile to C and returns: C = acc + beta·C, or C = acc for
+// beta = ±0 (C is not read), with ROWS and the UPDATE and STORE macros of
+// its shape.
+#define OUT(ROWS, UPDATE, STORE, beta, zero) \
+	MOVL beta, AX; \
+	ANDL $0x7fffffff, AX; \
+	JZ   zero; \
+	VBROADCASTSS beta, Y0; \
+	ROWS(UPDATE); \
+	VZEROUPPER; \
+	RET; \
+zero: \
+	ROWS(STORE); \
+	VZEROUPPER; \
+	RET
+
 // 6×16 tile: per depth step two 8-float B vectors (Y0, Y1) and six A
 // broadcasts (alternating Y2, Y3), 12 FMAs.
 #define STEP6x16(ao, bo) \
-	VMOVUPS      (bo)(DI), Y0; \
-	VMOVUPS      (bo+32)(DI), Y1; \
-	VBROADCASTSS (ao)(SI), Y2; \
+	VMOVUPS (bo)(DI), Y0; \
+	VMOVUPS (bo+32)(DI), Y1; \
+	FMA6x16((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI))
+
+// FMA6x16 multiplies the B row in Y0, Y1 by the six A values at the
+// addresses a0 to a5 into the accumulators.
+#define FMA6x16(a0, a1, a2, a3, a4, a5) \
+	VBROADCASTSS a0, Y2; \
 	VFMADD231PS  Y0, Y2, Y4; \
 	VFMADD231PS  Y1, Y2, Y5; \
-	VBROADCASTSS (ao+4)(SI), Y3; \
+	VBROADCASTSS a1, Y3; \
 	VFMADD231PS  Y0, Y3, Y6; \
 	VFMADD231PS  Y1, Y3, Y7; \
-	VBROADCASTSS (ao+8)(SI), Y2; \
+	VBROADCASTSS a2, Y2; \
 	VFMADD231PS  Y0, Y2, Y8; \
 	VFMADD231PS  Y1, Y2, Y9; \
-	VBROADCASTSS (ao+12)(SI), Y3; \
+	VBROADCASTSS a3, Y3; \
 	VFMADD231PS  Y0, Y3, Y10; \
 	VFMADD231PS  Y1, Y3, Y11; \
-	VBROADCASTSS (ao+16)(SI), Y2; \
+	VBROADCASTSS a4, Y2; \
 	VFMADD231PS  Y0, Y2, Y12; \
 	VFMADD231PS  Y1, Y2, Y13; \
-	VBROADCASTSS (ao+20)(SI), Y3; \
+	VBROADCASTSS a5, Y3; \
 	VFMADD231PS  Y0, Y3, Y14; \
 	VFMADD231PS  Y1, Y3, Y15
 
+// NEXT6x16 moves the packed panels n depth steps on: 6 floats of A, 16 of B.
+#define NEXT6x16(n) \
+	ADDQ $(24*n), SI; \
+	ADDQ $(64*n), DI
+
 // func kern6x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16(SB), NOSPLIT, $0-44
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	SHLQ $2, R8
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-	MOVQ CX, BX
-	SHRQ $2, BX
-	JZ   tail6
-
-loop6:
-	STEP6x16(0, 0)
-	STEP6x16(24, 64)
-	STEP6x16(48, 128)
-	STEP6x16(72, 192)
-	ADDQ $96, SI
-	ADDQ $256, DI
-	DECQ BX
-	JNZ  loop6
-
-tail6:
-	ANDQ $3, CX
-	JZ   store6
-
-loop6t:
-	STEP6x16(0, 0)
-	ADDQ $24, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  loop6t
-
-store6:
-	MOVL beta+40(FP), AX
-	ANDL $0x7fffffff, AX
-	JZ   zero6
-	VBROADCASTSS beta+40(FP), Y0
-	UPDATE2(Y4, Y5)
-	UPDATE2(Y6, Y7)
-	UPDATE2(Y8, Y9)
-	UPDATE2(Y10, Y11)
-	UPDATE2(Y12, Y13)
-	UPDATE2(Y14, Y15)
-	VZEROUPPER
-	RET
-
-zero6:
-	STORE2(Y4, Y5)
-	STORE2(Y6, Y7)
-	STORE2(Y8, Y9)
-	STORE2(Y10, Y11)
-	STORE2(Y12, Y13)
-	STORE2(Y14, Y15)
-	VZEROUPPER
-	RET
+	PANELS
+	ZERO12
+	DEPTH(STEP6x16, 24, 64, NEXT6x16, loop6, tail6, loop6t, store6)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), zero6)
 
 // 4×24 tile: per depth step three 8-float B vectors (Y0–Y2) and four A
 // broadcasts (Y3), 12 FMAs.
@@ -131,6 +163,11 @@ zero6:
 	VMOVUPS      (bo)(DI), Y0; \
 	VMOVUPS      (bo+32)(DI), Y1; \
 	VMOVUPS      (bo+64)(DI), Y2; \
+	FMA4x24(ao)
+
+// FMA4x24 multiplies the B row in Y0–Y2 by the four A values at ao(SI)
+// into the accumulators.
+#define FMA4x24(ao) \
 	VBROADCASTSS (ao)(SI), Y3; \
 	VFMADD231PS  Y0, Y3, Y4; \
 	VFMADD231PS  Y1, Y3, Y5; \
@@ -148,70 +185,17 @@ zero6:
 	VFMADD231PS  Y1, Y3, Y14; \
 	VFMADD231PS  Y2, Y3, Y15
 
+// NEXT4x24 moves the packed panels n depth steps on: 4 floats of A, 24 of B.
+#define NEXT4x24(n) \
+	ADDQ $(16*n), SI; \
+	ADDQ $(96*n), DI
+
 // func kern4x24(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern4x24(SB), NOSPLIT, $0-44
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	SHLQ $2, R8
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-	MOVQ CX, BX
-	SHRQ $2, BX
-	JZ   tail4
-
-loop4:
-	STEP4x24(0, 0)
-	STEP4x24(16, 96)
-	STEP4x24(32, 192)
-	STEP4x24(48, 288)
-	ADDQ $64, SI
-	ADDQ $384, DI
-	DECQ BX
-	JNZ  loop4
-
-tail4:
-	ANDQ $3, CX
-	JZ   store4
-
-loop4t:
-	STEP4x24(0, 0)
-	ADDQ $16, SI
-	ADDQ $96, DI
-	DECQ CX
-	JNZ  loop4t
-
-store4:
-	MOVL beta+40(FP), AX
-	ANDL $0x7fffffff, AX
-	JZ   zero4
-	VBROADCASTSS beta+40(FP), Y0
-	UPDATE3(Y4, Y5, Y6)
-	UPDATE3(Y7, Y8, Y9)
-	UPDATE3(Y10, Y11, Y12)
-	UPDATE3(Y13, Y14, Y15)
-	VZEROUPPER
-	RET
-
-zero4:
-	STORE3(Y4, Y5, Y6)
-	STORE3(Y7, Y8, Y9)
-	STORE3(Y10, Y11, Y12)
-	STORE3(Y13, Y14, Y15)
-	VZEROUPPER
-	RET
+	PANELS
+	ZERO12
+	DEPTH(STEP4x24, 16, 96, NEXT4x24, loop4, tail4, loop4t, store4)
+	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), zero4)
 
 // 4×24 tile with B read in place: row p of the B micro-panel is the 24
 // floats at b + boff[p] (an im2col row of a padded image, say), so the
@@ -221,22 +205,12 @@ zero4:
 	VMOVUPS      (DI)(R10*4), Y0; \
 	VMOVUPS      32(DI)(R10*4), Y1; \
 	VMOVUPS      64(DI)(R10*4), Y2; \
-	VBROADCASTSS (ao)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y4; \
-	VFMADD231PS  Y1, Y3, Y5; \
-	VFMADD231PS  Y2, Y3, Y6; \
-	VBROADCASTSS (ao+4)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y7; \
-	VFMADD231PS  Y1, Y3, Y8; \
-	VFMADD231PS  Y2, Y3, Y9; \
-	VBROADCASTSS (ao+8)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y10; \
-	VFMADD231PS  Y1, Y3, Y11; \
-	VFMADD231PS  Y2, Y3, Y12; \
-	VBROADCASTSS (ao+12)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y13; \
-	VFMADD231PS  Y1, Y3, Y14; \
-	VFMADD231PS  Y2, Y3, Y15
+	FMA4x24(ao)
+
+// NEXT4x24B moves n depth steps on: 4 floats of A, n row offsets.
+#define NEXT4x24B(n) \
+	ADDQ $(16*n), SI; \
+	ADDQ $(8*n), R9
 
 // func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern4x24B(SB), NOSPLIT, $0-52
@@ -247,87 +221,22 @@ TEXT ·kern4x24B(SB), NOSPLIT, $0-52
 	MOVQ c+32(FP), DX
 	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-	MOVQ CX, BX
-	SHRQ $2, BX
-	JZ   tail4b
-
-loop4b:
-	STEP4x24B(0, 0)
-	STEP4x24B(16, 8)
-	STEP4x24B(32, 16)
-	STEP4x24B(48, 24)
-	ADDQ $64, SI
-	ADDQ $32, R9
-	DECQ BX
-	JNZ  loop4b
-
-tail4b:
-	ANDQ $3, CX
-	JZ   store4b
-
-loop4bt:
-	STEP4x24B(0, 0)
-	ADDQ $16, SI
-	ADDQ $8, R9
-	DECQ CX
-	JNZ  loop4bt
-
-store4b:
-	MOVL beta+48(FP), AX
-	ANDL $0x7fffffff, AX
-	JZ   zero4b
-	VBROADCASTSS beta+48(FP), Y0
-	UPDATE3(Y4, Y5, Y6)
-	UPDATE3(Y7, Y8, Y9)
-	UPDATE3(Y10, Y11, Y12)
-	UPDATE3(Y13, Y14, Y15)
-	VZEROUPPER
-	RET
-
-zero4b:
-	STORE3(Y4, Y5, Y6)
-	STORE3(Y7, Y8, Y9)
-	STORE3(Y10, Y11, Y12)
-	STORE3(Y13, Y14, Y15)
-	VZEROUPPER
-	RET
+	ZERO12
+	DEPTH(STEP4x24B, 16, 8, NEXT4x24B, loop4b, tail4b, loop4bt, store4b)
+	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), zero4b)
 
 // 6×16 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i] (six row pointers SI, R9–R13, indexed by the depth
 // AX), so the rows need no packing.
 #define STEP6x16A(d, bo) \
-	VMOVUPS      (bo)(DI), Y0; \
-	VMOVUPS      (bo+32)(DI), Y1; \
-	VBROADCASTSS (d)(SI)(AX*4), Y2; \
-	VFMADD231PS  Y0, Y2, Y4; \
-	VFMADD231PS  Y1, Y2, Y5; \
-	VBROADCASTSS (d)(R9)(AX*4), Y3; \
-	VFMADD231PS  Y0, Y3, Y6; \
-	VFMADD231PS  Y1, Y3, Y7; \
-	VBROADCASTSS (d)(R10)(AX*4), Y2; \
-	VFMADD231PS  Y0, Y2, Y8; \
-	VFMADD231PS  Y1, Y2, Y9; \
-	VBROADCASTSS (d)(R11)(AX*4), Y3; \
-	VFMADD231PS  Y0, Y3, Y10; \
-	VFMADD231PS  Y1, Y3, Y11; \
-	VBROADCASTSS (d)(R12)(AX*4), Y2; \
-	VFMADD231PS  Y0, Y2, Y12; \
-	VFMADD231PS  Y1, Y2, Y13; \
-	VBROADCASTSS (d)(R13)(AX*4), Y3; \
-	VFMADD231PS  Y0, Y3, Y14; \
-	VFMADD231PS  Y1, Y3, Y15
+	VMOVUPS (bo)(DI), Y0; \
+	VMOVUPS (bo+32)(DI), Y1; \
+	FMA6x16((d)(SI)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4))
+
+// NEXT6x16A moves n depth steps on: the depth index, 16 floats of B.
+#define NEXT6x16A(n) \
+	ADDQ $n, AX; \
+	ADDQ $(64*n), DI
 
 // func kern6x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16A(SB), NOSPLIT, $0-52
@@ -351,66 +260,9 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
 	XORQ AX, AX
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-	MOVQ CX, BX
-	SHRQ $2, BX
-	JZ   tail6a
-
-loop6a:
-	STEP6x16A(0, 0)
-	STEP6x16A(4, 64)
-	STEP6x16A(8, 128)
-	STEP6x16A(12, 192)
-	ADDQ $4, AX
-	ADDQ $256, DI
-	DECQ BX
-	JNZ  loop6a
-
-tail6a:
-	ANDQ $3, CX
-	JZ   store6a
-
-loop6at:
-	STEP6x16A(0, 0)
-	INCQ AX
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  loop6at
-
-store6a:
-	MOVL beta+48(FP), AX
-	ANDL $0x7fffffff, AX
-	JZ   zero6a
-	VBROADCASTSS beta+48(FP), Y0
-	UPDATE2(Y4, Y5)
-	UPDATE2(Y6, Y7)
-	UPDATE2(Y8, Y9)
-	UPDATE2(Y10, Y11)
-	UPDATE2(Y12, Y13)
-	UPDATE2(Y14, Y15)
-	VZEROUPPER
-	RET
-
-zero6a:
-	STORE2(Y4, Y5)
-	STORE2(Y6, Y7)
-	STORE2(Y8, Y9)
-	STORE2(Y10, Y11)
-	STORE2(Y12, Y13)
-	STORE2(Y14, Y15)
-	VZEROUPPER
-	RET
+	ZERO12
+	DEPTH(STEP6x16A, 4, 64, NEXT6x16A, loop6a, tail6a, loop6at, store6a)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), zero6a)
 
 // func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
 // dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):

@@ -4,7 +4,10 @@ package gemm
 // accumulators. Scalar code is bound by the Go compiler's 15 usable float
 // registers: measured on one Zen 4 core (m=128, n=k=256), 4×2 6.2
 // GFLOP/s, 3×3 4.9, 1×8 4.7, 4×1 4.8, 2×4 4.0, 4×4 (which spills) 3.9.
-var goKernel = kernel{name: "go", impl: "go", mr: 4, nr: 2, fn: kernel4x2}
+var goKernel = kernel{name: "go", mr: 4, nr: 2, fn: kernel4x2}
+
+// goEngines are the engines of the "go" implementation.
+var goEngines = newEngines(goKernel)
 
 // kernels lists the micro-kernels this build can run on this CPU, the
 // portable one first; tests cross-check each against the reference.

@@ -6,6 +6,6 @@ package gemm
 // purego build tag) use the portable kernel alone.
 func archKernels() []kernel { return nil }
 
-const hasTranspose8 = false
+const hasAVX2FMA = false
 
 func transpose8(dst *float32, ldd int, src *float32, lds int, k int) { panic("gemm: no AVX2") }

@@ -146,11 +146,6 @@ func (b *builder) prelu() *nn.PReLU {
 	return l
 }
 
-func (b *builder) relu() *nn.ReLU {
-	b.record("relu", 0, 0, 0, 0, 0)
-	return nn.NewReLU()
-}
-
 func (b *builder) maxPool(k, stride, pad int) *nn.MaxPool2d {
 	oh, ow := b.convOut(k, stride, pad)
 	b.h, b.w = oh, ow

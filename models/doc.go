@@ -1,14 +1,15 @@
 // Package models builds the binarized networks of the suite from a few
 // parameters: what a network is.
 //
-// The models are those of ../shared/spec/workloads.md:
+// The models are those of docs/workloads.md, which cites their papers:
 //
-//   - resnet20: the CIFAR ResNet-20 layout with Bi-Real units,
-//     unit(x) = BN(BinaryConv3x3(x)) + shortcut(x);
-//   - vgg-small: VGG-Small as in LQ-Nets, DSQ and IR-Net;
-//   - resnet18: Bi-Real Net's ResNet-18 with PReLU, the FDA paper's
-//     ImageNet baseline;
-//   - alexnet: DoReFa-Net's binary AlexNet.
+//   - resnet20: the CIFAR ResNet-20 layout (arXiv 1512.03385) with Bi-Real
+//     units (arXiv 1808.00278), unit(x) = BN(BinaryConv3x3(x)) + shortcut(x);
+//   - vgg-small: VGG-Small as in LQ-Nets (arXiv 1807.10029), DSQ (arXiv
+//     1908.05033) and IR-Net (arXiv 1909.10788);
+//   - resnet18: Bi-Real Net's ResNet-18 with PReLU, the FDA paper's (arXiv
+//     2103.00841) ImageNet baseline;
+//   - alexnet: DoReFa-Net's binary AlexNet (arXiv 1606.06160).
 //
 // Every model takes its input shape and class count from the dataset
 // ([Config]) and a width multiplier, so that a 2-core machine can train a

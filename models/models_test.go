@@ -148,7 +148,8 @@ func TestNoiseAdaptationParams(t *testing.T) {
 	}
 	// Each binary conv of d = Cin·9 weights per filter has a weight module
 	// of 2·d·max(1, d/64) values and an activation module of
-	// 2·Cin·max(1, Cin/64) (spec/estimators.md, noise adaptation).
+	// 2·Cin·max(1, Cin/64) (nn.NoiseAdaptation: W1 and W2 of d·h values,
+	// h = max(1, d/64)).
 	mod := func(d int) int { return 2 * d * max(1, d/64) }
 	want := 0
 	for _, cin := range []int{16, 16, 16, 16, 16, 16, 16, 32, 32, 32, 32, 32, 32, 64, 64, 64, 64, 64} {

@@ -48,8 +48,9 @@ func (b *builder) unit(name string, out, stride int, prelu bool) []nn.Layer {
 	return layers
 }
 
-// resnet20 is the CIFAR ResNet-20 layout with Bi-Real units
-// (../shared/spec/workloads.md): a full-precision stem conv3x3 (C→16) + BN;
+// resnet20 is the CIFAR ResNet-20 layout (arXiv 1512.03385) with Bi-Real
+// units (arXiv 1808.00278), docs/workloads.md: a full-precision stem conv3x3
+// (C→16) + BN;
 // three stages of 16, 32 and 64 channels, each of 3 basic blocks of 2 units
 // (18 binary convolutions; the first unit of stages 2 and 3 has stride 2);
 // global average pooling and a full-precision Linear(64 → classes).
@@ -79,8 +80,8 @@ func resnet20(b *builder) nn.Sequential {
 	return net
 }
 
-// resnet18 is Bi-Real Net's ResNet-18 with PReLU (ECCV 2018),
-// the FDA paper's ImageNet baseline (../shared/spec/workloads.md): a
+// resnet18 is Bi-Real Net's ResNet-18 with PReLU (ECCV 2018, arXiv
+// 1808.00278), the FDA paper's ImageNet baseline (docs/workloads.md): a
 // full-precision stem conv7x7/2 (C→64) + BN + maxpool 3/2; four stages of
 // 64, 128, 256 and 512 channels, each of 2 basic blocks of 2 units (16
 // binary convolutions, each with its own real shortcut and a PReLU after

@@ -45,7 +45,7 @@ type Summary struct {
 	MACs, FPMACs, BinaryMACs int64
 	BinaryShare              float64
 	// OPs is the operation count customary for binary networks (Bi-Real
-	// Net, ECCV 2018, §4.3): FPMACs + BinaryMACs/64, a 64-bit XNOR-popcount
+	// Net, ECCV 2018, arXiv 1808.00278, §4.3): FPMACs + BinaryMACs/64, a 64-bit XNOR-popcount
 	// counting as one operation.
 	OPs int64
 }

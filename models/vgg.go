@@ -6,8 +6,9 @@ import (
 	"github.com/gradbench/gradbench/nn"
 )
 
-// vggSmall is VGG-Small as in LQ-Nets, DSQ and IR-Net
-// (../shared/spec/workloads.md): a full-precision conv3x3 (C→128) + BN,
+// vggSmall is VGG-Small as in LQ-Nets (arXiv 1807.10029), DSQ (arXiv
+// 1908.05033) and IR-Net (arXiv 1909.10788), docs/workloads.md: a
+// full-precision conv3x3 (C→128) + BN,
 // then binary conv3x3 layers of 128, 256, 256, 512 and 512 channels, each
 // followed by BN, with a 2×2 max pooling after the 2nd, 4th and 6th
 // convolution (conv → BN → pool), and a full-precision Linear to the
@@ -31,8 +32,9 @@ func vggSmall(b *builder) nn.Sequential {
 	return net
 }
 
-// alexnet is the binary AlexNet of DoReFa-Net (arXiv 1606.06160): convolutions of 96 (11×11/4, full precision), 256 (5×5),
-// 384, 384 and 256 (3×3) channels, with 3×3/2 max pooling after the 1st,
+// alexnet is the binary AlexNet of DoReFa-Net (arXiv 1606.06160):
+// convolutions of 96 (11×11/4, full precision), 256 (5×5), 384, 384 and 256
+// (3×3) channels, with 3×3/2 max pooling after the 1st,
 // 2nd and 5th; binary fully connected layers of 4096 and 4096; a
 // full-precision Linear to the classes. BatchNorm follows every layer but
 // the last. All but the first convolution and the last Linear are binary.

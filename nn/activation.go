@@ -80,8 +80,8 @@ func (h *Hardtanh) Backward(dy *Tensor) *Tensor {
 }
 
 // PReLU is max(0, x) + a_c·min(0, x) with one learnable slope a_c per
-// channel, initialised to 0.25 ("Delving Deep into Rectifiers", ICCV 2015;
-// PyTorch's default).
+// channel, initialised to 0.25 ("Delving Deep into Rectifiers", ICCV 2015,
+// arXiv 1502.01852; PyTorch's default).
 type PReLU struct {
 	// Weight holds the slopes, shape {C}.
 	Weight *Param

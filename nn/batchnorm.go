@@ -14,7 +14,8 @@ var (
 	_ ModeSetter = (*BatchNorm)(nil)
 )
 
-// BatchNorm normalises each channel (Ioffe & Szegedy, ICML 2015), as
+// BatchNorm normalises each channel (Ioffe & Szegedy, ICML 2015, arXiv
+// 1502.03167), as
 // PyTorch's BatchNorm2d (N×C×H×W, statistics over N, H, W) and BatchNorm1d
 // (N×C×1×1, statistics over N):
 //

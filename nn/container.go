@@ -56,34 +56,29 @@ type Residual struct {
 func (r *Residual) Children() []Layer { return []Layer{r.Body, r.Shortcut} }
 
 // Forward returns Body(x) + Shortcut(x); the two must have the same shape.
-func (r *Residual) Forward(x *Tensor) *Tensor {
-	b := r.Body.Forward(x)
-	s := x
-	if r.Shortcut != nil {
-		s = r.Shortcut.Forward(x)
-	}
-	if b.Shape() != s.Shape() {
-		panic(fmt.Sprintf("nn: Residual: body output %v and shortcut output %v differ in shape", b, s))
-	}
-	y := r.out.shape(b.N, b.C, b.H, b.W)
-	r.add.run(y.Data, b.Data, s.Data)
-	return y
-}
+func (r *Residual) Forward(x *Tensor) *Tensor { return r.both(Layer.Forward, x, &r.out, "output") }
 
 // Backward passes dy to both branches and returns the sum of their input
 // gradients.
 func (r *Residual) Backward(dy *Tensor) *Tensor {
-	db := r.Body.Backward(dy)
-	ds := dy
+	return r.both(Layer.Backward, dy, &r.dx, "input gradient")
+}
+
+// both returns pass(Body, x) + pass(Shortcut, x) in out, the shortcut
+// being the identity when nil; what names the results in the panic of a
+// shape mismatch.
+func (r *Residual) both(pass func(Layer, *Tensor) *Tensor, x *Tensor, out *buffer, what string) *Tensor {
+	b := pass(r.Body, x)
+	s := x
 	if r.Shortcut != nil {
-		ds = r.Shortcut.Backward(dy)
+		s = pass(r.Shortcut, x)
 	}
-	if db.Shape() != ds.Shape() {
-		panic(fmt.Sprintf("nn: Residual: body input gradient %v and shortcut input gradient %v differ in shape", db, ds))
+	if b.Shape() != s.Shape() {
+		panic(fmt.Sprintf("nn: Residual: body %s %v and shortcut %s %v differ in shape", what, b, what, s))
 	}
-	dx := r.dx.shape(db.N, db.C, db.H, db.W)
-	r.add.run(dx.Data, db.Data, ds.Data)
-	return dx
+	y := out.shape(b.N, b.C, b.H, b.W)
+	r.add.run(y.Data, b.Data, s.Data)
+	return y
 }
 
 // addJob is addTo split over the worker pool.

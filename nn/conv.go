@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 
-	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
@@ -103,16 +102,16 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 }
 
 // convCore is the convolution shared by Conv2d and BinaryConv2d (which
-// passes its binarized weights). Same convolutions (stride 1, output as
-// large as the input) take the grid path of convgrid.go, the others the
-// phase-grid path of convphase.go; neither builds an im2col matrix. The
-// obvious im2col + GEMM path (forwardGroup, backwardGroup) is kept as the
-// reference the tests check both against (noGrid). Images are processed
-// in groups, a group multiplied at once so that small feature maps still
-// give the GEMM wide panels; the groups are split into one contiguous part
-// per worker, each with its own scratch and its own partial weight
-// gradient. The partial gradients are summed in part order, so results do
-// not depend on scheduling.
+// passes its binarized weights). Neither path builds an im2col matrix:
+// same convolutions (stride 1, output as large as the input) run on the
+// grid of convgrid.go, the others on the phase grid of convphase.go, and
+// package gemm reads the rows of the implicit im2col matrix in place.
+// Images are processed in groups, a group multiplied at once so that small
+// feature maps still give the GEMM wide panels; the images are split into
+// reduceParts contiguous parts, each with its own scratch and its own
+// partial weight gradient. The partial gradients are summed in part order,
+// so results do not depend on scheduling. The tests check both paths
+// against a plain loop convolution (convRef in conv_internal_test.go).
 type convCore struct {
 	conv Conv
 
@@ -120,17 +119,15 @@ type convCore struct {
 	out, dx buffer
 
 	// per-call geometry
-	h, w, oh, ow, k, hw, g int
-	fwd                    bool
-	wt, dw, wflip          []float32
-	dy                     *Tensor
-	needDx                 bool
-	parts                  []convPart
+	h, w, oh, ow, k, hw int
+	fwd                 bool
+	wt, wflip           []float32
+	dy                  *Tensor
+	needDx              bool
+	parts               []convPart
 
 	// The same-convolution path (convgrid.go): grid geometry and the
 	// im2col row offsets of the input and of the output gradient.
-	implicit   bool
-	noGrid     bool // tests: use im2col for every convolution
 	grid       grid
 	off, offDy []int
 	// The other convolutions (convphase.go), sharing off and offDy.
@@ -138,33 +135,10 @@ type convCore struct {
 	phase  phaseGrid
 }
 
-// convPart is one worker's share: scratch matrices and a partial dW.
+// convPart is one worker's share: its scratch and partial dWᵀ.
 type convPart struct {
-	col, y, dw      []float32
-	grid            gridPart
-	colRows, dyRows rowTable
-}
-
-// rowTable holds the row offsets of a row-major matrix for gemm's
-// SgemmRowsA/SgemmRowsB, rebuilt when the shape changes.
-type rowTable struct {
-	off []int
-	ld  int
-}
-
-// of returns the offsets of rows rows with stride ld: off[r] = r·ld.
-func (t *rowTable) of(rows, ld int) []int {
-	if len(t.off) != rows || t.ld != ld {
-		if cap(t.off) < rows {
-			t.off = make([]int, rows)
-		}
-		t.off = t.off[:rows]
-		for r := range t.off {
-			t.off[r] = r * ld
-		}
-		t.ld = ld
-	}
-	return t.off
+	dw   []float32
+	grid gridPart
 }
 
 func (c *convCore) setup(layer string, x *Tensor) {
@@ -180,18 +154,14 @@ func (c *convCore) setup(layer string, x *Tensor) {
 	}
 	c.k = cv.In * cv.Kernel * cv.Kernel
 	c.hw = c.oh * c.ow
-	// Enough images per group for a GEMM panel of >= 256 columns.
-	c.g = max(1, min(x.N, (256+c.hw-1)/c.hw))
 	if len(c.parts) != reduceParts {
 		c.parts = make([]convPart, reduceParts)
 	}
-	c.implicit = c.same() && !c.noGrid
-	c.phased = !c.same() && !c.noGrid
-	switch {
-	case c.implicit:
-		c.setupGrid(x.N)
-	case c.phased:
+	c.phased = !c.same()
+	if c.phased {
 		c.setupPhase(x.N)
+	} else {
+		c.setupGrid(x.N)
 	}
 }
 
@@ -236,7 +206,7 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 		if len(p.dw) == 0 {
 			continue
 		}
-		// p.dw holds the part's dWᵀ (k×Out): see backwardGroup.
+		// p.dw holds the part's dWᵀ (k×Out): see backwardGrid.
 		for o := range c.conv.Out {
 			row := dw[o*c.k:][:c.k]
 			for j := range row {
@@ -258,35 +228,9 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 	return dx
 }
 
-// Do processes parts [lo, hi): it implements parallel.Job.
+// Do runs parts [lo, hi): part p takes an equal share of the images, in
+// groups of c.grid.g (c.phase.g). It implements parallel.Job.
 func (c *convCore) Do(lo, hi int) {
-	if c.implicit || c.phased {
-		c.doGrid(lo, hi)
-		return
-	}
-	for p := lo; p < hi; p++ {
-		groups := (c.in.N + c.g - 1) / c.g
-		per := (groups + len(c.parts) - 1) / len(c.parts)
-		g0, g1 := p*per, min(groups, (p+1)*per)
-		part := &c.parts[p]
-		if !c.fwd {
-			part.dw = part.dw[:0]
-		}
-		for gi := g0; gi < g1; gi++ {
-			n0 := gi * c.g
-			n1 := min(c.in.N, n0+c.g)
-			if c.fwd {
-				c.forwardGroup(part, n0, n1)
-			} else {
-				c.backwardGroup(part, n0, n1, gi == g0)
-			}
-		}
-	}
-}
-
-// doGrid runs parts [lo, hi) on the grid or phase-grid path: part p takes
-// an equal share of the images, in groups of c.grid.g (c.phase.g).
-func (c *convCore) doGrid(lo, hi int) {
 	n := c.in.N
 	per := (n + len(c.parts) - 1) / len(c.parts)
 	for p := lo; p < hi; p++ {
@@ -315,73 +259,6 @@ func (c *convCore) doGrid(lo, hi int) {
 	}
 }
 
-func (c *convCore) forwardGroup(p *convPart, n0, n1 int) {
-	cv := c.conv
-	g := n1 - n0
-	cols := g * c.hw
-	col := floats(&p.col, c.k*cols)
-	for i := range g {
-		im2col(col, cols, i*c.hw, c.in.Data[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
-	}
-	y := c.out.t.Data
-	// The column matrix is read in place (gemm.SgemmRowsB), not packed.
-	off := p.colRows.of(c.k, cols)
-	if g == 1 {
-		gemm.SgemmRowsB(false, cv.Out, c.hw, c.k, 1, c.wt, c.k, col, off, 0, y[n0*cv.Out*c.hw:], c.hw)
-		return
-	}
-	ys := floats(&p.y, cv.Out*cols)
-	gemm.SgemmRowsB(false, cv.Out, cols, c.k, 1, c.wt, c.k, col, off, 0, ys, cols)
-	for i := range g {
-		for o := range cv.Out {
-			copy(y[((n0+i)*cv.Out+o)*c.hw:][:c.hw], ys[o*cols+i*c.hw:][:c.hw])
-		}
-	}
-}
-
-func (c *convCore) backwardGroup(p *convPart, n0, n1 int, first bool) {
-	cv := c.conv
-	g := n1 - n0
-	cols := g * c.hw
-	col := floats(&p.col, c.k*cols)
-	for i := range g {
-		im2col(col, cols, i*c.hw, c.in.Data[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
-	}
-	dy := c.dy.Data[n0*cv.Out*c.hw:]
-	ld := c.hw
-	if g > 1 {
-		ys := floats(&p.y, cv.Out*cols)
-		for i := range g {
-			for o := range cv.Out {
-				copy(ys[o*cols+i*c.hw:][:c.hw], c.dy.Data[((n0+i)*cv.Out+o)*c.hw:][:c.hw])
-			}
-		}
-		dy, ld = ys, cols
-	}
-	p.dw = floats(&p.dw, cv.Out*c.k)
-	beta := float32(1)
-	if first {
-		beta = 0
-	}
-	// dWᵀ (k×Out) += col · dYᵀ rather than dW += dY · colᵀ: the large
-	// operand, col, is then packed along its rows (contiguous reads and
-	// writes) instead of transposed (a cache line per value).
-	gemm.SgemmRowsA(true, c.k, cv.Out, cols, 1, col, p.colRows.of(c.k, cols), dy, ld, beta, p.dw, cv.Out)
-	if !c.needDx {
-		return
-	}
-	dx := c.dx.t.Data
-	if c.same() {
-		c.backwardSame(p, n0, n1)
-		return
-	}
-	// dcol = Wᵀ·dY overwrites col, then col2im scatters it into dx.
-	gemm.SgemmRowsB(true, c.k, cols, cv.Out, 1, c.wt, c.k, dy, p.dyRows.of(cv.Out, ld), 0, col, cols)
-	for i := range g {
-		col2im(dx[(n0+i)*cv.In*c.h*c.w:][:cv.In*c.h*c.w], col, cols, i*c.hw, cv.In, c.h, c.w, cv.Kernel, cv.stride(), cv.Pad, c.oh, c.ow)
-	}
-}
-
 // same reports whether the convolution keeps the image size at stride 1
 // (k = 2·pad + 1), where the input gradient is itself a same convolution.
 func (c *convCore) same() bool {
@@ -402,254 +279,6 @@ func (c *convCore) flipWeights(wt []float32) {
 			dst := c.wflip[(ci*cv.Out+o)*kk:][:kk]
 			for t, v := range src {
 				dst[kk-1-t] = v
-			}
-		}
-	}
-}
-
-// backwardSame computes the input gradient of a same convolution as a
-// convolution of dy with the flipped weights: im2col of dy (Out·k·k rows)
-// and one GEMM, written straight into dx, instead of a GEMM into a column
-// matrix and col2im's scattered additions.
-func (c *convCore) backwardSame(p *convPart, n0, n1 int) {
-	cv := c.conv
-	g := n1 - n0
-	cols := g * c.hw
-	kd := cv.Out * cv.Kernel * cv.Kernel
-	col := floats(&p.col, kd*cols)
-	for i := range g {
-		im2col(col, cols, i*c.hw, c.dy.Data[(n0+i)*cv.Out*c.hw:][:cv.Out*c.hw], cv.Out, c.h, c.w, cv.Kernel, 1, cv.Pad, c.h, c.w)
-	}
-	dx := c.dx.t.Data
-	if g == 1 {
-		gemm.Sgemm(false, false, cv.In, c.hw, kd, 1, c.wflip, kd, col, cols, 0, dx[n0*cv.In*c.hw:], c.hw)
-		return
-	}
-	ys := floats(&p.y, cv.In*cols)
-	gemm.Sgemm(false, false, cv.In, cols, kd, 1, c.wflip, kd, col, cols, 0, ys, cols)
-	for i := range g {
-		for ci := range cv.In {
-			copy(dx[((n0+i)*cv.In+ci)*c.hw:][:c.hw], ys[ci*cols+i*c.hw:][:c.hw])
-		}
-	}
-}
-
-// im2col writes the patches of one image x (C×H×W) into columns
-// [off, off+oh·ow) of col, a (C·k·k)×ld matrix: row (c·k+i)·k+j, column
-// off + oy·ow + ox holds x[c][oy·s-pad+i][ox·s-pad+j], or 0 outside x.
-//
-// A "same" convolution (stride 1, output as large as the input) has a fast
-// path: each row of col is the whole image shifted by (i-pad, j-pad), one
-// contiguous copy plus zeroed borders, instead of one short copy per
-// output row. im2colRef is the general loop.
-func im2col(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow int) {
-	if s != 1 || oh != h || ow != w {
-		im2colRef(col, ld, off, x, c, h, w, k, s, pad, oh, ow)
-		return
-	}
-	hw := h * w
-	for ci := range c {
-		img := x[ci*hw:][:hw]
-		for i := range k {
-			di := i - pad
-			y0, y1 := max(0, -di), min(h, h-di)
-			for j := range k {
-				row := col[((ci*k+i)*k+j)*ld+off:][:hw]
-				dj := j - pad
-				if y1 <= y0 {
-					zero(row)
-					continue
-				}
-				zero(row[:y0*w])
-				zero(row[y1*w:])
-				shift := di*w + dj
-				a, b := max(y0*w, -shift), min(y1*w, hw-shift)
-				copyShort(row[a:b], img[a+shift:b+shift])
-				zeroWrapped(row, w, y0, y1, dj)
-			}
-		}
-	}
-}
-
-// copyShort is copy for the short rows of small feature maps (7×7 = 49
-// values): eight values per array move, which compiles to inline vector
-// moves, where copy pays a memmove call and a scalar loop one value per
-// cycle. Long slices go to copy.
-func copyShort(dst, src []float32) {
-	n := len(src)
-	if n > 256 {
-		copy(dst, src)
-		return
-	}
-	dst = dst[:n]
-	t := 0
-	for ; t+8 <= n; t += 8 {
-		v := *(*[8]float32)(src[t:]) // through a local: no overlap check, no memmove
-		*(*[8]float32)(dst[t:]) = v
-	}
-	if t+4 <= n {
-		v := *(*[4]float32)(src[t:])
-		*(*[4]float32)(dst[t:]) = v
-		t += 4
-	}
-	if t+2 <= n {
-		v := *(*[2]float32)(src[t:])
-		*(*[2]float32)(dst[t:]) = v
-		t += 2
-	}
-	if t < n {
-		dst[t] = src[t]
-	}
-}
-
-// zero clears s with stores when it is short: a memclr call costs more
-// than the few values of an image edge.
-func zero(s []float32) {
-	if len(s) > 64 {
-		clear(s)
-		return
-	}
-	for i := 0; i < len(s); i += 2 {
-		s[i] = 0
-		if i+1 < len(s) {
-			s[i+1] = 0
-		}
-	}
-}
-
-// zeroWrapped zeroes, in rows [y0, y1) of an image of width w shifted
-// horizontally by dj, the columns whose source lies outside the image:
-// ox < -dj for dj < 0, ox >= w-dj for dj > 0.
-func zeroWrapped(row []float32, w, y0, y1, dj int) {
-	// Strided stores. (A "for i := range s { s[i] = 0 }" per edge would be
-	// compiled into a memclr call per one or two values.)
-	lo, n := 0, min(w, -dj)
-	if dj > 0 {
-		lo, n = max(0, w-dj), min(w, dj)
-	}
-	if n <= 0 || y1 <= y0 {
-		return
-	}
-	row = row[:y1*w]
-	for idx := y0*w + lo; idx < y1*w; idx += w {
-		for t := 0; t < n; t++ {
-			row[idx+t] = 0
-		}
-	}
-}
-
-// im2colRef is the general im2col for any stride and padding.
-func im2colRef(col []float32, ld, off int, x []float32, c, h, w, k, s, pad, oh, ow int) {
-	for ci := range c {
-		img := x[ci*h*w:][:h*w]
-		for i := range k {
-			for j := range k {
-				row := col[((ci*k+i)*k+j)*ld+off:][:oh*ow]
-				for oy := range oh {
-					iy := oy*s - pad + i
-					dst := row[oy*ow:][:ow]
-					if iy < 0 || iy >= h {
-						clear(dst)
-						continue
-					}
-					src := img[iy*w:][:w]
-					// ox range where ix = ox·s - pad + j lies in [0, w).
-					lo := 0
-					if pad > j {
-						lo = min(ow, (pad-j+s-1)/s)
-					}
-					hi := ow
-					if last := (w - 1 + pad - j); last < 0 {
-						hi = 0
-					} else {
-						hi = min(ow, last/s+1)
-					}
-					hi = max(hi, lo)
-					clear(dst[:lo])
-					clear(dst[hi:])
-					if s == 1 {
-						copy(dst[lo:hi], src[lo-pad+j:])
-						continue
-					}
-					for ox := lo; ox < hi; ox++ {
-						dst[ox] = src[ox*s-pad+j]
-					}
-				}
-			}
-		}
-	}
-}
-
-// col2im is the adjoint of im2col: it sets dx (C×H×W) to the sum of the
-// column entries that im2col copied from each position. Its fast path for
-// same convolutions adds each row of col to dx shifted, as one contiguous
-// loop; it first zeroes the row entries that wrap around the image edge,
-// so it overwrites those entries of col (a scratch matrix).
-func col2im(dx, col []float32, ld, off int, c, h, w, k, s, pad, oh, ow int) {
-	if s != 1 || oh != h || ow != w {
-		col2imRef(dx, col, ld, off, c, h, w, k, s, pad, oh, ow)
-		return
-	}
-	clear(dx)
-	hw := h * w
-	for ci := range c {
-		img := dx[ci*hw:][:hw]
-		for i := range k {
-			for j := range k {
-				row := col[((ci*k+i)*k+j)*ld+off:][:hw]
-				di, dj := i-pad, j-pad
-				y0, y1 := max(0, -di), min(h, h-di)
-				if y1 <= y0 {
-					continue
-				}
-				zeroWrapped(row, w, y0, y1, dj)
-				shift := di*w + dj
-				a, b := max(y0*w, -shift), min(y1*w, hw-shift)
-				src, dst := row[a:b], img[a+shift:b+shift]
-				for t, v := range src {
-					dst[t] += v
-				}
-			}
-		}
-	}
-}
-
-// col2imRef is the general col2im for any stride and padding.
-func col2imRef(dx, col []float32, ld, off int, c, h, w, k, s, pad, oh, ow int) {
-	clear(dx)
-	for ci := range c {
-		img := dx[ci*h*w:][:h*w]
-		for i := range k {
-			for j := range k {
-				row := col[((ci*k+i)*k+j)*ld+off:][:oh*ow]
-				for oy := range oh {
-					iy := oy*s - pad + i
-					if iy < 0 || iy >= h {
-						continue
-					}
-					src := row[oy*ow:][:ow]
-					dst := img[iy*w:][:w]
-					lo := 0
-					if pad > j {
-						lo = min(ow, (pad-j+s-1)/s)
-					}
-					hi := 0
-					if last := w - 1 + pad - j; last >= 0 {
-						hi = min(ow, last/s+1)
-					}
-					if s == 1 {
-						if hi > lo {
-							d := dst[lo-pad+j:][:hi-lo]
-							for t, v := range src[lo:hi] {
-								d[t] += v
-							}
-						}
-						continue
-					}
-					for ox := lo; ox < hi; ox++ {
-						dst[ox*s-pad+j] += src[ox]
-					}
-				}
 			}
 		}
 	}

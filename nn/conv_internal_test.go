@@ -4,136 +4,58 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
-// TestIm2colFast cross-checks the same-convolution fast paths of im2col
-// and col2im against the general loops, with the image written into the
-// middle of a wider column matrix whose other entries are NaN guards.
-func TestIm2colFast(t *testing.T) {
-	r := rand.New(rand.NewPCG(41, 42))
-	for _, s := range []struct{ c, h, w, k int }{
-		{1, 1, 1, 1}, {2, 3, 4, 1}, {2, 5, 5, 3}, {3, 7, 4, 3}, {1, 2, 2, 3}, {2, 6, 9, 5}, {1, 3, 3, 7}, {16, 28, 28, 3},
-	} {
-		t.Run(fmt.Sprintf("c=%d/h=%d/w=%d/k=%d", s.c, s.h, s.w, s.k), func(t *testing.T) {
-			pad := (s.k - 1) / 2
-			hw := s.h * s.w
-			rows := s.c * s.k * s.k
-			ld, off := 3*hw, hw
-			x := make([]float32, s.c*hw)
-			fill(r, x)
-			nan := float32(math.NaN())
-			guard := func() []float32 {
-				col := make([]float32, rows*ld)
-				for i := range col {
-					col[i] = nan
-				}
-				return col
-			}
-			got, want := guard(), guard()
-			im2col(got, ld, off, x, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
-			im2colRef(want, ld, off, x, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
-			for i := range got {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("im2col: col[%d] = %v, want %v", i, got[i], want[i])
-				}
-			}
-			dcol := make([]float32, rows*ld)
-			fill(r, dcol)
-			dcol2 := slices.Clone(dcol)
-			dx, dxRef := make([]float32, len(x)), make([]float32, len(x))
-			col2im(dx, dcol, ld, off, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
-			col2imRef(dxRef, dcol2, ld, off, s.c, s.h, s.w, s.k, 1, pad, s.h, s.w)
-			if e := relErr(f64(dx), f64(dxRef)); e > 1e-6 {
-				t.Fatalf("col2im differs from col2imRef: relative error %g", e)
-			}
-		})
-	}
-}
-
-func TestSinCos32(t *testing.T) {
-	var worst float64
-	for _, x := range []float64{0, math.Copysign(0, -1), 1e-30, 0.5, -0.5, 1.5707963, 3.1415927, -3.1415927, 4.712389, 10, -37.2, 100.3, 1000.7, 4096.2} {
-		for _, f := range []struct {
-			name string
-			got  float32
-			want float64
-		}{{"sin", sin32(float32(x)), math.Sin(float64(float32(x)))}, {"cos", cos32(float32(x)), math.Cos(float64(float32(x)))}} {
-			// The polynomials are accurate to 3.6e-6; large inputs add the
-			// reduction's error, proportional to |x|.
-			tol := 4e-6 + math.Abs(x)*6e-8
-			if e := math.Abs(float64(f.got) - f.want); e > tol {
-				t.Errorf("%s32(%v) = %v, want %v", f.name, x, f.got, f.want)
-			}
-		}
-	}
-	r := rand.New(rand.NewPCG(43, 44))
-	for range 100000 {
-		x := float32(20 * (2*r.Float64() - 1))
-		worst = max(worst, math.Abs(float64(sin32(x))-math.Sin(float64(x))), math.Abs(float64(cos32(x))-math.Cos(float64(x))))
-	}
-	if worst > 4e-6 {
-		t.Errorf("sin32/cos32 on [-20, 20]: worst absolute error %g, want <= 4e-6", worst)
-	}
-}
-
-func BenchmarkIm2col(b *testing.B) {
-	for _, s := range []struct{ c, h int }{{16, 28}, {32, 14}, {64, 7}} {
-		x := make([]float32, s.c*s.h*s.h)
-		col := make([]float32, s.c*9*s.h*s.h)
-		for _, impl := range []string{"ref", "fast"} {
-			b.Run(fmt.Sprintf("c=%d/h=%d/impl=%s", s.c, s.h, impl), func(b *testing.B) {
-				b.SetBytes(int64(4 * len(col)))
-				for b.Loop() {
-					if impl == "ref" {
-						im2colRef(col, s.h*s.h, 0, x, s.c, s.h, s.h, 3, 1, 1, s.h, s.h)
-					} else {
-						im2col(col, s.h*s.h, 0, x, s.c, s.h, s.h, 3, 1, 1, s.h, s.h)
+// convRef is the plain reference convolution of the tests, in float64:
+// for x (N×In×H×W), weights w (Out×In×k×k) and an output gradient dy,
+//
+//	y[n][o][oy][ox] = Σ_{c,i,j} w[o][c][i][j]·x[n][c][oy·s-pad+i][ox·s-pad+j]
+//	dw[o][c][i][j]  = Σ_{n,oy,ox} dy[n][o][oy][ox]·x[n][c][oy·s-pad+i][ox·s-pad+j]
+//	dx[n][c][iy][ix] = Σ over the (o, i, j, oy, ox) with oy·s-pad+i = iy and
+//	                   ox·s-pad+j = ix of dy[n][o][oy][ox]·w[o][c][i][j]
+//
+// where taps outside x read 0 (zero padding).
+func convRef(cv Conv, x *Tensor, w, dy []float32) (y, dw, dx []float64) {
+	s, k := cv.stride(), cv.Kernel
+	oh, ow := cv.OutSize(x.H, x.W)
+	y = make([]float64, x.N*cv.Out*oh*ow)
+	dw = make([]float64, len(w))
+	dx = make([]float64, len(x.Data))
+	for n := range x.N {
+		for o := range cv.Out {
+			for oy := range oh {
+				for ox := range ow {
+					at := ((n*cv.Out+o)*oh+oy)*ow + ox
+					for c := range cv.In {
+						for i := range k {
+							for j := range k {
+								iy, ix := oy*s-cv.Pad+i, ox*s-cv.Pad+j
+								if iy < 0 || iy >= x.H || ix < 0 || ix >= x.W {
+									continue
+								}
+								xi := ((n*cv.In+c)*x.H+iy)*x.W + ix
+								wi := ((o*cv.In+c)*k+i)*k + j
+								y[at] += float64(w[wi]) * float64(x.Data[xi])
+								dw[wi] += float64(dy[at]) * float64(x.Data[xi])
+								dx[xi] += float64(dy[at]) * float64(w[wi])
+							}
+						}
 					}
 				}
-			})
-		}
-	}
-}
-
-// TestAddSinCos checks the written-out loops (eight values at a time in
-// assembly on AVX2 CPUs, the rest in Go) against sin32 and cos32, on
-// every length up to 20 and a long slice; the assembly fuses multiply-adds,
-// so it may differ in the last bits.
-func TestAddSinCos(t *testing.T) {
-	r := rand.New(rand.NewPCG(45, 46))
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 20, 1000} {
-		x := make([]float32, n)
-		dy := make([]float32, n)
-		for i := range x {
-			x[i] = float32(30 * r.NormFloat64())
-			dy[i] = float32(r.NormFloat64())
-		}
-		s, c := make([]float32, n+1), make([]float32, n+1)
-		s[n], c[n] = 7, 7 // guards
-		addSin(s[:n], x, 0.5)
-		addCosMul(c[:n], x, dy, 0.5)
-		for i, v := range x {
-			tol := 1e-6 * (1 + math.Abs(float64(v))/8)
-			ws, wc := 0.5*sin32(v), 0.5*dy[i]*cos32(v)
-			if math.Abs(float64(s[i]-ws)) > tol || math.Abs(float64(c[i]-wc)) > tol*(1+math.Abs(float64(dy[i]))) {
-				t.Fatalf("n=%d x=%v: addSin %v, addCosMul %v; want %v, %v", n, v, s[i], c[i], ws, wc)
 			}
 		}
-		if s[n] != 7 || c[n] != 7 {
-			t.Fatalf("n=%d: wrote past the end", n)
-		}
 	}
+	return y, dw, dx
 }
 
-// TestGridMatchesIm2col cross-checks the grid paths (convgrid.go for same
-// convolutions, convphase.go for strided and unpadded ones) against
-// im2col + GEMM: outputs, weight gradients and input gradients, for several
+// TestConvMatchesReference cross-checks the grid paths (convgrid.go for
+// same convolutions, convphase.go for strided and unpadded ones) against
+// convRef: outputs, weight gradients and input gradients, for several
 // kernel sizes, strides and paddings, batch sizes that leave the workers
 // uneven shares and short last groups, and a smaller batch after a larger
 // one (the grids are re-zeroed for the new geometry).
-func TestGridMatchesIm2col(t *testing.T) {
+func TestConvMatchesReference(t *testing.T) {
 	defer func(v int) { gridTarget = v }(gridTarget)
 	r := rand.New(rand.NewPCG(47, 48))
 	for _, s := range []struct{ in, out, h, w, k, stride, pad, target int }{
@@ -151,35 +73,33 @@ func TestGridMatchesIm2col(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				gridTarget = s.target
 				cv := Conv{In: s.in, Out: s.out, Kernel: s.k, Stride: s.stride, Pad: s.pad}
-				fast := NewConv2d(cv, NewInit(3))
-				ref := NewConv2d(cv, NewInit(3))
-				ref.core.noGrid = true
+				l := NewConv2d(cv, NewInit(3))
 				for _, n := range batches {
 					x := NewTensor(n, s.in, s.h, s.w)
 					fill(r, x.Data)
-					y1, y2 := fast.Forward(x), ref.Forward(x)
-					if e := relErr(f64(y1.Data), f64(y2.Data)); !(e <= 1e-5) {
+					y := l.Forward(x)
+					dy := NewTensor(n, s.out, y.H, y.W)
+					fill(r, dy.Data)
+					wantY, wantDw, wantDx := convRef(cv, x, l.Weight.Data, dy.Data)
+					if e := relErr(f64(y.Data), wantY); !(e <= 1e-5) {
 						t.Fatalf("n=%d: output relative error %g", n, e)
 					}
-					dy := NewTensor(n, s.out, y1.H, y1.W)
-					fill(r, dy.Data)
-					clear(fast.Weight.Grad)
-					clear(ref.Weight.Grad)
+					clear(l.Weight.Grad)
 					// NaN in the reused input-gradient buffer: every entry
 					// must be written, the ones no window reaches with 0.
-					for i := range fast.core.dx.buf {
-						fast.core.dx.buf[i] = float32(math.NaN())
+					for i := range l.core.dx.buf {
+						l.core.dx.buf[i] = float32(math.NaN())
 					}
-					dx1, dx2 := fast.Backward(dy), ref.Backward(dy)
-					if e := relErr(f64(fast.Weight.Grad), f64(ref.Weight.Grad)); !(e <= 1e-5) {
+					dx := l.Backward(dy)
+					if e := relErr(f64(l.Weight.Grad), wantDw); !(e <= 1e-5) {
 						t.Fatalf("n=%d: weight gradient relative error %g", n, e)
 					}
-					if e := relErr(f64(dx1.Data), f64(dx2.Data)); !(e <= 1e-5) {
+					if e := relErr(f64(dx.Data), wantDx); !(e <= 1e-5) {
 						t.Fatalf("n=%d: input gradient relative error %g", n, e)
 					}
 				}
-				if !fast.core.implicit && !fast.core.phased {
-					t.Fatalf("no grid path ran")
+				if want := s.stride != 1 || 2*s.pad+1 != s.k; l.core.phased != want {
+					t.Fatalf("phase grid used: %v, want %v", l.core.phased, want)
 				}
 			})
 		}

@@ -13,8 +13,8 @@
 // state allocates nothing, and a smaller last batch reuses the larger
 // buffers.
 //
-// The layers are [Conv2d] (GEMM through package gemm, on an implicit
-// im2col matrix), [Linear],
+// The layers are [Conv2d] (GEMM through package gemm, which reads the
+// rows of an implicit im2col matrix in place), [Linear],
 // [BatchNorm] (NewBatchNorm2d, NewBatchNorm1d), [ReLU], [Hardtanh],
 // [PReLU], [MaxPool2d], [AvgPool2d], [GlobalAvgPool], [Flatten], and the
 // binary [BinaryConv2d] and [BinaryLinear] with their [NoiseAdaptation]
@@ -48,12 +48,25 @@
 //	net.Backward(ce.Backward())
 //	opt.Step(sched.LR(step))
 //
-// with [SGD] or [Adam] and a [Schedule] ([Cosine], [StepDecay],
-// [Constant]). All randomness of a run comes from [Stream]s derived from
+// with [SGD] or [Adam] and a [Schedule] ([Cosine] or [Constant]). All randomness of a run comes from [Stream]s derived from
 // its seed; layer constructors draw initial weights from [Init], whose
 // separate streams keep the base weights identical with and without noise
 // adaptation. Parallel reductions run in a fixed order, so the same seed
 // gives bit-identical weights and losses on the same machine.
 //
 // Package nn/checkpoint saves and restores the training state.
+//
+// # Implementations
+//
+// The elementwise loops of BatchNorm, the residual add and the noise
+// adaptation module follow the kernel-selection convention of every
+// gradbench package with alternative kernels (internal/impl, with
+// estimators, gemm and xnor): [Impl] names the implementation in use,
+// "avx2" (Go assembly on amd64 CPUs with AVX2 and FMA) or "go" (portable
+// loops, on other CPUs and architectures and under the build tag purego),
+// [Impls] those this build and CPU can run, and [SetImpl] selects one for
+// tests and benchmarks. The two round differently (the assembly sums in
+// vector lanes and fuses multiply-adds), so a run's numbers depend on the
+// implementation, as on the CPU type; both are deterministic. The matrix
+// products are package gemm's (gemm.Impl).
 package nn

@@ -197,14 +197,19 @@ func TestLayerGradsFiniteDifferences(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	for _, tc := range gradCases(r) {
 		t.Run(tc.name, func(t *testing.T) {
-			y := tc.l.Forward(tc.x)
-			dy := make([]float32, len(y.Data))
-			fill(r, dy)
-			got := analytic(tc.l, tc.x, dy)
-			want := numeric(tc.l, tc.x, dy, tc.h)
-			compare(t, "finite differences", got, want, 1e-4)
+			dy, got := gradsOf(r, tc.l, tc.x)
+			compare(t, "finite differences", got, numeric(tc.l, tc.x, dy, tc.h), 1e-4)
 		})
 	}
+}
+
+// gradsOf runs l forward on x, draws an output gradient dy from r and
+// returns it with the layer's analytic gradients.
+func gradsOf(r *rand.Rand, l Layer, x *Tensor) ([]float32, grads) {
+	y := l.Forward(x)
+	dy := make([]float32, len(y.Data))
+	fill(r, dy)
+	return dy, analytic(l, x, dy)
 }
 
 // naLayer wraps a NoiseAdaptation as a Layer whose output is α·s·ê(x)

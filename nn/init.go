@@ -48,7 +48,8 @@ func NewInit(seed uint64) *Init {
 }
 
 // kaimingNormal fills w from N(0, 2/fanIn): "Delving Deep into
-// Rectifiers", ICCV 2015, eq. 10, for layers followed by ReLU.
+// Rectifiers", ICCV 2015 (arXiv 1502.01852), eq. 10, for layers followed by
+// ReLU.
 func kaimingNormal(w []float32, fanIn int, r *rand.Rand) {
 	std := math.Sqrt(2 / float64(fanIn))
 	for i := range w {

@@ -77,8 +77,10 @@ func (p Progress) P() float64 {
 }
 
 // NAAlpha returns the weight α of the noise-adaptation term at this epoch,
-// the cosine decay of spec/estimators.md: α = 0.05·(1 + cos(π(e+1)/E)),
-// which falls from nearly 0.1 in the first epoch to exactly 0 in the last.
+// the cosine decay of the FDA paper's noise adaptation (arXiv 2103.00841)
+// as this suite schedules it per epoch: α = 0.05·(1 + cos(π(e+1)/E)) at
+// epoch e of E, which falls from nearly 0.1 in the first epoch to exactly
+// 0 in the last.
 func (p Progress) NAAlpha() float64 {
 	e := max(1, p.Epochs)
 	return 0.05 * (1 + math.Cos(math.Pi*float64(p.Epoch+1)/float64(e)))

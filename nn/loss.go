@@ -83,19 +83,37 @@ func (l *SoftmaxCrossEntropy) Backward() *Tensor {
 }
 
 // Correct returns how many rows of logits have their largest value (the
-// first, on ties) at the label.
-func Correct(logits *Tensor, labels []int) int {
-	k := logits.Sample()
-	c := 0
+// first, on ties) at the label: CorrectTopK with k = 1.
+func Correct(logits *Tensor, labels []int) int { return CorrectTopK(logits, labels, 1) }
+
+// CorrectTopK returns how many rows of logits have the label among their
+// k largest values. Classes rank by value, larger first, and equal values
+// by class index, lower first; NaN ranks below every number. A label
+// counts when fewer than k classes rank above it, so every row has exactly
+// k classes in its top k.
+func CorrectTopK(logits *Tensor, labels []int, k int) int {
+	c := logits.Sample()
+	hits := 0
 	for i, y := range labels {
-		z := logits.Data[i*k:][:k]
-		best := 0
+		z := logits.Data[i*c:][:c]
+		above := 0
 		for j, v := range z {
-			if v > z[best] {
-				best = j
-			}
+			above += b2i(ranksAbove(v, j, z[y], y))
 		}
-		c += b2i(best == y)
+		hits += b2i(above < k)
 	}
-	return c
+	return hits
+}
+
+// ranksAbove reports whether class j with logit v ranks above class y with
+// logit w (see CorrectTopK).
+func ranksAbove(v float32, j int, w float32, y int) bool {
+	vNaN, wNaN := v != v, w != w
+	switch {
+	case vNaN != wNaN:
+		return wNaN // a number ranks above NaN
+	case vNaN:
+		return j < y
+	}
+	return v > w || v == w && j < y
 }

@@ -323,30 +323,17 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 	}
 }
 
-// axpy adds a·x to y.
-func axpy(y []float32, a float32, x []float32) {
+// axpyGo is axpy's portable loop (vec.go).
+func axpyGo(y []float32, a float32, x []float32) {
 	x = x[:len(y)]
-	i := 0
-	if n8 := len(y) &^ 7; hasAVX2 && n8 > 0 {
-		axpyAVX2(&y[0], &x[0], n8, a)
-		i = n8
-	}
-	for ; i < len(y); i++ {
+	for i := range y {
 		y[i] += a * x[i]
 	}
 }
 
-// dot returns Σ x·y: in 8 lanes with AVX2 (the rest of x added after), else
-// with four accumulators.
-func dot(x, y []float32) float32 {
+// dotGo is dot's portable loop (vec.go), with four accumulators.
+func dotGo(x, y []float32) float32 {
 	y = y[:len(x)]
-	if n8 := len(x) &^ 7; hasAVX2 && n8 > 0 {
-		s := dotAVX2(&x[0], &y[0], n8)
-		for i := n8; i < len(x); i++ {
-			s += x[i] * y[i]
-		}
-		return s
-	}
 	var s0, s1, s2, s3 float32
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -419,58 +406,50 @@ func reluMask(d, h []float32) {
 // step.
 func sin32(x float32) float32 {
 	r, odd := reducePi(x)
-	r2 := r * r
-	s := r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
-	return math.Float32frombits(math.Float32bits(s) ^ odd<<31)
+	return negateIf(sinPoly(r), odd)
 }
 
 func cos32(x float32) float32 {
 	r, odd := reducePi(x)
+	return negateIf(cosPoly(r), odd)
+}
+
+// sinPoly and cosPoly are the Taylor polynomials of sin32 and cos32 on
+// [-π/2, π/2].
+func sinPoly(r float32) float32 {
 	r2 := r * r
-	c := 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
-	return math.Float32frombits(math.Float32bits(c) ^ odd<<31)
+	return r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
 }
 
-// addSin adds k·sin32(t) to dst, with sin32 written out so the loop has
-// no call; with AVX2, eight values at a time in vec_amd64.s (the same
-// reduction and polynomial, with fused multiply-adds).
-func addSin(dst, t []float32, k float32) {
+func cosPoly(r float32) float32 {
+	r2 := r * r
+	return 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
+}
+
+// negateIf returns -v if odd is 1, v if it is 0.
+func negateIf(v float32, odd uint32) float32 {
+	return math.Float32frombits(math.Float32bits(v) ^ odd<<31)
+}
+
+// addSinGo is addSin's portable loop (vec.go): dst += k·sin32(t), in which
+// every step inlines, so the loop has no call. The AVX2 variant
+// (vec_amd64.s) computes the same reduction and polynomial eight values
+// at a time, with fused multiply-adds.
+func addSinGo(dst, t []float32, k float32) {
 	dst = dst[:len(t)]
-	i0 := 0
-	if n8 := len(t) &^ 7; hasAVX2 && n8 > 0 {
-		addSinAVX2(&dst[0], &t[0], n8, k)
-		i0 = n8
-	}
-	for i := i0; i < len(t); i++ {
-		x := t[i]
-		tt := x*invPi + roundMagic
-		n := tt - roundMagic
-		r := (x - n*pi1) - n*pi2
-		r2 := r * r
-		s := r * (1 + r2*(-1.0/6+r2*(1.0/120+r2*(-1.0/5040+r2*(1.0/362880)))))
-		s = math.Float32frombits(math.Float32bits(s) ^ math.Float32bits(tt)<<31)
-		dst[i] += k * s
+	for i, x := range t {
+		r, odd := reducePi(x)
+		dst[i] += k * negateIf(sinPoly(r), odd)
 	}
 }
 
-// addCosMul adds k·dy·cos32(t) to dt, with cos32 written out (with AVX2,
-// eight values at a time).
-func addCosMul(dt, t, dy []float32, k float32) {
+// addCosMulGo is addCosMul's portable loop (vec.go): dt += k·dy·cos32(t)
+// (AVX2: eight values at a time).
+func addCosMulGo(dt, t, dy []float32, k float32) {
 	dt, dy = dt[:len(t)], dy[:len(t)]
-	i0 := 0
-	if n8 := len(t) &^ 7; hasAVX2 && n8 > 0 {
-		addCosMulAVX2(&dt[0], &t[0], &dy[0], n8, k)
-		i0 = n8
-	}
-	for i := i0; i < len(t); i++ {
-		x := t[i]
-		tt := x*invPi + roundMagic
-		n := tt - roundMagic
-		r := (x - n*pi1) - n*pi2
-		r2 := r * r
-		c := 1 + r2*(-0.5+r2*(1.0/24+r2*(-1.0/720+r2*(1.0/40320+r2*(-1.0/3628800)))))
-		c = math.Float32frombits(math.Float32bits(c) ^ math.Float32bits(tt)<<31)
-		dt[i] += k * dy[i] * c
+	for i, x := range t {
+		r, odd := reducePi(x)
+		dt[i] += k * dy[i] * negateIf(cosPoly(r), odd)
 	}
 }
 

@@ -102,7 +102,8 @@ type AdamConfig struct {
 	WeightDecay float64 // L2 coefficient added to the gradient (not AdamW)
 }
 
-// Adam is the optimizer of Kingma & Ba (ICLR 2015), as torch.optim.Adam:
+// Adam is the optimizer of Kingma & Ba (ICLR 2015, arXiv 1412.6980), as
+// torch.optim.Adam:
 //
 //	g = grad + wd·w;  m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
 //	w -= lr·(m/(1-β1ᵗ)) / (√(v/(1-β2ᵗ)) + ε)
@@ -190,7 +191,6 @@ type Schedule interface {
 
 var (
 	_ Schedule = Cosine{}
-	_ Schedule = StepDecay{}
 	_ Schedule = Constant(0)
 )
 
@@ -210,22 +210,6 @@ func (c Cosine) LR(t int) float64 {
 		return 0
 	}
 	return c.Base * (1 + math.Cos(math.Pi*float64(max(0, t))/float64(c.Steps))) / 2
-}
-
-// StepDecay multiplies the learning rate by Gamma every Every steps, as
-// PyTorch's StepLR: lr(t) = Base·Gamma^⌊t/Every⌋.
-type StepDecay struct {
-	Base  float64
-	Every int     // steps between decays, >= 1
-	Gamma float64 // e.g. 0.1
-}
-
-// LR returns the learning rate of step t.
-func (s StepDecay) LR(t int) float64 {
-	if s.Every < 1 {
-		return s.Base
-	}
-	return s.Base * math.Pow(s.Gamma, float64(max(0, t)/s.Every))
 }
 
 // Constant is a fixed learning rate.

@@ -43,7 +43,7 @@ func synthetic(seed uint64, n, k, size int, part uint64) (*Tensor, []int) {
 
 // twoBlockNet is a binarized network with two Bi-Real units: FP stem conv +
 // BN, then twice PReLU(BN(BinaryConv3x3(x)) + x) (the resnet18 unit of
-// spec/workloads.md), global average pooling and a FP linear classifier.
+// docs/workloads.md), global average pooling and a FP linear classifier.
 func twoBlockNet(t testing.TB, spec string, seed uint64, width, classes int) Layer {
 	init := NewInit(seed)
 	unit := func() Layer {

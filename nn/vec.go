@@ -1,37 +1,64 @@
 package nn
 
-// Elementwise loops of BatchNorm and the residual add. Each has the
-// obvious Go loop as its reference (used on CPUs without AVX2 and FMA and
-// on other architectures) and an AVX2+FMA assembly version on amd64
-// (vec_amd64.s), cross-checked in vec_test.go. Both are deterministic; they
-// round differently (the assembly sums in 16 lanes and fuses multiply-adds).
+import "github.com/gradbench/gradbench/internal/impl"
+
+// Elementwise loops of BatchNorm, the residual add and the noise
+// adaptation module. Each has the obvious Go loop as its portable
+// implementation and an AVX2+FMA assembly version on amd64 (vec_amd64.s),
+// cross-checked in vec_test.go. Both are deterministic; they round
+// differently (the assembly sums in 8 or 16 lanes and fuses multiply-adds).
+
+// impls is the package's choice of implementation for these loops, the
+// internal/impl convention every package with alternative kernels follows:
+// "go" (the loops of this package) everywhere, "avx2" (vec_amd64.s) on
+// amd64 CPUs with AVX2 and FMA, which vec_amd64.go adds.
+var impls = impl.NewSet("nn")
+
+// Impl returns the name of the implementation of the elementwise loops in
+// use: "avx2" (Go assembly, on amd64 CPUs with AVX2 and FMA, without the
+// build tag purego) or "go" (portable loops). The convolutions and matrix
+// products are package gemm's (gemm.Impl).
+func Impl() string { return impls.Impl() }
+
+// Impls returns the names of the implementations this build and CPU can
+// run, "go" first and the default last.
+func Impls() []string { return impls.Impls() }
+
+// SetImpl selects the implementation by name (one of Impls), for tests and
+// benchmarks that compare them; the default needs no call. A name this
+// build or CPU cannot run is an error. Do not call it while layers run.
+func SetImpl(name string) error { return impls.SetImpl(name) }
+
+// The loops with alternatives; vec_amd64.go adds their AVX2 variants.
+var (
+	sumSqKernel     = impl.NewKernel(impls, sumSq32)
+	sumDotKernel    = impl.NewKernel(impls, sumDot32)
+	normalizeKernel = impl.NewKernel(impls, normalizeGo)
+	bnGradKernel    = impl.NewKernel(impls, bnGradGo)
+	addKernel       = impl.NewKernel(impls, addGo)
+	axpyKernel      = impl.NewKernel(impls, axpyGo)
+	dotKernel       = impl.NewKernel(impls, dotGo)
+	addSinKernel    = impl.NewKernel(impls, addSinGo)
+	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
+)
 
 // sumSq returns Σ (x-k) and Σ (x-k)².
-func sumSq(x []float32, k float32) (float32, float32) {
-	if hasAVX2 && len(x) > 0 {
-		return sumSqAVX2(&x[0], len(x), k)
-	}
-	return sumSq32(x, k)
-}
+func sumSq(x []float32, k float32) (float32, float32) { return sumSqKernel.Get()(x, k) }
 
 // sumDot returns Σ dy and Σ dy·(x-mu).
 func sumDot(dy, x []float32, mu float32) (float32, float32) {
-	x = x[:len(dy)]
-	if hasAVX2 && len(dy) > 0 {
-		return sumDotAVX2(&dy[0], &x[0], len(dy), mu)
-	}
-	return sumDot32(dy, x, mu)
+	return sumDotKernel.Get()(dy, x[:len(dy)], mu)
 }
 
 // normalize sets dst = (x - mean)·scale + beta. (Not x·scale + shift
 // with shift = beta - mean·scale: for a channel whose mean is large
 // against its spread, the rounding of mean·scale would swamp the result.)
 func normalize(dst, x []float32, mean, scale, beta float32) {
+	normalizeKernel.Get()(dst[:len(x)], x, mean, scale, beta)
+}
+
+func normalizeGo(dst, x []float32, mean, scale, beta float32) {
 	dst = dst[:len(x)]
-	if hasAVX2 && len(x) > 0 {
-		normalizeAVX2(&dst[0], &x[0], len(x), mean, scale, beta)
-		return
-	}
 	for i, v := range x {
 		dst[i] = (v-mean)*scale + beta
 	}
@@ -40,12 +67,12 @@ func normalize(dst, x []float32, mean, scale, beta float32) {
 // bnGrad sets dst = k·(dy - c1) - kc2·(x - mean): BatchNorm's input
 // gradient in training mode.
 func bnGrad(dst, dy, x []float32, k, c1, kc2, mean float32) {
+	bnGradKernel.Get()(dst, dy[:len(dst)], x[:len(dst)], k, c1, kc2, mean)
+}
+
+func bnGradGo(dst, dy, x []float32, k, c1, kc2, mean float32) {
 	dy = dy[:len(dst)]
 	x = x[:len(dst)]
-	if hasAVX2 && len(dst) > 0 {
-		bnGradAVX2(&dst[0], &dy[0], &x[0], len(dst), k, c1, kc2, mean)
-		return
-	}
 	for i, v := range x {
 		dst[i] = k*(dy[i]-c1) - kc2*(v-mean)
 	}
@@ -56,12 +83,27 @@ func addTo(dst, a, b []float32) {
 	if len(a) != len(dst) || len(b) != len(dst) {
 		panic("nn: add: slice lengths differ")
 	}
-	if hasAVX2 && len(dst) > 0 {
-		addAVX2(&dst[0], &a[0], &b[0], len(dst))
-		return
-	}
+	addKernel.Get()(dst, a, b)
+}
+
+func addGo(dst, a, b []float32) {
 	b = b[:len(a)]
+	dst = dst[:len(a)]
 	for i, v := range a {
 		dst[i] = v + b[i]
 	}
+}
+
+// axpy adds a·x to y.
+func axpy(y []float32, a float32, x []float32) { axpyKernel.Get()(y, a, x[:len(y)]) }
+
+// dot returns Σ x·y.
+func dot(x, y []float32) float32 { return dotKernel.Get()(x, y[:len(x)]) }
+
+// addSin adds k·sin32(t) to dst.
+func addSin(dst, t []float32, k float32) { addSinKernel.Get()(dst[:len(t)], t, k) }
+
+// addCosMul adds k·dy·cos32(t) to dt.
+func addCosMul(dt, t, dy []float32, k float32) {
+	addCosMulKernel.Get()(dt[:len(t)], t, dy[:len(t)], k)
 }

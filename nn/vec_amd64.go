@@ -2,11 +2,78 @@
 
 package nn
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
 
-// hasAVX2 selects the AVX2+FMA assembly loops of vec_amd64.s for the
-// elementwise layers; CPUs without them run the Go loops of vec.go.
-var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+// The "avx2" implementation: the AVX2+FMA assembly loops of vec_amd64.s.
+// The routines that take whole vectors only (n a multiple of 8) leave the
+// last len%8 values to the portable loop.
+func init() {
+	impls.Add(impl.AVX2, cpu.X86.HasAVX2 && cpu.X86.HasFMA, "an amd64 CPU with AVX2 and FMA")
+	sumSqKernel.Add(impl.AVX2, func(x []float32, k float32) (float32, float32) {
+		if len(x) == 0 {
+			return 0, 0
+		}
+		return sumSqAVX2(&x[0], len(x), k)
+	})
+	sumDotKernel.Add(impl.AVX2, func(dy, x []float32, mu float32) (float32, float32) {
+		if len(dy) == 0 {
+			return 0, 0
+		}
+		return sumDotAVX2(&dy[0], &x[0], len(dy), mu)
+	})
+	normalizeKernel.Add(impl.AVX2, func(dst, x []float32, mean, scale, beta float32) {
+		if len(x) > 0 {
+			normalizeAVX2(&dst[0], &x[0], len(x), mean, scale, beta)
+		}
+	})
+	bnGradKernel.Add(impl.AVX2, func(dst, dy, x []float32, k, c1, kc2, mean float32) {
+		if len(dst) > 0 {
+			bnGradAVX2(&dst[0], &dy[0], &x[0], len(dst), k, c1, kc2, mean)
+		}
+	})
+	addKernel.Add(impl.AVX2, func(dst, a, b []float32) {
+		if len(dst) > 0 {
+			addAVX2(&dst[0], &a[0], &b[0], len(dst))
+		}
+	})
+	axpyKernel.Add(impl.AVX2, func(y []float32, a float32, x []float32) {
+		n8 := len(y) &^ 7
+		if n8 > 0 {
+			axpyAVX2(&y[0], &x[0], n8, a)
+		}
+		axpyGo(y[n8:], a, x[n8:])
+	})
+	dotKernel.Add(impl.AVX2, func(x, y []float32) float32 {
+		n8 := len(x) &^ 7
+		if n8 == 0 {
+			return dotGo(x, y)
+		}
+		// The rest after the 8 lanes' sum, in order.
+		s := dotAVX2(&x[0], &y[0], n8)
+		for i := n8; i < len(x); i++ {
+			s += x[i] * y[i]
+		}
+		return s
+	})
+	addSinKernel.Add(impl.AVX2, func(dst, t []float32, k float32) {
+		n8 := len(t) &^ 7
+		if n8 > 0 {
+			addSinAVX2(&dst[0], &t[0], n8, k)
+		}
+		addSinGo(dst[n8:], t[n8:], k)
+	})
+	addCosMulKernel.Add(impl.AVX2, func(dt, t, dy []float32, k float32) {
+		n8 := len(t) &^ 7
+		if n8 > 0 {
+			addCosMulAVX2(&dt[0], &t[0], &dy[0], n8, k)
+		}
+		addCosMulGo(dt[n8:], t[n8:], dy[n8:], k)
+	})
+}
 
 //go:noescape
 func sumSqAVX2(x *float32, n int, k float32) (s1, s2 float32)

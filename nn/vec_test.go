@@ -5,13 +5,29 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
-// TestVecLoops cross-checks the elementwise loops (the AVX2 assembly on
-// amd64 CPUs that have it, else the Go loops themselves) against the
-// obvious loops, on every length up to 40 and the feature-map sizes, with
-// NaN guards after each destination to catch writes out of range.
-func TestVecLoops(t *testing.T) {
+// implSelector is the package's Impl, Impls and SetImpl for impltest.
+var implSelector = impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}
+
+// TestImpls runs the checks of the elementwise loops under every
+// implementation this build and CPU can run ("go" is what CPUs without
+// AVX2 and FMA, and other architectures, get), and BatchNorm, which uses
+// them, end to end.
+func TestImpls(t *testing.T) {
+	impltest.Each(t, implSelector, func(t *testing.T) {
+		t.Run("VecLoops", testVecLoops)
+		t.Run("AddSinCos", testAddSinCos)
+		t.Run("BatchNorm", TestBatchNormRunningStats)
+	})
+}
+
+// testVecLoops cross-checks the elementwise loops against the obvious
+// loops in float64, on every length up to 40 and the feature-map sizes,
+// with NaN guards after each destination to catch writes out of range.
+func testVecLoops(t *testing.T) {
 	r := rand.New(rand.NewPCG(51, 52))
 	lengths := []int{}
 	for n := range 41 {
@@ -99,25 +115,83 @@ func near(t *testing.T, name string, got, want float64, n int) {
 	}
 }
 
+// testAddSinCos checks the noise adaptation's sine shortcut loops against
+// sin32 and cos32, on every length up to 20 and a long slice; the
+// assembly fuses multiply-adds, so it may differ in the last bits.
+func testAddSinCos(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 20, 1000} {
+		x := make([]float32, n)
+		dy := make([]float32, n)
+		for i := range x {
+			x[i] = float32(30 * r.NormFloat64())
+			dy[i] = float32(r.NormFloat64())
+		}
+		s, c := make([]float32, n+1), make([]float32, n+1)
+		s[n], c[n] = 7, 7 // guards
+		addSin(s[:n], x, 0.5)
+		addCosMul(c[:n], x, dy, 0.5)
+		for i, v := range x {
+			tol := 1e-6 * (1 + math.Abs(float64(v))/8)
+			ws, wc := 0.5*sin32(v), 0.5*dy[i]*cos32(v)
+			if math.Abs(float64(s[i]-ws)) > tol || math.Abs(float64(c[i]-wc)) > tol*(1+math.Abs(float64(dy[i]))) {
+				t.Fatalf("n=%d x=%v: addSin %v, addCosMul %v; want %v, %v", n, v, s[i], c[i], ws, wc)
+			}
+		}
+		if s[n] != 7 || c[n] != 7 {
+			t.Fatalf("n=%d: wrote past the end", n)
+		}
+	}
+}
+
+func TestSinCos32(t *testing.T) {
+	var worst float64
+	for _, x := range []float64{0, math.Copysign(0, -1), 1e-30, 0.5, -0.5, 1.5707963, 3.1415927, -3.1415927, 4.712389, 10, -37.2, 100.3, 1000.7, 4096.2} {
+		for _, f := range []struct {
+			name string
+			got  float32
+			want float64
+		}{{"sin", sin32(float32(x)), math.Sin(float64(float32(x)))}, {"cos", cos32(float32(x)), math.Cos(float64(float32(x)))}} {
+			// The polynomials are accurate to 3.6e-6; large inputs add the
+			// reduction's error, proportional to |x|.
+			tol := 4e-6 + math.Abs(x)*6e-8
+			if e := math.Abs(float64(f.got) - f.want); e > tol {
+				t.Errorf("%s32(%v) = %v, want %v", f.name, x, f.got, f.want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(43, 44))
+	for range 100000 {
+		x := float32(20 * (2*r.Float64() - 1))
+		worst = max(worst, math.Abs(float64(sin32(x))-math.Sin(float64(x))), math.Abs(float64(cos32(x))-math.Cos(float64(x))))
+	}
+	if worst > 4e-6 {
+		t.Errorf("sin32/cos32 on [-20, 20]: worst absolute error %g, want <= 4e-6", worst)
+	}
+}
+
+// BenchmarkVecLoops times the BatchNorm loops on a 28×28 plane under every
+// implementation this build and CPU can run.
 func BenchmarkVecLoops(b *testing.B) {
 	const n = 784
 	x, y, z := make([]float32, n), make([]float32, n), make([]float32, n)
-	b.Run("op=sumSq", func(b *testing.B) {
-		b.SetBytes(4 * n)
-		for b.Loop() {
-			sumSq(x, 1)
+	prev := Impl()
+	defer SetImpl(prev)
+	for _, name := range Impls() {
+		if err := SetImpl(name); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("op=sumSq/impl=go", func(b *testing.B) {
-		b.SetBytes(4 * n)
-		for b.Loop() {
-			sumSq32(x, 1)
-		}
-	})
-	b.Run("op=bnGrad", func(b *testing.B) {
-		b.SetBytes(4 * n)
-		for b.Loop() {
-			bnGrad(z, x, y, 1, 2, 3, 4)
-		}
-	})
+		b.Run("op=sumSq/impl="+name, func(b *testing.B) {
+			b.SetBytes(4 * n)
+			for b.Loop() {
+				sumSq(x, 1)
+			}
+		})
+		b.Run("op=bnGrad/impl="+name, func(b *testing.B) {
+			b.SetBytes(4 * n)
+			for b.Loop() {
+				bnGrad(z, x, y, 1, 2, 3, 4)
+			}
+		})
+	}
 }

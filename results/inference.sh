@@ -7,7 +7,7 @@
 # runs is timed side by side: impl=go (portable), avx2 and avx512 (the
 # default build's assembly kernels) and simd (the AVX-512 kernels with
 # archsimd packing):
-#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (go-avx2 on
+#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (gemm=avx2 on
 #     this CPU);
 #   - GOEXPERIMENT=simd -tags openblas: the float side uses OpenBLAS.
 # It saves the raw output under results/ (inference-go.txt,
@@ -43,7 +43,7 @@ run() { # output build [go test flags]
 	mv "$out.tmp" "$out"
 }
 
-run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (go-avx2 on this CPU))"
+run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (gemm=avx2 on this CPU))"
 run results/inference-openblas.txt "GOEXPERIMENT=simd -tags openblas (float: OpenBLAS sgemm)" -tags openblas
 
 targets=()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/cpuinfo"
 )
 
 // Run status values.
@@ -233,19 +234,10 @@ func gitCommit(module string) string {
 	return c
 }
 
-// cpuModel returns the CPU model name from /proc/cpuinfo, or GOARCH.
+// cpuModel returns the CPU model name (internal/cpuinfo), or GOARCH.
 func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
+	if m := cpuinfo.Model(); m != "" {
+		return m
 	}
 	return runtime.GOARCH
 }

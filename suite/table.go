@@ -33,7 +33,7 @@ const baseline = "ste"
 // A paperRow is one row of an ablation table of the FDA paper ("Learning
 // Frequency Domain Approximation for Binary Neural Networks", NeurIPS 2021,
 // arXiv 2103.00841), with the spec that runs it here and the paper's
-// ResNet-20 CIFAR-10 top-1 accuracy (../shared/spec/paper-tables.md).
+// ResNet-20 CIFAR-10 top-1 accuracy, as printed (docs/paper-tables.md).
 type paperRow struct {
 	label string
 	spec  string

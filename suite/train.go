@@ -540,7 +540,7 @@ func (ru *run) evaluate(ctx context.Context) (loss, top1, top5 float64, err erro
 		logits := net.Forward(ru.tensor(b))
 		sum += ru.ce.Forward(logits, ru.labels) * float64(b.N)
 		c1 += nn.Correct(logits, ru.labels)
-		c5 += topK(logits, ru.labels, 5)
+		c5 += nn.CorrectTopK(logits, ru.labels, 5)
 		n += b.N
 	}
 	if err := it.Err(); err != nil {
@@ -550,26 +550,6 @@ func (ru *run) evaluate(ctx context.Context) (loss, top1, top5 float64, err erro
 		return 0, 0, 0, fmt.Errorf("suite: the test split is empty")
 	}
 	return sum / float64(n), 100 * float64(c1) / float64(n), 100 * float64(c5) / float64(n), nil
-}
-
-// topK counts the rows of logits whose label is among the k largest
-// values; ties are broken toward the lower class index, as nn.Correct.
-func topK(logits *nn.Tensor, labels []int, k int) int {
-	c := logits.Sample()
-	hits := 0
-	for i, y := range labels {
-		z := logits.Data[i*c:][:c]
-		above := 0
-		for j, v := range z {
-			if v > z[y] || v == z[y] && j < y {
-				above++
-			}
-		}
-		if above < k {
-			hits++
-		}
-	}
-	return hits
 }
 
 // snapshotSigns records the binary codes of the binarized latent weights

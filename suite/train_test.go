@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/nn"
 )
 
 // tinyRecipe trains a reduced ResNet-20 on a quarter of the synthetic
@@ -62,7 +61,8 @@ func TestSameStart(t *testing.T) {
 		t.Error("seeds 1 and 2 share initial weights or batch order")
 	}
 	// In a one-epoch run the schedules sit at their start, p = 0, and the
-	// noise adaptation weight at its end, α = 0 (spec/estimators.md).
+	// noise adaptation weight at its end: α = 0.05·(1 + cos(π(e+1)/E)) = 0
+	// for e = 0, E = 1 (nn.Progress.NAAlpha).
 	if e := recs[2].Epochs[0]; e.Progress != 0 || e.NAAlpha != 0 {
 		t.Errorf("one-epoch fda+na: progress %g, α %g, want 0 and 0", e.Progress, e.NAAlpha)
 	}
@@ -230,30 +230,4 @@ func TestDiverged(t *testing.T) {
 	if !strings.Contains(b.String(), "| nantest   |                    – | 0 | 1 (epoch 1) |") {
 		t.Errorf("main table does not show the diverged run:\n%s", b.String())
 	}
-}
-
-func TestTopK(t *testing.T) {
-	// Two rows of 6 classes.
-	logits := nn6(t, []float32{
-		0, 1, 2, 3, 4, 5,
-		5, 5, 5, 5, 5, 5,
-	})
-	for _, tt := range []struct {
-		labels []int
-		k      int
-		want   int
-	}{
-		{[]int{5, 0}, 1, 2}, // exact argmax; ties go to the lowest index
-		{[]int{0, 5}, 5, 0}, // class 0 is 6th in row 0; class 5 loses all ties in row 1
-		{[]int{1, 4}, 5, 2},
-	} {
-		if got := topK(logits, tt.labels, tt.k); got != tt.want {
-			t.Errorf("topK(labels %v, k %d) = %d, want %d", tt.labels, tt.k, got, tt.want)
-		}
-	}
-}
-
-func nn6(t *testing.T, v []float32) *nn.Tensor {
-	t.Helper()
-	return &nn.Tensor{N: len(v) / 6, C: 6, H: 1, W: 1, Data: v}
 }

@@ -2,7 +2,6 @@ package xnor
 
 import (
 	"fmt"
-	"math/bits"
 
 	"github.com/gradbench/gradbench/internal/parallel"
 )
@@ -85,7 +84,7 @@ func Pack(dst *Bits, x []float32) {
 		return
 	}
 	j := &dst.pack
-	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + packBlock - 1) / packBlock, impl: curImpl()}
+	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + packBlock - 1) / packBlock, pack: packKernel.Get(), done: doneKernel.Get()}
 	// One unit is a block of packBlock pixels of one image, all channel
 	// words.
 	units := dst.N * j.blocks
@@ -93,13 +92,15 @@ func Pack(dst *Bits, x []float32) {
 	*j = packJob{}
 }
 
-// packJob is Pack's parallel job.
+// packJob is Pack's parallel job, with the kernels of the implementation
+// in use.
 type packJob struct {
 	dst    *Bits
 	x      []float32
 	hw     int
 	blocks int
-	impl   int
+	pack   func(dst *Bits, x []float32, n, p0, np, hw int)
+	done   func()
 }
 
 // packBlock is the number of pixels of a unit of Pack's work: 64 pixels
@@ -110,22 +111,16 @@ func (j *packJob) Do(lo, hi int) {
 	for u := lo; u < hi; u++ {
 		n, blk := u/j.blocks, u%j.blocks
 		p0 := blk * packBlock
-		np := min(packBlock, j.hw-p0)
-		switch j.impl {
-		case implSIMD:
-			packBlockSIMD(j.dst, j.x, n, p0, np, j.hw)
-		case implAVX512:
-			packBlockAVX512(j.dst, j.x, n, p0, np, j.hw)
-		case implAVX2:
-			packBlockAVX2(j.dst, j.x, n, p0, np, j.hw)
-		default:
-			for q := 0; q < np; q += 8 {
-				packBlockGo(j.dst, j.x, n, p0+q, min(8, np-q), j.hw)
-			}
-		}
+		j.pack(j.dst, j.x, n, p0, min(packBlock, j.hw-p0), j.hw)
 	}
-	if j.impl == implSIMD {
-		vzeroupper()
+	j.done()
+}
+
+// packBlocks is the portable packKernel: packBlockGo on groups of up to 8
+// pixels.
+func packBlocks(dst *Bits, x []float32, n, p0, np, hw int) {
+	for q := 0; q < np; q += 8 {
+		packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
 	}
 }
 
@@ -187,14 +182,4 @@ func (b *Bits) Unpack(dst []float32) {
 			}
 		}
 	}
-}
-
-// CountNegative returns the number of −1 codes in b (a population count of
-// its data; padding bits are zero). Tests and summaries use it.
-func (b *Bits) CountNegative() int {
-	n := 0
-	for _, w := range b.Data {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }

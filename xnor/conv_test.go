@@ -5,20 +5,15 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
-// forEachImpl runs f once per available implementation, restoring the
-// default afterwards.
+// forEachImpl runs f once per implementation this build and CPU can run
+// (impltest.Each), with its name, restoring the default afterwards.
 func forEachImpl(t *testing.T, f func(t *testing.T, impl string)) {
 	t.Helper()
-	def := Impl()
-	defer SetImpl(def)
-	for _, impl := range Impls() {
-		if err := SetImpl(impl); err != nil {
-			t.Fatal(err)
-		}
-		t.Run("impl="+impl, func(t *testing.T) { f(t, impl) })
-	}
+	impltest.Each(t, impls, func(t *testing.T) { f(t, Impl()) })
 }
 
 // randSigns returns n values from {−1, +1} (with some exact zeros, which
@@ -416,23 +411,33 @@ func TestConvForwardAllocatesNothing(t *testing.T) {
 	})
 }
 
-// TestImplsAgree cross-checks every other implementation (assembly,
-// SIMD) against the portable one, bit for bit, on random BatchNorm folds
-// (float and packed outputs).
+// TestImplsAgree cross-checks every implementation (assembly, SIMD)
+// against the portable one, bit for bit, on random BatchNorm folds (float
+// and packed outputs, and the packing itself).
 func TestImplsAgree(t *testing.T) {
-	impls := Impls()
-	if len(impls) == 1 {
-		t.Skip("only the portable kernels in this build on this CPU")
+	type implCase struct {
+		conv    *Conv
+		x, res  []float32
+		n, h, w int
+		c       int
+		want    outputs // the portable implementation's
 	}
-	for _, impl := range impls[1:] {
-		t.Run("impl="+impl, func(t *testing.T) { implsAgree(t, impl) })
+	run := func(tc *implCase) (o outputs) {
+		o.x = NewBits(tc.n, tc.h, tc.w, tc.c)
+		Pack(o.x, tc.x)
+		o.y = nanSlice(len(tc.res))
+		tc.conv.Forward(o.y, o.x)
+		o.add = nanSlice(len(tc.res))
+		tc.conv.ForwardAdd(o.add, o.x, tc.res)
+		tc.conv.ForwardBits(&o.bits, o.x)
+		return o
 	}
-}
-
-func implsAgree(t *testing.T, fast string) {
-	def := Impl()
-	defer SetImpl(def)
 	r := rand.New(rand.NewPCG(8, 3))
+	var cases []*implCase
+	prev := Impl()
+	if err := SetImpl("go"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range convCases(true) {
 		s := Shape{In: tc.c, Out: tc.out, Kernel: tc.k, Stride: tc.stride, Pad: tc.pad}
 		pw := PackWeights(s, randSigns(r, tc.out*tc.c*tc.k*tc.k))
@@ -445,51 +450,55 @@ func implsAgree(t *testing.T, fast string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := make([]float32, tc.n*tc.c*tc.h*tc.w)
-		for i := range x {
-			x[i] = float32(r.NormFloat64())
+		ic := &implCase{conv: conv, n: tc.n, h: tc.h, w: tc.w, c: tc.c, x: make([]float32, tc.n*tc.c*tc.h*tc.w)}
+		for i := range ic.x {
+			ic.x[i] = float32(r.NormFloat64())
 		}
 		oh, ow := s.OutSize(tc.h, tc.w)
-		res := make([]float32, tc.n*tc.out*oh*ow)
-		for i := range res {
-			res[i] = float32(r.NormFloat64())
+		ic.res = make([]float32, tc.n*tc.out*oh*ow)
+		for i := range ic.res {
+			ic.res[i] = float32(r.NormFloat64())
 		}
-		var ys, adds [2][]float32
-		var bs [2]Bits
-		var xs [2]*Bits
-		for i, impl := range []string{"go", fast} {
-			if err := SetImpl(impl); err != nil {
-				t.Fatal(err)
-			}
-			xs[i] = NewBits(tc.n, tc.h, tc.w, tc.c)
-			Pack(xs[i], x)
-			ys[i] = nanSlice(len(res))
-			conv.Forward(ys[i], xs[i])
-			adds[i] = nanSlice(len(res))
-			conv.ForwardAdd(adds[i], xs[i], res)
-			conv.ForwardBits(&bs[i], xs[i])
-		}
-		for i := range adds[0] {
-			if math.Float32bits(adds[0][i]) != math.Float32bits(adds[1][i]) {
-				t.Fatalf("%v: ForwardAdd output %d: go %v, %s %v", tc, i, adds[0][i], fast, adds[1][i])
-			}
-		}
-		for i := range xs[0].Data {
-			if xs[0].Data[i] != xs[1].Data[i] {
-				t.Fatalf("%v: Pack word %d: go %#x, %s %#x", tc, i, xs[0].Data[i], fast, xs[1].Data[i])
-			}
-		}
-		for i := range ys[0] {
-			if math.Float32bits(ys[0][i]) != math.Float32bits(ys[1][i]) {
-				t.Fatalf("%v: Forward output %d: go %v, %s %v", tc, i, ys[0][i], fast, ys[1][i])
-			}
-		}
-		for i := range bs[0].Data {
-			if bs[0].Data[i] != bs[1].Data[i] {
-				t.Fatalf("%v: ForwardBits word %d: go %#x, %s %#x", tc, i, bs[0].Data[i], fast, bs[1].Data[i])
-			}
-		}
+		ic.want = run(ic)
+		cases = append(cases, ic)
 	}
+	if err := SetImpl(prev); err != nil {
+		t.Fatal(err)
+	}
+	impltest.Each(t, impls, func(t *testing.T) {
+		for _, tc := range cases {
+			got := run(tc)
+			where := fmt.Sprintf("%+v on %dx%dx%dx%d", tc.conv.Shape, tc.n, tc.h, tc.w, tc.c)
+			for i := range got.x.Data {
+				if got.x.Data[i] != tc.want.x.Data[i] {
+					t.Fatalf("%s: Pack word %d: %#x, go %#x", where, i, got.x.Data[i], tc.want.x.Data[i])
+				}
+			}
+			for _, o := range []struct {
+				name      string
+				got, want []float32
+			}{{"Forward", got.y, tc.want.y}, {"ForwardAdd", got.add, tc.want.add}} {
+				for i := range o.want {
+					if math.Float32bits(o.got[i]) != math.Float32bits(o.want[i]) {
+						t.Fatalf("%s: %s output %d: %v, go %v", where, o.name, i, o.got[i], o.want[i])
+					}
+				}
+			}
+			for i := range tc.want.bits.Data {
+				if got.bits.Data[i] != tc.want.bits.Data[i] {
+					t.Fatalf("%s: ForwardBits word %d: %#x, go %#x", where, i, got.bits.Data[i], tc.want.bits.Data[i])
+				}
+			}
+		}
+	})
+}
+
+// outputs are what TestImplsAgree compares: the packed input and the three
+// kinds of output of a convolution.
+type outputs struct {
+	x      *Bits
+	y, add []float32
+	bits   Bits
 }
 
 // TestConvGuards runs the kernels on outputs with NaN (or all-ones word)

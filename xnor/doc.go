@@ -14,7 +14,7 @@
 //
 // For two code vectors a and w of K channels, a·w = K − 2·popcount(a XOR w):
 // each mismatch turns a +1 into a −1. That is the whole kernel, 64
-// multiply-adds per XOR and population count.
+// multiply-adds per XOR and population count (XNOR-Net, arXiv 1603.05279).
 //
 // # Layout
 //
@@ -45,7 +45,8 @@
 // out-of-bounds taps. The set of such taps depends only on the output
 // position's row and column class (top rows, bottom rows, interior, …), so
 // the corrections are precomputed per class and output channel when an
-// input size is first seen — the approach of Larq Compute Engine. The
+// input size is first seen — the approach of Larq Compute Engine (arXiv
+// 2011.09398). The
 // results are exact: integer dot products equal the float convolution of
 // the ±1 tensors with zero padding at every position.
 //
@@ -124,9 +125,12 @@
 //
 // # Implementations
 //
-// [Impl] says which kernels run, [SetImpl] chooses for benchmarks, and the
-// tests cross-check every implementation against the portable one bit for
-// bit:
+// Package xnor follows the kernel-selection convention of every gradbench
+// package with alternative kernels (internal/impl, with estimators, gemm
+// and nn): [Impl] says which kernels run, [Impls] which this build and CPU
+// can run, [SetImpl] chooses for benchmarks, and the tests cross-check
+// every implementation against the portable one bit for bit. The default
+// is the highest-ranked available, in this order:
 //
 //   - "go": portable Go with math/bits.OnesCount64; runs anywhere (amd64,
 //     arm64, …).

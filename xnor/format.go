@@ -3,29 +3,27 @@ package xnor
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/binfile"
 	"github.com/gradbench/gradbench/nn"
 )
 
 // The model file format is documented in doc.go ("Model file format").
-const (
-	fileMagic   = "GBNN\x00\r\n\x1a"
-	fileVersion = 1
+var fileFormat = binfile.Format{Name: "model file", Magic: "GBNN\x00\r\n\x1a", Version: 1,
+	Hint: "want a .gbnn file written by gradbench export"}
 
+const (
 	recParam  = 1
 	recBuffer = 2
 	recInts   = 3
 	recPacked = 4
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // SizeStats compares a model file's binary layers with their float32 size.
 type SizeStats struct {
@@ -130,8 +128,7 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 	}
 	var st SizeStats
 	var b bytes.Buffer
-	b.WriteString(fileMagic)
-	put32(&b, fileVersion)
+	b.Write(fileFormat.Header())
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
 		keys = append(keys, k)
@@ -176,9 +173,9 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 		}
 		st.OtherBytes += int64(b.Len() - start)
 	}
-	put32(&b, crc32.Checksum(b.Bytes(), castagnoli))
-	st.FileBytes = int64(b.Len())
-	if _, err := w.Write(b.Bytes()); err != nil {
+	file := binfile.Seal(b.Bytes())
+	st.FileBytes = int64(len(file))
+	if _, err := w.Write(file); err != nil {
 		return st, fmt.Errorf("xnor: writing model file: %w", err)
 	}
 	return st, nil
@@ -208,70 +205,58 @@ func Read(r io.Reader) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("xnor: reading model file: %w", err)
 	}
-	if len(data) < len(fileMagic)+8 || string(data[:len(fileMagic)]) != fileMagic {
-		return nil, errors.New("xnor: not a gradbench model file (bad magic; want a .gbnn file written by gradbench export)")
+	body, err := fileFormat.Open(data)
+	if err != nil {
+		return nil, fmt.Errorf("xnor: model file: %w", err)
 	}
-	if v := binary.LittleEndian.Uint32(data[len(fileMagic):]); v != fileVersion {
-		return nil, fmt.Errorf("xnor: model file format version %d, this gradbench reads version %d", v, fileVersion)
-	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if got := crc32.Checksum(body, castagnoli); got != sum {
-		return nil, fmt.Errorf("xnor: model file is corrupt or truncated: checksum %08x, want %08x", got, sum)
-	}
-	d := &decoder{b: body[len(fileMagic)+4:]}
+	d := binfile.NewDecoder(body)
 	f := &File{Meta: map[string]string{}}
-	for range d.u32() {
-		k := d.str16()
-		f.Meta[k] = string(d.bytes(int(d.u32())))
+	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
+		k := d.String16()
+		f.Meta[k] = string(d.Bytes(int(d.U32())))
 	}
-	n := d.u32()
-	for range n {
-		if d.err != nil {
-			break
-		}
+	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		var rec record
-		rec.kind = d.u8()
-		rec.name = d.str16()
-		rank := int(d.u8())
+		rec.kind = d.U8()
+		rec.name = d.String16()
+		rank := int(d.U8())
 		count := 1
 		for range rank {
-			dim := int(d.u32())
+			dim := int(d.U32())
 			rec.shape = append(rec.shape, dim)
-			limit := 8*len(d.b) + 8 // packed records take one bit per value
+			limit := 8*d.Len() + 8 // packed records take one bit per value
 			if dim > limit {
 				count = limit + 1
 			} else {
 				count = min(count*dim, limit+1)
 			}
 		}
-		if count > 8*len(d.b)+8 { // guards the allocations below
-			d.fail("record %q of shape %v is longer than the file", rec.name, rec.shape)
+		if count > 8*d.Len()+8 { // guards the allocations below
+			d.Fail("record %q of shape %v is longer than the file", rec.name, rec.shape)
 			break
 		}
 		switch rec.kind {
 		case recParam, recBuffer:
-			rec.f32 = d.floats(count)
+			rec.f32 = d.Float32s(count)
 		case recInts:
-			for range count {
-				rec.i64 = append(rec.i64, int64(d.u64()))
-			}
+			rec.i64 = d.Int64s(count)
 		case recPacked:
 			if rank != 4 {
-				d.fail("packed record %q has shape %v, want Out×In×Kernel×Kernel", rec.name, rec.shape)
+				d.Fail("packed record %q has shape %v, want Out×In×Kernel×Kernel", rec.name, rec.shape)
 				break
 			}
-			rec.f32 = d.floats(rec.shape[0])
-			rec.signs = d.bytes((count + 7) / 8)
+			rec.f32 = d.Float32s(rec.shape[0])
+			rec.signs = d.Bytes((count + 7) / 8)
 		default:
-			d.fail("record %q has unknown kind %d", rec.name, rec.kind)
+			d.Fail("record %q has unknown kind %d", rec.name, rec.kind)
 		}
 		f.records = append(f.records, rec)
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d bytes after the last record", len(d.b))
+	if d.Err() == nil && d.Len() != 0 {
+		d.Fail("%d bytes after the last record", d.Len())
 	}
-	if d.err != nil {
-		return nil, fmt.Errorf("xnor: model file: %w", d.err)
+	if d.Err() != nil {
+		return nil, fmt.Errorf("xnor: model file: %w", d.Err())
 	}
 	return f, nil
 }
@@ -298,7 +283,7 @@ func (f *File) Restore(net nn.Layer) error {
 		if !ok {
 			return fmt.Errorf("xnor: model file has no record %q for this network (wrong model or configuration?)", e.name)
 		}
-		if r.kind != e.kind || !equalShape(r.shape, e.shape) {
+		if r.kind != e.kind || !slices.Equal(r.shape, e.shape) {
 			return fmt.Errorf("xnor: model file record %q is kind %d of shape %v, the network wants kind %d of shape %v", e.name, r.kind, r.shape, e.kind, e.shape)
 		}
 		if e.kind == recPacked {
@@ -348,18 +333,6 @@ func (f *File) Restore(net nn.Layer) error {
 	return nil
 }
 
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func put32(b *bytes.Buffer, v uint32) { b.Write(binary.LittleEndian.AppendUint32(nil, v)) }
 func put64(b *bytes.Buffer, v uint64) { b.Write(binary.LittleEndian.AppendUint64(nil, v)) }
 
@@ -374,70 +347,4 @@ func putFloats(b *bytes.Buffer, x []float32) {
 		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
 	}
 	b.Write(buf)
-}
-
-// decoder reads little-endian values, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf(format, args...)
-	}
-}
-
-func (d *decoder) bytes(n int) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(d.b) {
-		d.fail("truncated: want %d more bytes, have %d", n, len(d.b))
-		return nil
-	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) u8() uint8 {
-	if b := d.bytes(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
-
-func (d *decoder) u32() uint32 {
-	if b := d.bytes(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (d *decoder) u64() uint64 {
-	if b := d.bytes(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
-}
-
-func (d *decoder) str16() string {
-	n := 0
-	if b := d.bytes(2); b != nil {
-		n = int(binary.LittleEndian.Uint16(b))
-	}
-	return string(d.bytes(n))
-}
-
-func (d *decoder) floats(n int) []float32 {
-	b := d.bytes(4 * n)
-	if b == nil {
-		return nil
-	}
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return x
 }

@@ -1,91 +1,61 @@
 package xnor
 
-import (
-	"fmt"
-	"strings"
-	"sync/atomic"
+import "github.com/gradbench/gradbench/internal/impl"
+
+// impls is the package's choice of kernels, the internal/impl convention
+// every package with alternative kernels follows (see Implementations in
+// the package documentation): "go" everywhere, "avx2" and "avx512"
+// (kernel_amd64.go) and "simd" (simd_amd64.go) where the build and CPU
+// have them.
+var impls = impl.NewSet("xnor")
+
+// Impl returns the name of the implementation in use: "simd"
+// (GOEXPERIMENT=simd on amd64: the AVX-512 assembly kernel with archsimd
+// packing and output transforms), "avx512" (the assembly kernels, AVX-512
+// with VPOPCNTQ, in the default build on a CPU that has it), "avx2" (the
+// AVX2 assembly kernels, on an amd64 CPU without those) or "go" (portable,
+// with math/bits.OnesCount64). Benchmark names carry it as impl=<Impl()>;
+// the package documentation says what each runs.
+func Impl() string { return impls.Impl() }
+
+// Impls returns the names of the implementations this build and CPU can
+// run, "go" first and the default last.
+func Impls() []string { return impls.Impls() }
+
+// SetImpl selects the implementation by name (one of Impls), for tests and
+// benchmarks that compare them; the default needs no call. A name this
+// build or CPU cannot run is an error that says what it needs. Do not call
+// it while kernels run.
+func SetImpl(name string) error { return impls.SetImpl(name) }
+
+// The kernels with alternatives, each with its portable function; the arch
+// files add their variants in init functions. A kernel with no variant of
+// the implementation in use runs the next lower one's: "simd" runs the
+// "avx512" XOR-popcount kernel, for example.
+var (
+	// packKernel packs pixels p0 to p0+np−1 (np <= packBlock) of image n.
+	packKernel = impl.NewKernel(impls, packBlocks)
+	// xorKernel computes the popcounts of up to 64 channels of a pair of
+	// blocks (see kernelGo).
+	xorKernel = impl.NewKernel(impls, kernelGo)
+	// fusedKernel computes and stores the float outputs of a pair of
+	// blocks with the output transform fused into the kernel, or reports
+	// false, having done nothing, where it cannot (the portable one
+	// never can).
+	fusedKernel = impl.NewKernel(impls, func(*Conv, []float32, []float32, []uint64, *scratch, int, int) bool { return false })
+	// outFloatKernel and outMasksKernel are the output stages of a block
+	// after xorKernel: float outputs, or the codes of their signs.
+	outFloatKernel = impl.NewKernel(impls, (*Conv).outFloat)
+	outMasksKernel = impl.NewKernel(impls, (*Conv).outMasksGo)
+	// avgPoolKernel is the 2×2 average pooling of a downsampling shortcut.
+	avgPoolKernel = impl.NewKernel(impls, avgPool2)
+	// doneKernel runs after a kernel call's vector code hands back to Go
+	// (see vzeroupper).
+	doneKernel = impl.NewKernel(impls, func() {})
+	// grainWords is the number of word XORs of the smallest part of a
+	// convolution worth sending to another core: a wake-up costs several
+	// µs, so about 15 µs of work, fewer words for slower kernels. (2^15
+	// with the AVX-512 kernels made a one-image ResNet-20 slower on 2
+	// cores than on 1.)
+	grainWords = impl.NewKernel(impls, 1<<15)
 )
-
-// The implementations, slowest first (see the package documentation).
-const (
-	implGo     = iota // portable Go, math/bits.OnesCount64
-	implAVX2          // the AVX2 assembly XOR-popcount kernel, portable Go elsewhere
-	implAVX512        // AVX-512 assembly kernels (kernel_amd64.s)
-	implSIMD          // the assembly kernel, packing and output transforms on archsimd vectors
-	numImpls
-)
-
-var implNames = [numImpls]string{"go", "avx2", "avx512", "simd"}
-
-// implOK[i] reports whether implementation i can run in this build on this
-// CPU. The simd implementation uses the assembly kernel too.
-var implOK = [numImpls]bool{
-	implGo:     true,
-	implAVX2:   hasAVX2,
-	implAVX512: hasAVX512,
-	implSIMD:   hasAVX512 && simdSupported(),
-}
-
-// best is the fastest implementation available, the default.
-var best = func() int32 {
-	b := int32(implGo)
-	for i, ok := range implOK {
-		if ok {
-			b = int32(i)
-		}
-	}
-	return b
-}()
-
-var current atomic.Int32
-
-func init() { current.Store(best) }
-
-// curImpl returns the implementation in use.
-func curImpl() int { return int(current.Load()) }
-
-// Impl returns the kernels in use: "simd" (GOEXPERIMENT=simd on amd64: the
-// AVX-512 assembly kernel with archsimd packing and output transforms),
-// "avx512" (the assembly kernels, AVX-512 with VPOPCNTQ, in the default
-// build on a CPU that has it), "avx2" (the AVX2 assembly kernels, on an
-// amd64 CPU without those) or "go" (portable, with math/bits.OnesCount64).
-// Benchmark names carry it as impl=<Impl()>; the package documentation
-// says what each runs.
-func Impl() string { return implNames[curImpl()] }
-
-// Impls returns the implementations this build and CPU can run, slowest
-// ("go") first.
-func Impls() []string {
-	var names []string
-	for i, ok := range implOK {
-		if ok {
-			names = append(names, implNames[i])
-		}
-	}
-	return names
-}
-
-// SetImpl selects the kernels, "go", "avx2", "avx512" or "simd", for benchmarks
-// and tests that compare them; the default is the fastest available.
-// Selecting one that cannot run here is an error. Do not call it while
-// kernels run.
-func SetImpl(name string) error {
-	for i, n := range implNames {
-		if n != name {
-			continue
-		}
-		if !implOK[i] {
-			return fmt.Errorf("xnor: impl %q is not available in this build on this CPU (have %s; %s)",
-				name, strings.Join(Impls(), ", "), implNeeds[i])
-		}
-		current.Store(int32(i))
-		return nil
-	}
-	return fmt.Errorf("xnor: unknown impl %q (have %s)", name, strings.Join(Impls(), ", "))
-}
-
-var implNeeds = [numImpls]string{
-	implAVX2:   "avx2 needs amd64 without the purego build tag and a CPU with AVX2",
-	implAVX512: "avx512 needs amd64 without the purego build tag and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ",
-	implSIMD:   "simd needs a GOEXPERIMENT=simd build on amd64 and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ",
-}

@@ -7,29 +7,52 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
-// hasAVX512 reports whether the CPU runs the assembly kernels
+// hasAVX512 reports whether the CPU runs the AVX-512 assembly kernels
 // (kernel_amd64.s): AVX-512F with VPOPCNTQ (AVX512_VPOPCNTDQ), and DQ and
 // VL for the fused output transform (VCVTQQ2PS, masked 256-bit stores):
 // Intel since Ice Lake, AMD since Zen 4. Checked once at start-up.
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VPOPCNTDQ
 
-// hasAVX2 reports whether the CPU runs the AVX2 kernel (xorPopcnt256).
-var hasAVX2 = cpu.X86.HasAVX2
+// The "avx2" and "avx512" implementations: the XOR-popcount kernel and
+// packing in assembly, and with AVX-512 the float output transform fused
+// into the kernel. The other output stages stay portable.
+func init() {
+	impls.Add(impl.AVX2, cpu.X86.HasAVX2, "an amd64 CPU with AVX2")
+	impls.Add(impl.AVX512, hasAVX512, "an amd64 CPU with AVX-512 F, DQ, VL and VPOPCNTDQ")
+	packKernel.Add(impl.AVX2, packBlockAVX2)
+	packKernel.Add(impl.AVX512, packBlockAVX512)
+	xorKernel.Add(impl.AVX2, kernelAVX2)
+	xorKernel.Add(impl.AVX512, kernelAVX512)
+	fusedKernel.Add(impl.AVX512, (*Conv).fusedFloat)
+	grainWords.Add(impl.AVX2, 1<<16)
+	grainWords.Add(impl.AVX512, 1<<18)
+}
+
+// checkKernel panics unless the arguments of an assembly XOR-popcount
+// kernel (named fn) stay within their slices, the bounds kernelGo's slices
+// would check, done once: kmax bounds the words a block reads from its
+// base (max(koff)+8), and nc must be even. It returns len(koff).
+func checkKernel(fn string, pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) int {
+	kw := len(koff)
+	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc < 2 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
+		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
+		panic(fmt.Sprintf("xnor: %s: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
+			fn, len(src), base, kmax, len(w), kw, nc, nblk))
+	}
+	return kw
+}
 
 //go:noescape
 func xorPopcnt256(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
 
 // kernelAVX2 is kernelGo in assembly for AVX2 (xorPopcnt256, one call per
-// block), with kernelAVX512's bounds checks.
+// block), its bounds checked by checkKernel.
 func kernelAVX2(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
-	kw := len(koff)
-	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc < 2 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
-		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
-		panic(fmt.Sprintf("xnor: kernelAVX2: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
-			len(src), base, kmax, len(w), kw, nc, nblk))
-	}
+	kw := checkKernel("kernelAVX2", pc, src, base, koff, kmax, w, nc, nblk)
 	for b := range nblk {
 		xorPopcnt256(&pc[b*64*8], &src[base[b]], &koff[0], kw, &w[0], nc)
 	}
@@ -44,9 +67,7 @@ func pack256(out *uint64, ws int, x *float32, row int, nc int)
 func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) {
 	c := dst.C
 	if np < packBlock {
-		for q := 0; q < np; q += 8 {
-			packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
-		}
+		packBlocks(dst, x, n, p0, np, hw)
 		return
 	}
 	if np != packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
@@ -95,16 +116,10 @@ func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc
 //go:noescape
 func xorPopcnt512x1(pc *uint64, p0 *uint64, koff *int, kw int, w *uint64, nc int)
 
-// kernelAVX512 is kernelGo in assembly (xorPopcnt512x2 and x1), with the
-// bounds kernelGo's slices would check done once: kmax bounds the words a
-// block reads from its base (max(koff)+8), and nc must be even.
+// kernelAVX512 is kernelGo in assembly (xorPopcnt512x2 and x1), its bounds
+// checked by checkKernel.
 func kernelAVX512(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64, nc, nblk int) {
-	kw := len(koff)
-	if kw < 1 || len(w) < nc*kw || len(pc) < 2*64*8 || nc < 2 || nc > 64 || nc%2 != 0 || nblk < 1 || nblk > 2 ||
-		base[0] < 0 || base[1] < 0 || base[0]+kmax > len(src) || base[nblk-1]+kmax > len(src) {
-		panic(fmt.Sprintf("xnor: kernelAVX512: bad sizes len(src)=%d base=%v kmax=%d len(w)=%d kw=%d nc=%d nblk=%d",
-			len(src), base, kmax, len(w), kw, nc, nblk))
-	}
+	kw := checkKernel("kernelAVX512", pc, src, base, koff, kmax, w, nc, nblk)
 	if nblk == 2 {
 		xorPopcnt512x2(&pc[0], &src[base[0]], &src[base[1]], &koff[0], kw, &w[0], nc)
 		return

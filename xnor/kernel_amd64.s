@@ -10,6 +10,38 @@
 // and block: one XOR, one VPOPCNTQ, one VPADDQ, the least the instruction
 // set allows (Zen 4 runs two 512-bit operations per cycle).
 
+// TAPS2 sets Z0, Z1 (block 0) and Z2, Z3 (block 1) to the popcounts of
+// the XORs of two blocks' windows (at R8 and R9, word offsets at R12)
+// with two channels' weight rows (at SI and DX), over the R13 words of a
+// window: per word one load per block, four XORs with the weight words
+// broadcast from memory, four VPOPCNTQ and four VPADDQ. loop is the
+// caller's label. Clobbers AX, CX, Z16, Z17 and Z20–Z23.
+#define TAPS2(loop) \
+	VPXORQ      Z0, Z0, Z0; \
+	VPXORQ      Z1, Z1, Z1; \
+	VPXORQ      Z2, Z2, Z2; \
+	VPXORQ      Z3, Z3, Z3; \
+	XORQ        CX, CX; \
+loop: \
+	MOVQ        (R12)(CX*8), AX; \
+	VMOVDQU64   (R8)(AX*8), Z16; \
+	VMOVDQU64   (R9)(AX*8), Z17; \
+	VPXORQ.BCST (SI)(CX*8), Z16, Z20; \
+	VPXORQ.BCST (DX)(CX*8), Z16, Z21; \
+	VPXORQ.BCST (SI)(CX*8), Z17, Z22; \
+	VPXORQ.BCST (DX)(CX*8), Z17, Z23; \
+	VPOPCNTQ    Z20, Z20; \
+	VPOPCNTQ    Z21, Z21; \
+	VPOPCNTQ    Z22, Z22; \
+	VPOPCNTQ    Z23, Z23; \
+	VPADDQ      Z20, Z0, Z0; \
+	VPADDQ      Z21, Z1, Z1; \
+	VPADDQ      Z22, Z2, Z2; \
+	VPADDQ      Z23, Z3, Z3; \
+	INCQ        CX; \
+	CMPQ        CX, R13; \
+	JLT         loop
+
 // func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc int)
 //
 // Two blocks (windows at p0 and p1) × two channels per pass, nc channels
@@ -27,32 +59,8 @@ TEXT ·xorPopcnt512x2(SB), NOSPLIT, $0-56
 	SHLQ $3, R10 // weight row bytes
 
 pair2:
-	VPXORQ Z0, Z0, Z0
-	VPXORQ Z1, Z1, Z1
-	VPXORQ Z2, Z2, Z2
-	VPXORQ Z3, Z3, Z3
-	LEAQ   (SI)(R10*1), DX // second channel's row
-	XORQ   CX, CX
-
-tap2:
-	MOVQ        (R12)(CX*8), AX
-	VMOVDQU64   (R8)(AX*8), Z16
-	VMOVDQU64   (R9)(AX*8), Z17
-	VPXORQ.BCST (SI)(CX*8), Z16, Z20
-	VPXORQ.BCST (DX)(CX*8), Z16, Z21
-	VPXORQ.BCST (SI)(CX*8), Z17, Z22
-	VPXORQ.BCST (DX)(CX*8), Z17, Z23
-	VPOPCNTQ    Z20, Z20
-	VPOPCNTQ    Z21, Z21
-	VPOPCNTQ    Z22, Z22
-	VPOPCNTQ    Z23, Z23
-	VPADDQ      Z20, Z0, Z0
-	VPADDQ      Z21, Z1, Z1
-	VPADDQ      Z22, Z2, Z2
-	VPADDQ      Z23, Z3, Z3
-	INCQ        CX
-	CMPQ        CX, R13
-	JLT         tap2
+	LEAQ (SI)(R10*1), DX // second channel's row
+	TAPS2(tap2)
 
 	VMOVDQU64 Z0, (DI)
 	VMOVDQU64 Z1, 64(DI)
@@ -189,6 +197,51 @@ tap1:
 	MOVQ        FA_ADD(BX), DX; \
 	VADDPS.BCST (DX)(AX*4), Z4, Z4
 
+// CH0 and CH1 set AX to the first and the second channel of the pass.
+#define CH0 MOVQ DI, AX
+#define CH1 LEAQ 1(DI), AX
+
+// OUT8 computes and stores one block's 8 outputs of channel CH from its
+// accumulator acc: DOT, CORR if the block has corrections (field corr,
+// classes in cls), AFFINE, the residual (field res) added if there is
+// one, and the store to the block's output (field dst) under its lane
+// mask. nocorr and nores are the caller's labels.
+#define OUT8(acc, CH, corr, cls, res, dst, mask, nocorr, nores) \
+	DOT(acc); \
+	CMPQ corr(BX), $0; \
+	JEQ  nocorr; \
+	CH; \
+	CORR(corr, cls); \
+nocorr: \
+	CH; \
+	AFFINE; \
+	MOVQ res(BX), DX; \
+	TESTQ DX, DX; \
+	JEQ  nores; \
+	VADDPS (DX)(R14*1), Y4, mask, Y4; \
+nores: \
+	MOVQ    dst(BX), DX; \
+	VMOVUPS Y4, mask, (DX)(R14*1)
+
+// OUT16 is OUT8 for both blocks at once (the joint case: outputs
+// consecutive, block 0 in lanes 0–7), with JDOT, JCORR and JAFFINE.
+#define OUT16(acc0, acc1, CH, nocorr, nores) \
+	JDOT(acc0, acc1); \
+	CMPQ FA_CORRJ(BX), $0; \
+	JEQ  nocorr; \
+	CH; \
+	JCORR; \
+nocorr: \
+	CH; \
+	JAFFINE; \
+	MOVQ  FA_RES0(BX), DX; \
+	TESTQ DX, DX; \
+	JEQ   nores; \
+	VADDPS (DX)(R14*1), Z4, K3, Z4; \
+nores: \
+	MOVQ    FA_DST0(BX), DX; \
+	VMOVUPS Z4, K3, (DX)(R14*1)
+
 // func fusedFloat512(a *fusedArgs)
 TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
 	MOVQ         a+0(FP), BX
@@ -211,120 +264,31 @@ TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
 	MOVQ         FA_NST(BX), R11        // channels left to store
 
 next:
-	VPXORQ Z0, Z0, Z0
-	VPXORQ Z1, Z1, Z1
-	VPXORQ Z2, Z2, Z2
-	VPXORQ Z3, Z3, Z3
-	MOVQ   SI, DX
-	ADDQ   R10, DX                      // second channel's weights
-	XORQ   CX, CX
-
-tap:
-	MOVQ        (R12)(CX*8), AX
-	VMOVDQU64   (R8)(AX*8), Z16
-	VMOVDQU64   (R9)(AX*8), Z17
-	VPXORQ.BCST (SI)(CX*8), Z16, Z20
-	VPXORQ.BCST (DX)(CX*8), Z16, Z21
-	VPXORQ.BCST (SI)(CX*8), Z17, Z22
-	VPXORQ.BCST (DX)(CX*8), Z17, Z23
-	VPOPCNTQ    Z20, Z20
-	VPOPCNTQ    Z21, Z21
-	VPOPCNTQ    Z22, Z22
-	VPOPCNTQ    Z23, Z23
-	VPADDQ      Z20, Z0, Z0
-	VPADDQ      Z21, Z1, Z1
-	VPADDQ      Z22, Z2, Z2
-	VPADDQ      Z23, Z3, Z3
-	INCQ        CX
-	CMPQ        CX, R13
-	JLT         tap
+	LEAQ (SI)(R10*1), DX // second channel's weights
+	TAPS2(tap)
 
 	CMPQ FA_JOINT(BX), $0
 	JNE  joint
 
 	// Block 0, channel DI.
-	DOT(Z0)
-	CMPQ FA_CORR0(BX), $0
-	JEQ  b0c0
-	MOVQ DI, AX
-	CORR(FA_CORR0, Z29)
-
-b0c0:
-	MOVQ DI, AX
-	AFFINE
-	MOVQ FA_RES0(BX), DX
-	TESTQ DX, DX
-	JEQ  b0c0s
-	VADDPS (DX)(R14*1), Y4, K1, Y4
-
-b0c0s:
-	MOVQ    FA_DST0(BX), DX
-	VMOVUPS Y4, K1, (DX)(R14*1)
+	OUT8(Z0, CH0, FA_CORR0, Z29, FA_RES0, FA_DST0, K1, b0c0, b0c0s)
 
 	// Block 1, channel DI (a copy of block 0 when there is one block,
 	// computed but not stored).
 	CMPQ FA_NBLK(BX), $2
 	JNE  c1
-	DOT(Z2)
-	CMPQ FA_CORR1(BX), $0
-	JEQ  b1c0
-	MOVQ DI, AX
-	CORR(FA_CORR1, Z30)
-
-b1c0:
-	MOVQ DI, AX
-	AFFINE
-	MOVQ FA_RES1(BX), DX
-	TESTQ DX, DX
-	JEQ  b1c0s
-	VADDPS (DX)(R14*1), Y4, K2, Y4
-
-b1c0s:
-	MOVQ    FA_DST1(BX), DX
-	VMOVUPS Y4, K2, (DX)(R14*1)
+	OUT8(Z2, CH0, FA_CORR1, Z30, FA_RES1, FA_DST1, K2, b1c0, b1c0s)
 
 c1:
 	// Channel DI+1, if stored.
 	ADDQ FA_STEP(BX), R14
 	CMPQ R11, $1
 	JEQ  done
-	DOT(Z1)
-	CMPQ FA_CORR0(BX), $0
-	JEQ  b0c1
-	LEAQ 1(DI), AX
-	CORR(FA_CORR0, Z29)
-
-b0c1:
-	LEAQ 1(DI), AX
-	AFFINE
-	MOVQ FA_RES0(BX), DX
-	TESTQ DX, DX
-	JEQ  b0c1s
-	VADDPS (DX)(R14*1), Y4, K1, Y4
-
-b0c1s:
-	MOVQ    FA_DST0(BX), DX
-	VMOVUPS Y4, K1, (DX)(R14*1)
+	OUT8(Z1, CH1, FA_CORR0, Z29, FA_RES0, FA_DST0, K1, b0c1, b0c1s)
 
 	CMPQ FA_NBLK(BX), $2
 	JNE  c2
-	DOT(Z3)
-	CMPQ FA_CORR1(BX), $0
-	JEQ  b1c1
-	LEAQ 1(DI), AX
-	CORR(FA_CORR1, Z30)
-
-b1c1:
-	LEAQ 1(DI), AX
-	AFFINE
-	MOVQ FA_RES1(BX), DX
-	TESTQ DX, DX
-	JEQ  b1c1s
-	VADDPS (DX)(R14*1), Y4, K2, Y4
-
-b1c1s:
-	MOVQ    FA_DST1(BX), DX
-	VMOVUPS Y4, K2, (DX)(R14*1)
+	OUT8(Z3, CH1, FA_CORR1, Z30, FA_RES1, FA_DST1, K2, b1c1, b1c1s)
 
 c2:
 	ADDQ FA_STEP(BX), R14
@@ -337,45 +301,13 @@ c2:
 joint:
 	// Both blocks, their outputs consecutive: one 16-lane transform and
 	// store per channel. Channel DI.
-	JDOT(Z0, Z2)
-	CMPQ FA_CORRJ(BX), $0
-	JEQ  j0
-	MOVQ DI, AX
-	JCORR
-
-j0:
-	MOVQ DI, AX
-	JAFFINE
-	MOVQ  FA_RES0(BX), DX
-	TESTQ DX, DX
-	JEQ   j0s
-	VADDPS (DX)(R14*1), Z4, K3, Z4
-
-j0s:
-	MOVQ    FA_DST0(BX), DX
-	VMOVUPS Z4, K3, (DX)(R14*1)
+	OUT16(Z0, Z2, CH0, j0, j0s)
 	ADDQ    FA_STEP(BX), R14
 	CMPQ    R11, $1
 	JEQ     done
 
 	// Channel DI+1.
-	JDOT(Z1, Z3)
-	CMPQ FA_CORRJ(BX), $0
-	JEQ  j1
-	LEAQ 1(DI), AX
-	JCORR
-
-j1:
-	LEAQ 1(DI), AX
-	JAFFINE
-	MOVQ  FA_RES0(BX), DX
-	TESTQ DX, DX
-	JEQ   j1s
-	VADDPS (DX)(R14*1), Z4, K3, Z4
-
-j1s:
-	MOVQ    FA_DST0(BX), DX
-	VMOVUPS Z4, K3, (DX)(R14*1)
+	OUT16(Z1, Z3, CH1, j1, j1s)
 	JMP     c2
 
 done:
@@ -386,6 +318,22 @@ done:
 TEXT ·vzeroupper(SB), NOSPLIT, $0-0
 	VZEROUPPER
 	RET
+
+// CHANNEL sets the channel's bit (Z30) in a0–a3, the accumulators of the
+// four groups of 16 pixels, where the channel's value (the row at SI) is
+// negative, under the groups' masks K4–K7, then moves on to the next
+// channel: the bit one place up, SI one row on.
+#define CHANNEL(a0, a1, a2, a3) \
+	VCMPPS $0x1e, (SI), Z31, K4, K1; \
+	VCMPPS $0x1e, 64(SI), Z31, K5, K2; \
+	VCMPPS $0x1e, 128(SI), Z31, K6, K3; \
+	VPORD  Z30, a0, K1, a0; \
+	VPORD  Z30, a1, K2, a1; \
+	VPORD  Z30, a2, K3, a2; \
+	VCMPPS $0x1e, 192(SI), Z31, K7, K1; \
+	VPORD  Z30, a3, K1, a3; \
+	VPSLLD $1, Z30, Z30; \
+	ADDQ   R10, SI
 
 // func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int)
 //
@@ -424,18 +372,9 @@ TEXT ·pack512(SB), $512-56
 
 lo:
 	// Channels 0 to min(nc, 32)−1 into Z0–Z3.
-	VCMPPS $0x1e, (SI), Z31, K4, K1
-	VCMPPS $0x1e, 64(SI), Z31, K5, K2
-	VCMPPS $0x1e, 128(SI), Z31, K6, K3
-	VPORD  Z30, Z0, K1, Z0
-	VPORD  Z30, Z1, K2, Z1
-	VPORD  Z30, Z2, K3, Z2
-	VCMPPS $0x1e, 192(SI), Z31, K7, K1
-	VPORD  Z30, Z3, K1, Z3
-	VPSLLD $1, Z30, Z30
-	ADDQ   R10, SI
-	DECQ   CX
-	JNZ    lo
+	CHANNEL(Z0, Z1, Z2, Z3)
+	DECQ CX
+	JNZ  lo
 
 	SUBQ $32, R11
 	JLE  join
@@ -444,18 +383,9 @@ lo:
 
 hi:
 	// Channels 32 to nc−1 into Z4–Z7.
-	VCMPPS $0x1e, (SI), Z31, K4, K1
-	VCMPPS $0x1e, 64(SI), Z31, K5, K2
-	VCMPPS $0x1e, 128(SI), Z31, K6, K3
-	VPORD  Z30, Z4, K1, Z4
-	VPORD  Z30, Z5, K2, Z5
-	VPORD  Z30, Z6, K3, Z6
-	VCMPPS $0x1e, 192(SI), Z31, K7, K1
-	VPORD  Z30, Z7, K1, Z7
-	VPSLLD $1, Z30, Z30
-	ADDQ   R10, SI
-	DECQ   R11
-	JNZ    hi
+	CHANNEL(Z4, Z5, Z6, Z7)
+	DECQ R11
+	JNZ  hi
 
 join:
 	// Pixel q's word: lo[q] | hi[q]<<32, 8 pixels per vector, into the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ import (
 // binarization right after it would flip codes between the two paths. In
 // the suite's models a BatchNorm or a real shortcut always comes first;
 // here the layer without BatchNorm feeds the full-precision head.
-func testNet(t *testing.T, seed uint64, c int) nn.Sequential {
+func testNet(t testing.TB, seed uint64, c int) nn.Sequential {
 	t.Helper()
 	init := nn.NewInit(seed)
 	bin := nn.Binary{Estimator: estimators.MustParse("fda+na")}
@@ -80,16 +81,6 @@ func testInput(seed uint64, n, h int) *nn.Tensor {
 	return x
 }
 
-func argmax(x []float32) int {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 // TestCompileMatchesFloatNetwork checks that the compiled network gives
 // the float network's evaluation-mode outputs (to float32 rounding) and
 // predictions.
@@ -118,7 +109,7 @@ func TestCompileMatchesFloatNetwork(t *testing.T) {
 			}
 		}
 		for n := range x.N {
-			if g, w := argmax(got.Data[n*10:][:10]), argmax(wantData[n*10:][:10]); g != w {
+			if g, w := argmaxRow(got.Data[n*10:][:10]), argmaxRow(wantData[n*10:][:10]); g != w {
 				t.Errorf("image %d: compiled network predicts %d, float network %d", n, g, w)
 			}
 		}
@@ -214,24 +205,12 @@ func TestReadRejectsBadFiles(t *testing.T) {
 	if err := f.Restore(other); err == nil || !strings.Contains(err.Error(), "shape") {
 		t.Errorf("Restore into a wider network: error %v, want a shape mismatch", err)
 	}
-	if got := other[0].(*nn.Conv2d).Weight.Data; !equalFloats(got, before) {
+	if got := other[0].(*nn.Conv2d).Weight.Data; !slices.Equal(got, before) {
 		t.Error("a failed Restore changed the network")
 	}
 	if err := f.Restore(testNet(t, 5, 8)[:4]); err == nil || !strings.Contains(err.Error(), "does not have") {
 		t.Errorf("Restore into a network with fewer layers: error %v, want records the network does not have", err)
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCompare(t *testing.T) {
@@ -252,7 +231,7 @@ func TestCompare(t *testing.T) {
 		y := net.Forward(x)
 		for i := range labels {
 			labels[i] = int32(i % 10)
-			if argmax(y.Data[i*10:][:10]) == i%10 {
+			if argmaxRow(y.Data[i*10:][:10]) == i%10 {
 				wantCorrect++
 			}
 		}
@@ -303,7 +282,7 @@ func TestCompileParallel(t *testing.T) {
 		x := testInput(uint64(20+n), n, 12)
 		want := append([]float32(nil), seq.Forward(x).Data...)
 		got := par.Forward(x).Data
-		if !equalFloats(got, want) {
+		if !slices.Equal(got, want) {
 			t.Fatalf("%d images: parallel replicas give other outputs than the sequential network", n)
 		}
 	}

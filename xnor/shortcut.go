@@ -70,21 +70,13 @@ func (l *PoolConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
 		st = 2
 	}
 	hw := x.H * x.W
-	simd := curImpl() == implSIMD && st == 2
+	pool := avgPoolKernel.Get()
 	for n := range x.N {
 		for c := range cv.In {
-			dst := l.pooled[c*np+n*p:][:p]
-			src := x.Data[(n*cv.In+c)*hw:][:hw]
-			if simd {
-				avgPool2SIMD(dst, src, x.W, oh, ow)
-			} else {
-				avgPool2(dst, src, x.W, oh, ow, st)
-			}
+			pool(l.pooled[c*np+n*p:][:p], x.Data[(n*cv.In+c)*hw:][:hw], x.W, oh, ow, st)
 		}
 	}
-	if simd {
-		vzeroupper()
-	}
+	doneKernel.Get()()
 	// The product for all images at once, Out × N·P: small maps (7×7)
 	// would waste most of the GEMM's 24-column tiles image by image.
 	gemm.SgemmRowsB(false, cv.Out, np, cv.In, 1, cv.Weight.Data, cv.In, l.pooled, l.boff, 0, l.prod, np)

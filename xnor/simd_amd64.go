@@ -6,15 +6,31 @@ import (
 	"fmt"
 	"simd/archsimd"
 	"unsafe"
+
+	"github.com/gradbench/gradbench/internal/impl"
 )
 
-// The AVX-512 kernels (GOEXPERIMENT=simd on amd64). They use VPOPCNTQ
+// The "simd" implementation (GOEXPERIMENT=simd on amd64): packing, the
+// output stages and the shortcut's pooling on archsimd AVX-512 vectors
+// around the AVX-512 assembly kernel (the "avx512" variants of xorKernel
+// and fusedKernel, which it falls back to). They use VPOPCNTQ
 // (AVX512_VPOPCNTDQ) on 512-bit vectors of 8 words, one word per lane, and
 // are cross-checked bit for bit against the portable kernels
 // (TestImplsAgree).
-
-func simdSupported() bool {
-	return archsimd.X86.AVX512() && archsimd.X86.AVX512VPOPCNTDQ()
+func init() {
+	impls.Add(impl.SIMD, hasAVX512 && archsimd.X86.AVX512() && archsimd.X86.AVX512VPOPCNTDQ(),
+		"a GOEXPERIMENT=simd build on amd64 without the purego build tag, and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ")
+	packKernel.Add(impl.SIMD, packBlockSIMD)
+	outFloatKernel.Add(impl.SIMD, (*Conv).outFloatSIMD)
+	outMasksKernel.Add(impl.SIMD, (*Conv).outMasksSIMD)
+	avgPoolKernel.Add(impl.SIMD, func(dst, src []float32, w, oh, ow, st int) {
+		if st != 2 {
+			avgPool2(dst, src, w, oh, ow, st)
+			return
+		}
+		avgPool2SIMD(dst, src, w, oh, ow)
+	})
+	doneKernel.Add(impl.SIMD, vzeroupper)
 }
 
 // packBlockSIMD packs pixels p0 to p0+np−1 (np <= packBlock) of image n,
@@ -34,9 +50,7 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 		// The masked loads of the last channel would reach past the end
 		// of x (the last pixels of the last image).
 		vzeroupper() // before scalar float code (see vzeroupper)
-		for q := 0; q < np; q += 8 {
-			packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
-		}
+		packBlocks(dst, x, n, p0, np, hw)
 		return
 	}
 	ws := dst.Words

@@ -10,7 +10,12 @@
 //   - "avx2": Go assembly with AVX2 and FMA (amd64, checked at start-up
 //     with golang.org/x/sys/cpu);
 //   - "avx512": Go assembly with AVX-512 (amd64);
-//   - "simd": simd/archsimd code, in a GOEXPERIMENT=simd build only.
+//   - "simd": simd/archsimd code, in a GOEXPERIMENT=simd build only;
+//   - "openblas": a library linked in with a build tag (package gemm's
+//     -tags openblas), not a CPU feature. A build that names a library
+//     asked for it, so it outranks what the CPU offers: it is that
+//     build's default, and the others stay selectable with SetImpl for
+//     comparison.
 //
 // A package keeps one [Set], adds in init functions what the build and CPU
 // can run, and exports Impl, Impls and SetImpl as thin wrappers of the
@@ -19,6 +24,9 @@
 // that define them. A Kernel called while the Set selects a name it has no
 // variant for uses the highest-ranked variant below it, down to the
 // portable function, so a package can offer one impl for some kernels only.
+// Availability is not assumed to nest: a variant whose implementation the
+// build or CPU cannot run is passed over (an openblas build on a CPU
+// without AVX2 falls back from "openblas" to "go", not to "avx2").
 //
 // A package adds an implementation only where a measurement on the project
 // machine shows it beats every lower-ranked one; a kernel that is never the
@@ -33,14 +41,15 @@ import (
 
 // The implementation names, by ascending rank.
 const (
-	Go     = "go"
-	AVX2   = "avx2"
-	AVX512 = "avx512"
-	SIMD   = "simd"
+	Go       = "go"
+	AVX2     = "avx2"
+	AVX512   = "avx512"
+	SIMD     = "simd"
+	OpenBLAS = "openblas"
 )
 
 // names lists the implementation names by ascending rank.
-var names = [...]string{Go, AVX2, AVX512, SIMD}
+var names = [...]string{Go, AVX2, AVX512, SIMD, OpenBLAS}
 
 func rank(name string) int {
 	for i, n := range names {
@@ -152,10 +161,11 @@ func (k *Kernel[F]) Add(name string, f F) {
 
 // Get returns the function to call under the set's current
 // implementation: its own variant if the kernel has one, else the variant
-// of the highest rank below it, down to the portable function.
+// of the highest rank below it that the set can run, down to the portable
+// function.
 func (k *Kernel[F]) Get() F {
 	for r := k.set.cur.Load(); r > 0; r-- {
-		if k.has[r] {
+		if k.has[r] && k.set.ok[r] {
 			return k.fns[r]
 		}
 	}

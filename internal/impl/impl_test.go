@@ -68,6 +68,40 @@ func TestKernelFallsBackDownTheRanks(t *testing.T) {
 	}
 }
 
+// A library outranks the CPU's choices, and a fallback passes over the
+// variants of implementations the set cannot run: an openblas build on a
+// CPU without AVX2 must not reach the AVX2 variant.
+func TestKernelSkipsUnavailableVariants(t *testing.T) {
+	s := NewSet("p")
+	s.Add(AVX2, false, "an amd64 CPU with AVX2")
+	s.Add(SIMD, true, "")
+	s.Add(OpenBLAS, true, "")
+	if got := s.Impl(); got != OpenBLAS {
+		t.Fatalf("Impl() = %q, want %q, the library the build linked", got, OpenBLAS)
+	}
+	k := NewKernel(s, func() string { return "portable" })
+	k.Add(AVX2, func() string { return "avx2" })
+	rows := NewKernel(s, func() string { return "portable" })
+	rows.Add(AVX2, func() string { return "avx2" })
+	rows.Add(OpenBLAS, func() string { return "openblas" })
+	for _, tc := range []struct{ impl, k, rows string }{
+		{Go, "portable", "portable"}, {SIMD, "portable", "portable"}, {OpenBLAS, "portable", "openblas"},
+	} {
+		if err := s.SetImpl(tc.impl); err != nil {
+			t.Fatal(err)
+		}
+		if got := k.Get()(); got != tc.k {
+			t.Errorf("impl %s: Get() runs %q, want %q", tc.impl, got, tc.k)
+		}
+		if got := rows.Get()(); got != tc.rows {
+			t.Errorf("impl %s: second kernel's Get() runs %q, want %q", tc.impl, got, tc.rows)
+		}
+	}
+	if got, want := strings.Join(k.Variants(), ","), "go"; got != want {
+		t.Errorf("Variants() = %s, want %s (avx2 cannot run)", got, want)
+	}
+}
+
 func TestPanics(t *testing.T) {
 	s := NewSet("p")
 	k := NewKernel(s, 0)

@@ -30,15 +30,14 @@ package checkpoint
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"os"
 	"slices"
 	"sort"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/binfile"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -59,17 +58,15 @@ type State struct {
 	Extra map[string][]byte
 }
 
-const (
-	magic   = "GBCKPT\x00\n"
-	version = 1
+// format is the frame of a checkpoint file: magic, version and checksum.
+var format = binfile.Format{Name: "checkpoint", Magic: "GBCKPT\x00\n", Version: 1}
 
+const (
 	kindParam  = 1
 	kindBuffer = 2
 	kindOpt    = 3
 	kindExtra  = 4
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // record is one named array of a checkpoint.
 type record struct {
@@ -152,8 +149,7 @@ func Marshal(s *State) []byte {
 	for _, k := range names {
 		rs = append(rs, record{kind: kindExtra, name: k, bytes: s.Extra[k]})
 	}
-	b := []byte(magic)
-	b = binary.LittleEndian.AppendUint32(b, version)
+	b := format.Header()
 	b = binary.LittleEndian.AppendUint64(b, uint64(s.Epoch))
 	b = binary.LittleEndian.AppendUint64(b, uint64(s.Step))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(rs)))
@@ -179,7 +175,7 @@ func Marshal(s *State) []byte {
 			b = binary.LittleEndian.AppendUint64(b, uint64(v))
 		}
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return binfile.Seal(b)
 }
 
 // Unmarshal decodes a checkpoint into s: it verifies the magic, version
@@ -189,28 +185,18 @@ func Marshal(s *State) []byte {
 // optimizer records are ignored (loading for evaluation). Any mismatch is
 // an error that names the first record at fault, and s is left unchanged.
 func Unmarshal(data []byte, s *State) error {
-	const header = len(magic) + 4 + 8 + 8 + 4
-	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
-		return fmt.Errorf("checkpoint: not a gradbench checkpoint (bad magic)")
+	body, err := format.Open(data)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if len(data) < header+4 {
-		return fmt.Errorf("checkpoint: truncated: %d bytes, a checkpoint has at least %d", len(data), header+4)
-	}
-	if v := binary.LittleEndian.Uint32(data[len(magic):]); v != version {
-		return fmt.Errorf("checkpoint: format version %d, this build reads version %d", v, version)
-	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if got := crc32.Checksum(body, castagnoli); got != sum {
-		return fmt.Errorf("checkpoint: checksum mismatch (file says %08x, content gives %08x): the file is corrupt or truncated", sum, got)
-	}
-	d := decoder{b: body[len(magic)+4:]}
-	epoch, step := int64(d.u64()), int64(d.u64())
-	n := int(d.u32())
-	file := make(map[string]record, n)
+	d := binfile.NewDecoder(body)
+	epoch, step := int64(d.U64()), int64(d.U64())
+	n := int(d.U32())
+	file := make(map[string]record)
 	var extras []record
-	for i := 0; i < n && d.err == nil; i++ {
-		r := d.record()
-		if d.err != nil {
+	for i := 0; i < n && d.Err() == nil; i++ {
+		r := readRecord(d)
+		if d.Err() != nil {
 			break
 		}
 		if r.kind == kindExtra {
@@ -223,11 +209,11 @@ func Unmarshal(data []byte, s *State) error {
 		}
 		file[key] = r
 	}
-	if d.err != nil {
-		return fmt.Errorf("checkpoint: malformed record: %w", d.err)
+	if d.Err() != nil {
+		return fmt.Errorf("checkpoint: malformed record: %w", d.Err())
 	}
-	if len(d.b) != 0 {
-		return fmt.Errorf("checkpoint: %d unexpected bytes after the last record", len(d.b))
+	if d.Len() != 0 {
+		return fmt.Errorf("checkpoint: %d unexpected bytes after the last record", d.Len())
 	}
 	live := s.records()
 	unused := make(map[string]bool, len(file))
@@ -269,94 +255,26 @@ func Unmarshal(data []byte, s *State) error {
 	return nil
 }
 
-// decoder reads little-endian values, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-var errShort = errors.New("data ends inside a record")
-
-func (d *decoder) take(n int) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(d.b) {
-		d.err = errShort
-		return nil
-	}
-	v := d.b[:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) u8() uint8 {
-	if b := d.take(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
-
-func (d *decoder) u16() uint16 {
-	if b := d.take(2); b != nil {
-		return binary.LittleEndian.Uint16(b)
-	}
-	return 0
-}
-
-func (d *decoder) u32() uint32 {
-	if b := d.take(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (d *decoder) u64() uint64 {
-	if b := d.take(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
-}
-
-// count reads a length and checks that size·length bytes remain.
-func (d *decoder) count(size int) int {
-	n := d.u64()
-	if d.err == nil && n > uint64(len(d.b)/size) {
-		d.err = fmt.Errorf("a record claims %d values, only %d bytes remain", n, len(d.b))
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) record() record {
+// readRecord decodes one record; d holds the first error.
+func readRecord(d *binfile.Decoder) record {
 	var r record
-	r.kind = d.u8()
-	if d.err == nil && (r.kind < kindParam || r.kind > kindExtra) {
-		d.err = fmt.Errorf("unknown record kind %d", r.kind)
+	r.kind = d.U8()
+	if d.Err() == nil && (r.kind < kindParam || r.kind > kindExtra) {
+		d.Fail("unknown record kind %d", r.kind)
 		return r
 	}
-	r.name = string(d.take(int(d.u16())))
-	if rank := int(d.u8()); rank > 0 {
+	r.name = d.String16()
+	if rank := int(d.U8()); rank > 0 {
 		r.shape = make([]int, rank)
 		for i := range r.shape {
-			r.shape[i] = int(d.u32())
+			r.shape[i] = int(d.U32())
 		}
 	}
 	if r.kind == kindExtra {
-		r.bytes = slices.Clone(d.take(d.count(1)))
+		r.bytes = slices.Clone(d.Bytes(d.Count(1)))
 		return r
 	}
-	if n := d.count(4); n > 0 {
-		r.f32 = make([]float32, n)
-		for i := range r.f32 {
-			r.f32[i] = math.Float32frombits(d.u32())
-		}
-	}
-	if n := d.count(8); n > 0 {
-		r.i64 = make([]int64, n)
-		for i := range r.i64 {
-			r.i64[i] = int64(d.u64())
-		}
-	}
+	r.f32 = d.Float32s(d.Count(4))
+	r.i64 = d.Int64s(d.Count(8))
 	return r
 }

@@ -2,7 +2,6 @@ package checkpoint
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/binfile"
 	"github.com/gradbench/gradbench/nn"
 )
 
 // net builds a small network with parameters, BatchNorm buffers, noise
 // adaptation and a learnable-free estimator; width changes the shapes.
-func net(t *testing.T, seed uint64, width int) nn.Layer {
+func net(t testing.TB, seed uint64, width int) nn.Layer {
 	t.Helper()
 	init := nn.NewInit(seed)
 	bc, err := nn.NewBinaryConv2d(nn.Conv{In: width, Out: width, Kernel: 3, Pad: 1},
@@ -96,10 +96,8 @@ func TestLoadErrors(t *testing.T) {
 	train(src, opt, 2)
 	good := Marshal(&State{Net: src, Opt: opt, Epoch: 2, Step: 2})
 
-	resum := func(b []byte) []byte {
-		b = b[:len(b)-4]
-		return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	}
+	resum := func(b []byte) []byte { return binfile.Seal(b[:len(b)-4]) }
+	magic := format.Magic
 	flip := slices.Clone(good)
 	flip[len(flip)/2] ^= 0x10
 	wrongVersion := slices.Clone(good)

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// An input is one labelled file of benchmark results.
+type input struct {
+	label, path string
+	config      map[string]string // file configuration: command, build, cpu, ...
+	bench       map[string]*bench // by name without the GOMAXPROCS suffix
+}
+
+// A bench is every run of one benchmark in one input.
+type bench struct {
+	name   string            // BenchmarkBackward/est=ste/n=1048576/impl=fast
+	base   string            // Backward
+	keys   map[string]string // est=ste, n=1048576, ...
+	result *benchfmt.Result  // the first result, for filters
+	secs   []float64         // sec/op of each run
+	bps    []float64         // B/s of each run, if reported
+	bytes  float64           // b.SetBytes of the first run (B/s times sec/op)
+}
+
+// A report is what the command writes: its settings and the inputs read.
+type report struct {
+	title, elements, reference string
+	args                       []string
+	inputs                     []*input
+	names                      []string        // every benchmark name, in first-seen order
+	ignore                     map[string]bool // name keys not part of a benchmark's identity
+}
+
+func (r *report) read(args []string) error {
+	seen := map[string]bool{}
+	for _, a := range args {
+		label, path, ok := strings.Cut(a, "=")
+		if !ok || label == "" || path == "" {
+			return fmt.Errorf("argument %q: want label=file", a)
+		}
+		in := &input{label: label, path: path, config: map[string]string{}, bench: map[string]*bench{}}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		rd := benchfmt.NewReader(bufio.NewReader(f), path)
+		for rd.Scan() {
+			res, ok := rd.Result().(*benchfmt.Result)
+			if !ok {
+				continue
+			}
+			for _, c := range res.Config {
+				if c.File {
+					in.config[c.Key] = string(c.Value)
+				}
+			}
+			base, parts := res.Name.Parts()
+			b := &bench{base: string(base), keys: map[string]string{}}
+			name := "Benchmark" + string(base)
+			for _, p := range parts {
+				if p[0] == '-' { // GOMAXPROCS
+					continue
+				}
+				k, v, _ := strings.Cut(string(p[1:]), "=")
+				b.keys[k] = v
+				if !r.ignore[k] {
+					name += string(p)
+				}
+			}
+			if old := in.bench[name]; old != nil {
+				b = old
+			} else {
+				b.name, b.result = name, res.Clone()
+				in.bench[name] = b
+				if !seen[name] {
+					seen[name] = true
+					r.names = append(r.names, name)
+				}
+			}
+			var secs, bps float64
+			for _, v := range res.Values {
+				switch v.Unit {
+				case "sec/op":
+					secs = v.Value
+					b.secs = append(b.secs, v.Value)
+				case "B/s":
+					bps = v.Value
+					b.bps = append(b.bps, v.Value)
+				}
+			}
+			if b.bytes == 0 {
+				b.bytes = math.Round(secs * bps)
+			}
+		}
+		f.Close()
+		if err := rd.Err(); err != nil {
+			return err
+		}
+		if len(in.bench) == 0 {
+			return fmt.Errorf("%s: no benchmark results", path)
+		}
+		r.inputs = append(r.inputs, in)
+	}
+	return nil
+}

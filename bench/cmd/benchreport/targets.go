@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchproc"
+
+	"github.com/gradbench/gradbench/internal/mdtable"
+)
+
+// match returns the benchmarks of in that filter keeps, in name order.
+func match(in *input, f *benchproc.Filter, names []string) []*bench {
+	var out []*bench
+	for _, name := range names {
+		b := in.bench[name]
+		if b == nil {
+			continue
+		}
+		m, err := f.Match(b.result)
+		if err == nil && m.Any() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+var ops = map[string]func(a, b float64) bool{
+	"<": func(a, b float64) bool { return a < b }, "<=": func(a, b float64) bool { return a <= b },
+	">": func(a, b float64) bool { return a > b }, ">=": func(a, b float64) bool { return a >= b },
+}
+
+// parseCheck parses "METRIC OP BOUND".
+func parseCheck(s string) (metric, op string, bound float64, err error) {
+	f := strings.Fields(s)
+	if len(f) != 3 || ops[f[1]] == nil {
+		return "", "", 0, fmt.Errorf("check %q: want METRIC OP BOUND, such as ns/elem < 0.5", s)
+	}
+	bound, err = strconv.ParseFloat(f[2], 64)
+	if err != nil {
+		return "", "", 0, fmt.Errorf("check %q: bad bound: %w", s, err)
+	}
+	return f[0], f[1], bound, nil
+}
+
+// writeTargets writes the table of the targets, one PASS/FAIL row per
+// input and matching benchmark.
+func (r *report) writeTargets(b *strings.Builder, targets []string) error {
+	var rows [][]string
+	for _, t := range targets {
+		i := strings.LastIndex(t, ":")
+		if i < 0 {
+			return fmt.Errorf("target %q: want 'FILTER: METRIC OP BOUND'", t)
+		}
+		metric, op, bound, err := parseCheck(t[i+1:])
+		if err != nil {
+			return fmt.Errorf("target %q: %w", t, err)
+		}
+		fa, fb, ratio := strings.Cut(t[:i], "::")
+		if ratio != (metric == "ratio") {
+			return fmt.Errorf("target %q: a ratio needs two filters separated by ::, and two filters need the metric ratio", t)
+		}
+		filterA, err := benchproc.NewFilter(strings.TrimSpace(fa))
+		if err != nil {
+			return fmt.Errorf("target %q: %w", t, err)
+		}
+		var filterB *benchproc.Filter
+		if ratio {
+			if filterB, err = benchproc.NewFilter(strings.TrimSpace(fb)); err != nil {
+				return fmt.Errorf("target %q: %w", t, err)
+			}
+		}
+		for _, in := range r.inputs {
+			as := match(in, filterA, r.names)
+			if !ratio {
+				if len(as) == 0 {
+					rows = append(rows, []string{in.label, strings.TrimSpace(fa), "no benchmark matched", op + " " + fmtNum(bound), "FAIL"})
+				}
+				for _, a := range as {
+					v, err := r.metric(a, metric)
+					if err != nil {
+						return fmt.Errorf("target %q: %w", t, err)
+					}
+					rows = append(rows, []string{in.label, a.name, fmtNum(v) + " " + metric, op + " " + fmtNum(bound), passFail(ops[op](v, bound))})
+				}
+				continue
+			}
+			bs := match(in, filterB, r.names)
+			if len(as) != 1 || len(bs) != 1 {
+				return fmt.Errorf("target %q: input %s: the filters match %d and %d benchmarks, want 1 each", t, in.label, len(as), len(bs))
+			}
+			v := median(as[0].secs) / median(bs[0].secs)
+			rows = append(rows, []string{in.label, as[0].name + " ÷ " + bs[0].name, fmtNum(v) + "×", op + " " + fmtNum(bound), passFail(ops[op](v, bound))})
+		}
+	}
+	b.WriteString("## Targets\n\nMedians of the runs; a target holds when the median meets the bound.\n\n")
+	if err := mdtable.Write(b, 2, []string{"input", "benchmark", "median", "target", "result"}, rows); err != nil {
+		return err
+	}
+	b.WriteString("\n")
+	return nil
+}
+
+func passFail(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}

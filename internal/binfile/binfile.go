@@ -1,0 +1,186 @@
+// Package binfile is what gradbench's binary file formats share
+// (nn/checkpoint's checkpoints, xnor's packed models): a frame of magic,
+// version and checksum around the body, and a little-endian [Decoder]
+// that remembers its first error, so that a reader decodes a whole record
+// and checks once.
+//
+// A file of a [Format] is, little-endian:
+//
+//	magic    the format's bytes (8 in both formats)
+//	version  uint32
+//	body     the format's own
+//	trailer  uint32 CRC-32C (Castagnoli) of everything before it
+package binfile
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// A Format names a file format for the frame's checks and messages.
+type Format struct {
+	Name    string // what a file is called in the bad-magic error: "checkpoint", "model file"
+	Magic   string
+	Version uint32
+	// Hint, if set, follows the bad-magic error: where such files come
+	// from.
+	Hint string
+}
+
+// Header returns the magic and version a file of the format starts with.
+func (f Format) Header() []byte {
+	return binary.LittleEndian.AppendUint32([]byte(f.Magic), f.Version)
+}
+
+// Seal appends the checksum trailer to b, a header and body.
+func Seal(b []byte) []byte {
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
+// Open checks the frame of data, the whole file: magic, version, length
+// and checksum. It returns the body, or an error that says which check
+// failed, for the caller to prefix with its package and file.
+func (f Format) Open(data []byte) ([]byte, error) {
+	if len(data) < len(f.Magic) || string(data[:len(f.Magic)]) != f.Magic {
+		msg := "not a gradbench " + f.Name + " (bad magic"
+		if f.Hint != "" {
+			msg += "; " + f.Hint
+		}
+		return nil, errors.New(msg + ")")
+	}
+	header := len(f.Magic) + 4
+	if len(data) < header+4 {
+		return nil, fmt.Errorf("truncated: %d bytes, the header and checksum alone take %d", len(data), header+4)
+	}
+	if v := binary.LittleEndian.Uint32(data[len(f.Magic):]); v != f.Version {
+		return nil, fmt.Errorf("format version %d, this build reads version %d", v, f.Version)
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if got := crc32.Checksum(body, castagnoli); got != sum {
+		return nil, fmt.Errorf("corrupt or truncated: checksum mismatch (file says %08x, content gives %08x)", sum, got)
+	}
+	return body[header:], nil
+}
+
+// A Decoder reads little-endian values from a byte slice. After its first
+// error (a read past the end, or Fail) every read returns zero values and
+// Err returns that error.
+type Decoder struct {
+	b   []byte
+	err error
+}
+
+// NewDecoder returns a decoder of b.
+func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
+
+// Err returns the first error, or nil.
+func (d *Decoder) Err() error { return d.err }
+
+// Len returns the number of bytes not yet read.
+func (d *Decoder) Len() int { return len(d.b) }
+
+// Fail records an error unless there is one already.
+func (d *Decoder) Fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf(format, args...)
+	}
+}
+
+// Bytes returns the next n bytes (aliasing the input, capacity n).
+func (d *Decoder) Bytes(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.b) {
+		d.Fail("data ends early: want %d more bytes, have %d", n, len(d.b))
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
+
+// U8 reads a byte.
+func (d *Decoder) U8() uint8 {
+	if b := d.Bytes(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+// U16 reads a uint16.
+func (d *Decoder) U16() uint16 {
+	if b := d.Bytes(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
+	}
+	return 0
+}
+
+// U32 reads a uint32.
+func (d *Decoder) U32() uint32 {
+	if b := d.Bytes(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
+// U64 reads a uint64.
+func (d *Decoder) U64() uint64 {
+	if b := d.Bytes(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+
+// String16 reads a string of a uint16 length and its bytes.
+func (d *Decoder) String16() string { return string(d.Bytes(int(d.U16()))) }
+
+// Count reads a uint64 count of values of size bytes each and checks that
+// the rest of the data holds that many.
+func (d *Decoder) Count(size int) int {
+	n := d.U64()
+	if d.err == nil && n > uint64(len(d.b)/size) {
+		d.Fail("a count of %d values of %d bytes, only %d bytes remain", n, size, len(d.b))
+		return 0
+	}
+	return int(n)
+}
+
+// values returns the bytes of the next n values of size bytes each.
+func (d *Decoder) values(n, size int) []byte {
+	if d.err == nil && (n < 0 || n > len(d.b)/size) {
+		d.Fail("data ends early: want %d values of %d bytes, have %d bytes", n, size, len(d.b))
+	}
+	return d.Bytes(n * size)
+}
+
+// Float32s reads n float32 values (nil for n = 0).
+func (d *Decoder) Float32s(n int) []float32 {
+	b := d.values(n, 4)
+	if len(b) == 0 {
+		return nil
+	}
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return x
+}
+
+// Int64s reads n int64 values (nil for n = 0).
+func (d *Decoder) Int64s(n int) []int64 {
+	b := d.values(n, 8)
+	if len(b) == 0 {
+		return nil
+	}
+	x := make([]int64, n)
+	for i := range x {
+		x[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return x
+}

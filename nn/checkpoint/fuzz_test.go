@@ -1,0 +1,60 @@
+package checkpoint
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/gradbench/gradbench/internal/binfile"
+)
+
+// FuzzUnmarshal feeds arbitrary bytes to Unmarshal, as they are and with
+// the checksum trailer recomputed (so that the decoder behind the checksum
+// sees them), into a small network and its optimizer. It must never panic
+// or allocate without bound; a failed load must leave the state untouched;
+// a successful one must survive a Marshal and Unmarshal round trip
+// unchanged.
+func FuzzUnmarshal(f *testing.F) {
+	src := net(f, 1, 2)
+	opt := newOpt(src)
+	train(src, opt, 1)
+	good := Marshal(&State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: map[string][]byte{"rng": {1, 2, 3}}})
+	f.Add(good)
+	f.Add(Marshal(&State{Net: src}))
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(format.Magic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inputs := [][]byte{data}
+		if len(data) >= 4 {
+			inputs = append(inputs, binfile.Seal(slices.Clone(data[:len(data)-4])))
+		}
+		for _, in := range inputs {
+			dst := net(t, 3, 2)
+			dopt := newOpt(dst)
+			before := snapshot(dst)
+			s := &State{Net: dst, Opt: dopt}
+			if err := Unmarshal(in, s); err != nil {
+				if after := snapshot(dst); !sameBits(before, after) {
+					t.Fatalf("Unmarshal failed (%v) but changed the network", err)
+				}
+				continue
+			}
+			again := Marshal(s)
+			s2 := &State{Net: net(t, 5, 2)}
+			s2.Opt = newOpt(s2.Net)
+			if err := Unmarshal(again, s2); err != nil {
+				t.Fatalf("a loaded state does not load again: %v", err)
+			}
+			if !bytes.Equal(Marshal(s2), again) {
+				t.Fatal("a loaded state marshals differently after a second round trip")
+			}
+		}
+	})
+}
+
+// sameBits reports whether a and b hold the same float32 bit patterns
+// (NaN included).
+func sameBits(a, b []float32) bool {
+	return slices.EqualFunc(a, b, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
+}

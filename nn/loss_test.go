@@ -1,0 +1,38 @@
+package nn
+
+import (
+	"math"
+	"testing"
+)
+
+func TestCorrectTopK(t *testing.T) {
+	nan := float32(math.NaN())
+	// Three rows of 6 classes.
+	logits := &Tensor{N: 3, C: 6, H: 1, W: 1, Data: []float32{
+		0, 1, 2, 3, 4, 5,
+		5, 5, 5, 5, 5, 5,
+		nan, 2, nan, 1, 2, 0,
+	}}
+	for _, tt := range []struct {
+		labels []int
+		k      int
+		want   int
+	}{
+		{[]int{5, 0, 1}, 1, 3}, // exact argmax; ties go to the lowest index; NaN ranks last
+		{[]int{0, 5, 4}, 5, 1}, // class 0 is 6th in row 0; class 5 loses all ties in row 1; class 4 is 2nd in row 2
+		{[]int{1, 4, 0}, 5, 3}, // in row 2, the NaN of class 0 is 5th (after the numbers, before class 2)
+		{[]int{1, 4, 2}, 5, 2}, // the NaN of class 2 is 6th
+		{[]int{0, 0, 0}, 6, 3}, // every class is in the top 6
+	} {
+		if got := CorrectTopK(logits, tt.labels, tt.k); got != tt.want {
+			t.Errorf("CorrectTopK(labels %v, k %d) = %d, want %d", tt.labels, tt.k, got, tt.want)
+		}
+	}
+	// Correct is the top 1; on rows without NaN, that is the first of the
+	// largest values.
+	for _, labels := range [][]int{{5, 0, 1}, {4, 1, 4}} {
+		if got, want := Correct(logits, labels), CorrectTopK(logits, labels, 1); got != want {
+			t.Errorf("Correct(labels %v) = %d, CorrectTopK k=1 %d", labels, got, want)
+		}
+	}
+}
