@@ -1,0 +1,216 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/nn/checkpoint"
+)
+
+func init() { gemmName = gemm.Impl }
+
+// A Runner trains the cells of sweeps into a runs directory: it skips
+// cells whose record exists, resumes cells from their last epoch
+// checkpoint, and records each finished run.
+type Runner struct {
+	// Dir is the runs directory: records <key>.json and checkpoints
+	// <key>.ckpt. Run creates it.
+	Dir string
+	// Progress, if not nil, receives progress events from the goroutine
+	// that called Run or RunCell.
+	Progress func(Event)
+	// DataProgress, if not nil, receives the progress of dataset downloads
+	// and decoding; with DataProgressBar (a terminal) as a status line
+	// redrawn in place.
+	DataProgress    io.Writer
+	DataProgressBar bool
+
+	datasets map[string]*datasetPair
+}
+
+type datasetPair struct{ train, test *data.Dataset }
+
+// Event reports the progress of a sweep.
+type Event struct {
+	Kind  EventKind
+	Cell  Cell
+	Cells int // cells in the sweep
+	// Epoch (0-based) and Epochs; Step (0-based) and Steps per epoch.
+	Epoch, Epochs int
+	Step, Steps   int
+	// Loss is the mean training loss of the epoch so far and
+	// ImagesPerSec the epoch's training throughput so far.
+	Loss         float64
+	ImagesPerSec float64
+	// Done and Total count the training steps of the whole sweep (cells
+	// found finished count as done), for an ETA.
+	Done, Total int
+	// Record is the finished run (EventCellDone, EventCached).
+	Record *Record
+	// Note explains an EventNote, such as a discarded checkpoint.
+	Note string
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	EventStep     EventKind = iota // a training step finished
+	EventEval                      // evaluation of an epoch started
+	EventEpoch                     // an epoch finished (checkpoint written)
+	EventCellDone                  // a run finished and was recorded
+	EventCached                    // a cell's record already existed
+	EventResumed                   // a cell resumed from its checkpoint at Epoch
+	EventNote                      // a notice for the user, in Note
+)
+
+// CheckpointPath returns where the checkpoint of the run with that key
+// lives.
+func CheckpointPath(dir, key string) string { return filepath.Join(dir, key+".ckpt") }
+
+// WeightsPath returns where the final weights of the finished run with that
+// key live: a checkpoint of the network alone (no optimizer state), which
+// gradbench export packs into a binary model file.
+func WeightsPath(dir, key string) string { return filepath.Join(dir, key+".weights") }
+
+// Prepare loads the workload's datasets and builds its model once, to
+// check that they exist and fit together. It writes nothing under Dir, so a
+// command can validate all of its input before it creates any directory
+// (a dataset found nowhere is downloaded into the user cache, see
+// data.Open).
+func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if err := models.Check(w.Recipe.Model); err != nil {
+		return err
+	}
+	p, err := r.load(ctx, w)
+	if err != nil {
+		return err
+	}
+	_, err = buildModel(w, p.train, nn.Binary{Estimator: estimators.MustParse("ste")}, 1)
+	return err
+}
+
+func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
+	k := w.Recipe.Dataset + "\x00" + w.DataDir
+	if p := r.datasets[k]; p != nil {
+		return p, nil
+	}
+	train, test, err := r.openDataset(ctx, w.Recipe.Dataset, w.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if r.datasets == nil {
+		r.datasets = map[string]*datasetPair{}
+	}
+	p := &datasetPair{train, test}
+	r.datasets[k] = p
+	return p, nil
+}
+
+// Run trains every cell of the sweep that has no record yet, in order,
+// and returns the records of all cells in cell order. A diverged run is
+// recorded and the sweep goes on. When ctx is cancelled, Run returns its
+// error; finished runs are recorded and the running one keeps its last
+// epoch checkpoint, so running the sweep again resumes it.
+func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
+	cells := s.Cells()
+	if err := r.Prepare(ctx, &s.Workload); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
+	p, _ := r.load(ctx, &s.Workload)
+	steps := stepsPerEpoch(&s.Workload, p.train)
+	total := len(cells) * s.Workload.Recipe.Epochs * steps
+	done := 0
+	recs := make([]*Record, len(cells))
+	for i, c := range cells {
+		rec, err := r.runCell(ctx, c, len(cells), &done, total)
+		if err != nil {
+			return recs[:i], err
+		}
+		recs[i] = rec
+	}
+	return recs, nil
+}
+
+// RunCell trains one cell (or returns its existing record): what a batch
+// system's array task runs. Several processes may run cells of one sweep
+// in the same directory; records and checkpoints are replaced atomically.
+func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
+	if err := r.Prepare(ctx, c.Workload); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
+	p, _ := r.load(ctx, c.Workload)
+	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c.Workload, p.train)
+	done := 0
+	return r.runCell(ctx, c, 1, &done, total)
+}
+
+func stepsPerEpoch(w *Workload, train *data.Dataset) int {
+	n := train.N
+	if s := w.Recipe.TrainSubset; s > 0 && s < n {
+		n = s
+	}
+	return (n + w.Recipe.Batch - 1) / w.Recipe.Batch
+}
+
+func (r *Runner) emit(e Event) {
+	if r.Progress != nil {
+		r.Progress(e)
+	}
+}
+
+func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, total int) (*Record, error) {
+	cfg := c.Config()
+	key := cfg.Key()
+	p, err := r.load(ctx, c.Workload)
+	if err != nil {
+		return nil, err
+	}
+	steps := stepsPerEpoch(c.Workload, p.train)
+	if rec, err := ReadRecord(r.Dir, key); err == nil {
+		*done += c.Workload.Recipe.Epochs * steps
+		r.emit(Event{Kind: EventCached, Cell: c, Cells: cells, Record: rec, Done: *done, Total: total})
+		return rec, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	ru, err := r.newRun(c, p, cells, done, total)
+	if err != nil {
+		return nil, err
+	}
+	defer ru.close()
+	start := ru.resume()
+	*done += start * steps
+	rec, err := ru.loop(ctx, start)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkpoint.Save(WeightsPath(r.Dir, key), &checkpoint.State{Net: ru.model.Net}); err != nil {
+		return nil, err
+	}
+	if err := WriteRecord(r.Dir, rec); err != nil {
+		return nil, err
+	}
+	os.Remove(CheckpointPath(r.Dir, key))
+	r.emit(Event{Kind: EventCellDone, Cell: c, Cells: cells, Record: rec, Epoch: len(rec.Epochs), Epochs: cfg.Epochs, Done: *done, Total: total})
+	return rec, nil
+}
