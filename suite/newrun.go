@@ -38,21 +38,10 @@ type run struct {
 	total   int
 }
 
-func buildModel(w *Workload, train *data.Dataset, bin nn.Binary, seed uint64) (*models.Model, error) {
-	c, h, wd := train.BatchShape()
-	return models.Build(w.Recipe.Model, models.Config{
-		C: c, H: h, W: wd, Classes: train.Classes, Width: w.Recipe.Width, Binary: bin,
-	}, nn.NewInit(seed))
-}
-
 func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int) (*run, error) {
 	w := c.Workload
 	rc := &w.Recipe
-	bin, err := nn.ParseBinarize(w.Binarize)
-	if err != nil {
-		return nil, err
-	}
-	m, err := buildModel(w, p.train, nn.Binary{Estimator: c.Spec, Binarize: bin}, c.Seed)
+	m, err := c.Config().modelConfig(p.train).build(c.Spec, c.Seed)
 	if err != nil {
 		return nil, err
 	}

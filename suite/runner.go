@@ -13,7 +13,6 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/models"
-	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -99,7 +98,10 @@ func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	if err != nil {
 		return err
 	}
-	_, err = buildModel(w, p.train, nn.Binary{Estimator: estimators.MustParse("ste")}, 1)
+	ste := estimators.MustParse("ste")
+	cfg := w.config()
+	cfg.Estimator = ste.String()
+	_, err = cfg.modelConfig(p.train).build(ste, 1)
 	return err
 }
 
