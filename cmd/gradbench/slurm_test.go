@@ -212,19 +212,6 @@ func TestSlurmBadInput(t *testing.T) {
 	}
 }
 
-func TestCheckExecutable(t *testing.T) {
-	for _, bad := range []string{"/tmp/go-build123/b001/exe/gradbench", "/home/u/.cache/go-build/33/33e72cf3-d/gradbench"} {
-		if err := checkExecutable(bad); err == nil || !strings.Contains(err.Error(), "which go run built") {
-			t.Errorf("a go run binary %s: %v, want an error", bad, err)
-		}
-	}
-	for _, ok := range []string{"/home/u/bin/gradbench", "/tmp/go-build123/b001/gradbench.test", "/opt/exe/gradbench"} {
-		if err := checkExecutable(ok); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-}
-
 // TestSlurmSpaces: paths with blanks are quoted in the #SBATCH lines and
 // in the commands.
 func TestSlurmSpaces(t *testing.T) {
@@ -242,19 +229,5 @@ func TestSlurmSpaces(t *testing.T) {
 	b, _ = os.ReadFile(filepath.Join(dir, "slurm", "table.sh"))
 	if want := `out='` + dir + `'`; !strings.Contains(string(b), want) {
 		t.Errorf("table.sh lacks %s:\n%s", want, b)
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"--estimators=fda:n=9,ste+na": "--estimators=fda:n=9,ste+na",
-		"/a b/recipe.json":            "'/a b/recipe.json'",
-		"it's":                        `'it'\''s'`,
-		"":                            "''",
-		"$HOME":                       "'$HOME'",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
 	}
 }
