@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/gradbench/gradbench/data"
@@ -14,6 +15,7 @@ import (
 
 // Evaluation is what Evaluate measured.
 type Evaluation struct {
+	Path    string // the model file
 	Model   ModelConfig
 	Dataset string // the dataset evaluated on
 	Batch   int    // images per batch
@@ -115,6 +117,28 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: eval: %w", err)
 	}
-	return &Evaluation{Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
+	return &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
 		Replicas: parallel.Workers(), GEMM: gemm.Impl(), Binary: xnor.Impl()}, nil
+}
+
+// WriteReport writes what Evaluate measured: the model and the packing,
+// a markdown table of both networks' accuracy and speed, and how far their
+// predictions agree.
+func (ev *Evaluation) WriteReport(w io.Writer) error {
+	res, st := ev.Result, ev.Compile
+	fmt.Fprintf(w, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
+		ev.Path, ev.Model.Model, ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
+	fmt.Fprintf(w, "batches of %d images; packed network: %d replicas, one per core, chunks of 8 images\n\n", ev.Batch, ev.Replicas)
+	ips := func(d float64) string {
+		if d <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f", float64(res.Images)/d)
+	}
+	fmt.Fprintf(w, "| network | kernels | top-1 %% | time | images/s |\n|---|---|---:|---:|---:|\n")
+	fmt.Fprintf(w, "| float | nn (gemm %s) | %.2f | %v | %s |\n", ev.GEMM, res.FloatTop1(), res.FloatTime.Round(1e6), ips(res.FloatTime.Seconds()))
+	fmt.Fprintf(w, "| packed | xnor (%s) | %.2f | %v | %s |\n\n", ev.Binary, res.PackedTop1(), res.PackedTime.Round(1e6), ips(res.PackedTime.Seconds()))
+	_, err := fmt.Fprintf(w, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
+		res.Agree, res.Images, res.Agreement(), res.MaxLogitDiff, res.Speedup())
+	return err
 }

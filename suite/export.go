@@ -119,6 +119,18 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	return &Exported{Path: out, Key: key, Record: rec, Model: mc, Size: st}, nil
 }
 
+// WriteSummary says what was written: the run, the network, and how much
+// smaller the binary layers are packed than as float32.
+func (x *Exported) WriteSummary(w io.Writer) error {
+	mc, st := x.Model, x.Size
+	fmt.Fprintf(w, "wrote %s: %s on %s (%d×%d×%d, %d classes), estimator %s, seed %d\n",
+		x.Path, mc.Model, mc.Dataset, mc.C, mc.H, mc.W, mc.Classes, mc.Estimator, x.Record.Config.Seed)
+	fmt.Fprintf(w, "binary layers: %d, %d weights: %s packed (signs and scales) vs %s as float32, %.1f× smaller\n",
+		st.BinaryLayers, st.BinaryWeights, byteSize(st.BinaryPackedBytes), byteSize(st.BinaryFloat32Bytes), st.Ratio())
+	_, err := fmt.Fprintf(w, "full-precision layers and BatchNorm statistics: %s; file %s\n", byteSize(st.OtherBytes), byteSize(st.FileBytes))
+	return err
+}
+
 // runKey splits a run's record or weights path into its directory and key.
 func runKey(path string) (dir, key string, err error) {
 	dir, base := filepath.Split(path)

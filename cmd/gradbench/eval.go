@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"strings"
 
 	"github.com/gradbench/gradbench/suite"
@@ -48,20 +47,5 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
-	res, st := ev.Result, ev.Compile
-	fmt.Fprintf(env.stdout, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
-		*model, ev.Model.Model, ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
-	fmt.Fprintf(env.stdout, "batches of %d images; packed network: %d replicas, one per core, chunks of 8 images\n\n", ev.Batch, ev.Replicas)
-	ips := func(d float64) string {
-		if d <= 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.0f", float64(res.Images)/d)
-	}
-	fmt.Fprintf(env.stdout, "| network | kernels | top-1 %% | time | images/s |\n|---|---|---:|---:|---:|\n")
-	fmt.Fprintf(env.stdout, "| float | nn (gemm %s) | %.2f | %v | %s |\n", ev.GEMM, res.FloatTop1(), res.FloatTime.Round(1e6), ips(res.FloatTime.Seconds()))
-	fmt.Fprintf(env.stdout, "| packed | xnor (%s) | %.2f | %v | %s |\n\n", ev.Binary, res.PackedTop1(), res.PackedTime.Round(1e6), ips(res.PackedTime.Seconds()))
-	fmt.Fprintf(env.stdout, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
-		res.Agree, res.Images, res.Agreement(), res.MaxLogitDiff, res.Speedup())
-	return nil
+	return ev.WriteReport(env.stdout)
 }

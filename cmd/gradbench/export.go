@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 
 	"github.com/gradbench/gradbench/suite"
 )
@@ -45,22 +44,5 @@ func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if err != nil {
 		return err
 	}
-	mc, cfg, st := x.Model, x.Record.Config, x.Size
-	fmt.Fprintf(env.stdout, "wrote %s: %s on %s (%d×%d×%d, %d classes), estimator %s, seed %d\n",
-		x.Path, mc.Model, mc.Dataset, mc.C, mc.H, mc.W, mc.Classes, mc.Estimator, cfg.Seed)
-	fmt.Fprintf(env.stdout, "binary layers: %d, %d weights: %s packed (signs and scales) vs %s as float32, %.1f× smaller\n",
-		st.BinaryLayers, st.BinaryWeights, byteSize(st.BinaryPackedBytes), byteSize(st.BinaryFloat32Bytes), st.Ratio())
-	fmt.Fprintf(env.stdout, "full-precision layers and BatchNorm statistics: %s; file %s\n", byteSize(st.OtherBytes), byteSize(st.FileBytes))
-	return nil
-}
-
-// byteSize formats a byte count with a binary unit.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
+	return x.WriteSummary(env.stdout)
 }

@@ -51,8 +51,8 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "lenet"}, `unknown model "lenet"`},
 		{[]string{"--input", "3x32"}, "want CxHxW"},
 		{[]string{"--input", "0x32x32"}, "positive integers"},
-		{[]string{"--classes", "1"}, "bad --classes 1"},
-		{[]string{"--width", "0"}, "bad --width 0"},
+		{[]string{"--classes", "1"}, "bad classes 1"},
+		{[]string{"--width", "0"}, "bad width 0"},
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
 	} {
 		_, _, err := runGradbench(t, append([]string{"models"}, tt.args...)...)
