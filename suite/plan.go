@@ -8,8 +8,6 @@ import (
 	"os"
 	"strconv"
 	"time"
-
-	"github.com/gradbench/gradbench/models"
 )
 
 // Cell states in a runs directory, as Sweep.Plan reports them.
@@ -98,19 +96,6 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 		return Cell{}, fmt.Errorf("suite: bad cell %q: want an index 0..%d or a 16-digit key", ref, n-1)
 	}
 	return s.CellAt(i)
-}
-
-// Check validates the sweep's workload without loading any data: the
-// recipe, the binarize mode and the model name. Prepare does more (it
-// builds the model on the dataset).
-func (s *Sweep) Check() error {
-	if err := s.Workload.Validate(); err != nil {
-		return err
-	}
-	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
-		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
-	}
-	return models.Check(s.Workload.Recipe.Model)
 }
 
 // RunCellLocked runs one cell as a task of a batch system does, in a runs

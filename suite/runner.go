@@ -12,7 +12,6 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
-	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -89,9 +88,6 @@ func WeightsPath(dir, key string) string { return filepath.Join(dir, key+".weigh
 // data.Open).
 func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	if err := w.Validate(); err != nil {
-		return err
-	}
-	if err := models.Check(w.Recipe.Model); err != nil {
 		return err
 	}
 	p, err := r.load(ctx, w)
