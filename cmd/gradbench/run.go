@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -125,62 +123,19 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	for _, s := range sweep.Specs {
 		order = append(order, s.String())
 	}
-	var tables bytes.Buffer
-	if err := suite.WriteTable(&tables, suite.TableMain, recs, order); err != nil {
+	tables, err := suite.SweepTables(recs, order, sf.ablation == suite.AblationPaper)
+	if err != nil {
 		return err
 	}
-	if sf.ablation == suite.AblationPaper {
-		tables.WriteString("\n")
-		if err := suite.WriteTable(&tables, suite.TablePaper, recs, order); err != nil {
-			return err
-		}
-	}
-	if _, err := env.stdout.Write(tables.Bytes()); err != nil {
+	if _, err := env.stdout.Write(tables); err != nil {
 		return err
 	}
-	files, err := writeOutputs(*out, tables.Bytes(), recs, order)
+	files, err := suite.WriteSweepOutputs(*out, tables, recs, order)
 	if err != nil {
 		return err
 	}
 	if !*quiet {
-		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", strings.Join(files, ", "), filepath.Join(*out, "bench.txt"))
+		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", strings.Join(files, ", "), filepath.Join(*out, suite.BenchFile))
 	}
 	return nil
-}
-
-// writeOutputs writes the sweep's table and curves, and every record of
-// dir as benchmark lines, into dir; it returns the paths written.
-func writeOutputs(dir string, tables []byte, recs []*suite.Record, order []string) ([]string, error) {
-	table := filepath.Join(dir, "table.md")
-	if err := writeFile(table, tables); err != nil {
-		return nil, err
-	}
-	var svg bytes.Buffer
-	if err := suite.WriteCurves(&svg, recs, order); err != nil {
-		return nil, err
-	}
-	curves := filepath.Join(dir, "curves.svg")
-	if err := writeFile(curves, svg.Bytes()); err != nil {
-		return nil, err
-	}
-	all, err := suite.ReadRecords(dir)
-	if err != nil {
-		return nil, err
-	}
-	var bench bytes.Buffer
-	if err := suite.WriteBench(&bench, all); err != nil {
-		return nil, err
-	}
-	benchPath := filepath.Join(dir, "bench.txt")
-	if err := writeFile(benchPath, bench.Bytes()); err != nil {
-		return nil, err
-	}
-	return []string{table, curves, benchPath}, nil
-}
-
-// writeFile replaces path with data atomically, so that a reader never
-// sees half a file. The outputs written this way (tables, curves, benchmark
-// lines) are results, meant to be read by others: mode 0644.
-func writeFile(path string, data []byte) error {
-	return atomicfile.WriteFile(path, data, 0o644)
 }

@@ -1,0 +1,188 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/atomicfile"
+)
+
+// The files a sweep leaves in its runs directory besides the records.
+const (
+	TableFile  = "table.md"   // the sweep's tables
+	CurvesFile = "curves.svg" // its training curves
+	BenchFile  = "bench.txt"  // every record of the directory as benchmark lines
+)
+
+// WriteOutput replaces the file at path with data atomically (see
+// internal/atomicfile): tables, curves and benchmark lines, results meant
+// to be read by others, mode 0644.
+func WriteOutput(path string, data []byte) error {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
+}
+
+// SweepTables returns the tables of a finished sweep: the main table and,
+// with paper, the FDA paper's ablation tables. order is as for WriteTable.
+func SweepTables(recs []*Record, order []string, paper bool) ([]byte, error) {
+	var b bytes.Buffer
+	if err := WriteTable(&b, TableMain, recs, order); err != nil {
+		return nil, err
+	}
+	if paper {
+		b.WriteString("\n")
+		if err := WriteTable(&b, TablePaper, recs, order); err != nil {
+			return nil, err
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// WriteSweepOutputs writes a finished sweep's tables (SweepTables) and
+// training curves, and every record of dir as benchmark lines, into dir:
+// TableFile, CurvesFile and BenchFile. It returns the paths written.
+func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
+	table := filepath.Join(dir, TableFile)
+	if err := WriteOutput(table, tables); err != nil {
+		return nil, err
+	}
+	var svg bytes.Buffer
+	if err := WriteCurves(&svg, recs, order); err != nil {
+		return nil, err
+	}
+	curves := filepath.Join(dir, CurvesFile)
+	if err := WriteOutput(curves, svg.Bytes()); err != nil {
+		return nil, err
+	}
+	all, err := ReadRecords(dir)
+	if err != nil {
+		return nil, err
+	}
+	var bench bytes.Buffer
+	if err := WriteBench(&bench, all); err != nil {
+		return nil, err
+	}
+	benchPath := filepath.Join(dir, BenchFile)
+	if err := WriteOutput(benchPath, bench.Bytes()); err != nil {
+		return nil, err
+	}
+	return []string{table, curves, benchPath}, nil
+}
+
+// TableOptions say what Tabulate builds.
+type TableOptions struct {
+	// Runs is the directory of records; Table a table name (TableNames).
+	Runs, Table string
+	// Estimators, when set, keeps only the records of these
+	// comma-separated specs, in this order.
+	Estimators string
+	// Curves, when set, is the SVG file to draw the training curves to
+	// (one file per workload, see CurvesFiles); Bench, when set, the file
+	// to write every record to as benchmark lines.
+	Curves, Bench string
+}
+
+// A Tabulation is what Tabulate built: the table and the files it wrote.
+type Tabulation struct {
+	Table []byte
+	// Curves are the SVG files written, one per workload.
+	Curves []WorkloadFile
+	// Bench is the benchmark-lines file written, or "".
+	Bench string
+}
+
+// A WorkloadFile is a file written for one workload.
+type WorkloadFile struct {
+	Path     string
+	Workload string // the workload's label, as table headings give it
+}
+
+// Tabulate reads the records in o.Runs and builds the table o.Table from
+// them, for every workload found there; it writes the curves and
+// benchmark lines o asks for.
+func Tabulate(o TableOptions) (*Tabulation, error) {
+	if !slices.Contains(TableNames(), o.Table) {
+		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
+	}
+	recs, err := ReadRecords(o.Runs)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
+	}
+	var order []string
+	if o.Estimators != "" {
+		specs, err := estimators.ParseList(o.Estimators)
+		if err != nil {
+			return nil, err
+		}
+		keep := map[string]bool{}
+		for _, s := range specs {
+			order = append(order, s.String())
+			keep[s.String()] = true
+		}
+		var sel []*Record
+		for _, r := range recs {
+			if keep[r.Config.Estimator] {
+				sel = append(sel, r)
+			}
+		}
+		if len(sel) == 0 {
+			return nil, fmt.Errorf("no run records of %s in %s", o.Estimators, o.Runs)
+		}
+		recs = sel
+	}
+	t := &Tabulation{}
+	var out bytes.Buffer
+	if err := WriteTable(&out, o.Table, recs, order); err != nil {
+		return nil, err
+	}
+	t.Table = out.Bytes()
+	if o.Curves != "" {
+		if t.Curves, err = CurvesFiles(o.Curves, recs, order); err != nil {
+			return nil, err
+		}
+	}
+	if o.Bench != "" {
+		var b bytes.Buffer
+		if err := WriteBench(&b, recs); err != nil {
+			return nil, err
+		}
+		if err := WriteOutput(o.Bench, b.Bytes()); err != nil {
+			return nil, err
+		}
+		t.Bench = o.Bench
+	}
+	return t, nil
+}
+
+// CurvesFiles draws the training curves of every workload in rs (see
+// WriteCurves) to an SVG file of its own: path for the first workload,
+// path-2.svg, path-3.svg, ... for the others. It returns the files
+// written, in the order of the workloads in rs.
+func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, error) {
+	var files []WorkloadFile
+	for i, wl := range byWorkload(rs) {
+		var svg bytes.Buffer
+		if err := WriteCurves(&svg, wl, order); err != nil {
+			return nil, err
+		}
+		p := path
+		if i > 0 {
+			ext := filepath.Ext(path)
+			p = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), i+1, ext)
+		}
+		if err := WriteOutput(p, svg.Bytes()); err != nil {
+			return nil, err
+		}
+		files = append(files, WorkloadFile{Path: p, Workload: wl[0].Config.label(wl[0].Recipe)})
+	}
+	return files, nil
+}
