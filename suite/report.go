@@ -20,12 +20,10 @@ const (
 
 // WriteOutput replaces the file at path with data atomically (see
 // internal/atomicfile): tables, curves and benchmark lines, results meant
-// to be read by others, mode 0644.
+// to be read by others, mode 0644. Its errors read "writing <path>:
+// <cause>", for the caller to prefix.
 func WriteOutput(path string, data []byte) error {
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("suite: %w", err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, data, 0o644)
 }
 
 // SweepTables returns the tables of a finished sweep: the main table and,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -18,7 +19,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/suite"
 )
 
 var curvesCmd = &command{
@@ -233,7 +234,7 @@ func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // writeCurvesSVG draws the curves with gonum/plot and writes the SVG
-// atomically: to a temporary file in the same directory, then renamed.
+// as every output file is written (suite.WriteOutput: atomically).
 func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", cfg.progress)
@@ -264,11 +265,11 @@ func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
 	if err != nil {
 		return fmt.Errorf("curves: %w", err)
 	}
-	err = atomicfile.Write(cfg.svg, 0o644, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
-		return err
-	})
-	if err != nil {
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
+	if err := suite.WriteOutput(cfg.svg, b.Bytes()); err != nil {
 		return fmt.Errorf("curves: %w", err)
 	}
 	return nil

@@ -1,31 +1,11 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/golden"
 )
-
-// update (-update) is declared in curves_test.go.
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func TestModelsGolden(t *testing.T) {
 	for _, tt := range []struct {
@@ -39,7 +19,7 @@ func TestModelsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("gradbench %v: %v", tt.args, err)
 		}
-		golden(t, tt.name, out)
+		golden.Check(t, tt.name, []byte(out))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/golden"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -21,23 +22,6 @@ func normalizePaths(t *testing.T, s, dir string) string {
 	exe, _ = filepath.Abs(exe)
 	s = strings.ReplaceAll(s, exe, "$GRADBENCH")
 	return strings.ReplaceAll(s, dir, "$TMP")
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	golden := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, golden, got)
-	}
 }
 
 // TestSlurmScripts pins the two scripts gradbench slurm writes for a sweep
@@ -65,7 +49,7 @@ func TestSlurmScripts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkGolden(t, "slurm-"+name+".golden", normalizePaths(t, string(b), dir))
+		golden.Check(t, "slurm-"+name+".golden", []byte(normalizePaths(t, string(b), dir)))
 		if st, _ := os.Stat(filepath.Join(out, "slurm", name)); st.Mode()&0o100 == 0 {
 			t.Errorf("%s is not executable", name)
 		}
