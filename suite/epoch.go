@@ -17,6 +17,7 @@ import (
 func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 	E := ru.cfg.Epochs
 	steps := ru.train.Batches()
+	ru.firstEpoch = start + 1
 	for e := start; e < E; e++ {
 		prog := nn.Progress{Epoch: e, Epochs: E}
 		ep, div, err := ru.epoch(ctx, prog, steps)
@@ -28,6 +29,7 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 			ru.rec.Diverged = div
 			ru.rec.Finished = time.Now().UTC()
 			ru.rec.Machine = ThisMachine()
+			ru.rec.Segments = ru.segmentsThrough(e + 1)
 			return ru.rec, nil
 		}
 		ru.rec.Epochs = append(ru.rec.Epochs, ep)
@@ -43,6 +45,7 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 	ru.rec.Final = finalOf(ru.rec.Epochs)
 	ru.rec.Finished = time.Now().UTC()
 	ru.rec.Machine = ThisMachine()
+	ru.rec.Segments = ru.segmentsThrough(E)
 	return ru.rec, nil
 }
 

@@ -36,6 +36,11 @@ type run struct {
 	cells   int
 	done    *int
 	total   int
+	// firstEpoch is the first epoch (1-based) this process trains;
+	// noSegments says that the run resumed from a checkpoint that does not
+	// say who trained its epochs (see Record.Segments).
+	firstEpoch int
+	noSegments bool
 }
 
 func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int) (*run, error) {

@@ -16,8 +16,9 @@ import (
 // A Recipe is how a network is trained: the default model and dataset, the
 // optimizer and its schedule, the number of epochs. The built-in recipes are
 // JSON files embedded in the binary (suite/recipes/*.json); a user recipe is
-// a JSON file with the same keys. Unknown keys are errors, so that a typo
-// never silently falls back to a default.
+// a JSON file with the same keys. Unknown keys and keys given twice are
+// errors, so that a typo never silently falls back to a default and no
+// value is silently overridden.
 //
 // Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
 // schedule, augment. Optional: name (default: the file name without
@@ -131,6 +132,9 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(b, &keys); err != nil {
 		return nil, fmt.Errorf("suite: recipe %s: want one JSON object: %w", defaultName, err)
+	}
+	if err := checkStrictJSON(b); err != nil {
+		return nil, fmt.Errorf("suite: recipe %s: %w", defaultName, err)
 	}
 	r := &Recipe{Width: 1}
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -93,6 +93,10 @@ type Tabulation struct {
 	Curves []WorkloadFile
 	// Bench is the benchmark-lines file written, or "".
 	Bench string
+	// Unverified lists the records tabulated that carry no checksum:
+	// written before gradbench wrote checksums, they were checked for
+	// consistency only (see ReadRecord).
+	Unverified []string
 }
 
 // A WorkloadFile is a file written for one workload.
@@ -138,6 +142,11 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		recs = sel
 	}
 	t := &Tabulation{}
+	for _, r := range recs {
+		if r.Checksum == "" {
+			t.Unverified = append(t.Unverified, RecordPath(o.Runs, r.Key))
+		}
+	}
 	var out bytes.Buffer
 	if err := WriteTable(&out, o.Table, recs, order); err != nil {
 		return nil, err

@@ -18,6 +18,10 @@ type progressState struct {
 	Resumes    int       `json:"resumes"`
 	InitHash   string    `json:"init_hash"`
 	DataHashes []string  `json:"data_hashes"`
+	// Segments are the training segments of Record.Segments up to the
+	// checkpoint's epoch (none in checkpoints written before records kept
+	// them).
+	Segments []Segment `json:"segments,omitempty"`
 }
 
 // resume loads the cell's checkpoint, if there is a usable one, and
@@ -47,6 +51,10 @@ func (ru *run) resume() int {
 	ru.rec.Started = ps.Started
 	ru.rec.Resumes = ps.Resumes + 1
 	ru.rec.DataHashes = ps.DataHashes
+	ru.rec.Segments = ps.Segments
+	// A checkpoint from before segments were kept does not say who
+	// trained its epochs: the record then keeps no segments at all.
+	ru.noSegments = len(ps.Segments) == 0
 	ru.r.emit(Event{Kind: EventResumed, Cell: ru.cell, Cells: ru.cells, Epoch: len(ps.Epochs), Epochs: ru.cfg.Epochs})
 	return len(ps.Epochs)
 }
@@ -63,11 +71,22 @@ func (ru *run) restart() int {
 }
 
 func (ru *run) saveCheckpoint(epochs int, steps int) error {
-	ps := progressState{Key: ru.cfg.Key(), Epochs: ru.rec.Epochs, Started: ru.rec.Started, Resumes: ru.rec.Resumes, InitHash: ru.rec.InitHash, DataHashes: ru.rec.DataHashes}
+	ps := progressState{Key: ru.cfg.Key(), Epochs: ru.rec.Epochs, Started: ru.rec.Started, Resumes: ru.rec.Resumes, InitHash: ru.rec.InitHash, DataHashes: ru.rec.DataHashes,
+		Segments: ru.segmentsThrough(epochs)}
 	b, err := json.Marshal(ps)
 	if err != nil {
 		return fmt.Errorf("suite: checkpoint progress: %w", err)
 	}
 	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt, Epoch: int64(epochs), Step: int64(steps), Extra: map[string][]byte{"progress": b}}
 	return checkpoint.Save(CheckpointPath(ru.r.Dir, ru.cfg.Key()), st)
+}
+
+// segmentsThrough returns the run's training segments with this
+// process's ending at epoch last (1-based): the record's so far (those of
+// the processes before it) and this one's, from the epoch it started at.
+func (ru *run) segmentsThrough(last int) []Segment {
+	if ru.noSegments {
+		return nil
+	}
+	return append(ru.rec.Segments[:len(ru.rec.Segments):len(ru.rec.Segments)], Segment{FirstEpoch: ru.firstEpoch, LastEpoch: last, Machine: ThisMachine()})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -51,6 +52,12 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return err
 	}
-	_, err = env.stdout.Write(t.Table)
-	return err
+	if _, err := env.stdout.Write(t.Table); err != nil {
+		return err
+	}
+	if n := len(t.Unverified); n > 0 {
+		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, agree with themselves but are not verified against edits (%s)\n",
+			plural(n, "record"), strings.Join(t.Unverified, ", "))
+	}
+	return nil
 }
