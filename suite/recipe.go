@@ -55,7 +55,9 @@ type Recipe struct {
 	// TrainSubset and TestSubset, when > 0, train and evaluate on that
 	// many images of each split, drawn stratified by class: the training
 	// subset from the run's seed (the same for every estimator of a seed),
-	// the test subset once for all runs.
+	// the test subset once for all runs. A subset larger than its split
+	// is an error when the data is loaded (Runner.Prepare): it would
+	// train on fewer images than the key and the tables say.
 	TrainSubset int `json:"train_subset,omitempty"`
 	TestSubset  int `json:"test_subset,omitempty"`
 }

@@ -94,11 +94,31 @@ func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	if err != nil {
 		return err
 	}
+	if err := checkSubsets(&w.Recipe, p); err != nil {
+		return err
+	}
 	ste := estimators.MustParse("ste")
 	cfg := w.config()
 	cfg.Estimator = ste.String()
 	_, err = cfg.modelConfig(p.train).build(ste, 1)
 	return err
+}
+
+// checkSubsets refuses a subset larger than its split: it would train or
+// evaluate on the whole split under a key, and a table heading, that say
+// otherwise.
+func checkSubsets(r *Recipe, p *datasetPair) error {
+	for _, s := range []struct {
+		key   string
+		n     int
+		split *data.Dataset
+	}{{"train_subset", r.TrainSubset, p.train}, {"test_subset", r.TestSubset, p.test}} {
+		if s.n > s.split.N {
+			return fmt.Errorf("suite: recipe %s: %s %d is more than the %d images of the %s split of %s: give at most %d, or 0 for the whole split",
+				r.Name, s.key, s.n, s.split.N, s.split.Split, r.Dataset, s.split.N)
+		}
+	}
+	return nil
 }
 
 func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
