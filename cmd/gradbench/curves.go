@@ -130,15 +130,37 @@ func (c *curvesConfig) validate() error {
 	case c.format != "" && c.format != "tsv" && c.format != "csv":
 		return fmt.Errorf("curves: --format must be tsv or csv, got %q", c.format)
 	}
+	// The kernels take x as float32: every grid point must be a finite
+	// float32, and the points must stay distinct once rounded to it.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"from", c.from}, {"to", c.to}} {
+		if math.Abs(f.v) > math.MaxFloat32 {
+			return fmt.Errorf("curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+		}
+	}
+	xs := grid(c.from, c.to, c.points)
+	for i := 1; i < len(xs); i++ {
+		if xs[i] <= xs[i-1] {
+			return fmt.Errorf("curves: --points %d between %v and %v are closer than float32 resolves (x %v repeats): give fewer points or a wider range", c.points, c.from, c.to, xs[i])
+		}
+	}
 	return nil
+}
+
+// grid returns n evenly spaced x from from to to, as float32.
+func grid(from, to float64, n int) []float32 {
+	xs := make([]float32, n)
+	for i := range xs {
+		xs[i] = float32(from + (to-from)*float64(i)/float64(n-1))
+	}
+	return xs
 }
 
 // evalCurves returns the grid and g on it for each spec.
 func evalCurves(cfg curvesConfig) (xs []float32, cols [][]float32, err error) {
-	xs = make([]float32, cfg.points)
-	for i := range xs {
-		xs[i] = float32(cfg.from + (cfg.to-cfg.from)*float64(i)/float64(cfg.points-1))
-	}
+	xs = grid(cfg.from, cfg.to, cfg.points)
 	ones := make([]float32, len(xs))
 	for i := range ones {
 		ones[i] = 1
