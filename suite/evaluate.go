@@ -70,7 +70,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Dataset == "" {
 		o.Dataset = mc.Dataset
 	}
-	_, test, err := OpenDataset(o.Dataset, o.DataDir)
+	test, err := openTestSplit(ctx, o.Dataset, o.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: eval: %w", err)
 	}
