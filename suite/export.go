@@ -105,10 +105,8 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	meta := mc.meta()
 	meta["run"] = key
 	meta["test_top1"] = strconv.FormatFloat(rec.Final.TestTop1, 'f', -1, 64)
-	// Like the checkpoint it is packed from, the file is the user's
-	// alone: mode 0600.
 	var st xnor.SizeStats
-	err = atomicfile.Write(out, 0o600, func(w io.Writer) error {
+	err = atomicfile.WriteUmask(out, filePerm, func(w io.Writer) error {
 		var err error
 		st, err = xnor.Save(w, m.Net, meta)
 		return err

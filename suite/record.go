@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -284,8 +285,7 @@ func WriteRecord(dir string, r *Record) error {
 	if err != nil {
 		return fmt.Errorf("suite: encoding record %s: %w", r.Key, err)
 	}
-	// 0644: records are results, to be read by others and committed.
-	if err := atomicfile.WriteFile(RecordPath(dir, r.Key), append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFileUmask(RecordPath(dir, r.Key), append(b, '\n'), filePerm); err != nil {
 		return fmt.Errorf("suite: %w", err)
 	}
 	return nil
@@ -322,6 +322,9 @@ func decodeRecord(path string, b []byte) (*Record, error) {
 // ReadRecords reads every record in dir (the files named <key>.json whose
 // name is a 16-digit hex key), sorted by workload, estimator and seed.
 func ReadRecords(dir string) ([]*Record, error) {
+	if dir == "" {
+		return nil, errors.New(`suite: the runs directory is "" (--runs ""): want a directory of run records, such as results/runs`)
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: reading runs: %w", err)

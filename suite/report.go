@@ -18,12 +18,21 @@ const (
 	BenchFile  = "bench.txt"  // every record of the directory as benchmark lines
 )
 
+// filePerm is the mode of every file gradbench writes into a runs
+// directory and of its other outputs (records, checkpoints, final
+// weights, tables, curves, benchmark lines, model files), less the umask:
+// 0644 under the usual umask 022, group-writable under 002 for a
+// directory a group shares, private under 077. All are written alike, so
+// that whoever may read a directory's records may read its checkpoints
+// and weights too.
+const filePerm = 0o666
+
 // WriteOutput replaces the file at path with data atomically (see
-// internal/atomicfile): tables, curves and benchmark lines, results meant
-// to be read by others, mode 0644. Its errors read "writing <path>:
-// <cause>", for the caller to prefix.
+// internal/atomicfile), with the mode of every output (filePerm less the
+// umask); a path that names a directory is refused. Its errors read
+// "writing <path>: <cause>", for the caller to prefix.
 func WriteOutput(path string, data []byte) error {
-	return atomicfile.WriteFile(path, data, 0o644)
+	return atomicfile.WriteFileUmask(path, data, filePerm)
 }
 
 // SweepTables returns the tables of a finished sweep: the main table and,

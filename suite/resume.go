@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -78,7 +79,17 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 		return fmt.Errorf("suite: checkpoint progress: %w", err)
 	}
 	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt, Epoch: int64(epochs), Step: int64(steps), Extra: map[string][]byte{"progress": b}}
-	return checkpoint.Save(CheckpointPath(ru.r.Dir, ru.cfg.Key()), st)
+	return saveState(CheckpointPath(ru.r.Dir, ru.cfg.Key()), st)
+}
+
+// saveState writes a checkpoint (a run's epoch checkpoint or its final
+// weights) atomically, with the mode of every file of a runs directory
+// (filePerm).
+func saveState(path string, st *checkpoint.State) error {
+	if err := atomicfile.WriteFileUmask(path, checkpoint.Marshal(st), filePerm); err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
 }
 
 // segmentsThrough returns the run's training segments with this

@@ -132,10 +132,11 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if err := os.MkdirAll(jobs.LogDir, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(jobs.CellsPath, []byte(jobs.Cells), 0o755); err != nil {
+	// Executable, less the umask, as the other files in --out.
+	if err := os.WriteFile(jobs.CellsPath, []byte(jobs.Cells), 0o777); err != nil {
 		return err
 	}
-	if err := os.WriteFile(jobs.TablePath, []byte(jobs.Table), 0o755); err != nil {
+	if err := os.WriteFile(jobs.TablePath, []byte(jobs.Table), 0o777); err != nil {
 		return err
 	}
 	if !f.submit {
