@@ -38,6 +38,9 @@ func (s *CellState) Finished() bool { return s.Record != nil }
 // every cell is pending. Plan reads records, checkpoints and locks, and
 // writes nothing.
 func (s *Sweep) Plan(dir string) ([]CellState, error) {
+	if err := checkRunsDir(dir); err != nil {
+		return nil, err
+	}
 	return s.plan(dir, LockConfig{}, time.Now())
 }
 
@@ -110,6 +113,9 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 //   - holding the lock, it trains the cell with RunCell, resuming from the
 //     cell's checkpoint if there is one, and releases the lock.
 func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Record, error) {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return nil, err
+	}
 	lc = lc.withDefaults()
 	key := c.Key()
 	var waitingFor string

@@ -104,6 +104,43 @@ func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	return err
 }
 
+// checkRunsDir refuses an empty runs directory name, which would put
+// records in the working directory or fail with a puzzling message.
+func checkRunsDir(dir string) error {
+	if dir == "" {
+		return errors.New(`suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`)
+	}
+	return nil
+}
+
+// probeWritable checks, before a run trains, that dir takes a file of
+// size bytes (an epoch checkpoint's), so that a read-only or full runs
+// directory is found now and not after the first epoch's training.
+func probeWritable(dir string, size int) error {
+	fail := func(err error) error {
+		return fmt.Errorf("suite: the runs directory %s cannot take an epoch checkpoint (%d bytes): %w; nothing was trained", dir, size, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-probe-*.tmp")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.Remove(f.Name())
+	buf := make([]byte, min(size, 1<<20))
+	for left := size; left > 0 && err == nil; left -= len(buf) {
+		_, err = f.Write(buf[:min(left, len(buf))])
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
 // checkSubsets refuses a subset larger than its split: it would train or
 // evaluate on the whole split under a key, and a table heading, that say
 // otherwise.
@@ -144,6 +181,9 @@ func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
 // error; finished runs are recorded and the running one keeps its last
 // epoch checkpoint, so running the sweep again resumes it.
 func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return nil, err
+	}
 	cells := s.Cells()
 	if err := r.Prepare(ctx, &s.Workload); err != nil {
 		return nil, err
@@ -170,6 +210,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 // system's array task runs. Several processes may run cells of one sweep
 // in the same directory; records and checkpoints are replaced atomically.
 func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return nil, err
+	}
 	if err := r.Prepare(ctx, c.Workload); err != nil {
 		return nil, err
 	}
@@ -217,12 +260,15 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	}
 	defer ru.close()
 	start := ru.resume()
+	if err := probeWritable(r.Dir, len(checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt}))); err != nil {
+		return nil, err
+	}
 	*done += start * steps
 	rec, err := ru.loop(ctx, start)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkpoint.Save(WeightsPath(r.Dir, key), &checkpoint.State{Net: ru.model.Net}); err != nil {
+	if err := saveState(WeightsPath(r.Dir, key), &checkpoint.State{Net: ru.model.Net}); err != nil {
 		return nil, err
 	}
 	if err := WriteRecord(r.Dir, rec); err != nil {

@@ -3,9 +3,11 @@ package suite
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -29,10 +31,41 @@ type SlurmOptions struct {
 }
 
 var (
-	slurmTimeRE = regexp.MustCompile(`^(\d+-)?\d+(:\d+){0,2}$`)
+	slurmTimeRE = regexp.MustCompile(`^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$`)
 	slurmMemRE  = regexp.MustCompile(`^\d+[KMGTkmgt]?$`)
 	slurmNameRE = regexp.MustCompile(`^[A-Za-z0-9_.,+-]+$`)
 )
+
+// checkSlurmTime checks a time limit in one of Slurm's formats (minutes,
+// MM:SS, H:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS), with every field after the
+// first in its clock range: seconds and minutes below 60, and hours below
+// 24 after a day count. Slurm would read 99:99:99 as more than 100 hours
+// rather than refuse it.
+func checkSlurmTime(s string) error {
+	m := slurmTimeRE.FindStringSubmatch(s)
+	if m == nil {
+		return errors.New("want minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
+	}
+	days := m[1] != ""
+	if h, _ := strconv.Atoi(m[2]); days && h >= 24 {
+		return fmt.Errorf("%s hours after the days, want 0 to 23", m[2])
+	}
+	// The fields after the first: MM:SS and D-HH:MM have one, H:MM:SS
+	// and D-HH:MM:SS two.
+	names := []string{"minutes", "seconds"}
+	switch {
+	case m[3] == "":
+		return nil
+	case m[4] == "" && !days:
+		names = names[1:]
+	}
+	for i, f := range []string{m[3], m[4]}[:len(names)] {
+		if v, _ := strconv.Atoi(f); v >= 60 {
+			return fmt.Errorf("%s %s, want 0 to 59", f, names[i])
+		}
+	}
+	return nil
+}
 
 // Validate checks the options and normalizes the extra lines to bare
 // sbatch options.
@@ -40,8 +73,10 @@ func (o *SlurmOptions) Validate() error {
 	if o.Partition != "" && !slurmNameRE.MatchString(o.Partition) {
 		return fmt.Errorf("bad --partition %q: want a partition name (letters, digits, _ . - or a comma-separated list)", o.Partition)
 	}
-	if o.Time != "" && !slurmTimeRE.MatchString(o.Time) {
-		return fmt.Errorf("bad --time %q: want minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS", o.Time)
+	if o.Time != "" {
+		if err := checkSlurmTime(o.Time); err != nil {
+			return fmt.Errorf("bad --time %q: %s", o.Time, err)
+		}
 	}
 	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
 		return fmt.Errorf("bad --mem %q: want an integer with an optional unit K, M, G or T, such as 4G", o.Mem)
@@ -117,6 +152,9 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	if err := s.Sweep.Check(); err != nil {
 		return nil, err
 	}
+	if err := checkRunsDir(s.Out); err != nil {
+		return nil, err
+	}
 	if err := s.Options.Validate(); err != nil {
 		return nil, err
 	}
@@ -162,13 +200,13 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 // SubmitCommand returns the shell command that submits the two scripts,
 // the table job after the array.
 func (j *SlurmJobs) SubmitCommand() string {
-	return fmt.Sprintf("job=$(sbatch --parsable %s) && sbatch --dependency=afterany:${job%%%%;*} %s", j.CellsPath, j.TablePath)
+	return fmt.Sprintf("job=$(sbatch --parsable %s) && sbatch --dependency=afterany:${job%%%%;*} %s", shellQuote(j.CellsPath), shellQuote(j.TablePath))
 }
 
 // TableSubmitCommand returns the shell command that submits the table
 // job after the array job arrayID.
 func (j *SlurmJobs) TableSubmitCommand(arrayID string) string {
-	return fmt.Sprintf("sbatch --dependency=afterany:%s %s", arrayID, j.TablePath)
+	return fmt.Sprintf("sbatch --dependency=afterany:%s %s", arrayID, shellQuote(j.TablePath))
 }
 
 // checkExecutable rejects a binary that go run built: the tasks run the
