@@ -32,6 +32,8 @@ type Runner struct {
 	// redrawn in place.
 	DataProgress    io.Writer
 	DataProgressBar bool
+	// Lock tunes the cell locks Run takes (zero values: the defaults).
+	Lock LockConfig
 
 	datasets map[string]*datasetPair
 }
@@ -177,9 +179,14 @@ func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
 
 // Run trains every cell of the sweep that has no record yet, in order,
 // and returns the records of all cells in cell order. A diverged run is
-// recorded and the sweep goes on. When ctx is cancelled, Run returns its
-// error; finished runs are recorded and the running one keeps its last
-// epoch checkpoint, so running the sweep again resumes it.
+// recorded and the sweep goes on. Run takes each cell's lock as
+// RunCellLocked does, so two processes running the same sweep into one
+// directory never train a cell twice: a cell that another live process is
+// training is left for last and then waited for (its record is that
+// process's), or taken over if that process ends without one. When ctx is
+// cancelled, Run returns its error and the records finished so far;
+// finished runs are recorded and the running one keeps its last epoch
+// checkpoint, so running the sweep again resumes it.
 func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	if err := checkRunsDir(r.Dir); err != nil {
 		return nil, err
@@ -192,16 +199,41 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
 	p, _ := r.load(ctx, &s.Workload)
-	steps := stepsPerEpoch(&s.Workload, p.train)
-	total := len(cells) * s.Workload.Recipe.Epochs * steps
+	steps := stepsPerEpoch(&s.Workload, p.train) * s.Workload.Recipe.Epochs
+	total := len(cells) * steps
 	done := 0
 	recs := make([]*Record, len(cells))
-	for i, c := range cells {
-		rec, err := r.runCell(ctx, c, len(cells), &done, total)
-		if err != nil {
-			return recs[:i], err
+	finished := func() []*Record {
+		var out []*Record
+		for _, rec := range recs {
+			if rec != nil {
+				out = append(out, rec)
+			}
 		}
-		recs[i] = rec
+		return out
+	}
+	var busy []Cell
+	for _, wait := range []bool{false, true} {
+		todo := cells
+		if wait {
+			todo, busy = busy, nil
+		}
+		for _, c := range todo {
+			cached := func(rec *Record) {
+				done += steps
+				r.emit(Event{Kind: EventCached, Cell: c, Cells: len(cells), Record: rec, Done: done, Total: total})
+			}
+			train := func() (*Record, error) { return r.runCell(ctx, c, len(cells), &done, total) }
+			rec, isBusy, err := r.runLocked(ctx, c, r.Lock, wait, train, cached)
+			if err != nil {
+				return finished(), err
+			}
+			if isBusy {
+				busy = append(busy, c)
+				continue
+			}
+			recs[c.Index] = rec
+		}
 	}
 	return recs, nil
 }

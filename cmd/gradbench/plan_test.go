@@ -239,3 +239,47 @@ func TestRunCellTwoProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestRunTwoProcesses starts two plain gradbench run on the same sweep and
+// --out at once: they share the cells through their locks, so each cell is
+// trained once, and both print the whole table.
+func TestRunTwoProcesses(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 8`, 1))
+	out := filepath.Join(dir, "runs")
+	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "1", "--out", out}
+	var wg sync.WaitGroup
+	stdouts, stderrs := make([]bytes.Buffer, 2), make([]bytes.Buffer, 2)
+	errs := make([]error, 2)
+	start := make(chan struct{})
+	for i := range 2 {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
+		cmd.Stdout, cmd.Stderr = &stdouts[i], &stderrs[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = cmd.Run()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	trained := 0
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("process %d: %v\n%s", i, errs[i], stderrs[i].String())
+		}
+		trained += strings.Count(stderrs[i].String(), "after 8 epochs")
+		if !strings.Contains(stdouts[i].String(), "| ste ") || !strings.Contains(stdouts[i].String(), "| fda ") {
+			t.Errorf("process %d printed no whole table:\n%s", i, stdouts[i].String())
+		}
+	}
+	if trained != 2 {
+		t.Errorf("%d cells trained by the two processes, want 2 (each once):\n%s\n---\n%s", trained, stderrs[0].String(), stderrs[1].String())
+	}
+	t.Logf("first:\n%s\nsecond:\n%s", stderrs[0].String(), stderrs[1].String())
+	if recs, err := suite.ReadRecords(out); err != nil || len(recs) != 2 {
+		t.Fatalf("records: %d, %v", len(recs), err)
+	}
+}
