@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -180,20 +181,34 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 }
 
 // CurvesFiles draws the training curves of every workload in rs (see
-// WriteCurves) to an SVG file of its own: path for the first workload,
-// path-2.svg, path-3.svg, ... for the others. It returns the files
+// WriteCurves) to an SVG file of its own. With one workload the file is
+// path; with several, each file is named after its workload: path's stem,
+// then the recipe, model, width, dataset and epochs (and the workload's
+// key where those do not tell two workloads apart), such as
+// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg. It returns the files
 // written, in the order of the workloads in rs.
 func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, error) {
+	wls := byWorkload(rs)
+	names := make([]string, len(wls))
+	count := map[string]int{}
+	for i, wl := range wls {
+		names[i] = workloadSlug(wl[0])
+		count[names[i]]++
+	}
 	var files []WorkloadFile
-	for i, wl := range byWorkload(rs) {
+	for i, wl := range wls {
 		var svg bytes.Buffer
 		if err := WriteCurves(&svg, wl, order); err != nil {
 			return nil, err
 		}
 		p := path
-		if i > 0 {
+		if len(wls) > 1 {
+			name := names[i]
+			if count[name] > 1 {
+				name += "-" + wl[0].Config.WorkloadKey()[:8]
+			}
 			ext := filepath.Ext(path)
-			p = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), i+1, ext)
+			p = strings.TrimSuffix(path, ext) + "-" + name + ext
 		}
 		if err := WriteOutput(p, svg.Bytes()); err != nil {
 			return nil, err
@@ -201,4 +216,18 @@ func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, err
 		files = append(files, WorkloadFile{Path: p, Workload: wl[0].Config.label(wl[0].Recipe)})
 	}
 	return files, nil
+}
+
+// workloadSlug names a record's workload for a file name.
+func workloadSlug(r *Record) string {
+	c := &r.Config
+	parts := []string{r.Recipe, c.Model}
+	if c.Width != 1 {
+		parts = append(parts, "w"+strconv.FormatFloat(c.Width, 'g', -1, 64))
+	}
+	parts = append(parts, c.Dataset, strconv.Itoa(c.Epochs)+"ep")
+	if c.Binarize != "both" {
+		parts = append(parts, c.Binarize)
+	}
+	return strings.Join(parts, "-")
 }

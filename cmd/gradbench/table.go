@@ -42,7 +42,7 @@ Example:
 func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	ablation := fs.String("ablation", suite.TableMain, "`table`: "+strings.Join(suite.TableNames(), ", "))
 	runs := fs.String("runs", filepath.Join("results", "runs"), "`directory` of run records (gradbench run --out)")
-	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload: file-2.svg, ...)")
+	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order (default: all, ste first)")
 	if err := parseFlags(fs, args); err != nil {
@@ -54,6 +54,11 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	}
 	if _, err := env.stdout.Write(t.Table); err != nil {
 		return err
+	}
+	if len(t.Curves) > 1 {
+		for _, f := range t.Curves {
+			fmt.Fprintf(env.stderr, "wrote %s: curves of %s\n", f.Path, f.Workload)
+		}
 	}
 	if n := len(t.Unverified); n > 0 {
 		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, agree with themselves but are not verified against edits (%s)\n",
