@@ -187,23 +187,7 @@ func TestRunCellTwoProcesses(t *testing.T) {
 	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 12`, 1))
 	out := filepath.Join(dir, "runs")
 	args := []string{"run", "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1", "--out", out, "--cell", "0"}
-	var wg sync.WaitGroup
-	stderrs := make([]bytes.Buffer, 2)
-	errs := make([]error, 2)
-	start := make(chan struct{})
-	for i := range 2 {
-		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
-		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
-		cmd.Stderr = &stderrs[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = cmd.Run()
-		}()
-	}
-	close(start)
-	wg.Wait()
+	stderrs, errs := runTogether(2, args)
 	trained, waited := 0, 0
 	for i := range 2 {
 		if errs[i] != nil {
@@ -238,4 +222,28 @@ func TestRunCellTwoProcesses(t *testing.T) {
 			t.Errorf("left behind: %s", n)
 		}
 	}
+}
+
+// runTogether starts n gradbench processes (this test binary, through
+// TestHelperProcess) with args at the same moment, waits for them, and
+// returns their stderr and errors.
+func runTogether(n int, args []string) ([]bytes.Buffer, []error) {
+	var wg sync.WaitGroup
+	stderrs := make([]bytes.Buffer, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
+		cmd.Stderr = &stderrs[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = cmd.Run()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return stderrs, errs
 }

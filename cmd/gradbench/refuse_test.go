@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -346,23 +345,7 @@ func (fx *refuseFixture) twoRuns(t *testing.T) (string, string, error) {
 	os.WriteFile(recipe, []byte(strings.Replace(strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 6`, 1), `"tiny"`, `"six"`, 1)), 0o644)
 	out := filepath.Join(fx.dir, "shared")
 	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
-	var wg sync.WaitGroup
-	stderrs := make([]bytes.Buffer, 2)
-	errs := make([]error, 2)
-	start := make(chan struct{})
-	for i := range 2 {
-		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
-		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
-		cmd.Stderr = &stderrs[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = cmd.Run()
-		}()
-	}
-	close(start)
-	wg.Wait()
+	stderrs, errs := runTogether(2, args)
 	if recs, err := suite.ReadRecords(out); err != nil || len(recs) != 2 {
 		errs = append(errs, fmt.Errorf("%d records in the shared --out, want 2 (%v)", len(recs), err))
 	}
