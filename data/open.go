@@ -137,21 +137,60 @@ func (s *spec) read(ctx context.Context, dir string, split Split, opt Options) (
 	panic("data: unknown format")
 }
 
+// candidates returns the paths in dir at which the split's file name may
+// be.
+func (s *spec) candidates(dir, name string) []string {
+	switch s.format {
+	case formatIDX:
+		return []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)}
+	case formatCIFAR:
+		var cands []string
+		for _, d := range cifarDirs(dir) {
+			cands = append(cands, filepath.Join(d, name))
+		}
+		return cands
+	case formatFolder:
+		return []string{filepath.Join(dir, name)}
+	}
+	return nil
+}
+
+// misplaced returns an error when a file of the split is missing from dir
+// but its name is there as the wrong kind of file: a directory where a
+// data file belongs (or a file where a class-folder tree does), so that
+// the message says so rather than "not found".
+func (s *spec) misplaced(dir string, split Split) error {
+	for _, name := range s.files[split] {
+		var wrong string
+		for _, c := range s.candidates(dir, name) {
+			st, err := os.Stat(c)
+			if err != nil {
+				continue
+			}
+			if st.IsDir() == (s.format == formatFolder) {
+				wrong = ""
+				break
+			}
+			if wrong == "" {
+				wrong = c
+			}
+		}
+		if wrong == "" {
+			continue
+		}
+		if s.format == formatFolder {
+			return fmt.Errorf("data: %s is a file, want the %s split's directory of class folders (%s)", wrong, split, s.want(split))
+		}
+		return fmt.Errorf("data: %s is a directory, want the %s split's data file (%s)", wrong, split, s.want(split))
+	}
+	return nil
+}
+
 // locate returns the path of each file of the split found in dir, and the
 // names of those missing (nil paths then).
 func (s *spec) locate(dir string, split Split) (paths, missing []string) {
 	for _, name := range s.files[split] {
-		var cands []string
-		switch s.format {
-		case formatIDX:
-			cands = []string{filepath.Join(dir, name+".gz"), filepath.Join(dir, name)}
-		case formatCIFAR:
-			for _, d := range cifarDirs(dir) {
-				cands = append(cands, filepath.Join(d, name))
-			}
-		case formatFolder:
-			cands = []string{filepath.Join(dir, name)}
-		}
+		cands := s.candidates(dir, name)
 		found := ""
 		for _, c := range cands {
 			st, err := os.Stat(c)
@@ -231,6 +270,11 @@ func (s *spec) find(name string, split Split, opt Options) (string, error) {
 				return dir, nil
 			}
 		}
+		for _, dir := range []string{opt.Dir, filepath.Join(opt.Dir, name)} {
+			if err := s.misplaced(dir, split); err != nil {
+				return "", err
+			}
+		}
 		return "", fmt.Errorf("data: %s: %s split not found in data directory %s: want %s in it or in %s",
 			name, split, opt.Dir, s.want(split), filepath.Join(opt.Dir, name))
 	}
@@ -240,6 +284,9 @@ func (s *spec) find(name string, split Split, opt Options) (string, error) {
 		_, missing := s.locate(p.dir, split)
 		if missing == nil {
 			return p.dir, nil
+		}
+		if err := s.misplaced(p.dir, split); err != nil {
+			return "", err
 		}
 		if p.cache || len(missing) == len(s.files[split]) {
 			continue

@@ -219,3 +219,32 @@ func BenchmarkOpenFashionMNIST(b *testing.B) {
 		}
 	}
 }
+
+// TestOpenMisplaced: a data file replaced by a directory (or a class-folder
+// tree by a file) is named as such, not reported as not found.
+func TestOpenMisplaced(t *testing.T) {
+	system, _ := sandbox(t)
+	explicit := t.TempDir()
+	writeIDXSplit(t, explicit, "train", 5, true)
+	img := filepath.Join(explicit, "train-images-idx3-ubyte.gz")
+	os.Remove(img)
+	if err := os.Mkdir(img, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), "mnist", Train, Options{Dir: explicit})
+	wantErr(t, err, "data: "+img+" is a directory, want the train split's data file (train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz])")
+
+	dir := filepath.Join(system, "fashion-mnist")
+	writeIDXSplit(t, dir, "t10k", 3, true)
+	lbl := filepath.Join(dir, "t10k-labels-idx1-ubyte.gz")
+	os.Remove(lbl)
+	os.Mkdir(lbl, 0o755)
+	_, err = Open(context.Background(), "fashion-mnist", Test, Options{Offline: true})
+	wantErr(t, err, "data: "+lbl+" is a directory, want the test split's data file")
+
+	os.MkdirAll(filepath.Join(system, "imagenet"), 0o755)
+	val := filepath.Join(system, "imagenet", "val")
+	os.WriteFile(val, []byte("x"), 0o644)
+	_, err = Open(context.Background(), "imagenet", Test, Options{})
+	wantErr(t, err, "data: "+val+" is a file, want the test split's directory of class folders (val/CLASS/*.{JPEG,jpg,png})")
+}

@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
 )
 
 // FormatVersion is the version of the canonical configuration and record
@@ -34,18 +36,23 @@ type Workload struct {
 	DataDir string
 }
 
-// Validate checks the recipe and the binarize mode. Model and dataset
-// names are checked when the workload is built (see Check).
+// Validate checks the recipe, the model and dataset names and the
+// binarize mode, without loading any data (Runner.Prepare checks what
+// needs it).
 func (w *Workload) Validate() error {
 	if err := w.Recipe.Validate(); err != nil {
 		return err
 	}
-	for _, m := range binarizeModes {
-		if w.Binarize == m {
-			return nil
-		}
+	if err := models.Check(w.Recipe.Model); err != nil {
+		return err
 	}
-	return fmt.Errorf("suite: unknown binarize mode %q (have %s)", w.Binarize, strings.Join(binarizeModes, ", "))
+	if err := checkDataset(w.Recipe.Dataset); err != nil {
+		return err
+	}
+	if !slices.Contains(binarizeModes, w.Binarize) {
+		return fmt.Errorf("suite: unknown binarize mode %q (have %s)", w.Binarize, strings.Join(binarizeModes, ", "))
+	}
+	return nil
 }
 
 // Label describes the workload in one line, for table headings.

@@ -8,7 +8,7 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 )
 
-func testWorkload(t *testing.T) Workload {
+func testWorkload(t testing.TB) Workload {
 	t.Helper()
 	r, err := ParseRecipe(strings.NewReader(goodRecipe), "tiny")
 	if err != nil {

@@ -12,10 +12,6 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// SplitWorkloads splits records by workload, in the order in which each
-// workload first appears in rs.
-func SplitWorkloads(rs []*Record) [][]*Record { return byWorkload(rs) }
-
 // WriteCurves draws the training curves of one workload's runs as an SVG
 // with two panels: test top-1 accuracy and training loss against epoch,
 // one line per estimator, each point the mean over the runs (seeds) with

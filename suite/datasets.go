@@ -11,10 +11,20 @@ import (
 // from dir when it is set (and nowhere else), else from data.Open's search
 // order, downloading what it does not find.
 func (r *Runner) openDataset(ctx context.Context, name, dir string) (train, test *data.Dataset, err error) {
-	if name == "synthetic" && dir != "" {
-		return nil, nil, fmt.Errorf("suite: the synthetic dataset is generated, not read: drop --data %s", dir)
+	if err := checkDataDir(name, dir); err != nil {
+		return nil, nil, err
 	}
 	return data.OpenSplits(ctx, name, data.Options{Dir: dir, Progress: r.DataProgress, ProgressBar: r.DataProgressBar})
+}
+
+// openTestSplit returns the test split of the named dataset alone, as the
+// runs of a sweep see it: what evaluating a trained model needs (a
+// missing or damaged training split does not stop it).
+func openTestSplit(ctx context.Context, name, dir string) (*data.Dataset, error) {
+	if err := checkDataDir(name, dir); err != nil {
+		return nil, err
+	}
+	return data.Open(ctx, name, data.Test, data.Options{Dir: dir})
 }
 
 // OpenDataset returns the training and test splits of the named dataset as
@@ -22,4 +32,13 @@ func (r *Runner) openDataset(ctx context.Context, name, dir string) (train, test
 // gradbench export and eval use to rebuild and evaluate a run's model.
 func OpenDataset(name, dir string) (train, test *data.Dataset, err error) {
 	return (&Runner{}).openDataset(context.Background(), name, dir)
+}
+
+// checkDataDir refuses a data directory for the dataset that is
+// generated, not read.
+func checkDataDir(name, dir string) error {
+	if name == "synthetic" && dir != "" {
+		return fmt.Errorf("suite: the synthetic dataset is generated, not read: drop --data %s", dir)
+	}
+	return nil
 }

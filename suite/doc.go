@@ -17,7 +17,8 @@
 //
 // # Cells and keys
 //
-// [Sweep.Cells] lists a sweep's runs in a stable order (seed-major, then
+// [NewSweep] builds a sweep from a command line's values and checks it,
+// for every command alike. [Sweep.Cells] lists a sweep's runs in a stable order (seed-major, then
 // estimators in the order given), so a cell index names one run, e.g. the
 // task number of a batch-system job array. Each cell has a canonical
 // [Config] (every value that changes what is trained, and no paths) whose
@@ -34,7 +35,10 @@
 // last finished epoch and ends with the same numbers as an uninterrupted
 // one. A run whose loss becomes NaN or ±Inf is recorded with status
 // diverged and the epoch it diverged at; it is never averaged into a table
-// and never retried. [WriteBench] writes the final numbers as Go benchmark
+// and never retried. A record carries a checksum and is checked when read:
+// one that was edited, or disagrees with itself (final numbers against the
+// last epoch, counts, ranges), is refused by name, never averaged.
+// [WriteBench] writes the final numbers as Go benchmark
 // lines that benchstat reads (`benchstat -col /est bench.txt`).
 //
 // # Batch systems

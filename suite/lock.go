@@ -219,7 +219,7 @@ func newToken() string {
 
 // createLock creates the lock file exclusively and starts its heartbeat.
 func createLock(path, key string, cfg LockConfig) (*cellLock, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, err

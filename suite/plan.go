@@ -1,15 +1,12 @@
 package suite
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
 	"time"
-
-	"github.com/gradbench/gradbench/models"
 )
 
 // Cell states in a runs directory, as Sweep.Plan reports them.
@@ -40,6 +37,9 @@ func (s *CellState) Finished() bool { return s.Record != nil }
 // every cell is pending. Plan reads records, checkpoints and locks, and
 // writes nothing.
 func (s *Sweep) Plan(dir string) ([]CellState, error) {
+	if err := checkRunsDir(dir); err != nil {
+		return nil, err
+	}
 	return s.plan(dir, LockConfig{}, time.Now())
 }
 
@@ -98,85 +98,4 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 		return Cell{}, fmt.Errorf("suite: bad cell %q: want an index 0..%d or a 16-digit key", ref, n-1)
 	}
 	return s.CellAt(i)
-}
-
-// Check validates the sweep's workload without loading any data: the
-// recipe, the binarize mode and the model name. Prepare does more (it
-// builds the model on the dataset).
-func (s *Sweep) Check() error {
-	if err := s.Workload.Validate(); err != nil {
-		return err
-	}
-	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
-		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
-	}
-	return models.Check(s.Workload.Recipe.Model)
-}
-
-// RunCellLocked runs one cell as a task of a batch system does, in a runs
-// directory other processes (on other hosts) may share:
-//
-//   - a cell with a record returns it at once (EventCached), before any
-//     data is loaded;
-//   - otherwise it takes the cell's lock (see LockPath). While another live
-//     process holds it, it waits (EventNote once per holder) and then
-//     returns the record that process wrote, or takes the lock over if the
-//     holder ended without one or is gone (a stale lock);
-//   - holding the lock, it trains the cell with RunCell, resuming from the
-//     cell's checkpoint if there is one, and releases the lock.
-func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Record, error) {
-	lc = lc.withDefaults()
-	key := c.Key()
-	var waitingFor string
-	for {
-		rec, err := ReadRecord(r.Dir, key)
-		if err == nil {
-			r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec})
-			return rec, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		if waitingFor == "" {
-			// First pass: check the input before creating anything.
-			if err := r.Prepare(ctx, c.Workload); err != nil {
-				return nil, err
-			}
-			if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-				return nil, fmt.Errorf("suite: %w", err)
-			}
-		}
-		l, holder, err := tryLock(r.Dir, key, lc)
-		if err != nil {
-			return nil, err
-		}
-		if l != nil {
-			return r.runHeld(ctx, c, l)
-		}
-		if h := holder.String() + " " + holder.Token; h != waitingFor {
-			waitingFor = h
-			r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: %s is training it (lock taken %s, last heartbeat %s ago); waiting for its record",
-				c, holder, holder.Acquired.Local().Format(time.DateTime), time.Since(holder.Heartbeat).Round(time.Second))})
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(lc.Poll):
-		}
-	}
-}
-
-// runHeld trains the cell under the held lock l and releases it.
-func (r *Runner) runHeld(ctx context.Context, c Cell, l *cellLock) (*Record, error) {
-	rec, err := ReadRecord(r.Dir, c.Key()) // finished by the previous holder just now?
-	if err == nil {
-		l.release()
-		r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec})
-		return rec, nil
-	}
-	rec, err = r.RunCell(ctx, c)
-	if lost := l.release(); lost && err == nil {
-		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: another process took this cell's lock for stale while it trained; both wrote the same record", c)})
-	}
-	return rec, err
 }

@@ -16,8 +16,9 @@ import (
 // A Recipe is how a network is trained: the default model and dataset, the
 // optimizer and its schedule, the number of epochs. The built-in recipes are
 // JSON files embedded in the binary (suite/recipes/*.json); a user recipe is
-// a JSON file with the same keys. Unknown keys are errors, so that a typo
-// never silently falls back to a default.
+// a JSON file with the same keys. Unknown keys and keys given twice are
+// errors, so that a typo never silently falls back to a default and no
+// value is silently overridden.
 //
 // Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
 // schedule, augment. Optional: name (default: the file name without
@@ -54,7 +55,9 @@ type Recipe struct {
 	// TrainSubset and TestSubset, when > 0, train and evaluate on that
 	// many images of each split, drawn stratified by class: the training
 	// subset from the run's seed (the same for every estimator of a seed),
-	// the test subset once for all runs.
+	// the test subset once for all runs. A subset larger than its split
+	// is an error when the data is loaded (Runner.Prepare): it would
+	// train on fewer images than the key and the tables say.
 	TrainSubset int `json:"train_subset,omitempty"`
 	TestSubset  int `json:"test_subset,omitempty"`
 }
@@ -131,6 +134,9 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(b, &keys); err != nil {
 		return nil, fmt.Errorf("suite: recipe %s: want one JSON object: %w", defaultName, err)
+	}
+	if err := checkStrictJSON(b); err != nil {
+		return nil, fmt.Errorf("suite: recipe %s: %w", defaultName, err)
 	}
 	r := &Recipe{Width: 1}
 	dec := json.NewDecoder(bytes.NewReader(b))

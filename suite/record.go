@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +56,24 @@ type Record struct {
 	Resumes  int       `json:"resumes"`
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
+	// Machine describes the process that finished the run, and Segments
+	// every process that trained a part of it, in order: one segment, or
+	// one more per resume (records written before they were kept have
+	// none).
 	Machine  Machine   `json:"machine"`
+	Segments []Segment `json:"segments,omitempty"`
+	// Checksum is "sha256:" and the SHA-256 of the record's compact JSON
+	// encoding without it, set by WriteRecord (records written before
+	// gradbench set it have none, see Tabulation.Unverified).
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// A Segment is the stretch of a run's epochs that one process trained
+// (the epoch it diverged in included), and where.
+type Segment struct {
+	FirstEpoch int     `json:"first_epoch"` // 1-based
+	LastEpoch  int     `json:"last_epoch"`
+	Machine    Machine `json:"machine"`
 }
 
 // A Divergence says where a run stopped on a non-finite value.
@@ -245,20 +263,21 @@ func cpuModel() string {
 // RecordPath returns where the record of the run with that key lives.
 func RecordPath(dir, key string) string { return filepath.Join(dir, key+".json") }
 
-// WriteRecord writes r to dir/<key>.json atomically: to a temporary file
-// in dir, synced, then renamed over the final name, so that a reader (or
-// a second process racing on the same run) sees either no record or a
-// whole one.
+// WriteRecord sets r's checksum and writes r to dir/<key>.json
+// atomically: to a temporary file in dir, synced, then renamed over the
+// final name, so that a reader (or a second process racing on the same
+// run) sees either no record or a whole one. It refuses a record that
+// does not agree with itself (see the checks of ReadRecord).
 func WriteRecord(dir string, r *Record) error {
-	if r.Key != r.Config.Key() {
-		return fmt.Errorf("suite: record key %s does not match its config (key %s)", r.Key, r.Config.Key())
+	r.Checksum = r.checksum()
+	if err := r.check(); err != nil {
+		return fmt.Errorf("suite: record %s: %w", r.Key, err)
 	}
 	b, err := json.MarshalIndent(r, "", "\t")
 	if err != nil {
 		return fmt.Errorf("suite: encoding record %s: %w", r.Key, err)
 	}
-	// 0644: records are results, to be read by others and committed.
-	if err := atomicfile.WriteFile(RecordPath(dir, r.Key), append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFileUmask(RecordPath(dir, r.Key), append(b, '\n'), filePerm); err != nil {
 		return fmt.Errorf("suite: %w", err)
 	}
 	return nil
@@ -279,23 +298,15 @@ func decodeRecord(path string, b []byte) (*Record, error) {
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("suite: record %s: %w", path, err)
+	err := dec.Decode(&r)
+	if err == nil {
+		err = checkStrictJSON(b)
 	}
-	if r.Key != r.Config.Key() {
-		return nil, fmt.Errorf("suite: record %s: key %s does not match its config (want %s): edited by hand?", path, r.Key, r.Config.Key())
+	if err == nil {
+		err = r.check()
 	}
-	switch r.Status {
-	case StatusOK:
-		if r.Final == nil {
-			return nil, fmt.Errorf("suite: record %s: status ok without final numbers", path)
-		}
-	case StatusDiverged:
-		if r.Diverged == nil {
-			return nil, fmt.Errorf("suite: record %s: status diverged without the epoch it diverged at", path)
-		}
-	default:
-		return nil, fmt.Errorf("suite: record %s: unknown status %q (want ok or diverged)", path, r.Status)
+	if err != nil {
+		return nil, fmt.Errorf("suite: record %s: %w: edited by hand or corrupted; delete it to retrain the run", path, err)
 	}
 	return &r, nil
 }
@@ -303,6 +314,9 @@ func decodeRecord(path string, b []byte) (*Record, error) {
 // ReadRecords reads every record in dir (the files named <key>.json whose
 // name is a 16-digit hex key), sorted by workload, estimator and seed.
 func ReadRecords(dir string) ([]*Record, error) {
+	if dir == "" {
+		return nil, errors.New(`suite: the runs directory is "" (--runs ""): want a directory of run records, such as results/runs`)
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: reading runs: %w", err)

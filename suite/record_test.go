@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -36,8 +37,10 @@ func fakeRecord(w *Workload, spec string, seed uint64, top1 float64) *Record {
 			Epoch: e, LR: 0.1, TrainLoss: 2 - frac, TrainAcc: top1 * frac, TestLoss: 2 - frac,
 			TestTop1: top1 * frac, FlipRatio: 0.01, TrainSeconds: 10 + float64(seed), EvalSeconds: 2, ImagesPerSec: 100,
 		})
+		r.DataHashes = append(r.DataHashes, fmt.Sprintf("%016x", e))
 		if math.IsNaN(top1) && e == 2 {
 			r.Epochs = r.Epochs[:1]
+			r.DataHashes = r.DataHashes[:1]
 			r.Status = StatusDiverged
 			r.Diverged = &Divergence{Epoch: 2, Step: 3, Reason: "training loss is NaN"}
 			r.Epochs[0].TestTop1, r.Epochs[0].TrainAcc = 10, 10
@@ -79,33 +82,72 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadRecordsRejects: a record that is corrupted, edited by hand or
+// disagrees with itself is refused by name, with what to do; a record
+// without a checksum (written before records had one) loads when it agrees
+// with itself.
 func TestReadRecordsRejects(t *testing.T) {
 	w := testWorkload(t)
+	w.Recipe.Epochs = 3
 	r := fakeRecord(&w, "ste", 1, 80)
-	tests := map[string]func(s string) string{
-		"edited config": func(s string) string { return strings.Replace(s, `"seed": 1`, `"seed": 9`, 1) },
-		"unknown field": func(s string) string { return strings.Replace(s, `"status"`, `"extra": 1, "status"`, 1) },
-		"bad status":    func(s string) string { return strings.Replace(s, `"status": "ok"`, `"status": "meh"`, 1) },
-		"truncated":     func(s string) string { return s[:len(s)/2] },
+	dir := t.TempDir()
+	if err := WriteRecord(dir, r); err != nil {
+		t.Fatal(err)
 	}
-	for name, edit := range tests {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := WriteRecord(dir, r); err != nil {
+	path := RecordPath(dir, r.Key)
+	sealed, _ := os.ReadFile(path)
+	sum := r.checksum()
+	legacy := strings.Replace(string(sealed), ",\n\t\"checksum\": \""+sum+"\"", "", 1)
+	if legacy == string(sealed) {
+		t.Fatalf("no checksum line in the record:\n%s", sealed)
+	}
+	final := func(s, v string) string { // the final block's test_top1
+		i := strings.Index(s, `"final"`)
+		return s[:i] + strings.Replace(s[i:], `"test_top1": 80`, `"test_top1": `+v, 1)
+	}
+	last := func(s, v string) string { // the last epoch's test_top1
+		i := strings.LastIndex(s[:strings.Index(s, `"final"`)], `"test_top1": 80`)
+		return s[:i] + `"test_top1": ` + v + s[i+len(`"test_top1": 80`):]
+	}
+	const what = ": edited by hand or corrupted; delete it to retrain the run"
+	tests := []struct {
+		name, text, want string // want "" loads
+	}{
+		{"sealed", string(sealed), ""},
+		{"legacy", legacy, ""},
+		{"sealed, final edited", final(string(sealed), "99"), "its checksum " + sum + " does not match its content"},
+		{"sealed, wrong checksum", strings.Replace(string(sealed), sum, "sha256:00", 1), "its checksum sha256:00 does not match its content"},
+		{"legacy, final edited", final(legacy, "99"), "final test_top1 99, but the last epoch's is 80"},
+		{"legacy, both edited alike", final(last(legacy, "99"), "99"), ""},
+		{"legacy, out of range", final(last(legacy, "150"), "150"), "epoch 3: test_top1 150, want a percentage in [0, 100]"},
+		{"legacy, negative loss", strings.Replace(legacy, `"test_loss": 1,`, `"test_loss": -1,`, 1), "epoch 3: test_loss -1, want a finite number >= 0"},
+		{"legacy, an epoch dropped", strings.Replace(legacy, `"epoch": 2,`, `"epoch": 3,`, 1), "epoch 2 is numbered 3"},
+		{"legacy, too few data digests", strings.Replace(legacy, ",\n\t\t\"0000000000000003\"", "", 1), "2 data digests for 3 epochs"},
+		{"legacy, key given twice", strings.Replace(legacy, `"status": "ok"`, `"status": "ok", "status": "ok"`, 1), `key "status" given twice`},
+		{"legacy, config edited", strings.Replace(legacy, `"seed": 1`, `"seed": 9`, 1), "key " + r.Key + " does not match its config"},
+		{"unknown field", strings.Replace(legacy, `"status"`, `"extra": 1, "status"`, 1), `json: unknown field "extra"`},
+		{"bad status", strings.Replace(legacy, `"status": "ok"`, `"status": "meh"`, 1), `unknown status "meh" (want ok or diverged)`},
+		{"truncated", string(sealed[:len(sealed)/2]), "unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			path := RecordPath(dir, r.Key)
-			b, _ := os.ReadFile(path)
-			if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
-				t.Fatal(err)
+			rs, err := ReadRecords(dir)
+			if tt.want == "" {
+				if err != nil || len(rs) != 1 {
+					t.Fatalf("ReadRecords() = %d records, %v; want the record", len(rs), err)
+				}
+				return
 			}
-			if _, err := ReadRecords(dir); err == nil || !strings.Contains(err.Error(), r.Key) {
-				t.Errorf("ReadRecords() error = %v, want one naming %s", err, path)
+			if err == nil || !strings.HasPrefix(err.Error(), "suite: record "+path+": "+tt.want) || !strings.HasSuffix(err.Error(), what) {
+				t.Errorf("ReadRecords() error = %v\nwant suite: record %s: %s...%s", err, path, tt.want, what)
 			}
 		})
 	}
 	// Other files in the directory are ignored.
-	dir := t.TempDir()
+	dir = t.TempDir()
 	os.WriteFile(filepath.Join(dir, "table.md"), []byte("x"), 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.json"), []byte("x"), 0o644)
 	if rs, err := ReadRecords(dir); err != nil || len(rs) != 0 {
@@ -200,5 +242,64 @@ func TestMachineCommit(t *testing.T) {
 	want := strings.TrimSpace(string(head))
 	if got := ThisMachine().Commit; !strings.HasPrefix(got, want) {
 		t.Errorf("ThisMachine().Commit = %q, want %q (+dirty for uncommitted changes)", got, want)
+	}
+}
+
+// TestRecordCheckCounts: the epochs, the divergence and the training
+// segments must agree with the configuration and the resumes.
+func TestRecordCheckCounts(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 3
+	m := Machine{Host: "h", GOMAXPROCS: 2}
+	tests := []struct {
+		name string
+		edit func(r *Record)
+		want string
+	}{
+		{"ok", func(r *Record) {}, ""},
+		{"segments", func(r *Record) {
+			r.Resumes = 1
+			r.Segments = []Segment{{1, 1, m}, {2, 3, m}}
+		}, ""},
+		{"segments for no resume", func(r *Record) { r.Segments = []Segment{{1, 1, m}, {2, 3, m}} }, "2 training segments for 0 resumes, want 1"},
+		{"segments with a gap", func(r *Record) {
+			r.Resumes = 1
+			r.Segments = []Segment{{1, 1, m}, {3, 3, m}}
+		}, "training segment 2 covers epochs 3..3, want it to start at epoch 2"},
+		{"segments short", func(r *Record) { r.Segments = []Segment{{1, 2, m}} }, "training segments end at epoch 2, the record at 3"},
+		{"epochs short", func(r *Record) { r.Epochs, r.DataHashes = r.Epochs[:2], r.DataHashes[:2] }, "status ok with 2 epochs, its config trains 3"},
+		{"final seconds", func(r *Record) { r.Final.SecondsPerEpoch = 1 }, "final seconds_per_epoch 1, but the epochs' mean is 13"},
+		{"flip ratio", func(r *Record) { r.Epochs[0].FlipRatio = 2 }, "epoch 1: flip_ratio 2, want a number in [0, 1]"},
+		{"infinite time", func(r *Record) { r.Epochs[1].EvalSeconds = math.Inf(1) }, "epoch 2: eval_seconds +Inf, want a finite number >= 0"},
+		{"diverged ok", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+		}, ""},
+		{"diverged with final", func(r *Record) {
+			f := r.Final
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Final = f
+		}, "status diverged with final numbers"},
+		{"diverged late", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged.Epoch = 3
+		}, "diverged in epoch 3 with 1 epochs recorded, want 2"},
+		{"diverged after the end", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged.Epoch = 4
+		}, "diverged at epoch 4 step 3, want an epoch in 1..3"},
+		{"diverged segments", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Segments = []Segment{{1, 2, m}}
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fakeRecord(&w, "ste", 1, 80)
+			tt.edit(r)
+			err := r.check()
+			if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+				t.Errorf("check() = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

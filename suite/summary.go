@@ -3,12 +3,81 @@ package suite
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/mdtable"
 	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/nn"
 )
+
+// paperInput is the input each model is summarized for by default: that
+// of its paper workload.
+var paperInput = map[string]models.Config{
+	"alexnet":   {C: 3, H: 224, W: 224, Classes: 1000},
+	"resnet18":  {C: 3, H: 224, W: 224, Classes: 1000},
+	"resnet20":  {C: 3, H: 32, W: 32, Classes: 10},
+	"vgg-small": {C: 3, H: 32, W: 32, Classes: 10},
+}
+
+// A ModelsQuery says which models SummarizeModels describes, for which
+// input.
+type ModelsQuery struct {
+	// Model, when set, is the one model to describe layer by layer;
+	// empty, every model gets one row.
+	Model string
+	// C, H, W and Classes are the input and the number of classes; zero
+	// values take each model's paper workload (resnet20 and vgg-small:
+	// CIFAR-10, 3×32×32, 10 classes; resnet18 and alexnet: ImageNet,
+	// 3×224×224, 1000 classes).
+	C, H, W, Classes int
+	Width            float64 // width multiplier, > 0
+}
+
+// SummarizeModels builds the models of q as inference networks (no noise
+// adaptation) and writes WriteModelSummary of the one model q names, or
+// WriteModels of all.
+func SummarizeModels(w io.Writer, q ModelsQuery) error {
+	names := models.Names()
+	if q.Model != "" {
+		if err := models.Check(q.Model); err != nil {
+			return err
+		}
+		names = []string{q.Model}
+	}
+	if q.C < 0 || q.H < 0 || q.W < 0 || (q.C > 0) != (q.H > 0) || (q.C > 0) != (q.W > 0) {
+		return fmt.Errorf("suite: bad input %d×%d×%d: want positive integers", q.C, q.H, q.W)
+	}
+	if q.Classes < 0 || q.Classes == 1 {
+		return fmt.Errorf("suite: bad classes %d: want at least 2", q.Classes)
+	}
+	if !(q.Width > 0) || math.IsInf(q.Width, 0) {
+		return fmt.Errorf("suite: bad width %v: want a number > 0", q.Width)
+	}
+	var ms []*models.Model
+	for _, name := range names {
+		cfg := paperInput[name]
+		if q.C > 0 {
+			cfg.C, cfg.H, cfg.W = q.C, q.H, q.W
+		}
+		if q.Classes > 0 {
+			cfg.Classes = q.Classes
+		}
+		cfg.Width = q.Width
+		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
+		m, err := models.Build(name, cfg, nn.NewInit(1))
+		if err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	if q.Model != "" {
+		return WriteModelSummary(w, ms[0])
+	}
+	return WriteModels(w, ms)
+}
 
 // WriteModels writes one markdown row per model: parameters by precision,
 // inference memory as float32 and with binary weights packed in bits,

@@ -2,37 +2,12 @@ package suite
 
 import (
 	"bytes"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // hasAll checks that the table (what) contains every one of wants, with
 // runs of spaces (the padding of its columns) read as one.
@@ -95,7 +70,7 @@ func TestTablesGolden(t *testing.T) {
 			if err := WriteTable(&buf, name, rs, order); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "table-"+name+".md", buf.Bytes())
+			golden.Check(t, "table-"+name+".md", buf.Bytes())
 		})
 	}
 }

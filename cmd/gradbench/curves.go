@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -18,7 +19,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/suite"
 )
 
 var curvesCmd = &command{
@@ -129,15 +130,37 @@ func (c *curvesConfig) validate() error {
 	case c.format != "" && c.format != "tsv" && c.format != "csv":
 		return fmt.Errorf("curves: --format must be tsv or csv, got %q", c.format)
 	}
+	// The kernels take x as float32: every grid point must be a finite
+	// float32, and the points must stay distinct once rounded to it.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"from", c.from}, {"to", c.to}} {
+		if math.Abs(f.v) > math.MaxFloat32 {
+			return fmt.Errorf("curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+		}
+	}
+	xs := grid(c.from, c.to, c.points)
+	for i := 1; i < len(xs); i++ {
+		if xs[i] <= xs[i-1] {
+			return fmt.Errorf("curves: --points %d between %v and %v are closer than float32 resolves (x %v repeats): give fewer points or a wider range", c.points, c.from, c.to, xs[i])
+		}
+	}
 	return nil
+}
+
+// grid returns n evenly spaced x from from to to, as float32.
+func grid(from, to float64, n int) []float32 {
+	xs := make([]float32, n)
+	for i := range xs {
+		xs[i] = float32(from + (to-from)*float64(i)/float64(n-1))
+	}
+	return xs
 }
 
 // evalCurves returns the grid and g on it for each spec.
 func evalCurves(cfg curvesConfig) (xs []float32, cols [][]float32, err error) {
-	xs = make([]float32, cfg.points)
-	for i := range xs {
-		xs[i] = float32(cfg.from + (cfg.to-cfg.from)*float64(i)/float64(cfg.points-1))
-	}
+	xs = grid(cfg.from, cfg.to, cfg.points)
 	ones := make([]float32, len(xs))
 	for i := range ones {
 		ones[i] = 1
@@ -233,7 +256,7 @@ func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // writeCurvesSVG draws the curves with gonum/plot and writes the SVG
-// atomically: to a temporary file in the same directory, then renamed.
+// as every output file is written (suite.WriteOutput: atomically).
 func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", cfg.progress)
@@ -264,11 +287,11 @@ func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
 	if err != nil {
 		return fmt.Errorf("curves: %w", err)
 	}
-	err = atomicfile.Write(cfg.svg, 0o644, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
-		return err
-	})
-	if err != nil {
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
+	if err := suite.WriteOutput(cfg.svg, b.Bytes()); err != nil {
 		return fmt.Errorf("curves: %w", err)
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +13,8 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // runGradbench runs gradbench in-process and returns its stdout and stderr.
 func runGradbench(t *testing.T, args ...string) (stdout, stderr string, err error) {
@@ -31,19 +29,7 @@ func TestCurvesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "curves.tsv")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if out != string(want) {
-		t.Errorf("curves output differs from %s (run go test -update if the change is intended):\n%s", golden, out)
-	}
+	golden.Check(t, "curves.tsv", []byte(out))
 }
 
 func TestCurvesTable(t *testing.T) {

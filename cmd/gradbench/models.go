@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
-	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -32,14 +30,6 @@ Examples:
 	run: runModels,
 }
 
-// paperInput is the input each model is summarized for by default.
-var paperInput = map[string]models.Config{
-	"alexnet":   {C: 3, H: 224, W: 224, Classes: 1000},
-	"resnet18":  {C: 3, H: 224, W: 224, Classes: 1000},
-	"resnet20":  {C: 3, H: 32, W: 32, Classes: 10},
-	"vgg-small": {C: 3, H: 32, W: 32, Classes: 10},
-}
-
 func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
 	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
@@ -48,48 +38,15 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	names := models.Names()
-	if *model != "" {
-		if err := models.Check(*model); err != nil {
-			return err
-		}
-		names = []string{*model}
-	}
-	var in [3]int
+	q := suite.ModelsQuery{Model: *model, Classes: *classes, Width: *width}
 	if *input != "" {
-		var err error
-		if in, err = parseShape(*input); err != nil {
-			return err
-		}
-	}
-	if *classes < 0 || *classes == 1 {
-		return fmt.Errorf("bad --classes %d: want at least 2", *classes)
-	}
-	if !(*width > 0) {
-		return fmt.Errorf("bad --width %v: want a number > 0", *width)
-	}
-	var ms []*models.Model
-	for _, name := range names {
-		cfg := paperInput[name]
-		if *input != "" {
-			cfg.C, cfg.H, cfg.W = in[0], in[1], in[2]
-		}
-		if *classes > 0 {
-			cfg.Classes = *classes
-		}
-		cfg.Width = *width
-		// The summary describes the inference network: no noise adaptation.
-		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
-		m, err := models.Build(name, cfg, nn.NewInit(1))
+		in, err := parseShape(*input)
 		if err != nil {
 			return err
 		}
-		ms = append(ms, m)
+		q.C, q.H, q.W = in[0], in[1], in[2]
 	}
-	if *model != "" {
-		return suite.WriteModelSummary(env.stdout, ms[0])
-	}
-	return suite.WriteModels(env.stdout, ms)
+	return suite.SummarizeModels(env.stdout, q)
 }
 
 // parseShape parses "CxHxW".

@@ -1,31 +1,11 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/golden"
 )
-
-// update (-update) is declared in curves_test.go.
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func TestModelsGolden(t *testing.T) {
 	for _, tt := range []struct {
@@ -39,7 +19,7 @@ func TestModelsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("gradbench %v: %v", tt.args, err)
 		}
-		golden(t, tt.name, out)
+		golden.Check(t, tt.name, []byte(out))
 	}
 }
 
@@ -51,8 +31,8 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "lenet"}, `unknown model "lenet"`},
 		{[]string{"--input", "3x32"}, "want CxHxW"},
 		{[]string{"--input", "0x32x32"}, "positive integers"},
-		{[]string{"--classes", "1"}, "bad --classes 1"},
-		{[]string{"--width", "0"}, "bad --width 0"},
+		{[]string{"--classes", "1"}, "bad classes 1"},
+		{[]string{"--width", "0"}, "bad width 0"},
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
 	} {
 		_, _, err := runGradbench(t, append([]string{"models"}, tt.args...)...)

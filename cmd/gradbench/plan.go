@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,9 +70,6 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	}
 	sweep, err := sf.sweep(fs)
 	if err != nil {
-		return err
-	}
-	if err := sweep.Check(); err != nil {
 		return err
 	}
 	states, err := sweep.Plan(*out)
@@ -158,13 +154,6 @@ func (f *cellFlags) set(fs *flag.FlagSet) bool {
 	return set
 }
 
-// failCellEnv names the environment variable of a test hook: gradbench
-// run --cell fails, without training, for the cells it lists (indices or
-// keys, comma-separated) that have no record yet. The Slurm acceptance
-// test uses it for a cell that fails in its first array and succeeds when
-// resubmitted.
-const failCellEnv = "GRADBENCH_FAIL_CELL"
-
 // find returns the cell the flags select.
 func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, error) {
 	cellSet, envSet := false, false
@@ -204,20 +193,12 @@ func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, erro
 // run trains the selected cell of the sweep into out, unless it has a
 // record, and prints one line about it.
 func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, sweep *suite.Sweep, out string, quiet bool) error {
-	if err := sweep.Check(); err != nil {
-		return err
-	}
 	c, err := f.find(flags, sweep)
 	if err != nil {
 		return err
 	}
 	n := len(sweep.Cells())
 	name := fmt.Sprintf("cell %d of %d (%s)", c.Index, n, c)
-	if v := os.Getenv(failCellEnv); v != "" && failHook(v, c) {
-		if _, err := suite.ReadRecord(out, c.Key()); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s failed on purpose: %s=%s names it (a test hook)", name, failCellEnv, v)
-		}
-	}
 	bar := newProgressBar(env.stderr, env.stderrTTY && !quiet, quiet)
 	runner := &suite.Runner{Dir: out, Progress: func(e suite.Event) {
 		e.Cells = n
@@ -244,15 +225,4 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 	}
 	_, err = fmt.Fprintf(env.stdout, "%s: %s, recorded in %s\n", name, result, suite.RecordPath(out, rec.Key))
 	return err
-}
-
-// failHook reports whether the hook's list (indices or keys) names c.
-func failHook(list string, c suite.Cell) bool {
-	for _, s := range strings.Split(list, ",") {
-		s = strings.TrimSpace(s)
-		if s == strconv.Itoa(c.Index) || s == c.Key() {
-			return true
-		}
-	}
-	return false
 }

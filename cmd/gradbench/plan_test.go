@@ -138,7 +138,6 @@ func TestRunCellBadInput(t *testing.T) {
 		{"env name empty", "-", []string{"--index-from-env", ""}, `--index-from-env "": want the name of an environment variable`},
 		{"env name with $", "-", []string{"--index-from-env", "$SLURM_ARRAY_TASK_ID"}, `--index-from-env "$SLURM_ARRAY_TASK_ID": want the name`},
 		{"both", "1", []string{"--cell", "0", "--index-from-env", "GRADBENCH_TEST_INDEX"}, "--cell and --index-from-env both select a cell: give one"},
-		{"fault hook", "-", []string{"--cell", "1"}, "cell 1 of 4 (fda seed 1) failed on purpose: GRADBENCH_FAIL_CELL=3,1 names it (a test hook)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,7 +146,6 @@ func TestRunCellBadInput(t *testing.T) {
 			} else {
 				t.Setenv("GRADBENCH_TEST_INDEX", tt.env)
 			}
-			t.Setenv(failCellEnv, "3,1")
 			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
 			args := append([]string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}, tt.args...)
 			_, _, err := runGradbench(t, args...)
@@ -162,7 +160,7 @@ func TestRunCellBadInput(t *testing.T) {
 }
 
 // TestRunCellIndexFromEnv: the variable's value is the cell index; a
-// finished cell exits at once, even when the fault hook names it.
+// finished cell exits at once.
 func TestRunCellIndexFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, tinyRecipe)
@@ -176,7 +174,6 @@ func TestRunCellIndexFromEnv(t *testing.T) {
 	if !strings.HasPrefix(stdout, "cell 3 of 4 (fda seed 2): top-1 ") {
 		t.Errorf("stdout = %q, want cell 3 (fda seed 2) trained", stdout)
 	}
-	t.Setenv(failCellEnv, "3")
 	stdout2, stderr, err := runGradbench(t, args...)
 	if err != nil || stdout2 != stdout || !strings.Contains(stderr, "[4/4] fda seed 2: already done") || strings.Contains(stderr, "epoch") {
 		t.Errorf("second run of a finished cell: %v, stdout %q, stderr:\n%s\nwant the same line and nothing trained", err, stdout2, stderr)
@@ -190,23 +187,7 @@ func TestRunCellTwoProcesses(t *testing.T) {
 	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 12`, 1))
 	out := filepath.Join(dir, "runs")
 	args := []string{"run", "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1", "--out", out, "--cell", "0"}
-	var wg sync.WaitGroup
-	stderrs := make([]bytes.Buffer, 2)
-	errs := make([]error, 2)
-	start := make(chan struct{})
-	for i := range 2 {
-		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
-		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
-		cmd.Stderr = &stderrs[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = cmd.Run()
-		}()
-	}
-	close(start)
-	wg.Wait()
+	stderrs, errs := runTogether(2, args)
 	trained, waited := 0, 0
 	for i := range 2 {
 		if errs[i] != nil {
@@ -241,4 +222,28 @@ func TestRunCellTwoProcesses(t *testing.T) {
 			t.Errorf("left behind: %s", n)
 		}
 	}
+}
+
+// runTogether starts n gradbench processes (this test binary, through
+// TestHelperProcess) with args at the same moment, waits for them, and
+// returns their stderr and errors.
+func runTogether(n int, args []string) ([]bytes.Buffer, []error) {
+	var wg sync.WaitGroup
+	stderrs := make([]bytes.Buffer, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+		cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
+		cmd.Stderr = &stderrs[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = cmd.Run()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return stderrs, errs
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -9,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -60,10 +57,8 @@ type sweepFlags struct {
 	width                                                               float64
 }
 
-const defaultEstimators = "ste,fda,fda+na"
-
 func (f *sweepFlags) define(fs *flag.FlagSet) {
-	fs.StringVar(&f.estimators, "estimators", defaultEstimators, "comma-separated estimator `specs`, such as fda:n=9,ste or dsq+na (see gradbench list)")
+	fs.StringVar(&f.estimators, "estimators", suite.DefaultEstimators, "comma-separated estimator `specs`, such as fda:n=9,ste or dsq+na (see gradbench list)")
 	fs.StringVar(&f.ablation, "ablation", "", "run the estimators of a set of tables instead of --estimators: paper (the FDA paper's Tables 2-4)")
 	fs.StringVar(&f.recipe, "recipe", "fmnist-10", "recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
 	fs.StringVar(&f.model, "model", "", "model `name`, overriding the recipe's ("+strings.Join(models.Names(), ", ")+")")
@@ -75,60 +70,22 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.binarize, "binarize", "both", "tensors whose gradient the estimator gives: both, weights or activations")
 }
 
-// sweep validates the flags and returns the sweep they describe. It reads
-// the recipe file, if any, and writes nothing.
+// sweep returns the sweep the flags describe (suite.NewSweep checks it).
+// It reads the recipe file, if any, and writes nothing.
 func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	var specs []estimators.Spec
-	switch f.ablation {
-	case "":
-		var err error
-		if specs, err = estimators.ParseList(f.estimators); err != nil {
-			return nil, err
+	spec := suite.SweepSpec{Ablation: f.ablation, Recipe: f.recipe, Model: f.model, Dataset: f.dataset, DataDir: f.data,
+		Seeds: f.seeds, Binarize: f.binarize}
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "estimators":
+			spec.Estimators = &f.estimators
+		case "epochs":
+			spec.Epochs = &f.epochs
+		case "width":
+			spec.Width = &f.width
 		}
-	case "paper":
-		if set["estimators"] {
-			return nil, fmt.Errorf("--ablation paper chooses the estimators: drop --estimators %q", f.estimators)
-		}
-		specs = suite.PaperSpecs()
-	default:
-		return nil, fmt.Errorf("unknown --ablation %q (have paper)", f.ablation)
-	}
-	seeds, err := suite.ParseSeeds(f.seeds)
-	if err != nil {
-		return nil, err
-	}
-	r, err := suite.LoadRecipe(f.recipe)
-	if err != nil {
-		return nil, err
-	}
-	if f.model != "" {
-		if err := models.Check(f.model); err != nil {
-			return nil, err
-		}
-		r.Model = f.model
-	}
-	if f.dataset != "" {
-		r.Dataset = f.dataset
-	}
-	if set["epochs"] {
-		if f.epochs < 1 {
-			return nil, fmt.Errorf("bad --epochs %d: want an integer >= 1", f.epochs)
-		}
-		r.Epochs = f.epochs
-	}
-	if set["width"] {
-		if !(f.width > 0) {
-			return nil, fmt.Errorf("bad --width %v: want a number > 0", f.width)
-		}
-		r.Width = f.width
-	}
-	w := suite.Workload{Recipe: *r, Binarize: f.binarize, DataDir: f.data}
-	if err := w.Validate(); err != nil {
-		return nil, err
-	}
-	return &suite.Sweep{Workload: w, Specs: specs, Seeds: seeds}, nil
+	})
+	return suite.NewSweep(spec)
 }
 
 func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
@@ -166,62 +123,19 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	for _, s := range sweep.Specs {
 		order = append(order, s.String())
 	}
-	var tables bytes.Buffer
-	if err := suite.WriteTable(&tables, suite.TableMain, recs, order); err != nil {
+	tables, err := suite.SweepTables(recs, order, sf.ablation == suite.AblationPaper)
+	if err != nil {
 		return err
 	}
-	if sf.ablation == "paper" {
-		tables.WriteString("\n")
-		if err := suite.WriteTable(&tables, suite.TablePaper, recs, order); err != nil {
-			return err
-		}
-	}
-	if _, err := env.stdout.Write(tables.Bytes()); err != nil {
+	if _, err := env.stdout.Write(tables); err != nil {
 		return err
 	}
-	files, err := writeOutputs(*out, tables.Bytes(), recs, order)
+	files, err := suite.WriteSweepOutputs(*out, tables, recs, order)
 	if err != nil {
 		return err
 	}
 	if !*quiet {
-		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", strings.Join(files, ", "), filepath.Join(*out, "bench.txt"))
+		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", strings.Join(files, ", "), filepath.Join(*out, suite.BenchFile))
 	}
 	return nil
-}
-
-// writeOutputs writes the sweep's table and curves, and every record of
-// dir as benchmark lines, into dir; it returns the paths written.
-func writeOutputs(dir string, tables []byte, recs []*suite.Record, order []string) ([]string, error) {
-	table := filepath.Join(dir, "table.md")
-	if err := writeFile(table, tables); err != nil {
-		return nil, err
-	}
-	var svg bytes.Buffer
-	if err := suite.WriteCurves(&svg, recs, order); err != nil {
-		return nil, err
-	}
-	curves := filepath.Join(dir, "curves.svg")
-	if err := writeFile(curves, svg.Bytes()); err != nil {
-		return nil, err
-	}
-	all, err := suite.ReadRecords(dir)
-	if err != nil {
-		return nil, err
-	}
-	var bench bytes.Buffer
-	if err := suite.WriteBench(&bench, all); err != nil {
-		return nil, err
-	}
-	benchPath := filepath.Join(dir, "bench.txt")
-	if err := writeFile(benchPath, bench.Bytes()); err != nil {
-		return nil, err
-	}
-	return []string{table, curves, benchPath}, nil
-}
-
-// writeFile replaces path with data atomically, so that a reader never
-// sees half a file. The outputs written this way (tables, curves, benchmark
-// lines) are results, meant to be read by others: mode 0644.
-func writeFile(path string, data []byte) error {
-	return atomicfile.WriteFile(path, data, 0o644)
 }

@@ -263,6 +263,11 @@ func TestKillResume(t *testing.T) {
 		if g.Config.Estimator == "fda+na" && g.Resumes < 1 {
 			t.Errorf("fda+na record says %d resumes, want at least 1", g.Resumes)
 		}
+		// Each process that trained a part of the run is kept, with its
+		// machine (GOMAXPROCS included).
+		if segs := g.Segments; len(segs) != g.Resumes+1 || segs[len(segs)-1].LastEpoch != len(g.Epochs) || segs[0].Machine.GOMAXPROCS < 1 {
+			t.Errorf("%s: %d resumes, segments %+v; want one per process, covering every epoch", g.Config.Estimator, g.Resumes, segs)
+		}
 		if len(w.Epochs) != len(g.Epochs) {
 			t.Fatalf("%s: %d epochs, want %d", g.Config.Estimator, len(g.Epochs), len(w.Epochs))
 		}

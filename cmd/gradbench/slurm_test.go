@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/golden"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -21,23 +22,6 @@ func normalizePaths(t *testing.T, s, dir string) string {
 	exe, _ = filepath.Abs(exe)
 	s = strings.ReplaceAll(s, exe, "$GRADBENCH")
 	return strings.ReplaceAll(s, dir, "$TMP")
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	golden := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, golden, got)
-	}
 }
 
 // TestSlurmScripts pins the two scripts gradbench slurm writes for a sweep
@@ -65,7 +49,7 @@ func TestSlurmScripts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkGolden(t, "slurm-"+name+".golden", normalizePaths(t, string(b), dir))
+		golden.Check(t, "slurm-"+name+".golden", []byte(normalizePaths(t, string(b), dir)))
 		if st, _ := os.Stat(filepath.Join(out, "slurm", name)); st.Mode()&0o100 == 0 {
 			t.Errorf("%s is not executable", name)
 		}
@@ -212,19 +196,6 @@ func TestSlurmBadInput(t *testing.T) {
 	}
 }
 
-func TestCheckExecutable(t *testing.T) {
-	for _, bad := range []string{"/tmp/go-build123/b001/exe/gradbench", "/home/u/.cache/go-build/33/33e72cf3-d/gradbench"} {
-		if err := checkExecutable(bad); err == nil || !strings.Contains(err.Error(), "which go run built") {
-			t.Errorf("a go run binary %s: %v, want an error", bad, err)
-		}
-	}
-	for _, ok := range []string{"/home/u/bin/gradbench", "/tmp/go-build123/b001/gradbench.test", "/opt/exe/gradbench"} {
-		if err := checkExecutable(ok); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-}
-
 // TestSlurmSpaces: paths with blanks are quoted in the #SBATCH lines and
 // in the commands.
 func TestSlurmSpaces(t *testing.T) {
@@ -242,19 +213,5 @@ func TestSlurmSpaces(t *testing.T) {
 	b, _ = os.ReadFile(filepath.Join(dir, "slurm", "table.sh"))
 	if want := `out='` + dir + `'`; !strings.Contains(string(b), want) {
 		t.Errorf("table.sh lacks %s:\n%s", want, b)
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"--estimators=fda:n=9,ste+na": "--estimators=fda:n=9,ste+na",
-		"/a b/recipe.json":            "'/a b/recipe.json'",
-		"it's":                        `'it'\''s'`,
-		"":                            "''",
-		"$HOME":                       "'$HOME'",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
 	}
 }

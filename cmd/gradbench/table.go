@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
 
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -44,79 +42,27 @@ Example:
 func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	ablation := fs.String("ablation", suite.TableMain, "`table`: "+strings.Join(suite.TableNames(), ", "))
 	runs := fs.String("runs", filepath.Join("results", "runs"), "`directory` of run records (gradbench run --out)")
-	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload: file-2.svg, ...)")
+	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order (default: all, ste first)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	known := false
-	for _, n := range suite.TableNames() {
-		known = known || n == *ablation
-	}
-	if !known {
-		return fmt.Errorf("unknown --ablation %q (have %s)", *ablation, strings.Join(suite.TableNames(), ", "))
-	}
-	recs, err := suite.ReadRecords(*runs)
+	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: *ablation, Estimators: *ests, Curves: *curves, Bench: *bench})
 	if err != nil {
 		return err
 	}
-	if len(recs) == 0 {
-		return fmt.Errorf("no run records in %s (gradbench run --out %s writes them)", *runs, *runs)
-	}
-	var order []string
-	if *ests != "" {
-		specs, err := estimators.ParseList(*ests)
-		if err != nil {
-			return err
-		}
-		keep := map[string]bool{}
-		for _, s := range specs {
-			order = append(order, s.String())
-			keep[s.String()] = true
-		}
-		var sel []*suite.Record
-		for _, r := range recs {
-			if keep[r.Config.Estimator] {
-				sel = append(sel, r)
-			}
-		}
-		if len(sel) == 0 {
-			return fmt.Errorf("no run records of %s in %s", *ests, *runs)
-		}
-		recs = sel
-	}
-	var out bytes.Buffer
-	if err := suite.WriteTable(&out, *ablation, recs, order); err != nil {
+	if _, err := env.stdout.Write(t.Table); err != nil {
 		return err
 	}
-	if _, err := env.stdout.Write(out.Bytes()); err != nil {
-		return err
-	}
-	if *curves != "" {
-		for i, wl := range suite.SplitWorkloads(recs) {
-			var svg bytes.Buffer
-			if err := suite.WriteCurves(&svg, wl, order); err != nil {
-				return err
-			}
-			path := *curves
-			if i > 0 {
-				ext := filepath.Ext(path)
-				path = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), i+1, ext)
-			}
-			if err := writeFile(path, svg.Bytes()); err != nil {
-				return err
-			}
+	if len(t.Curves) > 1 {
+		for _, f := range t.Curves {
+			fmt.Fprintf(env.stderr, "wrote %s: curves of %s\n", f.Path, f.Workload)
 		}
 	}
-	if *bench != "" {
-		var b bytes.Buffer
-		if err := suite.WriteBench(&b, recs); err != nil {
-			return err
-		}
-		if err := writeFile(*bench, b.Bytes()); err != nil {
-			return err
-		}
+	if n := len(t.Unverified); n > 0 {
+		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, agree with themselves but are not verified against edits (%s)\n",
+			plural(n, "record"), strings.Join(t.Unverified, ", "))
 	}
 	return nil
 }

@@ -15,11 +15,14 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // Write replaces the file named path with the bytes that fill writes to w.
@@ -31,21 +34,38 @@ import (
 // that the rename itself is durable; that step is best effort, since some
 // file systems cannot sync a directory.
 //
-// If fill or any step before the rename fails, Write removes the temporary
-// file, leaves an existing file at path as it was and returns an error
-// naming path that wraps the cause (fill's error, or the file system's).
+// If path names a directory, or fill or any step before the rename fails,
+// Write removes the temporary file, leaves an existing file at path as it
+// was and returns an error naming path that wraps the cause (fill's
+// error, or the file system's).
 func Write(path string, perm fs.FileMode, fill func(w io.Writer) error) error {
+	return write(path, perm, true, fill)
+}
+
+// WriteUmask is [Write] with the permission bits perm less the process's
+// umask, as [os.WriteFile] and [os.Create] set them on a new file: 0o666
+// gives the usual 0o644 under umask 022, 0o664 under 002, 0o600 under 077.
+// Files meant for others to read (results in a shared directory) are
+// written so.
+func WriteUmask(path string, perm fs.FileMode, fill func(w io.Writer) error) error {
+	return write(path, perm, false, fill)
+}
+
+func write(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("writing %s: it is a directory, want a file name", path)
+	}
+	f, err := createTemp(dir, base, perm)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	err = fill(f)
-	if err == nil {
+	if err == nil && exact {
 		err = f.Chmod(perm)
 	}
 	if err == nil {
@@ -68,9 +88,31 @@ func Write(path string, perm fs.FileMode, fill func(w io.Writer) error) error {
 	return nil
 }
 
+// createTemp creates a new file "."+base+".<random>.tmp" in dir with the
+// permission bits perm less the umask, as [os.CreateTemp] does with 0600.
+func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
+	for range 10000 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(uint64(rand.Uint32()), 10)+".tmp")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("creating a temporary file in %s: too many names taken", dir)
+}
+
 // WriteFile replaces the file named path with data, as [Write] does.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	return Write(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFileUmask replaces the file named path with data, as [WriteUmask]
+// does.
+func WriteFileUmask(path string, data []byte, perm fs.FileMode) error {
+	return WriteUmask(path, perm, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

@@ -130,3 +130,21 @@ func TestWriteRelative(t *testing.T) {
 		t.Errorf("ReadFile = %q, %v; want \"x\", nil", b, err)
 	}
 }
+
+// TestWriteDirectory: a path that names a directory is refused by name,
+// and nothing is left behind.
+func TestWriteDirectory(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "out")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{WriteFile(sub, []byte("x"), 0o644), WriteFileUmask(sub, []byte("x"), 0o666)} {
+		if err == nil || err.Error() != "writing "+sub+": it is a directory, want a file name" {
+			t.Errorf("writing onto a directory: %v", err)
+		}
+	}
+	if names := entries(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %q, want only out", names)
+	}
+}

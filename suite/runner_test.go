@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -130,6 +131,15 @@ func TestResume(t *testing.T) {
 	}
 	if resumed[0].Resumes != 1 {
 		t.Errorf("record says %d resumes, want 1", resumed[0].Resumes)
+	}
+	// Both processes' machines are kept, each with the epochs it trained.
+	segs := resumed[0].Segments
+	if len(segs) != 2 || segs[0].FirstEpoch != 1 || segs[0].LastEpoch != 1 || segs[1].FirstEpoch != 2 || segs[1].LastEpoch != 3 ||
+		segs[0].Machine.GOMAXPROCS != runtime.GOMAXPROCS(0) || segs[1].Machine != resumed[0].Machine {
+		t.Errorf("resumed record's segments = %+v, want epochs 1..1 and 2..3 with their machines", segs)
+	}
+	if segs := whole[0].Segments; len(segs) != 1 || segs[0].FirstEpoch != 1 || segs[0].LastEpoch != 3 {
+		t.Errorf("uninterrupted record's segments = %+v, want one of epochs 1..3", segs)
 	}
 	// The schedules advance before each epoch: p = e/(E-1) and
 	// α = 0.05·(1 + cos(π(e+1)/E)).

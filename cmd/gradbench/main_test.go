@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// Environment variables that only this test binary reads: the gradbench
+// binary a user runs knows neither.
+const (
+	// asGradbenchEnv=1 makes the test binary run its command line as the
+	// gradbench binary does (TestMain), so that the job scripts of the
+	// Slurm acceptance test can run it in place of a gradbench build.
+	asGradbenchEnv = "GRADBENCH_TEST_AS_GRADBENCH"
+	// failCellEnv, with asGradbenchEnv, names a cell key: `run --cell
+	// <key>` fails at once, without training, while the cell has no
+	// record. The Slurm acceptance test uses it for a cell that fails in
+	// its first array and succeeds when resubmitted.
+	failCellEnv = "GRADBENCH_TEST_FAIL_CELL"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asGradbenchEnv) == "1" {
+		if err := injectedFault(os.Args[1:], os.Getenv(failCellEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "gradbench:", err)
+			os.Exit(1)
+		}
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// injectedFault returns the failure of `gradbench run --cell <key>
+// --out=<dir>` when key is the faulty cell's and it has no record in
+// dir.
+func injectedFault(args []string, key string) error {
+	if key == "" || len(args) == 0 || args[0] != "run" {
+		return nil
+	}
+	cell, out := "", ""
+	for i, a := range args {
+		switch {
+		case a == "--cell" && i+1 < len(args):
+			cell = args[i+1]
+		case strings.HasPrefix(a, "--cell="):
+			cell = strings.TrimPrefix(a, "--cell=")
+		case a == "--out" && i+1 < len(args):
+			out = args[i+1]
+		case strings.HasPrefix(a, "--out="):
+			out = strings.TrimPrefix(a, "--out=")
+		}
+	}
+	if cell != key {
+		return nil
+	}
+	if _, err := suite.ReadRecord(out, key); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("cell %s failed on purpose: %s names it (a fault of the test binary)", key, failCellEnv)
+}
+
+// TestInjectedFault checks the fault the Slurm acceptance test relies on,
+// where no Slurm runs: the test binary run as gradbench fails the named
+// cell while it has no record, and passes it once it has one.
+func TestInjectedFault(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste", "--seeds", "1", "--out=" + out}
+	cells := planJSON(t, sweep...)
+	if len(cells) != 1 {
+		t.Fatalf("plan: %d cells, want 1", len(cells))
+	}
+	key := cells[0].Key
+	run := func(fault string) (string, error) {
+		cmd := exec.Command(os.Args[0], append([]string{"run", "--quiet", "--cell", key}, sweep...)...)
+		cmd.Env = append(os.Environ(), asGradbenchEnv+"=1", failCellEnv+"="+fault)
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	if got, err := run(key); err == nil || got != "gradbench: cell "+key+" failed on purpose: "+failCellEnv+" names it (a fault of the test binary)\n" {
+		t.Fatalf("the faulty cell: %v, output %q", err, got)
+	}
+	if got, err := run(""); err != nil || !strings.HasPrefix(got, "cell 0 of 1 (ste seed 1): top-1 ") {
+		t.Fatalf("no fault: %v, output %q", err, got)
+	}
+	if got, err := run(key); err != nil || !strings.HasPrefix(got, "cell 0 of 1 (ste seed 1): top-1 ") {
+		t.Fatalf("the faulty cell with a record: %v, output %q, want it found done", err, got)
+	}
+}

@@ -1,0 +1,217 @@
+package suite
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"time"
+
+	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/nn"
+)
+
+// loop trains epochs start..E-1 and returns the finished record.
+func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
+	E := ru.cfg.Epochs
+	steps := ru.train.Batches()
+	ru.firstEpoch = start + 1
+	for e := start; e < E; e++ {
+		prog := nn.Progress{Epoch: e, Epochs: E}
+		ep, div, err := ru.epoch(ctx, prog, steps)
+		if err != nil {
+			return nil, err
+		}
+		if div != nil {
+			ru.rec.Status = StatusDiverged
+			ru.rec.Diverged = div
+			ru.rec.Finished = time.Now().UTC()
+			ru.rec.Machine = ThisMachine()
+			ru.rec.Segments = ru.segmentsThrough(e + 1)
+			return ru.rec, nil
+		}
+		ru.rec.Epochs = append(ru.rec.Epochs, ep)
+		if e+1 < E {
+			if err := ru.saveCheckpoint(e+1, (e+1)*steps); err != nil {
+				return nil, err
+			}
+		}
+		ru.r.emit(Event{Kind: EventEpoch, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: E, Step: steps, Steps: steps,
+			Loss: ep.TrainLoss, ImagesPerSec: ep.ImagesPerSec, Done: *ru.done, Total: ru.total})
+	}
+	ru.rec.Status = StatusOK
+	ru.rec.Final = finalOf(ru.rec.Epochs)
+	ru.rec.Finished = time.Now().UTC()
+	ru.rec.Machine = ThisMachine()
+	ru.rec.Segments = ru.segmentsThrough(E)
+	return ru.rec, nil
+}
+
+// epoch trains and evaluates one epoch. A non-finite loss returns the
+// divergence; a cancelled ctx returns its error.
+func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *Divergence, error) {
+	net := ru.model.Net
+	e := prog.Epoch
+	ep := Epoch{Epoch: e + 1, Progress: prog.P(), LR: ru.sched.LR(e * steps)}
+	if ru.cell.Spec.NA != nil {
+		ep.NAAlpha = prog.NAAlpha()
+	}
+	// Advance every schedule before the epoch's first step.
+	nn.SetProgress(net, prog)
+	nn.SetTraining(net, true)
+	ru.snapshotSigns()
+
+	t0 := time.Now()
+	it := ru.train.Epoch(ctx, e)
+	defer it.Close()
+	dh := fnv.New64a()
+	var lossSum float64
+	var correct, seen int
+	step := 0
+	for it.Next() {
+		b := it.Batch()
+		x := ru.tensor(b)
+		logits := net.Forward(x)
+		loss := ru.ce.Forward(logits, ru.labels)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return ep, &Divergence{Epoch: e + 1, Step: step, Reason: fmt.Sprintf("training loss is %v at step %d of epoch %d", loss, step, e+1)}, nil
+		}
+		correct += nn.Correct(logits, ru.labels)
+		net.Backward(ru.ce.Backward())
+		ru.opt.Step(ru.sched.LR(e*steps + step))
+		lossSum += loss * float64(b.N)
+		seen += b.N
+		hashBatch(dh, b)
+		step++
+		*ru.done++
+		el := time.Since(t0).Seconds()
+		ru.r.emit(Event{Kind: EventStep, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: step - 1, Steps: steps,
+			Loss: lossSum / float64(seen), ImagesPerSec: float64(seen) / el, Done: *ru.done, Total: ru.total})
+	}
+	if err := it.Err(); err != nil {
+		return ep, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return ep, nil, err
+	}
+	ep.TrainSeconds = time.Since(t0).Seconds()
+	ep.TrainLoss = lossSum / float64(seen)
+	ep.TrainAcc = 100 * float64(correct) / float64(seen)
+	ep.ImagesPerSec = float64(seen) / ep.TrainSeconds
+	ep.FlipRatio = ru.flipRatio()
+	ru.rec.DataHashes = append(ru.rec.DataHashes, fmt.Sprintf("%016x", dh.Sum64()))
+
+	ru.r.emit(Event{Kind: EventEval, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: steps, Steps: steps,
+		Loss: ep.TrainLoss, ImagesPerSec: ep.ImagesPerSec, Done: *ru.done, Total: ru.total})
+	t1 := time.Now()
+	loss, top1, top5, err := ru.evaluate(ctx)
+	if err != nil {
+		ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1]
+		return ep, nil, err
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1]
+		return ep, &Divergence{Epoch: e + 1, Step: steps, Reason: fmt.Sprintf("test loss is %v after epoch %d", loss, e+1)}, nil
+	}
+	ep.EvalSeconds = time.Since(t1).Seconds()
+	ep.TestLoss, ep.TestTop1 = loss, top1
+	if ru.classes > 10 {
+		ep.TestTop5 = &top5
+	}
+	return ep, nil, nil
+}
+
+// tensor views a batch as the network's input and converts its labels.
+func (ru *run) tensor(b *data.Batch) *nn.Tensor {
+	ru.x = nn.Tensor{N: b.N, C: b.C, H: b.H, W: b.W, Data: b.X}
+	if cap(ru.labels) < b.N {
+		ru.labels = make([]int, b.N)
+	}
+	ru.labels = ru.labels[:b.N]
+	for i, y := range b.Y {
+		ru.labels[i] = int(y)
+	}
+	return &ru.x
+}
+
+// hashBatch adds the batch's images (dataset indices) and labels to the
+// epoch's data digest.
+func hashBatch(h io.Writer, b *data.Batch) {
+	var buf [8]byte
+	for i, img := range b.Images {
+		binary.LittleEndian.PutUint32(buf[:4], uint32(img))
+		binary.LittleEndian.PutUint32(buf[4:], uint32(b.Y[i]))
+		h.Write(buf[:])
+	}
+}
+
+// evaluate returns the mean test loss and the top-1 and top-5 accuracy
+// (percent) of the network in evaluation mode.
+func (ru *run) evaluate(ctx context.Context) (loss, top1, top5 float64, err error) {
+	net := ru.model.Net
+	nn.SetTraining(net, false)
+	defer nn.SetTraining(net, true)
+	it := ru.test.Epoch(ctx, 0)
+	defer it.Close()
+	var sum float64
+	var c1, c5, n int
+	for it.Next() {
+		b := it.Batch()
+		logits := net.Forward(ru.tensor(b))
+		sum += ru.ce.Forward(logits, ru.labels) * float64(b.N)
+		c1 += nn.Correct(logits, ru.labels)
+		c5 += nn.CorrectTopK(logits, ru.labels, 5)
+		n += b.N
+	}
+	if err := it.Err(); err != nil {
+		return 0, 0, 0, err
+	}
+	if n == 0 {
+		return 0, 0, 0, fmt.Errorf("suite: the test split is empty")
+	}
+	return sum / float64(n), 100 * float64(c1) / float64(n), 100 * float64(c5) / float64(n), nil
+}
+
+// snapshotSigns records the binary codes of the binarized latent weights
+// at the start of an epoch, for flipRatio.
+func (ru *run) snapshotSigns() {
+	i := 0
+	ru.eachCode(func(c float32) {
+		ru.signs[i] = c > 0
+		i++
+	})
+}
+
+// eachCode calls f with the binary code of every binarized latent weight,
+// in order: the estimator's forward pass, which is sign(w) for most
+// estimators but not all (BiPer's is sign(sin(ω·w))).
+func (ru *run) eachCode(f func(c float32)) {
+	for k, p := range ru.binW {
+		if cap(ru.codes) < len(p.Data) {
+			ru.codes = make([]float32, len(p.Data))
+		}
+		codes := ru.codes[:len(p.Data)]
+		ru.binQ[k].Forward(codes, p.Data)
+		for _, c := range codes {
+			f(c)
+		}
+	}
+}
+
+// flipRatio returns the fraction of binarized latent weights whose binary
+// code differs from the snapshot.
+func (ru *run) flipRatio() float64 {
+	if len(ru.signs) == 0 {
+		return 0
+	}
+	i, flips := 0, 0
+	ru.eachCode(func(c float32) {
+		if (c > 0) != ru.signs[i] {
+			flips++
+		}
+		i++
+	})
+	return float64(flips) / float64(len(ru.signs))
+}

@@ -1,0 +1,144 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/parallel"
+	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/xnor"
+)
+
+// Evaluation is what Evaluate measured.
+type Evaluation struct {
+	Path    string // the model file
+	Model   ModelConfig
+	Dataset string // the dataset evaluated on
+	Batch   int    // images per batch
+	// Compile says what was packed; Result compares the two networks.
+	Compile xnor.CompileStats
+	Result  xnor.Comparison
+	// Replicas is the number of replicas of the packed network (one per
+	// core); GEMM and Binary name the float and the binary kernels.
+	Replicas     int
+	GEMM, Binary string
+}
+
+// EvalImpls lists the binary kernels Evaluate can use, the fastest last
+// (see package xnor).
+func EvalImpls() []string { return xnor.Impls() }
+
+// EvalOptions says what Evaluate runs.
+type EvalOptions struct {
+	Model   string // model file written by Export
+	Dataset string // dataset to evaluate on; empty: the model's
+	DataDir string // where to read it from; empty: data.Open's search order
+	Batch   int    // images per batch, >= 1
+	Impl    string // binary kernels (EvalImpls); empty: the fastest
+}
+
+// Evaluate runs a model file's network on the test split of its dataset
+// twice: as the full-precision network in evaluation mode and packed, with
+// XNOR-popcount kernels where layers are binary, and compares their
+// predictions, accuracies and times.
+func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
+	if o.Batch < 1 {
+		return nil, fmt.Errorf("suite: eval: batch %d, want at least 1", o.Batch)
+	}
+	if o.Impl != "" {
+		if err := xnor.SetImpl(o.Impl); err != nil {
+			return nil, fmt.Errorf("suite: eval: %w", err)
+		}
+	}
+	r, err := os.Open(o.Model)
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %w", err)
+	}
+	f, err := xnor.Read(r)
+	r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
+	}
+	mc, err := modelConfigOf(f.Meta)
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
+	}
+	if o.Dataset == "" {
+		o.Dataset = mc.Dataset
+	}
+	test, err := openTestSplit(ctx, o.Dataset, o.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %w", err)
+	}
+	if c, h, w := test.BatchShape(); c != mc.C || h != mc.H || w != mc.W || test.Classes != mc.Classes {
+		return nil, fmt.Errorf("suite: eval: dataset %s has %d×%d×%d images of %d classes; the model takes %d×%d×%d images of %d classes",
+			o.Dataset, c, h, w, test.Classes, mc.C, mc.H, mc.W, mc.Classes)
+	}
+	load := func() (nn.Layer, error) {
+		m, err := mc.buildTrained()
+		if err != nil {
+			return nil, err
+		}
+		return m.Net, f.Restore(m.Net)
+	}
+	float, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
+	}
+	// The packed network: one replica per core, each loaded anew.
+	packed, st, err := xnor.CompileParallel(load)
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
+	}
+	loader, err := data.NewLoader(test, data.EvalConfig(o.Batch))
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %w", err)
+	}
+	defer loader.Close()
+	it := loader.Epoch(ctx, 0)
+	defer it.Close()
+	var x nn.Tensor
+	next := func() (xnor.Batch, bool) {
+		if !it.Next() {
+			return xnor.Batch{}, false
+		}
+		b := it.Batch()
+		x = nn.Tensor{N: b.N, C: b.C, H: b.H, W: b.W, Data: b.X}
+		return xnor.Batch{X: &x, Labels: b.Y}, true
+	}
+	res, err := xnor.Compare(ctx, float, packed, next)
+	if err == nil {
+		err = it.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("suite: eval: %w", err)
+	}
+	return &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
+		Replicas: parallel.Workers(), GEMM: gemm.Impl(), Binary: xnor.Impl()}, nil
+}
+
+// WriteReport writes what Evaluate measured: the model and the packing,
+// a markdown table of both networks' accuracy and speed, and how far their
+// predictions agree.
+func (ev *Evaluation) WriteReport(w io.Writer) error {
+	res, st := ev.Result, ev.Compile
+	fmt.Fprintf(w, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
+		ev.Path, ev.Model.Model, ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
+	fmt.Fprintf(w, "batches of %d images; packed network: %d replicas, one per core, chunks of 8 images\n\n", ev.Batch, ev.Replicas)
+	ips := func(d float64) string {
+		if d <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f", float64(res.Images)/d)
+	}
+	fmt.Fprintf(w, "| network | kernels | top-1 %% | time | images/s |\n|---|---|---:|---:|---:|\n")
+	fmt.Fprintf(w, "| float | nn (gemm %s) | %.2f | %v | %s |\n", ev.GEMM, res.FloatTop1(), res.FloatTime.Round(1e6), ips(res.FloatTime.Seconds()))
+	fmt.Fprintf(w, "| packed | xnor (%s) | %.2f | %v | %s |\n\n", ev.Binary, res.PackedTop1(), res.PackedTime.Round(1e6), ips(res.PackedTime.Seconds()))
+	_, err := fmt.Fprintf(w, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
+		res.Agree, res.Images, res.Agreement(), res.MaxLogitDiff, res.Speedup())
+	return err
+}

@@ -1,0 +1,147 @@
+package suite
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/nn/checkpoint"
+	"github.com/gradbench/gradbench/xnor"
+)
+
+// meta returns the model file metadata that records mc.
+func (mc ModelConfig) meta() map[string]string {
+	return map[string]string{
+		"model": mc.Model, "dataset": mc.Dataset,
+		"input":     fmt.Sprintf("%dx%dx%d", mc.C, mc.H, mc.W),
+		"classes":   strconv.Itoa(mc.Classes),
+		"width":     strconv.FormatFloat(mc.Width, 'g', -1, 64),
+		"binarize":  mc.Binarize,
+		"estimator": mc.Estimator,
+	}
+}
+
+// modelConfigOf reads the metadata written by meta.
+func modelConfigOf(meta map[string]string) (ModelConfig, error) {
+	mc := ModelConfig{Model: meta["model"], Dataset: meta["dataset"], Binarize: meta["binarize"], Estimator: meta["estimator"]}
+	var err error
+	bad := func(key string) error {
+		return fmt.Errorf("model file metadata %s = %q is missing or malformed (not written by gradbench export?)", key, meta[key])
+	}
+	if mc.Model == "" {
+		return mc, bad("model")
+	}
+	if mc.Dataset == "" {
+		return mc, bad("dataset")
+	}
+	if n, _ := fmt.Sscanf(meta["input"], "%dx%dx%d", &mc.C, &mc.H, &mc.W); n != 3 {
+		return mc, bad("input")
+	}
+	if mc.Classes, err = strconv.Atoi(meta["classes"]); err != nil {
+		return mc, bad("classes")
+	}
+	if mc.Width, err = strconv.ParseFloat(meta["width"], 64); err != nil {
+		return mc, bad("width")
+	}
+	return mc, nil
+}
+
+// An Exported model is what Export wrote.
+type Exported struct {
+	Path   string // the model file
+	Key    string // the run's key
+	Record *Record
+	Model  ModelConfig
+	Size   xnor.SizeStats
+}
+
+// Export packs the network of a finished run into a model file (see
+// package xnor): the binary layers' weights as their signs and one scale
+// per filter, everything else as float32, with the run's ModelConfig, key
+// and final top-1 as metadata. run names the run by its record,
+// <dir>/<key>.json, or its final weights, <dir>/<key>.weights; the
+// input shape and class count come from the run's dataset, read from
+// dataDir when it is set (as the run read it). out is the file to write;
+// empty means <key>.gbnn in the working directory.
+func Export(run, out, dataDir string) (*Exported, error) {
+	dir, key, err := runKey(run)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := ReadRecord(dir, key)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("suite: export: no record %s for run %s: the run is not finished (or not a gradbench run)", RecordPath(dir, key), key)
+	} else if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	if rec.Status != StatusOK {
+		return nil, fmt.Errorf("suite: export: run %s diverged at epoch %d: it has no trained network to export", key, rec.Diverged.Epoch)
+	}
+	weights := WeightsPath(dir, key)
+	if _, err := os.Stat(weights); err != nil {
+		return nil, fmt.Errorf("suite: export: run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them): %w", key, weights, err)
+	}
+	cfg := rec.Config
+	train, _, err := OpenDataset(cfg.Dataset, dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	mc := cfg.modelConfig(train)
+	m, err := mc.buildTrained()
+	if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	if err := checkpoint.Load(weights, &checkpoint.State{Net: m.Net}); err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	if out == "" {
+		out = key + ".gbnn"
+	}
+	meta := mc.meta()
+	meta["run"] = key
+	meta["test_top1"] = strconv.FormatFloat(rec.Final.TestTop1, 'f', -1, 64)
+	var st xnor.SizeStats
+	err = atomicfile.WriteUmask(out, filePerm, func(w io.Writer) error {
+		var err error
+		st, err = xnor.Save(w, m.Net, meta)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	return &Exported{Path: out, Key: key, Record: rec, Model: mc, Size: st}, nil
+}
+
+// WriteSummary says what was written: the run, the network, and how much
+// smaller the binary layers are packed than as float32.
+func (x *Exported) WriteSummary(w io.Writer) error {
+	mc, st := x.Model, x.Size
+	fmt.Fprintf(w, "wrote %s: %s on %s (%d×%d×%d, %d classes), estimator %s, seed %d\n",
+		x.Path, mc.Model, mc.Dataset, mc.C, mc.H, mc.W, mc.Classes, mc.Estimator, x.Record.Config.Seed)
+	fmt.Fprintf(w, "binary layers: %d, %d weights: %s packed (signs and scales) vs %s as float32, %.1f× smaller\n",
+		st.BinaryLayers, st.BinaryWeights, byteSize(st.BinaryPackedBytes), byteSize(st.BinaryFloat32Bytes), st.Ratio())
+	_, err := fmt.Fprintf(w, "full-precision layers and BatchNorm statistics: %s; file %s\n", byteSize(st.OtherBytes), byteSize(st.FileBytes))
+	return err
+}
+
+// runKey splits a run's record or weights path into its directory and key.
+func runKey(path string) (dir, key string, err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	for _, ext := range []string{".json", ".weights"} {
+		if k, ok := strings.CutSuffix(base, ext); ok {
+			return dir, k, nil
+		}
+	}
+	if k, ok := strings.CutSuffix(base, ".ckpt"); ok {
+		return "", "", fmt.Errorf("suite: export: %s is the epoch checkpoint of an unfinished run %s; export takes a finished run (%s.json or %s.weights)", path, k, k, k)
+	}
+	return "", "", fmt.Errorf("suite: export: %s: want a run record <key>.json or final weights <key>.weights", path)
+}

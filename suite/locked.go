@@ -1,0 +1,100 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// RunCellLocked runs one cell as a task of a batch system does, in a runs
+// directory other processes (on other hosts) may share:
+//
+//   - a cell with a record returns it at once (EventCached), before any
+//     data is loaded;
+//   - otherwise it takes the cell's lock (see LockPath). While another live
+//     process holds it, it waits (EventNote once per holder) and then
+//     returns the record that process wrote, or takes the lock over if the
+//     holder ended without one or is gone (a stale lock);
+//   - holding the lock, it trains the cell with RunCell, resuming from the
+//     cell's checkpoint if there is one, and releases the lock.
+func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Record, error) {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return nil, err
+	}
+	cached := func(rec *Record) { r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec}) }
+	rec, err := ReadRecord(r.Dir, c.Key())
+	if err == nil {
+		cached(rec)
+		return rec, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	// Check the input before creating anything.
+	if err := r.Prepare(ctx, c.Workload); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
+	rec, _, err = r.runLocked(ctx, c, lc, true, func() (*Record, error) { return r.RunCell(ctx, c) }, cached)
+	return rec, err
+}
+
+// runLocked trains cell c with train under the cell's lock, unless it
+// has a record (then cached receives it). When another live process holds
+// the lock it waits for that process's record, or takes the lock over if
+// the holder ends without one (wait); or, without wait, reports the cell
+// busy and returns at once.
+func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool, train func() (*Record, error), cached func(*Record)) (rec *Record, busy bool, err error) {
+	lc = lc.withDefaults()
+	key := c.Key()
+	var waitingFor string
+	for {
+		rec, err := ReadRecord(r.Dir, key)
+		if err == nil {
+			cached(rec)
+			return rec, false, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, false, err
+		}
+		l, holder, err := tryLock(r.Dir, key, lc)
+		if err != nil {
+			return nil, false, err
+		}
+		if l != nil {
+			// Finished by the previous holder just now?
+			if rec, err := ReadRecord(r.Dir, key); err == nil {
+				l.release()
+				cached(rec)
+				return rec, false, nil
+			}
+			rec, err := train()
+			if lost := l.release(); lost && err == nil {
+				r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: another process took this cell's lock for stale while it trained; both wrote the same record", c)})
+			}
+			return rec, false, err
+		}
+		if h := holder.String() + " " + holder.Token; h != waitingFor {
+			waitingFor = h
+			then := "waiting for its record"
+			if !wait {
+				then = "coming back to it after the other cells"
+			}
+			r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: %s is training it (lock taken %s, last heartbeat %s ago); %s",
+				c, holder, holder.Acquired.Local().Format(time.DateTime), time.Since(holder.Heartbeat).Round(time.Second), then)})
+		}
+		if !wait {
+			return nil, true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		case <-time.After(lc.Poll):
+		}
+	}
+}

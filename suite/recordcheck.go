@@ -1,0 +1,187 @@
+package suite
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Records are checked when they are read, so that a corrupted or
+// hand-edited record is refused by name rather than averaged into a
+// table:
+//
+//   - its checksum, "sha256:" and the SHA-256 of the record's compact JSON
+//     encoding without the checksum, must match its content. Records
+//     written before gradbench wrote checksums have none: they load as
+//     legacy records, unverified, and Tabulation.Unverified lists them;
+//   - and, checksum or not, the record must agree with itself: its key
+//     with its configuration, the final numbers with the last epoch, the
+//     number of epochs and of data digests with the configuration and the
+//     status, the epochs numbered 1, 2, ..., every accuracy a percentage,
+//     every loss, time and rate finite and not negative, and the training
+//     segments (one per process that trained it) with its resumes.
+
+// checksumPrefix starts every record checksum.
+const checksumPrefix = "sha256:"
+
+// checksum returns the checksum of r's content (everything but the
+// checksum itself).
+func (r *Record) checksum() string {
+	c := *r
+	c.Checksum = ""
+	b, err := json.Marshal(&c)
+	if err != nil {
+		panic("suite: encoding a record: " + err.Error()) // plain values only
+	}
+	sum := sha256.Sum256(b)
+	return checksumPrefix + hex.EncodeToString(sum[:])
+}
+
+// check verifies r's checksum, if it has one, and its consistency. Its
+// errors say what disagrees; the caller names the record and what to do.
+func (r *Record) check() error {
+	if r.Checksum != "" && r.Checksum != r.checksum() {
+		return fmt.Errorf("its checksum %s does not match its content", r.Checksum)
+	}
+	if r.Key != r.Config.Key() {
+		return fmt.Errorf("key %s does not match its config (want %s)", r.Key, r.Config.Key())
+	}
+	cfg := &r.Config
+	if cfg.Epochs < 1 {
+		return fmt.Errorf("config epochs %d, want at least 1", cfg.Epochs)
+	}
+	trained := len(r.Epochs) // epochs trained, the diverging one included
+	switch r.Status {
+	case StatusOK:
+		if r.Final == nil {
+			return fmt.Errorf("status ok without final numbers")
+		}
+		if r.Diverged != nil {
+			return fmt.Errorf("status ok with a divergence")
+		}
+		if len(r.Epochs) != cfg.Epochs {
+			return fmt.Errorf("status ok with %d epochs, its config trains %d", len(r.Epochs), cfg.Epochs)
+		}
+	case StatusDiverged:
+		d := r.Diverged
+		if d == nil {
+			return fmt.Errorf("status diverged without the epoch it diverged at")
+		}
+		if r.Final != nil {
+			return fmt.Errorf("status diverged with final numbers")
+		}
+		if d.Epoch < 1 || d.Epoch > cfg.Epochs || d.Step < 0 {
+			return fmt.Errorf("diverged at epoch %d step %d, want an epoch in 1..%d", d.Epoch, d.Step, cfg.Epochs)
+		}
+		if len(r.Epochs) != d.Epoch-1 {
+			return fmt.Errorf("diverged in epoch %d with %d epochs recorded, want %d", d.Epoch, len(r.Epochs), d.Epoch-1)
+		}
+		trained = d.Epoch
+	default:
+		return fmt.Errorf("unknown status %q (want ok or diverged)", r.Status)
+	}
+	for i, e := range r.Epochs {
+		if err := checkEpoch(e, i+1); err != nil {
+			return err
+		}
+	}
+	if r.Status == StatusOK {
+		if err := checkFinal(r.Final, r.Epochs); err != nil {
+			return err
+		}
+	}
+	if len(r.DataHashes) != len(r.Epochs) {
+		return fmt.Errorf("%d data digests for %d epochs", len(r.DataHashes), len(r.Epochs))
+	}
+	if r.Resumes < 0 {
+		return fmt.Errorf("resumes %d, want at least 0", r.Resumes)
+	}
+	return checkSegments(r.Segments, trained, r.Resumes)
+}
+
+// checkFinal checks that the final numbers are those of the epochs.
+func checkFinal(f *Final, eps []Epoch) error {
+	want := finalOf(eps)
+	last := eps[len(eps)-1]
+	switch {
+	case f.TestTop1 != want.TestTop1:
+		return fmt.Errorf("final test_top1 %v, but the last epoch's is %v", f.TestTop1, last.TestTop1)
+	case f.TrainLoss != want.TrainLoss:
+		return fmt.Errorf("final train_loss %v, but the last epoch's is %v", f.TrainLoss, last.TrainLoss)
+	case (f.TestTop5 == nil) != (want.TestTop5 == nil) || f.TestTop5 != nil && *f.TestTop5 != *want.TestTop5:
+		return fmt.Errorf("final test_top5 differs from the last epoch's")
+	case f.SecondsPerEpoch != want.SecondsPerEpoch:
+		return fmt.Errorf("final seconds_per_epoch %v, but the epochs' mean is %v", f.SecondsPerEpoch, want.SecondsPerEpoch)
+	case f.ImagesPerSec != want.ImagesPerSec:
+		return fmt.Errorf("final images_per_sec %v, but the epochs' mean is %v", f.ImagesPerSec, want.ImagesPerSec)
+	}
+	return nil
+}
+
+// checkEpoch checks the numbering and ranges of epoch n (1-based).
+func checkEpoch(e Epoch, n int) error {
+	if e.Epoch != n {
+		return fmt.Errorf("epoch %d is numbered %d", n, e.Epoch)
+	}
+	pct := func(name string, v float64) error {
+		if !(v >= 0 && v <= 100) {
+			return fmt.Errorf("epoch %d: %s %v, want a percentage in [0, 100]", n, name, v)
+		}
+		return nil
+	}
+	nonNeg := func(name string, v float64) error {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("epoch %d: %s %v, want a finite number >= 0", n, name, v)
+		}
+		return nil
+	}
+	unit := func(name string, v float64) error {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("epoch %d: %s %v, want a number in [0, 1]", n, name, v)
+		}
+		return nil
+	}
+	errs := []error{
+		pct("train_acc", e.TrainAcc), pct("test_top1", e.TestTop1),
+		nonNeg("train_loss", e.TrainLoss), nonNeg("test_loss", e.TestLoss), nonNeg("lr", e.LR), nonNeg("na_alpha", e.NAAlpha),
+		nonNeg("train_seconds", e.TrainSeconds), nonNeg("eval_seconds", e.EvalSeconds), nonNeg("images_per_sec", e.ImagesPerSec),
+		unit("progress", e.Progress), unit("flip_ratio", e.FlipRatio),
+	}
+	if e.TestTop5 != nil {
+		errs = append(errs, pct("test_top5", *e.TestTop5))
+		if *e.TestTop5 < e.TestTop1 {
+			errs = append(errs, fmt.Errorf("epoch %d: test_top5 %v below test_top1 %v", n, *e.TestTop5, e.TestTop1))
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSegments checks that the training segments, when the record has
+// them, cover epochs 1..trained one after another, one per process: the
+// first and one per resume.
+func checkSegments(segs []Segment, trained, resumes int) error {
+	if len(segs) == 0 {
+		return nil // written before records kept them
+	}
+	if len(segs) != resumes+1 {
+		return fmt.Errorf("%d training segments for %d resumes, want %d", len(segs), resumes, resumes+1)
+	}
+	next := 1
+	for i, s := range segs {
+		if s.FirstEpoch != next || s.LastEpoch < s.FirstEpoch {
+			return fmt.Errorf("training segment %d covers epochs %d..%d, want it to start at epoch %d", i+1, s.FirstEpoch, s.LastEpoch, next)
+		}
+		next = s.LastEpoch + 1
+	}
+	if next != trained+1 {
+		return fmt.Errorf("training segments end at epoch %d, the record at %d", next-1, trained)
+	}
+	return nil
+}

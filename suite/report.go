@@ -1,0 +1,233 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/atomicfile"
+)
+
+// The files a sweep leaves in its runs directory besides the records.
+const (
+	TableFile  = "table.md"   // the sweep's tables
+	CurvesFile = "curves.svg" // its training curves
+	BenchFile  = "bench.txt"  // every record of the directory as benchmark lines
+)
+
+// filePerm is the mode of every file gradbench writes into a runs
+// directory and of its other outputs (records, checkpoints, final
+// weights, tables, curves, benchmark lines, model files), less the umask:
+// 0644 under the usual umask 022, group-writable under 002 for a
+// directory a group shares, private under 077. All are written alike, so
+// that whoever may read a directory's records may read its checkpoints
+// and weights too.
+const filePerm = 0o666
+
+// WriteOutput replaces the file at path with data atomically (see
+// internal/atomicfile), with the mode of every output (filePerm less the
+// umask); a path that names a directory is refused. Its errors read
+// "writing <path>: <cause>", for the caller to prefix.
+func WriteOutput(path string, data []byte) error {
+	return atomicfile.WriteFileUmask(path, data, filePerm)
+}
+
+// SweepTables returns the tables of a finished sweep: the main table and,
+// with paper, the FDA paper's ablation tables. order is as for WriteTable.
+func SweepTables(recs []*Record, order []string, paper bool) ([]byte, error) {
+	var b bytes.Buffer
+	if err := WriteTable(&b, TableMain, recs, order); err != nil {
+		return nil, err
+	}
+	if paper {
+		b.WriteString("\n")
+		if err := WriteTable(&b, TablePaper, recs, order); err != nil {
+			return nil, err
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// WriteSweepOutputs writes a finished sweep's tables (SweepTables) and
+// training curves, and every record of dir as benchmark lines, into dir:
+// TableFile, CurvesFile and BenchFile. It returns the paths written.
+func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
+	table := filepath.Join(dir, TableFile)
+	if err := WriteOutput(table, tables); err != nil {
+		return nil, err
+	}
+	var svg bytes.Buffer
+	if err := WriteCurves(&svg, recs, order); err != nil {
+		return nil, err
+	}
+	curves := filepath.Join(dir, CurvesFile)
+	if err := WriteOutput(curves, svg.Bytes()); err != nil {
+		return nil, err
+	}
+	all, err := ReadRecords(dir)
+	if err != nil {
+		return nil, err
+	}
+	var bench bytes.Buffer
+	if err := WriteBench(&bench, all); err != nil {
+		return nil, err
+	}
+	benchPath := filepath.Join(dir, BenchFile)
+	if err := WriteOutput(benchPath, bench.Bytes()); err != nil {
+		return nil, err
+	}
+	return []string{table, curves, benchPath}, nil
+}
+
+// TableOptions say what Tabulate builds.
+type TableOptions struct {
+	// Runs is the directory of records; Table a table name (TableNames).
+	Runs, Table string
+	// Estimators, when set, keeps only the records of these
+	// comma-separated specs, in this order.
+	Estimators string
+	// Curves, when set, is the SVG file to draw the training curves to
+	// (one file per workload, see CurvesFiles); Bench, when set, the file
+	// to write every record to as benchmark lines.
+	Curves, Bench string
+}
+
+// A Tabulation is what Tabulate built: the table and the files it wrote.
+type Tabulation struct {
+	Table []byte
+	// Curves are the SVG files written, one per workload.
+	Curves []WorkloadFile
+	// Bench is the benchmark-lines file written, or "".
+	Bench string
+	// Unverified lists the records tabulated that carry no checksum:
+	// written before gradbench wrote checksums, they were checked for
+	// consistency only (see ReadRecord).
+	Unverified []string
+}
+
+// A WorkloadFile is a file written for one workload.
+type WorkloadFile struct {
+	Path     string
+	Workload string // the workload's label, as table headings give it
+}
+
+// Tabulate reads the records in o.Runs and builds the table o.Table from
+// them, for every workload found there; it writes the curves and
+// benchmark lines o asks for.
+func Tabulate(o TableOptions) (*Tabulation, error) {
+	if !slices.Contains(TableNames(), o.Table) {
+		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
+	}
+	recs, err := ReadRecords(o.Runs)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
+	}
+	var order []string
+	if o.Estimators != "" {
+		specs, err := estimators.ParseList(o.Estimators)
+		if err != nil {
+			return nil, err
+		}
+		keep := map[string]bool{}
+		for _, s := range specs {
+			order = append(order, s.String())
+			keep[s.String()] = true
+		}
+		var sel []*Record
+		for _, r := range recs {
+			if keep[r.Config.Estimator] {
+				sel = append(sel, r)
+			}
+		}
+		if len(sel) == 0 {
+			return nil, fmt.Errorf("no run records of %s in %s", o.Estimators, o.Runs)
+		}
+		recs = sel
+	}
+	t := &Tabulation{}
+	for _, r := range recs {
+		if r.Checksum == "" {
+			t.Unverified = append(t.Unverified, RecordPath(o.Runs, r.Key))
+		}
+	}
+	var out bytes.Buffer
+	if err := WriteTable(&out, o.Table, recs, order); err != nil {
+		return nil, err
+	}
+	t.Table = out.Bytes()
+	if o.Curves != "" {
+		if t.Curves, err = CurvesFiles(o.Curves, recs, order); err != nil {
+			return nil, err
+		}
+	}
+	if o.Bench != "" {
+		var b bytes.Buffer
+		if err := WriteBench(&b, recs); err != nil {
+			return nil, err
+		}
+		if err := WriteOutput(o.Bench, b.Bytes()); err != nil {
+			return nil, err
+		}
+		t.Bench = o.Bench
+	}
+	return t, nil
+}
+
+// CurvesFiles draws the training curves of every workload in rs (see
+// WriteCurves) to an SVG file of its own. With one workload the file is
+// path; with several, each file is named after its workload: path's stem,
+// then the recipe, model, width, dataset and epochs (and the workload's
+// key where those do not tell two workloads apart), such as
+// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg. It returns the files
+// written, in the order of the workloads in rs.
+func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, error) {
+	wls := byWorkload(rs)
+	names := make([]string, len(wls))
+	count := map[string]int{}
+	for i, wl := range wls {
+		names[i] = workloadSlug(wl[0])
+		count[names[i]]++
+	}
+	var files []WorkloadFile
+	for i, wl := range wls {
+		var svg bytes.Buffer
+		if err := WriteCurves(&svg, wl, order); err != nil {
+			return nil, err
+		}
+		p := path
+		if len(wls) > 1 {
+			name := names[i]
+			if count[name] > 1 {
+				name += "-" + wl[0].Config.WorkloadKey()[:8]
+			}
+			ext := filepath.Ext(path)
+			p = strings.TrimSuffix(path, ext) + "-" + name + ext
+		}
+		if err := WriteOutput(p, svg.Bytes()); err != nil {
+			return nil, err
+		}
+		files = append(files, WorkloadFile{Path: p, Workload: wl[0].Config.label(wl[0].Recipe)})
+	}
+	return files, nil
+}
+
+// workloadSlug names a record's workload for a file name.
+func workloadSlug(r *Record) string {
+	c := &r.Config
+	parts := []string{r.Recipe, c.Model}
+	if c.Width != 1 {
+		parts = append(parts, "w"+strconv.FormatFloat(c.Width, 'g', -1, 64))
+	}
+	parts = append(parts, c.Dataset, strconv.Itoa(c.Epochs)+"ep")
+	if c.Binarize != "both" {
+		parts = append(parts, c.Binarize)
+	}
+	return strings.Join(parts, "-")
+}

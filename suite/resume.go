@@ -1,0 +1,103 @@
+package suite
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/nn/checkpoint"
+)
+
+// progressState is what a checkpoint carries besides the network and the
+// optimizer: the record so far.
+type progressState struct {
+	Key        string    `json:"key"`
+	Epochs     []Epoch   `json:"epochs"`
+	Started    time.Time `json:"started"`
+	Resumes    int       `json:"resumes"`
+	InitHash   string    `json:"init_hash"`
+	DataHashes []string  `json:"data_hashes"`
+	// Segments are the training segments of Record.Segments up to the
+	// checkpoint's epoch (none in checkpoints written before records kept
+	// them).
+	Segments []Segment `json:"segments,omitempty"`
+}
+
+// resume loads the cell's checkpoint, if there is a usable one, and
+// returns the first epoch to train.
+func (ru *run) resume() int {
+	path := CheckpointPath(ru.r.Dir, ru.cfg.Key())
+	if _, err := os.Stat(path); err != nil {
+		return 0
+	}
+	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt}
+	var ps progressState
+	err := checkpoint.Load(path, st)
+	if err == nil {
+		err = json.Unmarshal(st.Extra["progress"], &ps)
+	}
+	if err == nil && (ps.Key != ru.cfg.Key() || int(st.Epoch) != len(ps.Epochs) || len(ps.Epochs) >= ru.cfg.Epochs || ps.InitHash != ru.rec.InitHash) {
+		err = fmt.Errorf("it does not belong to this run (key %s, epoch %d)", ps.Key, st.Epoch)
+	}
+	if err != nil {
+		// Load leaves the network untouched on error, but a half-applied
+		// progress state must not leak: rebuild from scratch.
+		ru.r.emit(Event{Kind: EventNote, Cell: ru.cell, Note: fmt.Sprintf("%s: discarding its checkpoint and starting over: %v", ru.cell, err)})
+		os.Remove(path)
+		return ru.restart()
+	}
+	ru.rec.Epochs = ps.Epochs
+	ru.rec.Started = ps.Started
+	ru.rec.Resumes = ps.Resumes + 1
+	ru.rec.DataHashes = ps.DataHashes
+	ru.rec.Segments = ps.Segments
+	// A checkpoint from before segments were kept does not say who
+	// trained its epochs: the record then keeps no segments at all.
+	ru.noSegments = len(ps.Segments) == 0
+	ru.r.emit(Event{Kind: EventResumed, Cell: ru.cell, Cells: ru.cells, Epoch: len(ps.Epochs), Epochs: ru.cfg.Epochs})
+	return len(ps.Epochs)
+}
+
+// restart rebuilds the model and optimizer after a failed checkpoint load.
+func (ru *run) restart() int {
+	nr, err := ru.r.newRun(ru.cell, &datasetPair{ru.train.Dataset(), ru.test.Dataset()}, ru.cells, ru.done, ru.total)
+	if err != nil {
+		panic("suite: rebuilding a run that built before: " + err.Error())
+	}
+	ru.close()
+	*ru = *nr
+	return 0
+}
+
+func (ru *run) saveCheckpoint(epochs int, steps int) error {
+	ps := progressState{Key: ru.cfg.Key(), Epochs: ru.rec.Epochs, Started: ru.rec.Started, Resumes: ru.rec.Resumes, InitHash: ru.rec.InitHash, DataHashes: ru.rec.DataHashes,
+		Segments: ru.segmentsThrough(epochs)}
+	b, err := json.Marshal(ps)
+	if err != nil {
+		return fmt.Errorf("suite: checkpoint progress: %w", err)
+	}
+	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt, Epoch: int64(epochs), Step: int64(steps), Extra: map[string][]byte{"progress": b}}
+	return saveState(CheckpointPath(ru.r.Dir, ru.cfg.Key()), st)
+}
+
+// saveState writes a checkpoint (a run's epoch checkpoint or its final
+// weights) atomically, with the mode of every file of a runs directory
+// (filePerm).
+func saveState(path string, st *checkpoint.State) error {
+	if err := atomicfile.WriteFileUmask(path, checkpoint.Marshal(st), filePerm); err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
+}
+
+// segmentsThrough returns the run's training segments with this
+// process's ending at epoch last (1-based): the record's so far (those of
+// the processes before it) and this one's, from the epoch it started at.
+func (ru *run) segmentsThrough(last int) []Segment {
+	if ru.noSegments {
+		return nil
+	}
+	return append(ru.rec.Segments[:len(ru.rec.Segments):len(ru.rec.Segments)], Segment{FirstEpoch: ru.firstEpoch, LastEpoch: last, Machine: ThisMachine()})
+}

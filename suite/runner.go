@@ -1,0 +1,312 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/nn/checkpoint"
+)
+
+func init() { gemmName = gemm.Impl }
+
+// A Runner trains the cells of sweeps into a runs directory: it skips
+// cells whose record exists, resumes cells from their last epoch
+// checkpoint, and records each finished run.
+type Runner struct {
+	// Dir is the runs directory: records <key>.json and checkpoints
+	// <key>.ckpt. Run creates it.
+	Dir string
+	// Progress, if not nil, receives progress events from the goroutine
+	// that called Run or RunCell.
+	Progress func(Event)
+	// DataProgress, if not nil, receives the progress of dataset downloads
+	// and decoding; with DataProgressBar (a terminal) as a status line
+	// redrawn in place.
+	DataProgress    io.Writer
+	DataProgressBar bool
+	// Lock tunes the cell locks Run takes (zero values: the defaults).
+	Lock LockConfig
+
+	datasets map[string]*datasetPair
+}
+
+type datasetPair struct{ train, test *data.Dataset }
+
+// Event reports the progress of a sweep.
+type Event struct {
+	Kind  EventKind
+	Cell  Cell
+	Cells int // cells in the sweep
+	// Epoch (0-based) and Epochs; Step (0-based) and Steps per epoch.
+	Epoch, Epochs int
+	Step, Steps   int
+	// Loss is the mean training loss of the epoch so far and
+	// ImagesPerSec the epoch's training throughput so far.
+	Loss         float64
+	ImagesPerSec float64
+	// Done and Total count the training steps of the whole sweep (cells
+	// found finished count as done), for an ETA.
+	Done, Total int
+	// Record is the finished run (EventCellDone, EventCached).
+	Record *Record
+	// Note explains an EventNote, such as a discarded checkpoint.
+	Note string
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	EventStep     EventKind = iota // a training step finished
+	EventEval                      // evaluation of an epoch started
+	EventEpoch                     // an epoch finished (checkpoint written)
+	EventCellDone                  // a run finished and was recorded
+	EventCached                    // a cell's record already existed
+	EventResumed                   // a cell resumed from its checkpoint at Epoch
+	EventNote                      // a notice for the user, in Note
+)
+
+// CheckpointPath returns where the checkpoint of the run with that key
+// lives.
+func CheckpointPath(dir, key string) string { return filepath.Join(dir, key+".ckpt") }
+
+// WeightsPath returns where the final weights of the finished run with that
+// key live: a checkpoint of the network alone (no optimizer state), which
+// gradbench export packs into a binary model file.
+func WeightsPath(dir, key string) string { return filepath.Join(dir, key+".weights") }
+
+// Prepare loads the workload's datasets and builds its model once, to
+// check that they exist and fit together. It writes nothing under Dir, so a
+// command can validate all of its input before it creates any directory
+// (a dataset found nowhere is downloaded into the user cache, see
+// data.Open).
+func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	p, err := r.load(ctx, w)
+	if err != nil {
+		return err
+	}
+	if err := checkSubsets(&w.Recipe, p); err != nil {
+		return err
+	}
+	ste := estimators.MustParse("ste")
+	cfg := w.config()
+	cfg.Estimator = ste.String()
+	_, err = cfg.modelConfig(p.train).build(ste, 1)
+	return err
+}
+
+// checkRunsDir refuses an empty runs directory name, which would put
+// records in the working directory or fail with a puzzling message.
+func checkRunsDir(dir string) error {
+	if dir == "" {
+		return errors.New(`suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`)
+	}
+	return nil
+}
+
+// probeWritable checks, before a run trains, that dir takes a file of
+// size bytes (an epoch checkpoint's), so that a read-only or full runs
+// directory is found now and not after the first epoch's training.
+func probeWritable(dir string, size int) error {
+	fail := func(err error) error {
+		return fmt.Errorf("suite: the runs directory %s cannot take an epoch checkpoint (%d bytes): %w; nothing was trained", dir, size, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-probe-*.tmp")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.Remove(f.Name())
+	buf := make([]byte, min(size, 1<<20))
+	for left := size; left > 0 && err == nil; left -= len(buf) {
+		_, err = f.Write(buf[:min(left, len(buf))])
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// checkSubsets refuses a subset larger than its split: it would train or
+// evaluate on the whole split under a key, and a table heading, that say
+// otherwise.
+func checkSubsets(r *Recipe, p *datasetPair) error {
+	for _, s := range []struct {
+		key   string
+		n     int
+		split *data.Dataset
+	}{{"train_subset", r.TrainSubset, p.train}, {"test_subset", r.TestSubset, p.test}} {
+		if s.n > s.split.N {
+			return fmt.Errorf("suite: recipe %s: %s %d is more than the %d images of the %s split of %s: give at most %d, or 0 for the whole split",
+				r.Name, s.key, s.n, s.split.N, s.split.Split, r.Dataset, s.split.N)
+		}
+	}
+	return nil
+}
+
+func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
+	k := w.Recipe.Dataset + "\x00" + w.DataDir
+	if p := r.datasets[k]; p != nil {
+		return p, nil
+	}
+	train, test, err := r.openDataset(ctx, w.Recipe.Dataset, w.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if r.datasets == nil {
+		r.datasets = map[string]*datasetPair{}
+	}
+	p := &datasetPair{train, test}
+	r.datasets[k] = p
+	return p, nil
+}
+
+// Run trains every cell of the sweep that has no record yet, in order,
+// and returns the records of all cells in cell order. A diverged run is
+// recorded and the sweep goes on. Run takes each cell's lock as
+// RunCellLocked does, so two processes running the same sweep into one
+// directory never train a cell twice: a cell that another live process is
+// training is left for last and then waited for (its record is that
+// process's), or taken over if that process ends without one. When ctx is
+// cancelled, Run returns its error and the records finished so far;
+// finished runs are recorded and the running one keeps its last epoch
+// checkpoint, so running the sweep again resumes it.
+func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return nil, err
+	}
+	cells := s.Cells()
+	if err := r.Prepare(ctx, &s.Workload); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
+	p, _ := r.load(ctx, &s.Workload)
+	steps := stepsPerEpoch(&s.Workload, p.train) * s.Workload.Recipe.Epochs
+	total := len(cells) * steps
+	done := 0
+	recs := make([]*Record, len(cells))
+	finished := func() []*Record {
+		var out []*Record
+		for _, rec := range recs {
+			if rec != nil {
+				out = append(out, rec)
+			}
+		}
+		return out
+	}
+	var busy []Cell
+	for _, wait := range []bool{false, true} {
+		todo := cells
+		if wait {
+			todo, busy = busy, nil
+		}
+		for _, c := range todo {
+			cached := func(rec *Record) {
+				done += steps
+				r.emit(Event{Kind: EventCached, Cell: c, Cells: len(cells), Record: rec, Done: done, Total: total})
+			}
+			train := func() (*Record, error) { return r.runCell(ctx, c, len(cells), &done, total) }
+			rec, isBusy, err := r.runLocked(ctx, c, r.Lock, wait, train, cached)
+			if err != nil {
+				return finished(), err
+			}
+			if isBusy {
+				busy = append(busy, c)
+				continue
+			}
+			recs[c.Index] = rec
+		}
+	}
+	return recs, nil
+}
+
+// RunCell trains one cell (or returns its existing record): what a batch
+// system's array task runs. Several processes may run cells of one sweep
+// in the same directory; records and checkpoints are replaced atomically.
+func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return nil, err
+	}
+	if err := r.Prepare(ctx, c.Workload); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
+	p, _ := r.load(ctx, c.Workload)
+	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c.Workload, p.train)
+	done := 0
+	return r.runCell(ctx, c, 1, &done, total)
+}
+
+func stepsPerEpoch(w *Workload, train *data.Dataset) int {
+	n := train.N
+	if s := w.Recipe.TrainSubset; s > 0 && s < n {
+		n = s
+	}
+	return (n + w.Recipe.Batch - 1) / w.Recipe.Batch
+}
+
+func (r *Runner) emit(e Event) {
+	if r.Progress != nil {
+		r.Progress(e)
+	}
+}
+
+func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, total int) (*Record, error) {
+	cfg := c.Config()
+	key := cfg.Key()
+	p, err := r.load(ctx, c.Workload)
+	if err != nil {
+		return nil, err
+	}
+	steps := stepsPerEpoch(c.Workload, p.train)
+	if rec, err := ReadRecord(r.Dir, key); err == nil {
+		*done += c.Workload.Recipe.Epochs * steps
+		r.emit(Event{Kind: EventCached, Cell: c, Cells: cells, Record: rec, Done: *done, Total: total})
+		return rec, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	ru, err := r.newRun(c, p, cells, done, total)
+	if err != nil {
+		return nil, err
+	}
+	defer ru.close()
+	start := ru.resume()
+	if err := probeWritable(r.Dir, len(checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt}))); err != nil {
+		return nil, err
+	}
+	*done += start * steps
+	rec, err := ru.loop(ctx, start)
+	if err != nil {
+		return nil, err
+	}
+	if err := saveState(WeightsPath(r.Dir, key), &checkpoint.State{Net: ru.model.Net}); err != nil {
+		return nil, err
+	}
+	if err := WriteRecord(r.Dir, rec); err != nil {
+		return nil, err
+	}
+	os.Remove(CheckpointPath(r.Dir, key))
+	r.emit(Event{Kind: EventCellDone, Cell: c, Cells: cells, Record: rec, Epoch: len(rec.Epochs), Epochs: cfg.Epochs, Done: *done, Total: total})
+	return rec, nil
+}

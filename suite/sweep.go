@@ -1,0 +1,128 @@
+package suite
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
+)
+
+// DefaultEstimators are the estimators of a sweep that names none: the
+// straight-through baseline and FDA without and with noise adaptation.
+const DefaultEstimators = "ste,fda,fda+na"
+
+// AblationPaper names the set of estimators of the FDA paper's ablation
+// tables (see PaperSpecs).
+const AblationPaper = "paper"
+
+// A SweepSpec is a sweep as gradbench's command line gives it: strings
+// still to parse and overrides of the recipe's values. Its errors name the
+// command line's flags.
+type SweepSpec struct {
+	// Estimators, when not nil, is a comma-separated list of specs; nil
+	// means DefaultEstimators. Ablation, when set, chooses the estimators
+	// instead (AblationPaper); the two do not go together.
+	Estimators *string
+	Ablation   string
+	// Recipe is a built-in recipe's name or a recipe file.
+	Recipe string
+	// Model and Dataset, when set, override the recipe's; DataDir is where
+	// to read the dataset (see Workload.DataDir).
+	Model, Dataset, DataDir string
+	// Seeds is a count N (seeds 1..N), a list 1,2,5 or a range 4..6.
+	Seeds string
+	// Epochs and Width, when not nil, override the recipe's.
+	Epochs *int
+	Width  *float64
+	// Binarize is a binarize mode; empty means "both".
+	Binarize string
+}
+
+// NewSweep parses and checks a sweep spec (Sweep.Check), reading the
+// recipe file if it names one: every command that takes a sweep builds it
+// here, so that all of them accept and refuse the same sweeps. It loads no
+// data; Runner.Prepare checks what needs the data.
+func NewSweep(s SweepSpec) (*Sweep, error) {
+	var specs []estimators.Spec
+	switch s.Ablation {
+	case "":
+		list := DefaultEstimators
+		if s.Estimators != nil {
+			list = *s.Estimators
+		}
+		var err error
+		if specs, err = estimators.ParseList(list); err != nil {
+			return nil, err
+		}
+	case AblationPaper:
+		if s.Estimators != nil {
+			return nil, fmt.Errorf("--ablation paper chooses the estimators: drop --estimators %q", *s.Estimators)
+		}
+		specs = PaperSpecs()
+	default:
+		return nil, fmt.Errorf("unknown --ablation %q (have paper)", s.Ablation)
+	}
+	seeds, err := ParseSeeds(s.Seeds)
+	if err != nil {
+		return nil, err
+	}
+	r, err := LoadRecipe(s.Recipe)
+	if err != nil {
+		return nil, err
+	}
+	if s.Model != "" {
+		if err := models.Check(s.Model); err != nil {
+			return nil, err
+		}
+		r.Model = s.Model
+	}
+	if s.Dataset != "" {
+		r.Dataset = s.Dataset
+	}
+	if s.Epochs != nil {
+		if *s.Epochs < 1 {
+			return nil, fmt.Errorf("bad --epochs %d: want an integer >= 1", *s.Epochs)
+		}
+		r.Epochs = *s.Epochs
+	}
+	if s.Width != nil {
+		if !(*s.Width > 0) || math.IsInf(*s.Width, 0) {
+			return nil, fmt.Errorf("bad --width %v: want a number > 0", *s.Width)
+		}
+		r.Width = *s.Width
+	}
+	bin := s.Binarize
+	if bin == "" {
+		bin = "both"
+	}
+	sw := &Sweep{Workload: Workload{Recipe: *r, Binarize: bin, DataDir: s.DataDir}, Specs: specs, Seeds: seeds}
+	if err := sw.Check(); err != nil {
+		return nil, err
+	}
+	return sw, nil
+}
+
+// Check validates the sweep without loading any data: its workload
+// (Workload.Validate) and that it has cells. Runner.Prepare does more (it
+// builds the model on the dataset).
+func (s *Sweep) Check() error {
+	if err := s.Workload.Validate(); err != nil {
+		return err
+	}
+	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
+		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
+	}
+	return nil
+}
+
+// checkDataset checks that the dataset name is one data.Open knows.
+func checkDataset(name string) error {
+	if !slices.Contains(data.Names(), name) {
+		return fmt.Errorf("suite: unknown dataset %q (have %s)", name, strings.Join(data.Names(), ", "))
+	}
+	return nil
+}
