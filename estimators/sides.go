@@ -41,6 +41,9 @@ func (s Spec) Activations() Spec {
 	return s
 }
 
+// HasNA reports whether the spec asks for noise adaptation on either side.
+func (s Spec) HasNA() bool { return s.Weights().NA != nil || s.Activations().NA != nil }
+
 // Sides returns the spec that uses w on the latent weights and a on the
 // activations of a binary layer, in canonical form: w itself when the two
 // are the same spec, so that Sides(ste, ste) is ste. w and a must be

@@ -9,6 +9,7 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/nn"
 )
 
 // DefaultEstimators are the estimators of a sweep that names none: the
@@ -38,8 +39,6 @@ type SweepSpec struct {
 	// Epochs and Width, when not nil, override the recipe's.
 	Epochs *int
 	Width  *float64
-	// Binarize is a binarize mode; empty means "both".
-	Binarize string
 }
 
 // NewSweep parses and checks a sweep spec (Sweep.Check), reading the
@@ -95,11 +94,7 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 		}
 		r.Width = *s.Width
 	}
-	bin := s.Binarize
-	if bin == "" {
-		bin = "both"
-	}
-	sw := &Sweep{Workload: Workload{Recipe: *r, Binarize: bin, DataDir: s.DataDir}, Specs: specs, Seeds: seeds}
+	sw := &Sweep{Workload: Workload{Recipe: *r, DataDir: s.DataDir}, Specs: specs, Seeds: seeds}
 	if err := sw.Check(); err != nil {
 		return nil, err
 	}
@@ -107,8 +102,10 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 }
 
 // Check validates the sweep without loading any data: its workload
-// (Workload.Validate) and that it has cells. Runner.Prepare does more (it
-// builds the model on the dataset).
+// (Workload.Validate), that it has cells, and that every spec makes binary
+// layers (an estimator for latent weights only named for the activations
+// is refused before any cell trains). Runner.Prepare does more (it builds
+// the model on the dataset).
 func (s *Sweep) Check() error {
 	if err := s.Workload.Validate(); err != nil {
 		return err
@@ -116,13 +113,23 @@ func (s *Sweep) Check() error {
 	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
 		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
 	}
-	return nil
+	return s.checkSpecs()
 }
 
 // checkDataset checks that the dataset name is one data.Open knows.
 func checkDataset(name string) error {
 	if !slices.Contains(data.Names(), name) {
 		return fmt.Errorf("suite: unknown dataset %q (have %s)", name, strings.Join(data.Names(), ", "))
+	}
+	return nil
+}
+
+// checkSpecs checks that every spec of the sweep makes binary layers.
+func (s *Sweep) checkSpecs() error {
+	for _, spec := range s.Specs {
+		if err := (nn.Binary{Estimator: spec}).Check(); err != nil {
+			return fmt.Errorf("suite: estimator %s: %w", spec, err)
+		}
 	}
 	return nil
 }

@@ -52,9 +52,9 @@ Examples:
 // sweepFlags are the flags that define a sweep, shared by the commands
 // that take one.
 type sweepFlags struct {
-	estimators, ablation, recipe, model, dataset, data, seeds, binarize string
-	epochs                                                              int
-	width                                                               float64
+	estimators, ablation, recipe, model, dataset, data, seeds string
+	epochs                                                    int
+	width                                                     float64
 }
 
 func (f *sweepFlags) define(fs *flag.FlagSet) {
@@ -67,14 +67,13 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.seeds, "seeds", "1", "seeds: a count N (seeds 1..N), a list 1,2,5 or a range 4..6")
 	fs.IntVar(&f.epochs, "epochs", 0, "number of epochs, overriding the recipe's")
 	fs.Float64Var(&f.width, "width", 0, "width multiplier of the model, overriding the recipe's")
-	fs.StringVar(&f.binarize, "binarize", "both", "tensors whose gradient the estimator gives: both, weights or activations")
 }
 
 // sweep returns the sweep the flags describe (suite.NewSweep checks it).
 // It reads the recipe file, if any, and writes nothing.
 func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
 	spec := suite.SweepSpec{Ablation: f.ablation, Recipe: f.recipe, Model: f.model, Dataset: f.dataset, DataDir: f.data,
-		Seeds: f.seeds, Binarize: f.binarize}
+		Seeds: f.seeds}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "estimators":
