@@ -2,11 +2,14 @@ package suite
 
 import (
 	"bytes"
+	"context"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/golden"
 )
 
 // weightsOnly is a test estimator for latent weights only.
@@ -102,7 +105,7 @@ func TestSidesTableGolden(t *testing.T) {
 	if err := WriteTable(&buf, TableSides, rs, order); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "table-sides.md", buf.Bytes())
+	golden.Check(t, "table-sides.md", buf.Bytes())
 	// The rows' numbers, by hand: ste scores 80.1, 80.2, 80.4, 80.4,
 	// 80.5, 80.7 (mean 80.38, std 0.21). w=fda/a=ste is spec 1, 1 point
 	// above ste on every seed but the 0.1 that (i + seed) mod 3 adds:
@@ -166,4 +169,57 @@ func TestSidesBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	hasAll(t, "sides table of no one-side runs", buf.String(), "No estimator was run on one side only")
+}
+
+// TestSidesTrain trains a tiny network with different estimators on the
+// two sides: every run of the seed starts from the same weights and sees
+// the same batches, records its canonical sided spec, and each choice of
+// sides trains differently (so each side's estimator is in use); noise
+// adaptation on one side counts as noise adaptation.
+func TestSidesTrain(t *testing.T) {
+	specs := "ste,w=approxsign/a=ste,a=approxsign/w=ste,approxsign,w=ste+na/a=ste"
+	s := tinySweep(t, specs, 1)
+	recs, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ste", "w=approxsign/a=ste", "w=ste/a=approxsign", "approxsign", "w=ste+na/a=ste"}
+	for i, r := range recs {
+		if r.Config.Estimator != want[i] || r.Status != StatusOK {
+			t.Fatalf("record %d: %s, %s; want %s, ok", i, r.Config.Estimator, r.Status, want[i])
+		}
+		if r.InitHash != recs[0].InitHash || strings.Join(r.DataHashes, ",") != strings.Join(recs[0].DataHashes, ",") {
+			t.Errorf("%s starts from other weights or batches than ste", r.Config.Estimator)
+		}
+		for _, o := range recs[:i] {
+			if sameNumbers(r, o) == "" {
+				t.Errorf("%s and %s train to the same numbers", r.Config.Estimator, o.Config.Estimator)
+			}
+		}
+	}
+	if a := recs[4].Epochs[0].NAAlpha; a == 0 {
+		t.Errorf("w=ste+na/a=ste: noise-adaptation α %g in epoch 1 of 2, want it recorded", a)
+	}
+}
+
+// A sweep that names an estimator for latent weights only on the
+// activations fails before any cell trains.
+func TestSidesWeightsOnlyRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := tinySweep(t, "ste,test-wonly", 1)
+	_, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err == nil || !strings.Contains(err.Error(), "suite: estimator test-wonly: nn: activation estimator: test-wonly binarizes latent weights only") {
+		t.Fatalf("Run with test-wonly on both sides: err = %v, want the weights-only refusal", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("the refused sweep wrote %d files", len(ents))
+	}
+	if err := s.Check(); err == nil {
+		t.Error("Check of the sweep = nil, want the refusal")
+	}
+	s = tinySweep(t, "w=test-wonly/a=ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	if _, err := (&Runner{Dir: dir}).Run(context.Background(), s); err != nil {
+		t.Errorf("test-wonly on the weights: %v", err)
+	}
 }

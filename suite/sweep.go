@@ -20,13 +20,18 @@ const DefaultEstimators = "ste,fda,fda+na"
 // tables (see PaperSpecs).
 const AblationPaper = "paper"
 
+// AblationSides names the sweep that trains each estimator of a list on
+// the latent weights only, the activations only and both (see SidesSpecs).
+const AblationSides = "sides"
+
 // A SweepSpec is a sweep as gradbench's command line gives it: strings
 // still to parse and overrides of the recipe's values. Its errors name the
 // command line's flags.
 type SweepSpec struct {
 	// Estimators, when not nil, is a comma-separated list of specs; nil
 	// means DefaultEstimators. Ablation, when set, chooses the estimators
-	// instead (AblationPaper); the two do not go together.
+	// instead (AblationPaper; the two do not go together) or from them
+	// (AblationSides).
 	Estimators *string
 	Ablation   string
 	// Recipe is a built-in recipe's name or a recipe file.
@@ -62,8 +67,20 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 			return nil, fmt.Errorf("--ablation paper chooses the estimators: drop --estimators %q", *s.Estimators)
 		}
 		specs = PaperSpecs()
+	case AblationSides:
+		list := DefaultEstimators
+		if s.Estimators != nil {
+			list = *s.Estimators
+		}
+		es, err := estimators.ParseList(list)
+		if err != nil {
+			return nil, err
+		}
+		if specs, err = SidesSpecs(es); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("unknown --ablation %q (have paper)", s.Ablation)
+		return nil, fmt.Errorf("unknown --ablation %q (have paper, sides)", s.Ablation)
 	}
 	seeds, err := ParseSeeds(s.Seeds)
 	if err != nil {

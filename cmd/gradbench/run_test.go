@@ -140,7 +140,7 @@ func TestRunBadInput(t *testing.T) {
 		{"epochs 0", []string{"--recipe", recipe, "--epochs", "0"}, "bad --epochs 0"},
 		{"one side", []string{"--recipe", recipe, "--estimators", "ste,w=fda"}, `"w=fda" names the weight side only: name both, as in "w=fda/a=ste"`},
 		{"bad side", []string{"--recipe", recipe, "--estimators", "w=fda:n=-1/a=ste"}, `"w=fda:n=-1/a=ste": weight side: fda: bad value n="-1"`},
-		{"ablation", []string{"--recipe", recipe, "--ablation", "table9"}, `unknown --ablation "table9" (have paper)`},
+		{"ablation", []string{"--recipe", recipe, "--ablation", "table9"}, `unknown --ablation "table9" (have paper, sides)`},
 		{"ablation and estimators", []string{"--recipe", recipe, "--ablation", "paper", "--estimators", "ste"}, "--ablation paper chooses the estimators"},
 		{"data without the dataset", []string{"--recipe", recipe, "--dataset", "fashion-mnist", "--data", emptyDir}, "train-images-idx3-ubyte"},
 		{"data for synthetic", []string{"--recipe", recipe, "--data", emptyDir}, "synthetic dataset is generated, not read"},
