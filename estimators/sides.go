@@ -105,18 +105,11 @@ func startsSided(item string) bool {
 // division in a formula) stays where it is.
 func splitSides(s string) []string {
 	var parts []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '(' || c == '[' || c == '{':
-			depth++
-		case (c == ')' || c == ']' || c == '}') && depth > 0:
-			depth--
-		case c == '/' && depth == 0:
-			if _, _, ok := cutSide(s[i+1:]); ok {
-				parts = append(parts, s[start:i])
-				start = i + 1
-			}
+	start := 0
+	for _, i := range topLevel(s, '/') {
+		if _, _, ok := cutSide(s[i+1:]); ok {
+			parts = append(parts, s[start:i])
+			start = i + 1
 		}
 	}
 	return append(parts, s[start:])
