@@ -27,9 +27,9 @@ var (
 //
 // Its forward pass is not sign(w), so it implements Binarizer, and it is
 // for latent weights only (WeightsOnly): the paper pairs it with
-// ApproxSign on the activations, which side-specific specs will express;
-// until then a training run refuses biper on activations (use --binarize
-// weights, which keeps the clipped STE on the activations).
+// ApproxSign on the activations, which the sided spec w=biper/a=approxsign
+// says; biper named for the activations (a plain spec "biper" names both
+// sides) is refused.
 //
 // Spec key: omega (ω, default 20, > 0): the value the paper's training
 // scripts pass (--freq 20); the official code's own default is 30. Choices
@@ -75,7 +75,7 @@ func (e *BiPer) Name() string { return "biper" }
 
 // WeightsOnly says why biper is not for activations.
 func (e *BiPer) WeightsOnly() string {
-	return "biper binarizes latent weights only (its forward pass sign(sin(ω·w)) is periodic in w; the paper pairs it with ApproxSign on the activations): train with --binarize weights until side-specific specs exist"
+	return "biper binarizes latent weights only (its forward pass sign(sin(ω·w)) is periodic in w; the paper pairs it with ApproxSign on the activations): name it for the weights alone, as in w=biper/a=approxsign"
 }
 
 // omega returns |ω|, or 20 for the zero value.

@@ -25,6 +25,24 @@
 // settings and registers them here ([RegisterNA]). A parsed [Spec] prints
 // back in a canonical form, used as table label and cache key.
 //
+// A binary layer binarizes two tensors, its latent weights and its
+// activations, and a plain spec names the estimator of both. A sided spec
+// names each apart:
+//
+//	w=PLAIN/a=PLAIN
+//
+// for example "w=fda/a=approxsign", "w=fda+na/a=ste" (FDA with noise
+// adaptation on the weights, the clipped STE on the activations) or
+// "w=dsq:alpha=0.4/a=ste:c=2". Each side is a whole plain spec, with its
+// own parameters and +na suffix; both sides must be named, in either
+// order, and a comma-separated list may mix plain and sided specs
+// ("ste,w=fda:n=9,omega=0.2/a=ste"). The canonical form names the weights
+// first and is the plain spec when both sides are the same: "a=ste/w=fda"
+// prints "w=fda/a=ste", and "w=fda/a=fda" prints "fda". An estimator that
+// is only for latent weights ([WeightsOnly]) is refused on the activation
+// side. [Spec.Weights] and [Spec.Activations] return the sides (a plain
+// spec's are itself), and [Sides] makes a sided spec from two plain ones.
+//
 // A value in a spec is used exactly as given or refused. Each factory
 // states each hyperparameter once, with its default and accepted values
 // ([Params], [Interval]); `gradbench list` prints those, and the parser

@@ -5,26 +5,37 @@ import (
 	"strings"
 )
 
-// A Spec is a parsed estimator spec string:
+// A Spec is a parsed estimator spec string, plain or sided:
 //
 //	name[:key=value,...][+na[:key=value,...]]
+//	w=PLAIN/a=PLAIN
 //
-// such as "fda", "fda:n=9..18,omega=0.1", "bnnplus:beta=10,learn=true" or
-// "dsq+na:eta=x". Parse validates every key and value against the
-// estimator's factory, so a Spec always makes a working Estimator.
+// such as "fda", "fda:n=9..18,omega=0.1", "bnnplus:beta=10,learn=true",
+// "dsq+na:eta=x" or "w=fda/a=approxsign". A plain spec names one
+// estimator, which a binary layer uses on both its latent weights and its
+// activations; a sided spec names the estimator of the weights (w=) and
+// of the activations (a=) apart, each a plain spec with its own
+// parameters and +na suffix (see Sides, Weights, Activations). Parse
+// validates every key and value against the estimator's factory, so a
+// Spec always makes working Estimators.
 //
 // String returns the canonical form: parameters left at their default are
 // dropped, the rest are sorted by key and numbers are printed in their
-// shortest form, so "fda:omega=0.10,n=9..18" and "fda" both print "fda".
-// The canonical form is what tables show and what cache keys hash.
+// shortest form, so "fda:omega=0.10,n=9..18" and "fda" both print "fda";
+// a sided spec prints its weight side first ("a=ste/w=fda" prints
+// "w=fda/a=ste"), and one whose sides are the same spec prints that spec
+// ("w=ste/a=ste" prints "ste"). The canonical form is what tables show and
+// what cache keys hash.
 type Spec struct {
-	// Name is the registered estimator name.
+	// Name is the registered estimator name; "" for a sided spec.
 	Name string
-	// NA holds the noise-adaptation settings of a "+na" suffix; nil without it.
+	// NA holds the noise-adaptation settings of a "+na" suffix; nil without
+	// it, and for a sided spec (each side has its own).
 	NA *NA
 
 	raw   map[string]string
 	canon string // canonical estimator part, without +na
+	sides *sides // the two sides of a sided spec, nil for a plain one
 }
 
 // NA is the "+na" suffix of a spec: a request for the noise adaptation
@@ -95,11 +106,14 @@ func readNA(raw map[string]string, spec string) (*NA, error) {
 	return &NA{Settings: v, canon: join("+na", args)}, nil
 }
 
-// Parse parses and validates one spec string.
+// Parse parses and validates one spec string, plain or sided.
 func Parse(s string) (Spec, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Spec{}, fmt.Errorf("estimators: empty estimator spec (have %s)", strings.Join(Names(), ", "))
+	}
+	if _, _, ok := cutSide(s); ok {
+		return parseSided(s)
 	}
 	est, na, hasNA, err := splitSuffix(s)
 	if err != nil {
@@ -247,13 +261,16 @@ func MustParse(s string) Spec {
 // parameters, so an item of the form key=value (an '=' with no ':' before
 // it) continues the previous spec: "fda:n=9,omega=0.2,ste" is the two specs
 // "fda:n=9,omega=0.2" and "ste". Commas inside brackets do not split, so
-// "expr:g=max(0, 1-abs(x)),c=1.5,ste" is two specs too. Duplicates (by
+// "expr:g=max(0, 1-abs(x)),c=1.5,ste" is two specs too. An item that starts
+// with a side key and an estimator's name ("w=fda", "a=ste") starts a sided
+// spec: "ste,w=fda:n=9,omega=0.2/a=ste" is the two specs "ste" and
+// "w=fda:n=9,omega=0.2/a=ste". Duplicates (by
 // canonical form) are errors.
 func ParseList(s string) ([]Spec, error) {
 	var items []string
 	for _, it := range splitTop(s, ',') {
 		it = strings.TrimSpace(it)
-		if key, _, ok := strings.Cut(it, "="); len(items) > 0 && ok && !strings.Contains(key, ":") {
+		if key, _, ok := strings.Cut(it, "="); len(items) > 0 && ok && !strings.Contains(key, ":") && !startsSided(it) {
 			items[len(items)-1] += "," + it
 			continue
 		}
@@ -276,10 +293,21 @@ func ParseList(s string) ([]Spec, error) {
 }
 
 // String returns the canonical form of the spec.
-func (s Spec) String() string { return s.Base() + s.NA.String() }
+func (s Spec) String() string {
+	if s.sides != nil {
+		return "w=" + s.sides.w.String() + "/a=" + s.sides.a.String()
+	}
+	return s.Base() + s.NA.String()
+}
 
-// Base returns the canonical form of the estimator part, without "+na".
-func (s Spec) Base() string { return s.canon }
+// Base returns the canonical form of the estimator part, without "+na"
+// (on either side of a sided spec).
+func (s Spec) Base() string {
+	if s.sides != nil {
+		return "w=" + s.sides.w.Base() + "/a=" + s.sides.a.Base()
+	}
+	return s.canon
+}
 
 // String returns the canonical "+na[:...]" suffix, or "" for a nil NA.
 func (n *NA) String() string {
@@ -290,8 +318,12 @@ func (n *NA) String() string {
 }
 
 // New returns a new Estimator configured by the spec. Every call returns a
-// fresh value: learnable scalars and schedules are per layer.
+// fresh value: learnable scalars and schedules are per layer. A sided spec
+// names two estimators: New of its Weights or Activations makes each.
 func (s Spec) New() (Estimator, error) {
+	if s.sides != nil {
+		return nil, fmt.Errorf("estimators: %q names an estimator per side: make each from its Weights() or Activations()", s.String())
+	}
 	f, ok := lookup(s.Name)
 	if !ok {
 		return nil, fmt.Errorf("estimators: unknown estimator %q (have %s)", s.Name, strings.Join(Names(), ", "))

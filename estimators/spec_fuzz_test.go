@@ -18,6 +18,8 @@ func FuzzSpec(f *testing.F) {
 		"dsq:alpha=0.4,learn=true", "bnnplus:beta=1000", "ede:tmin=0.5,tmax=50", "approxsign",
 		"ste:c=+Inf", "ste:c=1e-50", "fda,omega=0.2", "ste:c=1e+1+na:a=1e-3", "fda:n=0x10", "ste:c=0x1p-2",
 		"ste:c=1,ste", "fda:n=9,omega=0.2,ste", "ste::", "+na", "ste+na:", "ste+", ":", ",", "ste:c==1",
+		"w=fda/a=approxsign", "a=ste/w=fda:n=9,omega=0.2", "w=ste/a=ste", "w=fda+na:a=0.2/a=ste", "w=fda",
+		"ste,w=fda/a=ste:c=2,c=3", "w=/a=", "w=w=ste/a=ste", "w=ste/a=ste/a=ste", "a==ste",
 	} {
 		f.Add(s)
 	}
@@ -34,22 +36,24 @@ func FuzzSpec(f *testing.F) {
 			}
 			return
 		}
-		e, err := sp.New()
-		if err != nil {
-			t.Fatalf("Parse(%q) is valid but New fails: %v", s, err)
-		}
 		c := roundTrip(t, sp.String())
-		if a, ok := e.(inForcer); ok {
-			if b := c.(inForcer); !maps.Equal(a.inForce(), b.inForce()) {
-				t.Errorf("%q and its canonical form %q build estimators with settings %v and %v", s, sp.String(), a.inForce(), b.inForce())
+		for i, side := range []Spec{sp.Weights(), sp.Activations()} {
+			e, err := side.New()
+			if err != nil {
+				t.Fatalf("Parse(%q) is valid but New of its side %s fails: %v", s, side, err)
+			}
+			if a, ok := e.(inForcer); ok {
+				if b := c[i].(inForcer); !maps.Equal(a.inForce(), b.inForce()) {
+					t.Errorf("%q and its canonical form %q build estimators with settings %v and %v", s, sp.String(), a.inForce(), b.inForce())
+				}
 			}
 		}
 	})
 }
 
 // roundTrip checks that the canonical spec c parses back to itself and
-// builds an estimator, and returns it.
-func roundTrip(t *testing.T, c string) Estimator {
+// builds an estimator for each side, and returns them (weights first).
+func roundTrip(t *testing.T, c string) [2]Estimator {
 	t.Helper()
 	sp, err := Parse(c)
 	if err != nil {
@@ -58,9 +62,11 @@ func roundTrip(t *testing.T, c string) Estimator {
 	if got := sp.String(); got != c {
 		t.Fatalf("canonical form %q parses to %q", c, got)
 	}
-	e, err := New(c)
-	if err != nil {
-		t.Fatalf("New(%q) of a canonical form: %v", c, err)
+	var es [2]Estimator
+	for i, side := range []Spec{sp.Weights(), sp.Activations()} {
+		if es[i], err = New(side.String()); err != nil {
+			t.Fatalf("New(%q), a side of the canonical form %q: %v", side, c, err)
+		}
 	}
-	return e
+	return es
 }

@@ -19,8 +19,10 @@ type Config struct {
 	// rounded, at least 1; 0 means 1. Width 0.25 gives a reduced network
 	// of the same architecture for tests and CI.
 	Width float64
-	// Binary is the estimator spec (with "+na" for noise adaptation) and
-	// the binarize setting handed to every binary layer.
+	// Binary is handed to every binary layer: the estimator spec of the
+	// latent weights and of the activations (one plain spec for both, or
+	// a sided one such as w=fda/a=approxsign), each side with "+na" for
+	// noise adaptation.
 	Binary nn.Binary
 }
 
@@ -94,7 +96,7 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	if cfg.Width == 0 {
 		cfg.Width = 1
 	}
-	if _, err := cfg.Binary.Estimator.New(); err != nil {
+	if err := cfg.Binary.Check(); err != nil {
 		return nil, fmt.Errorf("models: %s: %w", name, err)
 	}
 	b := &builder{model: name, cfg: cfg, init: init, c: cfg.C, h: cfg.H, w: cfg.W}

@@ -231,3 +231,34 @@ func TestWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestSides checks that every binary layer of every model gets the
+// estimator of each side that a sided spec names, and noise adaptation
+// only where the spec puts it.
+func TestSides(t *testing.T) {
+	for _, name := range Names() {
+		cfg := Config{C: 3, H: 64, W: 64, Classes: 10, Width: 0.0625}
+		m := build(t, name, cfg, "w=fda+na/a=approxsign", 1)
+		n := 0
+		nn.Walk(m.Net, func(path string, l nn.Layer) {
+			var w, a estimators.Estimator
+			var wna, ana *nn.NoiseAdaptation
+			switch b := l.(type) {
+			case *nn.BinaryConv2d:
+				w, a, wna, ana = b.WeightEstimator(), b.ActivationEstimator(), b.WeightNA(), b.ActivationNA()
+			case *nn.BinaryLinear:
+				w, a, wna, ana = b.WeightEstimator(), b.ActivationEstimator(), b.WeightNA(), b.ActivationNA()
+			default:
+				return
+			}
+			n++
+			if w.Name() != "fda" || a.Name() != "approxsign" || wna == nil || ana != nil {
+				t.Errorf("%s %s: weights %s (na %v), activations %s (na %v); want fda with na, approxsign without",
+					name, path, w.Name(), wna != nil, a.Name(), ana != nil)
+			}
+		})
+		if n == 0 {
+			t.Errorf("%s: no binary layers", name)
+		}
+	}
+}

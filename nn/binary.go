@@ -19,57 +19,19 @@ var (
 	_ ProgressSetter = (*BinaryLinear)(nil)
 )
 
-// Binarize selects the tensors of a binary layer whose sign function takes
-// its gradient from the estimator under test (the suite's --binarize
-// flag). By default the estimator replaces the backward pass of sign for
-// both the latent weights and the activations of every binary layer, as
-// in §2.3 of the FDA paper (arXiv 2103.00841).
-type Binarize int
-
-const (
-	// BinarizeBoth applies the estimator under test to the latent weights
-	// and to the activations (the paper's §2.3 and the default).
-	BinarizeBoth Binarize = iota
-	// BinarizeWeights applies it to the weights only.
-	BinarizeWeights
-	// BinarizeActivations applies it to the activations only.
-	BinarizeActivations
-)
-
-var binarizeNames = [...]string{"both", "weights", "activations"}
-
-func (b Binarize) String() string {
-	if b < 0 || int(b) >= len(binarizeNames) {
-		return fmt.Sprintf("Binarize(%d)", int(b))
-	}
-	return binarizeNames[b]
-}
-
-// ParseBinarize parses "both", "weights" or "activations".
-func ParseBinarize(s string) (Binarize, error) {
-	for i, n := range binarizeNames {
-		if s == n {
-			return Binarize(i), nil
-		}
-	}
-	return 0, fmt.Errorf("nn: unknown binarize setting %q (have both, weights, activations)", s)
-}
-
-func (b Binarize) weights() bool     { return b == BinarizeBoth || b == BinarizeWeights }
-func (b Binarize) activations() bool { return b == BinarizeBoth || b == BinarizeActivations }
-
-// Binary configures the binarization of a binary layer.
-//
-// Both the weights and the activations of a binary layer are always
-// binarized, so the network is a BNN whatever Binarize says. The tensors
-// Binarize selects take their backward pass from Estimator (a fresh
-// estimators.Estimator per tensor, from Estimator.New) and, if the spec has
-// the "+na" suffix, get a NoiseAdaptation module; the other side uses the
-// plain clipped straight-through estimator (STE, c = 1) without noise
-// adaptation, so that an ablation changes one thing at a time.
+// Binary configures the binarization of a binary layer: the estimators of
+// its two binarized tensors, the latent weights and the activations, as one
+// estimator spec. A plain spec ("fda", "fda+na") gives both tensors the
+// same estimator, as in §2.3 of the FDA paper (arXiv 2103.00841); a sided
+// spec ("w=fda/a=approxsign", "w=fda+na/a=ste"; see estimators.Spec)
+// names each. Each tensor takes its backward pass from a fresh
+// estimators.Estimator made from its side's spec (Spec.Weights,
+// Spec.Activations) and, if that side has the "+na" suffix, gets a
+// NoiseAdaptation module of its own: "w=fda+na/a=ste" adapts the weights'
+// noise only. An estimator for latent weights only
+// (estimators.WeightsOnly) on the activations is an error.
 type Binary struct {
 	Estimator estimators.Spec
-	Binarize  Binarize
 }
 
 // binarizer binarizes one tensor: its estimator, the optional noise
@@ -80,15 +42,46 @@ type binarizer struct {
 	params []*Param // one per learnable scalar, its storage
 }
 
-func newBinarizer(layer, side string, b Binary, selected bool, d int, init *Init) (*binarizer, error) {
-	z := &binarizer{}
-	if !selected {
-		z.est = &estimators.STE{C: 1}
-		return z, nil
+// Check reports whether binary layers can be built with b: whether each
+// side's spec makes an estimator, and the activations' is not one for
+// latent weights only.
+func (b Binary) Check() error {
+	for _, side := range [...]string{"w", "a"} {
+		if _, _, err := b.side(side); err != nil {
+			return fmt.Errorf("nn: %w", err)
+		}
 	}
-	e, err := b.Estimator.New()
+	return nil
+}
+
+// side returns the plain spec of one side ("w" or "a") of b and a fresh
+// estimator made from it.
+func (b Binary) side(side string) (estimators.Spec, estimators.Estimator, error) {
+	spec, word := b.Estimator.Weights(), "weight"
+	if side == "a" {
+		spec, word = b.Estimator.Activations(), "activation"
+	}
+	e, err := spec.New()
 	if err != nil {
-		return nil, fmt.Errorf("nn: %s: %s estimator: %w", layer, side, err)
+		return spec, nil, fmt.Errorf("%s estimator: %w", word, err)
+	}
+	if w, ok := e.(estimators.WeightsOnly); ok && side == "a" {
+		err = fmt.Errorf("activation estimator: %s", w.WeightsOnly())
+		if !b.Estimator.Sided() {
+			err = fmt.Errorf("%w (the plain spec %q names it for the activations too: w=%s/a=ste names it for the weights only)", err, spec, spec)
+		}
+		return spec, nil, err
+	}
+	return spec, e, nil
+}
+
+// newBinarizer makes the binarizer of one side ("w" or "a") of a layer,
+// for rows of d values.
+func newBinarizer(layer, side string, b Binary, d int, init *Init) (*binarizer, error) {
+	z := &binarizer{}
+	spec, e, err := b.side(side)
+	if err != nil {
+		return nil, fmt.Errorf("nn: %s: %w", layer, err)
 	}
 	if w, ok := e.(estimators.WeightsOnly); ok && side == "a" {
 		return nil, fmt.Errorf("nn: %s: activation estimator: %s", layer, w.WeightsOnly())
@@ -99,7 +92,7 @@ func newBinarizer(layer, side string, b Binary, selected bool, d int, init *Init
 			z.params = append(z.params, scalarParam("est."+side+"."+s.Name, s))
 		}
 	}
-	na, err := naSettings(b.Estimator)
+	na, err := naSettings(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +146,9 @@ func (z *binarizer) setProgress(p Progress) {
 // forward weights and the gradient that reaches W, but gets no gradient
 // itself, so dW = s_o·dWb·g(W). No bias.
 //
-// With noise adaptation (Binary.Estimator with "+na") in training mode the
-// binarized tensors become q(x) + α·ê(x) and s_o·(q(W_o) + α·ê(W_o)): the
+// With noise adaptation ("+na" on a side of Binary.Estimator) in training
+// mode the binarized tensors of that side become q(x) + α·ê(x) and
+// s_o·(q(W_o) + α·ê(W_o)): the
 // weight module's output sits INSIDE the scale, so ê perturbs the ±1 codes
 // in their own units, whatever the magnitude of the latent weights (which
 // weight decay shrinks during training); its backward pass is scaled by s_o
@@ -190,10 +184,10 @@ func NewBinaryConv2d(c Conv, b Binary, init *Init) (*BinaryConv2d, error) {
 	l.Weight = newParam("weight", c.Out, c.In, c.Kernel, c.Kernel)
 	kaimingNormal(l.Weight.Data, d, init.Weights)
 	var err error
-	if l.w, err = newBinarizer("BinaryConv2d", "w", b, b.Binarize.weights(), d, init); err != nil {
+	if l.w, err = newBinarizer("BinaryConv2d", "w", b, d, init); err != nil {
 		return nil, err
 	}
-	if l.a, err = newBinarizer("BinaryConv2d", "a", b, b.Binarize.activations(), c.In, init); err != nil {
+	if l.a, err = newBinarizer("BinaryConv2d", "a", b, c.In, init); err != nil {
 		return nil, err
 	}
 	l.Scale = make([]float32, c.Out)
@@ -337,10 +331,10 @@ func NewBinaryLinear(in, out int, b Binary, init *Init) (*BinaryLinear, error) {
 	l := &BinaryLinear{In: in, Out: out, Binary: b, Weight: newParam("weight", out, in)}
 	kaimingNormal(l.Weight.Data, in, init.Weights)
 	var err error
-	if l.w, err = newBinarizer("BinaryLinear", "w", b, b.Binarize.weights(), in, init); err != nil {
+	if l.w, err = newBinarizer("BinaryLinear", "w", b, in, init); err != nil {
 		return nil, err
 	}
-	if l.a, err = newBinarizer("BinaryLinear", "a", b, b.Binarize.activations(), in, init); err != nil {
+	if l.a, err = newBinarizer("BinaryLinear", "a", b, in, init); err != nil {
 		return nil, err
 	}
 	l.Scale = make([]float32, out)

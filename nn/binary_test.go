@@ -25,16 +25,27 @@ func (e *scaledSTE) Backward(dx, x, dy []float32) {
 	}
 }
 
+// weightsOnlySTE is a test estimator for latent weights only.
+type weightsOnlySTE struct{ estimators.STE }
+
+func (e *weightsOnlySTE) Name() string { return "test-weightsonly" }
+func (e *weightsOnlySTE) WeightsOnly() string {
+	return "test-weightsonly binarizes latent weights only"
+}
+
 func init() {
 	estimators.Register("test-scaled", func(p *estimators.Params) (estimators.Estimator, error) {
 		return &scaledSTE{k: estimators.Scalar{Name: "k", Value: 1, Min: 0.5, Max: 2}}, nil
 	})
+	estimators.Register("test-weightsonly", func(p *estimators.Params) (estimators.Estimator, error) {
+		return &weightsOnlySTE{}, nil
+	})
 }
 
-func newBinaryConv(t *testing.T, spec string, bin Binarize, seed uint64) *BinaryConv2d {
+func newBinaryConv(t *testing.T, spec string, seed uint64) *BinaryConv2d {
 	t.Helper()
 	l, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Stride: 1, Pad: 1},
-		Binary{Estimator: estimators.MustParse(spec), Binarize: bin}, NewInit(seed))
+		Binary{Estimator: estimators.MustParse(spec)}, NewInit(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +54,9 @@ func newBinaryConv(t *testing.T, spec string, bin Binarize, seed uint64) *Binary
 
 // reference computes BinaryConv2d without noise adaptation from its parts:
 // a plain Conv2d on sign(x) with weights sign(W)·s, and the chain rule
-// with the clipped STE written out.
-func binaryReference(l *BinaryConv2d, x *Tensor, dy []float32) (y, dx, dw []float32) {
+// with the clipped STE written out, clip cw on the weights and ca on the
+// activations.
+func binaryReference(l *BinaryConv2d, x *Tensor, dy []float32, cw, ca float64) (y, dx, dw []float32) {
 	d := l.In * l.Kernel * l.Kernel
 	conv := NewConv2d(l.Conv, NewInit(0))
 	s := make([]float32, l.Out)
@@ -67,13 +79,13 @@ func binaryReference(l *BinaryConv2d, x *Tensor, dy []float32) (y, dx, dw []floa
 	dxb := conv.Backward(&Tensor{N: out.N, C: out.C, H: out.H, W: out.W, Data: dy})
 	dx = make([]float32, len(x.Data))
 	for i, v := range x.Data {
-		if math.Abs(float64(v)) <= 1 {
+		if math.Abs(float64(v)) <= ca {
 			dx[i] = dxb.Data[i]
 		}
 	}
 	dw = make([]float32, len(l.Weight.Data))
 	for i, v := range l.Weight.Data {
-		if math.Abs(float64(v)) <= 1 {
+		if math.Abs(float64(v)) <= cw {
 			dw[i] = s[i/d] * conv.Weight.Grad[i]
 		}
 	}
@@ -93,9 +105,18 @@ func closeTo(a, b []float32, tol float64) bool {
 
 func TestBinaryConv2dMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
-	for _, bin := range []Binarize{BinarizeBoth, BinarizeWeights, BinarizeActivations} {
-		t.Run(bin.String(), func(t *testing.T) {
-			l := newBinaryConv(t, "ste", bin, 1)
+	// Each side takes its backward pass from its own estimator.
+	for _, tc := range []struct {
+		spec   string
+		cw, ca float64
+	}{
+		{"ste", 1, 1},
+		{"ste:c=0.5", 0.5, 0.5},
+		{"w=ste:c=2/a=ste:c=0.5", 2, 0.5},
+		{"w=ste:c=0.5/a=ste", 0.5, 1},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			l := newBinaryConv(t, tc.spec, 1)
 			// Latent weights around the clip so that g(W) = 0 for some.
 			for i := range l.Weight.Data {
 				l.Weight.Data[i] = float32(r.NormFloat64())
@@ -106,7 +127,7 @@ func TestBinaryConv2dMatchesReference(t *testing.T) {
 			fill(r, dy)
 			y := slices.Clone(out.Data)
 			dx := l.Backward(&Tensor{N: out.N, C: out.C, H: out.H, W: out.W, Data: dy})
-			wantY, wantDx, wantDw := binaryReference(l, x, dy)
+			wantY, wantDx, wantDw := binaryReference(l, x, dy, tc.cw, tc.ca)
 			if !closeTo(y, wantY, 1e-6) {
 				t.Errorf("Forward differs from conv(sign(x), sign(W)·s)")
 			}
@@ -125,7 +146,7 @@ func TestBinaryConv2dMatchesReference(t *testing.T) {
 // backward pass and change on the first optimizer step.
 func TestNoiseAdaptationTrainsFromStepOne(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
-	l := newBinaryConv(t, "ste+na", BinarizeBoth, 1)
+	l := newBinaryConv(t, "ste+na", 1)
 	wna, ana := l.WeightNA(), l.ActivationNA()
 	if wna == nil || ana == nil {
 		t.Fatalf("ste+na: WeightNA %v, ActivationNA %v; want both", wna, ana)
@@ -177,8 +198,8 @@ func allZero(v []float32) bool {
 // module's output inside the scale.
 func TestNoiseAdaptationModes(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 26))
-	plain := newBinaryConv(t, "ste", BinarizeBoth, 7)
-	na := newBinaryConv(t, "ste+na", BinarizeBoth, 7)
+	plain := newBinaryConv(t, "ste", 7)
+	na := newBinaryConv(t, "ste+na", 7)
 	if !slices.Equal(plain.Weight.Data, na.Weight.Data) {
 		t.Fatalf("the same seed gives different weights with and without +na")
 	}
@@ -214,28 +235,55 @@ func TestNoiseAdaptationModes(t *testing.T) {
 	}
 }
 
-// TestBinarizeSelectsEstimator checks which side gets the estimator under
-// test and the noise adaptation module.
-func TestBinarizeSelectsEstimator(t *testing.T) {
+// TestSidesSelectEstimators checks which estimator and noise adaptation
+// module each side of a layer gets from a plain or sided spec, and that
+// an estimator for latent weights only is refused on the activations.
+func TestSidesSelectEstimators(t *testing.T) {
 	for _, tt := range []struct {
-		bin      Binarize
+		spec     string
 		w, a     string
 		wNA, aNA bool
 	}{
-		{BinarizeBoth, "test-scaled", "test-scaled", true, true},
-		{BinarizeWeights, "test-scaled", "ste", true, false},
-		{BinarizeActivations, "ste", "test-scaled", false, true},
+		{"test-scaled+na", "test-scaled", "test-scaled", true, true},
+		{"w=test-scaled+na/a=ste", "test-scaled", "ste", true, false},
+		{"w=ste/a=test-scaled+na", "ste", "test-scaled", false, true},
+		{"w=test-scaled/a=ste+na", "test-scaled", "ste", false, true},
+		{"w=test-scaled+na/a=test-scaled", "test-scaled", "test-scaled", true, false},
 	} {
-		l := newBinaryConv(t, "test-scaled+na", tt.bin, 1)
+		l := newBinaryConv(t, tt.spec, 1)
 		if l.WeightEstimator().Name() != tt.w || l.ActivationEstimator().Name() != tt.a ||
 			(l.WeightNA() != nil) != tt.wNA || (l.ActivationNA() != nil) != tt.aNA {
-			t.Errorf("%v: weights %s (na %v), activations %s (na %v); want %s (%v), %s (%v)", tt.bin,
+			t.Errorf("%s: weights %s (na %v), activations %s (na %v); want %s (%v), %s (%v)", tt.spec,
 				l.WeightEstimator().Name(), l.WeightNA() != nil, l.ActivationEstimator().Name(), l.ActivationNA() != nil,
 				tt.w, tt.wNA, tt.a, tt.aNA)
 		}
+		lin, err := NewBinaryLinear(6, 3, Binary{Estimator: estimators.MustParse(tt.spec)}, NewInit(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lin.WeightEstimator().Name() != tt.w || lin.ActivationEstimator().Name() != tt.a ||
+			(lin.WeightNA() != nil) != tt.wNA || (lin.ActivationNA() != nil) != tt.aNA {
+			t.Errorf("BinaryLinear %s: weights %s (na %v), activations %s (na %v)", tt.spec,
+				lin.WeightEstimator().Name(), lin.WeightNA() != nil, lin.ActivationEstimator().Name(), lin.ActivationNA() != nil)
+		}
 	}
-	if _, err := ParseBinarize("all"); err == nil || !strings.Contains(err.Error(), "have both, weights, activations") {
-		t.Errorf("ParseBinarize(all) = %v, want an error listing the settings", err)
+	// A plain spec of a weights-only estimator names it for the
+	// activations too.
+	_, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Pad: 1},
+		Binary{Estimator: estimators.MustParse("test-weightsonly")}, NewInit(1))
+	want := `nn: BinaryConv2d: activation estimator: test-weightsonly binarizes latent weights only (the plain spec "test-weightsonly" names it for the activations too: w=test-weightsonly/a=ste names it for the weights only)`
+	if err == nil || err.Error() != want {
+		t.Errorf("a weights-only estimator on both sides: err = %v, want %q", err, want)
+	}
+	if err := (Binary{Estimator: estimators.MustParse("test-weightsonly")}).Check(); err == nil || !strings.Contains(err.Error(), "nn: activation estimator: test-weightsonly binarizes") {
+		t.Errorf("Check of a weights-only estimator on both sides: err = %v", err)
+	}
+	if err := (Binary{Estimator: estimators.MustParse("w=test-weightsonly/a=ste")}).Check(); err != nil {
+		t.Errorf("Check of a weights-only estimator on the weights: %v", err)
+	}
+	if _, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Pad: 1},
+		Binary{Estimator: estimators.MustParse("w=test-weightsonly/a=ste")}, NewInit(1)); err != nil {
+		t.Errorf("a weights-only estimator on the weights: %v", err)
 	}
 }
 
@@ -244,14 +292,15 @@ func TestBinarizeSelectsEstimator(t *testing.T) {
 // weights the layer binarizes with the estimator's own forward pass,
 // sign(sin(ω·w)), not sign(w).
 func TestWeightsOnlyEstimator(t *testing.T) {
-	for _, bin := range []Binarize{BinarizeBoth, BinarizeActivations} {
-		_, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Pad: 1},
-			Binary{Estimator: estimators.MustParse("biper"), Binarize: bin}, NewInit(1))
-		if err == nil || !strings.Contains(err.Error(), "biper binarizes latent weights only") {
-			t.Errorf("biper with --binarize %v: err = %v, want the weights-only refusal", bin, err)
-		}
+	_, err := NewBinaryConv2d(Conv{In: 3, Out: 4, Kernel: 3, Pad: 1},
+		Binary{Estimator: estimators.MustParse("biper")}, NewInit(1))
+	if err == nil || !strings.Contains(err.Error(), "biper binarizes latent weights only") {
+		t.Errorf("biper on both sides: err = %v, want the weights-only refusal", err)
 	}
-	l := newBinaryConv(t, "biper", BinarizeWeights, 1)
+	if _, err := estimators.Parse("w=ste/a=biper"); err == nil || !strings.Contains(err.Error(), "biper binarizes latent weights only") {
+		t.Errorf("w=ste/a=biper: err = %v, want the weights-only refusal", err)
+	}
+	l := newBinaryConv(t, "w=biper/a=ste", 1)
 	l.Forward(randTensor(rand.New(rand.NewPCG(1, 2)), 1, 3, 4, 4))
 	d := len(l.wb) / l.Out
 	flips := 0
@@ -278,7 +327,7 @@ func TestWeightsOnlyEstimator(t *testing.T) {
 // estimator sees the new value at once, with no copy between passes.
 func TestLearnableScalars(t *testing.T) {
 	r := rand.New(rand.NewPCG(27, 28))
-	l := newBinaryConv(t, "test-scaled", BinarizeBoth, 1)
+	l := newBinaryConv(t, "test-scaled", 1)
 	var ks []*Param
 	for _, p := range l.Params() {
 		if strings.HasSuffix(p.Name, ".k") {
@@ -381,7 +430,7 @@ func TestBuiltinLearners(t *testing.T) {
 	r := rand.New(rand.NewPCG(33, 34))
 	for _, spec := range []string{"dsq:learn=true", "bnnplus:learn=true"} {
 		t.Run(spec, func(t *testing.T) {
-			l := newBinaryConv(t, spec, BinarizeBoth, 1)
+			l := newBinaryConv(t, spec, 1)
 			var scalars []*Param
 			for _, p := range l.Params() {
 				if strings.HasPrefix(p.Name, "est.") {

@@ -11,8 +11,8 @@
 # before and after (the records hold the CPU and commit too). The identity
 # runs diverge (a NaN loss within the first epoch): the unclipped
 # straight-through estimator on the activations lets gradients through
-# activations of any size, the instability arXiv 1903.05662 describes; with
-# --binarize weights it trains. Finished runs are skipped, so running it
+# activations of any size, the instability arXiv 1903.05662 describes;
+# w=identity/a=ste puts it on the latent weights alone. Finished runs are skipped, so running it
 # again after an interruption resumes. About 5 minutes on the project
 # machine; it needs Fashion-MNIST (apt-get install dataset-fashion-mnist).
 set -euo pipefail

@@ -41,7 +41,7 @@ go run ./internal/readme estimators >"$ests"
 	echo
 	echo '### The estimators published since FDA on the `quick` recipe, 3 seeds'
 	echo
-	echo '`identity`, the unclipped straight-through estimator, diverges within the first epoch of every seed: on the activations it passes gradients through activations of any size, the instability arXiv 1903.05662 describes (with `--binarize weights` it trains). `results/quick-since-fda.sh` makes these runs.'
+	echo '`identity`, the unclipped straight-through estimator, diverges within the first epoch of every seed: on the activations it passes gradients through activations of any size, the instability arXiv 1903.05662 describes (`w=identity/a=ste` puts it on the latent weights alone). `results/quick-since-fda.sh` makes these runs.'
 	echo
 	sed 's/^### /#### /' results/quick-since-fda/table.md
 	echo

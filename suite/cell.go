@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -19,26 +18,18 @@ import (
 // instead of mixing old and new results.
 const FormatVersion = 1
 
-// Binarize modes: which tensors of every binary layer the estimator under
-// test binarizes (the other stays full precision).
-var binarizeModes = []string{"both", "weights", "activations"}
-
 // A Workload is everything a run trains except the estimator and the seed:
-// a recipe, with the command line's overrides applied, and which tensors are
-// binarized. Every cell of a sweep shares one Workload.
+// a recipe, with the command line's overrides applied. Every cell of a
+// sweep shares one Workload.
 type Workload struct {
 	Recipe Recipe
-	// Binarize is "both" (weights and activations; the default and the
-	// paper's setting), "weights" or "activations".
-	Binarize string
 	// DataDir, when set, is the directory to read the dataset from. It is
 	// where, not what: it is not part of any run key.
 	DataDir string
 }
 
-// Validate checks the recipe, the model and dataset names and the
-// binarize mode, without loading any data (Runner.Prepare checks what
-// needs it).
+// Validate checks the recipe and the model and dataset names, without
+// loading any data (Runner.Prepare checks what needs it).
 func (w *Workload) Validate() error {
 	if err := w.Recipe.Validate(); err != nil {
 		return err
@@ -46,13 +37,7 @@ func (w *Workload) Validate() error {
 	if err := models.Check(w.Recipe.Model); err != nil {
 		return err
 	}
-	if err := checkDataset(w.Recipe.Dataset); err != nil {
-		return err
-	}
-	if !slices.Contains(binarizeModes, w.Binarize) {
-		return fmt.Errorf("suite: unknown binarize mode %q (have %s)", w.Binarize, strings.Join(binarizeModes, ", "))
-	}
-	return nil
+	return checkDataset(w.Recipe.Dataset)
 }
 
 // Label describes the workload in one line, for table headings.
@@ -69,7 +54,7 @@ func (w *Workload) config() Config {
 		Model:       r.Model,
 		Dataset:     r.Dataset,
 		Width:       r.Width,
-		Binarize:    w.Binarize,
+		Binarize:    binarizeBoth,
 		Epochs:      r.Epochs,
 		Batch:       r.Batch,
 		Optimizer:   r.Optimizer,
@@ -83,15 +68,24 @@ func (w *Workload) config() Config {
 	}
 }
 
+// binarizeBoth is the Binarize of every run planned now.
+const binarizeBoth = "both"
+
 // A Config is the canonical configuration of one run: every value that
 // changes what is trained, and nothing else (no paths, no recipe name, no
 // machine). Its JSON encoding, with the fields in this order and numbers
 // in Go's shortest form, is what Key hashes.
 type Config struct {
-	Format      int     `json:"format"`
-	Model       string  `json:"model"`
-	Dataset     string  `json:"dataset"`
-	Width       float64 `json:"width"`
+	Format  int     `json:"format"`
+	Model   string  `json:"model"`
+	Dataset string  `json:"dataset"`
+	Width   float64 `json:"width"`
+	// Binarize is "both" for every run planned since the estimator spec
+	// names the estimator of each side of the binary layers (a sided spec,
+	// such as w=fda/a=ste). It stays in the configuration so that the
+	// keys of earlier runs stay valid; records of those may hold "weights"
+	// or "activations": the estimator on that side, the clipped STE on
+	// the other.
 	Binarize    string  `json:"binarize"`
 	Epochs      int     `json:"epochs"`
 	Batch       int     `json:"batch"`
@@ -106,6 +100,34 @@ type Config struct {
 	// Estimator is the canonical spec string (estimators.Spec.String).
 	Estimator string `json:"estimator"`
 	Seed      uint64 `json:"seed"`
+}
+
+// EstimatorSpec returns the estimator spec the run trains with: Estimator,
+// or for the record of an earlier run whose Binarize is not "both" the
+// sided spec it meant (see RunSpec).
+func (c Config) EstimatorSpec() (estimators.Spec, error) { return RunSpec(c.Binarize, c.Estimator) }
+
+// RunSpec parses the estimator spec of a run configuration or a model
+// file, which record it with a binarize setting: "both" (or "", every run
+// planned now) leaves it as it is; "weights" and "activations", from runs
+// planned before sided specs, put the estimator on that side and the
+// clipped STE on the other, as those runs did ("weights" with fda+na is
+// w=fda+na/a=ste).
+func RunSpec(binarize, estimator string) (estimators.Spec, error) {
+	spec, err := estimators.Parse(estimator)
+	if err != nil {
+		return spec, err
+	}
+	ste := estimators.MustParse("ste")
+	switch binarize {
+	case binarizeBoth, "":
+		return spec, nil
+	case "weights":
+		return estimators.Sides(spec.Weights(), ste)
+	case "activations":
+		return estimators.Sides(ste, spec.Activations())
+	}
+	return spec, fmt.Errorf("suite: unknown binarize setting %q (have both, weights, activations)", binarize)
 }
 
 // Key returns the run's cache key: the first 16 hex digits of the SHA-256
@@ -144,7 +166,7 @@ func (c Config) label(recipe string) string {
 	}
 	fmt.Fprintf(&b, ", recipe %s: %d %s, batch %d, %s lr %s %s", recipe, c.Epochs, epochs, c.Batch, c.Optimizer,
 		strconv.FormatFloat(c.LR, 'g', -1, 64), c.Schedule)
-	if c.Binarize != "both" {
+	if c.Binarize != binarizeBoth {
 		fmt.Fprintf(&b, ", binarized %s only", c.Binarize)
 	}
 	return b.String()

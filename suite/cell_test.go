@@ -14,7 +14,7 @@ func testWorkload(t testing.TB) Workload {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Workload{Recipe: *r, Binarize: "both"}
+	return Workload{Recipe: *r}
 }
 
 func TestCellsOrderAndIndex(t *testing.T) {
@@ -50,6 +50,7 @@ func TestKey(t *testing.T) {
 	}
 	same := map[string]Cell{
 		"equivalent spec": cell(w, "ste:c=1", 1),
+		"same sides":      cell(w, "w=ste/a=ste:c=1", 1),
 		"data dir":        func() Cell { w := w; w.DataDir = "/elsewhere"; return cell(w, "ste", 1) }(),
 		"recipe name":     func() Cell { w := w; w.Recipe.Name = "other"; return cell(w, "ste", 1) }(),
 		"description":     func() Cell { w := w; w.Recipe.Description = "x"; return cell(w, "ste", 1) }(),
@@ -60,14 +61,16 @@ func TestKey(t *testing.T) {
 		}
 	}
 	diff := map[string]Cell{
-		"seed":      cell(w, "ste", 2),
-		"estimator": cell(w, "ste:c=2", 1),
-		"na":        cell(w, "ste+na", 1),
-		"epochs":    func() Cell { w := w; w.Recipe.Epochs = 2; return cell(w, "ste", 1) }(),
-		"width":     func() Cell { w := w; w.Recipe.Width = 0.5; return cell(w, "ste", 1) }(),
-		"binarize":  func() Cell { w := w; w.Binarize = "weights"; return cell(w, "ste", 1) }(),
-		"lr":        func() Cell { w := w; w.Recipe.LR = 0.2; return cell(w, "ste", 1) }(),
-		"dataset":   func() Cell { w := w; w.Recipe.Dataset = "mnist"; return cell(w, "ste", 1) }(),
+		"seed":       cell(w, "ste", 2),
+		"estimator":  cell(w, "ste:c=2", 1),
+		"na":         cell(w, "ste+na", 1),
+		"epochs":     func() Cell { w := w; w.Recipe.Epochs = 2; return cell(w, "ste", 1) }(),
+		"width":      func() Cell { w := w; w.Recipe.Width = 0.5; return cell(w, "ste", 1) }(),
+		"weights":    cell(w, "w=ste:c=2/a=ste", 1),
+		"acts":       cell(w, "w=ste/a=ste:c=2", 1),
+		"na weights": cell(w, "w=ste+na/a=ste", 1),
+		"lr":         func() Cell { w := w; w.Recipe.LR = 0.2; return cell(w, "ste", 1) }(),
+		"dataset":    func() Cell { w := w; w.Recipe.Dataset = "mnist"; return cell(w, "ste", 1) }(),
 	}
 	seen := map[string]string{base.Key(): "base"}
 	for name, c := range diff {
@@ -76,6 +79,9 @@ func TestKey(t *testing.T) {
 			t.Errorf("%s: Key() = %s, same as %s", name, k, other)
 		}
 		seen[k] = name
+	}
+	if a, b := cell(w, "a=ste/w=ste:c=2", 1), cell(w, "w=ste:c=2/a=ste", 1); a.Key() != b.Key() || a.Config().Estimator != "w=ste:c=2/a=ste" {
+		t.Errorf("the sides in either order: keys %s and %s, estimator %q; want one key and the canonical spec", a.Key(), b.Key(), a.Config().Estimator)
 	}
 	if !isKey(base.Key()) {
 		t.Errorf("Key() = %q, want 16 hex digits", base.Key())
@@ -109,10 +115,27 @@ func TestParseSeeds(t *testing.T) {
 	}
 }
 
-func TestWorkloadValidate(t *testing.T) {
-	w := testWorkload(t)
-	w.Binarize = "all"
-	if err := w.Validate(); err == nil || !strings.Contains(err.Error(), `unknown binarize mode "all" (have both, weights, activations)`) {
-		t.Errorf("Validate() = %v, want unknown binarize mode", err)
+// TestRunSpec checks the spec of a configuration: as recorded for runs
+// planned now, and the sided spec meant by an earlier run's binarize
+// setting.
+func TestRunSpec(t *testing.T) {
+	for _, tc := range []struct{ binarize, est, want string }{
+		{"both", "fda+na", "fda+na"},
+		{"", "w=fda/a=ste", "w=fda/a=ste"},
+		{"weights", "fda+na", "w=fda+na/a=ste"},
+		{"activations", "dsq:alpha=0.4", "w=ste/a=dsq:alpha=0.4"},
+		{"weights", "ste", "ste"},
+	} {
+		got, err := RunSpec(tc.binarize, tc.est)
+		if err != nil || got.String() != tc.want {
+			t.Errorf("RunSpec(%q, %q) = %q, %v, want %q", tc.binarize, tc.est, got, err, tc.want)
+		}
+	}
+	if _, err := RunSpec("all", "ste"); err == nil || !strings.Contains(err.Error(), `unknown binarize setting "all"`) {
+		t.Errorf(`RunSpec("all", "ste"): err = %v, want unknown binarize setting`, err)
+	}
+	c := Config{Binarize: "weights", Estimator: "fda"}
+	if s, err := c.EstimatorSpec(); err != nil || s.String() != "w=fda/a=ste" {
+		t.Errorf("EstimatorSpec of a weights-only record = %q, %v", s, err)
 	}
 }

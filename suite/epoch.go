@@ -55,7 +55,7 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	net := ru.model.Net
 	e := prog.Epoch
 	ep := Epoch{Epoch: e + 1, Progress: prog.P(), LR: ru.sched.LR(e * steps)}
-	if ru.cell.Spec.NA != nil {
+	if ru.cell.Spec.HasNA() {
 		ep.NAAlpha = prog.NAAlpha()
 	}
 	// Advance every schedule before the epoch's first step.

@@ -20,7 +20,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	s := suite.Sweep{Workload: suite.Workload{Recipe: *r, Binarize: "both"}, Specs: specs, Seeds: []uint64{1, 2}}
+	s := suite.Sweep{Workload: suite.Workload{Recipe: *r}, Specs: specs, Seeds: []uint64{1, 2}}
 	fmt.Println(s.Workload.Label())
 	for _, c := range s.Cells() {
 		fmt.Println(c.Index, c.Key(), c)

@@ -9,15 +9,15 @@ import (
 
 // A ModelConfig is what builds a run's network: the model, the shape of
 // its input and its number of classes (from the dataset), the width
-// multiplier, which tensors are binarized and the estimator. Training
+// multiplier and the estimator of each side of the binary layers. Training
 // builds its networks from one, and a packed model file (Export) records
 // one in its metadata, so that Evaluate builds the same network again.
 type ModelConfig struct {
 	Model, Dataset   string
 	C, H, W, Classes int
 	Width            float64
-	// Binarize is a binarize mode ("both", "weights", "activations") and
-	// Estimator a canonical spec string.
+	// Estimator is a canonical spec string and Binarize "both", or for a
+	// run planned before sided specs the side it named (see RunSpec).
 	Binarize, Estimator string
 }
 
@@ -32,18 +32,14 @@ func (c Config) modelConfig(train *data.Dataset) ModelConfig {
 // build builds the network with the initial weights of seed, its binary
 // layers using spec (the estimator the configuration names, parsed).
 func (mc ModelConfig) build(spec estimators.Spec, seed uint64) (*models.Model, error) {
-	bin, err := nn.ParseBinarize(mc.Binarize)
-	if err != nil {
-		return nil, err
-	}
 	return models.Build(mc.Model, models.Config{C: mc.C, H: mc.H, W: mc.W, Classes: mc.Classes, Width: mc.Width,
-		Binary: nn.Binary{Estimator: spec, Binarize: bin}}, nn.NewInit(seed))
+		Binary: nn.Binary{Estimator: spec}}, nn.NewInit(seed))
 }
 
 // buildTrained builds the network with its initial weights, for a caller
 // that loads trained ones into it.
 func (mc ModelConfig) buildTrained() (*models.Model, error) {
-	spec, err := estimators.Parse(mc.Estimator)
+	spec, err := RunSpec(mc.Binarize, mc.Estimator)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func ExampleSweep_Plan() {
 		panic(err)
 	}
 	specs, _ := estimators.ParseList("ste,fda")
-	s := &suite.Sweep{Workload: suite.Workload{Recipe: *r, Binarize: "both"}, Specs: specs, Seeds: []uint64{1}}
+	s := &suite.Sweep{Workload: suite.Workload{Recipe: *r}, Specs: specs, Seeds: []uint64{1}}
 	dir, _ := os.MkdirTemp("", "runs")
 	defer os.RemoveAll(dir)
 

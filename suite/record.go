@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/internal/cpuinfo"
@@ -380,11 +381,28 @@ var benchUnits = []struct{ unit, better string }{
 // BenchName returns the Go benchmark name of a run, with the workload and
 // the estimator as key=value parts so that benchstat can pivot on them
 // (`benchstat -col /est`). The seed is left out: runs that differ only by
-// seed are repeated measurements of one benchmark.
+// seed are repeated measurements of one benchmark. A benchmark name
+// separates its parts with '/' and ends at a space, so the '/' of a spec
+// (between the sides of w=fda/a=ste, or in a formula) is written as
+// '∕' (U+2215, division slash) and white space as '_', as the testing
+// package writes it: est=w=fda∕a=ste.
 func (r *Record) BenchName() string {
 	c := &r.Config
 	return fmt.Sprintf("BenchmarkTrain/model=%s/data=%s/recipe=%s/width=%s/epochs=%d/bin=%s/est=%s",
-		c.Model, c.Dataset, r.Recipe, strconv.FormatFloat(c.Width, 'g', -1, 64), c.Epochs, c.Binarize, c.Estimator)
+		c.Model, c.Dataset, benchValue(r.Recipe), strconv.FormatFloat(c.Width, 'g', -1, 64), c.Epochs, c.Binarize, benchValue(c.Estimator))
+}
+
+// benchValue writes s as one part of a benchmark name (see BenchName).
+func benchValue(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '/':
+			return '∕'
+		case unicode.IsSpace(r):
+			return '_'
+		}
+		return r
+	}, s)
 }
 
 // WriteBench writes the final numbers of the records with status ok as Go

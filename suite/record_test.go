@@ -178,7 +178,8 @@ func TestWriteBenchReadable(t *testing.T) {
 	w := testWorkload(t)
 	var rs []*Record
 	for seed := uint64(1); seed <= 3; seed++ {
-		rs = append(rs, fakeRecord(&w, "ste", seed, 80+float64(seed)), fakeRecord(&w, "ste+na:eta=x", seed, 82+float64(seed)))
+		rs = append(rs, fakeRecord(&w, "ste", seed, 80+float64(seed)), fakeRecord(&w, "ste+na:eta=x", seed, 82+float64(seed)),
+			fakeRecord(&w, "w=ste:c=2/a=ste+na", seed, 83))
 	}
 	var buf bytes.Buffer
 	if err := WriteBench(&buf, rs); err != nil {
@@ -190,9 +191,14 @@ func TestWriteBenchReadable(t *testing.T) {
 		switch rec := rd.Result().(type) {
 		case *benchfmt.Result:
 			n++
+			// The '/' between the sides of a spec is written '∕',
+			// so that est holds the whole spec.
 			est := (nameKey(rec.Name, "est"))
-			if est != "ste" && est != "ste+na:eta=x" {
+			if est != "ste" && est != "ste+na:eta=x" && est != "w=ste:c=2∕a=ste+na" {
 				t.Errorf("result %s: est = %q", rec.Name.Full(), est)
+			}
+			if a := nameKey(rec.Name, "a"); a != "" {
+				t.Errorf("result %s: a sided spec split into a key a = %q", rec.Name.Full(), a)
 			}
 			if v, ok := rec.Value("top1-%"); !ok || v < 80 {
 				t.Errorf("result %s: top1-%% = %v, %v", rec.Name.Full(), v, ok)
@@ -204,8 +210,8 @@ func TestWriteBenchReadable(t *testing.T) {
 			t.Errorf("benchfmt: %v", rec)
 		}
 	}
-	if n != 6 {
-		t.Errorf("benchfmt read %d results, want 6:\n%s", n, buf.String())
+	if n != 9 {
+		t.Errorf("benchfmt read %d results, want 9:\n%s", n, buf.String())
 	}
 	units := rd.Units()
 	for _, u := range benchUnits {

@@ -36,16 +36,18 @@ func WriteOutput(path string, data []byte) error {
 	return atomicfile.WriteFileUmask(path, data, filePerm)
 }
 
-// SweepTables returns the tables of a finished sweep: the main table and,
-// with paper, the FDA paper's ablation tables. order is as for WriteTable.
-func SweepTables(recs []*Record, order []string, paper bool) ([]byte, error) {
+// SweepTables returns the tables of a finished sweep: the main table and
+// the tables of its ablation, if it has one (AblationPaper: the FDA
+// paper's ablation tables; AblationSides: the sides table). order is as
+// for WriteTable.
+func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error) {
 	var b bytes.Buffer
 	if err := WriteTable(&b, TableMain, recs, order); err != nil {
 		return nil, err
 	}
-	if paper {
+	if ablation != "" {
 		b.WriteString("\n")
-		if err := WriteTable(&b, TablePaper, recs, order); err != nil {
+		if err := WriteTable(&b, ablation, recs, order); err != nil {
 			return nil, err
 		}
 	}
@@ -134,6 +136,13 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		specs, err := estimators.ParseList(o.Estimators)
 		if err != nil {
 			return nil, err
+		}
+		if o.Table == TableSides {
+			// Each estimator's three rows and ste, as run --ablation
+			// sides trains them.
+			if specs, err = SidesSpecs(specs); err != nil {
+				return nil, err
+			}
 		}
 		keep := map[string]bool{}
 		for _, s := range specs {

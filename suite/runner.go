@@ -191,6 +191,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	if err := checkRunsDir(r.Dir); err != nil {
 		return nil, err
 	}
+	if err := s.checkSpecs(); err != nil {
+		return nil, err
+	}
 	cells := s.Cells()
 	if err := r.Prepare(ctx, &s.Workload); err != nil {
 		return nil, err

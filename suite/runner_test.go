@@ -28,7 +28,7 @@ func tinySweep(t testing.TB, specs string, seeds ...uint64) *Sweep {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Sweep{Workload: Workload{Recipe: *r, Binarize: "both"}, Specs: ss, Seeds: seeds}
+	return &Sweep{Workload: Workload{Recipe: *r}, Specs: ss, Seeds: seeds}
 }
 
 // TestSameStart: every estimator of a seed starts from the same base

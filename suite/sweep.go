@@ -9,6 +9,7 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/nn"
 )
 
 // DefaultEstimators are the estimators of a sweep that names none: the
@@ -19,13 +20,18 @@ const DefaultEstimators = "ste,fda,fda+na"
 // tables (see PaperSpecs).
 const AblationPaper = "paper"
 
+// AblationSides names the sweep that trains each estimator of a list on
+// the latent weights only, the activations only and both (see SidesSpecs).
+const AblationSides = "sides"
+
 // A SweepSpec is a sweep as gradbench's command line gives it: strings
 // still to parse and overrides of the recipe's values. Its errors name the
 // command line's flags.
 type SweepSpec struct {
 	// Estimators, when not nil, is a comma-separated list of specs; nil
 	// means DefaultEstimators. Ablation, when set, chooses the estimators
-	// instead (AblationPaper); the two do not go together.
+	// instead (AblationPaper; the two do not go together) or from them
+	// (AblationSides).
 	Estimators *string
 	Ablation   string
 	// Recipe is a built-in recipe's name or a recipe file.
@@ -38,8 +44,6 @@ type SweepSpec struct {
 	// Epochs and Width, when not nil, override the recipe's.
 	Epochs *int
 	Width  *float64
-	// Binarize is a binarize mode; empty means "both".
-	Binarize string
 }
 
 // NewSweep parses and checks a sweep spec (Sweep.Check), reading the
@@ -63,8 +67,20 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 			return nil, fmt.Errorf("--ablation paper chooses the estimators: drop --estimators %q", *s.Estimators)
 		}
 		specs = PaperSpecs()
+	case AblationSides:
+		list := DefaultEstimators
+		if s.Estimators != nil {
+			list = *s.Estimators
+		}
+		es, err := estimators.ParseList(list)
+		if err != nil {
+			return nil, err
+		}
+		if specs, err = SidesSpecs(es); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("unknown --ablation %q (have paper)", s.Ablation)
+		return nil, fmt.Errorf("unknown --ablation %q (have paper, sides)", s.Ablation)
 	}
 	seeds, err := ParseSeeds(s.Seeds)
 	if err != nil {
@@ -95,11 +111,7 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 		}
 		r.Width = *s.Width
 	}
-	bin := s.Binarize
-	if bin == "" {
-		bin = "both"
-	}
-	sw := &Sweep{Workload: Workload{Recipe: *r, Binarize: bin, DataDir: s.DataDir}, Specs: specs, Seeds: seeds}
+	sw := &Sweep{Workload: Workload{Recipe: *r, DataDir: s.DataDir}, Specs: specs, Seeds: seeds}
 	if err := sw.Check(); err != nil {
 		return nil, err
 	}
@@ -107,8 +119,10 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 }
 
 // Check validates the sweep without loading any data: its workload
-// (Workload.Validate) and that it has cells. Runner.Prepare does more (it
-// builds the model on the dataset).
+// (Workload.Validate), that it has cells, and that every spec makes binary
+// layers (an estimator for latent weights only named for the activations
+// is refused before any cell trains). Runner.Prepare does more (it builds
+// the model on the dataset).
 func (s *Sweep) Check() error {
 	if err := s.Workload.Validate(); err != nil {
 		return err
@@ -116,13 +130,23 @@ func (s *Sweep) Check() error {
 	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
 		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
 	}
-	return nil
+	return s.checkSpecs()
 }
 
 // checkDataset checks that the dataset name is one data.Open knows.
 func checkDataset(name string) error {
 	if !slices.Contains(data.Names(), name) {
 		return fmt.Errorf("suite: unknown dataset %q (have %s)", name, strings.Join(data.Names(), ", "))
+	}
+	return nil
+}
+
+// checkSpecs checks that every spec of the sweep makes binary layers.
+func (s *Sweep) checkSpecs() error {
+	for _, spec := range s.Specs {
+		if err := (nn.Binary{Estimator: spec}).Check(); err != nil {
+			return fmt.Errorf("suite: estimator %s: %w", spec, err)
+		}
 	}
 	return nil
 }

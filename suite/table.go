@@ -20,11 +20,12 @@ const (
 	TableNAOthers = "na-others" // the FDA paper's Table 3
 	TableEta      = "eta"       // the FDA paper's Table 4
 	TablePaper    = "paper"     // Tables 2, 3 and 4 together
+	TableSides    = "sides"     // each estimator on the weights only, the activations only and both
 )
 
 // TableNames lists the tables WriteTable builds.
 func TableNames() []string {
-	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper}
+	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides}
 }
 
 // baseline is the estimator the main table compares every other one with.
@@ -107,6 +108,8 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		write = writeNAOthers
 	case TableEta:
 		write = writeEta
+	case TableSides:
+		write = writeSides
 	case TablePaper:
 		write = func(w io.Writer, gs map[string]*Group, order []string) error {
 			for i, f := range []func(io.Writer, map[string]*Group, []string) error{writeSineNA, writeNAOthers, writeEta} {
@@ -283,54 +286,89 @@ func naNote(gs map[string]*Group) string {
 
 func writeSineNA(w io.Writer, gs map[string]*Group, _ []string) error {
 	fmt.Fprintf(w, "Table 2 of the FDA paper (sine and noise adaptation ablation). Its \"no sine, no NA\" row is the straight-through baseline (84.44 = DoReFa [STE] in its Table 1), run here as ste.\n\n")
-	return writeRows(w, gs, sineNARows, "paper row", "Δ vs ste (pp)")
+	return writeRows(w, gs, []string{"paper row", "estimator"}, paperRows(sineNARows), "Δ vs ste (pp)", paperNote)
 }
 
 func writeEta(w io.Writer, gs map[string]*Group, _ []string) error {
 	fmt.Fprintf(w, "Table 4 of the FDA paper (the shortcut η(t) of noise adaptation, a = 0.1).\n\n")
-	return writeRows(w, gs, etaRows, "η", "Δ vs η = 0 (pp)")
+	return writeRows(w, gs, []string{"η", "estimator"}, paperRows(etaRows), "Δ vs η = 0 (pp)", paperNote)
 }
 
-// writeRows writes an ablation table whose rows are compared with the
-// first row, seed by seed.
-func writeRows(w io.Writer, gs map[string]*Group, rows []paperRow, first, deltaHead string) error {
-	ref := canon(rows[0].spec)
+// paperNote is the footnote of a table with the paper's numbers.
+const paperNote = " The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations."
+
+// A labelledRow is a row of a table whose rows are compared with its
+// first row (see writeRows).
+type labelledRow struct {
+	labels []string // its label cells
+	spec   string   // the spec that runs it, canonical; "" if none can
+	why    string   // for a row no spec can run: why, shown in its cells
+	paper  string   // the paper's number, "" where a table has none
+}
+
+// paperRows makes the rows of one of the paper's tables.
+func paperRows(rows []paperRow) []labelledRow {
+	out := make([]labelledRow, len(rows))
+	for i, r := range rows {
+		out[i] = labelledRow{labels: []string{r.label}, spec: canon(r.spec), paper: fmt.Sprintf("%.2f", r.paper)}
+	}
+	return out
+}
+
+// writeRows writes a table whose rows are compared with the first row,
+// seed by seed: the label columns and the spec (headed heads), top-1, n,
+// diverged, Δ (headed deltaHead), its interval and p, and the paper's
+// number if the rows have one; note ends the footnote.
+func writeRows(w io.Writer, gs map[string]*Group, heads []string, rows []labelledRow, deltaHead, note string) error {
+	ref := rows[0].spec
 	base := gs[ref]
+	paper := rows[0].paper != ""
 	prs := make([]*pairing, len(rows))
 	for i, r := range rows {
-		if g := gs[canon(r.spec)]; i > 0 && base != nil && g != nil {
+		if g := gs[r.spec]; i > 0 && base != nil && g != nil {
 			prs[i] = pairWith(base, g, metricTop1)
 		}
 	}
 	unequal := anyUnpaired(prs)
-	header := []string{first, "estimator", "top-1 % (mean ± std)", "n", "diverged"}
+	header := append(append([]string(nil), heads...), "top-1 % (mean ± std)", "n", "diverged")
 	if unequal {
 		header = append(header, "seeds", "paired with "+ref)
 	}
-	header = append(header, deltaHead, "95% CI", "p", "paper (ResNet-20, CIFAR-10)")
+	header = append(header, deltaHead, "95% CI", "p")
+	if paper {
+		header = append(header, "paper (ResNet-20, CIFAR-10)")
+	}
 	var cells [][]string
 	for i, r := range rows {
-		g := gs[canon(r.spec)]
-		row := []string{r.label, canon(r.spec)}
-		if g == nil {
+		g := gs[r.spec]
+		row := append(append([]string(nil), r.labels...), escapeMarkdown(r.spec))
+		switch {
+		case r.spec == "":
+			row[len(row)-1] = "–"
+			row = append(row, r.why, "–", "–")
+		case g == nil:
 			row = append(row, "not run", "0", "–")
-			if unequal {
-				row = append(row, "–", "–")
-			}
-		} else {
+		default:
 			row = append(row, fmtMeanStd(g.Top1, 2), strconv.Itoa(g.N()), fmtDiverged(g.Diverged))
-			if unequal {
+		}
+		if unequal {
+			if g == nil {
+				row = append(row, "–", "–")
+			} else {
 				row = append(row, fmtSeeds(g.seeds(metricTop1)), fmtPaired(prs[i]))
 			}
 		}
 		row = append(row, compareCells(prs[i], metricTop1)...)
-		cells = append(cells, append(row, fmt.Sprintf("%.2f", r.paper)))
+		if paper {
+			row = append(row, r.paper)
+		}
+		cells = append(cells, row)
 	}
-	if err := mdtable.Write(w, 2, header, cells); err != nil {
+	if err := mdtable.Write(w, len(heads), header, cells); err != nil {
 		return fmt.Errorf("suite: table: %w", err)
 	}
-	fmt.Fprintf(w, "\n%s The paper reports single numbers on ResNet-20/CIFAR-10, without standard deviations.%s\n",
-		pairedNote("top-1(row, seed) − top-1("+ref+", seed), in percentage points"), pairNotes(ref, prs)+naNote(gs))
+	fmt.Fprintf(w, "\n%s%s%s\n",
+		pairedNote("top-1(row, seed) − top-1("+ref+", seed), in percentage points"), note, pairNotes(ref, prs)+naNote(gs))
 	return nil
 }
 

@@ -8,7 +8,11 @@
 // x < 0, the training forward's sign (so q(0) = q(−0) = +1; NaN packs as
 // +1, the kernels do not look for it). A code is stored as one bit,
 // SET FOR −1 and CLEAR FOR +1 (the sign bit's convention), 64 channels to a
-// uint64 word: channel c is bit c%64 of word c/64. When the channel count
+// uint64 word: channel c is bit c%64 of word c/64. The weights' codes are
+// those the training forward gives them, the forward pass of the layer's
+// weight estimator: sign(w) for most estimators, sign(sin(ω·w)) for BiPer
+// (estimators.Binarizer); Compile and Save pack those (PackWeights takes
+// weights whose signs are the codes). When the channel count
 // is not a multiple of 64 the last word's padding bits are zero in
 // activations and in weights alike, so they XOR to zero and never count.
 //

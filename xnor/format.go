@@ -68,9 +68,35 @@ type entry struct {
 }
 
 // binaryLayer is the part of nn.BinaryConv2d and nn.BinaryLinear a model
-// file needs.
+// file needs: the shape, and the weight estimator whose forward pass gives
+// the codes.
 type binaryLayer struct {
 	shape Shape
+	q     binarizer
+}
+
+// A binarizer gives the binary codes of latent weights: the forward pass
+// of a binary layer's weight estimator (estimators.Estimator), sign(w) for
+// most estimators, sign(sin(ω·w)) for BiPer.
+type binarizer interface {
+	Forward(dst, w []float32)
+}
+
+// codedWeights returns w with each value's sign replaced by its binary code
+// under q, |w_i|·q(w_i) (a code of -1 on a zero weight keeps it with the
+// smallest magnitude), so that PackWeights of the result packs the codes q
+// gives and the scales mean|W_o|.
+func codedWeights(q binarizer, w []float32) []float32 {
+	c := make([]float32, len(w))
+	q.Forward(c, w)
+	for i, v := range w {
+		a := float32(math.Abs(float64(v)))
+		if c[i] < 0 {
+			a = -max(a, math.SmallestNonzeroFloat32)
+		}
+		c[i] = a
+	}
+	return c
 }
 
 // entries lists what a model file stores for net, in Walk order.
@@ -85,11 +111,11 @@ func entries(net nn.Layer) ([]entry, error) {
 		switch b := l.(type) {
 		case *nn.BinaryConv2d:
 			s := Shape{In: b.In, Out: b.Out, Kernel: b.Kernel, Stride: b.Stride, Pad: b.Pad}
-			es = append(es, entry{kind: recPacked, name: prefix + b.Weight.Name, shape: b.Weight.Shape, param: b.Weight, bin: binaryLayer{s}})
+			es = append(es, entry{kind: recPacked, name: prefix + b.Weight.Name, shape: b.Weight.Shape, param: b.Weight, bin: binaryLayer{s, b.WeightEstimator()}})
 			return // noise adaptation and estimator scalars: training only
 		case *nn.BinaryLinear:
 			s := Shape{In: b.In, Out: b.Out, Kernel: 1}
-			es = append(es, entry{kind: recPacked, name: prefix + b.Weight.Name, shape: []int{b.Out, b.In, 1, 1}, param: b.Weight, bin: binaryLayer{s}})
+			es = append(es, entry{kind: recPacked, name: prefix + b.Weight.Name, shape: []int{b.Out, b.In, 1, 1}, param: b.Weight, bin: binaryLayer{s, b.WeightEstimator()}})
 			return
 		}
 		if p, ok := l.(nn.Parametric); ok {
@@ -162,9 +188,10 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 				put64(&b, uint64(v))
 			}
 		case recPacked:
-			pw := PackWeights(e.bin.shape, e.param.Data)
+			w := codedWeights(e.bin.q, e.param.Data)
+			pw := PackWeights(e.bin.shape, w)
 			putFloats(&b, pw.Scale)
-			b.Write(denseSigns(e.param.Data))
+			b.Write(denseSigns(w))
 			st.BinaryLayers++
 			st.BinaryWeights += int64(len(e.param.Data))
 			st.BinaryFloat32Bytes += 4 * int64(len(e.param.Data))
@@ -327,6 +354,15 @@ func (f *File) Restore(net nn.Layer) error {
 					v = -v
 				}
 				e.param.Data[i] = v
+			}
+			// ±s has the saved code under sign(w); under another forward
+			// pass (BiPer's sign(sin(ω·w)), odd in w) the other sign may.
+			codes := make([]float32, len(e.param.Data))
+			e.bin.q.Forward(codes, e.param.Data)
+			for i, c := range codes {
+				if (c < 0) != (r.signs[i/8]>>(i%8)&1 != 0) {
+					e.param.Data[i] = -e.param.Data[i]
+				}
 			}
 		}
 	}

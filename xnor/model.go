@@ -568,10 +568,10 @@ func packBinary(l nn.Layer, bn *nn.BatchNorm, path string) (*ConvLayer, error) {
 	switch l := l.(type) {
 	case *nn.BinaryConv2d:
 		s = Shape{In: l.In, Out: l.Out, Kernel: l.Kernel, Stride: l.Stride, Pad: l.Pad}
-		w, name = l.Weight.Data, "BinaryConv2d"
+		w, name = codedWeights(l.WeightEstimator(), l.Weight.Data), "BinaryConv2d"
 	case *nn.BinaryLinear:
 		s = Shape{In: l.In, Out: l.Out, Kernel: 1}
-		w, name = l.Weight.Data, "BinaryLinear"
+		w, name = codedWeights(l.WeightEstimator(), l.Weight.Data), "BinaryLinear"
 	default:
 		return nil, nil
 	}

@@ -26,8 +26,13 @@ import (
 // here the layer without BatchNorm feeds the full-precision head.
 func testNet(t testing.TB, seed uint64, c int) nn.Sequential {
 	t.Helper()
+	return testNetWith(t, seed, c, nn.Binary{Estimator: estimators.MustParse("fda+na")})
+}
+
+// testNetWith is testNet with the binary layers' estimator settings.
+func testNetWith(t testing.TB, seed uint64, c int, bin nn.Binary) nn.Sequential {
+	t.Helper()
 	init := nn.NewInit(seed)
-	bin := nn.Binary{Estimator: estimators.MustParse("fda+na")}
 	bconv := func(in, out, stride int) *nn.BinaryConv2d {
 		l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: 3, Stride: stride, Pad: 1}, bin, init)
 		if err != nil {
@@ -383,6 +388,57 @@ func TestPoolBits(t *testing.T) {
 					t.Fatalf("c=%d pool %+v: code %d = %v, want q(%v)", c, p, i, got[i], v)
 				}
 			}
+		}
+	}
+}
+
+// TestWeightCodesAskTheEstimator checks networks whose weight estimator's
+// forward pass is not sign(w) (BiPer's sign(sin(ω·w))), with several
+// estimators on the activations: the compiled
+// network packs the codes that estimator gives, so it predicts what the
+// float network does, and a saved file restores weights with those codes.
+func TestWeightCodesAskTheEstimator(t *testing.T) {
+	for _, spec := range []string{"w=biper/a=ste", "w=biper/a=approxsign", "w=biper:omega=30/a=fda"} {
+		t.Run(spec, func(t *testing.T) {
+			checkWeightCodes(t, nn.Binary{Estimator: estimators.MustParse(spec)})
+		})
+	}
+}
+
+// checkWeightCodes checks that the network with the binary settings bin
+// compiles, saves and restores with its weight estimator's codes.
+func checkWeightCodes(t *testing.T, bin nn.Binary) {
+	net := testNetWith(t, 1, 20, bin)
+	x := testInput(2, 16, 12)
+	nn.SetTraining(net, false)
+	want := append([]float32(nil), net.Forward(x).Data...)
+	packed, _, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := packed.Forward(x).Data
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > 1e-3*math.Max(1, math.Abs(float64(want[i]))) {
+			t.Fatalf("logit %d = %v, float network %v", i, got[i], want[i])
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := Save(&buf, net, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := testNetWith(t, 4, 20, bin)
+	if err := f.Restore(fresh); err != nil {
+		t.Fatal(err)
+	}
+	nn.SetTraining(fresh, false)
+	again := fresh.Forward(x).Data
+	for i := range want {
+		if again[i] != want[i] {
+			t.Fatalf("restored network output %d = %v, saved network %v", i, again[i], want[i])
 		}
 	}
 }

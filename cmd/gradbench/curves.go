@@ -17,6 +17,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/suite"
@@ -39,6 +41,12 @@ where it has one.
 With --svg FILE it also draws the curves in one plot (the picture of
 Figure 1 of the FDA paper, arXiv 2103.00841) and writes it as SVG; the
 table is then printed only if --format is given.
+
+A sided spec (w=fda/a=approxsign) has a curve per side: two columns,
+headed with the spec and "(weights)" or "(activations)", and, when a
+spec's sides differ, two panels side by side, the latent weights' and the
+activations', each with every spec's curve for that side (a plain spec's
+in both).
 
 Example:
 
@@ -85,7 +93,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 		return err
 	}
 	for _, s := range specs {
-		if s.NA != nil {
+		if s.HasNA() {
 			return fmt.Errorf("curves: %q: noise adaptation (+na) is a learned module with no fixed curve; drop the suffix", s.String())
 		}
 	}
@@ -158,28 +166,56 @@ func grid(from, to float64, n int) []float32 {
 	return xs
 }
 
-// evalCurves returns the grid and g on it for each spec.
-func evalCurves(cfg curvesConfig) (xs []float32, cols [][]float32, err error) {
+// A curve is g(x) on the grid for one side of a spec.
+type curve struct {
+	spec int    // index in curvesConfig.specs
+	side string // "" for a plain spec, else sideNames[0] or sideNames[1]
+	g    []float32
+}
+
+// sideNames name the sides of a sided spec in column heads and panels.
+var sideNames = [2]string{"weights", "activations"}
+
+// label heads the curve's column: the spec, and the side of a sided one.
+func (c curve) label(cfg curvesConfig) string {
+	if c.side == "" {
+		return cfg.specs[c.spec].String()
+	}
+	return cfg.specs[c.spec].String() + " (" + c.side + ")"
+}
+
+// evalCurves returns the grid and the curves on it: one for each plain
+// spec, one per side of each sided one.
+func evalCurves(cfg curvesConfig) (xs []float32, cols []curve, err error) {
 	xs = grid(cfg.from, cfg.to, cfg.points)
 	ones := make([]float32, len(xs))
 	for i := range ones {
 		ones[i] = 1
 	}
-	for _, s := range cfg.specs {
-		e, err := s.New()
-		if err != nil {
-			return nil, nil, err
+	for i, s := range cfg.specs {
+		sides := []estimators.Spec{s}
+		if s.Sided() {
+			sides = []estimators.Spec{s.Weights(), s.Activations()}
 		}
-		if sch, ok := e.(estimators.Scheduler); ok {
-			sch.SetProgress(cfg.progress)
+		for j, side := range sides {
+			e, err := side.New()
+			if err != nil {
+				return nil, nil, err
+			}
+			if sch, ok := e.(estimators.Scheduler); ok {
+				sch.SetProgress(cfg.progress)
+			}
+			c := curve{spec: i, g: make([]float32, len(xs))}
+			if s.Sided() {
+				c.side = sideNames[j]
+			}
+			if r, ok := e.(estimators.Referencer); ok {
+				r.BackwardRef(c.g, xs, ones)
+			} else {
+				e.Backward(c.g, xs, ones)
+			}
+			cols = append(cols, c)
 		}
-		g := make([]float32, len(xs))
-		if r, ok := e.(estimators.Referencer); ok {
-			r.BackwardRef(g, xs, ones)
-		} else {
-			e.Backward(g, xs, ones)
-		}
-		cols = append(cols, g)
 	}
 	return xs, cols, nil
 }
@@ -187,10 +223,10 @@ func evalCurves(cfg curvesConfig) (xs []float32, cols [][]float32, err error) {
 func formatValue(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
 
 // writeCurves prints the table: a header, then one row per point.
-func writeCurves(w io.Writer, cfg curvesConfig, xs []float32, cols [][]float32) error {
+func writeCurves(w io.Writer, cfg curvesConfig, xs []float32, cols []curve) error {
 	header := []string{"x"}
-	for _, s := range cfg.specs {
-		header = append(header, s.String())
+	for _, c := range cols {
+		header = append(header, c.label(cfg))
 	}
 	row := make([]string, len(header))
 	if cfg.format == "csv" {
@@ -201,7 +237,7 @@ func writeCurves(w io.Writer, cfg curvesConfig, xs []float32, cols [][]float32) 
 		for i, x := range xs {
 			row[0] = formatValue(x)
 			for j, c := range cols {
-				row[j+1] = formatValue(c[i])
+				row[j+1] = formatValue(c.g[i])
 			}
 			if err := cw.Write(row); err != nil {
 				return err
@@ -215,7 +251,7 @@ func writeCurves(w io.Writer, cfg curvesConfig, xs []float32, cols [][]float32) 
 	for i, x := range xs {
 		row[0] = formatValue(x)
 		for j, c := range cols {
-			row[j+1] = formatValue(c[i])
+			row[j+1] = formatValue(c.g[i])
 		}
 		b.WriteString(strings.Join(row, "\t") + "\n")
 	}
@@ -257,35 +293,48 @@ func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // writeCurvesSVG draws the curves with gonum/plot and writes the SVG
 // as every output file is written (suite.WriteOutput: atomically).
-func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", cfg.progress)
-	p.X.Label.Text = "x"
-	p.Y.Label.Text = "g(x), used in place of d sign(x)/dx"
-	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(12), -vg.Points(6)
-	p.Legend.Padding = vg.Points(2)
-	p.X.Min, p.X.Max = cfg.from, cfg.to
-	p.X.Tick.Marker = labelledTicks{}
-	for j, c := range cols {
-		pts := make(plotter.XYs, len(xs))
-		for i := range xs {
-			pts[i].X, pts[i].Y = float64(xs[i]), float64(c[i])
-		}
-		line, err := plotter.NewLine(pts)
-		if err != nil {
-			return fmt.Errorf("curves: %s: %w", cfg.specs[j], err)
-		}
-		line.Color = curveColors[j%len(curveColors)]
-		line.Dashes = plotutil.Dashes(j / len(curveColors))
-		line.Width = vg.Points(1.5)
-		p.Add(line)
-		p.Legend.Add(cfg.specs[j].String(), line)
+// When a spec's sides differ it draws two panels, the weights' curves and
+// the activations'; a plain spec's curve is in both.
+func writeCurvesSVG(cfg curvesConfig, xs []float32, cols []curve) error {
+	sided := false
+	for _, c := range cols {
+		sided = sided || c.side != ""
 	}
-	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, "svg")
-	if err != nil {
-		return fmt.Errorf("curves: %w", err)
+	panels := []*plot.Plot{curvesPlot(cfg, fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", cfg.progress))}
+	if sided {
+		panels = nil
+		for _, side := range []string{"latent weights", "activations"} {
+			panels = append(panels, curvesPlot(cfg, fmt.Sprintf("g(x) on the %s at training progress p = %g", side, cfg.progress)))
+		}
+	}
+	for _, c := range cols {
+		line, err := curveLine(xs, c)
+		if err != nil {
+			return fmt.Errorf("curves: %s: %w", cfg.specs[c.spec], err)
+		}
+		for k, p := range panels {
+			if c.side == "" || c.side == sideNames[k] {
+				p.Add(line)
+				p.Legend.Add(cfg.specs[c.spec].String(), line)
+			}
+		}
+	}
+	var wt io.WriterTo
+	if sided {
+		const width, height = 14 * vg.Inch, 5 * vg.Inch
+		canvas := vgsvg.New(width, height)
+		dc := draw.New(canvas)
+		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 6, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		canvases := plot.Align([][]*plot.Plot{panels}, tiles, dc)
+		for k, p := range panels {
+			p.Draw(canvases[0][k])
+		}
+		wt = canvas
+	} else {
+		var err error
+		if wt, err = panels[0].WriterTo(8*vg.Inch, 5*vg.Inch, "svg"); err != nil {
+			return fmt.Errorf("curves: %w", err)
+		}
 	}
 	var b bytes.Buffer
 	if _, err := wt.WriteTo(&b); err != nil {
@@ -295,4 +344,35 @@ func writeCurvesSVG(cfg curvesConfig, xs []float32, cols [][]float32) error {
 		return fmt.Errorf("curves: %w", err)
 	}
 	return nil
+}
+
+// curvesPlot returns an empty panel of curves with the given title.
+func curvesPlot(cfg curvesConfig, title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "x"
+	p.Y.Label.Text = "g(x), used in place of d sign(x)/dx"
+	p.Add(plotter.NewGrid())
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(12), -vg.Points(6)
+	p.Legend.Padding = vg.Points(2)
+	p.X.Min, p.X.Max = cfg.from, cfg.to
+	p.X.Tick.Marker = labelledTicks{}
+	return p
+}
+
+// curveLine draws one curve, in the color of its spec.
+func curveLine(xs []float32, c curve) (*plotter.Line, error) {
+	pts := make(plotter.XYs, len(xs))
+	for i := range xs {
+		pts[i].X, pts[i].Y = float64(xs[i]), float64(c.g[i])
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	line.Color = curveColors[c.spec%len(curveColors)]
+	line.Dashes = plotutil.Dashes(c.spec / len(curveColors))
+	line.Width = vg.Points(1.5)
+	return line, nil
 }

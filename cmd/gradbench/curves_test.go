@@ -172,3 +172,53 @@ func TestCurvesExitCode(t *testing.T) {
 		t.Errorf("stderr = %q, want %q", stderr.String(), want)
 	}
 }
+
+// TestCurvesSides: a sided spec has a column per side, each the curve of
+// its side's estimator, and its SVG two panels, the weights' and the
+// activations'; with plain specs only, one panel.
+func TestCurvesSides(t *testing.T) {
+	out, _, err := runGradbench(t, "curves", "--estimators", "ste,a=approxsign/w=fda:n=9,fda:n=9,approxsign", "--points", "5", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "x,ste,w=fda:n=9/a=approxsign (weights),w=fda:n=9/a=approxsign (activations),fda:n=9,approxsign"; strings.Join(rows[0], ",") != want {
+		t.Errorf("header = %q, want %q", strings.Join(rows[0], ","), want)
+	}
+	for _, r := range rows[1:] {
+		if r[2] != r[4] || r[3] != r[5] {
+			t.Errorf("row x=%s: the sides' curves %s, %s differ from fda:n=9 %s and approxsign %s", r[0], r[2], r[3], r[4], r[5])
+		}
+	}
+
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		specs  string
+		panels bool
+	}{
+		{"ste,w=fda/a=approxsign", true},
+		{"ste,w=fda/a=fda,approxsign", false},
+	} {
+		path := filepath.Join(dir, "c.svg")
+		if _, _, err := runGradbench(t, "curves", "--estimators", tc.specs, "--svg", path); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		two := bytes.Contains(b, []byte("g(x) on the latent weights")) && bytes.Contains(b, []byte("g(x) on the activations"))
+		if two != tc.panels || bytes.Contains(b, []byte("Surrogate gradients")) == tc.panels {
+			t.Errorf("curves --estimators %s: two panels %v, want %v", tc.specs, two, tc.panels)
+		}
+		if tc.panels && bytes.Count(b, []byte(">ste<")) != 2 {
+			t.Errorf("curves --estimators %s: ste's legend entry %d times, want once in each panel", tc.specs, bytes.Count(b, []byte(">ste<")))
+		}
+	}
+	if _, _, err := runGradbench(t, "curves", "--estimators", "w=fda+na/a=ste"); err == nil || !strings.Contains(err.Error(), "noise adaptation (+na) is a learned module") {
+		t.Errorf("curves of a spec with +na on one side: %v", err)
+	}
+}

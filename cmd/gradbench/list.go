@@ -21,8 +21,9 @@ var listCmd = &command{
 List prints what a sweep can be made of: the estimators with their
 surrogate gradient, source and every hyperparameter, its default and its
 allowed values (the keys of a spec string such as fda:n=9..18,omega=0.1),
-the settings of the +na suffix, the models, the datasets and the built-in
-recipes. The allowed values are exactly those a spec accepts; numbers are
+the settings of the +na suffix, the sided form of a spec (w=SPEC/a=SPEC,
+an estimator for the latent weights and one for the activations), the
+models, the datasets and the built-in recipes. The allowed values are exactly those a spec accepts; numbers are
 used as float32, so a value float32 cannot hold to its precision is
 refused too.`,
 	run: runList,
@@ -36,7 +37,7 @@ func runList(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 }
 
 func writeList(w io.Writer) error {
-	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]]; numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38):")
+	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]], or w=SPEC/a=SPEC; numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38):")
 	for _, name := range estimators.Names() {
 		ps, err := estimators.Defaults(name)
 		if err != nil {
@@ -50,8 +51,14 @@ func writeList(w io.Writer) error {
 		if d != (estimators.Doc{}) {
 			fmt.Fprintf(w, "  %-12s %s\n", "", d)
 		}
+		if e, err := estimators.New(name); err == nil {
+			if wo, ok := e.(estimators.WeightsOnly); ok {
+				fmt.Fprintf(w, "  %-12s for latent weights only, as in w=%s/a=ste: %s\n", "", name, wo.WeightsOnly())
+			}
+		}
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "+na", params(estimators.NADefaults()))
+	fmt.Fprintf(w, "  %-12s %s\n", "w=…/a=…", "a sided spec: w=SPEC/a=SPEC names the estimator of the latent weights and of the activations apart, each a spec as above (w=fda/a=approxsign; w=fda+na/a=ste adapts the weights' noise only); a plain spec names one for both, and w=E/a=E is E")
 	fmt.Fprintln(w, "\nModels:")
 	for _, name := range models.Names() {
 		fmt.Fprintf(w, "  %-12s %s\n", name, models.Doc(name))

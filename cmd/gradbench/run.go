@@ -33,7 +33,15 @@ lines: benchstat -col /est bench.txt).
 With no flags, run trains ste, fda and fda+na on the default workload,
 recipe fmnist-10: binary ResNet-20 on Fashion-MNIST for 10 epochs.
 --ablation paper runs the estimators of the FDA paper's ablation tables
-(2, 3 and 4) and prints those tables too.
+(2, 3 and 4) and prints those tables too. --ablation sides runs each
+estimator of --estimators on the latent weights only (w=E/a=ste, the
+clipped STE on the activations), on the activations only (w=ste/a=E) and
+on both (E), with ste once, and prints the sides table too.
+
+A spec names the estimator of both binarized tensors of every binary
+layer (fda), or of each apart: w=fda/a=approxsign puts fda on the latent
+weights and approxsign on the activations, w=fda+na/a=ste noise
+adaptation on the weights only (see gradbench list).
 
 With --cell or --index-from-env, run trains one cell of the sweep (one
 estimator and seed, numbered as gradbench plan lists them) into --out,
@@ -45,6 +53,8 @@ Examples:
 
 	gradbench run --estimators fda,ste --recipe quick --seeds 2
 	gradbench run --recipe quick --ablation paper --seeds 3
+	gradbench run --recipe quick --ablation sides --estimators fda,approxsign --seeds 6
+	gradbench run --estimators 'ste,w=fda/a=approxsign' --recipe quick
 	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' --model vgg-small --dataset cifar10 --seeds 1,2,5`,
 	run: runRun,
 }
@@ -52,14 +62,14 @@ Examples:
 // sweepFlags are the flags that define a sweep, shared by the commands
 // that take one.
 type sweepFlags struct {
-	estimators, ablation, recipe, model, dataset, data, seeds, binarize string
-	epochs                                                              int
-	width                                                               float64
+	estimators, ablation, recipe, model, dataset, data, seeds string
+	epochs                                                    int
+	width                                                     float64
 }
 
 func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.estimators, "estimators", suite.DefaultEstimators, "comma-separated estimator `specs`, such as fda:n=9,ste or dsq+na (see gradbench list)")
-	fs.StringVar(&f.ablation, "ablation", "", "run the estimators of a set of tables instead of --estimators: paper (the FDA paper's Tables 2-4)")
+	fs.StringVar(&f.ablation, "ablation", "", "run the estimators of a set of tables: paper (the FDA paper's Tables 2-4, instead of --estimators), sides (each of --estimators on the weights only, the activations only and both)")
 	fs.StringVar(&f.recipe, "recipe", "fmnist-10", "recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
 	fs.StringVar(&f.model, "model", "", "model `name`, overriding the recipe's ("+strings.Join(models.Names(), ", ")+")")
 	fs.StringVar(&f.dataset, "dataset", "", "dataset `name`, overriding the recipe's (see gradbench list)")
@@ -67,14 +77,13 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.seeds, "seeds", "1", "seeds: a count N (seeds 1..N), a list 1,2,5 or a range 4..6")
 	fs.IntVar(&f.epochs, "epochs", 0, "number of epochs, overriding the recipe's")
 	fs.Float64Var(&f.width, "width", 0, "width multiplier of the model, overriding the recipe's")
-	fs.StringVar(&f.binarize, "binarize", "both", "tensors whose gradient the estimator gives: both, weights or activations")
 }
 
 // sweep returns the sweep the flags describe (suite.NewSweep checks it).
 // It reads the recipe file, if any, and writes nothing.
 func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
 	spec := suite.SweepSpec{Ablation: f.ablation, Recipe: f.recipe, Model: f.model, Dataset: f.dataset, DataDir: f.data,
-		Seeds: f.seeds, Binarize: f.binarize}
+		Seeds: f.seeds}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "estimators":
@@ -123,7 +132,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	for _, s := range sweep.Specs {
 		order = append(order, s.String())
 	}
-	tables, err := suite.SweepTables(recs, order, sf.ablation == suite.AblationPaper)
+	tables, err := suite.SweepTables(recs, order, sf.ablation)
 	if err != nil {
 		return err
 	}

@@ -26,10 +26,15 @@ there, the table named by --ablation as markdown:
 	na-others  its Table 3: dsq, bnnplus and fda without and with +na
 	eta        its Table 4: fda+na with eta=0, eta=x and eta=sin
 	paper      Tables 2, 3 and 4
+	sides      each estimator E on the latent weights only (w=E/a=ste),
+	           on the activations only (w=ste/a=E) and on both (E), every
+	           row compared with ste like the main table (what gradbench
+	           run --ablation sides trains)
 
-Each ablation table has a column with the paper's ResNet-20 CIFAR-10
+Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. --estimators keeps only the named estimators, in that order, as
-gradbench run prints them. --curves writes the training curves (test accuracy and training
+gradbench run prints them (for the sides table, each estimator's three
+rows and ste). --curves writes the training curves (test accuracy and training
 loss per epoch, mean over seeds) as SVG, and --bench every record as Go
 benchmark lines for benchstat.
 
