@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -101,6 +102,7 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	ep.TrainAcc = 100 * float64(correct) / float64(seen)
 	ep.ImagesPerSec = float64(seen) / ep.TrainSeconds
 	ep.FlipRatio = ru.flipRatio()
+	ep.Indicators = ru.indicators()
 	ru.rec.DataHashes = append(ru.rec.DataHashes, fmt.Sprintf("%016x", dh.Sum64()))
 
 	ru.r.emit(Event{Kind: EventEval, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: steps, Steps: steps,
@@ -198,6 +200,23 @@ func (ru *run) eachCode(f func(c float32)) {
 			f(c)
 		}
 	}
+}
+
+// indicators returns the sum over the binary layers of each diagnostic
+// their weight estimators offer (estimators.Indicator) on the latent
+// weights, or nil when none offers one.
+func (ru *run) indicators() map[string]float64 {
+	var m map[string]float64
+	for k, p := range ru.binW {
+		if ind, ok := ru.binQ[k].(estimators.Indicator); ok {
+			if m == nil {
+				m = map[string]float64{}
+			}
+			name, v := ind.Indicator(p.Data)
+			m[name] += v
+		}
+	}
+	return m
 }
 
 // flipRatio returns the fraction of binarized latent weights whose binary

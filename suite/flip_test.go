@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -28,6 +29,66 @@ func TestFlipRatioAsksTheEstimator(t *testing.T) {
 		w.Data[0], w.Data[1] = 0.2, -0.05
 		if got := ru.flipRatio(); math.Abs(got-tc.want) > 0 {
 			t.Errorf("%s: flip ratio %g, want %g", tc.spec, got, tc.want)
+		}
+	}
+}
+
+// TestIndicatorsSumOverLayers checks that an epoch's indicators are the
+// weight estimators' diagnostics summed over the binary layers, worked by
+// hand for ReSTE's estimating error ‖sign(w)·|w|^(1/3) − sign(w)‖₂ at its
+// default o_end = 3: w = 0.125 gives |0.5 − 1| = 0.5, w = −1 gives 0, and
+// w = 0.008 in the second layer gives |0.2 − 1| = 0.8; and that a run
+// whose estimators offer none records no indicators.
+func TestIndicatorsSumOverLayers(t *testing.T) {
+	l1 := &nn.Param{Name: "a", Shape: []int{2}, Data: []float32{0.125, -1}}
+	l2 := &nn.Param{Name: "b", Shape: []int{1}, Data: []float32{0.008}}
+	reste, err := estimators.New("reste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru := &run{binW: []*nn.Param{l1, l2}, binQ: []estimators.Estimator{reste, reste}}
+	got := ru.indicators()
+	if len(got) != 1 || math.Abs(got["estimating_error"]-1.3) > 1e-6 {
+		t.Errorf("indicators %v, want estimating_error 0.5 + 0.8 = 1.3", got)
+	}
+	ste, err := estimators.New("ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru.binQ = []estimators.Estimator{ste, ste}
+	if got := ru.indicators(); got != nil {
+		t.Errorf("ste: indicators %v, want none", got)
+	}
+}
+
+// TestRunRecordsIndicators checks that a training run with ReSTE on the
+// weights records its estimating error in every epoch, that the record
+// reads back with it, and that a run with the clipped STE records none.
+func TestRunRecordsIndicators(t *testing.T) {
+	s := tinySweep(t, "w=reste/a=ste,ste", 1)
+	s.Workload.Recipe.Epochs = 2
+	dir := t.TempDir()
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		back, err := ReadRecord(dir, rec.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ep := range back.Epochs {
+			v, ok := ep.Indicators["estimating_error"]
+			switch rec.Config.Estimator {
+			case "ste":
+				if ep.Indicators != nil {
+					t.Errorf("ste epoch %d: indicators %v, want none", ep.Epoch, ep.Indicators)
+				}
+			default:
+				if !ok || !(v > 0) || math.IsInf(v, 0) {
+					t.Errorf("%s epoch %d: indicators %v, want a finite estimating_error > 0", rec.Config.Estimator, ep.Epoch, ep.Indicators)
+				}
+			}
 		}
 	}
 }

@@ -107,6 +107,11 @@ type Epoch struct {
 	// code (the estimator's forward pass: sign(w), or BiPer's
 	// sign(sin(ω·w))) changed during the epoch.
 	FlipRatio float64 `json:"flip_ratio"`
+	// Indicators are the diagnostics of the binary layers' weight
+	// estimators (estimators.Indicator, such as ReSTE's estimating error,
+	// "estimating_error"), each summed over the layers, measured on the latent
+	// weights at the end of the epoch; absent when no estimator has one.
+	Indicators map[string]float64 `json:"indicators,omitempty"`
 	// TrainSeconds and EvalSeconds are wall times; ImagesPerSec is the
 	// training throughput.
 	TrainSeconds float64 `json:"train_seconds"`

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // Records are checked when they are read, so that a corrupted or
@@ -148,6 +150,9 @@ func checkEpoch(e Epoch, n int) error {
 		nonNeg("train_loss", e.TrainLoss), nonNeg("test_loss", e.TestLoss), nonNeg("lr", e.LR), nonNeg("na_alpha", e.NAAlpha),
 		nonNeg("train_seconds", e.TrainSeconds), nonNeg("eval_seconds", e.EvalSeconds), nonNeg("images_per_sec", e.ImagesPerSec),
 		unit("progress", e.Progress), unit("flip_ratio", e.FlipRatio),
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.Indicators)) {
+		errs = append(errs, nonNeg("indicators."+name, e.Indicators[name]))
 	}
 	if e.TestTop5 != nil {
 		errs = append(errs, pct("test_top5", *e.TestTop5))

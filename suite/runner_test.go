@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -79,7 +80,7 @@ func sameNumbers(a, b *Record) string {
 		x, y := a.Epochs[i], b.Epochs[i]
 		x.TrainSeconds, x.EvalSeconds, x.ImagesPerSec = 0, 0, 0
 		y.TrainSeconds, y.EvalSeconds, y.ImagesPerSec = 0, 0, 0
-		if x != y {
+		if !reflect.DeepEqual(x, y) {
 			return "epoch " + string(rune('1'+i))
 		}
 	}
