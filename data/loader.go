@@ -63,7 +63,17 @@ type Config struct {
 	// loader to that many images, chosen once from Seed and stratified by
 	// class (each class keeps its share, rounded by largest remainder).
 	// A Subset of at least the split's size means the whole split.
+	// With Holdout, the subset is drawn from the images not held out.
 	Subset int
+
+	// Holdout, when positive, holds that many images of the split out as
+	// a validation part, chosen once from Seed and stratified by class
+	// like Subset, independently of Subset and of the epochs' order. The
+	// loader then reads the other images, or with Validation the held-out
+	// ones alone: two loaders with the same Seed and Holdout, one of each,
+	// never share an image. Holdout must be smaller than the split.
+	Holdout    int
+	Validation bool
 
 	// Prefetch is the number of batches prepared ahead on a background
 	// goroutine; 0 means 2.
@@ -154,17 +164,32 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 	if cfg.Subset < 0 {
 		return nil, fmt.Errorf("data: subset %d, want ≥ 0", cfg.Subset)
 	}
+	if cfg.Holdout < 0 || cfg.Holdout > 0 && cfg.Holdout >= d.N {
+		return nil, fmt.Errorf("data: holdout %d of the %d images of %s, want 0 (none) or 1..%d", cfg.Holdout, d.N, d, d.N-1)
+	}
+	if cfg.Validation && cfg.Holdout == 0 {
+		return nil, fmt.Errorf("data: a validation loader without a holdout")
+	}
 	l := &Loader{d: d, cfg: cfg}
 	l.rng = rand.New(&l.pcg)
 	l.c, l.h, l.w = d.BatchShape()
 
-	if cfg.Subset > 0 && cfg.Subset < d.N {
-		l.images = stratifiedSubset(d.Labels, d.Classes, cfg.Subset, cfg.Seed)
-	} else {
-		l.images = make([]int, d.N)
-		for i := range l.images {
-			l.images[i] = i
+	pool := make([]int, d.N)
+	for i := range pool {
+		pool[i] = i
+	}
+	if cfg.Holdout > 0 {
+		held := stratifiedSubset(d.Labels, pool, d.Classes, cfg.Holdout, newRand(cfg.Seed, purposeHoldout, 0, 0))
+		if cfg.Validation {
+			pool = held
+		} else {
+			pool = complement(pool, held)
 		}
+	}
+	if cfg.Subset > 0 && cfg.Subset < len(pool) {
+		l.images = stratifiedSubset(d.Labels, pool, d.Classes, cfg.Subset, newRand(cfg.Seed, purposeSubset, 0, 0))
+	} else {
+		l.images = pool
 	}
 	l.order = make([]int, len(l.images))
 	l.batches = len(l.images) / cfg.BatchSize
@@ -213,15 +238,17 @@ func (l *Loader) Close() {
 	}
 }
 
-// stratifiedSubset picks n of the len(labels) images, each class keeping
-// its share of n (largest remainder, ties to the lower class), drawn
-// without replacement from a (seed, subset) stream. The result is sorted.
-func stratifiedSubset(labels []int32, classes, n int, seed uint64) []int {
+// stratifiedSubset picks n of the images pool (indices into labels, in
+// increasing order), each class keeping its share of n (largest
+// remainder, ties to the lower class), drawn without replacement with r.
+// The result is sorted.
+func stratifiedSubset(labels []int32, pool []int, classes, n int, r *rand.Rand) []int {
 	byClass := make([][]int, classes)
-	for i, y := range labels {
+	for _, i := range pool {
+		y := labels[i]
 		byClass[y] = append(byClass[y], i)
 	}
-	total := len(labels)
+	total := len(pool)
 	quota := make([]int, classes)
 	type rem struct{ frac, class int }
 	rems := make([]rem, 0, classes)
@@ -240,13 +267,27 @@ func stratifiedSubset(labels []int32, classes, n int, seed uint64) []int {
 			taken++
 		}
 	}
-	r := newRand(seed, purposeSubset, 0, 0)
 	out := make([]int, 0, n)
 	for k, idx := range byClass {
 		r.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
 		out = append(out, idx[:quota[k]]...)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// complement returns the images of pool (sorted) that are not in held
+// (sorted), in order.
+func complement(pool, held []int) []int {
+	out := make([]int, 0, len(pool)-len(held))
+	j := 0
+	for _, i := range pool {
+		if j < len(held) && held[j] == i {
+			j++
+			continue
+		}
+		out = append(out, i)
+	}
 	return out
 }
 

@@ -279,6 +279,80 @@ func TestLoaderSubset(t *testing.T) {
 	}
 }
 
+// TestLoaderHoldout checks the validation holdout: chosen from the seed
+// alone (the same for two loaders of a seed, another for another seed),
+// stratified by class, disjoint from the images the training loader of the
+// same seed reads in every epoch (with and without a subset), the two
+// together the whole split; and that the subset of a seed without a
+// holdout is the one it was before holdouts existed (drawn from the whole
+// split by the same stream).
+func TestLoaderHoldout(t *testing.T) {
+	d := synth(t, Train, SyntheticConfig{N: 1000, H: 4, W: 4, Classes: 7})
+	images := func(l *Loader, e int) []int {
+		var s []int
+		for _, b := range epochBatches(t, l, e) {
+			s = append(s, b.Images...)
+		}
+		slices.Sort(s)
+		return s
+	}
+	val := newLoader(t, d, Config{BatchSize: 64, Seed: 9, Holdout: 100, Validation: true})
+	again := newLoader(t, d, Config{BatchSize: 64, Seed: 9, Holdout: 100, Validation: true})
+	other := newLoader(t, d, Config{BatchSize: 64, Seed: 10, Holdout: 100, Validation: true})
+	v := images(val, 0)
+	if len(v) != 100 || !slices.Equal(v, images(again, 3)) {
+		t.Fatalf("the holdout of seed 9 has %d images or differs between loaders", len(v))
+	}
+	if slices.Equal(v, images(other, 0)) {
+		t.Error("seeds 9 and 10 held out the same images")
+	}
+	counts := make([]int, 7)
+	for _, i := range v {
+		counts[d.Labels[i]]++
+	}
+	for k, n := range counts { // 142 or 143 of 1000 per class → 14 or 15 of 100
+		if n < 14 || n > 15 {
+			t.Errorf("class %d has %d images in the holdout, want 14 or 15 (stratified)", k, n)
+		}
+	}
+	cfg := TrainConfig(d, 64, 9)
+	cfg.Holdout = 100
+	train := newLoader(t, d, cfg)
+	for e := range 3 {
+		tr := images(train, e)
+		if len(tr) != 900 {
+			t.Fatalf("epoch %d: the training part has %d images, want 900", e, len(tr))
+		}
+		if u := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(tr), v...)))); len(u) != 1000 {
+			t.Fatalf("epoch %d: training part and holdout share %d images", e, 1000-len(u))
+		}
+	}
+	cfg.Subset = 300
+	sub := images(newLoader(t, d, cfg), 0)
+	if len(sub) != 300 {
+		t.Fatalf("subset with a holdout: %d images, want 300", len(sub))
+	}
+	for _, i := range sub {
+		if _, held := slices.BinarySearch(v, i); held {
+			t.Fatalf("the training subset takes image %d of the holdout", i)
+		}
+	}
+	plain := images(newLoader(t, d, Config{BatchSize: 64, Seed: 9, Subset: 300}), 0)
+	old := stratifiedSubset(d.Labels, images(newLoader(t, d, Config{BatchSize: 64}), 0), 7, 300, newRand(9, purposeSubset, 0, 0))
+	if !slices.Equal(plain, old) {
+		t.Error("a subset without holdout is not drawn from the whole split by the subset stream")
+	}
+	for _, bad := range []Config{
+		{BatchSize: 4, Holdout: -1},
+		{BatchSize: 4, Holdout: 1000},
+		{BatchSize: 4, Validation: true},
+	} {
+		if _, err := NewLoader(d, bad); err == nil {
+			t.Errorf("NewLoader(%+v) succeeded, want an error", bad)
+		}
+	}
+}
+
 func TestLoaderBadConfig(t *testing.T) {
 	d := synth(t, Train, SyntheticConfig{N: 10, H: 4, W: 4})
 	for _, cfg := range []Config{

@@ -12,6 +12,7 @@ const (
 	purposeSubset    = 3 // which images a subset keeps: (seed)
 	purposePrototype = 4 // the class patterns of a synthetic dataset: (seed)
 	purposeSample    = 5 // the images of one synthetic split: (seed, split)
+	purposeHoldout   = 6 // which images a validation holdout keeps: (seed)
 )
 
 // stream returns the second PCG seed word for (purpose, a, b): the three

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,6 +99,14 @@ type Config struct {
 	Augment     bool    `json:"augment"`
 	TrainSubset int     `json:"train_subset"`
 	TestSubset  int     `json:"test_subset"`
+	// LRScale, for a cell of a learning-rate grid (Sweep.LRGrid), is its
+	// multiplier of LR, the recipe's learning rate: the run trains at
+	// LR·LRScale, on the training split less the Validation fraction held
+	// out (see Recipe.Validation), and is evaluated on both. Zero, and
+	// absent from the key, for a run without a grid (trained at LR on the
+	// whole training split), so that the keys of those stay as they were.
+	LRScale    float64 `json:"lr_scale,omitempty"`
+	Validation float64 `json:"validation,omitempty"`
 	// Estimator is the canonical spec string (estimators.Spec.String).
 	Estimator string `json:"estimator"`
 	Seed      uint64 `json:"seed"`
@@ -141,12 +151,26 @@ func (c Config) Key() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// WorkloadKey returns the key of c's workload: Key with the estimator and
-// seed left out, shared by every run of one sweep. Tables group records by
-// it.
+// WorkloadKey returns the key of c's workload: Key with the estimator, the
+// seed and the learning-rate multiplier left out, shared by every run of
+// one sweep. Tables group records by it. A learning-rate grid's workload
+// differs from the same recipe's without a grid (its runs hold out a
+// validation split): they are not compared in one table.
 func (c Config) WorkloadKey() string {
 	c.Estimator, c.Seed = "", 0
+	if c.LRScale != 0 {
+		c.LRScale = 1
+	}
 	return c.Key()
+}
+
+// TrainLR returns the peak learning rate the run trains at: LR, times
+// LRScale for a cell of a learning-rate grid.
+func (c Config) TrainLR() float64 {
+	if c.LRScale != 0 {
+		return c.LR * c.LRScale
+	}
+	return c.LR
 }
 
 // label describes the workload of c in one line.
@@ -164,19 +188,36 @@ func (c Config) label(recipe string) string {
 	if c.Epochs == 1 {
 		epochs = "epoch"
 	}
-	fmt.Fprintf(&b, ", recipe %s: %d %s, batch %d, %s lr %s %s", recipe, c.Epochs, epochs, c.Batch, c.Optimizer,
-		strconv.FormatFloat(c.LR, 'g', -1, 64), c.Schedule)
+	lr := strconv.FormatFloat(c.LR, 'g', -1, 64)
+	if c.LRScale != 0 {
+		lr = "tuned per estimator from " + lr + " times a grid"
+	}
+	fmt.Fprintf(&b, ", recipe %s: %d %s, batch %d, %s lr %s %s", recipe, c.Epochs, epochs, c.Batch, c.Optimizer, lr, c.Schedule)
+	if c.Validation != 0 {
+		fmt.Fprintf(&b, ", %s%% of the training split held out for validation", strconv.FormatFloat(100*c.Validation, 'g', -1, 64))
+	}
 	if c.Binarize != binarizeBoth {
 		fmt.Fprintf(&b, ", binarized %s only", c.Binarize)
 	}
 	return b.String()
 }
 
-// A Sweep is a workload trained with every estimator spec and every seed.
+// A Sweep is a workload trained with every estimator spec and every seed,
+// and, with an LRGrid, at every learning rate of the grid.
 type Sweep struct {
 	Workload Workload
 	Specs    []estimators.Spec
 	Seeds    []uint64
+	// Optimizers, when not empty, lists the optimizers every estimator and
+	// seed trains with (OptimizerNames; see Cell.Optimizer), in place of
+	// the recipe's alone.
+	Optimizers []string
+	// LRGrid, when not empty, lists multipliers of the recipe's learning
+	// rate (ParseLRGrid): every estimator and seed trains at each, on the
+	// training split less the recipe's validation fraction, and the tables
+	// show each estimator at the multiplier its validation accuracy
+	// chooses (see SelectLR).
+	LRGrid []float64
 }
 
 // A Cell is one run of a sweep: its workload, one estimator spec and one
@@ -189,17 +230,72 @@ type Cell struct {
 	Workload *Workload
 	Spec     estimators.Spec
 	Seed     uint64
+	// LRScale is the cell's multiplier of the recipe's learning rate in a
+	// sweep with a grid, 0 without one (Config.LRScale).
+	LRScale float64
+	// Optimizer, when set, replaces the recipe's optimizer (see
+	// OptimizerNames): "sgd" is the recipe's SGD; "adam" is Adam at the
+	// recipe's learning rate if the recipe trains with Adam, else at
+	// AdamLR; "bop" flips the binary layers' weights with Bop (nn.Bop,
+	// its default γ and τ, the weight estimator replaced by the identity
+	// since Bop needs the gradient of the binary weights themselves) and
+	// trains every other parameter with that Adam.
+	Optimizer string
+}
+
+// OptimizerNames are the optimizers a sweep can take as an axis.
+var OptimizerNames = []string{"sgd", "adam", "bop"}
+
+// AdamLR is the learning rate of Adam, alone or beside Bop, in a sweep
+// whose recipe trains with SGD (whose learning rate is SGD's): PyTorch's
+// and Larq's default for Adam.
+const AdamLR = 1e-3
+
+// ParseOptimizers parses the --optimizers flag: a comma-separated list of
+// OptimizerNames, each given once. An empty string is the recipe's
+// optimizer alone.
+func ParseOptimizers(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(OptimizerNames, f) {
+			return nil, fmt.Errorf("suite: bad --optimizers %q: unknown optimizer %q (have %s)", s, f, strings.Join(OptimizerNames, ", "))
+		}
+		if slices.Contains(out, f) {
+			return nil, fmt.Errorf("suite: bad --optimizers %q: %s is given twice", s, f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // Cells returns the sweep's runs in a stable order: seed-major, then
 // estimators in the order given, so that the first seed of every estimator
 // finishes before a second seed starts and a partial sweep already
 // compares all estimators.
+//
+// With a learning-rate grid, each estimator's cells of a seed follow one
+// another, one per multiplier in the grid's order.
 func (s *Sweep) Cells() []Cell {
-	cells := make([]Cell, 0, len(s.Seeds)*len(s.Specs))
+	scales := s.LRGrid
+	if len(scales) == 0 {
+		scales = []float64{0}
+	}
+	opts := s.Optimizers
+	if len(opts) == 0 {
+		opts = []string{""}
+	}
+	cells := make([]Cell, 0, len(s.Seeds)*len(s.Specs)*len(opts)*len(scales))
 	for _, seed := range s.Seeds {
 		for _, spec := range s.Specs {
-			cells = append(cells, Cell{Index: len(cells), Workload: &s.Workload, Spec: spec, Seed: seed})
+			for _, opt := range opts {
+				for _, lr := range scales {
+					cells = append(cells, Cell{Index: len(cells), Workload: &s.Workload, Spec: spec, Seed: seed, LRScale: lr, Optimizer: opt})
+				}
+			}
 		}
 	}
 	return cells
@@ -210,6 +306,17 @@ func (c Cell) Config() Config {
 	cfg := c.Workload.config()
 	cfg.Estimator = c.Spec.String()
 	cfg.Seed = c.Seed
+	if c.LRScale != 0 {
+		cfg.LRScale = c.LRScale
+		cfg.Validation = c.Workload.Recipe.Validation
+	}
+	switch c.Optimizer {
+	case "adam", "bop":
+		if cfg.Optimizer != "adam" {
+			cfg.LR, cfg.Momentum = AdamLR, 0
+		}
+		cfg.Optimizer = c.Optimizer
+	}
 	return cfg
 }
 
@@ -218,7 +325,37 @@ func (c Cell) Key() string { return c.Config().Key() }
 
 // String names the cell for progress lines and errors.
 func (c Cell) String() string {
-	return fmt.Sprintf("%s seed %d", c.Spec, c.Seed)
+	s := c.Spec.String()
+	if c.Optimizer != "" {
+		s += " " + c.Optimizer
+	}
+	if c.LRScale != 0 {
+		s += " lr ×" + strconv.FormatFloat(c.LRScale, 'g', -1, 64)
+	}
+	return fmt.Sprintf("%s seed %d", s, c.Seed)
+}
+
+// ParseLRGrid parses the --lr-grid flag: a comma-separated list of
+// multipliers of the recipe's learning rate, such as "0.3,1,3", each a
+// finite number > 0 given once; the list keeps the order given. An empty
+// string is no grid.
+func ParseLRGrid(s string) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var grid []float64
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("suite: bad --lr-grid %q: %q is not a finite number > 0 (want multipliers of the recipe's learning rate, such as 0.3,1,3)", s, f)
+		}
+		if slices.Contains(grid, v) {
+			return nil, fmt.Errorf("suite: bad --lr-grid %q: %s is given twice", s, f)
+		}
+		grid = append(grid, v)
+	}
+	return grid, nil
 }
 
 // ParseSeeds parses the --seeds flag: a count N (seeds 1..N), a list

@@ -38,6 +38,13 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	if wl := byWorkload(rs); len(wl) > 1 {
 		return fmt.Errorf("suite: curves: runs of %d workloads, want one", len(wl))
 	}
+	if rs[0].Config.LRScale != 0 {
+		// A learning-rate grid: each estimator at its chosen rate, as the
+		// tables show it.
+		if rs, _ = SelectLR(rs); len(rs) == 0 {
+			return fmt.Errorf("suite: curves: every run of every learning rate diverged")
+		}
+	}
 	gs := groups(rs)
 	acc := plot.New()
 	acc.Title.Text = "test top-1 accuracy"

@@ -108,13 +108,29 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	ru.r.emit(Event{Kind: EventEval, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: steps, Steps: steps,
 		Loss: ep.TrainLoss, ImagesPerSec: ep.ImagesPerSec, Done: *ru.done, Total: ru.total})
 	t1 := time.Now()
-	loss, top1, top5, err := ru.evaluate(ctx)
+	dropHash := func() { ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1] }
+	if ru.val != nil {
+		// The validation split first, so that nothing a learning-rate
+		// grid selects on (its numbers, or a divergence) depends on the
+		// test split.
+		loss, top1, _, err := ru.evaluate(ctx, ru.val, "validation")
+		if err != nil {
+			dropHash()
+			return ep, nil, err
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			dropHash()
+			return ep, &Divergence{Epoch: e + 1, Step: steps, Reason: fmt.Sprintf("validation loss is %v after epoch %d", loss, e+1)}, nil
+		}
+		ep.ValLoss, ep.ValTop1 = &loss, &top1
+	}
+	loss, top1, top5, err := ru.evaluate(ctx, ru.test, "test")
 	if err != nil {
-		ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1]
+		dropHash()
 		return ep, nil, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1]
+		dropHash()
 		return ep, &Divergence{Epoch: e + 1, Step: steps, Reason: fmt.Sprintf("test loss is %v after epoch %d", loss, e+1)}, nil
 	}
 	ep.EvalSeconds = time.Since(t1).Seconds()
@@ -149,13 +165,14 @@ func hashBatch(h io.Writer, b *data.Batch) {
 	}
 }
 
-// evaluate returns the mean test loss and the top-1 and top-5 accuracy
-// (percent) of the network in evaluation mode.
-func (ru *run) evaluate(ctx context.Context) (loss, top1, top5 float64, err error) {
+// evaluate returns the mean loss and the top-1 and top-5 accuracy
+// (percent) of the network in evaluation mode on the split l reads (split
+// names it in errors).
+func (ru *run) evaluate(ctx context.Context, l *data.Loader, split string) (loss, top1, top5 float64, err error) {
 	net := ru.model.Net
 	nn.SetTraining(net, false)
 	defer nn.SetTraining(net, true)
-	it := ru.test.Epoch(ctx, 0)
+	it := l.Epoch(ctx, 0)
 	defer it.Close()
 	var sum float64
 	var c1, c5, n int
@@ -171,7 +188,7 @@ func (ru *run) evaluate(ctx context.Context) (loss, top1, top5 float64, err erro
 		return 0, 0, 0, err
 	}
 	if n == 0 {
-		return 0, 0, 0, fmt.Errorf("suite: the test split is empty")
+		return 0, 0, 0, fmt.Errorf("suite: the %s split is empty", split)
 	}
 	return sum / float64(n), 100 * float64(c1) / float64(n), 100 * float64(c5) / float64(n), nil
 }

@@ -25,6 +25,7 @@ type run struct {
 	sched   nn.Schedule
 	train   *data.Loader
 	test    *data.Loader
+	val     *data.Loader // the validation split of a learning-rate grid's run, or nil
 	ce      nn.SoftmaxCrossEntropy
 	classes int
 	labels  []int
@@ -46,19 +47,24 @@ type run struct {
 func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int) (*run, error) {
 	w := c.Workload
 	rc := &w.Recipe
-	m, err := c.Config().modelConfig(p.train).build(c.Spec, c.Seed)
+	cfg := c.Config()
+	spec := c.Spec
+	if cfg.Optimizer == "bop" {
+		var err error
+		if spec, err = bopSpec(spec); err != nil {
+			return nil, err
+		}
+	}
+	m, err := cfg.modelConfig(p.train).build(spec, c.Seed)
 	if err != nil {
 		return nil, err
 	}
-	ps := nn.Params(m.Net)
-	var opt nn.Optimizer
-	switch rc.Optimizer {
-	case "sgd":
-		opt = nn.NewSGD(ps, nn.SGDConfig{Momentum: rc.Momentum, WeightDecay: rc.WeightDecay})
-	case "adam":
-		opt = nn.NewAdam(ps, nn.AdamConfig{WeightDecay: rc.WeightDecay})
+	opt := newOptimizer(cfg, m.Net)
+	holdout := holdoutSize(cfg.Validation, p.train)
+	if err := checkHoldout(rc, cfg.Validation, holdout, p.train); err != nil {
+		return nil, err
 	}
-	tc := data.Config{BatchSize: rc.Batch, Seed: c.Seed, Shuffle: true, Subset: rc.TrainSubset}
+	tc := data.Config{BatchSize: rc.Batch, Seed: c.Seed, Shuffle: true, Subset: rc.TrainSubset, Holdout: holdout}
 	if rc.Augment {
 		tc.Augment = data.DefaultAugment(p.train)
 	}
@@ -72,14 +78,23 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 		train.Close()
 		return nil, fmt.Errorf("suite: %w", err)
 	}
-	steps := rc.Epochs * train.Batches()
-	var sched nn.Schedule = nn.Cosine{Base: rc.LR, Steps: steps}
-	if rc.Schedule == "constant" {
-		sched = nn.Constant(rc.LR)
+	var val *data.Loader
+	if holdout > 0 {
+		// The images the training loader of this seed holds out.
+		if val, err = data.NewLoader(p.train, data.Config{BatchSize: rc.Batch, Seed: c.Seed, Holdout: holdout, Validation: true}); err != nil {
+			train.Close()
+			test.Close()
+			return nil, fmt.Errorf("suite: %w", err)
+		}
 	}
-	cfg := c.Config()
+	steps := rc.Epochs * train.Batches()
+	lr := cfg.TrainLR()
+	var sched nn.Schedule = nn.Cosine{Base: lr, Steps: steps}
+	if rc.Schedule == "constant" {
+		sched = nn.Constant(lr)
+	}
 	ru := &run{
-		r: r, cell: c, cfg: cfg, model: m, opt: opt, sched: sched, train: train, test: test,
+		r: r, cell: c, cfg: cfg, model: m, opt: opt, sched: sched, train: train, test: test, val: val,
 		classes: p.train.Classes, cells: cells, done: done, total: total,
 		rec: &Record{Key: cfg.Key(), Config: cfg, Recipe: rc.Name, Started: time.Now().UTC(), InitHash: initHash(m.Net)},
 	}
@@ -98,6 +113,65 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 func (ru *run) close() {
 	ru.train.Close()
 	ru.test.Close()
+	if ru.val != nil {
+		ru.val.Close()
+	}
+}
+
+// newOptimizer returns the optimizer of a run of cfg over net's
+// parameters: SGD or Adam over all of them, or Bop over the binary
+// layers' weights with Adam over the others.
+func newOptimizer(cfg Config, net nn.Layer) nn.Optimizer {
+	ps := nn.Params(net)
+	switch cfg.Optimizer {
+	case "sgd":
+		return nn.NewSGD(ps, nn.SGDConfig{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
+	case "adam":
+		return nn.NewAdam(ps, nn.AdamConfig{WeightDecay: cfg.WeightDecay})
+	}
+	var binary, rest []*nn.Param
+	isBinary := map[*nn.Param]bool{}
+	nn.Walk(net, func(_ string, l nn.Layer) {
+		switch b := l.(type) {
+		case *nn.BinaryConv2d:
+			isBinary[b.Weight] = true
+		case *nn.BinaryLinear:
+			isBinary[b.Weight] = true
+		}
+	})
+	for _, p := range ps {
+		if isBinary[p] {
+			binary = append(binary, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	return nn.NewBop(binary, nn.DefaultBop, nn.NewAdam(rest, nn.AdamConfig{WeightDecay: cfg.WeightDecay}))
+}
+
+// checkHoldout refuses, for a run with a validation fraction (a
+// learning-rate grid's), a validation split of no image or of the whole
+// training split, and a training subset larger than what the validation
+// split leaves.
+func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset) error {
+	if fraction == 0 {
+		return nil
+	}
+	switch {
+	case holdout < 1 || holdout >= train.N:
+		return fmt.Errorf("suite: recipe %s: validation %v of the %d training images of %s is %d images: want at least 1 and fewer than the split", r.Name, fraction, train.N, r.Dataset, holdout)
+	case r.TrainSubset > train.N-holdout:
+		return fmt.Errorf("suite: recipe %s: train_subset %d is more than the %d training images of %s that the validation split (%d images, %v of the split) leaves: give at most %d",
+			r.Name, r.TrainSubset, train.N-holdout, r.Dataset, holdout, fraction, train.N-holdout)
+	}
+	return nil
+}
+
+// holdoutSize returns how many images of the training split a validation
+// fraction holds out: the fraction of the split's size, rounded to the
+// nearest integer, or 0 for a fraction of 0 (no validation split).
+func holdoutSize(fraction float64, train *data.Dataset) int {
+	return int(math.Round(fraction * float64(train.N)))
 }
 
 // initHash is a digest of the initial base weights (every parameter but

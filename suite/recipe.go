@@ -23,7 +23,8 @@ import (
 // Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
 // schedule, augment. Optional: name (default: the file name without
 // extension), description, width (default 1), momentum (SGD only, default
-// 0), train_subset and test_subset (default 0, the whole split).
+// 0), train_subset and test_subset (default 0, the whole split),
+// validation (default 0.1).
 type Recipe struct {
 	// Name labels the recipe in tables; it is not part of a run's key, so
 	// two recipes with the same values share cached runs.
@@ -60,7 +61,19 @@ type Recipe struct {
 	// train on fewer images than the key and the tables say.
 	TrainSubset int `json:"train_subset,omitempty"`
 	TestSubset  int `json:"test_subset,omitempty"`
+
+	// Validation is the fraction of the training split that a sweep with a
+	// learning-rate grid (Sweep.LRGrid) holds out as its validation split,
+	// in (0, 0.5]: chosen from the run's seed, stratified by class, never
+	// trained on, and the only split learning rates are selected on (see
+	// data.Config.Holdout). Runs without a grid train on the whole split
+	// (or TrainSubset of it) and do not use it.
+	Validation float64 `json:"validation,omitempty"`
 }
+
+// DefaultValidation is the validation fraction of a recipe that sets none:
+// 10% of the training split (6000 of Fashion-MNIST's 60000 images).
+const DefaultValidation = 0.1
 
 //go:embed recipes/*.json
 var recipeFiles embed.FS
@@ -138,7 +151,7 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	if err := checkStrictJSON(b); err != nil {
 		return nil, fmt.Errorf("suite: recipe %s: %w", defaultName, err)
 	}
-	r := &Recipe{Width: 1}
+	r := &Recipe{Width: 1, Validation: DefaultValidation}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(r); err != nil {
@@ -165,7 +178,7 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 // recipeKeys lists the JSON keys of a Recipe, sorted.
 func recipeKeys() []string {
 	var ks []string
-	b, _ := json.Marshal(&Recipe{Description: "x", TrainSubset: 1, TestSubset: 1})
+	b, _ := json.Marshal(&Recipe{Description: "x", TrainSubset: 1, TestSubset: 1, Validation: 1})
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
 	for k := range m {
@@ -211,6 +224,8 @@ func (r *Recipe) Validate() error {
 		return bad("train_subset", r.TrainSubset, "an integer >= 0 (0: the whole split)")
 	case r.TestSubset < 0:
 		return bad("test_subset", r.TestSubset, "an integer >= 0 (0: the whole split)")
+	case !(r.Validation > 0 && r.Validation <= 0.5):
+		return bad("validation", r.Validation, "a fraction of the training split in (0, 0.5]")
 	}
 	return nil
 }

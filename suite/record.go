@@ -103,6 +103,11 @@ type Epoch struct {
 	TestLoss float64  `json:"test_loss"`
 	TestTop1 float64  `json:"test_top1"`
 	TestTop5 *float64 `json:"test_top5,omitempty"`
+	// ValLoss and ValTop1 are measured, like the test numbers, on the
+	// validation split of a learning-rate grid's run (Config.Validation),
+	// and absent for a run without one. A grid selects on these alone.
+	ValLoss *float64 `json:"val_loss,omitempty"`
+	ValTop1 *float64 `json:"val_top1,omitempty"`
 	// FlipRatio is the fraction of binarized latent weights whose binary
 	// code (the estimator's forward pass: sign(w), or BiPer's
 	// sign(sin(ω·w))) changed during the epoch.
@@ -393,8 +398,15 @@ var benchUnits = []struct{ unit, better string }{
 // package writes it: est=w=fda∕a=ste.
 func (r *Record) BenchName() string {
 	c := &r.Config
-	return fmt.Sprintf("BenchmarkTrain/model=%s/data=%s/recipe=%s/width=%s/epochs=%d/bin=%s/est=%s",
+	name := fmt.Sprintf("BenchmarkTrain/model=%s/data=%s/recipe=%s/width=%s/epochs=%d/bin=%s/est=%s",
 		c.Model, c.Dataset, benchValue(r.Recipe), strconv.FormatFloat(c.Width, 'g', -1, 64), c.Epochs, c.Binarize, benchValue(c.Estimator))
+	// Keys that earlier records lack stay out of their names.
+	if c.LRScale != 0 {
+		name += "/opt=" + c.Optimizer + "/lr=" + strconv.FormatFloat(c.TrainLR(), 'g', -1, 64)
+	} else if c.Optimizer != "sgd" && c.Optimizer != "" {
+		name += "/opt=" + c.Optimizer
+	}
+	return name
 }
 
 // benchValue writes s as one part of a benchmark name (see BenchName).

@@ -54,6 +54,21 @@ func (r *Record) check() error {
 	if cfg.Epochs < 1 {
 		return fmt.Errorf("config epochs %d, want at least 1", cfg.Epochs)
 	}
+	grid := cfg.LRScale != 0
+	switch {
+	case !(cfg.LRScale >= 0) || math.IsInf(cfg.LRScale, 0):
+		return fmt.Errorf("config lr_scale %v, want a finite number > 0 (or none)", cfg.LRScale)
+	case grid != (cfg.Validation != 0):
+		return fmt.Errorf("config lr_scale %v with validation %v: a learning-rate grid's run has both, another neither", cfg.LRScale, cfg.Validation)
+	case grid && !(cfg.Validation > 0 && cfg.Validation <= 0.5):
+		return fmt.Errorf("config validation %v, want a fraction in (0, 0.5]", cfg.Validation)
+	}
+	for _, e := range r.Epochs {
+		if (e.ValLoss != nil || e.ValTop1 != nil) != grid || (e.ValLoss == nil) != (e.ValTop1 == nil) {
+			return fmt.Errorf("epoch %d: validation numbers %s, but the run %s a validation split", e.Epoch,
+				map[bool]string{true: "present", false: "missing"}[e.ValTop1 != nil], map[bool]string{true: "has", false: "has no"}[grid])
+		}
+	}
 	trained := len(r.Epochs) // epochs trained, the diverging one included
 	switch r.Status {
 	case StatusOK:
@@ -153,6 +168,9 @@ func checkEpoch(e Epoch, n int) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.Indicators)) {
 		errs = append(errs, nonNeg("indicators."+name, e.Indicators[name]))
+	}
+	if e.ValTop1 != nil && e.ValLoss != nil {
+		errs = append(errs, pct("val_top1", *e.ValTop1), nonNeg("val_loss", *e.ValLoss))
 	}
 	if e.TestTop5 != nil {
 		errs = append(errs, pct("test_top5", *e.TestTop5))

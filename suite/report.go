@@ -56,18 +56,15 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 
 // WriteSweepOutputs writes a finished sweep's tables (SweepTables) and
 // training curves, and every record of dir as benchmark lines, into dir:
-// TableFile, CurvesFile and BenchFile. It returns the paths written.
+// TableFile, CurvesFile (one file per workload when the sweep has several,
+// as CurvesFiles names them) and BenchFile. It returns the paths written.
 func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
 	table := filepath.Join(dir, TableFile)
 	if err := WriteOutput(table, tables); err != nil {
 		return nil, err
 	}
-	var svg bytes.Buffer
-	if err := WriteCurves(&svg, recs, order); err != nil {
-		return nil, err
-	}
-	curves := filepath.Join(dir, CurvesFile)
-	if err := WriteOutput(curves, svg.Bytes()); err != nil {
+	curves, err := CurvesFiles(filepath.Join(dir, CurvesFile), recs, order)
+	if err != nil {
 		return nil, err
 	}
 	all, err := ReadRecords(dir)
@@ -82,7 +79,11 @@ func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string
 	if err := WriteOutput(benchPath, bench.Bytes()); err != nil {
 		return nil, err
 	}
-	return []string{table, curves, benchPath}, nil
+	written := []string{table}
+	for _, c := range curves {
+		written = append(written, c.Path)
+	}
+	return append(written, benchPath), nil
 }
 
 // TableOptions say what Tabulate builds.

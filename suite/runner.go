@@ -201,8 +201,15 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
+	if r.Progress != nil {
+		est, err := r.Estimate(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		r.emit(Event{Kind: EventNote, Cells: len(cells), Note: est.String()})
+	}
 	p, _ := r.load(ctx, &s.Workload)
-	steps := stepsPerEpoch(&s.Workload, p.train) * s.Workload.Recipe.Epochs
+	steps := stepsPerEpoch(cells[0], p.train) * s.Workload.Recipe.Epochs
 	total := len(cells) * steps
 	done := 0
 	recs := make([]*Record, len(cells))
@@ -255,17 +262,17 @@ func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
 	p, _ := r.load(ctx, c.Workload)
-	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c.Workload, p.train)
+	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c, p.train)
 	done := 0
 	return r.runCell(ctx, c, 1, &done, total)
 }
 
-func stepsPerEpoch(w *Workload, train *data.Dataset) int {
-	n := train.N
-	if s := w.Recipe.TrainSubset; s > 0 && s < n {
+func stepsPerEpoch(c Cell, train *data.Dataset) int {
+	n := train.N - holdoutSize(c.Config().Validation, train)
+	if s := c.Workload.Recipe.TrainSubset; s > 0 && s < n {
 		n = s
 	}
-	return (n + w.Recipe.Batch - 1) / w.Recipe.Batch
+	return (n + c.Workload.Recipe.Batch - 1) / c.Workload.Recipe.Batch
 }
 
 func (r *Runner) emit(e Event) {
@@ -281,7 +288,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if err != nil {
 		return nil, err
 	}
-	steps := stepsPerEpoch(c.Workload, p.train)
+	steps := stepsPerEpoch(c, p.train)
 	if rec, err := ReadRecord(r.Dir, key); err == nil {
 		*done += c.Workload.Recipe.Epochs * steps
 		r.emit(Event{Kind: EventCached, Cell: c, Cells: cells, Record: rec, Done: *done, Total: total})

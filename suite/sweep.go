@@ -44,6 +44,12 @@ type SweepSpec struct {
 	// Epochs and Width, when not nil, override the recipe's.
 	Epochs *int
 	Width  *float64
+	// LRGrid is a list of multipliers of the recipe's learning rate
+	// (ParseLRGrid), or "" for none.
+	LRGrid string
+	// Optimizers is a list of optimizers (ParseOptimizers), or "" for the
+	// recipe's.
+	Optimizers string
 }
 
 // NewSweep parses and checks a sweep spec (Sweep.Check), reading the
@@ -111,7 +117,18 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 		}
 		r.Width = *s.Width
 	}
-	sw := &Sweep{Workload: Workload{Recipe: *r, DataDir: s.DataDir}, Specs: specs, Seeds: seeds}
+	grid, err := ParseLRGrid(s.LRGrid)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := ParseOptimizers(s.Optimizers)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(opts, "sgd") && r.Optimizer != "sgd" {
+		return nil, fmt.Errorf("suite: --optimizers sgd: recipe %s trains with %s; sgd takes its learning rate and momentum from an SGD recipe", r.Name, r.Optimizer)
+	}
+	sw := &Sweep{Workload: Workload{Recipe: *r, DataDir: s.DataDir}, Specs: specs, Seeds: seeds, LRGrid: grid, Optimizers: opts}
 	if err := sw.Check(); err != nil {
 		return nil, err
 	}
@@ -141,12 +158,37 @@ func checkDataset(name string) error {
 	return nil
 }
 
-// checkSpecs checks that every spec of the sweep makes binary layers.
+// checkSpecs checks that every spec of the sweep makes binary layers, and
+// that Bop, if the sweep trains with it, can replace each spec's weight
+// estimator (see bopSpec).
 func (s *Sweep) checkSpecs() error {
 	for _, spec := range s.Specs {
 		if err := (nn.Binary{Estimator: spec}).Check(); err != nil {
 			return fmt.Errorf("suite: estimator %s: %w", spec, err)
 		}
+		if slices.Contains(s.Optimizers, "bop") {
+			if _, err := bopSpec(spec); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// bopSpec returns the spec a run with Bop trains: spec's activation side,
+// and the identity on the weights, whose gradient is the gradient of the
+// binary weights that Bop averages (nn.Bop). A weight side with noise
+// adaptation, or whose forward pass is not sign(w) (BiPer), is refused:
+// Bop flips signs and keeps no latent weights for either.
+func bopSpec(spec estimators.Spec) (estimators.Spec, error) {
+	w := spec.Weights()
+	if w.NA != nil {
+		return spec, fmt.Errorf("suite: estimator %s with bop: noise adaptation on the weights needs latent weights, which Bop does not keep (give w=ste/a=%s for it on the activations alone)", spec, spec.Activations())
+	}
+	if e, err := estimators.New(w.String()); err == nil {
+		if _, ok := e.(estimators.Binarizer); ok {
+			return spec, fmt.Errorf("suite: estimator %s with bop: Bop flips the signs of the weights, and %s binarizes them otherwise", spec, w)
+		}
+	}
+	return estimators.Sides(estimators.MustParse("identity"), spec.Activations())
 }

@@ -133,6 +133,16 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
+		if wl[0].Config.LRScale != 0 { // a learning-rate grid's workload
+			sel, choices := SelectLR(wl)
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {
+				return err
+			}
+			if wl = sel; len(wl) == 0 {
+				fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
+				continue
+			}
+		}
 		if err := write(w, groups(wl), order); err != nil {
 			return err
 		}

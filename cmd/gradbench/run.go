@@ -43,6 +43,20 @@ layer (fda), or of each apart: w=fda/a=approxsign puts fda on the latent
 weights and approxsign on the activations, w=fda+na/a=ste noise
 adaptation on the weights only (see gradbench list).
 
+--lr-grid 0.3,1,3 tunes the learning rate per estimator: every estimator
+and seed trains at each multiple of the recipe's learning rate, on the
+training split less a validation split (the recipe's validation fraction,
+10% by default, held out by each seed), and the tables show each
+estimator at the learning rate with the best mean validation accuracy,
+after a table of that choice; the test split is never used to choose.
+
+--optimizers sgd,adam,bop trains every estimator and seed with each
+optimizer: the recipe's SGD, Adam (at learning rate 0.001 when the recipe
+trains with SGD) and Bop (arXiv 1906.02107: the binary weights flip when
+a moving average of their gradient says so, with no latent weights and
+so no weight estimator; the estimator acts on the activations; Adam
+trains the other parameters). Each optimizer gets its own tables.
+
 With --cell or --index-from-env, run trains one cell of the sweep (one
 estimator and seed, numbered as gradbench plan lists them) into --out,
 which other processes on other hosts may share: what an array task of a
@@ -55,6 +69,7 @@ Examples:
 	gradbench run --recipe quick --ablation paper --seeds 3
 	gradbench run --recipe quick --ablation sides --estimators fda,approxsign --seeds 6
 	gradbench run --estimators 'ste,w=fda/a=approxsign' --recipe quick
+	gradbench run --estimators ste,fda --lr-grid 0.3,1,3 --recipe quick --seeds 2
 	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' --model vgg-small --dataset cifar10 --seeds 1,2,5`,
 	run: runRun,
 }
@@ -62,9 +77,9 @@ Examples:
 // sweepFlags are the flags that define a sweep, shared by the commands
 // that take one.
 type sweepFlags struct {
-	estimators, ablation, recipe, model, dataset, data, seeds string
-	epochs                                                    int
-	width                                                     float64
+	estimators, ablation, recipe, model, dataset, data, seeds, lrGrid, optimizers string
+	epochs                                                                        int
+	width                                                                         float64
 }
 
 func (f *sweepFlags) define(fs *flag.FlagSet) {
@@ -77,13 +92,15 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.seeds, "seeds", "1", "seeds: a count N (seeds 1..N), a list 1,2,5 or a range 4..6")
 	fs.IntVar(&f.epochs, "epochs", 0, "number of epochs, overriding the recipe's")
 	fs.Float64Var(&f.width, "width", 0, "width multiplier of the model, overriding the recipe's")
+	fs.StringVar(&f.optimizers, "optimizers", "", "train every estimator and seed with each of these `optimizers`: sgd (the recipe's), adam (lr 0.001 with an SGD recipe), bop (Bop on the binary weights, that Adam on the rest); default the recipe's alone")
+	fs.StringVar(&f.lrGrid, "lr-grid", "", "`multipliers` of the recipe's learning rate, such as 0.3,1,3: train every estimator and seed at each, on the training split less the recipe's validation fraction, and table each estimator at the one its validation accuracy chooses")
 }
 
 // sweep returns the sweep the flags describe (suite.NewSweep checks it).
 // It reads the recipe file, if any, and writes nothing.
 func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
 	spec := suite.SweepSpec{Ablation: f.ablation, Recipe: f.recipe, Model: f.model, Dataset: f.dataset, DataDir: f.data,
-		Seeds: f.seeds}
+		Seeds: f.seeds, LRGrid: f.lrGrid, Optimizers: f.optimizers}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "estimators":

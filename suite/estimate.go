@@ -1,0 +1,159 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// An Estimate is the expected wall time of the cells of a sweep that have
+// no record yet.
+type Estimate struct {
+	Cells, Pending int           // cells in the sweep, cells without a record
+	Total          time.Duration // expected wall time of the pending cells
+	// Basis says how Total was reached, for the user.
+	Basis string
+}
+
+// String says the estimate in one line, for the user.
+func (e Estimate) String() string {
+	if e.Pending == 0 {
+		return fmt.Sprintf("expected: nothing to train, every one of the %d cells has a record", e.Cells)
+	}
+	t := e.Total.Round(time.Second).String()
+	switch {
+	case e.Total >= time.Hour:
+		t = strings.TrimSuffix(e.Total.Round(time.Minute).String(), "0s")
+	case e.Total < time.Second:
+		t = "a second"
+	}
+	return fmt.Sprintf("expected: about %s for the %d of %d cells still to train (%s)", t, e.Pending, e.Cells, e.Basis)
+}
+
+// probeSteps is how many training steps Estimate times per workload,
+// after one untimed step that warms the buffers up.
+const probeSteps = 3
+
+// Estimate returns the expected wall time of training the cells of s that
+// have no record in r.Dir (a cell with an epoch checkpoint counts whole).
+// Where records of the same workload and estimator exist, it takes their
+// mean seconds per epoch (training and evaluation, as measured); for the
+// other cells it times probeSteps training steps of the cell's network on
+// real batches (one probe per workload and estimator class: with noise
+// adaptation or without, since that changes the step's cost), and counts
+// each evaluation batch as a third of a training step (a forward pass of
+// the same size, without the backward pass). It trains nothing that is
+// kept and writes nothing.
+func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
+	cells := s.Cells()
+	est := Estimate{Cells: len(cells)}
+	if err := r.Prepare(ctx, &s.Workload); err != nil {
+		return est, err
+	}
+	p, err := r.load(ctx, &s.Workload)
+	if err != nil {
+		return est, err
+	}
+	// Records the directory already holds (none if it does not exist yet;
+	// a record that fails its checks is reported when the sweep reads it,
+	// so here it only means no timing from records).
+	known := map[string][]float64{} // workload key + estimator → seconds per epoch
+	recs, _ := ReadRecords(r.Dir)
+	for _, rec := range recs {
+		if rec.Status == StatusOK {
+			k := rec.Config.WorkloadKey() + rec.Config.Estimator
+			known[k] = append(known[k], rec.Final.SecondsPerEpoch)
+		}
+	}
+	probed := map[string]time.Duration{} // workload key + NA or not → one step
+	var fromRecords, fromProbes int
+	for _, c := range cells {
+		cfg := c.Config()
+		if _, err := os.Stat(RecordPath(r.Dir, cfg.Key())); err == nil {
+			continue
+		}
+		est.Pending++
+		epochs := time.Duration(cfg.Epochs)
+		if secs := known[cfg.WorkloadKey()+cfg.Estimator]; len(secs) > 0 {
+			var sum float64
+			for _, v := range secs {
+				sum += v
+			}
+			est.Total += epochs * time.Duration(sum/float64(len(secs))*float64(time.Second))
+			fromRecords++
+			continue
+		}
+		pk := fmt.Sprint(cfg.WorkloadKey(), c.Spec.HasNA())
+		step, ok := probed[pk]
+		if !ok {
+			if step, err = r.probeStep(ctx, c, p); err != nil {
+				return est, err
+			}
+			probed[pk] = step
+		}
+		ru, err := r.newRun(c, p, 1, new(int), 0)
+		if err != nil {
+			return est, err
+		}
+		evalBatches := ru.test.Batches()
+		if ru.val != nil {
+			evalBatches += ru.val.Batches()
+		}
+		trainBatches := ru.train.Batches()
+		ru.close()
+		est.Total += epochs * (time.Duration(trainBatches)*step + time.Duration(evalBatches)*step/3)
+		fromProbes++
+	}
+	switch {
+	case est.Pending == 0:
+		est.Basis = "every cell has a record"
+	case fromProbes == 0:
+		est.Basis = "from the seconds per epoch of the finished runs of the same workload and estimator"
+	default:
+		est.Basis = fmt.Sprintf("%d training steps timed per workload (an evaluation batch counted as a third of a step)", probeSteps)
+		if fromRecords > 0 {
+			est.Basis += fmt.Sprintf("; %d cells from the seconds per epoch of finished runs like them", fromRecords)
+		}
+	}
+	return est, nil
+}
+
+// probeStep times training steps of cell c's network on its first
+// batches and returns the mean time of one, leaving the first (warm-up)
+// step out when there is more than one; the network is discarded.
+func (r *Runner) probeStep(ctx context.Context, c Cell, p *datasetPair) (time.Duration, error) {
+	ru, err := r.newRun(c, p, 1, new(int), 0)
+	if err != nil {
+		return 0, err
+	}
+	defer ru.close()
+	net := ru.model.Net
+	nn.SetProgress(net, nn.Progress{Epochs: ru.cfg.Epochs})
+	nn.SetTraining(net, true)
+	it := ru.train.Epoch(ctx, 0)
+	defer it.Close()
+	var times []time.Duration
+	for len(times) <= probeSteps && it.Next() {
+		t0 := time.Now()
+		b := it.Batch()
+		ru.ce.Forward(net.Forward(ru.tensor(b)), ru.labels)
+		net.Backward(ru.ce.Backward())
+		ru.opt.Step(0)
+		times = append(times, time.Since(t0))
+	}
+	if err := it.Err(); err != nil {
+		return 0, err
+	}
+	if len(times) > 1 {
+		times = times[1:]
+	}
+	var sum time.Duration
+	for _, t := range times {
+		sum += t
+	}
+	return sum / time.Duration(len(times)), nil
+}

@@ -1,0 +1,50 @@
+package suite
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestRunPrintsEstimate checks that Run says how long it expects the
+// sweep to take before it trains: from timed steps in an empty directory,
+// from the finished runs of the same workload and estimator when there
+// are some, and that nothing is left when every cell has a record.
+func TestRunPrintsEstimate(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir := t.TempDir()
+	run := func() []string {
+		var notes []string
+		r := &Runner{Dir: dir, Progress: func(e Event) {
+			if e.Kind == EventNote {
+				notes = append(notes, e.Note)
+			}
+		}}
+		recs, err := r.Run(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 2 {
+			t.Fatalf("%d records, want 2", len(recs))
+		}
+		return notes
+	}
+	notes := run()
+	if len(notes) == 0 || !strings.HasPrefix(notes[0], "expected: about ") || !strings.Contains(notes[0], "for the 2 of 2 cells still to train (3 training steps timed") {
+		t.Fatalf("first run's notes %q, want the estimate from timed steps first", notes)
+	}
+	if notes := run(); len(notes) == 0 || notes[0] != "expected: nothing to train, every one of the 2 cells has a record" {
+		t.Errorf("second run's notes %q, want nothing to train", notes)
+	}
+	// fda's seed 2 has no record, seed 1's gives its time.
+	s2 := tinySweep(t, "fda", 2)
+	s2.Workload.Recipe.Epochs = 1
+	est, err := (&Runner{Dir: dir}).Estimate(context.Background(), s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Pending != 1 || !strings.Contains(est.String(), "from the seconds per epoch of the finished runs of the same workload and estimator") {
+		t.Errorf("estimate %q with fda's seed 1 recorded, want seed 2's from that record", est)
+	}
+}

@@ -1,0 +1,186 @@
+package suite
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/gradbench/gradbench/internal/mdtable"
+)
+
+// An LRChoice is the learning rate a grid chose for one estimator: the
+// multiplier of the recipe's learning rate whose runs have the highest
+// mean final validation top-1 over their seeds, ties broken by the lower
+// mean final validation loss, then by the smaller multiplier.
+type LRChoice struct {
+	Spec  string
+	Scale float64 // the chosen multiplier
+	LR    float64 // the learning rate it trains at
+	// Points are the grid's multipliers for the estimator, in increasing
+	// order, with their validation numbers.
+	Points []LRPoint
+}
+
+// An LRPoint is one multiplier of an estimator's grid: the mean over its
+// runs that finished of the final validation top-1 and loss, the number
+// of those runs, and the number that diverged (they are never averaged,
+// and a multiplier with no finished run is never chosen).
+type LRPoint struct {
+	Scale            float64
+	ValTop1, ValLoss float64 // NaN with no finished run
+	N, Diverged      int
+}
+
+// SelectLR chooses, for each estimator of rs (the records of one
+// workload, some of a learning-rate grid), its learning rate from the
+// validation numbers alone (see LRChoice): nothing in a record that comes
+// from the test split is read. It returns the records of the chosen
+// multipliers, with the records of runs without a grid kept as they are,
+// and the choices in the order of the estimators' first records.
+func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
+	type key struct {
+		spec  string
+		scale float64
+	}
+	var specs []string
+	points := map[key]*LRPoint{}
+	var kept []*Record
+	for _, r := range rs {
+		c := r.Config
+		if c.LRScale == 0 {
+			kept = append(kept, r)
+			continue
+		}
+		k := key{c.Estimator, c.LRScale}
+		p := points[k]
+		if p == nil {
+			p = &LRPoint{Scale: c.LRScale}
+			points[k] = p
+			if !slices.Contains(specs, c.Estimator) {
+				specs = append(specs, c.Estimator)
+			}
+		}
+		switch r.Status {
+		case StatusOK:
+			last := r.Epochs[len(r.Epochs)-1]
+			p.N++
+			p.ValTop1 += *last.ValTop1
+			p.ValLoss += *last.ValLoss
+		case StatusDiverged:
+			p.Diverged++
+		}
+	}
+	var choices []LRChoice
+	for _, spec := range specs {
+		ch := LRChoice{Spec: spec, Scale: math.NaN()}
+		var best *LRPoint
+		for k, p := range points {
+			if k.spec != spec {
+				continue
+			}
+			if p.N > 0 {
+				p.ValTop1 /= float64(p.N)
+				p.ValLoss /= float64(p.N)
+			} else {
+				p.ValTop1, p.ValLoss = math.NaN(), math.NaN()
+			}
+			ch.Points = append(ch.Points, *p)
+		}
+		slices.SortFunc(ch.Points, func(a, b LRPoint) int { return cmpFloat(a.Scale, b.Scale) })
+		for i := range ch.Points {
+			p := &ch.Points[i]
+			if p.N == 0 {
+				continue
+			}
+			if best == nil || p.ValTop1 > best.ValTop1 || p.ValTop1 == best.ValTop1 && p.ValLoss < best.ValLoss {
+				best = p
+			}
+		}
+		if best != nil {
+			ch.Scale = best.Scale
+		}
+		choices = append(choices, ch)
+	}
+	for _, r := range rs {
+		c := r.Config
+		if c.LRScale == 0 {
+			continue
+		}
+		for i := range choices {
+			if choices[i].Spec == c.Estimator && choices[i].Scale == c.LRScale {
+				choices[i].LR = c.TrainLR()
+				kept = append(kept, r)
+			}
+		}
+	}
+	return kept, choices
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// writeLRChoices writes the learning-rate selection table: for each
+// estimator, the mean final validation top-1 at every multiplier of the
+// grid (with the runs it averages) and the learning rate chosen.
+// validation is the workload's validation fraction.
+func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
+	var scales []float64
+	for _, ch := range choices {
+		for _, p := range ch.Points {
+			if !slices.Contains(scales, p.Scale) {
+				scales = append(scales, p.Scale)
+			}
+		}
+	}
+	slices.Sort(scales)
+	header := []string{"estimator"}
+	for _, s := range scales {
+		header = append(header, "val top-1 % at lr ×"+strconv.FormatFloat(s, 'g', -1, 64))
+	}
+	header = append(header, "chosen lr")
+	var rows [][]string
+	for _, ch := range choices {
+		row := []string{ch.Spec}
+		for _, s := range scales {
+			cell := "–"
+			for _, p := range ch.Points {
+				if p.Scale != s {
+					continue
+				}
+				switch {
+				case p.N > 0:
+					cell = fmt.Sprintf("%.2f (n=%d)", p.ValTop1, p.N)
+					if p.Diverged > 0 {
+						cell += fmt.Sprintf(", %d diverged", p.Diverged)
+					}
+				case p.Diverged > 0:
+					cell = fmt.Sprintf("diverged (%d)", p.Diverged)
+				}
+				if s == ch.Scale {
+					cell = "**" + cell + "**"
+				}
+			}
+			row = append(row, cell)
+		}
+		if math.IsNaN(ch.Scale) {
+			row = append(row, "none (every run diverged)")
+		} else {
+			row = append(row, fmt.Sprintf("%s (×%s)", strconv.FormatFloat(ch.LR, 'g', 6, 64), strconv.FormatFloat(ch.Scale, 'g', -1, 64)))
+		}
+		rows = append(rows, row)
+	}
+	if err := mdtable.Write(w, 1, header, rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over its finished runs (ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only.\n\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
+	return nil
+}

@@ -1,0 +1,170 @@
+package suite
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseLRGrid(t *testing.T) {
+	got, err := ParseLRGrid(" 0.3, 1,3 ")
+	if err != nil || !slices.Equal(got, []float64{0.3, 1, 3}) {
+		t.Fatalf("ParseLRGrid(0.3,1,3) = %v, %v", got, err)
+	}
+	if got, err := ParseLRGrid(""); got != nil || err != nil {
+		t.Errorf(`ParseLRGrid("") = %v, %v, want no grid`, got, err)
+	}
+	for in, want := range map[string]string{
+		"0":         `"0" is not a finite number > 0`,
+		"1,-1":      `"-1" is not a finite number > 0`,
+		"NaN":       `"NaN" is not a finite number > 0`,
+		"Inf":       `"Inf" is not a finite number > 0`,
+		"1e400":     `"1e400" is not a finite number > 0`,
+		"1e-400":    `"1e-400" is not a finite number > 0`,
+		"x":         `"x" is not a finite number > 0`,
+		"1,,3":      `"" is not a finite number > 0`,
+		"0.3,1,0.3": `0.3 is given twice`,
+		"1,1.0":     `1.0 is given twice`,
+	} {
+		if _, err := ParseLRGrid(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseLRGrid(%q) error %v, want one saying %s", in, err, want)
+		}
+	}
+}
+
+// gridRecord is a finished grid run with the given final validation and
+// test numbers, or a diverged one when top1 is NaN.
+func gridRecord(spec string, scale float64, seed uint64, valTop1, valLoss, testTop1 float64) *Record {
+	cfg := Config{Format: FormatVersion, Model: "resnet20", Dataset: "synthetic", Width: 1, Binarize: "both", Epochs: 1, Batch: 16,
+		Optimizer: "sgd", LR: 0.1, Schedule: "cosine", LRScale: scale, Validation: 0.1, Estimator: spec, Seed: seed}
+	r := &Record{Key: cfg.Key(), Config: cfg, Recipe: "tiny", Status: StatusOK}
+	if math.IsNaN(valTop1) {
+		r.Status = StatusDiverged
+		r.Diverged = &Divergence{Epoch: 1}
+		return r
+	}
+	ep := Epoch{Epoch: 1, TestTop1: testTop1, TestLoss: 1, ValTop1: &valTop1, ValLoss: &valLoss}
+	r.Epochs = []Epoch{ep}
+	r.Final = finalOf(r.Epochs)
+	return r
+}
+
+// TestSelectLR checks the choice on hand-made records: the highest mean
+// validation top-1 (not the highest test top-1), ties to the lower
+// validation loss, diverged runs counted but never averaged, and a
+// multiplier whose runs all diverged never chosen.
+func TestSelectLR(t *testing.T) {
+	nan := math.NaN()
+	rs := []*Record{
+		// ste: ×1 has the best validation mean (81 vs 80 and 70); ×3
+		// has the best test top-1, which must not matter.
+		gridRecord("ste", 0.3, 1, 80, 0.5, 70), gridRecord("ste", 0.3, 2, 80, 0.5, 70),
+		gridRecord("ste", 1, 1, 82, 0.5, 71), gridRecord("ste", 1, 2, 80, 0.5, 71),
+		gridRecord("ste", 3, 1, 70, 0.5, 99), gridRecord("ste", 3, 2, 70, 0.5, 99),
+		// fda: ×0.3 and ×1 tie at 75; ×1 has the lower loss. ×3 diverged
+		// once and scored 90 once: its mean is 90 over n = 1.
+		gridRecord("fda", 0.3, 1, 75, 0.6, 60), gridRecord("fda", 1, 1, 75, 0.4, 60),
+		gridRecord("fda", 3, 1, nan, 0, 0), gridRecord("fda", 3, 2, 90, 0.4, 60),
+		// dsq: every run diverged.
+		gridRecord("dsq", 1, 1, nan, 0, 0),
+	}
+	sel, choices := SelectLR(rs)
+	want := map[string]float64{"ste": 1, "fda": 3}
+	if len(choices) != 3 {
+		t.Fatalf("%d choices, want 3", len(choices))
+	}
+	for _, ch := range choices {
+		if w, ok := want[ch.Spec]; ok && ch.Scale != w || !ok && !math.IsNaN(ch.Scale) {
+			t.Errorf("%s: chose ×%v, want ×%v", ch.Spec, ch.Scale, want[ch.Spec])
+		}
+	}
+	if ch := choices[0]; ch.Spec != "ste" || ch.LR != 0.1 || len(ch.Points) != 3 || ch.Points[1].ValTop1 != 81 || ch.Points[1].N != 2 {
+		t.Errorf("ste's choice %+v, want ×1 at lr 0.1 with a mean of 81 over 2 runs at ×1", ch)
+	}
+	if p := choices[1].Points[2]; p.N != 1 || p.Diverged != 1 || p.ValTop1 != 90 {
+		t.Errorf("fda ×3: %+v, want n 1, 1 diverged, mean 90", p)
+	}
+	if len(sel) != 4 {
+		t.Errorf("%d records selected, want ste's 2 at ×1 and fda's 2 at ×3", len(sel))
+	}
+	// A fda run at ×3 with a tie on top-1 against ×1 loses on loss.
+	_, choices = SelectLR([]*Record{gridRecord("fda", 1, 1, 75, 0.3, 0), gridRecord("fda", 3, 1, 75, 0.4, 0)})
+	if choices[0].Scale != 1 {
+		t.Errorf("tie on validation top-1: chose ×%v, want ×1 (the lower loss)", choices[0].Scale)
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "grid table", buf.String(),
+		"lr tuned per estimator from 0.1 times a grid", "10% of the training split held out for validation",
+		"| estimator | val top-1 % at lr ×0.3 | val top-1 % at lr ×1 | val top-1 % at lr ×3 | chosen lr |",
+		"**81.00 (n=2)**", "**90.00 (n=1), 1 diverged**", "none (every run diverged)", "never on the test split")
+}
+
+// TestGridNeverReadsTheTestSplit trains a learning-rate grid twice, the
+// second time with the test split's labels shuffled, and checks that
+// every validation number, and so the choice, is the same while the
+// test numbers are not: the selection does not see the test split. It
+// also checks that the runs hold out the recipe's validation fraction
+// and that a grid's keys differ from the same cells' without a grid.
+func TestGridNeverReadsTheTestSplit(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1, 2)
+	s.Workload.Recipe.Epochs = 1
+	s.LRGrid = []float64{0.3, 3}
+	if n := len(s.Cells()); n != 8 {
+		t.Fatalf("%d cells, want 2 estimators × 2 multipliers × 2 seeds", n)
+	}
+	plain := tinySweep(t, "ste,fda", 1, 2)
+	for i, c := range s.Cells() {
+		if c.Config().Validation != 0.1 || c.Config().TrainLR() != 0.1*c.LRScale {
+			t.Errorf("cell %d: validation %v and lr %v, want 0.1 and %v", i, c.Config().Validation, c.Config().TrainLR(), 0.1*c.LRScale)
+		}
+		for _, p := range plain.Cells() {
+			if p.Key() == c.Key() {
+				t.Errorf("cell %s has the key of a cell without a grid", c)
+			}
+		}
+	}
+	clean := &Runner{Dir: t.TempDir()}
+	want, err := clean.Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poisoned := &Runner{Dir: t.TempDir()}
+	p, err := clean.load(context.Background(), &s.Workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := *p.test
+	test.Labels = slices.Clone(p.test.Labels)
+	for i := range test.Labels {
+		test.Labels[i] = (test.Labels[i] + 1) % int32(test.Classes)
+	}
+	poisoned.datasets = map[string]*datasetPair{"synthetic\x00": {p.train, &test}}
+	got, err := poisoned.Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testDiffers := false
+	for i := range want {
+		a, b := want[i].Epochs[0], got[i].Epochs[0]
+		if *a.ValTop1 != *b.ValTop1 || *a.ValLoss != *b.ValLoss {
+			t.Errorf("%s: validation numbers %v/%v, with the test labels poisoned %v/%v", want[i].Config.Estimator, *a.ValTop1, *a.ValLoss, *b.ValTop1, *b.ValLoss)
+		}
+		testDiffers = testDiffers || a.TestTop1 != b.TestTop1
+	}
+	if !testDiffers {
+		t.Error("poisoning the test labels changed no test number: the test shows nothing")
+	}
+	_, cw := SelectLR(want)
+	_, cg := SelectLR(got)
+	for i := range cw {
+		if cw[i].Spec != cg[i].Spec || cw[i].Scale != cg[i].Scale {
+			t.Errorf("choice %s ×%v, with the test labels poisoned %s ×%v", cw[i].Spec, cw[i].Scale, cg[i].Spec, cg[i].Scale)
+		}
+	}
+}

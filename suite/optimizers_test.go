@@ -1,0 +1,144 @@
+package suite
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestOptimizerCells checks the optimizer axis: cells per optimizer, the
+// SGD cells with the keys of a sweep without the axis, Adam and Bop at
+// AdamLR without momentum, and the refusals.
+func TestOptimizerCells(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1)
+	s.Optimizers = []string{"sgd", "adam", "bop"}
+	cells := s.Cells()
+	if len(cells) != 6 {
+		t.Fatalf("%d cells, want 2 estimators × 3 optimizers", len(cells))
+	}
+	plain := tinySweep(t, "ste,fda", 1).Cells()
+	for _, c := range cells {
+		cfg := c.Config()
+		switch c.Optimizer {
+		case "sgd":
+			if c.Key() != plain[0].Key() && c.Key() != plain[1].Key() {
+				t.Errorf("%s: key %s is not the key of the same cell without --optimizers", c, c.Key())
+			}
+		case "adam", "bop":
+			if cfg.Optimizer != c.Optimizer || cfg.LR != AdamLR || cfg.Momentum != 0 {
+				t.Errorf("%s: optimizer %s, lr %v, momentum %v; want %s at %v without momentum", c, cfg.Optimizer, cfg.LR, cfg.Momentum, c.Optimizer, AdamLR)
+			}
+		}
+		if !strings.Contains(c.String(), c.Optimizer) {
+			t.Errorf("cell %q does not name its optimizer", c)
+		}
+	}
+	if got, err := ParseOptimizers("adam, bop"); err != nil || len(got) != 2 {
+		t.Errorf("ParseOptimizers(adam, bop) = %v, %v", got, err)
+	}
+	for in, want := range map[string]string{
+		"sgd,lamb":  `unknown optimizer "lamb" (have sgd, adam, bop)`,
+		"adam,adam": "adam is given twice",
+		"sgd,":      `unknown optimizer ""`,
+	} {
+		if _, err := ParseOptimizers(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseOptimizers(%q) error %v, want %q", in, err, want)
+		}
+	}
+	for spec, want := range map[string]string{
+		"fda+na":               "noise adaptation on the weights needs latent weights",
+		"w=biper/a=approxsign": "Bop flips the signs of the weights, and biper binarizes them otherwise",
+	} {
+		s := tinySweep(t, spec, 1)
+		s.Optimizers = []string{"bop"}
+		if err := s.Check(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s with bop: error %v, want %q", spec, err, want)
+		}
+	}
+	s = tinySweep(t, "w=ste/a=fda+na", 1)
+	s.Optimizers = []string{"bop"}
+	if err := s.Check(); err != nil {
+		t.Errorf("noise adaptation on the activations with bop: %v", err)
+	}
+	if spec, err := bopSpec(s.Specs[0]); err != nil || spec.String() != "w=identity/a=fda+na" {
+		t.Errorf("bop trains %v (%v), want w=identity/a=fda+na", spec, err)
+	}
+	adamRecipe := strings.Replace(strings.Replace(tinyRecipe, `"sgd"`, `"adam"`, 1), `"momentum": 0.9, `, "", 1)
+	_, err := NewSweep(SweepSpec{Recipe: writeRecipe(t, adamRecipe), Seeds: "1", Optimizers: "sgd,adam"})
+	if err == nil || !strings.Contains(err.Error(), "--optimizers sgd: recipe tiny trains with adam") {
+		t.Errorf("sgd with an Adam recipe: error %v", err)
+	}
+}
+
+// writeRecipe writes a recipe file and returns its path.
+func writeRecipe(t *testing.T, recipe string) string {
+	t.Helper()
+	path := t.TempDir() + "/tiny.json"
+	if err := WriteOutput(path, []byte(recipe)); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestAdamAndBopTrainResNet20 trains binary ResNet-20 (width 0.25) on the
+// synthetic set (10 classes, chance 10%) with Adam and with Bop through
+// the runner, and asks for a test accuracy well above chance.
+func TestAdamAndBopTrainResNet20(t *testing.T) {
+	const recipe = `{"name": "synthetic", "model": "resnet20", "dataset": "synthetic", "width": 0.25, "epochs": 3, "batch": 64,
+ "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": false}`
+	r, err := ParseRecipe(strings.NewReader(recipe), "synthetic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe = *r
+	s.Optimizers = []string{"adam", "bop"}
+	recs, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		t.Logf("%s: test top-1 %.2f%%, flip ratio of the last epoch %.4f", rec.Config.Optimizer, rec.Final.TestTop1, rec.Epochs[len(rec.Epochs)-1].FlipRatio)
+		if rec.Final.TestTop1 < 30 {
+			t.Errorf("%s: test top-1 %.2f%%, want at least 30%% (chance 10%%)", rec.Config.Optimizer, rec.Final.TestTop1)
+		}
+	}
+}
+
+// TestBopAndGridResume interrupts a run with Bop in a learning-rate grid
+// after its first epoch and checks that the resumed run ends with the
+// numbers of an uninterrupted one: Bop's moving averages and Adam's
+// moments are in the checkpoint, and the validation split is the same.
+func TestBopAndGridResume(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 3
+	s.Optimizers = []string{"bop"}
+	s.LRGrid = []float64{2}
+	whole, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Runner{Dir: dir, Progress: func(e Event) {
+		if e.Kind == EventEpoch && e.Epoch == 0 {
+			cancel()
+		}
+	}}
+	if _, err := r.Run(ctx, s); err == nil {
+		t.Fatal("the interrupted run did not stop")
+	}
+	resumed, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed[0].Resumes != 1 {
+		t.Fatalf("record says %d resumes, want 1", resumed[0].Resumes)
+	}
+	if d := sameNumbers(whole[0], resumed[0]); d != "" {
+		t.Errorf("resumed Bop run differs from an uninterrupted one in %s", d)
+	}
+	if ep := resumed[0].Epochs[2]; ep.ValTop1 == nil || resumed[0].Config.Optimizer != "bop" || resumed[0].Config.TrainLR() != 2*AdamLR {
+		t.Errorf("record: epoch 3 %+v, config %+v; want validation numbers, bop at lr %v", ep, resumed[0].Config, 2*AdamLR)
+	}
+}
