@@ -12,8 +12,13 @@ import (
 
 // An LRChoice is the learning rate a grid chose for one estimator: the
 // multiplier of the recipe's learning rate whose runs have the highest
-// mean final validation top-1 over their seeds, ties broken by the lower
-// mean final validation loss, then by the smaller multiplier.
+// mean final validation top-1 over the estimator's grid seeds, ties broken
+// by the lower mean final validation loss, then by the smaller multiplier.
+// The grid seeds are the seeds with a run (finished or diverged) at every
+// multiplier the estimator has runs at, so that every multiplier is judged
+// on the same seeds: runs of further seeds at one multiplier alone (a
+// study that selects on a few seeds and adds seeds at the choice) do not
+// tip the choice.
 type LRChoice struct {
 	Spec  string
 	Scale float64 // the chosen multiplier
@@ -44,6 +49,29 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 		spec  string
 		scale float64
 	}
+	// The seeds each estimator has at each multiplier.
+	seedsAt := map[key]map[uint64]bool{}
+	scalesOf := map[string][]float64{}
+	for _, r := range rs {
+		c := r.Config
+		if c.LRScale == 0 {
+			continue
+		}
+		k := key{c.Estimator, c.LRScale}
+		if seedsAt[k] == nil {
+			seedsAt[k] = map[uint64]bool{}
+			scalesOf[c.Estimator] = append(scalesOf[c.Estimator], c.LRScale)
+		}
+		seedsAt[k][c.Seed] = true
+	}
+	gridSeed := func(c Config) bool {
+		for _, sc := range scalesOf[c.Estimator] {
+			if !seedsAt[key{c.Estimator, sc}][c.Seed] {
+				return false
+			}
+		}
+		return true
+	}
 	var specs []string
 	points := map[key]*LRPoint{}
 	var kept []*Record
@@ -51,6 +79,12 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 		c := r.Config
 		if c.LRScale == 0 {
 			kept = append(kept, r)
+			continue
+		}
+		if !gridSeed(c) {
+			if !slices.Contains(specs, c.Estimator) {
+				specs = append(specs, c.Estimator)
+			}
 			continue
 		}
 		k := key{c.Estimator, c.LRScale}
@@ -76,9 +110,10 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 	for _, spec := range specs {
 		ch := LRChoice{Spec: spec, Scale: math.NaN()}
 		var best *LRPoint
-		for k, p := range points {
-			if k.spec != spec {
-				continue
+		for _, sc := range scalesOf[spec] {
+			p := points[key{spec, sc}]
+			if p == nil { // no grid seed ran here
+				p = &LRPoint{Scale: sc}
 			}
 			if p.N > 0 {
 				p.ValTop1 /= float64(p.N)
@@ -181,6 +216,6 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over its finished runs (ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only.\n\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
+	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
 	return nil
 }

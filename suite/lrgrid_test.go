@@ -64,12 +64,16 @@ func TestSelectLR(t *testing.T) {
 		gridRecord("ste", 0.3, 1, 80, 0.5, 70), gridRecord("ste", 0.3, 2, 80, 0.5, 70),
 		gridRecord("ste", 1, 1, 82, 0.5, 71), gridRecord("ste", 1, 2, 80, 0.5, 71),
 		gridRecord("ste", 3, 1, 70, 0.5, 99), gridRecord("ste", 3, 2, 70, 0.5, 99),
-		// fda: ×0.3 and ×1 tie at 75; ×1 has the lower loss. ×3 diverged
-		// once and scored 90 once: its mean is 90 over n = 1.
-		gridRecord("fda", 0.3, 1, 75, 0.6, 60), gridRecord("fda", 1, 1, 75, 0.4, 60),
+		// fda: ×0.3 and ×1 tie at 75; ×3 diverged once and scored 90
+		// once: its mean is 90 over n = 1, and it is chosen.
+		gridRecord("fda", 0.3, 1, 75, 0.6, 60), gridRecord("fda", 0.3, 2, 75, 0.6, 60),
+		gridRecord("fda", 1, 1, 75, 0.4, 60), gridRecord("fda", 1, 2, 75, 0.4, 60),
 		gridRecord("fda", 3, 1, nan, 0, 0), gridRecord("fda", 3, 2, 90, 0.4, 60),
 		// dsq: every run diverged.
 		gridRecord("dsq", 1, 1, nan, 0, 0),
+		// ste seed 3 ran at ×3 alone: not a grid seed, so its 99 does
+		// not count; at ×1, the choice, it would be shown (see below).
+		gridRecord("ste", 3, 3, 99, 0.1, 50),
 	}
 	sel, choices := SelectLR(rs)
 	want := map[string]float64{"ste": 1, "fda": 3}
@@ -89,6 +93,11 @@ func TestSelectLR(t *testing.T) {
 	}
 	if len(sel) != 4 {
 		t.Errorf("%d records selected, want ste's 2 at ×1 and fda's 2 at ×3", len(sel))
+	}
+	// Seeds added at the chosen multiplier after the grid are shown.
+	sel, choices = SelectLR(append(rs[:len(rs)-1], gridRecord("ste", 1, 3, 60, 0.5, 72)))
+	if choices[0].Scale != 1 || choices[0].Points[1].N != 2 || len(sel) != 5 {
+		t.Errorf("with ste seed 3 at ×1 alone: choice ×%v over %d runs, %d records selected; want ×1 over 2, 5 selected", choices[0].Scale, choices[0].Points[1].N, len(sel))
 	}
 	// A fda run at ×3 with a tie on top-1 against ×1 loses on loss.
 	_, choices = SelectLR([]*Record{gridRecord("fda", 1, 1, 75, 0.3, 0), gridRecord("fda", 3, 1, 75, 0.4, 0)})
@@ -166,5 +175,30 @@ func TestGridNeverReadsTheTestSplit(t *testing.T) {
 		if cw[i].Spec != cg[i].Spec || cw[i].Scale != cg[i].Scale {
 			t.Errorf("choice %s ×%v, with the test labels poisoned %s ×%v", cw[i].Spec, cw[i].Scale, cg[i].Spec, cg[i].Scale)
 		}
+	}
+}
+
+// TestLRTable checks the lr table: the choice alone for a grid's
+// workload, and a sentence for a workload without a grid.
+func TestLRTable(t *testing.T) {
+	rs := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 1, 82, 0.5, 70)}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableLR, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	hasAll(t, "lr table", out, "80.00 (n=1) |", "**82.00 (n=1)** |", "0.3 (×3) |")
+	if strings.Contains(out, "top-1 % (mean ± std)") {
+		t.Errorf("lr table shows the main table too:\n%s", out)
+	}
+	plain := gridRecord("ste", 1, 1, 80, 0.5, 70)
+	plain.Config.LRScale, plain.Config.Validation = 0, 0
+	plain.Epochs[0].ValTop1, plain.Epochs[0].ValLoss = nil, nil
+	buf.Reset()
+	if err := WriteTable(&buf, TableLR, []*Record{plain}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "No learning-rate grid in these runs") {
+		t.Errorf("lr table without a grid:\n%s", buf.String())
 	}
 }

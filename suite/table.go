@@ -21,11 +21,12 @@ const (
 	TableEta      = "eta"       // the FDA paper's Table 4
 	TablePaper    = "paper"     // Tables 2, 3 and 4 together
 	TableSides    = "sides"     // each estimator on the weights only, the activations only and both
+	TableLR       = "lr"        // the learning rate a grid chose for each estimator (SelectLR), alone
 )
 
 // TableNames lists the tables WriteTable builds.
 func TableNames() []string {
-	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides}
+	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides, TableLR}
 }
 
 // baseline is the estimator the main table compares every other one with.
@@ -110,6 +111,8 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		write = writeEta
 	case TableSides:
 		write = writeSides
+	case TableLR:
+		write = nil // the choice alone, below
 	case TablePaper:
 		write = func(w io.Writer, gs map[string]*Group, order []string) error {
 			for i, f := range []func(io.Writer, map[string]*Group, []string) error{writeSineNA, writeNAOthers, writeEta} {
@@ -138,10 +141,17 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {
 				return err
 			}
+			if write == nil {
+				continue
+			}
 			if wl = sel; len(wl) == 0 {
 				fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
 				continue
 			}
+		}
+		if write == nil {
+			fmt.Fprintf(w, "No learning-rate grid in these runs: nothing was chosen.\n")
+			continue
 		}
 		if err := write(w, groups(wl), order); err != nil {
 			return err

@@ -30,6 +30,10 @@ there, the table named by --ablation as markdown:
 	           on the activations only (w=ste/a=E) and on both (E), every
 	           row compared with ste like the main table (what gradbench
 	           run --ablation sides trains)
+	lr         for runs of a learning-rate grid (run --lr-grid), the
+	           validation top-1 at each multiplier and the learning rate
+	           chosen for each estimator, alone (every other table shows
+	           it first, then the estimators at their chosen rates)
 
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. --estimators keeps only the named estimators, in that order, as
