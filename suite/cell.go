@@ -325,6 +325,13 @@ func (c Cell) Key() string { return c.Config().Key() }
 
 // String names the cell for progress lines and errors.
 func (c Cell) String() string {
+	return fmt.Sprintf("%s seed %d", c.Label(), c.Seed)
+}
+
+// Label names what the cell trains, without its seed: the estimator spec,
+// and the optimizer and the learning-rate multiplier where the sweep has
+// those axes.
+func (c Cell) Label() string {
 	s := c.Spec.String()
 	if c.Optimizer != "" {
 		s += " " + c.Optimizer
@@ -332,7 +339,7 @@ func (c Cell) String() string {
 	if c.LRScale != 0 {
 		s += " lr ×" + strconv.FormatFloat(c.LRScale, 'g', -1, 64)
 	}
-	return fmt.Sprintf("%s seed %d", s, c.Seed)
+	return s
 }
 
 // ParseLRGrid parses the --lr-grid flag: a comma-separated list of

@@ -65,12 +65,20 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	pending := fs.Bool("pending", false, "list only the cells without a record (running, resumable and pending)")
 	asJSON := fs.Bool("json", false, "print a JSON array of cells (with each cell's configuration) instead of text")
 	quiet := fs.Bool("quiet", false, "print no summary on stderr")
+	estimate := fs.Bool("estimate", false, "also say on stderr how long training the cells without a record would take, as gradbench run does before it starts (this loads the data and times a few training steps)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	sweep, err := sf.sweep(fs)
 	if err != nil {
 		return err
+	}
+	if *estimate {
+		est, err := (&suite.Runner{Dir: *out}).Estimate(ctx, sweep)
+		if err != nil {
+			return err
+		}
+		defer fmt.Fprintln(env.stderr, est)
 	}
 	states, err := sweep.Plan(*out)
 	if err != nil {
@@ -109,7 +117,7 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 		fmt.Fprintln(tw, "cell\tkey\tstate\testimator\tseed\tmodel\tdataset\trecipe")
 		for _, st := range list {
 			r := &st.Workload.Recipe
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", st.Index, st.Key, st.State, st.Spec, st.Seed, r.Model, r.Dataset, r.Name)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", st.Index, st.Key, st.State, st.Label(), st.Seed, r.Model, r.Dataset, r.Name)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
