@@ -31,7 +31,7 @@ func (e Estimate) String() string {
 	case e.Total < time.Second:
 		t = "a second"
 	}
-	return fmt.Sprintf("expected: about %s for the %d of %d cells still to train (%s)", t, e.Pending, e.Cells, e.Basis)
+	return fmt.Sprintf("expected: about %s (%.0f s) for the %d of %d cells still to train (%s)", t, e.Total.Seconds(), e.Pending, e.Cells, e.Basis)
 }
 
 // probeSteps is how many training steps Estimate times per workload,

@@ -8,7 +8,7 @@ import (
 )
 
 func TestBuiltinRecipes(t *testing.T) {
-	want := []string{"cifar10-paper", "fmnist-10", "imagenet-paper", "quick"}
+	want := []string{"cifar10-paper", "fmnist-10", "imagenet-paper", "quick", "study"}
 	if got := RecipeNames(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("RecipeNames() = %v, want %v", got, want)
 	}

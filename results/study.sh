@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The standard study: binary ResNet-20 (width 0.5) on Fashion-MNIST, recipe
+# study (5 epochs on 10,000 training images; a 10% validation split held
+# out by each seed), estimators ste, approxsign, dsq, bnnplus, ede, fda and
+# fda+na, each at its own learning rate chosen on the validation split.
+#
+# Design (about 200 runs; the budget is printed before anything trains):
+#   1. select: every estimator at 0.3, 1 and 3 times the recipe's learning
+#      rate (SGD 0.1), seeds 1 and 2 (42 runs); each estimator's rate is
+#      the one with the best mean validation top-1 over those seeds
+#      (gradbench table --ablation lr);
+#   2. seeds: every estimator at its chosen rate, seeds 3 to 6 (28 runs):
+#      with seeds 1 and 2 from step 1, six paired seeds, the fewest with
+#      which the sign-flip p can go below 0.05;
+#   3. sides: each estimator but ste on the latent weights only
+#      (w=E/a=ste) and on the activations only (w=ste/a=E), at E's chosen
+#      rate, seeds 1 to 6 (72 runs);
+#   4. optimizers: ste, approxsign and fda with Adam and with Bop (lr 0.001
+#      for Adam and for the parameters beside Bop's, times 0.3, 1 and 3
+#      chosen on seeds 1 and 2 the same way, then seeds 3 to 6 at the
+#      choice; 60 runs).
+# Steps 1, 2 and 3 write results/study/runs, step 4 results/study/optimizers.
+# Then it writes results/study/tables.md (the main table with the choice
+# of learning rates, the sides table, the optimizer tables), curves, the
+# benchmark lines, and results/study/summary.md: the command, the machine,
+# the wall time, and the width of the 95% interval of Δ(fda − ste) per CPU
+# hour spent on the runs behind it. Every run is cached by key, so running
+# the script again after an interruption, or in another session, trains
+# only what is missing (records written by earlier sessions are kept).
+#
+# Usage: results/study.sh [--budget]   (--budget: print the plan and the
+# expected time, train nothing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+budget_only=false
+[ "${1:-}" = --budget ] && budget_only=true
+out=results/study
+runs=$out/runs
+optruns=$out/optimizers
+mkdir -p "$out"
+go build -o "$out/.gradbench" ./cmd/gradbench
+gb() { "$out/.gradbench" "$@"; }
+E7=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
+E3=ste,approxsign,fda
+grid=0.3,1,3
+common=(--recipe study)
+
+# expected SWEEP...: the expected time of one sweep's pending cells, in
+# seconds, from gradbench plan --estimate.
+expected() {
+	gb plan "${common[@]}" "$@" --estimate --quiet 2>&1 >/dev/null | grep '^expected:' || true
+}
+# chosen DIR SPEC: the multiplier the grid chose for SPEC in DIR's
+# records (an empty string when it has not run yet).
+chosen() {
+	gb table --runs "$1" --ablation lr --estimators "$2" 2>/dev/null |
+		awk -F'|' -v spec="$2" '{ e = $2; gsub(/^ +| +$/, "", e) } e == spec { c = $(NF-1); if (match(c, /\(×[^)]*\)/)) print substr(c, RSTART+3, RLENGTH-4) }'
+}
+
+# The plan and its budget, from gradbench's own estimates (timed training
+# steps of each sweep's network, or the finished runs of an earlier
+# session); a step's learning rates do not change its time, so steps 2-4
+# are estimated at the recipe's (on a later session, cells those steps
+# trained at other rates still count as pending there: the budget is then
+# an upper bound).
+E6sides=$(for e in ${E7//,/ }; do [ "$e" = ste ] || printf 'w=%s/a=ste,w=ste/a=%s,' "$e" "$e"; done)
+steps=(
+	"1. select learning rates (×0.3, ×1, ×3) on seeds 1, 2|--estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs"
+	"2. seeds 3..6 at the chosen rates|--estimators $E7 --lr-grid 1 --seeds 3..6 --out $runs"
+	"3. sides, seeds 1..6|--estimators ${E6sides%,} --lr-grid 1 --seeds 1..6 --out $runs"
+	"4. optimizers: select on seeds 1, 2|--estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns"
+	"   optimizers: seeds 3..6 at the chosen rates|--estimators $E3 --optimizers adam,bop --lr-grid 1 --seeds 3..6 --out $optruns"
+)
+echo "the standard study, on this machine:"
+total=0
+for st in "${steps[@]}"; do
+	line=$(expected ${st#*|})
+	echo "  ${st%%|*}: ${line#expected: }"
+	s=$(sed -nE 's/.*\(([0-9]+) s\).*/\1/p' <<<"$line")
+	total=$((total + ${s:-0}))
+done
+echo "budget: about $((total / 3600)) h $((total % 3600 / 60)) min for what is left of the study"
+$budget_only && exit 0
+
+start=$(date +%s)
+{
+	echo "command: results/study.sh $*"
+	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version)"
+	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "load-before: $(uptime)"
+	echo "started: $(date -u +%FT%TZ)"
+} >"$out/machine.txt.new"
+# Keep the first session's lines: a study built over several sessions
+# lists each.
+[ -f "$out/machine.txt" ] && { cat "$out/machine.txt"; echo; } >"$out/machine.txt.tmp" || : >"$out/machine.txt.tmp"
+cat "$out/machine.txt.new" >>"$out/machine.txt.tmp"
+rm "$out/machine.txt.new"
+
+# 1. Select the learning rates on seeds 1 and 2.
+gb run "${common[@]}" --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs >/dev/null
+# 2. Seeds 3..6 at each estimator's chosen multiplier.
+for e in ${E7//,/ }; do
+	m=$(chosen $runs "$e")
+	[ -n "$m" ] || { echo "results/study.sh: no learning rate chosen for $e (every run diverged?)" >&2; continue; }
+	gb run "${common[@]}" --estimators "$e" --lr-grid "$m" --seeds 3..6 --out $runs >/dev/null
+done
+# 3. Sides, at each estimator's chosen multiplier.
+for e in ${E7//,/ }; do
+	[ "$e" = ste ] && continue
+	m=$(chosen $runs "$e")
+	[ -n "$m" ] || continue
+	gb run "${common[@]}" --estimators "w=$e/a=ste,w=ste/a=$e" --lr-grid "$m" --seeds 1..6 --out $runs >/dev/null
+done
+# 4. Optimizers: select on seeds 1 and 2, then seeds 3..6 at the choice.
+gb run "${common[@]}" --estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns >/dev/null
+for opt in adam bop; do
+	for e in ${E3//,/ }; do
+		m=$(gb table --runs $optruns --ablation lr --estimators "$e" 2>/dev/null |
+			awk -v opt="$opt" -v spec="$e" -F'|' '/^### / { sec = ($0 ~ (", " opt " lr")) } sec { x = $2; gsub(/^ +| +$/, "", x) } sec && x == spec { c = $(NF-1); if (match(c, /\(×[^)]*\)/)) print substr(c, RSTART+3, RLENGTH-4) }')
+		[ -n "$m" ] || continue
+		gb run "${common[@]}" --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..6 --out $optruns >/dev/null
+	done
+done
+
+# Tables, curves, benchmark lines.
+sides=${E7#ste,}
+{
+	echo "# The standard study"
+	echo
+	echo "Generated by \`results/study.sh\` from the records in results/study/runs and results/study/optimizers; do not edit."
+	echo
+	echo "## Estimators at their tuned learning rates (SGD)"
+	echo
+	gb table --runs $runs --estimators $E7 --curves $out/curves.svg --bench $out/bench.txt
+	echo
+	echo "## Each estimator on the weights only, the activations only and both"
+	echo
+	gb table --runs $runs --ablation sides --estimators "$sides"
+	echo
+	echo "## Optimizers: Adam and Bop"
+	echo
+	gb table --runs $optruns --estimators $E3 --bench $out/bench-optimizers.txt
+} >"$out/tables.md.tmp"
+mv "$out/tables.md.tmp" "$out/tables.md"
+
+# Power: the width of the 95% interval of Δ(fda − ste) of the main table,
+# per CPU hour of the runs behind the main table (wall seconds per epoch ×
+# epochs × cores, summed over every run of those estimators, the grid's
+# other multipliers included).
+ci=$(awk -F'|' '/^## Each estimator/ { exit } { e = $2; gsub(/^ +| +$/, "", e) } e == "fda" && $0 ~ /\[/ { match($0, /\[[^]]*\]/); print substr($0, RSTART, RLENGTH); exit }' "$out/tables.md")
+cores=$(nproc)
+cpuh=$(awk -v cores="$cores" '/^BenchmarkTrain/ && /\/est=(ste|fda)(\/|$| )/ && !/\/est=fda\+na/ {
+	split($0, f, "/epochs="); split(f[2], g, "/"); epochs = g[1]
+	for (i = 1; i <= NF; i++) if ($(i+1) == "sec/epoch") s += $i * epochs
+} END { printf "%.2f", s * cores / 3600 }' "$out/bench.txt")
+end=$(date +%s)
+{
+	cat "$out/machine.txt.tmp"
+	echo "load-after: $(uptime)"
+	echo "wall time of this session: $(((end - start) / 60)) minutes"
+} >"$out/machine.txt"
+rm "$out/machine.txt.tmp"
+{
+	echo "# The standard study: summary"
+	echo
+	echo "Generated by \`results/study.sh\`; do not edit. Machine, commit and load: machine.txt."
+	echo
+	echo "- 95% interval of Δ(fda − ste), top-1 in points, at each one's tuned learning rate: $ci"
+	echo "- CPU hours of the ste and fda runs behind it (grid included, $cores cores × wall time): $cpuh"
+	echo "- records: $(ls $runs/*.json | wc -l) in runs/, $(ls $optruns/*.json 2>/dev/null | wc -l) in optimizers/"
+} >"$out/summary.md"
+rm -f "$out/.gradbench"
+echo "wrote $out/tables.md, $out/summary.md, $out/curves*.svg, $out/bench*.txt" >&2
