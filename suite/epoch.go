@@ -108,30 +108,31 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	ru.r.emit(Event{Kind: EventEval, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: steps, Steps: steps,
 		Loss: ep.TrainLoss, ImagesPerSec: ep.ImagesPerSec, Done: *ru.done, Total: ru.total})
 	t1 := time.Now()
-	dropHash := func() { ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1] }
+	// evalOn evaluates on one split; a non-finite loss is a divergence.
+	// Either ends the epoch without its data digest.
+	evalOn := func(l *data.Loader, split string) (loss, top1, top5 float64, div *Divergence, err error) {
+		loss, top1, top5, err = ru.evaluate(ctx, l, split)
+		if err == nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
+			div = &Divergence{Epoch: e + 1, Step: steps, Reason: fmt.Sprintf("%s loss is %v after epoch %d", split, loss, e+1)}
+		}
+		if err != nil || div != nil {
+			ru.rec.DataHashes = ru.rec.DataHashes[:len(ru.rec.DataHashes)-1]
+		}
+		return loss, top1, top5, div, err
+	}
 	if ru.val != nil {
 		// The validation split first, so that nothing a learning-rate
 		// grid selects on (its numbers, or a divergence) depends on the
 		// test split.
-		loss, top1, _, err := ru.evaluate(ctx, ru.val, "validation")
-		if err != nil {
-			dropHash()
-			return ep, nil, err
-		}
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			dropHash()
-			return ep, &Divergence{Epoch: e + 1, Step: steps, Reason: fmt.Sprintf("validation loss is %v after epoch %d", loss, e+1)}, nil
+		loss, top1, _, div, err := evalOn(ru.val, "validation")
+		if err != nil || div != nil {
+			return ep, div, err
 		}
 		ep.ValLoss, ep.ValTop1 = &loss, &top1
 	}
-	loss, top1, top5, err := ru.evaluate(ctx, ru.test, "test")
-	if err != nil {
-		dropHash()
-		return ep, nil, err
-	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		dropHash()
-		return ep, &Divergence{Epoch: e + 1, Step: steps, Reason: fmt.Sprintf("test loss is %v after epoch %d", loss, e+1)}, nil
+	loss, top1, top5, div, err := evalOn(ru.test, "test")
+	if err != nil || div != nil {
+		return ep, div, err
 	}
 	ep.EvalSeconds = time.Since(t1).Seconds()
 	ep.TestLoss, ep.TestTop1 = loss, top1

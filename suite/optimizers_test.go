@@ -119,15 +119,7 @@ func TestBopAndGridResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{Dir: dir, Progress: func(e Event) {
-		if e.Kind == EventEpoch && e.Epoch == 0 {
-			cancel()
-		}
-	}}
-	if _, err := r.Run(ctx, s); err == nil {
-		t.Fatal("the interrupted run did not stop")
-	}
+	interruptAfterFirstEpoch(t, dir, s)
 	resumed, err := (&Runner{Dir: dir}).Run(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)

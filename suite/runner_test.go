@@ -90,6 +90,22 @@ func sameNumbers(a, b *Record) string {
 	return ""
 }
 
+// interruptAfterFirstEpoch runs s in dir and cancels it once its first
+// epoch is checkpointed; it fails t unless the run stopped on the cancel.
+func interruptAfterFirstEpoch(t *testing.T, dir string, s *Sweep) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &Runner{Dir: dir, Progress: func(e Event) {
+		if e.Kind == EventEpoch && e.Epoch == 0 {
+			cancel()
+		}
+	}}
+	if _, err := r.Run(ctx, s); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted Run error = %v, want context.Canceled", err)
+	}
+}
+
 // TestResume: a run interrupted after an epoch resumes from its checkpoint
 // and ends with exactly the numbers of an uninterrupted run.
 func TestResume(t *testing.T) {
@@ -101,15 +117,7 @@ func TestResume(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &Runner{Dir: dir, Progress: func(e Event) {
-		if e.Kind == EventEpoch && e.Epoch == 0 {
-			cancel()
-		}
-	}}
-	if _, err := r.Run(ctx, s); !errors.Is(err, context.Canceled) {
-		t.Fatalf("interrupted Run error = %v, want context.Canceled", err)
-	}
+	interruptAfterFirstEpoch(t, dir, s)
 	key := s.Cells()[0].Key()
 	if _, err := os.Stat(CheckpointPath(dir, key)); err != nil {
 		t.Fatalf("no checkpoint after the interruption: %v", err)
@@ -118,7 +126,7 @@ func TestResume(t *testing.T) {
 		t.Fatal("an interrupted run has a record")
 	}
 	var resumedAt = -1
-	r = &Runner{Dir: dir, Progress: func(e Event) {
+	r := &Runner{Dir: dir, Progress: func(e Event) {
 		if e.Kind == EventResumed {
 			resumedAt = e.Epoch
 		}
