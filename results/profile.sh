@@ -26,7 +26,7 @@ dir=results/profile-$label
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/bench.test" ./bench
-args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime "${steps}x" -test.count 1 -test.trainstep.cpuprofile "$tmp")
+args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime "${steps}x" -test.count 1 -trainstep.cpuprofile "$tmp")
 {
 	echo "command: results/profile.sh $label"
 	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
