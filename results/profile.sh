@@ -45,8 +45,7 @@ for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep
 	l=${d#results/profile-}
 	inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
 done
-go run ./bench/cmd/stepprofile -cores "$(nproc)" -steps "$steps" -o results/profile.md \
-	-title "Where a training step's time goes (resnet20, batch 128)" "${inputs[@]}"
+go run ./bench/cmd/stepprofile -cores "$(nproc)" -steps "$steps" -o results/profile.md "${inputs[@]}"
 {
 	echo
 	echo "## Runs"

@@ -252,7 +252,7 @@ func run(args []string, stdout io.Writer) error {
 	cores := fs.Int("cores", 0, "cores the profiled steps ran on (GOMAXPROCS; required)")
 	steps := fs.Int("steps", 0, "steps in each profile, for ms per step (0: shares only)")
 	out := fs.String("o", "", "write the table to this file (atomically) instead of standard output")
-	title := fs.String("title", "Where a training step's time goes", "report title")
+	title := fs.String("title", "Where a training step's time goes (BenchmarkTrainStep)", "report title")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: stepprofile [flags] label=profile ...\n\nRun `go doc ./bench/cmd/stepprofile` for the components.\n\nFlags:\n")
 		fs.PrintDefaults()
