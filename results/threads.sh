@@ -3,19 +3,24 @@
 # (resnet20, batch 128, ste and fda+na) with GOMAXPROCS=1 and GOMAXPROCS=2,
 # one process each, alternated 6 times, 8 steps per run.
 #
-# Usage: results/threads.sh LABEL
+# Usage: results/threads.sh LABEL [BASE]
 #        results/threads.sh --report    # only regenerate results/threads.md
 #
 # LABEL names the state of the code, such as "before" or "after": the runs
-# go to results/threads-LABEL.txt, and results/threads.md is regenerated
-# from every results/threads-*.txt ("before" first, then the others by
-# name): benchstat's comparison of the two core counts (-col /gomaxprocs)
-# and the speed-up, the median 1-core step time over the median 2-core
-# one. About 2 minutes on the 2-core project machine: run it on a quiet
-# machine.
+# go to results/threads-LABEL.txt. With BASE, a commit, the benchmark is
+# also built at BASE (from git archive) and every run of the current code
+# is alternated with the same run of BASE's, so that the two are compared
+# in one window (config line "code: current" or "code: base").
+# results/threads.md is regenerated from every results/threads-*.txt
+# ("before" first, then the others by name): benchstat's comparison of the
+# two core counts and the speed-up, the median 1-core step time over the
+# median 2-core one; with a BASE, also benchstat's comparison of the two
+# codes. About 2 minutes (4 with BASE) on the 2-core project machine: run
+# it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 label=${1:-}
+base=${2:-}
 case $label in --report) ;; '' | *[!a-z0-9-]*)
 	echo "results/threads.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
 	exit 2
@@ -24,27 +29,45 @@ esac
 runs=6
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-[ "$label" = --report ] || {
-	go test -c -o "$tmp/bench.test" ./bench
+if [ "$label" != --report ]; then
+	codes=(current)
+	go test -c -o "$tmp/current.test" ./bench
+	if [ -n "$base" ]; then
+		base=$(git rev-parse --short "$base^{commit}")
+		mkdir "$tmp/base"
+		git archive "$base" | tar -x -C "$tmp/base"
+		(cd "$tmp/base" && go test -c -o "$tmp/base.test" ./bench)
+		codes=(base current)
+	fi
 	args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1)
 	out=$tmp/threads.txt
 	{
-		echo "command: results/threads.sh $label"
+		echo "command: results/threads.sh $*"
 		echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+		[ -z "$base" ] || echo "base: $base"
 		echo "go: $(go version)"
 		echo "load-before: $(uptime)"
 		for i in $(seq 1 "$runs"); do
 			for procs in 1 2; do
-				(cd bench && GOMAXPROCS=$procs "$tmp/bench.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
+				for code in "${codes[@]}"; do
+					echo "code: $code"
+					(cd bench && GOMAXPROCS=$procs "$tmp/$code.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
+				done
 			done
 			echo "run $i of $runs done" >&2
 		done
 		echo "load-after: $(uptime)"
 	} >"$out"
 	mv "$out" "results/threads-$label.txt"
-}
+fi
 
-benchstat() { go run golang.org/x/perf/cmd/benchstat "$@"; }
+benchstat() { go run golang.org/x/perf/cmd/benchstat "$@" | grep -Ev '^(goos|goarch|pkg|cpu):'; }
+speedups() { # file filter
+	echo "| benchmark | 1 core | 2 cores | speed-up |"
+	echo "|:--|--:|--:|--:|"
+	go run golang.org/x/perf/cmd/benchstat -format csv -col /gomaxprocs -filter "$2" "$1" 2>/dev/null |
+		awk -F, '$1 ~ /^TrainStep/ { printf "| %s | %.1f ms | %.1f ms | %.2f× |\n", $1, $2 * 1e3, $4 * 1e3, $2 / $4 }'
+}
 {
 	echo "# One core against two"
 	echo
@@ -59,16 +82,31 @@ benchstat() { go run golang.org/x/perf/cmd/benchstat "$@"; }
 		echo "## ${f#results/threads-}" | sed 's/\.txt$//'
 		echo
 		echo '```'
-		grep -E '^(commit|load-before|load-after):' "$f"
-		echo
-		echo "\$ benchstat -col /gomaxprocs -filter .unit:ns/op $f"
-		benchstat -col /gomaxprocs -filter .unit:ns/op "$f" | grep -Ev "^(command|commit|go|load-before):"
-		echo '```'
-		echo
-		echo "| benchmark | 1 core | 2 cores | speed-up |"
-		echo "|:--|--:|--:|--:|"
-		benchstat -format csv -col /gomaxprocs -filter .unit:ns/op "$f" 2>/dev/null |
-			awk -F, '$1 ~ /^TrainStep/ { printf "| %s | %.1f ms | %.1f ms | %.2f× |\n", $1, $2 * 1e3, $4 * 1e3, $2 / $4 }'
+		grep -E '^(command|commit|base|load-before|load-after):' "$f"
+		if grep -q '^code: base' "$f"; then
+			for code in base current; do
+				echo
+				echo "\$ benchstat -col /gomaxprocs -filter '.unit:ns/op code:$code' $f"
+				benchstat -col /gomaxprocs -filter ".unit:ns/op code:$code" "$f"
+			done
+			echo
+			echo "\$ benchstat -col code -filter .unit:ns/op $f"
+			benchstat -col code -filter .unit:ns/op "$f"
+			echo '```'
+			for code in base current; do
+				echo
+				echo "Code $code:"
+				echo
+				speedups "$f" ".unit:ns/op code:$code"
+			done
+		else
+			echo
+			echo "\$ benchstat -col /gomaxprocs -filter .unit:ns/op $f"
+			benchstat -col /gomaxprocs -filter .unit:ns/op "$f"
+			echo '```'
+			echo
+			speedups "$f" .unit:ns/op
+		fi
 	done
 } >"$tmp/threads.md"
 mv "$tmp/threads.md" results/threads.md
