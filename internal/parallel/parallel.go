@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A Job processes the half-open index range [lo, hi) of a loop.
@@ -36,7 +37,7 @@ type Job interface {
 // job: runtime.GOMAXPROCS(0) when the pool starts.
 func Workers() int {
 	start()
-	return len(pool.wake) + 1
+	return len(pool.workers) + 1
 }
 
 // chunksPerWorker is how many chunks For makes per worker when the range
@@ -65,29 +66,87 @@ func (t *task) run() {
 	}
 }
 
+// spinFor is how long a worker looks for the next job before it sleeps.
+// Waking a sleeping worker takes the operating system tens to hundreds of
+// microseconds (more in a virtual machine), as long as a BatchNorm
+// layer's whole job; a training step runs a job every millisecond or so,
+// mostly right after the previous one.
+const spinFor = 100 * time.Microsecond
+
+// worker states
+const (
+	awake  = iota
+	asleep // blocked on its wake channel; the caller that sets it awake sends a token
+)
+
+type worker struct {
+	state atomic.Int32
+	wake  chan struct{}
+}
+
 var pool struct {
-	once sync.Once
-	mu   sync.Mutex // held while a job runs on the pool
-	wg   sync.WaitGroup
-	wake []chan struct{} // one per worker goroutine
-	task task            // the job of the call holding mu
+	once    sync.Once
+	mu      sync.Mutex // held while a job runs on the pool
+	workers []worker
+	// gen counts job openings and closings: odd while a job is open.
+	gen atomic.Uint64
+	// active counts the workers inside the open job.
+	active atomic.Int32
+	task   task // the job of the call holding mu
 }
 
 func start() {
 	pool.once.Do(func() {
-		n := runtime.GOMAXPROCS(0) - 1
-		pool.wake = make([]chan struct{}, n)
-		for i := range pool.wake {
-			c := make(chan struct{}, 1)
-			pool.wake[i] = c
-			go func() {
-				for range c {
-					pool.task.run()
-					pool.wg.Done()
-				}
-			}()
+		pool.workers = make([]worker, runtime.GOMAXPROCS(0)-1)
+		for i := range pool.workers {
+			w := &pool.workers[i]
+			w.wake = make(chan struct{}, 1)
+			go w.loop()
 		}
 	})
+}
+
+// loop joins every job the pool opens.
+func (w *worker) loop() {
+	var last uint64
+	for {
+		g := w.next(last)
+		last = g
+		pool.active.Add(1)
+		if pool.gen.Load() == g { // still open: its task is safe to read
+			pool.task.run()
+		}
+		pool.active.Add(-1)
+	}
+}
+
+// next waits for a job opened after last and returns its generation:
+// spinning for spinFor, then asleep until a caller wakes it.
+func (w *worker) next(last uint64) uint64 {
+	open := func() (uint64, bool) {
+		g := pool.gen.Load()
+		return g, g&1 == 1 && g != last
+	}
+	for {
+		t0 := time.Now()
+		for i := 0; ; i++ {
+			if g, ok := open(); ok {
+				return g
+			}
+			if i%64 == 63 {
+				if time.Since(t0) > spinFor {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+		w.state.Store(asleep)
+		if g, ok := open(); ok && w.state.CompareAndSwap(asleep, awake) {
+			return g
+		}
+		// Asleep, or a caller has set it awake and sends a token: wait for it.
+		<-w.wake
+	}
 }
 
 // For runs job over [0, n). Ranges shorter than 2·grain elements, or a pool
@@ -107,7 +166,7 @@ func For(n, grain, align int, job Job) {
 		align = 1
 	}
 	start()
-	chunks := min(n/grain, chunksPerWorker*(len(pool.wake)+1))
+	chunks := min(n/grain, chunksPerWorker*(len(pool.workers)+1))
 	if chunks < 2 || !pool.mu.TryLock() {
 		job.Do(0, n)
 		return
@@ -118,12 +177,25 @@ func For(n, grain, align int, job Job) {
 	t := &pool.task
 	t.job, t.n, t.size, t.end = job, n, size, (n+size-1)/size
 	t.next.Store(0)
-	helpers := min(len(pool.wake), t.end-1)
-	pool.wg.Add(helpers)
-	for _, c := range pool.wake[:helpers] {
-		c <- struct{}{}
+	pool.gen.Add(1) // open
+	// Wake sleeping workers, as many as there are chunks for.
+	want := t.end - 1
+	for i := range pool.workers {
+		if want == 0 {
+			break
+		}
+		w := &pool.workers[i]
+		if w.state.CompareAndSwap(asleep, awake) {
+			w.wake <- struct{}{}
+		}
+		want--
 	}
 	t.run()
-	pool.wg.Wait()
+	pool.gen.Add(1) // closed: no worker joins any more
+	for i := 0; pool.active.Load() != 0; i++ {
+		if i%64 == 63 {
+			runtime.Gosched()
+		}
+	}
 	t.job = nil
 }

@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -140,16 +141,52 @@ func (j *holdJob) Do(lo, hi int) {
 	}
 }
 
+// TestForHandsOutChunks runs holdJob on workers that are awake (right
+// after a call) and on workers that have gone to sleep.
 func TestForHandsOutChunks(t *testing.T) {
 	if Workers() < 2 {
 		t.Skip("needs GOMAXPROCS >= 2")
 	}
-	j := &holdJob{n: 8}
-	For(j.n, 1, 1, j)
-	if j.timeout.Load() {
-		t.Errorf("For(8, 1, 1): the other chunks waited for the first one's goroutine (a fixed split)")
+	for _, pause := range []time.Duration{0, 20 * spinFor} {
+		For(8, 1, 1, &sumJob{x: make([]float32, 8)})
+		time.Sleep(pause)
+		j := &holdJob{n: 8}
+		For(j.n, 1, 1, j)
+		if j.timeout.Load() {
+			t.Errorf("after a pause of %v: For(8, 1, 1): the other chunks waited for the first one's goroutine", pause)
+		}
+		if got := j.done.Load(); got != 8 {
+			t.Errorf("after a pause of %v: For(8, 1, 1) processed %d indices, want 8", pause, got)
+		}
 	}
-	if got := j.done.Load(); got != 8 {
-		t.Errorf("For(8, 1, 1) processed %d indices, want 8", got)
+}
+
+// spinJob busy-waits d per index.
+type spinJob struct{ d time.Duration }
+
+func (j *spinJob) Do(lo, hi int) {
+	for range hi - lo {
+		for t := time.Now(); time.Since(t) < j.d; {
+		}
+	}
+}
+
+// BenchmarkFor measures the hand-off: 8 chunks of a given length, after
+// a pause (pause=0: the workers are still looking for work; longer than
+// spinFor: they sleep and must be woken). With 2 cores and no hand-off
+// cost, ns/op is 4 chunk lengths plus the pause.
+func BenchmarkFor(b *testing.B) {
+	for _, pause := range []time.Duration{0, 1 * time.Millisecond} {
+		for _, d := range []time.Duration{0, 10 * time.Microsecond, 100 * time.Microsecond} {
+			b.Run(fmt.Sprintf("pause=%v/chunk=%v", pause, d), func(b *testing.B) {
+				j := &spinJob{d}
+				for b.Loop() {
+					if pause > 0 {
+						time.Sleep(pause)
+					}
+					For(8, 1, 1, j)
+				}
+			})
+		}
 	}
 }
