@@ -56,6 +56,14 @@ if [ "$label" != --report ]; then
 			done
 			echo "run $i of $runs done" >&2
 		done
+		# The pool's hand-off alone (current code): 8 chunks of 0, 10 and
+		# 100 µs, with the workers awake and after a pause that puts them
+		# to sleep.
+		go test -c -o "$tmp/parallel.test" ./internal/parallel
+		for procs in 1 2; do
+			echo "code: current"
+			GOMAXPROCS=$procs "$tmp/parallel.test" -test.run '^$' -test.bench '^BenchmarkFor$' -test.count 6 -test.benchtime 0.2s | grep -Ev '^(PASS|ok)'
+		done
 		echo "load-after: $(uptime)"
 	} >"$out"
 	mv "$out" "results/threads-$label.txt"
@@ -66,7 +74,8 @@ speedups() { # file filter
 	echo "| benchmark | 1 core | 2 cores | speed-up |"
 	echo "|:--|--:|--:|--:|"
 	go run golang.org/x/perf/cmd/benchstat -format csv -col /gomaxprocs -filter "$2" "$1" 2>/dev/null |
-		awk -F, '$1 ~ /^TrainStep/ { printf "| %s | %.1f ms | %.1f ms | %.2f× |\n", $1, $2 * 1e3, $4 * 1e3, $2 / $4 }'
+		awk -F, '$1 ~ /^TrainStep/ { printf "| %s | %.1f ms | %.1f ms | %.2f× |\n", $1, $2 * 1e3, $4 * 1e3, $2 / $4 }
+			$1 ~ /^For\/.*chunk=[1-9]/ { printf "| %s | %.1f µs | %.1f µs | %.2f× |\n", $1, $2 * 1e6, $4 * 1e6, $2 / $4 }'
 }
 {
 	echo "# One core against two"
@@ -76,6 +85,10 @@ speedups() { # file filter
 	echo "of BenchmarkTrainStep, 8 steps each. Speed-up: the median 1-core step time over the"
 	echo "median 2-core one (2 is perfect use of the second core). In benchstat's tables the"
 	echo "column without a heading is one core: go test adds no -N suffix to names then."
+	echo
+	echo "The last section also times the pool's hand-off alone (BenchmarkFor of internal/parallel:"
+	echo "8 chunks, with the workers looking for work (pause=0) or asleep after a pause): on two"
+	echo "cores 8 chunks take the time of 4 when the hand-off costs nothing."
 	for f in results/threads-before.txt $(ls results/threads-*.txt | grep -v '^results/threads-before.txt$' | sort); do
 		[ -f "$f" ] || continue
 		echo
