@@ -1,12 +1,17 @@
 package bench
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
 	"math"
+	"path/filepath"
+	"runtime/pprof"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 )
@@ -20,8 +25,14 @@ import (
 //
 // ns/op is the time of one step; img/s the training throughput. The
 // estimators are the five the suite's ablations use, plus noise adaptation
-// on FDA. results/engine.md compares the median with PyTorch's time for the
-// same STE step on this machine.
+// on FDA, at epoch 4 of 10 (FDA at n = 13, noise adaptation α = 0.05).
+// results/peer.sh alternates it with the same step in PyTorch
+// (bench/peer).
+//
+// With -trainstep.cpuprofile DIR, each benchmark writes a CPU profile of
+// its timed steps alone (no set-up, no untimed first step) to
+// DIR/<est>.pprof; results/profile.sh turns those into a table of where
+// the step's time goes.
 func BenchmarkTrainStep(b *testing.B) {
 	const batch = 128
 	for _, spec := range []string{"ste", "fda", "fda+na", "dsq", "bnnplus"} {
@@ -55,15 +66,37 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 			step() // size the buffers
 			b.ReportAllocs()
+			stop := startProfile(b, estimators.MustParse(spec).String())
 			b.ResetTimer()
 			var loss float64
 			for b.Loop() {
 				loss = step()
 			}
+			stop()
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				b.Fatalf("loss %v", loss)
 			}
 			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
 		})
+	}
+}
+
+var stepProfile = flag.String("trainstep.cpuprofile", "", "write a CPU profile of BenchmarkTrainStep's timed steps to `dir`/<est>.pprof")
+
+// startProfile starts the CPU profile of -trainstep.cpuprofile, if set,
+// and returns the function that stops it and writes the file.
+func startProfile(b *testing.B, est string) (stop func()) {
+	if *stepProfile == "" {
+		return func() {}
+	}
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		b.Fatalf("-trainstep.cpuprofile: %v (go test's -cpuprofile cannot be used with it)", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := atomicfile.WriteFile(filepath.Join(*stepProfile, est+".pprof"), buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

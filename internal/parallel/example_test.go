@@ -6,7 +6,7 @@ import (
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
-// scaleJob multiplies a slice by a constant, one chunk per worker.
+// scaleJob multiplies a slice by a constant, a chunk at a time.
 type scaleJob struct {
 	x []float32
 	c float32

@@ -3,9 +3,16 @@
 // without starting a goroutine or allocating per call.
 //
 // A loop is described by a [Job]: an index range [0, n) that the pool cuts into
-// contiguous chunks, one per worker, and a method that processes one chunk.
-// The caller's goroutine works on a chunk too. Jobs are usually a pointer to a
-// struct the caller keeps between calls, so passing it allocates nothing.
+// contiguous chunks, and a method that processes one chunk. The chunks are
+// handed out dynamically: the caller's goroutine and the workers each take
+// the next unprocessed chunk from a shared counter until none is left, so a
+// worker that wakes late, or runs on a core busy with something else, takes
+// fewer chunks instead of leaving the others waiting. Which goroutine runs
+// a chunk therefore varies from call to call; a job whose results must not
+// depend on the number of cores keeps a result per chunk index (or per
+// fixed block) and combines them in index order after the call. Jobs are
+// usually a pointer to a struct the caller keeps between calls, so passing
+// it allocates nothing.
 //
 // Only one job runs on the pool at a time. A call that finds the pool busy (a
 // kernel called from inside another job, or from a second goroutine such as a
@@ -16,6 +23,8 @@ package parallel
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // A Job processes the half-open index range [lo, hi) of a loop.
@@ -28,43 +37,124 @@ type Job interface {
 // job: runtime.GOMAXPROCS(0) when the pool starts.
 func Workers() int {
 	start()
-	return len(pool.work) + 1
+	return len(pool.workers) + 1
 }
 
-type chunk struct {
-	job    Job
-	lo, hi int
+// chunksPerWorker is how many chunks For makes per worker when the range
+// allows: enough that a worker delayed by a fraction of the call's time
+// leaves the others at most about a quarter of its share to wait for, few
+// enough that taking a chunk (one atomic add) costs nothing next to it.
+const chunksPerWorker = 4
+
+// task is the job on the pool: n indices in chunks of size, the last one
+// shorter, taken in order through next.
+type task struct {
+	job          Job
+	n, size, end int // end: the number of chunks
+	next         atomic.Int64
+}
+
+// run processes chunks until none is left.
+func (t *task) run() {
+	for {
+		i := int(t.next.Add(1)) - 1
+		if i >= t.end {
+			return
+		}
+		lo := i * t.size
+		t.job.Do(lo, min(lo+t.size, t.n))
+	}
+}
+
+// spinFor is how long a worker looks for the next job before it sleeps.
+// Waking a sleeping worker takes the operating system tens to hundreds of
+// microseconds (more in a virtual machine), as long as a BatchNorm
+// layer's whole job; a training step runs a job every millisecond or so,
+// mostly right after the previous one.
+const spinFor = 100 * time.Microsecond
+
+// worker states
+const (
+	awake  = iota
+	asleep // blocked on its wake channel; the caller that sets it awake sends a token
+)
+
+type worker struct {
+	state atomic.Int32
+	wake  chan struct{}
 }
 
 var pool struct {
-	once sync.Once
-	mu   sync.Mutex // held while a job runs on the pool
-	wg   sync.WaitGroup
-	work []chan chunk
+	once    sync.Once
+	mu      sync.Mutex // held while a job runs on the pool
+	workers []worker
+	// gen counts job openings and closings: odd while a job is open.
+	gen atomic.Uint64
+	// active counts the workers inside the open job.
+	active atomic.Int32
+	task   task // the job of the call holding mu
 }
 
 func start() {
 	pool.once.Do(func() {
-		n := runtime.GOMAXPROCS(0) - 1
-		pool.work = make([]chan chunk, n)
-		for i := range pool.work {
-			c := make(chan chunk, 1)
-			pool.work[i] = c
-			go func() {
-				for ch := range c {
-					ch.job.Do(ch.lo, ch.hi)
-					pool.wg.Done()
-				}
-			}()
+		pool.workers = make([]worker, runtime.GOMAXPROCS(0)-1)
+		for i := range pool.workers {
+			w := &pool.workers[i]
+			w.wake = make(chan struct{}, 1)
+			go w.loop()
 		}
 	})
 }
 
+// loop joins every job the pool opens.
+func (w *worker) loop() {
+	var last uint64
+	for {
+		g := w.next(last)
+		last = g
+		pool.active.Add(1)
+		if pool.gen.Load() == g { // still open: its task is safe to read
+			pool.task.run()
+		}
+		pool.active.Add(-1)
+	}
+}
+
+// next waits for a job opened after last and returns its generation:
+// spinning for spinFor, then asleep until a caller wakes it.
+func (w *worker) next(last uint64) uint64 {
+	open := func() (uint64, bool) {
+		g := pool.gen.Load()
+		return g, g&1 == 1 && g != last
+	}
+	for {
+		t0 := time.Now()
+		for i := 0; ; i++ {
+			if g, ok := open(); ok {
+				return g
+			}
+			if i%64 == 63 {
+				if time.Since(t0) > spinFor {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+		w.state.Store(asleep)
+		if g, ok := open(); ok && w.state.CompareAndSwap(asleep, awake) {
+			return g
+		}
+		// Asleep, or a caller has set it awake and sends a token: wait for it.
+		<-w.wake
+	}
+}
+
 // For runs job over [0, n). Ranges shorter than 2·grain elements, or a pool
 // that is already busy, run on the calling goroutine; otherwise the range is
-// split into at most Workers() chunks of at least grain elements, with chunk
-// boundaries at multiples of align (align ≥ 1; use it to keep SIMD blocks or
-// cache lines whole). For returns when every chunk is done.
+// cut into chunks of at least grain elements (at most chunksPerWorker per
+// worker), with chunk boundaries at multiples of align (align ≥ 1; use it to
+// keep SIMD blocks or cache lines whole), which the workers and the caller
+// take in turn. For returns when every chunk is done.
 func For(n, grain, align int, job Job) {
 	if n <= 0 {
 		return
@@ -76,21 +166,36 @@ func For(n, grain, align int, job Job) {
 		align = 1
 	}
 	start()
-	parts := min(n/grain, len(pool.work)+1)
-	if parts < 2 || !pool.mu.TryLock() {
+	chunks := min(n/grain, chunksPerWorker*(len(pool.workers)+1))
+	if chunks < 2 || !pool.mu.TryLock() {
 		job.Do(0, n)
 		return
 	}
 	defer pool.mu.Unlock()
-	size := (n + parts - 1) / parts
+	size := (n + chunks - 1) / chunks
 	size = (size + align - 1) / align * align
-	lo := size // chunk 0 is the caller's
-	for i := 0; i < parts-1 && lo < n; i++ {
-		hi := min(lo+size, n)
-		pool.wg.Add(1)
-		pool.work[i] <- chunk{job, lo, hi}
-		lo = hi
+	t := &pool.task
+	t.job, t.n, t.size, t.end = job, n, size, (n+size-1)/size
+	t.next.Store(0)
+	pool.gen.Add(1) // open
+	// Wake sleeping workers, as many as there are chunks for.
+	want := t.end - 1
+	for i := range pool.workers {
+		if want == 0 {
+			break
+		}
+		w := &pool.workers[i]
+		if w.state.CompareAndSwap(asleep, awake) {
+			w.wake <- struct{}{}
+		}
+		want--
 	}
-	job.Do(0, min(size, n))
-	pool.wg.Wait()
+	t.run()
+	pool.gen.Add(1) // closed: no worker joins any more
+	for i := 0; pool.active.Load() != 0; i++ {
+		if i%64 == 63 {
+			runtime.Gosched()
+		}
+	}
+	t.job = nil
 }

@@ -35,6 +35,7 @@ type report struct {
 	inputs                     []*input
 	names                      []string        // every benchmark name, in first-seen order
 	ignore                     map[string]bool // name keys not part of a benchmark's identity
+	paired                     bool            // ratios run by run (-paired)
 }
 
 func (r *report) read(args []string) error {

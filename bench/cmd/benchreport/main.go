@@ -38,6 +38,12 @@
 // of each input is one PASS/FAIL row. The second form compares the medians
 // of two benchmarks (the first over the second), each filter matching one
 // benchmark per input: '... /est:"fda:n=18" :: ... /est:"fda:n=1": ratio <= 1.2'.
+//
+// With -paired, the runs of an input were taken in alternation, the i-th
+// run of every benchmark in the same window (as results/peer.sh does with
+// gradbench and PyTorch): a ratio is then taken run by run, and its target
+// checks the median of those ratios, shown with their range. The two
+// benchmarks of a ratio must have the same number of runs.
 package main
 
 import (
@@ -72,6 +78,7 @@ func run(args []string, stdout io.Writer) error {
 	title := fs.String("title", "Benchmarks", "report title")
 	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark")
 	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark")
+	paired := fs.Bool("paired", false, "runs alternated between benchmarks: take ratios run by run (median and range of the ratios)")
 	ignore := fs.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build)")
 	fs.Var(&targets, "target", "a target to check, 'FILTER: METRIC OP BOUND' or 'FILTER :: FILTER: ratio OP BOUND' (repeatable)")
 	fs.Usage = func() {
@@ -84,7 +91,7 @@ func run(args []string, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		return errors.New("no inputs: want label=file arguments (see -h)")
 	}
-	r := &report{title: *title, elements: *elements, reference: *reference, args: args, ignore: map[string]bool{}}
+	r := &report{title: *title, elements: *elements, reference: *reference, args: args, ignore: map[string]bool{}, paired: *paired}
 	for _, k := range strings.Split(*ignore, ",") {
 		if k != "" {
 			r.ignore[k] = true

@@ -87,3 +87,45 @@ func TestIgnore(t *testing.T) {
 		t.Errorf("-ignore gemm did not put both builds in one row:\n%s", out.String())
 	}
 }
+
+// TestPaired takes ratios run by run: the medians of the runs alone give
+// 12/3 = 4, the runs taken in pairs 1, 4 and 3, whose median is 3.
+func TestPaired(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.txt")
+	os.WriteFile(in, []byte(`BenchmarkStep/engine=ours 1 3 ns/op
+BenchmarkStep/engine=peer 1 3 ns/op
+BenchmarkStep/engine=ours 1 6 ns/op
+BenchmarkStep/engine=peer 1 3 ns/op
+BenchmarkStep/engine=ours 1 9 ns/op
+BenchmarkStep/engine=peer 1 3 ns/op
+BenchmarkStep/engine=peer 1 9 ns/op
+`), 0o644)
+	target := "/engine:ours :: /engine:peer: ratio < 3.5"
+	var out strings.Builder
+	if err := run([]string{"-paired", "-target", target, "x=" + in}, &out); err == nil || !strings.Contains(err.Error(), "has 3 runs and BenchmarkStep/engine=peer 4") {
+		t.Fatalf("-paired with 3 and 4 runs: err = %v, want a run count error", err)
+	}
+	os.WriteFile(in, []byte(`BenchmarkStep/engine=ours 1 3 ns/op
+BenchmarkStep/engine=peer 1 3 ns/op
+BenchmarkStep/engine=ours 1 12 ns/op
+BenchmarkStep/engine=peer 1 3 ns/op
+BenchmarkStep/engine=ours 1 27 ns/op
+BenchmarkStep/engine=peer 1 9 ns/op
+`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-target", target}, "| 4.000× | < 3.500 | FAIL |"},
+		{[]string{"-paired", "-target", target}, "| 3.000× (1.000–4.000, 3 pairs) | < 3.500 | PASS |"},
+	} {
+		out.Reset()
+		if err := run(append(tc.args, "x="+in), &out); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(got, tc.want) {
+			t.Errorf("%q: report lacks %q:\n%s", tc.args, tc.want, out.String())
+		}
+	}
+}

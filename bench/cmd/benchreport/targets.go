@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,15 +92,40 @@ func (r *report) writeTargets(b *strings.Builder, targets []string) error {
 				return fmt.Errorf("target %q: input %s: the filters match %d and %d benchmarks, want 1 each", t, in.label, len(as), len(bs))
 			}
 			v := median(as[0].secs) / median(bs[0].secs)
-			rows = append(rows, []string{in.label, as[0].name + " ÷ " + bs[0].name, fmtNum(v) + "×", op + " " + fmtNum(bound), passFail(ops[op](v, bound))})
+			shown := fmtNum(v) + "×"
+			if r.paired {
+				var err error
+				if v, shown, err = pairedRatio(as[0], bs[0]); err != nil {
+					return fmt.Errorf("target %q: input %s: %w", t, in.label, err)
+				}
+			}
+			rows = append(rows, []string{in.label, as[0].name + " ÷ " + bs[0].name, shown, op + " " + fmtNum(bound), passFail(ops[op](v, bound))})
 		}
 	}
-	b.WriteString("## Targets\n\nMedians of the runs; a target holds when the median meets the bound.\n\n")
+	b.WriteString("## Targets\n\nMedians of the runs; a target holds when the median meets the bound.")
+	if r.paired {
+		b.WriteString(" The runs were alternated: a ratio is the median of the ratios of the runs taken together (the first run of one benchmark to the first of the other, and so on), with the smallest and largest of those ratios and their number.")
+	}
+	b.WriteString("\n\n")
 	if err := mdtable.Write(b, 2, []string{"input", "benchmark", "median", "target", "result"}, rows); err != nil {
 		return err
 	}
 	b.WriteString("\n")
 	return nil
+}
+
+// pairedRatio returns the median of the ratios a.secs[i]/b.secs[i] and
+// the median with their range for the table.
+func pairedRatio(a, b *bench) (float64, string, error) {
+	if len(a.secs) != len(b.secs) {
+		return 0, "", fmt.Errorf("-paired: %s has %d runs and %s %d, want as many", a.name, len(a.secs), b.name, len(b.secs))
+	}
+	ratios := make([]float64, len(a.secs))
+	for i := range ratios {
+		ratios[i] = a.secs[i] / b.secs[i]
+	}
+	v := median(ratios)
+	return v, fmt.Sprintf("%s× (%s–%s, %d pairs)", fmtNum(v), fmtNum(slices.Min(ratios)), fmtNum(slices.Max(ratios)), len(ratios)), nil
 }
 
 func passFail(ok bool) string {

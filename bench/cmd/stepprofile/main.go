@@ -1,0 +1,375 @@
+// Command stepprofile turns CPU profiles of training steps (written by
+// BenchmarkTrainStep with -trainstep.cpuprofile, see results/profile.sh)
+// into a markdown table of where a step's time goes, by component: the
+// convolutions' GEMMs (forward, backward-data, backward-weights), their
+// data movement, BatchNorm, the residual additions, the estimator kernels,
+// noise adaptation, the rest, and the time the cores spent idle.
+//
+// Usage:
+//
+//	go run ./bench/cmd/stepprofile [-cores N] [-steps N] [-o FILE] label=profile ...
+//
+// Shares are of the capacity of the profiled window: the profile's
+// duration times -cores (the number of cores the steps ran on). The
+// samples of all goroutines add up to the busy part; the rest is idle
+// (waiting for the slowest worker, parts that run on one core). -steps,
+// the number of steps profiled, adds the milliseconds per step.
+//
+// # Components
+//
+// A sample belongs to the first frame, from the leaf up, that names a
+// component:
+//
+//   - a frame of nn's convolution code (convCore, the grid and phase-grid
+//     layouts) under which the sample is in package gemm is a conv GEMM:
+//     forward from the forward methods; backward-weights for
+//     gemm.SgemmRowsA and backward-data for the other GEMMs from the
+//     backward methods. Without gemm below it, it is conv data movement
+//     (padding grids, stride-2 phase splits, scatters back to NCHW, the sum
+//     of the parts' weight gradients).
+//   - BatchNorm's methods and job; Residual and its addition job; package
+//     estimators and nn's binarizeWeights, backwardWeights and
+//     BinaryConv2d's own code (the weights' sign and scale); noise
+//     adaptation's methods and job; optimizer, pools, classifier and loss.
+//   - A sample that reaches the worker pool (internal/parallel) or the
+//     scheduler (findRunnable, park_m, ...) before any computation is the
+//     pool's hand-off: waking workers and waiting for them, on the CPU.
+//   - A GEMM on a pool worker has no caller in its stack (the pool starts
+//     it): such samples are "GEMM outside convolutions", since the
+//     convolutions run their GEMMs inside their own parallel parts (on
+//     the worker, below convCore.Do); they come from noise adaptation's
+//     weight rows and from the classifier.
+//
+// Helpers shared by several layers (nn.addTo, nn.axpy, ...) are skipped so
+// that their caller decides.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/mdtable"
+)
+
+const module = "github.com/gradbench/gradbench/"
+
+// The components, in table order.
+const (
+	gemmFwd = iota
+	gemmData
+	gemmWeights
+	convMove
+	batchNorm
+	residual
+	estimator
+	noiseAdapt
+	gemmOther
+	other
+	handoff
+	runtimeOther
+	idle
+	ncomp
+)
+
+var names = [ncomp]string{
+	gemmFwd:      "conv GEMM forward",
+	gemmData:     "conv GEMM backward-data",
+	gemmWeights:  "conv GEMM backward-weights",
+	convMove:     "conv data movement",
+	batchNorm:    "BatchNorm fwd+bwd",
+	residual:     "residual add",
+	estimator:    "estimator kernels (signs, g, weight scales)",
+	noiseAdapt:   "noise adaptation",
+	gemmOther:    "GEMM outside convolutions (on a pool worker)",
+	other:        "pools, classifier, loss, optimizer",
+	handoff:      "pool hand-off (wake-ups, waits) and scheduler",
+	runtimeOther: "Go runtime (GC, profiler)",
+	idle:         "idle: waits, imbalance, serial parts",
+}
+
+// rules map a frame (function name without the module path) to a
+// component; the first rule whose prefix matches decides. conv is a
+// placeholder resolved with the GEMM seen below the frame.
+const conv = -1
+
+var rules = []struct {
+	prefix string
+	comp   int
+}{
+	{"nn.(*NoiseAdaptation)", noiseAdapt},
+	{"nn.(*naJob)", noiseAdapt},
+	{"nn.(*convCore).forward", conv},
+	{"nn.(*convCore).backward", conv},
+	{"nn.(*convCore)", convMove},
+	{"nn.grid.", convMove},
+	{"nn.phaseGrid.", convMove},
+	{"nn.copyRows", convMove},
+	{"nn.copyShort", convMove},
+	{"nn.im2col", convMove},
+	{"nn.col2im", convMove},
+	{"nn.planes", convMove},
+	{"nn.zero", convMove},
+	{"nn.(*BatchNorm)", batchNorm},
+	{"nn.(*bnJob)", batchNorm},
+	{"nn.(*addJob)", residual},
+	{"nn.(*Residual)", residual},
+	{"estimators.", estimator},
+	{"nn.binarizeWeights", estimator},
+	{"nn.backwardWeights", estimator},
+	{"nn.(*BinaryConv2d)", estimator},
+	{"nn.(*SGD)", other},
+	{"nn.(*AvgPool2d)", other},
+	{"nn.(*avgPoolJob)", other},
+	{"nn.(*GlobalAvgPool)", other},
+	{"nn.(*Linear)", other},
+	{"nn.(*SoftmaxCrossEntropy)", other},
+	{"nn.Sequential", other},
+	{"bench.", other},
+}
+
+// scheduler lists the runtime functions of an idle P looking for work.
+var scheduler = []string{"runtime.findRunnable", "runtime.schedule", "runtime.park_m", "runtime.stopm", "runtime.mcall", "runtime.stealWork"}
+
+// classify returns the component of a stack, leaf first.
+func classify(stack []string) int {
+	gemmEntry := "" // the outermost gemm function below the current frame
+	for _, f := range stack {
+		g, ours := strings.CutPrefix(f, module)
+		switch {
+		case !ours:
+			continue // runtime, sync, ...
+		case strings.HasPrefix(g, "gemm."):
+			gemmEntry = g
+			continue
+		case strings.HasPrefix(g, "internal/parallel."):
+			if gemmEntry == "" {
+				return handoff
+			}
+			continue
+		}
+		for _, r := range rules {
+			if !strings.HasPrefix(g, r.prefix) {
+				continue
+			}
+			if r.comp != conv {
+				return r.comp
+			}
+			switch {
+			case gemmEntry == "":
+				return convMove
+			case strings.HasPrefix(g, "nn.(*convCore).forward"):
+				return gemmFwd
+			case strings.HasPrefix(gemmEntry, "gemm.SgemmRowsA"):
+				return gemmWeights
+			}
+			return gemmData
+		}
+	}
+	if gemmEntry != "" {
+		return gemmOther
+	}
+	for _, f := range stack {
+		if slices.Contains(scheduler, f) {
+			return handoff
+		}
+	}
+	return runtimeOther
+}
+
+// A result is one profile's time per component, in CPU nanoseconds, and
+// the leaf functions of each.
+type result struct {
+	label    string
+	capacity float64 // cores × duration, ns
+	ns       [ncomp]float64
+	leaves   [ncomp]map[string]float64
+}
+
+func read(label, path string, cores int) (*result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	p, err := profile.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	vi := -1
+	for i, st := range p.SampleType {
+		if st.Type == "cpu" && st.Unit == "nanoseconds" {
+			vi = i
+		}
+	}
+	if vi < 0 || p.DurationNanos <= 0 {
+		return nil, fmt.Errorf("%s: not a CPU profile with a duration", path)
+	}
+	r := &result{label: label, capacity: float64(cores) * float64(p.DurationNanos)}
+	for i := range r.leaves {
+		r.leaves[i] = map[string]float64{}
+	}
+	var busy float64
+	for _, s := range p.Sample {
+		var stack []string
+		for _, loc := range s.Location {
+			for _, line := range loc.Line { // innermost first
+				if line.Function != nil {
+					stack = append(stack, line.Function.Name)
+				}
+			}
+		}
+		c := classify(stack)
+		v := float64(s.Value[vi])
+		r.ns[c] += v
+		busy += v
+		if len(stack) > 0 {
+			r.leaves[c][strings.TrimPrefix(stack[0], module)] += v
+		}
+	}
+	r.ns[idle] = max(0, r.capacity-busy)
+	return r, nil
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "stepprofile:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("stepprofile", flag.ContinueOnError)
+	cores := fs.Int("cores", 0, "cores the profiled steps ran on (GOMAXPROCS; required)")
+	steps := fs.Int("steps", 0, "steps in each profile, for ms per step (0: shares only)")
+	out := fs.String("o", "", "write the table to this file (atomically) instead of standard output")
+	title := fs.String("title", "Where a training step's time goes (BenchmarkTrainStep)", "report title")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: stepprofile [flags] label=profile ...\n\nRun `go doc ./bench/cmd/stepprofile` for the components.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case *cores < 1:
+		return fmt.Errorf("-cores %d: want the number of cores the steps ran on, >= 1", *cores)
+	case *steps < 0:
+		return fmt.Errorf("-steps %d: want >= 0", *steps)
+	case fs.NArg() == 0:
+		return errors.New("no profiles: want label=profile arguments (see -h)")
+	}
+	var rs []*result
+	for _, a := range fs.Args() {
+		label, path, ok := strings.Cut(a, "=")
+		if !ok || label == "" || path == "" {
+			return fmt.Errorf("argument %q: want label=profile", a)
+		}
+		r, err := read(label, path, *cores)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\nGenerated by `go run ./bench/cmd/stepprofile %s`; do not edit.\n\n", *title, strings.Join(args, " "))
+	fmt.Fprintf(&b, "Share of the capacity of the profiled steps (%d cores × the profile's duration)", *cores)
+	if *steps > 0 {
+		fmt.Fprintf(&b, ", and milliseconds per step (%d steps per profile)", *steps)
+	}
+	b.WriteString("; see `go doc ./bench/cmd/stepprofile` for what each component holds.\n\n")
+	header := []string{"component"}
+	for _, r := range rs {
+		header = append(header, r.label)
+		if *steps > 0 {
+			header = append(header, r.label+" ms/step")
+		}
+	}
+	var rows [][]string
+	for c := range ncomp {
+		row := []string{names[c]}
+		any := false
+		for _, r := range rs {
+			any = any || r.ns[c] > 0
+			row = append(row, fmt.Sprintf("%.1f%%", 100*r.ns[c]/r.capacity))
+			if *steps > 0 {
+				row = append(row, fmt.Sprintf("%.1f", r.ns[c]/float64(*steps)/1e6))
+			}
+		}
+		if any {
+			rows = append(rows, row)
+		}
+	}
+	total := []string{"step (wall)"}
+	for _, r := range rs {
+		total = append(total, "100%")
+		if *steps > 0 {
+			total = append(total, fmt.Sprintf("%.1f", r.capacity/float64(*cores)/float64(*steps)/1e6))
+		}
+	}
+	rows = append(rows, total)
+	if err := mdtable.Write(&b, 1, header, rows); err != nil {
+		return err
+	}
+	b.WriteString("\nThe ms/step of a component is its CPU time per step summed over the cores; the wall row is the step's wall time, which the components (each over the cores) fill ×cores.\n\n")
+	b.WriteString("## Leaf functions\n\nThe three functions where each component spends most of its CPU time (share of the component).\n\n")
+	header = []string{"component"}
+	for _, r := range rs {
+		header = append(header, r.label)
+	}
+	rows = rows[:0]
+	for c := range ncomp {
+		if c == idle {
+			continue
+		}
+		row := []string{names[c]}
+		any := false
+		for _, r := range rs {
+			row = append(row, topLeaves(r.leaves[c], r.ns[c], 3))
+			any = any || r.ns[c] > 0
+		}
+		if any {
+			rows = append(rows, row)
+		}
+	}
+	if err := mdtable.Write(&b, len(header), header, rows); err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := io.WriteString(stdout, b.String())
+		return err
+	}
+	return atomicfile.WriteFile(*out, []byte(b.String()), 0o644)
+}
+
+// topLeaves returns the n leaves with the most time, with their shares of
+// total.
+func topLeaves(leaves map[string]float64, total float64, n int) string {
+	keys := make([]string, 0, len(leaves))
+	for k := range leaves {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if leaves[a] != leaves[b] {
+			if leaves[a] > leaves[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var parts []string
+	for _, k := range keys[:min(n, len(keys))] {
+		parts = append(parts, fmt.Sprintf("%s %.0f%%", k, 100*leaves[k]/total))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRun writes the state of a batch of 2 and reads it back as
+// resnet20.py does: the tensors follow one another without gaps, in the
+// documented order, with 18 binary layer inputs and one gradient per
+// parameter, and the layer counts add up to the parameters.
+func TestRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "ste.state")
+	if err := run([]string{"-est", "ste", "-batch", "2", "-warm", "1", "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	line, err := r.ReadBytes('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h header
+	if err := json.Unmarshal(line, &h); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	next, params, values := 0, 0, 0
+	var order []string
+	for _, tn := range h.Tensors {
+		if tn.Offset != next {
+			t.Fatalf("tensor %s %s at offset %d, want %d", tn.Kind, tn.Name, tn.Offset, next)
+		}
+		n := 1
+		for _, d := range tn.Shape {
+			n *= d
+		}
+		if n != tn.Len {
+			t.Errorf("tensor %s %s: shape %v holds %d values, len %d", tn.Kind, tn.Name, tn.Shape, n, tn.Len)
+		}
+		next += tn.Len
+		if count[tn.Kind] == 0 {
+			order = append(order, tn.Kind)
+		}
+		count[tn.Kind]++
+		if tn.Kind == "param" {
+			params += tn.Len
+		}
+	}
+	if len(rest) != 4*next {
+		t.Errorf("%d bytes of values, want %d", len(rest), 4*next)
+	}
+	if got := strings.Join(order, " "); got != "param buffer input binary_input logits grad buffer_after" {
+		t.Errorf("tensor kinds in the order %s", got)
+	}
+	if count["binary_input"] != 18 || count["grad"] != count["param"] || count["buffer"] != count["buffer_after"] {
+		t.Errorf("tensors per kind %v: want 18 binary inputs and as many gradients and buffers after as before", count)
+	}
+	for _, l := range h.Layers {
+		values += l.Params
+	}
+	if values != params || h.Batch != 2 || len(h.Labels) != 2 || h.Spec != "ste" || h.Loss <= 0 {
+		t.Errorf("header: layers hold %d parameters (tensors %d), batch %d, %d labels, spec %q, loss %v", values, params, h.Batch, len(h.Labels), h.Spec, h.Loss)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "x")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no output file"},
+		{[]string{"-o", out, "-batch", "1"}, "-batch 1"},
+		{[]string{"-o", out, "-warm", "-1"}, "-warm -1"},
+		{[]string{"-o", out, "-est", "nope"}, "unknown estimator"},
+		{[]string{"-o", out, "extra"}, "unexpected arguments"},
+	} {
+		if err := run(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Compares gradbench's training step with PyTorch's in one window: the
+# binary ResNet-20 step of BenchmarkTrainStep (bench/train_test.go; batch
+# 128 of 1×28×28 images, estimators ste, fda and fda+na) alternated with
+# the same network in PyTorch (bench/peer/resnet20.py, Debian's
+# python3-torch, 2 threads), PAIRS times (default 7), gradbench first in
+# odd pairs and PyTorch first in even ones. Before timing, it checks that
+# the two networks are the same (bench/peer: parameter counts per layer,
+# and one forward and backward pass from gradbench's weights).
+#
+# It writes results/peer.txt (the raw runs, Go benchmark format) and
+# results/peer.md (the ratios, run by run: bench/cmd/benchreport -paired,
+# the machine's load before and after, the check). About 25 s per pair on
+# the 2-core project machine: run it on a quiet machine.
+#
+# Usage: results/peer.sh [PAIRS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pairs=${1:-7}
+case $pairs in '' | *[!0-9]* | 0 | 1 | 2 | 3 | 4)
+	echo "results/peer.sh: PAIRS must be a number >= 5, got '$pairs'" >&2
+	exit 2
+	;;
+esac
+py=/usr/bin/python3 # Debian's interpreter, which python3-torch installs into
+if ! "$py" -c 'import torch' 2>/dev/null; then
+	sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update
+	$sudo apt-get install -y python3-torch
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Build before the window, so that no compilation runs inside it.
+go test -c -o "$tmp/bench.test" ./bench
+go build -o "$tmp/peer" ./bench/peer
+
+ests=ste,fda,fda+na
+check=$tmp/check.txt
+for est in ${ests//,/ }; do
+	"$tmp/peer" -est "$est" -o "$tmp/$est.state"
+	"$py" bench/peer/resnet20.py --check "$tmp/$est.state" >"$tmp/$est.check" || {
+		cat "$tmp/$est.check"
+		exit 1
+	}
+	{
+		echo "\$ go run ./bench/peer -est $est -o $est.state && bench/peer/resnet20.py --check $est.state"
+		cat "$tmp/$est.check"
+		echo
+	} >>"$check"
+done
+
+gobench=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda|fda\+na)$' -test.count 1 -test.benchtime 2s)
+out=$tmp/peer.txt
+{
+	echo "command: results/peer.sh $pairs"
+	echo "go: $(go version)"
+	echo "gradbench: go test -c ./bench && bench.test ${gobench[*]}"
+	echo "pytorch: bench/peer/resnet20.py --est $ests --batch 128 --threads 2 --benchtime 2"
+	echo "load-before: $(uptime)"
+} >"$out"
+load_before=$(uptime)
+for i in $(seq 1 "$pairs"); do
+	go_run() { (cd bench && "$tmp/bench.test" "${gobench[@]}") | grep -Ev '^(PASS|ok)'; }
+	py_run() { "$py" bench/peer/resnet20.py --est "$ests" --batch 128 --threads 2 --benchtime 2; }
+	echo "pair: $i" >>"$out"
+	if [ $((i % 2)) = 1 ]; then
+		go_run >>"$out"
+		py_run >>"$out"
+	else
+		py_run >>"$out"
+		go_run >>"$out"
+	fi
+	echo "pair $i of $pairs done" >&2
+done
+load_after=$(uptime)
+echo "load-after: $load_after" >>"$out"
+mv "$out" results/peer.txt
+
+step='.name:TrainStep /model:resnet20 /batch:128'
+ours='-/peer:pytorch'
+torch='/peer:pytorch'
+go run ./bench/cmd/benchreport -paired -o results/peer.md -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
+	-target "$step /est:ste $ours :: $step /est:ste $torch: ratio <= 0.6" \
+	-target "$step /est:fda $ours :: $step /est:ste $ours: ratio <= 1.05" \
+	-target "$step /est:\"fda+na\" $ours :: $step /est:ste $torch: ratio <= 0.85" \
+	-target "$step /est:fda $ours :: $step /est:fda $torch: ratio <= 1" \
+	-target "$step /est:\"fda+na\" $ours :: $step /est:\"fda+na\" $torch: ratio <= 1" \
+	-target "$step /est:fda $torch :: $step /est:ste $torch: ratio <= 1.8" \
+	peer=results/peer.txt
+{
+	cat <<NOTE
+
+## How it was measured
+
+Each pair runs gradbench's BenchmarkTrainStep for ste, fda and fda+na (one
+process, GOMAXPROCS = the machine's cores; ns/op over at least 2 s of steps
+after one untimed step) and the same three steps in PyTorch (one process,
+torch.set_num_threads(2); the mean over at least 2 s of steps after three
+untimed ones), gradbench first in odd pairs and PyTorch first in even
+ones. The targets are issue 12's goals (the first three) and the ordering
+they imply; the PyTorch FDA step is the closed form
+(2ω/π)·sin(2Nθ)/sin θ, as gradbench's kernel computes it, not the sum of
+n+1 cosines.
+
+Load before: \`$load_before\`
+
+Load after: \`$load_after\`
+
+## The same network
+
+Before timing, \`bench/peer\` (Go) writes gradbench's network after two SGD
+steps (parameters, BatchNorm statistics), a batch of 8 images, the inputs
+of the 18 binary convolutions and what gradbench computes from them in one
+training-mode step (logits, loss, every gradient, the new running
+statistics); \`bench/peer/resnet20.py --check\` loads the weights into its
+PyTorch network (in float64), takes each binary layer's sign and
+estimator gradient at gradbench's input of that layer (so that a value
+within rounding of 0 or of the clip ±1 cannot fall on different sides in
+the two engines) and compares:
+
+\`\`\`
+NOTE
+	cat "$check"
+	echo '```'
+} >>results/peer.md
+echo "wrote results/peer.txt and results/peer.md" >&2

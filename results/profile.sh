@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Profiles the STE and FDA+NA training steps of BenchmarkTrainStep
+# (resnet20, batch 128, on all cores) and tables where their time goes, by
+# component (bench/cmd/stepprofile): the convolutions' GEMMs, their data
+# movement, BatchNorm, residual additions, estimator kernels, noise
+# adaptation, the rest, and idle cores.
+#
+# Usage: results/profile.sh LABEL
+#
+# LABEL names the state of the code, such as "before" or "after": the run
+# goes to results/profile-LABEL/ (the benchmark output, bench.txt, and the
+# CPU profiles of the timed steps alone, ste.pprof and fda+na.pprof), and
+# results/profile.md is regenerated from every results/profile-*/
+# directory ("before" first, then the others by name). About 30 s on the
+# 2-core project machine: run it on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+label=${1:-}
+case $label in '' | *[!a-z0-9-]*)
+	echo "results/profile.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
+	exit 2
+	;;
+esac
+steps=20
+dir=results/profile-$label
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go test -c -o "$tmp/bench.test" ./bench
+args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime "${steps}x" -test.count 1 -trainstep.cpuprofile "$tmp")
+{
+	echo "command: results/profile.sh $label"
+	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "go: $(go version)"
+	echo "cores: $(nproc)"
+	echo "load-before: $(uptime)"
+	(cd bench && "$tmp/bench.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
+	echo "load-after: $(uptime)"
+} >"$tmp/bench.txt"
+mkdir -p "$dir"
+mv "$tmp/bench.txt" "$tmp/ste.pprof" "$tmp/fda+na.pprof" "$dir/"
+
+inputs=()
+for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
+	[ -d "$d" ] || continue
+	l=${d#results/profile-}
+	inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
+done
+go run ./bench/cmd/stepprofile -cores "$(nproc)" -steps "$steps" -o results/profile.md "${inputs[@]}"
+{
+	echo
+	echo "## Runs"
+	for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
+		[ -d "$d" ] || continue
+		echo
+		echo "\`$d/bench.txt\`:"
+		echo
+		echo '```'
+		cat "$d/bench.txt"
+		echo '```'
+	done
+} >>results/profile.md
+echo "wrote $dir and results/profile.md" >&2
