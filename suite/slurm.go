@@ -118,9 +118,11 @@ type SlurmSpec struct {
 	// Args are the sweep's flags as gradbench run takes them
 	// (--name=value), with paths absolute: the tasks pass them on.
 	Args []string
-	// Paper makes the table job write the FDA paper's ablation tables too.
-	Paper   bool
-	Options SlurmOptions
+	// Ablation, when set, makes the table job write that ablation's tables
+	// too: AblationPaper (the FDA paper's) or AblationSides (the sides
+	// table of the sweep's estimators).
+	Ablation string
+	Options  SlurmOptions
 }
 
 // SlurmJobs are the scripts of a sweep's job array and table job, and
@@ -307,8 +309,21 @@ func (s *SlurmSpec) tableScript() string {
 	ord := shellQuote(strings.Join(order, ","))
 	b.WriteString("status=0\n")
 	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --estimators %s --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
-	if s.Paper {
+	switch s.Ablation {
+	case AblationPaper:
 		fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation paper --estimators %s; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", ord)
+	case AblationSides:
+		// The estimators the sides were made of: the plain specs but ste
+		// (SidesSpecs).
+		var es []string
+		for _, sp := range s.Sweep.Specs {
+			if !sp.Sided() && sp.String() != baseline {
+				es = append(es, sp.String())
+			}
+		}
+		if len(es) > 0 {
+			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellQuote(strings.Join(es, ",")))
+		}
 	}
 	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")
 	fmt.Fprintf(&b, "\"$gradbench\" plan --pending --out=\"$out\" %s || status=$?\n", strings.Join(quoteAll(s.Args), " "))

@@ -31,3 +31,31 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestTableScriptAblations checks that the Slurm table job writes the
+// ablation's tables too: the paper's over the sweep's specs, the sides
+// table over the estimators the sides were made of.
+func TestTableScriptAblations(t *testing.T) {
+	sides := tinySweep(t, "ste,fda,approxsign", 1)
+	specs, err := SidesSpecs(sides.Specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sides.Specs = specs
+	for _, tc := range []struct {
+		ablation string
+		sweep    *Sweep
+		want     string
+	}{
+		{AblationPaper, tinySweep(t, "ste,fda", 1), `table --runs "$out" --ablation paper --estimators ste,fda`},
+		{AblationSides, sides, `table --runs "$out" --ablation sides --estimators fda,approxsign`},
+	} {
+		s := &SlurmSpec{Sweep: tc.sweep, Exe: "/bin/gradbench", Out: "/runs", Ablation: tc.ablation}
+		if got := s.tableScript(); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: table script lacks %q:\n%s", tc.ablation, tc.want, got)
+		}
+	}
+	if got := (&SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs"}).tableScript(); strings.Contains(got, "--ablation") {
+		t.Errorf("table script of a sweep without an ablation:\n%s", got)
+	}
+}

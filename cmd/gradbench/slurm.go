@@ -110,7 +110,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if !*quiet {
 		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
 	}
-	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, Paper: sf.ablation == "paper", Options: f.opts})
+	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, Ablation: sf.ablation, Options: f.opts})
 	if err != nil {
 		return err
 	}
