@@ -8,7 +8,11 @@
 #   1. select: every estimator at 0.3, 1 and 3 times the recipe's learning
 #      rate (SGD 0.1), seeds 1 and 2 (42 runs); each estimator's rate is
 #      the one with the best mean validation top-1 over those seeds
-#      (gradbench table --ablation lr);
+#      (gradbench table --ablation lr); an estimator whose choice lies
+#      at the grid's edge gets the next multiplier that way (…, 0.1, 0.3,
+#      1, 3, 10, 30) on the same seeds, at most twice, so that no rate is
+#      chosen only because the grid stopped there (2 runs per extension,
+#      not in the budget below);
 #   2. seeds: every estimator at its chosen rate, seeds 3 to 6 (28 runs):
 #      with seeds 1 and 2 from step 1, six paired seeds, the fewest with
 #      which the sign-flip p can go below 0.05;
@@ -17,8 +21,8 @@
 #      rate, seeds 1 to 6 (72 runs);
 #   4. optimizers: ste, approxsign and fda with Adam and with Bop (lr 0.001
 #      for Adam and for the parameters beside Bop's, times 0.3, 1 and 3
-#      chosen on seeds 1 and 2 the same way, then seeds 3 to 6 at the
-#      choice; 60 runs).
+#      chosen on seeds 1 and 2 the same way, edges extended, then seeds
+#      3 to 6 at the choice; 60 runs).
 # Steps 1, 2 and 3 write results/study/runs, step 4 results/study/optimizers.
 # Then it writes results/study/tables.md (the main table with the choice
 # of learning rates, the sides table, the optimizer tables), curves, the
@@ -50,11 +54,53 @@ common=(--recipe study)
 expected() {
 	gb plan "${common[@]}" "$@" --estimate --quiet 2>&1 >/dev/null | grep '^expected:' || true
 }
-# chosen DIR SPEC: the multiplier the grid chose for SPEC in DIR's
-# records (an empty string when it has not run yet).
-chosen() {
+# choice DIR SPEC [OPT]: "M EDGE", the multiplier the grid chose for SPEC
+# in DIR's records (in optimizer OPT's table when given) and whether it
+# lies at the grid's "upper" or "lower" edge or "inside" it; nothing when
+# SPEC has not run yet.
+choice() {
 	gb table --runs "$1" --ablation lr --estimators "$2" 2>/dev/null |
-		awk -F'|' -v spec="$2" '{ e = $2; gsub(/^ +| +$/, "", e) } e == spec { c = $(NF-1); if (match(c, /\(×[^)]*\)/)) print substr(c, RSTART+3, RLENGTH-4) }'
+		awk -F'|' -v spec="$2" -v opt="${3:-}" '
+			BEGIN { sec = (opt == "") }
+			/^### / && opt != "" { sec = ($0 ~ (", " opt " lr")) }
+			sec { e = $2; gsub(/^ +| +$/, "", e) }
+			sec && e == spec {
+				c = $(NF-1)
+				if (match(c, /\(×[^)]*\)/)) {
+					edge = c ~ /upper edge/ ? "upper" : c ~ /lower edge/ ? "lower" : "inside"
+					print substr(c, RSTART+3, RLENGTH-4), edge
+				}
+			}'
+}
+chosen() { choice "$@" | cut -d' ' -f1; }
+# beyond M EDGE: the next multiplier past M on the grid's half-decade
+# ladder (…, 0.1, 0.3, 1, 3, 10, 30) in the direction of EDGE; nothing
+# inside the grid or past the ladder's ends.
+beyond() {
+	local ladder=(0.01 0.03 0.1 0.3 1 3 10 30) i
+	for i in "${!ladder[@]}"; do
+		[ "${ladder[$i]}" = "$1" ] || continue
+		case $2 in
+		upper) [ $((i + 1)) -lt ${#ladder[@]} ] && echo "${ladder[$((i + 1))]}" ;;
+		lower) [ "$i" -gt 0 ] && echo "${ladder[$((i - 1))]}" ;;
+		esac
+		return 0
+	done
+}
+# extend DIR SPEC [OPT [OPTFLAGS...]]: while SPEC's choice lies at an edge
+# of its grid, run the next multiplier that way on the selection seeds
+# (1 and 2), at most twice: a choice at the edge says only that the best
+# rate is there or beyond.
+extend() {
+	local dir=$1 spec=$2 opt=${3:-} n m e next
+	shift 3 2>/dev/null || shift $#
+	for n in 1 2; do
+		read -r m e <<<"$(choice "$dir" "$spec" "$opt")"
+		next=$(beyond "$m" "$e")
+		[ -n "$next" ] || return 0
+		echo "results/study.sh: $spec${opt:+ ($opt)} chose ×$m at the grid's $e edge: running ×$next on seeds 1, 2" >&2
+		gb run "${common[@]}" --estimators "$spec" "$@" --lr-grid "$next" --seeds 1,2 --out "$dir" >/dev/null
+	done
 }
 
 # The plan and its budget, from gradbench's own estimates (timed training
@@ -90,14 +136,22 @@ start=$(date +%s)
 	echo "load-before: $(uptime)"
 	echo "started: $(date -u +%FT%TZ)"
 } >"$out/machine.txt.new"
-# Keep the first session's lines: a study built over several sessions
-# lists each.
-[ -f "$out/machine.txt" ] && { cat "$out/machine.txt"; echo; } >"$out/machine.txt.tmp" || : >"$out/machine.txt.tmp"
+# Keep the earlier sessions' lines: a study built over several sessions
+# lists each (machine.txt.tmp is left by a session that did not finish,
+# and already holds machine.txt's lines).
+if [ -f "$out/machine.txt.tmp" ]; then
+	echo >>"$out/machine.txt.tmp"
+elif [ -f "$out/machine.txt" ]; then
+	{ cat "$out/machine.txt"; echo; } >"$out/machine.txt.tmp"
+else
+	: >"$out/machine.txt.tmp"
+fi
 cat "$out/machine.txt.new" >>"$out/machine.txt.tmp"
 rm "$out/machine.txt.new"
 
 # 1. Select the learning rates on seeds 1 and 2.
 gb run "${common[@]}" --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs >/dev/null
+for e in ${E7//,/ }; do extend $runs "$e"; done
 # 2. Seeds 3..6 at each estimator's chosen multiplier.
 for e in ${E7//,/ }; do
 	m=$(chosen $runs "$e")
@@ -115,8 +169,8 @@ done
 gb run "${common[@]}" --estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns >/dev/null
 for opt in adam bop; do
 	for e in ${E3//,/ }; do
-		m=$(gb table --runs $optruns --ablation lr --estimators "$e" 2>/dev/null |
-			awk -v opt="$opt" -v spec="$e" -F'|' '/^### / { sec = ($0 ~ (", " opt " lr")) } sec { x = $2; gsub(/^ +| +$/, "", x) } sec && x == spec { c = $(NF-1); if (match(c, /\(×[^)]*\)/)) print substr(c, RSTART+3, RLENGTH-4) }')
+		extend $optruns "$e" $opt --optimizers $opt
+		m=$(chosen $optruns "$e" $opt)
 		[ -n "$m" ] || continue
 		gb run "${common[@]}" --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..6 --out $optruns >/dev/null
 	done

@@ -153,6 +153,26 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 	return kept, choices
 }
 
+// Edge says whether the choice lies at an edge of the grid: +1 when the
+// chosen multiplier is the largest the estimator ran, -1 when it is the
+// smallest, 0 when it lies inside the grid (or nothing was chosen, or the
+// grid has one multiplier). A choice at an edge says only that the best
+// rate is there or beyond it: the grid should be extended that way until
+// the choice lies inside it (a multiplier whose runs all diverged bounds
+// the grid as well as one that scored lower).
+func (c LRChoice) Edge() int {
+	if math.IsNaN(c.Scale) || len(c.Points) < 2 {
+		return 0
+	}
+	switch c.Scale {
+	case c.Points[len(c.Points)-1].Scale:
+		return 1
+	case c.Points[0].Scale:
+		return -1
+	}
+	return 0
+}
+
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:
@@ -183,6 +203,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	}
 	header = append(header, "chosen lr")
 	var rows [][]string
+	edges := false
 	for _, ch := range choices {
 		row := []string{ch.Spec}
 		for _, s := range scales {
@@ -209,13 +230,26 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 		if math.IsNaN(ch.Scale) {
 			row = append(row, "none (every run diverged)")
 		} else {
-			row = append(row, fmt.Sprintf("%s (×%s)", strconv.FormatFloat(ch.LR, 'g', 6, 64), strconv.FormatFloat(ch.Scale, 'g', -1, 64)))
+			cell := fmt.Sprintf("%s (×%s)", strconv.FormatFloat(ch.LR, 'g', 6, 64), strconv.FormatFloat(ch.Scale, 'g', -1, 64))
+			switch ch.Edge() {
+			case 1:
+				cell += ", at the grid's upper edge"
+				edges = true
+			case -1:
+				cell += ", at the grid's lower edge"
+				edges = true
+			}
+			row = append(row, cell)
 		}
 		rows = append(rows, row)
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
+	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
+	if edges {
+		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
+	}
+	fmt.Fprintln(w)
 	return nil
 }

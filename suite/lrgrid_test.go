@@ -187,7 +187,7 @@ func TestLRTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	hasAll(t, "lr table", out, "80.00 (n=1) |", "**82.00 (n=1)** |", "0.3 (×3) |")
+	hasAll(t, "lr table", out, "80.00 (n=1) |", "**82.00 (n=1)** |", "0.3 (×3), at the grid's upper edge |", "extend the grid that way")
 	if strings.Contains(out, "top-1 % (mean ± std)") {
 		t.Errorf("lr table shows the main table too:\n%s", out)
 	}
@@ -200,5 +200,32 @@ func TestLRTable(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "No learning-rate grid in these runs") {
 		t.Errorf("lr table without a grid:\n%s", buf.String())
+	}
+}
+
+// TestLREdge checks when a choice is flagged as lying at the grid's edge:
+// the largest or smallest multiplier run, counting multipliers whose
+// runs all diverged (they bound the grid), never with a single point.
+func TestLREdge(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		rs   []*Record
+		want int
+	}{
+		{"upper", []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 1, 82, 0.5, 70)}, 1},
+		{"lower", []*Record{gridRecord("ste", 0.3, 1, 83, 0.5, 70), gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 1, 82, 0.5, 70)}, -1},
+		{"inside", []*Record{gridRecord("ste", 0.3, 1, 79, 0.5, 70), gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 1, 78, 0.5, 70)}, 0},
+		{"diverged above", []*Record{gridRecord("ste", 1, 1, 79, 0.5, 70), gridRecord("ste", 3, 1, 80, 0.5, 70), gridRecord("ste", 10, 1, nan, 0, 0)}, 0},
+		{"one point", []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70)}, 0},
+		{"all diverged", []*Record{gridRecord("ste", 1, 1, nan, 0, 0), gridRecord("ste", 3, 1, nan, 0, 0)}, 0},
+	} {
+		_, choices := SelectLR(tc.rs)
+		if len(choices) != 1 {
+			t.Fatalf("%s: %d choices, want 1", tc.name, len(choices))
+		}
+		if got := choices[0].Edge(); got != tc.want {
+			t.Errorf("%s: Edge() = %d for a choice of ×%v among %+v, want %d", tc.name, got, choices[0].Scale, choices[0].Points, tc.want)
+		}
 	}
 }
