@@ -22,11 +22,12 @@ const (
 	TablePaper    = "paper"     // Tables 2, 3 and 4 together
 	TableSides    = "sides"     // each estimator on the weights only, the activations only and both
 	TableLR       = "lr"        // the learning rate a grid chose for each estimator (SelectLR), alone
+	TableFindings = "findings"  // the main table's comparisons with ste, in plain sentences
 )
 
 // TableNames lists the tables WriteTable builds.
 func TableNames() []string {
-	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides, TableLR}
+	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides, TableLR, TableFindings}
 }
 
 // baseline is the estimator the main table compares every other one with.
@@ -113,6 +114,8 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		write = writeSides
 	case TableLR:
 		write = nil // the choice alone, below
+	case TableFindings:
+		write = writeFindings
 	case TablePaper:
 		write = func(w io.Writer, gs map[string]*Group, order []string) error {
 			for i, f := range []func(io.Writer, map[string]*Group, []string) error{writeSineNA, writeNAOthers, writeEta} {

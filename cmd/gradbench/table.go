@@ -34,6 +34,11 @@ there, the table named by --ablation as markdown:
 	           validation top-1 at each multiplier and the learning rate
 	           chosen for each estimator, alone (every other table shows
 	           it first, then the estimators at their chosen rates)
+	findings   the main table's comparisons with ste in plain sentences:
+	           which estimators differ from ste in top-1 and in final
+	           training loss beyond seed noise (95% t interval excludes 0
+	           and sign-flip p < 0.05), which do not, and how wide the
+	           intervals are
 
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. --estimators keeps only the named estimators, in that order, as

@@ -1,0 +1,181 @@
+package suite
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A finding is what one paired comparison with the baseline says: the
+// class findingOf puts it in.
+type finding int
+
+const (
+	findNone     finding = iota // fewer than two paired seeds
+	findNoise                   // the CI includes 0 and p ≥ alpha
+	findHigher                  // the CI excludes 0 above it and p < alpha
+	findLower                   // the CI excludes 0 below it and p < alpha
+	findTOnly                   // the t interval excludes 0, the sign-flip test does not confirm it
+	findPermOnly                // p < alpha, the t interval includes 0
+	findDiverged                // no finished run: every run diverged
+)
+
+// findingOf classifies a pairing. A difference counts as beyond seed noise
+// only when both tests agree: the Student t interval excludes 0 and the
+// distribution-free sign-flip p is below alpha.
+func findingOf(pr *pairing) finding {
+	if pr == nil || pr.N() < 2 {
+		return findNone
+	}
+	tExcl := pr.Lo > 0 || pr.Hi < 0
+	perm := pr.P < alpha
+	switch {
+	case tExcl && perm && pr.Mean > 0:
+		return findHigher
+	case tExcl && perm:
+		return findLower
+	case tExcl:
+		return findTOnly
+	case perm:
+		return findPermOnly
+	}
+	return findNoise
+}
+
+// writeFindings states in plain sentences what the main table of a
+// workload shows: for top-1 and for the final training loss, which
+// estimators differ from the baseline beyond seed noise (the 95% t
+// interval of the paired difference excludes 0 and the sign-flip p is
+// below 0.05), which do not, and how wide the intervals are. Every number
+// comes from the same pairings as the main table's; the words are chosen
+// by rule (findingOf), so the statement is generated, never written.
+func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
+	base := gs[baseline]
+	if base == nil {
+		fmt.Fprintf(w, "No %s runs: the findings compare every estimator with %s.\n", baseline, baseline)
+		return nil
+	}
+	tuned := false
+	for _, g := range gs {
+		for _, r := range g.Runs {
+			tuned = tuned || r.Config.LRScale != 0
+		}
+	}
+	at := "at one shared learning rate"
+	if tuned {
+		at = "each at its own learning rate chosen on the validation split"
+	}
+	var specs []string
+	for _, s := range rowOrder(gs, order) {
+		if s != baseline {
+			specs = append(specs, s)
+		}
+	}
+	for _, m := range []metric{metricTop1, metricTrainLoss} {
+		unit, better, worse := "points", "higher", "lower"
+		if m.name != metricTop1.name {
+			unit, better, worse = "", "lower", "higher" // a lower loss is better
+		}
+		classes := map[finding][]string{}
+		var minN, maxN int
+		var minW, maxW float64
+		first := true
+		for _, s := range specs {
+			pr := pairWith(base, gs[s], m)
+			f := findingOf(pr)
+			desc := fmt.Sprintf("%s (Δ %+.*f%s", s, m.prec, pr.Mean, spaced(unit))
+			if f != findNone {
+				desc += fmt.Sprintf(", 95%% CI [%+.*f, %+.*f], p = %.3f, n = %d", m.prec, pr.Lo, m.prec, pr.Hi, pr.P, pr.N())
+				width := pr.Hi - pr.Lo
+				if first {
+					minN, maxN, minW, maxW, first = pr.N(), pr.N(), width, width, false
+				}
+				minN, maxN = min(minN, pr.N()), max(maxN, pr.N())
+				minW, maxW = min(minW, width), max(maxW, width)
+			} else if pr.N() == 1 {
+				desc += ", one paired seed"
+			} else if g := gs[s]; g.N() == 0 && len(g.Diverged) > 0 {
+				classes[findDiverged] = append(classes[findDiverged], s)
+				continue
+			} else {
+				desc = s + " (no seed in common with " + baseline
+			}
+			classes[f] = append(classes[f], desc+")")
+		}
+		up, down := classes[findHigher], classes[findLower]
+		if m.name != metricTop1.name { // for a loss, "higher Δ" is worse
+			up, down = classes[findLower], classes[findHigher]
+		}
+		name := m.name
+		if m.name == metricTop1.name {
+			name = "top-1 accuracy"
+		}
+		fmt.Fprintf(w, "- **%s**, %s, paired seed by seed with %s: ", capitalize(name), at, baseline)
+		tested := len(specs) - len(classes[findNone]) - len(classes[findDiverged])
+		switch {
+		case tested == 0:
+			fmt.Fprintf(w, "no estimator has two seeds in common with %s, so nothing can be told from seed noise yet.", baseline)
+		case len(up) == 0 && len(down) == 0:
+			fmt.Fprintf(w, "no estimator differs from %s beyond seed noise", baseline)
+			if tested < len(specs) {
+				fmt.Fprintf(w, " (of the %d with two or more paired seeds)", tested)
+			}
+			if noise := classes[findNoise]; len(noise) > 0 {
+				fmt.Fprintf(w, ": %s", strings.Join(noise, "; "))
+			}
+			fmt.Fprintf(w, ".")
+		default:
+			if len(up) > 0 {
+				fmt.Fprintf(w, "%s than %s beyond seed noise: %s. ", capitalize(better), baseline, strings.Join(up, "; "))
+			}
+			if len(down) > 0 {
+				fmt.Fprintf(w, "%s than %s beyond seed noise: %s. ", capitalize(worse), baseline, strings.Join(down, "; "))
+			}
+			if noise := classes[findNoise]; len(noise) > 0 {
+				fmt.Fprintf(w, "Within seed noise of %s: %s.", baseline, strings.Join(noise, "; "))
+			}
+		}
+		if tested > 0 {
+			fmt.Fprintf(w, " The 95%% intervals of the differences are %s–%s%s wide over %s paired seeds.",
+				trimFloat(minW, m.prec), trimFloat(maxW, m.prec), spaced(unit), rangeInts(minN, maxN))
+			if p := minSignFlipP(maxN); p >= alpha {
+				fmt.Fprintf(w, " With %d paired seeds no difference can be called beyond noise: the smallest sign-flip p is 2/2^%d = %.3g.", maxN, maxN, p)
+			}
+		}
+		if xs := append(append([]string{}, classes[findTOnly]...), classes[findPermOnly]...); len(xs) > 0 {
+			fmt.Fprintf(w, " One test alone, not both, calls these different (not counted above): %s.", strings.Join(xs, "; "))
+		}
+		if ds := classes[findDiverged]; len(ds) > 0 {
+			fmt.Fprintf(w, " Diverged on every seed it ran: %s.", strings.Join(ds, ", "))
+		}
+		if ns := classes[findNone]; len(ns) > 0 {
+			fmt.Fprintf(w, " Too few paired seeds to test: %s.", strings.Join(ns, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nBeyond seed noise: the Student t 95%% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below %g, both over the seeds the two estimators share.\n", alpha)
+	return nil
+}
+
+func spaced(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return " " + unit
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func trimFloat(x float64, prec int) string { return fmt.Sprintf("%.*f", prec, x) }
+
+func rangeInts(lo, hi int) string {
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d–%d", lo, hi)
+}

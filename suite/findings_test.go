@@ -1,0 +1,105 @@
+package suite
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// findingRecord is a finished run of spec with the given final test top-1
+// and training loss.
+func findingRecord(spec string, seed uint64, top1, trainLoss float64) *Record {
+	cfg := Config{Format: FormatVersion, Model: "resnet20", Dataset: "synthetic", Width: 1, Binarize: "both", Epochs: 1, Batch: 16,
+		Optimizer: "sgd", LR: 0.1, Schedule: "cosine", Estimator: spec, Seed: seed}
+	r := &Record{Key: cfg.Key(), Config: cfg, Recipe: "tiny", Status: StatusOK}
+	r.Epochs = []Epoch{{Epoch: 1, TestTop1: top1, TestLoss: 1, TrainLoss: trainLoss}}
+	r.Final = finalOf(r.Epochs)
+	return r
+}
+
+// TestFindingOf checks the rule on hand-computed pairings: beyond noise
+// only when the t interval excludes 0 and the sign-flip p < 0.05.
+func TestFindingOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    []float64
+		want finding
+	}{
+		// Six positive differences: p = 2/64 = 0.031, the t interval
+		// (mean 1.5, s 0.187) is [1.30, 1.70].
+		{"higher", []float64{1.2, 1.4, 1.5, 1.6, 1.7, 1.6}, findHigher},
+		{"lower", []float64{-1.2, -1.4, -1.5, -1.6, -1.7, -1.6}, findLower},
+		// Three positive differences: the t interval excludes 0 but the
+		// smallest sign-flip p is 2/8.
+		{"t only", []float64{1.0, 1.1, 1.2}, findTOnly},
+		{"noise", []float64{1, -1, 0.5, -0.5, 0.2, -0.3}, findNoise},
+		{"one pair", []float64{3}, findNone},
+	} {
+		pr := &pairing{D: tc.d}
+		pr.Mean, pr.Lo, pr.Hi = meanCI(tc.d, confidence)
+		if len(tc.d) >= 2 {
+			pr.P, _ = signFlipP(tc.d)
+		}
+		if got := findingOf(pr); got != tc.want {
+			t.Errorf("%s: findingOf(%v) = %d (CI [%g, %g], p %g), want %d", tc.name, tc.d, got, pr.Lo, pr.Hi, pr.P, tc.want)
+		}
+	}
+}
+
+// TestFindings checks the sentences on records built so that fda beats
+// ste on every one of 6 seeds, dsq is within noise, and bnnplus shares one
+// seed only; for the training loss, fda is lower (better) on every seed.
+func TestFindings(t *testing.T) {
+	var rs []*Record
+	for s := uint64(1); s <= 6; s++ {
+		x := float64(s)
+		rs = append(rs,
+			findingRecord("ste", s, 70+x, 1.0+0.01*x),
+			findingRecord("fda", s, 71.5+x+0.05*float64(s%2), 0.9+0.01*x),
+			findingRecord("dsq", s, 70+x+[]float64{1, -1, 0.5, -0.5, 0.2, -0.3}[s-1], 1.0+0.01*x+[]float64{0.1, -0.1, 0.05, -0.05, 0.02, -0.03}[s-1]))
+	}
+	rs = append(rs, findingRecord("bnnplus", 1, 90, 0.5))
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, TableFindings, rs, []string{"fda", "dsq", "bnnplus", "ste"}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	top1, loss, _ := strings.Cut(out, "\n- **Train loss**")
+	hasAll(t, "top-1 findings", top1,
+		"**Top-1 accuracy**, at one shared learning rate, paired seed by seed with ste: ",
+		"Higher than ste beyond seed noise: fda (Δ +1.52 points, 95% CI [",
+		"p = 0.031, n = 6)",
+		"Within seed noise of ste: dsq (Δ -0.02 points, 95% CI [",
+		"Too few paired seeds to test: bnnplus (Δ +19.00 points, one paired seed).")
+	hasAll(t, "loss findings", loss, "Lower than ste beyond seed noise: fda (Δ -0.100, 95% CI [", "over 6 paired seeds")
+	hasAll(t, "footnote", out, "Beyond seed noise: the Student t 95% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below 0.05")
+
+	// Nothing beyond noise: the plain statement.
+	var none []*Record
+	for _, r := range rs {
+		if r.Config.Estimator != "fda" {
+			none = append(none, r)
+		}
+	}
+	buf.Reset()
+	if err := WriteTable(&buf, TableFindings, none, nil); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "no-difference findings", buf.String(), "no estimator differs from ste beyond seed noise (of the 1 with two or more paired seeds): dsq (Δ -0.02 points, 95% CI [")
+	// A learning-rate grid's records say the rates were tuned.
+	buf.Reset()
+	g := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("fda", 1, 1, 80, 0.5, 71), gridRecord("ste", 1, 2, 80, 0.5, 72), gridRecord("fda", 1, 2, 80, 0.5, 72)}
+	if err := WriteTable(&buf, TableFindings, g, nil); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "tuned findings", buf.String(), "each at its own learning rate chosen on the validation split",
+		"With 2 paired seeds no difference can be called beyond noise: the smallest sign-flip p is 2/2^2 = 0.5.")
+	// Every run of an estimator diverged: said so, not tested.
+	buf.Reset()
+	div := findingRecord("identity", 1, 0, 0)
+	div.Status, div.Final, div.Epochs, div.Diverged = StatusDiverged, nil, nil, &Divergence{Epoch: 1}
+	if err := WriteTable(&buf, TableFindings, append(none, div), nil); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "diverged findings", buf.String(), "Diverged on every seed it ran: identity.")
+}
