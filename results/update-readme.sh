@@ -7,7 +7,11 @@
 # engine and inference reports (their "## Targets" sections, as benchreport
 # wrote them); between "<!-- estimators:begin -->" and
 # "<!-- estimators:end -->" the table of estimators, from the code
-# (go run ./internal/readme estimators). Run it after regenerating any of
+# (go run ./internal/readme estimators); between "<!-- study:begin -->" and
+# "<!-- study:end -->" the standard study's headline: its state and the
+# plain-sentence findings of its paired table (gradbench table --ablation
+# findings over results/study/runs, as results/study.sh leaves them). Run
+# it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
 # and fails if README.md is not what it would write (.ci/run runs that).
 set -euo pipefail
@@ -25,9 +29,28 @@ section() { # file: print the file's "## Targets" section without its heading
 
 body=$(mktemp)
 ests=$(mktemp)
+study=$(mktemp)
 out=$(mktemp)
-trap 'rm -f "$body" "$ests" "$out"' EXIT
+trap 'rm -f "$body" "$ests" "$study" "$out"' EXIT
 go run ./internal/readme estimators >"$ests"
+{
+	runs=results/study/runs
+	n=$(find "$runs" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+	findings=$(go run ./cmd/gradbench table --runs "$runs" --ablation findings --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na)
+	echo "**$(sed -n 's/^### //p' <<<"$findings" | head -1)**; estimators ste, approxsign, dsq, bnnplus, ede, fda and fda+na, each at its own SGD learning rate (chosen on a validation split, never the test split), compared with ste seed by seed."
+	echo
+	if [ -f results/study/summary.md ]; then
+		echo "The study is complete ($n runs): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
+	else
+		echo "The study is in progress ($n runs recorded so far; \`results/study.sh\` states the design and its budget, and continues it where it stopped). What the runs so far show:"
+	fi
+	echo
+	sed -n '/^- \*\*/,$p' <<<"$findings"
+	echo
+	echo "The learning rates, chosen on seeds 1 and 2 (full tables and curves in results/study/ once the study completes):"
+	echo
+	go run ./cmd/gradbench table --runs "$runs" --ablation lr --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na | sed '/^### /d' | sed '/./,$!d'
+} >"$study"
 {
 	echo '### The default benchmark, `gradbench run` (fmnist-10, one seed)'
 	echo
@@ -53,13 +76,14 @@ go run ./internal/readme estimators >"$ests"
 	done
 } >"$body"
 
-awk -v body="$body" -v ests="$ests" '
+awk -v body="$body" -v ests="$ests" -v study="$study" '
 	/^<!-- results:begin -->$/ { print; while ((getline line < body) > 0) print line; skip = 1; next }
 	/^<!-- estimators:begin -->$/ { print; while ((getline line < ests) > 0) print line; skip = 1; next }
-	/^<!-- (results|estimators):end -->$/ { skip = 0 }
+	/^<!-- study:begin -->$/ { print; while ((getline line < study) > 0) print line; skip = 1; next }
+	/^<!-- (results|estimators|study):end -->$/ { skip = 0 }
 	!skip
 ' README.md >"$out"
-for m in results estimators; do
+for m in results estimators study; do
 	grep -q "^<!-- $m:begin -->\$" "$out" && grep -q "^<!-- $m:end -->\$" "$out" || {
 		echo "README.md lacks the <!-- $m:begin --> and <!-- $m:end --> lines" >&2
 		exit 1
