@@ -40,10 +40,12 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	}
 	if rs[0].Config.LRScale != 0 {
 		// A learning-rate grid: each estimator at its chosen rate, as the
-		// tables show it.
-		if rs, _ = SelectLR(rs); len(rs) == 0 {
-			return fmt.Errorf("suite: curves: every run of every learning rate diverged")
-		}
+		// tables show it. When every run diverged nothing is chosen and
+		// the panels stay empty, as they do for a sweep without a grid
+		// whose runs all diverged (the tables say so): a sweep that
+		// extends a grid upwards until it diverges is a result, not an
+		// error.
+		rs, _ = SelectLR(rs)
 	}
 	gs := groups(rs)
 	acc := plot.New()

@@ -229,3 +229,18 @@ func TestLREdge(t *testing.T) {
 		}
 	}
 }
+
+// TestCurvesOfADivergedGrid checks that a grid sweep whose every run
+// diverged (a study extending a grid upwards until it diverges) draws
+// empty panels, as a plain sweep does, instead of failing the sweep.
+func TestCurvesOfADivergedGrid(t *testing.T) {
+	nan := math.NaN()
+	rs := []*Record{gridRecord("ste", 10, 1, nan, 0, 0), gridRecord("ste", 10, 2, nan, 0, 0)}
+	var buf bytes.Buffer
+	if err := WriteCurves(&buf, rs, nil); err != nil {
+		t.Fatalf("WriteCurves(every grid run diverged) = %v, want empty panels", err)
+	}
+	if !strings.Contains(buf.String(), "<svg") {
+		t.Errorf("no SVG written")
+	}
+}
