@@ -1,0 +1,259 @@
+package fidelity
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// Loss is the loss the measurements differentiate: Forward returns the mean
+// loss of a batch of logits and Backward its gradient with respect to them.
+// *nn.SoftmaxCrossEntropy is one.
+type Loss interface {
+	Forward(logits *nn.Tensor, labels []int) float64
+	Backward() *nn.Tensor
+}
+
+// Batch is an evaluation or training batch: images and their labels.
+type Batch struct {
+	X      *nn.Tensor
+	Labels []int
+}
+
+// binaryLayer is what the measurements need of a binary layer.
+type binaryLayer struct {
+	path   string
+	weight *nn.Param
+	scale  []float32
+	grad   func() []float32 // ∂L/∂(s_o·q(W)) of the last Backward
+	nas    []*nn.NoiseAdaptation
+}
+
+// binaryLayers returns the binary layers of net in nn.Walk order.
+func binaryLayers(net nn.Layer) []binaryLayer {
+	var ls []binaryLayer
+	nn.Walk(net, func(path string, l nn.Layer) {
+		switch b := l.(type) {
+		case *nn.BinaryConv2d:
+			ls = append(ls, binaryLayer{path, b.Weight, b.Scale, b.ForwardWeightGrad, nonNil(b.WeightNA(), b.ActivationNA())})
+		case *nn.BinaryLinear:
+			ls = append(ls, binaryLayer{path, b.Weight, b.Scale, b.ForwardWeightGrad, nonNil(b.WeightNA(), b.ActivationNA())})
+		}
+	})
+	return ls
+}
+
+func nonNil(ms ...*nn.NoiseAdaptation) []*nn.NoiseAdaptation {
+	var out []*nn.NoiseAdaptation
+	for _, m := range ms {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Layers returns the paths (nn.Walk) of the binary layers of net, in the
+// order that Site.Layer numbers them.
+func Layers(net nn.Layer) []string {
+	var ps []string
+	for _, l := range binaryLayers(net) {
+		ps = append(ps, l.path)
+	}
+	return ps
+}
+
+// A Site is one sampled binary weight: the index of its layer among the
+// network's binary layers (Layers), its index in the layer's Weight.Data,
+// and the stratum it was drawn from.
+type Site struct {
+	Layer, Index int
+	Stratum      Stratum
+}
+
+// Stratum says how a site was drawn.
+type Stratum int
+
+const (
+	Uniform  Stratum = iota // uniformly over the layer
+	SmallAbs                // uniformly among the 10% smallest |w| of the layer
+)
+
+func (s Stratum) String() string {
+	if s == SmallAbs {
+		return "small"
+	}
+	return "uniform"
+}
+
+// Sample draws per binary layer of net perStratum distinct weights
+// uniformly, and perStratum distinct weights among the 10% smallest |w|
+// (fewer if the layer or its smallest tenth holds fewer), from
+// nn.Stream(seed, "fidelity.sample", layer). The sites are in layer order,
+// the uniform stratum first.
+func Sample(net nn.Layer, perStratum int, seed uint64) []Site {
+	var sites []Site
+	for li, l := range binaryLayers(net) {
+		r := nn.Stream(seed, "fidelity.sample", uint64(li))
+		w := l.weight.Data
+		n := len(w)
+		for _, i := range r.Perm(n)[:min(perStratum, n)] {
+			sites = append(sites, Site{li, i, Uniform})
+		}
+		order := make([]int, n)
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(math.Abs(float64(w[a])), math.Abs(float64(w[b]))) })
+		small := order[:max(1, n/10)]
+		for _, j := range r.Perm(len(small))[:min(perStratum, len(small))] {
+			sites = append(sites, Site{li, small[j], SmallAbs})
+		}
+	}
+	return sites
+}
+
+// trueMode switches net to the true loss: training mode, every noise
+// adaptation term off. It returns a function restoring the α values and the
+// buffers (BatchNorm running statistics) that the forward passes update.
+func trueMode(net nn.Layer, ls []binaryLayer) (restore func()) {
+	nn.SetTraining(net, true)
+	var alphas []float32
+	for _, l := range ls {
+		for _, m := range l.nas {
+			alphas = append(alphas, m.Alpha)
+			m.Alpha = 0
+		}
+	}
+	bufs := nn.Buffers(net)
+	saved := make([][]float32, len(bufs))
+	for i, b := range bufs {
+		saved[i] = slices.Clone(b.Data)
+	}
+	return func() {
+		k := 0
+		for _, l := range ls {
+			for _, m := range l.nas {
+				m.Alpha = alphas[k]
+				k++
+			}
+		}
+		for i, b := range bufs {
+			copy(b.Data, saved[i])
+		}
+	}
+}
+
+// TrueLoss returns the true loss L(W) of net on b (see the package
+// documentation), leaving the network's state unchanged.
+func TrueLoss(net nn.Layer, loss Loss, b Batch) float64 {
+	defer trueMode(net, binaryLayers(net))()
+	return loss.Forward(net.Forward(b.X), b.Labels)
+}
+
+// TrueChanges returns the true loss L of net on b and, for each site, the
+// exact change ΔL of flipping its binary weight, by negating the latent
+// weight (a zero weight, whose sign is +1, becomes the smallest negative
+// float32), running the network and restoring the weight. progress, if not
+// nil, is called after each site. The network's state is left unchanged.
+func TrueChanges(net nn.Layer, loss Loss, b Batch, sites []Site, progress func()) (float64, []float64) {
+	ls := binaryLayers(net)
+	defer trueMode(net, ls)()
+	base := loss.Forward(net.Forward(b.X), b.Labels)
+	dl := make([]float64, len(sites))
+	for k, s := range sites {
+		w := &ls[s.Layer].weight.Data[s.Index]
+		old := *w
+		*w = flipped(old)
+		dl[k] = loss.Forward(net.Forward(b.X), b.Labels) - base
+		*w = old
+		if progress != nil {
+			progress()
+		}
+	}
+	return base, dl
+}
+
+// flipped returns a latent weight of the opposite sign and the same
+// magnitude, so that the scale factors stay what they were.
+func flipped(w float32) float32 {
+	if w == 0 {
+		return -math.SmallestNonzeroFloat32
+	}
+	return -w
+}
+
+// Predicted returns for each site the change of the loss that net's
+// estimators predict for flipping its binary weight, δ = −2·b·∂L_E/∂b,
+// from one forward and backward pass on b in training mode with the noise
+// adaptation α that net is set to. It overwrites the parameters' gradients;
+// BatchNorm running statistics are restored.
+func Predicted(net nn.Layer, loss Loss, b Batch, sites []Site) []float64 {
+	ls := backward(net, loss, b)
+	pred := make([]float64, len(sites))
+	for k, s := range sites {
+		l := ls[s.Layer]
+		d := len(l.weight.Data) / len(l.scale)
+		o := s.Index / d
+		bit := 1.0
+		if l.weight.Data[s.Index] < 0 {
+			bit = -1
+		}
+		pred[k] = -2 * bit * float64(l.scale[o]) * float64(l.grad()[s.Index])
+	}
+	return pred
+}
+
+// backward runs one training-mode forward and backward pass of net on b
+// with zeroed gradients and restores the buffers the forward updates.
+func backward(net nn.Layer, loss Loss, b Batch) []binaryLayer {
+	ls := binaryLayers(net)
+	nn.SetTraining(net, true)
+	bufs := nn.Buffers(net)
+	saved := make([][]float32, len(bufs))
+	for i, buf := range bufs {
+		saved[i] = slices.Clone(buf.Data)
+	}
+	for _, p := range nn.Params(net) {
+		p.ZeroGrad()
+	}
+	loss.Forward(net.Forward(b.X), b.Labels)
+	net.Backward(loss.Backward())
+	for i, buf := range bufs {
+		copy(buf.Data, saved[i])
+	}
+	return ls
+}
+
+// LatentGrads returns, per binary layer of net, a copy of the latent-weight
+// gradient ∂L_E/∂W of one forward and backward pass on b (as Predicted).
+func LatentGrads(net nn.Layer, loss Loss, b Batch) [][]float32 {
+	ls := backward(net, loss, b)
+	gs := make([][]float32, len(ls))
+	for i, l := range ls {
+		gs[i] = slices.Clone(l.weight.Grad)
+	}
+	return gs
+}
+
+// Cosine returns the cosine of the angle between a and b, accumulated in
+// float64; 0 if either is zero. Unequal lengths panic.
+func Cosine(a, b []float32) float64 {
+	if len(a) != len(b) {
+		panic(fmt.Sprintf("fidelity: Cosine of vectors of lengths %d and %d", len(a), len(b)))
+	}
+	var ab, aa, bb float64
+	for i, x := range a {
+		y := float64(b[i])
+		ab += float64(x) * y
+		aa += float64(x) * float64(x)
+		bb += y * y
+	}
+	if aa == 0 || bb == 0 {
+		return 0
+	}
+	return ab / math.Sqrt(aa*bb)
+}
