@@ -257,3 +257,43 @@ func Cosine(a, b []float32) float64 {
 	}
 	return ab / math.Sqrt(aa*bb)
 }
+
+// CopyState copies into dst the parameters and buffers of src that dst has
+// too, matched by nn.Walk path and name with the same length: the state of
+// a network trained with one estimator put into a network built with
+// another. It returns the names of dst's parameters that src lacks (noise
+// adaptation weights, learnable estimator scalars), which keep their values.
+func CopyState(dst, src nn.Layer) (missing []string) {
+	have := map[string][]float32{}
+	nn.Walk(src, func(path string, l nn.Layer) {
+		if p, ok := l.(nn.Parametric); ok {
+			for _, q := range p.Params() {
+				have[path+"/"+q.Name] = q.Data
+			}
+		}
+		if s, ok := l.(nn.Stateful); ok {
+			for _, b := range s.Buffers() {
+				have[path+"/buffer/"+b.Name] = b.Data
+			}
+		}
+	})
+	nn.Walk(dst, func(path string, l nn.Layer) {
+		if p, ok := l.(nn.Parametric); ok {
+			for _, q := range p.Params() {
+				if v, ok := have[path+"/"+q.Name]; ok && len(v) == len(q.Data) {
+					copy(q.Data, v)
+				} else {
+					missing = append(missing, path+"/"+q.Name)
+				}
+			}
+		}
+		if s, ok := l.(nn.Stateful); ok {
+			for _, b := range s.Buffers() {
+				if v, ok := have[path+"/buffer/"+b.Name]; ok && len(v) == len(b.Data) {
+					copy(b.Data, v)
+				}
+			}
+		}
+	})
+	return missing
+}
