@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -368,5 +369,37 @@ func TestScore(t *testing.T) {
 				t.Errorf("Score(%v, %v) = %+v, want %+v", c.pred, c.dl, got, c.want)
 			}
 		})
+	}
+}
+
+// whole wraps a network as the only child of a parent, so that
+// TrueChanges runs it whole for every flip.
+type whole struct{ nn.Layer }
+
+func (w whole) Children() []nn.Layer { return []nn.Layer{w.Layer} }
+
+// TestPartialForwardIsExact: on ResNet-20 (reduced), flips computed by
+// running the network from the flipped layer's block on are bit for bit
+// those of running it whole.
+func TestPartialForwardIsExact(t *testing.T) {
+	m, err := models.Build("resnet20", models.Config{C: 1, H: 8, W: 8, Classes: 3, Width: 0.125,
+		Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}, nn.NewInit(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randTensor(12, 8, 1, 8, 8)
+	b := Batch{X: x, Labels: []int{0, 1, 2, 0, 1, 2, 0, 1}}
+	var ce nn.SoftmaxCrossEntropy
+	sites := Sample(&m.Net, 2, 1)
+	base, dl := TrueChanges(&m.Net, &ce, b, sites, nil)
+	wbase, want := TrueChanges(whole{&m.Net}, &ce, b, sites, nil)
+	if base != wbase || !slices.Equal(dl, want) {
+		t.Errorf("partial runs: L %g, ΔL %v\nwhole runs:   L %g, ΔL %v", base, dl, wbase, want)
+	}
+	if w, ww := Work(&m.Net, sites), Work(whole{&m.Net}, sites); ww != float64(1+len(sites)) || w >= ww || w <= 1+float64(len(sites))/float64(len(m.Net)) {
+		t.Errorf("Work = %g partial, %g whole, want %d whole and between", w, ww, 1+len(sites))
+	}
+	if len(Layers(&m.Net)) < 10 || slices.Max(dl) == 0 {
+		t.Errorf("%d binary layers, max ΔL %g: not the network meant", len(Layers(&m.Net)), slices.Max(dl))
 	}
 }

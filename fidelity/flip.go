@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gradbench/gradbench/nn"
 )
@@ -159,22 +161,90 @@ func TrueLoss(net nn.Layer, loss Loss, b Batch) float64 {
 // weight (a zero weight, whose sign is +1, becomes the smallest negative
 // float32), running the network and restoring the weight. progress, if not
 // nil, is called after each site. The network's state is left unchanged.
+//
+// When net is an nn.Parent (a Sequential), a flip runs its children from
+// the one that holds the flipped layer on, starting from the input that
+// child received in the unflipped pass: the outputs of the children before
+// it are unchanged, and still in their buffers, since those children do
+// not run again. Sites in layer order (as Sample returns them) keep it so.
 func TrueChanges(net nn.Layer, loss Loss, b Batch, sites []Site, progress func()) (float64, []float64) {
 	ls := binaryLayers(net)
 	defer trueMode(net, ls)()
-	base := loss.Forward(net.Forward(b.X), b.Labels)
+	run := forwardFrom(net, ls, b.X)
+	base := loss.Forward(run(-1), b.Labels)
 	dl := make([]float64, len(sites))
 	for k, s := range sites {
 		w := &ls[s.Layer].weight.Data[s.Index]
 		old := *w
 		*w = flipped(old)
-		dl[k] = loss.Forward(net.Forward(b.X), b.Labels) - base
+		dl[k] = loss.Forward(run(s.Layer), b.Labels) - base
 		*w = old
 		if progress != nil {
 			progress()
 		}
 	}
 	return base, dl
+}
+
+// forwardFrom returns a function that runs net on x: in full for layer −1
+// (recording the input of each child of net, if it is an nn.Parent), and
+// for a flip in binary layer l from the child holding it on. Such a run
+// leaves that child and the later ones holding the flipped network's
+// outputs: the next run from a later child first runs the children in
+// between again, with the weight restored.
+func forwardFrom(net nn.Layer, ls []binaryLayer, x *nn.Tensor) func(l int) *nn.Tensor {
+	p, ok := net.(nn.Parent)
+	if !ok {
+		return func(int) *nn.Tensor { return net.Forward(x) }
+	}
+	children := p.Children()
+	ins := make([]*nn.Tensor, len(children)+1)
+	top := make([]int, len(ls)) // the child of net holding each binary layer
+	for i, l := range ls {
+		first, _, _ := strings.Cut(l.path, ".")
+		top[i], _ = strconv.Atoi(first)
+	}
+	dirty := 0 // children from dirty on hold outputs of a flipped network
+	return func(l int) *nn.Tensor {
+		start := 0
+		if l >= 0 {
+			start = top[l]
+		}
+		if start < dirty {
+			dirty = start
+		}
+		ins[0] = x
+		for j := dirty; j < len(children); j++ {
+			if j == start && l >= 0 {
+				dirty = start
+			}
+			ins[j+1] = children[j].Forward(ins[j])
+		}
+		if l < 0 {
+			dirty = len(children)
+		}
+		return ins[len(children)]
+	}
+}
+
+// Work returns the network passes TrueChanges runs for sites, in units of
+// one whole pass: 1 for the unflipped pass plus, per site, the fraction of
+// net's children its run goes through (1 each if net is not an
+// nn.Parent), for an estimate of the time it takes.
+func Work(net nn.Layer, sites []Site) float64 {
+	p, ok := net.(nn.Parent)
+	if !ok {
+		return float64(1 + len(sites))
+	}
+	n := float64(len(p.Children()))
+	ls := binaryLayers(net)
+	w := 1.0
+	for _, s := range sites {
+		first, _, _ := strings.Cut(ls[s.Layer].path, ".")
+		top, _ := strconv.Atoi(first)
+		w += (n - float64(top)) / n
+	}
+	return w
 }
 
 // flipped returns a latent weight of the opposite sign and the same

@@ -152,7 +152,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	t1 := time.Now()
 	fidelity.TrueLoss(&ref.Net, &ce, eval)
 	if spec.Start != nil {
-		spec.Start(total, time.Duration(total)*time.Since(t1))
+		spec.Start(total, time.Duration(float64(len(states))*fidelity.Work(&ref.Net, sites)*float64(time.Since(t1))))
 	}
 	done := 0
 	for _, st := range states {
