@@ -403,3 +403,37 @@ func TestPartialForwardIsExact(t *testing.T) {
 		t.Errorf("%d binary layers, max ΔL %g: not the network meant", len(Layers(&m.Net)), slices.Max(dl))
 	}
 }
+
+// TestDescent: a tiny step changes nothing; a large step along −g flips
+// exactly the signs it should and lowers the loss (linear in the last
+// layer's signs), and leaves the state unchanged; a random direction keeps
+// each layer's norm.
+func TestDescent(t *testing.T) {
+	const n, in, out = 8, 12, 5
+	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), binaryLinear(t, in, out, "ste", nn.NewInit(2))}
+	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
+	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	g := LatentGrads(net, loss, b)
+	before := digest(net, nil)
+	steps := Descent(net, loss, b, g, []float64{0, 1e-9, 1e3})
+	if digest(net, nil) != before {
+		t.Error("Descent changed the network")
+	}
+	if steps[0].DL != 0 || steps[0].Flips != 0 || steps[1].Flips != 0 {
+		t.Errorf("steps of η = 0 and 1e-9: %+v %+v, want no change", steps[0], steps[1])
+	}
+	w := net[1].(*nn.BinaryLinear).Weight.Data
+	flips := 0
+	for j, v := range w {
+		if (v-1e3*g[0][j] < 0) != (v < 0) {
+			flips++
+		}
+	}
+	if steps[2].Flips != flips || flips == 0 || steps[2].DL >= 0 {
+		t.Errorf("step of η = 1e3: %+v, want %d flips and a lower loss", steps[2], flips)
+	}
+	r := RandomLike(g, 1)
+	if math.Abs(Norm(r)-Norm(g)) > 1e-5*Norm(g) || Cosine(r[0], g[0]) > 0.9 {
+		t.Errorf("RandomLike: norm %g, want %g; cosine with g %g", Norm(r), Norm(g), Cosine(r[0], g[0]))
+	}
+}

@@ -79,7 +79,17 @@ type FidelityState struct {
 	// Cosine[l][i][j] is the cosine between the latent gradients of
 	// estimators i and j in binary layer l.
 	Cosine [][][]float64
+	// Descent[i] holds estimator i's steps at the learning rates of
+	// DescentScales, then at the matched step norm; Random the steps along
+	// a random direction with the per-layer norms of the first estimator's
+	// gradient, at the same learning rates.
+	Descent [][]fidelity.Step
+	Random  []fidelity.Step
 }
+
+// DescentScales are the multipliers of the recipe's learning rate at which
+// gradbench fidelity steps along each estimator's gradient.
+var DescentScales = []float64{0.3, 1, 3}
 
 // FidelityRow is one estimator's flip fidelity at one state.
 type FidelityRow struct {
@@ -123,7 +133,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if batch > train.N {
 		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d training images of %s", batch, train.N, cfg.Dataset)
 	}
-	eval, err := fidelityBatch(ctx, train, batch, cfg.Seed)
+	eval, trainBatch, err := fidelityBatches(ctx, train, batch, cfg.Batch, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +205,34 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			fs.Rows = append(fs.Rows, row)
 			grads = append(grads, fidelity.LatentGrads(&m.Net, &ce, eval))
 		}
+		// Descent: steps along each estimator's gradient on a training batch,
+		// at the recipe's learning rate times DescentScales and at the
+		// median of the estimators' step norms at the recipe's rate.
+		var tg [][][]float32
+		var norms []float64
+		for _, m := range nets {
+			g := fidelity.LatentGrads(&m.Net, &ce, trainBatch)
+			tg = append(tg, g)
+			norms = append(norms, cfg.LR*fidelity.Norm(g))
+		}
+		target := median(norms)
+		for i := range nets {
+			etas := make([]float64, 0, len(DescentScales)+1)
+			for _, k := range DescentScales {
+				etas = append(etas, k*cfg.LR)
+			}
+			if n := fidelity.Norm(tg[i]); n > 0 {
+				etas = append(etas, target/n)
+			} else {
+				etas = append(etas, 0)
+			}
+			fs.Descent = append(fs.Descent, fidelity.Descent(&ref.Net, &ce, eval, tg[i], etas))
+		}
+		etas := make([]float64, 0, len(DescentScales))
+		for _, k := range DescentScales {
+			etas = append(etas, k*cfg.LR)
+		}
+		fs.Random = fidelity.Descent(&ref.Net, &ce, eval, fidelity.RandomLike(tg[0], cfg.Seed), etas)
 		for l := range res.Layers {
 			c := make([][]float64, len(nets))
 			for i := range nets {
@@ -307,29 +345,47 @@ func EpochWeightsPath(dir, key string, e int) string {
 	return filepath.Join(dir, fmt.Sprintf("%s.e%d.weights", key, e))
 }
 
-// fidelityBatch returns the first batch of a shuffled pass over the
-// training split (seeded, no augmentation): the evaluation batch.
-func fidelityBatch(ctx context.Context, train *data.Dataset, n int, seed uint64) (fidelity.Batch, error) {
+// fidelityBatches returns the first batch of a shuffled pass over the
+// training split (seeded, no augmentation), the evaluation batch, and the
+// first train images of the next batch, the training batch of a step.
+func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed uint64) (eval, step fidelity.Batch, err error) {
 	l, err := data.NewLoader(train, data.Config{BatchSize: n, Seed: seed, Shuffle: true, Prefetch: 1})
 	if err != nil {
-		return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
+		return eval, step, fmt.Errorf("suite: fidelity: %w", err)
 	}
 	defer l.Close()
 	it := l.Epoch(ctx, 0)
 	defer it.Close()
-	if !it.Next() {
-		if err := it.Err(); err != nil {
-			return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
+	next := func(k int) (fidelity.Batch, error) {
+		if !it.Next() {
+			if err := it.Err(); err != nil {
+				return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
+			}
+			return fidelity.Batch{}, fmt.Errorf("suite: fidelity: the training split has fewer than %d images", n+1)
 		}
-		return fidelity.Batch{}, errors.New("suite: fidelity: the training split gave no batch")
+		b := it.Batch()
+		k = min(k, b.N)
+		x := &nn.Tensor{N: k, C: b.C, H: b.H, W: b.W, Data: slices.Clone(b.X[:k*b.C*b.H*b.W])}
+		labels := make([]int, k)
+		for i, y := range b.Y[:k] {
+			labels[i] = int(y)
+		}
+		return fidelity.Batch{X: x, Labels: labels}, nil
 	}
-	b := it.Batch()
-	x := &nn.Tensor{N: b.N, C: b.C, H: b.H, W: b.W, Data: slices.Clone(b.X)}
-	labels := make([]int, b.N)
-	for i, y := range b.Y {
-		labels[i] = int(y)
+	if eval, err = next(n); err != nil {
+		return eval, step, err
 	}
-	return fidelity.Batch{X: x, Labels: labels}, nil
+	step, err = next(m)
+	return eval, step, err
+}
+
+func median(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // WriteMarkdown writes per state the table estimator × metric with the
@@ -389,8 +445,35 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Descent: true-loss change (and signs flipped) after one step W − η·g on the binary layers' latent weights, g the estimator's gradient on a training batch:")
+		fmt.Fprintln(w)
+		head = []string{"direction"}
+		for _, k := range DescentScales {
+			head = append(head, fmt.Sprintf("ΔL at lr×%g", k), "flips")
+		}
+		head = append(head, "ΔL at matched norm", "flips")
+		rows = nil
+		step := func(row []string, s fidelity.Step) []string {
+			return append(row, fmt.Sprintf("%+.4f", s.DL), strconv.Itoa(s.Flips))
+		}
+		for i, e := range r.Estimators {
+			row := []string{e}
+			for _, s := range st.Descent[i] {
+				row = step(row, s)
+			}
+			rows = append(rows, row)
+		}
+		row := []string{"random (" + r.Estimators[0] + "'s layer norms)"}
+		for _, s := range st.Random {
+			row = step(row, s)
+		}
+		rows = append(rows, append(row, "–", "–"))
+		if err := mdtable.Write(w, 1, head, rows); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
 	}
-	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state; 95%% CI: bootstrap percentile intervals over the sampled weights. Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Wall time %s.\n",
+	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state; 95%% CI: bootstrap percentile intervals over the sampled weights. Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Descent: matched norm is the η with ‖η·g‖ the median over the estimators of ‖lr·g‖; the full-precision layers do not move. Wall time %s.\n",
 		"one evaluation batch of training images", r.States[0].Rows[0].Overall.N, r.Elapsed.Round(time.Second))
 	return err
 }

@@ -61,6 +61,9 @@ func TestFidelityAlongARun(t *testing.T) {
 		if ctl(0) != ctl(1) {
 			t.Errorf("%s: control layer Pearson %g (ste) and %g (approxsign): nothing binary follows it, so δ must be the same", st.Name, ctl(0), ctl(1))
 		}
+		if len(st.Descent) != 3 || len(st.Descent[0]) != len(DescentScales)+1 || len(st.Random) != len(DescentScales) {
+			t.Errorf("%s: descent steps %d×%d and %d random", st.Name, len(st.Descent), len(st.Descent[0]), len(st.Random))
+		}
 		if c := st.Cosine[0][1][1]; c < 1-1e-9 {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
@@ -86,7 +89,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err := checkpoint.Load(EpochWeightsPath(dir, key, 1), &checkpoint.State{Net: &own.Net}); err != nil {
 		t.Fatal(err)
 	}
-	eval, err := fidelityBatch(context.Background(), train, 32, cfg.Seed)
+	eval, _, err := fidelityBatches(context.Background(), train, 32, cfg.Batch, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +101,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err := res.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"epoch 1 (true loss", "| fda+na ", "Agreement"} {
+	for _, want := range []string{"epoch 1 (true loss", "| fda+na ", "Agreement", "Descent:", "| random (ste"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}
