@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -429,14 +430,11 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintln(w, "Agreement: cosine between the estimators' latent gradients, mean over binary layers:")
 		fmt.Fprintln(w)
 		rows = nil
+		mc := meanCosine(st, len(r.Estimators))
 		for i, e := range r.Estimators {
 			row := []string{e}
 			for j := range r.Estimators {
-				var s float64
-				for l := range r.Layers {
-					s += st.Cosine[l][i][j]
-				}
-				row = append(row, f3(s/float64(len(r.Layers))))
+				row = append(row, f3(mc[i][j]))
 			}
 			rows = append(rows, row)
 		}
@@ -539,4 +537,50 @@ func (r *FidelityResult) WriteSVG(path string) error {
 	}
 	p.Legend.Top = true
 	return p.Save(6*vg.Inch, 4*vg.Inch, path)
+}
+
+// cosineGrid is the agreement matrix of one state, averaged over the binary
+// layers, as a plotter.GridXYZ: column i and row j are estimators i and j.
+type cosineGrid [][]float64
+
+func (g cosineGrid) Dims() (c, r int)   { return len(g), len(g) }
+func (g cosineGrid) Z(c, r int) float64 { return g[c][r] }
+func (g cosineGrid) X(c int) float64    { return float64(c) }
+func (g cosineGrid) Y(r int) float64    { return float64(r) }
+func (g cosineGrid) Min() float64       { return -1 }
+func (g cosineGrid) Max() float64       { return 1 }
+
+// meanCosine returns the cosine matrix of st averaged over its layers.
+func meanCosine(st FidelityState, n int) cosineGrid {
+	g := make(cosineGrid, n)
+	for i := range g {
+		g[i] = make([]float64, n)
+		for j := range g[i] {
+			for l := range st.Cosine {
+				g[i][j] += st.Cosine[l][i][j]
+			}
+			g[i][j] /= float64(len(st.Cosine))
+		}
+	}
+	return g
+}
+
+// WriteAgreementSVG draws the agreement matrix of the last state (the
+// cosine between the estimators' latent gradients, mean over binary
+// layers) as a heat map from −1 (blue) to 1 (red).
+func (r *FidelityResult) WriteAgreementSVG(path string) error {
+	st := r.States[len(r.States)-1]
+	n := len(r.Estimators)
+	p := plot.New()
+	p.Title.Text = "agreement: cosine of latent gradients, " + st.Name
+	p.Add(plotter.NewHeatMap(meanCosine(st, n), moreland.SmoothBlueRed().Palette(255)))
+	ticks := make([]plot.Tick, n)
+	for i, e := range r.Estimators {
+		ticks[i] = plot.Tick{Value: float64(i), Label: e}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Tick.Label.Rotation = 0.6
+	p.X.Tick.Label.XAlign = -1
+	return p.Save(5*vg.Inch, 5*vg.Inch, path)
 }

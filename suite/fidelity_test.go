@@ -131,4 +131,10 @@ func TestFidelityAlongARun(t *testing.T) {
 	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("approxsign")) {
 		t.Errorf("SVG: %v", err)
 	}
+	if err := res.WriteAgreementSVG(svg); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("agreement")) || !bytes.Contains(b, []byte("fda+na")) {
+		t.Errorf("agreement SVG: %v", err)
+	}
 }

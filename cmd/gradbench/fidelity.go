@@ -39,7 +39,8 @@ instead.
 It prints the expected time before it starts and a progress bar while it
 runs, then the markdown table; --out DIR also writes fidelity.md,
 fidelity.svg (correlation per binary layer of the last state, one line
-per estimator) and fidelity-bench.txt (benchmark lines for benchstat).
+per estimator), fidelity-agreement.svg (the agreement matrix as a heat
+map) and fidelity-bench.txt (benchmark lines for benchstat).
 
 Example:
 
@@ -59,7 +60,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
 	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer")
 	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, "bootstrap `resamples`")
-	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg and fidelity-bench.txt to (default: print only)")
+	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -122,5 +123,8 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if err := res.WriteBench(bf); err != nil {
 		return err
 	}
-	return res.WriteSVG(filepath.Join(*out, "fidelity.svg"))
+	if err := res.WriteSVG(filepath.Join(*out, "fidelity.svg")); err != nil {
+		return err
+	}
+	return res.WriteAgreementSVG(filepath.Join(*out, "fidelity-agreement.svg"))
 }
