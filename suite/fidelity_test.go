@@ -138,3 +138,28 @@ func TestFidelityAlongARun(t *testing.T) {
 		t.Errorf("agreement SVG: %v", err)
 	}
 }
+
+// BenchmarkFidelity times one fidelity table of the standard study's seven
+// estimators at the initial state of the fmnist-10 recipe's network (seed
+// 1) at the defaults: evaluation batch 512, 64 weights per stratum and
+// binary layer, 1000 bootstrap resamples. It needs Fashion-MNIST (see
+// gradbench list) and skips without it. results/fidelity-bench.sh runs it.
+func BenchmarkFidelity(b *testing.B) {
+	r, err := LoadRecipe("fmnist-10")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := OpenDataset(r.Dataset, ""); err != nil {
+		b.Skipf("no %s: %v", r.Dataset, err)
+	}
+	specs, err := estimators.ParseList("ste,approxsign,dsq,bnnplus,ede,fda,fda+na")
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs}
+	for b.Loop() {
+		if _, err := Fidelity(context.Background(), spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
