@@ -44,7 +44,7 @@ map) and fidelity-bench.txt (benchmark lines for benchstat).
 
 Example:
 
-	gradbench fidelity --run results/fmnist-10/498b8aff7402f0eb.json --estimators ste,fda,fda+na --out /tmp/fid`,
+	gradbench fidelity --run results/fmnist-10/91db0da5c016bcf8.json --estimators ste,fda,fda+na --out /tmp/fid`,
 	run: runFidelity,
 }
 
