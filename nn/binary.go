@@ -225,6 +225,12 @@ func (l *BinaryConv2d) ActivationEstimator() estimators.Estimator { return l.a.e
 func (l *BinaryConv2d) WeightNA() *NoiseAdaptation                { return l.w.na }
 func (l *BinaryConv2d) ActivationNA() *NoiseAdaptation            { return l.a.na }
 
+// ForwardWeightGrad returns the gradient of the loss with respect to the
+// forward weights s_o·q(W) (plus the noise-adaptation term) of the last
+// Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
+// its entry. It is the layer's buffer, overwritten by the next Backward.
+func (l *BinaryConv2d) ForwardWeightGrad() []float32 { return l.dwb }
+
 // Forward returns conv(q(x), q(W)·s), with noise adaptation in training.
 func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	x.check("BinaryConv2d", "Forward")
@@ -370,6 +376,12 @@ func (l *BinaryLinear) WeightEstimator() estimators.Estimator     { return l.w.e
 func (l *BinaryLinear) ActivationEstimator() estimators.Estimator { return l.a.est }
 func (l *BinaryLinear) WeightNA() *NoiseAdaptation                { return l.w.na }
 func (l *BinaryLinear) ActivationNA() *NoiseAdaptation            { return l.a.na }
+
+// ForwardWeightGrad returns the gradient of the loss with respect to the
+// forward weights s_o·q(W) (plus the noise-adaptation term) of the last
+// Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
+// its entry. It is the layer's buffer, overwritten by the next Backward.
+func (l *BinaryLinear) ForwardWeightGrad() []float32 { return l.dwb }
 
 // Forward returns q(x)·(q(W)·s)ᵀ, with noise adaptation in training.
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {

@@ -12,6 +12,7 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
 // loop trains epochs start..E-1 and returns the finished record.
@@ -37,6 +38,11 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 		if e+1 < E {
 			if err := ru.saveCheckpoint(e+1, (e+1)*steps); err != nil {
 				return nil, err
+			}
+			if ru.r.KeepEpochs {
+				if err := saveState(EpochWeightsPath(ru.r.Dir, ru.cfg.Key(), e+1), &checkpoint.State{Net: ru.model.Net}); err != nil {
+					return nil, err
+				}
 			}
 		}
 		ru.r.emit(Event{Kind: EventEpoch, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: E, Step: steps, Steps: steps,

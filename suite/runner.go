@@ -34,6 +34,11 @@ type Runner struct {
 	DataProgressBar bool
 	// Lock tunes the cell locks Run takes (zero values: the defaults).
 	Lock LockConfig
+	// KeepEpochs keeps the weights after every epoch but the last as
+	// <key>.e<epoch>.weights (EpochWeightsPath) besides the final
+	// <key>.weights, so that gradbench fidelity can measure the states
+	// along the run's trajectory. It is not part of any run key.
+	KeepEpochs bool
 
 	datasets map[string]*datasetPair
 }

@@ -44,7 +44,7 @@ type cmdEnv struct {
 }
 
 // commands is the list of gradbench subcommands, sorted by name.
-var commands = []*command{curvesCmd, evalCmd, exportCmd, listCmd, modelsCmd, planCmd, runCmd, slurmCmd, tableCmd}
+var commands = []*command{curvesCmd, evalCmd, exportCmd, fidelityCmd, listCmd, modelsCmd, planCmd, runCmd, slurmCmd, tableCmd}
 
 // errUsage marks an error already explained by printed usage.
 var errUsage = errors.New("usage")

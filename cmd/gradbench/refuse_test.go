@@ -23,6 +23,7 @@ import (
 // exact outcome: the error text, or the value actually used.
 func TestRefuses(t *testing.T) {
 	fx := newRefuseFixture(t)
+	oneKey := strings.TrimSuffix(filepath.Base(fx.oneRecord), ".json")
 	type row struct {
 		name string
 		args []string
@@ -81,6 +82,33 @@ func TestRefuses(t *testing.T) {
 		// 7. A recipe key given twice is refused.
 		pos("7 recipe key twice", []string{"plan", "--recipe", fx.dupKey, "--out", fx.scratch("dup")},
 			`suite: recipe dup: key "lr" given twice (in `+fx.dupKey+")", nil),
+		// 9. fidelity (issue 14) refuses states it cannot measure, by name, with what to do.
+		pos("9 fidelity without a state", []string{"fidelity"},
+			"fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)", nil),
+		pos("9 fidelity --run and --init", []string{"fidelity", "--run", fx.oneRecord, "--init"},
+			"suite: fidelity: --run and --init both given: --run measures its initial state as epoch 0", nil),
+		pos("9 fidelity epoch not kept", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,1"},
+			"suite: fidelity: run "+oneKey+" has no weights after epoch 1 ("+suite.EpochWeightsPath(filepath.Dir(fx.oneRecord), oneKey, 1)+"): gradbench run --keep-epochs keeps them", nil),
+		pos("9 fidelity epoch past the run", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "3"},
+			"suite: fidelity: epoch 3 is outside the run's 0..2", nil),
+		pos("9 fidelity --epochs x", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "x"},
+			`fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`, nil),
+		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
+			"suite: fidelity: epochs [2] need a run (--run): --init has the initial state only", nil),
+		pos("9 fidelity --sample 0", []string{"fidelity", "--init", "--sample", "0"},
+			"fidelity: --batch 512, --sample 0, --bootstrap 1000: want --batch >= 2, --sample >= 1 and --bootstrap >= 1", nil),
+		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
+			"suite: fidelity: evaluation batch 5000 is more than the 2048 training images of synthetic", nil),
+		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "20"}, "", func(t *testing.T, stdout, stderr string) {
+			for _, want := range []string{"epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson"} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("fidelity output lacks %q:\n%s", want, stdout)
+				}
+			}
+			if !strings.Contains(stderr, "network passes, expected") {
+				t.Errorf("fidelity did not print the expected time first:\n%s", stderr)
+			}
+		}),
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
 			"curves: --from -1e+300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),

@@ -119,6 +119,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	sf.define(fs)
 	out := fs.String("out", filepath.Join("results", "runs"), "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
+	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs")
 	var cf cellFlags // plan.go
 	cf.define(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -132,7 +133,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 		return cf.run(ctx, env, fs, sweep, *out, *quiet)
 	}
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
-	runner := &suite.Runner{Dir: *out, Progress: bar.event}
+	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
 	if !*quiet {
 		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
 	}

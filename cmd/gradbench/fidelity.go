@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+var fidelityCmd = &command{
+	name:  "fidelity",
+	short: "measure how well each estimator's gradient predicts the binary network's real loss changes",
+	long: `
+Fidelity measures the estimators' gradients on network states, without
+training: for a sample of binary weights of every binary layer (uniform,
+and among the 10% smallest |w|) it computes the exact change of the loss
+when the weight's sign flips, and the change each estimator's backward
+pass predicts, and reports their Pearson and Spearman correlations, the
+sign agreement and the top-k precision, with bootstrap 95% intervals over
+the sampled weights, and the cosine between the estimators' latent
+gradients. The true loss is the binary network's (sign forward, no noise
+adaptation, BatchNorm in training mode) on one batch of training images.
+Every estimator is measured on the same states.
+
+--run names a finished run by its record <key>.json (gradbench run
+--out DIR): its states are its initial weights (epoch 0) and its final
+weights, or those of --epochs (weights after other epochs exist when the
+run was trained with gradbench run --keep-epochs). --init measures the
+initial state of the recipe's network (--recipe, --seeds: the first seed)
+instead.
+
+It prints the expected time before it starts and a progress bar while it
+runs, then the markdown table; --out DIR also writes fidelity.md,
+fidelity.svg (correlation per binary layer of the last state, one line
+per estimator), fidelity-agreement.svg (the agreement matrix as a heat
+map) and fidelity-bench.txt (benchmark lines for benchstat).
+
+Example:
+
+	gradbench fidelity --run results/fmnist-10/91db0da5c016bcf8.json --estimators ste,fda,fda+na --out /tmp/fid`,
+	run: runFidelity,
+}
+
+func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
+	var sf sweepFlags
+	fs.StringVar(&sf.estimators, "estimators", suite.DefaultEstimators, "comma-separated estimator `specs` to measure, such as fda:n=9,ste or dsq+na (see gradbench list)")
+	fs.StringVar(&sf.recipe, "recipe", "fmnist-10", "with --init: recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
+	fs.StringVar(&sf.seeds, "seeds", "1", "with --init: the `seed` of the initial weights and of the evaluation batch")
+	fs.StringVar(&sf.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
+	run := fs.String("run", "", "the finished run whose states to measure: its record `file` <key>.json")
+	init := fs.Bool("init", false, "measure the initial state of the recipe's network (with the first of --seeds) instead of a run's")
+	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, 0 the initial weights (default 0 and the last)")
+	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
+	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer")
+	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, "bootstrap `resamples`")
+	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
+	quiet := fs.Bool("quiet", false, "print no progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	spec := suite.FidelitySpec{Run: *run, Init: *init, Batch: *batch, PerStratum: *per, Reps: *reps, DataDir: sf.data}
+	if *batch < 2 || *per < 1 || *reps < 1 {
+		return fmt.Errorf("fidelity: --batch %d, --sample %d, --bootstrap %d: want --batch >= 2, --sample >= 1 and --bootstrap >= 1", *batch, *per, *reps)
+	}
+	if *run == "" && !*init {
+		return errors.New("fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)")
+	}
+	if *epochs != "" {
+		for _, f := range strings.Split(*epochs, ",") {
+			e, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || e < 0 {
+				return fmt.Errorf("fidelity: --epochs %q: want comma-separated epochs >= 0, such as 0,5,10", *epochs)
+			}
+			spec.Epochs = append(spec.Epochs, e)
+		}
+	}
+	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: sf.recipe, Seeds: sf.seeds, DataDir: sf.data, Estimators: &sf.estimators})
+	if err != nil {
+		return err
+	}
+	spec.Estimators, spec.Workload, spec.Seed = sweep.Specs, &sweep.Workload, sweep.Seeds[0]
+	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
+	var start time.Time
+	spec.Start = func(passes int, expected time.Duration) {
+		start = time.Now()
+		bar.line("fidelity: %d network passes, expected %s", passes, expected.Round(time.Second))
+	}
+	spec.Progress = func(done, total int) { bar.fraction("fidelity", done, total, start) }
+	res, err := suite.Fidelity(ctx, spec)
+	bar.clear()
+	if err != nil {
+		return err
+	}
+	if err := res.WriteMarkdown(env.stdout); err != nil {
+		return err
+	}
+	if *out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fmt.Errorf("fidelity: %w", err)
+	}
+	md, err := os.Create(filepath.Join(*out, "fidelity.md"))
+	if err != nil {
+		return fmt.Errorf("fidelity: %w", err)
+	}
+	defer md.Close()
+	if err := res.WriteMarkdown(md); err != nil {
+		return err
+	}
+	bf, err := os.Create(filepath.Join(*out, "fidelity-bench.txt"))
+	if err != nil {
+		return fmt.Errorf("fidelity: %w", err)
+	}
+	defer bf.Close()
+	if err := res.WriteBench(bf); err != nil {
+		return err
+	}
+	if err := res.WriteSVG(filepath.Join(*out, "fidelity.svg")); err != nil {
+		return err
+	}
+	return res.WriteAgreementSVG(filepath.Join(*out, "fidelity-agreement.svg"))
+}

@@ -1,0 +1,439 @@
+package fidelity
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/nn"
+)
+
+// linearLoss is L = Σ c·logits / N: linear in the logits, so that a
+// network whose last layer is binary has a loss linear in its signs.
+type linearLoss struct {
+	c  []float32
+	dx nn.Tensor
+	n  int
+}
+
+func (l *linearLoss) Forward(z *nn.Tensor, labels []int) float64 {
+	var s float64
+	for i, v := range z.Data {
+		s += float64(l.c[i]) * float64(v)
+	}
+	l.n = z.N
+	l.dx = nn.Tensor{N: z.N, C: z.C, H: z.H, W: z.W, Data: make([]float32, len(z.Data))}
+	return s / float64(z.N)
+}
+
+func (l *linearLoss) Backward() *nn.Tensor {
+	for i, c := range l.c {
+		l.dx.Data[i] = c / float32(l.n)
+	}
+	return &l.dx
+}
+
+func randTensor(seed uint64, n, c, h, w int) *nn.Tensor {
+	r := nn.Stream(seed, "fidelity.test")
+	t := nn.NewTensor(n, c, h, w)
+	for i := range t.Data {
+		t.Data[i] = float32(r.NormFloat64())
+	}
+	return t
+}
+
+func binaryLinear(t *testing.T, in, out int, spec string, init *nn.Init) *nn.BinaryLinear {
+	t.Helper()
+	l, err := nn.NewBinaryLinear(in, out, nn.Binary{Estimator: estimators.MustParse(spec)}, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestLinearInLastLayerIsExact: with a loss linear in the logits and a
+// binary linear layer last, the loss is linear in that layer's signs (its
+// scales held fixed), so the predicted change of every flip is the true
+// change to float precision and the correlation is 1, whatever the
+// estimator. A wrong sign of b, a missing scale or a flip that moved the
+// scale would break it.
+func TestLinearInLastLayerIsExact(t *testing.T) {
+	const n, in, out = 8, 12, 5
+	for _, spec := range []string{"ste", "fda", "approxsign"} {
+		t.Run(spec, func(t *testing.T) {
+			net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), binaryLinear(t, in, out, spec, nn.NewInit(2))}
+			x := randTensor(3, n, 6, 1, 1)
+			c := randTensor(4, n, out, 1, 1).Data
+			b := Batch{X: x, Labels: make([]int, n)}
+			loss := &linearLoss{c: c}
+			sites := Sample(net, in*out, 5)
+			if len(sites) != in*out+max(1, in*out/10) {
+				t.Fatalf("Sample gave %d sites, want %d", len(sites), in*out+in*out/10)
+			}
+			_, dl := TrueChanges(net, loss, b, sites, nil)
+			pred := Predicted(net, loss, b, sites)
+			var scale float64
+			for _, d := range dl {
+				scale = max(scale, math.Abs(d))
+			}
+			if scale == 0 {
+				t.Fatal("every flip left the loss unchanged")
+			}
+			for k, s := range sites {
+				if math.Abs(pred[k]-dl[k]) > 1e-5*scale {
+					t.Errorf("site %+v: δ = %g, ΔL = %g", s, pred[k], dl[k])
+				}
+			}
+			sc := Score(pred, dl, 1e-6*scale)
+			if sc.Pearson < 1-1e-9 || sc.Sign != 1 || sc.TopK != 1 {
+				t.Errorf("Score = %+v, want Pearson 1, Sign 1, TopK 1", sc)
+			}
+		})
+	}
+}
+
+// TestTwoLayersAgainstEnumeration builds two binary linear layers (3→2→2,
+// ten binary weights), computes the true loss of every one of the 2^10
+// sign patterns by an independent float64 forward pass, and checks the
+// true loss and every single-flip change against that table.
+func TestTwoLayersAgainstEnumeration(t *testing.T) {
+	const n = 5
+	init := nn.NewInit(7)
+	l1, l2 := binaryLinear(t, 3, 2, "ste", init), binaryLinear(t, 2, 2, "ste", init)
+	net := nn.Sequential{l1, l2}
+	x := randTensor(8, n, 3, 1, 1)
+	labels := []int{0, 1, 1, 0, 1}
+	b := Batch{X: x, Labels: labels}
+	sgn := func(v float64) float64 {
+		if v < 0 {
+			return -1
+		}
+		return 1
+	}
+	meanAbs := func(w []float32) float64 {
+		var s float64
+		for _, v := range w {
+			s += math.Abs(float64(v))
+		}
+		return s / float64(len(w))
+	}
+	s1 := []float64{meanAbs(l1.Weight.Data[:3]), meanAbs(l1.Weight.Data[3:])}
+	s2 := []float64{meanAbs(l2.Weight.Data[:2]), meanAbs(l2.Weight.Data[2:])}
+	// bit k of a pattern is weight k of l1 (k < 6) or k−6 of l2; set = −1.
+	lossOf := func(p int) float64 {
+		bit := func(k int) float64 {
+			if p>>k&1 == 1 {
+				return -1
+			}
+			return 1
+		}
+		var total float64
+		for i := range n {
+			var h [2]float64
+			for o := range 2 {
+				for j := range 3 {
+					h[o] += sgn(float64(x.Data[i*3+j])) * s1[o] * bit(o*3+j)
+				}
+			}
+			var z [2]float64
+			for k := range 2 {
+				for o := range 2 {
+					z[k] += sgn(h[o]) * s2[k] * bit(6+k*2+o)
+				}
+			}
+			m := max(z[0], z[1])
+			lse := m + math.Log(math.Exp(z[0]-m)+math.Exp(z[1]-m))
+			total += lse - z[labels[i]]
+		}
+		return total / n
+	}
+	table := make([]float64, 1<<10)
+	for p := range table {
+		table[p] = lossOf(p)
+	}
+	p0 := 0
+	for k, w := range slices.Concat(l1.Weight.Data, l2.Weight.Data) {
+		if w < 0 {
+			p0 |= 1 << k
+		}
+	}
+	sites := Sample(net, 6, 1)
+	var ce nn.SoftmaxCrossEntropy
+	base, dl := TrueChanges(net, &ce, b, sites, nil)
+	if math.Abs(base-table[p0]) > 1e-5 {
+		t.Errorf("true loss = %g, enumeration gives %g", base, table[p0])
+	}
+	if got := TrueLoss(net, &ce, b); got != base {
+		t.Errorf("TrueLoss = %g, TrueChanges' base = %g", got, base)
+	}
+	seen := map[int]bool{}
+	changed := 0
+	for k, s := range sites {
+		bit := s.Index + 6*s.Layer
+		seen[bit] = true
+		want := table[p0^1<<bit] - table[p0]
+		if math.Abs(dl[k]-want) > 1e-5 {
+			t.Errorf("flip of weight %d of layer %d: ΔL = %g, enumeration gives %g", s.Index, s.Layer, dl[k], want)
+		}
+		if want != 0 {
+			changed++
+		}
+	}
+	if len(seen) != 10 || changed == 0 {
+		t.Errorf("the sample covers %d of the 10 weights, %d flips change the loss; want all 10 and some", len(seen), changed)
+	}
+}
+
+// TestLeavesStateUnchanged: measurements restore the latent weights, the
+// BatchNorm running statistics and the noise-adaptation α.
+func TestLeavesStateUnchanged(t *testing.T) {
+	net := convNet(t, "fda+na", 1)
+	nn.SetProgress(net, nn.Progress{Epoch: 0, Epochs: 4})
+	before := digest(net, nil)
+	b := convBatch()
+	var ce nn.SoftmaxCrossEntropy
+	sites := Sample(net, 4, 1)
+	TrueChanges(net, &ce, b, sites, nil)
+	Predicted(net, &ce, b, sites)
+	if after := digest(net, nil); after != before {
+		t.Errorf("state digest %s after the measurements, %s before", after, before)
+	}
+	for _, l := range binaryLayers(net) {
+		for _, m := range l.nas {
+			if m.Alpha == 0 {
+				t.Errorf("layer %s: noise adaptation α left at 0", l.path)
+			}
+		}
+	}
+}
+
+func convNet(t testing.TB, spec string, seed uint64) nn.Layer {
+	init := nn.NewInit(seed)
+	unit := func() nn.Layer {
+		c, err := nn.NewBinaryConv2d(nn.Conv{In: 4, Out: 4, Kernel: 3, Pad: 1},
+			nn.Binary{Estimator: estimators.MustParse(spec)}, init)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nn.Sequential{&nn.Residual{Body: nn.Sequential{c, nn.NewBatchNorm2d(4)}}, nn.NewPReLU(4)}
+	}
+	return nn.Sequential{
+		nn.NewConv2d(nn.Conv{In: 1, Out: 4, Kernel: 3, Pad: 1, SkipInputGrad: true}, init),
+		nn.NewBatchNorm2d(4),
+		unit(), unit(),
+		nn.NewGlobalAvgPool(),
+		nn.NewLinear(4, 3, true, init),
+	}
+}
+
+func convBatch() Batch {
+	x := randTensor(11, 16, 1, 6, 6)
+	labels := make([]int, 16)
+	for i := range labels {
+		labels[i] = i % 3
+	}
+	return Batch{X: x, Labels: labels}
+}
+
+// digest hashes the network's parameters and buffers and the floats fs.
+func digest(net nn.Layer, fs []float64) string {
+	h := sha256.New()
+	var b [8]byte
+	var ps []*nn.Param
+	var bufs []*nn.Buffer
+	if net != nil {
+		ps, bufs = nn.Params(net), nn.Buffers(net)
+	}
+	for _, p := range ps {
+		for _, v := range p.Data {
+			binary.LittleEndian.PutUint32(b[:4], math.Float32bits(v))
+			h.Write(b[:4])
+		}
+	}
+	for _, buf := range bufs {
+		for _, v := range buf.Data {
+			binary.LittleEndian.PutUint32(b[:4], math.Float32bits(v))
+			h.Write(b[:4])
+		}
+	}
+	for _, v := range fs {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)[:8])
+}
+
+// measureAll runs every measurement on the conv network and returns their
+// numbers.
+func measureAll(t testing.TB) []float64 {
+	var out []float64
+	b := convBatch()
+	var ce nn.SoftmaxCrossEntropy
+	ref := convNet(t, "ste", 1)
+	sites := Sample(ref, 8, 1)
+	base, dl := TrueChanges(ref, &ce, b, sites, nil)
+	out = append(append(out, base), dl...)
+	for _, spec := range []string{"ste", "fda+na"} {
+		net := convNet(t, spec, 1)
+		nn.SetProgress(net, nn.Progress{Epoch: 0, Epochs: 4})
+		pred := Predicted(net, &ce, b, sites)
+		iv := Bootstrap(pred, dl, 1e-7, 50, 1)
+		out = append(append(out, pred...), iv.Lo.Pearson, iv.Hi.Pearson, iv.Lo.Spearman, iv.Hi.TopK)
+		for _, g := range LatentGrads(net, &ce, b) {
+			for _, v := range g {
+				out = append(out, float64(v))
+			}
+		}
+	}
+	return out
+}
+
+// TestDeterministicAcrossCores runs the measurements in child processes
+// with 1 and 2 cores (the worker pool's size is fixed at start) and asks
+// for bit-identical numbers.
+func TestDeterministicAcrossCores(t *testing.T) {
+	if os.Getenv("FIDELITY_DETERMINISM_CHILD") == "1" {
+		fmt.Printf("digest %s\n", digest(nil, measureAll(t)))
+		return
+	}
+	got := map[string]string{}
+	for _, p := range []string{"1", "2"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDeterministicAcrossCores$")
+		cmd.Env = append(os.Environ(), "FIDELITY_DETERMINISM_CHILD=1", "GOMAXPROCS="+p)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("child with GOMAXPROCS=%s: %v\n%s", p, err, out)
+		}
+		_, d, ok := strings.Cut(string(out), "digest ")
+		if !ok {
+			t.Fatalf("child with GOMAXPROCS=%s printed no digest:\n%s", p, out)
+		}
+		got[p], _, _ = strings.Cut(d, "\n")
+	}
+	if got["1"] != got["2"] {
+		t.Errorf("measurements differ with the core count: 1 core %s, 2 cores %s", got["1"], got["2"])
+	}
+}
+
+// TestTrueLossIgnoresEstimator: the true loss is the sign network's,
+// without noise adaptation, so networks with the same weights built with
+// different estimators (fda+na with its α set) give the same true loss and
+// the same flip changes, bit for bit.
+func TestTrueLossIgnoresEstimator(t *testing.T) {
+	b := convBatch()
+	var ce nn.SoftmaxCrossEntropy
+	ref := convNet(t, "ste", 1)
+	sites := Sample(ref, 4, 1)
+	base, dl := TrueChanges(ref, &ce, b, sites, nil)
+	for _, spec := range []string{"fda+na", "dsq+na:eta=x"} {
+		net := convNet(t, spec, 1)
+		nn.SetProgress(net, nn.Progress{Epoch: 0, Epochs: 4})
+		got, gdl := TrueChanges(net, &ce, b, sites, nil)
+		if got != base || !slices.Equal(gdl, dl) {
+			t.Errorf("%s: true loss %g, ΔL[0] %g; ste gives %g, %g", spec, got, gdl[0], base, dl[0])
+		}
+	}
+}
+
+func TestScore(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		name     string
+		pred, dl []float64
+		want     Scores
+	}{
+		{"perfect", []float64{-3, -1, 2, 4}, []float64{-6, -2, 4, 8},
+			Scores{N: 4, Pearson: 1, Spearman: 1, Sign: 1, SignN: 4, TopK: 1, K: 1, BaseRate: 0.5}},
+		{"reversed", []float64{-3, -1, 2, 4}, []float64{8, 4, -2, -6},
+			Scores{N: 4, Pearson: -1, Spearman: -1, Sign: 0, SignN: 4, TopK: 0, K: 1, BaseRate: 0.5}},
+		// By hand: r = 6.25/√(4.75·12.75); ranks (2.5,2.5,4,1) and (2,3.5,3.5,1) give 3.75/4.5.
+		{"ties and noise", []float64{1, 1, 2, -1}, []float64{1e-9, 3, 3, -1},
+			Scores{N: 4, Pearson: 0.8031, Spearman: 0.8333, Sign: 1, SignN: 3, TopK: 1, K: 1, BaseRate: 0.25}},
+		{"one site", []float64{1}, []float64{1},
+			Scores{N: 1, Pearson: nan, Spearman: nan, Sign: 1, SignN: 1, TopK: 0, K: 1, BaseRate: 0}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := Score(c.pred, c.dl, 1e-6)
+			near := func(a, b float64) bool { return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-4 }
+			if got.N != c.want.N || got.SignN != c.want.SignN || got.K != c.want.K ||
+				!near(got.Pearson, c.want.Pearson) || !near(got.Spearman, c.want.Spearman) ||
+				!near(got.Sign, c.want.Sign) || !near(got.TopK, c.want.TopK) || !near(got.BaseRate, c.want.BaseRate) {
+				t.Errorf("Score(%v, %v) = %+v, want %+v", c.pred, c.dl, got, c.want)
+			}
+		})
+	}
+}
+
+// whole wraps a network as the only child of a parent, so that
+// TrueChanges runs it whole for every flip.
+type whole struct{ nn.Layer }
+
+func (w whole) Children() []nn.Layer { return []nn.Layer{w.Layer} }
+
+// TestPartialForwardIsExact: on ResNet-20 (reduced), flips computed by
+// running the network from the flipped layer's block on are bit for bit
+// those of running it whole.
+func TestPartialForwardIsExact(t *testing.T) {
+	m, err := models.Build("resnet20", models.Config{C: 1, H: 8, W: 8, Classes: 3, Width: 0.125,
+		Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}, nn.NewInit(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randTensor(12, 8, 1, 8, 8)
+	b := Batch{X: x, Labels: []int{0, 1, 2, 0, 1, 2, 0, 1}}
+	var ce nn.SoftmaxCrossEntropy
+	sites := Sample(&m.Net, 2, 1)
+	base, dl := TrueChanges(&m.Net, &ce, b, sites, nil)
+	wbase, want := TrueChanges(whole{&m.Net}, &ce, b, sites, nil)
+	if base != wbase || !slices.Equal(dl, want) {
+		t.Errorf("partial runs: L %g, ΔL %v\nwhole runs:   L %g, ΔL %v", base, dl, wbase, want)
+	}
+	if w, ww := Work(&m.Net, sites), Work(whole{&m.Net}, sites); ww != float64(1+len(sites)) || w >= ww || w <= 1+float64(len(sites))/float64(len(m.Net)) {
+		t.Errorf("Work = %g partial, %g whole, want %d whole and between", w, ww, 1+len(sites))
+	}
+	if len(Layers(&m.Net)) < 10 || slices.Max(dl) == 0 {
+		t.Errorf("%d binary layers, max ΔL %g: not the network meant", len(Layers(&m.Net)), slices.Max(dl))
+	}
+}
+
+// TestDescent: a tiny step changes nothing; a large step along −g flips
+// exactly the signs it should and lowers the loss (linear in the last
+// layer's signs), and leaves the state unchanged; a random direction keeps
+// each layer's norm.
+func TestDescent(t *testing.T) {
+	const n, in, out = 8, 12, 5
+	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), binaryLinear(t, in, out, "ste", nn.NewInit(2))}
+	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
+	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	g := LatentGrads(net, loss, b)
+	before := digest(net, nil)
+	steps := Descent(net, loss, b, g, []float64{0, 1e-9, 1e3})
+	if digest(net, nil) != before {
+		t.Error("Descent changed the network")
+	}
+	if steps[0].DL != 0 || steps[0].Flips != 0 || steps[1].Flips != 0 {
+		t.Errorf("steps of η = 0 and 1e-9: %+v %+v, want no change", steps[0], steps[1])
+	}
+	w := net[1].(*nn.BinaryLinear).Weight.Data
+	flips := 0
+	for j, v := range w {
+		if (v-1e3*g[0][j] < 0) != (v < 0) {
+			flips++
+		}
+	}
+	if steps[2].Flips != flips || flips == 0 || steps[2].DL >= 0 {
+		t.Errorf("step of η = 1e3: %+v, want %d flips and a lower loss", steps[2], flips)
+	}
+	r := RandomLike(g, 1)
+	if math.Abs(Norm(r)-Norm(g)) > 1e-5*Norm(g) || Cosine(r[0], g[0]) > 0.9 {
+		t.Errorf("RandomLike: norm %g, want %g; cosine with g %g", Norm(r), Norm(g), Cosine(r[0], g[0]))
+	}
+}

@@ -1,0 +1,148 @@
+package fidelity
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// Scores compare predicted loss changes δ with the true changes ΔL of the
+// same sites.
+type Scores struct {
+	N        int     // sites
+	Pearson  float64 // correlation of δ with ΔL; NaN if either is constant
+	Spearman float64 // correlation of their ranks (ties share their mean rank)
+	// Sign is the fraction of the sites with |ΔL| > noise where δ and ΔL
+	// have the same sign, over SignN such sites (NaN if none).
+	Sign  float64
+	SignN int
+	// TopK is the fraction of the K sites with the most negative δ whose
+	// ΔL < −noise (a flip predicted to lower the loss that does), and
+	// BaseRate the fraction of all sites whose ΔL < −noise: the top-k
+	// precision of a random ranking.
+	TopK     float64
+	K        int
+	BaseRate float64
+}
+
+// Score returns the scores of the predictions pred of the true changes dl,
+// with the top K = max(1, ⌈n/10⌉) and noise the |ΔL| below which a change
+// counts as float noise. pred and dl must have the same length.
+func Score(pred, dl []float64, noise float64) Scores {
+	if len(pred) != len(dl) {
+		panic("fidelity: Score of slices of different lengths")
+	}
+	n := len(pred)
+	s := Scores{N: n, Pearson: math.NaN(), Spearman: math.NaN(), Sign: math.NaN(), TopK: math.NaN(), BaseRate: math.NaN()}
+	if n == 0 {
+		return s
+	}
+	if n > 1 {
+		s.Pearson = stat.Correlation(pred, dl, nil)
+		s.Spearman = stat.Correlation(ranks(pred), ranks(dl), nil)
+	}
+	agree := 0
+	lower := 0
+	for i, d := range dl {
+		if d < -noise {
+			lower++
+		}
+		if math.Abs(d) <= noise {
+			continue
+		}
+		s.SignN++
+		if (pred[i] > 0) == (d > 0) && pred[i] != 0 {
+			agree++
+		}
+	}
+	if s.SignN > 0 {
+		s.Sign = float64(agree) / float64(s.SignN)
+	}
+	s.BaseRate = float64(lower) / float64(n)
+	s.K = max(1, (n+9)/10)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pred[a], pred[b]) })
+	hit := 0
+	for _, i := range order[:s.K] {
+		if dl[i] < -noise {
+			hit++
+		}
+	}
+	s.TopK = float64(hit) / float64(s.K)
+	return s
+}
+
+// ranks returns the ranks (1-based) of x, ties given the mean of the ranks
+// they share. gonum/stat has no rank transform, so it is written here.
+func ranks(x []float64) []float64 {
+	order := make([]int, len(x))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	r := make([]float64, len(x))
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && x[order[j]] == x[order[i]] {
+			j++
+		}
+		mean := float64(i+j+1) / 2 // ranks i+1 .. j
+		for _, k := range order[i:j] {
+			r[k] = mean
+		}
+		i = j
+	}
+	return r
+}
+
+// Interval is a bootstrap percentile interval of each score.
+type Interval struct{ Lo, Hi Scores }
+
+// Bootstrap returns the 95% percentile intervals of the scores of pred
+// against dl over reps resamples of the sites with replacement, drawn from
+// nn.Stream(seed, "fidelity.bootstrap"). Resamples whose score is NaN are
+// left out of that score's interval.
+func Bootstrap(pred, dl []float64, noise float64, reps int, seed uint64) Interval {
+	r := nn.Stream(seed, "fidelity.bootstrap")
+	n := len(pred)
+	bp, bd := make([]float64, n), make([]float64, n)
+	var pe, sp, sg, tk []float64
+	for range reps {
+		for i := range n {
+			j := r.IntN(n)
+			bp[i], bd[i] = pred[j], dl[j]
+		}
+		s := Score(bp, bd, noise)
+		pe, sp, sg, tk = appendNum(pe, s.Pearson), appendNum(sp, s.Spearman), appendNum(sg, s.Sign), appendNum(tk, s.TopK)
+	}
+	var iv Interval
+	iv.Lo.Pearson, iv.Hi.Pearson = percentiles(pe)
+	iv.Lo.Spearman, iv.Hi.Spearman = percentiles(sp)
+	iv.Lo.Sign, iv.Hi.Sign = percentiles(sg)
+	iv.Lo.TopK, iv.Hi.TopK = percentiles(tk)
+	return iv
+}
+
+func appendNum(s []float64, v float64) []float64 {
+	if math.IsNaN(v) {
+		return s
+	}
+	return append(s, v)
+}
+
+// percentiles returns the 2.5% and 97.5% empirical quantiles of x (NaN if
+// x is empty).
+func percentiles(x []float64) (lo, hi float64) {
+	if len(x) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	slices.Sort(x)
+	return stat.Quantile(0.025, stat.Empirical, x, nil), stat.Quantile(0.975, stat.Empirical, x, nil)
+}

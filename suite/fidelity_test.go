@@ -1,0 +1,165 @@
+package suite
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/fidelity"
+	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/nn/checkpoint"
+)
+
+// TestFidelityAlongARun trains the tiny recipe with KeepEpochs, measures
+// fidelity at its three states, and checks that the states are the run's
+// (the epoch-1 weights file is the network after epoch 1, different from
+// the initial and final ones), that the control layer gives the same δ
+// for estimators without noise adaptation, that a second measurement gives
+// the same numbers, and that the outputs are written and parse.
+func TestFidelityAlongARun(t *testing.T) {
+	dir := t.TempDir()
+	s := tinySweep(t, "ste", 1)
+	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := recs[0].Key
+	if _, err := os.Stat(EpochWeightsPath(dir, key, 1)); err != nil {
+		t.Fatalf("KeepEpochs kept no weights after epoch 1: %v", err)
+	}
+	if _, err := os.Stat(EpochWeightsPath(dir, key, 2)); err == nil {
+		t.Errorf("KeepEpochs kept the last epoch's weights twice (%s and %s)", EpochWeightsPath(dir, key, 2), WeightsPath(dir, key))
+	}
+	specs, err := estimators.ParseList("ste,approxsign,fda+na")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50}
+	var passes, last int
+	spec.Start = func(n int, _ time.Duration) { passes = n }
+	spec.Progress = func(done, total int) { last = done }
+	res, err := Fidelity(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.States) != 3 || passes == 0 || last > passes {
+		t.Fatalf("%d states, %d passes announced, progress reached %d", len(res.States), passes, last)
+	}
+	if a, b, c := res.States[0].Loss, res.States[1].Loss, res.States[2].Loss; a == b || b == c {
+		t.Errorf("true losses %g, %g, %g: the states are not three different networks", a, b, c)
+	}
+	for _, st := range res.States {
+		ctl := func(i int) float64 { return st.Rows[i].PerLayer[len(res.Layers)-1].Pearson }
+		if ctl(0) != ctl(1) {
+			t.Errorf("%s: control layer Pearson %g (ste) and %g (approxsign): nothing binary follows it, so δ must be the same", st.Name, ctl(0), ctl(1))
+		}
+		if len(st.Descent) != 3 || len(st.Descent[0]) != len(DescentScales)+1 || len(st.Random) != len(DescentScales) {
+			t.Errorf("%s: descent steps %d×%d and %d random", st.Name, len(st.Descent), len(st.Descent[0]), len(st.Random))
+		}
+		if c := st.Cosine[0][1][1]; c < 1-1e-9 {
+			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
+		}
+	}
+	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again.States, res.States) {
+		t.Error("the same measurement twice gave different numbers")
+	}
+	// The epoch-1 state is the file's network: its true loss on the
+	// evaluation batch is the one measured.
+	cfg := recs[0].Config
+	train, _, err := OpenDataset(cfg.Dataset, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := cfg.modelConfig(train).build(specs[0], cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkpoint.Load(EpochWeightsPath(dir, key, 1), &checkpoint.State{Net: &own.Net}); err != nil {
+		t.Fatal(err)
+	}
+	eval, _, err := fidelityBatches(context.Background(), train, 32, cfg.Batch, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ce nn.SoftmaxCrossEntropy
+	if got := fidelity.TrueLoss(&own.Net, &ce, eval); got != res.States[1].Loss {
+		t.Errorf("true loss of the epoch-1 weights file %g, fidelity measured %g", got, res.States[1].Loss)
+	}
+	var md, bench bytes.Buffer
+	if err := res.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"epoch 1 (true loss", "| fda+na ", "Agreement", "Descent:", "| random (ste"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if err := res.WriteBench(&bench); err != nil {
+		t.Fatal(err)
+	}
+	rd := benchfmt.NewReader(bytes.NewReader(bench.Bytes()), "bench")
+	n := 0
+	for rd.Scan() {
+		r, ok := rd.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("bench line does not parse: %v", rd.Result())
+		}
+		if _, ok := r.Value("pearson"); !ok {
+			t.Errorf("%s has no pearson value", r.Name)
+		}
+		n++
+	}
+	if n != 9 {
+		t.Errorf("%d benchmark lines, want 3 states × 3 estimators", n)
+	}
+	svg := filepath.Join(dir, "f.svg")
+	if err := res.WriteSVG(svg); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("approxsign")) {
+		t.Errorf("SVG: %v", err)
+	}
+	if err := res.WriteAgreementSVG(svg); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("agreement")) || !bytes.Contains(b, []byte("fda+na")) {
+		t.Errorf("agreement SVG: %v", err)
+	}
+}
+
+// BenchmarkFidelity times one fidelity table of the standard study's seven
+// estimators at the initial state of the fmnist-10 recipe's network (seed
+// 1) at the defaults: evaluation batch 512, 64 weights per stratum and
+// binary layer, 1000 bootstrap resamples. It needs Fashion-MNIST (see
+// gradbench list) and skips without it. results/fidelity-bench.sh runs it.
+func BenchmarkFidelity(b *testing.B) {
+	r, err := LoadRecipe("fmnist-10")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := OpenDataset(r.Dataset, ""); err != nil {
+		b.Skipf("no %s: %v", r.Dataset, err)
+	}
+	specs, err := estimators.ParseList("ste,approxsign,dsq,bnnplus,ede,fda,fda+na")
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs}
+	for b.Loop() {
+		if _, err := Fidelity(context.Background(), spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
