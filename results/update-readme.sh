@@ -3,7 +3,8 @@
 # "<!-- results:begin -->" and "<!-- results:end -->" the result tables, the
 # default benchmark's (results/fmnist-10/table.md), the quick ablation's
 # (results/quick-ablation/table.md), the quick sweep of the estimators
-# published since FDA (results/quick-since-fda/table.md) and the summary lines of the kernel,
+# published since FDA (results/quick-since-fda/table.md), the gradient
+# fidelity report (results/fidelity.md, when made) and the summary lines of the kernel,
 # engine and inference reports (their "## Targets" sections, as benchreport
 # wrote them); between "<!-- estimators:begin -->" and
 # "<!-- estimators:end -->" the table of estimators, from the code
@@ -68,6 +69,12 @@ go run ./internal/readme estimators >"$ests"
 	echo
 	sed 's/^### /#### /' results/quick-since-fda/table.md
 	echo
+	if [ -f results/fidelity.md ]; then
+		echo '### Gradient fidelity (`results/fidelity.sh`)'
+		echo
+		sed -e '1d' -e 's/^## /#### /' -e 's/^### /##### /' -e 's#](fidelity/#](results/fidelity/#g' results/fidelity.md
+		echo
+	fi
 	for f in kernels engine inference; do
 		echo "### Targets in results/$f.md"
 		echo
