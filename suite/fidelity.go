@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -536,7 +537,57 @@ func (r *FidelityResult) WriteSVG(path string) error {
 		p.Legend.Add(row.Estimator, line)
 	}
 	p.Legend.Top = true
-	return p.Save(6*vg.Inch, 4*vg.Inch, path)
+	return savePlot(p, 6*vg.Inch, 4*vg.Inch, path)
+}
+
+// savePlot writes p as an SVG file at path atomically (WriteOutput), so
+// that an interrupted write never leaves half a picture.
+func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+	wt, err := p.WriterTo(w, h, "svg")
+	if err != nil {
+		return fmt.Errorf("suite: fidelity plot: %w", err)
+	}
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("suite: fidelity plot: %w", err)
+	}
+	return WriteOutput(path, b.Bytes())
+}
+
+// WriteFiles writes the result into dir (created if missing): fidelity.md
+// (WriteMarkdown), fidelity-bench.txt (WriteBench), fidelity.svg
+// (WriteSVG) and fidelity-agreement.svg (WriteAgreementSVG), each
+// atomically. It returns the paths written.
+func (r *FidelityResult) WriteFiles(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: fidelity: %w", err)
+	}
+	var written []string
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{{"fidelity.md", r.WriteMarkdown}, {"fidelity-bench.txt", r.WriteBench}} {
+		var b bytes.Buffer
+		if err := f.write(&b); err != nil {
+			return written, err
+		}
+		path := filepath.Join(dir, f.name)
+		if err := WriteOutput(path, b.Bytes()); err != nil {
+			return written, fmt.Errorf("suite: fidelity: %w", err)
+		}
+		written = append(written, path)
+	}
+	for _, f := range []struct {
+		name  string
+		write func(string) error
+	}{{"fidelity.svg", r.WriteSVG}, {"fidelity-agreement.svg", r.WriteAgreementSVG}} {
+		path := filepath.Join(dir, f.name)
+		if err := f.write(path); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
 }
 
 // cosineGrid is the agreement matrix of one state, averaged over the binary
@@ -582,5 +633,5 @@ func (r *FidelityResult) WriteAgreementSVG(path string) error {
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = 0.6
 	p.X.Tick.Label.XAlign = -1
-	return p.Save(5*vg.Inch, 5*vg.Inch, path)
+	return savePlot(p, 5*vg.Inch, 5*vg.Inch, path)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,20 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("agreement")) || !bytes.Contains(b, []byte("fda+na")) {
 		t.Errorf("agreement SVG: %v", err)
+	}
+	out := filepath.Join(dir, "out", "nested")
+	written, err := res.WriteFiles(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fidelity.md", "fidelity-bench.txt", "fidelity.svg", "fidelity-agreement.svg"} {
+		path := filepath.Join(out, name)
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 || !slices.Contains(written, path) {
+			t.Errorf("WriteFiles: %s missing, empty or not reported (%v; wrote %v)", name, err, written)
+		}
+	}
+	if _, err := res.WriteFiles(svg); err == nil {
+		t.Errorf("WriteFiles into a file's path: no error")
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -104,27 +102,6 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if *out == "" {
 		return nil
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return fmt.Errorf("fidelity: %w", err)
-	}
-	md, err := os.Create(filepath.Join(*out, "fidelity.md"))
-	if err != nil {
-		return fmt.Errorf("fidelity: %w", err)
-	}
-	defer md.Close()
-	if err := res.WriteMarkdown(md); err != nil {
-		return err
-	}
-	bf, err := os.Create(filepath.Join(*out, "fidelity-bench.txt"))
-	if err != nil {
-		return fmt.Errorf("fidelity: %w", err)
-	}
-	defer bf.Close()
-	if err := res.WriteBench(bf); err != nil {
-		return err
-	}
-	if err := res.WriteSVG(filepath.Join(*out, "fidelity.svg")); err != nil {
-		return err
-	}
-	return res.WriteAgreementSVG(filepath.Join(*out, "fidelity-agreement.svg"))
+	_, err = res.WriteFiles(*out)
+	return err
 }
