@@ -35,6 +35,12 @@ import (
 // the step's time goes.
 func BenchmarkTrainStep(b *testing.B) {
 	const batch = 128
+	switch *stepForward {
+	case "xnor", "float":
+		defer nn.SetBinaryForward(nn.SetBinaryForward(*stepForward == "xnor"))
+	default:
+		b.Fatalf("-trainstep.forward %q: want xnor or float", *stepForward)
+	}
 	for _, spec := range []string{"ste", "fda", "fda+na", "dsq", "bnnplus"} {
 		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
 		b.Run(name, func(b *testing.B) {
@@ -80,6 +86,8 @@ func BenchmarkTrainStep(b *testing.B) {
 		})
 	}
 }
+
+var stepForward = flag.String("trainstep.forward", "xnor", "the forward pass of binary convolutions: `xnor` (the default) or float (the reference path; see nn.SetBinaryForward)")
 
 var stepProfile = flag.String("trainstep.cpuprofile", "", "write a CPU profile of BenchmarkTrainStep's timed steps to `dir`/<est>.pprof")
 

@@ -168,6 +168,8 @@ type BinaryConv2d struct {
 	in               *Tensor
 	xb, dxb, dx      buffer
 	wb, dwb, dws, dw []float32
+	wq               []float32 // q(W), the weights' codes (binarycodes.go)
+	codes            codesForward
 }
 
 // NewBinaryConv2d returns a binary convolution. Conv.Bias must be false.
@@ -195,7 +197,9 @@ func NewBinaryConv2d(c Conv, b Binary, init *Init) (*BinaryConv2d, error) {
 	l.dwb = make([]float32, c.Out*d)
 	l.dw = make([]float32, c.Out*d)
 	l.dws = make([]float32, c.Out*d)
+	l.wq = make([]float32, c.Out*d)
 	l.core.conv = c
+	l.codes.init(c, l.Scale)
 	return l, nil
 }
 
@@ -232,6 +236,8 @@ func (l *BinaryConv2d) ActivationNA() *NoiseAdaptation            { return l.a.n
 func (l *BinaryConv2d) ForwardWeightGrad() []float32 { return l.dwb }
 
 // Forward returns conv(q(x), q(W)·s), with noise adaptation in training.
+// Without noise adaptation it computes s_o times the integer dot products
+// of the codes, on the XNOR kernels or the float path (binarycodes.go).
 func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	x.check("BinaryConv2d", "Forward")
 	if x.C != l.In {
@@ -239,16 +245,41 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	}
 	l.in = x
 	d := len(l.wb) / l.Out
-	binarizeWeights(l.wb, l.Scale, l.Weight.Data, l.w.est, d)
-	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
-		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
+	binarizeWeights(l.wq, l.wb, l.Scale, l.Weight.Data, l.w.est, d)
+	naW := l.w.na != nil && !l.eval && l.w.na.Alpha != 0
+	if naW {
+		l.w.na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}
 	xb := l.xb.shape(x.N, x.C, x.H, x.W)
 	l.a.est.Forward(xb.Data, x.Data)
-	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
-		na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
+	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
+	if naA {
+		l.a.na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
 	}
-	return l.core.forward("BinaryConv2d", xb, l.wb, nil)
+	if naW || naA {
+		return l.core.forward("BinaryConv2d", xb, l.wb, nil)
+	}
+	// The codes path. A NaN code (a NaN input) or a scale that is not
+	// finite takes the float path, which turns it into NaN outputs, so
+	// that a diverged network shows in the loss.
+	if xnorForward.Load() && l.codes.ok && finite(l.Scale) && !math.IsNaN(float64(dot(xb.Data, xb.Data))) {
+		y := l.core.prepare("BinaryConv2d", xb)
+		l.codes.forward(y.Data, xb, l.wq)
+		return y
+	}
+	y := l.core.forward("BinaryConv2d", xb, l.wq, nil)
+	scaleChannels(y.Data, l.Scale, y.N, y.H*y.W)
+	return y
+}
+
+// finite reports whether every value of s is finite.
+func finite(s []float32) bool {
+	for _, v := range s {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Backward adds the latent weight gradient s_o·dWb·g(W) (plus the noise
@@ -275,10 +306,10 @@ func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor {
 	return dx
 }
 
-// binarizeWeights sets wb = q(w)·s row by row (rows of d values) and s to
-// the rows' mean absolute values.
-func binarizeWeights(wb, s, w []float32, est estimators.Estimator, d int) {
-	est.Forward(wb, w)
+// binarizeWeights sets wq = q(w), wb = q(w)·s row by row (rows of d
+// values) and s to the rows' mean absolute values.
+func binarizeWeights(wq, wb, s, w []float32, est estimators.Estimator, d int) {
+	est.Forward(wq, w)
 	for o := range s {
 		row := w[o*d:][:d]
 		var a float64
@@ -286,9 +317,9 @@ func binarizeWeights(wb, s, w []float32, est estimators.Estimator, d int) {
 			a += math.Abs(float64(v))
 		}
 		s[o] = float32(a / float64(d))
-		br := wb[o*d:][:d]
-		for j := range br {
-			br[j] *= s[o]
+		qr, br := wq[o*d:][:d], wb[o*d:][:d]
+		for j, v := range qr {
+			br[j] = v * s[o]
 		}
 	}
 }
@@ -387,7 +418,7 @@ func (l *BinaryLinear) ForwardWeightGrad() []float32 { return l.dwb }
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {
 	checkLinearInput("BinaryLinear", x, l.In)
 	l.in = x
-	binarizeWeights(l.wb, l.Scale, l.Weight.Data, l.w.est, l.In)
+	binarizeWeights(l.wb, l.wb, l.Scale, l.Weight.Data, l.w.est, l.In)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
 		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}

@@ -165,10 +165,16 @@ func (c *convCore) setup(layer string, x *Tensor) {
 	}
 }
 
-func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
+// prepare sets up the geometry for input x and the backward pass's view
+// of it, and returns the output buffer, not yet computed.
+func (c *convCore) prepare(layer string, x *Tensor) *Tensor {
 	c.setup(layer, x)
 	c.in = x
-	y := c.out.shape(x.N, c.conv.Out, c.oh, c.ow)
+	return c.out.shape(x.N, c.conv.Out, c.oh, c.ow)
+}
+
+func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
+	y := c.prepare(layer, x)
 	c.fwd, c.wt = true, wt
 	parallel.For(len(c.parts), 1, 1, c)
 	if bias != nil {

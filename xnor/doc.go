@@ -2,6 +2,10 @@
 // XNOR-popcount kernels: what a network trained by gradbench costs once its
 // binary layers really are binary.
 //
+// The codes ([Bits], [Weights]) and the convolution ([Conv]) are
+// internal/bitconv's, named here: they live below package nn so that the
+// training engine's binary forward pass runs the same kernels.
+//
 // # Codes and bit convention
 //
 // A binary layer multiplies ±1 codes: q(x) = +1 for x >= 0 and −1 for

@@ -212,7 +212,9 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 func denseSigns(w []float32) []byte {
 	out := make([]byte, (len(w)+7)/8)
 	for i, v := range w {
-		out[i/8] |= byte(signBit(v)) << (i % 8)
+		if v < 0 {
+			out[i/8] |= 1 << (i % 8)
+		}
 	}
 	return out
 }

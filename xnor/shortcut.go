@@ -2,6 +2,7 @@ package xnor
 
 import (
 	"fmt"
+	"github.com/gradbench/gradbench/internal/bitconv"
 
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/nn"
@@ -70,13 +71,13 @@ func (l *PoolConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
 		st = 2
 	}
 	hw := x.H * x.W
-	pool := avgPoolKernel.Get()
+	pool := bitconv.AvgPool2
 	for n := range x.N {
 		for c := range cv.In {
 			pool(l.pooled[c*np+n*p:][:p], x.Data[(n*cv.In+c)*hw:][:hw], x.W, oh, ow, st)
 		}
 	}
-	doneKernel.Get()()
+	bitconv.Done()
 	// The product for all images at once, Out × N·P: small maps (7×7)
 	// would waste most of the GEMM's 24-column tiles image by image.
 	gemm.SgemmRowsB(false, cv.Out, np, cv.In, 1, cv.Weight.Data, cv.In, l.pooled, l.boff, 0, l.prod, np)
@@ -86,22 +87,6 @@ func (l *PoolConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
 		}
 	}
 	return l.BN.Forward(&l.y)
-}
-
-// avgPool2 is nn.AvgPool2d's forward pass on one plane for a 2×2 window
-// without padding, stride st: ((((0 + a) + b) + c) + d) · 0.25, the sums in
-// nn's order.
-func avgPool2(dst, src []float32, w, oh, ow, st int) {
-	var zero float32
-	for oy := range oh {
-		r0 := src[oy*st*w:][:w]
-		r1 := src[(oy*st+1)*w:][:w]
-		out := dst[oy*ow:][:ow]
-		for ox := range out {
-			i := ox * st
-			out[ox] = (zero + r0[i] + r0[i+1] + r1[i] + r1[i+1]) * 0.25
-		}
-	}
 }
 
 // grow returns s resized to n values, reusing its array when large enough.

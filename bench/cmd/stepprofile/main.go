@@ -27,6 +27,9 @@
 //     backward methods. Without gemm below it, it is conv data movement
 //     (padding grids, stride-2 phase splits, scatters back to NCHW, the sum
 //     of the parts' weight gradients).
+//   - internal/bitconv (packing the codes, the XNOR-popcount kernels, the
+//     padding correction and output transform) and nn's codesForward are
+//     the binary convolutions' forward on the XNOR path.
 //   - BatchNorm's methods and job; Residual and its addition job; package
 //     estimators and nn's binarizeWeights, backwardWeights and
 //     BinaryConv2d's own code (the weights' sign and scale); noise
@@ -64,6 +67,7 @@ const module = "github.com/gradbench/gradbench/"
 // The components, in table order.
 const (
 	gemmFwd = iota
+	xnorFwd
 	gemmData
 	gemmWeights
 	convMove
@@ -81,6 +85,7 @@ const (
 
 var names = [ncomp]string{
 	gemmFwd:      "conv GEMM forward",
+	xnorFwd:      "binary conv forward (XNOR kernels)",
 	gemmData:     "conv GEMM backward-data",
 	gemmWeights:  "conv GEMM backward-weights",
 	convMove:     "conv data movement",
@@ -104,6 +109,8 @@ var rules = []struct {
 	prefix string
 	comp   int
 }{
+	{"internal/bitconv.", xnorFwd},
+	{"nn.(*codesForward)", xnorFwd},
 	{"nn.(*NoiseAdaptation)", noiseAdapt},
 	{"nn.(*naJob)", noiseAdapt},
 	{"nn.(*convCore).forward", conv},

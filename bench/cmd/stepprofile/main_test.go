@@ -14,7 +14,7 @@ import (
 func stack(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, " < ") {
-		for _, p := range []string{"nn.", "gemm.", "estimators.", "internal/parallel.", "bench."} {
+		for _, p := range []string{"nn.", "gemm.", "estimators.", "internal/parallel.", "internal/bitconv.", "bench."} {
 			if strings.HasPrefix(f, p) {
 				f = module + f
 				break
@@ -34,6 +34,8 @@ func TestClassify(t *testing.T) {
 		{"gemm.kern6x16A < gemm.(*call).block < gemm.(*blocked).run < gemm.SgemmRowsA < nn.(*convCore).backwardGrid < nn.(*convCore).Do < internal/parallel.For < nn.(*convCore).backward", gemmWeights},
 		{"gemm.kern4x24B < gemm.(*call).block < gemm.SgemmRowsB < nn.(*convCore).backwardPhase < nn.(*convCore).doGrid", gemmData},
 		{"gemm.kern4x24B < gemm.Sgemm < nn.(*convCore).backwardSame < nn.(*convCore).backwardGroup", gemmData},
+		{"internal/bitconv.xorPopcnt512x2 < internal/bitconv.kernelAVX512 < internal/bitconv.(*convJob).Do < internal/parallel.start.func1.1", xnorFwd},
+		{"internal/bitconv.packBlockAVX512 < internal/bitconv.(*packJob).Do < internal/parallel.For < internal/bitconv.Pack < nn.(*codesForward).forward", xnorFwd},
 		{"nn.copyRows < nn.grid.gather < nn.(*convCore).forwardGrid < nn.(*convCore).doGrid", convMove},
 		{"runtime.memmove < nn.(*convCore).backward < nn.(*BinaryConv2d).Backward", convMove},
 		{"nn.bnGradAVX2 < nn.bnGrad < nn.(*BatchNorm).backwardChannel < nn.(*bnJob).Do < internal/parallel.start.func1.1", batchNorm},

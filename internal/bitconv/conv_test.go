@@ -1,9 +1,10 @@
-package xnor
+package bitconv
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/impl/impltest"
@@ -542,6 +543,64 @@ func TestConvGuards(t *testing.T) {
 			for i := range guard {
 				if bb[i] != ^uint64(0) || bb[len(bb)-1-i] != ^uint64(0) {
 					t.Fatalf("%v: ForwardBits wrote into a guard word", tc)
+				}
+			}
+		}
+	})
+}
+
+// TestSetWeights checks that a convolution whose weights and transform are
+// replaced after plans for several input sizes exist computes exactly what
+// a new convolution of the new weights computes, in float and packed
+// outputs, and that SetWeights allocates nothing.
+func TestSetWeights(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		r := rand.New(rand.NewPCG(3, 9))
+		for _, tc := range convCases(true) {
+			s := Shape{In: tc.c, Out: tc.out, Kernel: tc.k, Stride: tc.stride, Pad: tc.pad}
+			nw := tc.out * tc.c * tc.k * tc.k
+			old, neu := PackWeights(s, randSigns(r, nw)), PackWeights(s, randSigns(r, nw))
+			a := Affine{Mul: make([]float32, tc.out), Add: make([]float32, tc.out)}
+			for o := range a.Mul {
+				a.Mul[o] = float32(r.NormFloat64())
+				a.Add[o] = float32(r.NormFloat64())
+			}
+			conv, err := NewConv(old, ScaleOnly(ones(tc.out)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := NewConv(neu, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Two input sizes, so that a plan other than the current one
+			// must get the new corrections too.
+			sizes := [][3]int{{tc.n, tc.h, tc.w}, {tc.n + 1, tc.h + 1, tc.w}}
+			xs := make([]*Bits, len(sizes))
+			for i, sz := range sizes {
+				xs[i] = NewBits(sz[0], sz[1], sz[2], tc.c)
+				Pack(xs[i], randSigns(r, sz[0]*tc.c*sz[1]*sz[2]))
+				oh, ow := s.OutSize(sz[1], sz[2])
+				conv.Forward(make([]float32, sz[0]*tc.out*oh*ow), xs[i])
+			}
+			if allocs := testing.AllocsPerRun(5, func() { conv.SetWeights(neu, a) }); allocs != 0 {
+				t.Errorf("%v: SetWeights allocates %v times per call, want 0", tc, allocs)
+			}
+			for i, sz := range sizes {
+				oh, ow := s.OutSize(sz[1], sz[2])
+				got, want := nanSlice(sz[0]*tc.out*oh*ow), nanSlice(sz[0]*tc.out*oh*ow)
+				conv.Forward(got, xs[i])
+				fresh.Forward(want, xs[i])
+				for j := range want {
+					if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+						t.Fatalf("%v size %v: output %d = %v after SetWeights, want %v (a new Conv's)", tc, sz, j, got[j], want[j])
+					}
+				}
+				var gb, wb Bits
+				conv.ForwardBits(&gb, xs[i])
+				fresh.ForwardBits(&wb, xs[i])
+				if !slices.Equal(gb.Data[:len(wb.Data)], wb.Data) {
+					t.Fatalf("%v size %v: packed outputs differ after SetWeights", tc, sz)
 				}
 			}
 		}

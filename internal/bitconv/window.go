@@ -1,4 +1,4 @@
-package xnor
+package bitconv
 
 // The windows the kernel reads: the padded (and, for few input channels,
 // tap-merged) copy of the input of a direct convolution, or the im2col

@@ -1,4 +1,4 @@
-package xnor
+package bitconv
 
 // The output stages after the XOR-popcount kernel: the corrected dot
 // products through the output transform into float32 outputs, or their

@@ -1,4 +1,4 @@
-package xnor
+package bitconv
 
 import (
 	"fmt"
@@ -75,19 +75,36 @@ func PackWeights(s Shape, w []float32) *Weights {
 	words := WordsFor(s.In)
 	p := &Weights{Shape: s, Words: words, Bits: make([]uint64, s.Out*taps*words), Scale: make([]float32, s.Out)}
 	for o := range s.Out {
-		row := w[o*d:][:d]
 		var a float64
-		for _, v := range row {
+		for _, v := range w[o*d:][:d] {
 			a += math.Abs(float64(v))
 		}
 		p.Scale[o] = float32(a / float64(d))
+	}
+	p.SetSigns(w)
+	return p
+}
+
+// SetSigns sets w.Bits to the codes of x (Out×In×Kernel×Kernel, the
+// training engine's order), q(v) = −1 for v < 0, leaving Scale alone. It
+// allocates nothing; a wrong length panics.
+func (w *Weights) SetSigns(x []float32) {
+	s := w.Shape
+	taps := s.Kernel * s.Kernel
+	d := s.In * taps
+	if len(x) != s.Out*d {
+		panic(fmt.Sprintf("xnor: Weights.SetSigns: %d values for shape %+v, want Out·In·Kernel² = %d", len(x), s, s.Out*d))
+	}
+	clear(w.Bits)
+	words := w.Words
+	for o := range s.Out {
+		row := x[o*d:][:d]
 		for c := range s.In {
 			for t := range taps {
-				p.Bits[(o*taps+t)*words+c/64] |= signBit(row[c*taps+t]) << (c % 64)
+				w.Bits[(o*taps+t)*words+c/64] |= signBit(row[c*taps+t]) << (c % 64)
 			}
 		}
 	}
-	return p
 }
 
 // check panics unless the slices hold the shape.

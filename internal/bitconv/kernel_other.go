@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package xnor
+package bitconv
 
 // Other architectures (and the purego build tag) have no assembly
 // kernels: only the portable implementation, and no simd one either.

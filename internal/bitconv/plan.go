@@ -1,4 +1,4 @@
-package xnor
+package bitconv
 
 import (
 	"fmt"
@@ -33,11 +33,12 @@ type plan struct {
 	p                    int // N·OH·OW output pixels
 	nb                   int // blocks of up to 8 lanes
 	rowCls, colCls       []uint8
-	ncc                  int     // number of column classes
-	cstride              int     // row length of corr: the class count, at least 16
-	corr                 []int32 // [Out][cstride] corrections per class
-	pairs, chunk, chunks int     // units are pairs × chunks of output channels
-	unitWork             int     // word XORs per unit
+	ncc                  int      // number of column classes
+	cstride              int      // row length of corr: the class count, at least 16
+	corr                 []int32  // [Out][cstride] corrections per class
+	rmasks, cmasks       []uint64 // the classes' out-of-bounds kernel rows and columns
+	pairs, chunk, chunks int      // units are pairs × chunks of output channels
+	unitWork             int      // word XORs per unit
 
 	// direct (stride 1): the kernel reads a zero-padded copy of the
 	// input, xp, in word-plane-major order [n][word][hp][wr], where the 8
@@ -160,6 +161,7 @@ func (c *Conv) newPlan(n, h, w int) {
 		panic(fmt.Sprintf("xnor: Conv: %d×%d border classes for shape %+v on %dx%d input", len(rmasks), len(cmasks), s, h, w))
 	}
 	p.ncc = len(cmasks)
+	p.rmasks, p.cmasks = rmasks, cmasks
 	if p.direct {
 		p.colV = make([][8]uint32, p.bpr)
 		p.colBorder = make([]bool, p.bpr)
@@ -170,25 +172,9 @@ func (c *Conv) newPlan(n, h, w int) {
 			}
 		}
 	}
-	ncls := len(rmasks) * len(cmasks)
-	p.cstride = max(16, ncls)
+	p.cstride = max(16, len(rmasks)*len(cmasks))
 	p.corr = make([]int32, s.Out*p.cstride)
-	for o := range s.Out {
-		ws := c.wsum[o*c.taps:][:c.taps]
-		for ry, rm := range rmasks {
-			for rx, cm := range cmasks {
-				var sum int32
-				for ky := range s.Kernel {
-					for kx := range s.Kernel {
-						if rm>>ky&1 != 0 || cm>>kx&1 != 0 {
-							sum += ws[ky*s.Kernel+kx]
-						}
-					}
-				}
-				p.corr[o*p.cstride+ry*p.ncc+rx] = -sum
-			}
-		}
-	}
+	c.corrections(p)
 	// Units: pairs of blocks × chunks of output channels (multiples of 64,
 	// so that ForwardBits writes whole words). Small images get several
 	// chunks so that every worker has work; tiny problems run on one
@@ -202,6 +188,27 @@ func (c *Conv) newPlan(n, h, w int) {
 	p.chunk = ((c.ocPad+chunks-1)/chunks + 63) &^ 63
 	p.chunks = (c.ocPad + p.chunk - 1) / p.chunk
 	p.unitWork = 16 * p.chunk * c.kw
+}
+
+// corrections sets p's padding corrections from the weights' per-tap sums.
+func (c *Conv) corrections(p *plan) {
+	s := c.Shape
+	for o := range s.Out {
+		ws := c.wsum[o*c.taps:][:c.taps]
+		for ry, rm := range p.rmasks {
+			for rx, cm := range p.cmasks {
+				var sum int32
+				for ky := range s.Kernel {
+					for kx := range s.Kernel {
+						if rm>>ky&1 != 0 || cm>>kx&1 != 0 {
+							sum += ws[ky*s.Kernel+kx]
+						}
+					}
+				}
+				p.corr[o*p.cstride+ry*p.ncc+rx] = -sum
+			}
+		}
+	}
 }
 
 // grain returns the units of the smallest part of a call worth sending to

@@ -1,4 +1,4 @@
-package xnor
+package bitconv
 
 import (
 	"fmt"
@@ -67,12 +67,55 @@ func NewConv(w *Weights, t Affine) (*Conv, error) {
 	c.k = int64(c.taps * s.In)
 	c.ocPad = (s.Out + 7) &^ 7
 	c.w = make([]uint64, c.ocPad*c.kw)
-	copy(c.w, w.Bits) // same order: [o][ky][kx][word]
 	if g := 64 / s.In; c.words == 1 && g >= 2 && s.Kernel >= 2 {
 		c.group = min(g, s.Kernel)
 		c.groups = (s.Kernel + c.group - 1) / c.group
+		c.wm = make([]uint64, c.ocPad*s.Kernel*c.groups)
+	}
+	c.wsum = make([]int32, s.Out*c.taps)
+	c.mul = make([]float32, c.ocPad)
+	c.add = make([]float32, c.ocPad)
+	c.flip = make([]int64, c.ocPad)
+	c.tau = make([]int64, c.ocPad)
+	c.load(w, t)
+	nw := parallel.Workers() + 1
+	c.scratch = make(chan *scratch, nw)
+	for range nw {
+		c.scratch <- &scratch{a: make([]uint64, 2*8*c.kw), pc: make([]uint64, 2*64*8), pair: -1}
+	}
+	c.job.c = c
+	return c, nil
+}
+
+// SetWeights replaces the convolution's weights and output transform
+// with w and t, of the same shape, in place: the training engine's binary
+// forward pass calls it once per step with the weights' current codes and
+// scales. It allocates nothing, and the plans of the input sizes already
+// seen stay (their padding corrections are recomputed). A different shape
+// or an invalid transform is a programmer error and panics.
+func (c *Conv) SetWeights(w *Weights, t Affine) {
+	w.check("Conv.SetWeights")
+	if w.Shape != c.Shape {
+		panic(fmt.Sprintf("xnor: Conv.SetWeights: weights of shape %+v for a convolution of shape %+v", w.Shape, c.Shape))
+	}
+	if err := t.validate(c.Shape.Out); err != nil {
+		panic("xnor: Conv.SetWeights: " + err.Error())
+	}
+	c.load(w, t)
+	for _, p := range c.plans {
+		c.corrections(p)
+	}
+}
+
+// load sets what depends on the weights and the transform: the weight
+// rows (and their tap-merged copy), the per-tap sums of the padding
+// correction, the transform and the thresholds of ForwardBits.
+func (c *Conv) load(w *Weights, t Affine) {
+	s := w.Shape
+	copy(c.w, w.Bits) // same order: [o][ky][kx][word]; padding rows stay zero
+	if c.wm != nil {
+		clear(c.wm)
 		kwm := s.Kernel * c.groups
-		c.wm = make([]uint64, c.ocPad*kwm)
 		for o := range s.Out {
 			for ky := range s.Kernel {
 				for kx := range s.Kernel {
@@ -82,7 +125,6 @@ func NewConv(w *Weights, t Affine) (*Conv, error) {
 			}
 		}
 	}
-	c.wsum = make([]int32, s.Out*c.taps)
 	for o := range s.Out {
 		for t := range c.taps {
 			neg := 0
@@ -92,12 +134,8 @@ func NewConv(w *Weights, t Affine) (*Conv, error) {
 			c.wsum[o*c.taps+t] = int32(s.In - 2*neg)
 		}
 	}
-	c.mul = make([]float32, c.ocPad)
-	c.add = make([]float32, c.ocPad)
 	copy(c.mul, t.Mul)
 	copy(c.add, t.Add)
-	c.flip = make([]int64, c.ocPad)
-	c.tau = make([]int64, c.ocPad)
 	for o := range c.ocPad {
 		if o < s.Out {
 			c.flip[o], c.tau[o] = threshold(t.Mul[o], t.Add[o], c.k)
@@ -105,13 +143,6 @@ func NewConv(w *Weights, t Affine) (*Conv, error) {
 			c.tau[o] = math.MinInt32 // padding channels: never −1, so padding bits stay zero
 		}
 	}
-	nw := parallel.Workers() + 1
-	c.scratch = make(chan *scratch, nw)
-	for range nw {
-		c.scratch <- &scratch{a: make([]uint64, 2*8*c.kw), pc: make([]uint64, 2*64*8), pair: -1}
-	}
-	c.job.c = c
-	return c, nil
 }
 
 // OutSize returns the output height and width for an h×w input.

@@ -1,6 +1,6 @@
 //go:build !purego
 
-package xnor
+package bitconv
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package xnor
+package bitconv
 
 import (
 	"fmt"
