@@ -19,7 +19,7 @@ if [ -n "${CPU_LOCK:-}" ]; then
 	shared=(flock -s "$CPU_LOCK") lock=(flock -x "$CPU_LOCK")
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite
-args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 20x)
+args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 10x)
 raw=$(mktemp)
 load_before=$(uptime)
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
@@ -33,7 +33,7 @@ load_after=$(uptime)
 	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version | cut -d' ' -f3-)."
 	echo "Load before: \`$load_before\`; after: \`$load_after\` (a niced background study was running on the machine)."
 	echo
-	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 20 steps per"
+	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 10 steps per"
 	echo "measurement, 5 measurements per row, alternating off and on; median and range in ms per step:"
 	echo
 	echo "| estimator | diagnostics off (ms/step) | diagnostics on (ms/step) | overhead (medians) | allocs/step off, on |"
