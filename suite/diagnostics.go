@@ -178,19 +178,46 @@ func (d *diagnostics) activations() {
 		for i, s := range sc {
 			s.Grad = saved[i]
 		}
-		var zero, pos int64
-		for i, v := range x.Data {
-			if g[i] == 0 {
-				zero++
-			}
-			if v >= 0 {
-				pos++
-			}
-		}
+		zero, pos := countZeroAndNonNeg(g, x.Data)
 		d.zero[k] += zero
 		d.pos[k] += pos
 		d.inputs[k] += int64(n)
 	}
+}
+
+// countZeroAndNonNeg returns how many elements of g are 0 and how many of
+// x are ≥ 0 (len(g) ≥ len(x)), without branches: the comparisons become
+// flag-setting instructions, four independent sums keep the loop from
+// waiting on one.
+func countZeroAndNonNeg(g, x []float32) (zero, pos int64) {
+	g = g[:len(x)]
+	var z [4]int64
+	var p [4]int64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		z[0] += b2i64(g[i] == 0)
+		z[1] += b2i64(g[i+1] == 0)
+		z[2] += b2i64(g[i+2] == 0)
+		z[3] += b2i64(g[i+3] == 0)
+		p[0] += b2i64(x[i] >= 0)
+		p[1] += b2i64(x[i+1] >= 0)
+		p[2] += b2i64(x[i+2] >= 0)
+		p[3] += b2i64(x[i+3] >= 0)
+	}
+	for ; i < len(x); i++ {
+		z[0] += b2i64(g[i] == 0)
+		p[0] += b2i64(x[i] >= 0)
+	}
+	return z[0] + z[1] + z[2] + z[3], p[0] + p[1] + p[2] + p[3]
+}
+
+// b2i64 converts a bool to 0 or 1 (the compiler makes it a SETcc).
+func b2i64(b bool) int64 {
+	var i int64
+	if b {
+		i = 1
+	}
+	return i
 }
 
 // gradients adds the step's latent-weight gradient norms and ReSTE's
