@@ -106,7 +106,7 @@ type diagnostics struct {
 	gradNorm []float64 // Σ over steps of ‖∂L/∂w‖₂
 	stab     float64   // Σ over steps of Σ_layers Var|∂L/∂w|
 
-	ones, g []float32 // scratch for one layer's activations
+	ones, g []float32 // scratch for activationChunk activations
 	scalars []float32 // scratch for one layer's learnable scalars' gradients
 }
 
@@ -153,7 +153,7 @@ func (d *diagnostics) startEpoch(signs []bool) {
 // activations adds the step's binary-layer inputs to the epoch's
 // saturation and entropy sums. It runs each activation estimator's
 // backward pass on a gradient of ones into scratch, so it gets g(x)
-// itself; a learnable estimator's backward pass also adds to the
+// itself (g is elementwise, see estimators.Estimator); a learnable estimator's backward pass also adds to the
 // gradients of its scalars, which are restored afterwards.
 func (d *diagnostics) activations() {
 	for k, l := range d.layers {
@@ -162,25 +162,31 @@ func (d *diagnostics) activations() {
 			continue
 		}
 		n := len(x.Data)
-		if cap(d.g) < n {
-			d.g, d.ones = make([]float32, n), make([]float32, n)
+		if d.g == nil {
+			d.g, d.ones = make([]float32, activationChunk), make([]float32, activationChunk)
 			for i := range d.ones {
 				d.ones[i] = 1
 			}
 		}
-		g, ones := d.g[:n], d.ones[:n]
+		est := l.ActivationEstimator()
 		sc := d.learned[k]
 		saved := d.scalars[:len(sc)]
 		for i, s := range sc {
 			saved[i] = s.Grad
 		}
-		l.ActivationEstimator().Backward(g, x.Data, ones)
+		// Chunk by chunk, so that g is counted while it and the chunk of x
+		// are still in cache: the counts cost a pass over memory otherwise.
+		for lo := 0; lo < n; lo += activationChunk {
+			xs := x.Data[lo:min(n, lo+activationChunk)]
+			g := d.g[:len(xs)]
+			est.Backward(g, xs, d.ones[:len(xs)])
+			zero, pos := countZeroAndNonNeg(g, xs)
+			d.zero[k] += zero
+			d.pos[k] += pos
+		}
 		for i, s := range sc {
 			s.Grad = saved[i]
 		}
-		zero, pos := countZeroAndNonNeg(g, x.Data)
-		d.zero[k] += zero
-		d.pos[k] += pos
 		d.inputs[k] += int64(n)
 	}
 }
@@ -219,6 +225,12 @@ func b2i64(b bool) int64 {
 	}
 	return i
 }
+
+// activationChunk is how many activations activations hands an estimator's
+// backward pass at once: a quarter of a megabyte of float32 for g (and as
+// much of x), which a core's level-2 cache holds, and enough for the
+// estimators' kernels to split over the cores (2·2^14 elements and more).
+const activationChunk = 1 << 16
 
 // gradients adds the step's latent-weight gradient norms and ReSTE's
 // gradient stability to the epoch's sums; it runs after the backward
