@@ -2,7 +2,9 @@
 # The cost of the training diagnostics (docs/diagnostics.md): BenchmarkTrainStep
 # (suite), one training step of the fmnist-10 network (ResNet-20 at full
 # width, batch 128, SGD) with the diagnostics and without, for ste and fda,
-# 5 rounds. -count 5 runs the four sub-benchmarks in turn each round, so
+# 5 rounds. Each measurement is 12 steps after one untimed step, so that 3
+# of them, as in an epoch a quarter, are steps whose activations the
+# diagnostics count (suite.ActivationStride). -count 5 runs the four sub-benchmarks in turn each round, so
 # "off" and "on" alternate within one window. The test binary is built
 # first, so that compiling is not inside the window. On a machine shared
 # through a lock file, CPU_LOCK=<file> builds under a shared lock and
@@ -19,7 +21,7 @@ if [ -n "${CPU_LOCK:-}" ]; then
 	shared=(flock -s "$CPU_LOCK") lock=(flock -x "$CPU_LOCK")
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite
-args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 10x)
+args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
 raw=$(mktemp)
 load_before=$(uptime)
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
@@ -33,7 +35,7 @@ load_after=$(uptime)
 	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version | cut -d' ' -f3-)."
 	echo "Load before: \`$load_before\`; after: \`$load_after\` (a niced background study was running on the machine)."
 	echo
-	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 10 steps per"
+	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 12 steps per"
 	echo "measurement, 5 measurements per row, alternating off and on; median and range in ms per step:"
 	echo
 	echo "| estimator | diagnostics off (ms/step) | diagnostics on (ms/step) | overhead (medians) | allocs/step off, on |"

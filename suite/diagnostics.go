@@ -26,6 +26,12 @@ const (
 	// oscillating in Diagnostics.Oscillating: on average more than one
 	// oscillation per 100 steps. It is this suite's choice, not the paper's.
 	OscillationThreshold = 0.01
+	// ActivationStride is the stride of the training steps whose binary
+	// activations the saturation and entropy count: steps 0, 4, 8, ... of
+	// each epoch. Evaluating the estimator's g on every activation costs
+	// as much as its backward pass; on every fourth step the diagnostics
+	// cost a few percent of a step (results/diagnostics-overhead.md).
+	ActivationStride = 4
 )
 
 // Diagnostics are the training diagnostics of one epoch (Epoch.Diagnostics).
@@ -45,7 +51,8 @@ type Diagnostics struct {
 	// has never flipped in a training step since initialisation.
 	Silent float64 `json:"silent"`
 	// Saturation is the fraction of the binary activations' inputs (every
-	// element of every binary layer's input, every step of the epoch)
+	// element of every binary layer's input, on every ActivationStride-th
+	// training step of the epoch)
 	// where the activation estimator's surrogate derivative g(x) is
 	// exactly 0: no gradient passes (a noise-adaptation term, if any, not
 	// counted).
@@ -73,8 +80,8 @@ type LayerDiagnostics struct {
 	// Saturation is Diagnostics.Saturation of this layer's activations.
 	Saturation float64 `json:"saturation"`
 	// Entropy is −p ln p − (1−p) ln(1−p), in nats, with p the fraction of
-	// the layer's binary activations that are +1 (input ≥ 0) over the
-	// epoch's training steps.
+	// the layer's binary activations that are +1 (input ≥ 0) on every
+	// ActivationStride-th training step of the epoch.
 	Entropy float64 `json:"entropy"`
 }
 
@@ -151,11 +158,15 @@ func (d *diagnostics) startEpoch(signs []bool) {
 }
 
 // activations adds the step's binary-layer inputs to the epoch's
-// saturation and entropy sums. It runs each activation estimator's
+// saturation and entropy sums, on every ActivationStride-th step of the
+// epoch (d.steps counts the steps before this one). It runs each activation estimator's
 // backward pass on a gradient of ones into scratch, so it gets g(x)
 // itself (g is elementwise, see estimators.Estimator); a learnable estimator's backward pass also adds to the
 // gradients of its scalars, which are restored afterwards.
 func (d *diagnostics) activations() {
+	if d.steps%ActivationStride != 0 {
+		return
+	}
 	for k, l := range d.layers {
 		x := l.LastInput()
 		if x == nil {

@@ -211,6 +211,12 @@ func TestActivationsAndGradients(t *testing.T) {
 	d.gradients([]*nn.Param{g1, g2})
 	g1.Grad = []float32{0, 0, 0, 0}
 	d.gradients([]*nn.Param{g1, g2})
+	// Step 2 is not a multiple of ActivationStride: its activations are
+	// not counted.
+	d.activations()
+	if d.inputs[0] != 12 || d.inputs[1] != 8 {
+		t.Errorf("%v inputs counted, want [12 8]: the first step's twice, none of the third", d.inputs)
+	}
 	got := d.epoch()
 	// Layer a: 3 of 6 inputs have |x| > 1; 4 are ≥ 0. Layer b: DSQ's g is
 	// 0 outside [−1, 1] only; 3 of 4 are ≥ 0.
