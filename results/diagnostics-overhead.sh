@@ -10,7 +10,9 @@
 # through a lock file, CPU_LOCK=<file> builds under a shared lock and
 # benchmarks under an exclusive one.
 #
-# Usage: [CPU_LOCK=file] results/diagnostics-overhead.sh   # writes results/diagnostics-overhead.md
+# NOTE=text adds a remark on the machine's state to the file.
+#
+# Usage: [CPU_LOCK=file] [NOTE=text] results/diagnostics-overhead.sh   # writes results/diagnostics-overhead.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=results/diagnostics-overhead.md
@@ -24,6 +26,7 @@ fi
 args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
 raw=$(mktemp)
 load_before=$(uptime)
+busiest=$(ps -eo pcpu=,nice=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s (%s%% CPU, nice %s)", sep, $3, $1, $2; sep = ", "}')
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
 load_after=$(uptime)
 {
@@ -33,7 +36,7 @@ load_after=$(uptime)
 	echo "(results/diagnostics-overhead.sh), commit $(git rev-parse --short HEAD)."
 	echo
 	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version | cut -d' ' -f3-)."
-	echo "Load before: \`$load_before\`; after: \`$load_after\` (a niced background study was running on the machine)."
+	echo "Load before: \`$load_before\`; after: \`$load_after\`. Busiest processes when it started: $busiest.${NOTE:+ $NOTE.}"
 	echo
 	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 12 steps per"
 	echo "measurement, 5 measurements per row, alternating off and on; median and range in ms per step:"
