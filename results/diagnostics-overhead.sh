@@ -41,16 +41,17 @@ load_after=$(uptime)
 	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 12 steps per"
 	echo "measurement, 5 measurements per row, alternating off and on; median and range in ms per step:"
 	echo
-	echo "| estimator | diagnostics off (ms/step) | diagnostics on (ms/step) | overhead (medians) | allocs/step off, on |"
+	echo "| estimator | diagnostics off (ms/step) | diagnostics on (ms/step) | overhead (medians) | allocs/step off, on (medians) |"
 	echo "|:--|--:|--:|--:|--:|"
 	awk '
 	/^BenchmarkTrainStep\// {
 		split($1, p, "/"); est = substr(p[2], 5); d = p[3]; sub(/-[0-9]+$/, "", d); sub(/diagnostics=/, "", d)
 		for (i = 1; i <= NF; i++) { if ($i == "ns/op") ns = $(i-1); if ($i == "allocs/op") al = $(i-1) }
-		k = est SUBSEP d; n[k]++; v[k, n[k]] = ns / 1e6; a[k] = al; ests[est] = 1
+		k = est SUBSEP d; n[k]++; v[k, n[k]] = ns / 1e6; w[k, n[k]] = al; ests[est] = 1
 	}
-	function med(k,   m, i, j, t, x) {
-		m = n[k]; for (i = 1; i <= m; i++) x[i] = v[k, i]
+	function med(k,   m, i, j, t, x) { return medof(v, k) }
+	function medof(arr, k,   m, i, j, t, x) {
+		m = n[k]; for (i = 1; i <= m; i++) x[i] = arr[k, i]
 		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
 		lo = x[1]; hi = x[m]
 		return (m % 2) ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2
@@ -59,7 +60,7 @@ load_after=$(uptime)
 		for (e in ests) {
 			off = med(e SUBSEP "off"); offlo = lo; offhi = hi
 			on = med(e SUBSEP "on"); onlo = lo; onhi = hi
-			printf "| %s | %.1f [%.1f, %.1f] | %.1f [%.1f, %.1f] | %+.1f%% | %s, %s |\n", e, off, offlo, offhi, on, onlo, onhi, 100 * (on / off - 1), a[e SUBSEP "off"], a[e SUBSEP "on"]
+			printf "| %s | %.1f [%.1f, %.1f] | %.1f [%.1f, %.1f] | %+.1f%% | %g, %g |\n", e, off, offlo, offhi, on, onlo, onhi, 100 * (on / off - 1), medof(w, e SUBSEP "off"), medof(w, e SUBSEP "on")
 		}
 	}' "$raw" | sort
 	echo
