@@ -235,6 +235,12 @@ func (l *BinaryConv2d) ActivationNA() *NoiseAdaptation            { return l.a.n
 // its entry. It is the layer's buffer, overwritten by the next Backward.
 func (l *BinaryConv2d) ForwardWeightGrad() []float32 { return l.dwb }
 
+// LastInput returns the input of the last Forward, the tensor whose
+// binarization the activation estimator's g differentiates (nil before
+// the first Forward). It is the previous layer's buffer, valid until the
+// next Forward of the network; the training diagnostics read it.
+func (l *BinaryConv2d) LastInput() *Tensor { return l.in }
+
 // Forward returns conv(q(x), q(W)·s), with noise adaptation in training.
 // Without noise adaptation it computes s_o times the integer dot products
 // of the codes, on the XNOR kernels or the float path (binarycodes.go).
@@ -413,6 +419,10 @@ func (l *BinaryLinear) ActivationNA() *NoiseAdaptation            { return l.a.n
 // Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
 // its entry. It is the layer's buffer, overwritten by the next Backward.
 func (l *BinaryLinear) ForwardWeightGrad() []float32 { return l.dwb }
+
+// LastInput returns the input of the last Forward (see
+// BinaryConv2d.LastInput).
+func (l *BinaryLinear) LastInput() *Tensor { return l.in }
 
 // Forward returns q(x)·(q(W)·s)ᵀ, with noise adaptation in training.
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {

@@ -15,11 +15,18 @@ import (
 // WriteCurves draws the training curves of one workload's runs as an SVG
 // with two panels: test top-1 accuracy and training loss against epoch,
 // one line per estimator, each point the mean over the runs (seeds) with
-// status ok. order is as for WriteTable. Diverged runs are left out of the
-// means; the legend, in a column of its own right of the panels so that it
-// hides no line, gives each line's number of runs.
+// status ok. When the records hold training diagnostics (Epoch.Diagnostics)
+// a panel per diagnostic follows (diagnosticColumns: flip ratio,
+// oscillation, oscillating and silent weights, activation saturation and
+// entropy, gradient stability and norm), each point the mean over the runs
+// that have it. order is as for WriteTable. Diverged runs are left out of
+// the means; the legend, in a column of its own right of the panels so that
+// it hides no line, gives each line's number of runs.
 func WriteCurves(w io.Writer, rs []*Record, order []string) error {
-	const width, height = 13 * vg.Inch, 4.5 * vg.Inch
+	width, height := 13*vg.Inch, 4.5*vg.Inch
+	if hasDiagnostics(rs) {
+		width, height = 24*vg.Inch, 9*vg.Inch
+	}
 	canvas := vgsvg.New(width, height)
 	if err := drawCurves(draw.New(canvas), rs, order); err != nil {
 		return err
@@ -28,6 +35,22 @@ func WriteCurves(w io.Writer, rs []*Record, order []string) error {
 		return fmt.Errorf("suite: curves: %w", err)
 	}
 	return nil
+}
+
+// hasDiagnostics reports whether an epoch of a run with status ok has
+// training diagnostics.
+func hasDiagnostics(rs []*Record) bool {
+	for _, r := range rs {
+		if r.Status != StatusOK {
+			continue
+		}
+		for _, e := range r.Epochs {
+			if e.Diagnostics != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // drawCurves draws the two panels of WriteCurves on dc.
@@ -58,7 +81,17 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	loss.Y.Label.Text = "cross-entropy"
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
-	for _, p := range []*plot.Plot{acc, loss} {
+	panels := []*plot.Plot{acc, loss}
+	diag := hasDiagnostics(rs)
+	if diag {
+		for _, c := range diagnosticColumns {
+			p := plot.New()
+			p.Title.Text = c.title
+			p.X.Label.Text = "epoch"
+			panels = append(panels, p)
+		}
+	}
+	for _, p := range panels {
 		p.Add(plotter.NewGrid())
 	}
 	for i, spec := range rowOrder(gs, order) {
@@ -66,10 +99,19 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 		if n == 0 {
 			continue
 		}
-		for _, c := range []struct {
+		type curve struct {
 			p   *plot.Plot
 			xys plotter.XYs
-		}{{acc, a}, {loss, l}} {
+		}
+		curves := []curve{{acc, a}, {loss, l}}
+		if diag {
+			for k, xys := range meanDiagnosticCurves(gs[spec]) {
+				if len(xys) > 0 {
+					curves = append(curves, curve{panels[2+k], xys})
+				}
+			}
+		}
+		for _, c := range curves {
 			line, points, err := plotter.NewLinePoints(c.xys)
 			if err != nil {
 				return fmt.Errorf("suite: curves: %w", err)
@@ -92,16 +134,55 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	// of the panels' data areas (below the titles).
 	pad := vg.Millimeter * 2
 	lw := legend.Rectangle(dc).Size().X*5/4 + 2*pad
-	panels, side := dc, dc
-	panels.Max.X -= lw
-	side.Min.X = panels.Max.X + pad
+	area, side := dc, dc
+	area.Max.X -= lw
+	side.Min.X = area.Max.X + pad
 	side.Max.Y -= pad + acc.Title.TextStyle.Height(acc.Title.Text) + acc.Title.Padding
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
-	canvases := plot.Align([][]*plot.Plot{{acc, loss}}, tiles, panels)
-	acc.Draw(canvases[0][0])
-	loss.Draw(canvases[0][1])
+	grid := [][]*plot.Plot{{acc, loss}}
+	if diag {
+		// Two rows of five: accuracy, loss and three diagnostics, then
+		// the other five.
+		grid = [][]*plot.Plot{panels[:5], panels[5:10]}
+	}
+	tiles := draw.Tiles{Rows: len(grid), Cols: len(grid[0]), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4, PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
+	canvases := plot.Align(grid, tiles, area)
+	for r, row := range grid {
+		for c, p := range row {
+			p.Draw(canvases[r][c])
+		}
+	}
 	legend.Draw(side)
 	return nil
+}
+
+// meanDiagnosticCurves returns, per column of diagnosticColumns, the mean
+// per epoch over g's runs with status ok that have diagnostics at that
+// epoch; an epoch no run has them for has no point.
+func meanDiagnosticCurves(g *Group) []plotter.XYs {
+	out := make([]plotter.XYs, len(diagnosticColumns))
+	epochs := 0
+	for _, r := range g.Runs {
+		if r.Status == StatusOK {
+			epochs = max(epochs, len(r.Epochs))
+		}
+	}
+	for e := range epochs {
+		for k, c := range diagnosticColumns {
+			var sum float64
+			n := 0
+			for _, r := range g.Runs {
+				if r.Status != StatusOK || e >= len(r.Epochs) || r.Epochs[e].Diagnostics == nil {
+					continue
+				}
+				sum += c.value(&r.Epochs[e])
+				n++
+			}
+			if n > 0 {
+				out[k] = append(out[k], plotter.XY{X: float64(e + 1), Y: sum / float64(n)})
+			}
+		}
+	}
+	return out
 }
 
 // meanCurves returns, per epoch, the mean test top-1 and training loss of

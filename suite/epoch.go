@@ -69,6 +69,9 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	nn.SetProgress(net, prog)
 	nn.SetTraining(net, true)
 	ru.snapshotSigns()
+	if ru.diag != nil {
+		ru.diag.startEpoch(ru.signs)
+	}
 
 	t0 := time.Now()
 	it := ru.train.Epoch(ctx, e)
@@ -79,15 +82,11 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	step := 0
 	for it.Next() {
 		b := it.Batch()
-		x := ru.tensor(b)
-		logits := net.Forward(x)
-		loss := ru.ce.Forward(logits, ru.labels)
+		loss, c := ru.step(b, ru.sched.LR(e*steps+step))
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return ep, &Divergence{Epoch: e + 1, Step: step, Reason: fmt.Sprintf("training loss is %v at step %d of epoch %d", loss, step, e+1)}, nil
 		}
-		correct += nn.Correct(logits, ru.labels)
-		net.Backward(ru.ce.Backward())
-		ru.opt.Step(ru.sched.LR(e*steps + step))
+		correct += c
 		lossSum += loss * float64(b.N)
 		seen += b.N
 		hashBatch(dh, b)
@@ -109,6 +108,9 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	ep.ImagesPerSec = float64(seen) / ep.TrainSeconds
 	ep.FlipRatio = ru.flipRatio()
 	ep.Indicators = ru.indicators()
+	if ru.diag != nil {
+		ep.Diagnostics = ru.diag.epoch()
+	}
 	ru.rec.DataHashes = append(ru.rec.DataHashes, fmt.Sprintf("%016x", dh.Sum64()))
 
 	ru.r.emit(Event{Kind: EventEval, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: steps, Steps: steps,
@@ -146,6 +148,34 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 		ep.TestTop5 = &top5
 	}
 	return ep, nil, nil
+}
+
+// step trains on one batch: forward pass, loss, backward pass and the
+// optimizer's step at lr, with the training diagnostics' reads in between
+// (the activations after the forward pass, the gradients before the
+// optimizer uses them, the codes after its step). It returns the batch's
+// mean loss and how many images it classified right; a non-finite loss
+// returns at once, before any backward pass.
+func (ru *run) step(b *data.Batch, lr float64) (loss float64, correct int) {
+	net := ru.model.Net
+	logits := net.Forward(ru.tensor(b))
+	loss = ru.ce.Forward(logits, ru.labels)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, 0
+	}
+	correct = nn.Correct(logits, ru.labels)
+	if ru.diag != nil {
+		ru.diag.activations()
+	}
+	net.Backward(ru.ce.Backward())
+	if ru.diag != nil {
+		ru.diag.gradients(ru.binW)
+	}
+	ru.opt.Step(lr)
+	if ru.diag != nil {
+		ru.diag.flips(ru)
+	}
+	return loss, correct
 }
 
 // tensor views a batch as the network's input and converts its labels.

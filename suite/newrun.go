@@ -34,6 +34,7 @@ type run struct {
 	binQ    []estimators.Estimator // the estimators that binarize them
 	signs   []bool                 // their binary codes at the start of the epoch, true for +1
 	codes   []float32              // scratch for one layer's codes
+	diag    *diagnostics           // the training diagnostics, or nil (Runner.NoDiagnostics)
 	cells   int
 	done    *int
 	total   int
@@ -107,6 +108,9 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 		}
 	})
 	ru.signs = make([]bool, nn.Count(ru.binW))
+	if !r.NoDiagnostics {
+		ru.diag = ru.newDiagnostics()
+	}
 	return ru, nil
 }
 

@@ -117,6 +117,13 @@ type Epoch struct {
 	// "estimating_error"), each summed over the layers, measured on the latent
 	// weights at the end of the epoch; absent when no estimator has one.
 	Indicators map[string]float64 `json:"indicators,omitempty"`
+	// Diagnostics are the training diagnostics of the epoch (oscillation,
+	// silent weights, activation saturation and entropy, latent-gradient
+	// norms, gradient stability; see Diagnostics); absent in records
+	// written before gradbench measured them, with Runner.NoDiagnostics,
+	// and after a resume from a checkpoint that does not carry their
+	// per-weight state.
+	Diagnostics *Diagnostics `json:"diagnostics,omitempty"`
 	// TrainSeconds and EvalSeconds are wall times; ImagesPerSec is the
 	// training throughput.
 	TrainSeconds float64 `json:"train_seconds"`

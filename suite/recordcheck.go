@@ -169,6 +169,9 @@ func checkEpoch(e Epoch, n int) error {
 	for _, name := range slices.Sorted(maps.Keys(e.Indicators)) {
 		errs = append(errs, nonNeg("indicators."+name, e.Indicators[name]))
 	}
+	if e.Diagnostics != nil {
+		errs = append(errs, checkDiagnostics(e.Diagnostics, n))
+	}
 	if e.ValTop1 != nil && e.ValLoss != nil {
 		errs = append(errs, pct("val_top1", *e.ValTop1), nonNeg("val_loss", *e.ValLoss))
 	}
@@ -205,6 +208,48 @@ func checkSegments(segs []Segment, trained, resumes int) error {
 	}
 	if next != trained+1 {
 		return fmt.Errorf("training segments end at epoch %d, the record at %d", next-1, trained)
+	}
+	return nil
+}
+
+// checkDiagnostics checks the ranges of epoch n's training diagnostics:
+// fractions in [0, 1], entropies in [0, ln 2] (nats), norms and variances
+// finite and not negative, every binary layer named, the mean entropy
+// that of the layers.
+func checkDiagnostics(d *Diagnostics, n int) error {
+	in := func(name string, v, lo, hi float64) error {
+		if !(v >= lo && v <= hi) {
+			return fmt.Errorf("epoch %d: diagnostics.%s %v, want a number in [%v, %v]", n, name, v, lo, hi)
+		}
+		return nil
+	}
+	const fin = math.MaxFloat64
+	// A rounding margin on ln 2: the entropy of p = 1/2 computed in
+	// float64 may exceed math.Ln2 by an ulp or two.
+	ln2 := math.Ln2 * (1 + 1e-12)
+	errs := []error{
+		in("oscillation", d.Oscillation, 0, 1), in("oscillating", d.Oscillating, 0, 1), in("silent", d.Silent, 0, 1),
+		in("saturation", d.Saturation, 0, 1), in("grad_stability", d.GradStability, 0, fin), in("entropy", d.Entropy, 0, ln2),
+	}
+	if len(d.Layers) == 0 {
+		errs = append(errs, fmt.Errorf("epoch %d: diagnostics of no binary layer", n))
+	}
+	var h float64
+	for i, l := range d.Layers {
+		name := fmt.Sprintf("layers[%d].", i)
+		if l.Name == "" {
+			errs = append(errs, fmt.Errorf("epoch %d: diagnostics.layers[%d] has no name", n, i))
+		}
+		errs = append(errs, in(name+"grad_norm", l.GradNorm, 0, fin), in(name+"saturation", l.Saturation, 0, 1), in(name+"entropy", l.Entropy, 0, ln2))
+		h += l.Entropy
+	}
+	if len(d.Layers) > 0 && math.Abs(h/float64(len(d.Layers))-d.Entropy) > 1e-9 {
+		errs = append(errs, fmt.Errorf("epoch %d: diagnostics.entropy %v, but the layers' mean is %v", n, d.Entropy, h/float64(len(d.Layers))))
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

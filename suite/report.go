@@ -97,6 +97,9 @@ type TableOptions struct {
 	// (one file per workload, see CurvesFiles); Bench, when set, the file
 	// to write every record to as benchmark lines.
 	Curves, Bench string
+	// Diagnostics asks for the training diagnostics table
+	// (TableDiagnostics); Table must then be "" or that table.
+	Diagnostics bool
 }
 
 // A Tabulation is what Tabulate built: the table and the files it wrote.
@@ -122,6 +125,12 @@ type WorkloadFile struct {
 // them, for every workload found there; it writes the curves and
 // benchmark lines o asks for.
 func Tabulate(o TableOptions) (*Tabulation, error) {
+	if o.Diagnostics {
+		if o.Table != "" && o.Table != TableDiagnostics {
+			return nil, fmt.Errorf("--diagnostics with --ablation %s: give one of them", o.Table)
+		}
+		o.Table = TableDiagnostics
+	}
 	if !slices.Contains(TableNames(), o.Table) {
 		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
 	}

@@ -48,6 +48,15 @@ func (ru *run) resume() int {
 		os.Remove(path)
 		return ru.restart()
 	}
+	if ru.diag != nil {
+		// The oscillation frequencies and flip directions go on from the
+		// checkpoint's; without them (a checkpoint written with no
+		// diagnostics, or before they existed) the rest of the run
+		// records none rather than numbers that restart from zero.
+		if b, ok := st.Extra[diagStateKey]; !ok || ru.diag.unmarshal(b) != nil {
+			ru.diag = nil
+		}
+	}
 	ru.rec.Epochs = ps.Epochs
 	ru.rec.Started = ps.Started
 	ru.rec.Resumes = ps.Resumes + 1
@@ -79,6 +88,9 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 		return fmt.Errorf("suite: checkpoint progress: %w", err)
 	}
 	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt, Epoch: int64(epochs), Step: int64(steps), Extra: map[string][]byte{"progress": b}}
+	if ru.diag != nil {
+		st.Extra[diagStateKey] = ru.diag.marshal()
+	}
 	return saveState(CheckpointPath(ru.r.Dir, ru.cfg.Key()), st)
 }
 

@@ -39,6 +39,10 @@ type Runner struct {
 	// <key>.weights, so that gradbench fidelity can measure the states
 	// along the run's trajectory. It is not part of any run key.
 	KeepEpochs bool
+	// NoDiagnostics leaves the training diagnostics (Epoch.Diagnostics)
+	// out of the records. They never change what a run trains; this is for
+	// measuring their cost. It is not part of any run key.
+	NoDiagnostics bool
 
 	datasets map[string]*datasetPair
 }

@@ -23,11 +23,14 @@ const (
 	TableSides    = "sides"     // each estimator on the weights only, the activations only and both
 	TableLR       = "lr"        // the learning rate a grid chose for each estimator (SelectLR), alone
 	TableFindings = "findings"  // the main table's comparisons with ste, in plain sentences
+	// TableDiagnostics is the training diagnostics of the final epoch,
+	// seed means (gradbench table --diagnostics).
+	TableDiagnostics = "diagnostics"
 )
 
 // TableNames lists the tables WriteTable builds.
 func TableNames() []string {
-	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides, TableLR, TableFindings}
+	return []string{TableMain, TableSineNA, TableNAOthers, TableEta, TablePaper, TableSides, TableLR, TableFindings, TableDiagnostics}
 }
 
 // baseline is the estimator the main table compares every other one with.
@@ -116,6 +119,8 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		write = nil // the choice alone, below
 	case TableFindings:
 		write = writeFindings
+	case TableDiagnostics:
+		write = writeDiagnostics
 	case TablePaper:
 		write = func(w io.Writer, gs map[string]*Group, order []string) error {
 			for i, f := range []func(io.Writer, map[string]*Group, []string) error{writeSineNA, writeNAOthers, writeEta} {

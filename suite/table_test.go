@@ -214,7 +214,7 @@ func TestFmtSeeds(t *testing.T) {
 }
 
 func TestTableErrors(t *testing.T) {
-	if err := WriteTable(new(bytes.Buffer), "table5", paperRecords(t), nil); err == nil || !strings.Contains(err.Error(), `unknown table "table5" (have main, sine-na, na-others, eta, paper, sides, lr, findings)`) {
+	if err := WriteTable(new(bytes.Buffer), "table5", paperRecords(t), nil); err == nil || !strings.Contains(err.Error(), `unknown table "table5" (have main, sine-na, na-others, eta, paper, sides, lr, findings, diagnostics)`) {
 		t.Errorf("WriteTable(table5) = %v, want unknown table", err)
 	}
 	if err := WriteTable(new(bytes.Buffer), TableMain, nil, nil); err == nil {

@@ -123,6 +123,16 @@ func TestRefuses(t *testing.T) {
 		pos(`run --out ""`, []string{"run", "--recipe", fx.recipe, "--out", ""}, `suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`, nil),
 		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`, nil),
 		pos(`table --runs ""`, []string{"table", "--runs", ""}, `suite: the runs directory is "" (--runs ""): want a directory of run records, such as results/runs`, nil),
+		pos("table --diagnostics --ablation main", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics", "--ablation", "main"},
+			"--diagnostics with --ablation main: give one of them", nil),
+		pos("table --diagnostics", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics"}, "", func(t *testing.T, stdout, _ string) {
+			// A fresh record has the training diagnostics; the table shows them.
+			for _, want := range []string{"| estimator | n | flip ratio | oscillation f̄ |", "| ste       | 1 |"} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("table --diagnostics lacks %q:\n%s", want, stdout)
+				}
+			}
+		}),
 		pos("export --out DIR", []string{"export", "--run", fx.oneRecord, "--out", fx.aDir},
 			"suite: export: writing "+fx.aDir+": it is a directory, want a file name", nil),
 		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: writing "+fx.aDir+": it is a directory, want a file name", nil),

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"syscall"
@@ -372,8 +373,11 @@ func numbersDiffer(a, b *suite.Record) string {
 		x, y := a.Epochs[i], b.Epochs[i]
 		x.TrainSeconds, x.EvalSeconds, x.ImagesPerSec = 0, 0, 0
 		y.TrainSeconds, y.EvalSeconds, y.ImagesPerSec = 0, 0, 0
-		if fmt.Sprintf("%+v", x) != fmt.Sprintf("%+v", y) {
-			return fmt.Sprintf("epoch %d (%+v vs %+v)", i+1, x, y)
+		// The diagnostics by value, not by their pointers.
+		dx, dy := x.Diagnostics, y.Diagnostics
+		x.Diagnostics, y.Diagnostics = nil, nil
+		if fmt.Sprintf("%+v", x) != fmt.Sprintf("%+v", y) || !reflect.DeepEqual(dx, dy) {
+			return fmt.Sprintf("epoch %d (%+v %+v vs %+v %+v)", i+1, x, dx, y, dy)
 		}
 	}
 	if a.Final.TestTop1 != b.Final.TestTop1 || a.Final.TrainLoss != b.Final.TrainLoss {

@@ -39,13 +39,20 @@ there, the table named by --ablation as markdown:
 	           training loss beyond seed noise (95% t interval excludes 0
 	           and sign-flip p < 0.05), which do not, and how wide the
 	           intervals are
+	diagnostics
+	           the training diagnostics of the final epoch, one row per
+	           estimator, seed means: flip ratio, oscillation frequency
+	           and oscillating weights, silent weights, activation
+	           saturation and entropy, gradient stability and norm
+	           (docs/diagnostics.md); the same as --diagnostics
 
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. --estimators keeps only the named estimators, in that order, as
 gradbench run prints them (for the sides table, each estimator's three
 rows and ste). --curves writes the training curves (test accuracy and training
-loss per epoch, mean over seeds) as SVG, and --bench every record as Go
-benchmark lines for benchstat.
+loss per epoch, mean over seeds, and a panel per training diagnostic when
+the records have them) as SVG, and --bench every record as Go benchmark
+lines for benchstat.
 
 Example:
 
@@ -59,10 +66,19 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order (default: all, ste first)")
+	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: *ablation, Estimators: *ests, Curves: *curves, Bench: *bench})
+	table := *ablation
+	if *diag {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "ablation" })
+		if !set {
+			table = ""
+		}
+	}
+	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, Curves: *curves, Bench: *bench})
 	if err != nil {
 		return err
 	}
