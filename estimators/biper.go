@@ -17,7 +17,7 @@ var (
 )
 
 // BiPer is the periodic weight binarizer of "BiPer: Binary Neural Networks
-// using a Periodic Function" (Vargas et al., CVPR 2024, arXiv 2404.01278):
+// using a Periodic Function" (CVPR 2024, arXiv 2404.01278):
 // the latent weight w is binarized by the sign of a sine wave, and the
 // gradient is that sine's derivative:
 //

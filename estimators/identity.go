@@ -9,7 +9,7 @@ var (
 
 // Identity is the unclipped straight-through estimator, the control that
 // "Understanding Straight-Through Estimator in Training Activation
-// Quantized Neural Nets" (Yin et al., ICLR 2019, arXiv 1903.05662) shows
+// Quantized Neural Nets" (ICLR 2019, arXiv 1903.05662) shows
 // can be unstable; it is here so that every table ranking estimators can
 // show it:
 //
@@ -28,7 +28,7 @@ func newIdentity(p *Params) (Estimator, error) { return &Identity{}, p.Err() }
 func (e *Identity) Doc() Doc {
 	return Doc{
 		Gradient: "1 everywhere (STE without the clip)",
-		Source:   "Yin et al., ICLR 2019 (arXiv 1903.05662), as a control",
+		Source:   "ICLR 2019 (arXiv 1903.05662), as a control",
 	}
 }
 

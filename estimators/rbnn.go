@@ -16,7 +16,7 @@ var (
 )
 
 // RBNN is the training-aware sign approximation of "Rotated Binary Neural
-// Network" (Lin et al., NeurIPS 2020, arXiv 2009.13055), as its official
+// Network" (NeurIPS 2020, arXiv 2009.13055), as its official
 // code computes it. At training progress p in [0, 1]:
 //
 //	forward   q(x) = sign(x), sign(0) = +1

@@ -17,7 +17,7 @@ var (
 
 // ReSTE is the rectified straight-through estimator of "Estimator Meets
 // Equilibrium Perspective: A Rectified Straight Through Estimator for
-// Binary Neural Networks Training" (Wu et al., ICCV 2023, arXiv
+// Binary Neural Networks Training" (ICCV 2023, arXiv
 // 2308.06689), as its official code computes it. The backward pass is the
 // derivative of the power function sign(x)·|x|^(1/o), made finite near 0
 // by its secant over [0, m], m = 0.1, and cut at T. At training progress p

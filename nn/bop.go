@@ -18,7 +18,7 @@ type BopConfig struct {
 var DefaultBop = BopConfig{Gamma: 1e-4, Threshold: 1e-8}
 
 // Bop is the binary optimizer of "Latent Weights Do Not Exist: Rethinking
-// Binarized Neural Network Optimization" (Helwegen et al., NeurIPS 2019,
+// Binarized Neural Network Optimization" (NeurIPS 2019,
 // arXiv 1906.02107), as Larq's Bop: it keeps no latent weights, only the
 // binary weights' signs and an exponential moving average m of their
 // gradient, and flips a weight when m is large enough and points the way

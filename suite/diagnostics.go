@@ -19,7 +19,7 @@ import (
 // without them (TestDiagnosticsChangeNothing).
 const (
 	// OscillationMomentum is m of the per-weight oscillation frequency
-	// f ← m·o + (1−m)·f, updated every step (Nagel et al., "Overcoming
+	// f ← m·o + (1−m)·f, updated every step ("Overcoming
 	// Oscillations in Quantization-Aware Training", ICML 2022).
 	OscillationMomentum = 0.01
 	// OscillationThreshold is the frequency above which a weight counts as
@@ -57,7 +57,7 @@ type Diagnostics struct {
 	// exactly 0: no gradient passes (a noise-adaptation term, if any, not
 	// counted).
 	Saturation float64 `json:"saturation"`
-	// GradStability is ReSTE's gradient stability (Wu et al., "Estimator
+	// GradStability is ReSTE's gradient stability ("Estimator
 	// Meets Equilibrium Perspective", ICCV 2023, arXiv 2308.06689): the sum
 	// over the binary layers of the variance of |∂L/∂w| over the layer's
 	// latent weights, the mean over the epoch's steps.
