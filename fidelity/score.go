@@ -41,9 +41,10 @@ func Score(pred, dl []float64, noise float64) Scores {
 	if n == 0 {
 		return s
 	}
+	order := sortedOrder(pred) // for the ranks of pred and the top k
 	if n > 1 {
 		s.Pearson = stat.Correlation(pred, dl, nil)
-		s.Spearman = stat.Correlation(ranks(pred), ranks(dl), nil)
+		s.Spearman = stat.Correlation(ranksOf(pred, order), ranks(dl), nil)
 	}
 	agree := 0
 	lower := 0
@@ -64,11 +65,6 @@ func Score(pred, dl []float64, noise float64) Scores {
 	}
 	s.BaseRate = float64(lower) / float64(n)
 	s.K = max(1, (n+9)/10)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pred[a], pred[b]) })
 	hit := 0
 	for _, i := range order[:s.K] {
 		if dl[i] < -noise {
@@ -81,12 +77,27 @@ func Score(pred, dl []float64, noise float64) Scores {
 
 // ranks returns the ranks (1-based) of x, ties given the mean of the ranks
 // they share. gonum/stat has no rank transform, so it is written here.
-func ranks(x []float64) []float64 {
+func ranks(x []float64) []float64 { return ranksOf(x, sortedOrder(x)) }
+
+// sortedOrder returns the indices of x in increasing order of x, equal
+// values in increasing order of index: the order a stable sort gives, by
+// the faster unstable sort with the index breaking ties.
+func sortedOrder(x []float64) []int {
 	order := make([]int, len(x))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(x[a], x[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return order
+}
+
+// ranksOf returns the ranks of x given its sortedOrder.
+func ranksOf(x []float64, order []int) []float64 {
 	r := make([]float64, len(x))
 	for i := 0; i < len(order); {
 		j := i + 1

@@ -205,25 +205,3 @@ func BenchmarkFidelity(b *testing.B) {
 	}
 }
 
-// BenchmarkFidelitySmall is BenchmarkFidelity at a small size (evaluation
-// batch 128, 8 weights per stratum and binary layer, 200 bootstrap
-// resamples): short enough to compare versions A/B with -count 5.
-func BenchmarkFidelitySmall(b *testing.B) {
-	r, err := LoadRecipe("fmnist-10")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := OpenDataset(r.Dataset, ""); err != nil {
-		b.Skipf("no %s: %v", r.Dataset, err)
-	}
-	specs, err := estimators.ParseList("ste,approxsign,dsq,bnnplus,ede,fda,fda+na")
-	if err != nil {
-		b.Fatal(err)
-	}
-	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 128, PerStratum: 8, Reps: 200}
-	for b.Loop() {
-		if _, err := Fidelity(context.Background(), spec); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
