@@ -204,4 +204,3 @@ func BenchmarkFidelity(b *testing.B) {
 		}
 	}
 }
-
