@@ -5,7 +5,9 @@
 # weights per stratum and binary layer, 1000 resamples) built at both (the
 # benchmark file is copied into the base's tree), the two processes
 # alternated RUNS times (5 by default) so that the machine's load drifts
-# alike for both, each under /usr/bin/time -v for its peak memory; then,
+# alike for both, each under /usr/bin/time -v for its peak memory and
+# CPU time, and the current code once more with GOMAXPROCS=1 (what the
+# second core adds under the machine's present load); then,
 # for the current code only, BenchmarkFidelityPeak (the default
 # evaluation batch 512, a tiny sample) for the peak memory of a table at
 # the defaults. Writes results/fidelity-cost.txt (the runs, with the
@@ -38,10 +40,13 @@ rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 	echo "# go: $(go version)"
 	echo "# load-before: $(uptime)"
 	for i in $(seq 1 "$runs"); do
-		for code in base current; do
+		for code in base current current-1core; do
 			echo "code: $code"
-			(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/$code.test" -test.run '^$' -test.bench '^BenchmarkFidelitySmall$' -test.benchtime 1x -test.count 1) | grep -Ev '^(PASS|ok)'
-			echo "# $code max-rss-kB: $(rss "$tmp/time")"
+			bin=${code%-1core}
+			procs=$(nproc)
+			[ "$code" = current-1core ] && procs=1
+			(cd suite && GOMAXPROCS=$procs /usr/bin/time -v -o "$tmp/time" "$tmp/$bin.test" -test.run '^$' -test.bench '^BenchmarkFidelitySmall$' -test.benchtime 1x -test.count 1) | grep -Ev '^(PASS|ok)' | sed -E 's/^(BenchmarkFidelitySmall)-[0-9]+/\1/'
+			echo "# $code max-rss-kB: $(rss "$tmp/time") user-s: $(sed -n 's/^\s*User time (seconds): //p' "$tmp/time") wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"
 		done
 		echo "run $i of $runs done" >&2
 	done
@@ -62,10 +67,14 @@ med() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/
 	go run golang.org/x/perf/cmd/benchstat -col code -filter '.name:FidelitySmall' results/fidelity-cost.txt | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
 	echo
+	echo "CPU time (user seconds) per run, median: $(for code in base current current-1core; do printf '%s %s; ' "$code" "$(sed -n "s/^# $code max-rss-kB: .* user-s: \([0-9.]*\).*/\1/p" "$out" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"; done)"
+	echo "When the user time is about the wall time, the process had about one core: the machine's load, not the code, bounds the gain from the second core."
+	echo
 	echo "Peak resident set size (/usr/bin/time -v), median over the runs:"
 	echo
-	echo "- BenchmarkFidelitySmall (evaluation batch 32), base: $(sed -n 's/^# base max-rss-kB: //p' "$out" | med)"
-	echo "- BenchmarkFidelitySmall (evaluation batch 32), current: $(sed -n 's/^# current max-rss-kB: //p' "$out" | med)"
+	for code in base current current-1core; do
+		echo "- BenchmarkFidelitySmall (evaluation batch 32), $code: $(sed -n "s/^# $code max-rss-kB: \([0-9]*\).*/\1/p" "$out" | med)"
+	done
 	echo "- BenchmarkFidelityPeak (evaluation batch 512, the default), current, one run: $(sed -n 's/^# current peak max-rss-kB: //p' "$out" | med)"
 } >results/fidelity-cost.md
 echo "wrote $out and results/fidelity-cost.md" >&2
