@@ -146,8 +146,11 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
-	if (nb+1)*batch > train.N {
-		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and a training batch need more than the %d training images of %s", nb, batch, train.N, cfg.Dataset)
+	if batch > train.N {
+		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d training images of %s", batch, train.N, cfg.Dataset)
+	}
+	if nb > 1 && (nb+1)*batch > train.N {
+		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and the batch between the first two (the training batch's) need %d images, more than the %d training images of %s", nb, batch, (nb+1)*batch, train.N, cfg.Dataset)
 	}
 	evals, trainBatch, err := fidelityBatches(ctx, train, batch, cfg.Batch, cfg.Seed, nb)
 	if err != nil {
@@ -439,17 +442,21 @@ func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed ui
 	defer l.Close()
 	it := l.Epoch(ctx, 0)
 	defer it.Close()
-	next := func(k int) (fidelity.Batch, error) {
+	short := fmt.Errorf("suite: fidelity: the training split has too few images for %d evaluation batches of %d and a training batch", nb, n)
+	// next returns the first k images of the next batch: all k for an
+	// evaluation batch, up to k for the training batch.
+	next := func(k int, eval bool) (fidelity.Batch, error) {
 		if !it.Next() {
 			if err := it.Err(); err != nil {
 				return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
 			}
-			return fidelity.Batch{}, fmt.Errorf("suite: fidelity: the training split has fewer than %d images", nb*n+1)
+			return fidelity.Batch{}, short
 		}
 		b := it.Batch()
-		if b.N < k {
-			return fidelity.Batch{}, fmt.Errorf("suite: fidelity: the training split has fewer than %d images", (nb+1)*n)
+		if eval && b.N < k {
+			return fidelity.Batch{}, short
 		}
+		k = min(k, b.N)
 		x := &nn.Tensor{N: k, C: b.C, H: b.H, W: b.W, Data: slices.Clone(b.X[:k*b.C*b.H*b.W])}
 		labels := make([]int, k)
 		for i, y := range b.Y[:k] {
@@ -458,13 +465,13 @@ func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed ui
 		return fidelity.Batch{X: x, Labels: labels}, nil
 	}
 	for k := range nb {
-		e, err := next(n)
+		e, err := next(n, true)
 		if err != nil {
 			return nil, step, err
 		}
 		evals = append(evals, e)
 		if k == 0 {
-			if step, err = next(min(m, n)); err != nil {
+			if step, err = next(m, false); err != nil {
 				return nil, step, err
 			}
 		}
@@ -581,7 +588,7 @@ func overBatches(nb int) string {
 	if nb < 2 {
 		return ""
 	}
-	return fmt.Sprintf(" Over batches: the flips and predictions measured again on %d evaluation batches (consecutive batches of one seeded shuffle of the training split, the first the batch above), each estimator's scores computed per batch, their mean and its bootstrap percentile interval over resamples of the batches with replacement.", nb)
+	return fmt.Sprintf(" Over batches: the flips and predictions measured again on %d evaluation batches (disjoint batches of one seeded shuffle of the training split: the first is the batch above, the second of the shuffle gives the descent's training batch, the others follow it), each estimator's scores computed per batch, their mean and its bootstrap percentile interval over resamples of the batches with replacement.", nb)
 }
 
 func f3(v float64) string {
