@@ -212,19 +212,12 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		grads := make([][][]float32, n)
 		tg := make([][][]float32, n)
 		for i := range n {
-			m, err := mc.build(spec.Estimators[i], cfg.Seed)
-			if err != nil {
-				return nil, fmt.Errorf("suite: fidelity: %w", err)
+			if preds[i], grads[i], tg[i], err = fidelityEstimator(mc, spec.Estimators[i], cfg, st, &ref.Net, evals, trainBatch, sites); err != nil {
+				return nil, err
 			}
-			fidelity.CopyState(&m.Net, &ref.Net)
-			nn.SetProgress(&m.Net, nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs})
-			preds[i] = make([][]float64, nb)
-			preds[i][0], grads[i] = fidelity.PredictedGrads(&m.Net, &ce, eval, sites)
-			for k := 1; k < nb; k++ {
-				preds[i][k] = fidelity.Predicted(&m.Net, &ce, evals[k], sites)
-			}
-			tg[i] = fidelity.LatentGrads(&m.Net, &ce, trainBatch)
-			runtime.GC() // its buffers, before the next estimator's
+			// Its network is unreachable once fidelityEstimator has
+			// returned: free its buffers before the next one's.
+			runtime.GC()
 		}
 		// The flips and the descent steps: the reference network and one
 		// clone per further core, dropped after.
@@ -316,6 +309,26 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	}
 	res.Elapsed = time.Since(t0)
 	return res, nil
+}
+
+// fidelityEstimator builds estimator e's network in the state of ref and
+// returns its δ at sites on every evaluation batch, its latent gradients on
+// the first and on the training batch. The network is dropped on return.
+func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelityState, ref nn.Layer, evals []fidelity.Batch, train fidelity.Batch, sites []fidelity.Site) (preds [][]float64, grads, tg [][]float32, err error) {
+	m, err := mc.build(e, cfg.Seed)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("suite: fidelity: %w", err)
+	}
+	var ce nn.SoftmaxCrossEntropy
+	fidelity.CopyState(&m.Net, ref)
+	nn.SetProgress(&m.Net, nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs})
+	preds = make([][]float64, len(evals))
+	preds[0], grads = fidelity.PredictedGrads(&m.Net, &ce, evals[0], sites)
+	for k := 1; k < len(evals); k++ {
+		preds[k] = fidelity.Predicted(&m.Net, &ce, evals[k], sites)
+	}
+	tg = fidelity.LatentGrads(&m.Net, &ce, train)
+	return preds, grads, tg, nil
 }
 
 // each runs f(i) for i in [0, n) on the worker pool, the calls side by
