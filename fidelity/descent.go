@@ -87,3 +87,21 @@ func RandomLike(g [][]float32, seed uint64) [][]float32 {
 	}
 	return out
 }
+
+// DescentOn returns Descent(net, loss, b, gs[i], etas[i]) for every
+// direction gs[i], the directions split over the worker pool, each on one
+// of the workers (networks in the same state, see Worker): the same
+// numbers as one after another on one network. Every worker's state is
+// left unchanged.
+func DescentOn(ws []Worker, b Batch, gs [][][]float32, etas [][]float64) [][]Step {
+	if len(etas) != len(gs) {
+		panic("fidelity: DescentOn: one list of learning rates per direction")
+	}
+	out := make([][]Step, len(gs))
+	split(len(gs), len(ws), func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = Descent(ws[w].Net, ws[w].Loss, b, gs[i], etas[i])
+		}
+	})
+	return out
+}

@@ -44,12 +44,28 @@
 // the true-loss change and the number of signs flipped, and RandomLike draws
 // the direction with the same per-layer norms that carries no information.
 //
-// # Determinism
+// # Over evaluation batches
 //
-// The flips run one after another, each from the top-level block of the
-// network that holds the flipped layer on (the outputs below it are those of
-// the unflipped pass), and every pass spreads its kernels over the worker
-// pool as nn does, whose results do not depend on the number of cores;
-// sampling, bootstrap and random directions draw from nn.Stream. The same
-// inputs give the same numbers on 1 and 2 cores (tested).
+// Bootstrap's intervals are over the sampled weights of one evaluation
+// batch. OverBatches gives the other source of variation: with the flips
+// and predictions measured on several evaluation batches, the scores of
+// each batch, their mean and a percentile interval over resamples of the
+// batches with replacement.
+//
+// # Cores and determinism
+//
+// TrueChangesOn and DescentOn split independent passes over the worker
+// pool (internal/parallel), one Worker (a network with its loss, in the
+// same state as the others) per core: contiguous runs of flips, in layer
+// order, or whole descent directions. Each worker runs its own unflipped
+// pass and then its flips, each from the top-level block of the network
+// that holds the flipped layer on (the outputs below it are those of the
+// unflipped pass); the kernels of a pass inside such a job run on its
+// goroutine. With one worker or one core the passes run one after another
+// and every pass spreads its kernels over the pool as nn does. Either way
+// each number is one network pass in one state on one input, and nn's
+// kernels do not depend on the number of cores, so the numbers do not
+// depend on the number of workers or cores; sampling, bootstrap and random
+// directions draw from nn.Stream. The same inputs give the same numbers on
+// 1, 2 and 4 cores (tested).
 package fidelity

@@ -9,9 +9,11 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 )
@@ -279,18 +281,51 @@ func measureAll(t testing.TB) []float64 {
 	var ce nn.SoftmaxCrossEntropy
 	ref := convNet(t, "ste", 1)
 	sites := Sample(ref, 8, 1)
-	base, dl := TrueChanges(ref, &ce, b, sites, nil)
+	// One worker network per core, as gradbench fidelity runs them.
+	ws := []Worker{{ref, &ce}}
+	for range parallel.Workers() - 1 {
+		ws = append(ws, Worker{convNet(t, "ste", 1), new(nn.SoftmaxCrossEntropy)})
+	}
+	before := digest(ref, nil)
+	var calls atomic.Int64
+	base, dl := TrueChangesOn(ws, b, sites, func() { calls.Add(1) })
+	if int(calls.Load()) != len(sites) {
+		t.Fatalf("progress called %d times for %d sites", calls.Load(), len(sites))
+	}
 	out = append(append(out, base), dl...)
+	var dirs [][][]float32
+	var etas [][]float64
 	for _, spec := range []string{"ste", "fda+na"} {
 		net := convNet(t, spec, 1)
 		nn.SetProgress(net, nn.Progress{Epoch: 0, Epochs: 4})
 		pred := Predicted(net, &ce, b, sites)
 		iv := Bootstrap(pred, dl, 1e-7, 50, 1)
 		out = append(append(out, pred...), iv.Lo.Pearson, iv.Hi.Pearson, iv.Lo.Spearman, iv.Hi.TopK)
-		for _, g := range LatentGrads(net, &ce, b) {
+		p2, gs := PredictedGrads(net, &ce, b, sites)
+		if !slices.Equal(p2, pred) {
+			t.Errorf("%s: PredictedGrads and Predicted differ", spec)
+		}
+		for _, g := range gs {
 			for _, v := range g {
 				out = append(out, float64(v))
 			}
+		}
+		dirs, etas = append(dirs, gs, RandomLike(gs, 2)), append(etas, []float64{0.1, 1}, []float64{0.5})
+		var per []Scores
+		for k := range 3 {
+			per = append(per, Score(pred[k:], dl[k:], 1e-7))
+		}
+		m, iv2 := OverBatches(per, 50, 1)
+		out = append(out, m.Pearson, iv2.Lo.Pearson, iv2.Hi.Pearson, iv2.Lo.Sign)
+	}
+	for _, steps := range DescentOn(ws, b, dirs, etas) {
+		for _, s := range steps {
+			out = append(out, s.DL, float64(s.Flips))
+		}
+	}
+	for i, w := range ws {
+		if digest(w.Net, nil) != before {
+			t.Errorf("worker %d's network state changed by the measurements", i)
 		}
 	}
 	return out
@@ -305,7 +340,7 @@ func TestDeterministicAcrossCores(t *testing.T) {
 		return
 	}
 	got := map[string]string{}
-	for _, p := range []string{"1", "2"} {
+	for _, p := range []string{"1", "2", "4"} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestDeterministicAcrossCores$")
 		cmd.Env = append(os.Environ(), "FIDELITY_DETERMINISM_CHILD=1", "GOMAXPROCS="+p)
 		out, err := cmd.CombinedOutput()
@@ -318,8 +353,8 @@ func TestDeterministicAcrossCores(t *testing.T) {
 		}
 		got[p], _, _ = strings.Cut(d, "\n")
 	}
-	if got["1"] != got["2"] {
-		t.Errorf("measurements differ with the core count: 1 core %s, 2 cores %s", got["1"], got["2"])
+	if got["1"] != got["2"] || got["1"] != got["4"] {
+		t.Errorf("measurements differ with the core count: 1 core %s, 2 cores %s, 4 cores %s", got["1"], got["2"], got["4"])
 	}
 }
 

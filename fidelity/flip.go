@@ -168,21 +168,59 @@ func TrueLoss(net nn.Layer, loss Loss, b Batch) float64 {
 // it are unchanged, and still in their buffers, since those children do
 // not run again. Sites in layer order (as Sample returns them) keep it so.
 func TrueChanges(net nn.Layer, loss Loss, b Batch, sites []Site, progress func()) (float64, []float64) {
-	ls := binaryLayers(net)
-	defer trueMode(net, ls)()
-	run := forwardFrom(net, ls, b.X)
-	base := loss.Forward(run(-1), b.Labels)
-	dl := make([]float64, len(sites))
-	for k, s := range sites {
-		w := &ls[s.Layer].weight.Data[s.Index]
-		old := *w
-		*w = flipped(old)
-		dl[k] = loss.Forward(run(s.Layer), b.Labels) - base
-		*w = old
-		if progress != nil {
-			progress()
-		}
+	return TrueChangesOn([]Worker{{net, loss}}, b, sites, progress)
+}
+
+// TrueChangesOn is TrueChanges with the sites split over the worker pool:
+// contiguous runs of sites go to the workers (networks in the same state,
+// see Worker), each of which runs its own unflipped pass first and then
+// its flips, from the block holding the flipped layer on, as TrueChanges
+// does. Every ΔL is that of one network in one state on one input, so the
+// numbers do not depend on the number of workers or cores. progress may
+// be called from several goroutines, never at once. Every worker's state
+// is left unchanged.
+func TrueChangesOn(ws []Worker, b Batch, sites []Site, progress func()) (float64, []float64) {
+	progress = syncProgress(progress)
+	type state struct {
+		ls      []binaryLayer
+		restore func()
+		run     func(l int) *nn.Tensor
+		base    float64
 	}
+	sts := make([]*state, len(ws))
+	open := func(w int) *state {
+		if sts[w] == nil {
+			st := &state{ls: binaryLayers(ws[w].Net)}
+			st.restore = trueMode(ws[w].Net, st.ls)
+			st.run = forwardFrom(ws[w].Net, st.ls, b.X)
+			st.base = ws[w].Loss.Forward(st.run(-1), b.Labels)
+			sts[w] = st
+		}
+		return sts[w]
+	}
+	defer func() {
+		for _, st := range sts {
+			if st != nil {
+				st.restore()
+			}
+		}
+	}()
+	base := open(0).base // with every core, before the split
+	dl := make([]float64, len(sites))
+	split(len(sites), len(ws), func(w, lo, hi int) {
+		st := open(w)
+		for k := lo; k < hi; k++ {
+			s := sites[k]
+			p := &st.ls[s.Layer].weight.Data[s.Index]
+			old := *p
+			*p = flipped(old)
+			dl[k] = ws[w].Loss.Forward(st.run(s.Layer), b.Labels) - st.base
+			*p = old
+			if progress != nil {
+				progress()
+			}
+		}
+	})
 	return base, dl
 }
 
@@ -275,6 +313,19 @@ func Predicted(net nn.Layer, loss Loss, b Batch, sites []Site) []float64 {
 		pred[k] = -2 * bit * float64(l.scale[o]) * float64(l.grad()[s.Index])
 	}
 	return pred
+}
+
+// PredictedGrads returns Predicted(net, loss, b, sites) and the
+// latent-weight gradients of the same pass, as LatentGrads returns them:
+// one forward and backward pass instead of two.
+func PredictedGrads(net nn.Layer, loss Loss, b Batch, sites []Site) ([]float64, [][]float32) {
+	pred := Predicted(net, loss, b, sites)
+	ls := binaryLayers(net)
+	gs := make([][]float32, len(ls))
+	for i, l := range ls {
+		gs[i] = slices.Clone(l.weight.Grad)
+	}
+	return pred, gs
 }
 
 // backward runs one training-mode forward and backward pass of net on b

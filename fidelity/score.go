@@ -41,9 +41,10 @@ func Score(pred, dl []float64, noise float64) Scores {
 	if n == 0 {
 		return s
 	}
+	order := sortedOrder(pred) // for the ranks of pred and the top k
 	if n > 1 {
 		s.Pearson = stat.Correlation(pred, dl, nil)
-		s.Spearman = stat.Correlation(ranks(pred), ranks(dl), nil)
+		s.Spearman = stat.Correlation(ranksOf(pred, order), ranks(dl), nil)
 	}
 	agree := 0
 	lower := 0
@@ -64,11 +65,6 @@ func Score(pred, dl []float64, noise float64) Scores {
 	}
 	s.BaseRate = float64(lower) / float64(n)
 	s.K = max(1, (n+9)/10)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pred[a], pred[b]) })
 	hit := 0
 	for _, i := range order[:s.K] {
 		if dl[i] < -noise {
@@ -81,12 +77,27 @@ func Score(pred, dl []float64, noise float64) Scores {
 
 // ranks returns the ranks (1-based) of x, ties given the mean of the ranks
 // they share. gonum/stat has no rank transform, so it is written here.
-func ranks(x []float64) []float64 {
+func ranks(x []float64) []float64 { return ranksOf(x, sortedOrder(x)) }
+
+// sortedOrder returns the indices of x in increasing order of x, equal
+// values in increasing order of index: the order a stable sort gives, by
+// the faster unstable sort with the index breaking ties.
+func sortedOrder(x []float64) []int {
 	order := make([]int, len(x))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(x[a], x[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return order
+}
+
+// ranksOf returns the ranks of x given its sortedOrder.
+func ranksOf(x []float64, order []int) []float64 {
 	r := make([]float64, len(x))
 	for i := 0; i < len(order); {
 		j := i + 1
@@ -145,4 +156,66 @@ func percentiles(x []float64) (lo, hi float64) {
 	}
 	slices.Sort(x)
 	return stat.Quantile(0.025, stat.Empirical, x, nil), stat.Quantile(0.975, stat.Empirical, x, nil)
+}
+
+// OverBatches returns the mean over evaluation batches of each score of
+// per (per[k] the scores on batch k, NaN scores left out of their mean)
+// and its 95% percentile interval over reps resamples of the batches with
+// replacement, drawn from nn.Stream(seed, "fidelity.batches"): how much
+// the scores depend on the batch the true loss is measured on. Fewer than
+// two batches give NaN intervals.
+func OverBatches(per []Scores, reps int, seed uint64) (Scores, Interval) {
+	nan := math.NaN()
+	mean := Scores{Pearson: nan, Spearman: nan, Sign: nan, TopK: nan, BaseRate: nan}
+	iv := Interval{Lo: mean, Hi: mean}
+	if len(per) == 0 {
+		return mean, iv
+	}
+	mean.N, mean.SignN, mean.K = per[0].N, per[0].SignN, per[0].K
+	get := []func(*Scores) *float64{
+		func(s *Scores) *float64 { return &s.Pearson },
+		func(s *Scores) *float64 { return &s.Spearman },
+		func(s *Scores) *float64 { return &s.Sign },
+		func(s *Scores) *float64 { return &s.TopK },
+		func(s *Scores) *float64 { return &s.BaseRate },
+	}
+	avg := func(idx []int, f func(*Scores) *float64) float64 {
+		var sum float64
+		n := 0
+		for _, k := range idx {
+			if v := *f(&per[k]); !math.IsNaN(v) {
+				sum += v
+				n++
+			}
+		}
+		if n == 0 {
+			return nan
+		}
+		return sum / float64(n)
+	}
+	all := make([]int, len(per))
+	for k := range all {
+		all[k] = k
+	}
+	for _, f := range get {
+		*f(&mean) = avg(all, f)
+	}
+	if len(per) < 2 {
+		return mean, iv
+	}
+	r := nn.Stream(seed, "fidelity.batches")
+	idx := make([]int, len(per))
+	draws := make([][]float64, len(get))
+	for range reps {
+		for i := range idx {
+			idx[i] = r.IntN(len(per))
+		}
+		for j, f := range get {
+			draws[j] = appendNum(draws[j], avg(idx, f))
+		}
+	}
+	for j, f := range get {
+		*f(&iv.Lo), *f(&iv.Hi) = percentiles(draws[j])
+	}
+	return mean, iv
 }

@@ -3,19 +3,28 @@
 # standard study's seven estimators (ste, approxsign, dsq, bnnplus, ede,
 # fda, fda+na) at the initial state of the fmnist-10 network, at the
 # defaults (evaluation batch 512, 64 weights per stratum and binary layer,
-# 1000 bootstrap resamples), once. Issue 14's target: under 5 minutes on
-# the 2-core project machine. About 8 minutes; run it on a quiet machine.
+# 1000 bootstrap resamples, one evaluation batch), once, under
+# /usr/bin/time -v for its wall time and peak memory (maximum resident set
+# size). Issue 14's target: under 5 minutes on the 2-core project machine.
+# It took 433 s and about 19 GiB before the flips, descent steps and
+# estimators were split over the cores with one network per core; run it
+# on a quiet machine, under the exclusive CPU lock if others share it.
 #
 # Usage: results/fidelity-bench.sh    # writes results/fidelity-bench.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=results/fidelity-bench.txt
-cmd=(go test -run '^$' -bench '^BenchmarkFidelity$' -benchtime 1x -count 1 -timeout 60m ./suite)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go test -c -o "$tmp/suite.test" ./suite
+cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime 1x -test.count 1 -test.timeout 60m)
 {
-	echo "# command: ${cmd[*]}"
-	echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version)"
-	echo "# commit: $(git rev-parse --short HEAD)"
+	echo "# command: go test -c -o suite.test ./suite && (cd suite && /usr/bin/time -v ${cmd[*]})"
+	echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(go version)"
+	echo "# commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
 	echo "# load before: $(uptime)"
-	"${cmd[@]}"
+	(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/${cmd[0]}" "${cmd[@]:1}") | grep -Ev '^(PASS|ok)'
+	echo "# wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"
+	echo "# max-rss-kB: $(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$tmp/time")"
 	echo "# load after: $(uptime)"
 } | tee "$out"

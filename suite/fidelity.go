@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/mdtable"
-	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
@@ -49,7 +50,12 @@ type FidelitySpec struct {
 	// sampled weights per stratum and binary layer (default 64), Reps the
 	// bootstrap resamples (default 1000).
 	Batch, PerStratum, Reps int
-	DataDir                 string
+	// EvalBatches is the number of evaluation batches (default 1): the
+	// flips and the predictions are measured on each, and the scores get a
+	// bootstrap interval over the batches besides the one over the sampled
+	// weights. Each batch costs as much as the first.
+	EvalBatches int
+	DataDir     string
 	// Start, if set, is called once the cost of one network pass is known,
 	// with the number of passes and the expected time; Progress after every
 	// pass.
@@ -62,6 +68,7 @@ const (
 	DefaultFidelityBatch      = 512
 	DefaultFidelityPerStratum = 64
 	DefaultFidelityReps       = 1000
+	DefaultFidelityBatches    = 1
 )
 
 // FidelityResult holds the measurements of every state.
@@ -69,6 +76,7 @@ type FidelityResult struct {
 	Label      string
 	Layers     []string // binary layers, by nn.Walk path
 	Estimators []string
+	Batches    int // evaluation batches
 	States     []FidelityState
 	Elapsed    time.Duration
 }
@@ -99,6 +107,11 @@ type FidelityRow struct {
 	Overall   fidelity.Scores
 	CI        fidelity.Interval
 	PerLayer  []fidelity.Scores
+	// With several evaluation batches: the overall scores on each batch,
+	// their mean and its bootstrap interval over the batches.
+	Batches   []fidelity.Scores `json:",omitempty"`
+	BatchMean fidelity.Scores
+	BatchCI   fidelity.Interval
 }
 
 // fidelityNoise is the |ΔL| relative to the loss below which a flip's change
@@ -121,8 +134,9 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	batch := cmp0(spec.Batch, DefaultFidelityBatch)
 	per := cmp0(spec.PerStratum, DefaultFidelityPerStratum)
 	reps := cmp0(spec.Reps, DefaultFidelityReps)
-	if batch < 2 || per < 1 || reps < 1 {
-		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d and bootstrap resamples %d: want batch >= 2 and the others >= 1", batch, per, reps)
+	nb := cmp0(spec.EvalBatches, DefaultFidelityBatches)
+	if batch < 2 || per < 1 || reps < 1 || nb < 1 {
+		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d, bootstrap resamples %d and evaluation batches %d: want batch >= 2 and the others >= 1", batch, per, reps, nb)
 	}
 	cfg, states, label, err := spec.states()
 	if err != nil {
@@ -135,38 +149,46 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if batch > train.N {
 		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d training images of %s", batch, train.N, cfg.Dataset)
 	}
-	eval, trainBatch, err := fidelityBatches(ctx, train, batch, cfg.Batch, cfg.Seed)
+	if nb > 1 && (nb+1)*batch > train.N {
+		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and the batch between the first two (the training batch's) need %d images, more than the %d training images of %s", nb, batch, (nb+1)*batch, train.N, cfg.Dataset)
+	}
+	evals, trainBatch, err := fidelityBatches(ctx, train, batch, cfg.Batch, cfg.Seed, nb)
 	if err != nil {
 		return nil, err
 	}
+	eval := evals[0]
 	mc := cfg.modelConfig(train)
 	ref, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
-	nets := make([]*models.Model, len(spec.Estimators))
-	res := &FidelityResult{Label: label, Layers: fidelity.Layers(&ref.Net)}
-	for i, s := range spec.Estimators {
-		if nets[i], err = mc.build(s, cfg.Seed); err != nil {
-			return nil, fmt.Errorf("suite: fidelity: %w", err)
-		}
+	res := &FidelityResult{Label: label, Layers: fidelity.Layers(&ref.Net), Batches: nb}
+	for _, s := range spec.Estimators {
 		res.Estimators = append(res.Estimators, s.String())
 	}
 	init, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
+	workers := parallel.Workers()
 	var ce nn.SoftmaxCrossEntropy
-	// The cost: one pass per sampled weight and state, timed on the first.
+	// The cost: one pass per sampled weight, evaluation batch and state,
+	// timed on the first, the flips split over the cores.
 	sites := fidelity.Sample(&ref.Net, per, cfg.Seed)
-	total := len(states) * (len(sites) + 1)
+	total := len(states) * nb * (len(sites) + 1)
 	fidelity.TrueLoss(&ref.Net, &ce, eval) // sizes the buffers
 	t1 := time.Now()
 	fidelity.TrueLoss(&ref.Net, &ce, eval)
 	if spec.Start != nil {
-		spec.Start(total, time.Duration(float64(len(states))*fidelity.Work(&ref.Net, sites)*float64(time.Since(t1))))
+		spec.Start(total, time.Duration(float64(len(states)*nb)*fidelity.Work(&ref.Net, sites)*float64(time.Since(t1))/float64(workers)))
 	}
 	done := 0
+	progress := func() {
+		done++
+		if spec.Progress != nil {
+			spec.Progress(done, total)
+		}
+	}
 	for _, st := range states {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -179,20 +201,81 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			fidelity.CopyState(&ref.Net, &init.Net)
 		}
 		sites := fidelity.Sample(&ref.Net, per, cfg.Seed)
-		base, dl := fidelity.TrueChanges(&ref.Net, &ce, eval, sites, func() {
-			done++
-			if spec.Progress != nil {
-				spec.Progress(done, total)
+		// The estimators one after another, their passes' kernels on every
+		// core, each on a network of its own built for it and dropped
+		// after (so that a table holds two networks, not one per
+		// estimator; these passes are a few percent of the time): δ on
+		// every evaluation batch, the latent gradients on the first
+		// (agreement) and on the training batch (descent).
+		n := len(spec.Estimators)
+		preds := make([][][]float64, n) // [estimator][batch][site]
+		grads := make([][][]float32, n)
+		tg := make([][][]float32, n)
+		for i := range n {
+			if preds[i], grads[i], tg[i], err = fidelityEstimator(mc, spec.Estimators[i], cfg, st, &ref.Net, evals, trainBatch, sites); err != nil {
+				return nil, err
 			}
-		})
-		done++
+			// Its network is unreachable once fidelityEstimator has
+			// returned: free its buffers before the next one's.
+			runtime.GC()
+		}
+		// The flips and the descent steps: the reference network and one
+		// clone per further core, dropped after.
+		ws := []fidelity.Worker{{Net: &ref.Net, Loss: &ce}}
+		for range workers - 1 {
+			c, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
+			if err != nil {
+				return nil, fmt.Errorf("suite: fidelity: %w", err)
+			}
+			fidelity.CopyState(&c.Net, &ref.Net)
+			ws = append(ws, fidelity.Worker{Net: &c.Net, Loss: new(nn.SoftmaxCrossEntropy)})
+		}
+		bases := make([]float64, nb)
+		dls := make([][]float64, nb)
+		for k := range nb {
+			bases[k], dls[k] = fidelity.TrueChangesOn(ws, evals[k], sites, progress)
+			progress()
+		}
+		base, dl := bases[0], dls[0]
 		fs := FidelityState{Name: st.name, Loss: base}
-		noise := fidelityNoise * max(1, math.Abs(base))
-		var grads [][][]float32
-		for i, m := range nets {
-			fidelity.CopyState(&m.Net, &ref.Net)
-			nn.SetProgress(&m.Net, nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs})
-			pred := fidelity.Predicted(&m.Net, &ce, eval, sites)
+		// Descent: steps along each estimator's gradient on a training batch,
+		// at the recipe's learning rate times DescentScales and at the
+		// median of the estimators' step norms at the recipe's rate, and
+		// along a random direction with the first estimator's layer norms.
+		var norms []float64
+		for i := range n {
+			norms = append(norms, cfg.LR*fidelity.Norm(tg[i]))
+		}
+		target := median(norms)
+		var dirs [][][]float32
+		var etas [][]float64
+		for i := range n {
+			e := make([]float64, 0, len(DescentScales)+1)
+			for _, k := range DescentScales {
+				e = append(e, k*cfg.LR)
+			}
+			if n := fidelity.Norm(tg[i]); n > 0 {
+				e = append(e, target/n)
+			} else {
+				e = append(e, 0)
+			}
+			dirs, etas = append(dirs, tg[i]), append(etas, e)
+		}
+		e := make([]float64, 0, len(DescentScales))
+		for _, k := range DescentScales {
+			e = append(e, k*cfg.LR)
+		}
+		dirs, etas = append(dirs, fidelity.RandomLike(tg[0], cfg.Seed)), append(etas, e)
+		steps := fidelity.DescentOn(ws, eval, dirs, etas)
+		fs.Descent, fs.Random = steps[:n], steps[n]
+		ws = nil
+		runtime.GC()
+		// The scores, with their intervals over the sampled weights (first
+		// batch) and over the evaluation batches.
+		fs.Rows = make([]FidelityRow, n)
+		each(n, func(i int) {
+			pred := preds[i][0]
+			noise := fidelityNoise * max(1, math.Abs(base))
 			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise),
 				CI: fidelity.Bootstrap(pred, dl, noise, reps, cfg.Seed)}
 			for l := range res.Layers {
@@ -204,42 +287,19 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 				}
 				row.PerLayer = append(row.PerLayer, fidelity.Score(p, d, noise))
 			}
-			fs.Rows = append(fs.Rows, row)
-			grads = append(grads, fidelity.LatentGrads(&m.Net, &ce, eval))
-		}
-		// Descent: steps along each estimator's gradient on a training batch,
-		// at the recipe's learning rate times DescentScales and at the
-		// median of the estimators' step norms at the recipe's rate.
-		var tg [][][]float32
-		var norms []float64
-		for _, m := range nets {
-			g := fidelity.LatentGrads(&m.Net, &ce, trainBatch)
-			tg = append(tg, g)
-			norms = append(norms, cfg.LR*fidelity.Norm(g))
-		}
-		target := median(norms)
-		for i := range nets {
-			etas := make([]float64, 0, len(DescentScales)+1)
-			for _, k := range DescentScales {
-				etas = append(etas, k*cfg.LR)
+			if nb > 1 {
+				for k := range nb {
+					row.Batches = append(row.Batches, fidelity.Score(preds[i][k], dls[k], fidelityNoise*max(1, math.Abs(bases[k]))))
+				}
+				row.BatchMean, row.BatchCI = fidelity.OverBatches(row.Batches, reps, cfg.Seed)
 			}
-			if n := fidelity.Norm(tg[i]); n > 0 {
-				etas = append(etas, target/n)
-			} else {
-				etas = append(etas, 0)
-			}
-			fs.Descent = append(fs.Descent, fidelity.Descent(&ref.Net, &ce, eval, tg[i], etas))
-		}
-		etas := make([]float64, 0, len(DescentScales))
-		for _, k := range DescentScales {
-			etas = append(etas, k*cfg.LR)
-		}
-		fs.Random = fidelity.Descent(&ref.Net, &ce, eval, fidelity.RandomLike(tg[0], cfg.Seed), etas)
+			fs.Rows[i] = row
+		})
 		for l := range res.Layers {
-			c := make([][]float64, len(nets))
-			for i := range nets {
-				c[i] = make([]float64, len(nets))
-				for j := range nets {
+			c := make([][]float64, n)
+			for i := range n {
+				c[i] = make([]float64, n)
+				for j := range n {
 					c[i][j] = fidelity.Cosine(grads[i][l], grads[j][l])
 				}
 			}
@@ -249,6 +309,41 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	}
 	res.Elapsed = time.Since(t0)
 	return res, nil
+}
+
+// fidelityEstimator builds estimator e's network in the state of ref and
+// returns its δ at sites on every evaluation batch, its latent gradients on
+// the first and on the training batch. The network is dropped on return.
+func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelityState, ref nn.Layer, evals []fidelity.Batch, train fidelity.Batch, sites []fidelity.Site) (preds [][]float64, grads, tg [][]float32, err error) {
+	m, err := mc.build(e, cfg.Seed)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("suite: fidelity: %w", err)
+	}
+	var ce nn.SoftmaxCrossEntropy
+	fidelity.CopyState(&m.Net, ref)
+	nn.SetProgress(&m.Net, nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs})
+	preds = make([][]float64, len(evals))
+	preds[0], grads = fidelity.PredictedGrads(&m.Net, &ce, evals[0], sites)
+	for k := 1; k < len(evals); k++ {
+		preds[k] = fidelity.Predicted(&m.Net, &ce, evals[k], sites)
+	}
+	tg = fidelity.LatentGrads(&m.Net, &ce, train)
+	return preds, grads, tg, nil
+}
+
+// each runs f(i) for i in [0, n) on the worker pool, the calls side by
+// side on the cores (each call's own kernels on its goroutine); with one
+// core one after another, their kernels on every core.
+func each(n int, f func(i int)) {
+	parallel.For(n, 1, 1, eachJob(f))
+}
+
+type eachJob func(i int)
+
+func (f eachJob) Do(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		f(i)
+	}
 }
 
 func cmp0(v, def int) int {
@@ -349,23 +444,31 @@ func EpochWeightsPath(dir, key string, e int) string {
 
 // fidelityBatches returns the first batch of a shuffled pass over the
 // training split (seeded, no augmentation), the evaluation batch, and the
-// first train images of the next batch, the training batch of a step.
-func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed uint64) (eval, step fidelity.Batch, err error) {
+// first train images of the next batch, the training batch of a step;
+// with nb > 1, the further evaluation batches are the batches after that,
+// so that the first two are the same whatever nb is.
+func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed uint64, nb int) (evals []fidelity.Batch, step fidelity.Batch, err error) {
 	l, err := data.NewLoader(train, data.Config{BatchSize: n, Seed: seed, Shuffle: true, Prefetch: 1})
 	if err != nil {
-		return eval, step, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, step, fmt.Errorf("suite: fidelity: %w", err)
 	}
 	defer l.Close()
 	it := l.Epoch(ctx, 0)
 	defer it.Close()
-	next := func(k int) (fidelity.Batch, error) {
+	short := fmt.Errorf("suite: fidelity: the training split has too few images for %d evaluation batches of %d and a training batch", nb, n)
+	// next returns the first k images of the next batch: all k for an
+	// evaluation batch, up to k for the training batch.
+	next := func(k int, eval bool) (fidelity.Batch, error) {
 		if !it.Next() {
 			if err := it.Err(); err != nil {
 				return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
 			}
-			return fidelity.Batch{}, fmt.Errorf("suite: fidelity: the training split has fewer than %d images", n+1)
+			return fidelity.Batch{}, short
 		}
 		b := it.Batch()
+		if eval && b.N < k {
+			return fidelity.Batch{}, short
+		}
 		k = min(k, b.N)
 		x := &nn.Tensor{N: k, C: b.C, H: b.H, W: b.W, Data: slices.Clone(b.X[:k*b.C*b.H*b.W])}
 		labels := make([]int, k)
@@ -374,11 +477,19 @@ func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed ui
 		}
 		return fidelity.Batch{X: x, Labels: labels}, nil
 	}
-	if eval, err = next(n); err != nil {
-		return eval, step, err
+	for k := range nb {
+		e, err := next(n, true)
+		if err != nil {
+			return nil, step, err
+		}
+		evals = append(evals, e)
+		if k == 0 {
+			if step, err = next(m, false); err != nil {
+				return nil, step, err
+			}
+		}
 	}
-	step, err = next(m)
-	return eval, step, err
+	return evals, step, nil
 }
 
 func median(x []float64) float64 {
@@ -397,14 +508,22 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 	for _, st := range r.States {
 		fmt.Fprintf(w, "%s (true loss %.4f):\n\n", st.Name, st.Loss)
 		head := []string{"estimator", "Pearson", "95% CI", "Spearman", "95% CI", "sign agreement", "top-k precision", "base rate", "control (last layer) Pearson"}
+		if r.Batches > 1 {
+			head = append(head, fmt.Sprintf("Pearson, mean of %d batches", r.Batches), "95% CI over batches", fmt.Sprintf("Spearman, mean of %d batches", r.Batches), "95% CI over batches")
+		}
 		var rows [][]string
 		for _, row := range st.Rows {
 			o, lo, hi := row.Overall, row.CI.Lo, row.CI.Hi
 			last := row.PerLayer[len(row.PerLayer)-1]
-			rows = append(rows, []string{row.Estimator,
+			cells := []string{row.Estimator,
 				f3(o.Pearson), ci(lo.Pearson, hi.Pearson), f3(o.Spearman), ci(lo.Spearman, hi.Spearman),
 				fmt.Sprintf("%s %s", f3(o.Sign), ci(lo.Sign, hi.Sign)),
-				fmt.Sprintf("%s %s", f3(o.TopK), ci(lo.TopK, hi.TopK)), f3(o.BaseRate), f3(last.Pearson)})
+				fmt.Sprintf("%s %s", f3(o.TopK), ci(lo.TopK, hi.TopK)), f3(o.BaseRate), f3(last.Pearson)}
+			if r.Batches > 1 {
+				m, blo, bhi := row.BatchMean, row.BatchCI.Lo, row.BatchCI.Hi
+				cells = append(cells, f3(m.Pearson), ci(blo.Pearson, bhi.Pearson), f3(m.Spearman), ci(blo.Spearman, bhi.Spearman))
+			}
+			rows = append(rows, cells)
 		}
 		if err := mdtable.Write(w, 1, head, rows); err != nil {
 			return err
@@ -472,9 +591,17 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 		}
 		fmt.Fprintln(w)
 	}
-	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state; 95%% CI: bootstrap percentile intervals over the sampled weights. Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Descent: matched norm is the η with ‖η·g‖ the median over the estimators of ‖lr·g‖; the full-precision layers do not move. Wall time %s.\n",
-		"one evaluation batch of training images", r.States[0].Rows[0].Overall.N, r.Elapsed.Round(time.Second))
+	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state; 95%% CI: bootstrap percentile intervals over the sampled weights (of the first evaluation batch).%s Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Descent: matched norm is the η with ‖η·g‖ the median over the estimators of ‖lr·g‖; the full-precision layers do not move. Wall time %s.\n",
+		"one evaluation batch of training images", r.States[0].Rows[0].Overall.N, overBatches(r.Batches), r.Elapsed.Round(time.Second))
 	return err
+}
+
+// overBatches says how the intervals over evaluation batches are made.
+func overBatches(nb int) string {
+	if nb < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" Over batches: the flips and predictions measured again on %d evaluation batches (disjoint batches of one seeded shuffle of the training split: the first is the batch above, the second of the shuffle gives the descent's training batch, the others follow it), each estimator's scores computed per batch, their mean and its bootstrap percentile interval over resamples of the batches with replacement.", nb)
 }
 
 func f3(v float64) string {

@@ -76,6 +76,31 @@ func TestFidelityAlongARun(t *testing.T) {
 	if !reflect.DeepEqual(again.States, res.States) {
 		t.Error("the same measurement twice gave different numbers")
 	}
+	// Two evaluation batches: the first batch's numbers stay, and the
+	// scores get a mean and an interval over the batches.
+	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50, EvalBatches: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range two.States[0].Rows {
+		one := res.States[1].Rows[i]
+		if !reflect.DeepEqual(row.Overall, one.Overall) || !reflect.DeepEqual(row.CI, one.CI) || two.States[0].Loss != res.States[1].Loss {
+			t.Errorf("%s: the first evaluation batch's scores changed with a second batch", row.Estimator)
+		}
+		if len(row.Batches) != 2 || !reflect.DeepEqual(row.Batches[0], one.Overall) || row.Batches[1] == row.Batches[0] {
+			t.Errorf("%s: per-batch scores %+v", row.Estimator, row.Batches)
+		}
+		if m := row.BatchMean.Pearson; m != (row.Batches[0].Pearson+row.Batches[1].Pearson)/2 || !(row.BatchCI.Lo.Pearson <= m && m <= row.BatchCI.Hi.Pearson) {
+			t.Errorf("%s: mean Pearson over batches %g, interval [%g, %g], per batch %g and %g", row.Estimator, m, row.BatchCI.Lo.Pearson, row.BatchCI.Hi.Pearson, row.Batches[0].Pearson, row.Batches[1].Pearson)
+		}
+	}
+	var md2 bytes.Buffer
+	if err := two.WriteMarkdown(&md2); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md2.String(), "95% CI over batches") || !strings.Contains(md2.String(), "Over batches:") {
+		t.Errorf("markdown with two evaluation batches lacks the interval over batches:\n%s", md2.String())
+	}
 	// The epoch-1 state is the file's network: its true loss on the
 	// evaluation batch is the one measured.
 	cfg := recs[0].Config
@@ -90,10 +115,11 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err := checkpoint.Load(EpochWeightsPath(dir, key, 1), &checkpoint.State{Net: &own.Net}); err != nil {
 		t.Fatal(err)
 	}
-	eval, _, err := fidelityBatches(context.Background(), train, 32, cfg.Batch, cfg.Seed)
+	evals, _, err := fidelityBatches(context.Background(), train, 32, cfg.Batch, cfg.Seed, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	eval := evals[0]
 	var ce nn.SoftmaxCrossEntropy
 	if got := fidelity.TrueLoss(&own.Net, &ce, eval); got != res.States[1].Loss {
 		t.Errorf("true loss of the epoch-1 weights file %g, fidelity measured %g", got, res.States[1].Loss)

@@ -22,7 +22,8 @@ and among the 10% smallest |w|) it computes the exact change of the loss
 when the weight's sign flips, and the change each estimator's backward
 pass predicts, and reports their Pearson and Spearman correlations, the
 sign agreement and the top-k precision, with bootstrap 95% intervals over
-the sampled weights, and the cosine between the estimators' latent
+the sampled weights (and, with --eval-batches 2 or more, over evaluation
+batches), and the cosine between the estimators' latent
 gradients. The true loss is the binary network's (sign forward, no noise
 adaptation, BatchNorm in training mode) on one batch of training images.
 Every estimator is measured on the same states.
@@ -58,14 +59,15 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
 	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer")
 	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, "bootstrap `resamples`")
+	nb := fs.Int("eval-batches", suite.DefaultFidelityBatches, "evaluation `batches`: with 2 or more, the flips and predictions are measured on each and the table adds the scores' mean and 95% interval over batches (each batch costs as much as the first)")
 	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	spec := suite.FidelitySpec{Run: *run, Init: *init, Batch: *batch, PerStratum: *per, Reps: *reps, DataDir: sf.data}
-	if *batch < 2 || *per < 1 || *reps < 1 {
-		return fmt.Errorf("fidelity: --batch %d, --sample %d, --bootstrap %d: want --batch >= 2, --sample >= 1 and --bootstrap >= 1", *batch, *per, *reps)
+	spec := suite.FidelitySpec{Run: *run, Init: *init, Batch: *batch, PerStratum: *per, Reps: *reps, EvalBatches: *nb, DataDir: sf.data}
+	if *batch < 2 || *per < 1 || *reps < 1 || *nb < 1 {
+		return fmt.Errorf("fidelity: --batch %d, --sample %d, --bootstrap %d, --eval-batches %d: want --batch >= 2 and the others >= 1", *batch, *per, *reps, *nb)
 	}
 	if *run == "" && !*init {
 		return errors.New("fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)")

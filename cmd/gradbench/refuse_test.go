@@ -96,9 +96,11 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
 			"suite: fidelity: epochs [2] need a run (--run): --init has the initial state only", nil),
 		pos("9 fidelity --sample 0", []string{"fidelity", "--init", "--sample", "0"},
-			"fidelity: --batch 512, --sample 0, --bootstrap 1000: want --batch >= 2, --sample >= 1 and --bootstrap >= 1", nil),
+			"fidelity: --batch 512, --sample 0, --bootstrap 1000, --eval-batches 1: want --batch >= 2 and the others >= 1", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
 			"suite: fidelity: evaluation batch 5000 is more than the 2048 training images of synthetic", nil),
+		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "600", "--eval-batches", "3"},
+			"suite: fidelity: 3 evaluation batches of 600 and the batch between the first two (the training batch's) need 2400 images, more than the 2048 training images of synthetic", nil),
 		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "20"}, "", func(t *testing.T, stdout, stderr string) {
 			for _, want := range []string{"epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson"} {
 				if !strings.Contains(stdout, want) {
