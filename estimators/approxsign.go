@@ -49,11 +49,7 @@ func (e *ApproxSign) ForwardRef(dst, x []float32) { signRef(dst, x) }
 //
 //	dx[i] = dy[i] * max(0, 2-2*abs(x[i]))
 func (e *ApproxSign) BackwardRef(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
-	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * approxSignG(float64(v)))
-	}
+	backwardRef(dx, x, dy, approxSignG)
 }
 
 func approxSignG(x float64) float64 { return max(0, 2-2*math.Abs(x)) }

@@ -108,12 +108,8 @@ func (e *EDE) ForwardRef(dst, x []float32) { signRef(dst, x) }
 //
 //	dx[i] = dy[i] * k*t*(1-tanh(t*x[i])²)
 func (e *EDE) BackwardRef(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
 	t, k := e.tk()
-	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * edeG(t, k, float64(v)))
-	}
+	backwardRef(dx, x, dy, func(v float64) float64 { return edeG(t, k, v) })
 }
 
 func edeG(t, k, x float64) float64 {

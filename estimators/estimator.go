@@ -132,3 +132,13 @@ func checkLen(op string, a, b []float32) {
 		panic("estimators: " + op + ": slice lengths differ")
 	}
 }
+
+// backwardRef is the loop of the reference Backward kernels whose gradient
+// depends on x alone: dx[i] = dy[i]·g(x[i]), evaluated in float64.
+func backwardRef(dx, x, dy []float32, g func(float64) float64) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	for i, v := range x {
+		dx[i] = float32(float64(dy[i]) * g(float64(v)))
+	}
+}

@@ -116,12 +116,8 @@ func (e *FDA) ForwardRef(dst, x []float32) { signRef(dst, x) }
 //	if abs(x[i]) > c { g = 0 }
 //	dx[i] = dy[i] * 4*omega/π * g
 func (e *FDA) BackwardRef(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
 	omega, c, n := e.params()
-	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * fdaG(float64(omega), float64(c), n, float64(v)))
-	}
+	backwardRef(dx, x, dy, func(v float64) float64 { return fdaG(float64(omega), float64(c), n, v) })
 }
 
 func fdaG(omega, c float64, n int, x float64) float64 {

@@ -103,12 +103,8 @@ func (e *RBNN) ForwardRef(dst, x []float32) { signRef(dst, x) }
 //
 //	dx[i] = dy[i] * k*max(0, sqrt(2)*t - t*t*abs(x[i]))
 func (e *RBNN) BackwardRef(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
 	t, k := e.tk()
-	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * rbnnG(t, k, float64(v)))
-	}
+	backwardRef(dx, x, dy, func(v float64) float64 { return rbnnG(t, k, v) })
 }
 
 func rbnnG(t, k, x float64) float64 {

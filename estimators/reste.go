@@ -115,12 +115,8 @@ func (e *ReSTE) ForwardRef(dst, x []float32) { signRef(dst, x) }
 //	default:       dx[i] = 0
 //	}
 func (e *ReSTE) BackwardRef(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
 	_, t, o := e.params()
-	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * resteG(o, t, float64(v)))
-	}
+	backwardRef(dx, x, dy, func(v float64) float64 { return resteG(o, t, v) })
 }
 
 func resteG(o, t, x float64) float64 {

@@ -48,6 +48,34 @@ func (b *builder) unit(name string, out, stride int, prelu bool) []nn.Layer {
 	return layers
 }
 
+// resStages is the body and head every ResNet here shares: one stage per
+// entry of channels (before width scaling), each of the given number of
+// basic blocks of 2 units, the first unit of every stage but the first
+// with stride 2 (prelu: a PReLU after each unit's sum, see unit); then
+// global average pooling and a full-precision Linear to the classes.
+func (b *builder) resStages(channels []int, blocks int, prelu bool) []nn.Layer {
+	var net []nn.Layer
+	for s, c := range channels {
+		b.scope(fmt.Sprintf("stage%d", s+1), func() {
+			for blk := range blocks {
+				b.scope(fmt.Sprintf("block%d", blk), func() {
+					for u := range 2 {
+						stride := 1
+						if s > 0 && blk == 0 && u == 0 {
+							stride = 2
+						}
+						net = append(net, b.unit(fmt.Sprintf("unit%d", u), b.ch(c), stride, prelu)...)
+					}
+				})
+			}
+		})
+	}
+	b.scope("head", func() {
+		net = append(net, b.gap(), b.linear("fc", b.cfg.Classes))
+	})
+	return net
+}
+
 // resnet20 is the CIFAR ResNet-20 layout (arXiv 1512.03385) with Bi-Real
 // units (arXiv 1808.00278), docs/workloads.md: a full-precision stem conv3x3
 // (C→16) + BN;
@@ -59,25 +87,7 @@ func resnet20(b *builder) nn.Sequential {
 	b.scope("stem", func() {
 		net = append(net, b.conv("conv", b.ch(16), 3, 1, 1, true), b.bn())
 	})
-	for s, c := range []int{16, 32, 64} {
-		b.scope(fmt.Sprintf("stage%d", s+1), func() {
-			for blk := range 3 {
-				b.scope(fmt.Sprintf("block%d", blk), func() {
-					for u := range 2 {
-						stride := 1
-						if s > 0 && blk == 0 && u == 0 {
-							stride = 2
-						}
-						net = append(net, b.unit(fmt.Sprintf("unit%d", u), b.ch(c), stride, false)...)
-					}
-				})
-			}
-		})
-	}
-	b.scope("head", func() {
-		net = append(net, b.gap(), b.linear("fc", b.cfg.Classes))
-	})
-	return net
+	return append(net, b.resStages([]int{16, 32, 64}, 3, false)...)
 }
 
 // resnet18 is Bi-Real Net's ResNet-18 with PReLU (ECCV 2018, arXiv
@@ -92,23 +102,5 @@ func resnet18(b *builder) nn.Sequential {
 	b.scope("stem", func() {
 		net = append(net, b.conv("conv", b.ch(64), 7, 2, 3, true), b.bn(), b.maxPool(3, 2, 1))
 	})
-	for s, c := range []int{64, 128, 256, 512} {
-		b.scope(fmt.Sprintf("stage%d", s+1), func() {
-			for blk := range 2 {
-				b.scope(fmt.Sprintf("block%d", blk), func() {
-					for u := range 2 {
-						stride := 1
-						if s > 0 && blk == 0 && u == 0 {
-							stride = 2
-						}
-						net = append(net, b.unit(fmt.Sprintf("unit%d", u), b.ch(c), stride, true)...)
-					}
-				})
-			}
-		})
-	}
-	b.scope("head", func() {
-		net = append(net, b.gap(), b.linear("fc", b.cfg.Classes))
-	})
-	return net
+	return append(net, b.resStages([]int{64, 128, 256, 512}, 2, true)...)
 }
