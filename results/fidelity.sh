@@ -63,6 +63,12 @@ t0=$(date +%s)
 key=$(basename "$(ls "$out"/runs/*.e"$mid".weights)" .e"$mid".weights)
 echo "Training the STE run again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key): $(($(date +%s) - t0)) s." >>"$md"
 echo >>"$md"
+# final top-1 of a record, for the comparison with the committed run
+top1() { python3 -c 'import json,sys; print("%.2f%%" % json.load(open(sys.argv[1]))["final"]["test_top1"])' "$1"; }
+if [ "$recipe" = fmnist-10 ] && [ -f results/fmnist-10/$key.json ]; then
+	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, so the two trajectories are alike but not identical." >>"$md"
+	echo >>"$md"
+fi
 measure ste-trajectory --run "$out/runs/$key.json" --epochs "$epochs"
 [ "$recipe" = fmnist-10 ] || exit 0
 for k in 498b8aff7402f0eb b801e34bb64ac95d; do
