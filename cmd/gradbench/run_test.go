@@ -15,23 +15,15 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/suite"
 )
 
-// tinyRecipe is a recipe file for tests: reduced ResNet-20 on a quarter of
-// the synthetic dataset, about a second per run.
-const tinyRecipe = `{"name": "tiny", "model": "resnet20", "dataset": "synthetic", "width": 0.125, "epochs": 2, "batch": 16,
- "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": true,
- "train_subset": 32, "test_subset": 32}`
+// tinyRecipe is a recipe file for tests: reduced ResNet-20 on 32
+// synthetic images, about a second per run.
+var tinyRecipe = recipetest.Tiny("tiny", 2, 16, 32, 32)
 
-func writeRecipe(t *testing.T, dir, text string) string {
-	t.Helper()
-	path := filepath.Join(dir, "tiny.json")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func writeRecipe(t *testing.T, dir, text string) string { return recipetest.Write(t, dir, text) }
 
 // TestRunEndToEnd runs the whole path on the synthetic dataset at width
 // 0.25: run → records → table → SVG and benchmark lines; then the same

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -28,9 +29,7 @@ import (
 // slurmRecipe trains a reduced ResNet-20 on 1024 synthetic images for 8
 // epochs: about 1.5 s per cell on the project machine, long enough to
 // kill a task between two epochs.
-const slurmRecipe = `{"name": "slurm", "model": "resnet20", "dataset": "synthetic", "width": 0.125, "epochs": 8, "batch": 32,
- "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": true,
- "train_subset": 1024, "test_subset": 128}`
+var slurmRecipe = recipetest.Tiny("slurm", 8, 32, 1024, 128)
 
 // raceEnabled is set by slurm_race_test.go under -race.
 var raceEnabled = false
