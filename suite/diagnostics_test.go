@@ -76,27 +76,15 @@ func TestDiagnosticsResume(t *testing.T) {
 	s.Workload.Recipe.Epochs = 3
 	s.Workload.Recipe.TrainSubset = 128
 	s.Workload.Recipe.LR = 0.5
-	whole, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	interruptAfterFirstEpoch(t, dir, s)
-	resumed, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resumed[0].Resumes != 1 {
-		t.Fatalf("resumes %d, want 1", resumed[0].Resumes)
-	}
-	if d := sameNumbers(whole[0], resumed[0]); d != "" {
-		for e := range whole[0].Epochs {
-			t.Logf("epoch %d: whole %+v\nresumed %+v", e+1, whole[0].Epochs[e].Diagnostics, resumed[0].Epochs[e].Diagnostics)
+	whole, resumed := wholeAndResumed(t, s)
+	if d := sameNumbers(whole, resumed); d != "" {
+		for e := range whole.Epochs {
+			t.Logf("epoch %d: whole %+v\nresumed %+v", e+1, whole.Epochs[e].Diagnostics, resumed.Epochs[e].Diagnostics)
 		}
 		t.Fatalf("resumed run differs from an uninterrupted one in %s", d)
 	}
 	prev := 1.0
-	for _, ep := range whole[0].Epochs {
+	for _, ep := range whole.Epochs {
 		d := ep.Diagnostics
 		if d == nil {
 			t.Fatalf("epoch %d: no diagnostics", ep.Epoch)
@@ -116,7 +104,7 @@ func TestDiagnosticsResume(t *testing.T) {
 			}
 		}
 	}
-	if last := whole[0].Epochs[2].Diagnostics; !(last.Silent < 1) || !(last.Oscillation > 0) {
+	if last := whole.Epochs[2].Diagnostics; !(last.Silent < 1) || !(last.Oscillation > 0) {
 		t.Errorf("after 3 epochs: silent %v, oscillation %v: want some weights flipped and some flipped back", last.Silent, last.Oscillation)
 	}
 }

@@ -186,21 +186,5 @@ func TestFidelityAlongARun(t *testing.T) {
 // binary layer, 1000 bootstrap resamples. It needs Fashion-MNIST (see
 // gradbench list) and skips without it. results/fidelity-bench.sh runs it.
 func BenchmarkFidelity(b *testing.B) {
-	r, err := LoadRecipe("fmnist-10")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := OpenDataset(r.Dataset, ""); err != nil {
-		b.Skipf("no %s: %v", r.Dataset, err)
-	}
-	specs, err := estimators.ParseList("ste,approxsign,dsq,bnnplus,ede,fda,fda+na")
-	if err != nil {
-		b.Fatal(err)
-	}
-	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs}
-	for b.Loop() {
-		if _, err := Fidelity(context.Background(), spec); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchFidelityAt(b, DefaultFidelityBatch, DefaultFidelityPerStratum, DefaultFidelityReps)
 }

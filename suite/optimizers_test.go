@@ -114,23 +114,11 @@ func TestBopAndGridResume(t *testing.T) {
 	s.Workload.Recipe.Epochs = 3
 	s.Optimizers = []string{"bop"}
 	s.LRGrid = []float64{2}
-	whole, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	interruptAfterFirstEpoch(t, dir, s)
-	resumed, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resumed[0].Resumes != 1 {
-		t.Fatalf("record says %d resumes, want 1", resumed[0].Resumes)
-	}
-	if d := sameNumbers(whole[0], resumed[0]); d != "" {
+	whole, resumed := wholeAndResumed(t, s)
+	if d := sameNumbers(whole, resumed); d != "" {
 		t.Errorf("resumed Bop run differs from an uninterrupted one in %s", d)
 	}
-	if ep := resumed[0].Epochs[2]; ep.ValTop1 == nil || resumed[0].Config.Optimizer != "bop" || resumed[0].Config.TrainLR() != 2*AdamLR {
-		t.Errorf("record: epoch 3 %+v, config %+v; want validation numbers, bop at lr %v", ep, resumed[0].Config, 2*AdamLR)
+	if ep := resumed.Epochs[2]; ep.ValTop1 == nil || resumed.Config.Optimizer != "bop" || resumed.Config.TrainLR() != 2*AdamLR {
+		t.Errorf("record: epoch 3 %+v, config %+v; want validation numbers, bop at lr %v", ep, resumed.Config, 2*AdamLR)
 	}
 }

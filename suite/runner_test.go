@@ -91,6 +91,27 @@ func sameNumbers(a, b *Record) string {
 
 // interruptAfterFirstEpoch runs s in dir and cancels it once its first
 // epoch is checkpointed; it fails t unless the run stopped on the cancel.
+// wholeAndResumed runs s's single cell uninterrupted and, in another
+// directory, interrupted after its first epoch and resumed, checks that
+// the resumed record counts one resume, and returns both records.
+func wholeAndResumed(t *testing.T, s *Sweep) (whole, resumed *Record) {
+	t.Helper()
+	w, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	interruptAfterFirstEpoch(t, dir, s)
+	r, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r[0].Resumes != 1 {
+		t.Fatalf("the resumed record counts %d resumes, want 1", r[0].Resumes)
+	}
+	return w[0], r[0]
+}
+
 func interruptAfterFirstEpoch(t *testing.T, dir string, s *Sweep) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
