@@ -3,7 +3,7 @@
 # (resnet20, batch 128, ste and fda+na) with GOMAXPROCS=1 and GOMAXPROCS=2,
 # one process each, alternated 6 times, 8 steps per run.
 #
-# Usage: results/threads.sh LABEL [BASE]
+# Usage: results/threads.sh LABEL [BASE]   (POOL=0: without the pool's hand-off benchmark)
 #        results/threads.sh --report    # only regenerate results/threads.md
 #
 # LABEL names the state of the code, such as "before" or "after": the runs
@@ -59,11 +59,14 @@ if [ "$label" != --report ]; then
 		# The pool's hand-off alone (current code): 8 chunks of 0, 10 and
 		# 100 µs, with the workers awake and after a pause that puts them
 		# to sleep.
-		go test -c -o "$tmp/parallel.test" ./internal/parallel
-		for procs in 1 2; do
-			echo "code: current"
-			GOMAXPROCS=$procs "$tmp/parallel.test" -test.run '^$' -test.bench '^BenchmarkFor$' -test.count 6 -test.benchtime 0.2s | grep -Ev '^(PASS|ok)'
-		done
+		# POOL=0 leaves it out (it can take many minutes on a busy host).
+		if [ "${POOL:-1}" != 0 ]; then
+			go test -c -o "$tmp/parallel.test" ./internal/parallel
+			for procs in 1 2; do
+				echo "code: current"
+				GOMAXPROCS=$procs "$tmp/parallel.test" -test.run '^$' -test.bench '^BenchmarkFor$' -test.count 6 -test.benchtime 0.2s | grep -Ev '^(PASS|ok)'
+			done
+		fi
 		echo "load-after: $(uptime)"
 	} >"$out"
 	mv "$out" "results/threads-$label.txt"
