@@ -252,19 +252,14 @@ func (l *AvgPool2d) backwardPlanes(lo, hi int, dy *Tensor, oh, ow int) {
 
 // GlobalAvgPool averages each channel over its whole H×W map: N×C×H×W to
 // N×C×1×1.
-type GlobalAvgPool struct {
-	in      *Tensor
-	out, dx buffer
-}
+type GlobalAvgPool struct{ passes }
 
 // NewGlobalAvgPool returns a global average pooling layer.
 func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 
 // Forward returns the channel means.
 func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
-	x.check("GlobalAvgPool", "Forward")
-	l.in = x
-	y := l.out.shape(x.N, x.C, 1, 1)
+	y := l.forward("GlobalAvgPool", x, x.N, x.C, 1, 1)
 	hw := x.H * x.W
 	inv := 1 / float32(hw)
 	for i := range y.Data {
