@@ -86,36 +86,36 @@ func inputs(n int) (x, dy []float32) {
 func BenchmarkBackward(b *testing.B) {
 	useEstImpl(b)
 	fmt.Printf("estimators: %s\n", estimators.Impl())
-	for _, spec := range benchSpecs() {
-		for _, n := range sizes() {
-			x, dy := inputs(n)
-			dx := make([]float32, n)
-			for _, c := range kernelCases(b, spec, n) {
-				b.Run(c.name, func(b *testing.B) {
-					b.SetBytes(12 * int64(n))
-					b.ReportAllocs()
-					for b.Loop() {
-						c.backward(dx, x, dy)
-					}
-				})
-			}
+	benchKernels(b, 12, func(b *testing.B, c kernelCase, dx, x, dy []float32) {
+		for b.Loop() {
+			c.backward(dx, x, dy)
 		}
-	}
+	})
 }
 
 func BenchmarkForward(b *testing.B) {
 	useEstImpl(b)
+	benchKernels(b, 8, func(b *testing.B, c kernelCase, dst, x, _ []float32) {
+		for b.Loop() {
+			c.forward(dst, x)
+		}
+	})
+}
+
+// benchKernels runs a sub-benchmark per estimator spec, size n and kernel
+// case (kernelCases), reporting allocations and bytes·n bytes per op, in
+// which loop times the case on the size's inputs x and dy (inputs) and
+// its output buffer out.
+func benchKernels(b *testing.B, bytes int64, loop func(b *testing.B, c kernelCase, out, x, dy []float32)) {
 	for _, spec := range benchSpecs() {
 		for _, n := range sizes() {
-			x, _ := inputs(n)
-			dst := make([]float32, n)
+			x, dy := inputs(n)
+			out := make([]float32, n)
 			for _, c := range kernelCases(b, spec, n) {
 				b.Run(c.name, func(b *testing.B) {
-					b.SetBytes(8 * int64(n))
+					b.SetBytes(bytes * int64(n))
 					b.ReportAllocs()
-					for b.Loop() {
-						c.forward(dst, x)
-					}
+					loop(b, c, out, x, dy)
 				})
 			}
 		}

@@ -12,20 +12,40 @@ var (
 	_ Parametric = (*PReLU)(nil)
 )
 
-// ReLU is max(0, x). Its gradient at 0 is 0, as in PyTorch.
-type ReLU struct {
+// passes is what an activation or pooling layer keeps between Forward and
+// Backward: its input, and the buffers of its output and of the input
+// gradient.
+type passes struct {
 	in      *Tensor
 	out, dx buffer
 }
+
+// forward checks x, keeps it for Backward and returns the output tensor,
+// n×c×h×w, for the layer to fill.
+func (p *passes) forward(layer string, x *Tensor, n, c, h, w int) *Tensor {
+	x.check(layer, "Forward")
+	p.in = x
+	return p.out.shape(n, c, h, w)
+}
+
+// backward checks dy against the kept input x (checkGrad) and returns x,
+// the input gradient tensor of x's shape, for the layer to fill, and dy's
+// data.
+func (p *passes) backward(layer string, dy *Tensor) (x, dx *Tensor, d []float32) {
+	x = p.in
+	checkGrad(layer, dy, x)
+	return x, p.dx.shape(x.N, x.C, x.H, x.W), dy.Data[:len(x.Data)]
+}
+
+// ReLU is max(0, x). Its gradient at 0 is 0, as in PyTorch.
+type ReLU struct{ passes }
 
 // NewReLU returns a ReLU layer.
 func NewReLU() *ReLU { return &ReLU{} }
 
 // Forward returns max(0, x).
 func (r *ReLU) Forward(x *Tensor) *Tensor {
-	x.check("ReLU", "Forward")
-	r.in = x
-	y := r.out.shape(x.N, x.C, x.H, x.W)
+	y := r.forward("ReLU", x, x.N, x.C, x.H, x.W)
 	for i, v := range x.Data {
 		y.Data[i] = max(0, v)
 	}
@@ -34,10 +54,7 @@ func (r *ReLU) Forward(x *Tensor) *Tensor {
 
 // Backward returns dy where x > 0 and 0 elsewhere.
 func (r *ReLU) Backward(dy *Tensor) *Tensor {
-	x := r.in
-	checkGrad("ReLU", dy, x)
-	dx := r.dx.shape(x.N, x.C, x.H, x.W)
-	d := dy.Data[:len(x.Data)]
+	x, dx, d := r.backward("ReLU", dy)
 	for i, v := range x.Data {
 		dx.Data[i] = d[i] * float32(b2i(v > 0))
 	}
@@ -49,8 +66,7 @@ func (r *ReLU) Backward(dy *Tensor) *Tensor {
 type Hardtanh struct {
 	Min, Max float32
 
-	in      *Tensor
-	out, dx buffer
+	passes
 }
 
 // NewHardtanh returns a Hardtanh layer clamping to [-1, 1].
@@ -58,9 +74,7 @@ func NewHardtanh() *Hardtanh { return &Hardtanh{Min: -1, Max: 1} }
 
 // Forward returns clamp(x, Min, Max).
 func (h *Hardtanh) Forward(x *Tensor) *Tensor {
-	x.check("Hardtanh", "Forward")
-	h.in = x
-	y := h.out.shape(x.N, x.C, x.H, x.W)
+	y := h.forward("Hardtanh", x, x.N, x.C, x.H, x.W)
 	for i, v := range x.Data {
 		y.Data[i] = min(h.Max, max(h.Min, v))
 	}
@@ -69,10 +83,7 @@ func (h *Hardtanh) Forward(x *Tensor) *Tensor {
 
 // Backward returns dy where Min < x < Max and 0 elsewhere.
 func (h *Hardtanh) Backward(dy *Tensor) *Tensor {
-	x := h.in
-	checkGrad("Hardtanh", dy, x)
-	dx := h.dx.shape(x.N, x.C, x.H, x.W)
-	d := dy.Data[:len(x.Data)]
+	x, dx, d := h.backward("Hardtanh", dy)
 	for i, v := range x.Data {
 		dx.Data[i] = d[i] * float32(b2i(v > h.Min && v < h.Max))
 	}
@@ -86,8 +97,7 @@ type PReLU struct {
 	// Weight holds the slopes, shape {C}.
 	Weight *Param
 
-	in      *Tensor
-	out, dx buffer
+	passes
 }
 
 // NewPReLU returns a PReLU layer with one slope per channel.
@@ -126,9 +136,7 @@ func (p *PReLU) Forward(x *Tensor) *Tensor {
 // Backward returns dy·(1 if x > 0 else a_c) and adds Σ dy·min(0, x) to the
 // slopes' gradient.
 func (p *PReLU) Backward(dy *Tensor) *Tensor {
-	x := p.in
-	checkGrad("PReLU", dy, x)
-	dx := p.dx.shape(x.N, x.C, x.H, x.W)
+	x, dx, _ := p.backward("PReLU", dy)
 	hw := x.H * x.W
 	for c, a := range p.Weight.Data {
 		var ga float64

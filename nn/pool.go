@@ -188,17 +188,13 @@ func (l *AvgPool2d) forwardPlanes(lo, hi, oh, ow int) {
 		img := x.Data[nc*x.H*x.W:][:x.H*x.W]
 		o := nc * oh * ow
 		for oy := range oh {
+			y0, y1 := l.window(oy, x.H)
 			for ox := range ow {
+				x0, x1 := l.window(ox, x.W)
 				var sum float32
-				for i := range k {
-					iy := oy*s - l.Pad + i
-					if iy < 0 || iy >= x.H {
-						continue
-					}
-					for j := range k {
-						if ix := ox*s - l.Pad + j; ix >= 0 && ix < x.W {
-							sum += img[iy*x.W+ix]
-						}
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						sum += img[iy*x.W+ix]
 					}
 				}
 				y.Data[o] = sum * inv
@@ -206,6 +202,14 @@ func (l *AvgPool2d) forwardPlanes(lo, hi, oh, ow int) {
 			}
 		}
 	}
+}
+
+// window returns the input positions [lo, hi) that the window at output
+// position o covers along an axis of size positions: o·stride − Pad to
+// Kernel − 1 further, without the padding (which counts as zeros).
+func (l *AvgPool2d) window(o, size int) (lo, hi int) {
+	start := o*l.stride() - l.Pad
+	return max(start, 0), min(start+l.Kernel, size)
 }
 
 // Backward spreads each output gradient evenly over its window.
@@ -224,25 +228,21 @@ func (l *AvgPool2d) Backward(dy *Tensor) *Tensor {
 
 func (l *AvgPool2d) backwardPlanes(lo, hi int, dy *Tensor, oh, ow int) {
 	x, dx := l.in, &l.dx.t
-	s, k := l.stride(), l.Kernel
+	k := l.Kernel
 	inv := 1 / float32(k*k)
 	for nc := lo; nc < hi; nc++ {
 		img := dx.Data[nc*x.H*x.W:][:x.H*x.W]
 		clear(img)
 		o := nc * oh * ow
 		for oy := range oh {
+			y0, y1 := l.window(oy, x.H)
 			for ox := range ow {
+				x0, x1 := l.window(ox, x.W)
 				g := dy.Data[o] * inv
 				o++
-				for i := range k {
-					iy := oy*s - l.Pad + i
-					if iy < 0 || iy >= x.H {
-						continue
-					}
-					for j := range k {
-						if ix := ox*s - l.Pad + j; ix >= 0 && ix < x.W {
-							img[iy*x.W+ix] += g
-						}
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						img[iy*x.W+ix] += g
 					}
 				}
 			}
@@ -252,19 +252,14 @@ func (l *AvgPool2d) backwardPlanes(lo, hi int, dy *Tensor, oh, ow int) {
 
 // GlobalAvgPool averages each channel over its whole H×W map: N×C×H×W to
 // N×C×1×1.
-type GlobalAvgPool struct {
-	in      *Tensor
-	out, dx buffer
-}
+type GlobalAvgPool struct{ passes }
 
 // NewGlobalAvgPool returns a global average pooling layer.
 func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 
 // Forward returns the channel means.
 func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
-	x.check("GlobalAvgPool", "Forward")
-	l.in = x
-	y := l.out.shape(x.N, x.C, 1, 1)
+	y := l.forward("GlobalAvgPool", x, x.N, x.C, 1, 1)
 	hw := x.H * x.W
 	inv := 1 / float32(hw)
 	for i := range y.Data {

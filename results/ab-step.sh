@@ -20,13 +20,8 @@ case $label in '' | *[!a-z0-9-]*)
 	;;
 esac
 [ -n "$base" ] || { echo "results/ab-step.sh: want a BASE commit" >&2; exit 2; }
-base=$(git rev-parse --short "$base^{commit}")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-go test -c -o "$tmp/current.test" ./bench
-mkdir "$tmp/base"
-git archive "$base" | tar -x -C "$tmp/base"
-(cd "$tmp/base" && go test -c -o "$tmp/base.test" ./bench)
+. results/lib.sh
+build_ab "$base" bench
 args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)/' -test.benchtime 8x -test.count 1)
 out=results/ab-step-$label.txt
 {

@@ -22,14 +22,8 @@ cd "$(dirname "$0")/.."
 base=${1:-}
 runs=${2:-5}
 [ -n "$base" ] || { echo "results/fidelity-cost.sh: want a BASE commit" >&2; exit 2; }
-base=$(git rev-parse --short "$base^{commit}")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-go test -c -o "$tmp/current.test" ./suite
-mkdir "$tmp/base"
-git archive "$base" | tar -x -C "$tmp/base"
-cp suite/fidelity_cost_test.go "$tmp/base/suite/"
-(cd "$tmp/base" && go test -c -o "$tmp/base.test" ./suite)
+. results/lib.sh
+build_ab "$base" suite suite/fidelity_cost_test.go
 out=results/fidelity-cost.txt
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
+	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
@@ -128,11 +129,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err := res.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"epoch 1 (true loss", "| fda+na ", "Agreement", "Descent:", "| random (ste"} {
-		if !strings.Contains(md.String(), want) {
-			t.Errorf("markdown lacks %q:\n%s", want, md.String())
-		}
-	}
+	texttest.ContainsAll(t, "markdown", md.String(), "epoch 1 (true loss", "| fda+na ", "Agreement", "Descent:", "| random (ste")
 	if err := res.WriteBench(&bench); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,6 +41,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 )
@@ -84,25 +84,16 @@ type tensor struct {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "peer:", err)
-		}
-		os.Exit(1)
-	}
+	cli.Main("peer", func() error { return run(os.Args[1:]) })
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet("peer", flag.ContinueOnError)
+	fs := cli.FlagSet("peer", "go run ./bench/peer [flags] -o FILE", "./bench/peer", "what it writes")
 	spec := fs.String("est", "ste", "estimator spec")
 	batch := fs.Int("batch", 8, "images in the checked batch")
 	seed := fs.Uint64("seed", 1, "seed of the weights and of the data")
 	warm := fs.Int("warm", 2, "SGD steps before the state is taken")
 	out := fs.String("o", "", "output file (required)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./bench/peer [flags] -o FILE\n\nRun `go doc ./bench/peer` for what it writes.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -53,11 +54,7 @@ func TestExportEval(t *testing.T) {
 	if m == nil || m[1] != m[2] || m[2] == "0" {
 		t.Errorf("packed and float predictions differ:\n%s", out)
 	}
-	for _, row := range []string{"| float | nn (gemm ", "| packed | xnor ("} {
-		if !strings.Contains(out, row) {
-			t.Errorf("eval output lacks %q:\n%s", row, out)
-		}
-	}
+	texttest.ContainsAll(t, "eval output", out, "| float | nn (gemm ", "| packed | xnor (")
 }
 
 func TestExportEvalErrors(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -102,11 +103,7 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "600", "--eval-batches", "3"},
 			"suite: fidelity: 3 evaluation batches of 600 and the batch between the first two (the training batch's) need 2400 images, more than the 2048 training images of synthetic", nil),
 		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "20"}, "", func(t *testing.T, stdout, stderr string) {
-			for _, want := range []string{"epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson"} {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("fidelity output lacks %q:\n%s", want, stdout)
-				}
-			}
+			texttest.ContainsAll(t, "fidelity output", stdout, "epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson")
 			if !strings.Contains(stderr, "network passes, expected") {
 				t.Errorf("fidelity did not print the expected time first:\n%s", stderr)
 			}
@@ -129,11 +126,7 @@ func TestRefuses(t *testing.T) {
 			"--diagnostics with --ablation main: give one of them", nil),
 		pos("table --diagnostics", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics"}, "", func(t *testing.T, stdout, _ string) {
 			// A fresh record has the training diagnostics; the table shows them.
-			for _, want := range []string{"| estimator | n | flip ratio | oscillation f̄ |", "| ste       | 1 |"} {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("table --diagnostics lacks %q:\n%s", want, stdout)
-				}
-			}
+			texttest.ContainsAll(t, "table --diagnostics", stdout, "| estimator | n | flip ratio | oscillation f̄ |", "| ste       | 1 |")
 		}),
 		pos("export --out DIR", []string{"export", "--run", fx.oneRecord, "--out", fx.aDir},
 			"suite: export: writing "+fx.aDir+": it is a directory, want a file name", nil),

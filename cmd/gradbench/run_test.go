@@ -16,6 +16,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/gradbench/gradbench/internal/recipetest"
+	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -306,10 +307,6 @@ func TestRunAblationPaper(t *testing.T) {
 	if len(got) != len(suite.PaperSpecs()) {
 		t.Errorf("--ablation paper ran %d specs, want %d", len(got), len(suite.PaperSpecs()))
 	}
-	for _, want := range []string{"| estimator ", "Table 2 of the FDA paper", "Table 3 of the FDA paper", "Table 4 of the FDA paper",
-		"| no sine, no NA | ste ", "| DSQ (dsq → dsq+na) ", "| a·x          | fda+na:eta=x "} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout)
-		}
-	}
+	texttest.ContainsAll(t, "output", stdout, "| estimator ", "Table 2 of the FDA paper", "Table 3 of the FDA paper", "Table 4 of the FDA paper",
+		"| no sine, no NA | ste ", "| DSQ (dsq → dsq+na) ", "| a·x          | fda+na:eta=x ")
 }

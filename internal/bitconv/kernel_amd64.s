@@ -42,6 +42,29 @@ loop: \
 	CMPQ        CX, R13; \
 	JLT         loop
 
+// NEXTPAIR moves on to the next pair of channels and loops back to loop
+// while there is one: pc (DI) 128 bytes on, the first weight row (SI) to
+// the row after the second (DX), 2 channels fewer left (R11).
+#define NEXTPAIR(loop) \
+	ADDQ $128, DI; \
+	LEAQ (DX)(R10*1), SI; \
+	SUBQ $2, R11; \
+	JGT  loop
+
+// ONEBLOCKARGS loads the arguments (pc, p0, koff, kw, w, nc) of the
+// one-block kernels, xorPopcnt512x1 and xorPopcnt256: pc to DI, p0 to R8,
+// koff to R12, kw to R13, w to SI, nc to R11, and the weight row's bytes,
+// 8·kw, to R10.
+#define ONEBLOCKARGS \
+	MOVQ pc+0(FP), DI; \
+	MOVQ p0+8(FP), R8; \
+	MOVQ koff+16(FP), R12; \
+	MOVQ kw+24(FP), R13; \
+	MOVQ w+32(FP), SI; \
+	MOVQ nc+40(FP), R11; \
+	MOVQ R13, R10; \
+	SHLQ $3, R10
+
 // func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc int)
 //
 // Two blocks (windows at p0 and p1) × two channels per pass, nc channels
@@ -66,10 +89,7 @@ pair2:
 	VMOVDQU64 Z1, 64(DI)
 	VMOVDQU64 Z2, 4096(DI)
 	VMOVDQU64 Z3, 4160(DI)
-	ADDQ      $128, DI
-	LEAQ      (DX)(R10*1), SI
-	SUBQ      $2, R11
-	JGT       pair2
+	NEXTPAIR(pair2)
 	VZEROUPPER
 	RET
 
@@ -77,14 +97,7 @@ pair2:
 //
 // xorPopcnt512x2 for one block.
 TEXT ·xorPopcnt512x1(SB), NOSPLIT, $0-48
-	MOVQ pc+0(FP), DI
-	MOVQ p0+8(FP), R8
-	MOVQ koff+16(FP), R12
-	MOVQ kw+24(FP), R13
-	MOVQ w+32(FP), SI
-	MOVQ nc+40(FP), R11
-	MOVQ R13, R10
-	SHLQ $3, R10
+	ONEBLOCKARGS
 
 pair1:
 	VPXORQ Z0, Z0, Z0
@@ -107,10 +120,7 @@ tap1:
 
 	VMOVDQU64 Z0, (DI)
 	VMOVDQU64 Z1, 64(DI)
-	ADDQ      $128, DI
-	LEAQ      (DX)(R10*1), SI
-	SUBQ      $2, R11
-	JGT       pair1
+	NEXTPAIR(pair1)
 	VZEROUPPER
 	RET
 
@@ -201,46 +211,48 @@ tap1:
 #define CH0 MOVQ DI, AX
 #define CH1 LEAQ 1(DI), AX
 
-// OUT8 computes and stores one block's 8 outputs of channel CH from its
-// accumulator acc: DOT, CORR if the block has corrections (field corr,
-// classes in cls), AFFINE, the residual (field res) added if there is
-// one, and the store to the block's output (field dst) under its lane
-// mask. nocorr and nores are the caller's labels.
-#define OUT8(acc, CH, corr, cls, res, dst, mask, nocorr, nores) \
-	DOT(acc); \
+// OUT computes and stores the outputs v (Y4 or Z4) of channel CH: DOTS,
+// CORRS if there are corrections (field corr), AFFINES, the residual
+// (field res) added if there is one, and the store to the output (field
+// dst) under the lane mask. nocorr and nores are the caller's labels.
+#define OUT(DOTS, CORRS, AFFINES, corr, res, dst, v, mask, CH, nocorr, nores) \
+	DOTS; \
 	CMPQ corr(BX), $0; \
 	JEQ  nocorr; \
 	CH; \
-	CORR(corr, cls); \
+	CORRS; \
 nocorr: \
 	CH; \
-	AFFINE; \
-	MOVQ res(BX), DX; \
-	TESTQ DX, DX; \
-	JEQ  nores; \
-	VADDPS (DX)(R14*1), Y4, mask, Y4; \
-nores: \
-	MOVQ    dst(BX), DX; \
-	VMOVUPS Y4, mask, (DX)(R14*1)
-
-// OUT16 is OUT8 for both blocks at once (the joint case: outputs
-// consecutive, block 0 in lanes 0–7), with JDOT, JCORR and JAFFINE.
-#define OUT16(acc0, acc1, CH, nocorr, nores) \
-	JDOT(acc0, acc1); \
-	CMPQ FA_CORRJ(BX), $0; \
-	JEQ  nocorr; \
-	CH; \
-	JCORR; \
-nocorr: \
-	CH; \
-	JAFFINE; \
-	MOVQ  FA_RES0(BX), DX; \
+	AFFINES; \
+	MOVQ  res(BX), DX; \
 	TESTQ DX, DX; \
 	JEQ   nores; \
-	VADDPS (DX)(R14*1), Z4, K3, Z4; \
+	VADDPS (DX)(R14*1), v, mask, v; \
 nores: \
-	MOVQ    FA_DST0(BX), DX; \
-	VMOVUPS Z4, K3, (DX)(R14*1)
+	MOVQ    dst(BX), DX; \
+	VMOVUPS v, mask, (DX)(R14*1)
+
+// OUT8 is OUT for one block's 8 outputs from its accumulator acc, with
+// DOT, CORR (classes in cls) and AFFINE.
+#define OUT8(acc, CH, corr, cls, res, dst, mask, nocorr, nores) \
+	OUT(DOT(acc), CORR(corr, cls), AFFINE, corr, res, dst, Y4, mask, CH, nocorr, nores)
+
+// OUT16 is OUT for both blocks at once (the joint case: outputs
+// consecutive, block 0 in lanes 0–7), with JDOT, JCORR and JAFFINE.
+#define OUT16(acc0, acc1, CH, nocorr, nores) \
+	OUT(JDOT(acc0, acc1), JCORR, JAFFINE, FA_CORRJ, FA_RES0, FA_DST0, Z4, K3, CH, nocorr, nores)
+
+// OUTBLOCKS stores channel CH's outputs of block 0 (accumulator acc0)
+// and, when there are two blocks, of block 1 (acc1), then moves R14 on
+// to the next channel's outputs. skip and the OUT8 labels l0… are the
+// caller's.
+#define OUTBLOCKS(acc0, acc1, CH, l0, l0s, l1, l1s, skip) \
+	OUT8(acc0, CH, FA_CORR0, Z29, FA_RES0, FA_DST0, K1, l0, l0s); \
+	CMPQ FA_NBLK(BX), $2; \
+	JNE  skip; \
+	OUT8(acc1, CH, FA_CORR1, Z30, FA_RES1, FA_DST1, K2, l1, l1s); \
+skip: \
+	ADDQ FA_STEP(BX), R14
 
 // func fusedFloat512(a *fusedArgs)
 TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
@@ -270,28 +282,14 @@ next:
 	CMPQ FA_JOINT(BX), $0
 	JNE  joint
 
-	// Block 0, channel DI.
-	OUT8(Z0, CH0, FA_CORR0, Z29, FA_RES0, FA_DST0, K1, b0c0, b0c0s)
+	// Channel DI, blocks 0 and 1 (block 1 a copy of block 0 when there
+	// is one block, computed but not stored).
+	OUTBLOCKS(Z0, Z2, CH0, b0c0, b0c0s, b1c0, b1c0s, c1)
 
-	// Block 1, channel DI (a copy of block 0 when there is one block,
-	// computed but not stored).
-	CMPQ FA_NBLK(BX), $2
-	JNE  c1
-	OUT8(Z2, CH0, FA_CORR1, Z30, FA_RES1, FA_DST1, K2, b1c0, b1c0s)
-
-c1:
 	// Channel DI+1, if stored.
-	ADDQ FA_STEP(BX), R14
 	CMPQ R11, $1
 	JEQ  done
-	OUT8(Z1, CH1, FA_CORR0, Z29, FA_RES0, FA_DST0, K1, b0c1, b0c1s)
-
-	CMPQ FA_NBLK(BX), $2
-	JNE  c2
-	OUT8(Z3, CH1, FA_CORR1, Z30, FA_RES1, FA_DST1, K2, b1c1, b1c1s)
-
-c2:
-	ADDQ FA_STEP(BX), R14
+	OUTBLOCKS(Z1, Z3, CH1, b0c1, b0c1s, b1c1, b1c1s, c2)
 	ADDQ $2, DI
 	LEAQ (SI)(R10*2), SI
 	SUBQ $2, R11
@@ -308,7 +306,7 @@ joint:
 
 	// Channel DI+1.
 	OUT16(Z1, Z3, CH1, j1, j1s)
-	JMP     c2
+	JMP     c2 // the second OUTBLOCKS' skip label: R14 and on
 
 done:
 	VZEROUPPER
@@ -457,14 +455,7 @@ GLOBL lowNibbles<>(SB), RODATA|NOPTR, $8
 // 0–3 and 4–7; channel i+1 likewise) are flushed into the 64-bit lanes
 // Y4–Y7 every 31 weight words.
 TEXT ·xorPopcnt256(SB), NOSPLIT, $0-48
-	MOVQ         pc+0(FP), DI
-	MOVQ         p0+8(FP), R8
-	MOVQ         koff+16(FP), R12
-	MOVQ         kw+24(FP), R13
-	MOVQ         w+32(FP), SI
-	MOVQ         nc+40(FP), R11
-	MOVQ         R13, R10
-	SHLQ         $3, R10 // weight row bytes
+	ONEBLOCKARGS
 	VPBROADCASTQ lowNibbles<>(SB), Y14
 	VMOVDQU      nibbleCount<>(SB), Y15
 
@@ -519,10 +510,7 @@ tap:
 	VMOVDQU Y5, 32(DI)
 	VMOVDQU Y6, 64(DI)
 	VMOVDQU Y7, 96(DI)
-	ADDQ    $128, DI
-	LEAQ    (DX)(R10*1), SI
-	SUBQ    $2, R11
-	JGT     pair
+	NEXTPAIR(pair)
 	VZEROUPPER
 	RET
 

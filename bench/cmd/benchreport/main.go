@@ -48,11 +48,11 @@ package main
 
 import (
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/gradbench/gradbench/internal/cli"
 )
 
 type targetList []string
@@ -61,19 +61,14 @@ func (t *targetList) String() string     { return strings.Join(*t, "; ") }
 func (t *targetList) Set(s string) error { *t = append(*t, s); return nil }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "benchreport:", err)
-		}
-		os.Exit(1)
-	}
+	cli.Main("benchreport", func() error { return run(os.Args[1:], os.Stdout) })
 }
 
 // run is the whole command: it parses args and writes the report to -o or
 // to stdout.
 func run(args []string, stdout io.Writer) error {
 	var targets targetList
-	fs := flag.NewFlagSet("benchreport", flag.ContinueOnError)
+	fs := cli.FlagSet("benchreport", "benchreport [flags] label=file ...", "./bench/cmd/benchreport", "the report it writes")
 	out := fs.String("o", "", "write the report to this file (atomically) instead of standard output")
 	title := fs.String("title", "Benchmarks", "report title")
 	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark")
@@ -81,10 +76,6 @@ func run(args []string, stdout io.Writer) error {
 	paired := fs.Bool("paired", false, "runs alternated between benchmarks: take ratios run by run (median and range of the ratios)")
 	ignore := fs.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build)")
 	fs.Var(&targets, "target", "a target to check, 'FILTER: METRIC OP BOUND' or 'FILTER :: FILTER: ratio OP BOUND' (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: benchreport [flags] label=file ...\n\nRun `go doc ./bench/cmd/benchreport` for the report it writes.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

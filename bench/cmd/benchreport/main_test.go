@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,31 +89,34 @@ func TestIgnore(t *testing.T) {
 	}
 }
 
+// stepRuns returns the output of alternated BenchmarkStep runs, engine
+// ours taking ours[i] and engine peer peer[i] ns/op in run i, the runs
+// left over of the longer list last.
+func stepRuns(ours, peer []int) []byte {
+	var b strings.Builder
+	for i := range max(len(ours), len(peer)) {
+		if i < len(ours) {
+			fmt.Fprintf(&b, "BenchmarkStep/engine=ours 1 %d ns/op\n", ours[i])
+		}
+		if i < len(peer) {
+			fmt.Fprintf(&b, "BenchmarkStep/engine=peer 1 %d ns/op\n", peer[i])
+		}
+	}
+	return []byte(b.String())
+}
+
 // TestPaired takes ratios run by run: the medians of the runs alone give
 // 12/3 = 4, the runs taken in pairs 1, 4 and 3, whose median is 3.
 func TestPaired(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "a.txt")
-	os.WriteFile(in, []byte(`BenchmarkStep/engine=ours 1 3 ns/op
-BenchmarkStep/engine=peer 1 3 ns/op
-BenchmarkStep/engine=ours 1 6 ns/op
-BenchmarkStep/engine=peer 1 3 ns/op
-BenchmarkStep/engine=ours 1 9 ns/op
-BenchmarkStep/engine=peer 1 3 ns/op
-BenchmarkStep/engine=peer 1 9 ns/op
-`), 0o644)
+	os.WriteFile(in, stepRuns([]int{3, 6, 9}, []int{3, 3, 3, 9}), 0o644)
 	target := "/engine:ours :: /engine:peer: ratio < 3.5"
 	var out strings.Builder
 	if err := run([]string{"-paired", "-target", target, "x=" + in}, &out); err == nil || !strings.Contains(err.Error(), "has 3 runs and BenchmarkStep/engine=peer 4") {
 		t.Fatalf("-paired with 3 and 4 runs: err = %v, want a run count error", err)
 	}
-	os.WriteFile(in, []byte(`BenchmarkStep/engine=ours 1 3 ns/op
-BenchmarkStep/engine=peer 1 3 ns/op
-BenchmarkStep/engine=ours 1 12 ns/op
-BenchmarkStep/engine=peer 1 3 ns/op
-BenchmarkStep/engine=ours 1 27 ns/op
-BenchmarkStep/engine=peer 1 9 ns/op
-`), 0o644)
+	os.WriteFile(in, stepRuns([]int{3, 12, 27}, []int{3, 3, 9}), 0o644)
 	for _, tc := range []struct {
 		args []string
 		want string

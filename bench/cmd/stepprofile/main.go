@@ -49,7 +49,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -59,6 +58,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
@@ -246,24 +246,15 @@ func read(label, path string, cores int) (*result, error) {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "stepprofile:", err)
-		}
-		os.Exit(1)
-	}
+	cli.Main("stepprofile", func() error { return run(os.Args[1:], os.Stdout) })
 }
 
 func run(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("stepprofile", flag.ContinueOnError)
+	fs := cli.FlagSet("stepprofile", "stepprofile [flags] label=profile ...", "./bench/cmd/stepprofile", "the components")
 	cores := fs.Int("cores", 0, "cores the profiled steps ran on (GOMAXPROCS; required)")
 	steps := fs.Int("steps", 0, "steps in each profile, for ms per step (0: shares only)")
 	out := fs.String("o", "", "write the table to this file (atomically) instead of standard output")
 	title := fs.String("title", "Where a training step's time goes (BenchmarkTrainStep)", "report title")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: stepprofile [flags] label=profile ...\n\nRun `go doc ./bench/cmd/stepprofile` for the components.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -1,0 +1,26 @@
+// Package texttest checks the text a test gets from a command or a
+// writer.
+package texttest
+
+import (
+	"strings"
+	"testing"
+)
+
+// ContainsAll reports an error, "what lacks "want":" and got, for each of
+// wants that got does not contain. got is shown quoted when it holds a
+// carriage return (progress lines), which would overwrite it on a
+// terminal.
+func ContainsAll(t testing.TB, what, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if strings.Contains(got, want) {
+			continue
+		}
+		if strings.Contains(got, "\r") {
+			t.Errorf("%s lacks %q:\n%q", what, want, got)
+		} else {
+			t.Errorf("%s lacks %q:\n%s", what, want, got)
+		}
+	}
+}
