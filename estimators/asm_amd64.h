@@ -250,6 +250,8 @@ loop: \
 	VBROADCASTSS TWO, Z29; \
 	VBROADCASTSS SIGNMASK, Z28
 
+// EXPCONSTS loads the coefficients of 2^f for POW2NZ, POW2CONSTS also
+// Z21 = -125 for POW2Z's flush.
 #define EXPCONSTS \
 	VBROADCASTSS E0, Z22; \
 	VBROADCASTSS E1, Z23; \
@@ -258,12 +260,24 @@ loop: \
 	VBROADCASTSS E4, Z26; \
 	VBROADCASTSS E5, Z27
 
-// ARGS loads the slices' addresses, dx to DI, x to SI, dy to DX, and sets
-// up the loop: CX = n·4 bytes, BX = the bytes in whole vectors, K2 = the
-// lanes of the last partial vector, AX = 0.
+#define POW2CONSTS \
+	EXPCONSTS; \
+	VBROADCASTSS MINK, Z21
+
+// SINCONSTS loads the coefficients of sin for SINZ.
+#define SINCONSTS \
+	VBROADCASTSS S1, Z22; \
+	VBROADCASTSS S2, Z23; \
+	VBROADCASTSS S3, Z24; \
+	VBROADCASTSS S4, Z25
+
+// ARGS loads the slices' addresses, dx to DI, x to SI, dy to DX, sets up
+// the loop: CX = n·4 bytes, BX = the bytes in whole vectors, K2 = the
+// lanes of the last partial vector, AX = 0, and loads COMMON.
 #define ARGS \
 	ARGSY; \
-	TAILMASK
+	TAILMASK; \
+	COMMON
 
 #define TAILMASK \
 	MOVQ  CX, R8; \

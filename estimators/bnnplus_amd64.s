@@ -28,17 +28,21 @@
 	VMULPS       off(DX)(AX*1), e, e; \
 	VMOVUPS      e, off(DI)(AX*1)
 
-// BNNPLUSG sets e = g from v and e = exp(-2v); t, q are clobbered.
-// Y14 = 4β, Y12 = 1.
-#define BNNPLUSG(v, e, t, q) \
-	VADDPS       Y12, e, t; \
-	VSUBPS       e, Y12, q; \
+// SIGNSWISHG sets e = g = 4β·e·((1+e) - v·(1-e))/(1+e)³ from v and
+// e = exp(-2v), for both instruction sets: one = 1, beta4 = 4β; t, q are
+// clobbered.
+#define SIGNSWISHG(v, e, t, q, one, beta4) \
+	VADDPS       one, e, t; \
+	VSUBPS       e, one, q; \
 	VFNMADD213PS t, v, q; \
-	VMULPS       Y14, e, e; \
+	VMULPS       beta4, e, e; \
 	VMULPS       q, e, e; \
 	VMULPS       t, t, q; \
 	VMULPS       t, q, q; \
 	VDIVPS       q, e, e
+
+// BNNPLUSG is SIGNSWISHG with Y12 = 1, Y14 = 4β.
+#define BNNPLUSG(v, e, t, q) SIGNSWISHG(v, e, t, q, Y12, Y14)
 
 #define BNNPLUS_PAIR BNNPLUS(0, Y0, Y1, Y2, Y3, Y4); BNNPLUS(32, Y5, Y6, Y7, Y8, Y9)
 #define BNNPLUS_ONE BNNPLUS(0, Y0, Y1, Y2, Y3, Y4)
@@ -100,23 +104,13 @@ TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
 	BNNPLUSGZ(Z3, Z5, Z6, Z7); \
 	VMULPS       Z1, Z5, Z2
 
-// BNNPLUSGZ sets e = g from v and e = exp(-2v); t, q are clobbered.
-#define BNNPLUSGZ(v, e, t, q) \
-	VADDPS       Z30, e, t; \
-	VSUBPS       e, Z30, q; \
-	VFNMADD213PS t, v, q; \
-	VMULPS       Z17, e, e; \
-	VMULPS       q, e, e; \
-	VMULPS       t, t, q; \
-	VMULPS       t, q, q; \
-	VDIVPS       q, e, e
+// BNNPLUSGZ is SIGNSWISHG with Z30 = 1, Z17 = 4β.
+#define BNNPLUSGZ(v, e, t, q) SIGNSWISHG(v, e, t, q, Z30, Z17)
 
 // func avx512BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
 TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 	ARGS
-	COMMON
-	EXPCONSTS
-	VBROADCASTSS MINK, Z21
+	POW2CONSTS
 	VBROADCASTSS M2LOG2E, Z19
 	VBROADCASTSS vmax+32(FP), Z18
 	VBROADCASTSS half+36(FP), Z16
@@ -145,9 +139,7 @@ TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 // func avx512BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx512BNNPlusGrad(SB), NOSPLIT, $0-56
 	ARGS
-	COMMON
-	EXPCONSTS
-	VBROADCASTSS MINK, Z21
+	POW2CONSTS
 	VBROADCASTSS M2LOG2E, Z19
 	VBROADCASTSS SECHMAX, Z18
 	VBROADCASTSS half+32(FP), Z16

@@ -116,7 +116,6 @@ TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 // func avx512DSQ(dx, x, dy *float32, n int, kk, sk4 float32)
 TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 	ARGS
-	COMMON
 	EXPCONSTS
 	VBROADCASTSS kk+32(FP), Z16
 	VBROADCASTSS sk4+36(FP), Z17
@@ -162,7 +161,6 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 // func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 TEXT ·avx512DSQGrad(SB), NOSPLIT, $0-64
 	ARGS
-	COMMON
 	EXPCONSTS
 	VBROADCASTSS SR0, Z8
 	VBROADCASTSS SR1, Z9

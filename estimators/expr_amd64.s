@@ -101,7 +101,6 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 // func avx512Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
 TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	ARGS
-	COMMON
 	MOVQ         tab+32(FP), R8
 	VBROADCASTSS cb+40(FP), Z16
 	VBROADCASTSS invh+44(FP), Z17
@@ -159,7 +158,6 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 // func avx512ExprSeg(dx, x, dy *float32, n int, tab *float32, segs *exprSegVec, cb uint32, invh float32)
 TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	ARGS
-	COMMON
 	MOVQ         tab+32(FP), R8
 	MOVQ         segs+40(FP), R9
 	VBROADCASTSS cb+48(FP), Z16

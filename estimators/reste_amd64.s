@@ -97,7 +97,6 @@ TEXT ·avx2ReSTE(SB), NOSPLIT, $0-52
 // func avx512ReSTE(dx, x, dy *float32, n int, inner, scale, e float32, mb, tb uint32)
 TEXT ·avx512ReSTE(SB), NOSPLIT, $0-52
 	ARGS
-	COMMON
 	EXPCONSTS
 	VBROADCASTSS inner+32(FP), Z16
 	VBROADCASTSS scale+36(FP), Z17
