@@ -118,6 +118,15 @@
 	VFMADD231PS Z26, y, t; \
 	REMPI(y, t, q, Z27, Z21, Z15)
 
+// SECH2 sets out = dy·k4·e/(1+e)², which is dy·(k4/4)·sech²(u) for
+// e = exp(-2u) (EDE's and DSQ's gradients); one = 1, t is clobbered.
+#define SECH2(e, t, one, k4, dy, out) \
+	VADDPS one, e, t; \
+	VMULPS t, t, t; \
+	VMULPS k4, e, e; \
+	VMULPS dy, e, e; \
+	VDIVPS t, e, out
+
 // WIDENADD adds the float32 lanes of v, as float64, to lo (low lanes) and
 // hi (high lanes), for both instruction sets: h is v's low half (its X or
 // Y register), ext the instruction that extracts the high half; v and t
@@ -182,6 +191,14 @@ loop: \
 	ADDQ $32, AX; \
 	CMPQ AX, CX; \
 	JLT  loop
+
+// CLIPY sets a = |x| (abs: the abs mask), c = min(|x|, C) (cb: the bits
+// of C; as bits, which order like the values) and m = all ones where
+// |x| > C, NaN included.
+#define CLIPY(x, abs, cb, a, m, c) \
+	VPAND    x, abs, a; \
+	VPCMPGTD cb, a, m; \
+	VPMINUD  cb, a, c
 
 // EXP2SPLIT splits z = k + f with k = round(z) (by adding and subtracting
 // 1.5·2^23): t holds k in its low bits, z is left holding f; p is
@@ -328,6 +345,13 @@ done:
 // whole vectors, then over the masked tail. It leaves the ZMM registers
 // dirty: end with VZEROUPPER.
 #define LOOP(body) LOOPZ(LOADXDY, LOADXDYTAIL, body, NOTHING)
+
+// CLIPZ sets a = |x| (x in Z0), c = min(|x|, C) (cb: the bits of C) and
+// K1 = the lanes where |x| <= C.
+#define CLIPZ(cb, a, c) \
+	VPANDD  Z0, Z31, a; \
+	VPCMPUD $2, cb, a, K1; \
+	VPMINUD cb, a, c
 
 // EXP2FRACZ splits z = k + f with k = round(z) and sets p = 2^f by the
 // degree-5 polynomial; z is left holding f.

@@ -18,16 +18,10 @@
 // and 0 where |x| > 1; kk·|x| >= -11 for α >= 1e-3, so 2^z needs no
 // flush. Y15 = kk, Y14 = 4sk, Y13 = abs mask, Y12 = 1.
 #define DSQ(off, a, m, t, e) \
-	VPAND    off(SI)(AX*1), Y13, a; \
-	VPCMPGTD Y12, a, m; \
-	VPMINUD  Y12, a, a; \
+	CLIPY(off(SI)(AX*1), Y13, Y12, a, m, a); \
 	VMULPS   Y15, a, a; \
 	POW2N(a, t, e); \
-	VADDPS   Y12, e, t; \
-	VMULPS   t, t, t; \
-	VMULPS   Y14, e, e; \
-	VMULPS   off(DX)(AX*1), e, e; \
-	VDIVPS   t, e, e; \
+	SECH2(e, t, Y12, Y14, off(DX)(AX*1), e); \
 	VPANDN   e, m, e; \
 	VMOVUPS  e, off(DI)(AX*1)
 
@@ -102,9 +96,7 @@ TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 // dsq: dy·4sk·e/(1+e)² with e = 2^(kk·min(|x|, 1)), 0 where |x| > 1;
 // kk·|x| >= -11 for α >= 1e-3, so 2^z needs no flush. Z16 = kk, Z17 = 4sk.
 #define DSQZ \
-	VPANDD   Z0, Z31, Z3; \
-	VPCMPUD  $2, Z30, Z3, K1; \
-	VPMINUD  Z30, Z3, Z3; \
+	CLIPZ(Z30, Z3, Z3); \
 	VMULPS   Z16, Z3, Z3; \
 	POW2NZ(Z3, Z4, Z5); \
 	VADDPS   Z30, Z5, Z6; \
@@ -129,9 +121,7 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 // Z29 = m (2 is not needed); S's coefficients sinhRem0-sinhRem7 in Z8, Z9,
 // Z12-Z15, Z18, Z19.
 #define DSQGRADZ \
-	VPANDD       Z0, Z31, Z3; \
-	VPCMPUD      $2, Z30, Z3, K1; \
-	VPMINUD      Z30, Z3, Z3; \
+	CLIPZ(Z30, Z3, Z3); \
 	VMULPS       Z16, Z3, Z4; \
 	VMULPS       Z20, Z3, Z3; \
 	VPANDD       Z0, Z28, Z7; \

@@ -27,9 +27,7 @@
 // mask, R8 = &tab[0].
 #define EXPRY \
 	VMOVUPS     (SI)(AX*1), Y0; \
-	VPAND       Y0, Y15, Y3; \
-	VPCMPGTD    Y14, Y3, Y4; \
-	VPMINUD     Y14, Y3, Y5; \
+	CLIPY(Y0, Y15, Y14, Y3, Y4, Y5); \
 	VMULPS      Y13, Y5, Y5; \
 	VCVTTPS2DQ  Y5, Y6; \
 	VCVTDQ2PS   Y6, Y7; \
@@ -84,9 +82,7 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 
 // expr: Z16 = bits of c, Z17 = 1/h, Z18 = offP, Z19 = offN, R8 = &tab[0].
 #define EXPRZ \
-	VPANDD      Z0, Z31, Z3; \
-	VPCMPUD     $2, Z16, Z3, K1; \
-	VPMINUD     Z16, Z3, Z4; \
+	CLIPZ(Z16, Z3, Z4); \
 	VMULPS      Z17, Z4, Z4; \
 	VCVTTPS2DQ  Z4, Z5; \
 	VCVTDQ2PS   Z5, Z6; \
@@ -131,9 +127,7 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 // exprseg: Z16 = bits of c, Z17 = 1/h, Z18 = 16, Z19, Z20, Z21, Z15 = 8,
 // 4, 2, 1, Z10-Z11 = offsets, Z12-Z13 = first pairs, R8 = &tab[0].
 #define EXPRSEGZ \
-	VPANDD      Z0, Z31, Z3; \
-	VPCMPUD     $2, Z16, Z3, K1; \
-	VPMINUD     Z16, Z3, Z4; \
+	CLIPZ(Z16, Z3, Z4); \
 	NEGZ; \
 	VPXORD      Z5, Z5, Z5; \
 	VMOVDQA32   Z18, K3, Z5; \

@@ -20,9 +20,7 @@
 // Y14 = bits of C, Y13 = ω/π, Y12 = bits of ε/π, Y11 = 2N, Y10 = scale;
 // Y8 and Y9 are SINPI's scratch registers.
 #define FDA(off, a, m, w, q) \
-	VPAND     off(SI)(AX*1), Y15, a; \
-	VPCMPGTD  Y14, a, m; \
-	VPMINUD   Y14, a, a; \
+	CLIPY(off(SI)(AX*1), Y15, Y14, a, m, a); \
 	VMULPS    Y13, a, a; \
 	VPMAXUD   Y12, a, a; \
 	VMULPS    Y11, a, w; \
@@ -59,9 +57,7 @@ TEXT ·avx2FDA(SB), NOSPLIT, $0-52
 // Y15 = abs mask, Y14 = bits of C, Y13 = bits of ε, Y12 = ω, Y11 = 2N,
 // Y10 = scale.
 #define FDAFAR(off) \
-	VPAND    off(SI)(AX*1), Y15, Y0; \
-	VPCMPGTD Y14, Y0, Y1; \
-	VPMINUD  Y14, Y0, Y0; \
+	CLIPY(off(SI)(AX*1), Y15, Y14, Y0, Y1, Y0); \
 	VMULPS   Y12, Y0, Y0; \
 	REDUCE(Y0, Y2, Y3); \
 	VPAND    Y15, Y0, Y0; \
@@ -95,9 +91,7 @@ TEXT ·avx2FDAFar(SB), NOSPLIT, $0-52
 // 2N·a = q + f, g = scale·(-1)^q·sinπ(f)/sinπ(a), 0 where |x| > C.
 // Z16 = bits of C, Z17 = bits of ε/π, Z18 = ω/π, Z19 = 2N, Z20 = scale.
 #define FDAZ \
-	VPANDD      Z0, Z31, Z3; \
-	VPCMPUD     $2, Z16, Z3, K1; \
-	VPMINUD     Z16, Z3, Z3; \
+	CLIPZ(Z16, Z3, Z3); \
 	VMULPS      Z18, Z3, Z3; \
 	VPMAXUD     Z17, Z3, Z3; \
 	VMULPS      Z19, Z3, Z4; \
@@ -132,9 +126,7 @@ TEXT ·avx512FDA(SB), NOSPLIT, $0-52
 // fda, ω·C > π/2 (backwardFar), as for AVX2. Z16 = bits of C,
 // Z17 = bits of ε, Z18 = ω, Z19 = 2N, Z20 = scale.
 #define FDAFARZ \
-	VPANDD   Z0, Z31, Z3; \
-	VPCMPUD  $2, Z16, Z3, K1; \
-	VPMINUD  Z16, Z3, Z3; \
+	CLIPZ(Z16, Z3, Z3); \
 	VMULPS   Z18, Z3, Z3; \
 	REDUCEZ(Z3, Z4, Z5); \
 	VPANDD   Z31, Z3, Z3; \
