@@ -38,6 +38,31 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
 	LOOPY(DSQ_PAIR, DSQ_ONE)
 	RET
 
+// DSQER sets e = dy·e·r² with e = 2^z (pow2: POW2N or POW2NZ) and
+// r = 1/(1+e) in t, for both instruction sets; one = 1, z is clobbered.
+#define DSQER(pow2, z, t, e, one, dy) \
+	pow2(z, t, e); \
+	VADDPS one, e, t; \
+	VDIVPS t, one, t; \
+	VMULPS t, e, e; \
+	VMULPS t, e, e; \
+	VMULPS dy, e, e
+
+// DSQDPHI sets s = c + m·y·S(y) with y = t² (S = sinhRemPoly,
+// coefficients c7..c0, mov loads c7), for both instruction sets.
+#define DSQDPHI(mov, t, y, s, c, m, c7, c6, c5, c4, c3, c2, c1, c0) \
+	VMULPS      t, t, y; \
+	mov         c7, s; \
+	VFMADD213PS c6, y, s; \
+	VFMADD213PS c5, y, s; \
+	VFMADD213PS c4, y, s; \
+	VFMADD213PS c3, y, s; \
+	VFMADD213PS c2, y, s; \
+	VFMADD213PS c1, y, s; \
+	VFMADD213PS c0, y, s; \
+	VMULPS      y, s, s; \
+	VFMADD213PS c, m, s
+
 // dsq with learn=true: DSQ, and the sum over the lanes of
 // dy·∂φ/∂α = dy·e·r²·t·(c + m·y·S(y)) with t = k2·x, |x| clamped to 1
 // (0 where |x| > 1), r = 1/(1+e), y = t², S = sinhRemPoly (SR0-SR7).
@@ -52,26 +77,11 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
 	VMULPS       Y15, Y1, Y3; \
 	VMULPS       Y13, Y1, Y1; \
 	VORPS        Y0, Y1, Y1; \
-	POW2N(Y3, Y4, Y5); \
-	VADDPS       Y11, Y5, Y4; \
-	VDIVPS       Y4, Y11, Y4; \
-	VMULPS       Y4, Y5, Y5; \
-	VMULPS       Y4, Y5, Y5; \
-	VMULPS       off(DX)(AX*1), Y5, Y5; \
+	DSQER(POW2N, Y3, Y4, Y5, Y11, off(DX)(AX*1)); \
 	VMULPS       Y14, Y5, Y6; \
 	VPANDN       Y6, Y2, Y6; \
 	VMOVUPS      Y6, off(DI)(AX*1); \
-	VMULPS       Y1, Y1, Y3; \
-	VMOVUPS      SR7, Y4; \
-	VFMADD213PS  SR6, Y3, Y4; \
-	VFMADD213PS  SR5, Y3, Y4; \
-	VFMADD213PS  SR4, Y3, Y4; \
-	VFMADD213PS  SR3, Y3, Y4; \
-	VFMADD213PS  SR2, Y3, Y4; \
-	VFMADD213PS  SR1, Y3, Y4; \
-	VFMADD213PS  SR0, Y3, Y4; \
-	VMULPS       Y3, Y4, Y4; \
-	VFMADD213PS  Y12, Y10, Y4; \
+	DSQDPHI(VMOVUPS, Y1, Y3, Y4, Y12, Y10, SR7, SR6, SR5, SR4, SR3, SR2, SR1, SR0); \
 	VMULPS       Y1, Y5, Y5; \
 	VMULPS       Y4, Y5, Y5; \
 	VPANDN       Y5, Y2, Y5; \
@@ -126,24 +136,9 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 	VMULPS       Z20, Z3, Z3; \
 	VPANDD       Z0, Z28, Z7; \
 	VPORD        Z7, Z3, Z3; \
-	POW2NZ(Z4, Z5, Z6); \
-	VADDPS       Z30, Z6, Z5; \
-	VDIVPS       Z5, Z30, Z5; \
-	VMULPS       Z5, Z6, Z6; \
-	VMULPS       Z5, Z6, Z6; \
-	VMULPS       Z1, Z6, Z6; \
+	DSQER(POW2NZ, Z4, Z5, Z6, Z30, Z1); \
 	VMULPS.Z     Z17, Z6, K1, Z2; \
-	VMULPS       Z3, Z3, Z4; \
-	VMOVAPS      Z19, Z5; \
-	VFMADD213PS  Z18, Z4, Z5; \
-	VFMADD213PS  Z15, Z4, Z5; \
-	VFMADD213PS  Z14, Z4, Z5; \
-	VFMADD213PS  Z13, Z4, Z5; \
-	VFMADD213PS  Z12, Z4, Z5; \
-	VFMADD213PS  Z9, Z4, Z5; \
-	VFMADD213PS  Z8, Z4, Z5; \
-	VMULPS       Z4, Z5, Z5; \
-	VFMADD213PS  Z21, Z29, Z5; \
+	DSQDPHI(VMOVAPS, Z3, Z4, Z5, Z21, Z29, Z19, Z18, Z15, Z14, Z13, Z12, Z9, Z8); \
 	VMULPS       Z3, Z6, Z6; \
 	VMULPS.Z     Z5, Z6, K1, Z3; \
 	ACCZ(Z3, Y3, Z4)
