@@ -58,6 +58,16 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	LOOPY(BNNPLUS_PAIR, BNNPLUS_ONE)
 	RET
 
+// BETAGRAD adds dy·g·(2v/β²) with x's sign, β's gradient term, to the
+// float64 sums, for both instruction sets: c = 2/β², sgn = x's sign bit,
+// g = dy·g; xor applies the sign, acc is ACCUMULATE or ACCZ (h: v's low
+// half); v and t are clobbered.
+#define BETAGRAD(xor, acc, c, sgn, g, v, h, t) \
+	VMULPS c, v, v; \
+	xor    sgn, v, v; \
+	VMULPS g, v, v; \
+	acc(v, h, t)
+
 // bnnplus with learn=true: BNNPLUS with v = min(|half·x|, 44), and the sum
 // over the lanes of dy·g·(2v/β²) with x's sign (x/β²·g, x clamped like v).
 // Y15 = half, Y14 = 4β, Y13 = 2/β², Y12 = 1, Y10 = bits of 44; Y9 and Y8
@@ -72,10 +82,7 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	BNNPLUSG(Y1, Y4, Y3, Y5); \
 	VMULPS       off(DX)(AX*1), Y4, Y4; \
 	VMOVUPS      Y4, off(DI)(AX*1); \
-	VMULPS       Y13, Y1, Y1; \
-	VXORPS       Y0, Y1, Y1; \
-	VMULPS       Y4, Y1, Y1; \
-	ACCUMULATE(Y1, X1, Y2)
+	BETAGRAD(VXORPS, ACCUMULATE, Y13, Y0, Y4, Y1, X1, Y2)
 
 // func avx2BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
@@ -131,10 +138,7 @@ TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 	POW2Z(Z7, Z5, Z6); \
 	BNNPLUSGZ(Z4, Z6, Z5, Z7); \
 	VMULPS       Z1, Z6, Z2; \
-	VMULPS       Z20, Z4, Z4; \
-	VPXORD       Z3, Z4, Z4; \
-	VMULPS       Z2, Z4, Z4; \
-	ACCZ(Z4, Y4, Z5)
+	BETAGRAD(VPXORD, ACCZ, Z20, Z3, Z2, Z4, Y4, Z5)
 
 // func avx512BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx512BNNPlusGrad(SB), NOSPLIT, $0-56
