@@ -115,12 +115,18 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 //	j := max(int32(u)+s.off, s.jmin)
 //	f := u - float32(j-s.off)
 
+// LOOKUP32 sets out to the entries at the indexes idx (0-31, per lane) of
+// the 32-entry table lo (0-15), hi (16-31); perm is VPERMI2D or
+// VPERMI2PS.
+#define LOOKUP32(perm, idx, lo, hi, out) \
+	VMOVDQA32 idx, out; \
+	perm      hi, lo, out
+
 // SEGSTEP moves the segment index Z5 up by step where the split there is
 // <= |x| (Z4): Z22, Z23 = the splits.
 #define SEGSTEP(step) \
 	VPADDD    step, Z5, Z6; \
-	VMOVDQA32 Z6, Z7; \
-	VPERMI2PS Z23, Z22, Z7; \
+	LOOKUP32(VPERMI2PS, Z6, Z22, Z23, Z7); \
 	VCMPPS    $2, Z4, Z7, K4; \
 	VMOVDQA32 Z6, K4, Z5
 
@@ -135,10 +141,8 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	SEGSTEP(Z20); \
 	SEGSTEP(Z21); \
 	SEGSTEP(Z15); \
-	VMOVDQA32   Z5, Z6; \
-	VPERMI2D    Z11, Z10, Z6; \
-	VMOVDQA32   Z5, Z7; \
-	VPERMI2D    Z13, Z12, Z7; \
+	LOOKUP32(VPERMI2D, Z5, Z10, Z11, Z6); \
+	LOOKUP32(VPERMI2D, Z5, Z12, Z13, Z7); \
 	VMULPS      Z17, Z4, Z4; \
 	VCVTTPS2DQ  Z4, Z8; \
 	VPADDD      Z6, Z8, Z8; \
