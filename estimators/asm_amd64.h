@@ -228,6 +228,15 @@ loop: \
 	EXP2SPLIT(z, t, p); \
 	EXP2SCALE(z, t, p)
 
+// LOOPSUMY runs LOOP1Y(body) for a kernel that also sums into the float64
+// accumulators Y9 and Y8 (ACCUMULATE): it zeroes them first and stores
+// their total at ret (HSUMPD).
+#define LOOPSUMY(body, ret) \
+	VXORPD Y9, Y9, Y9; \
+	VXORPD Y8, Y8, Y8; \
+	LOOP1Y(body); \
+	HSUMPD(Y9, Y8, X9, X8, ret)
+
 // HSUMPD returns the lanes of the float64 accumulators a and b, added in a
 // fixed order, at ret (clobbers both).
 #define HSUMPD(a, b, xa, xb, ret) \
@@ -376,6 +385,14 @@ done:
 // ACCZ adds the 16 float32 lanes of v, as float64, to Z10 (low lanes) and
 // Z11 (high lanes); v and t are clobbered.
 #define ACCZ(v, yv, t) WIDENADD(VEXTRACTF64X4, v, yv, t, Z10, Z11)
+
+// LOOPSUMZ is LOOPSUMY for AVX-512: LOOP(body) with the accumulators Z10
+// and Z11 (ACCZ) zeroed first, their total stored at ret (HSUMZ).
+#define LOOPSUMZ(body, ret) \
+	VPXORQ Z10, Z10, Z10; \
+	VPXORQ Z11, Z11, Z11; \
+	LOOP(body); \
+	HSUMZ(ret)
 
 // HSUMZ stores the lanes of Z10 and Z11, added in a fixed order, at ret:
 // the halves of their sum, then HSUMPD.
