@@ -44,6 +44,100 @@
 #define SR6 ·vc+vecConsts_sinhRem6(SB)
 #define SR7 ·vc+vecConsts_sinhRem7(SB)
 
+// # Both instruction sets
+//
+// The building blocks whose instructions are the same for YMM and ZMM
+// registers, written once: the AVX2 and AVX-512 forms (here and in the
+// estimators' files) pass their registers and constants (memory operands
+// for AVX2, registers for AVX-512) and, where the two instruction sets
+// differ, the instruction (mov: VMOVUPS to load a constant from memory,
+// VMOVAPS to copy it from a register; the others are named at each
+// macro).
+
+// EXP2POLY sets p = 2^z for |z| <= 1/2 by the degree-5 polynomial with
+// coefficients c5..c0 (exp2Frac).
+#define EXP2POLY(mov, z, p, c5, c4, c3, c2, c1, c0) \
+	mov         c5, p; \
+	VFMADD213PS c4, z, p; \
+	VFMADD213PS c3, z, p; \
+	VFMADD213PS c2, z, p; \
+	VFMADD213PS c1, z, p; \
+	VFMADD213PS c0, z, p
+
+// SINPIPOLY sets f = sin(πf) for |f| <= 1/2 (sinPiPoly, coefficients
+// c4..c0); t, p are clobbered.
+#define SINPIPOLY(mov, f, t, p, c4, c3, c2, c1, c0) \
+	VMULPS      f, f, t; \
+	mov         c4, p; \
+	VFMADD213PS c3, t, p; \
+	VFMADD213PS c2, t, p; \
+	VFMADD213PS c1, t, p; \
+	VFMADD213PS c0, t, p; \
+	VMULPS      p, f, f
+
+// SINPI (AVX2) and SINPIZ (AVX-512, coefficients in Z22-Z26) are
+// SINPIPOLY.
+#define SINPI(f, t, p) SINPIPOLY(VMOVUPS, f, t, p, SP4, SP3, SP2, SP1, SP0)
+#define SINPIZ(f, t, p) SINPIPOLY(VMOVAPS, f, t, p, Z26, Z25, Z24, Z23, Z22)
+
+// SINPOLY sets r = sin(r) for |r| <= π/2 (sinPoly, coefficients c4..c1);
+// t, p are clobbered.
+#define SINPOLY(mov, r, t, p, c4, c3, c2, c1) \
+	VMULPS      r, r, t; \
+	mov         c4, p; \
+	VFMADD213PS c3, t, p; \
+	VFMADD213PS c2, t, p; \
+	VFMADD213PS c1, t, p; \
+	VMULPS      r, t, t; \
+	VFMADD231PS p, t, r
+
+// SIN (AVX2) and SINZ (AVX-512, coefficients in Z22-Z25) are SINPOLY.
+#define SIN(r, t, p) SINPOLY(VMOVUPS, r, t, p, S4, S3, S2, S1)
+#define SINZ(r, t, p) SINPOLY(VMOVAPS, r, t, p, Z25, Z24, Z23, Z22)
+
+// REMPI finishes a reduction modulo π (reducePi) from t = y/π + 1.5·2^23,
+// which holds q = round(y/π) in its low bits: y = y - qπ with π in two
+// parts (pia, pib) for the fused multiply-adds, and t = the parity of q as
+// a sign bit; q is clobbered.
+#define REMPI(y, t, q, magic, pia, pib) \
+	VSUBPS       magic, t, q; \
+	VFNMADD231PS pia, q, y; \
+	VFNMADD231PS pib, q, y; \
+	VPSLLD       $31, t, t
+
+// REDUCE (AVX2) and REDUCEZ (AVX-512: Z26 = 1/π, Z27 = 1.5·2^23, π's
+// parts in Z21 and Z15) set y = y - qπ with q = round(y/π), and t = the
+// parity of q as a sign bit; q is clobbered.
+#define REDUCE(y, t, q) \
+	VMOVUPS     INVPI, t; \
+	VFMADD213PS MAGIC, y, t; \
+	REMPI(y, t, q, MAGIC, PIA, PIB)
+
+#define REDUCEZ(y, t, q) \
+	VMOVAPS     Z27, t; \
+	VFMADD231PS Z26, y, t; \
+	REMPI(y, t, q, Z27, Z21, Z15)
+
+// SECH2 sets out = dy·k4·e/(1+e)², which is dy·(k4/4)·sech²(u) for
+// e = exp(-2u) (EDE's and DSQ's gradients); one = 1, t is clobbered.
+#define SECH2(e, t, one, k4, dy, out) \
+	VADDPS one, e, t; \
+	VMULPS t, t, t; \
+	VMULPS k4, e, e; \
+	VMULPS dy, e, e; \
+	VDIVPS t, e, out
+
+// WIDENADD adds the float32 lanes of v, as float64, to lo (low lanes) and
+// hi (high lanes), for both instruction sets: h is v's low half (its X or
+// Y register), ext the instruction that extracts the high half; v and t
+// are clobbered.
+#define WIDENADD(ext, v, h, t, lo, hi) \
+	VCVTPS2PD h, t; \
+	ext       $1, v, h; \
+	VCVTPS2PD h, v; \
+	VADDPD    t, lo, lo; \
+	VADDPD    v, hi, hi
+
 // # AVX2 (the avx2 routines of the *_amd64.s files)
 //
 // 8 float32 lanes per YMM register, two vectors per iteration, then one.
@@ -98,6 +192,14 @@ loop: \
 	CMPQ AX, CX; \
 	JLT  loop
 
+// CLIPY sets a = |x| (abs: the abs mask), c = min(|x|, C) (cb: the bits
+// of C; as bits, which order like the values) and m = all ones where
+// |x| > C, NaN included.
+#define CLIPY(x, abs, cb, a, m, c) \
+	VPAND    x, abs, a; \
+	VPCMPGTD cb, a, m; \
+	VPMINUD  cb, a, c
+
 // EXP2SPLIT splits z = k + f with k = round(z) (by adding and subtracting
 // 1.5·2^23): t holds k in its low bits, z is left holding f; p is
 // clobbered.
@@ -109,14 +211,9 @@ loop: \
 // EXP2SCALE sets p = 2^f·2^k after EXP2SPLIT: 2^f by the degree-5
 // polynomial, k added to the exponent bits (t is clobbered).
 #define EXP2SCALE(z, t, p) \
-	VPSLLD      $23, t, t; \
-	VMOVUPS     E5, p; \
-	VFMADD213PS E4, z, p; \
-	VFMADD213PS E3, z, p; \
-	VFMADD213PS E2, z, p; \
-	VFMADD213PS E1, z, p; \
-	VFMADD213PS E0, z, p; \
-	VPADDD      t, p, p
+	VPSLLD $23, t, t; \
+	EXP2POLY(VMOVUPS, z, p, E5, E4, E3, E2, E1, E0); \
+	VPADDD t, p, p
 
 // POW2 sets p = 2^z as exp32 does after its multiply by log2(e), and 0
 // where k < -125. z is left holding f; t and m are clobbered.
@@ -131,36 +228,14 @@ loop: \
 	EXP2SPLIT(z, t, p); \
 	EXP2SCALE(z, t, p)
 
-// SINPI sets f = sin(πf) for |f| <= 1/2 (sinPiPoly); t, p are clobbered.
-#define SINPI(f, t, p) \
-	VMULPS      f, f, t; \
-	VMOVUPS     SP4, p; \
-	VFMADD213PS SP3, t, p; \
-	VFMADD213PS SP2, t, p; \
-	VFMADD213PS SP1, t, p; \
-	VFMADD213PS SP0, t, p; \
-	VMULPS      p, f, f
-
-// SIN sets r = sin(r) for |r| <= π/2 (sinPoly); t, p are clobbered.
-#define SIN(r, t, p) \
-	VMULPS      r, r, t; \
-	VMOVUPS     S4, p; \
-	VFMADD213PS S3, t, p; \
-	VFMADD213PS S2, t, p; \
-	VFMADD213PS S1, t, p; \
-	VMULPS      r, t, t; \
-	VFMADD231PS p, t, r
-
-// REDUCE sets y = y - qπ with q = round(y/π), and t = the parity of q as
-// a sign bit (reducePi, with π in two parts for the fused multiply-adds);
-// q is clobbered.
-#define REDUCE(y, t, q) \
-	VMOVUPS      INVPI, t; \
-	VFMADD213PS  MAGIC, y, t; \
-	VSUBPS       MAGIC, t, q; \
-	VFNMADD231PS PIA, q, y; \
-	VFNMADD231PS PIB, q, y; \
-	VPSLLD       $31, t, t
+// LOOPSUMY runs LOOP1Y(body) for a kernel that also sums into the float64
+// accumulators Y9 and Y8 (ACCUMULATE): it zeroes them first and stores
+// their total at ret (HSUMPD).
+#define LOOPSUMY(body, ret) \
+	VXORPD Y9, Y9, Y9; \
+	VXORPD Y8, Y8, Y8; \
+	LOOP1Y(body); \
+	HSUMPD(Y9, Y8, X9, X8, ret)
 
 // HSUMPD returns the lanes of the float64 accumulators a and b, added in a
 // fixed order, at ret (clobbers both).
@@ -173,12 +248,7 @@ loop: \
 
 // ACCUMULATE adds the 8 float32 lanes of v, as float64, to the
 // accumulators Y9 (low lanes) and Y8 (high lanes); v and t are clobbered.
-#define ACCUMULATE(v, xv, t) \
-	VCVTPS2PD    xv, t; \
-	VEXTRACTF128 $1, v, xv; \
-	VCVTPS2PD    xv, v; \
-	VADDPD       t, Y9, Y9; \
-	VADDPD       v, Y8, Y8
+#define ACCUMULATE(v, xv, t) WIDENADD(VEXTRACTF128, v, xv, t, Y9, Y8)
 
 // # AVX-512 (the avx512 routines of the *_amd64.s files)
 //
@@ -206,6 +276,8 @@ loop: \
 	VBROADCASTSS TWO, Z29; \
 	VBROADCASTSS SIGNMASK, Z28
 
+// EXPCONSTS loads the coefficients of 2^f for POW2NZ, POW2CONSTS also
+// Z21 = -125 for POW2Z's flush.
 #define EXPCONSTS \
 	VBROADCASTSS E0, Z22; \
 	VBROADCASTSS E1, Z23; \
@@ -214,15 +286,24 @@ loop: \
 	VBROADCASTSS E4, Z26; \
 	VBROADCASTSS E5, Z27
 
-// ARGS loads the slices' addresses, dx to DI, x to SI, dy to DX, and sets
-// up the loop: CX = n·4 bytes, BX = the bytes in whole vectors, K2 = the
-// lanes of the last partial vector, AX = 0.
+#define POW2CONSTS \
+	EXPCONSTS; \
+	VBROADCASTSS MINK, Z21
+
+// SINCONSTS loads the coefficients of sin for SINZ.
+#define SINCONSTS \
+	VBROADCASTSS S1, Z22; \
+	VBROADCASTSS S2, Z23; \
+	VBROADCASTSS S3, Z24; \
+	VBROADCASTSS S4, Z25
+
+// ARGS loads the slices' addresses, dx to DI, x to SI, dy to DX, sets up
+// the loop: CX = n·4 bytes, BX = the bytes in whole vectors, K2 = the
+// lanes of the last partial vector, AX = 0, and loads COMMON.
 #define ARGS \
-	MOVQ  dx+0(FP), DI; \
-	MOVQ  x+8(FP), SI; \
-	MOVQ  dy+16(FP), DX; \
-	MOVQ  n+24(FP), CX; \
-	TAILMASK
+	ARGSY; \
+	TAILMASK; \
+	COMMON
 
 #define TAILMASK \
 	MOVQ  CX, R8; \
@@ -237,39 +318,56 @@ loop: \
 	ANDQ  $-64, BX; \
 	XORQ  AX, AX
 
-// LOOP runs body over whole vectors, then over the masked tail. It leaves
-// the ZMM registers dirty: end with VZEROUPPER.
-#define LOOP(body) \
-	CMPQ      AX, BX; \
-	JGE       tail; \
+// LOOPZ runs body over whole vectors, then over the masked tail, and
+// stores Z2 at DI: load (loadtail for the tail) loads the inputs, last
+// runs after the tail (NOTHING, or a macro of the routine). It leaves the
+// ZMM registers dirty: end with VZEROUPPER.
+#define LOOPZ(load, loadtail, body, last) \
+	CMPQ    AX, BX; \
+	JGE     tail; \
 loop: \
-	VMOVUPS   (SI)(AX*1), Z0; \
-	VMOVUPS   (DX)(AX*1), Z1; \
+	load; \
 	body; \
-	VMOVUPS   Z2, (DI)(AX*1); \
-	ADDQ      $64, AX; \
-	CMPQ      AX, BX; \
-	JLT       loop; \
+	VMOVUPS Z2, (DI)(AX*1); \
+	ADDQ    $64, AX; \
+	CMPQ    AX, BX; \
+	JLT     loop; \
 tail: \
-	CMPQ      AX, CX; \
-	JGE       done; \
-	VMOVUPS.Z (SI)(AX*1), K2, Z0; \
-	VMOVUPS.Z (DX)(AX*1), K2, Z1; \
+	CMPQ    AX, CX; \
+	JGE     done; \
+	loadtail; \
 	body; \
-	VMOVUPS   Z2, K2, (DI)(AX*1); \
+	VMOVUPS Z2, K2, (DI)(AX*1); \
+	last; \
 done:
+
+#define NOTHING
+
+// LOADX loads x to Z0; LOADXDY x to Z0 and dy to Z1; their TAIL forms
+// the lanes of K2, zeroing the others.
+#define LOADX VMOVUPS (SI)(AX*1), Z0
+#define LOADXTAIL VMOVUPS.Z (SI)(AX*1), K2, Z0
+#define LOADXDY LOADX; VMOVUPS (DX)(AX*1), Z1
+#define LOADXDYTAIL LOADXTAIL; VMOVUPS.Z (DX)(AX*1), K2, Z1
+
+// LOOP runs a backward kernel's body (x in Z0, dy in Z1, dx from Z2) over
+// whole vectors, then over the masked tail. It leaves the ZMM registers
+// dirty: end with VZEROUPPER.
+#define LOOP(body) LOOPZ(LOADXDY, LOADXDYTAIL, body, NOTHING)
+
+// CLIPZ sets a = |x| (x in Z0), c = min(|x|, C) (cb: the bits of C) and
+// K1 = the lanes where |x| <= C.
+#define CLIPZ(cb, a, c) \
+	VPANDD  Z0, Z31, a; \
+	VPCMPUD $2, cb, a, K1; \
+	VPMINUD cb, a, c
 
 // EXP2FRACZ splits z = k + f with k = round(z) and sets p = 2^f by the
 // degree-5 polynomial; z is left holding f.
 #define EXP2FRACZ(z, k, p) \
 	VRNDSCALEPS $0, z, k; \
 	VSUBPS      k, z, z; \
-	VMOVAPS     Z27, p; \
-	VFMADD213PS Z26, z, p; \
-	VFMADD213PS Z25, z, p; \
-	VFMADD213PS Z24, z, p; \
-	VFMADD213PS Z23, z, p; \
-	VFMADD213PS Z22, z, p
+	EXP2POLY(VMOVAPS, z, p, Z27, Z26, Z25, Z24, Z23, Z22)
 
 // POW2Z sets p = 2^z: 2^f (EXP2FRACZ) scaled by 2^k (VSCALEFPS), and 0
 // where k < -125 (Z21 = -125), as exp32 does. z is left holding f; k is
@@ -284,51 +382,21 @@ done:
 	EXP2FRACZ(z, k, p); \
 	VSCALEFPS k, p, p
 
-// SINPIZ sets f = sin(πf) for |f| <= 1/2 (sinPiPoly); t, p clobbered.
-#define SINPIZ(f, t, p) \
-	VMULPS      f, f, t; \
-	VMOVAPS     Z26, p; \
-	VFMADD213PS Z25, t, p; \
-	VFMADD213PS Z24, t, p; \
-	VFMADD213PS Z23, t, p; \
-	VFMADD213PS Z22, t, p; \
-	VMULPS      p, f, f
-
-// SINZ sets r = sin(r) for |r| <= π/2 (sinPoly); t, p clobbered.
-#define SINZ(r, t, p) \
-	VMULPS      r, r, t; \
-	VMOVAPS     Z25, p; \
-	VFMADD213PS Z24, t, p; \
-	VFMADD213PS Z23, t, p; \
-	VFMADD213PS Z22, t, p; \
-	VMULPS      r, t, t; \
-	VFMADD231PS p, t, r
-
-// REDUCEZ sets y = y - qπ with q = round(y/π) and t = the parity of q as
-// a sign bit (π in two parts: Z21, Z15); q is clobbered.
-#define REDUCEZ(y, t, q) \
-	VMOVAPS      Z27, t; \
-	VFMADD231PS  Z26, y, t; \
-	VSUBPS       Z27, t, q; \
-	VFNMADD231PS Z21, q, y; \
-	VFNMADD231PS Z15, q, y; \
-	VPSLLD       $31, t, t
-
 // ACCZ adds the 16 float32 lanes of v, as float64, to Z10 (low lanes) and
 // Z11 (high lanes); v and t are clobbered.
-#define ACCZ(v, yv, t) \
-	VCVTPS2PD     yv, t; \
-	VEXTRACTF64X4 $1, v, yv; \
-	VCVTPS2PD     yv, v; \
-	VADDPD        t, Z10, Z10; \
-	VADDPD        v, Z11, Z11
+#define ACCZ(v, yv, t) WIDENADD(VEXTRACTF64X4, v, yv, t, Z10, Z11)
 
-// HSUMZ stores the lanes of Z10 and Z11, added in a fixed order, at ret.
+// LOOPSUMZ is LOOPSUMY for AVX-512: LOOP(body) with the accumulators Z10
+// and Z11 (ACCZ) zeroed first, their total stored at ret (HSUMZ).
+#define LOOPSUMZ(body, ret) \
+	VPXORQ Z10, Z10, Z10; \
+	VPXORQ Z11, Z11, Z11; \
+	LOOP(body); \
+	HSUMZ(ret)
+
+// HSUMZ stores the lanes of Z10 and Z11, added in a fixed order, at ret:
+// the halves of their sum, then HSUMPD.
 #define HSUMZ(ret) \
 	VADDPD        Z11, Z10, Z10; \
 	VEXTRACTF64X4 $1, Z10, Y11; \
-	VADDPD        Y11, Y10, Y10; \
-	VEXTRACTF128  $1, Y10, X11; \
-	VADDPD        X11, X10, X10; \
-	VHADDPD       X10, X10, X10; \
-	VMOVSD        X10, ret
+	HSUMPD(Y10, Y11, X10, X11, ret)

@@ -117,16 +117,13 @@ func (e *BiPer) Forward(dst, x []float32) {
 //
 //	dx[i] = dy[i] * ω*math.Cos(ω*x[i])  (0 for x = ±Inf)
 func (e *BiPer) BackwardRef(dx, x, dy []float32) {
-	checkLen("Backward", dx, x)
-	checkLen("Backward", dy, x)
 	w := float64(e.omega())
-	for i, v := range x {
-		g := 0.0
-		if !math.IsInf(float64(v), 0) {
-			g = w * math.Cos(w*float64(v))
+	backwardRef(dx, x, dy, func(v float64) float64 {
+		if math.IsInf(v, 0) {
+			return 0
 		}
-		dx[i] = float32(float64(dy[i]) * g)
-	}
+		return w * math.Cos(w*v)
+	})
 }
 
 // Backward is the fast kernel, in parallel for long slices.

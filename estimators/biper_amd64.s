@@ -26,17 +26,23 @@
 #define B_MAGIC ·biperVC+biperConsts_magic(SB)
 #define B_INVPI ·biperVC+biperConsts_invPi(SB)
 
-// REDPDY is REDPD with four lanes: Y10 = π/2, Y11 = 1/π, Y12 = 1.5·2^52,
+// REDPI64 sets th = π/2 - |θ - nπ| (n = round(θ/π)) and t = θ/π +
+// 1.5·2^52, which holds n in its low bits (reducePi64); n is clobbered.
+// The constants: magic = 1.5·2^52, invpi = 1/π, p1-p3 = π in three parts,
+// abs = the float64 abs mask (and ANDs with it), halfpi = π/2.
+#define REDPI64(and, th, t, n, magic, invpi, p1, p2, p3, abs, halfpi) \
+	VMOVAPD      magic, t; \
+	VFMADD231PD  invpi, th, t; \
+	VSUBPD       magic, t, n; \
+	VFNMADD231PD p1, n, th; \
+	VFNMADD231PD p2, n, th; \
+	VFNMADD231PD p3, n, th; \
+	and          abs, th, th; \
+	VSUBPD       th, halfpi, th
+
+// REDPDY is REDPI64 on four lanes: Y10 = π/2, Y11 = 1/π, Y12 = 1.5·2^52,
 // Y14 = float64 abs mask, π's parts from memory.
-#define REDPDY(th, t, n) \
-	VMOVAPD      Y12, t; \
-	VFMADD231PD  Y11, th, t; \
-	VSUBPD       Y12, t, n; \
-	VFNMADD231PD B_P1, n, th; \
-	VFNMADD231PD B_P2, n, th; \
-	VFNMADD231PD B_P3, n, th; \
-	VANDPD       Y14, th, th; \
-	VSUBPD       th, Y10, th
+#define REDPDY(th, t, n) REDPI64(VANDPD, th, t, n, Y12, Y11, B_P1, B_P2, B_P3, Y14, Y10)
 
 // biper: dy·ω·cos(ω·x) on 8 lanes as two halves of 4 float64. Y9 = ω,
 // Y15 = ω in float64, Y13 = 2^22; jumps to bail if a lane has
@@ -79,15 +85,8 @@ TEXT ·avx2BiPer(SB), NOSPLIT, $0-48
 	VMOVUPD      B_MAGIC, Y12
 	VMOVUPD      B_INVPI, Y11
 	VMOVUPD      B_PI2, Y10
-	SHLQ         $2, CX
-	XORQ         AX, AX
-
-loopy:
-	BIPERY
-	ADDQ $32, AX
-	CMPQ AX, CX
-	JLT  loopy
-	JMP  donebail
+	LOOP1Y(BIPERY)
+	JMP          donebail
 
 bail:
 	MOVQ AX, CX
@@ -98,18 +97,9 @@ donebail:
 	VZEROUPPER
 	RET
 
-// REDPD sets th = π/2 - |θ - nπ| (n = round(θ/π)) and t = θ/π + 1.5·2^52,
-// which holds n in its low bits; n is clobbered. Z12 = π/2, Z13-Z15 = π in
-// three parts, Z18 = float64 abs mask, Z20 = 1.5·2^52, Z21 = 1/π.
-#define REDPD(th, t, n) \
-	VMOVAPD      Z20, t; \
-	VFMADD231PD  Z21, th, t; \
-	VSUBPD       Z20, t, n; \
-	VFNMADD231PD Z13, n, th; \
-	VFNMADD231PD Z14, n, th; \
-	VFNMADD231PD Z15, n, th; \
-	VPANDQ       Z18, th, th; \
-	VSUBPD       th, Z12, th
+// REDPD is REDPI64 on eight lanes: Z12 = π/2, Z13-Z15 = π in three
+// parts, Z18 = float64 abs mask, Z20 = 1.5·2^52, Z21 = 1/π.
+#define REDPD(th, t, n) REDPI64(VPANDQ, th, t, n, Z20, Z21, Z13, Z14, Z15, Z18, Z12)
 
 // biper: dy·ω·cos(ω·x). Z16 = ω, Z17 = ω in float64, Z19 = 2^22; jumps to
 // bail if a lane has |θ| >= 2^22 or NaN.
@@ -141,14 +131,13 @@ donebail:
 	VMULPS        Z16, Z3, Z3; \
 	VMULPS        Z1, Z3, Z2
 
+// ALLDONE sets AX to the bytes of n after the tail: no lane bailed.
+#define ALLDONE MOVQ CX, AX
+
 // func avx512BiPer(dx, x, dy *float32, n int, omega float32) int
 TEXT ·avx512BiPer(SB), NOSPLIT, $0-48
 	ARGS
-	COMMON
-	VBROADCASTSS S1, Z22
-	VBROADCASTSS S2, Z23
-	VBROADCASTSS S3, Z24
-	VBROADCASTSS S4, Z25
+	SINCONSTS
 	VBROADCASTSS omega+32(FP), Z16
 	VCVTPS2PD    Y16, Z17
 	VBROADCASTSD B_PI2, Z12
@@ -159,28 +148,8 @@ TEXT ·avx512BiPer(SB), NOSPLIT, $0-48
 	VBROADCASTSD B_MAX, Z19
 	VBROADCASTSD B_MAGIC, Z20
 	VBROADCASTSD B_INVPI, Z21
-	CMPQ         AX, BX
-	JGE          tail
+	LOOPZ(LOADXDY, LOADXDYTAIL, BIPERZ, ALLDONE)
 
-loop:
-	VMOVUPS (SI)(AX*1), Z0
-	VMOVUPS (DX)(AX*1), Z1
-	BIPERZ
-	VMOVUPS Z2, (DI)(AX*1)
-	ADDQ    $64, AX
-	CMPQ    AX, BX
-	JLT     loop
-
-tail:
-	CMPQ      AX, CX
-	JGE       done
-	VMOVUPS.Z (SI)(AX*1), K2, Z0
-	VMOVUPS.Z (DX)(AX*1), K2, Z1
-	BIPERZ
-	VMOVUPS   Z2, K2, (DI)(AX*1)
-	MOVQ      CX, AX
-
-done:
 bail:
 	SHRQ       $2, AX
 	MOVQ       AX, ret+40(FP)

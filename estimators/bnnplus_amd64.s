@@ -28,17 +28,21 @@
 	VMULPS       off(DX)(AX*1), e, e; \
 	VMOVUPS      e, off(DI)(AX*1)
 
-// BNNPLUSG sets e = g from v and e = exp(-2v); t, q are clobbered.
-// Y14 = 4β, Y12 = 1.
-#define BNNPLUSG(v, e, t, q) \
-	VADDPS       Y12, e, t; \
-	VSUBPS       e, Y12, q; \
+// SIGNSWISHG sets e = g = 4β·e·((1+e) - v·(1-e))/(1+e)³ from v and
+// e = exp(-2v), for both instruction sets: one = 1, beta4 = 4β; t, q are
+// clobbered.
+#define SIGNSWISHG(v, e, t, q, one, beta4) \
+	VADDPS       one, e, t; \
+	VSUBPS       e, one, q; \
 	VFNMADD213PS t, v, q; \
-	VMULPS       Y14, e, e; \
+	VMULPS       beta4, e, e; \
 	VMULPS       q, e, e; \
 	VMULPS       t, t, q; \
 	VMULPS       t, q, q; \
 	VDIVPS       q, e, e
+
+// BNNPLUSG is SIGNSWISHG with Y12 = 1, Y14 = 4β.
+#define BNNPLUSG(v, e, t, q) SIGNSWISHG(v, e, t, q, Y12, Y14)
 
 #define BNNPLUS_PAIR BNNPLUS(0, Y0, Y1, Y2, Y3, Y4); BNNPLUS(32, Y5, Y6, Y7, Y8, Y9)
 #define BNNPLUS_ONE BNNPLUS(0, Y0, Y1, Y2, Y3, Y4)
@@ -54,6 +58,16 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	LOOPY(BNNPLUS_PAIR, BNNPLUS_ONE)
 	RET
 
+// BETAGRAD adds dy·g·(2v/β²) with x's sign, β's gradient term, to the
+// float64 sums, for both instruction sets: c = 2/β², sgn = x's sign bit,
+// g = dy·g; xor applies the sign, acc is ACCUMULATE or ACCZ (h: v's low
+// half); v and t are clobbered.
+#define BETAGRAD(xor, acc, c, sgn, g, v, h, t) \
+	VMULPS c, v, v; \
+	xor    sgn, v, v; \
+	VMULPS g, v, v; \
+	acc(v, h, t)
+
 // bnnplus with learn=true: BNNPLUS with v = min(|half·x|, 44), and the sum
 // over the lanes of dy·g·(2v/β²) with x's sign (x/β²·g, x clamped like v).
 // Y15 = half, Y14 = 4β, Y13 = 2/β², Y12 = 1, Y10 = bits of 44; Y9 and Y8
@@ -68,10 +82,7 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	BNNPLUSG(Y1, Y4, Y3, Y5); \
 	VMULPS       off(DX)(AX*1), Y4, Y4; \
 	VMOVUPS      Y4, off(DI)(AX*1); \
-	VMULPS       Y13, Y1, Y1; \
-	VXORPS       Y0, Y1, Y1; \
-	VMULPS       Y4, Y1, Y1; \
-	ACCUMULATE(Y1, X1, Y2)
+	BETAGRAD(VXORPS, ACCUMULATE, Y13, Y0, Y4, Y1, X1, Y2)
 
 // func avx2BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
@@ -81,10 +92,7 @@ TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
 	VBROADCASTSS c+40(FP), Y13
 	VMOVUPS      ONE, Y12
 	VMOVUPS      SECHMAX, Y10
-	VXORPD       Y9, Y9, Y9
-	VXORPD       Y8, Y8, Y8
-	LOOP1Y(BNNPLUSGRAD(0))
-	HSUMPD(Y9, Y8, X9, X8, ret+48(FP))
+	LOOPSUMY(BNNPLUSGRAD(0), ret+48(FP))
 	VZEROUPPER
 	RET
 
@@ -100,23 +108,13 @@ TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
 	BNNPLUSGZ(Z3, Z5, Z6, Z7); \
 	VMULPS       Z1, Z5, Z2
 
-// BNNPLUSGZ sets e = g from v and e = exp(-2v); t, q are clobbered.
-#define BNNPLUSGZ(v, e, t, q) \
-	VADDPS       Z30, e, t; \
-	VSUBPS       e, Z30, q; \
-	VFNMADD213PS t, v, q; \
-	VMULPS       Z17, e, e; \
-	VMULPS       q, e, e; \
-	VMULPS       t, t, q; \
-	VMULPS       t, q, q; \
-	VDIVPS       q, e, e
+// BNNPLUSGZ is SIGNSWISHG with Z30 = 1, Z17 = 4β.
+#define BNNPLUSGZ(v, e, t, q) SIGNSWISHG(v, e, t, q, Z30, Z17)
 
 // func avx512BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
 TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 	ARGS
-	COMMON
-	EXPCONSTS
-	VBROADCASTSS MINK, Z21
+	POW2CONSTS
 	VBROADCASTSS M2LOG2E, Z19
 	VBROADCASTSS vmax+32(FP), Z18
 	VBROADCASTSS half+36(FP), Z16
@@ -137,25 +135,17 @@ TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 	POW2Z(Z7, Z5, Z6); \
 	BNNPLUSGZ(Z4, Z6, Z5, Z7); \
 	VMULPS       Z1, Z6, Z2; \
-	VMULPS       Z20, Z4, Z4; \
-	VPXORD       Z3, Z4, Z4; \
-	VMULPS       Z2, Z4, Z4; \
-	ACCZ(Z4, Y4, Z5)
+	BETAGRAD(VPXORD, ACCZ, Z20, Z3, Z2, Z4, Y4, Z5)
 
 // func avx512BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx512BNNPlusGrad(SB), NOSPLIT, $0-56
 	ARGS
-	COMMON
-	EXPCONSTS
-	VBROADCASTSS MINK, Z21
+	POW2CONSTS
 	VBROADCASTSS M2LOG2E, Z19
 	VBROADCASTSS SECHMAX, Z18
 	VBROADCASTSS half+32(FP), Z16
 	VBROADCASTSS beta4+36(FP), Z17
 	VBROADCASTSS c+40(FP), Z20
-	VPXORQ       Z10, Z10, Z10
-	VPXORQ       Z11, Z11, Z11
-	LOOP(BNNPLUSGRADZ)
-	HSUMZ(ret+48(FP))
+	LOOPSUMZ(BNNPLUSGRADZ, ret+48(FP))
 	VZEROUPPER
 	RET

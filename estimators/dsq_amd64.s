@@ -18,16 +18,10 @@
 // and 0 where |x| > 1; kk·|x| >= -11 for α >= 1e-3, so 2^z needs no
 // flush. Y15 = kk, Y14 = 4sk, Y13 = abs mask, Y12 = 1.
 #define DSQ(off, a, m, t, e) \
-	VPAND    off(SI)(AX*1), Y13, a; \
-	VPCMPGTD Y12, a, m; \
-	VPMINUD  Y12, a, a; \
+	CLIPY(off(SI)(AX*1), Y13, Y12, a, m, a); \
 	VMULPS   Y15, a, a; \
 	POW2N(a, t, e); \
-	VADDPS   Y12, e, t; \
-	VMULPS   t, t, t; \
-	VMULPS   Y14, e, e; \
-	VMULPS   off(DX)(AX*1), e, e; \
-	VDIVPS   t, e, e; \
+	SECH2(e, t, Y12, Y14, off(DX)(AX*1), e); \
 	VPANDN   e, m, e; \
 	VMOVUPS  e, off(DI)(AX*1)
 
@@ -44,6 +38,31 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
 	LOOPY(DSQ_PAIR, DSQ_ONE)
 	RET
 
+// DSQER sets e = dy·e·r² with e = 2^z (pow2: POW2N or POW2NZ) and
+// r = 1/(1+e) in t, for both instruction sets; one = 1, z is clobbered.
+#define DSQER(pow2, z, t, e, one, dy) \
+	pow2(z, t, e); \
+	VADDPS one, e, t; \
+	VDIVPS t, one, t; \
+	VMULPS t, e, e; \
+	VMULPS t, e, e; \
+	VMULPS dy, e, e
+
+// DSQDPHI sets s = c + m·y·S(y) with y = t² (S = sinhRemPoly,
+// coefficients c7..c0, mov loads c7), for both instruction sets.
+#define DSQDPHI(mov, t, y, s, c, m, c7, c6, c5, c4, c3, c2, c1, c0) \
+	VMULPS      t, t, y; \
+	mov         c7, s; \
+	VFMADD213PS c6, y, s; \
+	VFMADD213PS c5, y, s; \
+	VFMADD213PS c4, y, s; \
+	VFMADD213PS c3, y, s; \
+	VFMADD213PS c2, y, s; \
+	VFMADD213PS c1, y, s; \
+	VFMADD213PS c0, y, s; \
+	VMULPS      y, s, s; \
+	VFMADD213PS c, m, s
+
 // dsq with learn=true: DSQ, and the sum over the lanes of
 // dy·∂φ/∂α = dy·e·r²·t·(c + m·y·S(y)) with t = k2·x, |x| clamped to 1
 // (0 where |x| > 1), r = 1/(1+e), y = t², S = sinhRemPoly (SR0-SR7).
@@ -58,26 +77,11 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
 	VMULPS       Y15, Y1, Y3; \
 	VMULPS       Y13, Y1, Y1; \
 	VORPS        Y0, Y1, Y1; \
-	POW2N(Y3, Y4, Y5); \
-	VADDPS       Y11, Y5, Y4; \
-	VDIVPS       Y4, Y11, Y4; \
-	VMULPS       Y4, Y5, Y5; \
-	VMULPS       Y4, Y5, Y5; \
-	VMULPS       off(DX)(AX*1), Y5, Y5; \
+	DSQER(POW2N, Y3, Y4, Y5, Y11, off(DX)(AX*1)); \
 	VMULPS       Y14, Y5, Y6; \
 	VPANDN       Y6, Y2, Y6; \
 	VMOVUPS      Y6, off(DI)(AX*1); \
-	VMULPS       Y1, Y1, Y3; \
-	VMOVUPS      SR7, Y4; \
-	VFMADD213PS  SR6, Y3, Y4; \
-	VFMADD213PS  SR5, Y3, Y4; \
-	VFMADD213PS  SR4, Y3, Y4; \
-	VFMADD213PS  SR3, Y3, Y4; \
-	VFMADD213PS  SR2, Y3, Y4; \
-	VFMADD213PS  SR1, Y3, Y4; \
-	VFMADD213PS  SR0, Y3, Y4; \
-	VMULPS       Y3, Y4, Y4; \
-	VFMADD213PS  Y12, Y10, Y4; \
+	DSQDPHI(VMOVUPS, Y1, Y3, Y4, Y12, Y10, SR7, SR6, SR5, SR4, SR3, SR2, SR1, SR0); \
 	VMULPS       Y1, Y5, Y5; \
 	VMULPS       Y4, Y5, Y5; \
 	VPANDN       Y5, Y2, Y5; \
@@ -92,19 +96,14 @@ TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 	VBROADCASTSS c+44(FP), Y12
 	VBROADCASTSS m+48(FP), Y10
 	VMOVUPS      ONE, Y11
-	VXORPD       Y9, Y9, Y9
-	VXORPD       Y8, Y8, Y8
-	LOOP1Y(DSQGRAD(0))
-	HSUMPD(Y9, Y8, X9, X8, ret+56(FP))
+	LOOPSUMY(DSQGRAD(0), ret+56(FP))
 	VZEROUPPER
 	RET
 
 // dsq: dy·4sk·e/(1+e)² with e = 2^(kk·min(|x|, 1)), 0 where |x| > 1;
 // kk·|x| >= -11 for α >= 1e-3, so 2^z needs no flush. Z16 = kk, Z17 = 4sk.
 #define DSQZ \
-	VPANDD   Z0, Z31, Z3; \
-	VPCMPUD  $2, Z30, Z3, K1; \
-	VPMINUD  Z30, Z3, Z3; \
+	CLIPZ(Z30, Z3, Z3); \
 	VMULPS   Z16, Z3, Z3; \
 	POW2NZ(Z3, Z4, Z5); \
 	VADDPS   Z30, Z5, Z6; \
@@ -116,7 +115,6 @@ TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 // func avx512DSQ(dx, x, dy *float32, n int, kk, sk4 float32)
 TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 	ARGS
-	COMMON
 	EXPCONSTS
 	VBROADCASTSS kk+32(FP), Z16
 	VBROADCASTSS sk4+36(FP), Z17
@@ -130,31 +128,14 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 // Z29 = m (2 is not needed); S's coefficients sinhRem0-sinhRem7 in Z8, Z9,
 // Z12-Z15, Z18, Z19.
 #define DSQGRADZ \
-	VPANDD       Z0, Z31, Z3; \
-	VPCMPUD      $2, Z30, Z3, K1; \
-	VPMINUD      Z30, Z3, Z3; \
+	CLIPZ(Z30, Z3, Z3); \
 	VMULPS       Z16, Z3, Z4; \
 	VMULPS       Z20, Z3, Z3; \
 	VPANDD       Z0, Z28, Z7; \
 	VPORD        Z7, Z3, Z3; \
-	POW2NZ(Z4, Z5, Z6); \
-	VADDPS       Z30, Z6, Z5; \
-	VDIVPS       Z5, Z30, Z5; \
-	VMULPS       Z5, Z6, Z6; \
-	VMULPS       Z5, Z6, Z6; \
-	VMULPS       Z1, Z6, Z6; \
+	DSQER(POW2NZ, Z4, Z5, Z6, Z30, Z1); \
 	VMULPS.Z     Z17, Z6, K1, Z2; \
-	VMULPS       Z3, Z3, Z4; \
-	VMOVAPS      Z19, Z5; \
-	VFMADD213PS  Z18, Z4, Z5; \
-	VFMADD213PS  Z15, Z4, Z5; \
-	VFMADD213PS  Z14, Z4, Z5; \
-	VFMADD213PS  Z13, Z4, Z5; \
-	VFMADD213PS  Z12, Z4, Z5; \
-	VFMADD213PS  Z9, Z4, Z5; \
-	VFMADD213PS  Z8, Z4, Z5; \
-	VMULPS       Z4, Z5, Z5; \
-	VFMADD213PS  Z21, Z29, Z5; \
+	DSQDPHI(VMOVAPS, Z3, Z4, Z5, Z21, Z29, Z19, Z18, Z15, Z14, Z13, Z12, Z9, Z8); \
 	VMULPS       Z3, Z6, Z6; \
 	VMULPS.Z     Z5, Z6, K1, Z3; \
 	ACCZ(Z3, Y3, Z4)
@@ -162,7 +143,6 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 // func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 TEXT ·avx512DSQGrad(SB), NOSPLIT, $0-64
 	ARGS
-	COMMON
 	EXPCONSTS
 	VBROADCASTSS SR0, Z8
 	VBROADCASTSS SR1, Z9
@@ -177,9 +157,6 @@ TEXT ·avx512DSQGrad(SB), NOSPLIT, $0-64
 	VBROADCASTSS k2+40(FP), Z20
 	VBROADCASTSS c+44(FP), Z21
 	VBROADCASTSS m+48(FP), Z29
-	VPXORQ       Z10, Z10, Z10
-	VPXORQ       Z11, Z11, Z11
-	LOOP(DSQGRADZ)
-	HSUMZ(ret+56(FP))
+	LOOPSUMZ(DSQGRADZ, ret+56(FP))
 	VZEROUPPER
 	RET

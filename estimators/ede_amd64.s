@@ -21,11 +21,7 @@
 	VPMINUD Y11, a, a; \
 	VMULPS  Y15, a, a; \
 	POW2(a, t, e, q); \
-	VADDPS  Y12, e, t; \
-	VMULPS  t, t, t; \
-	VMULPS  Y14, e, e; \
-	VMULPS  off(DX)(AX*1), e, e; \
-	VDIVPS  t, e, e; \
+	SECH2(e, t, Y12, Y14, off(DX)(AX*1), e); \
 	VMOVUPS e, off(DI)(AX*1)
 
 #define EDE_PAIR EDE(0, Y0, Y1, Y2, Y3); EDE(32, Y4, Y5, Y6, Y7)
@@ -49,18 +45,12 @@ TEXT ·avx2EDE(SB), NOSPLIT, $0-44
 	VPMINUD Z18, Z3, Z3; \
 	VMULPS  Z16, Z3, Z3; \
 	POW2Z(Z3, Z4, Z5); \
-	VADDPS  Z30, Z5, Z6; \
-	VMULPS  Z6, Z6, Z6; \
-	VMULPS  Z17, Z5, Z5; \
-	VMULPS  Z1, Z5, Z5; \
-	VDIVPS  Z6, Z5, Z2
+	SECH2(Z5, Z6, Z30, Z17, Z1, Z2)
 
 // func avx512EDE(dx, x, dy *float32, n int, xmax uint32, t2, kt4 float32)
 TEXT ·avx512EDE(SB), NOSPLIT, $0-44
 	ARGS
-	COMMON
-	EXPCONSTS
-	VBROADCASTSS MINK, Z21
+	POW2CONSTS
 	VBROADCASTSS xmax+32(FP), Z18
 	VBROADCASTSS t2+36(FP), Z16
 	VBROADCASTSS kt4+40(FP), Z17

@@ -27,9 +27,7 @@
 // mask, R8 = &tab[0].
 #define EXPRY \
 	VMOVUPS     (SI)(AX*1), Y0; \
-	VPAND       Y0, Y15, Y3; \
-	VPCMPGTD    Y14, Y3, Y4; \
-	VPMINUD     Y14, Y3, Y5; \
+	CLIPY(Y0, Y15, Y14, Y3, Y4, Y5); \
 	VMULPS      Y13, Y5, Y5; \
 	VCVTTPS2DQ  Y5, Y6; \
 	VCVTDQ2PS   Y6, Y7; \
@@ -84,9 +82,7 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 
 // expr: Z16 = bits of c, Z17 = 1/h, Z18 = offP, Z19 = offN, R8 = &tab[0].
 #define EXPRZ \
-	VPANDD      Z0, Z31, Z3; \
-	VPCMPUD     $2, Z16, Z3, K1; \
-	VPMINUD     Z16, Z3, Z4; \
+	CLIPZ(Z16, Z3, Z4); \
 	VMULPS      Z17, Z4, Z4; \
 	VCVTTPS2DQ  Z4, Z5; \
 	VCVTDQ2PS   Z5, Z6; \
@@ -101,7 +97,6 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 // func avx512Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
 TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	ARGS
-	COMMON
 	MOVQ         tab+32(FP), R8
 	VBROADCASTSS cb+40(FP), Z16
 	VBROADCASTSS invh+44(FP), Z17
@@ -120,21 +115,25 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 //	j := max(int32(u)+s.off, s.jmin)
 //	f := u - float32(j-s.off)
 
+// LOOKUP32 sets out to the entries at the indexes idx (0-31, per lane) of
+// the 32-entry table lo (0-15), hi (16-31); perm is VPERMI2D or
+// VPERMI2PS.
+#define LOOKUP32(perm, idx, lo, hi, out) \
+	VMOVDQA32 idx, out; \
+	perm      hi, lo, out
+
 // SEGSTEP moves the segment index Z5 up by step where the split there is
 // <= |x| (Z4): Z22, Z23 = the splits.
 #define SEGSTEP(step) \
 	VPADDD    step, Z5, Z6; \
-	VMOVDQA32 Z6, Z7; \
-	VPERMI2PS Z23, Z22, Z7; \
+	LOOKUP32(VPERMI2PS, Z6, Z22, Z23, Z7); \
 	VCMPPS    $2, Z4, Z7, K4; \
 	VMOVDQA32 Z6, K4, Z5
 
 // exprseg: Z16 = bits of c, Z17 = 1/h, Z18 = 16, Z19, Z20, Z21, Z15 = 8,
 // 4, 2, 1, Z10-Z11 = offsets, Z12-Z13 = first pairs, R8 = &tab[0].
 #define EXPRSEGZ \
-	VPANDD      Z0, Z31, Z3; \
-	VPCMPUD     $2, Z16, Z3, K1; \
-	VPMINUD     Z16, Z3, Z4; \
+	CLIPZ(Z16, Z3, Z4); \
 	NEGZ; \
 	VPXORD      Z5, Z5, Z5; \
 	VMOVDQA32   Z18, K3, Z5; \
@@ -142,10 +141,8 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	SEGSTEP(Z20); \
 	SEGSTEP(Z21); \
 	SEGSTEP(Z15); \
-	VMOVDQA32   Z5, Z6; \
-	VPERMI2D    Z11, Z10, Z6; \
-	VMOVDQA32   Z5, Z7; \
-	VPERMI2D    Z13, Z12, Z7; \
+	LOOKUP32(VPERMI2D, Z5, Z10, Z11, Z6); \
+	LOOKUP32(VPERMI2D, Z5, Z12, Z13, Z7); \
 	VMULPS      Z17, Z4, Z4; \
 	VCVTTPS2DQ  Z4, Z8; \
 	VPADDD      Z6, Z8, Z8; \
@@ -159,7 +156,6 @@ TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 // func avx512ExprSeg(dx, x, dy *float32, n int, tab *float32, segs *exprSegVec, cb uint32, invh float32)
 TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	ARGS
-	COMMON
 	MOVQ         tab+32(FP), R8
 	MOVQ         segs+40(FP), R9
 	VBROADCASTSS cb+48(FP), Z16

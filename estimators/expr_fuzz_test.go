@@ -42,10 +42,7 @@ func FuzzExprFormula(f *testing.F) {
 		for i := range x {
 			x[i] = float32(-2 + 4*float64(i)/400)
 		}
-		one := make([]float32, len(x))
-		for i := range one {
-			one[i] = 1
-		}
+		one := ones(len(x))
 		if sch, ok := e.(Scheduler); ok {
 			sch.SetProgress(0.5)
 		}

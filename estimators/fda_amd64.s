@@ -14,30 +14,55 @@
 // the closed form of (4ω/π)·Σ_{i=0..n} cos((2i+1)ωx), N = n+1; for
 // ω·C > π/2 θ is first reduced modulo π.
 
+// FDAG sets w = g = scale·(-1)^q·sinπ(f)/sinπ(a) from a = the bits of
+// min(|x|, C), for both instruction sets: a = max(ω/π·a, ε/π) (omegapi,
+// epspi: the bits of ε/π), 2N·a = q + f (q = round(2N·a): round rounds,
+// xor flips the sign by q's parity, sinpi is SINPI or SINPIZ); q, t and
+// p are clobbered.
+#define FDAG(round, xor, sinpi, omegapi, epspi, twoN, scale, a, w, q, t, p) \
+	VMULPS    omegapi, a, a; \
+	VPMAXUD   epspi, a, a; \
+	VMULPS    twoN, a, w; \
+	round     $0, w, q; \
+	VSUBPS    q, w, w; \
+	VCVTPS2DQ q, q; \
+	VPSLLD    $31, q, q; \
+	sinpi(w, t, p); \
+	xor       q, w, w; \
+	sinpi(a, t, p); \
+	VDIVPS    a, w, w; \
+	VMULPS    scale, w, w
+
+// FDAFARG sets r = g = scale·(-1)^(m+q)·sin(r)/sin(θ) from th = the bits
+// of min(|x|, C), for both instruction sets: ω·th = mπ + φ, th = θ =
+// max(|φ|, ε) (abs: the abs mask, and ANDs with it; eps: the bits of ε),
+// 2Nθ = qπ + r (reduce is REDUCE or REDUCEZ, sin SIN or SINZ, xor flips
+// signs); par, q and t are clobbered.
+#define FDAFARG(and, xor, reduce, sin, omega, abs, eps, twoN, scale, th, par, q, r, t) \
+	VMULPS  omega, th, th; \
+	reduce(th, par, q); \
+	and     abs, th, th; \
+	VPMAXUD eps, th, th; \
+	VMULPS  twoN, th, r; \
+	reduce(r, t, q); \
+	xor     t, par, par; \
+	sin(r, q, t); \
+	xor     par, r, r; \
+	sin(th, q, t); \
+	VMULPS  scale, r, r; \
+	VDIVPS  th, r, r
+
 // fda, ω·C <= π/2: with a = θ/π = max(ω/π·min(|x|, C), ε/π) and
 // w = 2N·a = q + f (q = round(w)), sin(2Nθ) = (-1)^q·sin(πf), so
 // g = scale·(-1)^q·sinπ(f)/sinπ(a), and 0 where |x| > C. Y15 = abs mask,
 // Y14 = bits of C, Y13 = ω/π, Y12 = bits of ε/π, Y11 = 2N, Y10 = scale;
 // Y8 and Y9 are SINPI's scratch registers.
 #define FDA(off, a, m, w, q) \
-	VPAND     off(SI)(AX*1), Y15, a; \
-	VPCMPGTD  Y14, a, m; \
-	VPMINUD   Y14, a, a; \
-	VMULPS    Y13, a, a; \
-	VPMAXUD   Y12, a, a; \
-	VMULPS    Y11, a, w; \
-	VROUNDPS  $0, w, q; \
-	VSUBPS    q, w, w; \
-	VCVTPS2DQ q, q; \
-	VPSLLD    $31, q, q; \
-	SINPI(w, Y8, Y9); \
-	VPXOR     q, w, w; \
-	SINPI(a, Y8, Y9); \
-	VDIVPS    a, w, w; \
-	VMULPS    Y10, w, w; \
-	VMULPS    off(DX)(AX*1), w, w; \
-	VPANDN    w, m, w; \
-	VMOVUPS   w, off(DI)(AX*1)
+	CLIPY(off(SI)(AX*1), Y15, Y14, a, m, a); \
+	FDAG(VROUNDPS, VPXOR, SINPI, Y13, Y12, Y11, Y10, a, w, q, Y8, Y9); \
+	VMULPS  off(DX)(AX*1), w, w; \
+	VPANDN  w, m, w; \
+	VMOVUPS w, off(DI)(AX*1)
 
 #define FDA_PAIR FDA(0, Y0, Y1, Y2, Y3); FDA(32, Y4, Y5, Y6, Y7)
 #define FDA_ONE FDA(0, Y0, Y1, Y2, Y3)
@@ -59,24 +84,11 @@ TEXT ·avx2FDA(SB), NOSPLIT, $0-52
 // Y15 = abs mask, Y14 = bits of C, Y13 = bits of ε, Y12 = ω, Y11 = 2N,
 // Y10 = scale.
 #define FDAFAR(off) \
-	VPAND    off(SI)(AX*1), Y15, Y0; \
-	VPCMPGTD Y14, Y0, Y1; \
-	VPMINUD  Y14, Y0, Y0; \
-	VMULPS   Y12, Y0, Y0; \
-	REDUCE(Y0, Y2, Y3); \
-	VPAND    Y15, Y0, Y0; \
-	VPMAXUD  Y13, Y0, Y0; \
-	VMULPS   Y11, Y0, Y4; \
-	REDUCE(Y4, Y5, Y3); \
-	VPXOR    Y5, Y2, Y2; \
-	SIN(Y4, Y3, Y5); \
-	VPXOR    Y2, Y4, Y4; \
-	SIN(Y0, Y3, Y5); \
-	VMULPS   Y10, Y4, Y4; \
-	VDIVPS   Y0, Y4, Y4; \
-	VMULPS   off(DX)(AX*1), Y4, Y4; \
-	VPANDN   Y4, Y1, Y4; \
-	VMOVUPS  Y4, off(DI)(AX*1)
+	CLIPY(off(SI)(AX*1), Y15, Y14, Y0, Y1, Y0); \
+	FDAFARG(VPAND, VPXOR, REDUCE, SIN, Y12, Y15, Y13, Y11, Y10, Y0, Y2, Y3, Y4, Y5); \
+	VMULPS  off(DX)(AX*1), Y4, Y4; \
+	VPANDN  Y4, Y1, Y4; \
+	VMOVUPS Y4, off(DI)(AX*1)
 
 // func avx2FDAFar(dx, x, dy *float32, n int, cb, eps uint32, omega, twoN, scale float32)
 TEXT ·avx2FDAFar(SB), NOSPLIT, $0-52
@@ -95,27 +107,13 @@ TEXT ·avx2FDAFar(SB), NOSPLIT, $0-52
 // 2N·a = q + f, g = scale·(-1)^q·sinπ(f)/sinπ(a), 0 where |x| > C.
 // Z16 = bits of C, Z17 = bits of ε/π, Z18 = ω/π, Z19 = 2N, Z20 = scale.
 #define FDAZ \
-	VPANDD      Z0, Z31, Z3; \
-	VPCMPUD     $2, Z16, Z3, K1; \
-	VPMINUD     Z16, Z3, Z3; \
-	VMULPS      Z18, Z3, Z3; \
-	VPMAXUD     Z17, Z3, Z3; \
-	VMULPS      Z19, Z3, Z4; \
-	VRNDSCALEPS $0, Z4, Z5; \
-	VSUBPS      Z5, Z4, Z4; \
-	VCVTPS2DQ   Z5, Z5; \
-	VPSLLD      $31, Z5, Z5; \
-	SINPIZ(Z4, Z6, Z7); \
-	VPXORD      Z5, Z4, Z4; \
-	SINPIZ(Z3, Z6, Z7); \
-	VDIVPS      Z3, Z4, Z4; \
-	VMULPS      Z20, Z4, Z4; \
-	VMULPS.Z    Z1, Z4, K1, Z2
+	CLIPZ(Z16, Z3, Z3); \
+	FDAG(VRNDSCALEPS, VPXORD, SINPIZ, Z18, Z17, Z19, Z20, Z3, Z4, Z5, Z6, Z7); \
+	VMULPS.Z Z1, Z4, K1, Z2
 
 // func avx512FDA(dx, x, dy *float32, n int, cb, epsPi uint32, omegaPi, twoN, scale float32)
 TEXT ·avx512FDA(SB), NOSPLIT, $0-52
 	ARGS
-	COMMON
 	VBROADCASTSS SP0, Z22
 	VBROADCASTSS SP1, Z23
 	VBROADCASTSS SP2, Z24
@@ -133,31 +131,14 @@ TEXT ·avx512FDA(SB), NOSPLIT, $0-52
 // fda, ω·C > π/2 (backwardFar), as for AVX2. Z16 = bits of C,
 // Z17 = bits of ε, Z18 = ω, Z19 = 2N, Z20 = scale.
 #define FDAFARZ \
-	VPANDD   Z0, Z31, Z3; \
-	VPCMPUD  $2, Z16, Z3, K1; \
-	VPMINUD  Z16, Z3, Z3; \
-	VMULPS   Z18, Z3, Z3; \
-	REDUCEZ(Z3, Z4, Z5); \
-	VPANDD   Z31, Z3, Z3; \
-	VPMAXUD  Z17, Z3, Z3; \
-	VMULPS   Z19, Z3, Z6; \
-	REDUCEZ(Z6, Z7, Z5); \
-	VPXORD   Z7, Z4, Z4; \
-	SINZ(Z6, Z5, Z7); \
-	VPXORD   Z4, Z6, Z6; \
-	SINZ(Z3, Z5, Z7); \
-	VMULPS   Z20, Z6, Z6; \
-	VDIVPS   Z3, Z6, Z6; \
+	CLIPZ(Z16, Z3, Z3); \
+	FDAFARG(VPANDD, VPXORD, REDUCEZ, SINZ, Z18, Z31, Z17, Z19, Z20, Z3, Z4, Z5, Z6, Z7); \
 	VMULPS.Z Z1, Z6, K1, Z2
 
 // func avx512FDAFar(dx, x, dy *float32, n int, cb, eps uint32, omega, twoN, scale float32)
 TEXT ·avx512FDAFar(SB), NOSPLIT, $0-52
 	ARGS
-	COMMON
-	VBROADCASTSS S1, Z22
-	VBROADCASTSS S2, Z23
-	VBROADCASTSS S3, Z24
-	VBROADCASTSS S4, Z25
+	SINCONSTS
 	VBROADCASTSS INVPI, Z26
 	VBROADCASTSS MAGIC, Z27
 	VBROADCASTSS PIA, Z21

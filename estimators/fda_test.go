@@ -94,14 +94,6 @@ func TestFDAClosedForm(t *testing.T) {
 	}
 }
 
-func ones(n int) []float32 {
-	o := make([]float32, n)
-	for i := range o {
-		o[i] = 1
-	}
-	return o
-}
-
 func TestFDASpecErrors(t *testing.T) {
 	for _, tc := range []struct{ spec, want string }{
 		{"fda:n=-1", `estimators: fda: bad value n="-1": want integers in [0, 100000]`},

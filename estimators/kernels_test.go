@@ -93,6 +93,15 @@ func kernelInputs(seed uint64, n int) (x, dy []float32) {
 	return x, dy
 }
 
+// ones returns n ones: dy for a backward pass that returns g(x) itself.
+func ones(n int) []float32 {
+	o := make([]float32, n)
+	for i := range o {
+		o[i] = 1
+	}
+	return o
+}
+
 // withImpl runs f with the implementation named name, then restores the
 // one in use.
 func withImpl(t *testing.T, name string, f func()) {

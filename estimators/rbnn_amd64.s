@@ -52,7 +52,6 @@ TEXT ·avx2RBNN(SB), NOSPLIT, $0-44
 // func avx512RBNN(dx, x, dy *float32, n int, xmax uint32, a, b float32)
 TEXT ·avx512RBNN(SB), NOSPLIT, $0-44
 	ARGS
-	COMMON
 	VBROADCASTSS xmax+32(FP), Z18
 	VBROADCASTSS a+36(FP), Z16
 	VBROADCASTSS b+40(FP), Z17

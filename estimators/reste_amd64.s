@@ -20,27 +20,35 @@
 #define LOG2C3 ·resteVC+resteConsts_log2c3(SB)
 #define SQRTHALF ·resteVC+resteConsts_sqrtHalf(SB)
 
+// ELOG2 sets p = e·log2(b) for the bits b of a positive normal float32,
+// as backwardGo does, for both instruction sets: b = 2^k·m with m in
+// [√½, √2) (sqrthalf: the bits of √½), s = (m-1)/(m+1), log2(b) =
+// k + s·log2Poly(s²) (coefficients c3..c0, mov loads c3; one = 1);
+// k, m, s and s2 are clobbered.
+#define ELOG2(mov, one, sqrthalf, c3, c2, c1, c0, e, b, k, m, s, s2, p) \
+	VPSUBD      sqrthalf, b, k; \
+	VPSRAD      $23, k, k; \
+	VPSLLD      $23, k, m; \
+	VPSUBD      m, b, m; \
+	VCVTDQ2PS   k, k; \
+	VSUBPS      one, m, s; \
+	VADDPS      one, m, s2; \
+	VDIVPS      s2, s, s; \
+	VMULPS      s, s, s2; \
+	mov         c3, p; \
+	VFMADD213PS c2, s2, p; \
+	VFMADD213PS c1, s2, p; \
+	VFMADD213PS c0, s2, p; \
+	VFMADD213PS k, s, p; \
+	VMULPS      e, p, p
+
 // reste: Y2 = inner, Y10 = scale, Y11 = e, Y12 = bits of √½, Y13 = bits
 // of m's float32 below, Y14 = bits of T, Y15 = abs mask.
 #define RESTEY \
 	VPAND       (SI)(AX*1), Y15, Y3; \
 	VPMINUD     Y14, Y3, Y4; \
 	VPMAXUD     Y13, Y4, Y4; \
-	VPSUBD      Y12, Y4, Y5; \
-	VPSRAD      $23, Y5, Y5; \
-	VPSLLD      $23, Y5, Y6; \
-	VPSUBD      Y6, Y4, Y6; \
-	VCVTDQ2PS   Y5, Y5; \
-	VSUBPS      ONE, Y6, Y7; \
-	VADDPS      ONE, Y6, Y8; \
-	VDIVPS      Y8, Y7, Y7; \
-	VMULPS      Y7, Y7, Y8; \
-	VMOVUPS     LOG2C3, Y9; \
-	VFMADD213PS LOG2C2, Y8, Y9; \
-	VFMADD213PS LOG2C1, Y8, Y9; \
-	VFMADD213PS LOG2C0, Y8, Y9; \
-	VFMADD213PS Y5, Y7, Y9; \
-	VMULPS      Y11, Y9, Y9; \
+	ELOG2(VMOVUPS, ONE, Y12, LOG2C3, LOG2C2, LOG2C1, LOG2C0, Y11, Y4, Y5, Y6, Y7, Y8, Y9); \
 	POW2N(Y9, Y5, Y6); \
 	VMULPS      Y10, Y6, Y6; \
 	VPCMPGTD    Y13, Y3, Y7; \
@@ -71,21 +79,7 @@ TEXT ·avx2ReSTE(SB), NOSPLIT, $0-52
 	VPANDD      Z0, Z31, Z3; \
 	VPMINUD     Z20, Z3, Z4; \
 	VPMAXUD     Z19, Z4, Z4; \
-	VPSUBD      Z21, Z4, Z5; \
-	VPSRAD      $23, Z5, Z5; \
-	VPSLLD      $23, Z5, Z6; \
-	VPSUBD      Z6, Z4, Z6; \
-	VCVTDQ2PS   Z5, Z5; \
-	VSUBPS      Z30, Z6, Z7; \
-	VADDPS      Z30, Z6, Z8; \
-	VDIVPS      Z8, Z7, Z7; \
-	VMULPS      Z7, Z7, Z8; \
-	VMOVAPS     Z15, Z9; \
-	VFMADD213PS Z14, Z8, Z9; \
-	VFMADD213PS Z13, Z8, Z9; \
-	VFMADD213PS Z12, Z8, Z9; \
-	VFMADD213PS Z5, Z7, Z9; \
-	VMULPS      Z18, Z9, Z9; \
+	ELOG2(VMOVAPS, Z30, Z21, Z15, Z14, Z13, Z12, Z18, Z4, Z5, Z6, Z7, Z8, Z9); \
 	POW2NZ(Z9, Z5, Z6); \
 	VMULPS      Z17, Z6, Z6; \
 	VPCMPUD     $2, Z19, Z3, K1; \
@@ -97,7 +91,6 @@ TEXT ·avx2ReSTE(SB), NOSPLIT, $0-52
 // func avx512ReSTE(dx, x, dy *float32, n int, inner, scale, e float32, mb, tb uint32)
 TEXT ·avx512ReSTE(SB), NOSPLIT, $0-52
 	ARGS
-	COMMON
 	EXPCONSTS
 	VBROADCASTSS inner+32(FP), Z16
 	VBROADCASTSS scale+36(FP), Z17

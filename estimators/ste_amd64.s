@@ -38,7 +38,6 @@ TEXT ·avx2STE(SB), NOSPLIT, $0-36
 // func avx512STE(dx, x, dy *float32, n int, cb uint32)
 TEXT ·avx512STE(SB), NOSPLIT, $0-36
 	ARGS
-	COMMON
 	VBROADCASTSS cb+32(FP), Z16
 	LOOP(STEZ)
 	VZEROUPPER
