@@ -125,13 +125,18 @@ func (es engines) rows(m, n, k int, alpha float32, a, b operand, beta float32, c
 }
 
 // rowsEngine returns the engine for a product whose A (rowsA) or B operand
-// is given by row offsets: one whose kernel reads that operand in place if
-// there is one, else the best by choose.
+// is given by row offsets: of those whose kernel reads that operand in
+// place, if any, the best by choose, else the best of all.
 func rowsEngine(es []*blocked, rowsA bool, m, n int) *blocked {
+	var direct [4]*blocked
+	in := direct[:0]
 	for _, e := range es {
 		if rowsA && e.kern.fnA != nil || !rowsA && e.kern.fnB != nil {
-			return e
+			in = append(in, e)
 		}
+	}
+	if len(in) > 0 {
+		return choose(in, m, n)
 	}
 	return choose(es, m, n)
 }

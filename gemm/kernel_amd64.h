@@ -1,4 +1,5 @@
-// Macros of the micro-kernels (kernel_amd64.s).
+// Macros shared by the micro-kernels of kernel_amd64.s (AVX2) and
+// kernel512_amd64.s (AVX-512).
 
 // PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
 // kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
