@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -385,10 +386,17 @@ func TestSgemmAllocs(t *testing.T) {
 	}
 }
 
-// eachImpl calls f with each implementation but "go" that this build and
-// CPU can run selected (benchmarks name it as gemm=<name>), and restores
-// the default after.
+var benchImpls = flag.Bool("gemm.impls", false, "run BenchmarkSgemm and BenchmarkRows under every implementation but \"go\" that the build and CPU have, not just the default")
+
+// eachImpl calls f with the default implementation selected or, with
+// -gemm.impls, with each implementation but "go" that this build and CPU
+// can run (benchmarks name it as gemm=<name>), restoring the default
+// after.
 func eachImpl(b *testing.B, f func(name string)) {
+	if !*benchImpls {
+		f(Impl())
+		return
+	}
 	def := Impl()
 	defer SetImpl(def)
 	for _, name := range Impls() {
@@ -402,9 +410,9 @@ func eachImpl(b *testing.B, f func(name string)) {
 	}
 }
 
-// BenchmarkSgemm times Sgemm under each implementation this build and CPU
-// have but the portable one (gemm=<impl>; BenchmarkKernels times that), on
-// all cores (on one with GOMAXPROCS=1).
+// BenchmarkSgemm times Sgemm under the default implementation, or with
+// -gemm.impls each one but the portable one (gemm=<impl>; BenchmarkKernels
+// times that), on all cores (on one with GOMAXPROCS=1).
 func BenchmarkSgemm(b *testing.B) {
 	eachImpl(b, func(impl string) {
 		for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {16, 784 * 2, 144}, {64, 294, 576}, {16, 144, 784}} {
@@ -460,8 +468,8 @@ func BenchmarkKernels(b *testing.B) {
 	}
 }
 
-// BenchmarkRows times, under each implementation but the portable one,
-// the row-offset products at the shapes of the same-convolution grid path
+// BenchmarkRows times, under the default implementation or with
+// -gemm.impls each one but the portable one, the row-offset products at the shapes of the same-convolution grid path
 // of binary ResNet-20 (package nn, convgrid.go) in each of its three
 // stages: backward data and forward (SgemmRowsB: channels × grid ×
 // channels·9) and weight gradient (SgemmRowsA: channels·9 × channels ×
