@@ -13,39 +13,15 @@
 // element of C thus gets the same sequence of roundings as under the AVX2
 // kernels, whatever the tile shape: the results are bit-identical.
 
-// Tile stores: rows of one, two or three 16-float vectors at DX, then DX += ldc
-// bytes (R8); UPDATE adds beta (broadcast in Z0) times C first.
-#define ZSTORE1(r0) \
-	VMOVUPS r0, (DX); \
-	ADDQ    R8, DX
+// The tile stores of 16-float rows, beta in Z0 (kernel_amd64.h).
+#define ZSTORE1(r0) VSTORE1(64, r0)
+#define ZUPDATE1(r0) VUPDATE1(64, Z0, r0)
+#define ZSTORE2(r0, r1) VSTORE2(64, r0, r1)
+#define ZUPDATE2(r0, r1) VUPDATE2(64, Z0, r0, r1)
+#define ZSTORE3(r0, r1, r2) VSTORE3(64, r0, r1, r2)
+#define ZUPDATE3(r0, r1, r2) VUPDATE3(64, Z0, r0, r1, r2)
 
-#define ZUPDATE1(r0) \
-	VFMADD231PS (DX), Z0, r0; \
-	ZSTORE1(r0)
-
-#define ZSTORE2(r0, r1) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 64(DX); \
-	ADDQ    R8, DX
-
-#define ZUPDATE2(r0, r1) \
-	VFMADD231PS (DX), Z0, r0; \
-	VFMADD231PS 64(DX), Z0, r1; \
-	ZSTORE2(r0, r1)
-
-#define ZSTORE3(r0, r1, r2) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 64(DX); \
-	VMOVUPS r2, 128(DX); \
-	ADDQ    R8, DX
-
-#define ZUPDATE3(r0, r1, r2) \
-	VFMADD231PS (DX), Z0, r0; \
-	VFMADD231PS 64(DX), Z0, r1; \
-	VFMADD231PS 128(DX), Z0, r2; \
-	ZSTORE3(r0, r1, r2)
-
-// The accumulator rows of the two tile shapes, each row given to OP.
+// The accumulator rows of the three tile shapes, each row given to OP.
 #define ROWS12x32(OP) \
 	OP(Z8, Z9); \
 	OP(Z10, Z11); \

@@ -1,6 +1,39 @@
 // Macros shared by the micro-kernels of kernel_amd64.s (AVX2) and
 // kernel512_amd64.s (AVX-512).
 
+// Tile stores: rows of one, two or three vectors of w bytes at DX, then
+// DX += ldc bytes (R8); VUPDATE adds beta (broadcast in the register breg)
+// times C first, fused.
+#define VSTORE1(w, r0) \
+	VMOVUPS r0, (DX); \
+	ADDQ    R8, DX
+
+#define VSTORE2(w, r0, r1) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, w(DX); \
+	ADDQ    R8, DX
+
+#define VSTORE3(w, r0, r1, r2) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, w(DX); \
+	VMOVUPS r2, (2*w)(DX); \
+	ADDQ    R8, DX
+
+#define VUPDATE1(w, breg, r0) \
+	VFMADD231PS (DX), breg, r0; \
+	VSTORE1(w, r0)
+
+#define VUPDATE2(w, breg, r0, r1) \
+	VFMADD231PS (DX), breg, r0; \
+	VFMADD231PS w(DX), breg, r1; \
+	VSTORE2(w, r0, r1)
+
+#define VUPDATE3(w, breg, r0, r1, r2) \
+	VFMADD231PS (DX), breg, r0; \
+	VFMADD231PS w(DX), breg, r1; \
+	VFMADD231PS (2*w)(DX), breg, r2; \
+	VSTORE3(w, r0, r1, r2)
+
 // PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
 // kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
 // bytes.

@@ -9,29 +9,11 @@
 // order, then stores the tile to C (row stride ldc floats):
 // C = acc if beta == 0 (±0; C is not read), else C = acc + beta·C.
 
-// Tile stores: rows of two or three vectors at DX, then DX += ldc bytes
-// (R8); UPDATE adds beta (broadcast in Y0) times C first.
-#define STORE2(r0, r1) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 32(DX); \
-	ADDQ    R8, DX
-
-#define UPDATE2(r0, r1) \
-	VFMADD231PS (DX), Y0, r0; \
-	VFMADD231PS 32(DX), Y0, r1; \
-	STORE2(r0, r1)
-
-#define STORE3(r0, r1, r2) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 32(DX); \
-	VMOVUPS r2, 64(DX); \
-	ADDQ    R8, DX
-
-#define UPDATE3(r0, r1, r2) \
-	VFMADD231PS (DX), Y0, r0; \
-	VFMADD231PS 32(DX), Y0, r1; \
-	VFMADD231PS 64(DX), Y0, r2; \
-	STORE3(r0, r1, r2)
+// The tile stores of 8-float rows, beta in Y0 (kernel_amd64.h).
+#define STORE2(r0, r1) VSTORE2(32, r0, r1)
+#define UPDATE2(r0, r1) VUPDATE2(32, Y0, r0, r1)
+#define STORE3(r0, r1, r2) VSTORE3(32, r0, r1, r2)
+#define UPDATE3(r0, r1, r2) VUPDATE3(32, Y0, r0, r1, r2)
 
 // The accumulator rows of the two tile shapes, each row given to OP
 // (STORE2 or UPDATE2, STORE3 or UPDATE3).
