@@ -44,21 +44,22 @@
 //
 // Records and benchmark names carry the choice as gemm=<Impl()>.
 //
-// Measured on one core of the project machine, an Intel Xeon with
-// AVX-512 (Sapphire Rapids class; BenchmarkKernels, BenchmarkRows and
-// BenchmarkSgemm with GOMAXPROCS=1, results/gemm512.sh), m=n=k=512:
-// "avx512" 1.45 ms (185 GFLOP/s), "avx2" 2.37 ms (113), OpenBLAS 1.82 ms
-// (results/gemm.md); the convolutions' row-offset products at the three
-// ResNet-20 stages run 1.7-1.8 times faster under "avx512" (about 210
-// GFLOP/s), and a ResNet-20 training step on both cores about 12-14%
-// faster (STE: 338 ms against 386). These figures were taken while other
-// work shared the machine (results/gemm512.txt has the load). Earlier, on
+// Measured on the project machine, an Intel Xeon with AVX-512 (Sapphire
+// Rapids class, 2 cores; results/gemm512.sh, medians of 6 alternated runs
+// in results/gemm512.txt, taken while a background job kept the load
+// average at 2.5-3.6, so to be re-run on quiet cores): on one core,
+// m=n=k=512 takes 1.54 ms under "avx512" against 2.39 ms under "avx2"
+// (OpenBLAS: 1.82 ms in results/gemm.md), the convolutions' row-offset
+// products at the three ResNet-20 stages 35-44% less time, and a
+// ResNet-20 training step on both cores (BenchmarkTrainStep, batch 128)
+// 334 ms against 393 with STE, 451 against 551 with FDA+NA. Earlier, on
 // one Zen 4 core, the AVX2 kernels reached 95-100 GFLOP/s, OpenBLAS about
 // 100, gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 13-15, the
-// portable kernel 6-7. There is no "simd" implementation: an archsimd
-// 3×32 AVX-512 kernel (GOEXPERIMENT=simd) reached 57 GFLOP/s there, short
-// of the assembly, whose accumulators and fused multiply-adds into them
-// the compiler's register allocation did not match.
+// portable kernel 6-7; "avx512" was not measured there. There is no "simd"
+// implementation: an archsimd 3×32 AVX-512 kernel (GOEXPERIMENT=simd)
+// reached 57 GFLOP/s on that machine, short of the assembly, whose
+// accumulators and fused multiply-adds into them the compiler's register
+// allocation did not match.
 //
 // Results are deterministic on a given machine. The Go paths sum each
 // entry of C over the depth in one fixed order whatever the number of
