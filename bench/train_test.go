@@ -29,6 +29,9 @@ import (
 // results/peer.sh alternates it with the same step in PyTorch
 // (bench/peer).
 //
+// With -trainstep.gemm IMPL, the step runs on that GEMM implementation
+// (results/gemm512.sh compares avx2 and avx512 so).
+//
 // With -trainstep.cpuprofile DIR, each benchmark writes a CPU profile of
 // its timed steps alone (no set-up, no untimed first step) to
 // DIR/<est>.pprof; results/profile.sh turns those into a table of where
@@ -40,6 +43,13 @@ func BenchmarkTrainStep(b *testing.B) {
 		defer nn.SetBinaryForward(nn.SetBinaryForward(*stepForward == "xnor"))
 	default:
 		b.Fatalf("-trainstep.forward %q: want xnor or float", *stepForward)
+	}
+	if *stepGemm != "" {
+		def := gemm.Impl()
+		if err := gemm.SetImpl(*stepGemm); err != nil {
+			b.Fatal(err)
+		}
+		defer gemm.SetImpl(def)
 	}
 	for _, spec := range []string{"ste", "fda", "fda+na", "dsq", "bnnplus"} {
 		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
@@ -88,6 +98,8 @@ func BenchmarkTrainStep(b *testing.B) {
 }
 
 var stepForward = flag.String("trainstep.forward", "xnor", "the forward pass of binary convolutions: `xnor` (the default) or float (the reference path; see nn.SetBinaryForward)")
+
+var stepGemm = flag.String("trainstep.gemm", "", "the GEMM `implementation`, one of gemm.Impls() (default: the build's choice), named in the benchmark as gemm=<impl>")
 
 var stepProfile = flag.String("trainstep.cpuprofile", "", "write a CPU profile of BenchmarkTrainStep's timed steps to `dir`/<est>.pprof")
 

@@ -34,6 +34,12 @@ const (
 //	fnB: B row p is b[boff[p]:][:nr] (A packed as for fn)
 //	fnA: A row i is a[aoff[i]:][:k] (B packed as for fn)
 //
+// A kernel with a store function computes full tiles only: the blocked
+// loop computes each edge tile into a local tile with beta = 0 and stores
+// its m×n corner with store (C = acc + beta·C, as the kernel's own store
+// would); without one, fn takes the edges itself, and the in-place
+// variants' edges go through storeTile.
+//
 // transpose8 makes packB transpose op(B) = Bᵀ in 8×8 blocks of assembly
 // (the AVX2 kernels' build and CPU have it).
 type kernel struct {
@@ -42,7 +48,18 @@ type kernel struct {
 	fn         func(k int, a, b []float32, beta float32, c []float32, ldc, m, n int)
 	fnB        func(k int, a, b []float32, boff []int, beta float32, c []float32, ldc int)
 	fnA        func(k int, a []float32, aoff []int, b []float32, beta float32, c []float32, ldc int)
+	store      func(acc []float32, nr int, beta float32, c []float32, ldc, m, n int)
 	transpose8 bool
+}
+
+// storeEdge stores the m×n corner of an accumulator tile to C with the
+// kernel's store.
+func (k *kernel) storeEdge(acc []float32, beta float32, c []float32, ldc, m, n int) {
+	if k.store != nil {
+		k.store(acc, k.nr, beta, c, ldc, m, n)
+	} else {
+		storeTile(acc, k.nr, beta, c, ldc, m, n)
+	}
 }
 
 // operand is an input matrix of a product: op(X) = X, or Xᵀ if trans,
@@ -108,13 +125,18 @@ func (es engines) rows(m, n, k int, alpha float32, a, b operand, beta float32, c
 }
 
 // rowsEngine returns the engine for a product whose A (rowsA) or B operand
-// is given by row offsets: one whose kernel reads that operand in place if
-// there is one, else the best by choose.
+// is given by row offsets: of those whose kernel reads that operand in
+// place, if any, the best by choose, else the best of all.
 func rowsEngine(es []*blocked, rowsA bool, m, n int) *blocked {
+	var direct [4]*blocked
+	in := direct[:0]
 	for _, e := range es {
 		if rowsA && e.kern.fnA != nil || !rowsA && e.kern.fnB != nil {
-			return e
+			in = append(in, e)
 		}
+	}
+	if len(in) > 0 {
+		return choose(in, m, n)
 	}
 	return choose(es, m, n)
 }
@@ -275,7 +297,7 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 								kern.fnA(kcb, a, aoff, bpan, beta, ct, cl.ldc)
 							} else {
 								kern.fnA(kcb, a, aoff, bpan, 0, ws.tile, nr)
-								storeTile(ws.tile, nr, beta, ct, cl.ldc, mm, nn)
+								kern.storeEdge(ws.tile, beta, ct, cl.ldc, mm, nn)
 							}
 						case cl.directB && nn == nr:
 							b, boff := cl.b.data[jc+jr:], cl.b.off[pc:][:kcb]
@@ -283,10 +305,15 @@ func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 								kern.fnB(kcb, apan, b, boff, beta, ct, cl.ldc)
 							} else {
 								kern.fnB(kcb, apan, b, boff, 0, ws.tile, nr)
-								storeTile(ws.tile, nr, beta, ct, cl.ldc, mm, nn)
+								kern.storeEdge(ws.tile, beta, ct, cl.ldc, mm, nn)
 							}
-						default:
+						case mm == mr && nn == nr || kern.store == nil:
 							kern.fn(kcb, apan, bpan, beta, ct, cl.ldc, mm, nn)
+						default:
+							// Edge tile of a full-tile kernel (the packed
+							// panels are zero-padded).
+							kern.fn(kcb, apan, bpan, 0, ws.tile, nr, mr, nr)
+							kern.storeEdge(ws.tile, beta, ct, cl.ldc, mm, nn)
 						}
 					}
 				}

@@ -21,26 +21,45 @@
 //     4×24 floats (kernel_amd64.s), the one that pads the result least
 //     chosen per call; amd64 CPUs with AVX2 and FMA, checked at start-up
 //     with golang.org/x/sys/cpu. No cgo, no build flags.
+//   - "avx512": the same with AVX-512F micro-kernels of 12×32, 8×48 and
+//     12×16 floats (kernel512_amd64.s; 24 zmm accumulators, 12 for the
+//     16-wide one), CPUs that also have AVX-512F (with the operating
+//     system's support for its registers, which x/sys/cpu checks). Its
+//     results are bit-identical to "avx2": both sum every element of C by
+//     fused multiply-adds from zero in ascending depth within the same
+//     depth blocks, and store every element, on full and edge tiles alike,
+//     as C = acc + beta·C fused (or acc for beta = 0), so the tile shape
+//     never changes a result (TestAVX512BitIdentical,
+//     TestTrainingIdenticalAVX512).
 //   - "openblas": OpenBLAS's sgemm through gonum.org/v1/netlib, with the
 //     build tag openblas (Debian/Ubuntu: apt-get install libopenblas-dev).
 //     It is a library, not a CPU feature: internal/impl ranks it above the
 //     CPU's choices, since a build that links it asked for it, so it is
-//     the default of that build and "go" and "avx2" stay selectable for
+//     the default of that build and the others stay selectable for
 //     comparison. SgemmRowsA and SgemmRowsB have no OpenBLAS variant on a
-//     CPU with AVX2 and FMA: they fall back to "avx2", whose kernels read
-//     the offset operand in place; without AVX2 they copy that operand
-//     out into a plain matrix for OpenBLAS.
+//     CPU with AVX2 and FMA: they fall back to the best assembly
+//     implementation ("avx512" or "avx2"), whose kernels read the offset
+//     operand in place; without AVX2 they copy that operand out into a
+//     plain matrix for OpenBLAS.
 //
 // Records and benchmark names carry the choice as gemm=<Impl()>.
 //
-// Measured on one Zen 4 core (BenchmarkKernels and BenchmarkSgemm with
-// GOMAXPROCS=1; results/engine.sh writes them to results/gemm.md),
-// m=n=k=512: the assembly kernels about 95-100 GFLOP/s, OpenBLAS about
+// Measured on the project machine, an Intel Xeon with AVX-512 (Sapphire
+// Rapids class, 2 cores; results/gemm512.sh, medians of 6 alternated runs
+// in results/gemm512.txt, taken while a background job kept the load
+// average at 2.5-3.6, so to be re-run on quiet cores): on one core,
+// m=n=k=512 takes 1.54 ms under "avx512" against 2.39 ms under "avx2"
+// (OpenBLAS: 1.82 ms in results/gemm.md), the convolutions' row-offset
+// products at the three ResNet-20 stages 35-44% less time, and a
+// ResNet-20 training step on both cores (BenchmarkTrainStep, batch 128)
+// 334 ms against 393 with STE, 451 against 551 with FDA+NA. Earlier, on
+// one Zen 4 core, the AVX2 kernels reached 95-100 GFLOP/s, OpenBLAS about
 // 100, gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 13-15, the
-// portable kernel 6-7. There is no "simd" implementation: an archsimd
-// 3×32 AVX-512 kernel (GOEXPERIMENT=simd) reached 57 GFLOP/s, short of the
-// assembly, whose 12 accumulators and fused multiply-adds into them the
-// compiler's register allocation did not match.
+// portable kernel 6-7; "avx512" was not measured there. There is no "simd"
+// implementation: an archsimd 3×32 AVX-512 kernel (GOEXPERIMENT=simd)
+// reached 57 GFLOP/s on that machine, short of the assembly, whose
+// accumulators and fused multiply-adds into them the compiler's register
+// allocation did not match.
 //
 // Results are deterministic on a given machine. The Go paths sum each
 // entry of C over the depth in one fixed order whatever the number of
@@ -76,8 +95,8 @@ var (
 	rowsKernel  = impl.NewKernel(impls, goEngines.rows)
 )
 
-// Impl returns the name of the implementation in use: "avx2", "go" or
-// "openblas" (see Implementations in the package documentation). Records
+// Impl returns the name of the implementation in use: "avx512", "avx2",
+// "go" or "openblas" (see Implementations in the package documentation). Records
 // and benchmark names carry it as gemm=<Impl()>.
 func Impl() string { return impls.Impl() }
 

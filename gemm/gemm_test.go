@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -385,22 +386,49 @@ func TestSgemmAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkSgemm times Sgemm, whichever implementation the build has
-// (gemm=<Impl()>), on all cores (on one with GOMAXPROCS=1).
-func BenchmarkSgemm(b *testing.B) {
-	for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {16, 784 * 2, 144}, {64, 294, 576}, {16, 144, 784}} {
-		m, n, k := s[0], s[1], s[2]
-		b.Run(fmt.Sprintf("m=%d/n=%d/k=%d/gemm=%s", m, n, k, Impl()), func(b *testing.B) {
-			x := randMat(rand.New(rand.NewPCG(1, 1)), m, k, k)
-			y := randMat(rand.New(rand.NewPCG(2, 2)), k, n, n)
-			z := make([]float32, m*n)
-			b.SetBytes(int64(2 * m * n * k)) // "MB/s" reads as MFLOP/s
-			b.ReportAllocs()
-			for b.Loop() {
-				Sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
-			}
-		})
+var benchImpls = flag.Bool("gemm.impls", false, "run BenchmarkSgemm and BenchmarkRows under every implementation but \"go\" that the build and CPU have, not just the default")
+
+// eachImpl calls f with the default implementation selected or, with
+// -gemm.impls, with each implementation but "go" that this build and CPU
+// can run (benchmarks name it as gemm=<name>), restoring the default
+// after.
+func eachImpl(b *testing.B, f func(name string)) {
+	if !*benchImpls {
+		f(Impl())
+		return
 	}
+	def := Impl()
+	defer SetImpl(def)
+	for _, name := range Impls() {
+		if name == "go" {
+			continue
+		}
+		if err := SetImpl(name); err != nil {
+			b.Fatal(err)
+		}
+		f(name)
+	}
+}
+
+// BenchmarkSgemm times Sgemm under the default implementation, or with
+// -gemm.impls each one but the portable one (gemm=<impl>; BenchmarkKernels
+// times that), on all cores (on one with GOMAXPROCS=1).
+func BenchmarkSgemm(b *testing.B) {
+	eachImpl(b, func(impl string) {
+		for _, s := range [][3]int{{256, 256, 256}, {512, 512, 512}, {16, 784 * 2, 144}, {64, 294, 576}, {16, 144, 784}} {
+			m, n, k := s[0], s[1], s[2]
+			b.Run(fmt.Sprintf("m=%d/n=%d/k=%d/gemm=%s", m, n, k, impl), func(b *testing.B) {
+				x := randMat(rand.New(rand.NewPCG(1, 1)), m, k, k)
+				y := randMat(rand.New(rand.NewPCG(2, 2)), k, n, n)
+				z := make([]float32, m*n)
+				b.SetBytes(int64(2 * m * n * k)) // "MB/s" reads as MFLOP/s
+				b.ReportAllocs()
+				for b.Loop() {
+					Sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+				}
+			})
+		}
+	})
 }
 
 // BenchmarkKernels times the blocked GEMM with each micro-kernel this
@@ -440,37 +468,46 @@ func BenchmarkKernels(b *testing.B) {
 	}
 }
 
-// BenchmarkRows times the row-offset products at the shapes of the
-// same-convolution grid path of binary ResNet-20 (package nn, convgrid.go):
-// forward (SgemmRowsB: Out × grid × In·9) and weight gradient (SgemmRowsA:
-// In·9 × Out × grid) for a group of 4 images of 28×28 with 16 channels.
+// BenchmarkRows times, under the default implementation or with
+// -gemm.impls each one but the portable one, the row-offset products at the shapes of the same-convolution grid path
+// of binary ResNet-20 (package nn, convgrid.go) in each of its three
+// stages: backward data and forward (SgemmRowsB: channels × grid ×
+// channels·9) and weight gradient (SgemmRowsA: channels·9 × channels ×
+// grid) for a group of g images of h×h with c channels in and out.
 func BenchmarkRows(b *testing.B) {
-	const c, h, w, g = 16, 28, 28, 4
-	r := w + 1
-	nq := ((g-1)*(h+1) + h) * r
-	s := nq + 2*r + 2
-	off := make([]int, c*9)
-	for ci := range c {
-		for i := range 3 {
-			for j := range 3 {
-				off[(ci*3+i)*3+j] = ci*s + i*r + j
+	eachImpl(b, func(impl string) {
+		for _, st := range []struct{ c, h, g int }{{16, 28, 4}, {32, 14, 16}, {64, 7, 64}} {
+			c, h, w, g := st.c, st.h, st.h, st.g
+			r := w + 1
+			nq := ((g-1)*(h+1) + h) * r
+			s := nq + 2*r + 2
+			off := make([]int, c*9)
+			for ci := range c {
+				for i := range 3 {
+					for j := range 3 {
+						off[(ci*3+i)*3+j] = ci*s + i*r + j
+					}
+				}
 			}
-		}
-	}
-	planes := make([]float32, c*s)
-	wt := make([]float32, c*c*9)
-	out := make([]float32, c*nq)
-	dw := make([]float32, c*9*c)
-	b.Run(fmt.Sprintf("op=rowsB/m=%d/n=%d/k=%d/gemm=%s", c, nq, c*9, Impl()), func(b *testing.B) {
-		b.SetBytes(int64(2 * c * nq * c * 9))
-		for b.Loop() {
-			SgemmRowsB(false, c, nq, c*9, 1, wt, c*9, planes, off, 0, out, nq)
-		}
-	})
-	b.Run(fmt.Sprintf("op=rowsA/m=%d/n=%d/k=%d/gemm=%s", c*9, c, nq, Impl()), func(b *testing.B) {
-		b.SetBytes(int64(2 * c * nq * c * 9))
-		for b.Loop() {
-			SgemmRowsA(true, c*9, c, nq, 1, planes, off, planes[r+1:], s, 0, dw, c)
+			planes := make([]float32, c*s)
+			for i := range planes {
+				planes[i] = float32(i%7) - 3
+			}
+			wt := make([]float32, c*c*9)
+			out := make([]float32, c*nq)
+			dw := make([]float32, c*9*c)
+			b.Run(fmt.Sprintf("op=rowsB/m=%d/n=%d/k=%d/gemm=%s", c, nq, c*9, impl), func(b *testing.B) {
+				b.SetBytes(int64(2 * c * nq * c * 9))
+				for b.Loop() {
+					SgemmRowsB(false, c, nq, c*9, 1, wt, c*9, planes, off, 0, out, nq)
+				}
+			})
+			b.Run(fmt.Sprintf("op=rowsA/m=%d/n=%d/k=%d/gemm=%s", c*9, c, nq, impl), func(b *testing.B) {
+				b.SetBytes(int64(2 * c * nq * c * 9))
+				for b.Loop() {
+					SgemmRowsA(true, c*9, c, nq, 1, planes, off, planes[r+1:], s, 0, dw, c)
+				}
+			})
 		}
 	})
 }

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "kernel_amd64.h"
 
 // AVX2+FMA micro-kernels for the blocked GEMM (kernel_amd64.go). Each
 // multiplies an mr-row A micro-panel (k×mr, row-interleaved) by an nr-column
@@ -8,29 +9,11 @@
 // order, then stores the tile to C (row stride ldc floats):
 // C = acc if beta == 0 (±0; C is not read), else C = acc + beta·C.
 
-// Tile stores: rows of two or three vectors at DX, then DX += ldc bytes
-// (R8); UPDATE adds beta (broadcast in Y0) times C first.
-#define STORE2(r0, r1) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 32(DX); \
-	ADDQ    R8, DX
-
-#define UPDATE2(r0, r1) \
-	VFMADD231PS (DX), Y0, r0; \
-	VFMADD231PS 32(DX), Y0, r1; \
-	STORE2(r0, r1)
-
-#define STORE3(r0, r1, r2) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 32(DX); \
-	VMOVUPS r2, 64(DX); \
-	ADDQ    R8, DX
-
-#define UPDATE3(r0, r1, r2) \
-	VFMADD231PS (DX), Y0, r0; \
-	VFMADD231PS 32(DX), Y0, r1; \
-	VFMADD231PS 64(DX), Y0, r2; \
-	STORE3(r0, r1, r2)
+// The tile stores of 8-float rows, beta in Y0 (kernel_amd64.h).
+#define STORE2(r0, r1) VSTORE2(32, r0, r1)
+#define UPDATE2(r0, r1) VUPDATE2(32, Y0, r0, r1)
+#define STORE3(r0, r1, r2) VSTORE3(32, r0, r1, r2)
+#define UPDATE3(r0, r1, r2) VUPDATE3(32, Y0, r0, r1, r2)
 
 // The accumulator rows of the two tile shapes, each row given to OP
 // (STORE2 or UPDATE2, STORE3 or UPDATE3).
@@ -48,17 +31,6 @@
 	OP(Y10, Y11, Y12); \
 	OP(Y13, Y14, Y15)
 
-// PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
-// kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
-// bytes.
-#define PANELS \
-	MOVQ k+0(FP), CX; \
-	MOVQ a+8(FP), SI; \
-	MOVQ b+16(FP), DI; \
-	MOVQ c+24(FP), DX; \
-	MOVQ ldc+32(FP), R8; \
-	SHLQ $2, R8
-
 // ZERO12 clears the 12 accumulators Y4–Y15.
 #define ZERO12 \
 	VXORPS Y4, Y4, Y4; \
@@ -73,48 +45,6 @@
 	VXORPS Y13, Y13, Y13; \
 	VXORPS Y14, Y14, Y14; \
 	VXORPS Y15, Y15, Y15
-
-// DEPTH runs the CX depth steps of a tile in ascending order: four per
-// iteration while BX counts them, STEP(0, 0), STEP(a, b), STEP(2a, 2b),
-// STEP(3a, 3b) and NEXT(4) to move the operands on, then one at a time,
-// STEP(0, 0) and NEXT(1). The labels are the function's own.
-#define DEPTH(STEP, a, b, NEXT, loop, tail, loop1, done) \
-	MOVQ CX, BX; \
-	SHRQ $2, BX; \
-	JZ   tail; \
-loop: \
-	STEP(0, 0); \
-	STEP(a, b); \
-	STEP(2*a, 2*b); \
-	STEP(3*a, 3*b); \
-	NEXT(4); \
-	DECQ BX; \
-	JNZ  loop; \
-tail: \
-	ANDQ $3, CX; \
-	JZ   done; \
-loop1: \
-	STEP(0, 0); \
-	NEXT(1); \
-	DECQ CX; \
-	JNZ  loop1; \
-done:
-
-// OUT stores the tile to C and returns: C = acc + beta·C, or C = acc for
-// beta = ±0 (C is not read), with ROWS and the UPDATE and STORE macros of
-// its shape.
-#define OUT(ROWS, UPDATE, STORE, beta, zero) \
-	MOVL beta, AX; \
-	ANDL $0x7fffffff, AX; \
-	JZ   zero; \
-	VBROADCASTSS beta, Y0; \
-	ROWS(UPDATE); \
-	VZEROUPPER; \
-	RET; \
-zero: \
-	ROWS(STORE); \
-	VZEROUPPER; \
-	RET
 
 // 6×16 tile: per depth step two 8-float B vectors (Y0, Y1) and six A
 // broadcasts (alternating Y2, Y3), 12 FMAs.
@@ -145,17 +75,12 @@ zero: \
 	VFMADD231PS  Y0, Y3, Y14; \
 	VFMADD231PS  Y1, Y3, Y15
 
-// NEXT6x16 moves the packed panels n depth steps on: 6 floats of A, 16 of B.
-#define NEXT6x16(n) \
-	ADDQ $(24*n), SI; \
-	ADDQ $(64*n), DI
-
 // func kern6x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO12
-	DEPTH(STEP6x16, 24, 64, NEXT6x16, loop6, tail6, loop6t, store6)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), zero6)
+	DEPTH(STEP6x16, 24, 64, SI, 24, DI, 64, loop6, tail6, loop6t, store6)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), Y0, zero6)
 
 // 4×24 tile: per depth step three 8-float B vectors (Y0–Y2) and four A
 // broadcasts (Y3), 12 FMAs.
@@ -185,17 +110,12 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-44
 	VFMADD231PS  Y1, Y3, Y14; \
 	VFMADD231PS  Y2, Y3, Y15
 
-// NEXT4x24 moves the packed panels n depth steps on: 4 floats of A, 24 of B.
-#define NEXT4x24(n) \
-	ADDQ $(16*n), SI; \
-	ADDQ $(96*n), DI
-
 // func kern4x24(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern4x24(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO12
-	DEPTH(STEP4x24, 16, 96, NEXT4x24, loop4, tail4, loop4t, store4)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), zero4)
+	DEPTH(STEP4x24, 16, 96, SI, 16, DI, 96, loop4, tail4, loop4t, store4)
+	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), Y0, zero4)
 
 // 4×24 tile with B read in place: row p of the B micro-panel is the 24
 // floats at b + boff[p] (an im2col row of a padded image, say), so the
@@ -207,11 +127,6 @@ TEXT ·kern4x24(SB), NOSPLIT, $0-44
 	VMOVUPS      64(DI)(R10*4), Y2; \
 	FMA4x24(ao)
 
-// NEXT4x24B moves n depth steps on: 4 floats of A, n row offsets.
-#define NEXT4x24B(n) \
-	ADDQ $(16*n), SI; \
-	ADDQ $(8*n), R9
-
 // func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern4x24B(SB), NOSPLIT, $0-52
 	MOVQ k+0(FP), CX
@@ -222,8 +137,8 @@ TEXT ·kern4x24B(SB), NOSPLIT, $0-52
 	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
 	ZERO12
-	DEPTH(STEP4x24B, 16, 8, NEXT4x24B, loop4b, tail4b, loop4bt, store4b)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), zero4b)
+	DEPTH(STEP4x24B, 16, 8, SI, 16, R9, 8, loop4b, tail4b, loop4bt, store4b)
+	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), Y0, zero4b)
 
 // 6×16 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i] (six row pointers SI, R9–R13, indexed by the depth
@@ -233,25 +148,15 @@ TEXT ·kern4x24B(SB), NOSPLIT, $0-52
 	VMOVUPS (bo+32)(DI), Y1; \
 	FMA6x16((d)(SI)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4))
 
-// NEXT6x16A moves n depth steps on: the depth index, 16 floats of B.
-#define NEXT6x16A(n) \
-	ADDQ $n, AX; \
-	ADDQ $(64*n), DI
-
 // func kern6x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	MOVQ a+8(FP), SI
 	MOVQ aoff+16(FP), AX
-	MOVQ 8(AX), R9
-	LEAQ (SI)(R9*4), R9
-	MOVQ 16(AX), R10
-	LEAQ (SI)(R10*4), R10
-	MOVQ 24(AX), R11
-	LEAQ (SI)(R11*4), R11
-	MOVQ 32(AX), R12
-	LEAQ (SI)(R12*4), R12
-	MOVQ 40(AX), R13
-	LEAQ (SI)(R13*4), R13
+	ROWPTR(1, R9)
+	ROWPTR(2, R10)
+	ROWPTR(3, R11)
+	ROWPTR(4, R12)
+	ROWPTR(5, R13)
 	MOVQ 0(AX), AX
 	LEAQ (SI)(AX*4), SI
 	MOVQ k+0(FP), CX
@@ -261,8 +166,8 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	SHLQ $2, R8
 	XORQ AX, AX
 	ZERO12
-	DEPTH(STEP6x16A, 4, 64, NEXT6x16A, loop6a, tail6a, loop6at, store6a)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), zero6a)
+	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64, loop6a, tail6a, loop6at, store6a)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), Y0, zero6a)
 
 // func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
 // dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):
@@ -333,4 +238,55 @@ tr8:
 	SUBQ       $8, CX
 	JNZ        tr8
 	VZEROUPPER
+	RET
+
+// func storeFMA(acc *float32, nr int, beta float32, c *float32, ldc, m, n int)
+// The m×n corner (m, n >= 1) of an accumulator tile with row stride nr
+// into C (row stride ldc): C = acc + beta·C fused (VFMADD231SS), as the
+// kernels' full-tile stores compute it, or C = acc for beta = ±0 (C is
+// not read). The edge tiles of the assembly kernels go through it, so
+// that every element of C is stored alike whatever the tile shape.
+TEXT ·storeFMA(SB), NOSPLIT, $0-56
+	MOVQ   acc+0(FP), SI
+	MOVQ   nr+8(FP), R8
+	SHLQ   $2, R8
+	MOVQ   c+24(FP), DI
+	MOVQ   ldc+32(FP), R9
+	SHLQ   $2, R9
+	MOVQ   m+40(FP), CX
+	MOVQ   n+48(FP), DX
+	VMOVSS beta+16(FP), X0
+	MOVL   beta+16(FP), AX
+	ANDL   $0x7fffffff, AX
+	JZ     copyrow
+
+fmarow:
+	XORQ BX, BX
+
+fmacol:
+	VMOVSS      (SI)(BX*4), X1
+	VFMADD231SS (DI)(BX*4), X0, X1
+	VMOVSS      X1, (DI)(BX*4)
+	INCQ        BX
+	CMPQ        BX, DX
+	JLT         fmacol
+	ADDQ        R8, SI
+	ADDQ        R9, DI
+	DECQ        CX
+	JNZ         fmarow
+	RET
+
+copyrow:
+	XORQ BX, BX
+
+copycol:
+	MOVL (SI)(BX*4), AX
+	MOVL AX, (DI)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JLT  copycol
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ  copyrow
 	RET

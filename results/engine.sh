@@ -2,8 +2,8 @@
 # Runs the training-engine benchmarks (bench/engine_test.go: every ResNet-20
 # convolution shape forward and backward, the binary convolution with STE
 # and with FDA+NA, the GEMM sizes they make; bench/train_test.go: whole
-# training steps) for two builds: default (Go-assembly AVX2 GEMM and
-# Go-assembly estimator kernels, portable Go on other CPUs) and -tags
+# training steps) for two builds: default (Go-assembly AVX-512 or AVX2 GEMM
+# and Go-assembly estimator kernels, portable Go on other CPUs) and -tags
 # openblas (Debian libopenblas-dev for plain products; convolutions stay on
 # the assembly kernels where the CPU has AVX2). GOEXPERIMENT=simd is not
 # run: it selects the same GEMM and estimator kernels as the default build.
@@ -46,8 +46,8 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 	mv "$out.tmp" "$out"
 }
 
-run results/engine-go.txt "default (Go-assembly AVX2 GEMM where the CPU has AVX2 and FMA, else portable Go)" GOFLAGS=
-run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker; convolutions on the AVX2 kernels)" GOFLAGS= -- -tags openblas
+run results/engine-go.txt "default (Go-assembly GEMM: AVX-512 where the CPU has AVX-512F, else AVX2 where it has AVX2 and FMA, else portable Go)" GOFLAGS=
+run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker; convolutions on the assembly kernels)" GOFLAGS= -- -tags openblas
 
 # PyTorch 1.13 (oneDNN, 2 threads) on this machine, same network, batch
 # and input: 254 ms per step with STE, 455-644 ms with FDA (the range over
@@ -68,12 +68,14 @@ target by less than the spread of the runs (the percentage beside each
 median in the summary) means on par with PyTorch, not faster. The
 default build (column go) is the one `gradbench run` uses; -tags openblas
 sends the plain matrix products to OpenBLAS, while convolutions use the
-AVX2 kernels in both builds.
+assembly kernels (avx512 where the CPU has AVX-512F, else avx2) in both
+builds.
 NOTE
 echo "wrote results/engine.md"
 
-# One core: the micro-kernels (portable, AVX2 assembly, gonum's Sgemm for
-# comparison), the row-offset products of the convolutions, and Sgemm with
+# One core: the micro-kernels (portable, AVX2 and AVX-512 assembly,
+# gonum's Sgemm for comparison), the row-offset products of the
+# convolutions and Sgemm under each assembly implementation, and Sgemm with
 # OpenBLAS.
 bench='^Benchmark(Kernels|Rows|Sgemm)$'
 pkg=./gemm

@@ -1,0 +1,97 @@
+// Macros shared by the micro-kernels of kernel_amd64.s (AVX2) and
+// kernel512_amd64.s (AVX-512).
+
+// Tile stores: rows of one, two or three vectors of w bytes at DX, then
+// DX += ldc bytes (R8); VUPDATE adds beta (broadcast in the register breg)
+// times C first, fused.
+#define VSTORE1(w, r0) \
+	VMOVUPS r0, (DX); \
+	ADDQ    R8, DX
+
+#define VSTORE2(w, r0, r1) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, w(DX); \
+	ADDQ    R8, DX
+
+#define VSTORE3(w, r0, r1, r2) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, w(DX); \
+	VMOVUPS r2, (2*w)(DX); \
+	ADDQ    R8, DX
+
+#define VUPDATE1(w, breg, r0) \
+	VFMADD231PS (DX), breg, r0; \
+	VSTORE1(w, r0)
+
+#define VUPDATE2(w, breg, r0, r1) \
+	VFMADD231PS (DX), breg, r0; \
+	VFMADD231PS w(DX), breg, r1; \
+	VSTORE2(w, r0, r1)
+
+#define VUPDATE3(w, breg, r0, r1, r2) \
+	VFMADD231PS (DX), breg, r0; \
+	VFMADD231PS w(DX), breg, r1; \
+	VFMADD231PS (2*w)(DX), breg, r2; \
+	VSTORE3(w, r0, r1, r2)
+
+// PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
+// kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
+// bytes.
+#define PANELS \
+	MOVQ k+0(FP), CX; \
+	MOVQ a+8(FP), SI; \
+	MOVQ b+16(FP), DI; \
+	MOVQ c+24(FP), DX; \
+	MOVQ ldc+32(FP), R8; \
+	SHLQ $2, R8
+
+// DEPTH runs the CX depth steps of a tile in ascending order: four per
+// iteration while BX counts them, STEP(0, 0), STEP(a, b), STEP(2a, 2b),
+// STEP(3a, 3b), then one at a time, STEP(0, 0); after each, the A operand
+// register ra moves on by sa and the B operand register rb by sb per step.
+// The labels are the function's own.
+#define DEPTH(STEP, a, b, ra, sa, rb, sb, loop, tail, loop1, done) \
+	MOVQ CX, BX; \
+	SHRQ $2, BX; \
+	JZ   tail; \
+loop: \
+	STEP(0, 0); \
+	STEP(a, b); \
+	STEP(2*a, 2*b); \
+	STEP(3*a, 3*b); \
+	ADDQ $(sa*4), ra; \
+	ADDQ $(sb*4), rb; \
+	DECQ BX; \
+	JNZ  loop; \
+tail: \
+	ANDQ $3, CX; \
+	JZ   done; \
+loop1: \
+	STEP(0, 0); \
+	ADDQ $(sa), ra; \
+	ADDQ $(sb), rb; \
+	DECQ CX; \
+	JNZ  loop1; \
+done:
+
+// OUT stores the tile to C and returns: C = acc + beta·C, or C = acc for
+// beta = ±0 (C is not read), with ROWS and the UPDATE and STORE macros of
+// its shape; UPDATE finds beta broadcast in the vector register breg.
+#define OUT(ROWS, UPDATE, STORE, beta, breg, zero) \
+	MOVL beta, AX; \
+	ANDL $0x7fffffff, AX; \
+	JZ   zero; \
+	VBROADCASTSS beta, breg; \
+	ROWS(UPDATE); \
+	VZEROUPPER; \
+	RET; \
+zero: \
+	ROWS(STORE); \
+	VZEROUPPER; \
+	RET
+
+// ROWPTR sets r to the address of row i of an operand given by row
+// offsets: SI + 4·off[i], with the offsets at AX.
+#define ROWPTR(i, r) \
+	MOVQ (8*i)(AX), r; \
+	LEAQ (SI)(r*4), r

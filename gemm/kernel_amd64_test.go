@@ -1,0 +1,106 @@
+//go:build !purego
+
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAVX512BitIdentical checks that the "avx512" implementation gives
+// bit for bit the results of "avx2" (its tiles differ in shape, so an
+// element on a full tile of one is on an edge tile of the other): Sgemm
+// with every transpose, SgemmRowsA and SgemmRowsB (the in-place kernels),
+// on sizes around both implementations' tile edges, depths that are not a
+// multiple of the four-step unroll or span several depth blocks, and
+// alpha and beta values whose products round (beta·C is then rounded once,
+// in the fused store, by either).
+func TestAVX512BitIdentical(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("the CPU has no AVX-512F")
+	}
+	def := Impl()
+	defer SetImpl(def)
+	sizes := [][3]int{
+		{1, 1, 1}, {1, 17, 3}, {5, 33, 7}, {6, 16, 4}, {4, 24, 5}, {8, 48, 6}, {12, 32, 9}, {12, 16, 2},
+		{13, 49, 11}, {11, 31, 13}, {16, 100, 144}, {25, 47, 257}, {144, 16, 300}, {97, 65, 64},
+		{288, 32, 77}, {64, 300, 576}, {7, 200, 513}, {130, 18, 40},
+	}
+	if testing.Short() {
+		sizes = sizes[:12]
+	}
+	abs := [][2]float32{{1, 0}, {1, 1}, {0.7, 0.3}, {-1.3, -2}, {1, 1.1}}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, s := range sizes {
+		m, n, k := s[0], s[1], s[2]
+		for _, ab := range abs {
+			alpha, beta := ab[0], ab[1]
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					ar, ac := m, k
+					if ta {
+						ar, ac = k, m
+					}
+					br, bc := k, n
+					if tb {
+						br, bc = n, k
+					}
+					a := randMat(r, ar, ac, ac+1)
+					b := randMat(r, br, bc, bc+2)
+					c0 := randMat(r, m, n, n+3)
+					name := fmt.Sprintf("sgemm/m=%d/n=%d/k=%d/ta=%v/tb=%v/alpha=%v/beta=%v", m, n, k, ta, tb, alpha, beta)
+					sameUnder(t, name, c0, func(c []float32) {
+						Sgemm(ta, tb, m, n, k, alpha, a, ac+1, b, bc+2, beta, c, n+3)
+					})
+				}
+			}
+			for _, rowsA := range []bool{false, true} {
+				for _, trans := range []bool{false, true} {
+					var a, b operand
+					if rowsA {
+						a, _ = randRows(r, m, k)
+						br, bc := k, n
+						if trans {
+							br, bc = n, k
+						}
+						b = operand{data: randMat(r, br, bc, bc+1), ld: bc + 1, trans: trans}
+					} else {
+						b, _ = randRows(r, k, n)
+						ar, ac := m, k
+						if trans {
+							ar, ac = k, m
+						}
+						a = operand{data: randMat(r, ar, ac, ac+2), ld: ac + 2, trans: trans}
+					}
+					c0 := randMat(r, m, n, n+1)
+					name := fmt.Sprintf("rowsA=%v/m=%d/n=%d/k=%d/trans=%v/alpha=%v/beta=%v", rowsA, m, n, k, trans, alpha, beta)
+					sameUnder(t, name, c0, func(c []float32) {
+						publicRows(m, n, k, alpha, a, b, beta, c, n+1)
+					})
+				}
+			}
+		}
+	}
+}
+
+// sameUnder runs f on copies of c0 under "avx2" and "avx512" and fails
+// unless the results agree bit for bit.
+func sameUnder(t *testing.T, name string, c0 []float32, f func(c []float32)) {
+	t.Helper()
+	var got [2][]float32
+	for i, impl := range []string{"avx2", "avx512"} {
+		if err := SetImpl(impl); err != nil {
+			t.Fatal(err)
+		}
+		got[i] = append([]float32(nil), c0...)
+		f(got[i])
+	}
+	for i := range c0 {
+		x, y := math.Float32bits(got[0][i]), math.Float32bits(got[1][i])
+		if x != y && !(math.IsNaN(float64(got[0][i])) && math.IsNaN(float64(got[1][i]))) {
+			t.Fatalf("%s: C[%d] = %v (%#08x) under avx2, %v (%#08x) under avx512", name, i, got[0][i], x, got[1][i], y)
+		}
+	}
+}
