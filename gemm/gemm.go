@@ -45,14 +45,14 @@
 // Records and benchmark names carry the choice as gemm=<Impl()>.
 //
 // Measured on the project machine, an Intel Xeon with AVX-512 (Sapphire
-// Rapids class, 2 cores; results/gemm512.sh, medians of 6 alternated runs
-// in results/gemm512.txt, taken while a background job kept the load
-// average at 2.5-3.6, so to be re-run on quiet cores): on one core,
-// m=n=k=512 takes 1.54 ms under "avx512" against 2.39 ms under "avx2"
-// (OpenBLAS: 1.82 ms in results/gemm.md), the convolutions' row-offset
-// products at the three ResNet-20 stages 35-44% less time, and a
-// ResNet-20 training step on both cores (BenchmarkTrainStep, batch 128)
-// 334 ms against 393 with STE, 451 against 551 with FDA+NA. Earlier, on
+// Rapids class, 2 cores; results/gemm512.sh, medians of 5 alternated runs
+// in results/gemm512.txt on the otherwise idle machine): on one core,
+// m=n=k=512 takes 1.50 ms under "avx512" against 2.42 ms under "avx2"
+// (OpenBLAS: 1.47 ms in results/gemm.md, the same window), the
+// convolutions' row-offset products at the three ResNet-20 stages 31-43%
+// less time, and a ResNet-20 training step on both cores
+// (BenchmarkTrainStep, batch 128) 168 ms against 196 with STE, 214
+// against 259 with FDA+NA. Earlier, on
 // one Zen 4 core, the AVX2 kernels reached 95-100 GFLOP/s, OpenBLAS about
 // 100, gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 13-15, the
 // portable kernel 6-7; "avx512" was not measured there. There is no "simd"
