@@ -11,7 +11,9 @@
 # (go run ./internal/readme estimators); between "<!-- study:begin -->" and
 # "<!-- study:end -->" the standard study's headline: its state and the
 # plain-sentence findings of its paired table (gradbench table --ablation
-# findings over results/study/runs, as results/study.sh leaves them). Run
+# findings over results/study/runs, as results/study.sh leaves them, the
+# top-1 part of its sides table, and the findings of its optimizer tables
+# over results/study/optimizers). Run
 # it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
 # and fails if README.md is not what it would write (.ci/run runs that).
@@ -41,16 +43,36 @@ go run ./internal/readme estimators >"$ests"
 	echo "**$(sed -n 's/^### //p' <<<"$findings" | head -1)**; estimators ste, approxsign, dsq, bnnplus, ede, fda and fda+na, each at its own SGD learning rate (chosen on a validation split, never the test split), compared with ste seed by seed."
 	echo
 	if [ -f results/study/summary.md ]; then
-		echo "The study is complete ($n runs): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
+		nopt=$(find results/study/optimizers -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
 	else
 		echo "The study is in progress ($n runs recorded so far; \`results/study.sh\` states the design and its budget, and continues it where it stopped). What the runs so far show:"
 	fi
 	echo
 	sed -n '/^- \*\*/,$p' <<<"$findings"
 	echo
-	echo "The learning rates, chosen on seeds 1 and 2 (full tables and curves in results/study/ once the study completes):"
+	if [ -f results/study/summary.md ]; then
+		echo "The learning rates, chosen on seeds 1 and 2:"
+	else
+		echo "The learning rates, chosen on seeds 1 and 2 (full tables and curves in results/study/ once the study completes):"
+	fi
 	echo
 	go run ./cmd/gradbench table --runs "$runs" --ablation lr --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na | sed '/^### /d' | sed '/./,$!d'
+	# The sides table's top-1 part: its lead paragraph and its table.
+	echo
+	echo "**Weights or activations.** Top-1 of each estimator on one side only, the clipped STE on the other, at the estimator's chosen learning rate (losses in results/study/tables.md):"
+	echo
+	go run ./cmd/gradbench table --runs "$runs" --ablation sides --estimators approxsign,dsq,bnnplus,ede,fda,fda+na |
+		awk '/^Each estimator on the latent/ { on = 1; next } on && /^\|/ { print; table = 1; next } on && table { exit }'
+	# The optimizer tables' findings, one pair of lines per optimizer.
+	if compgen -G 'results/study/optimizers/*.json' >/dev/null; then
+		echo
+		echo "**Adam and Bop instead of SGD** (ste, approxsign and fda, each at its own learning rate chosen on seeds 1 and 2 the same way; Bop flips the binary weights itself, with its defaults γ = 1e-4 and τ = 1e-8, so there the estimator acts on the activations only and the learning rate is that of the other parameters; tables in results/study/tables.md):"
+		echo
+		go run ./cmd/gradbench table --runs results/study/optimizers --ablation findings --estimators ste,approxsign,fda |
+			awk '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
+				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); print "- " opt ", " what ": " line }'
+	fi
 } >"$study"
 {
 	echo '### The default benchmark, `gradbench run` (fmnist-10, one seed)'
