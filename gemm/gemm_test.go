@@ -233,28 +233,34 @@ func TestSgemmRows(t *testing.T) {
 
 type rowsFunc func(m, n, k int, alpha float32, a, b operand, beta float32, c []float32, ldc int)
 
+// rowsOperands returns random operands of an m×n×k product with A
+// (rowsA) or B given by row offsets, the other plain, transposed if trans,
+// and the offset operand's rows as a dense matrix.
+func rowsOperands(r *rand.Rand, rowsA, trans bool, m, n, k int) (a, b operand, dense []float32) {
+	if rowsA {
+		a, dense = randRows(r, m, k)
+		br, bc := k, n
+		if trans {
+			br, bc = n, k
+		}
+		b = operand{data: randMat(r, br, bc, bc+1), ld: bc + 1, trans: trans}
+		return a, b, dense
+	}
+	b, dense = randRows(r, k, n)
+	ar, ac := m, k
+	if trans {
+		ar, ac = k, m
+	}
+	a = operand{data: randMat(r, ar, ac, ac+2), ld: ac + 2, trans: trans}
+	return a, b, dense
+}
+
 // checkRowsGemm runs f with A (rowsA) or B given by row offsets, and the
 // other operand plain and transposed, against ref.
 func checkRowsGemm(t *testing.T, r *rand.Rand, rowsA bool, m, n, k int, alpha, beta float32, f rowsFunc) {
 	t.Helper()
 	for _, trans := range []bool{false, true} {
-		var a, b operand
-		var dense []float32
-		if rowsA {
-			a, dense = randRows(r, m, k)
-			br, bc := k, n
-			if trans {
-				br, bc = n, k
-			}
-			b = operand{data: randMat(r, br, bc, bc+1), ld: bc + 1, trans: trans}
-		} else {
-			b, dense = randRows(r, k, n)
-			ar, ac := m, k
-			if trans {
-				ar, ac = k, m
-			}
-			a = operand{data: randMat(r, ar, ac, ac+2), ld: ac + 2, trans: trans}
-		}
+		a, b, dense := rowsOperands(r, rowsA, trans, m, n, k)
 		ldc := n + 3
 		c := make([]float32, max(0, m*ldc))
 		for i := range c {

@@ -58,22 +58,7 @@ func TestAVX512BitIdentical(t *testing.T) {
 			}
 			for _, rowsA := range []bool{false, true} {
 				for _, trans := range []bool{false, true} {
-					var a, b operand
-					if rowsA {
-						a, _ = randRows(r, m, k)
-						br, bc := k, n
-						if trans {
-							br, bc = n, k
-						}
-						b = operand{data: randMat(r, br, bc, bc+1), ld: bc + 1, trans: trans}
-					} else {
-						b, _ = randRows(r, k, n)
-						ar, ac := m, k
-						if trans {
-							ar, ac = k, m
-						}
-						a = operand{data: randMat(r, ar, ac, ac+2), ld: ac + 2, trans: trans}
-					}
+					a, b, _ := rowsOperands(r, rowsA, trans, m, n, k)
 					c0 := randMat(r, m, n, n+1)
 					name := fmt.Sprintf("rowsA=%v/m=%d/n=%d/k=%d/trans=%v/alpha=%v/beta=%v", rowsA, m, n, k, trans, alpha, beta)
 					sameUnder(t, name, c0, func(c []float32) {
