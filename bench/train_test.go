@@ -12,7 +12,7 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/atomicfile"
-	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/internal/steptest"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -54,21 +54,9 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, spec := range []string{"ste", "fda", "fda+na", "dsq", "bnnplus"} {
 		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
 		b.Run(name, func(b *testing.B) {
-			m, err := models.Build("resnet20", models.Config{
-				C: 1, H: 28, W: 28, Classes: 10,
-				Binary: nn.Binary{Estimator: estimators.MustParse(spec)},
-			}, nn.NewInit(1))
+			m, x, labels, err := steptest.ResNet20(spec, batch, "bench/data")
 			if err != nil {
 				b.Fatal(err)
-			}
-			x := nn.NewTensor(batch, 1, 28, 28)
-			labels := make([]int, batch)
-			r := nn.Stream(1, "bench/data")
-			for i := range x.Data {
-				x.Data[i] = float32(r.NormFloat64())
-			}
-			for i := range labels {
-				labels[i] = i % 10
 			}
 			opt := nn.NewSGD(nn.Params(m.Net), nn.SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
 			// Mid-training schedules: FDA at n = 14, noise adaptation on.

@@ -6,9 +6,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
-	"github.com/gradbench/gradbench/models"
+	"github.com/gradbench/gradbench/internal/steptest"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -58,22 +57,9 @@ func hasImpl(name string) bool {
 // on a batch of 24 random images and returns the bits of its parameters.
 func trainBits(t *testing.T, spec string, xnor bool) []uint32 {
 	defer nn.SetBinaryForward(nn.SetBinaryForward(xnor))
-	m, err := models.Build("resnet20", models.Config{
-		C: 1, H: 28, W: 28, Classes: 10,
-		Binary: nn.Binary{Estimator: estimators.MustParse(spec)},
-	}, nn.NewInit(1))
+	m, x, labels, err := steptest.ResNet20(spec, 24, "gemm/train")
 	if err != nil {
 		t.Fatal(err)
-	}
-	const batch = 24
-	x := nn.NewTensor(batch, 1, 28, 28)
-	labels := make([]int, batch)
-	r := nn.Stream(1, "gemm/train")
-	for i := range x.Data {
-		x.Data[i] = float32(r.NormFloat64())
-	}
-	for i := range labels {
-		labels[i] = i % 10
 	}
 	ps := nn.Params(m.Net)
 	opt := nn.NewSGD(ps, nn.SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
