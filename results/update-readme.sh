@@ -72,6 +72,8 @@ go run ./internal/readme estimators >"$ests"
 		go run ./cmd/gradbench table --runs results/study/optimizers --ablation findings --estimators ste,approxsign,fda |
 			awk '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
 				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); print "- " opt ", " what ": " line }'
+		echo
+		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and results/study/optimizers/curves.svg), so its final-epoch numbers, and the learning rate chosen from them, are noisy. A likely cause, not yet tested: with its defaults Bop still flips a share of the binary weights at every step at the end of this short recipe (the records' flip ratio and oscillation), and evaluation uses BatchNorm statistics gathered while they flipped."
 	fi
 } >"$study"
 {
