@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 	"github.com/gradbench/gradbench/xnor"
 )
@@ -69,36 +71,11 @@ type Exported struct {
 // dataDir when it is set (as the run read it). out is the file to write;
 // empty means <key>.gbnn in the working directory.
 func Export(run, out, dataDir string) (*Exported, error) {
-	dir, key, err := runKey(run)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := ReadRecord(dir, key)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("suite: export: no record %s for run %s: the run is not finished (or not a gradbench run)", RecordPath(dir, key), key)
-	} else if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
-	}
-	if rec.Status != StatusOK {
-		return nil, fmt.Errorf("suite: export: run %s diverged at epoch %d: it has no trained network to export", key, rec.Diverged.Epoch)
-	}
-	weights := WeightsPath(dir, key)
-	if _, err := os.Stat(weights); err != nil {
-		return nil, fmt.Errorf("suite: export: run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them): %w", key, weights, err)
-	}
-	cfg := rec.Config
-	train, _, err := OpenDataset(cfg.Dataset, dataDir)
+	lr, err := LoadRun(run, dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: export: %w", err)
 	}
-	mc := cfg.modelConfig(train)
-	m, err := mc.buildTrained()
-	if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
-	}
-	if err := checkpoint.Load(weights, &checkpoint.State{Net: m.Net}); err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
-	}
+	key, rec, mc, m := lr.Key, lr.Record, lr.ModelConfig, lr.Model
 	if out == "" {
 		out = key + ".gbnn"
 	}
@@ -115,6 +92,54 @@ func Export(run, out, dataDir string) (*Exported, error) {
 		return nil, fmt.Errorf("suite: export: %w", err)
 	}
 	return &Exported{Path: out, Key: key, Record: rec, Model: mc, Size: st}, nil
+}
+
+// A LoadedRun is a finished run's network with its final weights, its
+// record and its dataset.
+type LoadedRun struct {
+	Key         string
+	Record      *Record
+	ModelConfig ModelConfig
+	Model       *models.Model
+	Train, Test *data.Dataset
+}
+
+// LoadRun loads the network of a finished run with its final weights:
+// run names the run by its record, <dir>/<key>.json, or its final
+// weights, <dir>/<key>.weights; the dataset is read from dataDir when it
+// is set (as the run read it). It refuses a run that is not finished,
+// diverged, or has no final weights.
+func LoadRun(run, dataDir string) (*LoadedRun, error) {
+	dir, key, err := runKey(run)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := ReadRecord(dir, key)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no record %s for run %s: the run is not finished (or not a gradbench run)", RecordPath(dir, key), key)
+	} else if err != nil {
+		return nil, err
+	}
+	if rec.Status != StatusOK {
+		return nil, fmt.Errorf("run %s diverged at epoch %d: it has no trained network", key, rec.Diverged.Epoch)
+	}
+	weights := WeightsPath(dir, key)
+	if _, err := os.Stat(weights); err != nil {
+		return nil, fmt.Errorf("run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them): %w", key, weights, err)
+	}
+	train, test, err := OpenDataset(rec.Config.Dataset, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	mc := rec.Config.modelConfig(train)
+	m, err := mc.buildTrained()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkpoint.Load(weights, &checkpoint.State{Net: m.Net}); err != nil {
+		return nil, err
+	}
+	return &LoadedRun{Key: key, Record: rec, ModelConfig: mc, Model: m, Train: train, Test: test}, nil
 }
 
 // WriteSummary says what was written: the run, the network, and how much
@@ -141,7 +166,7 @@ func runKey(path string) (dir, key string, err error) {
 		}
 	}
 	if k, ok := strings.CutSuffix(base, ".ckpt"); ok {
-		return "", "", fmt.Errorf("suite: export: %s is the epoch checkpoint of an unfinished run %s; export takes a finished run (%s.json or %s.weights)", path, k, k, k)
+		return "", "", fmt.Errorf("%s is the epoch checkpoint of an unfinished run %s; want a finished run (%s.json or %s.weights)", path, k, k, k)
 	}
-	return "", "", fmt.Errorf("suite: export: %s: want a run record <key>.json or final weights <key>.weights", path)
+	return "", "", fmt.Errorf("%s: want a run record <key>.json or final weights <key>.weights", path)
 }

@@ -1,0 +1,191 @@
+// Command bnrecal measures how much of a finished run's test accuracy is
+// lost to stale BatchNorm statistics: for each run it evaluates the final
+// network on the test split as the run did (evaluation mode, BatchNorm's
+// running statistics), then re-estimates those statistics from training
+// batches (training-mode forward passes, no parameter update, with the
+// layers' momentum) and evaluates again. A network whose weights kept
+// changing until the end, as Bop's flips do, gathered its running
+// statistics from networks it no longer is; re-estimating them shows how
+// much that costs.
+//
+// Usage:
+//
+//	go run ./bench/cmd/bnrecal [-batches N] [-data DIR] [-o FILE] run.json ...
+//
+// It writes a markdown table, one row per run and a median per
+// optimizer and estimator, to FILE (default stdout).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+
+	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/cli"
+	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/suite"
+)
+
+func main() {
+	cli.Main("bnrecal", func() error { return run(os.Args[1:], os.Stdout) })
+}
+
+type row struct {
+	opt, est      string
+	scale         float64
+	seed          uint64
+	recorded, now float64
+	recal         float64
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := cli.FlagSet("bnrecal", "bnrecal [flags] run.json ...", "./bench/cmd/bnrecal", "what it measures")
+	batches := fs.Int("batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0)")
+	dataDir := fs.String("data", "", "dataset directory, as the runs read it (empty: the default places)")
+	out := fs.String("o", "", "write the table to this file instead of stdout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *batches <= 0 {
+		return fmt.Errorf("-batches %d: want a number of batches > 0", *batches)
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("no runs given: want run records <dir>/<key>.json")
+	}
+	var rows []row
+	for _, path := range fs.Args() {
+		r, err := measure(path, *dataDir, *batches)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		rows = append(rows, r)
+	}
+	write := func(w io.Writer) error { return report(w, rows, *batches) }
+	if *out == "" {
+		return write(stdout)
+	}
+	return atomicfile.WriteUmask(*out, 0o666, write)
+}
+
+// measure returns the run's recorded final test top-1, the same measured
+// again, and the top-1 after re-estimating BatchNorm's statistics.
+func measure(path, dataDir string, batches int) (row, error) {
+	lr, err := suite.LoadRun(path, dataDir)
+	if err != nil {
+		return row{}, err
+	}
+	cfg := lr.Record.Config
+	test, err := data.NewLoader(lr.Test, data.Config{BatchSize: cfg.Batch, Subset: cfg.TestSubset})
+	if err != nil {
+		return row{}, err
+	}
+	train, err := data.NewLoader(lr.Train, data.Config{BatchSize: cfg.Batch, Subset: cfg.TrainSubset, Seed: cfg.Seed})
+	if err != nil {
+		return row{}, err
+	}
+	net := lr.Model.Net
+	now, err := top1(net, test, false, 0)
+	if err != nil {
+		return row{}, err
+	}
+	if _, err := top1(net, train, true, batches); err != nil {
+		return row{}, err
+	}
+	recal, err := top1(net, test, false, 0)
+	if err != nil {
+		return row{}, err
+	}
+	opt := cfg.Optimizer
+	if opt == "" {
+		opt = "sgd"
+	}
+	return row{opt: opt, est: cfg.Estimator, scale: cfg.LRScale, seed: cfg.Seed, recorded: lr.Record.Final.TestTop1, now: now, recal: recal}, nil
+}
+
+// top1 runs the network over the loader's first epoch (its first max
+// batches if max > 0) in training or evaluation mode and returns the
+// top-1 accuracy in percent.
+func top1(net nn.Layer, l *data.Loader, training bool, max int) (float64, error) {
+	nn.SetTraining(net, training)
+	defer nn.SetTraining(net, true)
+	it := l.Epoch(context.Background(), 0)
+	defer it.Close()
+	var x nn.Tensor
+	var labels []int
+	correct, n, nb := 0, 0, 0
+	for (max == 0 || nb < max) && it.Next() {
+		b := it.Batch()
+		x = nn.Tensor{N: b.N, C: b.C, H: b.H, W: b.W, Data: b.X}
+		labels = labels[:0]
+		for _, y := range b.Y {
+			labels = append(labels, int(y))
+		}
+		correct += nn.Correct(net.Forward(&x), labels)
+		n += b.N
+		nb++
+	}
+	if err := it.Err(); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("no images")
+	}
+	return 100 * float64(correct) / float64(n), nil
+}
+
+func report(w io.Writer, rows []row, batches int) error {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.opt != b.opt {
+			return a.opt < b.opt
+		}
+		if a.est != b.est {
+			return a.est < b.est
+		}
+		if a.scale != b.scale {
+			return a.scale < b.scale
+		}
+		return a.seed < b.seed
+	})
+	fmt.Fprintf(w, "Final test top-1 (%%) as recorded, measured again, and after re-estimating BatchNorm's running statistics from %d training batches.\n\n", batches)
+	fmt.Fprintln(w, "| optimizer | estimator | runs | median recorded | median after re-estimation | median change | smallest change | largest change |")
+	fmt.Fprintln(w, "|:--|:--|--:|--:|--:|--:|--:|--:|")
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && rows[j].opt == rows[i].opt && rows[j].est == rows[i].est {
+			j++
+		}
+		var rec, after, diff []float64
+		for _, r := range rows[i:j] {
+			rec = append(rec, r.recorded)
+			after = append(after, r.recal)
+			diff = append(diff, r.recal-r.now)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %.2f | %.2f | %+.2f | %+.2f | %+.2f |\n", rows[i].opt, rows[i].est, j-i, median(rec), median(after), median(diff), slices.Min(diff), slices.Max(diff))
+		i = j
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| optimizer | estimator | lr × | seed | recorded | measured again | after re-estimation |")
+	fmt.Fprintln(w, "|:--|:--|--:|--:|--:|--:|--:|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %g | %d | %.2f | %.2f | %.2f |\n", r.opt, r.est, r.scale, r.seed, r.recorded, r.now, r.recal)
+	}
+	return nil
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
