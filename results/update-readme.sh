@@ -13,7 +13,8 @@
 # plain-sentence findings of its paired table (gradbench table --ablation
 # findings over results/study/runs, as results/study.sh leaves them, the
 # top-1 part of its sides table, and the findings of its optimizer tables
-# over results/study/optimizers). Run
+# over results/study/optimizers, with results/bop-bn.md's measure of how
+# much of Bop's test accuracy stale BatchNorm statistics cost). Run
 # it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
 # and fails if README.md is not what it would write (.ci/run runs that).
@@ -73,7 +74,15 @@ go run ./internal/readme estimators >"$ests"
 			awk '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
 				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); print "- " opt ", " what ": " line }'
 		echo
-		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and results/study/optimizers/curves.svg), so its final-epoch numbers, and the learning rate chosen from them, are noisy. A likely cause, not yet tested: with its defaults Bop still flips a share of the binary weights at every step at the end of this short recipe (the records' flip ratio and oscillation), and evaluation uses BatchNorm statistics gathered while they flipped."
+		# The medians and extremes of the change, per optimizer, from
+		# results/bop-bn.md's summary table: "lo hi min max".
+		bn() { awk -F'|' -v opt="$1" 'NF == 10 && $2 ~ ("^ " opt " $") && $4 ~ /^ [0-9]+ $/ {
+			m = $7 + 0; if (n++ == 0 || m < lo) lo = m; if (n == 1 || m > hi) hi = m
+			if (n == 1 || $8 + 0 < mn) mn = $8 + 0; if (n == 1 || $9 + 0 > mx) mx = $9 + 0
+		} END { printf "%.2f %.2f %+.2f %+.2f", lo, hi, mn, mx }' results/bop-bn.md; }
+		read -r blo bhi bmn bmx <<<"$(bn bop)"
+		read -r alo ahi amn amx <<<"$(bn adam)"
+		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and results/study/optimizers/curves.svg). The cause is BatchNorm: with its defaults Bop still flips a share of the binary weights at every step at the end of this short recipe, and evaluation uses running statistics gathered while they flipped. Re-estimating those statistics from 30 training batches before evaluating changes Bop's final test top-1 by a median of $blo to $bhi points per estimator ($bmn to $bmx in single runs), and Adam's by a median of $alo to $ahi ($amn to $amx) ([results/bop-bn.md](results/bop-bn.md), made by \`results/bop-bn.sh\`). So the Bop rows measure this recipe's evaluation of Bop, not what Bop's weights can do; the learning rates chosen for Bop are chosen on the same noisy numbers."
 	fi
 } >"$study"
 {
