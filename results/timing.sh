@@ -4,7 +4,8 @@
 # 10,000 Fashion-MNIST images) and one epoch of `fmnist-10` (full-width
 # ResNet-20 on all 60,000 training images, ste, --epochs 1), each from a
 # clean output directory, with the training and evaluation seconds per
-# epoch that the records hold. Writes results/timing.md. About 3 minutes
+# epoch that the records hold, and the time the default `gradbench run`
+# says it expects before it starts. Writes results/timing.md. About 3 minutes
 # on the 2-core project machine: run it on a quiet machine.
 #
 # Usage: results/timing.sh
@@ -48,6 +49,9 @@ timed() {
 	timed quick --recipe quick --estimators ste --seeds 1
 	timed fmnist --recipe fmnist-10 --estimators ste --seeds 1 --epochs 1
 	echo
+	# What `gradbench run` with no flags (the README's default benchmark)
+	# expects before it starts, from a few training steps it times.
+	echo "- \`gradbench run\` with no flags, in an empty output directory, prints before it starts: $("$tmp/gradbench" plan --estimate --quiet --out "$tmp/default" 2>&1 >/dev/null | grep '^expected:')"
 	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$tmp/timing.md"
 mv "$tmp/timing.md" results/timing.md
