@@ -91,17 +91,9 @@
 	VPXORD Z31, Z31, Z31
 
 // BC2 and BC3 multiply the B row in Z0, Z1 (and Z2) by the A value at addr
-// (broadcast into t) into one accumulator row.
-#define BC2(addr, t, r0, r1) \
-	VBROADCASTSS addr, t; \
-	VFMADD231PS  Z0, t, r0; \
-	VFMADD231PS  Z1, t, r1
-
-#define BC3(addr, t, r0, r1, r2) \
-	VBROADCASTSS addr, t; \
-	VFMADD231PS  Z0, t, r0; \
-	VFMADD231PS  Z1, t, r1; \
-	VFMADD231PS  Z2, t, r2
+// (broadcast into t) into one accumulator row (kernel_amd64.h).
+#define BC2(addr, t, r0, r1) BFMA2(Z0, Z1, addr, t, r0, r1)
+#define BC3(addr, t, r0, r1, r2) BFMA3(Z0, Z1, Z2, addr, t, r0, r1, r2)
 
 // FMA12x32 multiplies the B row in Z0, Z1 by the twelve A values at the
 // addresses a0 to a11 into the accumulators.
@@ -230,21 +222,12 @@ TEXT ·kern8x48(SB), NOSPLIT, $0-44
 // 8×48 tile with B read in place: row p of the B micro-panel is the 48
 // floats at b + boff[p].
 #define STEP8x48B(ao, io) \
-	MOVQ    (io)(R9), R10; \
-	VMOVUPS (DI)(R10*4), Z0; \
-	VMOVUPS 64(DI)(R10*4), Z1; \
-	VMOVUPS 128(DI)(R10*4), Z2; \
+	BROW3(64, io, Z0, Z1, Z2); \
 	FMA8x48(ao)
 
 // func kern8x48B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern8x48B(SB), NOSPLIT, $0-52
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ boff+24(FP), R9
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	PANELSB
 	ZERO24
 	DEPTH(STEP8x48B, 32, 8, SI, 32, R9, 8, loop8b, tail8b, loop8bt, store8b)
 	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+48(FP), Z0, zero8b)
@@ -263,9 +246,7 @@ TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 	ROWENDS12
 	ZERO24
 	DEPTHA(STEP12x32A, 128, loop12a, tail12a, loop12at, store12a)
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	CTILE(c+32(FP), ldc+40(FP))
 	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+48(FP), Z0, zero12a)
 
 // 12×16 tile, for products 16 columns wide (a convolution's weight
@@ -293,7 +274,5 @@ TEXT ·kern12x16A(SB), NOSPLIT, $0-52
 	ROWENDS12
 	ZERO12Z
 	DEPTHA(STEP12x16A, 64, loop1216a, tail1216a, loop1216at, store1216a)
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	CTILE(c+32(FP), ldc+40(FP))
 	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+48(FP), Z0, zero1216a)
