@@ -139,6 +139,13 @@
 	BC3((ao+24)(SI), Z5, Z26, Z27, Z28); \
 	BC3((ao+28)(SI), Z6, Z29, Z30, Z31)
 
+// A12 and A12IN give FMA (FMA12x32 or FMA12x16) the twelve A operands of
+// a depth step: packed, the twelve floats at ao(SI); read in place, row
+// i's float at d(r)(AX*4), r its row pointer (SI, BX, CX, DX, R8–R15, as
+// ROWENDS12 sets them).
+#define A12(FMA, ao) FMA((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI), (ao+24)(SI), (ao+28)(SI), (ao+32)(SI), (ao+36)(SI), (ao+40)(SI), (ao+44)(SI))
+#define A12IN(FMA, d) FMA((d)(SI)(AX*4), (d)(BX)(AX*4), (d)(CX)(AX*4), (d)(DX)(AX*4), (d)(R8)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4), (d)(R14)(AX*4), (d)(R15)(AX*4))
+
 // ROWENDS12 loads the arguments (k int, a *float32, aoff *int, b *float32)
 // of the 12-row kernels with A read in place: the twelve row pointers SI,
 // BX, CX, DX, R8–R15 past the rows' ends, AX = -k, DI = b.
@@ -195,7 +202,7 @@ done:
 #define STEP12x32(ao, bo) \
 	VMOVUPS (bo)(DI), Z0; \
 	VMOVUPS (bo+64)(DI), Z1; \
-	FMA12x32((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI), (ao+24)(SI), (ao+28)(SI), (ao+32)(SI), (ao+36)(SI), (ao+40)(SI), (ao+44)(SI))
+	A12(FMA12x32, ao)
 
 // func kern12x32(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32(SB), NOSPLIT, $0-44
@@ -239,7 +246,7 @@ TEXT ·kern8x48B(SB), NOSPLIT, $0-52
 #define STEP12x32A(d, bo) \
 	VMOVUPS (bo)(DI), Z0; \
 	VMOVUPS (bo+64)(DI), Z1; \
-	FMA12x32((d)(SI)(AX*4), (d)(BX)(AX*4), (d)(CX)(AX*4), (d)(DX)(AX*4), (d)(R8)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4), (d)(R14)(AX*4), (d)(R15)(AX*4))
+	A12IN(FMA12x32, d)
 
 // func kern12x32A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32A(SB), NOSPLIT, $0-52
@@ -255,7 +262,7 @@ TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 // Z8–Z19.
 #define STEP12x16(ao, bo) \
 	VMOVUPS (bo)(DI), Z0; \
-	FMA12x16((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI), (ao+24)(SI), (ao+28)(SI), (ao+32)(SI), (ao+36)(SI), (ao+40)(SI), (ao+44)(SI))
+	A12(FMA12x16, ao)
 
 // func kern12x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16(SB), NOSPLIT, $0-44
@@ -267,7 +274,7 @@ TEXT ·kern12x16(SB), NOSPLIT, $0-44
 // 12×16 tile with A read in place, as kern12x32A.
 #define STEP12x16A(d, bo) \
 	VMOVUPS (bo)(DI), Z0; \
-	FMA12x16((d)(SI)(AX*4), (d)(BX)(AX*4), (d)(CX)(AX*4), (d)(DX)(AX*4), (d)(R8)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4), (d)(R14)(AX*4), (d)(R15)(AX*4))
+	A12IN(FMA12x16, d)
 
 // func kern12x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16A(SB), NOSPLIT, $0-52
