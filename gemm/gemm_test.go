@@ -115,17 +115,9 @@ type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32,
 // checkGemm runs f and ref on the same random matrices, with padded
 // leading dimensions, and compares the results.
 func checkGemm(t *testing.T, r *rand.Rand, ta, tb bool, m, n, k int, alpha, beta float32, f gemmFunc) {
-	ar, ac := m, k
-	if ta {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if tb {
-		br, bc = n, k
-	}
-	lda, ldb, ldc := ac+3, bc+1, n+2
-	a := randMat(r, ar, ac, lda)
-	b := randMat(r, br, bc, ldb)
+	a, lda := randOp(r, m, k, ta, 3)
+	b, ldb := randOp(r, k, n, tb, 1)
+	ldc := n + 2
 	c := randMat(r, m, n, ldc)
 	c = append(c, randMat(r, 1, ldc, ldc)[:m*ldc-len(c)]...) // full last row of padding
 	nan := float32(math.NaN())
@@ -175,6 +167,16 @@ func randMat(r *rand.Rand, rows, cols, ld int) []float32 {
 		}
 	}
 	return s
+}
+
+// randOp returns a random operand op(X) of rows×cols as the products take
+// it: X stored transposed (cols×rows) if trans, each stored row followed
+// by pad NaN, and its leading dimension.
+func randOp(r *rand.Rand, rows, cols int, trans bool, pad int) (x []float32, ld int) {
+	if trans {
+		rows, cols = cols, rows
+	}
+	return randMat(r, rows, cols, cols+pad), cols + pad
 }
 
 // TestKernels runs the blocked GEMM with every micro-kernel this build
@@ -239,19 +241,13 @@ type rowsFunc func(m, n, k int, alpha float32, a, b operand, beta float32, c []f
 func rowsOperands(r *rand.Rand, rowsA, trans bool, m, n, k int) (a, b operand, dense []float32) {
 	if rowsA {
 		a, dense = randRows(r, m, k)
-		br, bc := k, n
-		if trans {
-			br, bc = n, k
-		}
-		b = operand{data: randMat(r, br, bc, bc+1), ld: bc + 1, trans: trans}
+		b.data, b.ld = randOp(r, k, n, trans, 1)
+		b.trans = trans
 		return a, b, dense
 	}
 	b, dense = randRows(r, k, n)
-	ar, ac := m, k
-	if trans {
-		ar, ac = k, m
-	}
-	a = operand{data: randMat(r, ar, ac, ac+2), ld: ac + 2, trans: trans}
+	a.data, a.ld = randOp(r, m, k, trans, 2)
+	a.trans = trans
 	return a, b, dense
 }
 

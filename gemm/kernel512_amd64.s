@@ -91,17 +91,9 @@
 	VPXORD Z31, Z31, Z31
 
 // BC2 and BC3 multiply the B row in Z0, Z1 (and Z2) by the A value at addr
-// (broadcast into t) into one accumulator row.
-#define BC2(addr, t, r0, r1) \
-	VBROADCASTSS addr, t; \
-	VFMADD231PS  Z0, t, r0; \
-	VFMADD231PS  Z1, t, r1
-
-#define BC3(addr, t, r0, r1, r2) \
-	VBROADCASTSS addr, t; \
-	VFMADD231PS  Z0, t, r0; \
-	VFMADD231PS  Z1, t, r1; \
-	VFMADD231PS  Z2, t, r2
+// (broadcast into t) into one accumulator row (kernel_amd64.h).
+#define BC2(addr, t, r0, r1) BFMA2(Z0, Z1, addr, t, r0, r1)
+#define BC3(addr, t, r0, r1, r2) BFMA3(Z0, Z1, Z2, addr, t, r0, r1, r2)
 
 // FMA12x32 multiplies the B row in Z0, Z1 by the twelve A values at the
 // addresses a0 to a11 into the accumulators.
@@ -146,6 +138,13 @@
 	BC3((ao+20)(SI), Z4, Z23, Z24, Z25); \
 	BC3((ao+24)(SI), Z5, Z26, Z27, Z28); \
 	BC3((ao+28)(SI), Z6, Z29, Z30, Z31)
+
+// A12 and A12IN give FMA (FMA12x32 or FMA12x16) the twelve A operands of
+// a depth step: packed, the twelve floats at ao(SI); read in place, row
+// i's float at d(r)(AX*4), r its row pointer (SI, BX, CX, DX, R8–R15, as
+// ROWENDS12 sets them).
+#define A12(FMA, ao) FMA((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI), (ao+24)(SI), (ao+28)(SI), (ao+32)(SI), (ao+36)(SI), (ao+40)(SI), (ao+44)(SI))
+#define A12IN(FMA, d) FMA((d)(SI)(AX*4), (d)(BX)(AX*4), (d)(CX)(AX*4), (d)(DX)(AX*4), (d)(R8)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4), (d)(R14)(AX*4), (d)(R15)(AX*4))
 
 // ROWENDS12 loads the arguments (k int, a *float32, aoff *int, b *float32)
 // of the 12-row kernels with A read in place: the twelve row pointers SI,
@@ -203,7 +202,7 @@ done:
 #define STEP12x32(ao, bo) \
 	VMOVUPS (bo)(DI), Z0; \
 	VMOVUPS (bo+64)(DI), Z1; \
-	FMA12x32((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI), (ao+24)(SI), (ao+28)(SI), (ao+32)(SI), (ao+36)(SI), (ao+40)(SI), (ao+44)(SI))
+	A12(FMA12x32, ao)
 
 // func kern12x32(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32(SB), NOSPLIT, $0-44
@@ -230,21 +229,12 @@ TEXT ·kern8x48(SB), NOSPLIT, $0-44
 // 8×48 tile with B read in place: row p of the B micro-panel is the 48
 // floats at b + boff[p].
 #define STEP8x48B(ao, io) \
-	MOVQ    (io)(R9), R10; \
-	VMOVUPS (DI)(R10*4), Z0; \
-	VMOVUPS 64(DI)(R10*4), Z1; \
-	VMOVUPS 128(DI)(R10*4), Z2; \
+	BROW3(64, io, Z0, Z1, Z2); \
 	FMA8x48(ao)
 
 // func kern8x48B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern8x48B(SB), NOSPLIT, $0-52
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ boff+24(FP), R9
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	PANELSB
 	ZERO24
 	DEPTH(STEP8x48B, 32, 8, SI, 32, R9, 8, loop8b, tail8b, loop8bt, store8b)
 	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+48(FP), Z0, zero8b)
@@ -256,16 +246,14 @@ TEXT ·kern8x48B(SB), NOSPLIT, $0-52
 #define STEP12x32A(d, bo) \
 	VMOVUPS (bo)(DI), Z0; \
 	VMOVUPS (bo+64)(DI), Z1; \
-	FMA12x32((d)(SI)(AX*4), (d)(BX)(AX*4), (d)(CX)(AX*4), (d)(DX)(AX*4), (d)(R8)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4), (d)(R14)(AX*4), (d)(R15)(AX*4))
+	A12IN(FMA12x32, d)
 
 // func kern12x32A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 	ROWENDS12
 	ZERO24
 	DEPTHA(STEP12x32A, 128, loop12a, tail12a, loop12at, store12a)
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	CTILE(c+32(FP), ldc+40(FP))
 	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+48(FP), Z0, zero12a)
 
 // 12×16 tile, for products 16 columns wide (a convolution's weight
@@ -274,7 +262,7 @@ TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 // Z8–Z19.
 #define STEP12x16(ao, bo) \
 	VMOVUPS (bo)(DI), Z0; \
-	FMA12x16((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI), (ao+24)(SI), (ao+28)(SI), (ao+32)(SI), (ao+36)(SI), (ao+40)(SI), (ao+44)(SI))
+	A12(FMA12x16, ao)
 
 // func kern12x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16(SB), NOSPLIT, $0-44
@@ -286,14 +274,12 @@ TEXT ·kern12x16(SB), NOSPLIT, $0-44
 // 12×16 tile with A read in place, as kern12x32A.
 #define STEP12x16A(d, bo) \
 	VMOVUPS (bo)(DI), Z0; \
-	FMA12x16((d)(SI)(AX*4), (d)(BX)(AX*4), (d)(CX)(AX*4), (d)(DX)(AX*4), (d)(R8)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4), (d)(R14)(AX*4), (d)(R15)(AX*4))
+	A12IN(FMA12x16, d)
 
 // func kern12x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16A(SB), NOSPLIT, $0-52
 	ROWENDS12
 	ZERO12Z
 	DEPTHA(STEP12x16A, 64, loop1216a, tail1216a, loop1216at, store1216a)
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	CTILE(c+32(FP), ldc+40(FP))
 	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+48(FP), Z0, zero1216a)

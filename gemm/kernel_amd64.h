@@ -34,6 +34,34 @@
 	VFMADD231PS (2*w)(DX), breg, r2; \
 	VSTORE3(w, r0, r1, r2)
 
+// BFMA2 and BFMA3 multiply the B row in the vector registers b0, b1 (and
+// b2) by the A value at addr, broadcast into t, into one accumulator row
+// r0, r1 (and r2).
+#define BFMA2(b0, b1, addr, t, r0, r1) \
+	VBROADCASTSS addr, t; \
+	VFMADD231PS  b0, t, r0; \
+	VFMADD231PS  b1, t, r1
+
+#define BFMA3(b0, b1, b2, addr, t, r0, r1, r2) \
+	BFMA2(b0, b1, addr, t, r0, r1); \
+	VFMADD231PS  b2, t, r2
+
+// BROW3 loads a B row of three vectors of w bytes read in place into b0,
+// b1, b2: the row at DI + 4·off, its offset off read at io(R9) (R10 is
+// clobbered).
+#define BROW3(w, io, b0, b1, b2) \
+	MOVQ    (io)(R9), R10; \
+	VMOVUPS (DI)(R10*4), b0; \
+	VMOVUPS w(DI)(R10*4), b1; \
+	VMOVUPS (2*w)(DI)(R10*4), b2
+
+// CTILE loads the address of the C tile into DX and its row stride ldc,
+// in bytes, into R8, as the stores want them.
+#define CTILE(c, ldc) \
+	MOVQ c, DX; \
+	MOVQ ldc, R8; \
+	SHLQ $2, R8
+
 // PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
 // kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
 // bytes.
@@ -41,9 +69,17 @@
 	MOVQ k+0(FP), CX; \
 	MOVQ a+8(FP), SI; \
 	MOVQ b+16(FP), DI; \
-	MOVQ c+24(FP), DX; \
-	MOVQ ldc+32(FP), R8; \
-	SHLQ $2, R8
+	CTILE(c+24(FP), ldc+32(FP))
+
+// PANELSB loads the arguments (k int, a, b *float32, boff *int, c
+// *float32, ldc int) of the kernels with B read in place: as PANELS, and
+// R9 = boff.
+#define PANELSB \
+	MOVQ k+0(FP), CX; \
+	MOVQ a+8(FP), SI; \
+	MOVQ b+16(FP), DI; \
+	MOVQ boff+24(FP), R9; \
+	CTILE(c+32(FP), ldc+40(FP))
 
 // DEPTH runs the CX depth steps of a tile in ascending order: four per
 // iteration while BX counts them, STEP(0, 0), STEP(a, b), STEP(2a, 2b),

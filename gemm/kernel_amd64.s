@@ -53,27 +53,20 @@
 	VMOVUPS (bo+32)(DI), Y1; \
 	FMA6x16((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI))
 
+// BC2 and BC3 multiply the B row in Y0, Y1 (and Y2) by the A value at
+// addr (broadcast into t) into one accumulator row (kernel_amd64.h).
+#define BC2(addr, t, r0, r1) BFMA2(Y0, Y1, addr, t, r0, r1)
+#define BC3(addr, t, r0, r1, r2) BFMA3(Y0, Y1, Y2, addr, t, r0, r1, r2)
+
 // FMA6x16 multiplies the B row in Y0, Y1 by the six A values at the
 // addresses a0 to a5 into the accumulators.
 #define FMA6x16(a0, a1, a2, a3, a4, a5) \
-	VBROADCASTSS a0, Y2; \
-	VFMADD231PS  Y0, Y2, Y4; \
-	VFMADD231PS  Y1, Y2, Y5; \
-	VBROADCASTSS a1, Y3; \
-	VFMADD231PS  Y0, Y3, Y6; \
-	VFMADD231PS  Y1, Y3, Y7; \
-	VBROADCASTSS a2, Y2; \
-	VFMADD231PS  Y0, Y2, Y8; \
-	VFMADD231PS  Y1, Y2, Y9; \
-	VBROADCASTSS a3, Y3; \
-	VFMADD231PS  Y0, Y3, Y10; \
-	VFMADD231PS  Y1, Y3, Y11; \
-	VBROADCASTSS a4, Y2; \
-	VFMADD231PS  Y0, Y2, Y12; \
-	VFMADD231PS  Y1, Y2, Y13; \
-	VBROADCASTSS a5, Y3; \
-	VFMADD231PS  Y0, Y3, Y14; \
-	VFMADD231PS  Y1, Y3, Y15
+	BC2(a0, Y2, Y4, Y5); \
+	BC2(a1, Y3, Y6, Y7); \
+	BC2(a2, Y2, Y8, Y9); \
+	BC2(a3, Y3, Y10, Y11); \
+	BC2(a4, Y2, Y12, Y13); \
+	BC2(a5, Y3, Y14, Y15)
 
 // func kern6x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16(SB), NOSPLIT, $0-44
@@ -93,22 +86,10 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-44
 // FMA4x24 multiplies the B row in Y0–Y2 by the four A values at ao(SI)
 // into the accumulators.
 #define FMA4x24(ao) \
-	VBROADCASTSS (ao)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y4; \
-	VFMADD231PS  Y1, Y3, Y5; \
-	VFMADD231PS  Y2, Y3, Y6; \
-	VBROADCASTSS (ao+4)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y7; \
-	VFMADD231PS  Y1, Y3, Y8; \
-	VFMADD231PS  Y2, Y3, Y9; \
-	VBROADCASTSS (ao+8)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y10; \
-	VFMADD231PS  Y1, Y3, Y11; \
-	VFMADD231PS  Y2, Y3, Y12; \
-	VBROADCASTSS (ao+12)(SI), Y3; \
-	VFMADD231PS  Y0, Y3, Y13; \
-	VFMADD231PS  Y1, Y3, Y14; \
-	VFMADD231PS  Y2, Y3, Y15
+	BC3((ao)(SI), Y3, Y4, Y5, Y6); \
+	BC3((ao+4)(SI), Y3, Y7, Y8, Y9); \
+	BC3((ao+8)(SI), Y3, Y10, Y11, Y12); \
+	BC3((ao+12)(SI), Y3, Y13, Y14, Y15)
 
 // func kern4x24(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern4x24(SB), NOSPLIT, $0-44
@@ -121,21 +102,12 @@ TEXT ·kern4x24(SB), NOSPLIT, $0-44
 // floats at b + boff[p] (an im2col row of a padded image, say), so the
 // panel needs no packing.
 #define STEP4x24B(ao, io) \
-	MOVQ         (io)(R9), R10; \
-	VMOVUPS      (DI)(R10*4), Y0; \
-	VMOVUPS      32(DI)(R10*4), Y1; \
-	VMOVUPS      64(DI)(R10*4), Y2; \
+	BROW3(32, io, Y0, Y1, Y2); \
 	FMA4x24(ao)
 
 // func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern4x24B(SB), NOSPLIT, $0-52
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ boff+24(FP), R9
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	PANELSB
 	ZERO12
 	DEPTH(STEP4x24B, 16, 8, SI, 16, R9, 8, loop4b, tail4b, loop4bt, store4b)
 	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), Y0, zero4b)
@@ -161,9 +133,7 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	LEAQ (SI)(AX*4), SI
 	MOVQ k+0(FP), CX
 	MOVQ b+24(FP), DI
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
+	CTILE(c+32(FP), ldc+40(FP))
 	XORQ AX, AX
 	ZERO12
 	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64, loop6a, tail6a, loop6at, store6a)

@@ -39,20 +39,12 @@ func TestAVX512BitIdentical(t *testing.T) {
 			alpha, beta := ab[0], ab[1]
 			for _, ta := range []bool{false, true} {
 				for _, tb := range []bool{false, true} {
-					ar, ac := m, k
-					if ta {
-						ar, ac = k, m
-					}
-					br, bc := k, n
-					if tb {
-						br, bc = n, k
-					}
-					a := randMat(r, ar, ac, ac+1)
-					b := randMat(r, br, bc, bc+2)
+					a, lda := randOp(r, m, k, ta, 1)
+					b, ldb := randOp(r, k, n, tb, 2)
 					c0 := randMat(r, m, n, n+3)
 					name := fmt.Sprintf("sgemm/m=%d/n=%d/k=%d/ta=%v/tb=%v/alpha=%v/beta=%v", m, n, k, ta, tb, alpha, beta)
 					sameUnder(t, name, c0, func(c []float32) {
-						Sgemm(ta, tb, m, n, k, alpha, a, ac+1, b, bc+2, beta, c, n+3)
+						Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n+3)
 					})
 				}
 			}

@@ -26,8 +26,8 @@ args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)/' -
 out=results/ab-step-$label.txt
 {
 	echo "command: results/ab-step.sh $*"
-	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
-	echo "current: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "machine: $(cpu_cores)"
+	echo "current: $(head_commit)"
 	echo "base: $base"
 	echo "go: $(go version)"
 	echo "load-before: $(uptime)"

@@ -15,6 +15,7 @@
 # Usage: [CPU_LOCK=file] [NOTE=text] results/diagnostics-overhead.sh   # writes results/diagnostics-overhead.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 out=results/diagnostics-overhead.md
 bin=$(mktemp -d)/suite.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
@@ -35,7 +36,7 @@ load_after=$(uptime)
 	echo "Command: \`go test -c -o suite.test ./suite && (cd suite && ${lock[*]:+${lock[*]} }../suite.test ${args[*]})\`"
 	echo "(results/diagnostics-overhead.sh), commit $(git rev-parse --short HEAD)."
 	echo
-	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version | cut -d' ' -f3-)."
+	echo "Machine: $(cpu_cores), $(go version | cut -d' ' -f3-)."
 	echo "Load before: \`$load_before\`; after: \`$load_after\`. Busiest processes when it started: $busiest.${NOTE:+ $NOTE.}"
 	echo
 	echo "One step of the fmnist-10 network (ResNet-20, batch 128, SGD with momentum), 12 steps per"

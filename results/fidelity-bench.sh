@@ -13,6 +13,7 @@
 # Usage: results/fidelity-bench.sh    # writes results/fidelity-bench.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 out=results/fidelity-bench.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -20,8 +21,8 @@ go test -c -o "$tmp/suite.test" ./suite
 cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime 1x -test.count 1 -test.timeout 60m)
 {
 	echo "# command: go test -c -o suite.test ./suite && (cd suite && /usr/bin/time -v ${cmd[*]})"
-	echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(go version)"
-	echo "# commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "# machine: $(cpu_cores), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(go version)"
+	echo "# commit: $(head_commit)"
 	echo "# load before: $(uptime)"
 	(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/${cmd[0]}" "${cmd[@]:1}") | grep -Ev '^(PASS|ok)'
 	echo "# wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"

@@ -28,8 +28,8 @@ out=results/fidelity-cost.txt
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 {
 	echo "# command: results/fidelity-cost.sh $*"
-	echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB"
-	echo "# current: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "# machine: $(cpu_cores), $(free -g | awk '/^Mem:/ {print $2}') GiB"
+	echo "# current: $(head_commit)"
 	echo "# base: $base"
 	echo "# go: $(go version)"
 	echo "# load-before: $(uptime)"

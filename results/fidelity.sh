@@ -22,6 +22,7 @@ recipe=${RECIPE:-fmnist-10}
 epochs=${EPOCHS:-0,5,10}
 mid=$(echo "$epochs" | cut -d, -f2)
 cd "$(dirname "$0")/.."
+. results/lib.sh
 est=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 out=results/fidelity
 mkdir -p "$out"
@@ -32,7 +33,7 @@ md=results/fidelity.md
 {
 	echo "# Gradient fidelity along the fmnist-10 STE run"
 	echo
-	echo "Made by results/fidelity.sh at commit $(git rev-parse --short HEAD) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version | cut -d' ' -f3)."
+	echo "Made by results/fidelity.sh at commit $(git rev-parse --short HEAD) on $(cpu_cores), $(go version | cut -d' ' -f3)."
 	echo
 } >"$md"
 measure() { # name, then the flags of gradbench fidelity

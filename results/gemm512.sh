@@ -16,6 +16,7 @@
 # Usage: results/gemm512.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 runs=${1:-6}
 case $runs in '' | *[!0-9]* | 0)
 	echo "results/gemm512.sh: want a positive number of RUNS, got '$runs'" >&2
@@ -39,8 +40,8 @@ one=(-test.run '^$' -test.bench '^Benchmark(Rows|Sgemm)$' -test.benchtime 200ms 
 out=results/gemm512.txt
 {
 	echo "command: results/gemm512.sh $*"
-	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
-	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "machine: $(cpu_cores)"
+	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
 	echo "step: (cd bench && bench.test ${step[*]} -trainstep.gemm IMPL)"
 	echo "one-core: GOMAXPROCS=1 gemm.test ${one[*]}"

@@ -1,5 +1,14 @@
 # Functions sourced by the results/*.sh scripts; not a script to run.
 
+# cpu_model prints the CPU's model name (/proc/cpuinfo), cpu_cores that
+# and the number of cores, "MODEL, N cores": the machine a record names.
+cpu_model() { grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'; }
+cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
+
+# head_commit prints HEAD's short hash, with " (modified)" when the tree
+# outside results/ differs from it: the code a record was measured with.
+head_commit() { echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"; }
+
 # build_ab BASE PKG [FILE...] builds the test binary of package PKG (a
 # path below the repository, such as bench) twice, for an A/B window: of
 # the current tree as $tmp/current.test, and of commit BASE (its git

@@ -15,6 +15,7 @@
 # 2-core project machine: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 label=${1:-}
 case $label in '' | *[!a-z0-9-]*)
 	echo "results/profile.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
@@ -29,7 +30,7 @@ go test -c -o "$tmp/bench.test" ./bench
 args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime "${steps}x" -test.count 1 -trainstep.cpuprofile "$tmp")
 {
 	echo "command: results/profile.sh $label"
-	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
 	echo "cores: $(nproc)"
 	echo "load-before: $(uptime)"

@@ -17,12 +17,13 @@
 # machine; it needs Fashion-MNIST (apt-get install dataset-fashion-mnist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 out=results/quick-since-fda
 cmd=(run --estimators reste,rbnn,identity,ste --recipe quick --seeds 3 --out "$out")
 mkdir -p "$out"
 {
 	echo "command: gradbench ${cmd[*]}"
-	echo "machine: $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(nproc) cores"
+	echo "machine: $(uname -srm); $(cpu_model); $(nproc) cores"
 	echo "go: $(go version)"
 	echo "load before: $(uptime)"
 } >"$out/machine.txt.tmp"

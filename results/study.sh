@@ -38,6 +38,7 @@
 # are, without training or adding a session to machine.txt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 budget_only=false report_only=false
 case "${1:-}" in
 --budget) budget_only=true ;;
@@ -139,8 +140,8 @@ $budget_only && exit 0
 start=$(date +%s)
 {
 	echo "command: results/study.sh $*"
-	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(go version)"
-	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+	echo "machine: $(cpu_cores), $(go version)"
+	echo "commit: $(head_commit)"
 	echo "load-before: $(uptime)"
 	echo "started: $(date -u +%FT%TZ)"
 } >"$out/machine.txt.new"

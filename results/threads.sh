@@ -19,6 +19,7 @@
 # it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 label=${1:-}
 base=${2:-}
 case $label in --report) ;; '' | *[!a-z0-9-]*)
@@ -43,7 +44,7 @@ if [ "$label" != --report ]; then
 	out=$tmp/threads.txt
 	{
 		echo "command: results/threads.sh $*"
-		echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+		echo "commit: $(head_commit)"
 		[ -z "$base" ] || echo "base: $base"
 		echo "go: $(go version)"
 		echo "load-before: $(uptime)"
