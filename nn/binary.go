@@ -38,6 +38,7 @@ type Binary struct {
 // adaptation module and the estimator's learnable scalars as parameters.
 type binarizer struct {
 	est    estimators.Estimator
+	sign   bool // est's Forward is sign (it is no estimators.Binarizer)
 	na     *NoiseAdaptation
 	params []*Param // one per learnable scalar, its storage
 }
@@ -87,6 +88,8 @@ func newBinarizer(layer, side string, b Binary, d int, init *Init) (*binarizer, 
 		return nil, fmt.Errorf("nn: %s: activation estimator: %s", layer, w.WeightsOnly())
 	}
 	z.est = e
+	_, other := e.(estimators.Binarizer)
+	z.sign = !other
 	if l, ok := e.(estimators.Learner); ok {
 		for _, s := range l.Scalars() {
 			z.params = append(z.params, scalarParam("est."+side+"."+s.Name, s))
@@ -256,22 +259,23 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	if naW {
 		l.w.na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}
+	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
+	// The XNOR path packs the codes straight from x (see convCore.prepare
+	// for the backward pass). An input with a NaN, whose code is NaN, or
+	// a scale that is not finite takes the float path, which turns it into
+	// NaN outputs, so that a diverged network shows in the loss.
+	if !naW && !naA && l.a.sign && xnorForward.Load() && l.codes.ok && finite(l.Scale) && !math.IsNaN(float64(dot(x.Data, x.Data))) {
+		y := l.core.prepare("BinaryConv2d", x, true)
+		l.codes.forward(y.Data, x, l.wq)
+		return y
+	}
 	xb := l.xb.shape(x.N, x.C, x.H, x.W)
 	l.a.est.Forward(xb.Data, x.Data)
-	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
 	if naA {
 		l.a.na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
 	}
 	if naW || naA {
 		return l.core.forward("BinaryConv2d", xb, l.wb, nil)
-	}
-	// The codes path. A NaN code (a NaN input) or a scale that is not
-	// finite takes the float path, which turns it into NaN outputs, so
-	// that a diverged network shows in the loss.
-	if xnorForward.Load() && l.codes.ok && finite(l.Scale) && !math.IsNaN(float64(dot(xb.Data, xb.Data))) {
-		y := l.core.prepare("BinaryConv2d", xb)
-		l.codes.forward(y.Data, xb, l.wq)
-		return y
 	}
 	y := l.core.forward("BinaryConv2d", xb, l.wq, nil)
 	scaleChannels(y.Data, l.Scale, y.N, y.H*y.W)

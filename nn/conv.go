@@ -116,6 +116,7 @@ type convCore struct {
 	conv Conv
 
 	in      *Tensor
+	codes   bool // in holds x, and the passes read its codes q(x)
 	out, dx buffer
 
 	// per-call geometry
@@ -166,15 +167,19 @@ func (c *convCore) setup(layer string, x *Tensor) {
 }
 
 // prepare sets up the geometry for input x and the backward pass's view
-// of it, and returns the output buffer, not yet computed.
-func (c *convCore) prepare(layer string, x *Tensor) *Tensor {
+// of it, and returns the output buffer, not yet computed. With codes the
+// passes convolve the codes q(x) (see code) instead of x, taken from x as
+// the grids are filled: a binary convolution on the XNOR path keeps no
+// tensor of codes (the backward pass's input is the codes, bit for bit
+// what Estimator.Forward would have written).
+func (c *convCore) prepare(layer string, x *Tensor, codes bool) *Tensor {
 	c.setup(layer, x)
-	c.in = x
+	c.in, c.codes = x, codes
 	return c.out.shape(x.N, c.conv.Out, c.oh, c.ow)
 }
 
 func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
-	y := c.prepare(layer, x)
+	y := c.prepare(layer, x, false)
 	c.fwd, c.wt = true, wt
 	parallel.For(len(c.parts), 1, 1, c)
 	if bias != nil {

@@ -66,16 +66,20 @@ func (gr grid) offsets(off []int, c, k int) {
 }
 
 // scatter copies images x[n] (n < g, each c×h×w, consecutive) into the
-// planes of dst. If g is short of a full group, the rest of each plane
-// past image g's first row is cleared, so that a shorter group never
-// reads an earlier group's values.
-func (gr grid) scatter(dst, x []float32, c, g int) {
+// planes of dst, or with codes their codes q(x) (signRows). If g is short
+// of a full group, the rest of each plane past image g's first row is
+// cleared, so that a shorter group never reads an earlier group's values.
+func (gr grid) scatter(dst, x []float32, c, g int, codes bool) {
 	h, w, hw := gr.h, gr.w, gr.h*gr.w
 	o := gr.origin()
 	for ci := range c {
 		plane := dst[ci*gr.s:][:gr.s]
 		for n := range g {
-			copyRows(plane[o+n*(h+gr.p)*gr.r:], gr.r, x[(n*c+ci)*hw:][:hw], w, h, w)
+			if codes {
+				signRows(plane[o+n*(h+gr.p)*gr.r:], gr.r, x[(n*c+ci)*hw:][:hw], w, h, w)
+			} else {
+				copyRows(plane[o+n*(h+gr.p)*gr.r:], gr.r, x[(n*c+ci)*hw:][:hw], w, h, w)
+			}
 		}
 		if g < gr.g {
 			clear(plane[o+g*(h+gr.p)*gr.r:])
@@ -142,7 +146,7 @@ func (c *convCore) forwardGrid(p *convPart, n0, n1 int) {
 	cv, gr := c.conv, c.grid
 	g := n1 - n0
 	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
-	gr.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g)
+	gr.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g, c.codes)
 	nq := gr.nq(g)
 	yg := floats(&p.grid.yg, cv.Out*nq)
 	gemm.SgemmRowsB(false, cv.Out, nq, c.k, 1, c.wt, c.k, xp, c.off, 0, yg, nq)
@@ -156,9 +160,9 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	g := n1 - n0
 	hw := c.h * c.w
 	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
-	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g)
+	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g, c.codes)
 	dyp := planes(&p.grid.dyp, &p.grid.dykey, gr.key(), cv.Out*gr.s)
-	gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g)
+	gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g, false)
 	nq := gr.nq(g)
 	p.dw = floats(&p.dw, cv.Out*c.k)
 	beta := float32(1)

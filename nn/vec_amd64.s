@@ -425,3 +425,71 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-28
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func signRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
+//
+// The codes of rows rows of w >= 4 values: per row, vectors of 8 from the
+// start and the last 8 values as one more vector that overlaps the one
+// before (w >= 8), or the first and the last 4 (4 <= w < 8), like
+// copyRows. A code is (0 > v ? sign bit : 0) | 1.0: VCMPPS's mask, so
+// −0 and NaN give +1, as Go's v < 0.
+// SIGNV stores at dst the codes of the vector at src, with v the vector
+// register and zero, sign and one those of 0.0, the sign bit and 1.0 (Y
+// or X registers alike).
+#define SIGNV(src, dst, v, zero, sign, one) \
+	VCMPPS  $0x1e, src, zero, v; \
+	VANDPS  sign, v, v; \
+	VORPS   one, v, v; \
+	VMOVUPS v, dst
+
+TEXT ·signRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ   dst+0(FP), DI
+	MOVQ   ld+8(FP), R8
+	MOVQ   src+16(FP), SI
+	MOVQ   ls+24(FP), R9
+	MOVQ   rows+32(FP), BX
+	MOVQ   w+40(FP), DX
+	SHLQ   $2, R8
+	SHLQ   $2, R9
+	VXORPS Y15, Y15, Y15
+	MOVL   $0x80000000, AX
+	VMOVD  AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL   $0x3f800000, AX
+	VMOVD  AX, X13
+	VPBROADCASTD X13, Y13
+	CMPQ   DX, $8
+	JLT    short
+	LEAQ   -32(DX*4), R10 // the last vector's byte offset
+
+row8:
+	XORQ AX, AX
+
+vec8:
+	CMPQ AX, R10
+	JGE  last8
+	SIGNV((SI)(AX*1), (DI)(AX*1), Y0, Y15, Y14, Y13)
+	ADDQ $32, AX
+	JMP  vec8
+
+last8:
+	SIGNV((SI)(R10*1), (DI)(R10*1), Y0, Y15, Y14, Y13)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ BX
+	JNZ  row8
+	VZEROUPPER
+	RET
+
+short:
+	LEAQ -16(DX*4), R10 // the last 4 values' byte offset
+
+row4:
+	SIGNV((SI), (DI), X0, X15, X14, X13)
+	SIGNV((SI)(R10*1), (DI)(R10*1), X0, X15, X14, X13)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ BX
+	JNZ  row4
+	VZEROUPPER
+	RET
