@@ -103,6 +103,7 @@ func (gr grid) gather(dst, src []float32, ld, c, g int) {
 // zeroed for (padding positions are never written after that).
 type gridPart struct {
 	xp, dyp, yg, dxp []float32
+	dxb              []float32 // the input gradient of a group, for dxEpilogue
 	xkey, dykey      [4]int
 }
 
@@ -178,7 +179,14 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	kd := cv.Out * cv.Kernel * cv.Kernel
 	xg := floats(&p.grid.yg, cv.In*nq)
 	gemm.SgemmRowsB(false, cv.In, nq, kd, 1, c.wflip, kd, dyp, c.offDy, 0, xg, nq)
-	gr.gather(c.dx.t.Data[n0*cv.In*hw:], xg, nq, cv.In, g)
+	if c.epi == nil {
+		gr.gather(c.dx.t.Data[n0*cv.In*hw:], xg, nq, cv.In, g)
+		return
+	}
+	lo, hi := n0*cv.In*hw, n1*cv.In*hw
+	dxb := p.gradScratch(hi - lo)
+	gr.gather(dxb, xg, nq, cv.In, g)
+	c.epi.apply(lo, hi, dxb)
 }
 
 // copyRows copies rows rows of w values from src (row stride ls) to dst

@@ -257,7 +257,14 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 		d := dxp[o : o+nq]
 		addTo(d, d, dcol[r*nq:][:nq])
 	}
-	pg.interleave(c.dx.t.Data[n0*cv.In*c.h*c.w:], dxp, cv.In, g)
+	if c.epi == nil {
+		pg.interleave(c.dx.t.Data[n0*cv.In*c.h*c.w:], dxp, cv.In, g)
+		return
+	}
+	lo, hi := n0*cv.In*c.h*c.w, n1*cv.In*c.h*c.w
+	dxb := p.gradScratch(hi - lo)
+	pg.interleave(dxb, dxp, cv.In, g)
+	c.epi.apply(lo, hi, dxb)
 }
 
 // copyShort is copy for the short rows of small feature maps (7×7 = 49
