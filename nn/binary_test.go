@@ -537,3 +537,34 @@ func checkBits(t *testing.T, what string, got, want []float32) {
 		}
 	}
 }
+
+// BenchmarkBinaryConvBackwardAdd times the backward pass of a ResNet-20
+// stage-1 binary convolution (16→16 channels, 3×3, 28×28, batch 128,
+// STE) followed by a residual unit's addition of the other branch's
+// gradient: as two passes (Backward, then the addition over the worker
+// pool, as Residual does it) and fused (backwardAdd).
+func BenchmarkBinaryConvBackwardAdd(b *testing.B) {
+	l, err := NewBinaryConv2d(Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, Binary{Estimator: estimators.MustParse("ste")}, NewInit(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(63, 64))
+	x := randTensor(r, 128, 16, 28, 28)
+	out := l.Forward(x)
+	dy := randTensor(r, out.N, out.C, out.H, out.W)
+	add := randTensor(r, x.N, x.C, x.H, x.W)
+	var sum buffer
+	var job addJob
+	b.Run("pass=separate", func(b *testing.B) {
+		for range b.N {
+			dx := l.Backward(dy)
+			s := sum.shape(dx.N, dx.C, dx.H, dx.W)
+			job.run(s.Data, dx.Data, add.Data)
+		}
+	})
+	b.Run("pass=fused", func(b *testing.B) {
+		for range b.N {
+			l.backwardAdd(dy, add)
+		}
+	})
+}
