@@ -190,16 +190,22 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 }
 
 // copyRows copies rows rows of w values from src (row stride ls) to dst
-// (row stride ld). Rows are moved in blocks of 8 (or 4) values through
-// array copies, which compile to inline vector moves, and the last block of
-// a row overlaps the one before instead of a scalar tail: a 7×7 map's rows
-// take two 4-value moves, a 14×14 map's two 8-value moves.
+// (row stride ld), in vectors (copyRowsAVX2) or in Go (copyRowsGo).
 func copyRows(dst []float32, ld int, src []float32, ls int, rows, w int) {
 	if rows == 0 || w == 0 {
 		return
 	}
 	_ = dst[(rows-1)*ld+w-1]
 	_ = src[(rows-1)*ls+w-1]
+	copyRowsKernel.Get()(dst, ld, src, ls, rows, w)
+}
+
+// copyRowsGo is the portable copyRows. Rows are moved in blocks of 8 (or
+// 4) values through array copies, which compile to inline vector moves,
+// and the last block of a row overlaps the one before instead of a scalar
+// tail: a 7×7 map's rows take two 4-value moves, a 14×14 map's two 8-value
+// moves.
+func copyRowsGo(dst []float32, ld int, src []float32, ls int, rows, w int) {
 	switch {
 	case w >= 8:
 		for y := range rows {

@@ -7,7 +7,8 @@ import (
 )
 
 // Elementwise loops of BatchNorm, the residual add, the noise adaptation
-// module and the binary convolution's scatter of codes (signRows). Each has the obvious Go loop as its portable
+// module, and the row copies of the convolutions' grids (copyRows,
+// signRows). Each has the obvious Go loop as its portable
 // implementation and an AVX2+FMA assembly version on amd64 (vec_amd64.s),
 // cross-checked in vec_test.go. Both are deterministic; they round
 // differently (the assembly sums in 8 or 16 lanes and fuses multiply-adds).
@@ -44,6 +45,7 @@ var (
 	dotKernel       = impl.NewKernel(impls, dotGo)
 	addSinKernel    = impl.NewKernel(impls, addSinGo)
 	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
+	copyRowsKernel  = impl.NewKernel(impls, copyRowsGo)
 	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
 )
 

@@ -20,7 +20,7 @@ func TestImpls(t *testing.T) {
 	impltest.Each(t, implSelector, func(t *testing.T) {
 		t.Run("VecLoops", testVecLoops)
 		t.Run("AddSinCos", testAddSinCos)
-		t.Run("SignRows", testSignRows)
+		t.Run("Rows", testRows)
 		t.Run("BatchNorm", TestBatchNormRunningStats)
 	})
 }
@@ -197,11 +197,11 @@ func BenchmarkVecLoops(b *testing.B) {
 	}
 }
 
-// testSignRows checks signRows against code on rows of every width up to
-// 40 and the feature-map widths, with zeros of both signs, infinities and
-// tiny values, row strides wider than the rows, and NaN guards between the
-// destination rows and after the last.
-func testSignRows(t *testing.T) {
+// testRows checks copyRows (bit for bit) and signRows (against code) on
+// rows of every width up to 40, with zeros of both signs, infinities and
+// tiny values, row strides wider than the rows, and NaN guards between
+// the destination rows and after the last.
+func testRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(53, 54))
 	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45}
 	for w := range 41 {
@@ -216,27 +216,33 @@ func testSignRows(t *testing.T) {
 				}
 			}
 			dst := make([]float32, rows*ld+4)
-			for i := range dst {
-				dst[i] = float32(math.NaN())
-			}
-			signRows(dst, ld, src, ls, rows, w)
-			for y := range rows {
-				for i := range ld {
-					got := dst[y*ld+i]
-					if i >= w {
-						if !math.IsNaN(float64(got)) {
-							t.Fatalf("w=%d rows=%d: wrote [%d][%d] outside the row", w, rows, y, i)
+			for _, k := range []struct {
+				name string
+				f    func(dst []float32, ld int, src []float32, ls int, rows, w int)
+				want func(float32) float32
+			}{{"copyRows", copyRows, func(v float32) float32 { return v }}, {"signRows", signRows, code}} {
+				for i := range dst {
+					dst[i] = float32(math.NaN())
+				}
+				k.f(dst, ld, src, ls, rows, w)
+				for y := range rows {
+					for i := range ld {
+						got := dst[y*ld+i]
+						if i >= w {
+							if !math.IsNaN(float64(got)) {
+								t.Fatalf("%s w=%d rows=%d: wrote [%d][%d] outside the row", k.name, w, rows, y, i)
+							}
+							continue
 						}
-						continue
-					}
-					if v := src[y*ls+i]; math.Float32bits(got) != math.Float32bits(code(v)) {
-						t.Fatalf("w=%d rows=%d: [%d][%d] = %v for %v, want %v", w, rows, y, i, got, v, code(v))
+						if v := src[y*ls+i]; math.Float32bits(got) != math.Float32bits(k.want(v)) {
+							t.Fatalf("%s w=%d rows=%d: [%d][%d] = %v for %v, want %v", k.name, w, rows, y, i, got, v, k.want(v))
+						}
 					}
 				}
-			}
-			for _, v := range dst[rows*ld:] {
-				if !math.IsNaN(float64(v)) {
-					t.Fatalf("w=%d rows=%d: wrote past the end", w, rows)
+				for _, v := range dst[rows*ld:] {
+					if !math.IsNaN(float64(v)) {
+						t.Fatalf("%s w=%d rows=%d: wrote past the end", k.name, w, rows)
+					}
 				}
 			}
 		}
