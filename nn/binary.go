@@ -264,13 +264,15 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	}
 	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
 	// The XNOR path packs the codes straight from x (see convCore.prepare
-	// for the backward pass). An input with a NaN, whose code is NaN, or
-	// a scale that is not finite takes the float path, which turns it into
-	// NaN outputs, so that a diverged network shows in the loss.
-	if !naW && !naA && l.a.sign && xnorForward.Load() && l.codes.ok && finite(l.Scale) && !math.IsNaN(float64(dot(x.Data, x.Data))) {
+	// for the backward pass). An input with a NaN (its code is NaN; the
+	// packing finds it), or a scale that is not finite, takes the float
+	// path, which turns it into NaN outputs, so that a diverged network
+	// shows in the loss.
+	if !naW && !naA && l.a.sign && xnorForward.Load() && l.codes.ok && finite(l.Scale) {
 		y := l.core.prepare("BinaryConv2d", x, true)
-		l.codes.forward(y.Data, x, l.wq)
-		return y
+		if l.codes.forward(y.Data, x, l.wq) {
+			return y
+		}
 	}
 	xb := l.xb.shape(x.N, x.C, x.H, x.W)
 	l.a.est.Forward(xb.Data, x.Data)

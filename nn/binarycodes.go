@@ -68,8 +68,8 @@ func (f *codesForward) init(c Conv, scale []float32) {
 
 // forward sets y (N×Out×OH×OW) to s_o·d for the codes of x (N×In×H×W,
 // packed from x itself: bitconv.Pack's code is q) and wq (the weights'
-// codes).
-func (f *codesForward) forward(y []float32, x *Tensor, wq []float32) {
+// codes), or reports false, y not set, when x holds a NaN.
+func (f *codesForward) forward(y []float32, x *Tensor, wq []float32) bool {
 	f.w.SetSigns(wq)
 	if f.conv == nil {
 		conv, err := bitconv.NewConv(f.w, f.t)
@@ -81,8 +81,11 @@ func (f *codesForward) forward(y []float32, x *Tensor, wq []float32) {
 		f.conv.SetWeights(f.w, f.t)
 	}
 	f.x.Reshape(x.N, x.H, x.W, x.C)
-	bitconv.Pack(&f.x, x.Data)
+	if bitconv.Pack(&f.x, x.Data) {
+		return false
+	}
 	f.conv.Forward(y, &f.x)
+	return true
 }
 
 // scaleChannels multiplies channel o of every image of y (N×len(s)×hw) by
