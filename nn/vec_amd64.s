@@ -485,7 +485,7 @@ TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
 // The codes of the values: (0 > v ? sign bit : 0) | 1.0, from VCMPPS's
 // mask, so −0 and NaN give +1, as Go's v < 0 does. The constants are set
 // with VEX moves only: a legacy-SSE move after 256-bit code costs a state
-// transition (~200 ns a call, measured).
+// transition on every call.
 #define SIGN8(src, dst) \
 	VCMPPS  $0x1e, src, Y15, Y0; \
 	VANDPS  Y14, Y0, Y0; \
