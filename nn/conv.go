@@ -111,8 +111,11 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 // feature maps still give the GEMM wide panels; the images are split into
 // reduceParts contiguous parts, each with its own scratch and its own
 // partial weight gradient. The partial gradients are summed in part order,
-// so results do not depend on scheduling. The tests check both paths
-// against a plain loop convolution (convRef in conv_internal_test.go).
+// so results do not depend on scheduling. A binary convolution can have
+// the grids filled with the codes of its input (prepare) and its input
+// gradient finished group by group inside the pass (dxEpilogue). The
+// tests check both paths against a plain loop convolution (convRef in
+// conv_internal_test.go).
 type convCore struct {
 	conv Conv
 
