@@ -128,8 +128,14 @@ func (e *BiPer) BackwardRef(dx, x, dy []float32) {
 
 // Backward is the fast kernel, in parallel for long slices.
 func (e *BiPer) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *BiPer) BackwardKernel() (Kernel, bool) {
 	e.k.omega = e.omega()
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // Surrogate sets dst to sin(ω·x).

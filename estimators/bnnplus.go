@@ -146,13 +146,19 @@ func bnnPlusS(beta, x float64) float64 {
 // so g = β·sech²(v)·(1 - v·tanh(v)); sech² and tanh come from one
 // e = exp32(-2v), v clamped to 44 where e flushes to 0.
 func (e *BNNPlus) Backward(dx, x, dy []float32) {
-	beta := e.value()
-	e.k = bnnPlusKernel{beta: float32(beta), half: float32(beta / 2), invBeta: float32(1 / beta)}
-	if !e.Learn {
-		e.job.backward(&e.k, dx, x, dy)
+	if k, ok := e.BackwardKernel(); ok {
+		e.job.backward(k.k, dx, x, dy)
 		return
 	}
 	e.beta.Grad += float32(e.job.backwardGrad(&e.k, dx, x, dy))
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter), or false with
+// Learn. Either way it sets the kernel for Backward.
+func (e *BNNPlus) BackwardKernel() (Kernel, bool) {
+	beta := e.value()
+	e.k = bnnPlusKernel{beta: float32(beta), half: float32(beta / 2), invBeta: float32(1 / beta)}
+	return Kernel{&e.k}, !e.Learn
 }
 
 // Surrogate sets dst to SS_β(x).

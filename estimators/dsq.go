@@ -205,15 +205,21 @@ func dsqDAlpha(alpha, x float64) float64 {
 // long slices and on vector instructions where the CPU has them (see Impl).
 // With Learn, ∂φ/∂α comes from the same e (see DSQ).
 func (e *DSQ) Backward(dx, x, dy []float32) {
-	alpha := e.value()
-	k, s, _ := dsqParams(alpha)
-	e.k.k, e.k.sk = float32(k), float32(s*k)
-	if !e.Learn {
-		e.job.backward(&e.k, dx, x, dy)
+	if k, ok := e.BackwardKernel(); ok {
+		e.job.backward(k.k, dx, x, dy)
 		return
 	}
+	alpha := e.value()
 	e.k.c, e.k.m = dsqGradParams(alpha)
 	e.alpha.Grad += float32(e.job.backwardGrad(&e.k, dx, x, dy))
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter), or false with
+// Learn. Either way it sets the kernel's k and sk for Backward.
+func (e *DSQ) BackwardKernel() (Kernel, bool) {
+	k, s, _ := dsqParams(e.value())
+	e.k.k, e.k.sk = float32(k), float32(s*k)
+	return Kernel{&e.k}, !e.Learn
 }
 
 // dsqGradParams returns the coefficients c and m = -2b of ∂φ/∂α in the

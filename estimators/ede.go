@@ -120,9 +120,15 @@ func edeG(t, k, x float64) float64 {
 // Backward is the fast kernel: sech²(t|x|) = 4e/(1+e)² with
 // e = exp32(-2t|x|), t|x| clamped to 44 where e flushes to 0.
 func (e *EDE) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *EDE) BackwardKernel() (Kernel, bool) {
 	t, k := e.tk()
 	e.k = edeKernel{t: float32(t), kt: float32(k * t), xmax: math.Float32bits(float32(sechMax / t))}
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // Surrogate sets dst to k·tanh(t·x).

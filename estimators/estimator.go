@@ -57,6 +57,35 @@ type Scalar struct {
 	Min, Max float32 // the range the optimizer keeps Value in
 }
 
+// A Splitter is an Estimator whose backward pass can run on pieces of one
+// tensor from several goroutines at once, so that a consumer can apply it
+// to each piece of a gradient as it computes that piece, while it is in
+// cache (package nn does, in its binary convolutions' backward pass).
+type Splitter interface {
+	// BackwardKernel returns the kernel of Backward for the estimator's
+	// current settings (its schedule's progress, its scalars), or false
+	// where it has none: a learnable estimator, whose Backward also sums
+	// its scalars' gradients in an order of its own. The kernel is valid
+	// until the estimator's next method call; see Kernel for what it
+	// promises.
+	BackwardKernel() (Kernel, bool)
+}
+
+// A Kernel is the backward pass of a Splitter, from BackwardKernel.
+type Kernel struct{ k kernel }
+
+// Backward sets dx[i] = dy[i]·g(x[i]) on the calling goroutine; calls on
+// disjoint slices may run concurrently. On a piece of a tensor that starts
+// at a multiple of 64 elements of it and ends at another or at its end
+// (the boundaries at which Estimator.Backward itself splits a long slice
+// over the worker pool), it sets the bits Backward on the whole tensor
+// would.
+func (k Kernel) Backward(dx, x, dy []float32) {
+	checkLen("Backward", dx, x)
+	checkLen("Backward", dy, x)
+	k.k.backward(dx, x, dy)
+}
+
 // A Smoother is an Estimator whose surrogate derivative is the derivative of
 // a smooth forward function q̃ (the soft sign the estimator pretends the
 // network uses). Surrogate sets dst[i] = q̃(x[i]). It exists for plots and

@@ -179,8 +179,14 @@ func (e *Expr) BackwardRef(dx, x, dy []float32) {
 // Backward is the fast kernel: the table's linear interpolation, in
 // parallel for long slices.
 func (e *Expr) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *Expr) BackwardKernel() (Kernel, bool) {
 	e.k.t = e.tab
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // exprShared is what the estimators of one expr: spec share: the formula

@@ -146,6 +146,12 @@ func fdaS(omega, c float64, n int, x float64) float64 {
 // long slices and on vector instructions where the CPU has them (see
 // Impl). Its cost does not depend on n.
 func (e *FDA) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *FDA) BackwardKernel() (Kernel, bool) {
 	omega, c, n := e.params()
 	N := float64(n + 1)
 	e.k = fdaKernel{
@@ -156,7 +162,7 @@ func (e *FDA) Backward(dx, x, dy []float32) {
 		scale: float32(2 * float64(omega) / math.Pi),
 		far:   float64(omega)*float64(c) > 1.5,
 	}
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // Surrogate sets dst to ŝ_n(clamp(x, -C, C)).

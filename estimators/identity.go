@@ -55,6 +55,9 @@ func (e *Identity) BackwardRef(dx, x, dy []float32) {
 // Backward is the fast kernel, a copy of dy, in parallel for long slices.
 func (e *Identity) Backward(dx, x, dy []float32) { e.job.backward(&e.k, dx, x, dy) }
 
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *Identity) BackwardKernel() (Kernel, bool) { return Kernel{&e.k}, true }
+
 // Surrogate sets dst to x.
 func (e *Identity) Surrogate(dst, x []float32) {
 	checkLen("Surrogate", dst, x)

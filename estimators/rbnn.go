@@ -119,6 +119,12 @@ func rbnnG(t, k, x float64) float64 {
 // |x| clamped on its bits (which also sends NaN to the clamp) to a value
 // where A - B·|x| <= 0, and negative results zeroed by their sign bit.
 func (e *RBNN) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *RBNN) BackwardKernel() (Kernel, bool) {
 	t, k := e.tk()
 	a, b := float32(k*math.Sqrt2*t), float32(k*t*t)
 	// The clamp: the smallest float32 at or above A/B where A - B·x <= 0
@@ -128,7 +134,7 @@ func (e *RBNN) Backward(dx, x, dy []float32) {
 		xmax = math.Nextafter32(xmax, float32(math.Inf(1)))
 	}
 	e.k = rbnnKernel{a: a, b: b, xmax: math.Float32bits(xmax)}
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // Surrogate sets dst to k·(√2·t·x - t²·x·|x|/2), clamped to ±k.

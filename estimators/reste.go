@@ -133,6 +133,12 @@ func resteG(o, t, x float64) float64 {
 // Backward is the fast kernel: masks from the bits of |x| pick the inner
 // constant, the power or 0.
 func (e *ReSTE) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *ReSTE) BackwardKernel() (Kernel, bool) {
 	_, t, o := e.params()
 	e.k = resteKernel{
 		inner: float32(math.Pow(resteM, 1/o) / resteM),
@@ -141,7 +147,7 @@ func (e *ReSTE) Backward(dx, x, dy []float32) {
 		mb:    math.Float32bits(resteMBelow),
 		tb:    math.Float32bits(float32(t)),
 	}
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // resteMBelow is the largest float32 <= m: float32 inputs at or below it

@@ -76,8 +76,14 @@ func (e *STE) BackwardRef(dx, x, dy []float32) {
 // the values), in parallel for long slices and on vector instructions
 // where the CPU has them (see Impl).
 func (e *STE) Backward(dx, x, dy []float32) {
+	k, _ := e.BackwardKernel()
+	e.job.backward(k.k, dx, x, dy)
+}
+
+// BackwardKernel returns Backward's kernel (see Splitter).
+func (e *STE) BackwardKernel() (Kernel, bool) {
 	e.k = steKernel{cb: math.Float32bits(e.clip())}
-	e.job.backward(&e.k, dx, x, dy)
+	return Kernel{&e.k}, true
 }
 
 // Surrogate sets dst to the hard tanh clamp(x, -C, C).

@@ -10,6 +10,7 @@ import (
 
 var (
 	_ Layer          = (*BinaryConv2d)(nil)
+	_ backwardAdder  = (*BinaryConv2d)(nil)
 	_ Parametric     = (*BinaryConv2d)(nil)
 	_ ModeSetter     = (*BinaryConv2d)(nil)
 	_ ProgressSetter = (*BinaryConv2d)(nil)
@@ -38,6 +39,7 @@ type Binary struct {
 // adaptation module and the estimator's learnable scalars as parameters.
 type binarizer struct {
 	est    estimators.Estimator
+	sign   bool // est's Forward is sign (it is no estimators.Binarizer)
 	na     *NoiseAdaptation
 	params []*Param // one per learnable scalar, its storage
 }
@@ -87,6 +89,8 @@ func newBinarizer(layer, side string, b Binary, d int, init *Init) (*binarizer, 
 		return nil, fmt.Errorf("nn: %s: activation estimator: %s", layer, w.WeightsOnly())
 	}
 	z.est = e
+	_, other := e.(estimators.Binarizer)
+	z.sign = !other
 	if l, ok := e.(estimators.Learner); ok {
 		for _, s := range l.Scalars() {
 			z.params = append(z.params, scalarParam("est."+side+"."+s.Name, s))
@@ -170,6 +174,8 @@ type BinaryConv2d struct {
 	wb, dwb, dws, dw []float32
 	wq               []float32 // q(W), the weights' codes (binarycodes.go)
 	codes            codesForward
+	epi              dxEpilogue // the input gradient's epilogue during a backward pass
+	add              addJob     // backwardAdd's addition where g runs after the convolution
 }
 
 // NewBinaryConv2d returns a binary convolution. Conv.Bias must be false.
@@ -256,22 +262,25 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	if naW {
 		l.w.na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}
+	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
+	// The XNOR path packs the codes straight from x (see convCore.prepare
+	// for the backward pass). An input with a NaN (its code is NaN; the
+	// packing finds it), or a scale that is not finite, takes the float
+	// path, which turns it into NaN outputs, so that a diverged network
+	// shows in the loss.
+	if !naW && !naA && l.a.sign && xnorForward.Load() && l.codes.ok && finite(l.Scale) {
+		y := l.core.prepare("BinaryConv2d", x, true)
+		if l.codes.forward(y.Data, x, l.wq) {
+			return y
+		}
+	}
 	xb := l.xb.shape(x.N, x.C, x.H, x.W)
 	l.a.est.Forward(xb.Data, x.Data)
-	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
 	if naA {
 		l.a.na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
 	}
 	if naW || naA {
 		return l.core.forward("BinaryConv2d", xb, l.wb, nil)
-	}
-	// The codes path. A NaN code (a NaN input) or a scale that is not
-	// finite takes the float path, which turns it into NaN outputs, so
-	// that a diverged network shows in the loss.
-	if xnorForward.Load() && l.codes.ok && finite(l.Scale) && !math.IsNaN(float64(dot(xb.Data, xb.Data))) {
-		y := l.core.prepare("BinaryConv2d", xb)
-		l.codes.forward(y.Data, xb, l.wq)
-		return y
 	}
 	y := l.core.forward("BinaryConv2d", xb, l.wq, nil)
 	scaleChannels(y.Data, l.Scale, y.N, y.H*y.W)
@@ -289,10 +298,53 @@ func finite(s []float32) bool {
 }
 
 // Backward adds the latent weight gradient s_o·dWb·g(W) (plus the noise
-// adaptation term) and returns dx = dxb·g(x) (plus its term).
-func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor {
+// adaptation term) and returns dx = dxb·g(x) (plus its term), dxb being
+// the gradient of the codes q(x).
+//
+// Where it can, it applies g inside the convolution's pass, to each group
+// of images as soon as their dxb is computed (dxEpilogue), so that dxb is
+// never written as a tensor: when the activation estimator has a kernel
+// for pieces of a tensor (estimators.Splitter; learnable estimators have
+// none, their scalars' gradients being sums over the whole tensor), the
+// activations have no noise adaptation, and an image's C·H·W is a
+// multiple of 64 (see dxEpilogue). Otherwise Estimator.Backward runs
+// after the convolution, over the whole batch.
+func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor { return l.backward(dy, nil) }
+
+// backwardAdd returns Backward(dy) + add in the layer's input gradient
+// buffer, adding add in the epilogue of the convolution where Backward
+// applies g there (see fuse.go), after the separate pass otherwise.
+func (l *BinaryConv2d) backwardAdd(dy, add *Tensor) *Tensor {
+	if l.SkipInputGrad {
+		panic("nn: BinaryConv2d.backwardAdd: the layer computes no input gradient (SkipInputGrad)")
+	}
+	if x := l.in; x != nil && add.Shape() != x.Shape() {
+		panic(fmt.Sprintf("nn: BinaryConv2d.backwardAdd: tensor %v to add does not match the input %v", add, x))
+	}
+	return l.backward(dy, add)
+}
+
+// backward is Backward, adding add (if not nil) to the input gradient.
+func (l *BinaryConv2d) backward(dy, add *Tensor) *Tensor {
 	clear(l.dwb)
+	x := l.in
+	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
+	var fused *Tensor
+	l.core.epi = nil
+	if x != nil && !l.SkipInputGrad && !naA && (x.C*x.H*x.W)%64 == 0 {
+		if sp, ok := l.a.est.(estimators.Splitter); ok {
+			if k, ok := sp.BackwardKernel(); ok {
+				fused = l.dx.shape(x.N, x.C, x.H, x.W)
+				l.epi = dxEpilogue{k: k, x: x.Data, dx: fused.Data}
+				if add != nil {
+					l.epi.add = add.Data
+				}
+				l.core.epi = &l.epi
+			}
+		}
+	}
 	dxb := l.core.backward("BinaryConv2d", dy, l.wb, l.dwb, nil, !l.SkipInputGrad)
+	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
@@ -300,14 +352,16 @@ func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor {
 		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
 		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
 	}
-	if dxb == nil {
-		return nil
+	if fused != nil || dxb == nil {
+		return fused
 	}
-	x := l.in
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
 	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
-	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
-		na.BackwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W)
+	if naA {
+		l.a.na.BackwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W)
+	}
+	if add != nil {
+		l.add.run(dx.Data, dx.Data, add.Data)
 	}
 	return dx
 }

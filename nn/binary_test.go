@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -452,4 +453,118 @@ func TestBuiltinLearners(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBinaryBackwardFused checks the input gradient of BinaryConv2d where
+// the activation estimator runs inside the convolution's pass
+// (dxEpilogue) against the separate passes it replaces, bit for bit:
+// the convolution's gradient of the codes, then Estimator.Backward over
+// the whole batch, then the addition of backwardAdd. Same and strided
+// convolutions, several groups per part and uneven batches (a smaller
+// after a larger), both forward paths; and backwardAdd against Backward
+// plus a separate addition where g cannot run inside the pass (noise
+// adaptation, a learnable estimator, C·H·W not a multiple of 64).
+func TestBinaryBackwardFused(t *testing.T) {
+	defer func(v int) { gridTarget = v }(gridTarget)
+	r := rand.New(rand.NewPCG(61, 62))
+	for _, tc := range []struct {
+		c       Conv
+		h, w    int
+		specs   []string
+		target  int
+		batches []int
+		fused   bool
+	}{
+		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, []string{"ste", "fda", "approxsign", "ede"}, 1 << 16, []int{13, 5}, true},
+		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, []string{"ste", "fda"}, 3000, []int{13, 5}, true},
+		{Conv{In: 16, Out: 32, Kernel: 3, Stride: 2, Pad: 1}, 8, 8, []string{"ste", "fda", "ede"}, 5000, []int{11, 3}, true},
+		{Conv{In: 64, Out: 8, Kernel: 1}, 7, 7, []string{"ste", "rbnn"}, 1 << 16, []int{9}, true},
+		{Conv{In: 32, Out: 8, Kernel: 3, Stride: 2, Pad: 1}, 14, 14, []string{"ste"}, 1 << 16, []int{10}, true},
+		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, []string{"ste+na", "dsq:learn=true", "w=ste/a=ste+na"}, 1 << 16, []int{7}, false},
+		{Conv{In: 3, Out: 4, Kernel: 3, Pad: 1}, 5, 5, []string{"ste", "fda"}, 1 << 16, []int{6}, false},
+	} {
+		for _, spec := range tc.specs {
+			for _, xnor := range []bool{true, false} {
+				name := fmt.Sprintf("%dx%d-k%ds%d-%dx%d/%s/target=%d/xnor=%v", tc.c.In, tc.c.Out, tc.c.Kernel, tc.c.Stride, tc.h, tc.w, spec, tc.target, xnor)
+				t.Run(name, func(t *testing.T) {
+					gridTarget = tc.target
+					defer SetBinaryForward(SetBinaryForward(xnor))
+					l, err := NewBinaryConv2d(tc.c, Binary{Estimator: estimators.MustParse(spec)}, NewInit(5))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, n := range tc.batches {
+						x := randTensor(r, n, tc.c.In, tc.h, tc.w)
+						x.Data[3] = 0
+						x.Data[4] = float32(math.Copysign(0, -1))
+						out := l.Forward(x)
+						dy := randTensor(r, out.N, out.C, out.H, out.W)
+						add := randTensor(r, n, tc.c.In, tc.h, tc.w)
+						dx := slices.Clone(l.Backward(dy).Data)
+						sum := slices.Clone(l.backwardAdd(dy, add).Data)
+						if got := cap(l.core.dx.buf) == 0; got != tc.fused {
+							t.Fatalf("g inside the convolution's pass: %v, want %v", got, tc.fused)
+						}
+						want := slices.Clone(dx)
+						addTo(want, want, add.Data)
+						checkBits(t, "backwardAdd against Backward + add", sum, want)
+						if !tc.fused {
+							continue
+						}
+						// The separate passes: the gradient of the codes,
+						// then g over the whole batch.
+						dxb := l.core.backward("BinaryConv2d", dy, l.wb, make([]float32, len(l.dwb)), nil, true)
+						sep := make([]float32, len(dx))
+						l.a.est.Backward(sep, x.Data, dxb.Data)
+						checkBits(t, "Backward against the separate passes", dx, sep)
+						l.core.dx = buffer{} // for the check of the next batch
+					}
+				})
+			}
+		}
+	}
+}
+
+// checkBits fails t at the first value of got whose bits differ from want's.
+func checkBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: [%d] = %v, want %v (bit-identical)", what, i, got[i], want[i])
+		}
+	}
+}
+
+// BenchmarkBinaryConvBackwardAdd times the backward pass of a ResNet-20
+// stage-1 binary convolution (16→16 channels, 3×3, 28×28, batch 128,
+// STE) followed by a residual unit's addition of the other branch's
+// gradient: as two passes (Backward, then the addition over the worker
+// pool, as Residual does it) and fused (backwardAdd).
+func BenchmarkBinaryConvBackwardAdd(b *testing.B) {
+	l, err := NewBinaryConv2d(Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, Binary{Estimator: estimators.MustParse("ste")}, NewInit(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(63, 64))
+	x := randTensor(r, 128, 16, 28, 28)
+	out := l.Forward(x)
+	dy := randTensor(r, out.N, out.C, out.H, out.W)
+	add := randTensor(r, x.N, x.C, x.H, x.W)
+	var sum buffer
+	var job addJob
+	b.Run("pass=separate", func(b *testing.B) {
+		for range b.N {
+			dx := l.Backward(dy)
+			s := sum.shape(dx.N, dx.C, dx.H, dx.W)
+			job.run(s.Data, dx.Data, add.Data)
+		}
+	})
+	b.Run("pass=fused", func(b *testing.B) {
+		for range b.N {
+			l.backwardAdd(dy, add)
+		}
+	})
 }

@@ -13,7 +13,9 @@ import (
 //
 //   - the XNOR path (the default) packs q(x) and q(W) one bit per code
 //     and runs internal/bitconv's XNOR-popcount kernels, the inference
-//     kernels of package xnor;
+//     kernels of package xnor; it packs the codes of x straight from x
+//     (bitconv.Pack's code of a value is q's), so that no tensor of
+//     codes is written;
 //   - the float path runs the float convolution of q(x) with q(W), whose
 //     sums of ±1 products are exact integers in float32 (Kernel²·In <
 //     2^24) in any order, then scales each output channel.
@@ -22,8 +24,11 @@ import (
 // and the float path is the reference. With noise adaptation active the
 // codes are no longer ±1 (q + α·ê, and the weights' term sits inside the
 // scale), so those layers take the float path with the scaled weights.
-// The backward pass is the same for both: it reads the float codes q(x),
-// which the forward keeps.
+// The backward pass is the same for both: it convolves the float codes
+// q(x), which the float path keeps as a tensor and the XNOR path computes
+// from x as it fills the grids (convCore.prepare), bit for bit the same.
+// The XNOR path needs an activation estimator whose Forward is sign (no
+// estimators.Binarizer) and an input without NaN (its code is NaN).
 
 // xnorForward selects the XNOR path of binary convolutions (see
 // SetBinaryForward).
@@ -61,9 +66,10 @@ func (f *codesForward) init(c Conv, scale []float32) {
 	f.t = bitconv.Affine{Mul: scale, Add: make([]float32, c.Out)}
 }
 
-// forward sets y (N×Out×OH×OW) to s_o·d for the codes xb (N×In×H×W) and
-// wq (the weights' codes).
-func (f *codesForward) forward(y []float32, xb *Tensor, wq []float32) {
+// forward sets y (N×Out×OH×OW) to s_o·d for the codes of x (N×In×H×W,
+// packed from x itself: bitconv.Pack's code is q) and wq (the weights'
+// codes), or reports false, y not set, when x holds a NaN.
+func (f *codesForward) forward(y []float32, x *Tensor, wq []float32) bool {
 	f.w.SetSigns(wq)
 	if f.conv == nil {
 		conv, err := bitconv.NewConv(f.w, f.t)
@@ -74,9 +80,12 @@ func (f *codesForward) forward(y []float32, xb *Tensor, wq []float32) {
 	} else {
 		f.conv.SetWeights(f.w, f.t)
 	}
-	f.x.Reshape(xb.N, xb.H, xb.W, xb.C)
-	bitconv.Pack(&f.x, xb.Data)
+	f.x.Reshape(x.N, x.H, x.W, x.C)
+	if bitconv.Pack(&f.x, x.Data) {
+		return false
+	}
 	f.conv.Forward(y, &f.x)
+	return true
 }
 
 // scaleChannels multiplies channel o of every image of y (N×len(s)×hw) by

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
@@ -110,12 +111,16 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 // feature maps still give the GEMM wide panels; the images are split into
 // reduceParts contiguous parts, each with its own scratch and its own
 // partial weight gradient. The partial gradients are summed in part order,
-// so results do not depend on scheduling. The tests check both paths
-// against a plain loop convolution (convRef in conv_internal_test.go).
+// so results do not depend on scheduling. A binary convolution can have
+// the grids filled with the codes of its input (prepare) and its input
+// gradient finished group by group inside the pass (dxEpilogue). The
+// tests check both paths against a plain loop convolution (convRef in
+// conv_internal_test.go).
 type convCore struct {
 	conv Conv
 
 	in      *Tensor
+	codes   bool // in holds x, and the passes read its codes q(x)
 	out, dx buffer
 
 	// per-call geometry
@@ -124,6 +129,7 @@ type convCore struct {
 	wt, wflip           []float32
 	dy                  *Tensor
 	needDx              bool
+	epi                 *dxEpilogue // nil: the input gradient is c.dx as computed
 	parts               []convPart
 
 	// The same-convolution path (convgrid.go): grid geometry and the
@@ -166,15 +172,19 @@ func (c *convCore) setup(layer string, x *Tensor) {
 }
 
 // prepare sets up the geometry for input x and the backward pass's view
-// of it, and returns the output buffer, not yet computed.
-func (c *convCore) prepare(layer string, x *Tensor) *Tensor {
+// of it, and returns the output buffer, not yet computed. With codes the
+// passes convolve the codes q(x) (see code) instead of x, taken from x as
+// the grids are filled: a binary convolution on the XNOR path keeps no
+// tensor of codes (the backward pass's input is the codes, bit for bit
+// what Estimator.Forward would have written).
+func (c *convCore) prepare(layer string, x *Tensor, codes bool) *Tensor {
 	c.setup(layer, x)
-	c.in = x
+	c.in, c.codes = x, codes
 	return c.out.shape(x.N, c.conv.Out, c.oh, c.ow)
 }
 
 func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
-	y := c.prepare(layer, x)
+	y := c.prepare(layer, x, false)
 	c.fwd, c.wt = true, wt
 	parallel.For(len(c.parts), 1, 1, c)
 	if bias != nil {
@@ -190,6 +200,9 @@ func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor 
 	return y
 }
 
+// backward adds the weight (and bias) gradients and returns the input
+// gradient, or nil without needDx or with c.epi, which then receives the
+// input gradient group by group (see dxEpilogue).
 func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, needDx bool) *Tensor {
 	x := c.in
 	if x == nil {
@@ -201,7 +214,9 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 	c.fwd, c.wt, c.dy, c.needDx = false, wt, dy, needDx
 	var dx *Tensor
 	if needDx {
-		dx = c.dx.shape(x.N, x.C, x.H, x.W)
+		if c.epi == nil {
+			dx = c.dx.shape(x.N, x.C, x.H, x.W)
+		}
 		if c.same() {
 			c.flipWeights(wt)
 		}
@@ -289,3 +304,32 @@ func (c *convCore) flipWeights(wt []float32) {
 		}
 	}
 }
+
+// dxEpilogue is what a binary convolution applies to its input gradient
+// inside the convolution's backward pass: as soon as the gradient dxb of
+// the codes is computed for a group of images (elements [lo, hi) of the
+// input, contiguous in NCHW), while it is in cache, it sets
+//
+//	dx[lo:hi] = k(dxb) (+ add[lo:hi]),  k the activation estimator's g
+//
+// instead of a separate pass of Estimator.Backward over the whole batch
+// (and of the residual unit's addition). k's promise (estimators.Kernel)
+// makes this bit-identical to the separate passes when every group starts
+// at a multiple of 64 elements: the layer asks for it only then.
+type dxEpilogue struct {
+	k          estimators.Kernel
+	x, dx, add []float32 // add may be nil
+}
+
+// apply sets dx[lo:hi] from dxb, the gradient of the codes of [lo, hi).
+func (e *dxEpilogue) apply(lo, hi int, dxb []float32) {
+	dx := e.dx[lo:hi]
+	e.k.Backward(dx, e.x[lo:hi], dxb)
+	if e.add != nil {
+		addTo(dx, dx, e.add[lo:hi])
+	}
+}
+
+// gradScratch returns the part's scratch for the gradient of the codes of
+// n values, on its way to the epilogue.
+func (p *convPart) gradScratch(n int) []float32 { return floats(&p.grid.dxb, n) }

@@ -66,16 +66,20 @@ func (gr grid) offsets(off []int, c, k int) {
 }
 
 // scatter copies images x[n] (n < g, each c×h×w, consecutive) into the
-// planes of dst. If g is short of a full group, the rest of each plane
-// past image g's first row is cleared, so that a shorter group never
-// reads an earlier group's values.
-func (gr grid) scatter(dst, x []float32, c, g int) {
+// planes of dst, or with codes their codes q(x) (signRows). If g is short
+// of a full group, the rest of each plane past image g's first row is
+// cleared, so that a shorter group never reads an earlier group's values.
+func (gr grid) scatter(dst, x []float32, c, g int, codes bool) {
 	h, w, hw := gr.h, gr.w, gr.h*gr.w
 	o := gr.origin()
 	for ci := range c {
 		plane := dst[ci*gr.s:][:gr.s]
 		for n := range g {
-			copyRows(plane[o+n*(h+gr.p)*gr.r:], gr.r, x[(n*c+ci)*hw:][:hw], w, h, w)
+			if codes {
+				signRows(plane[o+n*(h+gr.p)*gr.r:], gr.r, x[(n*c+ci)*hw:][:hw], w, h, w)
+			} else {
+				copyRows(plane[o+n*(h+gr.p)*gr.r:], gr.r, x[(n*c+ci)*hw:][:hw], w, h, w)
+			}
 		}
 		if g < gr.g {
 			clear(plane[o+g*(h+gr.p)*gr.r:])
@@ -99,6 +103,7 @@ func (gr grid) gather(dst, src []float32, ld, c, g int) {
 // zeroed for (padding positions are never written after that).
 type gridPart struct {
 	xp, dyp, yg, dxp []float32
+	dxb              []float32 // the input gradient of a group, for dxEpilogue
 	xkey, dykey      [4]int
 }
 
@@ -142,7 +147,7 @@ func (c *convCore) forwardGrid(p *convPart, n0, n1 int) {
 	cv, gr := c.conv, c.grid
 	g := n1 - n0
 	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
-	gr.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g)
+	gr.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g, c.codes)
 	nq := gr.nq(g)
 	yg := floats(&p.grid.yg, cv.Out*nq)
 	gemm.SgemmRowsB(false, cv.Out, nq, c.k, 1, c.wt, c.k, xp, c.off, 0, yg, nq)
@@ -156,9 +161,9 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	g := n1 - n0
 	hw := c.h * c.w
 	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
-	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g)
+	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g, c.codes)
 	dyp := planes(&p.grid.dyp, &p.grid.dykey, gr.key(), cv.Out*gr.s)
-	gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g)
+	gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g, false)
 	nq := gr.nq(g)
 	p.dw = floats(&p.dw, cv.Out*c.k)
 	beta := float32(1)
@@ -174,20 +179,33 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	kd := cv.Out * cv.Kernel * cv.Kernel
 	xg := floats(&p.grid.yg, cv.In*nq)
 	gemm.SgemmRowsB(false, cv.In, nq, kd, 1, c.wflip, kd, dyp, c.offDy, 0, xg, nq)
-	gr.gather(c.dx.t.Data[n0*cv.In*hw:], xg, nq, cv.In, g)
+	if c.epi == nil {
+		gr.gather(c.dx.t.Data[n0*cv.In*hw:], xg, nq, cv.In, g)
+		return
+	}
+	lo, hi := n0*cv.In*hw, n1*cv.In*hw
+	dxb := p.gradScratch(hi - lo)
+	gr.gather(dxb, xg, nq, cv.In, g)
+	c.epi.apply(lo, hi, dxb)
 }
 
 // copyRows copies rows rows of w values from src (row stride ls) to dst
-// (row stride ld). Rows are moved in blocks of 8 (or 4) values through
-// array copies, which compile to inline vector moves, and the last block of
-// a row overlaps the one before instead of a scalar tail: a 7×7 map's rows
-// take two 4-value moves, a 14×14 map's two 8-value moves.
+// (row stride ld), in vectors (copyRowsAVX2) or in Go (copyRowsGo).
 func copyRows(dst []float32, ld int, src []float32, ls int, rows, w int) {
 	if rows == 0 || w == 0 {
 		return
 	}
 	_ = dst[(rows-1)*ld+w-1]
 	_ = src[(rows-1)*ls+w-1]
+	copyRowsKernel.Get()(dst, ld, src, ls, rows, w)
+}
+
+// copyRowsGo is the portable copyRows. Rows are moved in blocks of 8 (or
+// 4) values through array copies, which compile to inline vector moves,
+// and the last block of a row overlaps the one before instead of a scalar
+// tail: a 7×7 map's rows take two 4-value moves, a 14×14 map's two 8-value
+// moves.
+func copyRowsGo(dst []float32, ld int, src []float32, ls int, rows, w int) {
 	switch {
 	case w >= 8:
 		for y := range rows {

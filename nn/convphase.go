@@ -74,10 +74,11 @@ func (pg phaseGrid) offsets(off []int, c, k int) {
 	}
 }
 
-// scatter copies images x[n] (n < g, each c×h×w, consecutive) into the
-// phase planes of dst; positions of the padding are left as they are
-// (zero). A short group clears the rest of each plane (see grid.scatter).
-func (pg phaseGrid) scatter(dst, x []float32, c, g int) {
+// scatter copies images x[n] (n < g, each c×h×w, consecutive), or with
+// codes their codes q(x), into the phase planes of dst; positions of the
+// padding are left as they are (zero). A short group clears the rest of
+// each plane (see grid.scatter).
+func (pg phaseGrid) scatter(dst, x []float32, c, g int, codes bool) {
 	s, hw := pg.s, pg.h*pg.w
 	for ci := range c {
 		for n := range g {
@@ -96,10 +97,17 @@ func (pg phaseGrid) scatter(dst, x []float32, c, g int) {
 						continue
 					}
 					d := dst[row+b*pg.size:][lo:hi]
-					switch s {
-					case 1:
+					switch {
+					case codes && s == 1:
+						signRows(d, 0, src[x0:], 0, 1, len(d))
+					case codes:
+						sx := src[x0:]
+						for t := range d {
+							d[t] = code(sx[t*s])
+						}
+					case s == 1:
 						copyShort(d, src[x0:x0+len(d)])
-					case 2:
+					case s == 2:
 						sx := src[x0 : x0+2*len(d)-1]
 						for t := range d {
 							d[t] = sx[2*t]
@@ -198,7 +206,7 @@ func (c *convCore) forwardPhase(p *convPart, n0, n1 int) {
 	g := n1 - n0
 	key := [4]int{pg.h, pg.w, pg.g, 2}
 	xp := planes(&p.grid.xp, &p.grid.xkey, key, pg.planes(cv.In)*pg.size)
-	pg.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g)
+	pg.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g, c.codes)
 	nq := pg.nq(g)
 	yq := floats(&p.grid.yg, cv.Out*nq)
 	gemm.SgemmRowsB(false, cv.Out, nq, c.k, 1, c.wt, c.k, xp, c.off, 0, yq, nq)
@@ -216,7 +224,7 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 	g := n1 - n0
 	key := [4]int{pg.h, pg.w, pg.g, 2}
 	xp := planes(&p.grid.xp, &p.grid.xkey, key, pg.planes(cv.In)*pg.size)
-	pg.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g)
+	pg.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g, c.codes)
 	// The output gradient on the output grid: plane o holds image n's row
 	// oy at (n·rows + oy)·R, zero elsewhere.
 	dyq := planes(&p.grid.dyp, &p.grid.dykey, key, cv.Out*pg.size)
@@ -249,7 +257,14 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 		d := dxp[o : o+nq]
 		addTo(d, d, dcol[r*nq:][:nq])
 	}
-	pg.interleave(c.dx.t.Data[n0*cv.In*c.h*c.w:], dxp, cv.In, g)
+	if c.epi == nil {
+		pg.interleave(c.dx.t.Data[n0*cv.In*c.h*c.w:], dxp, cv.In, g)
+		return
+	}
+	lo, hi := n0*cv.In*c.h*c.w, n1*cv.In*c.h*c.w
+	dxb := p.gradScratch(hi - lo)
+	pg.interleave(dxb, dxp, cv.In, g)
+	c.epi.apply(lo, hi, dxb)
 }
 
 // copyShort is copy for the short rows of small feature maps (7×7 = 49

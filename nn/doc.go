@@ -59,9 +59,10 @@
 // # Implementations
 //
 // The elementwise loops of BatchNorm, the residual add and the noise
-// adaptation module follow the kernel-selection convention of every
-// gradbench package with alternative kernels (internal/impl, with
-// estimators, gemm and xnor): [Impl] names the implementation in use,
+// adaptation module, and the row copies of the convolutions' grids,
+// follow the kernel-selection convention of every gradbench package with
+// alternative kernels (internal/impl, with estimators, gemm and xnor):
+// [Impl] names the implementation in use,
 // "avx2" (Go assembly on amd64 CPUs with AVX2 and FMA) or "go" (portable
 // loops, on other CPUs and architectures and under the build tag purego),
 // [Impls] those this build and CPU can run, and [SetImpl] selects one for

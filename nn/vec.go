@@ -1,9 +1,14 @@
 package nn
 
-import "github.com/gradbench/gradbench/internal/impl"
+import (
+	"math"
 
-// Elementwise loops of BatchNorm, the residual add and the noise
-// adaptation module. Each has the obvious Go loop as its portable
+	"github.com/gradbench/gradbench/internal/impl"
+)
+
+// Elementwise loops of BatchNorm, the residual add, the noise adaptation
+// module, and the row copies of the convolutions' grids (copyRows,
+// signRows). Each has the obvious Go loop as its portable
 // implementation and an AVX2+FMA assembly version on amd64 (vec_amd64.s),
 // cross-checked in vec_test.go. Both are deterministic; they round
 // differently (the assembly sums in 8 or 16 lanes and fuses multiply-adds).
@@ -40,6 +45,8 @@ var (
 	dotKernel       = impl.NewKernel(impls, dotGo)
 	addSinKernel    = impl.NewKernel(impls, addSinGo)
 	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
+	copyRowsKernel  = impl.NewKernel(impls, copyRowsGo)
+	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
 )
 
 // sumSq returns Σ (x-k) and Σ (x-k)².
@@ -106,4 +113,36 @@ func addSin(dst, t []float32, k float32) { addSinKernel.Get()(dst[:len(t)], t, k
 // addCosMul adds k·dy·cos32(t) to dt.
 func addCosMul(dt, t, dy []float32, k float32) {
 	addCosMulKernel.Get()(dt[:len(t)], t, dy[:len(t)], k)
+}
+
+// code returns the binary code of v, q(v) = −1 if v < 0 else +1, so
+// q(−0) = +1 like every estimator's Forward. (Forward gives NaN for NaN;
+// the callers pass no NaN: a layer whose input holds one takes the float
+// path, see BinaryConv2d.Forward.)
+func code(v float32) float32 {
+	b := uint32(0x3f800000) // +1
+	if v < 0 {
+		b = 0xbf800000 // −1, selected without a branch: the signs are random
+	}
+	return math.Float32frombits(b)
+}
+
+// signRows is copyRows writing the codes q(v) of the values (see code):
+// rows rows of w values from src (row stride ls) to dst (row stride ld).
+func signRows(dst []float32, ld int, src []float32, ls int, rows, w int) {
+	if rows == 0 || w == 0 {
+		return
+	}
+	_ = dst[(rows-1)*ld+w-1]
+	_ = src[(rows-1)*ls+w-1]
+	signRowsKernel.Get()(dst, ld, src, ls, rows, w)
+}
+
+func signRowsGo(dst []float32, ld int, src []float32, ls int, rows, w int) {
+	for y := range rows {
+		d, s := dst[y*ld:][:w], src[y*ls:][:w]
+		for i, v := range s {
+			d[i] = code(v)
+		}
+	}
 }

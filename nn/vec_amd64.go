@@ -73,6 +73,20 @@ func init() {
 		}
 		addCosMulGo(dt[n8:], t[n8:], dy[n8:], k)
 	})
+	copyRowsKernel.Add(impl.AVX2, func(dst []float32, ld int, src []float32, ls int, rows, w int) {
+		if w < 4 {
+			copyRowsGo(dst, ld, src, ls, rows, w)
+			return
+		}
+		copyRowsAVX2(&dst[0], ld, &src[0], ls, rows, w) // copyRows checked the bounds
+	})
+	signRowsKernel.Add(impl.AVX2, func(dst []float32, ld int, src []float32, ls int, rows, w int) {
+		if w < 4 {
+			signRowsGo(dst, ld, src, ls, rows, w)
+			return
+		}
+		signRowsAVX2(&dst[0], ld, &src[0], ls, rows, w) // signRows checked the bounds
+	})
 }
 
 //go:noescape
@@ -101,3 +115,13 @@ func axpyAVX2(y, x *float32, n int, a float32)
 
 //go:noescape
 func dotAVX2(x, y *float32, n int) float32
+
+// copyRowsAVX2 is copyRows for w >= 4 and rows >= 1.
+//
+//go:noescape
+func copyRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
+
+// signRowsAVX2 is signRows for w >= 4 and rows >= 1.
+//
+//go:noescape
+func signRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)

@@ -425,3 +425,91 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-28
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// ROWS runs V8 and V4 (macros of a source and a destination address)
+// over rows (BX) of w (DX) >= 4 values from SI (row stride R9 values) to
+// DI (row stride R8 values), loaded by the routine (go vet checks the
+// argument offsets in TEXT blocks only): per row, V8 on vectors of 8 from the start
+// and on the last 8 values, overlapping the vector before (w >= 8), or V4
+// on the first and the last 4 (4 <= w < 8). Writing a value twice does no
+// harm: the routines are elementwise.
+#define ROWS(V8, V4) \
+	SHLQ $2, R8; \
+	SHLQ $2, R9; \
+	CMPQ DX, $8; \
+	JLT  short; \
+	LEAQ -32(DX*4), R10; \
+row8: \
+	XORQ AX, AX; \
+vec8: \
+	CMPQ AX, R10; \
+	JGE  last8; \
+	V8((SI)(AX*1), (DI)(AX*1)); \
+	ADDQ $32, AX; \
+	JMP  vec8; \
+last8: \
+	V8((SI)(R10*1), (DI)(R10*1)); \
+	ADDQ R9, SI; \
+	ADDQ R8, DI; \
+	DECQ BX; \
+	JNZ  row8; \
+	VZEROUPPER; \
+	RET; \
+short: \
+	LEAQ -16(DX*4), R10; \
+row4: \
+	V4((SI), (DI)); \
+	V4((SI)(R10*1), (DI)(R10*1)); \
+	ADDQ R9, SI; \
+	ADDQ R8, DI; \
+	DECQ BX; \
+	JNZ  row4; \
+	VZEROUPPER; \
+	RET
+
+// func copyRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
+#define COPY8(src, dst) VMOVUPS src, Y0; VMOVUPS Y0, dst
+#define COPY4(src, dst) VMOVUPS src, X0; VMOVUPS X0, dst
+
+TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ld+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ ls+24(FP), R9
+	MOVQ rows+32(FP), BX
+	MOVQ w+40(FP), DX
+	ROWS(COPY8, COPY4)
+
+// func signRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
+//
+// The codes of the values: (0 > v ? sign bit : 0) | 1.0, from VCMPPS's
+// mask, so −0 and NaN give +1, as Go's v < 0 does. The constants are set
+// with VEX moves only: a legacy-SSE move after 256-bit code costs a state
+// transition on every call.
+#define SIGN8(src, dst) \
+	VCMPPS  $0x1e, src, Y15, Y0; \
+	VANDPS  Y14, Y0, Y0; \
+	VORPS   Y13, Y0, Y0; \
+	VMOVUPS Y0, dst
+
+#define SIGN4(src, dst) \
+	VCMPPS  $0x1e, src, X15, X0; \
+	VANDPS  X14, X0, X0; \
+	VORPS   X13, X0, X0; \
+	VMOVUPS X0, dst
+
+TEXT ·signRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ld+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ ls+24(FP), R9
+	MOVQ rows+32(FP), BX
+	MOVQ w+40(FP), DX
+	VXORPS       Y15, Y15, Y15
+	MOVL         $0x80000000, AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL         $0x3f800000, AX
+	VMOVD        AX, X13
+	VPBROADCASTD X13, Y13
+	ROWS(SIGN8, SIGN4)

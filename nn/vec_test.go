@@ -20,6 +20,7 @@ func TestImpls(t *testing.T) {
 	impltest.Each(t, implSelector, func(t *testing.T) {
 		t.Run("VecLoops", testVecLoops)
 		t.Run("AddSinCos", testAddSinCos)
+		t.Run("Rows", testRows)
 		t.Run("BatchNorm", TestBatchNormRunningStats)
 	})
 }
@@ -193,5 +194,57 @@ func BenchmarkVecLoops(b *testing.B) {
 				bnGrad(z, x, y, 1, 2, 3, 4)
 			}
 		})
+	}
+}
+
+// testRows checks copyRows (bit for bit) and signRows (against code) on
+// rows of every width up to 40, with zeros of both signs, infinities and
+// tiny values, row strides wider than the rows, and NaN guards between
+// the destination rows and after the last.
+func testRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(53, 54))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45}
+	for w := range 41 {
+		for _, rows := range []int{1, 3} {
+			ls, ld := w+5, w+3
+			src := make([]float32, rows*ls)
+			for i := range src {
+				if r.IntN(4) == 0 {
+					src[i] = special[r.IntN(len(special))]
+				} else {
+					src[i] = float32(r.NormFloat64())
+				}
+			}
+			dst := make([]float32, rows*ld+4)
+			for _, k := range []struct {
+				name string
+				f    func(dst []float32, ld int, src []float32, ls int, rows, w int)
+				want func(float32) float32
+			}{{"copyRows", copyRows, func(v float32) float32 { return v }}, {"signRows", signRows, code}} {
+				for i := range dst {
+					dst[i] = float32(math.NaN())
+				}
+				k.f(dst, ld, src, ls, rows, w)
+				for y := range rows {
+					for i := range ld {
+						got := dst[y*ld+i]
+						if i >= w {
+							if !math.IsNaN(float64(got)) {
+								t.Fatalf("%s w=%d rows=%d: wrote [%d][%d] outside the row", k.name, w, rows, y, i)
+							}
+							continue
+						}
+						if v := src[y*ls+i]; math.Float32bits(got) != math.Float32bits(k.want(v)) {
+							t.Fatalf("%s w=%d rows=%d: [%d][%d] = %v for %v, want %v", k.name, w, rows, y, i, got, v, k.want(v))
+						}
+					}
+				}
+				for _, v := range dst[rows*ld:] {
+					if !math.IsNaN(float64(v)) {
+						t.Fatalf("%s w=%d rows=%d: wrote past the end", k.name, w, rows)
+					}
+				}
+			}
+		}
 	}
 }

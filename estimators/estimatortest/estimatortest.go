@@ -34,7 +34,10 @@
 //     starting value and, for a finite range, near its top,
 //     Max - (Max-Min)/100, where gradients are often ill-conditioned;
 //   - for a [estimators.Smoother]: the surrogate is finite, and its central
-//     finite differences match g away from the jumps of g.
+//     finite differences match g away from the jumps of g;
+//   - for a [estimators.Splitter] with a kernel: the kernel run on pieces
+//     of a long slice that start at multiples of 64, concurrently, sets
+//     the bits Backward on the whole slice does.
 //
 // Nothing beyond the core Estimator interface is required: the checks of
 // each optional interface run when the estimator implements it.
@@ -45,6 +48,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -101,6 +105,9 @@ func Run(t *testing.T, newEstimator func() estimators.Estimator) {
 			}
 			if s.learn {
 				t.Run("Scalars", s.testScalars)
+			}
+			if _, ok := e.(estimators.Splitter); ok {
+				t.Run("Split", s.testSplit)
 			}
 		})
 	}
@@ -491,6 +498,52 @@ func (s *suite) testLengths(t *testing.T) {
 					er.add("Backward(x=%g, dy=%g) at index %d of length %d = %g, BackwardRef = %g", x[i], dy[i], i, n, fast[i], ref[i])
 				}
 			}
+		}
+	}
+	er.done()
+}
+
+// testSplit runs a Splitter's kernel on pieces of a slice long enough for
+// Backward to split it over the worker pool, with special values at the
+// pieces' ends, all pieces at once, and compares with Backward bit for bit.
+func (s *suite) testSplit(t *testing.T) {
+	e := s.fresh()
+	rng := newRand(8)
+	special := s.boundary()
+	n := 3*(1<<15) + 7
+	x, dy := random(rng, n), random(rng, n)
+	for i := range dy {
+		dy[i] = float32(rng.NormFloat64())
+	}
+	// Pieces of 64·k elements, k from 1 to 99, the last one to the end.
+	var bounds []int
+	for b := 0; b < n; b += 64 * (1 + rng.IntN(99)) {
+		bounds = append(bounds, b)
+	}
+	bounds = append(bounds, n)
+	for _, b := range bounds[1 : len(bounds)-1] {
+		x[b-1], x[b] = special[rng.IntN(len(special))], special[rng.IntN(len(special))]
+	}
+	want := make([]float32, n)
+	e.Backward(want, x, dy)
+	k, ok := e.(estimators.Splitter).BackwardKernel()
+	if !ok {
+		if !s.learn {
+			t.Error("BackwardKernel: no kernel, but the estimator has no learnable scalars")
+		}
+		return
+	}
+	got := make([]float32, n)
+	var wg sync.WaitGroup
+	for i := range len(bounds) - 1 {
+		a, b := bounds[i], bounds[i+1]
+		wg.Go(func() { k.Backward(got[a:b], x[a:b], dy[a:b]) })
+	}
+	wg.Wait()
+	er := &errs{t: t, limit: 5}
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			er.add("kernel on pieces: dx[%d] = %g for x = %g, Backward %g", i, got[i], x[i], want[i])
 		}
 	}
 	er.done()

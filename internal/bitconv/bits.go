@@ -2,6 +2,7 @@ package bitconv
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gradbench/gradbench/internal/parallel"
 )
@@ -70,18 +71,20 @@ func signBit(x float32) uint64 {
 // training engine's layout), into dst, whose shape must already be set to
 // N, H, W, C. Channel c of pixel p gets the bit signBit(x) = 1 if x < 0
 // else 0, so q(0) = q(−0) = +1; NaN packs as +1 (the inference kernels do
-// not look for NaN; the training harness rejects runs that produce it).
+// not look for NaN). Pack reports whether x holds a NaN, found in the same
+// pass: the training engine then takes its float path, whose outputs show
+// it.
 //
 // Pack runs on the worker pool and allocates nothing. A length mismatch is a
 // programmer error and panics.
-func Pack(dst *Bits, x []float32) {
+func Pack(dst *Bits, x []float32) (nan bool) {
 	dst.check("Pack")
 	if len(x) != dst.N*dst.C*dst.H*dst.W {
 		panic(fmt.Sprintf("xnor: Pack: %d values for Bits %v, want N·C·H·W = %d", len(x), dst, dst.N*dst.C*dst.H*dst.W))
 	}
 	hw := dst.H * dst.W
 	if hw == 0 || dst.N == 0 {
-		return
+		return false
 	}
 	j := &dst.pack
 	*j = packJob{dst: dst, x: x, hw: hw, blocks: (hw + packBlock - 1) / packBlock, pack: packKernel.Get(), done: doneKernel.Get()}
@@ -89,7 +92,9 @@ func Pack(dst *Bits, x []float32) {
 	// words.
 	units := dst.N * j.blocks
 	parallel.For(units, max(1, (1<<16)/(packBlock*dst.C)), 1, j) // parts of at least 2^16 values
+	nan = atomic.LoadInt32(&j.nan) != 0
 	*j = packJob{}
+	return nan
 }
 
 // packJob is Pack's parallel job, with the kernels of the implementation
@@ -99,8 +104,9 @@ type packJob struct {
 	x      []float32
 	hw     int
 	blocks int
-	pack   func(dst *Bits, x []float32, n, p0, np, hw int)
+	pack   func(dst *Bits, x []float32, n, p0, np, hw int) (nan bool)
 	done   func()
+	nan    int32 // 1 when a unit found a NaN (atomic: Do runs concurrently)
 }
 
 // packBlock is the number of pixels of a unit of Pack's work: 64 pixels
@@ -108,20 +114,33 @@ type packJob struct {
 const packBlock = 64
 
 func (j *packJob) Do(lo, hi int) {
+	nan := false
 	for u := lo; u < hi; u++ {
 		n, blk := u/j.blocks, u%j.blocks
 		p0 := blk * packBlock
-		j.pack(j.dst, j.x, n, p0, min(packBlock, j.hw-p0), j.hw)
+		if j.pack(j.dst, j.x, n, p0, min(packBlock, j.hw-p0), j.hw) {
+			nan = true
+		}
 	}
 	j.done()
+	if nan {
+		atomic.StoreInt32(&j.nan, 1)
+	}
 }
 
 // packBlocks is the portable packKernel: packBlockGo on groups of up to 8
-// pixels.
-func packBlocks(dst *Bits, x []float32, n, p0, np, hw int) {
+// pixels. It reports whether the values it read hold a NaN.
+func packBlocks(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	for q := 0; q < np; q += 8 {
 		packBlockGo(dst, x, n, p0+q, min(8, np-q), hw)
 	}
+	c := dst.C
+	for ch := range c {
+		for _, v := range x[(n*c+ch)*hw+p0:][:np] {
+			nan = nan || v != v
+		}
+	}
+	return nan
 }
 
 // packBlockGo packs pixels p0 to p0+np−1 (np <= 8) of image n, every

@@ -3,9 +3,12 @@ package bitconv
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
+// TestPackMatchesSign checks Pack's codes against x < 0 and its report of
+// NaN under every implementation.
 func TestPackMatchesSign(t *testing.T) {
 	special := []float32{0, float32(math.Copysign(0, -1)), 1, -1, float32(math.Inf(1)), float32(math.Inf(-1)),
 		float32(math.NaN()), -float32(math.NaN()), math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, math.MaxFloat32, -math.MaxFloat32}
@@ -29,7 +32,10 @@ func TestPackMatchesSign(t *testing.T) {
 				for i := range b.Data {
 					b.Data[i] = ^uint64(0) // Pack must overwrite every word
 				}
-				Pack(b, x)
+				hasNaN := slices.ContainsFunc(x, func(v float32) bool { return v != v })
+				if nan := Pack(b, x); nan != hasNaN {
+					t.Fatalf("Pack(c=%d, %dx%d) reports NaN %v, want %v", c, hw[0], hw[1], nan, hasNaN)
+				}
 				checkPadding(t, b)
 				got := make([]float32, len(x))
 				b.Unpack(got)
@@ -41,6 +47,23 @@ func TestPackMatchesSign(t *testing.T) {
 					if got[i] != want {
 						t.Fatalf("Pack(c=%d, %dx%d): value %d = %v packs as %v, want %v", c, hw[0], hw[1], i, v, got[i], want)
 					}
+				}
+				// One NaN anywhere is found: the first and last values and
+				// random ones, in every channel word and pixel tail.
+				for i, v := range x {
+					if v != v {
+						x[i] = 0
+					}
+				}
+				if Pack(b, x) {
+					t.Fatalf("Pack(c=%d, %dx%d) reports a NaN in values without one", c, hw[0], hw[1])
+				}
+				for _, i := range []int{0, len(x) - 1, r.IntN(len(x)), r.IntN(len(x))} {
+					x[i] = float32(math.NaN())
+					if !Pack(b, x) {
+						t.Fatalf("Pack(c=%d, %dx%d) misses a NaN at %d of %d", c, hw[0], hw[1], i, len(x))
+					}
+					x[i] = 0
 				}
 			}
 		}

@@ -33,7 +33,8 @@ func SetImpl(name string) error { return impls.SetImpl(name) }
 // the implementation in use runs the next lower one's: "simd" runs the
 // "avx512" XOR-popcount kernel, for example.
 var (
-	// packKernel packs pixels p0 to p0+np−1 (np <= packBlock) of image n.
+	// packKernel packs pixels p0 to p0+np−1 (np <= packBlock) of image n
+	// and reports whether their values hold a NaN.
 	packKernel = impl.NewKernel(impls, packBlocks)
 	// xorKernel computes the popcounts of up to 64 channels of a pair of
 	// blocks (see kernelGo).

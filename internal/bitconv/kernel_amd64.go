@@ -58,17 +58,18 @@ func kernelAVX2(pc, src []uint64, base [2]int, koff []int, kmax int, w []uint64,
 	}
 }
 
+// pack256 returns whether the values it read hold a NaN.
+//
 //go:noescape
-func pack256(out *uint64, ws int, x *float32, row int, nc int)
+func pack256(out *uint64, ws int, x *float32, row int, nc int) (nan bool)
 
-// packBlockAVX2 is packBlockGo for up to packBlock pixels: whole blocks in
+// packBlockAVX2 is packBlocks for up to packBlock pixels: whole blocks in
 // assembly (pack256, one call per channel word), a short one (the end of
 // an image) in Go.
-func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) {
+func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	c := dst.C
 	if np < packBlock {
-		packBlocks(dst, x, n, p0, np, hw)
-		return
+		return packBlocks(dst, x, n, p0, np, hw)
 	}
 	if np != packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
 		panic(fmt.Sprintf("xnor: packBlockAVX2: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d np=%d", len(x), n, c, hw, p0, np))
@@ -77,8 +78,11 @@ func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) {
 	out := dst.Data[(n*hw+p0)*ws:][:np*ws]
 	for w := range ws {
 		c0, c1 := w*64, min(c, w*64+64)
-		pack256(&out[w], ws, &x[(n*c+c0)*hw+p0], 4*hw, c1-c0)
+		if pack256(&out[w], ws, &x[(n*c+c0)*hw+p0], 4*hw, c1-c0) {
+			nan = true
+		}
 	}
+	return nan
 }
 
 // vzeroupper clears the upper halves of the vector registers. The Go
@@ -88,12 +92,14 @@ func packBlockAVX2(dst *Bits, x []float32, n, p0, np, hw int) {
 // kernels call it when they hand back to Go code.
 func vzeroupper()
 
+// pack512 returns whether the values it read hold a NaN.
+//
 //go:noescape
-func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int)
+func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int) (nan bool)
 
-// packBlockAVX512 is packBlockGo for up to packBlock pixels in assembly
+// packBlockAVX512 is packBlocks for up to packBlock pixels in assembly
 // (pack512, one call per channel word).
-func packBlockAVX512(dst *Bits, x []float32, n, p0, np, hw int) {
+func packBlockAVX512(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	c := dst.C
 	if np < 1 || np > packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
 		panic(fmt.Sprintf("xnor: packBlockAVX512: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d np=%d", len(x), n, c, hw, p0, np))
@@ -106,8 +112,11 @@ func packBlockAVX512(dst *Bits, x []float32, n, p0, np, hw int) {
 	out := dst.Data[(n*hw+p0)*ws:][:np*ws]
 	for w := range ws {
 		c0, c1 := w*64, min(c, w*64+64)
-		pack512(&out[w], ws, &x[(n*c+c0)*hw+p0], 4*hw, c1-c0, &masks, np)
+		if pack512(&out[w], ws, &x[(n*c+c0)*hw+p0], 4*hw, c1-c0, &masks, np) {
+			nan = true
+		}
 	}
+	return nan
 }
 
 //go:noescape

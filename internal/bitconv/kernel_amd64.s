@@ -319,8 +319,9 @@ TEXT ·vzeroupper(SB), NOSPLIT, $0-0
 
 // CHANNEL sets the channel's bit (Z30) in a0–a3, the accumulators of the
 // four groups of 16 pixels, where the channel's value (the row at SI) is
-// negative, under the groups' masks K4–K7, then moves on to the next
-// channel: the bit one place up, SI one row on.
+// negative, under the groups' masks K4–K7, and in the lanes of Z28 where
+// it is NaN (VCMPPS UNORD against 0, the row still in L1), then moves on
+// to the next channel: the bit one place up, SI one row on.
 #define CHANNEL(a0, a1, a2, a3) \
 	VCMPPS $0x1e, (SI), Z31, K4, K1; \
 	VCMPPS $0x1e, 64(SI), Z31, K5, K2; \
@@ -330,18 +331,27 @@ TEXT ·vzeroupper(SB), NOSPLIT, $0-0
 	VPORD  Z30, a2, K3, a2; \
 	VCMPPS $0x1e, 192(SI), Z31, K7, K1; \
 	VPORD  Z30, a3, K1, a3; \
+	VCMPPS $3, (SI), Z31, K4, K1; \
+	VCMPPS $3, 64(SI), Z31, K5, K2; \
+	VCMPPS $3, 128(SI), Z31, K6, K3; \
+	KORW   K2, K1, K1; \
+	KORW   K3, K1, K1; \
+	VCMPPS $3, 192(SI), Z31, K7, K2; \
+	KORW   K2, K1, K1; \
+	VPORD  Z30, Z28, K1, Z28; \
 	VPSLLD $1, Z30, Z30; \
 	ADDQ   R10, SI
 
-// func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int)
+// func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int) (nan bool)
 //
 // Packs the codes of nc <= 64 channels (one word; rows of row bytes from
 // x) of np <= 64 pixels into out[q·ws], q < np: per channel, four VCMPPS of
 // 16 pixels against 0 (0 > x: x < 0, false for −0 and NaN) give masks, and
 // masked VPORDs set the channel's bit in 32-bit accumulators, Z0–Z3 for
 // channels 0–31 and Z4–Z7 for 32–63 of the word. masks[g] enables the
-// valid pixels of group g (masked lanes read nothing).
-TEXT ·pack512(SB), $512-56
+// valid pixels of group g (masked lanes read nothing). It returns whether
+// a value read is NaN (Z28 non-zero).
+TEXT ·pack512(SB), $512-57
 	MOVQ   out+0(FP), DI
 	MOVQ   ws+8(FP), R9
 	MOVQ   x+16(FP), SI
@@ -361,6 +371,7 @@ TEXT ·pack512(SB), $512-56
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+	VPXORD Z28, Z28, Z28 // lanes that saw a NaN
 	MOVL   $1, AX
 	VPBROADCASTD AX, Z30 // the channel's bit
 	MOVQ   R11, CX
@@ -386,6 +397,10 @@ hi:
 	JNZ  hi
 
 join:
+	VPTESTMD Z28, Z28, K1
+	KORTESTW K1, K1
+	SETNE    nan+56(FP)
+
 	// Pixel q's word: lo[q] | hi[q]<<32, 8 pixels per vector, into the
 	// frame (64 words), then out[q·ws] for q < np.
 #define JOIN(lo, hi, off) \
@@ -516,7 +531,8 @@ tap:
 
 // PACKHALF sets bit i of the 32-bit lanes Y0–Y7 (pixels 8g to 8g+7 in Yg)
 // for channel i < CX of the rows from SI (row bytes apart in R10) where
-// the value is negative (VCMPPS 0 > x: false for −0 and NaN).
+// the value is negative (VCMPPS 0 > x: false for −0 and NaN), and, in
+// PACKGROUP, sets the lanes of Y13 where it is NaN (VCMPPS UNORD).
 #define PACKHALF \
 	VPXOR        Y0, Y0, Y0; \
 	VPXOR        Y1, Y1, Y1; \
@@ -531,20 +547,24 @@ tap:
 #define PACKGROUP(off, acc) \
 	VCMPPS $0x1e, off(SI), Y15, Y8; \
 	VPAND  Y14, Y8, Y8; \
-	VPOR   Y8, acc, acc
+	VPOR   Y8, acc, acc; \
+	VCMPPS $3, off(SI), Y15, Y9; \
+	VPOR   Y9, Y13, Y13
 
 DATA one32<>+0(SB)/4, $1
 GLOBL one32<>(SB), RODATA|NOPTR, $4
 
-// func pack256(out *uint64, ws int, x *float32, row int, nc int)
+// func pack256(out *uint64, ws int, x *float32, row int, nc int) (nan bool)
 //
 // pack512 for AVX2, for a whole block of 64 pixels: the codes of nc <= 64
-// channels (one word) of 64 consecutive pixels into out[q·ws].
-TEXT ·pack256(SB), $512-40
+// channels (one word) of 64 consecutive pixels into out[q·ws], and
+// whether a value read is NaN.
+TEXT ·pack256(SB), $512-41
 	MOVQ  x+16(FP), SI
 	MOVQ  row+24(FP), R10
 	MOVQ  nc+32(FP), R11
 	VXORPS Y15, Y15, Y15
+	VXORPS Y13, Y13, Y13
 	XORQ  DX, DX // frame offset of the half: 0 (channels 0–31), 256 (32–63)
 
 half:
@@ -585,6 +605,8 @@ save:
 	ADDQ    $256, DX
 	CMPQ    DX, $512
 	JLT     half
+	VPTEST  Y13, Y13
+	SETNE   nan+40(FP)
 	VZEROUPPER
 
 	// out[q·ws] = lo[q] | hi[q]<<32.

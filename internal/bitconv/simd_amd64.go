@@ -40,8 +40,9 @@ func init() {
 // channel's bit in the 16 lanes of a 32-bit accumulator (one for channels
 // 0–31 of the word, one for 32–63), 4 vectors of pixels at a time so that
 // the OR chains overlap. The two halves are then widened and joined into
-// the pixels' words.
-func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
+// the pixels' words. It reports whether a value read is NaN (IsNaN masks
+// of the same vectors, ORed).
+func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	c := dst.C
 	if np < 1 || np > packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
 		panic(fmt.Sprintf("xnor: packBlockSIMD: bad sizes len(x)=%d n=%d c=%d hw=%d p0=%d np=%d", len(x), n, c, hw, p0, np))
@@ -50,8 +51,7 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 		// The masked loads of the last channel would reach past the end
 		// of x (the last pixels of the last image).
 		vzeroupper() // before scalar float code (see vzeroupper)
-		packBlocks(dst, x, n, p0, np, hw)
-		return
+		return packBlocks(dst, x, n, p0, np, hw)
 	}
 	ws := dst.Words
 	out := dst.Data[(n*hw+p0)*ws:][:np*ws]
@@ -68,11 +68,11 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 			}
 			p := unsafe.Add(base, uintptr(ch0)*row)
 			if np == packBlock {
-				packHalf4(&half[h], p, row, ch1-ch0)
+				nan = packHalf4(&half[h], p, row, ch1-ch0) || nan
 				continue
 			}
 			for g := 0; g < np; g += 16 {
-				packHalf1((*[16]uint32)(half[h][g:]), unsafe.Add(p, 4*g), row, ch1-ch0, min(16, np-g))
+				nan = packHalf1((*[16]uint32)(half[h][g:]), unsafe.Add(p, 4*g), row, ch1-ch0, min(16, np-g)) || nan
 			}
 		}
 		if ws == 1 && np == packBlock {
@@ -87,24 +87,26 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) {
 			out[q*ws+w] = uint64(half[0][q]) | uint64(half[1][q])<<32
 		}
 	}
+	return nan
 }
 
 // packHalf4 sets bit i of lane q of dst to the code of channel i of pixel
 // q, for the nc <= 32 channels whose rows (row bytes apart) start at p,
-// 64 pixels.
-func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) {
+// 64 pixels, and reports whether a value is NaN.
+func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) bool {
 	var zero archsimd.Float32x16
-	var a0, a1, a2, a3 archsimd.Uint32x16
+	var a0, a1, a2, a3, nans archsimd.Uint32x16
 	bit := archsimd.BroadcastUint32x16(1)
 	for range nc {
-		m0 := archsimd.LoadFloat32x16((*[16]float32)(p)).Less(zero)
-		m1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 64))).Less(zero)
-		m2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 128))).Less(zero)
-		m3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 192))).Less(zero)
-		a0 = a0.Or(bit).Merge(a0, m0)
-		a1 = a1.Or(bit).Merge(a1, m1)
-		a2 = a2.Or(bit).Merge(a2, m2)
-		a3 = a3.Or(bit).Merge(a3, m3)
+		v0 := archsimd.LoadFloat32x16((*[16]float32)(p))
+		v1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 64)))
+		v2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 128)))
+		v3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 192)))
+		a0 = a0.Or(bit).Merge(a0, v0.Less(zero))
+		a1 = a1.Or(bit).Merge(a1, v1.Less(zero))
+		a2 = a2.Or(bit).Merge(a2, v2.Less(zero))
+		a3 = a3.Or(bit).Merge(a3, v3.Less(zero))
+		nans = nans.Or(bit).Merge(nans, v0.IsNaN().Or(v1.IsNaN()).Or(v2.IsNaN()).Or(v3.IsNaN()))
 		bit = bit.ShiftAllLeft(1)
 		p = unsafe.Add(p, row)
 	}
@@ -112,13 +114,14 @@ func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) {
 	a1.Store((*[16]uint32)(dst[16:]))
 	a2.Store((*[16]uint32)(dst[32:]))
 	a3.Store((*[16]uint32)(dst[48:]))
+	return nans.NotEqual(archsimd.Uint32x16{}).ToBits() != 0
 }
 
 // packHalf1 is packHalf4 for the first np <= 16 pixels at p, read under a
-// mask: lanes past np get code 0.
-func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) {
+// mask: lanes past np get code 0 (and read no NaN).
+func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) bool {
 	var zero archsimd.Float32x16
-	var a archsimd.Uint32x16
+	var a, nans archsimd.Uint32x16
 	bit := archsimd.BroadcastUint32x16(1)
 	valid := archsimd.Mask32x16FromBits(uint16(1<<np - 1))
 	for range nc {
@@ -129,10 +132,12 @@ func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) {
 			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(p), valid)
 		}
 		a = a.Or(bit).Merge(a, v.Less(zero))
+		nans = nans.Or(bit).Merge(nans, v.IsNaN())
 		bit = bit.ShiftAllLeft(1)
 		p = unsafe.Add(p, row)
 	}
 	a.Store(dst)
+	return nans.NotEqual(archsimd.Uint32x16{}).ToBits() != 0
 }
 
 // corrSIMD returns the padding corrections of block b's 8 lanes for the
