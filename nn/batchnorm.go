@@ -78,19 +78,31 @@ func (b *BatchNorm) Buffers() []*Buffer { return []*Buffer{b.RunningMean, b.Runn
 func (b *BatchNorm) SetTraining(training bool) { b.eval = !training }
 
 // Forward normalises x.
-func (b *BatchNorm) Forward(x *Tensor) *Tensor {
+func (b *BatchNorm) Forward(x *Tensor) *Tensor { return b.forward(x, nil) }
+
+// forwardAdd returns Forward(x) + add, the addition in the normalising
+// pass (forwardAdder): a residual unit's sum when BatchNorm ends its body.
+func (b *BatchNorm) forwardAdd(x, add *Tensor) *Tensor { return b.forward(x, add) }
+
+// forward normalises x and adds add (nil: nothing) to the result.
+func (b *BatchNorm) forward(x, add *Tensor) *Tensor {
 	x.check("BatchNorm", "Forward")
 	if x.C != b.C {
 		panic(fmt.Sprintf("nn: BatchNorm.Forward: input %v has %d channels, want %d", x, x.C, b.C))
 	}
-	b.in = x
-	b.job.fwd = true
-	b.out.shape(x.N, x.C, x.H, x.W)
 	if !b.eval && x.N*x.H*x.W < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm.Forward: training needs more than one value per channel, input is %v", x))
 	}
+	y := b.out.shape(x.N, x.C, x.H, x.W)
+	if add != nil {
+		checkAdd("BatchNorm", y, add)
+	}
+	b.in = x
+	b.job.fwd = true
+	b.job.add = add
 	parallel.For(b.C, 1, 1, &b.job)
-	return &b.out.t
+	b.job.add = nil
+	return y
 }
 
 // Backward adds the gradients of γ and β and returns the input gradient,
@@ -110,20 +122,21 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 type bnJob struct {
 	b   *BatchNorm
 	fwd bool
+	add *Tensor // forward: added to the output when not nil
 	dy  *Tensor
 }
 
 func (j *bnJob) Do(lo, hi int) {
 	for c := lo; c < hi; c++ {
 		if j.fwd {
-			j.b.forwardChannel(c)
+			j.b.forwardChannel(c, j.add)
 		} else {
 			j.b.backwardChannel(c, j.dy)
 		}
 	}
 }
 
-func (b *BatchNorm) forwardChannel(c int) {
+func (b *BatchNorm) forwardChannel(c int, add *Tensor) {
 	x, y := b.in, b.out.t.Data
 	hw := x.H * x.W
 	var mean, inv float32
@@ -154,6 +167,13 @@ func (b *BatchNorm) forwardChannel(c int) {
 	b.mean[c], b.inv[c] = mean, inv
 	scale := b.Weight.Data[c] * inv
 	beta := b.Bias.Data[c]
+	if add != nil {
+		for n := range x.N {
+			off := (n*x.C + c) * hw
+			normalizeAdd(y[off:off+hw], x.Data[off:off+hw], add.Data[off:off+hw], mean, scale, beta)
+		}
+		return
+	}
 	for n := range x.N {
 		off := (n*x.C + c) * hw
 		normalize(y[off:off+hw], x.Data[off:off+hw], mean, scale, beta)

@@ -54,6 +54,19 @@
 // adaptation. Parallel reductions run in a fixed order, so the same seed
 // gives bit-identical weights and losses on the same machine.
 //
+// # Passes over memory
+//
+// Most layers but the convolutions are bound by memory traffic, so the
+// engine counts passes. BatchNorm makes two per direction, per channel
+// so that the second finds the channel's values in cache: forward, the
+// two moments, then the normalisation; backward, Σdy and Σdy·x̂, then the
+// input gradient. A [Residual] runs its shortcut first and hands its
+// result to the body, whose last layer adds it in its own pass (BatchNorm
+// writes its normalised output plus the shortcut), and in Backward its
+// first layer adds the shortcut's input gradient; a layer that cannot
+// leaves the sum to a separate pass. Fused or not, the sums are the same
+// bits.
+//
 // Package nn/checkpoint saves and restores the training state.
 //
 // # Implementations
