@@ -57,10 +57,12 @@
 // # Passes over memory
 //
 // Most layers but the convolutions are bound by memory traffic, so the
-// engine counts passes. BatchNorm makes two per direction, per channel
-// so that the second finds the channel's values in cache: forward, the
-// two moments, then the normalisation; backward, Σdy and Σdy·x̂, then the
-// input gradient. A [Residual] runs its shortcut first and hands its
+// engine counts passes. BatchNorm makes two per direction, each over
+// ranges of images with all their channels, so that it reads memory in
+// order: forward, the two moments of every row, then the normalisation;
+// backward, Σdy and Σdy·x̂ of every row, then the input gradient. The
+// rows' sums are added per channel over the images in order between the
+// two, so the split over the cores changes no bit. A [Residual] runs its shortcut first and hands its
 // result to the body, whose last layer adds it in its own pass (BatchNorm
 // writes its normalised output plus the shortcut), and in Backward its
 // first layer adds the shortcut's input gradient; a layer that cannot
