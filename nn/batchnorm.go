@@ -217,34 +217,59 @@ type bnJob struct {
 
 func (j *bnJob) Do(lo, hi int) {
 	b := j.b
-	x := b.in
-	hw := x.H * x.W
-	for n := lo; n < hi; n++ {
-		for c := range b.C {
-			i := n*b.C + c
-			off := i * hw
-			xr := x.Data[off : off+hw]
-			switch j.kind {
-			case bnMoments:
-				b.sums[2*i], b.sums[2*i+1] = sumSq(xr, b.shift[c])
-			case bnNormalize:
-				y := b.out.t.Data[off : off+hw]
-				if j.t != nil {
-					normalizeAdd(y, xr, j.t.Data[off:off+hw], b.mean[c], b.scale[c], b.Bias.Data[c])
-				} else {
-					normalize(y, xr, b.mean[c], b.scale[c], b.Bias.Data[c])
-				}
-			case bnGradSums:
-				b.sums[2*i], b.sums[2*i+1] = sumDot(j.t.Data[off:off+hw], xr, b.mean[c])
-			case bnInputGrad:
-				bnGrad(b.dx.t.Data[off:off+hw], j.t.Data[off:off+hw], xr, b.scale[c], b.c1[c], b.kc2[c], b.mean[c])
-			case bnInputEval:
-				k := b.scale[c]
-				dx := b.dx.t.Data[off : off+hw]
-				for i, v := range j.t.Data[off : off+hw] {
-					dx[i] = v * k
-				}
+	hw := b.in.H * b.in.W
+	// The rows of images [lo, hi), channel after channel: row i is
+	// channel i%C, at offset i·hw. The kernel is chosen once per range.
+	r0, r1 := lo*b.C, hi*b.C
+	x := b.in.Data
+	switch j.kind {
+	case bnMoments:
+		f := sumSqKernel.Get()
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
 			}
+			b.sums[2*i], b.sums[2*i+1] = f(x[i*hw:(i+1)*hw], b.shift[c])
+		}
+	case bnNormalize:
+		y, beta := b.out.t.Data, b.Bias.Data
+		if j.t == nil {
+			f := normalizeKernel.Get()
+			for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+				if c == b.C {
+					c = 0
+				}
+				f(y[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.mean[c], b.scale[c], beta[c])
+			}
+			return
+		}
+		f, add := normAddKernel.Get(), j.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			f(y[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], add[i*hw:(i+1)*hw], b.mean[c], b.scale[c], beta[c])
+		}
+	case bnGradSums:
+		f, dy := sumDotKernel.Get(), j.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			b.sums[2*i], b.sums[2*i+1] = f(dy[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.mean[c])
+		}
+	case bnInputGrad:
+		f, dy, dx := bnGradKernel.Get(), j.t.Data, b.dx.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			f(dx[i*hw:(i+1)*hw], dy[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.scale[c], b.c1[c], b.kc2[c], b.mean[c])
+		}
+	case bnInputEval:
+		dy, dx := j.t.Data[r0*hw:r1*hw], b.dx.t.Data[r0*hw:r1*hw]
+		for i := range dx {
+			dx[i] = dy[i] * b.scale[(r0+i/hw)%b.C]
 		}
 	}
 }
