@@ -267,9 +267,15 @@ func (j *bnJob) Do(lo, hi int) {
 			f(dx[i*hw:(i+1)*hw], dy[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.scale[c], b.c1[c], b.kc2[c], b.mean[c])
 		}
 	case bnInputEval:
-		dy, dx := j.t.Data[r0*hw:r1*hw], b.dx.t.Data[r0*hw:r1*hw]
-		for i := range dx {
-			dx[i] = dy[i] * b.scale[(r0+i/hw)%b.C]
+		dy, dx := j.t.Data, b.dx.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			k, d := b.scale[c], dx[i*hw:(i+1)*hw]
+			for e, v := range dy[i*hw : (i+1)*hw] {
+				d[e] = v * k
+			}
 		}
 	}
 }
