@@ -84,6 +84,14 @@ func TestResidualFusedBitIdentical(t *testing.T) {
 				dy := make([]float32, len(y.Data))
 				fill(rnd, dy)
 				dx := r.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
+				// The Residual's own buffers hold a separate sum only: its
+				// output never when fused, its input gradient unless the
+				// body's first layer adds in its own pass.
+				_, firstAdds := body[0].(backwardAdder)
+				if hide == (r.out.buf == nil) || (hide || !firstAdds) == (r.dx.buf == nil) {
+					t.Fatalf("hidden %v: the Residual summed the output separately: %v, the input gradient: %v (first layer a backwardAdder: %v)",
+						hide, r.out.buf != nil, r.dx.buf != nil, firstAdds)
+				}
 				res := run{y: clone(y.Data), dx: clone(dx.Data)}
 				for _, p := range Params(all) {
 					res.state = append(res.state, clone(p.Grad))
