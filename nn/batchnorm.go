@@ -41,7 +41,14 @@ type BatchNorm struct {
 	in        *Tensor
 	out, dx   buffer
 	mean, inv []float32 // batch mean and 1/√(σ²+ε) of the last Forward
-	job       bnJob
+	// Per channel, the constants of the pass over the images: forward,
+	// the shift k of the moments, then the scale γ·inv; backward, the
+	// factors k, c1 and k·c2 of the input gradient.
+	shift, scale, c1, kc2 []float32
+	// sums holds the first pass's two float32 sums of every row (image n,
+	// channel c) at 2·(n·C+c), which are added over n per channel.
+	sums []float32
+	job  bnJob
 }
 
 // NewBatchNorm2d returns a BatchNorm over the channels of N×C×H×W tensors.
@@ -54,6 +61,8 @@ func NewBatchNorm2d(c int) *BatchNorm {
 		RunningMean: &Buffer{Name: "running_mean", Data: make([]float32, c)},
 		RunningVar:  &Buffer{Name: "running_var", Data: make([]float32, c)},
 		mean:        make([]float32, c), inv: make([]float32, c),
+		shift: make([]float32, c), scale: make([]float32, c),
+		c1: make([]float32, c), kc2: make([]float32, c),
 	}
 	for i := range c {
 		b.Weight.Data[i] = 1
@@ -78,19 +87,75 @@ func (b *BatchNorm) Buffers() []*Buffer { return []*Buffer{b.RunningMean, b.Runn
 func (b *BatchNorm) SetTraining(training bool) { b.eval = !training }
 
 // Forward normalises x.
-func (b *BatchNorm) Forward(x *Tensor) *Tensor {
+func (b *BatchNorm) Forward(x *Tensor) *Tensor { return b.forward(x, nil) }
+
+// forwardAdd returns Forward(x) + add, the addition in the normalising
+// pass (forwardAdder): a residual unit's sum when BatchNorm ends its body.
+func (b *BatchNorm) forwardAdd(x, add *Tensor) *Tensor { return b.forward(x, add) }
+
+// The passes over the images (bnJob): each takes every channel of a range
+// of images, so that it reads and writes memory in order; per-channel
+// sums keep one float32 pair per row (image, channel) in b.sums, added in
+// float64 over the images in order afterwards, so neither the split over
+// the workers nor the order of the passes changes a bit.
+const (
+	bnMoments   = iota // forward: Σ(x-k) and Σ(x-k)² per row
+	bnNormalize        // forward: y = (x-μ)·γ·inv + β (+ add)
+	bnGradSums         // backward: Σdy and Σdy·(x-μ) per row
+	bnInputGrad        // backward: dx, training mode
+	bnInputEval        // backward: dx = dy·γ·inv, evaluation mode
+)
+
+// forward normalises x and adds add (nil: nothing) to the result.
+func (b *BatchNorm) forward(x, add *Tensor) *Tensor {
 	x.check("BatchNorm", "Forward")
 	if x.C != b.C {
 		panic(fmt.Sprintf("nn: BatchNorm.Forward: input %v has %d channels, want %d", x, x.C, b.C))
 	}
-	b.in = x
-	b.job.fwd = true
-	b.out.shape(x.N, x.C, x.H, x.W)
 	if !b.eval && x.N*x.H*x.W < 2 {
 		panic(fmt.Sprintf("nn: BatchNorm.Forward: training needs more than one value per channel, input is %v", x))
 	}
-	parallel.For(b.C, 1, 1, &b.job)
-	return &b.out.t
+	y := b.out.shape(x.N, x.C, x.H, x.W)
+	if add != nil {
+		checkAdd("BatchNorm", y, add)
+	}
+	b.in = x
+	hw := x.H * x.W
+	if b.eval {
+		for c := range b.C {
+			b.mean[c] = b.RunningMean.Data[c]
+			b.inv[c] = float32(1 / math.Sqrt(float64(b.RunningVar.Data[c])+b.Eps))
+		}
+	} else {
+		// One pass for both moments, shifted by the channel's first value
+		// k so that E[(x-k)²] - E[x-k]² does not cancel catastrophically:
+		// float32 sums per row (4 accumulators), float64 across rows, in a
+		// fixed order (deterministic).
+		for c := range b.C {
+			b.shift[c] = x.Data[c*hw]
+		}
+		b.pass(bnMoments, nil)
+		m := float64(x.N * hw)
+		mom := b.Momentum
+		for c := range b.C {
+			var s1, s2 float64
+			for n := range x.N {
+				s1 += float64(b.sums[2*(n*b.C+c)])
+				s2 += float64(b.sums[2*(n*b.C+c)+1])
+			}
+			d := s1 / m
+			mu := float64(b.shift[c]) + d
+			v := max(0, s2/m-d*d)
+			b.mean[c], b.inv[c] = float32(mu), float32(1/math.Sqrt(v+b.Eps))
+			b.RunningMean.Data[c] = float32((1-mom)*float64(b.RunningMean.Data[c]) + mom*mu)
+			b.RunningVar.Data[c] = float32((1-mom)*float64(b.RunningVar.Data[c]) + mom*v*m/(m-1))
+		}
+	}
+	for c := range b.C {
+		b.scale[c] = b.Weight.Data[c] * b.inv[c]
+	}
+	b.pass(bnNormalize, add)
+	return y
 }
 
 // Backward adds the gradients of γ and β and returns the input gradient,
@@ -98,103 +163,120 @@ func (b *BatchNorm) Forward(x *Tensor) *Tensor {
 // running statistics in evaluation mode.
 func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	checkGrad("BatchNorm", dy, b.in)
-	b.job.fwd = false
-	b.job.dy = dy
 	x := b.in
 	b.dx.shape(x.N, x.C, x.H, x.W)
-	parallel.For(b.C, 1, 1, &b.job)
+	// dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x-μ)·inv.
+	b.pass(bnGradSums, dy)
+	m := float64(x.N * x.H * x.W)
+	for c := range b.C {
+		var sdy, sdyx float64
+		for n := range x.N {
+			sdy += float64(b.sums[2*(n*b.C+c)])
+			sdyx += float64(b.sums[2*(n*b.C+c)+1])
+		}
+		inv := b.inv[c]
+		dbeta := sdy
+		dgamma := sdyx * float64(inv)
+		b.Bias.Grad[c] += float32(dbeta)
+		b.Weight.Grad[c] += float32(dgamma)
+		// Training: dx = γ·inv/m · (m·dy - dβ - x̂·dγ)
+		// = k·(dy - c1) - k·c2·(x - μ); evaluation: dx = k·dy.
+		k := b.Weight.Data[c] * inv
+		b.scale[c] = k
+		b.c1[c] = float32(dbeta / m)
+		b.kc2[c] = k * (float32(dgamma/m) * inv)
+	}
+	if b.eval {
+		b.pass(bnInputEval, dy)
+	} else {
+		b.pass(bnInputGrad, dy)
+	}
 	return &b.dx.t
 }
 
-// bnJob runs Forward or Backward for a range of channels.
+// pass runs one pass over the images of the last input on the worker
+// pool; t is the pass's second tensor (the addition of bnNormalize, the
+// output gradient of the backward passes).
+func (b *BatchNorm) pass(kind int, t *Tensor) {
+	x := b.in
+	if kind == bnMoments || kind == bnGradSums {
+		b.sums = floats(&b.sums, 2*x.N*x.C)
+	}
+	b.job.kind, b.job.t = kind, t
+	// Parts of at least 16 KiB of input.
+	parallel.For(x.N, max(1, (1<<12)/max(1, x.C*x.H*x.W)), 1, &b.job)
+	b.job.t = nil
+}
+
+// bnJob runs a pass of BatchNorm over a range of images.
 type bnJob struct {
-	b   *BatchNorm
-	fwd bool
-	dy  *Tensor
+	b    *BatchNorm
+	kind int
+	t    *Tensor
 }
 
 func (j *bnJob) Do(lo, hi int) {
-	for c := lo; c < hi; c++ {
-		if j.fwd {
-			j.b.forwardChannel(c)
-		} else {
-			j.b.backwardChannel(c, j.dy)
+	b := j.b
+	hw := b.in.H * b.in.W
+	// The rows of images [lo, hi), channel after channel: row i is
+	// channel i%C, at offset i·hw. The kernel is chosen once per range.
+	r0, r1 := lo*b.C, hi*b.C
+	x := b.in.Data
+	switch j.kind {
+	case bnMoments:
+		f := sumSqKernel.Get()
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			b.sums[2*i], b.sums[2*i+1] = f(x[i*hw:(i+1)*hw], b.shift[c])
 		}
-	}
-}
-
-func (b *BatchNorm) forwardChannel(c int) {
-	x, y := b.in, b.out.t.Data
-	hw := x.H * x.W
-	var mean, inv float32
-	if b.eval {
-		mean = b.RunningMean.Data[c]
-		inv = float32(1 / math.Sqrt(float64(b.RunningVar.Data[c])+b.Eps))
-	} else {
-		// One pass for both moments, shifted by the channel's first value
-		// k so that E[(x-k)²] - E[x-k]² does not cancel catastrophically:
-		// float32 sums per row (4 accumulators), float64 across rows, in a
-		// fixed order (deterministic).
-		k := x.Data[c*hw]
-		var s1, s2 float64
-		for n := range x.N {
-			a, q := sumSq(x.Data[(n*x.C+c)*hw:][:hw], k)
-			s1 += float64(a)
-			s2 += float64(q)
+	case bnNormalize:
+		y, beta := b.out.t.Data, b.Bias.Data
+		if j.t == nil {
+			f := normalizeKernel.Get()
+			for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+				if c == b.C {
+					c = 0
+				}
+				f(y[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.mean[c], b.scale[c], beta[c])
+			}
+			return
 		}
-		m := float64(x.N * hw)
-		d := s1 / m
-		mu := float64(k) + d
-		v := max(0, s2/m-d*d)
-		mean, inv = float32(mu), float32(1/math.Sqrt(v+b.Eps))
-		mom := b.Momentum
-		b.RunningMean.Data[c] = float32((1-mom)*float64(b.RunningMean.Data[c]) + mom*mu)
-		b.RunningVar.Data[c] = float32((1-mom)*float64(b.RunningVar.Data[c]) + mom*v*m/(m-1))
-	}
-	b.mean[c], b.inv[c] = mean, inv
-	scale := b.Weight.Data[c] * inv
-	beta := b.Bias.Data[c]
-	for n := range x.N {
-		off := (n*x.C + c) * hw
-		normalize(y[off:off+hw], x.Data[off:off+hw], mean, scale, beta)
-	}
-}
-
-func (b *BatchNorm) backwardChannel(c int, dy *Tensor) {
-	x, dx := b.in, b.dx.t.Data
-	hw := x.H * x.W
-	mean, inv := b.mean[c], b.inv[c]
-	// dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x-μ)·inv.
-	var sdy, sdyx float64
-	for n := range x.N {
-		off := (n*x.C + c) * hw
-		a, d := sumDot(dy.Data[off:off+hw], x.Data[off:off+hw], mean)
-		sdy += float64(a)
-		sdyx += float64(d)
-	}
-	dbeta := sdy
-	dgamma := sdyx * float64(inv)
-	b.Bias.Grad[c] += float32(dbeta)
-	b.Weight.Grad[c] += float32(dgamma)
-	g := b.Weight.Data[c]
-	if b.eval {
-		k := g * inv
-		for n := range x.N {
-			off := (n*x.C + c) * hw
-			for i, v := range dy.Data[off : off+hw] {
-				dx[off+i] = v * k
+		f, add := normAddKernel.Get(), j.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			f(y[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], add[i*hw:(i+1)*hw], b.mean[c], b.scale[c], beta[c])
+		}
+	case bnGradSums:
+		f, dy := sumDotKernel.Get(), j.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			b.sums[2*i], b.sums[2*i+1] = f(dy[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.mean[c])
+		}
+	case bnInputGrad:
+		f, dy, dx := bnGradKernel.Get(), j.t.Data, b.dx.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			f(dx[i*hw:(i+1)*hw], dy[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], b.scale[c], b.c1[c], b.kc2[c], b.mean[c])
+		}
+	case bnInputEval:
+		dy, dx := j.t.Data, b.dx.t.Data
+		for i, c := r0, 0; i < r1; i, c = i+1, c+1 {
+			if c == b.C {
+				c = 0
+			}
+			k, d := b.scale[c], dx[i*hw:(i+1)*hw]
+			for e, v := range dy[i*hw : (i+1)*hw] {
+				d[e] = v * k
 			}
 		}
-		return
-	}
-	// dx = γ·inv/m · (m·dy - dβ - x̂·dγ) = k·(dy - c1) - k·c2·(x - μ)
-	m := float64(x.N * hw)
-	k := g * inv
-	c1 := float32(dbeta / m)
-	c2 := float32(dgamma/m) * inv
-	for n := range x.N {
-		off := (n*x.C + c) * hw
-		bnGrad(dx[off:off+hw], dy.Data[off:off+hw], x.Data[off:off+hw], k, c1, k*c2, mean)
 	}
 }
 

@@ -56,33 +56,45 @@ type Residual struct {
 func (r *Residual) Children() []Layer { return []Layer{r.Body, r.Shortcut} }
 
 // Forward returns Body(x) + Shortcut(x); the two must have the same shape.
-func (r *Residual) Forward(x *Tensor) *Tensor { return r.both(Layer.Forward, x, &r.out, "output") }
-
-// Backward passes dy to both branches and returns the sum of their input
-// gradients.
-func (r *Residual) Backward(dy *Tensor) *Tensor {
-	return r.both(Layer.Backward, dy, &r.dx, "input gradient")
-}
-
-// both returns pass(Body, x) + pass(Shortcut, x) in out, the shortcut
-// being the identity when nil; what names the results in the panic of a
-// shape mismatch.
-func (r *Residual) both(pass func(Layer, *Tensor) *Tensor, x *Tensor, out *buffer, what string) *Tensor {
-	b := pass(r.Body, x)
+// The shortcut runs first, so that the body's last layer can add it in
+// its own pass (forwardAdder: BatchNorm does); the result is then that
+// layer's output tensor.
+func (r *Residual) Forward(x *Tensor) *Tensor {
 	s := x
 	if r.Shortcut != nil {
-		s = pass(r.Shortcut, x)
+		s = r.Shortcut.Forward(x)
 	}
-	if b.Shape() != s.Shape() {
-		panic(fmt.Sprintf("nn: Residual: body %s %v and shortcut %s %v differ in shape", what, b, what, s))
+	return forwardPlus(r.Body, x, s, &r.out, &r.add)
+}
+
+// Backward passes dy to both branches and returns the sum of their input
+// gradients: the shortcut's first, added by the body's first layer in its
+// own pass where it can (backwardAdder).
+func (r *Residual) Backward(dy *Tensor) *Tensor {
+	s := dy
+	if r.Shortcut != nil {
+		s = r.Shortcut.Backward(dy)
 	}
-	y := out.shape(b.N, b.C, b.H, b.W)
-	r.add.run(y.Data, b.Data, s.Data)
-	return y
+	return backwardPlus(r.Body, dy, s, &r.dx, &r.add)
 }
 
 // addJob is addTo split over the worker pool.
 type addJob struct{ dst, a, b []float32 }
+
+// sum returns a + b in out (a Residual's separate addition of its
+// branches, when the body cannot add in its own pass); what names the
+// results in the panic of a shape mismatch or of a missing gradient.
+func (j *addJob) sum(out *buffer, a, b *Tensor, what string) *Tensor {
+	if a == nil {
+		panic("nn: Residual: the body computes no input gradient (SkipInputGrad on its first layer)")
+	}
+	if a.Shape() != b.Shape() {
+		panic(fmt.Sprintf("nn: Residual: body %s %v and shortcut %s %v differ in shape", what, a, what, b))
+	}
+	y := out.shape(a.N, a.C, a.H, a.W)
+	j.run(y.Data, a.Data, b.Data)
+	return y
+}
 
 func (j *addJob) run(dst, a, b []float32) {
 	if len(a) != len(dst) || len(b) != len(dst) {

@@ -54,6 +54,21 @@
 // adaptation. Parallel reductions run in a fixed order, so the same seed
 // gives bit-identical weights and losses on the same machine.
 //
+// # Passes over memory
+//
+// Outside the convolutions the layers do little arithmetic per value, so
+// their cost is their passes over memory. BatchNorm makes two per
+// direction, each over ranges of images with all their channels, so that
+// it reads memory in order: forward, the two moments of every row, then
+// the normalisation; backward, Σdy and Σdy·x̂ of every row, then the
+// input gradient. The rows' sums are added per channel over the images
+// in order between the two, so the split over the cores changes no bit.
+// A [Residual] runs its shortcut first and hands its result to the body,
+// whose last layer adds it in its own pass (BatchNorm writes its
+// normalised output plus the shortcut), and in Backward its first layer
+// adds the shortcut's input gradient; a layer that cannot leaves the sum
+// to a separate pass. Fused or not, the sums are the same bits.
+//
 // Package nn/checkpoint saves and restores the training state.
 //
 // # Implementations

@@ -1,5 +1,10 @@
 package nn
 
+import (
+	"fmt"
+	"unsafe"
+)
+
 // Fused passes. A residual unit ends its forward pass with an addition,
 // Body(x) + Shortcut(x), and its backward pass with another, the sum of
 // the two branches' input gradients. Done as a separate pass, each reads
@@ -31,4 +36,62 @@ type backwardAdder interface {
 	// no input gradient (SkipInputGrad) cannot take part and does not
 	// implement it.
 	backwardAdd(dy, add *Tensor) *Tensor
+}
+
+// checkAdd panics unless add can be added to y, the output (or input
+// gradient) a layer is about to write: the same shape, and no memory in
+// common with y (the fused pass reads add while it writes y).
+func checkAdd(layer string, y, add *Tensor) {
+	if add.Shape() != y.Shape() || len(add.Data) != y.Len() {
+		panic(fmt.Sprintf("nn: %s: the tensor added to its result %v is %v: they differ in shape", layer, y, add))
+	}
+	if overlap(y.Data, add.Data) {
+		panic(fmt.Sprintf("nn: %s: the tensor %v added to its result shares its memory", layer, add))
+	}
+}
+
+// overlap reports whether a and b share memory.
+func overlap(a, b []float32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return pa < pb+uintptr(4*len(b)) && pb < pa+uintptr(4*len(a))
+}
+
+// forwardPlus returns l.Forward(x) + add, what a Residual's body adds to
+// its shortcut. A Sequential runs its layers but the last as in Forward
+// and hands the addition to the last; a layer that implements
+// forwardAdder adds in its own pass; any other layer's output is added
+// to add in out, by job. (Sequential is a slice with no buffer of its own
+// for that sum, so the walk is here and not a Sequential method.)
+func forwardPlus(l Layer, x, add *Tensor, out *buffer, job *addJob) *Tensor {
+	if s, ok := l.(Sequential); ok && len(s) > 0 {
+		for _, c := range s[:len(s)-1] {
+			x = c.Forward(x)
+		}
+		return forwardPlus(s[len(s)-1], x, add, out, job)
+	}
+	if f, ok := l.(forwardAdder); ok {
+		return f.forwardAdd(x, add)
+	}
+	return job.sum(out, l.Forward(x), add, "output")
+}
+
+// backwardPlus returns l.Backward(dy) + add, the sum of a Residual's two
+// input gradients: a Sequential runs its layers' Backward but the first's
+// and hands the addition to the first; a layer that implements
+// backwardAdder adds in its own pass; any other layer's input gradient is
+// added to add in out, by job.
+func backwardPlus(l Layer, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
+	if s, ok := l.(Sequential); ok && len(s) > 0 {
+		for i := len(s) - 1; i > 0; i-- {
+			dy = s[i].Backward(dy)
+		}
+		return backwardPlus(s[0], dy, add, out, job)
+	}
+	if b, ok := l.(backwardAdder); ok {
+		return b.backwardAdd(dy, add)
+	}
+	return job.sum(out, l.Backward(dy), add, "input gradient")
 }

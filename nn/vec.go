@@ -39,6 +39,7 @@ var (
 	sumSqKernel     = impl.NewKernel(impls, sumSq32)
 	sumDotKernel    = impl.NewKernel(impls, sumDot32)
 	normalizeKernel = impl.NewKernel(impls, normalizeGo)
+	normAddKernel   = impl.NewKernel(impls, normalizeAddGo)
 	bnGradKernel    = impl.NewKernel(impls, bnGradGo)
 	addKernel       = impl.NewKernel(impls, addGo)
 	axpyKernel      = impl.NewKernel(impls, axpyGo)
@@ -68,6 +69,23 @@ func normalizeGo(dst, x []float32, mean, scale, beta float32) {
 	dst = dst[:len(x)]
 	for i, v := range x {
 		dst[i] = (v-mean)*scale + beta
+	}
+}
+
+// normalizeAdd sets dst = ((x - mean)·scale + beta) + add: normalize's
+// value, rounded to float32, then the addition, so bit for bit normalize
+// followed by addTo.
+func normalizeAdd(dst, x, add []float32, mean, scale, beta float32) {
+	normAddKernel.Get()(dst[:len(x)], x, add[:len(x)], mean, scale, beta)
+}
+
+func normalizeAddGo(dst, x, add []float32, mean, scale, beta float32) {
+	dst = dst[:len(x)]
+	add = add[:len(x)]
+	for i, v := range x {
+		// The conversion rounds normalize's value before the addition
+		// (the spec lets a conversion end a fused operation).
+		dst[i] = float32((v-mean)*scale+beta) + add[i]
 	}
 }
 

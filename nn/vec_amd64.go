@@ -30,6 +30,11 @@ func init() {
 			normalizeAVX2(&dst[0], &x[0], len(x), mean, scale, beta)
 		}
 	})
+	normAddKernel.Add(impl.AVX2, func(dst, x, add []float32, mean, scale, beta float32) {
+		if len(x) > 0 {
+			normalizeAddAVX2(&dst[0], &x[0], &add[0], len(x), mean, scale, beta)
+		}
+	})
 	bnGradKernel.Add(impl.AVX2, func(dst, dy, x []float32, k, c1, kc2, mean float32) {
 		if len(dst) > 0 {
 			bnGradAVX2(&dst[0], &dy[0], &x[0], len(dst), k, c1, kc2, mean)
@@ -97,6 +102,9 @@ func sumDotAVX2(dy, x *float32, n int, mu float32) (s1, s2 float32)
 
 //go:noescape
 func normalizeAVX2(dst, x *float32, n int, mean, scale, beta float32)
+
+//go:noescape
+func normalizeAddAVX2(dst, x, add *float32, n int, mean, scale, beta float32)
 
 //go:noescape
 func bnGradAVX2(dst, dy, x *float32, n int, k, c1, kc2, mean float32)

@@ -155,27 +155,38 @@ TEXT ·sumDotAVX2(SB), NOSPLIT, $0-40
 
 // func normalizeAVX2(dst, x *float32, n int, mean, scale, beta float32)
 // dst = (x - mean)·scale + beta.
-#define NORMALIZE16 \
+// NORM16, NORM8 and NORM1 leave (x - mean)·scale + beta in Y0 (and Y1),
+// X0 for one float.
+#define NORM16 \
 	VMOVUPS     (SI), Y0; \
 	VMOVUPS     32(SI), Y1; \
 	VSUBPS      Y7, Y0, Y0; \
 	VSUBPS      Y7, Y1, Y1; \
 	VFMADD213PS Y9, Y8, Y0; \
-	VFMADD213PS Y9, Y8, Y1; \
-	VMOVUPS     Y0, (DI); \
-	VMOVUPS     Y1, 32(DI)
+	VFMADD213PS Y9, Y8, Y1
 
-#define NORMALIZE8 \
+#define NORM8 \
 	VMOVUPS     (SI), Y0; \
 	VSUBPS      Y7, Y0, Y0; \
-	VFMADD213PS Y9, Y8, Y0; \
-	VMOVUPS     Y0, (DI)
+	VFMADD213PS Y9, Y8, Y0
 
-#define NORMALIZE1 \
+#define NORM1 \
 	VMOVSS      (SI), X0; \
 	VSUBSS      X7, X0, X0; \
-	VFMADD213SS X9, X8, X0; \
-	VMOVSS      X0, (DI)
+	VFMADD213SS X9, X8, X0
+
+#define NORMALIZE16 \
+	NORM16; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y1, 32(DI)
+
+#define NORMALIZE8 \
+	NORM8; \
+	VMOVUPS Y0, (DI)
+
+#define NORMALIZE1 \
+	NORM1; \
+	VMOVSS X0, (DI)
 
 TEXT ·normalizeAVX2(SB), NOSPLIT, $0-36
 	MOVQ         dst+0(FP), DI
@@ -186,6 +197,39 @@ TEXT ·normalizeAVX2(SB), NOSPLIT, $0-36
 	VBROADCASTSS beta+32(FP), Y9
 	STRIDES16(NORMALIZE16, NORMALIZE8, STEP_SI_DI)
 	SCALARS(NORMALIZE1, STEP_SI_DI)
+	VZEROUPPER
+	RET
+
+// func normalizeAddAVX2(dst, x, add *float32, n int, mean, scale, beta float32)
+// dst = ((x - mean)·scale + beta) + add: normalizeAVX2's value, rounded,
+// then the addition, so bit for bit normalizeAVX2 followed by addAVX2.
+#define NORMALIZEADD16 \
+	NORM16; \
+	VADDPS  (DX), Y0, Y0; \
+	VADDPS  32(DX), Y1, Y1; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y1, 32(DI)
+
+#define NORMALIZEADD8 \
+	NORM8; \
+	VADDPS  (DX), Y0, Y0; \
+	VMOVUPS Y0, (DI)
+
+#define NORMALIZEADD1 \
+	NORM1; \
+	VADDSS (DX), X0, X0; \
+	VMOVSS X0, (DI)
+
+TEXT ·normalizeAddAVX2(SB), NOSPLIT, $0-44
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         add+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS mean+32(FP), Y7
+	VBROADCASTSS scale+36(FP), Y8
+	VBROADCASTSS beta+40(FP), Y9
+	STRIDES16(NORMALIZEADD16, NORMALIZEADD8, STEP_SI_DX_DI)
+	SCALARS(NORMALIZEADD1, STEP_SI_DX_DI)
 	VZEROUPPER
 	RET
 

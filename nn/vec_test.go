@@ -87,6 +87,18 @@ func testVecLoops(t *testing.T) {
 			out := guarded()
 			normalize(out[:n], x, mu, 0.7, -0.2)
 			checkOut("normalize", out, func(i int) float64 { return (float64(x[i])-float64(mu))*0.7 - 0.2 })
+			// normalizeAdd: bit for bit normalize, then addTo.
+			sep := guarded()
+			normalize(sep[:n], x, mu, 0.7, -0.2)
+			addTo(sep[:n], sep[:n], dy)
+			out = guarded()
+			normalizeAdd(out[:n], x, dy, mu, 0.7, -0.2)
+			checkOut("normalizeAdd", out, func(i int) float64 { return float64(sep[i]) })
+			for i := range n {
+				if math.Float32bits(out[i]) != math.Float32bits(sep[i]) {
+					t.Fatalf("normalizeAdd: [%d] = %v, normalize then addTo %v", i, out[i], sep[i])
+				}
+			}
 			out = guarded()
 			bnGrad(out[:n], dy, x, 1.3, 0.1, 0.4, mu)
 			checkOut("bnGrad", out, func(i int) float64 {

@@ -69,9 +69,14 @@ func (t *task) run() {
 // spinFor is how long a worker looks for the next job before it sleeps.
 // Waking a sleeping worker takes the operating system tens to hundreds of
 // microseconds (more in a virtual machine), as long as a BatchNorm
-// layer's whole job; a training step runs a job every millisecond or so,
-// mostly right after the previous one.
-const spinFor = 100 * time.Microsecond
+// layer's whole job, during which the caller works alone. A training step
+// runs a job every millisecond or so, mostly right after the previous
+// one, but the serial parts between a layer's jobs (checks, reductions
+// in a fixed order) can outlast 100 µs, after which each next job began
+// with a wake-up; results/ab-step-spin-1ms.md compares 100 µs with 1 ms.
+// The worker yields (runtime.Gosched) while it spins, so it delays no
+// other goroutine of the process.
+const spinFor = time.Millisecond
 
 // worker states
 const (

@@ -176,7 +176,7 @@ func (j *spinJob) Do(lo, hi int) {
 // longer than spinFor: they sleep and must be woken). With 2 cores and no
 // hand-off cost, ns/op is 4 chunk lengths.
 func BenchmarkFor(b *testing.B) {
-	for _, pause := range []time.Duration{0, 1 * time.Millisecond} {
+	for _, pause := range []time.Duration{0, 2 * spinFor} {
 		for _, d := range []time.Duration{0, 10 * time.Microsecond, 100 * time.Microsecond} {
 			b.Run(fmt.Sprintf("pause=%v/chunk=%v", pause, d), func(b *testing.B) {
 				j := &spinJob{d}

@@ -1,0 +1,45 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAvgPoolBackwardTiles checks AvgPool2d's backward for 2x2 windows
+// at stride 2 (written once per position) bit for bit against the
+// general rule (clear, then add each window's share), on even and odd
+// sizes and with shares of -0, which the rule turns into +0.
+func TestAvgPoolBackwardTiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, hw := range [][2]int{{4, 4}, {6, 5}, {5, 7}, {28, 28}} {
+		t.Run(fmt.Sprintf("%dx%d", hw[0], hw[1]), func(t *testing.T) {
+			l := NewAvgPool2d(Pool{Kernel: 2})
+			x := randTensor(r, 3, 2, hw[0], hw[1])
+			y := l.Forward(x)
+			dy := randTensor(r, y.N, y.C, y.H, y.W)
+			dy.Data[0] = float32(math.Copysign(0, -1))
+			dy.Data[len(dy.Data)-1] = float32(math.Copysign(0, -1))
+			want := make([]float32, x.Len())
+			for nc := range x.N * x.C {
+				for oy := range y.H {
+					for ox := range y.W {
+						g := dy.Data[(nc*y.H+oy)*y.W+ox] * 0.25
+						for iy := 2 * oy; iy < 2*oy+2; iy++ {
+							for ix := 2 * ox; ix < 2*ox+2; ix++ {
+								want[(nc*x.H+iy)*x.W+ix] += g
+							}
+						}
+					}
+				}
+			}
+			got := l.Backward(dy)
+			for i := range want {
+				if math.Float32bits(got.Data[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("dx[%d] = %v, want %v", i, got.Data[i], want[i])
+				}
+			}
+		})
+	}
+}
