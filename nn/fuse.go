@@ -32,9 +32,9 @@ type forwardAdder interface {
 type backwardAdder interface {
 	// backwardAdd returns Backward(dy) + add, where add has the shape of
 	// the layer's last input; the result is the layer's own input
-	// gradient buffer, and add is left unchanged. A layer that computes
-	// no input gradient (SkipInputGrad) cannot take part and does not
-	// implement it.
+	// gradient buffer, and add is left unchanged. A layer set to compute
+	// no input gradient (SkipInputGrad) panics: there is no gradient to
+	// add to (a residual body cannot start with such a layer).
 	backwardAdd(dy, add *Tensor) *Tensor
 }
 
