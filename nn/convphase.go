@@ -37,11 +37,12 @@ type phaseGrid struct {
 	// yr0 + t holds, and the first input row below them, yEnd =
 	// y0 + s·ny (rows from there on in steps of s lie below every window).
 	y0, yr0, ny, yEnd []int
-	// With s = 2, the phase columns of the input's even and odd columns
-	// (x0 = 0 and 1) and the width of the rows that splitRows moves:
-	// split = ceil(w/2) + floor(w/2) columns from column 0 when the two
-	// ranges take the even and the odd columns of a same span, else 0
-	// (the loops of scatterRows and interleaveRows take it).
+	// With s = 2: the phase columns b that take the input's even and its
+	// odd columns (x0 = 0 and 1), and split, the number of input columns
+	// from column 0 that splitRows and mergeRows move between an input
+	// row and those two phase rows (the two ranges' lengths added), when
+	// the ranges are the even and the odd columns of one span; else split
+	// is 0 and scatterRows and interleaveRows take their Go loops.
 	even, odd, split int
 }
 
