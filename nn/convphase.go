@@ -33,6 +33,17 @@ type phaseGrid struct {
 	// input column s·x' + b - p lies in [0, w), that input column for
 	// x' = lo, and the first input column right of the range.
 	lo, hi, x0, xEnd []int
+	// Per phase row a: the input rows y0 + s·t, t < ny, that phase row
+	// yr0 + t holds, and the first input row below them, yEnd =
+	// y0 + s·ny (rows from there on in steps of s lie below every window).
+	y0, yr0, ny, yEnd []int
+	// With s = 2: the phase columns b that take the input's even and its
+	// odd columns (x0 = 0 and 1), and split, the number of input columns
+	// from column 0 that splitRows and mergeRows move between an input
+	// row and those two phase rows (the two ranges' lengths added), when
+	// the ranges are the even and the odd columns of one span; else split
+	// is 0 and scatterRows and interleaveRows take their Go loops.
+	even, odd, split int
 }
 
 func newPhaseGrid(h, w, oh, ow, k, s, p, g int) phaseGrid {
@@ -50,6 +61,23 @@ func newPhaseGrid(h, w, oh, ow, k, s, p, g int) phaseGrid {
 		}
 		hi = max(hi, lo)
 		pg.lo[b], pg.hi[b], pg.x0[b], pg.xEnd[b] = lo, hi, s*lo+b-p, s*hi+b-p
+	}
+	pg.y0, pg.yr0, pg.ny, pg.yEnd = make([]int, s), make([]int, s), make([]int, s), make([]int, s)
+	for a := range s {
+		y0 := ((a-p)%s + s) % s // input row y + p is padded row s·yr + a
+		yr0 := (y0 + p) / s
+		ny := 0
+		if y0 < h {
+			ny = max(0, min((h-y0+s-1)/s, pg.rows-yr0))
+		}
+		pg.y0[a], pg.yr0[a], pg.ny[a], pg.yEnd[a] = y0, yr0, ny, y0+s*ny
+	}
+	if s == 2 {
+		pg.even, pg.odd = p%2, (p+1)%2 // x0 = 2·lo + b - p ≡ b - p (mod 2)
+		ne, no := pg.hi[pg.even]-pg.lo[pg.even], pg.hi[pg.odd]-pg.lo[pg.odd]
+		if no > 0 && (ne == no || ne == no+1) {
+			pg.split = ne + no
+		}
 	}
 	return pg
 }
@@ -74,59 +102,72 @@ func (pg phaseGrid) offsets(off []int, c, k int) {
 	}
 }
 
+// runs calls f for each run of input rows that a phase row a holds, of
+// channel ci of image n (n < g, each of c channels of h×w): f gets the
+// offset of the run's first row in the images (its rows s·w apart), the
+// offset of its phase row yr0[a] in phase plane (ci, a, 0) (the planes of
+// b = 1, 2, … follow size apart, the rows r apart) and a. Runs come in
+// the order of the planes.
+func (pg phaseGrid) runs(c, g int, f func(in, plane, a int)) {
+	s, hw := pg.s, pg.h*pg.w
+	for ci := range c {
+		for n := range g {
+			for a := range s {
+				in := (n*c+ci)*hw + pg.y0[a]*pg.w
+				plane := (ci*s+a)*s*pg.size + (n*pg.rows+pg.yr0[a])*pg.r
+				f(in, plane, a)
+			}
+		}
+	}
+}
+
 // scatter copies images x[n] (n < g, each c×h×w, consecutive), or with
 // codes their codes q(x), into the phase planes of dst; positions of the
 // padding are left as they are (zero). A short group clears the rest of
 // each plane (see grid.scatter).
 func (pg phaseGrid) scatter(dst, x []float32, c, g int, codes bool) {
-	s, hw := pg.s, pg.h*pg.w
-	for ci := range c {
-		for n := range g {
-			img := x[(n*c+ci)*hw:][:hw]
-			// Input row y is padded row y + p: phase a, phase row yr.
-			a, yr := pg.p%s, pg.p/s
-			for y := range pg.h {
-				if yr >= pg.rows {
-					break // below every window
-				}
-				src := img[y*pg.w:][:pg.w]
-				row := (ci*s+a)*s*pg.size + (n*pg.rows+yr)*pg.r
-				for b := range s {
-					lo, hi, x0 := pg.lo[b], pg.hi[b], pg.x0[b]
-					if hi <= lo {
-						continue
-					}
-					d := dst[row+b*pg.size:][lo:hi]
-					switch {
-					case codes && s == 1:
-						signRows(d, 0, src[x0:], 0, 1, len(d))
-					case codes:
-						sx := src[x0:]
-						for t := range d {
-							d[t] = code(sx[t*s])
-						}
-					case s == 1:
-						copyShort(d, src[x0:x0+len(d)])
-					case s == 2:
-						sx := src[x0 : x0+2*len(d)-1]
-						for t := range d {
-							d[t] = sx[2*t]
-						}
-					default:
-						sx := src[x0:]
-						for t := range d {
-							d[t] = sx[t*s]
-						}
-					}
-				}
-				if a++; a == s {
-					a, yr = 0, yr+1
-				}
-			}
+	pg.runs(c, g, func(in, plane, a int) { pg.scatterRows(dst[plane:], x[in:], pg.ny[a], codes) })
+	if g < pg.g {
+		for i := range pg.planes(c) {
+			clear(dst[i*pg.size:][g*pg.rows*pg.r : pg.size])
 		}
-		if g < pg.g {
-			for ab := range s * s {
-				clear(dst[(ci*s*s+ab)*pg.size:][g*pg.rows*pg.r : pg.size])
+	}
+}
+
+// scatterRows copies ny input rows (src, s·w apart) into the phase rows
+// of dst (phase plane b at b·size, rows r apart), or their codes.
+func (pg phaseGrid) scatterRows(dst, src []float32, ny int, codes bool) {
+	s, ls := pg.s, pg.s*pg.w
+	if pg.split > 0 {
+		even, odd := dst[pg.even*pg.size+pg.lo[pg.even]:], dst[pg.odd*pg.size+pg.lo[pg.odd]:]
+		if codes {
+			splitSignRows(even, odd, pg.r, src, ls, ny, pg.split)
+		} else {
+			splitRows(even, odd, pg.r, src, ls, ny, pg.split)
+		}
+		return
+	}
+	for b := range s {
+		lo, hi, x0 := pg.lo[b], pg.hi[b], pg.x0[b]
+		if hi <= lo {
+			continue
+		}
+		d := dst[b*pg.size+lo:]
+		switch {
+		case codes && s == 1:
+			signRows(d, pg.r, src[x0:], ls, ny, hi-lo)
+		case s == 1:
+			copyRows(d, pg.r, src[x0:], ls, ny, hi-lo)
+		default:
+			for y := range ny {
+				dy, sy := d[y*pg.r:][:hi-lo], src[y*ls+x0:]
+				for t := range dy {
+					if v := sy[t*s]; codes {
+						dy[t] = code(v)
+					} else {
+						dy[t] = v
+					}
+				}
 			}
 		}
 	}
@@ -136,44 +177,45 @@ func (pg phaseGrid) scatter(dst, x []float32, c, g int, codes bool) {
 // images dx[n] (n < g) from the phase planes src, ignoring the positions
 // of the padding; input positions no window reaches get 0.
 func (pg phaseGrid) interleave(dx, src []float32, c, g int) {
-	s, hw := pg.s, pg.h*pg.w
-	for ci := range c {
-		for n := range g {
-			img := dx[(n*c+ci)*hw:][:hw]
-			a, yr := pg.p%s, pg.p/s
-			for y := range pg.h {
-				out := img[y*pg.w:][:pg.w]
-				if yr >= pg.rows {
-					clear(out)
-					continue
+	pg.runs(c, g, func(in, plane, a int) {
+		pg.interleaveRows(dx[in:], src[plane:], pg.ny[a])
+		for y := pg.yEnd[a] - pg.y0[a]; y < pg.h-pg.y0[a]; y += pg.s {
+			clear(dx[in+y*pg.w:][:pg.w]) // below every window
+		}
+	})
+}
+
+// interleaveRows sets ny input rows (dst, s·w apart) from the phase rows
+// of src (phase plane b at b·size, rows r apart), with 0 right of every
+// window.
+func (pg phaseGrid) interleaveRows(dst, src []float32, ny int) {
+	s, w, ld := pg.s, pg.w, pg.s*pg.w
+	if pg.split > 0 {
+		even, odd := src[pg.even*pg.size+pg.lo[pg.even]:], src[pg.odd*pg.size+pg.lo[pg.odd]:]
+		mergeRows(dst, ld, even, odd, pg.r, ny, pg.split)
+		if pg.split < w {
+			for y := range ny {
+				clear(dst[y*ld:][pg.split:w])
+			}
+		}
+		return
+	}
+	for b := range s {
+		lo, hi, x0 := pg.lo[b], pg.hi[b], pg.x0[b]
+		sp := src[b*pg.size+lo:]
+		if s == 1 {
+			copyRows(dst[x0:], ld, sp, pg.r, ny, hi-lo)
+		} else {
+			for y := range ny {
+				dy, sy := dst[y*ld+x0:], sp[y*pg.r:][:hi-lo]
+				for t, v := range sy {
+					dy[t*s] = v
 				}
-				row := (ci*s+a)*s*pg.size + (n*pg.rows+yr)*pg.r
-				for b := range s {
-					lo, hi, x0 := pg.lo[b], pg.hi[b], pg.x0[b]
-					sp := src[row+b*pg.size:][lo:hi]
-					switch s {
-					case 1:
-						copyShort(out[x0:x0+len(sp)], sp)
-					case 2:
-						if len(sp) > 0 {
-							ox := out[x0 : x0+2*len(sp)-1]
-							for t, v := range sp {
-								ox[2*t] = v
-							}
-						}
-					default:
-						ox := out[x0:]
-						for t, v := range sp {
-							ox[t*s] = v
-						}
-					}
-					for xx := pg.xEnd[b]; xx < pg.w; xx += s {
-						out[xx] = 0 // right of every window
-					}
-				}
-				if a++; a == s {
-					a, yr = 0, yr+1
-				}
+			}
+		}
+		for y := range ny {
+			for xx := pg.xEnd[b]; xx < w; xx += s {
+				dst[y*ld+xx] = 0 // right of every window
 			}
 		}
 	}
@@ -265,35 +307,4 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 	dxb := p.gradScratch(hi - lo)
 	pg.interleave(dxb, dxp, cv.In, g)
 	c.epi.apply(lo, hi, dxb)
-}
-
-// copyShort is copy for the short rows of small feature maps (7×7 = 49
-// values): eight values per array move, which compiles to inline vector
-// moves, where copy pays a memmove call and a scalar loop one value per
-// cycle. Long slices go to copy.
-func copyShort(dst, src []float32) {
-	n := len(src)
-	if n > 256 {
-		copy(dst, src)
-		return
-	}
-	dst = dst[:n]
-	t := 0
-	for ; t+8 <= n; t += 8 {
-		v := *(*[8]float32)(src[t:]) // through a local: no overlap check, no memmove
-		*(*[8]float32)(dst[t:]) = v
-	}
-	if t+4 <= n {
-		v := *(*[4]float32)(src[t:])
-		*(*[4]float32)(dst[t:]) = v
-		t += 4
-	}
-	if t+2 <= n {
-		v := *(*[2]float32)(src[t:])
-		*(*[2]float32)(dst[t:]) = v
-		t += 2
-	}
-	if t < n {
-		dst[t] = src[t]
-	}
 }

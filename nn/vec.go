@@ -164,3 +164,100 @@ func signRowsGo(dst []float32, ld int, src []float32, ls int, rows, w int) {
 		}
 	}
 }
+
+// The row kernels of the stride-2 phase grids (convphase.go), which split
+// each input row into the phase planes of its even and its odd columns
+// (splitRows, splitSignRows) and merge the input gradient back
+// (mergeRows); vec_amd64.go adds their AVX2 variants.
+var (
+	splitRowsKernel     = impl.NewKernel(impls, splitRowsGo)
+	splitSignRowsKernel = impl.NewKernel(impls, splitSignRowsGo)
+	mergeRowsKernel     = impl.NewKernel(impls, mergeRowsGo)
+)
+
+// splitRows copies rows rows of w values from src (row stride ls), the
+// values of even columns to even and those of odd columns to odd (row
+// stride ld both): even[y·ld + t] = src[y·ls + 2t] for 2t < w,
+// odd[y·ld + t] = src[y·ls + 2t + 1] for 2t + 1 < w.
+func splitRows(even, odd []float32, ld int, src []float32, ls int, rows, w int) {
+	if checkSplit(even, odd, ld, src, ls, rows, w) {
+		splitRowsKernel.Get()(even, odd, ld, src, ls, rows, w)
+	}
+}
+
+// splitSignRows is splitRows writing the codes q(v) of the values (see
+// code).
+func splitSignRows(even, odd []float32, ld int, src []float32, ls int, rows, w int) {
+	if checkSplit(even, odd, ld, src, ls, rows, w) {
+		splitSignRowsKernel.Get()(even, odd, ld, src, ls, rows, w)
+	}
+}
+
+// mergeRows is the inverse of splitRows: it sets rows rows of w values of
+// dst (row stride ld), dst[y·ld + 2t] = even[y·ls + t] and
+// dst[y·ld + 2t + 1] = odd[y·ls + t].
+func mergeRows(dst []float32, ld int, even, odd []float32, ls int, rows, w int) {
+	if checkSplit(even, odd, ls, dst, ld, rows, w) {
+		mergeRowsKernel.Get()(dst, ld, even, odd, ls, rows, w)
+	}
+}
+
+// checkSplit reports whether splitRows has anything to do, after checking
+// that its slices hold every value it touches (the assembly kernels do
+// not check).
+func checkSplit(even, odd []float32, ld int, src []float32, ls int, rows, w int) bool {
+	if rows == 0 || w == 0 {
+		return false
+	}
+	_ = even[(rows-1)*ld+(w+1)/2-1]
+	if w > 1 {
+		_ = odd[(rows-1)*ld+w/2-1]
+	}
+	_ = src[(rows-1)*ls+w-1]
+	return true
+}
+
+func splitRowsGo(even, odd []float32, ld int, src []float32, ls int, rows, w int) {
+	for y := range rows {
+		s, e := src[y*ls:][:w], even[y*ld:][:(w+1)/2]
+		for t := range e {
+			e[t] = s[2*t]
+		}
+		if w > 1 {
+			o := odd[y*ld:][:w/2]
+			for t := range o {
+				o[t] = s[2*t+1]
+			}
+		}
+	}
+}
+
+func splitSignRowsGo(even, odd []float32, ld int, src []float32, ls int, rows, w int) {
+	for y := range rows {
+		s, e := src[y*ls:][:w], even[y*ld:][:(w+1)/2]
+		for t := range e {
+			e[t] = code(s[2*t])
+		}
+		if w > 1 {
+			o := odd[y*ld:][:w/2]
+			for t := range o {
+				o[t] = code(s[2*t+1])
+			}
+		}
+	}
+}
+
+func mergeRowsGo(dst []float32, ld int, even, odd []float32, ls int, rows, w int) {
+	for y := range rows {
+		d, e := dst[y*ld:][:w], even[y*ls:][:(w+1)/2]
+		for t, v := range e {
+			d[2*t] = v
+		}
+		if w > 1 {
+			o := odd[y*ls:][:w/2]
+			for t, v := range o {
+				d[2*t+1] = v
+			}
+		}
+	}
+}

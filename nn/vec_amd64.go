@@ -133,3 +133,57 @@ func copyRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
 //
 //go:noescape
 func signRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
+
+// The AVX2 variants of the phase grids' row kernels (vec.go): the
+// assembly takes an even w >= 8; narrower rows go to the portable loop,
+// and the last column of an odd w too.
+func init() {
+	splitRowsKernel.Add(impl.AVX2, func(even, odd []float32, ld int, src []float32, ls int, rows, w int) {
+		if w < 8 {
+			splitRowsGo(even, odd, ld, src, ls, rows, w)
+			return
+		}
+		w2 := w &^ 1
+		splitRowsAVX2(&even[0], &odd[0], ld, &src[0], ls, rows, w2) // splitRows checked the bounds
+		if w2 < w {
+			splitRowsGo(even[w2/2:], odd[w2/2:], ld, src[w2:], ls, rows, 1)
+		}
+	})
+	splitSignRowsKernel.Add(impl.AVX2, func(even, odd []float32, ld int, src []float32, ls int, rows, w int) {
+		if w < 8 {
+			splitSignRowsGo(even, odd, ld, src, ls, rows, w)
+			return
+		}
+		w2 := w &^ 1
+		splitSignRowsAVX2(&even[0], &odd[0], ld, &src[0], ls, rows, w2)
+		if w2 < w {
+			splitSignRowsGo(even[w2/2:], odd[w2/2:], ld, src[w2:], ls, rows, 1)
+		}
+	})
+	mergeRowsKernel.Add(impl.AVX2, func(dst []float32, ld int, even, odd []float32, ls int, rows, w int) {
+		if w < 8 {
+			mergeRowsGo(dst, ld, even, odd, ls, rows, w)
+			return
+		}
+		w2 := w &^ 1
+		mergeRowsAVX2(&dst[0], ld, &even[0], &odd[0], ls, rows, w2) // mergeRows checked the bounds
+		if w2 < w {
+			mergeRowsGo(dst[w2:], ld, even[w2/2:], odd[w2/2:], ls, rows, 1)
+		}
+	})
+}
+
+// splitRowsAVX2 is splitRows for an even w >= 8 and rows >= 1.
+//
+//go:noescape
+func splitRowsAVX2(even, odd *float32, ld int, src *float32, ls int, rows, w int)
+
+// splitSignRowsAVX2 is splitSignRows for an even w >= 8 and rows >= 1.
+//
+//go:noescape
+func splitSignRowsAVX2(even, odd *float32, ld int, src *float32, ls int, rows, w int)
+
+// mergeRowsAVX2 is mergeRows for an even w >= 8 and rows >= 1.
+//
+//go:noescape
+func mergeRowsAVX2(dst *float32, ld int, even, odd *float32, ls int, rows, w int)

@@ -557,3 +557,153 @@ TEXT ·signRowsAVX2(SB), NOSPLIT, $0-48
 	VMOVD        AX, X13
 	VPBROADCASTD X13, Y13
 	ROWS(SIGN8, SIGN4)
+
+// HALVES runs B16 and B8 (macros of an index register: a byte offset in
+// the half rows) over rows (BX) of w (DX) values, w even and >= 8, of a
+// full row at SI (row stride R9 values) and its halves of w/2 values at
+// DI and R11 (row stride R8 values), their even and odd columns: per row,
+// B16 on the blocks of 16 values of the full row (8 of each half) from
+// the start and on the last 16, overlapping the block before (w >= 16),
+// or B8 on the first and the last 8 (8 <= w < 16). The routines load the
+// registers (go vet checks the argument offsets in TEXT blocks only).
+// Writing a value twice does no harm: the routines move values.
+#define HALVES(B16, B8) \
+	SHLQ $2, R8; \
+	SHLQ $2, R9; \
+	CMPQ DX, $16; \
+	JLT  hshort; \
+	LEAQ -32(DX*2), R10; \
+hrow16: \
+	XORQ AX, AX; \
+hvec16: \
+	CMPQ AX, R10; \
+	JGE  hlast16; \
+	B16(AX); \
+	ADDQ $32, AX; \
+	JMP  hvec16; \
+hlast16: \
+	B16(R10); \
+	ADDQ R9, SI; \
+	ADDQ R8, DI; \
+	ADDQ R8, R11; \
+	DECQ BX; \
+	JNZ  hrow16; \
+	VZEROUPPER; \
+	RET; \
+hshort: \
+	XORQ AX, AX; \
+	LEAQ -16(DX*2), R10; \
+hrow8: \
+	B8(AX); \
+	B8(R10); \
+	ADDQ R9, SI; \
+	ADDQ R8, DI; \
+	ADDQ R8, R11; \
+	DECQ BX; \
+	JNZ  hrow8; \
+	VZEROUPPER; \
+	RET
+
+// SPLIT16 and SPLIT8 leave the even values of 16 (8) values at SI in Y2
+// (X2), the odd ones in Y3 (X3): VSHUFPS picks them within each 128-bit
+// lane, VPERMPD puts the lanes' pairs in order.
+#define SPLIT16(i) \
+	VMOVUPS (SI)(i*2), Y0; \
+	VMOVUPS 32(SI)(i*2), Y1; \
+	VSHUFPS $0x88, Y1, Y0, Y2; \
+	VSHUFPS $0xdd, Y1, Y0, Y3; \
+	VPERMPD $0xd8, Y2, Y2; \
+	VPERMPD $0xd8, Y3, Y3
+
+#define SPLIT8(i) \
+	VMOVUPS (SI)(i*2), X0; \
+	VMOVUPS 16(SI)(i*2), X1; \
+	VSHUFPS $0x88, X1, X0, X2; \
+	VSHUFPS $0xdd, X1, X0, X3
+
+#define STORE16(i) VMOVUPS Y2, (DI)(i*1); VMOVUPS Y3, (R11)(i*1)
+#define STORE8(i) VMOVUPS X2, (DI)(i*1); VMOVUPS X3, (R11)(i*1)
+#define COPYSPLIT16(i) SPLIT16(i); STORE16(i)
+#define COPYSPLIT8(i) SPLIT8(i); STORE8(i)
+
+// func splitRowsAVX2(even, odd *float32, ld int, src *float32, ls int, rows, w int)
+TEXT ·splitRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), R11
+	MOVQ ld+16(FP), R8
+	MOVQ src+24(FP), SI
+	MOVQ ls+32(FP), R9
+	MOVQ rows+40(FP), BX
+	MOVQ w+48(FP), DX
+	HALVES(COPYSPLIT16, COPYSPLIT8)
+
+// The codes of Y2 and Y3 (X2, X3), as signRowsAVX2 computes them from
+// the constants Y13 to Y15 it sets.
+#define CODES16 \
+	VCMPPS $0x1e, Y2, Y15, Y2; \
+	VCMPPS $0x1e, Y3, Y15, Y3; \
+	VANDPS Y14, Y2, Y2; \
+	VANDPS Y14, Y3, Y3; \
+	VORPS  Y13, Y2, Y2; \
+	VORPS  Y13, Y3, Y3
+
+#define CODES8 \
+	VCMPPS $0x1e, X2, X15, X2; \
+	VCMPPS $0x1e, X3, X15, X3; \
+	VANDPS X14, X2, X2; \
+	VANDPS X14, X3, X3; \
+	VORPS  X13, X2, X2; \
+	VORPS  X13, X3, X3
+
+#define SIGNSPLIT16(i) SPLIT16(i); CODES16; STORE16(i)
+#define SIGNSPLIT8(i) SPLIT8(i); CODES8; STORE8(i)
+
+// func splitSignRowsAVX2(even, odd *float32, ld int, src *float32, ls int, rows, w int)
+TEXT ·splitSignRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ         even+0(FP), DI
+	MOVQ         odd+8(FP), R11
+	MOVQ         ld+16(FP), R8
+	MOVQ         src+24(FP), SI
+	MOVQ         ls+32(FP), R9
+	MOVQ         rows+40(FP), BX
+	MOVQ         w+48(FP), DX
+	VXORPS       Y15, Y15, Y15
+	MOVL         $0x80000000, AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL         $0x3f800000, AX
+	VMOVD        AX, X13
+	VPBROADCASTD X13, Y13
+	HALVES(SIGNSPLIT16, SIGNSPLIT8)
+
+// MERGE16 and MERGE8 interleave 8 (4) even values at DI with as many odd
+// ones at R11 into 16 (8) values at SI: VUNPCKLPS and VUNPCKHPS pair them
+// within each 128-bit lane, VPERM2F128 puts the lanes in order.
+#define MERGE16(i) \
+	VMOVUPS    (DI)(i*1), Y0; \
+	VMOVUPS    (R11)(i*1), Y1; \
+	VUNPCKLPS  Y1, Y0, Y2; \
+	VUNPCKHPS  Y1, Y0, Y3; \
+	VPERM2F128 $0x20, Y3, Y2, Y0; \
+	VPERM2F128 $0x31, Y3, Y2, Y1; \
+	VMOVUPS    Y0, (SI)(i*2); \
+	VMOVUPS    Y1, 32(SI)(i*2)
+
+#define MERGE8(i) \
+	VMOVUPS   (DI)(i*1), X0; \
+	VMOVUPS   (R11)(i*1), X1; \
+	VUNPCKLPS X1, X0, X2; \
+	VUNPCKHPS X1, X0, X3; \
+	VMOVUPS   X2, (SI)(i*2); \
+	VMOVUPS   X3, 16(SI)(i*2)
+
+// func mergeRowsAVX2(dst *float32, ld int, even, odd *float32, ls int, rows, w int)
+TEXT ·mergeRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), SI
+	MOVQ ld+8(FP), R9
+	MOVQ even+16(FP), DI
+	MOVQ odd+24(FP), R11
+	MOVQ ls+32(FP), R8
+	MOVQ rows+40(FP), BX
+	MOVQ w+48(FP), DX
+	HALVES(MERGE16, MERGE8)

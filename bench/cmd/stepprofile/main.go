@@ -119,7 +119,6 @@ var rules = []struct {
 	{"nn.grid.", convMove},
 	{"nn.phaseGrid.", convMove},
 	{"nn.copyRows", convMove},
-	{"nn.copyShort", convMove},
 	{"nn.im2col", convMove},
 	{"nn.col2im", convMove},
 	{"nn.planes", convMove},
