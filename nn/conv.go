@@ -131,6 +131,8 @@ type convCore struct {
 	needDx              bool
 	epi                 *dxEpilogue // nil: the input gradient is c.dx as computed
 	parts               []convPart
+	flip                flipJob // flipWeights on the pool
+	sum                 sumJob  // the parts' weight gradients summed on the pool
 
 	// The same-convolution path (convgrid.go): grid geometry and the
 	// im2col row offsets of the input and of the output gradient.
@@ -149,6 +151,7 @@ type convPart struct {
 
 func (c *convCore) setup(layer string, x *Tensor) {
 	cv := c.conv
+	c.flip.c, c.sum.c = c, c
 	x.check(layer, "Forward")
 	if x.C != cv.In {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v has %d channels, want %d", layer, x, x.C, cv.In))
@@ -222,19 +225,9 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 		}
 	}
 	parallel.For(len(c.parts), 1, 1, c)
-	for i := range c.parts {
-		p := &c.parts[i]
-		if len(p.dw) == 0 {
-			continue
-		}
-		// p.dw holds the part's dWᵀ (k×Out): see backwardGrid.
-		for o := range c.conv.Out {
-			row := dw[o*c.k:][:c.k]
-			for j := range row {
-				row[j] += p.dw[j*c.conv.Out+o]
-			}
-		}
-	}
+	c.sum.dw = dw
+	parallel.For(c.conv.Out, 4, 1, &c.sum)
+	c.sum.dw = nil
 	if db != nil {
 		for o := range db {
 			var s float64
@@ -291,15 +284,54 @@ func (c *convCore) same() bool {
 // wflip[c][(o·k+i)·k+j] = W[o][c][k-1-i][k-1-j].
 func (c *convCore) flipWeights(wt []float32) {
 	cv := c.conv
-	k := cv.Kernel
-	kk := k * k
-	c.wflip = floats(&c.wflip, cv.In*cv.Out*kk)
-	for o := range cv.Out {
+	c.wflip = floats(&c.wflip, cv.In*cv.Out*cv.Kernel*cv.Kernel)
+	c.flip.wt = wt
+	parallel.For(cv.Out, 4, 1, &c.flip)
+	c.flip.wt = nil
+}
+
+// flipJob flips the weights of output channels [lo, hi) into c.wflip
+// (flipWeights), on the worker pool.
+type flipJob struct {
+	c  *convCore
+	wt []float32
+}
+
+func (j *flipJob) Do(lo, hi int) {
+	cv, wt := j.c.conv, j.wt
+	kk := cv.Kernel * cv.Kernel
+	for o := lo; o < hi; o++ {
 		for ci := range cv.In {
 			src := wt[(o*cv.In+ci)*kk:][:kk]
-			dst := c.wflip[(ci*cv.Out+o)*kk:][:kk]
+			dst := j.c.wflip[(ci*cv.Out+o)*kk:][:kk]
 			for t, v := range src {
 				dst[kk-1-t] = v
+			}
+		}
+	}
+}
+
+// sumJob adds the parts' partial weight gradients to dw for output
+// channels [lo, hi), on the worker pool. Each value adds the parts in
+// part order, whichever worker runs its channel, so the sum does not
+// depend on the number of cores.
+type sumJob struct {
+	c  *convCore
+	dw []float32
+}
+
+func (j *sumJob) Do(lo, hi int) {
+	c := j.c
+	for i := range c.parts {
+		p := &c.parts[i]
+		if len(p.dw) == 0 {
+			continue
+		}
+		// p.dw holds the part's dWᵀ (k×Out): see backwardGrid.
+		for o := lo; o < hi; o++ {
+			row := j.dw[o*c.k:][:c.k]
+			for t := range row {
+				row[t] += p.dw[t*c.conv.Out+o]
 			}
 		}
 	}
