@@ -542,6 +542,17 @@ TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
 	VORPS   X13, X0, X0; \
 	VMOVUPS X0, dst
 
+// SIGNCONSTS sets the constants of SIGN8, SIGN4, CODES16 and CODES8: Y15
+// zero, Y14 the sign bit and Y13 +1 in every lane.
+#define SIGNCONSTS \
+	VXORPS       Y15, Y15, Y15; \
+	MOVL         $0x80000000, AX; \
+	VMOVD        AX, X14; \
+	VPBROADCASTD X14, Y14; \
+	MOVL         $0x3f800000, AX; \
+	VMOVD        AX, X13; \
+	VPBROADCASTD X13, Y13
+
 TEXT ·signRowsAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ ld+8(FP), R8
@@ -549,13 +560,7 @@ TEXT ·signRowsAVX2(SB), NOSPLIT, $0-48
 	MOVQ ls+24(FP), R9
 	MOVQ rows+32(FP), BX
 	MOVQ w+40(FP), DX
-	VXORPS       Y15, Y15, Y15
-	MOVL         $0x80000000, AX
-	VMOVD        AX, X14
-	VPBROADCASTD X14, Y14
-	MOVL         $0x3f800000, AX
-	VMOVD        AX, X13
-	VPBROADCASTD X13, Y13
+	SIGNCONSTS
 	ROWS(SIGN8, SIGN4)
 
 // HALVES runs B16 and B8 (macros of an index register: a byte offset in
@@ -667,13 +672,7 @@ TEXT ·splitSignRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ         ls+32(FP), R9
 	MOVQ         rows+40(FP), BX
 	MOVQ         w+48(FP), DX
-	VXORPS       Y15, Y15, Y15
-	MOVL         $0x80000000, AX
-	VMOVD        AX, X14
-	VPBROADCASTD X14, Y14
-	MOVL         $0x3f800000, AX
-	VMOVD        AX, X13
-	VPBROADCASTD X13, Y13
+	SIGNCONSTS
 	HALVES(SIGNSPLIT16, SIGNSPLIT8)
 
 // MERGE16 and MERGE8 interleave 8 (4) even values at DI with as many odd
