@@ -1,0 +1,135 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+var (
+	_ Layer          = (*BinaryLinear)(nil)
+	_ Parametric     = (*BinaryLinear)(nil)
+	_ ModeSetter     = (*BinaryLinear)(nil)
+	_ ProgressSetter = (*BinaryLinear)(nil)
+)
+
+// BinaryLinear is the fully connected counterpart of BinaryConv2d:
+// y = q(x)·(q(W)·s)ᵀ with s_o = mean|W_o| per output row (detached), no
+// bias, and noise adaptation with one row per output for the weights and
+// one row per sample (D = In) for the activations.
+type BinaryLinear struct {
+	In, Out int
+	Binary  Binary
+	// Weight holds the latent real weights, shape {Out, In}.
+	Weight *Param
+	Scale  []float32
+
+	w, a *binarizer
+	eval bool
+
+	in               *Tensor
+	xb, out, dxb, dx buffer
+	wb, dwb, dws, dw []float32
+}
+
+// NewBinaryLinear returns a binary linear layer with weights drawn from
+// init.Weights (Kaiming-normal, fan-in: a binary linear layer sits inside
+// the network, like AlexNet's middle layers) and noise adaptation modules,
+// if any, from init.NA.
+func NewBinaryLinear(in, out int, b Binary, init *Init) (*BinaryLinear, error) {
+	if in < 1 || out < 1 {
+		panic(fmt.Sprintf("nn: NewBinaryLinear(%d, %d): sizes must be >= 1", in, out))
+	}
+	l := &BinaryLinear{In: in, Out: out, Binary: b, Weight: newParam("weight", out, in)}
+	kaimingNormal(l.Weight.Data, in, init.Weights)
+	var err error
+	if l.w, err = newBinarizer("BinaryLinear", "w", b, in, init); err != nil {
+		return nil, err
+	}
+	if l.a, err = newBinarizer("BinaryLinear", "a", b, in, init); err != nil {
+		return nil, err
+	}
+	l.Scale = make([]float32, out)
+	l.wb = make([]float32, out*in)
+	l.dwb = make([]float32, out*in)
+	l.dw = make([]float32, out*in)
+	l.dws = make([]float32, out*in)
+	return l, nil
+}
+
+// Params returns the latent weight, then the learnable estimator scalars
+// and noise-adaptation parameters of the weights and of the activations.
+func (l *BinaryLinear) Params() []*Param {
+	ps := []*Param{l.Weight}
+	ps = append(ps, l.w.allParams()...)
+	return append(ps, l.a.allParams()...)
+}
+
+// SetTraining turns noise adaptation on (training) or off (evaluation).
+func (l *BinaryLinear) SetTraining(training bool) { l.eval = !training }
+
+// SetProgress passes p.P() to the estimators that have a schedule and sets
+// the noise-adaptation α to p.NAAlpha().
+func (l *BinaryLinear) SetProgress(p Progress) {
+	l.w.setProgress(p)
+	l.a.setProgress(p)
+}
+
+// WeightEstimator and ActivationEstimator return the estimators of the
+// two binarized tensors; WeightNA and ActivationNA their noise adaptation
+// modules, or nil.
+func (l *BinaryLinear) WeightEstimator() estimators.Estimator     { return l.w.est }
+func (l *BinaryLinear) ActivationEstimator() estimators.Estimator { return l.a.est }
+func (l *BinaryLinear) WeightNA() *NoiseAdaptation                { return l.w.na }
+func (l *BinaryLinear) ActivationNA() *NoiseAdaptation            { return l.a.na }
+
+// ForwardWeightGrad returns the gradient of the loss with respect to the
+// forward weights s_o·q(W) (plus the noise-adaptation term) of the last
+// Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
+// its entry. It is the layer's buffer, overwritten by the next Backward.
+func (l *BinaryLinear) ForwardWeightGrad() []float32 { return l.dwb }
+
+// LastInput returns the input of the last Forward (see
+// BinaryConv2d.LastInput).
+func (l *BinaryLinear) LastInput() *Tensor { return l.in }
+
+// Forward returns q(x)·(q(W)·s)ᵀ, with noise adaptation in training.
+func (l *BinaryLinear) Forward(x *Tensor) *Tensor {
+	checkLinearInput("BinaryLinear", x, l.In)
+	l.in = x
+	binarizeWeights(l.wb, l.wb, l.Scale, l.Weight.Data, l.w.est, l.In)
+	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
+	}
+	xb := l.xb.shape(x.N, l.In, 1, 1)
+	l.a.est.Forward(xb.Data, x.Data)
+	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.ForwardRows(xb.Data, x.Data, x.N, nil)
+	}
+	y := l.out.shape(x.N, l.Out, 1, 1)
+	linearForward(y.Data, xb.Data, l.wb, x.N, l.In, l.Out)
+	return y
+}
+
+// Backward adds the latent weight gradient and returns the input gradient.
+func (l *BinaryLinear) Backward(dy *Tensor) *Tensor {
+	x := l.in
+	checkLinearGrad("BinaryLinear", dy, x, l.Out)
+	xb := &l.xb.t
+	clear(l.dwb)
+	gemmTN(l.dwb, dy.Data, xb.Data, l.Out, l.In, x.N)
+	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, l.In)
+	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
+		clear(l.dw)
+		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
+		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
+	}
+	dxb := l.dxb.shape(x.N, l.In, 1, 1)
+	gemmNN(dxb.Data, dy.Data, l.wb, x.N, l.In, l.Out)
+	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
+	if na := l.a.na; na != nil && !l.eval && na.Alpha != 0 {
+		na.BackwardRows(dx.Data, x.Data, dxb.Data, x.N, nil)
+	}
+	return dx
+}
