@@ -49,6 +49,9 @@ type BatchNorm struct {
 	// channel c) at 2·(n·C+c), which are added over n per channel.
 	sums []float32
 	job  bnJob
+	// dy is the output gradient of the last backward pass, which
+	// gradPlane reads.
+	dy *Tensor
 }
 
 // NewBatchNorm2d returns a BatchNorm over the channels of N×C×H×W tensors.
@@ -162,9 +165,23 @@ func (b *BatchNorm) forward(x, add *Tensor) *Tensor {
 // through the batch statistics in training mode and through the fixed
 // running statistics in evaluation mode.
 func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
-	checkGrad("BatchNorm", dy, b.in)
+	b.backwardDeferred(dy)
 	x := b.in
 	b.dx.shape(x.N, x.C, x.H, x.W)
+	if b.eval {
+		b.pass(bnInputEval, dy)
+	} else {
+		b.pass(bnInputGrad, dy)
+	}
+	return &b.dx.t
+}
+
+// backwardDeferred is Backward's first pass and the per-channel constants
+// of the input gradient, which it leaves to gradPlane (gradDeferrer: a
+// convolution before BatchNorm computes it as it fills its grid).
+func (b *BatchNorm) backwardDeferred(dy *Tensor) planeSource {
+	checkGrad("BatchNorm", dy, b.in)
+	x := b.in
 	// dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x-μ)·inv.
 	b.pass(bnGradSums, dy)
 	m := float64(x.N * x.H * x.W)
@@ -186,12 +203,30 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 		b.c1[c] = float32(dbeta / m)
 		b.kc2[c] = k * (float32(dgamma/m) * inv)
 	}
+	b.dy = dy
+	return b
+}
+
+// gradPlane sets dst to plane i (image i/C, channel i%C) of the input
+// gradient of the last backwardDeferred, with the kernel call that
+// Backward's pass makes for that plane (planeSource).
+func (b *BatchNorm) gradPlane(dst []float32, i int) {
+	hw := b.in.H * b.in.W
+	c := i % b.C
+	dy := b.dy.Data[i*hw : (i+1)*hw]
 	if b.eval {
-		b.pass(bnInputEval, dy)
-	} else {
-		b.pass(bnInputGrad, dy)
+		bnEvalRow(dst[:hw], dy, b.scale[c])
+		return
 	}
-	return &b.dx.t
+	bnGradKernel.Get()(dst[:hw], dy, b.in.Data[i*hw:(i+1)*hw], b.scale[c], b.c1[c], b.kc2[c], b.mean[c])
+}
+
+// bnEvalRow sets d = dy·k, the input gradient in evaluation mode.
+func bnEvalRow(d, dy []float32, k float32) {
+	d = d[:len(dy)]
+	for e, v := range dy {
+		d[e] = v * k
+	}
 }
 
 // pass runs one pass over the images of the last input on the worker
@@ -272,10 +307,7 @@ func (j *bnJob) Do(lo, hi int) {
 			if c == b.C {
 				c = 0
 			}
-			k, d := b.scale[c], dx[i*hw:(i+1)*hw]
-			for e, v := range dy[i*hw : (i+1)*hw] {
-				d[e] = v * k
-			}
+			bnEvalRow(dx[i*hw:(i+1)*hw], dy[i*hw:(i+1)*hw], b.scale[c])
 		}
 	}
 }

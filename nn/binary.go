@@ -305,23 +305,34 @@ func finite(s []float32) bool {
 // activations have no noise adaptation, and an image's C·H·W is a
 // multiple of 64 (see dxEpilogue). Otherwise Estimator.Backward runs
 // after the convolution, over the whole batch.
-func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor { return l.backward(dy, nil) }
+func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor { return l.backward(dy, nil, nil) }
 
 // backwardAdd returns Backward(dy) + add in the layer's input gradient
 // buffer, adding add in the epilogue of the convolution where Backward
 // applies g there (see fuse.go), after the separate pass otherwise.
-func (l *BinaryConv2d) backwardAdd(dy, add *Tensor) *Tensor {
-	if l.SkipInputGrad {
-		panic("nn: BinaryConv2d.backwardAdd: the layer computes no input gradient (SkipInputGrad)")
+func (l *BinaryConv2d) backwardAdd(dy, add *Tensor) *Tensor { return l.backwardPlanes(dy, nil, add) }
+
+// takesPlanes reports that backwardPlanes may be called (gradTaker).
+func (l *BinaryConv2d) takesPlanes() bool { return true }
+
+// backwardPlanes is Backward, or backwardAdd with add, with the output
+// gradient read from src as the grids are filled (gradTaker; src nil:
+// from dy's Data).
+func (l *BinaryConv2d) backwardPlanes(dy *Tensor, src planeSource, add *Tensor) *Tensor {
+	if add != nil {
+		if l.SkipInputGrad {
+			panic("nn: BinaryConv2d.backwardAdd: the layer computes no input gradient (SkipInputGrad)")
+		}
+		if x := l.in; x != nil && add.Shape() != x.Shape() {
+			panic(fmt.Sprintf("nn: BinaryConv2d.backwardAdd: tensor %v to add does not match the input %v", add, x))
+		}
 	}
-	if x := l.in; x != nil && add.Shape() != x.Shape() {
-		panic(fmt.Sprintf("nn: BinaryConv2d.backwardAdd: tensor %v to add does not match the input %v", add, x))
-	}
-	return l.backward(dy, add)
+	return l.backward(dy, src, add)
 }
 
-// backward is Backward, adding add (if not nil) to the input gradient.
-func (l *BinaryConv2d) backward(dy, add *Tensor) *Tensor {
+// backward is Backward with the output gradient from src (nil: dy's
+// Data), adding add (if not nil) to the input gradient.
+func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tensor {
 	clear(l.dwb)
 	x := l.in
 	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
@@ -339,7 +350,7 @@ func (l *BinaryConv2d) backward(dy, add *Tensor) *Tensor {
 			}
 		}
 	}
-	dxb := l.core.backward("BinaryConv2d", dy, l.wb, l.dwb, nil, !l.SkipInputGrad)
+	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, l.dwb, nil, !l.SkipInputGrad)
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)

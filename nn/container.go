@@ -30,8 +30,16 @@ func (s Sequential) Forward(x *Tensor) *Tensor {
 
 // Backward runs every layer's Backward in reverse order. When the first
 // layer computes no input gradient (Conv.SkipInputGrad) the result is nil.
+// A convolution followed by BatchNorm runs as a pair: BatchNorm's input
+// gradient is computed inside the convolution's pass instead of written
+// (see deferPair in fuse.go), with the same bits.
 func (s Sequential) Backward(dy *Tensor) *Tensor {
 	for i := len(s) - 1; i >= 0; i-- {
+		if t, d, ok := deferPair(s, i); ok {
+			dy = t.backwardPlanes(dy, d.backwardDeferred(dy), nil)
+			i--
+			continue
+		}
 		dy = s[i].Backward(dy)
 	}
 	return dy

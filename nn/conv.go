@@ -99,7 +99,20 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 	if l.Bias != nil {
 		db = l.Bias.Grad
 	}
-	return l.core.backward("Conv2d", dy, l.Weight.Data, l.Weight.Grad, db, !l.SkipInputGrad)
+	return l.core.backward("Conv2d", dy, nil, l.Weight.Data, l.Weight.Grad, db, !l.SkipInputGrad)
+}
+
+// takesPlanes reports whether backwardPlanes may be called: not with a
+// bias, whose gradient sums the output gradient (gradTaker).
+func (l *Conv2d) takesPlanes() bool { return l.Bias == nil }
+
+// backwardPlanes is Backward with the output gradient read from src as
+// the grids are filled (gradTaker); Conv2d adds no tensor.
+func (l *Conv2d) backwardPlanes(dy *Tensor, src planeSource, add *Tensor) *Tensor {
+	if add != nil || l.Bias != nil {
+		panic("nn: Conv2d.backwardPlanes: the layer adds no tensor to its input gradient, and with a bias it reads its output gradient")
+	}
+	return l.core.backward("Conv2d", dy, src, l.Weight.Data, l.Weight.Grad, nil, !l.SkipInputGrad)
 }
 
 // convCore is the convolution shared by Conv2d and BinaryConv2d (which
@@ -113,7 +126,9 @@ func (l *Conv2d) Backward(dy *Tensor) *Tensor {
 // partial weight gradient. The partial gradients are summed in part order,
 // so results do not depend on scheduling. A binary convolution can have
 // the grids filled with the codes of its input (prepare) and its input
-// gradient finished group by group inside the pass (dxEpilogue). The
+// gradient finished group by group inside the pass (dxEpilogue), and
+// either convolution can take its output gradient plane by plane from
+// the BatchNorm that follows it as it fills its grids (planeSource). The
 // tests check both paths against a plain loop convolution (convRef in
 // conv_internal_test.go).
 type convCore struct {
@@ -128,6 +143,7 @@ type convCore struct {
 	fwd                 bool
 	wt, wflip           []float32
 	dy                  *Tensor
+	src                 planeSource // nil: the output gradient is dy's Data
 	needDx              bool
 	epi                 *dxEpilogue // nil: the input gradient is c.dx as computed
 	parts               []convPart
@@ -205,8 +221,10 @@ func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor 
 
 // backward adds the weight (and bias) gradients and returns the input
 // gradient, or nil without needDx or with c.epi, which then receives the
-// input gradient group by group (see dxEpilogue).
-func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, needDx bool) *Tensor {
+// input gradient group by group (see dxEpilogue). With src the output
+// gradient, of dy's shape, is computed plane by plane as the grids are
+// filled (see planeSource) and dy's Data is not read; db must be nil.
+func (c *convCore) backward(layer string, dy *Tensor, src planeSource, wt, dw, db []float32, needDx bool) *Tensor {
 	x := c.in
 	if x == nil {
 		panic("nn: " + layer + ".Backward called before Forward")
@@ -214,7 +232,10 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 	if dy.N != x.N || dy.C != c.conv.Out || dy.H != c.oh || dy.W != c.ow || len(dy.Data) != dy.Len() {
 		panic(fmt.Sprintf("nn: %s.Backward: gradient %v does not match the output %dx%dx%dx%d", layer, dy, x.N, c.conv.Out, c.oh, c.ow))
 	}
-	c.fwd, c.wt, c.dy, c.needDx = false, wt, dy, needDx
+	if src != nil && db != nil {
+		panic("nn: " + layer + ".Backward: a bias gradient needs the output gradient as a tensor")
+	}
+	c.fwd, c.wt, c.dy, c.src, c.needDx = false, wt, dy, src, needDx
 	var dx *Tensor
 	if needDx {
 		if c.epi == nil {
@@ -225,6 +246,7 @@ func (c *convCore) backward(layer string, dy *Tensor, wt, dw, db []float32, need
 		}
 	}
 	parallel.For(len(c.parts), 1, 1, c)
+	c.src = nil
 	c.sum.dw = dw
 	parallel.For(c.conv.Out, 4, 1, &c.sum)
 	c.sum.dw = nil
@@ -360,6 +382,17 @@ func (e *dxEpilogue) apply(lo, hi int, dxb []float32) {
 	if e.add != nil {
 		addTo(dx, dx, e.add[lo:hi])
 	}
+}
+
+// dyPlane returns plane i (image i/Out, channel i%Out) of the output
+// gradient: dy's, or computed by c.src into the part's scratch.
+func (c *convCore) dyPlane(p *convPart, i int) []float32 {
+	if c.src == nil {
+		return c.dy.Data[i*c.hw:][:c.hw]
+	}
+	d := floats(&p.grid.dyt, c.hw)
+	c.src.gradPlane(d, i)
+	return d
 }
 
 // gradScratch returns the part's scratch for the gradient of the codes of

@@ -87,6 +87,23 @@ func (gr grid) scatter(dst, x []float32, c, g int, codes bool) {
 	}
 }
 
+// scatterPlanes is scatter of images whose planes come from plane (the
+// plane of channel ci of image n at i = n·c + ci, valid until the next
+// call), for an output gradient computed as it is placed (planeSource).
+func (gr grid) scatterPlanes(dst []float32, c, g int, plane func(i int) []float32) {
+	h, w := gr.h, gr.w
+	o := gr.origin()
+	for ci := range c {
+		pl := dst[ci*gr.s:][:gr.s]
+		for n := range g {
+			copyRows(pl[o+n*(h+gr.p)*gr.r:], gr.r, plane(n*c+ci), w, h, w)
+		}
+		if g < gr.g {
+			clear(pl[o+g*(h+gr.p)*gr.r:])
+		}
+	}
+}
+
 // gather copies the valid output positions of c channels on the grid
 // (src: channel ci at ci·ld, position q) into images dst[n], n < g.
 func (gr grid) gather(dst, src []float32, ld, c, g int) {
@@ -104,6 +121,7 @@ func (gr grid) gather(dst, src []float32, ld, c, g int) {
 type gridPart struct {
 	xp, dyp, yg, dxp []float32
 	dxb              []float32 // the input gradient of a group, for dxEpilogue
+	dyt              []float32 // a plane of the output gradient from a planeSource
 	xkey, dykey      [4]int
 }
 
@@ -163,7 +181,11 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
 	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g, c.codes)
 	dyp := planes(&p.grid.dyp, &p.grid.dykey, gr.key(), cv.Out*gr.s)
-	gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g, false)
+	if c.src == nil {
+		gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g, false)
+	} else {
+		gr.scatterPlanes(dyp, cv.Out, g, func(i int) []float32 { return c.dyPlane(p, n0*cv.Out+i) })
+	}
 	nq := gr.nq(g)
 	p.dw = floats(&p.dw, cv.Out*c.k)
 	beta := float32(1)

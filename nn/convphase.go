@@ -272,7 +272,7 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 	dyq := planes(&p.grid.dyp, &p.grid.dykey, key, cv.Out*pg.size)
 	for n := range g {
 		for o := range cv.Out {
-			copyRows(dyq[o*pg.size+n*pg.rows*pg.r:], pg.r, c.dy.Data[((n0+n)*cv.Out+o)*c.hw:][:c.hw], c.ow, c.oh, c.ow)
+			copyRows(dyq[o*pg.size+n*pg.rows*pg.r:], pg.r, c.dyPlane(p, (n0+n)*cv.Out+o), c.ow, c.oh, c.ow)
 		}
 	}
 	if g < pg.g {

@@ -63,6 +63,11 @@
 // the normalisation; backward, Σdy and Σdy·x̂ of every row, then the
 // input gradient. The rows' sums are added per channel over the images
 // in order between the two, so the split over the cores changes no bit.
+// When a convolution precedes BatchNorm in a [Sequential] (a residual
+// body, a downsampling shortcut), the second backward pass is the
+// convolution's: it computes each plane of BatchNorm's input gradient,
+// with the same kernel, as it fills its grid of output gradients, and
+// that gradient is never written as a tensor.
 // A [Residual] runs its shortcut first and hands its result to the body,
 // whose last layer adds it in its own pass (BatchNorm writes its
 // normalised output plus the shortcut), and in Backward its first layer

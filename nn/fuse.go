@@ -80,13 +80,31 @@ func forwardPlus(l Layer, x, add *Tensor, out *buffer, job *addJob) *Tensor {
 
 // backwardPlus returns l.Backward(dy) + add, the sum of a Residual's two
 // input gradients: a Sequential runs its layers' Backward but the first's
-// and hands the addition to the first; a layer that implements
+// and hands the addition to the first (a convolution and BatchNorm at its
+// start run as a pair, see deferPair, and the convolution adds); a layer that implements
 // backwardAdder adds in its own pass; any other layer's input gradient is
 // added to add in out, by job.
 func backwardPlus(l Layer, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
 	if s, ok := l.(Sequential); ok && len(s) > 0 {
-		for i := len(s) - 1; i > 0; i-- {
-			dy = s[i].Backward(dy)
+		i := len(s) - 1
+		for i > 0 {
+			t, d, ok := deferPair(s, i)
+			if !ok {
+				dy = s[i].Backward(dy)
+				i--
+				continue
+			}
+			src := d.backwardDeferred(dy)
+			if i > 1 {
+				dy = t.backwardPlanes(dy, src, nil)
+				i -= 2
+				continue
+			}
+			// The pair begins the Sequential: the taker adds.
+			if _, ok := t.(backwardAdder); ok {
+				return t.backwardPlanes(dy, src, add)
+			}
+			return job.sum(out, t.backwardPlanes(dy, src, nil), add, "input gradient")
 		}
 		return backwardPlus(s[0], dy, add, out, job)
 	}
@@ -94,4 +112,69 @@ func backwardPlus(l Layer, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
 		return b.backwardAdd(dy, add)
 	}
 	return job.sum(out, l.Backward(dy), add, "input gradient")
+}
+
+// Deferred input gradients. In a Sequential, a convolution followed by
+// BatchNorm (every residual body, every downsampling shortcut) would have
+// BatchNorm write its input gradient for the whole batch and the
+// convolution's backward pass then copy it, group by group, into its grid
+// of output gradients. Instead BatchNorm's backward pass stops after its
+// sums (the γ and β gradients and the per-channel constants of the input
+// gradient) and hands the convolution a planeSource, and the convolution
+// computes each plane of that gradient as it fills its grid: one write
+// and one read of the batch's gradient fewer. Each plane is computed by
+// the very kernel call BatchNorm's own pass makes for it (bnGrad on the
+// plane's H·W values), so the gradient is bit for bit the same.
+
+var (
+	_ gradDeferrer = (*BatchNorm)(nil)
+	_ gradTaker    = (*Conv2d)(nil)
+	_ gradTaker    = (*BinaryConv2d)(nil)
+)
+
+// planeSource is an input gradient that is computed on demand, plane by
+// plane, instead of written as a tensor.
+type planeSource interface {
+	// gradPlane sets dst (H·W values) to plane i of the gradient: image
+	// i/C, channel i%C. It may be called from several goroutines at once.
+	gradPlane(dst []float32, i int)
+}
+
+// gradDeferrer is a layer whose backward pass can leave its input
+// gradient to a planeSource.
+type gradDeferrer interface {
+	// backwardDeferred does what Backward(dy) does but write the input
+	// gradient, and returns its source, valid until the layer's next
+	// Forward or Backward. The gradient has the shape of dy.
+	backwardDeferred(dy *Tensor) planeSource
+}
+
+// gradTaker is a layer whose backward pass can take its output gradient
+// from a planeSource.
+type gradTaker interface {
+	// takesPlanes reports whether backwardPlanes may be called (a layer
+	// that reads its output gradient elsewhere than its grids, as a
+	// convolution with a bias does, says no).
+	takesPlanes() bool
+	// backwardPlanes returns Backward(dy) + add (add nil: Backward(dy)),
+	// reading the output gradient from src; dy gives its shape, its Data
+	// is not read. Only a backwardAdder takes an add.
+	backwardPlanes(dy *Tensor, src planeSource, add *Tensor) *Tensor
+}
+
+// deferPair returns s[i-1] and s[i] if s[i] can defer its input gradient
+// to s[i-1]'s backward pass.
+func deferPair(s Sequential, i int) (gradTaker, gradDeferrer, bool) {
+	if i < 1 || i >= len(s) {
+		return nil, nil, false
+	}
+	d, ok := s[i].(gradDeferrer)
+	if !ok {
+		return nil, nil, false
+	}
+	t, ok := s[i-1].(gradTaker)
+	if !ok || !t.takesPlanes() {
+		return nil, nil, false
+	}
+	return t, d, true
 }

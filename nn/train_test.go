@@ -178,6 +178,8 @@ func TestSteadyStateAllocs(t *testing.T) {
 		{"binaryconv/ste+na", bc("ste+na"), 16},
 		{"linear", NewLinear(16*6*6, 10, true, NewInit(1)), 16},
 		{"resnet-unit", &Residual{Body: Sequential{bc("ste+na"), NewBatchNorm2d(16)}}, 16},
+		{"resnet-unit/projection", &Residual{Body: Sequential{bc("ste"), NewBatchNorm2d(16)},
+			Shortcut: Sequential{NewConv2d(Conv{In: 16, Out: 16, Kernel: 1}, NewInit(2)), NewBatchNorm2d(16)}}, 16},
 		{"pools", Sequential{NewMaxPool2d(Pool{Kernel: 2}), NewAvgPool2d(Pool{Kernel: 2}), NewGlobalAvgPool()}, 16},
 		{"activations", Sequential{NewReLU(), NewHardtanh(), NewPReLU(16), NewFlatten()}, 16},
 	}
