@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -104,14 +103,14 @@ func TestResidualFusedBitIdentical(t *testing.T) {
 				return res
 			}
 			fused, plain := do(false), do(true)
-			sameBits(t, "output", fused.y, plain.y)
-			sameBits(t, "input gradient", fused.dx, plain.dx)
-			sameBits(t, "evaluation output", fused.yEval, plain.yEval)
+			checkBits(t, "output", fused.y, plain.y)
+			checkBits(t, "input gradient", fused.dx, plain.dx)
+			checkBits(t, "evaluation output", fused.yEval, plain.yEval)
 			if len(fused.state) != len(plain.state) || len(fused.state) == 0 {
 				t.Fatalf("%d and %d parameter gradients and buffers", len(fused.state), len(plain.state))
 			}
 			for i := range fused.state {
-				sameBits(t, "parameter gradient or buffer", fused.state[i], plain.state[i])
+				checkBits(t, "parameter gradient or buffer", fused.state[i], plain.state[i])
 			}
 		})
 	}
@@ -147,15 +146,3 @@ func wantPanic(t *testing.T, want string, f func()) {
 }
 
 func clone(v []float32) []float32 { return append([]float32(nil), v...) }
-
-func sameBits(t *testing.T, what string, a, b []float32) {
-	t.Helper()
-	if len(a) != len(b) {
-		t.Fatalf("%s: %d and %d values", what, len(a), len(b))
-	}
-	for i := range a {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-			t.Fatalf("%s [%d]: fused %v, separate %v", what, i, a[i], b[i])
-		}
-	}
-}
