@@ -70,6 +70,13 @@ default build (column go) is the one `gradbench run` uses; -tags openblas
 sends the plain matrix products to OpenBLAS, while convolutions use the
 assembly kernels (avx512 where the CPU has AVX-512F, else avx2) in both
 builds.
+
+Those targets come from separate runs. The comparison to trust is
+results/peer.md (made by results/peer.sh): the two steps alternated in
+one window, the median ratio of the pairs with its range and the
+machine's load. Where the step's time goes, component by component,
+before and after each round of work: results/profile.md (made by
+results/profile.sh).
 NOTE
 echo "wrote results/engine.md"
 
