@@ -34,15 +34,7 @@ func (s Sequential) Forward(x *Tensor) *Tensor {
 // gradient is computed inside the convolution's pass instead of written
 // (see deferPair in fuse.go), with the same bits.
 func (s Sequential) Backward(dy *Tensor) *Tensor {
-	for i := len(s) - 1; i >= 0; i-- {
-		if t, d, ok := deferPair(s, i); ok {
-			dy = t.backwardPlanes(dy, d.backwardDeferred(dy), nil)
-			i--
-			continue
-		}
-		dy = s[i].Backward(dy)
-	}
-	return dy
+	return backwardSeq(s, dy, nil, nil, nil)
 }
 
 // Children returns the layers.

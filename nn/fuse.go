@@ -79,39 +79,44 @@ func forwardPlus(l Layer, x, add *Tensor, out *buffer, job *addJob) *Tensor {
 }
 
 // backwardPlus returns l.Backward(dy) + add, the sum of a Residual's two
-// input gradients: a Sequential runs its layers' Backward but the first's
-// and hands the addition to the first (a convolution and BatchNorm at its
-// start run as a pair, see deferPair, and the convolution adds); a layer that implements
-// backwardAdder adds in its own pass; any other layer's input gradient is
-// added to add in out, by job.
+// input gradients: a Sequential hands the addition to its first layer
+// (backwardSeq); a layer that implements backwardAdder adds in its own
+// pass; any other layer's input gradient is added to add in out, by job.
 func backwardPlus(l Layer, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
 	if s, ok := l.(Sequential); ok && len(s) > 0 {
-		i := len(s) - 1
-		for i > 0 {
-			t, d, ok := deferPair(s, i)
-			if !ok {
-				dy = s[i].Backward(dy)
-				i--
-				continue
-			}
-			src := d.backwardDeferred(dy)
-			if i > 1 {
-				dy = t.backwardPlanes(dy, src, nil)
-				i -= 2
-				continue
-			}
-			// The pair begins the Sequential: the taker adds.
-			if _, ok := t.(backwardAdder); ok {
-				return t.backwardPlanes(dy, src, add)
-			}
-			return job.sum(out, t.backwardPlanes(dy, src, nil), add, "input gradient")
-		}
-		return backwardPlus(s[0], dy, add, out, job)
+		return backwardSeq(s, dy, add, out, job)
 	}
 	if b, ok := l.(backwardAdder); ok {
 		return b.backwardAdd(dy, add)
 	}
 	return job.sum(out, l.Backward(dy), add, "input gradient")
+}
+
+// backwardSeq runs the Backward of s's layers in reverse, a convolution
+// and the BatchNorm after it as a pair (deferPair): BatchNorm's input
+// gradient is computed in the convolution's grid fill. With add (nil for
+// Sequential.Backward) it returns the input gradient plus add, the first
+// layer (or pair's convolution) adding it as backwardPlus does.
+func backwardSeq(s Sequential, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
+	for i := len(s) - 1; i >= 0; i-- {
+		t, d, ok := deferPair(s, i)
+		switch {
+		case !ok && i == 0 && add != nil:
+			return backwardPlus(s[0], dy, add, out, job)
+		case !ok:
+			dy = s[i].Backward(dy)
+		case i > 1 || add == nil:
+			dy = t.backwardPlanes(dy, d.backwardDeferred(dy), nil)
+			i--
+		default: // the pair begins s: its convolution adds
+			src := d.backwardDeferred(dy)
+			if _, ok := t.(backwardAdder); ok {
+				return t.backwardPlanes(dy, src, add)
+			}
+			return job.sum(out, t.backwardPlanes(dy, src, nil), add, "input gradient")
+		}
+	}
+	return dy
 }
 
 // Deferred input gradients. In a Sequential, a convolution followed by
