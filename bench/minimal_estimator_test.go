@@ -4,17 +4,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/estimators/estimatortest"
+	_ "github.com/gradbench/gradbench/estimators/estimatortest/minimal"
 )
 
-// A minimal estimator (Name, Forward and Backward only) registered in this
-// test binary, as a user's own package would register theirs.
-func init() { estimators.Register("minimal", estimatortest.MinimalFactory("minimal")) }
-
 // TestMinimalEstimator checks that the kernel benchmarks take a registered
-// estimator without reference kernels: it is among the specs they time,
-// with its fast kernels only, and those run.
+// estimator without reference kernels (package minimal registers one in
+// this test binary, as a user's own package would register theirs): it is
+// among the specs they time, with its fast kernels only, and those run.
 func TestMinimalEstimator(t *testing.T) {
 	if !slices.Contains(benchSpecs(), "minimal") {
 		t.Fatalf("benchSpecs() = %v, lacks minimal", benchSpecs())

@@ -5,20 +5,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/estimators/estimatortest"
+	_ "github.com/gradbench/gradbench/estimators/estimatortest/minimal"
 )
 
-// A minimal estimator (Name, Forward and Backward only, which is what the
-// README says is enough) registered in this test binary, as a user's own
-// package would register theirs.
-func init() { estimators.Register("minimal", estimatortest.MinimalFactory("minimal")) }
-
-// TestMinimalEstimator checks that such an estimator works everywhere a
-// built-in one does: the conformance suite, `gradbench list`, `gradbench
-// curves` (its default list and by name) and a training run with and
-// without noise adaptation. bench's TestMinimalEstimator checks the
-// benchmark harness.
+// TestMinimalEstimator checks that an estimator with Name, Forward and
+// Backward only (what the README says is enough), registered by its own
+// package as a user's would be (package minimal, imported above), works
+// everywhere a built-in one does: the conformance suite, `gradbench
+// list`, `gradbench curves` (its default list and by name) and a training
+// run with and without noise adaptation. bench's TestMinimalEstimator
+// checks the benchmark harness.
 func TestMinimalEstimator(t *testing.T) {
 	t.Run("conformance", func(t *testing.T) { estimatortest.RunSpec(t, "minimal:k=2") })
 	t.Run("list", func(t *testing.T) {

@@ -18,7 +18,8 @@ var _ estimators.Estimator = (*Minimal)(nil)
 // as a plain float64 loop, and none of the optional interfaces (no
 // reference kernels, schedule, learnable scalars, smooth surrogate or
 // doc). Packages that consume estimators register it in their tests
-// (MinimalFactory) to check that they ask for the optional interfaces
+// (import package minimal, which registers it as "minimal", or call
+// MinimalFactory) to check that they ask for the optional interfaces
 // instead of assuming them.
 type Minimal struct {
 	Label string  // the name it is registered under
