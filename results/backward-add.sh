@@ -17,11 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/nn.test" ./nn
 out=results/backward-add.txt
 {
-	echo "command: results/backward-add.sh $*"
-	echo "machine: $(cpu_cores)"
-	echo "commit: $(head_commit)"
-	echo "go: $(go version)"
-	echo "load-before: $(uptime)"
+	record_head "results/backward-add.sh $*"
 	for i in $(seq 1 "$runs"); do
 		(cd nn && "$tmp/nn.test" -test.run '^$' -test.bench 'BinaryConvBackwardAdd' -test.benchtime 20x -test.count 1) | grep -Ev '^(PASS|ok)'
 		echo "run $i of $runs done" >&2

@@ -39,13 +39,9 @@ step=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)/' -
 one=(-test.run '^$' -test.bench '^Benchmark(Rows|Sgemm)$' -test.benchtime 200ms -test.count 1 -gemm.impls)
 out=results/gemm512.txt
 {
-	echo "command: results/gemm512.sh $*"
-	echo "machine: $(cpu_cores)"
-	echo "commit: $(head_commit)"
-	echo "go: $(go version)"
+	record_head "results/gemm512.sh $*"
 	echo "step: (cd bench && bench.test ${step[*]} -trainstep.gemm IMPL)"
 	echo "one-core: GOMAXPROCS=1 gemm.test ${one[*]}"
-	echo "load-before: $(uptime)"
 	for i in $(seq 1 "$runs"); do
 		for impl in avx2 avx512; do
 			(cd bench && "$tmp/bench.test" "${step[@]}" -trainstep.gemm "$impl") | grep -Ev '^(PASS|ok)'

@@ -9,6 +9,17 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 # outside results/ differs from it: the code a record was measured with.
 head_commit() { echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"; }
 
+# record_head COMMAND prints the lines that open a record of runs: the
+# command that made it, the machine, the commit measured, the Go version
+# and the load before the first run.
+record_head() {
+	echo "command: $1"
+	echo "machine: $(cpu_cores)"
+	echo "commit: $(head_commit)"
+	echo "go: $(go version)"
+	echo "load-before: $(uptime)"
+}
+
 # build_ab BASE PKG [FILE...] builds the test binary of package PKG (a
 # path below the repository, such as bench) twice, for an A/B window: of
 # the current tree as $tmp/current.test, and of commit BASE (its git
@@ -55,8 +66,8 @@ ab_args() {
 # ab_window NAME DIR TITLE WHAT ARGS... runs the two test binaries that
 # build_ab made, base then current, $runs times in one window, each with
 # ARGS in the package directory DIR, into results/NAME-$label.txt (with
-# the command, the machine, both commits, the Go version and the load
-# before and after; benchmark names lose their /gemm=… part), and writes
+# record_head's lines, the base commit and the load after; benchmark
+# names lose their /gemm=… part), and writes
 # benchstat's comparison of the two, base against current, to
 # results/NAME-$label.md under the heading TITLE and the line WHAT.
 ab_window() {
@@ -64,12 +75,8 @@ ab_window() {
 	shift 4
 	local out=results/$name-$label.txt
 	{
-		echo "command: $ab_cmd"
-		echo "machine: $(cpu_cores)"
-		echo "current: $(head_commit)"
+		record_head "$ab_cmd"
 		echo "base: $base"
-		echo "go: $(go version)"
-		echo "load-before: $(uptime)"
 		for i in $(seq 1 "$runs"); do
 			for code in base current; do
 				echo "code: $code"
