@@ -44,18 +44,20 @@
 //
 // Records and benchmark names carry the choice as gemm=<Impl()>.
 //
-// Measured on the project machine, an Intel Xeon with AVX-512 (Sapphire
-// Rapids class, 2 cores; results/gemm512.sh, medians of 5 alternated runs
-// in results/gemm512.txt on the otherwise idle machine): on one core,
-// m=n=k=512 takes 1.50 ms under "avx512" against 2.42 ms under "avx2"
-// (OpenBLAS: 1.47 ms in results/gemm.md, the same window), the
-// convolutions' row-offset products at the three ResNet-20 stages 31-43%
-// less time, and a ResNet-20 training step on both cores
-// (BenchmarkTrainStep, batch 128) 168 ms against 196 with STE, 214
-// against 259 with FDA+NA. Earlier, on
+// Measured on the project machine, an AMD EPYC with AVX-512 (Zen 4
+// class, 2 cores; results/gemm512.sh, medians of 5 alternated runs in
+// results/gemm512.txt on the otherwise idle machine): a ResNet-20
+// training step on both cores (BenchmarkTrainStep, batch 128) takes 150
+// ms under "avx512" against 166 under "avx2" with STE, 213 against 243
+// with FDA+NA; on one core the convolutions' row-offset products take
+// 3-16% less time (only the largest significantly) and m=n=k=512 about
+// the same, 2.70 ms against 2.73 (99 and 98 GFLOP/s).
+// An earlier run of the same script on a 2-core Intel Xeon (Sapphire
+// Rapids class; the file's history) found "avx512" 31-43% faster on the
+// row-offset products and 1.50 ms against 2.42 at m=n=k=512. Earlier, on
 // one Zen 4 core, the AVX2 kernels reached 95-100 GFLOP/s, OpenBLAS about
 // 100, gonum's pure-Go Sgemm (gonum.org/v1/gonum/blas/gonum) 13-15, the
-// portable kernel 6-7; "avx512" was not measured there. There is no "simd"
+// portable kernel 6-7. There is no "simd"
 // implementation: an archsimd 3×32 AVX-512 kernel (GOEXPERIMENT=simd)
 // reached 57 GFLOP/s on that machine, short of the assembly, whose
 // accumulators and fused multiply-adds into them the compiler's register
