@@ -62,4 +62,11 @@
 // NeurIPS 2021): Table 2 (sine-na), Table 3 (na-others), Table 4 (eta),
 // each beside the paper's number. [PaperSpecs] is the set of estimator specs
 // those tables need. [WriteCurves] draws the training curves as SVG.
+//
+// # Surrogate gradients
+//
+// [EvalSurrogates] evaluates the surrogate derivative g(x) that each
+// estimator uses in place of d sign(x)/dx on a grid of x (a curve per side
+// of a sided spec); [Surrogates.WriteTable] prints them as TSV or CSV and
+// [Surrogates.WriteSVG] draws them.
 package suite

@@ -1,0 +1,219 @@
+package suite
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+// SurrogateOptions say which estimators' surrogate gradients g(x) (the
+// derivative each uses in place of d sign(x)/dx) [EvalSurrogates]
+// evaluates, on which grid of x, and in which format their table is
+// written. Its errors name the flags of `gradbench curves`.
+type SurrogateOptions struct {
+	// Estimators is a comma-separated list of estimator specs, such as
+	// "fda:n=9,ste"; empty means every registered estimator at its
+	// defaults, in the registry's order. A spec with noise adaptation
+	// (+na, a learned module with no fixed curve) is refused.
+	Estimators string
+	// From and To are the first and last x of the grid, Points the number
+	// of evenly spaced points on it. From must be less than To, both
+	// finite and within float32's range (the estimators take x as
+	// float32); Points must be in [2, 10000000], and few enough that the
+	// points stay distinct once rounded to float32.
+	From, To float64
+	Points   int
+	// Progress is the training progress, in [0, 1], at which estimators
+	// with a schedule (fda's number of terms, ede's t) are evaluated: 0 at
+	// the first epoch, 1 at the last.
+	Progress float64
+	// Format is the table's format: "tsv", "csv", or "" for no table.
+	Format string
+}
+
+// Surrogates are the surrogate gradients of a list of estimator specs on
+// a grid of x, as [EvalSurrogates] returns them.
+type Surrogates struct {
+	Options SurrogateOptions
+	Specs   []estimators.Spec // the parsed Options.Estimators
+	X       []float32         // the grid, in increasing order
+	// Curves hold one curve per plain spec and two per sided spec (the
+	// weights' side, then the activations'), in the order of Specs.
+	Curves []SurrogateCurve
+}
+
+// A SurrogateCurve is g(x) on the grid for one spec, or one side of a
+// sided spec.
+type SurrogateCurve struct {
+	Spec estimators.Spec // the spec as listed (sided, for either side's curve)
+	// Side is "" for a plain spec, else "weights" or "activations".
+	Side string
+	G    []float32 // g(x) at each point of the grid
+	pos  int       // Spec's position in Surrogates.Specs, which picks its color
+}
+
+// surrogateSides name the sides of a sided spec in column heads and panels.
+var surrogateSides = [2]string{"weights", "activations"}
+
+// Label heads the curve's column of the table: the spec, followed for a
+// sided spec by its side in parentheses, as "w=fda/a=ste (weights)".
+func (c SurrogateCurve) Label() string {
+	if c.Side == "" {
+		return c.Spec.String()
+	}
+	return c.Spec.String() + " (" + c.Side + ")"
+}
+
+// EvalSurrogates checks o and evaluates g(x) of each of its estimators on
+// its grid. Values come from each estimator's reference kernel (the spec's
+// formula in float64) where it has one, else from its Backward. Options
+// outside the ranges SurrogateOptions gives, and specs that do not parse,
+// are refused.
+func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
+	xs, err := o.grid()
+	if err != nil {
+		return nil, err
+	}
+	list := o.Estimators
+	if list == "" {
+		list = strings.Join(estimators.Names(), ",")
+	}
+	specs, err := estimators.ParseList(list)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range specs {
+		if s.HasNA() {
+			return nil, fmt.Errorf("curves: %q: noise adaptation (+na) is a learned module with no fixed curve; drop the suffix", s.String())
+		}
+	}
+	ones := make([]float32, len(xs))
+	for i := range ones {
+		ones[i] = 1
+	}
+	s := &Surrogates{Options: o, Specs: specs, X: xs}
+	for i, spec := range specs {
+		sides := []estimators.Spec{spec}
+		if spec.Sided() {
+			sides = []estimators.Spec{spec.Weights(), spec.Activations()}
+		}
+		for j, side := range sides {
+			e, err := side.New()
+			if err != nil {
+				return nil, err
+			}
+			if sch, ok := e.(estimators.Scheduler); ok {
+				sch.SetProgress(o.Progress)
+			}
+			c := SurrogateCurve{Spec: spec, G: make([]float32, len(xs)), pos: i}
+			if spec.Sided() {
+				c.Side = surrogateSides[j]
+			}
+			if r, ok := e.(estimators.Referencer); ok {
+				r.BackwardRef(c.G, xs, ones)
+			} else {
+				e.Backward(c.G, xs, ones)
+			}
+			s.Curves = append(s.Curves, c)
+		}
+	}
+	return s, nil
+}
+
+// grid checks o's grid, progress and format and returns the grid's
+// points as float32.
+func (o SurrogateOptions) grid() ([]float32, error) {
+	finite := func(name string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("curves: --%s must be a finite number, got %v", name, v)
+		}
+		return nil
+	}
+	if err := errors.Join(finite("from", o.From), finite("to", o.To)); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.From >= o.To:
+		return nil, fmt.Errorf("curves: --from must be less than --to, got --from %v --to %v", o.From, o.To)
+	case o.Points < 2:
+		return nil, fmt.Errorf("curves: --points must be at least 2, got %d", o.Points)
+	case o.Points > 10_000_000:
+		return nil, fmt.Errorf("curves: --points must be at most 10000000, got %d", o.Points)
+	case !(o.Progress >= 0 && o.Progress <= 1):
+		return nil, fmt.Errorf("curves: --progress must be in [0, 1], got %v", o.Progress)
+	case o.Format != "" && o.Format != "tsv" && o.Format != "csv":
+		return nil, fmt.Errorf("curves: --format must be tsv or csv, got %q", o.Format)
+	}
+	// The kernels take x as float32: every grid point must be a finite
+	// float32, and the points must stay distinct once rounded to it.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"from", o.From}, {"to", o.To}} {
+		if math.Abs(f.v) > math.MaxFloat32 {
+			return nil, fmt.Errorf("curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+		}
+	}
+	xs := make([]float32, o.Points)
+	for i := range xs {
+		xs[i] = float32(o.From + (o.To-o.From)*float64(i)/float64(o.Points-1))
+	}
+	for i := 1; i < len(xs); i++ {
+		if xs[i] <= xs[i-1] {
+			return nil, fmt.Errorf("curves: --points %d between %v and %v are closer than float32 resolves (x %v repeats): give fewer points or a wider range", o.Points, o.From, o.To, xs[i])
+		}
+	}
+	return xs, nil
+}
+
+// WriteTable writes the curves to w as a table in Options.Format: a header
+// "x" and one column per curve, headed with its Label, then one row per
+// point of the grid, each value in the fewest digits that give its
+// float32 back. With Format "" it writes nothing.
+func (s *Surrogates) WriteTable(w io.Writer) error {
+	if s.Options.Format == "" {
+		return nil
+	}
+	header := []string{"x"}
+	for _, c := range s.Curves {
+		header = append(header, c.Label())
+	}
+	row := make([]string, len(header))
+	fill := func(i int) {
+		row[0] = formatFloat32(s.X[i])
+		for j, c := range s.Curves {
+			row[j+1] = formatFloat32(c.G[i])
+		}
+	}
+	if s.Options.Format == "csv" {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		for i := range s.X {
+			fill(i)
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	var b strings.Builder
+	b.WriteString(strings.Join(header, "\t") + "\n")
+	for i := range s.X {
+		fill(i)
+		b.WriteString(strings.Join(row, "\t") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// formatFloat32 formats v in the fewest digits that give it back.
+func formatFloat32(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }

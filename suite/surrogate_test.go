@@ -1,0 +1,101 @@
+package suite
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestEvalSurrogatesSides: a sided spec gives two curves, labelled with
+// the spec and its side, each the curve of that side's estimator alone;
+// the grid runs from From to To inclusive.
+func TestEvalSurrogatesSides(t *testing.T) {
+	s, err := EvalSurrogates(SurrogateOptions{Estimators: "a=approxsign/w=fda:n=9,fda:n=9,approxsign", From: -1, To: 1, Points: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.X) != 9 || s.X[0] != -1 || s.X[4] != 0 || s.X[8] != 1 {
+		t.Errorf("grid = %v, want 9 points from -1 to 1", s.X)
+	}
+	var labels []string
+	for _, c := range s.Curves {
+		labels = append(labels, c.Label())
+	}
+	want := []string{"w=fda:n=9/a=approxsign (weights)", "w=fda:n=9/a=approxsign (activations)", "fda:n=9", "approxsign"}
+	if !slices.Equal(labels, want) {
+		t.Fatalf("labels = %q, want %q", labels, want)
+	}
+	if !slices.Equal(s.Curves[0].G, s.Curves[2].G) || !slices.Equal(s.Curves[1].G, s.Curves[3].G) {
+		t.Errorf("the sides' curves %v, %v differ from fda:n=9 %v and approxsign %v", s.Curves[0].G, s.Curves[1].G, s.Curves[2].G, s.Curves[3].G)
+	}
+	if s.Curves[0].pos != s.Curves[1].pos || s.Curves[1].pos == s.Curves[2].pos {
+		t.Errorf("color positions %d %d %d: a spec's sides share one, the next spec has its own", s.Curves[0].pos, s.Curves[1].pos, s.Curves[2].pos)
+	}
+}
+
+// TestEvalSurrogatesProgress: a scheduled estimator's curve follows
+// Progress (fda's default schedule adds terms, raising g(0)); a fixed
+// one's does not.
+func TestEvalSurrogatesProgress(t *testing.T) {
+	at := func(p float64) *Surrogates {
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: "fda,ste", From: -1, To: 1, Points: 3, Progress: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s0, s1 := at(0), at(1)
+	if !(s1.Curves[0].G[1] > s0.Curves[0].G[1]) {
+		t.Errorf("fda g(0) at p=1 = %v, want more than at p=0 (%v)", s1.Curves[0].G[1], s0.Curves[0].G[1])
+	}
+	if !slices.Equal(s0.Curves[1].G, s1.Curves[1].G) {
+		t.Errorf("ste g(x) at p=0 %v and p=1 %v differ", s0.Curves[1].G, s1.Curves[1].G)
+	}
+}
+
+// TestEvalSurrogatesRefused: grids float32 cannot hold, out-of-range
+// options and specs without a fixed curve are refused before any curve is
+// evaluated.
+func TestEvalSurrogatesRefused(t *testing.T) {
+	ok := SurrogateOptions{Estimators: "ste", From: -2, To: 2, Points: 5}
+	for _, tc := range []struct {
+		edit func(*SurrogateOptions)
+		want string
+	}{
+		{func(o *SurrogateOptions) { o.From, o.To = 1, 1 }, "--from must be less than --to"},
+		{func(o *SurrogateOptions) { o.Points = 10_000_001 }, "--points must be at most 10000000"},
+		{func(o *SurrogateOptions) { o.Progress = -0.1 }, "--progress must be in [0, 1]"},
+		{func(o *SurrogateOptions) { o.Format = "md" }, `--format must be tsv or csv, got "md"`},
+		{func(o *SurrogateOptions) { o.To = 1e39 }, "--to 1e+39 is outside float32's range"},
+		{func(o *SurrogateOptions) { o.From, o.To, o.Points = 0, 1e-44, 100 }, "closer than float32 resolves"},
+		{func(o *SurrogateOptions) { o.Estimators = "w=ste/a=fda+na" }, "noise adaptation (+na) is a learned module"},
+	} {
+		o := ok
+		tc.edit(&o)
+		if s, err := EvalSurrogates(o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("EvalSurrogates(%+v) = %v, %v; want an error containing %q", o, s, err, tc.want)
+		}
+	}
+	if _, err := EvalSurrogates(ok); err != nil {
+		t.Errorf("EvalSurrogates(%+v): %v", ok, err)
+	}
+}
+
+// TestSurrogatesWriteTable: the table's formats, and no table for Format "".
+func TestSurrogatesWriteTable(t *testing.T) {
+	for format, want := range map[string]string{
+		"tsv": "x\tste\tw=ste/a=approxsign (weights)\tw=ste/a=approxsign (activations)\n-2\t0\t0\t0\n0\t1\t1\t2\n2\t0\t0\t0\n",
+		"csv": "x,ste,w=ste/a=approxsign (weights),w=ste/a=approxsign (activations)\n-2,0,0,0\n0,1,1,2\n2,0,0,0\n",
+		"":    "",
+	} {
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: "ste,w=ste/a=approxsign", From: -2, To: 2, Points: 3, Format: format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := s.WriteTable(&b); err != nil || b.String() != want {
+			t.Errorf("format %q: table %q, %v; want %q", format, b.String(), err, want)
+		}
+	}
+}

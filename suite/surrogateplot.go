@@ -1,0 +1,140 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// WriteSVG draws the curves with gonum/plot (the picture of Figure 1 of
+// the FDA paper, arXiv 2103.00841) and writes the SVG to path as every
+// output file is written ([WriteOutput]: atomically; a directory is
+// refused). The curves of one spec share a color. When a spec is sided it
+// draws two panels side by side, the latent weights' curves and the
+// activations'; a plain spec's curve is in both.
+func (s *Surrogates) WriteSVG(path string) error {
+	sided := false
+	for _, c := range s.Curves {
+		sided = sided || c.Side != ""
+	}
+	progress := s.Options.Progress
+	panels := []*plot.Plot{s.panel(fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", progress))}
+	if sided {
+		panels = nil
+		for _, side := range []string{"latent weights", "activations"} {
+			panels = append(panels, s.panel(fmt.Sprintf("g(x) on the %s at training progress p = %g", side, progress)))
+		}
+	}
+	for _, c := range s.Curves {
+		line, err := surrogateLine(s.X, c)
+		if err != nil {
+			return fmt.Errorf("curves: %s: %w", c.Spec, err)
+		}
+		for k, p := range panels {
+			if c.Side == "" || c.Side == surrogateSides[k] {
+				p.Add(line)
+				p.Legend.Add(c.Spec.String(), line)
+			}
+		}
+	}
+	var wt io.WriterTo
+	if sided {
+		const width, height = 14 * vg.Inch, 5 * vg.Inch
+		canvas := vgsvg.New(width, height)
+		dc := draw.New(canvas)
+		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 6, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		canvases := plot.Align([][]*plot.Plot{panels}, tiles, dc)
+		for k, p := range panels {
+			p.Draw(canvases[0][k])
+		}
+		wt = canvas
+	} else {
+		var err error
+		if wt, err = panels[0].WriterTo(8*vg.Inch, 5*vg.Inch, "svg"); err != nil {
+			return fmt.Errorf("curves: %w", err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
+	if err := WriteOutput(path, b.Bytes()); err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
+	return nil
+}
+
+// panel returns an empty panel of s's curves with the given title.
+func (s *Surrogates) panel(title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "x"
+	p.Y.Label.Text = "g(x), used in place of d sign(x)/dx"
+	p.Add(plotter.NewGrid())
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(12), -vg.Points(6)
+	p.Legend.Padding = vg.Points(2)
+	p.X.Min, p.X.Max = s.Options.From, s.Options.To
+	p.X.Tick.Marker = labelledTicks{}
+	return p
+}
+
+// surrogateColors are ten easily told apart colors (the "tab10" palette);
+// past ten specs the lines are dashed. The training curves (WriteCurves)
+// keep plotutil's palette, with points marked on their lines.
+var surrogateColors = []color.Color{
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
+	color.RGBA{0xd6, 0x27, 0x28, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff},
+	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, color.RGBA{0xbc, 0xbd, 0x22, 0xff},
+	color.RGBA{0x17, 0xbe, 0xcf, 0xff},
+}
+
+// surrogateLine draws one curve, in the color of its spec.
+func surrogateLine(xs []float32, c SurrogateCurve) (*plotter.Line, error) {
+	pts := make(plotter.XYs, len(xs))
+	for i := range xs {
+		pts[i].X, pts[i].Y = float64(xs[i]), float64(c.G[i])
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	line.Color = surrogateColors[c.pos%len(surrogateColors)]
+	line.Dashes = plotutil.Dashes(c.pos / len(surrogateColors))
+	line.Width = vg.Points(1.5)
+	return line, nil
+}
+
+// labelledTicks labels every major tick at a round step that gives 4 to 10
+// labels, with unlabelled minor ticks halfway.
+type labelledTicks struct{}
+
+// Ticks returns the ticks between lo and hi.
+func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := math.Pow(10, math.Floor(math.Log10(hi-lo)))
+	for _, m := range []float64{0.2, 0.5, 1} {
+		if (hi-lo)/(step*m) <= 10 {
+			step *= m
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step*2) * step / 2; v <= hi+step*1e-9; v += step / 2 {
+		t := plot.Tick{Value: v}
+		if k := v / step; math.Abs(k-math.Round(k)) < 1e-9 {
+			t.Label = strconv.FormatFloat(math.Round(k)*step, 'g', 6, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
