@@ -25,8 +25,9 @@
 //     forward from the forward methods; backward-weights for
 //     gemm.SgemmRowsA and backward-data for the other GEMMs from the
 //     backward methods. Without gemm below it, it is conv data movement
-//     (padding grids, stride-2 phase splits, scatters back to NCHW, the sum
-//     of the parts' weight gradients).
+//     (padding grids, stride-2 phase splits, scatters back to NCHW); so
+//     are the jobs that sum the parts' weight gradients and flip the
+//     weights for backward-data on the pool (sumJob, flipJob).
 //   - internal/bitconv (packing the codes, the XNOR-popcount kernels, the
 //     padding correction and output transform) and nn's codesForward are
 //     the binary convolutions' forward on the XNOR path.
@@ -116,6 +117,8 @@ var rules = []struct {
 	{"nn.(*convCore).forward", conv},
 	{"nn.(*convCore).backward", conv},
 	{"nn.(*convCore)", convMove},
+	{"nn.(*sumJob)", convMove},  // the parts' weight gradients, summed on the pool
+	{"nn.(*flipJob)", convMove}, // the flipped weights of backward-data, on the pool
 	{"nn.grid.", convMove},
 	{"nn.phaseGrid.", convMove},
 	{"nn.copyRows", convMove},

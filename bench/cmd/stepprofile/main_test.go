@@ -38,6 +38,8 @@ func TestClassify(t *testing.T) {
 		{"internal/bitconv.packBlockAVX512 < internal/bitconv.(*packJob).Do < internal/parallel.For < internal/bitconv.Pack < nn.(*codesForward).forward", xnorFwd},
 		{"nn.copyRows < nn.grid.gather < nn.(*convCore).forwardGrid < nn.(*convCore).doGrid", convMove},
 		{"runtime.memmove < nn.(*convCore).backward < nn.(*BinaryConv2d).Backward", convMove},
+		{"nn.(*sumJob).Do < internal/parallel.For < nn.(*convCore).backward < nn.(*BinaryConv2d).Backward", convMove},
+		{"nn.(*flipJob).Do < internal/parallel.start.func1.1", convMove},
 		{"nn.bnGradAVX2 < nn.bnGrad < nn.(*BatchNorm).backwardChannel < nn.(*bnJob).Do < internal/parallel.start.func1.1", batchNorm},
 		{"nn.addAVX2 < nn.addTo < nn.(*addJob).Do < internal/parallel.For < nn.(*addJob).run < nn.(*Residual).Forward", residual},
 		{"nn.addAVX2 < nn.addTo < nn.backwardWeights < nn.(*BinaryConv2d).Backward", estimator},
