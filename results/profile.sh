@@ -6,6 +6,7 @@
 # adaptation, the rest, and idle cores.
 #
 # Usage: results/profile.sh LABEL
+#        results/profile.sh --report   # only regenerate results/profile.md
 #
 # LABEL names the state of the code, such as "before" or "after": the run
 # goes to results/profile-LABEL/ (the benchmark output, bench.txt, and the
@@ -16,13 +17,42 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
+
+# report regenerates results/profile.md from every results/profile-*/.
+report() {
+	inputs=()
+	for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
+		[ -d "$d" ] || continue
+		l=${d#results/profile-}
+		inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
+	done
+	go run ./bench/cmd/stepprofile -cores "$(nproc)" -steps "$steps" -o results/profile.md "${inputs[@]}"
+	{
+		echo
+		echo "## Runs"
+		for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
+			[ -d "$d" ] || continue
+			echo
+			echo "\`$d/bench.txt\`:"
+			echo
+			echo '```'
+			cat "$d/bench.txt"
+			echo '```'
+		done
+	} >>results/profile.md
+}
+steps=20
 label=${1:-}
+if [ "$label" = --report ]; then
+	report
+	echo "wrote results/profile.md" >&2
+	exit 0
+fi
 case $label in '' | *[!a-z0-9-]*)
 	echo "results/profile.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
 	exit 2
 	;;
 esac
-steps=20
 dir=results/profile-$label
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,24 +70,5 @@ args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -
 mkdir -p "$dir"
 mv "$tmp/bench.txt" "$tmp/ste.pprof" "$tmp/fda+na.pprof" "$dir/"
 
-inputs=()
-for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
-	[ -d "$d" ] || continue
-	l=${d#results/profile-}
-	inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
-done
-go run ./bench/cmd/stepprofile -cores "$(nproc)" -steps "$steps" -o results/profile.md "${inputs[@]}"
-{
-	echo
-	echo "## Runs"
-	for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
-		[ -d "$d" ] || continue
-		echo
-		echo "\`$d/bench.txt\`:"
-		echo
-		echo '```'
-		cat "$d/bench.txt"
-		echo '```'
-	done
-} >>results/profile.md
+report
 echo "wrote $dir and results/profile.md" >&2
