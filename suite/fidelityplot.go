@@ -1,0 +1,101 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// WriteSVG plots the Pearson correlation per binary layer of the last
+// state, one line per estimator.
+func (r *FidelityResult) WriteSVG(path string) error {
+	st := r.States[len(r.States)-1]
+	p := plot.New()
+	p.Title.Text = "flip fidelity per binary layer, " + st.Name
+	p.X.Label.Text = "binary layer (the last is the control)"
+	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
+	for i, row := range st.Rows {
+		pts := make(plotter.XYs, 0, len(row.PerLayer))
+		for l, s := range row.PerLayer {
+			if !math.IsNaN(s.Pearson) {
+				pts = append(pts, plotter.XY{X: float64(l + 1), Y: s.Pearson})
+			}
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("suite: fidelity plot: %w", err)
+		}
+		line.Color = plotutil.Color(i)
+		line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+		p.Add(line)
+		p.Legend.Add(row.Estimator, line)
+	}
+	p.Legend.Top = true
+	return savePlot(p, 6*vg.Inch, 4*vg.Inch, path)
+}
+
+// savePlot writes p as an SVG file at path atomically (WriteOutput), so
+// that an interrupted write never leaves half a picture.
+func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+	wt, err := p.WriterTo(w, h, "svg")
+	if err != nil {
+		return fmt.Errorf("suite: fidelity plot: %w", err)
+	}
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("suite: fidelity plot: %w", err)
+	}
+	return WriteOutput(path, b.Bytes())
+}
+
+// cosineGrid is the agreement matrix of one state, averaged over the binary
+// layers, as a plotter.GridXYZ: column i and row j are estimators i and j.
+type cosineGrid [][]float64
+
+func (g cosineGrid) Dims() (c, r int)   { return len(g), len(g) }
+func (g cosineGrid) Z(c, r int) float64 { return g[c][r] }
+func (g cosineGrid) X(c int) float64    { return float64(c) }
+func (g cosineGrid) Y(r int) float64    { return float64(r) }
+func (g cosineGrid) Min() float64       { return -1 }
+func (g cosineGrid) Max() float64       { return 1 }
+
+// meanCosine returns the cosine matrix of st averaged over its layers.
+func meanCosine(st FidelityState, n int) cosineGrid {
+	g := make(cosineGrid, n)
+	for i := range g {
+		g[i] = make([]float64, n)
+		for j := range g[i] {
+			for l := range st.Cosine {
+				g[i][j] += st.Cosine[l][i][j]
+			}
+			g[i][j] /= float64(len(st.Cosine))
+		}
+	}
+	return g
+}
+
+// WriteAgreementSVG draws the agreement matrix of the last state (the
+// cosine between the estimators' latent gradients, mean over binary
+// layers) as a heat map from −1 (blue) to 1 (red).
+func (r *FidelityResult) WriteAgreementSVG(path string) error {
+	st := r.States[len(r.States)-1]
+	n := len(r.Estimators)
+	p := plot.New()
+	p.Title.Text = "agreement: cosine of latent gradients, " + st.Name
+	p.Add(plotter.NewHeatMap(meanCosine(st, n), moreland.SmoothBlueRed().Palette(255)))
+	ticks := make([]plot.Tick, n)
+	for i, e := range r.Estimators {
+		ticks[i] = plot.Tick{Value: float64(i), Label: e}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Tick.Label.Rotation = 0.6
+	p.X.Tick.Label.XAlign = -1
+	return savePlot(p, 5*vg.Inch, 5*vg.Inch, path)
+}

@@ -1,0 +1,190 @@
+package suite
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gradbench/gradbench/fidelity"
+	"github.com/gradbench/gradbench/internal/mdtable"
+)
+
+// WriteMarkdown writes per state the table estimator × metric with the
+// bootstrap intervals, the per-layer correlations and the agreement.
+func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "#### Gradient fidelity: %s\n\n", r.Label)
+	for _, st := range r.States {
+		fmt.Fprintf(w, "%s (true loss %.4f):\n\n", st.Name, st.Loss)
+		head := []string{"estimator", "Pearson", "95% CI", "Spearman", "95% CI", "sign agreement", "top-k precision", "base rate", "control (last layer) Pearson"}
+		if r.Batches > 1 {
+			head = append(head, fmt.Sprintf("Pearson, mean of %d batches", r.Batches), "95% CI over batches", fmt.Sprintf("Spearman, mean of %d batches", r.Batches), "95% CI over batches")
+		}
+		var rows [][]string
+		for _, row := range st.Rows {
+			o, lo, hi := row.Overall, row.CI.Lo, row.CI.Hi
+			last := row.PerLayer[len(row.PerLayer)-1]
+			cells := []string{row.Estimator,
+				f3(o.Pearson), ci(lo.Pearson, hi.Pearson), f3(o.Spearman), ci(lo.Spearman, hi.Spearman),
+				fmt.Sprintf("%s %s", f3(o.Sign), ci(lo.Sign, hi.Sign)),
+				fmt.Sprintf("%s %s", f3(o.TopK), ci(lo.TopK, hi.TopK)), f3(o.BaseRate), f3(last.Pearson)}
+			if r.Batches > 1 {
+				m, blo, bhi := row.BatchMean, row.BatchCI.Lo, row.BatchCI.Hi
+				cells = append(cells, f3(m.Pearson), ci(blo.Pearson, bhi.Pearson), f3(m.Spearman), ci(blo.Spearman, bhi.Spearman))
+			}
+			rows = append(rows, cells)
+		}
+		if err := mdtable.Write(w, 1, head, rows); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		head = []string{"layer"}
+		for _, e := range r.Estimators {
+			head = append(head, e)
+		}
+		rows = nil
+		for l, path := range r.Layers {
+			row := []string{path}
+			for _, est := range st.Rows {
+				row = append(row, f3(est.PerLayer[l].Pearson))
+			}
+			rows = append(rows, row)
+		}
+		fmt.Fprintln(w, "Pearson correlation of δ with ΔL per binary layer (the last is the control):")
+		fmt.Fprintln(w)
+		if err := mdtable.Write(w, 1, head, rows); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Agreement: cosine between the estimators' latent gradients, mean over binary layers:")
+		fmt.Fprintln(w)
+		rows = nil
+		mc := meanCosine(st, len(r.Estimators))
+		for i, e := range r.Estimators {
+			row := []string{e}
+			for j := range r.Estimators {
+				row = append(row, f3(mc[i][j]))
+			}
+			rows = append(rows, row)
+		}
+		head[0] = "estimator"
+		if err := mdtable.Write(w, 1, head, rows); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Descent: true-loss change (and signs flipped) after one step W − η·g on the binary layers' latent weights, g the estimator's gradient on a training batch:")
+		fmt.Fprintln(w)
+		head = []string{"direction"}
+		for _, k := range DescentScales {
+			head = append(head, fmt.Sprintf("ΔL at lr×%g", k), "flips")
+		}
+		head = append(head, "ΔL at matched norm", "flips")
+		rows = nil
+		step := func(row []string, s fidelity.Step) []string {
+			return append(row, fmt.Sprintf("%+.4f", s.DL), strconv.Itoa(s.Flips))
+		}
+		for i, e := range r.Estimators {
+			row := []string{e}
+			for _, s := range st.Descent[i] {
+				row = step(row, s)
+			}
+			rows = append(rows, row)
+		}
+		row := []string{"random (" + r.Estimators[0] + "'s layer norms)"}
+		for _, s := range st.Random {
+			row = step(row, s)
+		}
+		rows = append(rows, append(row, "–", "–"))
+		if err := mdtable.Write(w, 1, head, rows); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state; 95%% CI: bootstrap percentile intervals over the sampled weights (of the first evaluation batch).%s Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Descent: matched norm is the η with ‖η·g‖ the median over the estimators of ‖lr·g‖; the full-precision layers do not move. Wall time %s.\n",
+		"one evaluation batch of training images", r.States[0].Rows[0].Overall.N, overBatches(r.Batches), r.Elapsed.Round(time.Second))
+	return err
+}
+
+// overBatches says how the intervals over evaluation batches are made.
+func overBatches(nb int) string {
+	if nb < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" Over batches: the flips and predictions measured again on %d evaluation batches (disjoint batches of one seeded shuffle of the training split: the first is the batch above, the second of the shuffle gives the descent's training batch, the others follow it), each estimator's scores computed per batch, their mean and its bootstrap percentile interval over resamples of the batches with replacement.", nb)
+}
+
+func f3(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+func ci(lo, hi float64) string {
+	if math.IsNaN(lo) {
+		return "–"
+	}
+	return fmt.Sprintf("[%s, %s]", f3(lo), f3(hi))
+}
+
+// WriteBench writes the overall scores as Go benchmark-format lines with
+// units, one per state and estimator, for benchstat.
+func (r *FidelityResult) WriteBench(w io.Writer) error {
+	for _, st := range r.States {
+		for _, row := range st.Rows {
+			o := row.Overall
+			name := fmt.Sprintf("BenchmarkFidelity/state=%s/est=%s", strings.ReplaceAll(st.Name, " ", ""), benchName(row.Estimator))
+			if _, err := fmt.Fprintf(w, "%s 1 %g pearson %g spearman %g sign-agree %g topk-prec %g base-rate\n", name, o.Pearson, o.Spearman, o.Sign, o.TopK, o.BaseRate); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// benchName makes an estimator spec safe in a benchmark name (no spaces,
+// no slashes that benchfmt reads as sub-benchmark separators).
+func benchName(s string) string {
+	return strings.NewReplacer(" ", "_", "/", ";", "=", ":").Replace(s)
+}
+
+// WriteFiles writes the result into dir (created if missing): fidelity.md
+// (WriteMarkdown), fidelity-bench.txt (WriteBench), fidelity.svg
+// (WriteSVG) and fidelity-agreement.svg (WriteAgreementSVG), each
+// atomically. It returns the paths written.
+func (r *FidelityResult) WriteFiles(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("suite: fidelity: %w", err)
+	}
+	var written []string
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{{"fidelity.md", r.WriteMarkdown}, {"fidelity-bench.txt", r.WriteBench}} {
+		var b bytes.Buffer
+		if err := f.write(&b); err != nil {
+			return written, err
+		}
+		path := filepath.Join(dir, f.name)
+		if err := WriteOutput(path, b.Bytes()); err != nil {
+			return written, fmt.Errorf("suite: fidelity: %w", err)
+		}
+		written = append(written, path)
+	}
+	for _, f := range []struct {
+		name  string
+		write func(string) error
+	}{{"fidelity.svg", r.WriteSVG}, {"fidelity-agreement.svg", r.WriteAgreementSVG}} {
+		path := filepath.Join(dir, f.name)
+		if err := f.write(path); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
