@@ -1,0 +1,185 @@
+package suite
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// pairWith pairs row with ref on m (see pair).
+func pairWith(ref, row *Group, m metric) *pairing {
+	pr := pair(ref, row, m)
+	return &pr
+}
+
+// anyUnpaired reports whether some comparison of prs left a seed out.
+func anyUnpaired(prs []*pairing) bool {
+	for _, pr := range prs {
+		if pr != nil && pr.Unpaired() {
+			return true
+		}
+	}
+	return false
+}
+
+// compareCells formats a comparison as its Δ, 95% CI and p cells, with a
+// marker on p < alpha; "–" where there is no comparison or too few pairs.
+func compareCells(pr *pairing, m metric) []string {
+	cells := []string{"–", "–", "–"}
+	if pr == nil || pr.N() == 0 {
+		return cells
+	}
+	cells[0] = fmt.Sprintf("%+.*f", m.prec, pr.Mean)
+	if pr.N() < 2 {
+		return cells
+	}
+	cells[1] = fmt.Sprintf("[%+.*f, %+.*f]", m.prec, pr.Lo, m.prec, pr.Hi)
+	cells[2] = fmt.Sprintf("%.3f", pr.P)
+	if pr.P < alpha {
+		cells[2] += " *"
+	}
+	return cells
+}
+
+// pairedNote explains the Δ, 95% CI and p columns of a table whose rows
+// are compared seed by seed; diff says what is subtracted from what.
+func pairedNote(diff string) string {
+	return "Δ: the mean over seeds of the paired difference " + diff + "; every estimator of a seed starts from the same weights and sees the same batches. " +
+		"95% CI: Student t interval of Δ over the paired differences (it excludes 0 exactly when the paired t-test gives p < 0.05). " +
+		"p: two-sided sign-flip permutation test of the paired differences, exact over all 2^n sign patterns of the n differences (distribution-free); * marks p < 0.05."
+}
+
+// pairNotes says which seeds the comparisons of a table left out, when
+// their pairs are too few for p to reach alpha, and when p is a Monte
+// Carlo estimate. ref names what the rows are compared with.
+func pairNotes(ref string, prs []*pairing) string {
+	var b strings.Builder
+	if anyUnpaired(prs) {
+		fmt.Fprintf(&b, " Rows finished different seeds (seeds column): Δ, CI and p pair a row only with the seeds it shares with %s (paired column) and leave the other seeds of both out; mean ± std and n use all of a row's seeds.", ref)
+	}
+	lo, hi, mc := math.MaxInt, 0, 0
+	for _, pr := range prs {
+		if pr != nil {
+			lo = min(lo, pr.N())
+			hi = max(hi, pr.N())
+			mc = max(mc, pr.Draws)
+		}
+	}
+	// enough is the fewest pairs whose smallest p is below alpha.
+	enough := 1
+	for minSignFlipP(enough) >= alpha {
+		enough++
+	}
+	switch {
+	case hi == 0:
+	case hi < 2:
+		fmt.Fprintf(&b, " With one paired seed there is no CI or p: use --seeds %d or more to test differences.", enough)
+	case hi < enough:
+		fmt.Fprintf(&b, " With at most %d paired seeds the sign-flip p cannot go below 2/2^%d = %.4g, so no difference can reach p < %g: use --seeds %d or more (the t interval may exclude 0 with fewer).", hi, hi, minSignFlipP(hi), alpha, enough)
+	case lo < enough:
+		fmt.Fprintf(&b, " A row with n < %d paired seeds cannot reach p < %g: the smallest sign-flip p is 2/2^n.", enough, alpha)
+	}
+	if mc > 0 {
+		fmt.Fprintf(&b, " Where more than %d seeds are paired, p is estimated from %d random sign patterns (a fixed seed, so the table is reproducible) as (1 + hits)/(1 + %d).", maxExactFlips, mc, mc)
+	}
+	return b.String()
+}
+
+// fmtSeeds formats ascending seeds with runs of three or more as ranges:
+// 1–4, 7 or 1, 2, 4.
+func fmtSeeds(seeds []uint64) string {
+	if len(seeds) == 0 {
+		return "none"
+	}
+	var parts []string
+	for i := 0; i < len(seeds); {
+		j := i
+		for j+1 < len(seeds) && seeds[j+1] == seeds[j]+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, fmt.Sprintf("%d–%d", seeds[i], seeds[j]))
+		case j > i:
+			parts = append(parts, strconv.FormatUint(seeds[i], 10), strconv.FormatUint(seeds[j], 10))
+		default:
+			parts = append(parts, strconv.FormatUint(seeds[i], 10))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtPaired formats the seeds a comparison paired.
+func fmtPaired(pr *pairing) string {
+	if pr == nil {
+		return "–"
+	}
+	return fmtSeeds(pr.Seeds)
+}
+
+// escapeMarkdown backslash-escapes the characters that start markdown
+// (CommonMark or GitHub) inline syntax, so that user text (a recipe name,
+// a spec) put into a heading or a table cell reads as the text it is:
+// \ ` * _ [ ] < > & ~ $ #. Other punctuation (- . : = + , ( )) is literal
+// in the middle of a line and is left as is; '|' is left to mdtable, which
+// escapes it in cells (in a heading it is literal). Control characters,
+// which would break the line, are written as Go escapes (\r, \x00).
+func escapeMarkdown(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("\\`*_[]<>&~$#", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func fmtMeanStd(xs []float64, prec int) string {
+	m, s := meanStd(xs)
+	switch {
+	case len(xs) == 0:
+		return "–"
+	case len(xs) == 1:
+		return fmt.Sprintf("%.*f ± –", prec, m)
+	}
+	return fmt.Sprintf("%.*f ± %.*f", prec, m, prec, s)
+}
+
+func fmtMeanStdOrNotRun(g *Group) string {
+	if g == nil {
+		return "not run"
+	}
+	return fmtMeanStd(g.Top1, 2)
+}
+
+func fmtDiverged(epochs []int) string {
+	if len(epochs) == 0 {
+		return "0"
+	}
+	var es []string
+	for _, e := range epochs {
+		es = append(es, strconv.Itoa(e))
+	}
+	word := "epoch"
+	if len(es) > 1 {
+		word = "epochs"
+	}
+	return fmt.Sprintf("%d (%s %s)", len(epochs), word, strings.Join(es, ", "))
+}
+
+func fmtSeconds(g *Group) string {
+	if g.N() == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", g.SecondsPerEpoch)
+}
