@@ -62,8 +62,11 @@ var (
 // which takes a formula that passes at every tenth of training and fails
 // in between. The vector kernels (expr_amd64.s) read the table with
 // gathers: AVX-512 for every table, AVX2 for tables without cuts (no knots
-// and no kinks off the grid). The reference kernel evaluates the formula
-// per element in float64.
+// and no kinks off the grid); on AVX-512, a table without cuts and of at
+// most 64 intervals a side (every table at the coarsest grid, the default
+// formula's among them) is held in registers and read with permutes
+// instead, with the same results bit for bit. The reference kernel
+// evaluates the formula per element in float64.
 type Expr struct {
 	sh  *exprShared
 	ev  *exprEval // for BackwardRef

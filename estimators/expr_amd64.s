@@ -80,13 +80,18 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 	VMOVAPS.Z   v, K1, v; \
 	VMULPS      Z1, v, Z2
 
-// expr: Z16 = bits of c, Z17 = 1/h, Z18 = offP, Z19 = offN, R8 = &tab[0].
-#define EXPRZ \
+// EXPRUZ sets Z3 = |x|, K1 = the lanes where |x| <= c (Z16 = bits of c),
+// u = min(|x|, c)/h (Z17 = 1/h), Z5 = n = int32(u), Z4 = f = u - n.
+#define EXPRUZ \
 	CLIPZ(Z16, Z3, Z4); \
 	VMULPS      Z17, Z4, Z4; \
 	VCVTTPS2DQ  Z4, Z5; \
 	VCVTDQ2PS   Z5, Z6; \
-	VSUBPS      Z6, Z4, Z4; \
+	VSUBPS      Z6, Z4, Z4
+
+// expr: Z16 = bits of c, Z17 = 1/h, Z18 = offP, Z19 = offN, R8 = &tab[0].
+#define EXPRZ \
+	EXPRUZ; \
 	NEGZ; \
 	VMOVDQA32   Z18, Z7; \
 	VMOVDQA32   Z19, K3, Z7; \
@@ -177,5 +182,199 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	MOVL         $1, R10
 	VPBROADCASTD R10, Z15
 	LOOP(EXPRSEGZ)
+	VZEROUPPER
+	RET
+
+// The AVX-512 kernels for tables whose nodes fit in registers
+// (exprPermVec: one segment a side, c/h <= 32, or <= 64 for the wide
+// ones): the computation of avx512Expr with the pairs looked up by
+// permutes of 32 pairs (two registers) at a time instead of gathers, each
+// lane's 32 (its side, and in the wide ones its half of the nodes) picked
+// by masks, and the node one past the registers (32 or 64, reached only
+// at |x| clamped to c where c/h is that node, f = 0) given its g:
+//
+//	v, d := perm.v[side][n%W], perm.d[side][n%W]   // W = 32, or 64 if wide
+//	g := v + f*d
+//	if n == W { g = perm.gc[side] }
+//
+// The Sym routines are for tables whose sides hold the same bits (an even
+// g) and read side 0's pairs for both.
+
+// PERM sets out = the pairs of the 32-pair windows (lo, hi) of the index
+// n (Z5, its low 5 bits) in the lanes of mask, keeping the other lanes:
+// a merge-masked VPERMI2PS, which leaves a lane's index where its mask
+// bit is clear, so that the next window can still read it.
+#define PERM(lo, hi, mask, out) \
+	VPERMI2PS hi, lo, mask, out
+
+// PERMNODE sets g (Z8) to gc where n (Z5) is the node one past the
+// registers, W (bit: a register of W, 32 or 64: n <= W, so n has that bit
+// only there).
+#define PERMNODE(bit, gc) \
+	VPTESTMD bit, Z5, K4; \
+	VMOVAPS  gc, K4, Z8
+
+// PERMOUTZ sets g (Z8) from the pairs in Z8 (v) and Z9 (d) and f (Z4),
+// and Z2 = dy·g, 0 outside the clip (K1), after fix (PERMNODE).
+#define PERMOUTZ(fix) \
+	VFMADD231PS Z9, Z4, Z8; \
+	fix; \
+	VMOVAPS.Z   Z8, K1, Z8; \
+	VMULPS      Z1, Z8, Z2
+
+// exprpermsym: Z16 = bits of c, Z17 = 1/h, Z15 = 32, Z18-Z19 = v,
+// Z22-Z23 = d, Z26 = g at node 32.
+#define EXPRPERMSYMZ \
+	EXPRUZ; \
+	LOOKUP32(VPERMI2PS, Z5, Z18, Z19, Z8); \
+	LOOKUP32(VPERMI2PS, Z5, Z22, Z23, Z9); \
+	PERMOUTZ(PERMNODE(Z15, Z26))
+
+// exprperm: as exprpermsym, with x >= 0 in Z18-Z19 (v), Z22-Z23 (d), Z26
+// (g at node 32), x < 0 in Z20-Z21, Z24-Z25, Z27.
+#define EXPRPERMZ \
+	EXPRUZ; \
+	NEGZ; \
+	KNOTW     K3, K5; \
+	VMOVDQA32 Z5, Z8; \
+	PERM(Z18, Z19, K5, Z8); \
+	PERM(Z20, Z21, K3, Z8); \
+	VMOVDQA32 Z5, Z9; \
+	PERM(Z22, Z23, K5, Z9); \
+	PERM(Z24, Z25, K3, Z9); \
+	VMOVAPS   Z26, Z7; \
+	VMOVAPS   Z27, K3, Z7; \
+	PERMOUTZ(PERMNODE(Z15, Z7))
+
+// exprperm64sym: Z16 = bits of c, Z17 = 1/h, Z15 = 32, Z14 = 64,
+// Z18-Z21 = v, Z22-Z25 = d (nodes 0-31, 32-63), Z26 = g at node 64.
+#define EXPRPERM64SYMZ \
+	EXPRUZ; \
+	VPTESTMD  Z15, Z5, K5; \
+	KNOTW     K5, K6; \
+	VMOVDQA32 Z5, Z8; \
+	PERM(Z18, Z19, K6, Z8); \
+	PERM(Z20, Z21, K5, Z8); \
+	VMOVDQA32 Z5, Z9; \
+	PERM(Z22, Z23, K6, Z9); \
+	PERM(Z24, Z25, K5, Z9); \
+	PERMOUTZ(PERMNODE(Z14, Z26))
+
+// exprperm64: as exprperm64sym, with x >= 0 in Z18-Z21 (v), Z10-Z13 (d),
+// x < 0 in Z22-Z25 (v), Z26, Z27, Z29, Z30 (d: COMMON's 1 and 2 are not
+// needed here), and g at node 64 at R9 (exprPermVec_gc, x >= 0 then
+// x < 0). K6, K7, K4, K3 are the lanes of the four windows (x >= 0 and
+// n < 32, x >= 0 and n >= 32, x < 0 and n < 32, x < 0 and n >= 32).
+#define EXPRPERM64Z \
+	EXPRUZ; \
+	NEGZ; \
+	VBROADCASTSS exprPermVec_gc(R9), Z7; \
+	VBROADCASTSS exprPermVec_gc+4(R9), K3, Z7; \
+	VPTESTMD     Z15, Z5, K5; \
+	KORW         K3, K5, K6; \
+	KNOTW        K6, K6; \
+	KANDNW       K5, K3, K7; \
+	KANDNW       K3, K5, K4; \
+	KANDW        K5, K3, K3; \
+	VMOVDQA32    Z5, Z8; \
+	PERM(Z18, Z19, K6, Z8); \
+	PERM(Z20, Z21, K7, Z8); \
+	PERM(Z22, Z23, K4, Z8); \
+	PERM(Z24, Z25, K3, Z8); \
+	VMOVDQA32    Z5, Z9; \
+	PERM(Z10, Z11, K6, Z9); \
+	PERM(Z12, Z13, K7, Z9); \
+	PERM(Z26, Z27, K4, Z9); \
+	PERM(Z29, Z30, K3, Z9); \
+	PERMOUTZ(PERMNODE(Z14, Z7))
+
+// PERMCONSTS loads Z15 = 32 and Z14 = 64.
+#define PERMCONSTS \
+	MOVL         $32, R10; \
+	VPBROADCASTD R10, Z15; \
+	MOVL         $64, R10; \
+	VPBROADCASTD R10, Z14
+
+// func avx512ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx512ExprPermSym(SB), NOSPLIT, $0-48
+	ARGS
+	MOVQ         perm+32(FP), R9
+	VBROADCASTSS cb+40(FP), Z16
+	VBROADCASTSS invh+44(FP), Z17
+	PERMCONSTS
+	VMOVUPS      exprPermVec_v(R9), Z18
+	VMOVUPS      exprPermVec_v+64(R9), Z19
+	VMOVUPS      exprPermVec_d(R9), Z22
+	VMOVUPS      exprPermVec_d+64(R9), Z23
+	VBROADCASTSS exprPermVec_gc(R9), Z26
+	LOOP(EXPRPERMSYMZ)
+	VZEROUPPER
+	RET
+
+// func avx512ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
+	ARGS
+	MOVQ         perm+32(FP), R9
+	VBROADCASTSS cb+40(FP), Z16
+	VBROADCASTSS invh+44(FP), Z17
+	PERMCONSTS
+	VMOVUPS      exprPermVec_v(R9), Z18
+	VMOVUPS      exprPermVec_v+64(R9), Z19
+	VMOVUPS      exprPermVec_v+256(R9), Z20
+	VMOVUPS      exprPermVec_v+320(R9), Z21
+	VMOVUPS      exprPermVec_d(R9), Z22
+	VMOVUPS      exprPermVec_d+64(R9), Z23
+	VMOVUPS      exprPermVec_d+256(R9), Z24
+	VMOVUPS      exprPermVec_d+320(R9), Z25
+	VBROADCASTSS exprPermVec_gc(R9), Z26
+	VBROADCASTSS exprPermVec_gc+4(R9), Z27
+	LOOP(EXPRPERMZ)
+	VZEROUPPER
+	RET
+
+// func avx512ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx512ExprPerm64Sym(SB), NOSPLIT, $0-48
+	ARGS
+	MOVQ         perm+32(FP), R9
+	VBROADCASTSS cb+40(FP), Z16
+	VBROADCASTSS invh+44(FP), Z17
+	PERMCONSTS
+	VMOVUPS      exprPermVec_v(R9), Z18
+	VMOVUPS      exprPermVec_v+64(R9), Z19
+	VMOVUPS      exprPermVec_v+128(R9), Z20
+	VMOVUPS      exprPermVec_v+192(R9), Z21
+	VMOVUPS      exprPermVec_d(R9), Z22
+	VMOVUPS      exprPermVec_d+64(R9), Z23
+	VMOVUPS      exprPermVec_d+128(R9), Z24
+	VMOVUPS      exprPermVec_d+192(R9), Z25
+	VBROADCASTSS exprPermVec_gc(R9), Z26
+	LOOP(EXPRPERM64SYMZ)
+	VZEROUPPER
+	RET
+
+// func avx512ExprPerm64(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
+	ARGS
+	MOVQ         perm+32(FP), R9
+	VBROADCASTSS cb+40(FP), Z16
+	VBROADCASTSS invh+44(FP), Z17
+	PERMCONSTS
+	VMOVUPS      exprPermVec_v(R9), Z18
+	VMOVUPS      exprPermVec_v+64(R9), Z19
+	VMOVUPS      exprPermVec_v+128(R9), Z20
+	VMOVUPS      exprPermVec_v+192(R9), Z21
+	VMOVUPS      exprPermVec_v+256(R9), Z22
+	VMOVUPS      exprPermVec_v+320(R9), Z23
+	VMOVUPS      exprPermVec_v+384(R9), Z24
+	VMOVUPS      exprPermVec_v+448(R9), Z25
+	VMOVUPS      exprPermVec_d(R9), Z10
+	VMOVUPS      exprPermVec_d+64(R9), Z11
+	VMOVUPS      exprPermVec_d+128(R9), Z12
+	VMOVUPS      exprPermVec_d+192(R9), Z13
+	VMOVUPS      exprPermVec_d+256(R9), Z26
+	VMOVUPS      exprPermVec_d+320(R9), Z27
+	VMOVUPS      exprPermVec_d+384(R9), Z29
+	VMOVUPS      exprPermVec_d+448(R9), Z30
+	LOOP(EXPRPERM64Z)
 	VZEROUPPER
 	RET

@@ -65,7 +65,8 @@ type exprTable struct {
 	side [2][]exprSeg // x >= 0 and x < 0: segments by ascending lo
 	tab  []float32    // pairs (v_i, d_i), the segments' nodes one after another
 
-	segv exprSegVec // the segments for the vector kernels
+	segv exprSegVec   // the segments for the vector kernels
+	perm *exprPermVec // the pairs for the permute kernel, nil if they do not fit
 
 	peak  float64 // max |g| over the evaluated points
 	worst float64 // largest check error, relative to peak
@@ -99,6 +100,65 @@ func (t *exprTable) setSegVec() {
 			t.segv.lo[k], t.segv.off[k], t.segv.jmin[k] = segs[i].lo, segs[i].off, segs[i].jmin
 		}
 	}
+}
+
+// exprPermVec holds a table of one segment a side with c/h at most
+// exprPermNodes for the vector kernels that look its pairs up with
+// in-register permutes instead of gathers: the pairs (v_n, d_n) of the
+// nodes n < exprPermNodes by side (x >= 0, x < 0; 0 past the side's last
+// node), two ZMM registers (32 pairs) a side and array, or four where c/h
+// is above 32 (wide). The nodes n = int32(min(|x|, c)/h) are then at most
+// 32 (or 64), and that last node, one past the registers, is reached only
+// where c/h is 32 (or 64), at |x| >= c clamped to c, where f = 0: its g,
+// v_n + 0·d_n, is gc. Every table at the coarsest grid (c/h in [32, 64),
+// see build) fits, such as ApproxSign's (c/h = 32: 33 nodes a side).
+type exprPermVec struct {
+	v, d [2][exprPermNodes]float32
+	gc   [2]float32 // g at the last node where c/h is 32 or 64
+	sym  bool       // the sides hold the same bits (g is even): one side's registers serve both
+	wide bool       // c/h > 32: four registers a side and array
+}
+
+// exprPermNodes is the largest c/h of a table the permute kernels take.
+const exprPermNodes = 64
+
+// setPermVec sets t.perm for a table of one segment a side whose nodes
+// fit (see exprPermVec).
+func (t *exprTable) setPermVec() {
+	if len(t.side[0]) != 1 || len(t.side[1]) != 1 {
+		return
+	}
+	u := t.c * t.invh // exact: invh is a power of two
+	if u > exprPermNodes {
+		return // (not int32(u): node 64 must have f = 0, which u = 64.5 breaks)
+	}
+	top := int32(u) // the largest node of |x| <= c
+	f := u - float32(top)
+	p := &exprPermVec{wide: u > exprPermNodes/2}
+	for side, segs := range t.side {
+		off := segs[0].off
+		for n := int32(0); n <= min(top, exprPermNodes-1); n++ {
+			j := 2 * (n + off)
+			p.v[side][n], p.d[side][n] = t.tab[j], t.tab[j+1]
+		}
+		if f == 0 {
+			// f·d is exact, so v + f·d rounds alike fused or not.
+			j := 2 * (top + off)
+			p.gc[side] = t.tab[j] + f*t.tab[j+1]
+		}
+	}
+	p.sym = sameBits(p.v[0][:], p.v[1][:]) && sameBits(p.d[0][:], p.d[1][:]) && sameBits(p.gc[:1], p.gc[1:])
+	t.perm = p
+}
+
+// sameBits reports whether a and b hold the same float32 bits.
+func sameBits(a, b []float32) bool {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return len(a) == len(b)
 }
 
 // An exprSeg is one segment's part of the table: the pairs of its nodes
@@ -260,6 +320,7 @@ func (b *exprBuilder) build() (*exprTable, error) {
 				return nil, err
 			}
 			t.setSegVec()
+			t.setPermVec()
 			return t, nil
 		}
 		if b.addKinks(misses, h, t.peak) {
