@@ -18,15 +18,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 
-# report regenerates results/profile.md from every results/profile-*/.
+# report regenerates results/profile.md from every results/profile-*/,
+# with the number of cores the profiles were taken on (their bench.txt's
+# "cores:" line, the same in all of them), not this machine's.
 report() {
+	local cores
+	cores=$(sed -n 's/^cores: //p' results/profile-*/bench.txt | sort -u)
+	case $cores in '' | *[!0-9]*)
+		echo "results/profile.sh: the profiles in results/profile-*/ were taken on different numbers of cores (${cores//$'\n'/, }); stepprofile needs one" >&2
+		exit 1
+		;;
+	esac
 	inputs=()
 	for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
 		[ -d "$d" ] || continue
 		l=${d#results/profile-}
 		inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
 	done
-	go run ./bench/cmd/stepprofile -cores "$(nproc)" -steps "$steps" -o results/profile.md "${inputs[@]}"
+	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" -o results/profile.md "${inputs[@]}"
 	{
 		echo
 		echo "## Runs"
