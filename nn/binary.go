@@ -40,6 +40,56 @@ type binarizer struct {
 	params []*Param // one per learnable scalar, its storage
 }
 
+// binarySides is what BinaryConv2d and BinaryLinear share: the
+// binarizers of the weights (w) and of the activations (a), whether noise
+// adaptation is off (eval), the input of the last Forward and the
+// gradient of the forward weights of the last Backward, with the methods
+// that only read or set them.
+type binarySides struct {
+	w, a *binarizer
+	eval bool
+	in   *Tensor
+	dwb  []float32
+}
+
+// params returns weight, then the learnable estimator scalars and
+// noise-adaptation parameters of the weights and of the activations.
+func (l *binarySides) params(weight *Param) []*Param {
+	ps := []*Param{weight}
+	ps = append(ps, l.w.allParams()...)
+	return append(ps, l.a.allParams()...)
+}
+
+// SetTraining turns noise adaptation on (training) or off (evaluation).
+func (l *binarySides) SetTraining(training bool) { l.eval = !training }
+
+// SetProgress passes p.P() to the estimators that have a schedule and sets
+// the noise-adaptation α to p.NAAlpha().
+func (l *binarySides) SetProgress(p Progress) {
+	l.w.setProgress(p)
+	l.a.setProgress(p)
+}
+
+// WeightEstimator and ActivationEstimator return the estimators of the two
+// binarized tensors; WeightNA and ActivationNA their noise adaptation
+// modules, or nil.
+func (l *binarySides) WeightEstimator() estimators.Estimator     { return l.w.est }
+func (l *binarySides) ActivationEstimator() estimators.Estimator { return l.a.est }
+func (l *binarySides) WeightNA() *NoiseAdaptation                { return l.w.na }
+func (l *binarySides) ActivationNA() *NoiseAdaptation            { return l.a.na }
+
+// ForwardWeightGrad returns the gradient of the loss with respect to the
+// forward weights s_o·q(W) (plus the noise-adaptation term) of the last
+// Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
+// its entry. It is the layer's buffer, overwritten by the next Backward.
+func (l *binarySides) ForwardWeightGrad() []float32 { return l.dwb }
+
+// LastInput returns the input of the last Forward, the tensor whose
+// binarization the activation estimator's g differentiates (nil before
+// the first Forward). It is the previous layer's buffer, valid until the
+// next Forward of the network; the training diagnostics read it.
+func (l *binarySides) LastInput() *Tensor { return l.in }
+
 // Check reports whether binary layers can be built with b: whether each
 // side's spec makes an estimator, and the activations' is not one for
 // latent weights only.
@@ -161,17 +211,15 @@ type BinaryConv2d struct {
 	// Scale is s of the last Forward, one value per output channel.
 	Scale []float32
 
-	w, a *binarizer
-	eval bool
+	binarySides
 	core convCore
 
-	in               *Tensor
-	xb, dxb, dx      buffer
-	wb, dwb, dws, dw []float32
-	wq               []float32 // q(W), the weights' codes (binarycodes.go)
-	codes            codesForward
-	epi              dxEpilogue // the input gradient's epilogue during a backward pass
-	add              addJob     // backwardAdd's addition where g runs after the convolution
+	xb, dxb, dx buffer
+	wb, dws, dw []float32
+	wq          []float32 // q(W), the weights' codes (binarycodes.go)
+	codes       codesForward
+	epi         dxEpilogue // the input gradient's epilogue during a backward pass
+	add         addJob     // backwardAdd's addition where g runs after the convolution
 }
 
 // NewBinaryConv2d returns a binary convolution. Conv.Bias must be false.
@@ -207,41 +255,7 @@ func NewBinaryConv2d(c Conv, b Binary, init *Init) (*BinaryConv2d, error) {
 
 // Params returns the latent weight, then the learnable estimator scalars
 // and noise-adaptation parameters of the weights and of the activations.
-func (l *BinaryConv2d) Params() []*Param {
-	ps := []*Param{l.Weight}
-	ps = append(ps, l.w.allParams()...)
-	return append(ps, l.a.allParams()...)
-}
-
-// SetTraining turns noise adaptation on (training) or off (evaluation).
-func (l *BinaryConv2d) SetTraining(training bool) { l.eval = !training }
-
-// SetProgress passes p.P() to the estimators that have a schedule and sets
-// the noise-adaptation α to p.NAAlpha().
-func (l *BinaryConv2d) SetProgress(p Progress) {
-	l.w.setProgress(p)
-	l.a.setProgress(p)
-}
-
-// WeightEstimator and ActivationEstimator return the estimators of the two
-// binarized tensors; WeightNA and ActivationNA their noise adaptation
-// modules, or nil.
-func (l *BinaryConv2d) WeightEstimator() estimators.Estimator     { return l.w.est }
-func (l *BinaryConv2d) ActivationEstimator() estimators.Estimator { return l.a.est }
-func (l *BinaryConv2d) WeightNA() *NoiseAdaptation                { return l.w.na }
-func (l *BinaryConv2d) ActivationNA() *NoiseAdaptation            { return l.a.na }
-
-// ForwardWeightGrad returns the gradient of the loss with respect to the
-// forward weights s_o·q(W) (plus the noise-adaptation term) of the last
-// Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
-// its entry. It is the layer's buffer, overwritten by the next Backward.
-func (l *BinaryConv2d) ForwardWeightGrad() []float32 { return l.dwb }
-
-// LastInput returns the input of the last Forward, the tensor whose
-// binarization the activation estimator's g differentiates (nil before
-// the first Forward). It is the previous layer's buffer, valid until the
-// next Forward of the network; the training diagnostics read it.
-func (l *BinaryConv2d) LastInput() *Tensor { return l.in }
+func (l *BinaryConv2d) Params() []*Param { return l.params(l.Weight) }
 
 // Forward returns conv(q(x), q(W)·s), with noise adaptation in training.
 // Without noise adaptation it computes s_o times the integer dot products

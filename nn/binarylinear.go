@@ -2,8 +2,6 @@ package nn
 
 import (
 	"fmt"
-
-	"github.com/gradbench/gradbench/estimators"
 )
 
 var (
@@ -24,12 +22,10 @@ type BinaryLinear struct {
 	Weight *Param
 	Scale  []float32
 
-	w, a *binarizer
-	eval bool
+	binarySides
 
-	in               *Tensor
 	xb, out, dxb, dx buffer
-	wb, dwb, dws, dw []float32
+	wb, dws, dw      []float32
 }
 
 // NewBinaryLinear returns a binary linear layer with weights drawn from
@@ -59,39 +55,7 @@ func NewBinaryLinear(in, out int, b Binary, init *Init) (*BinaryLinear, error) {
 
 // Params returns the latent weight, then the learnable estimator scalars
 // and noise-adaptation parameters of the weights and of the activations.
-func (l *BinaryLinear) Params() []*Param {
-	ps := []*Param{l.Weight}
-	ps = append(ps, l.w.allParams()...)
-	return append(ps, l.a.allParams()...)
-}
-
-// SetTraining turns noise adaptation on (training) or off (evaluation).
-func (l *BinaryLinear) SetTraining(training bool) { l.eval = !training }
-
-// SetProgress passes p.P() to the estimators that have a schedule and sets
-// the noise-adaptation α to p.NAAlpha().
-func (l *BinaryLinear) SetProgress(p Progress) {
-	l.w.setProgress(p)
-	l.a.setProgress(p)
-}
-
-// WeightEstimator and ActivationEstimator return the estimators of the
-// two binarized tensors; WeightNA and ActivationNA their noise adaptation
-// modules, or nil.
-func (l *BinaryLinear) WeightEstimator() estimators.Estimator     { return l.w.est }
-func (l *BinaryLinear) ActivationEstimator() estimators.Estimator { return l.a.est }
-func (l *BinaryLinear) WeightNA() *NoiseAdaptation                { return l.w.na }
-func (l *BinaryLinear) ActivationNA() *NoiseAdaptation            { return l.a.na }
-
-// ForwardWeightGrad returns the gradient of the loss with respect to the
-// forward weights s_o·q(W) (plus the noise-adaptation term) of the last
-// Backward, before the weight estimator's g(W): ∂L/∂q(W_oj) is s_o times
-// its entry. It is the layer's buffer, overwritten by the next Backward.
-func (l *BinaryLinear) ForwardWeightGrad() []float32 { return l.dwb }
-
-// LastInput returns the input of the last Forward (see
-// BinaryConv2d.LastInput).
-func (l *BinaryLinear) LastInput() *Tensor { return l.in }
+func (l *BinaryLinear) Params() []*Param { return l.params(l.Weight) }
 
 // Forward returns q(x)·(q(W)·s)ᵀ, with noise adaptation in training.
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {
