@@ -35,10 +35,9 @@ type BNNPlus struct {
 	Beta  float32 // β; the zero value means the default, 5
 	Learn bool    // make β trainable
 
-	beta    Scalar
-	scalars []*Scalar
-	k       bnnPlusKernel
-	job     job
+	beta learned
+	k    bnnPlusKernel
+	job  job
 }
 
 // bnnPlusCut is where the reference sets g to 0: |βx| > 88, past which
@@ -64,15 +63,7 @@ func (e *BNNPlus) Name() string { return "bnnplus" }
 
 // Scalars returns β when Learn is set, and nil otherwise.
 func (e *BNNPlus) Scalars() []*Scalar {
-	e.init()
-	return e.scalars
-}
-
-func (e *BNNPlus) init() {
-	if e.Learn && e.scalars == nil {
-		e.beta = Scalar{Name: "beta", Value: e.start(), Min: float32(bnnPlusBeta.Lo), Max: float32(bnnPlusBeta.Hi)}
-		e.scalars = []*Scalar{&e.beta}
-	}
+	return e.beta.scalars(e.Learn, "beta", e.start(), bnnPlusBeta)
 }
 
 func (e *BNNPlus) start() float32 {
@@ -90,12 +81,7 @@ var bnnPlusBeta = Between(1e-3, 1e3)
 
 // value returns the β in force, clamped to bnnPlusBeta (in float32).
 func (e *BNNPlus) value() float64 {
-	e.init()
-	b := e.start()
-	if e.Learn {
-		b = e.beta.Value
-	}
-	return float64(clamp32(b, bnnPlusBeta))
+	return e.beta.value(e.Learn, "beta", e.start(), bnnPlusBeta)
 }
 
 // Forward sets dst to sign(x).

@@ -61,10 +61,9 @@ type DSQ struct {
 	Alpha float32 // α; the zero value means the default, 0.2
 	Learn bool    // make α trainable
 
-	alpha   Scalar
-	scalars []*Scalar
-	k       dsqKernel
-	job     job
+	alpha learned
+	k     dsqKernel
+	job   job
 }
 
 func newDSQ(p *Params) (Estimator, error) {
@@ -86,15 +85,7 @@ func (e *DSQ) Name() string { return "dsq" }
 
 // Scalars returns α when Learn is set, and nil otherwise.
 func (e *DSQ) Scalars() []*Scalar {
-	e.init()
-	return e.scalars
-}
-
-func (e *DSQ) init() {
-	if e.Learn && e.scalars == nil {
-		e.alpha = Scalar{Name: "alpha", Value: e.start(), Min: float32(dsqAlpha.Lo), Max: float32(dsqAlpha.Hi)}
-		e.scalars = []*Scalar{&e.alpha}
-	}
+	return e.alpha.scalars(e.Learn, "alpha", e.start(), dsqAlpha)
 }
 
 func (e *DSQ) start() float32 {
@@ -112,12 +103,7 @@ var dsqAlpha = Between(1e-3, 0.999)
 
 // value returns the α in force, clamped to dsqAlpha (in float32).
 func (e *DSQ) value() float64 {
-	e.init()
-	a := e.start()
-	if e.Learn {
-		a = e.alpha.Value
-	}
-	return float64(clamp32(a, dsqAlpha))
+	return e.alpha.value(e.Learn, "alpha", e.start(), dsqAlpha)
 }
 
 // dsqParams returns k and s for α, and dk/dα.

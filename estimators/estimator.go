@@ -57,6 +57,34 @@ type Scalar struct {
 	Min, Max float32 // the range the optimizer keeps Value in
 }
 
+// learned is the state of an estimator setting that Learn can make
+// trainable (DSQ's α, BNN+'s β): the Scalar the optimizer updates, made
+// on first use, and the list Scalars returns.
+type learned struct {
+	Scalar
+	list []*Scalar
+}
+
+// scalars returns the learned scalar, made on first use with the spec key
+// name, the value start and the range r, or nil unless learn.
+func (l *learned) scalars(learn bool, name string, start float32, r Interval) []*Scalar {
+	if learn && l.list == nil {
+		l.Scalar = Scalar{Name: name, Value: start, Min: float32(r.Lo), Max: float32(r.Hi)}
+		l.list = []*Scalar{&l.Scalar}
+	}
+	return l.list
+}
+
+// value returns the setting in force, clamped to r: the learned value
+// with learn, start otherwise.
+func (l *learned) value(learn bool, name string, start float32, r Interval) float64 {
+	v := start
+	if l.scalars(learn, name, start, r) != nil {
+		v = l.Value
+	}
+	return float64(clamp32(v, r))
+}
+
 // A Splitter is an Estimator whose backward pass can run on pieces of one
 // tensor from several goroutines at once, so that a consumer can apply it
 // to each piece of a gradient as it computes that piece, while it is in
