@@ -10,10 +10,9 @@
 # Usage: results/backward-add.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-6}
 . results/lib.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+runs_arg backward-add 6 "${1:-}"
+tmp_dir
 go test -c -o "$tmp/nn.test" ./nn
 out=results/backward-add.txt
 {

@@ -20,9 +20,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-}
-runs=${2:-5}
 [ -n "$base" ] || { echo "results/fidelity-cost.sh: want a BASE commit" >&2; exit 2; }
 . results/lib.sh
+runs_arg fidelity-cost 5 "${2:-}"
 build_ab "$base" suite suite/fidelity_cost_test.go
 out=results/fidelity-cost.txt
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }

@@ -17,14 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-runs=${1:-6}
-case $runs in '' | *[!0-9]* | 0)
-	echo "results/gemm512.sh: want a positive number of RUNS, got '$runs'" >&2
-	exit 2
-	;;
-esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+runs_arg gemm512 6 "${1:-}"
+tmp_dir
 export GOFLAGS=
 go test -c -o "$tmp/bench.test" ./bench
 go test -c -o "$tmp/gemm.test" ./gemm

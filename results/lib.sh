@@ -20,6 +20,25 @@ record_head() {
 	echo "load-before: $(uptime)"
 }
 
+# runs_arg NAME DEFAULT [RUNS] sets runs to RUNS (DEFAULT when not given)
+# for the script results/NAME.sh, or exits with an error that names the
+# bad value.
+runs_arg() {
+	runs=${3:-$2}
+	case $runs in '' | *[!0-9]* | 0)
+		echo "results/$1.sh: want RUNS, a whole number of at least 1, got '$runs'" >&2
+		exit 2
+		;;
+	esac
+}
+
+# tmp_dir sets tmp to a new temporary directory, removed when the script
+# exits.
+tmp_dir() {
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+}
+
 # build_ab BASE PKG [FILE...] builds the test binary of package PKG (a
 # path below the repository, such as bench) twice, for an A/B window: of
 # the current tree as $tmp/current.test, and of commit BASE (its git
@@ -30,8 +49,7 @@ build_ab() {
 	base=$(git rev-parse --short "$1^{commit}")
 	local pkg=$2 f
 	shift 2
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
+	tmp_dir
 	go test -c -o "$tmp/current.test" "./$pkg"
 	mkdir "$tmp/base"
 	git archive "$base" | tar -x -C "$tmp/base"
@@ -49,18 +67,14 @@ ab_args() {
 	local name=$1
 	shift
 	ab_cmd="results/$name.sh $*"
-	label=${1:-} base=${2:-} runs=${3:-6}
+	label=${1:-} base=${2:-}
 	case $label in '' | *[!a-z0-9-]*)
 		echo "results/$name.sh: want a LABEL of lowercase letters, digits and '-', got '$label'" >&2
 		exit 2
 		;;
 	esac
 	[ -n "$base" ] || { echo "results/$name.sh: want a BASE commit" >&2; exit 2; }
-	case $runs in *[!0-9]* | '' | 0)
-		echo "results/$name.sh: want RUNS, a whole number of at least 1, got '$runs'" >&2
-		exit 2
-		;;
-	esac
+	runs_arg "$name" 6 "${3:-}"
 }
 
 # ab_window NAME DIR TITLE WHAT ARGS... runs the two test binaries that

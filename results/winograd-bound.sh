@@ -17,14 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-runs=${1:-6}
-case $runs in '' | *[!0-9]* | 0)
-	echo "results/winograd-bound.sh: want a positive number of RUNS, got '$runs'" >&2
-	exit 2
-	;;
-esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+runs_arg winograd-bound 6 "${1:-}"
+tmp_dir
 go test -c -o "$tmp/nn.test" ./nn
 args=(-test.run '^$' -test.bench '^BenchmarkWinogradBound$' -test.benchtime 20x -test.count 1)
 out=results/winograd-bound.txt
