@@ -203,7 +203,7 @@ sides=${E7#ste,}
 	echo
 	echo "## Optimizers: Adam and Bop"
 	echo
-	gb table --runs $optruns --estimators $E3 --bench $out/bench-optimizers.txt
+	gb table --runs $optruns --estimators $E3 --curves $out/curves-optimizers.svg --bench $out/bench-optimizers.txt
 } >"$out/tables.md.tmp"
 mv "$out/tables.md.tmp" "$out/tables.md"
 
