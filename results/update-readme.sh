@@ -3,7 +3,9 @@
 # "<!-- results:begin -->" and "<!-- results:end -->" the result tables, the
 # default benchmark's (results/fmnist-10/table.md), the quick ablation's
 # (results/quick-ablation/table.md), the quick sweep of the estimators
-# published since FDA (results/quick-since-fda/table.md), the gradient
+# published since FDA (results/quick-since-fda/table.md), each with a line
+# naming the machine and commit its runs were trained on (go run
+# ./internal/readme machines DIR), the gradient
 # fidelity report (results/fidelity.md, when made) and the summary lines of the kernel,
 # engine and inference reports (their "## Targets" sections, as benchreport
 # wrote them); between "<!-- estimators:begin -->" and
@@ -90,17 +92,23 @@ go run ./internal/readme estimators >"$ests"
 	echo
 	sed 's/^### /#### /' results/fmnist-10/table.md
 	echo
+	go run ./internal/readme machines results/fmnist-10
+	echo
 	echo '![test accuracy and training loss per epoch](results/fmnist-10/curves.svg)'
 	echo
 	echo '### The FDA paper'"'"'s ablations on the `quick` recipe, 3 seeds'
 	echo
 	sed 's/^### /#### /' results/quick-ablation/table.md
 	echo
+	go run ./internal/readme machines results/quick-ablation
+	echo
 	echo '### The estimators published since FDA on the `quick` recipe, 3 seeds'
 	echo
 	echo '`identity`, the unclipped straight-through estimator, diverges within the first epoch of every seed: on the activations it passes gradients through activations of any size, the instability arXiv 1903.05662 describes (`w=identity/a=ste` puts it on the latent weights alone). `results/quick-since-fda.sh` makes these runs.'
 	echo
 	sed 's/^### /#### /' results/quick-since-fda/table.md
+	echo
+	go run ./internal/readme machines results/quick-since-fda
 	echo
 	if [ -f results/fidelity.md ]; then
 		echo '### Gradient fidelity (`results/fidelity.sh`)'

@@ -6,7 +6,13 @@
 //
 // prints the table of estimators: every registered estimator with its
 // parameters (default and accepted values, from estimators.Defaults) and
-// its surrogate gradient and source (from estimators.Describe).
+// its surrogate gradient and source (from estimators.Describe);
+//
+//	go run ./internal/readme machines DIR
+//
+// prints a sentence that says where and at which commit the run records
+// in DIR were trained (their Machine), for the line under each results
+// table whose seconds per epoch are that machine's and that code's.
 package main
 
 import (
@@ -17,6 +23,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/mdtable"
+	"github.com/gradbench/gradbench/suite"
 )
 
 func main() {
@@ -27,10 +34,61 @@ func main() {
 }
 
 func run(w io.Writer, args []string) error {
-	if len(args) != 1 || args[0] != "estimators" {
-		return fmt.Errorf("usage: readme estimators")
+	switch {
+	case len(args) == 1 && args[0] == "estimators":
+		return estimatorTable(w)
+	case len(args) == 2 && args[0] == "machines":
+		return machines(w, args[1])
 	}
-	return estimatorTable(w)
+	return fmt.Errorf("usage: readme estimators | readme machines DIR")
+}
+
+// machines writes a sentence naming the machines (CPU and cores), commits
+// and GEMM implementations the records in dir were trained with, with the
+// number of runs of each where they differ.
+func machines(w io.Writer, dir string) error {
+	recs, err := suite.ReadRecords(dir)
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("no run records in %s", dir)
+	}
+	type where struct {
+		cpu          string
+		cores        int
+		commit, gemm string
+	}
+	n := map[where]int{}
+	var order []where
+	for _, r := range recs {
+		m := r.Machine
+		c, _, _ := strings.Cut(m.Commit, "+")
+		if len(c) > 7 {
+			c = c[:7] + strings.TrimPrefix(m.Commit, c)
+		} else {
+			c = m.Commit
+		}
+		k := where{m.CPU, m.Cores, c, m.GEMM}
+		if n[k] == 0 {
+			order = append(order, k)
+		}
+		n[k]++
+	}
+	var parts []string
+	for _, k := range order {
+		p := fmt.Sprintf("a %d-core %s at commit %s (GEMM %s)", k.cores, k.cpu, k.commit, k.gemm)
+		if len(order) > 1 {
+			runs := "runs"
+			if n[k] == 1 {
+				runs = "run"
+			}
+			p = fmt.Sprintf("%d %s on %s", n[k], runs, p)
+		}
+		parts = append(parts, p)
+	}
+	_, err = fmt.Fprintf(w, "Trained on %s: the seconds per epoch are that machine's and that code's (results/timing.md times the current code).\n", strings.Join(parts, "; "))
+	return err
 }
 
 // estimatorTable writes the markdown table of the registered estimators.
