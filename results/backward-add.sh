@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-runs_arg backward-add 6 "${1:-}"
+args_at_most backward-add 1 "$@"
+runs_arg backward-add 6 "${@:1:1}"
 tmp_dir
 go test -c -o "$tmp/nn.test" ./nn
 out=results/backward-add.txt

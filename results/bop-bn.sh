@@ -23,16 +23,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
+args_at_most bop-bn 1 "$@"
+dir=${1-results/study/optimizers}
+compgen -G "$dir/*.json" >/dev/null || {
+	echo "results/bop-bn.sh: no run records (*.json) in '$dir'" >&2
+	exit 2
+}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 go build -o "$tmp.bin" ./bench/cmd/bnrecal
 trap 'rm -f "$tmp" "$tmp.bin"' EXIT
 load_before=$(uptime)
-dir=${1:-results/study/optimizers}
-compgen -G "$dir/*.json" >/dev/null || {
-	echo "results/bop-bn.sh: no run records (*.json) in $dir" >&2
-	exit 2
-}
 runs=$(ls "$dir"/*.json | grep -v '/table.json$')
 "$tmp.bin" -batches 30 -o "$tmp" $runs
 {

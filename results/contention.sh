@@ -16,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-runs_arg contention 6 "${1:-}"
+args_at_most contention 1 "$@"
+runs_arg contention 6 "${@:1:1}"
 tmp_dir
 go test -c -o "$tmp/bench.test" ./bench
 args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=ste/' -test.benchtime 8x -test.count 1)

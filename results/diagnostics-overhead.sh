@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
+args_at_most diagnostics-overhead 0 "$@"
 out=results/diagnostics-overhead.md
 bin=$(mktemp -d)/suite.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT

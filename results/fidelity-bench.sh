@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
+args_at_most fidelity-bench 0 "$@"
 out=results/fidelity-bench.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

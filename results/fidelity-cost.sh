@@ -19,10 +19,12 @@
 # Usage: results/fidelity-cost.sh BASE [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
+args_at_most fidelity-cost 2 "$@"
 base=${1:-}
 [ -n "$base" ] || { echo "results/fidelity-cost.sh: want a BASE commit" >&2; exit 2; }
-. results/lib.sh
-runs_arg fidelity-cost 5 "${2:-}"
+commit_arg fidelity-cost "$base"
+runs_arg fidelity-cost 5 "${@:2:1}"
 build_ab "$base" suite suite/fidelity_cost_test.go
 out=results/fidelity-cost.txt
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }

@@ -17,7 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-runs_arg gemm512 6 "${1:-}"
+args_at_most gemm512 1 "$@"
+runs_arg gemm512 6 "${@:1:1}"
 tmp_dir
 export GOFLAGS=
 go test -c -o "$tmp/bench.test" ./bench

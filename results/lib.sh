@@ -20,16 +20,48 @@ record_head() {
 	echo "load-before: $(uptime)"
 }
 
-# runs_arg NAME DEFAULT [RUNS] sets runs to RUNS (DEFAULT when not given)
-# for the script results/NAME.sh, or exits with an error that names the
-# bad value.
-runs_arg() {
-	runs=${3:-$2}
-	case $runs in '' | *[!0-9]* | 0)
-		echo "results/$1.sh: want RUNS, a whole number of at least 1, got '$runs'" >&2
+# args_at_most NAME MAX ARGS... exits with an error naming the script
+# results/NAME.sh when ARGS are more than MAX: a word the script would not
+# read is refused, not ignored.
+args_at_most() {
+	local name=$1 max=$2
+	shift 2
+	if [ $# -gt "$max" ]; then
+		echo "results/$name.sh: too many arguments, want at most $max (see its Usage line), got $#: $*" >&2
+		exit 2
+	fi
+}
+
+# whole_arg NAME WHAT MIN VALUE exits with an error naming the script and
+# WHAT unless VALUE is a whole number of at least MIN written without
+# leading zeros (so that it is the number it reads as).
+whole_arg() {
+	case $4 in '' | 0* | *[!0-9]*)
+		echo "results/$1.sh: want $2, a whole number of at least $3 without leading zeros, got '$4'" >&2
 		exit 2
 		;;
 	esac
+	if [ "$4" -lt "$3" ]; then
+		echo "results/$1.sh: want $2 of at least $3, got $4" >&2
+		exit 2
+	fi
+}
+
+# runs_arg NAME DEFAULT [RUNS] sets runs to RUNS (DEFAULT when there is no
+# third argument; an empty one is refused) for the script results/NAME.sh,
+# or exits with an error that names the bad value.
+runs_arg() {
+	if [ $# -ge 3 ]; then runs=$3; else runs=$2; fi
+	whole_arg "$1" RUNS 1 "$runs"
+}
+
+# commit_arg NAME REV exits with an error naming REV unless git knows it
+# as a commit, before the script results/NAME.sh builds anything.
+commit_arg() {
+	if ! git rev-parse --verify -q "$2^{commit}" >/dev/null; then
+		echo "results/$1.sh: want a BASE commit, got '$2', which is no commit of this repository" >&2
+		exit 2
+	fi
 }
 
 # tmp_dir sets tmp to a new temporary directory, removed when the script
@@ -67,6 +99,7 @@ ab_args() {
 	local name=$1
 	shift
 	ab_cmd="results/$name.sh $*"
+	args_at_most "$name" 3 "$@"
 	label=${1:-} base=${2:-}
 	case $label in '' | *[!a-z0-9-]*)
 		echo "results/$name.sh: want a LABEL of lowercase letters, digits and '-', got '$label'" >&2
@@ -74,7 +107,8 @@ ab_args() {
 		;;
 	esac
 	[ -n "$base" ] || { echo "results/$name.sh: want a BASE commit" >&2; exit 2; }
-	runs_arg "$name" 6 "${3:-}"
+	commit_arg "$name" "$base"
+	runs_arg "$name" 6 "${@:3:1}"
 }
 
 # ab_window NAME DIR TITLE WHAT ARGS... runs the two test binaries that

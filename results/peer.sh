@@ -16,12 +16,11 @@
 # Usage: results/peer.sh [PAIRS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=${1:-7}
-case $pairs in '' | *[!0-9]* | 0 | 1 | 2 | 3 | 4)
-	echo "results/peer.sh: PAIRS must be a number >= 5, got '$pairs'" >&2
-	exit 2
-	;;
-esac
+. results/lib.sh
+args_at_most peer 1 "$@"
+pairs=7
+[ $# -eq 0 ] || pairs=$1
+whole_arg peer PAIRS 5 "$pairs"
 py=/usr/bin/python3 # Debian's interpreter, which python3-torch installs into
 if ! "$py" -c 'import torch' 2>/dev/null; then
 	sudo=

@@ -51,6 +51,7 @@ report() {
 	} >>results/profile.md
 }
 steps=20
+args_at_most profile 1 "$@"
 label=${1:-}
 if [ "$label" = --report ]; then
 	report

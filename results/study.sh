@@ -39,11 +39,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
+args_at_most study 1 "$@"
 budget_only=false report_only=false
-case "${1:-}" in
+case "${1-}" in
 --budget) budget_only=true ;;
 --report) report_only=true ;;
-"") ;;
+"") [ $# -eq 0 ] || { echo "usage: results/study.sh [--budget | --report], got ''" >&2; exit 2; } ;;
 *) echo "usage: results/study.sh [--budget | --report]" >&2; exit 2 ;;
 esac
 out=results/study

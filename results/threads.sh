@@ -20,10 +20,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
+args_at_most threads 2 "$@"
 label=${1:-}
 base=${2:-}
-case $label in --report) ;; '' | *[!a-z0-9-]*)
+case $label in --report)
+	args_at_most threads 1 "$@"
+	;;
+'' | *[!a-z0-9-]*)
 	echo "results/threads.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
+	exit 2
+	;;
+esac
+[ -z "$base" ] || commit_arg threads "$base"
+case ${POOL:-1} in 0 | 1) ;; *)
+	echo "results/threads.sh: POOL is 0 (leave out the pool's hand-off benchmark) or 1 (the default), got '$POOL'" >&2
 	exit 2
 	;;
 esac
@@ -61,7 +71,7 @@ if [ "$label" != --report ]; then
 		# 100 µs, with the workers awake and after a pause that puts them
 		# to sleep.
 		# POOL=0 leaves it out (it can take many minutes on a busy host).
-		if [ "${POOL:-1}" != 0 ]; then
+		if [ "${POOL:-1}" = 1 ]; then
 			go test -c -o "$tmp/parallel.test" ./internal/parallel
 			for procs in 1 2; do
 				echo "code: current"

@@ -23,9 +23,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=false
-case "${1:-}" in
+if [ $# -gt 1 ]; then
+	echo "usage: results/update-readme.sh [--check], got $#: $*" >&2
+	exit 2
+fi
+case "${1-}" in
 --check) check=true ;;
-"") ;;
+"") [ $# -eq 0 ] || { echo "usage: results/update-readme.sh [--check], got ''" >&2; exit 2; } ;;
 *) echo "usage: results/update-readme.sh [--check]" >&2; exit 2 ;;
 esac
 

@@ -17,7 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-runs_arg winograd-bound 6 "${1:-}"
+args_at_most winograd-bound 1 "$@"
+runs_arg winograd-bound 6 "${@:1:1}"
 tmp_dir
 go test -c -o "$tmp/nn.test" ./nn
 args=(-test.run '^$' -test.bench '^BenchmarkWinogradBound$' -test.benchtime 20x -test.count 1)
