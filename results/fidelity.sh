@@ -17,25 +17,55 @@
 #        ENDS=1 results/fidelity.sh   # no retraining: the committed STE run at its
 #                                     # initial and final states only (about 16 minutes)
 #        RECIPE=tiny.json EPOCHS=0,1,2 results/fidelity.sh   # a quick check of the script
+# (ENDS is 1 or unset; EPOCHS increasing whole numbers within the recipe's
+# epochs; all are checked before anything is built, trained or written,
+# and results/fidelity.md is replaced only when every table is made.)
 set -euo pipefail
-recipe=${RECIPE:-fmnist-10}
-epochs=${EPOCHS:-0,5,10}
-mid=$(echo "$epochs" | cut -d, -f2)
 cd "$(dirname "$0")/.."
 . results/lib.sh
+args_at_most fidelity 0 "$@"
+fail() { echo "results/fidelity.sh: $*" >&2; exit 2; }
+case ${ENDS-} in
+'') ends=false ;;
+1) ends=true ;;
+*) fail "ENDS is 1 (the committed run's two ends only) or unset, got '$ENDS'" ;;
+esac
+if $ends && [ -n "${RECIPE+x}${EPOCHS+x}" ]; then
+	fail "ENDS=1 measures the committed fmnist-10 STE run as it is: it takes no RECIPE or EPOCHS"
+fi
+recipe=${RECIPE-fmnist-10}
+epochs=${EPOCHS-0,5,10}
+[ -n "$recipe" ] || fail "RECIPE is empty: want a recipe name or file"
+# EPOCHS: whole numbers without leading zeros, increasing, at least two
+# (the first and last states of the retrained run and the ones between).
+case ,$epochs, in *,,* | *[!0-9,]* | *,0[0-9]*) fail "EPOCHS is a list of whole numbers such as 0,5,10, got '$epochs'" ;; esac
+prev=-1 count=0
+for e in ${epochs//,/ }; do
+	[ "$e" -gt "$prev" ] || fail "EPOCHS must increase, got '$epochs'"
+	prev=$e count=$((count + 1))
+done
+[ "$count" -ge 2 ] || fail "EPOCHS names at least two states, such as 0,10, got '$epochs'"
 est=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 out=results/fidelity
 mkdir -p "$out"
 go build -o "$out/gradbench.bin" ./cmd/gradbench
-trap 'rm -f "$out/gradbench.bin"' EXIT
-gb=$out/gradbench.bin
 md=results/fidelity.md
+trap 'rm -f "$out/gradbench.bin" "$md.tmp"' EXIT
+gb=$out/gradbench.bin
+if ! $ends; then
+	# The retrained run's key and epochs, from the plan of the same flags,
+	# before anything is trained or written (an unknown recipe stops here).
+	plan=$("$gb" plan --recipe "$recipe" --estimators ste --seeds 1 --json --out "$out/runs" 2>/dev/null) ||
+		fail "RECIPE '$recipe': $("$gb" plan --recipe "$recipe" --estimators ste --seeds 1 --out "$out/runs" 2>&1 >/dev/null | tail -1)"
+	read -r key total <<<"$(python3 -c 'import json,sys; c = json.load(sys.stdin)[0]; print(c["key"], c["config"]["epochs"])' <<<"$plan")"
+	[ "$prev" -le "$total" ] || fail "EPOCHS '$epochs' goes past the $total epochs of recipe $recipe"
+fi
 {
 	echo "# Gradient fidelity along the fmnist-10 STE run"
 	echo
 	echo "Made by results/fidelity.sh at commit $(git rev-parse --short HEAD) on $(cpu_cores), $(go version | cut -d' ' -f3)."
 	echo
-} >"$md"
+} >"$md.tmp"
 measure() { # name, then the flags of gradbench fidelity
 	local name=$1
 	shift
@@ -50,28 +80,30 @@ measure() { # name, then the flags of gradbench fidelity
 		echo
 		echo "![flip fidelity per layer](fidelity/$name/fidelity.svg) ![agreement](fidelity/$name/fidelity-agreement.svg)"
 		echo
-	} >>"$md"
+	} >>"$md.tmp"
 }
-if [ -n "${ENDS:-}" ]; then
+if $ends; then
 	key=91db0da5c016bcf8
-	echo "The committed STE run (results/fmnist-10/$key) at its initial state and its final weights only (ENDS=1: no retraining, so no mid state, and the fda and fda+na runs are not measured)." >>"$md"
-	echo >>"$md"
+	echo "The committed STE run (results/fmnist-10/$key) at its initial state and its final weights only (ENDS=1: no retraining, so no mid state, and the fda and fda+na runs are not measured)." >>"$md.tmp"
+	echo >>"$md.tmp"
 	measure ste-ends --run "results/fmnist-10/$key.json" --epochs 0,10
+	mv "$md.tmp" "$md"
 	exit 0
 fi
 t0=$(date +%s)
 "$gb" run --recipe "$recipe" --estimators ste --seeds 1 --keep-epochs --quiet --out "$out/runs" >/dev/null
-key=$(basename "$(ls "$out"/runs/*.e"$mid".weights)" .e"$mid".weights)
-echo "Training the STE run again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key): $(($(date +%s) - t0)) s." >>"$md"
-echo >>"$md"
+echo "Training the STE run again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key): $(($(date +%s) - t0)) s." >>"$md.tmp"
+echo >>"$md.tmp"
 # final top-1 of a record, for the comparison with the committed run
 top1() { python3 -c 'import json,sys; print("%.2f%%" % json.load(open(sys.argv[1]))["final"]["test_top1"])' "$1"; }
 if [ "$recipe" = fmnist-10 ] && [ -f results/fmnist-10/$key.json ]; then
-	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, so the two trajectories are alike but not identical." >>"$md"
-	echo >>"$md"
+	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, so the two trajectories are alike but not identical." >>"$md.tmp"
+	echo >>"$md.tmp"
 fi
 measure ste-trajectory --run "$out/runs/$key.json" --epochs "$epochs"
-[ "$recipe" = fmnist-10 ] || exit 0
-for k in 498b8aff7402f0eb b801e34bb64ac95d; do
-	measure "own-$k" --run "results/fmnist-10/$k.json" --epochs 10
-done
+if [ "$recipe" = fmnist-10 ]; then
+	for k in 498b8aff7402f0eb b801e34bb64ac95d; do
+		measure "own-$k" --run "results/fmnist-10/$k.json" --epochs 10
+	done
+fi
+mv "$md.tmp" "$md"
