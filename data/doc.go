@@ -29,7 +29,8 @@
 // Open looks for the files of a real dataset in, in order: an explicit
 // directory (Options.Dir, the command line's --data: the files in it or in
 // DIR/<name>; when given, nothing else is searched and nothing is
-// downloaded), $GRADBENCH_DATA/<name>, the user cache
+// downloaded), $GRADBENCH_DATA/<name> (when the variable is set, it must
+// name a directory), the user cache
 // (os.UserCacheDir()/gradbench/<name>, ~/.cache/gradbench on Linux), and
 // /usr/share/datasets/<name>, where Debian's dataset-fashion-mnist
 // package installs Fashion-MNIST. The files are those the publishers

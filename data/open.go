@@ -67,7 +67,8 @@ var systemDir = "/usr/share/datasets"
 // are looked for, in order, in:
 //
 //  1. opt.Dir, when set, and nowhere else (the files in Dir or in Dir/<name>);
-//  2. $GRADBENCH_DATA/<name>;
+//  2. $GRADBENCH_DATA/<name> (a set variable that names no directory is
+//     an error);
 //  3. the user cache, os.UserCacheDir()/gradbench/<name>;
 //  4. /usr/share/datasets/<name>.
 //
@@ -277,6 +278,15 @@ func (s *spec) find(name string, split Split, opt Options) (string, error) {
 		}
 		return "", fmt.Errorf("data: %s: %s split not found in data directory %s: want %s in it or in %s",
 			name, split, opt.Dir, s.want(split), filepath.Join(opt.Dir, name))
+	}
+	if env := os.Getenv(EnvDataDir); env != "" {
+		// A search path, but not a silent one: a variable that names no
+		// directory (a typo, an unmounted disk) is refused rather than
+		// skipped for the next place.
+		if st, err := os.Stat(env); err != nil || !st.IsDir() {
+			return "", fmt.Errorf("data: %s: $%s is %q, which is not a directory: set it to a directory that holds datasets (one subdirectory per name, such as %s), or unset it",
+				name, EnvDataDir, env, filepath.Join(env, name))
+		}
 	}
 	var searched []string
 	for _, p := range places(name) {

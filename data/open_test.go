@@ -78,6 +78,28 @@ func TestOpenSearchOrder(t *testing.T) {
 	}
 }
 
+// TestOpenEnvNotADirectory checks that a $GRADBENCH_DATA that names no
+// directory is refused, naming the variable, instead of being skipped for
+// the next place that holds the dataset.
+func TestOpenEnvNotADirectory(t *testing.T) {
+	system, _ := sandbox(t)
+	writeIDXSplit(t, filepath.Join(system, "fashion-mnist"), "train", 5, true)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{filepath.Join(t.TempDir(), "typo"), file} {
+		t.Setenv(EnvDataDir, env)
+		_, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true})
+		wantErr(t, err, "$GRADBENCH_DATA", env, "not a directory")
+	}
+	// A directory without this dataset is a place searched, not an error.
+	t.Setenv(EnvDataDir, t.TempDir())
+	if d, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true}); err != nil || d.N != 5 {
+		t.Errorf("Open with $GRADBENCH_DATA lacking the dataset = %v, %v; want the system directory's 5 images", d, err)
+	}
+}
+
 func TestOpenExplicitDirWithoutDataset(t *testing.T) {
 	system, _ := sandbox(t)
 	writeIDXSplit(t, filepath.Join(system, "mnist"), "train", 5, true)
