@@ -46,10 +46,12 @@
 // A value in a spec is used exactly as given or refused. Each factory
 // states each hyperparameter once, with its default and accepted values
 // ([Params], [Interval]); `gradbench list` prints those, and the parser
-// checks them. Numbers are the float32 the kernels use: a value is checked
-// after the conversion, one that float32 cannot hold to its precision
-// (below 1.1754944e-38 or above 3.4028235e+38 in magnitude, other than 0)
-// is refused, and the canonical form prints the float32.
+// checks them. Numbers are the float32 the kernels use: a literal names
+// its nearest float32 (as a Go float32 constant does), the value is
+// checked after the conversion, one whose magnitude float32 cannot hold
+// to its precision (below 1.1754944e-38 or above 3.4028235e+38, other
+// than 0) is refused, and the canonical form prints the float32, so a
+// record shows the number that was used.
 //
 // # Interfaces
 //
