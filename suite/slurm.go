@@ -67,6 +67,10 @@ func checkSlurmTime(s string) error {
 	return nil
 }
 
+// sbatchShort maps the short sbatch options that gradbench slurm sets
+// itself, or has a flag for, to their long names.
+var sbatchShort = map[string]string{"a": "array", "d": "dependency", "J": "job-name", "o": "output", "p": "partition", "t": "time", "c": "cpus-per-task"}
+
 // Validate checks the options and normalizes the extra lines to bare
 // sbatch options.
 func (o *SlurmOptions) Validate() error {
@@ -100,9 +104,16 @@ func (o *SlurmOptions) Validate() error {
 		}
 		name, _, _ := strings.Cut(strings.TrimLeft(s, "-"), "=")
 		name, _, _ = strings.Cut(name, " ")
+		if long, ok := sbatchShort[name]; ok {
+			name = long
+		}
 		switch name {
-		case "a", "array", "d", "dependency":
-			return fmt.Errorf("bad --sbatch %q: gradbench slurm sets --array and --dependency itself", l)
+		case "array", "dependency", "job-name", "output":
+			return fmt.Errorf("bad --sbatch %q: gradbench slurm sets --%s itself", l, name)
+		case "partition", "time", "cpus-per-task", "mem":
+			// A second line for what a flag sets would contradict it,
+			// and the last line would win without a word.
+			return fmt.Errorf("bad --sbatch %q: use gradbench slurm's --%s", l, name)
 		}
 		o.Extra[i] = s
 	}

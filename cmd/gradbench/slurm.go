@@ -71,14 +71,35 @@ func (l *sbatchLines) Set(s string) error {
 	return nil
 }
 
+// positiveInt is an int flag that, when given, must be at least 1: its
+// zero value means "not given" (the cluster's default), so a 0 on the
+// command line is refused rather than read as that.
+type positiveInt struct{ v *int }
+
+func (p positiveInt) String() string {
+	if p.v == nil {
+		return "0"
+	}
+	return strconv.Itoa(*p.v)
+}
+
+func (p positiveInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return errors.New("want an integer >= 1")
+	}
+	*p.v = n
+	return nil
+}
+
 func (f *slurmFlags) define(fs *flag.FlagSet) {
 	o := &f.opts
 	fs.StringVar(&o.Partition, "partition", "", "Slurm `partition` of every job (default: the cluster's default partition)")
 	fs.StringVar(&o.Time, "time", "", "time limit of each array task, in Slurm's format: minutes, `H:MM:SS` or D-HH:MM:SS (default: the partition's)")
-	fs.IntVar(&o.CPUs, "cpus-per-task", 0, "`CPUs` of each array task (default: the cluster's, usually 1)")
+	fs.Var(positiveInt{&o.CPUs}, "cpus-per-task", "`CPUs` of each array task (default: the cluster's, usually 1)")
 	fs.StringVar(&o.Mem, "mem", "", "memory of each array task, such as 4G (default: the cluster's)")
-	fs.IntVar(&o.MaxParallel, "max-parallel", 0, "run at most `N` array tasks at once (default: no limit)")
-	fs.Var(&f.extra, "sbatch", "an extra #SBATCH `line` for both jobs, such as --account=proj or '--qos=short' (repeatable)")
+	fs.Var(positiveInt{&o.MaxParallel}, "max-parallel", "run at most `N` array tasks at once (default: no limit)")
+	fs.Var(&f.extra, "sbatch", "an extra #SBATCH `line` for both jobs, such as --account=proj or '--qos=short' (repeatable; not an option gradbench slurm sets or has a flag for)")
 	fs.StringVar(&o.JobName, "job-name", "gradbench", "Slurm job `name` of the array (the table job adds -table)")
 	fs.BoolVar(&f.submit, "submit", false, "submit the scripts with sbatch and print the job ids")
 }

@@ -172,12 +172,21 @@ func TestSlurmBadInput(t *testing.T) {
 		{"time", []string{"--time", "1h"}, `bad --time "1h": want minutes, MM:SS, H:MM:SS`},
 		{"mem", []string{"--mem", "4 G"}, `bad --mem "4 G"`},
 		{"partition", []string{"--partition", "a b"}, `bad --partition "a b"`},
-		{"cpus", []string{"--cpus-per-task", "-2"}, "bad --cpus-per-task -2"},
-		{"max parallel", []string{"--max-parallel", "-1"}, "bad --max-parallel -1"},
+		{"cpus", []string{"--cpus-per-task", "-2"}, `invalid value "-2" for flag -cpus-per-task: want an integer >= 1`},
+		{"cpus zero", []string{"--cpus-per-task", "0"}, `invalid value "0" for flag -cpus-per-task: want an integer >= 1`},
+		{"max parallel", []string{"--max-parallel", "-1"}, `invalid value "-1" for flag -max-parallel: want an integer >= 1`},
+		{"max parallel zero", []string{"--max-parallel", "0"}, `invalid value "0" for flag -max-parallel: want an integer >= 1`},
 		{"job name", []string{"--job-name", "my job"}, `bad --job-name "my job"`},
 		{"sbatch not an option", []string{"--sbatch", "account=proj"}, `bad --sbatch "account=proj": want an sbatch option`},
-		{"sbatch array", []string{"--sbatch", "#SBATCH --array=0-9"}, "gradbench slurm sets --array and --dependency itself"},
-		{"sbatch dependency", []string{"--sbatch", "-d afterok:1"}, "gradbench slurm sets --array and --dependency itself"},
+		{"sbatch array", []string{"--sbatch", "#SBATCH --array=0-9"}, "gradbench slurm sets --array itself"},
+		{"sbatch dependency", []string{"--sbatch", "-d afterok:1"}, "gradbench slurm sets --dependency itself"},
+		{"sbatch job name", []string{"--sbatch", "-J other"}, "gradbench slurm sets --job-name itself"},
+		{"sbatch output", []string{"--sbatch", "--output=x.log"}, "gradbench slurm sets --output itself"},
+		// A line for what a flag sets would contradict the flag's line.
+		{"sbatch time", []string{"--time", "10", "--sbatch", "--time=20"}, `bad --sbatch "--time=20": use gradbench slurm's --time`},
+		{"sbatch cpus", []string{"--cpus-per-task", "8", "--sbatch", "--cpus-per-task=4"}, "use gradbench slurm's --cpus-per-task"},
+		{"sbatch partition", []string{"--sbatch", "-p cpu"}, "use gradbench slurm's --partition"},
+		{"sbatch mem", []string{"--sbatch", "--mem=4G"}, "use gradbench slurm's --mem"},
 		{"sbatch two lines", []string{"--sbatch", "--qos=a\n--qos=b"}, "one line only"},
 		{"unknown estimator", []string{"--estimators", "fdaa"}, `unknown estimator "fdaa"`},
 		{"data for synthetic", []string{"--data", dir}, "synthetic dataset is generated, not read"},
@@ -185,9 +194,10 @@ func TestSlurmBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
-			_, _, err := runGradbench(t, append([]string{"slurm", "--recipe", recipe, "--out", out}, tt.args...)...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("gradbench slurm %v: error %v, want %q", tt.args, err, tt.want)
+			_, stderr, err := runGradbench(t, append([]string{"slurm", "--recipe", recipe, "--out", out}, tt.args...)...)
+			// A flag's own check prints its message before the usage.
+			if err == nil || !strings.Contains(err.Error()+"\n"+stderr, tt.want) {
+				t.Fatalf("gradbench slurm %v: error %v (stderr %q), want %q", tt.args, err, stderr, tt.want)
 			}
 			if _, err := os.Stat(out); err == nil {
 				t.Errorf("--out %s was created on bad input", out)
