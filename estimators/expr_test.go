@@ -80,7 +80,9 @@ func TestExprErrors(t *testing.T) {
 		{"expr:g=x", `g(x=-1) = -1 < 0 at p=0: want g >= 0`},
 		{"expr:g=0*x", `g is 0 everywhere`},
 		{"expr:g=p < 0.5 ? 1 : -1", `< 0 at p=0.5`},
-		{"expr:g=1,knots=1", `bad value knots="1": knot "1": want a number in [0, c)`},
+		{"expr:g=1,knots=1", `bad value knots="1": knot "1": want a number in [0, c) = [0, 1)`},
+		// The spec's form is checked before c is known: no "[0, +Inf)".
+		{"expr:g=1,knots=-1", `bad value knots="-1": knot "-1": want a number in [0, c)` + "\x00"},
 		{"expr:g=1,knots=0.1;0.1", `knot 0.1 given twice`},
 		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", `want at most 7`},
 		{"expr:g=1,c=0", `bad value c="0"`},
@@ -91,7 +93,9 @@ func TestExprErrors(t *testing.T) {
 		{"expr:h=1", `unknown parameter "h"`},
 	} {
 		_, err := Parse(tc.spec)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "estimators: ") {
+		// A want ending in NUL must end the error.
+		want, end := strings.CutSuffix(tc.want, "\x00")
+		if err == nil || !strings.Contains(err.Error(), want) || end && !strings.HasSuffix(err.Error(), want) || !strings.HasPrefix(err.Error(), "estimators: ") {
 			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
 		}
 	}

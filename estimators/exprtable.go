@@ -567,6 +567,9 @@ func parseKnots(s string, c float64) ([]float64, error) {
 		f = strings.TrimSpace(f)
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil || strings.Contains(f, "_") || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v >= c {
+			if math.IsInf(c, 1) { // the spec's form is checked before c is known
+				return nil, fmt.Errorf("knot %q: want a number in [0, c)", f)
+			}
 			return nil, fmt.Errorf("knot %q: want a number in [0, c) = [0, %g)", f, c)
 		}
 		ks = append(ks, v)
