@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // tableOf returns the table an expr: spec builds at p = 0.
@@ -98,6 +99,15 @@ func TestExprErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) || end && !strings.HasSuffix(err.Error(), want) || !strings.HasPrefix(err.Error(), "estimators: ") {
 			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
 		}
+	}
+	// A long value is cut in the message, which still says how long it is.
+	long := "expr:g=" + strings.Repeat("1+", 3000) + "1"
+	if _, err := Parse(long); err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "… (6001 bytes)") || !strings.Contains(err.Error(), "want at most 1000") {
+		t.Errorf("Parse(a 6001-byte formula) error = %v, want it cut, with the length and the limit", err)
+	}
+	// It is cut at a character boundary.
+	if q := quoteShort(strings.Repeat("é", 100)); !utf8.ValidString(q) || !strings.HasSuffix(q, "… (200 bytes)") || strings.Count(q, "é") != 30 {
+		t.Errorf("quoteShort(100 é) = %q, want 30 whole é and the length", q)
 	}
 	// A negative g is allowed when asked for.
 	if _, err := Parse("expr:g=1 - x*x,c=2,monotone=false"); err != nil {

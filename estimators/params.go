@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Params are the key=value settings given to one estimator in a spec string,
@@ -126,8 +127,23 @@ func newParams(name string, raw map[string]string) *Params {
 
 func (p *Params) fail(key, value, why string) {
 	if p.err == nil {
-		p.err = fmt.Errorf("estimators: %s: bad value %s=%q: %s", p.name, key, value, why)
+		p.err = fmt.Errorf("estimators: %s: bad value %s=%s: %s", p.name, key, quoteShort(value), why)
 	}
+}
+
+// quoteShort quotes s for an error message, cut after its first 60 bytes
+// (at a character boundary) with its length, so that a long value does not
+// bury the message.
+func quoteShort(s string) string {
+	const keep = 60
+	if len(s) <= keep+20 {
+		return strconv.Quote(s)
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
 }
 
 // lookup records the key as known and returns its raw value, if given.
@@ -260,7 +276,7 @@ func (p *Params) Text(key, def, allowed string, canon func(string) (string, erro
 	c, err := canon(s)
 	if err != nil {
 		if p.err == nil {
-			p.err = fmt.Errorf("estimators: %s: bad value %s=%q: %v", p.name, key, s, err)
+			p.err = fmt.Errorf("estimators: %s: bad value %s=%s: %v", p.name, key, quoteShort(s), err)
 		}
 		return def
 	}
