@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,10 +31,22 @@ const filePerm = 0o666
 
 // WriteOutput replaces the file at path with data atomically (see
 // internal/atomicfile), with the mode of every output (filePerm less the
-// umask); a path that names a directory is refused. Its errors read
+// umask); a path that names a directory is refused, and so is a file of a
+// runs directory that a run owns (see CheckOutputs). Its errors read
 // "writing <path>: <cause>", for the caller to prefix.
 func WriteOutput(path string, data []byte) error {
-	return atomicfile.WriteFileUmask(path, data, filePerm)
+	return writeOutputFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeOutputFunc is WriteOutput with the content written by fill.
+func writeOutputFunc(path string, fill func(w io.Writer) error) error {
+	if why := outputRefusal(path); why != "" {
+		return fmt.Errorf("writing %s: refusing: %s", path, why)
+	}
+	return atomicfile.WriteUmask(path, filePerm, fill)
 }
 
 // SweepTables returns the tables of a finished sweep: the main table and
@@ -95,7 +108,8 @@ type TableOptions struct {
 	Estimators string
 	// Curves, when set, is the SVG file to draw the training curves to
 	// (one file per workload, see CurvesFiles); Bench, when set, the file
-	// to write every record to as benchmark lines.
+	// to write every record to as benchmark lines. Neither may be a file
+	// of a runs directory, nor the other (see CheckOutputs).
 	Curves, Bench string
 	// Diagnostics asks for the training diagnostics table
 	// (TableDiagnostics); Table must then be "" or that table.
@@ -133,6 +147,11 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	}
 	if !slices.Contains(TableNames(), o.Table) {
 		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
+	}
+	// The records read are a runs directory's, which the rule keeps
+	// every output off.
+	if err := CheckOutputs([]NamedFile{{"--curves", o.Curves}, {"--bench", o.Bench}}, nil); err != nil {
+		return nil, err
 	}
 	recs, err := ReadRecords(o.Runs)
 	if err != nil {

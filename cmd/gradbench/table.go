@@ -52,7 +52,8 @@ gradbench run prints them (for the sides table, each estimator's three
 rows and ste). --curves writes the training curves (test accuracy and training
 loss per epoch, mean over seeds, and a panel per training diagnostic when
 the records have them) as SVG, and --bench every record as Go benchmark
-lines for benchstat.
+lines for benchstat. Neither may name a file of a runs directory (a
+record, weights, a checkpoint or a lock), nor the other.
 
 Example:
 
