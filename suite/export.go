@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/gradbench/gradbench/data"
-	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 	"github.com/gradbench/gradbench/xnor"
@@ -71,19 +70,31 @@ type Exported struct {
 // dataDir when it is set (as the run read it). out is the file to write;
 // empty means <key>.gbnn in the working directory.
 func Export(run, out, dataDir string) (*Exported, error) {
+	dir, key, err := runKey(run)
+	if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	outFlag := "--out"
+	if out == "" {
+		out, outFlag = key+".gbnn", "--out (default <key>.gbnn)"
+	}
+	// The run's record and weights are what export reads: out must be
+	// neither (nor any other file of a runs directory).
+	err = CheckOutputs([]NamedFile{{outFlag, out}},
+		[]NamedFile{{"--run", run}, {"the run's record", RecordPath(dir, key)}, {"the run's weights", WeightsPath(dir, key)}})
+	if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
 	lr, err := LoadRun(run, dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: export: %w", err)
 	}
-	key, rec, mc, m := lr.Key, lr.Record, lr.ModelConfig, lr.Model
-	if out == "" {
-		out = key + ".gbnn"
-	}
+	rec, mc, m := lr.Record, lr.ModelConfig, lr.Model
 	meta := mc.meta()
 	meta["run"] = key
 	meta["test_top1"] = strconv.FormatFloat(rec.Final.TestTop1, 'f', -1, 64)
 	var st xnor.SizeStats
-	err = atomicfile.WriteUmask(out, filePerm, func(w io.Writer) error {
+	err = writeOutputFunc(out, func(w io.Writer) error {
 		var err error
 		st, err = xnor.Save(w, m.Net, meta)
 		return err

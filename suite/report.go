@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,10 +31,22 @@ const filePerm = 0o666
 
 // WriteOutput replaces the file at path with data atomically (see
 // internal/atomicfile), with the mode of every output (filePerm less the
-// umask); a path that names a directory is refused. Its errors read
+// umask); a path that names a directory is refused, and so is a file of a
+// runs directory that a run owns (see CheckOutputs). Its errors read
 // "writing <path>: <cause>", for the caller to prefix.
 func WriteOutput(path string, data []byte) error {
-	return atomicfile.WriteFileUmask(path, data, filePerm)
+	return writeOutputFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeOutputFunc is WriteOutput with the content written by fill.
+func writeOutputFunc(path string, fill func(w io.Writer) error) error {
+	if why := outputRefusal(path); why != "" {
+		return fmt.Errorf("writing %s: refusing: %s", path, why)
+	}
+	return atomicfile.WriteUmask(path, filePerm, fill)
 }
 
 // SweepTables returns the tables of a finished sweep: the main table and
@@ -95,7 +108,8 @@ type TableOptions struct {
 	Estimators string
 	// Curves, when set, is the SVG file to draw the training curves to
 	// (one file per workload, see CurvesFiles); Bench, when set, the file
-	// to write every record to as benchmark lines.
+	// to write every record to as benchmark lines. Neither may be a file
+	// of a runs directory, nor the other (see CheckOutputs).
 	Curves, Bench string
 	// Diagnostics asks for the training diagnostics table
 	// (TableDiagnostics); Table must then be "" or that table.
@@ -109,10 +123,97 @@ type Tabulation struct {
 	Curves []WorkloadFile
 	// Bench is the benchmark-lines file written, or "".
 	Bench string
+	// Missing lists, for each workload whose table lacks some of the
+	// estimators TableOptions.Estimators names (they have records of
+	// other workloads only), those estimators.
+	Missing []WorkloadMissing
 	// Unverified lists the records tabulated that carry no checksum:
 	// written before gradbench wrote checksums, they were checked for
 	// consistency only (see ReadRecord).
 	Unverified []string
+}
+
+// A WorkloadMissing names the estimators asked for that a workload has
+// no records of.
+type WorkloadMissing struct {
+	Workload   string
+	Estimators []string
+}
+
+// fixedRows returns the estimators of a table whose rows are fixed (the
+// paper's tables), or nil for a table whose rows --estimators selects.
+func fixedRows(table string) []string {
+	var rows []paperRow
+	switch table {
+	case TableSineNA:
+		rows = sineNARows
+	case TableEta:
+		rows = etaRows
+	case TableNAOthers:
+		for _, r := range naOthersRows {
+			rows = append(rows, r[0], r[1])
+		}
+	case TablePaper:
+		var specs []string
+		for _, s := range PaperSpecs() {
+			specs = append(specs, s.String())
+		}
+		return specs
+	default:
+		return nil
+	}
+	var specs []string
+	for _, r := range rows {
+		specs = append(specs, canon(r.spec))
+	}
+	return specs
+}
+
+// estimatorTables lists the tables whose rows --estimators selects.
+func estimatorTables() []string {
+	var names []string
+	for _, n := range TableNames() {
+		if fixedRows(n) == nil {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// missingSpecs returns the specs of order (canonical) that no record of
+// rs ran, in order.
+func missingSpecs(order []string, rs []*Record) []string {
+	have := map[string]bool{}
+	for _, r := range rs {
+		have[r.Config.Estimator] = true
+	}
+	var missing []string
+	for _, s := range order {
+		if !have[s] {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
+
+// recordSpecs returns the estimators rs ran, each once, sorted.
+func recordSpecs(rs []*Record) []string {
+	var specs []string
+	for _, r := range rs {
+		if !slices.Contains(specs, r.Config.Estimator) {
+			specs = append(specs, r.Config.Estimator)
+		}
+	}
+	slices.Sort(specs)
+	return specs
+}
+
+// them is "it" for one estimator and "them" for several.
+func them(specs []string) string {
+	if len(specs) == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // A WorkloadFile is a file written for one workload.
@@ -134,6 +235,11 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if !slices.Contains(TableNames(), o.Table) {
 		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
 	}
+	// The records read are a runs directory's, which the rule keeps
+	// every output off.
+	if err := CheckOutputs([]NamedFile{{"--curves", o.Curves}, {"--bench", o.Bench}}, nil); err != nil {
+		return nil, err
+	}
 	recs, err := ReadRecords(o.Runs)
 	if err != nil {
 		return nil, err
@@ -143,6 +249,12 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	}
 	var order []string
 	if o.Estimators != "" {
+		if fixed := fixedRows(o.Table); fixed != nil {
+			// Its rows are the paper's, whatever --estimators names: it
+			// could only drop records and show their rows as not run.
+			return nil, fmt.Errorf("--estimators %s with --ablation %s: that table's rows are fixed (%s), so --estimators cannot choose them; drop --estimators (it selects the rows of %s)",
+				o.Estimators, o.Table, strings.Join(fixed, ", "), strings.Join(estimatorTables(), ", "))
+		}
 		specs, err := estimators.ParseList(o.Estimators)
 		if err != nil {
 			return nil, err
@@ -168,9 +280,24 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		if len(sel) == 0 {
 			return nil, fmt.Errorf("no run records of %s in %s", o.Estimators, o.Runs)
 		}
+		// Every estimator named is tabulated or the table is refused: a
+		// row left out without a word reads as if it had been asked for
+		// and shown.
+		if missing := missingSpecs(order, sel); len(missing) > 0 {
+			return nil, fmt.Errorf("--estimators %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
+				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), them(missing))
+		}
 		recs = sel
 	}
 	t := &Tabulation{}
+	if order != nil {
+		wls := byWorkload(recs)
+		for _, wl := range wls {
+			if m := missingSpecs(order, wl); len(m) > 0 && len(wls) > 1 {
+				t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m})
+			}
+		}
+	}
 	for _, r := range recs {
 		if r.Checksum == "" {
 			t.Unverified = append(t.Unverified, RecordPath(o.Runs, r.Key))

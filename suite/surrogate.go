@@ -35,6 +35,11 @@ type SurrogateOptions struct {
 	Progress float64
 	// Format is the table's format: "tsv", "csv", or "" for no table.
 	Format string
+	// SVG, when set, is the file the caller will write the plot to
+	// (WriteSVG): it is checked with the options, so that a file no
+	// output may replace (see CheckOutputs) is refused before anything is
+	// evaluated or printed.
+	SVG string
 }
 
 // Surrogates are the surrogate gradients of a list of estimator specs on
@@ -137,6 +142,9 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	}
 	if err := errors.Join(finite("from", o.From), finite("to", o.To)); err != nil {
 		return nil, err
+	}
+	if err := CheckOutputs([]NamedFile{{"--svg", o.SVG}}, nil); err != nil {
+		return nil, fmt.Errorf("curves: %w", err)
 	}
 	switch {
 	case o.From >= o.To:

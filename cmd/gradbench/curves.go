@@ -53,7 +53,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	}
 	formatSet := false
 	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
-	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, Format: *format}
+	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, Format: *format, SVG: *svg}
 	if *svg != "" && !formatSet {
 		o.Format = "" // with --svg, a table only when asked for
 	}

@@ -49,10 +49,14 @@ there, the table named by --ablation as markdown:
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. --estimators keeps only the named estimators, in that order, as
 gradbench run prints them (for the sides table, each estimator's three
-rows and ste). --curves writes the training curves (test accuracy and training
+rows and ste); an estimator named without records in --runs is refused by
+name, and one that only some workloads lack is noted on stderr. The
+paper's tables (sine-na, na-others, eta, paper) have fixed rows and
+refuse --estimators. --curves writes the training curves (test accuracy and training
 loss per epoch, mean over seeds, and a panel per training diagnostic when
 the records have them) as SVG, and --bench every record as Go benchmark
-lines for benchstat.
+lines for benchstat. Neither may name a file of a runs directory (a
+record, weights, a checkpoint or a lock), nor the other.
 
 Example:
 
@@ -65,7 +69,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	runs := fs.String("runs", filepath.Join("results", "runs"), "`directory` of run records (gradbench run --out)")
 	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
-	ests := fs.String("estimators", "", "only these estimator `specs`, in this order (default: all, ste first)")
+	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
 	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -89,6 +93,10 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		for _, f := range t.Curves {
 			fmt.Fprintf(env.stderr, "wrote %s: curves of %s\n", f.Path, f.Workload)
 		}
+	}
+	for _, m := range t.Missing {
+		fmt.Fprintf(env.stderr, "note: %s has no records of %s, which its table leaves out (--estimators %s)\n",
+			m.Workload, strings.Join(m.Estimators, ", "), *ests)
 	}
 	if n := len(t.Unverified); n > 0 {
 		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, agree with themselves but are not verified against edits (%s)\n",

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/internal/recipetest"
+)
+
+// TestTableEstimatorsAllOrRefused: table --estimators tabulates every
+// estimator it names or says which have no records: refused when the
+// runs directory has none of them, a note when one workload lacks what
+// another has; and the paper's tables, whose rows are fixed, refuse
+// --estimators instead of showing rows as not run.
+func TestTableEstimatorsAllOrRefused(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	otherDir := filepath.Join(dir, "other")
+	if err := os.Mkdir(otherDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	other := writeRecipe(t, otherDir, recipetest.Tiny("tiny2", 1, 16, 32, 32))
+	runs := filepath.Join(dir, "runs")
+	for _, args := range [][]string{
+		{"--recipe", recipe, "--estimators", "ste,fda,fda+na"},
+		{"--recipe", other, "--estimators", "ste"},
+	} {
+		if _, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--seeds", "1", "--out", runs}, args...)...); err != nil {
+			t.Fatalf("gradbench run %q: %v\n%s", args, err, stderr)
+		}
+	}
+	const mainTables = "main, sides, lr, findings, diagnostics"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--estimators", "ste,dsq"},
+			"--estimators ste,dsq: no run records of dsq in " + runs + " (it has records of fda, fda+na, ste); drop it or run it first"},
+		{[]string{"--estimators", "dsq,ste,bnnplus"},
+			"--estimators dsq,ste,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
+		{[]string{"--ablation", "sides", "--estimators", "fda"},
+			"--estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
+		{[]string{"--ablation", "sine-na", "--estimators", "fda"},
+			"--estimators fda with --ablation sine-na: that table's rows are fixed (ste, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+		{[]string{"--ablation", "eta", "--estimators", "fda+na"},
+			"--estimators fda+na with --ablation eta: that table's rows are fixed (fda+na:eta=0, fda+na:eta=x, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+		{[]string{"--ablation", "na-others", "--estimators", "ste,fda,fda+na"},
+			"--estimators ste,fda,fda+na with --ablation na-others: that table's rows are fixed (dsq, dsq+na, bnnplus, bnnplus+na, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+		{[]string{"--ablation", "paper", "--estimators", "ste"},
+			"--estimators ste with --ablation paper: that table's rows are fixed (ste, fda, fda+na, dsq, dsq+na, bnnplus, bnnplus+na, fda+na:eta=0, fda+na:eta=x), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+	} {
+		stdout, _, err := runGradbench(t, append([]string{"table", "--runs", runs}, tc.args...)...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("table %s:\nerror %v\nwant  %s", strings.Join(tc.args, " "), err, tc.want)
+		}
+		if stdout != "" {
+			t.Errorf("table %s printed a table:\n%s", strings.Join(tc.args, " "), stdout)
+		}
+	}
+	// fda ran on one workload only: its table is printed, with a note.
+	stdout, stderr, err := runGradbench(t, "table", "--runs", runs, "--estimators", "fda,ste")
+	if err != nil {
+		t.Fatalf("table --estimators fda,ste: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "| fda ") || !strings.Contains(stdout, "tiny2") {
+		t.Errorf("table lacks fda or the second workload:\n%s", stdout)
+	}
+	if n := strings.Count(stderr, "note: "); n != 1 || !strings.Contains(stderr, "tiny2") ||
+		!strings.Contains(stderr, " has no records of fda, which its table leaves out (--estimators fda,ste)\n") {
+		t.Errorf("stderr, want one note on tiny2's missing fda:\n%s", stderr)
+	}
+	// Every estimator named has records of every workload: no note.
+	if _, stderr, err := runGradbench(t, "table", "--runs", runs, "--estimators", "ste"); err != nil || strings.Contains(stderr, "note: ") {
+		t.Errorf("table --estimators ste: %v\n%s", err, stderr)
+	}
+}

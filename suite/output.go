@@ -1,0 +1,113 @@
+package suite
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Output files (tables, curves, benchmark lines, model files, fidelity
+// reports) go where a flag names them, and are replaced there atomically.
+// One rule keeps a flag from naming a file that is not the command's to
+// replace:
+//
+//   - no output replaces a file of a runs directory that a run owns: a
+//     record (<key>.json, key 16 hex digits), final or per-epoch weights
+//     (*.weights), an epoch checkpoint (*.ckpt) or a cell lock
+//     (<key>.lock, <key>.lock.stale-*); a run lost so is lost for good;
+//   - no output replaces a file the same command reads (its inputs);
+//   - no two outputs of one command are the same file (the second would
+//     silently replace the first).
+//
+// CheckOutputs applies the rule to a command's outputs before it writes
+// any, naming the flag and the value refused; every output is written
+// through WriteOutput (or writeOutputFunc), which refuses a run's file
+// again, for names derived from a flag's (the per-workload curves).
+//
+// An existing file that is none of these is replaced without a question:
+// each output flag names a file the user chose for that output, and a
+// command re-run (a table rebuilt after more runs finished, a model
+// re-exported) must replace its own earlier output, as the results
+// scripts do.
+
+// A NamedFile is a file a command reads or writes, with the flag that
+// names it (such as "--out"), for error messages.
+type NamedFile struct {
+	Flag, Path string
+}
+
+// runFileKind says what file of a runs directory a base name is, or ""
+// if it is none: the names RecordPath, WeightsPath, EpochWeightsPath,
+// CheckpointPath and LockPath give, and the names breakLock moves a
+// stale lock to.
+func runFileKind(base string) string {
+	switch {
+	case strings.HasSuffix(base, ".weights"):
+		return "a run's weights (*.weights)"
+	case strings.HasSuffix(base, ".ckpt"):
+		return "a run's epoch checkpoint (*.ckpt)"
+	}
+	if key, ok := strings.CutSuffix(base, ".json"); ok && isKey(key) {
+		return "a run record (<key>.json)"
+	}
+	if len(base) > 16 && isKey(base[:16]) {
+		if rest := base[16:]; rest == ".lock" || strings.HasPrefix(rest, ".lock.stale-") {
+			return "a cell lock of a runs directory (<key>.lock)"
+		}
+	}
+	return ""
+}
+
+// outputRefusal returns why path may not be an output, or "".
+func outputRefusal(path string) string {
+	if kind := runFileKind(filepath.Base(path)); kind != "" {
+		return "it names " + kind + ", which only gradbench run writes and no output may replace"
+	}
+	return ""
+}
+
+// sameFile reports whether a and b name the same file: the same absolute
+// path, or, where both exist, the same file by os.SameFile (a hard link,
+// a symbolic link, another spelling of the path).
+func sameFile(a, b string) bool {
+	aa, errA := filepath.Abs(a)
+	bb, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && aa == bb {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// CheckOutputs applies the output rule (see NamedFile) to the files a
+// command is about to write, outputs, given the files it reads, inputs.
+// Outputs with an empty Path (flags not given) are skipped. The error
+// names the flag and its value and says why, such as
+// "--out runs/3f2a9c0d1e4b5a6c.weights: refusing to write there: it names
+// a run's weights (*.weights), ...".
+func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
+	for i, o := range outputs {
+		if o.Path == "" {
+			continue
+		}
+		refuse := func(why string) error {
+			return fmt.Errorf("%s %s: refusing to write there: %s; name another file", o.Flag, o.Path, why)
+		}
+		if why := outputRefusal(o.Path); why != "" {
+			return refuse(why)
+		}
+		for _, in := range inputs {
+			if in.Path != "" && sameFile(o.Path, in.Path) {
+				return refuse(fmt.Sprintf("it is the same file as %s %s, which this command reads", in.Flag, in.Path))
+			}
+		}
+		for _, prev := range outputs[:i] {
+			if prev.Path != "" && sameFile(o.Path, prev.Path) {
+				return refuse(fmt.Sprintf("it is the same file as %s %s, which this command also writes", prev.Flag, prev.Path))
+			}
+		}
+	}
+	return nil
+}
