@@ -385,9 +385,11 @@ func ParseSeeds(s string) ([]uint64, error) {
 		if b-a >= 1000 {
 			return nil, bad("more than 1000 seeds")
 		}
-		var seeds []uint64
-		for v := a; v <= b; v++ {
-			seeds = append(seeds, v)
+		// Count the seeds rather than compare against b: with b the
+		// largest uint64, v <= b never fails and v++ wraps to 0.
+		seeds := make([]uint64, b-a+1)
+		for i := range seeds {
+			seeds[i] = a + uint64(i)
 		}
 		return seeds, nil
 	}

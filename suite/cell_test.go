@@ -101,6 +101,11 @@ func TestParseSeeds(t *testing.T) {
 		{" 7, 3 ", "[7 3]"},
 		{"4..6", "[4 5 6]"},
 		{"9..9", "[9]"},
+		// The loop over a range must stop at the top of uint64 instead of
+		// wrapping to 0 and running until memory is gone.
+		{"18446744073709551615..18446744073709551615", "[18446744073709551615]"},
+		{"18446744073709551614..18446744073709551615", "[18446744073709551614 18446744073709551615]"},
+		{"18446744073709550616..18446744073709551615", fmt.Sprint(seedRange(18446744073709550616, 1000))},
 	}
 	for _, tt := range tests {
 		got, err := ParseSeeds(tt.in)
@@ -108,11 +113,21 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) = %v, %v, want %s", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"0", "", "-1", "x", "1,1", "1,0", "3..2", "0..2", "1,,2", "2000"} {
+	for _, bad := range []string{"0", "", "-1", "x", "1,1", "1,0", "3..2", "0..2", "1,,2", "2000",
+		"18446744073709550615..18446744073709551615", "1..18446744073709551615"} {
 		if _, err := ParseSeeds(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seeds") {
 			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
 		}
 	}
+}
+
+// seedRange returns the n seeds from a on.
+func seedRange(a uint64, n int) []uint64 {
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = a + uint64(i)
+	}
+	return seeds
 }
 
 // TestRunSpec checks the spec of a configuration: as recorded for runs
