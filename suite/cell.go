@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -366,8 +367,8 @@ func ParseLRGrid(s string) ([]float64, error) {
 }
 
 // ParseSeeds parses the --seeds flag: a count N (seeds 1..N), a list
-// "1,2,5", or a range "4..6". Seeds are integers >= 1; duplicates are
-// errors.
+// "1,2,5", or a range "4..6". Seeds are integers >= 1 written as plain
+// digits (no sign); duplicates are errors.
 func ParseSeeds(s string) ([]uint64, error) {
 	s = strings.TrimSpace(s)
 	bad := func(why string) error {
@@ -375,6 +376,12 @@ func ParseSeeds(s string) ([]uint64, error) {
 	}
 	if s == "" {
 		return nil, bad("empty")
+	}
+	// A sign is refused wherever it stands: a count, a list entry and a
+	// range end are plain digits alike, rather than "+2" being taken as a
+	// count while "1,+2" is refused.
+	if strings.ContainsAny(s, "+-") {
+		return nil, bad("a sign (+ or -) is not allowed: write seeds and counts as plain digits")
 	}
 	if lo, hi, ok := strings.Cut(s, ".."); ok {
 		a, err1 := strconv.ParseUint(lo, 10, 64)
@@ -394,11 +401,11 @@ func ParseSeeds(s string) ([]uint64, error) {
 		return seeds, nil
 	}
 	if !strings.Contains(s, ",") {
-		n, err := strconv.Atoi(s)
-		if err != nil {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return nil, bad("not an integer")
 		}
-		if n < 1 || n > 1000 {
+		if err != nil || n < 1 || n > 1000 {
 			return nil, bad("the count must be in 1..1000")
 		}
 		seeds := make([]uint64, n)

@@ -119,6 +119,12 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
 		}
 	}
+	// A sign is refused alike in a count, a list and a range, saying so.
+	for _, signed := range []string{"+2", "-2", "1,+2", "+1,2", "1,-2", "+1..3", "1..+3"} {
+		if _, err := ParseSeeds(signed); err == nil || !strings.Contains(err.Error(), "sign") {
+			t.Errorf("ParseSeeds(%q) error = %v, want an error naming the sign", signed, err)
+		}
+	}
 }
 
 // seedRange returns the n seeds from a on.
