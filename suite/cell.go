@@ -429,3 +429,26 @@ func ParseSeeds(s string) ([]uint64, error) {
 	}
 	return seeds, nil
 }
+
+// ParseSeed parses one seed, for what measures a single network (gradbench
+// fidelity --init): an integer >= 1 in plain digits. A list, a range or a
+// sign is refused, saying so; "3" is seed 3, not a count.
+func ParseSeed(s string) (uint64, error) {
+	s = strings.TrimSpace(s)
+	bad := func(why string) error {
+		return fmt.Errorf("suite: bad seed %q: %s (want one seed, an integer >= 1 such as 3)", s, why)
+	}
+	switch {
+	case s == "":
+		return 0, bad("empty")
+	case strings.Contains(s, ",") || strings.Contains(s, ".."):
+		return 0, bad("one network is measured, so one seed: not a list or a range")
+	case strings.ContainsAny(s, "+-"):
+		return 0, bad("a sign (+ or -) is not allowed: write the seed as plain digits")
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || v < 1 {
+		return 0, bad("not an integer >= 1")
+	}
+	return v, nil
+}

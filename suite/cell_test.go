@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -123,6 +124,22 @@ func TestParseSeeds(t *testing.T) {
 	for _, signed := range []string{"+2", "-2", "1,+2", "+1,2", "1,-2", "+1..3", "1..+3"} {
 		if _, err := ParseSeeds(signed); err == nil || !strings.Contains(err.Error(), "sign") {
 			t.Errorf("ParseSeeds(%q) error = %v, want an error naming the sign", signed, err)
+		}
+	}
+}
+
+func TestParseSeed(t *testing.T) {
+	for in, want := range map[string]uint64{"1": 1, "3": 3, " 7 ": 7, "2000": 2000, "18446744073709551615": math.MaxUint64} {
+		if got, err := ParseSeed(in); err != nil || got != want {
+			t.Errorf("ParseSeed(%q) = %d, %v, want %d", in, got, err, want)
+		}
+	}
+	for bad, why := range map[string]string{
+		"": "empty", "0": "not an integer >= 1", "x": "not an integer >= 1", "18446744073709551616": "not an integer >= 1",
+		"2,3": "not a list or a range", "2..3": "not a list or a range", "+2": "sign", "-2": "sign",
+	} {
+		if _, err := ParseSeed(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seed ") || !strings.Contains(err.Error(), why) {
+			t.Errorf("ParseSeed(%q) error = %v, want a bad seed error saying %q", bad, err, why)
 		}
 	}
 }
