@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -366,8 +367,8 @@ func ParseLRGrid(s string) ([]float64, error) {
 }
 
 // ParseSeeds parses the --seeds flag: a count N (seeds 1..N), a list
-// "1,2,5", or a range "4..6". Seeds are integers >= 1; duplicates are
-// errors.
+// "1,2,5", or a range "4..6". Seeds are integers >= 1 written as plain
+// digits (no sign); duplicates are errors.
 func ParseSeeds(s string) ([]uint64, error) {
 	s = strings.TrimSpace(s)
 	bad := func(why string) error {
@@ -375,6 +376,12 @@ func ParseSeeds(s string) ([]uint64, error) {
 	}
 	if s == "" {
 		return nil, bad("empty")
+	}
+	// A sign is refused wherever it stands: a count, a list entry and a
+	// range end are plain digits alike, rather than "+2" being taken as a
+	// count while "1,+2" is refused.
+	if strings.ContainsAny(s, "+-") {
+		return nil, bad("a sign (+ or -) is not allowed: write seeds and counts as plain digits")
 	}
 	if lo, hi, ok := strings.Cut(s, ".."); ok {
 		a, err1 := strconv.ParseUint(lo, 10, 64)
@@ -385,18 +392,20 @@ func ParseSeeds(s string) ([]uint64, error) {
 		if b-a >= 1000 {
 			return nil, bad("more than 1000 seeds")
 		}
-		var seeds []uint64
-		for v := a; v <= b; v++ {
-			seeds = append(seeds, v)
+		// Count the seeds rather than compare against b: with b the
+		// largest uint64, v <= b never fails and v++ wraps to 0.
+		seeds := make([]uint64, b-a+1)
+		for i := range seeds {
+			seeds[i] = a + uint64(i)
 		}
 		return seeds, nil
 	}
 	if !strings.Contains(s, ",") {
-		n, err := strconv.Atoi(s)
-		if err != nil {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return nil, bad("not an integer")
 		}
-		if n < 1 || n > 1000 {
+		if err != nil || n < 1 || n > 1000 {
 			return nil, bad("the count must be in 1..1000")
 		}
 		seeds := make([]uint64, n)
@@ -419,4 +428,27 @@ func ParseSeeds(s string) ([]uint64, error) {
 		seeds = append(seeds, v)
 	}
 	return seeds, nil
+}
+
+// ParseSeed parses one seed, for what measures a single network (gradbench
+// fidelity --init): an integer >= 1 in plain digits. A list, a range or a
+// sign is refused, saying so; "3" is seed 3, not a count.
+func ParseSeed(s string) (uint64, error) {
+	s = strings.TrimSpace(s)
+	bad := func(why string) error {
+		return fmt.Errorf("suite: bad seed %q: %s (want one seed, an integer >= 1 such as 3)", s, why)
+	}
+	switch {
+	case s == "":
+		return 0, bad("empty")
+	case strings.Contains(s, ",") || strings.Contains(s, ".."):
+		return 0, bad("one network is measured, so one seed: not a list or a range")
+	case strings.ContainsAny(s, "+-"):
+		return 0, bad("a sign (+ or -) is not allowed: write the seed as plain digits")
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || v < 1 {
+		return 0, bad("not an integer >= 1")
+	}
+	return v, nil
 }

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -101,6 +102,11 @@ func TestParseSeeds(t *testing.T) {
 		{" 7, 3 ", "[7 3]"},
 		{"4..6", "[4 5 6]"},
 		{"9..9", "[9]"},
+		// The loop over a range must stop at the top of uint64 instead of
+		// wrapping to 0 and running until memory is gone.
+		{"18446744073709551615..18446744073709551615", "[18446744073709551615]"},
+		{"18446744073709551614..18446744073709551615", "[18446744073709551614 18446744073709551615]"},
+		{"18446744073709550616..18446744073709551615", fmt.Sprint(seedRange(18446744073709550616, 1000))},
 	}
 	for _, tt := range tests {
 		got, err := ParseSeeds(tt.in)
@@ -108,11 +114,43 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) = %v, %v, want %s", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"0", "", "-1", "x", "1,1", "1,0", "3..2", "0..2", "1,,2", "2000"} {
+	for _, bad := range []string{"0", "", "-1", "x", "1,1", "1,0", "3..2", "0..2", "1,,2", "2000",
+		"18446744073709550615..18446744073709551615", "1..18446744073709551615"} {
 		if _, err := ParseSeeds(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seeds") {
 			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
 		}
 	}
+	// A sign is refused alike in a count, a list and a range, saying so.
+	for _, signed := range []string{"+2", "-2", "1,+2", "+1,2", "1,-2", "+1..3", "1..+3"} {
+		if _, err := ParseSeeds(signed); err == nil || !strings.Contains(err.Error(), "sign") {
+			t.Errorf("ParseSeeds(%q) error = %v, want an error naming the sign", signed, err)
+		}
+	}
+}
+
+func TestParseSeed(t *testing.T) {
+	for in, want := range map[string]uint64{"1": 1, "3": 3, " 7 ": 7, "2000": 2000, "18446744073709551615": math.MaxUint64} {
+		if got, err := ParseSeed(in); err != nil || got != want {
+			t.Errorf("ParseSeed(%q) = %d, %v, want %d", in, got, err, want)
+		}
+	}
+	for bad, why := range map[string]string{
+		"": "empty", "0": "not an integer >= 1", "x": "not an integer >= 1", "18446744073709551616": "not an integer >= 1",
+		"2,3": "not a list or a range", "2..3": "not a list or a range", "+2": "sign", "-2": "sign",
+	} {
+		if _, err := ParseSeed(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seed ") || !strings.Contains(err.Error(), why) {
+			t.Errorf("ParseSeed(%q) error = %v, want a bad seed error saying %q", bad, err, why)
+		}
+	}
+}
+
+// seedRange returns the n seeds from a on.
+func seedRange(a uint64, n int) []uint64 {
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = a + uint64(i)
+	}
+	return seeds
 }
 
 // TestRunSpec checks the spec of a configuration: as recorded for runs

@@ -27,7 +27,8 @@ type FidelitySpec struct {
 	// Run names a run by its record <dir>/<key>.json or its weights
 	// <dir>/<key>.weights: its configuration gives the network and data,
 	// its saved weights the states. Empty with Init set: the initial state
-	// of Workload's network with Seed.
+	// of Workload's network with Seed (>= 1), which also draws the
+	// evaluation batches and the sampled weights.
 	Run      string
 	Init     bool
 	Workload *Workload
@@ -362,12 +363,17 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 		if len(spec.Epochs) > 0 && !slices.Equal(spec.Epochs, []int{0}) {
 			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epochs %v need a run (--run): --init has the initial state only", spec.Epochs)
 		}
+		if spec.Seed < 1 {
+			return Config{}, nil, "", errors.New("suite: fidelity: --init needs a seed >= 1")
+		}
 		if err := spec.Workload.Validate(); err != nil {
 			return Config{}, nil, "", err
 		}
 		cfg := spec.Workload.config()
 		cfg.Seed = spec.Seed
-		return cfg, []fidelityState{{name: "epoch 0"}}, spec.Workload.Label(), nil
+		// The heading names the seed: it chose the initial weights and the
+		// batches measured.
+		return cfg, []fidelityState{{name: "epoch 0"}}, fmt.Sprintf("initial state of seed %d, %s", spec.Seed, spec.Workload.Label()), nil
 	}
 	if spec.Init {
 		return Config{}, nil, "", errors.New("suite: fidelity: --run and --init both given: --run measures its initial state as epoch 0")

@@ -32,8 +32,10 @@ Every estimator is measured on the same states.
 --out DIR): its states are its initial weights (epoch 0) and its final
 weights, or those of --epochs (weights after other epochs exist when the
 run was trained with gradbench run --keep-epochs). --init measures the
-initial state of the recipe's network (--recipe, --seeds: the first seed)
-instead.
+initial state of the recipe's network instead (--recipe, and --seeds: the
+one seed of the network measured, which also draws the evaluation batches
+and the sampled weights; the heading names it). --recipe and --seeds go
+with --init only: a run's record gives its recipe and seed.
 
 It prints the expected time before it starts and a progress bar while it
 runs, then the markdown table; --out DIR also writes fidelity.md,
@@ -51,10 +53,10 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	var sf sweepFlags
 	fs.StringVar(&sf.estimators, "estimators", suite.DefaultEstimators, "comma-separated estimator `specs` to measure, such as fda:n=9,ste or dsq+na (see gradbench list)")
 	fs.StringVar(&sf.recipe, "recipe", "fmnist-10", "with --init: recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
-	fs.StringVar(&sf.seeds, "seeds", "1", "with --init: the `seed` of the initial weights and of the evaluation batch")
+	fs.StringVar(&sf.seeds, "seeds", "1", "with --init: the one `seed` of the network measured (its initial weights, the evaluation batches and the sampled weights), such as 3; not a count, list or range")
 	fs.StringVar(&sf.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
 	run := fs.String("run", "", "the finished run whose states to measure: its record `file` <key>.json")
-	init := fs.Bool("init", false, "measure the initial state of the recipe's network (with the first of --seeds) instead of a run's")
+	init := fs.Bool("init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
 	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, 0 the initial weights (default 0 and the last)")
 	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
 	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer")
@@ -72,6 +74,23 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if *run == "" && !*init {
 		return errors.New("fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)")
 	}
+	if *run != "" && !*init {
+		// The run's record gives the network: a recipe or seed given
+		// besides would be ignored, so it is refused.
+		var ignored []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "recipe" || f.Name == "seeds" {
+				ignored = append(ignored, "--"+f.Name)
+			}
+		})
+		if len(ignored) > 0 {
+			return fmt.Errorf("fidelity: %s with --run: the run's record gives its recipe and seed; drop %s (they go with --init)", strings.Join(ignored, " and "), strings.Join(ignored, " and "))
+		}
+	}
+	seed, err := suite.ParseSeed(sf.seeds)
+	if err != nil {
+		return fmt.Errorf("fidelity: --seeds: %w", err)
+	}
 	if *epochs != "" {
 		for _, f := range strings.Split(*epochs, ",") {
 			e, err := strconv.Atoi(strings.TrimSpace(f))
@@ -81,11 +100,13 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 			spec.Epochs = append(spec.Epochs, e)
 		}
 	}
-	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: sf.recipe, Seeds: sf.seeds, DataDir: sf.data, Estimators: &sf.estimators})
+	// The sweep of the one seed (a range of one: the seed alone would be a
+	// count).
+	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: sf.recipe, Seeds: fmt.Sprintf("%d..%d", seed, seed), DataDir: sf.data, Estimators: &sf.estimators})
 	if err != nil {
 		return err
 	}
-	spec.Estimators, spec.Workload, spec.Seed = sweep.Specs, &sweep.Workload, sweep.Seeds[0]
+	spec.Estimators, spec.Workload, spec.Seed = sweep.Specs, &sweep.Workload, seed
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	var start time.Time
 	spec.Start = func(passes int, expected time.Duration) {

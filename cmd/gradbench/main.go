@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -105,18 +106,87 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses args into fs and rejects positional arguments, which no
-// gradbench command takes.
+// gradbench command takes, and a flag given twice (the flag package would
+// silently keep the last value), but for flags meant to repeat (their
+// Value is a repeatable).
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	// Count each flag's values through a wrapper, put back once parsed (and
+	// before usage is printed: the defaults are read from the flags'
+	// own Values).
+	var twice []string
+	given := map[string][]string{}
+	orig := map[*flag.Flag]flag.Value{}
+	restore := func() {
+		for f, v := range orig {
+			f.Value = v
+		}
+		clear(orig)
+	}
+	defer restore()
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, ok := f.Value.(repeatable); ok {
+			return
+		}
+		orig[f] = f.Value
+		f.Value = &onceValue{Value: f.Value, set: func(v string) bool {
+			given[f.Name] = append(given[f.Name], v)
+			if len(given[f.Name]) == 2 {
+				twice = append(twice, f.Name)
+			}
+			return len(given[f.Name]) == 1
+		}}
+	})
+	usage := fs.Usage
+	fs.Usage = func() { restore(); usage() }
+	defer func() { fs.Usage = usage }()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return errUsage
 	}
+	if len(twice) > 0 {
+		var each []string
+		for _, name := range twice {
+			vals := given[name]
+			for i, v := range vals {
+				vals[i] = strconv.Quote(v)
+			}
+			each = append(each, fmt.Sprintf("--%s given %d times (%s)", name, len(vals), strings.Join(vals, ", then ")))
+		}
+		return fmt.Errorf("%s: %s: give each flag once", fs.Name(), strings.Join(each, "; "))
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q (flags only; see gradbench help %s)", fs.Name(), fs.Arg(0), fs.Name())
 	}
 	return nil
+}
+
+// repeatable is the Value of a flag that may be given more than once, each
+// value adding to the others (gradbench slurm --sbatch).
+type repeatable interface {
+	flag.Value
+	repeatable()
+}
+
+// onceValue wraps a flag's Value while parseFlags parses: set records each
+// value given and says whether it is the first, the only one applied.
+type onceValue struct {
+	flag.Value
+	set func(string) bool
+}
+
+func (o *onceValue) Set(s string) error {
+	if !o.set(s) {
+		return nil // refused once parsing ends, naming the flag
+	}
+	return o.Value.Set(s)
+}
+
+// IsBoolFlag keeps a boolean flag's form without a value (--quiet).
+func (o *onceValue) IsBoolFlag() bool {
+	b, ok := o.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 func find(name string) *command {

@@ -97,3 +97,36 @@ func TestInjectedFault(t *testing.T) {
 		t.Fatalf("the faulty cell with a record: %v, output %q, want it found done", err, got)
 	}
 }
+
+// TestFlagGivenTwice: a flag given twice is refused, naming it and its
+// values, instead of the last value silently winning (plan --seeds 3
+// --seeds 1 planned seed 1); nothing is written. --sbatch, meant to repeat,
+// is still taken once per line (TestSlurmScripts).
+func TestFlagGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--recipe", recipe, "--seeds", "3", "--seeds", "1", "--estimators", "ste", "--estimators", "fda"},
+			`plan: --seeds given 2 times ("3", then "1"); --estimators given 2 times ("ste", then "fda"): give each flag once`},
+		{[]string{"run", "--recipe", recipe, "--out", out, "--seeds=2", "--seeds", "2"},
+			`run: --seeds given 2 times ("2", then "2"): give each flag once`},
+		{[]string{"run", "--recipe", recipe, "--out", out, "--quiet", "--quiet"},
+			`run: --quiet given 2 times ("true", then "true"): give each flag once`},
+		{[]string{"fidelity", "--init", "--recipe", recipe, "--seeds", "2", "--seeds", "3"},
+			`fidelity: --seeds given 2 times ("2", then "3"): give each flag once`},
+		{[]string{"table", "--runs", out, "--runs", dir},
+			`table: --runs given 2 times ("` + out + `", then "` + dir + `"): give each flag once`},
+	} {
+		_, stderr, err := runGradbench(t, tc.args...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("gradbench %q: error %v, want %s\n%s", tc.args, err, tc.want, stderr)
+		}
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused command wrote %s: %v", out, err)
+	}
+}

@@ -199,8 +199,9 @@ func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, erro
 }
 
 // run trains the selected cell of the sweep into out, unless it has a
-// record, and prints one line about it.
-func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, sweep *suite.Sweep, out string, quiet bool) error {
+// record, and prints one line about it. keepEpochs is gradbench run's
+// --keep-epochs, which holds for one cell as for a sweep.
+func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, sweep *suite.Sweep, out string, quiet, keepEpochs bool) error {
 	c, err := f.find(flags, sweep)
 	if err != nil {
 		return err
@@ -215,7 +216,7 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 			bar.line("[%d/%d] %s: epoch %d/%d: train loss %.4f, %.0f img/s", e.Cell.Index+1, n, e.Cell, e.Epoch+1, e.Epochs, e.Loss, e.ImagesPerSec)
 		}
 		bar.event(e)
-	}}
+	}, KeepEpochs: keepEpochs}
 	if !quiet {
 		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
 	}

@@ -180,6 +180,31 @@ func TestRunCellIndexFromEnv(t *testing.T) {
 	}
 }
 
+// TestRunCellKeepEpochs: --keep-epochs keeps the weights after every
+// epoch of a cell trained alone (--cell, --index-from-env), as it does for
+// a whole sweep, instead of being ignored.
+func TestRunCellKeepEpochs(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
+	t.Setenv("JOB_COMPLETION_INDEX", "1")
+	for _, sel := range [][]string{{"--cell", "0"}, {"--index-from-env", "JOB_COMPLETION_INDEX"}} {
+		t.Run(sel[0], func(t *testing.T) {
+			out := filepath.Join(dir, strings.TrimLeft(sel[0], "-"))
+			args := append([]string{"run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out, "--keep-epochs"}, sel...)
+			if _, stderr, err := runGradbench(t, args...); err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			recs, err := suite.ReadRecords(out)
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("records: %v, %v", recs, err)
+			}
+			if _, err := os.Stat(suite.EpochWeightsPath(out, recs[0].Key, 1)); err != nil {
+				t.Errorf("gradbench %q kept no weights after epoch 1: %v", args, err)
+			}
+		})
+	}
+}
+
 // TestRunCellTwoProcesses starts two processes on the same cell at once:
 // both exit 0, the cell is trained once, and its record is whole.
 func TestRunCellTwoProcesses(t *testing.T) {

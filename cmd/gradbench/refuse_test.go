@@ -108,6 +108,25 @@ func TestRefuses(t *testing.T) {
 				t.Errorf("fidelity did not print the expected time first:\n%s", stderr)
 			}
 		}),
+		// fidelity measures one network: --seeds is its one seed, used as
+		// given and named in the heading; a list, range or sign is refused,
+		// and so are --recipe and --seeds beside --run, whose record gives
+		// both.
+		pos("fidelity --init --seeds 2,3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "2,3"},
+			`fidelity: --seeds: suite: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
+		pos("fidelity --init --seeds 2..3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "2..3"},
+			`fidelity: --seeds: suite: bad seed "2..3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
+		pos("fidelity --init --seeds +3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "+3"},
+			`fidelity: --seeds: suite: bad seed "+3": a sign (+ or -) is not allowed: write the seed as plain digits (want one seed, an integer >= 1 such as 3)`, nil),
+		pos("fidelity --init --seeds 0", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "0"},
+			`fidelity: --seeds: suite: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`, nil),
+		pos("fidelity --run --seeds", []string{"fidelity", "--run", fx.oneRecord, "--seeds", "2"},
+			"fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)", nil),
+		pos("fidelity --run --recipe --seeds", []string{"fidelity", "--run", fx.oneRecord, "--recipe", "quick", "--seeds", "2"},
+			"fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)", nil),
+		pos("fidelity --init --seeds 3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "3", "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "20", "--quiet"}, "", func(t *testing.T, stdout, _ string) {
+			texttest.ContainsAll(t, "fidelity output", stdout, "#### Gradient fidelity: initial state of seed 3, resnet20")
+		}),
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
 			"curves: --from -1e+300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),

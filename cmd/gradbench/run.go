@@ -130,7 +130,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	if cf.set(fs) {
-		return cf.run(ctx, env, fs, sweep, *out, *quiet)
+		return cf.run(ctx, env, fs, sweep, *out, *quiet, *keep)
 	}
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
