@@ -87,6 +87,13 @@ func TestRecipeErrors(t *testing.T) {
 		{"weight decay", edit(`"weight_decay": 0`, `"weight_decay": -0.1`), "bad weight_decay -0.1"},
 		{"subset", edit(`"epochs": 1`, `"epochs": 1, "train_subset": -5`), "bad train_subset -5"},
 		{"wrong type", edit(`"epochs": 1`, `"epochs": "ten"`), "cannot unmarshal"},
+		{"key case", edit(`"epochs": 1`, `"epochs": 1, "Epochs": 3`), `key "Epochs" is not a recipe key: keys are matched exactly; did you mean "epochs"?`},
+		{"key case alone", edit(`"weight_decay": 0`, `"WEIGHT_DECAY": 0.5`), `key "WEIGHT_DECAY" is not a recipe key`},
+		{"key case before", edit(`"weight_decay": 0`, `"WEIGHT_DECAY": 0.5, "weight_decay": 0`), `key "WEIGHT_DECAY" is not a recipe key`},
+		{"key folded", edit(`"schedule": "cosine"`, `"ſchedule": "cosine"`), "key \"ſchedule\" is not a recipe key: keys are matched exactly; did you mean \"schedule\"?"},
+		{"null required", edit(`"weight_decay": 0`, `"weight_decay": null`), `key "weight_decay" is null`},
+		{"null optional", edit(`"epochs": 1`, `"epochs": 1, "width": null`), `key "width" is null: give a value, or leave out a key that is optional`},
+		{"null name", edit(`"epochs": 1`, `"epochs": 1, "name": null`), `key "name" is null`},
 		{"not json", "epochs: 1", "want one JSON object"},
 		{"trailing", goodRecipe + "{}", "want one JSON object"},
 	}
