@@ -37,7 +37,7 @@ func (w *Workload) Validate() error {
 	if err := w.Recipe.Validate(); err != nil {
 		return err
 	}
-	if err := models.Check(w.Recipe.Model); err != nil {
+	if err := models.CheckWidth(w.Recipe.Model, w.Recipe.Width); err != nil {
 		return err
 	}
 	return checkDataset(w.Recipe.Dataset)

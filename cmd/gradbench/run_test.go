@@ -139,6 +139,8 @@ func TestRunBadInput(t *testing.T) {
 		{"data for synthetic", []string{"--recipe", recipe, "--data", emptyDir}, "synthetic dataset is generated, not read"},
 		{"alexnet too small", []string{"--recipe", recipe, "--model", "alexnet"}, "alexnet takes inputs of at least 63×63"},
 		{"positional", []string{"--recipe", recipe, "extra"}, `unexpected argument "extra"`},
+		{"width too small", []string{"--recipe", recipe, "--width", "0.01"}, "models: resnet20: width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
+		{"width huge", []string{"--recipe", recipe, "--width", "1e300"}, "width 1e+300 gives stem 1.6e+301 channels (16 × 1e+300, rounded): want at most 65536"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
