@@ -262,7 +262,7 @@ func (r *Recipe) Validate() error {
 	case !(r.Validation > 0 && r.Validation <= 0.5):
 		return bad("validation", r.Validation, "a fraction of the training split in (0, 0.5]")
 	}
-	return nil
+	return checkFloat32Settings("suite: recipe "+r.Name, r.Optimizer, r.LR, r.Momentum, r.WeightDecay)
 }
 
 // LRAt returns the learning rate at a training step (0-based) of a run of

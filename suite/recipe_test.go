@@ -94,6 +94,13 @@ func TestRecipeErrors(t *testing.T) {
 		{"null required", edit(`"weight_decay": 0`, `"weight_decay": null`), `key "weight_decay" is null`},
 		{"null optional", edit(`"epochs": 1`, `"epochs": 1, "width": null`), `key "width" is null: give a value, or leave out a key that is optional`},
 		{"null name", edit(`"epochs": 1`, `"epochs": 1, "name": null`), `key "name" is null`},
+		{"lr 0 as float32", edit(`"lr": 0.05`, `"lr": 1e-50`), "suite: recipe test: bad lr 1e-50: it is 0 as float32, the precision training computes in"},
+		{"lr infinite as float32", edit(`"lr": 0.05`, `"lr": 1e300`), "bad lr 1e+300: it is infinite as float32, the precision training computes in (want at most 3.4028234663852886e+38)"},
+		{"momentum 1 as float32", edit(`"momentum": 0.9`, `"momentum": 0.99999999999`), "bad momentum 0.99999999999: it is 1 as float32, the precision training computes in (want at most 0.9999999403953552)"},
+		{"momentum 0 as float32", edit(`"momentum": 0.9`, `"momentum": 1e-50`), "bad momentum 1e-50: it is 0 as float32"},
+		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-320`), "bad weight_decay 1e-320: it is 0 as float32"},
+		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e+300: it is infinite as float32"},
+		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e+38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},
 		{"not json", "epochs: 1", "want one JSON object"},
 		{"trailing", goodRecipe + "{}", "want one JSON object"},
 	}

@@ -139,6 +139,10 @@ func TestRunBadInput(t *testing.T) {
 		{"data for synthetic", []string{"--recipe", recipe, "--data", emptyDir}, "synthetic dataset is generated, not read"},
 		{"alexnet too small", []string{"--recipe", recipe, "--model", "alexnet"}, "alexnet takes inputs of at least 63×63"},
 		{"positional", []string{"--recipe", recipe, "extra"}, `unexpected argument "extra"`},
+		{"lr grid 0 as float32", []string{"--recipe", recipe, "--lr-grid", "1,1e-320"}, "×1e-320 of tiny's lr"},
+		{"lr grid 0 as float32 error", []string{"--recipe", recipe, "--lr-grid", "1,1e-320"}, "it is 0 as float32, the precision training computes in"},
+		{"lr grid infinite as float32", []string{"--recipe", recipe, "--lr-grid", "1e300"}, "it is infinite as float32"},
+		{"lr grid adam", []string{"--recipe", recipe, "--optimizers", "adam", "--lr-grid", "1,1e41"}, "suite: --lr-grid ×1e+41 of tiny's lr 0.001: bad lr 1e+38: Adam's first step"},
 		{"width too small", []string{"--recipe", recipe, "--width", "0.01"}, "models: resnet20: width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
 		{"width huge", []string{"--recipe", recipe, "--width", "1e300"}, "width 1e+300 gives stem 1.6e+301 channels (16 × 1e+300, rounded): want at most 65536"},
 	}
