@@ -40,7 +40,7 @@ type Recipe struct {
 	Width   float64 `json:"width"` // width multiplier of the model, > 0
 
 	Epochs int `json:"epochs"` // >= 1
-	Batch  int `json:"batch"`  // training batch size, >= 1
+	Batch  int `json:"batch"`  // training batch size, >= 1 and at most the images trained on
 
 	// Optimizer is "sgd" (with Momentum in [0, 1)) or "adam" (β1 0.9,
 	// β2 0.999, ε 1e-8, as PyTorch's defaults).
