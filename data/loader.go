@@ -43,7 +43,10 @@ func DefaultAugment(d *Dataset) Augment {
 // Config configures a Loader. The zero value of each field is its default,
 // except BatchSize, which must be set.
 type Config struct {
-	BatchSize int    // images per batch; required
+	// BatchSize is the number of images per batch; required, and at
+	// most the number of images the loader reads (a larger one would
+	// silently be one batch of all of them).
+	BatchSize int
 	Seed      uint64 // the run seed: order, subset and augmentation flow from it
 
 	// Shuffle draws a new permutation each epoch from (Seed, epoch).
@@ -191,6 +194,9 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 	} else {
 		l.images = pool
 	}
+	if cfg.BatchSize > len(l.images) {
+		return nil, fmt.Errorf("data: batch size %d is larger than the %d images it batches (%s): want at most %d", cfg.BatchSize, len(l.images), l.describe(), len(l.images))
+	}
 	l.order = make([]int, len(l.images))
 	l.batches = len(l.images) / cfg.BatchSize
 	if !cfg.DropLast && len(l.images)%cfg.BatchSize != 0 {
@@ -205,7 +211,7 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 		}
 	}
 
-	bs := min(cfg.BatchSize, len(l.images))
+	bs := cfg.BatchSize
 	size := l.c * l.h * l.w
 	l.bufs = make([]*Batch, cfg.Prefetch+1)
 	for i := range l.bufs {
@@ -216,6 +222,23 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 		}
 	}
 	return l, nil
+}
+
+// describe names the images the loader reads, for errors: the split, and
+// the subset, held-out part or rest of it.
+func (l *Loader) describe() string {
+	s := fmt.Sprintf("the %s split of %s", l.d.Split, l.d.Name)
+	switch {
+	case l.cfg.Validation:
+		s = fmt.Sprintf("the %d images held out of %s", l.cfg.Holdout, s)
+	case l.cfg.Holdout > 0 && l.cfg.Subset > 0 && l.cfg.Subset < l.d.N-l.cfg.Holdout:
+		s = fmt.Sprintf("a subset of %d of %s, less %d held out", l.cfg.Subset, s, l.cfg.Holdout)
+	case l.cfg.Holdout > 0:
+		s = fmt.Sprintf("%s less %d held out", s, l.cfg.Holdout)
+	case l.cfg.Subset > 0 && l.cfg.Subset < l.d.N:
+		s = fmt.Sprintf("a subset of %d of %s", l.cfg.Subset, s)
+	}
+	return s
 }
 
 // Len returns the number of images in an epoch: the subset size, or the

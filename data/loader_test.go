@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -372,6 +373,28 @@ func TestLoaderBadConfig(t *testing.T) {
 	bad.Labels[3] = 10
 	if _, err := NewLoader(&bad, EvalConfig(4)); err == nil {
 		t.Error("NewLoader with a label out of range succeeded")
+	}
+}
+
+func TestLoaderBatchLargerThanImages(t *testing.T) {
+	d := synth(t, Train, SyntheticConfig{N: 10, H: 4, W: 4})
+	for _, tt := range []struct {
+		cfg  Config
+		want string
+	}{
+		{EvalConfig(11), "data: batch size 11 is larger than the 10 images it batches (the train split of synthetic): want at most 10"},
+		{EvalConfig(math.MaxInt), "data: batch size 9223372036854775807 is larger than the 10 images it batches"},
+		{Config{BatchSize: 5, Subset: 4}, "data: batch size 5 is larger than the 4 images it batches (a subset of 4 of the train split of synthetic): want at most 4"},
+		{Config{BatchSize: 3, Holdout: 2, Validation: true}, "data: batch size 3 is larger than the 2 images it batches (the 2 images held out of the train split of synthetic)"},
+		{Config{BatchSize: 9, Holdout: 2}, "data: batch size 9 is larger than the 8 images it batches (the train split of synthetic less 2 held out)"},
+	} {
+		if _, err := NewLoader(d, tt.cfg); err == nil || err.Error() != tt.want && !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("NewLoader(%+v) = %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+	// A batch of the whole split is one batch, as given.
+	if l := newLoader(t, d, EvalConfig(10)); l.Batches() != 1 {
+		t.Errorf("batch 10 of 10 images: %d batches, want 1", l.Batches())
 	}
 }
 

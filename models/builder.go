@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/gradbench/gradbench/nn"
 )
@@ -19,6 +20,22 @@ type builder struct {
 	prefix  string
 	layers  []LayerInfo
 	err     error
+	// dry builds no layer (the net it returns holds nils): it tracks
+	// shapes and counts parameters, for Build to check a configuration
+	// before allocating anything.
+	dry bool
+	// params counts the parameters made so far, at most maxParams.
+	params, maxParams int64
+}
+
+// addParams counts the n parameters of the layer about to be made, and
+// fails when the network would exceed maxParams.
+func (b *builder) addParams(kind string, n int64) {
+	b.params += n
+	if n > b.maxParams || b.params > b.maxParams {
+		b.fail("%d×%d×%d inputs, %d classes, width %s: the network has more than %d parameters by layer %s, want at most that many (4 GiB as float32)",
+			b.cfg.C, b.cfg.H, b.cfg.W, b.cfg.Classes, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), b.maxParams, b.name(kind))
+	}
 }
 
 // run calls build and returns the network it made; a failure in any step
@@ -93,9 +110,15 @@ func (b *builder) convOut(k, stride, pad int) (int, int) {
 func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Conv2d {
 	in := b.c
 	oh, ow := b.convOut(k, stride, pad)
-	l := nn.NewConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad, SkipInputGrad: first}, b.init)
+	b.addParams(kind, int64(out)*int64(in)*int64(k*k))
+	var l *nn.Conv2d
+	weights := out * in * k * k
+	if !b.dry {
+		l = nn.NewConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad, SkipInputGrad: first}, b.init)
+		weights = len(l.Weight.Data)
+	}
 	b.c, b.h, b.w = out, oh, ow
-	b.record(kind, len(l.Weight.Data), 0, 0, int64(out*in*k*k*oh*ow), 0)
+	b.record(kind, weights, 0, 0, int64(out*in*k*k*oh*ow), 0)
 	return l
 }
 
@@ -103,6 +126,12 @@ func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Con
 func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d {
 	in := b.c
 	oh, ow := b.convOut(k, stride, pad)
+	b.addParams(kind, int64(out)*int64(in)*int64(k*k))
+	if b.dry {
+		b.c, b.h, b.w = out, oh, ow
+		b.record(kind, 0, out*in*k*k, 0, 0, int64(out*in*k*k*oh*ow))
+		return nil
+	}
 	l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad}, b.cfg.Binary, b.init)
 	if err != nil {
 		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
@@ -115,6 +144,12 @@ func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d
 // linear makes the full-precision classifier (or first) layer with bias.
 func (b *builder) linear(kind string, out int) *nn.Linear {
 	in := b.c * b.h * b.w
+	b.addParams(kind, int64(in)*int64(out)+int64(out))
+	if b.dry {
+		b.c, b.h, b.w = out, 1, 1
+		b.record(kind, in*out+out, 0, 0, int64(in*out), 0)
+		return nil
+	}
 	l := nn.NewLinear(in, out, true, b.init)
 	b.c, b.h, b.w = out, 1, 1
 	b.record(kind, l.In*l.Out+l.Out, 0, 0, int64(in*out), 0)
@@ -124,6 +159,12 @@ func (b *builder) linear(kind string, out int) *nn.Linear {
 // binLinear makes a binary fully connected layer.
 func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 	in := b.c * b.h * b.w
+	b.addParams(kind, int64(in)*int64(out))
+	if b.dry {
+		b.c, b.h, b.w = out, 1, 1
+		b.record(kind, 0, in*out, 0, 0, int64(in*out))
+		return nil
+	}
 	l, err := nn.NewBinaryLinear(in, out, b.cfg.Binary, b.init)
 	if err != nil {
 		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
@@ -134,14 +175,22 @@ func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 }
 
 func (b *builder) bn() *nn.BatchNorm {
-	l := nn.NewBatchNorm2d(b.c)
+	b.addParams("bn", 2*int64(b.c))
+	var l *nn.BatchNorm
+	if !b.dry {
+		l = nn.NewBatchNorm2d(b.c)
+	}
 	b.record("bn", 2*b.c, 0, 0, 0, 0)
 	b.layers[len(b.layers)-1].Buffers = 2 * b.c // running mean and variance
 	return l
 }
 
 func (b *builder) prelu() *nn.PReLU {
-	l := nn.NewPReLU(b.c)
+	b.addParams("prelu", int64(b.c))
+	var l *nn.PReLU
+	if !b.dry {
+		l = nn.NewPReLU(b.c)
+	}
 	b.record("prelu", b.c, 0, 0, 0, 0)
 	return l
 }

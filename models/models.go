@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/nn"
@@ -16,7 +17,8 @@ type Config struct {
 	C, H, W int
 	Classes int
 	// Width multiplies every channel count (and AlexNet's hidden features),
-	// rounded, at least 1; 0 means 1. Width 0.25 gives a reduced network
+	// rounded; 0 means 1. A width at which a layer rounds to 0 channels or
+	// to more than MaxChannels is an error. Width 0.25 gives a reduced network
 	// of the same architecture for tests and CI.
 	Width float64
 	// Binary is handed to every binary layer: the estimator spec of the
@@ -75,23 +77,78 @@ func Check(name string) error {
 	return nil
 }
 
+// Bounds of a model's configuration. Beyond them a network is not one
+// this benchmark trains, and its channel, parameter and multiply-accumulate
+// counts would overflow or exhaust memory while it is built, so Build
+// refuses it instead of building something else or failing midway.
+const (
+	// MaxChannels bounds every layer's channel (or feature) count after
+	// width scaling, and the input's channels.
+	MaxChannels = 1 << 16
+	// MaxClasses bounds the number of classes.
+	MaxClasses = 1 << 16
+	// MaxSide bounds the input's height and width.
+	MaxSide = 1 << 14
+	// MaxParams bounds the parameters of a whole network (4 GiB as
+	// float32).
+	MaxParams = 1 << 30
+)
+
+// checkConfig checks the input shape, classes and width of cfg.
+func checkConfig(name string, cfg Config) error {
+	switch {
+	case cfg.C < 1 || cfg.H < 1 || cfg.W < 1:
+		return fmt.Errorf("models: %s: input shape %d×%d×%d, want positive C×H×W", name, cfg.C, cfg.H, cfg.W)
+	case cfg.C > MaxChannels:
+		return fmt.Errorf("models: %s: input shape %d×%d×%d: %d channels, want at most %d", name, cfg.C, cfg.H, cfg.W, cfg.C, MaxChannels)
+	case cfg.H > MaxSide || cfg.W > MaxSide:
+		return fmt.Errorf("models: %s: input shape %d×%d×%d, want a height and width of at most %d", name, cfg.C, cfg.H, cfg.W, MaxSide)
+	case cfg.Classes < 2:
+		return fmt.Errorf("models: %s: %d classes, want at least 2", name, cfg.Classes)
+	case cfg.Classes > MaxClasses:
+		return fmt.Errorf("models: %s: %d classes, want at most %d", name, cfg.Classes, MaxClasses)
+	case cfg.Width < 0 || math.IsNaN(cfg.Width) || math.IsInf(cfg.Width, 0):
+		return fmt.Errorf("models: %s: width %v, want a number > 0", name, cfg.Width)
+	}
+	return nil
+}
+
+// CheckWidth returns an error unless the named model can be built at that
+// width multiplier: every layer must have at least 1 and at most
+// MaxChannels channels (or features) after rounding. It is what Build
+// checks of the width, without an input or any allocation, for callers
+// that validate a run before its data is loaded.
+func CheckWidth(name string, width float64) error {
+	build, ok := builders[name]
+	if !ok {
+		return Check(name)
+	}
+	if !(width > 0) || math.IsInf(width, 0) {
+		return fmt.Errorf("models: %s: width %v, want a number > 0", name, width)
+	}
+	// Channel counts do not depend on the input: any input the model
+	// takes will do, and the parameter bound is Build's to check.
+	cfg := Config{C: 3, H: 64, W: 64, Classes: 2, Width: width}
+	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: math.MaxInt64}
+	b.run(build)
+	return b.err
+}
+
 // Build builds the named model. Weights are drawn from init.Weights and
 // noise adaptation modules from init.NA in a fixed order, so the same seed
 // gives the same weights for every estimator, with or without noise
 // adaptation. An input too small for the architecture (AlexNet needs at
-// least 63×63) is an error.
+// least 63×63) is an error, and so is a configuration beyond the bounds
+// above (MaxChannels, MaxClasses, MaxSide, MaxParams) or a width at which
+// a layer would round to no channels; all are checked before any layer is
+// allocated.
 func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	build, ok := builders[name]
 	if !ok {
 		return nil, Check(name)
 	}
-	switch {
-	case cfg.C < 1 || cfg.H < 1 || cfg.W < 1:
-		return nil, fmt.Errorf("models: %s: input shape %d×%d×%d, want positive C×H×W", name, cfg.C, cfg.H, cfg.W)
-	case cfg.Classes < 2:
-		return nil, fmt.Errorf("models: %s: %d classes, want at least 2", name, cfg.Classes)
-	case cfg.Width < 0 || math.IsNaN(cfg.Width) || math.IsInf(cfg.Width, 0):
-		return nil, fmt.Errorf("models: %s: width %v, want a number > 0", name, cfg.Width)
+	if err := checkConfig(name, cfg); err != nil {
+		return nil, err
 	}
 	if cfg.Width == 0 {
 		cfg.Width = 1
@@ -99,7 +156,15 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	if err := cfg.Binary.Check(); err != nil {
 		return nil, fmt.Errorf("models: %s: %w", name, err)
 	}
-	b := &builder{model: name, cfg: cfg, init: init, c: cfg.C, h: cfg.H, w: cfg.W}
+	// A dry run first: shapes, channel counts and parameters, without
+	// allocating, so that a network too large fails before any of it is
+	// made.
+	dry := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: MaxParams}
+	dry.run(build)
+	if dry.err != nil {
+		return nil, dry.err
+	}
+	b := &builder{model: name, cfg: cfg, init: init, c: cfg.C, h: cfg.H, w: cfg.W, maxParams: MaxParams}
 	net := b.run(build)
 	if b.err != nil {
 		return nil, b.err
@@ -107,8 +172,21 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers}, nil
 }
 
-// ch scales a channel count by the width multiplier: round(c·width), at
-// least 1.
+// ch scales a channel count by the width multiplier: round(c·width),
+// which must be in [1, MaxChannels].
 func (b *builder) ch(c int) int {
-	return max(1, int(math.Round(float64(c)*b.cfg.Width)))
+	v := math.Round(float64(c) * b.cfg.Width)
+	if v < 1 || v > MaxChannels {
+		where := b.prefix
+		if where == "" {
+			where = "the network"
+		}
+		want := "want at least 1 (a smaller width leaves the layer without channels)"
+		if v > MaxChannels {
+			want = fmt.Sprintf("want at most %d", MaxChannels)
+		}
+		b.fail("width %s gives %s %s channels (%d × %s, rounded): %s", strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), where,
+			strconv.FormatFloat(v, 'g', -1, 64), c, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), want)
+	}
+	return int(v)
 }

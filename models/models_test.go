@@ -206,6 +206,16 @@ func TestBuildErrors(t *testing.T) {
 		{"shape", "resnet20", Config{C: 0, H: 28, W: 28, Classes: 10}, "want positive C×H×W"},
 		{"width", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: -1}, "width -1"},
 		{"odd parity", "resnet20", Config{C: 1, H: 28, W: 27, Classes: 10}, "cannot be halved evenly"},
+		{"width too small", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.01}, "models: resnet20: width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
+		{"width too small later", "alexnet", Config{C: 3, H: 64, W: 64, Classes: 10, Width: 0.001}, "width 0.001 gives conv0 0 channels (96 × 0.001, rounded)"},
+		{"width huge", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 1e300}, "width 1e+300 gives stem 1.6e+301 channels (16 × 1e+300, rounded): want at most 65536"},
+		{"width overflows int", "vgg-small", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 1e18}, "width 1e+18 gives conv0 1.28e+20 channels"},
+		{"width past the channel bound", "resnet18", Config{C: 3, H: 64, W: 64, Classes: 10, Width: 1025}, "width 1025 gives stem 65600 channels (64 × 1025, rounded): want at most 65536"},
+		{"params", "alexnet", Config{C: 3, H: 64, W: 64, Classes: 10, Width: 16}, "models: alexnet: 3×64×64 inputs, 10 classes, width 16: the network has more than 1073741824 parameters by layer fc0.fc, want at most that many"},
+		{"classes huge", "resnet20", Config{C: 1, H: 28, W: 28, Classes: math.MaxInt}, "9223372036854775807 classes, want at most 65536"},
+		{"classes large", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 65537}, "65537 classes, want at most 65536"},
+		{"input side", "resnet20", Config{C: 3, H: 4000000000, W: 4000000000, Classes: 10}, "input shape 3×4000000000×4000000000, want a height and width of at most 16384"},
+		{"input channels", "resnet20", Config{C: 1 << 17, H: 28, W: 28, Classes: 10}, "131072 channels, want at most 65536"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,6 +269,53 @@ func TestSides(t *testing.T) {
 		})
 		if n == 0 {
 			t.Errorf("%s: no binary layers", name)
+		}
+	}
+}
+
+func TestBuildBounds(t *testing.T) {
+	// The bounds themselves are inside: the smallest width resnet20 takes
+	// (16 × 1/32 rounds to 1), the most classes, the largest input.
+	for _, tt := range []struct {
+		model string
+		cfg   Config
+	}{
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 1.0 / 32}},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: MaxClasses}},
+		{"resnet20", Config{C: 1, H: MaxSide, W: MaxSide, Classes: 10, Width: 1.0 / 32}},
+	} {
+		tt.cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
+		m, err := Build(tt.model, tt.cfg, nn.NewInit(1))
+		if err != nil {
+			t.Fatalf("Build(%s, %+v): %v", tt.model, tt.cfg, err)
+		}
+		if s := m.Summary(); s.MACs <= 0 {
+			t.Errorf("Build(%s, %+v): %d MACs", tt.model, tt.cfg, s.MACs)
+		}
+	}
+}
+
+func TestCheckWidth(t *testing.T) {
+	for _, name := range Names() {
+		if err := CheckWidth(name, 1); err != nil {
+			t.Errorf("CheckWidth(%s, 1): %v", name, err)
+		}
+		if err := CheckWidth(name, 0.5); err != nil {
+			t.Errorf("CheckWidth(%s, 0.5): %v", name, err)
+		}
+	}
+	for _, tt := range []struct {
+		model string
+		width float64
+		want  string
+	}{
+		{"resnet20", 0.03, "models: resnet20: width 0.03 gives stem 0 channels (16 × 0.03, rounded): want at least 1"},
+		{"alexnet", 16.5, "width 16.5 gives fc0 67584 channels (4096 × 16.5, rounded): want at most 65536"},
+		{"resnet20", 0, "width 0, want a number > 0"},
+		{"resnet50", 1, "unknown model"},
+	} {
+		if err := CheckWidth(tt.model, tt.width); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CheckWidth(%s, %v) = %v, want %q", tt.model, tt.width, err, tt.want)
 		}
 	}
 }

@@ -37,7 +37,7 @@ func (w *Workload) Validate() error {
 	if err := w.Recipe.Validate(); err != nil {
 		return err
 	}
-	if err := models.Check(w.Recipe.Model); err != nil {
+	if err := models.CheckWidth(w.Recipe.Model, w.Recipe.Width); err != nil {
 		return err
 	}
 	return checkDataset(w.Recipe.Dataset)
@@ -346,7 +346,8 @@ func (c Cell) Label() string {
 // ParseLRGrid parses the --lr-grid flag: a comma-separated list of
 // multipliers of the recipe's learning rate, such as "0.3,1,3", each a
 // finite number > 0 given once; the list keeps the order given. An empty
-// string is no grid.
+// string is no grid. Each learning rate it makes must also be one float32
+// holds (not 0, not infinite), which Sweep.Check checks with the recipe.
 func ParseLRGrid(s string) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil

@@ -65,6 +65,9 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	if err := checkHoldout(rc, cfg.Validation, holdout, p.train); err != nil {
 		return nil, err
 	}
+	if err := checkBatch(rc, holdout, p.train); err != nil {
+		return nil, err
+	}
 	tc := data.Config{BatchSize: rc.Batch, Seed: c.Seed, Shuffle: true, Subset: rc.TrainSubset, Holdout: holdout}
 	if rc.Augment {
 		tc.Augment = data.DefaultAugment(p.train)
@@ -73,8 +76,15 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	if err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
-	// The test subset, if any, is the same for every seed.
-	test, err := data.NewLoader(p.test, data.Config{BatchSize: rc.Batch, Subset: rc.TestSubset})
+	// The test subset, if any, is the same for every seed. Evaluation
+	// batches the test split (and the validation split) by the training
+	// batch, or by the split's size when that is smaller: the batch only
+	// bounds memory there, and the split is evaluated whole either way.
+	testN := p.test.N
+	if rc.TestSubset > 0 {
+		testN = min(rc.TestSubset, testN)
+	}
+	test, err := data.NewLoader(p.test, data.Config{BatchSize: min(rc.Batch, testN), Subset: rc.TestSubset})
 	if err != nil {
 		train.Close()
 		return nil, fmt.Errorf("suite: %w", err)
@@ -82,7 +92,7 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	var val *data.Loader
 	if holdout > 0 {
 		// The images the training loader of this seed holds out.
-		if val, err = data.NewLoader(p.train, data.Config{BatchSize: rc.Batch, Seed: c.Seed, Holdout: holdout, Validation: true}); err != nil {
+		if val, err = data.NewLoader(p.train, data.Config{BatchSize: min(rc.Batch, holdout), Seed: c.Seed, Holdout: holdout, Validation: true}); err != nil {
 			train.Close()
 			test.Close()
 			return nil, fmt.Errorf("suite: %w", err)
@@ -167,6 +177,24 @@ func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset)
 	case r.TrainSubset > train.N-holdout:
 		return fmt.Errorf("suite: recipe %s: train_subset %d is more than the %d training images of %s that the validation split (%d images, %v of the split) leaves: give at most %d",
 			r.Name, r.TrainSubset, train.N-holdout, r.Dataset, holdout, fraction, train.N-holdout)
+	}
+	return nil
+}
+
+// checkBatch refuses a training batch larger than the images a run
+// trains on (the training subset, or the training split less the
+// validation split it holds out): it would train full-batch, on fewer
+// steps than the key's batch says.
+func checkBatch(r *Recipe, holdout int, train *data.Dataset) error {
+	n, what := train.N-holdout, fmt.Sprintf("the %d training images of %s", train.N, r.Dataset)
+	if holdout > 0 {
+		what += fmt.Sprintf(" less the %d of the validation split", holdout)
+	}
+	if r.TrainSubset > 0 && r.TrainSubset < n {
+		n, what = r.TrainSubset, fmt.Sprintf("train_subset %d", r.TrainSubset)
+	}
+	if r.Batch > n {
+		return fmt.Errorf("suite: recipe %s: batch %d is larger than the %d images a run trains on (%s): want at most %d", r.Name, r.Batch, n, what, n)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,9 +17,10 @@ import (
 // A Recipe is how a network is trained: the default model and dataset, the
 // optimizer and its schedule, the number of epochs. The built-in recipes are
 // JSON files embedded in the binary (suite/recipes/*.json); a user recipe is
-// a JSON file with the same keys. Unknown keys and keys given twice are
-// errors, so that a typo never silently falls back to a default and no
-// value is silently overridden.
+// a JSON file with the same keys. Unknown keys, keys given twice, keys
+// that differ from a recipe key only in case, and null values are errors,
+// so that a typo never silently falls back to a default or the zero value
+// and no value is silently overridden.
 //
 // Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
 // schedule, augment. Optional: name (default: the file name without
@@ -38,7 +40,7 @@ type Recipe struct {
 	Width   float64 `json:"width"` // width multiplier of the model, > 0
 
 	Epochs int `json:"epochs"` // >= 1
-	Batch  int `json:"batch"`  // training batch size, >= 1
+	Batch  int `json:"batch"`  // training batch size, >= 1 and at most the images trained on
 
 	// Optimizer is "sgd" (with Momentum in [0, 1)) or "adam" (β1 0.9,
 	// β2 0.999, ε 1e-8, as PyTorch's defaults).
@@ -151,6 +153,9 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	if err := checkStrictJSON(b); err != nil {
 		return nil, fmt.Errorf("suite: recipe %s: %w", defaultName, err)
 	}
+	if err := checkRecipeKeys(keys); err != nil {
+		return nil, fmt.Errorf("suite: recipe %s: %w", defaultName, err)
+	}
 	r := &Recipe{Width: 1, Validation: DefaultValidation}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -173,6 +178,36 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// checkRecipeKeys refuses what encoding/json would accept but a reader of
+// the file would not expect: a key that is not exactly one of the
+// recipe's keys (encoding/json matches keys case-insensitively, with
+// Unicode folding, so "Epochs" or "ſchedule" would set a value, and
+// "epochs" and "Epochs" together would keep the last), and a null value
+// (which would leave the key's zero value or its default while the key
+// counts as given).
+func checkRecipeKeys(keys map[string]json.RawMessage) error {
+	known := recipeKeys()
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !slices.Contains(known, k) {
+			for _, kk := range known {
+				if strings.EqualFold(k, kk) {
+					return fmt.Errorf("key %q is not a recipe key: keys are matched exactly; did you mean %q?", k, kk)
+				}
+			}
+			return fmt.Errorf("unknown field %q (known keys: %s)", k, strings.Join(known, ", "))
+		}
+		if string(bytes.TrimSpace(keys[k])) == "null" {
+			return fmt.Errorf("key %q is null: give a value, or leave out a key that is optional", k)
+		}
+	}
+	return nil
 }
 
 // recipeKeys lists the JSON keys of a Recipe, sorted.
@@ -227,7 +262,7 @@ func (r *Recipe) Validate() error {
 	case !(r.Validation > 0 && r.Validation <= 0.5):
 		return bad("validation", r.Validation, "a fraction of the training split in (0, 0.5]")
 	}
-	return nil
+	return checkFloat32Settings("suite: recipe "+r.Name, r.Optimizer, r.LR, r.Momentum, r.WeightDecay)
 }
 
 // LRAt returns the learning rate at a training step (0-based) of a run of

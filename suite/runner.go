@@ -108,6 +108,9 @@ func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	if err := checkSubsets(&w.Recipe, p); err != nil {
 		return err
 	}
+	if err := checkBatch(&w.Recipe, 0, p.train); err != nil {
+		return err
+	}
 	ste := estimators.MustParse("ste")
 	cfg := w.config()
 	cfg.Estimator = ste.String()

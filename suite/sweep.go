@@ -147,7 +147,39 @@ func (s *Sweep) Check() error {
 	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
 		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))
 	}
+	if err := s.checkTrainLRs(); err != nil {
+		return err
+	}
 	return s.checkSpecs()
+}
+
+// checkTrainLRs checks, as float32, the settings each cell trains with
+// that the recipe alone does not give (Recipe.Validate checks those): the
+// learning rate times each multiplier of the grid, and Adam's learning
+// rate where --optimizers trains with Adam or Bop.
+func (s *Sweep) checkTrainLRs() error {
+	type setting struct {
+		lr        float64
+		optimizer string
+	}
+	seen := map[setting]bool{}
+	for _, c := range s.Cells() {
+		cfg := c.Config()
+		lr := cfg.TrainLR()
+		if k := (setting{lr, cfg.Optimizer}); seen[k] {
+			continue
+		} else {
+			seen[k] = true
+		}
+		what := "suite: recipe " + s.Workload.Recipe.Name
+		if cfg.LRScale != 0 {
+			what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
+		}
+		if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkDataset checks that the dataset name is one data.Open knows.

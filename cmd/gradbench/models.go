@@ -23,6 +23,10 @@ as float32 and with binary weights packed in bits, multiply-accumulates per
 image and their binary share. --model prints one model layer by layer, like
 Larq's model summary.
 
+A width at which a layer would round to no channels or to more than 65536,
+more than 65536 classes, an input side above 16384 or a network of more
+than 2^30 parameters is an error: no such network is built.
+
 Examples:
 
 	gradbench models
@@ -34,7 +38,7 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
 	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
 	classes := fs.Int("classes", 0, "number of classes (default: each model's paper workload)")
-	width := fs.Float64("width", 1, "width multiplier")
+	width := fs.Float64("width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

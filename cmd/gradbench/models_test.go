@@ -34,6 +34,12 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--classes", "1"}, "bad classes 1"},
 		{[]string{"--width", "0"}, "bad width 0"},
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
+		{[]string{"--classes", "9223372036854775807"}, "9223372036854775807 classes, want at most 65536"},
+		{[]string{"--classes", "100000000000"}, "100000000000 classes, want at most 65536"},
+		{[]string{"--input", "3x4000000000x4000000000"}, "want a height and width of at most 16384"},
+		{[]string{"--width", "0.01"}, "width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
+		{[]string{"--width", "1e18"}, "width 1e+18 gives conv0 9.6e+19 channels (96 × 1e+18, rounded): want at most 65536"},
+		{[]string{"--model", "alexnet", "--width", "8"}, "more than 1073741824 parameters by layer fc0.fc"},
 	} {
 		_, _, err := runGradbench(t, append([]string{"models"}, tt.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

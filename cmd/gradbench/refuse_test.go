@@ -150,6 +150,8 @@ func TestRefuses(t *testing.T) {
 		pos("export --out DIR", []string{"export", "--run", fx.oneRecord, "--out", fx.aDir},
 			"suite: export: writing "+fx.aDir+": it is a directory, want a file name", nil),
 		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: writing "+fx.aDir+": it is a directory, want a file name", nil),
+		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
+			"suite: eval: data: batch size 9223372036854775807 is larger than the 32 images it batches (the test split of mnist): want at most 32", nil),
 		pos("eval with a corrupt training split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "16"}, "", func(t *testing.T, stdout, _ string) {
 			if !strings.Contains(stdout, "predictions equal: 32 of 32 (100.00%)") {
 				t.Errorf("eval on the test split alone:\n%s\nwant all 32 test images evaluated", stdout)

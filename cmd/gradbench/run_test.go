@@ -113,6 +113,10 @@ func TestRunBadInput(t *testing.T) {
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	unknownKey := filepath.Join(dir, "typo.json")
 	os.WriteFile(unknownKey, []byte(strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 2, "epoch": 3`, 1)), 0o644)
+	bigBatch := filepath.Join(dir, "big.json")
+	os.WriteFile(bigBatch, []byte(recipetest.Tiny("big", 1, 64, 32, 32)), 0o644)
+	biggerBatch := filepath.Join(dir, "bigger.json")
+	os.WriteFile(biggerBatch, []byte(recipetest.Tiny("bigger", 1, 4096, 0, 32)), 0o644)
 	emptyDir := filepath.Join(dir, "empty")
 	if err := os.Mkdir(emptyDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -139,6 +143,14 @@ func TestRunBadInput(t *testing.T) {
 		{"data for synthetic", []string{"--recipe", recipe, "--data", emptyDir}, "synthetic dataset is generated, not read"},
 		{"alexnet too small", []string{"--recipe", recipe, "--model", "alexnet"}, "alexnet takes inputs of at least 63×63"},
 		{"positional", []string{"--recipe", recipe, "extra"}, `unexpected argument "extra"`},
+		{"lr grid 0 as float32", []string{"--recipe", recipe, "--lr-grid", "1,1e-320"}, "×1e-320 of tiny's lr"},
+		{"lr grid 0 as float32 error", []string{"--recipe", recipe, "--lr-grid", "1,1e-320"}, "it is 0 as float32, the precision training computes in"},
+		{"lr grid infinite as float32", []string{"--recipe", recipe, "--lr-grid", "1e300"}, "it is infinite as float32"},
+		{"lr grid adam", []string{"--recipe", recipe, "--optimizers", "adam", "--lr-grid", "1,1e41"}, "suite: --lr-grid ×1e+41 of tiny's lr 0.001: bad lr 1e+38: Adam's first step"},
+		{"batch past the training subset", []string{"--recipe", bigBatch}, "suite: recipe big: batch 64 is larger than the 32 images a run trains on (train_subset 32): want at most 32"},
+		{"batch past the training split", []string{"--recipe", biggerBatch}, "suite: recipe bigger: batch 4096 is larger than the 2048 images a run trains on (the 2048 training images of synthetic): want at most 2048"},
+		{"width too small", []string{"--recipe", recipe, "--width", "0.01"}, "models: resnet20: width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
+		{"width huge", []string{"--recipe", recipe, "--width", "1e300"}, "width 1e+300 gives stem 1.6e+301 channels (16 × 1e+300, rounded): want at most 65536"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,63 @@
+package suite
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Training computes in float32 (package nn converts the learning rate,
+// momentum and weight decay when it steps), so a float64 setting that
+// float32 cannot hold would train with another value than the one given
+// and keyed: a nonzero value that rounds to 0 (lr 1e-50 trains with lr 0),
+// a finite value beyond float32's range (lr 1e300 becomes +Inf), a
+// momentum below 1 that rounds to 1. These checks refuse them, each
+// naming the setting and its value.
+
+// adamFirstStep is the factor of the learning rate in Adam's first step,
+// lr/(1 − β1) with nn.NewAdam's default β1 = 0.9 (the β of every run
+// here): the largest step size Adam computes in float32.
+var adamFirstStep = 1 / (1 - math.Pow(0.9, 1))
+
+// maxMomentum32 is the largest momentum below 1 that float32 holds.
+const maxMomentum32 = 1 - 1.0/(1<<24)
+
+// shortFloat formats a float64 in Go's shortest form.
+func shortFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// float32Problem says why float32 cannot hold v as given, or "".
+func float32Problem(v float64) string {
+	f := float64(float32(v))
+	switch {
+	case v != 0 && f == 0:
+		return "it is 0 as float32, the precision training computes in"
+	case !math.IsInf(v, 0) && math.IsInf(f, 0):
+		return fmt.Sprintf("it is infinite as float32, the precision training computes in (want at most %s)", shortFloat(math.MaxFloat32))
+	}
+	return ""
+}
+
+// checkFloat32Settings checks the learning rate (the peak one a run trains
+// at), momentum and weight decay of an optimizer ("sgd", "adam" or "bop",
+// whose other parameters Adam trains) as float32; what names the source
+// of the values in the error, such as "suite: recipe fmnist-10".
+func checkFloat32Settings(what, optimizer string, lr, momentum, weightDecay float64) error {
+	for _, s := range []struct {
+		key string
+		v   float64
+	}{{"lr", lr}, {"momentum", momentum}, {"weight_decay", weightDecay}} {
+		if p := float32Problem(s.v); p != "" {
+			return fmt.Errorf("%s: bad %s %s: %s", what, s.key, shortFloat(s.v), p)
+		}
+	}
+	if float32(momentum) >= 1 && momentum < 1 {
+		return fmt.Errorf("%s: bad momentum %s: it is 1 as float32, the precision training computes in (want at most %s)", what, shortFloat(momentum), shortFloat(maxMomentum32))
+	}
+	if optimizer == "adam" || optimizer == "bop" {
+		if step := lr * adamFirstStep; math.IsInf(float64(float32(step)), 0) {
+			return fmt.Errorf("%s: bad lr %s: Adam's first step, lr/(1 − β1) = %s, is infinite as float32, the precision training computes in (want lr at most %s)",
+				what, shortFloat(lr), shortFloat(step), shortFloat(math.MaxFloat32/adamFirstStep))
+		}
+	}
+	return nil
+}
