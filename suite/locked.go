@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -73,6 +75,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 				cached(rec)
 				return rec, false, nil
 			}
+			removeStaleTemps(r.Dir, key)
 			rec, err := train()
 			if lost := l.release(); lost && err == nil {
 				r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: another process took this cell's lock for stale while it trained; both wrote the same record", c)})
@@ -95,6 +98,23 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 		case <-ctx.Done():
 			return nil, false, ctx.Err()
 		case <-time.After(lc.Poll):
+		}
+	}
+}
+
+// removeStaleTemps removes the temporary files a writer of the cell's
+// files (record, weights, epoch weights, checkpoint) left in dir when it
+// was killed between creating one and renaming it over its file
+// (atomicfile names them ".<file>.<random>.tmp"). The caller holds the
+// cell's lock, so their writer is gone; files of other cells stay.
+func removeStaleTemps(dir, key string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if n := e.Name(); strings.HasPrefix(n, "."+key+".") && strings.HasSuffix(n, ".tmp") && !e.IsDir() {
+			os.Remove(filepath.Join(dir, n))
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -331,6 +332,18 @@ func TestRunCellLockedStale(t *testing.T) {
 	dead := thisProcess()
 	dead.PID, dead.ProcStart = deadPID(t), ""
 	writeLock(t, dir, c.Key(), dead, time.Now())
+	// The dead holder was killed while writing its checkpoint and its
+	// weights: their temporaries go; another cell's stays.
+	other := strings.Repeat("0", 16)
+	if other == c.Key() {
+		other = strings.Repeat("1", 16)
+	}
+	stale := []string{"." + c.Key() + ".ckpt.123.tmp", "." + c.Key() + ".e1.weights.9.tmp"}
+	for _, n := range append(stale, "."+other+".ckpt.7.tmp") {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var kinds []EventKind
 	r := &Runner{Dir: dir, Progress: func(e Event) {
 		if e.Kind != EventStep && e.Kind != EventEval {
@@ -345,5 +358,13 @@ func TestRunCellLockedStale(t *testing.T) {
 	}
 	if len(kinds) == 0 || kinds[len(kinds)-1] != EventCellDone {
 		t.Errorf("events %v, want the cell trained", kinds)
+	}
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("the dead holder's %s was left behind", n)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "."+other+".ckpt.7.tmp")); err != nil {
+		t.Errorf("another cell's temporary file was removed: %v", err)
 	}
 }
