@@ -138,9 +138,9 @@ func TestRefuses(t *testing.T) {
 		pos("fda,omega=0.2", plan("fda,omega=0.2"), `estimators: "fda,omega=0.2": parameters follow a colon, as in "fda:omega=0.2"`, nil),
 		pos("image file replaced by a folder", []string{"run", "--recipe", fx.recipe, "--dataset", "mnist", "--data", fx.folderData, "--out", fx.scratch("folder")},
 			"data: "+filepath.Join(fx.folderData, "train-images-idx3-ubyte")+" is a directory, want the train split's data file (train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz])", nil),
-		pos(`run --out ""`, []string{"run", "--recipe", fx.recipe, "--out", ""}, `suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`, nil),
-		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`, nil),
-		pos(`table --runs ""`, []string{"table", "--runs", ""}, `suite: the runs directory is "" (--runs ""): want a directory of run records, such as results/runs`, nil),
+		pos(`run --out ""`, []string{"run", "--recipe", fx.recipe, "--out", ""}, `run: --out "" is empty: give the directory, or leave --out out for its default (results/runs)`, nil),
+		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `plan: --out "" is empty: give the directory, or leave --out out for its default (results/runs)`, nil),
+		pos(`table --runs ""`, []string{"table", "--runs", ""}, `table: --runs "" is empty: give the directory, or leave --runs out for its default (results/runs)`, nil),
 		pos("table --diagnostics --ablation main", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics", "--ablation", "main"},
 			"--diagnostics with --ablation main: give one of them", nil),
 		pos("table --diagnostics", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics"}, "", func(t *testing.T, stdout, _ string) {
