@@ -35,7 +35,8 @@ type FidelitySpec struct {
 	Seed     uint64
 	// Epochs lists the states of Run: 0 is the initial weights, e the
 	// weights after epoch e (the last epoch's are the run's final weights;
-	// others need gradbench run --keep-epochs). Empty means 0 and the last.
+	// others need gradbench run --keep-epochs). Empty means 0 and the last;
+	// an epoch listed twice is refused.
 	Epochs     []int
 	Estimators []estimators.Spec
 	// Batch is the evaluation batch size (default 512), PerStratum the
@@ -356,6 +357,11 @@ func (s fidelityState) epoch() int {
 
 // states returns the run configuration and the states spec names.
 func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
+	for i, e := range spec.Epochs {
+		if slices.Contains(spec.Epochs[:i], e) {
+			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epochs %v: epoch %d is given twice: each state is measured once, so give each epoch once", spec.Epochs, e)
+		}
+	}
 	if spec.Run == "" {
 		if !spec.Init || spec.Workload == nil {
 			return Config{}, nil, "", errors.New("suite: fidelity: no network state: give a run (--run <dir>/<key>.json) or --init")

@@ -20,6 +20,27 @@ import (
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
+// TestFidelityEpochsTwice: an epoch listed twice is refused, naming it,
+// rather than measuring the same state twice.
+func TestFidelityEpochsTwice(t *testing.T) {
+	specs, err := estimators.ParseList("ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		epochs []int
+		want   string
+	}{
+		{[]int{0, 0}, "suite: fidelity: epochs [0 0]: epoch 0 is given twice: each state is measured once, so give each epoch once"},
+		{[]int{5, 1, 5}, "suite: fidelity: epochs [5 1 5]: epoch 5 is given twice: each state is measured once, so give each epoch once"},
+	} {
+		_, err := Fidelity(context.Background(), FidelitySpec{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), Epochs: tc.epochs, Estimators: specs})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("epochs %v: error %v, want %s", tc.epochs, err, tc.want)
+		}
+	}
+}
+
 // TestFidelityAlongARun trains the tiny recipe with KeepEpochs, measures
 // fidelity at its three states, and checks that the states are the run's
 // (the epoch-1 weights file is the network after epoch 1, different from

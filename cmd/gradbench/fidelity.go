@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	fs.StringVar(&sf.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
 	run := fs.String("run", "", "the finished run whose states to measure: its record `file` <key>.json")
 	init := fs.Bool("init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
-	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, 0 the initial weights (default 0 and the last)")
+	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
 	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
 	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer")
 	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, "bootstrap `resamples`")
@@ -96,6 +97,11 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 			e, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil || e < 0 {
 				return fmt.Errorf("fidelity: --epochs %q: want comma-separated epochs >= 0, such as 0,5,10", *epochs)
+			}
+			if slices.Contains(spec.Epochs, e) {
+				// The same state measured twice would be one state shown
+				// as two.
+				return fmt.Errorf("fidelity: --epochs %q: epoch %d is given twice: each state is measured once, so give each epoch once", *epochs, e)
 			}
 			spec.Epochs = append(spec.Epochs, e)
 		}
