@@ -41,7 +41,7 @@ type FidelitySpec struct {
 	Estimators []estimators.Spec
 	// Batch is the evaluation batch size (default 512), PerStratum the
 	// sampled weights per stratum and binary layer (default 64), Reps the
-	// bootstrap resamples (default 1000).
+	// bootstrap resamples (default 1000, at least MinFidelityReps).
 	Batch, PerStratum, Reps int
 	// EvalBatches is the number of evaluation batches (default 1): the
 	// flips and the predictions are measured on each, and the scores get a
@@ -62,6 +62,15 @@ const (
 	DefaultFidelityPerStratum = 64
 	DefaultFidelityReps       = 1000
 	DefaultFidelityBatches    = 1
+	// MinFidelityReps is the fewest bootstrap resamples taken. A 95%
+	// percentile interval's ends are the empirical 2.5% and 97.5% points
+	// of the resampled scores: below 41 resamples they are the smallest
+	// and the largest resample (the interval is the resamples' range,
+	// whose coverage grows with their number), and an end set by one or
+	// two resamples in its tail moves with each. 200 is the fewest that
+	// put 2.5% of the resamples, 5, at or beyond each end: the ends are
+	// then the 5th smallest and the 6th largest.
+	MinFidelityReps = 200
 )
 
 // FidelityResult holds the measurements of every state.
@@ -128,8 +137,11 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	per := cmp0(spec.PerStratum, DefaultFidelityPerStratum)
 	reps := cmp0(spec.Reps, DefaultFidelityReps)
 	nb := cmp0(spec.EvalBatches, DefaultFidelityBatches)
-	if batch < 2 || per < 1 || reps < 1 || nb < 1 {
-		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d, bootstrap resamples %d and evaluation batches %d: want batch >= 2 and the others >= 1", batch, per, reps, nb)
+	if batch < 2 || per < 1 || nb < 1 {
+		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d and evaluation batches %d: want batch >= 2 and the others >= 1", batch, per, nb)
+	}
+	if reps < MinFidelityReps {
+		return nil, fmt.Errorf("suite: fidelity: %d bootstrap resamples: want at least %d, the fewest that put %d resamples at or beyond each end of a 95%% percentile interval (MinFidelityReps)", reps, MinFidelityReps, MinFidelityReps/40)
 	}
 	cfg, states, label, err := spec.states()
 	if err != nil {

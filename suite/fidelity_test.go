@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,6 +42,23 @@ func TestFidelityEpochsTwice(t *testing.T) {
 	}
 }
 
+// TestFidelityFewResamples: fewer bootstrap resamples than the 95%
+// percentile interval needs are refused, not used to print an interval
+// that is the resamples' range.
+func TestFidelityFewResamples(t *testing.T) {
+	specs, err := estimators.ParseList("ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reps := range []int{1, 2, MinFidelityReps - 1} {
+		_, err := Fidelity(context.Background(), FidelitySpec{Init: true, Seed: 1, Estimators: specs, Reps: reps})
+		want := fmt.Sprintf("suite: fidelity: %d bootstrap resamples: want at least %d", reps, MinFidelityReps)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Reps %d: error %v, want %s…", reps, err, want)
+		}
+	}
+}
+
 // TestFidelityAlongARun trains the tiny recipe with KeepEpochs, measures
 // fidelity at its three states, and checks that the states are the run's
 // (the epoch-1 weights file is the network after epoch 1, different from
@@ -65,7 +83,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50}
+	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
 	spec.Progress = func(done, total int) { last = done }
@@ -91,7 +109,7 @@ func TestFidelityAlongARun(t *testing.T) {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
 	}
-	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50})
+	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +118,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	// Two evaluation batches: the first batch's numbers stay, and the
 	// scores get a mean and an interval over the batches.
-	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50, EvalBatches: 2})
+	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,13 +100,17 @@ func TestRefuses(t *testing.T) {
 			`fidelity: --epochs "2,0,2": epoch 2 is given twice: each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
 			"suite: fidelity: epochs [2] need a run (--run): --init has the initial state only", nil),
+		pos("9 fidelity --bootstrap 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "2"},
+			"fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+		pos("9 fidelity --bootstrap 199", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "199"},
+			"fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --sample 0", []string{"fidelity", "--init", "--sample", "0"},
-			"fidelity: --batch 512, --sample 0, --bootstrap 1000, --eval-batches 1: want --batch >= 2 and the others >= 1", nil),
+			"fidelity: --batch 512, --sample 0, --eval-batches 1: want --batch >= 2 and the others >= 1", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
 			"suite: fidelity: evaluation batch 5000 is more than the 2048 training images of synthetic", nil),
 		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "600", "--eval-batches", "3"},
 			"suite: fidelity: 3 evaluation batches of 600 and the batch between the first two (the training batch's) need 2400 images, more than the 2048 training images of synthetic", nil),
-		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "20"}, "", func(t *testing.T, stdout, stderr string) {
+		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "200"}, "", func(t *testing.T, stdout, stderr string) {
 			texttest.ContainsAll(t, "fidelity output", stdout, "epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson")
 			if !strings.Contains(stderr, "network passes, expected") {
 				t.Errorf("fidelity did not print the expected time first:\n%s", stderr)
@@ -128,7 +132,7 @@ func TestRefuses(t *testing.T) {
 			"fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)", nil),
 		pos("fidelity --run --recipe --seeds", []string{"fidelity", "--run", fx.oneRecord, "--recipe", "quick", "--seeds", "2"},
 			"fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)", nil),
-		pos("fidelity --init --seeds 3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "3", "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "20", "--quiet"}, "", func(t *testing.T, stdout, _ string) {
+		pos("fidelity --init --seeds 3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "3", "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--quiet"}, "", func(t *testing.T, stdout, _ string) {
 			texttest.ContainsAll(t, "fidelity output", stdout, "#### Gradient fidelity: initial state of seed 3, resnet20")
 		}),
 		// 8. curves refuses a grid float32 cannot hold.
