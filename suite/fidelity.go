@@ -75,13 +75,31 @@ const (
 
 // FidelityResult holds the measurements of every state.
 type FidelityResult struct {
-	Label      string
-	Layers     []string // binary layers, by nn.Walk path
+	Label  string
+	Layers []string // binary layers, by nn.Walk path
+	// PerStratum is the sample asked for per stratum and binary layer;
+	// Sampled[l] the weights layer l gave each stratum: PerStratum, or
+	// all of the stratum where it holds fewer (the layer's weights, or
+	// its tenth of smallest |w|). Every state samples the same numbers.
+	PerStratum int
+	Sampled    []LayerSample
 	Estimators []string
 	Batches    int // evaluation batches
 	States     []FidelityState
 	Elapsed    time.Duration
 }
+
+// A LayerSample is how many weights of one binary layer were sampled
+// uniformly and among its 10% smallest |w|, and how many each stratum
+// holds.
+type LayerSample struct {
+	Uniform, Small     int
+	UniformOf, SmallOf int
+}
+
+// Short reports whether a stratum of the layer held fewer weights than
+// per, the sample asked for, and gave all it holds.
+func (s LayerSample) Short(per int) bool { return s.Uniform < per || s.Small < per }
 
 // FidelityState holds the measurements at one network state.
 type FidelityState struct {
@@ -180,6 +198,18 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	// The cost: one pass per sampled weight, evaluation batch and state,
 	// timed on the first, the flips split over the cores.
 	sites := fidelity.Sample(&ref.Net, per, cfg.Seed)
+	res.PerStratum = per
+	res.Sampled = make([]LayerSample, len(res.Layers))
+	for l, n := range fidelity.StratumSizes(&ref.Net) {
+		res.Sampled[l].UniformOf, res.Sampled[l].SmallOf = n[0], n[1]
+	}
+	for _, s := range sites {
+		if s.Stratum == fidelity.SmallAbs {
+			res.Sampled[s.Layer].Small++
+		} else {
+			res.Sampled[s.Layer].Uniform++
+		}
+	}
 	total := len(states) * nb * (len(sites) + 1)
 	fidelity.TrueLoss(&ref.Net, &ce, eval) // sizes the buffers
 	t1 := time.Now()
