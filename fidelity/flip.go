@@ -91,6 +91,22 @@ func (s Stratum) String() string {
 	return "uniform"
 }
 
+// StratumSizes returns per binary layer of net the number of weights of
+// each stratum Sample draws from: the layer's weights, and its tenth of
+// smallest |w| (at least one).
+func StratumSizes(net nn.Layer) [][2]int {
+	var sizes [][2]int
+	for _, l := range binaryLayers(net) {
+		n := len(l.weight.Data)
+		sizes = append(sizes, [2]int{n, smallStratum(n)})
+	}
+	return sizes
+}
+
+// smallStratum is the size of the stratum of smallest |w| of a layer of
+// n weights.
+func smallStratum(n int) int { return max(1, n/10) }
+
 // Sample draws per binary layer of net perStratum distinct weights
 // uniformly, and perStratum distinct weights among the 10% smallest |w|
 // (fewer if the layer or its smallest tenth holds fewer), from
@@ -110,7 +126,7 @@ func Sample(net nn.Layer, perStratum int, seed uint64) []Site {
 			order[i] = i
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(math.Abs(float64(w[a])), math.Abs(float64(w[b]))) })
-		small := order[:max(1, n/10)]
+		small := order[:smallStratum(n)]
 		for _, j := range r.Perm(len(small))[:min(perStratum, len(small))] {
 			sites = append(sites, Site{li, small[j], SmallAbs})
 		}

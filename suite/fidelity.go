@@ -35,12 +35,13 @@ type FidelitySpec struct {
 	Seed     uint64
 	// Epochs lists the states of Run: 0 is the initial weights, e the
 	// weights after epoch e (the last epoch's are the run's final weights;
-	// others need gradbench run --keep-epochs). Empty means 0 and the last.
+	// others need gradbench run --keep-epochs). Empty means 0 and the last;
+	// an epoch listed twice is refused.
 	Epochs     []int
 	Estimators []estimators.Spec
 	// Batch is the evaluation batch size (default 512), PerStratum the
 	// sampled weights per stratum and binary layer (default 64), Reps the
-	// bootstrap resamples (default 1000).
+	// bootstrap resamples (default 1000, at least MinFidelityReps).
 	Batch, PerStratum, Reps int
 	// EvalBatches is the number of evaluation batches (default 1): the
 	// flips and the predictions are measured on each, and the scores get a
@@ -61,17 +62,44 @@ const (
 	DefaultFidelityPerStratum = 64
 	DefaultFidelityReps       = 1000
 	DefaultFidelityBatches    = 1
+	// MinFidelityReps is the fewest bootstrap resamples taken. A 95%
+	// percentile interval's ends are the empirical 2.5% and 97.5% points
+	// of the resampled scores: below 41 resamples they are the smallest
+	// and the largest resample (the interval is the resamples' range,
+	// whose coverage grows with their number), and an end set by one or
+	// two resamples in its tail moves with each. 200 is the fewest that
+	// put 2.5% of the resamples, 5, at or beyond each end: the ends are
+	// then the 5th smallest and the 6th largest.
+	MinFidelityReps = 200
 )
 
 // FidelityResult holds the measurements of every state.
 type FidelityResult struct {
-	Label      string
-	Layers     []string // binary layers, by nn.Walk path
+	Label  string
+	Layers []string // binary layers, by nn.Walk path
+	// PerStratum is the sample asked for per stratum and binary layer;
+	// Sampled[l] the weights layer l gave each stratum: PerStratum, or
+	// all of the stratum where it holds fewer (the layer's weights, or
+	// its tenth of smallest |w|). Every state samples the same numbers.
+	PerStratum int
+	Sampled    []LayerSample
 	Estimators []string
 	Batches    int // evaluation batches
 	States     []FidelityState
 	Elapsed    time.Duration
 }
+
+// A LayerSample is how many weights of one binary layer were sampled
+// uniformly and among its 10% smallest |w|, and how many each stratum
+// holds.
+type LayerSample struct {
+	Uniform, Small     int
+	UniformOf, SmallOf int
+}
+
+// Short reports whether a stratum of the layer held fewer weights than
+// per, the sample asked for, and gave all it holds.
+func (s LayerSample) Short(per int) bool { return s.Uniform < per || s.Small < per }
 
 // FidelityState holds the measurements at one network state.
 type FidelityState struct {
@@ -127,8 +155,11 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	per := cmp0(spec.PerStratum, DefaultFidelityPerStratum)
 	reps := cmp0(spec.Reps, DefaultFidelityReps)
 	nb := cmp0(spec.EvalBatches, DefaultFidelityBatches)
-	if batch < 2 || per < 1 || reps < 1 || nb < 1 {
-		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d, bootstrap resamples %d and evaluation batches %d: want batch >= 2 and the others >= 1", batch, per, reps, nb)
+	if batch < 2 || per < 1 || nb < 1 {
+		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d and evaluation batches %d: want batch >= 2 and the others >= 1", batch, per, nb)
+	}
+	if reps < MinFidelityReps {
+		return nil, fmt.Errorf("suite: fidelity: %d bootstrap resamples: want at least %d, the fewest that put %d resamples at or beyond each end of a 95%% percentile interval (MinFidelityReps)", reps, MinFidelityReps, MinFidelityReps/40)
 	}
 	cfg, states, label, err := spec.states()
 	if err != nil {
@@ -167,6 +198,18 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	// The cost: one pass per sampled weight, evaluation batch and state,
 	// timed on the first, the flips split over the cores.
 	sites := fidelity.Sample(&ref.Net, per, cfg.Seed)
+	res.PerStratum = per
+	res.Sampled = make([]LayerSample, len(res.Layers))
+	for l, n := range fidelity.StratumSizes(&ref.Net) {
+		res.Sampled[l].UniformOf, res.Sampled[l].SmallOf = n[0], n[1]
+	}
+	for _, s := range sites {
+		if s.Stratum == fidelity.SmallAbs {
+			res.Sampled[s.Layer].Small++
+		} else {
+			res.Sampled[s.Layer].Uniform++
+		}
+	}
 	total := len(states) * nb * (len(sites) + 1)
 	fidelity.TrueLoss(&ref.Net, &ce, eval) // sizes the buffers
 	t1 := time.Now()
@@ -356,6 +399,11 @@ func (s fidelityState) epoch() int {
 
 // states returns the run configuration and the states spec names.
 func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
+	for i, e := range spec.Epochs {
+		if slices.Contains(spec.Epochs[:i], e) {
+			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epochs %v: epoch %d is given twice: each state is measured once, so give each epoch once", spec.Epochs, e)
+		}
+	}
 	if spec.Run == "" {
 		if !spec.Init || spec.Workload == nil {
 			return Config{}, nil, "", errors.New("suite: fidelity: no network state: give a run (--run <dir>/<key>.json) or --init")

@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,6 +20,96 @@ import (
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
+
+// TestFidelityEpochsTwice: an epoch listed twice is refused, naming it,
+// rather than measuring the same state twice.
+func TestFidelityEpochsTwice(t *testing.T) {
+	specs, err := estimators.ParseList("ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		epochs []int
+		want   string
+	}{
+		{[]int{0, 0}, "suite: fidelity: epochs [0 0]: epoch 0 is given twice: each state is measured once, so give each epoch once"},
+		{[]int{5, 1, 5}, "suite: fidelity: epochs [5 1 5]: epoch 5 is given twice: each state is measured once, so give each epoch once"},
+	} {
+		_, err := Fidelity(context.Background(), FidelitySpec{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), Epochs: tc.epochs, Estimators: specs})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("epochs %v: error %v, want %s", tc.epochs, err, tc.want)
+		}
+	}
+}
+
+// TestFidelityFewResamples: fewer bootstrap resamples than the 95%
+// percentile interval needs are refused, not used to print an interval
+// that is the resamples' range.
+func TestFidelityFewResamples(t *testing.T) {
+	specs, err := estimators.ParseList("ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reps := range []int{1, 2, MinFidelityReps - 1} {
+		_, err := Fidelity(context.Background(), FidelitySpec{Init: true, Seed: 1, Estimators: specs, Reps: reps})
+		want := fmt.Sprintf("suite: fidelity: %d bootstrap resamples: want at least %d", reps, MinFidelityReps)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Reps %d: error %v, want %s…", reps, err, want)
+		}
+	}
+}
+
+// TestFidelitySampleReported: where a layer, or its tenth of smallest
+// |w|, holds fewer weights than the sample asked for, the result and its
+// table say what each layer gave instead of the clamp going unsaid.
+func TestFidelitySampleReported(t *testing.T) {
+	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := estimators.ParseList("ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		per int
+		// The tiny ResNet-20's first binary layer has 36 weights, its
+		// seventh 72, its last (the control) 576.
+		first, seventh, last LayerSample
+		note                 string
+	}{
+		{2, LayerSample{2, 2, 36, 3}, LayerSample{2, 2, 72, 7}, LayerSample{2, 2, 576, 57},
+			"over 72 sampled weights per state (2 per binary layer drawn uniformly and 2 among its 10% smallest |w|, in every layer);"},
+		{4, LayerSample{4, 3, 36, 3}, LayerSample{4, 4, 72, 7}, LayerSample{4, 4, 576, 57},
+			"over 138 sampled weights per state (4 per binary layer drawn uniformly and 4 among its 10% smallest |w|; in 6 of the 18 layers a stratum holds fewer, and all its weights were taken: see the per-layer table's sampled column);"},
+		{50, LayerSample{36, 3, 36, 3}, LayerSample{50, 7, 72, 7}, LayerSample{50, 50, 576, 57},
+			"over 1189 sampled weights per state (50 per binary layer drawn uniformly and 50 among its 10% smallest |w|; in 13 of the 18 layers a stratum holds fewer"},
+	} {
+		res, err := Fidelity(context.Background(), FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 16, PerStratum: tc.per, Reps: MinFidelityReps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Sampled) != 18 || res.PerStratum != tc.per || res.Sampled[0] != tc.first || res.Sampled[6] != tc.seventh || res.Sampled[17] != tc.last {
+			t.Errorf("sample %d: per stratum %d, sampled %+v, want first %+v, seventh %+v, last %+v", tc.per, res.PerStratum, res.Sampled, tc.first, tc.seventh, tc.last)
+		}
+		n := 0
+		for _, s := range res.Sampled {
+			n += s.Uniform + s.Small
+		}
+		if got := res.States[0].Rows[0].Overall.N; got != n {
+			t.Errorf("sample %d: %d weights scored, the layers' samples add up to %d", tc.per, got, n)
+		}
+		var md bytes.Buffer
+		if err := res.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{tc.note}
+		if tc.per == 4 {
+			want = append(want, "| 2.0.0  | 4 + all 3 ", "| 8.0.0  | 4 + 4 ")
+		}
+		texttest.ContainsAll(t, fmt.Sprintf("markdown at sample %d", tc.per), md.String(), want...)
+	}
+}
 
 // TestFidelityAlongARun trains the tiny recipe with KeepEpochs, measures
 // fidelity at its three states, and checks that the states are the run's
@@ -44,7 +135,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50}
+	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
 	spec.Progress = func(done, total int) { last = done }
@@ -70,7 +161,7 @@ func TestFidelityAlongARun(t *testing.T) {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
 	}
-	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50})
+	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +170,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	// Two evaluation batches: the first batch's numbers stay, and the
 	// scores get a mean and an interval over the batches.
-	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: 50, EvalBatches: 2})
+	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

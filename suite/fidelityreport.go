@@ -43,13 +43,13 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(w)
-		head = []string{"layer"}
+		head = []string{"layer", "sampled: uniform + smallest tenth"}
 		for _, e := range r.Estimators {
 			head = append(head, e)
 		}
 		rows = nil
 		for l, path := range r.Layers {
-			row := []string{path}
+			row := []string{path, r.sampled(l)}
 			for _, est := range st.Rows {
 				row = append(row, f3(est.PerLayer[l].Pearson))
 			}
@@ -57,9 +57,10 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 		}
 		fmt.Fprintln(w, "Pearson correlation of δ with ΔL per binary layer (the last is the control):")
 		fmt.Fprintln(w)
-		if err := mdtable.Write(w, 1, head, rows); err != nil {
+		if err := mdtable.Write(w, 2, head, rows); err != nil {
 			return err
 		}
+		head = append([]string{"estimator"}, r.Estimators...)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Agreement: cosine between the estimators' latent gradients, mean over binary layers:")
 		fmt.Fprintln(w)
@@ -72,7 +73,6 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 			}
 			rows = append(rows, row)
 		}
-		head[0] = "estimator"
 		if err := mdtable.Write(w, 1, head, rows); err != nil {
 			return err
 		}
@@ -105,9 +105,43 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 		}
 		fmt.Fprintln(w)
 	}
-	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state; 95%% CI: bootstrap percentile intervals over the sampled weights (of the first evaluation batch).%s Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Descent: matched norm is the η with ‖η·g‖ the median over the estimators of ‖lr·g‖; the full-precision layers do not move. Wall time %s.\n",
-		"one evaluation batch of training images", r.States[0].Rows[0].Overall.N, overBatches(r.Batches), r.Elapsed.Round(time.Second))
+	_, err := fmt.Fprintf(w, "δ = −2b·∂L_E/∂b predicted by each estimator's backward pass, ΔL the exact change of flipping the sign of one binary weight (true loss: sign forward, no noise adaptation, BatchNorm in training mode, on %s), over %d sampled weights per state%s; 95%% CI: bootstrap percentile intervals over the sampled weights (of the first evaluation batch).%s Sign agreement over the flips with |ΔL| above float noise; top-k precision: of the 10%% of weights predicted to lower the loss most, the fraction that do, against the base rate of all sampled weights. Descent: matched norm is the η with ‖η·g‖ the median over the estimators of ‖lr·g‖; the full-precision layers do not move. Wall time %s.\n",
+		"one evaluation batch of training images", r.States[0].Rows[0].Overall.N, r.sampleNote(), overBatches(r.Batches), r.Elapsed.Round(time.Second))
 	return err
+}
+
+// sampled is the per-layer table's cell of the weights layer l gave each
+// stratum: "all n" where the stratum holds fewer than asked.
+func (r *FidelityResult) sampled(l int) string {
+	if l >= len(r.Sampled) {
+		return "–"
+	}
+	one := func(got int) string {
+		if got < r.PerStratum {
+			return "all " + strconv.Itoa(got)
+		}
+		return strconv.Itoa(got)
+	}
+	return one(r.Sampled[l].Uniform) + " + " + one(r.Sampled[l].Small)
+}
+
+// sampleNote says how the weights were sampled and, where a stratum of a
+// layer held fewer than asked, in how many layers.
+func (r *FidelityResult) sampleNote() string {
+	if r.PerStratum == 0 {
+		return ""
+	}
+	short := 0
+	for _, s := range r.Sampled {
+		if s.Short(r.PerStratum) {
+			short++
+		}
+	}
+	note := fmt.Sprintf(" (%d per binary layer drawn uniformly and %d among its 10%% smallest |w|", r.PerStratum, r.PerStratum)
+	if short == 0 {
+		return note + ", in every layer)"
+	}
+	return note + fmt.Sprintf("; in %d of the %d layers a stratum holds fewer, and all its weights were taken: see the per-layer table's sampled column)", short, len(r.Sampled))
 }
 
 // overBatches says how the intervals over evaluation batches are made.

@@ -139,7 +139,7 @@ func LoadRecipe(nameOrFile string) (*Recipe, error) {
 }
 
 // ParseRecipe reads and validates one JSON recipe. defaultName is used when
-// the file sets no name.
+// the file has no "name" key; a "name" given empty is refused.
 func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	b, err := io.ReadAll(rd)
 	if err != nil {
@@ -172,6 +172,11 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 		return nil, fmt.Errorf("suite: recipe %s: missing required keys %s", defaultName, strings.Join(missing, ", "))
 	}
 	if r.Name == "" {
+		if _, ok := keys["name"]; ok {
+			// Given empty, not left out: naming the recipe after the
+			// file would not be the value given.
+			return nil, fmt.Errorf("suite: recipe %s: key \"name\" is \"\": give the recipe a name, or leave the key out to name it after its file (%s)", defaultName, defaultName)
+		}
 		r.Name = defaultName
 	}
 	if err := r.Validate(); err != nil {

@@ -94,6 +94,8 @@ func TestRecipeErrors(t *testing.T) {
 		{"null required", edit(`"weight_decay": 0`, `"weight_decay": null`), `key "weight_decay" is null`},
 		{"null optional", edit(`"epochs": 1`, `"epochs": 1, "width": null`), `key "width" is null: give a value, or leave out a key that is optional`},
 		{"null name", edit(`"epochs": 1`, `"epochs": 1, "name": null`), `key "name" is null`},
+		{"empty name", edit(`"epochs": 1`, `"epochs": 1, "name": ""`), `suite: recipe test: key "name" is "": give the recipe a name, or leave the key out to name it after its file (test)`},
+		{"blank name", edit(`"epochs": 1`, `"epochs": 1, "name": " "`), `suite: recipe name " ": want a word without spaces or slashes`},
 		{"lr 0 as float32", edit(`"lr": 0.05`, `"lr": 1e-50`), "suite: recipe test: bad lr 1e-50: it is 0 as float32, the precision training computes in"},
 		{"lr infinite as float32", edit(`"lr": 0.05`, `"lr": 1e300`), "bad lr 1e+300: it is infinite as float32, the precision training computes in (want at most 3.4028234663852886e+38)"},
 		{"momentum 1 as float32", edit(`"momentum": 0.9`, `"momentum": 0.99999999999`), "bad momentum 0.99999999999: it is 1 as float32, the precision training computes in (want at most 0.9999999403953552)"},

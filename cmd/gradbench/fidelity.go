@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,10 +58,10 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	fs.StringVar(&sf.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
 	run := fs.String("run", "", "the finished run whose states to measure: its record `file` <key>.json")
 	init := fs.Bool("init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
-	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, 0 the initial weights (default 0 and the last)")
+	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
 	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
-	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer")
-	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, "bootstrap `resamples`")
+	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer: drawn uniformly and among the layer's 10% smallest |w|, or all of a stratum that holds fewer (the per-layer table says what each layer gave)")
+	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, at least %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 41 the ends are the smallest and largest resample)", suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40))
 	nb := fs.Int("eval-batches", suite.DefaultFidelityBatches, "evaluation `batches`: with 2 or more, the flips and predictions are measured on each and the table adds the scores' mean and 95% interval over batches (each batch costs as much as the first)")
 	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
@@ -68,8 +69,13 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 		return err
 	}
 	spec := suite.FidelitySpec{Run: *run, Init: *init, Batch: *batch, PerStratum: *per, Reps: *reps, EvalBatches: *nb, DataDir: sf.data}
-	if *batch < 2 || *per < 1 || *reps < 1 || *nb < 1 {
-		return fmt.Errorf("fidelity: --batch %d, --sample %d, --bootstrap %d, --eval-batches %d: want --batch >= 2 and the others >= 1", *batch, *per, *reps, *nb)
+	if *batch < 2 || *per < 1 || *nb < 1 {
+		return fmt.Errorf("fidelity: --batch %d, --sample %d, --eval-batches %d: want --batch >= 2 and the others >= 1", *batch, *per, *nb)
+	}
+	if *reps < suite.MinFidelityReps {
+		// Fewer would print an interval that is not a 95% one: with 2,
+		// [0.062, 0.062].
+		return fmt.Errorf("fidelity: --bootstrap %d: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 41 they are the smallest and largest resample)", *reps, suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40)
 	}
 	if *run == "" && !*init {
 		return errors.New("fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)")
@@ -96,6 +102,11 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 			e, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil || e < 0 {
 				return fmt.Errorf("fidelity: --epochs %q: want comma-separated epochs >= 0, such as 0,5,10", *epochs)
+			}
+			if slices.Contains(spec.Epochs, e) {
+				// The same state measured twice would be one state shown
+				// as two.
+				return fmt.Errorf("fidelity: --epochs %q: epoch %d is given twice: each state is measured once, so give each epoch once", *epochs, e)
 			}
 			spec.Epochs = append(spec.Epochs, e)
 		}

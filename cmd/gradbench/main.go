@@ -106,14 +106,20 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses args into fs and rejects positional arguments, which no
-// gradbench command takes, and a flag given twice (the flag package would
+// gradbench command takes, a flag given twice (the flag package would
 // silently keep the last value), but for flags meant to repeat (their
-// Value is a repeatable).
+// Value is a repeatable), and a flag given an empty or all-blank value.
+//
+// An empty value is refused for every flag, not only where the command
+// would fail on it: most flags' zero value means "not given" (--model ""
+// would train the recipe's model, curves --format "" would print
+// nothing), so a value given empty would be silently replaced by a
+// default. No gradbench flag gives "" a meaning of its own.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	// Count each flag's values through a wrapper, put back once parsed (and
 	// before usage is printed: the defaults are read from the flags'
 	// own Values).
-	var twice []string
+	var twice, blank []string
 	given := map[string][]string{}
 	orig := map[*flag.Flag]flag.Value{}
 	restore := func() {
@@ -132,6 +138,12 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			given[f.Name] = append(given[f.Name], v)
 			if len(given[f.Name]) == 2 {
 				twice = append(twice, f.Name)
+			}
+			if strings.TrimSpace(v) == "" {
+				// Not applied: a numeric flag would fail on it with the
+				// whole usage; it is refused once parsing ends.
+				blank = append(blank, f.Name)
+				return false
 			}
 			return len(given[f.Name]) == 1
 		}}
@@ -156,10 +168,39 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return fmt.Errorf("%s: %s: give each flag once", fs.Name(), strings.Join(each, "; "))
 	}
+	if len(blank) > 0 {
+		restore() // the flags' own Values, to tell their kinds and defaults
+		sort.Strings(blank)
+		var each []string
+		for _, name := range blank {
+			each = append(each, emptyFlag(fs.Lookup(name), given[name][0]))
+		}
+		return fmt.Errorf("%s: %s", fs.Name(), strings.Join(each, "; "))
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q (flags only; see gradbench help %s)", fs.Name(), fs.Arg(0), fs.Name())
 	}
 	return nil
+}
+
+// emptyFlag says that flag f was given the empty or blank value v, what
+// it wants instead (the name its usage gives its value) and that leaving
+// it out gives its default.
+func emptyFlag(f *flag.Flag, v string) string {
+	what := "empty"
+	if v != "" {
+		what = "blank"
+	}
+	want, _ := flag.UnquoteUsage(f)
+	switch want {
+	case "", "string", "int", "uint", "float", "duration", "value":
+		want = "value" // a type's name, not a name from the usage
+	}
+	def := ""
+	if _, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok && f.DefValue != "" && f.DefValue != "0" {
+		def = " (" + f.DefValue + ")"
+	}
+	return fmt.Sprintf("--%s %q is %s: give the %s, or leave --%s out for its default%s", f.Name, v, what, want, f.Name, def)
 }
 
 // repeatable is the Value of a flag that may be given more than once, each

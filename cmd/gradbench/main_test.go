@@ -130,3 +130,53 @@ func TestFlagGivenTwice(t *testing.T) {
 		t.Errorf("a refused command wrote %s: %v", out, err)
 	}
 }
+
+// TestFlagGivenEmpty: a flag given an empty or all-blank value is refused,
+// naming it, instead of being taken as if it had not been given (run
+// --model "" trained the recipe's model, curves --format "" printed
+// nothing and exited 0); nothing is written.
+func TestFlagGivenEmpty(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	svg := filepath.Join(dir, "c.svg")
+	run := func(args ...string) []string {
+		return append([]string{"run", "--recipe", recipe, "--out", out, "--quiet"}, args...)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{run("--model", ""), `run: --model "" is empty: give the name, or leave --model out for its default`},
+		{run("--dataset", ""), `run: --dataset "" is empty: give the name, or leave --dataset out for its default`},
+		{run("--optimizers", " "), `run: --optimizers " " is blank: give the optimizers, or leave --optimizers out for its default`},
+		{run("--ablation", ""), `run: --ablation "" is empty: give the value, or leave --ablation out for its default`},
+		{run("--lr-grid", "\t"), `run: --lr-grid "\t" is blank: give the multipliers, or leave --lr-grid out for its default`},
+		{[]string{"run", "--recipe", recipe, "--out", ""}, `run: --out "" is empty: give the directory, or leave --out out for its default (` + filepath.Join("results", "runs") + `)`},
+		{run("--cell", ""), `run: --cell "" is empty: give the cell, or leave --cell out for its default`},
+		{run("--epochs", ""), `run: --epochs "" is empty: give the value, or leave --epochs out for its default`},
+		{run("--model=", "--dataset", " "), `run: --dataset " " is blank: give the name, or leave --dataset out for its default; --model "" is empty: give the name, or leave --model out for its default`},
+		{[]string{"plan", "--recipe", "", "--out", out}, `plan: --recipe "" is empty: give the name, or leave --recipe out for its default (fmnist-10)`},
+		{[]string{"eval", "--model", "m.gbnn", "--impl", ""}, `eval: --impl "" is empty: give the value, or leave --impl out for its default`},
+		{[]string{"eval", "--model", "m.gbnn", "--dataset", ""}, `eval: --dataset "" is empty: give the name, or leave --dataset out for its default`},
+		{[]string{"curves", "--svg", ""}, `curves: --svg "" is empty: give the value, or leave --svg out for its default`},
+		{[]string{"curves", "--estimators", ""}, `curves: --estimators "" is empty: give the value, or leave --estimators out for its default`},
+		{[]string{"curves", "--format", ""}, `curves: --format "" is empty: give the value, or leave --format out for its default (tsv)`},
+		{[]string{"curves", "--svg", svg, "--format", ""}, `curves: --format "" is empty: give the value, or leave --format out for its default (tsv)`},
+		{[]string{"table", "--runs", out, "--curves", ""}, `table: --curves "" is empty: give the file, or leave --curves out for its default`},
+		{[]string{"slurm", "--recipe", recipe, "--out", out, "--partition", " "}, `slurm: --partition " " is blank: give the partition, or leave --partition out for its default`},
+		{[]string{"fidelity", "--init", "--recipe", recipe, "--out", ""}, `fidelity: --out "" is empty: give the directory, or leave --out out for its default`},
+		{[]string{"models", "--input", ""}, `models: --input "" is empty: give the CxHxW, or leave --input out for its default`},
+		{[]string{"export", "--run", "r.json", "--out", ""}, `export: --out "" is empty: give the file, or leave --out out for its default`},
+	} {
+		stdout, stderr, err := runGradbench(t, tc.args...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("gradbench %q: error %v, want %s\n%s%s", tc.args, err, tc.want, stdout, stderr)
+		}
+	}
+	for _, p := range []string{out, svg} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a refused command wrote %s: %v", p, err)
+		}
+	}
+}

@@ -94,15 +94,23 @@ func TestRefuses(t *testing.T) {
 			"suite: fidelity: epoch 3 is outside the run's 0..2", nil),
 		pos("9 fidelity --epochs x", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "x"},
 			`fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`, nil),
+		pos("9 fidelity --epochs 0,0", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,0"},
+			`fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`, nil),
+		pos("9 fidelity --epochs 2,0,2", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "2,0,2"},
+			`fidelity: --epochs "2,0,2": epoch 2 is given twice: each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
 			"suite: fidelity: epochs [2] need a run (--run): --init has the initial state only", nil),
+		pos("9 fidelity --bootstrap 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "2"},
+			"fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+		pos("9 fidelity --bootstrap 199", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "199"},
+			"fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --sample 0", []string{"fidelity", "--init", "--sample", "0"},
-			"fidelity: --batch 512, --sample 0, --bootstrap 1000, --eval-batches 1: want --batch >= 2 and the others >= 1", nil),
+			"fidelity: --batch 512, --sample 0, --eval-batches 1: want --batch >= 2 and the others >= 1", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
 			"suite: fidelity: evaluation batch 5000 is more than the 2048 training images of synthetic", nil),
 		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "600", "--eval-batches", "3"},
 			"suite: fidelity: 3 evaluation batches of 600 and the batch between the first two (the training batch's) need 2400 images, more than the 2048 training images of synthetic", nil),
-		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "20"}, "", func(t *testing.T, stdout, stderr string) {
+		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "200"}, "", func(t *testing.T, stdout, stderr string) {
 			texttest.ContainsAll(t, "fidelity output", stdout, "epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson")
 			if !strings.Contains(stderr, "network passes, expected") {
 				t.Errorf("fidelity did not print the expected time first:\n%s", stderr)
@@ -124,8 +132,12 @@ func TestRefuses(t *testing.T) {
 			"fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)", nil),
 		pos("fidelity --run --recipe --seeds", []string{"fidelity", "--run", fx.oneRecord, "--recipe", "quick", "--seeds", "2"},
 			"fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)", nil),
-		pos("fidelity --init --seeds 3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "3", "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "20", "--quiet"}, "", func(t *testing.T, stdout, _ string) {
-			texttest.ContainsAll(t, "fidelity output", stdout, "#### Gradient fidelity: initial state of seed 3, resnet20")
+		pos("fidelity --init --seeds 3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "3", "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--quiet"}, "", func(t *testing.T, stdout, _ string) {
+			// --sample 4 is more than the tenth of smallest |w| of the
+			// first six layers (36 weights, a tenth of 3): the output
+			// says what each layer gave.
+			texttest.ContainsAll(t, "fidelity output", stdout, "#### Gradient fidelity: initial state of seed 3, resnet20", "| sampled: uniform + smallest tenth |",
+				"| 2.0.0  | 4 + all 3 ", "| 8.0.0  | 4 + 4 ", "over 138 sampled weights per state (4 per binary layer drawn uniformly and 4 among its 10% smallest |w|; in 6 of the 18 layers a stratum holds fewer, and all its weights were taken: see the per-layer table's sampled column)")
 		}),
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
@@ -138,9 +150,9 @@ func TestRefuses(t *testing.T) {
 		pos("fda,omega=0.2", plan("fda,omega=0.2"), `estimators: "fda,omega=0.2": parameters follow a colon, as in "fda:omega=0.2"`, nil),
 		pos("image file replaced by a folder", []string{"run", "--recipe", fx.recipe, "--dataset", "mnist", "--data", fx.folderData, "--out", fx.scratch("folder")},
 			"data: "+filepath.Join(fx.folderData, "train-images-idx3-ubyte")+" is a directory, want the train split's data file (train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz])", nil),
-		pos(`run --out ""`, []string{"run", "--recipe", fx.recipe, "--out", ""}, `suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`, nil),
-		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`, nil),
-		pos(`table --runs ""`, []string{"table", "--runs", ""}, `suite: the runs directory is "" (--runs ""): want a directory of run records, such as results/runs`, nil),
+		pos(`run --out ""`, []string{"run", "--recipe", fx.recipe, "--out", ""}, `run: --out "" is empty: give the directory, or leave --out out for its default (results/runs)`, nil),
+		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `plan: --out "" is empty: give the directory, or leave --out out for its default (results/runs)`, nil),
+		pos(`table --runs ""`, []string{"table", "--runs", ""}, `table: --runs "" is empty: give the directory, or leave --runs out for its default (results/runs)`, nil),
 		pos("table --diagnostics --ablation main", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics", "--ablation", "main"},
 			"--diagnostics with --ablation main: give one of them", nil),
 		pos("table --diagnostics", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics"}, "", func(t *testing.T, stdout, _ string) {
