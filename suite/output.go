@@ -1,7 +1,9 @@
 package suite
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,6 +110,26 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 				return refuse(fmt.Sprintf("it is the same file as %s %s, which this command also writes", prev.Flag, prev.Path))
 			}
 		}
+	}
+	return nil
+}
+
+// CheckOutputDir checks, before a command does its work, that dir (the
+// value of flag) can take the files the command writes into it at the
+// end: it is a directory, or nothing yet (it is then created). The error
+// names the flag and the value.
+func CheckOutputDir(flag, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s %s: %w", flag, dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%s %s: not a directory: name a directory to write into (it is created if missing)", flag, dir)
 	}
 	return nil
 }

@@ -68,6 +68,9 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := suite.CheckOutputDir("--out", *out); err != nil {
+		return fmt.Errorf("fidelity: %w", err) // before the measurement, not after it
+	}
 	spec := suite.FidelitySpec{Run: *run, Init: *init, Batch: *batch, PerStratum: *per, Reps: *reps, EvalBatches: *nb, DataDir: sf.data}
 	if *batch < 2 || *per < 1 || *nb < 1 {
 		return fmt.Errorf("fidelity: --batch %d, --sample %d, --eval-batches %d: want --batch >= 2 and the others >= 1", *batch, *per, *nb)

@@ -94,6 +94,10 @@ func TestRefuses(t *testing.T) {
 			"suite: fidelity: epoch 3 is outside the run's 0..2", nil),
 		pos("9 fidelity --epochs x", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "x"},
 			`fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`, nil),
+		// An --out that cannot take the files is refused before the
+		// measurement, not after it: here the run's record, a file.
+		pos("9 fidelity --out a file", []string{"fidelity", "--run", fx.oneRecord, "--out", fx.oneRecord},
+			"fidelity: --out "+fx.oneRecord+": not a directory: name a directory to write into (it is created if missing)", nil),
 		pos("9 fidelity --epochs 0,0", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,0"},
 			`fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --epochs 2,0,2", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "2,0,2"},
