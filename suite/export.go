@@ -115,6 +115,15 @@ type LoadedRun struct {
 	Train, Test *data.Dataset
 }
 
+// TestLoader returns the loader of the run's test split as the run
+// evaluated it: its test subset, in batches of its training batch or of
+// the subset's size when that is smaller (a recipe may evaluate a test
+// subset smaller than its batch).
+func (lr *LoadedRun) TestLoader() (*data.Loader, error) {
+	cfg := lr.Record.Config
+	return testLoader(lr.Test, cfg.Batch, cfg.TestSubset)
+}
+
 // LoadRun loads the network of a finished run with its final weights:
 // run names the run by its record, <dir>/<key>.json, or its final
 // weights, <dir>/<key>.weights; the dataset is read from dataDir when it
