@@ -460,3 +460,51 @@ func (fx *refuseFixture) umaskRun(t *testing.T) (string, string, error) {
 	}
 	return bad.String(), "", nil
 }
+
+// TestExportRefusesDatasetFile: the dataset files export reads (the run's
+// training and test splits, to rebuild its model) are inputs like its
+// record and weights: an --out naming one is refused, and the file is
+// left as it was, not replaced by the model.
+func TestExportRefusesDatasetFile(t *testing.T) {
+	dir := t.TempDir()
+	mnist := filepath.Join(dir, "mnist")
+	writeMNIST(t, mnist, "train", 64)
+	writeMNIST(t, mnist, "t10k", 32)
+	runs := filepath.Join(dir, "runs")
+	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", writeRecipe(t, dir, tinyRecipe), "--dataset", "mnist", "--data", mnist, "--estimators", "ste", "--out", runs); err != nil {
+		t.Fatalf("gradbench run: %v\n%s", err, stderr)
+	}
+	recs, err := suite.ReadRecords(runs)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records: %v, %v", recs, err)
+	}
+	record := suite.RecordPath(runs, recs[0].Key)
+	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+		path := filepath.Join(mnist, name)
+		before, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := "train"
+		if strings.HasPrefix(name, "t10k") {
+			split = "test"
+		}
+		want := fmt.Sprintf("suite: export: --out %s: refusing to write there: it is the same file as the mnist %s split's file %s, which this command reads; name another file", path, split, path)
+		_, _, err = runGradbench(t, "export", "--run", record, "--data", mnist, "--out", path)
+		if err == nil || err.Error() != want {
+			t.Errorf("export --out %s: error %v, want %s", name, err, want)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+			t.Errorf("export --out %s replaced the dataset file it read", name)
+		}
+	}
+	// Another spelling of the same file is the same file.
+	other := filepath.Join(mnist, ".", "t10k-labels-idx1-ubyte")
+	if _, _, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", other); err == nil || !strings.Contains(err.Error(), "which this command reads") {
+		t.Errorf("export --out %s: error %v, want a refusal", other, err)
+	}
+	// A file beside them is an ordinary output.
+	if _, stderr, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", filepath.Join(mnist, "model.gbnn")); err != nil {
+		t.Errorf("export into the dataset's directory: %v\n%s", err, stderr)
+	}
+}
