@@ -52,6 +52,7 @@ func TestFidelityRefuses(t *testing.T) {
 		{"--eval-batches 0", FidelityRequest{Init: true, EvalBatches: n(0)},
 			"suite: fidelity: --eval-batches 0: want at least 1 evaluation batch"},
 		{"--bootstrap 0", FidelityRequest{Init: true, Bootstrap: n(0)}, bootstrap(0)},
+		{"--bootstrap 1", FidelityRequest{Init: true, Bootstrap: n(1)}, bootstrap(1)},
 		{"--bootstrap 2", FidelityRequest{Run: run, Bootstrap: n(2)}, bootstrap(2)},
 		{"--bootstrap 199", FidelityRequest{Init: true, Bootstrap: n(MinFidelityReps - 1)}, bootstrap(199)},
 		{"--epochs x", FidelityRequest{Run: run, Epochs: "x"},
