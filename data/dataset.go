@@ -55,8 +55,12 @@ type Dataset struct {
 	Crop int
 
 	// Source is the directory the split was read from; empty for a
-	// generated dataset.
+	// generated dataset. Files are the files it was read from (for an
+	// ImageNet-style split, its class-folder tree's directory); nil for a
+	// generated dataset. A command that writes files checks its outputs
+	// against them, so as not to replace a dataset it read.
 	Source string
+	Files  []string
 
 	Pixels []uint8 // N*C*H*W values, NCHW
 	Labels []int32 // N labels in [0, Classes)

@@ -97,11 +97,12 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 			return nil, err
 		}
 	}
-	d, err := s.read(ctx, dir, split, opt)
+	paths, _ := s.locate(dir, split)
+	d, err := s.read(ctx, dir, paths, split, opt)
 	if err != nil {
 		return nil, err
 	}
-	d.Name, d.Split, d.Source = name, split, dir
+	d.Name, d.Split, d.Source, d.Files = name, split, dir, paths
 	d.Mean, d.Std = s.mean, s.std
 	if d.ClassNames == nil {
 		d.ClassNames = s.classNames
@@ -124,9 +125,9 @@ func OpenSplits(ctx context.Context, name string, opt Options) (train, test *Dat
 	return train, test, nil
 }
 
-// read reads the split from dir, which holds it (find said so).
-func (s *spec) read(ctx context.Context, dir string, split Split, opt Options) (*Dataset, error) {
-	paths, _ := s.locate(dir, split)
+// read reads the split from dir, which holds it (find said so), at
+// paths (locate's).
+func (s *spec) read(ctx context.Context, dir string, paths []string, split Split, opt Options) (*Dataset, error) {
 	switch s.format {
 	case formatIDX:
 		return readIDX(paths[0], paths[1], s.h, s.w, s.classes)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,11 @@ func TestOpenSearchOrder(t *testing.T) {
 		}
 	}
 	check("explicit directory", open(Options{Dir: explicit}), 8, explicit)
+	// The files read, compressed here: what a command's outputs must not
+	// replace.
+	if got, want := open(Options{Dir: explicit}).Files, []string{filepath.Join(explicit, "train-images-idx3-ubyte.gz"), filepath.Join(explicit, "train-labels-idx1-ubyte.gz")}; !slices.Equal(got, want) {
+		t.Errorf("files read %q, want %q", got, want)
+	}
 	check("explicit directory/<name>", open(Options{Dir: nested}), 9, filepath.Join(nested, "fashion-mnist"))
 	check("$GRADBENCH_DATA", open(Options{}), 7, filepath.Join(env, "fashion-mnist"))
 	t.Setenv(EnvDataDir, "")
@@ -155,6 +161,9 @@ func TestOpenCIFAR(t *testing.T) {
 	if train.N != 20 || test.N != 4 || train.ClassNames[0] != "airplane" || len(train.Mean) != 3 {
 		t.Errorf("OpenSplits(cifar10) = %v, %v; want 20 and 4 images with CIFAR-10 metadata", train, test)
 	}
+	if len(train.Files) != 5 || len(test.Files) != 1 || test.Files[0] != filepath.Join(dir, "cifar-10-batches-bin", "test_batch.bin") {
+		t.Errorf("files read: train %q, test %q", train.Files, test.Files)
+	}
 }
 
 func TestOpenSynthetic(t *testing.T) {
@@ -165,6 +174,9 @@ func TestOpenSynthetic(t *testing.T) {
 	want, _ := Synthetic(Test, SyntheticConfig{N: 30, Seed: 3})
 	if d.N != 30 || string(d.Pixels) != string(want.Pixels) {
 		t.Error("Open(synthetic) differs from Synthetic")
+	}
+	if d.Files != nil {
+		t.Errorf("Open(synthetic) read files %q: it generates its images", d.Files)
 	}
 }
 

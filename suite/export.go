@@ -68,7 +68,9 @@ type Exported struct {
 // <dir>/<key>.json, or its final weights, <dir>/<key>.weights; the
 // input shape and class count come from the run's dataset, read from
 // dataDir when it is set (as the run read it). out is the file to write;
-// empty means <key>.gbnn in the working directory.
+// empty means <key>.gbnn in the working directory. out may be none of the
+// files Export reads (the run's record and weights, the dataset's files)
+// nor a file of a runs directory (see CheckOutputs).
 func Export(run, out, dataDir string) (*Exported, error) {
 	dir, key, err := runKey(run)
 	if err != nil {
@@ -87,6 +89,19 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	}
 	lr, err := LoadRun(run, dataDir)
 	if err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
+	}
+	// The dataset's files are read too (the model's input shape and
+	// classes come from them): out must be none of them. Where they are is
+	// known once the dataset is found, so they are checked here, still
+	// before anything is written.
+	var dataset []NamedFile
+	for _, d := range []*data.Dataset{lr.Train, lr.Test} {
+		for _, f := range d.Files {
+			dataset = append(dataset, NamedFile{fmt.Sprintf("the %s %s split's file", d.Name, d.Split), f})
+		}
+	}
+	if err := CheckOutputs([]NamedFile{{outFlag, out}}, dataset); err != nil {
 		return nil, fmt.Errorf("suite: export: %w", err)
 	}
 	rec, mc, m := lr.Record, lr.ModelConfig, lr.Model
@@ -113,6 +128,15 @@ type LoadedRun struct {
 	ModelConfig ModelConfig
 	Model       *models.Model
 	Train, Test *data.Dataset
+}
+
+// TestLoader returns the loader of the run's test split as the run
+// evaluated it: its test subset, in batches of its training batch or of
+// the subset's size when that is smaller (a recipe may evaluate a test
+// subset smaller than its batch).
+func (lr *LoadedRun) TestLoader() (*data.Loader, error) {
+	cfg := lr.Record.Config
+	return testLoader(lr.Test, cfg.Batch, cfg.TestSubset)
 }
 
 // LoadRun loads the network of a finished run with its final weights:

@@ -2,7 +2,6 @@ package suite
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -22,7 +21,10 @@ import (
 )
 
 // FidelitySpec says what gradbench fidelity measures (see package
-// fidelity): on which network states, for which estimators, how.
+// fidelity): on which network states, for which estimators, how. Fidelity
+// checks it (the command's requests are FidelityRequest, which resolves
+// into one); its refusals name the flags of gradbench fidelity that set
+// each field.
 type FidelitySpec struct {
 	// Run names a run by its record <dir>/<key>.json or its weights
 	// <dir>/<key>.weights: its configuration gives the network and data,
@@ -39,11 +41,14 @@ type FidelitySpec struct {
 	// an epoch listed twice is refused.
 	Epochs     []int
 	Estimators []estimators.Spec
-	// Batch is the evaluation batch size (default 512), PerStratum the
-	// sampled weights per stratum and binary layer (default 64), Reps the
-	// bootstrap resamples (default 1000, at least MinFidelityReps).
+	// Batch is the evaluation batch size (at least 2), PerStratum the
+	// sampled weights per stratum and binary layer (at least 1), Reps the
+	// bootstrap resamples (at least MinFidelityReps). Each is used as
+	// given: 0 is refused like any value out of range, not taken for a
+	// default (FidelityRequest fills in the defaults of the counts not
+	// given).
 	Batch, PerStratum, Reps int
-	// EvalBatches is the number of evaluation batches (default 1): the
+	// EvalBatches is the number of evaluation batches (at least 1): the
 	// flips and the predictions are measured on each, and the scores get a
 	// bootstrap interval over the batches besides the one over the sampled
 	// weights. Each batch costs as much as the first.
@@ -56,7 +61,7 @@ type FidelitySpec struct {
 	Progress func(done, total int)
 }
 
-// Defaults of FidelitySpec.
+// Defaults of the counts of a FidelityRequest, the flags' defaults.
 const (
 	DefaultFidelityBatch      = 512
 	DefaultFidelityPerStratum = 64
@@ -148,19 +153,10 @@ type fidelityState struct {
 // Fidelity measures every estimator on every state of spec.
 func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	t0 := time.Now()
-	if len(spec.Estimators) == 0 {
-		return nil, errors.New("suite: fidelity: no estimators: give at least one")
+	if err := spec.check(); err != nil {
+		return nil, err
 	}
-	batch := cmp0(spec.Batch, DefaultFidelityBatch)
-	per := cmp0(spec.PerStratum, DefaultFidelityPerStratum)
-	reps := cmp0(spec.Reps, DefaultFidelityReps)
-	nb := cmp0(spec.EvalBatches, DefaultFidelityBatches)
-	if batch < 2 || per < 1 || nb < 1 {
-		return nil, fmt.Errorf("suite: fidelity: batch %d, per-stratum sample %d and evaluation batches %d: want batch >= 2 and the others >= 1", batch, per, nb)
-	}
-	if reps < MinFidelityReps {
-		return nil, fmt.Errorf("suite: fidelity: %d bootstrap resamples: want at least %d, the fewest that put %d resamples at or beyond each end of a 95%% percentile interval (MinFidelityReps)", reps, MinFidelityReps, MinFidelityReps/40)
-	}
+	batch, per, reps, nb := spec.Batch, spec.PerStratum, spec.Reps, spec.EvalBatches
 	cfg, states, label, err := spec.states()
 	if err != nil {
 		return nil, err
@@ -381,13 +377,6 @@ func (f eachJob) Do(lo, hi int) {
 	}
 }
 
-func cmp0(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
 // epoch returns the 0-based epoch whose progress the state's estimators
 // are set to: the epoch the state starts ("epoch 5" is the state after
 // five epochs, which starts the sixth); the caller keeps the final state
@@ -399,21 +388,7 @@ func (s fidelityState) epoch() int {
 
 // states returns the run configuration and the states spec names.
 func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
-	for i, e := range spec.Epochs {
-		if slices.Contains(spec.Epochs[:i], e) {
-			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epochs %v: epoch %d is given twice: each state is measured once, so give each epoch once", spec.Epochs, e)
-		}
-	}
 	if spec.Run == "" {
-		if !spec.Init || spec.Workload == nil {
-			return Config{}, nil, "", errors.New("suite: fidelity: no network state: give a run (--run <dir>/<key>.json) or --init")
-		}
-		if len(spec.Epochs) > 0 && !slices.Equal(spec.Epochs, []int{0}) {
-			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epochs %v need a run (--run): --init has the initial state only", spec.Epochs)
-		}
-		if spec.Seed < 1 {
-			return Config{}, nil, "", errors.New("suite: fidelity: --init needs a seed >= 1")
-		}
 		if err := spec.Workload.Validate(); err != nil {
 			return Config{}, nil, "", err
 		}
@@ -422,9 +397,6 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 		// The heading names the seed: it chose the initial weights and the
 		// batches measured.
 		return cfg, []fidelityState{{name: "epoch 0"}}, fmt.Sprintf("initial state of seed %d, %s", spec.Seed, spec.Workload.Label()), nil
-	}
-	if spec.Init {
-		return Config{}, nil, "", errors.New("suite: fidelity: --run and --init both given: --run measures its initial state as epoch 0")
 	}
 	dir, key, err := runKey(spec.Run)
 	if err != nil {

@@ -10,9 +10,11 @@ import (
 // benchFidelityAt runs one fidelity table of the standard study's seven
 // estimators at the initial state of the fmnist-10 network (seed 1) at
 // the given evaluation batch, weights per stratum and binary layer and
-// bootstrap resamples. It uses only FidelitySpec fields that the first
-// version of gradbench fidelity had, so that results/fidelity-cost.sh can
-// build it against an older commit for A/B comparisons.
+// bootstrap resamples. It uses only FidelitySpec fields that older
+// versions of gradbench fidelity have too (EvalBatches, set because each
+// count is used as given, since --eval-batches came; MinFidelityReps,
+// below, since --bootstrap's minimum came), so that results/fidelity-cost.sh
+// can build it against such a commit for A/B comparisons.
 func benchFidelityAt(b *testing.B, batch, per, reps int) {
 	r, err := LoadRecipe("fmnist-10")
 	if err != nil {
@@ -25,7 +27,7 @@ func benchFidelityAt(b *testing.B, batch, per, reps int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: batch, PerStratum: per, Reps: reps}
+	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: batch, PerStratum: per, Reps: reps, EvalBatches: 1}
 	for b.Loop() {
 		if _, err := Fidelity(context.Background(), spec); err != nil {
 			b.Fatal(err)

@@ -21,40 +21,129 @@ import (
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
-// TestFidelityEpochsTwice: an epoch listed twice is refused, naming it,
-// rather than measuring the same state twice.
-func TestFidelityEpochsTwice(t *testing.T) {
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
+// TestFidelityRefuses: every rule on what gradbench fidelity is given is
+// checked in MeasureFidelity, before anything is read, and its refusal
+// names the flag as typed. A count given is used as given or refused: an
+// explicit 0 is not the default.
+func TestFidelityRefuses(t *testing.T) {
+	n := func(v int) *int { return &v }
+	str := func(v string) *string { return &v }
+	run := filepath.Join(t.TempDir(), "0123456789abcdef.json") // never read: each request is refused first
+	bootstrap := func(k int) string {
+		return fmt.Sprintf("suite: fidelity: --bootstrap %d: want at least 200 resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", k)
 	}
 	for _, tc := range []struct {
-		epochs []int
-		want   string
+		name string
+		req  FidelityRequest
+		want string
 	}{
-		{[]int{0, 0}, "suite: fidelity: epochs [0 0]: epoch 0 is given twice: each state is measured once, so give each epoch once"},
-		{[]int{5, 1, 5}, "suite: fidelity: epochs [5 1 5]: epoch 5 is given twice: each state is measured once, so give each epoch once"},
+		{"no state", FidelityRequest{},
+			"suite: fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)"},
+		{"--run and --init", FidelityRequest{Run: run, Init: true},
+			"suite: fidelity: --run and --init both given: --run measures its initial state as epoch 0"},
+		{"--batch 0", FidelityRequest{Init: true, Batch: n(0)},
+			"suite: fidelity: --batch 0: want an evaluation batch of at least 2 images"},
+		{"--batch 1", FidelityRequest{Run: run, Batch: n(1)},
+			"suite: fidelity: --batch 1: want an evaluation batch of at least 2 images"},
+		{"--batch -3", FidelityRequest{Init: true, Batch: n(-3)},
+			"suite: fidelity: --batch -3: want an evaluation batch of at least 2 images"},
+		{"--sample 0", FidelityRequest{Init: true, Sample: n(0)},
+			"suite: fidelity: --sample 0: want at least 1 sampled weight per stratum and binary layer"},
+		{"--eval-batches 0", FidelityRequest{Init: true, EvalBatches: n(0)},
+			"suite: fidelity: --eval-batches 0: want at least 1 evaluation batch"},
+		{"--bootstrap 0", FidelityRequest{Init: true, Bootstrap: n(0)}, bootstrap(0)},
+		{"--bootstrap 1", FidelityRequest{Init: true, Bootstrap: n(1)}, bootstrap(1)},
+		{"--bootstrap 2", FidelityRequest{Run: run, Bootstrap: n(2)}, bootstrap(2)},
+		{"--bootstrap 199", FidelityRequest{Init: true, Bootstrap: n(MinFidelityReps - 1)}, bootstrap(199)},
+		{"--epochs x", FidelityRequest{Run: run, Epochs: "x"},
+			`suite: fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`},
+		{"--epochs 1,", FidelityRequest{Run: run, Epochs: "1,"},
+			`suite: fidelity: --epochs "1,": want comma-separated epochs >= 0, such as 0,5,10`},
+		{"--epochs -1", FidelityRequest{Run: run, Epochs: "-1"},
+			`suite: fidelity: --epochs "-1": want comma-separated epochs >= 0, such as 0,5,10`},
+		{"--epochs 0,0", FidelityRequest{Run: run, Epochs: "0,0"},
+			`suite: fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`},
+		{"--epochs 5,1,5", FidelityRequest{Run: run, Epochs: "5,1,5"},
+			`suite: fidelity: --epochs "5,1,5": epoch 5 is given twice: each state is measured once, so give each epoch once`},
+		{"--init --epochs 2", FidelityRequest{Init: true, Epochs: "2"},
+			`suite: fidelity: --epochs "2" with --init: --init has the initial state only; other epochs need a run (--run)`},
+		{"--run --seeds", FidelityRequest{Run: run, Seeds: str("2")},
+			"suite: fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)"},
+		{"--run --recipe", FidelityRequest{Run: run, Recipe: str(DefaultFidelityRecipe)},
+			"suite: fidelity: --recipe with --run: the run's record gives its recipe and seed; drop --recipe (they go with --init)"},
+		{"--run --recipe --seeds", FidelityRequest{Run: run, Recipe: str("quick"), Seeds: str("1")},
+			"suite: fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)"},
+		{"--seeds 2,3", FidelityRequest{Init: true, Seeds: str("2,3")},
+			`suite: fidelity: --seeds: suite: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`},
+		{"--seeds 0", FidelityRequest{Init: true, Seeds: str("0")},
+			`suite: fidelity: --seeds: suite: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`},
 	} {
-		_, err := Fidelity(context.Background(), FidelitySpec{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), Epochs: tc.epochs, Estimators: specs})
+		_, err := MeasureFidelity(context.Background(), tc.req)
 		if err == nil || err.Error() != tc.want {
-			t.Errorf("epochs %v: error %v, want %s", tc.epochs, err, tc.want)
+			t.Errorf("%s: error %v, want %s", tc.name, err, tc.want)
 		}
 	}
 }
 
-// TestFidelityFewResamples: fewer bootstrap resamples than the 95%
-// percentile interval needs are refused, not used to print an interval
-// that is the resamples' range.
-func TestFidelityFewResamples(t *testing.T) {
+// TestFidelityRequestDefaults: the flags not given take the defaults the
+// help text names, and the ones given are used as given.
+func TestFidelityRequestDefaults(t *testing.T) {
+	spec, err := FidelityRequest{Init: true}.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Batch != DefaultFidelityBatch || spec.PerStratum != DefaultFidelityPerStratum || spec.Reps != DefaultFidelityReps || spec.EvalBatches != DefaultFidelityBatches ||
+		spec.Seed != 1 || spec.Workload == nil || spec.Workload.Recipe.Name != DefaultFidelityRecipe || len(spec.Epochs) != 0 {
+		t.Errorf("defaults: %+v", spec)
+	}
+	if got, want := len(spec.Estimators), len(strings.Split(DefaultEstimators, ",")); got != want {
+		t.Errorf("default estimators: %d, want %d", got, want)
+	}
+	n := func(v int) *int { return &v }
+	seeds, est := "3", "ste,fda+na"
+	spec, err = FidelityRequest{Init: true, Seeds: &seeds, Estimators: &est, Epochs: " 0 ", Batch: n(2), Sample: n(1), Bootstrap: n(MinFidelityReps), EvalBatches: n(3)}.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Batch != 2 || spec.PerStratum != 1 || spec.Reps != MinFidelityReps || spec.EvalBatches != 3 || spec.Seed != 3 || !slices.Equal(spec.Epochs, []int{0}) || len(spec.Estimators) != 2 {
+		t.Errorf("given: %+v", spec)
+	}
+	// A run's spec carries no workload or seed: its record gives them.
+	spec, err = FidelityRequest{Run: "r/0123456789abcdef.json", Epochs: "2,0"}.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Workload != nil || spec.Seed != 0 || !slices.Equal(spec.Epochs, []int{2, 0}) {
+		t.Errorf("run: %+v", spec)
+	}
+}
+
+// TestFidelitySpecRefuses: Fidelity makes the same checks on a spec built
+// without a request, with the same words.
+func TestFidelitySpecRefuses(t *testing.T) {
 	specs, err := estimators.ParseList("ste")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, reps := range []int{1, 2, MinFidelityReps - 1} {
-		_, err := Fidelity(context.Background(), FidelitySpec{Init: true, Seed: 1, Estimators: specs, Reps: reps})
-		want := fmt.Sprintf("suite: fidelity: %d bootstrap resamples: want at least %d", reps, MinFidelityReps)
-		if err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("Reps %d: error %v, want %s…", reps, err, want)
+	ok := FidelitySpec{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), Estimators: specs, Batch: 2, PerStratum: 1, Reps: MinFidelityReps, EvalBatches: 1}
+	for _, tc := range []struct {
+		edit func(*FidelitySpec)
+		want string
+	}{
+		{func(s *FidelitySpec) { s.Batch = 0 }, "suite: fidelity: --batch 0: want an evaluation batch of at least 2 images"},
+		{func(s *FidelitySpec) { s.PerStratum = 0 }, "suite: fidelity: --sample 0: want at least 1 sampled weight per stratum and binary layer"},
+		{func(s *FidelitySpec) { s.EvalBatches = 0 }, "suite: fidelity: --eval-batches 0: want at least 1 evaluation batch"},
+		{func(s *FidelitySpec) { s.Reps = 2 }, "suite: fidelity: --bootstrap 2: want at least 200 resamples"},
+		{func(s *FidelitySpec) { s.Estimators = nil }, "suite: fidelity: no estimators: give at least one (--estimators)"},
+		{func(s *FidelitySpec) { s.Epochs = []int{0, 0} }, `suite: fidelity: --epochs "0,0": epoch 0 is given twice`},
+		{func(s *FidelitySpec) { s.Epochs = []int{-1} }, `suite: fidelity: --epochs "-1": want comma-separated epochs >= 0`},
+		{func(s *FidelitySpec) { s.Run, s.Init = "", true }, "suite: fidelity: --init needs the recipe's workload (--recipe)"},
+	} {
+		spec := ok
+		tc.edit(&spec)
+		_, err := Fidelity(context.Background(), spec)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("error %v, want %s…", err, tc.want)
 		}
 	}
 }
@@ -85,7 +174,7 @@ func TestFidelitySampleReported(t *testing.T) {
 		{50, LayerSample{36, 3, 36, 3}, LayerSample{50, 7, 72, 7}, LayerSample{50, 50, 576, 57},
 			"over 1189 sampled weights per state (50 per binary layer drawn uniformly and 50 among its 10% smallest |w|; in 13 of the 18 layers a stratum holds fewer"},
 	} {
-		res, err := Fidelity(context.Background(), FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 16, PerStratum: tc.per, Reps: MinFidelityReps})
+		res, err := Fidelity(context.Background(), FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 16, PerStratum: tc.per, Reps: MinFidelityReps, EvalBatches: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +224,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps}
+	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
 	spec.Progress = func(done, total int) { last = done }
@@ -161,7 +250,7 @@ func TestFidelityAlongARun(t *testing.T) {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
 	}
-	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps})
+	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

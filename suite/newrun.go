@@ -76,21 +76,15 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	if err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
-	// The test subset, if any, is the same for every seed. Evaluation
-	// batches the test split (and the validation split) by the training
-	// batch, or by the split's size when that is smaller: the batch only
-	// bounds memory there, and the split is evaluated whole either way.
-	testN := p.test.N
-	if rc.TestSubset > 0 {
-		testN = min(rc.TestSubset, testN)
-	}
-	test, err := data.NewLoader(p.test, data.Config{BatchSize: min(rc.Batch, testN), Subset: rc.TestSubset})
+	test, err := testLoader(p.test, rc.Batch, rc.TestSubset)
 	if err != nil {
 		train.Close()
 		return nil, fmt.Errorf("suite: %w", err)
 	}
 	var val *data.Loader
 	if holdout > 0 {
+		// Batched like the test split (testLoader): by the training batch,
+		// or by the split's size when that is smaller.
 		// The images the training loader of this seed holds out.
 		if val, err = data.NewLoader(p.train, data.Config{BatchSize: min(rc.Batch, holdout), Seed: c.Seed, Holdout: holdout, Validation: true}); err != nil {
 			train.Close()
@@ -122,6 +116,20 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 		ru.diag = ru.newDiagnostics()
 	}
 	return ru, nil
+}
+
+// testLoader returns the loader of the test split as a run evaluates it:
+// its test subset, if any (the same for every seed), in batches of the
+// training batch, or of the subset's size when that is smaller: the batch
+// only bounds memory there, and the split is evaluated whole either way.
+// Whatever evaluates a run's test split again (LoadedRun.TestLoader)
+// batches it here, so that a record the run wrote is never refused.
+func testLoader(test *data.Dataset, batch, subset int) (*data.Loader, error) {
+	n := test.N
+	if subset > 0 {
+		n = min(subset, n)
+	}
+	return data.NewLoader(test, data.Config{BatchSize: min(batch, n), Subset: subset})
 }
 
 func (ru *run) close() {

@@ -23,8 +23,9 @@ smaller the binary layers are than their float32 weights.
 keeps the final weights of every finished run. The model's input shape
 and class count come from the run's dataset, found as gradbench run finds
 it (--data). --out may not name a file of a runs directory (a record
-<key>.json, weights *.weights, a checkpoint *.ckpt or a lock <key>.lock):
-export refuses it rather than replace a run's files.
+<key>.json, weights *.weights, a checkpoint *.ckpt or a lock <key>.lock)
+nor a file of the dataset it reads: export refuses it rather than
+replace a run's or the dataset's files.
 
 Example:
 

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,14 +48,14 @@ Example:
 }
 
 func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
-	var sf sweepFlags
-	fs.StringVar(&sf.estimators, "estimators", suite.DefaultEstimators, "comma-separated estimator `specs` to measure, such as fda:n=9,ste or dsq+na (see gradbench list)")
-	fs.StringVar(&sf.recipe, "recipe", "fmnist-10", "with --init: recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
-	fs.StringVar(&sf.seeds, "seeds", "1", "with --init: the one `seed` of the network measured (its initial weights, the evaluation batches and the sampled weights), such as 3; not a count, list or range")
-	fs.StringVar(&sf.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
-	run := fs.String("run", "", "the finished run whose states to measure: its record `file` <key>.json")
-	init := fs.Bool("init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
-	epochs := fs.String("epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
+	var req suite.FidelityRequest
+	estimators := fs.String("estimators", suite.DefaultEstimators, "comma-separated estimator `specs` to measure, such as fda:n=9,ste or dsq+na (see gradbench list)")
+	recipe := fs.String("recipe", suite.DefaultFidelityRecipe, "with --init: recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
+	seeds := fs.String("seeds", suite.DefaultFidelitySeeds, "with --init: the one `seed` of the network measured (its initial weights, the evaluation batches and the sampled weights), such as 3; not a count, list or range")
+	fs.StringVar(&req.DataDir, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
+	fs.StringVar(&req.Run, "run", "", "the finished run whose states to measure: its record `file` <key>.json")
+	fs.BoolVar(&req.Init, "init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
+	fs.StringVar(&req.Epochs, "epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
 	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
 	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer: drawn uniformly and among the layer's 10% smallest |w|, or all of a stratum that holds fewer (the per-layer table says what each layer gave)")
 	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, at least %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 41 the ends are the smallest and largest resample)", suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40))
@@ -71,64 +68,34 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if err := suite.CheckOutputDir("--out", *out); err != nil {
 		return fmt.Errorf("fidelity: %w", err) // before the measurement, not after it
 	}
-	spec := suite.FidelitySpec{Run: *run, Init: *init, Batch: *batch, PerStratum: *per, Reps: *reps, EvalBatches: *nb, DataDir: sf.data}
-	if *batch < 2 || *per < 1 || *nb < 1 {
-		return fmt.Errorf("fidelity: --batch %d, --sample %d, --eval-batches %d: want --batch >= 2 and the others >= 1", *batch, *per, *nb)
-	}
-	if *reps < suite.MinFidelityReps {
-		// Fewer would print an interval that is not a 95% one: with 2,
-		// [0.062, 0.062].
-		return fmt.Errorf("fidelity: --bootstrap %d: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 41 they are the smallest and largest resample)", *reps, suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40)
-	}
-	if *run == "" && !*init {
-		return errors.New("fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)")
-	}
-	if *run != "" && !*init {
-		// The run's record gives the network: a recipe or seed given
-		// besides would be ignored, so it is refused.
-		var ignored []string
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "recipe" || f.Name == "seeds" {
-				ignored = append(ignored, "--"+f.Name)
-			}
-		})
-		if len(ignored) > 0 {
-			return fmt.Errorf("fidelity: %s with --run: the run's record gives its recipe and seed; drop %s (they go with --init)", strings.Join(ignored, " and "), strings.Join(ignored, " and "))
+	// The flags given, as given: suite.MeasureFidelity checks them and
+	// fills in the defaults of the others.
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "estimators":
+			req.Estimators = estimators
+		case "recipe":
+			req.Recipe = recipe
+		case "seeds":
+			req.Seeds = seeds
+		case "batch":
+			req.Batch = batch
+		case "sample":
+			req.Sample = per
+		case "bootstrap":
+			req.Bootstrap = reps
+		case "eval-batches":
+			req.EvalBatches = nb
 		}
-	}
-	seed, err := suite.ParseSeed(sf.seeds)
-	if err != nil {
-		return fmt.Errorf("fidelity: --seeds: %w", err)
-	}
-	if *epochs != "" {
-		for _, f := range strings.Split(*epochs, ",") {
-			e, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || e < 0 {
-				return fmt.Errorf("fidelity: --epochs %q: want comma-separated epochs >= 0, such as 0,5,10", *epochs)
-			}
-			if slices.Contains(spec.Epochs, e) {
-				// The same state measured twice would be one state shown
-				// as two.
-				return fmt.Errorf("fidelity: --epochs %q: epoch %d is given twice: each state is measured once, so give each epoch once", *epochs, e)
-			}
-			spec.Epochs = append(spec.Epochs, e)
-		}
-	}
-	// The sweep of the one seed (a range of one: the seed alone would be a
-	// count).
-	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: sf.recipe, Seeds: fmt.Sprintf("%d..%d", seed, seed), DataDir: sf.data, Estimators: &sf.estimators})
-	if err != nil {
-		return err
-	}
-	spec.Estimators, spec.Workload, spec.Seed = sweep.Specs, &sweep.Workload, seed
+	})
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	var start time.Time
-	spec.Start = func(passes int, expected time.Duration) {
+	req.Start = func(passes int, expected time.Duration) {
 		start = time.Now()
 		bar.line("fidelity: %d network passes, expected %s", passes, expected.Round(time.Second))
 	}
-	spec.Progress = func(done, total int) { bar.fraction("fidelity", done, total, start) }
-	res, err := suite.Fidelity(ctx, spec)
+	req.Progress = func(done, total int) { bar.fraction("fidelity", done, total, start) }
+	res, err := suite.MeasureFidelity(ctx, req)
 	bar.clear()
 	if err != nil {
 		return err

@@ -85,7 +85,7 @@ func TestRefuses(t *testing.T) {
 			`suite: recipe dup: key "lr" given twice (in `+fx.dupKey+")", nil),
 		// 9. fidelity (issue 14) refuses states it cannot measure, by name, with what to do.
 		pos("9 fidelity without a state", []string{"fidelity"},
-			"fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)", nil),
+			"suite: fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)", nil),
 		pos("9 fidelity --run and --init", []string{"fidelity", "--run", fx.oneRecord, "--init"},
 			"suite: fidelity: --run and --init both given: --run measures its initial state as epoch 0", nil),
 		pos("9 fidelity epoch not kept", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,1"},
@@ -93,23 +93,32 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity epoch past the run", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "3"},
 			"suite: fidelity: epoch 3 is outside the run's 0..2", nil),
 		pos("9 fidelity --epochs x", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "x"},
-			`fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`, nil),
+			`suite: fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`, nil),
 		// An --out that cannot take the files is refused before the
 		// measurement, not after it: here the run's record, a file.
 		pos("9 fidelity --out a file", []string{"fidelity", "--run", fx.oneRecord, "--out", fx.oneRecord},
 			"fidelity: --out "+fx.oneRecord+": not a directory: name a directory to write into (it is created if missing)", nil),
 		pos("9 fidelity --epochs 0,0", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,0"},
-			`fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`, nil),
+			`suite: fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --epochs 2,0,2", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "2,0,2"},
-			`fidelity: --epochs "2,0,2": epoch 2 is given twice: each state is measured once, so give each epoch once`, nil),
+			`suite: fidelity: --epochs "2,0,2": epoch 2 is given twice: each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
-			"suite: fidelity: epochs [2] need a run (--run): --init has the initial state only", nil),
+			`suite: fidelity: --epochs "2" with --init: --init has the initial state only; other epochs need a run (--run)`, nil),
 		pos("9 fidelity --bootstrap 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "2"},
-			"fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+			"suite: fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --bootstrap 199", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "199"},
-			"fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+			"suite: fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --sample 0", []string{"fidelity", "--init", "--sample", "0"},
-			"fidelity: --batch 512, --sample 0, --eval-batches 1: want --batch >= 2 and the others >= 1", nil),
+			"suite: fidelity: --sample 0: want at least 1 sampled weight per stratum and binary layer", nil),
+		// A count given is used as given or refused: 0 is not the default.
+		pos("9 fidelity --batch 0", []string{"fidelity", "--init", "--batch", "0"},
+			"suite: fidelity: --batch 0: want an evaluation batch of at least 2 images", nil),
+		pos("9 fidelity --batch 1", []string{"fidelity", "--init", "--batch", "1"},
+			"suite: fidelity: --batch 1: want an evaluation batch of at least 2 images", nil),
+		pos("9 fidelity --eval-batches 0", []string{"fidelity", "--init", "--eval-batches", "0"},
+			"suite: fidelity: --eval-batches 0: want at least 1 evaluation batch", nil),
+		pos("9 fidelity --bootstrap 0", []string{"fidelity", "--init", "--bootstrap", "0"},
+			"suite: fidelity: --bootstrap 0: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
 			"suite: fidelity: evaluation batch 5000 is more than the 2048 training images of synthetic", nil),
 		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "600", "--eval-batches", "3"},
@@ -125,17 +134,17 @@ func TestRefuses(t *testing.T) {
 		// and so are --recipe and --seeds beside --run, whose record gives
 		// both.
 		pos("fidelity --init --seeds 2,3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "2,3"},
-			`fidelity: --seeds: suite: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: suite: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --init --seeds 2..3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "2..3"},
-			`fidelity: --seeds: suite: bad seed "2..3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: suite: bad seed "2..3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --init --seeds +3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "+3"},
-			`fidelity: --seeds: suite: bad seed "+3": a sign (+ or -) is not allowed: write the seed as plain digits (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: suite: bad seed "+3": a sign (+ or -) is not allowed: write the seed as plain digits (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --init --seeds 0", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "0"},
-			`fidelity: --seeds: suite: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: suite: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --run --seeds", []string{"fidelity", "--run", fx.oneRecord, "--seeds", "2"},
-			"fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)", nil),
+			"suite: fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)", nil),
 		pos("fidelity --run --recipe --seeds", []string{"fidelity", "--run", fx.oneRecord, "--recipe", "quick", "--seeds", "2"},
-			"fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)", nil),
+			"suite: fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)", nil),
 		pos("fidelity --init --seeds 3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "3", "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--quiet"}, "", func(t *testing.T, stdout, _ string) {
 			// --sample 4 is more than the tenth of smallest |w| of the
 			// first six layers (36 weights, a tenth of 3): the output
@@ -450,4 +459,52 @@ func (fx *refuseFixture) umaskRun(t *testing.T) (string, string, error) {
 		fmt.Fprintf(&bad, "only %d files in --out (want the record, weights, table, curves and benchmark lines)\n", len(paths))
 	}
 	return bad.String(), "", nil
+}
+
+// TestExportRefusesDatasetFile: the dataset files export reads (the run's
+// training and test splits, to rebuild its model) are inputs like its
+// record and weights: an --out naming one is refused, and the file is
+// left as it was, not replaced by the model.
+func TestExportRefusesDatasetFile(t *testing.T) {
+	dir := t.TempDir()
+	mnist := filepath.Join(dir, "mnist")
+	writeMNIST(t, mnist, "train", 64)
+	writeMNIST(t, mnist, "t10k", 32)
+	runs := filepath.Join(dir, "runs")
+	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", writeRecipe(t, dir, tinyRecipe), "--dataset", "mnist", "--data", mnist, "--estimators", "ste", "--out", runs); err != nil {
+		t.Fatalf("gradbench run: %v\n%s", err, stderr)
+	}
+	recs, err := suite.ReadRecords(runs)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records: %v, %v", recs, err)
+	}
+	record := suite.RecordPath(runs, recs[0].Key)
+	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+		path := filepath.Join(mnist, name)
+		before, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := "train"
+		if strings.HasPrefix(name, "t10k") {
+			split = "test"
+		}
+		want := fmt.Sprintf("suite: export: --out %s: refusing to write there: it is the same file as the mnist %s split's file %s, which this command reads; name another file", path, split, path)
+		_, _, err = runGradbench(t, "export", "--run", record, "--data", mnist, "--out", path)
+		if err == nil || err.Error() != want {
+			t.Errorf("export --out %s: error %v, want %s", name, err, want)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+			t.Errorf("export --out %s replaced the dataset file it read", name)
+		}
+	}
+	// Another spelling of the same file is the same file.
+	other := filepath.Join(mnist, ".", "t10k-labels-idx1-ubyte")
+	if _, _, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", other); err == nil || !strings.Contains(err.Error(), "which this command reads") {
+		t.Errorf("export --out %s: error %v, want a refusal", other, err)
+	}
+	// A file beside them is an ordinary output.
+	if _, stderr, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", filepath.Join(mnist, "model.gbnn")); err != nil {
+		t.Errorf("export into the dataset's directory: %v\n%s", err, stderr)
+	}
 }

@@ -80,7 +80,9 @@ func measure(path, dataDir string, batches int) (row, error) {
 		return row{}, err
 	}
 	cfg := lr.Record.Config
-	test, err := data.NewLoader(lr.Test, data.Config{BatchSize: cfg.Batch, Subset: cfg.TestSubset})
+	// The test split as the run evaluated it, which may be a subset
+	// smaller than the training batch.
+	test, err := lr.TestLoader()
 	if err != nil {
 		return row{}, err
 	}

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/recipetest"
+	"github.com/gradbench/gradbench/suite"
 )
 
 func TestRefusesBadInput(t *testing.T) {
@@ -36,5 +42,32 @@ func TestMedian(t *testing.T) {
 		if got := median(tc.xs); got != tc.want {
 			t.Errorf("median(%v) = %v, want %v", tc.xs, got, tc.want)
 		}
+	}
+}
+
+// TestTestSubsetSmallerThanBatch: a run whose recipe evaluates a test
+// subset smaller than its batch is a valid record (the run evaluates the
+// subset as one batch); bnrecal measures it, and evaluates it as the run
+// did: measured again, its final test top-1 is the recorded one.
+func TestTestSubsetSmallerThanBatch(t *testing.T) {
+	dir := t.TempDir()
+	ste := "ste"
+	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, dir, recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	recs, err := (&suite.Runner{Dir: out}).Run(context.Background(), sweep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	if err := run([]string{"-batches", "1", suite.RecordPath(out, recs[0].Key)}, &stdout); err != nil {
+		t.Fatalf("bnrecal on a run with test subset 8 and batch 16: %v", err)
+	}
+	top1 := fmt.Sprintf("%.2f", recs[0].Final.TestTop1)
+	want := fmt.Sprintf("| sgd | ste | 0 | 1 | %s | %s |", top1, top1)
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("want a row %q (recorded and measured again the same):\n%s", want, stdout.String())
 	}
 }

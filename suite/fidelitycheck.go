@@ -1,0 +1,209 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultFidelityRecipe and DefaultFidelitySeeds are what gradbench
+// fidelity --init measures when --recipe and --seeds are not given.
+const (
+	DefaultFidelityRecipe = "fmnist-10"
+	DefaultFidelitySeeds  = "1"
+)
+
+// A FidelityRequest is what gradbench fidelity was given, flag by flag,
+// before anything is parsed or defaulted: a nil field is a flag not given
+// (its default is used), a set one a flag given, whose value is used as
+// given or refused, 0 included. MeasureFidelity checks it, resolves it
+// into a FidelitySpec and measures; every refusal names the flag.
+type FidelityRequest struct {
+	Run  string // --run: a finished run's record <dir>/<key>.json, or ""
+	Init bool   // --init
+	// Recipe and Seeds are --recipe and --seeds, which go with --init only
+	// (a run's record gives its recipe and seed): nil, DefaultFidelityRecipe
+	// and seed DefaultFidelitySeeds.
+	Recipe, Seeds *string
+	// Estimators is --estimators; nil, DefaultEstimators.
+	Estimators *string
+	// Epochs is --epochs as typed: comma-separated epochs of Run, each
+	// once; "" when not given (0 and the run's last).
+	Epochs string
+	// Batch, Sample, Bootstrap and EvalBatches are --batch, --sample,
+	// --bootstrap and --eval-batches (FidelitySpec's Batch, PerStratum,
+	// Reps and EvalBatches); nil, DefaultFidelityBatch,
+	// DefaultFidelityPerStratum, DefaultFidelityReps and
+	// DefaultFidelityBatches.
+	Batch, Sample, Bootstrap, EvalBatches *int
+	DataDir                               string // --data
+	// Start and Progress are FidelitySpec's.
+	Start    func(passes int, expected time.Duration)
+	Progress func(done, total int)
+}
+
+// MeasureFidelity checks and resolves req (FidelityRequest.Spec) and
+// measures it (Fidelity): gradbench fidelity's one call.
+func MeasureFidelity(ctx context.Context, req FidelityRequest) (*FidelityResult, error) {
+	spec, err := req.Spec()
+	if err != nil {
+		return nil, err
+	}
+	return Fidelity(ctx, spec)
+}
+
+// Spec checks req and returns the FidelitySpec it asks for, with the
+// defaults of what it leaves out; the spec passes FidelitySpec's checks
+// (the ones on values rather than on what was given are made there, once,
+// for every caller of Fidelity). It reads the recipe file, if one is
+// named, and no data.
+func (req FidelityRequest) Spec() (FidelitySpec, error) {
+	spec := FidelitySpec{Run: req.Run, Init: req.Init, DataDir: req.DataDir, Start: req.Start, Progress: req.Progress,
+		Batch: DefaultFidelityBatch, PerStratum: DefaultFidelityPerStratum, Reps: DefaultFidelityReps, EvalBatches: DefaultFidelityBatches}
+	for _, c := range []struct {
+		given *int
+		to    *int
+	}{{req.Batch, &spec.Batch}, {req.Sample, &spec.PerStratum}, {req.Bootstrap, &spec.Reps}, {req.EvalBatches, &spec.EvalBatches}} {
+		if c.given != nil {
+			*c.to = *c.given
+		}
+	}
+	if err := spec.checkCounts(); err != nil {
+		return FidelitySpec{}, err
+	}
+	if err := spec.checkState(); err != nil {
+		return FidelitySpec{}, err
+	}
+	if req.Run != "" {
+		// The run's record gives the network: a recipe or seed given
+		// besides would be ignored, so it is refused.
+		var ignored []string
+		if req.Recipe != nil {
+			ignored = append(ignored, "--recipe")
+		}
+		if req.Seeds != nil {
+			ignored = append(ignored, "--seeds")
+		}
+		if len(ignored) > 0 {
+			both := strings.Join(ignored, " and ")
+			return FidelitySpec{}, fmt.Errorf("suite: fidelity: %s with --run: the run's record gives its recipe and seed; drop %s (they go with --init)", both, both)
+		}
+	}
+	if req.Epochs != "" {
+		for _, f := range strings.Split(req.Epochs, ",") {
+			e, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return FidelitySpec{}, badFidelityEpochs(req.Epochs)
+			}
+			spec.Epochs = append(spec.Epochs, e)
+		}
+	}
+	recipe, seeds := DefaultFidelityRecipe, DefaultFidelitySeeds
+	if req.Recipe != nil {
+		recipe = *req.Recipe
+	}
+	if req.Seeds != nil {
+		seeds = *req.Seeds
+	}
+	seed, err := ParseSeed(seeds)
+	if err != nil {
+		return FidelitySpec{}, fmt.Errorf("suite: fidelity: --seeds: %w", err)
+	}
+	// The sweep of the one seed (a range of one: the seed alone would be a
+	// count) parses and checks the estimators for the recipe's network.
+	sweep, err := NewSweep(SweepSpec{Recipe: recipe, Seeds: fmt.Sprintf("%d..%d", seed, seed), DataDir: req.DataDir, Estimators: req.Estimators})
+	if err != nil {
+		return FidelitySpec{}, err
+	}
+	spec.Estimators = sweep.Specs
+	if req.Init {
+		spec.Workload, spec.Seed = &sweep.Workload, seed
+	}
+	if err := spec.check(); err != nil {
+		return FidelitySpec{}, err
+	}
+	return spec, nil
+}
+
+// check checks what spec asks for without reading anything: the rules of
+// gradbench fidelity's flags, each made here alone, its refusal naming the
+// flag. What needs the run's record or the data (an epoch past the run, a
+// batch larger than the split) is checked when they are read.
+func (spec FidelitySpec) check() error {
+	if err := spec.checkCounts(); err != nil {
+		return err
+	}
+	if err := spec.checkState(); err != nil {
+		return err
+	}
+	if len(spec.Estimators) == 0 {
+		return errors.New("suite: fidelity: no estimators: give at least one (--estimators)")
+	}
+	for i, e := range spec.Epochs {
+		if e < 0 {
+			return badFidelityEpochs(fidelityEpochs(spec.Epochs))
+		}
+		if slices.Contains(spec.Epochs[:i], e) {
+			// The same state measured twice would be one state shown as
+			// two.
+			return fmt.Errorf("suite: fidelity: --epochs %q: epoch %d is given twice: each state is measured once, so give each epoch once", fidelityEpochs(spec.Epochs), e)
+		}
+	}
+	if spec.Init {
+		if len(spec.Epochs) > 0 && !slices.Equal(spec.Epochs, []int{0}) {
+			return fmt.Errorf("suite: fidelity: --epochs %q with --init: --init has the initial state only; other epochs need a run (--run)", fidelityEpochs(spec.Epochs))
+		}
+		if spec.Workload == nil {
+			return errors.New("suite: fidelity: --init needs the recipe's workload (--recipe)")
+		}
+		if spec.Seed < 1 {
+			return errors.New("suite: fidelity: --init needs a seed >= 1 (--seeds)")
+		}
+	}
+	return nil
+}
+
+// checkCounts checks the counts of spec, each used as given.
+func (spec FidelitySpec) checkCounts() error {
+	switch {
+	case spec.Batch < 2:
+		return fmt.Errorf("suite: fidelity: --batch %d: want an evaluation batch of at least 2 images", spec.Batch)
+	case spec.PerStratum < 1:
+		return fmt.Errorf("suite: fidelity: --sample %d: want at least 1 sampled weight per stratum and binary layer", spec.PerStratum)
+	case spec.EvalBatches < 1:
+		return fmt.Errorf("suite: fidelity: --eval-batches %d: want at least 1 evaluation batch", spec.EvalBatches)
+	case spec.Reps < MinFidelityReps:
+		// Fewer would print an interval that is not a 95% one: with 2,
+		// [0.062, 0.062].
+		return fmt.Errorf("suite: fidelity: --bootstrap %d: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 41 they are the smallest and largest resample)", spec.Reps, MinFidelityReps, MinFidelityReps, MinFidelityReps/40)
+	}
+	return nil
+}
+
+// checkState checks that spec names one kind of network state.
+func (spec FidelitySpec) checkState() error {
+	switch {
+	case spec.Run == "" && !spec.Init:
+		return errors.New("suite: fidelity: give --run <dir>/<key>.json (a finished run's states) or --init (the recipe's initial state)")
+	case spec.Run != "" && spec.Init:
+		return errors.New("suite: fidelity: --run and --init both given: --run measures its initial state as epoch 0")
+	}
+	return nil
+}
+
+func badFidelityEpochs(s string) error {
+	return fmt.Errorf("suite: fidelity: --epochs %q: want comma-separated epochs >= 0, such as 0,5,10", s)
+}
+
+// fidelityEpochs writes epochs as --epochs takes them.
+func fidelityEpochs(epochs []int) string {
+	s := make([]string, len(epochs))
+	for i, e := range epochs {
+		s[i] = strconv.Itoa(e)
+	}
+	return strings.Join(s, ",")
+}
