@@ -217,6 +217,7 @@ type BinaryConv2d struct {
 	xb, dxb, dx buffer
 	wb, dws, dw []float32
 	wq          []float32 // q(W), the weights' codes (binarycodes.go)
+	wbCodes     bool      // wb = wq·Scale (no weight noise adaptation in the last Forward)
 	codes       codesForward
 	epi         dxEpilogue // the input gradient's epilogue during a backward pass
 	add         addJob     // backwardAdd's addition where g runs after the convolution
@@ -269,6 +270,7 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	d := len(l.wb) / l.Out
 	binarizeWeights(l.wq, l.wb, l.Scale, l.Weight.Data, l.w.est, d)
 	naW := l.w.na != nil && !l.eval && l.w.na.Alpha != 0
+	l.wbCodes = !naW
 	if naW {
 		l.w.na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}
@@ -364,7 +366,11 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 			}
 		}
 	}
+	if lutInputGrad.Load() && l.wbCodes {
+		l.core.lutCodes, l.core.lutScale = l.wq, l.Scale // the input gradient by lookup (lutgrad.go)
+	}
 	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, l.dwb, nil, !l.SkipInputGrad)
+	l.core.lutCodes, l.core.lutScale = nil, nil
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)
