@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"sync/atomic"
 
 	"github.com/gradbench/gradbench/internal/impl"
@@ -27,11 +28,9 @@ import (
 // floats, in L1) and the sums carried through xg from block to block.
 //
 // Rounding: each term a_r·σ is rounded once in the product, in up to three
-// additions of its table entry and in the additions of the sum over
-// chunks, which a channel spreads over two accumulators (the first, third,
-// ... of its positive and of its negative chunks into one, the others into
-// the other, added at the end of each block). Every term thus passes
-// through at most n = ⌈kd/4⌉ + 2·⌈kd/(4·lutBlock)⌉ + 4 roundings, and
+// additions of its table entry and in the ⌈kd/4⌉ additions of the sum
+// over chunks (in chunk order, the first one to zero exact). Every term
+// thus passes through at most n = ⌈kd/4⌉ + 4 roundings, and
 //
 //	|lut − exact| ≤ γ_n · Σ_r |wflip[c][r] · dyp[offDy[r] + q]|,  γ_n = n·u/(1−n·u), u = 2⁻²⁴,
 //
@@ -49,8 +48,8 @@ import (
 var lutInputGrad atomic.Bool
 
 const (
-	lutCols  = 32 // positions per column block: 4 vectors of 8
-	lutBlock = 16 // chunks per table block: 16·8·32 floats = 16 KB
+	lutCols  = 64 // positions per column block: 8 vectors of 8
+	lutBlock = 8  // chunks per table block: 8·8·64 floats = 16 KB
 	// lutEntry is the byte size of one table entry (lutCols floats), and
 	// lutChunk that of one chunk's table.
 	lutEntry = lutCols * 4
@@ -118,15 +117,14 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 		o, t := r/kk, r%kk
 		return wq[(o*in+c)*kk+kk-1-t] < 0
 	}
-	t.idx = t.idx[:0]
+	// Per block and channel, each chunk's entry: its byte offset in the
+	// block's tables and the sign of a₀ as a float32 ±1.
+	t.idx = grow32(t.idx, 2*in*t.nch)
 	t.idxAt = t.idxAt[:0]
-	var neg []int32
+	i := 0
 	for _, b := range t.blocks {
-		t.idxAt = append(t.idxAt, len(t.idx))
+		t.idxAt = append(t.idxAt, i)
 		for c := range in {
-			at := len(t.idx)
-			t.idx = append(t.idx, 0, 0)
-			neg = neg[:0]
 			for hh := b[0]; hh < b[1]; hh++ {
 				s0 := sign(c, 4*hh)
 				p := 0
@@ -135,16 +133,13 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 						p |= 1 << (j - 1)
 					}
 				}
-				off := int32((hh-b[0])*lutChunk + p*lutEntry)
+				t.idx[i] = int32((hh-b[0])*lutChunk + p*lutEntry)
+				t.idx[i+1] = int32(math.Float32bits(1))
 				if s0 {
-					neg = append(neg, off)
-				} else {
-					t.idx = append(t.idx, off)
+					t.idx[i+1] = int32(math.Float32bits(-1))
 				}
+				i += 2
 			}
-			t.idx[at] = int32(len(t.idx) - at - 2)
-			t.idx[at+1] = int32(len(neg))
-			t.idx = append(t.idx, neg...)
 		}
 	}
 	t.ok = true
@@ -186,7 +181,7 @@ func (t *lutWeights) lutGrad(xg []float32, ldx, in, nq int, dyp []float32, tab *
 		q := min(q0, nq-w)
 		for bi, b := range t.blocks {
 			build(tb, dyp[q:], t.off4[4*b[0]:4*b[1]], t.sc4[4*b[0]:4*b[1]], w)
-			lookup(xg[q:], ldx, in, t.idx[t.idxAt[bi]:], tb, bi == 0, w)
+			lookup(xg[q:], ldx, in, b[1]-b[0], t.idx[t.idxAt[bi]:], tb, bi == 0, w)
 		}
 	}
 }
@@ -219,46 +214,29 @@ func lutBuildGo(tab, dyp []float32, off4 []int32, sc4 []float32, w int) {
 }
 
 // lutLookupGo adds to xg[c][l] (set it if first), for c < in and l < w,
-// the sum over one table block of channel c's entries: idx holds per
-// channel npos, nneg and the byte offsets in tab of its positive entries,
-// then of its negative ones. The even-numbered terms of each list go to
-// one accumulator (which starts from xg), the odd-numbered ones to
-// another, added at the end.
-func lutLookupGo(xg []float32, ldx, in int, idx []int32, tab []float32, first bool, w int) {
-	var a, b [lutCols]float32
+// the sum of channel c's entries of the n chunks of one table block, in
+// chunk order: idx holds per channel and chunk the byte offset in tab of
+// the entry and the sign of a₀ (the bits of a float32 ±1). acc + (±1)·v
+// is acc ± v, rounded once (the assembly's fused multiply-add computes it
+// so).
+func lutLookupGo(xg []float32, ldx, in, n int, idx []int32, tab []float32, first bool, w int) {
 	for c := range in {
 		row := xg[c*ldx:][:w]
 		if first {
-			a = [lutCols]float32{}
-		} else {
-			copy(a[:], row)
+			clear(row)
 		}
-		b = [lutCols]float32{}
-		np, nn := int(idx[0]), int(idx[1])
-		pos, neg := idx[2:][:np], idx[2+np:][:nn]
-		idx = idx[2+np+nn:]
-		for i, off := range pos {
-			e := tab[off/4:][:w]
-			acc := &a
-			if i%2 == 1 {
-				acc = &b
-			}
-			for l, v := range e {
-				acc[l] += v
+		for i := range n {
+			e := tab[idx[2*i]/4:][:w]
+			if idx[2*i+1] < 0 {
+				for l, v := range e {
+					row[l] -= v
+				}
+			} else {
+				for l, v := range e {
+					row[l] += v
+				}
 			}
 		}
-		for i, off := range neg {
-			e := tab[off/4:][:w]
-			acc := &a
-			if i%2 == 1 {
-				acc = &b
-			}
-			for l, v := range e {
-				acc[l] -= v
-			}
-		}
-		for l := range row {
-			row[l] = a[l] + b[l]
-		}
+		idx = idx[2*n:]
 	}
 }

@@ -3,8 +3,8 @@
 #include "textflag.h"
 
 // The table-lookup input gradient (lutgrad.go) in AVX2: a column block of
-// 32 positions is four vectors, at 0, 32, 64 and 96 bytes of each table
-// entry. Same operations in the same order as lutBuildGo and lutLookupGo.
+// 64 positions is eight vectors, at 0, 32, ..., 224 bytes of each table
+// entry (256 bytes; a chunk's table is 2048). Same operations in the same order as lutBuildGo and lutLookupGo.
 
 // BUILD4(v) computes the eight entries of one chunk for vector v (byte
 // offset v of the column block) from the terms' float offsets AX, BX,
@@ -29,14 +29,14 @@
 	VSUBPS  Y3, Y7, Y6; \
 	VSUBPS  Y3, Y8, Y7; \
 	VSUBPS  Y3, Y9, Y8; \
-	VMOVUPS Y0, (0*128+v)(DI); \
-	VMOVUPS Y1, (1*128+v)(DI); \
-	VMOVUPS Y2, (2*128+v)(DI); \
-	VMOVUPS Y4, (3*128+v)(DI); \
-	VMOVUPS Y5, (4*128+v)(DI); \
-	VMOVUPS Y6, (5*128+v)(DI); \
-	VMOVUPS Y7, (6*128+v)(DI); \
-	VMOVUPS Y8, (7*128+v)(DI)
+	VMOVUPS Y0, (0*256+v)(DI); \
+	VMOVUPS Y1, (1*256+v)(DI); \
+	VMOVUPS Y2, (2*256+v)(DI); \
+	VMOVUPS Y4, (3*256+v)(DI); \
+	VMOVUPS Y5, (4*256+v)(DI); \
+	VMOVUPS Y6, (5*256+v)(DI); \
+	VMOVUPS Y7, (6*256+v)(DI); \
+	VMOVUPS Y8, (7*256+v)(DI)
 
 // func lutBuildAVX2(tab, dyp *float32, off4 *int32, sc4 *float32, n int)
 TEXT ·lutBuildAVX2(SB), NOSPLIT, $0-40
@@ -59,53 +59,32 @@ chunk:
 	BUILD4(32)
 	BUILD4(64)
 	BUILD4(96)
+	BUILD4(128)
+	BUILD4(160)
+	BUILD4(192)
+	BUILD4(224)
 	ADDQ         $16, SI
 	ADDQ         $16, R8
-	ADDQ         $1024, DI
+	ADDQ         $2048, DI
 	DECQ         CX
 	JNZ          chunk
 	VZEROUPPER
 	RET
 
-// LOOK(op, off, a0, a1, a2, a3) applies op (VADDPS or VSUBPS) of the
-// entry at byte offset off of the table (DX) to four accumulators.
-#define LOOK(op, off, a0, a1, a2, a3) \
-	op 0(DX)(off*1), a0, a0; \
-	op 32(DX)(off*1), a1, a1; \
-	op 64(DX)(off*1), a2, a2; \
-	op 96(DX)(off*1), a3, a3
+// LOOK adds Y8 (±1 in every lane) times the entry at byte offset R10 of
+// the table (DX) to the accumulators Y0-Y7: one rounding, acc ± entry.
+#define LOOK(v, acc) VFMADD231PS v(DX)(R10*1), Y8, acc
 
-// TERMS(op, n, pairs, single, done) applies op to the n (a register)
-// entries listed from SI on, alternately into Y0-Y3 and Y4-Y7, and steps
-// SI past them.
-#define TERMS(op, n, pairs, single, done) \
-	SUBQ    $2, n; \
-	JLT     single; \
-pairs: \
-	MOVLQSX 0(SI), R10; \
-	MOVLQSX 4(SI), R11; \
-	LOOK(op, R10, Y0, Y1, Y2, Y3); \
-	LOOK(op, R11, Y4, Y5, Y6, Y7); \
-	ADDQ    $8, SI; \
-	SUBQ    $2, n; \
-	JGE     pairs; \
-single: \
-	CMPQ    n, $-1; \
-	JNE     done; \
-	MOVLQSX 0(SI), R10; \
-	LOOK(op, R10, Y0, Y1, Y2, Y3); \
-	ADDQ    $4, SI; \
-done:
-
-// func lutLookupAVX2(xg *float32, ldx, in int, idx *int32, tab *float32, first bool)
-TEXT ·lutLookupAVX2(SB), NOSPLIT, $0-41
+// func lutLookupAVX2(xg *float32, ldx, in, n int, idx *int32, tab *float32, first bool)
+TEXT ·lutLookupAVX2(SB), NOSPLIT, $0-49
 	MOVQ    xg+0(FP), DI
 	MOVQ    ldx+8(FP), R8
 	SHLQ    $2, R8
 	MOVQ    in+16(FP), CX
-	MOVQ    idx+24(FP), SI
-	MOVQ    tab+32(FP), DX
-	MOVBLZX first+40(FP), R9
+	MOVQ    n+24(FP), R12
+	MOVQ    idx+32(FP), SI
+	MOVQ    tab+40(FP), DX
+	MOVBLZX first+48(FP), R9
 
 channel:
 	TESTQ   R9, R9
@@ -114,32 +93,48 @@ channel:
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	JMP     second
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     terms
 
 carry:
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
 	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
 
-second:
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	MOVLQSX 0(SI), AX
-	MOVLQSX 4(SI), BX
-	ADDQ    $8, SI
-	TERMS(VADDPS, AX, pospairs, possingle, posdone)
-	TERMS(VSUBPS, BX, negpairs, negsingle, negdone)
-	VADDPS  Y4, Y0, Y0
-	VADDPS  Y5, Y1, Y1
-	VADDPS  Y6, Y2, Y2
-	VADDPS  Y7, Y3, Y3
+terms:
+	MOVQ R12, AX
+
+term:
+	MOVLQSX      0(SI), R10
+	VBROADCASTSS 4(SI), Y8
+	LOOK(0, Y0)
+	LOOK(32, Y1)
+	LOOK(64, Y2)
+	LOOK(96, Y3)
+	LOOK(128, Y4)
+	LOOK(160, Y5)
+	LOOK(192, Y6)
+	LOOK(224, Y7)
+	ADDQ         $8, SI
+	DECQ         AX
+	JNZ          term
+
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
 	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
 	ADDQ    R8, DI
 	DECQ    CX
 	JNZ     channel

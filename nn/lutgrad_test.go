@@ -14,8 +14,7 @@ import (
 
 // lutBound returns γ_n of lutgrad.go's bound for a reduction of kd terms.
 func lutBound(kd int) float64 {
-	nch := (kd + 3) / 4
-	n := float64(nch + 2*((nch+lutBlock-1)/lutBlock) + 4)
+	n := float64((kd+3)/4 + 4)
 	u := 0x1p-24
 	return n * u / (1 - n*u)
 }
