@@ -366,7 +366,7 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 			}
 		}
 	}
-	if lutInputGrad.Load() && l.wbCodes {
+	if lutInputGrad.Load() && l.wbCodes && lutUsable() {
 		l.core.lutCodes, l.core.lutScale = l.wq, l.Scale // the input gradient by lookup (lutgrad.go)
 	}
 	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, l.dwb, nil, !l.SkipInputGrad)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync/atomic"
 
+	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/impl"
 )
 
@@ -43,9 +44,16 @@ import (
 // (lutgrad_amd64.s) compute the same sums in the same order.
 
 // lutInputGrad switches binary same convolutions without weight noise
-// adaptation to the table-lookup input gradient. Off by default: the
-// golden training hashes are the GEMM's.
+// adaptation to the table-lookup input gradient (where lutUsable). Off by
+// default: the golden training hashes are the GEMM's.
 var lutInputGrad atomic.Bool
+
+// lutUsable reports whether the lookup beats the GEMM with the
+// implementations selected: the assembly lookup beats every GEMM
+// (BenchmarkBinaryInputGrad), the portable loops beat the portable GEMM
+// (1.6–2.4× on resnet20's shapes) but are ten times slower than the
+// GEMM's assembly, which an nn.SetImpl("go") leaves in place.
+func lutUsable() bool { return Impl() != impl.Go || gemm.Impl() == impl.Go }
 
 const (
 	lutCols  = 64 // positions per column block: 8 vectors of 8

@@ -182,8 +182,8 @@ func TestLUTBinaryConv(t *testing.T) {
 				checkBits(t, "input gradient with weight noise adaptation", dx1, dx0)
 				return
 			}
-			if !l.core.lut.ok {
-				t.Fatal("the lookup did not run")
+			if l.core.lut.ok != lutUsable() {
+				t.Fatalf("the lookup ran: %v, want %v (impls %s, gemm %s)", l.core.lut.ok, lutUsable(), Impl(), gemm.Impl())
 			}
 			// Σ|w·dy| per input position: the input gradient of |dy|
 			// through a convolution with weights |wb|.
