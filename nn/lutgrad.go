@@ -84,7 +84,8 @@ type lutWeights struct {
 	off4   []int32
 	sc4    []float32
 	idx    []int32
-	idxAt  []int // start of each block's lists in idx
+	idxAt  []int   // start of each block's lists in idx
+	neg    []uint8 // scratch: the sign bits of the weights, In×4·nch
 }
 
 // prepare sets the tables' index for In channels of codes wq (Out×In×k×k,
@@ -94,10 +95,12 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 	kk := k * k
 	kd := out * kk
 	t.ok = false
+	var bad uint32 // without a branch per code: the signs are random
 	for _, v := range wq[:in*kd] {
-		if v != 1 && v != -1 {
-			return
-		}
+		bad |= math.Float32bits(v)&^(1<<31) ^ 0x3f800000
+	}
+	if bad != 0 {
+		return
 	}
 	t.kd = kd
 	t.nch = (kd + 3) / 4
@@ -117,35 +120,37 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 			t.off4[r], t.sc4[r] = 0, 0
 		}
 	}
-	// sign returns σ of wflip[c][r] = W[o][c][k-1-i][k-1-j], r = (o·k+i)·k+j.
-	sign := func(c, r int) bool {
-		if r >= kd {
-			return false
-		}
-		o, t := r/kk, r%kk
-		return wq[(o*in+c)*kk+kk-1-t] < 0
-	}
 	// Per block and channel, each chunk's entry: its byte offset in the
-	// block's tables and the sign of a₀ as a float32 ±1.
+	// block's tables and the sign of a₀ as a float32 ±1. neg holds the
+	// signs of channel c's row of wflip, wflip[c][(o·k+i)·k+j] =
+	// W[o][c][k-1-i][k-1-j] (0 for the padding terms).
 	t.idx = grow32(t.idx, 2*in*t.nch)
 	t.idxAt = t.idxAt[:0]
+	if cap(t.neg) < in*4*t.nch {
+		t.neg = make([]uint8, in*4*t.nch)
+	}
+	neg := t.neg[:in*4*t.nch]
+	clear(neg)
+	for c := range in {
+		row := neg[c*4*t.nch:]
+		for o := range out {
+			w := wq[(o*in+c)*kk:][:kk]
+			for u := range kk {
+				row[o*kk+u] = uint8(math.Float32bits(w[kk-1-u]) >> 31)
+			}
+		}
+	}
+	plus := int32(math.Float32bits(1)) // −1 is plus with the sign bit
 	i := 0
 	for _, b := range t.blocks {
 		t.idxAt = append(t.idxAt, i)
 		for c := range in {
+			row := neg[c*4*t.nch:]
 			for hh := b[0]; hh < b[1]; hh++ {
-				s0 := sign(c, 4*hh)
-				p := 0
-				for j := 1; j < 4; j++ {
-					if sign(c, 4*hh+j) != s0 {
-						p |= 1 << (j - 1)
-					}
-				}
+				g := row[4*hh:][:4]
+				p := int(g[1]^g[0]) | int(g[2]^g[0])<<1 | int(g[3]^g[0])<<2
 				t.idx[i] = int32((hh-b[0])*lutChunk + p*lutEntry)
-				t.idx[i+1] = int32(math.Float32bits(1))
-				if s0 {
-					t.idx[i+1] = int32(math.Float32bits(-1))
-				}
+				t.idx[i+1] = plus | int32(g[0])<<31
 				i += 2
 			}
 		}
