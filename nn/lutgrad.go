@@ -41,7 +41,11 @@ import (
 // infinite (the GEMM's sum is then infinite or NaN anyway).
 //
 // The portable loops (lutBuildGo, lutLookupGo) and the AVX2 assembly
-// (lutgrad_amd64.s) compute the same sums in the same order.
+// (lutgrad_amd64.s) compute the same sums in the same order. On the
+// project machine (Zen 4) the assembly takes 0.68×, 0.53× and 0.44× the
+// GEMM's time on resnet20's grid groups of 16, 32 and 64 channels
+// (BenchmarkBinaryInputGrad); its lookups are bound by the L1 cache's two
+// vector loads per cycle, the building of the tables by its stores.
 
 // lutInputGrad switches binary same convolutions without weight noise
 // adaptation to the table-lookup input gradient (where lutUsable). Off by
@@ -73,9 +77,10 @@ var (
 
 // lutWeights is what the table lookup needs of the weights of one
 // backward pass: per chunk h the im2col offsets off4[4h+b] of its terms
-// and their scales sc4[4h+b], and per table block and channel c the list
-// idx of [npos, nneg, byte offsets of the positive chunks' entries, byte
-// offsets of the negative ones'].
+// and their scales sc4[4h+b], and per table block (from idxAt) and
+// channel c, for each chunk of the block, the pair in idx of the byte
+// offset of c's entry in the block's tables and the sign of its a₀ (the
+// bits of a float32 ±1).
 type lutWeights struct {
 	ok     bool
 	kd     int
