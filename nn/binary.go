@@ -366,11 +366,7 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 			}
 		}
 	}
-	if lutInputGrad.Load() && l.wbCodes && lutUsable() {
-		l.core.lutCodes, l.core.lutScale = l.wq, l.Scale // the input gradient by lookup (lutgrad.go)
-	}
-	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, l.dwb, nil, !l.SkipInputGrad)
-	l.core.lutCodes, l.core.lutScale = nil, nil
+	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)
@@ -391,6 +387,19 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 		l.add.run(dx.Data, dx.Data, add.Data)
 	}
 	return dx
+}
+
+// convBackward is the convolution's backward pass with the forward
+// weights wb: it adds their gradient to dwb and returns the gradient of
+// the codes of the input (see convCore.backward), computed by table
+// lookup (lutgrad.go) where wb = q(W)·s and lutInputGrad is set.
+func (l *BinaryConv2d) convBackward(dy *Tensor, src planeSource, dwb []float32, needDx bool) *Tensor {
+	if lutInputGrad.Load() && l.wbCodes && lutUsable() {
+		l.core.lutCodes, l.core.lutScale = l.wq, l.Scale
+	}
+	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, dwb, nil, needDx)
+	l.core.lutCodes, l.core.lutScale = nil, nil
+	return dxb
 }
 
 // binarizeWeights sets wq = q(w), wb = q(w)·s row by row (rows of d
