@@ -255,7 +255,7 @@ func (c *convCore) backward(layer string, dy *Tensor, src planeSource, wt, dw, d
 				cv := c.conv
 				c.lut.prepare(cv.In, cv.Out, cv.Kernel, c.lutCodes, c.lutScale, c.offDy)
 			}
-			if !c.lut.ok {
+			if !c.lut.ok || c.grid.nq(1) < lutCols { // a narrow group takes the GEMM (backwardGrid)
 				c.flipWeights(wt)
 			}
 		}

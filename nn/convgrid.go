@@ -201,7 +201,7 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	}
 	kd := cv.Out * cv.Kernel * cv.Kernel
 	xg := floats(&p.grid.yg, cv.In*nq)
-	if c.lut.ok {
+	if c.lut.ok && nq >= lutCols { // narrower: the assembly takes whole column blocks
 		c.lut.lutGrad(xg, nq, cv.In, nq, dyp, &p.grid.lutTab)
 	} else {
 		gemm.SgemmRowsB(false, cv.In, nq, kd, 1, c.wflip, kd, dyp, c.offDy, 0, xg, nq)
