@@ -151,7 +151,7 @@ func TestLUTBinaryConv(t *testing.T) {
 		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, 13, "ste", 1 << 16},
 		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, 13, "ste", 3000},
 		{Conv{In: 5, Out: 7, Kernel: 3, Pad: 1}, 6, 5, 5, "ste", 1 << 16},
-		{Conv{In: 6, Out: 3, Kernel: 1}, 7, 7, 4, "ste", 1 << 16},
+		{Conv{In: 6, Out: 3, Kernel: 1}, 9, 9, 4, "ste", 1 << 16},
 		{Conv{In: 8, Out: 8, Kernel: 3, Pad: 1}, 7, 7, 3, "ste", 500},   // groups of one 7×7 image: narrower than a column block, the GEMM
 		{Conv{In: 8, Out: 8, Kernel: 3, Pad: 1}, 7, 7, 24, "ste", 1100}, // per part a group of two images (the lookup) and one of one (the GEMM)
 		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, 7, "ste+na", 1 << 16},
