@@ -217,6 +217,7 @@ type BinaryConv2d struct {
 	xb, dxb, dx buffer
 	wb, dws, dw []float32
 	wq          []float32 // q(W), the weights' codes (binarycodes.go)
+	wbCodes     bool      // wb = wq·Scale (no weight noise adaptation in the last Forward)
 	codes       codesForward
 	epi         dxEpilogue // the input gradient's epilogue during a backward pass
 	add         addJob     // backwardAdd's addition where g runs after the convolution
@@ -269,6 +270,7 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	d := len(l.wb) / l.Out
 	binarizeWeights(l.wq, l.wb, l.Scale, l.Weight.Data, l.w.est, d)
 	naW := l.w.na != nil && !l.eval && l.w.na.Alpha != 0
+	l.wbCodes = !naW
 	if naW {
 		l.w.na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}
@@ -364,7 +366,7 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 			}
 		}
 	}
-	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, l.dwb, nil, !l.SkipInputGrad)
+	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)
@@ -385,6 +387,19 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 		l.add.run(dx.Data, dx.Data, add.Data)
 	}
 	return dx
+}
+
+// convBackward is the convolution's backward pass with the forward
+// weights wb: it adds their gradient to dwb and returns the gradient of
+// the codes of the input (see convCore.backward), computed by table
+// lookup (lutgrad.go) where wb = q(W)·s and lutInputGrad is set.
+func (l *BinaryConv2d) convBackward(dy *Tensor, src planeSource, dwb []float32, needDx bool) *Tensor {
+	if lutInputGrad.Load() && l.wbCodes && lutUsable() {
+		l.core.lutCodes, l.core.lutScale = l.wq, l.Scale
+	}
+	dxb := l.core.backward("BinaryConv2d", dy, src, l.wb, dwb, nil, needDx)
+	l.core.lutCodes, l.core.lutScale = nil, nil
+	return dxb
 }
 
 // binarizeWeights sets wq = q(w), wb = q(w)·s row by row (rows of d

@@ -513,7 +513,7 @@ func TestBinaryBackwardFused(t *testing.T) {
 						}
 						// The separate passes: the gradient of the codes,
 						// then g over the whole batch.
-						dxb := l.core.backward("BinaryConv2d", dy, nil, l.wb, make([]float32, len(l.dwb)), nil, true)
+						dxb := l.convBackward(dy, nil, make([]float32, len(l.dwb)), true)
 						sep := make([]float32, len(dx))
 						l.a.est.Backward(sep, x.Data, dxb.Data)
 						checkBits(t, "Backward against the separate passes", dx, sep)

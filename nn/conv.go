@@ -157,6 +157,13 @@ type convCore struct {
 	// The other convolutions (convphase.go), sharing off and offDy.
 	phased bool
 	phase  phaseGrid
+
+	// lutCodes and lutScale, set by a binary convolution for a backward
+	// pass where its weights are lutCodes·lutScale (±1 codes, a scale per
+	// output channel), make a same convolution compute the input gradient
+	// by table lookup (lutgrad.go) with the index lut.
+	lutCodes, lutScale []float32
+	lut                lutWeights
 }
 
 // convPart is one worker's share: its scratch and partial dWᵀ.
@@ -236,13 +243,21 @@ func (c *convCore) backward(layer string, dy *Tensor, src planeSource, wt, dw, d
 		panic("nn: " + layer + ".Backward: a bias gradient needs the output gradient as a tensor")
 	}
 	c.fwd, c.wt, c.dy, c.src, c.needDx = false, wt, dy, src, needDx
+	c.lut.ok = false
 	var dx *Tensor
 	if needDx {
 		if c.epi == nil {
 			dx = c.dx.shape(x.N, x.C, x.H, x.W)
 		}
 		if c.same() {
-			c.flipWeights(wt)
+			c.lut.ok = false
+			if c.lutCodes != nil {
+				cv := c.conv
+				c.lut.prepare(cv.In, cv.Out, cv.Kernel, c.lutCodes, c.lutScale, c.offDy)
+			}
+			if !c.lut.ok || c.grid.nq(1) < lutCols { // a narrow group takes the GEMM (backwardGrid)
+				c.flipWeights(wt)
+			}
 		}
 	}
 	parallel.For(len(c.parts), 1, 1, c)

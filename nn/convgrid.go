@@ -122,6 +122,7 @@ type gridPart struct {
 	xp, dyp, yg, dxp []float32
 	dxb              []float32 // the input gradient of a group, for dxEpilogue
 	dyt              []float32 // a plane of the output gradient from a planeSource
+	lutTab           []float32 // the tables of the input gradient by lookup (lutgrad.go)
 	xkey, dykey      [4]int
 }
 
@@ -200,7 +201,11 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	}
 	kd := cv.Out * cv.Kernel * cv.Kernel
 	xg := floats(&p.grid.yg, cv.In*nq)
-	gemm.SgemmRowsB(false, cv.In, nq, kd, 1, c.wflip, kd, dyp, c.offDy, 0, xg, nq)
+	if c.lut.ok && nq >= lutCols { // narrower: the assembly takes whole column blocks
+		c.lut.lutGrad(xg, nq, cv.In, nq, dyp, &p.grid.lutTab)
+	} else {
+		gemm.SgemmRowsB(false, cv.In, nq, kd, 1, c.wflip, kd, dyp, c.offDy, 0, xg, nq)
+	}
 	if c.epi == nil {
 		gr.gather(c.dx.t.Data[n0*cv.In*hw:], xg, nq, cv.In, g)
 		return
