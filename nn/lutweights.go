@@ -1,0 +1,305 @@
+package nn
+
+import "github.com/gradbench/gradbench/internal/impl"
+
+// The weight gradient of a binary convolution on the XNOR path by lookup
+// tables ("Four Russians"). There the grid of the input holds the codes
+// q(x) = ±1 at every image position and +0 at padding and junk positions,
+// so the product dWᵀ = im2col · dYᵀ of backwardGrid multiplies a ternary
+// matrix by the output gradient. The table product treats it as a sign
+// matrix, s(v) = −1 if v's sign bit is set, else +1 (so +0 reads as +1),
+// and then subtracts what the padding positions added:
+//
+//   - the reduction index q (the output grid positions) is cut into
+//     chunks of 4; for chunk h the table T[h][m] (Out floats) holds, for
+//     each of the 16 sign patterns m,
+//
+//     T[h][m][o] = (±dy[o][4h] ± dy[o][4h+1]) + (±dy[o][4h+2] ± dy[o][4h+3])
+//
+//     with a minus on term t where bit t of m is set, each pair rounded
+//     once and their sum once (lutTables);
+//   - row kk of the im2col matrix reads its pattern for chunk h as the
+//     sign bits of its 4 values (VMOVMSKPS) and adds that table row to
+//     its Out accumulators: one addition of Out floats per row and chunk,
+//     where the GEMM does 4 multiply-adds (lutRows);
+//   - the padding positions, which the tables counted as +1, are the same
+//     in every input channel: for tap (i, j) they are the valid output
+//     positions whose window reaches past the image at that tap, so the
+//     correction C[(i, j)][o] = Σ of dy[o] over those positions is summed
+//     (in float64, rounded once) in O(Out·perimeter) per group and
+//     subtracted from every row (ci, i, j) (lutCorrection).
+//
+// The sum is in a different order from the GEMM's, so it is not bit for bit
+// the GEMM's. With u = 2⁻²⁴ and for output o of row kk (exact: the float64
+// sum of the ternary products), the test (lutweights_test.go) checks
+//
+//	|lut − exact| ≤ (nq + 8)·u·(Σ_q |dy[o][q]| + 2·Σ_{pad q} |dy[o][q]| + |β·dW|)
+//
+// which holds with room to spare: each table entry has 2 roundings on
+// its own 4 terms, the accumulation 1 per chunk (nq/4 + 1, the tail chunk
+// included), the correction 1 on the padding terms and the subtraction 1
+// on the result: about (nq/4 + 4)·u times the same sums. The "go" and
+// "avx2" implementations do the same operations in the same order (no
+// fused multiply-adds; negation is exact), so they agree bit for bit.
+
+// lutWeightGrad selects the table product for the weight gradient of
+// binary convolutions on the XNOR path (see backwardGrid). Off, the GEMM
+// computes it, which TestTrainingGolden's hashes were recorded with.
+var lutWeightGrad = false
+
+// lutTableBytes is the size of the tables of one block of chunks: small
+// enough that they stay in the L1 cache while every row reads them.
+var lutTableBytes = 16 << 10
+
+// The kernels with alternatives; lutweights_amd64.go adds their AVX2
+// variants.
+var (
+	lutTablesKernel = impl.NewKernel(impls, lutTablesGo)
+	lutRowsKernel   = impl.NewKernel(impls, lutRowsGo)
+)
+
+// lutTablesGo sets tab[(h·16 + m)·out + o] = T[h][m][o] (see above) for
+// chunks h < chunks and o < out, the chunk's values dy[o·ldy + 4h + t].
+func lutTablesGo(tab, dy []float32, ldy, out, chunks int) {
+	lutTablesPart(tab, dy, ldy, out, chunks, 0)
+}
+
+// lutTablesPart is lutTablesGo for channels o0 ≤ o < out.
+func lutTablesPart(tab, dy []float32, ldy, out, chunks, o0 int) {
+	for h := range chunks {
+		t := tab[h*16*out:][:16*out]
+		for o := o0; o < out; o++ {
+			v := dy[o*ldy+4*h:][:4]
+			a, b := v[0]+v[1], v[0]-v[1]
+			c, d := v[2]+v[3], v[2]-v[3]
+			p01 := [4]float32{a, -b, b, -a}
+			p23 := [4]float32{c, -d, d, -c}
+			for m := range 16 {
+				t[m*out+o] = p01[m&3] + p23[m>>2]
+			}
+		}
+	}
+}
+
+// lutRowsGo adds to dw[kk·ld + o] (o < width), for every row kk < len(off)
+// and chunk h < chunks in order, tab[(h·16 + m)·ld + o] with m the sign
+// pattern of x[off[kk] + 4h : +4].
+func lutRowsGo(dw []float32, ld int, x []float32, off []int, tab []float32, chunks, width int) {
+	for kk, of := range off {
+		acc := dw[kk*ld:][:width]
+		for h := range chunks {
+			m := signBits(x[of+4*h:][:4])
+			row := tab[(h*16+m)*ld:][:width]
+			for o := range acc {
+				acc[o] += row[o]
+			}
+		}
+	}
+}
+
+// signBits returns the sign bits of the 4 values of v, bit t for v[t].
+func signBits(v []float32) int {
+	v = v[:4]
+	m := 0
+	for t, f := range v {
+		if f < 0 || (f == 0 && 1/f < 0) {
+			m |= 1 << t
+		}
+	}
+	return m
+}
+
+// lutScratch is a worker's scratch for the table product.
+type lutScratch struct {
+	tab  []float32 // the tables of a block of chunks
+	corr []float32 // the correction, K²×Out
+	tail []float32 // dy of the last, partial chunk, Out×4
+	xt   []float32 // x of the last chunk, k×4
+	offT []int
+	// lutCorrection's: the border columns, the sums of the taps, the
+	// border rows' sums and the border columns' prefix sums
+	cols         []int
+	sums, rowSum []float64
+	pre          []float64
+}
+
+// lutProduct sets dw[kk·out + o] = β·dw[kk·out + o] + Σ_{q<nq}
+// s(x[off[kk] + q])·dy[o·ldy + q] for kk < len(off), o < out, with s the
+// sign (s(+0) = +1) and β 0 or 1, in the order the tables give (see
+// above). The values of x up to off[kk] + nq must exist, and dy's up to
+// (out−1)·ldy + nq.
+func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, off []int, dy []float32, ldy, nq int, beta float32) {
+	k := len(off)
+	dw = dw[:k*out]
+	if beta == 0 {
+		clear(dw)
+	}
+	if k == 0 || out == 0 {
+		return
+	}
+	block := max(1, lutTableBytes/(16*4*out))
+	tab := floats(&sc.tab, 16*out*block)
+	tables, rows := lutTablesKernel.Get(), lutRowsKernel.Get()
+	full := nq / 4
+	for h0 := 0; h0 < full; h0 += block {
+		n := min(block, full-h0)
+		q0 := 4 * h0
+		_ = dy[(out-1)*ldy+q0+4*n-1]
+		tables(tab, dy[q0:], ldy, out, n)
+		offs, top := sc.offs(off, q0)
+		_ = x[top+4*n-1] // the kernels do not check
+		rows(dw, out, x, offs, tab, n, out)
+	}
+	if r := nq - 4*full; r > 0 {
+		// The last r positions, as a chunk of 4 padded with zeros: the
+		// padded positions add ±0 (the portable loops).
+		q0 := 4 * full
+		ty := floats(&sc.tail, 4*out)
+		clear(ty)
+		for o := range out {
+			copy(ty[o*4:][:r], dy[o*ldy+q0:][:r])
+		}
+		xt := floats(&sc.xt, 4*k)
+		clear(xt)
+		ot := sc.offT[:0]
+		for kk, of := range off {
+			copy(xt[4*kk:][:r], x[of+q0:][:r])
+			ot = append(ot, 4*kk)
+		}
+		sc.offT = ot
+		lutTablesGo(tab, ty, 4, out, 1)
+		lutRowsGo(dw, out, xt, ot, tab, 1, out)
+	}
+}
+
+// offs returns off shifted by q0, in the scratch, and its largest value.
+func (sc *lutScratch) offs(off []int, q0 int) ([]int, int) {
+	ot := sc.offT[:0]
+	top := 0
+	for _, of := range off {
+		if of < 0 {
+			panic("nn: lutProduct: negative offset")
+		}
+		ot = append(ot, of+q0)
+		top = max(top, of+q0)
+	}
+	sc.offT = ot
+	return ot, top
+}
+
+// lutCorrection sets corr[(i·K + j)·Out + o] to the sum, in float64
+// rounded once, of the output gradient dyp (channel o at o·S + origin +
+// position) over the valid output positions of a group of g images whose
+// window reaches a padding position at tap (i, j): the terms the tables
+// counted with the +1 of a +0 code. Those positions lie within pad of the
+// image's border: per image and channel it sums the rows within pad of the
+// top and bottom, and prefix sums down the columns within pad of the left
+// and right, and each tap takes its rows whole and its columns over the
+// rows it has not taken.
+func lutCorrection(sc *lutScratch, corr []float32, gr grid, dyp []float32, out, kernel, g int) {
+	h, w, p, r := gr.h, gr.w, gr.p, gr.r
+	kk := kernel * kernel
+	corr = corr[:kk*out]
+	clear(corr)
+	if p == 0 {
+		return
+	}
+	// The border columns and rows: c < p or c ≥ w − p (each once).
+	cols := sc.cols[:0]
+	for c := range w {
+		if c < p || c >= w-p {
+			cols = append(cols, c)
+		}
+	}
+	sc.cols = cols
+	if cap(sc.sums) < kk {
+		sc.sums = make([]float64, kk)
+	}
+	if cap(sc.rowSum) < h {
+		sc.rowSum = make([]float64, h)
+	}
+	if cap(sc.pre) < len(cols)*(h+1) {
+		sc.pre = make([]float64, len(cols)*(h+1))
+	}
+	sums, rs, pre := sc.sums[:kk], sc.rowSum[:h], sc.pre[:len(cols)*(h+1)]
+	for o := range out {
+		plane := dyp[o*gr.s+gr.origin():]
+		clear(sums)
+		for n := range g {
+			img := plane[n*(h+p)*r:]
+			for y := range h {
+				if y < p || y >= h-p {
+					var t float64
+					for _, v := range img[y*r:][:w] {
+						t += float64(v)
+					}
+					rs[y] = t
+				}
+			}
+			for ic, c := range cols {
+				pc := pre[ic*(h+1):][:h+1]
+				var t float64
+				pc[0] = 0
+				for y := range h {
+					t += float64(img[y*r+c])
+					pc[y+1] = t
+				}
+			}
+			for i := range kernel {
+				di := i - p
+				// The rows the tap reads outside the image, and the rest.
+				lo, hi := max(0, -di), min(h, h-di)
+				lo = min(lo, h)
+				hi = max(hi, lo)
+				for j := range kernel {
+					dj := j - p
+					var t float64
+					for y := range lo {
+						t += rs[y]
+					}
+					for y := hi; y < h; y++ {
+						t += rs[y]
+					}
+					if hi > lo && dj != 0 {
+						for ic, c := range cols {
+							if c+dj < 0 || c+dj >= w {
+								pc := pre[ic*(h+1):]
+								t += pc[hi] - pc[lo]
+							}
+						}
+					}
+					sums[i*kernel+j] += t
+				}
+			}
+		}
+		for t := range kk {
+			corr[t*out+o] = float32(sums[t])
+		}
+	}
+}
+
+// useLUT reports whether backwardGrid computes the weight gradient with the
+// table product: a binary convolution whose grid holds codes, with the
+// switch on.
+func (c *convCore) useLUT() bool {
+	return lutWeightGrad && c.codes && 2*c.conv.Pad+1 == c.conv.Kernel
+}
+
+// lutWeights is backwardGrid's p.dw product by tables: dWᵀ = β·dWᵀ +
+// im2col(codes) · dYᵀ for a group of g images, nq output grid positions.
+func (c *convCore) lutWeights(p *convPart, xp, dyp []float32, g, nq int, beta float32) {
+	cv, gr := c.conv, c.grid
+	lutProduct(&p.lut, p.dw, cv.Out, xp, c.off, dyp[gr.origin():], gr.s, nq, beta)
+	if cv.Pad == 0 {
+		return
+	}
+	kk := cv.Kernel * cv.Kernel
+	corr := floats(&p.lut.corr, kk*cv.Out)
+	lutCorrection(&p.lut, corr, gr, dyp, cv.Out, cv.Kernel, g)
+	for ci := range cv.In {
+		rows := p.dw[ci*kk*cv.Out:][:kk*cv.Out]
+		for t, v := range corr {
+			rows[t] -= v
+		}
+	}
+}
