@@ -51,6 +51,9 @@ var lutWeightGrad = false
 // enough that they stay in the L1 cache while every row reads them.
 var lutTableBytes = 16 << 10
 
+// lutPanel is the number of output channels the rows take at a time.
+var lutPanel = 32
+
 // The kernels with alternatives; lutweights_amd64.go adds their AVX2
 // variants.
 var (
@@ -116,11 +119,11 @@ type lutScratch struct {
 	tail []float32 // dy of the last, partial chunk, Out×4
 	xt   []float32 // x of the last chunk, k×4
 	offT []int
-	// lutCorrection's: the border columns, the sums of the taps, the
-	// border rows' sums and the border columns' prefix sums
-	cols         []int
-	sums, rowSum []float64
-	pre          []float64
+	// lutCorrection's: the border columns, the border rows' sums and
+	// the border columns' prefix sums
+	cols   []int
+	rowSum []float64
+	pre    []float64
 }
 
 // lutProduct sets dw[kk·out + o] = β·dw[kk·out + o] + Σ_{q<nq}
@@ -137,7 +140,18 @@ func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, off []int, d
 	if k == 0 || out == 0 {
 		return
 	}
-	block := max(1, lutTableBytes/(16*4*out))
+	top := 0 // the largest offset
+	for _, of := range off {
+		if of < 0 {
+			panic("nn: lutProduct: negative offset")
+		}
+		top = max(top, of)
+	}
+	// Panels of width channels, each over all rows while the tables of a
+	// block of chunks are in cache: the block's tables of one panel fill
+	// lutTableBytes.
+	width := min(out, lutPanel)
+	block := max(1, lutTableBytes/(16*4*width))
 	tab := floats(&sc.tab, 16*out*block)
 	tables, rows := lutTablesKernel.Get(), lutRowsKernel.Get()
 	full := nq / 4
@@ -146,13 +160,14 @@ func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, off []int, d
 		q0 := 4 * h0
 		_ = dy[(out-1)*ldy+q0+4*n-1]
 		tables(tab, dy[q0:], ldy, out, n)
-		offs, top := sc.offs(off, q0)
-		_ = x[top+4*n-1] // the kernels do not check
-		rows(dw, out, x, offs, tab, n, out)
+		_ = x[top+q0+4*n-1] // the kernels do not check
+		for c := 0; c < out; c += width {
+			rows(dw[c:], out, x[q0:], off, tab[c:], n, min(width, out-c))
+		}
 	}
 	if r := nq - 4*full; r > 0 {
-		// The last r positions, as a chunk of 4 padded with zeros: the
-		// padded positions add ±0 (the portable loops).
+		// The last r positions, as a chunk of 4 padded with zeros, from
+		// copies: the padded positions add ±0.
 		q0 := 4 * full
 		ty := floats(&sc.tail, 4*out)
 		clear(ty)
@@ -167,24 +182,9 @@ func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, off []int, d
 			ot = append(ot, 4*kk)
 		}
 		sc.offT = ot
-		lutTablesGo(tab, ty, 4, out, 1)
-		lutRowsGo(dw, out, xt, ot, tab, 1, out)
+		tables(tab, ty, 4, out, 1)
+		rows(dw, out, xt, ot, tab, 1, out)
 	}
-}
-
-// offs returns off shifted by q0, in the scratch, and its largest value.
-func (sc *lutScratch) offs(off []int, q0 int) ([]int, int) {
-	ot := sc.offT[:0]
-	top := 0
-	for _, of := range off {
-		if of < 0 {
-			panic("nn: lutProduct: negative offset")
-		}
-		ot = append(ot, of+q0)
-		top = max(top, of+q0)
-	}
-	sc.offT = ot
-	return ot, top
 }
 
 // lutCorrection sets corr[(i·K + j)·Out + o] to the sum, in float64
@@ -192,10 +192,10 @@ func (sc *lutScratch) offs(off []int, q0 int) ([]int, int) {
 // position) over the valid output positions of a group of g images whose
 // window reaches a padding position at tap (i, j): the terms the tables
 // counted with the +1 of a +0 code. Those positions lie within pad of the
-// image's border: per image and channel it sums the rows within pad of the
-// top and bottom, and prefix sums down the columns within pad of the left
-// and right, and each tap takes its rows whole and its columns over the
-// rows it has not taken.
+// image's border: per channel it sums, over the images, the rows within
+// pad of the top and bottom and the columns within pad of the left and
+// right (then prefix sums down those columns), and each tap takes its rows
+// whole and its columns over the rows it has not taken.
 func lutCorrection(sc *lutScratch, corr []float32, gr grid, dyp []float32, out, kernel, g int) {
 	h, w, p, r := gr.h, gr.w, gr.p, gr.r
 	kk := kernel * kernel
@@ -204,7 +204,7 @@ func lutCorrection(sc *lutScratch, corr []float32, gr grid, dyp []float32, out, 
 	if p == 0 {
 		return
 	}
-	// The border columns and rows: c < p or c ≥ w − p (each once).
+	// The border columns: c < p or c ≥ w − p (each once).
 	cols := sc.cols[:0]
 	for c := range w {
 		if c < p || c >= w-p {
@@ -212,68 +212,64 @@ func lutCorrection(sc *lutScratch, corr []float32, gr grid, dyp []float32, out, 
 		}
 	}
 	sc.cols = cols
-	if cap(sc.sums) < kk {
-		sc.sums = make([]float64, kk)
-	}
+	nc := len(cols)
 	if cap(sc.rowSum) < h {
 		sc.rowSum = make([]float64, h)
 	}
-	if cap(sc.pre) < len(cols)*(h+1) {
-		sc.pre = make([]float64, len(cols)*(h+1))
+	if cap(sc.pre) < nc*(h+1) {
+		sc.pre = make([]float64, nc*(h+1))
 	}
-	sums, rs, pre := sc.sums[:kk], sc.rowSum[:h], sc.pre[:len(cols)*(h+1)]
+	rs, pre := sc.rowSum[:h], sc.pre[:nc*(h+1)]
 	for o := range out {
 		plane := dyp[o*gr.s+gr.origin():]
-		clear(sums)
+		clear(rs)
+		clear(pre)
 		for n := range g {
 			img := plane[n*(h+p)*r:]
 			for y := range h {
+				row := img[y*r:][:w]
 				if y < p || y >= h-p {
 					var t float64
-					for _, v := range img[y*r:][:w] {
+					for _, v := range row {
 						t += float64(v)
 					}
-					rs[y] = t
+					rs[y] += t
 				}
-			}
-			for ic, c := range cols {
-				pc := pre[ic*(h+1):][:h+1]
-				var t float64
-				pc[0] = 0
-				for y := range h {
-					t += float64(img[y*r+c])
-					pc[y+1] = t
-				}
-			}
-			for i := range kernel {
-				di := i - p
-				// The rows the tap reads outside the image, and the rest.
-				lo, hi := max(0, -di), min(h, h-di)
-				lo = min(lo, h)
-				hi = max(hi, lo)
-				for j := range kernel {
-					dj := j - p
-					var t float64
-					for y := range lo {
-						t += rs[y]
-					}
-					for y := hi; y < h; y++ {
-						t += rs[y]
-					}
-					if hi > lo && dj != 0 {
-						for ic, c := range cols {
-							if c+dj < 0 || c+dj >= w {
-								pc := pre[ic*(h+1):]
-								t += pc[hi] - pc[lo]
-							}
-						}
-					}
-					sums[i*kernel+j] += t
+				for ic, c := range cols {
+					pre[ic*(h+1)+y+1] += float64(row[c])
 				}
 			}
 		}
-		for t := range kk {
-			corr[t*out+o] = float32(sums[t])
+		for ic := range cols {
+			pc := pre[ic*(h+1):][:h+1]
+			for y := 1; y <= h; y++ {
+				pc[y] += pc[y-1]
+			}
+		}
+		for i := range kernel {
+			di := i - p
+			// The tap reads rows [lo, hi) inside the image.
+			lo := min(h, max(0, -di))
+			hi := max(lo, min(h, h-di))
+			var tr float64
+			for y := range lo {
+				tr += rs[y]
+			}
+			for y := hi; y < h; y++ {
+				tr += rs[y]
+			}
+			for j := range kernel {
+				dj := j - p
+				t := tr
+				if hi > lo && dj != 0 {
+					for ic, c := range cols {
+						if c+dj < 0 || c+dj >= w {
+							t += pre[ic*(h+1)+hi] - pre[ic*(h+1)+lo]
+						}
+					}
+				}
+				corr[(i*kernel+j)*out+o] = float32(t)
+			}
 		}
 	}
 }

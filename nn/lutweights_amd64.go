@@ -12,8 +12,8 @@ import (
 
 // The AVX2 variants of the table product's kernels (lutweights_amd64.s).
 // They take what they were written for (8-channel groups for the tables;
-// panels of 16 or 32 channels when that is all of them, of 64 channels
-// with a power-of-two row stride) and leave the rest to the portable loops,
+// panels of 64, 32 and 16 channels of tables and gradients whose row
+// stride is a power of two) and leave the rest to the portable loops,
 // which agree with them bit for bit.
 func init() {
 	hasBMI2 := cpu.X86.HasBMI2
@@ -34,31 +34,37 @@ func init() {
 			return
 		}
 		// The callers checked that x holds off[kk] + 4·chunks values for
-		// every kk (off is increasing) and dw and tab their rows.
+		// every kk, and dw and tab their rows.
 		_ = dw[(len(off)-1)*ld+width-1]
 		_ = tab[((chunks-1)*16+15)*ld+width-1]
-		switch {
-		case width == 16 && ld == 16:
-			r4 := len(off) &^ 3
-			if r4 > 0 {
-				lutRows16AVX2(&dw[0], &x[0], &off[0], r4, &tab[0], chunks)
-			}
-			lutRowsGo(dw[r4*ld:], ld, x, off[r4:], tab, chunks, width)
-			return
-		case width == 32 && ld == 32:
-			r2 := len(off) &^ 1
-			if r2 > 0 {
-				lutRows32AVX2(&dw[0], &x[0], &off[0], r2, &tab[0], chunks)
-			}
-			lutRowsGo(dw[r2*ld:], ld, x, off[r2:], tab, chunks, width)
+		if !hasBMI2 || bits.OnesCount(uint(ld)) != 1 {
+			lutRowsGo(dw, ld, x, off, tab, chunks, width)
 			return
 		}
+		sh := bits.TrailingZeros(uint(ld)) + 2
 		c := 0
-		if hasBMI2 && bits.OnesCount(uint(ld)) == 1 {
-			sh := bits.TrailingZeros(uint(ld)) + 2
-			for ; c+64 <= width; c += 64 {
-				lutRows64AVX2(&dw[c], ld, &x[0], &off[0], len(off), &tab[c], chunks, sh)
+		for ; c+64 <= width; c += 64 {
+			lutRows64AVX2(&dw[c], ld, &x[0], &off[0], len(off), &tab[c], chunks, sh)
+		}
+		if c+32 <= width {
+			r2 := len(off) &^ 1
+			if r2 > 0 {
+				lutRows32AVX2(&dw[c], ld, &x[0], &off[0], r2, &tab[c], chunks, sh)
 			}
+			if r2 < len(off) {
+				lutRowsGo(dw[r2*ld+c:], ld, x, off[r2:], tab[c:], chunks, 32)
+			}
+			c += 32
+		}
+		if c+16 <= width {
+			r4 := len(off) &^ 3
+			if r4 > 0 {
+				lutRows16AVX2(&dw[c], ld, &x[0], &off[0], r4, &tab[c], chunks, sh)
+			}
+			if r4 < len(off) {
+				lutRowsGo(dw[r4*ld+c:], ld, x, off[r4:], tab[c:], chunks, 16)
+			}
+			c += 16
 		}
 		if c < width {
 			lutRowsGo(dw[c:], ld, x, off, tab[c:], chunks, width-c)
@@ -70,10 +76,10 @@ func init() {
 func lutTablesAVX2(tab, dy *float32, ldy, out, o8, chunks int)
 
 //go:noescape
-func lutRows16AVX2(dw *float32, x *float32, off *int, rows int, tab *float32, chunks int)
+func lutRows16AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
 
 //go:noescape
-func lutRows32AVX2(dw *float32, x *float32, off *int, rows int, tab *float32, chunks int)
+func lutRows32AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
 
 //go:noescape
 func lutRows64AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)

@@ -111,29 +111,31 @@ tgroup:
 	VZEROUPPER
 	RET
 
-// LUTROW adds the table row of the pattern of the 4 codes at (xp) to
-// acc0, acc1 (a 16-float panel at byte offset base(AX) in the tables),
-// the pattern's table row at (R14) + pattern<<sh.
-#define LUTROW16(xp, acc0, acc1, sh) \
+// LUTROW16 adds to acc0, acc1 the 16 floats at (R14) + m<<SI, m the sign
+// pattern of the 4 codes at (xp).
+#define LUTROW16(xp, acc0, acc1) \
 	VMOVUPS   (xp), X8; \
 	VMOVMSKPS X8, AX; \
-	SHLQ      $sh, AX; \
+	SHLXQ     SI, AX, AX; \
 	VADDPS    (R14)(AX*1), acc0, acc0; \
 	VADDPS    32(R14)(AX*1), acc1, acc1
 
-// func lutRows16AVX2(dw *float32, x *float32, off *int, rows int, tab *float32, chunks int)
-// lutRowsGo for width = ld = 16, rows a multiple of 4: four rows at a
-// time, their 16 sums in Y0..Y7.
-TEXT ·lutRows16AVX2(SB), NOSPLIT, $0-48
+// func lutRows16AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+// lutRowsGo for width 16, ld·4 = 1<<sh and rows a multiple of 4: four
+// rows at a time, their 16 sums in Y0..Y7.
+TEXT ·lutRows16AVX2(SB), NOSPLIT, $0-64
 	MOVQ dw+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ off+16(FP), R8
-	MOVQ rows+24(FP), R10
+	MOVQ ld+8(FP), BX
+	SHLQ $2, BX                 // dw row stride, bytes
+	MOVQ off+24(FP), R8
+	MOVQ rows+32(FP), R10
 	SHRQ $2, R10
-	MOVQ tab+32(FP), DX
-	MOVQ chunks+40(FP), R9
+	MOVQ tab+40(FP), DX
+	MOVQ BX, R9
+	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r16:
+	MOVQ    x+16(FP), SI
 	MOVQ    (R8), AX
 	LEAQ    (SI)(AX*4), R11
 	MOVQ    8(R8), AX
@@ -142,39 +144,42 @@ r16:
 	LEAQ    (SI)(AX*4), R13
 	MOVQ    24(R8), AX
 	LEAQ    (SI)(AX*4), R15
+	MOVQ    sh+56(FP), SI
+	LEAQ    (DI)(BX*2), AX      // rows 2 and 3
 	VMOVUPS (DI), Y0
 	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
+	VMOVUPS (DI)(BX*1), Y2
+	VMOVUPS 32(DI)(BX*1), Y3
+	VMOVUPS (AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS (AX)(BX*1), Y6
+	VMOVUPS 32(AX)(BX*1), Y7
 	MOVQ    DX, R14
-	MOVQ    R9, CX
+	MOVQ    chunks+48(FP), CX
 
 c16:
-	LUTROW16(R11, Y0, Y1, 6)
-	LUTROW16(R12, Y2, Y3, 6)
-	LUTROW16(R13, Y4, Y5, 6)
-	LUTROW16(R15, Y6, Y7, 6)
+	LUTROW16(R11, Y0, Y1)
+	LUTROW16(R12, Y2, Y3)
+	LUTROW16(R13, Y4, Y5)
+	LUTROW16(R15, Y6, Y7)
 	ADDQ $16, R11
 	ADDQ $16, R12
 	ADDQ $16, R13
 	ADDQ $16, R15
-	ADDQ $1024, R14             // 16 patterns × 16 floats
+	ADDQ R9, R14
 	DECQ CX
 	JNZ  c16
 
+	LEAQ    (DI)(BX*2), AX
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
-	ADDQ    $256, DI
+	VMOVUPS Y2, (DI)(BX*1)
+	VMOVUPS Y3, 32(DI)(BX*1)
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	VMOVUPS Y6, (AX)(BX*1)
+	VMOVUPS Y7, 32(AX)(BX*1)
+	LEAQ    (AX)(BX*2), DI
 	ADDQ    $32, R8
 	DECQ    R10
 	JNZ     r16
@@ -184,45 +189,49 @@ c16:
 #define LUTROW32(xp, acc0, acc1, acc2, acc3) \
 	VMOVUPS   (xp), X8; \
 	VMOVMSKPS X8, AX; \
-	SHLQ      $7, AX; \
+	SHLXQ     SI, AX, AX; \
 	VADDPS    (R14)(AX*1), acc0, acc0; \
 	VADDPS    32(R14)(AX*1), acc1, acc1; \
 	VADDPS    64(R14)(AX*1), acc2, acc2; \
 	VADDPS    96(R14)(AX*1), acc3, acc3
 
-// func lutRows32AVX2(dw *float32, x *float32, off *int, rows int, tab *float32, chunks int)
-// lutRowsGo for width = ld = 32, rows even: two rows at a time.
-TEXT ·lutRows32AVX2(SB), NOSPLIT, $0-48
+// func lutRows32AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+// lutRowsGo for width 32, ld·4 = 1<<sh and rows even: two rows at a time.
+TEXT ·lutRows32AVX2(SB), NOSPLIT, $0-64
 	MOVQ dw+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ off+16(FP), R8
-	MOVQ rows+24(FP), R10
+	MOVQ ld+8(FP), BX
+	SHLQ $2, BX                 // dw row stride, bytes
+	MOVQ off+24(FP), R8
+	MOVQ rows+32(FP), R10
 	SHRQ $1, R10
-	MOVQ tab+32(FP), DX
-	MOVQ chunks+40(FP), R9
+	MOVQ tab+40(FP), DX
+	MOVQ BX, R9
+	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r32:
+	MOVQ    x+16(FP), SI
 	MOVQ    (R8), AX
 	LEAQ    (SI)(AX*4), R11
 	MOVQ    8(R8), AX
 	LEAQ    (SI)(AX*4), R12
+	MOVQ    sh+56(FP), SI
 	VMOVUPS (DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
 	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
+	VMOVUPS (DI)(BX*1), Y4
+	VMOVUPS 32(DI)(BX*1), Y5
+	VMOVUPS 64(DI)(BX*1), Y6
+	VMOVUPS 96(DI)(BX*1), Y7
 	MOVQ    DX, R14
-	MOVQ    R9, CX
+	MOVQ    chunks+48(FP), CX
 
 c32:
 	LUTROW32(R11, Y0, Y1, Y2, Y3)
 	LUTROW32(R12, Y4, Y5, Y6, Y7)
 	ADDQ $16, R11
 	ADDQ $16, R12
-	ADDQ $2048, R14             // 16 patterns × 32 floats
+	ADDQ R9, R14
 	DECQ CX
 	JNZ  c32
 
@@ -230,11 +239,11 @@ c32:
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
 	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
-	ADDQ    $256, DI
+	VMOVUPS Y4, (DI)(BX*1)
+	VMOVUPS Y5, 32(DI)(BX*1)
+	VMOVUPS Y6, 64(DI)(BX*1)
+	VMOVUPS Y7, 96(DI)(BX*1)
+	LEAQ    (DI)(BX*2), DI
 	ADDQ    $16, R8
 	DECQ    R10
 	JNZ     r32
