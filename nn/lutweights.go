@@ -36,9 +36,10 @@ import "github.com/gradbench/gradbench/internal/impl"
 //	|lut − exact| ≤ (nq + 8)·u·(Σ_q |dy[o][q]| + 2·Σ_{pad q} |dy[o][q]| + |β·dW|)
 //
 // which holds with room to spare: each table entry has 2 roundings on
-// its own 4 terms, the accumulation 1 per chunk (nq/4 + 1, the tail chunk
-// included), the correction 1 on the padding terms and the subtraction 1
-// on the result: about (nq/4 + 4)·u times the same sums. The "go" and
+// its own 4 terms, the accumulation 1 per chunk (nq/4 + 1 per image, the
+// tail chunks included), the correction 1 on the padding terms and the
+// subtraction 1 on the result: about (nq/4 + g + 4)·u times the same sums
+// for g images (g ≤ nq). The "go" and
 // "avx2" implementations do the same operations in the same order (no
 // fused multiply-adds; negation is exact), so they agree bit for bit.
 
@@ -283,9 +284,18 @@ func (c *convCore) useLUT() bool {
 
 // lutWeights is backwardGrid's p.dw product by tables: dWᵀ = β·dWᵀ +
 // im2col(codes) · dYᵀ for a group of g images, nq output grid positions.
+// The grid rows between images (pad of them after each image but the
+// last) are junk positions, where dY is zero: the product skips them,
+// taking the images' positions one image at a time.
 func (c *convCore) lutWeights(p *convPart, xp, dyp []float32, g, nq int, beta float32) {
 	cv, gr := c.conv, c.grid
-	lutProduct(&p.lut, p.dw, cv.Out, xp, c.off, dyp[gr.origin():], gr.s, nq, beta)
+	dy := dyp[gr.origin():]
+	span := gr.h * gr.r // an image's rows on the grid
+	for n := range g {
+		q0 := n * (gr.h + gr.p) * gr.r
+		lutProduct(&p.lut, p.dw, cv.Out, xp[q0:], c.off, dy[q0:], gr.s, min(span, nq-q0), beta)
+		beta = 1
+	}
 	if cv.Pad == 0 {
 		return
 	}
