@@ -297,3 +297,23 @@ func (f onCaller) Do(lo, hi int) {
 		f()
 	}
 }
+
+// TestLUTWeightGradAllocs checks that the table product allocates nothing
+// once a layer has run a step: its scratch is the parts'.
+func TestLUTWeightGradAllocs(t *testing.T) {
+	cv := Conv{In: 16, Out: 16, Kernel: 3, Stride: 1, Pad: 1}
+	l, err := NewBinaryConv2d(cv, Binary{Estimator: estimators.MustParse("ste")}, NewInit(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(81, 82))
+	x := randTensor(r, 16, 16, 12, 12)
+	dy := randTensor(r, 16, 16, 12, 12)
+	withLUT(true, func() {
+		step := func() { l.Forward(x); l.Backward(dy) }
+		step()
+		if n := testing.AllocsPerRun(3, step); n != 0 {
+			t.Errorf("a step with the table product allocates %v times", n)
+		}
+	})
+}
