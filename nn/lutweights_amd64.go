@@ -17,6 +17,11 @@ import (
 // which agree with them bit for bit.
 func init() {
 	hasBMI2 := cpu.X86.HasBMI2
+	lutFastKernel.Add(impl.AVX2, func(out int) bool {
+		// The rows kernels take panels of 16, 32 or 64 channels with a
+		// power-of-two stride.
+		return hasBMI2 && out%16 == 0 && bits.OnesCount(uint(out)) == 1
+	})
 	lutTablesKernel.Add(impl.AVX2, func(tab, dy []float32, ldy, out, chunks int) {
 		o8 := out &^ 7
 		if o8 > 0 && chunks > 0 {
