@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"encoding/binary"
+	"math"
 	"sync/atomic"
 
 	"github.com/gradbench/gradbench/internal/impl"
@@ -22,8 +24,8 @@ import (
 //
 //     with a minus on term t where bit t of m is set, each pair rounded
 //     once and their sum once (lutTablesGo);
-//   - row kk of the im2col matrix reads its pattern for chunk h as the
-//     sign bits of its 4 values (VMOVMSKPS) and adds that table row to
+//   - row kk of the im2col matrix reads its pattern for chunk h, the
+//     sign bits of its 4 values (a byte, lutSigns) and adds that table row to
 //     its Out accumulators: one addition of Out floats per row and chunk,
 //     where the GEMM does 4 multiply-adds (lutRowsGo);
 //   - the padding positions, which the tables counted as +1, are the same
@@ -104,15 +106,14 @@ func lutTablesPart(tab, dy []float32, ldy, out, chunks, o0 int) {
 	}
 }
 
-// lutRowsGo adds to dw[kk·ld + o] (o < width), for every row kk < len(off)
-// and chunk h < chunks in order, tab[(h·16 + m)·ld + o] with m the sign
-// pattern of x[off[kk] + 4h : +4].
-func lutRowsGo(dw []float32, ld int, x []float32, off []int, tab []float32, chunks, width int) {
-	for kk, of := range off {
+// lutRowsGo adds to dw[kk·ld + o] (o < width), for every row kk < len(poff)
+// and chunk h < chunks in order, tab[(h·16 + m)·ld + o] with m =
+// pat[poff[kk] + h], the row's sign pattern of the chunk (see lutSigns).
+func lutRowsGo(dw []float32, ld int, pat []uint8, poff []int, tab []float32, chunks, width int) {
+	for kk, po := range poff {
 		acc := dw[kk*ld:][:width]
-		for h := range chunks {
-			m := signBits(x[of+4*h:][:4])
-			row := tab[(h*16+m)*ld:][:width]
+		for h, m := range pat[po:][:chunks] {
+			row := tab[(h*16+int(m))*ld:][:width]
 			for o := range acc {
 				acc[o] += row[o]
 			}
@@ -125,11 +126,73 @@ func signBits(v []float32) int {
 	v = v[:4]
 	m := 0
 	for t, f := range v {
-		if f < 0 || (f == 0 && 1/f < 0) {
+		if math.Signbit(float64(f)) {
 			m |= 1 << t
 		}
 	}
 	return m
+}
+
+// The sign patterns of x (lutSigns): the sign bits of x, one per value
+// and 8 to a byte (lutSignBytesKernel), then the patterns of the 4 values
+// from each position, a byte each, one array per position modulo 4
+// (lutNibblesKernel), so that the rows read a byte per chunk instead of
+// 4 values.
+var (
+	lutSignBytesKernel = impl.NewKernel(impls, lutSignBytesGo)
+	lutNibblesKernel   = impl.NewKernel(impls, lutNibblesGo)
+)
+
+// lutSignBytesGo sets sb[i] bit t to the sign bit of x[8i + t], for the
+// len(x)/8 whole bytes.
+func lutSignBytesGo(sb []uint8, x []float32) {
+	for i := range len(x) / 8 {
+		b := uint8(0)
+		for t, f := range x[8*i:][:8] {
+			b |= uint8(math.Float32bits(f)>>31) << t
+		}
+		sb[i] = b
+	}
+}
+
+// lutNibblesGo sets pat[φ·v + j] = the 4 bits of sb from bit 4j + φ on,
+// for φ < 4 and j < v (v a multiple of 8; sb holds v/2 + 4 bytes).
+func lutNibblesGo(pat, sb []uint8, v int) {
+	for phi := range 4 {
+		p := pat[phi*v:][:v]
+		for j := 0; j < v; j += 8 {
+			w := binary.LittleEndian.Uint64(sb[j/2:]) >> phi
+			for t := range 8 {
+				p[j+t] = uint8(w>>(4*t)) & 15
+			}
+		}
+	}
+}
+
+// lutSigns sets sc.pat to the sign patterns of x: pat[φ·V + j] is the
+// sign pattern of x[4j + φ : +4] (values past the end read as +0), so
+// that the pattern of the 4 values from position p is
+// pat[(p&3)·V + p>>2]. It returns V.
+func (sc *lutScratch) lutSigns(x []float32) int {
+	n := len(x)
+	v := (n/4 + 2 + 7) &^ 7
+	nsb := v/2 + 4
+	if cap(sc.sb) < nsb {
+		sc.sb = make([]uint8, nsb)
+	}
+	sb := sc.sb[:nsb]
+	n8 := n / 8
+	lutSignBytesKernel.Get()(sb, x[:8*n8])
+	clear(sb[n8:])
+	for t, f := range x[8*n8:] {
+		sb[n8] |= uint8(math.Float32bits(f)>>31) << t
+	}
+	if cap(sc.pat) < 4*v {
+		sc.pat = make([]uint8, 4*v)
+	}
+	sc.pat = sc.pat[:4*v]
+	lutNibblesKernel.Get()(sc.pat, sb, v)
+	return v
 }
 
 // lutScratch is a worker's scratch for the table product.
@@ -137,8 +200,9 @@ type lutScratch struct {
 	tab  []float32 // the tables of a block of chunks
 	corr []float32 // the correction, K²×Out
 	tail []float32 // dy of the last, partial chunk, Out×4
-	xt   []float32 // x of the last chunk, k×4
-	offT []int
+	sb   []uint8   // the sign bits of x
+	pat  []uint8   // the sign patterns of x (lutSigns)
+	poff []int     // the rows' pattern offsets
 	// lutCorrection's: the border columns, the border rows' sums and
 	// the border columns' prefix sums
 	cols   []int
@@ -147,26 +211,32 @@ type lutScratch struct {
 }
 
 // lutProduct sets dw[kk·out + o] = β·dw[kk·out + o] + Σ_{q<nq}
-// s(x[off[kk] + q])·dy[o·ldy + q] for kk < len(off), o < out, with s the
-// sign (s(+0) = +1) and β 0 or 1, in the order the tables give (see
-// above). The values of x up to off[kk] + nq must exist, and dy's up to
-// (out−1)·ldy + nq.
-func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, off []int, dy []float32, ldy, nq int, beta float32) {
+// s(x[x0 + off[kk] + q])·dy[o·ldy + q] for kk < len(off), o < out, with s
+// the sign (s(+0) = +1) and β 0 or 1, in the order the tables give (see
+// above), reading the signs of x from sc.pat, set by sc.lutSigns(x) which
+// returned v. The values of x up to x0 + off[kk] + nq must exist, and dy's
+// up to (out−1)·ldy + nq.
+func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, v, x0 int, off []int, dy []float32, ldy, nq int, beta float32) {
 	k := len(off)
 	dw = dw[:k*out]
 	if beta == 0 {
 		clear(dw)
 	}
-	if k == 0 || out == 0 {
+	if k == 0 || out == 0 || nq == 0 {
 		return
 	}
-	top := 0 // the largest offset
+	chunks := (nq + 3) / 4
+	poff := sc.poff[:0]
 	for _, of := range off {
-		if of < 0 {
-			panic("nn: lutProduct: negative offset")
+		p := x0 + of
+		if of < 0 || p+nq > len(x) {
+			panic("nn: lutProduct: a row outside x")
 		}
-		top = max(top, of)
+		po := (p&3)*v + p>>2
+		_ = sc.pat[po+chunks-1] // the kernels do not check
+		poff = append(poff, po)
 	}
+	sc.poff = poff
 	// Panels of width channels, each over all rows while the tables of a
 	// block of chunks are in cache: the block's tables of one panel fill
 	// lutTableBytes.
@@ -180,30 +250,22 @@ func lutProduct(sc *lutScratch, dw []float32, out int, x []float32, off []int, d
 		q0 := 4 * h0
 		_ = dy[(out-1)*ldy+q0+4*n-1]
 		tables(tab, dy[q0:], ldy, out, n)
-		_ = x[top+q0+4*n-1] // the kernels do not check
 		for c := 0; c < out; c += width {
-			rows(dw[c:], out, x[q0:], off, tab[c:], n, min(width, out-c))
+			rows(dw[c:], out, sc.pat[h0:], poff, tab[c:], n, min(width, out-c))
 		}
 	}
 	if r := nq - 4*full; r > 0 {
-		// The last r positions, as a chunk of 4 padded with zeros, from
-		// copies: the padded positions add ±0.
-		q0 := 4 * full
+		// The last r positions, as a chunk of 4 whose dy is padded with
+		// zeros: the padded positions add ±0 whatever their signs.
 		ty := floats(&sc.tail, 4*out)
 		clear(ty)
 		for o := range out {
-			copy(ty[o*4:][:r], dy[o*ldy+q0:][:r])
+			copy(ty[o*4:][:r], dy[o*ldy+4*full:][:r])
 		}
-		xt := floats(&sc.xt, 4*k)
-		clear(xt)
-		ot := sc.offT[:0]
-		for kk, of := range off {
-			copy(xt[4*kk:][:r], x[of+q0:][:r])
-			ot = append(ot, 4*kk)
-		}
-		sc.offT = ot
 		tables(tab, ty, 4, out, 1)
-		rows(dw, out, xt, ot, tab, 1, out)
+		for c := 0; c < out; c += width {
+			rows(dw[c:], out, sc.pat[full:], poff, tab[c:], 1, min(width, out-c))
+		}
 	}
 }
 
@@ -310,9 +372,10 @@ func (c *convCore) weightGradLUT(p *convPart, xp, dyp []float32, g, nq int, beta
 	cv, gr := c.conv, c.grid
 	dy := dyp[gr.origin():]
 	span := gr.h * gr.r // an image's rows on the grid
+	v := p.lut.lutSigns(xp)
 	for n := range g {
 		q0 := n * (gr.h + gr.p) * gr.r
-		lutProduct(&p.lut, p.dw, cv.Out, xp[q0:], c.off, dy[q0:], gr.s, min(span, nq-q0), beta)
+		lutProduct(&p.lut, p.dw, cv.Out, xp, v, q0, c.off, dy[q0:], gr.s, min(span, nq-q0), beta)
 		beta = 1
 	}
 	if cv.Pad == 0 {

@@ -34,46 +34,61 @@ func init() {
 			lutTablesPart(tab, dy, ldy, out, chunks, o8)
 		}
 	})
-	lutRowsKernel.Add(impl.AVX2, func(dw []float32, ld int, x []float32, off []int, tab []float32, chunks, width int) {
-		if chunks == 0 || len(off) == 0 {
+	lutRowsKernel.Add(impl.AVX2, func(dw []float32, ld int, pat []uint8, poff []int, tab []float32, chunks, width int) {
+		if chunks == 0 || len(poff) == 0 {
 			return
 		}
-		// The callers checked that x holds off[kk] + 4·chunks values for
-		// every kk, and dw and tab their rows.
-		_ = dw[(len(off)-1)*ld+width-1]
+		// The callers checked that pat holds poff[kk] + chunks patterns
+		// for every kk, and dw and tab their rows.
+		_ = dw[(len(poff)-1)*ld+width-1]
 		_ = tab[((chunks-1)*16+15)*ld+width-1]
 		if !hasBMI2 || bits.OnesCount(uint(ld)) != 1 {
-			lutRowsGo(dw, ld, x, off, tab, chunks, width)
+			lutRowsGo(dw, ld, pat, poff, tab, chunks, width)
 			return
 		}
 		sh := bits.TrailingZeros(uint(ld)) + 2
 		c := 0
 		for ; c+64 <= width; c += 64 {
-			lutRows64AVX2(&dw[c], ld, &x[0], &off[0], len(off), &tab[c], chunks, sh)
+			lutRows64AVX2(&dw[c], ld, &pat[0], &poff[0], len(poff), &tab[c], chunks, sh)
 		}
 		if c+32 <= width {
-			r2 := len(off) &^ 1
+			r2 := len(poff) &^ 1
 			if r2 > 0 {
-				lutRows32AVX2(&dw[c], ld, &x[0], &off[0], r2, &tab[c], chunks, sh)
+				lutRows32AVX2(&dw[c], ld, &pat[0], &poff[0], r2, &tab[c], chunks, sh)
 			}
-			if r2 < len(off) {
-				lutRowsGo(dw[r2*ld+c:], ld, x, off[r2:], tab[c:], chunks, 32)
+			if r2 < len(poff) {
+				lutRowsGo(dw[r2*ld+c:], ld, pat, poff[r2:], tab[c:], chunks, 32)
 			}
 			c += 32
 		}
 		if c+16 <= width {
-			r4 := len(off) &^ 3
+			r4 := len(poff) &^ 3
 			if r4 > 0 {
-				lutRows16AVX2(&dw[c], ld, &x[0], &off[0], r4, &tab[c], chunks, sh)
+				lutRows16AVX2(&dw[c], ld, &pat[0], &poff[0], r4, &tab[c], chunks, sh)
 			}
-			if r4 < len(off) {
-				lutRowsGo(dw[r4*ld+c:], ld, x, off[r4:], tab[c:], chunks, 16)
+			if r4 < len(poff) {
+				lutRowsGo(dw[r4*ld+c:], ld, pat, poff[r4:], tab[c:], chunks, 16)
 			}
 			c += 16
 		}
 		if c < width {
-			lutRowsGo(dw[c:], ld, x, off, tab[c:], chunks, width-c)
+			lutRowsGo(dw[c:], ld, pat, poff, tab[c:], chunks, width-c)
 		}
+	})
+	lutSignBytesKernel.Add(impl.AVX2, func(sb []uint8, x []float32) {
+		if n := len(x) / 8; n > 0 {
+			_ = sb[n-1]
+			lutSignBytesAVX2(&sb[0], &x[0], n)
+		}
+	})
+	lutNibblesKernel.Add(impl.AVX2, func(pat, sb []uint8, v int) {
+		if !hasBMI2 || v < 8 {
+			lutNibblesGo(pat, sb, v)
+			return
+		}
+		_ = pat[4*v-1]
+		_ = sb[v/2+3]
+		lutNibblesAVX2(&pat[0], &sb[0], v)
 	})
 }
 
@@ -81,10 +96,16 @@ func init() {
 func lutTablesAVX2(tab, dy *float32, ldy, out, o8, chunks int)
 
 //go:noescape
-func lutRows16AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+func lutRows16AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 
 //go:noescape
-func lutRows32AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+func lutRows32AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 
 //go:noescape
-func lutRows64AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+func lutRows64AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
+
+//go:noescape
+func lutSignBytesAVX2(sb *uint8, x *float32, n int)
+
+//go:noescape
+func lutNibblesAVX2(pat, sb *uint8, v int)

@@ -112,22 +112,21 @@ tgroup:
 	RET
 
 // LUTROW16 adds to acc0, acc1 the 16 floats at (R14) + m<<SI, m the sign
-// pattern of the 4 codes at (xp).
+// pattern at (xp).
 #define LUTROW16(xp, acc0, acc1) \
-	VMOVUPS   (xp), X8; \
-	VMOVMSKPS X8, AX; \
+	MOVBQZX   (xp), AX; \
 	SHLXQ     SI, AX, AX; \
 	VADDPS    (R14)(AX*1), acc0, acc0; \
 	VADDPS    32(R14)(AX*1), acc1, acc1
 
-// func lutRows16AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+// func lutRows16AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 // lutRowsGo for width 16, ld·4 = 1<<sh and rows a multiple of 4: four
 // rows at a time, their 16 sums in Y0..Y7.
 TEXT ·lutRows16AVX2(SB), NOSPLIT, $0-64
 	MOVQ dw+0(FP), DI
 	MOVQ ld+8(FP), BX
 	SHLQ $2, BX                 // dw row stride, bytes
-	MOVQ off+24(FP), R8
+	MOVQ poff+24(FP), R8
 	MOVQ rows+32(FP), R10
 	SHRQ $2, R10
 	MOVQ tab+40(FP), DX
@@ -135,15 +134,15 @@ TEXT ·lutRows16AVX2(SB), NOSPLIT, $0-64
 	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r16:
-	MOVQ    x+16(FP), SI
+	MOVQ    pat+16(FP), SI
 	MOVQ    (R8), AX
-	LEAQ    (SI)(AX*4), R11
+	LEAQ    (SI)(AX*1), R11
 	MOVQ    8(R8), AX
-	LEAQ    (SI)(AX*4), R12
+	LEAQ    (SI)(AX*1), R12
 	MOVQ    16(R8), AX
-	LEAQ    (SI)(AX*4), R13
+	LEAQ    (SI)(AX*1), R13
 	MOVQ    24(R8), AX
-	LEAQ    (SI)(AX*4), R15
+	LEAQ    (SI)(AX*1), R15
 	MOVQ    sh+56(FP), SI
 	LEAQ    (DI)(BX*2), AX      // rows 2 and 3
 	VMOVUPS (DI), Y0
@@ -162,10 +161,10 @@ c16:
 	LUTROW16(R12, Y2, Y3)
 	LUTROW16(R13, Y4, Y5)
 	LUTROW16(R15, Y6, Y7)
-	ADDQ $16, R11
-	ADDQ $16, R12
-	ADDQ $16, R13
-	ADDQ $16, R15
+	INCQ R11
+	INCQ R12
+	INCQ R13
+	INCQ R15
 	ADDQ R9, R14
 	DECQ CX
 	JNZ  c16
@@ -187,21 +186,20 @@ c16:
 	RET
 
 #define LUTROW32(xp, acc0, acc1, acc2, acc3) \
-	VMOVUPS   (xp), X8; \
-	VMOVMSKPS X8, AX; \
+	MOVBQZX   (xp), AX; \
 	SHLXQ     SI, AX, AX; \
 	VADDPS    (R14)(AX*1), acc0, acc0; \
 	VADDPS    32(R14)(AX*1), acc1, acc1; \
 	VADDPS    64(R14)(AX*1), acc2, acc2; \
 	VADDPS    96(R14)(AX*1), acc3, acc3
 
-// func lutRows32AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+// func lutRows32AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 // lutRowsGo for width 32, ld·4 = 1<<sh and rows even: two rows at a time.
 TEXT ·lutRows32AVX2(SB), NOSPLIT, $0-64
 	MOVQ dw+0(FP), DI
 	MOVQ ld+8(FP), BX
 	SHLQ $2, BX                 // dw row stride, bytes
-	MOVQ off+24(FP), R8
+	MOVQ poff+24(FP), R8
 	MOVQ rows+32(FP), R10
 	SHRQ $1, R10
 	MOVQ tab+40(FP), DX
@@ -209,11 +207,11 @@ TEXT ·lutRows32AVX2(SB), NOSPLIT, $0-64
 	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r32:
-	MOVQ    x+16(FP), SI
+	MOVQ    pat+16(FP), SI
 	MOVQ    (R8), AX
-	LEAQ    (SI)(AX*4), R11
+	LEAQ    (SI)(AX*1), R11
 	MOVQ    8(R8), AX
-	LEAQ    (SI)(AX*4), R12
+	LEAQ    (SI)(AX*1), R12
 	MOVQ    sh+56(FP), SI
 	VMOVUPS (DI), Y0
 	VMOVUPS 32(DI), Y1
@@ -229,8 +227,8 @@ r32:
 c32:
 	LUTROW32(R11, Y0, Y1, Y2, Y3)
 	LUTROW32(R12, Y4, Y5, Y6, Y7)
-	ADDQ $16, R11
-	ADDQ $16, R12
+	INCQ R11
+	INCQ R12
 	ADDQ R9, R14
 	DECQ CX
 	JNZ  c32
@@ -250,15 +248,15 @@ c32:
 	VZEROUPPER
 	RET
 
-// func lutRows64AVX2(dw *float32, ld int, x *float32, off *int, rows int, tab *float32, chunks, sh int)
+// func lutRows64AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 // lutRowsGo for width 64 and ld·4 = 1<<sh: one row at a time, its 64
 // sums in Y0..Y7.
 TEXT ·lutRows64AVX2(SB), NOSPLIT, $0-64
 	MOVQ dw+0(FP), DI
 	MOVQ ld+8(FP), BX
 	SHLQ $2, BX                 // dw row stride, bytes
-	MOVQ x+16(FP), SI
-	MOVQ off+24(FP), R8
+	MOVQ pat+16(FP), SI
+	MOVQ poff+24(FP), R8
 	MOVQ rows+32(FP), R10
 	MOVQ tab+40(FP), DX
 	MOVQ chunks+48(FP), R9
@@ -268,7 +266,7 @@ TEXT ·lutRows64AVX2(SB), NOSPLIT, $0-64
 
 r64:
 	MOVQ    (R8), AX
-	LEAQ    (SI)(AX*4), R11
+	LEAQ    (SI)(AX*1), R11
 	VMOVUPS (DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
@@ -281,8 +279,7 @@ r64:
 	MOVQ    R9, CX
 
 c64:
-	VMOVUPS   (R11), X8
-	VMOVMSKPS X8, AX
+	MOVBQZX   (R11), AX
 	SHLXQ     R12, AX, AX
 	ADDQ      R14, AX
 	VADDPS    (AX), Y0, Y0
@@ -293,7 +290,7 @@ c64:
 	VADDPS    160(AX), Y5, Y5
 	VADDPS    192(AX), Y6, Y6
 	VADDPS    224(AX), Y7, Y7
-	ADDQ      $16, R11
+	INCQ      R11
 	ADDQ      R13, R14
 	DECQ      CX
 	JNZ       c64
@@ -311,4 +308,52 @@ c64:
 	DECQ    R10
 	JNZ     r64
 	VZEROUPPER
+	RET
+
+// func lutSignBytesAVX2(sb *uint8, x *float32, n int)
+// sb[i] = the sign bits of x[8i : 8i+8], for i < n (n >= 1).
+TEXT ·lutSignBytesAVX2(SB), NOSPLIT, $0-24
+	MOVQ sb+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+
+sbytes:
+	VMOVUPS   (SI), Y0
+	VMOVMSKPS Y0, AX
+	MOVB      AX, (DI)
+	ADDQ      $32, SI
+	INCQ      DI
+	DECQ      CX
+	JNZ       sbytes
+	VZEROUPPER
+	RET
+
+// func lutNibblesAVX2(pat, sb *uint8, v int)
+// lutNibblesGo with v >= 8: for each phase φ and each 8 patterns j..j+7,
+// the 32 bits of sb from bit 4j + φ spread by PDEP into the low nibbles
+// of 8 bytes.
+TEXT ·lutNibblesAVX2(SB), NOSPLIT, $0-24
+	MOVQ pat+0(FP), DI
+	MOVQ v+16(FP), DX
+	MOVQ $0x0f0f0f0f0f0f0f0f, R9
+	XORQ CX, CX                 // φ
+
+nphase:
+	MOVQ sb+8(FP), SI
+	MOVQ DX, R8
+	SHRQ $3, R8                 // 8 patterns at a time
+
+nblock:
+	MOVQ  (SI), AX
+	SHRXQ CX, AX, AX
+	PDEPQ R9, AX, BX
+	MOVQ  BX, (DI)
+	ADDQ  $4, SI
+	ADDQ  $8, DI
+	DECQ  R8
+	JNZ   nblock
+
+	INCQ CX
+	CMPQ CX, $4
+	JLT  nphase
 	RET

@@ -22,8 +22,9 @@ func withLUT(on bool, f func()) {
 	f()
 }
 
-// TestLUTProduct checks the sign product lutProduct against the float64
-// sum of s(x)·dy within the bound of lutweights.go, on random shapes
+// TestLUTProduct checks the sign patterns of lutSigns against signBits,
+// and the sign product lutProduct against the float64 sum of s(x)·dy
+// within the bound of lutweights.go, on random shapes
 // (channel counts that do and do not fill the assembly's panels, reduction
 // lengths that do and do not fill chunks and blocks, signed zeros in x),
 // under every implementation, and that the implementations agree bit for
@@ -57,9 +58,10 @@ func TestLUTProduct(t *testing.T) {
 				x[i] = float32(r.NormFloat64())
 			}
 		}
+		x0 := r.IntN(5)
 		off := make([]int, k)
 		for kk := range off {
-			off[kk] = r.IntN(len(x) - nq + 1)
+			off[kk] = r.IntN(len(x) - x0 - nq + 1)
 		}
 		dy := make([]float32, (out-1)*ldy+nq)
 		fill(r, dy)
@@ -70,15 +72,21 @@ func TestLUTProduct(t *testing.T) {
 		impltest.Each(t, implSelector, func(t *testing.T) {
 			lutTableBytes = tableBytes
 			var sc lutScratch
+			v := sc.lutSigns(x)
+			for p := range len(x) - 3 {
+				if got, want := int(sc.pat[(p&3)*v+p>>2]), signBits(x[p:]); got != want {
+					t.Fatalf("%s: the sign pattern at %d is %04b, want %04b", name, p, got, want)
+				}
+			}
 			dw := slices.Clone(dw0)
-			lutProduct(&sc, dw, out, x, off, dy, ldy, nq, beta)
+			lutProduct(&sc, dw, out, x, v, x0, off, dy, ldy, nq, beta)
 			for kk := range k {
 				for o := range out {
 					exact := float64(beta) * float64(dw0[kk*out+o])
 					sum := math.Abs(exact)
 					for q := range nq {
 						v := float64(dy[o*ldy+q])
-						if math.Signbit(float64(x[off[kk]+q])) {
+						if math.Signbit(float64(x[x0+off[kk]+q])) {
 							v = -v
 						}
 						exact += v
