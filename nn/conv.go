@@ -170,6 +170,7 @@ type convCore struct {
 type convPart struct {
 	dw   []float32
 	grid gridPart
+	lut  lutScratch // the weight gradient by tables (lutweights.go)
 }
 
 func (c *convCore) setup(layer string, x *Tensor) {

@@ -195,7 +195,11 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	}
 	// dWᵀ (k×Out) += im2col(x) · dYᵀ, dY read from the padded planes at
 	// the output grid positions (zero at the junk ones).
-	gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, beta, p.dw, cv.Out)
+	if c.useLUT() {
+		c.weightGradLUT(p, xp, dyp, g, nq, beta) // the codes' table product (lutweights.go)
+	} else {
+		gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, beta, p.dw, cv.Out)
+	}
 	if !c.needDx {
 		return
 	}

@@ -1,0 +1,328 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/impl/impltest"
+	"github.com/gradbench/gradbench/internal/parallel"
+)
+
+// lutU is the unit roundoff of float32.
+const lutU = 1.0 / (1 << 24)
+
+// withLUT runs f with the table product switched on or off.
+func withLUT(on bool, f func()) {
+	defer lutWeightGrad.Store(lutWeightGrad.Swap(on))
+	f()
+}
+
+// TestLUTProduct checks the sign patterns of lutSigns against signBits,
+// and the sign product lutProduct against the float64 sum of s(x)·dy
+// within the bound of lutweights.go, on random shapes
+// (channel counts that do and do not fill the assembly's panels, reduction
+// lengths that do and do not fill chunks and blocks, signed zeros in x),
+// under every implementation, and that the implementations agree bit for
+// bit.
+func TestLUTProduct(t *testing.T) {
+	defer func(b int) { lutTableBytes = b }(lutTableBytes)
+	type result struct {
+		name string
+		dw   []float32
+	}
+	r := rand.New(rand.NewPCG(71, 72))
+	for trial := range 60 {
+		outs := []int{1, 3, 7, 8, 16, 17, 24, 32, 48, 64, 128}
+		out := outs[trial%len(outs)]
+		k := 1 + r.IntN(20)
+		if trial%5 == 0 {
+			k = 4*r.IntN(6) + 4
+		}
+		nq := 1 + r.IntN(300)
+		ldy := nq + r.IntN(5)
+		beta := float32(trial % 2)
+		tableBytes := []int{64 * 16 * 4, 16 << 10, 1 << 20}[trial%3]
+		x := make([]float32, 4*nq+k*7)
+		for i := range x {
+			switch r.IntN(8) {
+			case 0:
+				x[i] = 0
+			case 1:
+				x[i] = float32(math.Copysign(0, -1))
+			default:
+				x[i] = float32(r.NormFloat64())
+			}
+		}
+		x0 := r.IntN(5)
+		off := make([]int, k)
+		for kk := range off {
+			off[kk] = r.IntN(len(x) - x0 - nq + 1)
+		}
+		dy := make([]float32, (out-1)*ldy+nq)
+		fill(r, dy)
+		dw0 := make([]float32, k*out)
+		fill(r, dw0)
+		name := fmt.Sprintf("out=%d/k=%d/nq=%d/beta=%v/tab=%d", out, k, nq, beta, tableBytes)
+		var results []result
+		impltest.Each(t, implSelector, func(t *testing.T) {
+			lutTableBytes = tableBytes
+			var sc lutScratch
+			v := sc.lutSigns(x)
+			for p := range len(x) - 3 {
+				if got, want := int(sc.pat[(p&3)*v+p>>2]), signBits(x[p:]); got != want {
+					t.Fatalf("%s: the sign pattern at %d is %04b, want %04b", name, p, got, want)
+				}
+			}
+			dw := slices.Clone(dw0)
+			lutProduct(&sc, dw, out, x, v, x0, off, dy, ldy, nq, beta)
+			for kk := range k {
+				for o := range out {
+					exact := float64(beta) * float64(dw0[kk*out+o])
+					sum := math.Abs(exact)
+					for q := range nq {
+						v := float64(dy[o*ldy+q])
+						if math.Signbit(float64(x[x0+off[kk]+q])) {
+							v = -v
+						}
+						exact += v
+						sum += math.Abs(v)
+					}
+					got := float64(dw[kk*out+o])
+					if tol := float64(nq+8) * lutU * sum; math.Abs(got-exact) > tol {
+						t.Fatalf("%s: dw[%d][%d] = %v, want %v ± %.3g", name, kk, o, got, exact, tol)
+					}
+				}
+			}
+			results = append(results, result{Impl(), dw})
+		})
+		for _, res := range results[1:] {
+			if !slices.Equal(res.dw, results[0].dw) {
+				t.Fatalf("%s: impl %s differs from %s", name, res.name, results[0].name)
+			}
+		}
+	}
+}
+
+// lutGridCase fills the grids of a group of g images of a binary
+// convolution as backwardGrid does (codes of random inputs with exact
+// zeros, a random output gradient) and returns the core, the grids and
+// the group's nq.
+func lutGridCase(r *rand.Rand, cv Conv, h, w, gFull, g int) (*convCore, []float32, []float32, int) {
+	c := &convCore{conv: cv, h: h, w: w, k: cv.In * cv.Kernel * cv.Kernel}
+	c.grid = newGrid(h, w, cv.Pad, gFull)
+	c.off = make([]int, c.k)
+	c.grid.offsets(c.off, cv.In, cv.Kernel)
+	c.codes = true
+	x := make([]float32, g*cv.In*h*w)
+	fill(r, x)
+	for i := range x {
+		if r.IntN(10) == 0 {
+			x[i] = 0 // the code of 0 is +1
+		}
+	}
+	dy := make([]float32, g*cv.Out*h*w)
+	fill(r, dy)
+	gr := c.grid
+	xp := make([]float32, cv.In*gr.s)
+	gr.scatter(xp, x, cv.In, g, true)
+	dyp := make([]float32, cv.Out*gr.s)
+	gr.scatter(dyp, dy, cv.Out, g, false)
+	return c, xp, dyp, gr.nq(g)
+}
+
+// TestLUTWeightsGrid checks the table product with its padding correction
+// (weightGradLUT) against the float64 sum of the ternary im2col products of
+// the grid, within the bound of lutweights.go, on random geometries:
+// K = 1, 3, 5 with the same padding, odd channel counts, groups of one and
+// several images and a short last group, β 0 and 1, every implementation.
+func TestLUTWeightsGrid(t *testing.T) {
+	impltest.Each(t, implSelector, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(73, 74))
+		for trial := range 40 {
+			kernel := []int{1, 3, 3, 5}[trial%4]
+			cv := Conv{In: 1 + r.IntN(6), Out: []int{1, 5, 8, 16, 32, 64}[trial%6], Kernel: kernel, Stride: 1, Pad: kernel / 2}
+			if trial%7 == 0 {
+				cv.In = 16
+			}
+			h, w := 1+r.IntN(9), 1+r.IntN(9)
+			gFull := 1 + r.IntN(3)
+			g := gFull
+			if trial%3 == 0 {
+				g = 1 + r.IntN(gFull)
+			}
+			beta := float32(trial % 2)
+			c, xp, dyp, nq := lutGridCase(r, cv, h, w, gFull, g)
+			p := &convPart{dw: make([]float32, c.k*cv.Out)}
+			fill(r, p.dw)
+			dw0 := slices.Clone(p.dw)
+			c.weightGradLUT(p, xp, dyp, g, nq, beta)
+			gr := c.grid
+			for kk := range c.k {
+				for o := range cv.Out {
+					exact := float64(beta) * float64(dw0[kk*cv.Out+o])
+					sum := math.Abs(exact)
+					for q := range nq {
+						xv := xp[c.off[kk]+q]
+						d := float64(dyp[o*gr.s+gr.origin()+q])
+						exact += float64(xv) * d
+						sum += math.Abs(d)
+						if xv == 0 {
+							sum += 2 * math.Abs(d) // the padding terms, added then corrected
+						}
+					}
+					got := float64(p.dw[kk*cv.Out+o])
+					if tol := float64(nq+8) * lutU * sum; math.Abs(got-exact) > tol {
+						t.Fatalf("%+v %dx%d g=%d/%d β=%v: dw[%d][%d] = %v, want %v ± %.3g", cv, h, w, g, gFull, beta, kk, o, got, exact, tol)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestLUTWeightGradLayer checks the switch through BinaryConv2d.Backward:
+// on the XNOR path the weight gradient of the codes with the table product
+// agrees with the GEMM's within twice the bound plus the parts' sum, and
+// the input gradient is unchanged; with noise adaptation on the
+// activations (the grids hold q + α·ê, not codes), and where the
+// implementation's table product is not the faster (lutFastKernel: the
+// portable loops, channel counts the assembly does not take), the switch
+// changes nothing, bit for bit.
+func TestLUTWeightGradLayer(t *testing.T) {
+	impltest.Each(t, implSelector, func(t *testing.T) {
+		for _, tc := range []struct {
+			spec       string
+			in, out, n int
+			hw         int
+		}{
+			{"ste", 16, 16, 24, 12},
+			{"ste", 5, 32, 9, 7},
+			{"ste", 3, 24, 9, 8}, // the GEMM: not a power of two
+			{"ste+na", 16, 16, 24, 12},
+		} {
+			cv := Conv{In: tc.in, Out: tc.out, Kernel: 3, Stride: 1, Pad: 1}
+			run := func(on bool) (dwb, gw, dx []float32) {
+				l, err := NewBinaryConv2d(cv, Binary{Estimator: estimators.MustParse(tc.spec)}, NewInit(3))
+				if err != nil {
+					t.Fatal(err)
+				}
+				SetProgress(l, Progress{Epoch: 0, Epochs: 4})
+				rr := rand.New(rand.NewPCG(77, 78))
+				x := randTensor(rr, tc.n, tc.in, tc.hw, tc.hw)
+				var d *Tensor
+				withLUT(on, func() {
+					y := l.Forward(x)
+					dy := randTensor(rr, y.N, y.C, y.H, y.W)
+					d = l.Backward(dy)
+				})
+				return slices.Clone(l.dwb), slices.Clone(l.Weight.Grad), slices.Clone(d.Data)
+			}
+			dwbOff, gwOff, dxOff := run(false)
+			dwbOn, gwOn, dxOn := run(true)
+			if !slices.Equal(dxOn, dxOff) {
+				t.Errorf("%s: the input gradient changes with the table product", tc.spec)
+			}
+			if tc.spec == "ste+na" || !lutFastKernel.Get()(tc.out) {
+				if !slices.Equal(dwbOn, dwbOff) || !slices.Equal(gwOn, gwOff) {
+					t.Errorf("%s, %d channels: the switch changes the weight gradient of a layer that keeps the GEMM", tc.spec, tc.out)
+				}
+				continue
+			}
+			// The bound of each part's product for both, and the sum of the
+			// parts: Σ|dy| over the batch bounds every sum of the bound.
+			rr := rand.New(rand.NewPCG(77, 78))
+			x := randTensor(rr, tc.n, tc.in, tc.hw, tc.hw)
+			dy := randTensor(rr, tc.n, tc.out, tc.hw, tc.hw)
+			_ = x
+			nq := tc.n * (tc.hw + 1) * (tc.hw + 1)
+			d := tc.in * 9
+			for o := range tc.out {
+				var s float64
+				for n := range tc.n {
+					for _, v := range dy.Data[(n*tc.out+o)*tc.hw*tc.hw:][:tc.hw*tc.hw] {
+						s += math.Abs(float64(v))
+					}
+				}
+				tol := (4*float64(nq+8) + reduceParts) * lutU * s
+				for j := range d {
+					if diff := math.Abs(float64(dwbOn[o*d+j] - dwbOff[o*d+j])); diff > tol {
+						t.Fatalf("%s: dWb[%d][%d] = %v with tables, %v with the GEMM (tolerance %.3g)", tc.spec, o, j, dwbOn[o*d+j], dwbOff[o*d+j], tol)
+					}
+				}
+			}
+			if slices.Equal(dwbOn, dwbOff) {
+				t.Errorf("%s: the switch did not reach the weight gradient", tc.spec)
+			}
+		}
+	})
+}
+
+// BenchmarkBinaryWeightGrad times the weight-gradient product of one grid
+// group of a binary convolution of resnet20 on CIFAR-10 at batch 128 (the
+// group setupGrid forms for a part of 16 images), by the GEMM and by the
+// tables, on one core.
+func BenchmarkBinaryWeightGrad(b *testing.B) {
+	for _, s := range []struct{ c, hw int }{{16, 32}, {32, 16}, {64, 8}} {
+		cv := Conv{In: s.c, Out: s.c, Kernel: 3, Stride: 1, Pad: 1}
+		c := &convCore{conv: cv, h: s.hw, w: s.hw, parts: make([]convPart, reduceParts)}
+		c.k = cv.In * 9
+		c.setupGrid(128)
+		g := c.grid.g
+		r := rand.New(rand.NewPCG(79, 80))
+		_, xp, dyp, nq := lutGridCase(r, cv, s.hw, s.hw, g, g)
+		gr := c.grid
+		for _, path := range []string{"gemm", "lut"} {
+			b.Run(fmt.Sprintf("shape=%dx%dx%d/path=%s", s.c, s.hw, s.hw, path), func(b *testing.B) {
+				p := &convPart{dw: make([]float32, c.k*cv.Out)}
+				b.SetBytes(int64(2 * c.k * cv.Out * nq)) // flops of the GEMM, as bytes
+				// Inside a job on the pool, as the engine calls it: the GEMM
+				// then runs on its caller alone.
+				parallel.For(2, 1, 1, onCaller(func() {
+					for b.Loop() {
+						if path == "lut" {
+							c.weightGradLUT(p, xp, dyp, g, nq, 1)
+						} else {
+							gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, 1, p.dw, cv.Out)
+						}
+					}
+				}))
+				b.ReportMetric(float64(g), "images")
+			})
+		}
+	}
+}
+
+// onCaller is a job of two chunks that runs f in the first: f runs inside
+// a job on the pool, like the engine's convolutions.
+type onCaller func()
+
+func (f onCaller) Do(lo, hi int) {
+	if lo == 0 {
+		f()
+	}
+}
+
+// TestLUTWeightGradAllocs checks that the table product allocates nothing
+// once a layer has run a step: its scratch is the parts'.
+func TestLUTWeightGradAllocs(t *testing.T) {
+	cv := Conv{In: 16, Out: 16, Kernel: 3, Stride: 1, Pad: 1}
+	l, err := NewBinaryConv2d(cv, Binary{Estimator: estimators.MustParse("ste")}, NewInit(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(81, 82))
+	x := randTensor(r, 16, 16, 12, 12)
+	dy := randTensor(r, 16, 16, 12, 12)
+	withLUT(true, func() {
+		step := func() { l.Forward(x); l.Backward(dy) }
+		step()
+		if n := testing.AllocsPerRun(3, step); n != 0 {
+			t.Errorf("a step with the table product allocates %v times", n)
+		}
+	})
+}
