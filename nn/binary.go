@@ -291,12 +291,27 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	if naA {
 		l.a.na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
 	}
+	var y *Tensor
 	if naW || naA {
-		return l.core.forward("BinaryConv2d", xb, l.wb, nil)
+		y = l.core.forward("BinaryConv2d", xb, l.wb, nil)
+	} else {
+		y = l.core.forward("BinaryConv2d", xb, l.wq, nil)
+		scaleChannels(y.Data, l.Scale, y.N, y.H*y.W)
 	}
-	y := l.core.forward("BinaryConv2d", xb, l.wq, nil)
-	scaleChannels(y.Data, l.Scale, y.N, y.H*y.W)
+	// The backward pass may take the sign tables for the weight gradient
+	// when xb holds the ±1 codes, as on the XNOR path: training then does
+	// not depend on the forward path taken.
+	l.core.signIn = !naA && l.a.sign && allCodes(xb.Data)
 	return y
+}
+
+// allCodes reports whether every value of v is +1 or −1 (no NaN).
+func allCodes(v []float32) bool {
+	var bad uint32 // without a branch per value: the signs are random
+	for _, f := range v {
+		bad |= math.Float32bits(f)&^(1<<31) ^ 0x3f800000
+	}
+	return bad == 0
 }
 
 // finite reports whether every value of s is finite.

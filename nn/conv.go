@@ -134,8 +134,13 @@ func (l *Conv2d) backwardPlanes(dy *Tensor, src planeSource, add *Tensor) *Tenso
 type convCore struct {
 	conv Conv
 
-	in      *Tensor
-	codes   bool // in holds x, and the passes read its codes q(x)
+	in    *Tensor
+	codes bool // in holds x, and the passes read its codes q(x)
+	// signIn, set by a binary convolution after a forward pass on its float
+	// path, says that in holds ±1 codes (what the grids hold with codes), so
+	// that the weight gradient may take the sign tables (lutweights.go)
+	// whichever forward path ran.
+	signIn  bool
 	out, dx buffer
 
 	// per-call geometry
@@ -206,7 +211,7 @@ func (c *convCore) setup(layer string, x *Tensor) {
 // what Estimator.Forward would have written).
 func (c *convCore) prepare(layer string, x *Tensor, codes bool) *Tensor {
 	c.setup(layer, x)
-	c.in, c.codes = x, codes
+	c.in, c.codes, c.signIn = x, codes, false
 	return c.out.shape(x.N, c.conv.Out, c.oh, c.ow)
 }
 

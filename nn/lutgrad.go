@@ -48,9 +48,32 @@ import (
 // vector loads per cycle, the building of the tables by its stores.
 
 // lutInputGrad switches binary same convolutions without weight noise
-// adaptation to the table-lookup input gradient (where lutUsable). Off by
-// default: the golden training hashes are the GEMM's.
+// adaptation to the table-lookup input gradient (where lutUsable); see
+// SetBinaryBackward.
 var lutInputGrad atomic.Bool
+
+func init() {
+	lutInputGrad.Store(true)
+	lutWeightGrad.Store(true)
+}
+
+// SetBinaryBackward selects the backward products of binary same
+// convolutions: the lookup tables (lut = true, the default) or the GEMM
+// (false), the reference they are tested against. With the tables the
+// input gradient of a layer without weight noise adaptation is the
+// lookup of this file, and the weight gradient of a layer on the XNOR
+// path (activations without noise adaptation) that of lutweights.go,
+// where the selected implementation has kernels for the shape. They
+// round differently from the GEMM (each within a bound stated and tested
+// there), so the choice changes training in the last bits, like a change
+// of GEMM; it is not a setting of a run and records do not carry it: runs
+// are made with the default. It returns the previous setting (true if
+// either product was on the tables). Do not call it while a network
+// runs.
+func SetBinaryBackward(lut bool) (prev bool) {
+	a, b := lutInputGrad.Swap(lut), lutWeightGrad.Swap(lut)
+	return a || b
+}
 
 // lutUsable reports whether the lookup beats the GEMM with the
 // implementations selected: the assembly lookup beats every GEMM

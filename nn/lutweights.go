@@ -62,8 +62,7 @@ import (
 
 // lutWeightGrad selects the table product for the weight gradient of
 // binary convolutions on the XNOR path (see backwardGrid), where
-// lutWeightsFast. Off by default: the GEMM computes it, which
-// TestTrainingGolden's hashes were recorded with.
+// lutFastKernel; see SetBinaryBackward.
 var lutWeightGrad atomic.Bool
 
 // lutTableBytes is the size of the tables of one block of chunks: small
@@ -359,10 +358,11 @@ func lutCorrection(sc *lutScratch, corr []float32, gr grid, dyp []float32, out, 
 }
 
 // useLUT reports whether backwardGrid computes the weight gradient with the
-// table product: a binary convolution whose grid holds codes, with the
-// switch on, where the table product is the faster.
+// table product: a binary convolution whose grid holds codes (c.codes, or
+// c.signIn on its float path), with the switch on, where the table
+// product is the faster.
 func (c *convCore) useLUT() bool {
-	return c.codes && lutWeightGrad.Load() && 2*c.conv.Pad+1 == c.conv.Kernel && lutFastKernel.Get()(c.conv.Out)
+	return (c.codes || c.signIn) && lutWeightGrad.Load() && 2*c.conv.Pad+1 == c.conv.Kernel && lutFastKernel.Get()(c.conv.Out)
 }
 
 // weightGradLUT is backwardGrid's p.dw product by tables: dWᵀ = β·dWᵀ +

@@ -16,12 +16,15 @@ import (
 
 // TestTrainingGolden trains binary ResNet-20 for three SGD steps under
 // several estimator specs, with the XNOR and the float training forward,
-// and compares a hash of every parameter, gradient and running statistic,
-// and the losses, with testdata/train.golden. The file was written by the
-// engine that trained the committed study (results/study), so a change
-// that alters any bit of training (a fused pass, a reordered sum) fails
-// here by name: rewriting the file (go test -update) is a change of the
-// engine's numerics, to be said in the commit and in results/.
+// and with the lookup-table backward products of binary convolutions (the
+// default) and with the GEMM's (nn.SetBinaryBackward(false)), and
+// compares a hash of every parameter, gradient and running statistic,
+// and the losses, with testdata/train.golden. Its lut=false lines were
+// written by the engine that trained the committed study (results/study),
+// before the lookup tables; its lut=true lines by the engine since. So a
+// change that alters any bit of training (a fused pass, a reordered sum)
+// fails here by name: rewriting the file (go test -update) is a change of
+// the engine's numerics, to be said in the commit and in results/.
 //
 // The assembly GEMMs (avx2 and avx512 are bit-identical) are the
 // reference; the portable Go GEMM and OpenBLAS round differently, so the
@@ -32,9 +35,11 @@ func TestTrainingGolden(t *testing.T) {
 	}
 	specs := []string{"ste", "fda", "fda+na", "w=fda/a=approxsign", "bnnplus", "dsq", "ede"}
 	var b strings.Builder
-	for _, xnor := range []bool{true, false} {
-		for _, spec := range specs {
-			fmt.Fprintf(&b, "%-20s xnor=%-5v %s\n", spec, xnor, trainHash(t, spec, xnor))
+	for _, lut := range []bool{true, false} {
+		for _, xnor := range []bool{true, false} {
+			for _, spec := range specs {
+				fmt.Fprintf(&b, "%-20s xnor=%-5v lut=%-5v %s\n", spec, xnor, lut, trainHash(t, spec, xnor, lut))
+			}
 		}
 	}
 	golden.Check(t, "train.golden", []byte(b.String()))
@@ -45,8 +50,9 @@ func TestTrainingGolden(t *testing.T) {
 // forward, and returns the losses and a SHA-256 of the bits of every
 // step's gradients, the final parameters and running statistics, and the
 // evaluation logits.
-func trainHash(t *testing.T, spec string, xnor bool) string {
+func trainHash(t *testing.T, spec string, xnor, lut bool) string {
 	defer nn.SetBinaryForward(nn.SetBinaryForward(xnor))
+	defer nn.SetBinaryBackward(nn.SetBinaryBackward(lut))
 	m, x, labels, err := ResNet20(spec, 26, "steptest/golden")
 	if err != nil {
 		t.Fatal(err)
