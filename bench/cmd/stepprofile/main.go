@@ -24,7 +24,9 @@
 //     layouts) under which the sample is in package gemm is a conv GEMM:
 //     forward from the forward methods; backward-weights for
 //     gemm.SgemmRowsA and backward-data for the other GEMMs from the
-//     backward methods. Without gemm below it, it is conv data movement
+//     backward methods. The lookup-table products that replace the
+//     backward GEMMs of binary convolutions count as backward-data
+//     (nn/lutgrad.go) and backward-weights (nn/lutweights.go). Without gemm below it, it is conv data movement
 //     (padding grids, stride-2 phase splits, scatters back to NCHW); so
 //     are the jobs that sum the parts' weight gradients and flip the
 //     weights for backward-data on the pool (sumJob, flipJob).
@@ -87,8 +89,8 @@ const (
 var names = [ncomp]string{
 	gemmFwd:      "conv GEMM forward",
 	xnorFwd:      "binary conv forward (XNOR kernels)",
-	gemmData:     "conv GEMM backward-data",
-	gemmWeights:  "conv GEMM backward-weights",
+	gemmData:     "conv backward-data product (GEMM or tables)",
+	gemmWeights:  "conv backward-weights product (GEMM or tables)",
 	convMove:     "conv data movement",
 	batchNorm:    "BatchNorm fwd+bwd",
 	residual:     "residual add",
@@ -114,6 +116,20 @@ var rules = []struct {
 	{"nn.(*codesForward)", xnorFwd},
 	{"nn.(*NoiseAdaptation)", noiseAdapt},
 	{"nn.(*naJob)", noiseAdapt},
+	// The lookup-table products of binary convolutions (nn/lutgrad.go,
+	// nn/lutweights.go), which replace the backward GEMMs.
+	{"nn.(*lutWeights)", gemmData},
+	{"nn.lutBuild", gemmData},
+	{"nn.lutLookup", gemmData},
+	{"nn.(*convCore).weightGradLUT", gemmWeights},
+	{"nn.(*lutScratch)", gemmWeights},
+	{"nn.lutTables", gemmWeights},
+	{"nn.lutRows", gemmWeights},
+	{"nn.lutSignBytes", gemmWeights},
+	{"nn.lutNibbles", gemmWeights},
+	{"nn.lutProduct", gemmWeights},
+	{"nn.lutCorrection", gemmWeights},
+	{"nn.signBits", gemmWeights},
 	{"nn.(*convCore).forward", conv},
 	{"nn.(*convCore).backward", conv},
 	{"nn.(*convCore)", convMove},
