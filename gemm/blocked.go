@@ -109,8 +109,43 @@ func newEngines(ks ...kernel) engines {
 	es := make(engines, len(ks))
 	for i, k := range ks {
 		es[i] = &blocked{kern: k}
+		spaceMR, spaceNR = max(spaceMR, k.mr), max(spaceNR, k.nr)
 	}
 	return es
+}
+
+// spaces recycles the packing workspaces of the products' parts, shared
+// by every engine and sized for the largest micro-tiles (spaceMR×spaceNR)
+// of any: a part takes one for its duration, so there are as many as
+// parts ever ran at once, about one per core. The first part to find none
+// free makes one for each of parallel.Workers(), so that a training loop
+// allocates them all in its first step: made one at a time, the second
+// core's would be made at whatever later step first ran two products at
+// once, 3 MB (a kc×nc block of B) in the middle of a timed loop.
+var (
+	spaces           freeList[workspace]
+	spaceMR, spaceNR int
+)
+
+// space returns a workspace for one part, sized.
+func space() *workspace {
+	ws := spaces.getOrMake(parallel.Workers())
+	ws.size(spaceMR, spaceNR)
+	return ws
+}
+
+// size allocates the workspace's buffers for micro-tiles up to mr×nr, if
+// not yet done.
+func (ws *workspace) size(mr, nr int) {
+	if cap(ws.bp) < kc*(nc+nr) {
+		ws.bp = make([]float32, kc*(nc+nr))
+	}
+	if cap(ws.ap) < kc*(mc+mr) {
+		ws.ap = make([]float32, kc*(mc+mr))
+	}
+	if len(ws.tile) < mr*nr {
+		ws.tile = make([]float32, mr*nr)
+	}
 }
 
 // sgemm is Sgemm on the engine whose tiles pad the result least.
@@ -141,8 +176,9 @@ func rowsEngine(es []*blocked, rowsA bool, m, n int) *blocked {
 	return choose(es, m, n)
 }
 
-// call holds one product's arguments and a workspace per part; calls
-// are recycled through blocked.calls, so steady-state use allocates nothing.
+// call holds one product's arguments; calls are recycled through
+// blocked.calls and their parts' workspaces through spaces, so
+// steady-state use allocates nothing.
 type call struct {
 	g                *blocked
 	m, n, k          int
@@ -153,7 +189,6 @@ type call struct {
 	directA, directB bool // read A (B) in place with kern.fnA (fnB)
 	splitRows        bool
 	partSize, nparts int
-	ws               []workspace
 }
 
 type workspace struct {
@@ -175,7 +210,7 @@ func (g *blocked) run(m, n, k int, alpha float32, a, b operand, beta float32, c 
 		return
 	}
 	cl := g.get()
-	*cl = call{g: g, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, ldc: ldc, ws: cl.ws}
+	*cl = call{g: g, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c, ldc: ldc}
 	cl.directA = a.off != nil && g.kern.fnA != nil
 	cl.directB = b.off != nil && g.kern.fnB != nil
 	p := 1
@@ -192,9 +227,6 @@ func (g *blocked) run(m, n, k int, alpha float32, a, b operand, beta float32, c 
 	p = max(1, min(p, tiles))
 	cl.partSize = (tiles + p - 1) / p * unit
 	cl.nparts = (size + cl.partSize - 1) / cl.partSize
-	for len(cl.ws) < cl.nparts {
-		cl.ws = append(cl.ws, workspace{})
-	}
 	parallel.For(cl.nparts, 1, 1, cl)
 	g.put(cl)
 }
@@ -208,15 +240,17 @@ func (g *blocked) put(cl *call) {
 
 // Do computes parts [lo, hi) of C: it implements parallel.Job.
 func (cl *call) Do(lo, hi int) {
+	ws := space()
 	for p := lo; p < hi; p++ {
 		if cl.splitRows {
 			i0 := p * cl.partSize
-			cl.block(&cl.ws[p], i0, min(cl.m, i0+cl.partSize), 0, cl.n)
+			cl.block(ws, i0, min(cl.m, i0+cl.partSize), 0, cl.n)
 		} else {
 			j0 := p * cl.partSize
-			cl.block(&cl.ws[p], 0, cl.m, j0, min(cl.n, j0+cl.partSize))
+			cl.block(ws, 0, cl.m, j0, min(cl.n, j0+cl.partSize))
 		}
 	}
+	spaces.put(ws)
 }
 
 // depthBlock returns the depth block size: k split into equal blocks of
@@ -230,15 +264,7 @@ func depthBlock(k int) int {
 func (cl *call) block(ws *workspace, i0, i1, j0, j1 int) {
 	kern := cl.g.kern
 	mr, nr := kern.mr, kern.nr
-	if cap(ws.bp) < kc*(nc+nr) {
-		ws.bp = make([]float32, kc*(nc+nr))
-	}
-	if cap(ws.ap) < kc*(mc+mr) {
-		ws.ap = make([]float32, kc*(mc+mr))
-	}
-	if len(ws.tile) < mr*nr {
-		ws.tile = make([]float32, mr*nr)
-	}
+	ws.size(mr, nr) // done in space, unless a kernel came after it
 	// With A read in place, alpha scales the packed B panels instead.
 	alphaA, alphaB := cl.alpha, float32(1)
 	if cl.directA {

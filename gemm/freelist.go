@@ -22,6 +22,22 @@ func (l *freeList[T]) get() *T {
 	return new(T)
 }
 
+// getOrMake is get, except that when none is free it makes n (at least
+// one), keeps n-1 and returns the last.
+func (l *freeList[T]) getOrMake(n int) *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.free) == 0 {
+		for range max(1, n) - 1 {
+			l.free = append(l.free, new(T))
+		}
+		return new(T)
+	}
+	v := l.free[len(l.free)-1]
+	l.free = l.free[:len(l.free)-1]
+	return v
+}
+
 func (l *freeList[T]) put(v *T) {
 	l.mu.Lock()
 	l.free = append(l.free, v)
