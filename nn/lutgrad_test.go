@@ -272,6 +272,8 @@ func BenchmarkBinaryInputGrad(b *testing.B) {
 // the worker pool, so that package gemm, finding the pool busy, runs on
 // the calling goroutine alone (a call from outside a job would split the
 // product over every core).
+// alone runs f inside a job on the pool, on the caller, as the engine runs
+// its convolutions' products: there gemm runs single-threaded.
 func alone(f func()) { parallel.For(2, 1, 1, aloneJob(f)) }
 
 type aloneJob func()

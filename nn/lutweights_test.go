@@ -10,7 +10,6 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/impl/impltest"
-	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 // lutU is the unit roundoff of float32.
@@ -282,7 +281,7 @@ func BenchmarkBinaryWeightGrad(b *testing.B) {
 				b.SetBytes(int64(2 * c.k * cv.Out * nq)) // flops of the GEMM, as bytes
 				// Inside a job on the pool, as the engine calls it: the GEMM
 				// then runs on its caller alone.
-				parallel.For(2, 1, 1, onCaller(func() {
+				alone(func() {
 					for b.Loop() {
 						if path == "lut" {
 							c.weightGradLUT(p, xp, dyp, g, nq, 1)
@@ -290,20 +289,10 @@ func BenchmarkBinaryWeightGrad(b *testing.B) {
 							gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, 1, p.dw, cv.Out)
 						}
 					}
-				}))
+				})
 				b.ReportMetric(float64(g), "images")
 			})
 		}
-	}
-}
-
-// onCaller is a job of two chunks that runs f in the first: f runs inside
-// a job on the pool, like the engine's convolutions.
-type onCaller func()
-
-func (f onCaller) Do(lo, hi int) {
-	if lo == 0 {
-		f()
 	}
 }
 
