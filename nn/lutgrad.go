@@ -42,10 +42,11 @@ import (
 //
 // The portable loops (lutBuildGo, lutLookupGo) and the AVX2 assembly
 // (lutgrad_amd64.s) compute the same sums in the same order. On the
-// project machine (Zen 4) the assembly takes 0.68×, 0.53× and 0.44× the
+// project machine (Zen 4) the assembly takes about 0.8×, 0.6× and 0.5× the
 // GEMM's time on resnet20's grid groups of 16, 32 and 64 channels
-// (BenchmarkBinaryInputGrad); its lookups are bound by the L1 cache's two
-// vector loads per cycle, the building of the tables by its stores.
+// (BenchmarkBinaryInputGrad; results/lut.md, made by results/lut.sh);
+// its lookups are bound by the L1 cache's two vector loads per cycle, the
+// building of the tables by its stores.
 
 // lutInputGrad switches binary same convolutions without weight noise
 // adaptation to the table-lookup input gradient (where lutUsable); see

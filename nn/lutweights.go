@@ -51,9 +51,10 @@ import (
 // bound is for finite values: an infinite dY makes some table entries
 // ∞ − ∞ = NaN, where the GEMM's sums are infinite or NaN.
 //
-// On the project machine (Zen 4) the assembly takes 0.60×, 0.54× and
-// 0.55× the GEMM's time on resnet20's grid groups of 16, 32 and 64
-// channels (BenchmarkBinaryWeightGrad, one core). The rows' additions are
+// On the project machine (Zen 4) the assembly takes about 0.7× the GEMM's
+// time on resnet20's grid groups of 16, 32 and 64 channels
+// (BenchmarkBinaryWeightGrad, one core; results/lut.md, made by
+// results/lut.sh). The rows' additions are
 // bound by the loads of the table rows, about one cycle per 8 floats
 // added (a loop of independent VADDPS from L1 runs at one per cycle
 // there), against the GEMM's 2 cycles for the 32 multiply-adds of 4
