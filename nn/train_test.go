@@ -253,14 +253,20 @@ func stridedNet(t testing.TB, spec string, seed uint64, width, classes int) Laye
 // count, nor on which worker of the pool takes which part of a batch, so
 // that a batch task given fewer cores than a laptop reproduces its
 // numbers. The networks cover same and stride-2 binary convolutions,
-// shortcuts, BatchNorm, and estimators with and without noise adaptation,
-// at sizes where every layer splits its work over the pool.
+// shortcuts, BatchNorm, estimators with and without noise adaptation and
+// the lookup-table backward products, at sizes where every layer splits
+// its work over the pool.
 func TestDeterminismAcrossCores(t *testing.T) {
 	if os.Getenv("NN_DETERMINISM_CHILD") == "1" {
 		x, labels := synthetic(2, 96, 3, 12, 0)
 		h := fnv.New64a()
-		for _, spec := range []string{"ste+na", "fda"} {
-			net := stridedNet(t, spec, 5, 8, 3)
+		// ste at width 16 runs both lookup-table backward products
+		// (lutgrad.go, lutweights.go: 16 output channels).
+		for _, c := range []struct {
+			spec  string
+			width int
+		}{{"ste+na", 8}, {"fda", 8}, {"ste", 16}} {
+			net := stridedNet(t, c.spec, 5, c.width, 3)
 			losses := run(net, x, labels, 2, 48, 0.05, 5)
 			for _, l := range losses {
 				binary.Write(h, binary.LittleEndian, l)
