@@ -79,8 +79,9 @@
 // # Implementations
 //
 // The elementwise loops of BatchNorm, the residual add and the noise
-// adaptation module, and the row copies of the convolutions' grids,
-// follow the kernel-selection convention of every gradbench package with
+// adaptation module, the row copies of the convolutions' grids, and the
+// lookup-table backward products of binary convolutions (see
+// [SetBinaryBackward]) follow the kernel-selection convention of every gradbench package with
 // alternative kernels (internal/impl, with estimators, gemm and xnor):
 // [Impl] names the implementation in use,
 // "avx2" (Go assembly on amd64 CPUs with AVX2 and FMA) or "go" (portable
@@ -88,6 +89,9 @@
 // [Impls] those this build and CPU can run, and [SetImpl] selects one for
 // tests and benchmarks. The two round differently (the assembly sums in
 // vector lanes and fuses multiply-adds), so a run's numbers depend on the
-// implementation, as on the CPU type; both are deterministic. The matrix
-// products are package gemm's (gemm.Impl).
+// implementation, as on the CPU type; both are deterministic. The lookup
+// tables run where the selected implementation beats the GEMM with them
+// (the assembly; for the input gradient also the portable loops when the
+// GEMM is portable too). The
+// matrix products are package gemm's (gemm.Impl).
 package nn
