@@ -70,24 +70,11 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	}
 	// The flags given, as given: suite.MeasureFidelity checks them and
 	// fills in the defaults of the others.
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "estimators":
-			req.Estimators = estimators
-		case "recipe":
-			req.Recipe = recipe
-		case "seeds":
-			req.Seeds = seeds
-		case "batch":
-			req.Batch = batch
-		case "sample":
-			req.Sample = per
-		case "bootstrap":
-			req.Bootstrap = reps
-		case "eval-batches":
-			req.EvalBatches = nb
-		}
-	})
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	req.Estimators, req.Recipe, req.Seeds = given(set, "estimators", estimators), given(set, "recipe", recipe), given(set, "seeds", seeds)
+	req.Batch, req.Sample = given(set, "batch", batch), given(set, "sample", per)
+	req.Bootstrap, req.EvalBatches = given(set, "bootstrap", reps), given(set, "eval-batches", nb)
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	var start time.Time
 	req.Start = func(passes int, expected time.Duration) {
@@ -108,4 +95,12 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	}
 	_, err = res.WriteFiles(*out)
 	return err
+}
+
+// given returns v if the flag name was set on the command line, else nil.
+func given[T any](set map[string]bool, name string, v *T) *T {
+	if set[name] {
+		return v
+	}
+	return nil
 }
