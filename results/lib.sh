@@ -147,3 +147,18 @@ ab_window() {
 	} >"results/$name-$label.md"
 	echo "wrote $out and results/$name-$label.md" >&2
 }
+
+# medians FILE BENCHSTAT_ARGS... prints the medians benchstat finds in
+# FILE, one line "row<TAB>column<TAB>median" each, from its CSV output: a
+# header row of the columns, one of the units, then a row per benchmark
+# with each column's median and interval (and, after the first column,
+# the change against it), the geomean row last.
+medians() {
+	local file=$1
+	shift
+	go run golang.org/x/perf/cmd/benchstat -format csv "$@" "$file" 2>/dev/null | awk -F, '
+		$1 == "" && !head { for (i = 2; i <= NF; i++) col[i] = $i; head = 1; next }
+		head && $1 != "" && $1 != "geomean" {
+			for (i = 2; i <= NF; i++) if (col[i] != "" && $i != "") print $1 "\t" col[i] "\t" $i
+		}'
+}

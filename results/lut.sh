@@ -48,21 +48,20 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filte
 	echo
 	echo "| product | shape | GEMM | tables | tables ÷ GEMM |"
 	echo "|:--|:--|--:|--:|--:|"
-	# benchstat's CSV: a header row of the paths, one of the units, then a
-	# row per benchmark and shape ("BinaryInputGrad 16x32x32") with each
-	# path's median (seconds).
-	"${stat[@]}" -format csv "$out" 2>/dev/null | awk -F, '
-		$1 == "" && !head { for (i = 2; i <= NF; i++) col[i] = $i; head = 1; next }
-		$1 ~ /^Binary(Input|Weight)Grad / {
-			g = ""; l = ""
-			for (i = 2; i <= NF; i++) {
-				if (col[i] == "gemm" && $i != "") g = $i
-				if (col[i] == "lut" && $i != "") l = $i
+	# The medians (seconds) by benchmark and shape ("BinaryInputGrad
+	# 16x32x32") and path.
+	medians "$out" "${stat[@]:3}" | awk -F'\t' '
+		!($1 in seen) { seen[$1] = 1; order[++n] = $1 }
+		{ m[$1, $2] = $3 }
+		END {
+			for (k = 1; k <= n; k++) {
+				r = order[k]
+				g = m[r, "gemm"]; l = m[r, "lut"]
+				if (g == "" || l == "") { print "lut: no median for " r > "/dev/stderr"; exit 1 }
+				split(r, p, " ")
+				what = p[1] == "BinaryInputGrad" ? "input gradient" : "weight gradient"
+				printf "| %s | %s | %.1f µs | %.1f µs | %.2f× |\n", what, p[2], g * 1e6, l * 1e6, l / g
 			}
-			if (g == "" || l == "") { print "lut: no median for " $1 > "/dev/stderr"; exit 1 }
-			split($1, p, " ")
-			what = p[1] == "BinaryInputGrad" ? "input gradient" : "weight gradient"
-			printf "| %s | %s | %.1f µs | %.1f µs | %.2f× |\n", what, p[2], g * 1e6, l * 1e6, l / g
 		}'
 } >results/lut.md
 echo "wrote $out and results/lut.md" >&2

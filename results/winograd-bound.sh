@@ -50,20 +50,19 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row /dir -col /op -filter .unit:se
 	echo
 	echo "| gradient | direct, ms per step | Winograd's GEMMs alone, ms per step | most Winograd could save, ms of CPU per step |"
 	echo "|:--|--:|--:|--:|"
-	# benchstat's CSV: a header row of the ops, one of the units, then a
-	# row per dir with each op's median (seconds) under the op's name.
-	"${stat[@]}" -format csv "$out" 2>/dev/null | awk -F, '
-		$1 == "" && !head { for (i = 2; i <= NF; i++) op[i] = $i; head = 1; next }
-		$1 ~ /^(data|weights)$/ {
-			d = ""; w = ""
-			for (i = 2; i <= NF; i++) {
-				if (op[i] == "direct" && $i != "") d = $i
-				else if (op[i] ~ /^wino-gemm/ && $i != "" && (w == "" || $i + 0 < w + 0)) w = $i
+	# The medians (seconds) by gradient (data, weights) and op.
+	medians "$out" "${stat[@]:3}" | awk -F'\t' '
+		$1 ~ /^(data|weights)$/ && !($1 in seen) { seen[$1] = 1; order[++n] = $1 }
+		$2 == "direct" { d[$1] = $3 }
+		$2 ~ /^wino-gemm/ && (w[$1] == "" || $3 + 0 < w[$1] + 0) { w[$1] = $3 }
+		END {
+			for (k = 1; k <= n; k++) {
+				r = order[k]
+				if (d[r] == "" || w[r] == "") { print "winograd-bound: no median for " r > "/dev/stderr"; exit 1 }
+				save = 8 * (d[r] - w[r]) * 1e3
+				cell = save > 0 ? sprintf("%.1f", save) : "none (slower)"
+				printf "| %s | %.1f | %.1f | %s |\n", r, 8 * d[r] * 1e3, 8 * w[r] * 1e3, cell
 			}
-			if (d == "" || w == "") { print "winograd-bound: no median for " $1 > "/dev/stderr"; exit 1 }
-			save = 8 * (d - w) * 1e3
-			cell = save > 0 ? sprintf("%.1f", save) : "none (slower)"
-			printf "| %s | %.1f | %.1f | %s |\n", $1, 8 * d * 1e3, 8 * w * 1e3, cell
 		}'
 } >results/winograd-bound.md
 echo "wrote $out and results/winograd-bound.md" >&2
