@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "lut_amd64.h"
 
 // The table-lookup input gradient (lutgrad.go) in AVX2: a column block of
 // 64 positions is eight vectors, at 0, 32, ..., 224 bytes of each table
@@ -100,14 +101,7 @@ channel:
 	JMP     terms
 
 carry:
-	VMOVUPS 0(DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
+	LOAD8(DI)
 
 terms:
 	MOVQ R12, AX
@@ -127,14 +121,7 @@ term:
 	DECQ         AX
 	JNZ          term
 
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
+	STORE8(DI)
 	ADDQ    R8, DI
 	DECQ    CX
 	JNZ     channel

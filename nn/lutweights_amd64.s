@@ -1,10 +1,25 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "lut_amd64.h"
 
 // AVX2 kernels of the weight gradient by tables (lutweights.go). They do
 // the operations of lutTablesGo and lutRowsGo in the same order, so they
 // agree with them bit for bit.
+
+// TABQUAD stores the four table entries p01 + x (p01: Y4, Y9, Y5, Y8) at
+// R14, R14 + S, R14 + 2·S and R14 + 3·S (S in R12, 3·S in R13), and moves
+// R14 on by 4·S to the next four.
+#define TABQUAD(x) \
+	VADDPS  x, Y4, Y12; \
+	VADDPS  x, Y9, Y13; \
+	VMOVUPS Y12, (R14); \
+	VMOVUPS Y13, (R14)(R12*1); \
+	VADDPS  x, Y5, Y12; \
+	VADDPS  x, Y8, Y13; \
+	VMOVUPS Y12, (R14)(R12*2); \
+	VMOVUPS Y13, (R14)(R13*1); \
+	LEAQ    (R14)(R12*4), R14
 
 // func lutTablesAVX2(tab, dy *float32, ldy, out, o8, chunks int)
 // Channels o < o8 (a positive multiple of 8) of tables of out channels,
@@ -61,41 +76,10 @@ tgroup:
 
 	// p01 = a, -b, b, -a (Y4, Y9, Y5, Y8); p23 = c, -d, d, -c (Y6, Y11, Y7, Y10)
 	MOVQ   R11, R14
-	VADDPS Y6, Y4, Y12
-	VADDPS Y6, Y9, Y13
-	VMOVUPS Y12, (R14)
-	VMOVUPS Y13, (R14)(R12*1)
-	VADDPS Y6, Y5, Y12
-	VADDPS Y6, Y8, Y13
-	VMOVUPS Y12, (R14)(R12*2)
-	VMOVUPS Y13, (R14)(R13*1)
-	LEAQ   (R14)(R12*4), R14
-	VADDPS Y11, Y4, Y12
-	VADDPS Y11, Y9, Y13
-	VMOVUPS Y12, (R14)
-	VMOVUPS Y13, (R14)(R12*1)
-	VADDPS Y11, Y5, Y12
-	VADDPS Y11, Y8, Y13
-	VMOVUPS Y12, (R14)(R12*2)
-	VMOVUPS Y13, (R14)(R13*1)
-	LEAQ   (R14)(R12*4), R14
-	VADDPS Y7, Y4, Y12
-	VADDPS Y7, Y9, Y13
-	VMOVUPS Y12, (R14)
-	VMOVUPS Y13, (R14)(R12*1)
-	VADDPS Y7, Y5, Y12
-	VADDPS Y7, Y8, Y13
-	VMOVUPS Y12, (R14)(R12*2)
-	VMOVUPS Y13, (R14)(R13*1)
-	LEAQ   (R14)(R12*4), R14
-	VADDPS Y10, Y4, Y12
-	VADDPS Y10, Y9, Y13
-	VMOVUPS Y12, (R14)
-	VMOVUPS Y13, (R14)(R12*1)
-	VADDPS Y10, Y5, Y12
-	VADDPS Y10, Y8, Y13
-	VMOVUPS Y12, (R14)(R12*2)
-	VMOVUPS Y13, (R14)(R13*1)
+	TABQUAD(Y6)
+	TABQUAD(Y11)
+	TABQUAD(Y7)
+	TABQUAD(Y10)
 
 	ADDQ $32, R11
 	LEAQ (R8)(BX*8), R8
@@ -267,14 +251,7 @@ TEXT ·lutRows64AVX2(SB), NOSPLIT, $0-64
 r64:
 	MOVQ    (R8), AX
 	LEAQ    (SI)(AX*1), R11
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
+	LOAD8(DI)
 	MOVQ    DX, R14
 	MOVQ    R9, CX
 
@@ -295,14 +272,7 @@ c64:
 	DECQ      CX
 	JNZ       c64
 
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
+	STORE8(DI)
 	ADDQ    BX, DI
 	ADDQ    $8, R8
 	DECQ    R10
