@@ -301,7 +301,7 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	// The backward pass may take the sign tables for the weight gradient
 	// when xb holds the ±1 codes, as on the XNOR path: training then does
 	// not depend on the forward path taken.
-	l.core.signIn = !naA && l.a.sign && allCodes(xb.Data)
+	l.core.signIn = !naA && l.a.sign && lutWeightGrad.Load() && allCodes(xb.Data)
 	return y
 }
 

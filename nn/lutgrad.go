@@ -124,11 +124,7 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 	kk := k * k
 	kd := out * kk
 	t.ok = false
-	var bad uint32 // without a branch per code: the signs are random
-	for _, v := range wq[:in*kd] {
-		bad |= math.Float32bits(v)&^(1<<31) ^ 0x3f800000
-	}
-	if bad != 0 {
+	if !allCodes(wq[:in*kd]) {
 		return
 	}
 	t.kd = kd
