@@ -4,20 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
-	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
 // FidelitySpec says what gradbench fidelity measures (see package
@@ -143,12 +137,6 @@ type FidelityRow struct {
 // counts as float noise: the loss is a mean of float32 logits' functions,
 // whose rounding is about 1e-7 relative.
 const fidelityNoise = 1e-6
-
-// fidelityState is a state to measure: its name and how to load it.
-type fidelityState struct {
-	name string
-	load func(net nn.Layer) error // nil: the initial weights
-}
 
 // Fidelity measures every estimator on every state of spec.
 func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
@@ -375,138 +363,6 @@ func (f eachJob) Do(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		f(i)
 	}
-}
-
-// epoch returns the 0-based epoch whose progress the state's estimators
-// are set to: the epoch the state starts ("epoch 5" is the state after
-// five epochs, which starts the sixth); the caller keeps the final state
-// at the last epoch's.
-func (s fidelityState) epoch() int {
-	e, _ := strconv.Atoi(strings.TrimPrefix(s.name, "epoch "))
-	return e
-}
-
-// states returns the run configuration and the states spec names.
-func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
-	if spec.Run == "" {
-		if err := spec.Workload.Validate(); err != nil {
-			return Config{}, nil, "", err
-		}
-		cfg := spec.Workload.config()
-		cfg.Seed = spec.Seed
-		// The heading names the seed: it chose the initial weights and the
-		// batches measured.
-		return cfg, []fidelityState{{name: "epoch 0"}}, fmt.Sprintf("initial state of seed %d, %s", spec.Seed, spec.Workload.Label()), nil
-	}
-	dir, key, err := runKey(spec.Run)
-	if err != nil {
-		return Config{}, nil, "", fmt.Errorf("suite: fidelity: %w", err)
-	}
-	rec, err := ReadRecord(dir, key)
-	if err != nil {
-		return Config{}, nil, "", fmt.Errorf("suite: fidelity: run %s: %w", key, err)
-	}
-	cfg := rec.Config
-	epochs := spec.Epochs
-	if len(epochs) == 0 {
-		epochs = []int{0, cfg.Epochs}
-	}
-	var states []fidelityState
-	for _, e := range epochs {
-		if e < 0 || e > cfg.Epochs {
-			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epoch %d is outside the run's 0..%d", e, cfg.Epochs)
-		}
-		st := fidelityState{name: fmt.Sprintf("epoch %d", e)}
-		if e > 0 {
-			path := EpochWeightsPath(dir, key, e)
-			if e == cfg.Epochs && rec.Status == StatusOK {
-				path = WeightsPath(dir, key)
-			}
-			if _, err := os.Stat(path); err != nil {
-				return Config{}, nil, "", fmt.Errorf("suite: fidelity: run %s has no weights after epoch %d (%s): gradbench run --keep-epochs keeps them", key, e, path)
-			}
-			st.load = func(net nn.Layer) error {
-				// The file holds the run's own network, with its estimator's
-				// extra parameters: load it into one built like the run, then
-				// copy the shared state.
-				es, err := cfg.EstimatorSpec()
-				if err != nil {
-					return err
-				}
-				train, _, err := OpenDataset(cfg.Dataset, spec.DataDir)
-				if err != nil {
-					return err
-				}
-				own, err := cfg.modelConfig(train).build(es, cfg.Seed)
-				if err != nil {
-					return err
-				}
-				if err := checkpoint.Load(path, &checkpoint.State{Net: &own.Net}); err != nil {
-					return fmt.Errorf("suite: fidelity: %w", err)
-				}
-				fidelity.CopyState(net, &own.Net)
-				return nil
-			}
-		}
-		states = append(states, st)
-	}
-	return cfg, states, fmt.Sprintf("run %s (%s, seed %d)", key, cfg.Estimator, cfg.Seed), nil
-}
-
-// EpochWeightsPath returns where gradbench run --keep-epochs keeps the
-// weights of the run with that key after epoch e (1-based).
-func EpochWeightsPath(dir, key string, e int) string {
-	return filepath.Join(dir, fmt.Sprintf("%s.e%d.weights", key, e))
-}
-
-// fidelityBatches returns the first batch of a shuffled pass over the
-// training split (seeded, no augmentation), the evaluation batch, and the
-// first train images of the next batch, the training batch of a step;
-// with nb > 1, the further evaluation batches are the batches after that,
-// so that the first two are the same whatever nb is.
-func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed uint64, nb int) (evals []fidelity.Batch, step fidelity.Batch, err error) {
-	l, err := data.NewLoader(train, data.Config{BatchSize: n, Seed: seed, Shuffle: true, Prefetch: 1})
-	if err != nil {
-		return nil, step, fmt.Errorf("suite: fidelity: %w", err)
-	}
-	defer l.Close()
-	it := l.Epoch(ctx, 0)
-	defer it.Close()
-	short := fmt.Errorf("suite: fidelity: the training split has too few images for %d evaluation batches of %d and a training batch", nb, n)
-	// next returns the first k images of the next batch: all k for an
-	// evaluation batch, up to k for the training batch.
-	next := func(k int, eval bool) (fidelity.Batch, error) {
-		if !it.Next() {
-			if err := it.Err(); err != nil {
-				return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
-			}
-			return fidelity.Batch{}, short
-		}
-		b := it.Batch()
-		if eval && b.N < k {
-			return fidelity.Batch{}, short
-		}
-		k = min(k, b.N)
-		x := &nn.Tensor{N: k, C: b.C, H: b.H, W: b.W, Data: slices.Clone(b.X[:k*b.C*b.H*b.W])}
-		labels := make([]int, k)
-		for i, y := range b.Y[:k] {
-			labels[i] = int(y)
-		}
-		return fidelity.Batch{X: x, Labels: labels}, nil
-	}
-	for k := range nb {
-		e, err := next(n, true)
-		if err != nil {
-			return nil, step, err
-		}
-		evals = append(evals, e)
-		if k == 0 {
-			if step, err = next(m, false); err != nil {
-				return nil, step, err
-			}
-		}
-	}
-	return evals, step, nil
 }
 
 func median(x []float64) float64 {
