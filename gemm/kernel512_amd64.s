@@ -174,8 +174,8 @@
 // DEPTHA runs the depth steps of a kernel with A read in place, AX from -k
 // up to 0 in ascending order: four per iteration, STEP(0, 0), STEP(4, b),
 // STEP(8, 2b), STEP(12, 3b), then one at a time; DI moves on b bytes per
-// step.
-#define DEPTHA(STEP, b, loop, tail, loop1, done) \
+// step. Its labels are the function's, as DEPTH's.
+#define DEPTHA(STEP, b) \
 	CMPQ AX, $-4; \
 	JGT  tail; \
 loop: \
@@ -208,8 +208,8 @@ done:
 TEXT ·kern12x32(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO24
-	DEPTH(STEP12x32, 48, 128, SI, 48, DI, 128, loop12, tail12, loop12t, store12)
-	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+40(FP), Z0, zero12)
+	DEPTH(STEP12x32, 48, 128, SI, 48, DI, 128)
+	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+40(FP), Z0)
 
 // 8×48 tile: per depth step three 16-float B vectors (Z0–Z2) and eight A
 // broadcasts, 24 FMAs.
@@ -223,8 +223,8 @@ TEXT ·kern12x32(SB), NOSPLIT, $0-44
 TEXT ·kern8x48(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO24
-	DEPTH(STEP8x48, 32, 192, SI, 32, DI, 192, loop8, tail8, loop8t, store8)
-	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+40(FP), Z0, zero8)
+	DEPTH(STEP8x48, 32, 192, SI, 32, DI, 192)
+	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+40(FP), Z0)
 
 // 8×48 tile with B read in place: row p of the B micro-panel is the 48
 // floats at b + boff[p].
@@ -236,8 +236,8 @@ TEXT ·kern8x48(SB), NOSPLIT, $0-44
 TEXT ·kern8x48B(SB), NOSPLIT, $0-52
 	PANELSB
 	ZERO24
-	DEPTH(STEP8x48B, 32, 8, SI, 32, R9, 8, loop8b, tail8b, loop8bt, store8b)
-	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+48(FP), Z0, zero8b)
+	DEPTH(STEP8x48B, 32, 8, SI, 32, R9, 8)
+	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+48(FP), Z0)
 
 // 12×32 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i]. Twelve row pointers (SI, BX, CX, DX, R8–R15) point
@@ -252,9 +252,9 @@ TEXT ·kern8x48B(SB), NOSPLIT, $0-52
 TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 	ROWENDS12
 	ZERO24
-	DEPTHA(STEP12x32A, 128, loop12a, tail12a, loop12at, store12a)
+	DEPTHA(STEP12x32A, 128)
 	CTILE(c+32(FP), ldc+40(FP))
-	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+48(FP), Z0, zero12a)
+	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+48(FP), Z0)
 
 // 12×16 tile, for products 16 columns wide (a convolution's weight
 // gradient with 16 output channels): per depth step one 16-float B vector
@@ -268,8 +268,8 @@ TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 TEXT ·kern12x16(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO12Z
-	DEPTH(STEP12x16, 48, 64, SI, 48, DI, 64, loop1216, tail1216, loop1216t, store1216)
-	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+40(FP), Z0, zero1216)
+	DEPTH(STEP12x16, 48, 64, SI, 48, DI, 64)
+	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+40(FP), Z0)
 
 // 12×16 tile with A read in place, as kern12x32A.
 #define STEP12x16A(d, bo) \
@@ -280,6 +280,6 @@ TEXT ·kern12x16(SB), NOSPLIT, $0-44
 TEXT ·kern12x16A(SB), NOSPLIT, $0-52
 	ROWENDS12
 	ZERO12Z
-	DEPTHA(STEP12x16A, 64, loop1216a, tail1216a, loop1216at, store1216a)
+	DEPTHA(STEP12x16A, 64)
 	CTILE(c+32(FP), ldc+40(FP))
-	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+48(FP), Z0, zero1216a)
+	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+48(FP), Z0)

@@ -85,8 +85,9 @@
 // iteration while BX counts them, STEP(0, 0), STEP(a, b), STEP(2a, 2b),
 // STEP(3a, 3b), then one at a time, STEP(0, 0); after each, the A operand
 // register ra moves on by sa and the B operand register rb by sb per step.
-// The labels are the function's own.
-#define DEPTH(STEP, a, b, ra, sa, rb, sb, loop, tail, loop1, done) \
+// Its labels (loop, tail, loop1, done) are the function's: one DEPTH a
+// function.
+#define DEPTH(STEP, a, b, ra, sa, rb, sb) \
 	MOVQ CX, BX; \
 	SHRQ $2, BX; \
 	JZ   tail; \
@@ -112,8 +113,9 @@ done:
 
 // OUT stores the tile to C and returns: C = acc + beta·C, or C = acc for
 // beta = ±0 (C is not read), with ROWS and the UPDATE and STORE macros of
-// its shape; UPDATE finds beta broadcast in the vector register breg.
-#define OUT(ROWS, UPDATE, STORE, beta, breg, zero) \
+// its shape; UPDATE finds beta broadcast in the vector register breg. Its
+// label (zero) is the function's: one OUT a function.
+#define OUT(ROWS, UPDATE, STORE, beta, breg) \
 	MOVL beta, AX; \
 	ANDL $0x7fffffff, AX; \
 	JZ   zero; \

@@ -72,8 +72,8 @@
 TEXT ·kern6x16(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO12
-	DEPTH(STEP6x16, 24, 64, SI, 24, DI, 64, loop6, tail6, loop6t, store6)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), Y0, zero6)
+	DEPTH(STEP6x16, 24, 64, SI, 24, DI, 64)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), Y0)
 
 // 4×24 tile: per depth step three 8-float B vectors (Y0–Y2) and four A
 // broadcasts (Y3), 12 FMAs.
@@ -95,8 +95,8 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-44
 TEXT ·kern4x24(SB), NOSPLIT, $0-44
 	PANELS
 	ZERO12
-	DEPTH(STEP4x24, 16, 96, SI, 16, DI, 96, loop4, tail4, loop4t, store4)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), Y0, zero4)
+	DEPTH(STEP4x24, 16, 96, SI, 16, DI, 96)
+	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), Y0)
 
 // 4×24 tile with B read in place: row p of the B micro-panel is the 24
 // floats at b + boff[p] (an im2col row of a padded image, say), so the
@@ -109,8 +109,8 @@ TEXT ·kern4x24(SB), NOSPLIT, $0-44
 TEXT ·kern4x24B(SB), NOSPLIT, $0-52
 	PANELSB
 	ZERO12
-	DEPTH(STEP4x24B, 16, 8, SI, 16, R9, 8, loop4b, tail4b, loop4bt, store4b)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), Y0, zero4b)
+	DEPTH(STEP4x24B, 16, 8, SI, 16, R9, 8)
+	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), Y0)
 
 // 6×16 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i] (six row pointers SI, R9–R13, indexed by the depth
@@ -136,8 +136,8 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	CTILE(c+32(FP), ldc+40(FP))
 	XORQ AX, AX
 	ZERO12
-	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64, loop6a, tail6a, loop6at, store6a)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), Y0, zero6a)
+	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), Y0)
 
 // func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
 // dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):
