@@ -55,12 +55,16 @@
 	VMOVUPS w(DI)(R10*4), b1; \
 	VMOVUPS (2*w)(DI)(R10*4), b2
 
+// STRIDE loads the row stride at arg, counted in floats, into r in bytes.
+#define STRIDE(arg, r) \
+	MOVQ arg, r; \
+	SHLQ $2, r
+
 // CTILE loads the address of the C tile into DX and its row stride ldc,
 // in bytes, into R8, as the stores want them.
 #define CTILE(c, ldc) \
 	MOVQ c, DX; \
-	MOVQ ldc, R8; \
-	SHLQ $2, R8
+	STRIDE(ldc, R8)
 
 // PANELS loads the arguments (k int, a, b, c *float32, ldc int) of the
 // kernels on packed panels: CX = k, SI = a, DI = b, DX = c, R8 = ldc in
@@ -116,9 +120,7 @@ done:
 // its shape; UPDATE finds beta broadcast in the vector register breg. Its
 // label (zero) is the function's: one OUT a function.
 #define OUT(ROWS, UPDATE, STORE, beta, breg) \
-	MOVL beta, AX; \
-	ANDL $0x7fffffff, AX; \
-	JZ   zero; \
+	IFZERO(beta, zero); \
 	VBROADCASTSS beta, breg; \
 	ROWS(UPDATE); \
 	VZEROUPPER; \
@@ -127,6 +129,13 @@ zero: \
 	ROWS(STORE); \
 	VZEROUPPER; \
 	RET
+
+// IFZERO jumps to label if the float32 at beta is +0 or -0 (AX is
+// clobbered).
+#define IFZERO(beta, label) \
+	MOVL beta, AX; \
+	ANDL $0x7fffffff, AX; \
+	JZ   label
 
 // ROWPTR sets r to the address of row i of an operand given by row
 // offsets: SI + 4·off[i], with the offsets at AX.

@@ -144,13 +144,11 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 // eight rows of op(B)ᵀ into eight columns of a packed B panel, an 8×8
 // block at a time (unpack, shuffle, 128-bit lane permute).
 TEXT ·transpose8(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ ldd+8(FP), DX
-	SHLQ $2, DX
-	LEAQ (DX)(DX*2), R8
-	MOVQ src+16(FP), SI
-	MOVQ lds+24(FP), AX
-	SHLQ $2, AX
+	MOVQ   dst+0(FP), DI
+	STRIDE(ldd+8(FP), DX)
+	LEAQ   (DX)(DX*2), R8
+	MOVQ   src+16(FP), SI
+	STRIDE(lds+24(FP), AX)
 	LEAQ (SI)(AX*1), BX
 	LEAQ (BX)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
@@ -218,17 +216,13 @@ tr8:
 // that every element of C is stored alike whatever the tile shape.
 TEXT ·storeFMA(SB), NOSPLIT, $0-56
 	MOVQ   acc+0(FP), SI
-	MOVQ   nr+8(FP), R8
-	SHLQ   $2, R8
+	STRIDE(nr+8(FP), R8)
 	MOVQ   c+24(FP), DI
-	MOVQ   ldc+32(FP), R9
-	SHLQ   $2, R9
+	STRIDE(ldc+32(FP), R9)
 	MOVQ   m+40(FP), CX
 	MOVQ   n+48(FP), DX
 	VMOVSS beta+16(FP), X0
-	MOVL   beta+16(FP), AX
-	ANDL   $0x7fffffff, AX
-	JZ     copyrow
+	IFZERO(beta+16(FP), copyrow)
 
 fmarow:
 	XORQ BX, BX
