@@ -197,64 +197,57 @@ loop1: \
 	JNZ  loop1; \
 done:
 
+// KERNEL12A is the body of a 12-row kernel with A read in place
+// (ROWENDS12): as KERNEL, with the depth steps of DEPTHA, B moving on sb
+// bytes a step, and beta in Z0.
+#define KERNEL12A(ZERO, STEP, sb, ROWS, UPDATE, STORE) \
+	ROWENDS12; \
+	ZERO; \
+	DEPTHA(STEP, sb); \
+	CTILE(c+32(FP), ldc+40(FP)); \
+	OUT(ROWS, UPDATE, STORE, beta+48(FP), Z0)
+
 // 12×32 tile: per depth step two 16-float B vectors (Z0, Z1) and twelve A
 // broadcasts, 24 FMAs.
 #define STEP12x32(ao, bo) \
-	VMOVUPS (bo)(DI), Z0; \
-	VMOVUPS (bo+64)(DI), Z1; \
+	BROW2(64, bo, Z0, Z1); \
 	A12(FMA12x32, ao)
 
 // func kern12x32(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO24
-	DEPTH(STEP12x32, 48, 128, SI, 48, DI, 128)
-	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+40(FP), Z0)
+	KERNEL(ZERO24, STEP12x32, 48, 128, ROWS12x32, ZUPDATE2, ZSTORE2, Z0)
 
 // 8×48 tile: per depth step three 16-float B vectors (Z0–Z2) and eight A
 // broadcasts, 24 FMAs.
 #define STEP8x48(ao, bo) \
-	VMOVUPS (bo)(DI), Z0; \
-	VMOVUPS (bo+64)(DI), Z1; \
-	VMOVUPS (bo+128)(DI), Z2; \
+	BROW3(64, bo, Z0, Z1, Z2); \
 	FMA8x48(ao)
 
 // func kern8x48(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern8x48(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO24
-	DEPTH(STEP8x48, 32, 192, SI, 32, DI, 192)
-	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+40(FP), Z0)
+	KERNEL(ZERO24, STEP8x48, 32, 192, ROWS8x48, ZUPDATE3, ZSTORE3, Z0)
 
 // 8×48 tile with B read in place: row p of the B micro-panel is the 48
 // floats at b + boff[p].
 #define STEP8x48B(ao, io) \
-	BROW3(64, io, Z0, Z1, Z2); \
+	BROW3IN(64, io, Z0, Z1, Z2); \
 	FMA8x48(ao)
 
 // func kern8x48B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern8x48B(SB), NOSPLIT, $0-52
-	PANELSB
-	ZERO24
-	DEPTH(STEP8x48B, 32, 8, SI, 32, R9, 8)
-	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+48(FP), Z0)
+	KERNELB(ZERO24, STEP8x48B, 32, ROWS8x48, ZUPDATE3, ZSTORE3, Z0)
 
 // 12×32 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i]. Twelve row pointers (SI, BX, CX, DX, R8–R15) point
 // past the rows' ends and AX runs from -k up to 0, so that the depth loop
 // needs no counter of its own; DI walks the packed B panel.
 #define STEP12x32A(d, bo) \
-	VMOVUPS (bo)(DI), Z0; \
-	VMOVUPS (bo+64)(DI), Z1; \
+	BROW2(64, bo, Z0, Z1); \
 	A12IN(FMA12x32, d)
 
 // func kern12x32A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32A(SB), NOSPLIT, $0-52
-	ROWENDS12
-	ZERO24
-	DEPTHA(STEP12x32A, 128)
-	CTILE(c+32(FP), ldc+40(FP))
-	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+48(FP), Z0)
+	KERNEL12A(ZERO24, STEP12x32A, 128, ROWS12x32, ZUPDATE2, ZSTORE2)
 
 // 12×16 tile, for products 16 columns wide (a convolution's weight
 // gradient with 16 output channels): per depth step one 16-float B vector
@@ -266,10 +259,7 @@ TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 
 // func kern12x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO12Z
-	DEPTH(STEP12x16, 48, 64, SI, 48, DI, 64)
-	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+40(FP), Z0)
+	KERNEL(ZERO12Z, STEP12x16, 48, 64, ROWS12x16, ZUPDATE1, ZSTORE1, Z0)
 
 // 12×16 tile with A read in place, as kern12x32A.
 #define STEP12x16A(d, bo) \
@@ -278,8 +268,4 @@ TEXT ·kern12x16(SB), NOSPLIT, $0-44
 
 // func kern12x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16A(SB), NOSPLIT, $0-52
-	ROWENDS12
-	ZERO12Z
-	DEPTHA(STEP12x16A, 64)
-	CTILE(c+32(FP), ldc+40(FP))
-	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+48(FP), Z0)
+	KERNEL12A(ZERO12Z, STEP12x16A, 64, ROWS12x16, ZUPDATE1, ZSTORE1)

@@ -46,10 +46,20 @@
 	BFMA2(b0, b1, addr, t, r0, r1); \
 	VFMADD231PS  b2, t, r2
 
-// BROW3 loads a B row of three vectors of w bytes read in place into b0,
-// b1, b2: the row at DI + 4·off, its offset off read at io(R9) (R10 is
-// clobbered).
-#define BROW3(w, io, b0, b1, b2) \
+// BROW2 and BROW3 load a row of the packed B panel, two or three vectors
+// of w bytes at bo(DI), into b0, b1 (and b2).
+#define BROW2(w, bo, b0, b1) \
+	VMOVUPS (bo)(DI), b0; \
+	VMOVUPS (bo+w)(DI), b1
+
+#define BROW3(w, bo, b0, b1, b2) \
+	BROW2(w, bo, b0, b1); \
+	VMOVUPS (bo+2*w)(DI), b2
+
+// BROW3IN loads a B row of three vectors of w bytes read in place into
+// b0, b1, b2: the row at DI + 4·off, its offset off read at io(R9) (R10
+// is clobbered).
+#define BROW3IN(w, io, b0, b1, b2) \
 	MOVQ    (io)(R9), R10; \
 	VMOVUPS (DI)(R10*4), b0; \
 	VMOVUPS w(DI)(R10*4), b1; \
@@ -136,6 +146,23 @@ zero: \
 	MOVL beta, AX; \
 	ANDL $0x7fffffff, AX; \
 	JZ   label
+
+// KERNEL is the body of a kernel on packed panels (PANELS): the
+// accumulators cleared by ZERO, the depth steps STEP with A moving on sa
+// and B sb bytes a step (DEPTH), the tile stored by OUT with ROWS, UPDATE,
+// STORE and breg. KERNELB is the same for a kernel with B read in place
+// (PANELSB), its steps moving on one row offset of B a step.
+#define KERNEL(ZERO, STEP, sa, sb, ROWS, UPDATE, STORE, breg) \
+	PANELS; \
+	ZERO; \
+	DEPTH(STEP, sa, sb, SI, sa, DI, sb); \
+	OUT(ROWS, UPDATE, STORE, beta+40(FP), breg)
+
+#define KERNELB(ZERO, STEP, sa, ROWS, UPDATE, STORE, breg) \
+	PANELSB; \
+	ZERO; \
+	DEPTH(STEP, sa, 8, SI, sa, R9, 8); \
+	OUT(ROWS, UPDATE, STORE, beta+48(FP), breg)
 
 // ROWPTR sets r to the address of row i of an operand given by row
 // offsets: SI + 4·off[i], with the offsets at AX.

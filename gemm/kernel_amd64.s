@@ -49,8 +49,7 @@
 // 6×16 tile: per depth step two 8-float B vectors (Y0, Y1) and six A
 // broadcasts (alternating Y2, Y3), 12 FMAs.
 #define STEP6x16(ao, bo) \
-	VMOVUPS (bo)(DI), Y0; \
-	VMOVUPS (bo+32)(DI), Y1; \
+	BROW2(32, bo, Y0, Y1); \
 	FMA6x16((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI))
 
 // BC2 and BC3 multiply the B row in Y0, Y1 (and Y2) by the A value at
@@ -70,17 +69,12 @@
 
 // func kern6x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO12
-	DEPTH(STEP6x16, 24, 64, SI, 24, DI, 64)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), Y0)
+	KERNEL(ZERO12, STEP6x16, 24, 64, ROWS6x16, UPDATE2, STORE2, Y0)
 
 // 4×24 tile: per depth step three 8-float B vectors (Y0–Y2) and four A
 // broadcasts (Y3), 12 FMAs.
 #define STEP4x24(ao, bo) \
-	VMOVUPS      (bo)(DI), Y0; \
-	VMOVUPS      (bo+32)(DI), Y1; \
-	VMOVUPS      (bo+64)(DI), Y2; \
+	BROW3(32, bo, Y0, Y1, Y2); \
 	FMA4x24(ao)
 
 // FMA4x24 multiplies the B row in Y0–Y2 by the four A values at ao(SI)
@@ -93,31 +87,24 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-44
 
 // func kern4x24(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern4x24(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO12
-	DEPTH(STEP4x24, 16, 96, SI, 16, DI, 96)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), Y0)
+	KERNEL(ZERO12, STEP4x24, 16, 96, ROWS4x24, UPDATE3, STORE3, Y0)
 
 // 4×24 tile with B read in place: row p of the B micro-panel is the 24
 // floats at b + boff[p] (an im2col row of a padded image, say), so the
 // panel needs no packing.
 #define STEP4x24B(ao, io) \
-	BROW3(32, io, Y0, Y1, Y2); \
+	BROW3IN(32, io, Y0, Y1, Y2); \
 	FMA4x24(ao)
 
 // func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern4x24B(SB), NOSPLIT, $0-52
-	PANELSB
-	ZERO12
-	DEPTH(STEP4x24B, 16, 8, SI, 16, R9, 8)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), Y0)
+	KERNELB(ZERO12, STEP4x24B, 16, ROWS4x24, UPDATE3, STORE3, Y0)
 
 // 6×16 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i] (six row pointers SI, R9–R13, indexed by the depth
 // AX), so the rows need no packing.
 #define STEP6x16A(d, bo) \
-	VMOVUPS (bo)(DI), Y0; \
-	VMOVUPS (bo+32)(DI), Y1; \
+	BROW2(32, bo, Y0, Y1); \
 	FMA6x16((d)(SI)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4))
 
 // func kern6x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
