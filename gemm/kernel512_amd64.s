@@ -23,18 +23,8 @@
 
 // The accumulator rows of the three tile shapes, each row given to OP.
 #define ROWS12x32(OP) \
-	OP(Z8, Z9); \
-	OP(Z10, Z11); \
-	OP(Z12, Z13); \
-	OP(Z14, Z15); \
-	OP(Z16, Z17); \
-	OP(Z18, Z19); \
-	OP(Z20, Z21); \
-	OP(Z22, Z23); \
-	OP(Z24, Z25); \
-	OP(Z26, Z27); \
-	OP(Z28, Z29); \
-	OP(Z30, Z31)
+	ROWS2(OP, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19); \
+	ROWS2(OP, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
 
 #define ROWS12x16(OP) \
 	OP(Z8); \
@@ -51,44 +41,15 @@
 	OP(Z19)
 
 #define ROWS8x48(OP) \
-	OP(Z8, Z9, Z10); \
-	OP(Z11, Z12, Z13); \
-	OP(Z14, Z15, Z16); \
-	OP(Z17, Z18, Z19); \
-	OP(Z20, Z21, Z22); \
-	OP(Z23, Z24, Z25); \
-	OP(Z26, Z27, Z28); \
-	OP(Z29, Z30, Z31)
+	ROWS3(OP, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19); \
+	ROWS3(OP, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
 
 // ZERO12Z clears the 12 accumulators Z8–Z19, ZERO24 the 24 Z8–Z31.
-#define ZERO12Z \
-	VPXORD Z8, Z8, Z8; \
-	VPXORD Z9, Z9, Z9; \
-	VPXORD Z10, Z10, Z10; \
-	VPXORD Z11, Z11, Z11; \
-	VPXORD Z12, Z12, Z12; \
-	VPXORD Z13, Z13, Z13; \
-	VPXORD Z14, Z14, Z14; \
-	VPXORD Z15, Z15, Z15; \
-	VPXORD Z16, Z16, Z16; \
-	VPXORD Z17, Z17, Z17; \
-	VPXORD Z18, Z18, Z18; \
-	VPXORD Z19, Z19, Z19
+#define ZERO12Z CLEAR12(VPXORD, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19)
 
 #define ZERO24 \
 	ZERO12Z; \
-	VPXORD Z20, Z20, Z20; \
-	VPXORD Z21, Z21, Z21; \
-	VPXORD Z22, Z22, Z22; \
-	VPXORD Z23, Z23, Z23; \
-	VPXORD Z24, Z24, Z24; \
-	VPXORD Z25, Z25, Z25; \
-	VPXORD Z26, Z26, Z26; \
-	VPXORD Z27, Z27, Z27; \
-	VPXORD Z28, Z28, Z28; \
-	VPXORD Z29, Z29, Z29; \
-	VPXORD Z30, Z30, Z30; \
-	VPXORD Z31, Z31, Z31
+	CLEAR12(VPXORD, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
 
 // BC2 and BC3 multiply the B row in Z0, Z1 (and Z2) by the A value at addr
 // (broadcast into t) into one accumulator row (kernel_amd64.h).

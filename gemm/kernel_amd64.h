@@ -34,6 +34,36 @@
 	VFMADD231PS (2*w)(DX), breg, r2; \
 	VSTORE3(w, r0, r1, r2)
 
+// CLEAR4 and CLEAR12 clear the four or twelve registers r0–r3 or
+// r0–r11 with op: VXORPS for YMM, VPXORD for ZMM (AVX-512F has no VXORPS
+// on them).
+#define CLEAR4(op, r0, r1, r2, r3) \
+	op r0, r0, r0; \
+	op r1, r1, r1; \
+	op r2, r2, r2; \
+	op r3, r3, r3
+
+#define CLEAR12(op, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11) \
+	CLEAR4(op, r0, r1, r2, r3); \
+	CLEAR4(op, r4, r5, r6, r7); \
+	CLEAR4(op, r8, r9, r10, r11)
+
+// ROWS2 and ROWS3 give OP twelve accumulators r0–r11, in order, as six
+// rows of two vectors or four rows of three: a tile's rows for its stores.
+#define ROWS2(OP, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11) \
+	OP(r0, r1); \
+	OP(r2, r3); \
+	OP(r4, r5); \
+	OP(r6, r7); \
+	OP(r8, r9); \
+	OP(r10, r11)
+
+#define ROWS3(OP, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11) \
+	OP(r0, r1, r2); \
+	OP(r3, r4, r5); \
+	OP(r6, r7, r8); \
+	OP(r9, r10, r11)
+
 // BFMA2 and BFMA3 multiply the B row in the vector registers b0, b1 (and
 // b2) by the A value at addr, broadcast into t, into one accumulator row
 // r0, r1 (and r2).

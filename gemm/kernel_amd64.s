@@ -17,34 +17,11 @@
 
 // The accumulator rows of the two tile shapes, each row given to OP
 // (STORE2 or UPDATE2, STORE3 or UPDATE3).
-#define ROWS6x16(OP) \
-	OP(Y4, Y5); \
-	OP(Y6, Y7); \
-	OP(Y8, Y9); \
-	OP(Y10, Y11); \
-	OP(Y12, Y13); \
-	OP(Y14, Y15)
-
-#define ROWS4x24(OP) \
-	OP(Y4, Y5, Y6); \
-	OP(Y7, Y8, Y9); \
-	OP(Y10, Y11, Y12); \
-	OP(Y13, Y14, Y15)
+#define ROWS6x16(OP) ROWS2(OP, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+#define ROWS4x24(OP) ROWS3(OP, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
 
 // ZERO12 clears the 12 accumulators Y4–Y15.
-#define ZERO12 \
-	VXORPS Y4, Y4, Y4; \
-	VXORPS Y5, Y5, Y5; \
-	VXORPS Y6, Y6, Y6; \
-	VXORPS Y7, Y7, Y7; \
-	VXORPS Y8, Y8, Y8; \
-	VXORPS Y9, Y9, Y9; \
-	VXORPS Y10, Y10, Y10; \
-	VXORPS Y11, Y11, Y11; \
-	VXORPS Y12, Y12, Y12; \
-	VXORPS Y13, Y13, Y13; \
-	VXORPS Y14, Y14, Y14; \
-	VXORPS Y15, Y15, Y15
+#define ZERO12 CLEAR12(VXORPS, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
 
 // 6×16 tile: per depth step two 8-float B vectors (Y0, Y1) and six A
 // broadcasts (alternating Y2, Y3), 12 FMAs.
