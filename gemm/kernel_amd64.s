@@ -103,6 +103,37 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64)
 	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), Y0)
 
+// The stages of transpose8's 8×8 block transpose, from the rows in Y0–Y7.
+//
+// UNPACK interleaves the rows a and b: lo gets the low two floats of each
+// 128-bit lane of both, alternately a's and b's, hi the high two.
+#define UNPACK(a, b, lo, hi) \
+	VUNPCKLPS b, a, lo; \
+	VUNPCKHPS b, a, hi
+
+// SHUFFLE takes the low (lo) and the high (hi) pair of floats of each
+// 128-bit lane of a and b, a's first.
+#define SHUFFLE(a, b, lo, hi) \
+	VSHUFPS $0x44, b, a, lo; \
+	VSHUFPS $0xEE, b, a, hi
+
+// PERMUTE4 sets d0–d3 to the 128-bit lanes of Y0–Y3 and Y4–Y7 that imm
+// selects: $0x20 the low lanes of both, $0x31 the high ones.
+#define PERMUTE4(imm, d0, d1, d2, d3) \
+	VPERM2F128 imm, Y4, Y0, d0; \
+	VPERM2F128 imm, Y5, Y1, d1; \
+	VPERM2F128 imm, Y6, Y2, d2; \
+	VPERM2F128 imm, Y7, Y3, d3
+
+// STOREROWS4 stores r0–r3 to four rows of the panel at DI, DX bytes apart
+// (R8 = 3·DX), and moves DI on by the four rows.
+#define STOREROWS4(r0, r1, r2, r3) \
+	VMOVUPS r0, (DI); \
+	VMOVUPS r1, (DI)(DX*1); \
+	VMOVUPS r2, (DI)(DX*2); \
+	VMOVUPS r3, (DI)(R8*1); \
+	LEAQ    (DI)(DX*4), DI
+
 // func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
 // dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):
 // eight rows of op(B)ᵀ into eight columns of a packed B panel, an 8×8
@@ -113,62 +144,40 @@ TEXT ·transpose8(SB), NOSPLIT, $0-40
 	LEAQ   (DX)(DX*2), R8
 	MOVQ   src+16(FP), SI
 	STRIDE(lds+24(FP), AX)
-	LEAQ (SI)(AX*1), BX
-	LEAQ (BX)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	LEAQ (R11)(AX*1), R12
-	LEAQ (R12)(AX*1), R13
-	LEAQ (R13)(AX*1), R14
-	MOVQ k+32(FP), CX
-	XORQ AX, AX
+	LEAQ   (SI)(AX*1), BX
+	LEAQ   (BX)(AX*1), R9
+	LEAQ   (R9)(AX*1), R10
+	LEAQ   (R10)(AX*1), R11
+	LEAQ   (R11)(AX*1), R12
+	LEAQ   (R12)(AX*1), R13
+	LEAQ   (R13)(AX*1), R14
+	MOVQ   k+32(FP), CX
+	XORQ   AX, AX
 
 tr8:
-	VMOVUPS    (SI)(AX*1), Y0
-	VMOVUPS    (BX)(AX*1), Y1
-	VMOVUPS    (R9)(AX*1), Y2
-	VMOVUPS    (R10)(AX*1), Y3
-	VMOVUPS    (R11)(AX*1), Y4
-	VMOVUPS    (R12)(AX*1), Y5
-	VMOVUPS    (R13)(AX*1), Y6
-	VMOVUPS    (R14)(AX*1), Y7
-	VUNPCKLPS  Y1, Y0, Y8
-	VUNPCKHPS  Y1, Y0, Y9
-	VUNPCKLPS  Y3, Y2, Y10
-	VUNPCKHPS  Y3, Y2, Y11
-	VUNPCKLPS  Y5, Y4, Y12
-	VUNPCKHPS  Y5, Y4, Y13
-	VUNPCKLPS  Y7, Y6, Y14
-	VUNPCKHPS  Y7, Y6, Y15
-	VSHUFPS    $0x44, Y10, Y8, Y0
-	VSHUFPS    $0xEE, Y10, Y8, Y1
-	VSHUFPS    $0x44, Y11, Y9, Y2
-	VSHUFPS    $0xEE, Y11, Y9, Y3
-	VSHUFPS    $0x44, Y14, Y12, Y4
-	VSHUFPS    $0xEE, Y14, Y12, Y5
-	VSHUFPS    $0x44, Y15, Y13, Y6
-	VSHUFPS    $0xEE, Y15, Y13, Y7
-	VPERM2F128 $0x20, Y4, Y0, Y8
-	VPERM2F128 $0x20, Y5, Y1, Y9
-	VPERM2F128 $0x20, Y6, Y2, Y10
-	VPERM2F128 $0x20, Y7, Y3, Y11
-	VPERM2F128 $0x31, Y4, Y0, Y12
-	VPERM2F128 $0x31, Y5, Y1, Y13
-	VPERM2F128 $0x31, Y6, Y2, Y14
-	VPERM2F128 $0x31, Y7, Y3, Y15
-	VMOVUPS    Y8, (DI)
-	VMOVUPS    Y9, (DI)(DX*1)
-	VMOVUPS    Y10, (DI)(DX*2)
-	VMOVUPS    Y11, (DI)(R8*1)
-	LEAQ       (DI)(DX*4), DI
-	VMOVUPS    Y12, (DI)
-	VMOVUPS    Y13, (DI)(DX*1)
-	VMOVUPS    Y14, (DI)(DX*2)
-	VMOVUPS    Y15, (DI)(R8*1)
-	LEAQ       (DI)(DX*4), DI
-	ADDQ       $32, AX
-	SUBQ       $8, CX
-	JNZ        tr8
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS (BX)(AX*1), Y1
+	VMOVUPS (R9)(AX*1), Y2
+	VMOVUPS (R10)(AX*1), Y3
+	VMOVUPS (R11)(AX*1), Y4
+	VMOVUPS (R12)(AX*1), Y5
+	VMOVUPS (R13)(AX*1), Y6
+	VMOVUPS (R14)(AX*1), Y7
+	UNPACK(Y0, Y1, Y8, Y9)
+	UNPACK(Y2, Y3, Y10, Y11)
+	UNPACK(Y4, Y5, Y12, Y13)
+	UNPACK(Y6, Y7, Y14, Y15)
+	SHUFFLE(Y8, Y10, Y0, Y1)
+	SHUFFLE(Y9, Y11, Y2, Y3)
+	SHUFFLE(Y12, Y14, Y4, Y5)
+	SHUFFLE(Y13, Y15, Y6, Y7)
+	PERMUTE4($0x20, Y8, Y9, Y10, Y11)
+	PERMUTE4($0x31, Y12, Y13, Y14, Y15)
+	STOREROWS4(Y8, Y9, Y10, Y11)
+	STOREROWS4(Y12, Y13, Y14, Y15)
+	ADDQ    $32, AX
+	SUBQ    $8, CX
+	JNZ     tr8
 	VZEROUPPER
 	RET
 
