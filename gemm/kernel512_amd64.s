@@ -23,18 +23,8 @@
 
 // The accumulator rows of the three tile shapes, each row given to OP.
 #define ROWS12x32(OP) \
-	OP(Z8, Z9); \
-	OP(Z10, Z11); \
-	OP(Z12, Z13); \
-	OP(Z14, Z15); \
-	OP(Z16, Z17); \
-	OP(Z18, Z19); \
-	OP(Z20, Z21); \
-	OP(Z22, Z23); \
-	OP(Z24, Z25); \
-	OP(Z26, Z27); \
-	OP(Z28, Z29); \
-	OP(Z30, Z31)
+	ROWS2(OP, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19); \
+	ROWS2(OP, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
 
 #define ROWS12x16(OP) \
 	OP(Z8); \
@@ -51,44 +41,15 @@
 	OP(Z19)
 
 #define ROWS8x48(OP) \
-	OP(Z8, Z9, Z10); \
-	OP(Z11, Z12, Z13); \
-	OP(Z14, Z15, Z16); \
-	OP(Z17, Z18, Z19); \
-	OP(Z20, Z21, Z22); \
-	OP(Z23, Z24, Z25); \
-	OP(Z26, Z27, Z28); \
-	OP(Z29, Z30, Z31)
+	ROWS3(OP, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19); \
+	ROWS3(OP, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
 
 // ZERO12Z clears the 12 accumulators Z8–Z19, ZERO24 the 24 Z8–Z31.
-#define ZERO12Z \
-	VPXORD Z8, Z8, Z8; \
-	VPXORD Z9, Z9, Z9; \
-	VPXORD Z10, Z10, Z10; \
-	VPXORD Z11, Z11, Z11; \
-	VPXORD Z12, Z12, Z12; \
-	VPXORD Z13, Z13, Z13; \
-	VPXORD Z14, Z14, Z14; \
-	VPXORD Z15, Z15, Z15; \
-	VPXORD Z16, Z16, Z16; \
-	VPXORD Z17, Z17, Z17; \
-	VPXORD Z18, Z18, Z18; \
-	VPXORD Z19, Z19, Z19
+#define ZERO12Z CLEAR12(VPXORD, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19)
 
 #define ZERO24 \
 	ZERO12Z; \
-	VPXORD Z20, Z20, Z20; \
-	VPXORD Z21, Z21, Z21; \
-	VPXORD Z22, Z22, Z22; \
-	VPXORD Z23, Z23, Z23; \
-	VPXORD Z24, Z24, Z24; \
-	VPXORD Z25, Z25, Z25; \
-	VPXORD Z26, Z26, Z26; \
-	VPXORD Z27, Z27, Z27; \
-	VPXORD Z28, Z28, Z28; \
-	VPXORD Z29, Z29, Z29; \
-	VPXORD Z30, Z30, Z30; \
-	VPXORD Z31, Z31, Z31
+	CLEAR12(VPXORD, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
 
 // BC2 and BC3 multiply the B row in Z0, Z1 (and Z2) by the A value at addr
 // (broadcast into t) into one accumulator row (kernel_amd64.h).
@@ -174,8 +135,8 @@
 // DEPTHA runs the depth steps of a kernel with A read in place, AX from -k
 // up to 0 in ascending order: four per iteration, STEP(0, 0), STEP(4, b),
 // STEP(8, 2b), STEP(12, 3b), then one at a time; DI moves on b bytes per
-// step.
-#define DEPTHA(STEP, b, loop, tail, loop1, done) \
+// step. Its labels are the function's, as DEPTH's.
+#define DEPTHA(STEP, b) \
 	CMPQ AX, $-4; \
 	JGT  tail; \
 loop: \
@@ -197,64 +158,57 @@ loop1: \
 	JNZ  loop1; \
 done:
 
+// KERNEL12A is the body of a 12-row kernel with A read in place
+// (ROWENDS12): as KERNEL, with the depth steps of DEPTHA, B moving on sb
+// bytes a step, and beta in Z0.
+#define KERNEL12A(ZERO, STEP, sb, ROWS, UPDATE, STORE) \
+	ROWENDS12; \
+	ZERO; \
+	DEPTHA(STEP, sb); \
+	CTILE(c+32(FP), ldc+40(FP)); \
+	OUT(ROWS, UPDATE, STORE, beta+48(FP), Z0)
+
 // 12×32 tile: per depth step two 16-float B vectors (Z0, Z1) and twelve A
 // broadcasts, 24 FMAs.
 #define STEP12x32(ao, bo) \
-	VMOVUPS (bo)(DI), Z0; \
-	VMOVUPS (bo+64)(DI), Z1; \
+	BROW2(64, bo, Z0, Z1); \
 	A12(FMA12x32, ao)
 
 // func kern12x32(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO24
-	DEPTH(STEP12x32, 48, 128, SI, 48, DI, 128, loop12, tail12, loop12t, store12)
-	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+40(FP), Z0, zero12)
+	KERNEL(ZERO24, STEP12x32, 48, 128, ROWS12x32, ZUPDATE2, ZSTORE2, Z0)
 
 // 8×48 tile: per depth step three 16-float B vectors (Z0–Z2) and eight A
 // broadcasts, 24 FMAs.
 #define STEP8x48(ao, bo) \
-	VMOVUPS (bo)(DI), Z0; \
-	VMOVUPS (bo+64)(DI), Z1; \
-	VMOVUPS (bo+128)(DI), Z2; \
+	BROW3(64, bo, Z0, Z1, Z2); \
 	FMA8x48(ao)
 
 // func kern8x48(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern8x48(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO24
-	DEPTH(STEP8x48, 32, 192, SI, 32, DI, 192, loop8, tail8, loop8t, store8)
-	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+40(FP), Z0, zero8)
+	KERNEL(ZERO24, STEP8x48, 32, 192, ROWS8x48, ZUPDATE3, ZSTORE3, Z0)
 
 // 8×48 tile with B read in place: row p of the B micro-panel is the 48
 // floats at b + boff[p].
 #define STEP8x48B(ao, io) \
-	BROW3(64, io, Z0, Z1, Z2); \
+	BROW3IN(64, io, Z0, Z1, Z2); \
 	FMA8x48(ao)
 
 // func kern8x48B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern8x48B(SB), NOSPLIT, $0-52
-	PANELSB
-	ZERO24
-	DEPTH(STEP8x48B, 32, 8, SI, 32, R9, 8, loop8b, tail8b, loop8bt, store8b)
-	OUT(ROWS8x48, ZUPDATE3, ZSTORE3, beta+48(FP), Z0, zero8b)
+	KERNELB(ZERO24, STEP8x48B, 32, ROWS8x48, ZUPDATE3, ZSTORE3, Z0)
 
 // 12×32 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i]. Twelve row pointers (SI, BX, CX, DX, R8–R15) point
 // past the rows' ends and AX runs from -k up to 0, so that the depth loop
 // needs no counter of its own; DI walks the packed B panel.
 #define STEP12x32A(d, bo) \
-	VMOVUPS (bo)(DI), Z0; \
-	VMOVUPS (bo+64)(DI), Z1; \
+	BROW2(64, bo, Z0, Z1); \
 	A12IN(FMA12x32, d)
 
 // func kern12x32A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x32A(SB), NOSPLIT, $0-52
-	ROWENDS12
-	ZERO24
-	DEPTHA(STEP12x32A, 128, loop12a, tail12a, loop12at, store12a)
-	CTILE(c+32(FP), ldc+40(FP))
-	OUT(ROWS12x32, ZUPDATE2, ZSTORE2, beta+48(FP), Z0, zero12a)
+	KERNEL12A(ZERO24, STEP12x32A, 128, ROWS12x32, ZUPDATE2, ZSTORE2)
 
 // 12×16 tile, for products 16 columns wide (a convolution's weight
 // gradient with 16 output channels): per depth step one 16-float B vector
@@ -266,10 +220,7 @@ TEXT ·kern12x32A(SB), NOSPLIT, $0-52
 
 // func kern12x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO12Z
-	DEPTH(STEP12x16, 48, 64, SI, 48, DI, 64, loop1216, tail1216, loop1216t, store1216)
-	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+40(FP), Z0, zero1216)
+	KERNEL(ZERO12Z, STEP12x16, 48, 64, ROWS12x16, ZUPDATE1, ZSTORE1, Z0)
 
 // 12×16 tile with A read in place, as kern12x32A.
 #define STEP12x16A(d, bo) \
@@ -278,8 +229,4 @@ TEXT ·kern12x16(SB), NOSPLIT, $0-44
 
 // func kern12x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
 TEXT ·kern12x16A(SB), NOSPLIT, $0-52
-	ROWENDS12
-	ZERO12Z
-	DEPTHA(STEP12x16A, 64, loop1216a, tail1216a, loop1216at, store1216a)
-	CTILE(c+32(FP), ldc+40(FP))
-	OUT(ROWS12x16, ZUPDATE1, ZSTORE1, beta+48(FP), Z0, zero1216a)
+	KERNEL12A(ZERO12Z, STEP12x16A, 64, ROWS12x16, ZUPDATE1, ZSTORE1)

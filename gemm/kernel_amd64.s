@@ -17,40 +17,16 @@
 
 // The accumulator rows of the two tile shapes, each row given to OP
 // (STORE2 or UPDATE2, STORE3 or UPDATE3).
-#define ROWS6x16(OP) \
-	OP(Y4, Y5); \
-	OP(Y6, Y7); \
-	OP(Y8, Y9); \
-	OP(Y10, Y11); \
-	OP(Y12, Y13); \
-	OP(Y14, Y15)
-
-#define ROWS4x24(OP) \
-	OP(Y4, Y5, Y6); \
-	OP(Y7, Y8, Y9); \
-	OP(Y10, Y11, Y12); \
-	OP(Y13, Y14, Y15)
+#define ROWS6x16(OP) ROWS2(OP, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+#define ROWS4x24(OP) ROWS3(OP, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
 
 // ZERO12 clears the 12 accumulators Y4–Y15.
-#define ZERO12 \
-	VXORPS Y4, Y4, Y4; \
-	VXORPS Y5, Y5, Y5; \
-	VXORPS Y6, Y6, Y6; \
-	VXORPS Y7, Y7, Y7; \
-	VXORPS Y8, Y8, Y8; \
-	VXORPS Y9, Y9, Y9; \
-	VXORPS Y10, Y10, Y10; \
-	VXORPS Y11, Y11, Y11; \
-	VXORPS Y12, Y12, Y12; \
-	VXORPS Y13, Y13, Y13; \
-	VXORPS Y14, Y14, Y14; \
-	VXORPS Y15, Y15, Y15
+#define ZERO12 CLEAR12(VXORPS, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
 
 // 6×16 tile: per depth step two 8-float B vectors (Y0, Y1) and six A
 // broadcasts (alternating Y2, Y3), 12 FMAs.
 #define STEP6x16(ao, bo) \
-	VMOVUPS (bo)(DI), Y0; \
-	VMOVUPS (bo+32)(DI), Y1; \
+	BROW2(32, bo, Y0, Y1); \
 	FMA6x16((ao)(SI), (ao+4)(SI), (ao+8)(SI), (ao+12)(SI), (ao+16)(SI), (ao+20)(SI))
 
 // BC2 and BC3 multiply the B row in Y0, Y1 (and Y2) by the A value at
@@ -70,17 +46,12 @@
 
 // func kern6x16(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern6x16(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO12
-	DEPTH(STEP6x16, 24, 64, SI, 24, DI, 64, loop6, tail6, loop6t, store6)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+40(FP), Y0, zero6)
+	KERNEL(ZERO12, STEP6x16, 24, 64, ROWS6x16, UPDATE2, STORE2, Y0)
 
 // 4×24 tile: per depth step three 8-float B vectors (Y0–Y2) and four A
 // broadcasts (Y3), 12 FMAs.
 #define STEP4x24(ao, bo) \
-	VMOVUPS      (bo)(DI), Y0; \
-	VMOVUPS      (bo+32)(DI), Y1; \
-	VMOVUPS      (bo+64)(DI), Y2; \
+	BROW3(32, bo, Y0, Y1, Y2); \
 	FMA4x24(ao)
 
 // FMA4x24 multiplies the B row in Y0–Y2 by the four A values at ao(SI)
@@ -93,31 +64,24 @@ TEXT ·kern6x16(SB), NOSPLIT, $0-44
 
 // func kern4x24(k int, a, b, c *float32, ldc int, beta float32)
 TEXT ·kern4x24(SB), NOSPLIT, $0-44
-	PANELS
-	ZERO12
-	DEPTH(STEP4x24, 16, 96, SI, 16, DI, 96, loop4, tail4, loop4t, store4)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+40(FP), Y0, zero4)
+	KERNEL(ZERO12, STEP4x24, 16, 96, ROWS4x24, UPDATE3, STORE3, Y0)
 
 // 4×24 tile with B read in place: row p of the B micro-panel is the 24
 // floats at b + boff[p] (an im2col row of a padded image, say), so the
 // panel needs no packing.
 #define STEP4x24B(ao, io) \
-	BROW3(32, io, Y0, Y1, Y2); \
+	BROW3IN(32, io, Y0, Y1, Y2); \
 	FMA4x24(ao)
 
 // func kern4x24B(k int, a, b *float32, boff *int, c *float32, ldc int, beta float32)
 TEXT ·kern4x24B(SB), NOSPLIT, $0-52
-	PANELSB
-	ZERO12
-	DEPTH(STEP4x24B, 16, 8, SI, 16, R9, 8, loop4b, tail4b, loop4bt, store4b)
-	OUT(ROWS4x24, UPDATE3, STORE3, beta+48(FP), Y0, zero4b)
+	KERNELB(ZERO12, STEP4x24B, 16, ROWS4x24, UPDATE3, STORE3, Y0)
 
 // 6×16 tile with A read in place: row i of the A micro-panel is the k
 // floats at a + aoff[i] (six row pointers SI, R9–R13, indexed by the depth
 // AX), so the rows need no packing.
 #define STEP6x16A(d, bo) \
-	VMOVUPS (bo)(DI), Y0; \
-	VMOVUPS (bo+32)(DI), Y1; \
+	BROW2(32, bo, Y0, Y1); \
 	FMA6x16((d)(SI)(AX*4), (d)(R9)(AX*4), (d)(R10)(AX*4), (d)(R11)(AX*4), (d)(R12)(AX*4), (d)(R13)(AX*4))
 
 // func kern6x16A(k int, a *float32, aoff *int, b, c *float32, ldc int, beta float32)
@@ -136,77 +100,84 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	CTILE(c+32(FP), ldc+40(FP))
 	XORQ AX, AX
 	ZERO12
-	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64, loop6a, tail6a, loop6at, store6a)
-	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), Y0, zero6a)
+	DEPTH(STEP6x16A, 4, 64, AX, 1, DI, 64)
+	OUT(ROWS6x16, UPDATE2, STORE2, beta+48(FP), Y0)
+
+// The stages of transpose8's 8×8 block transpose, from the rows in Y0–Y7.
+//
+// UNPACK interleaves the rows a and b: lo gets the low two floats of each
+// 128-bit lane of both, alternately a's and b's, hi the high two.
+#define UNPACK(a, b, lo, hi) \
+	VUNPCKLPS b, a, lo; \
+	VUNPCKHPS b, a, hi
+
+// SHUFFLE takes the low (lo) and the high (hi) pair of floats of each
+// 128-bit lane of a and b, a's first.
+#define SHUFFLE(a, b, lo, hi) \
+	VSHUFPS $0x44, b, a, lo; \
+	VSHUFPS $0xEE, b, a, hi
+
+// PERMUTE4 sets d0–d3 to the 128-bit lanes of Y0–Y3 and Y4–Y7 that imm
+// selects: $0x20 the low lanes of both, $0x31 the high ones.
+#define PERMUTE4(imm, d0, d1, d2, d3) \
+	VPERM2F128 imm, Y4, Y0, d0; \
+	VPERM2F128 imm, Y5, Y1, d1; \
+	VPERM2F128 imm, Y6, Y2, d2; \
+	VPERM2F128 imm, Y7, Y3, d3
+
+// STOREROWS4 stores r0–r3 to four rows of the panel at DI, DX bytes apart
+// (R8 = 3·DX), and moves DI on by the four rows.
+#define STOREROWS4(r0, r1, r2, r3) \
+	VMOVUPS r0, (DI); \
+	VMOVUPS r1, (DI)(DX*1); \
+	VMOVUPS r2, (DI)(DX*2); \
+	VMOVUPS r3, (DI)(R8*1); \
+	LEAQ    (DI)(DX*4), DI
 
 // func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
 // dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):
 // eight rows of op(B)ᵀ into eight columns of a packed B panel, an 8×8
 // block at a time (unpack, shuffle, 128-bit lane permute).
 TEXT ·transpose8(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ ldd+8(FP), DX
-	SHLQ $2, DX
-	LEAQ (DX)(DX*2), R8
-	MOVQ src+16(FP), SI
-	MOVQ lds+24(FP), AX
-	SHLQ $2, AX
-	LEAQ (SI)(AX*1), BX
-	LEAQ (BX)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	LEAQ (R11)(AX*1), R12
-	LEAQ (R12)(AX*1), R13
-	LEAQ (R13)(AX*1), R14
-	MOVQ k+32(FP), CX
-	XORQ AX, AX
+	MOVQ   dst+0(FP), DI
+	STRIDE(ldd+8(FP), DX)
+	LEAQ   (DX)(DX*2), R8
+	MOVQ   src+16(FP), SI
+	STRIDE(lds+24(FP), AX)
+	LEAQ   (SI)(AX*1), BX
+	LEAQ   (BX)(AX*1), R9
+	LEAQ   (R9)(AX*1), R10
+	LEAQ   (R10)(AX*1), R11
+	LEAQ   (R11)(AX*1), R12
+	LEAQ   (R12)(AX*1), R13
+	LEAQ   (R13)(AX*1), R14
+	MOVQ   k+32(FP), CX
+	XORQ   AX, AX
 
 tr8:
-	VMOVUPS    (SI)(AX*1), Y0
-	VMOVUPS    (BX)(AX*1), Y1
-	VMOVUPS    (R9)(AX*1), Y2
-	VMOVUPS    (R10)(AX*1), Y3
-	VMOVUPS    (R11)(AX*1), Y4
-	VMOVUPS    (R12)(AX*1), Y5
-	VMOVUPS    (R13)(AX*1), Y6
-	VMOVUPS    (R14)(AX*1), Y7
-	VUNPCKLPS  Y1, Y0, Y8
-	VUNPCKHPS  Y1, Y0, Y9
-	VUNPCKLPS  Y3, Y2, Y10
-	VUNPCKHPS  Y3, Y2, Y11
-	VUNPCKLPS  Y5, Y4, Y12
-	VUNPCKHPS  Y5, Y4, Y13
-	VUNPCKLPS  Y7, Y6, Y14
-	VUNPCKHPS  Y7, Y6, Y15
-	VSHUFPS    $0x44, Y10, Y8, Y0
-	VSHUFPS    $0xEE, Y10, Y8, Y1
-	VSHUFPS    $0x44, Y11, Y9, Y2
-	VSHUFPS    $0xEE, Y11, Y9, Y3
-	VSHUFPS    $0x44, Y14, Y12, Y4
-	VSHUFPS    $0xEE, Y14, Y12, Y5
-	VSHUFPS    $0x44, Y15, Y13, Y6
-	VSHUFPS    $0xEE, Y15, Y13, Y7
-	VPERM2F128 $0x20, Y4, Y0, Y8
-	VPERM2F128 $0x20, Y5, Y1, Y9
-	VPERM2F128 $0x20, Y6, Y2, Y10
-	VPERM2F128 $0x20, Y7, Y3, Y11
-	VPERM2F128 $0x31, Y4, Y0, Y12
-	VPERM2F128 $0x31, Y5, Y1, Y13
-	VPERM2F128 $0x31, Y6, Y2, Y14
-	VPERM2F128 $0x31, Y7, Y3, Y15
-	VMOVUPS    Y8, (DI)
-	VMOVUPS    Y9, (DI)(DX*1)
-	VMOVUPS    Y10, (DI)(DX*2)
-	VMOVUPS    Y11, (DI)(R8*1)
-	LEAQ       (DI)(DX*4), DI
-	VMOVUPS    Y12, (DI)
-	VMOVUPS    Y13, (DI)(DX*1)
-	VMOVUPS    Y14, (DI)(DX*2)
-	VMOVUPS    Y15, (DI)(R8*1)
-	LEAQ       (DI)(DX*4), DI
-	ADDQ       $32, AX
-	SUBQ       $8, CX
-	JNZ        tr8
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS (BX)(AX*1), Y1
+	VMOVUPS (R9)(AX*1), Y2
+	VMOVUPS (R10)(AX*1), Y3
+	VMOVUPS (R11)(AX*1), Y4
+	VMOVUPS (R12)(AX*1), Y5
+	VMOVUPS (R13)(AX*1), Y6
+	VMOVUPS (R14)(AX*1), Y7
+	UNPACK(Y0, Y1, Y8, Y9)
+	UNPACK(Y2, Y3, Y10, Y11)
+	UNPACK(Y4, Y5, Y12, Y13)
+	UNPACK(Y6, Y7, Y14, Y15)
+	SHUFFLE(Y8, Y10, Y0, Y1)
+	SHUFFLE(Y9, Y11, Y2, Y3)
+	SHUFFLE(Y12, Y14, Y4, Y5)
+	SHUFFLE(Y13, Y15, Y6, Y7)
+	PERMUTE4($0x20, Y8, Y9, Y10, Y11)
+	PERMUTE4($0x31, Y12, Y13, Y14, Y15)
+	STOREROWS4(Y8, Y9, Y10, Y11)
+	STOREROWS4(Y12, Y13, Y14, Y15)
+	ADDQ    $32, AX
+	SUBQ    $8, CX
+	JNZ     tr8
 	VZEROUPPER
 	RET
 
@@ -218,17 +189,13 @@ tr8:
 // that every element of C is stored alike whatever the tile shape.
 TEXT ·storeFMA(SB), NOSPLIT, $0-56
 	MOVQ   acc+0(FP), SI
-	MOVQ   nr+8(FP), R8
-	SHLQ   $2, R8
+	STRIDE(nr+8(FP), R8)
 	MOVQ   c+24(FP), DI
-	MOVQ   ldc+32(FP), R9
-	SHLQ   $2, R9
+	STRIDE(ldc+32(FP), R9)
 	MOVQ   m+40(FP), CX
 	MOVQ   n+48(FP), DX
 	VMOVSS beta+16(FP), X0
-	MOVL   beta+16(FP), AX
-	ANDL   $0x7fffffff, AX
-	JZ     copyrow
+	IFZERO(beta+16(FP), copyrow)
 
 fmarow:
 	XORQ BX, BX
