@@ -3,7 +3,6 @@ package suite
 import (
 	"bytes"
 	"context"
-	"math"
 	"os"
 	"strings"
 	"testing"
@@ -81,18 +80,7 @@ func sidesRecords(t *testing.T) ([]*Record, []string) {
 			if spec.String() == "approxsign" && seed > 4 {
 				continue
 			}
-			top1 := 80 + float64(i) + float64(seed)/10
-			if (i+int(seed))%3 == 0 {
-				top1 += 0.1
-			}
-			if spec.String() == "w=ste/a=fda" && seed == 2 {
-				top1 = math.NaN()
-			}
-			r := fakeRecord(&w, spec.String(), seed, top1)
-			if r.Status == StatusOK {
-				setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
-			}
-			rs = append(rs, r)
+			rs = append(rs, madeUpRecord(&w, i, spec.String(), seed, spec.String() == "w=ste/a=fda" && seed == 2))
 		}
 	}
 	sortRecords(rs)

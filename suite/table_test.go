@@ -33,21 +33,28 @@ func paperRecords(t *testing.T) []*Record {
 	var rs []*Record
 	for i, spec := range PaperSpecs() {
 		for seed := uint64(1); seed <= 6; seed++ {
-			top1 := 80 + float64(i) + float64(seed)/10
-			if (i+int(seed))%3 == 0 {
-				top1 += 0.1
-			}
-			if spec.String() == "dsq+na" && seed == 3 {
-				top1 = math.NaN()
-			}
-			r := fakeRecord(&w, spec.String(), seed, top1)
-			if r.Status == StatusOK {
-				setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
-			}
-			rs = append(rs, r)
+			rs = append(rs, madeUpRecord(&w, i, spec.String(), seed, spec.String() == "dsq+na" && seed == 3))
 		}
 	}
 	return rs
+}
+
+// madeUpRecord is the record of spec, the i-th spec of a made-up sweep
+// like paperRecords, at seed: its numbers as paperRecords says, or
+// diverged.
+func madeUpRecord(w *Workload, i int, spec string, seed uint64, diverged bool) *Record {
+	top1 := 80 + float64(i) + float64(seed)/10
+	if (i+int(seed))%3 == 0 {
+		top1 += 0.1
+	}
+	if diverged {
+		top1 = math.NaN()
+	}
+	r := fakeRecord(w, spec, seed, top1)
+	if r.Status == StatusOK {
+		setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
+	}
+	return r
 }
 
 // setLosses sets the test and training loss of r's last epoch, and its
