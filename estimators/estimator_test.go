@@ -151,9 +151,7 @@ func TestSpecErrors(t *testing.T) {
 		{"approxsign:c=1", `estimators: approxsign: unknown parameter "c" (it takes none)`},
 		{"fdaa", `estimators: unknown estimator "fdaa" (have ` + strings.Join(Names(), ", ") + ")"},
 	} {
-		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
-		}
+		checkParseError(t, tc.spec, tc.want)
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"dsq:alpha=0.20,learn=false", "dsq"},
@@ -161,9 +159,7 @@ func TestSpecErrors(t *testing.T) {
 		{"bnnplus:beta=5.0", "bnnplus"},
 		{"ede:tmax=10,tmin=0.1", "ede"},
 	} {
-		if got := MustParse(tc.in).String(); got != tc.want {
-			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
-		}
+		checkCanonical(t, tc.in, tc.want)
 	}
 }
 
