@@ -84,14 +84,20 @@ func benchLayer(b *testing.B, l nn.Layer, x *nn.Tensor, flops int64) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			for b.Loop() {
-				if pass == "fwd" {
-					l.Forward(x)
-				} else {
-					l.Backward(dy)
-				}
-			}
+			loopPass(b, l, pass, x, dy)
 		})
+	}
+}
+
+// loopPass times pass of l for b.Loop: fwd, Forward on x; bwd, Backward
+// of dy.
+func loopPass(b *testing.B, l nn.Layer, pass string, x, dy *nn.Tensor) {
+	for b.Loop() {
+		if pass == "fwd" {
+			l.Forward(x)
+		} else {
+			l.Backward(dy)
+		}
 	}
 }
 
@@ -151,13 +157,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 					l.Backward(dy)
 					b.SetBytes(int64(4 * len(x.Data)))
 					b.ReportAllocs()
-					for b.Loop() {
-						if pass == "fwd" {
-							l.Forward(x)
-						} else {
-							l.Backward(dy)
-						}
-					}
+					loopPass(b, l, pass, x, dy)
 				})
 			}
 		})

@@ -16,29 +16,13 @@ type pin struct {
 	x, want float64
 }
 
-// checkPinned checks g at each pinned x, through the fast and the reference
-// kernel, after SetProgress(p) when p >= 0.
+// checkPinned checks g at each pinned x, through the fast kernel of every
+// implementation and the reference kernel, after SetProgress(p) when
+// p >= 0: checkFormula with the values for a formula.
 func checkPinned(t *testing.T, spec string, p float64, pins []pin) {
 	t.Helper()
-	e, err := New(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p >= 0 {
-		e.(Scheduler).SetProgress(p)
-	}
 	for _, pn := range pins {
-		x, dy := []float32{float32(pn.x)}, []float32{1}
-		fast, ref := make([]float32, 1), make([]float32, 1)
-		e.Backward(fast, x, dy)
-		e.(Referencer).BackwardRef(ref, x, dy)
-		tol := 2e-6 * max(1, math.Abs(pn.want))
-		if math.Abs(float64(fast[0])-pn.want) > tol {
-			t.Errorf("%s p=%g: Backward(x=%g) = %.7g, want %.7g", spec, p, pn.x, fast[0], pn.want)
-		}
-		if math.Abs(float64(ref[0])-pn.want) > tol {
-			t.Errorf("%s p=%g: BackwardRef(x=%g) = %.7g, want %.7g", spec, p, pn.x, ref[0], pn.want)
-		}
+		checkFormula(t, spec, p, []float32{float32(pn.x)}, func(float64) float64 { return pn.want })
 	}
 }
 
@@ -151,9 +135,7 @@ func TestSpecErrors(t *testing.T) {
 		{"approxsign:c=1", `estimators: approxsign: unknown parameter "c" (it takes none)`},
 		{"fdaa", `estimators: unknown estimator "fdaa" (have ` + strings.Join(Names(), ", ") + ")"},
 	} {
-		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
-		}
+		checkParseError(t, tc.spec, tc.want)
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"dsq:alpha=0.20,learn=false", "dsq"},
@@ -161,9 +143,7 @@ func TestSpecErrors(t *testing.T) {
 		{"bnnplus:beta=5.0", "bnnplus"},
 		{"ede:tmax=10,tmin=0.1", "ede"},
 	} {
-		if got := MustParse(tc.in).String(); got != tc.want {
-			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
-		}
+		checkCanonical(t, tc.in, tc.want)
 	}
 }
 

@@ -141,17 +141,8 @@ func TestExprCanonical(t *testing.T) {
 		}
 	}
 	// In a list, commas inside the formula do not split it.
-	specs, err := ParseList("expr:g=max(0, 1 - abs(x)),c=1.5,ste, expr:g=min(1, 2*exp(-x*x)),monotone=true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range specs {
-		got = append(got, s.String())
-	}
-	if want := "expr:c=1.5,g=max(0, 1 - abs(x))|ste|expr:g=min(1, 2 * exp(-x * x))"; strings.Join(got, "|") != want {
-		t.Errorf("ParseList = %q, want %q", strings.Join(got, "|"), want)
-	}
+	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste, expr:g=min(1, 2*exp(-x*x)),monotone=true",
+		"expr:c=1.5,g=max(0, 1 - abs(x))", "ste", "expr:g=min(1, 2 * exp(-x * x))")
 }
 
 // TestExprSchedule: a formula in p gets its table at each SetProgress.

@@ -3,7 +3,6 @@ package estimators
 import (
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -104,18 +103,14 @@ func TestFDASpecErrors(t *testing.T) {
 		{"fda:c=-1", `bad value c="-1"`},
 		{"fda:m=3", `unknown parameter "m" (have c, n, omega)`},
 	} {
-		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.spec, err, tc.want)
-		}
+		checkParseError(t, tc.spec, tc.want)
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"fda:n=9..18,omega=0.10,c=1", "fda"},
 		{"fda:n=9..9", "fda:n=9"},
 		{"fda:omega=0.2,n=4", "fda:n=4,omega=0.2"},
 	} {
-		if got := MustParse(tc.in).String(); got != tc.want {
-			t.Errorf("Parse(%q).String() = %q, want %q", tc.in, got, tc.want)
-		}
+		checkCanonical(t, tc.in, tc.want)
 	}
 }
 

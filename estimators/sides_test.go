@@ -91,10 +91,7 @@ func TestParseSidedErrors(t *testing.T) {
 		{"w=wonly/a=wonly", `activation side: wonly is for latent weights only`},
 		{"w=ste/a=ste+na:a=1", `activation side: "ste+na:a=1": no package registered the +na suffix`},
 	} {
-		_, err := Parse(tc.in)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
-		}
+		checkParseError(t, tc.in, tc.want)
 	}
 	var pe *sideError
 	if _, err := Parse("w=fda:n=-1/a=ste"); !errors.As(err, &pe) || errors.Unwrap(err) == nil {
@@ -154,18 +151,8 @@ func TestParseListSided(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `unknown parameter "k"`) {
 		t.Fatalf("ParseList = %v, %v, want the +na error", specs, err)
 	}
-	specs, err = ParseList("ste,w=fda:n=9,omega=0.2/a=ste, a=approxsign/w=fda,fda+na:a=0.2,w=ste/a=fda:n=9,omega=0.2,dsq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range specs {
-		got = append(got, s.String())
-	}
-	want := "ste w=fda:n=9,omega=0.2/a=ste w=fda/a=approxsign fda+na:a=0.2 w=ste/a=fda:n=9,omega=0.2 dsq"
-	if strings.Join(got, " ") != want {
-		t.Errorf("ParseList = %q, want %q", got, want)
-	}
+	checkParseList(t, "ste,w=fda:n=9,omega=0.2/a=ste, a=approxsign/w=fda,fda+na:a=0.2,w=ste/a=fda:n=9,omega=0.2,dsq",
+		"ste", "w=fda:n=9,omega=0.2/a=ste", "w=fda/a=approxsign", "fda+na:a=0.2", "w=ste/a=fda:n=9,omega=0.2", "dsq")
 	if _, err := ParseList("ste,w=ste/a=ste"); err == nil || !strings.Contains(err.Error(), `"w=ste/a=ste" listed twice (canonical form "ste")`) {
 		t.Errorf("ParseList with a sided spec equal to a plain one: err = %v, want listed twice", err)
 	}

@@ -1,6 +1,7 @@
 package estimators
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,32 @@ func checkCanonical(t *testing.T, in, want string) Spec {
 		t.Errorf("Parse(%q).String() = %q, want %q", in, got, want)
 	}
 	return s
+}
+
+// checkParseList checks that ParseList(in) gives the specs whose canonical
+// forms are want.
+func checkParseList(t *testing.T, in string, want ...string) {
+	t.Helper()
+	specs, err := ParseList(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range specs {
+		got = append(got, s.String())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ParseList(%q) = %q, want %q", in, got, want)
+	}
+}
+
+// checkParseError checks that Parse(in) fails with an error containing
+// want.
+func checkParseError(t *testing.T, in, want string) {
+	t.Helper()
+	if _, err := Parse(in); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Parse(%q) error = %v, want it to contain %q", in, err, want)
+	}
 }
 
 func TestParseErrors(t *testing.T) {
@@ -143,9 +170,7 @@ func TestParseNA(t *testing.T) {
 		{"ste+na:m=c", `estimators: +na: bad value m="c": want one of a, b`},
 		{"ste+na+na", `unknown suffix`},
 	} {
-		if _, err := Parse(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
-		}
+		checkParseError(t, tc.in, tc.want)
 	}
 	got := NADefaults()
 	if len(got) != 2 || got[0].Key != "m" || got[1].Key != "p" || got[1].Default != "1" || got[1].Allowed != "a number >= 0" {
@@ -166,17 +191,7 @@ func TestParseList(t *testing.T) {
 	if err == nil {
 		t.Fatalf("ParseList with a parameter ste does not take = %v, want an error", specs)
 	}
-	specs, err = ParseList("ste:c=2,fda:n=9,omega=0.2, ste")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range specs {
-		got = append(got, s.String())
-	}
-	if want := "ste:c=2 fda:n=9,omega=0.2 ste"; strings.Join(got, " ") != want {
-		t.Errorf("ParseList = %q, want %q", got, want)
-	}
+	checkParseList(t, "ste:c=2,fda:n=9,omega=0.2, ste", "ste:c=2", "fda:n=9,omega=0.2", "ste")
 	if _, err := ParseList("ste,ste:c=1"); err == nil || !strings.Contains(err.Error(), "listed twice") {
 		t.Errorf("ParseList with a duplicate: err = %v, want listed twice", err)
 	}

@@ -91,22 +91,18 @@ func must(n *G.Node, err error) *G.Node { return G.Must(n, err) }
 
 // channelsFirst permutes NCHW data to C×(N·H·W), the layout the BatchNorm
 // graph computes in.
-func channelsFirst(v []float32, n, c, hw int) []float32 {
-	out := make([]float32, len(v))
-	for i := range n {
-		for j := range c {
-			copy(out[(j*n+i)*hw:][:hw], v[(i*c+j)*hw:][:hw])
-		}
-	}
-	return out
-}
+func channelsFirst(v []float32, n, c, hw int) []float32 { return transposeBlocks(v, n, c, hw) }
 
 // channelsLast is the inverse of channelsFirst.
-func channelsLast(v []float64, n, c, hw int) []float64 {
-	out := make([]float64, len(v))
-	for i := range n {
-		for j := range c {
-			copy(out[(i*c+j)*hw:][:hw], v[(j*n+i)*hw:][:hw])
+func channelsLast(v []float64, n, c, hw int) []float64 { return transposeBlocks(v, c, n, hw) }
+
+// transposeBlocks transposes v, a rows×cols matrix of runs of block
+// values, to cols×rows.
+func transposeBlocks[T any](v []T, rows, cols, block int) []T {
+	out := make([]T, len(v))
+	for i := range rows {
+		for j := range cols {
+			copy(out[(j*rows+i)*block:][:block], v[(i*cols+j)*block:][:block])
 		}
 	}
 	return out

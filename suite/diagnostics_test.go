@@ -383,11 +383,7 @@ func TestDiagnosticsTable(t *testing.T) {
 	}
 	old := fakeRecord(&w, "fda", 3, 80)
 	rs = append(rs, old)
-	var out bytes.Buffer
-	if err := WriteTable(&out, TableDiagnostics, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	table := out.String()
+	table := tableText(t, TableDiagnostics, rs, nil)
 	// Seeds 1 and 2: oscillation 0.001 and 0.002, mean 0.0015; stability
 	// 1e-6 and 2e-6, mean 1.5e-6; gradient norm 1 and 2, mean 1.5.
 	texttest.ContainsAll(t, "diagnostics table", table,

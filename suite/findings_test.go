@@ -1,7 +1,6 @@
 package suite
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -59,12 +58,8 @@ func TestFindings(t *testing.T) {
 			findingRecord("dsq", s, 70+x+[]float64{1, -1, 0.5, -0.5, 0.2, -0.3}[s-1], 1.0+0.01*x+[]float64{0.1, -0.1, 0.05, -0.05, 0.02, -0.03}[s-1]))
 	}
 	rs = append(rs, findingRecord("bnnplus", 1, 90, 0.5))
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableFindings, rs, []string{"fda", "dsq", "bnnplus", "ste"}); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	top1, loss, _ := strings.Cut(out, "\n- **Train loss**")
+	table := tableText(t, TableFindings, rs, []string{"fda", "dsq", "bnnplus", "ste"})
+	top1, loss, _ := strings.Cut(table, "\n- **Train loss**")
 	hasAll(t, "top-1 findings", top1,
 		"**Top-1 accuracy**, at one shared learning rate, paired seed by seed with ste: ",
 		"Higher than ste beyond seed noise: fda (Δ +1.52 points, 95% CI [",
@@ -72,7 +67,7 @@ func TestFindings(t *testing.T) {
 		"Within seed noise of ste: dsq (Δ -0.02 points, 95% CI [",
 		"Too few paired seeds to test: bnnplus (Δ +19.00 points, one paired seed).")
 	hasAll(t, "loss findings", loss, "Lower than ste beyond seed noise: fda (Δ -0.100, 95% CI [", "over 6 paired seeds")
-	hasAll(t, "footnote", out, "Beyond seed noise: the Student t 95% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below 0.05",
+	hasAll(t, "footnote", table, "Beyond seed noise: the Student t 95% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below 0.05",
 		"no correction for the 3 made per metric: if no estimator differed from ste, about 0.15 of them would still be called different")
 
 	// Nothing beyond noise: the plain statement.
@@ -82,25 +77,16 @@ func TestFindings(t *testing.T) {
 			none = append(none, r)
 		}
 	}
-	buf.Reset()
-	if err := WriteTable(&buf, TableFindings, none, nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "no-difference findings", buf.String(), "no estimator differs from ste beyond seed noise (of the 1 with two or more paired seeds): dsq (Δ -0.02 points, 95% CI [")
+	table = tableText(t, TableFindings, none, nil)
+	hasAll(t, "no-difference findings", table, "no estimator differs from ste beyond seed noise (of the 1 with two or more paired seeds): dsq (Δ -0.02 points, 95% CI [")
 	// A learning-rate grid's records say the rates were tuned.
-	buf.Reset()
 	g := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("fda", 1, 1, 80, 0.5, 71), gridRecord("ste", 1, 2, 80, 0.5, 72), gridRecord("fda", 1, 2, 80, 0.5, 72)}
-	if err := WriteTable(&buf, TableFindings, g, nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "tuned findings", buf.String(), "each at its own learning rate chosen on the validation split",
+	table = tableText(t, TableFindings, g, nil)
+	hasAll(t, "tuned findings", table, "each at its own learning rate chosen on the validation split",
 		"With 2 paired seeds no difference can be called beyond noise: the smallest sign-flip p is 2/2^2 = 0.5.")
 	// Every run of an estimator diverged: said so, not tested.
-	buf.Reset()
 	div := findingRecord("identity", 1, 0, 0)
 	div.Status, div.Final, div.Epochs, div.Diverged = StatusDiverged, nil, nil, &Divergence{Epoch: 1}
-	if err := WriteTable(&buf, TableFindings, append(none, div), nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "diverged findings", buf.String(), "Diverged on every seed it ran: identity.")
+	table = tableText(t, TableFindings, append(none, div), nil)
+	hasAll(t, "diverged findings", table, "Diverged on every seed it ran: identity.")
 }

@@ -104,11 +104,8 @@ func TestSelectLR(t *testing.T) {
 	if choices[0].Scale != 1 {
 		t.Errorf("tie on validation top-1: chose ×%v, want ×1 (the lower loss)", choices[0].Scale)
 	}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "grid table", buf.String(),
+	table := tableText(t, TableMain, rs, nil)
+	hasAll(t, "grid table", table,
 		"lr tuned per estimator from 0.1 times a grid", "10% of the training split held out for validation",
 		"| estimator | val top-1 % at lr ×0.3 | val top-1 % at lr ×1 | val top-1 % at lr ×3 | chosen lr |",
 		"**81.00 (n=2)**", "**90.00 (n=1), 1 diverged**", "none (every run diverged)", "never on the test split")
@@ -182,24 +179,17 @@ func TestGridNeverReadsTheTestSplit(t *testing.T) {
 // workload, and a sentence for a workload without a grid.
 func TestLRTable(t *testing.T) {
 	rs := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 1, 82, 0.5, 70)}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableLR, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	hasAll(t, "lr table", out, "80.00 (n=1) |", "**82.00 (n=1)** |", "0.3 (×3), at the grid's upper edge |", "extend the grid that way")
-	if strings.Contains(out, "top-1 % (mean ± std)") {
-		t.Errorf("lr table shows the main table too:\n%s", out)
+	table := tableText(t, TableLR, rs, nil)
+	hasAll(t, "lr table", table, "80.00 (n=1) |", "**82.00 (n=1)** |", "0.3 (×3), at the grid's upper edge |", "extend the grid that way")
+	if strings.Contains(table, "top-1 % (mean ± std)") {
+		t.Errorf("lr table shows the main table too:\n%s", table)
 	}
 	plain := gridRecord("ste", 1, 1, 80, 0.5, 70)
 	plain.Config.LRScale, plain.Config.Validation = 0, 0
 	plain.Epochs[0].ValTop1, plain.Epochs[0].ValLoss = nil, nil
-	buf.Reset()
-	if err := WriteTable(&buf, TableLR, []*Record{plain}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), "No learning-rate grid in these runs") {
-		t.Errorf("lr table without a grid:\n%s", buf.String())
+	table = tableText(t, TableLR, []*Record{plain}, nil)
+	if !strings.Contains(table, "No learning-rate grid in these runs") {
+		t.Errorf("lr table without a grid:\n%s", table)
 	}
 }
 

@@ -262,11 +262,8 @@ func TestDiverged(t *testing.T) {
 	if err != nil || len(rs) != 2 {
 		t.Fatalf("ReadRecords = %d records, %v", len(rs), err)
 	}
-	var b strings.Builder
-	if err := WriteTable(&b, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "| nantest   |                    – | 0 | 1 (epoch 1) |") {
-		t.Errorf("main table does not show the diverged run:\n%s", b.String())
+	table := tableText(t, TableMain, rs, nil)
+	if !strings.Contains(table, "| nantest   |                    – | 0 | 1 (epoch 1) |") {
+		t.Errorf("main table does not show the diverged run:\n%s", table)
 	}
 }

@@ -1,9 +1,7 @@
 package suite
 
 import (
-	"bytes"
 	"context"
-	"math"
 	"os"
 	"strings"
 	"testing"
@@ -81,18 +79,7 @@ func sidesRecords(t *testing.T) ([]*Record, []string) {
 			if spec.String() == "approxsign" && seed > 4 {
 				continue
 			}
-			top1 := 80 + float64(i) + float64(seed)/10
-			if (i+int(seed))%3 == 0 {
-				top1 += 0.1
-			}
-			if spec.String() == "w=ste/a=fda" && seed == 2 {
-				top1 = math.NaN()
-			}
-			r := fakeRecord(&w, spec.String(), seed, top1)
-			if r.Status == StatusOK {
-				setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
-			}
-			rs = append(rs, r)
+			rs = append(rs, madeUpRecord(&w, i, spec.String(), seed, spec.String() == "w=ste/a=fda" && seed == 2))
 		}
 	}
 	sortRecords(rs)
@@ -101,11 +88,8 @@ func sidesRecords(t *testing.T) ([]*Record, []string) {
 
 func TestSidesTableGolden(t *testing.T) {
 	rs, order := sidesRecords(t)
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableSides, rs, order); err != nil {
-		t.Fatal(err)
-	}
-	golden.Check(t, "table-sides.md", buf.Bytes())
+	table := tableText(t, TableSides, rs, order)
+	golden.Check(t, "table-sides.md", []byte(table))
 	// The rows' numbers, by hand: ste scores 80.1, 80.2, 80.4, 80.4,
 	// 80.5, 80.7 (mean 80.38, std 0.21). w=fda/a=ste is spec 1, 1 point
 	// above ste on every seed but the 0.1 that (i + seed) mod 3 adds:
@@ -113,7 +97,7 @@ func TestSidesTableGolden(t *testing.T) {
 	// differences are 1, 1.1, 0.9, 1, 1.1, 0.9: Δ = +1.00, s = 0.0894, the
 	// interval 1 ± 2.5706·0.0894/√6 = [+0.91, +1.09] (t_{0.975,5} =
 	// 2.5706), and p = 2/2^6 = 0.031 (all six positive).
-	hasAll(t, "sides table", buf.String(),
+	hasAll(t, "sides table", table,
 		"| estimator | on | spec | top-1 % (mean ± std) | n | diverged | seeds | paired with ste | Δ vs ste (pp) | 95% CI | p |",
 		"| ste | both (baseline) | ste | 80.38 ± 0.21 | 6 | 0 | 1–6 | – | – | – | – |",
 		"| fda | weights only | w=fda/a=ste | 81.38 ± 0.19 | 6 | 0 | 1–6 | 1–6 | +1.00 | [+0.91, +1.09] | 0.031 * |",
@@ -124,13 +108,10 @@ func TestSidesTableGolden(t *testing.T) {
 	)
 	// Without the sweep's order the table finds the same estimators in
 	// the records, sorted.
-	buf.Reset()
-	if err := WriteTable(&buf, TableSides, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	flat := strings.Join(strings.Fields(buf.String()), " ")
+	table = tableText(t, TableSides, rs, nil)
+	flat := strings.Join(strings.Fields(table), " ")
 	if a, f := strings.Index(flat, "| approxsign | weights only |"), strings.Index(flat, "| fda | weights only |"); a < 0 || f < a {
-		t.Errorf("sides table without order: approxsign's rows at %d, fda's at %d, want both, sorted:\n%s", a, f, buf.String())
+		t.Errorf("sides table without order: approxsign's rows at %d, fda's at %d, want both, sorted:\n%s", a, f, table)
 	}
 }
 
@@ -144,11 +125,8 @@ func TestSidesBlocks(t *testing.T) {
 	for _, s := range []string{"ste", "dsq", "w=fda/a=ste", "w=ste/a=bnnplus", "w=test-wonly/a=ste", "w=ede/a=approxsign", "w=ede/a=ste"} {
 		rs = append(rs, fakeRecord(&w, s, 1, 80))
 	}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableSides, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "sides table", buf.String(),
+	table := tableText(t, TableSides, rs, nil)
+	hasAll(t, "sides table", table,
 		"| bnnplus | weights only | w=bnnplus/a=ste | not run | 0 | – |",
 		"| bnnplus | activations only | w=ste/a=bnnplus | 80.00 ± – | 1 | 0 |",
 		"| bnnplus | both | bnnplus | not run | 0 | – |",
@@ -160,15 +138,12 @@ func TestSidesBlocks(t *testing.T) {
 		"| w=ede/a=approxsign | both | w=ede/a=approxsign | 80.00 ± – |",
 	)
 	for _, unwanted := range []string{"| dsq |", "| ede |"} {
-		if strings.Contains(strings.Join(strings.Fields(buf.String()), " "), unwanted) {
-			t.Errorf("sides table has a block %q, which no one-side run asks for:\n%s", unwanted, buf.String())
+		if strings.Contains(strings.Join(strings.Fields(table), " "), unwanted) {
+			t.Errorf("sides table has a block %q, which no one-side run asks for:\n%s", unwanted, table)
 		}
 	}
-	buf.Reset()
-	if err := WriteTable(&buf, TableSides, rs[:2], nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "sides table of no one-side runs", buf.String(), "No estimator was run on one side only")
+	table = tableText(t, TableSides, rs[:2], nil)
+	hasAll(t, "sides table of no one-side runs", table, "No estimator was run on one side only")
 }
 
 // TestSidesTrain trains a tiny network with different estimators on the

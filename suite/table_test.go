@@ -21,6 +21,17 @@ func hasAll(t *testing.T, what, table string, wants ...string) {
 	}
 }
 
+// tableText returns the table name of rs in order, as WriteTable writes
+// it, or fails the test.
+func tableText(t *testing.T, name string, rs []*Record, order []string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, name, rs, order); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
 // paperRecords is a small sweep over every spec of the paper's ablations,
 // 6 seeds (enough for a sign-flip p below 0.05), with one diverged run (dsq+na, seed 3), made up so that the
 // numbers are easy to check by eye: spec i scores 80 + i + seed/10, plus
@@ -33,21 +44,28 @@ func paperRecords(t *testing.T) []*Record {
 	var rs []*Record
 	for i, spec := range PaperSpecs() {
 		for seed := uint64(1); seed <= 6; seed++ {
-			top1 := 80 + float64(i) + float64(seed)/10
-			if (i+int(seed))%3 == 0 {
-				top1 += 0.1
-			}
-			if spec.String() == "dsq+na" && seed == 3 {
-				top1 = math.NaN()
-			}
-			r := fakeRecord(&w, spec.String(), seed, top1)
-			if r.Status == StatusOK {
-				setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
-			}
-			rs = append(rs, r)
+			rs = append(rs, madeUpRecord(&w, i, spec.String(), seed, spec.String() == "dsq+na" && seed == 3))
 		}
 	}
 	return rs
+}
+
+// madeUpRecord is the record of spec, the i-th spec of a made-up sweep
+// like paperRecords, at seed: its numbers as paperRecords says, or
+// diverged.
+func madeUpRecord(w *Workload, i int, spec string, seed uint64, diverged bool) *Record {
+	top1 := 80 + float64(i) + float64(seed)/10
+	if (i+int(seed))%3 == 0 {
+		top1 += 0.1
+	}
+	if diverged {
+		top1 = math.NaN()
+	}
+	r := fakeRecord(w, spec, seed, top1)
+	if r.Status == StatusOK {
+		setLosses(r, 1-float64(i)/20+float64(seed)/100, 1.2-float64(i)/10+float64(i*int(seed)%3)/50)
+	}
+	return r
 }
 
 // setLosses sets the test and training loss of r's last epoch, and its
@@ -66,11 +84,8 @@ func TestTablesGolden(t *testing.T) {
 	}
 	for _, name := range []string{TableMain, TableSineNA, TableNAOthers, TableEta} {
 		t.Run(name, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := WriteTable(&buf, name, rs, order); err != nil {
-				t.Fatal(err)
-			}
-			golden.Check(t, "table-"+name+".md", buf.Bytes())
+			table := tableText(t, name, rs, order)
+			golden.Check(t, "table-"+name+".md", []byte(table))
 		})
 	}
 }
@@ -95,11 +110,8 @@ func TestTableMainNumbers(t *testing.T) {
 			setLosses(r, 1-seed/10, 0.85)
 		}
 	}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "main table", buf.String(),
+	table := tableText(t, TableMain, rs, nil)
+	hasAll(t, "main table", table,
 		"| estimator | top-1 % (mean ± std) | n | diverged | Δ vs ste (pp) | 95% CI | p | sec/epoch |",
 		"| ste | 81.00 ± 1.00 | 3 | 0 | – | – | – | 14.0 |",
 		"| ste:c=2 | 91.00 ± 1.00 | 3 | 0 | +10.00 | [+7.52, +12.48] | 0.250 | 14.0 |",
@@ -110,8 +122,8 @@ func TestTableMainNumbers(t *testing.T) {
 		"Student t interval",
 	)
 	for _, unwanted := range []string{"Mann", "seeds column", "left out"} {
-		if strings.Contains(buf.String(), unwanted) {
-			t.Errorf("main table of equal seed sets says %q:\n%s", unwanted, buf.String())
+		if strings.Contains(table, unwanted) {
+			t.Errorf("main table of equal seed sets says %q:\n%s", unwanted, table)
 		}
 	}
 }
@@ -135,11 +147,8 @@ func TestTableUnequalSeeds(t *testing.T) {
 		rs = append(rs, fakeRecord(&w, "fda", s, v))
 	}
 	sortRecords(rs)
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableMain, rs, []string{"ste", "bnnplus", "fda"}); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "table of unequal seed sets", buf.String(),
+	table := tableText(t, TableMain, rs, []string{"ste", "bnnplus", "fda"})
+	hasAll(t, "table of unequal seed sets", table,
 		"| estimator | top-1 % (mean ± std) | n | diverged | seeds | paired with ste | Δ vs ste (pp) | 95% CI | p | sec/epoch |",
 		"| ste | 80.50 ± 1.00 | 4 | 0 | 1–4 | – | – | – | – |",
 		"| bnnplus | 85.00 ± 0.00 | 3 | 0 | 1–3 | 1–3 | +5.00 | [+5.00, +5.00] | 0.250 |",
@@ -159,11 +168,8 @@ func TestTableUnequalSeeds(t *testing.T) {
 			rs = append(rs, fakeRecord(&w, "bnnplus+na", s, 90+float64(s)))
 		}
 	}
-	buf.Reset()
-	if err := WriteTable(&buf, TableNAOthers, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	hasAll(t, "Table 3 of unequal seed sets", buf.String(),
+	table = tableText(t, TableNAOthers, rs, nil)
+	hasAll(t, "Table 3 of unequal seed sets", table,
 		"| BNN+ (bnnplus → bnnplus+na) | 82.00 ± 1.00 | 93.00 ± 1.00 | 3 / 3 | 0 / 0 | 1–3 / 2–4 | 2, 3 | +10.00 | [+10.00, +10.00] | 0.500 |",
 		"pair a row only with the seeds it shares with the row without NA",
 	)
@@ -175,12 +181,9 @@ func TestTableEscapesMarkdown(t *testing.T) {
 	w := testWorkload(t)
 	rs := []*Record{fakeRecord(&w, "ste", 1, 80)}
 	rs[0].Recipe = "a*b_[c](d)<e>&f`g|h\\i\r"
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
+	table := tableText(t, TableMain, rs, nil)
 	want := "recipe a\\*b\\_\\[c\\](d)\\<e\\>\\&f\\`g|h\\\\i\\r: 1 epoch"
-	if first, _, _ := strings.Cut(buf.String(), "\n"); !strings.Contains(first, want) {
+	if first, _, _ := strings.Cut(table, "\n"); !strings.Contains(first, want) {
 		t.Errorf("heading = %q, want it to contain %q", first, want)
 	}
 	for _, tc := range []struct{ in, want string }{
@@ -258,18 +261,14 @@ func TestCurvesSVG(t *testing.T) {
 func TestNoiseAdaptationNoteOneEpoch(t *testing.T) {
 	w := testWorkload(t) // one epoch
 	rs := []*Record{fakeRecord(&w, "ste", 1, 80), fakeRecord(&w, "ste+na", 1, 80)}
-	var b bytes.Buffer
-	if err := WriteTable(&b, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "every +na row equals its estimator without NA") {
-		t.Errorf("one-epoch table with +na lacks the note on α = 0:\n%s", b.String())
+	table := tableText(t, TableMain, rs, nil)
+	if !strings.Contains(table, "every +na row equals its estimator without NA") {
+		t.Errorf("one-epoch table with +na lacks the note on α = 0:\n%s", table)
 	}
 	w.Recipe.Epochs = 2
-	b.Reset()
-	WriteTable(&b, TableMain, []*Record{fakeRecord(&w, "ste+na", 1, 80)}, nil)
-	if strings.Contains(b.String(), "+na row equals") {
-		t.Errorf("two-epoch table has the one-epoch note:\n%s", b.String())
+	table = tableText(t, TableMain, []*Record{fakeRecord(&w, "ste+na", 1, 80)}, nil)
+	if strings.Contains(table, "+na row equals") {
+		t.Errorf("two-epoch table has the one-epoch note:\n%s", table)
 	}
 }
 
@@ -281,11 +280,8 @@ func TestTableMonteCarloNote(t *testing.T) {
 	for s := uint64(1); s <= maxExactFlips+1; s++ {
 		rs = append(rs, fakeRecord(&w, "ste", s, 80), fakeRecord(&w, "fda", s, 80+float64(s%3)))
 	}
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	if want := "Where more than 20 seeds are paired, p is estimated from 1048576 random sign patterns"; !strings.Contains(buf.String(), want) {
-		t.Errorf("table of 21 seeds lacks %q:\n%s", want, buf.String())
+	table := tableText(t, TableMain, rs, nil)
+	if want := "Where more than 20 seeds are paired, p is estimated from 1048576 random sign patterns"; !strings.Contains(table, want) {
+		t.Errorf("table of 21 seeds lacks %q:\n%s", want, table)
 	}
 }

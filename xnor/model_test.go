@@ -29,6 +29,17 @@ func testNet(t testing.TB, seed uint64, c int) nn.Sequential {
 	return testNetWith(t, seed, c, nn.Binary{Estimator: estimators.MustParse("fda+na")})
 }
 
+// mustCompile compiles net or fails the test, for tests that do not look
+// at the compile's statistics.
+func mustCompile(t testing.TB, net nn.Layer) *Network {
+	t.Helper()
+	packed, _, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return packed
+}
+
 // testNetWith is testNet with the binary layers' estimator settings.
 func testNetWith(t testing.TB, seed uint64, c int, bin nn.Binary) nn.Sequential {
 	t.Helper()
@@ -220,10 +231,7 @@ func TestReadRejectsBadFiles(t *testing.T) {
 
 func TestCompare(t *testing.T) {
 	net := testNet(t, 7, 16)
-	packed, _, err := Compile(net)
-	if err != nil {
-		t.Fatal(err)
-	}
+	packed := mustCompile(t, net)
 	batches := 0
 	var wantCorrect int
 	next := func() (Batch, bool) {
@@ -256,10 +264,7 @@ func TestCompare(t *testing.T) {
 
 func TestNetworkAllocatesNothing(t *testing.T) {
 	net := testNet(t, 8, 16)
-	packed, _, err := Compile(net)
-	if err != nil {
-		t.Fatal(err)
-	}
+	packed := mustCompile(t, net)
 	packed.Chunk = 4 // chunks of 4, 4 and 3: two input sizes per layer
 	x := testInput(9, 11, 12)
 	packed.Forward(x)
@@ -271,10 +276,7 @@ func TestNetworkAllocatesNothing(t *testing.T) {
 // TestCompileParallel checks that replicas running chunks on every worker
 // give the outputs of the sequential network, and allocate nothing.
 func TestCompileParallel(t *testing.T) {
-	seq, _, err := Compile(testNet(t, 11, 16))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seq := mustCompile(t, testNet(t, 11, 16))
 	par, st, err := CompileParallel(func() (nn.Layer, error) { return testNet(t, 11, 16), nil })
 	if err != nil {
 		t.Fatal(err)
@@ -412,10 +414,7 @@ func checkWeightCodes(t *testing.T, bin nn.Binary) {
 	x := testInput(2, 16, 12)
 	nn.SetTraining(net, false)
 	want := append([]float32(nil), net.Forward(x).Data...)
-	packed, _, err := Compile(net)
-	if err != nil {
-		t.Fatal(err)
-	}
+	packed := mustCompile(t, net)
 	got := packed.Forward(x).Data
 	for i := range want {
 		if d := math.Abs(float64(got[i] - want[i])); d > 1e-3*math.Max(1, math.Abs(float64(want[i]))) {

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/texttest"
-	"github.com/gradbench/gradbench/suite"
 )
 
 // TestExportEval trains a reduced ResNet-20 on the synthetic dataset,
@@ -19,14 +18,7 @@ func TestExportEval(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	runs := filepath.Join(dir, "runs")
-	if _, stderr, err := runGradbench(t, "run", "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1", "--out", runs, "--quiet"); err != nil {
-		t.Fatalf("gradbench run: %v\n%s", err, stderr)
-	}
-	recs, err := suite.ReadRecords(runs)
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("records: %v, %v", recs, err)
-	}
-	key := recs[0].Key
+	key := trainOne(t, runs, "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1").Key
 	model := filepath.Join(dir, "m.gbnn")
 	out, stderr, err := runGradbench(t, "export", "--run", filepath.Join(runs, key+".json"), "--out", model)
 	if err != nil {

@@ -19,14 +19,7 @@ func TestOutputsSpareRuns(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	runs := filepath.Join(dir, "runs")
-	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste", "--seeds", "1", "--out", runs); err != nil {
-		t.Fatalf("gradbench run: %v\n%s", err, stderr)
-	}
-	recs, err := suite.ReadRecords(runs)
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("records: %v, %v", recs, err)
-	}
-	key := recs[0].Key
+	key := trainOne(t, runs, "--recipe", recipe, "--estimators", "ste", "--seeds", "1").Key
 	record, weights := suite.RecordPath(runs, key), suite.WeightsPath(runs, key)
 	lock, ckpt := suite.LockPath(runs, key), suite.CheckpointPath(runs, key)
 	// An unusual spelling of the record's path: the same file.

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -61,15 +60,12 @@ type planCell struct {
 func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	var sf sweepFlags
 	sf.define(fs)
-	out := fs.String("out", filepath.Join("results", "runs"), "runs `directory` whose records, checkpoints and locks give the state")
+	out := fs.String("out", defaultRunsDir, "runs `directory` whose records, checkpoints and locks give the state")
 	pending := fs.Bool("pending", false, "list only the cells without a record (running, resumable and pending)")
 	asJSON := fs.Bool("json", false, "print a JSON array of cells (with each cell's configuration) instead of text")
 	quiet := fs.Bool("quiet", false, "print no summary on stderr")
 	estimate := fs.Bool("estimate", false, "also say on stderr how long training the cells without a record would take, as gradbench run does before it starts (this loads the data and times a few training steps)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	sweep, err := sf.sweep(fs)
+	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
 	}

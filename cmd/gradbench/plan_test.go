@@ -190,16 +190,10 @@ func TestRunCellKeepEpochs(t *testing.T) {
 	for _, sel := range [][]string{{"--cell", "0"}, {"--index-from-env", "JOB_COMPLETION_INDEX"}} {
 		t.Run(sel[0], func(t *testing.T) {
 			out := filepath.Join(dir, strings.TrimLeft(sel[0], "-"))
-			args := append([]string{"run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out, "--keep-epochs"}, sel...)
-			if _, stderr, err := runGradbench(t, args...); err != nil {
-				t.Fatalf("%v\n%s", err, stderr)
-			}
-			recs, err := suite.ReadRecords(out)
-			if err != nil || len(recs) != 1 {
-				t.Fatalf("records: %v, %v", recs, err)
-			}
-			if _, err := os.Stat(suite.EpochWeightsPath(out, recs[0].Key, 1)); err != nil {
-				t.Errorf("gradbench %q kept no weights after epoch 1: %v", args, err)
+			args := append([]string{"--recipe", recipe, "--estimators", "ste,fda", "--keep-epochs"}, sel...)
+			rec := trainOne(t, out, args...)
+			if _, err := os.Stat(suite.EpochWeightsPath(out, rec.Key, 1)); err != nil {
+				t.Errorf("gradbench run %q kept no weights after epoch 1: %v", args, err)
 			}
 		})
 	}

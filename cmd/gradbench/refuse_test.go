@@ -323,12 +323,7 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 
 	// Item 5: one record, edited with and without its checksum.
 	one := filepath.Join(dir, "one")
-	run("--recipe", fx.recipe, "--estimators", "ste", "--out", one)
-	recs, err := suite.ReadRecords(one)
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("records: %v, %v", recs, err)
-	}
-	rec := recs[0]
+	rec := trainOne(t, one, "--recipe", fx.recipe, "--estimators", "ste")
 	fx.oneRecord = suite.RecordPath(one, rec.Key)
 	sealed, _ := os.ReadFile(suite.RecordPath(one, rec.Key))
 	fx.editedSum, fx.lastTop1 = rec.Checksum, fmt.Sprint(rec.Final.TestTop1)
@@ -355,12 +350,7 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	os.Remove(filepath.Join(fx.folderData, "train-images-idx3-ubyte"))
 	os.Mkdir(filepath.Join(fx.folderData, "train-images-idx3-ubyte"), 0o755)
 	mnistRuns := filepath.Join(dir, "mnist-runs")
-	run("--recipe", fx.recipe, "--dataset", "mnist", "--data", fx.mnistData, "--estimators", "ste", "--out", mnistRuns)
-	recs, err = suite.ReadRecords(mnistRuns)
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("mnist records: %v, %v", recs, err)
-	}
-	fx.mnistRecord = suite.RecordPath(mnistRuns, recs[0].Key)
+	fx.mnistRecord = suite.RecordPath(mnistRuns, trainOne(t, mnistRuns, "--recipe", fx.recipe, "--dataset", "mnist", "--data", fx.mnistData, "--estimators", "ste").Key)
 	fx.mnistModel = filepath.Join(dir, "mnist.gbnn")
 	if _, stderr, err := runGradbench(t, "export", "--run", fx.mnistRecord, "--data", fx.mnistData, "--out", fx.mnistModel); err != nil {
 		t.Fatalf("export: %v\n%s", err, stderr)
@@ -471,14 +461,8 @@ func TestExportRefusesDatasetFile(t *testing.T) {
 	writeMNIST(t, mnist, "train", 64)
 	writeMNIST(t, mnist, "t10k", 32)
 	runs := filepath.Join(dir, "runs")
-	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", writeRecipe(t, dir, tinyRecipe), "--dataset", "mnist", "--data", mnist, "--estimators", "ste", "--out", runs); err != nil {
-		t.Fatalf("gradbench run: %v\n%s", err, stderr)
-	}
-	recs, err := suite.ReadRecords(runs)
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("records: %v, %v", recs, err)
-	}
-	record := suite.RecordPath(runs, recs[0].Key)
+	rec := trainOne(t, runs, "--recipe", writeRecipe(t, dir, tinyRecipe), "--dataset", "mnist", "--data", mnist, "--estimators", "ste")
+	record := suite.RecordPath(runs, rec.Key)
 	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
 		path := filepath.Join(mnist, name)
 		before, err := os.ReadFile(path)

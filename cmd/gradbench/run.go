@@ -74,6 +74,10 @@ Examples:
 	run: runRun,
 }
 
+// defaultRunsDir is the default runs directory: the --out of the commands
+// that write or read one for a sweep, table's --runs.
+var defaultRunsDir = filepath.Join("results", "runs")
+
 // sweepFlags are the flags that define a sweep, shared by the commands
 // that take one.
 type sweepFlags struct {
@@ -96,9 +100,13 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.lrGrid, "lr-grid", "", "`multipliers` of the recipe's learning rate, such as 0.3,1,3: train every estimator and seed at each, on the training split less the recipe's validation fraction, and table each estimator at the one its validation accuracy chooses")
 }
 
-// sweep returns the sweep the flags describe (suite.NewSweep checks it).
-// It reads the recipe file, if any, and writes nothing.
-func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
+// parse parses args into fs, whose flags include f's, and returns the
+// sweep the flags describe (suite.NewSweep checks it). It reads the recipe
+// file, if any, and writes nothing.
+func (f *sweepFlags) parse(fs *flag.FlagSet, args []string) (*suite.Sweep, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
 	spec := suite.SweepSpec{Ablation: f.ablation, Recipe: f.recipe, Model: f.model, Dataset: f.dataset, DataDir: f.data,
 		Seeds: f.seeds, LRGrid: f.lrGrid, Optimizers: f.optimizers}
 	fs.Visit(func(fl *flag.Flag) {
@@ -117,15 +125,12 @@ func (f *sweepFlags) sweep(fs *flag.FlagSet) (*suite.Sweep, error) {
 func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	var sf sweepFlags
 	sf.define(fs)
-	out := fs.String("out", filepath.Join("results", "runs"), "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
+	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
 	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs")
 	var cf cellFlags // plan.go
 	cf.define(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	sweep, err := sf.sweep(fs)
+	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
 	}

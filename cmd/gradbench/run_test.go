@@ -26,6 +26,20 @@ var tinyRecipe = recipetest.Tiny("tiny", 2, 16, 32, 32)
 
 func writeRecipe(t *testing.T, dir, text string) string { return recipetest.Write(t, dir, text) }
 
+// trainOne runs gradbench run --quiet --out runs with args, which must
+// leave exactly one record in runs, and returns it.
+func trainOne(t *testing.T, runs string, args ...string) *suite.Record {
+	t.Helper()
+	if _, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--out", runs}, args...)...); err != nil {
+		t.Fatalf("gradbench run %q: %v\n%s", args, err, stderr)
+	}
+	recs, err := suite.ReadRecords(runs)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records: %v, %v", recs, err)
+	}
+	return recs[0]
+}
+
 // TestRunEndToEnd runs the whole path on the synthetic dataset at width
 // 0.25: run → records → table → SVG and benchmark lines; then the same
 // command again finishes from the records and prints the same table.

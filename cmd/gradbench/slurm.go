@@ -110,14 +110,11 @@ func (f *slurmFlags) define(fs *flag.FlagSet) {
 func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	var sf sweepFlags
 	sf.define(fs)
-	out := fs.String("out", filepath.Join("results", "runs"), "runs `directory` on a file system every node sees: records, checkpoints, table.md, and the scripts and logs under slurm/")
+	out := fs.String("out", defaultRunsDir, "runs `directory` on a file system every node sees: records, checkpoints, table.md, and the scripts and logs under slurm/")
 	var f slurmFlags
 	f.define(fs)
 	quiet := fs.Bool("quiet", false, "print only the job ids (or the scripts written), no hints or download progress on stderr")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	sweep, err := sf.sweep(fs)
+	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/gradbench/gradbench/suite"
@@ -66,7 +65,7 @@ Example:
 
 func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	ablation := fs.String("ablation", suite.TableMain, "`table`: "+strings.Join(suite.TableNames(), ", "))
-	runs := fs.String("runs", filepath.Join("results", "runs"), "`directory` of run records (gradbench run --out)")
+	runs := fs.String("runs", defaultRunsDir, "`directory` of run records (gradbench run --out)")
 	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
