@@ -54,13 +54,18 @@
 // VMOVAPS to copy it from a register; the others are named at each
 // macro).
 
+// HORNER3 sets p = ((c3·z + c2)·z + c1)·z + c0, the common start of the
+// polynomials below (Horner's rule, one fused multiply-add a step).
+#define HORNER3(mov, z, p, c3, c2, c1, c0) \
+	mov         c3, p; \
+	VFMADD213PS c2, z, p; \
+	VFMADD213PS c1, z, p; \
+	VFMADD213PS c0, z, p
+
 // EXP2POLY sets p = 2^z for |z| <= 1/2 by the degree-5 polynomial with
 // coefficients c5..c0 (exp2Frac).
 #define EXP2POLY(mov, z, p, c5, c4, c3, c2, c1, c0) \
-	mov         c5, p; \
-	VFMADD213PS c4, z, p; \
-	VFMADD213PS c3, z, p; \
-	VFMADD213PS c2, z, p; \
+	HORNER3(mov, z, p, c5, c4, c3, c2); \
 	VFMADD213PS c1, z, p; \
 	VFMADD213PS c0, z, p
 
@@ -68,10 +73,7 @@
 // c4..c0); t, p are clobbered.
 #define SINPIPOLY(mov, f, t, p, c4, c3, c2, c1, c0) \
 	VMULPS      f, f, t; \
-	mov         c4, p; \
-	VFMADD213PS c3, t, p; \
-	VFMADD213PS c2, t, p; \
-	VFMADD213PS c1, t, p; \
+	HORNER3(mov, t, p, c4, c3, c2, c1); \
 	VFMADD213PS c0, t, p; \
 	VMULPS      p, f, f
 
@@ -84,10 +86,7 @@
 // t, p are clobbered.
 #define SINPOLY(mov, r, t, p, c4, c3, c2, c1) \
 	VMULPS      r, r, t; \
-	mov         c4, p; \
-	VFMADD213PS c3, t, p; \
-	VFMADD213PS c2, t, p; \
-	VFMADD213PS c1, t, p; \
+	HORNER3(mov, t, p, c4, c3, c2, c1); \
 	VMULPS      r, t, t; \
 	VFMADD231PS p, t, r
 
