@@ -289,6 +289,14 @@ loop: \
 	EXPCONSTS; \
 	VBROADCASTSS MINK, Z21
 
+// SINPICONSTS loads the coefficients of sin(πf) for SINPIZ.
+#define SINPICONSTS \
+	VBROADCASTSS SP0, Z22; \
+	VBROADCASTSS SP1, Z23; \
+	VBROADCASTSS SP2, Z24; \
+	VBROADCASTSS SP3, Z25; \
+	VBROADCASTSS SP4, Z26
+
 // SINCONSTS loads the coefficients of sin for SINZ.
 #define SINCONSTS \
 	VBROADCASTSS S1, Z22; \
