@@ -54,8 +54,9 @@
 // VMOVAPS to copy it from a register; the others are named at each
 // macro).
 
-// HORNER3 sets p = ((c3·z + c2)·z + c1)·z + c0, the common start of the
-// polynomials below (Horner's rule, one fused multiply-add a step).
+// HORNER3 sets p = ((c3·z + c2)·z + c1)·z + c0 (Horner's rule, one fused
+// multiply-add a step), the start of the polynomials here and in the
+// estimators' files.
 #define HORNER3(mov, z, p, c3, c2, c1, c0) \
 	mov         c3, p; \
 	VFMADD213PS c2, z, p; \
