@@ -54,13 +54,19 @@
 // VMOVAPS to copy it from a register; the others are named at each
 // macro).
 
+// HORNER3 sets p = ((c3·z + c2)·z + c1)·z + c0 (Horner's rule, one fused
+// multiply-add a step), the start of the polynomials here and in the
+// estimators' files.
+#define HORNER3(mov, z, p, c3, c2, c1, c0) \
+	mov         c3, p; \
+	VFMADD213PS c2, z, p; \
+	VFMADD213PS c1, z, p; \
+	VFMADD213PS c0, z, p
+
 // EXP2POLY sets p = 2^z for |z| <= 1/2 by the degree-5 polynomial with
 // coefficients c5..c0 (exp2Frac).
 #define EXP2POLY(mov, z, p, c5, c4, c3, c2, c1, c0) \
-	mov         c5, p; \
-	VFMADD213PS c4, z, p; \
-	VFMADD213PS c3, z, p; \
-	VFMADD213PS c2, z, p; \
+	HORNER3(mov, z, p, c5, c4, c3, c2); \
 	VFMADD213PS c1, z, p; \
 	VFMADD213PS c0, z, p
 
@@ -68,10 +74,7 @@
 // c4..c0); t, p are clobbered.
 #define SINPIPOLY(mov, f, t, p, c4, c3, c2, c1, c0) \
 	VMULPS      f, f, t; \
-	mov         c4, p; \
-	VFMADD213PS c3, t, p; \
-	VFMADD213PS c2, t, p; \
-	VFMADD213PS c1, t, p; \
+	HORNER3(mov, t, p, c4, c3, c2, c1); \
 	VFMADD213PS c0, t, p; \
 	VMULPS      p, f, f
 
@@ -84,10 +87,7 @@
 // t, p are clobbered.
 #define SINPOLY(mov, r, t, p, c4, c3, c2, c1) \
 	VMULPS      r, r, t; \
-	mov         c4, p; \
-	VFMADD213PS c3, t, p; \
-	VFMADD213PS c2, t, p; \
-	VFMADD213PS c1, t, p; \
+	HORNER3(mov, t, p, c4, c3, c2, c1); \
 	VMULPS      r, t, t; \
 	VFMADD231PS p, t, r
 
@@ -289,6 +289,14 @@ loop: \
 #define POW2CONSTS \
 	EXPCONSTS; \
 	VBROADCASTSS MINK, Z21
+
+// SINPICONSTS loads the coefficients of sin(πf) for SINPIZ.
+#define SINPICONSTS \
+	VBROADCASTSS SP0, Z22; \
+	VBROADCASTSS SP1, Z23; \
+	VBROADCASTSS SP2, Z24; \
+	VBROADCASTSS SP3, Z25; \
+	VBROADCASTSS SP4, Z26
 
 // SINCONSTS loads the coefficients of sin for SINZ.
 #define SINCONSTS \

@@ -52,10 +52,7 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
 // coefficients c7..c0, mov loads c7), for both instruction sets.
 #define DSQDPHI(mov, t, y, s, c, m, c7, c6, c5, c4, c3, c2, c1, c0) \
 	VMULPS      t, t, y; \
-	mov         c7, s; \
-	VFMADD213PS c6, y, s; \
-	VFMADD213PS c5, y, s; \
-	VFMADD213PS c4, y, s; \
+	HORNER3(mov, y, s, c7, c6, c5, c4); \
 	VFMADD213PS c3, y, s; \
 	VFMADD213PS c2, y, s; \
 	VFMADD213PS c1, y, s; \

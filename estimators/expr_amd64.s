@@ -23,6 +23,20 @@
 // order like the values for every |x|, below 2^31: NaN sorts above +Inf,
 // so it is outside, and the clamp to c keeps its index in the table.)
 
+// PERMARGS sets up the avx512ExprPerm* routines (ARGS): R9 = perm,
+// Z16 = bits of C (cb), Z17 = 1/h (invh), Z15 = 32 and Z14 = 64. It is
+// defined before the first TEXT: vet would check its argument names
+// against the function it follows.
+#define PERMARGS \
+	ARGS; \
+	MOVQ         perm+32(FP), R9; \
+	VBROADCASTSS cb+40(FP), Z16; \
+	VBROADCASTSS invh+44(FP), Z17; \
+	MOVL         $32, R10; \
+	VPBROADCASTD R10, Z15; \
+	MOVL         $64, R10; \
+	VPBROADCASTD R10, Z14
+
 // expr: Y11 = offP, Y12 = offN, Y13 = 1/h, Y14 = bits of c, Y15 = abs
 // mask, R8 = &tab[0].
 #define EXPRY \
@@ -288,20 +302,9 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	PERM(Z29, Z30, K3, Z9); \
 	PERMOUTZ(PERMNODE(Z14, Z7))
 
-// PERMCONSTS loads Z15 = 32 and Z14 = 64.
-#define PERMCONSTS \
-	MOVL         $32, R10; \
-	VPBROADCASTD R10, Z15; \
-	MOVL         $64, R10; \
-	VPBROADCASTD R10, Z14
-
 // func avx512ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPermSym(SB), NOSPLIT, $0-48
-	ARGS
-	MOVQ         perm+32(FP), R9
-	VBROADCASTSS cb+40(FP), Z16
-	VBROADCASTSS invh+44(FP), Z17
-	PERMCONSTS
+	PERMARGS
 	VMOVUPS      exprPermVec_v(R9), Z18
 	VMOVUPS      exprPermVec_v+64(R9), Z19
 	VMOVUPS      exprPermVec_d(R9), Z22
@@ -313,11 +316,7 @@ TEXT ·avx512ExprPermSym(SB), NOSPLIT, $0-48
 
 // func avx512ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
-	ARGS
-	MOVQ         perm+32(FP), R9
-	VBROADCASTSS cb+40(FP), Z16
-	VBROADCASTSS invh+44(FP), Z17
-	PERMCONSTS
+	PERMARGS
 	VMOVUPS      exprPermVec_v(R9), Z18
 	VMOVUPS      exprPermVec_v+64(R9), Z19
 	VMOVUPS      exprPermVec_v+256(R9), Z20
@@ -334,11 +333,7 @@ TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
 
 // func avx512ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm64Sym(SB), NOSPLIT, $0-48
-	ARGS
-	MOVQ         perm+32(FP), R9
-	VBROADCASTSS cb+40(FP), Z16
-	VBROADCASTSS invh+44(FP), Z17
-	PERMCONSTS
+	PERMARGS
 	VMOVUPS      exprPermVec_v(R9), Z18
 	VMOVUPS      exprPermVec_v+64(R9), Z19
 	VMOVUPS      exprPermVec_v+128(R9), Z20
@@ -354,11 +349,7 @@ TEXT ·avx512ExprPerm64Sym(SB), NOSPLIT, $0-48
 
 // func avx512ExprPerm64(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
-	ARGS
-	MOVQ         perm+32(FP), R9
-	VBROADCASTSS cb+40(FP), Z16
-	VBROADCASTSS invh+44(FP), Z17
-	PERMCONSTS
+	PERMARGS
 	VMOVUPS      exprPermVec_v(R9), Z18
 	VMOVUPS      exprPermVec_v+64(R9), Z19
 	VMOVUPS      exprPermVec_v+128(R9), Z20

@@ -35,10 +35,7 @@
 	VADDPS      one, m, s2; \
 	VDIVPS      s2, s, s; \
 	VMULPS      s, s, s2; \
-	mov         c3, p; \
-	VFMADD213PS c2, s2, p; \
-	VFMADD213PS c1, s2, p; \
-	VFMADD213PS c0, s2, p; \
+	HORNER3(mov, s2, p, c3, c2, c1, c0); \
 	VFMADD213PS k, s, p; \
 	VMULPS      e, p, p
 
