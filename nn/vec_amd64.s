@@ -80,29 +80,44 @@ vectord:
 	HSUM2(Y2, Y3, X2, X3); \
 	SCALARS(body1, STEP)
 
+// CENTER16, CENTER8 and CENTER1 load 16 (8, 1) floats at SI less the
+// centre Y8 (X8) into Y4 and Y5 (Y4, X4).
+#define CENTER16 \
+	VMOVUPS (SI), Y4; \
+	VMOVUPS 32(SI), Y5; \
+	VSUBPS  Y8, Y4, Y4; \
+	VSUBPS  Y8, Y5, Y5
+
+#define CENTER8 \
+	VMOVUPS (SI), Y4; \
+	VSUBPS  Y8, Y4, Y4
+
+#define CENTER1 \
+	VMOVSS (SI), X4; \
+	VSUBSS X8, X4, X4
+
+// MOMENTS16(a, b), MOMENTS8(a) and MOMENTS1(a) add the weights a (and b)
+// to the first sum (Y0, Y1; X0 for one float) and their products with
+// the centred values Y4 (and Y5) to the second (Y2, Y3; X2).
+#define MOMENTS16(a, b) \
+	VADDPS      a, Y0, Y0; \
+	VADDPS      b, Y1, Y1; \
+	VFMADD231PS Y4, a, Y2; \
+	VFMADD231PS Y5, b, Y3
+
+#define MOMENTS8(a) \
+	VADDPS      a, Y0, Y0; \
+	VFMADD231PS Y4, a, Y2
+
+#define MOMENTS1(a) \
+	VADDSS      a, X0, X0; \
+	VFMADD231SS X4, a, X2
+
 // func sumSqAVX2(x *float32, n int, k float32) (s1, s2 float32)
-// s1 = Σ (x-k), s2 = Σ (x-k)².
-#define SUMSQ16 \
-	VMOVUPS     (SI), Y4; \
-	VMOVUPS     32(SI), Y5; \
-	VSUBPS      Y8, Y4, Y4; \
-	VSUBPS      Y8, Y5, Y5; \
-	VADDPS      Y4, Y0, Y0; \
-	VADDPS      Y5, Y1, Y1; \
-	VFMADD231PS Y4, Y4, Y2; \
-	VFMADD231PS Y5, Y5, Y3
-
-#define SUMSQ8 \
-	VMOVUPS     (SI), Y4; \
-	VSUBPS      Y8, Y4, Y4; \
-	VADDPS      Y4, Y0, Y0; \
-	VFMADD231PS Y4, Y4, Y2
-
-#define SUMSQ1 \
-	VMOVSS      (SI), X4; \
-	VSUBSS      X8, X4, X4; \
-	VADDSS      X4, X0, X0; \
-	VFMADD231SS X4, X4, X2
+// s1 = Σ (x-k), s2 = Σ (x-k)²: the centred values weigh themselves.
+#define SUMSQ16 CENTER16; MOMENTS16(Y4, Y5)
+#define SUMSQ8 CENTER8; MOMENTS8(Y4)
+#define SUMSQ1 CENTER1; MOMENTS1(X4)
 
 TEXT ·sumSqAVX2(SB), NOSPLIT, $0-32
 	MOVQ         x+0(FP), SI
@@ -115,32 +130,15 @@ TEXT ·sumSqAVX2(SB), NOSPLIT, $0-32
 	RET
 
 // func sumDotAVX2(dy, x *float32, n int, mu float32) (s1, s2 float32)
-// s1 = Σ dy, s2 = Σ dy·(x-mu).
+// s1 = Σ dy, s2 = Σ dy·(x-mu): dy at DI weighs the centred values.
 #define SUMDOT16 \
-	VMOVUPS     (DI), Y6; \
-	VMOVUPS     32(DI), Y7; \
-	VMOVUPS     (SI), Y4; \
-	VMOVUPS     32(SI), Y5; \
-	VSUBPS      Y8, Y4, Y4; \
-	VSUBPS      Y8, Y5, Y5; \
-	VADDPS      Y6, Y0, Y0; \
-	VADDPS      Y7, Y1, Y1; \
-	VFMADD231PS Y4, Y6, Y2; \
-	VFMADD231PS Y5, Y7, Y3
+	VMOVUPS (DI), Y6; \
+	VMOVUPS 32(DI), Y7; \
+	CENTER16; \
+	MOMENTS16(Y6, Y7)
 
-#define SUMDOT8 \
-	VMOVUPS     (DI), Y6; \
-	VMOVUPS     (SI), Y4; \
-	VSUBPS      Y8, Y4, Y4; \
-	VADDPS      Y6, Y0, Y0; \
-	VFMADD231PS Y4, Y6, Y2
-
-#define SUMDOT1 \
-	VMOVSS      (DI), X6; \
-	VMOVSS      (SI), X4; \
-	VSUBSS      X8, X4, X4; \
-	VADDSS      X6, X0, X0; \
-	VFMADD231SS X4, X6, X2
+#define SUMDOT8 VMOVUPS (DI), Y6; CENTER8; MOMENTS8(Y6)
+#define SUMDOT1 VMOVSS (DI), X6; CENTER1; MOMENTS1(X6)
 
 TEXT ·sumDotAVX2(SB), NOSPLIT, $0-40
 	MOVQ         dy+0(FP), DI
