@@ -1,7 +1,6 @@
 package suite
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -65,13 +64,7 @@ func TestIndicatorsSumOverLayers(t *testing.T) {
 // weights records its estimating error in every epoch, that the record
 // reads back with it, and that a run with the clipped STE records none.
 func TestRunRecordsIndicators(t *testing.T) {
-	s := tinySweep(t, "w=reste/a=ste,ste", 1)
-	s.Workload.Recipe.Epochs = 2
-	dir := t.TempDir()
-	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runTiny(t, "w=reste/a=ste,ste", 2)
 	for _, rec := range recs {
 		back, err := ReadRecord(dir, rec.Key)
 		if err != nil {

@@ -31,6 +31,21 @@ func tinySweep(t testing.TB, specs string, seeds ...uint64) *Sweep {
 	return &Sweep{Workload: Workload{Recipe: *r}, Specs: ss, Seeds: seeds}
 }
 
+// runTiny trains tinySweep(specs, seed 1) for the given number of epochs
+// in a new runs directory, or fails the test, and returns the directory
+// and the sweep's records.
+func runTiny(t testing.TB, specs string, epochs int) (string, []*Record) {
+	t.Helper()
+	s := tinySweep(t, specs, 1)
+	s.Workload.Recipe.Epochs = epochs
+	dir := t.TempDir()
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, recs
+}
+
 // TestSameStart: every estimator of a seed starts from the same base
 // weights and sees the same batches in the same order; another seed does
 // not.
@@ -241,13 +256,7 @@ func init() {
 // TestDiverged: a NaN loss records the run as diverged, with no numbers,
 // and the sweep goes on.
 func TestDiverged(t *testing.T) {
-	s := tinySweep(t, "nantest,ste", 1)
-	s.Workload.Recipe.Epochs = 1
-	dir := t.TempDir()
-	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runTiny(t, "nantest,ste", 1)
 	d := recs[0]
 	if d.Status != StatusDiverged || d.Diverged == nil || d.Diverged.Epoch != 1 || d.Final != nil {
 		t.Fatalf("nantest record: status %s, diverged %+v, final %+v; want diverged at epoch 1 without numbers", d.Status, d.Diverged, d.Final)
