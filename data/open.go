@@ -78,12 +78,9 @@ var systemDir = "/usr/share/datasets"
 // location, its size and SHA-256 checked, unless opt.Offline; ImageNet is
 // never downloaded. ctx cancels a download or decoding.
 func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset, error) {
-	s, ok := datasets[name]
-	if !ok {
-		return nil, fmt.Errorf("data: unknown dataset %q (have %s)", name, strings.Join(Names(), ", "))
-	}
-	if split != Train && split != Test {
-		return nil, fmt.Errorf("data: %s: unknown split %v", name, split)
+	s, err := lookup(name, split)
+	if err != nil {
+		return nil, err
 	}
 	if s.format == formatSynthetic {
 		return Synthetic(split, opt.Synthetic)
@@ -111,6 +108,60 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 		return nil, err
 	}
 	return d, nil
+}
+
+// lookup returns the spec of the named dataset, or an error for an
+// unknown name or split.
+func lookup(name string, split Split) (*spec, error) {
+	s, ok := datasets[name]
+	if !ok {
+		return nil, fmt.Errorf("data: unknown dataset %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	if split != Train && split != Test {
+		return nil, fmt.Errorf("data: %s: unknown split %v", name, split)
+	}
+	return s, nil
+}
+
+// Paths returns the files Open would read the split from, without
+// reading or downloading anything: where Open's search finds the split,
+// its files there; where Open would download it, every path in the user
+// cache at which the download may write the split's files, and the
+// published files it fetches that are not the other split's (an archive
+// of both is each split's). A command that writes a file checks it against
+// these before it opens the dataset, so that a refused output costs no
+// download. The synthetic dataset, generated, has none. The errors are
+// Open's for a split it finds nowhere and may not download.
+func Paths(name string, split Split, opt Options) ([]string, error) {
+	s, err := lookup(name, split)
+	if err != nil || s.format == formatSynthetic {
+		return nil, err
+	}
+	dir, err := s.find(name, split, opt)
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		paths, _ := s.locate(dir, split)
+		return paths, nil
+	}
+	if dir, err = cacheDir(name); err != nil {
+		return nil, err
+	}
+	var paths, others []string
+	for _, f := range s.files[split] {
+		paths = append(paths, s.candidates(dir, f)...)
+	}
+	for _, f := range s.files[1-split] {
+		others = append(others, s.candidates(dir, f)...)
+	}
+	for _, f := range s.remote.files {
+		if p := filepath.Join(dir, f.name); !slices.Contains(others, p) {
+			paths = append(paths, p) // the split's, or shared, such as an archive
+		}
+	}
+	slices.Sort(paths)
+	return slices.Compact(paths), nil
 }
 
 // OpenSplits returns the training and the test split of the named

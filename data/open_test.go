@@ -282,3 +282,55 @@ func TestOpenMisplaced(t *testing.T) {
 	_, err = Open(context.Background(), "imagenet", Test, Options{})
 	wantErr(t, err, "data: "+val+" is a file, want the test split's directory of class folders (val/CLASS/*.{JPEG,jpg,png})")
 }
+
+// TestPaths checks that Paths names the files Open reads where it finds
+// the split, the user cache's where it would download it, and Open's
+// error where it may not, without reading, downloading or creating
+// anything.
+func TestPaths(t *testing.T) {
+	system, cache := sandbox(t)
+	writeIDXSplit(t, filepath.Join(system, "fashion-mnist"), "train", 5, true)
+	got, err := Paths("fashion-mnist", Train, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, d.Files) {
+		t.Errorf("Paths of a found split = %q, want Open's files %q", got, d.Files)
+	}
+
+	// The test split is nowhere: Open would download it into the cache.
+	got, err = Paths("fashion-mnist", Test, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(cache, "fashion-mnist")
+	for _, name := range []string{"t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte"} {
+		if !slices.Contains(got, filepath.Join(dir, name)) {
+			t.Errorf("Paths of a split to download = %q, want %s among them", got, filepath.Join(dir, name))
+		}
+	}
+	for _, p := range got {
+		if strings.Contains(p, "train-") {
+			t.Errorf("Paths of the test split to download names the training split's %s", p)
+		}
+	}
+	if _, err := os.Stat(dir); err == nil || !os.IsNotExist(err) {
+		t.Errorf("Paths created or could not check %s: %v", dir, err)
+	}
+
+	_, err = Paths("fashion-mnist", Test, Options{Offline: true})
+	_, openErr := Open(context.Background(), "fashion-mnist", Test, Options{Offline: true})
+	if err == nil || openErr == nil || err.Error() != openErr.Error() {
+		t.Errorf("Paths offline = %v, want Open's error %v", err, openErr)
+	}
+	if _, err := Paths("no-such-set", Train, Options{}); err == nil || !strings.Contains(err.Error(), `unknown dataset "no-such-set"`) {
+		t.Errorf("Paths of an unknown dataset: error %v", err)
+	}
+	if got, err := Paths("synthetic", Train, Options{}); got != nil || err != nil {
+		t.Errorf("Paths of the synthetic dataset = %q, %v; want none", got, err)
+	}
+}

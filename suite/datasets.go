@@ -34,6 +34,25 @@ func OpenDataset(name, dir string) (train, test *data.Dataset, err error) {
 	return (&Runner{}).openDataset(context.Background(), name, dir)
 }
 
+// datasetFiles names the files of the named dataset's two splits that
+// OpenDataset would read, or download (data.Paths), for CheckOutputs.
+func datasetFiles(name, dir string) ([]NamedFile, error) {
+	if err := checkDataDir(name, dir); err != nil {
+		return nil, err
+	}
+	var files []NamedFile
+	for _, split := range []data.Split{data.Train, data.Test} {
+		paths, err := data.Paths(name, split, data.Options{Dir: dir})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			files = append(files, NamedFile{fmt.Sprintf("the %s %s split's file", name, split), p})
+		}
+	}
+	return files, nil
+}
+
 // checkDataDir refuses a data directory for the dataset that is
 // generated, not read.
 func checkDataDir(name, dir string) error {

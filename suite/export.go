@@ -87,21 +87,22 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: export: %w", err)
 	}
-	lr, err := LoadRun(run, dataDir)
-	if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
-	}
 	// The dataset's files are read too (the model's input shape and
-	// classes come from them): out must be none of them. Where they are is
-	// known once the dataset is found, so they are checked here, still
-	// before anything is written.
-	var dataset []NamedFile
-	for _, d := range []*data.Dataset{lr.Train, lr.Test} {
-		for _, f := range d.Files {
-			dataset = append(dataset, NamedFile{fmt.Sprintf("the %s %s split's file", d.Name, d.Split), f})
+	// classes come from them): out must be none of them, nor a file that
+	// opening the dataset would download. They are checked before the
+	// dataset is opened, so that a refused out costs no download. (A run
+	// without a readable record is LoadRun's to refuse.)
+	if rec, err := ReadRecord(dir, key); err == nil {
+		files, err := datasetFiles(rec.Config.Dataset, dataDir)
+		if err != nil {
+			return nil, fmt.Errorf("suite: export: %w", err)
+		}
+		if err := CheckOutputs([]NamedFile{{outFlag, out}}, files); err != nil {
+			return nil, fmt.Errorf("suite: export: %w", err)
 		}
 	}
-	if err := CheckOutputs([]NamedFile{{outFlag, out}}, dataset); err != nil {
+	lr, err := LoadRun(run, dataDir)
+	if err != nil {
 		return nil, fmt.Errorf("suite: export: %w", err)
 	}
 	rec, mc, m := lr.Record, lr.ModelConfig, lr.Model

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -490,5 +492,23 @@ func TestExportRefusesDatasetFile(t *testing.T) {
 	// A file beside them is an ordinary output.
 	if _, stderr, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", filepath.Join(mnist, "model.gbnn")); err != nil {
 		t.Errorf("export into the dataset's directory: %v\n%s", err, stderr)
+	}
+
+	// Without --data, where no place of the search order holds mnist,
+	// export would download it into the user cache: an --out naming a
+	// file that download writes is refused before anything is fetched.
+	if _, err := os.Stat("/usr/share/datasets/mnist"); err == nil {
+		t.Skip("this machine has mnist installed: export would read it, not download it")
+	}
+	t.Setenv(data.EnvDataDir, t.TempDir())
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	path := filepath.Join(cache, "gradbench", "mnist", "t10k-labels-idx1-ubyte.gz")
+	want := fmt.Sprintf("suite: export: --out %s: refusing to write there: it is the same file as the mnist test split's file %s, which this command reads; name another file", path, path)
+	if _, _, err := runGradbench(t, "export", "--run", record, "--out", path); err == nil || err.Error() != want {
+		t.Errorf("export --out %s with the dataset to download: error %v, want %s", path, err, want)
+	}
+	if _, err := os.Stat(filepath.Join(cache, "gradbench")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the refused export wrote into the user cache (%v): it downloaded before refusing", err)
 	}
 }
