@@ -127,6 +127,14 @@
 	VMULPS dy, e, e; \
 	VDIVPS t, e, out
 
+// ABSMINMUL sets v = s·min(|x|, max) (EDE's and BNN+'s arguments), for
+// both instruction sets: abs is the abs mask (and ANDs with it), max the
+// bits of the bound (as bits, which order like the values).
+#define ABSMINMUL(and, x, abs, max, s, v) \
+	and     x, abs, v; \
+	VPMINUD max, v, v; \
+	VMULPS  s, v, v
+
 // WIDENADD adds the float32 lanes of v, as float64, to lo (low lanes) and
 // hi (high lanes), for both instruction sets: h is v's low half (its X or
 // Y register), ext the instruction that extracts the high half; v and t
