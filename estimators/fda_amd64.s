@@ -26,9 +26,7 @@
 	round     $0, w, q; \
 	VSUBPS    q, w, w; \
 	VCVTPS2DQ q, q; \
-	VPSLLD    $31, q, q; \
-	sinpi(w, t, p); \
-	xor       q, w, w; \
+	SIGNSIN(sinpi, xor, w, q, t, p); \
 	sinpi(a, t, p); \
 	VDIVPS    a, w, w; \
 	VMULPS    scale, w, w
