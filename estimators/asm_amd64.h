@@ -95,6 +95,15 @@
 #define SIN(r, t, p) SINPOLY(VMOVUPS, r, t, p, S4, S3, S2, S1)
 #define SINZ(r, t, p) SINPOLY(VMOVAPS, r, t, p, Z25, Z24, Z23, Z22)
 
+// SIGNSIN sets r = (-1)^q·sin(r) (or sin(πr)) for the integer lanes q,
+// for both instruction sets: q's parity is shifted to the sign bit, which
+// xor applies; sin is one of the macros above (SIN, SINZ, SINPI, SINPIZ);
+// q, t and p are clobbered.
+#define SIGNSIN(sin, xor, r, q, t, p) \
+	VPSLLD $31, q, q; \
+	sin(r, t, p); \
+	xor    q, r, r
+
 // REMPI finishes a reduction modulo π (reducePi) from t = y/π + 1.5·2^23,
 // which holds q = round(y/π) in its low bits: y = y - qπ with π in two
 // parts (pia, pib) for the fused multiply-adds, and t = the parity of q as
@@ -126,6 +135,14 @@
 	VMULPS k4, e, e; \
 	VMULPS dy, e, e; \
 	VDIVPS t, e, out
+
+// ABSMINMUL sets v = s·min(|x|, max) (EDE's and BNN+'s arguments), for
+// both instruction sets: abs is the abs mask (and ANDs with it), max the
+// bits of the bound (as bits, which order like the values).
+#define ABSMINMUL(and, x, abs, max, s, v) \
+	and     x, abs, v; \
+	VPMINUD max, v, v; \
+	VMULPS  s, v, v
 
 // WIDENADD adds the float32 lanes of v, as float64, to lo (low lanes) and
 // hi (high lanes), for both instruction sets: h is v's low half (its X or

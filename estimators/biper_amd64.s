@@ -44,6 +44,14 @@
 // Y14 = float64 abs mask, π's parts from memory.
 #define REDPDY(th, t, n) REDPI64(VANDPD, th, t, n, Y12, Y11, B_P1, B_P2, B_P3, Y14, Y10)
 
+// NARROW2 sets a = the float64 vectors a and b narrowed by cvt (to float32
+// or int32 lanes: ha and hb, their halves' registers) and joined by ins,
+// a's lanes low, for both instruction sets.
+#define NARROW2(cvt, ins, a, b, ha, hb) \
+	cvt a, ha; \
+	cvt b, hb; \
+	ins $1, hb, a, a
+
 // biper: dy·ω·cos(ω·x) on 8 lanes as two halves of 4 float64. Y9 = ω,
 // Y15 = ω in float64, Y13 = 2^22; jumps to bail if a lane has
 // |θ| >= 2^22 or NaN.
@@ -62,15 +70,9 @@
 	JNE        bail; \
 	REDPDY(Y3, Y5, Y6); \
 	REDPDY(Y4, Y7, Y8); \
-	VCVTPD2PSY Y3, X3; \
-	VCVTPD2PSY Y4, X4; \
-	VINSERTF128 $1, X4, Y3, Y3; \
-	VCVTPD2DQY Y6, X6; \
-	VCVTPD2DQY Y8, X8; \
-	VINSERTI128 $1, X8, Y6, Y6; \
-	VPSLLD     $31, Y6, Y6; \
-	SIN(Y3, Y7, Y8); \
-	VXORPS     Y6, Y3, Y3; \
+	NARROW2(VCVTPD2PSY, VINSERTF128, Y3, Y4, X3, X4); \
+	NARROW2(VCVTPD2DQY, VINSERTI128, Y6, Y8, X6, X8); \
+	SIGNSIN(SIN, VXORPS, Y3, Y6, Y7, Y8); \
 	VMULPS     Y9, Y3, Y3; \
 	VMULPS     (DX)(AX*1), Y3, Y3; \
 	VMOVUPS    Y3, (DI)(AX*1)
@@ -119,15 +121,9 @@ donebail:
 	JCC           bail; \
 	REDPD(Z3, Z5, Z6); \
 	REDPD(Z4, Z7, Z8); \
-	VCVTPD2PS     Z3, Y3; \
-	VCVTPD2PS     Z4, Y4; \
-	VINSERTF64X4  $1, Y4, Z3, Z3; \
-	VPMOVQD       Z5, Y5; \
-	VPMOVQD       Z7, Y7; \
-	VINSERTI64X4  $1, Y7, Z5, Z5; \
-	VPSLLD        $31, Z5, Z5; \
-	SINZ(Z3, Z6, Z7); \
-	VPXORD        Z5, Z3, Z3; \
+	NARROW2(VCVTPD2PS, VINSERTF64X4, Z3, Z4, Y3, Y4); \
+	NARROW2(VPMOVQD, VINSERTI64X4, Z5, Z7, Y5, Y7); \
+	SIGNSIN(SINZ, VPXORD, Z3, Z5, Z6, Z7); \
 	VMULPS        Z16, Z3, Z3; \
 	VMULPS        Z1, Z3, Z2
 

@@ -19,9 +19,7 @@
 // 4β·sech²(v)·(1 - v·tanh v) = 4β·e·((1+e) - v·(1-e))/(1+e)³.
 // Y15 = half, Y14 = 4β, Y13 = abs mask, Y12 = 1, Y11 = bits of vmax.
 #define BNNPLUS(off, v, z, t, e, q) \
-	VPAND        off(SI)(AX*1), Y13, v; \
-	VPMINUD      Y11, v, v; \
-	VMULPS       Y15, v, v; \
+	ABSMINMUL(VPAND, off(SI)(AX*1), Y13, Y11, Y15, v); \
 	VMULPS       M2LOG2E, v, z; \
 	POW2(z, t, e, q); \
 	BNNPLUSG(v, e, t, q); \
@@ -100,9 +98,7 @@ TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
 // dy·4β·e·((1+e) - v·(1-e))/(1+e)³ (as for AVX2). Z16 = half, Z17 = 4β,
 // Z18 = bits of vmax, Z19 = -2·log2(e), Z21 = -125.
 #define BNNPLUSZ \
-	VPANDD       Z0, Z31, Z3; \
-	VPMINUD      Z18, Z3, Z3; \
-	VMULPS       Z16, Z3, Z3; \
+	ABSMINMUL(VPANDD, Z0, Z31, Z18, Z16, Z3); \
 	VMULPS       Z19, Z3, Z7; \
 	POW2Z(Z7, Z4, Z5); \
 	BNNPLUSGZ(Z3, Z5, Z6, Z7); \

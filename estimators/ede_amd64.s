@@ -17,9 +17,7 @@
 // ede: dy·4kt·e/(1+e)² with e = 2^(t2·min(|x|, xmax)), t2 = -2t·log2(e).
 // Y15 = t2, Y14 = 4kt, Y13 = abs mask, Y12 = 1, Y11 = bits of xmax.
 #define EDE(off, a, t, e, q) \
-	VPAND   off(SI)(AX*1), Y13, a; \
-	VPMINUD Y11, a, a; \
-	VMULPS  Y15, a, a; \
+	ABSMINMUL(VPAND, off(SI)(AX*1), Y13, Y11, Y15, a); \
 	POW2(a, t, e, q); \
 	SECH2(e, t, Y12, Y14, off(DX)(AX*1), e); \
 	VMOVUPS e, off(DI)(AX*1)
@@ -41,9 +39,7 @@ TEXT ·avx2EDE(SB), NOSPLIT, $0-44
 // ede: dy·4kt·e/(1+e)² with e = 2^(t2·min(|x|, xmax)). Z16 = t2,
 // Z17 = 4kt, Z18 = bits of xmax, Z21 = -125.
 #define EDEZ \
-	VPANDD  Z0, Z31, Z3; \
-	VPMINUD Z18, Z3, Z3; \
-	VMULPS  Z16, Z3, Z3; \
+	ABSMINMUL(VPANDD, Z0, Z31, Z18, Z16, Z3); \
 	POW2Z(Z3, Z4, Z5); \
 	SECH2(Z5, Z6, Z30, Z17, Z1, Z2)
 

@@ -26,9 +26,7 @@
 	round     $0, w, q; \
 	VSUBPS    q, w, w; \
 	VCVTPS2DQ q, q; \
-	VPSLLD    $31, q, q; \
-	sinpi(w, t, p); \
-	xor       q, w, w; \
+	SIGNSIN(sinpi, xor, w, q, t, p); \
 	sinpi(a, t, p); \
 	VDIVPS    a, w, w; \
 	VMULPS    scale, w, w
@@ -52,6 +50,13 @@
 	VMULPS  scale, r, r; \
 	VDIVPS  th, r, r
 
+// FDADX stores dx = dy·g at off, 0 in the lanes of m (where |x| > C); g
+// is clobbered.
+#define FDADX(off, g, m) \
+	VMULPS  off(DX)(AX*1), g, g; \
+	VPANDN  g, m, g; \
+	VMOVUPS g, off(DI)(AX*1)
+
 // fda, ω·C <= π/2: with a = θ/π = max(ω/π·min(|x|, C), ε/π) and
 // w = 2N·a = q + f (q = round(w)), sin(2Nθ) = (-1)^q·sin(πf), so
 // g = scale·(-1)^q·sinπ(f)/sinπ(a), and 0 where |x| > C. Y15 = abs mask,
@@ -60,9 +65,7 @@
 #define FDA(off, a, m, w, q) \
 	CLIPY(off(SI)(AX*1), Y15, Y14, a, m, a); \
 	FDAG(VROUNDPS, VPXOR, SINPI, Y13, Y12, Y11, Y10, a, w, q, Y8, Y9); \
-	VMULPS  off(DX)(AX*1), w, w; \
-	VPANDN  w, m, w; \
-	VMOVUPS w, off(DI)(AX*1)
+	FDADX(off, w, m)
 
 #define FDA_PAIR FDA(0, Y0, Y1, Y2, Y3); FDA(32, Y4, Y5, Y6, Y7)
 #define FDA_ONE FDA(0, Y0, Y1, Y2, Y3)
@@ -86,9 +89,7 @@ TEXT ·avx2FDA(SB), NOSPLIT, $0-52
 #define FDAFAR(off) \
 	CLIPY(off(SI)(AX*1), Y15, Y14, Y0, Y1, Y0); \
 	FDAFARG(VPAND, VPXOR, REDUCE, SIN, Y12, Y15, Y13, Y11, Y10, Y0, Y2, Y3, Y4, Y5); \
-	VMULPS  off(DX)(AX*1), Y4, Y4; \
-	VPANDN  Y4, Y1, Y4; \
-	VMOVUPS Y4, off(DI)(AX*1)
+	FDADX(off, Y4, Y1)
 
 // func avx2FDAFar(dx, x, dy *float32, n int, cb, eps uint32, omega, twoN, scale float32)
 TEXT ·avx2FDAFar(SB), NOSPLIT, $0-52

@@ -95,6 +95,35 @@ tgroup:
 	VZEROUPPER
 	RET
 
+// ROWPTR sets reg to the sign patterns of the row whose offset into them
+// is at off(R8): pat (SI) + poff[row]. AX is clobbered.
+#define ROWPTR(off, reg) \
+	MOVQ off(R8), AX; \
+	LEAQ (SI)(AX*1), reg
+
+// LOADROW16 and STOREROW16 move the accumulators a0, a1 from and to the
+// 16 floats of a dw row at m (an address without offset, as (DI) or
+// (DI)(BX*1)), LOADROW32 and STOREROW32 a0..a3 from and to its 32.
+#define LOADROW16(m, a0, a1) \
+	VMOVUPS m, a0; \
+	VMOVUPS 32 m, a1
+
+#define STOREROW16(m, a0, a1) \
+	VMOVUPS a0, m; \
+	VMOVUPS a1, 32 m
+
+#define LOADROW32(m, a0, a1, a2, a3) \
+	VMOVUPS m, a0; \
+	VMOVUPS 32 m, a1; \
+	VMOVUPS 64 m, a2; \
+	VMOVUPS 96 m, a3
+
+#define STOREROW32(m, a0, a1, a2, a3) \
+	VMOVUPS a0, m; \
+	VMOVUPS a1, 32 m; \
+	VMOVUPS a2, 64 m; \
+	VMOVUPS a3, 96 m
+
 // LUTROW16 adds to acc0, acc1 the 16 floats at (R14) + m<<SI, m the sign
 // pattern at (xp).
 #define LUTROW16(xp, acc0, acc1) \
@@ -118,27 +147,19 @@ TEXT ·lutRows16AVX2(SB), NOSPLIT, $0-64
 	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r16:
-	MOVQ    pat+16(FP), SI
-	MOVQ    (R8), AX
-	LEAQ    (SI)(AX*1), R11
-	MOVQ    8(R8), AX
-	LEAQ    (SI)(AX*1), R12
-	MOVQ    16(R8), AX
-	LEAQ    (SI)(AX*1), R13
-	MOVQ    24(R8), AX
-	LEAQ    (SI)(AX*1), R15
-	MOVQ    sh+56(FP), SI
-	LEAQ    (DI)(BX*2), AX      // rows 2 and 3
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS (DI)(BX*1), Y2
-	VMOVUPS 32(DI)(BX*1), Y3
-	VMOVUPS (AX), Y4
-	VMOVUPS 32(AX), Y5
-	VMOVUPS (AX)(BX*1), Y6
-	VMOVUPS 32(AX)(BX*1), Y7
-	MOVQ    DX, R14
-	MOVQ    chunks+48(FP), CX
+	MOVQ pat+16(FP), SI
+	ROWPTR(0, R11)
+	ROWPTR(8, R12)
+	ROWPTR(16, R13)
+	ROWPTR(24, R15)
+	MOVQ sh+56(FP), SI
+	LEAQ (DI)(BX*2), AX         // rows 2 and 3
+	LOADROW16((DI), Y0, Y1)
+	LOADROW16((DI)(BX*1), Y2, Y3)
+	LOADROW16((AX), Y4, Y5)
+	LOADROW16((AX)(BX*1), Y6, Y7)
+	MOVQ DX, R14
+	MOVQ chunks+48(FP), CX
 
 c16:
 	LUTROW16(R11, Y0, Y1)
@@ -153,19 +174,15 @@ c16:
 	DECQ CX
 	JNZ  c16
 
-	LEAQ    (DI)(BX*2), AX
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, (DI)(BX*1)
-	VMOVUPS Y3, 32(DI)(BX*1)
-	VMOVUPS Y4, (AX)
-	VMOVUPS Y5, 32(AX)
-	VMOVUPS Y6, (AX)(BX*1)
-	VMOVUPS Y7, 32(AX)(BX*1)
-	LEAQ    (AX)(BX*2), DI
-	ADDQ    $32, R8
-	DECQ    R10
-	JNZ     r16
+	LEAQ (DI)(BX*2), AX
+	STOREROW16((DI), Y0, Y1)
+	STOREROW16((DI)(BX*1), Y2, Y3)
+	STOREROW16((AX), Y4, Y5)
+	STOREROW16((AX)(BX*1), Y6, Y7)
+	LEAQ (AX)(BX*2), DI
+	ADDQ $32, R8
+	DECQ R10
+	JNZ  r16
 	VZEROUPPER
 	RET
 
@@ -191,22 +208,14 @@ TEXT ·lutRows32AVX2(SB), NOSPLIT, $0-64
 	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r32:
-	MOVQ    pat+16(FP), SI
-	MOVQ    (R8), AX
-	LEAQ    (SI)(AX*1), R11
-	MOVQ    8(R8), AX
-	LEAQ    (SI)(AX*1), R12
-	MOVQ    sh+56(FP), SI
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS (DI)(BX*1), Y4
-	VMOVUPS 32(DI)(BX*1), Y5
-	VMOVUPS 64(DI)(BX*1), Y6
-	VMOVUPS 96(DI)(BX*1), Y7
-	MOVQ    DX, R14
-	MOVQ    chunks+48(FP), CX
+	MOVQ pat+16(FP), SI
+	ROWPTR(0, R11)
+	ROWPTR(8, R12)
+	MOVQ sh+56(FP), SI
+	LOADROW32((DI), Y0, Y1, Y2, Y3)
+	LOADROW32((DI)(BX*1), Y4, Y5, Y6, Y7)
+	MOVQ DX, R14
+	MOVQ chunks+48(FP), CX
 
 c32:
 	LUTROW32(R11, Y0, Y1, Y2, Y3)
@@ -217,18 +226,12 @@ c32:
 	DECQ CX
 	JNZ  c32
 
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, (DI)(BX*1)
-	VMOVUPS Y5, 32(DI)(BX*1)
-	VMOVUPS Y6, 64(DI)(BX*1)
-	VMOVUPS Y7, 96(DI)(BX*1)
-	LEAQ    (DI)(BX*2), DI
-	ADDQ    $16, R8
-	DECQ    R10
-	JNZ     r32
+	STOREROW32((DI), Y0, Y1, Y2, Y3)
+	STOREROW32((DI)(BX*1), Y4, Y5, Y6, Y7)
+	LEAQ (DI)(BX*2), DI
+	ADDQ $16, R8
+	DECQ R10
+	JNZ  r32
 	VZEROUPPER
 	RET
 
@@ -249,11 +252,10 @@ TEXT ·lutRows64AVX2(SB), NOSPLIT, $0-64
 	SHLQ $4, R13                // 16 patterns
 
 r64:
-	MOVQ    (R8), AX
-	LEAQ    (SI)(AX*1), R11
+	ROWPTR(0, R11)
 	LOAD8(DI)
-	MOVQ    DX, R14
-	MOVQ    R9, CX
+	MOVQ DX, R14
+	MOVQ R9, CX
 
 c64:
 	MOVBQZX   (R11), AX
