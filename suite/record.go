@@ -309,7 +309,18 @@ func ReadRecord(dir, key string) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeRecord(path, b)
+	return decodeRecordOf(path, key, b)
+}
+
+// decodeRecordOf decodes the record in file path, named for key: a
+// record whose own key is another's (a file copied or renamed) is
+// refused, or it would stand for a run it is not.
+func decodeRecordOf(path, key string, b []byte) (*Record, error) {
+	r, err := decodeRecord(path, b)
+	if err == nil && r.Key != key {
+		return nil, fmt.Errorf("suite: record %s holds the record of run %s (its key), not of %s: copied or renamed by hand; delete it to retrain the run", path, r.Key, key)
+	}
+	return r, err
 }
 
 func decodeRecord(path string, b []byte) (*Record, error) {
@@ -350,7 +361,7 @@ func ReadRecords(dir string) ([]*Record, error) {
 		if err != nil {
 			return nil, fmt.Errorf("suite: reading runs: %w", err)
 		}
-		r, err := decodeRecord(path, b)
+		r, err := decodeRecordOf(path, key, b)
 		if err != nil {
 			return nil, err
 		}

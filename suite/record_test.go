@@ -146,6 +146,27 @@ func TestReadRecordsRejects(t *testing.T) {
 			}
 		})
 	}
+	// A record copied under another run's key is refused by both readers,
+	// as the record of the run its file names, which it is not.
+	if err := os.WriteFile(path, sealed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := "0123456789abcdef"
+	copied := RecordPath(dir, other)
+	if err := os.WriteFile(copied, sealed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "suite: record " + copied + " holds the record of run " + r.Key + " (its key), not of " + other + ": copied or renamed by hand; delete it to retrain the run"
+	if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+		t.Errorf("ReadRecords(a record copied to another key) = %d records, %v\nwant %s", len(rs), err, want)
+	}
+	if _, err := ReadRecord(dir, other); err == nil || err.Error() != want {
+		t.Errorf("ReadRecord(a record copied to another key) error = %v\nwant %s", err, want)
+	}
+	if _, err := ReadRecord(dir, r.Key); err != nil {
+		t.Errorf("ReadRecord(the original) = %v", err)
+	}
+
 	// Other files in the directory are ignored.
 	dir = t.TempDir()
 	os.WriteFile(filepath.Join(dir, "table.md"), []byte("x"), 0o644)
