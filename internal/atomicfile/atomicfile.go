@@ -90,13 +90,20 @@ func write(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 
 // createTemp creates a new file "."+base+".<random>.tmp" in dir with the
 // permission bits perm less the umask, as [os.CreateTemp] does with 0600.
+// Its error names dir, not the temporary file, which the caller never
+// named: "creating a file in nodir: no such file or directory".
 func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	for range 10000 {
 		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(uint64(rand.Uint32()), 10)+".tmp")
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			continue
+		case errors.As(err, &pe):
+			return nil, fmt.Errorf("creating a file in %s: %w", filepath.Clean(dir), pe.Err)
 		}
+		return f, err
 	}
 	return nil, fmt.Errorf("creating a temporary file in %s: too many names taken", dir)
 }

@@ -116,8 +116,9 @@ func TestWritePerm(t *testing.T) {
 func TestWriteMissingDir(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "missing", "r.json")
 	err := WriteFile(path, []byte("x"), 0o644)
-	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), path) {
-		t.Errorf("WriteFile into a missing directory = %v, want an error naming %s and wrapping fs.ErrNotExist", err, path)
+	want := "writing " + path + ": creating a file in " + filepath.Dir(path) + ": no such file or directory"
+	if !errors.Is(err, os.ErrNotExist) || err == nil || err.Error() != want {
+		t.Errorf("WriteFile into a missing directory = %v, want %s (the directory named, no temporary file), wrapping fs.ErrNotExist", err, want)
 	}
 }
 
