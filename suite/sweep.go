@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/data"
@@ -156,28 +157,42 @@ func (s *Sweep) Check() error {
 // checkTrainLRs checks, as float32, the settings each cell trains with
 // that the recipe alone does not give (Recipe.Validate checks those): the
 // learning rate times each multiplier of the grid, and Adam's learning
-// rate where --optimizers trains with Adam or Bop.
+// rate where --optimizers trains with Adam or Bop; and that no two
+// multipliers of the grid train at the same float32 learning rate.
 func (s *Sweep) checkTrainLRs() error {
 	type setting struct {
 		lr        float64
 		optimizer string
 	}
+	type setting32 struct {
+		lr        float32
+		optimizer string
+	}
 	seen := map[setting]bool{}
+	// The multiplier that gave each learning rate as float32.
+	scaleOf := map[setting32]float64{}
 	for _, c := range s.Cells() {
 		cfg := c.Config()
 		lr := cfg.TrainLR()
-		if k := (setting{lr, cfg.Optimizer}); seen[k] {
-			continue
-		} else {
+		if k := (setting{lr, cfg.Optimizer}); !seen[k] {
 			seen[k] = true
+			what := "suite: recipe " + s.Workload.Recipe.Name
+			if cfg.LRScale != 0 {
+				what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
+			}
+			if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay); err != nil {
+				return err
+			}
 		}
-		what := "suite: recipe " + s.Workload.Recipe.Name
-		if cfg.LRScale != 0 {
-			what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
+		// Two multipliers that train at one float32 learning rate (even
+		// one float64 product) would train the same runs and report them
+		// as two learning rates.
+		k := setting32{float32(lr), cfg.Optimizer}
+		if other, ok := scaleOf[k]; ok && other != cfg.LRScale {
+			return fmt.Errorf("suite: --lr-grid ×%s and ×%s of %s's lr %s both train at lr %s as float32, the precision training computes in: they would train the same runs; drop one or give multipliers farther apart",
+				shortFloat(other), shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR), strconv.FormatFloat(float64(float32(lr)), 'g', -1, 32))
 		}
-		if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay); err != nil {
-			return err
-		}
+		scaleOf[k] = cfg.LRScale
 	}
 	return nil
 }
