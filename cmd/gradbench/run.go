@@ -55,7 +55,10 @@ optimizer: the recipe's SGD, Adam (at learning rate 0.001 when the recipe
 trains with SGD) and Bop (arXiv 1906.02107: the binary weights flip when
 a moving average of their gradient says so, with no latent weights and
 so no weight estimator; the estimator acts on the activations; Adam
-trains the other parameters). Each optimizer gets its own tables.
+trains the other parameters). With bop, a spec whose sides differ and
+--ablation sides are refused, as the weight side would have no effect;
+w=identity/a=E, what Bop trains, is taken (E with noise adaptation on
+the activations needs it). Each optimizer gets its own tables.
 
 With --cell or --index-from-env, run trains one cell of the sweep (one
 estimator and seed, numbered as gradbench plan lists them) into --out,
