@@ -130,7 +130,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	sf.define(fs)
 	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
-	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs")
+	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs; refused where --out holds runs done or to resume that were trained without it")
 	var cf cellFlags // plan.go
 	cf.define(fs)
 	sweep, err := sf.parse(fs, args)
