@@ -347,7 +347,8 @@ func (c Cell) Label() string {
 // multipliers of the recipe's learning rate, such as "0.3,1,3", each a
 // finite number > 0 given once; the list keeps the order given. An empty
 // string is no grid. Each learning rate it makes must also be one float32
-// holds (not 0, not infinite), which Sweep.Check checks with the recipe.
+// holds (not 0, not infinite), and no two the same float32, which
+// Sweep.Check checks with the recipe.
 func ParseLRGrid(s string) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil

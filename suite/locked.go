@@ -26,6 +26,9 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 	if err := checkRunsDir(r.Dir); err != nil {
 		return nil, err
 	}
+	if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+		return nil, err
+	}
 	cached := func(rec *Record) { r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec}) }
 	rec, err := ReadRecord(r.Dir, c.Key())
 	if err == nil {
@@ -58,6 +61,11 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 	for {
 		rec, err := ReadRecord(r.Dir, key)
 		if err == nil {
+			// Another process may have finished the cell since the
+			// runner checked.
+			if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+				return nil, false, err
+			}
 			cached(rec)
 			return rec, false, nil
 		}
@@ -72,6 +80,9 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 			// Finished by the previous holder just now?
 			if rec, err := ReadRecord(r.Dir, key); err == nil {
 				l.release()
+				if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+					return nil, false, err
+				}
 				cached(rec)
 				return rec, false, nil
 			}

@@ -35,6 +35,33 @@ func TestParseLRGrid(t *testing.T) {
 	}
 }
 
+// TestLRGridSameFloat32 checks that a grid whose multipliers give one
+// float32 learning rate is refused, naming both and the rate, with SGD's
+// lr and with Adam's, and that near multipliers whose rates float32 holds
+// apart are kept.
+func TestLRGridSameFloat32(t *testing.T) {
+	for _, tt := range []struct {
+		grid       []float64
+		optimizers []string
+		want       string
+	}{
+		{[]float64{1.00000001, 1}, nil, "suite: --lr-grid ×1.00000001 and ×1 of tiny's lr 0.1 both train at lr 0.1 as float32"},
+		{[]float64{0.3, 1, 3, 1 + 1e-9}, nil, "×1 and ×1.000000001 of tiny's lr 0.1 both train at lr 0.1 as float32"},
+		{[]float64{2, 2.0000000001}, []string{"adam"}, "×2 and ×2.0000000001 of tiny's lr 0.001 both train at lr 0.002 as float32"},
+	} {
+		s := tinySweep(t, "ste", 1)
+		s.LRGrid, s.Optimizers = tt.grid, tt.optimizers
+		if err := s.Check(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("grid %v: error %v, want %q", tt.grid, err, tt.want)
+		}
+	}
+	s := tinySweep(t, "ste", 1)
+	s.LRGrid = []float64{1, 1.0000002}
+	if err := s.Check(); err != nil {
+		t.Errorf("grid 1,1.0000002 (two float32 rates): %v", err)
+	}
+}
+
 // gridRecord is a finished grid run with the given final validation and
 // test numbers, or a diverged one when top1 is NaN.
 func gridRecord(spec string, scale float64, seed uint64, valTop1, valLoss, testTop1 float64) *Record {

@@ -46,20 +46,34 @@ func TestOptimizerCells(t *testing.T) {
 		}
 	}
 	for spec, want := range map[string]string{
-		"fda+na":               "noise adaptation on the weights needs latent weights",
+		"fda+na":               "noise adaptation on the weights needs latent weights, which Bop does not keep (give w=identity/a=fda+na for it on the activations alone)",
 		"w=biper/a=approxsign": "Bop flips the signs of the weights, and biper binarizes them otherwise",
+		// Bop keeps no latent weights: a weight side other than
+		// Bop's own identity would be given and have no effect.
+		"ste,w=fda/a=ste":      "suite: estimator w=fda/a=ste with bop: Bop flips the binary weights itself and keeps no latent weights, so the weight side fda would have no effect and the run would train as ste does: give ste",
+		"w=ste/a=fda":          "estimator w=ste/a=fda with bop: ",
+		"w=ste/a=fda+na":       "so the weight side ste would have no effect and the run would train as w=identity/a=fda+na does: give w=identity/a=fda+na",
+		"fda,w=identity/a=fda": "suite: estimators fda and w=identity/a=fda with bop: both train as w=identity/a=fda",
+		"w=identity/a=ste,ste": "estimators w=identity/a=ste and ste with bop: both train as w=identity/a=ste",
 	} {
 		s := tinySweep(t, spec, 1)
-		s.Optimizers = []string{"bop"}
+		s.Optimizers = []string{"sgd", "bop"}
 		if err := s.Check(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s with bop: error %v, want %q", spec, err, want)
 		}
 	}
-	s = tinySweep(t, "w=ste/a=fda+na", 1)
+	// A cell trained alone (run --cell) is refused the same way.
+	s = tinySweep(t, "w=fda/a=ste", 1)
+	s.Optimizers = []string{"bop"}
+	if _, err := (&Runner{Dir: t.TempDir()}).RunCell(context.Background(), s.Cells()[0]); err == nil || !strings.Contains(err.Error(), "the weight side fda would have no effect") {
+		t.Errorf("cell w=fda/a=ste with bop: error %v", err)
+	}
+	s = tinySweep(t, "ste,w=identity/a=fda+na", 1)
 	s.Optimizers = []string{"bop"}
 	if err := s.Check(); err != nil {
 		t.Errorf("noise adaptation on the activations with bop: %v", err)
 	}
+	s.Specs = s.Specs[1:]
 	if spec, err := bopSpec(s.Specs[0]); err != nil || spec.String() != "w=identity/a=fda+na" {
 		t.Errorf("bop trains %v (%v), want w=identity/a=fda+na", spec, err)
 	}

@@ -37,7 +37,9 @@ type Runner struct {
 	// KeepEpochs keeps the weights after every epoch but the last as
 	// <key>.e<epoch>.weights (EpochWeightsPath) besides the final
 	// <key>.weights, so that gradbench fidelity can measure the states
-	// along the run's trajectory. It is not part of any run key.
+	// along the run's trajectory. It is not part of any run key. A cell
+	// done or to resume without those of the epochs already trained is
+	// refused (checkKeepEpochs): running it again would not make them.
 	KeepEpochs bool
 	// NoDiagnostics leaves the training diagnostics (Epoch.Diagnostics)
 	// out of the records. They never change what a run trains; this is for
@@ -207,6 +209,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		return nil, err
 	}
 	cells := s.Cells()
+	if err := r.checkKeepEpochs(cells); err != nil {
+		return nil, err
+	}
 	if err := r.Prepare(ctx, &s.Workload); err != nil {
 		return nil, err
 	}
@@ -267,6 +272,9 @@ func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
 	if err := checkRunsDir(r.Dir); err != nil {
 		return nil, err
 	}
+	if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+		return nil, err
+	}
 	if err := r.Prepare(ctx, c.Workload); err != nil {
 		return nil, err
 	}
@@ -314,6 +322,12 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	}
 	defer ru.close()
 	start := ru.resume()
+	if r.KeepEpochs {
+		// A checkpoint another process wrote since the runner checked.
+		if m := r.missingEpochWeights(key, start, cfg.Epochs); len(m) > 0 {
+			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{c, "resumes after " + epochsText(start), m}})
+		}
+	}
 	if err := probeWritable(r.Dir, len(checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt}))); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/data"
@@ -125,6 +126,9 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Ablation == AblationSides && slices.Contains(opts, "bop") {
+		return nil, fmt.Errorf("suite: --ablation sides with --optimizers bop: the ablation puts each estimator on the latent weights alone, which Bop does not keep (it flips the binary weights itself, so a weight-side estimator has no effect): leave bop out of --optimizers for the ablation")
+	}
 	if slices.Contains(opts, "sgd") && r.Optimizer != "sgd" {
 		return nil, fmt.Errorf("suite: --optimizers sgd: recipe %s trains with %s; sgd takes its learning rate and momentum from an SGD recipe", r.Name, r.Optimizer)
 	}
@@ -156,28 +160,42 @@ func (s *Sweep) Check() error {
 // checkTrainLRs checks, as float32, the settings each cell trains with
 // that the recipe alone does not give (Recipe.Validate checks those): the
 // learning rate times each multiplier of the grid, and Adam's learning
-// rate where --optimizers trains with Adam or Bop.
+// rate where --optimizers trains with Adam or Bop; and that no two
+// multipliers of the grid train at the same float32 learning rate.
 func (s *Sweep) checkTrainLRs() error {
 	type setting struct {
 		lr        float64
 		optimizer string
 	}
+	type setting32 struct {
+		lr        float32
+		optimizer string
+	}
 	seen := map[setting]bool{}
+	// The multiplier that gave each learning rate as float32.
+	scaleOf := map[setting32]float64{}
 	for _, c := range s.Cells() {
 		cfg := c.Config()
 		lr := cfg.TrainLR()
-		if k := (setting{lr, cfg.Optimizer}); seen[k] {
-			continue
-		} else {
+		if k := (setting{lr, cfg.Optimizer}); !seen[k] {
 			seen[k] = true
+			what := "suite: recipe " + s.Workload.Recipe.Name
+			if cfg.LRScale != 0 {
+				what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
+			}
+			if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay); err != nil {
+				return err
+			}
 		}
-		what := "suite: recipe " + s.Workload.Recipe.Name
-		if cfg.LRScale != 0 {
-			what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
+		// Two multipliers that train at one float32 learning rate (even
+		// one float64 product) would train the same runs and report them
+		// as two learning rates.
+		k := setting32{float32(lr), cfg.Optimizer}
+		if other, ok := scaleOf[k]; ok && other != cfg.LRScale {
+			return fmt.Errorf("suite: --lr-grid ×%s and ×%s of %s's lr %s both train at lr %s as float32, the precision training computes in: they would train the same runs; drop one or give multipliers farther apart",
+				shortFloat(other), shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR), strconv.FormatFloat(float64(float32(lr)), 'g', -1, 32))
 		}
-		if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay); err != nil {
-			return err
-		}
+		scaleOf[k] = cfg.LRScale
 	}
 	return nil
 }
@@ -192,35 +210,57 @@ func checkDataset(name string) error {
 
 // checkSpecs checks that every spec of the sweep makes binary layers, and
 // that Bop, if the sweep trains with it, can replace each spec's weight
-// estimator (see bopSpec).
+// estimator (see bopSpec) and trains no two specs alike.
 func (s *Sweep) checkSpecs() error {
+	bop := slices.Contains(s.Optimizers, "bop")
+	trains := map[string]estimators.Spec{} // with Bop: the spec each trains as
 	for _, spec := range s.Specs {
 		if err := (nn.Binary{Estimator: spec}).Check(); err != nil {
 			return fmt.Errorf("suite: estimator %s: %w", spec, err)
 		}
-		if slices.Contains(s.Optimizers, "bop") {
-			if _, err := bopSpec(spec); err != nil {
+		if bop {
+			b, err := bopSpec(spec)
+			if err != nil {
 				return err
 			}
+			if other, ok := trains[b.String()]; ok && other.String() != spec.String() {
+				return fmt.Errorf("suite: estimators %s and %s with bop: both train as %s (Bop trains the weights with the identity), so their runs would be the same: give one", other, spec, b)
+			}
+			trains[b.String()] = spec
 		}
 	}
 	return nil
 }
 
+// bopWeights is the weight estimator of every run with Bop (see bopSpec).
+const bopWeights = "identity"
+
 // bopSpec returns the spec a run with Bop trains: spec's activation side,
 // and the identity on the weights, whose gradient is the gradient of the
 // binary weights that Bop averages (nn.Bop). A weight side with noise
 // adaptation, or whose forward pass is not sign(w) (BiPer), is refused:
-// Bop flips signs and keeps no latent weights for either.
+// Bop flips signs and keeps no latent weights for either. So is a sided
+// spec whose weight side is not the identity: Bop would train it as its
+// activation side alone, the weight side given without effect. A plain
+// spec names the estimator of the activations (the identity on the
+// weights being Bop's own), and w=identity/a=E says the same explicitly,
+// which E with noise adaptation needs.
 func bopSpec(spec estimators.Spec) (estimators.Spec, error) {
-	w := spec.Weights()
+	w, a := spec.Weights(), spec.Activations()
 	if w.NA != nil {
-		return spec, fmt.Errorf("suite: estimator %s with bop: noise adaptation on the weights needs latent weights, which Bop does not keep (give w=ste/a=%s for it on the activations alone)", spec, spec.Activations())
+		return spec, fmt.Errorf("suite: estimator %s with bop: noise adaptation on the weights needs latent weights, which Bop does not keep (give w=%s/a=%s for it on the activations alone)", spec, bopWeights, a)
 	}
 	if e, err := estimators.New(w.String()); err == nil {
 		if _, ok := e.(estimators.Binarizer); ok {
 			return spec, fmt.Errorf("suite: estimator %s with bop: Bop flips the signs of the weights, and %s binarizes them otherwise", spec, w)
 		}
 	}
-	return estimators.Sides(estimators.MustParse("identity"), spec.Activations())
+	if spec.Sided() && w.String() != bopWeights {
+		give := a.String()
+		if a.NA != nil {
+			give = "w=" + bopWeights + "/a=" + a.String()
+		}
+		return spec, fmt.Errorf("suite: estimator %s with bop: Bop flips the binary weights itself and keeps no latent weights, so the weight side %s would have no effect and the run would train as %s does: give %s", spec, w, give, give)
+	}
+	return estimators.Sides(estimators.MustParse(bopWeights), a)
 }

@@ -199,6 +199,32 @@ func TestRunCellKeepEpochs(t *testing.T) {
 	}
 }
 
+// TestRunKeepEpochsOnFinishedRuns: --keep-epochs over a --out whose runs
+// were trained without it is refused, for the sweep and for one cell,
+// naming the cell and what to do, instead of reporting the runs done with
+// no weights after their epochs; over runs trained with it, it goes on.
+func TestRunKeepEpochsOnFinishedRuns(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
+	out := filepath.Join(dir, "runs")
+	rec := trainOne(t, out, "--recipe", recipe, "--estimators", "ste")
+	for _, sel := range [][]string{nil, {"--cell", "0"}} {
+		args := append([]string{"run", "--quiet", "--out", out, "--recipe", recipe, "--estimators", "ste", "--keep-epochs"}, sel...)
+		_, _, err := runGradbench(t, args...)
+		want := "suite: --keep-epochs: a cell in " + out + " was trained without it and lacks the weights of epochs it already trained, which running again would not make: " +
+			rec.Key + " (ste seed 1: done, no weights after epoch 1); give a new --out to train it with --keep-epochs, or drop --keep-epochs"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("gradbench %q: error %v, want %q", args, err, want)
+		}
+		if _, err := os.Stat(suite.EpochWeightsPath(out, rec.Key, 1)); err == nil {
+			t.Errorf("gradbench %q wrote weights after epoch 1", args)
+		}
+	}
+	kept := filepath.Join(dir, "kept")
+	trainOne(t, kept, "--recipe", recipe, "--estimators", "ste", "--keep-epochs")
+	trainOne(t, kept, "--recipe", recipe, "--estimators", "ste", "--keep-epochs")
+}
+
 // TestRunCellTwoProcesses starts two processes on the same cell at once:
 // both exit 0, the cell is trained once, and its record is whole.
 func TestRunCellTwoProcesses(t *testing.T) {

@@ -55,7 +55,10 @@ optimizer: the recipe's SGD, Adam (at learning rate 0.001 when the recipe
 trains with SGD) and Bop (arXiv 1906.02107: the binary weights flip when
 a moving average of their gradient says so, with no latent weights and
 so no weight estimator; the estimator acts on the activations; Adam
-trains the other parameters). Each optimizer gets its own tables.
+trains the other parameters). With bop, a spec whose sides differ and
+--ablation sides are refused, as the weight side would have no effect;
+w=identity/a=E, what Bop trains, is taken (E with noise adaptation on
+the activations needs it). Each optimizer gets its own tables.
 
 With --cell or --index-from-env, run trains one cell of the sweep (one
 estimator and seed, numbered as gradbench plan lists them) into --out,
@@ -127,7 +130,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	sf.define(fs)
 	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
-	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs")
+	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs; refused where --out holds runs done or to resume that were trained without it")
 	var cf cellFlags // plan.go
 	cf.define(fs)
 	sweep, err := sf.parse(fs, args)

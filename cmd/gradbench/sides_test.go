@@ -32,6 +32,33 @@ func TestPlanSides(t *testing.T) {
 	}
 }
 
+// TestBopRefusesSides checks that run, plan and slurm refuse, before
+// anything is written, a spec whose weight side Bop would not use and the
+// sides ablation with --optimizers bop, each with the same error.
+func TestBopRefusesSides(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--estimators", "w=fda/a=ste,ste"}, "suite: estimator w=fda/a=ste with bop: Bop flips the binary weights itself and keeps no latent weights, so the weight side fda would have no effect and the run would train as ste does: give ste"},
+		{[]string{"--ablation", "sides", "--estimators", "fda"}, "suite: --ablation sides with --optimizers bop: the ablation puts each estimator on the latent weights alone, which Bop does not keep"},
+	} {
+		for _, cmd := range []string{"run", "plan", "slurm"} {
+			out := filepath.Join(dir, "out-"+cmd)
+			args := append([]string{cmd, "--recipe", recipe, "--optimizers", "sgd,bop", "--out", out}, tt.args...)
+			_, _, err := runGradbench(t, args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("gradbench %v: error %v, want %q", args, err, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("gradbench %v created --out", args)
+			}
+		}
+	}
+}
+
 // TestRunSides trains the sides ablation of approxsign on the synthetic
 // set and checks the tables it prints, the records, the benchmark lines,
 // and that gradbench table rebuilds the same sides table from the records.

@@ -185,35 +185,9 @@ func Marshal(s *State) []byte {
 // optimizer records are ignored (loading for evaluation). Any mismatch is
 // an error that names the first record at fault, and s is left unchanged.
 func Unmarshal(data []byte, s *State) error {
-	body, err := format.Open(data)
+	epoch, step, file, extras, err := decode(data)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	d := binfile.NewDecoder(body)
-	epoch, step := int64(d.U64()), int64(d.U64())
-	n := int(d.U32())
-	file := make(map[string]record)
-	var extras []record
-	for i := 0; i < n && d.Err() == nil; i++ {
-		r := readRecord(d)
-		if d.Err() != nil {
-			break
-		}
-		if r.kind == kindExtra {
-			extras = append(extras, r)
-			continue
-		}
-		key := kindName(r.kind) + " " + r.name
-		if _, dup := file[key]; dup {
-			return fmt.Errorf("checkpoint: %s %q appears twice", kindName(r.kind), r.name)
-		}
-		file[key] = r
-	}
-	if d.Err() != nil {
-		return fmt.Errorf("checkpoint: malformed record: %w", d.Err())
-	}
-	if d.Len() != 0 {
-		return fmt.Errorf("checkpoint: %d unexpected bytes after the last record", d.Len())
+		return err
 	}
 	live := s.records()
 	unused := make(map[string]bool, len(file))
@@ -253,6 +227,62 @@ func Unmarshal(data []byte, s *State) error {
 		s.Extra[e.name] = e.bytes
 	}
 	return nil
+}
+
+// ReadProgress reads the training progress of the checkpoint at path, its
+// Epoch, Step and Extra, without a network or optimizer to load the rest
+// into: what a caller needs to learn how far a run got before it builds
+// the network. The file is verified as Load verifies it (frame, checksum,
+// records well formed), but not against any network.
+func ReadProgress(path string) (epoch, step int64, extra map[string][]byte, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("checkpoint: load: %w", err)
+	}
+	epoch, step, _, extras, err := decode(data)
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	extra = make(map[string][]byte, len(extras))
+	for _, e := range extras {
+		extra[e.name] = e.bytes
+	}
+	return epoch, step, extra, nil
+}
+
+// decode verifies the frame of a checkpoint and decodes its progress and
+// records: the parameters and buffers by kind and name, and the extras.
+func decode(data []byte) (epoch, step int64, file map[string]record, extras []record, err error) {
+	body, err := format.Open(data)
+	if err != nil {
+		return 0, 0, nil, nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	d := binfile.NewDecoder(body)
+	epoch, step = int64(d.U64()), int64(d.U64())
+	n := int(d.U32())
+	file = make(map[string]record)
+	for i := 0; i < n && d.Err() == nil; i++ {
+		r := readRecord(d)
+		if d.Err() != nil {
+			break
+		}
+		if r.kind == kindExtra {
+			extras = append(extras, r)
+			continue
+		}
+		key := kindName(r.kind) + " " + r.name
+		if _, dup := file[key]; dup {
+			return 0, 0, nil, nil, fmt.Errorf("checkpoint: %s %q appears twice", kindName(r.kind), r.name)
+		}
+		file[key] = r
+	}
+	if d.Err() != nil {
+		return 0, 0, nil, nil, fmt.Errorf("checkpoint: malformed record: %w", d.Err())
+	}
+	if d.Len() != 0 {
+		return 0, 0, nil, nil, fmt.Errorf("checkpoint: %d unexpected bytes after the last record", d.Len())
+	}
+	return epoch, step, file, extras, nil
 }
 
 // readRecord decodes one record; d holds the first error.

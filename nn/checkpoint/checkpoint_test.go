@@ -203,3 +203,28 @@ func snapshot(l nn.Layer) []float32 {
 	}
 	return v
 }
+
+// TestReadProgress reads a checkpoint's epoch, step and extras without a
+// network, and refuses a damaged file as Load does.
+func TestReadProgress(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	l := net(t, 1, 4)
+	if err := Save(path, &State{Net: l, Opt: newOpt(l), Epoch: 2, Step: 14, Extra: map[string][]byte{"progress": []byte(`{"key":"k"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	epoch, step, extra, err := ReadProgress(path)
+	if err != nil || epoch != 2 || step != 14 || len(extra) != 1 || string(extra["progress"]) != `{"key":"k"}` {
+		t.Fatalf("ReadProgress = %d, %d, %q, %v; want 2, 14 and the progress extra", epoch, step, extra, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := ReadProgress(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("ReadProgress of a damaged file: error %v, want one naming the file", err)
+	}
+}
