@@ -58,11 +58,20 @@ func sidesOf(e estimators.Spec) (sidesBlock, error) {
 // estimators es, each once, in table order: ste (the baseline, whose
 // three rows are all ste), then for each estimator its spec on the
 // weights only, on the activations only and on both. An estimator for
-// latent weights only gets its weights-only spec alone.
+// latent weights only gets its weights-only spec alone. A sided spec with
+// ste on one side (w=F/a=ste) is refused: it is one of F's rows, and the
+// ablation would table F with its other two rows not run.
 func SidesSpecs(es []estimators.Spec) ([]estimators.Spec, error) {
 	specs := []estimators.Spec{estimators.MustParse(baseline)}
 	seen := map[string]bool{baseline: true}
 	for _, e := range es {
+		if w, a := e.Weights().String(), e.Activations().String(); e.Sided() && (w == baseline || a == baseline) {
+			other := w
+			if w == baseline {
+				other = a
+			}
+			return nil, fmt.Errorf("suite: --ablation sides: %s is already a row of the ablation, %s's on one side: give %s for its three rows", e, other, other)
+		}
 		b, err := sidesOf(e)
 		if err != nil {
 			return nil, err

@@ -57,6 +57,19 @@ func TestSidesSpecs(t *testing.T) {
 			t.Errorf("SidesSpecs(%s) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
+	// A sided spec with ste on one side is one of the rows already.
+	for in, want := range map[string]string{
+		"w=fda/a=ste":            "suite: --ablation sides: w=fda/a=ste is already a row of the ablation, fda's on one side: give fda for its three rows",
+		"approxsign,w=ste/a=dsq": "suite: --ablation sides: w=ste/a=dsq is already a row of the ablation, dsq's on one side: give dsq for its three rows",
+	} {
+		es, err := estimators.ParseList(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if specs, err := SidesSpecs(es); err == nil || err.Error() != want {
+			t.Errorf("SidesSpecs(%s) = %s, %v; want %s", in, specStrings(specs), err, want)
+		}
+	}
 }
 
 // sidesRecords is a sides ablation of fda and approxsign over 6 seeds,
