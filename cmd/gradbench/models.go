@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -37,8 +38,8 @@ Examples:
 func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
 	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
-	classes := fs.Int("classes", 0, "number of classes (default: each model's paper workload)")
-	width := fs.Float64("width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
+	classes := cli.Int(fs, "classes", 0, "number of classes (default: each model's paper workload)")
+	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
