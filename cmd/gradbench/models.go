@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -42,6 +43,12 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	// 0 is ModelsQuery's "not given": a 0 given is refused, not defaulted.
+	classesSet := false
+	fs.Visit(func(f *flag.Flag) { classesSet = classesSet || f.Name == "classes" })
+	if classesSet && *classes == 0 {
+		return errors.New("models: bad --classes 0: want at least 2, or leave --classes out for each model's paper workload")
 	}
 	q := suite.ModelsQuery{Model: *model, Classes: *classes, Width: *width}
 	if *input != "" {
