@@ -345,10 +345,11 @@ func (c Cell) Label() string {
 
 // ParseLRGrid parses the --lr-grid flag: a comma-separated list of
 // multipliers of the recipe's learning rate, such as "0.3,1,3", each a
-// finite number > 0 given once; the list keeps the order given. An empty
-// string is no grid. Each learning rate it makes must also be one float32
-// holds (not 0, not infinite), and no two the same float32, which
-// Sweep.Check checks with the recipe.
+// finite decimal number > 0 (no hexadecimal float, no underscores) given
+// once; the list keeps the order given. An empty string is no grid. Each
+// learning rate it makes must also be one float32 holds (not 0, not
+// infinite), and no two the same float32, which Sweep.Check checks with
+// the recipe.
 func ParseLRGrid(s string) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
@@ -356,6 +357,10 @@ func ParseLRGrid(s string) ([]float64, error) {
 	var grid []float64
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
+		// strconv.ParseFloat reads 0x1p-1 as 0.5 and 1_0 as 10.
+		if hex := strings.TrimLeft(f, "+-"); strings.HasPrefix(hex, "0x") || strings.HasPrefix(hex, "0X") || strings.Contains(f, "_") {
+			return nil, fmt.Errorf("suite: bad --lr-grid %q: %q is not a decimal number (want multipliers of the recipe's learning rate, such as 0.3,1,3)", s, f)
+		}
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil || !(v > 0) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("suite: bad --lr-grid %q: %q is not a finite number > 0 (want multipliers of the recipe's learning rate, such as 0.3,1,3)", s, f)

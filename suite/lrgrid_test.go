@@ -28,6 +28,10 @@ func TestParseLRGrid(t *testing.T) {
 		"1,,3":      `"" is not a finite number > 0`,
 		"0.3,1,0.3": `0.3 is given twice`,
 		"1,1.0":     `1.0 is given twice`,
+		"0x1p-1":    `"0x1p-1" is not a decimal number`,
+		"1,0X1P1":   `"0X1P1" is not a decimal number`,
+		"1_0":       `"1_0" is not a decimal number`,
+		"10,010":    `010 is given twice`, // ten, not eight
 	} {
 		if _, err := ParseLRGrid(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseLRGrid(%q) error %v, want one saying %s", in, err, want)

@@ -90,9 +90,9 @@ func main() {
 func run(args []string) error {
 	fs := cli.FlagSet("peer", "go run ./bench/peer [flags] -o FILE", "./bench/peer", "what it writes")
 	spec := fs.String("est", "ste", "estimator spec")
-	batch := fs.Int("batch", 8, "images in the checked batch")
-	seed := fs.Uint64("seed", 1, "seed of the weights and of the data")
-	warm := fs.Int("warm", 2, "SGD steps before the state is taken")
+	batch := cli.Int(fs, "batch", 8, "images in the checked batch")
+	seed := cli.Uint64(fs, "seed", 1, "seed of the weights and of the data")
+	warm := cli.Int(fs, "warm", 2, "SGD steps before the state is taken")
 	out := fs.String("o", "", "output file (required)")
 	if err := fs.Parse(args); err != nil {
 		return err

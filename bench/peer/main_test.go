@@ -87,6 +87,10 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"-o", out, "-batch", "1"}, "-batch 1"},
 		{[]string{"-o", out, "-warm", "-1"}, "-warm -1"},
 		{[]string{"-o", out, "-est", "nope"}, "unknown estimator"},
+		// -est nope fails at once should a value be read.
+		{[]string{"-o", out, "-est", "nope", "-seed", "0x10"}, `invalid value "0x10" for flag -seed: want a decimal integer >= 0`},
+		{[]string{"-o", out, "-est", "nope", "-batch", "0b11"}, `invalid value "0b11" for flag -batch: want a decimal integer`},
+		{[]string{"-o", out, "-est", "nope", "-warm", "1_0"}, `invalid value "1_0" for flag -warm: want a decimal integer`},
 		{[]string{"-o", out, "extra"}, "unexpected arguments"},
 	} {
 		if err := run(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -42,10 +43,10 @@ Example:
 // and prints their table and/or writes their SVG.
 func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	est := fs.String("estimators", "", "comma-separated estimator specs, such as fda:n=9,ste (default: every registered estimator at its defaults)")
-	from := fs.Float64("from", -2, "first x of the grid")
-	to := fs.Float64("to", 2, "last x of the grid")
-	points := fs.Int("points", 401, "number of grid points (>= 2)")
-	progress := fs.Float64("progress", 0, "training progress in [0, 1] at which schedules are evaluated")
+	from := cli.Float64(fs, "from", -2, "first x of the grid")
+	to := cli.Float64(fs, "to", 2, "last x of the grid")
+	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
+	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
 	svg := fs.String("svg", "", "also write the curves as an SVG plot to this file")
 	if err := parseFlags(fs, args); err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -35,7 +36,7 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	model := fs.String("model", "", "model `file` written by gradbench export")
 	dataset := fs.String("dataset", "", "dataset `name` to evaluate on (default: the model's)")
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
-	batch := fs.Int("batch", 100, "images per `batch`, at most the test split's")
+	batch := cli.Int(fs, "batch", 100, "images per `batch`, at most the test split's")
 	impl := fs.String("impl", "", "binary kernels: "+strings.Join(suite.EvalImpls(), " or ")+" (default: the fastest)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

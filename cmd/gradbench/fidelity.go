@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -56,10 +57,10 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	fs.StringVar(&req.Run, "run", "", "the finished run whose states to measure: its record `file` <key>.json")
 	fs.BoolVar(&req.Init, "init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
 	fs.StringVar(&req.Epochs, "epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
-	batch := fs.Int("batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
-	per := fs.Int("sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer: drawn uniformly and among the layer's 10% smallest |w|, or all of a stratum that holds fewer (the per-layer table says what each layer gave)")
-	reps := fs.Int("bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, at least %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 41 the ends are the smallest and largest resample)", suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40))
-	nb := fs.Int("eval-batches", suite.DefaultFidelityBatches, "evaluation `batches`: with 2 or more, the flips and predictions are measured on each and the table adds the scores' mean and 95% interval over batches (each batch costs as much as the first)")
+	batch := cli.Int(fs, "batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
+	per := cli.Int(fs, "sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer: drawn uniformly and among the layer's 10% smallest |w|, or all of a stratum that holds fewer (the per-layer table says what each layer gave)")
+	reps := cli.Int(fs, "bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, at least %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 41 the ends are the smallest and largest resample)", suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40))
+	nb := cli.Int(fs, "eval-batches", suite.DefaultFidelityBatches, "evaluation `batches`: with 2 or more, the flips and predictions are measured on each and the table adds the scores' mean and 95% interval over batches (each batch costs as much as the first)")
 	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
 	if err := parseFlags(fs, args); err != nil {

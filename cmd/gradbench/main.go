@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gradbench/gradbench/internal/cli"
 )
 
 // A command is one gradbench subcommand. run receives the arguments after
@@ -100,7 +102,7 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 	fs.SetOutput(w)
 	fs.Usage = func() {
 		fmt.Fprintf(w, "usage: gradbench %s [flags]\n\n%s\n\nFlags:\n", c.name, strings.TrimSpace(c.long))
-		fs.PrintDefaults()
+		cli.PrintDefaults(fs)
 	}
 	return fs
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -37,10 +39,16 @@ Examples:
 func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
 	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
-	classes := fs.Int("classes", 0, "number of classes (default: each model's paper workload)")
-	width := fs.Float64("width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
+	classes := cli.Int(fs, "classes", 0, "number of classes (default: each model's paper workload)")
+	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	// 0 is ModelsQuery's "not given": a 0 given is refused, not defaulted.
+	classesSet := false
+	fs.Visit(func(f *flag.Flag) { classesSet = classesSet || f.Name == "classes" })
+	if classesSet && *classes == 0 {
+		return errors.New("models: bad --classes 0: want at least 2, or leave --classes out for each model's paper workload")
 	}
 	q := suite.ModelsQuery{Model: *model, Classes: *classes, Width: *width}
 	if *input != "" {

@@ -32,6 +32,9 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--input", "3x32"}, "want CxHxW"},
 		{[]string{"--input", "0x32x32"}, "positive integers"},
 		{[]string{"--classes", "1"}, "bad classes 1"},
+		// 0 is the query's "not given": given, it is refused, not defaulted.
+		{[]string{"--classes", "0"}, "models: bad --classes 0: want at least 2, or leave --classes out for each model's paper workload"},
+		{[]string{"--model", "resnet20", "--classes", "0"}, "models: bad --classes 0"},
 		{[]string{"--width", "0"}, "bad width 0"},
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
 		{[]string{"--classes", "9223372036854775807"}, "9223372036854775807 classes, want at most 65536"},

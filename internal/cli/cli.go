@@ -1,6 +1,7 @@
-// Package cli holds what the repository's small commands (bench/peer,
-// bench/cmd/...) share: a flag set whose -h names the command's package
-// documentation, and the exit on error.
+// Package cli holds what the repository's commands share: numeric flags
+// read in base 10 only (gradbench's and the small commands'), and, for
+// the small commands (bench/peer, bench/cmd/...), a flag set whose -h
+// names the command's package documentation, and the exit on error.
 package cli
 
 import (
@@ -17,7 +18,7 @@ func FlagSet(name, synopsis, pkg, what string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s\n\nRun `go doc %s` for %s.\n\nFlags:\n", synopsis, pkg, what)
-		fs.PrintDefaults()
+		PrintDefaults(fs)
 	}
 	return fs
 }

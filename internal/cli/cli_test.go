@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -21,5 +23,101 @@ func TestFlagSet(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"-x"}); err == nil || errors.Is(err, flag.ErrHelp) {
 		t.Errorf("Parse(-x) = %v, want an error returned, not an exit", err)
+	}
+}
+
+// TestDecimalFlags: Int, Uint64 and Float64 read values in base 10 only
+// (010 is ten), refuse the other forms Go source allows, naming the flag,
+// and print the same help as the flag package's own flags.
+func TestDecimalFlags(t *testing.T) {
+	for _, tc := range []struct {
+		value, want string // want: the value read, or the error
+	}{
+		{"010", "n=10 u=1 f=1"}, {"-010", "n=-10 u=1 f=1"}, {"+7", "n=7 u=1 f=1"}, {"0", "n=0 u=1 f=1"},
+		{"0x10", `invalid value "0x10" for flag -n: want a decimal integer`},
+		{"0X10", `invalid value "0X10" for flag -n: want a decimal integer`},
+		{"0b11", `invalid value "0b11" for flag -n: want a decimal integer`},
+		{"0o7", `invalid value "0o7" for flag -n: want a decimal integer`},
+		{"1_000", `invalid value "1_000" for flag -n: want a decimal integer`},
+		{"1e3", `invalid value "1e3" for flag -n: want a decimal integer`},
+		{"99999999999999999999", `invalid value "99999999999999999999" for flag -n: value out of range`},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		n, u, f := Int(fs, "n", 3, ""), Uint64(fs, "u", 1, ""), Float64(fs, "f", 1, "")
+		got := ""
+		if err := fs.Parse([]string{"-n", tc.value}); err != nil {
+			got = err.Error()
+		} else {
+			got = fmt.Sprintf("n=%d u=%d f=%g", *n, *u, *f)
+		}
+		if got != tc.want {
+			t.Errorf("-n %s: got %s, want %s", tc.value, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		flag, value, want string
+	}{
+		{"u", "010", "n=3 u=10 f=1"},
+		{"u", "0x10", `invalid value "0x10" for flag -u: want a decimal integer >= 0`},
+		{"u", "-1", `invalid value "-1" for flag -u: want a decimal integer >= 0`},
+		{"u", "1_0", `invalid value "1_0" for flag -u: want a decimal integer >= 0`},
+		{"f", "010", "n=3 u=1 f=10"},
+		{"f", "-.5e1", "n=3 u=1 f=-5"},
+		{"f", "inf", "n=3 u=1 f=+Inf"}, // for the command's range check to refuse by name
+		{"f", "0x1p-3", `invalid value "0x1p-3" for flag -f: want a decimal number`},
+		{"f", "0X1P-3", `invalid value "0X1P-3" for flag -f: want a decimal number`},
+		{"f", "1_0", `invalid value "1_0" for flag -f: want a decimal number`},
+		{"f", "1e999", `invalid value "1e999" for flag -f: value out of range`},
+		{"f", "one", `invalid value "one" for flag -f: want a decimal number`},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		n, u, f := Int(fs, "n", 3, ""), Uint64(fs, "u", 1, ""), Float64(fs, "f", 1, "")
+		got := ""
+		if err := fs.Parse([]string{"-" + tc.flag, tc.value}); err != nil {
+			got = err.Error()
+		} else {
+			got = fmt.Sprintf("n=%d u=%d f=%g", *n, *u, *f)
+		}
+		if got != tc.want {
+			t.Errorf("-%s %s: got %s, want %s", tc.flag, tc.value, got, tc.want)
+		}
+	}
+
+	// The help is the flag package's, placeholders and defaults included.
+	define := func(plain bool) string {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		var i int
+		var x float64
+		if plain {
+			fs.Int("a", 0, "an int")
+			fs.Int("b", 5, "a `count`")
+			fs.IntVar(&i, "c", -1, "an int var")
+			fs.Uint64("d", 1, "a uint64")
+			fs.Float64("e", 0, "a float")
+			fs.Float64Var(&x, "g", 0.5, "a `ratio`")
+		} else {
+			Int(fs, "a", 0, "an int")
+			Int(fs, "b", 5, "a `count`")
+			IntVar(fs, &i, "c", -1, "an int var")
+			Uint64(fs, "d", 1, "a uint64")
+			Float64(fs, "e", 0, "a float")
+			Float64Var(fs, &x, "g", 0.5, "a `ratio`")
+		}
+		var b strings.Builder
+		fs.SetOutput(&b)
+		PrintDefaults(fs)
+		if !plain {
+			// PrintDefaults puts the decimal flags back once it has printed.
+			fs.SetOutput(io.Discard)
+			if err := fs.Parse([]string{"-a", "0x1"}); err == nil {
+				t.Error("after PrintDefaults, -a 0x1 is read")
+			}
+		}
+		return b.String()
+	}
+	if got, want := define(false), define(true); got != want {
+		t.Errorf("help:\n%s\nwant the flag package's:\n%s", got, want)
 	}
 }

@@ -45,7 +45,7 @@ type row struct {
 
 func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("bnrecal", "bnrecal [flags] run.json ...", "./bench/cmd/bnrecal", "what it measures")
-	batches := fs.Int("batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0)")
+	batches := cli.Int(fs, "batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0)")
 	dataDir := fs.String("data", "", "dataset directory, as the runs read it (empty: the default places)")
 	out := fs.String("o", "", "write the table to this file instead of stdout")
 	if err := fs.Parse(args); err != nil {

@@ -19,6 +19,8 @@ func TestRefusesBadInput(t *testing.T) {
 	}{
 		{[]string{"-batches", "0", "x.json"}, "-batches 0"},
 		{[]string{"-batches", "-3", "x.json"}, "-batches -3"},
+		{[]string{"-batches", "0x10", "x.json"}, `invalid value "0x10" for flag -batches: want a decimal integer`},
+		{[]string{"-batches", "1_0", "x.json"}, `invalid value "1_0" for flag -batches: want a decimal integer`},
 		{nil, "no runs given"},
 		{[]string{"nothing.ckpt"}, "epoch checkpoint of an unfinished run"},
 		{[]string{t.TempDir() + "/0123456789abcdef.json"}, "no record"},

@@ -113,6 +113,14 @@ func TestRun(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// 010 is ten steps, not eight (octal).
+	out.Reset()
+	if err := run([]string{"-cores", "2", "-steps", "010", "x=" + in}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "(10 steps per profile)") {
+		t.Errorf("-steps 010: output lacks (10 steps per profile):\n%s", out.String())
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -120,6 +128,8 @@ func TestRun(t *testing.T) {
 		{[]string{"x=" + in}, "-cores 0"},
 		{[]string{"-cores", "2"}, "no profiles"},
 		{[]string{"-cores", "2", "nolabel"}, "want label=profile"},
+		{[]string{"-cores", "0b11", "x=" + in}, `invalid value "0b11" for flag -cores: want a decimal integer`},
+		{[]string{"-cores", "2", "-steps", "0x10", "x=" + in}, `invalid value "0x10" for flag -steps: want a decimal integer`},
 		{[]string{"-cores", "2", "x=" + filepath.Join(dir, "none")}, "no such file"},
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {

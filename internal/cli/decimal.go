@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"strconv"
+	"strings"
+)
+
+// Int, IntVar, Uint64, Float64 and Float64Var define numeric flags as the
+// flag package's methods of the same names do (same default, usage and
+// help), but the values are read in base 10 only. The flag package reads
+// an int as Go source does, so "010" would be 8 (octal), "0x10" 16 and
+// "1_000" 1000, and a float64 also as a hexadecimal float ("0x1p-3") or
+// with underscores; here "010" is ten and the others are refused, the
+// error naming the flag and the value ("invalid value "0x10" for flag
+// -epochs: want a decimal integer"). Print the help with PrintDefaults,
+// which keeps the flag package's placeholders (int, uint, float).
+
+// Int defines a base-10 int flag: see fs.Int.
+func Int(fs *flag.FlagSet, name string, value int, usage string) *int {
+	p := new(int)
+	IntVar(fs, p, name, value, usage)
+	return p
+}
+
+// IntVar defines a base-10 int flag: see fs.IntVar.
+func IntVar(fs *flag.FlagSet, p *int, name string, value int, usage string) {
+	fs.IntVar(p, name, value, usage)
+	decimalize(fs, name, decimalInt)
+}
+
+// Uint64 defines a base-10 uint64 flag: see fs.Uint64.
+func Uint64(fs *flag.FlagSet, name string, value uint64, usage string) *uint64 {
+	p := fs.Uint64(name, value, usage)
+	decimalize(fs, name, decimalUint)
+	return p
+}
+
+// Float64 defines a decimal float64 flag: see fs.Float64.
+func Float64(fs *flag.FlagSet, name string, value float64, usage string) *float64 {
+	p := new(float64)
+	Float64Var(fs, p, name, value, usage)
+	return p
+}
+
+// Float64Var defines a decimal float64 flag: see fs.Float64Var.
+func Float64Var(fs *flag.FlagSet, p *float64, name string, value float64, usage string) {
+	fs.Float64Var(p, name, value, usage)
+	decimalize(fs, name, decimalFloat)
+}
+
+// decimalize wraps the Value of the flag name, just defined, in a
+// decimal that reads it with parse.
+func decimalize(fs *flag.FlagSet, name string, parse func(string) (string, error)) {
+	f := fs.Lookup(name)
+	f.Value = &decimal{Value: f.Value, parse: parse}
+}
+
+// A decimal is a numeric flag's Value from the flag package (which
+// PrintDefaults shows) that checks each value with parse, which returns
+// it in a form the wrapped Value reads as the same number.
+type decimal struct {
+	flag.Value
+	parse func(string) (string, error)
+}
+
+// String is the wrapped Value's, and "" for a zero decimal (the flag
+// package calls String on one to tell a default from the zero value).
+func (d *decimal) String() string {
+	if d == nil || d.Value == nil {
+		return ""
+	}
+	return d.Value.String()
+}
+
+func (d *decimal) Set(s string) error {
+	v, err := d.parse(s)
+	if err != nil {
+		return err
+	}
+	return d.Value.Set(v)
+}
+
+var errRange = errors.New("value out of range") // the flag package's words
+
+func decimalInt(s string) (string, error) {
+	n, err := strconv.ParseInt(s, 10, strconv.IntSize)
+	if errors.Is(err, strconv.ErrRange) {
+		return "", errRange
+	}
+	if err != nil {
+		return "", errors.New("want a decimal integer")
+	}
+	return strconv.FormatInt(n, 10), nil // no leading 0 to read as octal
+}
+
+func decimalUint(s string) (string, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return "", errRange
+	}
+	if err != nil {
+		return "", errors.New("want a decimal integer >= 0")
+	}
+	return strconv.FormatUint(n, 10), nil
+}
+
+// decimalFloat refuses hexadecimal floats (0x1p-3) and underscores (1_0),
+// which strconv.ParseFloat reads; inf and nan pass, for the command's own
+// check of the range to refuse by name.
+func decimalFloat(s string) (string, error) {
+	if strings.ContainsAny(s, "xX_") {
+		return "", errors.New("want a decimal number")
+	}
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return "", errRange
+		}
+		return "", errors.New("want a decimal number")
+	}
+	return s, nil
+}
+
+// PrintDefaults is fs.PrintDefaults, the flags that Int, IntVar, Uint64,
+// Float64 and Float64Var define shown as the flag package shows its own
+// (a placeholder int, uint or float when the usage names none).
+func PrintDefaults(fs *flag.FlagSet) {
+	wrapped := map[*flag.Flag]flag.Value{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if d, ok := f.Value.(*decimal); ok {
+			wrapped[f] = d
+			f.Value = d.Value
+		}
+	})
+	defer func() {
+		for f, v := range wrapped {
+			f.Value = v
+		}
+	}()
+	fs.PrintDefaults()
+}
