@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
 )
@@ -31,8 +32,9 @@ type Workload struct {
 	DataDir string
 }
 
-// Validate checks the recipe and the model and dataset names, without
-// loading any data (Runner.Prepare checks what needs it).
+// Validate checks the recipe, the model and dataset names and, when
+// DataDir is set, that it holds both splits' files, without reading any
+// data (Runner.Prepare checks what needs it).
 func (w *Workload) Validate() error {
 	if err := w.Recipe.Validate(); err != nil {
 		return err
@@ -40,7 +42,24 @@ func (w *Workload) Validate() error {
 	if err := models.CheckWidth(w.Recipe.Model, w.Recipe.Width); err != nil {
 		return err
 	}
-	return checkDataset(w.Recipe.Dataset)
+	if err := checkDataset(w.Recipe.Dataset); err != nil {
+		return err
+	}
+	// A data directory given is checked now, not when the first cell
+	// opens the dataset: plan and slurm open none, and would otherwise
+	// accept a directory that does not hold the dataset (data.Paths reads
+	// nothing; data.Open then reads the files).
+	if w.DataDir != "" {
+		if err := checkDataDir(w.Recipe.Dataset, w.DataDir); err != nil {
+			return err
+		}
+		for _, split := range []data.Split{data.Train, data.Test} {
+			if _, err := data.Paths(w.Recipe.Dataset, split, data.Options{Dir: w.DataDir}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Label describes the workload in one line, for table headings.

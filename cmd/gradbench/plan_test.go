@@ -292,3 +292,32 @@ func runTogether(n int, args []string) ([]bytes.Buffer, []error) {
 	wg.Wait()
 	return stderrs, errs
 }
+
+// TestPlanChecksData: plan and slurm open no dataset, but a --data they
+// are given is checked as run checks it, not accepted unread.
+func TestPlanChecksData(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing directory", []string{"--dataset", "fashion-mnist", "--data", missing}, "data: fashion-mnist: data directory: stat " + missing + ": no such file or directory"},
+		{"a file", []string{"--dataset", "fashion-mnist", "--data", recipe}, "data: fashion-mnist: data directory " + recipe + " is not a directory"},
+		{"without the dataset", []string{"--dataset", "fashion-mnist", "--data", empty}, "data: fashion-mnist: train split not found in data directory " + empty},
+		{"synthetic", []string{"--data", empty}, "synthetic dataset is generated, not read"},
+	} {
+		for _, cmd := range []string{"plan", "slurm"} {
+			_, _, err := runGradbench(t, append([]string{cmd, "--recipe", recipe, "--estimators", "ste", "--out", filepath.Join(dir, "runs")}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s --data (%s): error %v, want %q", cmd, tc.name, err, tc.want)
+			}
+		}
+	}
+}
