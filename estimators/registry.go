@@ -126,6 +126,20 @@ func Describe(name string) (Doc, error) {
 	return Doc{}, nil
 }
 
+// NADoc returns the one-line description of the "+na" suffix that the
+// registered reader's settings give (a Doc() string method), or "".
+func NADoc() string {
+	read := lookupNA()
+	if read == nil {
+		return ""
+	}
+	v, err := read(newParams("+na", nil))
+	if d, ok := v.(interface{ Doc() string }); ok && err == nil {
+		return d.Doc()
+	}
+	return ""
+}
+
 // NADefaults returns the settings of the "+na" suffix with their defaults
 // and allowed values, sorted by key, as the registered reader (RegisterNA)
 // states them; nil if no package registered one.

@@ -31,6 +31,14 @@ type NASettings struct {
 
 func init() { estimators.RegisterNA(readNA) }
 
+// Doc describes the module in one line, for `gradbench list`
+// (estimators.NADoc).
+func (*NASettings) Doc() string {
+	return "noise adaptation: in training the layer outputs q(t) + α·ê(t), ê(t) = ReLU(t·W1)·W2 + η(t) over rows of D values " +
+		"(a filter's weights, a pixel's channels), hidden width max(1, D/k) with D/k rounded down, η = a·sin(t), a·t or 0; " +
+		"α falls on a cosine from 0.1 to 0 at the last epoch — FDA, NeurIPS 2021 (arXiv 2103.00841)"
+}
+
 // readNA reads the "+na" settings; it is the NAReader nn registers.
 func readNA(p *estimators.Params) (any, error) {
 	return &NASettings{

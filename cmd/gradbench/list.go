@@ -60,6 +60,9 @@ func writeList(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "+na", params(estimators.NADefaults()))
+	if d := estimators.NADoc(); d != "" {
+		fmt.Fprintf(w, "  %-12s %s\n", "", d)
+	}
 	fmt.Fprintf(w, "  %-12s %s\n", "w=…/a=…", "a sided spec: w=SPEC/a=SPEC names the estimator of the latent weights and of the activations apart, each a spec as above (w=fda/a=approxsign; w=fda+na/a=ste adapts the weights' noise only); a plain spec names one for both, and w=E/a=E is E")
 	fmt.Fprintln(w, "\nModels:")
 	for _, name := range models.Names() {

@@ -38,7 +38,7 @@ func TestList(t *testing.T) {
 	for _, r := range suite.Recipes() {
 		want = append(want, "\n  "+r.Name+" ", r.Description)
 	}
-	want = append(want, "+na", "w=SPEC/a=SPEC names the estimator of the latent weights and of the activations apart", "fda=", "n=9..18", "resnet20 on fashion-mnist, 10 epochs, batch 128, sgd lr 0.1 momentum 0.9 cosine, weight decay 0.0001, crop+flip")
+	want = append(want, "+na", "hidden width max(1, D/k) with D/k rounded down", "w=SPEC/a=SPEC names the estimator of the latent weights and of the activations apart", "fda=", "n=9..18", "resnet20 on fashion-mnist, 10 epochs, batch 128, sgd lr 0.1 momentum 0.9 cosine, weight decay 0.0001, crop+flip")
 	for _, w := range want {
 		if w == "fda=" {
 			continue
