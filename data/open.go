@@ -125,10 +125,12 @@ func lookup(name string, split Split) (*spec, error) {
 
 // Paths returns the files Open would read the split from, without
 // reading or downloading anything: where Open's search finds the split,
-// its files there; where Open would download it, every path in the user
-// cache at which the download may write the split's files, and the
-// published files it fetches that are not the other split's (an archive
-// of both is each split's). A command that writes a file checks it against
+// every path in that directory at which Open looks for the split's files
+// (the files it reads, and the names that would take their place, such
+// as a .gz beside an uncompressed IDX file); where Open would download it,
+// those paths in the user cache, and the published files the download
+// fetches that are not the other split's (an archive of both is each
+// split's). A command that writes a file checks it against
 // these before it opens the dataset, so that a refused output costs no
 // download. The synthetic dataset, generated, has none. The errors are
 // Open's for a split it finds nowhere and may not download.
@@ -141,16 +143,18 @@ func Paths(name string, split Split, opt Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dir != "" {
-		paths, _ := s.locate(dir, split)
-		return paths, nil
-	}
-	if dir, err = cacheDir(name); err != nil {
-		return nil, err
+	download := dir == ""
+	if download {
+		if dir, err = cacheDir(name); err != nil {
+			return nil, err
+		}
 	}
 	var paths, others []string
 	for _, f := range s.files[split] {
 		paths = append(paths, s.candidates(dir, f)...)
+	}
+	if !download {
+		return paths, nil
 	}
 	for _, f := range s.files[1-split] {
 		others = append(others, s.candidates(dir, f)...)

@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/gradbench/gradbench/data"
 )
@@ -35,7 +36,8 @@ func OpenDataset(name, dir string) (train, test *data.Dataset, err error) {
 }
 
 // datasetFiles names the files of the named dataset's two splits that
-// OpenDataset would read, or download (data.Paths), for CheckOutputs.
+// OpenDataset would read, or download, or read instead of those it reads
+// if they were there (data.Paths), for CheckOutputs.
 func datasetFiles(name, dir string) ([]NamedFile, error) {
 	if err := checkDataDir(name, dir); err != nil {
 		return nil, err
@@ -47,7 +49,13 @@ func datasetFiles(name, dir string) ([]NamedFile, error) {
 			return nil, err
 		}
 		for _, p := range paths {
-			files = append(files, NamedFile{fmt.Sprintf("the %s %s split's file", name, split), p})
+			what := fmt.Sprintf("the %s %s split's file", name, split)
+			if _, err := os.Stat(p); err != nil {
+				// Not there yet: a download writes it, or Open would read
+				// it instead of the file beside it (x.gz beside x).
+				what += ", when present,"
+			}
+			files = append(files, NamedFile{what, p})
 		}
 	}
 	return files, nil

@@ -489,6 +489,16 @@ func TestExportRefusesDatasetFile(t *testing.T) {
 	if _, _, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", other); err == nil || !strings.Contains(err.Error(), "which this command reads") {
 		t.Errorf("export --out %s: error %v, want a refusal", other, err)
 	}
+	// Nor may it write a name Open would read instead of a file it reads
+	// now: a .gz beside the uncompressed file.
+	gz := filepath.Join(mnist, "t10k-images-idx3-ubyte.gz")
+	want := fmt.Sprintf("suite: export: --out %s: refusing to write there: it is the same file as the mnist test split's file, when present, %s, which this command reads; name another file", gz, gz)
+	if _, _, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", gz); err == nil || err.Error() != want {
+		t.Errorf("export --out %s: error %v, want %s", gz, err, want)
+	}
+	if _, err := os.Stat(gz); err == nil {
+		t.Errorf("export wrote %s, which would shadow the test split's images", gz)
+	}
 	// A file beside them is an ordinary output.
 	if _, stderr, err := runGradbench(t, "export", "--run", record, "--data", mnist, "--out", filepath.Join(mnist, "model.gbnn")); err != nil {
 		t.Errorf("export into the dataset's directory: %v\n%s", err, stderr)
@@ -504,7 +514,7 @@ func TestExportRefusesDatasetFile(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
 	path := filepath.Join(cache, "gradbench", "mnist", "t10k-labels-idx1-ubyte.gz")
-	want := fmt.Sprintf("suite: export: --out %s: refusing to write there: it is the same file as the mnist test split's file %s, which this command reads; name another file", path, path)
+	want = fmt.Sprintf("suite: export: --out %s: refusing to write there: it is the same file as the mnist test split's file, when present, %s, which this command reads; name another file", path, path)
 	if _, _, err := runGradbench(t, "export", "--run", record, "--out", path); err == nil || err.Error() != want {
 		t.Errorf("export --out %s with the dataset to download: error %v, want %s", path, err, want)
 	}
