@@ -12,7 +12,6 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/nn"
-	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
 // loop trains epochs start..E-1 and returns the finished record.
@@ -40,7 +39,7 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 				return nil, err
 			}
 			if ru.r.KeepEpochs {
-				if err := saveState(EpochWeightsPath(ru.r.Dir, ru.cfg.Key(), e+1), &checkpoint.State{Net: ru.model.Net}); err != nil {
+				if err := saveWeights(EpochWeightsPath(ru.r.Dir, ru.cfg.Key(), e+1), ru.cfg.Key(), e+1, ru.model.Net); err != nil {
 					return nil, err
 				}
 			}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/models"
-	"github.com/gradbench/gradbench/nn/checkpoint"
 	"github.com/gradbench/gradbench/xnor"
 )
 
@@ -172,7 +171,7 @@ func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkpoint.Load(weights, &checkpoint.State{Net: m.Net}); err != nil {
+	if err := loadWeights(weights, key, len(rec.Epochs), m.Net); err != nil {
 		return nil, err
 	}
 	return &LoadedRun{Key: key, Record: rec, ModelConfig: mc, Model: m, Train: train, Test: test}, nil

@@ -12,7 +12,6 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/nn"
-	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
 // The network states and the batches gradbench fidelity measures on: the
@@ -89,7 +88,7 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 				if err != nil {
 					return err
 				}
-				if err := checkpoint.Load(path, &checkpoint.State{Net: &own.Net}); err != nil {
+				if err := loadWeights(path, key, e, &own.Net); err != nil {
 					return fmt.Errorf("suite: fidelity: %w", err)
 				}
 				fidelity.CopyState(net, &own.Net)

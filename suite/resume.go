@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -92,6 +93,33 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 		st.Extra[diagStateKey] = ru.diag.marshal()
 	}
 	return saveState(CheckpointPath(ru.r.Dir, ru.cfg.Key()), st)
+}
+
+// weightsRun names the extra of a weights file (a run's final weights, or
+// its weights after an epoch) that holds the run's key; the file's Epoch
+// is the epochs trained. loadWeights checks both, so that weights copied
+// from another run, or an epoch's put in place of the final ones, are
+// refused rather than exported or measured as the run's. Files written
+// before carry neither, and load unchecked.
+const weightsRun = "run"
+
+// saveWeights writes the weights of run key after epoch (its final
+// weights when epoch is the last it trained).
+func saveWeights(path, key string, epoch int, net nn.Layer) error {
+	return saveState(path, &checkpoint.State{Net: net, Epoch: int64(epoch), Extra: map[string][]byte{weightsRun: []byte(key)}})
+}
+
+// loadWeights loads into net the weights of run key after epoch from
+// path, refusing those of another run or epoch (see weightsRun).
+func loadWeights(path, key string, epoch int, net nn.Layer) error {
+	st := checkpoint.State{Net: net}
+	if err := checkpoint.Load(path, &st); err != nil {
+		return err
+	}
+	if k, ok := st.Extra[weightsRun]; ok && (string(k) != key || st.Epoch != int64(epoch)) {
+		return fmt.Errorf("%s holds the weights of run %s after epoch %d, not of run %s after epoch %d: copied or renamed by hand", path, k, st.Epoch, key, epoch)
+	}
+	return nil
 }
 
 // saveState writes a checkpoint (a run's epoch checkpoint or its final

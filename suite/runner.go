@@ -336,7 +336,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if err != nil {
 		return nil, err
 	}
-	if err := saveState(WeightsPath(r.Dir, key), &checkpoint.State{Net: ru.model.Net}); err != nil {
+	if err := saveWeights(WeightsPath(r.Dir, key), key, len(rec.Epochs), ru.model.Net); err != nil {
 		return nil, err
 	}
 	if err := WriteRecord(r.Dir, rec); err != nil {
