@@ -40,7 +40,9 @@ var (
 // θ below ε = 1e-4/N is evaluated at ε (the removable singularity at 0,
 // g(0) = 4ωN/π; the relative error there is below 1e-8); when ω·C > π/2, θ
 // is first reduced modulo π (the sum changes sign every π), so any ω and C
-// work; |x| = C counts as inside; g(±Inf) = 0; the smooth surrogate is
+// work whose g stays finite (Parse refuses an ω so large that g(0)
+// overflows, or that ω·x outgrows the reduction: see checkFinite); |x| = C
+// counts as inside; g(±Inf) = 0; the smooth surrogate is
 // ŝ_n(clamp(x, -C, C)), whose derivative is g. Before the first SetProgress
 // the estimator is at p = 0 (n = NStart).
 type FDA struct {

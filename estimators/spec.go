@@ -136,7 +136,8 @@ func Parse(s string) (Spec, error) {
 	}
 	spec := Spec{Name: name, raw: raw}
 	p := newParams(name, raw)
-	if _, err := f(p); err != nil {
+	e, err := f(p)
+	if err != nil {
 		if p.err != nil {
 			return Spec{}, p.err
 		}
@@ -147,6 +148,9 @@ func Parse(s string) (Spec, error) {
 		return Spec{}, err
 	}
 	spec.canon = join(name, args)
+	if err := checkFinite(e); err != nil {
+		return Spec{}, fmt.Errorf("estimators: %s: %w", spec.canon, err)
+	}
 	if hasNA {
 		nraw, err := splitArgs("+na", na, false)
 		if err != nil {

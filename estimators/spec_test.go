@@ -75,6 +75,10 @@ func TestParseErrors(t *testing.T) {
 		{"stee", `unknown estimator "stee" (have ` + strings.Join(Names(), ", ") + ")"},
 		{"ste:", "empty parameter list"},
 		{"ste:c", `malformed parameter "c"`},
+		// A parameter that makes g overflow: g(0) = 4ωN/π.
+		{"fda:omega=1e38", "estimators: fda:omega=1e+38: g(x=0) = +Inf at progress 0: want a finite gradient for every finite x"},
+		// Or NaN where ω·x is past what the reduction modulo π holds.
+		{"fda:omega=2e37", "estimators: fda:omega=2e+37: g(x="},
 		{"ste:c=0", `bad value c="0": want a number > 0`},
 		{"ste:c=-0", `bad value c="-0": want a number > 0`},
 		{"ste:c=nan", `bad value c="nan": want a finite number > 0`},
