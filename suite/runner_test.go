@@ -237,13 +237,15 @@ func TestCorruptCheckpoint(t *testing.T) {
 	}
 }
 
-// nanEstimator poisons the gradient, so that training diverges.
+// nanEstimator poisons the gradient, so that training diverges: finite,
+// as estimators.Parse requires of g, but the largest float32, which the
+// first step turns into infinite weights and a NaN loss.
 type nanEstimator struct{ estimators.STE }
 
 func (*nanEstimator) Name() string { return "nantest" }
 func (*nanEstimator) Backward(dx, x, dy []float32) {
 	for i := range dx {
-		dx[i] = float32(math.NaN())
+		dx[i] = math.MaxFloat32
 	}
 }
 
