@@ -104,3 +104,51 @@ func TestCheckOutputDir(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteSweepOutputsAllOrNone: a sweep's outputs are written together:
+// a later one that cannot be written (bench.txt, or the second
+// workload's curves, a directory) leaves none of the others, and the
+// names written are those curvesPaths gives (which Sweep.OutputFiles
+// checks before the sweep).
+func TestWriteSweepOutputsAllOrNone(t *testing.T) {
+	w := testWorkload(t)
+	w2 := testWorkload(t)
+	w2.Recipe.LR = 0.5
+	one := []*Record{fakeRecord(&w, "ste", 1, 80)}
+	two := append(one, fakeRecord(&w2, "ste", 1, 70))
+	for _, tc := range []struct {
+		recs  []*Record
+		block int // the index in OutputFiles of the file blocked
+	}{{one, 2}, {one, 1}, {two, 2}, {two, 3}} {
+		dir := t.TempDir()
+		for _, r := range tc.recs {
+			if err := WriteRecord(dir, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		names := append(append([]string{TableFile}, curvesPaths(CurvesFile, byWorkload(tc.recs))...), BenchFile)
+		written, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range names {
+			if written[i] != filepath.Join(dir, n) {
+				t.Errorf("WriteSweepOutputs wrote %q, want %q", written, names)
+			}
+			os.Remove(written[i])
+		}
+		blocked := filepath.Join(dir, names[tc.block])
+		if err := os.Mkdir(blocked, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil); err == nil || err.Error() != "writing "+blocked+": it is a directory, want a file name" {
+			t.Errorf("WriteSweepOutputs with %s a directory: %v", names[tc.block], err)
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if n := e.Name(); n != names[tc.block] && !strings.HasSuffix(n, ".json") {
+				t.Errorf("WriteSweepOutputs that failed left %s", n)
+			}
+		}
+	}
+}
