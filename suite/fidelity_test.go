@@ -355,6 +355,18 @@ func TestFidelityAlongARun(t *testing.T) {
 	if _, err := res.WriteFiles(svg); err == nil {
 		t.Errorf("WriteFiles into a file's path: no error")
 	}
+	// A later file that cannot be written (a directory of its name)
+	// leaves none of the others.
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "fidelity-agreement.svg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := res.WriteFiles(blocked); err == nil || !strings.Contains(err.Error(), filepath.Join(blocked, "fidelity-agreement.svg")+": it is a directory") {
+		t.Errorf("WriteFiles with fidelity-agreement.svg a directory: %v", err)
+	}
+	if ents, _ := os.ReadDir(blocked); len(ents) != 1 {
+		t.Errorf("WriteFiles that failed left %v", ents)
+	}
 }
 
 // BenchmarkFidelity times one fidelity table of the standard study's seven

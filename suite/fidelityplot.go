@@ -13,8 +13,31 @@ import (
 )
 
 // WriteSVG plots the Pearson correlation per binary layer of the last
-// state, one line per estimator.
+// state, one line per estimator, to the file path.
 func (r *FidelityResult) WriteSVG(path string) error {
+	return writePlot(path, r.layersSVG)
+}
+
+// WriteAgreementSVG draws the agreement matrix of the last state (the
+// cosine between the estimators' latent gradients, mean over binary
+// layers) as a heat map from −1 (blue) to 1 (red), to the file path.
+func (r *FidelityResult) WriteAgreementSVG(path string) error {
+	return writePlot(path, r.agreementSVG)
+}
+
+// writePlot writes the SVG picture render makes to path atomically
+// (WriteOutput), so that an interrupted write never leaves half a
+// picture.
+func writePlot(path string, render func() ([]byte, error)) error {
+	b, err := render()
+	if err != nil {
+		return err
+	}
+	return WriteOutput(path, b)
+}
+
+// layersSVG is WriteSVG's picture.
+func (r *FidelityResult) layersSVG() ([]byte, error) {
 	st := r.States[len(r.States)-1]
 	p := plot.New()
 	p.Title.Text = "flip fidelity per binary layer, " + st.Name
@@ -29,7 +52,7 @@ func (r *FidelityResult) WriteSVG(path string) error {
 		}
 		line, err := plotter.NewLine(pts)
 		if err != nil {
-			return fmt.Errorf("suite: fidelity plot: %w", err)
+			return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 		}
 		line.Color = plotutil.Color(i)
 		line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
@@ -37,21 +60,20 @@ func (r *FidelityResult) WriteSVG(path string) error {
 		p.Legend.Add(row.Estimator, line)
 	}
 	p.Legend.Top = true
-	return savePlot(p, 6*vg.Inch, 4*vg.Inch, path)
+	return plotSVG(p, 6*vg.Inch, 4*vg.Inch)
 }
 
-// savePlot writes p as an SVG file at path atomically (WriteOutput), so
-// that an interrupted write never leaves half a picture.
-func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+// plotSVG renders p as an SVG picture of size w × h.
+func plotSVG(p *plot.Plot, w, h vg.Length) ([]byte, error) {
 	wt, err := p.WriterTo(w, h, "svg")
 	if err != nil {
-		return fmt.Errorf("suite: fidelity plot: %w", err)
+		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 	}
 	var b bytes.Buffer
 	if _, err := wt.WriteTo(&b); err != nil {
-		return fmt.Errorf("suite: fidelity plot: %w", err)
+		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 	}
-	return WriteOutput(path, b.Bytes())
+	return b.Bytes(), nil
 }
 
 // cosineGrid is the agreement matrix of one state, averaged over the binary
@@ -80,10 +102,8 @@ func meanCosine(st FidelityState, n int) cosineGrid {
 	return g
 }
 
-// WriteAgreementSVG draws the agreement matrix of the last state (the
-// cosine between the estimators' latent gradients, mean over binary
-// layers) as a heat map from −1 (blue) to 1 (red).
-func (r *FidelityResult) WriteAgreementSVG(path string) error {
+// agreementSVG is WriteAgreementSVG's picture.
+func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	st := r.States[len(r.States)-1]
 	n := len(r.Estimators)
 	p := plot.New()
@@ -97,5 +117,5 @@ func (r *FidelityResult) WriteAgreementSVG(path string) error {
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = 0.6
 	p.X.Tick.Label.XAlign = -1
-	return savePlot(p, 5*vg.Inch, 5*vg.Inch, path)
+	return plotSVG(p, 5*vg.Inch, 5*vg.Inch)
 }

@@ -187,38 +187,49 @@ func benchName(s string) string {
 	return strings.NewReplacer(" ", "_", "/", ";", "=", ":").Replace(s)
 }
 
+// FidelityFiles are the files FidelityResult.WriteFiles writes into its
+// directory, for CheckOutputDir before the measurement.
+var FidelityFiles = []string{"fidelity.md", "fidelity-bench.txt", "fidelity.svg", "fidelity-agreement.svg"}
+
 // WriteFiles writes the result into dir (created if missing): fidelity.md
 // (WriteMarkdown), fidelity-bench.txt (WriteBench), fidelity.svg
-// (WriteSVG) and fidelity-agreement.svg (WriteAgreementSVG), each
-// atomically. It returns the paths written.
+// (WriteSVG) and fidelity-agreement.svg (WriteAgreementSVG), all or none
+// of them (see outputBatch). It returns the paths written.
 func (r *FidelityResult) WriteFiles(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
+	render := map[string]func() ([]byte, error){
+		"fidelity.md":            bytesOf(r.WriteMarkdown),
+		"fidelity-bench.txt":     bytesOf(r.WriteBench),
+		"fidelity.svg":           r.layersSVG,
+		"fidelity-agreement.svg": r.agreementSVG,
+	}
+	var batch outputBatch
+	defer batch.abort()
 	var written []string
-	for _, f := range []struct {
-		name  string
-		write func(io.Writer) error
-	}{{"fidelity.md", r.WriteMarkdown}, {"fidelity-bench.txt", r.WriteBench}} {
-		var b bytes.Buffer
-		if err := f.write(&b); err != nil {
-			return written, err
+	for _, name := range FidelityFiles {
+		b, err := render[name]()
+		if err != nil {
+			return nil, err
 		}
-		path := filepath.Join(dir, f.name)
-		if err := WriteOutput(path, b.Bytes()); err != nil {
-			return written, fmt.Errorf("suite: fidelity: %w", err)
+		path := filepath.Join(dir, name)
+		if err := batch.add(path, b); err != nil {
+			return nil, fmt.Errorf("suite: fidelity: %w", err)
 		}
 		written = append(written, path)
 	}
-	for _, f := range []struct {
-		name  string
-		write func(string) error
-	}{{"fidelity.svg", r.WriteSVG}, {"fidelity-agreement.svg", r.WriteAgreementSVG}} {
-		path := filepath.Join(dir, f.name)
-		if err := f.write(path); err != nil {
-			return written, err
-		}
-		written = append(written, path)
+	if err := batch.commit(); err != nil {
+		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
 	return written, nil
+}
+
+// bytesOf returns a function that returns what write writes.
+func bytesOf(write func(io.Writer) error) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		var b bytes.Buffer
+		err := write(&b)
+		return b.Bytes(), err
+	}
 }

@@ -20,12 +20,18 @@ import (
 //     (<key>.lock, <key>.lock.stale-*); a run lost so is lost for good;
 //   - no output replaces a file the same command reads (its inputs);
 //   - no two outputs of one command are the same file (the second would
-//     silently replace the first).
+//     silently replace the first);
+//   - no output is a directory, or lies under a file that is not one (a
+//     directory a command writes into is named the same way, see
+//     CheckOutputDir): such a path cannot take the file, and is found
+//     before the command's work rather than after it.
 //
 // CheckOutputs applies the rule to a command's outputs before it writes
 // any, naming the flag and the value refused; every output is written
 // through WriteOutput (or writeOutputFunc), which refuses a run's file
-// again, for names derived from a flag's (the per-workload curves).
+// again, for names derived from a flag's (the per-workload curves). A
+// command that writes several files writes them as one outputBatch, so
+// that a write that fails leaves none of them.
 //
 // An existing file that is none of these is replaced without a question:
 // each output flag names a file the user chose for that output, and a
@@ -100,6 +106,9 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 		if why := outputRefusal(o.Path); why != "" {
 			return refuse(why)
 		}
+		if why := pathBlocked(o.Path, false); why != "" {
+			return refuse(why)
+		}
 		for _, in := range inputs {
 			if in.Path != "" && sameFile(o.Path, in.Path) {
 				return refuse(fmt.Sprintf("it is the same file as %s %s, which this command reads", in.Flag, in.Path))
@@ -114,22 +123,63 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 	return nil
 }
 
+// pathBlocked returns why path cannot be created as a file (isDir false)
+// or a directory (isDir true), or "": it exists as the other kind, or a
+// directory above it exists as a file.
+func pathBlocked(path string, isDir bool) string {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir() && !isDir:
+		return "it is a directory, want a file name"
+	case err == nil && !st.IsDir() && isDir:
+		return "it is a file, want a directory"
+	case err == nil:
+		return ""
+	}
+	// Missing (or under a file): the nearest existing directory above it
+	// must be a directory.
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		st, err := os.Stat(d)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Sprintf("%s is a file, not a directory", d)
+			}
+			return ""
+		}
+		if parent := filepath.Dir(d); parent == d {
+			return ""
+		}
+	}
+}
+
 // CheckOutputDir checks, before a command does its work, that dir (the
 // value of flag) can take the files the command writes into it at the
-// end: it is a directory, or nothing yet (it is then created). The error
-// names the flag and the value.
-func CheckOutputDir(flag, dir string) error {
+// end: it is a directory, or nothing yet (it is then created), and each
+// of files, named relative to dir, is not a directory (nor lies under a
+// file); a name that ends in a slash is a directory the command creates,
+// which must not be a file. The error names the flag, its value and the
+// path refused.
+func CheckOutputDir(flag, dir string, files ...string) error {
 	if dir == "" {
 		return nil
 	}
 	st, err := os.Stat(dir)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("%s %s: %w", flag, dir, err)
-	case !st.IsDir():
+	case err == nil && !st.IsDir():
 		return fmt.Errorf("%s %s: not a directory: name a directory to write into (it is created if missing)", flag, dir)
+	}
+	if why := pathBlocked(dir, true); why != "" {
+		return fmt.Errorf("%s %s: refusing to write there: %s; name another directory", flag, dir, why)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s %s: %w", flag, dir, err)
+	}
+	for _, f := range files {
+		isDir := strings.HasSuffix(f, "/")
+		p := filepath.Join(dir, f)
+		if why := pathBlocked(p, isDir); why != "" {
+			return fmt.Errorf("%s %s: refusing to write %s there: %s; remove it or name another directory", flag, dir, p, why)
+		}
 	}
 	return nil
 }

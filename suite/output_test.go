@@ -38,6 +38,11 @@ func TestCheckOutputs(t *testing.T) {
 		{[]NamedFile{{"--out", filepath.Join(dir, "0123456789ABCDEF.json")}}, ""}, // not a key: keys are lower-case hex
 		{[]NamedFile{{"--out", filepath.Join(dir, "recipe.json")}}, ""},
 		{[]NamedFile{{"--out", filepath.Join(dir, "table.md")}, {"--bench", ""}, {"--x", ""}}, ""},
+		// A path that cannot take a file is refused before any is written.
+		{[]NamedFile{{"--a", filepath.Join(dir, "o.svg")}, {"--bench", dir}}, "--bench " + dir + ": refusing to write there: it is a directory, want a file name; name another file"},
+		{[]NamedFile{{"--svg", filepath.Join(in, "o.svg")}}, "--svg " + filepath.Join(in, "o.svg") + ": refusing to write there: " + in + " is a file, not a directory; name another file"},
+		{[]NamedFile{{"--svg", filepath.Join(in, "sub", "o.svg")}}, ": refusing to write there: " + in + " is a file, not a directory"},
+		{[]NamedFile{{"--svg", filepath.Join(dir, "new", "sub", "o.svg")}}, ""}, // missing: the write names it
 	} {
 		err := CheckOutputs(tc.out, inputs)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
@@ -59,5 +64,91 @@ func TestWriteOutputRefusesRunFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(rec); string(b) != "record" {
 		t.Errorf("record now %q", b)
+	}
+}
+
+// TestCheckOutputDir: a directory to write into is refused when it, or a
+// directory above it, is a file, and so is a file it is to take that is a
+// directory, or a directory it is to hold that is a file: each by the
+// flag, its value and the path.
+func TestCheckOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "out", "table.md"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "out", "logs"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		dir   string
+		files []string
+		want  string // "" for no error
+	}{
+		{file, nil, "--out " + file + ": not a directory: name a directory to write into (it is created if missing)"},
+		{filepath.Join(file, "sub"), nil, "--out " + filepath.Join(file, "sub") + ": refusing to write there: " + file + " is a file, not a directory; name another directory"},
+		{out, []string{"bench.txt", "table.md"}, "--out " + out + ": refusing to write " + filepath.Join(out, "table.md") + " there: it is a directory, want a file name; remove it or name another directory"},
+		{out, []string{"logs/"}, "--out " + out + ": refusing to write " + filepath.Join(out, "logs") + " there: it is a file, want a directory; remove it or name another directory"},
+		{out, []string{"logs/x.sh"}, "--out " + out + ": refusing to write " + filepath.Join(out, "logs", "x.sh") + " there: " + filepath.Join(out, "logs") + " is a file, not a directory; remove it or name another directory"},
+		{out, []string{"bench.txt", "table.md/"}, ""},
+		{filepath.Join(dir, "new", "sub"), []string{"table.md", "slurm/logs/"}, ""},
+		{"", []string{"table.md"}, ""},
+	} {
+		err := CheckOutputDir("--out", tc.dir, tc.files...)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || err.Error() != tc.want) {
+			t.Errorf("CheckOutputDir(%s, %q) = %v\nwant %q", tc.dir, tc.files, err, tc.want)
+		}
+	}
+}
+
+// TestWriteSweepOutputsAllOrNone: a sweep's outputs are written together:
+// a later one that cannot be written (bench.txt, or the second
+// workload's curves, a directory) leaves none of the others, and the
+// names written are those curvesPaths gives (which Sweep.OutputFiles
+// checks before the sweep).
+func TestWriteSweepOutputsAllOrNone(t *testing.T) {
+	w := testWorkload(t)
+	w2 := testWorkload(t)
+	w2.Recipe.LR = 0.5
+	one := []*Record{fakeRecord(&w, "ste", 1, 80)}
+	two := append(one, fakeRecord(&w2, "ste", 1, 70))
+	for _, tc := range []struct {
+		recs  []*Record
+		block int // the index in OutputFiles of the file blocked
+	}{{one, 2}, {one, 1}, {two, 2}, {two, 3}} {
+		dir := t.TempDir()
+		for _, r := range tc.recs {
+			if err := WriteRecord(dir, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		names := append(append([]string{TableFile}, curvesPaths(CurvesFile, byWorkload(tc.recs))...), BenchFile)
+		written, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range names {
+			if written[i] != filepath.Join(dir, n) {
+				t.Errorf("WriteSweepOutputs wrote %q, want %q", written, names)
+			}
+			os.Remove(written[i])
+		}
+		blocked := filepath.Join(dir, names[tc.block])
+		if err := os.Mkdir(blocked, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil); err == nil || err.Error() != "writing "+blocked+": it is a directory, want a file name" {
+			t.Errorf("WriteSweepOutputs with %s a directory: %v", names[tc.block], err)
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if n := e.Name(); n != names[tc.block] && !strings.HasSuffix(n, ".json") {
+				t.Errorf("WriteSweepOutputs that failed left %s", n)
+			}
+		}
 	}
 }

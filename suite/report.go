@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -49,6 +50,36 @@ func writeOutputFunc(path string, fill func(w io.Writer) error) error {
 	return atomicfile.WriteUmask(path, filePerm, fill)
 }
 
+// An outputBatch writes a command's output files together (see
+// atomicfile.Batch): add stages each, as WriteOutput would write it, and
+// commit renames them all into place once every one is written, so that
+// a write that fails (a directory of that name, a full disk) leaves none
+// of them. Its errors read as WriteOutput's.
+type outputBatch struct {
+	b atomicfile.Batch
+}
+
+func (o *outputBatch) add(path string, data []byte) error {
+	return o.addPerm(path, data, filePerm)
+}
+
+// addPerm is add with the permission bits perm (less the umask).
+func (o *outputBatch) addPerm(path string, data []byte, perm fs.FileMode) error {
+	if why := outputRefusal(path); why != "" {
+		return fmt.Errorf("writing %s: refusing: %s", path, why)
+	}
+	return o.b.AddUmask(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// commit renames the files staged into place; abort, called after a
+// failed add, removes them. Call abort deferred: after commit it does
+// nothing.
+func (o *outputBatch) commit() error { return o.b.Commit() }
+func (o *outputBatch) abort()        { o.b.Abort() }
+
 // SweepTables returns the tables of a finished sweep: the main table and
 // the tables of its ablation, if it has one (AblationPaper: the FDA
 // paper's ablation tables; AblationSides: the sides table). order is as
@@ -70,13 +101,16 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 // WriteSweepOutputs writes a finished sweep's tables (SweepTables) and
 // training curves, and every record of dir as benchmark lines, into dir:
 // TableFile, CurvesFile (one file per workload when the sweep has several,
-// as CurvesFiles names them) and BenchFile. It returns the paths written.
+// as CurvesFiles names them) and BenchFile, all or none of them (see
+// outputBatch). It returns the paths written.
 func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
+	var batch outputBatch
+	defer batch.abort()
 	table := filepath.Join(dir, TableFile)
-	if err := WriteOutput(table, tables); err != nil {
+	if err := batch.add(table, tables); err != nil {
 		return nil, err
 	}
-	curves, err := CurvesFiles(filepath.Join(dir, CurvesFile), recs, order)
+	curves, err := addCurves(&batch, filepath.Join(dir, CurvesFile), recs, order)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +123,10 @@ func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string
 		return nil, err
 	}
 	benchPath := filepath.Join(dir, BenchFile)
-	if err := WriteOutput(benchPath, bench.Bytes()); err != nil {
+	if err := batch.add(benchPath, bench.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := batch.commit(); err != nil {
 		return nil, err
 	}
 	written := []string{table}
@@ -97,6 +134,18 @@ func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string
 		written = append(written, c.Path)
 	}
 	return append(written, benchPath), nil
+}
+
+// OutputFiles returns the files gradbench run writes into its runs
+// directory after the sweep, named relative to it: TableFile, the curves
+// (CurvesFile, or one file per workload as CurvesFiles names them) and
+// BenchFile, for CheckOutputDir before the sweep trains.
+func (s *Sweep) OutputFiles() []string {
+	var rs []*Record
+	for _, c := range s.Cells() {
+		rs = append(rs, &Record{Recipe: c.Workload.Recipe.Name, Config: c.Config()})
+	}
+	return append(append([]string{TableFile}, curvesPaths(CurvesFile, byWorkload(rs))...), BenchFile)
 }
 
 // TableOptions say what Tabulate builds.
@@ -303,13 +352,26 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			t.Unverified = append(t.Unverified, RecordPath(o.Runs, r.Key))
 		}
 	}
+	if o.Curves != "" {
+		// The files of the workloads, named after them, are checked as
+		// --curves is: all before any is written.
+		outs := []NamedFile{{"--bench", o.Bench}}
+		for _, p := range curvesPaths(o.Curves, byWorkload(recs)) {
+			outs = append(outs, NamedFile{"--curves", p})
+		}
+		if err := CheckOutputs(outs, nil); err != nil {
+			return nil, err
+		}
+	}
 	var out bytes.Buffer
 	if err := WriteTable(&out, o.Table, recs, order); err != nil {
 		return nil, err
 	}
 	t.Table = out.Bytes()
+	var batch outputBatch
+	defer batch.abort()
 	if o.Curves != "" {
-		if t.Curves, err = CurvesFiles(o.Curves, recs, order); err != nil {
+		if t.Curves, err = addCurves(&batch, o.Curves, recs, order); err != nil {
 			return nil, err
 		}
 	}
@@ -318,10 +380,13 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		if err := WriteBench(&b, recs); err != nil {
 			return nil, err
 		}
-		if err := WriteOutput(o.Bench, b.Bytes()); err != nil {
+		if err := batch.add(o.Bench, b.Bytes()); err != nil {
 			return nil, err
 		}
 		t.Bench = o.Bench
+	}
+	if err := batch.commit(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -331,22 +396,48 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 // path; with several, each file is named after its workload: path's stem,
 // then the recipe, model, width, dataset and epochs (and the workload's
 // key where those do not tell two workloads apart), such as
-// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg. It returns the files
-// written, in the order of the workloads in rs.
+// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg. It writes them all or
+// none (see outputBatch) and returns the files written, in the order of
+// the workloads in rs.
 func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, error) {
-	wls := byWorkload(rs)
-	names := make([]string, len(wls))
-	count := map[string]int{}
-	for i, wl := range wls {
-		names[i] = workloadSlug(wl[0])
-		count[names[i]]++
+	var batch outputBatch
+	defer batch.abort()
+	files, err := addCurves(&batch, path, rs, order)
+	if err != nil {
+		return nil, err
 	}
+	return files, batch.commit()
+}
+
+// addCurves is CurvesFiles with the files staged in batch.
+func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([]WorkloadFile, error) {
+	wls := byWorkload(rs)
+	paths := curvesPaths(path, wls)
 	var files []WorkloadFile
 	for i, wl := range wls {
 		var svg bytes.Buffer
 		if err := WriteCurves(&svg, wl, order); err != nil {
 			return nil, err
 		}
+		if err := batch.add(paths[i], svg.Bytes()); err != nil {
+			return nil, err
+		}
+		files = append(files, WorkloadFile{Path: paths[i], Workload: wl[0].Config.label(wl[0].Recipe)})
+	}
+	return files, nil
+}
+
+// curvesPaths returns the curves file of each workload of wls (records
+// grouped by byWorkload), as CurvesFiles names them.
+func curvesPaths(path string, wls [][]*Record) []string {
+	names := make([]string, len(wls))
+	count := map[string]int{}
+	for i, wl := range wls {
+		names[i] = workloadSlug(wl[0])
+		count[names[i]]++
+	}
+	paths := make([]string, len(wls))
+	for i, wl := range wls {
 		p := path
 		if len(wls) > 1 {
 			name := names[i]
@@ -356,12 +447,9 @@ func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, err
 			ext := filepath.Ext(path)
 			p = strings.TrimSuffix(path, ext) + "-" + name + ext
 		}
-		if err := WriteOutput(p, svg.Bytes()); err != nil {
-			return nil, err
-		}
-		files = append(files, WorkloadFile{Path: p, Workload: wl[0].Config.label(wl[0].Recipe)})
+		paths[i] = p
 	}
-	return files, nil
+	return paths
 }
 
 // workloadSlug names a record's workload for a file name.

@@ -126,7 +126,7 @@ func checkRunsDir(dir string) error {
 	if dir == "" {
 		return errors.New(`suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`)
 	}
-	return nil
+	return CheckOutputDir("--out", dir)
 }
 
 // probeWritable checks, before a run trains, that dir takes a file of

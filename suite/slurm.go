@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -168,6 +169,11 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	if err := checkRunsDir(s.Out); err != nil {
 		return nil, err
 	}
+	// The scripts and the logs directory are checked before the data
+	// is loaded and the sweep planned, by --out as given.
+	if err := CheckOutputDir("--out", s.Out, slurmFiles...); err != nil {
+		return nil, err
+	}
 	if err := s.Options.Validate(); err != nil {
 		return nil, err
 	}
@@ -208,6 +214,28 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 		j.Cells, j.Table = s.cellsScript(j.Pending, j.Total), s.tableScript()
 	}
 	return j, nil
+}
+
+// slurmFiles are what SlurmJobs.Write writes into the runs directory.
+var slurmFiles = []string{"slurm/cells.sh", "slurm/table.sh", "slurm/logs/"}
+
+// Write creates the logs directory and writes the two scripts,
+// executable (less the umask), both or neither (see outputBatch).
+func (j *SlurmJobs) Write() error {
+	if err := os.MkdirAll(j.LogDir, 0o755); err != nil {
+		return fmt.Errorf("suite: slurm: %w", err)
+	}
+	var batch outputBatch
+	defer batch.abort()
+	for _, f := range []struct{ path, text string }{{j.CellsPath, j.Cells}, {j.TablePath, j.Table}} {
+		if err := batch.addPerm(f.path, []byte(f.text), 0o777); err != nil {
+			return fmt.Errorf("suite: slurm: %w", err)
+		}
+	}
+	if err := batch.commit(); err != nil {
+		return fmt.Errorf("suite: slurm: %w", err)
+	}
+	return nil
 }
 
 // SubmitCommand returns the shell command that submits the two scripts,

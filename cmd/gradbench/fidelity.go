@@ -66,7 +66,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := suite.CheckOutputDir("--out", *out); err != nil {
+	if err := suite.CheckOutputDir("--out", *out, suite.FidelityFiles...); err != nil {
 		return fmt.Errorf("fidelity: %w", err) // before the measurement, not after it
 	}
 	// The flags given, as given: suite.MeasureFidelity checks them and

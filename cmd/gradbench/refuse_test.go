@@ -175,8 +175,8 @@ func TestRefuses(t *testing.T) {
 			texttest.ContainsAll(t, "table --diagnostics", stdout, "| estimator | n | flip ratio | oscillation f̄ |", "| ste       | 1 |")
 		}),
 		pos("export --out DIR", []string{"export", "--run", fx.oneRecord, "--out", fx.aDir},
-			"suite: export: writing "+fx.aDir+": it is a directory, want a file name", nil),
-		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: writing "+fx.aDir+": it is a directory, want a file name", nil),
+			"suite: export: --out "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
+		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
 			"suite: eval: data: batch size 9223372036854775807 is larger than the 32 images it batches (the test split of mnist): want at most 32", nil),
 		pos("eval with a corrupt training split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "16"}, "", func(t *testing.T, stdout, _ string) {

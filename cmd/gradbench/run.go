@@ -141,6 +141,10 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	if cf.set(fs) {
 		return cf.run(ctx, env, fs, sweep, *out, *quiet, *keep)
 	}
+	// The files written after the sweep are checked before it trains.
+	if err := suite.CheckOutputDir("--out", *out, sweep.OutputFiles()...); err != nil {
+		return err
+	}
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
 	if !*quiet {

@@ -150,14 +150,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		}
 		fmt.Fprintf(env.stderr, "%s: not submitted again\n", what)
 	}
-	if err := os.MkdirAll(jobs.LogDir, 0o755); err != nil {
-		return err
-	}
-	// Executable, less the umask, as the other files in --out.
-	if err := os.WriteFile(jobs.CellsPath, []byte(jobs.Cells), 0o777); err != nil {
-		return err
-	}
-	if err := os.WriteFile(jobs.TablePath, []byte(jobs.Table), 0o777); err != nil {
+	if err := jobs.Write(); err != nil {
 		return err
 	}
 	if !f.submit {

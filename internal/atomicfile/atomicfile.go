@@ -52,16 +52,33 @@ func WriteUmask(path string, perm fs.FileMode, fill func(w io.Writer) error) err
 }
 
 func write(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) error {
+	tmp, err := stage(path, perm, exact, fill)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	syncDir(path)
+	return nil
+}
+
+// stage writes what fill writes to a new temporary file beside path, with
+// the permission bits perm (exact) or perm less the umask, synced and
+// closed, and returns its name. If path names a directory, or any step
+// fails, it removes the temporary file and returns an error naming path.
+func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("writing %s: it is a directory, want a file name", path)
+		return "", fmt.Errorf("writing %s: it is a directory, want a file name", path)
 	}
 	f, err := createTemp(dir, base, perm)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return "", fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	err = fill(f)
@@ -74,18 +91,21 @@ func write(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
+		return "", fmt.Errorf("writing %s: %w", path, err)
 	}
+	return tmp, nil
+}
+
+// syncDir syncs the directory of path, so that a rename into it is
+// durable; best effort, since some file systems cannot sync a directory.
+func syncDir(path string) {
+	dir := filepath.Dir(path)
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
-	return nil
 }
 
 // createTemp creates a new file "."+base+".<random>.tmp" in dir with the
