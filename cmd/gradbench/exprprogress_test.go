@@ -52,3 +52,30 @@ func TestExprProgressRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestCurvesProgressRefused: curves --progress at a p where a formula is
+// not finite is an error naming the spec and p, not a panic, and prints
+// and writes nothing.
+func TestCurvesProgressRefused(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "c.svg")
+	for _, tc := range []struct {
+		est, want string
+	}{
+		{"ste,expr:g=1/abs(p-0.123)", "curves: estimator expr:g=1 / abs(p - 0.123) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
+		{"w=ste/a=expr:g=1/abs(p-0.123)", "curves: estimator w=ste/a=expr:g=1 / abs(p - 0.123) (activations) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
+	} {
+		stdout, _, err := runGradbench(t, "curves", "--estimators", tc.est, "--points", "5", "--progress", "0.123", "--svg", svg, "--format", "tsv")
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("curves --estimators %s: error = %v, want %q", tc.est, err, tc.want)
+		}
+		if stdout != "" {
+			t.Errorf("curves --estimators %s printed %q", tc.est, stdout)
+		}
+		if _, err := os.Stat(svg); !os.IsNotExist(err) {
+			t.Errorf("curves --estimators %s wrote %s", tc.est, svg)
+		}
+	}
+	if _, _, err := runGradbench(t, "curves", "--estimators", "expr:g=1/abs(p-0.123)", "--points", "5", "--progress", "0.5"); err != nil {
+		t.Errorf("curves at --progress 0.5: %v", err)
+	}
+}
