@@ -65,9 +65,17 @@ func (e *EDE) SetProgress(p float64) {
 // checkProgress panics on a progress outside [0, 1]: the harness computes
 // p, so a bad one is a programmer error.
 func checkProgress(p float64) {
-	if !(p >= 0 && p <= 1) {
+	if err := progressInRange(p); err != nil {
 		panic(fmt.Sprintf("estimators: SetProgress(%v): want p in [0, 1]", p))
 	}
+}
+
+// progressInRange returns an error if p is not in [0, 1] (or is NaN).
+func progressInRange(p float64) error {
+	if !(p >= 0 && p <= 1) {
+		return fmt.Errorf("estimators: progress p = %v: want p in [0, 1]", p)
+	}
+	return nil
 }
 
 // bounds returns Tmin and Tmax in force: a zero field means the default,

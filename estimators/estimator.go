@@ -35,6 +35,30 @@ type Scheduler interface {
 	SetProgress(p float64)
 }
 
+// A ProgressChecker is a Scheduler whose surrogate may not exist at every
+// progress: an expr: formula that is finite at p = 0.1 may be infinite at
+// p = 0.123. CheckProgress returns the error SetProgress(p) would panic
+// with, or nil if SetProgress(p) succeeds; it does not change the
+// estimator's progress. Callers that take p from a user (curves
+// --progress) or that are about to train at a set of p values check them
+// first (see CheckProgress).
+type ProgressChecker interface {
+	CheckProgress(p float64) error
+}
+
+// CheckProgress returns an error if e cannot be set to progress p: p is
+// not in [0, 1], or e is a ProgressChecker that refuses p. Any other
+// estimator accepts every p in [0, 1].
+func CheckProgress(e Estimator, p float64) error {
+	if err := progressInRange(p); err != nil {
+		return err
+	}
+	if c, ok := e.(ProgressChecker); ok {
+		return c.CheckProgress(p)
+	}
+	return nil
+}
+
 // A Learner is an Estimator with trainable scalars (DSQ's α and BNN+'s β with
 // learn=true). Scalars returns pointers to them, the same ones on every
 // call; the estimator's kernels read each Value and Backward adds dL/dValue

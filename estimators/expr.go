@@ -15,6 +15,8 @@ var (
 	_ Documenter = (*Expr)(nil)
 	_ Scheduler  = (*Expr)(nil)
 	_ Referencer = (*Expr)(nil)
+
+	_ ProgressChecker = (*Expr)(nil)
 )
 
 // Expr is an estimator defined by a formula on the command line, so that a
@@ -60,7 +62,8 @@ var (
 // knot: the table is cut where it finds one, up to 4 a side. SetProgress
 // builds (or reuses) the table at its p and panics if that fails there,
 // which takes a formula that passes at every tenth of training and fails
-// in between. The vector kernels (expr_amd64.s) read the table with
+// in between; CheckProgress returns that error instead, and the harness
+// calls it at every p a run will use before the run starts. The vector kernels (expr_amd64.s) read the table with
 // gathers: AVX-512 for every table, AVX2 for tables without cuts (no knots
 // and no kinks off the grid); on AVX-512, a table without cuts and of at
 // most 64 intervals a side (every table at the coarsest grid, the default
@@ -138,18 +141,50 @@ func (e *Expr) Name() string { return "expr" }
 
 // SetProgress sets the training progress p in [0, 1] and, if the formula
 // uses p, the table of g at p. It panics if p is outside [0, 1] or NaN,
-// or if the table cannot be built at p.
+// or if the table cannot be built at p: callers check p first with
+// CheckProgress, which gives the same error.
 func (e *Expr) SetProgress(p float64) {
 	checkProgress(p)
+	t, err := e.tableAt(p)
+	if err != nil {
+		panic(err.Error())
+	}
 	e.p = p
+	if t != nil {
+		e.tab = t
+	}
+}
+
+// CheckProgress returns the error SetProgress(p) would panic with: p is
+// not in [0, 1], or the formula uses p and g cannot be tabulated at p
+// (not finite on [-c, c], negative where monotone, an undeclared jump, and
+// so on; see Expr). It builds and keeps the table at p, so that a later
+// SetProgress(p) reuses it.
+func (e *Expr) CheckProgress(p float64) error {
+	if err := progressInRange(p); err != nil {
+		return err
+	}
+	if !e.sh.f.usesP || e.sh.passed(p) {
+		return nil
+	}
+	_, err := e.tableAt(p)
+	if err == nil {
+		e.sh.pass(p)
+	}
+	return err
+}
+
+// tableAt returns the table of g at p, or nil if the formula does not use
+// p (the table at p = 0, built when the spec was parsed, serves every p).
+func (e *Expr) tableAt(p float64) (*exprTable, error) {
 	if !e.sh.f.usesP {
-		return
+		return nil, nil
 	}
 	t, err := e.sh.table(p)
 	if err != nil {
-		panic(fmt.Sprintf("estimators: expr: %v", err))
+		return nil, fmt.Errorf("estimators: expr: %v", err)
 	}
-	e.tab = t
+	return t, nil
 }
 
 // Forward sets dst to sign(x).
@@ -204,6 +239,32 @@ type exprShared struct {
 	mu     sync.Mutex
 	ev     *exprEval // for building tables, under mu
 	tables map[float64]*exprTable
+	// ok holds the progress values at which a table was built, under mu:
+	// tables keeps only the last 64, and a sweep checks every epoch's p
+	// of every cell (a run, and each array task), so a check repeated at
+	// a p that passed returns at once instead of building its table again.
+	ok map[float64]bool
+}
+
+// exprOKMax bounds exprShared.ok: a run of up to that many epochs is
+// checked once per process.
+const exprOKMax = 1 << 16
+
+// passed reports whether a table was built at p.
+func (sh *exprShared) passed(p float64) bool {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.ok[p]
+}
+
+// pass records that a table was built at p.
+func (sh *exprShared) pass(p float64) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.ok == nil || len(sh.ok) >= exprOKMax {
+		sh.ok = map[float64]bool{}
+	}
+	sh.ok[p] = true
 }
 
 // exprCache holds the compiled formulas and shared specs seen so far,

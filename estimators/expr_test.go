@@ -162,6 +162,57 @@ func TestExprSchedule(t *testing.T) {
 	}
 }
 
+// TestExprCheckProgress: a formula that passes at every tenth of training
+// but not in between is refused by CheckProgress at that p with the error
+// SetProgress panics with, and accepted elsewhere; the estimator's
+// progress is left alone.
+func TestExprCheckProgress(t *testing.T) {
+	e, err := New("expr:g=1/abs(p-0.123)")
+	if err != nil {
+		t.Fatalf("parse: %v (the spec passes at every tenth of training)", err)
+	}
+	pc, ok := e.(ProgressChecker)
+	if !ok {
+		t.Fatal("Expr is not a ProgressChecker")
+	}
+	const want = "estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"
+	if err := pc.CheckProgress(0.123); err == nil || err.Error() != want {
+		t.Errorf("CheckProgress(0.123) = %v, want %q", err, want)
+	}
+	if err := CheckProgress(e, 0.123); err == nil || err.Error() != want {
+		t.Errorf("CheckProgress(e, 0.123) = %v, want %q", err, want)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != want {
+				t.Errorf("SetProgress(0.123) panicked with %v, want %q", r, want)
+			}
+		}()
+		e.(Scheduler).SetProgress(0.123)
+	}()
+	for _, p := range []float64{0, 0.124, 1} {
+		if err := CheckProgress(e, p); err != nil {
+			t.Errorf("CheckProgress(%g) = %v, want nil", p, err)
+		}
+	}
+	for _, p := range []float64{-0.1, 1.5, math.NaN()} {
+		if err := CheckProgress(e, p); err == nil || !strings.Contains(err.Error(), "want p in [0, 1]") {
+			t.Errorf("CheckProgress(%g) = %v, want an error about [0, 1]", p, err)
+		}
+	}
+	// A formula without p, and an estimator that is no ProgressChecker,
+	// accept every p in [0, 1].
+	for _, spec := range []string{"expr:g=1", "fda", "ste"} {
+		e, err := New(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckProgress(e, 0.123); err != nil {
+			t.Errorf("%s: CheckProgress(0.123) = %v, want nil", spec, err)
+		}
+	}
+}
+
 // TestExprMatchesApproxSign: the default formula reproduces ApproxSign's
 // kernel bit for bit (the table's nodes are exact and the interpolation
 // rounds once, like 2 - 2|x|), under every implementation.

@@ -102,6 +102,47 @@ func (b Binary) Check() error {
 	return nil
 }
 
+// CheckEpochs reports whether a run of epochs epochs can train with b:
+// Check, and CheckProgress at every epoch, Progress{e, epochs} for
+// e = 0..epochs-1, the values SetProgress passes the run's layers. An
+// expr: formula is checked at p = 0, 0.1, ..., 1 when it is parsed; a run
+// of 4 epochs also sets p = 1/3 and 2/3, at which it may not be finite.
+func (b Binary) CheckEpochs(epochs int) error {
+	if err := b.Check(); err != nil {
+		return err
+	}
+	for e := range max(1, epochs) {
+		if err := b.CheckProgress(Progress{Epoch: e, Epochs: epochs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckProgress reports whether each side's estimator accepts the
+// progress SetProgress(p) would pass it, p.P() (estimators.CheckProgress),
+// where SetProgress would panic. The error names the side (of a sided
+// spec), the epoch and p.
+func (b Binary) CheckProgress(p Progress) error {
+	for _, side := range [...]string{"w", "a"} {
+		if side == "a" && !b.Estimator.Sided() {
+			break // a plain spec's activations have its weights' estimator
+		}
+		spec, e, err := b.side(side)
+		if err != nil {
+			return fmt.Errorf("nn: %w", err)
+		}
+		if err := estimators.CheckProgress(e, p.P()); err != nil {
+			what := ""
+			if b.Estimator.Sided() {
+				what = map[string]string{"w": "weight", "a": "activation"}[side] + " estimator " + spec.String() + ": "
+			}
+			return fmt.Errorf("nn: %sepoch %d of %d trains at progress p = %v: %w", what, p.Epoch+1, p.Epochs, p.P(), err)
+		}
+	}
+	return nil
+}
+
 // side returns the plain spec of one side ("w" or "a") of b and a fresh
 // estimator made from it.
 func (b Binary) side(side string) (estimators.Spec, estimators.Estimator, error) {

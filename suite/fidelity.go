@@ -149,6 +149,16 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each estimator is measured at the progress of each state's epoch
+	// (fidelityEstimator): one whose formula fails there is refused now,
+	// by name, rather than when its state comes.
+	for _, e := range spec.Estimators {
+		for _, st := range states {
+			if err := (nn.Binary{Estimator: e}).CheckProgress(fidelityProgress(st, cfg)); err != nil {
+				return nil, fmt.Errorf("suite: fidelity: estimator %s, state %q: %w", e, st.name, err)
+			}
+		}
+	}
 	train, _, err := OpenDataset(cfg.Dataset, spec.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
@@ -340,7 +350,7 @@ func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelit
 	}
 	var ce nn.SoftmaxCrossEntropy
 	fidelity.CopyState(&m.Net, ref)
-	nn.SetProgress(&m.Net, nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs})
+	nn.SetProgress(&m.Net, fidelityProgress(st, cfg))
 	preds = make([][]float64, len(evals))
 	preds[0], grads = fidelity.PredictedGrads(&m.Net, &ce, evals[0], sites)
 	for k := 1; k < len(evals); k++ {
@@ -372,4 +382,10 @@ func median(x []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// fidelityProgress is the training progress at which the estimators are
+// measured on state st: that of its epoch (the last one's after training).
+func fidelityProgress(st fidelityState, cfg Config) nn.Progress {
+	return nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs}
 }

@@ -39,6 +39,9 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 		return nil, err
 	}
 	// Check the input before creating anything.
+	if err := checkCellSpec(c); err != nil {
+		return nil, err
+	}
 	if err := r.Prepare(ctx, c.Workload); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -275,6 +276,9 @@ func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
 	if err := r.checkKeepEpochs([]Cell{c}); err != nil {
 		return nil, err
 	}
+	if err := checkCellSpec(c); err != nil {
+		return nil, err
+	}
 	if err := r.Prepare(ctx, c.Workload); err != nil {
 		return nil, err
 	}
@@ -285,6 +289,18 @@ func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
 	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c, p.train)
 	done := 0
 	return r.runCell(ctx, c, 1, &done, total)
+}
+
+// checkCellSpec checks, as Sweep.Check does for a sweep's, that the
+// cell's spec makes binary layers whose estimators accept the progress of
+// each of the cell's epochs, so that a cell run alone is refused before it
+// creates anything rather than failing at the epoch whose p its formula
+// cannot take.
+func checkCellSpec(c Cell) error {
+	if err := (nn.Binary{Estimator: c.Spec}).CheckEpochs(c.Workload.Recipe.Epochs); err != nil {
+		return fmt.Errorf("suite: estimator %s: %w", c.Spec, err)
+	}
+	return nil
 }
 
 func stepsPerEpoch(c Cell, train *data.Dataset) int {

@@ -113,6 +113,13 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := estimators.CheckProgress(e, o.Progress); err != nil {
+				what := spec.String()
+				if spec.Sided() {
+					what += " (" + surrogateSides[j] + ")"
+				}
+				return nil, fmt.Errorf("curves: estimator %s at --progress %v: %w", what, o.Progress, err)
+			}
 			if sch, ok := e.(estimators.Scheduler); ok {
 				sch.SetProgress(o.Progress)
 			}

@@ -142,8 +142,8 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 // Check validates the sweep without loading any data: its workload
 // (Workload.Validate), that it has cells, and that every spec makes binary
 // layers (an estimator for latent weights only named for the activations
-// is refused before any cell trains). Runner.Prepare does more (it builds
-// the model on the dataset).
+// is refused before any cell trains) that accept every epoch's progress.
+// Runner.Prepare does more (it builds the model on the dataset).
 func (s *Sweep) Check() error {
 	if err := s.Workload.Validate(); err != nil {
 		return err
@@ -208,14 +208,16 @@ func checkDataset(name string) error {
 	return nil
 }
 
-// checkSpecs checks that every spec of the sweep makes binary layers, and
+// checkSpecs checks that every spec of the sweep makes binary layers
+// whose estimators accept the progress of every epoch (nn.Binary.
+// CheckEpochs: an expr: formula in p may fail at some epoch's p), and
 // that Bop, if the sweep trains with it, can replace each spec's weight
 // estimator (see bopSpec) and trains no two specs alike.
 func (s *Sweep) checkSpecs() error {
 	bop := slices.Contains(s.Optimizers, "bop")
 	trains := map[string]estimators.Spec{} // with Bop: the spec each trains as
 	for _, spec := range s.Specs {
-		if err := (nn.Binary{Estimator: spec}).Check(); err != nil {
+		if err := (nn.Binary{Estimator: spec}).CheckEpochs(s.Workload.Recipe.Epochs); err != nil {
 			return fmt.Errorf("suite: estimator %s: %w", spec, err)
 		}
 		if bop {
