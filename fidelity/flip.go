@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -196,6 +197,14 @@ func TrueChanges(net nn.Layer, loss Loss, b Batch, sites []Site, progress func()
 // be called from several goroutines, never at once. Every worker's state
 // is left unchanged.
 func TrueChangesOn(ws []Worker, b Batch, sites []Site, progress func()) (float64, []float64) {
+	base, dl, _ := TrueChangesOnContext(context.Background(), ws, b, sites, progress)
+	return base, dl
+}
+
+// TrueChangesOnContext is TrueChangesOn that stops with ctx's error once
+// ctx is done, checked before every flip: one network pass each, and
+// --sample can ask for many.
+func TrueChangesOnContext(ctx context.Context, ws []Worker, b Batch, sites []Site, progress func()) (float64, []float64, error) {
 	progress = syncProgress(progress)
 	type state struct {
 		ls      []binaryLayer
@@ -226,6 +235,9 @@ func TrueChangesOn(ws []Worker, b Batch, sites []Site, progress func()) (float64
 	split(len(sites), len(ws), func(w, lo, hi int) {
 		st := open(w)
 		for k := lo; k < hi; k++ {
+			if ctx.Err() != nil {
+				return
+			}
 			s := sites[k]
 			p := &st.ls[s.Layer].weight.Data[s.Index]
 			old := *p
@@ -237,7 +249,10 @@ func TrueChangesOn(ws []Worker, b Batch, sites []Site, progress func()) (float64
 			}
 		}
 	})
-	return base, dl
+	if err := ctx.Err(); err != nil {
+		return 0, nil, err
+	}
+	return base, dl, nil
 }
 
 // forwardFrom returns a function that runs net on x: in full for layer −1

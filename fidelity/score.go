@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 
@@ -121,11 +122,21 @@ type Interval struct{ Lo, Hi Scores }
 // nn.Stream(seed, "fidelity.bootstrap"). Resamples whose score is NaN are
 // left out of that score's interval.
 func Bootstrap(pred, dl []float64, noise float64, reps int, seed uint64) Interval {
+	iv, _ := BootstrapContext(context.Background(), pred, dl, noise, reps, seed)
+	return iv
+}
+
+// BootstrapContext is Bootstrap that stops with ctx's error once ctx is
+// done, checked before every resample: a large reps takes long.
+func BootstrapContext(ctx context.Context, pred, dl []float64, noise float64, reps int, seed uint64) (Interval, error) {
 	r := nn.Stream(seed, "fidelity.bootstrap")
 	n := len(pred)
 	bp, bd := make([]float64, n), make([]float64, n)
 	var pe, sp, sg, tk []float64
 	for range reps {
+		if err := ctx.Err(); err != nil {
+			return Interval{}, err
+		}
 		for i := range n {
 			j := r.IntN(n)
 			bp[i], bd[i] = pred[j], dl[j]
@@ -138,7 +149,7 @@ func Bootstrap(pred, dl []float64, noise float64, reps int, seed uint64) Interva
 	iv.Lo.Spearman, iv.Hi.Spearman = percentiles(sp)
 	iv.Lo.Sign, iv.Hi.Sign = percentiles(sg)
 	iv.Lo.TopK, iv.Hi.TopK = percentiles(tk)
-	return iv
+	return iv, nil
 }
 
 func appendNum(s []float64, v float64) []float64 {
@@ -165,11 +176,18 @@ func percentiles(x []float64) (lo, hi float64) {
 // the scores depend on the batch the true loss is measured on. Fewer than
 // two batches give NaN intervals.
 func OverBatches(per []Scores, reps int, seed uint64) (Scores, Interval) {
+	mean, iv, _ := OverBatchesContext(context.Background(), per, reps, seed)
+	return mean, iv
+}
+
+// OverBatchesContext is OverBatches that stops with ctx's error once ctx
+// is done, checked before every resample.
+func OverBatchesContext(ctx context.Context, per []Scores, reps int, seed uint64) (Scores, Interval, error) {
 	nan := math.NaN()
 	mean := Scores{Pearson: nan, Spearman: nan, Sign: nan, TopK: nan, BaseRate: nan}
 	iv := Interval{Lo: mean, Hi: mean}
 	if len(per) == 0 {
-		return mean, iv
+		return mean, iv, nil
 	}
 	mean.N, mean.SignN, mean.K = per[0].N, per[0].SignN, per[0].K
 	get := []func(*Scores) *float64{
@@ -201,12 +219,15 @@ func OverBatches(per []Scores, reps int, seed uint64) (Scores, Interval) {
 		*f(&mean) = avg(all, f)
 	}
 	if len(per) < 2 {
-		return mean, iv
+		return mean, iv, nil
 	}
 	r := nn.Stream(seed, "fidelity.batches")
 	idx := make([]int, len(per))
 	draws := make([][]float64, len(get))
 	for range reps {
+		if err := ctx.Err(); err != nil {
+			return Scores{}, Interval{}, err
+		}
 		for i := range idx {
 			idx[i] = r.IntN(len(per))
 		}
@@ -217,5 +238,5 @@ func OverBatches(per []Scores, reps int, seed uint64) (Scores, Interval) {
 	for j, f := range get {
 		*f(&iv.Lo), *f(&iv.Hi) = percentiles(draws[j])
 	}
-	return mean, iv
+	return mean, iv, nil
 }

@@ -63,7 +63,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
 	}
-	mc, err := modelConfigOf(f.Meta)
+	mc, err := readModelMeta(f.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
 	}

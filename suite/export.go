@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -14,39 +15,101 @@ import (
 	"github.com/gradbench/gradbench/xnor"
 )
 
-// meta returns the model file metadata that records mc.
+// meta returns the model file metadata that records mc. A run planned
+// before the binarize setting was recorded has it empty, which RunSpec
+// reads as both: the file says so.
 func (mc ModelConfig) meta() map[string]string {
+	binarize := mc.Binarize
+	if binarize == "" {
+		binarize = binarizeBoth
+	}
 	return map[string]string{
 		"model": mc.Model, "dataset": mc.Dataset,
 		"input":     fmt.Sprintf("%dx%dx%d", mc.C, mc.H, mc.W),
 		"classes":   strconv.Itoa(mc.Classes),
 		"width":     strconv.FormatFloat(mc.Width, 'g', -1, 64),
-		"binarize":  mc.Binarize,
+		"binarize":  binarize,
 		"estimator": mc.Estimator,
 	}
 }
 
-// modelConfigOf reads the metadata written by meta.
+var (
+	metaInputRE = regexp.MustCompile(`^([1-9][0-9]*)x([1-9][0-9]*)x([1-9][0-9]*)$`)
+	metaCountRE = regexp.MustCompile(`^[1-9][0-9]*$`)
+	// Decimal numbers as strconv.FormatFloat writes them ('g' and 'f'):
+	// no sign, hexadecimal, underscores, Inf or NaN.
+	metaFloatRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?$`)
+)
+
+// modelConfigOf reads the metadata written by meta, each value whole: a
+// value with anything after what export writes is refused, not cut short.
 func modelConfigOf(meta map[string]string) (ModelConfig, error) {
 	mc := ModelConfig{Model: meta["model"], Dataset: meta["dataset"], Binarize: meta["binarize"], Estimator: meta["estimator"]}
-	var err error
-	bad := func(key string) error {
-		return fmt.Errorf("model file metadata %s = %q is missing or malformed (not written by gradbench export?)", key, meta[key])
+	bad := func(key, want string) error {
+		v, ok := meta[key]
+		if !ok {
+			return fmt.Errorf("model file metadata has no %s (not written by gradbench export?)", key)
+		}
+		return fmt.Errorf("model file metadata %s = %q is malformed: want %s (not written by gradbench export?)", key, v, want)
 	}
 	if mc.Model == "" {
-		return mc, bad("model")
+		return mc, bad("model", "a model name")
 	}
 	if mc.Dataset == "" {
-		return mc, bad("dataset")
+		return mc, bad("dataset", "a dataset name")
 	}
-	if n, _ := fmt.Sscanf(meta["input"], "%dx%dx%d", &mc.C, &mc.H, &mc.W); n != 3 {
-		return mc, bad("input")
+	m := metaInputRE.FindStringSubmatch(meta["input"])
+	if m == nil {
+		return mc, bad("input", "CxHxW, three integers >= 1 such as 1x28x28")
+	}
+	for i, p := range []*int{&mc.C, &mc.H, &mc.W} {
+		var err error
+		if *p, err = strconv.Atoi(m[i+1]); err != nil {
+			return mc, bad("input", "CxHxW, three integers >= 1 such as 1x28x28")
+		}
+	}
+	var err error
+	if !metaCountRE.MatchString(meta["classes"]) {
+		return mc, bad("classes", "an integer >= 1")
 	}
 	if mc.Classes, err = strconv.Atoi(meta["classes"]); err != nil {
-		return mc, bad("classes")
+		return mc, bad("classes", "an integer >= 1")
 	}
-	if mc.Width, err = strconv.ParseFloat(meta["width"], 64); err != nil {
-		return mc, bad("width")
+	if mc.Width, err = metaFloat(meta["width"]); err != nil || mc.Width <= 0 {
+		return mc, bad("width", "a number > 0")
+	}
+	switch mc.Binarize {
+	case binarizeBoth, "weights", "activations":
+	default:
+		return mc, bad("binarize", "both, weights or activations")
+	}
+	if _, err := RunSpec(mc.Binarize, mc.Estimator); err != nil {
+		return mc, bad("estimator", "an estimator spec ("+err.Error()+")")
+	}
+	return mc, nil
+}
+
+// metaFloat reads a decimal number of the metadata.
+func metaFloat(s string) (float64, error) {
+	if !metaFloatRE.MatchString(s) {
+		return 0, fmt.Errorf("%q is not a decimal number", s)
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// readModelMeta reads the metadata Export writes: the ModelConfig (see
+// modelConfigOf) and the run's final test top-1, a percentage.
+func readModelMeta(meta map[string]string) (ModelConfig, error) {
+	mc, err := modelConfigOf(meta)
+	if err != nil {
+		return mc, err
+	}
+	v, ok := meta["test_top1"]
+	if !ok {
+		return mc, errors.New("model file metadata has no test_top1 (not written by gradbench export?)")
+	}
+	if top1, err := metaFloat(v); err != nil || top1 > 100 {
+		return mc, fmt.Errorf("model file metadata test_top1 = %q is malformed: want a percentage from 0 to 100 (not written by gradbench export?)", v)
 	}
 	return mc, nil
 }

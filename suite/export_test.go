@@ -1,12 +1,16 @@
 package suite
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/nn/checkpoint"
+	"github.com/gradbench/gradbench/xnor"
 )
 
 // TestModelConfigMeta: a model file's metadata reads back as the
@@ -87,5 +91,108 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 	}
 	if _, err := LoadRun(RecordPath(dir, ste), ""); err != nil {
 		t.Errorf("LoadRun of weights without their run's key: %v", err)
+	}
+}
+
+// TestModelMetaStrict: each value is read whole, as export writes it;
+// trailing text, a fourth dimension, an empty or missing binarize and a
+// test_top1 that is no number are refused, naming the key and the value,
+// instead of being cut short or replaced by a default.
+func TestModelMetaStrict(t *testing.T) {
+	mc := ModelConfig{Model: "resnet20", Dataset: "fashion-mnist", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "fda"}
+	good := func() map[string]string {
+		m := mc.meta()
+		m["run"], m["test_top1"] = "498b8aff7402f0eb", "88.71"
+		return m
+	}
+	if got, err := readModelMeta(good()); err != nil || got != mc {
+		t.Fatalf("readModelMeta = %+v, %v; want %+v", got, err, mc)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"input", "1x16x16junk"}, {"input", "1x16x16x3"}, {"input", " 1x16x16"}, {"input", "1x16x0"}, {"input", "+1x16x16"},
+		{"classes", "10x"}, {"classes", "+10"}, {"classes", "0"},
+		{"width", "0.125junk"}, {"width", "NaN"}, {"width", "Inf"}, {"width", "0x1p-3"}, {"width", "0"},
+		{"binarize", ""}, {"binarize", "all"}, {"binarize", "both "},
+		{"estimator", ""}, {"estimator", "nosuch"},
+		{"test_top1", "abc"}, {"test_top1", ""}, {"test_top1", "88.71%"}, {"test_top1", "-1"}, {"test_top1", "101"}, {"test_top1", "NaN"},
+	} {
+		m := good()
+		m[tc.key] = tc.value
+		_, err := readModelMeta(m)
+		if err == nil || !strings.Contains(err.Error(), "metadata "+tc.key+" = ") || !strings.Contains(err.Error(), fmt.Sprintf("%q", tc.value)) {
+			t.Errorf("metadata %s = %q: error %v, want one naming the key and the value", tc.key, tc.value, err)
+		}
+	}
+	for _, key := range []string{"binarize", "test_top1", "input", "estimator"} {
+		m := good()
+		delete(m, key)
+		if _, err := readModelMeta(m); err == nil || !strings.Contains(err.Error(), "metadata has no "+key) && !strings.Contains(err.Error(), "metadata "+key+" = ") {
+			t.Errorf("metadata without %s: error %v, want one naming it", key, err)
+		}
+	}
+	// A run planned before binarize was recorded (empty: both) is
+	// exported as both, which reads back.
+	old := mc
+	old.Binarize = ""
+	m := old.meta()
+	m["test_top1"] = "50"
+	if got, err := readModelMeta(m); err != nil || got != mc {
+		t.Errorf("metadata of a run with binarize unset: %+v, %v; want %+v", got, err, mc)
+	}
+}
+
+// TestCommittedModelsLoad: the model files committed under results/, which
+// an earlier export wrote, still read.
+func TestCommittedModelsLoad(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "results", "*.gbnn"))
+	if err != nil || len(paths) == 0 {
+		t.Skipf("no committed model files (%v)", err)
+	}
+	for _, p := range paths {
+		r, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := xnor.Read(r)
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if _, err := readModelMeta(f.Meta); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
+
+// TestEvaluateRefusesBadMeta: eval reads a model file's metadata strictly
+// before it opens any dataset: a model file whose input has trailing text,
+// whose binarize is empty or whose test_top1 is no number is refused,
+// naming the key and the value.
+func TestEvaluateRefusesBadMeta(t *testing.T) {
+	mc := ModelConfig{Model: "resnet20", Dataset: "synthetic", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
+	m, err := mc.buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i, tc := range []struct{ key, value string }{
+		{"input", "1x16x16junk"}, {"input", "1x16x16x3"}, {"binarize", ""}, {"test_top1", "abc"},
+	} {
+		meta := mc.meta()
+		meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
+		meta[tc.key] = tc.value
+		path := filepath.Join(dir, fmt.Sprintf("m%d.gbnn", i))
+		var b bytes.Buffer
+		if _, err := xnor.Save(&b, m.Net, meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8})
+		want := fmt.Sprintf("metadata %s = %q is malformed", tc.key, tc.value)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("eval of a model file with %s = %q: error %v, want %q", tc.key, tc.value, err, want)
+		}
 	}
 }

@@ -262,7 +262,9 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		bases := make([]float64, nb)
 		dls := make([][]float64, nb)
 		for k := range nb {
-			bases[k], dls[k] = fidelity.TrueChangesOn(ws, evals[k], sites, progress)
+			if bases[k], dls[k], err = fidelity.TrueChangesOnContext(ctx, ws, evals[k], sites, progress); err != nil {
+				return nil, err
+			}
 			progress()
 		}
 		base, dl := bases[0], dls[0]
@@ -302,11 +304,14 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		// The scores, with their intervals over the sampled weights (first
 		// batch) and over the evaluation batches.
 		fs.Rows = make([]FidelityRow, n)
+		errs := make([]error, n)
 		each(n, func(i int) {
 			pred := preds[i][0]
 			noise := fidelityNoise * max(1, math.Abs(base))
-			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise),
-				CI: fidelity.Bootstrap(pred, dl, noise, reps, cfg.Seed)}
+			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise)}
+			if row.CI, errs[i] = fidelity.BootstrapContext(ctx, pred, dl, noise, reps, cfg.Seed); errs[i] != nil {
+				return
+			}
 			for l := range res.Layers {
 				var p, d []float64
 				for k, s := range sites {
@@ -320,10 +325,17 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 				for k := range nb {
 					row.Batches = append(row.Batches, fidelity.Score(preds[i][k], dls[k], fidelityNoise*max(1, math.Abs(bases[k]))))
 				}
-				row.BatchMean, row.BatchCI = fidelity.OverBatches(row.Batches, reps, cfg.Seed)
+				if row.BatchMean, row.BatchCI, errs[i] = fidelity.OverBatchesContext(ctx, row.Batches, reps, cfg.Seed); errs[i] != nil {
+					return
+				}
 			}
 			fs.Rows[i] = row
 		})
+		for _, err := range errs {
+			if err != nil {
+				return nil, err // ctx's, the same for every estimator
+			}
+		}
 		for l := range res.Layers {
 			c := make([][]float64, n)
 			for i := range n {

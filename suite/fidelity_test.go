@@ -3,6 +3,7 @@ package suite
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -376,4 +377,58 @@ func TestFidelityAlongARun(t *testing.T) {
 // gradbench list) and skips without it. results/fidelity-bench.sh runs it.
 func BenchmarkFidelity(b *testing.B) {
 	benchFidelityAt(b, DefaultFidelityBatch, DefaultFidelityPerStratum, DefaultFidelityReps)
+}
+
+// TestFidelityStopsPromptly: a canceled context stops the flips and the
+// bootstrap (which a large --bootstrap makes the longest phase) with the
+// context's error, as it stops the other phases, instead of running on.
+func TestFidelityStopsPromptly(t *testing.T) {
+	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := estimators.ParseList("ste,fda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		reps, nb int
+		// cancelAt: the progress count at which the context is canceled
+		// (-1: when the last pass is done, before the bootstrap).
+		cancelAt int
+	}{
+		{"bootstrap", 100_000_000, 1, -1},
+		{"bootstrap over batches", 100_000_000, 2, -1},
+		{"flips", MinFidelityReps, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			last, all := 0, 0
+			spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 16, PerStratum: 50, Reps: tc.reps, EvalBatches: tc.nb,
+				Progress: func(done, total int) {
+					last, all = done, total
+					if done == tc.cancelAt || (tc.cancelAt < 0 && done == total) {
+						cancel()
+					}
+				}}
+			errc := make(chan error, 1)
+			go func() {
+				_, err := Fidelity(ctx, spec)
+				errc <- err
+			}()
+			select {
+			case err := <-errc:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("Fidelity after cancel: %v, want %v", err, context.Canceled)
+				}
+			case <-time.After(60 * time.Second):
+				t.Fatal("Fidelity still running 60s after its context was canceled")
+			}
+			if tc.cancelAt > 0 && last >= all {
+				t.Errorf("the flips ran on after cancel: %d of %d passes", last, all)
+			}
+		})
+	}
 }

@@ -68,9 +68,133 @@ func checkSlurmTime(s string) error {
 	return nil
 }
 
-// sbatchShort maps the short sbatch options that gradbench slurm sets
-// itself, or has a flag for, to their long names.
-var sbatchShort = map[string]string{"a": "array", "d": "dependency", "J": "job-name", "o": "output", "p": "partition", "t": "time", "c": "cpus-per-task"}
+// sbatchReserved are the sbatch options that gradbench slurm sets itself
+// or has a flag for, by long name, with what to use instead.
+var sbatchReserved = map[string]string{
+	"array":         "gradbench slurm sets --array itself (one task per pending cell; --max-parallel sets its limit)",
+	"dependency":    "gradbench slurm sets --dependency itself (the table job waits for the array)",
+	"output":        "gradbench slurm sets --output itself (task logs go to --out/slurm/logs)",
+	"error":         "gradbench slurm sets --output itself, which holds the tasks' stderr too (task logs go to --out/slurm/logs)",
+	"job-name":      "use gradbench slurm's --job-name",
+	"partition":     "use gradbench slurm's --partition",
+	"time":          "use gradbench slurm's --time",
+	"cpus-per-task": "use gradbench slurm's --cpus-per-task",
+	"mem":           "use gradbench slurm's --mem",
+}
+
+// sbatchShort maps sbatch's short options for the reserved ones to their
+// long names.
+var sbatchShort = map[byte]string{'a': "array", 'd': "dependency", 'o': "output", 'e': "error", 'J': "job-name", 'p': "partition", 't': "time", 'c': "cpus-per-task"}
+
+// sbatchShortArg are sbatch's short options that take a value, which is
+// the rest of the word (-Jname) or else the next word (-J name). The
+// others (-H, -v, -Q, ...) take none, so a word may group them (-HJname).
+// An unknown letter is read as taking none, so that a reserved option
+// grouped after it is still found.
+const sbatchShortArg = "aABcCdDeFgGiJLmMnNopPqStUwx"
+
+// sbatchWords splits an #SBATCH line into words as sbatch does: blanks
+// separate them, single or double quotes group, a backslash escapes the
+// next character and an unquoted # starts a comment.
+func sbatchWords(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	in, quote, escape := false, byte(0), false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case escape:
+			escape = false
+		case c == '\\':
+			escape, in = true, true
+			continue
+		case quote != 0:
+			if c == quote {
+				quote = 0
+				continue
+			}
+		case c == '"' || c == '\'':
+			quote, in = c, true
+			continue
+		case c == '#':
+			i = len(s)
+			continue
+		case c == ' ' || c == '\t':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+			continue
+		}
+		w.WriteByte(c)
+		in = true
+	}
+	switch {
+	case quote != 0:
+		return nil, fmt.Errorf("unterminated %c quote", quote)
+	case escape:
+		return nil, errors.New("a backslash ends the line")
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words, nil
+}
+
+// checkSbatchLine reads the words of an #SBATCH line as sbatch's option
+// parser would (short options grouped or with attached values, long
+// options with = or a separate value, long options abbreviated) and
+// refuses every option gradbench slurm sets or has a flag for.
+func checkSbatchLine(s string) error {
+	words, err := sbatchWords(s)
+	if err != nil {
+		return err
+	}
+	if len(words) == 0 {
+		return errors.New("want an sbatch option such as --account=proj")
+	}
+	// value: the word may be the value of the long option before it;
+	// skip: it is the value of the short option before it (-A -x is the
+	// account -x), as getopt reads it.
+	value, skip := false, false
+	for _, w := range words {
+		mayBeValue, isValue := value, skip
+		value, skip = false, false
+		switch {
+		case isValue:
+		case strings.HasPrefix(w, "--") && len(w) > 2:
+			name, _, hasValue := strings.Cut(w[2:], "=")
+			if name == "" {
+				return fmt.Errorf("%q is not an sbatch option", w)
+			}
+			// sbatch reads an unambiguous abbreviation as the option it
+			// abbreviates (--part=cpu is --partition=cpu); no sbatch
+			// option is itself a prefix of a reserved one.
+			for long, why := range sbatchReserved {
+				if strings.HasPrefix(long, name) {
+					return fmt.Errorf("%q sets --%s: %s", w, long, why)
+				}
+			}
+			value = !hasValue
+		case strings.HasPrefix(w, "-") && len(w) > 1 && w[1] != '-':
+			for i := 1; i < len(w); i++ {
+				c := w[i]
+				if long, ok := sbatchShort[c]; ok {
+					return fmt.Errorf("%q sets --%s (-%c): %s", w, long, c, sbatchReserved[long])
+				}
+				if strings.IndexByte(sbatchShortArg, c) >= 0 {
+					skip = i == len(w)-1 // -A proj: the next word is the value
+					break
+				}
+			}
+		case mayBeValue:
+		default:
+			return fmt.Errorf("%q is not an sbatch option: want an sbatch option such as --account=proj", w)
+		}
+	}
+	return nil
+}
 
 // Validate checks the options and normalizes the extra lines to bare
 // sbatch options.
@@ -103,18 +227,8 @@ func (o *SlurmOptions) Validate() error {
 		case !strings.HasPrefix(s, "-"):
 			return fmt.Errorf("bad --sbatch %q: want an sbatch option such as --account=proj", l)
 		}
-		name, _, _ := strings.Cut(strings.TrimLeft(s, "-"), "=")
-		name, _, _ = strings.Cut(name, " ")
-		if long, ok := sbatchShort[name]; ok {
-			name = long
-		}
-		switch name {
-		case "array", "dependency", "job-name", "output":
-			return fmt.Errorf("bad --sbatch %q: gradbench slurm sets --%s itself", l, name)
-		case "partition", "time", "cpus-per-task", "mem":
-			// A second line for what a flag sets would contradict it,
-			// and the last line would win without a word.
-			return fmt.Errorf("bad --sbatch %q: use gradbench slurm's --%s", l, name)
+		if err := checkSbatchLine(s); err != nil {
+			return fmt.Errorf("bad --sbatch %q: %s", l, err)
 		}
 		o.Extra[i] = s
 	}

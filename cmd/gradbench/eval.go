@@ -33,7 +33,7 @@ Example:
 }
 
 func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
-	model := fs.String("model", "", "model `file` written by gradbench export")
+	model := stringRequired(fs, "model", "model `file` written by gradbench export")
 	dataset := fs.String("dataset", "", "dataset `name` to evaluate on (default: the model's)")
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
 	batch := cli.Int(fs, "batch", 100, "images per `batch`, at most the test split's")

@@ -198,11 +198,42 @@ func emptyFlag(f *flag.Flag, v string) string {
 	case "", "string", "int", "uint", "float", "duration", "value":
 		want = "value" // a type's name, not a name from the usage
 	}
+	if _, ok := f.Value.(requiredFlag); ok {
+		// No default to fall back to: leaving it out is refused too.
+		return fmt.Sprintf("--%s %q is %s: give the %s (--%s is required and has no default)", f.Name, v, what, want, f.Name)
+	}
 	def := ""
 	if _, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok && f.DefValue != "" && f.DefValue != "0" {
 		def = " (" + f.DefValue + ")"
 	}
 	return fmt.Sprintf("--%s %q is %s: give the %s, or leave --%s out for its default%s", f.Name, v, what, want, f.Name, def)
+}
+
+// requiredFlag is the Value of a flag the command cannot run without,
+// which has no default: an empty value is refused without offering one.
+type requiredFlag interface {
+	flag.Value
+	required()
+}
+
+// requiredString is a string flag that must be given (see requiredFlag);
+// the command still checks that it was.
+type requiredString struct{ p *string }
+
+func (r requiredString) String() string {
+	if r.p == nil {
+		return ""
+	}
+	return *r.p
+}
+func (r requiredString) Set(s string) error { *r.p = s; return nil }
+func (requiredString) required()            {}
+
+// stringRequired defines a requiredString flag.
+func stringRequired(fs *flag.FlagSet, name, usage string) *string {
+	p := new(string)
+	fs.Var(requiredString{p}, name, usage)
+	return p
 }
 
 // repeatable is the Value of a flag that may be given more than once, each

@@ -168,6 +168,9 @@ func TestFlagGivenEmpty(t *testing.T) {
 		{[]string{"fidelity", "--init", "--recipe", recipe, "--out", ""}, `fidelity: --out "" is empty: give the directory, or leave --out out for its default`},
 		{[]string{"models", "--input", ""}, `models: --input "" is empty: give the CxHxW, or leave --input out for its default`},
 		{[]string{"export", "--run", "r.json", "--out", ""}, `export: --out "" is empty: give the file, or leave --out out for its default`},
+		// Required flags have no default to leave them out for.
+		{[]string{"eval", "--model", ""}, `eval: --model "" is empty: give the file (--model is required and has no default)`},
+		{[]string{"export", "--run", " "}, `export: --run " " is blank: give the file (--run is required and has no default)`},
 	} {
 		stdout, stderr, err := runGradbench(t, tc.args...)
 		if err == nil || err.Error() != tc.want {

@@ -1,0 +1,56 @@
+package suite
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSbatchLineReserved: a --sbatch line is read as sbatch reads it, so
+// an option gradbench slurm sets or has a flag for is refused in every
+// form sbatch takes, not only --name=value.
+func TestSbatchLineReserved(t *testing.T) {
+	refused := map[string]string{
+		"-J x": "job-name", "-Jx": "job-name", "--job-name x": "job-name", "--job=x": "job-name",
+		"-p x": "partition", "-pcpu": "partition", "--part=cpu": "partition",
+		"-o x": "output", "-ox": "output", "--output=x": "output", "--out x": "output",
+		"-e x": "error", "-ex": "error", "--error=x": "error", "--err x": "error",
+		"-a 1": "array", "-a1": "array", "--array=0-9": "array",
+		"-d afterok:1": "dependency", "-dafterok:1": "dependency", "--dependency afterok:1": "dependency",
+		"-c 2": "cpus-per-task", "-c2": "cpus-per-task", "--cpus-per-task=2": "cpus-per-task",
+		"-t=1": "time", "-t1": "time", "--time=1": "time", "--time 1": "time",
+		"--mem=4G": "mem", "--mem 4G": "mem",
+		// Options that take no value may be grouped before one that does.
+		"-Hc2": "cpus-per-task", "-vQJx": "job-name",
+		// Every word counts, not only the first.
+		"--account=proj -c2": "cpus-per-task", "--account proj --time=5": "time", "--hold -ox": "output",
+		"--qos='a b' -a1": "array", `--comment=a\ b -p x`: "partition",
+	}
+	for line, long := range refused {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{line}}
+		err := o.Validate()
+		if err == nil || !strings.Contains(err.Error(), "--"+long) {
+			t.Errorf("--sbatch %q: error %v, want one naming --%s", line, err, long)
+		}
+	}
+	// A value is not an option, even one that looks like a reserved one.
+	for _, line := range []string{"--account=proj", "--account proj", "-A proj", "-Aproj", "--qos=short",
+		"-A -c2", "--constraint=a&b", "--comment='x -c2'", "-Hvq low", "--mem-per-cpu=1G", "--export=ALL",
+		"--mail-type=END --mail-user=a@b"} {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{"#SBATCH " + line}}
+		if err := o.Validate(); err != nil {
+			t.Errorf("--sbatch %q: %v", line, err)
+		} else if o.Extra[0] != line {
+			t.Errorf("--sbatch %q kept as %q", line, o.Extra[0])
+		}
+	}
+	for line, want := range map[string]string{
+		"--qos=short junk": `"junk" is not an sbatch option`,
+		"--comment='x":     "unterminated ' quote",
+		"--=x":             `"--=x" is not an sbatch option`,
+	} {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{line}}
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--sbatch %q: error %v, want %q", line, err, want)
+		}
+	}
+}
