@@ -23,10 +23,7 @@ import (
 //   - holding the lock, it trains the cell with RunCell, resuming from the
 //     cell's checkpoint if there is one, and releases the lock.
 func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Record, error) {
-	if err := checkRunsDir(r.Dir); err != nil {
-		return nil, err
-	}
-	if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+	if err := r.checkCellDir(c); err != nil {
 		return nil, err
 	}
 	cached := func(rec *Record) { r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec}) }
@@ -38,15 +35,8 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	// Check the input before creating anything.
-	if err := checkCellSpec(c); err != nil {
+	if err := r.prepareCell(ctx, c); err != nil {
 		return nil, err
-	}
-	if err := r.Prepare(ctx, c.Workload); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("suite: %w", err)
 	}
 	rec, _, err = r.runLocked(ctx, c, lc, true, func() (*Record, error) { return r.RunCell(ctx, c) }, cached)
 	return rec, err

@@ -270,25 +270,40 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 // system's array task runs. Several processes may run cells of one sweep
 // in the same directory; records and checkpoints are replaced atomically.
 func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
-	if err := checkRunsDir(r.Dir); err != nil {
+	if err := r.checkCellDir(c); err != nil {
 		return nil, err
 	}
-	if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+	if err := r.prepareCell(ctx, c); err != nil {
 		return nil, err
-	}
-	if err := checkCellSpec(c); err != nil {
-		return nil, err
-	}
-	if err := r.Prepare(ctx, c.Workload); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("suite: %w", err)
 	}
 	p, _ := r.load(ctx, c.Workload)
 	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c, p.train)
 	done := 0
 	return r.runCell(ctx, c, 1, &done, total)
+}
+
+// checkCellDir checks, for RunCell and RunCellLocked, the runs directory
+// and what --keep-epochs needs of the cell's files (checkKeepEpochs).
+func (r *Runner) checkCellDir(c Cell) error {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return err
+	}
+	return r.checkKeepEpochs([]Cell{c})
+}
+
+// prepareCell checks cell c's input before anything is created (its spec,
+// and its workload with Prepare), then creates the runs directory.
+func (r *Runner) prepareCell(ctx context.Context, c Cell) error {
+	if err := checkCellSpec(c); err != nil {
+		return err
+	}
+	if err := r.Prepare(ctx, c.Workload); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
 }
 
 // checkCellSpec checks, as Sweep.Check does for a sweep's, that the
