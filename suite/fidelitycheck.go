@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gradbench/gradbench/internal/cli"
 )
 
 // DefaultFidelityRecipe and DefaultFidelitySeeds are what gradbench
@@ -95,8 +97,8 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 	}
 	if req.Epochs != "" {
 		for _, f := range strings.Split(req.Epochs, ",") {
-			e, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil {
+			e, ok := cli.Digits(strings.TrimSpace(f))
+			if !ok {
 				return FidelitySpec{}, badFidelityEpochs(req.Epochs)
 			}
 			spec.Epochs = append(spec.Epochs, e)

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strconv"
 	"time"
+
+	"github.com/gradbench/gradbench/internal/cli"
 )
 
 // Cell states in a runs directory, as Sweep.Plan reports them.
@@ -92,8 +93,8 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 		}
 		return Cell{}, fmt.Errorf("suite: no cell of the sweep has key %s: the sweep's flags, its recipe file or the gradbench version differ from those it was planned with (gradbench plan lists the keys)", ref)
 	}
-	i, err := strconv.Atoi(ref)
-	if err != nil {
+	i, ok := cli.Digits(ref)
+	if !ok {
 		n := len(s.Seeds) * len(s.Specs)
 		return Cell{}, fmt.Errorf("suite: bad cell %q: want an index 0..%d or a 16-digit key", ref, n-1)
 	}

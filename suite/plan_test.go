@@ -29,11 +29,15 @@ func TestFindCell(t *testing.T) {
 	}
 	for ref, want := range map[string]string{
 		"4":                "suite: no cell 4: the sweep has 4 cells (0..3)",
-		"-1":               "suite: no cell -1: the sweep has 4 cells (0..3)",
+		"-1":               `suite: bad cell "-1": want an index 0..3 or a 16-digit key`,
+		"+1":               `suite: bad cell "+1": want an index 0..3 or a 16-digit key`,
+		"-0":               `suite: bad cell "-0": want an index 0..3 or a 16-digit key`,
+		" 1":               `suite: bad cell " 1": want an index 0..3 or a 16-digit key`,
+		"01":               "", // plain digits: cell 1
 		"x":                `suite: bad cell "x": want an index 0..3 or a 16-digit key`,
 		"0123456789abcdef": "suite: no cell of the sweep has key 0123456789abcdef",
 	} {
-		if _, err := s.FindCell(ref); err == nil || !strings.HasPrefix(err.Error(), want) {
+		if c, err := s.FindCell(ref); want == "" && (err != nil || c.Index != 1) || want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)) {
 			t.Errorf("FindCell(%q) error = %v, want %q", ref, err, want)
 		}
 	}

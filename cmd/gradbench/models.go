@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/internal/cli"
@@ -69,8 +68,8 @@ func parseShape(s string) ([3]int, error) {
 		return out, fmt.Errorf("bad --input %q: want CxHxW, such as 3x32x32", s)
 	}
 	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 1 {
+		v, ok := cli.Digits(p)
+		if !ok || v < 1 {
 			return out, fmt.Errorf("bad --input %q: want CxHxW with positive integers, such as 3x32x32", s)
 		}
 		out[i] = v

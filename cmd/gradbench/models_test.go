@@ -31,6 +31,7 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "lenet"}, `unknown model "lenet"`},
 		{[]string{"--input", "3x32"}, "want CxHxW"},
 		{[]string{"--input", "0x32x32"}, "positive integers"},
+		{[]string{"--input", "+3x32x32"}, "positive integers"},
 		{[]string{"--classes", "1"}, "bad classes 1"},
 		// 0 is the query's "not given": given, it is refused, not defaulted.
 		{[]string{"--classes", "0"}, "models: bad --classes 0: want at least 2, or leave --classes out for each model's paper workload"},

@@ -7,10 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -183,9 +183,9 @@ func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, erro
 	if !ok {
 		return suite.Cell{}, fmt.Errorf("--index-from-env %s: the variable is not set (Slurm array tasks have SLURM_ARRAY_TASK_ID, Kubernetes Indexed Jobs JOB_COMPLETION_INDEX)", name)
 	}
-	i, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		return suite.Cell{}, fmt.Errorf("--index-from-env %s: its value %q is not a cell index (want an integer 0..%d)", name, v, n-1)
+	i, ok := cli.Digits(v)
+	if !ok {
+		return suite.Cell{}, fmt.Errorf("--index-from-env %s: its value %q is not a cell index (want an integer 0..%d in plain digits)", name, v, n-1)
 	}
 	c, err := sweep.CellAt(i)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -87,9 +88,9 @@ func (p positiveInt) String() string {
 }
 
 func (p positiveInt) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return errors.New("want an integer >= 1")
+	n, ok := cli.Digits(s)
+	if !ok || n < 1 {
+		return errors.New("want an integer >= 1 in plain digits")
 	}
 	*p.v = n
 	return nil

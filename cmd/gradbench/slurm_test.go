@@ -174,6 +174,7 @@ func TestSlurmBadInput(t *testing.T) {
 		{"partition", []string{"--partition", "a b"}, `bad --partition "a b"`},
 		{"cpus", []string{"--cpus-per-task", "-2"}, `invalid value "-2" for flag -cpus-per-task: want an integer >= 1`},
 		{"cpus zero", []string{"--cpus-per-task", "0"}, `invalid value "0" for flag -cpus-per-task: want an integer >= 1`},
+		{"cpus signed", []string{"--cpus-per-task", "+2"}, `invalid value "+2" for flag -cpus-per-task: want an integer >= 1 in plain digits`},
 		{"max parallel", []string{"--max-parallel", "-1"}, `invalid value "-1" for flag -max-parallel: want an integer >= 1`},
 		{"max parallel zero", []string{"--max-parallel", "0"}, `invalid value "0" for flag -max-parallel: want an integer >= 1`},
 		{"job name", []string{"--job-name", "my job"}, `bad --job-name "my job"`},

@@ -121,3 +121,16 @@ func TestDecimalFlags(t *testing.T) {
 		t.Errorf("help:\n%s\nwant the flag package's:\n%s", got, want)
 	}
 }
+
+func TestDigits(t *testing.T) {
+	for s, want := range map[string]int{"0": 0, "7": 7, "010": 10, "9223372036854775807": 9223372036854775807} {
+		if got, ok := Digits(s); !ok || got != want {
+			t.Errorf("Digits(%q) = %d, %v; want %d", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "+1", "-0", "-1", " 1", "1\n", "1 ", "0x10", "1_0", "1e3", "9223372036854775808"} {
+		if got, ok := Digits(s); ok {
+			t.Errorf("Digits(%q) = %d, true; want false", s, got)
+		}
+	}
+}

@@ -140,3 +140,15 @@ func PrintDefaults(fs *flag.FlagSet) {
 	}()
 	fs.PrintDefaults()
 }
+
+// Digits returns the value of s written as plain decimal digits, and
+// whether it is one that fits an int: no sign, no space, no prefix, so
+// that a cell index or a count is read exactly as typed (strconv.Atoi
+// would take "+1", "-0" and, after a TrimSpace, " 1\n" as well).
+func Digits(s string) (int, bool) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
