@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A Recipe is how a network is trained: the default model and dataset, the
@@ -145,6 +147,11 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: recipe: %w", err)
 	}
+	// encoding/json would replace invalid UTF-8, and an escaped lone
+	// surrogate ("\ud800"), by U+FFFD without a word.
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("suite: recipe %s: not UTF-8 text", defaultName)
+	}
 	// Presence of required keys: decode into a map first.
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(b, &keys); err != nil {
@@ -228,6 +235,28 @@ func recipeKeys() []string {
 	return ks
 }
 
+// MaxEpochs is the most epochs a recipe (or --epochs) may ask for: far
+// beyond any study, and small enough that a run's step count, epochs
+// times batches per epoch, cannot overflow (2^62 epochs had wrapped it
+// negative, and the cosine schedule then gave lr 0 at every step).
+const MaxEpochs = 1_000_000
+
+// recipeName reports whether name is a recipe name: a non-empty word of
+// printable characters with no space of any kind, no slash or backslash
+// (a recipe is looked up by name or by path) and no | (names head
+// markdown tables).
+func recipeName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if !unicode.IsPrint(c) || unicode.IsSpace(c) || c == utf8.RuneError || strings.ContainsRune(`/\|`, c) {
+			return false
+		}
+	}
+	return true
+}
+
 // Validate checks every value of the recipe. It does not check that the
 // model and dataset exist; NewWorkload does.
 func (r *Recipe) Validate() error {
@@ -236,16 +265,18 @@ func (r *Recipe) Validate() error {
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
-	case r.Name == "" || strings.ContainsAny(r.Name, " \t\n/"):
-		return fmt.Errorf("suite: recipe name %q: want a word without spaces or slashes", r.Name)
+	case !recipeName(r.Name):
+		return fmt.Errorf("suite: recipe name %+q: want a word without spaces or slashes (printable characters, no \\ or |)", r.Name)
+	case strings.ContainsRune(r.Description, utf8.RuneError):
+		return bad("description", fmt.Sprintf("%+q", r.Description), "text without U+FFFD, which an unpaired surrogate escape such as \\ud800 decodes to")
 	case r.Model == "":
 		return bad("model", `""`, "a model name")
 	case r.Dataset == "":
 		return bad("dataset", `""`, "a dataset name")
 	case !(r.Width > 0) || !finite(r.Width):
 		return bad("width", r.Width, "a number > 0")
-	case r.Epochs < 1:
-		return bad("epochs", r.Epochs, "an integer >= 1")
+	case r.Epochs < 1 || r.Epochs > MaxEpochs:
+		return bad("epochs", r.Epochs, fmt.Sprintf("an integer from 1 to %d", MaxEpochs))
 	case r.Batch < 1:
 		return bad("batch", r.Batch, "an integer >= 1")
 	case r.Optimizer != "sgd" && r.Optimizer != "adam":

@@ -107,8 +107,8 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 		r.Dataset = s.Dataset
 	}
 	if s.Epochs != nil {
-		if *s.Epochs < 1 {
-			return nil, fmt.Errorf("bad --epochs %d: want an integer >= 1", *s.Epochs)
+		if *s.Epochs < 1 || *s.Epochs > MaxEpochs {
+			return nil, fmt.Errorf("bad --epochs %d: want an integer from 1 to %d", *s.Epochs, MaxEpochs)
 		}
 		r.Epochs = *s.Epochs
 	}
