@@ -49,6 +49,10 @@ var (
 // in training, but the result stays right): the forward's sign is then
 // exact wherever |sin θ| exceeds about 1e-20, and the backward's cosine
 // comes from fastmath.go's sinPoly, absolute error below 2e-7.
+//
+// Built as a literal, the zero value of Omega means the default; another
+// value outside what the spec accepts (> 0, finite, of a magnitude float32
+// holds to its precision) makes every method that reads it panic.
 type BiPer struct {
 	Omega float32 // ω; the zero value means the default, 20
 
@@ -57,8 +61,11 @@ type BiPer struct {
 	fwd biperForward
 }
 
+// biperOmega is the range of BiPer's omega.
+var biperOmega = Above(0)
+
 func newBiPer(p *Params) (Estimator, error) {
-	omega := p.Float("omega", 20, Above(0))
+	omega := p.Float("omega", 20, biperOmega)
 	return &BiPer{Omega: omega}, p.Err()
 }
 
@@ -78,12 +85,14 @@ func (e *BiPer) WeightsOnly() string {
 	return "biper binarizes latent weights only (its forward pass sign(sin(ω·w)) is periodic in w; the paper pairs it with ApproxSign on the activations): name it for the weights alone, as in w=biper/a=approxsign"
 }
 
-// omega returns |ω|, or 20 for the zero value.
+// omega returns ω, or 20 for the zero value; it panics on an ω out of
+// range.
 func (e *BiPer) omega() float32 {
+	fieldFloat("BiPer", "Omega", e.Omega, 20, biperOmega)
 	if e.Omega == 0 {
 		return 20
 	}
-	return abs32(e.Omega)
+	return e.Omega
 }
 
 // Binarize returns q(x) = sign(sin(ω·x)) (sign(0) = +1), NaN for NaN and
@@ -95,8 +104,9 @@ func (e *BiPer) Binarize(x float64) float64 { return sinSign(float64(e.omega()) 
 //	dst[i] = float32(Binarize(float64(x[i])))
 func (e *BiPer) ForwardRef(dst, x []float32) {
 	checkLen("Forward", dst, x)
+	w := float64(e.omega())
 	for i, v := range x {
-		dst[i] = float32(e.Binarize(float64(v)))
+		dst[i] = float32(sinSign(w * float64(v)))
 	}
 }
 

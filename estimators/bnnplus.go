@@ -31,6 +31,10 @@ var (
 // optimizer keeps a learned β in (Scalar.Min and Max), and what the
 // kernels clamp a struct literal's β to. The β gradient is summed in float64 over fixed blocks of 4096 elements, in
 // order, so it does not depend on the number of cores.
+//
+// Built as a literal, the zero value of Beta means the default, and a
+// finite Beta outside [0.001, 1000] is clamped to it, as above; a NaN or
+// ±Inf Beta makes every method that reads it panic.
 type BNNPlus struct {
 	Beta  float32 // β; the zero value means the default, 5
 	Learn bool    // make β trainable
@@ -66,7 +70,10 @@ func (e *BNNPlus) Scalars() []*Scalar {
 	return e.beta.scalars(e.Learn, "beta", e.start(), bnnPlusBeta)
 }
 
+// start returns Beta, or 5 for the zero value; it panics on a NaN or ±Inf
+// Beta.
 func (e *BNNPlus) start() float32 {
+	fieldFinite("BNNPlus", "Beta", e.Beta, 5, bnnPlusBeta)
 	if e.Beta == 0 {
 		return 5
 	}
@@ -85,10 +92,16 @@ func (e *BNNPlus) value() float64 {
 }
 
 // Forward sets dst to sign(x).
-func (e *BNNPlus) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *BNNPlus) Forward(dst, x []float32) {
+	e.start()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *BNNPlus) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *BNNPlus) ForwardRef(dst, x []float32) {
+	e.start()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel, in float64:
 //

@@ -53,6 +53,14 @@
 // than 0) is refused, and the canonical form prints the float32, so a
 // record shows the number that was used.
 //
+// The same holds for an estimator built as a struct literal, such as
+// &STE{C: 0.5}: a zero field means its default, and any other value the
+// spec would refuse for that key (a negative C, a NaN, an FDA.NStart
+// above 100000) makes each method that reads the field panic, naming the
+// type, field, value and accepted range; it is never replaced by another
+// value. (DSQ's α and BNN+'s β are clamped to their ranges, as their
+// docs say, and panic only for NaN or ±Inf.)
+//
 // # Interfaces
 //
 // [Estimator] is the small core every estimator implements. What only some

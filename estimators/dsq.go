@@ -57,6 +57,10 @@ var (
 // range [-1, 1] (|x| = 1 counts as inside); g(±Inf) = 0; the scalar gradient
 // is summed in float64 over fixed blocks of 4096 elements, in order, so it
 // does not depend on the number of cores.
+//
+// Built as a literal, the zero value of Alpha means the default, and a
+// finite Alpha outside [0.001, 0.999] is clamped to it, as above; a NaN
+// or ±Inf Alpha makes every method that reads it panic.
 type DSQ struct {
 	Alpha float32 // α; the zero value means the default, 0.2
 	Learn bool    // make α trainable
@@ -88,7 +92,10 @@ func (e *DSQ) Scalars() []*Scalar {
 	return e.alpha.scalars(e.Learn, "alpha", e.start(), dsqAlpha)
 }
 
+// start returns Alpha, or 0.2 for the zero value; it panics on a NaN or
+// ±Inf Alpha.
 func (e *DSQ) start() float32 {
+	fieldFinite("DSQ", "Alpha", e.Alpha, 0.2, dsqAlpha)
 	if e.Alpha == 0 {
 		return 0.2
 	}
@@ -129,10 +136,16 @@ func sinhRem(t float64) float64 {
 }
 
 // Forward sets dst to sign(x).
-func (e *DSQ) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *DSQ) Forward(dst, x []float32) {
+	e.start()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *DSQ) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *DSQ) ForwardRef(dst, x []float32) {
+	e.start()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel, in float64:
 //

@@ -26,6 +26,11 @@ var (
 // Spec keys: tmin (Tmin, default 0.1) and tmax (Tmax, default 10), both
 // > 0 with tmin <= tmax. EDE has no clip; g(±Inf) = 0. Before the first
 // SetProgress the estimator is at p = 0 (t = Tmin, the flattest surrogate).
+//
+// Built as a literal, the zero value of Tmin or Tmax means its default;
+// another value outside what the spec accepts (> 0, finite, of a
+// magnitude float32 holds to its precision), or a Tmin above Tmax once the
+// defaults are in, makes every method that reads them panic.
 type EDE struct {
 	Tmin float32 // the zero value means the default, 0.1
 	Tmax float32 // the zero value means the default, 10
@@ -35,9 +40,12 @@ type EDE struct {
 	job job
 }
 
+// tRange is the range of EDE's and RBNN's tmin and tmax.
+var tRange = Above(0)
+
 func newEDE(p *Params) (Estimator, error) {
-	lo := p.Float("tmin", 0.1, Above(0))
-	hi := p.Float("tmax", 10, Above(0))
+	lo := p.Float("tmin", 0.1, tRange)
+	hi := p.Float("tmax", 10, tRange)
 	if p.Err() == nil && lo > hi {
 		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
 	}
@@ -58,6 +66,7 @@ func (e *EDE) Name() string { return "ede" }
 // SetProgress sets the training progress p in [0, 1], which sets t and k.
 // It panics if p is outside [0, 1] or NaN.
 func (e *EDE) SetProgress(p float64) {
+	e.bounds()
 	checkProgress(p)
 	e.p = p
 }
@@ -78,17 +87,19 @@ func progressInRange(p float64) error {
 	return nil
 }
 
-// bounds returns Tmin and Tmax in force: a zero field means the default,
-// and a negative one (a struct literal may bypass validation) its
-// magnitude.
+// bounds returns Tmin and Tmax in force, a zero field meaning the
+// default; it panics on fields out of range (see EDE).
 func (e *EDE) bounds() (lo, hi float64) {
-	lo, hi = math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax))
+	fieldFloat("EDE", "Tmin", e.Tmin, 0.1, tRange)
+	fieldFloat("EDE", "Tmax", e.Tmax, 10, tRange)
+	lo, hi = float64(e.Tmin), float64(e.Tmax)
 	if lo == 0 {
 		lo = 0.1
 	}
 	if hi == 0 {
 		hi = 10
 	}
+	fieldOrder("EDE", "Tmin", "Tmax", lo, hi)
 	return lo, hi
 }
 
@@ -107,10 +118,16 @@ func logSchedule(lo, hi, p float64) (t, k float64) {
 }
 
 // Forward sets dst to sign(x).
-func (e *EDE) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *EDE) Forward(dst, x []float32) {
+	e.bounds()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *EDE) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *EDE) ForwardRef(dst, x []float32) {
+	e.bounds()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel, in float64:
 //

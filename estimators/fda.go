@@ -45,6 +45,12 @@ var (
 // counts as inside; g(±Inf) = 0; the smooth surrogate is
 // ŝ_n(clamp(x, -C, C)), whose derivative is g. Before the first SetProgress
 // the estimator is at p = 0 (n = NStart).
+//
+// Built as a literal, the zero value of Omega or C means its default, and
+// NStart = NEnd = 0 the default schedule; another value outside what the
+// spec accepts (Omega and C > 0, finite, of a magnitude float32 holds to
+// its precision; 0 <= NStart <= NEnd <= 100000) makes every method that
+// reads the fields panic.
 type FDA struct {
 	Omega float32 // ω; the zero value means the default, 0.1
 	C     float32 // clip; the zero value means the default, 1
@@ -62,10 +68,17 @@ type FDA struct {
 // maxFDATerms is the largest n a spec may ask for.
 const maxFDATerms = 100000
 
+// The ranges of FDA's omega, c and n.
+var (
+	fdaOmega = Above(0)
+	fdaC     = Above(0)
+	fdaN     = Between(0, maxFDATerms)
+)
+
 func newFDA(p *Params) (Estimator, error) {
-	omega := p.Float("omega", 0.1, Above(0))
-	c := p.Float("c", 1, Above(0))
-	lo, hi := p.Range("n", 9, 18, Between(0, maxFDATerms))
+	omega := p.Float("omega", 0.1, fdaOmega)
+	c := p.Float("c", 1, fdaC)
+	lo, hi := p.Range("n", 9, 18, fdaN)
 	return &FDA{Omega: omega, C: c, NStart: lo, NEnd: hi, nSet: true}, p.Err()
 }
 
@@ -83,15 +96,22 @@ func (e *FDA) Name() string { return "fda" }
 // SetProgress sets the training progress p in [0, 1], which sets n.
 // It panics if p is outside [0, 1] or NaN.
 func (e *FDA) SetProgress(p float64) {
+	e.check()
 	checkProgress(p)
 	e.p = p
 }
 
-// params returns ω, C and the current n. The g of -ω is the g of ω, and
-// fields set out of range in a struct literal are taken as |ω|, |C| and
-// n >= 0 rather than producing NaN.
+// check panics on fields out of range (see FDA).
+func (e *FDA) check() {
+	fieldFloat("FDA", "Omega", e.Omega, 0.1, fdaOmega)
+	fieldFloat("FDA", "C", e.C, 1, fdaC)
+	fieldRange("FDA", "NStart", "NEnd", e.NStart, e.NEnd, fdaN)
+}
+
+// params returns ω, C and the current n; it panics on fields out of range.
 func (e *FDA) params() (omega, c float32, n int) {
-	omega, c = abs32(e.Omega), abs32(e.C)
+	e.check()
+	omega, c = e.Omega, e.C
 	if omega == 0 {
 		omega = 0.1
 	}
@@ -102,14 +122,20 @@ func (e *FDA) params() (omega, c float32, n int) {
 	if lo == 0 && hi == 0 && !e.nSet {
 		lo, hi = 9, 18
 	}
-	return omega, c, min(max(lo+int(math.Round(float64(hi-lo)*e.p)), 0), maxFDATerms)
+	return omega, c, lo + int(math.Round(float64(hi-lo)*e.p))
 }
 
 // Forward sets dst to sign(x).
-func (e *FDA) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *FDA) Forward(dst, x []float32) {
+	e.check()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *FDA) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *FDA) ForwardRef(dst, x []float32) {
+	e.check()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel: the explicit sum, in float64,
 //

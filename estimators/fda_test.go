@@ -114,24 +114,6 @@ func TestFDASpecErrors(t *testing.T) {
 	}
 }
 
-func TestFDAStructLiteral(t *testing.T) {
-	ref := &FDA{Omega: 0.2, C: 2, NStart: 5, NEnd: 5}
-	for _, e := range []*FDA{{Omega: -0.2, C: -2, NStart: 5, NEnd: 5}} {
-		x := []float32{-1.5, 0, 0.3, 1.9}
-		want, got := make([]float32, 4), make([]float32, 4)
-		ref.Backward(want, x, ones(4))
-		e.Backward(got, x, ones(4))
-		for i := range x {
-			if got[i] != want[i] {
-				t.Errorf("%+v: Backward(x=%g) = %g, want %g (as for |ω|, |C|)", *e, x[i], got[i], want[i])
-			}
-		}
-	}
-	if _, _, n := (&FDA{NStart: -4, NEnd: -1}).params(); n != 0 {
-		t.Errorf("FDA{NStart: -4, NEnd: -1}: n = %d, want 0", n)
-	}
-}
-
 // TestFDAKernels cross-checks the vector kernels at several n (their cost
 // must not depend on it) and with ω·C > π/2, where θ is reduced modulo π.
 func TestFDAKernels(t *testing.T) {

@@ -37,6 +37,11 @@ var (
 // trains at Tmax. The rotation of the weights, RBNN's other half, is a
 // separate module and not part of this estimator. g(±Inf) = g(NaN) = 0.
 // Before the first SetProgress the estimator is at p = 0.
+//
+// Built as a literal, the zero value of Tmin or Tmax means its default;
+// another value outside what the spec accepts (> 0, finite, of a
+// magnitude float32 holds to its precision), or a Tmin above Tmax once the
+// defaults are in, makes every method that reads them panic.
 type RBNN struct {
 	Tmin float32 // the zero value means the default, 1e-2
 	Tmax float32 // the zero value means the default, 10
@@ -47,8 +52,8 @@ type RBNN struct {
 }
 
 func newRBNN(p *Params) (Estimator, error) {
-	lo := p.Float("tmin", 1e-2, Above(0))
-	hi := p.Float("tmax", 10, Above(0))
+	lo := p.Float("tmin", 1e-2, tRange)
+	hi := p.Float("tmax", 10, tRange)
 	if p.Err() == nil && lo > hi {
 		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
 	}
@@ -69,21 +74,24 @@ func (e *RBNN) Name() string { return "rbnn" }
 // SetProgress sets the training progress p in [0, 1], which sets t and k.
 // It panics if p is outside [0, 1] or NaN.
 func (e *RBNN) SetProgress(p float64) {
+	e.bounds()
 	checkProgress(p)
 	e.p = p
 }
 
-// bounds returns Tmin and Tmax in force: a zero field means the default,
-// and a negative one (a struct literal may bypass validation) its
-// magnitude.
+// bounds returns Tmin and Tmax in force, a zero field meaning the
+// default; it panics on fields out of range (see RBNN).
 func (e *RBNN) bounds() (lo, hi float64) {
-	lo, hi = math.Abs(float64(e.Tmin)), math.Abs(float64(e.Tmax))
+	fieldFloat("RBNN", "Tmin", e.Tmin, 1e-2, tRange)
+	fieldFloat("RBNN", "Tmax", e.Tmax, 10, tRange)
+	lo, hi = float64(e.Tmin), float64(e.Tmax)
 	if lo == 0 {
 		lo = float64(float32(1e-2))
 	}
 	if hi == 0 {
 		hi = 10
 	}
+	fieldOrder("RBNN", "Tmin", "Tmax", lo, hi)
 	return lo, hi
 }
 
@@ -94,10 +102,16 @@ func (e *RBNN) tk() (t, k float64) {
 }
 
 // Forward sets dst to sign(x).
-func (e *RBNN) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *RBNN) Forward(dst, x []float32) {
+	e.bounds()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *RBNN) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *RBNN) ForwardRef(dst, x []float32) {
+	e.bounds()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel, in float64:
 //

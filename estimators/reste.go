@@ -51,6 +51,10 @@ var (
 // The fast kernel computes |x|^((1-o)/o) as 2^(e·log2|x|), with log2 from
 // the float32 bits and a polynomial (log2Poly) and 2^f from fastmath.go's
 // exp2Frac; its relative error is below 1e-6.
+//
+// Built as a literal, the zero value of O or T means its default; another
+// value outside what the spec accepts (O >= 1, T > 0.1, finite) makes
+// every method that reads them panic.
 type ReSTE struct {
 	O float32 // the final o; the zero value means the default, 3
 	T float32 // the cut; the zero value means the default, 1.5
@@ -63,9 +67,15 @@ type ReSTE struct {
 // resteM is the official code's fixed inner interval m.
 const resteM = 0.1
 
+// The ranges of ReSTE's o and t.
+var (
+	resteO = AtLeast(1)
+	resteT = Above(resteM)
+)
+
 func newReSTE(p *Params) (Estimator, error) {
-	o := p.Float("o", 3, AtLeast(1))
-	t := p.Float("t", 1.5, Above(resteM))
+	o := p.Float("o", 3, resteO)
+	t := p.Float("t", 1.5, resteT)
 	return &ReSTE{O: o, T: t}, p.Err()
 }
 
@@ -83,28 +93,37 @@ func (e *ReSTE) Name() string { return "reste" }
 // SetProgress sets the training progress p in [0, 1], which sets o. It
 // panics if p is outside [0, 1] or NaN.
 func (e *ReSTE) SetProgress(p float64) {
+	e.params()
 	checkProgress(p)
 	e.p = p
 }
 
 // params returns O, T (in float64, of the float32 fields the kernels use)
-// and o(p).
+// and o(p); it panics on fields out of range (see ReSTE).
 func (e *ReSTE) params() (oEnd, t, o float64) {
-	oEnd, t = float64(e.O), float64(e.T) // struct literals may bypass validation
-	if !(oEnd >= 1) {
+	fieldFloat("ReSTE", "O", e.O, 3, resteO)
+	fieldFloat("ReSTE", "T", e.T, 1.5, resteT)
+	oEnd, t = float64(e.O), float64(e.T)
+	if oEnd == 0 {
 		oEnd = 3
 	}
-	if !(t > resteM) {
+	if t == 0 {
 		t = 1.5
 	}
 	return oEnd, t, 1 + (oEnd-1)*(1-math.Cos(math.Pi*e.p/2))
 }
 
 // Forward sets dst to sign(x).
-func (e *ReSTE) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *ReSTE) Forward(dst, x []float32) {
+	e.params()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *ReSTE) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *ReSTE) ForwardRef(dst, x []float32) {
+	e.params()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel, in float64:
 //

@@ -19,6 +19,10 @@ var (
 //
 // Its smooth surrogate is the hard tanh clamp(x, -C, C).
 // Spec key: c (C, default 1, > 0). g(±Inf) = 0; |x| = C counts as inside.
+//
+// Built as a literal, the zero value of C means the default; another
+// value outside what the spec accepts (> 0, finite, of a magnitude float32
+// holds to its precision) makes every method that reads it panic.
 type STE struct {
 	C float32 // clip; the zero value means the default, 1
 
@@ -26,16 +30,20 @@ type STE struct {
 	job job
 }
 
+// steC is the range of STE's c.
+var steC = Above(0)
+
 func newSTE(p *Params) (Estimator, error) {
-	return &STE{C: p.Float("c", 1, Above(0))}, p.Err()
+	return &STE{C: p.Float("c", 1, steC)}, p.Err()
 }
 
-// clip returns |C|, or 1 for the zero value.
+// clip returns C, or 1 for the zero value; it panics on a C out of range.
 func (e *STE) clip() float32 {
+	fieldFloat("STE", "C", e.C, 1, steC)
 	if e.C == 0 {
 		return 1
 	}
-	return abs32(e.C)
+	return e.C
 }
 
 // Doc describes STE for `gradbench list` and the README.
@@ -50,10 +58,16 @@ func (e *STE) Doc() Doc {
 func (e *STE) Name() string { return "ste" }
 
 // Forward sets dst to sign(x).
-func (e *STE) Forward(dst, x []float32) { e.job.sign(dst, x) }
+func (e *STE) Forward(dst, x []float32) {
+	e.clip()
+	e.job.sign(dst, x)
+}
 
 // ForwardRef is the reference Forward.
-func (e *STE) ForwardRef(dst, x []float32) { signRef(dst, x) }
+func (e *STE) ForwardRef(dst, x []float32) {
+	e.clip()
+	signRef(dst, x)
+}
 
 // BackwardRef is the reference kernel:
 //

@@ -1,0 +1,237 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+var (
+	nan32  = float32(math.NaN())
+	inf32  = float32(math.Inf(1))
+	ninf32 = float32(math.Inf(-1))
+)
+
+// fieldCalls are the methods of e that read its parameter fields, by name.
+func fieldCalls(e Estimator) map[string]func() {
+	x, dy, out := []float32{-2, -0.3, 0, 0.4, 1.5}, ones(5), make([]float32, 5)
+	calls := map[string]func(){
+		"Forward":  func() { e.Forward(out, x) },
+		"Backward": func() { e.Backward(out, x, dy) },
+	}
+	if r, ok := e.(Referencer); ok {
+		calls["ForwardRef"] = func() { r.ForwardRef(out, x) }
+		calls["BackwardRef"] = func() { r.BackwardRef(out, x, dy) }
+	}
+	if s, ok := e.(Smoother); ok {
+		calls["Surrogate"] = func() { s.Surrogate(out, x) }
+	}
+	if s, ok := e.(Scheduler); ok {
+		calls["SetProgress"] = func() { s.SetProgress(0.5) }
+	}
+	if s, ok := e.(Splitter); ok {
+		calls["BackwardKernel"] = func() { s.BackwardKernel() }
+	}
+	if l, ok := e.(Learner); ok {
+		calls["Scalars"] = func() { l.Scalars() }
+	}
+	if b, ok := e.(Binarizer); ok {
+		calls["Binarize"] = func() { b.Binarize(0.5) }
+	}
+	return calls
+}
+
+// panicOf returns what f panics with, or "" if it returns.
+func panicOf(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// TestFieldsRefused builds estimators as struct literals with values the
+// spec refuses: each method that reads the fields must panic, naming the
+// type, field, value and allowed range, instead of using another value.
+func TestFieldsRefused(t *testing.T) {
+	const (
+		steWant  = ": want a number > 0 (or 0 for the default, 1)"
+		steInf   = ": want a finite number > 0 (or 0 for the default, 1)"
+		fdaN     = ": want an integer in [0, 100000]"
+		resteO   = ": want a number >= 1 (or 0 for the default, 3)"
+		resteOI  = ": want a finite number >= 1 (or 0 for the default, 3)"
+		resteT   = ": want a number > 0.1 (or 0 for the default, 1.5)"
+		resteTI  = ": want a finite number > 0.1 (or 0 for the default, 1.5)"
+		dsqWant  = ": want a finite number (in [0.001, 0.999], or clamped to it; 0 for the default, 0.2)"
+		bnnpWant = ": want a finite number (in [0.001, 1000], or clamped to it; 0 for the default, 5)"
+	)
+	for _, tc := range []struct {
+		e    Estimator
+		want string
+	}{
+		{&STE{C: -0.5}, "estimators: STE.C = -0.5" + steWant},
+		{&STE{C: nan32}, "estimators: STE.C = NaN" + steWant},
+		{&STE{C: inf32}, "estimators: STE.C = +Inf" + steInf},
+		{&STE{C: ninf32}, "estimators: STE.C = -Inf" + steInf},
+		{&STE{C: 1e-40}, "estimators: STE.C = 1e-40: below float32's smallest normal magnitude, 1.1754944e-38" + steWant},
+
+		{&FDA{Omega: -0.3}, "estimators: FDA.Omega = -0.3: want a number > 0 (or 0 for the default, 0.1)"},
+		{&FDA{Omega: nan32}, "estimators: FDA.Omega = NaN: want a number > 0 (or 0 for the default, 0.1)"},
+		{&FDA{Omega: inf32}, "estimators: FDA.Omega = +Inf: want a finite number > 0 (or 0 for the default, 0.1)"},
+		{&FDA{Omega: ninf32}, "estimators: FDA.Omega = -Inf: want a finite number > 0 (or 0 for the default, 0.1)"},
+		{&FDA{C: -0.5}, "estimators: FDA.C = -0.5" + steWant},
+		{&FDA{C: nan32}, "estimators: FDA.C = NaN" + steWant},
+		{&FDA{C: inf32}, "estimators: FDA.C = +Inf" + steInf},
+		{&FDA{C: ninf32}, "estimators: FDA.C = -Inf" + steInf},
+		{&FDA{NStart: -7, NEnd: -7}, "estimators: FDA.NStart = -7" + fdaN},
+		{&FDA{NStart: 200000, NEnd: 200000}, "estimators: FDA.NStart = 200000" + fdaN},
+		{&FDA{NStart: 3, NEnd: 200000}, "estimators: FDA.NEnd = 200000" + fdaN},
+		{&FDA{NStart: 0, NEnd: -1}, "estimators: FDA.NEnd = -1" + fdaN},
+		{&FDA{NStart: 9, NEnd: 4}, "estimators: FDA.NStart = 9 is larger than FDA.NEnd = 4: want NStart <= NEnd"},
+
+		{&BiPer{Omega: -10}, "estimators: BiPer.Omega = -10: want a number > 0 (or 0 for the default, 20)"},
+		{&BiPer{Omega: nan32}, "estimators: BiPer.Omega = NaN: want a number > 0 (or 0 for the default, 20)"},
+		{&BiPer{Omega: inf32}, "estimators: BiPer.Omega = +Inf: want a finite number > 0 (or 0 for the default, 20)"},
+		{&BiPer{Omega: ninf32}, "estimators: BiPer.Omega = -Inf: want a finite number > 0 (or 0 for the default, 20)"},
+
+		{&EDE{Tmin: -1, Tmax: -10}, "estimators: EDE.Tmin = -1: want a number > 0 (or 0 for the default, 0.1)"},
+		{&EDE{Tmin: nan32}, "estimators: EDE.Tmin = NaN: want a number > 0 (or 0 for the default, 0.1)"},
+		{&EDE{Tmin: inf32}, "estimators: EDE.Tmin = +Inf: want a finite number > 0 (or 0 for the default, 0.1)"},
+		{&EDE{Tmin: ninf32}, "estimators: EDE.Tmin = -Inf: want a finite number > 0 (or 0 for the default, 0.1)"},
+		{&EDE{Tmax: -10}, "estimators: EDE.Tmax = -10: want a number > 0 (or 0 for the default, 10)"},
+		{&EDE{Tmax: nan32}, "estimators: EDE.Tmax = NaN: want a number > 0 (or 0 for the default, 10)"},
+		{&EDE{Tmax: inf32}, "estimators: EDE.Tmax = +Inf: want a finite number > 0 (or 0 for the default, 10)"},
+		{&EDE{Tmax: ninf32}, "estimators: EDE.Tmax = -Inf: want a finite number > 0 (or 0 for the default, 10)"},
+		{&EDE{Tmin: 20}, "estimators: EDE.Tmin = 20 is larger than EDE.Tmax = 10: want Tmin <= Tmax"},
+		{&EDE{Tmin: 2, Tmax: 1}, "estimators: EDE.Tmin = 2 is larger than EDE.Tmax = 1: want Tmin <= Tmax"},
+
+		{&RBNN{Tmin: -0.5, Tmax: -0.5}, "estimators: RBNN.Tmin = -0.5: want a number > 0 (or 0 for the default, 0.01)"},
+		{&RBNN{Tmin: nan32}, "estimators: RBNN.Tmin = NaN: want a number > 0 (or 0 for the default, 0.01)"},
+		{&RBNN{Tmin: inf32}, "estimators: RBNN.Tmin = +Inf: want a finite number > 0 (or 0 for the default, 0.01)"},
+		{&RBNN{Tmin: ninf32}, "estimators: RBNN.Tmin = -Inf: want a finite number > 0 (or 0 for the default, 0.01)"},
+		{&RBNN{Tmax: -0.5}, "estimators: RBNN.Tmax = -0.5: want a number > 0 (or 0 for the default, 10)"},
+		{&RBNN{Tmax: nan32}, "estimators: RBNN.Tmax = NaN: want a number > 0 (or 0 for the default, 10)"},
+		{&RBNN{Tmax: inf32}, "estimators: RBNN.Tmax = +Inf: want a finite number > 0 (or 0 for the default, 10)"},
+		{&RBNN{Tmax: ninf32}, "estimators: RBNN.Tmax = -Inf: want a finite number > 0 (or 0 for the default, 10)"},
+		{&RBNN{Tmax: 0.001}, "estimators: RBNN.Tmin = 0.01 is larger than RBNN.Tmax = 0.001: want Tmin <= Tmax"},
+
+		{&ReSTE{O: 0.5}, "estimators: ReSTE.O = 0.5" + resteO},
+		{&ReSTE{O: -3}, "estimators: ReSTE.O = -3" + resteO},
+		{&ReSTE{O: nan32}, "estimators: ReSTE.O = NaN" + resteO},
+		{&ReSTE{O: inf32}, "estimators: ReSTE.O = +Inf" + resteOI},
+		{&ReSTE{O: ninf32}, "estimators: ReSTE.O = -Inf" + resteOI},
+		{&ReSTE{T: 0.05}, "estimators: ReSTE.T = 0.05" + resteT},
+		{&ReSTE{T: -1.5}, "estimators: ReSTE.T = -1.5" + resteT},
+		{&ReSTE{T: 0.1}, "estimators: ReSTE.T = 0.1" + resteT},
+		{&ReSTE{T: nan32}, "estimators: ReSTE.T = NaN" + resteT},
+		{&ReSTE{T: inf32}, "estimators: ReSTE.T = +Inf" + resteTI},
+		{&ReSTE{T: ninf32}, "estimators: ReSTE.T = -Inf" + resteTI},
+
+		{&DSQ{Alpha: nan32}, "estimators: DSQ.Alpha = NaN" + dsqWant},
+		{&DSQ{Alpha: inf32}, "estimators: DSQ.Alpha = +Inf" + dsqWant},
+		{&DSQ{Alpha: ninf32, Learn: true}, "estimators: DSQ.Alpha = -Inf" + dsqWant},
+		{&DSQ{Alpha: nan32, Learn: true}, "estimators: DSQ.Alpha = NaN" + dsqWant},
+
+		{&BNNPlus{Beta: nan32}, "estimators: BNNPlus.Beta = NaN" + bnnpWant},
+		{&BNNPlus{Beta: inf32}, "estimators: BNNPlus.Beta = +Inf" + bnnpWant},
+		{&BNNPlus{Beta: ninf32, Learn: true}, "estimators: BNNPlus.Beta = -Inf" + bnnpWant},
+		{&BNNPlus{Beta: nan32, Learn: true}, "estimators: BNNPlus.Beta = NaN" + bnnpWant},
+	} {
+		for name, call := range fieldCalls(tc.e) {
+			if got := panicOf(call); got != tc.want {
+				t.Errorf("%T%+v.%s: panic %q, want %q", tc.e, tc.e, name, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestFieldsAccepted checks that the zero value and in-range literals
+// still work, as the spec with the same values.
+func TestFieldsAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		e    Estimator
+		spec string
+	}{
+		{&STE{}, "ste"},
+		{&STE{C: 0.5}, "ste:c=0.5"},
+		{&STE{C: float32(minFloat32)}, "ste:c=1.1754944e-38"},
+		{&STE{C: math.MaxFloat32}, "ste:c=3.4028235e+38"},
+		{&FDA{}, "fda"},
+		{&FDA{Omega: 0.2, C: 2, NStart: 5, NEnd: 5}, "fda:omega=0.2,c=2,n=5"},
+		{&FDA{NStart: 0, NEnd: 3}, "fda:n=0..3"},
+		{&FDA{NStart: 100000, NEnd: 100000}, "fda:n=100000"},
+		{&BiPer{}, "biper"},
+		{&BiPer{Omega: 30}, "biper:omega=30"},
+		{&EDE{}, "ede"},
+		{&EDE{Tmin: 0.5, Tmax: 0.5}, "ede:tmin=0.5,tmax=0.5"},
+		{&EDE{Tmin: 5}, "ede:tmin=5"},
+		{&RBNN{}, "rbnn"},
+		{&RBNN{Tmin: 1, Tmax: 2}, "rbnn:tmin=1,tmax=2"},
+		{&ReSTE{}, "reste"},
+		{&ReSTE{O: 1, T: 0.2}, "reste:o=1,t=0.2"},
+		{&ReSTE{O: 5}, "reste:o=5"},
+		{&DSQ{}, "dsq"},
+		{&DSQ{Alpha: 0.5}, "dsq:alpha=0.5"},
+		{&DSQ{Alpha: 5}, "dsq:alpha=0.999"}, // a finite α is clamped, as documented
+		{&BNNPlus{}, "bnnplus"},
+		{&BNNPlus{Beta: 2}, "bnnplus:beta=2"},
+		{&BNNPlus{Beta: 2000}, "bnnplus:beta=1000"}, // a finite β is clamped, as documented
+		{&ApproxSign{}, "approxsign"},
+		{&Identity{}, "identity"},
+	} {
+		want, err := New(tc.spec)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.spec, err)
+		}
+		for name, call := range fieldCalls(tc.e) {
+			if msg := panicOf(call); msg != "" {
+				t.Errorf("%T%+v.%s: panic %q", tc.e, tc.e, name, msg)
+			}
+		}
+		for _, p := range []float64{0, 1} {
+			if s, ok := tc.e.(Scheduler); ok {
+				s.SetProgress(p)
+				want.(Scheduler).SetProgress(p)
+			}
+			x := []float32{-2, -1, -0.3, 0, 0.05, 0.4, 1, 1.5}
+			got, exp := make([]float32, len(x)), make([]float32, len(x))
+			tc.e.Backward(got, x, ones(len(x)))
+			want.Backward(exp, x, ones(len(x)))
+			for i := range x {
+				if math.Float32bits(got[i]) != math.Float32bits(exp[i]) {
+					t.Errorf("%T%+v at p=%g: Backward(x=%g) = %g, want %g as %s", tc.e, tc.e, p, x[i], got[i], exp[i], tc.spec)
+				}
+			}
+		}
+	}
+}
+
+// TestFieldsRefusedSameWordsAsParse checks that a literal's panic and
+// Parse's error give the same allowed range for each key.
+func TestFieldsRefusedSameWordsAsParse(t *testing.T) {
+	for _, tc := range []struct {
+		e    Estimator
+		spec string
+	}{
+		{&STE{C: -0.5}, "ste:c=-0.5"},
+		{&FDA{Omega: -0.3}, "fda:omega=-0.3"},
+		{&BiPer{Omega: -10}, "biper:omega=-10"},
+		{&EDE{Tmin: -1}, "ede:tmin=-1"},
+		{&RBNN{Tmax: -1}, "rbnn:tmax=-1"},
+		{&ReSTE{O: 0.5}, "reste:o=0.5"},
+		{&ReSTE{T: 0.05}, "reste:t=0.05"},
+	} {
+		_, err := New(tc.spec)
+		if err == nil {
+			t.Fatalf("%s: no error", tc.spec)
+		}
+		_, want, _ := strings.Cut(err.Error(), ": want ")
+		msg := panicOf(func() { tc.e.Backward(make([]float32, 1), make([]float32, 1), ones(1)) })
+		if !strings.Contains(msg, ": want "+want+" (or 0 for the default") {
+			t.Errorf("%T%+v: panic %q, want the range of %q", tc.e, tc.e, msg, err)
+		}
+	}
+}
