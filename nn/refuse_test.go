@@ -57,3 +57,31 @@ func TestConstructorsRefuseSizes(t *testing.T) {
 		t.Errorf("NewTensor(0, 3, 2, 2) = %v with %d values, want an empty 0x3x2x2 tensor", x, len(x.Data))
 	}
 }
+
+// TestCorrectRefuses checks that Correct and CorrectTopK refuse labels
+// that are not one per row in range, and k outside 1..classes.
+func TestCorrectRefuses(t *testing.T) {
+	logits := &Tensor{N: 2, C: 3, H: 1, W: 1, Data: []float32{1, 2, 3, 3, 2, 1}}
+	checkRefusals(t, []refusal{
+		{"Correct short labels", func() { Correct(logits, []int{2}) }, "nn: Correct: 1 labels for logits 2x3x1x1, want one per row (2)"},
+		{"Correct long labels", func() { Correct(logits, []int{2, 0, 1}) }, "nn: Correct: 3 labels for logits 2x3x1x1, want one per row (2)"},
+		{"Correct label -1", func() { Correct(logits, []int{2, -1}) }, "nn: Correct: label -1 of row 1 is out of range, want 0..2"},
+		{"Correct label 7", func() { Correct(logits, []int{7, 0}) }, "nn: Correct: label 7 of row 0 is out of range, want 0..2"},
+		{"CorrectTopK short labels", func() { CorrectTopK(logits, []int{2}, 2) }, "nn: CorrectTopK: 1 labels for logits 2x3x1x1, want one per row (2)"},
+		{"CorrectTopK label 3", func() { CorrectTopK(logits, []int{3, 0}, 2) }, "nn: CorrectTopK: label 3 of row 0 is out of range, want 0..2"},
+		{"CorrectTopK k=0", func() { CorrectTopK(logits, []int{2, 0}, 0) }, "nn: CorrectTopK: k = 0, want 1..3"},
+		{"CorrectTopK k=-1", func() { CorrectTopK(logits, []int{2, 0}, -1) }, "nn: CorrectTopK: k = -1, want 1..3"},
+		{"CorrectTopK k=4", func() { CorrectTopK(logits, []int{2, 0}, 4) }, "nn: CorrectTopK: k = 4, want 1..3"},
+		{"CorrectTopK short Data", func() { CorrectTopK(&Tensor{N: 2, C: 3, H: 1, W: 1, Data: make([]float32, 5)}, []int{0, 0}, 1) }, "nn: CorrectTopK: logits 2x3x1x1 with 5 values"},
+	})
+	// Valid calls count as before.
+	if got := Correct(logits, []int{2, 0}); got != 2 {
+		t.Errorf("Correct = %d, want 2", got)
+	}
+	if got := CorrectTopK(logits, []int{1, 2}, 3); got != 2 {
+		t.Errorf("CorrectTopK(k = classes) = %d, want 2", got)
+	}
+	if got := CorrectTopK(logits, []int{0, 2}, 2); got != 0 {
+		t.Errorf("CorrectTopK(k = 2) = %d, want 0", got)
+	}
+}
