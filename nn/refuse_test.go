@@ -85,3 +85,41 @@ func TestCorrectRefuses(t *testing.T) {
 		t.Errorf("CorrectTopK(k = 2) = %d, want 0", got)
 	}
 }
+
+// TestOutSizeRefuses checks that Conv.OutSize and Pool.OutSize refuse a
+// configuration without meaning and inputs smaller than the kernel, which
+// they used to answer with a division by zero or a negative size; and
+// that the layers' Forward refuses an input smaller than the kernel that
+// integer division rounded up to one output.
+func TestOutSizeRefuses(t *testing.T) {
+	checkRefusals(t, []refusal{
+		{"Conv kernel 9 on 3x3", func() { Conv{Kernel: 9}.OutSize(3, 3) }, "nn: Conv.OutSize(3, 3): input 3x3 is smaller than the 9x9 kernel with padding 0"},
+		{"Conv kernel 3 stride 2 on 2x2", func() { Conv{Kernel: 3, Stride: 2}.OutSize(2, 2) }, "nn: Conv.OutSize(2, 2): input 2x2 is smaller than the 3x3 kernel with padding 0"},
+		{"Conv kernel 0", func() { Conv{Kernel: 0}.OutSize(3, 3) }, "nn: Conv.OutSize: bad configuration"},
+		{"Conv stride -1", func() { Conv{Kernel: 1, Stride: -1}.OutSize(3, 3) }, "nn: Conv.OutSize: bad configuration"},
+		{"Conv pad -1", func() { Conv{Kernel: 1, Pad: -1}.OutSize(3, 3) }, "nn: Conv.OutSize: bad configuration"},
+		{"Conv h 0", func() { Conv{Kernel: 1}.OutSize(0, 3) }, "nn: Conv.OutSize(0, 3): sizes must be >= 1"},
+		{"Pool kernel 0", func() { Pool{Kernel: 0}.OutSize(4, 4) }, "nn: Pool.OutSize: bad configuration"},
+		{"Pool pad beyond half", func() { Pool{Kernel: 2, Pad: 2}.OutSize(4, 4) }, "nn: Pool.OutSize: bad configuration"},
+		{"Pool stride -2", func() { Pool{Kernel: 2, Stride: -2}.OutSize(4, 4) }, "nn: Pool.OutSize: bad configuration"},
+		{"Pool w -1", func() { Pool{Kernel: 2}.OutSize(4, -1) }, "nn: Pool.OutSize(4, -1): sizes must be >= 1"},
+		{"Pool kernel 2 on 1x1", func() { Pool{Kernel: 2}.OutSize(1, 1) }, "nn: Pool.OutSize(1, 1): input 1x1 is smaller than the 2x2 window with padding 0"},
+		{"MaxPool2d kernel 2 on 1x1", func() { NewMaxPool2d(Pool{Kernel: 2}).Forward(NewTensor(1, 1, 1, 1)) }, "nn: MaxPool2d.Forward: input 1x1x1x1 is smaller than the 2x2 window"},
+		{"AvgPool2d kernel 3 on 2x2", func() { NewAvgPool2d(Pool{Kernel: 3}).Forward(NewTensor(1, 1, 2, 2)) }, "nn: AvgPool2d.Forward: input 1x1x2x2 is smaller than the 3x3 window"},
+		{"Conv2d kernel 3 stride 2 on 2x2", func() {
+			NewConv2d(Conv{In: 1, Out: 1, Kernel: 3, Stride: 2}, NewInit(1)).Forward(NewTensor(1, 1, 2, 2))
+		}, "nn: Conv2d.Forward: input 1x1x2x2 is smaller than the 3x3 kernel with padding 0"},
+	})
+	for _, tc := range []struct {
+		c          Conv
+		h, w       int
+		wantH, wan int
+	}{{Conv{Kernel: 3, Pad: 1}, 5, 7, 5, 7}, {Conv{Kernel: 3, Stride: 2}, 3, 4, 1, 1}, {Conv{Kernel: 3, Pad: 1}, 1, 1, 1, 1}} {
+		if oh, ow := tc.c.OutSize(tc.h, tc.w); oh != tc.wantH || ow != tc.wan {
+			t.Errorf("%+v.OutSize(%d, %d) = %d, %d, want %d, %d", tc.c, tc.h, tc.w, oh, ow, tc.wantH, tc.wan)
+		}
+	}
+	if oh, ow := (Pool{Kernel: 2}).OutSize(5, 4); oh != 2 || ow != 2 {
+		t.Errorf("Pool{Kernel: 2}.OutSize(5, 4) = %d, %d, want 2, 2", oh, ow)
+	}
+}
