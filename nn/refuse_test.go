@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -122,4 +123,43 @@ func TestOutSizeRefuses(t *testing.T) {
 	if oh, ow := (Pool{Kernel: 2}).OutSize(5, 4); oh != 2 || ow != 2 {
 		t.Errorf("Pool{Kernel: 2}.OutSize(5, 4) = %d, %d, want 2, 2", oh, ow)
 	}
+}
+
+// TestOptimizersRefuse checks that NewSGD and NewAdam refuse every
+// hyperparameter out of range, NaN and infinities included, as the
+// suite's recipe validation does.
+func TestOptimizersRefuse(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	sgd := func(c SGDConfig) func() { return func() { NewSGD(nil, c) } }
+	adam := func(c AdamConfig) func() { return func() { NewAdam(nil, c) } }
+	checkRefusals(t, []refusal{
+		{"SGD momentum -0.5", sgd(SGDConfig{Momentum: -0.5}), "nn: NewSGD: bad momentum -0.5"},
+		{"SGD momentum 1", sgd(SGDConfig{Momentum: 1}), "nn: NewSGD: bad momentum 1"},
+		{"SGD momentum 1.5", sgd(SGDConfig{Momentum: 1.5}), "nn: NewSGD: bad momentum 1.5"},
+		{"SGD momentum NaN", sgd(SGDConfig{Momentum: nan}), "nn: NewSGD: bad momentum NaN"},
+		{"SGD momentum 1 as float32", sgd(SGDConfig{Momentum: 1 - 1e-9}), "nn: NewSGD: bad momentum 0.999999999"},
+		{"SGD weight decay -1", sgd(SGDConfig{WeightDecay: -1}), "nn: NewSGD: bad weight decay -1"},
+		{"SGD weight decay NaN", sgd(SGDConfig{WeightDecay: nan}), "nn: NewSGD: bad weight decay NaN"},
+		{"SGD weight decay Inf", sgd(SGDConfig{WeightDecay: inf}), "nn: NewSGD: bad weight decay +Inf"},
+		{"SGD weight decay 1e300", sgd(SGDConfig{WeightDecay: 1e300}), "nn: NewSGD: bad weight decay 1e+300"},
+		{"SGD weight decay 1e-50", sgd(SGDConfig{WeightDecay: 1e-50}), "nn: NewSGD: bad weight decay 1e-50"},
+		{"SGD Nesterov without momentum", sgd(SGDConfig{Nesterov: true}), "nn: NewSGD: bad configuration"},
+		{"Adam β1 NaN", adam(AdamConfig{Beta1: nan}), "nn: NewAdam: bad β1 NaN"},
+		{"Adam β1 -0.1", adam(AdamConfig{Beta1: -0.1}), "nn: NewAdam: bad β1 -0.1"},
+		{"Adam β1 1", adam(AdamConfig{Beta1: 1}), "nn: NewAdam: bad β1 1"},
+		{"Adam β2 NaN", adam(AdamConfig{Beta2: nan}), "nn: NewAdam: bad β2 NaN"},
+		{"Adam β2 1.5", adam(AdamConfig{Beta2: 1.5}), "nn: NewAdam: bad β2 1.5"},
+		{"Adam β2 1 as float32", adam(AdamConfig{Beta2: 1 - 1e-9}), "nn: NewAdam: bad β2 0.999999999"},
+		{"Adam ε NaN", adam(AdamConfig{Eps: nan}), "nn: NewAdam: bad ε NaN"},
+		{"Adam ε -1e-8", adam(AdamConfig{Eps: -1e-8}), "nn: NewAdam: bad ε -1e-08"},
+		{"Adam ε Inf", adam(AdamConfig{Eps: inf}), "nn: NewAdam: bad ε +Inf"},
+		{"Adam ε 1e-50", adam(AdamConfig{Eps: 1e-50}), "nn: NewAdam: bad ε 1e-50"},
+		{"Adam weight decay NaN", adam(AdamConfig{WeightDecay: nan}), "nn: NewAdam: bad weight decay NaN"},
+		{"Adam weight decay -1", adam(AdamConfig{WeightDecay: -1}), "nn: NewAdam: bad weight decay -1"},
+	})
+	// The values the suite trains with are accepted.
+	NewSGD(nil, SGDConfig{Momentum: 0.9, WeightDecay: 5e-4, Nesterov: true})
+	NewSGD(nil, SGDConfig{})
+	NewAdam(nil, AdamConfig{})
+	NewAdam(nil, AdamConfig{Beta1: 0.5, Beta2: 0.99, Eps: 1e-6, WeightDecay: 1e-4})
 }
