@@ -82,12 +82,16 @@ type Conv2d struct {
 	core convCore
 }
 
-// NewConv2d returns a convolution with weights drawn from init.Weights.
+// NewConv2d returns a convolution with weights drawn from init.Weights. A
+// configuration with In, Out or Kernel < 1 or a negative Stride or Pad, and
+// a nil init or init.Weights, are programmer errors and panic with a
+// message naming NewConv2d and the value.
 func NewConv2d(c Conv, init *Init) *Conv2d {
 	c.validate("NewConv2d")
+	r := init.weights("NewConv2d")
 	l := &Conv2d{Conv: c}
 	l.Weight = newParam("weight", c.Out, c.In, c.Kernel, c.Kernel)
-	kaimingNormal(l.Weight.Data, c.In*c.Kernel*c.Kernel, init.Weights)
+	kaimingNormal(l.Weight.Data, c.In*c.Kernel*c.Kernel, r)
 	if c.Bias {
 		l.Bias = newParam("bias", c.Out)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
 )
 
 // panicMessage runs f and returns the message it panics with, or "" when
@@ -162,4 +164,22 @@ func TestOptimizersRefuse(t *testing.T) {
 	NewSGD(nil, SGDConfig{})
 	NewAdam(nil, AdamConfig{})
 	NewAdam(nil, AdamConfig{Beta1: 0.5, Beta2: 0.99, Eps: 1e-6, WeightDecay: 1e-4})
+}
+
+// TestConstructorsRefuseNilInit checks that constructors drawing initial
+// values refuse a nil *Init or nil stream by name instead of
+// dereferencing it.
+func TestConstructorsRefuseNilInit(t *testing.T) {
+	conv := Conv{In: 1, Out: 2, Kernel: 3, Pad: 1}
+	ste, na := Binary{Estimator: estimators.MustParse("ste")}, Binary{Estimator: estimators.MustParse("ste+na")}
+	checkRefusals(t, []refusal{
+		{"NewLinear nil init", func() { NewLinear(2, 3, true, nil) }, "nn: NewLinear: init is nil"},
+		{"NewLinear nil Weights", func() { NewLinear(2, 3, true, &Init{}) }, "nn: NewLinear: init.Weights is nil"},
+		{"NewConv2d nil init", func() { NewConv2d(conv, nil) }, "nn: NewConv2d: init is nil"},
+		{"NewBinaryConv2d nil init", func() { NewBinaryConv2d(conv, ste, nil) }, "nn: NewBinaryConv2d: init is nil"},
+		{"NewBinaryLinear nil init", func() { NewBinaryLinear(2, 3, ste, nil) }, "nn: NewBinaryLinear: init is nil"},
+		{"NewBinaryLinear nil NA", func() { NewBinaryLinear(2, 3, na, &Init{Weights: NewInit(1).Weights}) }, "nn: NewBinaryLinear: init.NA is nil"},
+		{"NewNoiseAdaptation nil r", func() { NewNoiseAdaptation("na", 4, &NASettings{Eta: "sin", K: 1}, nil) }, "nn: NewNoiseAdaptation: r is nil"},
+		{"NewNoiseAdaptation nil na", func() { NewNoiseAdaptation("na", 4, nil, NewInit(1).NA) }, "nn: NewNoiseAdaptation: na is nil"},
+	})
 }
