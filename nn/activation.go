@@ -100,8 +100,13 @@ type PReLU struct {
 	passes
 }
 
-// NewPReLU returns a PReLU layer with one slope per channel.
+// NewPReLU returns a PReLU layer with one slope per channel. channels < 1
+// is a programmer error and panics with a message naming NewPReLU and the
+// value.
 func NewPReLU(channels int) *PReLU {
+	if channels < 1 {
+		panic(fmt.Sprintf("nn: NewPReLU(%d): channels must be >= 1", channels))
+	}
 	w := newParam("weight", channels)
 	for i := range w.Data {
 		w.Data[i] = 0.25

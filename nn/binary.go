@@ -188,7 +188,7 @@ func newBinarizer(layer, side string, b Binary, d int, init *Init) (*binarizer, 
 		return nil, err
 	}
 	if na != nil {
-		z.na = NewNoiseAdaptation("na."+side, d, na, init.NA)
+		z.na = NewNoiseAdaptation("na."+side, d, na, init.na("New"+layer))
 	}
 	return z, nil
 }
@@ -267,16 +267,20 @@ type BinaryConv2d struct {
 // NewBinaryConv2d returns a binary convolution. Conv.Bias must be false.
 // The weights come from init.Weights (Kaiming-normal, fan-in) and the noise
 // adaptation modules, if any, from init.NA, so that the same seed gives the
-// same weights with or without noise adaptation.
+// same weights with or without noise adaptation. A configuration that
+// NewConv2d refuses, and a nil init, init.Weights or (with noise
+// adaptation) init.NA, are programmer errors and panic with a message
+// naming NewBinaryConv2d and the value.
 func NewBinaryConv2d(c Conv, b Binary, init *Init) (*BinaryConv2d, error) {
 	c.validate("NewBinaryConv2d")
+	r := init.weights("NewBinaryConv2d")
 	if c.Bias {
 		return nil, fmt.Errorf("nn: NewBinaryConv2d: binary convolutions have no bias (Conv.Bias is true)")
 	}
 	l := &BinaryConv2d{Conv: c, Binary: b}
 	d := c.In * c.Kernel * c.Kernel
 	l.Weight = newParam("weight", c.Out, c.In, c.Kernel, c.Kernel)
-	kaimingNormal(l.Weight.Data, d, init.Weights)
+	kaimingNormal(l.Weight.Data, d, r)
 	var err error
 	if l.w, err = newBinarizer("BinaryConv2d", "w", b, d, init); err != nil {
 		return nil, err

@@ -31,13 +31,16 @@ type BinaryLinear struct {
 // NewBinaryLinear returns a binary linear layer with weights drawn from
 // init.Weights (Kaiming-normal, fan-in: a binary linear layer sits inside
 // the network, like AlexNet's middle layers) and noise adaptation modules,
-// if any, from init.NA.
+// if any, from init.NA. Sizes < 1, and a nil init, init.Weights or (with
+// noise adaptation) init.NA, are programmer errors and panic with a message
+// naming NewBinaryLinear and the argument.
 func NewBinaryLinear(in, out int, b Binary, init *Init) (*BinaryLinear, error) {
 	if in < 1 || out < 1 {
 		panic(fmt.Sprintf("nn: NewBinaryLinear(%d, %d): sizes must be >= 1", in, out))
 	}
+	r := init.weights("NewBinaryLinear")
 	l := &BinaryLinear{In: in, Out: out, Binary: b, Weight: newParam("weight", out, in)}
-	kaimingNormal(l.Weight.Data, in, init.Weights)
+	kaimingNormal(l.Weight.Data, in, r)
 	var err error
 	if l.w, err = newBinarizer("BinaryLinear", "w", b, in, init); err != nil {
 		return nil, err

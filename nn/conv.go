@@ -38,10 +38,30 @@ type Conv struct {
 
 func (c Conv) stride() int { return max(1, c.Stride) }
 
-// OutSize returns the output height and width for an h×w input.
+// OutSize returns the output height and width for an h×w input. A Kernel
+// < 1, a negative Stride or Pad, a size h or w < 1, or an input smaller
+// than the kernel with its padding (h+2·Pad < Kernel) is a programmer
+// error and panics with a message naming Conv.OutSize and the values.
 func (c Conv) OutSize(h, w int) (oh, ow int) {
+	if c.Kernel < 1 || c.Stride < 0 || c.Pad < 0 {
+		panic(fmt.Sprintf("nn: Conv.OutSize: bad configuration %+v: want Kernel >= 1 and Stride, Pad >= 0", c))
+	}
+	if h < 1 || w < 1 {
+		panic(fmt.Sprintf("nn: Conv.OutSize(%d, %d): sizes must be >= 1", h, w))
+	}
+	oh, ow, ok := c.outSize(h, w)
+	if !ok {
+		panic(fmt.Sprintf("nn: Conv.OutSize(%d, %d): input %dx%d is smaller than the %dx%d kernel with padding %d", h, w, h, w, c.Kernel, c.Kernel, c.Pad))
+	}
+	return oh, ow
+}
+
+// outSize is OutSize without its checks of the configuration; ok is false
+// when the input is smaller than the kernel with its padding.
+func (c Conv) outSize(h, w int) (oh, ow int, ok bool) {
 	s := c.stride()
-	return (h+2*c.Pad-c.Kernel)/s + 1, (w+2*c.Pad-c.Kernel)/s + 1
+	ok = h+2*c.Pad >= c.Kernel && w+2*c.Pad >= c.Kernel
+	return (h+2*c.Pad-c.Kernel)/s + 1, (w+2*c.Pad-c.Kernel)/s + 1, ok
 }
 
 func (c Conv) validate(layer string) {
@@ -62,12 +82,16 @@ type Conv2d struct {
 	core convCore
 }
 
-// NewConv2d returns a convolution with weights drawn from init.Weights.
+// NewConv2d returns a convolution with weights drawn from init.Weights. A
+// configuration with In, Out or Kernel < 1 or a negative Stride or Pad, and
+// a nil init or init.Weights, are programmer errors and panic with a
+// message naming NewConv2d and the value.
 func NewConv2d(c Conv, init *Init) *Conv2d {
 	c.validate("NewConv2d")
+	r := init.weights("NewConv2d")
 	l := &Conv2d{Conv: c}
 	l.Weight = newParam("weight", c.Out, c.In, c.Kernel, c.Kernel)
-	kaimingNormal(l.Weight.Data, c.In*c.Kernel*c.Kernel, init.Weights)
+	kaimingNormal(l.Weight.Data, c.In*c.Kernel*c.Kernel, r)
 	if c.Bias {
 		l.Bias = newParam("bias", c.Out)
 	}
@@ -186,8 +210,9 @@ func (c *convCore) setup(layer string, x *Tensor) {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v has %d channels, want %d", layer, x, x.C, cv.In))
 	}
 	c.h, c.w = x.H, x.W
-	c.oh, c.ow = cv.OutSize(x.H, x.W)
-	if c.oh < 1 || c.ow < 1 {
+	var ok bool
+	c.oh, c.ow, ok = cv.outSize(x.H, x.W)
+	if !ok {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v is smaller than the %dx%d kernel with padding %d", layer, x, cv.Kernel, cv.Kernel, cv.Pad))
 	}
 	c.k = cv.In * cv.Kernel * cv.Kernel

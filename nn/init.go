@@ -3,6 +3,7 @@ package nn
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -45,6 +46,30 @@ type Init struct {
 // Stream(seed, "init/weights") and Stream(seed, "init/na").
 func NewInit(seed uint64) *Init {
 	return &Init{Weights: Stream(seed, "init/weights"), NA: Stream(seed, "init/na")}
+}
+
+// weights returns init.Weights for the constructor fn, and panics with a
+// message naming fn when init or init.Weights is nil.
+func (init *Init) weights(fn string) *rand.Rand {
+	if init == nil {
+		panic(fmt.Sprintf("nn: %s: init is nil, want one such as NewInit's", fn))
+	}
+	if init.Weights == nil {
+		panic(fmt.Sprintf("nn: %s: init.Weights is nil, want a stream such as NewInit's", fn))
+	}
+	return init.Weights
+}
+
+// na returns init.NA for the constructor fn, and panics with a message
+// naming fn when init or init.NA is nil.
+func (init *Init) na(fn string) *rand.Rand {
+	if init == nil {
+		panic(fmt.Sprintf("nn: %s: init is nil, want one such as NewInit's", fn))
+	}
+	if init.NA == nil {
+		panic(fmt.Sprintf("nn: %s: init.NA is nil, want a stream such as NewInit's", fn))
+	}
+	return init.NA
 }
 
 // kaimingNormal fills w from N(0, 2/fanIn): "Delving Deep into

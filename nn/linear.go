@@ -26,16 +26,19 @@ type Linear struct {
 }
 
 // NewLinear returns a linear layer, with a bias if bias is true, drawing
-// its initial values from init.Weights.
+// its initial values from init.Weights. Sizes < 1 and a nil init or
+// init.Weights are programmer errors and panic with a message naming
+// NewLinear and the argument.
 func NewLinear(in, out int, bias bool, init *Init) *Linear {
 	if in < 1 || out < 1 {
 		panic(fmt.Sprintf("nn: NewLinear(%d, %d): sizes must be >= 1", in, out))
 	}
+	r := init.weights("NewLinear")
 	l := &Linear{In: in, Out: out, Weight: newParam("weight", out, in)}
-	uniformFanIn(l.Weight.Data, in, init.Weights)
+	uniformFanIn(l.Weight.Data, in, r)
 	if bias {
 		l.Bias = newParam("bias", out)
-		uniformFanIn(l.Bias.Data, in, init.Weights)
+		uniformFanIn(l.Bias.Data, in, r)
 	}
 	return l
 }

@@ -83,18 +83,39 @@ func (l *SoftmaxCrossEntropy) Backward() *Tensor {
 }
 
 // Correct returns how many rows of logits have their largest value (the
-// first, on ties) at the label: CorrectTopK with k = 1.
-func Correct(logits *Tensor, labels []int) int { return CorrectTopK(logits, labels, 1) }
+// first, on ties) at the label: CorrectTopK with k = 1, and it panics as
+// CorrectTopK does, naming Correct.
+func Correct(logits *Tensor, labels []int) int { return correctTopK("Correct", logits, labels, 1) }
 
 // CorrectTopK returns how many rows of logits have the label among their
 // k largest values. Classes rank by value, larger first, and equal values
 // by class index, lower first; NaN ranks below every number. A label
 // counts when fewer than k classes rank above it, so every row has exactly
 // k classes in its top k.
+//
+// labels holds one label per row (logits.N of them), each a class in
+// 0..C·H·W−1, and k is in 1..C·H·W; anything else (or logits whose Data
+// does not hold their shape) is a programmer error and panics with a
+// message naming CorrectTopK, the argument and its value.
 func CorrectTopK(logits *Tensor, labels []int, k int) int {
+	return correctTopK("CorrectTopK", logits, labels, k)
+}
+
+func correctTopK(fn string, logits *Tensor, labels []int, k int) int {
 	c := logits.Sample()
+	switch {
+	case logits.N < 0 || logits.C < 1 || logits.H < 1 || logits.W < 1 || len(logits.Data) != logits.Len():
+		panic(fmt.Sprintf("nn: %s: logits %v with %d values, want N >= 0, C, H, W >= 1 and N·C·H·W values", fn, logits, len(logits.Data)))
+	case len(labels) != logits.N:
+		panic(fmt.Sprintf("nn: %s: %d labels for logits %v, want one per row (%d)", fn, len(labels), logits, logits.N))
+	case k < 1 || k > c:
+		panic(fmt.Sprintf("nn: %s: k = %d, want 1..%d (the number of classes)", fn, k, c))
+	}
 	hits := 0
 	for i, y := range labels {
+		if y < 0 || y >= c {
+			panic(fmt.Sprintf("nn: %s: label %d of row %d is out of range, want 0..%d", fn, y, i, c-1))
+		}
 		z := logits.Data[i*c:][:c]
 		above := 0
 		for j, v := range z {

@@ -99,13 +99,18 @@ type NoiseAdaptation struct {
 // NewNoiseAdaptation returns the module for rows of d values with settings
 // na (from a spec's "+na" suffix, or written out), drawing W1 and W2 from
 // r. name prefixes the parameter names ("na.w" gives "na.w.w1", "na.w.w2").
-// Settings outside the ranges NASettings states are a programmer error
-// and panic.
+// Settings outside the ranges NASettings states, a row length d < 1 and a
+// nil na or r are programmer errors and panic with a message naming
+// NewNoiseAdaptation and the argument.
 func NewNoiseAdaptation(name string, d int, na *NASettings, r *rand.Rand) *NoiseAdaptation {
 	if d < 1 {
 		panic(fmt.Sprintf("nn: NewNoiseAdaptation: row length %d, want >= 1", d))
 	}
 	switch {
+	case na == nil:
+		panic("nn: NewNoiseAdaptation: na is nil, want settings")
+	case r == nil:
+		panic("nn: NewNoiseAdaptation: r is nil, want a random stream")
 	case na.Eta != "sin" && na.Eta != "x" && na.Eta != "0":
 		panic(fmt.Sprintf("nn: NewNoiseAdaptation: eta %q, want sin, x or 0", na.Eta))
 	case !(na.A >= 0) || math.IsInf(float64(na.A), 0):

@@ -33,6 +33,18 @@ type SGDConfig struct {
 	Nesterov    bool    // Nesterov momentum (needs Momentum > 0)
 }
 
+// inUnit reports whether v is in [0, 1) and below 1 as float32, the
+// precision the optimizers compute in (a momentum or β that rounds to 1
+// would keep every past gradient forever). NaN is not.
+func inUnit(v float64) bool { return v >= 0 && float32(v) < 1 }
+
+// decayOK reports whether v is a finite number >= 0 that float32 holds:
+// not infinite as float32, and not 0 as float32 unless it is 0. NaN is not.
+func decayOK(v float64) bool {
+	f := float32(v)
+	return v >= 0 && !math.IsInf(float64(f), 0) && (f != 0 || v == 0)
+}
+
 // SGD is stochastic gradient descent with momentum, as PyTorch's torch.optim.SGD
 // (dampening 0):
 //
@@ -43,10 +55,20 @@ type SGD struct {
 	vel    []*Buffer
 }
 
-// NewSGD returns an SGD optimizer over params.
+// NewSGD returns an SGD optimizer over params. Momentum must be in [0, 1)
+// and below 1 as float32 (the precision Step computes in), WeightDecay a
+// finite number >= 0 that float32 holds (nonzero stays nonzero), and
+// Nesterov needs Momentum > 0; anything else, NaN included, is a
+// programmer error and panics with a message naming NewSGD, the setting
+// and its value.
 func NewSGD(params []*Param, c SGDConfig) *SGD {
-	if c.Momentum < 0 || c.WeightDecay < 0 || c.Nesterov && c.Momentum == 0 {
-		panic(fmt.Sprintf("nn: NewSGD: bad configuration %+v", c))
+	switch {
+	case !inUnit(c.Momentum):
+		panic(fmt.Sprintf("nn: NewSGD: bad momentum %v: want a number in [0, 1) that is below 1 as float32", c.Momentum))
+	case !decayOK(c.WeightDecay):
+		panic(fmt.Sprintf("nn: NewSGD: bad weight decay %v: want a finite number >= 0 that float32 holds", c.WeightDecay))
+	case c.Nesterov && c.Momentum == 0:
+		panic(fmt.Sprintf("nn: NewSGD: bad configuration %+v: Nesterov needs Momentum > 0", c))
 	}
 	o := &SGD{SGDConfig: c, params: params}
 	if c.Momentum != 0 {
@@ -114,7 +136,12 @@ type Adam struct {
 	t      *Buffer // Ints[0] = steps taken
 }
 
-// NewAdam returns an Adam optimizer over params.
+// NewAdam returns an Adam optimizer over params. Zero fields take the
+// defaults; Beta1 and Beta2 must then be in [0, 1) and below 1 as float32
+// (the precision Step computes in), Eps a finite number > 0 that float32
+// holds, and WeightDecay a finite number >= 0 that float32 holds (nonzero
+// stays nonzero). Anything else, NaN included, is a programmer error and
+// panics with a message naming NewAdam, the setting and its value.
 func NewAdam(params []*Param, c AdamConfig) *Adam {
 	if c.Beta1 == 0 {
 		c.Beta1 = 0.9
@@ -125,8 +152,15 @@ func NewAdam(params []*Param, c AdamConfig) *Adam {
 	if c.Eps == 0 {
 		c.Eps = 1e-8
 	}
-	if c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1 || c.Eps < 0 || c.WeightDecay < 0 {
-		panic(fmt.Sprintf("nn: NewAdam: bad configuration %+v", c))
+	switch {
+	case !inUnit(c.Beta1):
+		panic(fmt.Sprintf("nn: NewAdam: bad β1 %v: want a number in [0, 1) that is below 1 as float32", c.Beta1))
+	case !inUnit(c.Beta2):
+		panic(fmt.Sprintf("nn: NewAdam: bad β2 %v: want a number in [0, 1) that is below 1 as float32", c.Beta2))
+	case !(c.Eps > 0) || !decayOK(c.Eps):
+		panic(fmt.Sprintf("nn: NewAdam: bad ε %v: want a finite number > 0 that float32 holds", c.Eps))
+	case !decayOK(c.WeightDecay):
+		panic(fmt.Sprintf("nn: NewAdam: bad weight decay %v: want a finite number >= 0 that float32 holds", c.WeightDecay))
 	}
 	o := &Adam{AdamConfig: c, params: params, t: &Buffer{Name: "step", Ints: make([]int64, 1)}}
 	for _, p := range params {

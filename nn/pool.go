@@ -27,10 +27,29 @@ func (p Pool) stride() int {
 }
 
 // OutSize returns the output height and width for an h×w input (floor
-// mode, as PyTorch's default ceil_mode=False).
+// mode, as PyTorch's default ceil_mode=False). A configuration that
+// NewMaxPool2d refuses (Kernel < 1, negative Stride, Pad outside
+// 0..Kernel/2), a size h or w < 1, or an input smaller than the window with
+// its padding (h+2·Pad < Kernel) is a programmer error and panics with a
+// message naming Pool.OutSize and the values.
 func (p Pool) OutSize(h, w int) (oh, ow int) {
+	p.validate("Pool.OutSize")
+	if h < 1 || w < 1 {
+		panic(fmt.Sprintf("nn: Pool.OutSize(%d, %d): sizes must be >= 1", h, w))
+	}
+	oh, ow, ok := p.outSize(h, w)
+	if !ok {
+		panic(fmt.Sprintf("nn: Pool.OutSize(%d, %d): input %dx%d is smaller than the %dx%d window with padding %d", h, w, h, w, p.Kernel, p.Kernel, p.Pad))
+	}
+	return oh, ow
+}
+
+// outSize is OutSize without its checks of the configuration; ok is false
+// when the input is smaller than the window with its padding.
+func (p Pool) outSize(h, w int) (oh, ow int, ok bool) {
 	s := p.stride()
-	return (h+2*p.Pad-p.Kernel)/s + 1, (w+2*p.Pad-p.Kernel)/s + 1
+	ok = h+2*p.Pad >= p.Kernel && w+2*p.Pad >= p.Kernel
+	return (h+2*p.Pad-p.Kernel)/s + 1, (w+2*p.Pad-p.Kernel)/s + 1, ok
 }
 
 func (p Pool) validate(layer string) {
@@ -41,8 +60,8 @@ func (p Pool) validate(layer string) {
 
 func (p Pool) outShape(layer string, x *Tensor) (oh, ow int) {
 	x.check(layer, "Forward")
-	oh, ow = p.OutSize(x.H, x.W)
-	if oh < 1 || ow < 1 {
+	oh, ow, ok := p.outSize(x.H, x.W)
+	if !ok {
 		panic(fmt.Sprintf("nn: %s.Forward: input %v is smaller than the %dx%d window", layer, x, p.Kernel, p.Kernel))
 	}
 	return oh, ow
@@ -215,7 +234,7 @@ func (l *AvgPool2d) window(o, size int) (lo, hi int) {
 // Backward spreads each output gradient evenly over its window.
 func (l *AvgPool2d) Backward(dy *Tensor) *Tensor {
 	x := l.in
-	oh, ow := l.OutSize(x.H, x.W)
+	oh, ow, _ := l.outSize(x.H, x.W)
 	if dy.N != x.N || dy.C != x.C || dy.H != oh || dy.W != ow || len(dy.Data) != dy.Len() {
 		panic(fmt.Sprintf("nn: AvgPool2d.Backward: gradient %v does not match the output %dx%dx%dx%d", dy, x.N, x.C, oh, ow))
 	}

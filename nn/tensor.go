@@ -1,6 +1,9 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // A Tensor is a dense float32 array in NCHW order: N samples of C channels of
 // H rows of W values, Data[((n*C+c)*H+h)*W+w]. Matrices of features (the
@@ -15,9 +18,25 @@ type Tensor struct {
 	Data       []float32
 }
 
-// NewTensor returns a zero tensor of the given shape.
+// NewTensor returns a zero tensor of the given shape. A size of 0 gives an
+// empty tensor (as a batch of no samples). A negative size, or a shape
+// whose N·C·H·W overflows int, is a programmer error and panics with a
+// message naming NewTensor and the shape.
 func NewTensor(n, c, h, w int) *Tensor {
-	return &Tensor{N: n, C: c, H: h, W: w, Data: make([]float32, n*c*h*w)}
+	if n < 0 || c < 0 || h < 0 || w < 0 {
+		panic(fmt.Sprintf("nn: NewTensor(%d, %d, %d, %d): sizes must be >= 0", n, c, h, w))
+	}
+	size := 0
+	if n != 0 && c != 0 && h != 0 && w != 0 {
+		size = 1
+		for _, d := range [4]int{n, c, h, w} {
+			if size > math.MaxInt/d {
+				panic(fmt.Sprintf("nn: NewTensor(%d, %d, %d, %d): N·C·H·W overflows int", n, c, h, w))
+			}
+			size *= d
+		}
+	}
+	return &Tensor{N: n, C: c, H: h, W: w, Data: make([]float32, size)}
 }
 
 // Len returns N·C·H·W, the number of values the shape holds.

@@ -201,6 +201,13 @@ func hashBatch(h io.Writer, b *data.Batch) {
 	}
 }
 
+// correctTop5 returns how many rows of logits have the label among their
+// 5 largest values. With fewer than 5 classes (a folder dataset may have
+// 2) that is every class, so every row counts.
+func correctTop5(logits *nn.Tensor, labels []int) int {
+	return nn.CorrectTopK(logits, labels, min(5, logits.Sample()))
+}
+
 // evaluate returns the mean loss and the top-1 and top-5 accuracy
 // (percent) of the network in evaluation mode on the split l reads (split
 // names it in errors).
@@ -217,7 +224,7 @@ func (ru *run) evaluate(ctx context.Context, l *data.Loader, split string) (loss
 		logits := net.Forward(ru.tensor(b))
 		sum += ru.ce.Forward(logits, ru.labels) * float64(b.N)
 		c1 += nn.Correct(logits, ru.labels)
-		c5 += nn.CorrectTopK(logits, ru.labels, 5)
+		c5 += correctTop5(logits, ru.labels)
 		n += b.N
 	}
 	if err := it.Err(); err != nil {

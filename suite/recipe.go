@@ -141,8 +141,12 @@ func LoadRecipe(nameOrFile string) (*Recipe, error) {
 }
 
 // ParseRecipe reads and validates one JSON recipe. defaultName is used when
-// the file has no "name" key; a "name" given empty is refused.
+// the file has no "name" key; a "name" given empty is refused. A nil rd is
+// refused with an error, as a recipe that cannot be read.
 func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
+	if rd == nil {
+		return nil, fmt.Errorf("suite: recipe %s: nil reader, want one to read the JSON from", defaultName)
+	}
 	b, err := io.ReadAll(rd)
 	if err != nil {
 		return nil, fmt.Errorf("suite: recipe: %w", err)
@@ -302,9 +306,15 @@ func (r *Recipe) Validate() error {
 }
 
 // LRAt returns the learning rate at a training step (0-based) of a run of
-// steps steps.
+// steps steps, as nn.Cosine or nn.Constant gives it; step = steps, the end
+// of the run, gives the cosine schedule's final 0. steps < 1 or a step
+// outside [0, steps] is a programmer error and panics with a message
+// naming Recipe.LRAt and the values.
 func (r *Recipe) LRAt(step, steps int) float64 {
-	if r.Schedule == "constant" || steps <= 0 {
+	if steps < 1 || step < 0 || step > steps {
+		panic(fmt.Sprintf("suite: Recipe.LRAt(%d, %d): want steps >= 1 and step in [0, steps]", step, steps))
+	}
+	if r.Schedule == "constant" {
 		return r.LR
 	}
 	return r.LR * 0.5 * (1 + math.Cos(math.Pi*float64(step)/float64(steps)))

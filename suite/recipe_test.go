@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,4 +156,54 @@ func TestLRAt(t *testing.T) {
 	if got := r.LRAt(99, 100); got != 0.1 {
 		t.Errorf("constant LRAt(99, 100) = %g, want 0.1", got)
 	}
+}
+
+// TestLRAtRefuses checks that LRAt refuses a step outside [0, steps] and
+// steps < 1, for which it used to return rates off the schedule (the
+// cosine climbing back after the end, the peak for steps <= 0).
+func TestLRAtRefuses(t *testing.T) {
+	r, err := LoadRecipe("quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, schedule := range []string{"cosine", "constant"} {
+		r.Schedule = schedule
+		for _, tt := range [][2]int{{150, 100}, {200, 100}, {101, 100}, {-50, 100}, {-1, 100}, {5, 0}, {5, -10}, {0, 0}} {
+			t.Run(fmt.Sprintf("%s/%d,%d", schedule, tt[0], tt[1]), func(t *testing.T) {
+				want := fmt.Sprintf("suite: Recipe.LRAt(%d, %d): want steps >= 1 and step in [0, steps]", tt[0], tt[1])
+				if msg := panicMessage(func() { r.LRAt(tt[0], tt[1]) }); msg != want {
+					t.Errorf("panic %q, want %q", msg, want)
+				}
+			})
+		}
+	}
+	r.Schedule = "cosine"
+	if got := r.LRAt(100, 100); got != 0 {
+		t.Errorf("LRAt(100, 100) = %g, want 0 (the end of the run)", got)
+	}
+}
+
+// TestParseRecipeNilReader checks that a nil reader is refused with an
+// error, not a nil dereference.
+func TestParseRecipeNilReader(t *testing.T) {
+	var r *Recipe
+	var err error
+	if msg := panicMessage(func() { r, err = ParseRecipe(nil, "x") }); msg != "" {
+		t.Fatalf("ParseRecipe(nil) panicked: %s", msg)
+	}
+	if r != nil || err == nil || err.Error() != "suite: recipe x: nil reader, want one to read the JSON from" {
+		t.Errorf("ParseRecipe(nil) = %v, %v, want the nil reader refused", r, err)
+	}
+}
+
+// panicMessage runs f and returns the message it panics with, or "" when
+// it returns.
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if e := recover(); e != nil {
+			msg = fmt.Sprint(e)
+		}
+	}()
+	f()
+	return ""
 }

@@ -50,10 +50,10 @@ func poolConv(l nn.Layer) *PoolConvLayer {
 // BatchNorm layer.
 func (l *PoolConvLayer) Forward(x *nn.Tensor) *nn.Tensor {
 	cv := l.Conv
-	oh, ow := l.Pool.OutSize(x.H, x.W)
-	if x.C != cv.In || len(x.Data) != x.Len() || oh < 1 || ow < 1 {
+	if x.C != cv.In || len(x.Data) != x.Len() || x.H < l.Pool.Kernel || x.W < l.Pool.Kernel {
 		panic(fmt.Sprintf("xnor: PoolConvLayer: input %v (%d values), want %d channels of at least 2×2", x, len(x.Data), cv.In))
 	}
+	oh, ow := l.Pool.OutSize(x.H, x.W)
 	p := oh * ow
 	np := x.N * p
 	l.pooled = grow(l.pooled, cv.In*np)

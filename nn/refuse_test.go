@@ -1,0 +1,185 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
+)
+
+// panicMessage runs f and returns the message it panics with, or "" when
+// it returns.
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if e := recover(); e != nil {
+			msg = fmt.Sprint(e)
+		}
+	}()
+	f()
+	return ""
+}
+
+// refusal is a call that must panic with a message containing want.
+type refusal struct {
+	name string
+	f    func()
+	want string
+}
+
+func checkRefusals(t *testing.T, cases []refusal) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := panicMessage(tc.f)
+			if msg == "" {
+				t.Fatalf("no panic, want one containing %q", tc.want)
+			}
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("panic %q, want one containing %q", msg, tc.want)
+			}
+		})
+	}
+}
+
+// TestConstructorsRefuseSizes checks that constructors taking sizes
+// refuse those without meaning with a panic naming the function and the
+// value, not a runtime error or a tensor of a negative shape.
+func TestConstructorsRefuseSizes(t *testing.T) {
+	checkRefusals(t, []refusal{
+		{"NewTensor(-1,-1,1,1)", func() { NewTensor(-1, -1, 1, 1) }, "nn: NewTensor(-1, -1, 1, 1): sizes must be >= 0"},
+		{"NewTensor(-1,1,1,1)", func() { NewTensor(-1, 1, 1, 1) }, "nn: NewTensor(-1, 1, 1, 1): sizes must be >= 0"},
+		{"NewTensor(1,1,1,-2)", func() { NewTensor(1, 1, 1, -2) }, "nn: NewTensor(1, 1, 1, -2): sizes must be >= 0"},
+		{"NewTensor overflow", func() { NewTensor(1<<20, 1<<20, 1<<20, 1<<20) }, "N·C·H·W overflows int"},
+		{"NewPReLU(-3)", func() { NewPReLU(-3) }, "nn: NewPReLU(-3): channels must be >= 1"},
+		{"NewPReLU(0)", func() { NewPReLU(0) }, "nn: NewPReLU(0): channels must be >= 1"},
+	})
+	// Sizes of 0 are an empty tensor.
+	if x := NewTensor(0, 3, 2, 2); x.Len() != 0 || len(x.Data) != 0 || x.Shape() != [4]int{0, 3, 2, 2} {
+		t.Errorf("NewTensor(0, 3, 2, 2) = %v with %d values, want an empty 0x3x2x2 tensor", x, len(x.Data))
+	}
+}
+
+// TestCorrectRefuses checks that Correct and CorrectTopK refuse labels
+// that are not one per row in range, and k outside 1..classes.
+func TestCorrectRefuses(t *testing.T) {
+	logits := &Tensor{N: 2, C: 3, H: 1, W: 1, Data: []float32{1, 2, 3, 3, 2, 1}}
+	checkRefusals(t, []refusal{
+		{"Correct short labels", func() { Correct(logits, []int{2}) }, "nn: Correct: 1 labels for logits 2x3x1x1, want one per row (2)"},
+		{"Correct long labels", func() { Correct(logits, []int{2, 0, 1}) }, "nn: Correct: 3 labels for logits 2x3x1x1, want one per row (2)"},
+		{"Correct label -1", func() { Correct(logits, []int{2, -1}) }, "nn: Correct: label -1 of row 1 is out of range, want 0..2"},
+		{"Correct label 7", func() { Correct(logits, []int{7, 0}) }, "nn: Correct: label 7 of row 0 is out of range, want 0..2"},
+		{"CorrectTopK short labels", func() { CorrectTopK(logits, []int{2}, 2) }, "nn: CorrectTopK: 1 labels for logits 2x3x1x1, want one per row (2)"},
+		{"CorrectTopK label 3", func() { CorrectTopK(logits, []int{3, 0}, 2) }, "nn: CorrectTopK: label 3 of row 0 is out of range, want 0..2"},
+		{"CorrectTopK k=0", func() { CorrectTopK(logits, []int{2, 0}, 0) }, "nn: CorrectTopK: k = 0, want 1..3"},
+		{"CorrectTopK k=-1", func() { CorrectTopK(logits, []int{2, 0}, -1) }, "nn: CorrectTopK: k = -1, want 1..3"},
+		{"CorrectTopK k=4", func() { CorrectTopK(logits, []int{2, 0}, 4) }, "nn: CorrectTopK: k = 4, want 1..3"},
+		{"CorrectTopK short Data", func() { CorrectTopK(&Tensor{N: 2, C: 3, H: 1, W: 1, Data: make([]float32, 5)}, []int{0, 0}, 1) }, "nn: CorrectTopK: logits 2x3x1x1 with 5 values"},
+	})
+	// Valid calls count as before.
+	if got := Correct(logits, []int{2, 0}); got != 2 {
+		t.Errorf("Correct = %d, want 2", got)
+	}
+	if got := CorrectTopK(logits, []int{1, 2}, 3); got != 2 {
+		t.Errorf("CorrectTopK(k = classes) = %d, want 2", got)
+	}
+	if got := CorrectTopK(logits, []int{0, 2}, 2); got != 0 {
+		t.Errorf("CorrectTopK(k = 2) = %d, want 0", got)
+	}
+}
+
+// TestOutSizeRefuses checks that Conv.OutSize and Pool.OutSize refuse a
+// configuration without meaning and inputs smaller than the kernel, which
+// they used to answer with a division by zero or a negative size; and
+// that the layers' Forward refuses an input smaller than the kernel that
+// integer division rounded up to one output.
+func TestOutSizeRefuses(t *testing.T) {
+	checkRefusals(t, []refusal{
+		{"Conv kernel 9 on 3x3", func() { Conv{Kernel: 9}.OutSize(3, 3) }, "nn: Conv.OutSize(3, 3): input 3x3 is smaller than the 9x9 kernel with padding 0"},
+		{"Conv kernel 3 stride 2 on 2x2", func() { Conv{Kernel: 3, Stride: 2}.OutSize(2, 2) }, "nn: Conv.OutSize(2, 2): input 2x2 is smaller than the 3x3 kernel with padding 0"},
+		{"Conv kernel 0", func() { Conv{Kernel: 0}.OutSize(3, 3) }, "nn: Conv.OutSize: bad configuration"},
+		{"Conv stride -1", func() { Conv{Kernel: 1, Stride: -1}.OutSize(3, 3) }, "nn: Conv.OutSize: bad configuration"},
+		{"Conv pad -1", func() { Conv{Kernel: 1, Pad: -1}.OutSize(3, 3) }, "nn: Conv.OutSize: bad configuration"},
+		{"Conv h 0", func() { Conv{Kernel: 1}.OutSize(0, 3) }, "nn: Conv.OutSize(0, 3): sizes must be >= 1"},
+		{"Pool kernel 0", func() { Pool{Kernel: 0}.OutSize(4, 4) }, "nn: Pool.OutSize: bad configuration"},
+		{"Pool pad beyond half", func() { Pool{Kernel: 2, Pad: 2}.OutSize(4, 4) }, "nn: Pool.OutSize: bad configuration"},
+		{"Pool stride -2", func() { Pool{Kernel: 2, Stride: -2}.OutSize(4, 4) }, "nn: Pool.OutSize: bad configuration"},
+		{"Pool w -1", func() { Pool{Kernel: 2}.OutSize(4, -1) }, "nn: Pool.OutSize(4, -1): sizes must be >= 1"},
+		{"Pool kernel 2 on 1x1", func() { Pool{Kernel: 2}.OutSize(1, 1) }, "nn: Pool.OutSize(1, 1): input 1x1 is smaller than the 2x2 window with padding 0"},
+		{"MaxPool2d kernel 2 on 1x1", func() { NewMaxPool2d(Pool{Kernel: 2}).Forward(NewTensor(1, 1, 1, 1)) }, "nn: MaxPool2d.Forward: input 1x1x1x1 is smaller than the 2x2 window"},
+		{"AvgPool2d kernel 3 on 2x2", func() { NewAvgPool2d(Pool{Kernel: 3}).Forward(NewTensor(1, 1, 2, 2)) }, "nn: AvgPool2d.Forward: input 1x1x2x2 is smaller than the 3x3 window"},
+		{"Conv2d kernel 3 stride 2 on 2x2", func() {
+			NewConv2d(Conv{In: 1, Out: 1, Kernel: 3, Stride: 2}, NewInit(1)).Forward(NewTensor(1, 1, 2, 2))
+		}, "nn: Conv2d.Forward: input 1x1x2x2 is smaller than the 3x3 kernel with padding 0"},
+	})
+	for _, tc := range []struct {
+		c          Conv
+		h, w       int
+		wantH, wan int
+	}{{Conv{Kernel: 3, Pad: 1}, 5, 7, 5, 7}, {Conv{Kernel: 3, Stride: 2}, 3, 4, 1, 1}, {Conv{Kernel: 3, Pad: 1}, 1, 1, 1, 1}} {
+		if oh, ow := tc.c.OutSize(tc.h, tc.w); oh != tc.wantH || ow != tc.wan {
+			t.Errorf("%+v.OutSize(%d, %d) = %d, %d, want %d, %d", tc.c, tc.h, tc.w, oh, ow, tc.wantH, tc.wan)
+		}
+	}
+	if oh, ow := (Pool{Kernel: 2}).OutSize(5, 4); oh != 2 || ow != 2 {
+		t.Errorf("Pool{Kernel: 2}.OutSize(5, 4) = %d, %d, want 2, 2", oh, ow)
+	}
+}
+
+// TestOptimizersRefuse checks that NewSGD and NewAdam refuse every
+// hyperparameter out of range, NaN and infinities included, as the
+// suite's recipe validation does.
+func TestOptimizersRefuse(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	sgd := func(c SGDConfig) func() { return func() { NewSGD(nil, c) } }
+	adam := func(c AdamConfig) func() { return func() { NewAdam(nil, c) } }
+	checkRefusals(t, []refusal{
+		{"SGD momentum -0.5", sgd(SGDConfig{Momentum: -0.5}), "nn: NewSGD: bad momentum -0.5"},
+		{"SGD momentum 1", sgd(SGDConfig{Momentum: 1}), "nn: NewSGD: bad momentum 1"},
+		{"SGD momentum 1.5", sgd(SGDConfig{Momentum: 1.5}), "nn: NewSGD: bad momentum 1.5"},
+		{"SGD momentum NaN", sgd(SGDConfig{Momentum: nan}), "nn: NewSGD: bad momentum NaN"},
+		{"SGD momentum 1 as float32", sgd(SGDConfig{Momentum: 1 - 1e-9}), "nn: NewSGD: bad momentum 0.999999999"},
+		{"SGD weight decay -1", sgd(SGDConfig{WeightDecay: -1}), "nn: NewSGD: bad weight decay -1"},
+		{"SGD weight decay NaN", sgd(SGDConfig{WeightDecay: nan}), "nn: NewSGD: bad weight decay NaN"},
+		{"SGD weight decay Inf", sgd(SGDConfig{WeightDecay: inf}), "nn: NewSGD: bad weight decay +Inf"},
+		{"SGD weight decay 1e300", sgd(SGDConfig{WeightDecay: 1e300}), "nn: NewSGD: bad weight decay 1e+300"},
+		{"SGD weight decay 1e-50", sgd(SGDConfig{WeightDecay: 1e-50}), "nn: NewSGD: bad weight decay 1e-50"},
+		{"SGD Nesterov without momentum", sgd(SGDConfig{Nesterov: true}), "nn: NewSGD: bad configuration"},
+		{"Adam β1 NaN", adam(AdamConfig{Beta1: nan}), "nn: NewAdam: bad β1 NaN"},
+		{"Adam β1 -0.1", adam(AdamConfig{Beta1: -0.1}), "nn: NewAdam: bad β1 -0.1"},
+		{"Adam β1 1", adam(AdamConfig{Beta1: 1}), "nn: NewAdam: bad β1 1"},
+		{"Adam β2 NaN", adam(AdamConfig{Beta2: nan}), "nn: NewAdam: bad β2 NaN"},
+		{"Adam β2 1.5", adam(AdamConfig{Beta2: 1.5}), "nn: NewAdam: bad β2 1.5"},
+		{"Adam β2 1 as float32", adam(AdamConfig{Beta2: 1 - 1e-9}), "nn: NewAdam: bad β2 0.999999999"},
+		{"Adam ε NaN", adam(AdamConfig{Eps: nan}), "nn: NewAdam: bad ε NaN"},
+		{"Adam ε -1e-8", adam(AdamConfig{Eps: -1e-8}), "nn: NewAdam: bad ε -1e-08"},
+		{"Adam ε Inf", adam(AdamConfig{Eps: inf}), "nn: NewAdam: bad ε +Inf"},
+		{"Adam ε 1e-50", adam(AdamConfig{Eps: 1e-50}), "nn: NewAdam: bad ε 1e-50"},
+		{"Adam weight decay NaN", adam(AdamConfig{WeightDecay: nan}), "nn: NewAdam: bad weight decay NaN"},
+		{"Adam weight decay -1", adam(AdamConfig{WeightDecay: -1}), "nn: NewAdam: bad weight decay -1"},
+	})
+	// The values the suite trains with are accepted.
+	NewSGD(nil, SGDConfig{Momentum: 0.9, WeightDecay: 5e-4, Nesterov: true})
+	NewSGD(nil, SGDConfig{})
+	NewAdam(nil, AdamConfig{})
+	NewAdam(nil, AdamConfig{Beta1: 0.5, Beta2: 0.99, Eps: 1e-6, WeightDecay: 1e-4})
+}
+
+// TestConstructorsRefuseNilInit checks that constructors drawing initial
+// values refuse a nil *Init or nil stream by name instead of
+// dereferencing it.
+func TestConstructorsRefuseNilInit(t *testing.T) {
+	conv := Conv{In: 1, Out: 2, Kernel: 3, Pad: 1}
+	ste, na := Binary{Estimator: estimators.MustParse("ste")}, Binary{Estimator: estimators.MustParse("ste+na")}
+	checkRefusals(t, []refusal{
+		{"NewLinear nil init", func() { NewLinear(2, 3, true, nil) }, "nn: NewLinear: init is nil"},
+		{"NewLinear nil Weights", func() { NewLinear(2, 3, true, &Init{}) }, "nn: NewLinear: init.Weights is nil"},
+		{"NewConv2d nil init", func() { NewConv2d(conv, nil) }, "nn: NewConv2d: init is nil"},
+		{"NewBinaryConv2d nil init", func() { NewBinaryConv2d(conv, ste, nil) }, "nn: NewBinaryConv2d: init is nil"},
+		{"NewBinaryLinear nil init", func() { NewBinaryLinear(2, 3, ste, nil) }, "nn: NewBinaryLinear: init is nil"},
+		{"NewBinaryLinear nil NA", func() { NewBinaryLinear(2, 3, na, &Init{Weights: NewInit(1).Weights}) }, "nn: NewBinaryLinear: init.NA is nil"},
+		{"NewNoiseAdaptation nil r", func() { NewNoiseAdaptation("na", 4, &NASettings{Eta: "sin", K: 1}, nil) }, "nn: NewNoiseAdaptation: r is nil"},
+		{"NewNoiseAdaptation nil na", func() { NewNoiseAdaptation("na", 4, nil, NewInit(1).NA) }, "nn: NewNoiseAdaptation: na is nil"},
+	})
+}
