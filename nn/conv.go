@@ -46,22 +46,35 @@ func (c Conv) OutSize(h, w int) (oh, ow int) {
 	if c.Kernel < 1 || c.Stride < 0 || c.Pad < 0 {
 		panic(fmt.Sprintf("nn: Conv.OutSize: bad configuration %+v: want Kernel >= 1 and Stride, Pad >= 0", c))
 	}
-	if h < 1 || w < 1 {
-		panic(fmt.Sprintf("nn: Conv.OutSize(%d, %d): sizes must be >= 1", h, w))
-	}
-	oh, ow, ok := c.outSize(h, w)
-	if !ok {
-		panic(fmt.Sprintf("nn: Conv.OutSize(%d, %d): input %dx%d is smaller than the %dx%d kernel with padding %d", h, w, h, w, c.Kernel, c.Kernel, c.Pad))
-	}
-	return oh, ow
+	return windowOutSize("Conv.OutSize", "kernel", c.Kernel, c.stride(), c.Pad, h, w)
 }
 
 // outSize is OutSize without its checks of the configuration; ok is false
 // when the input is smaller than the kernel with its padding.
 func (c Conv) outSize(h, w int) (oh, ow int, ok bool) {
-	s := c.stride()
-	ok = h+2*c.Pad >= c.Kernel && w+2*c.Pad >= c.Kernel
-	return (h+2*c.Pad-c.Kernel)/s + 1, (w+2*c.Pad-c.Kernel)/s + 1, ok
+	return windowOut(c.Kernel, c.stride(), c.Pad, h, w)
+}
+
+// windowOut returns the output size of a k×k window at stride s and
+// padding p over an h×w input; ok is false when the input is smaller than
+// the window with its padding (integer division would round that up to one
+// output).
+func windowOut(k, s, p, h, w int) (oh, ow int, ok bool) {
+	ok = h+2*p >= k && w+2*p >= k
+	return (h+2*p-k)/s + 1, (w+2*p-k)/s + 1, ok
+}
+
+// windowOutSize is windowOut for the OutSize methods: sizes below 1 and an
+// input smaller than the window panic, naming fn and the window (what).
+func windowOutSize(fn, what string, k, s, p, h, w int) (oh, ow int) {
+	if h < 1 || w < 1 {
+		panic(fmt.Sprintf("nn: %s(%d, %d): sizes must be >= 1", fn, h, w))
+	}
+	oh, ow, ok := windowOut(k, s, p, h, w)
+	if !ok {
+		panic(fmt.Sprintf("nn: %s(%d, %d): input %dx%d is smaller than the %dx%d %s with padding %d", fn, h, w, h, w, k, k, what, p))
+	}
+	return oh, ow
 }
 
 func (c Conv) validate(layer string) {

@@ -34,22 +34,13 @@ func (p Pool) stride() int {
 // message naming Pool.OutSize and the values.
 func (p Pool) OutSize(h, w int) (oh, ow int) {
 	p.validate("Pool.OutSize")
-	if h < 1 || w < 1 {
-		panic(fmt.Sprintf("nn: Pool.OutSize(%d, %d): sizes must be >= 1", h, w))
-	}
-	oh, ow, ok := p.outSize(h, w)
-	if !ok {
-		panic(fmt.Sprintf("nn: Pool.OutSize(%d, %d): input %dx%d is smaller than the %dx%d window with padding %d", h, w, h, w, p.Kernel, p.Kernel, p.Pad))
-	}
-	return oh, ow
+	return windowOutSize("Pool.OutSize", "window", p.Kernel, p.stride(), p.Pad, h, w)
 }
 
 // outSize is OutSize without its checks of the configuration; ok is false
 // when the input is smaller than the window with its padding.
 func (p Pool) outSize(h, w int) (oh, ow int, ok bool) {
-	s := p.stride()
-	ok = h+2*p.Pad >= p.Kernel && w+2*p.Pad >= p.Kernel
-	return (h+2*p.Pad-p.Kernel)/s + 1, (w+2*p.Pad-p.Kernel)/s + 1, ok
+	return windowOut(p.Kernel, p.stride(), p.Pad, h, w)
 }
 
 func (p Pool) validate(layer string) {

@@ -1,25 +1,13 @@
 package nn
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/texttest"
 )
-
-// panicMessage runs f and returns the message it panics with, or "" when
-// it returns.
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if e := recover(); e != nil {
-			msg = fmt.Sprint(e)
-		}
-	}()
-	f()
-	return ""
-}
 
 // refusal is a call that must panic with a message containing want.
 type refusal struct {
@@ -32,7 +20,7 @@ func checkRefusals(t *testing.T, cases []refusal) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := panicMessage(tc.f)
+			msg := texttest.Panic(tc.f)
 			if msg == "" {
 				t.Fatalf("no panic, want one containing %q", tc.want)
 			}

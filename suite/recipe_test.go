@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 func TestBuiltinRecipes(t *testing.T) {
@@ -171,7 +173,7 @@ func TestLRAtRefuses(t *testing.T) {
 		for _, tt := range [][2]int{{150, 100}, {200, 100}, {101, 100}, {-50, 100}, {-1, 100}, {5, 0}, {5, -10}, {0, 0}} {
 			t.Run(fmt.Sprintf("%s/%d,%d", schedule, tt[0], tt[1]), func(t *testing.T) {
 				want := fmt.Sprintf("suite: Recipe.LRAt(%d, %d): want steps >= 1 and step in [0, steps]", tt[0], tt[1])
-				if msg := panicMessage(func() { r.LRAt(tt[0], tt[1]) }); msg != want {
+				if msg := texttest.Panic(func() { r.LRAt(tt[0], tt[1]) }); msg != want {
 					t.Errorf("panic %q, want %q", msg, want)
 				}
 			})
@@ -188,22 +190,10 @@ func TestLRAtRefuses(t *testing.T) {
 func TestParseRecipeNilReader(t *testing.T) {
 	var r *Recipe
 	var err error
-	if msg := panicMessage(func() { r, err = ParseRecipe(nil, "x") }); msg != "" {
+	if msg := texttest.Panic(func() { r, err = ParseRecipe(nil, "x") }); msg != "" {
 		t.Fatalf("ParseRecipe(nil) panicked: %s", msg)
 	}
 	if r != nil || err == nil || err.Error() != "suite: recipe x: nil reader, want one to read the JSON from" {
 		t.Errorf("ParseRecipe(nil) = %v, %v, want the nil reader refused", r, err)
 	}
-}
-
-// panicMessage runs f and returns the message it panics with, or "" when
-// it returns.
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if e := recover(); e != nil {
-			msg = fmt.Sprint(e)
-		}
-	}()
-	f()
-	return ""
 }

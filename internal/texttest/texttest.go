@@ -3,6 +3,7 @@
 package texttest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -23,4 +24,17 @@ func ContainsAll(t testing.TB, what, got string, wants ...string) {
 			t.Errorf("%s lacks %q:\n%s", what, want, got)
 		}
 	}
+}
+
+// Panic runs f and returns the message it panics with (fmt.Sprint of the
+// value), or "" when it returns: for tests of what a function refuses by
+// panicking.
+func Panic(f func()) (msg string) {
+	defer func() {
+		if e := recover(); e != nil {
+			msg = fmt.Sprint(e)
+		}
+	}()
+	f()
+	return ""
 }
