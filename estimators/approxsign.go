@@ -59,7 +59,7 @@ func approxSignG(x float64) float64 { return max(0, 2-2*math.Abs(x)) }
 func (e *ApproxSign) Backward(dx, x, dy []float32) { e.job.backward(&e.k, dx, x, dy) }
 
 // BackwardKernel returns Backward's kernel (see Splitter).
-func (e *ApproxSign) BackwardKernel() (Kernel, bool) { return Kernel{&e.k}, true }
+func (e *ApproxSign) BackwardKernel() (Kernel, bool) { return Kernel{&e.k, e}, true }
 
 // Surrogate sets dst to the piecewise quadratic whose derivative is g.
 func (e *ApproxSign) Surrogate(dst, x []float32) {

@@ -145,7 +145,7 @@ func (e *BiPer) Backward(dx, x, dy []float32) {
 // BackwardKernel returns Backward's kernel (see Splitter).
 func (e *BiPer) BackwardKernel() (Kernel, bool) {
 	e.k.omega = e.omega()
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // Surrogate sets dst to sin(ω·x).

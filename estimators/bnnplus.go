@@ -157,7 +157,7 @@ func (e *BNNPlus) Backward(dx, x, dy []float32) {
 func (e *BNNPlus) BackwardKernel() (Kernel, bool) {
 	beta := e.value()
 	e.k = bnnPlusKernel{beta: float32(beta), half: float32(beta / 2), invBeta: float32(1 / beta)}
-	return Kernel{&e.k}, !e.Learn
+	return Kernel{&e.k, e}, !e.Learn
 }
 
 // Surrogate sets dst to SS_β(x).

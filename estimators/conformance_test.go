@@ -47,3 +47,44 @@ func conformance(t *testing.T) {
 		t.Run(spec, func(t *testing.T) { estimatortest.RunSpec(t, spec) })
 	}
 }
+
+// halvedSTE embeds the clipped STE to halve its gradient: the
+// BackwardKernel it has by promotion is STE's.
+type halvedSTE struct{ *estimators.STE }
+
+func (e halvedSTE) Name() string { return "test-halved" }
+func (e halvedSTE) Backward(dx, x, dy []float32) {
+	e.STE.Backward(dx, x, dy)
+	for i := range dx {
+		dx[i] /= 2
+	}
+}
+
+// TestKernelOf checks that every Splitter registered without learnable
+// scalars has a kernel of its own, and that a type embedding one to
+// change Backward has none: its promoted kernel is the embedded one's.
+func TestKernelOf(t *testing.T) {
+	for _, spec := range append(estimators.Names(), "dsq:learn=true") {
+		e, err := estimators.MustParse(spec).New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := e.(estimators.Splitter); !ok {
+			continue // an estimator a test registers
+		}
+		learns := false
+		if l, ok := e.(estimators.Learner); ok {
+			learns = len(l.Scalars()) > 0
+		}
+		if _, ok := estimators.KernelOf(e); ok == learns {
+			t.Errorf("%s: KernelOf ok = %v, with learnable scalars %v", spec, ok, learns)
+		}
+	}
+	h := halvedSTE{&estimators.STE{}}
+	if _, made := h.BackwardKernel(); !made {
+		t.Fatal("halvedSTE has no promoted BackwardKernel: the test shows nothing")
+	}
+	if _, ok := estimators.KernelOf(h); ok {
+		t.Error("KernelOf(halvedSTE) gives the embedded STE's kernel")
+	}
+}

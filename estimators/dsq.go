@@ -218,7 +218,7 @@ func (e *DSQ) Backward(dx, x, dy []float32) {
 func (e *DSQ) BackwardKernel() (Kernel, bool) {
 	k, s, _ := dsqParams(e.value())
 	e.k.k, e.k.sk = float32(k), float32(s*k)
-	return Kernel{&e.k}, !e.Learn
+	return Kernel{&e.k, e}, !e.Learn
 }
 
 // dsqGradParams returns the coefficients c and m = -2b of ∂φ/∂α in the

@@ -153,7 +153,7 @@ func (e *EDE) Backward(dx, x, dy []float32) {
 func (e *EDE) BackwardKernel() (Kernel, bool) {
 	t, k := e.tk()
 	e.k = edeKernel{t: float32(t), kt: float32(k * t), xmax: math.Float32bits(float32(sechMax / t))}
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // Surrogate sets dst to k·tanh(t·x).

@@ -113,6 +113,8 @@ func (l *learned) value(learn bool, name string, start float32, r Interval) floa
 // tensor from several goroutines at once, so that a consumer can apply it
 // to each piece of a gradient as it computes that piece, while it is in
 // cache (package nn does, in its binary convolutions' backward pass).
+// Consumers take the kernel through KernelOf, which refuses a kernel
+// that an embedded estimator's BackwardKernel made.
 type Splitter interface {
 	// BackwardKernel returns the kernel of Backward for the estimator's
 	// current settings (its schedule's progress, its scalars), or false
@@ -124,7 +126,31 @@ type Splitter interface {
 }
 
 // A Kernel is the backward pass of a Splitter, from BackwardKernel.
-type Kernel struct{ k kernel }
+type Kernel struct {
+	k     kernel
+	owner Estimator // the estimator whose BackwardKernel made it
+}
+
+// KernelOf returns e's Backward kernel, or false where e has none of its
+// own: e is no Splitter, BackwardKernel says false, or the kernel was
+// made by another estimator. The last is a type that embeds a built-in
+// estimator, say struct{ *estimators.STE }, to change its Backward: it
+// gets the embedded BackwardKernel by promotion, and that kernel computes
+// the embedded estimator's g, not the new Backward's. Consumers that
+// apply an estimator's backward pass to pieces of a tensor get the kernel
+// here, never from BackwardKernel directly, so that such a type trains
+// with its own Backward over the whole tensor.
+func KernelOf(e Estimator) (Kernel, bool) {
+	sp, ok := e.(Splitter)
+	if !ok {
+		return Kernel{}, false
+	}
+	k, ok := sp.BackwardKernel()
+	if !ok || k.owner != e {
+		return Kernel{}, false
+	}
+	return k, true
+}
 
 // Backward sets dx[i] = dy[i]·g(x[i]) on the calling goroutine; calls on
 // disjoint slices may run concurrently. On a piece of a tensor that starts

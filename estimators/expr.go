@@ -224,7 +224,7 @@ func (e *Expr) Backward(dx, x, dy []float32) {
 // BackwardKernel returns Backward's kernel (see Splitter).
 func (e *Expr) BackwardKernel() (Kernel, bool) {
 	e.k.t = e.tab
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // exprShared is what the estimators of one expr: spec share: the formula

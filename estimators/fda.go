@@ -190,7 +190,7 @@ func (e *FDA) BackwardKernel() (Kernel, bool) {
 		scale: float32(2 * float64(omega) / math.Pi),
 		far:   float64(omega)*float64(c) > 1.5,
 	}
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // Surrogate sets dst to ŝ_n(clamp(x, -C, C)).

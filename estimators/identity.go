@@ -56,7 +56,7 @@ func (e *Identity) BackwardRef(dx, x, dy []float32) {
 func (e *Identity) Backward(dx, x, dy []float32) { e.job.backward(&e.k, dx, x, dy) }
 
 // BackwardKernel returns Backward's kernel (see Splitter).
-func (e *Identity) BackwardKernel() (Kernel, bool) { return Kernel{&e.k}, true }
+func (e *Identity) BackwardKernel() (Kernel, bool) { return Kernel{&e.k, e}, true }
 
 // Surrogate sets dst to x.
 func (e *Identity) Surrogate(dst, x []float32) {

@@ -148,7 +148,7 @@ func (e *RBNN) BackwardKernel() (Kernel, bool) {
 		xmax = math.Nextafter32(xmax, float32(math.Inf(1)))
 	}
 	e.k = rbnnKernel{a: a, b: b, xmax: math.Float32bits(xmax)}
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // Surrogate sets dst to k·(√2·t·x - t²·x·|x|/2), clamped to ±k.

@@ -166,7 +166,7 @@ func (e *ReSTE) BackwardKernel() (Kernel, bool) {
 		mb:    math.Float32bits(resteMBelow),
 		tb:    math.Float32bits(float32(t)),
 	}
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // resteMBelow is the largest float32 <= m: float32 inputs at or below it

@@ -97,7 +97,7 @@ func (e *STE) Backward(dx, x, dy []float32) {
 // BackwardKernel returns Backward's kernel (see Splitter).
 func (e *STE) BackwardKernel() (Kernel, bool) {
 	e.k = steKernel{cb: math.Float32bits(e.clip())}
-	return Kernel{&e.k}, true
+	return Kernel{&e.k, e}, true
 }
 
 // Surrogate sets dst to the hard tanh clamp(x, -C, C).

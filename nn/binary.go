@@ -376,7 +376,7 @@ func finite(s []float32) bool {
 // Where it can, it applies g inside the convolution's pass, to each group
 // of images as soon as their dxb is computed (dxEpilogue), so that dxb is
 // never written as a tensor: when the activation estimator has a kernel
-// for pieces of a tensor (estimators.Splitter; learnable estimators have
+// for pieces of a tensor (estimators.KernelOf; learnable estimators have
 // none, their scalars' gradients being sums over the whole tensor), the
 // activations have no noise adaptation, and an image's C·H·W is a
 // multiple of 64 (see dxEpilogue). Otherwise Estimator.Backward runs
@@ -415,15 +415,13 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	var fused *Tensor
 	l.core.epi = nil
 	if x != nil && !l.SkipInputGrad && !naA && (x.C*x.H*x.W)%64 == 0 {
-		if sp, ok := l.a.est.(estimators.Splitter); ok {
-			if k, ok := sp.BackwardKernel(); ok {
-				fused = l.dx.shape(x.N, x.C, x.H, x.W)
-				l.epi = dxEpilogue{k: k, x: x.Data, dx: fused.Data}
-				if add != nil {
-					l.epi.add = add.Data
-				}
-				l.core.epi = &l.epi
+		if k, ok := estimators.KernelOf(l.a.est); ok {
+			fused = l.dx.shape(x.N, x.C, x.H, x.W)
+			l.epi = dxEpilogue{k: k, x: x.Data, dx: fused.Data}
+			if add != nil {
+				l.epi.add = add.Data
 			}
+			l.core.epi = &l.epi
 		}
 	}
 	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)

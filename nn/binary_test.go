@@ -34,7 +34,22 @@ func (e *weightsOnlySTE) WeightsOnly() string {
 	return "test-weightsonly binarizes latent weights only"
 }
 
+// doubledSTE embeds the clipped STE and doubles its gradient: its
+// BackwardKernel, promoted from STE, is STE's, not its own.
+type doubledSTE struct{ estimators.STE }
+
+func (e *doubledSTE) Name() string { return "test-doubled" }
+func (e *doubledSTE) Backward(dx, x, dy []float32) {
+	e.STE.Backward(dx, x, dy)
+	for i := range dx {
+		dx[i] *= 2
+	}
+}
+
 func init() {
+	estimators.Register("test-doubled", func(p *estimators.Params) (estimators.Estimator, error) {
+		return &doubledSTE{}, nil
+	})
 	estimators.Register("test-scaled", func(p *estimators.Params) (estimators.Estimator, error) {
 		return &scaledSTE{k: estimators.Scalar{Name: "k", Value: 1, Min: 0.5, Max: 2}}, nil
 	})
@@ -522,6 +537,29 @@ func TestBinaryBackwardFused(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestEmbeddedEstimatorBackward checks that an estimator type that embeds
+// a built-in one to change its Backward trains with its own Backward: the
+// kernel it inherits by promotion computes the embedded estimator's g,
+// and must not be applied inside the convolution's pass.
+func TestEmbeddedEstimatorBackward(t *testing.T) {
+	r := rand.New(rand.NewPCG(65, 66))
+	for _, xnor := range []bool{true, false} {
+		defer SetBinaryForward(SetBinaryForward(xnor))
+		l, err := NewBinaryConv2d(Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, Binary{Estimator: estimators.MustParse("test-doubled")}, NewInit(7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randTensor(r, 3, 16, 8, 8)
+		out := l.Forward(x)
+		dy := randTensor(r, out.N, out.C, out.H, out.W)
+		dx := slices.Clone(l.Backward(dy).Data)
+		dxb := l.convBackward(dy, nil, make([]float32, len(l.dwb)), true)
+		want := make([]float32, len(dx))
+		l.a.est.Backward(want, x.Data, dxb.Data)
+		checkBits(t, fmt.Sprintf("xnor=%v: Backward against the estimator's own Backward", xnor), dx, want)
 	}
 }
 

@@ -35,7 +35,8 @@
 //     Max - (Max-Min)/100, where gradients are often ill-conditioned;
 //   - for a [estimators.Smoother]: the surrogate is finite, and its central
 //     finite differences match g away from the jumps of g;
-//   - for a [estimators.Splitter] with a kernel: the kernel run on pieces
+//   - for a [estimators.Splitter] with a kernel of its own
+//     ([estimators.KernelOf]): the kernel run on pieces
 //     of a long slice that start at multiples of 64, concurrently, sets
 //     the bits Backward on the whole slice does.
 //
@@ -526,7 +527,10 @@ func (s *suite) testSplit(t *testing.T) {
 	}
 	want := make([]float32, n)
 	e.Backward(want, x, dy)
-	k, ok := e.(estimators.Splitter).BackwardKernel()
+	k, ok := estimators.KernelOf(e)
+	if _, made := e.(estimators.Splitter).BackwardKernel(); !ok && made {
+		t.Skip("BackwardKernel returns the kernel of another estimator (an embedded one), which no consumer uses: see estimators.KernelOf")
+	}
 	if !ok {
 		if !s.learn {
 			t.Error("BackwardKernel: no kernel, but the estimator has no learnable scalars")
