@@ -196,3 +196,41 @@ func TestOutSizeAgreesWithBitconv(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardBeforeForward checks that every layer's Backward called
+// before its Forward (no saved input) panics naming the layer and the
+// misuse, not with a nil dereference.
+func TestBackwardBeforeForward(t *testing.T) {
+	init := NewInit(1)
+	ste := Binary{Estimator: estimators.MustParse("ste")}
+	bconv, err := NewBinaryConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blin, err := NewBinaryLinear(4, 2, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dy := NewTensor(1, 2, 2, 2)
+	var cases []refusal
+	for _, l := range []struct {
+		name string
+		l    Layer
+	}{
+		{"ReLU", NewReLU()},
+		{"Hardtanh", NewHardtanh()},
+		{"PReLU", NewPReLU(2)},
+		{"BatchNorm", NewBatchNorm2d(2)},
+		{"Conv2d", NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init)},
+		{"BinaryConv2d", bconv},
+		{"Linear", NewLinear(4, 2, true, init)},
+		{"BinaryLinear", blin},
+		{"MaxPool2d", NewMaxPool2d(Pool{Kernel: 2})},
+		{"AvgPool2d", NewAvgPool2d(Pool{Kernel: 2})},
+		{"GlobalAvgPool", NewGlobalAvgPool()},
+		{"Flatten", NewFlatten()},
+	} {
+		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
+	}
+	checkRefusals(t, cases)
+}
