@@ -32,15 +32,15 @@ type keptEpochsGap struct {
 	missing []int
 }
 
-// trainedEpochs returns how many epochs of cell c the runs directory
+// trainedEpochs returns how many epochs of cell c the runs directory dir
 // holds, and in what: those of its record, or those of the checkpoint it
 // will resume from (one that fits the run, as resume checks it), with
 // that checkpoint's progress ps; 0 for neither. A checkpoint resume takes
 // only if the run starts from the initial weights it was trained from
 // (ps.InitHash), which the caller checks (sameInit) when it needs to.
-func (r *Runner) trainedEpochs(c Cell) (n int, how string, ps *progressState, err error) {
+func (r *Runner) trainedEpochs(dir string, c Cell) (n int, how string, ps *progressState, err error) {
 	key := c.Key()
-	rec, err := ReadRecord(r.Dir, key)
+	rec, err := ReadRecord(dir, key)
 	switch {
 	case err == nil:
 		if rec.Status == StatusDiverged {
@@ -50,7 +50,7 @@ func (r *Runner) trainedEpochs(c Cell) (n int, how string, ps *progressState, er
 	case !errors.Is(err, fs.ErrNotExist):
 		return 0, "", nil, err
 	}
-	path := CheckpointPath(r.Dir, key)
+	path := CheckpointPath(dir, key)
 	if _, err := os.Stat(path); err != nil {
 		return 0, "", nil, nil
 	}
@@ -92,11 +92,11 @@ func epochsText(n int) string {
 
 // missingEpochWeights returns the epochs of 1..trained whose weights
 // KeepEpochs keeps (every epoch of the run but its last) that the run
-// with that key lacks in r.Dir.
-func (r *Runner) missingEpochWeights(key string, trained, epochs int) []int {
+// with that key lacks in dir.
+func missingEpochWeights(dir, key string, trained, epochs int) []int {
 	var missing []int
 	for e := 1; e <= trained && e < epochs; e++ {
-		if _, err := os.Stat(EpochWeightsPath(r.Dir, key, e)); err != nil {
+		if _, err := os.Stat(EpochWeightsPath(dir, key, e)); err != nil {
 			missing = append(missing, e)
 		}
 	}
@@ -104,22 +104,29 @@ func (r *Runner) missingEpochWeights(key string, trained, epochs int) []int {
 }
 
 // checkKeepEpochs refuses, with KeepEpochs, the cells that are done or
-// will resume and lack the weights of an epoch already trained (see
-// above), naming them; nil without KeepEpochs. A checkpoint of other
-// initial weights than the run's is no gap: resume discards it, and the
-// run trains every epoch with KeepEpochs (checking that loads the
-// workload's data, which only such a cell needs).
+// will resume in r.Dir and lack the weights of an epoch already trained
+// (see above), naming them; nil without KeepEpochs.
 func (r *Runner) checkKeepEpochs(ctx context.Context, cells []Cell) error {
 	if !r.KeepEpochs {
 		return nil
 	}
+	return r.checkEpochWeights(ctx, r.Dir, cells)
+}
+
+// checkEpochWeights is checkKeepEpochs for the runs directory dir, for
+// whatever will train cells there with KeepEpochs: this runner, or the
+// tasks of a job array (Slurm). A checkpoint of other initial weights
+// than the run's is no gap: resume discards it, and the run trains every
+// epoch with KeepEpochs (checking that loads the workload's data, which
+// only such a cell needs).
+func (r *Runner) checkEpochWeights(ctx context.Context, dir string, cells []Cell) error {
 	var gaps []keptEpochsGap
 	for _, c := range cells {
-		n, how, ps, err := r.trainedEpochs(c)
+		n, how, ps, err := r.trainedEpochs(dir, c)
 		if err != nil {
 			return err
 		}
-		m := r.missingEpochWeights(c.Key(), n, c.Config().Epochs)
+		m := missingEpochWeights(dir, c.Key(), n, c.Config().Epochs)
 		if len(m) == 0 {
 			continue
 		}
@@ -134,7 +141,7 @@ func (r *Runner) checkKeepEpochs(ctx context.Context, cells []Cell) error {
 		}
 		gaps = append(gaps, keptEpochsGap{c, how, m})
 	}
-	return keptEpochsError(r.Dir, gaps)
+	return keptEpochsError(dir, gaps)
 }
 
 // keptEpochsError is the error of checkKeepEpochs for gaps, nil for none.

@@ -355,7 +355,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	start := ru.resume()
 	if r.KeepEpochs {
 		// A checkpoint another process wrote since the runner checked.
-		if m := r.missingEpochWeights(key, start, cfg.Epochs); len(m) > 0 {
+		if m := missingEpochWeights(r.Dir, key, start, cfg.Epochs); len(m) > 0 {
 			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{c, "resumes after " + epochsText(start), m}})
 		}
 	}
