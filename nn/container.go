@@ -128,6 +128,9 @@ func (f *Flatten) Forward(x *Tensor) *Tensor {
 // Backward returns dy viewed in the shape of the last input.
 func (f *Flatten) Backward(dy *Tensor) *Tensor {
 	x := f.in
+	if x == nil {
+		panic("nn: Flatten.Backward called before Forward")
+	}
 	if dy.Len() != x.Len() {
 		panic(fmt.Sprintf("nn: Flatten: gradient %v does not match input %v", dy, x))
 	}

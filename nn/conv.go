@@ -5,6 +5,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/parallel"
+	"github.com/gradbench/gradbench/internal/window"
 )
 
 // reduceParts is the number of parts a batch is split into wherever a
@@ -55,24 +56,17 @@ func (c Conv) outSize(h, w int) (oh, ow int, ok bool) {
 	return windowOut(c.Kernel, c.stride(), c.Pad, h, w)
 }
 
-// windowOut returns the output size of a k×k window at stride s and
-// padding p over an h×w input; ok is false when the input is smaller than
-// the window with its padding (integer division would round that up to one
-// output).
-func windowOut(k, s, p, h, w int) (oh, ow int, ok bool) {
-	ok = h+2*p >= k && w+2*p >= k
-	return (h+2*p-k)/s + 1, (w+2*p-k)/s + 1, ok
-}
+// windowOut is window.Out: the output size of a k×k window at stride s
+// and padding p over an h×w input; ok is false when the input is smaller
+// than the window with its padding.
+func windowOut(k, s, p, h, w int) (oh, ow int, ok bool) { return window.Out(k, s, p, h, w) }
 
-// windowOutSize is windowOut for the OutSize methods: sizes below 1 and an
-// input smaller than the window panic, naming fn and the window (what).
+// windowOutSize is window.Size for the OutSize methods: sizes below 1 and
+// an input smaller than the window panic, naming fn and the window (what).
 func windowOutSize(fn, what string, k, s, p, h, w int) (oh, ow int) {
-	if h < 1 || w < 1 {
-		panic(fmt.Sprintf("nn: %s(%d, %d): sizes must be >= 1", fn, h, w))
-	}
-	oh, ow, ok := windowOut(k, s, p, h, w)
-	if !ok {
-		panic(fmt.Sprintf("nn: %s(%d, %d): input %dx%d is smaller than the %dx%d %s with padding %d", fn, h, w, h, w, k, k, what, p))
+	oh, ow, err := window.Size(what, k, s, p, h, w)
+	if err != nil {
+		panic(fmt.Sprintf("nn: %s(%d, %d): %v", fn, h, w, err))
 	}
 	return oh, ow
 }

@@ -116,7 +116,10 @@ func (l *MaxPool2d) Forward(x *Tensor) *Tensor {
 // Backward routes each output gradient to its window's maximum.
 func (l *MaxPool2d) Backward(dy *Tensor) *Tensor {
 	x := l.in
-	if x == nil || dy.Len() != len(l.arg) || dy.N != x.N || dy.C != x.C {
+	if x == nil {
+		panic("nn: MaxPool2d.Backward called before Forward")
+	}
+	if dy.Len() != len(l.arg) || dy.N != x.N || dy.C != x.C {
 		panic(fmt.Sprintf("nn: MaxPool2d.Backward: gradient %v does not match the last output", dy))
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
@@ -225,6 +228,9 @@ func (l *AvgPool2d) window(o, size int) (lo, hi int) {
 // Backward spreads each output gradient evenly over its window.
 func (l *AvgPool2d) Backward(dy *Tensor) *Tensor {
 	x := l.in
+	if x == nil {
+		panic("nn: AvgPool2d.Backward called before Forward")
+	}
 	oh, ow, _ := l.outSize(x.H, x.W)
 	if dy.N != x.N || dy.C != x.C || dy.H != oh || dy.W != ow || len(dy.Data) != dy.Len() {
 		panic(fmt.Sprintf("nn: AvgPool2d.Backward: gradient %v does not match the output %dx%dx%dx%d", dy, x.N, x.C, oh, ow))
@@ -306,7 +312,10 @@ func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
 // Backward spreads each channel's gradient evenly over its map.
 func (l *GlobalAvgPool) Backward(dy *Tensor) *Tensor {
 	x := l.in
-	if x == nil || dy.N != x.N || dy.C != x.C || dy.Len() != x.N*x.C || len(dy.Data) != dy.Len() {
+	if x == nil {
+		panic("nn: GlobalAvgPool.Backward called before Forward")
+	}
+	if dy.N != x.N || dy.C != x.C || dy.Len() != x.N*x.C || len(dy.Data) != dy.Len() {
 		panic(fmt.Sprintf("nn: GlobalAvgPool.Backward: gradient %v does not match the output", dy))
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)

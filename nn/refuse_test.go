@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/bitconv"
 	"github.com/gradbench/gradbench/internal/texttest"
 )
 
@@ -170,4 +171,66 @@ func TestConstructorsRefuseNilInit(t *testing.T) {
 		{"NewNoiseAdaptation nil r", func() { NewNoiseAdaptation("na", 4, &NASettings{Eta: "sin", K: 1}, nil) }, "nn: NewNoiseAdaptation: r is nil"},
 		{"NewNoiseAdaptation nil na", func() { NewNoiseAdaptation("na", 4, nil, NewInit(1).NA) }, "nn: NewNoiseAdaptation: na is nil"},
 	})
+}
+
+// TestOutSizeAgreesWithBitconv checks that Conv.OutSize and the packed
+// kernels' bitconv.Shape.OutSize refuse the same configurations and inputs
+// and return the same sizes for the others: a convolution the engine
+// trains is one its packed inference accepts, and no other.
+func TestOutSizeAgreesWithBitconv(t *testing.T) {
+	for k := -1; k <= 5; k++ {
+		for s := -1; s <= 3; s++ {
+			for p := -1; p <= 3; p++ {
+				for h := -1; h <= 6; h++ {
+					c := Conv{In: 1, Out: 1, Kernel: k, Stride: s, Pad: p}
+					b := bitconv.Shape{In: 1, Out: 1, Kernel: k, Stride: s, Pad: p}
+					var ch, cw, bh, bw int
+					cmsg := texttest.Panic(func() { ch, cw = c.OutSize(h, h+1) })
+					bmsg := texttest.Panic(func() { bh, bw = b.OutSize(h, h+1) })
+					if (cmsg == "") != (bmsg == "") || ch != bh || cw != bw {
+						t.Errorf("kernel %d stride %d pad %d on %dx%d: Conv.OutSize = %d, %d (panic %q), Shape.OutSize = %d, %d (panic %q)",
+							k, s, p, h, h+1, ch, cw, cmsg, bh, bw, bmsg)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBackwardBeforeForward checks that every layer's Backward called
+// before its Forward (no saved input) panics naming the layer and the
+// misuse, not with a nil dereference.
+func TestBackwardBeforeForward(t *testing.T) {
+	init := NewInit(1)
+	ste := Binary{Estimator: estimators.MustParse("ste")}
+	bconv, err := NewBinaryConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blin, err := NewBinaryLinear(4, 2, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dy := NewTensor(1, 2, 2, 2)
+	var cases []refusal
+	for _, l := range []struct {
+		name string
+		l    Layer
+	}{
+		{"ReLU", NewReLU()},
+		{"Hardtanh", NewHardtanh()},
+		{"PReLU", NewPReLU(2)},
+		{"BatchNorm", NewBatchNorm2d(2)},
+		{"Conv2d", NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init)},
+		{"BinaryConv2d", bconv},
+		{"Linear", NewLinear(4, 2, true, init)},
+		{"BinaryLinear", blin},
+		{"MaxPool2d", NewMaxPool2d(Pool{Kernel: 2})},
+		{"AvgPool2d", NewAvgPool2d(Pool{Kernel: 2})},
+		{"GlobalAvgPool", NewGlobalAvgPool()},
+		{"Flatten", NewFlatten()},
+	} {
+		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
+	}
+	checkRefusals(t, cases)
 }

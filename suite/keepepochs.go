@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,33 +32,55 @@ type keptEpochsGap struct {
 	missing []int
 }
 
-// trainedEpochs returns how many epochs of cell c the runs directory
+// trainedEpochs returns how many epochs of cell c the runs directory dir
 // holds, and in what: those of its record, or those of the checkpoint it
-// will resume from (one that belongs to the run, as resume checks it); 0
-// for neither.
-func (r *Runner) trainedEpochs(c Cell) (int, string, error) {
+// will resume from (one that fits the run, as resume checks it), with
+// that checkpoint's progress ps; 0 for neither. A checkpoint resume takes
+// only if the run starts from the initial weights it was trained from
+// (ps.InitHash), which the caller checks (sameInit) when it needs to.
+func (r *Runner) trainedEpochs(dir string, c Cell) (n int, how string, ps *progressState, err error) {
 	key := c.Key()
-	rec, err := ReadRecord(r.Dir, key)
+	rec, err := ReadRecord(dir, key)
 	switch {
 	case err == nil:
 		if rec.Status == StatusDiverged {
-			return len(rec.Epochs), "diverged after " + epochsText(len(rec.Epochs)), nil
+			return len(rec.Epochs), "diverged after " + epochsText(len(rec.Epochs)), nil, nil
 		}
-		return len(rec.Epochs), "done", nil
+		return len(rec.Epochs), "done", nil, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return 0, "", err
+		return 0, "", nil, err
 	}
-	path := CheckpointPath(r.Dir, key)
+	path := CheckpointPath(dir, key)
 	if _, err := os.Stat(path); err != nil {
-		return 0, "", nil
+		return 0, "", nil, nil
 	}
 	epoch, _, extra, err := checkpoint.ReadProgress(path)
-	var ps progressState
-	if err != nil || json.Unmarshal(extra["progress"], &ps) != nil || ps.Key != key || int(epoch) != len(ps.Epochs) || len(ps.Epochs) >= c.Config().Epochs {
+	ps = new(progressState)
+	if err != nil || json.Unmarshal(extra["progress"], ps) != nil || !ps.fits(c.Config(), epoch) {
 		// resume discards it and starts over: nothing trained.
-		return 0, "", nil
+		return 0, "", nil, nil
 	}
-	return len(ps.Epochs), "resumes after " + epochsText(len(ps.Epochs)), nil
+	return len(ps.Epochs), "resumes after " + epochsText(len(ps.Epochs)), ps, nil
+}
+
+// sameInit reports whether cell c's run starts from the initial weights
+// whose digest is init (Record.InitHash): resume discards a checkpoint
+// trained from others (one from a build that initialised the network
+// differently) and trains the run from its first epoch. It loads the
+// workload's data (Prepare) to build the network.
+func (r *Runner) sameInit(ctx context.Context, c Cell, init string) (bool, error) {
+	if err := r.Prepare(ctx, c.Workload); err != nil {
+		return false, err
+	}
+	p, err := r.load(ctx, c.Workload)
+	if err != nil {
+		return false, err
+	}
+	m, err := c.initialModel(p.train)
+	if err != nil {
+		return false, err
+	}
+	return initHash(m.Net) == init, nil
 }
 
 func epochsText(n int) string {
@@ -69,11 +92,11 @@ func epochsText(n int) string {
 
 // missingEpochWeights returns the epochs of 1..trained whose weights
 // KeepEpochs keeps (every epoch of the run but its last) that the run
-// with that key lacks in r.Dir.
-func (r *Runner) missingEpochWeights(key string, trained, epochs int) []int {
+// with that key lacks in dir.
+func missingEpochWeights(dir, key string, trained, epochs int) []int {
 	var missing []int
 	for e := 1; e <= trained && e < epochs; e++ {
-		if _, err := os.Stat(EpochWeightsPath(r.Dir, key, e)); err != nil {
+		if _, err := os.Stat(EpochWeightsPath(dir, key, e)); err != nil {
 			missing = append(missing, e)
 		}
 	}
@@ -81,23 +104,44 @@ func (r *Runner) missingEpochWeights(key string, trained, epochs int) []int {
 }
 
 // checkKeepEpochs refuses, with KeepEpochs, the cells that are done or
-// will resume and lack the weights of an epoch already trained (see
-// above), naming them; nil without KeepEpochs.
-func (r *Runner) checkKeepEpochs(cells []Cell) error {
+// will resume in r.Dir and lack the weights of an epoch already trained
+// (see above), naming them; nil without KeepEpochs.
+func (r *Runner) checkKeepEpochs(ctx context.Context, cells []Cell) error {
 	if !r.KeepEpochs {
 		return nil
 	}
+	return r.checkEpochWeights(ctx, r.Dir, cells)
+}
+
+// checkEpochWeights is checkKeepEpochs for the runs directory dir, for
+// whatever will train cells there with KeepEpochs: this runner, or the
+// tasks of a job array (Slurm). A checkpoint of other initial weights
+// than the run's is no gap: resume discards it, and the run trains every
+// epoch with KeepEpochs (checking that loads the workload's data, which
+// only such a cell needs).
+func (r *Runner) checkEpochWeights(ctx context.Context, dir string, cells []Cell) error {
 	var gaps []keptEpochsGap
 	for _, c := range cells {
-		n, how, err := r.trainedEpochs(c)
+		n, how, ps, err := r.trainedEpochs(dir, c)
 		if err != nil {
 			return err
 		}
-		if m := r.missingEpochWeights(c.Key(), n, c.Config().Epochs); len(m) > 0 {
-			gaps = append(gaps, keptEpochsGap{c, how, m})
+		m := missingEpochWeights(dir, c.Key(), n, c.Config().Epochs)
+		if len(m) == 0 {
+			continue
 		}
+		if ps != nil {
+			same, err := r.sameInit(ctx, c, ps.InitHash)
+			if err != nil {
+				return err
+			}
+			if !same {
+				continue
+			}
+		}
+		gaps = append(gaps, keptEpochsGap{c, how, m})
 	}
-	return keptEpochsError(r.Dir, gaps)
+	return keptEpochsError(dir, gaps)
 }
 
 // keptEpochsError is the error of checkKeepEpochs for gaps, nil for none.

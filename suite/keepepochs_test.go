@@ -2,12 +2,15 @@ package suite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
 // interruptAfterFirstEpochKeep is interruptAfterFirstEpoch with the
@@ -123,6 +126,70 @@ func TestEpochRanges(t *testing.T) {
 	}{{[]int{1}, "1"}, {[]int{1, 2, 3}, "1–3"}, {[]int{1, 3, 4, 5, 7}, "1, 3–5, 7"}} {
 		if got := epochRanges(tt.es); got != tt.want {
 			t.Errorf("epochRanges(%v) = %q, want %q", tt.es, got, tt.want)
+		}
+	}
+}
+
+// TestKeepEpochsCheckpointOfOtherInit: a checkpoint trained without
+// KeepEpochs from other initial weights than the run's (its progress's
+// init hash differs: a build that initialised the network differently)
+// is no gap, because resume discards it and trains every epoch; the check
+// used to refuse it as a cell that resumes after its epoch 1. The same
+// checkpoint with the run's init hash is still refused.
+func TestKeepEpochsCheckpointOfOtherInit(t *testing.T) {
+	s := tinySweep(t, "fda", 1)
+	s.Workload.Recipe.Epochs = 3
+	c := s.Cells()[0]
+	dir := t.TempDir()
+	interruptAfterFirstEpochKeep(t, dir, s, false)
+	keep := &Runner{Dir: dir, KeepEpochs: true}
+	if err := keep.checkKeepEpochs(context.Background(), []Cell{c}); err == nil || !strings.Contains(err.Error(), "resumes after 1 epoch, no weights after epoch 1") {
+		t.Fatalf("checkpoint of the run's initial weights: error %v, want the cell refused", err)
+	}
+
+	// Rewrite the checkpoint's init hash, as another build would have.
+	path := CheckpointPath(dir, c.Key())
+	p, err := keep.load(context.Background(), c.Workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru, err := keep.newRun(c, p, 1, new(int), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ru.close()
+	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt}
+	if err := checkpoint.Load(path, st); err != nil {
+		t.Fatal(err)
+	}
+	var ps progressState
+	if err := json.Unmarshal(st.Extra["progress"], &ps); err != nil {
+		t.Fatal(err)
+	}
+	ps.InitHash = "0123456789abcdef"
+	if st.Extra["progress"], err = json.Marshal(ps); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveState(path, st); err != nil {
+		t.Fatal(err)
+	}
+
+	var notes []string
+	keep.Progress = func(e Event) {
+		if e.Kind == EventNote {
+			notes = append(notes, e.Note)
+		}
+	}
+	recs, err := keep.Run(context.Background(), s)
+	if err != nil {
+		t.Fatalf("Run with KeepEpochs over a checkpoint of other initial weights: %v", err)
+	}
+	if recs[0].Resumes != 0 || !strings.Contains(strings.Join(notes, "\n"), "discarding its checkpoint and starting over") {
+		t.Errorf("the run resumed %d times (notes %q), want it to discard the checkpoint", recs[0].Resumes, notes)
+	}
+	for e := 1; e <= 2; e++ {
+		if _, err := os.Stat(EpochWeightsPath(dir, c.Key(), e)); err != nil {
+			t.Errorf("no weights after epoch %d: %v", e, err)
 		}
 	}
 }

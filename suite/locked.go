@@ -23,7 +23,7 @@ import (
 //   - holding the lock, it trains the cell with RunCell, resuming from the
 //     cell's checkpoint if there is one, and releases the lock.
 func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Record, error) {
-	if err := r.checkCellDir(c); err != nil {
+	if err := r.checkCellDir(ctx, c); err != nil {
 		return nil, err
 	}
 	cached := func(rec *Record) { r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec}) }
@@ -56,7 +56,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 		if err == nil {
 			// Another process may have finished the cell since the
 			// runner checked.
-			if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+			if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
 				return nil, false, err
 			}
 			cached(rec)
@@ -73,7 +73,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 			// Finished by the previous holder just now?
 			if rec, err := ReadRecord(r.Dir, key); err == nil {
 				l.release()
-				if err := r.checkKeepEpochs([]Cell{c}); err != nil {
+				if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
 					return nil, false, err
 				}
 				cached(rec)

@@ -49,14 +49,7 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	w := c.Workload
 	rc := &w.Recipe
 	cfg := c.Config()
-	spec := c.Spec
-	if cfg.Optimizer == "bop" {
-		var err error
-		if spec, err = bopSpec(spec); err != nil {
-			return nil, err
-		}
-	}
-	m, err := cfg.modelConfig(p.train).build(spec, c.Seed)
+	m, err := c.initialModel(p.train)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +109,20 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 		ru.diag = ru.newDiagnostics()
 	}
 	return ru, nil
+}
+
+// initialModel builds cell c's network with the initial weights its run
+// starts from (those initHash digests), for a training set train.
+func (c Cell) initialModel(train *data.Dataset) (*models.Model, error) {
+	cfg := c.Config()
+	spec := c.Spec
+	if cfg.Optimizer == "bop" {
+		var err error
+		if spec, err = bopSpec(spec); err != nil {
+			return nil, err
+		}
+	}
+	return cfg.modelConfig(train).build(spec, c.Seed)
 }
 
 // testLoader returns the loader of the test split as a run evaluates it:

@@ -26,6 +26,16 @@ type progressState struct {
 	Segments []Segment `json:"segments,omitempty"`
 }
 
+// fits reports whether run cfg would resume from a checkpoint of epoch
+// with progress ps, but for its initial weights: one of cfg's key, epoch
+// agreeing with the epochs recorded, and with epochs left to train. A run
+// resumes from it only when ps.InitHash is also the digest of the initial
+// weights the run starts from (resume; the --keep-epochs check asks the
+// same of a checkpoint, trainedEpochs and checkKeepEpochs).
+func (ps *progressState) fits(cfg Config, epoch int64) bool {
+	return ps.Key == cfg.Key() && int(epoch) == len(ps.Epochs) && len(ps.Epochs) < cfg.Epochs
+}
+
 // resume loads the cell's checkpoint, if there is a usable one, and
 // returns the first epoch to train.
 func (ru *run) resume() int {
@@ -39,7 +49,7 @@ func (ru *run) resume() int {
 	if err == nil {
 		err = json.Unmarshal(st.Extra["progress"], &ps)
 	}
-	if err == nil && (ps.Key != ru.cfg.Key() || int(st.Epoch) != len(ps.Epochs) || len(ps.Epochs) >= ru.cfg.Epochs || ps.InitHash != ru.rec.InitHash) {
+	if err == nil && (!ps.fits(ru.cfg, st.Epoch) || ps.InitHash != ru.rec.InitHash) {
 		err = fmt.Errorf("it does not belong to this run (key %s, epoch %d)", ps.Key, st.Epoch)
 	}
 	if err != nil {

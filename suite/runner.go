@@ -210,7 +210,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		return nil, err
 	}
 	cells := s.Cells()
-	if err := r.checkKeepEpochs(cells); err != nil {
+	if err := r.checkKeepEpochs(ctx, cells); err != nil {
 		return nil, err
 	}
 	if err := r.Prepare(ctx, &s.Workload); err != nil {
@@ -270,7 +270,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 // system's array task runs. Several processes may run cells of one sweep
 // in the same directory; records and checkpoints are replaced atomically.
 func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
-	if err := r.checkCellDir(c); err != nil {
+	if err := r.checkCellDir(ctx, c); err != nil {
 		return nil, err
 	}
 	if err := r.prepareCell(ctx, c); err != nil {
@@ -284,11 +284,11 @@ func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
 
 // checkCellDir checks, for RunCell and RunCellLocked, the runs directory
 // and what --keep-epochs needs of the cell's files (checkKeepEpochs).
-func (r *Runner) checkCellDir(c Cell) error {
+func (r *Runner) checkCellDir(ctx context.Context, c Cell) error {
 	if err := checkRunsDir(r.Dir); err != nil {
 		return err
 	}
-	return r.checkKeepEpochs([]Cell{c})
+	return r.checkKeepEpochs(ctx, []Cell{c})
 }
 
 // prepareCell checks cell c's input before anything is created (its spec,
@@ -355,7 +355,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	start := ru.resume()
 	if r.KeepEpochs {
 		// A checkpoint another process wrote since the runner checked.
-		if m := r.missingEpochWeights(key, start, cfg.Epochs); len(m) > 0 {
+		if m := missingEpochWeights(r.Dir, key, start, cfg.Epochs); len(m) > 0 {
 			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{c, "resumes after " + epochsText(start), m}})
 		}
 	}

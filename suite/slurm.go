@@ -248,7 +248,13 @@ type SlurmSpec struct {
 	// too: AblationPaper (the FDA paper's) or AblationSides (the sides
 	// table of the sweep's estimators).
 	Ablation string
-	Options  SlurmOptions
+	// KeepEpochs makes every array task keep its run's weights after each
+	// epoch (gradbench run --keep-epochs, Runner.KeepEpochs), for
+	// gradbench fidelity --epochs. As with gradbench run, a sweep whose
+	// cells in Out are done or to resume without the weights of the epochs
+	// they already trained is refused (checkKeepEpochs).
+	KeepEpochs bool
+	Options    SlurmOptions
 }
 
 // SlurmJobs are the scripts of a sweep's job array and table job, and
@@ -306,6 +312,12 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 		return nil, fmt.Errorf("--out %q holds a double quote or a line break, which #SBATCH lines cannot hold", out)
 	}
 	s.Exe, s.Out = exe, out
+	if s.KeepEpochs {
+		// Before the data is loaded, as gradbench run checks it.
+		if err := r.checkEpochWeights(ctx, out, s.Sweep.Cells()); err != nil {
+			return nil, err
+		}
+	}
 	if err := r.Prepare(ctx, &s.Sweep.Workload); err != nil {
 		return nil, err
 	}
@@ -420,7 +432,7 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	}
 	s.extra(&b)
 	fmt.Fprintf(&b, "#\n# Written by gradbench slurm: %d pending cells of the %d of the sweep\n", len(pending), total)
-	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.Join(quoteAll(s.Args), " "))
+	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.Join(s.runArgs(), " "))
 	b.WriteString("# Array task i trains the cell whose key is cells[i] (gradbench plan lists\n")
 	b.WriteString("# them) and records it in --out; a cell recorded meanwhile exits at once.\n")
 	b.WriteString("# The cells still pending after this array are resubmitted by the same\n# gradbench slurm command.\n#\n")
@@ -441,8 +453,19 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	b.WriteString("task=${SLURM_ARRAY_TASK_ID:?not a Slurm array task: submit this script with sbatch}\n")
 	b.WriteString("if ((task < 0 || task >= ${#cells[@]})); then\n")
 	b.WriteString("\techo \"gradbench: array task $task has no cell: this array has ${#cells[@]} tasks\" >&2\n\texit 1\nfi\n")
-	fmt.Fprintf(&b, "exec %s run --cell \"${cells[task]}\" --out=%s %s\n", shellQuote(s.Exe), shellQuote(s.Out), strings.Join(quoteAll(s.Args), " "))
+	fmt.Fprintf(&b, "exec %s run --cell \"${cells[task]}\" --out=%s %s\n", shellQuote(s.Exe), shellQuote(s.Out), strings.Join(s.runArgs(), " "))
 	return b.String()
+}
+
+// runArgs are the flags, shell-quoted, that the array tasks give
+// gradbench run besides --cell and --out: the sweep's, and --keep-epochs
+// with KeepEpochs.
+func (s *SlurmSpec) runArgs() []string {
+	args := quoteAll(s.Args)
+	if s.KeepEpochs {
+		args = append(args, "--keep-epochs")
+	}
+	return args
 }
 
 // tableScript returns the script of the job that builds the table.

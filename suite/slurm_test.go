@@ -59,3 +59,18 @@ func TestTableScriptAblations(t *testing.T) {
 		t.Errorf("table script of a sweep without an ablation:\n%s", got)
 	}
 }
+
+// TestCellsScriptKeepEpochs checks that the array's tasks run gradbench
+// run --keep-epochs with KeepEpochs, and without it only the sweep's
+// flags.
+func TestCellsScriptKeepEpochs(t *testing.T) {
+	pending := []CellState{{Key: "0123456789abcdef"}}
+	for _, keep := range []bool{false, true} {
+		s := &SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs", Args: []string{"--estimators=ste"}, KeepEpochs: keep}
+		got := s.cellsScript(pending, 1)
+		want := `exec /bin/gradbench run --cell "${cells[task]}" --out=/runs --estimators=ste` + map[bool]string{false: "\n", true: " --keep-epochs\n"}[keep]
+		if !strings.Contains(got, want) {
+			t.Errorf("KeepEpochs %v: the script lacks %q:\n%s", keep, want, got)
+		}
+	}
+}

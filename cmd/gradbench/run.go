@@ -82,6 +82,10 @@ Examples:
 // that write or read one for a sweep, table's --runs.
 var defaultRunsDir = filepath.Join("results", "runs")
 
+// keepEpochsUsage is the help of --keep-epochs, which gradbench run and
+// gradbench slurm (for its array tasks) take alike.
+const keepEpochsUsage = "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs; refused where --out holds runs done or to resume that were trained without it"
+
 // sweepFlags are the flags that define a sweep, shared by the commands
 // that take one.
 type sweepFlags struct {
@@ -131,7 +135,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	sf.define(fs)
 	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
-	keep := fs.Bool("keep-epochs", false, "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs; refused where --out holds runs done or to resume that were trained without it")
+	keep := fs.Bool("keep-epochs", false, keepEpochsUsage)
 	var cf cellFlags // plan.go
 	cf.define(fs)
 	sweep, err := sf.parse(fs, args)

@@ -49,6 +49,11 @@ still pending, which resume from their checkpoints. Cells that another
 task is training right now (a live lock) are not submitted again. With
 nothing pending it says so and submits nothing.
 
+With --keep-epochs every task runs gradbench run --keep-epochs, keeping
+its run's weights after each epoch for gradbench fidelity --epochs. As
+with gradbench run, it is refused where --out holds cells done or begun
+without it, whose earlier epochs' weights no task would write.
+
 Examples:
 
 	gradbench slurm --recipe quick --ablation paper --seeds 3 --out /shared/runs --partition cpu --time 1:00:00 --cpus-per-task 8 --mem 8G
@@ -115,6 +120,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	var f slurmFlags
 	f.define(fs)
 	quiet := fs.Bool("quiet", false, "print only the job ids (or the scripts written), no hints or download progress on stderr")
+	keep := fs.Bool("keep-epochs", false, keepEpochsUsage+" (the array tasks run gradbench run --keep-epochs)")
 	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
@@ -132,7 +138,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if !*quiet {
 		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
 	}
-	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, Ablation: sf.ablation, Options: f.opts})
+	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, Ablation: sf.ablation, KeepEpochs: *keep, Options: f.opts})
 	if err != nil {
 		return err
 	}

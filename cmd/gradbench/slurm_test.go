@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -237,5 +238,73 @@ func TestSlurmSpaces(t *testing.T) {
 	b, _ = os.ReadFile(filepath.Join(dir, "slurm", "table.sh"))
 	if want := `out='` + dir + `'`; !strings.Contains(string(b), want) {
 		t.Errorf("table.sh lacks %s:\n%s", want, b)
+	}
+}
+
+// TestSlurmKeepEpochs: gradbench slurm --keep-epochs writes an array whose
+// tasks run gradbench run --keep-epochs, so that a sweep trained on a
+// cluster keeps the weights gradbench fidelity --epochs measures; task 0,
+// run as Slurm would run it, keeps its run's weights after epoch 1. Over
+// an --out whose cells were trained without it, it is refused as gradbench
+// run refuses it, naming the cell, before any script is written.
+func TestSlurmKeepEpochs(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash to run the array script with")
+	}
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--out", out}
+	if _, stderr, err := runGradbench(t, append([]string{"slurm", "--keep-epochs"}, sweep...)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	cellsPath := filepath.Join(out, "slurm", "cells.sh")
+	b, err := os.ReadFile(cellsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := string(b)
+	exe, _ := os.Executable()
+	exe, _ = filepath.Abs(exe)
+	run := "exec " + exe + ` run --cell "${cells[task]}" --out=` + out + " --estimators=ste,fda --recipe=" + recipe + " --keep-epochs\n"
+	if !strings.Contains(script, run) || !strings.Contains(script, "#   gradbench run --estimators=ste,fda --recipe="+recipe+" --keep-epochs\n") {
+		t.Errorf("cells.sh does not run its cells with --keep-epochs (want %q):\n%s", run, script)
+	}
+
+	// Task 0, as Slurm runs it: the script under bash, the test binary
+	// as gradbench.
+	var cells []planCell
+	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 2 {
+		t.Fatalf("plan --json: %v\n%s", err, stdout)
+	}
+	task := exec.Command("bash", cellsPath)
+	task.Env = append(os.Environ(), asGradbenchEnv+"=1", "SLURM_ARRAY_TASK_ID=0")
+	if b, err := task.CombinedOutput(); err != nil {
+		t.Fatalf("array task 0: %v\n%s", err, b)
+	}
+	if _, err := suite.ReadRecord(out, cells[0].Key); err != nil {
+		t.Fatalf("array task 0 recorded no run: %v", err)
+	}
+	if _, err := os.Stat(suite.EpochWeightsPath(out, cells[0].Key, 1)); err != nil {
+		t.Errorf("array task 0 kept no weights after epoch 1: %v", err)
+	}
+
+	// The same sweep into an --out trained without --keep-epochs: refused
+	// as gradbench run refuses it, with no script written.
+	plain := filepath.Join(dir, "plain")
+	rec := trainOne(t, plain, "--recipe", recipe, "--estimators", "ste")
+	_, _, err = runGradbench(t, "slurm", "--keep-epochs", "--recipe", recipe, "--estimators", "ste,fda", "--out", plain)
+	want := "suite: --keep-epochs: a cell in " + plain + " was trained without it and lacks the weights of epochs it already trained, which running again would not make: " +
+		rec.Key + " (ste seed 1: done, no weights after epoch 1); give a new --out to train it with --keep-epochs, or drop --keep-epochs"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("slurm --keep-epochs over runs trained without it: error %v, want %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(plain, "slurm")); err == nil {
+		t.Errorf("the refused slurm --keep-epochs wrote %s", filepath.Join(plain, "slurm"))
+	}
+	// Without --keep-epochs the same --out is fine.
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste,fda", "--out", plain); err != nil {
+		t.Errorf("slurm without --keep-epochs: %v\n%s", err, stderr)
 	}
 }

@@ -145,7 +145,8 @@ func (c *Conv) load(w *Weights, t Affine) {
 	}
 }
 
-// OutSize returns the output height and width for an h×w input.
+// OutSize returns the output height and width for an h×w input, as
+// Shape.OutSize (which panics on an input smaller than the kernel).
 func (c *Conv) OutSize(h, w int) (oh, ow int) { return c.Shape.OutSize(h, w) }
 
 // Forward computes the convolution of x and writes the transformed outputs
@@ -187,8 +188,7 @@ func (c *Conv) setup(op string, x *Bits) {
 	if x.C != c.Shape.In {
 		panic(fmt.Sprintf("xnor: %s: input %v has %d channels, want %d", op, x, x.C, c.Shape.In))
 	}
-	oh, ow := c.Shape.OutSize(x.H, x.W)
-	if oh < 1 || ow < 1 {
+	if _, _, ok := c.Shape.outSize(x.H, x.W); !ok {
 		panic(fmt.Sprintf("xnor: %s: input %v is smaller than the %dx%d kernel with padding %d", op, x, c.Shape.Kernel, c.Shape.Kernel, c.Shape.Pad))
 	}
 	if p := c.plan; p != nil && p.n == x.N && p.h == x.H && p.w == x.W {

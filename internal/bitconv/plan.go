@@ -99,7 +99,7 @@ func (c *Conv) newPlan(n, h, w int) {
 	s := c.Shape
 	p := c.plan
 	p.n, p.h, p.w = n, h, w
-	p.oh, p.ow = s.OutSize(h, w)
+	p.oh, p.ow, _ = s.outSize(h, w) // setup has checked the size
 	p.ohw = p.oh * p.ow
 	p.p = n * p.ohw
 	// Direct needs stride 1; rows narrower than 4 pixels would leave most

@@ -3,6 +3,8 @@ package bitconv
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradbench/gradbench/internal/window"
 )
 
 // Shape describes a binary convolution, with the same fields as the
@@ -18,10 +20,28 @@ type Shape struct {
 
 func (s Shape) stride() int { return max(1, s.Stride) }
 
-// OutSize returns the output height and width for an h×w input.
+// OutSize returns the output height and width for an h×w input (floor
+// mode, as nn.Conv.OutSize, whose inputs it accepts and whose sizes it
+// returns). A Kernel < 1, a negative Stride or Pad, a size h or w < 1, or
+// an input smaller than the kernel with its padding (h+2·Pad < Kernel) is
+// a programmer error and panics with a message naming Shape.OutSize and
+// the values.
 func (s Shape) OutSize(h, w int) (oh, ow int) {
-	st := s.stride()
-	return (h+2*s.Pad-s.Kernel)/st + 1, (w+2*s.Pad-s.Kernel)/st + 1
+	if s.Kernel < 1 || s.Stride < 0 || s.Pad < 0 {
+		panic(fmt.Sprintf("xnor: Shape.OutSize: bad convolution shape %+v: want Kernel >= 1 and Stride, Pad >= 0", s))
+	}
+	oh, ow, err := window.Size("kernel", s.Kernel, s.stride(), s.Pad, h, w)
+	if err != nil {
+		panic(fmt.Sprintf("xnor: Shape.OutSize(%d, %d): %v", h, w, err))
+	}
+	return oh, ow
+}
+
+// outSize is OutSize without its checks of the shape (which NewConv has
+// validated); ok is false when the input is smaller than the kernel with
+// its padding.
+func (s Shape) outSize(h, w int) (oh, ow int, ok bool) {
+	return window.Out(s.Kernel, s.stride(), s.Pad, h, w)
 }
 
 // Validate reports whether the shape is one the kernels support: sizes at
