@@ -157,6 +157,7 @@ var rules = []struct {
 	{"nn.(*AvgPool2d)", other},
 	{"nn.(*avgPoolJob)", other},
 	{"nn.(*GlobalAvgPool)", other},
+	{"nn.(*globalPoolJob)", other},
 	{"nn.(*Linear)", other},
 	{"nn.(*SoftmaxCrossEntropy)", other},
 	{"nn.Sequential", other},
