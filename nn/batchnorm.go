@@ -46,8 +46,10 @@ type BatchNorm struct {
 	// factors k, c1 and k·c2 of the input gradient.
 	shift, scale, c1, kc2 []float32
 	// sums holds the first pass's two float32 sums of every row (image n,
-	// channel c) at 2·(n·C+c), which are added over n per channel.
+	// channel c) at 2·(n·C+c), which are added over n per channel into
+	// tot (totals).
 	sums []float32
+	tot  []float64
 	job  bnJob
 	// dy is the output gradient of the last backward pass, which
 	// gradPlane reads.
@@ -140,12 +142,9 @@ func (b *BatchNorm) forward(x, add *Tensor) *Tensor {
 		b.pass(bnMoments, nil)
 		m := float64(x.N * hw)
 		mom := b.Momentum
+		tot := b.totals()
 		for c := range b.C {
-			var s1, s2 float64
-			for n := range x.N {
-				s1 += float64(b.sums[2*(n*b.C+c)])
-				s2 += float64(b.sums[2*(n*b.C+c)+1])
-			}
+			s1, s2 := tot[2*c], tot[2*c+1]
 			d := s1 / m
 			mu := float64(b.shift[c]) + d
 			v := max(0, s2/m-d*d)
@@ -185,12 +184,9 @@ func (b *BatchNorm) backwardDeferred(dy *Tensor) planeSource {
 	// dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x-μ)·inv.
 	b.pass(bnGradSums, dy)
 	m := float64(x.N * x.H * x.W)
+	tot := b.totals()
 	for c := range b.C {
-		var sdy, sdyx float64
-		for n := range x.N {
-			sdy += float64(b.sums[2*(n*b.C+c)])
-			sdyx += float64(b.sums[2*(n*b.C+c)+1])
-		}
+		sdy, sdyx := tot[2*c], tot[2*c+1]
 		inv := b.inv[c]
 		dbeta := sdy
 		dgamma := sdyx * float64(inv)
@@ -205,6 +201,23 @@ func (b *BatchNorm) backwardDeferred(dy *Tensor) planeSource {
 	}
 	b.dy = dy
 	return b
+}
+
+// totals returns the sums over the images, in image order, of the first
+// pass's two sums of each channel c, at 2c and 2c+1. It reads b.sums in
+// memory order, every channel at once: the channels' chains of additions
+// overlap, where a loop per channel waits on each addition in turn.
+func (b *BatchNorm) totals() []float64 {
+	if len(b.tot) != 2*b.C {
+		b.tot = make([]float64, 2*b.C)
+	}
+	clear(b.tot)
+	for n := range len(b.sums) / (2 * b.C) {
+		for i, v := range b.sums[2*n*b.C:][:2*b.C] {
+			b.tot[i] += float64(v)
+		}
+	}
+	return b.tot
 }
 
 // gradPlane sets dst to plane i (image i/C, channel i%C) of the input

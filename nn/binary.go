@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 var (
@@ -50,6 +51,7 @@ type binarySides struct {
 	eval bool
 	in   *Tensor
 	dwb  []float32
+	rows weightRows // the weights' per-row job (binarizeWeights, backwardWeights)
 }
 
 // params returns weight, then the learnable estimator scalars and
@@ -313,7 +315,7 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 	}
 	l.in = x
 	d := len(l.wb) / l.Out
-	binarizeWeights(l.wq, l.wb, l.Scale, l.Weight.Data, l.w.est, d)
+	l.binarizeWeights(l.wq, l.wb, l.Scale, l.Weight.Data, d)
 	naW := l.w.na != nil && !l.eval && l.w.na.Alpha != 0
 	l.wbCodes = !naW
 	if naW {
@@ -354,10 +356,14 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 func allCodes(v []float32) bool {
 	var bad uint32 // without a branch per value: the signs are random
 	for _, f := range v {
-		bad |= math.Float32bits(f)&^(1<<31) ^ 0x3f800000
+		bad |= notCode(f)
 	}
 	return bad == 0
 }
+
+// notCode returns 0 if f is +1 or −1, else a nonzero value: the bits of
+// |f| that differ from those of 1.
+func notCode(f float32) uint32 { return math.Float32bits(f)&^(1<<31) ^ 0x3f800000 }
 
 // finite reports whether every value of s is finite.
 func finite(s []float32) bool {
@@ -427,7 +433,7 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
-	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, d)
+	l.backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, d)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
 		clear(l.dw)
 		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
@@ -460,34 +466,88 @@ func (l *BinaryConv2d) convBackward(dy *Tensor, src planeSource, dwb []float32, 
 	return dxb
 }
 
-// binarizeWeights sets wq = q(w), wb = q(w)·s row by row (rows of d
-// values) and s to the rows' mean absolute values.
-func binarizeWeights(wq, wb, s, w []float32, est estimators.Estimator, d int) {
-	est.Forward(wq, w)
-	for o := range s {
-		row := w[o*d:][:d]
-		var a float64
-		for _, v := range row {
-			a += math.Abs(float64(v))
-		}
-		s[o] = float32(a / float64(d))
-		qr, br := wq[o*d:][:d], wb[o*d:][:d]
-		for j, v := range qr {
-			br[j] = v * s[o]
+// The per-row work on a binary layer's weights, around the weight
+// estimator's calls on the whole tensor: the scales and scaled codes of
+// the forward pass, the scaled gradient of the backward pass. A training
+// step runs it for every binary layer in both passes, so it runs on the
+// worker pool by blocks of rows (weightRows), each row computed as on one
+// goroutine: the results do not depend on the number of cores.
+
+// weightRowsGrain is the fewest weights a chunk of weightRows takes:
+// enough to outlast the pool's hand-off.
+const weightRowsGrain = 1 << 14
+
+// weightRows is the job over the rows (d values each) of a binary layer's
+// weights: with w set, s[o] = mean|w_o| first; then dst_o = src_o·s[o].
+type weightRows struct {
+	d              int
+	s, w, src, dst []float32
+}
+
+// run runs j over the rows of s, then clears j.
+func (j *weightRows) run() {
+	parallel.For(len(j.s), max(1, weightRowsGrain/j.d), 1, j)
+	*j = weightRows{}
+}
+
+// Do runs rows [lo, hi).
+func (j *weightRows) Do(lo, hi int) {
+	d, s := j.d, j.s[lo:hi]
+	if j.w != nil {
+		meanAbs(s, j.w[lo*d:hi*d], d)
+	}
+	src, dst := j.src[lo*d:hi*d], j.dst[lo*d:hi*d]
+	for o, k := range s {
+		sr, dr := src[o*d:][:d], dst[o*d:][:d]
+		for i, v := range sr {
+			dr[i] = v * k
 		}
 	}
 }
 
+// meanAbs sets s[o] to the mean absolute value of row o of w (rows of d
+// values), summed in float64 in order. It takes four rows at a time:
+// their sums are independent chains of additions, which the CPU overlaps,
+// where one row's waits on each addition's latency.
+func meanAbs(s, w []float32, d int) {
+	o := 0
+	for ; o+4 <= len(s); o += 4 {
+		r0, r1, r2, r3 := w[o*d:][:d], w[(o+1)*d:][:d], w[(o+2)*d:][:d], w[(o+3)*d:][:d]
+		var a0, a1, a2, a3 float64
+		for i := range d {
+			a0 += math.Abs(float64(r0[i]))
+			a1 += math.Abs(float64(r1[i]))
+			a2 += math.Abs(float64(r2[i]))
+			a3 += math.Abs(float64(r3[i]))
+		}
+		s[o], s[o+1], s[o+2], s[o+3] = float32(a0/float64(d)), float32(a1/float64(d)), float32(a2/float64(d)), float32(a3/float64(d))
+	}
+	for ; o < len(s); o++ {
+		var a float64
+		for _, v := range w[o*d:][:d] {
+			a += math.Abs(float64(v))
+		}
+		s[o] = float32(a / float64(d))
+	}
+}
+
+// binarizeWeights sets wq = q(w), wb = q(w)·s row by row (rows of d
+// values) and s to the rows' mean absolute values. wq may be wb.
+func (l *binarySides) binarizeWeights(wq, wb, s, w []float32, d int) {
+	l.w.est.Forward(wq, w)
+	l.rows = weightRows{d: d, s: s, w: w, src: wq, dst: wb}
+	l.rows.run()
+}
+
 // backwardWeights adds s_o·dwb·g(w) to grad, with scaled and tmp as
 // scratch; dwb is left unchanged for the noise-adaptation backward, which
-// applies the scale itself.
-func backwardWeights(grad, scaled, tmp, dwb, w, s []float32, est estimators.Estimator, d int) {
-	for o, k := range s {
-		src, dst := dwb[o*d:][:d], scaled[o*d:][:d]
-		for j, v := range src {
-			dst[j] = v * k
-		}
-	}
-	est.Backward(tmp, w, scaled)
+// applies the scale itself. g is the estimator's Backward on the whole
+// tensor, not a Splitter's kernel on the rows' blocks: an estimator that
+// embeds a built-in one and replaces its Backward keeps the built-in's
+// BackwardKernel (suite's TestDiverged trains with such a one).
+func (l *binarySides) backwardWeights(grad, scaled, tmp, dwb, w, s []float32, d int) {
+	l.rows = weightRows{d: d, s: s, src: dwb, dst: scaled}
+	l.rows.run()
+	l.w.est.Backward(tmp, w, scaled)
 	addTo(grad, grad, tmp)
 }

@@ -606,3 +606,28 @@ func BenchmarkBinaryConvBackwardAdd(b *testing.B) {
 		}
 	})
 }
+
+// TestMeanAbs checks that meanAbs, which sums four rows at a time, gives
+// each row's float64 sum in order, bit for bit, for row counts with and
+// without a remainder.
+func TestMeanAbs(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 2))
+	const d = 37
+	for out := range 10 {
+		w := make([]float32, out*d)
+		for i := range w {
+			w[i] = float32(r.NormFloat64()) * float32(math.Exp2(float64(r.IntN(40)-20)))
+		}
+		s := make([]float32, out)
+		meanAbs(s, w, d)
+		for o := range out {
+			var a float64
+			for _, v := range w[o*d:][:d] {
+				a += math.Abs(float64(v))
+			}
+			if want := float32(a / d); math.Float32bits(s[o]) != math.Float32bits(want) {
+				t.Errorf("%d rows: row %d: %v, want %v", out, o, s[o], want)
+			}
+		}
+	}
+}

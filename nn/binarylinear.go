@@ -64,7 +64,7 @@ func (l *BinaryLinear) Params() []*Param { return l.params(l.Weight) }
 func (l *BinaryLinear) Forward(x *Tensor) *Tensor {
 	checkLinearInput("BinaryLinear", x, l.In)
 	l.in = x
-	binarizeWeights(l.wb, l.wb, l.Scale, l.Weight.Data, l.w.est, l.In)
+	l.binarizeWeights(l.wb, l.wb, l.Scale, l.Weight.Data, l.In)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
 		na.ForwardRows(l.wb, l.Weight.Data, l.Out, l.Scale)
 	}
@@ -85,7 +85,7 @@ func (l *BinaryLinear) Backward(dy *Tensor) *Tensor {
 	xb := &l.xb.t
 	clear(l.dwb)
 	gemmTN(l.dwb, dy.Data, xb.Data, l.Out, l.In, x.N)
-	backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.w.est, l.In)
+	l.backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, l.In)
 	if na := l.w.na; na != nil && !l.eval && na.Alpha != 0 {
 		clear(l.dw)
 		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/impl"
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 // The input gradient of a binary same convolution by table lookup (the
@@ -113,27 +114,31 @@ type lutWeights struct {
 	off4   []int32
 	sc4    []float32
 	idx    []int32
-	idxAt  []int   // start of each block's lists in idx
-	neg    []uint8 // scratch: the sign bits of the weights, In×4·nch
+	idxAt  []int    // start of each block's lists in idx
+	neg    []uint8  // scratch: the sign bits of the weights, In×4·nch
+	index  lutIndex // prepare's job over the input channels
 }
+
+// lutIndexGrain is the fewest weights a chunk of prepare's job reads,
+// enough to outlast the pool's hand-off.
+const lutIndexGrain = 1 << 12
 
 // prepare sets the tables' index for In channels of codes wq (Out×In×k×k,
 // ±1) with scales s (per output channel) and the grid offsets offDy. It
-// sets ok to false (use the GEMM) if a code is not ±1.
+// sets ok to false (use the GEMM) if a code is not ±1. The channels'
+// lists, the bulk of the work, are set on the worker pool (lutIndex).
 func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 	kk := k * k
 	kd := out * kk
-	t.ok = false
-	if !allCodes(wq[:in*kd]) {
-		return
-	}
 	t.kd = kd
 	t.nch = (kd + 3) / 4
 	nb := (t.nch + lutBlock - 1) / lutBlock
 	h := (t.nch + nb - 1) / nb // chunks per block, balanced
 	t.blocks = t.blocks[:0]
+	t.idxAt = t.idxAt[:0]
 	for h0 := 0; h0 < t.nch; h0 += h {
 		t.blocks = append(t.blocks, [2]int{h0, min(t.nch, h0+h)})
+		t.idxAt = append(t.idxAt, 2*in*h0) // each earlier chunk holds a pair per channel
 	}
 	t.off4 = grow32(t.off4, 4*t.nch)
 	t.sc4 = floats(&t.sc4, 4*t.nch)
@@ -145,32 +150,47 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 			t.off4[r], t.sc4[r] = 0, 0
 		}
 	}
-	// Per block and channel, each chunk's entry: its byte offset in the
-	// block's tables and the sign of a₀ as a float32 ±1. neg holds the
-	// signs of channel c's row of wflip, wflip[c][(o·k+i)·k+j] =
-	// W[o][c][k-1-i][k-1-j] (0 for the padding terms).
 	t.idx = grow32(t.idx, 2*in*t.nch)
-	t.idxAt = t.idxAt[:0]
 	if cap(t.neg) < in*4*t.nch {
 		t.neg = make([]uint8, in*4*t.nch)
 	}
-	neg := t.neg[:in*4*t.nch]
-	clear(neg)
-	for c := range in {
-		row := neg[c*4*t.nch:]
-		for o := range out {
-			w := wq[(o*in+c)*kk:][:kk]
+	t.index = lutIndex{t: t, wq: wq, in: in, out: out, kk: kk}
+	parallel.For(in, max(1, lutIndexGrain/kd), 1, &t.index)
+	t.ok = !t.index.bad.Load()
+	t.index = lutIndex{}
+}
+
+// lutIndex is the part of lutWeights.prepare that is per input channel c:
+// the signs of c's row of wflip, wflip[c][(o·k+i)·k+j] = W[o][c][k-1-i][k-1-j]
+// (0 for the padding terms), in c's row of neg, then c's pairs of idx in
+// every block. Channels touch disjoint parts of neg and idx, so the result
+// does not depend on how the pool splits them. bad records a code that is
+// not ±1 (a NaN, or noise-adapted weights).
+type lutIndex struct {
+	t           *lutWeights
+	wq          []float32
+	in, out, kk int
+	bad         atomic.Bool
+}
+
+// Do sets the lists of channels [lo, hi).
+func (j *lutIndex) Do(lo, hi int) {
+	t, in, kk := j.t, j.in, j.kk
+	plus := int32(math.Float32bits(1)) // −1 is plus with the sign bit
+	var bad uint32
+	for c := lo; c < hi; c++ {
+		row := t.neg[c*4*t.nch:][:4*t.nch]
+		for o := range j.out {
+			w := j.wq[(o*in+c)*kk:][:kk]
 			for u := range kk {
-				row[o*kk+u] = uint8(math.Float32bits(w[kk-1-u]) >> 31)
+				f := w[kk-1-u]
+				row[o*kk+u] = uint8(math.Float32bits(f) >> 31)
+				bad |= notCode(f)
 			}
 		}
-	}
-	plus := int32(math.Float32bits(1)) // −1 is plus with the sign bit
-	i := 0
-	for _, b := range t.blocks {
-		t.idxAt = append(t.idxAt, i)
-		for c := range in {
-			row := neg[c*4*t.nch:]
+		clear(row[t.kd:])
+		for bi, b := range t.blocks {
+			i := t.idxAt[bi] + 2*c*(b[1]-b[0])
 			for hh := b[0]; hh < b[1]; hh++ {
 				g := row[4*hh:][:4]
 				p := int(g[1]^g[0]) | int(g[2]^g[0])<<1 | int(g[3]^g[0])<<2
@@ -180,7 +200,9 @@ func (t *lutWeights) prepare(in, out, k int, wq, s []float32, offDy []int) {
 			}
 		}
 	}
-	t.ok = true
+	if bad != 0 {
+		j.bad.Store(true)
+	}
 }
 
 func grow32(s []int32, n int) []int32 {

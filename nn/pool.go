@@ -293,7 +293,10 @@ func (l *AvgPool2d) backwardPlanes(lo, hi int, dy *Tensor, oh, ow int) {
 
 // GlobalAvgPool averages each channel over its whole H×W map: N×C×H×W to
 // N×C×1×1.
-type GlobalAvgPool struct{ passes }
+type GlobalAvgPool struct {
+	passes
+	job globalPoolJob
+}
 
 // NewGlobalAvgPool returns a global average pooling layer.
 func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
@@ -301,11 +304,7 @@ func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 // Forward returns the channel means.
 func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
 	y := l.forward("GlobalAvgPool", x, x.N, x.C, 1, 1)
-	hw := x.H * x.W
-	inv := 1 / float32(hw)
-	for i := range y.Data {
-		y.Data[i] = sum32(x.Data[i*hw:][:hw]) * inv
-	}
+	l.job.run(true, x.Data, y.Data, x.H*x.W)
 	return y
 }
 
@@ -319,14 +318,39 @@ func (l *GlobalAvgPool) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: GlobalAvgPool.Backward: gradient %v does not match the output", dy))
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
-	hw := x.H * x.W
-	inv := 1 / float32(hw)
-	for i, g := range dy.Data {
-		row := dx.Data[i*hw:][:hw]
-		g *= inv
-		for j := range row {
-			row[j] = g
+	l.job.run(false, dx.Data, dy.Data, x.H*x.W)
+	return dx
+}
+
+// globalPoolJob runs GlobalAvgPool's Forward (fwd: m[i] = the mean of
+// plane i of maps) or Backward (plane i of maps = m[i]/hw) on a range of
+// the N·C planes of hw values: the pass reads or writes the whole
+// activation, the last layers' largest.
+type globalPoolJob struct {
+	fwd     bool
+	maps, m []float32
+	hw      int
+}
+
+// run runs the job over every plane on the worker pool, in chunks of at
+// least 1<<14 values.
+func (j *globalPoolJob) run(fwd bool, maps, m []float32, hw int) {
+	*j = globalPoolJob{fwd: fwd, maps: maps, m: m, hw: hw}
+	parallel.For(len(m), max(1, (1<<14)/hw), 1, j)
+	*j = globalPoolJob{}
+}
+
+func (j *globalPoolJob) Do(lo, hi int) {
+	inv := 1 / float32(j.hw)
+	for i := lo; i < hi; i++ {
+		plane := j.maps[i*j.hw:][:j.hw]
+		if j.fwd {
+			j.m[i] = sum32(plane) * inv
+			continue
+		}
+		g := j.m[i] * inv
+		for k := range plane {
+			plane[k] = g
 		}
 	}
-	return dx
 }

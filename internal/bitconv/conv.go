@@ -250,7 +250,7 @@ func (c *Conv) run(x *Bits, out, res []float32, dst *Bits) {
 	}
 	if p.direct {
 		p.pad.x = x
-		parallel.For(p.n*p.h, max(1, (1<<14)/(p.w*c.words)), 1, &p.pad)
+		parallel.For(p.n*p.h, max(1, (1<<14)/p.padWords(c)), 1, &p.pad)
 		p.pad.x = nil
 	}
 	j := &c.job

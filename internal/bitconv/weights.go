@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/internal/window"
 )
 
@@ -76,6 +77,8 @@ type Weights struct {
 	Bits []uint64
 	// Scale holds s_o, one value per output channel.
 	Scale []float32
+
+	signs signsJob // SetSigns's job, kept so that a call allocates nothing
 }
 
 // PackWeights binarizes latent weights w in the training engine's order
@@ -107,21 +110,46 @@ func PackWeights(s Shape, w []float32) *Weights {
 
 // SetSigns sets w.Bits to the codes of x (Out×In×Kernel×Kernel, the
 // training engine's order), q(v) = −1 for v < 0, leaving Scale alone. It
-// allocates nothing; a wrong length panics.
+// allocates nothing; a wrong length panics. The filters are split over
+// the worker pool (a training step packs every binary layer's weights
+// on each forward pass).
 func (w *Weights) SetSigns(x []float32) {
 	s := w.Shape
-	taps := s.Kernel * s.Kernel
-	d := s.In * taps
+	d := s.In * s.Kernel * s.Kernel
 	if len(x) != s.Out*d {
 		panic(fmt.Sprintf("xnor: Weights.SetSigns: %d values for shape %+v, want Out·In·Kernel² = %d", len(x), s, s.Out*d))
 	}
-	clear(w.Bits)
-	words := w.Words
-	for o := range s.Out {
-		row := x[o*d:][:d]
-		for c := range s.In {
-			for t := range taps {
-				w.Bits[(o*taps+t)*words+c/64] |= signBit(row[c*taps+t]) << (c % 64)
+	w.signs.w, w.signs.x = w, x
+	parallel.For(s.Out, max(1, signsGrain/d), 1, &w.signs)
+	w.signs.w, w.signs.x = nil, nil
+}
+
+// signsGrain is the fewest weights a chunk of SetSigns packs, so that a
+// chunk outlasts the pool's hand-off.
+const signsGrain = 1 << 14
+
+// signsJob is SetSigns over a range of filters.
+type signsJob struct {
+	w *Weights
+	x []float32
+}
+
+// Do packs filters [lo, hi), each word at once from its (strided) values,
+// so that no word is read back from memory between its bits.
+func (j *signsJob) Do(lo, hi int) {
+	s, words := j.w.Shape, j.w.Words
+	taps := s.Kernel * s.Kernel
+	d := s.In * taps
+	for o := lo; o < hi; o++ {
+		row := j.x[o*d:][:d]
+		for t := range taps {
+			dst := j.w.Bits[(o*taps+t)*words:][:words]
+			for wd := range dst {
+				var m uint64
+				for c := wd * 64; c < min(s.In, wd*64+64); c++ {
+					m |= signBit(row[c*taps+t]) << (c % 64)
+				}
+				dst[wd] = m
 			}
 		}
 	}

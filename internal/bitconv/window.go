@@ -55,6 +55,17 @@ func mergeRow(dst, src []uint64, t, pad int, in uint) {
 	edge(max(lo, hi), min(len(dst), w+pad))
 }
 
+// padWords is the number of words padJob writes per input row: a word
+// per column and input word, or with tap merging a padded row of each
+// merged plane, each word gathered from up to group columns. It sizes the
+// job's chunks: merged rows cost several times their input's words.
+func (p *plan) padWords(c *Conv) int {
+	if p.sizes != nil {
+		return len(p.sizes) * p.wr
+	}
+	return p.w * c.words
+}
+
 // padJob copies the input rows into the interior of the padded,
 // word-plane-major buffer xp of a direct convolution.
 type padJob struct {

@@ -34,8 +34,9 @@
 //     padding correction and output transform) and nn's codesForward are
 //     the binary convolutions' forward on the XNOR path.
 //   - BatchNorm's methods and job; Residual and its addition job; package
-//     estimators and nn's binarizeWeights, backwardWeights and
-//     BinaryConv2d's own code (the weights' sign and scale); noise
+//     estimators and nn's binarizeWeights, backwardWeights (and their
+//     job, weightRows) and BinaryConv2d's own code (the weights' sign and
+//     scale); noise
 //     adaptation's methods and job; optimizer, pools, classifier and loss.
 //   - A sample that reaches the worker pool (internal/parallel) or the
 //     scheduler (findRunnable, park_m, ...) before any computation is the
@@ -119,6 +120,7 @@ var rules = []struct {
 	// The lookup-table products of binary convolutions (nn/lutgrad.go,
 	// nn/lutweights.go), which replace the backward GEMMs.
 	{"nn.(*lutWeights)", gemmData},
+	{"nn.(*lutIndex)", gemmData}, // lutWeights.prepare's job, on the pool
 	{"nn.lutBuild", gemmData},
 	{"nn.lutLookup", gemmData},
 	{"nn.(*convCore).weightGradLUT", gemmWeights},
@@ -147,13 +149,15 @@ var rules = []struct {
 	{"nn.(*addJob)", residual},
 	{"nn.(*Residual)", residual},
 	{"estimators.", estimator},
-	{"nn.binarizeWeights", estimator},
-	{"nn.backwardWeights", estimator},
+	{"nn.(*binarySides)", estimator}, // binarizeWeights, backwardWeights
+	{"nn.(*weightRows)", estimator},  // their per-row job, on the pool
+	{"nn.meanAbs", estimator},
 	{"nn.(*BinaryConv2d)", estimator},
 	{"nn.(*SGD)", other},
 	{"nn.(*AvgPool2d)", other},
 	{"nn.(*avgPoolJob)", other},
 	{"nn.(*GlobalAvgPool)", other},
+	{"nn.(*globalPoolJob)", other},
 	{"nn.(*Linear)", other},
 	{"nn.(*SoftmaxCrossEntropy)", other},
 	{"nn.Sequential", other},
