@@ -296,11 +296,24 @@ func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
 	alpha := m.Alpha
 	for c := range d {
 		tc, dc := ti[c*p:][:p], di[c*p:][:p]
-		for k := range h {
+		for k := range h - 1 {
 			axpy(dc, alpha*m.W2.Data[k*d+c], hid[k*p:][:p])
 		}
-		m.addEta(dc, tc, alpha)
+		k := h - 1
+		m.addLastEta(dc, tc, hid[k*p:][:p], alpha*m.W2.Data[k*d+c], alpha)
 	}
+}
+
+// addLastEta adds a·hid, then k·η(t), to dst: the last hidden unit's
+// term and the shortcut, in one pass over dst for η = sin (with H = 1,
+// the usual case, all of forwardImage's work on a channel row).
+func (m *NoiseAdaptation) addLastEta(dst, t, hid []float32, a, k float32) {
+	if m.Eta == "sin" {
+		addNASin(dst, t, hid, a, k*m.A)
+		return
+	}
+	axpy(dst, a, hid)
+	m.addEta(dst, t, k)
 }
 
 // backwardImage adds image i's share of the gradients:
@@ -320,8 +333,7 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 		for k := range h {
 			hk := hid[k*p:][:p]
 			// Σ_q hid·α·dy, then the same α·dy spread back to dhid.
-			q.dw2[k*d+c] += alpha * dot(hk, dc)
-			axpy(dhid[k*p:][:p], alpha*m.W2.Data[k*d+c], dc)
+			q.dw2[k*d+c] += alpha * dotAxpy(hk, dc, dhid[k*p:][:p], alpha*m.W2.Data[k*d+c])
 		}
 	}
 	reluMask(dhid, hid)
@@ -329,8 +341,7 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 		tc, dtc, dc := ti[c*p:][:p], dti[c*p:][:p], dyi[c*p:][:p]
 		for k := range h {
 			dk := dhid[k*p:][:p]
-			q.dw1[c*h+k] += dot(tc, dk)
-			axpy(dtc, m.W1.Data[c*h+k], dk)
+			q.dw1[c*h+k] += dotAxpy(tc, dk, dtc, m.W1.Data[c*h+k])
 		}
 		m.addEtaGrad(dtc, tc, dc, alpha)
 	}

@@ -46,6 +46,8 @@ var (
 	dotKernel       = impl.NewKernel(impls, dotGo)
 	addSinKernel    = impl.NewKernel(impls, addSinGo)
 	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
+	addNASinKernel  = impl.NewKernel(impls, addNASinGo)
+	dotAxpyKernel   = impl.NewKernel(impls, dotAxpyGo)
 	copyRowsKernel  = impl.NewKernel(impls, copyRowsGo)
 	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
 )
@@ -131,6 +133,31 @@ func addSin(dst, t []float32, k float32) { addSinKernel.Get()(dst[:len(t)], t, k
 // addCosMul adds k·dy·cos32(t) to dt.
 func addCosMul(dt, t, dy []float32, k float32) {
 	addCosMulKernel.Get()(dt[:len(t)], t, dy[:len(t)], k)
+}
+
+// addNASin adds a·hid, then k·sin32(t), to dst: bit for bit axpy then
+// addSin, in one pass over dst instead of two (noise adaptation's
+// forwardImage).
+func addNASin(dst, t, hid []float32, a, k float32) {
+	addNASinKernel.Get()(dst[:len(t)], t, hid[:len(t)], a, k)
+}
+
+func addNASinGo(dst, t, hid []float32, a, k float32) {
+	axpyGo(dst, a, hid)
+	addSinGo(dst, t, k)
+}
+
+// dotAxpy returns dot(x, y) and adds a·y to z: bit for bit dot then axpy,
+// in one pass over y (noise adaptation's backwardImage, which needs both
+// of each row it reads).
+func dotAxpy(x, y, z []float32, a float32) float32 {
+	return dotAxpyKernel.Get()(x, y[:len(x)], z[:len(x)], a)
+}
+
+func dotAxpyGo(x, y, z []float32, a float32) float32 {
+	s := dotGo(x, y)
+	axpyGo(z, a, y)
+	return s
 }
 
 // code returns the binary code of v, q(v) = −1 if v < 0 else +1, so

@@ -78,6 +78,26 @@ func init() {
 		}
 		addCosMulGo(dt[n8:], t[n8:], dy[n8:], k)
 	})
+	addNASinKernel.Add(impl.AVX2, func(dst, t, hid []float32, a, k float32) {
+		n8 := len(t) &^ 7
+		if n8 > 0 {
+			addNASinAVX2(&dst[0], &t[0], &hid[0], n8, a, k)
+		}
+		addNASinGo(dst[n8:], t[n8:], hid[n8:], a, k)
+	})
+	dotAxpyKernel.Add(impl.AVX2, func(x, y, z []float32, a float32) float32 {
+		n8 := len(x) &^ 7
+		if n8 == 0 {
+			return dotAxpyGo(x, y, z, a)
+		}
+		// The rest as dot's and axpy's variants take it.
+		s := dotAxpyAVX2(&x[0], &y[0], &z[0], n8, a)
+		for i := n8; i < len(x); i++ {
+			s += x[i] * y[i]
+		}
+		axpyGo(z[n8:], a, y[n8:])
+		return s
+	})
 	copyRowsKernel.Add(impl.AVX2, func(dst []float32, ld int, src []float32, ls int, rows, w int) {
 		if w < 4 {
 			copyRowsGo(dst, ld, src, ls, rows, w)
@@ -117,6 +137,12 @@ func addSinAVX2(dst, t *float32, n int, k float32)
 
 //go:noescape
 func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
+
+//go:noescape
+func addNASinAVX2(dst, t, hid *float32, n int, a, k float32)
+
+//go:noescape
+func dotAxpyAVX2(x, y, z *float32, n int, a float32) float32
 
 //go:noescape
 func axpyAVX2(y, x *float32, n int, a float32)

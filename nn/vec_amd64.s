@@ -434,6 +434,53 @@ TEXT ·addCosMulAVX2(SB), NOSPLIT, $0-36
 	VZEROUPPER
 	RET
 
+// func addNASinAVX2(dst, t, hid *float32, n int, a, k float32)
+// dst[i] += a·hid[i], then += k·sin32(t[i]), for i < n, n a multiple of
+// 8: AXPY8 and ADDSIN8 in one pass, with the same operations.
+#define ADDNASIN8 \
+	VMOVUPS     (SI), Y0; \
+	REDUCE; \
+	SINPOLY; \
+	VMOVUPS     (DI), Y5; \
+	VFMADD231PS (DX), Y14, Y5; \
+	VFMADD231PS Y15, Y4, Y5; \
+	VMOVUPS     Y5, (DI)
+
+TEXT ·addNASinAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         t+8(FP), SI
+	MOVQ         hid+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y14
+	VBROADCASTSS k+36(FP), Y15
+	VECTORS(ADDNASIN8, STEP_SI_DX_DI)
+	VZEROUPPER
+	RET
+
+// func dotAxpyAVX2(x, y, z *float32, n int, a float32) float32
+// Σ x[i]·y[i] in 8 lanes as DOT8 sums it, and z[i] += a·y[i] as AXPY8,
+// for i < n, n a multiple of 8.
+#define DOTAXPY8 \
+	VMOVUPS     (DI), Y2; \
+	VFMADD231PS (SI), Y2, Y0; \
+	VMOVUPS     (DX), Y3; \
+	VFMADD231PS Y2, Y15, Y3; \
+	VMOVUPS     Y3, (DX)
+
+TEXT ·dotAxpyAVX2(SB), NOSPLIT, $0-44
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVQ         z+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y15
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VECTORS(DOTAXPY8, STEP_SI_DX_DI)
+	HSUM2(Y0, Y1, X0, X1)
+	VMOVSS       X0, ret+40(FP)
+	VZEROUPPER
+	RET
+
 // func axpyAVX2(y, x *float32, n int, a float32)
 // y[i] += a·x[i] for i < n, n a multiple of 8.
 #define AXPY8 \

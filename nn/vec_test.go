@@ -116,6 +116,33 @@ func testVecLoops(t *testing.T) {
 				wd += float64(x[i]) * float64(dy[i])
 			}
 			near(t, "dot", float64(dot(x, dy)), wd, n)
+			// The fused noise adaptation loops: bit for bit the loops
+			// they fuse, and nothing written past n (the guards).
+			sameBits := func(name string, got, want []float32) {
+				t.Helper()
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s: [%d] = %v, the separate loops %v (n=%d)", name, i, got[i], want[i], n)
+					}
+				}
+			}
+			sep = guarded()
+			copy(sep, dy)
+			axpy(sep[:n], -0.3, x)
+			addSin(sep[:n], dy, 0.7)
+			out = guarded()
+			copy(out, dy)
+			addNASin(out[:n], dy, x, -0.3, 0.7)
+			sameBits("addNASin", out, sep)
+			sep = guarded()
+			copy(sep, x)
+			axpy(sep[:n], 1.7, dy)
+			out = guarded()
+			copy(out, x)
+			if got, want := dotAxpy(x, dy, out[:n], 1.7), dot(x, dy); math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("dotAxpy = %v, dot %v", got, want)
+			}
+			sameBits("dotAxpy", out, sep)
 		})
 	}
 }
