@@ -334,9 +334,14 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 		}
 	}
 	xb := l.xb.shape(x.N, x.C, x.H, x.W)
-	l.a.est.Forward(xb.Data, x.Data)
 	if naA {
-		l.a.na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
+		// The module writes the codes of a sign estimator itself.
+		if !l.a.sign {
+			l.a.est.Forward(xb.Data, x.Data)
+		}
+		l.a.na.forwardChannels(xb.Data, x.Data, x.N, x.H*x.W, l.a.sign)
+	} else {
+		l.a.est.Forward(xb.Data, x.Data)
 	}
 	var y *Tensor
 	if naW || naA {
@@ -443,9 +448,21 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 		return fused
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
-	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 	if naA {
-		l.a.na.BackwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W)
+		// The module applies the estimator's kernel image by image where
+		// it can (a tensor of images of a multiple of 64 values, as for
+		// the epilogue).
+		var g estimators.Kernel
+		withG := false
+		if sp, ok := l.a.est.(estimators.Splitter); ok && (x.C*x.H*x.W)%64 == 0 {
+			g, withG = sp.BackwardKernel()
+		}
+		if !withG {
+			l.a.est.Backward(dx.Data, x.Data, dxb.Data)
+		}
+		l.a.na.backwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W, g, withG)
+	} else {
+		l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 	}
 	if add != nil {
 		l.add.run(dx.Data, dx.Data, add.Data)

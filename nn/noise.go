@@ -198,22 +198,44 @@ func (m *NoiseAdaptation) BackwardRows(dt, t, dy []float32, rows int, scale []fl
 // instead of GEMM calls on degenerate shapes it runs fused loops over
 // each image's channel rows, the images split over the worker pool.
 func (m *NoiseAdaptation) ForwardChannels(dst, t []float32, n, p int) {
+	m.forwardChannels(dst, t, n, p, false)
+}
+
+// forwardChannels is ForwardChannels, setting dst to the codes q(t) first
+// (see code) if codes is set: a layer whose estimator's Forward is sign
+// leaves that pass to the module, which writes each channel row's codes
+// just before adding to them, while the row is in cache, instead of over
+// the whole tensor in a pass of its own.
+func (m *NoiseAdaptation) forwardChannels(dst, t []float32, n, p int, codes bool) {
 	d, h := m.D, m.H
 	m.checkLen("ForwardChannels", dst, t, n*d*p)
 	m.hid = floats(&m.hid, n*h*p)
-	m.job = naJob{m: m, fwd: true, dst: dst, t: t, n: n, p: p}
+	m.job = naJob{m: m, fwd: true, codes: codes, dst: dst, t: t, n: n, p: p}
 	m.runJob()
 }
 
 // BackwardChannels is BackwardRows for the layout of ForwardChannels.
 func (m *NoiseAdaptation) BackwardChannels(dt, t, dy []float32, n, p int) {
+	m.backwardChannels(dt, t, dy, n, p, estimators.Kernel{}, false)
+}
+
+// backwardChannels is BackwardChannels, setting dt to the estimator's
+// gradient dy·g(t) first by kernel g if withG is set: each image's share
+// just before the module adds to it, while it is in cache, instead of
+// over the whole tensor in a pass of its own. An image's D·p values must
+// then be a multiple of 64, so that g gives the bits of the estimator's
+// Backward on the whole tensor (estimators.Kernel).
+func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, g estimators.Kernel, withG bool) {
 	d, h := m.D, m.H
 	m.checkLen("BackwardChannels", dt, t, n*d*p)
 	m.checkLen("BackwardChannels", dy, t, n*d*p)
 	if len(m.hid) != n*h*p {
 		panic("nn: NoiseAdaptation.BackwardChannels: shape differs from the last ForwardChannels")
 	}
-	m.job = naJob{m: m, dst: dt, t: t, dy: dy, n: n, p: p}
+	if withG && d*p%64 != 0 {
+		panic(fmt.Sprintf("nn: NoiseAdaptation.BackwardChannels: images of %d values take no estimator kernel, want a multiple of 64", d*p))
+	}
+	m.job = naJob{m: m, g: g, withG: withG, dst: dt, t: t, dy: dy, n: n, p: p}
 	m.runJob()
 	// Partial weight gradients, summed in part order: deterministic.
 	for i := range m.parts {
@@ -230,7 +252,9 @@ func (m *NoiseAdaptation) BackwardChannels(dt, t, dy []float32, n, p int) {
 // contiguous range of images per part.
 type naJob struct {
 	m             *NoiseAdaptation
-	fwd           bool
+	fwd, codes    bool
+	g             estimators.Kernel // with withG (backward)
+	withG         bool
 	dst, t, dy    []float32
 	n, p, perPart int
 }
@@ -269,9 +293,9 @@ func (j *naJob) Do(lo, hi int) {
 		}
 		for i := n0; i < n1; i++ {
 			if j.fwd {
-				m.forwardImage(i, j.dst, j.t, j.p)
+				m.forwardImage(i, j.dst, j.t, j.p, j.codes)
 			} else {
-				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p)
+				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p, j.g, j.withG)
 			}
 		}
 	}
@@ -281,7 +305,9 @@ func (j *naJob) Do(lo, hi int) {
 //
 //	hid[k][q] = ReLU(Σ_c W1[c][k]·t[c][q])
 //	dst[c][q] += α·(Σ_k W2[k][c]·hid[k][q] + η(t[c][q]))
-func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
+//
+// with dst[c] set to q(t[c]) first if codes is set.
+func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int, codes bool) {
 	d, h := m.D, m.H
 	ti, di := t[i*d*p:][:d*p], dst[i*d*p:][:d*p]
 	hid := m.hid[i*h*p:][:h*p]
@@ -296,6 +322,9 @@ func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
 	alpha := m.Alpha
 	for c := range d {
 		tc, dc := ti[c*p:][:p], di[c*p:][:p]
+		if codes {
+			signRows(dc, p, tc, p, 1, p)
+		}
 		for k := range h - 1 {
 			axpy(dc, alpha*m.W2.Data[k*d+c], hid[k*p:][:p])
 		}
@@ -321,9 +350,14 @@ func (m *NoiseAdaptation) addLastEta(dst, t, hid []float32, a, k float32) {
 //	de = α·dy;  dW2[k][c] += Σ_q hid[k][q]·de[c][q]
 //	dhid[k][q] = [hid > 0]·Σ_c W2[k][c]·de[c][q];  dW1[c][k] += Σ_q t[c][q]·dhid[k][q]
 //	dt[c][q] += Σ_k W1[c][k]·dhid[k][q] + de[c][q]·η'(t[c][q])
-func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int) {
+//
+// with dt set to dy·g(t) first if withG is set.
+func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int, g estimators.Kernel, withG bool) {
 	d, h := m.D, m.H
 	ti, dti, dyi := t[i*d*p:][:d*p], dt[i*d*p:][:d*p], dy[i*d*p:][:d*p]
+	if withG {
+		g.Backward(dti, ti, dyi)
+	}
 	hid := m.hid[i*h*p:][:h*p]
 	alpha := m.Alpha
 	dhid := floats(&q.dhid, h*p)
