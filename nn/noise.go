@@ -373,12 +373,25 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 	reluMask(dhid, hid)
 	for c := range d {
 		tc, dtc, dc := ti[c*p:][:p], dti[c*p:][:p], dyi[c*p:][:p]
-		for k := range h {
+		for k := range h - 1 {
 			dk := dhid[k*p:][:p]
 			q.dw1[c*h+k] += dotAxpy(tc, dk, dtc, m.W1.Data[c*h+k])
 		}
-		m.addEtaGrad(dtc, tc, dc, alpha)
+		k := h - 1
+		q.dw1[c*h+k] += m.dotLastEtaGrad(tc, dhid[k*p:][:p], dtc, dc, m.W1.Data[c*h+k], alpha)
 	}
+}
+
+// dotLastEtaGrad returns dot(t, dhid) and adds a·dhid, then k·dy·η'(t),
+// to dt: the last hidden unit's terms and the shortcut's, in one pass
+// over dt for η = sin (see addLastEta).
+func (m *NoiseAdaptation) dotLastEtaGrad(t, dhid, dt, dy []float32, a, k float32) float32 {
+	if m.Eta == "sin" {
+		return dotAxpyCos(t, dhid, dt, dy, a, k*m.A)
+	}
+	s := dotAxpy(t, dhid, dt, a)
+	m.addEtaGrad(dt, t, dy, k)
+	return s
 }
 
 // axpyGo is axpy's portable loop (vec.go).

@@ -36,20 +36,21 @@ func SetImpl(name string) error { return impls.SetImpl(name) }
 
 // The loops with alternatives; vec_amd64.go adds their AVX2 variants.
 var (
-	sumSqKernel     = impl.NewKernel(impls, sumSq32)
-	sumDotKernel    = impl.NewKernel(impls, sumDot32)
-	normalizeKernel = impl.NewKernel(impls, normalizeGo)
-	normAddKernel   = impl.NewKernel(impls, normalizeAddGo)
-	bnGradKernel    = impl.NewKernel(impls, bnGradGo)
-	addKernel       = impl.NewKernel(impls, addGo)
-	axpyKernel      = impl.NewKernel(impls, axpyGo)
-	dotKernel       = impl.NewKernel(impls, dotGo)
-	addSinKernel    = impl.NewKernel(impls, addSinGo)
-	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
-	addNASinKernel  = impl.NewKernel(impls, addNASinGo)
-	dotAxpyKernel   = impl.NewKernel(impls, dotAxpyGo)
-	copyRowsKernel  = impl.NewKernel(impls, copyRowsGo)
-	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
+	sumSqKernel      = impl.NewKernel(impls, sumSq32)
+	sumDotKernel     = impl.NewKernel(impls, sumDot32)
+	normalizeKernel  = impl.NewKernel(impls, normalizeGo)
+	normAddKernel    = impl.NewKernel(impls, normalizeAddGo)
+	bnGradKernel     = impl.NewKernel(impls, bnGradGo)
+	addKernel        = impl.NewKernel(impls, addGo)
+	axpyKernel       = impl.NewKernel(impls, axpyGo)
+	dotKernel        = impl.NewKernel(impls, dotGo)
+	addSinKernel     = impl.NewKernel(impls, addSinGo)
+	addCosMulKernel  = impl.NewKernel(impls, addCosMulGo)
+	addNASinKernel   = impl.NewKernel(impls, addNASinGo)
+	dotAxpyKernel    = impl.NewKernel(impls, dotAxpyGo)
+	dotAxpyCosKernel = impl.NewKernel(impls, dotAxpyCosGo)
+	copyRowsKernel   = impl.NewKernel(impls, copyRowsGo)
+	signRowsKernel   = impl.NewKernel(impls, signRowsGo)
 )
 
 // sumSq returns Σ (x-k) and Σ (x-k)².
@@ -157,6 +158,19 @@ func dotAxpy(x, y, z []float32, a float32) float32 {
 func dotAxpyGo(x, y, z []float32, a float32) float32 {
 	s := dotGo(x, y)
 	axpyGo(z, a, y)
+	return s
+}
+
+// dotAxpyCos returns dot(x, y) and adds a·y, then k·dy·cos32(x), to z:
+// bit for bit dotAxpy then addCosMul(z, x, dy, k), in one pass over z
+// (noise adaptation's backwardImage, x being the module's input).
+func dotAxpyCos(x, y, z, dy []float32, a, k float32) float32 {
+	return dotAxpyCosKernel.Get()(x, y[:len(x)], z[:len(x)], dy[:len(x)], a, k)
+}
+
+func dotAxpyCosGo(x, y, z, dy []float32, a, k float32) float32 {
+	s := dotAxpyGo(x, y, z, a)
+	addCosMulGo(z, x, dy, k)
 	return s
 }
 

@@ -98,6 +98,20 @@ func init() {
 		axpyGo(z[n8:], a, y[n8:])
 		return s
 	})
+	dotAxpyCosKernel.Add(impl.AVX2, func(x, y, z, dy []float32, a, k float32) float32 {
+		n8 := len(x) &^ 7
+		if n8 == 0 {
+			return dotAxpyCosGo(x, y, z, dy, a, k)
+		}
+		// The rest as the variants of dot, axpy and addCosMul take it.
+		s := dotAxpyCosAVX2(&x[0], &y[0], &z[0], &dy[0], n8, a, k)
+		for i := n8; i < len(x); i++ {
+			s += x[i] * y[i]
+		}
+		axpyGo(z[n8:], a, y[n8:])
+		addCosMulGo(z[n8:], x[n8:], dy[n8:], k)
+		return s
+	})
 	copyRowsKernel.Add(impl.AVX2, func(dst []float32, ld int, src []float32, ls int, rows, w int) {
 		if w < 4 {
 			copyRowsGo(dst, ld, src, ls, rows, w)
@@ -143,6 +157,9 @@ func addNASinAVX2(dst, t, hid *float32, n int, a, k float32)
 
 //go:noescape
 func dotAxpyAVX2(x, y, z *float32, n int, a float32) float32
+
+//go:noescape
+func dotAxpyCosAVX2(x, y, z, dy *float32, n int, a, k float32) float32
 
 //go:noescape
 func axpyAVX2(y, x *float32, n int, a float32)

@@ -21,6 +21,7 @@
 #define STEP_SI_DI(n) ADDQ n, SI; ADDQ n, DI
 #define STEP_DX_SI_DI(n) ADDQ n, DX; ADDQ n, SI; ADDQ n, DI
 #define STEP_SI_DX_DI(n) ADDQ n, SI; ADDQ n, DX; ADDQ n, DI
+#define STEP_SI_DI_DX_R8(n) ADDQ n, SI; ADDQ n, DI; ADDQ n, DX; ADDQ n, R8
 
 // STRIDES16 runs body16 (16 floats: the vectors at 0 and 32) while CX >=
 // 16, then body8 (one vector) once if CX >= 8, each followed by STEP of
@@ -478,6 +479,38 @@ TEXT ·dotAxpyAVX2(SB), NOSPLIT, $0-44
 	VECTORS(DOTAXPY8, STEP_SI_DX_DI)
 	HSUM2(Y0, Y1, X0, X1)
 	VMOVSS       X0, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func dotAxpyCosAVX2(x, y, z, dy *float32, n int, a, k float32) float32
+// DOTAXPY8 then ADDCOSMUL8 (z, x, dy) in one pass, with the same
+// operations: Σ x[i]·y[i] in 8 lanes (Y8), z[i] += a·y[i], then z[i] +=
+// (k·dy[i])·cos32(x[i]), for i < n, n a multiple of 8.
+#define DOTAXPYCOS8 \
+	VMOVUPS     (SI), Y0; \
+	VMOVUPS     (DI), Y6; \
+	VFMADD231PS Y0, Y6, Y8; \
+	REDUCE; \
+	COSPOLY; \
+	VMOVUPS     (DX), Y7; \
+	VFMADD231PS Y6, Y15, Y7; \
+	VMULPS      (R8), Y14, Y5; \
+	VFMADD231PS Y5, Y4, Y7; \
+	VMOVUPS     Y7, (DX)
+
+TEXT ·dotAxpyCosAVX2(SB), NOSPLIT, $0-52
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVQ         z+16(FP), DX
+	MOVQ         dy+24(FP), R8
+	MOVQ         n+32(FP), CX
+	VBROADCASTSS a+40(FP), Y15
+	VBROADCASTSS k+44(FP), Y14
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VECTORS(DOTAXPYCOS8, STEP_SI_DI_DX_R8)
+	HSUM2(Y8, Y9, X8, X9)
+	VMOVSS       X8, ret+48(FP)
 	VZEROUPPER
 	RET
 

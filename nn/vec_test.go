@@ -143,6 +143,13 @@ func testVecLoops(t *testing.T) {
 				t.Fatalf("dotAxpy = %v, dot %v", got, want)
 			}
 			sameBits("dotAxpy", out, sep)
+			addCosMul(sep[:n], x, dy, 0.7)
+			out = guarded()
+			copy(out, x)
+			if got, want := dotAxpyCos(x, dy, out[:n], dy, 1.7, 0.7), dot(x, dy); math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("dotAxpyCos = %v, dot %v", got, want)
+			}
+			sameBits("dotAxpyCos", out, sep)
 		})
 	}
 }
