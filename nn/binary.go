@@ -390,13 +390,16 @@ func finite(s []float32) bool {
 // for pieces of a tensor (estimators.KernelOf; learnable estimators have
 // none, their scalars' gradients being sums over the whole tensor), the
 // activations have no noise adaptation, and an image's C·H·W is a
-// multiple of 64 (see dxEpilogue). Otherwise Estimator.Backward runs
-// after the convolution, over the whole batch.
+// multiple of 64 (see dxEpilogue). With activation noise adaptation, the
+// module's pass over each image applies it under the same conditions but
+// the first (naFused). Otherwise Estimator.Backward runs after the
+// convolution, over the whole batch.
 func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor { return l.backward(dy, nil, nil) }
 
 // backwardAdd returns Backward(dy) + add in the layer's input gradient
 // buffer, adding add in the epilogue of the convolution where Backward
-// applies g there (see fuse.go), after the separate pass otherwise.
+// applies g there (see fuse.go), in the noise adaptation module's pass
+// with one (naFused), after the separate pass otherwise.
 func (l *BinaryConv2d) backwardAdd(dy, add *Tensor) *Tensor { return l.backwardPlanes(dy, nil, add) }
 
 // takesPlanes reports that backwardPlanes may be called (gradTaker).
@@ -451,19 +454,21 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	if naA {
 		// The module applies the estimator's kernel image by image where
 		// it can (a tensor of images of a multiple of 64 values, as for
-		// the epilogue).
-		var g estimators.Kernel
-		withG := false
-		if sp, ok := l.a.est.(estimators.Splitter); ok && (x.C*x.H*x.W)%64 == 0 {
-			g, withG = sp.BackwardKernel()
+		// the epilogue), and adds add.
+		f := naFused{}
+		if add != nil {
+			f.add = add.Data
 		}
-		if !withG {
+		if sp, ok := l.a.est.(estimators.Splitter); ok && (x.C*x.H*x.W)%64 == 0 {
+			f.g, f.withG = sp.BackwardKernel()
+		}
+		if !f.withG {
 			l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 		}
-		l.a.na.backwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W, g, withG)
-	} else {
-		l.a.est.Backward(dx.Data, x.Data, dxb.Data)
+		l.a.na.backwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W, f)
+		return dx
 	}
+	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 	if add != nil {
 		l.add.run(dx.Data, dx.Data, add.Data)
 	}

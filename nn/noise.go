@@ -216,26 +216,38 @@ func (m *NoiseAdaptation) forwardChannels(dst, t []float32, n, p int, codes bool
 
 // BackwardChannels is BackwardRows for the layout of ForwardChannels.
 func (m *NoiseAdaptation) BackwardChannels(dt, t, dy []float32, n, p int) {
-	m.backwardChannels(dt, t, dy, n, p, estimators.Kernel{}, false)
+	m.backwardChannels(dt, t, dy, n, p, naFused{})
 }
 
-// backwardChannels is BackwardChannels, setting dt to the estimator's
-// gradient dy·g(t) first by kernel g if withG is set: each image's share
-// just before the module adds to it, while it is in cache, instead of
-// over the whole tensor in a pass of its own. An image's D·p values must
-// then be a multiple of 64, so that g gives the bits of the estimator's
-// Backward on the whole tensor (estimators.Kernel).
-func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, g estimators.Kernel, withG bool) {
+// naFused is the work a layer leaves to BackwardChannels's pass over each
+// image, while the image's gradient is in cache, instead of whole-tensor
+// passes of its own before and after it.
+type naFused struct {
+	// g, with withG, is the estimator's kernel, which sets dt = dy·g(t)
+	// before the module adds to it. An image's D·p values must then be a
+	// multiple of 64, so that g gives the bits of the estimator's
+	// Backward on the whole tensor (estimators.Kernel).
+	g     estimators.Kernel
+	withG bool
+	// add (nil: none) is added to dt last, as addTo would add it after.
+	add []float32
+}
+
+// backwardChannels is BackwardChannels with the layer's passes f.
+func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, f naFused) {
 	d, h := m.D, m.H
 	m.checkLen("BackwardChannels", dt, t, n*d*p)
 	m.checkLen("BackwardChannels", dy, t, n*d*p)
 	if len(m.hid) != n*h*p {
 		panic("nn: NoiseAdaptation.BackwardChannels: shape differs from the last ForwardChannels")
 	}
-	if withG && d*p%64 != 0 {
+	if f.withG && d*p%64 != 0 {
 		panic(fmt.Sprintf("nn: NoiseAdaptation.BackwardChannels: images of %d values take no estimator kernel, want a multiple of 64", d*p))
 	}
-	m.job = naJob{m: m, g: g, withG: withG, dst: dt, t: t, dy: dy, n: n, p: p}
+	if f.add != nil {
+		m.checkLen("BackwardChannels", f.add, t, n*d*p)
+	}
+	m.job = naJob{m: m, f: f, dst: dt, t: t, dy: dy, n: n, p: p}
 	m.runJob()
 	// Partial weight gradients, summed in part order: deterministic.
 	for i := range m.parts {
@@ -253,8 +265,7 @@ func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, g esti
 type naJob struct {
 	m             *NoiseAdaptation
 	fwd, codes    bool
-	g             estimators.Kernel // with withG (backward)
-	withG         bool
+	f             naFused // backward
 	dst, t, dy    []float32
 	n, p, perPart int
 }
@@ -295,7 +306,7 @@ func (j *naJob) Do(lo, hi int) {
 			if j.fwd {
 				m.forwardImage(i, j.dst, j.t, j.p, j.codes)
 			} else {
-				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p, j.g, j.withG)
+				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p, &j.f)
 			}
 		}
 	}
@@ -351,12 +362,12 @@ func (m *NoiseAdaptation) addLastEta(dst, t, hid []float32, a, k float32) {
 //	dhid[k][q] = [hid > 0]·Σ_c W2[k][c]·de[c][q];  dW1[c][k] += Σ_q t[c][q]·dhid[k][q]
 //	dt[c][q] += Σ_k W1[c][k]·dhid[k][q] + de[c][q]·η'(t[c][q])
 //
-// with dt set to dy·g(t) first if withG is set.
-func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int, g estimators.Kernel, withG bool) {
+// with f's passes before and after.
+func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int, f *naFused) {
 	d, h := m.D, m.H
 	ti, dti, dyi := t[i*d*p:][:d*p], dt[i*d*p:][:d*p], dy[i*d*p:][:d*p]
-	if withG {
-		g.Backward(dti, ti, dyi)
+	if f.withG {
+		f.g.Backward(dti, ti, dyi)
 	}
 	hid := m.hid[i*h*p:][:h*p]
 	alpha := m.Alpha
@@ -379,6 +390,9 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 		}
 		k := h - 1
 		q.dw1[c*h+k] += m.dotLastEtaGrad(tc, dhid[k*p:][:p], dtc, dc, m.W1.Data[c*h+k], alpha)
+	}
+	if f.add != nil {
+		addTo(dti, dti, f.add[i*d*p:][:d*p])
 	}
 }
 
