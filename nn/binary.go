@@ -428,17 +428,24 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
 	var fused *Tensor
 	l.core.epi = nil
-	if x != nil && !l.SkipInputGrad && !naA && (x.C*x.H*x.W)%64 == 0 {
+	if x != nil && !l.SkipInputGrad && (x.C*x.H*x.W)%64 == 0 {
 		if k, ok := estimators.KernelOf(l.a.est); ok {
 			fused = l.dx.shape(x.N, x.C, x.H, x.W)
 			l.epi = dxEpilogue{k: k, x: x.Data, dx: fused.Data}
 			if add != nil {
 				l.epi.add = add.Data
 			}
+			if naA {
+				l.a.na.startBackward(fused.Data, x.Data, x.N, x.H*x.W, naFused{g: k, withG: true, add: l.epi.add})
+				l.epi.na, l.epi.img = l.a.na, x.C*x.H*x.W
+			}
 			l.core.epi = &l.epi
 		}
 	}
 	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)
+	if l.epi.na != nil {
+		l.epi.na.finishBackward()
+	}
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	l.backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, d)
@@ -452,19 +459,13 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
 	if naA {
-		// The module applies the estimator's kernel image by image where
-		// it can (a tensor of images of a multiple of 64 values, as for
-		// the epilogue), and adds add.
+		// Without the epilogue (no estimator kernel), the module's pass
+		// adds add.
 		f := naFused{}
 		if add != nil {
 			f.add = add.Data
 		}
-		if sp, ok := l.a.est.(estimators.Splitter); ok && (x.C*x.H*x.W)%64 == 0 {
-			f.g, f.withG = sp.BackwardKernel()
-		}
-		if !f.withG {
-			l.a.est.Backward(dx.Data, x.Data, dxb.Data)
-		}
+		l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 		l.a.na.backwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W, f)
 		return dx
 	}

@@ -235,9 +235,21 @@ type naFused struct {
 
 // backwardChannels is BackwardChannels with the layer's passes f.
 func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, f naFused) {
+	m.checkLen("BackwardChannels", dy, t, n*m.D*p)
+	m.startBackward(dt, t, n, p, f)
+	m.job.dy = dy
+	m.runJob()
+	m.finishBackward()
+}
+
+// startBackward begins a backward pass whose images the caller hands to
+// backwardImages, each part's images in order: BackwardChannels's
+// workers, or a convolution's, which computes the gradient of the codes
+// group by group (dxEpilogue) in parts of the same images. finishBackward
+// then adds the weight gradients.
+func (m *NoiseAdaptation) startBackward(dt, t []float32, n, p int, f naFused) {
 	d, h := m.D, m.H
 	m.checkLen("BackwardChannels", dt, t, n*d*p)
-	m.checkLen("BackwardChannels", dy, t, n*d*p)
 	if len(m.hid) != n*h*p {
 		panic("nn: NoiseAdaptation.BackwardChannels: shape differs from the last ForwardChannels")
 	}
@@ -247,9 +259,39 @@ func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, f naFu
 	if f.add != nil {
 		m.checkLen("BackwardChannels", f.add, t, n*d*p)
 	}
-	m.job = naJob{m: m, f: f, dst: dt, t: t, dy: dy, n: n, p: p}
-	m.runJob()
-	// Partial weight gradients, summed in part order: deterministic.
+	m.job = naJob{m: m, f: f, dst: dt, t: t, n: n, p: p}
+	m.setParts()
+	for i := range m.parts {
+		m.parts[i].used = false
+	}
+}
+
+// backwardImages runs backwardImage on images [n0, n1), whose output
+// gradient dy holds, in the scratch of the part they belong to (all to
+// one). The first image of a part starts its partial weight gradients.
+func (m *NoiseAdaptation) backwardImages(n0, n1 int, dy []float32) {
+	j := &m.job
+	dp := m.D * j.p
+	part := n0 / j.perPart
+	if n1 <= n0 || (n1-1)/j.perPart != part || len(dy) != (n1-n0)*dp {
+		panic(fmt.Sprintf("nn: NoiseAdaptation: images [%d, %d) with %d gradient values span parts of %d images or differ in size", n0, n1, len(dy), j.perPart))
+	}
+	q := &m.parts[part]
+	if n0 == part*j.perPart {
+		q.used = true
+		q.dw1 = floats(&q.dw1, m.D*m.H)
+		q.dw2 = floats(&q.dw2, m.H*m.D)
+		clear(q.dw1)
+		clear(q.dw2)
+	}
+	for i := n0; i < n1; i++ {
+		m.backwardImage(q, i, j.dst, j.t, dy[(i-n0)*dp:][:dp], j.p, &j.f)
+	}
+}
+
+// finishBackward adds the parts' partial weight gradients, in part order:
+// deterministic.
+func (m *NoiseAdaptation) finishBackward() {
 	for i := range m.parts {
 		q := &m.parts[i]
 		if !q.used {
@@ -258,6 +300,7 @@ func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, f naFu
 		addTo(m.W1.Grad, m.W1.Grad, q.dw1)
 		addTo(m.W2.Grad, m.W2.Grad, q.dw2)
 	}
+	m.job = naJob{}
 }
 
 // naJob is one ForwardChannels or BackwardChannels call, split into one
@@ -277,13 +320,18 @@ type naPart struct {
 	dw1, dw2, scratch []float32
 }
 
-func (m *NoiseAdaptation) runJob() {
-	parts := reduceParts
-	if len(m.parts) != parts {
-		m.parts = make([]naPart, parts)
+// setParts sizes the parts for the job's n images: reduceParts parts of
+// perPart images, split as convCore.Do splits a convolution's.
+func (m *NoiseAdaptation) setParts() {
+	if len(m.parts) != reduceParts {
+		m.parts = make([]naPart, reduceParts)
 	}
-	m.job.perPart = (m.job.n + parts - 1) / parts
-	parallel.For(parts, 1, 1, &m.job)
+	m.job.perPart = (m.job.n + reduceParts - 1) / reduceParts
+}
+
+func (m *NoiseAdaptation) runJob() {
+	m.setParts()
+	parallel.For(len(m.parts), 1, 1, &m.job)
 }
 
 // Do processes parts [lo, hi): it implements parallel.Job.
@@ -291,23 +339,16 @@ func (j *naJob) Do(lo, hi int) {
 	m := j.m
 	for part := lo; part < hi; part++ {
 		n0, n1 := part*j.perPart, min(j.n, (part+1)*j.perPart)
-		q := &m.parts[part]
-		q.used = n1 > n0
-		if !q.used {
+		if n1 <= n0 {
 			continue
 		}
 		if !j.fwd {
-			q.dw1 = floats(&q.dw1, m.D*m.H)
-			q.dw2 = floats(&q.dw2, m.H*m.D)
-			clear(q.dw1)
-			clear(q.dw2)
+			dp := m.D * j.p
+			m.backwardImages(n0, n1, j.dy[n0*dp:n1*dp])
+			continue
 		}
 		for i := n0; i < n1; i++ {
-			if j.fwd {
-				m.forwardImage(i, j.dst, j.t, j.p, j.codes)
-			} else {
-				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p, &j.f)
-			}
+			m.forwardImage(i, j.dst, j.t, j.p, j.codes)
 		}
 	}
 }
@@ -362,10 +403,10 @@ func (m *NoiseAdaptation) addLastEta(dst, t, hid []float32, a, k float32) {
 //	dhid[k][q] = [hid > 0]·Σ_c W2[k][c]·de[c][q];  dW1[c][k] += Σ_q t[c][q]·dhid[k][q]
 //	dt[c][q] += Σ_k W1[c][k]·dhid[k][q] + de[c][q]·η'(t[c][q])
 //
-// with f's passes before and after.
-func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int, f *naFused) {
+// with f's passes before and after; dyi is image i's output gradient.
+func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dyi []float32, p int, f *naFused) {
 	d, h := m.D, m.H
-	ti, dti, dyi := t[i*d*p:][:d*p], dt[i*d*p:][:d*p], dy[i*d*p:][:d*p]
+	ti, dti := t[i*d*p:][:d*p], dt[i*d*p:][:d*p]
 	if f.withG {
 		f.g.Backward(dti, ti, dyi)
 	}
