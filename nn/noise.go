@@ -389,12 +389,18 @@ func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int, codes boo
 // term and the shortcut, in one pass over dst for η = sin (with H = 1,
 // the usual case, all of forwardImage's work on a channel row).
 func (m *NoiseAdaptation) addLastEta(dst, t, hid []float32, a, k float32) {
-	if m.Eta == "sin" {
-		addNASin(dst, t, hid, a, k*m.A)
-		return
+	ka := k * m.A
+	switch m.Eta {
+	case "sin":
+		addNASin(dst, t, hid, a, ka)
+	case "x":
+		axpy(dst, a, hid)
+		for i, v := range t {
+			dst[i] += ka * v
+		}
+	default:
+		axpy(dst, a, hid)
 	}
-	axpy(dst, a, hid)
-	m.addEta(dst, t, k)
 }
 
 // backwardImage adds image i's share of the gradients:
@@ -437,7 +443,7 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dyi []float32, 
 	}
 }
 
-// dotLastEtaGrad returns dot(t, dhid) and adds a·dhid, then k·dy·η'(t),
+// dotLastEtaGrad returns Σ t·dhid and adds a·dhid, then k·dy·η'(t),
 // to dt: the last hidden unit's terms and the shortcut's, in one pass
 // over dt for η = sin (see addLastEta).
 func (m *NoiseAdaptation) dotLastEtaGrad(t, dhid, dt, dy []float32, a, k float32) float32 {
@@ -457,7 +463,8 @@ func axpyGo(y []float32, a float32, x []float32) {
 	}
 }
 
-// dotGo is dot's portable loop (vec.go), with four accumulators.
+// dotGo is the sum of dotAxpy's portable variant (vec.go), with four
+// accumulators.
 func dotGo(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 float32
@@ -472,19 +479,6 @@ func dotGo(x, y []float32) float32 {
 		s0 += x[i] * y[i]
 	}
 	return (s0 + s1) + (s2 + s3)
-}
-
-// addEta adds k·η(t) to dst.
-func (m *NoiseAdaptation) addEta(dst, t []float32, k float32) {
-	ka := k * m.A
-	switch m.Eta {
-	case "sin":
-		addSin(dst, t, ka)
-	case "x":
-		for i, v := range t {
-			dst[i] += ka * v
-		}
-	}
 }
 
 // addEtaGrad adds k·dy·η'(t) to dt.
@@ -557,10 +551,10 @@ func negateIf(v float32, odd uint32) float32 {
 	return math.Float32frombits(math.Float32bits(v) ^ odd<<31)
 }
 
-// addSinGo is addSin's portable loop (vec.go): dst += k·sin32(t), in which
-// every step inlines, so the loop has no call. The AVX2 variant
-// (vec_amd64.s) computes the same reduction and polynomial eight values
-// at a time, with fused multiply-adds.
+// addSinGo is the shortcut's loop of addNASin's portable variant (vec.go):
+// dst += k·sin32(t), in which every step inlines, so the loop has no
+// call. The AVX2 variant (vec_amd64.s) computes the same reduction and
+// polynomial eight values at a time, with fused multiply-adds.
 func addSinGo(dst, t []float32, k float32) {
 	dst = dst[:len(t)]
 	for i, x := range t {

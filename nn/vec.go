@@ -36,21 +36,19 @@ func SetImpl(name string) error { return impls.SetImpl(name) }
 
 // The loops with alternatives; vec_amd64.go adds their AVX2 variants.
 var (
-	sumSqKernel      = impl.NewKernel(impls, sumSq32)
-	sumDotKernel     = impl.NewKernel(impls, sumDot32)
-	normalizeKernel  = impl.NewKernel(impls, normalizeGo)
-	normAddKernel    = impl.NewKernel(impls, normalizeAddGo)
-	bnGradKernel     = impl.NewKernel(impls, bnGradGo)
-	addKernel        = impl.NewKernel(impls, addGo)
-	axpyKernel       = impl.NewKernel(impls, axpyGo)
-	dotKernel        = impl.NewKernel(impls, dotGo)
-	addSinKernel     = impl.NewKernel(impls, addSinGo)
-	addCosMulKernel  = impl.NewKernel(impls, addCosMulGo)
-	addNASinKernel   = impl.NewKernel(impls, addNASinGo)
-	dotAxpyKernel    = impl.NewKernel(impls, dotAxpyGo)
-	dotAxpyCosKernel = impl.NewKernel(impls, dotAxpyCosGo)
-	copyRowsKernel   = impl.NewKernel(impls, copyRowsGo)
-	signRowsKernel   = impl.NewKernel(impls, signRowsGo)
+	sumSqKernel     = impl.NewKernel(impls, sumSq32)
+	sumDotKernel    = impl.NewKernel(impls, sumDot32)
+	normalizeKernel = impl.NewKernel(impls, normalizeGo)
+	normAddKernel   = impl.NewKernel(impls, normalizeAddGo)
+	bnGradKernel    = impl.NewKernel(impls, bnGradGo)
+	addKernel       = impl.NewKernel(impls, addGo)
+	axpyKernel      = impl.NewKernel(impls, axpyGo)
+	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
+	addNASinKernel  = impl.NewKernel(impls, addNASinGo)
+	dotAxpyKernel   = impl.NewKernel(impls, dotAxpyGo)
+	dotCosKernel    = impl.NewKernel(impls, dotAxpyCosGo)
+	copyRowsKernel  = impl.NewKernel(impls, copyRowsGo)
+	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
 )
 
 // sumSq returns Σ (x-k) and Σ (x-k)².
@@ -125,20 +123,14 @@ func addGo(dst, a, b []float32) {
 // axpy adds a·x to y.
 func axpy(y []float32, a float32, x []float32) { axpyKernel.Get()(y, a, x[:len(y)]) }
 
-// dot returns Σ x·y.
-func dot(x, y []float32) float32 { return dotKernel.Get()(x, y[:len(x)]) }
-
-// addSin adds k·sin32(t) to dst.
-func addSin(dst, t []float32, k float32) { addSinKernel.Get()(dst[:len(t)], t, k) }
-
 // addCosMul adds k·dy·cos32(t) to dt.
 func addCosMul(dt, t, dy []float32, k float32) {
 	addCosMulKernel.Get()(dt[:len(t)], t, dy[:len(t)], k)
 }
 
-// addNASin adds a·hid, then k·sin32(t), to dst: bit for bit axpy then
-// addSin, in one pass over dst instead of two (noise adaptation's
-// forwardImage).
+// addNASin adds a·hid, then k·sin32(t), to dst: bit for bit axpy, then
+// the shortcut's addition, in one pass over dst instead of two (noise
+// adaptation's forwardImage).
 func addNASin(dst, t, hid []float32, a, k float32) {
 	addNASinKernel.Get()(dst[:len(t)], t, hid[:len(t)], a, k)
 }
@@ -148,9 +140,8 @@ func addNASinGo(dst, t, hid []float32, a, k float32) {
 	addSinGo(dst, t, k)
 }
 
-// dotAxpy returns dot(x, y) and adds a·y to z: bit for bit dot then axpy,
-// in one pass over y (noise adaptation's backwardImage, which needs both
-// of each row it reads).
+// dotAxpy returns Σ x·y and adds a·y to z, in one pass over y (noise
+// adaptation's backwardImage, which needs both of each row it reads).
 func dotAxpy(x, y, z []float32, a float32) float32 {
 	return dotAxpyKernel.Get()(x, y[:len(x)], z[:len(x)], a)
 }
@@ -161,11 +152,11 @@ func dotAxpyGo(x, y, z []float32, a float32) float32 {
 	return s
 }
 
-// dotAxpyCos returns dot(x, y) and adds a·y, then k·dy·cos32(x), to z:
+// dotAxpyCos returns Σ x·y and adds a·y, then k·dy·cos32(x), to z:
 // bit for bit dotAxpy then addCosMul(z, x, dy, k), in one pass over z
 // (noise adaptation's backwardImage, x being the module's input).
 func dotAxpyCos(x, y, z, dy []float32, a, k float32) float32 {
-	return dotAxpyCosKernel.Get()(x, y[:len(x)], z[:len(x)], dy[:len(x)], a, k)
+	return dotCosKernel.Get()(x, y[:len(x)], z[:len(x)], dy[:len(x)], a, k)
 }
 
 func dotAxpyCosGo(x, y, z, dy []float32, a, k float32) float32 {

@@ -52,25 +52,6 @@ func init() {
 		}
 		axpyGo(y[n8:], a, x[n8:])
 	})
-	dotKernel.Add(impl.AVX2, func(x, y []float32) float32 {
-		n8 := len(x) &^ 7
-		if n8 == 0 {
-			return dotGo(x, y)
-		}
-		// The rest after the 8 lanes' sum, in order.
-		s := dotAVX2(&x[0], &y[0], n8)
-		for i := n8; i < len(x); i++ {
-			s += x[i] * y[i]
-		}
-		return s
-	})
-	addSinKernel.Add(impl.AVX2, func(dst, t []float32, k float32) {
-		n8 := len(t) &^ 7
-		if n8 > 0 {
-			addSinAVX2(&dst[0], &t[0], n8, k)
-		}
-		addSinGo(dst[n8:], t[n8:], k)
-	})
 	addCosMulKernel.Add(impl.AVX2, func(dt, t, dy []float32, k float32) {
 		n8 := len(t) &^ 7
 		if n8 > 0 {
@@ -90,7 +71,7 @@ func init() {
 		if n8 == 0 {
 			return dotAxpyGo(x, y, z, a)
 		}
-		// The rest as dot's and axpy's variants take it.
+		// The rest after the 8 lanes' sum, in order, and axpy's.
 		s := dotAxpyAVX2(&x[0], &y[0], &z[0], n8, a)
 		for i := n8; i < len(x); i++ {
 			s += x[i] * y[i]
@@ -98,12 +79,12 @@ func init() {
 		axpyGo(z[n8:], a, y[n8:])
 		return s
 	})
-	dotAxpyCosKernel.Add(impl.AVX2, func(x, y, z, dy []float32, a, k float32) float32 {
+	dotCosKernel.Add(impl.AVX2, func(x, y, z, dy []float32, a, k float32) float32 {
 		n8 := len(x) &^ 7
 		if n8 == 0 {
 			return dotAxpyCosGo(x, y, z, dy, a, k)
 		}
-		// The rest as the variants of dot, axpy and addCosMul take it.
+		// The rest as dotAxpy's variant and addCosMul's take it.
 		s := dotAxpyCosAVX2(&x[0], &y[0], &z[0], &dy[0], n8, a, k)
 		for i := n8; i < len(x); i++ {
 			s += x[i] * y[i]
@@ -147,9 +128,6 @@ func bnGradAVX2(dst, dy, x *float32, n int, k, c1, kc2, mean float32)
 func addAVX2(dst, a, b *float32, n int)
 
 //go:noescape
-func addSinAVX2(dst, t *float32, n int, k float32)
-
-//go:noescape
 func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
 
 //go:noescape
@@ -163,9 +141,6 @@ func dotAxpyCosAVX2(x, y, z, dy *float32, n int, a, k float32) float32
 
 //go:noescape
 func axpyAVX2(y, x *float32, n int, a float32)
-
-//go:noescape
-func dotAVX2(x, y *float32, n int) float32
 
 // copyRowsAVX2 is copyRows for w >= 4 and rows >= 1.
 //

@@ -395,25 +395,6 @@ LANES8(·naC10, $0xb493f27e)
 	VFMADD213PS ·naOne(SB), Y2, Y4; \
 	VXORPS      Y3, Y4, Y4
 
-// func addSinAVX2(dst, t *float32, n int, k float32)
-// dst[i] += k·sin32(t[i]) for i < n, n a multiple of 8.
-#define ADDSIN8 \
-	VMOVUPS     (SI), Y0; \
-	REDUCE; \
-	SINPOLY; \
-	VMOVUPS     (DI), Y5; \
-	VFMADD231PS Y15, Y4, Y5; \
-	VMOVUPS     Y5, (DI)
-
-TEXT ·addSinAVX2(SB), NOSPLIT, $0-28
-	MOVQ         dst+0(FP), DI
-	MOVQ         t+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS k+24(FP), Y15
-	VECTORS(ADDSIN8, STEP_SI_DI)
-	VZEROUPPER
-	RET
-
 // func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
 // dt[i] += k·dy[i]·cos32(t[i]) for i < n, n a multiple of 8.
 #define ADDCOSMUL8 \
@@ -436,8 +417,8 @@ TEXT ·addCosMulAVX2(SB), NOSPLIT, $0-36
 	RET
 
 // func addNASinAVX2(dst, t, hid *float32, n int, a, k float32)
-// dst[i] += a·hid[i], then += k·sin32(t[i]), for i < n, n a multiple of
-// 8: AXPY8 and ADDSIN8 in one pass, with the same operations.
+// dst[i] += a·hid[i] (as AXPY8), then += k·sin32(t[i]), for i < n, n a
+// multiple of 8.
 #define ADDNASIN8 \
 	VMOVUPS     (SI), Y0; \
 	REDUCE; \
@@ -459,8 +440,8 @@ TEXT ·addNASinAVX2(SB), NOSPLIT, $0-40
 	RET
 
 // func dotAxpyAVX2(x, y, z *float32, n int, a float32) float32
-// Σ x[i]·y[i] in 8 lanes as DOT8 sums it, and z[i] += a·y[i] as AXPY8,
-// for i < n, n a multiple of 8.
+// Σ x[i]·y[i] in 8 lanes, and z[i] += a·y[i] as AXPY8, for i < n, n a
+// multiple of 8.
 #define DOTAXPY8 \
 	VMOVUPS     (DI), Y2; \
 	VFMADD231PS (SI), Y2, Y0; \
@@ -530,23 +511,6 @@ TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
 	VZEROUPPER
 	RET
 
-// func dotAVX2(x, y *float32, n int) float32
-// Σ x[i]·y[i] for i < n, n a multiple of 8, in 8 lanes.
-#define DOT8 \
-	VMOVUPS     (SI), Y2; \
-	VFMADD231PS (DI), Y2, Y0
-
-TEXT ·dotAVX2(SB), NOSPLIT, $0-28
-	MOVQ   x+0(FP), SI
-	MOVQ   y+8(FP), DI
-	MOVQ   n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VECTORS(DOT8, STEP_SI_DI)
-	HSUM2(Y0, Y1, X0, X1)
-	VMOVSS X0, ret+24(FP)
-	VZEROUPPER
-	RET
 
 // ROWS runs V8 and V4 (macros of a source and a destination address)
 // over rows (BX) of w (DX) >= 4 values from SI (row stride R9 values) to
