@@ -334,9 +334,14 @@ func (l *BinaryConv2d) Forward(x *Tensor) *Tensor {
 		}
 	}
 	xb := l.xb.shape(x.N, x.C, x.H, x.W)
-	l.a.est.Forward(xb.Data, x.Data)
 	if naA {
-		l.a.na.ForwardChannels(xb.Data, x.Data, x.N, x.H*x.W)
+		// The module writes the codes of a sign estimator itself.
+		if !l.a.sign {
+			l.a.est.Forward(xb.Data, x.Data)
+		}
+		l.a.na.forwardChannels(xb.Data, x.Data, x.N, x.H*x.W, l.a.sign)
+	} else {
+		l.a.est.Forward(xb.Data, x.Data)
 	}
 	var y *Tensor
 	if naW || naA {
@@ -385,13 +390,16 @@ func finite(s []float32) bool {
 // for pieces of a tensor (estimators.KernelOf; learnable estimators have
 // none, their scalars' gradients being sums over the whole tensor), the
 // activations have no noise adaptation, and an image's C·H·W is a
-// multiple of 64 (see dxEpilogue). Otherwise Estimator.Backward runs
-// after the convolution, over the whole batch.
+// multiple of 64 (see dxEpilogue). With activation noise adaptation, the
+// module's pass over each image applies it under the same conditions but
+// the first (naFused). Otherwise Estimator.Backward runs after the
+// convolution, over the whole batch.
 func (l *BinaryConv2d) Backward(dy *Tensor) *Tensor { return l.backward(dy, nil, nil) }
 
 // backwardAdd returns Backward(dy) + add in the layer's input gradient
 // buffer, adding add in the epilogue of the convolution where Backward
-// applies g there (see fuse.go), after the separate pass otherwise.
+// applies g there (see fuse.go), in the noise adaptation module's pass
+// with one (naFused), after the separate pass otherwise.
 func (l *BinaryConv2d) backwardAdd(dy, add *Tensor) *Tensor { return l.backwardPlanes(dy, nil, add) }
 
 // takesPlanes reports that backwardPlanes may be called (gradTaker).
@@ -420,17 +428,24 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
 	var fused *Tensor
 	l.core.epi = nil
-	if x != nil && !l.SkipInputGrad && !naA && (x.C*x.H*x.W)%64 == 0 {
+	if x != nil && !l.SkipInputGrad && (x.C*x.H*x.W)%64 == 0 {
 		if k, ok := estimators.KernelOf(l.a.est); ok {
 			fused = l.dx.shape(x.N, x.C, x.H, x.W)
 			l.epi = dxEpilogue{k: k, x: x.Data, dx: fused.Data}
 			if add != nil {
 				l.epi.add = add.Data
 			}
+			if naA {
+				l.a.na.startBackward(fused.Data, x.Data, x.N, x.H*x.W, naFused{g: k, withG: true, add: l.epi.add})
+				l.epi.na, l.epi.img = l.a.na, x.C*x.H*x.W
+			}
 			l.core.epi = &l.epi
 		}
 	}
 	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)
+	if l.epi.na != nil {
+		l.epi.na.finishBackward()
+	}
 	l.core.epi, l.epi = nil, dxEpilogue{}
 	d := len(l.wb) / l.Out
 	l.backwardWeights(l.Weight.Grad, l.dws, l.dw, l.dwb, l.Weight.Data, l.Scale, d)
@@ -443,10 +458,18 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 		return fused
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
-	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 	if naA {
-		l.a.na.BackwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W)
+		// Without the epilogue (no estimator kernel), the module's pass
+		// adds add.
+		f := naFused{}
+		if add != nil {
+			f.add = add.Data
+		}
+		l.a.est.Backward(dx.Data, x.Data, dxb.Data)
+		l.a.na.backwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W, f)
+		return dx
 	}
+	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 	if add != nil {
 		l.add.run(dx.Data, dx.Data, add.Data)
 	}

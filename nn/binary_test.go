@@ -474,11 +474,12 @@ func TestBuiltinLearners(t *testing.T) {
 // the activation estimator runs inside the convolution's pass
 // (dxEpilogue) against the separate passes it replaces, bit for bit:
 // the convolution's gradient of the codes, then Estimator.Backward over
-// the whole batch, then the addition of backwardAdd. Same and strided
+// the whole batch (with activation noise adaptation, then its
+// BackwardChannels), then the addition of backwardAdd. Same and strided
 // convolutions, several groups per part and uneven batches (a smaller
 // after a larger), both forward paths; and backwardAdd against Backward
-// plus a separate addition where g cannot run inside the pass (noise
-// adaptation, a learnable estimator, C·H·W not a multiple of 64).
+// plus a separate addition where g cannot run inside the pass (a
+// learnable estimator, C·H·W not a multiple of 64).
 func TestBinaryBackwardFused(t *testing.T) {
 	defer func(v int) { gridTarget = v }(gridTarget)
 	r := rand.New(rand.NewPCG(61, 62))
@@ -495,7 +496,9 @@ func TestBinaryBackwardFused(t *testing.T) {
 		{Conv{In: 16, Out: 32, Kernel: 3, Stride: 2, Pad: 1}, 8, 8, []string{"ste", "fda", "ede"}, 5000, []int{11, 3}, true},
 		{Conv{In: 64, Out: 8, Kernel: 1}, 7, 7, []string{"ste", "rbnn"}, 1 << 16, []int{9}, true},
 		{Conv{In: 32, Out: 8, Kernel: 3, Stride: 2, Pad: 1}, 14, 14, []string{"ste"}, 1 << 16, []int{10}, true},
-		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, []string{"ste+na", "dsq:learn=true", "w=ste/a=ste+na"}, 1 << 16, []int{7}, false},
+		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, []string{"ste+na", "w=ste/a=ste+na", "fda+na"}, 3000, []int{13, 5}, true},
+		{Conv{In: 16, Out: 32, Kernel: 3, Stride: 2, Pad: 1}, 8, 8, []string{"fda+na"}, 5000, []int{11, 3}, true},
+		{Conv{In: 16, Out: 16, Kernel: 3, Pad: 1}, 8, 8, []string{"dsq:learn=true", "dsq:learn=true+na"}, 1 << 16, []int{7}, false},
 		{Conv{In: 3, Out: 4, Kernel: 3, Pad: 1}, 5, 5, []string{"ste", "fda"}, 1 << 16, []int{6}, false},
 	} {
 		for _, spec := range tc.specs {
@@ -531,6 +534,9 @@ func TestBinaryBackwardFused(t *testing.T) {
 						dxb := l.convBackward(dy, nil, make([]float32, len(l.dwb)), true)
 						sep := make([]float32, len(dx))
 						l.a.est.Backward(sep, x.Data, dxb.Data)
+						if l.a.na != nil {
+							l.a.na.BackwardChannels(sep, x.Data, dxb.Data, x.N, x.H*x.W)
+						}
 						checkBits(t, "Backward against the separate passes", dx, sep)
 						l.core.dx = buffer{} // for the check of the next batch
 					}

@@ -422,14 +422,22 @@ func (j *sumJob) Do(lo, hi int) {
 // instead of a separate pass of Estimator.Backward over the whole batch
 // (and of the residual unit's addition). k's promise (estimators.Kernel)
 // makes this bit-identical to the separate passes when every group starts
-// at a multiple of 64 elements: the layer asks for it only then.
+// at a multiple of 64 elements: the layer asks for it only then. With
+// activation noise adaptation, na's backward pass, started by the layer,
+// does all of it image by image instead (NoiseAdaptation.backwardImages).
 type dxEpilogue struct {
 	k          estimators.Kernel
 	x, dx, add []float32 // add may be nil
+	na         *NoiseAdaptation
+	img        int // values per image, with na
 }
 
 // apply sets dx[lo:hi] from dxb, the gradient of the codes of [lo, hi).
 func (e *dxEpilogue) apply(lo, hi int, dxb []float32) {
+	if e.na != nil {
+		e.na.backwardImages(lo/e.img, hi/e.img, dxb)
+		return
+	}
 	dx := e.dx[lo:hi]
 	e.k.Backward(dx, e.x[lo:hi], dxb)
 	if e.add != nil {

@@ -198,24 +198,100 @@ func (m *NoiseAdaptation) BackwardRows(dt, t, dy []float32, rows int, scale []fl
 // instead of GEMM calls on degenerate shapes it runs fused loops over
 // each image's channel rows, the images split over the worker pool.
 func (m *NoiseAdaptation) ForwardChannels(dst, t []float32, n, p int) {
+	m.forwardChannels(dst, t, n, p, false)
+}
+
+// forwardChannels is ForwardChannels, setting dst to the codes q(t) first
+// (see code) if codes is set: a layer whose estimator's Forward is sign
+// leaves that pass to the module, which writes each channel row's codes
+// just before adding to them, while the row is in cache, instead of over
+// the whole tensor in a pass of its own.
+func (m *NoiseAdaptation) forwardChannels(dst, t []float32, n, p int, codes bool) {
 	d, h := m.D, m.H
 	m.checkLen("ForwardChannels", dst, t, n*d*p)
 	m.hid = floats(&m.hid, n*h*p)
-	m.job = naJob{m: m, fwd: true, dst: dst, t: t, n: n, p: p}
+	m.job = naJob{m: m, fwd: true, codes: codes, dst: dst, t: t, n: n, p: p}
 	m.runJob()
 }
 
 // BackwardChannels is BackwardRows for the layout of ForwardChannels.
 func (m *NoiseAdaptation) BackwardChannels(dt, t, dy []float32, n, p int) {
+	m.backwardChannels(dt, t, dy, n, p, naFused{})
+}
+
+// naFused is the work a layer leaves to BackwardChannels's pass over each
+// image, while the image's gradient is in cache, instead of whole-tensor
+// passes of its own before and after it.
+type naFused struct {
+	// g, with withG, is the estimator's kernel, which sets dt = dy·g(t)
+	// before the module adds to it. An image's D·p values must then be a
+	// multiple of 64, so that g gives the bits of the estimator's
+	// Backward on the whole tensor (estimators.Kernel).
+	g     estimators.Kernel
+	withG bool
+	// add (nil: none) is added to dt last, as addTo would add it after.
+	add []float32
+}
+
+// backwardChannels is BackwardChannels with the layer's passes f.
+func (m *NoiseAdaptation) backwardChannels(dt, t, dy []float32, n, p int, f naFused) {
+	m.checkLen("BackwardChannels", dy, t, n*m.D*p)
+	m.startBackward(dt, t, n, p, f)
+	m.job.dy = dy
+	m.runJob()
+	m.finishBackward()
+}
+
+// startBackward begins a backward pass whose images the caller hands to
+// backwardImages, each part's images in order: BackwardChannels's
+// workers, or a convolution's, which computes the gradient of the codes
+// group by group (dxEpilogue) in parts of the same images. finishBackward
+// then adds the weight gradients.
+func (m *NoiseAdaptation) startBackward(dt, t []float32, n, p int, f naFused) {
 	d, h := m.D, m.H
 	m.checkLen("BackwardChannels", dt, t, n*d*p)
-	m.checkLen("BackwardChannels", dy, t, n*d*p)
 	if len(m.hid) != n*h*p {
 		panic("nn: NoiseAdaptation.BackwardChannels: shape differs from the last ForwardChannels")
 	}
-	m.job = naJob{m: m, dst: dt, t: t, dy: dy, n: n, p: p}
-	m.runJob()
-	// Partial weight gradients, summed in part order: deterministic.
+	if f.withG && d*p%64 != 0 {
+		panic(fmt.Sprintf("nn: NoiseAdaptation.BackwardChannels: images of %d values take no estimator kernel, want a multiple of 64", d*p))
+	}
+	if f.add != nil {
+		m.checkLen("BackwardChannels", f.add, t, n*d*p)
+	}
+	m.job = naJob{m: m, f: f, dst: dt, t: t, n: n, p: p}
+	m.setParts()
+	for i := range m.parts {
+		m.parts[i].used = false
+	}
+}
+
+// backwardImages runs backwardImage on images [n0, n1), whose output
+// gradient dy holds, in the scratch of the part they belong to (all to
+// one). The first image of a part starts its partial weight gradients.
+func (m *NoiseAdaptation) backwardImages(n0, n1 int, dy []float32) {
+	j := &m.job
+	dp := m.D * j.p
+	part := n0 / j.perPart
+	if n1 <= n0 || (n1-1)/j.perPart != part || len(dy) != (n1-n0)*dp {
+		panic(fmt.Sprintf("nn: NoiseAdaptation: images [%d, %d) with %d gradient values span parts of %d images or differ in size", n0, n1, len(dy), j.perPart))
+	}
+	q := &m.parts[part]
+	if n0 == part*j.perPart {
+		q.used = true
+		q.dw1 = floats(&q.dw1, m.D*m.H)
+		q.dw2 = floats(&q.dw2, m.H*m.D)
+		clear(q.dw1)
+		clear(q.dw2)
+	}
+	for i := n0; i < n1; i++ {
+		m.backwardImage(q, i, j.dst, j.t, dy[(i-n0)*dp:][:dp], j.p, &j.f)
+	}
+}
+
+// finishBackward adds the parts' partial weight gradients, in part order:
+// deterministic.
+func (m *NoiseAdaptation) finishBackward() {
 	for i := range m.parts {
 		q := &m.parts[i]
 		if !q.used {
@@ -224,13 +300,15 @@ func (m *NoiseAdaptation) BackwardChannels(dt, t, dy []float32, n, p int) {
 		addTo(m.W1.Grad, m.W1.Grad, q.dw1)
 		addTo(m.W2.Grad, m.W2.Grad, q.dw2)
 	}
+	m.job = naJob{}
 }
 
 // naJob is one ForwardChannels or BackwardChannels call, split into one
 // contiguous range of images per part.
 type naJob struct {
 	m             *NoiseAdaptation
-	fwd           bool
+	fwd, codes    bool
+	f             naFused // backward
 	dst, t, dy    []float32
 	n, p, perPart int
 }
@@ -242,13 +320,18 @@ type naPart struct {
 	dw1, dw2, scratch []float32
 }
 
-func (m *NoiseAdaptation) runJob() {
-	parts := reduceParts
-	if len(m.parts) != parts {
-		m.parts = make([]naPart, parts)
+// setParts sizes the parts for the job's n images: reduceParts parts of
+// perPart images, split as convCore.Do splits a convolution's.
+func (m *NoiseAdaptation) setParts() {
+	if len(m.parts) != reduceParts {
+		m.parts = make([]naPart, reduceParts)
 	}
-	m.job.perPart = (m.job.n + parts - 1) / parts
-	parallel.For(parts, 1, 1, &m.job)
+	m.job.perPart = (m.job.n + reduceParts - 1) / reduceParts
+}
+
+func (m *NoiseAdaptation) runJob() {
+	m.setParts()
+	parallel.For(len(m.parts), 1, 1, &m.job)
 }
 
 // Do processes parts [lo, hi): it implements parallel.Job.
@@ -256,23 +339,16 @@ func (j *naJob) Do(lo, hi int) {
 	m := j.m
 	for part := lo; part < hi; part++ {
 		n0, n1 := part*j.perPart, min(j.n, (part+1)*j.perPart)
-		q := &m.parts[part]
-		q.used = n1 > n0
-		if !q.used {
+		if n1 <= n0 {
 			continue
 		}
 		if !j.fwd {
-			q.dw1 = floats(&q.dw1, m.D*m.H)
-			q.dw2 = floats(&q.dw2, m.H*m.D)
-			clear(q.dw1)
-			clear(q.dw2)
+			dp := m.D * j.p
+			m.backwardImages(n0, n1, j.dy[n0*dp:n1*dp])
+			continue
 		}
 		for i := n0; i < n1; i++ {
-			if j.fwd {
-				m.forwardImage(i, j.dst, j.t, j.p)
-			} else {
-				m.backwardImage(q, i, j.dst, j.t, j.dy, j.p)
-			}
+			m.forwardImage(i, j.dst, j.t, j.p, j.codes)
 		}
 	}
 }
@@ -281,7 +357,9 @@ func (j *naJob) Do(lo, hi int) {
 //
 //	hid[k][q] = ReLU(Σ_c W1[c][k]·t[c][q])
 //	dst[c][q] += α·(Σ_k W2[k][c]·hid[k][q] + η(t[c][q]))
-func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
+//
+// with dst[c] set to q(t[c]) first if codes is set.
+func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int, codes bool) {
 	d, h := m.D, m.H
 	ti, di := t[i*d*p:][:d*p], dst[i*d*p:][:d*p]
 	hid := m.hid[i*h*p:][:h*p]
@@ -296,10 +374,32 @@ func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
 	alpha := m.Alpha
 	for c := range d {
 		tc, dc := ti[c*p:][:p], di[c*p:][:p]
-		for k := range h {
+		if codes {
+			signRows(dc, p, tc, p, 1, p)
+		}
+		for k := range h - 1 {
 			axpy(dc, alpha*m.W2.Data[k*d+c], hid[k*p:][:p])
 		}
-		m.addEta(dc, tc, alpha)
+		k := h - 1
+		m.addLastEta(dc, tc, hid[k*p:][:p], alpha*m.W2.Data[k*d+c], alpha)
+	}
+}
+
+// addLastEta adds a·hid, then k·η(t), to dst: the last hidden unit's
+// term and the shortcut, in one pass over dst for η = sin (with H = 1,
+// the usual case, all of forwardImage's work on a channel row).
+func (m *NoiseAdaptation) addLastEta(dst, t, hid []float32, a, k float32) {
+	ka := k * m.A
+	switch m.Eta {
+	case "sin":
+		addNASin(dst, t, hid, a, ka)
+	case "x":
+		axpy(dst, a, hid)
+		for i, v := range t {
+			dst[i] += ka * v
+		}
+	default:
+		axpy(dst, a, hid)
 	}
 }
 
@@ -308,9 +408,14 @@ func (m *NoiseAdaptation) forwardImage(i int, dst, t []float32, p int) {
 //	de = α·dy;  dW2[k][c] += Σ_q hid[k][q]·de[c][q]
 //	dhid[k][q] = [hid > 0]·Σ_c W2[k][c]·de[c][q];  dW1[c][k] += Σ_q t[c][q]·dhid[k][q]
 //	dt[c][q] += Σ_k W1[c][k]·dhid[k][q] + de[c][q]·η'(t[c][q])
-func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p int) {
+//
+// with f's passes before and after; dyi is image i's output gradient.
+func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dyi []float32, p int, f *naFused) {
 	d, h := m.D, m.H
-	ti, dti, dyi := t[i*d*p:][:d*p], dt[i*d*p:][:d*p], dy[i*d*p:][:d*p]
+	ti, dti := t[i*d*p:][:d*p], dt[i*d*p:][:d*p]
+	if f.withG {
+		f.g.Backward(dti, ti, dyi)
+	}
 	hid := m.hid[i*h*p:][:h*p]
 	alpha := m.Alpha
 	dhid := floats(&q.dhid, h*p)
@@ -320,20 +425,34 @@ func (m *NoiseAdaptation) backwardImage(q *naPart, i int, dt, t, dy []float32, p
 		for k := range h {
 			hk := hid[k*p:][:p]
 			// Σ_q hid·α·dy, then the same α·dy spread back to dhid.
-			q.dw2[k*d+c] += alpha * dot(hk, dc)
-			axpy(dhid[k*p:][:p], alpha*m.W2.Data[k*d+c], dc)
+			q.dw2[k*d+c] += alpha * dotAxpy(hk, dc, dhid[k*p:][:p], alpha*m.W2.Data[k*d+c])
 		}
 	}
 	reluMask(dhid, hid)
 	for c := range d {
 		tc, dtc, dc := ti[c*p:][:p], dti[c*p:][:p], dyi[c*p:][:p]
-		for k := range h {
+		for k := range h - 1 {
 			dk := dhid[k*p:][:p]
-			q.dw1[c*h+k] += dot(tc, dk)
-			axpy(dtc, m.W1.Data[c*h+k], dk)
+			q.dw1[c*h+k] += dotAxpy(tc, dk, dtc, m.W1.Data[c*h+k])
 		}
-		m.addEtaGrad(dtc, tc, dc, alpha)
+		k := h - 1
+		q.dw1[c*h+k] += m.dotLastEtaGrad(tc, dhid[k*p:][:p], dtc, dc, m.W1.Data[c*h+k], alpha)
 	}
+	if f.add != nil {
+		addTo(dti, dti, f.add[i*d*p:][:d*p])
+	}
+}
+
+// dotLastEtaGrad returns Σ t·dhid and adds a·dhid, then k·dy·η'(t),
+// to dt: the last hidden unit's terms and the shortcut's, in one pass
+// over dt for η = sin (see addLastEta).
+func (m *NoiseAdaptation) dotLastEtaGrad(t, dhid, dt, dy []float32, a, k float32) float32 {
+	if m.Eta == "sin" {
+		return dotAxpyCos(t, dhid, dt, dy, a, k*m.A)
+	}
+	s := dotAxpy(t, dhid, dt, a)
+	m.addEtaGrad(dt, t, dy, k)
+	return s
 }
 
 // axpyGo is axpy's portable loop (vec.go).
@@ -344,7 +463,8 @@ func axpyGo(y []float32, a float32, x []float32) {
 	}
 }
 
-// dotGo is dot's portable loop (vec.go), with four accumulators.
+// dotGo is the sum of dotAxpy's portable variant (vec.go), with four
+// accumulators.
 func dotGo(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 float32
@@ -359,19 +479,6 @@ func dotGo(x, y []float32) float32 {
 		s0 += x[i] * y[i]
 	}
 	return (s0 + s1) + (s2 + s3)
-}
-
-// addEta adds k·η(t) to dst.
-func (m *NoiseAdaptation) addEta(dst, t []float32, k float32) {
-	ka := k * m.A
-	switch m.Eta {
-	case "sin":
-		addSin(dst, t, ka)
-	case "x":
-		for i, v := range t {
-			dst[i] += ka * v
-		}
-	}
 }
 
 // addEtaGrad adds k·dy·η'(t) to dt.
@@ -444,10 +551,10 @@ func negateIf(v float32, odd uint32) float32 {
 	return math.Float32frombits(math.Float32bits(v) ^ odd<<31)
 }
 
-// addSinGo is addSin's portable loop (vec.go): dst += k·sin32(t), in which
-// every step inlines, so the loop has no call. The AVX2 variant
-// (vec_amd64.s) computes the same reduction and polynomial eight values
-// at a time, with fused multiply-adds.
+// addSinGo is the shortcut's loop of addNASin's portable variant (vec.go):
+// dst += k·sin32(t), in which every step inlines, so the loop has no
+// call. The AVX2 variant (vec_amd64.s) computes the same reduction and
+// polynomial eight values at a time, with fused multiply-adds.
 func addSinGo(dst, t []float32, k float32) {
 	dst = dst[:len(t)]
 	for i, x := range t {

@@ -43,9 +43,10 @@ var (
 	bnGradKernel    = impl.NewKernel(impls, bnGradGo)
 	addKernel       = impl.NewKernel(impls, addGo)
 	axpyKernel      = impl.NewKernel(impls, axpyGo)
-	dotKernel       = impl.NewKernel(impls, dotGo)
-	addSinKernel    = impl.NewKernel(impls, addSinGo)
 	addCosMulKernel = impl.NewKernel(impls, addCosMulGo)
+	addNASinKernel  = impl.NewKernel(impls, addNASinGo)
+	dotAxpyKernel   = impl.NewKernel(impls, dotAxpyGo)
+	dotCosKernel    = impl.NewKernel(impls, dotAxpyCosGo)
 	copyRowsKernel  = impl.NewKernel(impls, copyRowsGo)
 	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
 )
@@ -122,15 +123,46 @@ func addGo(dst, a, b []float32) {
 // axpy adds a·x to y.
 func axpy(y []float32, a float32, x []float32) { axpyKernel.Get()(y, a, x[:len(y)]) }
 
-// dot returns Σ x·y.
-func dot(x, y []float32) float32 { return dotKernel.Get()(x, y[:len(x)]) }
-
-// addSin adds k·sin32(t) to dst.
-func addSin(dst, t []float32, k float32) { addSinKernel.Get()(dst[:len(t)], t, k) }
-
 // addCosMul adds k·dy·cos32(t) to dt.
 func addCosMul(dt, t, dy []float32, k float32) {
 	addCosMulKernel.Get()(dt[:len(t)], t, dy[:len(t)], k)
+}
+
+// addNASin adds a·hid, then k·sin32(t), to dst: bit for bit axpy, then
+// the shortcut's addition, in one pass over dst instead of two (noise
+// adaptation's forwardImage).
+func addNASin(dst, t, hid []float32, a, k float32) {
+	addNASinKernel.Get()(dst[:len(t)], t, hid[:len(t)], a, k)
+}
+
+func addNASinGo(dst, t, hid []float32, a, k float32) {
+	axpyGo(dst, a, hid)
+	addSinGo(dst, t, k)
+}
+
+// dotAxpy returns Σ x·y and adds a·y to z, in one pass over y (noise
+// adaptation's backwardImage, which needs both of each row it reads).
+func dotAxpy(x, y, z []float32, a float32) float32 {
+	return dotAxpyKernel.Get()(x, y[:len(x)], z[:len(x)], a)
+}
+
+func dotAxpyGo(x, y, z []float32, a float32) float32 {
+	s := dotGo(x, y)
+	axpyGo(z, a, y)
+	return s
+}
+
+// dotAxpyCos returns Σ x·y and adds a·y, then k·dy·cos32(x), to z:
+// bit for bit dotAxpy then addCosMul(z, x, dy, k), in one pass over z
+// (noise adaptation's backwardImage, x being the module's input).
+func dotAxpyCos(x, y, z, dy []float32, a, k float32) float32 {
+	return dotCosKernel.Get()(x, y[:len(x)], z[:len(x)], dy[:len(x)], a, k)
+}
+
+func dotAxpyCosGo(x, y, z, dy []float32, a, k float32) float32 {
+	s := dotAxpyGo(x, y, z, a)
+	addCosMulGo(z, x, dy, k)
+	return s
 }
 
 // code returns the binary code of v, q(v) = −1 if v < 0 else +1, so

@@ -52,31 +52,46 @@ func init() {
 		}
 		axpyGo(y[n8:], a, x[n8:])
 	})
-	dotKernel.Add(impl.AVX2, func(x, y []float32) float32 {
-		n8 := len(x) &^ 7
-		if n8 == 0 {
-			return dotGo(x, y)
-		}
-		// The rest after the 8 lanes' sum, in order.
-		s := dotAVX2(&x[0], &y[0], n8)
-		for i := n8; i < len(x); i++ {
-			s += x[i] * y[i]
-		}
-		return s
-	})
-	addSinKernel.Add(impl.AVX2, func(dst, t []float32, k float32) {
-		n8 := len(t) &^ 7
-		if n8 > 0 {
-			addSinAVX2(&dst[0], &t[0], n8, k)
-		}
-		addSinGo(dst[n8:], t[n8:], k)
-	})
 	addCosMulKernel.Add(impl.AVX2, func(dt, t, dy []float32, k float32) {
 		n8 := len(t) &^ 7
 		if n8 > 0 {
 			addCosMulAVX2(&dt[0], &t[0], &dy[0], n8, k)
 		}
 		addCosMulGo(dt[n8:], t[n8:], dy[n8:], k)
+	})
+	addNASinKernel.Add(impl.AVX2, func(dst, t, hid []float32, a, k float32) {
+		n8 := len(t) &^ 7
+		if n8 > 0 {
+			addNASinAVX2(&dst[0], &t[0], &hid[0], n8, a, k)
+		}
+		addNASinGo(dst[n8:], t[n8:], hid[n8:], a, k)
+	})
+	dotAxpyKernel.Add(impl.AVX2, func(x, y, z []float32, a float32) float32 {
+		n8 := len(x) &^ 7
+		if n8 == 0 {
+			return dotAxpyGo(x, y, z, a)
+		}
+		// The rest after the 8 lanes' sum, in order, and axpy's.
+		s := dotAxpyAVX2(&x[0], &y[0], &z[0], n8, a)
+		for i := n8; i < len(x); i++ {
+			s += x[i] * y[i]
+		}
+		axpyGo(z[n8:], a, y[n8:])
+		return s
+	})
+	dotCosKernel.Add(impl.AVX2, func(x, y, z, dy []float32, a, k float32) float32 {
+		n8 := len(x) &^ 7
+		if n8 == 0 {
+			return dotAxpyCosGo(x, y, z, dy, a, k)
+		}
+		// The rest as dotAxpy's variant and addCosMul's take it.
+		s := dotAxpyCosAVX2(&x[0], &y[0], &z[0], &dy[0], n8, a, k)
+		for i := n8; i < len(x); i++ {
+			s += x[i] * y[i]
+		}
+		axpyGo(z[n8:], a, y[n8:])
+		addCosMulGo(z[n8:], x[n8:], dy[n8:], k)
+		return s
 	})
 	copyRowsKernel.Add(impl.AVX2, func(dst []float32, ld int, src []float32, ls int, rows, w int) {
 		if w < 4 {
@@ -113,16 +128,19 @@ func bnGradAVX2(dst, dy, x *float32, n int, k, c1, kc2, mean float32)
 func addAVX2(dst, a, b *float32, n int)
 
 //go:noescape
-func addSinAVX2(dst, t *float32, n int, k float32)
-
-//go:noescape
 func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
 
 //go:noescape
-func axpyAVX2(y, x *float32, n int, a float32)
+func addNASinAVX2(dst, t, hid *float32, n int, a, k float32)
 
 //go:noescape
-func dotAVX2(x, y *float32, n int) float32
+func dotAxpyAVX2(x, y, z *float32, n int, a float32) float32
+
+//go:noescape
+func dotAxpyCosAVX2(x, y, z, dy *float32, n int, a, k float32) float32
+
+//go:noescape
+func axpyAVX2(y, x *float32, n int, a float32)
 
 // copyRowsAVX2 is copyRows for w >= 4 and rows >= 1.
 //

@@ -21,6 +21,7 @@
 #define STEP_SI_DI(n) ADDQ n, SI; ADDQ n, DI
 #define STEP_DX_SI_DI(n) ADDQ n, DX; ADDQ n, SI; ADDQ n, DI
 #define STEP_SI_DX_DI(n) ADDQ n, SI; ADDQ n, DX; ADDQ n, DI
+#define STEP_SI_DI_DX_R8(n) ADDQ n, SI; ADDQ n, DI; ADDQ n, DX; ADDQ n, R8
 
 // STRIDES16 runs body16 (16 floats: the vectors at 0 and 32) while CX >=
 // 16, then body8 (one vector) once if CX >= 8, each followed by STEP of
@@ -394,25 +395,6 @@ LANES8(·naC10, $0xb493f27e)
 	VFMADD213PS ·naOne(SB), Y2, Y4; \
 	VXORPS      Y3, Y4, Y4
 
-// func addSinAVX2(dst, t *float32, n int, k float32)
-// dst[i] += k·sin32(t[i]) for i < n, n a multiple of 8.
-#define ADDSIN8 \
-	VMOVUPS     (SI), Y0; \
-	REDUCE; \
-	SINPOLY; \
-	VMOVUPS     (DI), Y5; \
-	VFMADD231PS Y15, Y4, Y5; \
-	VMOVUPS     Y5, (DI)
-
-TEXT ·addSinAVX2(SB), NOSPLIT, $0-28
-	MOVQ         dst+0(FP), DI
-	MOVQ         t+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS k+24(FP), Y15
-	VECTORS(ADDSIN8, STEP_SI_DI)
-	VZEROUPPER
-	RET
-
 // func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
 // dt[i] += k·dy[i]·cos32(t[i]) for i < n, n a multiple of 8.
 #define ADDCOSMUL8 \
@@ -434,6 +416,85 @@ TEXT ·addCosMulAVX2(SB), NOSPLIT, $0-36
 	VZEROUPPER
 	RET
 
+// func addNASinAVX2(dst, t, hid *float32, n int, a, k float32)
+// dst[i] += a·hid[i] (as AXPY8), then += k·sin32(t[i]), for i < n, n a
+// multiple of 8.
+#define ADDNASIN8 \
+	VMOVUPS     (SI), Y0; \
+	REDUCE; \
+	SINPOLY; \
+	VMOVUPS     (DI), Y5; \
+	VFMADD231PS (DX), Y14, Y5; \
+	VFMADD231PS Y15, Y4, Y5; \
+	VMOVUPS     Y5, (DI)
+
+TEXT ·addNASinAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         t+8(FP), SI
+	MOVQ         hid+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y14
+	VBROADCASTSS k+36(FP), Y15
+	VECTORS(ADDNASIN8, STEP_SI_DX_DI)
+	VZEROUPPER
+	RET
+
+// func dotAxpyAVX2(x, y, z *float32, n int, a float32) float32
+// Σ x[i]·y[i] in 8 lanes, and z[i] += a·y[i] as AXPY8, for i < n, n a
+// multiple of 8.
+#define DOTAXPY8 \
+	VMOVUPS     (DI), Y2; \
+	VFMADD231PS (SI), Y2, Y0; \
+	VMOVUPS     (DX), Y3; \
+	VFMADD231PS Y2, Y15, Y3; \
+	VMOVUPS     Y3, (DX)
+
+TEXT ·dotAxpyAVX2(SB), NOSPLIT, $0-44
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVQ         z+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y15
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VECTORS(DOTAXPY8, STEP_SI_DX_DI)
+	HSUM2(Y0, Y1, X0, X1)
+	VMOVSS       X0, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func dotAxpyCosAVX2(x, y, z, dy *float32, n int, a, k float32) float32
+// DOTAXPY8 then ADDCOSMUL8 (z, x, dy) in one pass, with the same
+// operations: Σ x[i]·y[i] in 8 lanes (Y8), z[i] += a·y[i], then z[i] +=
+// (k·dy[i])·cos32(x[i]), for i < n, n a multiple of 8.
+#define DOTAXPYCOS8 \
+	VMOVUPS     (SI), Y0; \
+	VMOVUPS     (DI), Y6; \
+	VFMADD231PS Y0, Y6, Y8; \
+	REDUCE; \
+	COSPOLY; \
+	VMOVUPS     (DX), Y7; \
+	VFMADD231PS Y6, Y15, Y7; \
+	VMULPS      (R8), Y14, Y5; \
+	VFMADD231PS Y5, Y4, Y7; \
+	VMOVUPS     Y7, (DX)
+
+TEXT ·dotAxpyCosAVX2(SB), NOSPLIT, $0-52
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVQ         z+16(FP), DX
+	MOVQ         dy+24(FP), R8
+	MOVQ         n+32(FP), CX
+	VBROADCASTSS a+40(FP), Y15
+	VBROADCASTSS k+44(FP), Y14
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VECTORS(DOTAXPYCOS8, STEP_SI_DI_DX_R8)
+	HSUM2(Y8, Y9, X8, X9)
+	VMOVSS       X8, ret+48(FP)
+	VZEROUPPER
+	RET
+
 // func axpyAVX2(y, x *float32, n int, a float32)
 // y[i] += a·x[i] for i < n, n a multiple of 8.
 #define AXPY8 \
@@ -450,23 +511,6 @@ TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
 	VZEROUPPER
 	RET
 
-// func dotAVX2(x, y *float32, n int) float32
-// Σ x[i]·y[i] for i < n, n a multiple of 8, in 8 lanes.
-#define DOT8 \
-	VMOVUPS     (SI), Y2; \
-	VFMADD231PS (DI), Y2, Y0
-
-TEXT ·dotAVX2(SB), NOSPLIT, $0-28
-	MOVQ   x+0(FP), SI
-	MOVQ   y+8(FP), DI
-	MOVQ   n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VECTORS(DOT8, STEP_SI_DI)
-	HSUM2(Y0, Y1, X0, X1)
-	VMOVSS X0, ret+24(FP)
-	VZEROUPPER
-	RET
 
 // ROWS runs V8 and V4 (macros of a source and a destination address)
 // over rows (BX) of w (DX) >= 4 values from SI (row stride R9 values) to

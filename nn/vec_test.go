@@ -115,7 +115,41 @@ func testVecLoops(t *testing.T) {
 			for i := range x {
 				wd += float64(x[i]) * float64(dy[i])
 			}
-			near(t, "dot", float64(dot(x, dy)), wd, n)
+			// The fused noise adaptation loops: bit for bit axpy, then
+			// the shortcut's term, and nothing written past n (the
+			// guards). (addNASin with a = 0 adds +0 before the sine.)
+			sameBits := func(name string, got, want []float32) {
+				t.Helper()
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s: [%d] = %v, the separate loops %v (n=%d)", name, i, got[i], want[i], n)
+					}
+				}
+			}
+			zero := make([]float32, n)
+			sep = guarded()
+			copy(sep, dy)
+			axpy(sep[:n], -0.3, x)
+			addNASin(sep[:n], dy, zero, 0, 0.7)
+			out = guarded()
+			copy(out, dy)
+			addNASin(out[:n], dy, x, -0.3, 0.7)
+			sameBits("addNASin", out, sep)
+			sep = guarded()
+			copy(sep, x)
+			axpy(sep[:n], 1.7, dy)
+			out = guarded()
+			copy(out, x)
+			sd := dotAxpy(x, dy, out[:n], 1.7)
+			near(t, "dotAxpy Σx·y", float64(sd), wd, n)
+			sameBits("dotAxpy", out, sep)
+			addCosMul(sep[:n], x, dy, 0.7)
+			out = guarded()
+			copy(out, x)
+			if got := dotAxpyCos(x, dy, out[:n], dy, 1.7, 0.7); math.Float32bits(got) != math.Float32bits(sd) {
+				t.Fatalf("dotAxpyCos Σx·y = %v, dotAxpy's %v", got, sd)
+			}
+			sameBits("dotAxpyCos", out, sep)
 		})
 	}
 }
@@ -142,13 +176,13 @@ func testAddSinCos(t *testing.T) {
 		}
 		s, c := make([]float32, n+1), make([]float32, n+1)
 		s[n], c[n] = 7, 7 // guards
-		addSin(s[:n], x, 0.5)
+		addNASin(s[:n], x, make([]float32, n), 0, 0.5)
 		addCosMul(c[:n], x, dy, 0.5)
 		for i, v := range x {
 			tol := 1e-6 * (1 + math.Abs(float64(v))/8)
 			ws, wc := 0.5*sin32(v), 0.5*dy[i]*cos32(v)
 			if math.Abs(float64(s[i]-ws)) > tol || math.Abs(float64(c[i]-wc)) > tol*(1+math.Abs(float64(dy[i]))) {
-				t.Fatalf("n=%d x=%v: addSin %v, addCosMul %v; want %v, %v", n, v, s[i], c[i], ws, wc)
+				t.Fatalf("n=%d x=%v: addNASin %v, addCosMul %v; want %v, %v", n, v, s[i], c[i], ws, wc)
 			}
 		}
 		if s[n] != 7 || c[n] != 7 {
