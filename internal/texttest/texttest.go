@@ -38,3 +38,16 @@ func Panic(f func()) (msg string) {
 	f()
 	return ""
 }
+
+// CheckPanic fails t where f returns, or panics with a message that does
+// not contain want.
+func CheckPanic(t *testing.T, f func(), want string) {
+	t.Helper()
+	msg := Panic(f)
+	if msg == "" {
+		t.Fatalf("no panic, want one containing %q", want)
+	}
+	if !strings.Contains(msg, want) {
+		t.Errorf("panic %q, want one containing %q", msg, want)
+	}
+}
