@@ -1,10 +1,11 @@
 package estimators
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 var (
@@ -40,17 +41,6 @@ func fieldCalls(e Estimator) map[string]func() {
 		calls["Binarize"] = func() { b.Binarize(0.5) }
 	}
 	return calls
-}
-
-// panicOf returns what f panics with, or "" if it returns.
-func panicOf(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
 }
 
 // TestFieldsRefused builds estimators as struct literals with values the
@@ -141,7 +131,7 @@ func TestFieldsRefused(t *testing.T) {
 		{&BNNPlus{Beta: nan32, Learn: true}, "estimators: BNNPlus.Beta = NaN" + bnnpWant},
 	} {
 		for name, call := range fieldCalls(tc.e) {
-			if got := panicOf(call); got != tc.want {
+			if got := texttest.Panic(call); got != tc.want {
 				t.Errorf("%T%+v.%s: panic %q, want %q", tc.e, tc.e, name, got, tc.want)
 			}
 		}
@@ -187,7 +177,7 @@ func TestFieldsAccepted(t *testing.T) {
 			t.Fatalf("%s: %v", tc.spec, err)
 		}
 		for name, call := range fieldCalls(tc.e) {
-			if msg := panicOf(call); msg != "" {
+			if msg := texttest.Panic(call); msg != "" {
 				t.Errorf("%T%+v.%s: panic %q", tc.e, tc.e, name, msg)
 			}
 		}
@@ -229,7 +219,7 @@ func TestFieldsRefusedSameWordsAsParse(t *testing.T) {
 			t.Fatalf("%s: no error", tc.spec)
 		}
 		_, want, _ := strings.Cut(err.Error(), ": want ")
-		msg := panicOf(func() { tc.e.Backward(make([]float32, 1), make([]float32, 1), ones(1)) })
+		msg := texttest.Panic(func() { tc.e.Backward(make([]float32, 1), make([]float32, 1), ones(1)) })
 		if !strings.Contains(msg, ": want "+want+" (or 0 for the default") {
 			t.Errorf("%T%+v: panic %q, want the range of %q", tc.e, tc.e, msg, err)
 		}
