@@ -565,9 +565,7 @@ func (l *binarySides) binarizeWeights(wq, wb, s, w []float32, d int) {
 // backwardWeights adds s_o·dwb·g(w) to grad, with scaled and tmp as
 // scratch; dwb is left unchanged for the noise-adaptation backward, which
 // applies the scale itself. g is the estimator's Backward on the whole
-// tensor, not a Splitter's kernel on the rows' blocks: an estimator that
-// embeds a built-in one and replaces its Backward keeps the built-in's
-// BackwardKernel (suite's TestDiverged trains with such a one).
+// tensor, which splits itself over the worker pool.
 func (l *binarySides) backwardWeights(grad, scaled, tmp, dwb, w, s []float32, d int) {
 	l.rows = weightRows{d: d, s: s, src: dwb, dst: scaled}
 	l.rows.run()
