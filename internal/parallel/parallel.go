@@ -4,14 +4,11 @@
 //
 // A loop is described by a [Job]: an index range [0, n) that the pool cuts into
 // contiguous chunks, and a method that processes one chunk. The chunks are
-// handed out dynamically: each goroutine of the pool (the caller's and the
-// workers) first takes the chunks of its own contiguous share of the
-// range, then takes what the others have not reached yet, so a worker that
-// wakes late, or runs on a core busy with something else, takes fewer
-// chunks instead of leaving the others waiting, while on a quiet machine
-// each chunk stays with the goroutine, and mostly the core, that ran it in
-// the previous call over the same range. Which goroutine runs a chunk
-// still varies from call to call; a job whose results must not
+// handed out dynamically: the caller's goroutine and the workers each take
+// the next unprocessed chunk from a shared counter until none is left, so a
+// worker that wakes late, or runs on a core busy with something else, takes
+// fewer chunks instead of leaving the others waiting. Which goroutine runs
+// a chunk therefore varies from call to call; a job whose results must not
 // depend on the number of cores keeps a result per chunk index (or per
 // fixed block) and combines them in index order after the call. Jobs are
 // usually a pointer to a struct the caller keeps between calls, so passing
@@ -46,79 +43,22 @@ func Workers() int {
 // chunksPerWorker is how many chunks For makes per worker when the range
 // allows: enough that a worker delayed by a fraction of the call's time
 // leaves the others at most about a quarter of its share to wait for, few
-// enough that taking a chunk (one compare-and-swap) costs nothing next to it.
+// enough that taking a chunk (one atomic add) costs nothing next to it.
 const chunksPerWorker = 4
 
 // task is the job on the pool: n indices in chunks of size, the last one
-// shorter. The chunks are cut into one contiguous home block per
-// goroutine of the pool (the caller's is block 0, worker i's block i+1).
-// Each goroutine takes its own block's chunks from the front, then takes
-// what is left of the others' from their backs. So the same chunk of
-// consecutive calls over the same range (a batch's parts, layer after
-// layer) mostly runs on the same goroutine, whose core's cache still
-// holds what that chunk wrote last time, while a goroutine that starts
-// late or runs slow still leaves no chunk waiting for it.
+// shorter, taken in order through next.
 type task struct {
 	job          Job
 	n, size, end int // end: the number of chunks
-	blocks       []block
+	next         atomic.Int64
 }
 
-// block is the chunks [lo, hi) of one home block that are not taken yet,
-// packed as lo | hi<<32 so that both ends move with one compare-and-swap;
-// padded to its own cache line.
-type block struct {
-	r atomic.Uint64
-	_ [56]byte
-}
-
-// front takes the block's first chunk, back its last; ok is false when
-// the block is empty.
-func (b *block) front() (i int, ok bool) {
+// run processes chunks until none is left.
+func (t *task) run() {
 	for {
-		v := b.r.Load()
-		lo, hi := uint32(v), uint32(v>>32)
-		if lo >= hi {
-			return 0, false
-		}
-		if b.r.CompareAndSwap(v, uint64(lo+1)|uint64(hi)<<32) {
-			return int(lo), true
-		}
-	}
-}
-
-func (b *block) back() (i int, ok bool) {
-	for {
-		v := b.r.Load()
-		lo, hi := uint32(v), uint32(v>>32)
-		if lo >= hi {
-			return 0, false
-		}
-		if b.r.CompareAndSwap(v, uint64(lo)|uint64(hi-1)<<32) {
-			return int(hi - 1), true
-		}
-	}
-}
-
-// take returns the next chunk for goroutine g, or false when none is
-// left: from its own block first, then from the others' in turn.
-func (t *task) take(g int) (int, bool) {
-	if i, ok := t.blocks[g].front(); ok {
-		return i, true
-	}
-	for k := 1; k < len(t.blocks); k++ {
-		if i, ok := t.blocks[(g+k)%len(t.blocks)].back(); ok {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-// run processes chunks as goroutine g until none is left.
-func (t *task) run(g int) {
-	for {
-		i, ok := t.take(g)
-		if !ok {
+		i := int(t.next.Add(1)) - 1
+		if i >= t.end {
 			return
 		}
 		lo := i * t.size
@@ -145,7 +85,6 @@ const (
 )
 
 type worker struct {
-	id    int // its home block (the caller's is 0)
 	state atomic.Int32
 	wake  chan struct{}
 }
@@ -164,10 +103,8 @@ var pool struct {
 func start() {
 	pool.once.Do(func() {
 		pool.workers = make([]worker, runtime.GOMAXPROCS(0)-1)
-		pool.task.blocks = make([]block, len(pool.workers)+1)
 		for i := range pool.workers {
 			w := &pool.workers[i]
-			w.id = i + 1
 			w.wake = make(chan struct{}, 1)
 			go w.loop()
 		}
@@ -182,7 +119,7 @@ func (w *worker) loop() {
 		last = g
 		pool.active.Add(1)
 		if pool.gen.Load() == g { // still open: its task is safe to read
-			pool.task.run(w.id)
+			pool.task.run()
 		}
 		pool.active.Add(-1)
 	}
@@ -244,10 +181,7 @@ func For(n, grain, align int, job Job) {
 	size = (size + align - 1) / align * align
 	t := &pool.task
 	t.job, t.n, t.size, t.end = job, n, size, (n+size-1)/size
-	for b := range t.blocks {
-		lo, hi := b*t.end/len(t.blocks), (b+1)*t.end/len(t.blocks)
-		t.blocks[b].r.Store(uint64(lo) | uint64(hi)<<32)
-	}
+	t.next.Store(0)
 	pool.gen.Add(1) // open
 	// Wake sleeping workers, as many as there are chunks for.
 	want := t.end - 1
@@ -261,7 +195,7 @@ func For(n, grain, align int, job Job) {
 		}
 		want--
 	}
-	t.run(0)
+	t.run()
 	pool.gen.Add(1) // closed: no worker joins any more
 	for i := 0; pool.active.Load() != 0; i++ {
 		if i%64 == 63 {
