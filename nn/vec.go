@@ -123,6 +123,32 @@ func addGo(dst, a, b []float32) {
 // axpy adds a·x to y.
 func axpy(y []float32, a float32, x []float32) { axpyKernel.Get()(y, a, x[:len(y)]) }
 
+// axpyGo is axpy's portable loop.
+func axpyGo(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// dotGo is the sum of dotAxpy's portable variant, with four
+// accumulators.
+func dotGo(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // addCosMul adds k·dy·cos32(t) to dt.
 func addCosMul(dt, t, dy []float32, k float32) {
 	addCosMulKernel.Get()(dt[:len(t)], t, dy[:len(t)], k)
