@@ -65,7 +65,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, false, err
 		}
-		l, holder, err := tryLock(r.Dir, key, lc)
+		l, holder, err := tryLock(r.Dir, key, lc, r.KeepEpochs)
 		if err != nil {
 			return nil, false, err
 		}
