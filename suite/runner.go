@@ -356,7 +356,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if r.KeepEpochs {
 		// A checkpoint another process wrote since the runner checked.
 		if m := missingEpochWeights(r.Dir, key, start, cfg.Epochs); len(m) > 0 {
-			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{c, "resumes after " + epochsText(start), m}})
+			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{cell: c, how: "resumes after " + epochsText(start), missing: m}})
 		}
 	}
 	if err := probeWritable(r.Dir, len(checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt}))); err != nil {
