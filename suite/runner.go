@@ -39,8 +39,10 @@ type Runner struct {
 	// <key>.e<epoch>.weights (EpochWeightsPath) besides the final
 	// <key>.weights, so that gradbench fidelity can measure the states
 	// along the run's trajectory. It is not part of any run key. A cell
-	// done or to resume without those of the epochs already trained is
-	// refused (checkKeepEpochs): running it again would not make them.
+	// done or to resume without those of the epochs already trained, or
+	// one that another live process trains now without KeepEpochs (its
+	// lock says so), is refused (checkKeepEpochs): running it again would
+	// not make them.
 	KeepEpochs bool
 	// NoDiagnostics leaves the training diagnostics (Epoch.Diagnostics)
 	// out of the records. They never change what a run trains; this is for
