@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
@@ -18,18 +19,44 @@ import (
 // checkpoint to resume from) lacks those of the epochs already trained,
 // and running it again would not make them: a finished cell is not
 // trained again, a resumed one keeps only the epochs after the resume
-// point. Rather than ignore KeepEpochs for such cells, the runner refuses
-// them before it trains anything.
+// point. The same holds for a cell that another live process trains now
+// without KeepEpochs (its lock says so, LockInfo.KeepEpochs): its record,
+// or the checkpoint it leaves, will lack them. Rather than ignore
+// KeepEpochs for such cells, the runner refuses them before it trains
+// anything.
 
 // maxListedCells is how many cells an error lists by name.
 const maxListedCells = 5
 
 // keptEpochsGap is a cell trained without KeepEpochs: how far it got and
-// the epochs whose weights it lacks.
+// the epochs whose weights it lacks; or a cell that holder, a live
+// process, trains now without KeepEpochs (how and missing are then
+// empty).
 type keptEpochsGap struct {
 	cell    Cell
 	how     string
 	missing []int
+	holder  *LockInfo
+}
+
+// withoutKeepEpochs reports whether the lock's holder is known to train
+// without KeepEpochs: its lock file names it (every build writes a token)
+// and does not say it keeps them, which a file from a build before
+// LockInfo.KeepEpochs never does. A lock file created but not yet written,
+// or written by something else, names no holder and says nothing either
+// way: the runner waits for it as for any holder and reads it again.
+func (l *LockInfo) withoutKeepEpochs() bool { return l.Token != "" && !l.KeepEpochs }
+
+// trainingWithoutKeepEpochs returns the live holder (not stale by cfg) of
+// the lock of the run with that key in dir if it trains the run without
+// KeepEpochs, or nil. A lock that cannot be read counts as none, as in
+// Sweep.Plan: the runner meets it again when it takes the lock.
+func trainingWithoutKeepEpochs(dir, key string, cfg LockConfig) *LockInfo {
+	l, err := ReadLock(dir, key)
+	if err != nil || !l.withoutKeepEpochs() || l.Stale(cfg, time.Now()) {
+		return nil
+	}
+	return l
 }
 
 // trainedEpochs returns how many epochs of cell c the runs directory dir
@@ -104,8 +131,9 @@ func missingEpochWeights(dir, key string, trained, epochs int) []int {
 }
 
 // checkKeepEpochs refuses, with KeepEpochs, the cells that are done or
-// will resume in r.Dir and lack the weights of an epoch already trained
-// (see above), naming them; nil without KeepEpochs.
+// will resume in r.Dir and lack the weights of an epoch already trained,
+// and those without a record that a live process trains now without
+// KeepEpochs (see above), naming them; nil without KeepEpochs.
 func (r *Runner) checkKeepEpochs(ctx context.Context, cells []Cell) error {
 	if !r.KeepEpochs {
 		return nil
@@ -118,13 +146,22 @@ func (r *Runner) checkKeepEpochs(ctx context.Context, cells []Cell) error {
 // tasks of a job array (Slurm). A checkpoint of other initial weights
 // than the run's is no gap: resume discards it, and the run trains every
 // epoch with KeepEpochs (checking that loads the workload's data, which
-// only such a cell needs).
+// only such a cell needs). Whether a cell's lock is stale is judged by
+// r.Lock.
 func (r *Runner) checkEpochWeights(ctx context.Context, dir string, cells []Cell) error {
 	var gaps []keptEpochsGap
 	for _, c := range cells {
 		n, how, ps, err := r.trainedEpochs(dir, c)
 		if err != nil {
 			return err
+		}
+		if recorded := ps == nil && how != ""; !recorded {
+			// Whatever its checkpoint holds, the process training the
+			// cell now decides what its epochs leave.
+			if h := trainingWithoutKeepEpochs(dir, c.Key(), r.Lock); h != nil {
+				gaps = append(gaps, keptEpochsGap{cell: c, holder: h})
+				continue
+			}
 		}
 		m := missingEpochWeights(dir, c.Key(), n, c.Config().Epochs)
 		if len(m) == 0 {
@@ -139,7 +176,7 @@ func (r *Runner) checkEpochWeights(ctx context.Context, dir string, cells []Cell
 				continue
 			}
 		}
-		gaps = append(gaps, keptEpochsGap{c, how, m})
+		gaps = append(gaps, keptEpochsGap{cell: c, how: how, missing: m})
 	}
 	return keptEpochsError(dir, gaps)
 }
@@ -150,10 +187,21 @@ func keptEpochsError(dir string, gaps []keptEpochsGap) error {
 		return nil
 	}
 	var cells []string
+	held := 0
 	for i, g := range gaps {
+		if g.holder != nil {
+			held++
+		}
+		if i > maxListedCells {
+			continue // counted
+		}
 		if i == maxListedCells {
 			cells = append(cells, fmt.Sprintf("and %d more", len(gaps)-i))
-			break
+			continue
+		}
+		if g.holder != nil {
+			cells = append(cells, fmt.Sprintf("%s (%s: being trained now by %s without --keep-epochs)", g.cell.Key(), g.cell, g.holder))
+			continue
 		}
 		after := "epoch "
 		if len(g.missing) > 1 {
@@ -161,13 +209,24 @@ func keptEpochsError(dir string, gaps []keptEpochsGap) error {
 		}
 		cells = append(cells, fmt.Sprintf("%s (%s: %s, no weights after %s%s)", g.cell.Key(), g.cell, g.how, after, epochRanges(g.missing)))
 	}
-	what := "a cell in " + dir + " was trained without it and lacks the weights of epochs it already trained"
+	var what string
+	switch n := len(gaps); {
+	case held == 0 && n == 1:
+		what = "a cell in " + dir + " was trained without it and lacks the weights of epochs it already trained, which running again would not make"
+	case held == 0:
+		what = fmt.Sprintf("%d cells in %s were trained without it and lack the weights of epochs they already trained, which running again would not make", n, dir)
+	case held == n && n == 1:
+		what = "a cell in " + dir + " is being trained now by another process without it, which will not keep the weights of its epochs"
+	case held == n:
+		what = fmt.Sprintf("%d cells in %s are being trained now by other processes without it, which will not keep the weights of their epochs", n, dir)
+	default:
+		what = fmt.Sprintf("%d cells in %s were trained without it, or are being trained now by other processes without it, and lack the weights of epochs they trained or will train, which running again would not make", n, dir)
+	}
 	them := "it"
 	if len(gaps) > 1 {
-		what = fmt.Sprintf("%d cells in %s were trained without it and lack the weights of epochs they already trained", len(gaps), dir)
 		them = "them"
 	}
-	return fmt.Errorf("suite: --keep-epochs: %s, which running again would not make: %s; give a new --out to train %s with --keep-epochs, or drop --keep-epochs",
+	return fmt.Errorf("suite: --keep-epochs: %s: %s; give a new --out to train %s with --keep-epochs, or drop --keep-epochs",
 		what, strings.Join(cells, "; "), them)
 }
 

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
@@ -190,6 +193,213 @@ func TestKeepEpochsCheckpointOfOtherInit(t *testing.T) {
 	for e := 1; e <= 2; e++ {
 		if _, err := os.Stat(EpochWeightsPath(dir, c.Key(), e)); err != nil {
 			t.Errorf("no weights after epoch %d: %v", e, err)
+		}
+	}
+}
+
+// TestKeepEpochsRefusesCellTrainedNowWithout: with KeepEpochs, a cell
+// without a record whose lock a live process holds without KeepEpochs
+// (one that has written nothing else yet) is refused before anything
+// trains, by Run, RunCell and RunCellLocked alike, naming the cell and its
+// holder; they used to skip it as busy, train it unlocked, or wait for a
+// record they would then refuse. runLocked refuses such a holder met
+// after the check, in both of its modes.
+func TestKeepEpochsRefusesCellTrainedNowWithout(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1)
+	cells := s.Cells()
+	c := cells[1]
+	dir := t.TempDir()
+	lc := LockConfig{Heartbeat: 10 * time.Millisecond, Poll: 5 * time.Millisecond}
+	held, _, err := tryLock(dir, c.Key(), lc, false)
+	if err != nil || held == nil {
+		t.Fatal(held, err)
+	}
+	defer held.release()
+	before := dirNames(t, dir)
+	self := thisProcess()
+	want := "suite: --keep-epochs: a cell in " + dir + " is being trained now by another process without it, which will not keep the weights of its epochs: " +
+		c.Key() + " (fda seed 1: being trained now by " + self.String() + " without --keep-epochs); give a new --out to train it with --keep-epochs, or drop --keep-epochs"
+
+	// A timeout, so that a runner that waits for the holder fails.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	keep := &Runner{Dir: dir, KeepEpochs: true, Lock: lc}
+	for name, run := range map[string]func() error{
+		"Run":           func() error { _, err := keep.Run(ctx, s); return err },
+		"RunCell":       func() error { _, err := keep.RunCell(ctx, c); return err },
+		"RunCellLocked": func() error { _, err := keep.RunCellLocked(ctx, c, lc); return err },
+	} {
+		if err := run(); err == nil || err.Error() != want {
+			t.Errorf("%s with KeepEpochs while %s trains the cell without it: error %v, want %q", name, &self, err, want)
+		}
+	}
+	if after := dirNames(t, dir); !slices.Equal(before, after) {
+		t.Errorf("the refused runs changed the runs directory: %v, was %v", after, before)
+	}
+
+	// A holder that took the lock after the check.
+	for _, wait := range []bool{false, true} {
+		train := func() (*Record, error) {
+			t.Errorf("runLocked(wait %v) trained a cell held by another process", wait)
+			return nil, nil
+		}
+		cached := func(*Record) { t.Errorf("runLocked(wait %v) found a record", wait) }
+		_, busy, err := keep.runLocked(ctx, c, lc, wait, train, cached)
+		if err == nil || err.Error() != want || busy {
+			t.Errorf("runLocked(wait %v) with KeepEpochs while %s trains the cell without it: busy %v, error %v; want %q", wait, &self, busy, err, want)
+		}
+	}
+	if after := dirNames(t, dir); !slices.Equal(before, after) {
+		t.Errorf("runLocked changed the runs directory: %v, was %v", after, before)
+	}
+}
+
+// TestKeepEpochsLockHolders: which holders of a cell's lock the check of
+// KeepEpochs refuses. A live holder without KeepEpochs is refused, also
+// one from a build before locks said so (no keep_epochs: it cannot be
+// shown to keep them); a holder with KeepEpochs, a stale lock (judged by
+// the runner's LockConfig) and a lock file not yet written are not.
+func TestKeepEpochsLockHolders(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	c := s.Cells()[0]
+	self := thisProcess()
+	self.Key, self.Token = c.Key(), "0123456789abcdef"
+	withKeep := self
+	withKeep.KeepEpochs = true
+	other := self
+	other.Host += "-elsewhere"
+	dead := self
+	dead.PID, dead.ProcStart = deadPID(t), ""
+	now := time.Now()
+	older := func(info LockInfo) []byte {
+		return fmt.Appendf(nil, `{"key":%q,"host":%q,"pid":%d,"proc_start":%q,"token":%q,"acquired":"2026-11-26T10:00:00Z"}`+"\n",
+			info.Key, info.Host, info.PID, info.ProcStart, info.Token)
+	}
+	tests := []struct {
+		name    string
+		info    LockInfo // the holder
+		raw     []byte   // the lock file, if not info as JSON
+		beat    time.Time
+		lock    LockConfig // the runner's
+		refused bool
+	}{
+		{name: "live, without KeepEpochs", info: self, beat: now, refused: true},
+		{name: "live, with KeepEpochs", info: withKeep, beat: now},
+		{name: "live, from a build before keep_epochs", info: self, raw: older(self), beat: now, refused: true},
+		{name: "other host, fresh", info: other, beat: now.Add(-time.Minute), refused: true},
+		{name: "other host, silent for longer than StaleAfter", info: other, beat: now.Add(-3 * time.Minute)},
+		{name: "other host, silent for less than the runner's StaleAfter", info: other, beat: now.Add(-3 * time.Minute), lock: LockConfig{StaleAfter: time.Hour}, refused: true},
+		{name: "dead holder on this host", info: dead, beat: now},
+		{name: "created but not yet written", raw: []byte{}, beat: now},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.info.PID == dead.PID && procStart(self.PID) == "" {
+				t.Skip("no /proc: only the heartbeat tells that a holder is gone")
+			}
+			dir := t.TempDir()
+			if tt.raw != nil {
+				path := LockPath(dir, c.Key())
+				if err := os.WriteFile(path, tt.raw, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chtimes(path, tt.beat, tt.beat); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeLock(t, dir, c.Key(), tt.info, tt.beat)
+			}
+			r := &Runner{Dir: dir, KeepEpochs: true, Lock: tt.lock}
+			err := r.checkKeepEpochs(context.Background(), []Cell{c})
+			if want := c.Key() + " (ste seed 1: being trained now by " + (&tt.info).String() + " without --keep-epochs)"; tt.refused && (err == nil || !strings.Contains(err.Error(), want)) {
+				t.Errorf("error %v, want one saying %q", err, want)
+			} else if !tt.refused && err != nil {
+				t.Errorf("refused: %v", err)
+			}
+			// Without KeepEpochs nothing is refused.
+			if err := (&Runner{Dir: dir, Lock: tt.lock}).checkKeepEpochs(context.Background(), []Cell{c}); err != nil {
+				t.Errorf("without KeepEpochs: %v", err)
+			}
+		})
+	}
+}
+
+// TestKeepEpochsWaitsForHolderWithIt: with KeepEpochs, a cell whose lock a
+// live process holds with KeepEpochs too is no gap: RunCellLocked waits
+// for the holder and, when it ends without a record, takes the lock over
+// and trains the cell, keeping its epochs. A lock file not yet written is
+// waited for in the same way, and Run's first pass leaves the cell busy.
+func TestKeepEpochsWaitsForHolderWithIt(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	c := s.Cells()[0]
+	dir := t.TempDir()
+	lc := LockConfig{Heartbeat: 10 * time.Millisecond, Poll: 5 * time.Millisecond}
+
+	if err := os.WriteFile(LockPath(dir, c.Key()), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keep := &Runner{Dir: dir, KeepEpochs: true, Lock: lc}
+	fail := func() (*Record, error) { t.Error("runLocked trained a cell held by another process"); return nil, nil }
+	if _, busy, err := keep.runLocked(context.Background(), c, lc, false, fail, func(*Record) {}); err != nil || !busy {
+		t.Errorf("runLocked(no wait) over a lock file not yet written: busy %v, %v; want the cell busy", busy, err)
+	}
+	os.Remove(LockPath(dir, c.Key()))
+
+	held, _, err := tryLock(dir, c.Key(), lc, true)
+	if err != nil || held == nil {
+		t.Fatal(held, err)
+	}
+	if err := keep.checkKeepEpochs(context.Background(), []Cell{c}); err != nil {
+		t.Fatalf("a holder with KeepEpochs refused: %v", err)
+	}
+	waiting := make(chan struct{})
+	var once sync.Once
+	keep.Progress = func(e Event) {
+		if e.Kind == EventNote && strings.Contains(e.Note, "is training it") {
+			once.Do(func() { close(waiting) })
+		}
+	}
+	go func() {
+		<-waiting
+		held.release()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rec, err := keep.RunCellLocked(ctx, c, lc)
+	if err != nil {
+		t.Fatalf("RunCellLocked with KeepEpochs while a holder with it trains the cell: %v", err)
+	}
+	if _, err := os.Stat(EpochWeightsPath(dir, rec.Key, 1)); err != nil {
+		t.Errorf("no weights after epoch 1: %v", err)
+	}
+}
+
+// TestKeptEpochsErrorHolders: the error's opening sentence fits what it
+// lists: cells trained without KeepEpochs, cells trained now without it,
+// or both.
+func TestKeptEpochsErrorHolders(t *testing.T) {
+	cells := tinySweep(t, "ste", 1, 2, 3, 4, 5, 6, 7).Cells()
+	h := &LockInfo{Host: "node7", PID: 4242, Token: "t"}
+	trained := func(c Cell) keptEpochsGap { return keptEpochsGap{cell: c, how: "done", missing: []int{1}} }
+	held := func(c Cell) keptEpochsGap { return keptEpochsGap{cell: c, holder: h} }
+	for _, tt := range []struct {
+		gaps []keptEpochsGap
+		want string
+	}{
+		{[]keptEpochsGap{held(cells[0]), held(cells[1])},
+			"suite: --keep-epochs: 2 cells in d are being trained now by other processes without it, which will not keep the weights of their epochs: " +
+				cells[0].Key() + " (ste seed 1: being trained now by node7 pid 4242 without --keep-epochs); " +
+				cells[1].Key() + " (ste seed 2: being trained now by node7 pid 4242 without --keep-epochs); give a new --out to train them with --keep-epochs, or drop --keep-epochs"},
+		{[]keptEpochsGap{trained(cells[0]), held(cells[1])},
+			"suite: --keep-epochs: 2 cells in d were trained without it, or are being trained now by other processes without it, and lack the weights of epochs they trained or will train, which running again would not make: " +
+				cells[0].Key() + " (ste seed 1: done, no weights after epoch 1); " +
+				cells[1].Key() + " (ste seed 2: being trained now by node7 pid 4242 without --keep-epochs); give a new --out to train them with --keep-epochs, or drop --keep-epochs"},
+		// A holder past the cells listed still counts.
+		{[]keptEpochsGap{trained(cells[0]), trained(cells[1]), trained(cells[2]), trained(cells[3]), trained(cells[4]), trained(cells[5]), held(cells[6])},
+			"suite: --keep-epochs: 7 cells in d were trained without it, or are being trained now"},
+	} {
+		if err := keptEpochsError("d", tt.gaps); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("keptEpochsError = %v, want %q", err, tt.want)
 		}
 	}
 }

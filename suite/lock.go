@@ -76,6 +76,14 @@ type LockInfo struct {
 	ProcStart string    `json:"proc_start,omitempty"`
 	Token     string    `json:"token"` // random, unique to one acquisition
 	Acquired  time.Time `json:"acquired"`
+	// KeepEpochs says whether the holder trains the cell with
+	// Runner.KeepEpochs (gradbench run --keep-epochs), so that a runner
+	// that keeps epochs can refuse a cell another process trains now
+	// without them (checkEpochWeights). It is always written. A lock
+	// written by a build before the field has none and reads as false:
+	// such a holder cannot be shown to keep epochs, so a runner that
+	// needs them refuses it, the safe reading.
+	KeepEpochs bool `json:"keep_epochs"`
 	// Heartbeat is the lock file's modification time, the holder's last
 	// sign of life (not stored in the file).
 	Heartbeat time.Time `json:"-"`
@@ -179,16 +187,17 @@ type cellLock struct {
 	lost  bool // the lock file vanished or changed hands under us
 }
 
-// tryLock takes the lock of key in dir if it is free or stale. It returns
-// the held lock, or nil and the live holder.
-func tryLock(dir, key string, cfg LockConfig) (*cellLock, *LockInfo, error) {
+// tryLock takes the lock of key in dir if it is free or stale, for a
+// holder that trains the cell with KeepEpochs keep (LockInfo.KeepEpochs).
+// It returns the held lock, or nil and the live holder.
+func tryLock(dir, key string, cfg LockConfig, keep bool) (*cellLock, *LockInfo, error) {
 	cfg = cfg.withDefaults()
 	path := LockPath(dir, key)
 	for attempt := 0; ; attempt++ {
 		if attempt == 10 {
 			return nil, nil, fmt.Errorf("suite: lock %s: it keeps changing hands; giving up after %d attempts", path, attempt)
 		}
-		l, err := createLock(path, key, cfg)
+		l, err := createLock(path, key, cfg, keep)
 		if err == nil {
 			return l, nil, nil
 		}
@@ -217,8 +226,9 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// createLock creates the lock file exclusively and starts its heartbeat.
-func createLock(path, key string, cfg LockConfig) (*cellLock, error) {
+// createLock creates the lock file exclusively, naming this process as
+// its holder with KeepEpochs keep, and starts its heartbeat.
+func createLock(path, key string, cfg LockConfig, keep bool) (*cellLock, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -227,7 +237,7 @@ func createLock(path, key string, cfg LockConfig) (*cellLock, error) {
 		return nil, fmt.Errorf("suite: creating lock: %w", err)
 	}
 	info := thisProcess()
-	info.Key, info.Token, info.Acquired = key, newToken(), time.Now().UTC()
+	info.Key, info.Token, info.Acquired, info.KeepEpochs = key, newToken(), time.Now().UTC(), keep
 	b, _ := json.Marshal(&info)
 	_, err = f.Write(append(b, '\n'))
 	if cerr := f.Close(); err == nil {

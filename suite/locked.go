@@ -46,7 +46,8 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 // has a record (then cached receives it). When another live process holds
 // the lock it waits for that process's record, or takes the lock over if
 // the holder ends without one (wait); or, without wait, reports the cell
-// busy and returns at once.
+// busy and returns at once. With KeepEpochs, a live holder that trains
+// without them is refused at once, in either mode (checkKeepEpochs).
 func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool, train func() (*Record, error), cached func(*Record)) (rec *Record, busy bool, err error) {
 	lc = lc.withDefaults()
 	key := c.Key()
@@ -65,9 +66,15 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, false, err
 		}
-		l, holder, err := tryLock(r.Dir, key, lc)
+		l, holder, err := tryLock(r.Dir, key, lc, r.KeepEpochs)
 		if err != nil {
 			return nil, false, err
+		}
+		if l == nil && r.KeepEpochs && holder.withoutKeepEpochs() {
+			// A holder that took the lock since the runner checked: its
+			// record would lack the weights KeepEpochs keeps, and waiting
+			// for it would only end in that refusal.
+			return nil, false, keptEpochsError(r.Dir, []keptEpochsGap{{cell: c, holder: holder}})
 		}
 		if l != nil {
 			// Finished by the previous holder just now?

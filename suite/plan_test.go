@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -163,7 +164,7 @@ func TestLockStale(t *testing.T) {
 func TestLockAcquireRelease(t *testing.T) {
 	dir := t.TempDir()
 	cfg := LockConfig{Heartbeat: 10 * time.Millisecond, StaleAfter: time.Minute}
-	l, holder, err := tryLock(dir, "k", cfg)
+	l, holder, err := tryLock(dir, "k", cfg, false)
 	if err != nil || l == nil || holder != nil {
 		t.Fatalf("tryLock on a free lock = %v, %v, %v", l, holder, err)
 	}
@@ -185,7 +186,7 @@ func TestLockAcquireRelease(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	l2, holder, err := tryLock(dir, "k", cfg)
+	l2, holder, err := tryLock(dir, "k", cfg, false)
 	if err != nil || l2 != nil || holder == nil || holder.Token != info.Token {
 		t.Fatalf("tryLock on a held lock = %v, %+v, %v; want the holder", l2, holder, err)
 	}
@@ -195,11 +196,45 @@ func TestLockAcquireRelease(t *testing.T) {
 	if _, err := ReadLock(dir, "k"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("after release: %v, want no lock file", err)
 	}
-	l3, _, err := tryLock(dir, "k", cfg)
+	l3, _, err := tryLock(dir, "k", cfg, false)
 	if err != nil || l3 == nil {
 		t.Fatalf("tryLock after release = %v, %v", l3, err)
 	}
 	l3.release()
+}
+
+// TestLockKeepEpochs: a lock says whether its holder keeps epochs, in a
+// field written either way; a lock written by a build before the field
+// reads as a holder that does not.
+func TestLockKeepEpochs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := LockConfig{Heartbeat: time.Hour}
+	for _, keep := range []bool{false, true} {
+		l, _, err := tryLock(dir, "k", cfg, keep)
+		if err != nil || l == nil {
+			t.Fatal(l, err)
+		}
+		b, err := os.ReadFile(LockPath(dir, "k"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf(`"keep_epochs":%v`, keep); !strings.Contains(string(b), want) {
+			t.Errorf("tryLock(keep %v) wrote %s, want it to hold %s", keep, b, want)
+		}
+		if info, err := ReadLock(dir, "k"); err != nil || info.KeepEpochs != keep {
+			t.Errorf("ReadLock after tryLock(keep %v) = %+v, %v", keep, info, err)
+		}
+		l.release()
+	}
+
+	old := `{"key":"k","host":"node7","pid":4242,"proc_start":"123","token":"0123456789abcdef","acquired":"2026-11-26T10:00:00Z"}` + "\n"
+	if err := os.WriteFile(LockPath(dir, "k"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err := ReadLock(dir, "k")
+	if err != nil || info.KeepEpochs || info.Token != "0123456789abcdef" || info.PID != 4242 {
+		t.Errorf("ReadLock of a lock from a build before keep_epochs = %+v, %v; want the holder, without KeepEpochs", info, err)
+	}
 }
 
 func TestLockBreakStale(t *testing.T) {
@@ -209,7 +244,7 @@ func TestLockBreakStale(t *testing.T) {
 	other.Host += "-elsewhere"
 	other.Token = "stale"
 	writeLock(t, dir, "k", other, time.Now().Add(-2*time.Minute))
-	l, holder, err := tryLock(dir, "k", cfg)
+	l, holder, err := tryLock(dir, "k", cfg, false)
 	if err != nil || l == nil {
 		t.Fatalf("tryLock on a stale lock = %v, %+v, %v; want it taken over", l, holder, err)
 	}
@@ -237,7 +272,7 @@ func TestLockBreakStale(t *testing.T) {
 
 func TestLockLost(t *testing.T) {
 	dir := t.TempDir()
-	l, _, err := tryLock(dir, "k", LockConfig{Heartbeat: 5 * time.Millisecond})
+	l, _, err := tryLock(dir, "k", LockConfig{Heartbeat: 5 * time.Millisecond}, false)
 	if err != nil || l == nil {
 		t.Fatal(l, err)
 	}
@@ -264,7 +299,7 @@ func TestRunCellLockedRace(t *testing.T) {
 	dir := t.TempDir()
 	c := s.Cells()[0]
 	lc := LockConfig{Heartbeat: 10 * time.Millisecond, Poll: 5 * time.Millisecond}
-	held, _, err := tryLock(dir, c.Key(), lc)
+	held, _, err := tryLock(dir, c.Key(), lc, false)
 	if err != nil || held == nil {
 		t.Fatal(held, err)
 	}

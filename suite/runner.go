@@ -39,8 +39,10 @@ type Runner struct {
 	// <key>.e<epoch>.weights (EpochWeightsPath) besides the final
 	// <key>.weights, so that gradbench fidelity can measure the states
 	// along the run's trajectory. It is not part of any run key. A cell
-	// done or to resume without those of the epochs already trained is
-	// refused (checkKeepEpochs): running it again would not make them.
+	// done or to resume without those of the epochs already trained, or
+	// one that another live process trains now without KeepEpochs (its
+	// lock says so), is refused (checkKeepEpochs): running it again would
+	// not make them.
 	KeepEpochs bool
 	// NoDiagnostics leaves the training diagnostics (Epoch.Diagnostics)
 	// out of the records. They never change what a run trains; this is for
@@ -356,7 +358,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if r.KeepEpochs {
 		// A checkpoint another process wrote since the runner checked.
 		if m := missingEpochWeights(r.Dir, key, start, cfg.Epochs); len(m) > 0 {
-			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{c, "resumes after " + epochsText(start), m}})
+			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{cell: c, how: "resumes after " + epochsText(start), missing: m}})
 		}
 	}
 	if err := probeWritable(r.Dir, len(checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt}))); err != nil {

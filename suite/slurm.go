@@ -252,7 +252,8 @@ type SlurmSpec struct {
 	// epoch (gradbench run --keep-epochs, Runner.KeepEpochs), for
 	// gradbench fidelity --epochs. As with gradbench run, a sweep whose
 	// cells in Out are done or to resume without the weights of the epochs
-	// they already trained is refused (checkKeepEpochs).
+	// they already trained, or trained now by a live process without
+	// KeepEpochs, is refused (checkKeepEpochs).
 	KeepEpochs bool
 	Options    SlurmOptions
 }

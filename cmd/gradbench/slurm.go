@@ -52,7 +52,8 @@ nothing pending it says so and submits nothing.
 With --keep-epochs every task runs gradbench run --keep-epochs, keeping
 its run's weights after each epoch for gradbench fidelity --epochs. As
 with gradbench run, it is refused where --out holds cells done or begun
-without it, whose earlier epochs' weights no task would write.
+without it, whose earlier epochs' weights no task would write, or cells
+another live process is training now without it.
 
 Examples:
 

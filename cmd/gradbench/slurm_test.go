@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -306,5 +307,45 @@ func TestSlurmKeepEpochs(t *testing.T) {
 	// Without --keep-epochs the same --out is fine.
 	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste,fda", "--out", plain); err != nil {
 		t.Errorf("slurm without --keep-epochs: %v\n%s", err, stderr)
+	}
+}
+
+// TestSlurmKeepEpochsCellTrainedNow: gradbench slurm --keep-epochs over an
+// --out where a live process trains a cell now without --keep-epochs (its
+// lock says so; it has written nothing else yet) is refused, naming the
+// cell and the process, before any script is written. A holder with
+// --keep-epochs is left to train its cell, as any running cell is.
+func TestSlurmKeepEpochsCellTrainedNow(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"slurm", "--keep-epochs", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
+	cells := planJSON(t, sweep[2:]...)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	for _, keep := range []bool{false, true} {
+		lock, _ := json.Marshal(suite.LockInfo{Key: cells[1].Key, Host: host, PID: os.Getpid(), Token: "t", KeepEpochs: keep})
+		if err := os.WriteFile(suite.LockPath(out, cells[1].Key), lock, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, err := runGradbench(t, sweep...)
+		if keep {
+			if err != nil {
+				t.Errorf("slurm --keep-epochs while a process with it trains a cell: %v\n%s", err, stderr)
+			} else if !strings.Contains(stderr, "1 cell is being trained now by another process") {
+				t.Errorf("stderr does not say that the running cell is left out:\n%s", stderr)
+			}
+			continue
+		}
+		want := "suite: --keep-epochs: a cell in " + out + " is being trained now by another process without it, which will not keep the weights of its epochs: " +
+			cells[1].Key + " (fda seed 1: being trained now by " + host + " pid " + strconv.Itoa(os.Getpid()) + " without --keep-epochs); give a new --out to train it with --keep-epochs, or drop --keep-epochs"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("slurm --keep-epochs while a process without it trains a cell: error %v, want %q", err, want)
+		}
+		if _, err := os.Stat(filepath.Join(out, "slurm")); err == nil {
+			t.Errorf("the refused slurm --keep-epochs wrote %s", filepath.Join(out, "slurm"))
+		}
 	}
 }
