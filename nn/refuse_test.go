@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -224,4 +225,31 @@ func TestBackwardBeforeForward(t *testing.T) {
 		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
 	}
 	checkRefusals(t, cases)
+}
+
+// TestBinaryChecksRefuseNoRun: a run of no epochs and a Progress that is
+// no epoch of its run were passed (P clamps the epoch into [0, 1]), so a
+// check said yes to what no run sets.
+func TestBinaryChecksRefuseNoRun(t *testing.T) {
+	b := Binary{Estimator: estimators.MustParse("fda")}
+	for _, epochs := range []int{0, -5} {
+		err := b.CheckEpochs(epochs)
+		if want := "want a run of at least 1"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckEpochs(%d) = %v, want an error containing %q", epochs, err, want)
+		}
+	}
+	if err := b.CheckEpochs(3); err != nil {
+		t.Errorf("CheckEpochs(3) = %v", err)
+	}
+	for _, p := range []Progress{{Epoch: 9, Epochs: 3}, {Epoch: 3, Epochs: 3}, {Epoch: -1, Epochs: 3}, {Epoch: 0, Epochs: 0}} {
+		err := b.CheckProgress(p)
+		if want := "is no epoch of a run: want Epochs >= 1 and Epoch in 0..Epochs-1"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckProgress(%+v) = %v, want an error containing %q", p, err, want)
+		}
+	}
+	for _, p := range []Progress{{Epoch: 0, Epochs: 1}, {Epoch: 2, Epochs: 3}} {
+		if err := b.CheckProgress(p); err != nil {
+			t.Errorf("CheckProgress(%+v) = %v", p, err)
+		}
+	}
 }
