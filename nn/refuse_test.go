@@ -253,3 +253,19 @@ func TestBinaryChecksRefuseNoRun(t *testing.T) {
 		}
 	}
 }
+
+// TestCosineRefuses: a Cosine with no Steps gave 0 at every step (a run
+// that trains nothing, silently) and a negative step gave Base.
+func TestCosineRefuses(t *testing.T) {
+	checkRefusals(t, []refusal{
+		{"Steps 0", func() { Cosine{Base: 0.1}.LR(0) }, "nn: Cosine.LR(0) with Steps 0: want Steps >= 1 (epochs × batches per epoch) and a step t >= 0"},
+		{"Steps -5", func() { Cosine{Base: 0.1, Steps: -5}.LR(1) }, "nn: Cosine.LR(1) with Steps -5: want Steps >= 1"},
+		{"t -1", func() { Cosine{Base: 0.1, Steps: 5}.LR(-1) }, "nn: Cosine.LR(-1) with Steps 5: want Steps >= 1 (epochs × batches per epoch) and a step t >= 0"},
+	})
+	c := Cosine{Base: 0.1, Steps: 4}
+	for t0, want := range map[int]float64{0: 0.1, 2: 0.05, 4: 0, 9: 0} {
+		if got := c.LR(t0); math.Abs(got-want) > 1e-15 {
+			t.Errorf("Cosine{0.1, 4}.LR(%d) = %v, want %v", t0, got, want)
+		}
+	}
+}
