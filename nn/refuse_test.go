@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -266,6 +267,37 @@ func TestCosineRefuses(t *testing.T) {
 	for t0, want := range map[int]float64{0: 0.1, 2: 0.05, 4: 0, 9: 0} {
 		if got := c.LR(t0); math.Abs(got-want) > 1e-15 {
 			t.Errorf("Cosine{0.1, 4}.LR(%d) = %v, want %v", t0, got, want)
+		}
+	}
+}
+
+// TestProgressRefuses: P clamped a Progress that is no epoch of a run into
+// [0, 1] (epoch 9 of 3 trained as the last, epoch -1 as the first) and
+// NAAlpha read Epochs 0 as 1; SetProgress passed both on.
+func TestProgressRefuses(t *testing.T) {
+	const want = "is no epoch of a run: want Epochs >= 1 and Epoch in 0..Epochs-1"
+	var cases []refusal
+	for _, p := range []Progress{{Epoch: 9, Epochs: 3}, {Epoch: 3, Epochs: 3}, {Epoch: -1, Epochs: 3}, {}, {Epoch: 0, Epochs: -2}} {
+		cases = append(cases,
+			refusal{fmt.Sprintf("P %+v", p), func() { p.P() }, "nn: Progress.P: " + fmt.Sprintf("%+v ", p) + want},
+			refusal{fmt.Sprintf("NAAlpha %+v", p), func() { p.NAAlpha() }, "nn: Progress.NAAlpha: " + fmt.Sprintf("%+v ", p) + want})
+	}
+	cases = append(cases, refusal{"SetProgress", func() {
+		SetProgress(NewReLU(), Progress{Epoch: 9, Epochs: 3}) // no setter: nothing reads it
+		l, err := NewBinaryLinear(4, 2, Binary{Estimator: estimators.MustParse("fda")}, NewInit(1))
+		if err != nil {
+			panic(err)
+		}
+		SetProgress(l, Progress{Epoch: 9, Epochs: 3})
+	}, "nn: Progress.P: {Epoch:9 Epochs:3} " + want})
+	checkRefusals(t, cases)
+	for _, tc := range []struct {
+		p     Progress
+		want  float64
+		alpha float64
+	}{{Progress{0, 1}, 0, 0}, {Progress{0, 3}, 0, 0.075}, {Progress{1, 3}, 0.5, 0.025}, {Progress{2, 3}, 1, 0}} {
+		if got, alpha := tc.p.P(), tc.p.NAAlpha(); got != tc.want || math.Abs(alpha-tc.alpha) > 1e-15 {
+			t.Errorf("%+v: P = %v, NAAlpha = %v; want %v, %v", tc.p, got, alpha, tc.want, tc.alpha)
 		}
 	}
 }
