@@ -116,6 +116,7 @@ func TestOptimizersRefuse(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	sgd := func(c SGDConfig) func() { return func() { NewSGD(nil, c) } }
 	adam := func(c AdamConfig) func() { return func() { NewAdam(nil, c) } }
+	bop := func(c BopConfig) func() { return func() { NewBop(nil, c, NewSGD(nil, SGDConfig{})) } }
 	checkRefusals(t, []refusal{
 		{"SGD momentum -0.5", sgd(SGDConfig{Momentum: -0.5}), "nn: NewSGD: bad momentum -0.5"},
 		{"SGD momentum 1", sgd(SGDConfig{Momentum: 1}), "nn: NewSGD: bad momentum 1"},
@@ -140,7 +141,20 @@ func TestOptimizersRefuse(t *testing.T) {
 		{"Adam ε 1e-50", adam(AdamConfig{Eps: 1e-50}), "nn: NewAdam: bad ε 1e-50"},
 		{"Adam weight decay NaN", adam(AdamConfig{WeightDecay: nan}), "nn: NewAdam: bad weight decay NaN"},
 		{"Adam weight decay -1", adam(AdamConfig{WeightDecay: -1}), "nn: NewAdam: bad weight decay -1"},
+		// Bop's refusals named neither the field nor what is allowed, and
+		// took a γ or τ that float32 rounds to 0 or infinity.
+		{"Bop γ 2", bop(BopConfig{Gamma: 2}), "nn: NewBop: bad γ 2: want a number in (0, 1] that is not 0 as float32"},
+		{"Bop γ -0.1", bop(BopConfig{Gamma: -0.1}), "nn: NewBop: bad γ -0.1"},
+		{"Bop γ NaN", bop(BopConfig{Gamma: nan}), "nn: NewBop: bad γ NaN"},
+		{"Bop γ 1e-50", bop(BopConfig{Gamma: 1e-50}), "nn: NewBop: bad γ 1e-50"},
+		{"Bop τ -1", bop(BopConfig{Threshold: -1}), "nn: NewBop: bad threshold τ -1: want a finite number >= 0 that float32 holds"},
+		{"Bop τ NaN", bop(BopConfig{Threshold: nan}), "nn: NewBop: bad threshold τ NaN"},
+		{"Bop τ Inf", bop(BopConfig{Threshold: inf}), "nn: NewBop: bad threshold τ +Inf"},
+		{"Bop τ 1e300", bop(BopConfig{Threshold: 1e300}), "nn: NewBop: bad threshold τ 1e+300"},
+		{"Bop τ 1e-50", bop(BopConfig{Threshold: 1e-50}), "nn: NewBop: bad threshold τ 1e-50"},
+		{"Bop rest nil", func() { NewBop(nil, BopConfig{}, nil) }, "nn: NewBop: rest is nil, want the optimizer of the other parameters"},
 	})
+	NewBop(nil, BopConfig{Gamma: 1, Threshold: 1e-3}, NewSGD(nil, SGDConfig{}))
 	// The values the suite trains with are accepted.
 	NewSGD(nil, SGDConfig{Momentum: 0.9, WeightDecay: 5e-4, Nesterov: true})
 	NewSGD(nil, SGDConfig{})
