@@ -27,6 +27,7 @@ import (
 const (
 	defaultResolution  = 224
 	defaultMemoryLimit = 16 << 30
+	maxResolution      = 4096
 	maxImagePixels     = 1 << 26 // refuse to decode larger images (a corrupt header)
 )
 
@@ -133,8 +134,8 @@ func readFolder(ctx context.Context, root string, split Split, opt Options) (*Da
 	if res == 0 {
 		res = defaultResolution
 	}
-	if res < 1 || res > 4096 {
-		return nil, fmt.Errorf("data: imagenet: resolution %d, want 1..4096", res)
+	if res < 1 || res > maxResolution {
+		return nil, fmt.Errorf("data: imagenet: resolution %d, want 1..%d", res, maxResolution)
 	}
 	limit := opt.MemoryLimit
 	if limit == 0 {

@@ -13,9 +13,11 @@ import (
 // when Dataset.Crop is set and passed whole otherwise.
 type Augment struct {
 	// Crop takes a random window of the batch size (Dataset.BatchShape)
-	// from the image zero-padded by Pad pixels on every side. Padding is
-	// with black pixels (value 0 before normalization), as torchvision's
-	// RandomCrop(padding=Pad) followed by Normalize.
+	// from the image zero-padded by Pad pixels on every side, Pad less
+	// than the batch's height and width (so that every crop shows part of
+	// the image). Padding is with black pixels (value 0 before
+	// normalization), as torchvision's RandomCrop(padding=Pad) followed by
+	// Normalize.
 	Crop bool
 	Pad  int
 	// Flip mirrors each image left-right with probability 1/2.
@@ -79,7 +81,8 @@ type Config struct {
 	Validation bool
 
 	// Prefetch is the number of batches prepared ahead on a background
-	// goroutine; 0 means 2.
+	// goroutine, at most the batches of an epoch; 0 means 2 (1 when an
+	// epoch has a single batch).
 	Prefetch int
 }
 
@@ -161,9 +164,6 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 	if cfg.Prefetch < 0 {
 		return nil, fmt.Errorf("data: prefetch %d, want ≥ 0", cfg.Prefetch)
 	}
-	if cfg.Prefetch == 0 {
-		cfg.Prefetch = 2
-	}
 	if cfg.Subset < 0 {
 		return nil, fmt.Errorf("data: subset %d, want ≥ 0", cfg.Subset)
 	}
@@ -176,6 +176,9 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 	l := &Loader{d: d, cfg: cfg}
 	l.rng = rand.New(&l.pcg)
 	l.c, l.h, l.w = d.BatchShape()
+	if p := cfg.Augment.Pad; p >= min(l.h, l.w) {
+		return nil, fmt.Errorf("data: crop padding %d for %d×%d batches of %s, want 0..%d: a crop could then show no pixel of the image", p, l.h, l.w, d, min(l.h, l.w)-1)
+	}
 
 	pool := make([]int, d.N)
 	for i := range pool {
@@ -201,6 +204,13 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 	l.batches = len(l.images) / cfg.BatchSize
 	if !cfg.DropLast && len(l.images)%cfg.BatchSize != 0 {
 		l.batches++
+	}
+	if cfg.Prefetch > l.batches {
+		return nil, fmt.Errorf("data: prefetch %d, want 0..%d, the batches of an epoch (%s in batches of %d): no more can be prepared ahead", cfg.Prefetch, l.batches, l.describe(), cfg.BatchSize)
+	}
+	if cfg.Prefetch == 0 {
+		cfg.Prefetch = min(2, l.batches)
+		l.cfg.Prefetch = cfg.Prefetch
 	}
 
 	l.lut = make([]float32, d.C*256)

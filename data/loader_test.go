@@ -376,6 +376,70 @@ func TestLoaderBadConfig(t *testing.T) {
 	}
 }
 
+// TestLoaderRefusesPrefetchBeyondEpoch: a prefetch larger than the batches
+// of an epoch can never be used; it was taken and its buffers allocated
+// (a huge one ran out of memory).
+func TestLoaderRefusesPrefetchBeyondEpoch(t *testing.T) {
+	d := synth(t, Train, SyntheticConfig{N: 10, H: 4, W: 4})
+	for _, tc := range []struct {
+		cfg  Config
+		want string // "" for success
+	}{
+		{Config{BatchSize: 4, Prefetch: 3}, ""},
+		{Config{BatchSize: 4, Prefetch: 4}, "data: prefetch 4, want 0..3, the batches of an epoch"},
+		{Config{BatchSize: 4, Prefetch: 3, DropLast: true}, "data: prefetch 3, want 0..2"},
+		{Config{BatchSize: 4, Prefetch: 1 << 40}, "data: prefetch 1099511627776, want 0..3"},
+	} {
+		l, err := NewLoader(d, tc.cfg)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("NewLoader(%+v): %v", tc.cfg, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("NewLoader(%+v) = %v, want an error containing %q", tc.cfg, err, tc.want)
+		}
+		if l != nil {
+			l.Close()
+		}
+	}
+	// The default, 2, is cut to an epoch of one batch, so that a loader's
+	// Config is one NewLoader takes again.
+	l, err := NewLoader(d, Config{BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if got := l.Config().Prefetch; got != 1 {
+		t.Errorf("Prefetch of a one-batch loader = %d, want 1", got)
+	}
+	l2, err := NewLoader(d, l.Config())
+	if err != nil {
+		t.Fatalf("NewLoader(l.Config()): %v", err)
+	}
+	l2.Close()
+}
+
+// TestLoaderRefusesPadNoSmallerThanCrop: with a crop padding of at least
+// the batch side a crop can hold no pixel of the image; it was taken, and
+// a huge one overflowed and panicked on the loader's goroutine.
+func TestLoaderRefusesPadNoSmallerThanCrop(t *testing.T) {
+	d := synth(t, Train, SyntheticConfig{N: 10, H: 4, W: 6})
+	for _, pad := range []int{0, 3} {
+		l, err := NewLoader(d, Config{BatchSize: 4, Augment: Augment{Crop: true, Pad: pad}})
+		if err != nil {
+			t.Errorf("pad %d: %v", pad, err)
+			continue
+		}
+		l.Close()
+	}
+	for _, pad := range []int{4, 5, 1 << 62} {
+		_, err := NewLoader(d, Config{BatchSize: 4, Augment: Augment{Crop: true, Pad: pad}})
+		want := fmt.Sprintf("data: crop padding %d for 4×6 batches of", pad)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "want 0..3") {
+			t.Errorf("pad %d: err = %v, want one containing %q and want 0..3", pad, err, want)
+		}
+	}
+}
+
 func TestLoaderBatchLargerThanImages(t *testing.T) {
 	d := synth(t, Train, SyntheticConfig{N: 10, H: 4, W: 4})
 	for _, tt := range []struct {

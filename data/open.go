@@ -42,12 +42,14 @@ type Options struct {
 	// batches have (the network input); 0 means 224. Images are resized
 	// so that the shorter side is Resolution·256/224 and the central
 	// square of that side is kept; training batches take a random
-	// Resolution×Resolution crop of it, evaluation the central one.
+	// Resolution×Resolution crop of it, evaluation the central one. At
+	// most 4096; a value out of range is refused for every dataset.
 	Resolution int
 
 	// MemoryLimit bounds the bytes of decoded pixels an ImageNet-style
 	// split may take in memory; 0 means 16 GiB. A larger split is an
-	// error that suggests a subset or a smaller Resolution.
+	// error that suggests a subset or a smaller Resolution. A negative
+	// limit is refused for every dataset.
 	MemoryLimit int64
 
 	// Synthetic configures the "synthetic" dataset.
@@ -82,6 +84,9 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 	if err != nil {
 		return nil, err
 	}
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
 	if s.format == formatSynthetic {
 		return Synthetic(split, opt.Synthetic)
 	}
@@ -108,6 +113,19 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 		return nil, err
 	}
 	return d, nil
+}
+
+// check refuses settings that are no value for any dataset, even one that
+// does not read them (a negative MemoryLimit made every ImageNet split
+// "more than the limit of -1 B"; for the others it was ignored).
+func (opt Options) check() error {
+	switch {
+	case opt.Resolution < 0 || opt.Resolution > maxResolution:
+		return fmt.Errorf("data: resolution %d, want 1..%d (0 for %d)", opt.Resolution, maxResolution, defaultResolution)
+	case opt.MemoryLimit < 0:
+		return fmt.Errorf("data: memory limit %d bytes, want > 0 (0 for %d GiB)", opt.MemoryLimit, defaultMemoryLimit>>30)
+	}
+	return nil
 }
 
 // lookup returns the spec of the named dataset, or an error for an

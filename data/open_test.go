@@ -180,6 +180,30 @@ func TestOpenSynthetic(t *testing.T) {
 	}
 }
 
+// TestOpenRefusesBadOptions: a negative MemoryLimit or a Resolution out of
+// range was ignored by every dataset but ImageNet (which said its split
+// was "more than the limit of -1 B"); it is refused for all, by name.
+func TestOpenRefusesBadOptions(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Options
+		want string
+	}{
+		{Options{MemoryLimit: -1}, "data: memory limit -1 bytes, want > 0 (0 for 16 GiB)"},
+		{Options{Resolution: -3}, "data: resolution -3, want 1..4096 (0 for 224)"},
+		{Options{Resolution: 4097}, "data: resolution 4097, want 1..4096 (0 for 224)"},
+	} {
+		for _, name := range []string{"synthetic", "fashion-mnist", "imagenet"} {
+			_, err := Open(context.Background(), name, Train, tc.opt)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("Open(%s, %+v) = %v, want %s", name, tc.opt, err, tc.want)
+			}
+		}
+	}
+	if _, err := Open(context.Background(), "synthetic", Train, Options{Resolution: 4096, MemoryLimit: 1}); err != nil {
+		t.Errorf("Open(synthetic) with Resolution 4096 and MemoryLimit 1: %v", err)
+	}
+}
+
 // debianFashionMNIST is where Debian's dataset-fashion-mnist installs.
 const debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
 

@@ -25,7 +25,8 @@ import (
 // a sided spec prints its weight side first ("a=ste/w=fda" prints
 // "w=fda/a=ste"), and one whose sides are the same spec prints that spec
 // ("w=ste/a=ste" prints "ste"). The canonical form is what tables show and
-// what cache keys hash.
+// what cache keys hash. Make a Spec with Parse, MustParse or Sides: a
+// struct literal has no canonical form, and New refuses it.
 type Spec struct {
 	// Name is the registered estimator name; "" for a sided spec.
 	Name string
@@ -327,6 +328,16 @@ func (n *NA) String() string {
 func (s Spec) New() (Estimator, error) {
 	if s.sides != nil {
 		return nil, fmt.Errorf("estimators: %q names an estimator per side: make each from its Weights() or Activations()", s.String())
+	}
+	// A struct literal has no canonical form: String would print "", and
+	// the tables, records and keys of its runs would name no estimator.
+	switch {
+	case s.canon == "" && s.Name == "":
+		return nil, fmt.Errorf("estimators: the zero Spec names no estimator: make one with Parse, such as Parse(%q) (have %s)", "ste", strings.Join(Names(), ", "))
+	case s.canon == "":
+		return nil, fmt.Errorf("estimators: Spec{Name: %q} was not made by Parse, which checks it and gives its canonical form: make it with Parse(%q)", s.Name, s.Name)
+	case s.NA != nil && s.NA.canon == "":
+		return nil, fmt.Errorf("estimators: %s: its NA was not made by Parse: write the suffix in the spec, as in Parse(%q)", s.canon, s.canon+"+na")
 	}
 	f, ok := lookup(s.Name)
 	if !ok {

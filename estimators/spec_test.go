@@ -203,3 +203,28 @@ func TestParseList(t *testing.T) {
 		t.Errorf("ParseList with two spellings of one float32: err = %v, want listed twice", err)
 	}
 }
+
+// TestNewRefusesLiteral: a struct literal Spec{Name: "fda"} made working
+// estimators while String printed "", so its runs' tables, records and keys
+// named no estimator; the zero Spec said `unknown estimator ""`.
+func TestNewRefusesLiteral(t *testing.T) {
+	for _, tc := range []struct {
+		s    Spec
+		want string
+	}{
+		{Spec{}, `estimators: the zero Spec names no estimator: make one with Parse, such as Parse("ste") (have `},
+		{Spec{Name: "fda"}, `estimators: Spec{Name: "fda"} was not made by Parse, which checks it and gives its canonical form: make it with Parse("fda")`},
+		{Spec{Name: "bogus"}, `estimators: Spec{Name: "bogus"} was not made by Parse`},
+		{func() Spec { s := MustParse("fda:n=9"); s.NA = &NA{}; return s }(), `estimators: fda:n=9: its NA was not made by Parse: write the suffix in the spec, as in Parse("fda:n=9+na")`},
+	} {
+		e, err := tc.s.New()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%#v.New() = %v, %v; want an error containing %q", tc.s, e, err, tc.want)
+		}
+	}
+	for _, in := range []string{"fda", "fda+na", "ste:c=2"} {
+		if _, err := MustParse(in).New(); err != nil {
+			t.Errorf("MustParse(%q).New(): %v", in, err)
+		}
+	}
+}

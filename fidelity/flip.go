@@ -112,8 +112,12 @@ func smallStratum(n int) int { return max(1, n/10) }
 // uniformly, and perStratum distinct weights among the 10% smallest |w|
 // (fewer if the layer or its smallest tenth holds fewer), from
 // nn.Stream(seed, "fidelity.sample", layer). The sites are in layer order,
-// the uniform stratum first.
+// the uniform stratum first. perStratum < 1 is a programmer error and
+// panics with a message naming Sample and the value.
 func Sample(net nn.Layer, perStratum int, seed uint64) []Site {
+	if perStratum < 1 {
+		panic(fmt.Sprintf("fidelity: Sample: perStratum %d, want at least 1 weight per stratum", perStratum))
+	}
 	var sites []Site
 	for li, l := range binaryLayers(net) {
 		r := nn.Stream(seed, "fidelity.sample", uint64(li))

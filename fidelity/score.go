@@ -3,6 +3,7 @@ package fidelity
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math"
 	"slices"
 
@@ -120,7 +121,8 @@ type Interval struct{ Lo, Hi Scores }
 // Bootstrap returns the 95% percentile intervals of the scores of pred
 // against dl over reps resamples of the sites with replacement, drawn from
 // nn.Stream(seed, "fidelity.bootstrap"). Resamples whose score is NaN are
-// left out of that score's interval.
+// left out of that score's interval. reps < 1 is a programmer error and
+// panics with a message naming the function and the value.
 func Bootstrap(pred, dl []float64, noise float64, reps int, seed uint64) Interval {
 	iv, _ := BootstrapContext(context.Background(), pred, dl, noise, reps, seed)
 	return iv
@@ -129,6 +131,7 @@ func Bootstrap(pred, dl []float64, noise float64, reps int, seed uint64) Interva
 // BootstrapContext is Bootstrap that stops with ctx's error once ctx is
 // done, checked before every resample: a large reps takes long.
 func BootstrapContext(ctx context.Context, pred, dl []float64, noise float64, reps int, seed uint64) (Interval, error) {
+	checkReps("Bootstrap", reps)
 	r := nn.Stream(seed, "fidelity.bootstrap")
 	n := len(pred)
 	bp, bd := make([]float64, n), make([]float64, n)
@@ -161,6 +164,14 @@ func appendNum(s []float64, v float64) []float64 {
 
 // percentiles returns the 2.5% and 97.5% empirical quantiles of x (NaN if
 // x is empty).
+// checkReps panics, naming fn, for a number of resamples below 1: the
+// intervals were NaN, as if the scores had none.
+func checkReps(fn string, reps int) {
+	if reps < 1 {
+		panic(fmt.Sprintf("fidelity: %s: reps %d, want at least 1 resample", fn, reps))
+	}
+}
+
 func percentiles(x []float64) (lo, hi float64) {
 	if len(x) == 0 {
 		return math.NaN(), math.NaN()
@@ -174,7 +185,7 @@ func percentiles(x []float64) (lo, hi float64) {
 // and its 95% percentile interval over reps resamples of the batches with
 // replacement, drawn from nn.Stream(seed, "fidelity.batches"): how much
 // the scores depend on the batch the true loss is measured on. Fewer than
-// two batches give NaN intervals.
+// two batches give NaN intervals; reps < 1 panics, as in Bootstrap.
 func OverBatches(per []Scores, reps int, seed uint64) (Scores, Interval) {
 	mean, iv, _ := OverBatchesContext(context.Background(), per, reps, seed)
 	return mean, iv
@@ -183,6 +194,7 @@ func OverBatches(per []Scores, reps int, seed uint64) (Scores, Interval) {
 // OverBatchesContext is OverBatches that stops with ctx's error once ctx
 // is done, checked before every resample.
 func OverBatchesContext(ctx context.Context, per []Scores, reps int, seed uint64) (Scores, Interval, error) {
+	checkReps("OverBatches", reps)
 	nan := math.NaN()
 	mean := Scores{Pearson: nan, Spearman: nan, Sign: nan, TopK: nan, BaseRate: nan}
 	iv := Interval{Lo: mean, Hi: mean}

@@ -137,7 +137,8 @@ func CheckWidth(name string, width float64) error {
 // Build builds the named model. Weights are drawn from init.Weights and
 // noise adaptation modules from init.NA in a fixed order, so the same seed
 // gives the same weights for every estimator, with or without noise
-// adaptation. An input too small for the architecture (AlexNet needs at
+// adaptation (a nil init, or a nil stream the model draws from, is an
+// error). An input too small for the architecture (AlexNet needs at
 // least 63×63) is an error, and so is a configuration beyond the bounds
 // above (MaxChannels, MaxClasses, MaxSide, MaxParams) or a width at which
 // a layer would round to no channels; all are checked before any layer is
@@ -155,6 +156,15 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	}
 	if err := cfg.Binary.Check(); err != nil {
 		return nil, fmt.Errorf("models: %s: %w", name, err)
+	}
+	// Without the streams the layer constructors panic half-way through.
+	switch e := cfg.Binary.Estimator; {
+	case init == nil:
+		return nil, fmt.Errorf("models: %s: init is nil, want one such as nn.NewInit's", name)
+	case init.Weights == nil:
+		return nil, fmt.Errorf("models: %s: init.Weights is nil, want a stream such as nn.NewInit's", name)
+	case init.NA == nil && (e.Weights().NA != nil || e.Activations().NA != nil):
+		return nil, fmt.Errorf("models: %s: init.NA is nil, which estimator %s needs for its noise adaptation: want a stream such as nn.NewInit's", name, e)
 	}
 	// A dry run first: shapes, channel counts and parameters, without
 	// allocating, so that a network too large fails before any of it is

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -317,5 +318,44 @@ func TestCheckWidth(t *testing.T) {
 		if err := CheckWidth(tt.model, tt.width); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("CheckWidth(%s, %v) = %v, want %q", tt.model, tt.width, err, tt.want)
 		}
+	}
+}
+
+// TestBuildRefusesNilInit: a nil init, or a nil stream the model draws
+// from, panicked in the first layer constructor (re-panicked by Build's
+// builder) instead of Build's error.
+func TestBuildRefusesNilInit(t *testing.T) {
+	cfg := Config{C: 1, H: 8, W: 8, Classes: 10, Width: 0.25, Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}
+	na := cfg
+	na.Binary = nn.Binary{Estimator: estimators.MustParse("w=ste/a=fda+na")}
+	full := nn.NewInit(1)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		init *nn.Init
+		want string
+	}{
+		{"nil", cfg, nil, "models: resnet20: init is nil, want one such as nn.NewInit's"},
+		{"nil weights", cfg, &nn.Init{NA: full.NA}, "models: resnet20: init.Weights is nil"},
+		{"nil NA with +na", na, &nn.Init{Weights: full.Weights}, "models: resnet20: init.NA is nil, which estimator w=ste/a=fda+na needs for its noise adaptation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						err = fmt.Errorf("panic: %v", r)
+					}
+				}()
+				_, err = Build("resnet20", tc.cfg, tc.init)
+			}()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Build = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+	// Without noise adaptation the NA stream is not needed.
+	if _, err := Build("resnet20", cfg, &nn.Init{Weights: nn.NewInit(1).Weights}); err != nil {
+		t.Errorf("Build without NA stream and without +na: %v", err)
 	}
 }

@@ -101,11 +101,15 @@ func (b Binary) Check() error {
 // e = 0..epochs-1, the values SetProgress passes the run's layers. An
 // expr: formula is checked at p = 0, 0.1, ..., 1 when it is parsed; a run
 // of 4 epochs also sets p = 1/3 and 2/3, at which it may not be finite.
+// A run of fewer than 1 epoch is an error.
 func (b Binary) CheckEpochs(epochs int) error {
+	if epochs < 1 {
+		return fmt.Errorf("nn: %d epochs, want a run of at least 1", epochs)
+	}
 	if err := b.Check(); err != nil {
 		return err
 	}
-	for e := range max(1, epochs) {
+	for e := range epochs {
 		if err := b.CheckProgress(Progress{Epoch: e, Epochs: epochs}); err != nil {
 			return err
 		}
@@ -116,8 +120,13 @@ func (b Binary) CheckEpochs(epochs int) error {
 // CheckProgress reports whether each side's estimator accepts the
 // progress SetProgress(p) would pass it, p.P() (estimators.CheckProgress),
 // where SetProgress would panic. The error names the side (of a sided
-// spec), the epoch and p.
+// spec), the epoch and p. A p that is no position of a run (Epochs < 1,
+// or Epoch outside 0..Epochs-1, which P would clamp into [0, 1]) is an
+// error too.
 func (b Binary) CheckProgress(p Progress) error {
+	if p.Epochs < 1 || p.Epoch < 0 || p.Epoch >= p.Epochs {
+		return fmt.Errorf("nn: progress %+v is no epoch of a run: want Epochs >= 1 and Epoch in 0..Epochs-1", p)
+	}
 	for _, side := range [...]string{"w", "a"} {
 		if side == "a" && !b.Estimator.Sided() {
 			break // a plain spec's activations have its weights' estimator

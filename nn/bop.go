@@ -55,8 +55,13 @@ func NewBop(binary []*Param, c BopConfig, rest Optimizer) *Bop {
 	if c.Threshold == 0 {
 		c.Threshold = DefaultBop.Threshold
 	}
-	if !(c.Gamma > 0 && c.Gamma <= 1) || !(c.Threshold >= 0) || math.IsInf(c.Threshold, 0) || rest == nil {
-		panic(fmt.Sprintf("nn: NewBop: bad configuration %+v (rest %v)", c, rest))
+	switch {
+	case !(c.Gamma > 0 && c.Gamma <= 1) || float32(c.Gamma) == 0:
+		panic(fmt.Sprintf("nn: NewBop: bad γ %v: want a number in (0, 1] that is not 0 as float32", c.Gamma))
+	case !decayOK(c.Threshold):
+		panic(fmt.Sprintf("nn: NewBop: bad threshold τ %v: want a finite number >= 0 that float32 holds", c.Threshold))
+	case rest == nil:
+		panic("nn: NewBop: rest is nil, want the optimizer of the other parameters")
 	}
 	o := &Bop{BopConfig: c, params: binary, Rest: rest}
 	for _, p := range binary {

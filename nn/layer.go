@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 )
@@ -68,12 +69,23 @@ type Progress struct {
 }
 
 // P returns the estimator progress p in [0, 1]: 0 at the first epoch and 1
-// at the last, e/(E-1) (0 for a one-epoch run).
+// at the last, e/(E-1) (0 for a one-epoch run). A Progress that is no
+// epoch of a run (Epochs < 1, or Epoch outside 0..Epochs-1) is a
+// programmer error and panics with a message naming it, as NAAlpha does.
 func (p Progress) P() float64 {
-	if p.Epochs <= 1 {
+	p.check("P")
+	if p.Epochs == 1 {
 		return 0
 	}
-	return min(1, max(0, float64(p.Epoch)/float64(p.Epochs-1)))
+	return float64(p.Epoch) / float64(p.Epochs-1)
+}
+
+// check panics, naming the method, for a Progress that is no epoch of a
+// run: P clamped one into [0, 1], so epoch 9 of 3 trained as the last.
+func (p Progress) check(method string) {
+	if p.Epochs < 1 || p.Epoch < 0 || p.Epoch >= p.Epochs {
+		panic(fmt.Sprintf("nn: Progress.%s: %+v is no epoch of a run: want Epochs >= 1 and Epoch in 0..Epochs-1", method, p))
+	}
 }
 
 // NAAlpha returns the weight α of the noise-adaptation term at this epoch,
@@ -82,8 +94,8 @@ func (p Progress) P() float64 {
 // epoch e of E, which falls from nearly 0.1 in the first epoch to exactly
 // 0 in the last.
 func (p Progress) NAAlpha() float64 {
-	e := max(1, p.Epochs)
-	return 0.05 * (1 + math.Cos(math.Pi*float64(p.Epoch+1)/float64(e)))
+	p.check("NAAlpha")
+	return 0.05 * (1 + math.Cos(math.Pi*float64(p.Epoch+1)/float64(p.Epochs)))
 }
 
 // Walk calls fn for root and then, depth first, for every layer inside it

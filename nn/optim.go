@@ -238,12 +238,18 @@ type Cosine struct {
 	Steps int // total steps of the run: epochs × batches per epoch
 }
 
-// LR returns the learning rate of step t.
+// LR returns the learning rate of step t. Steps < 1 (a Cosine whose Steps
+// was left out would give 0 at every step, training nothing) and a step
+// t < 0 are programmer errors and panic with a message naming Cosine.LR
+// and the values.
 func (c Cosine) LR(t int) float64 {
-	if c.Steps <= 0 || t >= c.Steps {
+	if c.Steps < 1 || t < 0 {
+		panic(fmt.Sprintf("nn: Cosine.LR(%d) with Steps %d: want Steps >= 1 (epochs × batches per epoch) and a step t >= 0", t, c.Steps))
+	}
+	if t >= c.Steps {
 		return 0
 	}
-	return c.Base * (1 + math.Cos(math.Pi*float64(max(0, t))/float64(c.Steps))) / 2
+	return c.Base * (1 + math.Cos(math.Pi*float64(t)/float64(c.Steps))) / 2
 }
 
 // Constant is a fixed learning rate.

@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -114,6 +116,7 @@ func TestOptimizersRefuse(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	sgd := func(c SGDConfig) func() { return func() { NewSGD(nil, c) } }
 	adam := func(c AdamConfig) func() { return func() { NewAdam(nil, c) } }
+	bop := func(c BopConfig) func() { return func() { NewBop(nil, c, NewSGD(nil, SGDConfig{})) } }
 	checkRefusals(t, []refusal{
 		{"SGD momentum -0.5", sgd(SGDConfig{Momentum: -0.5}), "nn: NewSGD: bad momentum -0.5"},
 		{"SGD momentum 1", sgd(SGDConfig{Momentum: 1}), "nn: NewSGD: bad momentum 1"},
@@ -138,7 +141,20 @@ func TestOptimizersRefuse(t *testing.T) {
 		{"Adam ε 1e-50", adam(AdamConfig{Eps: 1e-50}), "nn: NewAdam: bad ε 1e-50"},
 		{"Adam weight decay NaN", adam(AdamConfig{WeightDecay: nan}), "nn: NewAdam: bad weight decay NaN"},
 		{"Adam weight decay -1", adam(AdamConfig{WeightDecay: -1}), "nn: NewAdam: bad weight decay -1"},
+		// Bop's refusals named neither the field nor what is allowed, and
+		// took a γ or τ that float32 rounds to 0 or infinity.
+		{"Bop γ 2", bop(BopConfig{Gamma: 2}), "nn: NewBop: bad γ 2: want a number in (0, 1] that is not 0 as float32"},
+		{"Bop γ -0.1", bop(BopConfig{Gamma: -0.1}), "nn: NewBop: bad γ -0.1"},
+		{"Bop γ NaN", bop(BopConfig{Gamma: nan}), "nn: NewBop: bad γ NaN"},
+		{"Bop γ 1e-50", bop(BopConfig{Gamma: 1e-50}), "nn: NewBop: bad γ 1e-50"},
+		{"Bop τ -1", bop(BopConfig{Threshold: -1}), "nn: NewBop: bad threshold τ -1: want a finite number >= 0 that float32 holds"},
+		{"Bop τ NaN", bop(BopConfig{Threshold: nan}), "nn: NewBop: bad threshold τ NaN"},
+		{"Bop τ Inf", bop(BopConfig{Threshold: inf}), "nn: NewBop: bad threshold τ +Inf"},
+		{"Bop τ 1e300", bop(BopConfig{Threshold: 1e300}), "nn: NewBop: bad threshold τ 1e+300"},
+		{"Bop τ 1e-50", bop(BopConfig{Threshold: 1e-50}), "nn: NewBop: bad threshold τ 1e-50"},
+		{"Bop rest nil", func() { NewBop(nil, BopConfig{}, nil) }, "nn: NewBop: rest is nil, want the optimizer of the other parameters"},
 	})
+	NewBop(nil, BopConfig{Gamma: 1, Threshold: 1e-3}, NewSGD(nil, SGDConfig{}))
 	// The values the suite trains with are accepted.
 	NewSGD(nil, SGDConfig{Momentum: 0.9, WeightDecay: 5e-4, Nesterov: true})
 	NewSGD(nil, SGDConfig{})
@@ -224,4 +240,78 @@ func TestBackwardBeforeForward(t *testing.T) {
 		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
 	}
 	checkRefusals(t, cases)
+}
+
+// TestBinaryChecksRefuseNoRun: a run of no epochs and a Progress that is
+// no epoch of its run were passed (P clamps the epoch into [0, 1]), so a
+// check said yes to what no run sets.
+func TestBinaryChecksRefuseNoRun(t *testing.T) {
+	b := Binary{Estimator: estimators.MustParse("fda")}
+	for _, epochs := range []int{0, -5} {
+		err := b.CheckEpochs(epochs)
+		if want := "want a run of at least 1"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckEpochs(%d) = %v, want an error containing %q", epochs, err, want)
+		}
+	}
+	if err := b.CheckEpochs(3); err != nil {
+		t.Errorf("CheckEpochs(3) = %v", err)
+	}
+	for _, p := range []Progress{{Epoch: 9, Epochs: 3}, {Epoch: 3, Epochs: 3}, {Epoch: -1, Epochs: 3}, {Epoch: 0, Epochs: 0}} {
+		err := b.CheckProgress(p)
+		if want := "is no epoch of a run: want Epochs >= 1 and Epoch in 0..Epochs-1"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckProgress(%+v) = %v, want an error containing %q", p, err, want)
+		}
+	}
+	for _, p := range []Progress{{Epoch: 0, Epochs: 1}, {Epoch: 2, Epochs: 3}} {
+		if err := b.CheckProgress(p); err != nil {
+			t.Errorf("CheckProgress(%+v) = %v", p, err)
+		}
+	}
+}
+
+// TestCosineRefuses: a Cosine with no Steps gave 0 at every step (a run
+// that trains nothing, silently) and a negative step gave Base.
+func TestCosineRefuses(t *testing.T) {
+	checkRefusals(t, []refusal{
+		{"Steps 0", func() { Cosine{Base: 0.1}.LR(0) }, "nn: Cosine.LR(0) with Steps 0: want Steps >= 1 (epochs × batches per epoch) and a step t >= 0"},
+		{"Steps -5", func() { Cosine{Base: 0.1, Steps: -5}.LR(1) }, "nn: Cosine.LR(1) with Steps -5: want Steps >= 1"},
+		{"t -1", func() { Cosine{Base: 0.1, Steps: 5}.LR(-1) }, "nn: Cosine.LR(-1) with Steps 5: want Steps >= 1 (epochs × batches per epoch) and a step t >= 0"},
+	})
+	c := Cosine{Base: 0.1, Steps: 4}
+	for t0, want := range map[int]float64{0: 0.1, 2: 0.05, 4: 0, 9: 0} {
+		if got := c.LR(t0); math.Abs(got-want) > 1e-15 {
+			t.Errorf("Cosine{0.1, 4}.LR(%d) = %v, want %v", t0, got, want)
+		}
+	}
+}
+
+// TestProgressRefuses: P clamped a Progress that is no epoch of a run into
+// [0, 1] (epoch 9 of 3 trained as the last, epoch -1 as the first) and
+// NAAlpha read Epochs 0 as 1; SetProgress passed both on.
+func TestProgressRefuses(t *testing.T) {
+	const want = "is no epoch of a run: want Epochs >= 1 and Epoch in 0..Epochs-1"
+	var cases []refusal
+	for _, p := range []Progress{{Epoch: 9, Epochs: 3}, {Epoch: 3, Epochs: 3}, {Epoch: -1, Epochs: 3}, {}, {Epoch: 0, Epochs: -2}} {
+		cases = append(cases,
+			refusal{fmt.Sprintf("P %+v", p), func() { p.P() }, "nn: Progress.P: " + fmt.Sprintf("%+v ", p) + want},
+			refusal{fmt.Sprintf("NAAlpha %+v", p), func() { p.NAAlpha() }, "nn: Progress.NAAlpha: " + fmt.Sprintf("%+v ", p) + want})
+	}
+	cases = append(cases, refusal{"SetProgress", func() {
+		SetProgress(NewReLU(), Progress{Epoch: 9, Epochs: 3}) // no setter: nothing reads it
+		l, err := NewBinaryLinear(4, 2, Binary{Estimator: estimators.MustParse("fda")}, NewInit(1))
+		if err != nil {
+			panic(err)
+		}
+		SetProgress(l, Progress{Epoch: 9, Epochs: 3})
+	}, "nn: Progress.P: {Epoch:9 Epochs:3} " + want})
+	checkRefusals(t, cases)
+	for _, tc := range []struct {
+		p     Progress
+		want  float64
+		alpha float64
+	}{{Progress{0, 1}, 0, 0}, {Progress{0, 3}, 0, 0.075}, {Progress{1, 3}, 0.5, 0.025}, {Progress{2, 3}, 1, 0}} {
+		if got, alpha := tc.p.P(), tc.p.NAAlpha(); got != tc.want || math.Abs(alpha-tc.alpha) > 1e-15 {
+			t.Errorf("%+v: P = %v, NAAlpha = %v; want %v, %v", tc.p, got, alpha, tc.want, tc.alpha)
+		}
+	}
 }

@@ -289,10 +289,14 @@ func (r *Recipe) Validate() error {
 		return bad("lr", r.LR, "a number > 0")
 	case !(r.Momentum >= 0 && r.Momentum < 1):
 		return bad("momentum", r.Momentum, "a number in [0, 1)")
+	case r.Momentum == 0 && math.Signbit(r.Momentum):
+		return bad("momentum", "-0", "0, not -0: the same setting would name its runs with other keys than 0's")
 	case r.Optimizer == "adam" && r.Momentum != 0:
 		return bad("momentum", r.Momentum, "no momentum with adam (it uses β1 = 0.9)")
 	case !(r.WeightDecay >= 0) || !finite(r.WeightDecay):
 		return bad("weight_decay", r.WeightDecay, "a number >= 0")
+	case r.WeightDecay == 0 && math.Signbit(r.WeightDecay):
+		return bad("weight_decay", "-0", "0, not -0: the same setting would name its runs with other keys than 0's")
 	case r.Schedule != "cosine" && r.Schedule != "constant":
 		return bad("schedule", fmt.Sprintf("%q", r.Schedule), "cosine or constant")
 	case r.TrainSubset < 0:

@@ -114,6 +114,9 @@ func TestRecipeErrors(t *testing.T) {
 		{"lr infinite as float32", edit(`"lr": 0.05`, `"lr": 1e300`), "bad lr 1e+300: it is infinite as float32, the precision training computes in (want at most 3.4028234663852886e+38)"},
 		{"momentum 1 as float32", edit(`"momentum": 0.9`, `"momentum": 0.99999999999`), "bad momentum 0.99999999999: it is 1 as float32, the precision training computes in (want at most 0.9999999403953552)"},
 		{"momentum 0 as float32", edit(`"momentum": 0.9`, `"momentum": 1e-50`), "bad momentum 1e-50: it is 0 as float32"},
+		// -0 trains as 0 but would name its runs with other keys.
+		{"momentum -0", edit(`"momentum": 0.9`, `"momentum": -0.0`), "suite: recipe test: bad momentum -0: want 0, not -0: the same setting would name its runs with other keys than 0's"},
+		{"weight decay -0", edit(`"weight_decay": 0`, `"weight_decay": -0`), "suite: recipe test: bad weight_decay -0: want 0, not -0"},
 		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-320`), "bad weight_decay 1e-320: it is 0 as float32"},
 		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e+300: it is infinite as float32"},
 		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e+38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},

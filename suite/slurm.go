@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -229,6 +230,11 @@ func (o *SlurmOptions) Validate() error {
 		}
 		if err := checkSbatchLine(s); err != nil {
 			return fmt.Errorf("bad --sbatch %q: %s", l, err)
+		}
+		// The same line twice is a slip (an edited command line): sbatch
+		// would read it twice, the scripts would hold it twice.
+		if j := slices.Index(o.Extra[:i], s); j >= 0 {
+			return fmt.Errorf("bad --sbatch %q: the same line as --sbatch %q: give each line once", l, o.Extra[j])
 		}
 		o.Extra[i] = s
 	}

@@ -34,10 +34,10 @@ import (
 // that the rename itself is durable; that step is best effort, since some
 // file systems cannot sync a directory.
 //
-// If path names a directory, or fill or any step before the rename fails,
-// Write removes the temporary file, leaves an existing file at path as it
-// was and returns an error naming path that wraps the cause (fill's
-// error, or the file system's).
+// If path names a directory or no file ("", "out/"), or fill or any step
+// before the rename fails, Write removes the temporary file, leaves an
+// existing file at path as it was and returns an error naming path that
+// wraps the cause (fill's error, or the file system's).
 func Write(path string, perm fs.FileMode, fill func(w io.Writer) error) error {
 	return write(path, perm, true, fill)
 }
@@ -75,6 +75,11 @@ func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return "", fmt.Errorf("writing %s: it is a directory, want a file name", path)
+	}
+	if base == "" {
+		// No file name: "" would stage "..<random>.tmp" in the working
+		// directory and fail at the rename, naming neither.
+		return "", fmt.Errorf("writing %q: no file name, want a path such as out/table.md", path)
 	}
 	f, err := createTemp(dir, base, perm)
 	if err != nil {

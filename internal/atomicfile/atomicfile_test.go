@@ -149,3 +149,27 @@ func TestWriteDirectory(t *testing.T) {
 		t.Errorf("directory holds %q, want only out", names)
 	}
 }
+
+// TestWriteNoFileName: a path with no file name ("" or a name ending in a
+// slash that is no directory yet) is refused by name before anything is
+// created; "" used to stage "..<random>.tmp" in the working directory and
+// fail at the rename with "writing : rename ..<random>.tmp : no such file
+// or directory".
+func TestWriteNoFileName(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, path := range []string{"", "new/", filepath.Join(dir, "new") + "/"} {
+		err := WriteFile(path, []byte("x"), 0o644)
+		if want := "writing \"" + path + "\": no file name, want a path such as out/table.md"; err == nil || err.Error() != want {
+			t.Errorf("WriteFile(%q) = %v, want %s", path, err, want)
+		}
+		var b Batch
+		if err := b.Add(path, 0o644, func(io.Writer) error { return nil }); err == nil || !strings.Contains(err.Error(), "no file name") {
+			t.Errorf("Batch.Add(%q) = %v, want a refusal naming no file name", path, err)
+		}
+		b.Abort()
+	}
+	if names := entries(t, dir); len(names) != 0 {
+		t.Errorf("directory holds %q, want nothing", names)
+	}
+}
