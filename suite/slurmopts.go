@@ -1,0 +1,237 @@
+package suite
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// SlurmOptions are the Slurm options of the job array (and, for
+// Partition and Extra, of the table job too). Zero values leave the
+// cluster's defaults.
+type SlurmOptions struct {
+	Partition string
+	// Time is the time limit of each array task, in Slurm's format:
+	// minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.
+	Time string
+	Mem  string // memory per task, such as 4G
+	CPUs int    // CPUs per task
+	// MaxParallel, when > 0, runs at most that many array tasks at once.
+	MaxParallel int
+	JobName     string // the array's; the table job's adds -table
+	// Extra holds more #SBATCH lines for both jobs, such as
+	// --account=proj (with or without the #SBATCH prefix).
+	Extra []string
+}
+
+var (
+	slurmTimeRE = regexp.MustCompile(`^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$`)
+	slurmMemRE  = regexp.MustCompile(`^\d+[KMGTkmgt]?$`)
+	slurmNameRE = regexp.MustCompile(`^[A-Za-z0-9_.,+-]+$`)
+)
+
+// checkSlurmTime checks a time limit in one of Slurm's formats (minutes,
+// MM:SS, H:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS), with every field after the
+// first in its clock range: seconds and minutes below 60, and hours below
+// 24 after a day count. Slurm would read 99:99:99 as more than 100 hours
+// rather than refuse it.
+func checkSlurmTime(s string) error {
+	m := slurmTimeRE.FindStringSubmatch(s)
+	if m == nil {
+		return errors.New("want minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
+	}
+	days := m[1] != ""
+	if h, _ := strconv.Atoi(m[2]); days && h >= 24 {
+		return fmt.Errorf("%s hours after the days, want 0 to 23", m[2])
+	}
+	// The fields after the first: MM:SS and D-HH:MM have one, H:MM:SS
+	// and D-HH:MM:SS two.
+	names := []string{"minutes", "seconds"}
+	switch {
+	case m[3] == "":
+		return nil
+	case m[4] == "" && !days:
+		names = names[1:]
+	}
+	for i, f := range []string{m[3], m[4]}[:len(names)] {
+		if v, _ := strconv.Atoi(f); v >= 60 {
+			return fmt.Errorf("%s %s, want 0 to 59", f, names[i])
+		}
+	}
+	return nil
+}
+
+// sbatchReserved are the sbatch options that gradbench slurm sets itself
+// or has a flag for, by long name, with what to use instead.
+var sbatchReserved = map[string]string{
+	"array":         "gradbench slurm sets --array itself (one task per pending cell; --max-parallel sets its limit)",
+	"dependency":    "gradbench slurm sets --dependency itself (the table job waits for the array)",
+	"output":        "gradbench slurm sets --output itself (task logs go to --out/slurm/logs)",
+	"error":         "gradbench slurm sets --output itself, which holds the tasks' stderr too (task logs go to --out/slurm/logs)",
+	"job-name":      "use gradbench slurm's --job-name",
+	"partition":     "use gradbench slurm's --partition",
+	"time":          "use gradbench slurm's --time",
+	"cpus-per-task": "use gradbench slurm's --cpus-per-task",
+	"mem":           "use gradbench slurm's --mem",
+}
+
+// sbatchShort maps sbatch's short options for the reserved ones to their
+// long names.
+var sbatchShort = map[byte]string{'a': "array", 'd': "dependency", 'o': "output", 'e': "error", 'J': "job-name", 'p': "partition", 't': "time", 'c': "cpus-per-task"}
+
+// sbatchShortArg are sbatch's short options that take a value, which is
+// the rest of the word (-Jname) or else the next word (-J name). The
+// others (-H, -v, -Q, ...) take none, so a word may group them (-HJname).
+// An unknown letter is read as taking none, so that a reserved option
+// grouped after it is still found.
+const sbatchShortArg = "aABcCdDeFgGiJLmMnNopPqStUwx"
+
+// sbatchWords splits an #SBATCH line into words as sbatch does: blanks
+// separate them, single or double quotes group, a backslash escapes the
+// next character and an unquoted # starts a comment.
+func sbatchWords(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	in, quote, escape := false, byte(0), false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case escape:
+			escape = false
+		case c == '\\':
+			escape, in = true, true
+			continue
+		case quote != 0:
+			if c == quote {
+				quote = 0
+				continue
+			}
+		case c == '"' || c == '\'':
+			quote, in = c, true
+			continue
+		case c == '#':
+			i = len(s)
+			continue
+		case c == ' ' || c == '\t':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+			continue
+		}
+		w.WriteByte(c)
+		in = true
+	}
+	switch {
+	case quote != 0:
+		return nil, fmt.Errorf("unterminated %c quote", quote)
+	case escape:
+		return nil, errors.New("a backslash ends the line")
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words, nil
+}
+
+// checkSbatchLine reads the words of an #SBATCH line as sbatch's option
+// parser would (short options grouped or with attached values, long
+// options with = or a separate value, long options abbreviated) and
+// refuses every option gradbench slurm sets or has a flag for.
+func checkSbatchLine(s string) error {
+	words, err := sbatchWords(s)
+	if err != nil {
+		return err
+	}
+	if len(words) == 0 {
+		return errors.New("want an sbatch option such as --account=proj")
+	}
+	// value: the word may be the value of the long option before it;
+	// skip: it is the value of the short option before it (-A -x is the
+	// account -x), as getopt reads it.
+	value, skip := false, false
+	for _, w := range words {
+		mayBeValue, isValue := value, skip
+		value, skip = false, false
+		switch {
+		case isValue:
+		case strings.HasPrefix(w, "--") && len(w) > 2:
+			name, _, hasValue := strings.Cut(w[2:], "=")
+			if name == "" {
+				return fmt.Errorf("%q is not an sbatch option", w)
+			}
+			// sbatch reads an unambiguous abbreviation as the option it
+			// abbreviates (--part=cpu is --partition=cpu); no sbatch
+			// option is itself a prefix of a reserved one.
+			for long, why := range sbatchReserved {
+				if strings.HasPrefix(long, name) {
+					return fmt.Errorf("%q sets --%s: %s", w, long, why)
+				}
+			}
+			value = !hasValue
+		case strings.HasPrefix(w, "-") && len(w) > 1 && w[1] != '-':
+			for i := 1; i < len(w); i++ {
+				c := w[i]
+				if long, ok := sbatchShort[c]; ok {
+					return fmt.Errorf("%q sets --%s (-%c): %s", w, long, c, sbatchReserved[long])
+				}
+				if strings.IndexByte(sbatchShortArg, c) >= 0 {
+					skip = i == len(w)-1 // -A proj: the next word is the value
+					break
+				}
+			}
+		case mayBeValue:
+		default:
+			return fmt.Errorf("%q is not an sbatch option: want an sbatch option such as --account=proj", w)
+		}
+	}
+	return nil
+}
+
+// Validate checks the options and normalizes the extra lines to bare
+// sbatch options.
+func (o *SlurmOptions) Validate() error {
+	if o.Partition != "" && !slurmNameRE.MatchString(o.Partition) {
+		return fmt.Errorf("bad --partition %q: want a partition name (letters, digits, _ . - or a comma-separated list)", o.Partition)
+	}
+	if o.Time != "" {
+		if err := checkSlurmTime(o.Time); err != nil {
+			return fmt.Errorf("bad --time %q: %s", o.Time, err)
+		}
+	}
+	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
+		return fmt.Errorf("bad --mem %q: want an integer with an optional unit K, M, G or T, such as 4G", o.Mem)
+	}
+	if o.CPUs < 0 {
+		return fmt.Errorf("bad --cpus-per-task %d: want an integer >= 1", o.CPUs)
+	}
+	if o.MaxParallel < 0 {
+		return fmt.Errorf("bad --max-parallel %d: want an integer >= 1", o.MaxParallel)
+	}
+	if !slurmNameRE.MatchString(o.JobName) {
+		return fmt.Errorf("bad --job-name %q: want letters, digits, _ . - +", o.JobName)
+	}
+	for i, l := range o.Extra {
+		s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#SBATCH"))
+		switch {
+		case strings.ContainsAny(s, "\n\r"):
+			return fmt.Errorf("bad --sbatch %q: one line only", l)
+		case !strings.HasPrefix(s, "-"):
+			return fmt.Errorf("bad --sbatch %q: want an sbatch option such as --account=proj", l)
+		}
+		if err := checkSbatchLine(s); err != nil {
+			return fmt.Errorf("bad --sbatch %q: %s", l, err)
+		}
+		// The same line twice is a slip (an edited command line): sbatch
+		// would read it twice, the scripts would hold it twice.
+		if j := slices.Index(o.Extra[:i], s); j >= 0 {
+			return fmt.Errorf("bad --sbatch %q: the same line as --sbatch %q: give each line once", l, o.Extra[j])
+		}
+		o.Extra[i] = s
+	}
+	return nil
+}
