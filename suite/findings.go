@@ -136,8 +136,17 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			}
 		}
 		if tested > 0 {
-			fmt.Fprintf(w, " The 95%% intervals of the differences are %s–%s%s wide over %s paired seeds.",
-				trimFloat(minW, m.prec), trimFloat(maxW, m.prec), spaced(unit), rangeInts(minN, maxN))
+			// One width, not "11.98–11.98", when there is one interval or
+			// all round alike.
+			width := trimFloat(minW, m.prec)
+			if hi := trimFloat(maxW, m.prec); hi != width {
+				width += "–" + hi
+			}
+			if tested == 1 {
+				fmt.Fprintf(w, " The 95%% interval of the difference is %s%s wide over %s paired seeds.", width, spaced(unit), rangeInts(minN, maxN))
+			} else {
+				fmt.Fprintf(w, " The 95%% intervals of the differences are %s%s wide over %s paired seeds.", width, spaced(unit), rangeInts(minN, maxN))
+			}
 			if p := minSignFlipP(maxN); p >= alpha {
 				fmt.Fprintf(w, " With %d paired seeds no difference can be called beyond noise: the smallest sign-flip p is 2/2^%d = %.3g.", maxN, maxN, p)
 			}

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -78,7 +79,12 @@ func TestFindings(t *testing.T) {
 		}
 	}
 	table = tableText(t, TableFindings, none, nil)
-	hasAll(t, "no-difference findings", table, "no estimator differs from ste beyond seed noise (of the 1 with two or more paired seeds): dsq (Δ -0.02 points, 95% CI [")
+	hasAll(t, "no-difference findings", table, "no estimator differs from ste beyond seed noise (of the 1 with two or more paired seeds): dsq (Δ -0.02 points, 95% CI [",
+		"The 95% interval of the difference is ")
+	// One interval has one width, not a range from it to itself.
+	if strings.Contains(table, "intervals of the differences") || regexp.MustCompile(`(\d+\.\d+)–(\d+\.\d+) `).MatchString(table) {
+		t.Errorf("one tested estimator's interval width given as a range:\n%s", table)
+	}
 	// A learning-rate grid's records say the rates were tuned.
 	g := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("fda", 1, 1, 80, 0.5, 71), gridRecord("ste", 1, 2, 80, 0.5, 72), gridRecord("fda", 1, 2, 80, 0.5, 72)}
 	table = tableText(t, TableFindings, g, nil)

@@ -3,6 +3,7 @@ package suite
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -150,5 +151,29 @@ func TestWriteSweepOutputsAllOrNone(t *testing.T) {
 				t.Errorf("WriteSweepOutputs that failed left %s", n)
 			}
 		}
+	}
+}
+
+// TestCurvesPathsOptimizers: the curves of workloads that differ in the
+// optimizer alone (run --optimizers) are named by it, so a reader can
+// tell which file is which; workloads the optimizer does not tell apart
+// keep the workload key.
+func TestCurvesPathsOptimizers(t *testing.T) {
+	sgd := testWorkload(t)
+	adam := testWorkload(t)
+	adam.Recipe.Optimizer, adam.Recipe.LR = "adam", 0.001
+	sgd2 := testWorkload(t)
+	sgd2.Recipe.LR = 0.5
+	recs := []*Record{fakeRecord(&sgd, "ste", 1, 80), fakeRecord(&adam, "ste", 1, 70)}
+	got := curvesPaths(CurvesFile, byWorkload(recs))
+	slug := strings.TrimSuffix(CurvesFile, ".svg") + "-" + workloadSlug(recs[0])
+	if want := []string{slug + "-sgd.svg", slug + "-adam.svg"}; !slices.Equal(got, want) {
+		t.Errorf("curves of an sgd and an adam workload: %q, want %q", got, want)
+	}
+	recs = append(recs, fakeRecord(&sgd2, "ste", 1, 60))
+	got = curvesPaths(CurvesFile, byWorkload(recs))
+	want := []string{slug + "-" + recs[0].Config.WorkloadKey()[:8] + ".svg", slug + "-adam.svg", slug + "-" + recs[2].Config.WorkloadKey()[:8] + ".svg"}
+	if !slices.Equal(got, want) {
+		t.Errorf("curves of two sgd workloads and an adam one: %q, want %q", got, want)
 	}
 }

@@ -394,9 +394,10 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 // CurvesFiles draws the training curves of every workload in rs (see
 // WriteCurves) to an SVG file of its own. With one workload the file is
 // path; with several, each file is named after its workload: path's stem,
-// then the recipe, model, width, dataset and epochs (and the workload's
-// key where those do not tell two workloads apart), such as
-// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg. It writes them all or
+// then the recipe, model, width, dataset and epochs (then the optimizer
+// where those do not tell two workloads apart, or else the workload's
+// key), such as curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg or, with
+// run --optimizers, curves-quick-resnet20-w0.5-fashion-mnist-2ep-adam.svg. It writes them all or
 // none (see outputBatch) and returns the files written, in the order of
 // the workloads in rs.
 func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, error) {
@@ -436,13 +437,26 @@ func curvesPaths(path string, wls [][]*Record) []string {
 		names[i] = workloadSlug(wl[0])
 		count[names[i]]++
 	}
+	// Workloads that differ in the optimizer alone (run --optimizers) are
+	// named by it, which says which file is which; the key tells apart
+	// those that the optimizer does not.
+	withOpt := make([]string, len(wls))
+	countOpt := map[string]int{}
+	for i, wl := range wls {
+		withOpt[i] = names[i] + "-" + wl[0].Config.Optimizer
+		countOpt[withOpt[i]]++
+	}
 	paths := make([]string, len(wls))
 	for i, wl := range wls {
 		p := path
 		if len(wls) > 1 {
 			name := names[i]
 			if count[name] > 1 {
-				name += "-" + wl[0].Config.WorkloadKey()[:8]
+				if countOpt[withOpt[i]] == 1 {
+					name = withOpt[i]
+				} else {
+					name += "-" + wl[0].Config.WorkloadKey()[:8]
+				}
 			}
 			ext := filepath.Ext(path)
 			p = strings.TrimSuffix(path, ext) + "-" + name + ext

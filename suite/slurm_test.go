@@ -47,7 +47,7 @@ func TestTableScriptAblations(t *testing.T) {
 		sweep    *Sweep
 		want     string
 	}{
-		{AblationPaper, tinySweep(t, "ste,fda", 1), `table --runs "$out" --ablation paper --estimators ste,fda`},
+		{AblationPaper, tinySweep(t, "ste,fda", 1), `table --runs "$out" --ablation paper; }`},
 		{AblationSides, sides, `table --runs "$out" --ablation sides --estimators fda,approxsign`},
 	} {
 		s := &SlurmSpec{Sweep: tc.sweep, Exe: "/bin/gradbench", Out: "/runs", Ablation: tc.ablation}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -86,6 +87,11 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	res, err := suite.MeasureFidelity(ctx, req)
 	bar.clear()
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			// The tables and files are written only once every state is
+			// measured: say so, not just "context canceled".
+			return errors.New("fidelity interrupted: it keeps no partial measurement, so nothing was written; run the same command again to measure from the start")
+		}
 		return err
 	}
 	if err := res.WriteMarkdown(env.stdout); err != nil {

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// TestFidelityInterrupted: gradbench fidelity stopped by Ctrl-C (its
+// context canceled) says it was interrupted and that nothing was
+// written, not a bare "context canceled", and writes none of its files.
+func TestFidelityInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	runs := filepath.Join(dir, "runs")
+	rec := trainOne(t, runs, "--recipe", recipe, "--estimators", "ste")
+	out := filepath.Join(dir, "fid")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, []string{"fidelity", "--quiet", "--run", suite.RecordPath(runs, rec.Key),
+		"--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--out", out})
+	const want = "fidelity interrupted: it keeps no partial measurement, so nothing was written; run the same command again to measure from the start"
+	if err == nil || err.Error() != want {
+		t.Errorf("fidelity with its context canceled: %v, want %q", err, want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("an interrupted fidelity printed a table:\n%s", stdout.String())
+	}
+	for _, name := range suite.FidelityFiles {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("an interrupted fidelity wrote %s", name)
+		}
+	}
+}
