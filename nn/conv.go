@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/parallel"
@@ -184,7 +185,8 @@ type convCore struct {
 	epi                 *dxEpilogue // nil: the input gradient is c.dx as computed
 	parts               []convPart
 	flip                flipJob // flipWeights on the pool
-	sum                 sumJob  // the parts' weight gradients summed on the pool
+	groups              groupJob
+	sum                 sumJob // the parts' weight gradients summed on the pool
 
 	// The same-convolution path (convgrid.go): grid geometry and the
 	// im2col row offsets of the input and of the output gradient.
@@ -250,7 +252,11 @@ func (c *convCore) prepare(layer string, x *Tensor, codes bool) *Tensor {
 func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
 	y := c.prepare(layer, x, false)
 	c.fwd, c.wt = true, wt
-	parallel.For(len(c.parts), 1, 1, c)
+	if parallel.Workers() <= len(c.parts) {
+		c.groups.run(c)
+	} else {
+		parallel.For(len(c.parts), 1, 1, c)
+	}
 	if bias != nil {
 		for n := range x.N {
 			for o, b := range bias {
@@ -344,6 +350,68 @@ func (c *convCore) Do(lo, hi int) {
 			default:
 				c.backwardGrid(part, n0, n1, n0 == a0)
 			}
+		}
+	}
+}
+
+// groupJob is the forward pass by groups of images: a group's outputs
+// depend on nothing but its images, so where the backward pass keeps a
+// part's groups on one goroutine (its weight gradient sums them in
+// order), the forward pass hands out the groups themselves, and the
+// pool's last chunks (parallel.For) are single groups, not parts. The
+// groups are those of convCore.Do, item i being group i%per of part
+// i/per (per groups to a full part; a shorter last part leaves items
+// empty), and each chunk runs in the scratch of a part that no other
+// goroutine holds (free: a bit per part, set while it is held), so
+// there are at most as many goroutines as parts.
+type groupJob struct {
+	c    *convCore
+	per  int // groups per full part
+	free atomic.Uint32
+}
+
+// run runs c's forward pass, c set up for it.
+func (j *groupJob) run(c *convCore) {
+	j.c = c
+	g := c.grid.g
+	if c.phased {
+		g = c.phase.g
+	}
+	n := c.in.N
+	j.per = ((n+len(c.parts)-1)/len(c.parts) + g - 1) / g
+	parallel.For(len(c.parts)*j.per, 1, 1, j)
+	j.c = nil
+}
+
+// Do runs items [lo, hi): it implements parallel.Job.
+func (j *groupJob) Do(lo, hi int) {
+	c := j.c
+	slot := 0
+	for ; ; slot = (slot + 1) % len(c.parts) {
+		if j.free.Or(1<<slot)&(1<<slot) == 0 {
+			break
+		}
+	}
+	defer j.free.And(^uint32(1 << slot))
+	scratch := &c.parts[slot]
+	n := c.in.N
+	per := (n + len(c.parts) - 1) / len(c.parts)
+	g := c.grid.g
+	if c.phased {
+		g = c.phase.g
+	}
+	for i := lo; i < hi; i++ {
+		p, k := i/j.per, i%j.per
+		a1 := min(n, (p+1)*per)
+		n0 := p*per + k*g
+		if n0 >= a1 {
+			continue
+		}
+		n1 := min(a1, n0+g)
+		if c.phased {
+			c.forwardPhase(scratch, n0, n1)
+		} else {
+			c.forwardGrid(scratch, n0, n1)
 		}
 	}
 }
