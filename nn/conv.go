@@ -186,7 +186,8 @@ type convCore struct {
 	parts               []convPart
 	flip                flipJob // flipWeights on the pool
 	groups              groupJob
-	sum                 sumJob // the parts' weight gradients summed on the pool
+	free                atomic.Uint32 // the parts whose scratch a goroutine holds (claim)
+	sum                 sumJob        // the parts' weight gradients summed on the pool
 
 	// The same-convolution path (convgrid.go): grid geometry and the
 	// im2col row offsets of the input and of the output gradient.
@@ -204,7 +205,8 @@ type convCore struct {
 	lut                lutWeights
 }
 
-// convPart is one worker's share: its scratch and partial dWᵀ.
+// convPart is one part's partial dWᵀ and a scratch, which the goroutine
+// that holds it (claim) works in, whichever part it computes.
 type convPart struct {
 	dw   []float32
 	grid gridPart
@@ -324,10 +326,16 @@ func (c *convCore) backward(layer string, dy *Tensor, src planeSource, wt, dw, d
 }
 
 // Do runs parts [lo, hi): part p takes an equal share of the images, in
-// groups of c.grid.g (c.phase.g). It implements parallel.Job.
+// groups of c.grid.g (c.phase.g). It implements parallel.Job. The
+// backward pass sums part p's weight gradient in part p's dw and works
+// in the scratch of the part it holds (claim), so that a goroutine keeps
+// to the same scratch, in its core's cache, from part to part.
 func (c *convCore) Do(lo, hi int) {
 	n := c.in.N
 	per := (n + len(c.parts) - 1) / len(c.parts)
+	slot := c.claim()
+	defer c.release(slot)
+	sc := &c.parts[slot]
 	for p := lo; p < hi; p++ {
 		part := &c.parts[p]
 		a0, a1 := p*per, min(n, (p+1)*per)
@@ -342,17 +350,35 @@ func (c *convCore) Do(lo, hi int) {
 			n1 := min(a1, n0+g)
 			switch {
 			case c.phased && c.fwd:
-				c.forwardPhase(part, n0, n1)
+				c.forwardPhase(sc, n0, n1)
 			case c.phased:
-				c.backwardPhase(part, n0, n1, n0 == a0)
+				c.backwardPhase(part, sc, n0, n1, n0 == a0)
 			case c.fwd:
-				c.forwardGrid(part, n0, n1)
+				c.forwardGrid(sc, n0, n1)
 			default:
-				c.backwardGrid(part, n0, n1, n0 == a0)
+				c.backwardGrid(part, sc, n0, n1, n0 == a0)
 			}
 		}
 	}
 }
+
+// claim returns the index of a part whose scratch no other goroutine
+// holds, the lowest free one, and holds it until release. At most one
+// goroutine per part runs the convolution's jobs at a time (the parts
+// are at most len(c.parts) chunks; groupJob runs only with as many
+// workers), so one is always free.
+func (c *convCore) claim() int {
+	for {
+		for i := range c.parts {
+			if c.free.Or(1<<i)&(1<<i) == 0 {
+				return i
+			}
+		}
+	}
+}
+
+// release gives back the scratch of part i (claim).
+func (c *convCore) release(i int) { c.free.And(^uint32(1 << i)) }
 
 // groupJob is the forward pass by groups of images: a group's outputs
 // depend on nothing but its images, so where the backward pass keeps a
@@ -362,12 +388,11 @@ func (c *convCore) Do(lo, hi int) {
 // groups are those of convCore.Do, item i being group i%per of part
 // i/per (per groups to a full part; a shorter last part leaves items
 // empty), and each chunk runs in the scratch of a part that no other
-// goroutine holds (free: a bit per part, set while it is held), so
-// there are at most as many goroutines as parts.
+// goroutine holds (claim), so there are at most as many goroutines as
+// parts.
 type groupJob struct {
-	c    *convCore
-	per  int // groups per full part
-	free atomic.Uint32
+	c   *convCore
+	per int // groups per full part
 }
 
 // run runs c's forward pass, c set up for it.
@@ -386,13 +411,8 @@ func (j *groupJob) run(c *convCore) {
 // Do runs items [lo, hi): it implements parallel.Job.
 func (j *groupJob) Do(lo, hi int) {
 	c := j.c
-	slot := 0
-	for ; ; slot = (slot + 1) % len(c.parts) {
-		if j.free.Or(1<<slot)&(1<<slot) == 0 {
-			break
-		}
-	}
-	defer j.free.And(^uint32(1 << slot))
+	slot := c.claim()
+	defer c.release(slot)
 	scratch := &c.parts[slot]
 	n := c.in.N
 	per := (n + len(c.parts) - 1) / len(c.parts)
