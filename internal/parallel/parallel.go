@@ -40,26 +40,18 @@ func Workers() int {
 	return len(pool.workers) + 1
 }
 
-// chunksPerWorker is how many chunks of the full size For makes per
-// worker when the range allows: enough that a worker delayed by a
-// fraction of the call's time leaves the others at most about a quarter
-// of its share to wait for, few enough that taking a chunk (one atomic
-// add) costs nothing next to it.
+// chunksPerWorker is how many chunks For makes per worker when the range
+// allows: enough that a worker delayed by a fraction of the call's time
+// leaves the others at most about a quarter of its share to wait for, few
+// enough that taking a chunk (one atomic add) costs nothing next to it.
 const chunksPerWorker = 4
 
-// tailChunks·workers bounds the chunks of one call, the tail's included
-// (the last takes what is left): the tail's chunks shrink by a factor
-// 1 - 1/(2·workers) each, so that more than a few dozen per worker are
-// chunks of the smallest size, or of a range of millions of indices.
-const tailChunks = 32
-
-// task is the job on the pool: chunk i is [bounds[i], bounds[i+1]), for
-// i < end, taken in order through next.
+// task is the job on the pool: n indices in chunks of size, the last one
+// shorter, taken in order through next.
 type task struct {
-	job    Job
-	end    int   // the number of chunks
-	bounds []int // at most tailChunks·workers + 1 chunks, set in start
-	next   atomic.Int64
+	job          Job
+	n, size, end int // end: the number of chunks
+	next         atomic.Int64
 }
 
 // run processes chunks until none is left.
@@ -69,34 +61,9 @@ func (t *task) run() {
 		if i >= t.end {
 			return
 		}
-		t.job.Do(t.bounds[i], t.bounds[i+1])
+		lo := i * t.size
+		t.job.Do(lo, min(lo+t.size, t.n))
 	}
-}
-
-// cut sets the chunks of [0, n): chunks of size while at least
-// 2·workers·size indices are left, then, on more than one goroutine, a
-// tail of chunks of about a 2·workers-th of what is left, down to step
-// (a multiple of align), so that the goroutines run out of work at
-// nearly the same time: with equal chunks, one that takes the last chunk
-// as another finishes leaves it waiting for up to a whole chunk (an
-// eighth of the call on two cores). Every boundary is a multiple of
-// align.
-func (t *task) cut(n, size, step, align, workers int) {
-	lo, i := 0, 0
-	for lo < n {
-		s := size
-		if workers > 1 {
-			s = min(s, max(step, ((n-lo+2*workers-1)/(2*workers)+align-1)/align*align))
-		}
-		if i == len(t.bounds)-2 {
-			s = n - lo
-		}
-		t.bounds[i] = lo
-		lo = min(n, lo+s)
-		i++
-	}
-	t.bounds[i] = n
-	t.end = i
 }
 
 // spinFor is how long a worker looks for the next job before it sleeps.
@@ -136,7 +103,6 @@ var pool struct {
 func start() {
 	pool.once.Do(func() {
 		pool.workers = make([]worker, runtime.GOMAXPROCS(0)-1)
-		pool.task.bounds = make([]int, tailChunks*len(pool.workers)+tailChunks+1)
 		for i := range pool.workers {
 			w := &pool.workers[i]
 			w.wake = make(chan struct{}, 1)
@@ -190,11 +156,10 @@ func (w *worker) next(last uint64) uint64 {
 
 // For runs job over [0, n). Ranges shorter than 2·grain elements, or a pool
 // that is already busy, run on the calling goroutine; otherwise the range is
-// cut into chunks of at least grain elements (chunksPerWorker per worker,
-// the last ones cut smaller on more than one core: see task.cut), with
-// chunk boundaries at multiples of align (align ≥ 1; use it to keep SIMD
-// blocks or cache lines whole), which the workers and the caller take in
-// turn. For returns when every chunk is done.
+// cut into chunks of at least grain elements (at most chunksPerWorker per
+// worker), with chunk boundaries at multiples of align (align ≥ 1; use it to
+// keep SIMD blocks or cache lines whole), which the workers and the caller
+// take in turn. For returns when every chunk is done.
 func For(n, grain, align int, job Job) {
 	if n <= 0 {
 		return
@@ -215,8 +180,7 @@ func For(n, grain, align int, job Job) {
 	size := (n + chunks - 1) / chunks
 	size = (size + align - 1) / align * align
 	t := &pool.task
-	t.job = job
-	t.cut(n, size, (grain+align-1)/align*align, align, len(pool.workers)+1)
+	t.job, t.n, t.size, t.end = job, n, size, (n+size-1)/size
 	t.next.Store(0)
 	pool.gen.Add(1) // open
 	// Wake sleeping workers, as many as there are chunks for.
