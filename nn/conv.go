@@ -184,8 +184,7 @@ type convCore struct {
 	needDx              bool
 	epi                 *dxEpilogue // nil: the input gradient is c.dx as computed
 	parts               []convPart
-	flip                flipJob // flipWeights on the pool
-	groups              groupJob
+	flip                flipJob       // flipWeights on the pool
 	free                atomic.Uint32 // the parts whose scratch a goroutine holds (claim)
 	sum                 sumJob        // the parts' weight gradients summed on the pool
 
@@ -254,11 +253,7 @@ func (c *convCore) prepare(layer string, x *Tensor, codes bool) *Tensor {
 func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor {
 	y := c.prepare(layer, x, false)
 	c.fwd, c.wt = true, wt
-	if parallel.Workers() <= len(c.parts) {
-		c.groups.run(c)
-	} else {
-		parallel.For(len(c.parts), 1, 1, c)
-	}
+	parallel.For(len(c.parts), 1, 1, c)
 	if bias != nil {
 		for n := range x.N {
 			for o, b := range bias {
@@ -363,10 +358,8 @@ func (c *convCore) Do(lo, hi int) {
 }
 
 // claim returns the index of a part whose scratch no other goroutine
-// holds, the lowest free one, and holds it until release. At most one
-// goroutine per part runs the convolution's jobs at a time (the parts
-// are at most len(c.parts) chunks; groupJob runs only with as many
-// workers), so one is always free.
+// holds, the lowest free one, and holds it until release. The parts are
+// at most len(c.parts) chunks of a job, so one is always free.
 func (c *convCore) claim() int {
 	for {
 		for i := range c.parts {
@@ -379,62 +372,6 @@ func (c *convCore) claim() int {
 
 // release gives back the scratch of part i (claim).
 func (c *convCore) release(i int) { c.free.And(^uint32(1 << i)) }
-
-// groupJob is the forward pass by groups of images: a group's outputs
-// depend on nothing but its images, so where the backward pass keeps a
-// part's groups on one goroutine (its weight gradient sums them in
-// order), the forward pass hands out the groups themselves, and the
-// pool's last chunks (parallel.For) are single groups, not parts. The
-// groups are those of convCore.Do, item i being group i%per of part
-// i/per (per groups to a full part; a shorter last part leaves items
-// empty), and each chunk runs in the scratch of a part that no other
-// goroutine holds (claim), so there are at most as many goroutines as
-// parts.
-type groupJob struct {
-	c   *convCore
-	per int // groups per full part
-}
-
-// run runs c's forward pass, c set up for it.
-func (j *groupJob) run(c *convCore) {
-	j.c = c
-	g := c.grid.g
-	if c.phased {
-		g = c.phase.g
-	}
-	n := c.in.N
-	j.per = ((n+len(c.parts)-1)/len(c.parts) + g - 1) / g
-	parallel.For(len(c.parts)*j.per, 1, 1, j)
-	j.c = nil
-}
-
-// Do runs items [lo, hi): it implements parallel.Job.
-func (j *groupJob) Do(lo, hi int) {
-	c := j.c
-	slot := c.claim()
-	defer c.release(slot)
-	scratch := &c.parts[slot]
-	n := c.in.N
-	per := (n + len(c.parts) - 1) / len(c.parts)
-	g := c.grid.g
-	if c.phased {
-		g = c.phase.g
-	}
-	for i := lo; i < hi; i++ {
-		p, k := i/j.per, i%j.per
-		a1 := min(n, (p+1)*per)
-		n0 := p*per + k*g
-		if n0 >= a1 {
-			continue
-		}
-		n1 := min(a1, n0+g)
-		if c.phased {
-			c.forwardPhase(scratch, n0, n1)
-		} else {
-			c.forwardGrid(scratch, n0, n1)
-		}
-	}
-}
 
 // same reports whether the convolution keeps the image size at stride 1
 // (k = 2·pad + 1), where the input gradient is itself a same convolution.
