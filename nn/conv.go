@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/parallel"
@@ -183,8 +184,9 @@ type convCore struct {
 	needDx              bool
 	epi                 *dxEpilogue // nil: the input gradient is c.dx as computed
 	parts               []convPart
-	flip                flipJob // flipWeights on the pool
-	sum                 sumJob  // the parts' weight gradients summed on the pool
+	flip                flipJob       // flipWeights on the pool
+	free                atomic.Uint32 // the parts whose scratch a goroutine holds (claim)
+	sum                 sumJob        // the parts' weight gradients summed on the pool
 
 	// The same-convolution path (convgrid.go): grid geometry and the
 	// im2col row offsets of the input and of the output gradient.
@@ -202,7 +204,8 @@ type convCore struct {
 	lut                lutWeights
 }
 
-// convPart is one worker's share: its scratch and partial dWᵀ.
+// convPart is one part's partial dWᵀ and a scratch, which the goroutine
+// that holds it (claim) works in, whichever part it computes.
 type convPart struct {
 	dw   []float32
 	grid gridPart
@@ -318,10 +321,16 @@ func (c *convCore) backward(layer string, dy *Tensor, src planeSource, wt, dw, d
 }
 
 // Do runs parts [lo, hi): part p takes an equal share of the images, in
-// groups of c.grid.g (c.phase.g). It implements parallel.Job.
+// groups of c.grid.g (c.phase.g). It implements parallel.Job. The
+// backward pass sums part p's weight gradient in part p's dw and works
+// in the scratch of the part it holds (claim), so that a goroutine keeps
+// to the same scratch, in its core's cache, from part to part.
 func (c *convCore) Do(lo, hi int) {
 	n := c.in.N
 	per := (n + len(c.parts) - 1) / len(c.parts)
+	slot := c.claim()
+	defer c.release(slot)
+	sc := &c.parts[slot]
 	for p := lo; p < hi; p++ {
 		part := &c.parts[p]
 		a0, a1 := p*per, min(n, (p+1)*per)
@@ -336,17 +345,33 @@ func (c *convCore) Do(lo, hi int) {
 			n1 := min(a1, n0+g)
 			switch {
 			case c.phased && c.fwd:
-				c.forwardPhase(part, n0, n1)
+				c.forwardPhase(sc, n0, n1)
 			case c.phased:
-				c.backwardPhase(part, n0, n1, n0 == a0)
+				c.backwardPhase(part, sc, n0, n1, n0 == a0)
 			case c.fwd:
-				c.forwardGrid(part, n0, n1)
+				c.forwardGrid(sc, n0, n1)
 			default:
-				c.backwardGrid(part, n0, n1, n0 == a0)
+				c.backwardGrid(part, sc, n0, n1, n0 == a0)
 			}
 		}
 	}
 }
+
+// claim returns the index of a part whose scratch no other goroutine
+// holds, the lowest free one, and holds it until release. The parts are
+// at most len(c.parts) chunks of a job, so one is always free.
+func (c *convCore) claim() int {
+	for {
+		for i := range c.parts {
+			if c.free.Or(1<<i)&(1<<i) == 0 {
+				return i
+			}
+		}
+	}
+}
+
+// release gives back the scratch of part i (claim).
+func (c *convCore) release(i int) { c.free.And(^uint32(1 << i)) }
 
 // same reports whether the convolution keeps the image size at stride 1
 // (k = 2·pad + 1), where the input gradient is itself a same convolution.

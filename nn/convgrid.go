@@ -173,19 +173,20 @@ func (c *convCore) forwardGrid(p *convPart, n0, n1 int) {
 	gr.gather(c.out.t.Data[n0*cv.Out*c.hw:], yg, nq, cv.Out, g)
 }
 
-// backwardGrid adds the weight gradient of images [n0, n1) to the part's
-// dWᵀ (set it if first) and computes their input gradient.
-func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
+// backwardGrid adds the weight gradient of images [n0, n1) to part p's
+// dWᵀ (set it if first) and computes their input gradient, in the
+// scratch of sc.
+func (c *convCore) backwardGrid(p, sc *convPart, n0, n1 int, first bool) {
 	cv, gr := c.conv, c.grid
 	g := n1 - n0
 	hw := c.h * c.w
-	xp := planes(&p.grid.xp, &p.grid.xkey, gr.key(), cv.In*gr.s)
+	xp := planes(&sc.grid.xp, &sc.grid.xkey, gr.key(), cv.In*gr.s)
 	gr.scatter(xp, c.in.Data[n0*cv.In*hw:], cv.In, g, c.codes)
-	dyp := planes(&p.grid.dyp, &p.grid.dykey, gr.key(), cv.Out*gr.s)
+	dyp := planes(&sc.grid.dyp, &sc.grid.dykey, gr.key(), cv.Out*gr.s)
 	if c.src == nil {
 		gr.scatter(dyp, c.dy.Data[n0*cv.Out*hw:], cv.Out, g, false)
 	} else {
-		gr.scatterPlanes(dyp, cv.Out, g, func(i int) []float32 { return c.dyPlane(p, n0*cv.Out+i) })
+		gr.scatterPlanes(dyp, cv.Out, g, func(i int) []float32 { return c.dyPlane(sc, n0*cv.Out+i) })
 	}
 	nq := gr.nq(g)
 	p.dw = floats(&p.dw, cv.Out*c.k)
@@ -196,7 +197,7 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 	// dWᵀ (k×Out) += im2col(x) · dYᵀ, dY read from the padded planes at
 	// the output grid positions (zero at the junk ones).
 	if c.useLUT() {
-		c.weightGradLUT(p, xp, dyp, g, nq, beta) // the codes' table product (lutweights.go)
+		c.weightGradLUT(p, sc, xp, dyp, g, nq, beta) // the codes' table product (lutweights.go)
 	} else {
 		gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, beta, p.dw, cv.Out)
 	}
@@ -204,9 +205,9 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 		return
 	}
 	kd := cv.Out * cv.Kernel * cv.Kernel
-	xg := floats(&p.grid.yg, cv.In*nq)
+	xg := floats(&sc.grid.yg, cv.In*nq)
 	if c.lut.ok && nq >= lutCols { // narrower: the assembly takes whole column blocks
-		c.lut.lutGrad(xg, nq, cv.In, nq, dyp, &p.grid.lutTab)
+		c.lut.lutGrad(xg, nq, cv.In, nq, dyp, &sc.grid.lutTab)
 	} else {
 		gemm.SgemmRowsB(false, cv.In, nq, kd, 1, c.wflip, kd, dyp, c.offDy, 0, xg, nq)
 	}
@@ -215,7 +216,7 @@ func (c *convCore) backwardGrid(p *convPart, n0, n1 int, first bool) {
 		return
 	}
 	lo, hi := n0*cv.In*hw, n1*cv.In*hw
-	dxb := p.gradScratch(hi - lo)
+	dxb := sc.gradScratch(hi - lo)
 	gr.gather(dxb, xg, nq, cv.In, g)
 	c.epi.apply(lo, hi, dxb)
 }

@@ -259,20 +259,21 @@ func (c *convCore) forwardPhase(p *convPart, n0, n1 int) {
 	}
 }
 
-// backwardPhase adds the weight gradient of images [n0, n1) to the part's
-// dWᵀ (set it if first) and computes their input gradient.
-func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
+// backwardPhase adds the weight gradient of images [n0, n1) to part p's
+// dWᵀ (set it if first) and computes their input gradient, in the
+// scratch of sc.
+func (c *convCore) backwardPhase(p, sc *convPart, n0, n1 int, first bool) {
 	cv, pg := c.conv, c.phase
 	g := n1 - n0
 	key := [4]int{pg.h, pg.w, pg.g, 2}
-	xp := planes(&p.grid.xp, &p.grid.xkey, key, pg.planes(cv.In)*pg.size)
+	xp := planes(&sc.grid.xp, &sc.grid.xkey, key, pg.planes(cv.In)*pg.size)
 	pg.scatter(xp, c.in.Data[n0*cv.In*c.h*c.w:], cv.In, g, c.codes)
 	// The output gradient on the output grid: plane o holds image n's row
 	// oy at (n·rows + oy)·R, zero elsewhere.
-	dyq := planes(&p.grid.dyp, &p.grid.dykey, key, cv.Out*pg.size)
+	dyq := planes(&sc.grid.dyp, &sc.grid.dykey, key, cv.Out*pg.size)
 	for n := range g {
 		for o := range cv.Out {
-			copyRows(dyq[o*pg.size+n*pg.rows*pg.r:], pg.r, c.dyPlane(p, (n0+n)*cv.Out+o), c.ow, c.oh, c.ow)
+			copyRows(dyq[o*pg.size+n*pg.rows*pg.r:], pg.r, c.dyPlane(sc, (n0+n)*cv.Out+o), c.ow, c.oh, c.ow)
 		}
 	}
 	if g < pg.g {
@@ -291,9 +292,9 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 		return
 	}
 	// dcol = Wᵀ·dY on the grid, its rows added into the phase planes.
-	dcol := floats(&p.grid.yg, c.k*nq)
+	dcol := floats(&sc.grid.yg, c.k*nq)
 	gemm.SgemmRowsB(true, c.k, nq, cv.Out, 1, c.wt, c.k, dyq, c.offDy, 0, dcol, nq)
-	dxp := floats(&p.grid.dxp, pg.planes(cv.In)*pg.size)
+	dxp := floats(&sc.grid.dxp, pg.planes(cv.In)*pg.size)
 	clear(dxp)
 	for r, o := range c.off {
 		d := dxp[o : o+nq]
@@ -304,7 +305,7 @@ func (c *convCore) backwardPhase(p *convPart, n0, n1 int, first bool) {
 		return
 	}
 	lo, hi := n0*cv.In*c.h*c.w, n1*cv.In*c.h*c.w
-	dxb := p.gradScratch(hi - lo)
+	dxb := sc.gradScratch(hi - lo)
 	pg.interleave(dxb, dxp, cv.In, g)
 	c.epi.apply(lo, hi, dxb)
 }

@@ -366,27 +366,27 @@ func (c *convCore) useLUT() bool {
 	return (c.codes || c.signIn) && lutWeightGrad.Load() && 2*c.conv.Pad+1 == c.conv.Kernel && lutFastKernel.Get()(c.conv.Out)
 }
 
-// weightGradLUT is backwardGrid's p.dw product by tables: dWᵀ = β·dWᵀ +
+// weightGradLUT is backwardGrid's p.dw product by tables, in sc's scratch: dWᵀ = β·dWᵀ +
 // im2col(codes) · dYᵀ for a group of g images, nq output grid positions.
 // The grid rows between images (pad of them after each image but the
 // last) are junk positions, where dY is zero: the product skips them,
 // taking the images' positions one image at a time.
-func (c *convCore) weightGradLUT(p *convPart, xp, dyp []float32, g, nq int, beta float32) {
+func (c *convCore) weightGradLUT(p, sc *convPart, xp, dyp []float32, g, nq int, beta float32) {
 	cv, gr := c.conv, c.grid
 	dy := dyp[gr.origin():]
 	span := gr.h * gr.r // an image's rows on the grid
-	v := p.lut.lutSigns(xp)
+	v := sc.lut.lutSigns(xp)
 	for n := range g {
 		q0 := n * (gr.h + gr.p) * gr.r
-		lutProduct(&p.lut, p.dw, cv.Out, xp, v, q0, c.off, dy[q0:], gr.s, min(span, nq-q0), beta)
+		lutProduct(&sc.lut, p.dw, cv.Out, xp, v, q0, c.off, dy[q0:], gr.s, min(span, nq-q0), beta)
 		beta = 1
 	}
 	if cv.Pad == 0 {
 		return
 	}
 	kk := cv.Kernel * cv.Kernel
-	corr := floats(&p.lut.corr, kk*cv.Out)
-	lutCorrection(&p.lut, corr, gr, dyp, cv.Out, cv.Kernel, g)
+	corr := floats(&sc.lut.corr, kk*cv.Out)
+	lutCorrection(&sc.lut, corr, gr, dyp, cv.Out, cv.Kernel, g)
 	for ci := range cv.In {
 		rows := p.dw[ci*kk*cv.Out:][:kk*cv.Out]
 		for t, v := range corr {

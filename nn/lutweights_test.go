@@ -159,7 +159,7 @@ func TestLUTWeightsGrid(t *testing.T) {
 			p := &convPart{dw: make([]float32, c.k*cv.Out)}
 			fill(r, p.dw)
 			dw0 := slices.Clone(p.dw)
-			c.weightGradLUT(p, xp, dyp, g, nq, beta)
+			c.weightGradLUT(p, p, xp, dyp, g, nq, beta)
 			gr := c.grid
 			for kk := range c.k {
 				for o := range cv.Out {
@@ -284,7 +284,7 @@ func BenchmarkBinaryWeightGrad(b *testing.B) {
 				alone(func() {
 					for b.Loop() {
 						if path == "lut" {
-							c.weightGradLUT(p, xp, dyp, g, nq, 1)
+							c.weightGradLUT(p, p, xp, dyp, g, nq, 1)
 						} else {
 							gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, 1, p.dw, cv.Out)
 						}
