@@ -23,7 +23,8 @@ type (
 // NewBits returns codes for an n×h×w×c batch.
 func NewBits(n, h, w, c int) *Bits { return bitconv.NewBits(n, h, w, c) }
 
-// WordsFor returns the words per pixel of c channels, ⌈c/64⌉.
+// WordsFor returns the words per pixel of c channels, ⌈c/64⌉; it panics
+// on a negative c.
 func WordsFor(c int) int { return bitconv.WordsFor(c) }
 
 // Pack sets dst to the codes q(x) of the NCHW float32 tensor x.

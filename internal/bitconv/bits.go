@@ -30,8 +30,15 @@ func NewBits(n, h, w, c int) *Bits {
 	return &Bits{N: n, H: h, W: w, C: c, Words: words, Data: make([]uint64, n*h*w*words)}
 }
 
-// WordsFor returns ⌈c/64⌉, the number of words that hold c channels.
-func WordsFor(c int) int { return (c + 63) / 64 }
+// WordsFor returns ⌈c/64⌉, the number of words that hold c channels. It
+// panics on a negative c, for which integer division would give 0 or a
+// negative count rather than refusing.
+func WordsFor(c int) int {
+	if c < 0 {
+		panic(fmt.Sprintf("xnor: WordsFor(%d): want a non-negative channel count", c))
+	}
+	return (c + 63) / 64
+}
 
 // Reshape sets the shape of b, reusing Data when its capacity suffices and
 // growing it otherwise (so a smaller batch reuses a larger one's buffer

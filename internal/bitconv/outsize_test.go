@@ -1,6 +1,7 @@
 package bitconv
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -60,6 +61,19 @@ func TestOutSizeRefuses(t *testing.T) {
 	} {
 		if oh, ow := tc.s.OutSize(tc.h, tc.w); oh != tc.oh || ow != tc.ow {
 			t.Errorf("%+v.OutSize(%d, %d) = %d, %d, want %d, %d", tc.s, tc.h, tc.w, oh, ow, tc.oh, tc.ow)
+		}
+	}
+}
+
+// WordsFor refuses a negative channel count: (c+63)/64 would give 0 for
+// -1..-64 and a negative count below, sizes no caller can mean.
+func TestWordsForNegative(t *testing.T) {
+	for _, c := range []int{-1, -64, -65, -128} {
+		texttest.CheckPanic(t, func() { WordsFor(c) }, fmt.Sprintf("xnor: WordsFor(%d): want a non-negative channel count", c))
+	}
+	for c, want := range map[int]int{0: 0, 1: 1, 64: 1, 65: 2, 128: 2} {
+		if got := WordsFor(c); got != want {
+			t.Errorf("WordsFor(%d) = %d, want %d", c, got, want)
 		}
 	}
 }
