@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -30,6 +31,10 @@ func TestRefusesCounts(t *testing.T) {
 		{"BootstrapContext -5", func() { BootstrapContext(context.Background(), pred, dl, 0, -5, 1) }, "fidelity: Bootstrap: reps -5, want at least 1 resample"},
 		{"OverBatches 0", func() { OverBatches(per, 0, 1) }, "fidelity: OverBatches: reps 0, want at least 1 resample"},
 		{"OverBatchesContext -1", func() { OverBatchesContext(context.Background(), per, -1, 1) }, "fidelity: OverBatches: reps -1"},
+		{"Score NaN noise", func() { Score(pred, dl, math.NaN()) }, "fidelity: Score: noise threshold NaN, want a finite value >= 0"},
+		{"Score +Inf noise", func() { Score(pred, dl, math.Inf(1)) }, "fidelity: Score: noise threshold +Inf"},
+		{"Score negative noise", func() { Score(pred, dl, -1e-6) }, "fidelity: Score: noise threshold -1e-06"},
+		{"Bootstrap NaN noise", func() { Bootstrap(pred, dl, math.NaN(), 10, 1) }, "fidelity: Bootstrap: noise threshold NaN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { texttest.CheckPanic(t, tc.f, tc.want) })
 	}

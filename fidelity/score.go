@@ -33,11 +33,13 @@ type Scores struct {
 
 // Score returns the scores of the predictions pred of the true changes dl,
 // with the top K = max(1, ⌈n/10⌉) and noise the |ΔL| below which a change
-// counts as float noise. pred and dl must have the same length.
+// counts as float noise: finite and not negative. pred and dl must have
+// the same length.
 func Score(pred, dl []float64, noise float64) Scores {
 	if len(pred) != len(dl) {
 		panic("fidelity: Score of slices of different lengths")
 	}
+	checkNoise("Score", noise)
 	n := len(pred)
 	s := Scores{N: n, Pearson: math.NaN(), Spearman: math.NaN(), Sign: math.NaN(), TopK: math.NaN(), BaseRate: math.NaN()}
 	if n == 0 {
@@ -132,6 +134,7 @@ func Bootstrap(pred, dl []float64, noise float64, reps int, seed uint64) Interva
 // done, checked before every resample: a large reps takes long.
 func BootstrapContext(ctx context.Context, pred, dl []float64, noise float64, reps int, seed uint64) (Interval, error) {
 	checkReps("Bootstrap", reps)
+	checkNoise("Bootstrap", noise)
 	r := nn.Stream(seed, "fidelity.bootstrap")
 	n := len(pred)
 	bp, bd := make([]float64, n), make([]float64, n)
@@ -169,6 +172,16 @@ func appendNum(s []float64, v float64) []float64 {
 func checkReps(fn string, reps int) {
 	if reps < 1 {
 		panic(fmt.Sprintf("fidelity: %s: reps %d, want at least 1 resample", fn, reps))
+	}
+}
+
+// checkNoise panics, naming fn, for a noise threshold that is NaN,
+// infinite or negative: with NaN every change counted as a real one (no
+// comparison with NaN holds), with +Inf none did, and a negative one
+// counted even a zero change.
+func checkNoise(fn string, noise float64) {
+	if math.IsNaN(noise) || math.IsInf(noise, 0) || noise < 0 {
+		panic(fmt.Sprintf("fidelity: %s: noise threshold %v, want a finite value >= 0", fn, noise))
 	}
 }
 
