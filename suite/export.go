@@ -260,6 +260,9 @@ func runKey(path string) (dir, key string, err error) {
 	}
 	for _, ext := range []string{".json", ".weights"} {
 		if k, ok := strings.CutSuffix(base, ext); ok {
+			if !isKey(k) {
+				return "", "", fmt.Errorf("%s: want a run record <key>.json or final weights <key>.weights, the key 16 hex digits (gradbench plan --out DIR lists a sweep's keys)", path)
+			}
 			return dir, k, nil
 		}
 	}

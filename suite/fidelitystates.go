@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,7 +102,7 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 // EpochWeightsPath returns where gradbench run --keep-epochs keeps the
 // weights of the run with that key after epoch e (1-based).
 func EpochWeightsPath(dir, key string, e int) string {
-	return filepath.Join(dir, fmt.Sprintf("%s.e%d.weights", key, e))
+	return runFile("EpochWeightsPath", dir, key, fmt.Sprintf(".e%d.weights", e))
 }
 
 // fidelityBatches returns the first batch of a shuffled pass over the

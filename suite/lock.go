@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -37,7 +36,7 @@ import (
 // times and the machine differ.
 
 // LockPath returns where the lock of the run with that key lives.
-func LockPath(dir, key string) string { return filepath.Join(dir, key+".lock") }
+func LockPath(dir, key string) string { return runFile("LockPath", dir, key, ".lock") }
 
 // LockConfig tunes cell locks. Zero values take the defaults.
 type LockConfig struct {

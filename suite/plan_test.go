@@ -164,20 +164,20 @@ func TestLockStale(t *testing.T) {
 func TestLockAcquireRelease(t *testing.T) {
 	dir := t.TempDir()
 	cfg := LockConfig{Heartbeat: 10 * time.Millisecond, StaleAfter: time.Minute}
-	l, holder, err := tryLock(dir, "k", cfg, false)
+	l, holder, err := tryLock(dir, lockKey, cfg, false)
 	if err != nil || l == nil || holder != nil {
 		t.Fatalf("tryLock on a free lock = %v, %v, %v", l, holder, err)
 	}
-	info, err := ReadLock(dir, "k")
-	if err != nil || info.PID != os.Getpid() || info.Key != "k" || info.Token == "" {
+	info, err := ReadLock(dir, lockKey)
+	if err != nil || info.PID != os.Getpid() || info.Key != lockKey || info.Token == "" {
 		t.Fatalf("ReadLock = %+v, %v", info, err)
 	}
 	// The heartbeat moves the modification time.
 	old := time.Now().Add(-time.Hour)
-	os.Chtimes(LockPath(dir, "k"), old, old)
+	os.Chtimes(LockPath(dir, lockKey), old, old)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		info2, _ := ReadLock(dir, "k")
+		info2, _ := ReadLock(dir, lockKey)
 		if info2 != nil && info2.Heartbeat.After(old.Add(time.Minute)) {
 			break
 		}
@@ -186,17 +186,17 @@ func TestLockAcquireRelease(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	l2, holder, err := tryLock(dir, "k", cfg, false)
+	l2, holder, err := tryLock(dir, lockKey, cfg, false)
 	if err != nil || l2 != nil || holder == nil || holder.Token != info.Token {
 		t.Fatalf("tryLock on a held lock = %v, %+v, %v; want the holder", l2, holder, err)
 	}
 	if lost := l.release(); lost {
 		t.Error("release reported the lock lost")
 	}
-	if _, err := ReadLock(dir, "k"); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := ReadLock(dir, lockKey); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("after release: %v, want no lock file", err)
 	}
-	l3, _, err := tryLock(dir, "k", cfg, false)
+	l3, _, err := tryLock(dir, lockKey, cfg, false)
 	if err != nil || l3 == nil {
 		t.Fatalf("tryLock after release = %v, %v", l3, err)
 	}
@@ -210,28 +210,28 @@ func TestLockKeepEpochs(t *testing.T) {
 	dir := t.TempDir()
 	cfg := LockConfig{Heartbeat: time.Hour}
 	for _, keep := range []bool{false, true} {
-		l, _, err := tryLock(dir, "k", cfg, keep)
+		l, _, err := tryLock(dir, lockKey, cfg, keep)
 		if err != nil || l == nil {
 			t.Fatal(l, err)
 		}
-		b, err := os.ReadFile(LockPath(dir, "k"))
+		b, err := os.ReadFile(LockPath(dir, lockKey))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := fmt.Sprintf(`"keep_epochs":%v`, keep); !strings.Contains(string(b), want) {
 			t.Errorf("tryLock(keep %v) wrote %s, want it to hold %s", keep, b, want)
 		}
-		if info, err := ReadLock(dir, "k"); err != nil || info.KeepEpochs != keep {
+		if info, err := ReadLock(dir, lockKey); err != nil || info.KeepEpochs != keep {
 			t.Errorf("ReadLock after tryLock(keep %v) = %+v, %v", keep, info, err)
 		}
 		l.release()
 	}
 
-	old := `{"key":"k","host":"node7","pid":4242,"proc_start":"123","token":"0123456789abcdef","acquired":"2026-11-26T10:00:00Z"}` + "\n"
-	if err := os.WriteFile(LockPath(dir, "k"), []byte(old), 0o644); err != nil {
+	old := `{"key":"` + lockKey + `","host":"node7","pid":4242,"proc_start":"123","token":"0123456789abcdef","acquired":"2026-11-26T10:00:00Z"}` + "\n"
+	if err := os.WriteFile(LockPath(dir, lockKey), []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	info, err := ReadLock(dir, "k")
+	info, err := ReadLock(dir, lockKey)
 	if err != nil || info.KeepEpochs || info.Token != "0123456789abcdef" || info.PID != 4242 {
 		t.Errorf("ReadLock of a lock from a build before keep_epochs = %+v, %v; want the holder, without KeepEpochs", info, err)
 	}
@@ -243,19 +243,19 @@ func TestLockBreakStale(t *testing.T) {
 	other := thisProcess()
 	other.Host += "-elsewhere"
 	other.Token = "stale"
-	writeLock(t, dir, "k", other, time.Now().Add(-2*time.Minute))
-	l, holder, err := tryLock(dir, "k", cfg, false)
+	writeLock(t, dir, lockKey, other, time.Now().Add(-2*time.Minute))
+	l, holder, err := tryLock(dir, lockKey, cfg, false)
 	if err != nil || l == nil {
 		t.Fatalf("tryLock on a stale lock = %v, %+v, %v; want it taken over", l, holder, err)
 	}
-	info, _ := ReadLock(dir, "k")
+	info, _ := ReadLock(dir, lockKey)
 	if info == nil || info.Token != l.token {
 		t.Errorf("lock after takeover: %+v, want ours", info)
 	}
 	// A breaker that read the stale lock before we took it over must
 	// leave our fresh lock in place.
 	stale := other
-	if err := breakLock(LockPath(dir, "k"), &stale); err != nil {
+	if err := breakLock(LockPath(dir, lockKey), &stale); err != nil {
 		t.Fatal(err)
 	}
 	if !l.ours() {
@@ -272,19 +272,19 @@ func TestLockBreakStale(t *testing.T) {
 
 func TestLockLost(t *testing.T) {
 	dir := t.TempDir()
-	l, _, err := tryLock(dir, "k", LockConfig{Heartbeat: 5 * time.Millisecond}, false)
+	l, _, err := tryLock(dir, lockKey, LockConfig{Heartbeat: 5 * time.Millisecond}, false)
 	if err != nil || l == nil {
 		t.Fatal(l, err)
 	}
 	// Another process takes the lock for stale and holds it now.
 	other := thisProcess()
 	other.Token = "theirs"
-	writeLock(t, dir, "k", other, time.Now())
+	writeLock(t, dir, lockKey, other, time.Now())
 	time.Sleep(30 * time.Millisecond)
 	if lost := l.release(); !lost {
 		t.Error("release did not report the lock lost")
 	}
-	if info, _ := ReadLock(dir, "k"); info == nil || info.Token != "theirs" {
+	if info, _ := ReadLock(dir, lockKey); info == nil || info.Token != "theirs" {
 		t.Errorf("release removed the other holder's lock: %+v", info)
 	}
 }
@@ -407,3 +407,7 @@ func TestRunCellLockedStale(t *testing.T) {
 		t.Errorf("another cell's temporary file was removed: %v", err)
 	}
 }
+
+// lockKey is the run key the lock tests use: the lock's path takes keys
+// as Config.Key makes them only.
+const lockKey = "00112233445566ff"

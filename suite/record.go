@@ -279,7 +279,7 @@ func cpuModel() string {
 }
 
 // RecordPath returns where the record of the run with that key lives.
-func RecordPath(dir, key string) string { return filepath.Join(dir, key+".json") }
+func RecordPath(dir, key string) string { return runFile("RecordPath", dir, key, ".json") }
 
 // WriteRecord sets r's checksum and writes r to dir/<key>.json
 // atomically: to a temporary file in dir, synced, then renamed over the
@@ -382,6 +382,17 @@ func sortRecords(rs []*Record) {
 		}
 		return a.Seed < b.Seed
 	})
+}
+
+// runFile returns dir/<key><ext>, the file of a run, for a key as
+// Config.Key makes them: 16 lower-case hex digits. Any other key is a
+// caller's mistake, and one such as "../x" would name a file outside dir,
+// so runFile panics, naming fn.
+func runFile(fn, dir, key, ext string) string {
+	if !isKey(key) {
+		panic(fmt.Sprintf("suite: %s: run key %q: want 16 lower-case hex digits, as Config.Key makes", fn, key))
+	}
+	return filepath.Join(dir, key+ext)
 }
 
 func isKey(s string) bool {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
@@ -90,12 +89,12 @@ const (
 
 // CheckpointPath returns where the checkpoint of the run with that key
 // lives.
-func CheckpointPath(dir, key string) string { return filepath.Join(dir, key+".ckpt") }
+func CheckpointPath(dir, key string) string { return runFile("CheckpointPath", dir, key, ".ckpt") }
 
 // WeightsPath returns where the final weights of the finished run with that
 // key live: a checkpoint of the network alone (no optimizer state), which
 // gradbench export packs into a binary model file.
-func WeightsPath(dir, key string) string { return filepath.Join(dir, key+".weights") }
+func WeightsPath(dir, key string) string { return runFile("WeightsPath", dir, key, ".weights") }
 
 // Prepare loads the workload's datasets and builds its model once, to
 // check that they exist and fit together. It writes nothing under Dir, so a

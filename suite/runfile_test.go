@@ -1,0 +1,41 @@
+package suite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/internal/texttest"
+)
+
+// TestRunFileKeys: the paths of a run's files took any key, so a key such
+// as "../x" named a file outside the runs directory; they take the keys
+// Config.Key makes only, and a --run whose name holds no such key is
+// refused before its key names any file.
+func TestRunFileKeys(t *testing.T) {
+	const key = "0123456789abcdef"
+	for name, f := range map[string]func(string) string{
+		"RecordPath":       func(k string) string { return RecordPath("runs", k) },
+		"WeightsPath":      func(k string) string { return WeightsPath("runs", k) },
+		"CheckpointPath":   func(k string) string { return CheckpointPath("runs", k) },
+		"LockPath":         func(k string) string { return LockPath("runs", k) },
+		"EpochWeightsPath": func(k string) string { return EpochWeightsPath("runs", k, 3) },
+	} {
+		if got := f(key); filepath.Dir(got) != "runs" || filepath.Base(got)[:16] != key {
+			t.Errorf("%s(%q) = %q, want a file of runs named for the key", name, key, got)
+		}
+		for _, bad := range []string{"../x", "", "0123456789ABCDEF", "0123456789abcde/", "..", "0123456789abcdef0"} {
+			texttest.CheckPanic(t, func() { f(bad) }, "suite: "+name+": run key \""+bad+"\": want 16 lower-case hex digits")
+		}
+	}
+	for _, run := range []string{"nope.json", "../x.weights", "runs/0123456789abcde.json", "runs/..json"} {
+		if _, _, err := runKey(run); err == nil {
+			t.Errorf("runKey(%q): no error, want a refusal of a name that holds no run key", run)
+		} else if want := run + ": want a run record <key>.json or final weights <key>.weights, the key 16 hex digits"; !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("runKey(%q) = %v, want %q…", run, err, want)
+		}
+	}
+	if dir, k, err := runKey("runs/" + key + ".weights"); err != nil || dir != "runs/" || k != key {
+		t.Errorf("runKey of a weights file = %q, %q, %v", dir, k, err)
+	}
+}
