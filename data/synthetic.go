@@ -221,3 +221,14 @@ func normalize(p []float64, r *rand.Rand) {
 		p[i] *= scale
 	}
 }
+
+// KnownSize returns the number of images of the named dataset's split
+// when it is fixed without reading anything (the synthetic dataset, as
+// Open generates it with Options' zero SyntheticConfig), and false for a
+// dataset read from files, whose files say.
+func KnownSize(name string, split Split) (int, bool) {
+	if name != "synthetic" {
+		return 0, false
+	}
+	return SyntheticConfig{}.withDefaults(split).N, true
+}

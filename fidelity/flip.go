@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gradbench/gradbench/nn"
 )
@@ -316,6 +317,48 @@ func Work(net nn.Layer, sites []Site) float64 {
 		first, _, _ := strings.Cut(ls[s.Layer].path, ".")
 		top, _ := strconv.Atoi(first)
 		w += (n - float64(top)) / n
+	}
+	return w
+}
+
+// TimedWork is Work with each child of net weighted by the time its
+// forward pass takes on b (in training mode, as TrueChanges runs it), timed
+// on a second pass after a first that sizes the buffers: the children of a
+// network differ in cost (a ResNet's first stage works on the largest
+// images), and a flip runs those from its own on. The network's state is
+// left unchanged.
+func TimedWork(net nn.Layer, b Batch, sites []Site) float64 {
+	p, ok := net.(nn.Parent)
+	if !ok {
+		return Work(net, sites)
+	}
+	ls := binaryLayers(net)
+	defer trueMode(net, ls)()
+	children := p.Children()
+	t := make([]float64, len(children))
+	for pass := range 2 {
+		x := b.X
+		for j, c := range children {
+			t0 := time.Now()
+			x = c.Forward(x)
+			if pass == 1 {
+				t[j] = float64(time.Since(t0))
+			}
+		}
+	}
+	// from[j] is the time of children j.. as a fraction of the whole pass.
+	from := make([]float64, len(children)+1)
+	for j := len(children) - 1; j >= 0; j-- {
+		from[j] = from[j+1] + t[j]
+	}
+	if from[0] <= 0 {
+		return Work(net, sites)
+	}
+	w := 1.0
+	for _, s := range sites {
+		first, _, _ := strings.Cut(ls[s.Layer].path, ".")
+		top, _ := strconv.Atoi(first)
+		w += from[top] / from[0]
 	}
 	return w
 }

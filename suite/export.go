@@ -214,6 +214,12 @@ func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	}
 	rec, err := ReadRecord(dir, key)
 	if errors.Is(err, os.ErrNotExist) {
+		if !runStarted(dir, key) {
+			if _, serr := os.Stat(run); errors.Is(serr, os.ErrNotExist) {
+				// Not a run in progress: most likely a mistyped path.
+				return nil, fmt.Errorf("%s does not exist: want the record <key>.json or final weights <key>.weights of a finished run (gradbench plan --out DIR lists a sweep's keys and states)", run)
+			}
+		}
 		return nil, fmt.Errorf("no record %s for run %s: the run is not finished (or not a gradbench run)", RecordPath(dir, key), key)
 	} else if err != nil {
 		return nil, err
@@ -238,6 +244,18 @@ func LoadRun(run, dataDir string) (*LoadedRun, error) {
 		return nil, err
 	}
 	return &LoadedRun{Key: key, Record: rec, ModelConfig: mc, Model: m, Train: train, Test: test}, nil
+}
+
+// runStarted reports whether the runs directory dir holds an epoch
+// checkpoint or a lock of the run with that key: a run that started and
+// has not finished.
+func runStarted(dir, key string) bool {
+	for _, p := range []string{CheckpointPath(dir, key), LockPath(dir, key)} {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteSummary says what was written: the run, the network, and how much

@@ -48,11 +48,16 @@ type FidelitySpec struct {
 	// weights. Each batch costs as much as the first.
 	EvalBatches int
 	DataDir     string
-	// Start, if set, is called once the cost of one network pass is known,
-	// with the number of passes and the expected time; Progress after every
-	// pass.
+	// Start, if set, is called once the cost of each kind of network pass
+	// is known, with the number of passes of every kind (the estimators'
+	// forward and backward passes, the flips, the descent steps) and the
+	// expected time of the whole measurement; Progress after every pass,
+	// with the passes done, all passes, and the time left expected: the
+	// expected time of the work left, weighted by its cost, scaled by how
+	// the work done so far compared with its expected time (see
+	// fidelityCost.left).
 	Start    func(passes int, expected time.Duration)
-	Progress func(done, total int)
+	Progress func(done, total int, left time.Duration)
 }
 
 // Defaults of the counts of a FidelityRequest, the flags' defaults.
@@ -183,14 +188,14 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	for _, s := range spec.Estimators {
 		res.Estimators = append(res.Estimators, s.String())
 	}
+	tb := time.Now()
 	init, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
+	buildTime := time.Since(tb)
 	workers := parallel.Workers()
 	var ce nn.SoftmaxCrossEntropy
-	// The cost: one pass per sampled weight, evaluation batch and state,
-	// timed on the first, the flips split over the cores.
 	sites := fidelity.Sample(&ref.Net, per, cfg.Seed)
 	res.PerStratum = per
 	res.Sampled = make([]LayerSample, len(res.Layers))
@@ -204,20 +209,28 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			res.Sampled[s.Layer].Uniform++
 		}
 	}
-	total := len(states) * nb * (len(sites) + 1)
-	fidelity.TrueLoss(&ref.Net, &ce, eval) // sizes the buffers
-	t1 := time.Now()
-	fidelity.TrueLoss(&ref.Net, &ce, eval)
-	if spec.Start != nil {
-		spec.Start(total, time.Duration(float64(len(states)*nb)*fidelity.Work(&ref.Net, sites)*float64(time.Since(t1))/float64(workers)))
+	cost, err := timeFidelity(ctx, mc, cfg, &ref.Net, evals[0], trainBatch, sites, buildTime, workers)
+	if err != nil {
+		return nil, err
 	}
+	plan := fidelityPlan{states: len(states), estimators: len(spec.Estimators), batches: nb, sites: len(sites),
+		work: fidelity.TimedWork(&ref.Net, evals[0], sites), workers: workers, reps: reps}
+	total := plan.passes()
+	expected := cost.total(plan)
+	if spec.Start != nil {
+		spec.Start(total, expected)
+	}
+	start := time.Now()
 	done := 0
-	progress := func() {
-		done++
+	var doneCost time.Duration
+	step := func(passes int, c time.Duration) {
+		done += passes
+		doneCost += c
 		if spec.Progress != nil {
-			spec.Progress(done, total)
+			spec.Progress(done, total, cost.left(doneCost, expected, time.Since(start)))
 		}
 	}
+	progress := func() { step(1, cost.flip(plan)) }
 	for _, st := range states {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -247,6 +260,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			// Its network is unreachable once fidelityEstimator has
 			// returned: free its buffers before the next one's.
 			runtime.GC()
+			step(nb+1, cost.estimator(plan))
 		}
 		// The flips and the descent steps: the reference network and one
 		// clone per further core, dropped after.
@@ -265,7 +279,11 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			if bases[k], dls[k], err = fidelity.TrueChangesOnContext(ctx, ws, evals[k], sites, progress); err != nil {
 				return nil, err
 			}
-			progress()
+			c := cost.unflipped(plan)
+			if k == 0 {
+				c += cost.clones(plan)
+			}
+			step(1, c)
 		}
 		base, dl := bases[0], dls[0]
 		fs := FidelityState{Name: st.name, Loss: base}
@@ -298,6 +316,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		}
 		dirs, etas = append(dirs, fidelity.RandomLike(tg[0], cfg.Seed)), append(etas, e)
 		steps := fidelity.DescentOn(ws, eval, dirs, etas)
+		step(plan.descentPasses(), cost.descent(plan))
 		fs.Descent, fs.Random = steps[:n], steps[n]
 		ws = nil
 		runtime.GC()
@@ -336,6 +355,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 				return nil, err // ctx's, the same for every estimator
 			}
 		}
+		doneCost += cost.gc + cost.bootstrap(plan) // no pass: counted for the next one's time left
 		for l := range res.Layers {
 			c := make([][]float64, n)
 			for i := range n {

@@ -228,13 +228,26 @@ func TestFidelityAlongARun(t *testing.T) {
 	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
-	spec.Progress = func(done, total int) { last = done }
+	spec.Progress = func(done, total int, _ time.Duration) { last = done }
 	res, err := Fidelity(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.States) != 3 || passes == 0 || last > passes {
+	if len(res.States) != 3 || passes == 0 || last != passes {
 		t.Fatalf("%d states, %d passes announced, progress reached %d", len(res.States), passes, last)
+	}
+	// Every pass is announced and counted, not the flips alone: per state
+	// each estimator's passes on the evaluation and training batches, the
+	// unflipped pass and the flips, and the descent steps (the unmoved
+	// network and each learning rate, per estimator and the random
+	// direction).
+	sites := 0
+	for _, l := range res.Sampled {
+		sites += l.Uniform + l.Small
+	}
+	ne := len(specs)
+	if want := 3 * (ne*2 + (sites + 1) + ne*(len(DescentScales)+2) + len(DescentScales) + 1); passes != want {
+		t.Errorf("%d passes announced, want %d (%d estimators, %d sampled weights, one evaluation batch, 3 states)", passes, want, ne, sites)
 	}
 	if a, b, c := res.States[0].Loss, res.States[1].Loss, res.States[2].Loss; a == b || b == c {
 		t.Errorf("true losses %g, %g, %g: the states are not three different networks", a, b, c)
@@ -400,14 +413,15 @@ func TestFidelityStopsPromptly(t *testing.T) {
 	}{
 		{"bootstrap", 100_000_000, 1, -1},
 		{"bootstrap over batches", 100_000_000, 2, -1},
-		{"flips", MinFidelityReps, 1, 1},
+		// The first flip, after the two estimators' two passes each.
+		{"flips", MinFidelityReps, 1, 2*2 + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			last, all := 0, 0
 			spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 16, PerStratum: 50, Reps: tc.reps, EvalBatches: tc.nb,
-				Progress: func(done, total int) {
+				Progress: func(done, total int, _ time.Duration) {
 					last, all = done, total
 					if done == tc.cancelAt || (tc.cancelAt < 0 && done == total) {
 						cancel()

@@ -45,7 +45,7 @@ type FidelityRequest struct {
 	DataDir                               string // --data
 	// Start and Progress are FidelitySpec's.
 	Start    func(passes int, expected time.Duration)
-	Progress func(done, total int)
+	Progress func(done, total int, left time.Duration)
 }
 
 // MeasureFidelity checks and resolves req (FidelityRequest.Spec) and

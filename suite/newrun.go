@@ -58,7 +58,7 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	if err := checkHoldout(rc, cfg.Validation, holdout, p.train); err != nil {
 		return nil, err
 	}
-	if err := checkBatch(rc, holdout, p.train); err != nil {
+	if err := checkBatch(rc, holdout, p.train.N); err != nil {
 		return nil, err
 	}
 	tc := data.Config{BatchSize: rc.Batch, Seed: c.Seed, Shuffle: true, Subset: rc.TrainSubset, Holdout: holdout}
@@ -200,8 +200,8 @@ func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset)
 // trains on (the training subset, or the training split less the
 // validation split it holds out): it would train full-batch, on fewer
 // steps than the key's batch says.
-func checkBatch(r *Recipe, holdout int, train *data.Dataset) error {
-	n, what := train.N-holdout, fmt.Sprintf("the %d training images of %s", train.N, r.Dataset)
+func checkBatch(r *Recipe, holdout int, train int) error {
+	n, what := train-holdout, fmt.Sprintf("the %d training images of %s", train, r.Dataset)
 	if holdout > 0 {
 		what += fmt.Sprintf(" less the %d of the validation split", holdout)
 	}

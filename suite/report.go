@@ -163,6 +163,12 @@ type TableOptions struct {
 	// Diagnostics asks for the training diagnostics table
 	// (TableDiagnostics); Table must then be "" or that table.
 	Diagnostics bool
+	// ShowMissing shows an estimator of Estimators that has no records as
+	// not run (a row of the main and sides tables, a line after the
+	// others) instead of refusing the table; at least one of them must
+	// have records. The table job of gradbench slurm sets it, so that one
+	// estimator whose tasks all failed does not cost the others' table.
+	ShowMissing bool
 }
 
 // A Tabulation is what Tabulate built: the table and the files it wrote.
@@ -332,14 +338,14 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		// Every estimator named is tabulated or the table is refused: a
 		// row left out without a word reads as if it had been asked for
 		// and shown.
-		if missing := missingSpecs(order, sel); len(missing) > 0 {
+		if missing := missingSpecs(order, sel); len(missing) > 0 && !o.ShowMissing {
 			return nil, fmt.Errorf("--estimators %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
 				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), them(missing))
 		}
 		recs = sel
 	}
 	t := &Tabulation{}
-	if order != nil {
+	if order != nil && !o.ShowMissing {
 		wls := byWorkload(recs)
 		for _, wl := range wls {
 			if m := missingSpecs(order, wl); len(m) > 0 && len(wls) > 1 {
@@ -364,7 +370,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		}
 	}
 	var out bytes.Buffer
-	if err := WriteTable(&out, o.Table, recs, order); err != nil {
+	if err := writeTable(&out, o.Table, recs, order, o.ShowMissing); err != nil {
 		return nil, err
 	}
 	t.Table = out.Bytes()

@@ -109,10 +109,7 @@ func (r *Runner) Prepare(ctx context.Context, w *Workload) error {
 	if err != nil {
 		return err
 	}
-	if err := checkSubsets(&w.Recipe, p); err != nil {
-		return err
-	}
-	if err := checkBatch(&w.Recipe, 0, p.train); err != nil {
+	if err := checkSizes(&w.Recipe, p.train.N, p.test.N); err != nil {
 		return err
 	}
 	ste := estimators.MustParse("ste")
@@ -159,21 +156,33 @@ func probeWritable(dir string, size int) error {
 	return nil
 }
 
-// checkSubsets refuses a subset larger than its split: it would train or
-// evaluate on the whole split under a key, and a table heading, that say
-// otherwise.
-func checkSubsets(r *Recipe, p *datasetPair) error {
+// checkSubsets refuses a subset larger than its split (of train and test
+// images): it would train or evaluate on the whole split under a key, and
+// a table heading, that say otherwise. Runner.Prepare checks it on the
+// splits it loads, Sweep.Check on the sizes known without loading
+// (data.KnownSize), so that plan refuses what run and slurm refuse.
+func checkSubsets(r *Recipe, train, test int) error {
 	for _, s := range []struct {
 		key   string
 		n     int
-		split *data.Dataset
-	}{{"train_subset", r.TrainSubset, p.train}, {"test_subset", r.TestSubset, p.test}} {
-		if s.n > s.split.N {
+		split data.Split
+		size  int
+	}{{"train_subset", r.TrainSubset, data.Train, train}, {"test_subset", r.TestSubset, data.Test, test}} {
+		if s.n > s.size {
 			return fmt.Errorf("suite: recipe %s: %s %d is more than the %d images of the %s split of %s: give at most %d, or 0 for the whole split",
-				r.Name, s.key, s.n, s.split.N, s.split.Split, r.Dataset, s.split.N)
+				r.Name, s.key, s.n, s.size, s.split, r.Dataset, s.size)
 		}
 	}
 	return nil
+}
+
+// checkSizes is what Prepare checks of the recipe against the dataset's
+// sizes: its subsets and its batch.
+func checkSizes(r *Recipe, train, test int) error {
+	if err := checkSubsets(r, train, test); err != nil {
+		return err
+	}
+	return checkBatch(r, 0, train)
 }
 
 func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {

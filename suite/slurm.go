@@ -251,7 +251,9 @@ func (s *SlurmSpec) tableScript() string {
 	s.extra(&b)
 	b.WriteString("#\n# Written by gradbench slurm: runs after the array job ends (afterany), builds\n")
 	b.WriteString("# the sweep's table from the records in --out into table.md (with curves.svg\n")
-	b.WriteString("# and bench.txt) and lists the cells still pending (failed tasks).\n")
+	b.WriteString("# and bench.txt) and lists the cells still pending (failed tasks): an\n")
+	b.WriteString("# estimator with none of its cells recorded is a \"not run\" row, and a line\n")
+	b.WriteString("# \"gradbench: FAILED: ...\" names the cells without a record.\n")
 	b.WriteString("set -uo pipefail\n")
 	fmt.Fprintf(&b, "gradbench=%s\nout=%s\n", shellQuote(s.Exe), shellQuote(s.Out))
 	var order []string
@@ -260,7 +262,7 @@ func (s *SlurmSpec) tableScript() string {
 	}
 	ord := shellQuote(strings.Join(order, ","))
 	b.WriteString("status=0\n")
-	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --estimators %s --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
+	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --estimators %s --missing=show --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
 	switch s.Ablation {
 	case AblationPaper:
 		// The paper's tables have fixed rows, which gradbench table
@@ -276,11 +278,18 @@ func (s *SlurmSpec) tableScript() string {
 			}
 		}
 		if len(es) > 0 {
-			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellQuote(strings.Join(es, ",")))
+			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s --missing=show; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellQuote(strings.Join(es, ",")))
 		}
 	}
 	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")
-	fmt.Fprintf(&b, "\"$gradbench\" plan --pending --out=\"$out\" %s || status=$?\n", strings.Join(quoteAll(s.Args), " "))
+	// The cells without a record, listed, then named on one line: the
+	// table shows their estimators' rows without them, or as not run.
+	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --quiet --out=\"$out\" %s); then\n", strings.Join(quoteAll(s.Args), " "))
+	b.WriteString("\tmissing=$(printf '%s\\n' \"$pending\" | awk 'NR > 1 { printf \"%s%s (%s seed %s, key %s)\", sep, $1, $4, $5, $2; sep = \", \" }')\n")
+	b.WriteString("\tif [ -n \"$missing\" ]; then\n")
+	b.WriteString("\t\tprintf '%s\\n' \"$pending\"\n")
+	fmt.Fprintf(&b, "\t\techo \"gradbench: FAILED: $(($(printf '%%s\\n' \"$pending\" | wc -l) - 1)) of the %d cells have no record, so the table lacks them: cells $missing; see $out/slurm/logs and resubmit them with the same gradbench slurm command\" >&2\n", len(s.Sweep.Cells()))
+	b.WriteString("\t\tstatus=1\n\tfi\nelse\n\tstatus=$?\nfi\n")
 	b.WriteString("exit $status\n")
 	return b.String()
 }

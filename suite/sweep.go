@@ -143,10 +143,21 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 // (Workload.Validate), that it has cells, and that every spec makes binary
 // layers (an estimator for latent weights only named for the activations
 // is refused before any cell trains) that accept every epoch's progress.
-// Runner.Prepare does more (it builds the model on the dataset).
+// A dataset whose sizes are known without reading it (data.KnownSize:
+// the synthetic one) is checked against the recipe's subsets and batch as
+// Runner.Prepare checks them, with the same refusal. Runner.Prepare does
+// more (it builds the model on the dataset).
 func (s *Sweep) Check() error {
 	if err := s.Workload.Validate(); err != nil {
 		return err
+	}
+	r := &s.Workload.Recipe
+	train, ok1 := data.KnownSize(r.Dataset, data.Train)
+	test, ok2 := data.KnownSize(r.Dataset, data.Test)
+	if ok1 && ok2 {
+		if err := checkSizes(r, train, test); err != nil {
+			return err
+		}
 	}
 	if len(s.Specs) == 0 || len(s.Seeds) == 0 {
 		return fmt.Errorf("suite: the sweep has no cells (%d estimators, %d seeds)", len(s.Specs), len(s.Seeds))

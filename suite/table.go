@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,10 +102,21 @@ func PaperSpecs() []estimators.Spec {
 // order, if not nil, lists canonical specs in the order the main table
 // shows them; estimators not in it follow, sorted, with ste first.
 func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
+	return writeTable(w, name, rs, order, false)
+}
+
+// writeTable is WriteTable; with notRun, every spec of order that a
+// workload has no records of is shown as not run: a row of the main table
+// (and of the sides table, which has one for every spec of order anyway),
+// a line after any other table.
+func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun bool) error {
 	var write func(io.Writer, map[string]*Group, []string) error
 	switch name {
 	case TableMain:
 		write = writeMain
+		if notRun {
+			write = writeMainNotRun
+		}
 	case TableSineNA:
 		write = writeSineNA
 	case TableNAOthers:
@@ -162,6 +174,11 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 		if err := write(w, groups(wl), order); err != nil {
 			return err
 		}
+		if notRun && name != TableMain && name != TableSides && fixedRows(name) == nil {
+			if m := missingSpecs(order, wl); len(m) > 0 {
+				fmt.Fprintf(w, "\nNot run (no records): %s.\n", escapeMarkdown(strings.Join(m, ", ")))
+			}
+		}
 	}
 	return nil
 }
@@ -210,6 +227,16 @@ func rowOrder(gs map[string]*Group, order []string) []string {
 }
 
 func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
+	return writeMainRows(w, gs, order, false)
+}
+
+// writeMainNotRun is writeMain with a "not run" row for every spec of
+// order without records, after the others.
+func writeMainNotRun(w io.Writer, gs map[string]*Group, order []string) error {
+	return writeMainRows(w, gs, order, true)
+}
+
+func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun bool) error {
 	specs := rowOrder(gs, order)
 	top5 := false
 	for _, g := range gs {
@@ -247,6 +274,28 @@ func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
 		}
 		row = append(row, compareCells(prs[i], metricTop1)...)
 		rows = append(rows, append(row, fmtSeconds(g)))
+	}
+	if notRun {
+		// Each spec of order without records, in its place among those of
+		// order that have them (which rowOrder puts first, in order).
+		var all [][]string
+		i := 0
+		for _, s := range order {
+			if gs[s] != nil {
+				if i < len(rows) && specs[i] == s {
+					all = append(all, rows[i])
+					i++
+				}
+				continue
+			}
+			row := []string{escapeMarkdown(s), "not run"}
+			for len(row) < len(header) {
+				row = append(row, "–")
+			}
+			row[slices.Index(header, "n")] = "0"
+			all = append(all, row)
+		}
+		rows = append(all, rows[i:]...)
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return fmt.Errorf("suite: table: %w", err)

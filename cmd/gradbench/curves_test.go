@@ -222,3 +222,22 @@ func TestCurvesSides(t *testing.T) {
 		t.Errorf("curves of a spec with +na on one side: %v", err)
 	}
 }
+
+// TestCurvesSVGNoteCounts: the note after --svg counts its curves and
+// points in the singular when there is one ("1 curve", not "1 curves").
+func TestCurvesSVGNoteCounts(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ specs, want string }{
+		{"ste", "(1 curve, 401 points)\n"},
+		{"ste,fda", "(2 curves, 401 points)\n"},
+	} {
+		path := filepath.Join(dir, "c.svg")
+		_, stderr, err := runGradbench(t, "curves", "--estimators", tc.specs, "--svg", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "curves: wrote " + path + " " + tc.want; stderr != want {
+			t.Errorf("curves --estimators %s: stderr %q, want %q", tc.specs, stderr, want)
+		}
+	}
+}

@@ -53,6 +53,7 @@ func TestExportEvalErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.gbnn")
 	os.WriteFile(bad, []byte("not a model"), 0o644)
+	os.WriteFile(filepath.Join(dir, "fedcba9876543210.ckpt"), []byte("a checkpoint"), 0o644)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -60,7 +61,10 @@ func TestExportEvalErrors(t *testing.T) {
 		{[]string{"export"}, "--run is required"},
 		{[]string{"export", "--run", filepath.Join(dir, "0123456789abcdef.ckpt")}, "unfinished run"},
 		{[]string{"export", "--run", filepath.Join(dir, "model.bin")}, "want a run record"},
-		{[]string{"export", "--run", filepath.Join(dir, "0123456789abcdef.json")}, "no record"},
+		{[]string{"export", "--run", filepath.Join(dir, "0123456789abcdef.json")}, filepath.Join(dir, "0123456789abcdef.json") + " does not exist"},
+		{[]string{"export", "--run", "nope.json"}, "nope.json does not exist"},
+		// A run with a checkpoint and no record started and is not finished.
+		{[]string{"export", "--run", filepath.Join(dir, "fedcba9876543210.json")}, "the run is not finished"},
 		{[]string{"eval"}, "--model is required"},
 		{[]string{"eval", "--model", filepath.Join(dir, "missing.gbnn")}, "no such file"},
 		{[]string{"eval", "--model", bad}, "not a gradbench model file"},

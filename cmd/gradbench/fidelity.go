@@ -79,13 +79,17 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	req.Bootstrap, req.EvalBatches = given(set, "bootstrap", reps), given(set, "eval-batches", nb)
 	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
 	var start time.Time
+	var want time.Duration
 	req.Start = func(passes int, expected time.Duration) {
-		start = time.Now()
+		start, want = time.Now(), expected
 		bar.line("fidelity: %d network passes, expected %s", passes, expected.Round(time.Second))
 	}
-	req.Progress = func(done, total int) { bar.fraction("fidelity", done, total, start) }
+	req.Progress = func(done, total int, left time.Duration) { bar.fraction("fidelity", done, total, left) }
 	res, err := suite.MeasureFidelity(ctx, req)
 	bar.clear()
+	if err == nil && !start.IsZero() {
+		bar.line("fidelity: took %s (expected %s)", time.Since(start).Round(time.Second), want.Round(time.Second))
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			// The tables and files are written only once every state is

@@ -325,3 +325,29 @@ func TestPlanChecksData(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanRefusesWhatRunRefuses: the quick recipe's train_subset is more
+// than the synthetic dataset's training split; plan, which loads no data,
+// refused nothing and listed cells that run and slurm then refused. All
+// three refuse it now, with the same message.
+func TestPlanRefusesWhatRunRefuses(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "runs")
+	sweep := []string{"--recipe", "quick", "--dataset", "synthetic", "--out", out}
+	var msgs []string
+	for _, cmd := range []string{"plan", "run", "slurm"} {
+		stdout, _, err := runGradbench(t, append([]string{cmd}, sweep...)...)
+		if err == nil {
+			t.Fatalf("gradbench %s %v succeeded, want a refusal:\n%s", cmd, sweep, stdout)
+		}
+		if !strings.Contains(err.Error(), "train_subset 10000 is more than the 2048 images of the train split of synthetic") {
+			t.Errorf("gradbench %s: %v, want the train_subset refusal", cmd, err)
+		}
+		msgs = append(msgs, err.Error())
+	}
+	if msgs[0] != msgs[1] || msgs[0] != msgs[2] {
+		t.Errorf("the refusals differ:\nplan:  %s\nrun:   %s\nslurm: %s", msgs[0], msgs[1], msgs[2])
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused command made %s: %v", out, err)
+	}
+}

@@ -82,16 +82,17 @@ func (p *progressBar) eta(e suite.Event) (string, bool) {
 	return left.Round(time.Second).String(), true
 }
 
-// fraction draws "label done/total ETA" for work counted in units since
-// start, such as gradbench fidelity's network passes.
-func (p *progressBar) fraction(label string, done, total int, start time.Time) {
+// fraction draws "label done/total ETA left" for work counted in units,
+// such as gradbench fidelity's network passes, whose time left its caller
+// estimates (the units' costs differ: a rate of units per second would
+// not do).
+func (p *progressBar) fraction(label string, done, total int, left time.Duration) {
 	if !p.draw || (time.Since(p.last) < redrawEvery && done < total) {
 		return
 	}
 	p.last = time.Now()
 	status := fmt.Sprintf("%s  %d/%d", label, done, total)
-	if el := time.Since(start); done > 0 && el >= time.Second && done < total {
-		left := time.Duration(float64(el) / float64(done) * float64(total-done))
+	if done < total {
 		status += "  ETA " + left.Round(time.Second).String()
 	}
 	p.status(status)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,13 +61,39 @@ func TestSlurmScripts(t *testing.T) {
 		t.Errorf("no log directory: %v (Slurm does not create it, and a task without one fails silently)", err)
 	}
 
+	// The table job after an array whose tasks of ste all failed: only
+	// fda+na's cell 1 has a record. gradbench table --estimators alone
+	// refuses ste then; the job's table shows ste as not run, and the job
+	// fails with a line naming the three cells without a record.
+	job := exec.Command("bash", filepath.Join(out, "slurm", "table.sh"))
+	job.Env = append(os.Environ(), asGradbenchEnv+"=1")
+	b, err := job.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("the table job with cells missing: %v, want exit status 1\n%s", err, b)
+	}
+	var failed []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "gradbench: FAILED: ") {
+			failed = append(failed, l)
+		}
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0], "3 of the 4 cells have no record") ||
+		!strings.Contains(failed[0], "cells 0 (ste seed 1, key ") || !strings.Contains(failed[0], ", 2 (ste seed 2, key ") ||
+		!strings.Contains(failed[0], ", 3 (fda+na seed 2, key ") || strings.Contains(failed[0], " 1 (fda+na seed 1") {
+		t.Errorf("the table job's failure lines %q, want one naming cells 0, 2 and 3:\n%s", failed, b)
+	}
+	if md, err := os.ReadFile(filepath.Join(out, "table.md")); err != nil || !regexp.MustCompile(`(?m)^\| ste +\| +not run \| 0 \|[^\n]*\n\| fda\+na `).Match(md) ||
+		!strings.Contains(string(md), "| fda+na ") {
+		t.Errorf("the table job with ste's cells missing wrote no table.md with ste not run: %v\n%s", err, md)
+	}
+
 	// --ablation paper: the table job also writes the paper's tables.
 	paper := filepath.Join(dir, "paper")
 	stdout, stderr, err = runGradbench(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", paper)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	b, _ := os.ReadFile(filepath.Join(paper, "slurm", "table.sh"))
+	b, _ = os.ReadFile(filepath.Join(paper, "slurm", "table.sh"))
 	if !strings.Contains(string(b), "table --runs \"$out\" --ablation paper; }") || !strings.Contains(stdout, "(9 array tasks") {
 		t.Errorf("--ablation paper: stdout %q, table.sh:\n%s", stdout, b)
 	}
@@ -75,7 +102,7 @@ func TestSlurmScripts(t *testing.T) {
 	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", recipe, "--ablation", "paper", "--out", paper); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	job := exec.Command("bash", filepath.Join(paper, "slurm", "table.sh"))
+	job = exec.Command("bash", filepath.Join(paper, "slurm", "table.sh"))
 	job.Env = append(os.Environ(), asGradbenchEnv+"=1")
 	if b, err := job.CombinedOutput(); err != nil {
 		t.Fatalf("the table job of --ablation paper: %v\n%s", err, b)

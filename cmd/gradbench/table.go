@@ -49,7 +49,10 @@ Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. --estimators keeps only the named estimators, in that order, as
 gradbench run prints them (for the sides table, each estimator's three
 rows and ste); an estimator named without records in --runs is refused by
-name, and one that only some workloads lack is noted on stderr. The
+name, and one that only some workloads lack is noted on stderr. With
+--missing show, such an estimator is shown as not run instead (a row of
+the main and sides tables, a line after the others), as the table job
+of gradbench slurm does. The
 paper's tables (sine-na, na-others, eta, paper) have fixed rows and
 refuse --estimators. --curves writes the training curves (test accuracy and training
 loss per epoch, mean over seeds, and a panel per training diagnostic when
@@ -69,9 +72,13 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
+	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others)")
 	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *missing != "refuse" && *missing != "show" {
+		return fmt.Errorf("--missing %q: want refuse or show", *missing)
 	}
 	table := *ablation
 	if *diag {
@@ -81,7 +88,8 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 			table = ""
 		}
 	}
-	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, Curves: *curves, Bench: *bench})
+	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, Curves: *curves, Bench: *bench,
+		ShowMissing: *missing == "show"})
 	if err != nil {
 		return err
 	}

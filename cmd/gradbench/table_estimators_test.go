@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -70,6 +71,32 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 	if n := strings.Count(stderr, "note: "); n != 1 || !strings.Contains(stderr, "tiny2") ||
 		!strings.Contains(stderr, " has no records of fda, which its table leaves out (--estimators fda,ste)\n") {
 		t.Errorf("stderr, want one note on tiny2's missing fda:\n%s", stderr)
+	}
+	// --missing=show: what the refusals above refused is shown as not
+	// run, in the order named, and nothing is noted on stderr.
+	stdout, stderr, err = runGradbench(t, "table", "--runs", runs, "--estimators", "dsq,ste,bnnplus", "--missing=show")
+	if err != nil {
+		t.Fatalf("table --estimators dsq,ste,bnnplus --missing=show: %v\n%s", err, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^\| dsq +\| +not run \| 0 \|.*\n\| ste +\| +\d.*\n\| bnnplus +\| +not run \| 0 \|`).MatchString(stdout) ||
+		strings.Contains(stdout, "| fda ") || stderr != "" {
+		t.Errorf("table --missing=show: want rows dsq (not run), ste, bnnplus (not run) on each workload, no note:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	stdout, _, err = runGradbench(t, "table", "--runs", runs, "--ablation", "sides", "--estimators", "fda", "--missing=show")
+	if err != nil || !regexp.MustCompile(`(?m)^\| fda +\| weights only +\| w=fda/a=ste +\| +not run \|`).MatchString(stdout) {
+		t.Errorf("table --ablation sides --missing=show: %v, want fda's one-sided rows not run:\n%s", err, stdout)
+	}
+	stdout, _, err = runGradbench(t, "table", "--runs", runs, "--ablation", "findings", "--estimators", "ste,dsq", "--missing=show")
+	if err != nil || !strings.Contains(stdout, "\nNot run (no records): dsq.\n") {
+		t.Errorf("table --ablation findings --missing=show: %v, want a line saying dsq was not run:\n%s", err, stdout)
+	}
+	for _, args := range [][]string{
+		{"--estimators", "dsq,bnnplus", "--missing=show"}, // nothing to show but rows not run
+		{"--estimators", "ste", "--missing=yes"},
+	} {
+		if _, _, err := runGradbench(t, append([]string{"table", "--runs", runs}, args...)...); err == nil {
+			t.Errorf("table %s succeeded, want a refusal", strings.Join(args, " "))
+		}
 	}
 	// Every estimator named has records of every workload: no note.
 	if _, stderr, err := runGradbench(t, "table", "--runs", runs, "--estimators", "ste"); err != nil || strings.Contains(stderr, "note: ") {

@@ -1,0 +1,59 @@
+package suite
+
+import (
+	"testing"
+	"time"
+)
+
+// TestFidelityCostTotal: the expected time counts every kind of work of
+// every state, and the flips and descent steps at the measured speed of
+// passes side by side on the workers, not one pass's time on every core
+// divided by the workers (two cores rarely make a pass twice as fast).
+func TestFidelityCostTotal(t *testing.T) {
+	ms := time.Millisecond
+	c := fidelityCost{build: 2 * ms, gc: 1 * ms, forward: 10 * ms, parallel: 30 * ms, evalPass: 25 * ms, trainPass: 20 * ms, bootRep: ms / 10}
+	p := fidelityPlan{states: 2, estimators: 3, batches: 2, sites: 100, work: 51, workers: 2, reps: 200}
+	estimator := 2*ms + 2*25*ms + 20*ms + 1*ms                                     // build, the evaluation batches, the training batch, gc
+	unflipped := 10*ms + 30*ms/2                                                   // worker 0 on every core, worker 1 beside the flips
+	flips := 50 * 30 * ms / 2                                                      // 50 passes of work beside the unflipped ones, two at a time
+	descent := 2 * (3*5 + 4) * 30 * ms / (3 + 1)                                   // 4 directions, 2 rounds of whole directions
+	bootstrap := 2 * 200 * ms / 10                                                 // 3 estimators on 2 workers: 2 rounds
+	state := 3*estimator + 2*(unflipped+flips) + 2*ms + descent + 1*ms + bootstrap // ... clones, gc
+	if got, want := c.total(p), 2*state; got < want-time.Microsecond || got > want+time.Microsecond {
+		t.Errorf("total %v, want %v", got, want)
+	}
+	if got, want := p.passes(), 2*(3*3+2*101+3*5+4); got != want {
+		t.Errorf("passes %d, want %d", got, want)
+	}
+	// One worker: the flips at one pass on every core.
+	p.workers, c.parallel = 1, c.forward
+	if got, want := time.Duration(p.sites)*c.flip(p), 50*10*ms; got != want {
+		t.Errorf("one worker: flips %v, want %v", got, want)
+	}
+}
+
+// TestFidelityLeft: the time left starts at the expected time, not at an
+// extrapolation from the first passes (the estimators', done before any
+// flip: the progress bar's ETA started at minutes for seconds of work),
+// and follows the measured speed once a good part of the work is done.
+func TestFidelityLeft(t *testing.T) {
+	var c fidelityCost
+	s := time.Second
+	for _, tc := range []struct {
+		done, expected, elapsed, min, max time.Duration
+	}{
+		{0, 60 * s, 0, 60 * s, 60 * s},
+		// The first pass took twice its expected time: a little more left.
+		{s / 10, 60 * s, s / 5, 59 * s, 62 * s},
+		// Half done as expected.
+		{30 * s, 60 * s, 30 * s, 30 * s, 30 * s},
+		// Half done at half the speed: about twice the rest.
+		{30 * s, 60 * s, 60 * s, 50 * s, 60 * s},
+		// Done: nothing left.
+		{60 * s, 60 * s, 70 * s, 0, 0},
+	} {
+		if got := c.left(tc.done, tc.expected, tc.elapsed); got < tc.min || got > tc.max {
+			t.Errorf("left(done %v of %v, elapsed %v) = %v, want %v..%v", tc.done, tc.expected, tc.elapsed, got, tc.min, tc.max)
+		}
+	}
+}
