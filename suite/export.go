@@ -279,7 +279,11 @@ func runKey(path string) (dir, key string, err error) {
 	for _, ext := range []string{".json", ".weights"} {
 		if k, ok := strings.CutSuffix(base, ext); ok {
 			if !isKey(k) {
-				return "", "", fmt.Errorf("%s: want a run record <key>.json or final weights <key>.weights, the key 16 hex digits (gradbench plan --out DIR lists a sweep's keys)", path)
+				what := path + ":"
+				if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+					what = path + " does not exist:"
+				}
+				return "", "", fmt.Errorf("%s want a run record <key>.json or final weights <key>.weights, the key 16 hex digits (gradbench plan --out DIR lists a sweep's keys)", what)
 			}
 			return dir, k, nil
 		}

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,9 +32,17 @@ func TestRunFileKeys(t *testing.T) {
 	for _, run := range []string{"nope.json", "../x.weights", "runs/0123456789abcde.json", "runs/..json"} {
 		if _, _, err := runKey(run); err == nil {
 			t.Errorf("runKey(%q): no error, want a refusal of a name that holds no run key", run)
-		} else if want := run + ": want a run record <key>.json or final weights <key>.weights, the key 16 hex digits"; !strings.HasPrefix(err.Error(), want) {
+		} else if want := run + " does not exist: want a run record <key>.json or final weights <key>.weights, the key 16 hex digits"; !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("runKey(%q) = %v, want %q…", run, err, want)
 		}
+	}
+	// A file that exists under a name with no key is named as it is.
+	exists := filepath.Join(t.TempDir(), "model.json")
+	if err := os.WriteFile(exists, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runKey(exists); err == nil || !strings.HasPrefix(err.Error(), exists+": want a run record <key>.json") {
+		t.Errorf("runKey(%q) = %v, want the name refused", exists, err)
 	}
 	if dir, k, err := runKey("runs/" + key + ".weights"); err != nil || dir != "runs/" || k != key {
 		t.Errorf("runKey of a weights file = %q, %q, %v", dir, k, err)
