@@ -181,7 +181,7 @@ func newOptimizer(cfg Config, net nn.Layer) nn.Optimizer {
 // checkHoldout refuses, for a run with a validation fraction (a
 // learning-rate grid's), a validation split of no image or of the whole
 // training split, and a training subset larger than what the validation
-// split leaves.
+// split leaves or equal to it (the data of subset 0 under another key).
 func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset) error {
 	if fraction == 0 {
 		return nil
@@ -190,8 +190,11 @@ func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset)
 	case holdout < 1 || holdout >= train.N:
 		return fmt.Errorf("suite: recipe %s: validation %v of the %d training images of %s is %d images: want at least 1 and fewer than the split", r.Name, fraction, train.N, r.Dataset, holdout)
 	case r.TrainSubset > train.N-holdout:
-		return fmt.Errorf("suite: recipe %s: train_subset %d is more than the %d training images of %s that the validation split (%d images, %v of the split) leaves: give at most %d",
+		return fmt.Errorf("suite: recipe %s: train_subset %d is more than the %d training images of %s that the validation split (%d images, %v of the split) leaves: give fewer than %d, or 0 for all of them",
 			r.Name, r.TrainSubset, train.N-holdout, r.Dataset, holdout, fraction, train.N-holdout)
+	case r.TrainSubset == train.N-holdout:
+		return fmt.Errorf("suite: recipe %s: train_subset %d is all the training images of %s that the validation split (%d images, %v of the split) leaves: give 0 for all of them (the same data, under a key of its own)",
+			r.Name, r.TrainSubset, r.Dataset, holdout, fraction)
 	}
 	return nil
 }

@@ -158,7 +158,8 @@ func probeWritable(dir string, size int) error {
 
 // checkSubsets refuses a subset larger than its split (of train and test
 // images): it would train or evaluate on the whole split under a key, and
-// a table heading, that say otherwise. Runner.Prepare checks it on the
+// a table heading, that say otherwise; and a subset of the whole split,
+// the same data as subset 0 under another key. Runner.Prepare checks it on the
 // splits it loads, Sweep.Check on the sizes known without loading
 // (data.KnownSize), so that plan refuses what run and slurm refuse.
 func checkSubsets(r *Recipe, train, test int) error {
@@ -168,9 +169,13 @@ func checkSubsets(r *Recipe, train, test int) error {
 		split data.Split
 		size  int
 	}{{"train_subset", r.TrainSubset, data.Train, train}, {"test_subset", r.TestSubset, data.Test, test}} {
-		if s.n > s.size {
-			return fmt.Errorf("suite: recipe %s: %s %d is more than the %d images of the %s split of %s: give at most %d, or 0 for the whole split",
+		switch {
+		case s.n > s.size:
+			return fmt.Errorf("suite: recipe %s: %s %d is more than the %d images of the %s split of %s: give fewer than %d, or 0 for the whole split",
 				r.Name, s.key, s.n, s.size, s.split, r.Dataset, s.size)
+		case s.n == s.size:
+			return fmt.Errorf("suite: recipe %s: %s %d is the whole %s split of %s: give 0 for the whole split (a subset of every image is the same data, and would give its runs a key, and a table, of their own)",
+				r.Name, s.key, s.n, s.split, r.Dataset)
 		}
 	}
 	return nil

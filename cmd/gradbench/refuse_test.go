@@ -58,9 +58,9 @@ func TestRefuses(t *testing.T) {
 		pos("2 bnnplus:beta=1e6", plan("bnnplus:beta=1e6"), `estimators: bnnplus: bad value beta="1e6": want a number in [0.001, 1000]`, nil),
 		// 3. A subset larger than its split is refused: no heading overstates the training set.
 		pos("3 quick on synthetic", []string{"run", "--recipe", "quick", "--dataset", "synthetic", "--out", fx.scratch("quick")},
-			"suite: recipe quick: train_subset 10000 is more than the 2048 images of the train split of synthetic: give at most 2048, or 0 for the whole split", nil),
+			"suite: recipe quick: train_subset 10000 is more than the 2048 images of the train split of synthetic: give fewer than 2048, or 0 for the whole split", nil),
 		pos("3 train_subset 100000000", []string{"run", "--recipe", fx.hugeSubset, "--out", fx.scratch("huge")},
-			"suite: recipe huge: train_subset 100000000 is more than the 2048 images of the train split of synthetic: give at most 2048, or 0 for the whole split", nil),
+			"suite: recipe huge: train_subset 100000000 is more than the 2048 images of the train split of synthetic: give fewer than 2048, or 0 for the whole split", nil),
 		// 4. Unequal seed sets (paired statistics, issue 15): only the seeds both rows have are compared, and the table says which.
 		pos("4 ste n=4, bnnplus n=3", []string{"table", "--runs", fx.unequal}, "", func(t *testing.T, stdout, _ string) {
 			flat := strings.Join(strings.Fields(stdout), " ")
@@ -178,10 +178,10 @@ func TestRefuses(t *testing.T) {
 			"suite: export: --out "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
-			"suite: eval: data: batch size 9223372036854775807 is larger than the 32 images it batches (the test split of mnist): want at most 32", nil),
+			"suite: eval: data: batch size 9223372036854775807 is larger than the 40 images it batches (the test split of mnist): want at most 40", nil),
 		pos("eval with a corrupt training split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "16"}, "", func(t *testing.T, stdout, _ string) {
-			if !strings.Contains(stdout, "predictions equal: 32 of 32 (100.00%)") {
-				t.Errorf("eval on the test split alone:\n%s\nwant all 32 test images evaluated", stdout)
+			if !strings.Contains(stdout, "predictions equal: 40 of 40 (100.00%)") {
+				t.Errorf("eval on the test split alone:\n%s\nwant all 40 test images evaluated", stdout)
 			}
 		}),
 		{name: "--out that cannot take a checkpoint", args: []string{"run", "--recipe", fx.recipe, "--estimators", "ste", "--quiet", "--out", fx.fullOut},
@@ -343,10 +343,10 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	legacy := strings.Replace(string(sealed), ",\n\t\"checksum\": \""+rec.Checksum+"\"", "", 1)
 	os.WriteFile(fx.legacyEditedPath, []byte(editFinal(legacy)), 0o644)
 
-	// A tiny mnist: 64 training and 32 test images.
+	// A tiny mnist: 64 training and 40 test images.
 	fx.mnistData = filepath.Join(dir, "mnist")
 	writeMNIST(t, fx.mnistData, "train", 64)
-	writeMNIST(t, fx.mnistData, "t10k", 32)
+	writeMNIST(t, fx.mnistData, "t10k", 40) // more than the recipe's test_subset 32: a subset of the whole split is refused
 	fx.folderData = filepath.Join(dir, "folder")
 	writeMNIST(t, fx.folderData, "train", 64)
 	os.Remove(filepath.Join(fx.folderData, "train-images-idx3-ubyte"))
@@ -461,7 +461,7 @@ func TestExportRefusesDatasetFile(t *testing.T) {
 	dir := t.TempDir()
 	mnist := filepath.Join(dir, "mnist")
 	writeMNIST(t, mnist, "train", 64)
-	writeMNIST(t, mnist, "t10k", 32)
+	writeMNIST(t, mnist, "t10k", 40)
 	runs := filepath.Join(dir, "runs")
 	rec := trainOne(t, runs, "--recipe", writeRecipe(t, dir, tinyRecipe), "--dataset", "mnist", "--data", mnist, "--estimators", "ste")
 	record := suite.RecordPath(runs, rec.Key)
