@@ -357,8 +357,10 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	if _, stderr, err := runGradbench(t, "export", "--run", fx.mnistRecord, "--data", fx.mnistData, "--out", fx.mnistModel); err != nil {
 		t.Fatalf("export: %v\n%s", err, stderr)
 	}
-	// Damage the training split: eval needs the test split alone.
+	// Damage the training split, one file corrupt and one gone (opening
+	// it would fail, or try a download): eval needs the test split alone.
 	os.WriteFile(filepath.Join(fx.mnistData, "train-images-idx3-ubyte"), []byte("not an IDX file"), 0o644)
+	os.Remove(filepath.Join(fx.mnistData, "train-labels-idx1-ubyte"))
 
 	fx.aDir = filepath.Join(dir, "a-directory")
 	os.Mkdir(fx.aDir, 0o755)
