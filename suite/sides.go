@@ -60,7 +60,9 @@ func sidesOf(e estimators.Spec) (sidesBlock, error) {
 // weights only, on the activations only and on both. An estimator for
 // latent weights only gets its weights-only spec alone. A sided spec with
 // ste on one side (w=F/a=ste) is refused: it is one of F's rows, and the
-// ablation would table F with its other two rows not run.
+// ablation would table F with its other two rows not run; so is a list of
+// ste alone, which leaves the ablation its baseline and nothing to set
+// against it.
 func SidesSpecs(es []estimators.Spec) ([]estimators.Spec, error) {
 	specs := []estimators.Spec{estimators.MustParse(baseline)}
 	seen := map[string]bool{baseline: true}
@@ -82,6 +84,9 @@ func SidesSpecs(es []estimators.Spec) ([]estimators.Spec, error) {
 				specs = append(specs, estimators.MustParse(s))
 			}
 		}
+	}
+	if len(specs) == 1 {
+		return nil, fmt.Errorf("suite: --ablation sides: the estimators give %s alone, the ablation's baseline, which it trains once anyway: give an estimator to set on each side against it, such as fda", baseline)
 	}
 	return specs, nil
 }

@@ -35,7 +35,6 @@ func TestSidesSpecs(t *testing.T) {
 		{"fda,approxsign", "ste w=fda/a=ste w=ste/a=fda fda w=approxsign/a=ste w=ste/a=approxsign approxsign"},
 		// ste is planned once, whether listed or not.
 		{"ste,fda", "ste w=fda/a=ste w=ste/a=fda fda"},
-		{"ste", "ste"},
 		// Noise adaptation goes with the estimator to its side.
 		{"fda+na:eta=x", "ste w=fda+na:eta=x/a=ste w=ste/a=fda+na:eta=x fda+na:eta=x"},
 		// A sided estimator: each of its sides, then itself; a row two
@@ -57,8 +56,11 @@ func TestSidesSpecs(t *testing.T) {
 			t.Errorf("SidesSpecs(%s) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
-	// A sided spec with ste on one side is one of the rows already.
+	// A sided spec with ste on one side is one of the rows already; ste
+	// alone is the baseline alone (a sweep of ste, and a sides table of
+	// no estimator).
 	for in, want := range map[string]string{
+		"ste":                    "suite: --ablation sides: the estimators give ste alone, the ablation's baseline, which it trains once anyway: give an estimator to set on each side against it, such as fda",
 		"w=fda/a=ste":            "suite: --ablation sides: w=fda/a=ste is already a row of the ablation, fda's on one side: give fda for its three rows",
 		"approxsign,w=ste/a=dsq": "suite: --ablation sides: w=ste/a=dsq is already a row of the ablation, dsq's on one side: give dsq for its three rows",
 	} {
