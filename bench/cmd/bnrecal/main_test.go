@@ -23,7 +23,8 @@ func TestRefusesBadInput(t *testing.T) {
 		{[]string{"-batches", "1_0", "x.json"}, `invalid value "1_0" for flag -batches: want a decimal integer`},
 		{nil, "no runs given"},
 		{[]string{"nothing.ckpt"}, "epoch checkpoint of an unfinished run"},
-		{[]string{t.TempDir() + "/0123456789abcdef.json"}, "no record"},
+		{[]string{t.TempDir() + "/0123456789abcdef.json"}, "0123456789abcdef.json does not exist"},
+		{[]string{"run.json"}, "run.json does not exist: want a run record <key>.json"},
 	} {
 		err := run(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
