@@ -254,6 +254,7 @@ func (c *convCore) forward(layer string, x *Tensor, wt, bias []float32) *Tensor 
 	y := c.prepare(layer, x, false)
 	c.fwd, c.wt = true, wt
 	parallel.For(len(c.parts), 1, 1, c)
+	c.warm()
 	if bias != nil {
 		for n := range x.N {
 			for o, b := range bias {
@@ -302,6 +303,7 @@ func (c *convCore) backward(layer string, dy *Tensor, src planeSource, wt, dw, d
 		}
 	}
 	parallel.For(len(c.parts), 1, 1, c)
+	c.warm()
 	c.src = nil
 	c.sum.dw = dw
 	parallel.For(c.conv.Out, 4, 1, &c.sum)
@@ -372,6 +374,63 @@ func (c *convCore) claim() int {
 
 // release gives back the scratch of part i (claim).
 func (c *convCore) release(i int) { c.free.And(^uint32(1 << i)) }
+
+// warm grows the scratch of every part a goroutine may claim (the first
+// min(Workers, parts): a job runs on at most Workers goroutines at once)
+// to the largest size any of them has, after a job. A goroutine that
+// joins a later job and claims a part that no goroutine claimed before
+// (the pool's workers join a job only when they wake in time) then finds
+// its scratch sized, so a step allocates nothing once the layer has run
+// one. Only capacities grow: the scratch is rewritten at every use, and
+// a grown padded grid is zero, as planes leaves it for any geometry.
+func (c *convCore) warm() {
+	n := min(parallel.Workers(), len(c.parts))
+	for i := range n {
+		for j := range n {
+			if i != j {
+				c.parts[i].growTo(&c.parts[j])
+			}
+		}
+	}
+}
+
+// growTo grows each scratch of p to at least the capacity of q's.
+func (p *convPart) growTo(q *convPart) {
+	g, h := &p.grid, &q.grid
+	growPlanes(&g.xp, &g.xkey, h.xp, h.xkey)
+	growPlanes(&g.dyp, &g.dykey, h.dyp, h.dykey)
+	growTo(&g.yg, h.yg)
+	growTo(&g.dxp, h.dxp)
+	growTo(&g.dxb, h.dxb)
+	growTo(&g.dyt, h.dyt)
+	growTo(&g.lutTab, h.lutTab)
+	l, m := &p.lut, &q.lut
+	growTo(&l.tab, m.tab)
+	growTo(&l.corr, m.corr)
+	growTo(&l.tail, m.tail)
+	growTo(&l.sb, m.sb)
+	growTo(&l.pat, m.pat)
+	growTo(&l.poff, m.poff)
+	growTo(&l.cols, m.cols)
+	growTo(&l.rowSum, m.rowSum)
+	growTo(&l.pre, m.pre)
+}
+
+// growTo replaces *s by a new slice of t's capacity when *s has less.
+func growTo[T any](s *[]T, t []T) {
+	if cap(*s) < cap(t) {
+		*s = make([]T, cap(t))
+	}
+}
+
+// growPlanes is growTo for padded grids: the new grid is zero, cleared
+// for q's geometry key k as planes would clear it.
+func growPlanes(s *[]float32, key *[4]int, t []float32, k [4]int) {
+	if cap(*s) < cap(t) {
+		*s = make([]float32, cap(t))
+		*key = k
+	}
+}
 
 // same reports whether the convolution keeps the image size at stride 1
 // (k = 2·pad + 1), where the input gradient is itself a same convolution.

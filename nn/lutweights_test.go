@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/impl/impltest"
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 // lutU is the unit roundoff of float32.
@@ -314,4 +316,58 @@ func TestLUTWeightGradAllocs(t *testing.T) {
 			t.Errorf("a step with the table product allocates %v times", n)
 		}
 	})
+}
+
+// TestConvScratchWarm: a part's scratch is used by whichever goroutine
+// claims it, and the pool's workers join a job only when they wake in
+// time, so a part may be claimed for the first time steps after the
+// layer's first one, and allocate then. After every job warm grows the
+// scratch of each part a goroutine may claim to the largest any has: here
+// every part but the first is emptied, as if one goroutine had run the
+// whole step, and after warm each has at least the first's capacity in
+// every scratch slice (found by reflection, so that a scratch added to
+// the struct later is checked too).
+func TestConvScratchWarm(t *testing.T) {
+	if parallel.Workers() < 2 {
+		t.Skip("needs a pool of at least 2 goroutines")
+	}
+	r := rand.New(rand.NewPCG(83, 84))
+	for _, cv := range []Conv{
+		{In: 16, Out: 16, Kernel: 3, Stride: 1, Pad: 1}, // the grid path, with the tables
+		{In: 16, Out: 32, Kernel: 3, Stride: 2, Pad: 1}, // the phase path
+	} {
+		l, err := NewBinaryConv2d(cv, Binary{Estimator: estimators.MustParse("ste")}, NewInit(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randTensor(r, 16, 16, 12, 12)
+		withLUT(true, func() {
+			y := l.Forward(x)
+			l.Backward(randTensor(r, y.N, y.C, y.H, y.W))
+		})
+		c := &l.core
+		n := min(parallel.Workers(), len(c.parts))
+		for i := 1; i < n; i++ {
+			c.parts[i].grid, c.parts[i].lut = gridPart{}, lutScratch{}
+		}
+		c.warm()
+		var walk func(path string, a, b reflect.Value)
+		walk = func(path string, a, b reflect.Value) {
+			switch a.Kind() {
+			case reflect.Struct:
+				for f := range a.NumField() {
+					walk(path+"."+a.Type().Field(f).Name, a.Field(f), b.Field(f))
+				}
+			case reflect.Slice:
+				if a.Cap() < b.Cap() {
+					t.Errorf("%v: after warm, part %s has capacity %d, part 0 %d", cv, path, a.Cap(), b.Cap())
+				}
+			}
+		}
+		for i := 1; i < n; i++ {
+			p0, pi := reflect.ValueOf(c.parts[0]), reflect.ValueOf(c.parts[i])
+			walk(fmt.Sprint(i)+".grid", pi.FieldByName("grid"), p0.FieldByName("grid"))
+			walk(fmt.Sprint(i)+".lut", pi.FieldByName("lut"), p0.FieldByName("lut"))
+		}
+	}
 }
