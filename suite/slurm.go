@@ -282,12 +282,14 @@ func (s *SlurmSpec) tableScript() string {
 		}
 	}
 	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")
-	// The cells without a record, listed, then named on one line: the
-	// table shows their estimators' rows without them, or as not run.
+	// The sweep's state (plan --pending: "N cells: N done; nothing
+	// pending", or the cells without a record, listed), then those cells
+	// named on one line: the table shows their estimators' rows without
+	// them, or as not run.
 	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --quiet --out=\"$out\" %s); then\n", strings.Join(quoteAll(s.Args), " "))
+	b.WriteString("\tprintf '%s\\n' \"$pending\"\n")
 	b.WriteString("\tmissing=$(printf '%s\\n' \"$pending\" | awk 'NR > 1 { printf \"%s%s (%s seed %s, key %s)\", sep, $1, $4, $5, $2; sep = \", \" }')\n")
 	b.WriteString("\tif [ -n \"$missing\" ]; then\n")
-	b.WriteString("\t\tprintf '%s\\n' \"$pending\"\n")
 	fmt.Fprintf(&b, "\t\techo \"gradbench: FAILED: $(($(printf '%%s\\n' \"$pending\" | wc -l) - 1)) of the %d cells have no record, so the table lacks them: cells $missing; see $out/slurm/logs and resubmit them with the same gradbench slurm command\" >&2\n", len(s.Sweep.Cells()))
 	b.WriteString("\t\tstatus=1\n\tfi\nelse\n\tstatus=$?\nfi\n")
 	b.WriteString("exit $status\n")
