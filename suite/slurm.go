@@ -282,11 +282,12 @@ func (s *SlurmSpec) tableScript() string {
 		}
 	}
 	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")
-	// The sweep's state (plan --pending: "N cells: N done; nothing
-	// pending", or the cells without a record, listed), then those cells
+	// The sweep's state (plan --pending: its summary, "N cells: N done;
+	// nothing pending", on stderr, into the log; the cells without a
+	// record, listed, on stdout), then those cells
 	// named on one line: the table shows their estimators' rows without
 	// them, or as not run.
-	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --quiet --out=\"$out\" %s); then\n", strings.Join(quoteAll(s.Args), " "))
+	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --out=\"$out\" %s); then\n", strings.Join(quoteAll(s.Args), " "))
 	b.WriteString("\tprintf '%s\\n' \"$pending\"\n")
 	b.WriteString("\tmissing=$(printf '%s\\n' \"$pending\" | awk 'NR > 1 { printf \"%s%s (%s seed %s, key %s)\", sep, $1, $4, $5, $2; sep = \", \" }')\n")
 	b.WriteString("\tif [ -n \"$missing\" ]; then\n")
