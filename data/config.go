@@ -60,8 +60,9 @@ type Config struct {
 	// Subset, when positive and smaller than the split, restricts the
 	// loader to that many images, chosen once from Seed and stratified by
 	// class (each class keeps its share, rounded by largest remainder).
-	// A Subset of at least the split's size means the whole split.
-	// With Holdout, the subset is drawn from the images not held out.
+	// A Subset of the split's size means the whole split; a larger one is
+	// refused. With Holdout, the subset is drawn from the images not held
+	// out, and may be at most their number.
 	Subset int
 
 	// Holdout, when positive, holds that many images of the split out as

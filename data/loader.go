@@ -100,6 +100,11 @@ func NewLoader(d *Dataset, cfg Config) (*Loader, error) {
 			pool = complement(pool, held)
 		}
 	}
+	if cfg.Subset > len(pool) {
+		// Not the whole split silently: a caller's size would stand for
+		// images the loader does not have.
+		return nil, fmt.Errorf("data: subset %d is more than the %d images of %s: want at most %d, or 0 for all of them", cfg.Subset, len(pool), l.describe(), len(pool))
+	}
 	if cfg.Subset > 0 && cfg.Subset < len(pool) {
 		l.images = stratifiedSubset(d.Labels, pool, d.Classes, cfg.Subset, newRand(cfg.Seed, purposeSubset, 0, 0))
 	} else {

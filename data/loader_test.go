@@ -274,9 +274,16 @@ func TestLoaderSubset(t *testing.T) {
 	if slices.Equal(s0, set(epochBatches(t, other, 0))) {
 		t.Error("seeds 9 and 10 chose the same subset")
 	}
-	all := newLoader(t, d, Config{BatchSize: 64, Subset: 5000})
+	all := newLoader(t, d, Config{BatchSize: 64, Subset: 1000})
 	if all.Len() != 1000 {
-		t.Errorf("Subset larger than the split: Len() = %d, want 1000", all.Len())
+		t.Errorf("Subset of the whole split: Len() = %d, want 1000", all.Len())
+	}
+	// A subset larger than the split was the whole split, silently.
+	if _, err := NewLoader(d, Config{BatchSize: 64, Subset: 5000}); err == nil || err.Error() != "data: subset 5000 is more than the 1000 images of the train split of synthetic: want at most 1000, or 0 for all of them" {
+		t.Errorf("Subset larger than the split: %v, want it refused", err)
+	}
+	if _, err := NewLoader(d, Config{BatchSize: 64, Subset: 901, Holdout: 100}); err == nil || err.Error() != "data: subset 901 is more than the 900 images of the train split of synthetic less 100 held out: want at most 900, or 0 for all of them" {
+		t.Errorf("Subset larger than the images a holdout leaves: %v, want it refused", err)
 	}
 }
 

@@ -284,6 +284,12 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 				c += cost.clones(plan)
 			}
 			step(1, c)
+			// A loss that is not finite leaves no change to measure, and
+			// no noise threshold (fidelity.Score refuses a NaN or infinite
+			// one, in a goroutine of each): refuse the state here.
+			if b := bases[k]; math.IsNaN(b) || math.IsInf(b, 0) {
+				return nil, fmt.Errorf("suite: fidelity: %s: the network's loss on evaluation batch %d is %v: its outputs are not finite, so no flip's change to the loss can be measured; measure another state (--epochs)", st.name, k+1, b)
+			}
 		}
 		base, dl := bases[0], dls[0]
 		fs := FidelityState{Name: st.name, Loss: base}

@@ -92,8 +92,12 @@ type LockInfo struct {
 func (l *LockInfo) String() string { return fmt.Sprintf("%s pid %d", l.Host, l.PID) }
 
 // ReadLock reads the lock of the run with that key; it returns an error
-// wrapping fs.ErrNotExist when there is none.
+// wrapping fs.ErrNotExist when there is none, and refuses a key other
+// than Config.Key makes (see runFile).
 func ReadLock(dir, key string) (*LockInfo, error) {
+	if err := checkKey("ReadLock", key); err != nil {
+		return nil, err
+	}
 	return readLock(LockPath(dir, key))
 }
 

@@ -302,8 +302,12 @@ func WriteRecord(dir string, r *Record) error {
 }
 
 // ReadRecord reads the record of one run; it returns an error wrapping
-// fs.ErrNotExist when there is none.
+// fs.ErrNotExist when there is none, and refuses a key other than
+// Config.Key makes (see runFile).
 func ReadRecord(dir, key string) (*Record, error) {
+	if err := checkKey("ReadRecord", key); err != nil {
+		return nil, err
+	}
 	path := RecordPath(dir, key)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -389,10 +393,20 @@ func sortRecords(rs []*Record) {
 // caller's mistake, and one such as "../x" would name a file outside dir,
 // so runFile panics, naming fn.
 func runFile(fn, dir, key, ext string) string {
-	if !isKey(key) {
-		panic(fmt.Sprintf("suite: %s: run key %q: want 16 lower-case hex digits, as Config.Key makes", fn, key))
+	if err := checkKey(fn, key); err != nil {
+		panic(err.Error())
 	}
 	return filepath.Join(dir, key+ext)
+}
+
+// checkKey refuses, naming fn, a run key other than Config.Key makes.
+// The functions that read a run's file by its key and return an error
+// (ReadRecord, ReadLock) return this one rather than panic in runFile.
+func checkKey(fn, key string) error {
+	if !isKey(key) {
+		return fmt.Errorf("suite: %s: run key %q: want 16 lower-case hex digits, as Config.Key makes", fn, key)
+	}
+	return nil
 }
 
 func isKey(s string) bool {

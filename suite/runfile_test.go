@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,5 +48,38 @@ func TestRunFileKeys(t *testing.T) {
 	}
 	if dir, k, err := runKey("runs/" + key + ".weights"); err != nil || dir != "runs/" || k != key {
 		t.Errorf("runKey of a weights file = %q, %q, %v", dir, k, err)
+	}
+}
+
+// TestReadByKeyRefuses: ReadRecord and ReadLock, which return an error,
+// panicked (in the path helpers) on a key such as "../x"; they return the
+// refusal, naming themselves and the key, and read no file.
+func TestReadByKeyRefuses(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range []string{"../x", "", "0123456789ABCDEF", "0123456789abcde/"} {
+		for name, f := range map[string]func() error{
+			"ReadRecord": func() error { _, err := ReadRecord(dir, bad); return err },
+			"ReadLock":   func() error { _, err := ReadLock(dir, bad); return err },
+		} {
+			var err error
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Errorf("%s(%q) panicked: %v; want an error", name, bad, p)
+					}
+				}()
+				err = f()
+			}()
+			if want := "suite: " + name + ": run key \"" + bad + "\": want 16 lower-case hex digits, as Config.Key makes"; err == nil || err.Error() != want {
+				t.Errorf("%s(%q) = %v, want %s", name, bad, err, want)
+			}
+		}
+	}
+	// A well-formed key with no files is not there, as before.
+	if _, err := ReadRecord(dir, "0123456789abcdef"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadRecord of a key with no record: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := ReadLock(dir, "0123456789abcdef"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadLock of a key with no lock: %v, want fs.ErrNotExist", err)
 	}
 }

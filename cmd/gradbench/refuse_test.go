@@ -184,6 +184,36 @@ func TestRefuses(t *testing.T) {
 				t.Errorf("eval on the test split alone:\n%s\nwant all 40 test images evaluated", stdout)
 			}
 		}),
+		// eval --dataset mnist needs the test split alone: a directory of
+		// its files, given or found in the search order, is enough, and
+		// nothing is downloaded into the user cache for the training split.
+		{name: "eval --dataset mnist with the test split's files alone", do: func(t *testing.T) (string, string, error) {
+			root := t.TempDir()
+			testOnly := filepath.Join(root, "mnist")
+			writeMNIST(t, testOnly, "t10k", 40)
+			cache := t.TempDir()
+			t.Setenv("XDG_CACHE_HOME", cache)
+			t.Setenv(data.EnvDataDir, root)
+			for _, args := range [][]string{
+				{"eval", "--model", fx.mnistModel, "--dataset", "mnist", "--data", testOnly, "--batch", "16"},
+				{"eval", "--model", fx.mnistModel, "--dataset", "mnist", "--batch", "16"},
+			} {
+				stdout, stderr, err := runGradbench(t, args...)
+				if err != nil {
+					return stdout, stderr, err
+				}
+				if !strings.Contains(stdout, "predictions equal: 40 of 40 (100.00%)") {
+					t.Errorf("gradbench %q:\n%s\nwant all 40 test images evaluated", args, stdout)
+				}
+			}
+			if ents, _ := os.ReadDir(testOnly); len(ents) != 2 {
+				t.Errorf("eval changed the test-only data directory: %d files, want its 2", len(ents))
+			}
+			if _, err := os.Stat(filepath.Join(cache, "gradbench")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("eval wrote into the user cache (%v): it fetched the training split", err)
+			}
+			return "", "", nil
+		}},
 		{name: "--out that cannot take a checkpoint", args: []string{"run", "--recipe", fx.recipe, "--estimators", "ste", "--quiet", "--out", fx.fullOut},
 			errCheck: func(t *testing.T, err error) {
 				if fx.fullCause == "" {

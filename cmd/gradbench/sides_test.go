@@ -104,3 +104,23 @@ func hasRows(t *testing.T, what, table string, rows ...string) {
 		}
 	}
 }
+
+// TestSidesRefusesSteAlone: --ablation sides --estimators ste planned the
+// baseline alone (a sweep of plain ste under the ablation's name, and a
+// sides table of no estimator); run, plan and slurm refuse it, saying
+// what to give, before anything is written.
+func TestSidesRefusesSteAlone(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	const want = "suite: --ablation sides: the estimators give ste alone, the ablation's baseline, which it trains once anyway: give an estimator to set on each side against it, such as fda"
+	for _, cmd := range []string{"run", "plan", "slurm"} {
+		out := filepath.Join(dir, "out-"+cmd)
+		args := []string{cmd, "--recipe", recipe, "--ablation", "sides", "--estimators", "ste", "--out", out}
+		if _, _, err := runGradbench(t, args...); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("gradbench %v: error %v, want %q", args, err, want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("gradbench %v created --out", args)
+		}
+	}
+}
