@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/parallel"
@@ -168,13 +169,23 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
-	if batch > train.N {
-		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d training images of %s", batch, train.N, cfg.Dataset)
+	// The batches come from the images the run trains on: its training
+	// subset, less the validation split a learning-rate grid holds out.
+	pool := data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
+	n, what := train.N-pool.Holdout, fmt.Sprintf("training images of %s", cfg.Dataset)
+	if pool.Holdout > 0 {
+		what += fmt.Sprintf(" that the run's validation split (%d images) leaves", pool.Holdout)
 	}
-	if nb > 1 && (nb+1)*batch > train.N {
-		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and the batch between the first two (the training batch's) need %d images, more than the %d training images of %s", nb, batch, (nb+1)*batch, train.N, cfg.Dataset)
+	if pool.Subset > 0 && pool.Subset < n {
+		n, what = pool.Subset, fmt.Sprintf("images of the run's train_subset of %s", cfg.Dataset)
 	}
-	evals, trainBatch, err := fidelityBatches(ctx, train, batch, cfg.Batch, cfg.Seed, nb)
+	if batch >= n {
+		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d leaves none of the %d %s for the training batch after it: want at most %d", batch, n, what, n-1)
+	}
+	if nb > 1 && (nb+1)*batch > n {
+		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and the batch between the first two (the training batch's) need %d images, more than the %d %s", nb, batch, (nb+1)*batch, n, what)
+	}
+	evals, trainBatch, err := fidelityBatches(ctx, train, pool, batch, cfg.Batch, nb)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/texttest"
@@ -225,7 +226,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
+	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
 	spec.Progress = func(done, total int, _ time.Duration) { last = done }
@@ -264,7 +265,7 @@ func TestFidelityAlongARun(t *testing.T) {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
 	}
-	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1})
+	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	// Two evaluation batches: the first batch's numbers stay, and the
 	// scores get a mean and an interval over the batches.
-	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 2})
+	two, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{1}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if err := checkpoint.Load(EpochWeightsPath(dir, key, 1), &checkpoint.State{Net: &own.Net}); err != nil {
 		t.Fatal(err)
 	}
-	evals, _, err := fidelityBatches(context.Background(), train, 32, cfg.Batch, cfg.Seed, 1)
+	evals, _, err := fidelityBatches(context.Background(), train, data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset}, 8, cfg.Batch, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +421,7 @@ func TestFidelityStopsPromptly(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			last, all := 0, 0
-			spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 16, PerStratum: 50, Reps: tc.reps, EvalBatches: tc.nb,
+			spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: 8, PerStratum: 50, Reps: tc.reps, EvalBatches: tc.nb,
 				Progress: func(done, total int, _ time.Duration) {
 					last, all = done, total
 					if done == tc.cancelAt || (tc.cancelAt < 0 && done == total) {

@@ -46,7 +46,7 @@ func TestFidelityNonFiniteLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := FidelitySpec{Run: RecordPath(dir, rec.Key), Epochs: []int{1}, Estimators: specs, Batch: 32, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1}
+	spec := FidelitySpec{Run: RecordPath(dir, rec.Key), Epochs: []int{1}, Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1}
 	_, err = Fidelity(context.Background(), spec)
 	if want := "suite: fidelity: epoch 1: the network's loss on evaluation batch 1 is NaN: its outputs are not finite"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("fidelity of a state whose loss is NaN: %v, want %s…", err, want)

@@ -105,20 +105,23 @@ func EpochWeightsPath(dir, key string, e int) string {
 	return runFile("EpochWeightsPath", dir, key, fmt.Sprintf(".e%d.weights", e))
 }
 
-// fidelityBatches returns the first batch of a shuffled pass over the
-// training split (seeded, no augmentation), the evaluation batch, and the
-// first train images of the next batch, the training batch of a step;
-// with nb > 1, the further evaluation batches are the batches after that,
-// so that the first two are the same whatever nb is.
-func fidelityBatches(ctx context.Context, train *data.Dataset, n, m int, seed uint64, nb int) (evals []fidelity.Batch, step fidelity.Batch, err error) {
-	l, err := data.NewLoader(train, data.Config{BatchSize: n, Seed: seed, Shuffle: true, Prefetch: 1})
+// fidelityBatches returns the first batch of a shuffled pass (seeded, no
+// augmentation) over the images of the training split that pool's seed,
+// subset and holdout choose, as a run's loader chooses them: the
+// evaluation batch, and the first m images of the next batch, the
+// training batch of a step; with nb > 1, the further evaluation batches
+// are the batches after that, so that the first two are the same
+// whatever nb is.
+func fidelityBatches(ctx context.Context, train *data.Dataset, pool data.Config, n, m, nb int) (evals []fidelity.Batch, step fidelity.Batch, err error) {
+	pool.BatchSize, pool.Shuffle, pool.Prefetch = n, true, 1
+	l, err := data.NewLoader(train, pool)
 	if err != nil {
 		return nil, step, fmt.Errorf("suite: fidelity: %w", err)
 	}
 	defer l.Close()
 	it := l.Epoch(ctx, 0)
 	defer it.Close()
-	short := fmt.Errorf("suite: fidelity: the training split has too few images for %d evaluation batches of %d and a training batch", nb, n)
+	short := fmt.Errorf("suite: fidelity: the images the run trains on are too few for %d evaluation batches of %d and a training batch", nb, n)
 	// next returns the first k images of the next batch: all k for an
 	// evaluation batch, up to k for the training batch.
 	next := func(k int, eval bool) (fidelity.Batch, error) {

@@ -25,7 +25,9 @@ sign agreement and the top-k precision, with bootstrap 95% intervals over
 the sampled weights (and, with --eval-batches 2 or more, over evaluation
 batches), and the cosine between the estimators' latent
 gradients. The true loss is the binary network's (sign forward, no noise
-adaptation, BatchNorm in training mode) on one batch of training images.
+adaptation, BatchNorm in training mode) on one batch of the images the
+run trains on (its train_subset, less a learning-rate grid's validation
+split).
 Every estimator is measured on the same states.
 
 --run names a finished run by its record <key>.json (gradbench run

@@ -1,0 +1,69 @@
+package suite
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"testing"
+
+	"github.com/gradbench/gradbench/data"
+)
+
+// TestFidelityBatchesFromRunImages: fidelity drew its evaluation and
+// training batches from the whole training split, whatever the run's
+// train_subset or validation split, so a run of the quick recipe (10,000
+// of 60,000 images) was measured mostly on images it never trained on.
+// The batches now come from the images the run's loader chooses.
+func TestFidelityBatchesFromRunImages(t *testing.T) {
+	train, _, err := OpenDataset("synthetic", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(x []float32) string {
+		b := make([]byte, 4*len(x))
+		for i, v := range x {
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+		}
+		return string(b)
+	}
+	for _, pool := range []data.Config{
+		{Seed: 3, Subset: 96},
+		{Seed: 3, Holdout: train.N / 2},
+		{Seed: 4, Subset: 200, Holdout: 100},
+	} {
+		// The images a run with that subset and holdout trains on.
+		rc := pool
+		rc.BatchSize = 8
+		l, err := data.NewLoader(train, rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran := map[string]bool{}
+		it := l.Epoch(context.Background(), 0)
+		for it.Next() {
+			b := it.Batch()
+			per := b.C * b.H * b.W
+			for i := range b.N {
+				ran[key(b.X[i*per:][:per])] = true
+			}
+		}
+		it.Close()
+		l.Close()
+		evals, step, err := fidelityBatches(context.Background(), train, pool, 16, 8, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range append(evals, step) {
+			per := b.X.C * b.X.H * b.X.W
+			out := 0
+			for j := range b.X.N {
+				if !ran[key(b.X.Data[j*per:][:per])] {
+					out++
+				}
+			}
+			if out > 0 {
+				t.Errorf("subset %d, holdout %d: batch %d has %d of %d images the run does not train on", pool.Subset, pool.Holdout, i, out, b.X.N)
+			}
+		}
+	}
+}
