@@ -52,7 +52,7 @@ func findingOf(pr *pairing) finding {
 func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 	base := gs[baseline]
 	if base == nil {
-		fmt.Fprintf(w, "No %s runs: the findings compare every estimator with %s.\n", baseline, baseline)
+		fmt.Fprintln(w, noBaseline(order, "the findings compare every estimator with "+baseline))
 		return nil
 	}
 	tuned := false

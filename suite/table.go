@@ -201,6 +201,17 @@ func byWorkload(rs []*Record) [][]*Record {
 	return out
 }
 
+// noBaseline says why a table has no baseline to compare with, then why
+// that matters: the estimators tabulated (order, --estimators) leave ste
+// out, or there are no ste runs. A table of --estimators fda over records
+// of ste too must not say there are none.
+func noBaseline(order []string, why string) string {
+	if order != nil && !slices.Contains(order, baseline) {
+		return baseline + " is not among the estimators tabulated: " + why + " (name " + baseline + " in --estimators to compare with it)."
+	}
+	return "No " + baseline + " runs: " + why + "."
+}
+
 // rowOrder returns the specs of gs in table order.
 func rowOrder(gs map[string]*Group, order []string) []string {
 	var out []string
@@ -304,7 +315,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points") +
 		" sec/epoch: training and evaluation wall time."
 	if base == nil {
-		note += " No " + baseline + " runs: Δ, CI and p need the " + baseline + " baseline."
+		note += " " + noBaseline(order, "Δ, CI and p need the "+baseline+" baseline")
 	}
 	fmt.Fprintf(w, "\n%s%s\n", note, pairNotes(baseline, prs)+naNote(gs))
 	return writeLosses(w, gs, specs)
