@@ -160,27 +160,40 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 				return err
 			}
 			if write == nil {
+				writeNotRun(w, name, order, wl, notRun)
 				continue
 			}
-			if wl = sel; len(wl) == 0 {
+			if len(sel) == 0 {
 				fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
+				writeNotRun(w, name, order, wl, notRun)
 				continue
 			}
+			wl = sel
 		}
 		if write == nil {
 			fmt.Fprintf(w, "No learning-rate grid in these runs: nothing was chosen.\n")
+			writeNotRun(w, name, order, wl, notRun)
 			continue
 		}
 		if err := write(w, groups(wl), order); err != nil {
 			return err
 		}
-		if notRun && name != TableMain && name != TableSides && fixedRows(name) == nil {
-			if m := missingSpecs(order, wl); len(m) > 0 {
-				fmt.Fprintf(w, "\nNot run (no records): %s.\n", escapeMarkdown(strings.Join(m, ", ")))
-			}
-		}
+		writeNotRun(w, name, order, wl, notRun)
 	}
 	return nil
+}
+
+// writeNotRun names, with notRun (--missing=show), the specs of order
+// without records in wl, on a line after a table that has no rows for
+// them: every table but main and sides (which show them as rows) and the
+// paper's (whose rows are fixed).
+func writeNotRun(w io.Writer, name string, order []string, wl []*Record, notRun bool) {
+	if !notRun || name == TableMain || name == TableSides || fixedRows(name) != nil {
+		return
+	}
+	if m := missingSpecs(order, wl); len(m) > 0 {
+		fmt.Fprintf(w, "\nNot run (no records): %s.\n", escapeMarkdown(strings.Join(m, ", ")))
+	}
 }
 
 // byWorkload splits records by workload, in a stable order (that of the
