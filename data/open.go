@@ -334,6 +334,12 @@ func places(name string) []place {
 func (s *spec) find(name string, split Split, opt Options) (string, error) {
 	if opt.Dir != "" {
 		st, err := os.Stat(opt.Dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Said as a directory without the dataset is, with what it
+			// should hold: a mistyped path is the likely cause.
+			return "", fmt.Errorf("data: %s: data directory %s does not exist: want %s in it or in %s",
+				name, opt.Dir, s.want(split), filepath.Join(opt.Dir, name))
+		}
 		if err != nil {
 			return "", fmt.Errorf("data: %s: data directory: %w", name, err)
 		}

@@ -312,7 +312,7 @@ func TestPlanChecksData(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"missing directory", []string{"--dataset", "fashion-mnist", "--data", missing}, "data: fashion-mnist: data directory: stat " + missing + ": no such file or directory"},
+		{"missing directory", []string{"--dataset", "fashion-mnist", "--data", missing}, "data: fashion-mnist: data directory " + missing + " does not exist: want train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] in it or in " + filepath.Join(missing, "fashion-mnist")},
 		{"a file", []string{"--dataset", "fashion-mnist", "--data", recipe}, "data: fashion-mnist: data directory " + recipe + " is not a directory"},
 		{"without the dataset", []string{"--dataset", "fashion-mnist", "--data", empty}, "data: fashion-mnist: train split not found in data directory " + empty},
 		{"synthetic", []string{"--data", empty}, "synthetic dataset is generated, not read"},
