@@ -33,3 +33,21 @@ func TestNoBaselineNoteSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingsBaselineDiverged: when ste diverged on every seed, the
+// findings said "no estimator has two seeds in common with ste, so
+// nothing can be told from seed noise yet", as if more seeds would help;
+// they say ste diverged, the reason nothing is compared.
+func TestFindingsBaselineDiverged(t *testing.T) {
+	var rs []*Record
+	for seed := uint64(1); seed <= 3; seed++ {
+		div := findingRecord("ste", seed, 0, 0)
+		div.Status, div.Final, div.Epochs, div.Diverged = StatusDiverged, nil, nil, &Divergence{Epoch: 1}
+		rs = append(rs, div, findingRecord("fda", seed, 80+float64(seed), 0.5))
+	}
+	got := tableText(t, TableFindings, rs, nil)
+	if strings.Contains(got, "nothing can be told from seed noise yet") {
+		t.Errorf("findings with ste diverged on every seed blame too few seeds:\n%s", got)
+	}
+	hasAll(t, "findings, ste diverged", got, "ste, the baseline, diverged on every seed it ran (3 runs): the findings compare every estimator with ste, so none is compared.")
+}

@@ -55,6 +55,12 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 		fmt.Fprintln(w, noBaseline(order, "the findings compare every estimator with "+baseline))
 		return nil
 	}
+	if base.N() == 0 {
+		// Not too few seeds: no seed of the baseline finished, and more
+		// of them at this recipe would likely diverge too.
+		fmt.Fprintf(w, "%s, the baseline, diverged on every seed it ran (%d runs): the findings compare every estimator with %s, so none is compared.\n", baseline, len(base.Diverged), baseline)
+		return nil
+	}
 	tuned := false
 	for _, g := range gs {
 		for _, r := range g.Runs {
