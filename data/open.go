@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,7 +113,36 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkPublished(name, split, d); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// publishedIDX is the number of images of the published training and test
+// splits of Fashion-MNIST and MNIST alike.
+var publishedIDX = [2]int{60000, 10000}
+
+// checkPublished refuses an IDX split of the published size whose mean
+// pixel is more than 0.05 from the dataset's published mean: Fashion-MNIST
+// and MNIST publish files of the same names and sizes (means 0.286 and
+// 0.131), so a directory of one given for the other would otherwise load,
+// and train, under the other's name. Smaller files (made for tests, or
+// cut down by hand) are not the published ones and are not checked.
+func (s *spec) checkPublished(name string, split Split, d *Dataset) error {
+	if s.format != formatIDX || d.N != publishedIDX[split] || len(s.mean) != 1 {
+		return nil
+	}
+	var sum uint64
+	for _, p := range d.Pixels {
+		sum += uint64(p)
+	}
+	mean := float64(sum) / float64(len(d.Pixels)) / 255
+	if want := float64(s.mean[0]); math.Abs(mean-want) > 0.05 {
+		return fmt.Errorf("data: %s: %s: its %d images have a mean pixel of %.4f, where %s's are about %.4f: not %s's images (Fashion-MNIST and MNIST publish files of the same names: is the directory another dataset's?)",
+			name, d.Files[0], d.N, mean, s.title, want, s.title)
+	}
+	return nil
 }
 
 // check refuses settings that are no value for any dataset, even one that
@@ -334,6 +364,12 @@ func places(name string) []place {
 func (s *spec) find(name string, split Split, opt Options) (string, error) {
 	if opt.Dir != "" {
 		st, err := os.Stat(opt.Dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Said as a directory without the dataset is, with what it
+			// should hold: a mistyped path is the likely cause.
+			return "", fmt.Errorf("data: %s: data directory %s does not exist: want %s in it or in %s",
+				name, opt.Dir, s.want(split), filepath.Join(opt.Dir, name))
+		}
 		if err != nil {
 			return "", fmt.Errorf("data: %s: data directory: %w", name, err)
 		}

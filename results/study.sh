@@ -132,7 +132,7 @@ total=0
 for st in "${steps[@]}"; do
 	line=$(expected ${st#*|})
 	echo "  ${st%%|*}: ${line#expected: }"
-	s=$(sed -nE 's/.*\(([0-9]+) s\).*/\1/p' <<<"$line")
+	s=$(sed -nE 's/.*\(([0-9]+)(\.[0-9])? s\).*/\1/p' <<<"$line") # whole seconds; a decimal below 10 s
 	total=$((total + ${s:-0}))
 done
 echo "budget: about $((total / 3600)) h $((total % 3600 / 60)) min for what is left of the study"

@@ -193,13 +193,19 @@ func (c Config) TrainLR() float64 {
 	return c.LR
 }
 
+// modelLabel names a model with its width where that is not 1, as the
+// tables and the files export writes name it.
+func modelLabel(model string, width float64) string {
+	if width != 1 {
+		return fmt.Sprintf("%s (width %s)", model, strconv.FormatFloat(width, 'g', -1, 64))
+	}
+	return model
+}
+
 // label describes the workload of c in one line.
 func (c Config) label(recipe string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s", c.Model)
-	if c.Width != 1 {
-		fmt.Fprintf(&b, " (width %s)", strconv.FormatFloat(c.Width, 'g', -1, 64))
-	}
+	b.WriteString(modelLabel(c.Model, c.Width))
 	fmt.Fprintf(&b, " on %s", c.Dataset)
 	if c.TrainSubset > 0 {
 		fmt.Fprintf(&b, " (%d training images)", c.TrainSubset)

@@ -31,7 +31,13 @@ func (e Estimate) String() string {
 	case e.Total < time.Second:
 		t = "a second"
 	}
-	return fmt.Sprintf("expected: about %s (%.0f s) for the %d of %d cells still to train (%s)", t, e.Total.Seconds(), e.Pending, e.Cells, e.Basis)
+	// A decimal below 10 s, where a whole second would say 0 s beside
+	// "about a second" or drop most of the value.
+	secs := fmt.Sprintf("%.0f s", e.Total.Seconds())
+	if e.Total < 10*time.Second {
+		secs = fmt.Sprintf("%.1f s", e.Total.Seconds())
+	}
+	return fmt.Sprintf("expected: about %s (%s) for the %d of %d cells still to train (%s)", t, secs, e.Pending, e.Cells, e.Basis)
 }
 
 // probeSteps is how many training steps Estimate times per workload,

@@ -127,7 +127,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 func (ev *Evaluation) WriteReport(w io.Writer) error {
 	res, st := ev.Result, ev.Compile
 	fmt.Fprintf(w, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
-		ev.Path, ev.Model.Model, ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
+		ev.Path, modelLabel(ev.Model.Model, ev.Model.Width), ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
 	fmt.Fprintf(w, "batches of %d images; packed network: %d replicas, one per core, chunks of 8 images\n\n", ev.Batch, ev.Replicas)
 	ips := func(d float64) string {
 		if d <= 0 {

@@ -263,7 +263,7 @@ func runStarted(dir, key string) bool {
 func (x *Exported) WriteSummary(w io.Writer) error {
 	mc, st := x.Model, x.Size
 	fmt.Fprintf(w, "wrote %s: %s on %s (%d×%d×%d, %d classes), estimator %s, seed %d\n",
-		x.Path, mc.Model, mc.Dataset, mc.C, mc.H, mc.W, mc.Classes, mc.Estimator, x.Record.Config.Seed)
+		x.Path, modelLabel(mc.Model, mc.Width), mc.Dataset, mc.C, mc.H, mc.W, mc.Classes, mc.Estimator, x.Record.Config.Seed)
 	fmt.Fprintf(w, "binary layers: %d, %d weights: %s packed (signs and scales) vs %s as float32, %.1f× smaller\n",
 		st.BinaryLayers, st.BinaryWeights, byteSize(st.BinaryPackedBytes), byteSize(st.BinaryFloat32Bytes), st.Ratio())
 	_, err := fmt.Fprintf(w, "full-precision layers and BatchNorm statistics: %s; file %s\n", byteSize(st.OtherBytes), byteSize(st.FileBytes))

@@ -63,6 +63,11 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epoch %d is outside the run's 0..%d", e, cfg.Epochs)
 		}
 		st := fidelityState{name: fmt.Sprintf("epoch %d", e)}
+		if d := rec.Diverged; rec.Status == StatusDiverged && d != nil && e >= d.Epoch {
+			// No run keeps weights once its loss is not finite: the
+			// --keep-epochs advice below could not help.
+			return Config{}, nil, "", fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %d, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, e, d.Epoch)
+		}
 		if e > 0 {
 			path := EpochWeightsPath(dir, key, e)
 			if e == cfg.Epochs && rec.Status == StatusOK {

@@ -52,7 +52,13 @@ func findingOf(pr *pairing) finding {
 func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 	base := gs[baseline]
 	if base == nil {
-		fmt.Fprintf(w, "No %s runs: the findings compare every estimator with %s.\n", baseline, baseline)
+		fmt.Fprintln(w, noBaseline(order, "the findings compare every estimator with "+baseline))
+		return nil
+	}
+	if base.N() == 0 {
+		// Not too few seeds: no seed of the baseline finished, and more
+		// of them at this recipe would likely diverge too.
+		fmt.Fprintf(w, "%s, the baseline, diverged on every seed it ran (%d runs): the findings compare every estimator with %s, so none is compared.\n", baseline, len(base.Diverged), baseline)
 		return nil
 	}
 	tuned := false

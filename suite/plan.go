@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gradbench/gradbench/internal/cli"
@@ -92,6 +93,9 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 			}
 		}
 		return Cell{}, fmt.Errorf("suite: no cell of the sweep has key %s: the sweep's flags, its recipe file or the gradbench version differ from those it was planned with (gradbench plan lists the keys)", ref)
+	}
+	if low := strings.ToLower(ref); low != ref && isKey(low) {
+		return Cell{}, fmt.Errorf("suite: bad cell %q: a key is 16 lowercase hex digits, as gradbench plan lists them: %s", ref, low)
 	}
 	i, ok := cli.Digits(ref)
 	if !ok {

@@ -37,6 +37,9 @@ func TestFindCell(t *testing.T) {
 		"01":               "", // plain digits: cell 1
 		"x":                `suite: bad cell "x": want an index 0..3 or a 16-digit key`,
 		"0123456789abcdef": "suite: no cell of the sweep has key 0123456789abcdef",
+		// A key copied in capitals is not "a 16-digit key" it was told
+		// to give: it is told keys are lowercase.
+		"0123456789ABCDEF": `suite: bad cell "0123456789ABCDEF": a key is 16 lowercase hex digits, as gradbench plan lists them: 0123456789abcdef`,
 	} {
 		if c, err := s.FindCell(ref); want == "" && (err != nil || c.Index != 1) || want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)) {
 			t.Errorf("FindCell(%q) error = %v, want %q", ref, err, want)

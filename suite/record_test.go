@@ -128,6 +128,10 @@ func TestReadRecordsRejects(t *testing.T) {
 		{"unknown field", strings.Replace(legacy, `"status"`, `"extra": 1, "status"`, 1), `json: unknown field "extra"`},
 		{"bad status", strings.Replace(legacy, `"status": "ok"`, `"status": "meh"`, 1), `unknown status "meh" (want ok or diverged)`},
 		{"truncated", string(sealed[:len(sealed)/2]), "unexpected EOF"},
+		// An empty object or null is no record at all: said so, not
+		// "key  does not match its config" with a blank where the key is.
+		{"empty object", "{}", "it holds no run key: not a run record"},
+		{"null", "null", "it holds no run key: not a run record"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,9 @@ func (r *Record) check() error {
 	if r.Checksum != "" && r.Checksum != r.checksum() {
 		return fmt.Errorf("its checksum %s does not match its content", r.Checksum)
 	}
+	if r.Key == "" {
+		return fmt.Errorf("it holds no run key: not a run record")
+	}
 	if r.Key != r.Config.Key() {
 		return fmt.Errorf("key %s does not match its config (want %s)", r.Key, r.Config.Key())
 	}

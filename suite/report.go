@@ -333,7 +333,16 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			}
 		}
 		if len(sel) == 0 {
-			return nil, fmt.Errorf("no run records of %s in %s", o.Estimators, o.Runs)
+			// Said as when some are missing, with what the directory
+			// has; --missing=show cannot help, since no record gives
+			// the workload a not-run row would be shown in.
+			missing := missingSpecs(order, sel)
+			why := ""
+			if o.ShowMissing {
+				why = ": --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"
+			}
+			return nil, fmt.Errorf("--estimators %s: no run records of %s in %s (it has records of %s); name estimators it has, or run %s first%s",
+				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), why)
 		}
 		// Every estimator named is tabulated or the table is refused: a
 		// row left out without a word reads as if it had been asked for

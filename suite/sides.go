@@ -176,7 +176,7 @@ func writeSides(w io.Writer, gs map[string]*Group, order []string) error {
 		note = " No estimator was run on one side only (gradbench run --ablation sides --estimators E,... trains them)."
 	}
 	if gs[baseline] == nil {
-		note += " No " + baseline + " runs: Δ, CI and p need the " + baseline + " baseline."
+		note += " " + noBaseline(nil, "Δ, CI and p need the "+baseline+" baseline") // its rows always hold ste
 	}
 	if err := writeRows(w, gs, []string{"estimator", "on", "spec"}, rows, "Δ vs "+baseline+" (pp)", note); err != nil {
 		return err

@@ -160,27 +160,40 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 				return err
 			}
 			if write == nil {
+				writeNotRun(w, name, order, wl, notRun)
 				continue
 			}
-			if wl = sel; len(wl) == 0 {
+			if len(sel) == 0 {
 				fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
+				writeNotRun(w, name, order, wl, notRun)
 				continue
 			}
+			wl = sel
 		}
 		if write == nil {
 			fmt.Fprintf(w, "No learning-rate grid in these runs: nothing was chosen.\n")
+			writeNotRun(w, name, order, wl, notRun)
 			continue
 		}
 		if err := write(w, groups(wl), order); err != nil {
 			return err
 		}
-		if notRun && name != TableMain && name != TableSides && fixedRows(name) == nil {
-			if m := missingSpecs(order, wl); len(m) > 0 {
-				fmt.Fprintf(w, "\nNot run (no records): %s.\n", escapeMarkdown(strings.Join(m, ", ")))
-			}
-		}
+		writeNotRun(w, name, order, wl, notRun)
 	}
 	return nil
+}
+
+// writeNotRun names, with notRun (--missing=show), the specs of order
+// without records in wl, on a line after a table that has no rows for
+// them: every table but main and sides (which show them as rows) and the
+// paper's (whose rows are fixed).
+func writeNotRun(w io.Writer, name string, order []string, wl []*Record, notRun bool) {
+	if !notRun || name == TableMain || name == TableSides || fixedRows(name) != nil {
+		return
+	}
+	if m := missingSpecs(order, wl); len(m) > 0 {
+		fmt.Fprintf(w, "\nNot run (no records): %s.\n", escapeMarkdown(strings.Join(m, ", ")))
+	}
 }
 
 // byWorkload splits records by workload, in a stable order (that of the
@@ -199,6 +212,17 @@ func byWorkload(rs []*Record) [][]*Record {
 		out[i] = append(out[i], r)
 	}
 	return out
+}
+
+// noBaseline says why a table has no baseline to compare with, then why
+// that matters: the estimators tabulated (order, --estimators) leave ste
+// out, or there are no ste runs. A table of --estimators fda over records
+// of ste too must not say there are none.
+func noBaseline(order []string, why string) string {
+	if order != nil && !slices.Contains(order, baseline) {
+		return baseline + " is not among the estimators tabulated: " + why + " (name " + baseline + " in --estimators to compare with it)."
+	}
+	return "No " + baseline + " runs: " + why + "."
 }
 
 // rowOrder returns the specs of gs in table order.
@@ -304,7 +328,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points") +
 		" sec/epoch: training and evaluation wall time."
 	if base == nil {
-		note += " No " + baseline + " runs: Δ, CI and p need the " + baseline + " baseline."
+		note += " " + noBaseline(order, "Δ, CI and p need the "+baseline+" baseline")
 	}
 	fmt.Fprintf(w, "\n%s%s\n", note, pairNotes(baseline, prs)+naNote(gs))
 	return writeLosses(w, gs, specs)

@@ -25,6 +25,9 @@ func TestExportEval(t *testing.T) {
 		t.Fatalf("gradbench export: %v\n%s", err, stderr)
 	}
 	t.Log(out)
+	// The network is named with its width, as the tables name it: a
+	// width-0.125 model is not the resnet20 of the paper.
+	texttest.ContainsAll(t, "export output", out, ": resnet20 (width 0.125) on synthetic (")
 	m := regexp.MustCompile(`binary layers: 18, \d+ weights: .* ([0-9.]+)× smaller`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("export output does not report 18 binary layers and a size ratio:\n%s", out)
@@ -46,7 +49,7 @@ func TestExportEval(t *testing.T) {
 	if m == nil || m[1] != m[2] || m[2] == "0" {
 		t.Errorf("packed and float predictions differ:\n%s", out)
 	}
-	texttest.ContainsAll(t, "eval output", out, "| float | nn (gemm ", "| packed | xnor (")
+	texttest.ContainsAll(t, "eval output", out, "| float | nn (gemm ", "| packed | xnor (", ": resnet20 (width 0.125) on synthetic test (")
 }
 
 func TestExportEvalErrors(t *testing.T) {

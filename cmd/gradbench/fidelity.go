@@ -30,8 +30,8 @@ run trains on (its train_subset, less a learning-rate grid's validation
 split).
 Every estimator is measured on the same states.
 
---run names a finished run by its record <key>.json (gradbench run
---out DIR): its states are its initial weights (epoch 0) and its final
+--run names a finished run by its record <key>.json, or its final
+weights <key>.weights, in a runs directory (gradbench run --out): its states are its initial weights (epoch 0) and its final
 weights, or those of --epochs (weights after other epochs exist when the
 run was trained with gradbench run --keep-epochs). --init measures the
 initial state of the recipe's network instead (--recipe, and --seeds: the
@@ -57,7 +57,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	recipe := fs.String("recipe", suite.DefaultFidelityRecipe, "with --init: recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
 	seeds := fs.String("seeds", suite.DefaultFidelitySeeds, "with --init: the one `seed` of the network measured (its initial weights, the evaluation batches and the sampled weights), such as 3; not a count, list or range")
 	fs.StringVar(&req.DataDir, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
-	fs.StringVar(&req.Run, "run", "", "the finished run whose states to measure: its record `file` <key>.json")
+	fs.StringVar(&req.Run, "run", "", "the finished run whose states to measure: its record `file` <key>.json or its final weights <key>.weights")
 	fs.BoolVar(&req.Init, "init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
 	fs.StringVar(&req.Epochs, "epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
 	batch := cli.Int(fs, "batch", suite.DefaultFidelityBatch, "evaluation batch `size`")

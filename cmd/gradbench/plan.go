@@ -189,7 +189,7 @@ func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, erro
 	}
 	c, err := sweep.CellAt(i)
 	if err != nil {
-		return suite.Cell{}, fmt.Errorf("--index-from-env %s=%d: %w", name, i, err)
+		return suite.Cell{}, fmt.Errorf("--index-from-env %s=%s: %w", name, v, err) // the value as set: 010 is cell 10
 	}
 	return c, nil
 }

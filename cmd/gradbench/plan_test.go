@@ -139,6 +139,8 @@ func TestRunCellBadInput(t *testing.T) {
 		{"env minus zero", "-0", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, `its value "-0" is not a cell index`},
 		{"env with a newline", "1\n", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, `its value "1\n" is not a cell index`},
 		{"env out of range", "4", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX=4: suite: no cell 4: the sweep has 4 cells (0..3)"},
+		// The variable's value as set, not as parsed: 010 is cell 10.
+		{"env out of range, leading zero", "010", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX=010: suite: no cell 10: the sweep has 4 cells (0..3)"},
 		{"env name empty", "-", []string{"--index-from-env", ""}, `run: --index-from-env "" is empty: give the variable, or leave --index-from-env out for its default`},
 		{"env name with $", "-", []string{"--index-from-env", "$SLURM_ARRAY_TASK_ID"}, `--index-from-env "$SLURM_ARRAY_TASK_ID": want the name`},
 		{"both", "1", []string{"--cell", "0", "--index-from-env", "GRADBENCH_TEST_INDEX"}, "--cell and --index-from-env both select a cell: give one"},
@@ -312,7 +314,7 @@ func TestPlanChecksData(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"missing directory", []string{"--dataset", "fashion-mnist", "--data", missing}, "data: fashion-mnist: data directory: stat " + missing + ": no such file or directory"},
+		{"missing directory", []string{"--dataset", "fashion-mnist", "--data", missing}, "data: fashion-mnist: data directory " + missing + " does not exist: want train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] in it or in " + filepath.Join(missing, "fashion-mnist")},
 		{"a file", []string{"--dataset", "fashion-mnist", "--data", recipe}, "data: fashion-mnist: data directory " + recipe + " is not a directory"},
 		{"without the dataset", []string{"--dataset", "fashion-mnist", "--data", empty}, "data: fashion-mnist: train split not found in data directory " + empty},
 		{"synthetic", []string{"--data", empty}, "synthetic dataset is generated, not read"},

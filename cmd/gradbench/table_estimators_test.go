@@ -41,6 +41,13 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 			"--estimators ste,dsq: no run records of dsq in " + runs + " (it has records of fda, fda+na, ste); drop it or run it first"},
 		{[]string{"--estimators", "dsq,ste,bnnplus"},
 			"--estimators dsq,ste,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
+		// None of those named has records: what the directory has is
+		// said as when some are missing, and --missing=show cannot help
+		// (no record gives the workload a row would be shown in).
+		{[]string{"--estimators", "dsq,bnnplus"},
+			"--estimators dsq,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run them first"},
+		{[]string{"--estimators", "fda:n=9", "--missing=show"},
+			"--estimators fda:n=9: no run records of fda:n=9 in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run it first: --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"},
 		{[]string{"--ablation", "sides", "--estimators", "fda"},
 			"--estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
 		{[]string{"--ablation", "sine-na", "--estimators", "fda"},
