@@ -179,8 +179,11 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if pool.Subset > 0 && pool.Subset < n {
 		n, what = pool.Subset, fmt.Sprintf("images of the run's train_subset of %s", cfg.Dataset)
 	}
-	if batch >= n {
-		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d leaves none of the %d %s for the training batch after it: want at most %d", batch, n, what, n-1)
+	switch {
+	case batch > n:
+		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d %s: want at most %d, which leaves one for the training batch after it", batch, n, what, n-1)
+	case batch == n:
+		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d takes all the %d %s, leaving none for the training batch after it: want at most %d", batch, n, what, n-1)
 	}
 	if nb > 1 && (nb+1)*batch > n {
 		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and the batch between the first two (the training batch's) need %d images, more than the %d %s", nb, batch, (nb+1)*batch, n, what)

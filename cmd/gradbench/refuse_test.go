@@ -122,7 +122,9 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity --bootstrap 0", []string{"fidelity", "--init", "--bootstrap", "0"},
 			"suite: fidelity: --bootstrap 0: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
-			"suite: fidelity: evaluation batch 5000 leaves none of the 32 images of the run's train_subset of synthetic for the training batch after it: want at most 31", nil),
+			"suite: fidelity: evaluation batch 5000 is more than the 32 images of the run's train_subset of synthetic: want at most 31, which leaves one for the training batch after it", nil),
+		pos("9 fidelity --batch of the whole subset", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "32"},
+			"suite: fidelity: evaluation batch 32 takes all the 32 images of the run's train_subset of synthetic, leaving none for the training batch after it: want at most 31", nil),
 		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "10", "--eval-batches", "3"},
 			"suite: fidelity: 3 evaluation batches of 10 and the batch between the first two (the training batch's) need 40 images, more than the 32 images of the run's train_subset of synthetic", nil),
 		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "200"}, "", func(t *testing.T, stdout, stderr string) {
