@@ -31,8 +31,9 @@ split).
 Every estimator is measured on the same states.
 
 --run names a finished run by its record <key>.json, or its final
-weights <key>.weights, in a runs directory (gradbench run --out): its states are its initial weights (epoch 0) and its final
-weights, or those of --epochs (weights after other epochs exist when the
+weights <key>.weights, in a runs directory (gradbench run --out): its
+states are its initial weights (epoch 0) and its final weights, or those
+of --epochs (weights after other epochs exist when the
 run was trained with gradbench run --keep-epochs). --init measures the
 initial state of the recipe's network instead (--recipe, and --seeds: the
 one seed of the network measured, which also draws the evaluation batches
