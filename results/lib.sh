@@ -1,8 +1,17 @@
 # Functions sourced by the results/*.sh scripts; not a script to run.
 
-# cpu_model prints the CPU's model name (/proc/cpuinfo), cpu_cores that
-# and the number of cores, "MODEL, N cores": the machine a record names.
-cpu_model() { grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'; }
+# cpu_model prints the CPU's model name (/proc/cpuinfo) and, on x86, its
+# family and model numbers, as run records do (internal/cpuinfo): "AMD
+# EPYC (family 26, model 2)", for a virtual machine may show one generic
+# name for CPUs of different generations. cpu_cores prints that and the
+# number of cores, "MODEL, N cores": the machine a record names.
+cpu_model() {
+	awk -F': *' '/^$/ && name != "" { exit }
+		$1 ~ /^model name/ && name == "" { name = $2 }
+		$1 ~ /^cpu family/ && fam == "" { fam = $2 }
+		$1 ~ /^model[ \t]*$/ && num == "" { num = $2 }
+		END { if (name != "" && fam != "" && num != "") name = name " (family " fam ", model " num ")"; print name }' /proc/cpuinfo
+}
 cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 
 # head_commit prints HEAD's short hash, with " (modified)" when the tree

@@ -11,7 +11,11 @@ import (
 )
 
 // Model returns the CPU model name from /proc/cpuinfo (Linux), or "" where
-// the file does not exist or names none.
+// the file does not exist or names none. On x86 the name is followed by
+// the CPU's family and model numbers, "AMD EPYC (family 26, model 2)":
+// a virtual machine may show only a generic name, the same for CPUs of
+// different generations (a Zen 4 and a Zen 5 host both as "AMD EPYC"),
+// and the numbers tell them apart.
 func Model() string {
 	f, err := os.Open("/proc/cpuinfo")
 	if err != nil {
@@ -21,13 +25,39 @@ func Model() string {
 	return model(f)
 }
 
-// model returns the first "model name" field of a /proc/cpuinfo listing.
+// model reads the first processor's "model name", "cpu family" and
+// "model" fields of a /proc/cpuinfo listing (the listing of each
+// processor ends at a blank line).
 func model(r io.Reader) string {
+	var name, family, num string
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" && name != "" {
+			break
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "model name":
+			if name == "" {
+				name = v
+			}
+		case "cpu family":
+			if family == "" {
+				family = v
+			}
+		case "model":
+			if num == "" {
+				num = v
+			}
 		}
 	}
-	return ""
+	if name == "" || family == "" || num == "" {
+		return name
+	}
+	return name + " (family " + family + ", model " + num + ")"
 }
