@@ -18,6 +18,16 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 # outside results/ differs from it: the code a record was measured with.
 head_commit() { echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"; }
 
+# md_head_list prints, as a Markdown list, the machine, the commit measured,
+# the Go version and the load before the first run: the head of a report
+# that records its runs itself (timing.md, fidelity-estimate.md).
+md_head_list() {
+	echo "- machine: $(cpu_cores)"
+	echo "- commit: $(head_commit)"
+	echo "- $(go version)"
+	echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 # record_head COMMAND prints the lines that open a record of runs: the
 # command that made it, the machine, the commit measured, the Go version
 # and the load before the first run.
