@@ -47,3 +47,16 @@ func addNASinAVX512(dst, t, hid *float32, n int, a, k float32)
 
 //go:noescape
 func dotAxpyCosAVX512(x, y, z, dy *float32, n int, a, k float32) float32
+
+func init() {
+	axpyKernel.Add(impl.AVX512, func(y []float32, a float32, x []float32) {
+		n8 := len(y) &^ 7
+		if n8 > 0 {
+			axpyAVX512(&y[0], &x[0], n8, a)
+		}
+		axpyGo(y[n8:], a, x[n8:])
+	})
+}
+
+//go:noescape
+func axpyAVX512(y, x *float32, n int, a float32)

@@ -201,3 +201,22 @@ dcd:
 	VMOVSS       X8, ret+48(FP)
 	VZEROUPPER
 	RET
+
+// func axpyAVX512(y, x *float32, n int, a float32)
+// AXPY8 on 16 values: y[i] += a·x[i], for i < n, n a multiple of 8.
+#define AXPY16 \
+	VMOVUPS.Z   (DI), K1, Z0; \
+	VMOVUPS.Z   (SI), K1, Z1; \
+	VFMADD231PS Z1, Z15, Z0; \
+	VMOVUPS     Z0, K1, (DI)
+
+#define STEP_SI_DI(n) ADDQ n, SI; ADDQ n, DI
+
+TEXT ·axpyAVX512(SB), NOSPLIT, $0-28
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z15
+	MASKED(AXPY16, STEP_SI_DI)
+	VZEROUPPER
+	RET

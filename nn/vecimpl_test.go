@@ -177,3 +177,41 @@ func BenchmarkVecKernels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRows times copyRows and signRows as the convolution grids use
+// them, each plane of h×h values into a plane of rows of h+2 (the pad),
+// on one plane (in L1) and on the feature maps of one worker's half of a
+// batch of 128 at BenchmarkTrainStep's ResNet-20 sizes (64 images of
+// 16×28×28, 32×14×14 and 64×7×7), under every implementation this build
+// and CPU can run.
+func BenchmarkRows(b *testing.B) {
+	prev := Impl()
+	defer SetImpl(prev)
+	r := rand.New(rand.NewPCG(81, 82))
+	for _, s := range []struct{ c, h int }{{16, 28}, {32, 14}, {64, 7}} {
+		for _, planes := range []int{1, 64 * s.c} {
+			hw, ps := s.h*s.h, (s.h+2)*(s.h+1)
+			src, dst := make([]float32, planes*hw), make([]float32, planes*ps)
+			fill(r, src)
+			for _, op := range []string{"copyRows", "signRows"} {
+				f := copyRows
+				if op == "signRows" {
+					f = signRows
+				}
+				for _, name := range Impls() {
+					if err := SetImpl(name); err != nil {
+						b.Fatal(err)
+					}
+					b.Run(fmt.Sprintf("op=%s/h=%d/planes=%d/impl=%s", op, s.h, planes, name), func(b *testing.B) {
+						b.SetBytes(int64(4 * len(src)))
+						for b.Loop() {
+							for p := range planes {
+								f(dst[p*ps:], s.h+2, src[p*hw:], s.h, s.h, s.h)
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
