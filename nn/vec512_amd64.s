@@ -2,8 +2,8 @@
 
 #include "textflag.h"
 
-// AVX-512 variants of the noise adaptation's sine and cosine loops of
-// vec_amd64.s (vec512_amd64.go): the same operations on each value, in
+// AVX-512 variants of the noise adaptation's sine and cosine loops and of
+// axpy of vec_amd64.s (vec512_amd64.go): the same operations on each value, in
 // the same order, with the same fused multiply-adds, on 16 values per
 // zmm vector instead of 8 per ymm one, so the results are bit for bit
 // those of the AVX2 loops. Each routine takes n a multiple of 8, as its
