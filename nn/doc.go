@@ -84,12 +84,15 @@
 // [SetBinaryBackward]) follow the kernel-selection convention of every gradbench package with
 // alternative kernels (internal/impl, with estimators, gemm and xnor):
 // [Impl] names the implementation in use,
-// "avx2" (Go assembly on amd64 CPUs with AVX2 and FMA) or "go" (portable
-// loops, on other CPUs and architectures and under the build tag purego),
-// [Impls] those this build and CPU can run, and [SetImpl] selects one for
-// tests and benchmarks. The two round differently (the assembly sums in
-// vector lanes and fuses multiply-adds), so a run's numbers depend on the
-// implementation, as on the CPU type; both are deterministic. The lookup
+// "avx512" (Go assembly on amd64 CPUs with AVX-512 as well: AVX-512
+// variants of the kernels where they measure faster, bit for bit the AVX2
+// ones, and the AVX2 ones elsewhere), "avx2" (Go assembly on amd64 CPUs
+// with AVX2 and FMA) or "go" (portable loops, on other CPUs and
+// architectures and under the build tag purego), [Impls] those this build
+// and CPU can run, and [SetImpl] selects one for tests and benchmarks. The
+// assembly and the portable loops round differently (the assembly sums in
+// vector lanes and fuses multiply-adds), so a run's numbers depend on
+// whether the assembly runs, as on the CPU type; all are deterministic. The lookup
 // tables run where the selected implementation beats the GEMM with them
 // (the assembly; for the input gradient also the portable loops when the
 // GEMM is portable too). The

@@ -12,17 +12,32 @@ import (
 // implementation and an AVX2+FMA assembly version on amd64 (vec_amd64.s),
 // cross-checked in vec_test.go. Both are deterministic; they round
 // differently (the assembly sums in 8 or 16 lanes and fuses multiply-adds).
+//
+// The noise adaptation's sine and cosine loops (addNASin, addCosMul,
+// dotAxpyCos) and axpy also have an AVX-512 version (vec512_amd64.s),
+// bit for bit the AVX2 one: the same operations on each value on 16
+// lanes instead of 8, and dotAxpyCos's sum kept in the AVX2 loop's 8
+// lanes (TestImplsBitIdentical checks it). The other loops run their AVX2
+// version under "avx512": BatchNorm's and the residual add's stream maps
+// larger than L2, the row copies are as fast with ymm vectors on whole
+// maps, and the sums of sumSq, sumDot and dotAxpy are bound by the
+// latency of their accumulators, whose partition into partial sums a
+// wider vector could not change without changing the results
+// (BenchmarkVecKernels and BenchmarkRows measure them).
 
 // impls is the package's choice of implementation for these loops, the
 // internal/impl convention every package with alternative kernels follows:
 // "go" (the loops of this package) everywhere, "avx2" (vec_amd64.s) on
-// amd64 CPUs with AVX2 and FMA, which vec_amd64.go adds.
+// amd64 CPUs with AVX2 and FMA, which vec_amd64.go adds, and "avx512"
+// (vec512_amd64.s for the loops above, the AVX2 ones for the rest) on
+// those with AVX-512 too, which avx512_amd64.go adds.
 var impls = impl.NewSet("nn")
 
 // Impl returns the name of the implementation of the elementwise loops in
-// use: "avx2" (Go assembly, on amd64 CPUs with AVX2 and FMA, without the
-// build tag purego) or "go" (portable loops). The convolutions and matrix
-// products are package gemm's (gemm.Impl).
+// use: "avx512" (Go assembly, on amd64 CPUs with AVX-512 F, BW and VL,
+// AVX2 and FMA), "avx2" (Go assembly, on amd64 CPUs with AVX2 and FMA),
+// both without the build tag purego, or "go" (portable loops). The
+// convolutions and matrix products are package gemm's (gemm.Impl).
 func Impl() string { return impls.Impl() }
 
 // Impls returns the names of the implementations this build and CPU can
@@ -34,7 +49,8 @@ func Impls() []string { return impls.Impls() }
 // build or CPU cannot run is an error. Do not call it while layers run.
 func SetImpl(name string) error { return impls.SetImpl(name) }
 
-// The loops with alternatives; vec_amd64.go adds their AVX2 variants.
+// The loops with alternatives; vec_amd64.go adds their AVX2 variants,
+// vec512_amd64.go the AVX-512 ones of some.
 var (
 	sumSqKernel     = impl.NewKernel(impls, sumSq32)
 	sumDotKernel    = impl.NewKernel(impls, sumDot32)
