@@ -52,8 +52,8 @@ import (
 // ∞ − ∞ = NaN, where the GEMM's sums are infinite or NaN.
 //
 // On the project machine (Zen 5) the AVX-512 rows make the product take
-// about 0.79×, 0.74× and 0.76× the GEMM's time on resnet20's grid groups
-// of 16, 32 and 64 channels, the AVX2 ones 0.88×, 0.95× and 0.96× (0.7×
+// about 0.79×, 0.75× and 0.76× the GEMM's time on resnet20's grid groups
+// of 16, 32 and 64 channels, the AVX2 ones 0.89×, 0.96× and 0.97× (0.7×
 // on the Zen 4 before it) (BenchmarkBinaryWeightGrad, one core;
 // results/lut.md, made by results/lut.sh). The rows' additions are bound
 // by the loads of the table rows and of their patterns: per row and chunk
