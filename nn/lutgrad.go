@@ -41,13 +41,20 @@ import (
 // changes training bit for bit. A padding term is 0·dyp, NaN where dyp is
 // infinite (the GEMM's sum is then infinite or NaN anyway).
 //
-// The portable loops (lutBuildGo, lutLookupGo) and the AVX2 assembly
-// (lutgrad_amd64.s) compute the same sums in the same order. On the
-// project machine (Zen 4) the assembly takes about 0.8×, 0.6× and 0.5× the
-// GEMM's time on resnet20's grid groups of 16, 32 and 64 channels
-// (BenchmarkBinaryInputGrad; results/lut.md, made by results/lut.sh);
-// its lookups are bound by the L1 cache's two vector loads per cycle, the
-// building of the tables by its stores.
+// The portable loops (lutBuildGo, lutLookupGo), the AVX2 assembly
+// (lutgrad_amd64.s) and the AVX-512 assembly (lutgrad512_amd64.s, four
+// channels at a time so that sixteen accumulators hide the multiply-add's
+// latency) compute the same sums in the same order. On the project
+// machine (Zen 5, with full-width 512-bit units) the AVX-512 tables take
+// about 0.90×, 0.69× and 0.53× the GEMM's time on resnet20's grid groups
+// of 16, 32 and 64 channels, the AVX2 ones 1.17×, 0.90× and 0.70×
+// (BenchmarkBinaryInputGrad; results/lut.md, made by results/lut.sh; on
+// the Zen 4 before it the AVX2 ones took 0.8×, 0.6× and 0.5×). The
+// lookups are bound by the L1 cache's vector loads, the building of the
+// tables by its stores: the same bytes in either width, so the AVX-512
+// build gains only about a tenth on the AVX2 one (BenchmarkLUTBuild), and
+// at 16 channels, where each table serves the fewest lookups, the tables
+// gain least.
 
 // lutInputGrad switches binary same convolutions without weight noise
 // adaptation to the table-lookup input gradient (where lutUsable); see
@@ -78,10 +85,15 @@ func SetBinaryBackward(lut bool) (prev bool) {
 }
 
 // lutUsable reports whether the lookup beats the GEMM with the
-// implementations selected: the assembly lookup beats every GEMM
-// (BenchmarkBinaryInputGrad), the portable loops beat the portable GEMM
-// (1.6–2.4× on resnet20's shapes) but are ten times slower than the
-// GEMM's assembly, which an nn.SetImpl("go") leaves in place.
+// implementations selected. The assembly lookup of the default beats the
+// GEMM's assembly on every resnet20 shape: "avx512" on the project machine
+// (0.53–0.90×, above), "avx2" on the AVX2 machines where it is the default
+// (0.5–0.8× on the Zen 4). "avx2" selected by hand on the Zen 5 takes
+// 1.17× the GEMM at 16 channels (0.70–0.90× at 32 and 64); it keeps the
+// lookup there too, so that its results stay those of an AVX2 machine.
+// The portable loops beat the portable GEMM (1.6–2.4× on resnet20's
+// shapes) but are ten times slower than the GEMM's assembly, which an
+// nn.SetImpl("go") leaves in place.
 func lutUsable() bool { return Impl() != impl.Go || gemm.Impl() == impl.Go }
 
 const (

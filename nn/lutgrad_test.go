@@ -9,6 +9,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/impl"
 	"github.com/gradbench/gradbench/internal/parallel"
 )
 
@@ -256,16 +257,35 @@ func BenchmarkBinaryInputGrad(b *testing.B) {
 			})
 			b.ReportMetric(float64(g), "images/group")
 		})
-		b.Run(name+"/path=lut", func(b *testing.B) {
-			b.SetBytes(int64(sh.c * nq * 4))
-			alone(func() {
-				for range b.N {
-					lw.lutGrad(xg, nq, sh.c, nq, dyp, &tab)
+		for _, im := range lutBenchImpls() {
+			b.Run(name+"/path="+lutPathName(im), func(b *testing.B) {
+				defer SetImpl(Impl())
+				if err := SetImpl(im); err != nil {
+					b.Fatal(err)
 				}
+				b.SetBytes(int64(sh.c * nq * 4))
+				alone(func() {
+					for range b.N {
+						lw.lutGrad(xg, nq, sh.c, nq, dyp, &tab)
+					}
+				})
+				b.ReportMetric(float64(g), "images/group")
 			})
-			b.ReportMetric(float64(g), "images/group")
-		})
+		}
 	}
+}
+
+// lutBenchImpls returns the implementations whose tables the benchmarks
+// time against the GEMM: every one but the portable loops (which never
+// replace the GEMM's assembly, see lutUsable), the default last.
+func lutBenchImpls() []string {
+	var names []string
+	for _, name := range Impls() {
+		if name != impl.Go {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // alone runs f as the engine runs a group's products: inside a job on
@@ -282,4 +302,13 @@ func (f aloneJob) Do(lo, hi int) {
 	if lo == 0 {
 		f()
 	}
+}
+
+// lutPathName is the benchmarks' path label of the GEMM ("gemm") or of the
+// tables under implementation name ("lut-" + name).
+func lutPathName(name string) string {
+	if name == "gemm" {
+		return name
+	}
+	return "lut-" + name
 }

@@ -45,21 +45,25 @@ import (
 // its own 4 terms, the accumulation 1 per chunk (nq/4 + 1 per image, the
 // tail chunks included), the correction 1 on the padding terms and the
 // subtraction 1 on the result: about (nq/4 + g + 4)·u times the same sums
-// for g images (g ≤ nq). The "go" and
-// "avx2" implementations do the same operations in the same order (no
+// for g images (g ≤ nq). The "go", "avx2" and
+// "avx512" implementations do the same operations in the same order (no
 // fused multiply-adds; negation is exact), so they agree bit for bit. The
 // bound is for finite values: an infinite dY makes some table entries
 // ∞ − ∞ = NaN, where the GEMM's sums are infinite or NaN.
 //
-// On the project machine (Zen 4) the assembly takes about 0.7× the GEMM's
-// time on resnet20's grid groups of 16, 32 and 64 channels
-// (BenchmarkBinaryWeightGrad, one core; results/lut.md, made by
-// results/lut.sh). The rows' additions are
-// bound by the loads of the table rows, about one cycle per 8 floats
-// added (a loop of independent VADDPS from L1 runs at one per cycle
-// there), against the GEMM's 2 cycles for the 32 multiply-adds of 4
-// positions; hence the patterns as bytes, which leave the rows little
-// else to read.
+// On the project machine (Zen 5) the AVX-512 rows make the product take
+// about 0.79×, 0.75× and 0.76× the GEMM's time on resnet20's grid groups
+// of 16, 32 and 64 channels, the AVX2 ones 0.89×, 0.96× and 0.97× (0.7×
+// on the Zen 4 before it) (BenchmarkBinaryWeightGrad, one core;
+// results/lut.md, made by results/lut.sh). The rows' additions are bound
+// by the loads of the table rows and of their patterns: per row and chunk
+// one pattern byte and the row's table entry, which AVX-512 loads as one
+// or two vectors where AVX2 needs two or four, against the GEMM's 32
+// multiply-adds of 4 positions; hence the patterns as bytes, which leave
+// the rows little else to read. The tables, sign bytes and patterns keep
+// their AVX2 kernels: with the AVX-512 rows they take about a sixth of the
+// product's time at 16 channels, the padding correction (portable) about
+// a tenth (a CPU profile of BenchmarkBinaryWeightGrad).
 
 // lutWeightGrad selects the table product for the weight gradient of
 // binary convolutions on the XNOR path (see backwardGrid), where
@@ -74,11 +78,14 @@ var lutTableBytes = 16 << 10
 var lutPanel = 32
 
 // The kernels with alternatives; lutweights_amd64.go adds their AVX2
-// variants. lutFastKernel reports whether the selected implementation's
-// table product beats the GEMM for out output channels: the portable
-// loops do not beat the GEMM's assembly (3.8 ms against its 0.14 ms on
-// resnet20's 16-channel group, and about even with the portable GEMM),
-// so only the assembly, where it takes all the rows, says yes.
+// variants, lutweights512_amd64.go an AVX-512 variant of the rows (the
+// others keep their AVX2 ones under "avx512"). lutFastKernel reports
+// whether the selected implementation's table product beats the GEMM for
+// out output channels: the portable loops do not beat the GEMM's
+// assembly (3.8 ms against its 0.14 ms on resnet20's 16-channel group,
+// and about even with the portable GEMM), so only the assembly, where it
+// takes all the rows, says yes ("avx512" uses the AVX2 answer: its rows
+// take the same panels).
 var (
 	lutTablesKernel = impl.NewKernel(impls, lutTablesGo)
 	lutRowsKernel   = impl.NewKernel(impls, lutRowsGo)

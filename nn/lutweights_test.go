@@ -277,15 +277,21 @@ func BenchmarkBinaryWeightGrad(b *testing.B) {
 		r := rand.New(rand.NewPCG(79, 80))
 		_, xp, dyp, nq := lutGridCase(r, cv, s.hw, s.hw, g, g)
 		gr := c.grid
-		for _, path := range []string{"gemm", "lut"} {
-			b.Run(fmt.Sprintf("shape=%dx%dx%d/path=%s", s.c, s.hw, s.hw, path), func(b *testing.B) {
+		for _, path := range append([]string{"gemm"}, lutBenchImpls()...) {
+			b.Run(fmt.Sprintf("shape=%dx%dx%d/path=%s", s.c, s.hw, s.hw, lutPathName(path)), func(b *testing.B) {
+				if path != "gemm" {
+					defer SetImpl(Impl())
+					if err := SetImpl(path); err != nil {
+						b.Fatal(err)
+					}
+				}
 				p := &convPart{dw: make([]float32, c.k*cv.Out)}
 				b.SetBytes(int64(2 * c.k * cv.Out * nq)) // flops of the GEMM, as bytes
 				// Inside a job on the pool, as the engine calls it: the GEMM
 				// then runs on its caller alone.
 				alone(func() {
 					for b.Loop() {
-						if path == "lut" {
+						if path != "gemm" {
 							c.weightGradLUT(p, p, xp, dyp, g, nq, 1)
 						} else {
 							gemm.SgemmRowsA(true, c.k, cv.Out, nq, 1, xp, c.off, dyp[gr.origin():], gr.s, 1, p.dw, cv.Out)

@@ -29,8 +29,10 @@ import (
 // internal/impl convention every package with alternative kernels follows:
 // "go" (the loops of this package) everywhere, "avx2" (vec_amd64.s) on
 // amd64 CPUs with AVX2 and FMA, which vec_amd64.go adds, and "avx512"
-// (vec512_amd64.s for the loops above, the AVX2 ones for the rest) on
-// those with AVX-512 too, which avx512_amd64.go adds.
+// (vec512_amd64.s for the loops above, lutgrad512_amd64.s and
+// lutweights512_amd64.s for the lookup tables' input gradient and rows,
+// the AVX2 ones for the rest) on those with AVX-512 too, which
+// avx512_amd64.go adds.
 var impls = impl.NewSet("nn")
 
 // Impl returns the name of the implementation of the elementwise loops in

@@ -4,14 +4,16 @@
 # resnet20's three stages (32×32 inputs: 16 channels at 32×32, 32 at
 # 16×16, 64 at 8×8): nn's BenchmarkBinaryInputGrad (the input gradient,
 # nn/lutgrad.go) and BenchmarkBinaryWeightGrad (the weight gradient,
-# nn/lutweights.go), path=gemm and path=lut, each product run inside a
+# nn/lutweights.go), path=gemm against the tables under each assembly
+# implementation of package nn the machine runs (path=lut-avx2,
+# path=lut-avx512; the last is the default), each product run inside a
 # pool job as in the engine (so the GEMM runs on one core). RUNS processes
-# (6 by default), each running every case once, so that the two paths
+# (6 by default), each running every case once, so that the paths
 # alternate. Writes results/lut.txt (the runs, with the command, the
 # machine, the commit, the Go version and the load before and after) and
 # results/lut.md (benchstat's comparison of the paths and the ratio of
-# the medians). About 2 minutes on the 2-core project machine: run it on
-# a quiet machine.
+# the medians to the GEMM's). About 3 minutes on the 2-core project
+# machine: run it on a quiet machine.
 #
 # Usage: results/lut.sh [RUNS]
 set -euo pipefail
@@ -46,21 +48,34 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filte
 	"${stat[@]}" "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
 	echo
-	echo "| product | shape | GEMM | tables | tables ÷ GEMM |"
-	echo "|:--|:--|--:|--:|--:|"
 	# The medians (seconds) by benchmark and shape ("BinaryInputGrad
-	# 16x32x32") and path.
+	# 16x32x32") and path (gemm, lut-avx2, lut-avx512): a column of
+	# tables and one of their ratio to the GEMM per implementation.
 	medians "$out" "${stat[@]:3}" | awk -F'\t' '
 		!($1 in seen) { seen[$1] = 1; order[++n] = $1 }
+		$2 != "gemm" && !($2 in pseen) { pseen[$2] = 1; paths[++np] = $2 }
 		{ m[$1, $2] = $3 }
 		END {
+			if (np == 0) { print "lut: no table path in the runs" > "/dev/stderr"; exit 1 }
+			head = "| product | shape | GEMM |"; rule = "|:--|:--|--:|"
+			for (j = 1; j <= np; j++) {
+				im = substr(paths[j], 5)
+				head = head " tables " im " | " im " ÷ GEMM |"; rule = rule "--:|--:|"
+			}
+			print head; print rule
 			for (k = 1; k <= n; k++) {
 				r = order[k]
-				g = m[r, "gemm"]; l = m[r, "lut"]
-				if (g == "" || l == "") { print "lut: no median for " r > "/dev/stderr"; exit 1 }
+				g = m[r, "gemm"]
+				if (g == "") { print "lut: no median for " r " gemm" > "/dev/stderr"; exit 1 }
 				split(r, p, " ")
 				what = p[1] == "BinaryInputGrad" ? "input gradient" : "weight gradient"
-				printf "| %s | %s | %.1f µs | %.1f µs | %.2f× |\n", what, p[2], g * 1e6, l * 1e6, l / g
+				line = sprintf("| %s | %s | %.1f µs |", what, p[2], g * 1e6)
+				for (j = 1; j <= np; j++) {
+					l = m[r, paths[j]]
+					if (l == "") { print "lut: no median for " r " " paths[j] > "/dev/stderr"; exit 1 }
+					line = line sprintf(" %.1f µs | %.2f× |", l * 1e6, l / g)
+				}
+				print line
 			}
 		}'
 } >results/lut.md

@@ -1,0 +1,162 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX-512 kernels of the weight gradient by tables (lutweights.go): the
+// rows' additions of lutRowsGo, each lane through the same additions in
+// the same order as there and in lutweights_amd64.s.
+
+// ROWPTRZ sets reg to the end of the sign patterns of the row whose
+// offset into them is at off(R8): pat + chunks (SI) + poff[row]; the
+// loops read them at a negative index CX that counts up to 0. AX is
+// clobbered.
+#define ROWPTRZ(off, reg) \
+	MOVQ off(R8), AX; \
+	LEAQ (SI)(AX*1), reg
+
+// LUTROWZ1 adds to acc the 16 floats at (R14) + m<<SI, m the sign pattern
+// at (xp)(CX*1); LUTROWZ2 adds to acc0, acc1 the 32 floats there.
+#define LUTROWZ1(xp, acc) \
+	MOVBQZX (xp)(CX*1), AX; \
+	SHLXQ   SI, AX, AX; \
+	VADDPS  (R14)(AX*1), acc, acc
+
+#define LUTROWZ2(xp, acc0, acc1) \
+	MOVBQZX (xp)(CX*1), AX; \
+	SHLXQ   SI, AX, AX; \
+	VADDPS  (R14)(AX*1), acc0, acc0; \
+	VADDPS  64(R14)(AX*1), acc1, acc1
+
+// func lutRows16AVX512(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
+// lutRowsGo for width 16, ld·4 = 1<<sh and rows a multiple of 8: eight
+// rows at a time, a row's 16 sums in one of Z0..Z7. Every register holds
+// a row's patterns in the loop, so the chunk stride and the count of row
+// groups are in the frame.
+TEXT ·lutRows16AVX512(SB), NOSPLIT, $16-64
+	MOVQ dw+0(FP), DI
+	MOVQ poff+24(FP), R8
+	MOVQ ld+8(FP), AX
+	SHLQ $6, AX                 // a chunk's 16 table rows, bytes
+	MOVQ AX, cstride-8(SP)
+	MOVQ rows+32(FP), AX
+	SHRQ $3, AX
+	MOVQ AX, groups-16(SP)
+
+r16:
+	MOVQ    chunks+48(FP), CX
+	MOVQ    pat+16(FP), SI
+	ADDQ    CX, SI
+	NEGQ    CX
+	ROWPTRZ(0, R11)
+	ROWPTRZ(8, R12)
+	ROWPTRZ(16, R13)
+	ROWPTRZ(24, R15)
+	ROWPTRZ(32, BX)
+	ROWPTRZ(40, DX)
+	ROWPTRZ(48, R9)
+	ROWPTRZ(56, R10)
+	MOVQ    ld+8(FP), SI
+	SHLQ    $2, SI              // dw row stride, bytes
+	LEAQ    (SI)(SI*2), AX      // 3 rows
+	LEAQ    (DI)(SI*4), R14     // rows 4..7
+	VMOVUPS (DI), Z0
+	VMOVUPS (DI)(SI*1), Z1
+	VMOVUPS (DI)(SI*2), Z2
+	VMOVUPS (DI)(AX*1), Z3
+	VMOVUPS (R14), Z4
+	VMOVUPS (R14)(SI*1), Z5
+	VMOVUPS (R14)(SI*2), Z6
+	VMOVUPS (R14)(AX*1), Z7
+	MOVQ    sh+56(FP), SI
+	MOVQ    tab+40(FP), R14
+
+c16:
+	LUTROWZ1(R11, Z0)
+	LUTROWZ1(R12, Z1)
+	LUTROWZ1(R13, Z2)
+	LUTROWZ1(R15, Z3)
+	LUTROWZ1(BX, Z4)
+	LUTROWZ1(DX, Z5)
+	LUTROWZ1(R9, Z6)
+	LUTROWZ1(R10, Z7)
+	ADDQ cstride-8(SP), R14
+	INCQ CX
+	JNZ  c16
+
+	MOVQ    ld+8(FP), SI
+	SHLQ    $2, SI
+	LEAQ    (SI)(SI*2), AX
+	LEAQ    (DI)(SI*4), R14
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, (DI)(SI*1)
+	VMOVUPS Z2, (DI)(SI*2)
+	VMOVUPS Z3, (DI)(AX*1)
+	VMOVUPS Z4, (R14)
+	VMOVUPS Z5, (R14)(SI*1)
+	VMOVUPS Z6, (R14)(SI*2)
+	VMOVUPS Z7, (R14)(AX*1)
+	LEAQ    (R14)(SI*4), DI
+	ADDQ    $64, R8
+	DECQ    groups-16(SP)
+	JNZ     r16
+	VZEROUPPER
+	RET
+
+// func lutRows32AVX512(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
+// lutRowsGo for width 32, ld·4 = 1<<sh and rows a multiple of 4: four
+// rows at a time, a row's 32 sums in two of Z0..Z7.
+TEXT ·lutRows32AVX512(SB), NOSPLIT, $0-64
+	MOVQ dw+0(FP), DI
+	MOVQ ld+8(FP), BX
+	SHLQ $2, BX                 // dw row stride, bytes
+	MOVQ poff+24(FP), R8
+	MOVQ rows+32(FP), R10
+	SHRQ $2, R10
+	MOVQ BX, R9
+	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
+
+r32:
+	MOVQ    chunks+48(FP), CX
+	MOVQ    pat+16(FP), SI
+	ADDQ    CX, SI
+	NEGQ    CX
+	ROWPTRZ(0, R11)
+	ROWPTRZ(8, R12)
+	ROWPTRZ(16, R13)
+	ROWPTRZ(24, R15)
+	MOVQ    sh+56(FP), SI
+	LEAQ    (DI)(BX*2), AX      // rows 2 and 3
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS (DI)(BX*1), Z2
+	VMOVUPS 64(DI)(BX*1), Z3
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	VMOVUPS (AX)(BX*1), Z6
+	VMOVUPS 64(AX)(BX*1), Z7
+	MOVQ    tab+40(FP), R14
+
+c32:
+	LUTROWZ2(R11, Z0, Z1)
+	LUTROWZ2(R12, Z2, Z3)
+	LUTROWZ2(R13, Z4, Z5)
+	LUTROWZ2(R15, Z6, Z7)
+	ADDQ R9, R14
+	INCQ CX
+	JNZ  c32
+
+	LEAQ    (DI)(BX*2), AX
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, (DI)(BX*1)
+	VMOVUPS Z3, 64(DI)(BX*1)
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	VMOVUPS Z6, (AX)(BX*1)
+	VMOVUPS Z7, 64(AX)(BX*1)
+	LEAQ    (AX)(BX*2), DI
+	ADDQ    $32, R8
+	DECQ    R10
+	JNZ     r32
+	VZEROUPPER
+	RET
