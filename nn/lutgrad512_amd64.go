@@ -8,26 +8,8 @@ import "github.com/gradbench/gradbench/internal/impl"
 // blocks (w = lutCols), as the AVX2 ones: lutGrad gives narrower ones to
 // the portable loops.
 func init() {
-	lutBuildKernel.Add(impl.AVX512, func(tab, dyp []float32, off4 []int32, sc4 []float32, w int) {
-		n := len(off4) / 4
-		if n == 0 {
-			return
-		}
-		if w != lutCols {
-			panic("nn: lutBuild: the assembly takes whole column blocks")
-		}
-		_ = tab[n*8*lutCols-1]
-		lutBuildAVX512(&tab[0], &dyp[0], &off4[0], &sc4[0], n)
-	})
-	lutLookupKernel.Add(impl.AVX512, func(xg []float32, ldx, in, n int, idx []int32, tab []float32, first bool, w int) {
-		if in == 0 || n == 0 {
-			return
-		}
-		if w != lutCols {
-			panic("nn: lutLookup: the assembly takes whole column blocks")
-		}
-		lutLookupAVX512(&xg[0], ldx, in, n, &idx[0], &tab[0], first)
-	})
+	lutBuildKernel.Add(impl.AVX512, lutBuildAsm(lutBuildAVX512))
+	lutLookupKernel.Add(impl.AVX512, lutLookupAsm(lutLookupAVX512))
 }
 
 // lutBuildAVX512 is lutBuildGo for n >= 1 chunks of a whole column block.
