@@ -1,6 +1,6 @@
 // Shared by the lookup-table assembly of nn (lutgrad_amd64.s,
-// lutgrad512_amd64.s and lutweights_amd64.s, each included after
-// textflag.h).
+// lutgrad512_amd64.s, lutweights_amd64.s and lutweights512_amd64.s, each
+// included after textflag.h).
 
 // LOAD8 and STORE8 move the eight accumulators Y0..Y7 from and to the 256
 // bytes at base: one column block of 64 floats, or 64 output channels.
@@ -89,3 +89,28 @@ chunk: \
 	JNZ          chunk; \
 	VZEROUPPER; \
 	RET
+
+// LUTROWSARGS(shift) loads what lutRows16AVX2, lutRows32AVX2 and
+// lutRows32AVX512 (dw *float32, ld int, pat *uint8, poff *int, rows int,
+// tab *float32, chunks, sh int; lutRowsPanel holds any of them, so their
+// declarations stay the same) take first: dw (DI), ld·4, dw's row stride
+// in bytes (BX), poff (R8) and rows>>shift, the count of row groups
+// (R10).
+#define LUTROWSARGS(shift) \
+	MOVQ dw+0(FP), DI; \
+	MOVQ ld+8(FP), BX; \
+	SHLQ $2, BX; \
+	MOVQ poff+24(FP), R8; \
+	MOVQ rows+32(FP), R10; \
+	SHRQ shift, R10
+
+// ROWPTR sets reg to SI + poff[row], the row's offset poff[row] at
+// off(R8): with SI = pat, the row's sign patterns (AVX2); with SI = pat +
+// chunks, their end (AVX-512). AX is clobbered. ROWPTR2 and ROWPTR4 do
+// it for the first two and four rows at R8, into R11, R12 (, R13, R15).
+#define ROWPTR(off, reg) \
+	MOVQ off(R8), AX; \
+	LEAQ (SI)(AX*1), reg
+
+#define ROWPTR2 ROWPTR(0, R11); ROWPTR(8, R12)
+#define ROWPTR4 ROWPTR2; ROWPTR(16, R13); ROWPTR(24, R15)

@@ -58,7 +58,8 @@ func init() {
 // A lutRowsPanel is an assembly rows kernel (AVX2 or AVX-512): lutRowsGo
 // for a panel of width channels and a count of rows that is a positive
 // multiple of rowStep (a power of two), with ld·4 = 1<<sh and chunks >= 1.
-// All of them take the same arguments.
+// All of them take the same arguments, which the shared macros of
+// lut_amd64.h read.
 type lutRowsPanel struct {
 	width, rowStep int
 	f              func(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
