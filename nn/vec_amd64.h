@@ -61,3 +61,39 @@
 	VFMADD213PS c2, r2, dst; \
 	VFMADD213PS one, r2, dst; \
 	XOR         sgn, dst, dst
+
+// The argument loads of the loops that have an AVX-512 twin
+// (vec512_amd64.s), which takes the same arguments (vec512_amd64.go
+// holds the two declarations to one type; go vet, which reads no header,
+// checks only the frame size on each TEXT line): the pointers and n into
+// the registers the bodies use, the float scalars broadcast into the
+// vector registers named, ymm or zmm.
+#define ADDCOSMULARGS(kv) \
+	MOVQ         dt+0(FP), DI; \
+	MOVQ         t+8(FP), SI; \
+	MOVQ         dy+16(FP), DX; \
+	MOVQ         n+24(FP), CX; \
+	VBROADCASTSS k+32(FP), kv
+
+#define ADDNASINARGS(av, kv) \
+	MOVQ         dst+0(FP), DI; \
+	MOVQ         t+8(FP), SI; \
+	MOVQ         hid+16(FP), DX; \
+	MOVQ         n+24(FP), CX; \
+	VBROADCASTSS a+32(FP), av; \
+	VBROADCASTSS k+36(FP), kv
+
+#define DOTAXPYCOSARGS(av, kv) \
+	MOVQ         x+0(FP), SI; \
+	MOVQ         y+8(FP), DI; \
+	MOVQ         z+16(FP), DX; \
+	MOVQ         dy+24(FP), R8; \
+	MOVQ         n+32(FP), CX; \
+	VBROADCASTSS a+40(FP), av; \
+	VBROADCASTSS k+44(FP), kv
+
+#define AXPYARGS(av) \
+	MOVQ         y+0(FP), DI; \
+	MOVQ         x+8(FP), SI; \
+	MOVQ         n+16(FP), CX; \
+	VBROADCASTSS a+24(FP), av
