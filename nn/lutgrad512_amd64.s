@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "lut_amd64.h"
 
 // The table-lookup input gradient (lutgrad.go) in AVX-512: a column block
 // of 64 positions is four vectors, at 0, 64, 128 and 192 bytes of each
@@ -8,66 +9,15 @@
 // the operations of lutBuildGo and lutLookupGo in their order, as in
 // lutgrad_amd64.s.
 
-// BUILD4Z(v) computes the eight entries of one chunk for vector v (byte
-// offset v of the column block) from the terms' float offsets AX, BX,
-// R10, R11 (from dyp at DX) and their scales Z12-Z15, and stores them in
-// the chunk's table at DI.
-#define BUILD4Z(v) \
-	VMULPS  v(DX)(AX*4), Z12, Z0; \
-	VMULPS  v(DX)(BX*4), Z13, Z1; \
-	VMULPS  v(DX)(R10*4), Z14, Z2; \
-	VMULPS  v(DX)(R11*4), Z15, Z3; \
-	VADDPS  Z1, Z0, Z4; \
-	VSUBPS  Z1, Z0, Z5; \
-	VADDPS  Z2, Z4, Z6; \
-	VADDPS  Z2, Z5, Z7; \
-	VSUBPS  Z2, Z4, Z8; \
-	VSUBPS  Z2, Z5, Z9; \
-	VADDPS  Z3, Z6, Z0; \
-	VADDPS  Z3, Z7, Z1; \
-	VADDPS  Z3, Z8, Z2; \
-	VADDPS  Z3, Z9, Z4; \
-	VSUBPS  Z3, Z6, Z5; \
-	VSUBPS  Z3, Z7, Z6; \
-	VSUBPS  Z3, Z8, Z7; \
-	VSUBPS  Z3, Z9, Z8; \
-	VMOVUPS Z0, (0*256+v)(DI); \
-	VMOVUPS Z1, (1*256+v)(DI); \
-	VMOVUPS Z2, (2*256+v)(DI); \
-	VMOVUPS Z4, (3*256+v)(DI); \
-	VMOVUPS Z5, (4*256+v)(DI); \
-	VMOVUPS Z6, (5*256+v)(DI); \
-	VMOVUPS Z7, (6*256+v)(DI); \
-	VMOVUPS Z8, (7*256+v)(DI)
+// BUILD4Z(v) is LUTENTRIES for the vector at byte offset v, in zmm
+// registers: the scales in Z12-Z15, scratch Z0-Z9.
+#define BUILD4Z(v) LUTENTRIES(v, Z12, Z13, Z14, Z15, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9)
+
+#define BUILDBLOCKZ BUILD4Z(0); BUILD4Z(64); BUILD4Z(128); BUILD4Z(192)
 
 // func lutBuildAVX512(tab, dyp *float32, off4 *int32, sc4 *float32, n int)
 TEXT ·lutBuildAVX512(SB), NOSPLIT, $0-40
-	MOVQ tab+0(FP), DI
-	MOVQ dyp+8(FP), DX
-	MOVQ off4+16(FP), SI
-	MOVQ sc4+24(FP), R8
-	MOVQ n+32(FP), CX
-
-chunk:
-	MOVLQSX      0(SI), AX
-	MOVLQSX      4(SI), BX
-	MOVLQSX      8(SI), R10
-	MOVLQSX      12(SI), R11
-	VBROADCASTSS 0(R8), Z12
-	VBROADCASTSS 4(R8), Z13
-	VBROADCASTSS 8(R8), Z14
-	VBROADCASTSS 12(R8), Z15
-	BUILD4Z(0)
-	BUILD4Z(64)
-	BUILD4Z(128)
-	BUILD4Z(192)
-	ADDQ         $16, SI
-	ADDQ         $16, R8
-	ADDQ         $2048, DI
-	DECQ         CX
-	JNZ          chunk
-	VZEROUPPER
-	RET
+	LUTBUILD(BUILDBLOCKZ, Z12, Z13, Z14, Z15)
 
 // LOOKZ adds sign (±1 in every lane) times the four vectors of the entry
 // at byte offset off of the table (DX) to a0..a3: one rounding each,
@@ -79,8 +29,10 @@ chunk:
 	VFMADD231PS 192(DX)(off*1), sign, a3
 
 // ZERO4 and LOAD4 set a0..a3 to zero and to the 64 floats at m (an
-// address without offset, as (DI) or (DI)(R8*1)); STORE4 stores them there.
-#define ZERO4(a0, a1, a2, a3) \
+// address without offset, as (DI) or (DI)(R8*1)); STORE4 stores them
+// there. ZERO4 takes m, which it does not use, to go where the other two
+// go.
+#define ZERO4(m, a0, a1, a2, a3) \
 	VPXORD a0, a0, a0; \
 	VPXORD a1, a1, a1; \
 	VPXORD a2, a2, a2; \
@@ -97,6 +49,27 @@ chunk:
 	VMOVUPS a1, 64 m; \
 	VMOVUPS a2, 128 m; \
 	VMOVUPS a3, 192 m
+
+// ROWS1, ROWS2 and ROWS4 apply OP (ZERO4, LOAD4 or STORE4) to the rows
+// of one, two and four channels and their accumulators: Z0-Z3 for the
+// row at DI, Z4-Z7 at DI + R8, Z8-Z11 at BX (DI + 2·R8), Z12-Z15 at BX +
+// R8.
+#define ROWS1(OP) OP((DI), Z0, Z1, Z2, Z3)
+#define ROWS2(OP) ROWS1(OP); OP((DI)(R8*1), Z4, Z5, Z6, Z7)
+#define ROWS4(OP) ROWS2(OP); OP((BX), Z8, Z9, Z10, Z11); OP((BX)(R8*1), Z12, Z13, Z14, Z15)
+
+// START(first, ROWS, carry, terms) sets the accumulators of ROWS to zero
+// if the byte first is set, else to the rows' sums so far (at carry),
+// and then (at terms) AX to the n (R12) chunks.
+#define START(first, ROWS, carry, terms) \
+	CMPB first, $0; \
+	JEQ  carry; \
+	ROWS(ZERO4); \
+	JMP  terms; \
+carry: \
+	ROWS(LOAD4); \
+terms: \
+	MOVQ R12, AX
 
 // func lutLookupAVX512(xg *float32, ldx, in, n int, idx *int32, tab *float32, first bool)
 // Four channels at a time, so that sixteen accumulators Z0-Z15 carry
@@ -119,22 +92,7 @@ TEXT ·lutLookupAVX512(SB), NOSPLIT, $0-49
 quad:
 	LEAQ    (SI)(R13*1), R15
 	LEAQ    (DI)(R8*2), BX         // rows c+2, c+3
-	CMPB    first+48(FP), $0
-	JEQ     qcarry
-	ZERO4(Z0, Z1, Z2, Z3)
-	ZERO4(Z4, Z5, Z6, Z7)
-	ZERO4(Z8, Z9, Z10, Z11)
-	ZERO4(Z12, Z13, Z14, Z15)
-	JMP     qterms
-
-qcarry:
-	LOAD4((DI), Z0, Z1, Z2, Z3)
-	LOAD4((DI)(R8*1), Z4, Z5, Z6, Z7)
-	LOAD4((BX), Z8, Z9, Z10, Z11)
-	LOAD4((BX)(R8*1), Z12, Z13, Z14, Z15)
-
-qterms:
-	MOVQ R12, AX
+	START(first+48(FP), ROWS4, qcarry, qterms)
 
 qterm:
 	MOVLQSX      0(SI), R10
@@ -155,10 +113,7 @@ qterm:
 	JNZ          qterm
 
 	LEAQ    (DI)(R8*2), BX
-	STORE4((DI), Z0, Z1, Z2, Z3)
-	STORE4((DI)(R8*1), Z4, Z5, Z6, Z7)
-	STORE4((BX), Z8, Z9, Z10, Z11)
-	STORE4((BX)(R8*1), Z12, Z13, Z14, Z15)
+	ROWS4(STORE4)
 	LEAQ    (BX)(R8*2), DI
 	LEAQ    (R15)(R13*2), SI       // past channel c+3's pairs
 	DECQ    CX
@@ -168,18 +123,7 @@ pair:
 	TESTQ   $2, in+16(FP)
 	JZ      single
 	LEAQ    (SI)(R13*1), R15
-	CMPB    first+48(FP), $0
-	JEQ     pcarry
-	ZERO4(Z0, Z1, Z2, Z3)
-	ZERO4(Z4, Z5, Z6, Z7)
-	JMP     pterms
-
-pcarry:
-	LOAD4((DI), Z0, Z1, Z2, Z3)
-	LOAD4((DI)(R8*1), Z4, Z5, Z6, Z7)
-
-pterms:
-	MOVQ R12, AX
+	START(first+48(FP), ROWS2, pcarry, pterms)
 
 pterm:
 	MOVLQSX      0(SI), R10
@@ -193,24 +137,14 @@ pterm:
 	DECQ         AX
 	JNZ          pterm
 
-	STORE4((DI), Z0, Z1, Z2, Z3)
-	STORE4((DI)(R8*1), Z4, Z5, Z6, Z7)
+	ROWS2(STORE4)
 	LEAQ    (DI)(R8*2), DI
 	MOVQ    R15, SI                // past channel c+1's pairs
 
 single:
 	TESTQ   $1, in+16(FP)
 	JZ      done
-	CMPB    first+48(FP), $0
-	JEQ     scarry
-	ZERO4(Z0, Z1, Z2, Z3)
-	JMP     sterms
-
-scarry:
-	LOAD4((DI), Z0, Z1, Z2, Z3)
-
-sterms:
-	MOVQ R12, AX
+	START(first+48(FP), ROWS1, scarry, sterms)
 
 sterm:
 	MOVLQSX      0(SI), R10
@@ -220,7 +154,7 @@ sterm:
 	DECQ         AX
 	JNZ          sterm
 
-	STORE4((DI), Z0, Z1, Z2, Z3)
+	ROWS1(STORE4)
 
 done:
 	VZEROUPPER

@@ -7,70 +7,23 @@
 // 64 positions is eight vectors, at 0, 32, ..., 224 bytes of each table
 // entry (256 bytes; a chunk's table is 2048). Same operations in the same order as lutBuildGo and lutLookupGo.
 
-// BUILD4(v) computes the eight entries of one chunk for vector v (byte
-// offset v of the column block) from the terms' float offsets AX, BX,
-// R10, R11 (from dyp at DX) and their scales Y12-Y15, and stores them in
-// the chunk's table at DI.
-#define BUILD4(v) \
-	VMULPS  v(DX)(AX*4), Y12, Y0; \
-	VMULPS  v(DX)(BX*4), Y13, Y1; \
-	VMULPS  v(DX)(R10*4), Y14, Y2; \
-	VMULPS  v(DX)(R11*4), Y15, Y3; \
-	VADDPS  Y1, Y0, Y4; \
-	VSUBPS  Y1, Y0, Y5; \
-	VADDPS  Y2, Y4, Y6; \
-	VADDPS  Y2, Y5, Y7; \
-	VSUBPS  Y2, Y4, Y8; \
-	VSUBPS  Y2, Y5, Y9; \
-	VADDPS  Y3, Y6, Y0; \
-	VADDPS  Y3, Y7, Y1; \
-	VADDPS  Y3, Y8, Y2; \
-	VADDPS  Y3, Y9, Y4; \
-	VSUBPS  Y3, Y6, Y5; \
-	VSUBPS  Y3, Y7, Y6; \
-	VSUBPS  Y3, Y8, Y7; \
-	VSUBPS  Y3, Y9, Y8; \
-	VMOVUPS Y0, (0*256+v)(DI); \
-	VMOVUPS Y1, (1*256+v)(DI); \
-	VMOVUPS Y2, (2*256+v)(DI); \
-	VMOVUPS Y4, (3*256+v)(DI); \
-	VMOVUPS Y5, (4*256+v)(DI); \
-	VMOVUPS Y6, (5*256+v)(DI); \
-	VMOVUPS Y7, (6*256+v)(DI); \
-	VMOVUPS Y8, (7*256+v)(DI)
+// BUILD4(v) is LUTENTRIES for the vector at byte offset v, in ymm
+// registers: the scales in Y12-Y15, scratch Y0-Y9.
+#define BUILD4(v) LUTENTRIES(v, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9)
+
+#define BUILDBLOCK \
+	BUILD4(0); \
+	BUILD4(32); \
+	BUILD4(64); \
+	BUILD4(96); \
+	BUILD4(128); \
+	BUILD4(160); \
+	BUILD4(192); \
+	BUILD4(224)
 
 // func lutBuildAVX2(tab, dyp *float32, off4 *int32, sc4 *float32, n int)
 TEXT ·lutBuildAVX2(SB), NOSPLIT, $0-40
-	MOVQ tab+0(FP), DI
-	MOVQ dyp+8(FP), DX
-	MOVQ off4+16(FP), SI
-	MOVQ sc4+24(FP), R8
-	MOVQ n+32(FP), CX
-
-chunk:
-	MOVLQSX      0(SI), AX
-	MOVLQSX      4(SI), BX
-	MOVLQSX      8(SI), R10
-	MOVLQSX      12(SI), R11
-	VBROADCASTSS 0(R8), Y12
-	VBROADCASTSS 4(R8), Y13
-	VBROADCASTSS 8(R8), Y14
-	VBROADCASTSS 12(R8), Y15
-	BUILD4(0)
-	BUILD4(32)
-	BUILD4(64)
-	BUILD4(96)
-	BUILD4(128)
-	BUILD4(160)
-	BUILD4(192)
-	BUILD4(224)
-	ADDQ         $16, SI
-	ADDQ         $16, R8
-	ADDQ         $2048, DI
-	DECQ         CX
-	JNZ          chunk
-	VZEROUPPER
-	RET
+	LUTBUILD(BUILDBLOCK, Y12, Y13, Y14, Y15)
 
 // LOOK adds Y8 (±1 in every lane) times the entry at byte offset R10 of
 // the table (DX) to the accumulators Y0-Y7: one rounding, acc ± entry.

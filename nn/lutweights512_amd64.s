@@ -1,18 +1,25 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "lut_amd64.h"
 
 // AVX-512 kernels of the weight gradient by tables (lutweights.go): the
 // rows' additions of lutRowsGo, each lane through the same additions in
 // the same order as there and in lutweights_amd64.s.
 
-// ROWPTRZ sets reg to the end of the sign patterns of the row whose
-// offset into them is at off(R8): pat + chunks (SI) + poff[row]; the
-// loops read them at a negative index CX that counts up to 0. AX is
-// clobbered.
-#define ROWPTRZ(off, reg) \
-	MOVQ off(R8), AX; \
-	LEAQ (SI)(AX*1), reg
+// ROWENDS(PTRS) sets CX to -chunks, the index that the loops count up to
+// 0, and by PTRS (ROWPTR for each row of the pass, with SI = pat +
+// chunks) the rows' pointers to the ends of their sign patterns. (Before
+// the first TEXT line, where go vet does not check its operands against
+// another routine's arguments; both routines take the same.)
+#define ROWENDS(PTRS) \
+	MOVQ chunks+48(FP), CX; \
+	MOVQ pat+16(FP), SI; \
+	ADDQ CX, SI; \
+	NEGQ CX; \
+	PTRS
+
+#define ROWPTR8 ROWPTR4; ROWPTR(32, BX); ROWPTR(40, DX); ROWPTR(48, R9); ROWPTR(56, R10)
 
 // LUTROWZ1 adds to acc the 16 floats at (R14) + m<<SI, m the sign pattern
 // at (xp)(CX*1); LUTROWZ2 adds to acc0, acc1 the 32 floats there.
@@ -43,18 +50,7 @@ TEXT ·lutRows16AVX512(SB), NOSPLIT, $16-64
 	MOVQ AX, groups-16(SP)
 
 r16:
-	MOVQ    chunks+48(FP), CX
-	MOVQ    pat+16(FP), SI
-	ADDQ    CX, SI
-	NEGQ    CX
-	ROWPTRZ(0, R11)
-	ROWPTRZ(8, R12)
-	ROWPTRZ(16, R13)
-	ROWPTRZ(24, R15)
-	ROWPTRZ(32, BX)
-	ROWPTRZ(40, DX)
-	ROWPTRZ(48, R9)
-	ROWPTRZ(56, R10)
+	ROWENDS(ROWPTR8)
 	MOVQ    ld+8(FP), SI
 	SHLQ    $2, SI              // dw row stride, bytes
 	LEAQ    (SI)(SI*2), AX      // 3 rows
@@ -106,24 +102,12 @@ c16:
 // lutRowsGo for width 32, ld·4 = 1<<sh and rows a multiple of 4: four
 // rows at a time, a row's 32 sums in two of Z0..Z7.
 TEXT ·lutRows32AVX512(SB), NOSPLIT, $0-64
-	MOVQ dw+0(FP), DI
-	MOVQ ld+8(FP), BX
-	SHLQ $2, BX                 // dw row stride, bytes
-	MOVQ poff+24(FP), R8
-	MOVQ rows+32(FP), R10
-	SHRQ $2, R10
+	LUTROWSARGS($2)
 	MOVQ BX, R9
 	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
 
 r32:
-	MOVQ    chunks+48(FP), CX
-	MOVQ    pat+16(FP), SI
-	ADDQ    CX, SI
-	NEGQ    CX
-	ROWPTRZ(0, R11)
-	ROWPTRZ(8, R12)
-	ROWPTRZ(16, R13)
-	ROWPTRZ(24, R15)
+	ROWENDS(ROWPTR4)
 	MOVQ    sh+56(FP), SI
 	LEAQ    (DI)(BX*2), AX      // rows 2 and 3
 	VMOVUPS (DI), Z0

@@ -34,47 +34,10 @@ func init() {
 			lutTablesPart(tab, dy, ldy, out, chunks, o8)
 		}
 	})
-	lutRowsKernel.Add(impl.AVX2, func(dw []float32, ld int, pat []uint8, poff []int, tab []float32, chunks, width int) {
-		if chunks == 0 || len(poff) == 0 {
-			return
-		}
-		// The callers checked that pat holds poff[kk] + chunks patterns
-		// for every kk, and dw and tab their rows.
-		_ = dw[(len(poff)-1)*ld+width-1]
-		_ = tab[((chunks-1)*16+15)*ld+width-1]
-		if !hasBMI2 || bits.OnesCount(uint(ld)) != 1 {
-			lutRowsGo(dw, ld, pat, poff, tab, chunks, width)
-			return
-		}
-		sh := bits.TrailingZeros(uint(ld)) + 2
-		c := 0
-		for ; c+64 <= width; c += 64 {
-			lutRows64AVX2(&dw[c], ld, &pat[0], &poff[0], len(poff), &tab[c], chunks, sh)
-		}
-		if c+32 <= width {
-			r2 := len(poff) &^ 1
-			if r2 > 0 {
-				lutRows32AVX2(&dw[c], ld, &pat[0], &poff[0], r2, &tab[c], chunks, sh)
-			}
-			if r2 < len(poff) {
-				lutRowsGo(dw[r2*ld+c:], ld, pat, poff[r2:], tab[c:], chunks, 32)
-			}
-			c += 32
-		}
-		if c+16 <= width {
-			r4 := len(poff) &^ 3
-			if r4 > 0 {
-				lutRows16AVX2(&dw[c], ld, &pat[0], &poff[0], r4, &tab[c], chunks, sh)
-			}
-			if r4 < len(poff) {
-				lutRowsGo(dw[r4*ld+c:], ld, pat, poff[r4:], tab[c:], chunks, 16)
-			}
-			c += 16
-		}
-		if c < width {
-			lutRowsGo(dw[c:], ld, pat, poff, tab[c:], chunks, width-c)
-		}
-	})
+	lutRowsKernel.Add(impl.AVX2, lutRowsAsm(
+		lutRowsPanel{64, 1, lutRows64AVX2},
+		lutRowsPanel{32, 2, lutRows32AVX2},
+		lutRowsPanel{16, 4, lutRows16AVX2}))
 	lutSignBytesKernel.Add(impl.AVX2, func(sb []uint8, x []float32) {
 		if n := len(x) / 8; n > 0 {
 			_ = sb[n-1]
@@ -90,6 +53,56 @@ func init() {
 		_ = sb[v/2+3]
 		lutNibblesAVX2(&pat[0], &sb[0], v)
 	})
+}
+
+// A lutRowsPanel is an assembly rows kernel (AVX2 or AVX-512): lutRowsGo
+// for a panel of width channels and a count of rows that is a positive
+// multiple of rowStep (a power of two), with ld·4 = 1<<sh and chunks >= 1.
+// All of them take the same arguments, which the shared macros of
+// lut_amd64.h read.
+type lutRowsPanel struct {
+	width, rowStep int
+	f              func(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
+}
+
+// lutRowsAsm wraps the assembly rows kernels of one instruction set,
+// widest panel first, in the kernel's checks: nothing to do without
+// chunks or rows, and the portable loops for a row stride that is not a
+// power of two (or without BMI2, whose shifts the kernels use). Each
+// panel takes the channels from c on as many times as it fits, and of
+// their rows those up to a multiple of its rowStep; the portable loops
+// take the rows left and, last, the channels left.
+func lutRowsAsm(panels ...lutRowsPanel) func(dw []float32, ld int, pat []uint8, poff []int, tab []float32, chunks, width int) {
+	hasBMI2 := cpu.X86.HasBMI2
+	return func(dw []float32, ld int, pat []uint8, poff []int, tab []float32, chunks, width int) {
+		if chunks == 0 || len(poff) == 0 {
+			return
+		}
+		// The callers checked that pat holds poff[kk] + chunks patterns
+		// for every kk, and dw and tab their rows.
+		_ = dw[(len(poff)-1)*ld+width-1]
+		_ = tab[((chunks-1)*16+15)*ld+width-1]
+		if !hasBMI2 || bits.OnesCount(uint(ld)) != 1 {
+			lutRowsGo(dw, ld, pat, poff, tab, chunks, width)
+			return
+		}
+		sh := bits.TrailingZeros(uint(ld)) + 2
+		c := 0
+		for _, p := range panels {
+			r := len(poff) &^ (p.rowStep - 1)
+			for ; c+p.width <= width; c += p.width {
+				if r > 0 {
+					p.f(&dw[c], ld, &pat[0], &poff[0], r, &tab[c], chunks, sh)
+				}
+				if r < len(poff) {
+					lutRowsGo(dw[r*ld+c:], ld, pat, poff[r:], tab[c:], chunks, p.width)
+				}
+			}
+		}
+		if c < width {
+			lutRowsGo(dw[c:], ld, pat, poff, tab[c:], chunks, width-c)
+		}
+	}
 }
 
 //go:noescape

@@ -21,6 +21,22 @@
 	VMOVUPS Y13, (R14)(R13*1); \
 	LEAQ    (R14)(R12*4), R14
 
+// ROWSLOOP(shift, loop, PTRS) starts lutRows16AVX2 and lutRows32AVX2:
+// LUTROWSARGS(shift), tab (DX) and a chunk's 16 table rows in bytes
+// (R9); then, at the head of the row loop (the label loop, which the
+// routine closes), PTRS (ROWPTR4 or ROWPTR2) for the rows of the pass,
+// and sh in SI. (Before the first TEXT line, where go vet does not
+// check its operands against another routine's arguments.)
+#define ROWSLOOP(shift, loop, PTRS) \
+	LUTROWSARGS(shift); \
+	MOVQ tab+40(FP), DX; \
+	MOVQ BX, R9; \
+	SHLQ $4, R9; \
+loop: \
+	MOVQ pat+16(FP), SI; \
+	PTRS; \
+	MOVQ sh+56(FP), SI
+
 // func lutTablesAVX2(tab, dy *float32, ldy, out, o8, chunks int)
 // Channels o < o8 (a positive multiple of 8) of tables of out channels,
 // chunks >= 1. For each chunk h and each group of
@@ -95,12 +111,6 @@ tgroup:
 	VZEROUPPER
 	RET
 
-// ROWPTR sets reg to the sign patterns of the row whose offset into them
-// is at off(R8): pat (SI) + poff[row]. AX is clobbered.
-#define ROWPTR(off, reg) \
-	MOVQ off(R8), AX; \
-	LEAQ (SI)(AX*1), reg
-
 // LOADROW16 and STOREROW16 move the accumulators a0, a1 from and to the
 // 16 floats of a dw row at m (an address without offset, as (DI) or
 // (DI)(BX*1)), LOADROW32 and STOREROW32 a0..a3 from and to its 32.
@@ -136,23 +146,7 @@ tgroup:
 // lutRowsGo for width 16, ld·4 = 1<<sh and rows a multiple of 4: four
 // rows at a time, their 16 sums in Y0..Y7.
 TEXT ·lutRows16AVX2(SB), NOSPLIT, $0-64
-	MOVQ dw+0(FP), DI
-	MOVQ ld+8(FP), BX
-	SHLQ $2, BX                 // dw row stride, bytes
-	MOVQ poff+24(FP), R8
-	MOVQ rows+32(FP), R10
-	SHRQ $2, R10
-	MOVQ tab+40(FP), DX
-	MOVQ BX, R9
-	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
-
-r16:
-	MOVQ pat+16(FP), SI
-	ROWPTR(0, R11)
-	ROWPTR(8, R12)
-	ROWPTR(16, R13)
-	ROWPTR(24, R15)
-	MOVQ sh+56(FP), SI
+	ROWSLOOP($2, r16, ROWPTR4)
 	LEAQ (DI)(BX*2), AX         // rows 2 and 3
 	LOADROW16((DI), Y0, Y1)
 	LOADROW16((DI)(BX*1), Y2, Y3)
@@ -197,21 +191,7 @@ c16:
 // func lutRows32AVX2(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 // lutRowsGo for width 32, ld·4 = 1<<sh and rows even: two rows at a time.
 TEXT ·lutRows32AVX2(SB), NOSPLIT, $0-64
-	MOVQ dw+0(FP), DI
-	MOVQ ld+8(FP), BX
-	SHLQ $2, BX                 // dw row stride, bytes
-	MOVQ poff+24(FP), R8
-	MOVQ rows+32(FP), R10
-	SHRQ $1, R10
-	MOVQ tab+40(FP), DX
-	MOVQ BX, R9
-	SHLQ $4, R9                 // a chunk's 16 table rows, bytes
-
-r32:
-	MOVQ pat+16(FP), SI
-	ROWPTR(0, R11)
-	ROWPTR(8, R12)
-	MOVQ sh+56(FP), SI
+	ROWSLOOP($1, r32, ROWPTR2)
 	LOADROW32((DI), Y0, Y1, Y2, Y3)
 	LOADROW32((DI)(BX*1), Y4, Y5, Y6, Y7)
 	MOVQ DX, R14

@@ -48,6 +48,16 @@ func init() {
 	})
 }
 
+// Each AVX-512 loop takes its AVX2 twin's arguments, which vec_amd64.h
+// loads for both: each pair below has one type, so that a declaration
+// that drifted from its twin's would not compile.
+var (
+	_ = [...]func(dt, t, dy *float32, n int, k float32){addCosMulAVX2, addCosMulAVX512}
+	_ = [...]func(dst, t, hid *float32, n int, a, k float32){addNASinAVX2, addNASinAVX512}
+	_ = [...]func(x, y, z, dy *float32, n int, a, k float32) float32{dotAxpyCosAVX2, dotAxpyCosAVX512}
+	_ = [...]func(y, x *float32, n int, a float32){axpyAVX2, axpyAVX512}
+)
+
 //go:noescape
 func addCosMulAVX512(dt, t, dy *float32, n int, k float32)
 

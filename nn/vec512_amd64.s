@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "vec_amd64.h"
 
 // AVX-512 variants of the noise adaptation's sine and cosine loops and of
 // axpy of vec_amd64.s (vec512_amd64.go): the same operations on each value, in
@@ -30,49 +31,23 @@
 	VBROADCASTSS ·naC8(SB), Z28; \
 	VBROADCASTSS ·naC10(SB), Z29
 
-// REDUCE16 is vec_amd64.s's REDUCE on zmm: Z1 = r = x - kπ, Z2 = r², Z3
-// = the sign mask of (-1)^k, for x in Z0.
-#define REDUCE16 \
-	VMOVUPS      Z17, Z3; \
-	VFMADD231PS  Z16, Z0, Z3; \
-	VSUBPS       Z17, Z3, Z1; \
-	VMOVUPS      Z0, Z2; \
-	VFNMADD231PS Z18, Z1, Z2; \
-	VFNMADD231PS Z19, Z1, Z2; \
-	VMOVUPS      Z2, Z1; \
-	VMULPS       Z1, Z1, Z2; \
-	VPSLLD       $31, Z3, Z3
+// REDUCE16, SINPOLY16 and COSPOLY16 are NAREDUCE, NASIN and NACOS on
+// zmm, the constants as NACONSTS broadcast them: x in Z0, r in Z1, r² in
+// Z2, the sign mask in Z3, sin32 or cos32 into Z4.
+#define REDUCE16 NAREDUCE(Z16, Z17, Z18, Z19, Z0, Z1, Z2, Z3)
+#define SINPOLY16 NASIN(VPXORD, Z20, Z21, Z22, Z23, Z24, Z1, Z2, Z3, Z4)
+#define COSPOLY16 NACOS(VPXORD, Z20, Z25, Z26, Z27, Z28, Z29, Z2, Z3, Z4)
 
-// SINPOLY16 is SINPOLY on zmm: Z4 = sin32 of the x that REDUCE16 reduced.
-#define SINPOLY16 \
-	VMOVUPS     Z24, Z4; \
-	VFMADD213PS Z23, Z2, Z4; \
-	VFMADD213PS Z22, Z2, Z4; \
-	VFMADD213PS Z21, Z2, Z4; \
-	VFMADD213PS Z20, Z2, Z4; \
-	VMULPS      Z1, Z4, Z4; \
-	VPXORD      Z3, Z4, Z4
-
-// COSPOLY16 is COSPOLY on zmm: Z4 = cos32 of the x that REDUCE16 reduced.
-#define COSPOLY16 \
-	VMOVUPS     Z29, Z4; \
-	VFMADD213PS Z28, Z2, Z4; \
-	VFMADD213PS Z27, Z2, Z4; \
-	VFMADD213PS Z26, Z2, Z4; \
-	VFMADD213PS Z25, Z2, Z4; \
-	VFMADD213PS Z20, Z2, Z4; \
-	VPXORD      Z3, Z4, Z4
-
-// MASKED runs body (one vector of 16 under K1, followed by STEP($64))
-// while CX >= 16, then once under K1 = 0x00ff if 8 values are left (CX a
-// multiple of 8).
-#define MASKED(body, STEP) \
+// MASKED2 runs body16 (one vector of 16 under K1, followed by STEP($64))
+// while CX >= 16, then body8 once under K1 = 0x00ff if 8 values are left
+// (CX a multiple of 8). MASKED runs body as both.
+#define MASKED2(body16, body8, STEP) \
 	MOVL  $0xffff, AX; \
 	KMOVW AX, K1; \
 	CMPQ  CX, $16; \
 	JLT   vec8; \
 vec16: \
-	body; \
+	body16; \
 	STEP($64); \
 	SUBQ  $16, CX; \
 	CMPQ  CX, $16; \
@@ -82,11 +57,10 @@ vec8: \
 	JZ    vecd; \
 	MOVL  $0xff, AX; \
 	KMOVW AX, K1; \
-	body; \
+	body8; \
 vecd:
 
-#define STEP_SI_DX_DI(n) ADDQ n, SI; ADDQ n, DX; ADDQ n, DI
-#define STEP_SI_DI_DX_R8(n) ADDQ n, SI; ADDQ n, DI; ADDQ n, DX; ADDQ n, R8
+#define MASKED(body, STEP) MASKED2(body, body, STEP)
 
 // func addCosMulAVX512(dt, t, dy *float32, n int, k float32)
 // ADDCOSMUL8 on 16 values: dt[i] += (k·dy[i])·cos32(t[i]).
@@ -101,11 +75,7 @@ vecd:
 	VMOVUPS     Z6, K1, (DI)
 
 TEXT ·addCosMulAVX512(SB), NOSPLIT, $0-36
-	MOVQ         dt+0(FP), DI
-	MOVQ         t+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS k+32(FP), Z15
+	ADDCOSMULARGS(Z15)
 	NACONSTS
 	MASKED(ADDCOSMUL16, STEP_SI_DX_DI)
 	VZEROUPPER
@@ -124,12 +94,7 @@ TEXT ·addCosMulAVX512(SB), NOSPLIT, $0-36
 	VMOVUPS     Z5, K1, (DI)
 
 TEXT ·addNASinAVX512(SB), NOSPLIT, $0-40
-	MOVQ         dst+0(FP), DI
-	MOVQ         t+8(FP), SI
-	MOVQ         hid+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS a+32(FP), Z14
-	VBROADCASTSS k+36(FP), Z15
+	ADDNASINARGS(Z14, Z15)
 	NACONSTS
 	MASKED(ADDNASIN16, STEP_SI_DX_DI)
 	VZEROUPPER
@@ -162,42 +127,12 @@ TEXT ·addNASinAVX512(SB), NOSPLIT, $0-40
 	VMOVUPS     Z7, K1, (DX)
 
 TEXT ·dotAxpyCosAVX512(SB), NOSPLIT, $0-52
-	MOVQ         x+0(FP), SI
-	MOVQ         y+8(FP), DI
-	MOVQ         z+16(FP), DX
-	MOVQ         dy+24(FP), R8
-	MOVQ         n+32(FP), CX
-	VBROADCASTSS a+40(FP), Z15
-	VBROADCASTSS k+44(FP), Z14
+	DOTAXPYCOSARGS(Z15, Z14)
 	NACONSTS
 	VXORPS       Y8, Y8, Y8
-	MOVL         $0xffff, AX
-	KMOVW        AX, K1
-	CMPQ         CX, $16
-	JLT          dc8
-
-dc16:
-	DOTAXPYCOS16(DOT16)
-	STEP_SI_DI_DX_R8($64)
-	SUBQ         $16, CX
-	CMPQ         CX, $16
-	JGE          dc16
-
-dc8:
-	TESTQ        CX, CX
-	JZ           dcd
-	MOVL         $0xff, AX
-	KMOVW        AX, K1
-	DOTAXPYCOS16(DOT8)
-
-dcd:
-	// HSUM2 of vec_amd64.s with a zero second vector.
-	VXORPS       Y9, Y9, Y9
-	VADDPS       Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPS       X9, X8, X8
-	VHADDPS      X8, X8, X8
-	VHADDPS      X8, X8, X8
+	MASKED2(DOTAXPYCOS16(DOT16), DOTAXPYCOS16(DOT8), STEP_SI_DI_DX_R8)
+	VXORPS       Y9, Y9, Y9     // HSUM2 with a zero second vector
+	HSUM2(Y8, Y9, X8, X9)
 	VMOVSS       X8, ret+48(FP)
 	VZEROUPPER
 	RET
@@ -210,13 +145,8 @@ dcd:
 	VFMADD231PS Z1, Z15, Z0; \
 	VMOVUPS     Z0, K1, (DI)
 
-#define STEP_SI_DI(n) ADDQ n, SI; ADDQ n, DI
-
 TEXT ·axpyAVX512(SB), NOSPLIT, $0-28
-	MOVQ         y+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS a+24(FP), Z15
+	AXPYARGS(Z15)
 	MASKED(AXPY16, STEP_SI_DI)
 	VZEROUPPER
 	RET

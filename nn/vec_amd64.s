@@ -1,27 +1,12 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "vec_amd64.h"
 
 // AVX2+FMA loops of the elementwise layers (vec_amd64.go): 16 floats per
 // iteration in two vectors, then one vector of 8, then scalars. Sums keep
 // 16 partial sums per quantity, added in a fixed order at the end, so the
 // result is deterministic.
-
-// HSUM2 reduces Y(a)+Y(b) to the low lane of X(a) (clobbers X(b), X(t)).
-#define HSUM2(a, b, xa, xb) \
-	VADDPS       b, a, a; \
-	VEXTRACTF128 $1, a, xb; \
-	VADDPS       xb, xa, xa; \
-	VHADDPS      xa, xa, xa; \
-	VHADDPS      xa, xa, xa
-
-// The pointer steps after a body, by n bytes, in the order each routine
-// has always stepped its pointers.
-#define STEP_SI(n) ADDQ n, SI
-#define STEP_SI_DI(n) ADDQ n, SI; ADDQ n, DI
-#define STEP_DX_SI_DI(n) ADDQ n, DX; ADDQ n, SI; ADDQ n, DI
-#define STEP_SI_DX_DI(n) ADDQ n, SI; ADDQ n, DX; ADDQ n, DI
-#define STEP_SI_DI_DX_R8(n) ADDQ n, SI; ADDQ n, DI; ADDQ n, DX; ADDQ n, R8
 
 // STRIDES16 runs body16 (16 floats: the vectors at 0 and 32) while CX >=
 // 16, then body8 (one vector) once if CX >= 8, each followed by STEP of
@@ -360,40 +345,12 @@ LANES8(·naC6, $0xbab60b61)
 LANES8(·naC8, $0x37d00d01)
 LANES8(·naC10, $0xb493f27e)
 
-// REDUCE sets Y1 = r = x - kπ (|r| <= π/2, k = round(x/π)), Y2 = r², and
-// Y3 = the sign mask of (-1)^k, for x in Y0 (clobbers nothing else).
-#define REDUCE \
-	VMOVUPS      ·naMagic(SB), Y3; \
-	VFMADD231PS  ·naInvPi(SB), Y0, Y3; \
-	VSUBPS       ·naMagic(SB), Y3, Y1; \
-	VMOVUPS      Y0, Y2; \
-	VFNMADD231PS ·naPi1(SB), Y1, Y2; \
-	VFNMADD231PS ·naPi2(SB), Y1, Y2; \
-	VMOVUPS      Y2, Y1; \
-	VMULPS       Y1, Y1, Y2; \
-	VPSLLD       $31, Y3, Y3
-
-// SINPOLY sets Y4 = sin32 of the x that REDUCE reduced: the odd
-// polynomial r·(1 + r²·(S3 + r²·(S5 + r²·(S7 + r²·S9)))), signed by (-1)^k.
-#define SINPOLY \
-	VMOVUPS     ·naS9(SB), Y4; \
-	VFMADD213PS ·naS7(SB), Y2, Y4; \
-	VFMADD213PS ·naS5(SB), Y2, Y4; \
-	VFMADD213PS ·naS3(SB), Y2, Y4; \
-	VFMADD213PS ·naOne(SB), Y2, Y4; \
-	VMULPS      Y1, Y4, Y4; \
-	VXORPS      Y3, Y4, Y4
-
-// COSPOLY sets Y4 = cos32 of the x that REDUCE reduced: the even
-// polynomial 1 + r²·(C2 + r²·(C4 + … + r²·C10)), signed by (-1)^k.
-#define COSPOLY \
-	VMOVUPS     ·naC10(SB), Y4; \
-	VFMADD213PS ·naC8(SB), Y2, Y4; \
-	VFMADD213PS ·naC6(SB), Y2, Y4; \
-	VFMADD213PS ·naC4(SB), Y2, Y4; \
-	VFMADD213PS ·naC2(SB), Y2, Y4; \
-	VFMADD213PS ·naOne(SB), Y2, Y4; \
-	VXORPS      Y3, Y4, Y4
+// REDUCE, SINPOLY and COSPOLY are NAREDUCE, NASIN and NACOS on ymm, the
+// constants from the tables above: x in Y0, r in Y1, r² in Y2, the sign
+// mask in Y3, sin32 or cos32 into Y4.
+#define REDUCE NAREDUCE(·naInvPi(SB), ·naMagic(SB), ·naPi1(SB), ·naPi2(SB), Y0, Y1, Y2, Y3)
+#define SINPOLY NASIN(VXORPS, ·naOne(SB), ·naS3(SB), ·naS5(SB), ·naS7(SB), ·naS9(SB), Y1, Y2, Y3, Y4)
+#define COSPOLY NACOS(VXORPS, ·naOne(SB), ·naC2(SB), ·naC4(SB), ·naC6(SB), ·naC8(SB), ·naC10(SB), Y2, Y3, Y4)
 
 // func addCosMulAVX2(dt, t, dy *float32, n int, k float32)
 // dt[i] += k·dy[i]·cos32(t[i]) for i < n, n a multiple of 8.
@@ -407,11 +364,7 @@ LANES8(·naC10, $0xb493f27e)
 	VMOVUPS     Y6, (DI)
 
 TEXT ·addCosMulAVX2(SB), NOSPLIT, $0-36
-	MOVQ         dt+0(FP), DI
-	MOVQ         t+8(FP), SI
-	MOVQ         dy+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS k+32(FP), Y15
+	ADDCOSMULARGS(Y15)
 	VECTORS(ADDCOSMUL8, STEP_SI_DX_DI)
 	VZEROUPPER
 	RET
@@ -429,12 +382,7 @@ TEXT ·addCosMulAVX2(SB), NOSPLIT, $0-36
 	VMOVUPS     Y5, (DI)
 
 TEXT ·addNASinAVX2(SB), NOSPLIT, $0-40
-	MOVQ         dst+0(FP), DI
-	MOVQ         t+8(FP), SI
-	MOVQ         hid+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS a+32(FP), Y14
-	VBROADCASTSS k+36(FP), Y15
+	ADDNASINARGS(Y14, Y15)
 	VECTORS(ADDNASIN8, STEP_SI_DX_DI)
 	VZEROUPPER
 	RET
@@ -480,13 +428,7 @@ TEXT ·dotAxpyAVX2(SB), NOSPLIT, $0-44
 	VMOVUPS     Y7, (DX)
 
 TEXT ·dotAxpyCosAVX2(SB), NOSPLIT, $0-52
-	MOVQ         x+0(FP), SI
-	MOVQ         y+8(FP), DI
-	MOVQ         z+16(FP), DX
-	MOVQ         dy+24(FP), R8
-	MOVQ         n+32(FP), CX
-	VBROADCASTSS a+40(FP), Y15
-	VBROADCASTSS k+44(FP), Y14
+	DOTAXPYCOSARGS(Y15, Y14)
 	VXORPS       Y8, Y8, Y8
 	VXORPS       Y9, Y9, Y9
 	VECTORS(DOTAXPYCOS8, STEP_SI_DI_DX_R8)
@@ -503,10 +445,7 @@ TEXT ·dotAxpyCosAVX2(SB), NOSPLIT, $0-52
 	VMOVUPS     Y0, (DI)
 
 TEXT ·axpyAVX2(SB), NOSPLIT, $0-28
-	MOVQ         y+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS a+24(FP), Y15
+	AXPYARGS(Y15)
 	VECTORS(AXPY8, STEP_SI_DI)
 	VZEROUPPER
 	RET

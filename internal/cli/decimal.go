@@ -19,9 +19,7 @@ import (
 
 // Int defines a base-10 int flag: see fs.Int.
 func Int(fs *flag.FlagSet, name string, value int, usage string) *int {
-	p := new(int)
-	IntVar(fs, p, name, value, usage)
-	return p
+	return newVar(fs, name, value, usage, IntVar)
 }
 
 // IntVar defines a base-10 int flag: see fs.IntVar.
@@ -39,15 +37,21 @@ func Uint64(fs *flag.FlagSet, name string, value uint64, usage string) *uint64 {
 
 // Float64 defines a decimal float64 flag: see fs.Float64.
 func Float64(fs *flag.FlagSet, name string, value float64, usage string) *float64 {
-	p := new(float64)
-	Float64Var(fs, p, name, value, usage)
-	return p
+	return newVar(fs, name, value, usage, Float64Var)
 }
 
 // Float64Var defines a decimal float64 flag: see fs.Float64Var.
 func Float64Var(fs *flag.FlagSet, p *float64, name string, value float64, usage string) {
 	fs.Float64Var(p, name, value, usage)
 	decimalize(fs, name, decimalFloat)
+}
+
+// newVar defines a flag with define (IntVar or Float64Var) on a new
+// variable, which it returns, as fs.Int does with fs.IntVar.
+func newVar[T any](fs *flag.FlagSet, name string, value T, usage string, define func(*flag.FlagSet, *T, string, T, string)) *T {
+	p := new(T)
+	define(fs, p, name, value, usage)
+	return p
 }
 
 // decimalize wraps the Value of the flag name, just defined, in a
