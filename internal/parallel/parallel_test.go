@@ -124,8 +124,8 @@ func TestForChunks(t *testing.T) {
 // holdJob holds the first index any goroutine takes until every other
 // index is done. With a fixed split, the goroutine holding it owns the
 // next indices of its part too and waits for itself until the timeout;
-// with chunks of one index handed out in turn, the other workers take
-// them all.
+// with chunks of one index handed out dynamically, the other workers
+// take them all, those of the holder's share included.
 type holdJob struct {
 	n       int
 	first   atomic.Bool
