@@ -4,11 +4,15 @@
 //
 // A loop is described by a [Job]: an index range [0, n) that the pool cuts into
 // contiguous chunks, and a method that processes one chunk. The chunks are
-// handed out dynamically: the caller's goroutine and the workers each take
-// the next unprocessed chunk from a shared counter until none is left, so a
-// worker that wakes late, or runs on a core busy with something else, takes
+// handed out dynamically. Each goroutine (the caller's and every worker's)
+// has its own contiguous share of the chunks, the same share in every call
+// with the same number of chunks, so that the part of a batch one layer
+// wrote on a core is mostly read by the next layer on the same core; it
+// takes its share's chunks in order, then, when its share is empty, the
+// chunks left in the others' shares, until none is left. A worker that
+// wakes late, or runs on a core busy with something else, therefore takes
 // fewer chunks instead of leaving the others waiting. Which goroutine runs
-// a chunk therefore varies from call to call; a job whose results must not
+// a chunk still varies from call to call; a job whose results must not
 // depend on the number of cores keeps a result per chunk index (or per
 // fixed block) and combines them in index order after the call. Jobs are
 // usually a pointer to a struct the caller keeps between calls, so passing
@@ -47,22 +51,50 @@ func Workers() int {
 const chunksPerWorker = 4
 
 // task is the job on the pool: n indices in chunks of size, the last one
-// shorter, taken in order through next.
+// shorter. The chunks [0, end) are cut into len(shares) contiguous shares,
+// share s being chunks [s·end/W, (s+1)·end/W) for W = len(shares); the
+// goroutine with index s (0 the caller, i+1 pool worker i) owns share s.
 type task struct {
 	job          Job
 	n, size, end int // end: the number of chunks
-	next         atomic.Int64
+	shares       []share
 }
 
-// run processes chunks until none is left.
-func (t *task) run() {
-	for {
-		i := int(t.next.Add(1)) - 1
-		if i >= t.end {
-			return
+// share counts the chunks taken from one goroutine's share. The counter
+// sits in the middle of 128 bytes, so that the counters of two shares
+// never share a cache line (nor, on cores that fetch lines in pairs, a
+// pair of lines), whatever the slice's alignment: a goroutine taking its
+// own chunks does not pull the line from the other cores.
+type share struct {
+	_    [56]byte
+	next atomic.Int64
+	_    [64]byte
+}
+
+// run processes chunks until none is left: those of share self first, in
+// order, then those left in the others', from the front of share self+1,
+// self+2, … (wrapping). Every take is an atomic add on the share's
+// counter, so every chunk is done exactly once, whoever takes it.
+func (t *task) run(self int) {
+	w := len(t.shares)
+	for k := range w {
+		s := self + k
+		if s >= w {
+			s -= w
 		}
-		lo := i * t.size
-		t.job.Do(lo, min(lo+t.size, t.n))
+		first, last := s*t.end/w, (s+1)*t.end/w
+		if first == last {
+			continue
+		}
+		next := &t.shares[s].next
+		for {
+			i := first + int(next.Add(1)) - 1
+			if i >= last {
+				break
+			}
+			lo := i * t.size
+			t.job.Do(lo, min(lo+t.size, t.n))
+		}
 	}
 }
 
@@ -103,23 +135,25 @@ var pool struct {
 func start() {
 	pool.once.Do(func() {
 		pool.workers = make([]worker, runtime.GOMAXPROCS(0)-1)
+		pool.task.shares = make([]share, len(pool.workers)+1)
 		for i := range pool.workers {
 			w := &pool.workers[i]
 			w.wake = make(chan struct{}, 1)
-			go w.loop()
+			go w.loop(i + 1)
 		}
 	})
 }
 
-// loop joins every job the pool opens.
-func (w *worker) loop() {
+// loop joins every job the pool opens, as the goroutine with index self
+// (its share of the chunks).
+func (w *worker) loop(self int) {
 	var last uint64
 	for {
 		g := w.next(last)
 		last = g
 		pool.active.Add(1)
 		if pool.gen.Load() == g { // still open: its task is safe to read
-			pool.task.run()
+			pool.task.run(self)
 		}
 		pool.active.Add(-1)
 	}
@@ -159,7 +193,8 @@ func (w *worker) next(last uint64) uint64 {
 // cut into chunks of at least grain elements (at most chunksPerWorker per
 // worker), with chunk boundaries at multiples of align (align ≥ 1; use it to
 // keep SIMD blocks or cache lines whole), which the workers and the caller
-// take in turn. For returns when every chunk is done.
+// take, each its own share first (see the package doc). For returns when
+// every chunk is done.
 func For(n, grain, align int, job Job) {
 	if n <= 0 {
 		return
@@ -181,7 +216,9 @@ func For(n, grain, align int, job Job) {
 	size = (size + align - 1) / align * align
 	t := &pool.task
 	t.job, t.n, t.size, t.end = job, n, size, (n+size-1)/size
-	t.next.Store(0)
+	for i := range t.shares {
+		t.shares[i].next.Store(0)
+	}
 	pool.gen.Add(1) // open
 	// Wake sleeping workers, as many as there are chunks for.
 	want := t.end - 1
@@ -195,7 +232,7 @@ func For(n, grain, align int, job Job) {
 		}
 		want--
 	}
-	t.run()
+	t.run(0)
 	pool.gen.Add(1) // closed: no worker joins any more
 	for i := 0; pool.active.Load() != 0; i++ {
 		if i%64 == 63 {

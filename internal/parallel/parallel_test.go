@@ -28,9 +28,17 @@ func (j *countJob) Do(lo, hi int) {
 }
 
 func TestForCoversRangeOnce(t *testing.T) {
-	for _, tc := range []struct{ n, grain, align int }{
+	cases := []struct{ n, grain, align int }{
 		{0, 1, 1}, {1, 1, 1}, {2, 1, 1}, {7, 1, 4}, {1000, 10, 16}, {1 << 16, 1024, 64}, {17, 100, 1},
-	} {
+	}
+	for n := 1; n <= 70; n++ {
+		for _, grain := range []int{1, 2, 3, 5, 8} {
+			for _, align := range []int{1, 2, 4, 7} {
+				cases = append(cases, struct{ n, grain, align int }{n, grain, align})
+			}
+		}
+	}
+	for _, tc := range cases {
 		j := &countJob{hits: make([]int32, tc.n)}
 		For(tc.n, tc.grain, tc.align, j)
 		for i, h := range j.hits {
@@ -116,8 +124,8 @@ func TestForChunks(t *testing.T) {
 // holdJob holds the first index any goroutine takes until every other
 // index is done. With a fixed split, the goroutine holding it owns the
 // next indices of its part too and waits for itself until the timeout;
-// with chunks of one index handed out in turn, the other workers take
-// them all.
+// with chunks of one index handed out dynamically, the other workers
+// take them all, those of the holder's share included.
 type holdJob struct {
 	n       int
 	first   atomic.Bool
@@ -189,6 +197,93 @@ func BenchmarkFor(b *testing.B) {
 					For(8, 1, 1, j)
 				}
 			})
+		}
+	}
+}
+
+// runTask runs job over [0, n) in chunks of size as For's task with w
+// shares, on goroutines with the indices in present only (the others
+// never come), all at once, and returns when they are all done.
+func runTask(job Job, n, size, w int, present []int) {
+	t := &task{job: job, n: n, size: size, end: (n + size - 1) / size, shares: make([]share, w)}
+	var wg sync.WaitGroup
+	for _, self := range present {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.run(self)
+		}()
+	}
+	wg.Wait()
+}
+
+// TestTaskTakesEveryChunkOnce runs the task with 1 to 5 shares, every
+// subset of goroutines present (the caller alone, some workers missing,
+// all of them), over chunk counts below, at and above the share count:
+// every index is done exactly once, so a worker that never comes only
+// leaves its share to the others.
+func TestTaskTakesEveryChunkOnce(t *testing.T) {
+	for w := 1; w <= 5; w++ {
+		for mask := 1; mask < 1<<w; mask++ {
+			var present []int
+			for s := range w {
+				if mask&(1<<s) != 0 {
+					present = append(present, s)
+				}
+			}
+			for _, tc := range []struct{ n, size int }{
+				{1, 1}, {2, 1}, {3, 2}, {7, 1}, {10, 3}, {33, 1}, {100, 7}, {1000, 50},
+			} {
+				j := &countJob{hits: make([]int32, tc.n)}
+				runTask(j, tc.n, tc.size, w, present)
+				for i, h := range j.hits {
+					if h != 1 {
+						t.Fatalf("%d shares, goroutines %v, n=%d, size=%d: index %d done %d times, want 1", w, present, tc.n, tc.size, i, h)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTaskOwnShareFirst runs one goroutine alone: it takes the chunks of
+// its own share in order, then those of the next shares, wrapping.
+func TestTaskOwnShareFirst(t *testing.T) {
+	const n, w = 10, 3 // shares: chunks [0, 3), [3, 6), [6, 10)
+	for self, want := range [][]int{
+		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+		{3, 4, 5, 6, 7, 8, 9, 0, 1, 2},
+		{6, 7, 8, 9, 0, 1, 2, 3, 4, 5},
+	} {
+		j := &countJob{hits: make([]int32, n)}
+		runTask(j, n, 1, w, []int{self})
+		var got []int
+		for _, r := range j.seen {
+			got = append(got, r[0])
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("goroutine %d of %d alone took chunks %v, want %v", self, w, got, want)
+		}
+	}
+}
+
+// TestTaskSlowGoroutineTakesFewer runs holdJob on the task with 2 to 4
+// shares, every goroutine present: whichever goroutine holds the first
+// chunk it takes, the others take the rest of its share instead of
+// waiting for it.
+func TestTaskSlowGoroutineTakesFewer(t *testing.T) {
+	for w := 2; w <= 4; w++ {
+		j := &holdJob{n: 4 * w}
+		present := make([]int, w)
+		for s := range present {
+			present[s] = s
+		}
+		runTask(j, j.n, 1, w, present)
+		if j.timeout.Load() {
+			t.Errorf("%d shares: the other chunks waited for the goroutine holding the first one", w)
+		}
+		if got := j.done.Load(); int(got) != j.n {
+			t.Errorf("%d shares: processed %d indices, want %d", w, got, j.n)
 		}
 	}
 }
