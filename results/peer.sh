@@ -54,12 +54,15 @@ gobench=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda|fda\+
 out=$tmp/peer.txt
 {
 	echo "command: results/peer.sh $pairs"
+	echo "machine: $(cpu_cores)"
+	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
 	echo "gradbench: go test -c ./bench && bench.test ${gobench[*]}"
 	echo "pytorch: bench/peer/resnet20.py --est $ests --batch 128 --threads 2 --benchtime 2"
 	echo "load-before: $(uptime)"
 } >"$out"
 load_before=$(uptime)
+commit=$(head_commit)
 for i in $(seq 1 "$pairs"); do
 	go_run() { (cd bench && "$tmp/bench.test" "${gobench[@]}") | grep -Ev '^(PASS|ok)'; }
 	py_run() { "$py" bench/peer/resnet20.py --est "$ests" --batch 128 --threads 2 --benchtime 2; }
@@ -102,6 +105,8 @@ ones. The targets are issue 12's goals (the first three) and the ordering
 they imply; the PyTorch FDA step is the closed form
 (2ω/π)·sin(2Nθ)/sin θ, as gradbench's kernel computes it, not the sum of
 n+1 cosines.
+
+Commit measured: \`$commit\`
 
 Load before: \`$load_before\`
 
