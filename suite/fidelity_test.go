@@ -16,7 +16,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/gradbench/gradbench/data"
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/nn"
@@ -123,10 +122,7 @@ func TestFidelityRequestDefaults(t *testing.T) {
 // TestFidelitySpecRefuses: Fidelity makes the same checks on a spec built
 // without a request, with the same words.
 func TestFidelitySpecRefuses(t *testing.T) {
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste")
 	ok := FidelitySpec{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), Estimators: specs, Batch: 2, PerStratum: 1, Reps: MinFidelityReps, EvalBatches: 1}
 	for _, tc := range []struct {
 		edit func(*FidelitySpec)
@@ -158,10 +154,7 @@ func TestFidelitySampleReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste")
 	for _, tc := range []struct {
 		per int
 		// The tiny ResNet-20's first binary layer has 36 weights, its
@@ -209,12 +202,7 @@ func TestFidelitySampleReported(t *testing.T) {
 // for estimators without noise adaptation, that a second measurement gives
 // the same numbers, and that the outputs are written and parse.
 func TestFidelityAlongARun(t *testing.T) {
-	dir := t.TempDir()
-	s := tinySweep(t, "ste", 1)
-	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runSweep(t, tinySweep(t, "ste", 1), true)
 	key := recs[0].Key
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 1)); err != nil {
 		t.Fatalf("KeepEpochs kept no weights after epoch 1: %v", err)
@@ -222,10 +210,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 2)); err == nil {
 		t.Errorf("KeepEpochs kept the last epoch's weights twice (%s and %s)", EpochWeightsPath(dir, key, 2), WeightsPath(dir, key))
 	}
-	specs, err := estimators.ParseList("ste,approxsign,fda+na")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste,approxsign,fda+na")
 	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
@@ -401,10 +386,7 @@ func TestFidelityStopsPromptly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs, err := estimators.ParseList("ste,fda")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste,fda")
 	for _, tc := range []struct {
 		name     string
 		reps, nb int

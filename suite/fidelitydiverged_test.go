@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/gradbench/gradbench/estimators"
 )
 
 // TestFidelityDivergedRun: fidelity of a diverged run, at its default
@@ -17,20 +15,13 @@ import (
 func TestFidelityDivergedRun(t *testing.T) {
 	s := tinySweep(t, "ste", 1)
 	s.Workload.Recipe.LR = 1e6
-	dir := t.TempDir()
-	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runSweep(t, s, true)
 	rec := recs[0]
 	if rec.Status != StatusDiverged {
 		t.Fatalf("a run at lr 1e6 did not diverge: status %s", rec.Status)
 	}
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Fidelity(context.Background(), FidelitySpec{Run: RecordPath(dir, rec.Key), Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
+	specs := parseSpecs(t, "ste")
+	_, err := Fidelity(context.Background(), FidelitySpec{Run: RecordPath(dir, rec.Key), Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
 	d := rec.Diverged.Epoch
 	want := fmt.Sprintf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch 2, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", rec.Key, d, d)
 	if err == nil || err.Error() != want || strings.Contains(err.Error(), "--keep-epochs") {

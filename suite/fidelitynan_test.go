@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -15,11 +14,7 @@ import (
 // a goroutine: the command crashed. The state is refused with an error
 // naming it and the loss.
 func TestFidelityNonFiniteLoss(t *testing.T) {
-	dir := t.TempDir()
-	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), tinySweep(t, "ste", 1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runSweep(t, tinySweep(t, "ste", 1), true)
 	rec := recs[0]
 	train, _, err := OpenDataset(rec.Config.Dataset, "")
 	if err != nil {
@@ -42,10 +37,7 @@ func TestFidelityNonFiniteLoss(t *testing.T) {
 	if err := saveWeights(path, rec.Key, 1, m.Net); err != nil {
 		t.Fatal(err)
 	}
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste")
 	spec := FidelitySpec{Run: RecordPath(dir, rec.Key), Epochs: []int{1}, Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1}
 	_, err = Fidelity(context.Background(), spec)
 	if want := "suite: fidelity: epoch 1: the network's loss on evaluation batch 1 is NaN: its outputs are not finite"; err == nil || !strings.HasPrefix(err.Error(), want) {
