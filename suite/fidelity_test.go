@@ -150,10 +150,7 @@ func TestFidelitySpecRefuses(t *testing.T) {
 // |w|, holds fewer weights than the sample asked for, the result and its
 // table say what each layer gave instead of the clamp going unsaid.
 func TestFidelitySampleReported(t *testing.T) {
-	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parseTinyRecipe(t)
 	specs := parseSpecs(t, "ste")
 	for _, tc := range []struct {
 		per int
@@ -382,10 +379,7 @@ func BenchmarkFidelity(b *testing.B) {
 // bootstrap (which a large --bootstrap makes the longest phase) with the
 // context's error, as it stops the other phases, instead of running on.
 func TestFidelityStopsPromptly(t *testing.T) {
-	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parseTinyRecipe(t)
 	specs := parseSpecs(t, "ste,fda")
 	for _, tc := range []struct {
 		name     string

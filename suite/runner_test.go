@@ -20,11 +20,17 @@ var tinyRecipe = recipetest.Tiny("tiny", 2, 16, 32, 32)
 
 func tinySweep(t testing.TB, specs string, seeds ...uint64) *Sweep {
 	t.Helper()
+	return &Sweep{Workload: Workload{Recipe: *parseTinyRecipe(t)}, Specs: parseSpecs(t, specs), Seeds: seeds}
+}
+
+// parseTinyRecipe returns tinyRecipe parsed, or fails the test.
+func parseTinyRecipe(t testing.TB) *Recipe {
+	t.Helper()
 	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Sweep{Workload: Workload{Recipe: *r}, Specs: parseSpecs(t, specs), Seeds: seeds}
+	return r
 }
 
 // parseSpecs returns the estimator specs of a comma-separated list
