@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -421,5 +422,63 @@ func TestFidelityStopsPromptly(t *testing.T) {
 				t.Errorf("the flips ran on after cancel: %d of %d passes", last, all)
 			}
 		})
+	}
+}
+
+// TestFidelityDivergedRun: fidelity of a diverged run, at its default
+// states (0 and the last epoch), said the run "has no weights after
+// epoch 2: gradbench run --keep-epochs keeps them", sending the user to
+// retrain with a flag that cannot help: no run keeps weights after it
+// diverged. It says the run diverged and which epochs can be measured.
+func TestFidelityDivergedRun(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.LR = 1e6
+	dir, recs := runSweep(t, s, true)
+	rec := recs[0]
+	if rec.Status != StatusDiverged {
+		t.Fatalf("a run at lr 1e6 did not diverge: status %s", rec.Status)
+	}
+	specs := parseSpecs(t, "ste")
+	_, err := Fidelity(context.Background(), FidelitySpec{Run: RecordPath(dir, rec.Key), Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
+	d := rec.Diverged.Epoch
+	want := fmt.Sprintf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch 2, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", rec.Key, d, d)
+	if err == nil || err.Error() != want || strings.Contains(err.Error(), "--keep-epochs") {
+		t.Errorf("fidelity of a diverged run: %v\nwant %s", err, want)
+	}
+}
+
+// TestFidelityNonFiniteLoss: a state whose loss is not finite made the
+// noise threshold NaN, which fidelity.Score refuses by panicking, inside
+// a goroutine: the command crashed. The state is refused with an error
+// naming it and the loss.
+func TestFidelityNonFiniteLoss(t *testing.T) {
+	dir, recs := runSweep(t, tinySweep(t, "ste", 1), true)
+	rec := recs[0]
+	train, _, err := OpenDataset(rec.Config.Dataset, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := rec.Config.modelConfig(train).buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := EpochWeightsPath(dir, rec.Key, 1)
+	if err := loadWeights(path, rec.Key, 1, m.Net); err != nil {
+		t.Fatal(err)
+	}
+	// Every parameter NaN: the logits, and so the loss, are NaN.
+	for _, p := range nn.Params(m.Net) {
+		for i := range p.Data {
+			p.Data[i] = float32(math.NaN())
+		}
+	}
+	if err := saveWeights(path, rec.Key, 1, m.Net); err != nil {
+		t.Fatal(err)
+	}
+	specs := parseSpecs(t, "ste")
+	spec := FidelitySpec{Run: RecordPath(dir, rec.Key), Epochs: []int{1}, Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1}
+	_, err = Fidelity(context.Background(), spec)
+	if want := "suite: fidelity: epoch 1: the network's loss on evaluation batch 1 is NaN: its outputs are not finite"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("fidelity of a state whose loss is NaN: %v, want %s…", err, want)
 	}
 }
