@@ -108,12 +108,7 @@ func NewConv2d(c Conv, init *Init) *Conv2d {
 }
 
 // Params returns the weight and, if present, the bias.
-func (l *Conv2d) Params() []*Param {
-	if l.Bias != nil {
-		return []*Param{l.Weight, l.Bias}
-	}
-	return []*Param{l.Weight}
-}
+func (l *Conv2d) Params() []*Param { return weightAndBias(l.Weight, l.Bias) }
 
 // Forward returns the convolution of x (N×In×H×W) with the weights.
 func (l *Conv2d) Forward(x *Tensor) *Tensor {

@@ -123,44 +123,38 @@ func walk(path string, l Layer, fn func(string, Layer)) {
 	}
 }
 
+// walkOf calls fn, in Walk order, for every layer of the network that
+// implements I.
+func walkOf[I any](root Layer, fn func(I)) {
+	Walk(root, func(_ string, l Layer) {
+		if x, ok := l.(I); ok {
+			fn(x)
+		}
+	})
+}
+
 // Params returns every trainable parameter of the network, in Walk order.
 func Params(root Layer) []*Param {
 	var ps []*Param
-	Walk(root, func(_ string, l Layer) {
-		if p, ok := l.(Parametric); ok {
-			ps = append(ps, p.Params()...)
-		}
-	})
+	walkOf(root, func(p Parametric) { ps = append(ps, p.Params()...) })
 	return ps
 }
 
 // Buffers returns the non-trainable state of every layer, in Walk order.
 func Buffers(root Layer) []*Buffer {
 	var bs []*Buffer
-	Walk(root, func(_ string, l Layer) {
-		if s, ok := l.(Stateful); ok {
-			bs = append(bs, s.Buffers()...)
-		}
-	})
+	walkOf(root, func(s Stateful) { bs = append(bs, s.Buffers()...) })
 	return bs
 }
 
 // SetTraining switches every layer of the network to training (true) or
 // evaluation (false) mode.
 func SetTraining(root Layer, training bool) {
-	Walk(root, func(_ string, l Layer) {
-		if m, ok := l.(ModeSetter); ok {
-			m.SetTraining(training)
-		}
-	})
+	walkOf(root, func(m ModeSetter) { m.SetTraining(training) })
 }
 
 // SetProgress tells every layer of the network the training progress. Call
 // it before the first step of each epoch.
 func SetProgress(root Layer, p Progress) {
-	Walk(root, func(_ string, l Layer) {
-		if s, ok := l.(ProgressSetter); ok {
-			s.SetProgress(p)
-		}
-	})
+	walkOf(root, func(s ProgressSetter) { s.SetProgress(p) })
 }

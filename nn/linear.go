@@ -44,12 +44,7 @@ func NewLinear(in, out int, bias bool, init *Init) *Linear {
 }
 
 // Params returns the weight and, if present, the bias.
-func (l *Linear) Params() []*Param {
-	if l.Bias != nil {
-		return []*Param{l.Weight, l.Bias}
-	}
-	return []*Param{l.Weight}
-}
+func (l *Linear) Params() []*Param { return weightAndBias(l.Weight, l.Bias) }
 
 // Forward returns x·Wᵀ + b.
 func (l *Linear) Forward(x *Tensor) *Tensor {

@@ -34,6 +34,15 @@ func newParam(name string, shape ...int) *Param {
 	return &Param{Name: name, Shape: shape, Data: make([]float32, n), Grad: make([]float32, n)}
 }
 
+// weightAndBias returns the parameters of a layer with a weight and an
+// optional bias (nil when the layer has none).
+func weightAndBias(weight, bias *Param) []*Param {
+	if bias != nil {
+		return []*Param{weight, bias}
+	}
+	return []*Param{weight}
+}
+
 // Len returns the number of values.
 func (p *Param) Len() int { return len(p.Data) }
 

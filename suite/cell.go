@@ -281,19 +281,32 @@ const AdamLR = 1e-3
 // OptimizerNames, each given once. An empty string is the recipe's
 // optimizer alone.
 func ParseOptimizers(s string) ([]string, error) {
+	return parseList("--optimizers", s, func(f string) (string, string) {
+		if !slices.Contains(OptimizerNames, f) {
+			return "", fmt.Sprintf("unknown optimizer %q (have %s)", f, strings.Join(OptimizerNames, ", "))
+		}
+		return f, ""
+	})
+}
+
+// parseList parses s, the value of flag: a comma-separated list of items,
+// each given once, parse reading an item (without the blanks around it)
+// into its value or saying why it is bad. An empty or blank s is nil.
+func parseList[T comparable](flag, s string, parse func(item string) (v T, bad string)) ([]T, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	var out []string
+	var out []T
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
-		if !slices.Contains(OptimizerNames, f) {
-			return nil, fmt.Errorf("suite: bad --optimizers %q: unknown optimizer %q (have %s)", s, f, strings.Join(OptimizerNames, ", "))
+		v, bad := parse(f)
+		if bad != "" {
+			return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, bad)
 		}
-		if slices.Contains(out, f) {
-			return nil, fmt.Errorf("suite: bad --optimizers %q: %s is given twice", s, f)
+		if slices.Contains(out, v) {
+			return nil, fmt.Errorf("suite: bad %s %q: %s is given twice", flag, s, f)
 		}
-		out = append(out, f)
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -376,26 +389,17 @@ func (c Cell) Label() string {
 // infinite), and no two the same float32, which Sweep.Check checks with
 // the recipe.
 func ParseLRGrid(s string) ([]float64, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	var grid []float64
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
+	return parseList("--lr-grid", s, func(f string) (float64, string) {
 		// strconv.ParseFloat reads 0x1p-1 as 0.5 and 1_0 as 10.
 		if hex := strings.TrimLeft(f, "+-"); strings.HasPrefix(hex, "0x") || strings.HasPrefix(hex, "0X") || strings.Contains(f, "_") {
-			return nil, fmt.Errorf("suite: bad --lr-grid %q: %q is not a decimal number (want multipliers of the recipe's learning rate, such as 0.3,1,3)", s, f)
+			return 0, fmt.Sprintf("%q is not a decimal number (want multipliers of the recipe's learning rate, such as 0.3,1,3)", f)
 		}
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil || !(v > 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("suite: bad --lr-grid %q: %q is not a finite number > 0 (want multipliers of the recipe's learning rate, such as 0.3,1,3)", s, f)
+			return 0, fmt.Sprintf("%q is not a finite number > 0 (want multipliers of the recipe's learning rate, such as 0.3,1,3)", f)
 		}
-		if slices.Contains(grid, v) {
-			return nil, fmt.Errorf("suite: bad --lr-grid %q: %s is given twice", s, f)
-		}
-		grid = append(grid, v)
-	}
-	return grid, nil
+		return v, ""
+	})
 }
 
 // ParseSeeds parses the --seeds flag: a count N (seeds 1..N), a list

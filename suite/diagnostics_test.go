@@ -251,10 +251,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		for _, diag := range []bool{false, true} {
 			name := "est=" + est + "/diagnostics=" + map[bool]string{false: "off", true: "on"}[diag]
 			b.Run(name, func(b *testing.B) {
-				specs, err := estimators.ParseList(est)
-				if err != nil {
-					b.Fatal(err)
-				}
+				specs := parseSpecs(b, est)
 				s := &Sweep{Workload: Workload{Recipe: *rc}, Specs: specs, Seeds: []uint64{1}}
 				done := 0
 				ru, err := (&Runner{NoDiagnostics: !diag}).newRun(s.Cells()[0], &datasetPair{train, test}, 1, &done, 1)

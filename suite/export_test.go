@@ -40,11 +40,7 @@ func TestModelConfigMeta(t *testing.T) {
 func TestWeightsBelongToTheirRun(t *testing.T) {
 	s := tinySweep(t, "ste,fda", 1)
 	s.Workload.Recipe.Epochs = 2
-	dir := t.TempDir()
-	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runSweep(t, s, true)
 	keys := map[string]string{}
 	for _, r := range recs {
 		keys[r.Config.Estimator] = r.Key

@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/gradbench/gradbench/estimators"
 )
 
 // TestExprProgressChecked: a formula that is finite at every tenth of
@@ -47,18 +45,10 @@ func TestExprProgressChecked(t *testing.T) {
 // before anything is measured, not a panic. The run (4 epochs) trains
 // with ste; the state after epoch 1 is measured at epoch 2's p = 1/3.
 func TestExprProgressFidelity(t *testing.T) {
-	dir := t.TempDir()
 	s := tinySweep(t, "ste", 1)
 	s.Workload.Recipe.Epochs = 4
-	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, err := estimators.ParseList("ste,expr:g=1/abs(p-1/3)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := FidelitySpec{Run: RecordPath(dir, recs[0].Key), Epochs: []int{0, 1}, Estimators: specs, Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
+	dir, recs := runSweep(t, s, true)
+	spec := FidelitySpec{Run: RecordPath(dir, recs[0].Key), Epochs: []int{0, 1}, Estimators: parseSpecs(t, "ste,expr:g=1/abs(p-1/3)"), Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
 	const want = `suite: fidelity: estimator expr:g=1 / abs(p - 0.3333333333333333), state "epoch 1": nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]`
 	if _, err := Fidelity(context.Background(), spec); err == nil || err.Error() != want {
 		t.Errorf("Fidelity: error = %v, want %q", err, want)

@@ -3,8 +3,6 @@ package suite
 import (
 	"context"
 	"testing"
-
-	"github.com/gradbench/gradbench/estimators"
 )
 
 // benchFidelityAt runs one fidelity table of the standard study's seven
@@ -23,10 +21,7 @@ func benchFidelityAt(b *testing.B, batch, per, reps int) {
 	if _, _, err := OpenDataset(r.Dataset, ""); err != nil {
 		b.Skipf("no %s: %v", r.Dataset, err)
 	}
-	specs, err := estimators.ParseList("ste,approxsign,dsq,bnnplus,ede,fda,fda+na")
-	if err != nil {
-		b.Fatal(err)
-	}
+	specs := parseSpecs(b, "ste,approxsign,dsq,bnnplus,ede,fda,fda+na")
 	spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: specs, Batch: batch, PerStratum: per, Reps: reps, EvalBatches: 1}
 	for b.Loop() {
 		if _, err := Fidelity(context.Background(), spec); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,7 +17,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/gradbench/gradbench/data"
-	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/nn"
@@ -123,10 +123,7 @@ func TestFidelityRequestDefaults(t *testing.T) {
 // TestFidelitySpecRefuses: Fidelity makes the same checks on a spec built
 // without a request, with the same words.
 func TestFidelitySpecRefuses(t *testing.T) {
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste")
 	ok := FidelitySpec{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), Estimators: specs, Batch: 2, PerStratum: 1, Reps: MinFidelityReps, EvalBatches: 1}
 	for _, tc := range []struct {
 		edit func(*FidelitySpec)
@@ -154,14 +151,8 @@ func TestFidelitySpecRefuses(t *testing.T) {
 // |w|, holds fewer weights than the sample asked for, the result and its
 // table say what each layer gave instead of the clamp going unsaid.
 func TestFidelitySampleReported(t *testing.T) {
-	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, err := estimators.ParseList("ste")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parseTinyRecipe(t)
+	specs := parseSpecs(t, "ste")
 	for _, tc := range []struct {
 		per int
 		// The tiny ResNet-20's first binary layer has 36 weights, its
@@ -209,12 +200,7 @@ func TestFidelitySampleReported(t *testing.T) {
 // for estimators without noise adaptation, that a second measurement gives
 // the same numbers, and that the outputs are written and parse.
 func TestFidelityAlongARun(t *testing.T) {
-	dir := t.TempDir()
-	s := tinySweep(t, "ste", 1)
-	recs, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := runSweep(t, tinySweep(t, "ste", 1), true)
 	key := recs[0].Key
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 1)); err != nil {
 		t.Fatalf("KeepEpochs kept no weights after epoch 1: %v", err)
@@ -222,10 +208,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 2)); err == nil {
 		t.Errorf("KeepEpochs kept the last epoch's weights twice (%s and %s)", EpochWeightsPath(dir, key, 2), WeightsPath(dir, key))
 	}
-	specs, err := estimators.ParseList("ste,approxsign,fda+na")
-	if err != nil {
-		t.Fatal(err)
-	}
+	specs := parseSpecs(t, "ste,approxsign,fda+na")
 	spec := FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{0, 1, 2}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
 	var passes, last int
 	spec.Start = func(n int, _ time.Duration) { passes = n }
@@ -397,14 +380,8 @@ func BenchmarkFidelity(b *testing.B) {
 // bootstrap (which a large --bootstrap makes the longest phase) with the
 // context's error, as it stops the other phases, instead of running on.
 func TestFidelityStopsPromptly(t *testing.T) {
-	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, err := estimators.ParseList("ste,fda")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parseTinyRecipe(t)
+	specs := parseSpecs(t, "ste,fda")
 	for _, tc := range []struct {
 		name     string
 		reps, nb int
@@ -445,5 +422,63 @@ func TestFidelityStopsPromptly(t *testing.T) {
 				t.Errorf("the flips ran on after cancel: %d of %d passes", last, all)
 			}
 		})
+	}
+}
+
+// TestFidelityDivergedRun: fidelity of a diverged run, at its default
+// states (0 and the last epoch), said the run "has no weights after
+// epoch 2: gradbench run --keep-epochs keeps them", sending the user to
+// retrain with a flag that cannot help: no run keeps weights after it
+// diverged. It says the run diverged and which epochs can be measured.
+func TestFidelityDivergedRun(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.LR = 1e6
+	dir, recs := runSweep(t, s, true)
+	rec := recs[0]
+	if rec.Status != StatusDiverged {
+		t.Fatalf("a run at lr 1e6 did not diverge: status %s", rec.Status)
+	}
+	specs := parseSpecs(t, "ste")
+	_, err := Fidelity(context.Background(), FidelitySpec{Run: RecordPath(dir, rec.Key), Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
+	d := rec.Diverged.Epoch
+	want := fmt.Sprintf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch 2, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", rec.Key, d, d)
+	if err == nil || err.Error() != want || strings.Contains(err.Error(), "--keep-epochs") {
+		t.Errorf("fidelity of a diverged run: %v\nwant %s", err, want)
+	}
+}
+
+// TestFidelityNonFiniteLoss: a state whose loss is not finite made the
+// noise threshold NaN, which fidelity.Score refuses by panicking, inside
+// a goroutine: the command crashed. The state is refused with an error
+// naming it and the loss.
+func TestFidelityNonFiniteLoss(t *testing.T) {
+	dir, recs := runSweep(t, tinySweep(t, "ste", 1), true)
+	rec := recs[0]
+	train, _, err := OpenDataset(rec.Config.Dataset, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := rec.Config.modelConfig(train).buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := EpochWeightsPath(dir, rec.Key, 1)
+	if err := loadWeights(path, rec.Key, 1, m.Net); err != nil {
+		t.Fatal(err)
+	}
+	// Every parameter NaN: the logits, and so the loss, are NaN.
+	for _, p := range nn.Params(m.Net) {
+		for i := range p.Data {
+			p.Data[i] = float32(math.NaN())
+		}
+	}
+	if err := saveWeights(path, rec.Key, 1, m.Net); err != nil {
+		t.Fatal(err)
+	}
+	specs := parseSpecs(t, "ste")
+	spec := FidelitySpec{Run: RecordPath(dir, rec.Key), Epochs: []int{1}, Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1}
+	_, err = Fidelity(context.Background(), spec)
+	if want := "suite: fidelity: epoch 1: the network's loss on evaluation batch 1 is NaN: its outputs are not finite"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("fidelity of a state whose loss is NaN: %v, want %s…", err, want)
 	}
 }

@@ -20,15 +20,28 @@ var tinyRecipe = recipetest.Tiny("tiny", 2, 16, 32, 32)
 
 func tinySweep(t testing.TB, specs string, seeds ...uint64) *Sweep {
 	t.Helper()
+	return &Sweep{Workload: Workload{Recipe: *parseTinyRecipe(t)}, Specs: parseSpecs(t, specs), Seeds: seeds}
+}
+
+// parseTinyRecipe returns tinyRecipe parsed, or fails the test.
+func parseTinyRecipe(t testing.TB) *Recipe {
+	t.Helper()
 	r, err := ParseRecipe(strings.NewReader(tinyRecipe), "tiny")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss, err := estimators.ParseList(specs)
+	return r
+}
+
+// parseSpecs returns the estimator specs of a comma-separated list
+// (estimators.ParseList), or fails the test.
+func parseSpecs(t testing.TB, list string) []estimators.Spec {
+	t.Helper()
+	specs, err := estimators.ParseList(list)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Sweep{Workload: Workload{Recipe: *r}, Specs: ss, Seeds: seeds}
+	return specs
 }
 
 // runTiny trains tinySweep(specs, seed 1) for the given number of epochs
@@ -38,8 +51,16 @@ func runTiny(t testing.TB, specs string, epochs int) (string, []*Record) {
 	t.Helper()
 	s := tinySweep(t, specs, 1)
 	s.Workload.Recipe.Epochs = epochs
+	return runSweep(t, s, false)
+}
+
+// runSweep trains sweep s in a new runs directory, with
+// Runner.KeepEpochs set to keepEpochs, or fails the test, and returns the
+// directory and the sweep's records.
+func runSweep(t testing.TB, s *Sweep, keepEpochs bool) (string, []*Record) {
+	t.Helper()
 	dir := t.TempDir()
-	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	recs, err := (&Runner{Dir: dir, KeepEpochs: keepEpochs}).Run(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,10 +43,7 @@ func TestSidesSpecs(t *testing.T) {
 		// An estimator for latent weights only has its weights row alone.
 		{"test-wonly,fda", "ste w=test-wonly/a=ste w=fda/a=ste w=ste/a=fda fda"},
 	} {
-		es, err := estimators.ParseList(tc.in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		es := parseSpecs(t, tc.in)
 		specs, err := SidesSpecs(es)
 		if err != nil {
 			t.Errorf("SidesSpecs(%s): %v", tc.in, err)
@@ -64,10 +61,7 @@ func TestSidesSpecs(t *testing.T) {
 		"w=fda/a=ste":            "suite: --ablation sides: w=fda/a=ste is already a row of the ablation, fda's on one side: give fda for its three rows",
 		"approxsign,w=ste/a=dsq": "suite: --ablation sides: w=ste/a=dsq is already a row of the ablation, dsq's on one side: give dsq for its three rows",
 	} {
-		es, err := estimators.ParseList(in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		es := parseSpecs(t, in)
 		if specs, err := SidesSpecs(es); err == nil || err.Error() != want {
 			t.Errorf("SidesSpecs(%s) = %s, %v; want %s", in, specStrings(specs), err, want)
 		}
@@ -81,7 +75,7 @@ func TestSidesSpecs(t *testing.T) {
 func sidesRecords(t *testing.T) ([]*Record, []string) {
 	w := testWorkload(t)
 	w.Recipe.Epochs = 3
-	es, _ := estimators.ParseList("fda,approxsign")
+	es := parseSpecs(t, "fda,approxsign")
 	specs, err := SidesSpecs(es)
 	if err != nil {
 		t.Fatal(err)
@@ -152,11 +146,8 @@ func TestSidesBlocks(t *testing.T) {
 		"| w=ede/a=approxsign | activations only | w=ste/a=approxsign | not run |",
 		"| w=ede/a=approxsign | both | w=ede/a=approxsign | 80.00 ± – |",
 	)
-	for _, unwanted := range []string{"| dsq |", "| ede |"} {
-		if strings.Contains(strings.Join(strings.Fields(table), " "), unwanted) {
-			t.Errorf("sides table has a block %q, which no one-side run asks for:\n%s", unwanted, table)
-		}
-	}
+	// No one-side run asks for a block of dsq or ede.
+	hasNone(t, "sides table", table, "| dsq |", "| ede |")
 	table = tableText(t, TableSides, rs[:2], nil)
 	hasAll(t, "sides table of no one-side runs", table, "No estimator was run on one side only")
 }

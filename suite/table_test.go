@@ -21,6 +21,18 @@ func hasAll(t *testing.T, what, table string, wants ...string) {
 	}
 }
 
+// hasNone checks that the table (what) contains none of unwanted, with
+// runs of spaces read as one, as hasAll does.
+func hasNone(t *testing.T, what, table string, unwanted ...string) {
+	t.Helper()
+	flat := strings.Join(strings.Fields(table), " ")
+	for _, u := range unwanted {
+		if strings.Contains(flat, u) {
+			t.Errorf("%s has %q:\n%s", what, u, table)
+		}
+	}
+}
+
 // tableText returns the table name of rs in order, as WriteTable writes
 // it, or fails the test.
 func tableText(t *testing.T, name string, rs []*Record, order []string) string {
@@ -121,11 +133,7 @@ func TestTableMainNumbers(t *testing.T) {
 		"sign-flip permutation test",
 		"Student t interval",
 	)
-	for _, unwanted := range []string{"Mann", "seeds column", "left out"} {
-		if strings.Contains(table, unwanted) {
-			t.Errorf("main table of equal seed sets says %q:\n%s", unwanted, table)
-		}
-	}
+	hasNone(t, "main table of equal seed sets", table, "Mann", "seeds column", "left out")
 }
 
 // A table over rows with unequal seed sets (ste seeds 1–4, bnnplus 1–3,

@@ -103,10 +103,7 @@ func TestRunOutputBlocked(t *testing.T) {
 // files blocked by a directory is refused before the measurement, naming
 // --out and the path, and writes none of its files.
 func TestFidelityOutputBlocked(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
-	rec := trainOne(t, runs, "--recipe", recipe, "--estimators", "ste")
+	dir, runs, rec := trainTiny(t, "--estimators", "ste")
 	for _, name := range []string{"fidelity.svg", "fidelity-bench.txt", "fidelity-agreement.svg"} {
 		out := filepath.Join(dir, "fid-"+name)
 		blockWith(t, filepath.Join(out, name), false)
@@ -166,10 +163,7 @@ func TestSlurmOutputBlocked(t *testing.T) {
 // TestTableOutputBlocked: gradbench table with --bench a directory is
 // refused by --bench before it writes --curves, and writes neither.
 func TestTableOutputBlocked(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
-	trainOne(t, runs, "--recipe", recipe, "--estimators", "ste")
+	dir, runs, _ := trainTiny(t, "--estimators", "ste")
 	out := filepath.Join(dir, "out")
 	blockWith(t, filepath.Join(out, "bench.txt"), false)
 	args := []string{"table", "--runs", runs, "--curves", filepath.Join(out, "c.svg"), "--bench", filepath.Join(out, "bench.txt")}

@@ -24,6 +24,21 @@ func runGradbench(t *testing.T, args ...string) (stdout, stderr string, err erro
 	return out.String(), errb.String(), err
 }
 
+// runRefused runs gradbench with args and checks that it fails with an
+// error containing want and does not create out, the directory its --out
+// names. It returns the error.
+func runRefused(t *testing.T, out, want string, args ...string) error {
+	t.Helper()
+	_, _, err := runGradbench(t, args...)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("gradbench %v: error %v, want %q", args, err, want)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("gradbench %v created --out %s", args, out)
+	}
+	return err
+}
+
 func TestCurvesGolden(t *testing.T) {
 	out, _, err := runGradbench(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--points", "41", "--format", "tsv")
 	if err != nil {

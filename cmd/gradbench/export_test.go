@@ -15,12 +15,9 @@ import (
 // exports it and evaluates the packed model on the whole synthetic test
 // split: its predictions must equal the float network's.
 func TestExportEval(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
-	key := trainOne(t, runs, "--recipe", recipe, "--estimators", "fda+na", "--seeds", "1").Key
+	dir, runs, rec := trainTiny(t, "--estimators", "fda+na", "--seeds", "1")
 	model := filepath.Join(dir, "m.gbnn")
-	out, stderr, err := runGradbench(t, "export", "--run", filepath.Join(runs, key+".json"), "--out", model)
+	out, stderr, err := runGradbench(t, "export", "--run", filepath.Join(runs, rec.Key+".json"), "--out", model)
 	if err != nil {
 		t.Fatalf("gradbench export: %v\n%s", err, stderr)
 	}

@@ -14,10 +14,7 @@ import (
 // context canceled) says it was interrupted and that nothing was
 // written, not a bare "context canceled", and writes none of its files.
 func TestFidelityInterrupted(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
-	rec := trainOne(t, runs, "--recipe", recipe, "--estimators", "ste")
+	dir, runs, rec := trainTiny(t, "--estimators", "ste")
 	out := filepath.Join(dir, "fid")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

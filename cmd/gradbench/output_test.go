@@ -16,10 +16,8 @@ import (
 // they were (table still reads the directory, export still packs the
 // run).
 func TestOutputsSpareRuns(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
-	key := trainOne(t, runs, "--recipe", recipe, "--estimators", "ste", "--seeds", "1").Key
+	dir, runs, rec := trainTiny(t, "--estimators", "ste", "--seeds", "1")
+	key := rec.Key
 	record, weights := suite.RecordPath(runs, key), suite.WeightsPath(runs, key)
 	lock, ckpt := suite.LockPath(runs, key), suite.CheckpointPath(runs, key)
 	// An unusual spelling of the record's path: the same file.

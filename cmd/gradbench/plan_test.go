@@ -153,14 +153,7 @@ func TestRunCellBadInput(t *testing.T) {
 				t.Setenv("GRADBENCH_TEST_INDEX", tt.env)
 			}
 			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
-			args := append([]string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}, tt.args...)
-			_, _, err := runGradbench(t, args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("gradbench %v: error %v, want %q", tt.args, err, tt.want)
-			}
-			if _, err := os.Stat(out); err == nil {
-				t.Errorf("--out %s was created on bad input", out)
-			}
+			runRefused(t, out, tt.want, append([]string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}, tt.args...)...)
 		})
 	}
 }

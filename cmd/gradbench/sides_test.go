@@ -47,14 +47,7 @@ func TestBopRefusesSides(t *testing.T) {
 	} {
 		for _, cmd := range []string{"run", "plan", "slurm"} {
 			out := filepath.Join(dir, "out-"+cmd)
-			args := append([]string{cmd, "--recipe", recipe, "--optimizers", "sgd,bop", "--out", out}, tt.args...)
-			_, _, err := runGradbench(t, args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("gradbench %v: error %v, want %q", args, err, tt.want)
-			}
-			if _, err := os.Stat(out); err == nil {
-				t.Errorf("gradbench %v created --out", args)
-			}
+			runRefused(t, out, tt.want, append([]string{cmd, "--recipe", recipe, "--optimizers", "sgd,bop", "--out", out}, tt.args...)...)
 		}
 	}
 }
@@ -115,12 +108,6 @@ func TestSidesRefusesSteAlone(t *testing.T) {
 	const want = "suite: --ablation sides: the estimators give ste alone, the ablation's baseline, which it trains once anyway: give an estimator to set on each side against it, such as fda"
 	for _, cmd := range []string{"run", "plan", "slurm"} {
 		out := filepath.Join(dir, "out-"+cmd)
-		args := []string{cmd, "--recipe", recipe, "--ablation", "sides", "--estimators", "ste", "--out", out}
-		if _, _, err := runGradbench(t, args...); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("gradbench %v: error %v, want %q", args, err, want)
-		}
-		if _, err := os.Stat(out); err == nil {
-			t.Errorf("gradbench %v created --out", args)
-		}
+		runRefused(t, out, want, cmd, "--recipe", recipe, "--ablation", "sides", "--estimators", "ste", "--out", out)
 	}
 }
