@@ -221,6 +221,17 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 #define PERM(lo, hi, mask, out) \
 	VPERMI2PS hi, lo, mask, out
 
+// PERM2 sets v (Z8) and d (Z9) from two windows each, Z18-Z19 then
+// Z20-Z21 for v and Z22-Z23 then Z24-Z25 for d: the first in the lanes of
+// ka, the second in those of kb.
+#define PERM2(ka, kb) \
+	VMOVDQA32 Z5, Z8; \
+	PERM(Z18, Z19, ka, Z8); \
+	PERM(Z20, Z21, kb, Z8); \
+	VMOVDQA32 Z5, Z9; \
+	PERM(Z22, Z23, ka, Z9); \
+	PERM(Z24, Z25, kb, Z9)
+
 // PERMNODE sets g (Z8) to gc where n (Z5) is the node one past the
 // registers, W (bit: a register of W, 32 or 64: n <= W, so n has that bit
 // only there).
@@ -250,12 +261,7 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	EXPRUZ; \
 	NEGZ; \
 	KNOTW     K3, K5; \
-	VMOVDQA32 Z5, Z8; \
-	PERM(Z18, Z19, K5, Z8); \
-	PERM(Z20, Z21, K3, Z8); \
-	VMOVDQA32 Z5, Z9; \
-	PERM(Z22, Z23, K5, Z9); \
-	PERM(Z24, Z25, K3, Z9); \
+	PERM2(K5, K3); \
 	VMOVAPS   Z26, Z7; \
 	VMOVAPS   Z27, K3, Z7; \
 	PERMOUTZ(PERMNODE(Z15, Z7))
@@ -266,12 +272,7 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	EXPRUZ; \
 	VPTESTMD  Z15, Z5, K5; \
 	KNOTW     K5, K6; \
-	VMOVDQA32 Z5, Z8; \
-	PERM(Z18, Z19, K6, Z8); \
-	PERM(Z20, Z21, K5, Z8); \
-	VMOVDQA32 Z5, Z9; \
-	PERM(Z22, Z23, K6, Z9); \
-	PERM(Z24, Z25, K5, Z9); \
+	PERM2(K6, K5); \
 	PERMOUTZ(PERMNODE(Z14, Z26))
 
 // exprperm64: as exprperm64sym, with x >= 0 in Z18-Z21 (v), Z10-Z13 (d),
@@ -302,13 +303,18 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	PERM(Z29, Z30, K3, Z9); \
 	PERMOUTZ(PERMNODE(Z14, Z7))
 
+// WINDOW loads the 32 entries of the table field (exprPermVec_v or
+// exprPermVec_d) from byte off of the exprPermVec at R9 into lo (the
+// first 16) and hi.
+#define WINDOW(field, off, lo, hi) \
+	VMOVUPS field+off(R9), lo; \
+	VMOVUPS field+off+64(R9), hi
+
 // func avx512ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPermSym(SB), NOSPLIT, $0-48
 	PERMARGS
-	VMOVUPS      exprPermVec_v(R9), Z18
-	VMOVUPS      exprPermVec_v+64(R9), Z19
-	VMOVUPS      exprPermVec_d(R9), Z22
-	VMOVUPS      exprPermVec_d+64(R9), Z23
+	WINDOW(exprPermVec_v, 0, Z18, Z19)
+	WINDOW(exprPermVec_d, 0, Z22, Z23)
 	VBROADCASTSS exprPermVec_gc(R9), Z26
 	LOOP(EXPRPERMSYMZ)
 	VZEROUPPER
@@ -317,14 +323,10 @@ TEXT ·avx512ExprPermSym(SB), NOSPLIT, $0-48
 // func avx512ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
 	PERMARGS
-	VMOVUPS      exprPermVec_v(R9), Z18
-	VMOVUPS      exprPermVec_v+64(R9), Z19
-	VMOVUPS      exprPermVec_v+256(R9), Z20
-	VMOVUPS      exprPermVec_v+320(R9), Z21
-	VMOVUPS      exprPermVec_d(R9), Z22
-	VMOVUPS      exprPermVec_d+64(R9), Z23
-	VMOVUPS      exprPermVec_d+256(R9), Z24
-	VMOVUPS      exprPermVec_d+320(R9), Z25
+	WINDOW(exprPermVec_v, 0, Z18, Z19)
+	WINDOW(exprPermVec_v, 256, Z20, Z21)
+	WINDOW(exprPermVec_d, 0, Z22, Z23)
+	WINDOW(exprPermVec_d, 256, Z24, Z25)
 	VBROADCASTSS exprPermVec_gc(R9), Z26
 	VBROADCASTSS exprPermVec_gc+4(R9), Z27
 	LOOP(EXPRPERMZ)
@@ -334,14 +336,10 @@ TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
 // func avx512ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm64Sym(SB), NOSPLIT, $0-48
 	PERMARGS
-	VMOVUPS      exprPermVec_v(R9), Z18
-	VMOVUPS      exprPermVec_v+64(R9), Z19
-	VMOVUPS      exprPermVec_v+128(R9), Z20
-	VMOVUPS      exprPermVec_v+192(R9), Z21
-	VMOVUPS      exprPermVec_d(R9), Z22
-	VMOVUPS      exprPermVec_d+64(R9), Z23
-	VMOVUPS      exprPermVec_d+128(R9), Z24
-	VMOVUPS      exprPermVec_d+192(R9), Z25
+	WINDOW(exprPermVec_v, 0, Z18, Z19)
+	WINDOW(exprPermVec_v, 128, Z20, Z21)
+	WINDOW(exprPermVec_d, 0, Z22, Z23)
+	WINDOW(exprPermVec_d, 128, Z24, Z25)
 	VBROADCASTSS exprPermVec_gc(R9), Z26
 	LOOP(EXPRPERM64SYMZ)
 	VZEROUPPER
@@ -350,22 +348,14 @@ TEXT ·avx512ExprPerm64Sym(SB), NOSPLIT, $0-48
 // func avx512ExprPerm64(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
 	PERMARGS
-	VMOVUPS      exprPermVec_v(R9), Z18
-	VMOVUPS      exprPermVec_v+64(R9), Z19
-	VMOVUPS      exprPermVec_v+128(R9), Z20
-	VMOVUPS      exprPermVec_v+192(R9), Z21
-	VMOVUPS      exprPermVec_v+256(R9), Z22
-	VMOVUPS      exprPermVec_v+320(R9), Z23
-	VMOVUPS      exprPermVec_v+384(R9), Z24
-	VMOVUPS      exprPermVec_v+448(R9), Z25
-	VMOVUPS      exprPermVec_d(R9), Z10
-	VMOVUPS      exprPermVec_d+64(R9), Z11
-	VMOVUPS      exprPermVec_d+128(R9), Z12
-	VMOVUPS      exprPermVec_d+192(R9), Z13
-	VMOVUPS      exprPermVec_d+256(R9), Z26
-	VMOVUPS      exprPermVec_d+320(R9), Z27
-	VMOVUPS      exprPermVec_d+384(R9), Z29
-	VMOVUPS      exprPermVec_d+448(R9), Z30
+	WINDOW(exprPermVec_v, 0, Z18, Z19)
+	WINDOW(exprPermVec_v, 128, Z20, Z21)
+	WINDOW(exprPermVec_v, 256, Z22, Z23)
+	WINDOW(exprPermVec_v, 384, Z24, Z25)
+	WINDOW(exprPermVec_d, 0, Z10, Z11)
+	WINDOW(exprPermVec_d, 128, Z12, Z13)
+	WINDOW(exprPermVec_d, 256, Z26, Z27)
+	WINDOW(exprPermVec_d, 384, Z29, Z30)
 	LOOP(EXPRPERM64Z)
 	VZEROUPPER
 	RET

@@ -134,6 +134,29 @@ TEXT ·kern6x16A(SB), NOSPLIT, $0-52
 	VMOVUPS r3, (DI)(R8*1); \
 	LEAQ    (DI)(DX*4), DI
 
+// SRCROWS sets BX and R9–R14 to rows 1 to 7 of the source, from row 0 at
+// SI and the row stride AX (bytes).
+#define SRCROWS \
+	LEAQ (SI)(AX*1), BX; \
+	LEAQ (BX)(AX*1), R9; \
+	LEAQ (R9)(AX*1), R10; \
+	LEAQ (R10)(AX*1), R11; \
+	LEAQ (R11)(AX*1), R12; \
+	LEAQ (R12)(AX*1), R13; \
+	LEAQ (R13)(AX*1), R14
+
+// LOADROWS8 loads the 8 floats at byte AX of each of the eight source
+// rows (SI, BX, R9–R14, as SRCROWS sets them) into Y0–Y7.
+#define LOADROWS8 \
+	VMOVUPS (SI)(AX*1), Y0; \
+	VMOVUPS (BX)(AX*1), Y1; \
+	VMOVUPS (R9)(AX*1), Y2; \
+	VMOVUPS (R10)(AX*1), Y3; \
+	VMOVUPS (R11)(AX*1), Y4; \
+	VMOVUPS (R12)(AX*1), Y5; \
+	VMOVUPS (R13)(AX*1), Y6; \
+	VMOVUPS (R14)(AX*1), Y7
+
 // func transpose8(dst *float32, ldd int, src *float32, lds int, k int)
 // dst[p·ldd + j] = src[j·lds + p] for j < 8, p < k (k a multiple of 8):
 // eight rows of op(B)ᵀ into eight columns of a packed B panel, an 8×8
@@ -144,25 +167,12 @@ TEXT ·transpose8(SB), NOSPLIT, $0-40
 	LEAQ   (DX)(DX*2), R8
 	MOVQ   src+16(FP), SI
 	STRIDE(lds+24(FP), AX)
-	LEAQ   (SI)(AX*1), BX
-	LEAQ   (BX)(AX*1), R9
-	LEAQ   (R9)(AX*1), R10
-	LEAQ   (R10)(AX*1), R11
-	LEAQ   (R11)(AX*1), R12
-	LEAQ   (R12)(AX*1), R13
-	LEAQ   (R13)(AX*1), R14
+	SRCROWS
 	MOVQ   k+32(FP), CX
 	XORQ   AX, AX
 
 tr8:
-	VMOVUPS (SI)(AX*1), Y0
-	VMOVUPS (BX)(AX*1), Y1
-	VMOVUPS (R9)(AX*1), Y2
-	VMOVUPS (R10)(AX*1), Y3
-	VMOVUPS (R11)(AX*1), Y4
-	VMOVUPS (R12)(AX*1), Y5
-	VMOVUPS (R13)(AX*1), Y6
-	VMOVUPS (R14)(AX*1), Y7
+	LOADROWS8
 	UNPACK(Y0, Y1, Y8, Y9)
 	UNPACK(Y2, Y3, Y10, Y11)
 	UNPACK(Y4, Y5, Y12, Y13)
@@ -181,6 +191,35 @@ tr8:
 	VZEROUPPER
 	RET
 
+// CORNER runs body on each float of the m×n corner: the rows (CX) of
+// the source at SI (row stride R8 bytes) and of C at DI (R9), the columns
+// (DX) by the index BX, then returns; row and col are its labels. It
+// clobbers SI, DI, CX and BX.
+#define CORNER(body, row, col) \
+row: \
+	XORQ BX, BX; \
+col: \
+	body; \
+	INCQ BX; \
+	CMPQ BX, DX; \
+	JLT  col; \
+	ADDQ R8, SI; \
+	ADDQ R9, DI; \
+	DECQ CX; \
+	JNZ  row; \
+	RET
+
+// FMA1 sets C = acc + beta·C (beta in X0) for the float at column BX;
+// COPY1 sets C = acc (through AX).
+#define FMA1 \
+	VMOVSS      (SI)(BX*4), X1; \
+	VFMADD231SS (DI)(BX*4), X0, X1; \
+	VMOVSS      X1, (DI)(BX*4)
+
+#define COPY1 \
+	MOVL (SI)(BX*4), AX; \
+	MOVL AX, (DI)(BX*4)
+
 // func storeFMA(acc *float32, nr int, beta float32, c *float32, ldc, m, n int)
 // The m×n corner (m, n >= 1) of an accumulator tile with row stride nr
 // into C (row stride ldc): C = acc + beta·C fused (VFMADD231SS), as the
@@ -197,33 +236,7 @@ TEXT ·storeFMA(SB), NOSPLIT, $0-56
 	VMOVSS beta+16(FP), X0
 	IFZERO(beta+16(FP), copyrow)
 
-fmarow:
-	XORQ BX, BX
+	CORNER(FMA1, fmarow, fmacol)
 
-fmacol:
-	VMOVSS      (SI)(BX*4), X1
-	VFMADD231SS (DI)(BX*4), X0, X1
-	VMOVSS      X1, (DI)(BX*4)
-	INCQ        BX
-	CMPQ        BX, DX
-	JLT         fmacol
-	ADDQ        R8, SI
-	ADDQ        R9, DI
-	DECQ        CX
-	JNZ         fmarow
-	RET
-
-copyrow:
-	XORQ BX, BX
-
-copycol:
-	MOVL (SI)(BX*4), AX
-	MOVL AX, (DI)(BX*4)
-	INCQ BX
-	CMPQ BX, DX
-	JLT  copycol
-	ADDQ R8, SI
-	ADDQ R9, DI
-	DECQ CX
-	JNZ  copyrow
-	RET
+	// beta = ±0 (IFZERO): C = acc, C not read.
+	CORNER(COPY1, copyrow, copycol)

@@ -114,3 +114,35 @@ chunk: \
 
 #define ROWPTR2 ROWPTR(0, R11); ROWPTR(8, R12)
 #define ROWPTR4 ROWPTR2; ROWPTR(16, R13); ROWPTR(24, R15)
+
+// PATS4 runs OP(xp, acc0, acc1), a chunk's sums into a row's
+// accumulators, on the four rows of ROWPTR4: their sign patterns at R11,
+// R12, R13 and R15, their accumulators a0, a1 to a6, a7.
+#define PATS4(OP, a0, a1, a2, a3, a4, a5, a6, a7) \
+	OP(R11, a0, a1); \
+	OP(R12, a2, a3); \
+	OP(R13, a4, a5); \
+	OP(R15, a6, a7)
+
+// DW4 runs OP(m, a0, a1), a load or store of a row's accumulators, on the
+// four rows of dw at DI, DI+BX, AX and AX+BX (AX = DI + 2·BX, the caller
+// sets it): their accumulators a0, a1 to a6, a7.
+#define DW4(OP, a0, a1, a2, a3, a4, a5, a6, a7) \
+	OP((DI), a0, a1); \
+	OP((DI)(BX*1), a2, a3); \
+	OP((AX), a4, a5); \
+	OP((AX)(BX*1), a6, a7)
+
+// GROUP4END ends a group of four rows: it stores their accumulators a0
+// to a7 with STORE (DW4), moves DI and the row offsets (R8) on to the
+// next four rows and loops to group while groups are left (R10 counts
+// them down), then returns. AX is clobbered.
+#define GROUP4END(STORE, a0, a1, a2, a3, a4, a5, a6, a7, group) \
+	LEAQ (DI)(BX*2), AX; \
+	DW4(STORE, a0, a1, a2, a3, a4, a5, a6, a7); \
+	LEAQ (AX)(BX*2), DI; \
+	ADDQ $32, R8; \
+	DECQ R10; \
+	JNZ  group; \
+	VZEROUPPER; \
+	RET

@@ -71,6 +71,14 @@ carry: \
 terms: \
 	MOVQ R12, AX
 
+// NEXTTERM2 moves the pair pointers SI and R15 on to the next chunk's
+// pairs and loops to term while chunks are left (AX counts them down).
+#define NEXTTERM2(term) \
+	ADDQ $8, SI; \
+	ADDQ $8, R15; \
+	DECQ AX; \
+	JNZ  term
+
 // func lutLookupAVX512(xg *float32, ldx, in, n int, idx *int32, tab *float32, first bool)
 // Four channels at a time, so that sixteen accumulators Z0-Z15 carry
 // independent sums (the multiply-add's latency is four cycles, and two
@@ -107,10 +115,7 @@ qterm:
 	LOOKZ(R14, Z17, Z4, Z5, Z6, Z7)
 	LOOKZ(R11, Z18, Z8, Z9, Z10, Z11)
 	LOOKZ(R9, Z19, Z12, Z13, Z14, Z15)
-	ADDQ         $8, SI
-	ADDQ         $8, R15
-	DECQ         AX
-	JNZ          qterm
+	NEXTTERM2(qterm)
 
 	LEAQ    (DI)(R8*2), BX
 	ROWS4(STORE4)
@@ -132,10 +137,7 @@ pterm:
 	VBROADCASTSS 4(R15), Z17
 	LOOKZ(R10, Z16, Z0, Z1, Z2, Z3)
 	LOOKZ(R14, Z17, Z4, Z5, Z6, Z7)
-	ADDQ         $8, SI
-	ADDQ         $8, R15
-	DECQ         AX
-	JNZ          pterm
+	NEXTTERM2(pterm)
 
 	ROWS2(STORE4)
 	LEAQ    (DI)(R8*2), DI

@@ -98,6 +98,16 @@ c16:
 	VZEROUPPER
 	RET
 
+// LOADROWZ2 and STOREROWZ2 move a row's 32 sums a0, a1 from and to the
+// row at m.
+#define LOADROWZ2(m, a0, a1) \
+	VMOVUPS m, a0; \
+	VMOVUPS 64 m, a1
+
+#define STOREROWZ2(m, a0, a1) \
+	VMOVUPS a0, m; \
+	VMOVUPS a1, 64 m
+
 // func lutRows32AVX512(dw *float32, ld int, pat *uint8, poff *int, rows int, tab *float32, chunks, sh int)
 // lutRowsGo for width 32, ld·4 = 1<<sh and rows a multiple of 4: four
 // rows at a time, a row's 32 sums in two of Z0..Z7.
@@ -110,37 +120,13 @@ r32:
 	ROWENDS(ROWPTR4)
 	MOVQ    sh+56(FP), SI
 	LEAQ    (DI)(BX*2), AX      // rows 2 and 3
-	VMOVUPS (DI), Z0
-	VMOVUPS 64(DI), Z1
-	VMOVUPS (DI)(BX*1), Z2
-	VMOVUPS 64(DI)(BX*1), Z3
-	VMOVUPS (AX), Z4
-	VMOVUPS 64(AX), Z5
-	VMOVUPS (AX)(BX*1), Z6
-	VMOVUPS 64(AX)(BX*1), Z7
+	DW4(LOADROWZ2, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	MOVQ    tab+40(FP), R14
 
 c32:
-	LUTROWZ2(R11, Z0, Z1)
-	LUTROWZ2(R12, Z2, Z3)
-	LUTROWZ2(R13, Z4, Z5)
-	LUTROWZ2(R15, Z6, Z7)
+	PATS4(LUTROWZ2, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 	ADDQ R9, R14
 	INCQ CX
 	JNZ  c32
 
-	LEAQ    (DI)(BX*2), AX
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, (DI)(BX*1)
-	VMOVUPS Z3, 64(DI)(BX*1)
-	VMOVUPS Z4, (AX)
-	VMOVUPS Z5, 64(AX)
-	VMOVUPS Z6, (AX)(BX*1)
-	VMOVUPS Z7, 64(AX)(BX*1)
-	LEAQ    (AX)(BX*2), DI
-	ADDQ    $32, R8
-	DECQ    R10
-	JNZ     r32
-	VZEROUPPER
-	RET
+	GROUP4END(STOREROWZ2, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, r32)

@@ -28,6 +28,15 @@ stride8: \
 	SUBQ $8, CX; \
 strided:
 
+// ELEMWISE runs body16, body8 and body1 over all n (CX) floats
+// (STRIDES16, then SCALARS), each followed by STEP of the bytes it read,
+// and returns.
+#define ELEMWISE(body16, body8, body1, STEP) \
+	STRIDES16(body16, body8, STEP); \
+	SCALARS(body1, STEP); \
+	VZEROUPPER; \
+	RET
+
 // SCALARS runs body1 (one float, in the low lane) on each of the CX
 // floats left, each followed by STEP($4).
 #define SCALARS(body1, STEP) \
@@ -52,6 +61,15 @@ vector: \
 	JNZ  vector; \
 vectord:
 
+// VECSUM runs body, which adds into the 8 lanes of a (and of b), on each
+// vector of n (CX) as VECTORS does, with a and b zeroed first, then
+// reduces a+b to the low lane of xa (HSUM2; clobbers xb).
+#define VECSUM(body, STEP, a, b, xa, xb) \
+	VXORPS a, a, a; \
+	VXORPS b, b, b; \
+	VECTORS(body, STEP); \
+	HSUM2(a, b, xa, xb)
+
 // TWOSUMS runs the bodies of two sums over n (CX) floats: body16 and
 // body8 add into the partial sums Y0, Y1 (the first sum) and Y2, Y3 (the
 // second), which are then reduced to X0 and X2, to which body1 adds the
@@ -66,21 +84,28 @@ vectord:
 	HSUM2(Y2, Y3, X2, X3); \
 	SCALARS(body1, STEP)
 
+// LESS16 loads the 16 floats at (p) less c into a and b; LESS8 the 8
+// floats at (p) less c into a, LESS1 the float at (p) less the low lane
+// of c into a.
+#define LESS16(p, c, a, b) \
+	VMOVUPS (p), a; \
+	VMOVUPS 32(p), b; \
+	VSUBPS  c, a, a; \
+	VSUBPS  c, b, b
+
+#define LESS8(p, c, a) \
+	VMOVUPS (p), a; \
+	VSUBPS  c, a, a
+
+#define LESS1(p, c, a) \
+	VMOVSS (p), a; \
+	VSUBSS c, a, a
+
 // CENTER16, CENTER8 and CENTER1 load 16 (8, 1) floats at SI less the
 // centre Y8 (X8) into Y4 and Y5 (Y4, X4).
-#define CENTER16 \
-	VMOVUPS (SI), Y4; \
-	VMOVUPS 32(SI), Y5; \
-	VSUBPS  Y8, Y4, Y4; \
-	VSUBPS  Y8, Y5, Y5
-
-#define CENTER8 \
-	VMOVUPS (SI), Y4; \
-	VSUBPS  Y8, Y4, Y4
-
-#define CENTER1 \
-	VMOVSS (SI), X4; \
-	VSUBSS X8, X4, X4
+#define CENTER16 LESS16(SI, Y8, Y4, Y5)
+#define CENTER8 LESS8(SI, Y8, Y4)
+#define CENTER1 LESS1(SI, X8, X4)
 
 // MOMENTS16(a, b), MOMENTS8(a) and MOMENTS1(a) add the weights a (and b)
 // to the first sum (Y0, Y1; X0 for one float) and their products with
@@ -142,21 +167,16 @@ TEXT ·sumDotAVX2(SB), NOSPLIT, $0-40
 // NORM16, NORM8 and NORM1 leave (x - mean)·scale + beta in Y0 (and Y1),
 // X0 for one float.
 #define NORM16 \
-	VMOVUPS     (SI), Y0; \
-	VMOVUPS     32(SI), Y1; \
-	VSUBPS      Y7, Y0, Y0; \
-	VSUBPS      Y7, Y1, Y1; \
+	LESS16(SI, Y7, Y0, Y1); \
 	VFMADD213PS Y9, Y8, Y0; \
 	VFMADD213PS Y9, Y8, Y1
 
 #define NORM8 \
-	VMOVUPS     (SI), Y0; \
-	VSUBPS      Y7, Y0, Y0; \
+	LESS8(SI, Y7, Y0); \
 	VFMADD213PS Y9, Y8, Y0
 
 #define NORM1 \
-	VMOVSS      (SI), X0; \
-	VSUBSS      X7, X0, X0; \
+	LESS1(SI, X7, X0); \
 	VFMADD213SS X9, X8, X0
 
 #define NORMALIZE16 \
@@ -179,10 +199,7 @@ TEXT ·normalizeAVX2(SB), NOSPLIT, $0-36
 	VBROADCASTSS mean+24(FP), Y7
 	VBROADCASTSS scale+28(FP), Y8
 	VBROADCASTSS beta+32(FP), Y9
-	STRIDES16(NORMALIZE16, NORMALIZE8, STEP_SI_DI)
-	SCALARS(NORMALIZE1, STEP_SI_DI)
-	VZEROUPPER
-	RET
+	ELEMWISE(NORMALIZE16, NORMALIZE8, NORMALIZE1, STEP_SI_DI)
 
 // func normalizeAddAVX2(dst, x, add *float32, n int, mean, scale, beta float32)
 // dst = ((x - mean)·scale + beta) + add: normalizeAVX2's value, rounded,
@@ -212,44 +229,31 @@ TEXT ·normalizeAddAVX2(SB), NOSPLIT, $0-44
 	VBROADCASTSS mean+32(FP), Y7
 	VBROADCASTSS scale+36(FP), Y8
 	VBROADCASTSS beta+40(FP), Y9
-	STRIDES16(NORMALIZEADD16, NORMALIZEADD8, STEP_SI_DX_DI)
-	SCALARS(NORMALIZEADD1, STEP_SI_DX_DI)
-	VZEROUPPER
-	RET
+	ELEMWISE(NORMALIZEADD16, NORMALIZEADD8, NORMALIZEADD1, STEP_SI_DX_DI)
 
 // func bnGradAVX2(dst, dy, x *float32, n int, k, c1, kc2, mean float32)
 // dst = k·(dy - c1) - kc2·(x - mean).
 #define BNGRAD16 \
-	VMOVUPS      (DX), Y0; \
-	VMOVUPS      32(DX), Y1; \
-	VSUBPS       Y9, Y0, Y0; \
-	VSUBPS       Y9, Y1, Y1; \
+	LESS16(DX, Y9, Y0, Y1); \
 	VMULPS       Y8, Y0, Y0; \
 	VMULPS       Y8, Y1, Y1; \
-	VMOVUPS      (SI), Y2; \
-	VMOVUPS      32(SI), Y3; \
-	VSUBPS       Y11, Y2, Y2; \
-	VSUBPS       Y11, Y3, Y3; \
+	LESS16(SI, Y11, Y2, Y3); \
 	VFNMADD231PS Y10, Y2, Y0; \
 	VFNMADD231PS Y10, Y3, Y1; \
 	VMOVUPS      Y0, (DI); \
 	VMOVUPS      Y1, 32(DI)
 
 #define BNGRAD8 \
-	VMOVUPS      (DX), Y0; \
-	VSUBPS       Y9, Y0, Y0; \
+	LESS8(DX, Y9, Y0); \
 	VMULPS       Y8, Y0, Y0; \
-	VMOVUPS      (SI), Y2; \
-	VSUBPS       Y11, Y2, Y2; \
+	LESS8(SI, Y11, Y2); \
 	VFNMADD231PS Y10, Y2, Y0; \
 	VMOVUPS      Y0, (DI)
 
 #define BNGRAD1 \
-	VMOVSS       (DX), X0; \
-	VSUBSS       X9, X0, X0; \
+	LESS1(DX, X9, X0); \
 	VMULSS       X8, X0, X0; \
-	VMOVSS       (SI), X2; \
-	VSUBSS       X11, X2, X2; \
+	LESS1(SI, X11, X2); \
 	VFNMADD231SS X10, X2, X0; \
 	VMOVSS       X0, (DI)
 
@@ -262,10 +266,7 @@ TEXT ·bnGradAVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS c1+36(FP), Y9
 	VBROADCASTSS kc2+40(FP), Y10
 	VBROADCASTSS mean+44(FP), Y11
-	STRIDES16(BNGRAD16, BNGRAD8, STEP_DX_SI_DI)
-	SCALARS(BNGRAD1, STEP_DX_SI_DI)
-	VZEROUPPER
-	RET
+	ELEMWISE(BNGRAD16, BNGRAD8, BNGRAD1, STEP_DX_SI_DI)
 
 // func addAVX2(dst, a, b *float32, n int)
 // dst = a + b.
@@ -403,10 +404,7 @@ TEXT ·dotAxpyAVX2(SB), NOSPLIT, $0-44
 	MOVQ         z+16(FP), DX
 	MOVQ         n+24(FP), CX
 	VBROADCASTSS a+32(FP), Y15
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VECTORS(DOTAXPY8, STEP_SI_DX_DI)
-	HSUM2(Y0, Y1, X0, X1)
+	VECSUM(DOTAXPY8, STEP_SI_DX_DI, Y0, Y1, X0, X1)
 	VMOVSS       X0, ret+40(FP)
 	VZEROUPPER
 	RET
@@ -429,10 +427,7 @@ TEXT ·dotAxpyAVX2(SB), NOSPLIT, $0-44
 
 TEXT ·dotAxpyCosAVX2(SB), NOSPLIT, $0-52
 	DOTAXPYCOSARGS(Y15, Y14)
-	VXORPS       Y8, Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VECTORS(DOTAXPYCOS8, STEP_SI_DI_DX_R8)
-	HSUM2(Y8, Y9, X8, X9)
+	VECSUM(DOTAXPYCOS8, STEP_SI_DI_DX_R8, Y8, Y9, X8, X9)
 	VMOVSS       X8, ret+48(FP)
 	VZEROUPPER
 	RET
@@ -623,23 +618,20 @@ TEXT ·splitRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ w+48(FP), DX
 	HALVES(COPYSPLIT16, COPYSPLIT8)
 
+// CODES sets a and b to their codes in place, from zero, sign (the sign
+// bit) and one (+1) in every lane, as SIGN8 does; the ymm or xmm forms.
+#define CODES(a, b, zero, sign, one) \
+	VCMPPS $0x1e, a, zero, a; \
+	VCMPPS $0x1e, b, zero, b; \
+	VANDPS sign, a, a; \
+	VANDPS sign, b, b; \
+	VORPS  one, a, a; \
+	VORPS  one, b, b
+
 // The codes of Y2 and Y3 (X2, X3), as signRowsAVX2 computes them from
 // the constants Y13 to Y15 it sets.
-#define CODES16 \
-	VCMPPS $0x1e, Y2, Y15, Y2; \
-	VCMPPS $0x1e, Y3, Y15, Y3; \
-	VANDPS Y14, Y2, Y2; \
-	VANDPS Y14, Y3, Y3; \
-	VORPS  Y13, Y2, Y2; \
-	VORPS  Y13, Y3, Y3
-
-#define CODES8 \
-	VCMPPS $0x1e, X2, X15, X2; \
-	VCMPPS $0x1e, X3, X15, X3; \
-	VANDPS X14, X2, X2; \
-	VANDPS X14, X3, X3; \
-	VORPS  X13, X2, X2; \
-	VORPS  X13, X3, X3
+#define CODES16 CODES(Y2, Y3, Y15, Y14, Y13)
+#define CODES8 CODES(X2, X3, X15, X14, X13)
 
 #define SIGNSPLIT16(i) SPLIT16(i); CODES16; STORE16(i)
 #define SIGNSPLIT8(i) SPLIT8(i); CODES8; STORE8(i)
