@@ -57,6 +57,16 @@ func fieldFinite(typ, field string, v float32, def float32, in Interval) {
 		typ, field, formatFloat32(v), in, formatFloat32(def)))
 }
 
+// finiteOr is fieldOr for a setting checked by fieldFinite: v, or def
+// for its zero value.
+func finiteOr(typ, field string, v, def float32, in Interval) float32 {
+	fieldFinite(typ, field, v, def, in)
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
 // fieldRange panics unless lo and hi, the fields typ.loField and
 // typ.hiField, are a range Params.Range accepts for in: lo <= hi, both in
 // in. Their zero values, if they mean a default, are the caller's to
