@@ -64,8 +64,12 @@ type BiPer struct {
 // biperOmega is the range of BiPer's omega.
 var biperOmega = Above(0)
 
+// biperDefaultOmega is the default of BiPer's omega: what a spec that
+// omits it and a literal's zero Omega both use.
+const biperDefaultOmega float32 = 20
+
 func newBiPer(p *Params) (Estimator, error) {
-	omega := p.Float("omega", 20, biperOmega)
+	omega := p.Float("omega", biperDefaultOmega, biperOmega)
 	return &BiPer{Omega: omega}, p.Err()
 }
 
@@ -85,14 +89,10 @@ func (e *BiPer) WeightsOnly() string {
 	return "biper binarizes latent weights only (its forward pass sign(sin(ω·w)) is periodic in w; the paper pairs it with ApproxSign on the activations): name it for the weights alone, as in w=biper/a=approxsign"
 }
 
-// omega returns ω, or 20 for the zero value; it panics on an ω out of
-// range.
+// omega returns ω, or the default for the zero value; it panics on an ω
+// out of range.
 func (e *BiPer) omega() float32 {
-	fieldFloat("BiPer", "Omega", e.Omega, 20, biperOmega)
-	if e.Omega == 0 {
-		return 20
-	}
-	return e.Omega
+	return fieldOr("BiPer", "Omega", e.Omega, biperDefaultOmega, biperOmega)
 }
 
 // Binarize returns q(x) = sign(sin(ω·x)) (sign(0) = +1), NaN for NaN and

@@ -48,8 +48,12 @@ type BNNPlus struct {
 // cosh(βx) > 8e37 approaches float32's overflow.
 const bnnPlusCut = 88
 
+// bnnPlusDefaultBeta is the default of BNN+'s β: what a spec that omits
+// it and a literal's zero Beta both use.
+const bnnPlusDefaultBeta float32 = 5
+
 func newBNNPlus(p *Params) (Estimator, error) {
-	b := p.Float("beta", 5, bnnPlusBeta)
+	b := p.Float("beta", bnnPlusDefaultBeta, bnnPlusBeta)
 	learn := p.Bool("learn", false)
 	return &BNNPlus{Beta: b, Learn: learn}, p.Err()
 }
@@ -70,14 +74,10 @@ func (e *BNNPlus) Scalars() []*Scalar {
 	return e.beta.scalars(e.Learn, "beta", e.start(), bnnPlusBeta)
 }
 
-// start returns Beta, or 5 for the zero value; it panics on a NaN or ±Inf
-// Beta.
+// start returns Beta, or the default for the zero value; it panics on a
+// NaN or ±Inf Beta.
 func (e *BNNPlus) start() float32 {
-	fieldFinite("BNNPlus", "Beta", e.Beta, 5, bnnPlusBeta)
-	if e.Beta == 0 {
-		return 5
-	}
-	return e.Beta
+	return finiteOr("BNNPlus", "Beta", e.Beta, bnnPlusDefaultBeta, bnnPlusBeta)
 }
 
 // bnnPlusBeta is the range of β: what a spec accepts, what the optimizer

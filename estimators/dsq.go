@@ -70,8 +70,12 @@ type DSQ struct {
 	job   job
 }
 
+// dsqDefaultAlpha is the default of DSQ's α, as float32: what a spec that
+// omits it and a literal's zero Alpha both use.
+const dsqDefaultAlpha float32 = 0.2
+
 func newDSQ(p *Params) (Estimator, error) {
-	a := p.Float("alpha", 0.2, dsqAlpha)
+	a := p.Float("alpha", dsqDefaultAlpha, dsqAlpha)
 	learn := p.Bool("learn", false)
 	return &DSQ{Alpha: a, Learn: learn}, p.Err()
 }
@@ -92,14 +96,10 @@ func (e *DSQ) Scalars() []*Scalar {
 	return e.alpha.scalars(e.Learn, "alpha", e.start(), dsqAlpha)
 }
 
-// start returns Alpha, or 0.2 for the zero value; it panics on a NaN or
-// ±Inf Alpha.
+// start returns Alpha, or the default for the zero value; it panics on a
+// NaN or ±Inf Alpha.
 func (e *DSQ) start() float32 {
-	fieldFinite("DSQ", "Alpha", e.Alpha, 0.2, dsqAlpha)
-	if e.Alpha == 0 {
-		return 0.2
-	}
-	return e.Alpha
+	return finiteOr("DSQ", "Alpha", e.Alpha, dsqDefaultAlpha, dsqAlpha)
 }
 
 // dsqAlpha is the range of α: what a spec accepts, what the optimizer

@@ -43,9 +43,16 @@ type EDE struct {
 // tRange is the range of EDE's and RBNN's tmin and tmax.
 var tRange = Above(0)
 
+// The defaults of EDE's tmin and tmax, as float32: what a spec that omits
+// the key and a literal's zero field both use.
+const (
+	edeDefaultTmin float32 = 0.1
+	edeDefaultTmax float32 = 10
+)
+
 func newEDE(p *Params) (Estimator, error) {
-	lo := p.Float("tmin", 0.1, tRange)
-	hi := p.Float("tmax", 10, tRange)
+	lo := p.Float("tmin", edeDefaultTmin, tRange)
+	hi := p.Float("tmax", edeDefaultTmax, tRange)
 	if p.Err() == nil && lo > hi {
 		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
 	}
@@ -90,15 +97,8 @@ func progressInRange(p float64) error {
 // bounds returns Tmin and Tmax in force, a zero field meaning the
 // default; it panics on fields out of range (see EDE).
 func (e *EDE) bounds() (lo, hi float64) {
-	fieldFloat("EDE", "Tmin", e.Tmin, 0.1, tRange)
-	fieldFloat("EDE", "Tmax", e.Tmax, 10, tRange)
-	lo, hi = float64(e.Tmin), float64(e.Tmax)
-	if lo == 0 {
-		lo = 0.1
-	}
-	if hi == 0 {
-		hi = 10
-	}
+	lo = float64(fieldOr("EDE", "Tmin", e.Tmin, edeDefaultTmin, tRange))
+	hi = float64(fieldOr("EDE", "Tmax", e.Tmax, edeDefaultTmax, tRange))
 	fieldOrder("EDE", "Tmin", "Tmax", lo, hi)
 	return lo, hi
 }

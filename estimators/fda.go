@@ -75,10 +75,19 @@ var (
 	fdaN     = Between(0, maxFDATerms)
 )
 
+// The defaults of FDA's omega (as float32), c and n: what a spec that
+// omits the key and a literal's zero fields both use.
+const (
+	fdaDefaultOmega  float32 = 0.1
+	fdaDefaultC      float32 = 1
+	fdaDefaultNStart         = 9
+	fdaDefaultNEnd           = 18
+)
+
 func newFDA(p *Params) (Estimator, error) {
-	omega := p.Float("omega", 0.1, fdaOmega)
-	c := p.Float("c", 1, fdaC)
-	lo, hi := p.Range("n", 9, 18, fdaN)
+	omega := p.Float("omega", fdaDefaultOmega, fdaOmega)
+	c := p.Float("c", fdaDefaultC, fdaC)
+	lo, hi := p.Range("n", fdaDefaultNStart, fdaDefaultNEnd, fdaN)
 	return &FDA{Omega: omega, C: c, NStart: lo, NEnd: hi, nSet: true}, p.Err()
 }
 
@@ -101,26 +110,21 @@ func (e *FDA) SetProgress(p float64) {
 	e.p = p
 }
 
-// check panics on fields out of range (see FDA).
-func (e *FDA) check() {
-	fieldFloat("FDA", "Omega", e.Omega, 0.1, fdaOmega)
-	fieldFloat("FDA", "C", e.C, 1, fdaC)
+// check returns ω and C in force, a zero field meaning the default; it
+// panics on fields out of range (see FDA).
+func (e *FDA) check() (omega, c float32) {
+	omega = fieldOr("FDA", "Omega", e.Omega, fdaDefaultOmega, fdaOmega)
+	c = fieldOr("FDA", "C", e.C, fdaDefaultC, fdaC)
 	fieldRange("FDA", "NStart", "NEnd", e.NStart, e.NEnd, fdaN)
+	return omega, c
 }
 
 // params returns ω, C and the current n; it panics on fields out of range.
 func (e *FDA) params() (omega, c float32, n int) {
-	e.check()
-	omega, c = e.Omega, e.C
-	if omega == 0 {
-		omega = 0.1
-	}
-	if c == 0 {
-		c = 1
-	}
+	omega, c = e.check()
 	lo, hi := e.NStart, e.NEnd
 	if lo == 0 && hi == 0 && !e.nSet {
-		lo, hi = 9, 18
+		lo, hi = fdaDefaultNStart, fdaDefaultNEnd
 	}
 	return omega, c, lo + int(math.Round(float64(hi-lo)*e.p))
 }

@@ -33,6 +33,18 @@ func fieldFloat(typ, field string, v float32, def float32, in Interval) {
 	panic(fmt.Sprintf("estimators: %s.%s = %s: %s", typ, field, formatFloat32(v), want))
 }
 
+// fieldOr returns the value in force of the field typ.field: v, or def
+// for its zero value. def is the float32 default the factory hands
+// Params.Float, so that a literal's zero value and a spec that omits the
+// key use the same number. It panics as fieldFloat does.
+func fieldOr(typ, field string, v, def float32, in Interval) float32 {
+	fieldFloat(typ, field, v, def, in)
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
 // fieldFinite panics if v, the field typ.field, is NaN or ±Inf: for a
 // setting whose finite values outside its range are clamped to it by
 // design (a learnable scalar's start), a value with no place in the range
@@ -43,6 +55,16 @@ func fieldFinite(typ, field string, v float32, def float32, in Interval) {
 	}
 	panic(fmt.Sprintf("estimators: %s.%s = %s: want a finite number (%s, or clamped to it; 0 for the default, %s)",
 		typ, field, formatFloat32(v), in, formatFloat32(def)))
+}
+
+// finiteOr is fieldOr for a setting checked by fieldFinite: v, or def
+// for its zero value.
+func finiteOr(typ, field string, v, def float32, in Interval) float32 {
+	fieldFinite(typ, field, v, def, in)
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 // fieldRange panics unless lo and hi, the fields typ.loField and

@@ -1,7 +1,11 @@
 package estimators
 
 import (
+	"fmt"
+	"maps"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,4 +228,155 @@ func TestFieldsRefusedSameWordsAsParse(t *testing.T) {
 			t.Errorf("%T%+v: panic %q, want the range of %q", tc.e, tc.e, msg, err)
 		}
 	}
+}
+
+// zeroValueSkip are the registered estimators of this package that have
+// no literal zero-value form, with the reason; TestZeroValueIsDefault
+// checks every other one.
+var zeroValueSkip = map[string]string{
+	"expr": "an Expr is made only by parsing its formula: the zero Expr has no formula and no table",
+}
+
+// TestZeroValueIsDefault checks, for every registered estimator of this
+// package, that the zero value of its type, built as a literal (its zero
+// fields meaning the defaults), behaves bit for bit as the estimator
+// Parse makes of its bare name (the defaults as the spec gives them):
+// every output of its methods on the same inputs, before and after
+// SetProgress at several p. One default has one value, whichever way the
+// estimator is built. An estimator with a Learn switch is checked with it
+// on too, against the spec with learn=true, so that its learned scalar
+// starts from the same default.
+func TestZeroValueIsDefault(t *testing.T) {
+	pkg := reflect.TypeFor[STE]().PkgPath()
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			if why, ok := zeroValueSkip[name]; ok {
+				t.Skip(why)
+			}
+			parsed, err := New(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			typ := reflect.TypeOf(parsed)
+			if typ.Kind() != reflect.Pointer || typ.Elem().Kind() != reflect.Struct {
+				t.Skipf("%v is no pointer to a struct: it has no literal form", typ)
+			}
+			if typ.Elem().PkgPath() != pkg {
+				t.Skipf("%v is registered from outside package estimators (by a test): what its zero value means is its own", typ)
+			}
+			zero := reflect.New(typ.Elem())
+			sameBehaviour(t, fmt.Sprintf("%v{}", typ.Elem()), zero.Interface().(Estimator), name, parsed)
+			if f, ok := typ.Elem().FieldByName("Learn"); ok && f.Type.Kind() == reflect.Bool {
+				spec := name + ":learn=true"
+				learn, err := New(spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lit := reflect.New(typ.Elem())
+				lit.Elem().FieldByIndex(f.Index).SetBool(true)
+				sameBehaviour(t, fmt.Sprintf("%v{Learn: true}", typ.Elem()), lit.Interface().(Estimator), spec, learn)
+			}
+		})
+	}
+}
+
+// sameBehaviour reports where the estimator lit, described by label,
+// behaves otherwise than want, made from spec: in any bit of any output
+// of behaviour, before any SetProgress and, for a Scheduler, after
+// SetProgress at several p.
+func sameBehaviour(t *testing.T, label string, lit Estimator, spec string, want Estimator) {
+	t.Helper()
+	x, dy := kernelInputs(11, 3000)
+	x = append(x, nan32, float32(math.Copysign(0, -1)), 0.1, -0.1, 1.5, -1.5, 20, 0.01)
+	dy = append(dy, 1, 1, 1, 1, 1, 1, 1, 1)
+	if lit.Name() != want.Name() {
+		t.Errorf("%s: Name() = %q, %q's is %q", label, lit.Name(), spec, want.Name())
+	}
+	progress := []float64{-1} // -1: before any SetProgress
+	if _, ok := want.(Scheduler); ok {
+		progress = append(progress, 0, 0.1, 0.25, 1.0/3, 0.5, 0.6, 0.75, 0.9, 1)
+	}
+	for _, p := range progress {
+		at := "before SetProgress"
+		if p >= 0 {
+			lit.(Scheduler).SetProgress(p)
+			want.(Scheduler).SetProgress(p)
+			at = fmt.Sprintf("at p=%g", p)
+		}
+		got, exp := behaviour(lit, x, dy), behaviour(want, x, dy)
+		for _, m := range slices.Sorted(maps.Keys(exp)) {
+			g, w := got[m], exp[m]
+			if len(g) != len(w) {
+				t.Errorf("%s %s: %s gives %d values, %q %d", label, at, m, len(g), spec, len(w))
+				continue
+			}
+			diff := 0
+			for i := range w {
+				if g[i] == w[i] {
+					continue
+				}
+				if diff == 0 {
+					t.Errorf("%s %s: %s differs from %q's, first at element %d (x=%g): %#x, want %#x",
+						label, at, m, spec, i, x[i%len(x)], g[i], w[i])
+				}
+				diff++
+			}
+			if diff > 1 {
+				t.Errorf("%s %s: %s differs from %q's in %d of %d values", label, at, m, spec, diff, len(w))
+			}
+		}
+	}
+}
+
+// behaviour returns the bits of every output of e's methods on x and dy,
+// by method: Forward and Backward, and those of the optional interfaces e
+// implements (Backward of a Learner includes its scalars' gradients).
+func behaviour(e Estimator, x, dy []float32) map[string][]uint64 {
+	out := map[string][]uint64{}
+	bits32 := func(v []float32) []uint64 {
+		b := make([]uint64, len(v))
+		for i, f := range v {
+			b[i] = uint64(math.Float32bits(f))
+		}
+		return b
+	}
+	buf := make([]float32, len(x))
+	e.Forward(buf, x)
+	out["Forward"] = bits32(buf)
+	var scalars []*Scalar
+	if l, ok := e.(Learner); ok {
+		scalars = l.Scalars()
+	}
+	e.Backward(buf, x, dy)
+	out["Backward"] = bits32(buf)
+	if k, ok := KernelOf(e); ok {
+		k.Backward(buf, x, dy)
+		out["Kernel.Backward"] = bits32(buf)
+	}
+	if r, ok := e.(Referencer); ok {
+		r.ForwardRef(buf, x)
+		out["ForwardRef"] = bits32(buf)
+		r.BackwardRef(buf, x, dy)
+		out["BackwardRef"] = bits32(buf)
+	}
+	if s, ok := e.(Smoother); ok {
+		s.Surrogate(buf, x)
+		out["Surrogate"] = bits32(buf)
+	}
+	if b, ok := e.(Binarizer); ok {
+		v := make([]uint64, len(x))
+		for i, xi := range x {
+			v[i] = math.Float64bits(b.Binarize(float64(xi)))
+		}
+		out["Binarize"] = v
+	}
+	if ind, ok := e.(Indicator); ok {
+		name, v := ind.Indicator(x)
+		out["Indicator "+name] = []uint64{math.Float64bits(v)}
+	}
+	for _, s := range scalars {
+		out["Scalar "+s.Name] = []uint64{uint64(math.Float32bits(s.Value)), uint64(math.Float32bits(s.Grad)),
+			uint64(math.Float32bits(s.Min)), uint64(math.Float32bits(s.Max))}
+	}
+	return out
 }

@@ -51,9 +51,16 @@ type RBNN struct {
 	job job
 }
 
+// The defaults of RBNN's tmin and tmax, as float32: what a spec that
+// omits the key and a literal's zero field both use.
+const (
+	rbnnDefaultTmin float32 = 1e-2
+	rbnnDefaultTmax float32 = 10
+)
+
 func newRBNN(p *Params) (Estimator, error) {
-	lo := p.Float("tmin", 1e-2, tRange)
-	hi := p.Float("tmax", 10, tRange)
+	lo := p.Float("tmin", rbnnDefaultTmin, tRange)
+	hi := p.Float("tmax", rbnnDefaultTmax, tRange)
 	if p.Err() == nil && lo > hi {
 		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
 	}
@@ -82,15 +89,8 @@ func (e *RBNN) SetProgress(p float64) {
 // bounds returns Tmin and Tmax in force, a zero field meaning the
 // default; it panics on fields out of range (see RBNN).
 func (e *RBNN) bounds() (lo, hi float64) {
-	fieldFloat("RBNN", "Tmin", e.Tmin, 1e-2, tRange)
-	fieldFloat("RBNN", "Tmax", e.Tmax, 10, tRange)
-	lo, hi = float64(e.Tmin), float64(e.Tmax)
-	if lo == 0 {
-		lo = float64(float32(1e-2))
-	}
-	if hi == 0 {
-		hi = 10
-	}
+	lo = float64(fieldOr("RBNN", "Tmin", e.Tmin, rbnnDefaultTmin, tRange))
+	hi = float64(fieldOr("RBNN", "Tmax", e.Tmax, rbnnDefaultTmax, tRange))
 	fieldOrder("RBNN", "Tmin", "Tmax", lo, hi)
 	return lo, hi
 }

@@ -73,9 +73,16 @@ var (
 	resteT = Above(resteM)
 )
 
+// The defaults of ReSTE's o and t: what a spec that omits the key and a
+// literal's zero field both use.
+const (
+	resteDefaultO float32 = 3
+	resteDefaultT float32 = 1.5
+)
+
 func newReSTE(p *Params) (Estimator, error) {
-	o := p.Float("o", 3, resteO)
-	t := p.Float("t", 1.5, resteT)
+	o := p.Float("o", resteDefaultO, resteO)
+	t := p.Float("t", resteDefaultT, resteT)
 	return &ReSTE{O: o, T: t}, p.Err()
 }
 
@@ -101,15 +108,8 @@ func (e *ReSTE) SetProgress(p float64) {
 // params returns O, T (in float64, of the float32 fields the kernels use)
 // and o(p); it panics on fields out of range (see ReSTE).
 func (e *ReSTE) params() (oEnd, t, o float64) {
-	fieldFloat("ReSTE", "O", e.O, 3, resteO)
-	fieldFloat("ReSTE", "T", e.T, 1.5, resteT)
-	oEnd, t = float64(e.O), float64(e.T)
-	if oEnd == 0 {
-		oEnd = 3
-	}
-	if t == 0 {
-		t = 1.5
-	}
+	oEnd = float64(fieldOr("ReSTE", "O", e.O, resteDefaultO, resteO))
+	t = float64(fieldOr("ReSTE", "T", e.T, resteDefaultT, resteT))
 	return oEnd, t, 1 + (oEnd-1)*(1-math.Cos(math.Pi*e.p/2))
 }
 

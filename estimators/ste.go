@@ -33,18 +33,17 @@ type STE struct {
 // steC is the range of STE's c.
 var steC = Above(0)
 
+// steDefaultC is the default of STE's c: what a spec that omits it and a
+// literal's zero C both use.
+const steDefaultC float32 = 1
+
 func newSTE(p *Params) (Estimator, error) {
-	return &STE{C: p.Float("c", 1, steC)}, p.Err()
+	return &STE{C: p.Float("c", steDefaultC, steC)}, p.Err()
 }
 
-// clip returns C, or 1 for the zero value; it panics on a C out of range.
-func (e *STE) clip() float32 {
-	fieldFloat("STE", "C", e.C, 1, steC)
-	if e.C == 0 {
-		return 1
-	}
-	return e.C
-}
+// clip returns C, or the default for the zero value; it panics on a C
+// out of range.
+func (e *STE) clip() float32 { return fieldOr("STE", "C", e.C, steDefaultC, steC) }
 
 // Doc describes STE for `gradbench list` and the README.
 func (e *STE) Doc() Doc {
