@@ -26,16 +26,7 @@ out=results/contention.txt
 {
 	record_head "results/contention.sh $*"
 	echo "run: (cd bench && GOMAXPROCS=1 bench.test ${args[*]})"
-	for i in $(seq 1 "$runs"); do
-		echo "mode: alone"
-		step
-		step >"$tmp/a.txt" &
-		step >"$tmp/b.txt"
-		wait $!
-		echo "mode: pair"
-		cat "$tmp/a.txt" "$tmp/b.txt"
-		echo "run $i of $runs done" >&2
-	done
+	alone_and_pair "$runs" step
 	echo "load-after: $(uptime)"
 } >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -38,16 +38,7 @@ out=results/kernelpair.txt
 {
 	record_head "results/kernelpair.sh $*"
 	echo "run: (cd nn && GOMAXPROCS=1 nn.test ${nnargs[*]}); (cd bench && GOMAXPROCS=1 bench.test ${gemmargs[*]})"
-	for i in $(seq 1 "$runs"); do
-		echo "mode: alone"
-		kernels
-		kernels >"$tmp/a.txt" &
-		kernels >"$tmp/b.txt"
-		wait $!
-		echo "mode: pair"
-		cat "$tmp/a.txt" "$tmp/b.txt"
-		echo "run $i of $runs done" >&2
-	done
+	alone_and_pair "$runs" kernels
 	echo "load-after: $(uptime)"
 } >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -181,3 +181,22 @@ medians() {
 			for (i = 2; i <= NF; i++) if (col[i] != "" && $i != "") print $1 "\t" col[i] "\t" $i
 		}'
 }
+
+# alone_and_pair RUNS FUNC prints RUNS alternations of FUNC (a function
+# that prints benchmark lines) run as one process alone ("mode: alone")
+# and as two processes started together, one per core ("mode: pair",
+# both counted), each followed by a progress line on stderr; it uses
+# the scratch directory $tmp (tmp_dir).
+alone_and_pair() {
+	local runs=$1 fn=$2 i
+	for i in $(seq 1 "$runs"); do
+		echo "mode: alone"
+		"$fn"
+		"$fn" >"$tmp/a.txt" &
+		"$fn" >"$tmp/b.txt"
+		wait $!
+		echo "mode: pair"
+		cat "$tmp/a.txt" "$tmp/b.txt"
+		echo "run $i of $runs done" >&2
+	done
+}
