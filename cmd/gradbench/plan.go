@@ -204,7 +204,7 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 	}
 	n := len(sweep.Cells())
 	name := fmt.Sprintf("cell %d of %d (%s)", c.Index, n, c)
-	bar := newProgressBar(env.stderr, env.stderrTTY && !quiet, quiet)
+	bar := newCmdProgressBar(env, quiet)
 	runner := &suite.Runner{Dir: out, Progress: func(e suite.Event) {
 		e.Cells = n
 		if e.Kind == suite.EventEpoch && !env.stderrTTY {

@@ -149,7 +149,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	if err := suite.CheckOutputDir("--out", *out, sweep.OutputFiles()...); err != nil {
 		return err
 	}
-	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
+	bar := newCmdProgressBar(env, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
 	if !*quiet {
 		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
