@@ -214,7 +214,7 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 		bar.event(e)
 	}, KeepEpochs: keepEpochs}
 	if !quiet {
-		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns
 	}
 	rec, err := runner.RunCellLocked(ctx, c, suite.LockConfig{})
 	bar.clear()

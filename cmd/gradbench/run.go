@@ -152,7 +152,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	bar := newCmdProgressBar(env, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
 	if !*quiet {
-		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns
 	}
 	// Run loads the data and builds the model before it writes anything.
 	recs, err := runner.Run(ctx, sweep)
