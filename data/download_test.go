@@ -218,6 +218,37 @@ func TestDownloadProgressBar(t *testing.T) {
 	}
 }
 
+// TestDownloadProgressFitsTerminal: the status line of a download
+// ("downloading cifar-10-binary.tar.gz [====>   ] 52% 88.4/170.1 MB
+// 4.1 MB/s" is over 80 columns) wrapped on a narrow terminal, and each
+// redraw left a row behind. Within the terminal's width it drops the
+// bar, then shortens the file name, keeping the percentage and sizes.
+func TestDownloadProgressFitsTerminal(t *testing.T) {
+	for _, cols := range []int{80, 40, 30} {
+		sandbox(t)
+		tinyIDX(t, 300)
+		var out bytes.Buffer
+		opt := Options{Progress: &out, ProgressBar: true, Columns: func() int { return cols }}
+		if _, err := Open(context.Background(), "tiny-idx", Train, opt); err != nil {
+			t.Fatal(err)
+		}
+		drawn := 0
+		for _, l := range strings.Split(out.String(), "\r") {
+			l = strings.TrimRight(l, " ")
+			if !strings.Contains(l, "%") || strings.Contains(l, "\n") {
+				continue // a permanent line, or the erased status
+			}
+			drawn++
+			if n := len([]rune(l)); n > cols-1 {
+				t.Errorf("%d columns: status line %q is %d wide", cols, l, n)
+			}
+		}
+		if drawn == 0 {
+			t.Errorf("%d columns: no status line drawn:\n%q", cols, out.String())
+		}
+	}
+}
+
 // TestDownloadCancel cancels a download in flight: the error wraps
 // context.Canceled and no partial file is left.
 func TestDownloadCancel(t *testing.T) {

@@ -38,6 +38,11 @@ type Options struct {
 	// download.
 	Progress    io.Writer
 	ProgressBar bool
+	// Columns, if not nil, returns the width of the terminal the status
+	// line is drawn on (0 if unknown): the line is kept narrower, its bar
+	// dropped and then its label shortened, since a line that wraps
+	// leaves a row behind at every redraw.
+	Columns func() int
 
 	// Resolution is the side of the square images that ImageNet-style
 	// batches have (the network input); 0 means 224. Images are resized

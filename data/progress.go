@@ -14,11 +14,12 @@ import (
 // (done) either way. A nil Options.Progress makes it silent. add may be
 // called from several goroutines.
 type progress struct {
-	w     io.Writer
-	bar   bool
-	label string
-	total int64
-	bytes bool // count bytes (MB, MB/s) rather than items
+	w       io.Writer
+	bar     bool
+	columns func() int // Options.Columns
+	label   string
+	total   int64
+	bytes   bool // count bytes (MB, MB/s) rather than items
 
 	mu    sync.Mutex
 	n     int64
@@ -31,7 +32,7 @@ const redrawEvery = 100 * time.Millisecond
 
 func newProgress(opt Options, label string, total int64, bytes bool) *progress {
 	now := time.Now()
-	return &progress{w: opt.Progress, bar: opt.ProgressBar, label: label, total: total, bytes: bytes, start: now, last: now}
+	return &progress{w: opt.Progress, bar: opt.ProgressBar, columns: opt.Columns, label: label, total: total, bytes: bytes, start: now, last: now}
 }
 
 // add records n more units done.
@@ -48,35 +49,51 @@ func (p *progress) add(n int64) {
 	}
 }
 
-// status returns e.g. "downloading x.gz [=====>    ] 52% 13.7/26.4 MB 4.1 MB/s".
+// status returns e.g. "downloading x.gz [=====>    ] 52% 13.7/26.4 MB 4.1 MB/s",
+// in fewer than the terminal's columns where Options.Columns gives them:
+// without the bar, then with the label shortened by "…", then cut.
 func (p *progress) status() string {
-	var b strings.Builder
-	b.WriteString(p.label)
+	var bar, pct strings.Builder
 	if p.total > 0 {
 		const width = 24
 		frac := min(1, float64(p.n)/float64(p.total))
 		fill := int(frac * width)
-		b.WriteString(" [")
-		b.WriteString(strings.Repeat("=", fill))
+		bar.WriteString(" [")
+		bar.WriteString(strings.Repeat("=", fill))
 		if fill < width {
-			b.WriteString(">")
-			b.WriteString(strings.Repeat(" ", width-fill-1))
+			bar.WriteString(">")
+			bar.WriteString(strings.Repeat(" ", width-fill-1))
 		}
-		fmt.Fprintf(&b, "] %3.0f%%", 100*frac)
+		bar.WriteString("]")
+		fmt.Fprintf(&pct, " %3.0f%%", 100*frac)
 	}
 	rate := float64(p.n) / max(time.Since(p.start).Seconds(), 1e-3)
 	if p.bytes {
-		fmt.Fprintf(&b, " %s/%s %s/s", byteSize(p.n), byteSize(p.total), byteSize(int64(rate)))
+		fmt.Fprintf(&pct, " %s/%s %s/s", byteSize(p.n), byteSize(p.total), byteSize(int64(rate)))
 	} else {
-		fmt.Fprintf(&b, " %d/%d %.0f/s", p.n, p.total, rate)
+		fmt.Fprintf(&pct, " %d/%d %.0f/s", p.n, p.total, rate)
 	}
-	return b.String()
+	label, tail := []rune(p.label), []rune(pct.String())
+	limit := 0
+	if p.columns != nil {
+		limit = p.columns() - 1
+	}
+	switch {
+	case limit < 1 || len(label)+len([]rune(bar.String()))+len(tail) <= limit:
+		return p.label + bar.String() + pct.String()
+	case len(label)+len(tail) <= limit:
+		return p.label + pct.String()
+	case limit-len(tail)-1 >= 1:
+		return string(label[:limit-len(tail)-1]) + "…" + string(tail)
+	}
+	return string([]rune(p.label + pct.String())[:limit])
 }
 
 func (p *progress) draw(s string) {
-	pad := max(0, p.width-len(s))
+	n := len([]rune(s))
+	pad := max(0, p.width-n)
 	fmt.Fprintf(p.w, "\r%s%s", s, strings.Repeat(" ", pad))
-	p.width = len(s)
+	p.width = n
 }
 
 // stop clears the status line, if one is drawn.

@@ -153,3 +153,16 @@ var datasets = map[string]*spec{
 
 // Names returns the names Open accepts, sorted.
 func Names() []string { return slices.Sorted(maps.Keys(datasets)) }
+
+// Shape returns the image shape and class count of the named dataset
+// when they are fixed without reading anything (CIFAR-10, Fashion-MNIST,
+// MNIST), and false for one whose files or options say (ImageNet, the
+// synthetic dataset) or an unknown name. A command that needs a given
+// shape checks it before Open downloads a dataset of another.
+func Shape(name string) (c, h, w, classes int, ok bool) {
+	s, known := datasets[name]
+	if !known || s.format == formatSynthetic || s.format == formatFolder {
+		return 0, 0, 0, 0, false
+	}
+	return s.c, s.h, s.w, s.classes, true
+}

@@ -15,7 +15,7 @@ func (r *Runner) openDataset(ctx context.Context, name, dir string) (train, test
 	if err := checkDataDir(name, dir); err != nil {
 		return nil, nil, err
 	}
-	return data.OpenSplits(ctx, name, data.Options{Dir: dir, Progress: r.DataProgress, ProgressBar: r.DataProgressBar})
+	return data.OpenSplits(ctx, name, data.Options{Dir: dir, Progress: r.DataProgress, ProgressBar: r.DataProgressBar, Columns: r.DataColumns})
 }
 
 // openTestSplit returns the test split of the named dataset alone, as the

@@ -45,7 +45,8 @@ func (e Estimate) String() string {
 const probeSteps = 3
 
 // Estimate returns the expected wall time of training the cells of s that
-// have no record in r.Dir (a cell with an epoch checkpoint counts whole).
+// have no record in r.Dir; a cell that will resume from an epoch
+// checkpoint counts for the epochs it has left.
 // Where records of the same workload and estimator exist, it takes their
 // mean seconds per epoch (training and evaluation, as measured); for the
 // other cells it times probeSteps training steps of the cell's network on
@@ -76,14 +77,21 @@ func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 		}
 	}
 	probed := map[string]time.Duration{} // workload key + NA or not → one step
-	var fromRecords, fromProbes int
+	var fromRecords, fromProbes, resuming int
 	for _, c := range cells {
 		cfg := c.Config()
 		if _, err := os.Stat(RecordPath(r.Dir, cfg.Key())); err == nil {
 			continue
 		}
 		est.Pending++
-		epochs := time.Duration(cfg.Epochs)
+		left, err := r.epochsLeft(ctx, c)
+		if err != nil {
+			return est, err
+		}
+		if left < cfg.Epochs {
+			resuming++
+		}
+		epochs := time.Duration(left)
 		if secs := known[cfg.WorkloadKey()+cfg.Estimator]; len(secs) > 0 {
 			var sum float64
 			for _, v := range secs {
@@ -125,7 +133,36 @@ func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 			est.Basis += fmt.Sprintf("; %d cells from the seconds per epoch of finished runs like them", fromRecords)
 		}
 	}
+	switch resuming {
+	case 0:
+	case 1:
+		est.Basis += "; 1 cell resumes from its epoch checkpoint and counts for the epochs it has left"
+	default:
+		est.Basis += fmt.Sprintf("; %d cells resume from their epoch checkpoints and count for the epochs they have left", resuming)
+	}
 	return est, nil
+}
+
+// epochsLeft returns how many epochs cell c, which has no record, has
+// left to train: those after the epoch checkpoint it will resume from, or
+// all of them where it has none that resume takes (one of another run,
+// or trained from other initial weights, is discarded).
+func (r *Runner) epochsLeft(ctx context.Context, c Cell) (int, error) {
+	epochs := c.Config().Epochs
+	n, _, ps, err := r.trainedEpochs(r.Dir, c)
+	if err != nil || ps == nil || n == 0 {
+		// A record that fails its checks is reported when the sweep
+		// reads it; here the cell counts whole.
+		return epochs, nil
+	}
+	same, err := r.sameInit(ctx, c, ps.InitHash)
+	if err != nil {
+		return 0, err
+	}
+	if !same {
+		return epochs, nil
+	}
+	return epochs - n, nil
 }
 
 // probeStep times training steps of cell c's network on its first

@@ -69,3 +69,32 @@ func TestEstimateStringUnderASecond(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateResumedCell: a cell with an epoch checkpoint was counted
+// whole, so resuming an interrupted run announced the time of the whole
+// run (an fmnist-10 run stopped after 9 of its 10 epochs announced ten
+// epochs). It counts for the epochs it has left.
+func TestEstimateResumedCell(t *testing.T) {
+	dir := t.TempDir()
+	done := tinySweep(t, "fda", 1)
+	done.Workload.Recipe.Epochs = 3
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tinySweep(t, "fda", 2)
+	s.Workload.Recipe.Epochs = 3
+	interruptAfterFirstEpoch(t, dir, s)
+	est, err := (&Runner{Dir: dir}).Estimate(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From seed 1's record: its seconds per epoch, for the 2 epochs left.
+	want := 2 * time.Duration(recs[0].Final.SecondsPerEpoch*float64(time.Second))
+	if est.Pending != 1 || est.Total != want {
+		t.Errorf("estimate %v for %d pending cells, want %v (2 of 3 epochs at seed 1's %.3f s/epoch) for 1", est.Total, est.Pending, want, recs[0].Final.SecondsPerEpoch)
+	}
+	if !strings.Contains(est.String(), "1 cell resumes from its epoch checkpoint and counts for the epochs it has left") {
+		t.Errorf("estimate %q does not say that the cell resumes", est)
+	}
+}

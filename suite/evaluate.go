@@ -70,13 +70,27 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Dataset == "" {
 		o.Dataset = mc.Dataset
 	}
+	shapeErr := func(c, h, w, classes int) error {
+		if c == mc.C && h == mc.H && w == mc.W && classes == mc.Classes {
+			return nil
+		}
+		return fmt.Errorf("suite: eval: dataset %s has %d×%d×%d images of %d classes; the model takes %d×%d×%d images of %d classes",
+			o.Dataset, c, h, w, classes, mc.C, mc.H, mc.W, mc.Classes)
+	}
+	// A dataset of a fixed shape is refused before it is opened, which
+	// may download it (CIFAR-10's 170 MB for a Fashion-MNIST model).
+	if c, h, w, classes, ok := data.Shape(o.Dataset); ok {
+		if err := shapeErr(c, h, w, classes); err != nil {
+			return nil, err
+		}
+	}
 	test, err := openTestSplit(ctx, o.Dataset, o.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("suite: eval: %w", err)
 	}
-	if c, h, w := test.BatchShape(); c != mc.C || h != mc.H || w != mc.W || test.Classes != mc.Classes {
-		return nil, fmt.Errorf("suite: eval: dataset %s has %d×%d×%d images of %d classes; the model takes %d×%d×%d images of %d classes",
-			o.Dataset, c, h, w, test.Classes, mc.C, mc.H, mc.W, mc.Classes)
+	c, h, w := test.BatchShape()
+	if err := shapeErr(c, h, w, test.Classes); err != nil {
+		return nil, err
 	}
 	load := func() (nn.Layer, error) {
 		m, err := mc.buildTrained()

@@ -192,3 +192,40 @@ func TestEvaluateRefusesBadMeta(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateRefusesShapeBeforeOpening: eval --dataset with a dataset of
+// another fixed shape than the model's opened it first, which downloads
+// it where it is not found (CIFAR-10's 170 MB for a Fashion-MNIST model),
+// and only then refused the shape. It is refused before, naming both
+// shapes; here the empty data directory would otherwise be the error.
+func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
+	mc := ModelConfig{Model: "resnet20", Dataset: "synthetic", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
+	m, err := mc.buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := mc.meta()
+	meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
+	var b bytes.Buffer
+	if _, err := xnor.Save(&b, m.Net, meta); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.gbnn")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ dataset, want string }{
+		{"cifar10", "suite: eval: dataset cifar10 has 3×32×32 images of 10 classes; the model takes 1×16×16 images of 10 classes"},
+		{"mnist", "suite: eval: dataset mnist has 1×28×28 images of 10 classes; the model takes 1×16×16 images of 10 classes"},
+	} {
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8, Dataset: tc.dataset, DataDir: empty})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("eval --dataset %s of a 1×16×16 model: error %v, want %q", tc.dataset, err, tc.want)
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Runner struct {
 	// redrawn in place.
 	DataProgress    io.Writer
 	DataProgressBar bool
+	// DataColumns, if not nil, returns the width of that terminal
+	// (data.Options.Columns).
+	DataColumns func() int
 	// Lock tunes the cell locks Run takes (zero values: the defaults).
 	Lock LockConfig
 	// KeepEpochs keeps the weights after every epoch but the last as

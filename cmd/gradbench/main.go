@@ -44,6 +44,10 @@ type cmdEnv struct {
 	// stderrTTY reports whether stderr is a terminal (progress bars are drawn
 	// only then).
 	stderrTTY bool
+	// stderrColumns returns the width of that terminal in columns, or 0
+	// where it is not known (nil: never known). It is asked at every
+	// redraw, so that a resized terminal is followed.
+	stderrColumns func() int
 }
 
 // commands is the list of gradbench subcommands, sorted by name.
@@ -55,7 +59,8 @@ var errUsage = errors.New("usage")
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &cmdEnv{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
+	env := &cmdEnv{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr),
+		stderrColumns: func() int { return terminalColumns(os.Stderr) }}
 	if err := gradbench(ctx, env, os.Args[1:]); err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "gradbench:", err)

@@ -204,7 +204,7 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 	}
 	n := len(sweep.Cells())
 	name := fmt.Sprintf("cell %d of %d (%s)", c.Index, n, c)
-	bar := newProgressBar(env.stderr, env.stderrTTY && !quiet, quiet)
+	bar := newCmdProgressBar(env, quiet)
 	runner := &suite.Runner{Dir: out, Progress: func(e suite.Event) {
 		e.Cells = n
 		if e.Kind == suite.EventEpoch && !env.stderrTTY {
@@ -214,7 +214,7 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 		bar.event(e)
 	}, KeepEpochs: keepEpochs}
 	if !quiet {
-		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns
 	}
 	rec, err := runner.RunCellLocked(ctx, c, suite.LockConfig{})
 	bar.clear()

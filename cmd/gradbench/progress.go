@@ -20,12 +20,26 @@ type progressBar struct {
 	started     bool
 	last        time.Time
 	width       int // length of the status line on screen
+	// columns returns the terminal's width, 0 if unknown (nil: unknown).
+	// A status line as wide as the terminal or wider would wrap, and each
+	// redraw, returning only to the start of its last row, would leave a
+	// row behind.
+	columns func() int
 }
 
 const redrawEvery = 100 * time.Millisecond
 
 func newProgressBar(w io.Writer, draw, quiet bool) *progressBar {
 	return &progressBar{w: w, draw: draw, quiet: quiet}
+}
+
+// newCmdProgressBar returns the progress bar of a command run in env, on
+// its stderr, which it draws on when that is a terminal and quiet is not
+// set, within the terminal's width.
+func newCmdProgressBar(env *cmdEnv, quiet bool) *progressBar {
+	p := newProgressBar(env.stderr, env.stderrTTY && !quiet, quiet)
+	p.columns = env.stderrColumns
+	return p
 }
 
 func (p *progressBar) event(e suite.Event) {
@@ -39,14 +53,14 @@ func (p *progressBar) event(e suite.Event) {
 			return
 		}
 		p.last = time.Now()
-		status := fmt.Sprintf("%s  epoch %d/%d  step %d/%d  loss %.4f  %.0f img/s", cell, e.Epoch+1, e.Epochs, e.Step+1, e.Steps, e.Loss, e.ImagesPerSec)
+		rest := fmt.Sprintf("  epoch %d/%d  step %d/%d  loss %.4f  %.0f img/s", e.Epoch+1, e.Epochs, e.Step+1, e.Steps, e.Loss, e.ImagesPerSec)
 		if e.Kind == suite.EventEval {
-			status = fmt.Sprintf("%s  epoch %d/%d  evaluating", cell, e.Epoch+1, e.Epochs)
+			rest = fmt.Sprintf("  epoch %d/%d  evaluating", e.Epoch+1, e.Epochs)
 		}
 		if eta, ok := p.eta(e); ok {
-			status += "  ETA " + eta
+			rest += "  ETA " + eta
 		}
-		p.status(status)
+		p.status(cell, rest)
 	case suite.EventCellDone:
 		r := e.Record
 		if r.Status == suite.StatusOK {
@@ -91,15 +105,23 @@ func (p *progressBar) fraction(label string, done, total int, left time.Duration
 		return
 	}
 	p.last = time.Now()
-	status := fmt.Sprintf("%s  %d/%d", label, done, total)
+	status := fmt.Sprintf("  %d/%d", done, total)
 	if done < total {
 		status += "  ETA " + left.Round(time.Second).String()
 	}
-	p.status(status)
+	p.status(label, status)
 }
 
-// status redraws the status line in place.
-func (p *progressBar) status(s string) {
+// status redraws the status line head+tail in place. Where the terminal's
+// width is known and the line would fill it, head (a run's name, which a
+// formula or a learning-rate grid can make long) is shortened with an
+// ellipsis to keep tail (the progress and the ETA) in view, and if tail
+// alone is too long the line is cut at the width.
+func (p *progressBar) status(head, tail string) {
+	s := head + tail
+	if p.columns != nil {
+		s = fitLine(head, tail, p.columns()-1)
+	}
 	pad := ""
 	if n := p.width - len([]rune(s)); n > 0 {
 		pad = strings.Repeat(" ", n)
@@ -123,6 +145,20 @@ func (p *progressBar) line(format string, args ...any) {
 	}
 	p.clear()
 	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// fitLine returns head+tail in at most max runes (no limit for max < 1):
+// head shortened with "…" where that keeps at least one of its runes,
+// else the whole line cut at max.
+func fitLine(head, tail string, max int) string {
+	h, t := []rune(head), []rune(tail)
+	switch {
+	case max < 1 || len(h)+len(t) <= max:
+		return head + tail
+	case max-len(t)-1 >= 1:
+		return string(h[:max-len(t)-1]) + "…" + tail
+	}
+	return string([]rune(head + tail)[:max])
 }
 
 // plural returns "1 epoch", "2 epochs".

@@ -71,3 +71,44 @@ func TestProgressNotTerminal(t *testing.T) {
 		t.Errorf("--quiet printed %q", buf.String())
 	}
 }
+
+// TestProgressFitsTerminal: a status line as wide as the terminal or
+// wider wraps, and each redraw, which returns only to the start of its
+// last row, leaves a row behind: the default sweep's fda+na lines (81
+// columns in its last epoch) scrolled an 80-column terminal, and a
+// formula or a learning-rate grid makes a run's name longer still. The
+// line keeps within the terminal's width, the run's name shortened so
+// that the progress stays in view.
+func TestProgressFitsTerminal(t *testing.T) {
+	spec := estimators.MustParse("expr:g=(1+9*p)*max(0, 1-(1+9*p)*abs(x))")
+	cell := suite.Cell{Index: 0, Spec: spec, Seed: 1}
+	var buf bytes.Buffer
+	env := &cmdEnv{stderr: &buf, stderrTTY: true, stderrColumns: func() int { return 60 }}
+	p := newCmdProgressBar(env, false)
+	p.event(suite.Event{Kind: suite.EventStep, Cell: cell, Cells: 2, Epoch: 9, Epochs: 10, Step: 468, Steps: 469, Loss: 1.1234, ImagesPerSec: 488, Done: 10, Total: 40})
+	p.event(suite.Event{Kind: suite.EventEval, Cell: cell, Cells: 2, Epoch: 9, Epochs: 10, Step: 469, Steps: 469, Done: 10, Total: 40})
+	lines := strings.Split(strings.TrimPrefix(buf.String(), "\r"), "\r")
+	want := []string{
+		"[1/2] e…  epoch 10/10  step 469/469  loss 1.1234  488 img/s",
+		"[1/2] expr:g=(1 + 9 * p) * max(0,…  epoch 10/10  evaluating",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("status lines %q, want %q", lines, want)
+	}
+	for i, l := range lines {
+		if l = strings.TrimRight(l, " "); l != want[i] {
+			t.Errorf("status line %q, want %q", l, want[i])
+		}
+		if n := len([]rune(lines[i])); n > 59 {
+			t.Errorf("status line %q is %d columns wide on a terminal of 60", lines[i], n)
+		}
+	}
+	// A tail too long by itself is cut at the width; an unknown width
+	// (0) draws the line whole.
+	if got := fitLine("[1/2] ste", "  "+strings.Repeat("x", 70), 59); len([]rune(got)) != 59 {
+		t.Errorf("fitLine gave %d runes, want 59: %q", len([]rune(got)), got)
+	}
+	if got := fitLine("head", "tail", -1); got != "headtail" {
+		t.Errorf("fitLine with no width: %q", got)
+	}
+}

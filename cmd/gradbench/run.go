@@ -149,17 +149,35 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	if err := suite.CheckOutputDir("--out", *out, sweep.OutputFiles()...); err != nil {
 		return err
 	}
-	bar := newProgressBar(env.stderr, env.stderrTTY && !*quiet, *quiet)
+	bar := newCmdProgressBar(env, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
 	if !*quiet {
-		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns
 	}
 	// Run loads the data and builds the model before it writes anything.
 	recs, err := runner.Run(ctx, sweep)
 	bar.clear()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted after %d of %d runs; run the same command again to resume (gradbench table --runs %s shows the finished ones)", len(recs), len(sweep.Cells()), *out)
+			// The runs recorded in --out: those of an earlier command too,
+			// which an interruption before the sweep read them leaves out
+			// of recs.
+			done := len(recs)
+			if states, err := sweep.Plan(*out); err == nil {
+				done = 0
+				for _, st := range states {
+					if st.Finished() {
+						done++
+					}
+				}
+			}
+			msg := fmt.Sprintf("interrupted after %d of %d runs; run the same command again to resume", done, len(sweep.Cells()))
+			if done > 0 {
+				// With none, gradbench table would only say there are
+				// no records.
+				msg += fmt.Sprintf(" (gradbench table --runs %s shows the finished ones)", *out)
+			}
+			return errors.New(msg)
 		}
 		return err
 	}

@@ -137,7 +137,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	f.opts.Extra = f.extra
 	runner := &suite.Runner{}
 	if !*quiet {
-		runner.DataProgress, runner.DataProgressBar = env.stderr, env.stderrTTY
+		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns
 	}
 	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, Ablation: sf.ablation, KeepEpochs: *keep, Options: f.opts})
 	if err != nil {
