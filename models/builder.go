@@ -26,6 +26,22 @@ type builder struct {
 	dry bool
 	// params counts the parameters made so far, at most maxParams.
 	params, maxParams int64
+	// names holds the summary row name (LayerInfo.Name) of every layer
+	// made that has a row, for Model.LayerName.
+	names map[nn.Layer]string
+}
+
+// named records that l, the layer just made, is the one of the last
+// summary row, and returns it.
+func named[L nn.Layer](b *builder, l L) L {
+	if b.dry {
+		return l
+	}
+	if b.names == nil {
+		b.names = map[nn.Layer]string{}
+	}
+	b.names[l] = b.layers[len(b.layers)-1].Name
+	return l
 }
 
 // addParams counts the n parameters of the layer about to be made, and
@@ -119,7 +135,7 @@ func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Con
 	}
 	b.c, b.h, b.w = out, oh, ow
 	b.record(kind, weights, 0, 0, int64(out*in*k*k*oh*ow), 0)
-	return l
+	return named(b, l)
 }
 
 // binConv makes a binary k×k convolution with the model's estimator.
@@ -138,7 +154,7 @@ func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d
 	}
 	b.c, b.h, b.w = out, oh, ow
 	b.record(kind, 0, len(l.Weight.Data), nn.Count(l.Params()[1:]), 0, int64(out*in*k*k*oh*ow))
-	return l
+	return named(b, l)
 }
 
 // linear makes the full-precision classifier (or first) layer with bias.
@@ -153,7 +169,7 @@ func (b *builder) linear(kind string, out int) *nn.Linear {
 	l := nn.NewLinear(in, out, true, b.init)
 	b.c, b.h, b.w = out, 1, 1
 	b.record(kind, l.In*l.Out+l.Out, 0, 0, int64(in*out), 0)
-	return l
+	return named(b, l)
 }
 
 // binLinear makes a binary fully connected layer.
@@ -171,7 +187,7 @@ func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 	}
 	b.c, b.h, b.w = out, 1, 1
 	b.record(kind, 0, in*out, nn.Count(l.Params()[1:]), 0, int64(in*out))
-	return l
+	return named(b, l)
 }
 
 func (b *builder) bn() *nn.BatchNorm {
@@ -182,7 +198,7 @@ func (b *builder) bn() *nn.BatchNorm {
 	}
 	b.record("bn", 2*b.c, 0, 0, 0, 0)
 	b.layers[len(b.layers)-1].Buffers = 2 * b.c // running mean and variance
-	return l
+	return named(b, l)
 }
 
 func (b *builder) prelu() *nn.PReLU {
@@ -192,14 +208,14 @@ func (b *builder) prelu() *nn.PReLU {
 		l = nn.NewPReLU(b.c)
 	}
 	b.record("prelu", b.c, 0, 0, 0, 0)
-	return l
+	return named(b, l)
 }
 
 func (b *builder) maxPool(k, stride, pad int) *nn.MaxPool2d {
 	oh, ow := b.convOut(k, stride, pad)
 	b.h, b.w = oh, ow
 	b.record("maxpool", 0, 0, 0, 0, 0)
-	return nn.NewMaxPool2d(nn.Pool{Kernel: k, Stride: stride, Pad: pad})
+	return named(b, nn.NewMaxPool2d(nn.Pool{Kernel: k, Stride: stride, Pad: pad}))
 }
 
 // avgPool2 halves the map with a 2×2 average, the downsampling shortcut's
@@ -214,13 +230,13 @@ func (b *builder) avgPool2() *nn.AvgPool2d {
 	oh, ow := b.convOut(2, 2, pad)
 	b.h, b.w = oh, ow
 	b.record("avgpool", 0, 0, 0, 0, 0)
-	return nn.NewAvgPool2d(nn.Pool{Kernel: 2, Stride: 2, Pad: pad})
+	return named(b, nn.NewAvgPool2d(nn.Pool{Kernel: 2, Stride: 2, Pad: pad}))
 }
 
 func (b *builder) gap() *nn.GlobalAvgPool {
 	b.h, b.w = 1, 1
 	b.record("avgpool", 0, 0, 0, 0, 0)
-	return nn.NewGlobalAvgPool()
+	return named(b, nn.NewGlobalAvgPool())
 }
 
 func (b *builder) flatten() *nn.Flatten {

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,20 @@ type Model struct {
 	Config Config
 	// Layers describes the network layer by layer (see Summary).
 	Layers []LayerInfo
+	// names maps the nn.Walk path of every layer of Net that has a row in
+	// Layers to the row's Name.
+	names map[string]string
+}
+
+// LayerName returns the name the summary gives (LayerInfo.Name, such as
+// "stage1.block0.unit0.conv", what gradbench models prints) to the layer
+// of m.Net at the nn.Walk path, such as "2.0.0"; false if no layer there
+// has a row of its own (a Sequential or Residual that holds layers, a
+// Flatten) or m was not made by Build. Reports that name layers name them
+// with it, so that they match the summary.
+func (m *Model) LayerName(path string) (string, bool) {
+	n, ok := m.names[path]
+	return n, ok
 }
 
 // builders maps each model name to its builder; one line per model,
@@ -179,7 +194,18 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers}, nil
+	names := map[string]string{}
+	nn.Walk(net, func(path string, l nn.Layer) {
+		// Every layer named is a pointer; a Sequential, a slice, cannot
+		// even be looked up.
+		if reflect.TypeOf(l).Kind() != reflect.Pointer {
+			return
+		}
+		if n, ok := b.names[l]; ok {
+			names[path] = n
+		}
+	})
+	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers, names: names}, nil
 }
 
 // ch scales a channel count by the width multiplier: round(c·width),

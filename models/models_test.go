@@ -359,3 +359,53 @@ func TestBuildRefusesNilInit(t *testing.T) {
 		t.Errorf("Build without NA stream and without +na: %v", err)
 	}
 }
+
+// TestLayerName checks that LayerName gives every binary layer of every
+// model, in nn.Walk order, the name of its summary row, in the summary's
+// order, and a name of its own to every layer that has a row.
+func TestLayerName(t *testing.T) {
+	for _, name := range Names() {
+		cfg := Config{C: 3, H: 64, W: 64, Classes: 10, Width: 0.0625}
+		m := build(t, name, cfg, "ste", 1)
+		var rows, got []string
+		for _, l := range m.Layers {
+			if l.BinaryParams > 0 {
+				rows = append(rows, l.Name)
+			}
+		}
+		seen := map[string]bool{}
+		nn.Walk(&m.Net, func(path string, l nn.Layer) {
+			n, ok := m.LayerName(path)
+			switch l.(type) {
+			case *nn.BinaryConv2d, *nn.BinaryLinear:
+				if !ok {
+					t.Errorf("%s: binary layer at %q has no name", name, path)
+				}
+				got = append(got, n)
+			}
+			if ok {
+				if seen[n] {
+					t.Errorf("%s: name %q given twice", name, n)
+				}
+				seen[n] = true
+			}
+		})
+		if strings.Join(got, " ") != strings.Join(rows, " ") {
+			t.Errorf("%s: binary layers named\n%s\nwant the summary's\n%s", name, strings.Join(got, " "), strings.Join(rows, " "))
+		}
+		if len(seen) != len(m.Layers) {
+			t.Errorf("%s: %d layers named, want one per summary row, %d", name, len(seen), len(m.Layers))
+		}
+	}
+	m := build(t, "resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.25}, "ste", 1)
+	for path, want := range map[string]string{"2.0.0": "stage1.block0.unit0.conv", "19.0.0": "stage3.block2.unit1.conv", "8.1.1": "stage2.block0.unit0.shortcut.conv", "0": "stem.conv"} {
+		if got, ok := m.LayerName(path); !ok || got != want {
+			t.Errorf("resnet20: LayerName(%q) = %q, %v, want %q", path, got, ok, want)
+		}
+	}
+	for _, path := range []string{"", "2", "2.0", "99"} {
+		if got, ok := m.LayerName(path); ok {
+			t.Errorf("resnet20: LayerName(%q) = %q, want none", path, got)
+		}
+	}
+}

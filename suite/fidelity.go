@@ -12,6 +12,7 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/parallel"
+	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -80,8 +81,11 @@ const (
 
 // FidelityResult holds the measurements of every state.
 type FidelityResult struct {
-	Label  string
-	Layers []string // binary layers, by nn.Walk path
+	Label string
+	// Layers names the binary layers as gradbench models does
+	// (models.Model.LayerName, such as "stage1.block0.unit0.conv"), in
+	// the order of fidelity.Layers.
+	Layers []string
 	// PerStratum is the sample asked for per stratum and binary layer;
 	// Sampled[l] the weights layer l gave each stratum: PerStratum, or
 	// all of the stratum where it holds fewer (the layer's weights, or
@@ -198,7 +202,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: fidelity: %w", err)
 	}
-	res := &FidelityResult{Label: label, Layers: fidelity.Layers(&ref.Net), Batches: nb}
+	res := &FidelityResult{Label: label, Layers: binaryLayerNames(ref), Batches: nb}
 	for _, s := range spec.Estimators {
 		res.Estimators = append(res.Estimators, s.String())
 	}
@@ -440,4 +444,20 @@ func median(x []float64) float64 {
 // measured on state st: that of its epoch (the last one's after training).
 func fidelityProgress(st fidelityState, cfg Config) nn.Progress {
 	return nn.Progress{Epoch: min(st.epoch(), cfg.Epochs-1), Epochs: cfg.Epochs}
+}
+
+// binaryLayerNames names the binary layers of m, in the order of
+// fidelity.Layers, by the names of its summary (gradbench models), not by
+// their nn.Walk paths such as "2.0.0", which no report explains.
+func binaryLayerNames(m *models.Model) []string {
+	paths := fidelity.Layers(&m.Net)
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		n, ok := m.LayerName(p)
+		if !ok {
+			n = p // not a network Build made: its path is all there is
+		}
+		names[i] = n
+	}
+	return names
 }

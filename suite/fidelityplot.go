@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // WriteSVG plots the Pearson correlation per binary layer of the last
@@ -43,6 +44,16 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	p.Title.Text = "flip fidelity per binary layer, " + st.Name
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
+	// Each layer by its name, the per-layer table's (gradbench models'),
+	// written upwards under its point so that neighbours do not overlap.
+	ticks := make([]plot.Tick, len(r.Layers))
+	for l, name := range r.Layers {
+		ticks[l] = plot.Tick{Value: float64(l + 1), Label: name}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Tick.Label.Rotation = math.Pi / 2
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
 	for i, row := range st.Rows {
 		pts := make(plotter.XYs, 0, len(row.PerLayer))
 		for l, s := range row.PerLayer {
@@ -60,7 +71,7 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 		p.Legend.Add(row.Estimator, line)
 	}
 	p.Legend.Top = true
-	return plotSVG(p, 6*vg.Inch, 4*vg.Inch)
+	return plotSVG(p, 6*vg.Inch, 5.5*vg.Inch)
 }
 
 // plotSVG renders p as an SVG picture of size w × h.

@@ -41,7 +41,9 @@ and the sampled weights; the heading names it). --recipe and --seeds go
 with --init only: a run's record gives its recipe and seed.
 
 It prints the expected time before it starts and a progress bar while it
-runs, then the markdown table; --out DIR also writes fidelity.md,
+runs, then the markdown table (its per-layer table names the binary
+layers as gradbench models --model does, such as
+stage1.block0.unit0.conv); --out DIR also writes fidelity.md,
 fidelity.svg (correlation per binary layer of the last state, one line
 per estimator), fidelity-agreement.svg (the agreement matrix as a heat
 map) and fidelity-bench.txt (benchmark lines for benchstat).

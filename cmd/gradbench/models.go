@@ -53,7 +53,7 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if *input != "" {
 		in, err := parseShape(*input)
 		if err != nil {
-			return err
+			return fmt.Errorf("models: %w", err) // like its --classes error
 		}
 		q.C, q.H, q.W = in[0], in[1], in[2]
 	}

@@ -29,9 +29,11 @@ func TestModelsErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--model", "lenet"}, `unknown model "lenet"`},
-		{[]string{"--input", "3x32"}, "want CxHxW"},
-		{[]string{"--input", "0x32x32"}, "positive integers"},
-		{[]string{"--input", "+3x32x32"}, "positive integers"},
+		// Named by the command, like its other errors.
+		{[]string{"--input", "3x32"}, `models: bad --input "3x32": want CxHxW, such as 3x32x32`},
+		{[]string{"--input", "28x28"}, `models: bad --input "28x28": want CxHxW, such as 3x32x32`},
+		{[]string{"--input", "0x32x32"}, `models: bad --input "0x32x32": want CxHxW with positive integers, such as 3x32x32`},
+		{[]string{"--input", "+3x32x32"}, `models: bad --input "+3x32x32": want CxHxW with positive integers`},
 		{[]string{"--classes", "1"}, "bad classes 1"},
 		// 0 is the query's "not given": given, it is refused, not defaulted.
 		{[]string{"--classes", "0"}, "models: bad --classes 0: want at least 2, or leave --classes out for each model's paper workload"},

@@ -154,7 +154,7 @@ func TestRefuses(t *testing.T) {
 			// first six layers (36 weights, a tenth of 3): the output
 			// says what each layer gave.
 			texttest.ContainsAll(t, "fidelity output", stdout, "#### Gradient fidelity: initial state of seed 3, resnet20", "| sampled: uniform + smallest tenth |",
-				"| 2.0.0  | 4 + all 3 ", "| 8.0.0  | 4 + 4 ", "over 138 sampled weights per state (4 per binary layer drawn uniformly and 4 among its 10% smallest |w|; in 6 of the 18 layers a stratum holds fewer, and all its weights were taken: see the per-layer table's sampled column)")
+				"| stage1.block0.unit0.conv | 4 + all 3 ", "| stage2.block0.unit0.conv | 4 + 4 ", "over 138 sampled weights per state (4 per binary layer drawn uniformly and 4 among its 10% smallest |w|; in 6 of the 18 layers a stratum holds fewer, and all its weights were taken: see the per-layer table's sampled column)")
 		}),
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
