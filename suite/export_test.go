@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 	"github.com/gradbench/gradbench/xnor"
 )
@@ -178,13 +179,7 @@ func TestEvaluateRefusesBadMeta(t *testing.T) {
 		meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
 		meta[tc.key] = tc.value
 		path := filepath.Join(dir, fmt.Sprintf("m%d.gbnn", i))
-		var b bytes.Buffer
-		if _, err := xnor.Save(&b, m.Net, meta); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeModelFile(t, path, m.Net, meta)
 		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8})
 		want := fmt.Sprintf("metadata %s = %q is malformed", tc.key, tc.value)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -206,15 +201,9 @@ func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
 	}
 	meta := mc.meta()
 	meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
-	var b bytes.Buffer
-	if _, err := xnor.Save(&b, m.Net, meta); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.gbnn")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeModelFile(t, path, m.Net, meta)
 	empty := filepath.Join(dir, "empty")
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
@@ -227,5 +216,18 @@ func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("eval --dataset %s of a 1×16×16 model: error %v, want %q", tc.dataset, err, tc.want)
 		}
+	}
+}
+
+// writeModelFile writes net with meta as the model file path, as export
+// does (xnor.Save), failing the test on an error.
+func writeModelFile(t *testing.T, path string, net nn.Layer, meta map[string]string) {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := xnor.Save(&b, net, meta); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
