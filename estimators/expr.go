@@ -68,7 +68,9 @@ var (
 // and no kinks off the grid); on AVX-512, a table without cuts and of at
 // most 64 intervals a side (every table at the coarsest grid, the default
 // formula's among them) is held in registers and read with permutes
-// instead, with the same results bit for bit. The reference kernel
+// instead, with the same results bit for bit, and on AVX2 such a table
+// (at most 32 intervals a side, or 64 for an even g) is read with permutes
+// of 8 entries at a time, bit for bit alike too. The reference kernel
 // evaluates the formula per element in float64.
 type Expr struct {
 	sh  *exprShared

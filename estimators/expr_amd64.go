@@ -9,7 +9,9 @@ import (
 )
 
 // The expr: backward in assembly (expr_amd64.s): AVX2 for tables of one
-// segment a side (no knots, no kinks found), AVX-512 for every table (a
+// segment a side (no knots, no kinks found), with gathers, or with
+// permutes for the tables of exprPermVec but the wide ones that are not
+// symmetric (exprPermRoutineY), AVX-512 for every table (a
 // routine for one segment a side and one that finds each lane's segment,
 // both with gathers, and four that permute in registers for tables of one
 // segment a side small enough, exprPermVec: 32 or 64 pairs a side, each
@@ -21,7 +23,12 @@ func init() {
 		t := k.t
 		n := 0
 		if len(t.side[0]) == 1 && len(t.side[1]) == 1 {
-			if n = vecLen(dx, x, dy); n > 0 {
+			n = vecLen(dx, x, dy)
+			switch r, cb := exprPermRoutineY(t); {
+			case n == 0:
+			case r != nil:
+				r(&dx[0], &x[0], &dy[0], n, t.perm, cb, t.invh)
+			default:
 				avx2Expr(&dx[0], &x[0], &dy[0], n, &t.tab[0], math.Float32bits(t.c), t.invh, t.side[0][0].off, t.side[1][0].off)
 			}
 		}
@@ -42,6 +49,31 @@ func init() {
 	})
 }
 
+// exprPermRoutineY returns the AVX2 permute routine of a table
+// (exprPermVec) and the bits of c to pass it, or nil for a table that
+// keeps the gathers (no exprPermVec, or a wide one that is not
+// symmetric). The symmetric narrow table has two routines: the one that
+// gives node 32 its g (avx2ExprPermSymGC), and the one without that step
+// (two instructions fewer a vector) for the tables whose g at node 32 is
+// +0, such as ApproxSign's: it gets the float32 below c as its bound, so
+// that |x| = c is outside, where g is +0 too.
+func exprPermRoutineY(t *exprTable) (r func(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32), cb uint32) {
+	p, cb := t.perm, math.Float32bits(t.c)
+	switch {
+	case p == nil:
+		return nil, cb
+	case p.wide && p.sym:
+		return avx2ExprPerm64Sym, cb
+	case p.wide:
+		return nil, cb
+	case !p.sym:
+		return avx2ExprPerm, cb
+	case t.c*t.invh == exprPermNodes/2 && math.Float32bits(p.gc[0]) == 0:
+		return avx2ExprPermSym, cb - 1
+	}
+	return avx2ExprPermSymGC, cb
+}
+
 // exprPermRoutine returns the permute routine of a table (exprPermVec).
 func exprPermRoutine(p *exprPermVec) func(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32) {
 	switch {
@@ -57,6 +89,18 @@ func exprPermRoutine(p *exprPermVec) func(dx, x, dy *float32, n int, perm *exprP
 
 //go:noescape
 func avx2Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
+
+//go:noescape
+func avx2ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+
+//go:noescape
+func avx2ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+
+//go:noescape
+func avx2ExprPermSymGC(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+
+//go:noescape
+func avx2ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 
 //go:noescape
 func avx512ExprSeg(dx, x, dy *float32, n int, tab *float32, segs *exprSegVec, cb uint32, invh float32)

@@ -37,6 +37,16 @@
 	MOVL         $64, R10; \
 	VPBROADCASTD R10, Z14
 
+// PERMARGSY sets up the avx2ExprPerm* routines (ARGSY): R9 = perm,
+// Y14 = bits of c, Y13 = 1/h, Y12 = g at node W of side 0. It is defined
+// here for the same reason.
+#define PERMARGSY \
+	ARGSY; \
+	MOVQ         perm+32(FP), R9; \
+	VBROADCASTSS cb+40(FP), Y14; \
+	VBROADCASTSS invh+44(FP), Y13; \
+	VBROADCASTSS exprPermVec_gc(R9), Y12
+
 // expr: Y11 = offP, Y12 = offN, Y13 = 1/h, Y14 = bits of c, Y15 = abs
 // mask, R8 = &tab[0].
 #define EXPRY \
@@ -357,5 +367,148 @@ TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
 	WINDOW(exprPermVec_d, 256, Z26, Z27)
 	WINDOW(exprPermVec_d, 384, Z29, Z30)
 	LOOP(EXPRPERM64Z)
+	VZEROUPPER
+	RET
+
+// The AVX2 kernels for the same tables (exprPermVec): the computation of
+// avx2Expr with the pairs looked up by VPERMPS, 8 entries (one YMM
+// window) at a time, read from the exprPermVec at R9 as memory operands,
+// instead of gathers. Each array's 32 entries of a side (64 in the wide
+// ones) are 4 (8) windows: a VPERMPS per window picks the entries of n's
+// low 3 bits, and blends on n's bits 3 and 4 (and 5) pick each lane's
+// window, then its side's (in the forms that are not Sym); n = 32 (64),
+// one past the windows, gets gc as in the AVX-512 kernels:
+//
+//	v, d := perm.v[side][n%W], perm.d[side][n%W]   // W = 32, or 64 if wide
+//	g := v + f*d
+//	if n == W { g = perm.gc[side] }
+//
+// avx2ExprPermSym leaves the last step out: it is for the symmetric
+// narrow tables whose g at node 32 is +0 (ApproxSign's), and is given the
+// bits of the float32 below c as cb (exprPermRoutineY), so that |x| = c,
+// where n is 32, is outside, where g is +0 too. avx2ExprPermSymGC is the
+// other symmetric narrow tables', avx2ExprPerm the asymmetric narrow
+// ones', avx2ExprPerm64Sym the symmetric wide ones'.
+//
+// Register use: Y0 = x (then scratch), Y3 = |x|, Y4 = all ones where
+// |x| > c, Y5 = u, then f, Y6 = n, Y7 and Y8 = n's bits 3 and 4 in the
+// sign bit (and Y1 bit 5 in the wide form), Y2 = the sign bit set where
+// x < 0, not -0 (in avx2ExprPerm), Y9 = v, Y10 = d, then g, Y11, Y0 and
+// Y1 or Y2 the lookups' scratch; Y14 = bits of c (cb), Y13 = 1/h,
+// Y12 = gc of side 0 and Y15 of side 1 (in avx2ExprPerm).
+
+// EXPRUY sets Y3 = |x|, Y4 = all ones where |x| > c, Y5 = f = u - n and
+// Y6 = n = int32(u), u = min(|x|, c)/h, from x at SI (to Y0), and the
+// window bits of n: bit 3 in Y7's sign bit, bit 4 in Y8's. (CLIPY is
+// given the abs mask as x and x as the mask: the AND takes its memory
+// operand first.)
+#define EXPRUY \
+	VMOVUPS    (SI)(AX*1), Y0; \
+	CLIPY(ABSMASK, Y0, Y14, Y3, Y4, Y5); \
+	VMULPS     Y13, Y5, Y5; \
+	VCVTTPS2DQ Y5, Y6; \
+	VCVTDQ2PS  Y6, Y7; \
+	VSUBPS     Y7, Y5, Y5; \
+	VPSLLD     $28, Y6, Y7; \
+	VPSLLD     $27, Y6, Y8
+
+// LOOK2Y sets out to the entries at the indexes n (Y6) of the 16 at
+// off(R9): the window at off, or at off+32 in the lanes where bit 3 of n
+// is set (Y7); t is clobbered.
+#define LOOK2Y(off, t, out) \
+	VPERMPS   off(R9), Y6, out; \
+	VPERMPS   off+32(R9), Y6, t; \
+	VBLENDVPS Y7, t, out, out
+
+// LOOK4Y sets out to the entries at the indexes n (Y6) of the 32 at
+// off(R9), by bits 3 (Y7) and 4 (Y8) of n; t1 and t2 are clobbered.
+#define LOOK4Y(off, t1, t2, out) \
+	LOOK2Y(off, t1, out); \
+	LOOK2Y(off+64, t2, t1); \
+	VBLENDVPS Y8, t1, out, out
+
+// LOOK8Y sets out to the entries at the indexes n (Y6) of the 64 at
+// off(R9), by bits 3 (Y7), 4 (Y8) and 5 (Y1) of n; t1-t3 are clobbered.
+#define LOOK8Y(off, t1, t2, t3, out) \
+	LOOK4Y(off, t1, t2, out); \
+	LOOK4Y(off+128, t2, t3, t1); \
+	VBLENDVPS Y1, t1, out, out
+
+// PERMOUTY sets g = v + f·d (d in Y10, v in Y9, f in Y5), then fix
+// (GCY or NOTHING), and stores dy·g, 0 where |x| > c (Y4), at DI.
+#define PERMOUTY(fix) \
+	VFMADD213PS Y9, Y5, Y10; \
+	fix; \
+	VPANDN      Y10, Y4, Y10; \
+	VMULPS      (DX)(AX*1), Y10, Y10; \
+	VMOVUPS     Y10, (DI)(AX*1)
+
+// GCY gives g (Y10) the value gc where n (Y6) has the bit of W (shift:
+// 31 less that bit: n <= W, so n has that bit only there); Y7 is
+// clobbered.
+#define GCY(shift, gc) \
+	VPSLLD    shift, Y6, Y7; \
+	VBLENDVPS Y7, gc, Y10, Y10
+
+// NEGY sets Y2's sign bit where x (Y0) < 0 and |x| (Y3) is not 0, so that
+// -0 takes the positive side: |x| with x's sign (VPSIGND: negated where x
+// is negative as an integer, 0 where |x| is 0).
+#define NEGY VPSIGND Y0, Y3, Y2
+
+// exprpermsymy: the windows of side 0 for both sides, then fix (the
+// node one past them, or NOTHING).
+#define EXPRPERMSYMY(fix) \
+	EXPRUY; \
+	LOOK4Y(exprPermVec_v, Y10, Y11, Y9); \
+	LOOK4Y(exprPermVec_d, Y11, Y0, Y10); \
+	PERMOUTY(fix)
+
+// exprpermy: each side's windows, x < 0's picked by Y2.
+#define EXPRPERMY \
+	EXPRUY; \
+	NEGY; \
+	LOOK4Y(exprPermVec_v, Y10, Y11, Y9); \
+	LOOK4Y(exprPermVec_v+256, Y11, Y0, Y10); \
+	VBLENDVPS Y2, Y10, Y9, Y9; \
+	LOOK4Y(exprPermVec_d, Y11, Y0, Y10); \
+	LOOK4Y(exprPermVec_d+256, Y0, Y1, Y11); \
+	VBLENDVPS Y2, Y11, Y10, Y10; \
+	VBLENDVPS Y2, Y15, Y12, Y11; \
+	PERMOUTY(GCY($26, Y11))
+
+// exprperm64symy: as exprpermsymy over 64 entries (bit 5 of n in Y1).
+#define EXPRPERM64SYMY \
+	EXPRUY; \
+	VPSLLD $26, Y6, Y1; \
+	LOOK8Y(exprPermVec_v, Y10, Y11, Y0, Y9); \
+	LOOK8Y(exprPermVec_d, Y11, Y0, Y2, Y10); \
+	PERMOUTY(GCY($25, Y12))
+
+// func avx2ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx2ExprPermSym(SB), NOSPLIT, $0-48
+	PERMARGSY
+	LOOP1Y(EXPRPERMSYMY(NOTHING))
+	VZEROUPPER
+	RET
+
+// func avx2ExprPermSymGC(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx2ExprPermSymGC(SB), NOSPLIT, $0-48
+	PERMARGSY
+	LOOP1Y(EXPRPERMSYMY(GCY($26, Y12)))
+	VZEROUPPER
+	RET
+
+// func avx2ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx2ExprPerm(SB), NOSPLIT, $0-48
+	PERMARGSY
+	VBROADCASTSS exprPermVec_gc+4(R9), Y15
+	LOOP1Y(EXPRPERMY)
+	VZEROUPPER
+	RET
+
+// func avx2ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
+TEXT ·avx2ExprPerm64Sym(SB), NOSPLIT, $0-48
+	PERMARGSY
+	LOOP1Y(EXPRPERM64SYMY)
 	VZEROUPPER
 	RET

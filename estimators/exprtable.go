@@ -100,10 +100,10 @@ func (t *exprTable) setSegVec() {
 
 // exprPermVec holds a table of one segment a side with c/h at most
 // exprPermNodes for the vector kernels that look its pairs up with
-// in-register permutes instead of gathers: the pairs (v_n, d_n) of the
-// nodes n < exprPermNodes by side (x >= 0, x < 0; 0 past the side's last
-// node), two ZMM registers (32 pairs) a side and array, or four where c/h
-// is above 32 (wide). The nodes n = int32(min(|x|, c)/h) are then at most
+// permutes instead of gathers: the pairs (v_n, d_n) of the nodes
+// n < exprPermNodes by side (x >= 0, x < 0; 0 past the side's last node),
+// two ZMM registers (32 pairs) a side and array, or four where c/h is
+// above 32 (wide), which the AVX2 kernels read as 4 (or 8) YMM windows. The nodes n = int32(min(|x|, c)/h) are then at most
 // 32 (or 64), and that last node, one past the registers, is reached only
 // where c/h is 32 (or 64), at |x| >= c clamped to c, where f = 0: its g,
 // v_n + 0·d_n, is gc. Every table at the coarsest grid (c/h in [32, 64),
