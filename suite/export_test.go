@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,20 +167,15 @@ func TestCommittedModelsLoad(t *testing.T) {
 // whose binarize is empty or whose test_top1 is no number is refused,
 // naming the key and the value.
 func TestEvaluateRefusesBadMeta(t *testing.T) {
-	mc := ModelConfig{Model: "resnet20", Dataset: "synthetic", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
-	m, err := mc.buildTrained()
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, meta := tinyModel(t)
 	dir := t.TempDir()
 	for i, tc := range []struct{ key, value string }{
 		{"input", "1x16x16junk"}, {"input", "1x16x16x3"}, {"binarize", ""}, {"test_top1", "abc"},
 	} {
-		meta := mc.meta()
-		meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
+		meta := maps.Clone(meta)
 		meta[tc.key] = tc.value
 		path := filepath.Join(dir, fmt.Sprintf("m%d.gbnn", i))
-		writeModelFile(t, path, m.Net, meta)
+		writeModelFile(t, path, net, meta)
 		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8})
 		want := fmt.Sprintf("metadata %s = %q is malformed", tc.key, tc.value)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -194,16 +190,10 @@ func TestEvaluateRefusesBadMeta(t *testing.T) {
 // and only then refused the shape. It is refused before, naming both
 // shapes; here the empty data directory would otherwise be the error.
 func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
-	mc := ModelConfig{Model: "resnet20", Dataset: "synthetic", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
-	m, err := mc.buildTrained()
-	if err != nil {
-		t.Fatal(err)
-	}
-	meta := mc.meta()
-	meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
+	net, meta := tinyModel(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.gbnn")
-	writeModelFile(t, path, m.Net, meta)
+	writeModelFile(t, path, net, meta)
 	empty := filepath.Join(dir, "empty")
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
@@ -217,6 +207,20 @@ func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
 			t.Errorf("eval --dataset %s of a 1×16×16 model: error %v, want %q", tc.dataset, err, tc.want)
 		}
 	}
+}
+
+// tinyModel returns a 1×16×16 resnet20 at width 0.125 with its model
+// file metadata, of a run with test top-1 12.5%.
+func tinyModel(t *testing.T) (nn.Layer, map[string]string) {
+	t.Helper()
+	mc := ModelConfig{Model: "resnet20", Dataset: "synthetic", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
+	m, err := mc.buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := mc.meta()
+	meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
+	return m.Net, meta
 }
 
 // writeModelFile writes net with meta as the model file path, as export
