@@ -5,11 +5,8 @@
 # (results/quick-ablation/table.md), the quick sweep of the estimators
 # published since FDA (results/quick-since-fda/table.md), each with a line
 # naming the machine and commit its runs were trained on (go run
-# ./internal/readme machines DIR), the gradient
-# fidelity report (results/fidelity.md, when made; over tables that name
-# the binary layers by their positions, such as 2.0.0, a note that names
-# each as gradbench models does, go run ./internal/readme layers resnet20)
-# and the summary lines of the kernel,
+# ./internal/readme machines DIR), the gradient fidelity report
+# (results/fidelity.md, when made) and the summary lines of the kernel,
 # engine and inference reports (their "## Targets" sections, as benchreport
 # wrote them); between "<!-- estimators:begin -->" and
 # "<!-- estimators:end -->" the table of estimators, from the code
@@ -120,13 +117,7 @@ go run ./internal/readme estimators >"$ests"
 	if [ -f results/fidelity.md ]; then
 		echo '### Gradient fidelity (`results/fidelity.sh`)'
 		echo
-		# Tables measured before gradbench fidelity named the binary
-		# layers as gradbench models does name them by their nn.Walk
-		# paths: say which layer each path is (fmnist-10 is a resnet20).
-		if grep -q '^| [0-9][0-9]*\.0\.0 ' results/fidelity.md; then
-			echo "These tables were measured before \`gradbench fidelity\` named the binary layers as \`gradbench models --model resnet20\` does: their per-layer rows give each layer's position in the network instead, $(go run ./internal/readme layers resnet20)."
-		fi
-		sed -e '1d' -e 's/^## /#### /' -e 's/^### /##### /' -e 's#](fidelity/#](results/fidelity/#g' results/fidelity.md
+		sed -e '1d' -e '2{/^$/d}' -e 's/^## /#### /' -e 's/^### /##### /' -e 's#](fidelity/#](results/fidelity/#g' results/fidelity.md
 		echo
 	fi
 	for f in kernels engine inference; do

@@ -12,14 +12,7 @@
 //
 // prints a sentence that says where and at which commit the run records
 // in DIR were trained (their Machine), for the line under each results
-// table whose seconds per epoch are that machine's and that code's;
-//
-//	go run ./internal/readme layers MODEL
-//
-// prints, for the note over fidelity tables measured before gradbench
-// fidelity named layers as gradbench models does, each binary layer of
-// the model by its nn.Walk path (such as 2.0.0, the name those tables
-// give it) with its name in gradbench models (models.Model.LayerName).
+// table whose seconds per epoch are that machine's and that code's.
 package main
 
 import (
@@ -29,10 +22,7 @@ import (
 	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/mdtable"
-	"github.com/gradbench/gradbench/models"
-	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -49,32 +39,8 @@ func run(w io.Writer, args []string) error {
 		return estimatorTable(w)
 	case len(args) == 2 && args[0] == "machines":
 		return machines(w, args[1])
-	case len(args) == 2 && args[0] == "layers":
-		return layerNames(w, args[1])
 	}
-	return fmt.Errorf("usage: readme estimators | readme machines DIR | readme layers MODEL")
-}
-
-// layerNames writes one line: every binary layer of the named model, in
-// the network's order, as "`path` name", separated by commas. The paths
-// do not depend on the input, so any input the model takes will do.
-func layerNames(w io.Writer, name string) error {
-	cfg := models.Config{C: 3, H: 64, W: 64, Classes: 10, Width: 0.0625,
-		Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}
-	m, err := models.Build(name, cfg, nn.NewInit(1))
-	if err != nil {
-		return err
-	}
-	var parts []string
-	for _, p := range fidelity.Layers(&m.Net) {
-		n, ok := m.LayerName(p)
-		if !ok {
-			return fmt.Errorf("%s: binary layer %s has no name", name, p)
-		}
-		parts = append(parts, fmt.Sprintf("`%s` %s", p, n))
-	}
-	_, err = fmt.Fprintln(w, strings.Join(parts, ", "))
-	return err
+	return fmt.Errorf("usage: readme estimators | readme machines DIR")
 }
 
 // machines writes a sentence naming the machines (CPU and cores), commits

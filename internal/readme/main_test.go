@@ -89,26 +89,3 @@ func TestMachines(t *testing.T) {
 		}
 	}
 }
-
-// TestLayers checks the note that maps the nn.Walk paths of older
-// fidelity tables to the names gradbench models gives: every binary layer
-// of resnet20, in order, and an unknown model refused.
-func TestLayers(t *testing.T) {
-	var b bytes.Buffer
-	if err := run(&b, []string{"layers", "resnet20"}); err != nil {
-		t.Fatal(err)
-	}
-	out := strings.TrimSuffix(b.String(), "\n")
-	parts := strings.Split(out, ", ")
-	if len(parts) != 18 {
-		t.Fatalf("%d layers, want resnet20's 18 binary convolutions: %s", len(parts), out)
-	}
-	for i, want := range map[int]string{0: "`2.0.0` stage1.block0.unit0.conv", 1: "`3.0.0` stage1.block0.unit1.conv", 6: "`8.0.0` stage2.block0.unit0.conv", 17: "`19.0.0` stage3.block2.unit1.conv"} {
-		if parts[i] != want {
-			t.Errorf("layer %d: %q, want %q", i, parts[i], want)
-		}
-	}
-	if err := run(&b, []string{"layers", "resnet21"}); err == nil {
-		t.Error("layers resnet21: no error")
-	}
-}
