@@ -136,11 +136,15 @@ ab_args() {
 # record_head's lines, the base commit and the load after; benchmark
 # names lose their /gemm=… part), and writes
 # benchstat's comparison of the two, base against current, to
-# results/NAME-$label.md under the heading TITLE and the line WHAT.
+# results/NAME-$label.md under the heading TITLE and the line WHAT,
+# followed by what the function ab_md_tail prints, when the script
+# defines one (it is given the .txt file). Each file is written whole
+# beside its place and moved there, so that a failure or an interrupt
+# leaves the committed one as it was.
 ab_window() {
 	local name=$1 dir=$2 title=$3 what=$4 i code
 	shift 4
-	local out=results/$name-$label.txt
+	local out=results/$name-$label.txt md=results/$name-$label.md
 	{
 		record_head "$ab_cmd"
 		echo "base: $base"
@@ -163,8 +167,10 @@ ab_window() {
 		echo '```'
 		go run golang.org/x/perf/cmd/benchstat -col code -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 		echo '```'
-	} >"results/$name-$label.md"
-	echo "wrote $out and results/$name-$label.md" >&2
+		if declare -F ab_md_tail >/dev/null; then ab_md_tail "$out"; fi
+	} >"$md.tmp"
+	mv "$md.tmp" "$md"
+	echo "wrote $out and $md" >&2
 }
 
 # medians FILE BENCHSTAT_ARGS... prints the medians benchstat finds in
