@@ -10,6 +10,9 @@
 # estimators were split over the cores with one network per core; run it
 # on a quiet machine, under the exclusive CPU lock if others share it.
 #
+# It writes the record beside results/fidelity-bench.txt as it goes (and
+# to stdout) and moves it there only when the run has finished.
+#
 # Usage: results/fidelity-bench.sh    # writes results/fidelity-bench.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +32,5 @@ cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime
 	echo "# wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"
 	echo "# max-rss-kB: $(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$tmp/time")"
 	echo "# load after: $(uptime)"
-} | tee "$out"
+} | tee "$out.tmp"
+mv "$out.tmp" "$out"
