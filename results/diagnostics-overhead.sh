@@ -26,7 +26,7 @@ if [ -n "${CPU_LOCK:-}" ]; then
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite
 args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
-raw=$(mktemp)
+raw=$(dirname "$bin")/raw.txt
 load_before=$(uptime)
 busiest=$(ps -eo pcpu=,nice=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s (%s%% CPU, nice %s)", sep, $3, $1, $2; sep = ", "}')
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
@@ -71,6 +71,6 @@ load_after=$(uptime)
 	echo '```'
 	cat "$raw"
 	echo '```'
-} > "$out"
-rm -f "$raw"
+} >"$out.tmp"
+mv "$out.tmp" "$out"
 cat "$out"
