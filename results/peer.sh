@@ -83,7 +83,9 @@ mv "$out" results/peer.txt
 step='.name:TrainStep /model:resnet20 /batch:128'
 ours='-/peer:pytorch'
 torch='/peer:pytorch'
-go run ./bench/cmd/benchreport -paired -o results/peer.md -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
+# The report and its notes are written beside results/peer.md and moved
+# there together.
+go run ./bench/cmd/benchreport -paired -o results/peer.md.tmp -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
 	-target "$step /est:ste $ours :: $step /est:ste $torch: ratio <= 0.6" \
 	-target "$step /est:fda $ours :: $step /est:ste $ours: ratio <= 1.05" \
 	-target "$step /est:\"fda+na\" $ours :: $step /est:ste $torch: ratio <= 0.85" \
@@ -128,5 +130,6 @@ the two engines) and compares:
 NOTE
 	cat "$check"
 	echo '```'
-} >>results/peer.md
+} >>results/peer.md.tmp
+mv results/peer.md.tmp results/peer.md
 echo "wrote results/peer.txt and results/peer.md" >&2

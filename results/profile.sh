@@ -35,7 +35,9 @@ report() {
 		l=${d#results/profile-}
 		inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
 	done
-	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" -o results/profile.md "${inputs[@]}"
+	# The table and the runs are written beside results/profile.md and
+	# moved there together.
+	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" -o results/profile.md.tmp "${inputs[@]}"
 	{
 		echo
 		echo "## Runs"
@@ -48,7 +50,8 @@ report() {
 			cat "$d/bench.txt"
 			echo '```'
 		done
-	} >>results/profile.md
+	} >>results/profile.md.tmp
+	mv results/profile.md.tmp results/profile.md
 }
 steps=20
 args_at_most profile 1 "$@"
