@@ -149,5 +149,7 @@ if $check; then
 	echo "README.md is current"
 	exit 0
 fi
-cp "$out" README.md
+# Replaced whole: written beside README.md, then moved over it.
+cp "$out" README.md.tmp
+mv README.md.tmp README.md
 echo "updated README.md"
