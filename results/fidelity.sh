@@ -20,17 +20,20 @@
 #        RECIPE=tiny.json EPOCHS=0,1,2 results/fidelity.sh   # a quick check of the script
 # (ENDS is 1 or unset; EPOCHS increasing whole numbers within the recipe's
 # epochs; all are checked before anything is built, trained or written,
-# and results/fidelity.md is replaced only when every table is made.)
+# and results/fidelity.md and the tables' directories under
+# results/fidelity/ are replaced only when every table is made.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity 0 "$@"
 fail() { echo "results/fidelity.sh: $*" >&2; exit 2; }
-case ${ENDS-} in
-'') ends=false ;;
-1) ends=true ;;
-*) fail "ENDS is 1 (the committed run's two ends only) or unset, got '$ENDS'" ;;
-esac
+# An empty ENDS is refused, not read as unset: it would start the
+# retraining and every measurement, the longest thing this script does.
+ends=false
+if [ -n "${ENDS+x}" ]; then
+	[ "$ENDS" = 1 ] || fail "ENDS is 1 (the committed run's two ends only) or unset, got '$ENDS'"
+	ends=true
+fi
 if $ends && [ -n "${RECIPE+x}${EPOCHS+x}" ]; then
 	fail "ENDS=1 measures the committed fmnist-10 STE run as it is: it takes no RECIPE or EPOCHS"
 fi
@@ -51,7 +54,21 @@ out=results/fidelity
 mkdir -p "$out"
 go build -o "$out/gradbench.bin" ./cmd/gradbench
 md=results/fidelity.md
-trap 'rm -f "$out/gradbench.bin" "$md.tmp"' EXIT
+# Each measurement goes to results/fidelity/NAME.new (made lists the
+# NAMEs, with their directory); publish moves them
+# over NAME and then fidelity.md into place, once every one is made, so
+# that a failure or an interrupt leaves the committed tables as they were.
+made=()
+trap 'rm -rf "$out/gradbench.bin" "$md.tmp" "${made[@]/%/.new}"' EXIT
+publish() {
+	local d
+	for d in "${made[@]}"; do
+		rm -rf "$d"
+		mv "$d.new" "$d"
+	done
+	made=()
+	mv "$md.tmp" "$md"
+}
 gb=$out/gradbench.bin
 if ! $ends; then
 	# The retrained run's key and epochs, from the plan of the same flags,
@@ -71,13 +88,15 @@ measure() { # name, then the flags of gradbench fidelity
 	local name=$1
 	shift
 	local t=$(date +%s)
-	"$gb" fidelity --quiet --estimators "$est" --out "$out/$name" "$@" >/dev/null
+	made+=("$out/$name")
+	rm -rf "$out/$name.new"
+	"$gb" fidelity --quiet --estimators "$est" --out "$out/$name.new" "$@" >/dev/null
 	{
 		echo "## $name"
 		echo
 		echo "\`gradbench fidelity --estimators $est $*\`: $(($(date +%s) - t)) s wall time."
 		echo
-		cat "$out/$name/fidelity.md"
+		cat "$out/$name.new/fidelity.md"
 		echo
 		echo "![flip fidelity per layer](fidelity/$name/fidelity.svg) ![agreement](fidelity/$name/fidelity-agreement.svg)"
 		echo
@@ -88,7 +107,7 @@ if $ends; then
 	echo "The committed STE run (results/fmnist-10/$key) at its initial state and its final weights only (ENDS=1: no retraining, so no mid state, and the fda and fda+na runs are not measured)." >>"$md.tmp"
 	echo >>"$md.tmp"
 	measure ste-ends --run "results/fmnist-10/$key.json" --epochs 0,10
-	mv "$md.tmp" "$md"
+	publish
 	exit 0
 fi
 # A run this script trained before, with the weights of every mid state
@@ -128,4 +147,4 @@ if [ "$recipe" = fmnist-10 ]; then
 		measure "own-$k" --run "results/fmnist-10/$k.json" --epochs 10
 	done
 fi
-mv "$md.tmp" "$md"
+publish
