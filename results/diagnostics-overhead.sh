@@ -6,7 +6,8 @@
 # of them, as in an epoch a quarter, are steps whose activations the
 # diagnostics count (suite.ActivationStride). -count 5 runs the four sub-benchmarks in turn each round, so
 # "off" and "on" alternate within one window. The test binary is built
-# first, so that compiling is not inside the window. On a machine shared
+# first, so that compiling is not inside the window: about 2 minutes
+# after it on the 2-core Xeon beside the running study. On a machine shared
 # through a lock file, CPU_LOCK=<file> builds under a shared lock and
 # benchmarks under an exclusive one.
 #

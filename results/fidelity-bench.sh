@@ -6,7 +6,8 @@
 # 1000 bootstrap resamples, one evaluation batch), once, under
 # /usr/bin/time -v for its wall time and peak memory (maximum resident set
 # size). Issue 14's target: under 5 minutes on the 2-core project machine.
-# It took 433 s and about 19 GiB before the flips, descent steps and
+# About 3 minutes and 3.8 GiB on the 2-core Xeon, otherwise idle (the
+# committed record); it took 433 s and about 19 GiB before the flips, descent steps and
 # estimators were split over the cores with one network per core; run it
 # on a quiet machine, under the exclusive CPU lock if others share it.
 #
