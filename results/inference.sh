@@ -74,10 +74,11 @@ for batch in 1 100; do
 	f=".name:Inference /model:resnet20 /batch:$batch"
 	targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.2")
 done
-# The report, with the packed model's section, is written beside
+# The report (on stdout, so that the command it names is the one that
+# prints it), with the packed model's section, is written beside
 # results/inference.md and moved there whole.
-go run ./bench/cmd/benchreport -o results/inference.md.tmp -title "XNOR-popcount inference" -elements none -ignore gemm \
-	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt
+go run ./bench/cmd/benchreport -title "XNOR-popcount inference" -elements none -ignore gemm \
+	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt >results/inference.md.tmp
 
 if [ -n "${RUN+x}" ]; then
 	key=$(basename "$RUN" .json)

@@ -35,9 +35,10 @@ report() {
 		l=${d#results/profile-}
 		inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
 	done
-	# The table and the runs are written beside results/profile.md and
+	# The table (on stdout, so that the command it names is the one that
+	# prints it) and the runs are written beside results/profile.md and
 	# moved there together.
-	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" -o results/profile.md.tmp "${inputs[@]}"
+	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" "${inputs[@]}" >results/profile.md.tmp
 	{
 		echo
 		echo "## Runs"
