@@ -45,7 +45,7 @@ case "${1-}" in
 --budget) budget_only=true ;;
 --report) report_only=true ;;
 "") [ $# -eq 0 ] || { echo "usage: results/study.sh [--budget | --report], got ''" >&2; exit 2; } ;;
-*) echo "usage: results/study.sh [--budget | --report]" >&2; exit 2 ;;
+*) echo "usage: results/study.sh [--budget | --report], got '$1'" >&2; exit 2 ;;
 esac
 out=results/study
 runs=$out/runs

@@ -30,7 +30,7 @@ fi
 case "${1-}" in
 --check) check=true ;;
 "") [ $# -eq 0 ] || { echo "usage: results/update-readme.sh [--check], got ''" >&2; exit 2; } ;;
-*) echo "usage: results/update-readme.sh [--check]" >&2; exit 2 ;;
+*) echo "usage: results/update-readme.sh [--check], got '$1'" >&2; exit 2 ;;
 esac
 
 section() { # file: print the file's "## Targets" section without its heading
