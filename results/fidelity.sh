@@ -18,6 +18,14 @@
 #        ENDS=1 results/fidelity.sh   # no retraining: the committed STE run at its
 #                                     # initial and final states only (about 16 minutes)
 #        RECIPE=tiny.json EPOCHS=0,1,2 results/fidelity.sh   # a quick check of the script
+# (a RECIPE, given, sends everything to results/fidelity-check/ and
+# results/fidelity-check.md, which git ignores, instead of the committed
+# results/fidelity/ and results/fidelity.md. tiny.json for the quick check,
+# about a minute: {"name": "tiny", "model": "resnet20", "dataset":
+# "synthetic", "width": 0.125, "epochs": 2, "batch": 16, "optimizer":
+# "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule":
+# "cosine", "augment": true, "train_subset": 1024, "test_subset": 64};
+# its train_subset is above fidelity's evaluation batch, 512.)
 # (ENDS is 1 or unset; EPOCHS increasing whole numbers within the recipe's
 # epochs; all are checked before anything is built, trained or written,
 # and results/fidelity.md and the tables' directories under
@@ -51,9 +59,10 @@ done
 [ "$count" -ge 2 ] || fail "EPOCHS names at least two states, such as 0,10, got '$epochs'"
 est=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 out=results/fidelity
+[ -z "${RECIPE+x}" ] || out=results/fidelity-check
 mkdir -p "$out"
 go build -o "$out/gradbench.bin" ./cmd/gradbench
-md=results/fidelity.md
+md=$out.md
 # Each measurement goes to results/fidelity/NAME.new (made lists the
 # NAMEs, with their directory); publish moves them
 # over NAME and then fidelity.md into place, once every one is made, so
@@ -98,7 +107,7 @@ measure() { # name, then the flags of gradbench fidelity
 		echo
 		cat "$out/$name.new/fidelity.md"
 		echo
-		echo "![flip fidelity per layer](fidelity/$name/fidelity.svg) ![agreement](fidelity/$name/fidelity-agreement.svg)"
+		echo "![flip fidelity per layer](${out#results/}/$name/fidelity.svg) ![agreement](${out#results/}/$name/fidelity-agreement.svg)"
 		echo
 	} >>"$md.tmp"
 }
