@@ -83,6 +83,16 @@ commit_arg() {
 	fi
 }
 
+# move_file SRC DEST moves SRC, a file written whole in a temporary
+# directory (which may be on another filesystem, where mv copies into
+# DEST itself), over DEST: it is copied beside DEST first and renamed, so
+# that an interrupted copy never stands in DEST's place.
+move_file() {
+	cp "$1" "$2.tmp"
+	mv "$2.tmp" "$2"
+	rm -f "$1"
+}
+
 # tmp_dir sets tmp to a new temporary directory, removed when the script
 # exits.
 tmp_dir() {

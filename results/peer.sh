@@ -78,7 +78,7 @@ for i in $(seq 1 "$pairs"); do
 done
 load_after=$(uptime)
 echo "load-after: $load_after" >>"$out"
-mv "$out" results/peer.txt
+move_file "$out" results/peer.txt
 
 step='.name:TrainStep /model:resnet20 /batch:128'
 ours='-/peer:pytorch'

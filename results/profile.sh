@@ -82,7 +82,7 @@ args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -
 	echo "load-after: $(uptime)"
 } >"$tmp/bench.txt"
 mkdir -p "$dir"
-mv "$tmp/bench.txt" "$tmp/ste.pprof" "$tmp/fda+na.pprof" "$dir/"
+for f in bench.txt ste.pprof fda+na.pprof; do move_file "$tmp/$f" "$dir/$f"; done
 
 report
 echo "wrote $dir and results/profile.md" >&2

@@ -82,7 +82,7 @@ if [ "$label" != --report ]; then
 		fi
 		echo "load-after: $(uptime)"
 	} >"$out"
-	mv "$out" "results/threads-$label.txt"
+	move_file "$out" "results/threads-$label.txt"
 fi
 
 benchstat() { go run golang.org/x/perf/cmd/benchstat "$@" | grep -Ev '^(goos|goarch|pkg|cpu):'; }
@@ -138,5 +138,5 @@ speedups() { # file filter
 		fi
 	done
 } >"$tmp/threads.md"
-mv "$tmp/threads.md" results/threads.md
+move_file "$tmp/threads.md" results/threads.md
 echo "wrote results/threads.md" >&2
