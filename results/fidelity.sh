@@ -6,13 +6,16 @@
 # the fda and fda+na runs of results/fmnist-10 at their final weights.
 #
 # The committed STE run (results/fmnist-10/91db0da5c016bcf8) kept only its
-# final weights, so the script first trains the same run again with
+# final weights, so the script trains the same run again with
 # --keep-epochs in results/fidelity/runs (same configuration, same key;
-# about 22 minutes on the 2-core project machine), keeping the weights of
-# the states it measures only, then measures (about 8 minutes per state).
-# Run again, it reuses that run when it holds every state EPOCHS names. Writes results/fidelity/*.md, *.svg, *-bench.txt and
-# results/fidelity.md (the tables with the command, machine and wall
-# times).
+# about 22 minutes on the 2-core Xeon), keeping the weights of the states
+# it measures only, then measures (about 8 minutes per state on the Xeon,
+# about 2 on the 2-core AMD EPYC). git keeps that run with the weights
+# after epochs 5 and 10, so in a clone the script measures it as it is,
+# without training: it reuses the run when it holds every state EPOCHS
+# names. Writes results/fidelity/*/ (each table's fidelity.md, SVGs and
+# fidelity-bench.txt) and results/fidelity.md (the tables with the
+# command, machine and wall times).
 #
 # Usage: results/fidelity.sh
 #        ENDS=1 results/fidelity.sh   # no retraining: the committed STE run at its
