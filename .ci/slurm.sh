@@ -115,11 +115,16 @@ stop() {
   return 0
 }
 
-case "${1:-all}" in
+# One command, or none for all; an empty or extra word is refused, not
+# read as "all" or ignored.
+if [ $# -gt 1 ]; then
+  echo "usage: $0 install|start|demo|stop|all, got $# arguments: $*" >&2; exit 2
+fi
+case "${1-all}" in
   install) install ;;
   start) start ;;
   demo) demo ;;
   stop) stop ;;
   all) trap stop EXIT; start; demo ;;
-  *) echo "usage: $0 install|start|demo|stop|all" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|demo|stop|all, got '$1'" >&2; exit 2 ;;
 esac

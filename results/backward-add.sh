@@ -34,5 +34,6 @@ mv "$out.tmp" "$out"
 	echo '```'
 	go run golang.org/x/perf/cmd/benchstat -col /pass -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
-} >results/backward-add.md
+} >results/backward-add.md.tmp
+mv results/backward-add.md.tmp results/backward-add.md
 echo "wrote $out and results/backward-add.md" >&2

@@ -8,7 +8,8 @@
 #
 # It needs the runs' final weights (<key>.weights beside each record),
 # which git does not keep for the study. A fresh clone has only the
-# records: train the optimizer runs again into a directory of your own,
+# records (the script then refuses, before it builds anything, naming the
+# weights it lacks): train the optimizer runs again into a directory of your own,
 # for example
 #
 #	go run ./cmd/gradbench run --recipe study --estimators ste,approxsign,fda \
@@ -29,13 +30,25 @@ compgen -G "$dir/*.json" >/dev/null || {
 	echo "results/bop-bn.sh: no run records (*.json) in '$dir'" >&2
 	exit 2
 }
+# Every record needs its final weights beside it: git keeps none for the
+# study, so in a fresh clone the default DIR has records only. Refuse
+# before anything is built, naming what is missing.
+runs=() missing=()
+for f in "$dir"/*.json; do
+	[ "${f##*/}" != table.json ] || continue
+	runs+=("$f")
+	[ -f "${f%.json}.weights" ] || missing+=("${f%.json}.weights")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "results/bop-bn.sh: ${#missing[@]} of the ${#runs[@]} run records in '$dir' have no final weights beside them (such as ${missing[0]}): git does not keep them; train the runs again into a directory of your own and give it as DIR (see the comment at the top of results/bop-bn.sh)" >&2
+	exit 2
+fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 go build -o "$tmp.bin" ./bench/cmd/bnrecal
 trap 'rm -f "$tmp" "$tmp.bin"' EXIT
 load_before=$(uptime)
-runs=$(ls "$dir"/*.json | grep -v '/table.json$')
-"$tmp.bin" -batches 30 -o "$tmp" $runs
+"$tmp.bin" -batches 30 -o "$tmp" "${runs[@]}"
 {
 	echo "# BatchNorm statistics after Adam and Bop"
 	echo

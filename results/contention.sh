@@ -40,5 +40,6 @@ mv "$out.tmp" "$out"
 	echo '```'
 	go run golang.org/x/perf/cmd/benchstat -col mode -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
-} >results/contention.md
+} >results/contention.md.tmp
+mv results/contention.md.tmp results/contention.md
 echo "wrote $out and results/contention.md" >&2

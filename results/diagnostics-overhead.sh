@@ -6,7 +6,8 @@
 # of them, as in an epoch a quarter, are steps whose activations the
 # diagnostics count (suite.ActivationStride). -count 5 runs the four sub-benchmarks in turn each round, so
 # "off" and "on" alternate within one window. The test binary is built
-# first, so that compiling is not inside the window. On a machine shared
+# first, so that compiling is not inside the window: about 2 minutes
+# after it on the 2-core Xeon beside the running study. On a machine shared
 # through a lock file, CPU_LOCK=<file> builds under a shared lock and
 # benchmarks under an exclusive one.
 #
@@ -26,7 +27,7 @@ if [ -n "${CPU_LOCK:-}" ]; then
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite
 args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
-raw=$(mktemp)
+raw=$(dirname "$bin")/raw.txt
 load_before=$(uptime)
 busiest=$(ps -eo pcpu=,nice=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s (%s%% CPU, nice %s)", sep, $3, $1, $2; sep = ", "}')
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
@@ -71,6 +72,6 @@ load_after=$(uptime)
 	echo '```'
 	cat "$raw"
 	echo '```'
-} > "$out"
-rm -f "$raw"
+} >"$out.tmp"
+mv "$out.tmp" "$out"
 cat "$out"

@@ -53,11 +53,14 @@ run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per 
 # and input: 254 ms per step with STE, 455-644 ms with FDA (the range over
 # its FDA implementations); the targets are those times.
 step='.name:TrainStep /model:resnet20 /batch:128'
-go run ./bench/cmd/benchreport -o results/engine.md -title "Training engine" -elements none -ignore gemm \
+# The report (on stdout, so that the command it names is the one that
+# prints it) and its note are written beside results/engine.md and moved
+# there together.
+go run ./bench/cmd/benchreport -title "Training engine" -elements none -ignore gemm \
 	-target "$step /est:ste: ns/op < 254e6" \
 	-target "$step /est:(fda OR \"fda+na\"): ns/op < 455e6" \
-	go=results/engine-go.txt openblas=results/engine-openblas.txt
-cat >>results/engine.md <<'NOTE'
+	go=results/engine-go.txt openblas=results/engine-openblas.txt >results/engine.md.tmp
+cat >>results/engine.md.tmp <<'NOTE'
 
 ## Against PyTorch
 
@@ -78,6 +81,7 @@ machine's load. Where the step's time goes, component by component,
 before and after each round of work: results/profile.md (made by
 results/profile.sh).
 NOTE
+mv results/engine.md.tmp results/engine.md
 echo "wrote results/engine.md"
 
 # One core: the micro-kernels (portable, AVX2 and AVX-512 assembly,

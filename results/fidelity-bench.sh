@@ -6,9 +6,13 @@
 # 1000 bootstrap resamples, one evaluation batch), once, under
 # /usr/bin/time -v for its wall time and peak memory (maximum resident set
 # size). Issue 14's target: under 5 minutes on the 2-core project machine.
-# It took 433 s and about 19 GiB before the flips, descent steps and
+# About 3 minutes and 3.8 GiB on the 2-core Xeon, otherwise idle (the
+# committed record); it took 433 s and about 19 GiB before the flips, descent steps and
 # estimators were split over the cores with one network per core; run it
 # on a quiet machine, under the exclusive CPU lock if others share it.
+#
+# It writes the record beside results/fidelity-bench.txt as it goes (and
+# to stdout) and moves it there only when the run has finished.
 #
 # Usage: results/fidelity-bench.sh    # writes results/fidelity-bench.txt
 set -euo pipefail
@@ -29,4 +33,5 @@ cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime
 	echo "# wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"
 	echo "# max-rss-kB: $(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$tmp/time")"
 	echo "# load after: $(uptime)"
-} | tee "$out"
+} | tee "$out.tmp"
+mv "$out.tmp" "$out"

@@ -72,5 +72,6 @@ med() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/
 		echo "- BenchmarkFidelitySmall (evaluation batch 32), $code: $(sed -n "s/^# $code max-rss-kB: \([0-9]*\).*/\1/p" "$out" | med)"
 	done
 	echo "- BenchmarkFidelityPeak (evaluation batch 512, the default), current, one run: $(sed -n 's/^# current peak max-rss-kB: //p' "$out" | med)"
-} >results/fidelity-cost.md
+} >results/fidelity-cost.md.tmp
+mv results/fidelity-cost.md.tmp results/fidelity-cost.md
 echo "wrote $out and results/fidelity-cost.md" >&2

@@ -43,5 +43,5 @@ timed() {
 	echo
 	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$tmp/fidelity-estimate.md"
-mv "$tmp/fidelity-estimate.md" results/fidelity-estimate.md
+move_file "$tmp/fidelity-estimate.md" results/fidelity-estimate.md
 cat results/fidelity-estimate.md

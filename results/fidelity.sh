@@ -6,31 +6,45 @@
 # the fda and fda+na runs of results/fmnist-10 at their final weights.
 #
 # The committed STE run (results/fmnist-10/91db0da5c016bcf8) kept only its
-# final weights, so the script first trains the same run again with
+# final weights, so the script trains the same run again with
 # --keep-epochs in results/fidelity/runs (same configuration, same key;
-# about 22 minutes on the 2-core project machine), keeping the weights of
-# the states it measures only, then measures (about 8 minutes per state).
-# Run again, it reuses that run when it holds every state EPOCHS names. Writes results/fidelity/*.md, *.svg, *-bench.txt and
-# results/fidelity.md (the tables with the command, machine and wall
-# times).
+# about 22 minutes on the 2-core Xeon), keeping the weights of the states
+# it measures only, then measures (about 8 minutes per state on the Xeon,
+# about 2 on the 2-core AMD EPYC). git keeps that run with the weights
+# after epochs 5 and 10, so in a clone the script measures it as it is,
+# without training: it reuses the run when it holds every state EPOCHS
+# names. Writes results/fidelity/*/ (each table's fidelity.md, SVGs and
+# fidelity-bench.txt) and results/fidelity.md (the tables with the
+# command, machine and wall times).
 #
 # Usage: results/fidelity.sh
 #        ENDS=1 results/fidelity.sh   # no retraining: the committed STE run at its
 #                                     # initial and final states only (about 16 minutes)
 #        RECIPE=tiny.json EPOCHS=0,1,2 results/fidelity.sh   # a quick check of the script
+# (a RECIPE, given, sends everything to results/fidelity-check/ and
+# results/fidelity-check.md, which git ignores, instead of the committed
+# results/fidelity/ and results/fidelity.md. tiny.json for the quick check,
+# about a minute: {"name": "tiny", "model": "resnet20", "dataset":
+# "synthetic", "width": 0.125, "epochs": 2, "batch": 16, "optimizer":
+# "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule":
+# "cosine", "augment": true, "train_subset": 1024, "test_subset": 64};
+# its train_subset is above fidelity's evaluation batch, 512.)
 # (ENDS is 1 or unset; EPOCHS increasing whole numbers within the recipe's
 # epochs; all are checked before anything is built, trained or written,
-# and results/fidelity.md is replaced only when every table is made.)
+# and results/fidelity.md and the tables' directories under
+# results/fidelity/ are replaced only when every table is made.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity 0 "$@"
 fail() { echo "results/fidelity.sh: $*" >&2; exit 2; }
-case ${ENDS-} in
-'') ends=false ;;
-1) ends=true ;;
-*) fail "ENDS is 1 (the committed run's two ends only) or unset, got '$ENDS'" ;;
-esac
+# An empty ENDS is refused, not read as unset: it would start the
+# retraining and every measurement, the longest thing this script does.
+ends=false
+if [ -n "${ENDS+x}" ]; then
+	[ "$ENDS" = 1 ] || fail "ENDS is 1 (the committed run's two ends only) or unset, got '$ENDS'"
+	ends=true
+fi
 if $ends && [ -n "${RECIPE+x}${EPOCHS+x}" ]; then
 	fail "ENDS=1 measures the committed fmnist-10 STE run as it is: it takes no RECIPE or EPOCHS"
 fi
@@ -48,10 +62,25 @@ done
 [ "$count" -ge 2 ] || fail "EPOCHS names at least two states, such as 0,10, got '$epochs'"
 est=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 out=results/fidelity
+[ -z "${RECIPE+x}" ] || out=results/fidelity-check
 mkdir -p "$out"
 go build -o "$out/gradbench.bin" ./cmd/gradbench
-md=results/fidelity.md
-trap 'rm -f "$out/gradbench.bin" "$md.tmp"' EXIT
+md=$out.md
+# Each measurement goes to results/fidelity/NAME.new (made lists the
+# NAMEs, with their directory); publish moves them
+# over NAME and then fidelity.md into place, once every one is made, so
+# that a failure or an interrupt leaves the committed tables as they were.
+made=()
+trap 'rm -rf "$out/gradbench.bin" "$md.tmp" "${made[@]/%/.new}"' EXIT
+publish() {
+	local d
+	for d in "${made[@]}"; do
+		rm -rf "$d"
+		mv "$d.new" "$d"
+	done
+	made=()
+	mv "$md.tmp" "$md"
+}
 gb=$out/gradbench.bin
 if ! $ends; then
 	# The retrained run's key and epochs, from the plan of the same flags,
@@ -71,15 +100,17 @@ measure() { # name, then the flags of gradbench fidelity
 	local name=$1
 	shift
 	local t=$(date +%s)
-	"$gb" fidelity --quiet --estimators "$est" --out "$out/$name" "$@" >/dev/null
+	made+=("$out/$name")
+	rm -rf "$out/$name.new"
+	"$gb" fidelity --quiet --estimators "$est" --out "$out/$name.new" "$@" >/dev/null
 	{
 		echo "## $name"
 		echo
 		echo "\`gradbench fidelity --estimators $est $*\`: $(($(date +%s) - t)) s wall time."
 		echo
-		cat "$out/$name/fidelity.md"
+		cat "$out/$name.new/fidelity.md"
 		echo
-		echo "![flip fidelity per layer](fidelity/$name/fidelity.svg) ![agreement](fidelity/$name/fidelity-agreement.svg)"
+		echo "![flip fidelity per layer](${out#results/}/$name/fidelity.svg) ![agreement](${out#results/}/$name/fidelity-agreement.svg)"
 		echo
 	} >>"$md.tmp"
 }
@@ -88,7 +119,7 @@ if $ends; then
 	echo "The committed STE run (results/fmnist-10/$key) at its initial state and its final weights only (ENDS=1: no retraining, so no mid state, and the fda and fda+na runs are not measured)." >>"$md.tmp"
 	echo >>"$md.tmp"
 	measure ste-ends --run "results/fmnist-10/$key.json" --epochs 0,10
-	mv "$md.tmp" "$md"
+	publish
 	exit 0
 fi
 # A run this script trained before, with the weights of every mid state
@@ -128,4 +159,4 @@ if [ "$recipe" = fmnist-10 ]; then
 		measure "own-$k" --run "results/fmnist-10/$k.json" --epochs 10
 	done
 fi
-mv "$md.tmp" "$md"
+publish

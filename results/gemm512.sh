@@ -57,5 +57,6 @@ mv "$out.tmp" "$out"
 	echo '```'
 	go run golang.org/x/perf/cmd/benchstat -col /gemm -filter '.unit:sec/op' "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
-} >results/gemm512.md
+} >results/gemm512.md.tmp
+mv results/gemm512.md.tmp results/gemm512.md
 echo "wrote $out and results/gemm512.md" >&2

@@ -24,9 +24,26 @@
 # RUN=results/runs/<key>.json, a ResNet-20 trained by `gradbench run` on
 # Fashion-MNIST), it also packs that run with gradbench export and appends
 # gradbench eval's comparison on the whole test set (accuracy of the float
-# and the packed network, equal predictions, times) to the report.
+# and the packed network, equal predictions, times) to the report; a RUN
+# that is no <key>.json with its weights beside it is refused before the
+# benchmarks start. The packed model goes to results/<key>.gbnn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# RUN is checked before the benchmarks, not after them.
+if [ -n "${RUN+x}" ]; then
+	if ! [[ ${RUN##*/} =~ ^[0-9a-f]{16}\.json$ ]]; then
+		echo "results/inference.sh: RUN is a finished run's record <key>.json (such as results/fmnist-10/498b8aff7402f0eb.json), got '$RUN'" >&2
+		exit 2
+	fi
+	if [ ! -f "$RUN" ]; then
+		echo "results/inference.sh: RUN '$RUN': no such record" >&2
+		exit 2
+	fi
+	if [ ! -f "${RUN%.json}.weights" ]; then
+		echo "results/inference.sh: RUN '$RUN' has no final weights ${RUN%.json}.weights beside it to pack" >&2
+		exit 2
+	fi
+fi
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
 bench='^Benchmark(BinaryConv|Inference)$'
@@ -57,10 +74,13 @@ for batch in 1 100; do
 	f=".name:Inference /model:resnet20 /batch:$batch"
 	targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.2")
 done
-go run ./bench/cmd/benchreport -o results/inference.md -title "XNOR-popcount inference" -elements none -ignore gemm \
-	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt
+# The report (on stdout, so that the command it names is the one that
+# prints it), with the packed model's section, is written beside
+# results/inference.md and moved there whole.
+go run ./bench/cmd/benchreport -title "XNOR-popcount inference" -elements none -ignore gemm \
+	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt >results/inference.md.tmp
 
-if [ -n "${RUN:-}" ]; then
+if [ -n "${RUN+x}" ]; then
 	key=$(basename "$RUN" .json)
 	model="results/$key.gbnn"
 	export_cmd=(go run ./cmd/gradbench export --run "$RUN" --out "$model")
@@ -80,6 +100,7 @@ propagates through the later layers. Only such sign changes move a logit
 by more than rounding, as the largest logit difference above does; the
 acceptance criterion is equal predictions.
 NOTE
-	} >>results/inference.md
+	} >>results/inference.md.tmp
 fi
+mv results/inference.md.tmp results/inference.md
 echo "wrote results/inference.md"

@@ -53,5 +53,6 @@ mv "$out.tmp" "$out"
 	echo '```'
 	go run golang.org/x/perf/cmd/benchstat -col mode -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
-} >results/kernelpair.md
+} >results/kernelpair.md.tmp
+mv results/kernelpair.md.tmp results/kernelpair.md
 echo "wrote $out and results/kernelpair.md" >&2

@@ -83,6 +83,16 @@ commit_arg() {
 	fi
 }
 
+# move_file SRC DEST moves SRC, a file written whole in a temporary
+# directory (which may be on another filesystem, where mv copies into
+# DEST itself), over DEST: it is copied beside DEST first and renamed, so
+# that an interrupted copy never stands in DEST's place.
+move_file() {
+	cp "$1" "$2.tmp"
+	mv "$2.tmp" "$2"
+	rm -f "$1"
+}
+
 # tmp_dir sets tmp to a new temporary directory, removed when the script
 # exits.
 tmp_dir() {
@@ -136,11 +146,15 @@ ab_args() {
 # record_head's lines, the base commit and the load after; benchmark
 # names lose their /gemm=… part), and writes
 # benchstat's comparison of the two, base against current, to
-# results/NAME-$label.md under the heading TITLE and the line WHAT.
+# results/NAME-$label.md under the heading TITLE and the line WHAT,
+# followed by what the function ab_md_tail prints, when the script
+# defines one (it is given the .txt file). Each file is written whole
+# beside its place and moved there, so that a failure or an interrupt
+# leaves the committed one as it was.
 ab_window() {
 	local name=$1 dir=$2 title=$3 what=$4 i code
 	shift 4
-	local out=results/$name-$label.txt
+	local out=results/$name-$label.txt md=results/$name-$label.md
 	{
 		record_head "$ab_cmd"
 		echo "base: $base"
@@ -163,8 +177,10 @@ ab_window() {
 		echo '```'
 		go run golang.org/x/perf/cmd/benchstat -col code -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 		echo '```'
-	} >"results/$name-$label.md"
-	echo "wrote $out and results/$name-$label.md" >&2
+		if declare -F ab_md_tail >/dev/null; then ab_md_tail "$out"; fi
+	} >"$md.tmp"
+	mv "$md.tmp" "$md"
+	echo "wrote $out and $md" >&2
 }
 
 # medians FILE BENCHSTAT_ARGS... prints the medians benchstat finds in

@@ -78,5 +78,6 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filte
 				print line
 			}
 		}'
-} >results/lut.md
+} >results/lut.md.tmp
+mv results/lut.md.tmp results/lut.md
 echo "wrote $out and results/lut.md" >&2

@@ -78,19 +78,22 @@ for i in $(seq 1 "$pairs"); do
 done
 load_after=$(uptime)
 echo "load-after: $load_after" >>"$out"
-mv "$out" results/peer.txt
+move_file "$out" results/peer.txt
 
 step='.name:TrainStep /model:resnet20 /batch:128'
 ours='-/peer:pytorch'
 torch='/peer:pytorch'
-go run ./bench/cmd/benchreport -paired -o results/peer.md -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
+# The report (on stdout, so that the command it names is the one that
+# prints it) and its notes are written beside results/peer.md and moved
+# there together.
+go run ./bench/cmd/benchreport -paired -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
 	-target "$step /est:ste $ours :: $step /est:ste $torch: ratio <= 0.6" \
 	-target "$step /est:fda $ours :: $step /est:ste $ours: ratio <= 1.05" \
 	-target "$step /est:\"fda+na\" $ours :: $step /est:ste $torch: ratio <= 0.85" \
 	-target "$step /est:fda $ours :: $step /est:fda $torch: ratio <= 1" \
 	-target "$step /est:\"fda+na\" $ours :: $step /est:\"fda+na\" $torch: ratio <= 1" \
 	-target "$step /est:fda $torch :: $step /est:ste $torch: ratio <= 1.8" \
-	peer=results/peer.txt
+	peer=results/peer.txt >results/peer.md.tmp
 {
 	cat <<NOTE
 
@@ -128,5 +131,6 @@ the two engines) and compares:
 NOTE
 	cat "$check"
 	echo '```'
-} >>results/peer.md
+} >>results/peer.md.tmp
+mv results/peer.md.tmp results/peer.md
 echo "wrote results/peer.txt and results/peer.md" >&2

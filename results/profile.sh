@@ -35,7 +35,10 @@ report() {
 		l=${d#results/profile-}
 		inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
 	done
-	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" -o results/profile.md "${inputs[@]}"
+	# The table (on stdout, so that the command it names is the one that
+	# prints it) and the runs are written beside results/profile.md and
+	# moved there together.
+	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" "${inputs[@]}" >results/profile.md.tmp
 	{
 		echo
 		echo "## Runs"
@@ -48,7 +51,8 @@ report() {
 			cat "$d/bench.txt"
 			echo '```'
 		done
-	} >>results/profile.md
+	} >>results/profile.md.tmp
+	mv results/profile.md.tmp results/profile.md
 }
 steps=20
 args_at_most profile 1 "$@"
@@ -78,7 +82,7 @@ args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -
 	echo "load-after: $(uptime)"
 } >"$tmp/bench.txt"
 mkdir -p "$dir"
-mv "$tmp/bench.txt" "$tmp/ste.pprof" "$tmp/fda+na.pprof" "$dir/"
+for f in bench.txt ste.pprof fda+na.pprof; do move_file "$tmp/$f" "$dir/$f"; done
 
 report
 echo "wrote $dir and results/profile.md" >&2

@@ -45,13 +45,14 @@ case "${1-}" in
 --budget) budget_only=true ;;
 --report) report_only=true ;;
 "") [ $# -eq 0 ] || { echo "usage: results/study.sh [--budget | --report], got ''" >&2; exit 2; } ;;
-*) echo "usage: results/study.sh [--budget | --report]" >&2; exit 2 ;;
+*) echo "usage: results/study.sh [--budget | --report], got '$1'" >&2; exit 2 ;;
 esac
 out=results/study
 runs=$out/runs
 optruns=$out/optimizers
 mkdir -p "$out"
 go build -o "$out/.gradbench" ./cmd/gradbench
+trap 'rm -f "$out/.gradbench"' EXIT
 gb() { "$out/.gradbench" "$@"; }
 E7=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 E3=ste,approxsign,fda
@@ -230,7 +231,8 @@ if ! $report_only; then
 		cat "$out/machine.txt.tmp"
 		echo "load-after: $(uptime)"
 		echo "wall time of this session: $(((end - start) / 60)) minutes"
-	} >"$out/machine.txt"
+	} >"$out/machine.txt.new"
+	mv "$out/machine.txt.new" "$out/machine.txt"
 	rm "$out/machine.txt.tmp"
 fi
 {
@@ -243,6 +245,6 @@ fi
 	echo "- power per CPU hour: the interval is $width points wide after $cpuh CPU hours; its width shrinks as 1/√seeds, so width × √(CPU hours) = $perhour points·√h is the figure to compare designs by (a design with 4 times the runs would give about half the width)"
 	echo "- the whole study's training and evaluation, summed over the epochs of every record (both directories): $wallh hours of wall time, $studyh CPU hours on $cores cores, measured under the load each session had (machine.txt)"
 	echo "- records: $(ls $runs/*.json | wc -l) in runs/, $(ls $optruns/*.json 2>/dev/null | wc -l) in optimizers/"
-} >"$out/summary.md"
-rm -f "$out/.gradbench"
+} >"$out/summary.md.tmp"
+mv "$out/summary.md.tmp" "$out/summary.md"
 echo "wrote $out/tables.md, $out/summary.md, $out/curves*.svg, $out/bench*.txt" >&2

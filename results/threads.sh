@@ -33,7 +33,7 @@ case $label in --report)
 	;;
 esac
 [ -z "$base" ] || commit_arg threads "$base"
-case ${POOL:-1} in 0 | 1) ;; *)
+case ${POOL-1} in 0 | 1) ;; *)
 	echo "results/threads.sh: POOL is 0 (leave out the pool's hand-off benchmark) or 1 (the default), got '$POOL'" >&2
 	exit 2
 	;;
@@ -73,7 +73,7 @@ if [ "$label" != --report ]; then
 		# 100 µs, with the workers awake and after a pause that puts them
 		# to sleep.
 		# POOL=0 leaves it out (it can take many minutes on a busy host).
-		if [ "${POOL:-1}" = 1 ]; then
+		if [ "${POOL-1}" = 1 ]; then
 			go test -c -o "$tmp/parallel.test" ./internal/parallel
 			for procs in 1 2; do
 				echo "code: current"
@@ -82,7 +82,7 @@ if [ "$label" != --report ]; then
 		fi
 		echo "load-after: $(uptime)"
 	} >"$out"
-	mv "$out" "results/threads-$label.txt"
+	move_file "$out" "results/threads-$label.txt"
 fi
 
 benchstat() { go run golang.org/x/perf/cmd/benchstat "$@" | grep -Ev '^(goos|goarch|pkg|cpu):'; }
@@ -138,5 +138,5 @@ speedups() { # file filter
 		fi
 	done
 } >"$tmp/threads.md"
-mv "$tmp/threads.md" results/threads.md
+move_file "$tmp/threads.md" results/threads.md
 echo "wrote results/threads.md" >&2

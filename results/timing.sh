@@ -53,5 +53,5 @@ timed() {
 	echo "- \`gradbench run\` with no flags, in an empty output directory, prints before it starts: $("$tmp/gradbench" plan --estimate --quiet --out "$tmp/default" 2>&1 >/dev/null | grep '^expected:')"
 	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$tmp/timing.md"
-mv "$tmp/timing.md" results/timing.md
+move_file "$tmp/timing.md" results/timing.md
 cat results/timing.md

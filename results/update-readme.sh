@@ -30,7 +30,7 @@ fi
 case "${1-}" in
 --check) check=true ;;
 "") [ $# -eq 0 ] || { echo "usage: results/update-readme.sh [--check], got ''" >&2; exit 2; } ;;
-*) echo "usage: results/update-readme.sh [--check]" >&2; exit 2 ;;
+*) echo "usage: results/update-readme.sh [--check], got '$1'" >&2; exit 2 ;;
 esac
 
 section() { # file: print the file's "## Targets" section without its heading
@@ -149,5 +149,7 @@ if $check; then
 	echo "README.md is current"
 	exit 0
 fi
-cp "$out" README.md
+# Replaced whole: written beside README.md, then moved over it.
+cp "$out" README.md.tmp
+mv README.md.tmp README.md
 echo "updated README.md"

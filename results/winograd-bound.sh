@@ -64,5 +64,6 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row /dir -col /op -filter .unit:se
 				printf "| %s | %.1f | %.1f | %s |\n", r, 8 * d[r] * 1e3, 8 * w[r] * 1e3, cell
 			}
 		}'
-} >results/winograd-bound.md
+} >results/winograd-bound.md.tmp
+mv results/winograd-bound.md.tmp results/winograd-bound.md
 echo "wrote $out and results/winograd-bound.md" >&2
