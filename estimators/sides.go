@@ -153,11 +153,15 @@ func otherSide(key string) string {
 }
 
 // sideExample completes a one-sided spec with ste on the missing side.
+// A '/' that ends the side given is the separator of a side left out
+// ("w=fda/"), not part of its spec: the example drops it rather than
+// suggest "w=fda//a=ste", which is refused in turn.
 func sideExample(missing string, given map[string]string) string {
+	side := func(key string) string { return strings.TrimRight(strings.TrimSpace(given[key]), "/ \t") }
 	if missing == sideActivations {
-		return "w=" + strings.TrimSpace(given[sideWeights]) + "/a=ste"
+		return "w=" + side(sideWeights) + "/a=ste"
 	}
-	return "w=ste/a=" + strings.TrimSpace(given[sideActivations])
+	return "w=ste/a=" + side(sideActivations)
 }
 
 // A sideError is an error in one side of a sided spec.

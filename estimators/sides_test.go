@@ -81,6 +81,8 @@ func TestParseSidedErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"w=fda", `estimators: "w=fda" names the weight side only: name both, as in "w=fda/a=ste"`},
 		{"a=dsq:alpha=0.4", `estimators: "a=dsq:alpha=0.4" names the activation side only: name both, as in "w=ste/a=dsq:alpha=0.4"`},
+		{"w=fda/", `estimators: "w=fda/" names the weight side only: name both, as in "w=fda/a=ste"`},
+		{"a=dsq /", `estimators: "a=dsq /" names the activation side only: name both, as in "w=ste/a=dsq"`},
 		{"w=fda/w=ste", `estimators: "w=fda/w=ste": the weight side is named twice`},
 		{"w=fda/a=ste/a=fda", `the activation side is named twice`},
 		{"w=fda:n=-1/a=ste", `estimators: "w=fda:n=-1/a=ste": weight side: fda: bad value n="-1"`},

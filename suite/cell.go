@@ -207,8 +207,18 @@ func (c Config) label(recipe string) string {
 	var b strings.Builder
 	b.WriteString(modelLabel(c.Model, c.Width))
 	fmt.Fprintf(&b, " on %s", c.Dataset)
+	// The subsets, test included: the top-1 a table gives is measured on
+	// the test subset, and two workloads that differ only in it would
+	// otherwise have the same heading.
+	var subsets []string
 	if c.TrainSubset > 0 {
-		fmt.Fprintf(&b, " (%d training images)", c.TrainSubset)
+		subsets = append(subsets, fmt.Sprintf("%d training images", c.TrainSubset))
+	}
+	if c.TestSubset > 0 {
+		subsets = append(subsets, fmt.Sprintf("%d test images", c.TestSubset))
+	}
+	if len(subsets) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(subsets, ", "))
 	}
 	epochs := "epochs"
 	if c.Epochs == 1 {

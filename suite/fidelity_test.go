@@ -120,6 +120,31 @@ func TestFidelityRequestDefaults(t *testing.T) {
 	}
 }
 
+// TestFidelityRunDataDir: with --run, --data is the directory of the run's
+// dataset, which loading the run checks; it is not checked against the
+// dataset of the default recipe, which only parses the estimators (a
+// CIFAR-10 run's data directory had been refused for not holding
+// Fashion-MNIST).
+func TestFidelityRunDataDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"} {
+		if err := os.WriteFile(filepath.Join(dir, f+".bin"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec, err := FidelityRequest{Run: filepath.Join(t.TempDir(), "0123456789abcdef.json"), DataDir: dir}.Spec()
+	if err != nil {
+		t.Fatalf("--run with a CIFAR-10 --data: %v", err)
+	}
+	if spec.DataDir != dir {
+		t.Errorf("spec.DataDir %q, want %q: the run's dataset is read from it", spec.DataDir, dir)
+	}
+	// With --init the recipe is the network's, and --data its dataset's.
+	if _, err := (FidelityRequest{Init: true, DataDir: dir}).Spec(); err == nil || !strings.Contains(err.Error(), "fashion-mnist") {
+		t.Errorf("--init with a --data that lacks the recipe's dataset: %v, want a refusal naming fashion-mnist", err)
+	}
+}
+
 // TestFidelitySpecRefuses: Fidelity makes the same checks on a spec built
 // without a request, with the same words.
 func TestFidelitySpecRefuses(t *testing.T) {

@@ -117,7 +117,15 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 	}
 	// The sweep of the one seed (a range of one: the seed alone would be a
 	// count) parses and checks the estimators for the recipe's network.
-	sweep, err := NewSweep(SweepSpec{Recipe: recipe, Seeds: fmt.Sprintf("%d..%d", seed, seed), DataDir: req.DataDir, Estimators: req.Estimators})
+	// With --run that recipe is only the default one, not the run's: --data
+	// is the run's dataset's directory, which loading the run checks, so
+	// it is not checked here against the default recipe's dataset (a
+	// CIFAR-10 run's --data would be refused for not holding Fashion-MNIST).
+	dataDir := req.DataDir
+	if req.Run != "" {
+		dataDir = ""
+	}
+	sweep, err := NewSweep(SweepSpec{Recipe: recipe, Seeds: fmt.Sprintf("%d..%d", seed, seed), DataDir: dataDir, Estimators: req.Estimators})
 	if err != nil {
 		return FidelitySpec{}, err
 	}

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -289,6 +290,11 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	}
 	if !slices.Contains(TableNames(), o.Table) {
 		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
+	}
+	if o.ShowMissing && o.Estimators == "" {
+		// Without --estimators every estimator shown has records: there is
+		// nothing to show as not run, and the flag would do nothing.
+		return nil, errors.New("--missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing")
 	}
 	// The records read are a runs directory's, which the rule keeps
 	// every output off.

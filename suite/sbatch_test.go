@@ -68,3 +68,35 @@ func TestSbatchLineTwice(t *testing.T) {
 		t.Errorf("different lines: %v", err)
 	}
 }
+
+// TestSbatchLineExclusive: sbatch refuses --mem-per-cpu and --mem-per-gpu
+// beside --mem, and --cpus-per-gpu beside --cpus-per-task: with those
+// flags given, such a line wrote scripts sbatch would not take. Without
+// them the line is the user's choice, and kept.
+func TestSbatchLineExclusive(t *testing.T) {
+	for _, tc := range []struct {
+		o    SlurmOptions
+		line string
+		want string // "": kept
+	}{
+		{SlurmOptions{Mem: "4G"}, "--mem-per-cpu=1G", `bad --sbatch "--mem-per-cpu=1G": "--mem-per-cpu=1G" sets --mem-per-cpu: sbatch refuses it beside the --mem line gradbench slurm's --mem writes: give one of them`},
+		{SlurmOptions{Mem: "4G"}, "--account=p --mem-per-gpu 2G", `"--mem-per-gpu" sets --mem-per-gpu: sbatch refuses it beside the --mem line`},
+		{SlurmOptions{Mem: "4G"}, "--mem-per-c=1G", `"--mem-per-c=1G" sets --mem-per-cpu`},
+		{SlurmOptions{Mem: "4G"}, "--mem=8G", `"--mem=8G" sets --mem: use gradbench slurm's --mem`},
+		{SlurmOptions{CPUs: 2}, "--cpus-per-gpu=4", `"--cpus-per-gpu=4" sets --cpus-per-gpu: sbatch refuses it beside the --cpus-per-task line`},
+		{SlurmOptions{}, "--mem-per-cpu=1G", ""},
+		{SlurmOptions{}, "--cpus-per-gpu=4", ""},
+		{SlurmOptions{CPUs: 2}, "--mem-per-cpu=1G", ""},
+		{SlurmOptions{}, "--mem=8G", `"--mem=8G" sets --mem: use gradbench slurm's --mem`},
+	} {
+		o := tc.o
+		o.JobName, o.Extra = "gradbench", []string{tc.line}
+		err := o.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%+v, --sbatch %q: %v, want it kept", tc.o, tc.line, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%+v, --sbatch %q: error %v, want %q", tc.o, tc.line, err, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package suite
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -138,11 +139,34 @@ func sbatchWords(s string) ([]string, error) {
 	return words, nil
 }
 
+// sbatchExclusive are the sbatch options that sbatch refuses beside one
+// that a gradbench slurm flag sets, by long name: the flag, and why.
+var sbatchExclusive = map[string]struct{ flag, why string }{
+	"mem-per-cpu":  {"mem", "sbatch refuses it beside the --mem line gradbench slurm's --mem writes: give one of them"},
+	"mem-per-gpu":  {"mem", "sbatch refuses it beside the --mem line gradbench slurm's --mem writes: give one of them"},
+	"cpus-per-gpu": {"cpus-per-task", "sbatch refuses it beside the --cpus-per-task line gradbench slurm's --cpus-per-task writes: give one of them"},
+}
+
+// reserved returns the sbatch options an --sbatch line may not set with
+// these options, by long name, with what to do instead: sbatchReserved,
+// and those of sbatchExclusive whose flag is given.
+func (o *SlurmOptions) reserved() map[string]string {
+	r := maps.Clone(sbatchReserved)
+	for long, x := range sbatchExclusive {
+		if x.flag == "mem" && o.Mem != "" || x.flag == "cpus-per-task" && o.CPUs > 0 {
+			r[long] = x.why
+		}
+	}
+	return r
+}
+
 // checkSbatchLine reads the words of an #SBATCH line as sbatch's option
 // parser would (short options grouped or with attached values, long
 // options with = or a separate value, long options abbreviated) and
-// refuses every option gradbench slurm sets or has a flag for.
-func checkSbatchLine(s string) error {
+// refuses every option of reserved (by long name, with what to do
+// instead): those gradbench slurm sets or has a flag for, and those
+// sbatch refuses beside them.
+func checkSbatchLine(s string, reserved map[string]string) error {
 	words, err := sbatchWords(s)
 	if err != nil {
 		return err
@@ -165,11 +189,16 @@ func checkSbatchLine(s string) error {
 				return fmt.Errorf("%q is not an sbatch option", w)
 			}
 			// sbatch reads an unambiguous abbreviation as the option it
-			// abbreviates (--part=cpu is --partition=cpu); no sbatch
-			// option is itself a prefix of a reserved one.
-			for long, why := range sbatchReserved {
+			// abbreviates (--part=cpu is --partition=cpu). A name is a
+			// reserved option itself before it abbreviates another
+			// (--mem is --mem, not --mem-per-cpu), and the options it
+			// abbreviates are tried in order, so that one is named.
+			if why, ok := reserved[name]; ok {
+				return fmt.Errorf("%q sets --%s: %s", w, name, why)
+			}
+			for _, long := range slices.Sorted(maps.Keys(reserved)) {
 				if strings.HasPrefix(long, name) {
-					return fmt.Errorf("%q sets --%s: %s", w, long, why)
+					return fmt.Errorf("%q sets --%s: %s", w, long, reserved[long])
 				}
 			}
 			value = !hasValue
@@ -177,7 +206,7 @@ func checkSbatchLine(s string) error {
 			for i := 1; i < len(w); i++ {
 				c := w[i]
 				if long, ok := sbatchShort[c]; ok {
-					return fmt.Errorf("%q sets --%s (-%c): %s", w, long, c, sbatchReserved[long])
+					return fmt.Errorf("%q sets --%s (-%c): %s", w, long, c, reserved[long])
 				}
 				if strings.IndexByte(sbatchShortArg, c) >= 0 {
 					skip = i == len(w)-1 // -A proj: the next word is the value
@@ -223,7 +252,7 @@ func (o *SlurmOptions) Validate() error {
 		case !strings.HasPrefix(s, "-"):
 			return fmt.Errorf("bad --sbatch %q: want an sbatch option such as --account=proj", l)
 		}
-		if err := checkSbatchLine(s); err != nil {
+		if err := checkSbatchLine(s, o.reserved()); err != nil {
 			return fmt.Errorf("bad --sbatch %q: %s", l, err)
 		}
 		// The same line twice is a slip (an edited command line): sbatch

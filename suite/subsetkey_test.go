@@ -46,3 +46,25 @@ func TestSubsetOfWholeSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelNamesTestSubset: a table's heading names the test subset its
+// top-1 is measured on, as it names the training subset; two workloads
+// that differed only in it had the same heading.
+func TestLabelNamesTestSubset(t *testing.T) {
+	r := Recipe{Name: "r", Model: "resnet20", Dataset: "synthetic", Width: 1, Epochs: 2, Batch: 8, Optimizer: "sgd", LR: 0.1, Schedule: "cosine"}
+	for _, tc := range []struct {
+		train, test int
+		want        string
+	}{
+		{0, 0, "resnet20 on synthetic, recipe r: 2 epochs"},
+		{512, 0, "resnet20 on synthetic (512 training images), recipe r: 2 epochs"},
+		{0, 256, "resnet20 on synthetic (256 test images), recipe r: 2 epochs"},
+		{512, 256, "resnet20 on synthetic (512 training images, 256 test images), recipe r: 2 epochs"},
+	} {
+		r.TrainSubset, r.TestSubset = tc.train, tc.test
+		w := Workload{Recipe: r}
+		if got := w.Label(); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("subsets %d, %d: label %q, want it to start %q", tc.train, tc.test, got, tc.want)
+		}
+	}
+}

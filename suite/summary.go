@@ -28,12 +28,15 @@ type ModelsQuery struct {
 	// Model, when set, is the one model to describe layer by layer;
 	// empty, every model gets one row.
 	Model string
-	// C, H, W and Classes are the input and the number of classes; zero
-	// values take each model's paper workload (resnet20 and vgg-small:
-	// CIFAR-10, 3×32×32, 10 classes; resnet18 and alexnet: ImageNet,
-	// 3×224×224, 1000 classes).
-	C, H, W, Classes int
-	Width            float64 // width multiplier, > 0
+	// C, H and W are the input; zero values take each model's paper
+	// workload (resnet20 and vgg-small: CIFAR-10, 3×32×32; resnet18 and
+	// alexnet: ImageNet, 3×224×224).
+	C, H, W int
+	// Classes, when not nil, is the number of classes, at least 2; nil
+	// takes each model's paper workload's (10 or 1000). A 0 given is
+	// refused, not read as "not given".
+	Classes *int
+	Width   float64 // width multiplier, > 0
 }
 
 // SummarizeModels builds the models of q as inference networks (no noise
@@ -47,14 +50,15 @@ func SummarizeModels(w io.Writer, q ModelsQuery) error {
 		}
 		names = []string{q.Model}
 	}
+	// Said as gradbench models says its own errors, naming the flags.
 	if q.C < 0 || q.H < 0 || q.W < 0 || (q.C > 0) != (q.H > 0) || (q.C > 0) != (q.W > 0) {
-		return fmt.Errorf("suite: bad input %d×%d×%d: want positive integers", q.C, q.H, q.W)
+		return fmt.Errorf("models: bad --input %d×%d×%d: want CxHxW with positive integers, such as 3x32x32", q.C, q.H, q.W)
 	}
-	if q.Classes < 0 || q.Classes == 1 {
-		return fmt.Errorf("suite: bad classes %d: want at least 2", q.Classes)
+	if q.Classes != nil && *q.Classes < 2 {
+		return fmt.Errorf("models: bad --classes %d: want at least 2, or leave --classes out for each model's paper workload", *q.Classes)
 	}
 	if !(q.Width > 0) || math.IsInf(q.Width, 0) {
-		return fmt.Errorf("suite: bad width %v: want a number > 0", q.Width)
+		return fmt.Errorf("models: bad --width %v: want a number > 0", q.Width)
 	}
 	var ms []*models.Model
 	for _, name := range names {
@@ -62,8 +66,8 @@ func SummarizeModels(w io.Writer, q ModelsQuery) error {
 		if q.C > 0 {
 			cfg.C, cfg.H, cfg.W = q.C, q.H, q.W
 		}
-		if q.Classes > 0 {
-			cfg.Classes = q.Classes
+		if q.Classes != nil {
+			cfg.Classes = *q.Classes
 		}
 		cfg.Width = q.Width
 		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}

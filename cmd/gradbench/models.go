@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -43,13 +42,12 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	// 0 is ModelsQuery's "not given": a 0 given is refused, not defaulted.
-	classesSet := false
-	fs.Visit(func(f *flag.Flag) { classesSet = classesSet || f.Name == "classes" })
-	if classesSet && *classes == 0 {
-		return errors.New("models: bad --classes 0: want at least 2, or leave --classes out for each model's paper workload")
-	}
-	q := suite.ModelsQuery{Model: *model, Classes: *classes, Width: *width}
+	q := suite.ModelsQuery{Model: *model, Width: *width}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "classes" {
+			q.Classes = classes // given, even as 0, which suite refuses
+		}
+	})
 	if *input != "" {
 		in, err := parseShape(*input)
 		if err != nil {

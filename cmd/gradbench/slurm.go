@@ -109,7 +109,7 @@ func (f *slurmFlags) define(fs *flag.FlagSet) {
 	fs.Var(positiveInt{&o.CPUs}, "cpus-per-task", "`CPUs` of each array task (default: the cluster's, usually 1)")
 	fs.StringVar(&o.Mem, "mem", "", "memory of each array task, such as 4G (default: the cluster's)")
 	fs.Var(positiveInt{&o.MaxParallel}, "max-parallel", "run at most `N` array tasks at once (default: no limit)")
-	fs.Var(&f.extra, "sbatch", "an extra #SBATCH `line` for both jobs, such as --account=proj or '--qos=short' (repeatable; read as sbatch reads it, and refused if any of its words, -c2 or --cpus-per-task 2 alike, is an option gradbench slurm sets or has a flag for, --error and --output included)")
+	fs.Var(&f.extra, "sbatch", "an extra #SBATCH `line` for both jobs, such as --account=proj or '--qos=short' (repeatable; read as sbatch reads it, and refused if any of its words, -c2 or --cpus-per-task 2 alike, is an option gradbench slurm sets or has a flag for, --error and --output included, or one sbatch refuses beside such a flag given: --mem-per-cpu and --mem-per-gpu with --mem, --cpus-per-gpu with --cpus-per-task)")
 	fs.StringVar(&o.JobName, "job-name", "gradbench", "Slurm job `name` of the array (the table job adds -table)")
 	fs.BoolVar(&f.submit, "submit", false, "submit the scripts with sbatch and print the job ids")
 }

@@ -52,7 +52,8 @@ rows and ste); an estimator named without records in --runs is refused by
 name, and one that only some workloads lack is noted on stderr. With
 --missing show, such an estimator is shown as not run instead (a row of
 the main and sides tables, a line after the others), as the table job
-of gradbench slurm does. The
+of gradbench slurm does; without --estimators it is refused, as there is
+nothing it could show. The
 paper's tables (sine-na, na-others, eta, paper) have fixed rows and
 refuse --estimators. --curves writes the training curves (test accuracy and training
 loss per epoch, mean over seeds, and a panel per training diagnostic when
@@ -72,7 +73,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several)")
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
-	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others)")
+	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators")
 	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err

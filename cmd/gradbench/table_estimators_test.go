@@ -48,6 +48,10 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 			"--estimators dsq,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run them first"},
 		{[]string{"--estimators", "fda:n=9", "--missing=show"},
 			"--estimators fda:n=9: no run records of fda:n=9 in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run it first: --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"},
+		// Without --estimators nothing can be missing: --missing=show
+		// would do nothing.
+		{[]string{"--missing=show"},
+			"--missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing"},
 		{[]string{"--ablation", "sides", "--estimators", "fda"},
 			"--estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
 		{[]string{"--ablation", "sine-na", "--estimators", "fda"},
