@@ -14,7 +14,8 @@ import (
 
 // WriteCurves draws the training curves of one workload's runs as an SVG
 // with two panels: test top-1 accuracy and training loss against epoch,
-// one line per estimator, each point the mean over the runs (seeds) with
+// one line per estimator (the suite's line palette, lineStyle, with a
+// point shape of its own), each point the mean over the runs (seeds) with
 // status ok. When the records hold training diagnostics (Epoch.Diagnostics)
 // a panel per diagnostic follows (diagnosticColumns: flip ratio,
 // oscillation, oscillating and silent weights, activation saturation and
@@ -116,8 +117,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			if err != nil {
 				return fmt.Errorf("suite: curves: %w", err)
 			}
-			line.Color = plotutil.Color(i)
-			line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+			line.Color, line.Dashes = lineStyle(i)
 			line.Width = vg.Points(1.5)
 			points.Color = line.Color
 			points.Shape = plotutil.Shape(i)

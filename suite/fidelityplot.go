@@ -8,7 +8,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -65,8 +64,7 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 		}
-		line.Color = plotutil.Color(i)
-		line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+		line.Color, line.Dashes = lineStyle(i)
 		p.Add(line)
 		p.Legend.Add(row.Estimator, line)
 	}

@@ -1,0 +1,62 @@
+package suite
+
+import (
+	"testing"
+
+	"github.com/gradbench/gradbench/fidelity"
+)
+
+// plotFidelity is a made-up fidelity result of the study's seven
+// estimators on five binary layers, shaped like the committed ones: the
+// correlations small in the first layers and all near 1 at the control
+// (last) layer, where the lines meet at the top right of the data area.
+// The agreement of estimators i and j is cosine[i][j].
+func plotFidelity(cosine [][]float64) *FidelityResult {
+	ests := []string{"ste", "approxsign", "dsq", "bnnplus", "ede", "fda", "fda+na"}
+	r := &FidelityResult{Estimators: ests, Layers: []string{"l1", "l2", "l3", "l4", "control"}}
+	st := FidelityState{Name: "epoch 10", Cosine: [][][]float64{cosine}}
+	for i, e := range ests {
+		row := FidelityRow{Estimator: e}
+		for l := range r.Layers {
+			row.PerLayer = append(row.PerLayer, fidelity.Scores{Pearson: []float64{0.1, -0.1, 0.2, 0.5, 0.99}[l] + float64(i)/100})
+		}
+		st.Rows = append(st.Rows, row)
+	}
+	r.States = []FidelityState{st}
+	return r
+}
+
+// symmetric returns the n × n matrix with 1 on the diagonal and v(i, j)
+// at i < j and j < i.
+func symmetric(n int, v func(i, j int) float64) [][]float64 {
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = make([]float64, n)
+		for j := range m[i] {
+			switch {
+			case i == j:
+				m[i][j] = 1
+			case i < j:
+				m[i][j] = v(i, j)
+			default:
+				m[i][j] = v(j, i)
+			}
+		}
+	}
+	return m
+}
+
+// TestFidelityLayersSVG: one line per estimator, in seven colors a reader
+// tells apart.
+func TestFidelityLayersSVG(t *testing.T) {
+	r := plotFidelity(symmetric(7, func(i, j int) float64 { return 0.5 }))
+	b, err := r.layersSVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b)
+	lines := checkLineColors(t, "flip fidelity per layer", svg, 7)
+	if len(lines) != 7 {
+		t.Fatalf("%d data lines, want 7", len(lines))
+	}
+}
