@@ -128,15 +128,10 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			}
 		}
 	}
-	// The legend column is as wide as its longest entry, with a quarter
-	// more for viewers that substitute a wider font than the metrics
-	// gonum/plot measured with; its first entry starts level with the top
-	// of the panels' data areas (below the titles).
+	// The legend's first entry starts level with the top of the panels'
+	// data areas (below the titles).
 	pad := vg.Millimeter * 2
-	lw := legend.Rectangle(dc).Size().X*5/4 + 2*pad
-	area, side := dc, dc
-	area.Max.X -= lw
-	side.Min.X = area.Max.X + pad
+	area, side := legendBeside(dc, legend, pad)
 	side.Max.Y -= pad + acc.Title.TextStyle.Height(acc.Title.Text) + acc.Title.Padding
 	grid := [][]*plot.Plot{{acc, loss}}
 	if diag {

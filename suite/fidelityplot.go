@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // WriteSVG plots the Pearson correlation per binary layer of the last
@@ -36,13 +37,17 @@ func writePlot(path string, render func() ([]byte, error)) error {
 	return WriteOutput(path, b)
 }
 
-// layersSVG is WriteSVG's picture.
+// layersSVG is WriteSVG's picture. The legend is in a column of its own
+// right of the plot: the lines run anywhere in [−1, 1], and all of them
+// rise towards 1 at the control layer, so no corner of the data area is
+// free by rule.
 func (r *FidelityResult) layersSVG() ([]byte, error) {
 	st := r.States[len(r.States)-1]
 	p := plot.New()
 	p.Title.Text = "flip fidelity per binary layer, " + st.Name
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
+	p.Add(plotter.NewGrid())
 	// Each layer by its name, the per-layer table's (gradbench models'),
 	// written upwards under its point so that neighbours do not overlap.
 	ticks := make([]plot.Tick, len(r.Layers))
@@ -53,6 +58,8 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
 	for i, row := range st.Rows {
 		pts := make(plotter.XYs, 0, len(row.PerLayer))
 		for l, s := range row.PerLayer {
@@ -65,11 +72,28 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 			return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 		}
 		line.Color, line.Dashes = lineStyle(i)
+		line.Width = vg.Points(1.5)
 		p.Add(line)
-		p.Legend.Add(row.Estimator, line)
+		legend.Add(row.Estimator, line)
 	}
-	p.Legend.Top = true
-	return plotSVG(p, 6*vg.Inch, 5.5*vg.Inch)
+	pad := vg.Millimeter * 2
+	canvas := vgsvg.New(6*vg.Inch+legendWidth(legend, pad), 5.5*vg.Inch)
+	dc := draw.New(canvas)
+	area, side := legendBeside(dc, legend, pad)
+	p.Draw(area)
+	// The first entry level with the top of the data area.
+	side.Max.Y = p.DataCanvas(area).Max.Y
+	legend.Draw(side)
+	return canvasSVG(canvas)
+}
+
+// canvasSVG returns the SVG picture drawn on c.
+func canvasSVG(c *vgsvg.Canvas) ([]byte, error) {
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // plotSVG renders p as an SVG picture of size w × h.

@@ -47,7 +47,8 @@ func symmetric(n int, v func(i, j int) float64) [][]float64 {
 }
 
 // TestFidelityLayersSVG: one line per estimator, in seven colors a reader
-// tells apart.
+// tells apart, and the legend beside the data, not over the lines that
+// meet near 1 at the control layer.
 func TestFidelityLayersSVG(t *testing.T) {
 	r := plotFidelity(symmetric(7, func(i, j int) float64 { return 0.5 }))
 	b, err := r.layersSVG()
@@ -58,5 +59,22 @@ func TestFidelityLayersSVG(t *testing.T) {
 	lines := checkLineColors(t, "flip fidelity per layer", svg, 7)
 	if len(lines) != 7 {
 		t.Fatalf("%d data lines, want 7", len(lines))
+	}
+	right := 0.0
+	for _, l := range lines {
+		for _, x := range l.xs {
+			right = max(right, x)
+		}
+	}
+	texts := svgTextX(svg)
+	for _, e := range r.Estimators {
+		xs := texts[e]
+		if len(xs) != 1 {
+			t.Errorf("legend entry %q written %d times, want once", e, len(xs))
+			continue
+		}
+		if xs[0] <= right {
+			t.Errorf("legend entry %q starts at x=%g, over the data (the lines reach x=%g)", e, xs[0], right)
+		}
 	}
 }

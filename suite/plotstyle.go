@@ -3,8 +3,10 @@ package suite
 import (
 	"image/color"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // lineColors is the palette of every line plot the suite draws (the
@@ -25,4 +27,21 @@ var lineColors = []color.Color{
 // per ten lines.
 func lineStyle(i int) (color.Color, []vg.Length) {
 	return lineColors[i%len(lineColors)], plotutil.Dashes(i / len(lineColors))
+}
+
+// legendBeside splits dc into the area of the plots and, right of it, a
+// column for legend, so that the legend hides no data wherever the lines
+// run. The column is as wide as the legend's longest entry, with a quarter
+// more for viewers that substitute a wider font than the metrics
+// gonum/plot measured with, and pad either side.
+func legendBeside(dc draw.Canvas, legend plot.Legend, pad vg.Length) (area, side draw.Canvas) {
+	area, side = dc, dc
+	area.Max.X -= legendWidth(legend, pad)
+	side.Min.X = area.Max.X + pad
+	return area, side
+}
+
+// legendWidth is the width of legendBeside's column.
+func legendWidth(legend plot.Legend, pad vg.Length) vg.Length {
+	return legend.Rectangle(draw.Canvas{}).Size().X*5/4 + 2*pad
 }

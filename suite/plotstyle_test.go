@@ -25,6 +25,7 @@ var (
 	svgPathRE   = regexp.MustCompile(`<path d="([^"]*)" style="([^"]*)"`)
 	svgOpenRE   = regexp.MustCompile(`^M[-0-9.e]+,[-0-9.e]+(L[-0-9.e]+,[-0-9.e]+){2,}$`)
 	svgStrokeRE = regexp.MustCompile(`stroke:(#[0-9A-Fa-f]{6})`)
+	svgTextRE   = regexp.MustCompile(`<text x="([-0-9.e]+)" y="[-0-9.e]+"[^>]*>([^<]*)</text>`)
 )
 
 // svgLines returns the data lines of svg.
@@ -49,6 +50,21 @@ func svgLines(t *testing.T, svg string) []svgLine {
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// svgTextX returns the x at which each text of svg starts that is not
+// rotated (tick labels written upwards are in a rotated group).
+func svgTextX(svg string) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, m := range svgTextRE.FindAllStringSubmatchIndex(svg, -1) {
+		if strings.HasSuffix(strings.TrimSpace(svg[:m[0]]), `<g transform="rotate(90)">`) {
+			continue
+		}
+		x, _ := strconv.ParseFloat(svg[m[2]:m[3]], 64)
+		text := svg[m[4]:m[5]]
+		out[text] = append(out[text], x)
+	}
+	return out
 }
 
 // deltaE is the CIE76 color difference of two sRGB colors: the distance
