@@ -161,3 +161,31 @@ func TestLineStyle(t *testing.T) {
 		}
 	}
 }
+
+// TestSigned: cell values and scale marks use the typographic minus, and a
+// value that rounds to zero has no sign.
+func TestSigned(t *testing.T) {
+	for in, want := range map[string]string{"-0.50": "−0.50", "0.25": "0.25", "-0.00": "0.00", "0.00": "0.00", "-1": "−1", "-0": "0", "1.00": "1.00"} {
+		if got := signed(in); got != want {
+			t.Errorf("signed(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTextOnWhite: white on dark cells, black on pale ones.
+func TestTextOnWhite(t *testing.T) {
+	for _, c := range []struct {
+		bg    color.Color
+		white bool
+	}{
+		{color.Black, true}, {color.White, false},
+		{color.RGBA{0xb4, 0x04, 0x26, 0xff}, true},  // the agreement's 1 (dark red)
+		{color.RGBA{0x3b, 0x4c, 0xc0, 0xff}, true},  // its −1 (dark blue)
+		{color.RGBA{0xdd, 0xdd, 0xdd, 0xff}, false}, // its 0 (pale grey)
+		{color.RGBA{0xf4, 0x98, 0x7a, 0xff}, false}, // 0.5 (salmon)
+	} {
+		if got := textOnWhite(c.bg); got != c.white {
+			t.Errorf("textOnWhite(%v) = %v, want %v", c.bg, got, c.white)
+		}
+	}
+}
