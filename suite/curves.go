@@ -14,7 +14,8 @@ import (
 
 // WriteCurves draws the training curves of one workload's runs as an SVG
 // with two panels: test top-1 accuracy and training loss against epoch,
-// one line per estimator, each point the mean over the runs (seeds) with
+// one line per estimator (the suite's line palette, lineStyle, with a
+// point shape of its own), each point the mean over the runs (seeds) with
 // status ok. When the records hold training diagnostics (Epoch.Diagnostics)
 // a panel per diagnostic follows (diagnosticColumns: flip ratio,
 // oscillation, oscillating and silent weights, activation saturation and
@@ -116,8 +117,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			if err != nil {
 				return fmt.Errorf("suite: curves: %w", err)
 			}
-			line.Color = plotutil.Color(i)
-			line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+			line.Color, line.Dashes = lineStyle(i)
 			line.Width = vg.Points(1.5)
 			points.Color = line.Color
 			points.Shape = plotutil.Shape(i)
@@ -128,15 +128,10 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			}
 		}
 	}
-	// The legend column is as wide as its longest entry, with a quarter
-	// more for viewers that substitute a wider font than the metrics
-	// gonum/plot measured with; its first entry starts level with the top
-	// of the panels' data areas (below the titles).
+	// The legend's first entry starts level with the top of the panels'
+	// data areas (below the titles).
 	pad := vg.Millimeter * 2
-	lw := legend.Rectangle(dc).Size().X*5/4 + 2*pad
-	area, side := dc, dc
-	area.Max.X -= lw
-	side.Min.X = area.Max.X + pad
+	area, side := legendBeside(dc, legend, pad)
 	side.Max.Y -= pad + acc.Title.TextStyle.Height(acc.Title.Text) + acc.Title.Padding
 	grid := [][]*plot.Plot{{acc, loss}}
 	if diag {

@@ -3,14 +3,18 @@ package suite
 import (
 	"bytes"
 	"fmt"
+	"image/color"
 	"math"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // WriteSVG plots the Pearson correlation per binary layer of the last
@@ -21,7 +25,8 @@ func (r *FidelityResult) WriteSVG(path string) error {
 
 // WriteAgreementSVG draws the agreement matrix of the last state (the
 // cosine between the estimators' latent gradients, mean over binary
-// layers) as a heat map from −1 (blue) to 1 (red), to the file path.
+// layers) as a heat map from −1 (blue) to 1 (red), each cell's value
+// written in it and a color bar beside it, to the file path.
 func (r *FidelityResult) WriteAgreementSVG(path string) error {
 	return writePlot(path, r.agreementSVG)
 }
@@ -37,13 +42,17 @@ func writePlot(path string, render func() ([]byte, error)) error {
 	return WriteOutput(path, b)
 }
 
-// layersSVG is WriteSVG's picture.
+// layersSVG is WriteSVG's picture. The legend is in a column of its own
+// right of the plot: the lines run anywhere in [−1, 1], and all of them
+// rise towards 1 at the control layer, so no corner of the data area is
+// free by rule.
 func (r *FidelityResult) layersSVG() ([]byte, error) {
 	st := r.States[len(r.States)-1]
 	p := plot.New()
 	p.Title.Text = "flip fidelity per binary layer, " + st.Name
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
+	p.Add(plotter.NewGrid())
 	// Each layer by its name, the per-layer table's (gradbench models'),
 	// written upwards under its point so that neighbours do not overlap.
 	ticks := make([]plot.Tick, len(r.Layers))
@@ -54,6 +63,8 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
 	for i, row := range st.Rows {
 		pts := make(plotter.XYs, 0, len(row.PerLayer))
 		for l, s := range row.PerLayer {
@@ -65,23 +76,26 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 		}
-		line.Color = plotutil.Color(i)
-		line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+		line.Color, line.Dashes = lineStyle(i)
+		line.Width = vg.Points(1.5)
 		p.Add(line)
-		p.Legend.Add(row.Estimator, line)
+		legend.Add(row.Estimator, line)
 	}
-	p.Legend.Top = true
-	return plotSVG(p, 6*vg.Inch, 5.5*vg.Inch)
+	pad := vg.Millimeter * 2
+	canvas := vgsvg.New(6*vg.Inch+legendWidth(legend, pad), 5.5*vg.Inch)
+	dc := draw.New(canvas)
+	area, side := legendBeside(dc, legend, pad)
+	p.Draw(area)
+	// The first entry level with the top of the data area.
+	side.Max.Y = p.DataCanvas(area).Max.Y
+	legend.Draw(side)
+	return canvasSVG(canvas)
 }
 
-// plotSVG renders p as an SVG picture of size w × h.
-func plotSVG(p *plot.Plot, w, h vg.Length) ([]byte, error) {
-	wt, err := p.WriterTo(w, h, "svg")
-	if err != nil {
-		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
-	}
+// canvasSVG returns the SVG picture drawn on c.
+func canvasSVG(c *vgsvg.Canvas) ([]byte, error) {
 	var b bytes.Buffer
-	if _, err := wt.WriteTo(&b); err != nil {
+	if _, err := c.WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
 	}
 	return b.Bytes(), nil
@@ -113,13 +127,24 @@ func meanCosine(st FidelityState, n int) cosineGrid {
 	return g
 }
 
-// agreementSVG is WriteAgreementSVG's picture.
+// agreementSVG is WriteAgreementSVG's picture: the heat map, each cell's
+// value written in it (two decimals, in black or white, whichever stands
+// out more against the cell's color), and a color bar beside it.
 func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	st := r.States[len(r.States)-1]
 	n := len(r.Estimators)
+	g := meanCosine(st, n)
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(g.Min())
+	cm.SetMax(g.Max())
 	p := plot.New()
 	p.Title.Text = "agreement: cosine of latent gradients, " + st.Name
-	p.Add(plotter.NewHeatMap(meanCosine(st, n), moreland.SmoothBlueRed().Palette(255)))
+	p.Add(plotter.NewHeatMap(g, cm.Palette(255)))
+	cells, err := cellLabels(g, cm)
+	if err != nil {
+		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
+	}
+	p.Add(cells)
 	ticks := make([]plot.Tick, n)
 	for i, e := range r.Estimators {
 		ticks[i] = plot.Tick{Value: float64(i), Label: e}
@@ -127,6 +152,125 @@ func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = 0.6
-	p.X.Tick.Label.XAlign = -1
-	return plotSVG(p, 5*vg.Inch, 5*vg.Inch)
+	p.X.Tick.Label.XAlign = draw.XRight
+	bar := plot.New()
+	bar.Add(colorScale{cm, 200})
+	bar.HideX()
+	bar.X.Padding, bar.Y.Padding = 0, 0
+	bar.Y.Label.Text = "cosine"
+	var marks []plot.Tick
+	for v := -1.0; v <= 1; v += 0.5 {
+		marks = append(marks, plot.Tick{Value: v, Label: signed(strconv.FormatFloat(v, 'g', -1, 64))})
+	}
+	bar.Y.Tick.Marker = plot.ConstantTicks(marks)
+	// The cells at least half an inch wide, so that their values fit.
+	side := max(5*vg.Inch, 1.6*vg.Inch+vg.Length(n)*0.5*vg.Inch)
+	// The bar's column: its axis (label and tick labels) and, right of
+	// it, the bar, about a quarter of an inch wide.
+	const barWidth = 1.1 * vg.Inch
+	canvas := vgsvg.New(side+barWidth, side)
+	dc := draw.New(canvas)
+	area, right := dc, dc
+	area.Max.X -= barWidth
+	right.Min.X = area.Max.X + vg.Millimeter*2
+	right.Max.X -= vg.Millimeter * 4
+	// The bar as tall as the heat map: its canvas grown by the room its
+	// end tick labels take.
+	da := p.DataCanvas(area)
+	right.Min.Y, right.Max.Y = da.Min.Y, da.Max.Y
+	bd := bar.DataCanvas(right)
+	right.Min.Y -= bd.Min.Y - da.Min.Y
+	right.Max.Y += da.Max.Y - bd.Max.Y
+	p.Draw(area)
+	bar.Draw(right)
+	return canvasSVG(canvas)
+}
+
+// colorScale is a color bar of cm from its Min (bottom) to its Max (top),
+// drawn as steps bands of vector rectangles. (plotter.ColorBar embeds a
+// one pixel wide PNG labelled image/jpg: rsvg-convert draws nothing for
+// it, and, labelled image/png, a bar one pixel wide, as the SVG's default
+// preserveAspectRatio asks.) Each band reaches into the next, which is
+// drawn over it, so that no renderer leaves a seam between them.
+type colorScale struct {
+	cm    palette.ColorMap
+	steps int
+}
+
+// Plot draws the bar across the width of the data area c.
+func (s colorScale) Plot(c draw.Canvas, p *plot.Plot) {
+	_, trY := p.Transforms(&c)
+	lo, hi := s.cm.Min(), s.cm.Max()
+	step := (hi - lo) / float64(s.steps)
+	for i := range s.steps {
+		v := lo + (float64(i)+0.5)*step
+		col, err := s.cm.At(v)
+		if err != nil {
+			continue
+		}
+		bottom, top := trY(lo+float64(i)*step), trY(min(lo+float64(i+2)*step, hi))
+		c.FillPolygon(col, []vg.Point{{X: c.Min.X, Y: bottom}, {X: c.Max.X, Y: bottom}, {X: c.Max.X, Y: top}, {X: c.Min.X, Y: top}})
+	}
+}
+
+// DataRange is the map's range on y.
+func (s colorScale) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return 0, 1, s.cm.Min(), s.cm.Max()
+}
+
+// cellLabels writes each cell's value of g in it, to two decimals, in
+// black or in white, whichever contrasts more with the cell's color in cm.
+func cellLabels(g cosineGrid, cm palette.ColorMap) (*plotter.Labels, error) {
+	c, rows := g.Dims()
+	var xyl plotter.XYLabels
+	for i := range c {
+		for j := range rows {
+			xyl.XYs = append(xyl.XYs, plotter.XY{X: g.X(i), Y: g.Y(j)})
+			xyl.Labels = append(xyl.Labels, signed(strconv.FormatFloat(g.Z(i, j), 'f', 2, 64)))
+		}
+	}
+	l, err := plotter.NewLabels(xyl)
+	if err != nil {
+		return nil, err
+	}
+	k := 0
+	for i := range c {
+		for j := range rows {
+			sty := &l.TextStyle[k]
+			sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+			sty.Color = color.Black
+			v := g.Z(i, j)
+			if col, err := cm.At(min(max(v, cm.Min()), cm.Max())); err == nil && !math.IsNaN(v) && textOnWhite(col) {
+				sty.Color = color.White
+			}
+			k++
+		}
+	}
+	return l, nil
+}
+
+// signed writes a number's minus sign as the typographic minus, which a
+// reader does not mistake for a hyphen, and drops the sign of a value that
+// rounds to zero ("-0.00").
+func signed(s string) string {
+	if strings.Trim(s, "-0.") == "" {
+		return strings.TrimPrefix(s, "-")
+	}
+	return strings.Replace(s, "-", "−", 1)
+}
+
+// textOnWhite reports whether white text contrasts more than black with
+// background bg: the ratio of relative luminances (WCAG 2) of white
+// against bg is the higher.
+func textOnWhite(bg color.Color) bool {
+	r, g, b, _ := bg.RGBA()
+	lin := func(v uint32) float64 {
+		c := float64(v) / 0xffff
+		if c <= 0.04045 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	y := 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	return 1.05/(y+0.05) > (y+0.05)/0.05
 }

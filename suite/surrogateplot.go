@@ -3,14 +3,12 @@ package suite
 import (
 	"bytes"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -89,17 +87,7 @@ func (s *Surrogates) panel(title string) *plot.Plot {
 	return p
 }
 
-// surrogateColors are ten easily told apart colors (the "tab10" palette);
-// past ten specs the lines are dashed. The training curves (WriteCurves)
-// keep plotutil's palette, with points marked on their lines.
-var surrogateColors = []color.Color{
-	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
-	color.RGBA{0xd6, 0x27, 0x28, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff},
-	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, color.RGBA{0xbc, 0xbd, 0x22, 0xff},
-	color.RGBA{0x17, 0xbe, 0xcf, 0xff},
-}
-
-// surrogateLine draws one curve, in the color of its spec.
+// surrogateLine draws one curve, in the color of its spec (lineStyle).
 func surrogateLine(xs []float32, c SurrogateCurve) (*plotter.Line, error) {
 	pts := make(plotter.XYs, len(xs))
 	for i := range xs {
@@ -109,8 +97,7 @@ func surrogateLine(xs []float32, c SurrogateCurve) (*plotter.Line, error) {
 	if err != nil {
 		return nil, err
 	}
-	line.Color = surrogateColors[c.pos%len(surrogateColors)]
-	line.Dashes = plotutil.Dashes(c.pos / len(surrogateColors))
+	line.Color, line.Dashes = lineStyle(c.pos)
 	line.Width = vg.Points(1.5)
 	return line, nil
 }

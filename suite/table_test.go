@@ -259,6 +259,11 @@ func TestCurvesSVG(t *testing.T) {
 			t.Errorf("curves SVG lacks %q", want)
 		}
 	}
+	// Nine estimators, nine colors a reader tells apart (lineStyle), in
+	// both panels.
+	if lines := checkLineColors(t, "curves", svg, 9); len(lines) != 2*9 {
+		t.Errorf("curves: %d data lines, want 2 panels × 9 estimators", len(lines))
+	}
 	w2 := testWorkload(t)
 	w2.Recipe.LR = 0.5
 	if err := WriteCurves(new(bytes.Buffer), append(rs, fakeRecord(&w2, "ste", 1, 80)), nil); err == nil {

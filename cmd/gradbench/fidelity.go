@@ -46,7 +46,7 @@ layers as gradbench models --model does, such as
 stage1.block0.unit0.conv); --out DIR also writes fidelity.md,
 fidelity.svg (correlation per binary layer of the last state, one line
 per estimator), fidelity-agreement.svg (the agreement matrix as a heat
-map) and fidelity-bench.txt (benchmark lines for benchstat).
+map, each cell's value written in it, with a color bar) and fidelity-bench.txt (benchmark lines for benchstat).
 
 Example:
 

@@ -1,0 +1,47 @@
+package suite
+
+import (
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// lineColors is the palette of every line plot the suite draws (the
+// training curves, the flip fidelity per binary layer, the surrogate
+// gradients g(x)): ten colors easily told apart (the "tab10" palette).
+// gonum's plotutil palette, used before, gives the first and sixth lines
+// (ste and fda in the study's order) two reds a reader cannot tell apart.
+var lineColors = []color.Color{
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, color.RGBA{0xff, 0x7f, 0x0e, 0xff}, color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
+	color.RGBA{0xd6, 0x27, 0x28, 0xff}, color.RGBA{0x94, 0x67, 0xbd, 0xff}, color.RGBA{0x8c, 0x56, 0x4b, 0xff},
+	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, color.RGBA{0xbc, 0xbd, 0x22, 0xff},
+	color.RGBA{0x17, 0xbe, 0xcf, 0xff},
+}
+
+// lineStyle returns the color and dashes of the i-th line (from 0) of a
+// line plot: the i-th color of lineColors, solid for the first ten lines,
+// then the same colors again with plotutil's dash patterns, one pattern
+// per ten lines.
+func lineStyle(i int) (color.Color, []vg.Length) {
+	return lineColors[i%len(lineColors)], plotutil.Dashes(i / len(lineColors))
+}
+
+// legendBeside splits dc into the area of the plots and, right of it, a
+// column for legend, so that the legend hides no data wherever the lines
+// run. The column is as wide as the legend's longest entry, with a quarter
+// more for viewers that substitute a wider font than the metrics
+// gonum/plot measured with, and pad either side.
+func legendBeside(dc draw.Canvas, legend plot.Legend, pad vg.Length) (area, side draw.Canvas) {
+	area, side = dc, dc
+	area.Max.X -= legendWidth(legend, pad)
+	side.Min.X = area.Max.X + pad
+	return area, side
+}
+
+// legendWidth is the width of legendBeside's column.
+func legendWidth(legend plot.Legend, pad vg.Length) vg.Length {
+	return legend.Rectangle(draw.Canvas{}).Size().X*5/4 + 2*pad
+}
