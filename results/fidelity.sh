@@ -9,8 +9,8 @@
 # final weights, so the script trains the same run again with
 # --keep-epochs in results/fidelity/runs (same configuration, same key;
 # about 22 minutes on the 2-core Xeon), keeping the weights of the states
-# it measures only, then measures (about 8 minutes per state on the Xeon,
-# about 2 on the 2-core AMD EPYC). git keeps that run with the weights
+# it measures only, then measures (about 3 minutes per state on the Xeon,
+# under 2 on the 2-core AMD EPYC). git keeps that run with the weights
 # after epochs 5 and 10, so in a clone the script measures it as it is,
 # without training: it reuses the run when it holds every state EPOCHS
 # names. Writes results/fidelity/*/ (each table's fidelity.md, SVGs and
