@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/expr-lang/expr v1.17.8
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
+	github.com/lucasb-eyer/go-colorful v1.4.1
 	github.com/olekukonko/tablewriter v1.1.5
 	golang.org/x/image v0.46.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da

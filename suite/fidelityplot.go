@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lucasb-eyer/go-colorful"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
@@ -263,14 +264,8 @@ func signed(s string) string {
 // background bg: the ratio of relative luminances (WCAG 2) of white
 // against bg is the higher.
 func textOnWhite(bg color.Color) bool {
-	r, g, b, _ := bg.RGBA()
-	lin := func(v uint32) float64 {
-		c := float64(v) / 0xffff
-		if c <= 0.04045 {
-			return c / 12.92
-		}
-		return math.Pow((c+0.055)/1.055, 2.4)
-	}
-	y := 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	c, _ := colorful.MakeColor(bg)
+	r, g, b := c.LinearRgb()
+	y := 0.2126*r + 0.7152*g + 0.0722*b
 	return 1.05/(y+0.05) > (y+0.05)/0.05
 }

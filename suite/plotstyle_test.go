@@ -3,12 +3,13 @@ package suite
 import (
 	"fmt"
 	"image/color"
-	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lucasb-eyer/go-colorful"
 )
 
 // An svgLine is a data line of an SVG picture gonum/plot drew: an open
@@ -68,31 +69,12 @@ func svgTextX(svg string) map[string][]float64 {
 }
 
 // deltaE is the CIE76 color difference of two sRGB colors: the distance
-// in CIELAB (D65), about 2.3 for a just noticeable difference.
+// in CIELAB (D65), about 2.3 for a just noticeable difference. colorful's
+// Lab has L in [0, 1], so its distance is scaled to the usual 0–100.
 func deltaE(a, b color.Color) float64 {
-	lab := func(c color.Color) [3]float64 {
-		r, g, b, _ := c.RGBA()
-		lin := func(v uint32) float64 {
-			c := float64(v) / 0xffff
-			if c <= 0.04045 {
-				return c / 12.92
-			}
-			return math.Pow((c+0.055)/1.055, 2.4)
-		}
-		R, G, B := lin(r), lin(g), lin(b)
-		x := (0.4124*R + 0.3576*G + 0.1805*B) / 0.95047
-		y := 0.2126*R + 0.7152*G + 0.0722*B
-		z := (0.0193*R + 0.1192*G + 0.9505*B) / 1.08883
-		f := func(t float64) float64 {
-			if t > 216.0/24389 {
-				return math.Cbrt(t)
-			}
-			return (24389.0/27*t + 16) / 116
-		}
-		return [3]float64{116*f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))}
-	}
-	p, q := lab(a), lab(b)
-	return math.Sqrt((p[0]-q[0])*(p[0]-q[0]) + (p[1]-q[1])*(p[1]-q[1]) + (p[2]-q[2])*(p[2]-q[2]))
+	ca, _ := colorful.MakeColor(a)
+	cb, _ := colorful.MakeColor(b)
+	return 100 * ca.DistanceCIE76(cb)
 }
 
 // minDeltaE is how far apart in CIE76 ΔE every two line colors must be:
