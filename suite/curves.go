@@ -33,7 +33,7 @@ func WriteCurves(w io.Writer, rs []*Record, order []string) error {
 		return err
 	}
 	if _, err := canvas.WriteTo(w); err != nil {
-		return fmt.Errorf("suite: curves: %w", err)
+		return wrapErr("suite: curves", err)
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 		for _, c := range curves {
 			line, points, err := plotter.NewLinePoints(c.xys)
 			if err != nil {
-				return fmt.Errorf("suite: curves: %w", err)
+				return wrapErr("suite: curves", err)
 			}
 			line.Color, line.Dashes = lineStyle(i)
 			line.Width = vg.Points(1.5)

@@ -474,7 +474,7 @@ func writeDiagnostics(w io.Writer, gs map[string]*Group, order []string) error {
 		rows = append(rows, row)
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	note := fmt.Sprintf("Training diagnostics at the final epoch, mean over n seeds (runs with status ok). Flip ratio, oscillating, silent and saturation are fractions; "+
 		"oscillation f̄ is the mean per-weight EMA (momentum %g) of flips that reverse the weight's previous flip; entropy is in nats (at most ln 2 = 0.693); "+

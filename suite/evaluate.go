@@ -51,12 +51,12 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	}
 	if o.Impl != "" {
 		if err := xnor.SetImpl(o.Impl); err != nil {
-			return nil, fmt.Errorf("suite: eval: %w", err)
+			return nil, wrapErr("suite: eval", err)
 		}
 	}
 	r, err := os.Open(o.Model)
 	if err != nil {
-		return nil, fmt.Errorf("suite: eval: %w", err)
+		return nil, wrapErr("suite: eval", err)
 	}
 	f, err := xnor.Read(r)
 	r.Close()
@@ -86,7 +86,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	}
 	test, err := openTestSplit(ctx, o.Dataset, o.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("suite: eval: %w", err)
+		return nil, wrapErr("suite: eval", err)
 	}
 	c, h, w := test.BatchShape()
 	if err := shapeErr(c, h, w, test.Classes); err != nil {
@@ -110,7 +110,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	}
 	loader, err := data.NewLoader(test, data.EvalConfig(o.Batch))
 	if err != nil {
-		return nil, fmt.Errorf("suite: eval: %w", err)
+		return nil, wrapErr("suite: eval", err)
 	}
 	defer loader.Close()
 	it := loader.Epoch(ctx, 0)
@@ -129,7 +129,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 		err = it.Err()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("suite: eval: %w", err)
+		return nil, wrapErr("suite: eval", err)
 	}
 	return &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
 		Replicas: parallel.Workers(), GEMM: gemm.Impl(), Binary: xnor.Impl()}, nil

@@ -136,7 +136,7 @@ type Exported struct {
 func Export(run, out, dataDir string) (*Exported, error) {
 	dir, key, err := runKey(run)
 	if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
+		return nil, wrapErr("suite: export", err)
 	}
 	outFlag := "--out"
 	if out == "" {
@@ -147,7 +147,7 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	err = CheckOutputs([]NamedFile{{outFlag, out}},
 		[]NamedFile{{"--run", run}, {"the run's record", RecordPath(dir, key)}, {"the run's weights", WeightsPath(dir, key)}})
 	if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
+		return nil, wrapErr("suite: export", err)
 	}
 	// The dataset's files are read too (the model's input shape and
 	// classes come from them): out must be none of them, nor a file that
@@ -157,15 +157,15 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	if rec, err := ReadRecord(dir, key); err == nil {
 		files, err := datasetFiles(rec.Config.Dataset, dataDir)
 		if err != nil {
-			return nil, fmt.Errorf("suite: export: %w", err)
+			return nil, wrapErr("suite: export", err)
 		}
 		if err := CheckOutputs([]NamedFile{{outFlag, out}}, files); err != nil {
-			return nil, fmt.Errorf("suite: export: %w", err)
+			return nil, wrapErr("suite: export", err)
 		}
 	}
 	lr, err := LoadRun(run, dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
+		return nil, wrapErr("suite: export", err)
 	}
 	rec, mc, m := lr.Record, lr.ModelConfig, lr.Model
 	meta := mc.meta()
@@ -178,7 +178,7 @@ func Export(run, out, dataDir string) (*Exported, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("suite: export: %w", err)
+		return nil, wrapErr("suite: export", err)
 	}
 	return &Exported{Path: out, Key: key, Record: rec, Model: mc, Size: st}, nil
 }

@@ -171,7 +171,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	}
 	train, _, err := OpenDataset(cfg.Dataset, spec.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, wrapErr("suite: fidelity", err)
 	}
 	// The batches come from the images the run trains on: its training
 	// subset, less the validation split a learning-rate grid holds out.
@@ -200,7 +200,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	mc := cfg.modelConfig(train)
 	ref, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 	if err != nil {
-		return nil, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, wrapErr("suite: fidelity", err)
 	}
 	res := &FidelityResult{Label: label, Layers: binaryLayerNames(ref), Batches: nb}
 	for _, s := range spec.Estimators {
@@ -209,7 +209,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	tb := time.Now()
 	init, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 	if err != nil {
-		return nil, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, wrapErr("suite: fidelity", err)
 	}
 	buildTime := time.Since(tb)
 	workers := parallel.Workers()
@@ -286,7 +286,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		for range workers - 1 {
 			c, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 			if err != nil {
-				return nil, fmt.Errorf("suite: fidelity: %w", err)
+				return nil, wrapErr("suite: fidelity", err)
 			}
 			fidelity.CopyState(&c.Net, &ref.Net)
 			ws = append(ws, fidelity.Worker{Net: &c.Net, Loss: new(nn.SoftmaxCrossEntropy)})
@@ -402,7 +402,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelityState, ref nn.Layer, evals []fidelity.Batch, train fidelity.Batch, sites []fidelity.Site) (preds [][]float64, grads, tg [][]float32, err error) {
 	m, err := mc.build(e, cfg.Seed)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, nil, nil, wrapErr("suite: fidelity", err)
 	}
 	var ce nn.SoftmaxCrossEntropy
 	fidelity.CopyState(&m.Net, ref)

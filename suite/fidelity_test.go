@@ -76,9 +76,9 @@ func TestFidelityRefuses(t *testing.T) {
 		{"--run --recipe --seeds", FidelityRequest{Run: run, Recipe: str("quick"), Seeds: str("1")},
 			"suite: fidelity: --recipe and --seeds with --run: the run's record gives its recipe and seed; drop --recipe and --seeds (they go with --init)"},
 		{"--seeds 2,3", FidelityRequest{Init: true, Seeds: str("2,3")},
-			`suite: fidelity: --seeds: suite: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`},
+			`suite: fidelity: --seeds: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`},
 		{"--seeds 0", FidelityRequest{Init: true, Seeds: str("0")},
-			`suite: fidelity: --seeds: suite: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`},
+			`suite: fidelity: --seeds: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`},
 	} {
 		_, err := MeasureFidelity(context.Background(), tc.req)
 		if err == nil || err.Error() != tc.want {

@@ -113,7 +113,7 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 	}
 	seed, err := ParseSeed(seeds)
 	if err != nil {
-		return FidelitySpec{}, fmt.Errorf("suite: fidelity: --seeds: %w", err)
+		return FidelitySpec{}, wrapErr("suite: fidelity: --seeds", err)
 	}
 	// The sweep of the one seed (a range of one: the seed alone would be a
 	// count) parses and checks the estimators for the recipe's network.

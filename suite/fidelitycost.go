@@ -2,7 +2,6 @@ package suite
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"runtime"
 	"time"
@@ -80,7 +79,7 @@ func timeFidelity(ctx context.Context, mc ModelConfig, cfg Config, ref nn.Layer,
 		for range workers - 1 {
 			m, err := mc.build(estimators.MustParse("ste"), cfg.Seed)
 			if err != nil {
-				return c, fmt.Errorf("suite: fidelity: %w", err)
+				return c, wrapErr("suite: fidelity", err)
 			}
 			fidelity.CopyState(&m.Net, ref)
 			ws = append(ws, &m.Net)

@@ -2,7 +2,6 @@ package suite
 
 import (
 	"bytes"
-	"fmt"
 	"image/color"
 	"math"
 	"strconv"
@@ -75,7 +74,7 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 		}
 		line, err := plotter.NewLine(pts)
 		if err != nil {
-			return nil, fmt.Errorf("suite: fidelity plot: %w", err)
+			return nil, wrapErr("suite: fidelity plot", err)
 		}
 		line.Color, line.Dashes = lineStyle(i)
 		line.Width = vg.Points(1.5)
@@ -97,7 +96,7 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 func canvasSVG(c *vgsvg.Canvas) ([]byte, error) {
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
-		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
+		return nil, wrapErr("suite: fidelity plot", err)
 	}
 	return b.Bytes(), nil
 }
@@ -143,7 +142,7 @@ func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	p.Add(plotter.NewHeatMap(g, cm.Palette(255)))
 	cells, err := cellLabels(g, cm)
 	if err != nil {
-		return nil, fmt.Errorf("suite: fidelity plot: %w", err)
+		return nil, wrapErr("suite: fidelity plot", err)
 	}
 	p.Add(cells)
 	ticks := make([]plot.Tick, n)

@@ -197,7 +197,7 @@ var FidelityFiles = []string{"fidelity.md", "fidelity-bench.txt", "fidelity.svg"
 // of them (see outputBatch). It returns the paths written.
 func (r *FidelityResult) WriteFiles(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, wrapErr("suite: fidelity", err)
 	}
 	render := map[string]func() ([]byte, error){
 		"fidelity.md":            bytesOf(r.WriteMarkdown),
@@ -215,12 +215,12 @@ func (r *FidelityResult) WriteFiles(dir string) ([]string, error) {
 		}
 		path := filepath.Join(dir, name)
 		if err := batch.add(path, b); err != nil {
-			return nil, fmt.Errorf("suite: fidelity: %w", err)
+			return nil, wrapErr("suite: fidelity", err)
 		}
 		written = append(written, path)
 	}
 	if err := batch.commit(); err != nil {
-		return nil, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, wrapErr("suite: fidelity", err)
 	}
 	return written, nil
 }

@@ -46,11 +46,11 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 	}
 	dir, key, err := runKey(spec.Run)
 	if err != nil {
-		return Config{}, nil, "", fmt.Errorf("suite: fidelity: %w", err)
+		return Config{}, nil, "", wrapErr("suite: fidelity", err)
 	}
 	rec, err := ReadRecord(dir, key)
 	if err != nil {
-		return Config{}, nil, "", fmt.Errorf("suite: fidelity: run %s: %w", key, err)
+		return Config{}, nil, "", wrapErr("suite: fidelity: run "+key, err)
 	}
 	cfg := rec.Config
 	epochs := spec.Epochs
@@ -93,7 +93,7 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 					return err
 				}
 				if err := loadWeights(path, key, e, &own.Net); err != nil {
-					return fmt.Errorf("suite: fidelity: %w", err)
+					return wrapErr("suite: fidelity", err)
 				}
 				fidelity.CopyState(net, &own.Net)
 				return nil
@@ -121,7 +121,7 @@ func fidelityBatches(ctx context.Context, train *data.Dataset, pool data.Config,
 	pool.BatchSize, pool.Shuffle, pool.Prefetch = n, true, 1
 	l, err := data.NewLoader(train, pool)
 	if err != nil {
-		return nil, step, fmt.Errorf("suite: fidelity: %w", err)
+		return nil, step, wrapErr("suite: fidelity", err)
 	}
 	defer l.Close()
 	it := l.Epoch(ctx, 0)
@@ -132,7 +132,7 @@ func fidelityBatches(ctx context.Context, train *data.Dataset, pool data.Config,
 	next := func(k int, eval bool) (fidelity.Batch, error) {
 		if !it.Next() {
 			if err := it.Err(); err != nil {
-				return fidelity.Batch{}, fmt.Errorf("suite: fidelity: %w", err)
+				return fidelity.Batch{}, wrapErr("suite: fidelity", err)
 			}
 			return fidelity.Batch{}, short
 		}

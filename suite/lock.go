@@ -215,7 +215,7 @@ func tryLock(dir, key string, cfg LockConfig, keep bool) (*cellLock, *LockInfo, 
 			continue // released in between
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("suite: reading lock: %w", err)
+			return nil, nil, wrapErr("suite: reading lock", err)
 		}
 		if !holder.Stale(cfg, time.Now()) {
 			return nil, holder, nil
@@ -240,7 +240,7 @@ func createLock(path, key string, cfg LockConfig, keep bool) (*cellLock, error) 
 		if errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("suite: creating lock: %w", err)
+		return nil, wrapErr("suite: creating lock", err)
 	}
 	info := thisProcess()
 	info.Key, info.Token, info.Acquired, info.KeepEpochs = key, newToken(), time.Now().UTC(), keep
@@ -251,7 +251,7 @@ func createLock(path, key string, cfg LockConfig, keep bool) (*cellLock, error) 
 	}
 	if err != nil {
 		os.Remove(path)
-		return nil, fmt.Errorf("suite: writing lock: %w", err)
+		return nil, wrapErr("suite: writing lock", err)
 	}
 	l := &cellLock{path: path, token: info.Token, stop: make(chan struct{}), done: make(chan struct{})}
 	go l.heartbeat(cfg.Heartbeat)
@@ -269,7 +269,7 @@ func breakLock(path string, stale *LockInfo) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // someone else broke or released it
 		}
-		return fmt.Errorf("suite: breaking stale lock: %w", err)
+		return wrapErr("suite: breaking stale lock", err)
 	}
 	moved, err := readLock(aside)
 	if err == nil && moved.Token != stale.Token {

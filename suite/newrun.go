@@ -67,12 +67,12 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	}
 	train, err := data.NewLoader(p.train, tc)
 	if err != nil {
-		return nil, fmt.Errorf("suite: %w", err)
+		return nil, wrapErr("suite", err)
 	}
 	test, err := testLoader(p.test, rc.Batch, rc.TestSubset)
 	if err != nil {
 		train.Close()
-		return nil, fmt.Errorf("suite: %w", err)
+		return nil, wrapErr("suite", err)
 	}
 	var val *data.Loader
 	if holdout > 0 {
@@ -82,7 +82,7 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 		if val, err = data.NewLoader(p.train, data.Config{BatchSize: min(rc.Batch, holdout), Seed: c.Seed, Holdout: holdout, Validation: true}); err != nil {
 			train.Close()
 			test.Close()
-			return nil, fmt.Errorf("suite: %w", err)
+			return nil, wrapErr("suite", err)
 		}
 	}
 	steps := rc.Epochs * train.Batches()

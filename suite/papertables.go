@@ -171,7 +171,7 @@ func writeRows(w io.Writer, gs map[string]*Group, heads []string, rows []labelle
 		cells = append(cells, row)
 	}
 	if err := mdtable.Write(w, len(heads), header, cells); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	fmt.Fprintf(w, "\n%s%s%s\n",
 		pairedNote("top-1(row, seed) − top-1("+ref+", seed), in percentage points"), note, pairNotes(ref, prs)+naNote(gs))
@@ -214,7 +214,7 @@ func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
 		cells = append(cells, append(row, fmt.Sprintf("%.2f → %.2f", pair[0].paper, pair[1].paper)))
 	}
 	if err := mdtable.Write(w, 1, header, cells); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	fmt.Fprintf(w, "\nn, diverged and seeds: without / with NA. %s%s\n",
 		pairedNote("top-1(with NA, seed) − top-1(without, seed), in percentage points"), pairNotes("the row without NA", prs)+naNote(gs))

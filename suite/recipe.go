@@ -123,13 +123,13 @@ func LoadRecipe(nameOrFile string) (*Recipe, error) {
 	}
 	if _, err := os.Stat(nameOrFile); err != nil {
 		if strings.ContainsAny(nameOrFile, `/\`) || strings.HasSuffix(nameOrFile, ".json") {
-			return nil, fmt.Errorf("suite: recipe file: %w", err)
+			return nil, wrapErr("suite: recipe file", err)
 		}
 		return nil, fmt.Errorf("suite: unknown recipe %q (have %s, or a recipe file)", nameOrFile, strings.Join(RecipeNames(), ", "))
 	}
 	f, err := os.Open(nameOrFile)
 	if err != nil {
-		return nil, fmt.Errorf("suite: recipe file: %w", err)
+		return nil, wrapErr("suite: recipe file", err)
 	}
 	defer f.Close()
 	name := strings.TrimSuffix(filepath.Base(nameOrFile), filepath.Ext(nameOrFile))
@@ -149,7 +149,7 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	}
 	b, err := io.ReadAll(rd)
 	if err != nil {
-		return nil, fmt.Errorf("suite: recipe: %w", err)
+		return nil, wrapErr("suite: recipe", err)
 	}
 	// encoding/json would replace invalid UTF-8, and an escaped lone
 	// surrogate ("\ud800"), by U+FFFD without a word.

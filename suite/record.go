@@ -296,7 +296,7 @@ func WriteRecord(dir string, r *Record) error {
 		return fmt.Errorf("suite: encoding record %s: %w", r.Key, err)
 	}
 	if err := atomicfile.WriteFileUmask(RecordPath(dir, r.Key), append(b, '\n'), filePerm); err != nil {
-		return fmt.Errorf("suite: %w", err)
+		return wrapErr("suite", err)
 	}
 	return nil
 }
@@ -352,7 +352,7 @@ func ReadRecords(dir string) ([]*Record, error) {
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("suite: reading runs: %w", err)
+		return nil, wrapErr("suite: reading runs", err)
 	}
 	var rs []*Record
 	for _, e := range ents {
@@ -363,7 +363,7 @@ func ReadRecords(dir string) ([]*Record, error) {
 		path := filepath.Join(dir, e.Name())
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("suite: reading runs: %w", err)
+			return nil, wrapErr("suite: reading runs", err)
 		}
 		r, err := decodeRecordOf(path, key, b)
 		if err != nil {

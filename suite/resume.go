@@ -96,7 +96,7 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 		Segments: ru.segmentsThrough(epochs)}
 	b, err := json.Marshal(ps)
 	if err != nil {
-		return fmt.Errorf("suite: checkpoint progress: %w", err)
+		return wrapErr("suite: checkpoint progress", err)
 	}
 	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt, Epoch: int64(epochs), Step: int64(steps), Extra: map[string][]byte{"progress": b}}
 	if ru.diag != nil {
@@ -137,7 +137,7 @@ func loadWeights(path, key string, epoch int, net nn.Layer) error {
 // (filePerm).
 func saveState(path string, st *checkpoint.State) error {
 	if err := atomicfile.WriteFileUmask(path, checkpoint.Marshal(st), filePerm); err != nil {
-		return fmt.Errorf("suite: %w", err)
+		return wrapErr("suite", err)
 	}
 	return nil
 }

@@ -235,7 +235,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("suite: %w", err)
+		return nil, wrapErr("suite", err)
 	}
 	if r.Progress != nil {
 		est, err := r.Estimate(ctx, s)
@@ -319,7 +319,7 @@ func (r *Runner) prepareCell(ctx context.Context, c Cell) error {
 		return err
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		return fmt.Errorf("suite: %w", err)
+		return wrapErr("suite", err)
 	}
 	return nil
 }

@@ -125,17 +125,17 @@ var slurmFiles = []string{"slurm/cells.sh", "slurm/table.sh", "slurm/logs/"}
 // executable (less the umask), both or neither (see outputBatch).
 func (j *SlurmJobs) Write() error {
 	if err := os.MkdirAll(j.LogDir, 0o755); err != nil {
-		return fmt.Errorf("suite: slurm: %w", err)
+		return wrapErr("suite: slurm", err)
 	}
 	var batch outputBatch
 	defer batch.abort()
 	for _, f := range []struct{ path, text string }{{j.CellsPath, j.Cells}, {j.TablePath, j.Table}} {
 		if err := batch.addPerm(f.path, []byte(f.text), 0o777); err != nil {
-			return fmt.Errorf("suite: slurm: %w", err)
+			return wrapErr("suite: slurm", err)
 		}
 	}
 	if err := batch.commit(); err != nil {
-		return fmt.Errorf("suite: slurm: %w", err)
+		return wrapErr("suite: slurm", err)
 	}
 	return nil
 }

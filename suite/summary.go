@@ -102,7 +102,7 @@ func WriteModels(w io.Writer, ms []*models.Model) error {
 			count(s.MACs), fmt.Sprintf("%.1f%%", 100*s.BinaryShare), count(s.OPs)})
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	fmt.Fprintf(w, "\nfp32 params: the first convolution, the last Linear, the downsampling shortcuts, BatchNorm and PReLU. "+
 		"Memory: parameters, BatchNorm statistics and one weight scale per binary output channel; packed stores binary weights in 1 bit. "+
@@ -121,7 +121,7 @@ func WriteModelSummary(w io.Writer, m *models.Model) error {
 			count(int64(l.BinaryParams)), count(int64(l.FPParams)), count(l.BinaryMACs), count(l.FPMACs)})
 	}
 	if err := mdtable.Write(w, 2, header, rows); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	s := m.Summary()
 	fmt.Fprintf(w, "\nparameters: %s (binary %s, fp32 %s", group(int64(s.Params)), group(int64(s.BinaryParams)), group(int64(s.FPParams)))

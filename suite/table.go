@@ -259,7 +259,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 		rows = append(all, rows[i:]...)
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	note := "n: finished runs (seeds); diverged runs (a NaN or Inf loss) are counted, never averaged. " +
 		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points") +
@@ -298,7 +298,7 @@ func writeLosses(w io.Writer, gs map[string]*Group, specs []string) error {
 		rows = append(rows, row)
 	}
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
-		return fmt.Errorf("suite: table: %w", err)
+		return wrapErr("suite: table", err)
 	}
 	note := "test loss: on the test split in evaluation mode after the last epoch; train loss: the mean over the last epoch's training batches (training mode, noise adaptation on). " +
 		"Δ and 95% CI as for top-1, over the seeds both rows finished; Δ < 0 is a lower loss than " + baseline + "."

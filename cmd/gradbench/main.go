@@ -62,6 +62,18 @@ func main() {
 	env := &cmdEnv{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr),
 		stderrColumns: func() int { return terminalColumns(os.Stderr) }}
 	if err := gradbench(ctx, env, os.Args[1:]); err != nil {
+		// Error text convention: the line reads "gradbench: " and then
+		// the layers the error passed through, outermost first, each named
+		// once: the package that made it ("suite:", "data:",
+		// "estimators:", "models:", "xnor:") or, for a flag a command
+		// checks itself, the command ("run:", "curves:"); a wrapper may
+		// add its context ("suite: fidelity:", "--seeds:"), never a layer
+		// the error already names (suite's wrapErr drops the repeat).
+		// After the prefixes: the flag or file, the value, the problem.
+		// Some older flag checks still lead with the flag ("bad --epochs
+		// 0", "--bench DIR: refusing …"); new errors name their layer.
+		// TestErrorPrefixesOnce checks, over every command, that no layer is
+		// named twice.
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "gradbench:", err)
 		}

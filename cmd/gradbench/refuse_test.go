@@ -138,13 +138,13 @@ func TestRefuses(t *testing.T) {
 		// and so are --recipe and --seeds beside --run, whose record gives
 		// both.
 		pos("fidelity --init --seeds 2,3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "2,3"},
-			`suite: fidelity: --seeds: suite: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: bad seed "2,3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --init --seeds 2..3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "2..3"},
-			`suite: fidelity: --seeds: suite: bad seed "2..3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: bad seed "2..3": one network is measured, so one seed: not a list or a range (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --init --seeds +3", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "+3"},
-			`suite: fidelity: --seeds: suite: bad seed "+3": a sign (+ or -) is not allowed: write the seed as plain digits (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: bad seed "+3": a sign (+ or -) is not allowed: write the seed as plain digits (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --init --seeds 0", []string{"fidelity", "--init", "--recipe", fx.recipe, "--seeds", "0"},
-			`suite: fidelity: --seeds: suite: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`, nil),
+			`suite: fidelity: --seeds: bad seed "0": not an integer >= 1 (want one seed, an integer >= 1 such as 3)`, nil),
 		pos("fidelity --run --seeds", []string{"fidelity", "--run", fx.oneRecord, "--seeds", "2"},
 			"suite: fidelity: --seeds with --run: the run's record gives its recipe and seed; drop --seeds (they go with --init)", nil),
 		pos("fidelity --run --recipe --seeds", []string{"fidelity", "--run", fx.oneRecord, "--recipe", "quick", "--seeds", "2"},
