@@ -300,6 +300,10 @@ func TestRecordCheckCounts(t *testing.T) {
 		{"segments short", func(r *Record) { r.Segments = []Segment{{1, 2, m}} }, "training segments end at epoch 2, the record at 3"},
 		{"epochs short", func(r *Record) { r.Epochs, r.DataHashes = r.Epochs[:2], r.DataHashes[:2] }, "status ok with 2 epochs, its config trains 3"},
 		{"final seconds", func(r *Record) { r.Final.SecondsPerEpoch = 1 }, "final seconds_per_epoch 1, but the epochs' mean is 13"},
+		{"final rate", func(r *Record) { r.Final.ImagesPerSec = 1 }, "final images_per_sec 1, but the epochs' mean is 100"},
+		{"final top-5", func(r *Record) { r.Final.TestTop5 = new(float64) }, "final test_top5 differs from the last epoch's"},
+		{"negative resumes", func(r *Record) { r.Resumes = -1 }, "resumes -1, want at least 0"},
+		{"ok with a divergence", func(r *Record) { r.Diverged = &Divergence{Epoch: 3} }, "status ok with a divergence"},
 		{"flip ratio", func(r *Record) { r.Epochs[0].FlipRatio = 2 }, "epoch 1: flip_ratio 2, want a number in [0, 1]"},
 		{"infinite time", func(r *Record) { r.Epochs[1].EvalSeconds = math.Inf(1) }, "epoch 2: eval_seconds +Inf, want a finite number >= 0"},
 		{"diverged ok", func(r *Record) {
@@ -318,6 +322,14 @@ func TestRecordCheckCounts(t *testing.T) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Diverged.Epoch = 4
 		}, "diverged at epoch 4 step 3, want an epoch in 1..3"},
+		{"diverged without its epoch", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged = nil
+		}, "status diverged without the epoch it diverged at"},
+		{"diverged at a negative step", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged.Step = -1
+		}, "diverged at epoch 2 step -1, want an epoch in 1..3"},
 		{"diverged segments", func(r *Record) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Segments = []Segment{{1, 2, m}}
