@@ -394,6 +394,16 @@ func TestScore(t *testing.T) {
 			Scores{N: 4, Pearson: 0.8031, Spearman: 0.8333, Sign: 1, SignN: 3, TopK: 1, K: 1, BaseRate: 0.25}},
 		{"one site", []float64{1}, []float64{1},
 			Scores{N: 1, Pearson: nan, Spearman: nan, Sign: 1, SignN: 1, TopK: 0, K: 1, BaseRate: 0}},
+		// δ = 0 has no sign: it agrees with neither a rise nor a fall. By
+		// hand: r = 2/√(2·8/3) = √3/2, and the ranks (2, 3, 1) and
+		// (1.5, 3, 1.5) give the same.
+		{"a zero prediction", []float64{0, 1, -1}, []float64{-1, 1, -1},
+			Scores{N: 3, Pearson: 0.8660, Spearman: 0.8660, Sign: 0.6667, SignN: 3, TopK: 1, K: 1, BaseRate: 0.6667}},
+		// Eleven sites: K = ⌈11/10⌉ = 2, the two most negative δ, of which
+		// the first lowers the loss and the second raises it. δ increasing
+		// makes its ranks δ itself: r = Spearman = 0.63509.
+		{"eleven sites", []float64{-11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1}, []float64{-1, 1, -1, -1, -1, -1, 1, 1, 1, 1, 1},
+			Scores{N: 11, Pearson: 0.6351, Spearman: 0.6351, Sign: 0.4545, SignN: 11, TopK: 0.5, K: 2, BaseRate: 0.4545}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := Score(c.pred, c.dl, 1e-6)
