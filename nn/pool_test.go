@@ -48,3 +48,34 @@ func TestAvgPoolBackwardTiles(t *testing.T) {
 		})
 	}
 }
+
+// TestAvgPoolBackwardReused: a second backward pass of an AvgPool2d (its
+// gradient buffer reused, as in every training step after the first)
+// gives bit for bit what a fresh layer gives, on the general path (the
+// odd maps' padded 2×2 windows the models' downsampling takes, a 3×3
+// window) and the 2×2 tiles. The finite-difference checks run each layer
+// once, on a buffer that starts zeroed.
+func TestAvgPoolBackwardReused(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct {
+		p    Pool
+		h, w int
+	}{
+		{Pool{Kernel: 2, Stride: 2, Pad: 1}, 7, 7},
+		{Pool{Kernel: 3, Stride: 2, Pad: 1}, 7, 6},
+		{Pool{Kernel: 2}, 6, 5},
+	} {
+		t.Run(fmt.Sprintf("k=%d/s=%d/p=%d/%dx%d", tc.p.Kernel, tc.p.Stride, tc.p.Pad, tc.h, tc.w), func(t *testing.T) {
+			x := randTensor(r, 2, 3, tc.h, tc.w)
+			reused := NewAvgPool2d(tc.p)
+			y := reused.Forward(x)
+			reused.Backward(randTensor(r, y.N, y.C, y.H, y.W))
+			dy := randTensor(r, y.N, y.C, y.H, y.W)
+			reused.Forward(x)
+			got := clone(reused.Backward(dy).Data)
+			fresh := NewAvgPool2d(tc.p)
+			fresh.Forward(x)
+			checkBits(t, "second backward pass", got, fresh.Backward(dy).Data)
+		})
+	}
+}
