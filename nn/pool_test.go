@@ -49,31 +49,37 @@ func TestAvgPoolBackwardTiles(t *testing.T) {
 	}
 }
 
-// TestAvgPoolBackwardReused: a second backward pass of an AvgPool2d (its
+// TestPoolBackwardReused: a second backward pass of a pooling layer (its
 // gradient buffer reused, as in every training step after the first)
-// gives bit for bit what a fresh layer gives, on the general path (the
-// odd maps' padded 2×2 windows the models' downsampling takes, a 3×3
-// window) and the 2×2 tiles. The finite-difference checks run each layer
-// once, on a buffer that starts zeroed.
-func TestAvgPoolBackwardReused(t *testing.T) {
+// gives bit for bit what a fresh layer gives: AvgPool2d on its general
+// path (the odd maps' padded 2×2 windows the models' downsampling takes,
+// a 3×3 window) and its 2×2 tiles, and MaxPool2d. The finite-difference
+// checks run each layer once, on a buffer that starts zeroed.
+func TestPoolBackwardReused(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
+	avg := func(p Pool) Layer { return NewAvgPool2d(p) }
+	maxp := func(p Pool) Layer { return NewMaxPool2d(p) }
 	for _, tc := range []struct {
+		name string
+		l    func(Pool) Layer
 		p    Pool
 		h, w int
 	}{
-		{Pool{Kernel: 2, Stride: 2, Pad: 1}, 7, 7},
-		{Pool{Kernel: 3, Stride: 2, Pad: 1}, 7, 6},
-		{Pool{Kernel: 2}, 6, 5},
+		{"avg", avg, Pool{Kernel: 2, Stride: 2, Pad: 1}, 7, 7},
+		{"avg", avg, Pool{Kernel: 3, Stride: 2, Pad: 1}, 7, 6},
+		{"avg", avg, Pool{Kernel: 2}, 6, 5},
+		{"max", maxp, Pool{Kernel: 3, Stride: 2, Pad: 1}, 7, 6},
+		{"max", maxp, Pool{Kernel: 2}, 6, 5},
 	} {
-		t.Run(fmt.Sprintf("k=%d/s=%d/p=%d/%dx%d", tc.p.Kernel, tc.p.Stride, tc.p.Pad, tc.h, tc.w), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/k=%d/s=%d/p=%d/%dx%d", tc.name, tc.p.Kernel, tc.p.Stride, tc.p.Pad, tc.h, tc.w), func(t *testing.T) {
 			x := randTensor(r, 2, 3, tc.h, tc.w)
-			reused := NewAvgPool2d(tc.p)
+			reused := tc.l(tc.p)
 			y := reused.Forward(x)
 			reused.Backward(randTensor(r, y.N, y.C, y.H, y.W))
 			dy := randTensor(r, y.N, y.C, y.H, y.W)
 			reused.Forward(x)
 			got := clone(reused.Backward(dy).Data)
-			fresh := NewAvgPool2d(tc.p)
+			fresh := tc.l(tc.p)
 			fresh.Forward(x)
 			checkBits(t, "second backward pass", got, fresh.Backward(dy).Data)
 		})
