@@ -200,8 +200,23 @@ func TestAugment(t *testing.T) {
 	if flips < 16 || flips > 48 {
 		t.Errorf("%d of 64 images flipped, want about half", flips)
 	}
-	if len(shifts) < 10 {
+	if len(shifts) <= 25/2 {
 		t.Errorf("only %d distinct crop offsets in 64 images, want most of the 25", len(shifts))
+	}
+	// Every row and every column offset in [-pad, pad] occurs: a window
+	// drawn from too narrow a range (the padding counted on one side only)
+	// leaves some out while still giving many distinct offsets.
+	var seen [2]map[int]bool // row and column offsets
+	seen[0], seen[1] = map[int]bool{}, map[int]bool{}
+	for s := range shifts {
+		seen[0][s[0]], seen[1][s[1]] = true, true
+	}
+	for i, axis := range []string{"row", "column"} {
+		for off := -pad; off <= pad; off++ {
+			if !seen[i][off] {
+				t.Errorf("no image cropped at %s offset %d in 64 images, want every offset in [%d, %d]", axis, off, -pad, pad)
+			}
+		}
 	}
 }
 

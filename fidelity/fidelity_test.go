@@ -394,6 +394,16 @@ func TestScore(t *testing.T) {
 			Scores{N: 4, Pearson: 0.8031, Spearman: 0.8333, Sign: 1, SignN: 3, TopK: 1, K: 1, BaseRate: 0.25}},
 		{"one site", []float64{1}, []float64{1},
 			Scores{N: 1, Pearson: nan, Spearman: nan, Sign: 1, SignN: 1, TopK: 0, K: 1, BaseRate: 0}},
+		// δ = 0 has no sign: it agrees with neither a rise nor a fall. By
+		// hand: r = 2/√(2·8/3) = √3/2, and the ranks (2, 3, 1) and
+		// (1.5, 3, 1.5) give the same.
+		{"a zero prediction", []float64{0, 1, -1}, []float64{-1, 1, -1},
+			Scores{N: 3, Pearson: 0.8660, Spearman: 0.8660, Sign: 0.6667, SignN: 3, TopK: 1, K: 1, BaseRate: 0.6667}},
+		// Eleven sites: K = ⌈11/10⌉ = 2, the two most negative δ, of which
+		// the first lowers the loss and the second raises it. δ increasing
+		// makes its ranks δ itself: r = Spearman = 0.63509.
+		{"eleven sites", []float64{-11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1}, []float64{-1, 1, -1, -1, -1, -1, 1, 1, 1, 1, 1},
+			Scores{N: 11, Pearson: 0.6351, Spearman: 0.6351, Sign: 0.4545, SignN: 11, TopK: 0.5, K: 2, BaseRate: 0.4545}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := Score(c.pred, c.dl, 1e-6)
@@ -478,5 +488,44 @@ func TestDescent(t *testing.T) {
 	r := RandomLike(g, 1)
 	if math.Abs(Norm(r)-Norm(g)) > 1e-5*Norm(g) || Cosine(r[0], g[0]) > 0.9 {
 		t.Errorf("RandomLike: norm %g, want %g; cosine with g %g", Norm(r), Norm(g), Cosine(r[0], g[0]))
+	}
+	// Each layer's norm, summed here, on layers of different norms (the
+	// network above has one binary layer, and the check above compares two
+	// results of Norm, which would agree if both were wrong alike).
+	l2 := func(v []float32) float64 {
+		var s float64
+		for _, x := range v {
+			s += float64(x) * float64(x)
+		}
+		return math.Sqrt(s)
+	}
+	layers := [][]float32{{3, 4}, {0.1, -0.2, 0.3, 0.05, 0, 1e-3}, {10}}
+	r = RandomLike(layers, 2)
+	for i := range layers {
+		if got, want := l2(r[i]), l2(layers[i]); math.Abs(got-want) > 1e-5*want {
+			t.Errorf("RandomLike: layer %d norm %g, want %g", i, got, want)
+		}
+	}
+}
+
+// TestCosineAndNorm checks Cosine and Norm on values computed by hand,
+// vectors of unequal lengths included (a formula right only for equal
+// norms, such as 2ab/(|a|²+|b|²), fails there).
+func TestCosineAndNorm(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []float32
+		want float64
+	}{
+		{[]float32{3, 4}, []float32{4, 3}, 24.0 / 25},
+		{[]float32{1, 0}, []float32{2, 2}, 1 / math.Sqrt2},
+		{[]float32{1, 2, 2}, []float32{-2, -4, -4}, -1},
+		{[]float32{0, 0}, []float32{1, 2}, 0},
+	} {
+		if got := Cosine(tc.a, tc.b); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Cosine(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+	if got := Norm([][]float32{{3}, {4, 12}, nil}); got != 13 {
+		t.Errorf("Norm({3}, {4, 12}, {}) = %v, want 13", got)
 	}
 }

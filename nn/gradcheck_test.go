@@ -203,6 +203,38 @@ func TestLayerGradsFiniteDifferences(t *testing.T) {
 	}
 }
 
+// TestLayerGradsReused: every layer's second training step (Forward and
+// Backward again, its buffers reused) gives bit for bit the gradients a
+// fresh copy of the layer gives for the same output gradient. The finite
+// differences above run each layer once, on buffers that start zeroed,
+// so a backward pass that adds into a buffer it does not clear passed.
+func TestLayerGradsReused(t *testing.T) {
+	reused, fresh := gradCases(rand.New(rand.NewPCG(13, 14))), gradCases(rand.New(rand.NewPCG(13, 14)))
+	r := rand.New(rand.NewPCG(15, 16))
+	for i, tc := range reused {
+		t.Run(tc.name, func(t *testing.T) {
+			first, _ := gradsOf(r, tc.l, tc.x)
+			dy := make([]float32, len(first))
+			fill(r, dy)
+			got, want := analytic(tc.l, tc.x, dy), analytic(fresh[i].l, fresh[i].x, dy)
+			if len(got) != len(want) {
+				t.Fatalf("%d gradients, a fresh layer %d", len(got), len(want))
+			}
+			for name, w := range want {
+				g := got[name]
+				if len(g) != len(w) {
+					t.Fatalf("gradient %q: %d values, a fresh layer's %d", name, len(g), len(w))
+				}
+				for j := range w {
+					if math.Float64bits(g[j]) != math.Float64bits(w[j]) {
+						t.Fatalf("second step: d%s[%d] = %v, a fresh layer's %v", name, j, g[j], w[j])
+					}
+				}
+			}
+		})
+	}
+}
+
 // gradsOf runs l forward on x, draws an output gradient dy from r and
 // returns it with the layer's analytic gradients.
 func gradsOf(r *rand.Rand, l Layer, x *Tensor) ([]float32, grads) {

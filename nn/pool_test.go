@@ -10,12 +10,17 @@ import (
 // TestAvgPoolBackwardTiles checks AvgPool2d's backward for 2x2 windows
 // at stride 2 (written once per position) bit for bit against the
 // general rule (clear, then add each window's share), on even and odd
-// sizes and with shares of -0, which the rule turns into +0.
+// sizes and with shares of -0, which the rule turns into +0. Each layer
+// first runs on a larger even size, so that its reused gradient buffer
+// holds stale nonzero values where an odd size's last row and column,
+// which no window covers, must come out 0.
 func TestAvgPoolBackwardTiles(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, hw := range [][2]int{{4, 4}, {6, 5}, {5, 7}, {28, 28}} {
 		t.Run(fmt.Sprintf("%dx%d", hw[0], hw[1]), func(t *testing.T) {
 			l := NewAvgPool2d(Pool{Kernel: 2})
+			big := l.Forward(randTensor(r, 3, 2, hw[0]+hw[0]%2+2, hw[1]+hw[1]%2+2))
+			l.Backward(randTensor(r, big.N, big.C, big.H, big.W))
 			x := randTensor(r, 3, 2, hw[0], hw[1])
 			y := l.Forward(x)
 			dy := randTensor(r, y.N, y.C, y.H, y.W)
@@ -40,6 +45,43 @@ func TestAvgPoolBackwardTiles(t *testing.T) {
 					t.Fatalf("dx[%d] = %v, want %v", i, got.Data[i], want[i])
 				}
 			}
+		})
+	}
+}
+
+// TestPoolBackwardReused: a second backward pass of a pooling layer (its
+// gradient buffer reused, as in every training step after the first)
+// gives bit for bit what a fresh layer gives: AvgPool2d on its general
+// path (the odd maps' padded 2×2 windows the models' downsampling takes,
+// a 3×3 window) and its 2×2 tiles, and MaxPool2d. The finite-difference
+// checks run each layer once, on a buffer that starts zeroed.
+func TestPoolBackwardReused(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	avg := func(p Pool) Layer { return NewAvgPool2d(p) }
+	maxp := func(p Pool) Layer { return NewMaxPool2d(p) }
+	for _, tc := range []struct {
+		name string
+		l    func(Pool) Layer
+		p    Pool
+		h, w int
+	}{
+		{"avg", avg, Pool{Kernel: 2, Stride: 2, Pad: 1}, 7, 7},
+		{"avg", avg, Pool{Kernel: 3, Stride: 2, Pad: 1}, 7, 6},
+		{"avg", avg, Pool{Kernel: 2}, 6, 5},
+		{"max", maxp, Pool{Kernel: 3, Stride: 2, Pad: 1}, 7, 6},
+		{"max", maxp, Pool{Kernel: 2}, 6, 5},
+	} {
+		t.Run(fmt.Sprintf("%s/k=%d/s=%d/p=%d/%dx%d", tc.name, tc.p.Kernel, tc.p.Stride, tc.p.Pad, tc.h, tc.w), func(t *testing.T) {
+			x := randTensor(r, 2, 3, tc.h, tc.w)
+			reused := tc.l(tc.p)
+			y := reused.Forward(x)
+			reused.Backward(randTensor(r, y.N, y.C, y.H, y.W))
+			dy := randTensor(r, y.N, y.C, y.H, y.W)
+			reused.Forward(x)
+			got := clone(reused.Backward(dy).Data)
+			fresh := tc.l(tc.p)
+			fresh.Forward(x)
+			checkBits(t, "second backward pass", got, fresh.Backward(dy).Data)
 		})
 	}
 }

@@ -343,6 +343,10 @@ func TestDiagnosticsRecords(t *testing.T) {
 		want string
 	}{
 		{"silent above 1", func(d *Diagnostics) { d.Silent = 1.5 }, "epoch 1: diagnostics.silent 1.5, want a number in [0, 1]"},
+		{"oscillation above 1", func(d *Diagnostics) { d.Oscillation = 2 }, "epoch 1: diagnostics.oscillation 2, want a number in [0, 1]"},
+		{"negative oscillating", func(d *Diagnostics) { d.Oscillating = -0.1 }, "epoch 1: diagnostics.oscillating -0.1, want a number in [0, 1]"},
+		{"layer saturation above 1", func(d *Diagnostics) { d.Layers[0].Saturation = 1.2 }, "epoch 1: diagnostics.layers[0].saturation 1.2, want a number in [0, 1]"},
+		{"layer entropy above ln 2", func(d *Diagnostics) { d.Layers[0].Entropy = 0.8 }, "epoch 1: diagnostics.layers[0].entropy 0.8"},
 		{"NaN saturation", func(d *Diagnostics) { d.Saturation = math.NaN() }, "epoch 1: diagnostics.saturation NaN"},
 		{"negative stability", func(d *Diagnostics) { d.GradStability = -1 }, "epoch 1: diagnostics.grad_stability -1"},
 		{"infinite norm", func(d *Diagnostics) { d.Layers[0].GradNorm = math.Inf(1) }, "epoch 1: diagnostics.layers[0].grad_norm +Inf"},

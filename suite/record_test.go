@@ -300,7 +300,33 @@ func TestRecordCheckCounts(t *testing.T) {
 		{"segments short", func(r *Record) { r.Segments = []Segment{{1, 2, m}} }, "training segments end at epoch 2, the record at 3"},
 		{"epochs short", func(r *Record) { r.Epochs, r.DataHashes = r.Epochs[:2], r.DataHashes[:2] }, "status ok with 2 epochs, its config trains 3"},
 		{"final seconds", func(r *Record) { r.Final.SecondsPerEpoch = 1 }, "final seconds_per_epoch 1, but the epochs' mean is 13"},
+		{"final rate", func(r *Record) { r.Final.ImagesPerSec = 1 }, "final images_per_sec 1, but the epochs' mean is 100"},
+		{"final top-5", func(r *Record) { r.Final.TestTop5 = new(float64) }, "final test_top5 differs from the last epoch's"},
+		{"negative resumes", func(r *Record) { r.Resumes = -1 }, "resumes -1, want at least 0"},
+		{"ok with a divergence", func(r *Record) { r.Diverged = &Divergence{Epoch: 3} }, "status ok with a divergence"},
 		{"flip ratio", func(r *Record) { r.Epochs[0].FlipRatio = 2 }, "epoch 1: flip_ratio 2, want a number in [0, 1]"},
+		{"top-5 below top-1", func(r *Record) { r.Epochs[0].TestTop1, r.Epochs[0].TestTop5 = 30, new(20.0) }, "epoch 1: test_top5 20 below test_top1 30"},
+		{"segment ending before it starts", func(r *Record) {
+			r.Resumes = 1
+			r.Segments = []Segment{{1, 1, m}, {2, 1, m}}
+		}, "training segment 2 covers epochs 2..1, want it to start at epoch 2"},
+		{"config of no epochs", func(r *Record) { r.Config.Epochs = 0; r.Key = r.Config.Key() }, "config epochs 0, want at least 1"},
+		{"negative lr scale", func(r *Record) {
+			r.Config.LRScale, r.Config.Validation = -1, 0.1
+			r.Key = r.Config.Key()
+		}, "config lr_scale -1, want a finite number > 0 (or none)"},
+		{"validation beyond half", func(r *Record) {
+			r.Config.LRScale, r.Config.Validation = 0.5, 0.6
+			r.Key = r.Config.Key()
+		}, "config validation 0.6, want a fraction in (0, 0.5]"},
+		{"validation loss without top-1", func(r *Record) {
+			r.Config.LRScale, r.Config.Validation = 0.5, 0.1
+			r.Key = r.Config.Key()
+			for i := range r.Epochs {
+				r.Epochs[i].ValLoss, r.Epochs[i].ValTop1 = new(1.0), new(50.0)
+			}
+			r.Epochs[1].ValTop1 = nil
+		}, "epoch 2: validation numbers missing, but the run has a validation split"},
 		{"infinite time", func(r *Record) { r.Epochs[1].EvalSeconds = math.Inf(1) }, "epoch 2: eval_seconds +Inf, want a finite number >= 0"},
 		{"diverged ok", func(r *Record) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
@@ -318,6 +344,14 @@ func TestRecordCheckCounts(t *testing.T) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Diverged.Epoch = 4
 		}, "diverged at epoch 4 step 3, want an epoch in 1..3"},
+		{"diverged without its epoch", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged = nil
+		}, "status diverged without the epoch it diverged at"},
+		{"diverged at a negative step", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged.Step = -1
+		}, "diverged at epoch 2 step -1, want an epoch in 1..3"},
 		{"diverged segments", func(r *Record) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Segments = []Segment{{1, 2, m}}
