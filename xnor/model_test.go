@@ -441,3 +441,45 @@ func checkWeightCodes(t *testing.T, bin nn.Binary) {
 		}
 	}
 }
+
+// TestRestoreRejectsBadScales: a packed record whose scale is NaN, ±Inf
+// or negative (the format's decoder reads any float32 there) is refused
+// by Restore, naming the record and the scale, and leaves the network
+// as it was.
+func TestRestoreRejectsBadScales(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := Save(&buf, testNet(t, 3, 8), map[string]string{"model": "test"}); err != nil {
+		t.Fatal(err)
+	}
+	packed := -1
+	f, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range f.records {
+		if r.kind == recPacked && len(r.f32) > 1 {
+			packed = i
+			break
+		}
+	}
+	if packed < 0 {
+		t.Fatal("the test network's file has no packed record")
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), -1, float32(math.Copysign(1e-45, -1))} {
+		f, err := Read(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &f.records[packed]
+		r.f32[1] = bad
+		net := testNet(t, 5, 8)
+		before := params(net)
+		err = f.Restore(net)
+		if err == nil || !strings.Contains(err.Error(), r.name) || !strings.Contains(err.Error(), "scale 1 is") {
+			t.Errorf("scale %g: Restore error %v, want one naming record %q and scale 1", bad, err, r.name)
+		}
+		if !slices.EqualFunc(before, params(net), sameBits) {
+			t.Errorf("scale %g: a failed Restore changed the network", bad)
+		}
+	}
+}
