@@ -148,3 +148,25 @@ func TestRowsEngine(t *testing.T) {
 		t.Errorf("rowsEngine(rows of B, 6x16) = %s, want 6x16, which pads least (no kernel reads B in place)", got)
 	}
 }
+
+// TestDepthBlock checks that the depth is cut into as few blocks of at
+// most kc as it takes, all of the same size but the last, which is at most
+// nb−1 shorter (k = 288 is two blocks of 144, not 256 and 32). The block
+// size fixes the order of each entry's sum, and so its rounding, without
+// changing the product beyond it: the cross-checks against ref, within a
+// rounding tolerance, pass any cut.
+func TestDepthBlock(t *testing.T) {
+	for k, want := range map[int]int{1: 1, 255: 255, kc: kc, kc + 1: 129, 288: 144, 2 * kc: kc, 2*kc + 1: 171, 3 * kc: kc, 1000: 250} {
+		if got := depthBlock(k); got != want {
+			t.Errorf("depthBlock(%d) = %d, want %d", k, got, want)
+		}
+	}
+	for k := 1; k <= 4*kc; k++ {
+		kb := depthBlock(k)
+		nb := (k + kb - 1) / kb
+		if kb > kc || nb != (k+kc-1)/kc || k-(nb-1)*kb > kb || kb-(k-(nb-1)*kb) >= nb {
+			t.Fatalf("depthBlock(%d) = %d: %d blocks, the last of %d; want %d blocks of at most %d, the last short by less than the block count",
+				k, kb, nb, k-(nb-1)*kb, (k+kc-1)/kc, kc)
+		}
+	}
+}
