@@ -1,6 +1,7 @@
 package bitconv
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,37 @@ func TestShapeValidate(t *testing.T) {
 			t.Errorf("Shape%+v.Validate() = nil, want an error containing %q", tc.s, tc.want)
 		} else if !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Shape%+v.Validate() = %q, want an error containing %q", tc.s, err, tc.want)
+		}
+	}
+}
+
+// TestAffineValidate checks that NewConv refuses a transform with a
+// multiplier or offset missing, or one that is NaN or ±Inf, naming the
+// channel, each on its own: the convolution would copy a short Add as
+// zeros and threshold a NaN or infinite transform into codes that no
+// float output has.
+func TestAffineValidate(t *testing.T) {
+	s := Shape{In: 4, Out: 2, Kernel: 3, Pad: 1}
+	pw := PackWeights(s, make([]float32, 2*4*9))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, tc := range []struct {
+		name string
+		a    Affine
+		want string
+	}{
+		{"short mul", Affine{Mul: []float32{1}, Add: []float32{0, 0}}, "output transform has 1 multipliers and 2 offsets, want 2"},
+		{"short add", Affine{Mul: []float32{1, 1}, Add: []float32{0}}, "output transform has 2 multipliers and 1 offsets, want 2"},
+		{"nan mul", Affine{Mul: []float32{1, nan}, Add: []float32{0, 0}}, "output transform of channel 1 is NaN·d + 0"},
+		{"inf mul", Affine{Mul: []float32{inf, 1}, Add: []float32{0, 0}}, "output transform of channel 0 is +Inf·d + 0"},
+		{"-inf mul", Affine{Mul: []float32{1, -inf}, Add: []float32{0, 0}}, "output transform of channel 1 is -Inf·d + 0"},
+		{"nan add", Affine{Mul: []float32{1, 1}, Add: []float32{nan, 0}}, "output transform of channel 0 is 1·d + NaN"},
+		{"inf add", Affine{Mul: []float32{1, 1}, Add: []float32{0, -inf}}, "output transform of channel 1 is 1·d + -Inf"},
+	} {
+		_, err := NewConv(pw, tc.a)
+		if err == nil {
+			t.Errorf("NewConv with %s transform: no error, want one containing %q", tc.name, tc.want)
+		} else if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("NewConv with %s transform: %q, want an error containing %q", tc.name, err, tc.want)
 		}
 	}
 }
