@@ -13,6 +13,7 @@ import (
 
 	"github.com/gradbench/gradbench/internal/impl/impltest"
 	"github.com/gradbench/gradbench/internal/parallel"
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // TestImpls runs the public functions' cross-checks against ref under
@@ -346,26 +347,48 @@ type jobFunc func(lo, hi int)
 
 func (f jobFunc) Do(lo, hi int) { f(lo, hi) }
 
+// TestSgemmPanics checks that the products refuse bad dimensions, leading
+// dimensions, slices and row offsets with a panic naming the value, before
+// any kernel runs: the assembly kernels read the offset operands in place
+// without bounds checks, so a row that the check lets past the end of its
+// slice (or before its start) is read out of bounds rather than refused.
 func TestSgemmPanics(t *testing.T) {
 	a := make([]float32, 6)
+	x := make([]float32, 10)
+	c := make([]float32, 64)
 	tests := []struct {
 		name string
 		f    func()
+		want string
 	}{
-		{"short a", func() { Sgemm(false, false, 3, 2, 3, 1, a, 3, a, 2, 0, a, 2) }},
-		{"small lda", func() { Sgemm(false, false, 2, 2, 3, 1, a, 2, a, 2, 0, a, 2) }},
-		{"negative", func() { Sgemm(false, false, -1, 2, 3, 1, a, 3, a, 2, 0, a, 2) }},
+		{"short a", func() { Sgemm(false, false, 3, 2, 3, 1, a, 3, a, 2, 0, a, 2) }, "gemm: len(a) = 6, want >= 9 for 3x3 with lda 3"},
+		{"small lda", func() { Sgemm(false, false, 2, 2, 3, 1, a, 2, a, 2, 0, a, 2) }, "gemm: lda = 2, want >= 3"},
+		{"negative", func() { Sgemm(false, false, -1, 2, 3, 1, a, 3, a, 2, 0, a, 2) }, "gemm: negative dimension m=-1 n=2 k=3"},
+		// Short by one value of the last row (rows−1 full strides and
+		// cols−1 values): the check must count the last row's cols.
+		{"a short of its last value", func() { Sgemm(false, false, 2, 2, 3, 1, x[:6], 4, x, 2, 0, c, 2) }, "gemm: len(a) = 6, want >= 7 for 2x3 with lda 4"},
+		{"c short of its last value", func() { Sgemm(false, false, 2, 3, 1, 1, x, 1, x, 3, 0, c[:7], 5) }, "gemm: len(c) = 7, want >= 8 for 2x3 with ldc 5"},
+		// Transposed: A stored k×m, B stored n×k.
+		{"transposed a, small lda", func() { Sgemm(true, false, 3, 2, 2, 1, x, 2, x, 2, 0, c, 2) }, "gemm: lda = 2, want >= 3"},
+		{"transposed a, short", func() { Sgemm(true, false, 3, 2, 2, 1, x[:5], 3, x, 2, 0, c, 2) }, "gemm: len(a) = 5, want >= 6 for 2x3 with lda 3"},
+		{"transposed b, small ldb", func() { Sgemm(false, true, 2, 3, 2, 1, x, 2, x, 1, 0, c, 3) }, "gemm: ldb = 1, want >= 2"},
+		{"transposed b, short", func() { Sgemm(false, true, 2, 3, 2, 1, x, 2, x[:5], 2, 0, c, 3) }, "gemm: len(b) = 5, want >= 6 for 3x2 with ldb 2"},
+		{"rows a, too few offsets", func() { SgemmRowsA(false, 3, 2, 4, 1, x, []int{0, 1}, x, 2, 0, c, 2) }, "gemm: len(aoff) = 2, want >= 3"},
+		{"rows a, row past the end", func() { SgemmRowsA(false, 2, 2, 4, 1, x, []int{0, 7}, x, 2, 0, c, 2) }, "gemm: aoff[1] = 7: row of 4 values outside len(a) = 10"},
+		{"rows a, negative offset", func() { SgemmRowsA(false, 2, 2, 4, 1, x, []int{-1, 0}, x, 2, 0, c, 2) }, "gemm: aoff[0] = -1: row of 4 values outside len(a) = 10"},
+		{"rows b, too few offsets", func() { SgemmRowsB(false, 2, 3, 3, 1, x, 3, x, []int{0, 1}, 0, c, 3) }, "gemm: len(boff) = 2, want >= 3"},
+		{"rows b, row past the end", func() { SgemmRowsB(false, 2, 3, 2, 1, x, 2, x, []int{8, 0}, 0, c, 3) }, "gemm: boff[0] = 8: row of 3 values outside len(b) = 10"},
+		{"rows b, negative offset", func() { SgemmRowsB(false, 2, 3, 2, 1, x, 2, x, []int{0, -2}, 0, c, 3) }, "gemm: boff[1] = -2: row of 3 values outside len(b) = 10"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("no panic")
-				}
-			}()
-			tt.f()
-		})
+		t.Run(tt.name, func(t *testing.T) { texttest.CheckPanic(t, tt.f, tt.want) })
 	}
+	// The largest valid operands pass: the checks are not off by one the
+	// other way.
+	Sgemm(false, false, 2, 2, 3, 1, x[:7], 4, x, 2, 0, c, 2)
+	Sgemm(true, false, 3, 2, 2, 1, x[:6], 3, x, 2, 0, c, 2)
+	SgemmRowsA(false, 2, 2, 4, 1, x, []int{0, 6}, x, 2, 0, c, 2)
+	SgemmRowsB(false, 2, 3, 2, 1, x, 2, x, []int{7, 0}, 0, c, 3)
 }
 
 func TestSgemmAllocs(t *testing.T) {

@@ -118,3 +118,32 @@ func TestTranspose8(t *testing.T) {
 		}
 	}
 }
+
+// TestReshape checks that Reshape sets the shape and the length of Data,
+// keeping a larger buffer when shrinking (without allocating) and growing
+// it when needed.
+func TestReshape(t *testing.T) {
+	b := NewBits(2, 3, 3, 70) // 36 words
+	buf := &b.Data[0]
+	for _, tc := range []struct {
+		n, h, w, c, words, size int
+		same                    bool
+	}{
+		{1, 2, 2, 3, 1, 4, true},
+		{2, 3, 3, 130, 3, 54, false},
+		{1, 1, 1, 64, 1, 1, true},
+		{0, 3, 3, 8, 1, 0, true},
+	} {
+		b.Reshape(tc.n, tc.h, tc.w, tc.c)
+		if b.N != tc.n || b.H != tc.h || b.W != tc.w || b.C != tc.c || b.Words != tc.words || len(b.Data) != tc.size {
+			t.Fatalf("Reshape(%d, %d, %d, %d): %v with %d words per pixel and %d words, want %d and %d",
+				tc.n, tc.h, tc.w, tc.c, b, b.Words, len(b.Data), tc.words, tc.size)
+		}
+		if tc.size > 0 && (&b.Data[:1][0] == buf) != tc.same {
+			t.Fatalf("Reshape(%d, %d, %d, %d): buffer reused %v, want %v", tc.n, tc.h, tc.w, tc.c, !tc.same, tc.same)
+		}
+		if tc.size > 0 {
+			buf = &b.Data[0]
+		}
+	}
+}
