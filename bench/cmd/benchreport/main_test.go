@@ -133,3 +133,40 @@ func TestPaired(t *testing.T) {
 		}
 	}
 }
+
+// runReport writes input to a file, runs benchreport on it as label=file
+// with args before it, and returns the report with its runs of blanks
+// squashed to one space.
+func runReport(t *testing.T, input string, args ...string) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(append(args, "x="+in), &out); err != nil {
+		t.Fatalf("run(%q): %v", args, err)
+	}
+	return strings.Join(strings.Fields(out.String()), " ")
+}
+
+// TestElementsAndReference: -elements names the key holding the element
+// count and -reference the bandwidth reference, and the per-element
+// table's columns are labelled with both. Ignoring either flag (using n
+// and Copy) passed every other test, which used those defaults.
+func TestElementsAndReference(t *testing.T) {
+	got := runReport(t, `BenchmarkFoo/size=1000-2 100 400 ns/op 30000 MB/s
+BenchmarkMemcpy/size=1000/bytes=12-2 100 200 ns/op 60000 MB/s
+`, "-elements", "size", "-reference", "Memcpy")
+	for _, want := range []string{
+		"| benchmark | x ns/elem | x GB/s | x Memcpy ns/elem | x Memcpy GB/s |",
+		"| BenchmarkFoo/size=1000 | 0.400 | 30.0 | 0.200 | 60.0 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("-elements size -reference Memcpy: report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "| BenchmarkMemcpy/size=1000/bytes=12 | 0.200") {
+		t.Errorf("the reference benchmark has a per-element row of its own:\n%s", got)
+	}
+}
