@@ -170,3 +170,49 @@ BenchmarkMemcpy/size=1000/bytes=12-2 100 200 ns/op 60000 MB/s
 		t.Errorf("the reference benchmark has a per-element row of its own:\n%s", got)
 	}
 }
+
+// TestTargetChecks: a bound met exactly passes <= and >=, a filter that
+// matches nothing is a FAIL row naming it, and malformed ratio targets
+// are refused. Each of these could be broken (<= as <, the FAIL row
+// dropped, a ratio over several matches taken from the first, a ratio
+// with one filter read as a plain check) with every other test passing.
+func TestTargetChecks(t *testing.T) {
+	const input = `BenchmarkStep/engine=ours-2 1 800 ns/op
+BenchmarkStep/engine=peer-2 1 800 ns/op
+BenchmarkStep/engine=other-2 1 400 ns/op
+`
+	got := runReport(t, input,
+		"-target", "/engine:ours :: /engine:peer: ratio <= 1",
+		"-target", "/engine:ours :: /engine:peer: ratio >= 1",
+		"-target", "/engine:ours :: /engine:other: ratio < 2",
+		"-target", ".name:Nothing: ns/op < 1")
+	for _, want := range []string{
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=peer | 1.000× | <= 1.000 | PASS |",
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=peer | 1.000× | >= 1.000 | PASS |",
+		// The first over the second: 800/400, not 400/800.
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=other | 2.000× | < 2.000 | FAIL |",
+		"| x | .name:Nothing | no benchmark matched | < 1.000 | FAIL |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ target, want string }{
+		{"/engine:(ours OR peer) :: /engine:other: ratio < 2", "the filters match 2 and 1 benchmarks, want 1 each"},
+		{"/engine:ours :: /engine:(peer OR other): ratio < 2", "the filters match 1 and 2 benchmarks, want 1 each"},
+		{"/engine:ours: ratio < 2", "a ratio needs two filters separated by ::"},
+		{"/engine:ours :: /engine:peer: ns/op < 2", "two filters need the metric ratio"},
+		{"/engine:ours: ns/op < ", "want METRIC OP BOUND"},
+		{"/engine:ours: ns/op ≤ 2", "want METRIC OP BOUND"},
+		{"/engine:ours: ms/op < 2", `unknown metric "ms/op"`},
+	} {
+		err := run([]string{"-target", tc.target, "x=" + in}, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.target) {
+			t.Errorf("-target %q: err = %v, want an error naming the target and containing %q", tc.target, err, tc.want)
+		}
+	}
+}
