@@ -216,3 +216,43 @@ BenchmarkStep/engine=other-2 1 400 ns/op
 		}
 	}
 }
+
+// TestSummaryAcrossInputs: the summary has a row for a benchmark that
+// only a later input has, and its change column, headed with the first
+// input's label, is the later input against the first: 1µs to 500ns is
+// -50%, not +100%. Dropping the later input's own benchmarks, heading
+// the column with the later label or computing the change the wrong way
+// round passed every other test, whose inputs had the same benchmarks and
+// one run each (no significant change to print).
+func TestSummaryAcrossInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	var sa, sb strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&sa, "BenchmarkConv/n=10-2 100 %d ns/op\n", 1000+i)
+		fmt.Fprintf(&sb, "BenchmarkConv/n=10-2 100 %d ns/op\n", 500+i)
+	}
+	sb.WriteString("BenchmarkOnlyNew/n=10-2 100 700 ns/op\n")
+	if err := os.WriteFile(a, []byte(sa.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run([]string{"old=" + a, "new=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{
+		"| benchmark | old sec/op | new sec/op | vs old |",
+		"| BenchmarkConv/n=10 | 1.002µs ",
+		"| 502ns ",
+		"| -49.90% p=0.008 n=5 |",
+		"| BenchmarkOnlyNew/n=10 | | 700ns ∞ (n=1) | |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}
