@@ -256,3 +256,42 @@ func TestSummaryAcrossInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputAtomic: -o replaces the report by renaming a finished file
+// over it, so a reader never sees it half written: a hard link to the old
+// report keeps the old text, and nothing else is left in the directory.
+// Writing -o in place passed every other test, which only read the file.
+func TestOutputAtomic(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, old := filepath.Join(dir, "report.md"), filepath.Join(dir, "old.md")
+	if err := os.WriteFile(out, []byte("old report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(out, old); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	if err := run([]string{"-o", out, "-title", "New", "default=" + in}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "# New\n") {
+		t.Errorf("-o %s holds %q (%v), want the new report", out, b, err)
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old report\n" {
+		t.Errorf("a hard link to the old report holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 3 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %q, want only in.txt, old.md and report.md", names)
+	}
+}
