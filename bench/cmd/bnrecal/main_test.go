@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,6 +74,27 @@ func TestTestSubsetSmallerThanBatch(t *testing.T) {
 	want := fmt.Sprintf("| sgd | ste | 0 | 1 | %s | %s |", top1, top1)
 	if !strings.Contains(stdout.String(), want) {
 		t.Errorf("want a row %q (recorded and measured again the same):\n%s", want, stdout.String())
+	}
+
+	// -o writes the same table, replacing the file atomically: a hard
+	// link to the old file keeps the old text (writing in place passed
+	// every test, as none gave -o).
+	tdir := t.TempDir()
+	table, old := filepath.Join(tdir, "bnrecal.md"), filepath.Join(tdir, "old.md")
+	if err := os.WriteFile(table, []byte("old table\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(table, old); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	if err := run([]string{"-batches", "1", "-o", table, suite.RecordPath(out, recs[0].Key)}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(table); err != nil || string(b) != stdout.String() {
+		t.Errorf("-o %s holds %q (%v), want the table printed without -o:\n%s", table, b, err, stdout.String())
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old table\n" {
+		t.Errorf("a hard link to the old -o file holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
 	}
 }
 
