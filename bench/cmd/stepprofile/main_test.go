@@ -116,6 +116,30 @@ func TestRun(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// -title heads the report and -o receives it, replacing the file
+	// atomically: a hard link to the old file keeps the old text. Ignoring
+	// -title, or writing -o in place, passed every test, as none gave
+	// either.
+	report, old := filepath.Join(dir, "profile.md"), filepath.Join(dir, "old.md")
+	if err := os.WriteFile(report, []byte("old report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(report, old); err != nil {
+		t.Fatalf("hard link: %v", err)
+	}
+	out.Reset()
+	if err := run([]string{"-cores", "2", "-steps", "4", "-title", "Test steps", "-o", report, "x=" + in}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("with -o, stdout holds %q, want nothing", out.String())
+	}
+	if b, err := os.ReadFile(report); err != nil || !strings.HasPrefix(string(b), "# Test steps\n") || !strings.Contains(string(b), "| conv GEMM forward ") {
+		t.Errorf("-o %s holds %q (%v), want the report titled Test steps", report, b, err)
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old report\n" {
+		t.Errorf("a hard link to the old -o file holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
+	}
 	// 010 is ten steps, not eight (octal).
 	out.Reset()
 	if err := run([]string{"-cores", "2", "-steps", "010", "x=" + in}, &out); err != nil {
