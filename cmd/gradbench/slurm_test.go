@@ -390,3 +390,25 @@ func TestSlurmKeepEpochsCellTrainedNow(t *testing.T) {
 		}
 	}
 }
+
+// TestSlurmRelativeData: an array task may start in another directory
+// than gradbench slurm did, so a relative --data reaches cells.sh as the
+// absolute path of the directory it named. Passing --data on as given
+// passed every other test, none of which gave slurm a --data.
+func TestSlurmRelativeData(t *testing.T) {
+	dir := t.TempDir()
+	writeMNIST(t, filepath.Join(dir, "digits"), "train", 64)
+	writeMNIST(t, filepath.Join(dir, "digits"), "t10k", 40)
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	t.Chdir(dir)
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--dataset", "mnist", "--data", "digits", "--estimators", "ste", "--out", "runs"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "runs", "slurm", "cells.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := " --data=" + filepath.Join(dir, "digits") + " "; !strings.Contains(string(b), want) {
+		t.Errorf("cells.sh lacks %q, the relative --data digits made absolute:\n%s", want, b)
+	}
+}
