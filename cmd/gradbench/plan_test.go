@@ -90,6 +90,25 @@ func TestPlan(t *testing.T) {
 	if len(cells) != 2 || cells[0].Index != 0 || cells[1].Index != 3 || cells[0].Key != keys[0] || cells[1].State != suite.CellPending {
 		t.Errorf("plan --pending --json = %+v, want cells 0 and 3 pending", cells)
 	}
+	// A cell with a checkpoint and no record is resumable: --pending
+	// lists it too (a new array must run it), and the summary counts it
+	// without a record. Listing only the pending cells passed every
+	// other test, which had no resumable cell. The checkpoint is a
+	// placeholder (plan reads no checkpoint), removed before cell 0 runs.
+	ckpt := suite.CheckpointPath(out, keys[0])
+	if err := os.WriteFile(ckpt, []byte("placeholder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cells = planJSON(t, append([]string{"--pending", "--quiet"}, sweep...)...)
+	if len(cells) != 2 || cells[0].Index != 0 || cells[0].State != suite.CellResumable || cells[1].Index != 3 || cells[1].State != suite.CellPending {
+		t.Errorf("plan --pending --json with cell 0 resumable = %+v, want cell 0 resumable and cell 3 pending", cells)
+	}
+	if _, stderr, _ := runGradbench(t, append([]string{"plan", "--pending"}, sweep...)...); stderr != "4 cells: 2 done, 1 resumable, 1 pending; 2 without a record\n" {
+		t.Errorf("plan summary with cell 0 resumable = %q", stderr)
+	}
+	if err := os.Remove(ckpt); err != nil {
+		t.Fatal(err)
+	}
 	cells = planJSON(t, sweep...)
 	if len(cells) != 4 || cells[1].State != suite.CellDone || cells[1].Top1 == nil || cells[1].Estimator != "fda" || cells[1].Seed != 1 ||
 		cells[1].Config.Estimator != "fda" || cells[1].Config.Seed != 1 || cells[0].Top1 != nil || cells[2].Recipe != "tiny" {
