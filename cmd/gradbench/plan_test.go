@@ -365,3 +365,25 @@ func TestPlanRefusesWhatRunRefuses(t *testing.T) {
 		t.Errorf("a refused command made %s: %v", out, err)
 	}
 }
+
+// TestPlanSummary: the summary names the cells of each state, in the
+// order of plan's help, and counts as without a record all but the done
+// and the diverged ones (diverged runs are finished: never retried).
+// Counting the diverged cells as without a record passed every other
+// test, none of which had a diverged cell.
+func TestPlanSummary(t *testing.T) {
+	for _, tc := range []struct {
+		n      int
+		counts map[string]int
+		want   string
+	}{
+		{9, map[string]int{suite.CellPending: 1, suite.CellResumable: 2, suite.CellRunning: 1, suite.CellDiverged: 2, suite.CellDone: 3},
+			"9 cells: 3 done, 2 diverged, 1 running, 2 resumable, 1 pending; 4 without a record"},
+		{3, map[string]int{suite.CellDiverged: 1, suite.CellDone: 2}, "3 cells: 2 done, 1 diverged; nothing pending"},
+		{1, map[string]int{suite.CellRunning: 1}, "1 cell: 1 running; 1 without a record"},
+	} {
+		if got := planSummary(tc.n, tc.counts); got != tc.want {
+			t.Errorf("planSummary(%d, %v) = %q, want %q", tc.n, tc.counts, got, tc.want)
+		}
+	}
+}
