@@ -412,3 +412,29 @@ func TestSlurmRelativeData(t *testing.T) {
 		t.Errorf("cells.sh lacks %q, the relative --data digits made absolute:\n%s", want, b)
 	}
 }
+
+// TestSlurmSubmitNoJobID: an sbatch that prints no job id (here what
+// sbatch prints without --parsable) is an error quoting what it printed,
+// and no table job is submitted after an array job with no id to depend
+// on. Taking any output as the id passed every other test, whose fake
+// sbatch printed ids.
+func TestSlurmSubmitNoJobID(t *testing.T) {
+	bin := t.TempDir()
+	log := filepath.Join(bin, "sbatch.log")
+	script := "#!/bin/sh\necho \"$*\" >>" + log + "\necho 'Submitted batch job 101'\n"
+	if err := os.WriteFile(filepath.Join(bin, "sbatch"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", out)
+	want := "sbatch --parsable " + filepath.Join(out, "slurm", "cells.sh") + ` printed "Submitted batch job 101", want a job id`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+	if calls, _ := os.ReadFile(log); strings.Count(string(calls), "\n") != 1 {
+		t.Errorf("sbatch calls:\n%s\nwant the array job's alone", calls)
+	}
+}
