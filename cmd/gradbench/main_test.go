@@ -156,6 +156,9 @@ func TestFlagGivenEmpty(t *testing.T) {
 		{[]string{"run", "--recipe", recipe, "--out", ""}, `run: --out "" is empty: give the directory, or leave --out out for its default (` + filepath.Join("results", "runs") + `)`},
 		{run("--cell", ""), `run: --cell "" is empty: give the cell, or leave --cell out for its default`},
 		{run("--epochs", ""), `run: --epochs "" is empty: give the value, or leave --epochs out for its default`},
+		// A boolean flag's default (false) is not offered: --quiet= is
+		// no way to ask for it.
+		{run("--keep-epochs="), `run: --keep-epochs "" is empty: give the value, or leave --keep-epochs out for its default`},
 		{run("--model=", "--dataset", " "), `run: --dataset " " is blank: give the name, or leave --dataset out for its default; --model "" is empty: give the name, or leave --model out for its default`},
 		{[]string{"plan", "--recipe", "", "--out", out}, `plan: --recipe "" is empty: give the name, or leave --recipe out for its default (fmnist-10)`},
 		{[]string{"eval", "--model", "m.gbnn", "--impl", ""}, `eval: --impl "" is empty: give the value, or leave --impl out for its default`},
