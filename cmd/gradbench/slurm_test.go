@@ -438,3 +438,39 @@ func TestSlurmSubmitNoJobID(t *testing.T) {
 		t.Errorf("sbatch calls:\n%s\nwant the array job's alone", calls)
 	}
 }
+
+// TestSlurmTwoRunning: with two cells held by live processes, slurm says
+// how many it leaves out, and submits the others. Counting every cell of
+// the sweep there passed every other test, which held one cell (a line
+// of its own).
+func TestSlurmTwoRunning(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
+	var cells []planCell
+	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
+		t.Fatalf("plan --json: %v\n%s", err, stdout)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	for _, c := range cells[:2] {
+		lock, _ := json.Marshal(suite.LockInfo{Key: c.Key, Host: host, PID: os.Getpid(), Token: "t"})
+		if err := os.WriteFile(suite.LockPath(out, c.Key), lock, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, err := runGradbench(t, append([]string{"slurm"}, sweep...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if want := "2 cells are being trained now by other processes (live locks): not submitted again\n"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if !strings.Contains(stdout, "(2 array tasks, one per pending cell of 4)") {
+		t.Errorf("stdout does not write 2 of 4 cells:\n%s", stdout)
+	}
+}
