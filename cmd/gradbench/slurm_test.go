@@ -474,3 +474,21 @@ func TestSlurmTwoRunning(t *testing.T) {
 		t.Errorf("stdout does not write 2 of 4 cells:\n%s", stdout)
 	}
 }
+
+// TestSlurmRecipeName: a built-in recipe's name reaches cells.sh as the
+// name, not made into a path of the directory slurm ran in (a recipe
+// file's path is made absolute). Making every --recipe absolute passed
+// every other test, all of which gave a recipe file.
+func TestSlurmRecipeName(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "runs")
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", "fmnist-10", "--dataset", "synthetic", "--estimators", "ste", "--out", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "slurm", "cells.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), " --recipe=fmnist-10 ") && !strings.Contains(string(b), " --recipe=fmnist-10\n") {
+		t.Errorf("cells.sh does not pass --recipe=fmnist-10 on:\n%s", b)
+	}
+}
