@@ -98,3 +98,46 @@ func TestRunErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSeedAndWarm: -seed and -warm reach the state written. The same
+// flags write the same bytes; another seed gives other initial weights
+// (the first parameter tensor differs with no warm-up step) and the
+// header names it; a warm-up step changes the state. Ignoring either flag
+// passed every other test, which gave one seed and one warm-up.
+func TestRunSeedAndWarm(t *testing.T) {
+	dir := t.TempDir()
+	state := func(name string, args ...string) (header, []byte) {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		if err := run(append([]string{"-est", "ste", "-batch", "2", "-o", out}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, rest, ok := strings.Cut(string(b), "\n")
+		var h header
+		if err := json.Unmarshal([]byte(line), &h); !ok || err != nil || len(h.Tensors) == 0 || h.Tensors[0].Kind != "param" {
+			t.Fatalf("%s: header %q: %v", name, line, err)
+		}
+		return h, []byte(rest)
+	}
+	h2, s2 := state("seed2", "-seed", "2", "-warm", "0")
+	_, again := state("seed2again", "-seed", "2", "-warm", "0")
+	h3, s3 := state("seed3", "-seed", "3", "-warm", "0")
+	_, warm := state("seed2warm1", "-seed", "2", "-warm", "1")
+	if h2.Seed != 2 || h3.Seed != 3 {
+		t.Errorf("headers name seeds %d and %d, want 2 and 3", h2.Seed, h3.Seed)
+	}
+	if string(s2) != string(again) {
+		t.Fatal("the same flags wrote different states")
+	}
+	first := 4 * h2.Tensors[0].Len // the first parameter tensor, initial weights at -warm 0
+	if string(s2[:first]) == string(s3[:first]) {
+		t.Errorf("-seed 2 and -seed 3 start from the same %s", h2.Tensors[0].Name)
+	}
+	if string(s2) == string(warm) {
+		t.Error("-warm 0 and -warm 1 wrote the same state")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,6 +156,9 @@ func TestFlagGivenEmpty(t *testing.T) {
 		{[]string{"run", "--recipe", recipe, "--out", ""}, `run: --out "" is empty: give the directory, or leave --out out for its default (` + filepath.Join("results", "runs") + `)`},
 		{run("--cell", ""), `run: --cell "" is empty: give the cell, or leave --cell out for its default`},
 		{run("--epochs", ""), `run: --epochs "" is empty: give the value, or leave --epochs out for its default`},
+		// A boolean flag's default (false) is not offered: --quiet= is
+		// no way to ask for it.
+		{run("--keep-epochs="), `run: --keep-epochs "" is empty: give the value, or leave --keep-epochs out for its default`},
 		{run("--model=", "--dataset", " "), `run: --dataset " " is blank: give the name, or leave --dataset out for its default; --model "" is empty: give the name, or leave --model out for its default`},
 		{[]string{"plan", "--recipe", "", "--out", out}, `plan: --recipe "" is empty: give the name, or leave --recipe out for its default (fmnist-10)`},
 		{[]string{"eval", "--model", "m.gbnn", "--impl", ""}, `eval: --impl "" is empty: give the value, or leave --impl out for its default`},
@@ -181,5 +185,47 @@ func TestFlagGivenEmpty(t *testing.T) {
 		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("a refused command wrote %s: %v", p, err)
 		}
+	}
+}
+
+// TestHelp: gradbench help lists every command with its one-line
+// summary, in name order; help COMMAND prints that command's prose and
+// flags; an unknown command is refused by name; no command at all prints
+// the list on stderr and fails. Leaving a command out of the list passed
+// every other test, none of which read it.
+func TestHelp(t *testing.T) {
+	stdout, _, err := runGradbench(t, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+		if want := fmt.Sprintf("\n\t%-10s %s\n", c.name, c.short); !strings.Contains(stdout, want) {
+			t.Errorf("gradbench help lacks the line %q:\n%s", want, stdout)
+		}
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("commands are not in name order: %q", names)
+	}
+	if got := strings.Count(stdout, "\n\t"); got != len(commands)+1 { // and the usage line
+		t.Errorf("gradbench help has %d indented lines, want the usage line and %d commands:\n%s", got, len(commands), stdout)
+	}
+	for _, c := range commands {
+		stdout, stderr, err := runGradbench(t, "help", c.name)
+		if err != nil || stderr != "" {
+			t.Errorf("gradbench help %s: %v, stderr %q", c.name, err, stderr)
+		}
+		first := strings.SplitN(strings.TrimSpace(c.long), "\n", 2)[0]
+		if !strings.HasPrefix(stdout, "usage: gradbench "+c.name+" [flags]\n") || !strings.Contains(stdout, first) || !strings.Contains(stdout, "\nFlags:\n") {
+			t.Errorf("gradbench help %s lacks its usage line, prose (%q) or flags:\n%s", c.name, first, stdout)
+		}
+	}
+	if _, _, err := runGradbench(t, "help", "nosuch"); err == nil || !strings.Contains(err.Error(), `unknown command "nosuch" (have `+strings.Join(names, ", ")+")") {
+		t.Errorf("gradbench help nosuch: %v, want an unknown command error listing the commands", err)
+	}
+	stdout, stderr, err := runGradbench(t)
+	if !errors.Is(err, errUsage) || stdout != "" || !strings.Contains(stderr, "\n\tcurves ") {
+		t.Errorf("gradbench with no command: err %v, stdout %q, stderr %q; want the usage on stderr and errUsage", err, stdout, stderr)
 	}
 }

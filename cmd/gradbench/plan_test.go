@@ -90,6 +90,25 @@ func TestPlan(t *testing.T) {
 	if len(cells) != 2 || cells[0].Index != 0 || cells[1].Index != 3 || cells[0].Key != keys[0] || cells[1].State != suite.CellPending {
 		t.Errorf("plan --pending --json = %+v, want cells 0 and 3 pending", cells)
 	}
+	// A cell with a checkpoint and no record is resumable: --pending
+	// lists it too (a new array must run it), and the summary counts it
+	// without a record. Listing only the pending cells passed every
+	// other test, which had no resumable cell. The checkpoint is a
+	// placeholder (plan reads no checkpoint), removed before cell 0 runs.
+	ckpt := suite.CheckpointPath(out, keys[0])
+	if err := os.WriteFile(ckpt, []byte("placeholder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cells = planJSON(t, append([]string{"--pending", "--quiet"}, sweep...)...)
+	if len(cells) != 2 || cells[0].Index != 0 || cells[0].State != suite.CellResumable || cells[1].Index != 3 || cells[1].State != suite.CellPending {
+		t.Errorf("plan --pending --json with cell 0 resumable = %+v, want cell 0 resumable and cell 3 pending", cells)
+	}
+	if _, stderr, _ := runGradbench(t, append([]string{"plan", "--pending"}, sweep...)...); stderr != "4 cells: 2 done, 1 resumable, 1 pending; 2 without a record\n" {
+		t.Errorf("plan summary with cell 0 resumable = %q", stderr)
+	}
+	if err := os.Remove(ckpt); err != nil {
+		t.Fatal(err)
+	}
 	cells = planJSON(t, sweep...)
 	if len(cells) != 4 || cells[1].State != suite.CellDone || cells[1].Top1 == nil || cells[1].Estimator != "fda" || cells[1].Seed != 1 ||
 		cells[1].Config.Estimator != "fda" || cells[1].Config.Seed != 1 || cells[0].Top1 != nil || cells[2].Recipe != "tiny" {
@@ -344,5 +363,27 @@ func TestPlanRefusesWhatRunRefuses(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a refused command made %s: %v", out, err)
+	}
+}
+
+// TestPlanSummary: the summary names the cells of each state, in the
+// order of plan's help, and counts as without a record all but the done
+// and the diverged ones (diverged runs are finished: never retried).
+// Counting the diverged cells as without a record passed every other
+// test, none of which had a diverged cell.
+func TestPlanSummary(t *testing.T) {
+	for _, tc := range []struct {
+		n      int
+		counts map[string]int
+		want   string
+	}{
+		{9, map[string]int{suite.CellPending: 1, suite.CellResumable: 2, suite.CellRunning: 1, suite.CellDiverged: 2, suite.CellDone: 3},
+			"9 cells: 3 done, 2 diverged, 1 running, 2 resumable, 1 pending; 4 without a record"},
+		{3, map[string]int{suite.CellDiverged: 1, suite.CellDone: 2}, "3 cells: 2 done, 1 diverged; nothing pending"},
+		{1, map[string]int{suite.CellRunning: 1}, "1 cell: 1 running; 1 without a record"},
+	} {
+		if got := planSummary(tc.n, tc.counts); got != tc.want {
+			t.Errorf("planSummary(%d, %v) = %q, want %q", tc.n, tc.counts, got, tc.want)
+		}
 	}
 }

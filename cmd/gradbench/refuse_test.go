@@ -186,6 +186,19 @@ func TestRefuses(t *testing.T) {
 				t.Errorf("eval on the test split alone:\n%s\nwant all 40 test images evaluated", stdout)
 			}
 		}),
+		// --dataset evaluates another dataset of the model's shape, here
+		// 24 Fashion-MNIST test images, not the model's own (mnist, 40):
+		// ignoring --dataset passed every other test, whose --dataset
+		// named the model's own.
+		{name: "eval --dataset fashion-mnist", do: func(t *testing.T) (string, string, error) {
+			fashion := filepath.Join(t.TempDir(), "fashion")
+			writeMNIST(t, fashion, "t10k", 24)
+			stdout, stderr, err := runGradbench(t, "eval", "--model", fx.mnistModel, "--dataset", "fashion-mnist", "--data", fashion, "--batch", "8")
+			if err == nil && (!strings.Contains(stdout, " on fashion-mnist test (24 images)") || !strings.Contains(stdout, "predictions equal: 24 of 24")) {
+				t.Errorf("eval --dataset fashion-mnist:\n%s\nwant the 24 fashion-mnist test images evaluated", stdout)
+			}
+			return stdout, stderr, err
+		}},
 		// eval --dataset mnist needs the test split alone: a directory of
 		// its files, given or found in the search order, is enough, and
 		// nothing is downloaded into the user cache for the training split.

@@ -27,11 +27,18 @@ var tinyRecipe = recipetest.Tiny("tiny", 2, 16, 32, 32)
 func writeRecipe(t *testing.T, dir, text string) string { return recipetest.Write(t, dir, text) }
 
 // trainOne runs gradbench run --quiet --out runs with args, which must
-// leave exactly one record in runs, and returns it.
+// print nothing on stderr (--quiet) and leave exactly one record in runs,
+// and returns it.
 func trainOne(t *testing.T, runs string, args ...string) *suite.Record {
 	t.Helper()
-	if _, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--out", runs}, args...)...); err != nil {
+	_, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--out", runs}, args...)...)
+	if err != nil {
 		t.Fatalf("gradbench run %q: %v\n%s", args, err, stderr)
+	}
+	if stderr != "" {
+		// Such as the files written after the sweep, which --quiet
+		// printed anyway with every test passing.
+		t.Errorf("gradbench run --quiet %q printed on stderr:\n%s", args, stderr)
 	}
 	recs, err := suite.ReadRecords(runs)
 	if err != nil || len(recs) != 1 {

@@ -390,3 +390,105 @@ func TestSlurmKeepEpochsCellTrainedNow(t *testing.T) {
 		}
 	}
 }
+
+// TestSlurmRelativeData: an array task may start in another directory
+// than gradbench slurm did, so a relative --data reaches cells.sh as the
+// absolute path of the directory it named. Passing --data on as given
+// passed every other test, none of which gave slurm a --data.
+func TestSlurmRelativeData(t *testing.T) {
+	dir := t.TempDir()
+	writeMNIST(t, filepath.Join(dir, "digits"), "train", 64)
+	writeMNIST(t, filepath.Join(dir, "digits"), "t10k", 40)
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	t.Chdir(dir)
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--dataset", "mnist", "--data", "digits", "--estimators", "ste", "--out", "runs"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "runs", "slurm", "cells.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := " --data=" + filepath.Join(dir, "digits") + " "; !strings.Contains(string(b), want) {
+		t.Errorf("cells.sh lacks %q, the relative --data digits made absolute:\n%s", want, b)
+	}
+}
+
+// TestSlurmSubmitNoJobID: an sbatch that prints no job id (here what
+// sbatch prints without --parsable) is an error quoting what it printed,
+// and no table job is submitted after an array job with no id to depend
+// on. Taking any output as the id passed every other test, whose fake
+// sbatch printed ids.
+func TestSlurmSubmitNoJobID(t *testing.T) {
+	bin := t.TempDir()
+	log := filepath.Join(bin, "sbatch.log")
+	script := "#!/bin/sh\necho \"$*\" >>" + log + "\necho 'Submitted batch job 101'\n"
+	if err := os.WriteFile(filepath.Join(bin, "sbatch"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", out)
+	want := "sbatch --parsable " + filepath.Join(out, "slurm", "cells.sh") + ` printed "Submitted batch job 101", want a job id`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+	if calls, _ := os.ReadFile(log); strings.Count(string(calls), "\n") != 1 {
+		t.Errorf("sbatch calls:\n%s\nwant the array job's alone", calls)
+	}
+}
+
+// TestSlurmTwoRunning: with two cells held by live processes, slurm says
+// how many it leaves out, and submits the others. Counting every cell of
+// the sweep there passed every other test, which held one cell (a line
+// of its own).
+func TestSlurmTwoRunning(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
+	var cells []planCell
+	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
+		t.Fatalf("plan --json: %v\n%s", err, stdout)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	for _, c := range cells[:2] {
+		lock, _ := json.Marshal(suite.LockInfo{Key: c.Key, Host: host, PID: os.Getpid(), Token: "t"})
+		if err := os.WriteFile(suite.LockPath(out, c.Key), lock, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, err := runGradbench(t, append([]string{"slurm"}, sweep...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if want := "2 cells are being trained now by other processes (live locks): not submitted again\n"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if !strings.Contains(stdout, "(2 array tasks, one per pending cell of 4)") {
+		t.Errorf("stdout does not write 2 of 4 cells:\n%s", stdout)
+	}
+}
+
+// TestSlurmRecipeName: a built-in recipe's name reaches cells.sh as the
+// name, not made into a path of the directory slurm ran in (a recipe
+// file's path is made absolute). Making every --recipe absolute passed
+// every other test, all of which gave a recipe file.
+func TestSlurmRecipeName(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "runs")
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", "fmnist-10", "--dataset", "synthetic", "--estimators", "ste", "--out", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "slurm", "cells.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), " --recipe=fmnist-10 ") && !strings.Contains(string(b), " --recipe=fmnist-10\n") {
+		t.Errorf("cells.sh does not pass --recipe=fmnist-10 on:\n%s", b)
+	}
+}

@@ -114,3 +114,13 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 		t.Errorf("table --estimators ste: %v\n%s", err, stderr)
 	}
 }
+
+// TestTableMissingRefused: a --missing other than refuse or show is
+// refused naming the flag and the value, before any record is read. An
+// error that lost the flag's name passed every other test.
+func TestTableMissingRefused(t *testing.T) {
+	_, _, err := runGradbench(t, "table", "--runs", t.TempDir(), "--estimators", "ste", "--missing", "skip")
+	if want := `--missing "skip": want refuse or show`; err == nil || err.Error() != want {
+		t.Errorf("table --missing skip: error %v, want %s", err, want)
+	}
+}

@@ -133,3 +133,165 @@ func TestPaired(t *testing.T) {
 		}
 	}
 }
+
+// runReport writes input to a file, runs benchreport on it as label=file
+// with args before it, and returns the report with its runs of blanks
+// squashed to one space.
+func runReport(t *testing.T, input string, args ...string) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(append(args, "x="+in), &out); err != nil {
+		t.Fatalf("run(%q): %v", args, err)
+	}
+	return strings.Join(strings.Fields(out.String()), " ")
+}
+
+// TestElementsAndReference: -elements names the key holding the element
+// count and -reference the bandwidth reference, and the per-element
+// table's columns are labelled with both. Ignoring either flag (using n
+// and Copy) passed every other test, which used those defaults.
+func TestElementsAndReference(t *testing.T) {
+	got := runReport(t, `BenchmarkFoo/size=1000-2 100 400 ns/op 30000 MB/s
+BenchmarkMemcpy/size=1000/bytes=12-2 100 200 ns/op 60000 MB/s
+`, "-elements", "size", "-reference", "Memcpy")
+	for _, want := range []string{
+		"| benchmark | x ns/elem | x GB/s | x Memcpy ns/elem | x Memcpy GB/s |",
+		"| BenchmarkFoo/size=1000 | 0.400 | 30.0 | 0.200 | 60.0 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("-elements size -reference Memcpy: report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "| BenchmarkMemcpy/size=1000/bytes=12 | 0.200") {
+		t.Errorf("the reference benchmark has a per-element row of its own:\n%s", got)
+	}
+}
+
+// TestTargetChecks: a bound met exactly passes <= and >=, a filter that
+// matches nothing is a FAIL row naming it, and malformed ratio targets
+// are refused. Each of these could be broken (<= as <, the FAIL row
+// dropped, a ratio over several matches taken from the first, a ratio
+// with one filter read as a plain check) with every other test passing.
+func TestTargetChecks(t *testing.T) {
+	const input = `BenchmarkStep/engine=ours-2 1 800 ns/op
+BenchmarkStep/engine=peer-2 1 800 ns/op
+BenchmarkStep/engine=other-2 1 400 ns/op
+`
+	got := runReport(t, input,
+		"-target", "/engine:ours :: /engine:peer: ratio <= 1",
+		"-target", "/engine:ours :: /engine:peer: ratio >= 1",
+		"-target", "/engine:ours :: /engine:other: ratio < 2",
+		"-target", ".name:Nothing: ns/op < 1")
+	for _, want := range []string{
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=peer | 1.000× | <= 1.000 | PASS |",
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=peer | 1.000× | >= 1.000 | PASS |",
+		// The first over the second: 800/400, not 400/800.
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=other | 2.000× | < 2.000 | FAIL |",
+		"| x | .name:Nothing | no benchmark matched | < 1.000 | FAIL |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ target, want string }{
+		{"/engine:(ours OR peer) :: /engine:other: ratio < 2", "the filters match 2 and 1 benchmarks, want 1 each"},
+		{"/engine:ours :: /engine:(peer OR other): ratio < 2", "the filters match 1 and 2 benchmarks, want 1 each"},
+		{"/engine:ours: ratio < 2", "a ratio needs two filters separated by ::"},
+		{"/engine:ours :: /engine:peer: ns/op < 2", "two filters need the metric ratio"},
+		{"/engine:ours: ns/op < ", "want METRIC OP BOUND"},
+		{"/engine:ours: ns/op ≤ 2", "want METRIC OP BOUND"},
+		{"/engine:ours: ms/op < 2", `unknown metric "ms/op"`},
+	} {
+		err := run([]string{"-target", tc.target, "x=" + in}, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.target) {
+			t.Errorf("-target %q: err = %v, want an error naming the target and containing %q", tc.target, err, tc.want)
+		}
+	}
+}
+
+// TestSummaryAcrossInputs: the summary has a row for a benchmark that
+// only a later input has, and its change column, headed with the first
+// input's label, is the later input against the first: 1µs to 500ns is
+// -50%, not +100%. Dropping the later input's own benchmarks, heading
+// the column with the later label or computing the change the wrong way
+// round passed every other test, whose inputs had the same benchmarks and
+// one run each (no significant change to print).
+func TestSummaryAcrossInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	var sa, sb strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&sa, "BenchmarkConv/n=10-2 100 %d ns/op\n", 1000+i)
+		fmt.Fprintf(&sb, "BenchmarkConv/n=10-2 100 %d ns/op\n", 500+i)
+	}
+	sb.WriteString("BenchmarkOnlyNew/n=10-2 100 700 ns/op\n")
+	if err := os.WriteFile(a, []byte(sa.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run([]string{"old=" + a, "new=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{
+		"| benchmark | old sec/op | new sec/op | vs old |",
+		"| BenchmarkConv/n=10 | 1.002µs ",
+		"| 502ns ",
+		"| -49.90% p=0.008 n=5 |",
+		"| BenchmarkOnlyNew/n=10 | | 700ns ∞ (n=1) | |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestOutputAtomic: -o replaces the report by renaming a finished file
+// over it, so a reader never sees it half written: a hard link to the old
+// report keeps the old text, and nothing else is left in the directory.
+// Writing -o in place passed every other test, which only read the file.
+func TestOutputAtomic(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, old := filepath.Join(dir, "report.md"), filepath.Join(dir, "old.md")
+	if err := os.WriteFile(out, []byte("old report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(out, old); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	if err := run([]string{"-o", out, "-title", "New", "default=" + in}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "# New\n") {
+		t.Errorf("-o %s holds %q (%v), want the new report", out, b, err)
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old report\n" {
+		t.Errorf("a hard link to the old report holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 3 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %q, want only in.txt, old.md and report.md", names)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,5 +74,57 @@ func TestTestSubsetSmallerThanBatch(t *testing.T) {
 	want := fmt.Sprintf("| sgd | ste | 0 | 1 | %s | %s |", top1, top1)
 	if !strings.Contains(stdout.String(), want) {
 		t.Errorf("want a row %q (recorded and measured again the same):\n%s", want, stdout.String())
+	}
+
+	// -o writes the same table, replacing the file atomically: a hard
+	// link to the old file keeps the old text (writing in place passed
+	// every test, as none gave -o).
+	tdir := t.TempDir()
+	table, old := filepath.Join(tdir, "bnrecal.md"), filepath.Join(tdir, "old.md")
+	if err := os.WriteFile(table, []byte("old table\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(table, old); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	if err := run([]string{"-batches", "1", "-o", table, suite.RecordPath(out, recs[0].Key)}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(table); err != nil || string(b) != stdout.String() {
+		t.Errorf("-o %s holds %q (%v), want the table printed without -o:\n%s", table, b, err, stdout.String())
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old table\n" {
+		t.Errorf("a hard link to the old -o file holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
+	}
+}
+
+// TestReport: the summary has one row per optimizer and estimator, with
+// the medians of the recorded and re-estimated top-1 in their columns
+// and the change from measured again to after re-estimation (so
+// positive when re-estimation helps); the per-run rows are sorted.
+// Swapping the two medians, taking the change the other way or grouping
+// by optimizer alone passed every other test, which checked a per-run
+// row of one run only.
+func TestReport(t *testing.T) {
+	rows := []row{
+		{opt: "sgd", est: "ste", scale: 1, seed: 2, recorded: 80, now: 80, recal: 81},
+		{opt: "sgd", est: "fda", scale: 1, seed: 1, recorded: 50, now: 50, recal: 52},
+		{opt: "sgd", est: "fda", scale: 1, seed: 3, recorded: 60, now: 59, recal: 63},
+		{opt: "sgd", est: "ste", scale: 1, seed: 1, recorded: 70, now: 70, recal: 70.5},
+	}
+	var b strings.Builder
+	if err := report(&b, rows, 7); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, want := range []string{
+		"from 7 training batches",
+		"| sgd | fda | 2 | 55.00 | 57.50 | +3.00 | +2.00 | +4.00 |",
+		"| sgd | ste | 2 | 75.00 | 75.75 | +0.75 | +0.50 | +1.00 |",
+		"| sgd | fda | 1 | 1 | 50.00 | 50.00 | 52.00 |\n| sgd | fda | 1 | 3 | 60.00 | 59.00 | 63.00 |\n| sgd | ste | 1 | 1 | 70.00 | 70.00 | 70.50 |\n| sgd | ste | 1 | 2 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
 	}
 }
