@@ -3,6 +3,7 @@ module github.com/gradbench/gradbench
 go 1.26.0
 
 require (
+	al.essio.dev/pkg/shellescape v1.6.1
 	github.com/expr-lang/expr v1.17.8
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	github.com/lucasb-eyer/go-colorful v1.4.1

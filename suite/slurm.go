@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+
+	"al.essio.dev/pkg/shellescape"
 )
 
 // A SlurmSpec says which job array to write for a sweep.
@@ -143,13 +145,13 @@ func (j *SlurmJobs) Write() error {
 // SubmitCommand returns the shell command that submits the two scripts,
 // the table job after the array.
 func (j *SlurmJobs) SubmitCommand() string {
-	return fmt.Sprintf("job=$(sbatch --parsable %s) && sbatch --dependency=afterany:${job%%%%;*} %s", shellQuote(j.CellsPath), shellQuote(j.TablePath))
+	return fmt.Sprintf("job=$(sbatch --parsable %s) && sbatch --dependency=afterany:${job%%%%;*} %s", shellescape.Quote(j.CellsPath), shellescape.Quote(j.TablePath))
 }
 
 // TableSubmitCommand returns the shell command that submits the table
 // job after the array job arrayID.
 func (j *SlurmJobs) TableSubmitCommand(arrayID string) string {
-	return fmt.Sprintf("sbatch --dependency=afterany:%s %s", arrayID, shellQuote(j.TablePath))
+	return fmt.Sprintf("sbatch --dependency=afterany:%s %s", arrayID, shellescape.Quote(j.TablePath))
 }
 
 // checkExecutable rejects a binary that go run built: the tasks run the
@@ -229,7 +231,7 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	b.WriteString("task=${SLURM_ARRAY_TASK_ID:?not a Slurm array task: submit this script with sbatch}\n")
 	b.WriteString("if ((task < 0 || task >= ${#cells[@]})); then\n")
 	b.WriteString("\techo \"gradbench: array task $task has no cell: this array has ${#cells[@]} tasks\" >&2\n\texit 1\nfi\n")
-	fmt.Fprintf(&b, "exec %s run --cell \"${cells[task]}\" --out=%s %s\n", shellQuote(s.Exe), shellQuote(s.Out), strings.Join(s.runArgs(), " "))
+	fmt.Fprintf(&b, "exec %s run --cell \"${cells[task]}\" --out=%s %s\n", shellescape.Quote(s.Exe), shellescape.Quote(s.Out), strings.Join(s.runArgs(), " "))
 	return b.String()
 }
 
@@ -237,7 +239,10 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 // gradbench run besides --cell and --out: the sweep's, and --keep-epochs
 // with KeepEpochs.
 func (s *SlurmSpec) runArgs() []string {
-	args := quoteAll(s.Args)
+	args := make([]string, len(s.Args))
+	for i, a := range s.Args {
+		args[i] = shellescape.Quote(a)
+	}
 	if s.KeepEpochs {
 		args = append(args, "--keep-epochs")
 	}
@@ -255,12 +260,12 @@ func (s *SlurmSpec) tableScript() string {
 	b.WriteString("# estimator with none of its cells recorded is a \"not run\" row, and a line\n")
 	b.WriteString("# \"gradbench: FAILED: ...\" names the cells without a record.\n")
 	b.WriteString("set -uo pipefail\n")
-	fmt.Fprintf(&b, "gradbench=%s\nout=%s\n", shellQuote(s.Exe), shellQuote(s.Out))
+	fmt.Fprintf(&b, "gradbench=%s\nout=%s\n", shellescape.Quote(s.Exe), shellescape.Quote(s.Out))
 	var order []string
 	for _, sp := range s.Sweep.Specs {
 		order = append(order, sp.String())
 	}
-	ord := shellQuote(strings.Join(order, ","))
+	ord := shellescape.Quote(strings.Join(order, ","))
 	b.WriteString("status=0\n")
 	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --estimators %s --missing=show --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
 	switch s.Ablation {
@@ -278,7 +283,7 @@ func (s *SlurmSpec) tableScript() string {
 			}
 		}
 		if len(es) > 0 {
-			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s --missing=show; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellQuote(strings.Join(es, ",")))
+			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s --missing=show; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellescape.Quote(strings.Join(es, ",")))
 		}
 	}
 	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")
@@ -287,7 +292,7 @@ func (s *SlurmSpec) tableScript() string {
 	// record, listed, on stdout), then those cells
 	// named on one line: the table shows their estimators' rows without
 	// them, or as not run.
-	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --out=\"$out\" %s); then\n", strings.Join(quoteAll(s.Args), " "))
+	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --out=\"$out\" %s); then\n", shellescape.QuoteCommand(s.Args))
 	b.WriteString("\tprintf '%s\\n' \"$pending\"\n")
 	b.WriteString("\tmissing=$(printf '%s\\n' \"$pending\" | awk 'NR > 1 { printf \"%s%s (%s seed %s, key %s)\", sep, $1, $4, $5, $2; sep = \", \" }')\n")
 	b.WriteString("\tif [ -n \"$missing\" ]; then\n")
@@ -295,21 +300,4 @@ func (s *SlurmSpec) tableScript() string {
 	b.WriteString("\t\tstatus=1\n\tfi\nelse\n\tstatus=$?\nfi\n")
 	b.WriteString("exit $status\n")
 	return b.String()
-}
-
-func quoteAll(args []string) []string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = shellQuote(a)
-	}
-	return q
-}
-
-// shellQuote quotes s for bash when it holds anything but plain
-// characters.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+@%-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,8 +1,11 @@
 package suite
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
+
+	"al.essio.dev/pkg/shellescape"
 )
 
 func TestCheckExecutable(t *testing.T) {
@@ -18,16 +21,28 @@ func TestCheckExecutable(t *testing.T) {
 	}
 }
 
+// TestShellQuote checks that the arguments the Slurm scripts quote
+// (shellescape.Quote) come back from bash as given: plain ones bare, the
+// rest in single quotes.
 func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"--estimators=fda:n=9,ste+na": "--estimators=fda:n=9,ste+na",
-		"/a b/recipe.json":            "'/a b/recipe.json'",
-		"it's":                        `'it'\''s'`,
-		"":                            "''",
-		"$HOME":                       "'$HOME'",
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	for in, bare := range map[string]bool{
+		"--estimators=fda:n=9,ste+na": true,
+		"/a b/recipe.json":            false,
+		"it's":                        false,
+		"":                            false,
+		"$HOME":                       false,
+		"a\nb;rm -rf x|`y`&*":         false,
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		q := shellescape.Quote(in)
+		if (q == in) != bare {
+			t.Errorf("Quote(%q) = %s: bare %v, want %v", in, q, q == in, bare)
+		}
+		out, err := exec.Command("bash", "-c", "printf %s "+q).Output()
+		if err != nil || string(out) != in {
+			t.Errorf("bash read Quote(%q) = %s as %q (%v)", in, q, out, err)
 		}
 	}
 }
