@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/internal/steptest"
 	"github.com/gradbench/gradbench/nn"
 )
@@ -38,37 +42,11 @@ import (
 // the step's time goes.
 func BenchmarkTrainStep(b *testing.B) {
 	const batch = 128
-	switch *stepForward {
-	case "xnor", "float":
-		defer nn.SetBinaryForward(nn.SetBinaryForward(*stepForward == "xnor"))
-	default:
-		b.Fatalf("-trainstep.forward %q: want xnor or float", *stepForward)
-	}
-	if *stepGemm != "" {
-		def := gemm.Impl()
-		if err := gemm.SetImpl(*stepGemm); err != nil {
-			b.Fatal(err)
-		}
-		defer gemm.SetImpl(def)
-	}
+	defer stepFlags(b)()
 	for _, spec := range []string{"ste", "fda", "fda+na", "dsq", "bnnplus"} {
 		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
 		b.Run(name, func(b *testing.B) {
-			m, x, labels, err := steptest.ResNet20(spec, batch, "bench/data")
-			if err != nil {
-				b.Fatal(err)
-			}
-			opt := nn.NewSGD(nn.Params(m.Net), nn.SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
-			// Mid-training schedules: FDA at n = 14, noise adaptation on.
-			nn.SetProgress(m.Net, nn.Progress{Epoch: 4, Epochs: 10})
-			var ce nn.SoftmaxCrossEntropy
-			step := func() float64 {
-				loss := ce.Forward(m.Net.Forward(x), labels)
-				m.Net.Backward(ce.Backward())
-				opt.Step(0.01)
-				return loss
-			}
-			step() // size the buffers
+			step := newStep(b, spec, batch)
 			b.ReportAllocs()
 			stop := startProfile(b, estimators.MustParse(spec).String())
 			b.ResetTimer()
@@ -79,6 +57,109 @@ func BenchmarkTrainStep(b *testing.B) {
 			stop()
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				b.Fatalf("loss %v", loss)
+			}
+			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
+		})
+	}
+}
+
+// stepFlags applies -trainstep.forward and -trainstep.gemm and returns
+// the function that restores the defaults.
+func stepFlags(b *testing.B) (restore func()) {
+	switch *stepForward {
+	case "xnor", "float":
+	default:
+		b.Fatalf("-trainstep.forward %q: want xnor or float", *stepForward)
+	}
+	fwd := nn.SetBinaryForward(*stepForward == "xnor")
+	def := gemm.Impl()
+	if *stepGemm != "" {
+		if err := gemm.SetImpl(*stepGemm); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return func() {
+		nn.SetBinaryForward(fwd)
+		if err := gemm.SetImpl(def); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// newStep returns one SGD step of BenchmarkTrainStep's network on a
+// batch of n random images, run once to size its buffers.
+func newStep(b *testing.B, spec string, n int) (step func() float64) {
+	m, x, labels, err := steptest.ResNet20(spec, n, "bench/data")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt := nn.NewSGD(nn.Params(m.Net), nn.SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
+	// Mid-training schedules: FDA at n = 14, noise adaptation on.
+	nn.SetProgress(m.Net, nn.Progress{Epoch: 4, Epochs: 10})
+	var ce nn.SoftmaxCrossEntropy
+	step = func() float64 {
+		loss := ce.Forward(m.Net.Forward(x), labels)
+		m.Net.Backward(ce.Backward())
+		opt.Step(0.01)
+		return loss
+	}
+	step() // size the buffers
+	return step
+}
+
+// BenchmarkStepHalves times what the cores allow the training step
+// when nothing ties its two halves together: two independent copies of
+// BenchmarkTrainStep's network, each training on its own 64 images, run
+// at once on two goroutines, each copy's layers on its own goroutine
+// only. ns/op is the time of one step of each copy, 128 images in all,
+// as one BenchmarkTrainStep op: the steps are shared out as the copies
+// ask for them, so a faster core takes more. Against BenchmarkTrainStep
+// on one core it bounds from above what splitting one step over two
+// cores can reach on the machine at that moment (each half-batch copy
+// does half a step's work, with half its working set, and waits for
+// nothing); results/threads.sh runs the three alternately.
+//
+// Its name leaves out "TrainStep" so that the scripts' patterns for
+// BenchmarkTrainStep do not select it. The copies must not share the
+// worker pool: run it with GOMAXPROCS=1, so that the pool has no worker
+// (each copy's jobs then run on the goroutine that calls them), on a
+// machine with at least 2 CPUs; the benchmark raises GOMAXPROCS to 2
+// while it runs, and skips otherwise.
+// Its allocations are the start of the two goroutines in each run.
+func BenchmarkStepHalves(b *testing.B) {
+	const batch = 128
+	if parallel.Workers() != 1 || runtime.NumCPU() < 2 {
+		b.Skipf("needs a worker pool without workers (GOMAXPROCS=1 at start; it has %d goroutines) and at least 2 CPUs (the machine has %d)", parallel.Workers(), runtime.NumCPU())
+	}
+	defer stepFlags(b)()
+	for _, spec := range []string{"ste", "fda+na"} {
+		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
+		b.Run(name, func(b *testing.B) {
+			steps := [2]func() float64{newStep(b, spec, batch/2), newStep(b, spec, batch/2)}
+			var losses [2]float64
+			// run takes n steps of each copy, on two goroutines.
+			run := func(n int) {
+				var taken atomic.Int64
+				var wg sync.WaitGroup
+				for i, step := range steps {
+					wg.Go(func() {
+						for taken.Add(1) <= int64(2*n) {
+							losses[i] = step()
+						}
+					})
+				}
+				wg.Wait()
+			}
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+			run(1) // the runtime's set-up for the second core
+			b.ReportAllocs()
+			b.ResetTimer()
+			run(b.N)
+			b.StopTimer()
+			for _, loss := range losses {
+				if math.IsNaN(loss) || math.IsInf(loss, 0) {
+					b.Fatalf("loss %v", loss)
+				}
 			}
 			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
 		})

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # How well the training step uses a second core: BenchmarkTrainStep
 # (resnet20, batch 128, ste and fda+na) with GOMAXPROCS=1 and GOMAXPROCS=2,
-# one process each, alternated RUNS times (6 by default), 8 steps per run.
+# and BenchmarkStepHalves (two independent half-batch copies of the
+# step at once, one per core: what the cores allow when nothing ties the
+# halves together), one process each, alternated RUNS times (6 by
+# default), 8 steps per run.
 #
 # Usage: results/threads.sh LABEL [BASE]   (POOL=0: without the pool's hand-off benchmark;
 #        RUNS=N: N alternations instead of 6, at least 5)
@@ -53,6 +56,7 @@ if [ "$label" != --report ]; then
 		codes=(base current)
 	fi
 	args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1)
+	hargs=(-test.run '^$' -test.bench 'StepHalves/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1)
 	out=$tmp/threads.txt
 	{
 		echo "command: ${RUNS:+RUNS=$RUNS }results/threads.sh $*"
@@ -67,6 +71,11 @@ if [ "$label" != --report ]; then
 					(cd bench && GOMAXPROCS=$procs "$tmp/$code.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
 				done
 			done
+			# The halves (current code only: a BASE may not have them).
+			# GOMAXPROCS=1 starts the pool without workers; the benchmark
+			# raises it to 2 while it runs.
+			echo "code: current"
+			(cd bench && GOMAXPROCS=1 "$tmp/current.test" "${hargs[@]}") | grep -Ev '^(PASS|ok)'
 			echo "run $i of $runs done" >&2
 		done
 		# The pool's hand-off alone (current code): 8 chunks of 0, 10 and
@@ -87,11 +96,23 @@ fi
 
 benchstat() { go run golang.org/x/perf/cmd/benchstat "$@" | grep -Ev '^(goos|goarch|pkg|cpu):'; }
 speedups() { # file filter
-	echo "| benchmark | 1 core | 2 cores | speed-up |"
-	echo "|:--|--:|--:|--:|"
+	echo "| benchmark | 1 core | 2 cores | speed-up | two halves at once | their speed-up | share of it |"
+	echo "|:--|--:|--:|--:|--:|--:|--:|"
 	go run golang.org/x/perf/cmd/benchstat -format csv -col /gomaxprocs -filter "$2" "$1" 2>/dev/null |
-		awk -F, '$1 ~ /^TrainStep/ { printf "| %s | %.1f ms | %.1f ms | %.2f× |\n", $1, $2 * 1e3, $4 * 1e3, $2 / $4 }
-			$1 ~ /^For\/.*chunk=[1-9]/ { printf "| %s | %.1f µs | %.1f µs | %.2f× |\n", $1, $2 * 1e6, $4 * 1e6, $2 / $4 }'
+		awk -F, '$1 ~ /^StepHalves\// { half[substr($1, 12)] = $2; next }
+			$1 ~ /^TrainStep\// { k = substr($1, 11); row[++n] = "TrainStep/" k; one[k] = $2; two[k] = $4; unit[k] = "ms"; next }
+			$1 ~ /^For\/.*chunk=[1-9]/ { row[++n] = $1; one[$1] = $2; two[$1] = $4; unit[$1] = "µs" }
+			END {
+				for (i = 1; i <= n; i++) {
+					k = row[i]; sub(/^TrainStep\//, "", k)
+					f = unit[k] == "ms" ? 1e3 : 1e6
+					printf "| %s | %.1f %s | %.1f %s | %.2f× |", row[i], one[k] * f, unit[k], two[k] * f, unit[k], one[k] / two[k]
+					if (k in half && half[k] > 0)
+						printf " %.1f %s | %.2f× | %.0f%% |\n", half[k] * f, unit[k], one[k] / half[k], 100 * half[k] / two[k]
+					else
+						printf " – | – | – |\n"
+				}
+			}'
 }
 {
 	echo "# One core against two"
@@ -101,6 +122,14 @@ speedups() { # file filter
 	echo "of BenchmarkTrainStep, 8 steps each. Speed-up: the median 1-core step time over the"
 	echo "median 2-core one (2 is perfect use of the second core). In benchstat's tables the"
 	echo "column without a heading is one core: go test adds no -N suffix to names then."
+	echo
+	echo "Where a file has them, the tables also give BenchmarkStepHalves: two independent"
+	echo "copies of the step's network, each training on 64 of the 128 images, run at once on"
+	echo "the two cores with nothing shared (each copy's jobs on its own goroutine), timed per"
+	echo "128 images. Their speed-up (the 1-core step over it) is what the cores allowed the"
+	echo "step's work at that moment with nothing tying the halves together (each copy redoes"
+	echo "the step's per-batch weight work, so slightly less than that); the share is the"
+	echo "2-core step's speed-up over theirs."
 	echo
 	echo "The last section also times the pool's hand-off alone (BenchmarkFor of internal/parallel:"
 	echo "8 chunks, with the workers looking for work (pause=0) or asleep after a pause): on two"
