@@ -137,25 +137,8 @@ n=$(wc -l <` + log + `)
 
 func TestSlurmSubmit(t *testing.T) {
 	log := fakeSbatch(t, false)
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
-	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
-
 	// A cell another live process holds is not submitted again.
-	var cells []planCell
-	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
-	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
-		t.Fatalf("plan --json: %v\n%s", err, stdout)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	host, _ := os.Hostname()
-	lock, _ := json.Marshal(suite.LockInfo{Key: cells[0].Key, Host: host, PID: os.Getpid(), Token: "t"})
-	if err := os.WriteFile(suite.LockPath(out, cells[0].Key), lock, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	sweep, out, cells := sweepHeld(t, 1)
 
 	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
 	if err != nil {
@@ -444,25 +427,7 @@ func TestSlurmSubmitNoJobID(t *testing.T) {
 // the sweep there passed every other test, which held one cell (a line
 // of its own).
 func TestSlurmTwoRunning(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
-	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
-	var cells []planCell
-	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
-	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
-		t.Fatalf("plan --json: %v\n%s", err, stdout)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	host, _ := os.Hostname()
-	for _, c := range cells[:2] {
-		lock, _ := json.Marshal(suite.LockInfo{Key: c.Key, Host: host, PID: os.Getpid(), Token: "t"})
-		if err := os.WriteFile(suite.LockPath(out, c.Key), lock, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sweep, _, _ := sweepHeld(t, 2)
 	stdout, stderr, err := runGradbench(t, append([]string{"slurm"}, sweep...)...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
@@ -491,4 +456,31 @@ func TestSlurmRecipeName(t *testing.T) {
 	if !strings.Contains(string(b), " --recipe=fmnist-10 ") && !strings.Contains(string(b), " --recipe=fmnist-10\n") {
 		t.Errorf("cells.sh does not pass --recipe=fmnist-10 on:\n%s", b)
 	}
+}
+
+// sweepHeld returns the flags of a sweep of 4 cells (a tiny recipe, ste
+// and fda, 2 seeds), its output directory and its cells, the first held
+// of them locked by a live process (this one), as a run on another node
+// would hold them.
+func sweepHeld(t *testing.T, held int) (sweep []string, out string, cells []planCell) {
+	t.Helper()
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out = filepath.Join(dir, "runs")
+	sweep = []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
+	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
+		t.Fatalf("plan --json: %v\n%s", err, stdout)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	for _, c := range cells[:held] {
+		lock, _ := json.Marshal(suite.LockInfo{Key: c.Key, Host: host, PID: os.Getpid(), Token: "t"})
+		if err := os.WriteFile(suite.LockPath(out, c.Key), lock, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sweep, out, cells
 }
