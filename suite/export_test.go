@@ -235,3 +235,26 @@ func writeModelFile(t *testing.T, path string, net nn.Layer, meta map[string]str
 		t.Fatal(err)
 	}
 }
+
+// TestEvaluateBatchNamesFlag: a --batch out of range is refused naming the
+// flag and its bounds; it used to read "batch 0, want at least 1" and
+// "data: batch size 513 is larger than the 512 images it batches", which
+// named no flag.
+func TestEvaluateBatchNamesFlag(t *testing.T) {
+	net, meta := tinyModel(t)
+	path := filepath.Join(t.TempDir(), "m.gbnn")
+	writeModelFile(t, path, net, meta)
+	for _, tc := range []struct {
+		batch int
+		want  string
+	}{
+		{0, "suite: eval: --batch 0: want at least 1 image"},
+		{-3, "suite: eval: --batch -3: want at least 1 image"},
+		{513, "suite: eval: --batch 513 is more than the 512 images of the test split of synthetic: want at most 512"},
+	} {
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: tc.batch})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("eval --batch %d: error %v, want %q", tc.batch, err, tc.want)
+		}
+	}
+}
