@@ -258,3 +258,20 @@ func TestEvaluateBatchNamesFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestExportRefusesEpochWeights: export --run of a run's --keep-epochs
+// weights, <key>.e<epoch>.weights, is refused saying what the file is and
+// what export wants; it used to be told its key was not 16 hex digits,
+// which it is.
+func TestExportRefusesEpochWeights(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "0123456789abcdef.e3.weights")
+	if err := os.WriteFile(run, []byte("weights"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Export(run, filepath.Join(dir, "m.gbnn"), "")
+	want := "suite: export: " + run + " holds the weights of run 0123456789abcdef after epoch 3 (kept by gradbench run --keep-epochs; gradbench fidelity --epochs reads them by epoch): want the run's record 0123456789abcdef.json or its final weights 0123456789abcdef.weights"
+	if err == nil || err.Error() != want {
+		t.Errorf("Export(%s) = %v, want %s", run, err, want)
+	}
+}
