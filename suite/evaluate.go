@@ -37,7 +37,7 @@ type EvalOptions struct {
 	Model   string // model file written by Export
 	Dataset string // dataset to evaluate on; empty: the model's
 	DataDir string // where to read it from; empty: data.Open's search order
-	Batch   int    // images per batch, >= 1
+	Batch   int    // images per batch (--batch), from 1 to the test split's
 	Impl    string // binary kernels (EvalImpls); empty: the fastest
 }
 
@@ -47,7 +47,7 @@ type EvalOptions struct {
 // predictions, accuracies and times.
 func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Batch < 1 {
-		return nil, fmt.Errorf("suite: eval: batch %d, want at least 1", o.Batch)
+		return nil, fmt.Errorf("suite: eval: --batch %d: want at least 1 image", o.Batch)
 	}
 	if o.Impl != "" {
 		if err := xnor.SetImpl(o.Impl); err != nil {
@@ -91,6 +91,9 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	c, h, w := test.BatchShape()
 	if err := shapeErr(c, h, w, test.Classes); err != nil {
 		return nil, err
+	}
+	if n := test.N; o.Batch > n {
+		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d images of the test split of %s: want at most %d", o.Batch, n, o.Dataset, n)
 	}
 	load := func() (nn.Layer, error) {
 		m, err := mc.buildTrained()

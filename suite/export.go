@@ -270,11 +270,20 @@ func (x *Exported) WriteSummary(w io.Writer) error {
 	return err
 }
 
+// epochWeightsRE matches the base name EpochWeightsPath gives:
+// <key>.e<epoch>.weights.
+var epochWeightsRE = regexp.MustCompile(`^([0-9a-f]{16})\.e([1-9][0-9]*)\.weights$`)
+
 // runKey splits a run's record or weights path into its directory and key.
 func runKey(path string) (dir, key string, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
+	}
+	if m := epochWeightsRE.FindStringSubmatch(base); m != nil {
+		// --keep-epochs weights: a state of the run during training, not
+		// the finished run a command names by its record or final weights.
+		return "", "", fmt.Errorf("%s holds the weights of run %s after epoch %s (kept by gradbench run --keep-epochs; gradbench fidelity --epochs reads them by epoch): want the run's record %s.json or its final weights %s.weights", path, m[1], m[2], m[1], m[1])
 	}
 	for _, ext := range []string{".json", ".weights"} {
 		if k, ok := strings.CutSuffix(base, ext); ok {

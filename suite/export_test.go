@@ -235,3 +235,43 @@ func writeModelFile(t *testing.T, path string, net nn.Layer, meta map[string]str
 		t.Fatal(err)
 	}
 }
+
+// TestEvaluateBatchNamesFlag: a --batch out of range is refused naming the
+// flag and its bounds; it used to read "batch 0, want at least 1" and
+// "data: batch size 513 is larger than the 512 images it batches", which
+// named no flag.
+func TestEvaluateBatchNamesFlag(t *testing.T) {
+	net, meta := tinyModel(t)
+	path := filepath.Join(t.TempDir(), "m.gbnn")
+	writeModelFile(t, path, net, meta)
+	for _, tc := range []struct {
+		batch int
+		want  string
+	}{
+		{0, "suite: eval: --batch 0: want at least 1 image"},
+		{-3, "suite: eval: --batch -3: want at least 1 image"},
+		{513, "suite: eval: --batch 513 is more than the 512 images of the test split of synthetic: want at most 512"},
+	} {
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: tc.batch})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("eval --batch %d: error %v, want %q", tc.batch, err, tc.want)
+		}
+	}
+}
+
+// TestExportRefusesEpochWeights: export --run of a run's --keep-epochs
+// weights, <key>.e<epoch>.weights, is refused saying what the file is and
+// what export wants; it used to be told its key was not 16 hex digits,
+// which it is.
+func TestExportRefusesEpochWeights(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "0123456789abcdef.e3.weights")
+	if err := os.WriteFile(run, []byte("weights"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Export(run, filepath.Join(dir, "m.gbnn"), "")
+	want := "suite: export: " + run + " holds the weights of run 0123456789abcdef after epoch 3 (kept by gradbench run --keep-epochs; gradbench fidelity --epochs reads them by epoch): want the run's record 0123456789abcdef.json or its final weights 0123456789abcdef.weights"
+	if err == nil || err.Error() != want {
+		t.Errorf("Export(%s) = %v, want %s", run, err, want)
+	}
+}

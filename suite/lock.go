@@ -94,6 +94,21 @@ type LockInfo struct {
 // String names the holder for messages: "host pid 123".
 func (l *LockInfo) String() string { return fmt.Sprintf("%s pid %d", l.Host, l.PID) }
 
+// training says who trains the cell of the lock file path, for the note
+// of a process that waits for it: "host pid 123 is training it (lock
+// taken ..., last heartbeat 3s ago)". A lock file that names no holder
+// (created and not yet written, or emptied or overwritten by hand: not a
+// lock's content) is said to be one, with when it will be taken for
+// abandoned, rather than shown as "pid 0" taken in year 1.
+func (l *LockInfo) training(path string, cfg LockConfig, now time.Time) string {
+	beat := now.Sub(l.Heartbeat).Round(time.Second)
+	if l.Token == "" {
+		return fmt.Sprintf("its lock %s names no holder (a lock being written, or a file that is not a lock), last touched %s ago; it is taken for abandoned once untouched for %v",
+			path, beat, cfg.withDefaults().StaleAfter)
+	}
+	return fmt.Sprintf("%s is training it (lock taken %s, last heartbeat %s ago)", l, l.Acquired.Local().Format(time.DateTime), beat)
+}
+
 // ReadLock reads the lock of the run with that key; it returns an error
 // wrapping fs.ErrNotExist when there is none, and refuses a key other
 // than Config.Key makes (see runFile).
@@ -411,8 +426,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 			if !wait {
 				then = "coming back to it after the other cells"
 			}
-			r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: %s is training it (lock taken %s, last heartbeat %s ago); %s",
-				c, holder, holder.Acquired.Local().Format(time.DateTime), time.Since(holder.Heartbeat).Round(time.Second), then)})
+			r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: %s; %s", c, holder.training(LockPath(r.Dir, key), lc, time.Now()), then)})
 		}
 		if !wait {
 			return nil, true, nil

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gradbench/gradbench/internal/atomicfile"
 )
 
 // Output files (tables, curves, benchmark lines, model files, fidelity
@@ -21,10 +23,12 @@ import (
 //   - no output replaces a file the same command reads (its inputs);
 //   - no two outputs of one command are the same file (the second would
 //     silently replace the first);
-//   - no output is a directory, or lies under a file that is not one (a
-//     directory a command writes into is named the same way, see
-//     CheckOutputDir): such a path cannot take the file, and is found
-//     before the command's work rather than after it.
+//   - no output is a directory, a device, a named pipe or a socket
+//     (/dev/stdout: the rename would replace it, not write to it), or
+//     lies under a file that is not a directory (a directory a command
+//     writes into is named the same way, see CheckOutputDir): such a
+//     path cannot take the file, and is found before the command's work
+//     rather than after it.
 //
 // CheckOutputs applies the rule to a command's outputs before it writes
 // any, naming the flag and the value refused; every output is written
@@ -124,13 +128,16 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 }
 
 // pathBlocked returns why path cannot be created as a file (isDir false)
-// or a directory (isDir true), or "": it exists as the other kind, or a
-// directory above it exists as a file.
+// or a directory (isDir true), or "": it exists as the other kind (or as
+// a device, pipe or socket, see atomicfile.NotFile), or a directory above
+// it exists as a file.
 func pathBlocked(path string, isDir bool) string {
 	st, err := os.Stat(path)
 	switch {
-	case err == nil && st.IsDir() && !isDir:
-		return "it is a directory, want a file name"
+	case err == nil && !isDir:
+		// Not a directory, nor a device or pipe, which the output's
+		// rename would replace (atomicfile.NotFile).
+		return atomicfile.NotFile(st.Mode())
 	case err == nil && !st.IsDir() && isDir:
 		return "it is a file, want a directory"
 	case err == nil:

@@ -177,3 +177,23 @@ func TestCurvesPathsOptimizers(t *testing.T) {
 		t.Errorf("curves of two sgd workloads and an adam one: %q, want %q", got, want)
 	}
 }
+
+// TestCheckOutputsDevice: an output that names a device, such as
+// --out /dev/null or /dev/stdout, is refused by the flag and its value
+// before any work. It used to pass, and the write then renamed a new file
+// over the name: run as root, /dev/null or the link /dev/stdout became a
+// regular file holding the model or table.
+func TestCheckOutputsDevice(t *testing.T) {
+	st, err := os.Stat(os.DevNull)
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Skipf("%s is no character device: %v", os.DevNull, err)
+	}
+	err = CheckOutputs([]NamedFile{{"--out", os.DevNull}}, nil)
+	want := "--out " + os.DevNull + ": refusing to write there: it is a character device, not a regular file"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("CheckOutputs(--out %s) = %v, want %s...", os.DevNull, err, want)
+	}
+	if err := CheckOutputDir("--out", "/dev", "null"); err == nil || !strings.Contains(err.Error(), "refusing to write /dev/null there: it is a character device") {
+		t.Errorf("CheckOutputDir(/dev, null) = %v, want a refusal of /dev/null as a character device", err)
+	}
+}

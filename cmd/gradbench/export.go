@@ -25,7 +25,9 @@ and class count come from the run's dataset, found as gradbench run finds
 it (--data). --out may not name a file of a runs directory (a record
 <key>.json, weights *.weights, a checkpoint *.ckpt or a lock <key>.lock)
 nor a file of the dataset it reads: export refuses it rather than
-replace a run's or the dataset's files.
+replace a run's or the dataset's files. Nor may it name a device or a
+pipe (/dev/stdout): the model file is written beside its name and
+renamed into place, which would replace the device, not write to it.
 
 Example:
 

@@ -180,7 +180,7 @@ func TestRefuses(t *testing.T) {
 			"suite: export: --out "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
-			"suite: eval: data: batch size 9223372036854775807 is larger than the 40 images it batches (the test split of mnist): want at most 40", nil),
+			"suite: eval: --batch 9223372036854775807 is more than the 40 images of the test split of mnist: want at most 40", nil),
 		pos("eval with a corrupt training split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "16"}, "", func(t *testing.T, stdout, _ string) {
 			if !strings.Contains(stdout, "predictions equal: 40 of 40 (100.00%)") {
 				t.Errorf("eval on the test split alone:\n%s\nwant all 40 test images evaluated", stdout)

@@ -34,7 +34,8 @@ import (
 // that the rename itself is durable; that step is best effort, since some
 // file systems cannot sync a directory.
 //
-// If path names a directory or no file ("", "out/"), or fill or any step
+// If path names a directory, a device, a named pipe or a socket (see
+// [NotFile]) or no file ("", "out/"), or fill or any step
 // before the rename fails, Write removes the temporary file, leaves an
 // existing file at path as it was and returns an error naming path that
 // wraps the cause (fill's error, or the file system's).
@@ -66,15 +67,18 @@ func write(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 
 // stage writes what fill writes to a new temporary file beside path, with
 // the permission bits perm (exact) or perm less the umask, synced and
-// closed, and returns its name. If path names a directory, or any step
+// closed, and returns its name. If path names a directory or another
+// file that is not regular (see NotFile), or any step
 // fails, it removes the temporary file and returns an error naming path.
 func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return "", fmt.Errorf("writing %s: it is a directory, want a file name", path)
+	if st, err := os.Stat(path); err == nil {
+		if why := NotFile(st.Mode()); why != "" {
+			return "", fmt.Errorf("writing %s: %s", path, why)
+		}
 	}
 	if base == "" {
 		// No file name: "" would stage "..<random>.tmp" in the working
@@ -101,6 +105,35 @@ func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 		return "", fmt.Errorf("writing %s: %w", path, err)
 	}
 	return tmp, nil
+}
+
+// NotFile returns why a path whose (link-followed) mode is mode cannot
+// be written by [Write], or "" for a regular file. A directory cannot take
+// a file; a device, a named pipe or a socket (/dev/stdout, /dev/null, a
+// FIFO) is not replaced: renaming the new file over its name would put a
+// regular file in place of the device (the link /dev/stdout, as a user
+// allowed to write /dev, lost for every process) instead of writing to
+// it, and elsewhere fails with the temporary file's directory named, not
+// the path given.
+func NotFile(mode fs.FileMode) string {
+	var kind string
+	switch {
+	case mode.IsRegular():
+		return ""
+	case mode.IsDir():
+		return "it is a directory, want a file name"
+	case mode&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	default:
+		kind = "a special file"
+	}
+	return "it is " + kind + ", not a regular file: want a file name (an output is renamed into place, which would replace " + kind + " rather than write to it)"
 }
 
 // syncDir syncs the directory of path, so that a rename into it is
