@@ -90,7 +90,7 @@ func TestExprErrors(t *testing.T) {
 		{"expr:g=1/0 + x", `does not read back`},
 		{"expr:g=1e39", `want |g| <= 8.51e+37`},
 		{"expr:g=1 + sin(10000*x)**2", "varies too fast"},
-		{"expr:g=", "malformed parameter"},
+		{"expr:g=", `parameter "g" has no value`},
 		{"expr:h=1", `unknown parameter "h"`},
 	} {
 		_, err := Parse(tc.spec)

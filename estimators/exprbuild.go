@@ -129,11 +129,69 @@ func (b *exprBuilder) build() (*exprTable, error) {
 			continue
 		}
 		if nodes := len(t.tab) / 2; 2*nodes > exprMaxNodes { // the next level would double them
-			return nil, fmt.Errorf("g cannot be tabulated within %g of max|g| = %.6g with %d nodes at p=%g: the error is %.3g·max|g| near x=%.6g, where g jumps (declare it with knots=%s) or varies too fast for linear interpolation",
-				exprTol, t.peak, exprMaxNodes, b.p, t.worst, t.at, strconv.FormatFloat(math.Abs(t.at), 'g', 4, 64))
+			why := "where g varies too fast for linear interpolation (it does not jump there: a knot would not help)"
+			if k, ok := b.jump(misses, t.peak); ok {
+				why = "where g jumps: declare the jump with knots=" + k
+			}
+			return nil, fmt.Errorf("g cannot be tabulated within %g of max|g| = %.6g with %d nodes at p=%g: the error is %.3g·max|g| near x=%.6g, %s",
+				exprTol, t.peak, exprMaxNodes, b.p, t.worst, t.at, why)
 		}
 		j++
 	}
+}
+
+// jump looks for a jump of g in the interval with the largest check
+// error, by bisection down to adjacent float64 values of |x| (always on
+// the half where g changes more), and returns the knot that declares it,
+// as the knots key reads it: the shortest decimal of its float32 (the
+// knot's split is found among the float32 inputs around it), or 0 for a
+// jump at x = 0 (one below float32's smallest normal magnitude, which
+// only bisecting toward 0 finds). It reports false when g does not jump
+// there by more than the tolerance, such as a g that is continuous but
+// too steep (sqrt(|x|) at 0), or when g fails to evaluate.
+func (b *exprBuilder) jump(misses []exprMiss, peak float64) (string, bool) {
+	if len(misses) == 0 {
+		return "", false
+	}
+	worst := misses[0]
+	for _, m := range misses[1:] {
+		if m.err > worst.err {
+			worst = m
+		}
+	}
+	sign := float64(1 - 2*worst.side)
+	at := func(a float64) (float64, bool) {
+		v, err := b.ev.at(sign*a, b.p)
+		return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	lo, hi := worst.lo, worst.hi
+	gl, ok1 := at(lo)
+	gh, ok2 := at(hi)
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	for {
+		m := lo + (hi-lo)/2
+		if m <= lo || m >= hi {
+			break
+		}
+		gm, ok := at(m)
+		if !ok {
+			return "", false
+		}
+		if math.Abs(gm-gl) >= math.Abs(gh-gm) {
+			hi, gh = m, gm
+		} else {
+			lo, gl = m, gm
+		}
+	}
+	if !(math.Abs(gh-gl) > exprTol*peak) {
+		return "", false
+	}
+	if hi < minFloat32 {
+		return "0", true
+	}
+	return strconv.FormatFloat(float64(float32(hi)), 'g', -1, 32), true
 }
 
 // addKinks locates a kink in each isolated failing interval and reports

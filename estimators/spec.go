@@ -233,7 +233,10 @@ func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	for _, kv := range splitTop(s, ',') {
 		k, v, ok := strings.Cut(kv, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || k == "" || v == "" {
+		if ok && k != "" && v == "" {
+			return nil, fmt.Errorf("estimators: %s: parameter %q has no value after '=': give one, or leave the key out for its default", name, k)
+		}
+		if !ok || k == "" {
 			return nil, fmt.Errorf("estimators: %s: malformed parameter %q: want key=value", name, kv)
 		}
 		if _, dup := raw[k]; dup {

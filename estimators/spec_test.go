@@ -75,6 +75,9 @@ func TestParseErrors(t *testing.T) {
 		{"stee", `unknown estimator "stee" (have ` + strings.Join(Names(), ", ") + ")"},
 		{"ste:", "empty parameter list"},
 		{"ste:c", `malformed parameter "c"`},
+		// An empty value, as gradbench list prints expr's default knots.
+		{"ste:c=", `ste: parameter "c" has no value after '=': give one, or leave the key out for its default`},
+		{"expr:g=1,knots=", `expr: parameter "knots" has no value after '='`},
 		// A parameter that makes g overflow: g(0) = 4ωN/π.
 		{"fda:omega=1e38", "estimators: fda:omega=1e+38: g(x=0) = +Inf at progress 0: want a finite gradient for every finite x"},
 		// Or NaN where ω·x is past what the reduction modulo π holds.

@@ -211,7 +211,8 @@ func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
 }
 
 // Run trains every cell of the sweep that has no record yet, in order,
-// and returns the records of all cells in cell order. A diverged run is
+// and returns the records of all cells in cell order, each labelled with
+// the sweep's recipe name (see sweepLabel). A diverged run is
 // recorded and the sweep goes on. Run takes each cell's lock as
 // RunCellLocked does, so two processes running the same sweep into one
 // directory never train a cell twice: a cell that another live process is
@@ -278,10 +279,25 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 				busy = append(busy, c)
 				continue
 			}
-			recs[c.Index] = rec
+			recs[c.Index] = sweepLabel(rec, c.Workload.Recipe.Name)
 		}
 	}
 	return recs, nil
+}
+
+// sweepLabel returns rec labelled with the recipe name of the sweep that
+// asked for it: a record trained by another recipe with the same values
+// (the name is not part of a key) keeps that recipe's name in its file,
+// but the sweep's tables and the curves files it names before it trains
+// (Sweep.OutputFiles) go by its own recipe, as gradbench plan lists it.
+// rec itself is not changed: it is a copy that is relabelled.
+func sweepLabel(rec *Record, recipe string) *Record {
+	if rec == nil || rec.Recipe == recipe {
+		return rec
+	}
+	cp := *rec
+	cp.Recipe = recipe
+	return &cp
 }
 
 // RunCell trains one cell (or returns its existing record): what a batch
