@@ -15,6 +15,7 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/atomicfile"
+	"github.com/gradbench/gradbench/internal/bitconv"
 	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/internal/steptest"
 	"github.com/gradbench/gradbench/nn"
@@ -71,17 +72,47 @@ func stepFlags(b *testing.B) (restore func()) {
 	default:
 		b.Fatalf("-trainstep.forward %q: want xnor or float", *stepForward)
 	}
+	if *stepImpl != "" && *stepGemm != "" {
+		b.Fatalf("-trainstep.impl %q and -trainstep.gemm %q: give one (-trainstep.impl sets the GEMM's too)", *stepImpl, *stepGemm)
+	}
 	fwd := nn.SetBinaryForward(*stepForward == "xnor")
-	def := gemm.Impl()
-	if *stepGemm != "" {
-		if err := gemm.SetImpl(*stepGemm); err != nil {
-			b.Fatal(err)
+	// Every package with alternative kernels that the step runs, and the
+	// implementation each had.
+	type pkg struct {
+		name     string
+		impl     func() string
+		set      func(string) error
+		def      string
+		selected bool
+	}
+	pkgs := []*pkg{
+		{name: "gemm", impl: gemm.Impl, set: gemm.SetImpl},
+		{name: "nn", impl: nn.Impl, set: nn.SetImpl},
+		{name: "estimators", impl: estimators.Impl, set: estimators.SetImpl},
+		{name: "bitconv", impl: bitconv.Impl, set: bitconv.SetImpl},
+	}
+	for _, p := range pkgs {
+		p.def = p.impl()
+		want := *stepImpl
+		if p.name == "gemm" && *stepGemm != "" {
+			want = *stepGemm
 		}
+		if want == "" {
+			continue
+		}
+		if err := p.set(want); err != nil {
+			b.Fatalf("-trainstep.impl: %v", err) // the error names the package
+		}
+		p.selected = true
 	}
 	return func() {
 		nn.SetBinaryForward(fwd)
-		if err := gemm.SetImpl(def); err != nil {
-			b.Fatal(err)
+		for _, p := range pkgs {
+			if p.selected {
+				if err := p.set(p.def); err != nil {
+					b.Fatal(err)
+				}
+			}
 		}
 	}
 }
@@ -167,6 +198,8 @@ func BenchmarkStepHalves(b *testing.B) {
 }
 
 var stepForward = flag.String("trainstep.forward", "xnor", "the forward pass of binary convolutions: `xnor` (the default) or float (the reference path; see nn.SetBinaryForward)")
+
+var stepImpl = flag.String("trainstep.impl", "", "the kernels' `implementation` in every package the step runs (gemm, nn, estimators, internal/bitconv), one of the names they share (go, avx2, avx512; default: each package's choice); the GEMM's is named in the benchmark as gemm=<impl>")
 
 var stepGemm = flag.String("trainstep.gemm", "", "the GEMM `implementation`, one of gemm.Impls() (default: the build's choice), named in the benchmark as gemm=<impl>")
 

@@ -7,7 +7,9 @@
 # default), 8 steps per run.
 #
 # Usage: results/threads.sh LABEL [BASE]   (POOL=0: without the pool's hand-off benchmark;
-#        RUNS=N: N alternations instead of 6, at least 5)
+#        RUNS=N: N alternations instead of 6, at least 5;
+#        IMPL=NAME: every package's kernels set to NAME, such as avx2,
+#        with BenchmarkTrainStep's -trainstep.impl)
 #        results/threads.sh --report    # only regenerate results/threads.md
 #
 # LABEL names the state of the code, such as "before" or "after": the runs
@@ -36,8 +38,17 @@ case $label in --report)
 	;;
 esac
 [ -z "$base" ] || commit_arg threads "$base"
+if [ -n "$base" ] && [ -n "${IMPL-}" ]; then
+	echo "results/threads.sh: IMPL with a BASE: the base's benchmark may not take -trainstep.impl; compare implementations without a BASE" >&2
+	exit 2
+fi
 case ${POOL-1} in 0 | 1) ;; *)
 	echo "results/threads.sh: POOL is 0 (leave out the pool's hand-off benchmark) or 1 (the default), got '$POOL'" >&2
+	exit 2
+	;;
+esac
+case ${IMPL-} in '' | avx2 | avx512 | go) ;; *)
+	echo "results/threads.sh: IMPL is avx2, avx512 or go (every package's kernels; empty for each package's default), got '$IMPL'" >&2
 	exit 2
 	;;
 esac
@@ -55,11 +66,11 @@ if [ "$label" != --report ]; then
 		(cd "$tmp/base" && go test -c -o "$tmp/base.test" ./bench)
 		codes=(base current)
 	fi
-	args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1)
-	hargs=(-test.run '^$' -test.bench 'StepHalves/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1)
+	args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1 ${IMPL:+-trainstep.impl "$IMPL"})
+	hargs=(-test.run '^$' -test.bench 'StepHalves/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1 ${IMPL:+-trainstep.impl "$IMPL"})
 	out=$tmp/threads.txt
 	{
-		echo "command: ${RUNS:+RUNS=$RUNS }results/threads.sh $*"
+		echo "command: ${RUNS:+RUNS=$RUNS }${IMPL:+IMPL=$IMPL }results/threads.sh $*"
 		echo "commit: $(head_commit)"
 		[ -z "$base" ] || echo "base: $base"
 		echo "go: $(go version)"
