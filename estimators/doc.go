@@ -51,7 +51,9 @@
 // checked after the conversion, one whose magnitude float32 cannot hold
 // to its precision (below 1.1754944e-38 or above 3.4028235e+38, other
 // than 0) is refused, and the canonical form prints the float32, so a
-// record shows the number that was used.
+// record shows the number that was used. The one exception is expr's
+// knots, which are float64 (any magnitude in [0, c), printed in its
+// shortest float64 form).
 //
 // The same holds for an estimator built as a struct literal, such as
 // &STE{C: 0.5}: a zero field means its default, and any other value the

@@ -274,3 +274,32 @@ func (e *Expr) inForce() map[string]float64 {
 	}
 	return map[string]float64{"c": float64(e.sh.c), "monotone": m}
 }
+
+// TestExprKnotsAreFloat64: expr's knots are float64, unlike every other
+// number of a spec: a knot float32 cannot hold is accepted and printed in
+// its shortest float64 form (a spec's canonical form is its runs' key, so
+// this stays), and the allowed values say so. gradbench list said all
+// numbers were float32 while it accepted knots=1e-300.
+func TestExprKnotsAreFloat64(t *testing.T) {
+	for _, tc := range []struct{ spec, canon string }{
+		{"expr:g=1,knots=1e-300", "expr:g=1,knots=1e-300"},
+		{"expr:g=1,knots=0.1000000001", "expr:g=1,knots=0.1000000001"},
+	} {
+		s, err := Parse(tc.spec)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", tc.spec, err)
+		}
+		if got := s.String(); got != tc.canon {
+			t.Errorf("Parse(%s) = %s, want %s", tc.spec, got, tc.canon)
+		}
+	}
+	ps, err := Defaults("expr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Key == "knots" && !strings.HasPrefix(p.Allowed, "float64 numbers") {
+			t.Errorf("expr's knots: allowed %q, want it to say they are float64", p.Allowed)
+		}
+	}
+}

@@ -11,17 +11,33 @@ import (
 )
 
 // An Estimate is the expected wall time of the cells of a sweep that have
-// no record yet.
+// no record yet and that no other live process is training.
 type Estimate struct {
-	Cells, Pending int           // cells in the sweep, cells without a record
-	Total          time.Duration // expected wall time of the pending cells
+	Cells int // cells in the sweep
+	// Pending counts the cells without a record that no other live
+	// process holds the lock of: those a run would train. Held counts the
+	// cells without a record whose lock another live process holds: a
+	// run leaves them to it and waits for their records.
+	Pending, Held int
+	Total         time.Duration // expected wall time of the pending cells
 	// Basis says how Total was reached, for the user.
 	Basis string
 }
 
 // String says the estimate in one line, for the user.
 func (e Estimate) String() string {
+	held := ""
+	switch e.Held {
+	case 0:
+	case 1:
+		held = "1 cell is being trained by another process (a live lock), not counted here: a run waits for its record"
+	default:
+		held = fmt.Sprintf("%d cells are being trained by other processes (live locks), not counted here: a run waits for their records", e.Held)
+	}
 	if e.Pending == 0 {
+		if held != "" {
+			return fmt.Sprintf("expected: nothing to train of the %d cells but what other processes are training: %s", e.Cells, held)
+		}
 		return fmt.Sprintf("expected: nothing to train, every one of the %d cells has a record", e.Cells)
 	}
 	t := e.Total.Round(time.Second).String()
@@ -37,6 +53,9 @@ func (e Estimate) String() string {
 	if e.Total < 10*time.Second {
 		secs = fmt.Sprintf("%.1f s", e.Total.Seconds())
 	}
+	if held != "" {
+		return fmt.Sprintf("expected: about %s (%s) for the %d of %d cells still to train that no other process is training (%s); %s", t, secs, e.Pending, e.Cells, e.Basis, held)
+	}
 	return fmt.Sprintf("expected: about %s (%s) for the %d of %d cells still to train (%s)", t, secs, e.Pending, e.Cells, e.Basis)
 }
 
@@ -45,8 +64,10 @@ func (e Estimate) String() string {
 const probeSteps = 3
 
 // Estimate returns the expected wall time of training the cells of s that
-// have no record in r.Dir; a cell that will resume from an epoch
-// checkpoint counts for the epochs it has left.
+// have no record in r.Dir and whose lock no other live process holds (Run
+// leaves those to that process and waits for their records; they are
+// counted in Held); a cell that will resume from an epoch checkpoint
+// counts for the epochs it has left.
 // Where records of the same workload and estimator exist, it takes their
 // mean seconds per epoch (training and evaluation, as measured); for the
 // other cells it times probeSteps training steps of the cell's network on
@@ -77,10 +98,15 @@ func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 		}
 	}
 	probed := map[string]time.Duration{} // workload key + NA or not → one step
+	now := time.Now()
 	var fromRecords, fromProbes, resuming int
 	for _, c := range cells {
 		cfg := c.Config()
 		if _, err := os.Stat(RecordPath(r.Dir, cfg.Key())); err == nil {
+			continue
+		}
+		if r.heldElsewhere(cfg.Key(), now) {
+			est.Held++
 			continue
 		}
 		est.Pending++
@@ -141,6 +167,18 @@ func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 		est.Basis += fmt.Sprintf("; %d cells resume from their epoch checkpoints and count for the epochs they have left", resuming)
 	}
 	return est, nil
+}
+
+// heldElsewhere reports whether the lock of the cell with that key is held
+// by another live process, as Run's runLocked finds it (a lock that is
+// not stale), Plan's CellRunning. A lock of this process is not.
+func (r *Runner) heldElsewhere(key string, now time.Time) bool {
+	l, err := ReadLock(r.Dir, key)
+	if err != nil || l.Stale(r.Lock, now) {
+		return false
+	}
+	self := thisProcess()
+	return l.Host != self.Host || l.PID != self.PID
 }
 
 // epochsLeft returns how many epochs cell c, which has no record, has

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,50 @@ func TestEstimateResumedCell(t *testing.T) {
 	}
 	if !strings.Contains(est.String(), "1 cell resumes from its epoch checkpoint and counts for the epochs it has left") {
 		t.Errorf("estimate %q does not say that the cell resumes", est)
+	}
+}
+
+// TestEstimateLeavesHeldCells: a cell whose lock another live process
+// holds is not counted in the time expected, since Run leaves it to that
+// process and waits for its record; the estimate says it is left out. It
+// used to be counted with the cells this process trains. A stale lock
+// does not hold its cell.
+func TestEstimateLeavesHeldCells(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cells := s.Cells()
+	live := LockInfo{Host: "node7", PID: 4242, Token: "t", Acquired: time.Now()}
+	writeLock(t, dir, cells[0].Key(), live, time.Now())
+	est, err := (&Runner{Dir: dir}).Estimate(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := est.String(); est.Pending != 1 || !strings.Contains(got, "for the 1 of 2 cells still to train that no other process is training (") ||
+		!strings.HasSuffix(got, "; 1 cell is being trained by another process (a live lock), not counted here: a run waits for its record") {
+		t.Errorf("one cell held: estimate %q for %d cells, want 1 counted and the held one named", got, est.Pending)
+	}
+	writeLock(t, dir, cells[1].Key(), live, time.Now())
+	est, err = (&Runner{Dir: dir}).Estimate(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "expected: nothing to train of the 2 cells but what other processes are training: 2 cells are being trained by other processes (live locks), not counted here: a run waits for their records"
+	if got := est.String(); est.Pending != 0 || got != want {
+		t.Errorf("both cells held: estimate %q, want %q", got, want)
+	}
+	// Stale: untouched for longer than StaleAfter.
+	old := time.Now().Add(-time.Hour)
+	writeLock(t, dir, cells[0].Key(), live, old)
+	writeLock(t, dir, cells[1].Key(), live, old)
+	est, err = (&Runner{Dir: dir}).Estimate(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := est.String(); est.Pending != 2 || !strings.Contains(got, "for the 2 of 2 cells still to train (") {
+		t.Errorf("stale locks: estimate %q, want both cells counted", got)
 	}
 }

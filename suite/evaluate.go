@@ -8,7 +8,6 @@ import (
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/gemm"
-	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/xnor"
 )
@@ -22,9 +21,12 @@ type Evaluation struct {
 	// Compile says what was packed; Result compares the two networks.
 	Compile xnor.CompileStats
 	Result  xnor.Comparison
-	// Replicas is the number of replicas of the packed network (one per
-	// core); GEMM and Binary name the float and the binary kernels.
-	Replicas     int
+	// The packed network has Compiled replicas (one per core); a batch
+	// of Batch images runs as Chunks passes of at most Chunk images on
+	// Replicas of them at once (one pass on one replica if Batch is at
+	// most Chunk; see xnor.Network.Passes).
+	Compiled, Replicas, Chunks, Chunk int
+	// GEMM and Binary name the float and the binary kernels.
 	GEMM, Binary string
 }
 
@@ -134,8 +136,10 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, wrapErr("suite: eval", err)
 	}
-	return &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
-		Replicas: parallel.Workers(), GEMM: gemm.Impl(), Binary: xnor.Impl()}, nil
+	ev := &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
+		Compiled: packed.Replicas(), GEMM: gemm.Impl(), Binary: xnor.Impl()}
+	ev.Replicas, ev.Chunks, ev.Chunk = packed.Passes(o.Batch)
+	return ev, nil
 }
 
 // WriteReport writes what Evaluate measured: the model and the packing,
@@ -145,7 +149,7 @@ func (ev *Evaluation) WriteReport(w io.Writer) error {
 	res, st := ev.Result, ev.Compile
 	fmt.Fprintf(w, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
 		ev.Path, modelLabel(ev.Model.Model, ev.Model.Width), ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
-	fmt.Fprintf(w, "batches of %d images; packed network: %d replicas, one per core, chunks of 8 images\n\n", ev.Batch, ev.Replicas)
+	fmt.Fprintf(w, "batches of %d images; packed network: %s\n\n", ev.Batch, ev.passes())
 	ips := func(d float64) string {
 		if d <= 0 {
 			return "-"
@@ -158,4 +162,22 @@ func (ev *Evaluation) WriteReport(w io.Writer) error {
 	_, err := fmt.Fprintf(w, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
 		res.Agree, res.Images, res.Agreement(), res.MaxLogitDiff, res.Speedup())
 	return err
+}
+
+// passes says how the packed network ran a batch: on how many of its
+// replicas, in chunks of how many images.
+func (ev *Evaluation) passes() string {
+	switch {
+	case ev.Chunks <= 1:
+		s := "one replica, each batch in one pass"
+		if ev.Compiled > 1 {
+			s += fmt.Sprintf(" (a batch of more than %d images runs in chunks of %d, on one replica per core)", ev.Chunk, ev.Chunk)
+		}
+		return s
+	case ev.Compiled <= 1:
+		return fmt.Sprintf("one replica (one core), chunks of %d images", ev.Chunk)
+	case ev.Replicas < ev.Compiled:
+		return fmt.Sprintf("%d of its %d replicas (one per core), a batch being %d chunks of at most %d images", ev.Replicas, ev.Compiled, ev.Chunks, ev.Chunk)
+	}
+	return fmt.Sprintf("%d replicas, one per core, chunks of %d images", ev.Replicas, ev.Chunk)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 	"github.com/gradbench/gradbench/xnor"
@@ -273,5 +274,64 @@ func TestExportRefusesEpochWeights(t *testing.T) {
 	want := "suite: export: " + run + " holds the weights of run 0123456789abcdef after epoch 3 (kept by gradbench run --keep-epochs; gradbench fidelity --epochs reads them by epoch): want the run's record 0123456789abcdef.json or its final weights 0123456789abcdef.weights"
 	if err == nil || err.Error() != want {
 		t.Errorf("Export(%s) = %v, want %s", run, err, want)
+	}
+}
+
+// TestEvaluateReportSaysWhatRan: eval's report says how the packed
+// network ran a batch. With --batch below the chunk of 8 images only the
+// first replica runs, each batch in one pass, and the report used to say
+// "2 replicas, one per core, chunks of 8 images" all the same.
+func TestEvaluateReportSaysWhatRan(t *testing.T) {
+	net, meta := tinyModel(t)
+	path := filepath.Join(t.TempDir(), "m.gbnn")
+	writeModelFile(t, path, net, meta)
+	workers := parallel.Workers()
+	many := fmt.Sprintf("%d replicas, one per core, chunks of 8 images", workers)
+	if workers == 1 {
+		many = "one replica (one core), chunks of 8 images"
+	}
+	one := "one replica, each batch in one pass"
+	if workers > 1 {
+		one += " (a batch of more than 8 images runs in chunks of 8, on one replica per core)"
+	}
+	for _, tc := range []struct {
+		batch int
+		want  string
+	}{
+		{4, one},
+		{8, one},
+		{8 * workers, many},
+	} {
+		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: tc.batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := ev.WriteReport(&b); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("batches of %d images; packed network: %s\n", tc.batch, tc.want)
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("eval --batch %d: report\n%s\nwant the line %q", tc.batch, b.String(), want)
+		}
+	}
+}
+
+// TestEvaluationPasses: the packed network's line names only the
+// replicas that ran (fewer than compiled when a batch has fewer chunks).
+func TestEvaluationPasses(t *testing.T) {
+	for _, tc := range []struct {
+		ev   Evaluation
+		want string
+	}{
+		{Evaluation{Compiled: 2, Replicas: 1, Chunks: 1, Chunk: 8}, "one replica, each batch in one pass (a batch of more than 8 images runs in chunks of 8, on one replica per core)"},
+		{Evaluation{Compiled: 1, Replicas: 1, Chunks: 1, Chunk: 8}, "one replica, each batch in one pass"},
+		{Evaluation{Compiled: 1, Replicas: 1, Chunks: 3, Chunk: 8}, "one replica (one core), chunks of 8 images"},
+		{Evaluation{Compiled: 4, Replicas: 2, Chunks: 2, Chunk: 8}, "2 of its 4 replicas (one per core), a batch being 2 chunks of at most 8 images"},
+		{Evaluation{Compiled: 2, Replicas: 2, Chunks: 13, Chunk: 8}, "2 replicas, one per core, chunks of 8 images"},
+	} {
+		if got := tc.ev.passes(); got != tc.want {
+			t.Errorf("%+v: passes() = %q, want %q", tc.ev, got, tc.want)
+		}
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,9 +22,10 @@ import (
 // optimizer and its schedule, the number of epochs. The built-in recipes are
 // JSON files embedded in the binary (suite/recipes/*.json); a user recipe is
 // a JSON file with the same keys. Unknown keys, keys given twice, keys
-// that differ from a recipe key only in case, and null values are errors,
-// so that a typo never silently falls back to a default or the zero value
-// and no value is silently overridden.
+// that differ from a recipe key only in case, null values, and nonzero
+// numbers too small for a float64 (1e-400, which would decode to 0) are
+// errors, so that a typo never silently falls back to a default or the
+// zero value and no value is silently overridden.
 //
 // Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
 // schedule, augment. Optional: name (default: the file name without
@@ -190,10 +193,58 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 		}
 		r.Name = defaultName
 	}
+	if err := checkRecipeUnderflow(r, keys, defaultName); err != nil {
+		return nil, err
+	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// recipeFloatKeys are the JSON keys of a Recipe's float64 fields.
+var recipeFloatKeys = func() []string {
+	var ks []string
+	t := reflect.TypeFor[Recipe]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Float64 {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			ks = append(ks, name)
+		}
+	}
+	return ks
+}()
+
+// checkRecipeUnderflow refuses a number key of the recipe written nonzero
+// that decoded to ±0: encoding/json rounds a literal below float64's
+// smallest magnitude, such as "width": 1e-400, to 0 without a word, and
+// the recipe was then refused as "bad width 0", a value it does not hold,
+// or, for momentum and weight_decay, trained as 0 where a nonzero value
+// float64 holds but float32 does not (1e-50) is refused.
+func checkRecipeUnderflow(r *Recipe, keys map[string]json.RawMessage, defaultName string) error {
+	name := r.Name
+	if !recipeName(name) {
+		name = defaultName
+	}
+	for _, k := range recipeFloatKeys {
+		raw, ok := keys[k]
+		if !ok {
+			continue
+		}
+		lit := string(bytes.TrimSpace(raw))
+		if v, err := strconv.ParseFloat(lit, 64); err == nil && v == 0 && strings.ContainsAny(mantissa(lit), "123456789") {
+			return fmt.Errorf("suite: recipe %s: bad %s %s: it underflows to 0 as a float64 (its smallest magnitude is %g), so the recipe would not hold the value written", name, k, lit, math.SmallestNonzeroFloat64)
+		}
+	}
+	return nil
+}
+
+// mantissa returns the digits of a JSON number literal before its
+// exponent.
+func mantissa(lit string) string {
+	m, _, _ := strings.Cut(strings.ToLower(lit), "e")
+	return m
 }
 
 // checkRecipeKeys refuses what encoding/json would accept but a reader of

@@ -120,6 +120,14 @@ func TestRecipeErrors(t *testing.T) {
 		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-320`), "bad weight_decay 1e-320: it is 0 as float32"},
 		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e+300: it is infinite as float32"},
 		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e+38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},
+		// A nonzero literal below float64's range decoded to 0 without a
+		// word and was refused as "bad width 0", or trained as momentum 0.
+		{"width underflows", edit(`"epochs": 1`, `"epochs": 1, "width": 1e-400`), "suite: recipe test: bad width 1e-400: it underflows to 0 as a float64 (its smallest magnitude is 5e-324), so the recipe would not hold the value written"},
+		{"lr underflows", edit(`"lr": 0.05`, `"lr": 0.0001E-330`), "bad lr 0.0001E-330: it underflows to 0"},
+		{"momentum underflows", edit(`"momentum": 0.9`, `"momentum": 1e-400`), "bad momentum 1e-400: it underflows to 0"},
+		{"weight decay underflows", edit(`"weight_decay": 0`, `"weight_decay": -2.5e-400`), "bad weight_decay -2.5e-400: it underflows to 0"},
+		{"validation underflows", edit(`"epochs": 1`, `"epochs": 1, "validation": 1e-999`), "bad validation 1e-999: it underflows to 0"},
+		{"width 0 with an exponent", edit(`"epochs": 1`, `"epochs": 1, "width": 0.0e-400`), "bad width 0: want a number > 0"},
 		{"not json", "epochs: 1", "want one JSON object"},
 		{"trailing", goodRecipe + "{}", "want one JSON object"},
 	}
@@ -198,5 +206,17 @@ func TestParseRecipeNilReader(t *testing.T) {
 	}
 	if r != nil || err == nil || err.Error() != "suite: recipe x: nil reader, want one to read the JSON from" {
 		t.Errorf("ParseRecipe(nil) = %v, %v, want the nil reader refused", r, err)
+	}
+}
+
+// TestRecipeZeroLiterals: a zero written in any form, with an exponent
+// however small, is still 0 and accepted where 0 is (only a nonzero
+// literal that underflows is refused).
+func TestRecipeZeroLiterals(t *testing.T) {
+	for _, lit := range []string{"0", "0.0", "0e-400", "0.000E+5"} {
+		r, err := ParseRecipe(strings.NewReader(strings.Replace(goodRecipe, `"weight_decay": 0`, `"weight_decay": `+lit, 1)), "test")
+		if err != nil || r.WeightDecay != 0 {
+			t.Errorf("weight_decay %s: %+v, %v; want 0 accepted", lit, r, err)
+		}
 	}
 }

@@ -150,6 +150,27 @@ func newNetwork(replicas []nn.Layer) *Network {
 	return n
 }
 
+// Passes says how Forward runs a batch of images: in chunks passes of at
+// most chunk images (Chunk, 0 meaning 8) each, on replicas replicas at
+// once. A batch of at most chunk images is one pass on the first replica;
+// a larger one is cut into chunks, shared by as many replicas as there
+// are, or as there are chunks if fewer.
+func (n *Network) Passes(images int) (replicas, chunks, chunk int) {
+	chunk = n.Chunk
+	if chunk <= 0 {
+		chunk = 8
+	}
+	if images <= chunk {
+		return 1, 1, chunk
+	}
+	chunks = (images + chunk - 1) / chunk
+	return min(len(n.replicas), chunks), chunks, chunk
+}
+
+// Replicas is the number of replicas of the layers: one per worker of
+// the pool for a network from [CompileParallel], one from [Compile].
+func (n *Network) Replicas() int { return len(n.replicas) }
+
 // Forward runs the layers on x, Chunk images at a time, and returns the
 // concatenated outputs (owned by the Network).
 func (n *Network) Forward(x *nn.Tensor) *nn.Tensor {

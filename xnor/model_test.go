@@ -299,6 +299,28 @@ func TestCompileParallel(t *testing.T) {
 	}
 }
 
+// TestNetworkPasses: Passes says how Forward runs a batch: a batch of at
+// most a chunk is one pass on the first replica, a larger one is shared by
+// at most as many replicas as it has chunks.
+func TestNetworkPasses(t *testing.T) {
+	n := &Network{replicas: make([]*replica, 4)}
+	for _, tc := range []struct{ images, replicas, chunks, chunk int }{
+		{1, 1, 1, 8}, {8, 1, 1, 8}, {9, 2, 2, 8}, {24, 3, 3, 8}, {100, 4, 13, 8},
+	} {
+		r, c, k := n.Passes(tc.images)
+		if r != tc.replicas || c != tc.chunks || k != tc.chunk {
+			t.Errorf("Passes(%d) = %d, %d, %d; want %d replicas, %d chunks of %d", tc.images, r, c, k, tc.replicas, tc.chunks, tc.chunk)
+		}
+	}
+	n.Chunk = 2
+	if r, c, k := n.Passes(3); r != 2 || c != 2 || k != 2 {
+		t.Errorf("Chunk 2: Passes(3) = %d, %d, %d; want 2 replicas, 2 chunks of 2", r, c, k)
+	}
+	if r := n.Replicas(); r != 4 {
+		t.Errorf("Replicas() = %d, want 4", r)
+	}
+}
+
 // vggNet is a small VGG-Small-like network: binary convolutions with
 // BatchNorm and max pooling between them, which Compile runs on packed
 // codes from the second binary convolution to the last.

@@ -27,7 +27,9 @@ models, the datasets and the built-in recipes. The allowed values are exactly th
 float32, as the kernels use them: a number names its nearest float32,
 which the spec's canonical form prints (c=1.00000001 is c=1), and a
 magnitude float32 cannot hold (above 3.4028235e+38, or below
-1.1754944e-38 other than 0) is refused.`,
+1.1754944e-38 other than 0) is refused. The exception is expr's knots,
+which are float64: any magnitude in [0, c), printed in its shortest
+float64 form (knots=1e-300 is a knot).`,
 	run: runList,
 }
 
@@ -39,7 +41,7 @@ func runList(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 }
 
 func writeList(w io.Writer) error {
-	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]], or w=SPEC/a=SPEC; numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38):")
+	fmt.Fprintln(w, "Estimators (spec: name[:key=value,...][+na[:key=value,...]], or w=SPEC/a=SPEC; numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38, but expr's knots are float64):")
 	for _, name := range estimators.Names() {
 		ps, err := estimators.Defaults(name)
 		if err != nil {

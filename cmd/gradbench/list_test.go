@@ -47,6 +47,11 @@ func TestList(t *testing.T) {
 			t.Errorf("gradbench list lacks %q:\n%s", w, out)
 		}
 	}
+	// Spec numbers are float32 but for expr's knots, which are float64
+	// (knots=1e-300 is accepted); list said every number was float32.
+	if !strings.Contains(out, "numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38, but expr's knots are float64") {
+		t.Errorf("gradbench list does not say that expr's knots are float64:\n%s", out)
+	}
 	if _, _, err := runGradbench(t, "list", "extra"); err == nil {
 		t.Error("gradbench list extra: no error")
 	}

@@ -19,7 +19,7 @@ import (
 // (TestImplsAgree).
 func init() {
 	impls.Add(impl.SIMD, hasAVX512 && archsimd.X86.AVX512() && archsimd.X86.AVX512VPOPCNTDQ(),
-		"a GOEXPERIMENT=simd build on amd64 without the purego build tag, and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ")
+		"a build with GOEXPERIMENT=simd on amd64 without the purego build tag, and a CPU with AVX-512 F, DQ, VL and VPOPCNTDQ")
 	packKernel.Add(impl.SIMD, packBlockSIMD)
 	outFloatKernel.Add(impl.SIMD, (*Conv).outFloatSIMD)
 	outMasksKernel.Add(impl.SIMD, (*Conv).outMasksSIMD)

@@ -78,7 +78,9 @@ func NewSet(pkg string) *Set {
 }
 
 // Add records whether implementation name can run in this build on this
-// CPU, and if not, what it needs (for SetImpl's error message). An
+// CPU, and if not, what it needs (SetImpl's error message ends "it needs
+// " and needs); a build without an implementation's files can record it
+// as not available, naming the build it takes. An
 // available implementation that outranks the current default becomes the
 // default. Add is meant for init functions; it panics on an unknown name.
 func (s *Set) Add(name string, available bool, needs string) {
@@ -120,7 +122,7 @@ func (s *Set) SetImpl(name string) error {
 	case !s.ok[r]:
 		msg := fmt.Sprintf("%s: implementation %q is not available in this build on this CPU (have %s)", s.pkg, name, strings.Join(s.Impls(), ", "))
 		if s.needs[r] != "" {
-			msg += ": " + s.needs[r]
+			msg += ": it needs " + s.needs[r]
 		}
 		return fmt.Errorf("%s", msg)
 	}

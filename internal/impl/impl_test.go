@@ -30,10 +30,10 @@ func TestSetDefaultIsHighestAvailable(t *testing.T) {
 
 func TestSetImplErrors(t *testing.T) {
 	s := NewSet("p")
-	s.Add(AVX512, false, "avx512 needs a CPU with AVX-512 F")
+	s.Add(AVX512, false, "a CPU with AVX-512 F")
 	for _, tc := range []struct{ name, want string }{
 		{"nosuch", `p: unknown implementation "nosuch" (have go)`},
-		{AVX512, `p: implementation "avx512" is not available in this build on this CPU (have go): avx512 needs a CPU with AVX-512 F`},
+		{AVX512, `p: implementation "avx512" is not available in this build on this CPU (have go): it needs a CPU with AVX-512 F`},
 		{AVX2, `p: implementation "avx2" is not available in this build on this CPU (have go)`},
 	} {
 		err := s.SetImpl(tc.name)
