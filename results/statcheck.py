@@ -52,8 +52,13 @@ import os
 import re
 import sys
 
-import numpy as np
-from scipy import stats
+try:
+    import numpy as np
+    from scipy import stats
+except ImportError as e:
+    print("statcheck: %s: it needs NumPy and SciPy (Debian: apt-get install python3-numpy python3-scipy; "
+          "then run it with the python3 they belong to, such as /usr/bin/python3)" % e, file=sys.stderr)
+    sys.exit(2)
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TABLES = [
