@@ -1,0 +1,522 @@
+#!/usr/bin/env python3
+"""Independent check of the statistics in the committed result tables.
+
+Re-run: python3 results/statcheck.py   (needs NumPy and SciPy; CI does not
+run it). It reads the run records (*.json) directly, not gradbench's
+output, recomputes every number of the tables that `gradbench table`
+wrote from them, and compares with the committed markdown:
+
+  results/study/tables.md       (records in results/study/runs and
+                                 results/study/optimizers)
+  results/fmnist-10/table.md, results/quick-ablation/table.md,
+  results/quick-since-fda/table.md (the README's result tables)
+  README.md's study findings (the sentences of gradbench table --ablation
+  findings over results/study: each Δ, interval, p and n, the class the
+  words put the comparison in, and the range of the intervals' widths)
+
+The README's copies of these tables are kept equal to gradbench's output
+by results/update-readme.sh --check; results/study.sh --report rebuilds
+tables.md.
+
+What it recomputes, per table row (the definitions are those of the
+doc comments in suite/stats.go and suite/lrgrid.go):
+  - learning-rate tables: per estimator and multiplier, the mean final
+    validation top-1 over the finished runs of the seeds that ran every
+    multiplier, the number of those runs and of diverged ones, and the
+    choice (highest mean, ties: lower validation loss, smaller multiplier);
+  - top-1 tables (main and sides): mean and sample standard deviation
+    (n-1) of the final test top-1 over finished runs, n, diverged runs,
+    and against ste, over the seeds both finished: the mean paired
+    difference, its Student t 95% interval (SciPy's one-sample t test's
+    confidence_interval) and the two-sided sign-flip permutation p-value,
+    exact over all 2^n sign patterns (scipy.stats.permutation_test with
+    permutation_type='samples', n_resamples=inf), and the * for p < 0.05;
+  - loss tables: the same mean ± std, Δ and 95% interval of the final test
+    loss (last epoch's test_loss) and the final training loss.
+
+Tolerances: every number is formatted with the table's own decimals and
+must print the same text; a value within 1e-9 (relative) of a rounding
+boundary may round either way, since the last bit of a float sum decides
+it (such values are listed). The p-values here are exact (n <= 20 pairs); with more
+pairs gradbench estimates p from 2^20 random sign patterns, and the check
+then allows 5 Monte Carlo standard errors plus the printed rounding.
+
+Exit status: 0 when every number agrees, 1 on any mismatch (each printed),
+2 on bad input.
+"""
+
+import glob
+import json
+import math
+import os
+import re
+import sys
+
+try:
+    import numpy as np
+    from scipy import stats
+except ImportError as e:
+    print("statcheck: %s: it needs NumPy and SciPy (Debian: apt-get install python3-numpy python3-scipy; "
+          "then run it with the python3 they belong to, such as /usr/bin/python3)" % e, file=sys.stderr)
+    sys.exit(2)
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+TABLES = [
+    ("results/study/tables.md", ["results/study/runs", "results/study/optimizers"]),
+    ("results/fmnist-10/table.md", ["results/fmnist-10"]),
+    ("results/quick-ablation/table.md", ["results/quick-ablation"]),
+    ("results/quick-since-fda/table.md", ["results/quick-since-fda"]),
+]
+BASELINE = "ste"
+CONF = 0.95
+ALPHA = 0.05
+MC_DRAWS = 1 << 20
+DASH = "–"
+
+mismatches = []
+at_edge = []  # values on a rounding boundary, accepted either way
+compared = 0
+
+
+def fail(msg):
+    print("statcheck: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+# --- records -----------------------------------------------------------------
+
+def load(dirs):
+    recs = []
+    for d in dirs:
+        for f in sorted(glob.glob(os.path.join(ROOT, d, "*.json"))):
+            with open(f) as fh:
+                r = json.load(fh)
+            if "config" not in r or "status" not in r:
+                continue
+            recs.append(r)
+    if not recs:
+        fail("no records in " + ", ".join(dirs))
+    return recs
+
+
+def workload_key(c):
+    return json.dumps({k: v for k, v in c.items() if k not in ("estimator", "seed", "lr_scale")}, sort_keys=True)
+
+
+def select_lr(recs):
+    """The records a table shows and the learning-rate choices, per the
+    doc comment of SelectLR (an independent implementation)."""
+    grid = [r for r in recs if r["config"].get("lr_scale", 0)]
+    kept = [r for r in recs if not r["config"].get("lr_scale", 0)]
+    choices = {}
+    for spec in sorted({r["config"]["estimator"] for r in grid}):
+        rs = [r for r in grid if r["config"]["estimator"] == spec]
+        scales = sorted({r["config"]["lr_scale"] for r in rs})
+        seeds_at = {s: {r["config"]["seed"] for r in rs if r["config"]["lr_scale"] == s} for s in scales}
+        gseeds = set.intersection(*seeds_at.values())
+        points = {}
+        for s in scales:
+            at = [r for r in rs if r["config"]["lr_scale"] == s and r["config"]["seed"] in gseeds]
+            ok = [r for r in at if r["status"] == "ok"]
+            div = sum(r["status"] == "diverged" for r in at)
+            vt = float(np.mean([r["epochs"][-1]["val_top1"] for r in ok])) if ok else math.nan
+            vl = float(np.mean([r["epochs"][-1]["val_loss"] for r in ok])) if ok else math.nan
+            points[s] = (vt, vl, len(ok), div)
+        cands = [s for s in scales if points[s][2] > 0]
+        best = None
+        if cands:
+            best = sorted(cands, key=lambda s: (-points[s][0], points[s][1], s))[0]
+        choices[spec] = (best, points)
+        kept += [r for r in rs if r["config"]["lr_scale"] == best]
+    return kept, choices
+
+
+class Row:
+    def __init__(self, rs):
+        self.runs = rs
+
+    def values(self, metric):
+        out = {}
+        for r in self.runs:
+            if r["status"] != "ok":
+                continue
+            if metric == "top1":
+                out[r["config"]["seed"]] = r["final"]["test_top1"]
+            elif metric == "test_loss":
+                out[r["config"]["seed"]] = r["epochs"][-1]["test_loss"]
+            elif metric == "train_loss":
+                out[r["config"]["seed"]] = r["final"]["train_loss"]
+        return out
+
+    def diverged(self):
+        return sum(r["status"] == "diverged" for r in self.runs)
+
+    def diverged_cell(self):
+        es = sorted(r["diverged"]["epoch"] for r in self.runs if r["status"] == "diverged")
+        if not es:
+            return "0"
+        return "%d (%s %s)" % (len(es), "epochs" if len(es) > 1 else "epoch", ", ".join(map(str, es)))
+
+    def sec_per_epoch(self):
+        ok = [r["final"]["seconds_per_epoch"] for r in self.runs if r["status"] == "ok"]
+        return float(np.mean(ok)) if ok else math.nan
+
+
+def paired(ref, row, metric):
+    a, b = ref.values(metric), row.values(metric)
+    seeds = sorted(set(a) & set(b))
+    x = np.array([b[s] for s in seeds])
+    y = np.array([a[s] for s in seeds])
+    return x, y
+
+
+def t_interval(d):
+    res = stats.ttest_1samp(d, 0.0)
+    ci = res.confidence_interval(CONF)
+    return float(np.mean(d)), float(ci.low), float(ci.high)
+
+
+def sign_flip_p(x, y):
+    d = x - y
+    if np.all(d == 0):
+        return 1.0, 0
+    res = stats.permutation_test(
+        (x, y), lambda u, v, axis: np.mean(u - v, axis=axis),
+        permutation_type="samples", alternative="two-sided",
+        n_resamples=np.inf if len(d) <= 20 else 200000, vectorized=True, random_state=1)
+    return float(res.pvalue), (0 if len(d) <= 20 else MC_DRAWS)
+
+
+# --- comparing ---------------------------------------------------------------
+
+def check(where, what, value, printed, prec):
+    """value (a float) printed with prec decimals must read printed."""
+    global compared
+    compared += 1
+    want = "%+.*f" % (prec, value) if printed[:1] in "+-" else "%.*f" % (prec, value)
+    if want == printed:
+        return
+    try:
+        near = abs(value - float(printed)) <= 0.5 * 10 ** -prec + 1e-9
+    except ValueError:
+        near = False
+    edge = near and abs(abs(value * 10 ** prec) % 1 - 0.5) < 1e-9 * max(1, abs(value * 10 ** prec))
+    if edge:
+        at_edge.append("%s: %s: %r printed as %s" % (where, what, value, printed))
+    else:
+        mismatches.append("%s: %s: recomputed %s (%r), table says %s" % (where, what, want, value, printed))
+
+
+def check_text(where, what, want, printed):
+    global compared
+    compared += 1
+    if want != printed:
+        mismatches.append("%s: %s: recomputed %r, table says %r" % (where, what, want, printed))
+
+
+def check_pair(where, what, ref, row, metric, prec, cells):
+    """cells: Δ, CI and (for top-1) p as printed."""
+    x, y = paired(ref, row, metric)
+    n = len(x)
+    if n == 0:
+        for c in cells:
+            check_text(where, what, DASH, c)
+        return
+    d = x - y
+    check(where, "Δ " + what, float(np.mean(d)), cells[0], prec)
+    if n < 2:
+        for c in cells[1:]:
+            check_text(where, what, DASH, c)
+        return
+    _, lo, hi = t_interval(d)
+    ci = cells[1].strip("[]").split(", ")
+    check(where, "95% CI low " + what, lo, ci[0], prec)
+    check(where, "95% CI high " + what, hi, ci[1], prec)
+    if len(cells) > 2:
+        p, draws = sign_flip_p(x, y)
+        printed = cells[2].replace(" *", "")
+        if draws == 0:
+            check(where, "p " + what, p, printed, 3)
+        else:  # gradbench's p is a Monte Carlo estimate
+            global compared
+            compared += 1
+            tol = 5 * math.sqrt(max(p * (1 - p), 1e-12) / draws) + 5 * math.sqrt(max(p * (1 - p), 1e-12) / 200000) + 0.0005
+            if abs(p - float(printed)) > tol:
+                mismatches.append("%s: p %s: recomputed %.4f, table says %s (tolerance %.4f)" % (where, what, p, printed, tol))
+        check_text(where, "p < %g mark %s" % (ALPHA, what), float(printed) < ALPHA, cells[2].endswith(" *"))
+
+
+def mean_std_cell(xs, prec):
+    if len(xs) == 0:
+        return None
+    return float(np.mean(xs)), (float(np.std(xs, ddof=1)) if len(xs) > 1 else None)
+
+
+def check_mean_std(where, what, xs, cell, prec):
+    if len(xs) == 0:
+        check_text(where, what, DASH, cell)
+        return
+    m, s = cell.split(" ± ")
+    check(where, "mean " + what, float(np.mean(xs)), m, prec)
+    if len(xs) == 1:
+        check_text(where, "std " + what, DASH, s)
+    else:
+        check(where, "std " + what, float(np.std(xs, ddof=1)), s, prec)
+
+
+# --- markdown ----------------------------------------------------------------
+
+def unescape(s):
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            i += 1
+        out.append(s[i])
+        i += 1
+    return "".join(out)
+
+
+def cells(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def tables_of(path):
+    """(heading, header, rows) for each markdown table of path."""
+    with open(os.path.join(ROOT, path)) as fh:
+        lines = fh.read().split("\n")
+    heading, out, i = None, [], 0
+    while i < len(lines):
+        ln = lines[i]
+        if ln.startswith("### "):
+            heading = ln[4:]
+        if ln.startswith("|"):
+            block = []
+            while i < len(lines) and lines[i].startswith("|"):
+                block.append(lines[i])
+                i += 1
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]]))
+            continue
+        i += 1
+    return out
+
+
+def workload_for(heading, wls):
+    cands = []
+    for key, recs in wls.items():
+        c = recs[0]["config"]
+        h = unescape(heading)
+        if (h.startswith(c["model"] + " ") and (" on %s" % c["dataset"]) in h
+                and (", recipe %s:" % recs[0].get("recipe", "")) in h
+                and (", %s lr " % c["optimizer"]) in h and ("%d epochs" % c["epochs"]) in h):
+            cands.append(key)
+    if len(cands) != 1:
+        fail("heading %r matches %d workloads of the records" % (heading, len(cands)))
+    return cands[0]
+
+
+def check_file(path, dirs):
+    recs = load(dirs)
+    wls = {}
+    for r in recs:
+        wls.setdefault(workload_key(r["config"]), []).append(r)
+    selected = {k: select_lr(v) for k, v in wls.items()}
+    for heading, header, rows in tables_of(path):
+        if heading is None:
+            fail(path + ": a table before any ### heading")
+        kept, choices = selected[workload_for(heading, wls)]
+        specs = {}
+        for r in kept:
+            specs.setdefault(r["config"]["estimator"], []).append(r)
+        groups = {s: Row(rs) for s, rs in specs.items()}
+        c0 = wls[workload_for(heading, wls)][0]
+        where0 = "%s (recipe %s, %s)" % (path, c0.get("recipe", "?"), c0["config"]["optimizer"])
+        col = {h: i for i, h in enumerate(header)}
+        if any(h.startswith("val top-1 % at lr ×") for h in header):
+            for row in rows:
+                spec = unescape(row[0])
+                where = "%s, lr table, %s" % (where0, spec)
+                if spec not in choices:
+                    mismatches.append(where + ": no grid runs of this estimator in the records")
+                    continue
+                best, points = choices[spec]
+                for h, i in col.items():
+                    if not h.startswith("val top-1 % at lr ×"):
+                        continue
+                    scale = float(h[len("val top-1 % at lr ×"):])
+                    cell = row[i]
+                    bold = cell.startswith("**")
+                    cell = cell.strip("*")
+                    pt = points.get(scale)
+                    if pt is None:
+                        check_text(where, "×%g" % scale, DASH, cell)
+                        continue
+                    vt, _, n, div = pt
+                    check_text(where, "×%g chosen" % scale, scale == best, bold)
+                    if n == 0:
+                        check_text(where, "×%g" % scale, "diverged (%d)" % div, cell)
+                        continue
+                    num, rest = cell.split(" ", 1)
+                    check(where, "val top-1 at ×%g" % scale, vt, num, 2)
+                    want = "(n=%d)" % n + (", %d diverged" % div if div else "")
+                    check_text(where, "runs at ×%g" % scale, want, rest)
+            continue
+        if "without NA" in col:  # the FDA paper's Table 3: each spec with NA against itself without
+            for row in rows:
+                without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
+                where = "%s, %s → %s" % (where0, without, with_)
+                ga, gb = groups.get(without), groups.get(with_)
+                if ga is None or gb is None:
+                    mismatches.append(where + ": no records of one of the two specs")
+                    continue
+                for g, c, name in ((ga, "without NA", without), (gb, "with NA", with_)):
+                    check_mean_std(where, "top-1 " + name, list(g.values("top1").values()), row[col[c]], 2)
+                check_text(where, "n", "%d / %d" % (len(ga.values("top1")), len(gb.values("top1"))), row[col["n"]])
+                check_text(where, "diverged", "%d / %d" % (ga.diverged(), gb.diverged()), row[col["diverged"]])
+                i = col["Δ with − without (pp)"]
+                check_pair(where, "top-1", ga, gb, "top1", 2, row[i:i + 3])
+            continue
+        key = "spec" if "spec" in col else "estimator"
+        dheads = [h for h in header if h.startswith("Δ vs ")]
+        refspec = BASELINE
+        if dheads and dheads[0] != "Δ vs %s (pp)" % BASELINE:
+            refspec = unescape(rows[0][col[key]])  # the paper tables compare with their first row
+        ref = groups.get(refspec)
+        for row in rows:
+            spec = unescape(row[col[key]])
+            where = "%s, %s" % (where0, spec)
+            g = groups.get(spec)
+            if g is None:
+                mismatches.append(where + ": no records of this spec at its chosen rate")
+                continue
+            if "top-1 % (mean ± std)" in col:
+                top1 = list(g.values("top1").values())
+                check_mean_std(where, "top-1", top1, row[col["top-1 % (mean ± std)"]], 2)
+                check_text(where, "n", str(len(top1)), row[col["n"]])
+                check_text(where, "diverged", g.diverged_cell(), row[col["diverged"]])
+                dcol = [h for h in header if h.startswith("Δ vs ")][0]
+                i = col[dcol]
+                if spec == refspec or ref is None:
+                    for c in row[i:i + 3]:
+                        check_text(where, "Δ/CI/p of the baseline", DASH, c)
+                else:
+                    check_pair(where, "top-1", ref, g, "top1", 2, row[i:i + 3])
+                if "sec/epoch" in col:
+                    if top1:
+                        check(where, "sec/epoch", g.sec_per_epoch(), row[col["sec/epoch"]], 1)
+                    else:
+                        check_text(where, "sec/epoch", DASH, row[col["sec/epoch"]])
+            elif "test loss (mean ± std)" in col:
+                for metric, name in (("test_loss", "test loss"), ("train_loss", "train loss")):
+                    xs = list(g.values(metric).values())
+                    check_mean_std(where, name, xs, row[col[name + " (mean ± std)"]], 3)
+                    i = col["Δ %s vs %s" % (name, BASELINE)]
+                    if spec == refspec or ref is None:
+                        for c in row[i:i + 2]:
+                            check_text(where, "Δ/CI of the baseline", DASH, c)
+                    else:
+                        check_pair(where, name, ref, g, metric, 3, row[i:i + 2])
+            else:
+                fail("%s: a table with header %r: not one statcheck knows" % (path, header))
+
+
+FINDING = re.compile(r"([^\s(;:]+) \(Δ ([+-][0-9.]+)(?: points)?, 95% CI \[([+-][0-9.]+), ([+-][0-9.]+)\], p = ([0-9.]+), n = ([0-9]+)\)")
+WIDTHS = re.compile(r"The 95% intervals? of the differences? (?:are|is) ([0-9.]+)(?:–([0-9.]+))?(?: points)? wide")
+LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
+          ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
+          ("One test alone, not both", "one test"))
+
+
+def check_readme():
+    """The findings sentences of README.md's study section (gradbench table
+    --ablation findings): each comparison's Δ, interval, p, n, the class
+    its words put it in, and the range of the intervals' widths."""
+    with open(os.path.join(ROOT, "README.md")) as fh:
+        text = fh.read()
+    try:
+        study = text.split("<!-- study:begin -->", 1)[1].split("<!-- study:end -->", 1)[0]
+    except IndexError:
+        fail("README.md has no study section")
+    wls = {}
+    for r in load(["results/study/runs", "results/study/optimizers"]):
+        wls.setdefault(r["config"]["optimizer"], {}).setdefault(workload_key(r["config"]), []).append(r)
+    groups = {}
+    for opt, byk in wls.items():
+        if len(byk) != 1:
+            fail("more than one %s workload in results/study" % opt)
+        kept, _ = select_lr(list(byk.values())[0])
+        specs = {}
+        for r in kept:
+            specs.setdefault(r["config"]["estimator"], []).append(r)
+        groups[opt] = {k: Row(v) for k, v in specs.items()}
+    lines = 0
+    for line in study.split("\n"):
+        if line.startswith("- **Top-1 accuracy**"):
+            opt, metric, prec = "sgd", "top1", 2
+        elif line.startswith("- **Train loss**"):
+            opt, metric, prec = "sgd", "train_loss", 3
+        elif line.startswith(("- Adam, ", "- Bop, ")):
+            opt = line[2:].split(",")[0].lower()
+            metric, prec = ("top1", 2) if line.split(", ")[1].startswith("top-1") else ("train_loss", 3)
+        else:
+            continue
+        lines += 1
+        gs = groups[opt]
+        where = "README.md study findings (%s, %s)" % (opt, metric)
+        widths = []
+        for m in FINDING.finditer(line):
+            spec = m.group(1)
+            w = "%s, %s" % (where, spec)
+            if spec not in gs:
+                mismatches.append(w + ": no records of this spec")
+                continue
+            x, y = paired(gs["ste"], gs[spec], metric)
+            d = x - y
+            mean, lo, hi = t_interval(d)
+            p, _ = sign_flip_p(x, y)
+            check(w, "Δ", mean, m.group(2), prec)
+            check(w, "95% CI low", lo, m.group(3), prec)
+            check(w, "95% CI high", hi, m.group(4), prec)
+            check(w, "p", p, m.group(5), 3)
+            check_text(w, "n", str(len(d)), m.group(6))
+            label = None
+            for words, cls in LABELS:
+                at = line.rfind(words, 0, m.start())
+                if at >= 0 and (label is None or at > label[0]):
+                    label = (at, cls)
+            t_excl, perm = lo > 0 or hi < 0, p < ALPHA
+            want = ("higher" if mean > 0 else "lower") if t_excl and perm else "one test" if t_excl or perm else "noise"
+            check_text(w, "class", want, label[1] if label else None)
+            widths.append(hi - lo)
+        wm = WIDTHS.search(line)
+        if widths and wm:
+            check(where, "narrowest interval", min(widths), wm.group(1), prec)
+            check(where, "widest interval", max(widths), wm.group(2) or wm.group(1), prec)
+        elif widths:
+            mismatches.append(where + ": no interval widths stated")
+    if lines != 6:
+        mismatches.append("README.md study findings: %d lines of findings, expected 6 (sgd, adam, bop × top-1, train loss)" % lines)
+
+
+def main():
+    if len(sys.argv) > 1:
+        fail("usage: python3 results/statcheck.py (no arguments)")
+    for path, dirs in TABLES:
+        before = compared
+        check_file(path, dirs)
+        print("%s: %d numbers compared" % (path, compared - before))
+    before = compared
+    check_readme()
+    print("README.md study findings: %d numbers compared" % (compared - before))
+    for e in at_edge:
+        print("on a rounding boundary (accepted): " + e)
+    if mismatches:
+        for m in mismatches:
+            print("MISMATCH " + m)
+        print("statcheck: %d of %d numbers disagree" % (len(mismatches), compared))
+        return 1
+    print("statcheck: all %d numbers agree" % compared)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
