@@ -347,8 +347,10 @@ func TestRunCellLockedRace(t *testing.T) {
 		t.Errorf("%d runs trained and %d found the record; want 1 and 1 (notes: %q)", kinds[EventCellDone], kinds[EventCached], notes)
 	}
 	for _, n := range notes {
-		if !strings.Contains(n, "is training it") {
-			t.Errorf("note %q, want one saying who trains the cell", n)
+		// A runner can read the lock between its creation and its
+		// holder's line (an empty file), and then says so.
+		if !strings.Contains(n, "is training it") && !strings.Contains(n, "names no holder (a lock being written") {
+			t.Errorf("note %q, want one saying who trains the cell, or that its lock is being written", n)
 		}
 	}
 	if recs[0].Key != recs[1].Key || recs[0].Final.TestTop1 != recs[1].Final.TestTop1 {
