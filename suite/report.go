@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
-	"github.com/gradbench/gradbench/internal/atomicfile"
 )
 
 // The files a sweep leaves in its runs directory besides the records.
@@ -21,65 +18,6 @@ const (
 	CurvesFile = "curves.svg" // its training curves
 	BenchFile  = "bench.txt"  // every record of the directory as benchmark lines
 )
-
-// filePerm is the mode of every file gradbench writes into a runs
-// directory and of its other outputs (records, checkpoints, final
-// weights, tables, curves, benchmark lines, model files), less the umask:
-// 0644 under the usual umask 022, group-writable under 002 for a
-// directory a group shares, private under 077. All are written alike, so
-// that whoever may read a directory's records may read its checkpoints
-// and weights too.
-const filePerm = 0o666
-
-// WriteOutput replaces the file at path with data atomically (see
-// internal/atomicfile), with the mode of every output (filePerm less the
-// umask); a path that names a directory is refused, and so is a file of a
-// runs directory that a run owns (see CheckOutputs). Its errors read
-// "writing <path>: <cause>", for the caller to prefix.
-func WriteOutput(path string, data []byte) error {
-	return writeOutputFunc(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// writeOutputFunc is WriteOutput with the content written by fill.
-func writeOutputFunc(path string, fill func(w io.Writer) error) error {
-	if why := outputRefusal(path); why != "" {
-		return fmt.Errorf("writing %s: refusing: %s", path, why)
-	}
-	return atomicfile.WriteUmask(path, filePerm, fill)
-}
-
-// An outputBatch writes a command's output files together (see
-// atomicfile.Batch): add stages each, as WriteOutput would write it, and
-// commit renames them all into place once every one is written, so that
-// a write that fails (a directory of that name, a full disk) leaves none
-// of them. Its errors read as WriteOutput's.
-type outputBatch struct {
-	b atomicfile.Batch
-}
-
-func (o *outputBatch) add(path string, data []byte) error {
-	return o.addPerm(path, data, filePerm)
-}
-
-// addPerm is add with the permission bits perm (less the umask).
-func (o *outputBatch) addPerm(path string, data []byte, perm fs.FileMode) error {
-	if why := outputRefusal(path); why != "" {
-		return fmt.Errorf("writing %s: refusing: %s", path, why)
-	}
-	return o.b.AddUmask(path, perm, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// commit renames the files staged into place; abort, called after a
-// failed add, removes them. Call abort deferred: after commit it does
-// nothing.
-func (o *outputBatch) commit() error { return o.b.Commit() }
-func (o *outputBatch) abort()        { o.b.Abort() }
 
 // SweepTables returns the tables of a finished sweep: the main table and
 // the tables of its ablation, if it has one (AblationPaper: the FDA
