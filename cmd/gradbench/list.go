@@ -57,7 +57,7 @@ func writeList(w io.Writer) error {
 		}
 		if e, err := estimators.New(name); err == nil {
 			if wo, ok := e.(estimators.WeightsOnly); ok {
-				fmt.Fprintf(w, "  %-12s for latent weights only, as in w=%s/a=ste: %s\n", "", name, wo.WeightsOnly())
+				fmt.Fprintf(w, "  %-12s %s\n", "", wo.WeightsOnly())
 			}
 		}
 	}

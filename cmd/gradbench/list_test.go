@@ -52,6 +52,23 @@ func TestList(t *testing.T) {
 	if !strings.Contains(out, "numbers are float32: 0 or magnitudes 1.1754944e-38 to 3.4028235e+38, but expr's knots are float64") {
 		t.Errorf("gradbench list does not say that expr's knots are float64:\n%s", out)
 	}
+	// A weights-only estimator's lines say why in its own sentence, which
+	// names the sided spec to use; list prefixed another example
+	// (w=biper/a=ste) that the sentence then contradicted.
+	for _, name := range estimators.Names() {
+		e, err := estimators.New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wo, ok := e.(estimators.WeightsOnly); ok {
+			if !strings.Contains(out, "\n               "+wo.WeightsOnly()+"\n") {
+				t.Errorf("gradbench list lacks %s's line %q:\n%s", name, wo.WeightsOnly(), out)
+			}
+			if n := strings.Count(out, "w="+name+"/"); n != 1 {
+				t.Errorf("gradbench list gives %d sided specs for %s, want the one its sentence names:\n%s", n, name, out)
+			}
+		}
+	}
 	if _, _, err := runGradbench(t, "list", "extra"); err == nil {
 		t.Error("gradbench list extra: no error")
 	}
