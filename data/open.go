@@ -362,6 +362,18 @@ func places(name string) []place {
 	return ps
 }
 
+// SearchDirs returns the directories Open looks in for the named
+// dataset when Options.Dir is not set, in its order ($GRADBENCH_DATA's,
+// the user cache's, the system's), as they are on this machine; a
+// download goes into the user cache's.
+func SearchDirs(name string) []string {
+	var dirs []string
+	for _, p := range places(name) {
+		dirs = append(dirs, p.dir)
+	}
+	return dirs
+}
+
 // find returns the directory that holds the split, "" when none does and
 // the split may be downloaded, or an error (opt.Dir without the split, a
 // directory with only some of the files, nothing found for a dataset that

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -165,4 +166,27 @@ func Shape(name string) (c, h, w, classes int, ok bool) {
 		return 0, 0, 0, 0, false
 	}
 	return s.c, s.h, s.w, s.classes, true
+}
+
+// Doc returns a one-line description of the named dataset for listings:
+// its image shape and classes, and how Open gets its files (see Open for
+// the places it looks in), or "" for an unknown name.
+func Doc(name string) string {
+	s, ok := datasets[name]
+	if !ok {
+		return ""
+	}
+	switch s.format {
+	case formatSynthetic:
+		tr, te := SyntheticConfig{}.withDefaults(Train), SyntheticConfig{}.withDefaults(Test)
+		return fmt.Sprintf("generated in memory, no files: %d×%d×%d, %d classes, %d training and %d test images by default",
+			tr.C, tr.H, tr.W, tr.Classes, tr.N, te.N)
+	case formatFolder:
+		return fmt.Sprintf("%s: %d channels, a folder per class under %s/ and %s/; never downloaded", s.title, s.c, s.files[Train][0], s.files[Test][0])
+	}
+	how := "never downloaded"
+	if s.remote != nil {
+		how = "downloaded when not found (size and SHA-256 checked)"
+	}
+	return fmt.Sprintf("%s: %d×%d×%d, %d classes; %s", s.title, s.c, s.h, s.w, s.classes, how)
 }

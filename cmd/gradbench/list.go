@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -70,9 +71,14 @@ func writeList(w io.Writer) error {
 	for _, name := range models.Names() {
 		fmt.Fprintf(w, "  %-12s %s\n", name, models.Doc(name))
 	}
-	fmt.Fprintln(w, "\nDatasets:")
+	own := ""
+	if os.Getenv(data.EnvDataDir) == "" {
+		own = fmt.Sprintf("; set $%s to look in a directory of your own first", data.EnvDataDir)
+	}
+	fmt.Fprintf(w, "\nDatasets (with --data DIR looked for in DIR alone, else in %s, in that order, and downloaded into the user cache when found nowhere%s):\n",
+		strings.Join(data.SearchDirs("NAME"), ", "), own)
 	for _, name := range data.Names() {
-		fmt.Fprintf(w, "  %s\n", name)
+		fmt.Fprintf(w, "  %-14s %s\n", name, data.Doc(name))
 	}
 	fmt.Fprintln(w, "\nRecipes:")
 	for _, r := range suite.Recipes() {

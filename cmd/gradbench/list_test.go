@@ -33,8 +33,9 @@ func TestList(t *testing.T) {
 		want = append(want, "\n  "+name+" ")
 	}
 	for _, name := range data.Names() {
-		want = append(want, "\n  "+name)
+		want = append(want, "\n  "+name+" ", data.Doc(name))
 	}
+	want = append(want, strings.Join(data.SearchDirs("NAME"), ", "))
 	for _, r := range suite.Recipes() {
 		want = append(want, "\n  "+r.Name+" ", r.Description)
 	}
