@@ -167,10 +167,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			return len(given[f.Name]) == 1
 		}}
 	})
-	usage := fs.Usage
-	fs.Usage = func() { restore(); usage() }
-	defer func() { fs.Usage = usage }()
-	if err := fs.Parse(args); err != nil {
+	// The flag package would print a parse error bare, before the usage;
+	// it is printed here instead, led by the program and the command as
+	// the command's other errors are ("gradbench: run: invalid value …").
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if err != nil {
+		restore() // the flags' own Values, for the usage's defaults
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), err)
+		}
+		usage()
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
