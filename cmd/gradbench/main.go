@@ -70,8 +70,10 @@ func main() {
 		// add its context ("suite: fidelity:", "--seeds:"), never a layer
 		// the error already names (suite's wrapErr drops the repeat).
 		// After the prefixes: the flag or file, the value, the problem.
-		// Some older flag checks still lead with the flag ("bad --epochs
-		// 0", "--bench DIR: refusing …"); new errors name their layer.
+		// A flag check made in package suite leads with "suite:" ("suite:
+		// bad --epochs 0"), one the command makes with the command ("run:
+		// --cell and --index-from-env …", "table: --missing …"), and a
+		// flag the flag package refuses with the command too (parseFlags).
 		// TestErrorPrefixesOnce checks, over every command, that no layer is
 		// named twice.
 		if !errors.Is(err, errUsage) {

@@ -171,7 +171,7 @@ func TestRefuses(t *testing.T) {
 		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `plan: --out "" is empty: give the directory, or leave --out out for its default (results/runs)`, nil),
 		pos(`table --runs ""`, []string{"table", "--runs", ""}, `table: --runs "" is empty: give the directory, or leave --runs out for its default (results/runs)`, nil),
 		pos("table --diagnostics --ablation main", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics", "--ablation", "main"},
-			"--diagnostics with --ablation main: give one of them", nil),
+			"suite: --diagnostics with --ablation main: give one of them", nil),
 		pos("table --diagnostics", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics"}, "", func(t *testing.T, stdout, _ string) {
 			// A fresh record has the training diagnostics; the table shows them.
 			texttest.ContainsAll(t, "table --diagnostics", stdout, "| estimator | n | flip ratio | oscillation f̄ |", "| ste       | 1 |")
@@ -258,8 +258,8 @@ func TestRefuses(t *testing.T) {
 				t.Errorf("slurm printed:\n%s\nwant the paths quoted:\n%s", stdout, want)
 			}
 		}),
-		pos("--time 99:99:99", []string{"slurm", "--recipe", fx.recipe, "--time", "99:99:99", "--out", fx.scratch("time")}, `bad --time "99:99:99": 99 minutes, want 0 to 59`, nil),
-		pos("--time 1-24", []string{"slurm", "--recipe", fx.recipe, "--time", "1-24", "--out", fx.scratch("time")}, `bad --time "1-24": 24 hours after the days, want 0 to 23`, nil),
+		pos("--time 99:99:99", []string{"slurm", "--recipe", fx.recipe, "--time", "99:99:99", "--out", fx.scratch("time")}, `suite: bad --time "99:99:99": 99 minutes, want 0 to 59`, nil),
+		pos("--time 1-24", []string{"slurm", "--recipe", fx.recipe, "--time", "1-24", "--out", fx.scratch("time")}, `suite: bad --time "1-24": 24 hours after the days, want 0 to 23`, nil),
 
 		{name: "two plain runs on one --out", do: fx.twoRuns, check: func(t *testing.T, _, stderr string) {
 			// Without the locks each run would train both cells.
