@@ -6,6 +6,14 @@
 // operand as a list of row offsets into shared storage, so that a
 // convolution can multiply by an im2col matrix without building it.
 //
+// All three keep BLAS's conventions for zero scalars, under every
+// implementation: with alpha = 0 (or k = 0) the product is not computed,
+// so A and B are not read and NaN or ±Inf in them do not reach C (as
+// 0·Inf = NaN would), and C becomes beta·C; with beta = 0 the old
+// contents of C are not read, so NaN or Inf there do not reach the
+// result (C = alpha·op(A)·op(B), or 0 when alpha = 0). Otherwise NaN and
+// Inf propagate as IEEE arithmetic has them (TestZeroAlphaBeta).
+//
 // # Implementations
 //
 // Package gemm follows the kernel-selection convention of every gradbench
@@ -115,7 +123,9 @@ func SetImpl(name string) error { return impls.SetImpl(name) }
 // is k×n and C is m×n, all row-major with leading dimensions (row strides)
 // lda, ldb and ldc: op(A) = A (m×k, lda >= k) or, if transA, Aᵀ with A
 // stored k×m (lda >= m); likewise for B. With beta = 0, C is not read, so it
-// may hold anything (even NaN).
+// may hold anything (even NaN). With alpha = 0 or k = 0, A and B are not
+// read (NaN or Inf in them has no effect) and C becomes beta·C, 0 for
+// beta = 0, as in BLAS.
 //
 // Bad dimensions or short slices are programmer errors and panic.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -132,7 +142,8 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // with B stored n×k, all with leading dimensions as in Sgemm. It is the
 // product with an im2col matrix without building it: with a zero-padded
 // image in a, the rows of the im2col matrix are windows of the image at
-// fixed offsets (the convolution weight gradient in package nn).
+// fixed offsets (the convolution weight gradient in package nn). alpha = 0
+// and beta = 0 are as in Sgemm: A and B, or C, are not read.
 //
 // Bad dimensions, offsets or short slices are programmer errors and panic.
 func SgemmRowsA(transB bool, m, n, k int, alpha float32, a []float32, aoff []int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -150,7 +161,8 @@ func SgemmRowsA(transB bool, m, n, k int, alpha float32, a []float32, aoff []int
 // C = alpha·op(A)·B + beta·C where row p of the k×n matrix B is
 // b[boff[p]:][:n] (rows may overlap) and op(A) is as in Sgemm: the
 // product of a weight matrix with an im2col matrix that is never built
-// (the forward convolution in package nn).
+// (the forward convolution in package nn). alpha = 0 and beta = 0 are as
+// in Sgemm: A and B, or C, are not read.
 //
 // Bad dimensions, offsets or short slices are programmer errors and panic.
 func SgemmRowsB(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, boff []int, beta float32, c []float32, ldc int) {

@@ -90,7 +90,10 @@ func (cl *blasCall) Do(lo, hi int) {
 
 func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc) // BLAS reads C even with beta = 0 in some paths; keep NaN out
+		// Not left to the library: the package's convention (alpha = 0
+		// reads neither A nor B, beta = 0 not C) is kept here as the Go
+		// paths keep it, whatever a BLAS does with these scalars.
+		scaleC(m, n, beta, c, ldc)
 		return
 	}
 	ta, tb := blas.NoTrans, blas.NoTrans

@@ -18,6 +18,12 @@ type Evaluation struct {
 	Model   ModelConfig
 	Dataset string // the dataset evaluated on
 	Batch   int    // images per batch
+	// TestSubset is the number of test images evaluated, drawn as a run
+	// draws its test_subset, or 0 for the whole split (Split images);
+	// SubsetFrom says where it came from: "the run's test_subset" or
+	// "--test-subset".
+	TestSubset, Split int
+	SubsetFrom        string
 	// Compile says what was packed; Result compares the two networks.
 	Compile xnor.CompileStats
 	Result  xnor.Comparison
@@ -39,17 +45,30 @@ type EvalOptions struct {
 	Model   string // model file written by Export
 	Dataset string // dataset to evaluate on; empty: the model's
 	DataDir string // where to read it from; empty: data.Open's search order
-	Batch   int    // images per batch (--batch), from 1 to the test split's
+	Batch   int    // images per batch (--batch), from 1 to the test images'
 	Impl    string // binary kernels (EvalImpls); empty: the fastest
+	// TestSubset, when not nil, is the number of test images to evaluate
+	// (--test-subset): a subset drawn as a run draws its test_subset, so
+	// that N evaluates the images of a run whose recipe says
+	// "test_subset": N, or 0 for the whole split. Nil evaluates the images
+	// the run measured its final top-1 on, as the model file records
+	// them; a model file that does not record them (written by an export
+	// before it did), or a run's test subset with another Dataset than
+	// the run's, is refused.
+	TestSubset *int
 }
 
 // Evaluate runs a model file's network on the test split of its dataset
-// twice: as the full-precision network in evaluation mode and packed, with
-// XNOR-popcount kernels where layers are binary, and compares their
-// predictions, accuracies and times.
+// (by default the images its run measured its final top-1 on: its
+// test_subset, if any) twice: as the full-precision network in evaluation
+// mode and packed, with XNOR-popcount kernels where layers are binary, and
+// compares their predictions, accuracies and times.
 func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Batch < 1 {
 		return nil, fmt.Errorf("suite: eval: --batch %d: want at least 1 image", o.Batch)
+	}
+	if o.TestSubset != nil && *o.TestSubset < 0 {
+		return nil, fmt.Errorf("suite: eval: --test-subset %d: want an integer >= 0 (0: the whole test split)", *o.TestSubset)
 	}
 	if o.Impl != "" {
 		if err := xnor.SetImpl(o.Impl); err != nil {
@@ -71,6 +90,21 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	}
 	if o.Dataset == "" {
 		o.Dataset = mc.Dataset
+	}
+	subset, from := 0, "--test-subset"
+	if o.TestSubset != nil {
+		subset = *o.TestSubset
+	} else {
+		n, recorded, err := metaTestSubset(f.Meta)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
+		case !recorded:
+			return nil, fmt.Errorf("suite: eval: %s does not record its run's test_subset (an earlier gradbench export wrote it), so the images its test top-1 was measured on are unknown: give --test-subset 0 for the whole test split or --test-subset N for a run's test_subset N, or export the run again", o.Model)
+		case n > 0 && o.Dataset != mc.Dataset:
+			return nil, fmt.Errorf("suite: eval: --dataset %s: the run evaluated a test_subset of %d images of %s, which does not apply to %s: give --test-subset 0 for the whole test split of %s, or --test-subset N", o.Dataset, n, mc.Dataset, o.Dataset, o.Dataset)
+		}
+		subset, from = n, "the run's test_subset"
 	}
 	shapeErr := func(c, h, w, classes int) error {
 		if c == mc.C && h == mc.H && w == mc.W && classes == mc.Classes {
@@ -94,8 +128,13 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err := shapeErr(c, h, w, test.Classes); err != nil {
 		return nil, err
 	}
-	if n := test.N; o.Batch > n {
+	if subset > test.N {
+		return nil, fmt.Errorf("suite: eval: %s %d is more than the %d images of the test split of %s: want at most %d, or 0 for the whole split", from, subset, test.N, o.Dataset, test.N)
+	}
+	if n := test.N; subset == 0 && o.Batch > n {
 		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d images of the test split of %s: want at most %d", o.Batch, n, o.Dataset, n)
+	} else if subset > 0 && o.Batch > subset {
+		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d test images of %s: want at most %d", o.Batch, subset, from, subset)
 	}
 	load := func() (nn.Layer, error) {
 		m, err := mc.buildTrained()
@@ -113,7 +152,11 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
 	}
-	loader, err := data.NewLoader(test, data.EvalConfig(o.Batch))
+	// The subset a run's test loader draws (testLoader): the same images
+	// whatever the batch.
+	cfg := data.EvalConfig(o.Batch)
+	cfg.Subset = subset
+	loader, err := data.NewLoader(test, cfg)
 	if err != nil {
 		return nil, wrapErr("suite: eval", err)
 	}
@@ -136,7 +179,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, wrapErr("suite: eval", err)
 	}
-	ev := &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, Compile: st, Result: res,
+	ev := &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, TestSubset: subset, Split: test.N, SubsetFrom: from, Compile: st, Result: res,
 		Compiled: packed.Replicas(), GEMM: gemm.Impl(), Binary: xnor.Impl()}
 	ev.Replicas, ev.Chunks, ev.Chunk = packed.Passes(o.Batch)
 	return ev, nil
@@ -147,8 +190,12 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 // predictions agree.
 func (ev *Evaluation) WriteReport(w io.Writer) error {
 	res, st := ev.Result, ev.Compile
-	fmt.Fprintf(w, "%s: %s on %s test (%d images), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
-		ev.Path, modelLabel(ev.Model.Model, ev.Model.Width), ev.Dataset, res.Images, st.Binary, st.Folded, st.Residual)
+	images := fmt.Sprintf("%d images", res.Images)
+	if ev.TestSubset > 0 && ev.TestSubset < ev.Split {
+		images = fmt.Sprintf("%d of %d images, %s", res.Images, ev.Split, ev.SubsetFrom)
+	}
+	fmt.Fprintf(w, "%s: %s on %s test (%s), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
+		ev.Path, modelLabel(ev.Model.Model, ev.Model.Width), ev.Dataset, images, st.Binary, st.Folded, st.Residual)
 	fmt.Fprintf(w, "batches of %d images; packed network: %s\n\n", ev.Batch, ev.passes())
 	ips := func(d float64) string {
 		if d <= 0 {

@@ -36,6 +36,7 @@ func (mc ModelConfig) meta() map[string]string {
 var (
 	metaInputRE = regexp.MustCompile(`^([1-9][0-9]*)x([1-9][0-9]*)x([1-9][0-9]*)$`)
 	metaCountRE = regexp.MustCompile(`^[1-9][0-9]*$`)
+	metaSizeRE  = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
 	// Decimal numbers as strconv.FormatFloat writes them ('g' and 'f'):
 	// no sign, hexadecimal, underscores, Inf or NaN.
 	metaFloatRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?$`)
@@ -111,7 +112,28 @@ func readModelMeta(meta map[string]string) (ModelConfig, error) {
 	if top1, err := metaFloat(v); err != nil || top1 > 100 {
 		return mc, fmt.Errorf("model file metadata test_top1 = %q is malformed: want a percentage from 0 to 100 (not written by gradbench export?)", v)
 	}
+	if _, _, err := metaTestSubset(meta); err != nil {
+		return mc, err
+	}
 	return mc, nil
+}
+
+// metaTestSubset reads the run's test_subset from the metadata: the test
+// images its test_top1 was measured on (0: the whole test split).
+// recorded is false for a model file without it, which an export before
+// it was recorded wrote.
+func metaTestSubset(meta map[string]string) (n int, recorded bool, err error) {
+	v, ok := meta["test_subset"]
+	if !ok {
+		return 0, false, nil
+	}
+	if !metaSizeRE.MatchString(v) {
+		return 0, false, fmt.Errorf("model file metadata test_subset = %q is malformed: want an integer >= 0 (not written by gradbench export?)", v)
+	}
+	if n, err = strconv.Atoi(v); err != nil {
+		return 0, false, fmt.Errorf("model file metadata test_subset = %q is malformed: want an integer >= 0 (not written by gradbench export?)", v)
+	}
+	return n, true, nil
 }
 
 // An Exported model is what Export wrote.
@@ -125,10 +147,10 @@ type Exported struct {
 
 // Export packs the network of a finished run into a model file (see
 // package xnor): the binary layers' weights as their signs and one scale
-// per filter, everything else as float32, with the run's ModelConfig, key
-// and final top-1 as metadata. run names the run by its record,
-// <dir>/<key>.json, or its final weights, <dir>/<key>.weights; the
-// input shape and class count come from the run's dataset, read from
+// per filter, everything else as float32, with the run's ModelConfig, key,
+// final top-1 and test subset (the images that top-1 was measured on) as
+// metadata. run names the run by its record, <dir>/<key>.json, or its
+// final weights, <dir>/<key>.weights; the input shape and class count come from the run's dataset, read from
 // dataDir when it is set (as the run read it). out is the file to write;
 // empty means <key>.gbnn in the working directory. out may be none of the
 // files Export reads (the run's record and weights, the dataset's files)
@@ -171,6 +193,9 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	meta := mc.meta()
 	meta["run"] = key
 	meta["test_top1"] = strconv.FormatFloat(rec.Final.TestTop1, 'f', -1, 64)
+	// test_top1 is measured on the run's test subset: eval evaluates the
+	// same images by default.
+	meta["test_subset"] = strconv.Itoa(rec.Config.TestSubset)
 	var st xnor.SizeStats
 	err = writeOutputFunc(out, func(w io.Writer) error {
 		var err error

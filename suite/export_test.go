@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -172,6 +173,7 @@ func TestEvaluateRefusesBadMeta(t *testing.T) {
 	dir := t.TempDir()
 	for i, tc := range []struct{ key, value string }{
 		{"input", "1x16x16junk"}, {"input", "1x16x16x3"}, {"binarize", ""}, {"test_top1", "abc"},
+		{"test_subset", "-1"}, {"test_subset", "010"}, {"test_subset", ""},
 	} {
 		meta := maps.Clone(meta)
 		meta[tc.key] = tc.value
@@ -220,7 +222,7 @@ func tinyModel(t *testing.T) (nn.Layer, map[string]string) {
 		t.Fatal(err)
 	}
 	meta := mc.meta()
-	meta["run"], meta["test_top1"] = "0123456789abcdef", "12.5"
+	meta["run"], meta["test_top1"], meta["test_subset"] = "0123456789abcdef", "12.5", "0"
 	return m.Net, meta
 }
 
@@ -333,5 +335,79 @@ func TestEvaluationPasses(t *testing.T) {
 		if got := tc.ev.passes(); got != tc.want {
 			t.Errorf("%+v: passes() = %q, want %q", tc.ev, got, tc.want)
 		}
+	}
+}
+
+// TestEvaluateRunsTestSubset: eval evaluates the images a run measured its
+// final top-1 on. It used to evaluate the whole test split whatever the
+// run's test_subset, so its float top-1 could differ from the run's with
+// the same weights; now it evaluates the subset (the tiny recipe's 32 of
+// synthetic's 512 test images), and its float top-1 is the run's.
+func TestEvaluateRunsTestSubset(t *testing.T) {
+	dir, recs := runTiny(t, "ste", 1)
+	rec := recs[0]
+	if rec.Config.TestSubset != 32 {
+		t.Fatalf("the tiny recipe's test_subset is %d, want 32", rec.Config.TestSubset)
+	}
+	path := filepath.Join(t.TempDir(), "m.gbnn")
+	if _, err := Export(RecordPath(dir, rec.Key), path, ""); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: rec.Config.Batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Result.Images != 32 || ev.Result.FloatTop1() != rec.Final.TestTop1 {
+		t.Errorf("eval of a run with test_subset 32: %d images, float top-1 %v; want 32 images and the run's final test top-1 %v",
+			ev.Result.Images, ev.Result.FloatTop1(), rec.Final.TestTop1)
+	}
+	var b strings.Builder
+	if err := ev.WriteReport(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := " on synthetic test (32 of 512 images, the run's test_subset), "; !strings.Contains(b.String(), want) {
+		t.Errorf("report\n%s\nwant it to say %q", b.String(), want)
+	}
+	// --test-subset, given, is used as given: 0 is the whole split.
+	for _, n := range []int{0, 64} {
+		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 16, TestSubset: &n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := cmp.Or(n, 512); ev.Result.Images != want {
+			t.Errorf("eval --test-subset %d: %d images, want %d", n, ev.Result.Images, want)
+		}
+	}
+	for n, want := range map[int]string{
+		-1:  "suite: eval: --test-subset -1: want an integer >= 0 (0: the whole test split)",
+		513: "suite: eval: --test-subset 513 is more than the 512 images of the test split of synthetic: want at most 512, or 0 for the whole split",
+		8:   "suite: eval: --batch 16 is more than the 8 test images of --test-subset: want at most 8",
+	} {
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 16, TestSubset: &n})
+		if err == nil || err.Error() != want {
+			t.Errorf("eval --test-subset %d: error %v, want %q", n, err, want)
+		}
+	}
+}
+
+// TestEvaluateRefusesUnrecordedSubset: a model file that does not record
+// its run's test_subset (an earlier export wrote it) is refused unless
+// --test-subset says which images to evaluate: its top-1 may have been
+// measured on a subset, and evaluating the whole split instead would
+// compare other images without saying so.
+func TestEvaluateRefusesUnrecordedSubset(t *testing.T) {
+	net, meta := tinyModel(t)
+	delete(meta, "test_subset")
+	path := filepath.Join(t.TempDir(), "m.gbnn")
+	writeModelFile(t, path, net, meta)
+	_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8})
+	want := "suite: eval: " + path + " does not record its run's test_subset (an earlier gradbench export wrote it), so the images its test top-1 was measured on are unknown: give --test-subset 0 for the whole test split or --test-subset N for a run's test_subset N, or export the run again"
+	if err == nil || err.Error() != want {
+		t.Errorf("eval of a model file without test_subset: error %v, want %q", err, want)
+	}
+	whole := 0
+	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8, TestSubset: &whole})
+	if err != nil || ev.Result.Images != 512 {
+		t.Errorf("eval --test-subset 0 of a model file without test_subset: %v, want the 512 test images", err)
 	}
 }

@@ -174,7 +174,7 @@ func writeRows(w io.Writer, gs map[string]*Group, heads []string, rows []labelle
 		return wrapErr("suite: table", err)
 	}
 	fmt.Fprintf(w, "\n%s%s%s\n",
-		pairedNote("top-1(row, seed) − top-1("+ref+", seed), in percentage points"), note, pairNotes(ref, prs)+naNote(gs))
+		pairedNote("top-1(row, seed) − top-1("+ref+", seed), in percentage points", prs), note, pairNotes(ref, prs)+naNote(gs))
 	return nil
 }
 
@@ -217,7 +217,7 @@ func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
 		return wrapErr("suite: table", err)
 	}
 	fmt.Fprintf(w, "\nn, diverged and seeds: without / with NA. %s%s\n",
-		pairedNote("top-1(with NA, seed) − top-1(without, seed), in percentage points"), pairNotes("the row without NA", prs)+naNote(gs))
+		pairedNote("top-1(with NA, seed) − top-1(without, seed), in percentage points", prs), pairNotes("the row without NA", prs)+naNote(gs))
 	return nil
 }
 

@@ -222,7 +222,7 @@ type WorkloadFile struct {
 func Tabulate(o TableOptions) (*Tabulation, error) {
 	if o.Diagnostics {
 		if o.Table != "" && o.Table != TableDiagnostics {
-			return nil, fmt.Errorf("--diagnostics with --ablation %s: give one of them", o.Table)
+			return nil, fmt.Errorf("suite: --diagnostics with --ablation %s: give one of them", o.Table)
 		}
 		o.Table = TableDiagnostics
 	}
@@ -232,26 +232,26 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if o.ShowMissing && o.Estimators == "" {
 		// Without --estimators every estimator shown has records: there is
 		// nothing to show as not run, and the flag would do nothing.
-		return nil, errors.New("--missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing")
+		return nil, errors.New("suite: --missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing")
 	}
 	// The records read are a runs directory's, which the rule keeps
 	// every output off.
 	if err := CheckOutputs([]NamedFile{{"--curves", o.Curves}, {"--bench", o.Bench}}, nil); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("suite: %w", err)
 	}
 	recs, err := ReadRecords(o.Runs)
 	if err != nil {
 		return nil, err
 	}
 	if len(recs) == 0 {
-		return nil, fmt.Errorf("no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
+		return nil, fmt.Errorf("suite: no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
 	}
 	var order []string
 	if o.Estimators != "" {
 		if fixed := fixedRows(o.Table); fixed != nil {
 			// Its rows are the paper's, whatever --estimators names: it
 			// could only drop records and show their rows as not run.
-			return nil, fmt.Errorf("--estimators %s with --ablation %s: that table's rows are fixed (%s), so --estimators cannot choose them; drop --estimators (it selects the rows of %s)",
+			return nil, fmt.Errorf("suite: --estimators %s with --ablation %s: that table's rows are fixed (%s), so --estimators cannot choose them; drop --estimators (it selects the rows of %s)",
 				o.Estimators, o.Table, strings.Join(fixed, ", "), strings.Join(estimatorTables(), ", "))
 		}
 		specs, err := estimators.ParseList(o.Estimators)
@@ -285,14 +285,14 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			if o.ShowMissing {
 				why = ": --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"
 			}
-			return nil, fmt.Errorf("--estimators %s: no run records of %s in %s (it has records of %s); name estimators it has, or run %s first%s",
+			return nil, fmt.Errorf("suite: --estimators %s: no run records of %s in %s (it has records of %s); name estimators it has, or run %s first%s",
 				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), why)
 		}
 		// Every estimator named is tabulated or the table is refused: a
 		// row left out without a word reads as if it had been asked for
 		// and shown.
 		if missing := missingSpecs(order, sel); len(missing) > 0 && !o.ShowMissing {
-			return nil, fmt.Errorf("--estimators %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
+			return nil, fmt.Errorf("suite: --estimators %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
 				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), them(missing))
 		}
 		recs = sel
@@ -319,7 +319,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			outs = append(outs, NamedFile{"--curves", p})
 		}
 		if err := CheckOutputs(outs, nil); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("suite: %w", err)
 		}
 	}
 	var out bytes.Buffer

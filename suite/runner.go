@@ -128,7 +128,10 @@ func checkRunsDir(dir string) error {
 	if dir == "" {
 		return errors.New(`suite: the runs directory is "" (--out ""): want a directory name, such as results/runs`)
 	}
-	return CheckOutputDir("--out", dir)
+	if err := CheckOutputDir("--out", dir); err != nil {
+		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
 }
 
 // probeWritable checks, before a run trains, that dir takes a file of

@@ -60,7 +60,7 @@ func TestSbatchLineReserved(t *testing.T) {
 func TestSbatchLineTwice(t *testing.T) {
 	o := SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--qos=short", " #SBATCH --account=proj"}}
 	err := o.Validate()
-	if want := `bad --sbatch " #SBATCH --account=proj": the same line as --sbatch "--account=proj": give each line once`; err == nil || err.Error() != want {
+	if want := `suite: bad --sbatch " #SBATCH --account=proj": the same line as --sbatch "--account=proj": give each line once`; err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
 	}
 	o = SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--account=other", "--mail-type=END", "--mail-type=FAIL"}}

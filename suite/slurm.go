@@ -70,7 +70,7 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	// The scripts and the logs directory are checked before the data
 	// is loaded and the sweep planned, by --out as given.
 	if err := CheckOutputDir("--out", s.Out, slurmFiles...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("suite: %w", err)
 	}
 	if err := s.Options.Validate(); err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 		return nil, err
 	}
 	if strings.ContainsAny(out, "\"\n\r") {
-		return nil, fmt.Errorf("--out %q holds a double quote or a line break, which #SBATCH lines cannot hold", out)
+		return nil, fmt.Errorf("suite: --out %q holds a double quote or a line break, which #SBATCH lines cannot hold", out)
 	}
 	s.Exe, s.Out = exe, out
 	if s.KeepEpochs {

@@ -225,40 +225,40 @@ func checkSbatchLine(s string, reserved map[string]string) error {
 // sbatch options.
 func (o *SlurmOptions) Validate() error {
 	if o.Partition != "" && !slurmNameRE.MatchString(o.Partition) {
-		return fmt.Errorf("bad --partition %q: want a partition name (letters, digits, _ . - or a comma-separated list)", o.Partition)
+		return fmt.Errorf("suite: bad --partition %q: want a partition name (letters, digits, _ . - or a comma-separated list)", o.Partition)
 	}
 	if o.Time != "" {
 		if err := checkSlurmTime(o.Time); err != nil {
-			return fmt.Errorf("bad --time %q: %s", o.Time, err)
+			return fmt.Errorf("suite: bad --time %q: %s", o.Time, err)
 		}
 	}
 	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
-		return fmt.Errorf("bad --mem %q: want an integer with an optional unit K, M, G or T, such as 4G", o.Mem)
+		return fmt.Errorf("suite: bad --mem %q: want an integer with an optional unit K, M, G or T, such as 4G", o.Mem)
 	}
 	if o.CPUs < 0 {
-		return fmt.Errorf("bad --cpus-per-task %d: want an integer >= 1", o.CPUs)
+		return fmt.Errorf("suite: bad --cpus-per-task %d: want an integer >= 1", o.CPUs)
 	}
 	if o.MaxParallel < 0 {
-		return fmt.Errorf("bad --max-parallel %d: want an integer >= 1", o.MaxParallel)
+		return fmt.Errorf("suite: bad --max-parallel %d: want an integer >= 1", o.MaxParallel)
 	}
 	if !slurmNameRE.MatchString(o.JobName) {
-		return fmt.Errorf("bad --job-name %q: want letters, digits, _ . - +", o.JobName)
+		return fmt.Errorf("suite: bad --job-name %q: want letters, digits, _ . - +", o.JobName)
 	}
 	for i, l := range o.Extra {
 		s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#SBATCH"))
 		switch {
 		case strings.ContainsAny(s, "\n\r"):
-			return fmt.Errorf("bad --sbatch %q: one line only", l)
+			return fmt.Errorf("suite: bad --sbatch %q: one line only", l)
 		case !strings.HasPrefix(s, "-"):
-			return fmt.Errorf("bad --sbatch %q: want an sbatch option such as --account=proj", l)
+			return fmt.Errorf("suite: bad --sbatch %q: want an sbatch option such as --account=proj", l)
 		}
 		if err := checkSbatchLine(s, o.reserved()); err != nil {
-			return fmt.Errorf("bad --sbatch %q: %s", l, err)
+			return fmt.Errorf("suite: bad --sbatch %q: %s", l, err)
 		}
 		// The same line twice is a slip (an edited command line): sbatch
 		// would read it twice, the scripts would hold it twice.
 		if j := slices.Index(o.Extra[:i], s); j >= 0 {
-			return fmt.Errorf("bad --sbatch %q: the same line as --sbatch %q: give each line once", l, o.Extra[j])
+			return fmt.Errorf("suite: bad --sbatch %q: the same line as --sbatch %q: give each line once", l, o.Extra[j])
 		}
 		o.Extra[i] = s
 	}

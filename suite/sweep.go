@@ -71,7 +71,7 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 		}
 	case AblationPaper:
 		if s.Estimators != nil {
-			return nil, fmt.Errorf("--ablation paper chooses the estimators: drop --estimators %q", *s.Estimators)
+			return nil, fmt.Errorf("suite: --ablation paper chooses the estimators: drop --estimators %q", *s.Estimators)
 		}
 		specs = PaperSpecs()
 	case AblationSides:
@@ -108,13 +108,13 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 	}
 	if s.Epochs != nil {
 		if *s.Epochs < 1 || *s.Epochs > MaxEpochs {
-			return nil, fmt.Errorf("bad --epochs %d: want an integer from 1 to %d", *s.Epochs, MaxEpochs)
+			return nil, fmt.Errorf("suite: bad --epochs %d: want an integer from 1 to %d", *s.Epochs, MaxEpochs)
 		}
 		r.Epochs = *s.Epochs
 	}
 	if s.Width != nil {
 		if !(*s.Width > 0) || math.IsInf(*s.Width, 0) {
-			return nil, fmt.Errorf("bad --width %v: want a number > 0", *s.Width)
+			return nil, fmt.Errorf("suite: bad --width %v: want a number > 0", *s.Width)
 		}
 		r.Width = *s.Width
 	}

@@ -262,7 +262,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 		return wrapErr("suite: table", err)
 	}
 	note := "n: finished runs (seeds); diverged runs (a NaN or Inf loss) are counted, never averaged. " +
-		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points") +
+		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points", prs) +
 		" sec/epoch: training and evaluation wall time."
 	if base == nil {
 		note += " " + noBaseline(order, "Δ, CI and p need the "+baseline+" baseline")

@@ -286,7 +286,9 @@ func TestNoiseAdaptationNoteOneEpoch(t *testing.T) {
 }
 
 // Above maxExactFlips paired seeds the footnote says that p is a Monte
-// Carlo estimate and from how many sign patterns.
+// Carlo estimate and from how many sign patterns, and no longer that it is
+// exact over all 2^n sign patterns: it said both. At maxExactFlips seeds
+// it is exact, and the footnote says so without a condition.
 func TestTableMonteCarloNote(t *testing.T) {
 	w := testWorkload(t)
 	var rs []*Record
@@ -294,7 +296,17 @@ func TestTableMonteCarloNote(t *testing.T) {
 		rs = append(rs, fakeRecord(&w, "ste", s, 80), fakeRecord(&w, "fda", s, 80+float64(s%3)))
 	}
 	table := tableText(t, TableMain, rs, nil)
-	if want := "Where more than 20 seeds are paired, p is estimated from 1048576 random sign patterns"; !strings.Contains(table, want) {
-		t.Errorf("table of 21 seeds lacks %q:\n%s", want, table)
+	for _, want := range []string{
+		"Where more than 20 seeds are paired, p is estimated from 1048576 random sign patterns",
+		"p: two-sided sign-flip permutation test of the paired differences, exact over all 2^n sign patterns of the n differences where n ≤ 20 (distribution-free)",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table of 21 seeds lacks %q:\n%s", want, table)
+		}
+	}
+	table = tableText(t, TableMain, rs[:2*maxExactFlips], nil)
+	want := "p: two-sided sign-flip permutation test of the paired differences, exact over all 2^n sign patterns of the n differences (distribution-free)"
+	if !strings.Contains(table, want) || strings.Contains(table, "random sign patterns") {
+		t.Errorf("table of 20 seeds: want %q and no Monte Carlo note:\n%s", want, table)
 	}
 }

@@ -44,11 +44,30 @@ func compareCells(pr *pairing, m metric) []string {
 }
 
 // pairedNote explains the Δ, 95% CI and p columns of a table whose rows
-// are compared seed by seed; diff says what is subtracted from what.
-func pairedNote(diff string) string {
+// are compared seed by seed; diff says what is subtracted from what. prs
+// are the table's comparisons: where one estimates p (more than
+// maxExactFlips pairs), p is said to be exact only up to that many, and
+// pairNotes says how the others are estimated.
+func pairedNote(diff string, prs []*pairing) string {
+	exact := "exact over all 2^n sign patterns of the n differences"
+	if monteCarlo(prs) > 0 {
+		exact += fmt.Sprintf(" where n ≤ %d", maxExactFlips)
+	}
 	return "Δ: the mean over seeds of the paired difference " + diff + "; every estimator of a seed starts from the same weights and sees the same batches. " +
 		"95% CI: Student t interval of Δ over the paired differences (it excludes 0 exactly when the paired t-test gives p < 0.05). " +
-		"p: two-sided sign-flip permutation test of the paired differences, exact over all 2^n sign patterns of the n differences (distribution-free); * marks p < 0.05."
+		"p: two-sided sign-flip permutation test of the paired differences, " + exact + " (distribution-free); * marks p < 0.05."
+}
+
+// monteCarlo returns the most random sign patterns any of the comparisons
+// prs estimated its p from: 0 when every p is exact.
+func monteCarlo(prs []*pairing) int {
+	mc := 0
+	for _, pr := range prs {
+		if pr != nil {
+			mc = max(mc, pr.Draws)
+		}
+	}
+	return mc
 }
 
 // pairNotes says which seeds the comparisons of a table left out, when
@@ -59,12 +78,11 @@ func pairNotes(ref string, prs []*pairing) string {
 	if anyUnpaired(prs) {
 		fmt.Fprintf(&b, " Rows finished different seeds (seeds column): Δ, CI and p pair a row only with the seeds it shares with %s (paired column) and leave the other seeds of both out; mean ± std and n use all of a row's seeds.", ref)
 	}
-	lo, hi, mc := math.MaxInt, 0, 0
+	lo, hi, mc := math.MaxInt, 0, monteCarlo(prs)
 	for _, pr := range prs {
 		if pr != nil {
 			lo = min(lo, pr.N())
 			hi = max(hi, pr.N())
-			mc = max(mc, pr.Draws)
 		}
 	}
 	// enough is the fewest pairs whose smallest p is below alpha.

@@ -94,7 +94,7 @@ func run(args []string) error {
 	seed := cli.Uint64(fs, "seed", 1, "seed of the weights and of the data")
 	warm := cli.Int(fs, "warm", 2, "SGD steps before the state is taken")
 	out := fs.String("o", "", "output file (required)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	switch {

@@ -73,7 +73,7 @@ func TestRunOutputBlocked(t *testing.T) {
 		blockWith(t, filepath.Join(out, name), false)
 		args := []string{"run", "--quiet", "--recipe", recipe, "--estimators", "ste", "--out", out}
 		_, _, err := runGradbench(t, args...)
-		checkBlocked(t, args, err, "--out "+out+": refusing to write "+filepath.Join(out, name)+" there: it is a directory, want a file name; remove it or name another directory", out, []string{name})
+		checkBlocked(t, args, err, "run: --out "+out+": refusing to write "+filepath.Join(out, name)+" there: it is a directory, want a file name; remove it or name another directory", out, []string{name})
 	}
 
 	// A sweep of two workloads (two optimizers) writes a curves file for
@@ -96,7 +96,7 @@ func TestRunOutputBlocked(t *testing.T) {
 	blockWith(t, filepath.Join(out, curves[1]), false)
 	args := append([]string{"run", "--quiet", "--out", out}, two...)
 	_, _, err := runGradbench(t, args...)
-	checkBlocked(t, args, err, "--out "+out+": refusing to write "+filepath.Join(out, curves[1])+" there: it is a directory, want a file name; remove it or name another directory", out, []string{curves[1]})
+	checkBlocked(t, args, err, "run: --out "+out+": refusing to write "+filepath.Join(out, curves[1])+" there: it is a directory, want a file name; remove it or name another directory", out, []string{curves[1]})
 }
 
 // TestFidelityOutputBlocked: gradbench fidelity --out with one of its
@@ -136,7 +136,7 @@ func TestSlurmOutputBlocked(t *testing.T) {
 		blockWith(t, filepath.Join(out, tc.name), tc.file)
 		args := []string{"slurm", "--quiet", "--recipe", recipe, "--estimators", "ste", "--out", out}
 		_, _, err := runGradbench(t, args...)
-		checkBlocked(t, args, err, "--out "+out+": refusing to write "+filepath.Join(out, tc.name)+" there: "+tc.why+"; remove it or name another directory", out, []string{"slurm", tc.name})
+		checkBlocked(t, args, err, "suite: --out "+out+": refusing to write "+filepath.Join(out, tc.name)+" there: "+tc.why+"; remove it or name another directory", out, []string{"slurm", tc.name})
 	}
 
 	file := filepath.Join(dir, "afile")
@@ -145,9 +145,9 @@ func TestSlurmOutputBlocked(t *testing.T) {
 		for _, out := range []string{file, filepath.Join(file, "sub")} {
 			args := []string{cmd, "--quiet", "--recipe", recipe, "--estimators", "ste", "--out", out}
 			_, _, err := runGradbench(t, args...)
-			want := "--out " + file + ": not a directory: name a directory to write into (it is created if missing)"
+			want := "suite: --out " + file + ": not a directory: name a directory to write into (it is created if missing)"
 			if out != file {
-				want = "--out " + out + ": refusing to write there: " + file + " is a file, not a directory; name another directory"
+				want = "suite: --out " + out + ": refusing to write there: " + file + " is a file, not a directory; name another directory"
 			}
 			if err == nil || err.Error() != want {
 				t.Errorf("gradbench %s:\nerror %v\nwant  %s", strings.Join(args, " "), err, want)
@@ -168,7 +168,7 @@ func TestTableOutputBlocked(t *testing.T) {
 	blockWith(t, filepath.Join(out, "bench.txt"), false)
 	args := []string{"table", "--runs", runs, "--curves", filepath.Join(out, "c.svg"), "--bench", filepath.Join(out, "bench.txt")}
 	stdout, _, err := runGradbench(t, args...)
-	checkBlocked(t, args, err, "--bench "+filepath.Join(out, "bench.txt")+": refusing to write there: it is a directory, want a file name; name another file", out, []string{"bench.txt"})
+	checkBlocked(t, args, err, "suite: --bench "+filepath.Join(out, "bench.txt")+": refusing to write there: it is a directory, want a file name; name another file", out, []string{"bench.txt"})
 	if stdout != "" {
 		t.Errorf("table printed before refusing:\n%s", stdout)
 	}

@@ -48,8 +48,11 @@ func TestRepeatedPrefix(t *testing.T) {
 // TestErrorPrefixesOnce runs failing invocations of every command, with
 // bad flag values, missing and corrupt files, bad recipes and estimator
 // specs, and checks that no error line, as main prints it, names a layer
-// twice ("suite: fidelity: --seeds: suite: bad seed" once did): see the
-// convention in main.
+// twice ("suite: fidelity: --seeds: suite: bad seed" once did), and that
+// every error of a command names its layer first, after the program
+// ("gradbench: suite: bad --epochs 0", "gradbench: table: --missing …"),
+// where some led with the flag and others with a layer within one
+// command: see the convention in main.
 func TestErrorPrefixesOnce(t *testing.T) {
 	dir, runs, rec := trainTiny(t, "--estimators", "ste")
 	recipe := filepath.Join(dir, "tiny.json")
@@ -123,6 +126,14 @@ func TestErrorPrefixesOnce(t *testing.T) {
 		{"slurm", "--recipe", recipe, "--time", "99:99:99", "--out", out},
 		{"slurm", "--recipe", recipe, "--mem", "lots", "--out", out},
 		{"slurm", "--recipe", recipe, "--out", recipe},
+		{"slurm", "--recipe", recipe, "--partition", "a b", "--out", out},
+		{"run", "--recipe", recipe, "--cell", "0", "--index-from-env", "X", "--out", out},
+		{"run", "--recipe", recipe, "--index-from-env", "GRADBENCH_UNSET_VARIABLE", "--out", out},
+		{"run", "--recipe", recipe, "--ablation", "paper", "--estimators", "ste", "--out", out},
+		{"table", "--runs", runs, "--missing", "skip"},
+		{"table", "--runs", runs, "--missing", "show"},
+		{"table", "--runs", runs, "--diagnostics", "--ablation", "main"},
+		{"table", "--runs", runs, "--curves", record},
 	} {
 		_, _, err := runGradbench(t, args...)
 		if err == nil {
@@ -132,6 +143,10 @@ func TestErrorPrefixesOnce(t *testing.T) {
 		msg := "gradbench: " + err.Error() // as main prints it
 		if p := repeatedPrefix(msg); p != "" {
 			t.Errorf("gradbench %q names %q twice:\n%s", args, p, msg)
+		}
+		// An unknown command has no command to name.
+		if first, _, _ := strings.Cut(err.Error(), ": "); args[0] != "nosuch" && !prefixWord.MatchString(first) {
+			t.Errorf("gradbench %q does not name its layer first:\n%s", args, msg)
 		}
 	}
 }

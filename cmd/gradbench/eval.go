@@ -21,6 +21,13 @@ with XNOR-popcount kernels (package xnor) where layers are binary and the
 float kernels elsewhere. It prints both top-1 accuracies, how many
 predictions agree, and the time of each.
 
+It evaluates the test images the run measured its final top-1 on: the
+whole test split, or the recipe's test_subset of it, as the model file
+records it. --test-subset N evaluates the N images a run's test_subset N
+draws instead (0: the whole split); it is needed for a model file that
+does not record its run's test subset (an earlier export wrote it), and
+for a run's test subset with --dataset another dataset.
+
 --impl chooses the binary kernels: go (portable), avx2 or avx512 (assembly
 kernels for amd64 CPUs with AVX2, or AVX-512 with VPOPCNTQ), or simd (the
 AVX-512 kernels with archsimd packing, in a GOEXPERIMENT=simd build); the
@@ -36,15 +43,22 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	model := stringRequired(fs, "model", "model `file` written by gradbench export")
 	dataset := fs.String("dataset", "", "dataset `name` to evaluate on (default: the model's)")
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
-	batch := cli.Int(fs, "batch", 100, "images per `batch`, at most the test split's")
+	batch := cli.Int(fs, "batch", 100, "images per `batch`, at most the test images evaluated")
 	impl := fs.String("impl", "", "binary kernels: "+strings.Join(suite.EvalImpls(), " or ")+" (default: the fastest)")
+	testSubset := cli.Int(fs, "test-subset", 0, "test `images` to evaluate, drawn as a run's test_subset draws them; 0: the whole split (default: the run's test_subset, as the model file records it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *model == "" {
 		return errors.New("eval: --model is required: a model file written by gradbench export")
 	}
-	ev, err := suite.Evaluate(ctx, suite.EvalOptions{Model: *model, Dataset: *dataset, DataDir: *dataDir, Batch: *batch, Impl: *impl})
+	o := suite.EvalOptions{Model: *model, Dataset: *dataset, DataDir: *dataDir, Batch: *batch, Impl: *impl}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "test-subset" {
+			o.TestSubset = testSubset
+		}
+	})
+	ev, err := suite.Evaluate(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func TestExportEval(t *testing.T) {
 	if _, err := os.Stat(model); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, err = runGradbench(t, "eval", "--model", model, "--batch", "64")
+	out, stderr, err = runGradbench(t, "eval", "--model", model, "--batch", "32")
 	if err != nil {
 		t.Fatalf("gradbench eval: %v\n%s", err, stderr)
 	}
@@ -46,7 +46,7 @@ func TestExportEval(t *testing.T) {
 	if m == nil || m[1] != m[2] || m[2] == "0" {
 		t.Errorf("packed and float predictions differ:\n%s", out)
 	}
-	texttest.ContainsAll(t, "eval output", out, "| float | nn (gemm ", "| packed | xnor (", ": resnet20 (width 0.125) on synthetic test (")
+	texttest.ContainsAll(t, "eval output", out, "| float | nn (gemm ", "| packed | xnor (", ": resnet20 (width 0.125) on synthetic test (32 of 512 images, the run's test_subset)")
 }
 
 func TestExportEvalErrors(t *testing.T) {

@@ -70,8 +70,10 @@ func main() {
 		// add its context ("suite: fidelity:", "--seeds:"), never a layer
 		// the error already names (suite's wrapErr drops the repeat).
 		// After the prefixes: the flag or file, the value, the problem.
-		// Some older flag checks still lead with the flag ("bad --epochs
-		// 0", "--bench DIR: refusing …"); new errors name their layer.
+		// A flag check made in package suite leads with "suite:" ("suite:
+		// bad --epochs 0"), one the command makes with the command ("run:
+		// --cell and --index-from-env …", "table: --missing …"), and a
+		// flag the flag package refuses with the command too (parseFlags).
 		// TestErrorPrefixesOnce checks, over every command, that no layer is
 		// named twice.
 		if !errors.Is(err, errUsage) {
@@ -167,10 +169,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			return len(given[f.Name]) == 1
 		}}
 	})
-	usage := fs.Usage
-	fs.Usage = func() { restore(); usage() }
-	defer func() { fs.Usage = usage }()
-	if err := fs.Parse(args); err != nil {
+	// The flag package would print a parse error bare, before the usage;
+	// it is printed here instead, led by the program and the command as
+	// the command's other errors are ("gradbench: run: invalid value …").
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if err != nil {
+		restore() // the flags' own Values, for the usage's defaults
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), err)
+		}
+		usage()
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

@@ -158,7 +158,8 @@ func (f *cellFlags) set(fs *flag.FlagSet) bool {
 	return set
 }
 
-// find returns the cell the flags select.
+// find returns the cell the flags select. Its errors name the command
+// first, as the command's other flag errors do.
 func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, error) {
 	cellSet, envSet := false, false
 	fs.Visit(func(fl *flag.Flag) {
@@ -168,28 +169,28 @@ func (f *cellFlags) find(fs *flag.FlagSet, sweep *suite.Sweep) (suite.Cell, erro
 	n := len(sweep.Cells())
 	switch {
 	case cellSet && envSet:
-		return suite.Cell{}, fmt.Errorf("--cell and --index-from-env both select a cell: give one")
+		return suite.Cell{}, fmt.Errorf("%s: --cell and --index-from-env both select a cell: give one", fs.Name())
 	case cellSet:
 		if f.cell == "" {
-			return suite.Cell{}, fmt.Errorf("--cell is empty: want a cell index 0..%d or a key (gradbench plan lists them)", n-1)
+			return suite.Cell{}, fmt.Errorf("%s: --cell is empty: want a cell index 0..%d or a key (gradbench plan lists them)", fs.Name(), n-1)
 		}
 		return sweep.FindCell(f.cell)
 	}
 	name := f.indexEnv
 	if name == "" || strings.ContainsAny(name, "=$ \t") {
-		return suite.Cell{}, fmt.Errorf("--index-from-env %q: want the name of an environment variable, such as SLURM_ARRAY_TASK_ID", name)
+		return suite.Cell{}, fmt.Errorf("%s: --index-from-env %q: want the name of an environment variable, such as SLURM_ARRAY_TASK_ID", fs.Name(), name)
 	}
 	v, ok := os.LookupEnv(name)
 	if !ok {
-		return suite.Cell{}, fmt.Errorf("--index-from-env %s: the variable is not set (Slurm array tasks have SLURM_ARRAY_TASK_ID, Kubernetes Indexed Jobs JOB_COMPLETION_INDEX)", name)
+		return suite.Cell{}, fmt.Errorf("%s: --index-from-env %s: the variable is not set (Slurm array tasks have SLURM_ARRAY_TASK_ID, Kubernetes Indexed Jobs JOB_COMPLETION_INDEX)", fs.Name(), name)
 	}
 	i, ok := cli.Digits(v)
 	if !ok {
-		return suite.Cell{}, fmt.Errorf("--index-from-env %s: its value %q is not a cell index (want an integer 0..%d in plain digits)", name, v, n-1)
+		return suite.Cell{}, fmt.Errorf("%s: --index-from-env %s: its value %q is not a cell index (want an integer 0..%d in plain digits)", fs.Name(), name, v, n-1)
 	}
 	c, err := sweep.CellAt(i)
 	if err != nil {
-		return suite.Cell{}, fmt.Errorf("--index-from-env %s=%s: %w", name, v, err) // the value as set: 010 is cell 10
+		return suite.Cell{}, fmt.Errorf("%s: --index-from-env %s=%s: %w", fs.Name(), name, v, err) // the value as set: 010 is cell 10
 	}
 	return c, nil
 }
@@ -220,9 +221,9 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 	bar.clear()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("%s interrupted; run it again to resume from its last epoch checkpoint", name)
+			return fmt.Errorf("%s: %s interrupted; run it again to resume from its last epoch checkpoint", flags.Name(), name)
 		}
-		return fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %s: %w", flags.Name(), name, err)
 	}
 	result := "diverged"
 	if rec.Status == suite.StatusOK {

@@ -171,7 +171,7 @@ func TestRefuses(t *testing.T) {
 		pos(`plan --out ""`, []string{"plan", "--recipe", fx.recipe, "--out", ""}, `plan: --out "" is empty: give the directory, or leave --out out for its default (results/runs)`, nil),
 		pos(`table --runs ""`, []string{"table", "--runs", ""}, `table: --runs "" is empty: give the directory, or leave --runs out for its default (results/runs)`, nil),
 		pos("table --diagnostics --ablation main", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics", "--ablation", "main"},
-			"--diagnostics with --ablation main: give one of them", nil),
+			"suite: --diagnostics with --ablation main: give one of them", nil),
 		pos("table --diagnostics", []string{"table", "--runs", filepath.Dir(fx.oneRecord), "--diagnostics"}, "", func(t *testing.T, stdout, _ string) {
 			// A fresh record has the training diagnostics; the table shows them.
 			texttest.ContainsAll(t, "table --diagnostics", stdout, "| estimator | n | flip ratio | oscillation f̄ |", "| ste       | 1 |")
@@ -179,13 +179,21 @@ func TestRefuses(t *testing.T) {
 		pos("export --out DIR", []string{"export", "--run", fx.oneRecord, "--out", fx.aDir},
 			"suite: export: --out "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
-		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
+		// eval evaluates the run's test_subset (32 of the 40 images) by
+		// default, the whole split with --test-subset 0.
+		pos("eval --batch past the test subset", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
+			"suite: eval: --batch 9223372036854775807 is more than the 32 test images of the run's test_subset: want at most 32", nil),
+		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807", "--test-subset", "0"},
 			"suite: eval: --batch 9223372036854775807 is more than the 40 images of the test split of mnist: want at most 40", nil),
 		pos("eval with a corrupt training split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "16"}, "", func(t *testing.T, stdout, _ string) {
-			if !strings.Contains(stdout, "predictions equal: 40 of 40 (100.00%)") {
-				t.Errorf("eval on the test split alone:\n%s\nwant all 40 test images evaluated", stdout)
+			if !strings.Contains(stdout, " on mnist test (32 of 40 images, the run's test_subset)") || !strings.Contains(stdout, "predictions equal: 32 of 32 (100.00%)") {
+				t.Errorf("eval on the test split alone:\n%s\nwant the run's 32 test images evaluated", stdout)
 			}
 		}),
+		// The run's test subset is of its own dataset: with another
+		// --dataset, eval wants --test-subset.
+		pos("eval --dataset of another dataset than the run's test subset", []string{"eval", "--model", fx.mnistModel, "--dataset", "fashion-mnist", "--batch", "8"},
+			"suite: eval: --dataset fashion-mnist: the run evaluated a test_subset of 32 images of mnist, which does not apply to fashion-mnist: give --test-subset 0 for the whole test split of fashion-mnist, or --test-subset N", nil),
 		// --dataset evaluates another dataset of the model's shape, here
 		// 24 Fashion-MNIST test images, not the model's own (mnist, 40):
 		// ignoring --dataset passed every other test, whose --dataset
@@ -193,7 +201,7 @@ func TestRefuses(t *testing.T) {
 		{name: "eval --dataset fashion-mnist", do: func(t *testing.T) (string, string, error) {
 			fashion := filepath.Join(t.TempDir(), "fashion")
 			writeMNIST(t, fashion, "t10k", 24)
-			stdout, stderr, err := runGradbench(t, "eval", "--model", fx.mnistModel, "--dataset", "fashion-mnist", "--data", fashion, "--batch", "8")
+			stdout, stderr, err := runGradbench(t, "eval", "--model", fx.mnistModel, "--dataset", "fashion-mnist", "--data", fashion, "--batch", "8", "--test-subset", "0")
 			if err == nil && (!strings.Contains(stdout, " on fashion-mnist test (24 images)") || !strings.Contains(stdout, "predictions equal: 24 of 24")) {
 				t.Errorf("eval --dataset fashion-mnist:\n%s\nwant the 24 fashion-mnist test images evaluated", stdout)
 			}
@@ -217,8 +225,8 @@ func TestRefuses(t *testing.T) {
 				if err != nil {
 					return stdout, stderr, err
 				}
-				if !strings.Contains(stdout, "predictions equal: 40 of 40 (100.00%)") {
-					t.Errorf("gradbench %q:\n%s\nwant all 40 test images evaluated", args, stdout)
+				if !strings.Contains(stdout, "predictions equal: 32 of 32 (100.00%)") {
+					t.Errorf("gradbench %q:\n%s\nwant the run's 32 test images evaluated", args, stdout)
 				}
 			}
 			if ents, _ := os.ReadDir(testOnly); len(ents) != 2 {
@@ -250,8 +258,8 @@ func TestRefuses(t *testing.T) {
 				t.Errorf("slurm printed:\n%s\nwant the paths quoted:\n%s", stdout, want)
 			}
 		}),
-		pos("--time 99:99:99", []string{"slurm", "--recipe", fx.recipe, "--time", "99:99:99", "--out", fx.scratch("time")}, `bad --time "99:99:99": 99 minutes, want 0 to 59`, nil),
-		pos("--time 1-24", []string{"slurm", "--recipe", fx.recipe, "--time", "1-24", "--out", fx.scratch("time")}, `bad --time "1-24": 24 hours after the days, want 0 to 23`, nil),
+		pos("--time 99:99:99", []string{"slurm", "--recipe", fx.recipe, "--time", "99:99:99", "--out", fx.scratch("time")}, `suite: bad --time "99:99:99": 99 minutes, want 0 to 59`, nil),
+		pos("--time 1-24", []string{"slurm", "--recipe", fx.recipe, "--time", "1-24", "--out", fx.scratch("time")}, `suite: bad --time "1-24": 24 hours after the days, want 0 to 23`, nil),
 
 		{name: "two plain runs on one --out", do: fx.twoRuns, check: func(t *testing.T, _, stderr string) {
 			// Without the locks each run would train both cells.

@@ -147,7 +147,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	}
 	// The files written after the sweep are checked before it trains.
 	if err := suite.CheckOutputDir("--out", *out, sweep.OutputFiles()...); err != nil {
-		return err
+		return fmt.Errorf("run: %w", err)
 	}
 	bar := newCmdProgressBar(env, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}

@@ -132,7 +132,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("finding the gradbench binary for the job scripts: %w", err)
+		return fmt.Errorf("slurm: finding the gradbench binary for the job scripts: %w", err)
 	}
 	f.opts.Extra = f.extra
 	runner := &suite.Runner{}
@@ -168,11 +168,11 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	}
 	arrayID, err := sbatch(ctx, jobs.Out, jobs.CellsPath)
 	if err != nil {
-		return err
+		return fmt.Errorf("slurm: %w", err)
 	}
 	tableID, err := sbatch(ctx, jobs.Out, "--dependency=afterany:"+arrayID, jobs.TablePath)
 	if err != nil {
-		return fmt.Errorf("array job %s is submitted, but not the table job: %w (submit it by hand: %s)", arrayID, err, jobs.TableSubmitCommand(arrayID))
+		return fmt.Errorf("slurm: array job %s is submitted, but not the table job: %w (submit it by hand: %s)", arrayID, err, jobs.TableSubmitCommand(arrayID))
 	}
 	fmt.Fprintf(env.stdout, "submitted array job %s (%s, one per pending cell of %d) and table job %s (after job %s ends)\n",
 		arrayID, plural(len(jobs.Pending), "task"), jobs.Total, tableID, arrayID)

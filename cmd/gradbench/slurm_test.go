@@ -413,7 +413,7 @@ func TestSlurmSubmitNoJobID(t *testing.T) {
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	out := filepath.Join(dir, "runs")
 	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", out)
-	want := "sbatch --parsable " + filepath.Join(out, "slurm", "cells.sh") + ` printed "Submitted batch job 101", want a job id`
+	want := "slurm: sbatch --parsable " + filepath.Join(out, "slurm", "cells.sh") + ` printed "Submitted batch job 101", want a job id`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
 	}

@@ -79,7 +79,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		return err
 	}
 	if *missing != "refuse" && *missing != "show" {
-		return fmt.Errorf("--missing %q: want refuse or show", *missing)
+		return fmt.Errorf("table: --missing %q: want refuse or show", *missing)
 	}
 	table := *ablation
 	if *diag {

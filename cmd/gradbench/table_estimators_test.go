@@ -38,30 +38,30 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 		want string
 	}{
 		{[]string{"--estimators", "ste,dsq"},
-			"--estimators ste,dsq: no run records of dsq in " + runs + " (it has records of fda, fda+na, ste); drop it or run it first"},
+			"suite: --estimators ste,dsq: no run records of dsq in " + runs + " (it has records of fda, fda+na, ste); drop it or run it first"},
 		{[]string{"--estimators", "dsq,ste,bnnplus"},
-			"--estimators dsq,ste,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
+			"suite: --estimators dsq,ste,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
 		// None of those named has records: what the directory has is
 		// said as when some are missing, and --missing=show cannot help
 		// (no record gives the workload a row would be shown in).
 		{[]string{"--estimators", "dsq,bnnplus"},
-			"--estimators dsq,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run them first"},
+			"suite: --estimators dsq,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run them first"},
 		{[]string{"--estimators", "fda:n=9", "--missing=show"},
-			"--estimators fda:n=9: no run records of fda:n=9 in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run it first: --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"},
+			"suite: --estimators fda:n=9: no run records of fda:n=9 in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run it first: --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"},
 		// Without --estimators nothing can be missing: --missing=show
 		// would do nothing.
 		{[]string{"--missing=show"},
-			"--missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing"},
+			"suite: --missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing"},
 		{[]string{"--ablation", "sides", "--estimators", "fda"},
-			"--estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
+			"suite: --estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
 		{[]string{"--ablation", "sine-na", "--estimators", "fda"},
-			"--estimators fda with --ablation sine-na: that table's rows are fixed (ste, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+			"suite: --estimators fda with --ablation sine-na: that table's rows are fixed (ste, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 		{[]string{"--ablation", "eta", "--estimators", "fda+na"},
-			"--estimators fda+na with --ablation eta: that table's rows are fixed (fda+na:eta=0, fda+na:eta=x, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+			"suite: --estimators fda+na with --ablation eta: that table's rows are fixed (fda+na:eta=0, fda+na:eta=x, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 		{[]string{"--ablation", "na-others", "--estimators", "ste,fda,fda+na"},
-			"--estimators ste,fda,fda+na with --ablation na-others: that table's rows are fixed (dsq, dsq+na, bnnplus, bnnplus+na, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+			"suite: --estimators ste,fda,fda+na with --ablation na-others: that table's rows are fixed (dsq, dsq+na, bnnplus, bnnplus+na, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 		{[]string{"--ablation", "paper", "--estimators", "ste"},
-			"--estimators ste with --ablation paper: that table's rows are fixed (ste, fda, fda+na, dsq, dsq+na, bnnplus, bnnplus+na, fda+na:eta=0, fda+na:eta=x), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+			"suite: --estimators ste with --ablation paper: that table's rows are fixed (ste, fda, fda+na, dsq, dsq+na, bnnplus, bnnplus+na, fda+na:eta=0, fda+na:eta=x), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 	} {
 		stdout, _, err := runGradbench(t, append([]string{"table", "--runs", runs}, tc.args...)...)
 		if err == nil || err.Error() != tc.want {
@@ -120,7 +120,7 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 // error that lost the flag's name passed every other test.
 func TestTableMissingRefused(t *testing.T) {
 	_, _, err := runGradbench(t, "table", "--runs", t.TempDir(), "--estimators", "ste", "--missing", "skip")
-	if want := `--missing "skip": want refuse or show`; err == nil || err.Error() != want {
+	if want := `table: --missing "skip": want refuse or show`; err == nil || err.Error() != want {
 		t.Errorf("table --missing skip: error %v, want %s", err, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -23,12 +24,39 @@ func FlagSet(name, synopsis, pkg, what string) *flag.FlagSet {
 	return fs
 }
 
+// Parse parses args into fs, a flag set of FlagSet. A flag it refuses is
+// printed as Main prints the command's other errors, "name: error", then
+// the usage, and its error is returned marked as printed (Main does not
+// print it again); the flag package would print the line bare, and Main
+// then repeat it with the name.
+func Parse(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "%s: %v\n", fs.Name(), err)
+			err = printedError{err}
+		}
+		usage()
+	}
+	return err
+}
+
+// A printedError has been printed already, as Main would.
+type printedError struct{ error }
+
+func (e printedError) Unwrap() error { return e.error }
+
 // Main runs the command and exits with status 1 if it fails, printing
 // "name: error" on standard error unless the error is flag.ErrHelp (the
-// flag set has printed the usage).
+// flag set has printed the usage) or Parse printed it.
 func Main(name string, run func() error) {
 	if err := run(); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) && !errors.As(err, new(printedError)) {
 			fmt.Fprintln(os.Stderr, name+":", err)
 		}
 		os.Exit(1)

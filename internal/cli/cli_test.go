@@ -26,6 +26,29 @@ func TestFlagSet(t *testing.T) {
 	}
 }
 
+// TestParsePrintsNameFirst: a refused flag is printed as "tool: error",
+// as Main prints the command's other errors, then the usage, and Main does
+// not print it again; the flag package printed it bare, and Main then
+// printed it a second time with the name. -h prints the usage alone.
+func TestParsePrintsNameFirst(t *testing.T) {
+	fs := FlagSet("tool", "tool [flags] file", "./cmd/tool", "what it does")
+	Int(fs, "n", 3, "how many")
+	var out strings.Builder
+	fs.SetOutput(&out)
+	err := Parse(fs, []string{"-n", "0x10"})
+	want := `invalid value "0x10" for flag -n: want a decimal integer`
+	if err == nil || err.Error() != want || !errors.As(err, new(printedError)) {
+		t.Errorf("Parse(-n 0x10) = %v, want %q marked as printed", err, want)
+	}
+	if first, rest, _ := strings.Cut(out.String(), "\n"); first != "tool: "+want || !strings.HasPrefix(rest, "usage: tool [flags] file\n") || strings.Contains(rest, want) {
+		t.Errorf("Parse(-n 0x10) printed\n%s\nwant %q, then the usage alone", out.String(), "tool: "+want)
+	}
+	out.Reset()
+	if err := Parse(fs, []string{"-h"}); !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(out.String(), "usage: tool [flags] file\n") {
+		t.Errorf("Parse(-h) = %v, printed\n%s\nwant flag.ErrHelp and the usage", err, out.String())
+	}
+}
+
 // TestDecimalFlags: Int, Uint64 and Float64 read values in base 10 only
 // (010 is ten), refuse the other forms Go source allows, naming the flag,
 // and print the same help as the flag package's own flags.

@@ -48,7 +48,7 @@ func run(args []string, stdout io.Writer) error {
 	batches := cli.Int(fs, "batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0)")
 	dataDir := fs.String("data", "", "dataset directory, as the runs read it (empty: the default places)")
 	out := fs.String("o", "", "write the table to this file instead of stdout")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *batches <= 0 {

@@ -279,7 +279,7 @@ func run(args []string, stdout io.Writer) error {
 	steps := cli.Int(fs, "steps", 0, "steps in each profile, for ms per step (0: shares only)")
 	out := fs.String("o", "", "write the table to this file (atomically) instead of standard output")
 	title := fs.String("title", "Where a training step's time goes (BenchmarkTrainStep)", "report title")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	switch {

@@ -1,0 +1,73 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
+)
+
+// TestZeroAlphaBeta pins the BLAS convention the package documentation
+// states, under every implementation this build and CPU can run (the
+// openblas build included): with alpha = 0 (or k = 0) the product is not
+// computed, so NaN and ±Inf in A or B do not reach C (0·Inf would be NaN),
+// and C becomes beta·C; with beta = 0 the old C is not read, so NaN in it
+// does not reach the result. Sgemm, SgemmRowsA and SgemmRowsB alike.
+func TestZeroAlphaBeta(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	impltest.Each(t, impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}, func(t *testing.T) {
+		// Small and large enough to be split over the worker pool.
+		for _, s := range [][3]int{{5, 7, 3}, {97, 70, 40}} {
+			m, n, k := s[0], s[1], s[2]
+			// A and B hold only NaN and ±Inf: any product of them is NaN or Inf.
+			bad := func(size int) []float32 {
+				x := make([]float32, size)
+				for i := range x {
+					x[i] = [3]float32{nan, inf, -inf}[i%3]
+				}
+				return x
+			}
+			a, b := bad(m*k), bad(k*n)
+			aoff, boff := make([]int, m), make([]int, k)
+			for i := range aoff {
+				aoff[i] = i * k
+			}
+			for p := range boff {
+				boff[p] = p * n
+			}
+			products := []struct {
+				name string
+				run  func(alpha, beta float32, c []float32)
+			}{
+				{"Sgemm", func(alpha, beta float32, c []float32) { Sgemm(false, false, m, n, k, alpha, a, k, b, n, beta, c, n) }},
+				{"Sgemm-transposed", func(alpha, beta float32, c []float32) { Sgemm(true, true, m, n, k, alpha, a, m, b, k, beta, c, n) }},
+				{"SgemmRowsA", func(alpha, beta float32, c []float32) { SgemmRowsA(false, m, n, k, alpha, a, aoff, b, n, beta, c, n) }},
+				{"SgemmRowsB", func(alpha, beta float32, c []float32) { SgemmRowsB(false, m, n, k, alpha, a, k, b, boff, beta, c, n) }},
+			}
+			for _, p := range products {
+				for _, beta := range []float32{0, 0.5, -2} {
+					name := fmt.Sprintf("%s/m=%d/n=%d/k=%d/alpha=0/beta=%v", p.name, m, n, k, beta)
+					c := make([]float32, m*n)
+					for i := range c {
+						c[i] = float32(i%11) - 5
+						if beta == 0 {
+							c[i] = nan
+						}
+					}
+					old := append([]float32(nil), c...)
+					p.run(0, beta, c)
+					for i, got := range c {
+						want := float32(0)
+						if beta != 0 {
+							want = beta * old[i]
+						}
+						if got != want {
+							t.Fatalf("%s: C[%d] = %v, want beta·C = %v (A and B hold NaN and ±Inf; alpha = 0 must not read them)", name, i, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
