@@ -40,13 +40,20 @@ type Evaluation struct {
 // (see package xnor).
 func EvalImpls() []string { return xnor.Impls() }
 
+// DefaultEvalBatch is Evaluate's batch when EvalOptions.Batch is nil
+// (and at least that many test images are evaluated).
+const DefaultEvalBatch = 100
+
 // EvalOptions says what Evaluate runs.
 type EvalOptions struct {
 	Model   string // model file written by Export
 	Dataset string // dataset to evaluate on; empty: the model's
 	DataDir string // where to read it from; empty: data.Open's search order
-	Batch   int    // images per batch (--batch), from 1 to the test images'
-	Impl    string // binary kernels (EvalImpls); empty: the fastest
+	// Batch, when not nil, is the number of images per batch (--batch),
+	// from 1 to the number of test images evaluated; nil means
+	// DefaultEvalBatch, or all the images evaluated when they are fewer.
+	Batch *int
+	Impl  string // binary kernels (EvalImpls); empty: the fastest
 	// TestSubset, when not nil, is the number of test images to evaluate
 	// (--test-subset): a subset drawn as a run draws its test_subset, so
 	// that N evaluates the images of a run whose recipe says
@@ -64,8 +71,8 @@ type EvalOptions struct {
 // mode and packed, with XNOR-popcount kernels where layers are binary, and
 // compares their predictions, accuracies and times.
 func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
-	if o.Batch < 1 {
-		return nil, fmt.Errorf("suite: eval: --batch %d: want at least 1 image", o.Batch)
+	if o.Batch != nil && *o.Batch < 1 {
+		return nil, fmt.Errorf("suite: eval: --batch %d: want at least 1 image", *o.Batch)
 	}
 	if o.TestSubset != nil && *o.TestSubset < 0 {
 		return nil, fmt.Errorf("suite: eval: --test-subset %d: want an integer >= 0 (0: the whole test split)", *o.TestSubset)
@@ -131,10 +138,18 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if subset > test.N {
 		return nil, fmt.Errorf("suite: eval: %s %d is more than the %d images of the test split of %s: want at most %d, or 0 for the whole split", from, subset, test.N, o.Dataset, test.N)
 	}
-	if n := test.N; subset == 0 && o.Batch > n {
-		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d images of the test split of %s: want at most %d", o.Batch, n, o.Dataset, n)
-	} else if subset > 0 && o.Batch > subset {
-		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d test images of %s: want at most %d", o.Batch, subset, from, subset)
+	images := test.N
+	if subset > 0 {
+		images = subset
+	}
+	batch := min(DefaultEvalBatch, images)
+	if o.Batch != nil {
+		batch = *o.Batch
+	}
+	if subset == 0 && batch > images {
+		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d images of the test split of %s: want at most %d", batch, images, o.Dataset, images)
+	} else if subset > 0 && batch > images {
+		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d test images of %s: want at most %d", batch, images, from, images)
 	}
 	load := func() (nn.Layer, error) {
 		m, err := mc.buildTrained()
@@ -154,7 +169,7 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	}
 	// The subset a run's test loader draws (testLoader): the same images
 	// whatever the batch.
-	cfg := data.EvalConfig(o.Batch)
+	cfg := data.EvalConfig(batch)
 	cfg.Subset = subset
 	loader, err := data.NewLoader(test, cfg)
 	if err != nil {
@@ -179,9 +194,9 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, wrapErr("suite: eval", err)
 	}
-	ev := &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: o.Batch, TestSubset: subset, Split: test.N, SubsetFrom: from, Compile: st, Result: res,
+	ev := &Evaluation{Path: o.Model, Model: mc, Dataset: o.Dataset, Batch: batch, TestSubset: subset, Split: test.N, SubsetFrom: from, Compile: st, Result: res,
 		Compiled: packed.Replicas(), GEMM: gemm.Impl(), Binary: xnor.Impl()}
-	ev.Replicas, ev.Chunks, ev.Chunk = packed.Passes(o.Batch)
+	ev.Replicas, ev.Chunks, ev.Chunk = packed.Passes(batch)
 	return ev, nil
 }
 

@@ -179,7 +179,7 @@ func TestEvaluateRefusesBadMeta(t *testing.T) {
 		meta[tc.key] = tc.value
 		path := filepath.Join(dir, fmt.Sprintf("m%d.gbnn", i))
 		writeModelFile(t, path, net, meta)
-		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8})
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(8)})
 		want := fmt.Sprintf("metadata %s = %q is malformed", tc.key, tc.value)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("eval of a model file with %s = %q: error %v, want %q", tc.key, tc.value, err, want)
@@ -205,7 +205,7 @@ func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
 		{"cifar10", "suite: eval: dataset cifar10 has 3×32×32 images of 10 classes; the model takes 1×16×16 images of 10 classes"},
 		{"mnist", "suite: eval: dataset mnist has 1×28×28 images of 10 classes; the model takes 1×16×16 images of 10 classes"},
 	} {
-		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8, Dataset: tc.dataset, DataDir: empty})
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(8), Dataset: tc.dataset, DataDir: empty})
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("eval --dataset %s of a 1×16×16 model: error %v, want %q", tc.dataset, err, tc.want)
 		}
@@ -255,7 +255,7 @@ func TestEvaluateBatchNamesFlag(t *testing.T) {
 		{-3, "suite: eval: --batch -3: want at least 1 image"},
 		{513, "suite: eval: --batch 513 is more than the 512 images of the test split of synthetic: want at most 512"},
 	} {
-		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: tc.batch})
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(tc.batch)})
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("eval --batch %d: error %v, want %q", tc.batch, err, tc.want)
 		}
@@ -304,7 +304,7 @@ func TestEvaluateReportSaysWhatRan(t *testing.T) {
 		{8, one},
 		{8 * workers, many},
 	} {
-		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: tc.batch})
+		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(tc.batch)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +353,7 @@ func TestEvaluateRunsTestSubset(t *testing.T) {
 	if _, err := Export(RecordPath(dir, rec.Key), path, ""); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: rec.Config.Batch})
+	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(rec.Config.Batch)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,9 +368,27 @@ func TestEvaluateRunsTestSubset(t *testing.T) {
 	if want := " on synthetic test (32 of 512 images, the run's test_subset), "; !strings.Contains(b.String(), want) {
 		t.Errorf("report\n%s\nwant it to say %q", b.String(), want)
 	}
+	// Without --batch a run's test_subset smaller than DefaultEvalBatch
+	// (32) is one batch; --batch 100, given, is refused as more than it.
+	if ev, err = Evaluate(context.Background(), EvalOptions{Model: path}); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Batch != 32 || ev.Result.Images != 32 {
+		t.Errorf("eval without --batch of a run with test_subset 32: batch %d, %d images; want one batch of 32", ev.Batch, ev.Result.Images)
+	}
+	if _, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(DefaultEvalBatch)}); err == nil ||
+		err.Error() != "suite: eval: --batch 100 is more than the 32 test images of the run's test_subset: want at most 32" {
+		t.Errorf("eval --batch 100 of a run with test_subset 32: error %v", err)
+	}
+	whole := 0
+	if ev, err := Evaluate(context.Background(), EvalOptions{Model: path, TestSubset: &whole}); err != nil {
+		t.Fatal(err)
+	} else if ev.Batch != DefaultEvalBatch {
+		t.Errorf("eval --test-subset 0 without --batch: batch %d, want %d", ev.Batch, DefaultEvalBatch)
+	}
 	// --test-subset, given, is used as given: 0 is the whole split.
 	for _, n := range []int{0, 64} {
-		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 16, TestSubset: &n})
+		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(16), TestSubset: &n})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +401,7 @@ func TestEvaluateRunsTestSubset(t *testing.T) {
 		513: "suite: eval: --test-subset 513 is more than the 512 images of the test split of synthetic: want at most 512, or 0 for the whole split",
 		8:   "suite: eval: --batch 16 is more than the 8 test images of --test-subset: want at most 8",
 	} {
-		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 16, TestSubset: &n})
+		_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(16), TestSubset: &n})
 		if err == nil || err.Error() != want {
 			t.Errorf("eval --test-subset %d: error %v, want %q", n, err, want)
 		}
@@ -400,13 +418,13 @@ func TestEvaluateRefusesUnrecordedSubset(t *testing.T) {
 	delete(meta, "test_subset")
 	path := filepath.Join(t.TempDir(), "m.gbnn")
 	writeModelFile(t, path, net, meta)
-	_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8})
+	_, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(8)})
 	want := "suite: eval: " + path + " does not record its run's test_subset (an earlier gradbench export wrote it), so the images its test top-1 was measured on are unknown: give --test-subset 0 for the whole test split or --test-subset N for a run's test_subset N, or export the run again"
 	if err == nil || err.Error() != want {
 		t.Errorf("eval of a model file without test_subset: error %v, want %q", err, want)
 	}
 	whole := 0
-	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: 8, TestSubset: &whole})
+	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(8), TestSubset: &whole})
 	if err != nil || ev.Result.Images != 512 {
 		t.Errorf("eval --test-subset 0 of a model file without test_subset: %v, want the 512 test images", err)
 	}

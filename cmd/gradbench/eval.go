@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"strings"
 
 	"github.com/gradbench/gradbench/internal/cli"
@@ -43,7 +44,7 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	model := stringRequired(fs, "model", "model `file` written by gradbench export")
 	dataset := fs.String("dataset", "", "dataset `name` to evaluate on (default: the model's)")
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
-	batch := cli.Int(fs, "batch", 100, "images per `batch`, at most the test images evaluated")
+	batch := cli.Int(fs, "batch", 0, fmt.Sprintf("images per `batch`, at most the test images evaluated (default: %d, or all of them when fewer)", suite.DefaultEvalBatch))
 	impl := fs.String("impl", "", "binary kernels: "+strings.Join(suite.EvalImpls(), " or ")+" (default: the fastest)")
 	testSubset := cli.Int(fs, "test-subset", 0, "test `images` to evaluate, drawn as a run's test_subset draws them; 0: the whole split (default: the run's test_subset, as the model file records it)")
 	if err := parseFlags(fs, args); err != nil {
@@ -52,10 +53,13 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	if *model == "" {
 		return errors.New("eval: --model is required: a model file written by gradbench export")
 	}
-	o := suite.EvalOptions{Model: *model, Dataset: *dataset, DataDir: *dataDir, Batch: *batch, Impl: *impl}
+	o := suite.EvalOptions{Model: *model, Dataset: *dataset, DataDir: *dataDir, Impl: *impl}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "test-subset" {
+		switch f.Name {
+		case "test-subset":
 			o.TestSubset = testSubset
+		case "batch":
+			o.Batch = batch
 		}
 	})
 	ev, err := suite.Evaluate(ctx, o)
