@@ -132,21 +132,55 @@ func TestCompileMatchesFloatNetwork(t *testing.T) {
 	})
 }
 
+// TestSaveRestore saves a network and restores it into another of the same
+// architecture. Its first binary layer has weights of exactly 0 (code +1):
+// a filter of zeros (scale 0), a filter of zeros but for one weight of
+// −1e-45 (code −1, scale 0 in float32) and a filter with some zeros.
 func TestSaveRestore(t *testing.T) {
 	net := testNet(t, 3, 20)
+	w := net[2].(*nn.Residual).Body.(nn.Sequential)[0].(*nn.BinaryConv2d).Weight.Data
+	clear(w[:2*180])
+	w[180] = -math.SmallestNonzeroFloat32
+	for i := 360; i < 540; i += 7 {
+		w[i] = 0
+	}
 	var buf bytes.Buffer
 	meta := map[string]string{"model": "test", "config": `{"width":1}`}
 	st, err := Save(&buf, net, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.BinaryLayers != 5 || int64(buf.Len()) != st.FileBytes {
-		t.Errorf("Save stats %+v for a %d-byte file, want 5 binary layers", st, buf.Len())
+	if st.BinaryLayers != 5 || st.BinaryWeights != 34224 || int64(buf.Len()) != st.FileBytes {
+		t.Errorf("Save stats %+v for a %d-byte file, want 5 binary layers of 34224 weights", st, buf.Len())
 	}
 	// Weights: 20·20·9 + 40·20·9 + 40·40·9 + 24·360 + 16·24 = 34224, 1/32
-	// of their float32 size plus a scale per output channel.
-	if st.BinaryFloat32Bytes != 4*34224 || st.Ratio() < 25 {
-		t.Errorf("binary layers are %.1f× smaller packed (%d vs %d bytes), want >= 25×", st.Ratio(), st.BinaryPackedBytes, st.BinaryFloat32Bytes)
+	// of their float32 size plus a scale per output channel, 20 + 40 + 40
+	// + 24 + 16 = 140 scales.
+	if st.BinaryFloat32Bytes != 4*34224 || st.BinaryPackedBytes != 34224/8+4*140 || st.Ratio() < 25 {
+		t.Errorf("binary layers are %.1f× smaller packed (%d vs %d bytes), want %d packed bytes", st.Ratio(), st.BinaryPackedBytes, st.BinaryFloat32Bytes, 34224/8+4*140)
+	}
+	// The other records: kind, name, rank, dimensions and values, as the
+	// format in doc.go says.
+	es, err := entries(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other int64
+	for _, e := range es {
+		if e.kind != recPacked {
+			n := 1
+			for _, d := range e.shape {
+				n *= d
+			}
+			size := int64(4)
+			if e.kind == recInts {
+				size = 8
+			}
+			other += int64(1+2+len(e.name)+1+4*len(e.shape)) + size*int64(n)
+		}
+	}
+	if st.OtherBytes != other {
+		t.Errorf("Save stats: other records take %d bytes, want %d", st.OtherBytes, other)
 	}
 	f, err := Read(bytes.NewReader(buf.Bytes()))
 	if err != nil {
@@ -171,13 +205,45 @@ func TestSaveRestore(t *testing.T) {
 			t.Fatalf("restored network output %d = %v, saved network %v", i, got[i], want[i])
 		}
 	}
-	// Saving the restored network gives the same file.
+	// Saving the restored network gives the same records, but for the
+	// scales of 0, which come back as the smallest float32 (Restore gives
+	// the weights of such a filter that magnitude to keep their signs).
 	var again bytes.Buffer
 	if _, err := Save(&again, fresh, meta); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
-		t.Error("saving a restored network gives a different file")
+	g, err := Read(&again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range f.records {
+		a := g.records[i]
+		same := a.name == r.name && bytes.Equal(a.signs, r.signs) && slices.Equal(a.i64, r.i64) && len(a.f32) == len(r.f32)
+		for j, v := range r.f32 {
+			if v == 0 && r.kind == recPacked {
+				v = math.SmallestNonzeroFloat32
+			}
+			same = same && j < len(a.f32) && sameBits(a.f32[j], v)
+		}
+		if !same {
+			t.Errorf("saving the restored network changes record %q", r.name)
+		}
+	}
+	// The metadata keys are sorted in the file.
+	many := map[string]string{}
+	for _, k := range "hgfedcba" {
+		many["key_"+string(k)] = "value"
+	}
+	var sorted bytes.Buffer
+	if _, err := Save(&sorted, net, many); err != nil {
+		t.Fatal(err)
+	}
+	for k, at := 'a', -1; k <= 'h'; k++ {
+		i := bytes.Index(sorted.Bytes(), []byte("key_"+string(k)))
+		if i < at {
+			t.Errorf("metadata key key_%c is written before the key before it", k)
+		}
+		at = i
 	}
 }
 
