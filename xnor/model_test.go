@@ -387,9 +387,10 @@ func TestNetworkPasses(t *testing.T) {
 	}
 }
 
-// vggNet is a small VGG-Small-like network: binary convolutions with
-// BatchNorm and max pooling between them, which Compile runs on packed
-// codes from the second binary convolution to the last.
+// vggNet is a small VGG-Small-like network for 13×13 inputs: binary
+// convolutions with BatchNorm and max pooling between them (after the
+// first stage and after the second), which Compile runs on packed codes
+// from the second binary convolution to the last.
 func vggNet(t *testing.T, seed uint64) nn.Sequential {
 	t.Helper()
 	init := nn.NewInit(seed)
@@ -404,7 +405,7 @@ func vggNet(t *testing.T, seed uint64) nn.Sequential {
 	net := nn.Sequential{
 		nn.NewConv2d(nn.Conv{In: 3, Out: 24, Kernel: 3, Pad: 1}, init), nn.NewBatchNorm2d(24),
 		bconv(24, 24), nn.NewBatchNorm2d(24), nn.NewMaxPool2d(nn.Pool{Kernel: 2}),
-		bconv(24, 70), nn.NewBatchNorm2d(70),
+		bconv(24, 70), nn.NewBatchNorm2d(70), nn.NewMaxPool2d(nn.Pool{Kernel: 2, Stride: 1}),
 		bconv(70, 70), nn.NewBatchNorm2d(70), nn.NewMaxPool2d(nn.Pool{Kernel: 3, Stride: 2}),
 		nn.NewFlatten(), nn.NewLinear(70*2*2, 10, true, init),
 	}
@@ -425,7 +426,7 @@ func vggNet(t *testing.T, seed uint64) nn.Sequential {
 func TestCompileChain(t *testing.T) {
 	forEachImpl(t, func(t *testing.T, impl string) {
 		net := vggNet(t, 12)
-		x := testInput(13, 9, 11)
+		x := testInput(13, 9, 13)
 		nn.SetTraining(net, false)
 		want := append([]float32(nil), net.Forward(x).Data...)
 		packed, st, err := Compile(net)
@@ -458,7 +459,7 @@ func TestCompileChain(t *testing.T) {
 func TestPoolBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 1))
 	for _, c := range []int{5, 64, 100} {
-		for _, p := range []nn.Pool{{Kernel: 2}, {Kernel: 3, Stride: 2}, {Kernel: 3, Stride: 1}} {
+		for _, p := range []nn.Pool{{Kernel: 2}, {Kernel: 3}, {Kernel: 3, Stride: 2}, {Kernel: 3, Stride: 1}} {
 			n, h, w := 2, 7, 6
 			x := nn.NewTensor(n, c, h, w)
 			for i := range x.Data {
