@@ -2,7 +2,6 @@ package xnor
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -19,22 +18,6 @@ func binConv(t *testing.T, init *nn.Init, in, out, stride int) *nn.BinaryConv2d 
 		t.Fatal(err)
 	}
 	return l
-}
-
-// randomizeBatchNorm gives net's BatchNorm layers statistics as after
-// training, from seed.
-func randomizeBatchNorm(net nn.Layer, seed uint64) {
-	r := rand.New(rand.NewPCG(seed, 7))
-	nn.Walk(net, func(_ string, l nn.Layer) {
-		if bn, ok := l.(*nn.BatchNorm); ok {
-			for i := range bn.C {
-				bn.Weight.Data[i] = float32(1 + 0.3*r.NormFloat64())
-				bn.Bias.Data[i] = float32(0.2 * r.NormFloat64())
-				bn.RunningMean.Data[i] = float32(r.NormFloat64())
-				bn.RunningVar.Data[i] = float32(0.5 + r.Float64())
-			}
-		}
-	})
 }
 
 // checkCompiled fails t unless packed gives net's outputs (to float32

@@ -71,6 +71,13 @@ func testNetWith(t testing.TB, seed uint64, c int, bin nn.Binary) nn.Sequential 
 		blin(24, 16), // no BatchNorm after it
 		nn.NewLinear(16, 10, true, init),
 	}
+	randomizeBatchNorm(net, seed)
+	return net
+}
+
+// randomizeBatchNorm gives net's BatchNorm layers statistics as after
+// training, from seed, some with a negative γ (flipped thresholds).
+func randomizeBatchNorm(net nn.Layer, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	nn.Walk(net, func(_ string, l nn.Layer) {
 		if bn, ok := l.(*nn.BatchNorm); ok {
@@ -85,7 +92,6 @@ func testNetWith(t testing.TB, seed uint64, c int, bin nn.Binary) nn.Sequential 
 			}
 		}
 	})
-	return net
 }
 
 func testInput(seed uint64, n, h int) *nn.Tensor {
