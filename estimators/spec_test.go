@@ -72,6 +72,7 @@ func checkParseError(t *testing.T, in, want string) {
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", "empty estimator spec"},
+		{" \t ", "empty estimator spec"},
 		{"stee", `unknown estimator "stee" (have ` + strings.Join(Names(), ", ") + ")"},
 		{"ste:", "empty parameter list"},
 		{"ste:c", `malformed parameter "c"`},
