@@ -85,6 +85,9 @@ func TestExprErrors(t *testing.T) {
 		// The spec's form is checked before c is known: no "[0, +Inf)".
 		{"expr:g=1,knots=-1", `bad value knots="-1": knot "-1": want a number in [0, c)` + "\x00"},
 		{"expr:g=1,knots=0.1;0.1", `knot 0.1 given twice`},
+		// ParseFloat takes '_' between digits after a base prefix; a knot
+		// is a plain number.
+		{"expr:g=1,knots=0x1_0p-5", `bad value knots="0x1_0p-5": knot "0x1_0p-5": want a number in [0, c)`},
 		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", `want at most 7`},
 		{"expr:g=1,c=0", `bad value c="0"`},
 		{"expr:g=1/0 + x", `does not read back`},

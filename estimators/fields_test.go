@@ -85,6 +85,7 @@ func TestFieldsRefused(t *testing.T) {
 		{&FDA{NStart: 3, NEnd: 200000}, "estimators: FDA.NEnd = 200000" + fdaN},
 		{&FDA{NStart: 0, NEnd: -1}, "estimators: FDA.NEnd = -1" + fdaN},
 		{&FDA{NStart: 9, NEnd: 4}, "estimators: FDA.NStart = 9 is larger than FDA.NEnd = 4: want NStart <= NEnd"},
+		{&FDA{NStart: 10, NEnd: 9}, "estimators: FDA.NStart = 10 is larger than FDA.NEnd = 9: want NStart <= NEnd"},
 
 		{&BiPer{Omega: -10}, "estimators: BiPer.Omega = -10: want a number > 0 (or 0 for the default, 20)"},
 		{&BiPer{Omega: nan32}, "estimators: BiPer.Omega = NaN: want a number > 0 (or 0 for the default, 20)"},

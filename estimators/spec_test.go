@@ -72,6 +72,7 @@ func checkParseError(t *testing.T, in, want string) {
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", "empty estimator spec"},
+		{" \t ", "empty estimator spec"},
 		{"stee", `unknown estimator "stee" (have ` + strings.Join(Names(), ", ") + ")"},
 		{"ste:", "empty parameter list"},
 		{"ste:c", `malformed parameter "c"`},
@@ -82,6 +83,9 @@ func TestParseErrors(t *testing.T) {
 		{"fda:omega=1e38", "estimators: fda:omega=1e+38: g(x=0) = +Inf at progress 0: want a finite gradient for every finite x"},
 		// Or NaN where ω·x is past what the reduction modulo π holds.
 		{"fda:omega=2e37", "estimators: fda:omega=2e+37: g(x="},
+		// Or with a large clip, at x far beyond 1: the check probes up to
+		// float32's largest magnitude.
+		{"fda:c=1e30", "estimators: fda:c=1e+30: g(x=1e+21) = NaN at progress 0"},
 		{"ste:c=0", `bad value c="0": want a number > 0`},
 		{"ste:c=-0", `bad value c="-0": want a number > 0`},
 		{"ste:c=nan", `bad value c="nan": want a finite number > 0`},
@@ -230,4 +234,43 @@ func TestNewRefusesLiteral(t *testing.T) {
 			t.Errorf("MustParse(%q).New(): %v", in, err)
 		}
 	}
+}
+
+// TestParamKinds checks the kinds of parameter with an estimator that
+// takes one of each: a number in [-1, 1) (its upper end open), an
+// integer in [0, 5], a bool and a choice holding a closing bracket.
+func TestParamKinds(t *testing.T) {
+	withEstimator(t, "kinds", func(p *Params) (Estimator, error) {
+		p.Float("x", 0.5, Interval{Lo: -1, Hi: 1, OpenHi: true})
+		p.Int("k", 2, Between(0, 5))
+		p.Bool("b", false)
+		p.Choice("f", "x", "x", ")")
+		return &STE{}, p.Err()
+	})
+	for _, tc := range []struct{ in, want string }{
+		{"kinds:x=-1", "kinds:x=-1"},
+		{"kinds:x=0.99", "kinds:x=0.99"},
+		{"kinds:x=-0", "kinds:x=0"},
+		{"kinds:x=0.5,k=2,b=false,f=x", "kinds"},
+		{"kinds:k=0", "kinds:k=0"},
+		{"kinds:k=5", "kinds:k=5"},
+		{"kinds:b=true", "kinds:b=true"},
+		{"kinds:f=)", "kinds:f=)"},
+	} {
+		checkCanonical(t, tc.in, tc.want)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"kinds:x=1", `bad value x="1": want a number in [-1, 1)`},
+		{"kinds:x=-1.0000001", `bad value x="-1.0000001": want a number in [-1, 1)`},
+		{"kinds:k=6", `bad value k="6": want an integer in [0, 5]`},
+		{"kinds:k=-1", `bad value k="-1": want an integer in [0, 5]`},
+		{"kinds:k=1.5", `bad value k="1.5": want an integer in [0, 5]`},
+		{"kinds:b=0", `bad value b="0": want true or false`},
+		{"kinds:b=True", `bad value b="True": want true or false`},
+		{"kinds:f=y", `bad value f="y": want one of x, )`},
+	} {
+		checkParseError(t, tc.in, tc.want)
+	}
+	// A closing bracket without its opening one hides no separator.
+	checkParseList(t, "kinds:f=),ste", "kinds:f=)", "ste")
 }

@@ -10,6 +10,7 @@ func TestSTEPinned(t *testing.T) {
 
 func TestSTEDerivative(t *testing.T) {
 	checkFastSurrogate(t, "ste", -1.5, 1.5, -1, 1)
+	checkFastSurrogate(t, "ste:c=0.5", -1.5, 1.5, -0.5, 0.5)
 }
 
 func TestSTEKernels(t *testing.T) { checkKernels(t, "ste:c=0.3") }

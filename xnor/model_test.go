@@ -71,6 +71,13 @@ func testNetWith(t testing.TB, seed uint64, c int, bin nn.Binary) nn.Sequential 
 		blin(24, 16), // no BatchNorm after it
 		nn.NewLinear(16, 10, true, init),
 	}
+	randomizeBatchNorm(net, seed)
+	return net
+}
+
+// randomizeBatchNorm gives net's BatchNorm layers statistics as after
+// training, from seed, some with a negative γ (flipped thresholds).
+func randomizeBatchNorm(net nn.Layer, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	nn.Walk(net, func(_ string, l nn.Layer) {
 		if bn, ok := l.(*nn.BatchNorm); ok {
@@ -85,7 +92,6 @@ func testNetWith(t testing.TB, seed uint64, c int, bin nn.Binary) nn.Sequential 
 			}
 		}
 	})
-	return net
 }
 
 func testInput(seed uint64, n, h int) *nn.Tensor {
@@ -132,21 +138,55 @@ func TestCompileMatchesFloatNetwork(t *testing.T) {
 	})
 }
 
+// TestSaveRestore saves a network and restores it into another of the same
+// architecture. Its first binary layer has weights of exactly 0 (code +1):
+// a filter of zeros (scale 0), a filter of zeros but for one weight of
+// −1e-45 (code −1, scale 0 in float32) and a filter with some zeros.
 func TestSaveRestore(t *testing.T) {
 	net := testNet(t, 3, 20)
+	w := net[2].(*nn.Residual).Body.(nn.Sequential)[0].(*nn.BinaryConv2d).Weight.Data
+	clear(w[:2*180])
+	w[180] = -math.SmallestNonzeroFloat32
+	for i := 360; i < 540; i += 7 {
+		w[i] = 0
+	}
 	var buf bytes.Buffer
 	meta := map[string]string{"model": "test", "config": `{"width":1}`}
 	st, err := Save(&buf, net, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.BinaryLayers != 5 || int64(buf.Len()) != st.FileBytes {
-		t.Errorf("Save stats %+v for a %d-byte file, want 5 binary layers", st, buf.Len())
+	if st.BinaryLayers != 5 || st.BinaryWeights != 34224 || int64(buf.Len()) != st.FileBytes {
+		t.Errorf("Save stats %+v for a %d-byte file, want 5 binary layers of 34224 weights", st, buf.Len())
 	}
 	// Weights: 20·20·9 + 40·20·9 + 40·40·9 + 24·360 + 16·24 = 34224, 1/32
-	// of their float32 size plus a scale per output channel.
-	if st.BinaryFloat32Bytes != 4*34224 || st.Ratio() < 25 {
-		t.Errorf("binary layers are %.1f× smaller packed (%d vs %d bytes), want >= 25×", st.Ratio(), st.BinaryPackedBytes, st.BinaryFloat32Bytes)
+	// of their float32 size plus a scale per output channel, 20 + 40 + 40
+	// + 24 + 16 = 140 scales.
+	if st.BinaryFloat32Bytes != 4*34224 || st.BinaryPackedBytes != 34224/8+4*140 || st.Ratio() < 25 {
+		t.Errorf("binary layers are %.1f× smaller packed (%d vs %d bytes), want %d packed bytes", st.Ratio(), st.BinaryPackedBytes, st.BinaryFloat32Bytes, 34224/8+4*140)
+	}
+	// The other records: kind, name, rank, dimensions and values, as the
+	// format in doc.go says.
+	es, err := entries(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other int64
+	for _, e := range es {
+		if e.kind != recPacked {
+			n := 1
+			for _, d := range e.shape {
+				n *= d
+			}
+			size := int64(4)
+			if e.kind == recInts {
+				size = 8
+			}
+			other += int64(1+2+len(e.name)+1+4*len(e.shape)) + size*int64(n)
+		}
+	}
+	if st.OtherBytes != other {
+		t.Errorf("Save stats: other records take %d bytes, want %d", st.OtherBytes, other)
 	}
 	f, err := Read(bytes.NewReader(buf.Bytes()))
 	if err != nil {
@@ -171,13 +211,45 @@ func TestSaveRestore(t *testing.T) {
 			t.Fatalf("restored network output %d = %v, saved network %v", i, got[i], want[i])
 		}
 	}
-	// Saving the restored network gives the same file.
+	// Saving the restored network gives the same records, but for the
+	// scales of 0, which come back as the smallest float32 (Restore gives
+	// the weights of such a filter that magnitude to keep their signs).
 	var again bytes.Buffer
 	if _, err := Save(&again, fresh, meta); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
-		t.Error("saving a restored network gives a different file")
+	g, err := Read(&again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range f.records {
+		a := g.records[i]
+		same := a.name == r.name && bytes.Equal(a.signs, r.signs) && slices.Equal(a.i64, r.i64) && len(a.f32) == len(r.f32)
+		for j, v := range r.f32 {
+			if v == 0 && r.kind == recPacked {
+				v = math.SmallestNonzeroFloat32
+			}
+			same = same && j < len(a.f32) && sameBits(a.f32[j], v)
+		}
+		if !same {
+			t.Errorf("saving the restored network changes record %q", r.name)
+		}
+	}
+	// The metadata keys are sorted in the file.
+	many := map[string]string{}
+	for _, k := range "hgfedcba" {
+		many["key_"+string(k)] = "value"
+	}
+	var sorted bytes.Buffer
+	if _, err := Save(&sorted, net, many); err != nil {
+		t.Fatal(err)
+	}
+	for k, at := 'a', -1; k <= 'h'; k++ {
+		i := bytes.Index(sorted.Bytes(), []byte("key_"+string(k)))
+		if i < at {
+			t.Errorf("metadata key key_%c is written before the key before it", k)
+		}
+		at = i
 	}
 }
 
@@ -321,9 +393,10 @@ func TestNetworkPasses(t *testing.T) {
 	}
 }
 
-// vggNet is a small VGG-Small-like network: binary convolutions with
-// BatchNorm and max pooling between them, which Compile runs on packed
-// codes from the second binary convolution to the last.
+// vggNet is a small VGG-Small-like network for 13×13 inputs: binary
+// convolutions with BatchNorm and max pooling between them (after the
+// first stage and after the second), which Compile runs on packed codes
+// from the second binary convolution to the last.
 func vggNet(t *testing.T, seed uint64) nn.Sequential {
 	t.Helper()
 	init := nn.NewInit(seed)
@@ -338,7 +411,7 @@ func vggNet(t *testing.T, seed uint64) nn.Sequential {
 	net := nn.Sequential{
 		nn.NewConv2d(nn.Conv{In: 3, Out: 24, Kernel: 3, Pad: 1}, init), nn.NewBatchNorm2d(24),
 		bconv(24, 24), nn.NewBatchNorm2d(24), nn.NewMaxPool2d(nn.Pool{Kernel: 2}),
-		bconv(24, 70), nn.NewBatchNorm2d(70),
+		bconv(24, 70), nn.NewBatchNorm2d(70), nn.NewMaxPool2d(nn.Pool{Kernel: 2, Stride: 1}),
 		bconv(70, 70), nn.NewBatchNorm2d(70), nn.NewMaxPool2d(nn.Pool{Kernel: 3, Stride: 2}),
 		nn.NewFlatten(), nn.NewLinear(70*2*2, 10, true, init),
 	}
@@ -359,7 +432,7 @@ func vggNet(t *testing.T, seed uint64) nn.Sequential {
 func TestCompileChain(t *testing.T) {
 	forEachImpl(t, func(t *testing.T, impl string) {
 		net := vggNet(t, 12)
-		x := testInput(13, 9, 11)
+		x := testInput(13, 9, 13)
 		nn.SetTraining(net, false)
 		want := append([]float32(nil), net.Forward(x).Data...)
 		packed, st, err := Compile(net)
@@ -392,7 +465,7 @@ func TestCompileChain(t *testing.T) {
 func TestPoolBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 1))
 	for _, c := range []int{5, 64, 100} {
-		for _, p := range []nn.Pool{{Kernel: 2}, {Kernel: 3, Stride: 2}, {Kernel: 3, Stride: 1}} {
+		for _, p := range []nn.Pool{{Kernel: 2}, {Kernel: 3}, {Kernel: 3, Stride: 2}, {Kernel: 3, Stride: 1}} {
 			n, h, w := 2, 7, 6
 			x := nn.NewTensor(n, c, h, w)
 			for i := range x.Data {

@@ -1,0 +1,108 @@
+package xnor
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// logitsLayer outputs fixed logits whatever its input, to give Compare
+// predictions worked out by hand.
+type logitsLayer struct{ y nn.Tensor }
+
+func (l *logitsLayer) Forward(*nn.Tensor) *nn.Tensor  { return &l.y }
+func (l *logitsLayer) Backward(*nn.Tensor) *nn.Tensor { panic("logitsLayer: no backward pass") }
+
+func logits(n int, v ...float32) *logitsLayer {
+	return &logitsLayer{nn.Tensor{N: n, C: len(v) / n, H: 1, W: 1, Data: v}}
+}
+
+// TestCompareCounts checks Compare's counts on logits worked out by hand:
+// ties go to the first class, the largest logit difference is the largest
+// in magnitude, and the counts add up over batches.
+func TestCompareCounts(t *testing.T) {
+	float := logits(3,
+		1, 3, 3, 0, // tie: class 1
+		0, 0, 0, 0, // all tied: class 0
+		5, 1, 2, 6) // class 3
+	packed := logits(3,
+		1, 3, 2.5, 0, // class 1, difference -0.5
+		0, 0.25, 0, 0, // class 1, difference 0.25
+		5, 1, 2, 4) // class 0, difference -2
+	labels := []int32{1, 1, 0}
+	batches := 0
+	next := func() (Batch, bool) {
+		batches++
+		return Batch{X: nn.NewTensor(3, 1, 1, 1), Labels: labels}, batches <= 2
+	}
+	c, err := Compare(context.Background(), float, packed, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Float predicts 1, 0, 3 (1 correct), packed 1, 1, 0 (3 correct);
+	// they agree on the first image; per batch.
+	if c.Images != 6 || c.FloatCorrect != 2 || c.PackedCorrect != 6 || c.Agree != 2 || c.MaxLogitDiff != 2 {
+		t.Errorf("Compare = %+v, want 6 images, 2 float and 6 packed correct, 2 agreeing, largest difference 2", c)
+	}
+	for _, v := range []struct {
+		name      string
+		got, want float64
+	}{{"FloatTop1", c.FloatTop1(), 100.0 / 3}, {"PackedTop1", c.PackedTop1(), 100}, {"Agreement", c.Agreement(), 100.0 / 3}} {
+		if math.Abs(v.got-v.want) > 1e-9 {
+			t.Errorf("%s() = %v, want %v", v.name, v.got, v.want)
+		}
+	}
+	if s := (Comparison{FloatTime: 6 * time.Second, PackedTime: 2 * time.Second}).Speedup(); s != 3 {
+		t.Errorf("Speedup() of 6s over 2s = %v, want 3", s)
+	}
+	if s := (Comparison{FloatTime: time.Second}).Speedup(); s != 0 {
+		t.Errorf("Speedup() without packed time = %v, want 0", s)
+	}
+	if p := (Comparison{}).FloatTop1(); p != 0 {
+		t.Errorf("FloatTop1() of no images = %v, want 0", p)
+	}
+}
+
+// TestCompareRefuses: a batch whose labels do not match its images, a
+// packed output for another number of images, and a cancelled context
+// are errors.
+func TestCompareRefuses(t *testing.T) {
+	float := logits(2, 1, 0, 0, 1)
+	once := func(b Batch) func() (Batch, bool) {
+		done := false
+		return func() (Batch, bool) {
+			if done {
+				return Batch{}, false
+			}
+			done = true
+			return b, true
+		}
+	}
+	x := nn.NewTensor(2, 1, 1, 1)
+	for _, tc := range []struct {
+		name   string
+		packed nn.Layer
+		labels []int32
+		want   string
+	}{
+		{"more labels", float, []int32{0, 1, 1}, "batch of 2 images has 3 labels"},
+		{"fewer labels", float, []int32{0}, "batch of 2 images has 1 labels"},
+		{"other images", logits(1, 1, 0, 0, 1), []int32{0, 1}, "packed network output"},
+	} {
+		_, err := Compare(context.Background(), float, tc.packed, once(Batch{X: x, Labels: tc.labels}))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Compare error %v, want one mentioning %q", tc.name, err, tc.want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c, err := Compare(ctx, float, float, once(Batch{X: x, Labels: []int32{0, 1}}))
+	if !errors.Is(err, context.Canceled) || c.Images != 0 {
+		t.Errorf("cancelled context: Compare = %+v, %v; want no images and context.Canceled", c, err)
+	}
+}

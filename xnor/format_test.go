@@ -1,0 +1,109 @@
+package xnor
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/internal/binfile"
+	"github.com/gradbench/gradbench/nn"
+)
+
+// rawRecord is a model file record as doc.go describes it: kind, name,
+// shape (rank and dimensions), then the values, which data holds.
+func rawRecord(kind uint8, name string, shape []int, data ...byte) []byte {
+	b := []byte{kind}
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(name)))
+	b = append(b, name...)
+	b = append(b, uint8(len(shape)))
+	for _, d := range shape {
+		b = binary.LittleEndian.AppendUint32(b, uint32(d))
+	}
+	return append(b, data...)
+}
+
+// rawFile is a sealed model file without metadata holding the records,
+// with tail after them.
+func rawFile(tail []byte, records ...[]byte) []byte {
+	b := fileFormat.Header()
+	b = binary.LittleEndian.AppendUint32(b, 0)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(records)))
+	for _, r := range records {
+		b = append(b, r...)
+	}
+	return binfile.Seal(append(b, tail...))
+}
+
+// TestReadRecords checks Read on files written by hand: a packed record
+// of 9 values has one scale per output and 2 bytes of signs; a packed
+// record that is not 4-D, an unknown kind, bytes after the last record
+// and a shape longer than the file are refused.
+func TestReadRecords(t *testing.T) {
+	one := binary.LittleEndian.AppendUint32(nil, math.Float32bits(1))
+	f, err := Read(bytes.NewReader(rawFile(nil, rawRecord(recPacked, "w", []int{1, 1, 3, 3}, append(one, 0xff, 0x01)...))))
+	if err != nil {
+		t.Fatalf("a packed record of 9 values: %v", err)
+	}
+	if r := f.records[0]; !slices.Equal(r.f32, []float32{1}) || !slices.Equal(r.signs, []byte{0xff, 0x01}) {
+		t.Errorf("packed record of 9 values read as scales %v, signs %v; want [1], [255 1]", r.f32, r.signs)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"packed of rank 2", rawFile(nil, rawRecord(recPacked, "w", []int{1, 9}, append(one, 0, 0)...)), `packed record "w" has shape [1 9]`},
+		{"unknown kind", rawFile(nil, rawRecord(7, "w", []int{1}, one...)), `record "w" has unknown kind 7`},
+		{"trailing bytes", rawFile([]byte{0}, rawRecord(recParam, "w", []int{1}, one...)), "1 bytes after the last record"},
+		{"too long", rawFile(nil, rawRecord(recParam, "w", []int{1 << 30}, one...)), `record "w" of shape [1073741824] is longer than the file`},
+	} {
+		_, err := Read(bytes.NewReader(tc.data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Read error %v, want one mentioning %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// storeLayer is a layer with the parameters and buffers it is given, to
+// give a model file what the nn layers do not: int64 buffers, names twice.
+type storeLayer struct {
+	params []*nn.Param
+	bufs   []*nn.Buffer
+}
+
+func (l *storeLayer) Forward(x *nn.Tensor) *nn.Tensor   { return x }
+func (l *storeLayer) Backward(dy *nn.Tensor) *nn.Tensor { return dy }
+func (l *storeLayer) Params() []*nn.Param               { return l.params }
+func (l *storeLayer) Buffers() []*nn.Buffer             { return l.bufs }
+
+// TestSaveIntsAndNames: int64 buffers are saved and restored; two records
+// of one name, and metadata keys longer than 65535 bytes, are refused.
+func TestSaveIntsAndNames(t *testing.T) {
+	saved := &storeLayer{bufs: []*nn.Buffer{{Name: "step", Ints: []int64{-3, 1 << 40}}}}
+	var buf bytes.Buffer
+	if _, err := Save(&buf, nn.Sequential{saved}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := &storeLayer{bufs: []*nn.Buffer{{Name: "step", Ints: make([]int64, 2)}}}
+	if err := f.Restore(nn.Sequential{restored}); err != nil {
+		t.Fatal(err)
+	}
+	if got := restored.bufs[0].Ints; !slices.Equal(got, []int64{-3, 1 << 40}) {
+		t.Errorf("restored int64 buffer %v, want [-3 1099511627776]", got)
+	}
+	twice := &storeLayer{params: []*nn.Param{{Name: "w", Shape: []int{1}, Data: []float32{1}}, {Name: "w", Shape: []int{1}, Data: []float32{2}}}}
+	if _, err := Save(&buf, nn.Sequential{twice}, nil); err == nil || !strings.Contains(err.Error(), `two records named "0/w"`) {
+		t.Errorf("two parameters named w: Save error %v, want one naming 0/w", err)
+	}
+	long := strings.Repeat("k", math.MaxUint16+1)
+	if _, err := Save(&buf, nn.Sequential{saved}, map[string]string{long: "v"}); err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("a metadata key of 65536 bytes: Save error %v, want one saying it is too long", err)
+	}
+}
