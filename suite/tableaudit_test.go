@@ -16,3 +16,16 @@ func TestTableDivergedEpochsSorted(t *testing.T) {
 	rs := []*Record{fakeRecord(&w, "ste", 1, 80), fakeRecord(&w, "ste", 2, 81), late, fakeRecord(&w, "fda", 2, math.NaN())}
 	hasAll(t, "main table", tableText(t, TableMain, rs, nil), "| fda | – | 0 | 2 (epochs 2, 3) |")
 }
+
+// With one paired seed the footnote says there is no CI or p, and how many
+// seeds a test needs: 6, the fewest n with 2/2^n < 0.05 (2/2^5 = 0.0625,
+// 2/2^6 = 0.03125).
+func TestTableOnePairedSeedNote(t *testing.T) {
+	w := testWorkload(t)
+	rs := []*Record{fakeRecord(&w, "ste", 1, 80), fakeRecord(&w, "fda", 1, 82)}
+	table := tableText(t, TableMain, rs, nil)
+	hasAll(t, "main table of one seed", table,
+		"| fda | 82.00 ± – | 1 | 0 | +2.00 | – | – |",
+		"With one paired seed there is no CI or p: use --seeds 6 or more to test differences.")
+	hasNone(t, "main table of one seed", table, "With at most")
+}
