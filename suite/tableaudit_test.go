@@ -1,7 +1,9 @@
 package suite
 
 import (
+	"bytes"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -28,4 +30,25 @@ func TestTableOnePairedSeedNote(t *testing.T) {
 		"| fda | 82.00 ± – | 1 | 0 | +2.00 | – | – |",
 		"With one paired seed there is no CI or p: use --seeds 6 or more to test differences.")
 	hasNone(t, "main table of one seed", table, "With at most")
+}
+
+// Without an order the main table shows ste first, then the other
+// estimators in increasing order of their specs; with --missing=show an
+// estimator of the order without records has a "not run" row with n = 0.
+func TestTableMainRowOrder(t *testing.T) {
+	w := testWorkload(t)
+	var rs []*Record
+	for _, spec := range []string{"fda", "ste", "bnnplus"} {
+		rs = append(rs, fakeRecord(&w, spec, 1, 80), fakeRecord(&w, spec, 2, 81))
+	}
+	table := tableText(t, TableMain, rs, nil)
+	first := table[:strings.Index(table, "Final losses")]
+	if i, j, k := strings.Index(first, "| ste "), strings.Index(first, "| bnnplus "), strings.Index(first, "| fda "); !(0 <= i && i < j && j < k) {
+		t.Errorf("main table rows: want ste, bnnplus, fda in that order:\n%s", table)
+	}
+	var b bytes.Buffer
+	if err := writeTable(&b, TableMain, rs, []string{"fda", "dsq", "ste", "bnnplus"}, true); err != nil {
+		t.Fatal(err)
+	}
+	hasAll(t, "main table with dsq not run", b.String(), "| dsq | not run | 0 | – | – | – | – | – |")
 }
