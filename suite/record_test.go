@@ -368,3 +368,44 @@ func TestRecordCheckCounts(t *testing.T) {
 		})
 	}
 }
+
+// ReadRecords returns a directory's records by workload, then estimator,
+// then seed, whatever the order of their files (named by hash): here two
+// workloads (lr 0.1 and 0.5) of ste and fda, seeds 2, 1 and 10.
+func TestReadRecordsOrder(t *testing.T) {
+	w := testWorkload(t)
+	w2 := testWorkload(t)
+	w2.Recipe.LR = 0.5
+	dir := t.TempDir()
+	var want []string
+	for _, wl := range []*Workload{&w, &w2} {
+		for _, spec := range []string{"fda", "ste"} {
+			for _, seed := range []uint64{1, 2, 10} {
+				want = append(want, fmt.Sprintf("%s %s seed %d", wl.config().WorkloadKey(), spec, seed))
+			}
+		}
+	}
+	for _, seed := range []uint64{2, 10, 1} {
+		for _, spec := range []string{"ste", "fda"} {
+			for _, wl := range []*Workload{&w2, &w} {
+				if err := WriteRecord(dir, fakeRecord(wl, spec, seed, 80)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	rs, err := ReadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, fmt.Sprintf("%s %s seed %d", r.Config.WorkloadKey(), r.Config.Estimator, r.Config.Seed))
+	}
+	if w.config().WorkloadKey() > w2.config().WorkloadKey() {
+		want = append(want[6:], want[:6]...)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ReadRecords order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
