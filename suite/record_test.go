@@ -409,3 +409,40 @@ func TestReadRecordsOrder(t *testing.T) {
 		t.Errorf("ReadRecords order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// WriteBench's lines, written out by hand: six significant digits, the
+// top-5 accuracy where a run has one, the learning rate a grid's run
+// trained at (the recipe's 0.05 × 0.5), white space in a recipe name as '_', and the
+// machine lines again where the CPU changes.
+func TestWriteBenchLines(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Name = "tiny\tone"
+	a := fakeRecord(&w, "ste", 1, 81.234567)
+	top5 := 99.5
+	a.Final.TestTop5 = &top5
+	b := fakeRecord(&w, "fda", 2, 70)
+	b.Config.LRScale = 0.5
+	b.Machine.CPU = "Other CPU"
+	var buf bytes.Buffer
+	if err := WriteBench(&buf, []*Record{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	want := `pkg: github.com/gradbench/gradbench/suite
+Unit top1-% better=higher
+Unit top5-% better=higher
+Unit train-loss better=lower
+Unit sec/epoch better=lower
+Unit img/s better=higher
+goos: linux
+goarch: amd64
+cpu: Test CPU
+BenchmarkTrain/model=resnet20/data=synthetic/recipe=tiny_one/width=1/epochs=1/bin=both/est=ste 1 81.2346 top1-% 99.5 top5-% 1 train-loss 13 sec/epoch 100 img/s
+goos: linux
+goarch: amd64
+cpu: Other CPU
+BenchmarkTrain/model=resnet20/data=synthetic/recipe=tiny_one/width=1/epochs=1/bin=both/est=fda/opt=sgd/lr=0.025 1 70 top1-% 1 train-loss 14 sec/epoch 100 img/s
+`
+	if got := buf.String(); got != want {
+		t.Errorf("WriteBench =\n%s\nwant\n%s", got, want)
+	}
+}
