@@ -265,3 +265,20 @@ func TestCurvesOfADivergedGrid(t *testing.T) {
 		t.Errorf("no SVG written")
 	}
 }
+
+// Records in no order of their multipliers: ste ties at ×3 and ×1 on
+// validation top-1 and loss, so the smaller, ×1, is chosen, inside its
+// grid; fda's best is ×3, its largest, so at the grid's upper edge. The
+// footnote gives the held-out share in percent (Validation 0.1: 10%).
+func TestLRChoiceUnorderedRecords(t *testing.T) {
+	var rs []*Record
+	for _, spec := range []string{"ste", "fda"} {
+		top := map[string]float64{"ste": 80, "fda": 85}[spec]
+		rs = append(rs, gridRecord(spec, 3, 1, top, 0.5, 70), gridRecord(spec, 0.3, 1, 79, 0.5, 70), gridRecord(spec, 1, 1, 80, 0.5, 70))
+	}
+	table := tableText(t, TableLR, rs, nil)
+	hasAll(t, "lr table", table,
+		"| ste | 79.00 (n=1) | **80.00 (n=1)** | 80.00 (n=1) | 0.1 (×1) |",
+		"| fda | 79.00 (n=1) | 80.00 (n=1) | **85.00 (n=1)** | 0.3 (×3), at the grid's upper edge |",
+		"Learning rates chosen on the validation split (10% of the training split, held out by each seed")
+}
