@@ -130,8 +130,11 @@ func TestSelectLR(t *testing.T) {
 	if choices[0].Scale != 1 || choices[0].Points[1].N != 2 || len(sel) != 5 {
 		t.Errorf("with ste seed 3 at ×1 alone: choice ×%v over %d runs, %d records selected; want ×1 over 2, 5 selected", choices[0].Scale, choices[0].Points[1].N, len(sel))
 	}
-	// A fda run at ×3 with a tie on top-1 against ×1 loses on loss.
-	_, choices = SelectLR([]*Record{gridRecord("fda", 1, 1, 75, 0.3, 0), gridRecord("fda", 3, 1, 75, 0.4, 0)})
+	// A fda run at ×3 with a tie on top-1 against ×1 loses on
+	// validation loss, though its test loss is the lower.
+	x1, x3 := gridRecord("fda", 1, 1, 75, 0.3, 0), gridRecord("fda", 3, 1, 75, 0.4, 0)
+	x1.Epochs[0].TestLoss, x3.Epochs[0].TestLoss = 0.9, 0.1
+	_, choices = SelectLR([]*Record{x1, x3})
 	if choices[0].Scale != 1 {
 		t.Errorf("tie on validation top-1: chose ×%v, want ×1 (the lower loss)", choices[0].Scale)
 	}
