@@ -52,3 +52,34 @@ func TestTableMainRowOrder(t *testing.T) {
 	}
 	hasAll(t, "main table with dsq not run", b.String(), "| dsq | not run | 0 | – | – | – | – | – |")
 }
+
+// Runs with a top-5 accuracy (more than 10 classes) get a top-5 column:
+// ste's 95 and 97 are 96.00 ± 1.41 (s = √2), beside top-1's 81.00 ± 1.41.
+func TestTableMainTop5(t *testing.T) {
+	w := testWorkload(t)
+	var rs []*Record
+	for seed, v := range map[uint64]float64{1: 80, 2: 82} {
+		r := fakeRecord(&w, "ste", seed, v)
+		top5 := v + 15
+		r.Final.TestTop5 = &top5
+		rs = append(rs, r)
+	}
+	hasAll(t, "main table with top-5", tableText(t, TableMain, rs, nil),
+		"| estimator | top-1 % (mean ± std) | top-5 % (mean ± std) | n |",
+		"| ste | 81.00 ± 1.41 | 96.00 ± 1.41 | 2 |")
+}
+
+// An estimator whose every run diverged has no curve, and the estimators
+// after it in the legend still have theirs.
+func TestCurvesAfterAllDiverged(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 2
+	var buf bytes.Buffer
+	rs := []*Record{fakeRecord(&w, "ste", 1, math.NaN()), fakeRecord(&w, "fda", 1, 80)}
+	if err := WriteCurves(&buf, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if svg := buf.String(); !strings.Contains(svg, "fda (n=1)") || strings.Contains(svg, "ste (n=") {
+		t.Errorf("curves of an all-diverged ste and fda: want fda's line alone in the legend")
+	}
+}
