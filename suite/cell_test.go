@@ -72,6 +72,10 @@ func TestKey(t *testing.T) {
 		"na weights": cell(w, "w=ste+na/a=ste", 1),
 		"lr":         func() Cell { w := w; w.Recipe.LR = 0.2; return cell(w, "ste", 1) }(),
 		"dataset":    func() Cell { w := w; w.Recipe.Dataset = "mnist"; return cell(w, "ste", 1) }(),
+		// A grid's cell, and one that holds out another share for
+		// validation: its runs train on other images.
+		"grid":            func() Cell { c := cell(w, "ste", 1); c.LRScale = 1; return c }(),
+		"grid validation": func() Cell { w := w; w.Recipe.Validation = 0.2; c := cell(w, "ste", 1); c.LRScale = 1; return c }(),
 	}
 	seen := map[string]string{base.Key(): "base"}
 	for name, c := range diff {

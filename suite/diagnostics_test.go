@@ -390,7 +390,7 @@ func TestDiagnosticsTable(t *testing.T) {
 	texttest.ContainsAll(t, "diagnostics table", table,
 		"| estimator | n | flip ratio | oscillation f̄ | oscillating (f > 0.01) | silent | saturation | entropy (nats) | grad stability | grad norm (layer mean) |",
 		"| ste       | 2 |       0.01 |        0.0015 |                  0.015 |    0.5 |        0.2 |            0.6 |        1.5e-06 |                    1.5 |",
-		"| fda       | 2 |",
+		"| fda       | 2 |       0.01 |        0.0015 |                  0.015 |    0.5 |        0.2 |            0.6 |        1.5e-06 |                    1.5 |",
 		"1 finished run has no diagnostics",
 	)
 	var with, without bytes.Buffer
@@ -409,4 +409,21 @@ func TestDiagnosticsTable(t *testing.T) {
 			t.Errorf("curves of records without diagnostics have the panel %q", c.title)
 		}
 	}
+}
+
+// The diagnostics table's numbers of one run, by hand: those of its last
+// epoch (not its first), four significant digits (0.123456 is 0.1235),
+// the gradient norm as the mean of its two layers' 1 and 2.5; two
+// finished runs without diagnostics are counted in the footnote, and a
+// diverged run is in neither.
+func TestDiagnosticsTableNumbers(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 2
+	r := fakeRecord(&w, "fda", 1, 80)
+	r.Epochs[0].Diagnostics = &Diagnostics{Oscillation: 0.9, Layers: []LayerDiagnostics{{GradNorm: 9}}}
+	r.Epochs[1].Diagnostics = &Diagnostics{Oscillation: 0.123456, Layers: []LayerDiagnostics{{GradNorm: 1}, {GradNorm: 2.5}}}
+	rs := []*Record{r, fakeRecord(&w, "fda", 2, 80), fakeRecord(&w, "fda", 3, 80), fakeRecord(&w, "fda", 4, math.NaN())}
+	hasAll(t, "diagnostics table", tableText(t, TableDiagnostics, rs, nil),
+		"| fda | 1 | 0.01 | 0.1235 | 0 | 0 | 0 | 0 | 0 | 1.75 |",
+		"2 finished runs have no diagnostics")
 }

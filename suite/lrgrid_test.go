@@ -130,8 +130,11 @@ func TestSelectLR(t *testing.T) {
 	if choices[0].Scale != 1 || choices[0].Points[1].N != 2 || len(sel) != 5 {
 		t.Errorf("with ste seed 3 at ×1 alone: choice ×%v over %d runs, %d records selected; want ×1 over 2, 5 selected", choices[0].Scale, choices[0].Points[1].N, len(sel))
 	}
-	// A fda run at ×3 with a tie on top-1 against ×1 loses on loss.
-	_, choices = SelectLR([]*Record{gridRecord("fda", 1, 1, 75, 0.3, 0), gridRecord("fda", 3, 1, 75, 0.4, 0)})
+	// A fda run at ×3 with a tie on top-1 against ×1 loses on
+	// validation loss, though its test loss is the lower.
+	x1, x3 := gridRecord("fda", 1, 1, 75, 0.3, 0), gridRecord("fda", 3, 1, 75, 0.4, 0)
+	x1.Epochs[0].TestLoss, x3.Epochs[0].TestLoss = 0.9, 0.1
+	_, choices = SelectLR([]*Record{x1, x3})
 	if choices[0].Scale != 1 {
 		t.Errorf("tie on validation top-1: chose ×%v, want ×1 (the lower loss)", choices[0].Scale)
 	}
@@ -264,4 +267,21 @@ func TestCurvesOfADivergedGrid(t *testing.T) {
 	if !strings.Contains(buf.String(), "<svg") {
 		t.Errorf("no SVG written")
 	}
+}
+
+// Records in no order of their multipliers: ste ties at ×3 and ×1 on
+// validation top-1 and loss, so the smaller, ×1, is chosen, inside its
+// grid; fda's best is ×3, its largest, so at the grid's upper edge. The
+// footnote gives the held-out share in percent (Validation 0.1: 10%).
+func TestLRChoiceUnorderedRecords(t *testing.T) {
+	var rs []*Record
+	for _, spec := range []string{"ste", "fda"} {
+		top := map[string]float64{"ste": 80, "fda": 85}[spec]
+		rs = append(rs, gridRecord(spec, 3, 1, top, 0.5, 70), gridRecord(spec, 0.3, 1, 79, 0.5, 70), gridRecord(spec, 1, 1, 80, 0.5, 70))
+	}
+	table := tableText(t, TableLR, rs, nil)
+	hasAll(t, "lr table", table,
+		"| ste | 79.00 (n=1) | **80.00 (n=1)** | 80.00 (n=1) | 0.1 (×1) |",
+		"| fda | 79.00 (n=1) | 80.00 (n=1) | **85.00 (n=1)** | 0.3 (×3), at the grid's upper edge |",
+		"Learning rates chosen on the validation split (10% of the training split, held out by each seed")
 }

@@ -368,3 +368,81 @@ func TestRecordCheckCounts(t *testing.T) {
 		})
 	}
 }
+
+// ReadRecords returns a directory's records by workload, then estimator,
+// then seed, whatever the order of their files (named by hash): here two
+// workloads (lr 0.1 and 0.5) of ste and fda, seeds 2, 1 and 10.
+func TestReadRecordsOrder(t *testing.T) {
+	w := testWorkload(t)
+	w2 := testWorkload(t)
+	w2.Recipe.LR = 0.5
+	dir := t.TempDir()
+	var want []string
+	for _, wl := range []*Workload{&w, &w2} {
+		for _, spec := range []string{"fda", "ste"} {
+			for _, seed := range []uint64{1, 2, 10} {
+				want = append(want, fmt.Sprintf("%s %s seed %d", wl.config().WorkloadKey(), spec, seed))
+			}
+		}
+	}
+	for _, seed := range []uint64{2, 10, 1} {
+		for _, spec := range []string{"ste", "fda"} {
+			for _, wl := range []*Workload{&w2, &w} {
+				if err := WriteRecord(dir, fakeRecord(wl, spec, seed, 80)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	rs, err := ReadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, fmt.Sprintf("%s %s seed %d", r.Config.WorkloadKey(), r.Config.Estimator, r.Config.Seed))
+	}
+	if w.config().WorkloadKey() > w2.config().WorkloadKey() {
+		want = append(want[6:], want[:6]...)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ReadRecords order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// WriteBench's lines, written out by hand: six significant digits, the
+// top-5 accuracy where a run has one, the learning rate a grid's run
+// trained at (the recipe's 0.05 × 0.5), white space in a recipe name as '_', and the
+// machine lines again where the CPU changes.
+func TestWriteBenchLines(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Name = "tiny\tone"
+	a := fakeRecord(&w, "ste", 1, 81.234567)
+	top5 := 99.5
+	a.Final.TestTop5 = &top5
+	b := fakeRecord(&w, "fda", 2, 70)
+	b.Config.LRScale = 0.5
+	b.Machine.CPU = "Other CPU"
+	var buf bytes.Buffer
+	if err := WriteBench(&buf, []*Record{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	want := `pkg: github.com/gradbench/gradbench/suite
+Unit top1-% better=higher
+Unit top5-% better=higher
+Unit train-loss better=lower
+Unit sec/epoch better=lower
+Unit img/s better=higher
+goos: linux
+goarch: amd64
+cpu: Test CPU
+BenchmarkTrain/model=resnet20/data=synthetic/recipe=tiny_one/width=1/epochs=1/bin=both/est=ste 1 81.2346 top1-% 99.5 top5-% 1 train-loss 13 sec/epoch 100 img/s
+goos: linux
+goarch: amd64
+cpu: Other CPU
+BenchmarkTrain/model=resnet20/data=synthetic/recipe=tiny_one/width=1/epochs=1/bin=both/est=fda/opt=sgd/lr=0.025 1 70 top1-% 1 train-loss 14 sec/epoch 100 img/s
+`
+	if got := buf.String(); got != want {
+		t.Errorf("WriteBench =\n%s\nwant\n%s", got, want)
+	}
+}

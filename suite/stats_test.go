@@ -184,8 +184,10 @@ func TestSignFlipPBruteForce(t *testing.T) {
 // Above maxExactFlips differences, p is a Monte Carlo estimate. With every
 // |d_s| = 1 and k negative, T = n − 2k and the number B of minus signs in a
 // random pattern is Binomial(n, ½), so p = P(|n − 2B| ≥ |n − 2k|) exactly.
+// n = 70 takes more than one 64-bit word of random signs per pattern, and
+// its negative differences (the first k) meet positive ones 32 places on,
+// so that signs drawn for one place and reused for another would show.
 func TestSignFlipPMonteCarlo(t *testing.T) {
-	const n = 24
 	binom := func(n, k int) float64 { // C(n, k)
 		c := 1.0
 		for i := 1; i <= k; i++ {
@@ -193,35 +195,41 @@ func TestSignFlipPMonteCarlo(t *testing.T) {
 		}
 		return c
 	}
-	for _, k := range []int{0, 8, 12} {
-		d := make([]float64, n)
-		for i := range d {
-			d[i] = 1
-			if i < k {
-				d[i] = -1
+	for _, tc := range []struct {
+		n  int
+		ks []int
+	}{{24, []int{0, 8, 12}}, {70, []int{0, 25, 35}}} {
+		n := tc.n
+		for _, k := range tc.ks {
+			d := make([]float64, n)
+			for i := range d {
+				d[i] = 1
+				if i < k {
+					d[i] = -1
+				}
 			}
-		}
-		obs := math.Abs(float64(n - 2*k))
-		want := 0.0
-		for b := 0; b <= n; b++ {
-			if math.Abs(float64(n-2*b)) >= obs {
-				want += binom(n, b)
+			obs := math.Abs(float64(n - 2*k))
+			want := 0.0
+			for b := 0; b <= n; b++ {
+				if math.Abs(float64(n-2*b)) >= obs {
+					want += binom(n, b)
+				}
 			}
-		}
-		want /= math.Ldexp(1, n)
-		got, draws := signFlipP(d)
-		if draws != signFlipDraws {
-			t.Fatalf("signFlipP of %d values: %d draws, want %d", n, draws, signFlipDraws)
-		}
-		// Within 5 standard errors, and never below the resolution
-		// 1/(1 + draws).
-		se := math.Sqrt(want*(1-want)/float64(draws)) + 1/float64(draws)
-		if math.Abs(got-want) > 5*se || got < 1/float64(1+draws) {
-			t.Errorf("signFlipP(k=%d of %d negative) = %g, want %g ± %g", k, n, got, want, 5*se)
-		}
-		if k == 8 {
-			if again, _ := signFlipP(d); again != got {
-				t.Errorf("signFlipP(k=%d) = %g then %g: not reproducible", k, got, again)
+			want /= math.Ldexp(1, n)
+			got, draws := signFlipP(d)
+			if draws != signFlipDraws {
+				t.Fatalf("signFlipP of %d values: %d draws, want %d", n, draws, signFlipDraws)
+			}
+			// Within 5 standard errors, and never below the resolution
+			// 1/(1 + draws).
+			se := math.Sqrt(want*(1-want)/float64(draws)) + 1/float64(draws)
+			if math.Abs(got-want) > 5*se || got < 1/float64(1+draws) {
+				t.Errorf("signFlipP(k=%d of %d negative) = %g, want %g ± %g", k, n, got, want, 5*se)
+			}
+			if k == 8 {
+				if again, _ := signFlipP(d); again != got {
+					t.Errorf("signFlipP(k=%d) = %g then %g: not reproducible", k, got, again)
+				}
 			}
 		}
 	}

@@ -135,14 +135,16 @@ func WriteModelSummary(w io.Writer, m *models.Model) error {
 	return nil
 }
 
-// count formats a count with SI suffixes: 272186 → "272.2 k".
+// count formats a count with SI suffixes: 272186 → "272.2 k". A count
+// that one decimal would round up to 1000 of a unit is written in the
+// next: 999,950 is "1.0 M", not "1000.0 k".
 func count(n int64) string {
 	switch {
 	case n < 1000:
 		return strconv.FormatInt(n, 10)
-	case n < 1000_000:
+	case n < 999_950:
 		return fmt.Sprintf("%.1f k", float64(n)/1e3)
-	case n < 1000_000_000:
+	case n < 999_950_000:
 		return fmt.Sprintf("%.1f M", float64(n)/1e6)
 	}
 	return fmt.Sprintf("%.2f G", float64(n)/1e9)
@@ -161,11 +163,13 @@ func group(n int64) string {
 	return b.String()
 }
 
+// byteSize formats a size in bytes, KiB or MiB; as count does, a size
+// that would round up to 1024.0 KiB is written in MiB.
 func byteSize(n int64) string {
 	switch {
 	case n < 1<<10:
 		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
+	case n < 1048525: // 1023.95 KiB
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))

@@ -1,0 +1,58 @@
+package suite
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/plot/plotter"
+)
+
+// The points of the curves, averaged by hand: fda's two finished runs
+// score 40 then 80 (seed 1) and 50 then 90 (seed 2) with training losses
+// 1.5 then 1.0 and 1.3 then 0.8, so the accuracy curve is (1, 45), (2, 85)
+// and the loss curve (1, 1.4), (2, 0.9); its diverged run (seed 3) is in
+// neither mean nor count. The silent-weights curve averages the runs with
+// diagnostics at each epoch: seed 1's 0.2 alone at epoch 1 (seed 2 has
+// none there), 0.2 and 0.4 at epoch 2.
+func TestCurvePoints(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 2
+	a, b := fakeRecord(&w, "fda", 1, 80), fakeRecord(&w, "fda", 2, 90)
+	div := fakeRecord(&w, "fda", 3, math.NaN())
+	for i, v := range []struct{ top1, loss float64 }{{40, 1.5}, {80, 1.0}} {
+		a.Epochs[i].TestTop1, a.Epochs[i].TrainLoss, a.Epochs[i].TestLoss = v.top1, v.loss, 9
+		a.Epochs[i].Diagnostics = &Diagnostics{Silent: 0.2}
+	}
+	for i, v := range []struct{ top1, loss float64 }{{50, 1.3}, {90, 0.8}} {
+		b.Epochs[i].TestTop1, b.Epochs[i].TrainLoss, b.Epochs[i].TestLoss = v.top1, v.loss, 9
+	}
+	b.Epochs[1].Diagnostics = &Diagnostics{Silent: 0.4}
+	div.Epochs[0].Diagnostics = &Diagnostics{Silent: 1}
+	g := groups([]*Record{a, b, div})["fda"]
+	same := func(what string, got, want plotter.XYs) {
+		t.Helper()
+		ok := len(got) == len(want)
+		for i := 0; ok && i < len(got); i++ {
+			ok = got[i].X == want[i].X && math.Abs(got[i].Y-want[i].Y) < 1e-12
+		}
+		if !ok {
+			t.Errorf("%s curve = %v, want %v", what, got, want)
+		}
+	}
+	acc, loss, n := meanCurves(g)
+	same("accuracy", acc, plotter.XYs{{X: 1, Y: 45}, {X: 2, Y: 85}})
+	same("loss", loss, plotter.XYs{{X: 1, Y: 1.4}, {X: 2, Y: 0.9}})
+	if n != 2 {
+		t.Errorf("meanCurves counts %d runs, want the 2 finished", n)
+	}
+	k := -1
+	for i, c := range diagnosticColumns {
+		if c.head == "silent" {
+			k = i
+		}
+	}
+	if k < 0 {
+		t.Fatal("no silent column")
+	}
+	same("silent", meanDiagnosticCurves(g)[k], plotter.XYs{{X: 1, Y: 0.2}, {X: 2, Y: 0.3}})
+}
