@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRunnerRefusesEmptyDir: a Runner whose Dir is "" is refused by Run,
@@ -28,5 +29,58 @@ func TestRunnerRefusesEmptyDir(t *testing.T) {
 		if ents, _ := os.ReadDir("."); len(ents) != 0 {
 			t.Fatalf("%s with Dir \"\" wrote %d files into the working directory", name, len(ents))
 		}
+	}
+}
+
+// TestRunWaitsForBusyCell: Run leaves a cell that another live process
+// holds for last, trains the others, then waits for it and takes it over
+// once the holder lets go without a record: every cell of the sweep has
+// its record, none is returned missing.
+func TestRunWaitsForBusyCell(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir := t.TempDir()
+	cells := s.Cells()
+	lc := LockConfig{Heartbeat: 10 * time.Millisecond, Poll: 5 * time.Millisecond}
+	held, _, err := tryLock(dir, cells[0].Key(), lc, false)
+	if err != nil || held == nil {
+		t.Fatal(held, err)
+	}
+	var order []string
+	noted := make(chan struct{})
+	r := &Runner{Dir: dir, Lock: lc, Progress: func(e Event) {
+		switch e.Kind {
+		case EventNote:
+			if strings.Contains(e.Note, "coming back to it after the other cells") {
+				close(noted)
+			}
+		case EventCellDone:
+			order = append(order, e.Cell.Spec.String())
+		}
+	}}
+	type result struct {
+		recs []*Record
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		recs, err := r.Run(context.Background(), s)
+		done <- result{recs, err}
+	}()
+	select {
+	case <-noted:
+	case res := <-done:
+		t.Fatalf("Run returned %v, %v without saying it comes back to the busy cell", res.recs, res.err)
+	}
+	held.release()
+	res := <-done
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if len(res.recs) != 2 || res.recs[0] == nil || res.recs[1] == nil || res.recs[0].Key != cells[0].Key() {
+		t.Fatalf("Run returned %v, want the records of both cells in cell order", res.recs)
+	}
+	if strings.Join(order, ",") != "fda,ste" {
+		t.Errorf("cells trained in the order %v, want fda first and the busy ste last", order)
 	}
 }
