@@ -84,3 +84,25 @@ func TestRunWaitsForBusyCell(t *testing.T) {
 		t.Errorf("cells trained in the order %v, want fda first and the busy ste last", order)
 	}
 }
+
+// TestKeepEpochsCheckpointAfterCheck: a checkpoint written without
+// KeepEpochs after the runner's check (by another process) is refused
+// when the cell is about to resume from it, even when it holds a single
+// epoch, rather than resumed into a run without that epoch's weights.
+func TestKeepEpochsCheckpointAfterCheck(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 3
+	dir := t.TempDir()
+	c := s.Cells()[0]
+	interruptAfterFirstEpochKeep(t, dir, s, false)
+	keep := &Runner{Dir: dir, KeepEpochs: true}
+	done := 0
+	_, err := keep.runCell(context.Background(), c, 1, &done, 0)
+	want := c.Key() + " (ste seed 1: resumes after 1 epoch, no weights after epoch 1)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("runCell with KeepEpochs on a checkpoint of 1 epoch trained without them: error %v, want one naming %q", err, want)
+	}
+	if _, err := os.Stat(RecordPath(dir, c.Key())); err == nil {
+		t.Error("the refused cell was trained")
+	}
+}
