@@ -106,3 +106,30 @@ func TestKeepEpochsCheckpointAfterCheck(t *testing.T) {
 		t.Error("the refused cell was trained")
 	}
 }
+
+// TestLockStaleOtherHost: a holder on another host is judged by its
+// heartbeat alone, by default after 2 minutes (more than an NFS client's
+// attribute cache): its process id means nothing here, even that of a
+// process that has ended on this host.
+func TestLockStaleOtherHost(t *testing.T) {
+	now := time.Now()
+	other := thisProcess()
+	other.Host += "-elsewhere"
+	other.PID, other.ProcStart, other.Token = deadPID(t), "", "theirs"
+	for _, tt := range []struct {
+		beat  time.Duration
+		cfg   LockConfig
+		stale bool
+	}{
+		{0, LockConfig{}, false},
+		{90 * time.Second, LockConfig{}, false},
+		{121 * time.Second, LockConfig{}, true},
+		{90 * time.Second, LockConfig{StaleAfter: time.Minute}, true},
+	} {
+		l := other
+		l.Heartbeat = now.Add(-tt.beat)
+		if got := l.Stale(tt.cfg, now); got != tt.stale {
+			t.Errorf("a holder on another host with a pid that has ended here, heartbeat %v ago, StaleAfter %v: Stale() = %v, want %v", tt.beat, tt.cfg.StaleAfter, got, tt.stale)
+		}
+	}
+}
