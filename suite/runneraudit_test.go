@@ -133,3 +133,21 @@ func TestLockStaleOtherHost(t *testing.T) {
 		}
 	}
 }
+
+// TestTryLockVanishing: a lock that is there when tryLock creates its own
+// but gone when it reads the holder (released in between) is tried
+// again, not reported as an error; one that does so every time (here a
+// dangling link, which exists for O_EXCL and not for reading) ends in an
+// error that says so, not in a loop.
+func TestTryLockVanishing(t *testing.T) {
+	dir := t.TempDir()
+	path := LockPath(dir, lockKey)
+	if err := os.Symlink(path+".gone", path); err != nil {
+		t.Skip(err)
+	}
+	l, holder, err := tryLock(dir, lockKey, LockConfig{}, false)
+	want := "suite: lock " + path + ": it keeps changing hands; giving up after 10 attempts"
+	if l != nil || holder != nil || err == nil || err.Error() != want {
+		t.Errorf("tryLock on a lock that vanishes each time it is read = %v, %v, %v; want %q", l, holder, err, want)
+	}
+}
