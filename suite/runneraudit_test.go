@@ -151,3 +151,41 @@ func TestTryLockVanishing(t *testing.T) {
 		t.Errorf("tryLock on a lock that vanishes each time it is read = %v, %v, %v; want %q", l, holder, err, want)
 	}
 }
+
+// TestRunLockedRecordWhileLocking: a record another process writes
+// between the runner's look for it and its taking the lock (that process
+// then released the lock) is found once the lock is held: the cell is
+// not trained a second time, and the lock is let go.
+func TestRunLockedRecordWhileLocking(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 2
+	dir := t.TempDir()
+	c := s.Cells()[0]
+	rec := fakeRecord(c.Workload, "ste", 1, 50)
+	// createLock asks thisProcess who it is right after the runner
+	// looked for the record: the other process finishes then.
+	orig := thisProcess
+	t.Cleanup(func() { thisProcess = orig })
+	written := false
+	thisProcess = func() LockInfo {
+		if !written {
+			written = true
+			if err := WriteRecord(dir, rec); err != nil {
+				t.Error(err)
+			}
+		}
+		return orig()
+	}
+	var found *Record
+	train := func() (*Record, error) {
+		t.Error("runLocked trained a cell whose record was written while it took the lock")
+		return rec, nil
+	}
+	got, busy, err := (&Runner{Dir: dir}).runLocked(context.Background(), c, LockConfig{}, true, train, func(r *Record) { found = r })
+	if err != nil || busy || got == nil || found == nil || got.Key != rec.Key {
+		t.Errorf("runLocked = %v, busy %v, %v; cached got %v; want the other process's record", got, busy, err, found)
+	}
+	if _, err := ReadLock(dir, c.Key()); err == nil {
+		t.Error("the lock was left behind")
+	}
+}
