@@ -189,3 +189,23 @@ func TestRunLockedRecordWhileLocking(t *testing.T) {
 		t.Error("the lock was left behind")
 	}
 }
+
+// TestRunLockedKeepEpochsRecordFound: with KeepEpochs, a record that
+// another process wrote without them after the runner's check is refused
+// when runLocked finds it, rather than returned as the cell's.
+func TestRunLockedKeepEpochsRecordFound(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 3
+	dir := t.TempDir()
+	c := s.Cells()[0]
+	if err := WriteRecord(dir, fakeRecord(c.Workload, "ste", 1, 50)); err != nil {
+		t.Fatal(err)
+	}
+	train := func() (*Record, error) { t.Error("runLocked trained a cell with a record"); return nil, nil }
+	cached := func(*Record) { t.Error("runLocked returned a record without the epochs' weights KeepEpochs needs") }
+	_, _, err := (&Runner{Dir: dir, KeepEpochs: true}).runLocked(context.Background(), c, LockConfig{}, true, train, cached)
+	want := c.Key() + " (ste seed 1: done, no weights after epochs 1–2)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("runLocked with KeepEpochs on a record without them: error %v, want one naming %q", err, want)
+	}
+}
