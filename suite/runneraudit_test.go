@@ -155,38 +155,46 @@ func TestTryLockVanishing(t *testing.T) {
 // TestRunLockedRecordWhileLocking: a record another process writes
 // between the runner's look for it and its taking the lock (that process
 // then released the lock) is found once the lock is held: the cell is
-// not trained a second time, and the lock is let go.
+// not trained a second time, and the lock is let go. With KeepEpochs, a
+// record written so without the epochs' weights is refused.
 func TestRunLockedRecordWhileLocking(t *testing.T) {
 	s := tinySweep(t, "ste", 1)
 	s.Workload.Recipe.Epochs = 2
-	dir := t.TempDir()
 	c := s.Cells()[0]
 	rec := fakeRecord(c.Workload, "ste", 1, 50)
-	// createLock asks thisProcess who it is right after the runner
-	// looked for the record: the other process finishes then.
 	orig := thisProcess
 	t.Cleanup(func() { thisProcess = orig })
-	written := false
-	thisProcess = func() LockInfo {
-		if !written {
-			written = true
-			if err := WriteRecord(dir, rec); err != nil {
-				t.Error(err)
+	for _, keep := range []bool{false, true} {
+		dir := t.TempDir()
+		// createLock asks thisProcess who it is right after the runner
+		// looked for the record: the other process finishes then.
+		written := false
+		thisProcess = func() LockInfo {
+			if !written {
+				written = true
+				if err := WriteRecord(dir, rec); err != nil {
+					t.Error(err)
+				}
 			}
+			return orig()
 		}
-		return orig()
-	}
-	var found *Record
-	train := func() (*Record, error) {
-		t.Error("runLocked trained a cell whose record was written while it took the lock")
-		return rec, nil
-	}
-	got, busy, err := (&Runner{Dir: dir}).runLocked(context.Background(), c, LockConfig{}, true, train, func(r *Record) { found = r })
-	if err != nil || busy || got == nil || found == nil || got.Key != rec.Key {
-		t.Errorf("runLocked = %v, busy %v, %v; cached got %v; want the other process's record", got, busy, err, found)
-	}
-	if _, err := ReadLock(dir, c.Key()); err == nil {
-		t.Error("the lock was left behind")
+		var found *Record
+		train := func() (*Record, error) {
+			t.Errorf("runLocked (KeepEpochs %v) trained a cell whose record was written while it took the lock", keep)
+			return rec, nil
+		}
+		got, busy, err := (&Runner{Dir: dir, KeepEpochs: keep}).runLocked(context.Background(), c, LockConfig{}, true, train, func(r *Record) { found = r })
+		if keep {
+			want := c.Key() + " (ste seed 1: done, no weights after epoch 1)"
+			if err == nil || !strings.Contains(err.Error(), want) || found != nil {
+				t.Errorf("runLocked with KeepEpochs = %v, %v; cached got %v; want an error naming %q", got, err, found, want)
+			}
+		} else if err != nil || busy || got == nil || found == nil || got.Key != rec.Key {
+			t.Errorf("runLocked = %v, busy %v, %v; cached got %v; want the other process's record", got, busy, err, found)
+		}
+		if _, err := ReadLock(dir, c.Key()); err == nil {
+			t.Errorf("KeepEpochs %v: the lock was left behind", keep)
+		}
 	}
 }
 
