@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
 // TestRunnerRefusesEmptyDir: a Runner whose Dir is "" is refused by Run,
@@ -215,5 +217,49 @@ func TestRunLockedKeepEpochsRecordFound(t *testing.T) {
 	want := c.Key() + " (ste seed 1: done, no weights after epochs 1–2)"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("runLocked with KeepEpochs on a record without them: error %v, want one naming %q", err, want)
+	}
+}
+
+// TestResumeDiscardsCheckpointThatDoesNotFit: a checkpoint whose epoch
+// disagrees with the epochs its progress records, one of another run
+// (here one of the same seed, so of the same initial weights), or one
+// that records every epoch of the run is discarded with a note and the
+// run trains from its first epoch, rather than resumed into a record that
+// is not the run's.
+func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 3
+	c := s.Cells()[0]
+	other := tinySweep(t, "fda", 1).Cells()[0].Key()
+	for name, edit := range map[string]func(*checkpoint.State, *progressState){
+		"epoch other than its progress's": func(st *checkpoint.State, _ *progressState) { st.Epoch = 2 },
+		"another run's":                   func(_ *checkpoint.State, ps *progressState) { ps.Key = other },
+		"every epoch trained": func(st *checkpoint.State, ps *progressState) {
+			for e := 2; e <= 3; e++ {
+				ep := ps.Epochs[0]
+				ep.Epoch = e
+				ps.Epochs, ps.DataHashes = append(ps.Epochs, ep), append(ps.DataHashes, ps.DataHashes[0])
+			}
+			st.Epoch = 3
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			interruptAfterFirstEpoch(t, dir, s)
+			var notes []string
+			r := &Runner{Dir: dir, Progress: func(e Event) {
+				if e.Kind == EventNote {
+					notes = append(notes, e.Note)
+				}
+			}}
+			editCheckpoint(t, r, c, edit)
+			recs, err := r.Run(context.Background(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec := recs[0]; rec.Resumes != 0 || len(rec.Epochs) != 3 || len(rec.Segments) != 1 || !strings.Contains(strings.Join(notes, "\n"), "discarding its checkpoint and starting over") {
+				t.Errorf("record of %d resumes, %d epochs, segments %+v (notes %q); want the checkpoint discarded and the run trained whole", rec.Resumes, len(rec.Epochs), rec.Segments, notes)
+			}
+		})
 	}
 }
