@@ -140,9 +140,7 @@ func TestEpochRanges(t *testing.T) {
 // used to refuse it as a cell that resumes after its epoch 1. The same
 // checkpoint with the run's init hash is still refused.
 func TestKeepEpochsCheckpointOfOtherInit(t *testing.T) {
-	s := tinySweep(t, "fda", 1)
-	s.Workload.Recipe.Epochs = 3
-	c := s.Cells()[0]
+	s, c := tinyCell(t, "fda", 3)
 	dir := t.TempDir()
 	interruptAfterFirstEpochKeep(t, dir, s, false)
 	keep := &Runner{Dir: dir, KeepEpochs: true}

@@ -14,9 +14,7 @@ import (
 // RunCell and RunCellLocked before anything trains, rather than writing
 // records, checkpoints and locks into the working directory.
 func TestRunnerRefusesEmptyDir(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 1
-	c := s.Cells()[0]
+	s, c := tinyCell(t, "ste", 1)
 	t.Chdir(t.TempDir())
 	r := &Runner{}
 	ctx := context.Background()
@@ -92,10 +90,8 @@ func TestRunWaitsForBusyCell(t *testing.T) {
 // when the cell is about to resume from it, even when it holds a single
 // epoch, rather than resumed into a run without that epoch's weights.
 func TestKeepEpochsCheckpointAfterCheck(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 3
+	s, c := tinyCell(t, "ste", 3)
 	dir := t.TempDir()
-	c := s.Cells()[0]
 	interruptAfterFirstEpochKeep(t, dir, s, false)
 	keep := &Runner{Dir: dir, KeepEpochs: true}
 	done := 0
@@ -160,9 +156,7 @@ func TestTryLockVanishing(t *testing.T) {
 // not trained a second time, and the lock is let go. With KeepEpochs, a
 // record written so without the epochs' weights is refused.
 func TestRunLockedRecordWhileLocking(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 2
-	c := s.Cells()[0]
+	_, c := tinyCell(t, "ste", 2)
 	rec := fakeRecord(c.Workload, "ste", 1, 50)
 	orig := thisProcess
 	t.Cleanup(func() { thisProcess = orig })
@@ -204,10 +198,8 @@ func TestRunLockedRecordWhileLocking(t *testing.T) {
 // another process wrote without them after the runner's check is refused
 // when runLocked finds it, rather than returned as the cell's.
 func TestRunLockedKeepEpochsRecordFound(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 3
+	_, c := tinyCell(t, "ste", 3)
 	dir := t.TempDir()
-	c := s.Cells()[0]
 	if err := WriteRecord(dir, fakeRecord(c.Workload, "ste", 1, 50)); err != nil {
 		t.Fatal(err)
 	}
@@ -227,9 +219,7 @@ func TestRunLockedKeepEpochsRecordFound(t *testing.T) {
 // run trains from its first epoch, rather than resumed into a record that
 // is not the run's.
 func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 3
-	c := s.Cells()[0]
+	s, c := tinyCell(t, "ste", 3)
 	other := tinySweep(t, "fda", 1).Cells()[0].Key()
 	for name, edit := range map[string]func(*checkpoint.State, *progressState){
 		"epoch other than its progress's": func(st *checkpoint.State, _ *progressState) { st.Epoch = 2 },
