@@ -253,3 +253,50 @@ func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
 		})
 	}
 }
+
+// TestResumeOlderCheckpoint: a checkpoint without diagnostics state (one
+// written with NoDiagnostics, or before diagnostics existed) resumes into
+// a record whose later epochs have no diagnostics, rather than ones
+// counted again from zero; one without training segments (written before
+// records kept them) into a record without segments, which reads back.
+// Either way the record keeps the start of the first process.
+func TestResumeOlderCheckpoint(t *testing.T) {
+	s, c := tinyCell(t, "ste", 3)
+	for name, edit := range map[string]func(*checkpoint.State, *progressState){
+		"no diagnostics": func(st *checkpoint.State, _ *progressState) { delete(st.Extra, diagStateKey) },
+		"no segments":    func(_ *checkpoint.State, ps *progressState) { ps.Segments = nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			interruptAfterFirstEpoch(t, dir, s)
+			r := &Runner{Dir: dir}
+			editCheckpoint(t, r, c, edit)
+			resumed := time.Now()
+			if _, err := r.Run(context.Background(), s); err != nil {
+				t.Fatal(err)
+			}
+			rec, err := ReadRecord(dir, c.Key())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Resumes != 1 {
+				t.Fatalf("the record counts %d resumes, want 1", rec.Resumes)
+			}
+			if !rec.Started.Before(resumed) {
+				t.Errorf("the record says the run started at %v, after the resume at %v: want the first process's start", rec.Started, resumed)
+			}
+			switch name {
+			case "no diagnostics":
+				for _, e := range rec.Epochs[1:] {
+					if e.Diagnostics != nil {
+						t.Errorf("epoch %d after a resume without diagnostics state has diagnostics %+v, want none", e.Epoch, e.Diagnostics)
+					}
+				}
+			case "no segments":
+				if rec.Segments != nil {
+					t.Errorf("segments %+v, want none: the checkpoint does not say who trained epoch 1", rec.Segments)
+				}
+			}
+		})
+	}
+}
