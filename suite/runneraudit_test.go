@@ -300,3 +300,13 @@ func TestResumeOlderCheckpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestEpochLR: each epoch records the learning rate it started at: the
+// base rate for the first epoch of a cosine schedule, a lower one after.
+func TestEpochLR(t *testing.T) {
+	_, recs := runTiny(t, "ste", 2)
+	r := recs[0]
+	if base := r.Config.TrainLR(); r.Epochs[0].LR != base || !(r.Epochs[1].LR < base && r.Epochs[1].LR > 0) {
+		t.Errorf("epochs' learning rates %v and %v, want %v and one below it", r.Epochs[0].LR, r.Epochs[1].LR, base)
+	}
+}
