@@ -352,6 +352,13 @@ func TestRecordCheckCounts(t *testing.T) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Diverged.Step = -1
 		}, "diverged at epoch 2 step -1, want an epoch in 1..3"},
+		{"final top-5 value", func(r *Record) {
+			for i := range r.Epochs {
+				r.Epochs[i].TestTop5 = new(90.0)
+			}
+			r.Final = finalOf(r.Epochs)
+			r.Final.TestTop5 = new(95.0)
+		}, "final test_top5 differs from the last epoch's"},
 		{"too many data digests", func(r *Record) { r.DataHashes = append(r.DataHashes, "0000000000000004") }, "4 data digests for 3 epochs"},
 		{"segments for fewer processes than resumes", func(r *Record) {
 			r.Resumes = 2

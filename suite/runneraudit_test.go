@@ -310,3 +310,19 @@ func TestEpochLR(t *testing.T) {
 		t.Errorf("epochs' learning rates %v and %v, want %v and one below it", r.Epochs[0].LR, r.Epochs[1].LR, base)
 	}
 }
+
+// TestKeepEpochsDivergedCell: a run that diverged in its first epoch,
+// trained with KeepEpochs, trained no epoch whose weights it could keep:
+// running its sweep again with KeepEpochs finds it done, not lacking the
+// weights of the epoch it diverged in.
+func TestKeepEpochsDivergedCell(t *testing.T) {
+	s := tinySweep(t, "nantest", 1)
+	s.Workload.Recipe.Epochs = 3
+	dir, recs := runSweep(t, s, true)
+	if recs[0].Status != StatusDiverged {
+		t.Fatalf("status %s, want diverged", recs[0].Status)
+	}
+	if _, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s); err != nil {
+		t.Errorf("Run with KeepEpochs again over a run that diverged in epoch 1: %v", err)
+	}
+}
