@@ -326,3 +326,30 @@ func TestKeepEpochsDivergedCell(t *testing.T) {
 		t.Errorf("Run with KeepEpochs again over a run that diverged in epoch 1: %v", err)
 	}
 }
+
+// TestKeepEpochsCheckNoGap: what the check of KeepEpochs lets through. A
+// checkpoint of another run at the cell's path is no gap: resume discards
+// it and trains every epoch with KeepEpochs. Nor is a cell done with them
+// whose lock a process that trains without them still holds (it wrote
+// the record and has not yet let go).
+func TestKeepEpochsCheckNoGap(t *testing.T) {
+	s, c := tinyCell(t, "ste", 3)
+	other := tinySweep(t, "fda", 1).Cells()[0].Key()
+	dir := t.TempDir()
+	interruptAfterFirstEpochKeep(t, dir, s, false)
+	keep := &Runner{Dir: dir, KeepEpochs: true}
+	editCheckpoint(t, keep, c, func(_ *checkpoint.State, ps *progressState) { ps.Key = other })
+	if err := keep.checkKeepEpochs(context.Background(), []Cell{c}); err != nil {
+		t.Errorf("KeepEpochs over another run's checkpoint: %v, want no gap", err)
+	}
+
+	dir, _ = runSweep(t, s, true)
+	held, _, err := tryLock(dir, c.Key(), LockConfig{Heartbeat: time.Hour}, false)
+	if err != nil || held == nil {
+		t.Fatal(held, err)
+	}
+	defer held.release()
+	if err := (&Runner{Dir: dir, KeepEpochs: true}).checkKeepEpochs(context.Background(), []Cell{c}); err != nil {
+		t.Errorf("KeepEpochs over a cell done with them whose lock is still held without them: %v, want no gap", err)
+	}
+}
