@@ -353,3 +353,22 @@ func TestKeepEpochsCheckNoGap(t *testing.T) {
 		t.Errorf("KeepEpochs over a cell done with them whose lock is still held without them: %v, want no gap", err)
 	}
 }
+
+// TestRunCellRefusesBadRecord: RunCell refuses a cell whose record is
+// there but unreadable (edited by hand), by name, and leaves it as it is,
+// rather than training the cell again over it.
+func TestRunCellRefusesBadRecord(t *testing.T) {
+	_, c := tinyCell(t, "ste", 1)
+	dir := t.TempDir()
+	path := RecordPath(dir, c.Key())
+	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := (&Runner{Dir: dir}).RunCell(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "suite: record "+path+": it holds no run key") {
+		t.Errorf("RunCell over an unreadable record: error %v, want it refused by name", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{}" {
+		t.Errorf("RunCell replaced the unreadable record with %q", b)
+	}
+}
