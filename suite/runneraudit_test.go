@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -370,5 +371,24 @@ func TestRunCellRefusesBadRecord(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "{}" {
 		t.Errorf("RunCell replaced the unreadable record with %q", b)
+	}
+}
+
+// TestKeptEpochsErrorLongList: the error of --keep-epochs names at most 5
+// cells and counts the others.
+func TestKeptEpochsErrorLongList(t *testing.T) {
+	cells := tinySweep(t, "ste", 1, 2, 3, 4, 5, 6, 7).Cells()
+	var gaps []keptEpochsGap
+	for _, c := range cells {
+		gaps = append(gaps, keptEpochsGap{cell: c, how: "done", missing: []int{1}})
+	}
+	msg := fmt.Sprint(keptEpochsError("runs", gaps))
+	for i, c := range cells {
+		if named := strings.Contains(msg, c.Key()); named != (i < maxListedCells) {
+			t.Errorf("cell %d of 7 named: %v, want the first %d named", i+1, named, maxListedCells)
+		}
+	}
+	if !strings.Contains(msg, "; and 2 more; give a new --out") || !strings.Contains(msg, "7 cells in runs were trained without it") {
+		t.Errorf("error %s\nwant 7 cells counted, 5 of them named and 2 more", msg)
 	}
 }
