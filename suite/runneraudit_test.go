@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -390,5 +391,27 @@ func TestKeptEpochsErrorLongList(t *testing.T) {
 	}
 	if !strings.Contains(msg, "; and 2 more; give a new --out") || !strings.Contains(msg, "7 cells in runs were trained without it") {
 		t.Errorf("error %s\nwant 7 cells counted, 5 of them named and 2 more", msg)
+	}
+}
+
+// TestRunCancelledReturnsFinished: a sweep cancelled after its first cell
+// returns the error and the records finished so far, and only those: no
+// empty entry for a cell it did not finish.
+func TestRunCancelledReturnsFinished(t *testing.T) {
+	s := tinySweep(t, "ste,fda", 1)
+	s.Workload.Recipe.Epochs = 1
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &Runner{Dir: t.TempDir(), Progress: func(e Event) {
+		if e.Kind == EventCellDone {
+			cancel()
+		}
+	}}
+	recs, err := r.Run(ctx, s)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run cancelled after its first cell: error %v, want context.Canceled", err)
+	}
+	if len(recs) != 1 || recs[0] == nil || recs[0].Config.Estimator != "ste" {
+		t.Errorf("Run cancelled after its first cell returned %v, want the first cell's record alone", recs)
 	}
 }
