@@ -140,9 +140,7 @@ func TestEpochRanges(t *testing.T) {
 // used to refuse it as a cell that resumes after its epoch 1. The same
 // checkpoint with the run's init hash is still refused.
 func TestKeepEpochsCheckpointOfOtherInit(t *testing.T) {
-	s := tinySweep(t, "fda", 1)
-	s.Workload.Recipe.Epochs = 3
-	c := s.Cells()[0]
+	s, c := tinyCell(t, "fda", 3)
 	dir := t.TempDir()
 	interruptAfterFirstEpochKeep(t, dir, s, false)
 	keep := &Runner{Dir: dir, KeepEpochs: true}
@@ -151,31 +149,7 @@ func TestKeepEpochsCheckpointOfOtherInit(t *testing.T) {
 	}
 
 	// Rewrite the checkpoint's init hash, as another build would have.
-	path := CheckpointPath(dir, c.Key())
-	p, err := keep.load(context.Background(), c.Workload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ru, err := keep.newRun(c, p, 1, new(int), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ru.close()
-	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt}
-	if err := checkpoint.Load(path, st); err != nil {
-		t.Fatal(err)
-	}
-	var ps progressState
-	if err := json.Unmarshal(st.Extra["progress"], &ps); err != nil {
-		t.Fatal(err)
-	}
-	ps.InitHash = "0123456789abcdef"
-	if st.Extra["progress"], err = json.Marshal(ps); err != nil {
-		t.Fatal(err)
-	}
-	if err := saveState(path, st); err != nil {
-		t.Fatal(err)
-	}
+	editCheckpoint(t, keep, c, func(_ *checkpoint.State, ps *progressState) { ps.InitHash = "0123456789abcdef" })
 
 	var notes []string
 	keep.Progress = func(e Event) {
@@ -194,6 +168,37 @@ func TestKeepEpochsCheckpointOfOtherInit(t *testing.T) {
 		if _, err := os.Stat(EpochWeightsPath(dir, c.Key(), e)); err != nil {
 			t.Errorf("no weights after epoch %d: %v", e, err)
 		}
+	}
+}
+
+// editCheckpoint rewrites the epoch checkpoint of cell c in r.Dir with
+// edit, which may change its state and its progress.
+func editCheckpoint(t *testing.T, r *Runner, c Cell, edit func(st *checkpoint.State, ps *progressState)) {
+	t.Helper()
+	path := CheckpointPath(r.Dir, c.Key())
+	p, err := r.load(context.Background(), c.Workload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru, err := r.newRun(c, p, 1, new(int), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ru.close()
+	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt}
+	if err := checkpoint.Load(path, st); err != nil {
+		t.Fatal(err)
+	}
+	var ps progressState
+	if err := json.Unmarshal(st.Extra["progress"], &ps); err != nil {
+		t.Fatal(err)
+	}
+	edit(st, &ps)
+	if st.Extra["progress"], err = json.Marshal(ps); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveState(path, st); err != nil {
+		t.Fatal(err)
 	}
 }
 

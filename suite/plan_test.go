@@ -297,10 +297,8 @@ func TestLockLost(t *testing.T) {
 // and the other waits for its record; a later call finds the record at
 // once.
 func TestRunCellLockedRace(t *testing.T) {
-	s := tinySweep(t, "fda+na", 1)
-	s.Workload.Recipe.Epochs = 3
+	_, c := tinyCell(t, "fda+na", 3)
 	dir := t.TempDir()
-	c := s.Cells()[0]
 	lc := LockConfig{Heartbeat: 10 * time.Millisecond, Poll: 5 * time.Millisecond}
 	held, _, err := tryLock(dir, c.Key(), lc, false)
 	if err != nil || held == nil {
@@ -369,10 +367,8 @@ func TestRunCellLockedRace(t *testing.T) {
 // TestRunCellLockedStale: a lock left by a process that died is taken
 // over at once, and the cell resumes from its checkpoint.
 func TestRunCellLockedStale(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 2
+	_, c := tinyCell(t, "ste", 2)
 	dir := t.TempDir()
-	c := s.Cells()[0]
 	dead := thisProcess()
 	dead.PID, dead.ProcStart = deadPID(t), ""
 	writeLock(t, dir, c.Key(), dead, time.Now())

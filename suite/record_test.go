@@ -352,6 +352,24 @@ func TestRecordCheckCounts(t *testing.T) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Diverged.Step = -1
 		}, "diverged at epoch 2 step -1, want an epoch in 1..3"},
+		{"final top-5 value", func(r *Record) {
+			for i := range r.Epochs {
+				r.Epochs[i].TestTop5 = new(90.0)
+			}
+			r.Final = finalOf(r.Epochs)
+			r.Final.TestTop5 = new(95.0)
+		}, "final test_top5 differs from the last epoch's"},
+		{"too many data digests", func(r *Record) { r.DataHashes = append(r.DataHashes, "0000000000000004") }, "4 data digests for 3 epochs"},
+		{"segments for fewer processes than resumes", func(r *Record) {
+			r.Resumes = 2
+			r.Segments = []Segment{{1, 1, m}, {2, 3, m}}
+		}, "2 training segments for 2 resumes, want 3"},
+		{"segments beyond the record", func(r *Record) { r.Segments = []Segment{{1, 4, m}} }, "training segments end at epoch 4, the record at 3"},
+		{"final train loss", func(r *Record) { r.Final.TrainLoss = 0.5 }, "final train_loss 0.5, but the last epoch's is 1"},
+		{"diverged early", func(r *Record) {
+			*r = *fakeRecord(&w, "ste", 1, math.NaN())
+			r.Diverged.Epoch = 1
+		}, "diverged in epoch 1 with 1 epochs recorded, want 0"},
 		{"diverged segments", func(r *Record) {
 			*r = *fakeRecord(&w, "ste", 1, math.NaN())
 			r.Segments = []Segment{{1, 2, m}}

@@ -23,6 +23,15 @@ func tinySweep(t testing.TB, specs string, seeds ...uint64) *Sweep {
 	return &Sweep{Workload: Workload{Recipe: *parseTinyRecipe(t)}, Specs: parseSpecs(t, specs), Seeds: seeds}
 }
 
+// tinyCell returns tinySweep(spec, seed 1) trained for the given number
+// of epochs and its one cell.
+func tinyCell(t testing.TB, spec string, epochs int) (*Sweep, Cell) {
+	t.Helper()
+	s := tinySweep(t, spec, 1)
+	s.Workload.Recipe.Epochs = epochs
+	return s, s.Cells()[0]
+}
+
 // parseTinyRecipe returns tinyRecipe parsed, or fails the test.
 func parseTinyRecipe(t testing.TB) *Recipe {
 	t.Helper()
