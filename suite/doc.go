@@ -35,7 +35,11 @@
 // last finished epoch and ends with the same numbers as an uninterrupted
 // one. A run whose loss becomes NaN or ±Inf is recorded with status
 // diverged and the epoch it diverged at; it is never averaged into a table
-// and never retried. A record carries a checksum and is checked when read:
+// and never retried. A run that does not diverge also leaves its final
+// weights, <key>.weights ([WeightsPath]), which gradbench export and
+// fidelity read; a diverged run leaves none, its network being that of
+// the step its loss was not finite at, not one after an epoch it
+// finished. A record carries a checksum and is checked when read:
 // one that was edited, or disagrees with itself (final numbers against the
 // last epoch, counts, ranges), is refused by name, never averaged.
 // [WriteBench] writes the final numbers as Go benchmark

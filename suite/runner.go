@@ -21,8 +21,9 @@ func init() { gemmName = gemm.Impl }
 // cells whose record exists, resumes cells from their last epoch
 // checkpoint, and records each finished run.
 type Runner struct {
-	// Dir is the runs directory: records <key>.json and checkpoints
-	// <key>.ckpt. Run creates it.
+	// Dir is the runs directory: records <key>.json, checkpoints
+	// <key>.ckpt and final weights <key>.weights (WeightsPath). Run
+	// creates it.
 	Dir string
 	// Progress, if not nil, receives progress events from the goroutine
 	// that called Run or RunCell.
@@ -39,7 +40,8 @@ type Runner struct {
 	Lock LockConfig
 	// KeepEpochs keeps the weights after every epoch but the last as
 	// <key>.e<epoch>.weights (EpochWeightsPath) besides the final
-	// <key>.weights, so that gradbench fidelity can measure the states
+	// <key>.weights (which a diverged run has not; it keeps those of the
+	// epochs before the one it diverged in), so that gradbench fidelity can measure the states
 	// along the run's trajectory. It is not part of any run key. A cell
 	// done or to resume without those of the epochs already trained, or
 	// one that another live process trains now without KeepEpochs (its
@@ -96,8 +98,29 @@ func CheckpointPath(dir, key string) string { return runFile("CheckpointPath", d
 
 // WeightsPath returns where the final weights of the finished run with that
 // key live: a checkpoint of the network alone (no optimizer state), which
-// gradbench export packs into a binary model file.
+// gradbench export packs into a binary model file. A diverged run has
+// none (see saveFinalWeights).
 func WeightsPath(dir, key string) string { return runFile("WeightsPath", dir, key, ".weights") }
+
+// saveFinalWeights writes the final weights net of run key, whose record
+// is rec, before the record is written: a record with status ok always has
+// them. A diverged run keeps none. Its network is the one the non-finite
+// loss came from, trained into the epoch it diverged in (its weights
+// perhaps NaN): not the network after its last finished epoch, which a
+// weights file labelled with the epochs it recorded would claim to hold.
+// A file left at their path (a build before this one wrote one for
+// diverged runs too) is removed, so that none says otherwise. The weights
+// after its finished epochs are those KeepEpochs keeps (EpochWeightsPath).
+func saveFinalWeights(dir, key string, rec *Record, net nn.Layer) error {
+	path := WeightsPath(dir, key)
+	if rec.Status == StatusDiverged {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return wrapErr("suite", err)
+		}
+		return nil
+	}
+	return saveWeights(path, key, len(rec.Epochs), net)
+}
 
 // Prepare loads the workload's datasets and builds its model once, to
 // check that they exist and fit together. It writes nothing under Dir, so a
@@ -404,7 +427,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if err != nil {
 		return nil, err
 	}
-	if err := saveWeights(WeightsPath(r.Dir, key), key, len(rec.Epochs), ru.model.Net); err != nil {
+	if err := saveFinalWeights(r.Dir, key, rec, ru.model.Net); err != nil {
 		return nil, err
 	}
 	if err := WriteRecord(r.Dir, rec); err != nil {

@@ -299,6 +299,12 @@ func TestDiverged(t *testing.T) {
 	if recs[1].Status != StatusOK {
 		t.Errorf("the sweep did not go on after the diverged run: %+v", recs[1])
 	}
+	if _, err := os.Stat(WeightsPath(dir, d.Key)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the run that diverged in epoch 1 left final weights (stat: %v), which would say epoch 0", err)
+	}
+	if _, err := os.Stat(WeightsPath(dir, recs[1].Key)); err != nil {
+		t.Errorf("the finished run has no final weights: %v", err)
+	}
 	rs, err := ReadRecords(dir)
 	if err != nil || len(rs) != 2 {
 		t.Fatalf("ReadRecords = %d records, %v", len(rs), err)

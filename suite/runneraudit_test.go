@@ -415,3 +415,38 @@ func TestRunCancelledReturnsFinished(t *testing.T) {
 		t.Errorf("Run cancelled after its first cell returned %v, want the first cell's record alone", recs)
 	}
 }
+
+// TestRunCellLockedRecordWithoutData: RunCellLocked returns the record of
+// a finished cell before it loads any data, as a batch system's task for
+// a cell already done must (the dataset may be absent on that host, or
+// costly to load). The cell's dataset here cannot be opened: MNIST read
+// from a data directory that holds none of its files, which is an error
+// naming them, never a download. The record is returned, cached, with no
+// error and nothing written beside it.
+func TestRunCellLockedRecordWithoutData(t *testing.T) {
+	ctx := context.Background()
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Dataset = "mnist"
+	s.Workload.DataDir = t.TempDir()
+	if _, _, err := OpenDataset("mnist", s.Workload.DataDir); err == nil {
+		t.Fatalf("MNIST opened from the empty data directory %s", s.Workload.DataDir)
+	}
+	c := s.Cells()[0]
+	dir := t.TempDir()
+	want := fakeRecord(&s.Workload, "ste", 1, 80)
+	if err := WriteRecord(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []EventKind
+	r := &Runner{Dir: dir, Progress: func(e Event) { kinds = append(kinds, e.Kind) }}
+	rec, err := r.RunCellLocked(ctx, c, LockConfig{})
+	if err != nil || rec == nil || rec.Key != want.Key || rec.Final == nil || rec.Final.TestTop1 != want.Final.TestTop1 {
+		t.Fatalf("RunCellLocked of a finished cell whose dataset cannot be opened: record %+v, error %v; want its record %s and no error", rec, err, want.Key)
+	}
+	if len(kinds) != 1 || kinds[0] != EventCached {
+		t.Errorf("events %v, want one EventCached (%d)", kinds, EventCached)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 1 {
+		t.Errorf("the runs directory holds %d files (%v), want the record alone", len(ents), err)
+	}
+}

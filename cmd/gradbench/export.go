@@ -20,9 +20,10 @@ smaller the binary layers are than their float32 weights.
 
 --run names the run by its record, <key>.json, or its final weights,
 <key>.weights, in a runs directory (gradbench run --out); gradbench run
-keeps the final weights of every finished run. The model's input shape
-and class count come from the run's dataset, found as gradbench run finds
-it (--data). --out may not name a file of a runs directory (a record
+keeps the final weights of every run it finishes without diverging (a
+diverged run has no trained network, and is refused). The model's input
+shape and class count come from the run's dataset, found as gradbench run
+finds it (--data). --out may not name a file of a runs directory (a record
 <key>.json, weights *.weights, a checkpoint *.ckpt or a lock <key>.lock)
 nor a file of the dataset it reads: export refuses it rather than
 replace a run's or the dataset's files. Nor may it name a device or a
