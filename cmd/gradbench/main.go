@@ -181,7 +181,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		restore() // the flags' own Values, for the usage's defaults
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), err)
+			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), cli.Explain(fs, err))
 		}
 		usage()
 		if errors.Is(err, flag.ErrHelp) {

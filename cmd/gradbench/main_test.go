@@ -132,6 +132,33 @@ func TestFlagGivenTwice(t *testing.T) {
 	}
 }
 
+// TestFlagUnknown: a flag the command does not define is refused with the
+// flags the user may have meant (the flag package names only the one
+// given), and nothing is written.
+func TestFlagUnknown(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "runs")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--out", out, "--est", "ste"}, "gradbench: run: flag provided but not defined: -est (did you mean --estimators?)"},
+		{[]string{"plan", "--out", out, "-seed", "2"}, "gradbench: plan: flag provided but not defined: -seed (did you mean --seeds?)"},
+		{[]string{"curves", "--x-min", "2"}, "gradbench: curves: flag provided but not defined: -x-min"},
+	} {
+		_, stderr, err := runGradbench(t, tc.args...)
+		if err == nil {
+			t.Errorf("gradbench %q: no error", tc.args)
+			continue
+		}
+		if first, _, _ := strings.Cut(stderr, "\n"); first != tc.want {
+			t.Errorf("gradbench %q: printed %q first, want %q", tc.args, first, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused command wrote %s: %v", out, err)
+	}
+}
+
 // TestFlagGivenEmpty: a flag given an empty or all-blank value is refused,
 // naming it, instead of being taken as if it had not been given (run
 // --model "" trained the recipe's model, curves --format "" printed

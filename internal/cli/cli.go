@@ -25,7 +25,8 @@ func FlagSet(name, synopsis, pkg, what string) *flag.FlagSet {
 }
 
 // Parse parses args into fs, a flag set of FlagSet. A flag it refuses is
-// printed as Main prints the command's other errors, "name: error", then
+// printed as Main prints the command's other errors, "name: error" (with
+// the flags the user may have meant: Explain), then
 // the usage, and its error is returned marked as printed (Main does not
 // print it again); the flag package would print the line bare, and Main
 // then repeat it with the name.
@@ -38,7 +39,7 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	fs.Usage = usage
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "%s: %v\n", fs.Name(), err)
+			fmt.Fprintf(out, "%s: %v\n", fs.Name(), Explain(fs, err))
 			err = printedError{err}
 		}
 		usage()
