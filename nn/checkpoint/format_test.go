@@ -1,0 +1,194 @@
+package checkpoint
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/internal/binfile"
+	"github.com/gradbench/gradbench/nn"
+)
+
+// stateLayer is a layer with the parameters and buffers it is given, to
+// build checkpoints whose records a real network could not hold (two of
+// one name, integer buffers of any length).
+type stateLayer struct {
+	params []*nn.Param
+	bufs   []*nn.Buffer
+}
+
+func (l *stateLayer) Forward(x *nn.Tensor) *nn.Tensor   { return x }
+func (l *stateLayer) Backward(dy *nn.Tensor) *nn.Tensor { return dy }
+func (l *stateLayer) Params() []*nn.Param               { return l.params }
+func (l *stateLayer) Buffers() []*nn.Buffer             { return l.bufs }
+
+// TestAdamStepRestored checks that the optimizer's integer state, Adam's
+// step count, is restored: without it a resumed Adam run restarts its
+// bias correction and its losses differ from an uninterrupted run's.
+func TestAdamStepRestored(t *testing.T) {
+	src := net(t, 1, 4)
+	opt := nn.NewAdam(nn.Params(src), nn.AdamConfig{})
+	train(src, opt, 3)
+	data := Marshal(&State{Net: src, Opt: opt})
+	dst := net(t, 2, 4)
+	dopt := nn.NewAdam(nn.Params(dst), nn.AdamConfig{})
+	if err := Unmarshal(data, &State{Net: dst, Opt: dopt}); err != nil {
+		t.Fatal(err)
+	}
+	want, got := opt.State(), dopt.State()
+	if len(got) != len(want) {
+		t.Fatalf("%d optimizer buffers loaded, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !slices.Equal(got[i].Data, want[i].Data) || !slices.Equal(got[i].Ints, want[i].Ints) {
+			t.Errorf("optimizer buffer %d %q: loaded %v floats %v ints, saved %v and %v", i, want[i].Name, len(got[i].Data), got[i].Ints, len(want[i].Data), want[i].Ints)
+		}
+	}
+	if got, want := train(dst, dopt, 2), train(src, opt, 2); !slices.Equal(got, want) {
+		t.Errorf("losses after resume = %v, want %v", got, want)
+	}
+}
+
+// TestLoadRefusesOtherIntegerLength checks that a buffer whose integer
+// count differs between the file and the network is refused, not loaded
+// in part.
+func TestLoadRefusesOtherIntegerLength(t *testing.T) {
+	src := &stateLayer{bufs: []*nn.Buffer{{Name: "count", Ints: []int64{4, 5}}}}
+	data := Marshal(&State{Net: src})
+	dst := &stateLayer{bufs: []*nn.Buffer{{Name: "count", Ints: []int64{1, 2, 3}}}}
+	err := Unmarshal(data, &State{Net: dst})
+	if err == nil || !strings.Contains(err.Error(), `"/count" holds 0 floats and 2 integers in the checkpoint, 0 and 3 in the network`) {
+		t.Errorf("Unmarshal = %v, want an error about the integer count", err)
+	}
+	if !slices.Equal(dst.bufs[0].Ints, []int64{1, 2, 3}) {
+		t.Errorf("Unmarshal changed the buffer to %v although it failed", dst.bufs[0].Ints)
+	}
+}
+
+// TestLoadRefusesDuplicateRecord checks that a file holding one record
+// twice is refused rather than loaded with the last copy.
+func TestLoadRefusesDuplicateRecord(t *testing.T) {
+	twice := func(v float32) *stateLayer {
+		return &stateLayer{params: []*nn.Param{
+			{Name: "w", Shape: []int{1}, Data: []float32{v}},
+			{Name: "w", Shape: []int{1}, Data: []float32{v + 1}},
+		}}
+	}
+	data := Marshal(&State{Net: twice(1)})
+	dst := twice(10)
+	err := Unmarshal(data, &State{Net: dst})
+	if err == nil || !strings.Contains(err.Error(), `parameter "/w" appears twice`) {
+		t.Errorf("Unmarshal = %v, want a duplicate-record error", err)
+	}
+}
+
+// TestLoadRefusesMalformedRecords checks files whose checksum is right
+// but whose records are not: bytes after the last record, a record kind
+// the format does not define.
+func TestLoadRefusesMalformedRecords(t *testing.T) {
+	l := net(t, 1, 4)
+	good := Marshal(&State{Net: l, Opt: newOpt(l)})
+	reseal := func(b []byte) []byte { return binfile.Seal(b) }
+
+	trailing := reseal(append(slices.Clone(good[:len(good)-4]), 1, 2, 3))
+	kind := slices.Clone(good[:len(good)-4])
+	// The first record's kind byte follows magic, version, epoch, step
+	// and the record count.
+	off := len(format.Magic) + 4 + 16 + 4
+	if kind[off] != kindParam {
+		t.Fatalf("byte %d is %d, want the first record's kind %d", off, kind[off], kindParam)
+	}
+	kind[off] = kindExtra + 1
+	kind = reseal(kind)
+
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"trailing bytes", trailing, "3 unexpected bytes after the last record"},
+		{"unknown kind", kind, "unknown record kind 5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := net(t, 2, 4)
+			before := snapshot(dst)
+			err := Unmarshal(tc.data, &State{Net: dst, Opt: newOpt(dst)})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Unmarshal = %v, want an error containing %q", err, tc.want)
+			}
+			if !slices.Equal(snapshot(dst), before) {
+				t.Errorf("Unmarshal changed the network although it failed")
+			}
+		})
+	}
+}
+
+// TestSaveIsPrivate checks the mode Save documents: 0600, whatever the
+// umask.
+func TestSaveIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.ckpt")
+	if err := Save(path, &State{Net: net(t, 1, 4)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("checkpoint mode %v, want -rw-------", st.Mode().Perm())
+	}
+}
+
+// TestMarshalDeterministic checks that the same state gives the same
+// bytes, extras included (a map, whose order Go randomizes).
+func TestMarshalDeterministic(t *testing.T) {
+	extra := map[string][]byte{}
+	for i := range 12 {
+		extra[fmt.Sprintf("k%02d", i)] = []byte{byte(i)}
+	}
+	s := &State{Net: net(t, 1, 4), Epoch: 1, Step: 2, Extra: extra}
+	first := Marshal(s)
+	for range 20 {
+		if !bytes.Equal(Marshal(s), first) {
+			t.Fatal("two Marshal calls of one state gave different bytes")
+		}
+	}
+}
+
+// TestUnmarshalExtrasOwnTheirBytes checks that the extras Unmarshal
+// returns do not share memory with the data passed in, which a caller may
+// reuse.
+func TestUnmarshalExtrasOwnTheirBytes(t *testing.T) {
+	l := net(t, 1, 4)
+	data := Marshal(&State{Net: l, Extra: map[string][]byte{"rng": []byte("abcdef")}})
+	s := &State{Net: net(t, 2, 4)}
+	if err := Unmarshal(data, s); err != nil {
+		t.Fatal(err)
+	}
+	for i := range data {
+		data[i] = 0
+	}
+	if got := string(s.Extra["rng"]); got != "abcdef" {
+		t.Errorf("extra after the data was overwritten = %q, want abcdef", got)
+	}
+}
+
+// TestLoadErrorNamesFile checks that Load's errors about the content say
+// which file it was.
+func TestLoadErrorNamesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	l := net(t, 1, 4)
+	data := Marshal(&State{Net: l})
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := Load(path, &State{Net: net(t, 2, 4)})
+	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), path) {
+		t.Errorf("Load of a damaged file = %v, want a checksum error naming %s", err, path)
+	}
+}
