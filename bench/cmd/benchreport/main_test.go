@@ -62,6 +62,12 @@ func TestReport(t *testing.T) {
 }
 
 func TestReportErrors(t *testing.T) {
+	// A file without results (a benchmark that failed to build) is an
+	// error, not an empty column: accepting it passed every other test.
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	if err := os.WriteFile(empty, []byte("goos: linux\nFAIL\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -69,6 +75,7 @@ func TestReportErrors(t *testing.T) {
 		{nil, "no inputs"},
 		{[]string{"nolabel"}, `argument "nolabel": want label=file`},
 		{[]string{"a=/nonexistent"}, "no such file"},
+		{[]string{"a=" + empty}, "no benchmark results"},
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
@@ -88,6 +95,16 @@ func TestIgnore(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv/n=10 | 1.000µs ∞ (n=1) | 500ns ∞ (n=1) |") {
 		t.Errorf("-ignore gemm did not put both builds in one row:\n%s", out.String())
+	}
+	// Every key of the list is left out, n as well as gemm: taking the
+	// first key only passed the test above.
+	os.WriteFile(b, []byte("BenchmarkConv/gemm=simd/n=20-2 100 500 ns/op\n"), 0o644)
+	out.Reset()
+	if err := run([]string{"-ignore", "gemm,n", "go=" + a, "simd=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv | 1.000µs ∞ (n=1) | 500ns ∞ (n=1) |") {
+		t.Errorf("-ignore gemm,n did not put both builds in one row:\n%s", out.String())
 	}
 }
 
@@ -287,5 +304,187 @@ func TestOutputAtomic(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("directory holds %q, want only in.txt, old.md and report.md", names)
+	}
+}
+
+// TestPairedEvenAndRange: with an even number of pairs the median of the
+// ratios is the mean of the middle two (1, 2, 3 and 10 give 2.5, which
+// meets <= 2.5 exactly), and the range takes every pair, the largest
+// ratio being the last. The upper middle as the median (a FAIL), a range
+// without the last pair (1–3) and a run count check that let the first
+// benchmark have more runs (an index out of range) passed every other
+// test, whose paired input had three pairs, the largest one in the middle.
+func TestPairedEvenAndRange(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "a.txt")
+	if err := os.WriteFile(in, stepRuns([]int{2, 2, 6, 10}, []int{2, 1, 2, 1}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run([]string{"-paired", "-target", "/engine:ours :: /engine:peer: ratio <= 2.5", "x=" + in}, &out); err != nil {
+		t.Fatal(err)
+	}
+	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
+		"| 2.500× (1.000–10.0, 4 pairs) | <= 2.500 | PASS |")
+	if err := os.WriteFile(in, stepRuns([]int{3, 6, 9, 9}, []int{3, 3, 3}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run([]string{"-paired", "-target", "/engine:ours :: /engine:peer: ratio < 3.5", "x=" + in}, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), "has 4 runs and BenchmarkStep/engine=peer 3") {
+		t.Errorf("-paired with 4 and 3 runs: err = %v, want a run count error", err)
+	}
+}
+
+// TestTargetValues: a ns/op target shows the median in nanoseconds, >
+// fails at its bound, a verdict is taken on the ratio itself and not on
+// the rounded ratio shown (1.2004 does not meet <= 1.2 though it prints
+// as 1.200), and a .unit filter keeps the benchmarks reporting that
+// unit. ns/op in the wrong unit, > as >=, a verdict on the printed
+// number and a filter that had to match every unit passed every other
+// test.
+func TestTargetValues(t *testing.T) {
+	got := runReport(t, `BenchmarkStep/engine=ours-2 1 12004 ns/op
+BenchmarkStep/engine=peer-2 1 10000 ns/op
+BenchmarkStep/engine=other-2 1 400 ns/op 2000 MB/s
+`,
+		"-target", "/engine:other: ns/op < 500",
+		"-target", "/engine:peer: ns/op > 10000",
+		"-target", "/engine:ours :: /engine:peer: ratio <= 1.2",
+		"-target", ".unit:B/s: GB/s > 1")
+	texttest.ContainsAll(t, "report", got,
+		"| x | BenchmarkStep/engine=other | 400 ns/op | < 500 | PASS |",
+		"| x | BenchmarkStep/engine=peer | 10000 ns/op | > 10000 | FAIL |",
+		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=peer | 1.200× | <= 1.200 | FAIL |",
+		"| x | BenchmarkStep/engine=other | 2.000 GB/s | > 1.000 | PASS |",
+	)
+}
+
+// TestTargetsEveryInput: a target has a row for each input, with that
+// input's value. Checking the first input only passed every other test,
+// which gave targets one input.
+func TestTargetsEveryInput(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	os.WriteFile(a, []byte("BenchmarkConv/n=10-2 100 1000 ns/op\n"), 0o644)
+	os.WriteFile(b, []byte("BenchmarkConv/n=10-2 100 20 ns/op\n"), 0o644)
+	var out strings.Builder
+	if err := run([]string{"-target", ".name:Conv: ns/elem < 50", "old=" + a, "new=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
+		"| old | BenchmarkConv/n=10 | 100 ns/elem | < 50.0 | FAIL |",
+		"| new | BenchmarkConv/n=10 | 2.000 ns/elem | < 50.0 | PASS |",
+	)
+}
+
+// TestReferenceChoice: the reference beside a benchmark has its element
+// count and its bytes per element, among copies of other sizes and
+// widths listed before it; a benchmark without an element count has no
+// per-element row. A reference of another size or width, and per-element
+// rows for every benchmark, passed every other test, whose inputs had one
+// size and every benchmark at 12 bytes per element; so did b.SetBytes
+// read back from B/s without rounding to the nearest byte.
+func TestReferenceChoice(t *testing.T) {
+	got := runReport(t, `BenchmarkCopy/n=2000/bytes=12-2 100 300 ns/op 80000 MB/s
+BenchmarkCopy/n=1000/bytes=8-2 100 100 ns/op 80000 MB/s
+BenchmarkCopy/n=1000/bytes=12-2 100 200 ns/op 60000 MB/s
+BenchmarkFoo/n=1000-2 100 400 ns/op 30000 MB/s
+BenchmarkBar-2 100 300 ns/op
+BenchmarkCopy/n=1/bytes=12-2 100 10 ns/op 1200 MB/s
+BenchmarkOne/n=1-2 100 420 ns/op 28.57 MB/s
+`)
+	texttest.ContainsAll(t, "report", got,
+		"| BenchmarkFoo/n=1000 | 0.400 | 30.0 | 0.200 | 60.0 |",
+		// 420 ns at 28.57 MB/s (rounded as go test prints it) is 11.9994
+		// bytes: b.SetBytes(12), rounded back to the nearest byte.
+		"| BenchmarkOne/n=1 | 420 | 0.029 | 10.0 | 1.200 |")
+	if n := strings.Count(got, "| BenchmarkBar |"); n != 1 {
+		t.Errorf("BenchmarkBar, without an element count, has %d rows, want 1 (the summary's):\n%s", n, got)
+	}
+}
+
+// TestSummaryDetails: the summary's interval is the 95% one (none for
+// five runs, 5% for six), the change
+// names the first input's runs first (n=5+6), a benchmark appears once
+// however many inputs have it, a benchmark the first input lacks keeps
+// its later cells in their columns, and the warnings of small samples
+// are listed under the input they come from. Each of these (a 90%
+// interval, the comparison taken the other way, a row per input, a cell
+// dropped, the warnings left out or labelled with the first input)
+// passed every other test.
+func TestSummaryDetails(t *testing.T) {
+	dir := t.TempDir()
+	var sa, sb strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&sa, "BenchmarkConv/n=10-2 100 %d ns/op\n", 1000+10*i)
+	}
+	for i := range 6 {
+		fmt.Fprintf(&sb, "BenchmarkConv/n=10-2 100 %d ns/op\n", 500+10*i)
+	}
+	sb.WriteString("BenchmarkOnlyNew/n=10-2 100 700 ns/op\n")
+	files := map[string]string{"a": sa.String(), "b": sb.String(), "c": sb.String()}
+	for name, s := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	if err := run([]string{"old=" + filepath.Join(dir, "a"), "new=" + filepath.Join(dir, "b"), "third=" + filepath.Join(dir, "c")}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(strings.Fields(out.String()), " ")
+	texttest.ContainsAll(t, "summary", got,
+		"| BenchmarkConv/n=10 | 1.020µs ∞ (n=5) | 525ns 5% (n=6) | -48.53% p=0.004 n=5+6 | 525ns 5% (n=6) |",
+		"| BenchmarkOnlyNew/n=10 | | 700ns ∞ (n=1) | | 700ns ∞ (n=1) | |",
+		"- BenchmarkOnlyNew/n=10 (new): need >= 6 samples for confidence interval at level 0.95",
+		"- BenchmarkOnlyNew/n=10 (third): need >= 6 samples for confidence interval at level 0.95",
+	)
+	if n := strings.Count(got, "| BenchmarkConv/n=10 | 1.020µs"); n != 1 {
+		t.Errorf("BenchmarkConv/n=10 has %d summary rows, want 1:\n%s", n, out.String())
+	}
+}
+
+// TestMachineInputs: the inputs list says build default for a file
+// without a build: line and notes a file without a command: line, and
+// the Go version is the first input's. Each of these could be broken
+// with every other test passing.
+func TestMachineInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	os.WriteFile(a, []byte("go: go1.99 plan9/mips\ncommand: go test -bench .\nbuild: GOEXPERIMENT=simd\nBenchmarkConv/n=10-2 100 1000 ns/op\n"), 0o644)
+	os.WriteFile(b, []byte("BenchmarkConv/n=10-2 100 1000 ns/op\n"), 0o644)
+	var out strings.Builder
+	if err := run([]string{"first=" + a, "second=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
+		"cores (runtime.NumCPU), go1.99 plan9/mips.",
+		"- **first**: `"+a+"`, build GOEXPERIMENT=simd, made by ```sh go test -bench . ```",
+		"- **second**: `"+b+"`, build default (no command: line in the file)",
+	)
+}
+
+// TestFormat pins the number formats at their thresholds. The seconds and
+// milliseconds units, and the thresholds, could be broken with every other
+// test passing, as the reports tested ran in µs and ns.
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{100, "100"}, {99.94, "99.9"}, {10, "10.0"}, {0.05, "0.050"}, {0.01, "0.010"}, {0.005, "0.005"}, {-250, "-250"}, {0, "0"},
+	} {
+		if got := fmtNum(tc.v); got != tc.want {
+			t.Errorf("fmtNum(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		s    float64
+		want string
+	}{
+		{1.5, "1.500s"}, {1, "1.000s"}, {2.5e-3, "2.500ms"}, {1e-3, "1.000ms"}, {5e-3, "5.000ms"}, {1e-6, "1.000µs"}, {5e-7, "500ns"},
+	} {
+		if got := fmtSecs(tc.s); got != tc.want {
+			t.Errorf("fmtSecs(%v) = %q, want %q", tc.s, got, tc.want)
+		}
 	}
 }
