@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -219,6 +220,7 @@ BenchmarkStep/engine=other-2 1 400 ns/op
 		{"/engine:ours :: /engine:peer: ns/op < 2", "two filters need the metric ratio"},
 		{"/engine:ours: ns/op < ", "want METRIC OP BOUND"},
 		{"/engine:ours: ns/op ≤ 2", "want METRIC OP BOUND"},
+		{"/engine:ours: ns/op < 2 ms", "want METRIC OP BOUND"},
 		{"/engine:ours: ms/op < 2", `unknown metric "ms/op"`},
 	} {
 		err := run([]string{"-target", tc.target, "x=" + in}, &strings.Builder{})
@@ -445,7 +447,8 @@ func TestSummaryDetails(t *testing.T) {
 
 // TestMachineInputs: the inputs list says build default for a file
 // without a build: line and notes a file without a command: line, and
-// the Go version is the first input's. Each of these could be broken
+// the machine line has this machine's core count and the first input's
+// Go version. Each of these could be broken
 // with every other test passing.
 func TestMachineInputs(t *testing.T) {
 	dir := t.TempDir()
@@ -457,7 +460,7 @@ func TestMachineInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
-		"cores (runtime.NumCPU), go1.99 plan9/mips.",
+		fmt.Sprintf(", %d cores (runtime.NumCPU), go1.99 plan9/mips.", runtime.NumCPU()),
 		"- **first**: `"+a+"`, build GOEXPERIMENT=simd, made by ```sh go test -bench . ```",
 		"- **second**: `"+b+"`, build default (no command: line in the file)",
 	)
@@ -486,5 +489,28 @@ func TestFormat(t *testing.T) {
 		if got := fmtSecs(tc.s); got != tc.want {
 			t.Errorf("fmtSecs(%v) = %q, want %q", tc.s, got, tc.want)
 		}
+	}
+}
+
+// TestSections: a report without targets has no Targets section, one
+// whose benchmarks have no element count (-elements none, as the engine
+// and peer reports use) no Per element section, and only a paired report
+// says its ratios were taken run by run. Printing either section empty,
+// or the paired note the wrong way round, passed every other test.
+func TestSections(t *testing.T) {
+	const input = "BenchmarkStep/engine=ours-2 1 800 ns/op\nBenchmarkStep/engine=peer-2 1 400 ns/op\n"
+	got := runReport(t, input, "-elements", "none")
+	for _, bad := range []string{"## Targets", "## Per element"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("report without targets or element counts has %q:\n%s", bad, got)
+		}
+	}
+	const note = "The runs were alternated: a ratio is the median of the ratios of the runs taken together"
+	target := "/engine:ours :: /engine:peer: ratio < 3"
+	if got := runReport(t, input, "-target", target); strings.Contains(got, note) {
+		t.Errorf("a report without -paired says its runs were alternated:\n%s", got)
+	}
+	if got := runReport(t, input, "-paired", "-target", target); !strings.Contains(got, note) {
+		t.Errorf("a report with -paired lacks %q:\n%s", note, got)
 	}
 }
