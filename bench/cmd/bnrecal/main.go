@@ -86,27 +86,49 @@ func measure(path, dataDir string, batches int) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	train, err := data.NewLoader(lr.Train, data.Config{BatchSize: cfg.Batch, Subset: cfg.TrainSubset, Seed: cfg.Seed})
+	train, err := trainLoader(lr)
 	if err != nil {
 		return row{}, err
 	}
-	net := lr.Model.Net
-	now, err := top1(net, test, false, 0)
+	now, recal, err := recalibrate(lr.Model.Net, test, train, batches)
 	if err != nil {
 		return row{}, err
+	}
+	return row{opt: optimizer(cfg.Optimizer), est: cfg.Estimator, scale: cfg.LRScale, seed: cfg.Seed, recorded: lr.Record.Final.TestTop1, now: now, recal: recal}, nil
+}
+
+// trainLoader returns the loader of the batches BatchNorm's statistics
+// are re-estimated from: the run's training split, its training subset,
+// in batches of its batch size, in order and without augmentation.
+func trainLoader(lr *suite.LoadedRun) (*data.Loader, error) {
+	cfg := lr.Record.Config
+	return data.NewLoader(lr.Train, data.Config{BatchSize: cfg.Batch, Subset: cfg.TrainSubset, Seed: cfg.Seed})
+}
+
+// optimizer returns the optimizer of a run's configuration, whose empty
+// name (records written before the field) is SGD.
+func optimizer(name string) string {
+	if name == "" {
+		return "sgd"
+	}
+	return name
+}
+
+// recalibrate returns net's top-1 on test as the run evaluated it
+// (evaluation mode, BatchNorm's running statistics), then re-estimates
+// those statistics from train's first batches (training-mode forward
+// passes) and returns the top-1 on test again.
+func recalibrate(net nn.Layer, test, train *data.Loader, batches int) (now, recal float64, err error) {
+	if now, err = top1(net, test, false, 0); err != nil {
+		return 0, 0, err
 	}
 	if _, err := top1(net, train, true, batches); err != nil {
-		return row{}, err
+		return 0, 0, err
 	}
-	recal, err := top1(net, test, false, 0)
-	if err != nil {
-		return row{}, err
+	if recal, err = top1(net, test, false, 0); err != nil {
+		return 0, 0, err
 	}
-	opt := cfg.Optimizer
-	if opt == "" {
-		opt = "sgd"
-	}
-	return row{opt: opt, est: cfg.Estimator, scale: cfg.LRScale, seed: cfg.Seed, recorded: lr.Record.Final.TestTop1, now: now, recal: recal}, nil
+	return now, recal, nil
 }
 
 // top1 runs the network over the loader's first epoch (its first max

@@ -7,11 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/internal/texttest"
+	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -123,5 +126,136 @@ func TestReport(t *testing.T) {
 		"| sgd | fda | 2 | 55.00 | 57.50 | +3.00 | +2.00 | +4.00 |",
 		"| sgd | ste | 2 | 75.00 | 75.75 | +0.75 | +0.50 | +1.00 |",
 		"| sgd | fda | 1 | 1 | 50.00 | 50.00 | 52.00 |\n| sgd | fda | 1 | 3 | 60.00 | 59.00 | 63.00 |\n| sgd | ste | 1 | 1 | 70.00 | 70.00 | 70.50 |\n| sgd | ste | 1 | 2 |",
+	)
+}
+
+// modeNet is a one-layer network that records each forward pass as
+// "split mode", telling the test split (images of 0) from the training
+// one (images of 1), and predicts class 0 until it has run forward in
+// training mode, class 1 in evaluation mode after that.
+type modeNet struct {
+	training, trained bool
+	calls             []string
+}
+
+func (m *modeNet) SetTraining(training bool) { m.training = training }
+
+func (m *modeNet) Forward(x *nn.Tensor) *nn.Tensor {
+	split, mode, class := "test", "eval", 0
+	if x.Data[0] > 0 {
+		split = "train"
+	}
+	if m.training {
+		mode, m.trained = "training", true
+	} else if m.trained {
+		class = 1
+	}
+	m.calls = append(m.calls, split+" "+mode)
+	y := &nn.Tensor{N: x.N, C: 2, H: 1, W: 1, Data: make([]float32, 2*x.N)}
+	for i := range x.N {
+		y.Data[2*i+class] = 1
+	}
+	return y
+}
+
+func (m *modeNet) Backward(dy *nn.Tensor) *nn.Tensor { return dy }
+
+// loader returns a loader of n one-pixel images of value pixel, all of
+// class label, in batches of 2.
+func loader(t *testing.T, split data.Split, n int, pixel uint8, label int32) *data.Loader {
+	t.Helper()
+	d := &data.Dataset{Name: "synthetic", Split: split, N: n, C: 1, H: 1, W: 1, Classes: 2,
+		Mean: []float32{0}, Std: []float32{1}, Pixels: make([]uint8, n), Labels: make([]int32, n)}
+	for i := range n {
+		d.Pixels[i], d.Labels[i] = pixel, label
+	}
+	l, err := data.NewLoader(d, data.Config{BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestRecalibrate: the network is evaluated on the whole test split in
+// evaluation mode, run forward in training mode on exactly -batches
+// training batches, and evaluated again; the two top-1s are those of
+// before and after. Evaluating either time in training mode, not
+// re-estimating, re-estimating from the test split or from one batch too
+// many or too few passed every other test, whose tiny run scored the same
+// either way.
+func TestRecalibrate(t *testing.T) {
+	net := &modeNet{}
+	test, train := loader(t, data.Test, 4, 0, 1), loader(t, data.Train, 10, 255, 0)
+	now, recal, err := recalibrate(net, test, train, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"test eval", "test eval", "train training", "train training", "train training", "test eval", "test eval"}
+	if !slices.Equal(net.calls, want) {
+		t.Errorf("forward passes %q, want %q", net.calls, want)
+	}
+	if now != 0 || recal != 100 {
+		t.Errorf("top-1 %v before and %v after re-estimation, want 0 and 100", now, recal)
+	}
+}
+
+// TestTrainLoader: the statistics are re-estimated from the run's
+// training subset in batches of its batch size. The whole training split
+// passed every other test.
+func TestTrainLoader(t *testing.T) {
+	dir := t.TempDir()
+	ste := "ste"
+	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, dir, recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	recs, err := (&suite.Runner{Dir: out}).Run(context.Background(), sweep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := suite.LoadRun(suite.RecordPath(out, recs[0].Key), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := trainLoader(lr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Len() != 32 || l.Batches() != 2 || l.Dataset().Split != data.Train {
+		t.Errorf("re-estimation loader: %d images of the %s split in %d batches, want 32 training images in 2", l.Len(), l.Dataset().Split, l.Batches())
+	}
+}
+
+// TestOptimizer: a record written before the optimizer field trained
+// with SGD. Leaving its name empty passed every other test.
+func TestOptimizer(t *testing.T) {
+	if got := optimizer(""); got != "sgd" {
+		t.Errorf(`optimizer("") = %q, want "sgd"`, got)
+	}
+	if got := optimizer("bop"); got != "bop" {
+		t.Errorf(`optimizer("bop") = %q, want "bop"`, got)
+	}
+}
+
+// TestReportOrder: rows group by optimizer and estimator and sort by
+// learning-rate scale, then seed. Sorting without the optimizer (which
+// splits a group in two) or without the scale passed every other test,
+// whose rows had one optimizer and one scale.
+func TestReportOrder(t *testing.T) {
+	rows := []row{
+		{opt: "sgd", est: "fda", scale: 1, seed: 1, recorded: 50, now: 50, recal: 51},
+		{opt: "adam", est: "fda", scale: 1, seed: 2, recorded: 60, now: 60, recal: 62},
+		{opt: "sgd", est: "fda", scale: 0.5, seed: 2, recorded: 40, now: 40, recal: 43},
+		{opt: "adam", est: "fda", scale: 1, seed: 1, recorded: 70, now: 70, recal: 74},
+	}
+	var b strings.Builder
+	if err := report(&b, rows, 3); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	texttest.ContainsAll(t, "report", got,
+		"|:--|--:|--:|--:|--:|--:|--:|\n| adam | fda | 2 | 65.00 | 68.00 | +3.00 | +2.00 | +4.00 |\n| sgd | fda | 2 | 45.00 | 47.00 | +2.00 | +1.00 | +3.00 |\n\n",
+		"| adam | fda | 1 | 1 | 70.00 | 70.00 | 74.00 |\n| adam | fda | 1 | 2 | 60.00 | 60.00 | 62.00 |\n| sgd | fda | 0.5 | 2 | 40.00 | 40.00 | 43.00 |\n| sgd | fda | 1 | 1 | 50.00 | 50.00 | 51.00 |\n",
 	)
 }

@@ -342,7 +342,10 @@ func run(args []string, stdout io.Writer) error {
 	if err := mdtable.Write(&b, 1, header, rows); err != nil {
 		return err
 	}
-	b.WriteString("\nThe ms/step of a component is its CPU time per step summed over the cores; the wall row is the step's wall time, which the components (each over the cores) fill ×cores.\n\n")
+	b.WriteString("\n")
+	if *steps > 0 {
+		b.WriteString("The ms/step of a component is its CPU time per step summed over the cores; the wall row is the step's wall time, which the components (each over the cores) fill ×cores.\n\n")
+	}
 	b.WriteString("## Leaf functions\n\nThe three functions where each component spends most of its CPU time (share of the component).\n\n")
 	header = []string{"component"}
 	for _, r := range rs {

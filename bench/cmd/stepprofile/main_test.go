@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // stack turns "a < b < c" (leaf first) into frame names, prefixing the
@@ -163,6 +165,177 @@ func TestRun(t *testing.T) {
 		{[]string{"-cores", "0b11", "x=" + in}, `invalid value "0b11" for flag -cores: want a decimal integer`},
 		{[]string{"-cores", "2", "-steps", "0x10", "x=" + in}, `invalid value "0x10" for flag -steps: want a decimal integer`},
 		{[]string{"-cores", "2", "x=" + filepath.Join(dir, "none")}, "no such file"},
+	} {
+		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestClassifyRules: each of these frames decides its sample's component
+// (the frames below it name none), so assigning it to another component
+// passed every other case, where a frame below or above decided first.
+func TestClassifyRules(t *testing.T) {
+	for _, tc := range []struct {
+		stack string
+		want  int
+	}{
+		{"nn.(*codesForward).forward < nn.(*BinaryConv2d).Forward", xnorFwd},
+		{"nn.(*naJob).Do < internal/parallel.start.func1.1", noiseAdapt},
+		{"nn.lutBuildAVX2 < nn.(*lutWeights).prepare", gemmData},
+		{"nn.(*lutScratch).lutSigns < nn.(*convCore).weightGradLUT", gemmWeights},
+		{"nn.lutTablesAVX2 < nn.(*convCore).weightGradLUT", gemmWeights},
+		{"nn.lutNibblesAVX2 < nn.(*convCore).weightGradLUT", gemmWeights},
+		{"nn.lutCorrection < nn.(*convCore).weightGradLUT", gemmWeights},
+		{"nn.signBits < nn.(*convCore).weightGradLUT", gemmWeights},
+		{"nn.grid.scatter < internal/parallel.start.func1.1", convMove},
+		{"nn.phaseGrid.interleaveRows < internal/parallel.start.func1.1", convMove},
+		{"nn.planes < nn.(*BinaryConv2d).backwardPlanes", convMove},
+		{"nn.(*bnJob).Do < internal/parallel.start.func1.1", batchNorm},
+		{"runtime.memmove < nn.(*Residual).Forward", residual},
+		{"runtime.memclrNoHeapPointers < nn.(*BinaryConv2d).Forward", estimator},
+		{"nn.(*GlobalAvgPool).Forward < nn.Sequential.Forward", other},
+		{"nn.(*globalPoolJob).Do < internal/parallel.start.func1.1", other},
+		{"nn.(*Linear).Backward < nn.Sequential.Backward", other},
+		{"nn.(*SoftmaxCrossEntropy).Forward < bench.BenchmarkTrainStep.func1.1", other},
+		{"runtime.memmove < nn.Sequential.Forward", other},
+		{"runtime.mallocgc < bench.BenchmarkTrainStep.func1.1", other},
+	} {
+		if got := classify(stack(tc.stack)); got != tc.want {
+			t.Errorf("classify(%s) = %q, want %q", tc.stack, names[got], names[tc.want])
+		}
+	}
+}
+
+// A sample of writeProfile: its locations, leaf first, each with its
+// lines, innermost first (an inlined call has several); and its CPU time.
+type sample struct {
+	locs [][]string
+	ns   int64
+}
+
+// writeProfile writes a profile of the given duration, sample type and
+// samples to path; the frame names are given as stack takes them.
+func writeProfile(t *testing.T, path string, duration int64, kind profile.ValueType, samples []sample) {
+	t.Helper()
+	p := &profile.Profile{
+		SampleType:    []*profile.ValueType{{Type: "samples", Unit: "count"}, &kind},
+		DurationNanos: duration,
+	}
+	funcs := map[string]*profile.Function{}
+	for _, s := range samples {
+		ps := &profile.Sample{Value: []int64{1, s.ns}}
+		for _, lines := range s.locs {
+			loc := &profile.Location{ID: uint64(len(p.Location) + 1)}
+			for _, name := range stack(strings.Join(lines, " < ")) {
+				f := funcs[name]
+				if f == nil {
+					f = &profile.Function{ID: uint64(len(p.Function) + 1), Name: name}
+					funcs[name] = f
+					p.Function = append(p.Function, f)
+				}
+				loc.Line = append(loc.Line, profile.Line{Function: f})
+			}
+			p.Location = append(p.Location, loc)
+			ps.Location = append(ps.Location, loc)
+		}
+		p.Sample = append(p.Sample, ps)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := p.Write(f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var cpuType = profile.ValueType{Type: "cpu", Unit: "nanoseconds"}
+
+// TestTwoProfiles: two profiles side by side on 4 cores, 2 steps each.
+// Profile a (1 s, capacity 4 s) has 0.2 s of BatchNorm inlined into a
+// residual block's code, 0.4 s of residual addition and 0.9 s of
+// estimator kernels in four functions (two tied); profile b (0.25 s,
+// capacity 1 s) has 1.2 s of estimator kernels, more than its capacity,
+// so its idle time is none rather than negative.
+//
+// Each of these passed every other test, which had one profile on as
+// many cores as this machine has, with one leaf per component: the
+// capacity from this machine's cores, a row or leaf row kept or dropped
+// by the last profile alone, the shares of every profile over the first
+// one's capacity, the rows of components without time kept, the leaf
+// table with an idle row, two leaves instead of three, leaves in
+// ascending order or ties in reverse name order, the caller of an
+// inlined call taken as the innermost frame, the leaf of a one-frame
+// sample dropped, the ms/step column without its profile's label, idle
+// time below zero, and the header's words for the command and the cores.
+func TestTwoProfiles(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.pprof"), filepath.Join(dir, "b.pprof")
+	writeProfile(t, a, 1e9, cpuType, []sample{
+		{[][]string{{"nn.(*BatchNorm).normalize", "nn.(*Residual).Forward"}}, 2e8},
+		{[][]string{{"nn.addAVX2"}, {"nn.(*addJob).Do"}}, 4e8},
+		{[][]string{{"estimators.a"}}, 4e8},
+		{[][]string{{"estimators.c"}}, 2e8},
+		{[][]string{{"estimators.b"}}, 2e8},
+		{[][]string{{"estimators.d"}}, 1e8},
+	})
+	writeProfile(t, b, 2.5e8, cpuType, []sample{{[][]string{{"estimators.a"}}, 1.2e9}})
+	var out strings.Builder
+	if err := run([]string{"-cores", "4", "-steps", "2", "a=" + a, "b=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{
+		"Generated by `go run ./bench/cmd/stepprofile -cores 4 -steps 2 a=",
+		"Share of the capacity of the profiled steps (4 cores × the profile's duration), and milliseconds per step (2 steps per profile);",
+		"| component | a | a ms/step | b | b ms/step |",
+		"|:-----",
+		"| BatchNorm fwd+bwd | 5.0% | 100.0 | 0.0% | 0.0 | | residual add | 10.0% | 200.0 | 0.0% | 0.0 | | estimator kernels (signs, g, weight scales) | 22.5% | 450.0 | 120.0% | 600.0 | | idle: waits, imbalance, serial parts | 62.5% | 1250.0 | 0.0% | 0.0 | | step (wall) | 100% | 500.0 | 100% | 125.0 |",
+		"| BatchNorm fwd+bwd | nn.(*BatchNorm).normalize 100% | | | residual add | nn.addAVX2 100% | | | estimator kernels (signs, g, weight scales) | estimators.a 44%, estimators.b 22%, estimators.c 22% | estimators.a 100% |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if n := strings.Count(got, "| idle: waits"); n != 1 {
+		t.Errorf("idle has %d rows, want 1 (none in the leaf table):\n%s", n, out.String())
+	}
+	if strings.Contains(got, "conv GEMM forward") {
+		t.Errorf("a component with no time has a row:\n%s", out.String())
+	}
+
+	// Without -steps, shares only, and no note on a ms/step column.
+	out.Reset()
+	if err := run([]string{"-cores", "4", "a=" + a, "b=" + b}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got = strings.Join(strings.Fields(out.String()), " ")
+	texttest.ContainsAll(t, "-steps 0", got,
+		"| component | a | b |",
+		"| residual add | 10.0% | 0.0% |",
+		"| step (wall) | 100% | 100% |",
+	)
+	for _, bad := range []string{"ms/step", "Inf", "NaN"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("-steps 0: output has %q:\n%s", bad, out.String())
+		}
+	}
+
+	// Refused: a profile without a duration, one of another kind of
+	// time (a block profile's delay), and a negative step count. Each was
+	// accepted with every other test passing.
+	none, block := filepath.Join(dir, "none.pprof"), filepath.Join(dir, "block.pprof")
+	writeProfile(t, none, 0, cpuType, []sample{{[][]string{{"estimators.a"}}, 1e8}})
+	writeProfile(t, block, 1e9, profile.ValueType{Type: "delay", Unit: "nanoseconds"}, []sample{{[][]string{{"estimators.a"}}, 1e8}})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-cores", "4", "x=" + none}, "not a CPU profile with a duration"},
+		{[]string{"-cores", "4", "x=" + block}, "not a CPU profile with a duration"},
+		{[]string{"-cores", "4", "-steps", "-1", "x=" + a}, "-steps -1"},
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
