@@ -1,0 +1,59 @@
+package fidelity
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/gradbench/gradbench/nn"
+)
+
+// TestSampleSmallStratum: the second stratum is the tenth of the layer's
+// weights smallest in magnitude, not the most negative ones, and the sites
+// say which stratum they came from in words.
+func TestSampleSmallStratum(t *testing.T) {
+	l := binaryLinear(t, 8, 10, "ste", nn.NewInit(3))
+	w := l.Weight.Data
+	order := make([]int, len(w))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(math.Abs(float64(w[a])), math.Abs(float64(w[b]))) })
+	want := slices.Sorted(slices.Values(order[:8])) // the 8 smallest |w| of 80
+	var got []int
+	for _, s := range Sample(l, 8, 1) {
+		if s.Stratum == SmallAbs {
+			got = append(got, s.Index)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("small-stratum sites %v, want the 8 smallest |w| %v", got, want)
+	}
+	if u, s := Uniform.String(), SmallAbs.String(); u != "uniform" || s != "small" {
+		t.Errorf("strata print as %q and %q, want uniform and small", u, s)
+	}
+}
+
+// TestFlipZeroWeight: a latent weight of exactly 0 has the sign +1, and
+// its flip makes it negative: the change is the one the estimators
+// predict with b = +1 (the loss is linear in the last layer's signs), not
+// zero.
+func TestFlipZeroWeight(t *testing.T) {
+	const n, in, out = 8, 12, 5
+	bl := binaryLinear(t, in, out, "ste", nn.NewInit(2))
+	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), bl}
+	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
+	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	bl.Weight.Data[7] = 0
+	sites := []Site{{Layer: 0, Index: 7}}
+	_, dl := TrueChanges(net, loss, b, sites, nil)
+	pred := Predicted(net, loss, b, sites)
+	if dl[0] == 0 || math.Abs(dl[0]-pred[0]) > 1e-5*math.Abs(pred[0]) {
+		t.Errorf("flip of a zero weight: ΔL = %g, predicted δ = %g (b = +1)", dl[0], pred[0])
+	}
+	if bl.Weight.Data[7] != 0 {
+		t.Errorf("the zero weight is %g after the flip", bl.Weight.Data[7])
+	}
+}
