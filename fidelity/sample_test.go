@@ -57,3 +57,27 @@ func TestFlipZeroWeight(t *testing.T) {
 		t.Errorf("the zero weight is %g after the flip", bl.Weight.Data[7])
 	}
 }
+
+// TestDescentFlipsAtZero: a step that lands a latent weight on exactly 0
+// gives it the sign +1: from a positive weight no flip, from a negative
+// one a flip.
+func TestDescentFlipsAtZero(t *testing.T) {
+	const n, in, out = 8, 12, 5
+	bl := binaryLinear(t, in, out, "ste", nn.NewInit(2))
+	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), bl}
+	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
+	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	w := bl.Weight.Data
+	pos := slices.IndexFunc(w, func(v float32) bool { return v > 0 })
+	neg := slices.IndexFunc(w, func(v float32) bool { return v < 0 })
+	for _, tc := range []struct {
+		j     int
+		flips int
+	}{{pos, 0}, {neg, 1}} {
+		g := [][]float32{make([]float32, len(w))}
+		g[0][tc.j] = w[tc.j] // W − 1·g puts weight j on 0
+		if s := Descent(net, loss, b, g, []float64{1}); s[0].Flips != tc.flips {
+			t.Errorf("step from w = %g to 0: %d flips, want %d", w[tc.j], s[0].Flips, tc.flips)
+		}
+	}
+}
