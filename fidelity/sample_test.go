@@ -81,3 +81,36 @@ func TestDescentFlipsAtZero(t *testing.T) {
 		}
 	}
 }
+
+// TestStratumSizes: a layer's small stratum is its tenth, at least one
+// weight, as Sample draws it.
+func TestStratumSizes(t *testing.T) {
+	net := nn.Sequential{binaryLinear(t, 2, 4, "ste", nn.NewInit(1)), binaryLinear(t, 4, 20, "ste", nn.NewInit(2))}
+	if got, want := StratumSizes(net), [][2]int{{8, 1}, {80, 8}}; !slices.Equal(got, want) {
+		t.Errorf("StratumSizes = %v, want %v", got, want)
+	}
+	small := 0
+	for _, s := range Sample(net, 50, 1) {
+		if s.Layer == 0 && s.Stratum == SmallAbs {
+			small++
+		}
+	}
+	if small != 1 {
+		t.Errorf("Sample drew %d weights of the 8-weight layer's small stratum, want 1", small)
+	}
+}
+
+// TestPredictedGradsCopies: the gradients PredictedGrads returns are the
+// caller's, as LatentGrads' are: a later pass on the network leaves them.
+func TestPredictedGradsCopies(t *testing.T) {
+	net := convNet(t, "ste", 1)
+	var ce nn.SoftmaxCrossEntropy
+	b := convBatch()
+	_, gs := PredictedGrads(net, &ce, b, Sample(net, 2, 1))
+	before := slices.Clone(gs[0])
+	other := Batch{X: randTensor(12, 16, 1, 6, 6), Labels: b.Labels}
+	LatentGrads(net, &ce, other)
+	if !slices.Equal(gs[0], before) {
+		t.Error("a later pass changed the gradients PredictedGrads returned")
+	}
+}
