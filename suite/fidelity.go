@@ -148,6 +148,42 @@ type FidelityRow struct {
 // whose rounding is about 1e-7 relative.
 const fidelityNoise = 1e-6
 
+// flipNoise is the noise threshold of the flips' changes on a batch whose
+// true loss is loss: fidelityNoise relative to a loss of at least 1.
+func flipNoise(loss float64) float64 { return fidelityNoise * max(1, math.Abs(loss)) }
+
+// descentSteps returns the directions and learning rates of one state's
+// descent steps, given the estimators' latent gradients tg on the training
+// batch and the recipe's learning rate lr: along each estimator's gradient
+// at lr times DescentScales and at the η whose step norm is the median of
+// the estimators' step norms at lr (0 for a zero gradient), then along a
+// random direction with the first estimator's layer norms, at lr times
+// DescentScales.
+func descentSteps(lr float64, seed uint64, tg [][][]float32) (dirs [][][]float32, etas [][]float64) {
+	var norms []float64
+	for _, g := range tg {
+		norms = append(norms, lr*fidelity.Norm(g))
+	}
+	target := median(norms)
+	scaled := func() []float64 {
+		e := make([]float64, 0, len(DescentScales)+1)
+		for _, k := range DescentScales {
+			e = append(e, k*lr)
+		}
+		return e
+	}
+	for _, g := range tg {
+		e := scaled()
+		if n := fidelity.Norm(g); n > 0 {
+			e = append(e, target/n)
+		} else {
+			e = append(e, 0)
+		}
+		dirs, etas = append(dirs, g), append(etas, e)
+	}
+	return append(dirs, fidelity.RandomLike(tg[0], seed)), append(etas, scaled())
+}
+
 // Fidelity measures every estimator on every state of spec.
 func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	t0 := time.Now()
@@ -311,34 +347,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		}
 		base, dl := bases[0], dls[0]
 		fs := FidelityState{Name: st.name, Loss: base}
-		// Descent: steps along each estimator's gradient on a training batch,
-		// at the recipe's learning rate times DescentScales and at the
-		// median of the estimators' step norms at the recipe's rate, and
-		// along a random direction with the first estimator's layer norms.
-		var norms []float64
-		for i := range n {
-			norms = append(norms, cfg.LR*fidelity.Norm(tg[i]))
-		}
-		target := median(norms)
-		var dirs [][][]float32
-		var etas [][]float64
-		for i := range n {
-			e := make([]float64, 0, len(DescentScales)+1)
-			for _, k := range DescentScales {
-				e = append(e, k*cfg.LR)
-			}
-			if n := fidelity.Norm(tg[i]); n > 0 {
-				e = append(e, target/n)
-			} else {
-				e = append(e, 0)
-			}
-			dirs, etas = append(dirs, tg[i]), append(etas, e)
-		}
-		e := make([]float64, 0, len(DescentScales))
-		for _, k := range DescentScales {
-			e = append(e, k*cfg.LR)
-		}
-		dirs, etas = append(dirs, fidelity.RandomLike(tg[0], cfg.Seed)), append(etas, e)
+		dirs, etas := descentSteps(cfg.LR, cfg.Seed, tg)
 		steps := fidelity.DescentOn(ws, eval, dirs, etas)
 		step(plan.descentPasses(), cost.descent(plan))
 		fs.Descent, fs.Random = steps[:n], steps[n]
@@ -350,7 +359,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		errs := make([]error, n)
 		each(n, func(i int) {
 			pred := preds[i][0]
-			noise := fidelityNoise * max(1, math.Abs(base))
+			noise := flipNoise(base)
 			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise)}
 			if row.CI, errs[i] = fidelity.BootstrapContext(ctx, pred, dl, noise, reps, cfg.Seed); errs[i] != nil {
 				return
@@ -366,7 +375,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			}
 			if nb > 1 {
 				for k := range nb {
-					row.Batches = append(row.Batches, fidelity.Score(preds[i][k], dls[k], fidelityNoise*max(1, math.Abs(bases[k]))))
+					row.Batches = append(row.Batches, fidelity.Score(preds[i][k], dls[k], flipNoise(bases[k])))
 				}
 				if row.BatchMean, row.BatchCI, errs[i] = fidelity.OverBatchesContext(ctx, row.Batches, reps, cfg.Seed); errs[i] != nil {
 					return

@@ -206,6 +206,12 @@ func TestFidelitySampleReported(t *testing.T) {
 		if got := res.States[0].Rows[0].Overall.N; got != n {
 			t.Errorf("sample %d: %d weights scored, the layers' samples add up to %d", tc.per, got, n)
 		}
+		// Each layer's scores are over both of its strata.
+		for l, s := range res.Sampled {
+			if got := res.States[0].Rows[0].PerLayer[l].N; got != s.Uniform+s.Small {
+				t.Errorf("sample %d: layer %d scored over %d weights, it gave %d + %d", tc.per, l, got, s.Uniform, s.Small)
+			}
+		}
 		var md bytes.Buffer
 		if err := res.WriteMarkdown(&md); err != nil {
 			t.Fatal(err)
