@@ -209,16 +209,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, wrapErr("suite: fidelity", err)
 	}
-	// The batches come from the images the run trains on: its training
-	// subset, less the validation split a learning-rate grid holds out.
-	pool := data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
-	n, what := train.N-pool.Holdout, fmt.Sprintf("training images of %s", cfg.Dataset)
-	if pool.Holdout > 0 {
-		what += fmt.Sprintf(" that the run's validation split (%d images) leaves", pool.Holdout)
-	}
-	if pool.Subset > 0 && pool.Subset < n {
-		n, what = pool.Subset, fmt.Sprintf("images of the run's train_subset of %s", cfg.Dataset)
-	}
+	pool, n, what := fidelityImages(cfg, train)
 	switch {
 	case batch > n:
 		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d %s: want at most %d, which leaves one for the training batch after it", batch, n, what, n-1)
@@ -403,6 +394,23 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	}
 	res.Elapsed = time.Since(t0)
 	return res, nil
+}
+
+// fidelityImages returns the images of train the batches of a run with
+// configuration cfg come from, those the run trains on (its training
+// subset, less the validation split a learning-rate grid holds out), as a
+// loader's configuration, their number and words naming them for a
+// refusal.
+func fidelityImages(cfg Config, train *data.Dataset) (pool data.Config, n int, what string) {
+	pool = data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
+	n, what = train.N-pool.Holdout, fmt.Sprintf("training images of %s", cfg.Dataset)
+	if pool.Holdout > 0 {
+		what += fmt.Sprintf(" that the run's validation split (%d images) leaves", pool.Holdout)
+	}
+	if pool.Subset > 0 && pool.Subset < n {
+		n, what = pool.Subset, fmt.Sprintf("images of the run's train_subset of %s", cfg.Dataset)
+	}
+	return pool, n, what
 }
 
 // fidelityEstimator builds estimator e's network in the state of ref and
