@@ -162,6 +162,7 @@ func TestFidelitySpecRefuses(t *testing.T) {
 		{func(s *FidelitySpec) { s.Epochs = []int{0, 0} }, `suite: fidelity: --epochs "0,0": epoch 0 is given twice`},
 		{func(s *FidelitySpec) { s.Epochs = []int{-1} }, `suite: fidelity: --epochs "-1": want comma-separated epochs >= 0`},
 		{func(s *FidelitySpec) { s.Run, s.Init = "", true }, "suite: fidelity: --init needs the recipe's workload (--recipe)"},
+		{func(s *FidelitySpec) { s.Run, s.Init, s.Workload = "", true, &Workload{Recipe: *parseTinyRecipe(t)} }, "suite: fidelity: --init needs a seed >= 1 (--seeds)"},
 	} {
 		spec := ok
 		tc.edit(&spec)
