@@ -119,7 +119,14 @@ func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
 	for v := math.Ceil(lo/step*2) * step / 2; v <= hi+step*1e-9; v += step / 2 {
 		t := plot.Tick{Value: v}
 		if k := v / step; math.Abs(k-math.Round(k)) < 1e-9 {
-			t.Label = strconv.FormatFloat(math.Round(k)*step, 'g', 6, 64)
+			// The ticks are sums of inexact halves of the step: the one at 0
+			// can be a hair below it, whose rounded k is −0, which
+			// FormatFloat writes "-0".
+			x := math.Round(k) * step
+			if x == 0 {
+				x = 0
+			}
+			t.Label = strconv.FormatFloat(x, 'g', 6, 64)
 		}
 		ticks = append(ticks, t)
 	}
