@@ -280,6 +280,11 @@ func TestFidelityAlongARun(t *testing.T) {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
 	}
+	// An epoch past the run's last is refused as such, not sent to
+	// --keep-epochs.
+	if _, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{0, 3}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}); err == nil || err.Error() != "suite: fidelity: epoch 3 is outside the run's 0..2" {
+		t.Errorf("fidelity of epoch 3 of a 2-epoch run: %v", err)
+	}
 	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1})
 	if err != nil {
 		t.Fatal(err)

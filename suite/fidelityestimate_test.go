@@ -51,6 +51,9 @@ func TestFidelityLeft(t *testing.T) {
 		{30 * s, 60 * s, 60 * s, 50 * s, 60 * s},
 		// Done: nothing left.
 		{60 * s, 60 * s, 70 * s, 0, 0},
+		// More done than expected (the estimate was short): nothing left,
+		// not a negative time.
+		{70 * s, 60 * s, 80 * s, 0, 0},
 	} {
 		if got := c.left(tc.done, tc.expected, tc.elapsed); got < tc.min || got > tc.max {
 			t.Errorf("left(done %v of %v, elapsed %v) = %v, want %v..%v", tc.done, tc.expected, tc.elapsed, got, tc.min, tc.max)
