@@ -237,6 +237,9 @@ func TestFidelityAlongARun(t *testing.T) {
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 1)); err != nil {
 		t.Fatalf("KeepEpochs kept no weights after epoch 1: %v", err)
 	}
+	if _, err := os.Stat(filepath.Join(dir, key+".e1.weights")); err != nil || EpochWeightsPath(dir, key, 1) != filepath.Join(dir, key+".e1.weights") {
+		t.Errorf("the weights after epoch 1 are not <key>.e1.weights: %v, EpochWeightsPath %s", err, EpochWeightsPath(dir, key, 1))
+	}
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 2)); err == nil {
 		t.Errorf("KeepEpochs kept the last epoch's weights twice (%s and %s)", EpochWeightsPath(dir, key, 2), WeightsPath(dir, key))
 	}
@@ -251,6 +254,9 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	if len(res.States) != 3 || passes == 0 || last != passes {
 		t.Fatalf("%d states, %d passes announced, progress reached %d", len(res.States), passes, last)
+	}
+	if want := "run " + key + " (ste, seed 1)"; res.Label != want {
+		t.Errorf("label %q, want %q", res.Label, want)
 	}
 	// Every pass is announced and counted, not the flips alone: per state
 	// each estimator's passes on the evaluation and training batches, the

@@ -33,6 +33,9 @@ func TestFidelityRecomputed(t *testing.T) {
 		t.Fatalf("%d states, want the initial one", len(res.States))
 	}
 	st := res.States[0]
+	if want := "initial state of seed 2, " + wl.Label(); res.Label != want || st.Name != "epoch 0" {
+		t.Errorf("label %q, state %q; want %q, epoch 0", res.Label, st.Name, want)
+	}
 
 	cfg := wl.config()
 	cfg.Seed = seed
