@@ -171,6 +171,10 @@ func TestFidelitySpecRefuses(t *testing.T) {
 			t.Errorf("error %v, want %s…", err, tc.want)
 		}
 	}
+	// A run whose record cannot be read is named by its key.
+	if _, err := Fidelity(context.Background(), ok); err == nil || !strings.HasPrefix(err.Error(), "suite: fidelity: run 0123456789abcdef: ") {
+		t.Errorf("fidelity of a run without a record: %v, want an error naming the run", err)
+	}
 }
 
 // TestFidelitySampleReported: where a layer, or its tenth of smallest
@@ -285,6 +289,10 @@ func TestFidelityAlongARun(t *testing.T) {
 		if c := st.Cosine[0][1][1]; c < 1-1e-9 {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
+	}
+	// Without --epochs: the initial state and the last epoch's.
+	if _, sts, _, err := (FidelitySpec{Run: spec.Run}).states(); err != nil || len(sts) != 2 || sts[0].name != "epoch 0" || sts[0].load != nil || sts[1].name != "epoch 2" || sts[1].load == nil {
+		t.Errorf("default states %+v, %v; want epoch 0 (the initial weights) and epoch 2", sts, err)
 	}
 	// An epoch past the run's last is refused as such, not sent to
 	// --keep-epochs.
