@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"image/color"
 	"maps"
 	"math"
 	"os"
@@ -14,6 +15,9 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 
 	"github.com/gradbench/gradbench/fidelity"
 )
@@ -220,6 +224,58 @@ func TestFidelityAgreementData(t *testing.T) {
 			if grid.Z(c, r) != grid[c][r] || grid.X(c) != float64(c) || grid.Y(r) != float64(r) {
 				t.Errorf("cell (%d, %d) of the heat map at (%g, %g) = %g, want column %d row %d = %g", c, r, grid.X(c), grid.Y(r), grid.Z(c, r), c, r, grid[c][r])
 			}
+		}
+	}
+}
+
+// TestColorScaleBands: the agreement's color bar is steps bands from the
+// map's Min at the bottom to its Max at the top, band i in the map's color
+// at its middle, each reaching up into the next (drawn over it) so that
+// no renderer leaves a seam between two bands.
+func TestColorScaleBands(t *testing.T) {
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(-1)
+	cm.SetMax(1)
+	rec := &recorder.Canvas{}
+	c := draw.Canvas{Canvas: rec, Rectangle: vg.Rectangle{Max: vg.Point{X: 20, Y: 200}}}
+	p := plot.New()
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, -1, 1
+	const steps = 4
+	colorScale{cm, steps}.Plot(c, p)
+	type band struct {
+		lo, hi vg.Length
+		col    color.Color
+	}
+	var bands []band
+	var col color.Color
+	for _, a := range rec.Actions {
+		switch a := a.(type) {
+		case *recorder.SetColor:
+			col = a.Color
+		case *recorder.Fill:
+			b := band{lo: 1e9, hi: -1e9, col: col}
+			for _, cmp := range a.Path {
+				if cmp.Type == vg.MoveComp || cmp.Type == vg.LineComp {
+					b.lo, b.hi = min(b.lo, cmp.Pos.Y), max(b.hi, cmp.Pos.Y)
+				}
+			}
+			bands = append(bands, b)
+		}
+	}
+	if len(bands) != steps {
+		t.Fatalf("%d bands, want %d", len(bands), steps)
+	}
+	h := vg.Length(200) / steps
+	for i, b := range bands {
+		wantHi := min(vg.Length(i+2)*h, 200)
+		if math.Abs(float64(b.lo-vg.Length(i)*h)) > 1e-9 || math.Abs(float64(b.hi-wantHi)) > 1e-9 {
+			t.Errorf("band %d from y=%g to %g, want %g to %g", i, b.lo, b.hi, vg.Length(i)*h, wantHi)
+		}
+		want, _ := cm.At(-1 + (float64(i)+0.5)*2/steps)
+		r1, g1, b1, _ := b.col.RGBA()
+		r2, g2, b2, _ := want.RGBA()
+		if r1 != r2 || g1 != g2 || b1 != b2 {
+			t.Errorf("band %d in %v, want %v", i, b.col, want)
 		}
 	}
 }
