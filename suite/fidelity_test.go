@@ -354,6 +354,15 @@ func TestFidelityAlongARun(t *testing.T) {
 	if got := fidelity.TrueLoss(&own.Net, &ce, eval); got != res.States[1].Loss {
 		t.Errorf("true loss of the epoch-1 weights file %g, fidelity measured %g", got, res.States[1].Loss)
 	}
+	// Its sampled weights are drawn from its own weights (the smallest
+	// |w| of each layer at that state, not at the initial one): ste's
+	// scores on them are the ones measured.
+	sampled := fidelity.Sample(&own.Net, 4, cfg.Seed)
+	base, dl := fidelity.TrueChanges(&own.Net, &ce, eval, sampled, nil)
+	pred := fidelity.Predicted(&own.Net, &ce, eval, sampled)
+	if got, want := res.States[1].Rows[0].Overall, fidelity.Score(pred, dl, flipNoise(base)); !reflect.DeepEqual(got, want) {
+		t.Errorf("ste's scores at epoch 1: %+v, want %+v, those of the weights sampled from the state's own weights", got, want)
+	}
 	var md, bench bytes.Buffer
 	if err := res.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
