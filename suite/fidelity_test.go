@@ -363,6 +363,19 @@ func TestFidelityAlongARun(t *testing.T) {
 	if got, want := res.States[1].Rows[0].Overall, fidelity.Score(pred, dl, flipNoise(base)); !reflect.DeepEqual(got, want) {
 		t.Errorf("ste's scores at epoch 1: %+v, want %+v, those of the weights sampled from the state's own weights", got, want)
 	}
+	// fda+na, whose formula follows the training progress, is measured at
+	// the progress of the state's epoch (epoch 1 of 2, p = 1), not at the
+	// start of training.
+	na, err := cfg.modelConfig(train).build(specs[2], cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fidelity.CopyState(&na.Net, &own.Net)
+	nn.SetProgress(&na.Net, nn.Progress{Epoch: 1, Epochs: 2})
+	pred = fidelity.Predicted(&na.Net, &ce, eval, sampled)
+	if got, want := res.States[1].Rows[2].Overall, fidelity.Score(pred, dl, flipNoise(base)); !reflect.DeepEqual(got, want) {
+		t.Errorf("fda+na's scores at epoch 1: %+v, want %+v, those at the progress of epoch 1", got, want)
+	}
 	var md, bench bytes.Buffer
 	if err := res.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
