@@ -404,6 +404,18 @@ func TestScore(t *testing.T) {
 		// makes its ranks δ itself: r = Spearman = 0.63509.
 		{"eleven sites", []float64{-11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1}, []float64{-1, 1, -1, -1, -1, -1, 1, 1, 1, 1, 1},
 			Scores{N: 11, Pearson: 0.6351, Spearman: 0.6351, Sign: 0.4545, SignN: 11, TopK: 0.5, K: 2, BaseRate: 0.4545}},
+		// Changes of exactly ±noise are noise: out of the sign agreement
+		// (|ΔL| > noise), the base rate and the top k (ΔL < −noise). The
+		// top site (δ = −2) lowers the loss by the noise only: no hit.
+		{"at the noise threshold", []float64{1, 1, -1, -2}, []float64{1e-6, 2, -3, -1e-6},
+			Scores{N: 4, Pearson: 0.5120, Spearman: 0.7379, Sign: 1, SignN: 2, TopK: 0, K: 1, BaseRate: 0.25}},
+		// Tied δ at the top: the earlier site comes first (a stable
+		// order), so the top 1 is site 0, which lowers the loss.
+		{"ties at the top", []float64{-1, -1, 0, 1}, []float64{-2, 3, 1, 1},
+			Scores{N: 4, Pearson: 0.1267, Spearman: 0, Sign: 0.5, SignN: 4, TopK: 1, K: 1, BaseRate: 0.25}},
+		// Two sites have a correlation (±1).
+		{"two sites", []float64{1, 2}, []float64{3, 5},
+			Scores{N: 2, Pearson: 1, Spearman: 1, Sign: 1, SignN: 2, TopK: 0, K: 1, BaseRate: 0}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := Score(c.pred, c.dl, 1e-6)

@@ -148,6 +148,42 @@ type FidelityRow struct {
 // whose rounding is about 1e-7 relative.
 const fidelityNoise = 1e-6
 
+// flipNoise is the noise threshold of the flips' changes on a batch whose
+// true loss is loss: fidelityNoise relative to a loss of at least 1.
+func flipNoise(loss float64) float64 { return fidelityNoise * max(1, math.Abs(loss)) }
+
+// descentSteps returns the directions and learning rates of one state's
+// descent steps, given the estimators' latent gradients tg on the training
+// batch and the recipe's learning rate lr: along each estimator's gradient
+// at lr times DescentScales and at the η whose step norm is the median of
+// the estimators' step norms at lr (0 for a zero gradient), then along a
+// random direction with the first estimator's layer norms, at lr times
+// DescentScales.
+func descentSteps(lr float64, seed uint64, tg [][][]float32) (dirs [][][]float32, etas [][]float64) {
+	var norms []float64
+	for _, g := range tg {
+		norms = append(norms, lr*fidelity.Norm(g))
+	}
+	target := median(norms)
+	scaled := func() []float64 {
+		e := make([]float64, 0, len(DescentScales)+1)
+		for _, k := range DescentScales {
+			e = append(e, k*lr)
+		}
+		return e
+	}
+	for _, g := range tg {
+		e := scaled()
+		if n := fidelity.Norm(g); n > 0 {
+			e = append(e, target/n)
+		} else {
+			e = append(e, 0)
+		}
+		dirs, etas = append(dirs, g), append(etas, e)
+	}
+	return append(dirs, fidelity.RandomLike(tg[0], seed)), append(etas, scaled())
+}
+
 // Fidelity measures every estimator on every state of spec.
 func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	t0 := time.Now()
@@ -173,16 +209,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, wrapErr("suite: fidelity", err)
 	}
-	// The batches come from the images the run trains on: its training
-	// subset, less the validation split a learning-rate grid holds out.
-	pool := data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
-	n, what := train.N-pool.Holdout, fmt.Sprintf("training images of %s", cfg.Dataset)
-	if pool.Holdout > 0 {
-		what += fmt.Sprintf(" that the run's validation split (%d images) leaves", pool.Holdout)
-	}
-	if pool.Subset > 0 && pool.Subset < n {
-		n, what = pool.Subset, fmt.Sprintf("images of the run's train_subset of %s", cfg.Dataset)
-	}
+	pool, n, what := fidelityImages(cfg, train)
 	switch {
 	case batch > n:
 		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d %s: want at most %d, which leaves one for the training batch after it", batch, n, what, n-1)
@@ -311,34 +338,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		}
 		base, dl := bases[0], dls[0]
 		fs := FidelityState{Name: st.name, Loss: base}
-		// Descent: steps along each estimator's gradient on a training batch,
-		// at the recipe's learning rate times DescentScales and at the
-		// median of the estimators' step norms at the recipe's rate, and
-		// along a random direction with the first estimator's layer norms.
-		var norms []float64
-		for i := range n {
-			norms = append(norms, cfg.LR*fidelity.Norm(tg[i]))
-		}
-		target := median(norms)
-		var dirs [][][]float32
-		var etas [][]float64
-		for i := range n {
-			e := make([]float64, 0, len(DescentScales)+1)
-			for _, k := range DescentScales {
-				e = append(e, k*cfg.LR)
-			}
-			if n := fidelity.Norm(tg[i]); n > 0 {
-				e = append(e, target/n)
-			} else {
-				e = append(e, 0)
-			}
-			dirs, etas = append(dirs, tg[i]), append(etas, e)
-		}
-		e := make([]float64, 0, len(DescentScales))
-		for _, k := range DescentScales {
-			e = append(e, k*cfg.LR)
-		}
-		dirs, etas = append(dirs, fidelity.RandomLike(tg[0], cfg.Seed)), append(etas, e)
+		dirs, etas := descentSteps(cfg.LR, cfg.Seed, tg)
 		steps := fidelity.DescentOn(ws, eval, dirs, etas)
 		step(plan.descentPasses(), cost.descent(plan))
 		fs.Descent, fs.Random = steps[:n], steps[n]
@@ -350,7 +350,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		errs := make([]error, n)
 		each(n, func(i int) {
 			pred := preds[i][0]
-			noise := fidelityNoise * max(1, math.Abs(base))
+			noise := flipNoise(base)
 			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise)}
 			if row.CI, errs[i] = fidelity.BootstrapContext(ctx, pred, dl, noise, reps, cfg.Seed); errs[i] != nil {
 				return
@@ -366,7 +366,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			}
 			if nb > 1 {
 				for k := range nb {
-					row.Batches = append(row.Batches, fidelity.Score(preds[i][k], dls[k], fidelityNoise*max(1, math.Abs(bases[k]))))
+					row.Batches = append(row.Batches, fidelity.Score(preds[i][k], dls[k], flipNoise(bases[k])))
 				}
 				if row.BatchMean, row.BatchCI, errs[i] = fidelity.OverBatchesContext(ctx, row.Batches, reps, cfg.Seed); errs[i] != nil {
 					return
@@ -394,6 +394,23 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	}
 	res.Elapsed = time.Since(t0)
 	return res, nil
+}
+
+// fidelityImages returns the images of train the batches of a run with
+// configuration cfg come from, those the run trains on (its training
+// subset, less the validation split a learning-rate grid holds out), as a
+// loader's configuration, their number and words naming them for a
+// refusal.
+func fidelityImages(cfg Config, train *data.Dataset) (pool data.Config, n int, what string) {
+	pool = data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
+	n, what = train.N-pool.Holdout, fmt.Sprintf("training images of %s", cfg.Dataset)
+	if pool.Holdout > 0 {
+		what += fmt.Sprintf(" that the run's validation split (%d images) leaves", pool.Holdout)
+	}
+	if pool.Subset > 0 && pool.Subset < n {
+		n, what = pool.Subset, fmt.Sprintf("images of the run's train_subset of %s", cfg.Dataset)
+	}
+	return pool, n, what
 }
 
 // fidelityEstimator builds estimator e's network in the state of ref and

@@ -162,6 +162,7 @@ func TestFidelitySpecRefuses(t *testing.T) {
 		{func(s *FidelitySpec) { s.Epochs = []int{0, 0} }, `suite: fidelity: --epochs "0,0": epoch 0 is given twice`},
 		{func(s *FidelitySpec) { s.Epochs = []int{-1} }, `suite: fidelity: --epochs "-1": want comma-separated epochs >= 0`},
 		{func(s *FidelitySpec) { s.Run, s.Init = "", true }, "suite: fidelity: --init needs the recipe's workload (--recipe)"},
+		{func(s *FidelitySpec) { s.Run, s.Init, s.Workload = "", true, &Workload{Recipe: *parseTinyRecipe(t)} }, "suite: fidelity: --init needs a seed >= 1 (--seeds)"},
 	} {
 		spec := ok
 		tc.edit(&spec)
@@ -169,6 +170,10 @@ func TestFidelitySpecRefuses(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("error %v, want %s…", err, tc.want)
 		}
+	}
+	// A run whose record cannot be read is named by its key.
+	if _, err := Fidelity(context.Background(), ok); err == nil || !strings.HasPrefix(err.Error(), "suite: fidelity: run 0123456789abcdef: ") {
+		t.Errorf("fidelity of a run without a record: %v, want an error naming the run", err)
 	}
 }
 
@@ -206,6 +211,12 @@ func TestFidelitySampleReported(t *testing.T) {
 		if got := res.States[0].Rows[0].Overall.N; got != n {
 			t.Errorf("sample %d: %d weights scored, the layers' samples add up to %d", tc.per, got, n)
 		}
+		// Each layer's scores are over both of its strata.
+		for l, s := range res.Sampled {
+			if got := res.States[0].Rows[0].PerLayer[l].N; got != s.Uniform+s.Small {
+				t.Errorf("sample %d: layer %d scored over %d weights, it gave %d + %d", tc.per, l, got, s.Uniform, s.Small)
+			}
+		}
 		var md bytes.Buffer
 		if err := res.WriteMarkdown(&md); err != nil {
 			t.Fatal(err)
@@ -230,6 +241,9 @@ func TestFidelityAlongARun(t *testing.T) {
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 1)); err != nil {
 		t.Fatalf("KeepEpochs kept no weights after epoch 1: %v", err)
 	}
+	if _, err := os.Stat(filepath.Join(dir, key+".e1.weights")); err != nil || EpochWeightsPath(dir, key, 1) != filepath.Join(dir, key+".e1.weights") {
+		t.Errorf("the weights after epoch 1 are not <key>.e1.weights: %v, EpochWeightsPath %s", err, EpochWeightsPath(dir, key, 1))
+	}
 	if _, err := os.Stat(EpochWeightsPath(dir, key, 2)); err == nil {
 		t.Errorf("KeepEpochs kept the last epoch's weights twice (%s and %s)", EpochWeightsPath(dir, key, 2), WeightsPath(dir, key))
 	}
@@ -244,6 +258,9 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	if len(res.States) != 3 || passes == 0 || last != passes {
 		t.Fatalf("%d states, %d passes announced, progress reached %d", len(res.States), passes, last)
+	}
+	if want := "run " + key + " (ste, seed 1)"; res.Label != want {
+		t.Errorf("label %q, want %q", res.Label, want)
 	}
 	// Every pass is announced and counted, not the flips alone: per state
 	// each estimator's passes on the evaluation and training batches, the
@@ -272,6 +289,15 @@ func TestFidelityAlongARun(t *testing.T) {
 		if c := st.Cosine[0][1][1]; c < 1-1e-9 {
 			t.Errorf("%s: cosine of an estimator's gradient with itself = %g", st.Name, c)
 		}
+	}
+	// Without --epochs: the initial state and the last epoch's.
+	if _, sts, _, err := (FidelitySpec{Run: spec.Run}).states(); err != nil || len(sts) != 2 || sts[0].name != "epoch 0" || sts[0].load != nil || sts[1].name != "epoch 2" || sts[1].load == nil {
+		t.Errorf("default states %+v, %v; want epoch 0 (the initial weights) and epoch 2", sts, err)
+	}
+	// An epoch past the run's last is refused as such, not sent to
+	// --keep-epochs.
+	if _, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{0, 3}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}); err == nil || err.Error() != "suite: fidelity: epoch 3 is outside the run's 0..2" {
+		t.Errorf("fidelity of epoch 3 of a 2-epoch run: %v", err)
 	}
 	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1})
 	if err != nil {
@@ -327,6 +353,28 @@ func TestFidelityAlongARun(t *testing.T) {
 	var ce nn.SoftmaxCrossEntropy
 	if got := fidelity.TrueLoss(&own.Net, &ce, eval); got != res.States[1].Loss {
 		t.Errorf("true loss of the epoch-1 weights file %g, fidelity measured %g", got, res.States[1].Loss)
+	}
+	// Its sampled weights are drawn from its own weights (the smallest
+	// |w| of each layer at that state, not at the initial one): ste's
+	// scores on them are the ones measured.
+	sampled := fidelity.Sample(&own.Net, 4, cfg.Seed)
+	base, dl := fidelity.TrueChanges(&own.Net, &ce, eval, sampled, nil)
+	pred := fidelity.Predicted(&own.Net, &ce, eval, sampled)
+	if got, want := res.States[1].Rows[0].Overall, fidelity.Score(pred, dl, flipNoise(base)); !reflect.DeepEqual(got, want) {
+		t.Errorf("ste's scores at epoch 1: %+v, want %+v, those of the weights sampled from the state's own weights", got, want)
+	}
+	// fda+na, whose formula follows the training progress, is measured at
+	// the progress of the state's epoch (epoch 1 of 2, p = 1), not at the
+	// start of training.
+	na, err := cfg.modelConfig(train).build(specs[2], cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fidelity.CopyState(&na.Net, &own.Net)
+	nn.SetProgress(&na.Net, nn.Progress{Epoch: 1, Epochs: 2})
+	pred = fidelity.Predicted(&na.Net, &ce, eval, sampled)
+	if got, want := res.States[1].Rows[2].Overall, fidelity.Score(pred, dl, flipNoise(base)); !reflect.DeepEqual(got, want) {
+		t.Errorf("fda+na's scores at epoch 1: %+v, want %+v, those at the progress of epoch 1", got, want)
 	}
 	var md, bench bytes.Buffer
 	if err := res.WriteMarkdown(&md); err != nil {

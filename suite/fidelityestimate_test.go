@@ -1,8 +1,12 @@
 package suite
 
 import (
+	"context"
+	"math"
 	"testing"
 	"time"
+
+	"github.com/gradbench/gradbench/fidelity"
 )
 
 // TestFidelityCostTotal: the expected time counts every kind of work of
@@ -51,9 +55,61 @@ func TestFidelityLeft(t *testing.T) {
 		{30 * s, 60 * s, 60 * s, 50 * s, 60 * s},
 		// Done: nothing left.
 		{60 * s, 60 * s, 70 * s, 0, 0},
+		// More done than expected (the estimate was short): nothing left,
+		// not a negative time.
+		{70 * s, 60 * s, 80 * s, 0, 0},
 	} {
 		if got := c.left(tc.done, tc.expected, tc.elapsed); got < tc.min || got > tc.max {
 			t.Errorf("left(done %v of %v, elapsed %v) = %v, want %v..%v", tc.done, tc.expected, tc.elapsed, got, tc.min, tc.max)
 		}
+	}
+}
+
+// TestFidelityBootRepTime: the time estimate's bootstrap resample is one
+// resample's time, not that of the few timed together (which made the
+// bootstrap's expected time twenty times too long). Timed against
+// resamples timed here, with a wide margin: the least of three estimates
+// must be below five times the least of three timings here.
+func TestFidelityBootRepTime(t *testing.T) {
+	r := parseTinyRecipe(t)
+	wl := &Workload{Recipe: *r}
+	cfg := wl.config()
+	cfg.Seed = 1
+	train, _, err := OpenDataset(cfg.Dataset, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, _, _ := fidelityImages(cfg, train)
+	evals, step, err := fidelityBatches(context.Background(), train, pool, 8, cfg.Batch, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := cfg.modelConfig(train)
+	ref, err := mc.build(parseSpecs(t, "ste")[0], 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := fidelity.Sample(&ref.Net, 16, 1)
+	est := time.Duration(math.MaxInt64)
+	for range 3 {
+		c, err := timeFidelity(context.Background(), mc, cfg, &ref.Net, evals[0], step, sites, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		est = min(est, c.bootRep)
+	}
+	pred, dl := make([]float64, len(sites)), make([]float64, len(sites))
+	for i := range pred {
+		pred[i], dl[i] = math.Sin(float64(i)), math.Cos(float64(3*i))
+	}
+	one := time.Duration(math.MaxInt64)
+	const reps = 100
+	for range 3 {
+		t0 := time.Now()
+		fidelity.Bootstrap(pred, dl, fidelityNoise, reps, 1)
+		one = min(one, time.Since(t0)/reps)
+	}
+	if est <= 0 || est > 5*one {
+		t.Errorf("estimated %v per bootstrap resample of %d weights, timed %v here", est, len(sites), one)
 	}
 }

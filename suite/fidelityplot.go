@@ -47,39 +47,27 @@ func writePlot(path string, render func() ([]byte, error)) error {
 // rise towards 1 at the control layer, so no corner of the data area is
 // free by rule.
 func (r *FidelityResult) layersSVG() ([]byte, error) {
-	st := r.States[len(r.States)-1]
+	st, ticks, lines := r.layersData()
 	p := plot.New()
 	p.Title.Text = "flip fidelity per binary layer, " + st.Name
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
 	p.Add(plotter.NewGrid())
-	// Each layer by its name, the per-layer table's (gradbench models'),
-	// written upwards under its point so that neighbours do not overlap.
-	ticks := make([]plot.Tick, len(r.Layers))
-	for l, name := range r.Layers {
-		ticks[l] = plot.Tick{Value: float64(l + 1), Label: name}
-	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
-	for i, row := range st.Rows {
-		pts := make(plotter.XYs, 0, len(row.PerLayer))
-		for l, s := range row.PerLayer {
-			if !math.IsNaN(s.Pearson) {
-				pts = append(pts, plotter.XY{X: float64(l + 1), Y: s.Pearson})
-			}
-		}
-		line, err := plotter.NewLine(pts)
+	for i, l := range lines {
+		line, err := plotter.NewLine(l.pts)
 		if err != nil {
 			return nil, wrapErr("suite: fidelity plot", err)
 		}
 		line.Color, line.Dashes = lineStyle(i)
 		line.Width = vg.Points(1.5)
 		p.Add(line)
-		legend.Add(row.Estimator, line)
+		legend.Add(l.label, line)
 	}
 	pad := vg.Millimeter * 2
 	canvas := vgsvg.New(6*vg.Inch+legendWidth(legend, pad), 5.5*vg.Inch)
@@ -90,6 +78,37 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	side.Max.Y = p.DataCanvas(area).Max.Y
 	legend.Draw(side)
 	return canvasSVG(canvas)
+}
+
+// A layersLine is one estimator's line of the per-layer plot: its legend
+// entry and its points.
+type layersLine struct {
+	label string
+	pts   plotter.XYs
+}
+
+// layersData is what the per-layer plot shows: the last state; the x
+// axis's ticks, each layer by its name, the per-layer table's (gradbench
+// models'), at x = l+1 for layer l (written upwards under its point so that
+// neighbours do not overlap); and per estimator, in the order of the
+// state's rows, its Pearson correlation at each layer, NaN left out.
+func (r *FidelityResult) layersData() (FidelityState, []plot.Tick, []layersLine) {
+	st := r.States[len(r.States)-1]
+	ticks := make([]plot.Tick, len(r.Layers))
+	for l, name := range r.Layers {
+		ticks[l] = plot.Tick{Value: float64(l + 1), Label: name}
+	}
+	var lines []layersLine
+	for _, row := range st.Rows {
+		pts := make(plotter.XYs, 0, len(row.PerLayer))
+		for l, s := range row.PerLayer {
+			if !math.IsNaN(s.Pearson) {
+				pts = append(pts, plotter.XY{X: float64(l + 1), Y: s.Pearson})
+			}
+		}
+		lines = append(lines, layersLine{row.Estimator, pts})
+	}
+	return st, ticks, lines
 }
 
 // canvasSVG returns the SVG picture drawn on c.
@@ -131,9 +150,8 @@ func meanCosine(st FidelityState, n int) cosineGrid {
 // value written in it (two decimals, in black or white, whichever stands
 // out more against the cell's color), and a color bar beside it.
 func (r *FidelityResult) agreementSVG() ([]byte, error) {
-	st := r.States[len(r.States)-1]
+	st, g, ticks := r.agreementData()
 	n := len(r.Estimators)
-	g := meanCosine(st, n)
 	cm := moreland.SmoothBlueRed()
 	cm.SetMin(g.Min())
 	cm.SetMax(g.Max())
@@ -145,10 +163,6 @@ func (r *FidelityResult) agreementSVG() ([]byte, error) {
 		return nil, wrapErr("suite: fidelity plot", err)
 	}
 	p.Add(cells)
-	ticks := make([]plot.Tick, n)
-	for i, e := range r.Estimators {
-		ticks[i] = plot.Tick{Value: float64(i), Label: e}
-	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = 0.6
@@ -184,6 +198,18 @@ func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	p.Draw(area)
 	bar.Draw(right)
 	return canvasSVG(canvas)
+}
+
+// agreementData is what the agreement plot shows: the last state, its
+// cosines averaged over the layers, and the ticks naming estimator i at i
+// on both axes (column i and row j of the grid).
+func (r *FidelityResult) agreementData() (FidelityState, cosineGrid, []plot.Tick) {
+	st := r.States[len(r.States)-1]
+	ticks := make([]plot.Tick, len(r.Estimators))
+	for i, e := range r.Estimators {
+		ticks[i] = plot.Tick{Value: float64(i), Label: e}
+	}
+	return st, meanCosine(st, len(r.Estimators)), ticks
 }
 
 // colorScale is a color bar of cm from its Min (bottom) to its Max (top),

@@ -1,12 +1,23 @@
 package suite
 
 import (
+	"image/color"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 
 	"github.com/gradbench/gradbench/fidelity"
 )
@@ -135,6 +146,136 @@ func TestFidelityAgreementSVG(t *testing.T) {
 	for _, want := range []string{"−1", "−0.5", "0", "0.5", "1"} {
 		if len(texts[want]) == 0 {
 			t.Errorf("the color bar lacks the mark %q", want)
+		}
+	}
+}
+
+// TestFidelityLayersData: the per-layer plot shows the last state, each
+// estimator's Pearson correlations (not another score) at its layers,
+// under the names of those layers, a NaN left out, and each line's legend
+// entry is its estimator.
+func TestFidelityLayersData(t *testing.T) {
+	r := reportFidelity()
+	r.States[1].Rows[1].PerLayer[1].Pearson = math.NaN()
+	st, ticks, lines := r.layersData()
+	if st.Name != "epoch 2" {
+		t.Errorf("plots state %q, want the last, epoch 2", st.Name)
+	}
+	want := []plot.Tick{{Value: 1, Label: "l1"}, {Value: 2, Label: "l2"}, {Value: 3, Label: "control"}}
+	if !slices.Equal(ticks, want) {
+		t.Errorf("ticks %v, want %v", ticks, want)
+	}
+	wantLines := []layersLine{
+		{"ste", plotter.XYs{{X: 1, Y: 0.011}, {X: 2, Y: 0.022}, {X: 3, Y: 0.833}}},
+		{"fda", plotter.XYs{{X: 1, Y: 0.111}, {X: 3, Y: 0.933}}},
+	}
+	if len(lines) != len(wantLines) {
+		t.Fatalf("%d lines, want %d", len(lines), len(wantLines))
+	}
+	for i, w := range wantLines {
+		l := lines[i]
+		ok := l.label == w.label && len(l.pts) == len(w.pts)
+		for k := 0; ok && k < len(w.pts); k++ {
+			ok = l.pts[k].X == w.pts[k].X && math.Abs(l.pts[k].Y-w.pts[k].Y) < 1e-12
+		}
+		if !ok {
+			t.Errorf("line %d: %q %v, want %q %v", i, l.label, l.pts, w.label, w.pts)
+		}
+	}
+}
+
+// TestFidelityAgreementData: the agreement plot shows the last state's
+// cosines averaged over its layers, estimator i's name at i on both axes,
+// and each cell's label is its own value, at its place.
+func TestFidelityAgreementData(t *testing.T) {
+	r := reportFidelity()
+	// Layers whose cosines average to 0.3 (not 0.2, 0.5 or 0.8 alone).
+	r.States[1].Cosine = [][][]float64{{{1, 0.1}, {0.1, 1}}, {{1, 0.2}, {0.2, 1}}, {{1, 0.6}, {0.6, 1}}}
+	st, g, ticks := r.agreementData()
+	if st.Name != "epoch 2" {
+		t.Errorf("plots state %q, want the last, epoch 2", st.Name)
+	}
+	if len(g) != 2 || math.Abs(g[0][1]-0.3) > 1e-12 || math.Abs(g[1][0]-0.3) > 1e-12 || g[0][0] != 1 || g[1][1] != 1 {
+		t.Errorf("grid %v, want the mean over the layers, 0.3 off the diagonal", g)
+	}
+	if want := []plot.Tick{{Value: 0, Label: "ste"}, {Value: 1, Label: "fda"}}; !slices.Equal(ticks, want) {
+		t.Errorf("ticks %v, want %v", ticks, want)
+	}
+	// Every value distinct, off the diagonal too, so that a label at the
+	// wrong cell shows.
+	grid := cosineGrid{{1, -0.25}, {0.75, 0.5}}
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(-1)
+	cm.SetMax(1)
+	l, err := cellLabels(grid, cm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[plotter.XY]string{}
+	for i, xy := range l.XYs {
+		got[xy] = l.Labels[i]
+	}
+	want := map[plotter.XY]string{{X: 0, Y: 0}: "1.00", {X: 0, Y: 1}: "−0.25", {X: 1, Y: 0}: "0.75", {X: 1, Y: 1}: "0.50"}
+	if !maps.Equal(got, want) {
+		t.Errorf("cell labels %v, want %v", got, want)
+	}
+	for c := range 2 {
+		for r := range 2 {
+			if grid.Z(c, r) != grid[c][r] || grid.X(c) != float64(c) || grid.Y(r) != float64(r) {
+				t.Errorf("cell (%d, %d) of the heat map at (%g, %g) = %g, want column %d row %d = %g", c, r, grid.X(c), grid.Y(r), grid.Z(c, r), c, r, grid[c][r])
+			}
+		}
+	}
+}
+
+// TestColorScaleBands: the agreement's color bar is steps bands from the
+// map's Min at the bottom to its Max at the top, band i in the map's color
+// at its middle, each reaching up into the next (drawn over it) so that
+// no renderer leaves a seam between two bands.
+func TestColorScaleBands(t *testing.T) {
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(-1)
+	cm.SetMax(1)
+	rec := &recorder.Canvas{}
+	c := draw.Canvas{Canvas: rec, Rectangle: vg.Rectangle{Max: vg.Point{X: 20, Y: 200}}}
+	p := plot.New()
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, -1, 1
+	const steps = 4
+	colorScale{cm, steps}.Plot(c, p)
+	type band struct {
+		lo, hi vg.Length
+		col    color.Color
+	}
+	var bands []band
+	var col color.Color
+	for _, a := range rec.Actions {
+		switch a := a.(type) {
+		case *recorder.SetColor:
+			col = a.Color
+		case *recorder.Fill:
+			b := band{lo: 1e9, hi: -1e9, col: col}
+			for _, cmp := range a.Path {
+				if cmp.Type == vg.MoveComp || cmp.Type == vg.LineComp {
+					b.lo, b.hi = min(b.lo, cmp.Pos.Y), max(b.hi, cmp.Pos.Y)
+				}
+			}
+			bands = append(bands, b)
+		}
+	}
+	if len(bands) != steps {
+		t.Fatalf("%d bands, want %d", len(bands), steps)
+	}
+	h := vg.Length(200) / steps
+	for i, b := range bands {
+		wantHi := min(vg.Length(i+2)*h, 200)
+		if math.Abs(float64(b.lo-vg.Length(i)*h)) > 1e-9 || math.Abs(float64(b.hi-wantHi)) > 1e-9 {
+			t.Errorf("band %d from y=%g to %g, want %g to %g", i, b.lo, b.hi, vg.Length(i)*h, wantHi)
+		}
+		want, _ := cm.At(-1 + (float64(i)+0.5)*2/steps)
+		r1, g1, b1, _ := b.col.RGBA()
+		r2, g2, b2, _ := want.RGBA()
+		if r1 != r2 || g1 != g2 || b1 != b2 {
+			t.Errorf("band %d in %v, want %v", i, b.col, want)
 		}
 	}
 }

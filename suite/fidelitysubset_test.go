@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/gradbench/gradbench/data"
@@ -52,6 +53,38 @@ func TestFidelityBatchesFromRunImages(t *testing.T) {
 		evals, step, err := fidelityBatches(context.Background(), train, pool, 16, 8, 3)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The first evaluation batch is the first batch of the run's
+		// seeded shuffle of its images (epoch 0), images and labels.
+		sc := pool
+		sc.BatchSize, sc.Shuffle = 16, true
+		sl, err := data.NewLoader(train, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sit := sl.Epoch(context.Background(), 0)
+		if !sit.Next() {
+			t.Fatal(sit.Err())
+		}
+		first := sit.Batch()
+		labels := make([]int, first.N)
+		for i, y := range first.Y {
+			labels[i] = int(y)
+		}
+		if !slices.Equal(evals[0].X.Data, first.X[:len(evals[0].X.Data)]) || !slices.Equal(evals[0].Labels, labels) {
+			t.Errorf("subset %d, holdout %d: the first evaluation batch is not the first batch of the seeded shuffle, with its labels", pool.Subset, pool.Holdout)
+		}
+		sit.Close()
+		sl.Close()
+		// The first evaluation batch and the training batch are the same
+		// whatever the number of evaluation batches, the training batch
+		// the one after the first.
+		evals1, step1, err := fidelityBatches(context.Background(), train, pool, 16, 8, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(evals1[0].X.Data, evals[0].X.Data) || !slices.Equal(step1.X.Data, step.X.Data) || !slices.Equal(step1.Labels, step.Labels) || step.X.N != 8 {
+			t.Errorf("subset %d, holdout %d: the first evaluation batch or the training batch (%d images) differ between 1 and 3 evaluation batches", pool.Subset, pool.Holdout, step.X.N)
 		}
 		for i, b := range append(evals, step) {
 			per := b.X.C * b.X.H * b.X.W

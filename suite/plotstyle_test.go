@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -10,6 +11,10 @@ import (
 	"testing"
 
 	"github.com/lucasb-eyer/go-colorful"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // An svgLine is a data line of an SVG picture gonum/plot drew: an open
@@ -169,5 +174,29 @@ func TestTextOnWhite(t *testing.T) {
 		if got := textOnWhite(c.bg); got != c.white {
 			t.Errorf("textOnWhite(%v) = %v, want %v", c.bg, got, c.white)
 		}
+	}
+}
+
+// TestLegendBeside: the legend's column is right of the plots' area, pad
+// from it, as wide as the legend's entries and a quarter more, with pad
+// right of it too; the area and the column share the canvas.
+func TestLegendBeside(t *testing.T) {
+	legend := plot.NewLegend()
+	line, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	legend.Add("w=fda:n=9/a=approxsign", line)
+	entries := legend.Rectangle(draw.Canvas{}).Size().X
+	const pad = vg.Length(5)
+	dc := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: 600, Y: 400}}}
+	area, side := legendBeside(dc, legend, pad)
+	near := func(a, b vg.Length) bool { return math.Abs(float64(a-b)) < 1e-9 }
+	if w := legendWidth(legend, pad); !near(w, entries*5/4+2*pad) {
+		t.Errorf("legend column %g wide, want 5/4 of its entries' %g and 2 × %g", w, entries, pad)
+	}
+	if area.Min != dc.Min || area.Max.Y != dc.Max.Y || !near(side.Min.X, area.Max.X+pad) || side.Max != dc.Max ||
+		!near(side.Max.X-side.Min.X, entries*5/4+pad) || side.Min.Y != dc.Min.Y {
+		t.Errorf("area %v, legend %v of canvas %v: want the legend %g right of the area, %g wide", area.Rectangle, side.Rectangle, dc.Rectangle, pad, entries*5/4+pad)
 	}
 }

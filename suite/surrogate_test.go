@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -68,6 +69,10 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 		{func(o *SurrogateOptions) { o.Progress = -0.1 }, "--progress must be in [0, 1]"},
 		{func(o *SurrogateOptions) { o.Format = "md" }, `--format must be tsv or csv, got "md"`},
 		{func(o *SurrogateOptions) { o.To = 1e39 }, "--to 1e+39 is outside float32's range"},
+		{func(o *SurrogateOptions) { o.From = -1e39 }, "--from -1e+39 is outside float32's range"},
+		// The plot's file is checked with the options, before any curve is
+		// evaluated or a table printed.
+		{func(o *SurrogateOptions) { o.SVG = filepath.Join("runs", "0123456789abcdef.weights") }, "--svg runs/0123456789abcdef.weights: refusing"},
 		{func(o *SurrogateOptions) { o.From, o.To, o.Points = 0, 1e-44, 100 }, "closer than float32 resolves"},
 		{func(o *SurrogateOptions) { o.Estimators = "w=ste/a=fda+na" }, "noise adaptation (+na) is a learned module"},
 	} {

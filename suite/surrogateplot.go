@@ -21,32 +21,25 @@ import (
 // draws two panels side by side, the latent weights' curves and the
 // activations'; a plain spec's curve is in both.
 func (s *Surrogates) WriteSVG(path string) error {
-	sided := false
-	for _, c := range s.Curves {
-		sided = sided || c.Side != ""
-	}
-	progress := s.Options.Progress
-	panels := []*plot.Plot{s.panel(fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", progress))}
-	if sided {
-		panels = nil
-		for _, side := range []string{"latent weights", "activations"} {
-			panels = append(panels, s.panel(fmt.Sprintf("g(x) on the %s at training progress p = %g", side, progress)))
-		}
-	}
-	for _, c := range s.Curves {
-		line, err := surrogateLine(s.X, c)
-		if err != nil {
+	layout := s.layout()
+	lines := make([]*plotter.Line, len(s.Curves))
+	for i, c := range s.Curves {
+		var err error
+		if lines[i], err = surrogateLine(s.X, c); err != nil {
 			return fmt.Errorf("curves: %s: %w", c.Spec, err)
 		}
-		for k, p := range panels {
-			if c.Side == "" || c.Side == surrogateSides[k] {
-				p.Add(line)
-				p.Legend.Add(c.Spec.String(), line)
-			}
+	}
+	var panels []*plot.Plot
+	for _, l := range layout {
+		p := s.panel(l.title)
+		for k, i := range l.curves {
+			p.Add(lines[i])
+			p.Legend.Add(l.legend[k], lines[i])
 		}
+		panels = append(panels, p)
 	}
 	var wt io.WriterTo
-	if sided {
+	if len(panels) > 1 {
 		const width, height = 14 * vg.Inch, 5 * vg.Inch
 		canvas := vgsvg.New(width, height)
 		dc := draw.New(canvas)
@@ -70,6 +63,43 @@ func (s *Surrogates) WriteSVG(path string) error {
 		return fmt.Errorf("curves: %w", err)
 	}
 	return nil
+}
+
+// A surrogatePanel is one panel of the picture: its title, the curves it
+// draws (indices into Surrogates.Curves) and their legend entries.
+type surrogatePanel struct {
+	title  string
+	curves []int
+	legend []string
+}
+
+// layout returns the panels of the picture: one of every curve or, when a
+// spec is sided, the latent weights' and the activations', a plain spec's
+// curve in both; each curve's legend entry is its spec.
+func (s *Surrogates) layout() []surrogatePanel {
+	sided := false
+	for _, c := range s.Curves {
+		sided = sided || c.Side != ""
+	}
+	progress := s.Options.Progress
+	if !sided {
+		p := surrogatePanel{title: fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", progress)}
+		for i, c := range s.Curves {
+			p.curves, p.legend = append(p.curves, i), append(p.legend, c.Spec.String())
+		}
+		return []surrogatePanel{p}
+	}
+	var panels []surrogatePanel
+	for k, side := range []string{"latent weights", "activations"} {
+		p := surrogatePanel{title: fmt.Sprintf("g(x) on the %s at training progress p = %g", side, progress)}
+		for i, c := range s.Curves {
+			if c.Side == "" || c.Side == surrogateSides[k] {
+				p.curves, p.legend = append(p.curves, i), append(p.legend, c.Spec.String())
+			}
+		}
+		panels = append(panels, p)
+	}
+	return panels
 }
 
 // panel returns an empty panel of s's curves with the given title.
@@ -119,7 +149,14 @@ func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
 	for v := math.Ceil(lo/step*2) * step / 2; v <= hi+step*1e-9; v += step / 2 {
 		t := plot.Tick{Value: v}
 		if k := v / step; math.Abs(k-math.Round(k)) < 1e-9 {
-			t.Label = strconv.FormatFloat(math.Round(k)*step, 'g', 6, 64)
+			// The ticks are sums of inexact halves of the step: the one at 0
+			// can be a hair below it, whose rounded k is −0, which
+			// FormatFloat writes "-0".
+			x := math.Round(k) * step
+			if x == 0 {
+				x = 0
+			}
+			t.Label = strconv.FormatFloat(x, 'g', 6, 64)
 		}
 		ticks = append(ticks, t)
 	}
