@@ -1,0 +1,125 @@
+package estimators
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestExprLanguage evaluates a formula with each function, built-in,
+// constant and operator the documentation of Expr lists against Go's
+// math package: a function bound to the wrong math function, pi not π,
+// or an operator refused as not numeric ("%" and let bindings among them)
+// fails here.
+func TestExprLanguage(t *testing.T) {
+	b := func(c bool) float64 {
+		if c {
+			return 1
+		}
+		return 2
+	}
+	for _, tc := range []struct {
+		src  string
+		want func(x float64) float64
+	}{
+		{"exp(x)", math.Exp},
+		{"log(x + 2)", func(x float64) float64 { return math.Log(x + 2) }},
+		{"log2(x + 2)", func(x float64) float64 { return math.Log2(x + 2) }},
+		{"log10(x + 2)", func(x float64) float64 { return math.Log10(x + 2) }},
+		{"sqrt(x + 2)", func(x float64) float64 { return math.Sqrt(x + 2) }},
+		{"cbrt(x)", math.Cbrt},
+		{"sin(x)", math.Sin}, {"cos(x)", math.Cos}, {"tan(x)", math.Tan},
+		{"asin(x)", math.Asin}, {"acos(x)", math.Acos}, {"atan(x)", math.Atan},
+		{"sinh(x)", math.Sinh}, {"cosh(x)", math.Cosh}, {"tanh(x)", math.Tanh},
+		{"erf(x)", math.Erf},
+		{"abs(x)", math.Abs}, {"floor(4*x)", func(x float64) float64 { return math.Floor(4 * x) }},
+		{"ceil(4*x)", func(x float64) float64 { return math.Ceil(4 * x) }},
+		{"round(4*x)", func(x float64) float64 { return math.Round(4 * x) }},
+		{"min(x, 0.1)", func(x float64) float64 { return math.Min(x, 0.1) }},
+		{"max(x, 0.1)", func(x float64) float64 { return math.Max(x, 0.1) }},
+		{"pi*x", func(x float64) float64 { return math.Pi * x }},
+		{"1 + 7 % 4 * x", func(x float64) float64 { return 1 + 3*x }},
+		{"2 ** x", func(x float64) float64 { return math.Pow(2, x) }},
+		{"2 ^ x", func(x float64) float64 { return math.Pow(2, x) }},
+		{"let a = x*x; a + x", func(x float64) float64 { return x*x + x }},
+		{"x == 0.25 ? 1 : 2", func(x float64) float64 { return b(x == 0.25) }},
+		{"x != 0.25 ? 1 : 2", func(x float64) float64 { return b(x != 0.25) }},
+		{"x < 0.25 ? 1 : 2", func(x float64) float64 { return b(x < 0.25) }},
+		{"x > 0.25 ? 1 : 2", func(x float64) float64 { return b(x > 0.25) }},
+		{"x <= 0.25 ? 1 : 2", func(x float64) float64 { return b(x <= 0.25) }},
+		{"x >= 0.25 ? 1 : 2", func(x float64) float64 { return b(x >= 0.25) }},
+		{"x > -0.5 and x < 0.5 ? 1 : 2", func(x float64) float64 { return b(x > -0.5 && x < 0.5) }},
+		{"x > -0.5 && x < 0.5 ? 1 : 2", func(x float64) float64 { return b(x > -0.5 && x < 0.5) }},
+		{"x < -0.5 or x > 0.5 ? 1 : 2", func(x float64) float64 { return b(x < -0.5 || x > 0.5) }},
+		{"x < -0.5 || x > 0.5 ? 1 : 2", func(x float64) float64 { return b(x < -0.5 || x > 0.5) }},
+		{"not (x > 0) ? 1 : 2", func(x float64) float64 { return b(!(x > 0)) }},
+		{"!(x > 0) ? 1 : 2", func(x float64) float64 { return b(!(x > 0)) }},
+		{"-x", func(x float64) float64 { return -x }},
+	} {
+		f, err := compileFormula(tc.src)
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		ev := newExprEval(f)
+		for _, x := range []float64{-0.9, -0.3, 0, 0.25, 0.7} {
+			got, err := ev.at(x, 0.5)
+			if want := tc.want(x); err != nil || !(math.Abs(got-want) <= 1e-15*math.Abs(want)) {
+				t.Errorf("%s at x=%g: %g, %v, want %g", tc.src, x, got, err, want)
+			}
+		}
+	}
+}
+
+// TestExprFormulaLength: a formula of maxFormula bytes is accepted, one
+// byte more refused.
+func TestExprFormulaLength(t *testing.T) {
+	src := "1 + x*x" + strings.Repeat(" ", maxFormula-7)
+	if _, err := compileFormula(src); err != nil {
+		t.Errorf("a formula of %d bytes: %v, want it accepted", len(src), err)
+	}
+	if _, err := compileFormula(src + " "); err == nil || !strings.Contains(err.Error(), "want at most 1000") {
+		t.Errorf("a formula of %d bytes: %v, want it refused", len(src)+1, err)
+	}
+}
+
+// TestExprErrorColumns: the refusals of a formula point at the column
+// (from 1) of what they refuse, both the expression library's and the
+// refusals of syntax a numeric formula has no use for.
+func TestExprErrorColumns(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=1 + y", "unknown name y (at column 5)"},
+		{`expr:g=1 + "a"`, "a string is not part of a numeric formula (at column 5)"},
+		{"expr:g=x + [1, 2]", "an array is not part of a numeric formula (at column 5)"},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error ending %q", tc.spec, err, tc.want)
+		}
+	}
+}
+
+// TestExprParseRefusals: refusals the spec's parse must make that
+// TestExprErrors does not cover: a formula in p that fails only at the
+// end of training (p = 1), and a negative g too large in magnitude for
+// the float32 kernels when negative values are allowed.
+func TestExprParseRefusals(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=p < 0.95 ? 1 : -1", "< 0 at p=1:"},
+		{"expr:g=-1e39,monotone=false", "want |g| <= 8.51e+37"},
+		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", "want at most 7"},
+		// The 10 float32 inputs below the knot are in the outer segment:
+		// the jump is not within the 8 searched below it.
+		{"expr:g=abs(x) < 0.25 and (abs(x) < 0.25 - 10 * 2**-26 or abs(x) > 0.25 - 2**-26) ? 2 : 1,knots=0.25", "jumps near the knot 0.25 but not at it"},
+		// The language's other built-ins are disabled.
+		{"expr:g=1 + int(x)", "unknown name int"},
+		{"expr:g=1 + float(x)", "unknown name float"},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error with %q", tc.spec, err, tc.want)
+		}
+	}
+	// exprMaxKnots knots are allowed.
+	if _, err := Parse("expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7"); err != nil {
+		t.Errorf("7 knots: %v, want them accepted", err)
+	}
+}
