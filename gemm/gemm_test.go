@@ -379,6 +379,14 @@ func TestSgemmPanics(t *testing.T) {
 		{"rows b, too few offsets", func() { SgemmRowsB(false, 2, 3, 3, 1, x, 3, x, []int{0, 1}, 0, c, 3) }, "gemm: len(boff) = 2, want >= 3"},
 		{"rows b, row past the end", func() { SgemmRowsB(false, 2, 3, 2, 1, x, 2, x, []int{8, 0}, 0, c, 3) }, "gemm: boff[0] = 8: row of 3 values outside len(b) = 10"},
 		{"rows b, negative offset", func() { SgemmRowsB(false, 2, 3, 2, 1, x, 2, x, []int{0, -2}, 0, c, 3) }, "gemm: boff[1] = -2: row of 3 values outside len(b) = 10"},
+		// A leading dimension is at least 1 even for an empty operand
+		// (k = 0), as in BLAS; every dimension is checked for sign.
+		{"lda 0 with k 0", func() { Sgemm(false, false, 2, 2, 0, 1, nil, 0, nil, 2, 0, c, 2) }, "gemm: lda = 0, want >= 1"},
+		{"ldb 0 with k 0, transposed", func() { Sgemm(false, true, 2, 2, 0, 1, nil, 1, nil, 0, 0, c, 2) }, "gemm: ldb = 0, want >= 1"},
+		{"negative n", func() { Sgemm(false, false, 2, -1, 3, 1, a, 3, a, 2, 0, a, 2) }, "gemm: negative dimension m=2 n=-1 k=3"},
+		{"negative k", func() { Sgemm(false, false, 2, 2, -1, 1, a, 3, a, 2, 0, a, 2) }, "gemm: negative dimension m=2 n=2 k=-1"},
+		{"rows a, negative k", func() { SgemmRowsA(false, 2, 2, -1, 1, x, []int{0, 1}, x, 2, 0, c, 2) }, "gemm: negative dimension m=2 n=2 k=-1"},
+		{"rows b, negative k", func() { SgemmRowsB(false, 2, 2, -1, 1, x, 2, x, nil, 0, c, 2) }, "gemm: negative dimension m=2 n=2 k=-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { texttest.CheckPanic(t, tt.f, tt.want) })

@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 )
 
 // TestAVX512BitIdentical checks that the "avx512" implementation gives
@@ -96,5 +98,31 @@ func TestKernelsListed(t *testing.T) {
 	}
 	if got := names(kernels); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("kernels = %v, want %v", got, want)
+	}
+}
+
+// TestImplsFollowCPU checks Impls against the CPU's features as
+// golang.org/x/sys/cpu reports them: "avx2" where the CPU has AVX2 and FMA,
+// "avx512" where it also has AVX-512F, and no more (the openblas build adds
+// "openblas" after them). A check that offered a kernel the CPU lacks
+// would fail with an illegal instruction in the first product, one that
+// hid a kernel the CPU has would run every product on a slower one.
+func TestImplsFollowCPU(t *testing.T) {
+	want := []string{"go"}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		want = append(want, "avx2")
+		if cpu.X86.HasAVX512F {
+			want = append(want, "avx512")
+		}
+	}
+	var got []string
+	for _, name := range Impls() {
+		if name != "openblas" {
+			got = append(got, name)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Impls() = %v without openblas, want %v for this CPU (AVX2 %v, FMA %v, AVX-512F %v)",
+			got, want, cpu.X86.HasAVX2, cpu.X86.HasFMA, cpu.X86.HasAVX512F)
 	}
 }

@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -119,5 +120,73 @@ func TestPanics(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+// TestSetImplExactNames checks that only the exact names are accepted: a
+// name in another case, a prefix, the empty name or one with a space is
+// unknown, refused, and leaves the selection as it was.
+func TestSetImplExactNames(t *testing.T) {
+	s := NewSet("p")
+	s.Add(AVX2, true, "")
+	s.Add(AVX512, true, "")
+	if err := s.SetImpl(AVX2); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"", "AVX2", "Go", "avx", "avx5", "go ", " avx512", "avx2\x00", "open"} {
+		err := s.SetImpl(name)
+		want := fmt.Sprintf("p: unknown implementation %q (have go, avx2, avx512)", name)
+		if err == nil || err.Error() != want {
+			t.Errorf("SetImpl(%q) = %v, want %s", name, err, want)
+		}
+		if got := s.Impl(); got != AVX2 {
+			t.Errorf("after SetImpl(%q): Impl() = %q, want %q, the one selected before", name, got, AVX2)
+		}
+	}
+	for _, tc := range []struct {
+		name, want string
+		f          func()
+	}{
+		{"AVX2", `p: unknown implementation name "AVX2" (have go, avx2, avx512, simd, openblas)`, func() { s.Add("AVX2", true, "") }},
+		{"avx", `p: unknown implementation name "avx" (have go, avx2, avx512, simd, openblas)`, func() { s.Add("avx", true, "") }},
+		{"Go", `p: unknown implementation name "Go"`, func() { NewKernel(s, 0).Add("Go", 1) }},
+		{"", `p: unknown implementation name ""`, func() { NewKernel(s, 0).Add("", 1) }},
+	} {
+		func() {
+			defer func() {
+				if e := recover(); fmt.Sprint(e) != tc.want {
+					t.Errorf("Add(%q) panicked with %v, want %s", tc.name, e, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+}
+
+// TestUnavailableNeverDefault checks that an implementation the build or
+// CPU cannot run never becomes the default, whether it is added last,
+// first or between available ones: a default the CPU lacks would run its
+// kernels' instructions on it.
+func TestUnavailableNeverDefault(t *testing.T) {
+	type add struct {
+		name string
+		ok   bool
+	}
+	for _, tc := range []struct {
+		adds []add
+		want string
+	}{
+		{[]add{{AVX2, true}, {AVX512, false}}, AVX2},
+		{[]add{{AVX512, false}, {AVX2, true}}, AVX2},
+		{[]add{{AVX2, true}, {SIMD, false}, {OpenBLAS, false}}, AVX2},
+		{[]add{{AVX2, false}, {AVX512, false}, {OpenBLAS, false}}, Go},
+	} {
+		s := NewSet("p")
+		for _, a := range tc.adds {
+			s.Add(a.name, a.ok, "")
+		}
+		if got := s.Impl(); got != tc.want {
+			t.Errorf("after Add %v: Impl() = %q, want %q", tc.adds, got, tc.want)
+		}
 	}
 }

@@ -12,9 +12,11 @@
 // chunks left in the others' shares, until none is left. A worker that
 // wakes late, or runs on a core busy with something else, therefore takes
 // fewer chunks instead of leaving the others waiting. Which goroutine runs
-// a chunk still varies from call to call; a job whose results must not
-// depend on the number of cores keeps a result per chunk index (or per
-// fixed block) and combines them in index order after the call. Jobs are
+// a chunk still varies from call to call, and the chunks' bounds depend on
+// the number of workers; a job whose results must not depend on the number
+// of cores keeps a result per fixed block of indices, not per chunk (with
+// align a multiple of the block size, every chunk holds whole blocks), and
+// combines them in index order after the call. Jobs are
 // usually a pointer to a struct the caller keeps between calls, so passing
 // it allocates nothing.
 //

@@ -287,3 +287,84 @@ func TestTaskSlowGoroutineTakesFewer(t *testing.T) {
 		}
 	}
 }
+
+// slowJob counts the indices done, each after a pause.
+type slowJob struct {
+	pause time.Duration
+	done  atomic.Int32
+}
+
+func (j *slowJob) Do(lo, hi int) {
+	for range hi - lo {
+		time.Sleep(j.pause)
+		j.done.Add(1)
+	}
+}
+
+// TestForWaitsForWorkers checks that For returns only when every chunk is
+// done, the workers' as well as the caller's: the caller that finds no
+// chunk left to take must still wait for those a worker is running, or
+// its job's results are read before they are all written.
+func TestForWaitsForWorkers(t *testing.T) {
+	if Workers() < 2 {
+		t.Skip("needs GOMAXPROCS >= 2")
+	}
+	for i := range 20 {
+		j := &slowJob{pause: 100 * time.Microsecond}
+		For(8, 1, 1, j)
+		if got := j.done.Load(); got != 8 {
+			t.Fatalf("call %d: For(8, 1, 1) returned with %d indices done, want 8", i, got)
+		}
+	}
+}
+
+// TestForEdgeArguments checks For's handling of its edge arguments: an
+// empty or negative range calls nothing (not Do on an empty range), and a
+// grain or align below 1 counts as 1 (every index done once, no panic).
+func TestForEdgeArguments(t *testing.T) {
+	for _, n := range []int{0, -3} {
+		j := &countJob{}
+		For(n, 1, 1, j)
+		if len(j.seen) != 0 {
+			t.Errorf("For(%d, 1, 1) called Do on %v, want no call", n, j.seen)
+		}
+	}
+	for _, tc := range []struct{ grain, align int }{{0, 1}, {-2, 1}, {1, 0}, {4, -1}, {0, 0}} {
+		n := 8 * Workers()
+		j := &countJob{hits: make([]int32, n)}
+		func() {
+			defer func() {
+				if e := recover(); e != nil {
+					t.Fatalf("For(%d, %d, %d) panicked: %v", n, tc.grain, tc.align, e)
+				}
+			}()
+			For(n, tc.grain, tc.align, j)
+		}()
+		for i, h := range j.hits {
+			if h != 1 {
+				t.Fatalf("For(%d, %d, %d): index %d done %d times, want 1", n, tc.grain, tc.align, i, h)
+			}
+		}
+		if w := Workers(); w > 1 && tc.grain < 1 && len(j.seen) < 2 {
+			t.Errorf("For(%d, %d, %d) ran %d chunk, want the range split as with grain 1", n, tc.grain, tc.align, len(j.seen))
+		}
+	}
+}
+
+// TestForChunkCount checks that a range just above a multiple of the
+// chunk cap is still cut into at most chunksPerWorker chunks per worker:
+// the chunk size is rounded up, not down (n = 4W+2 elements in chunks of
+// one would be 4W+2 chunks).
+func TestForChunkCount(t *testing.T) {
+	w := Workers()
+	if w < 2 {
+		t.Skip("needs GOMAXPROCS >= 2")
+	}
+	for _, n := range []int{chunksPerWorker*w + 1, chunksPerWorker*w + 2, 3*chunksPerWorker*w - 1} {
+		j := &countJob{hits: make([]int32, n)}
+		For(n, 1, 1, j)
+		if len(j.seen) > chunksPerWorker*w {
+			t.Errorf("For(%d, 1, 1): %d chunks, want at most %d", n, len(j.seen), chunksPerWorker*w)
+		}
+	}
+}
