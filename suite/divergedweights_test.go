@@ -42,14 +42,7 @@ func TestDivergedKeepsNoFinalWeights(t *testing.T) {
 			t.Errorf("the run that diverged in epoch 2 left %s (stat: %v): it has no weights after epoch 2, nor after epoch 1 but %s", p, err, EpochWeightsPath(dir, key, 1))
 		}
 	}
-	train, _, err := OpenDataset(rec.Config.Dataset, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := rec.Config.modelConfig(train).buildTrained()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainedModel(t, rec)
 	if err := loadWeights(EpochWeightsPath(dir, key, 1), key, 1, m.Net); err != nil {
 		t.Errorf("the weights the diverged run kept after epoch 1: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/fidelity"
 	"github.com/gradbench/gradbench/internal/texttest"
+	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
@@ -529,14 +530,7 @@ func TestFidelityDivergedRun(t *testing.T) {
 func TestFidelityNonFiniteLoss(t *testing.T) {
 	dir, recs := runSweep(t, tinySweep(t, "ste", 1), true)
 	rec := recs[0]
-	train, _, err := OpenDataset(rec.Config.Dataset, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := rec.Config.modelConfig(train).buildTrained()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainedModel(t, rec)
 	path := EpochWeightsPath(dir, rec.Key, 1)
 	if err := loadWeights(path, rec.Key, 1, m.Net); err != nil {
 		t.Fatal(err)
@@ -552,8 +546,23 @@ func TestFidelityNonFiniteLoss(t *testing.T) {
 	}
 	specs := parseSpecs(t, "ste")
 	spec := FidelitySpec{Run: RecordPath(dir, rec.Key), Epochs: []int{1}, Estimators: specs, Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1}
-	_, err = Fidelity(context.Background(), spec)
+	_, err := Fidelity(context.Background(), spec)
 	if want := "suite: fidelity: epoch 1: the network's loss on evaluation batch 1 is NaN: its outputs are not finite"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("fidelity of a state whose loss is NaN: %v, want %s…", err, want)
 	}
+}
+
+// trainedModel builds the network of rec's run, as its training built it
+// (its dataset opened from the default directories).
+func trainedModel(t *testing.T, rec *Record) *models.Model {
+	t.Helper()
+	train, _, err := OpenDataset(rec.Config.Dataset, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := rec.Config.modelConfig(train).buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

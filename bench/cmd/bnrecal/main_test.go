@@ -59,17 +59,7 @@ func TestMedian(t *testing.T) {
 // subset as one batch); bnrecal measures it, and evaluates it as the run
 // did: measured again, its final test top-1 is the recorded one.
 func TestTestSubsetSmallerThanBatch(t *testing.T) {
-	dir := t.TempDir()
-	ste := "ste"
-	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, dir, recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	recs, err := (&suite.Runner{Dir: out}).Run(context.Background(), sweep)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, recs := tinyRun(t)
 	var stdout bytes.Buffer
 	if err := run([]string{"-batches", "1", suite.RecordPath(out, recs[0].Key)}, &stdout); err != nil {
 		t.Fatalf("bnrecal on a run with test subset 8 and batch 16: %v", err)
@@ -116,12 +106,7 @@ func TestReport(t *testing.T) {
 		{opt: "sgd", est: "fda", scale: 1, seed: 3, recorded: 60, now: 59, recal: 63},
 		{opt: "sgd", est: "ste", scale: 1, seed: 1, recorded: 70, now: 70, recal: 70.5},
 	}
-	var b strings.Builder
-	if err := report(&b, rows, 7); err != nil {
-		t.Fatal(err)
-	}
-	got := b.String()
-	texttest.ContainsAll(t, "report", got,
+	texttest.ContainsAll(t, "report", reportText(t, rows, 7),
 		"from 7 training batches",
 		"| sgd | fda | 2 | 55.00 | 57.50 | +3.00 | +2.00 | +4.00 |",
 		"| sgd | ste | 2 | 75.00 | 75.75 | +0.75 | +0.50 | +1.00 |",
@@ -203,17 +188,7 @@ func TestRecalibrate(t *testing.T) {
 // training subset in batches of its batch size. The whole training split
 // passed every other test.
 func TestTrainLoader(t *testing.T) {
-	dir := t.TempDir()
-	ste := "ste"
-	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, dir, recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	recs, err := (&suite.Runner{Dir: out}).Run(context.Background(), sweep)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, recs := tinyRun(t)
 	lr, err := suite.LoadRun(suite.RecordPath(out, recs[0].Key), "")
 	if err != nil {
 		t.Fatal(err)
@@ -249,13 +224,37 @@ func TestReportOrder(t *testing.T) {
 		{opt: "sgd", est: "fda", scale: 0.5, seed: 2, recorded: 40, now: 40, recal: 43},
 		{opt: "adam", est: "fda", scale: 1, seed: 1, recorded: 70, now: 70, recal: 74},
 	}
-	var b strings.Builder
-	if err := report(&b, rows, 3); err != nil {
-		t.Fatal(err)
-	}
-	got := b.String()
-	texttest.ContainsAll(t, "report", got,
+	texttest.ContainsAll(t, "report", reportText(t, rows, 3),
 		"|:--|--:|--:|--:|--:|--:|--:|\n| adam | fda | 2 | 65.00 | 68.00 | +3.00 | +2.00 | +4.00 |\n| sgd | fda | 2 | 45.00 | 47.00 | +2.00 | +1.00 | +3.00 |\n\n",
 		"| adam | fda | 1 | 1 | 70.00 | 70.00 | 74.00 |\n| adam | fda | 1 | 2 | 60.00 | 60.00 | 62.00 |\n| sgd | fda | 0.5 | 2 | 40.00 | 40.00 | 43.00 |\n| sgd | fda | 1 | 1 | 50.00 | 50.00 | 51.00 |\n",
 	)
+}
+
+// reportText returns what report writes for rows measured from batches
+// training batches.
+func reportText(t *testing.T, rows []row, batches int) string {
+	t.Helper()
+	var b strings.Builder
+	if err := report(&b, rows, batches); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// tinyRun trains one ste run of a tiny recipe (batch 16, 32 training
+// images, a test subset of 8) into a new runs directory, and returns the
+// directory and the run's record.
+func tinyRun(t *testing.T) (string, []*suite.Record) {
+	t.Helper()
+	ste := "ste"
+	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, t.TempDir(), recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	recs, err := (&suite.Runner{Dir: out}).Run(context.Background(), sweep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, recs
 }
