@@ -88,8 +88,8 @@ func TestReportErrors(t *testing.T) {
 func TestIgnore(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	os.WriteFile(a, []byte("BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n"), 0o644)
-	os.WriteFile(b, []byte("BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n"), 0o644)
+	mustWrite(t, a, "BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n")
+	mustWrite(t, b, "BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n")
 	var out strings.Builder
 	if err := run([]string{"-ignore", "gemm", "go=" + a, "simd=" + b}, &out); err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestIgnore(t *testing.T) {
 	}
 	// Every key of the list is left out, n as well as gemm: taking the
 	// first key only passed the test above.
-	os.WriteFile(b, []byte("BenchmarkConv/gemm=simd/n=20-2 100 500 ns/op\n"), 0o644)
+	mustWrite(t, b, "BenchmarkConv/gemm=simd/n=20-2 100 500 ns/op\n")
 	out.Reset()
 	if err := run([]string{"-ignore", "gemm,n", "go=" + a, "simd=" + b}, &out); err != nil {
 		t.Fatal(err)
@@ -130,13 +130,13 @@ func stepRuns(ours, peer []int) []byte {
 func TestPaired(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "a.txt")
-	os.WriteFile(in, stepRuns([]int{3, 6, 9}, []int{3, 3, 3, 9}), 0o644)
+	mustWrite(t, in, string(stepRuns([]int{3, 6, 9}, []int{3, 3, 3, 9})))
 	target := "/engine:ours :: /engine:peer: ratio < 3.5"
 	var out strings.Builder
 	if err := run([]string{"-paired", "-target", target, "x=" + in}, &out); err == nil || !strings.Contains(err.Error(), "has 3 runs and BenchmarkStep/engine=peer 4") {
 		t.Fatalf("-paired with 3 and 4 runs: err = %v, want a run count error", err)
 	}
-	os.WriteFile(in, stepRuns([]int{3, 12, 27}, []int{3, 3, 9}), 0o644)
+	mustWrite(t, in, string(stepRuns([]int{3, 12, 27}, []int{3, 3, 9})))
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -370,8 +370,8 @@ BenchmarkStep/engine=other-2 1 400 ns/op 2000 MB/s
 func TestTargetsEveryInput(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	os.WriteFile(a, []byte("BenchmarkConv/n=10-2 100 1000 ns/op\n"), 0o644)
-	os.WriteFile(b, []byte("BenchmarkConv/n=10-2 100 20 ns/op\n"), 0o644)
+	mustWrite(t, a, "BenchmarkConv/n=10-2 100 1000 ns/op\n")
+	mustWrite(t, b, "BenchmarkConv/n=10-2 100 20 ns/op\n")
 	var out strings.Builder
 	if err := run([]string{"-target", ".name:Conv: ns/elem < 50", "old=" + a, "new=" + b}, &out); err != nil {
 		t.Fatal(err)
@@ -457,8 +457,8 @@ func TestSummaryDetails(t *testing.T) {
 func TestMachineInputs(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	os.WriteFile(a, []byte("go: go1.99 plan9/mips\ncommand: go test -bench .\nbuild: GOEXPERIMENT=simd\nBenchmarkConv/n=10-2 100 1000 ns/op\n"), 0o644)
-	os.WriteFile(b, []byte("BenchmarkConv/n=10-2 100 1000 ns/op\n"), 0o644)
+	mustWrite(t, a, "go: go1.99 plan9/mips\ncommand: go test -bench .\nbuild: GOEXPERIMENT=simd\nBenchmarkConv/n=10-2 100 1000 ns/op\n")
+	mustWrite(t, b, "BenchmarkConv/n=10-2 100 1000 ns/op\n")
 	var out strings.Builder
 	if err := run([]string{"first=" + a, "second=" + b}, &out); err != nil {
 		t.Fatal(err)
@@ -516,5 +516,13 @@ func TestSections(t *testing.T) {
 	}
 	if got := runReport(t, input, "-paired", "-target", target); !strings.Contains(got, note) {
 		t.Errorf("a report with -paired lacks %q:\n%s", note, got)
+	}
+}
+
+// mustWrite writes content to the input file path.
+func mustWrite(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
