@@ -82,16 +82,28 @@ func NewSet(pkg string) *Set {
 // " and needs); a build without an implementation's files can record it
 // as not available, naming the build it takes. An
 // available implementation that outranks the current default becomes the
-// default. Add is meant for init functions; it panics on an unknown name.
+// default; the default added again as not available gives way to the
+// highest-ranked one still available. Add is meant for init functions; it
+// panics on an unknown name, and on "go" as not available (the portable
+// code always runs).
 func (s *Set) Add(name string, available bool, needs string) {
 	r := rank(name)
 	if r < 0 {
 		panic(fmt.Sprintf("%s: unknown implementation name %q (have %s)", s.pkg, name, strings.Join(names[:], ", ")))
 	}
+	if r == 0 && !available {
+		panic(fmt.Sprintf("%s: implementation %q added as not available: the portable code always runs", s.pkg, name))
+	}
 	s.ok[r] = available
 	s.needs[r] = needs
-	if available && int32(r) > s.cur.Load() {
+	switch cur := int(s.cur.Load()); {
+	case available && r > cur:
 		s.cur.Store(int32(r))
+	case !available && r == cur:
+		for cur > 0 && !s.ok[cur] {
+			cur--
+		}
+		s.cur.Store(int32(cur))
 	}
 }
 

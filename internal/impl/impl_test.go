@@ -108,9 +108,10 @@ func TestPanics(t *testing.T) {
 	k := NewKernel(s, 0)
 	k.Add(AVX2, 1)
 	for name, f := range map[string]func(){
-		"Set.Add unknown":       func() { s.Add("sse", true, "") },
-		"Kernel.Add unknown":    func() { k.Add("sse", 2) },
-		"Kernel.Add duplicated": func() { k.Add(AVX2, 3) },
+		"Set.Add unknown":        func() { s.Add("sse", true, "") },
+		"Set.Add go unavailable": func() { s.Add(Go, false, "") },
+		"Kernel.Add unknown":     func() { k.Add("sse", 2) },
+		"Kernel.Add duplicated":  func() { k.Add(AVX2, 3) },
 	} {
 		func() {
 			defer func() {
@@ -180,6 +181,12 @@ func TestUnavailableNeverDefault(t *testing.T) {
 		{[]add{{AVX512, false}, {AVX2, true}}, AVX2},
 		{[]add{{AVX2, true}, {SIMD, false}, {OpenBLAS, false}}, AVX2},
 		{[]add{{AVX2, false}, {AVX512, false}, {OpenBLAS, false}}, Go},
+		// Added again as not available, the default gives way.
+		{[]add{{AVX2, true}, {AVX512, true}, {AVX512, false}}, AVX2},
+		{[]add{{AVX2, true}, {AVX512, true}, {AVX512, false}, {AVX2, false}}, Go},
+		{[]add{{AVX2, true}, {OpenBLAS, true}, {OpenBLAS, false}}, AVX2},
+		// A lower one withdrawn leaves the default as it is.
+		{[]add{{AVX2, true}, {AVX512, true}, {AVX2, false}}, AVX512},
 	} {
 		s := NewSet("p")
 		for _, a := range tc.adds {
