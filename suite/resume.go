@@ -136,7 +136,11 @@ func loadWeights(path, key string, epoch int, net nn.Layer) error {
 // weights) atomically, with the mode of every file of a runs directory
 // (filePerm).
 func saveState(path string, st *checkpoint.State) error {
-	if err := atomicfile.WriteFileUmask(path, checkpoint.Marshal(st), filePerm); err != nil {
+	data, err := checkpoint.Marshal(st)
+	if err != nil {
+		return wrapErr("suite", err)
+	}
+	if err := atomicfile.WriteFileUmask(path, data, filePerm); err != nil {
 		return wrapErr("suite", err)
 	}
 	return nil

@@ -419,7 +419,11 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 			return nil, keptEpochsError(r.Dir, []keptEpochsGap{{cell: c, how: "resumes after " + epochsText(start), missing: m}})
 		}
 	}
-	if err := probeWritable(r.Dir, len(checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt}))); err != nil {
+	probe, err := checkpoint.Marshal(&checkpoint.State{Net: ru.model.Net, Opt: ru.opt})
+	if err != nil {
+		return nil, wrapErr("suite", err)
+	}
+	if err := probeWritable(r.Dir, len(probe)); err != nil {
 		return nil, err
 	}
 	*done += start * steps

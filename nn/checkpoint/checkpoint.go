@@ -120,7 +120,11 @@ func (s *State) records() []record {
 // same directory, synced, then renamed over path. The file is the user's
 // alone (mode 0600): it is training state, read back only by Load.
 func Save(path string, s *State) error {
-	if err := atomicfile.WriteFile(path, Marshal(s), 0o600); err != nil {
+	data, err := Marshal(s)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("checkpoint: save: %w", err)
 	}
 	return nil
@@ -138,8 +142,11 @@ func Load(path string, s *State) error {
 	return nil
 }
 
-// Marshal returns the checkpoint encoding of s.
-func Marshal(s *State) []byte {
+// Marshal returns the checkpoint encoding of s, or an error naming the
+// first record the format cannot hold as it is: a name over 65,535 bytes,
+// a shape of over 255 dimensions or a dimension over 2³²-1 (the widths of
+// its length fields), never a truncated copy.
+func Marshal(s *State) ([]byte, error) {
 	rs := s.records()
 	names := make([]string, 0, len(s.Extra))
 	for k := range s.Extra {
@@ -154,6 +161,9 @@ func Marshal(s *State) []byte {
 	b = binary.LittleEndian.AppendUint64(b, uint64(s.Step))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(rs)))
 	for _, r := range rs {
+		if err := r.fits(); err != nil {
+			return nil, err
+		}
 		b = append(b, r.kind)
 		b = binary.LittleEndian.AppendUint16(b, uint16(len(r.name)))
 		b = append(b, r.name...)
@@ -175,7 +185,28 @@ func Marshal(s *State) []byte {
 			b = binary.LittleEndian.AppendUint64(b, uint64(v))
 		}
 	}
-	return binfile.Seal(b)
+	return binfile.Seal(b), nil
+}
+
+// fits returns an error if the record's name, rank or a dimension
+// overflows its length field.
+func (r *record) fits() error {
+	what := kindName(r.kind) + " " + r.name
+	if len(what) > 80 {
+		what = what[:80] + "…"
+	}
+	if len(r.name) > math.MaxUint16 {
+		return fmt.Errorf("checkpoint: %s: a name of %d bytes, over the format's 65535", what, len(r.name))
+	}
+	if len(r.shape) > math.MaxUint8 {
+		return fmt.Errorf("checkpoint: %s: a shape of %d dimensions, over the format's 255", what, len(r.shape))
+	}
+	for _, d := range r.shape {
+		if d < 0 || uint64(d) > math.MaxUint32 {
+			return fmt.Errorf("checkpoint: %s: shape %v has a dimension outside 0..4294967295", what, r.shape)
+		}
+	}
+	return nil
 }
 
 // Unmarshal decodes a checkpoint into s: it verifies the magic, version

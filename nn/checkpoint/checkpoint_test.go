@@ -94,7 +94,7 @@ func TestLoadErrors(t *testing.T) {
 	src := net(t, 1, 4)
 	opt := newOpt(src)
 	train(src, opt, 2)
-	good := Marshal(&State{Net: src, Opt: opt, Epoch: 2, Step: 2})
+	good := mustMarshal(t, &State{Net: src, Opt: opt, Epoch: 2, Step: 2})
 
 	resum := func(b []byte) []byte { return binfile.Seal(b[:len(b)-4]) }
 	magic := format.Magic
@@ -160,7 +160,7 @@ func TestLoadWithoutOptimizer(t *testing.T) {
 	src := net(t, 1, 4)
 	opt := newOpt(src)
 	train(src, opt, 2)
-	data := Marshal(&State{Net: src, Opt: opt})
+	data := mustMarshal(t, &State{Net: src, Opt: opt})
 	dst := net(t, 2, 4)
 	if err := Unmarshal(data, &State{Net: dst}); err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestLoadWithoutOptimizer(t *testing.T) {
 		t.Errorf("loaded network differs from the saved one")
 	}
 	// The reverse, an optimizer that the checkpoint lacks, is an error.
-	data = Marshal(&State{Net: src})
+	data = mustMarshal(t, &State{Net: src})
 	if err := Unmarshal(data, &State{Net: dst, Opt: newOpt(dst)}); err == nil || !strings.Contains(err.Error(), "not in the checkpoint") {
 		t.Errorf("Unmarshal without optimizer records = %v, want an error", err)
 	}

@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,7 +34,7 @@ func TestAdamStepRestored(t *testing.T) {
 	src := net(t, 1, 4)
 	opt := nn.NewAdam(nn.Params(src), nn.AdamConfig{})
 	train(src, opt, 3)
-	data := Marshal(&State{Net: src, Opt: opt})
+	data := mustMarshal(t, &State{Net: src, Opt: opt})
 	dst := net(t, 2, 4)
 	dopt := nn.NewAdam(nn.Params(dst), nn.AdamConfig{})
 	if err := Unmarshal(data, &State{Net: dst, Opt: dopt}); err != nil {
@@ -58,7 +59,7 @@ func TestAdamStepRestored(t *testing.T) {
 // in part.
 func TestLoadRefusesOtherIntegerLength(t *testing.T) {
 	src := &stateLayer{bufs: []*nn.Buffer{{Name: "count", Ints: []int64{4, 5}}}}
-	data := Marshal(&State{Net: src})
+	data := mustMarshal(t, &State{Net: src})
 	dst := &stateLayer{bufs: []*nn.Buffer{{Name: "count", Ints: []int64{1, 2, 3}}}}
 	err := Unmarshal(data, &State{Net: dst})
 	if err == nil || !strings.Contains(err.Error(), `"/count" holds 0 floats and 2 integers in the checkpoint, 0 and 3 in the network`) {
@@ -78,7 +79,7 @@ func TestLoadRefusesDuplicateRecord(t *testing.T) {
 			{Name: "w", Shape: []int{1}, Data: []float32{v + 1}},
 		}}
 	}
-	data := Marshal(&State{Net: twice(1)})
+	data := mustMarshal(t, &State{Net: twice(1)})
 	dst := twice(10)
 	err := Unmarshal(data, &State{Net: dst})
 	if err == nil || !strings.Contains(err.Error(), `parameter "/w" appears twice`) {
@@ -91,7 +92,7 @@ func TestLoadRefusesDuplicateRecord(t *testing.T) {
 // the format does not define.
 func TestLoadRefusesMalformedRecords(t *testing.T) {
 	l := net(t, 1, 4)
-	good := Marshal(&State{Net: l, Opt: newOpt(l)})
+	good := mustMarshal(t, &State{Net: l, Opt: newOpt(l)})
 	reseal := func(b []byte) []byte { return binfile.Seal(b) }
 
 	trailing := reseal(append(slices.Clone(good[:len(good)-4]), 1, 2, 3))
@@ -151,9 +152,9 @@ func TestMarshalDeterministic(t *testing.T) {
 		extra[fmt.Sprintf("k%02d", i)] = []byte{byte(i)}
 	}
 	s := &State{Net: net(t, 1, 4), Epoch: 1, Step: 2, Extra: extra}
-	first := Marshal(s)
+	first := mustMarshal(t, s)
 	for range 20 {
-		if !bytes.Equal(Marshal(s), first) {
+		if !bytes.Equal(mustMarshal(t, s), first) {
 			t.Fatal("two Marshal calls of one state gave different bytes")
 		}
 	}
@@ -164,7 +165,7 @@ func TestMarshalDeterministic(t *testing.T) {
 // reuse.
 func TestUnmarshalExtrasOwnTheirBytes(t *testing.T) {
 	l := net(t, 1, 4)
-	data := Marshal(&State{Net: l, Extra: map[string][]byte{"rng": []byte("abcdef")}})
+	data := mustMarshal(t, &State{Net: l, Extra: map[string][]byte{"rng": []byte("abcdef")}})
 	s := &State{Net: net(t, 2, 4)}
 	if err := Unmarshal(data, s); err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func TestUnmarshalExtrasOwnTheirBytes(t *testing.T) {
 func TestLoadErrorNamesFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.ckpt")
 	l := net(t, 1, 4)
-	data := Marshal(&State{Net: l})
+	data := mustMarshal(t, &State{Net: l})
 	data[len(data)/2] ^= 1
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -190,5 +191,59 @@ func TestLoadErrorNamesFile(t *testing.T) {
 	err := Load(path, &State{Net: net(t, 2, 4)})
 	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), path) {
 		t.Errorf("Load of a damaged file = %v, want a checksum error naming %s", err, path)
+	}
+}
+
+// mustMarshal returns Marshal's encoding of s, failing tb on an error.
+func mustMarshal(tb testing.TB, s *State) []byte {
+	tb.Helper()
+	data, err := Marshal(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+// TestMarshalRefusesWhatTheFormatCannotHold checks that a name, a rank
+// or a dimension wider than its length field is refused with an error
+// naming the record, and that Save then writes nothing, instead of a file
+// with the length cut to the field's width that no Load could read back.
+func TestMarshalRefusesWhatTheFormatCannotHold(t *testing.T) {
+	long := strings.Repeat("k", 1<<16)
+	param := func(shape ...int) *stateLayer {
+		return &stateLayer{params: []*nn.Param{{Name: "w", Shape: shape}}}
+	}
+	for _, tc := range []struct {
+		name string
+		s    *State
+		want string
+	}{
+		{"name", &State{Net: param(1), Extra: map[string][]byte{long: {1}}}, "a name of 65536 bytes"},
+		{"rank", &State{Net: param(make([]int, 256)...)}, `parameter /w: a shape of 256 dimensions`},
+		{"dimension", &State{Net: param(1 << 32)}, `parameter /w: shape [4294967296] has a dimension outside`},
+		{"negative", &State{Net: param(-1)}, `shape [-1] has a dimension outside`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Marshal(tc.s); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Marshal = %v, want an error containing %q", err, tc.want)
+			}
+			path := filepath.Join(t.TempDir(), "ckpt")
+			if err := Save(path, tc.s); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Save = %v, want an error containing %q", err, tc.want)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Errorf("Save refused but left %s (stat: %v)", path, err)
+			}
+		})
+	}
+	// The widest values the fields hold still round-trip.
+	edge := &State{Net: param(1), Extra: map[string][]byte{long[:math.MaxUint16]: {7}}}
+	data := mustMarshal(t, edge)
+	back := &State{Net: param(1)}
+	if err := Unmarshal(data, back); err != nil {
+		t.Fatalf("a name of 65535 bytes: %v", err)
+	}
+	if got := back.Extra[long[:math.MaxUint16]]; !bytes.Equal(got, []byte{7}) {
+		t.Errorf("a name of 65535 bytes loaded as %v, want [7]", got)
 	}
 }

@@ -19,9 +19,9 @@ func FuzzUnmarshal(f *testing.F) {
 	src := net(f, 1, 2)
 	opt := newOpt(src)
 	train(src, opt, 1)
-	good := Marshal(&State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: map[string][]byte{"rng": {1, 2, 3}}})
+	good := mustMarshal(f, &State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: map[string][]byte{"rng": {1, 2, 3}}})
 	f.Add(good)
-	f.Add(Marshal(&State{Net: src}))
+	f.Add(mustMarshal(f, &State{Net: src}))
 	f.Add(good[:len(good)/2])
 	f.Add([]byte(format.Magic))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -40,13 +40,13 @@ func FuzzUnmarshal(f *testing.F) {
 				}
 				continue
 			}
-			again := Marshal(s)
+			again := mustMarshal(t, s)
 			s2 := &State{Net: net(t, 5, 2)}
 			s2.Opt = newOpt(s2.Net)
 			if err := Unmarshal(again, s2); err != nil {
 				t.Fatalf("a loaded state does not load again: %v", err)
 			}
-			if !bytes.Equal(Marshal(s2), again) {
+			if !bytes.Equal(mustMarshal(t, s2), again) {
 				t.Fatal("a loaded state marshals differently after a second round trip")
 			}
 		}
