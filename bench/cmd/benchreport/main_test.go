@@ -94,7 +94,7 @@ func TestIgnore(t *testing.T) {
 	if err := run([]string{"-ignore", "gemm", "go=" + a, "simd=" + b}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv/n=10 | 1.000µs ∞ (n=1) | 500ns ∞ (n=1) |") {
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv/n=10 | 1.000µs ± ∞ (n=1) | 500ns ± ∞ (n=1) |") {
 		t.Errorf("-ignore gemm did not put both builds in one row:\n%s", out.String())
 	}
 	// Every key of the list is left out, n as well as gemm: taking the
@@ -104,7 +104,7 @@ func TestIgnore(t *testing.T) {
 	if err := run([]string{"-ignore", "gemm,n", "go=" + a, "simd=" + b}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv | 1.000µs ∞ (n=1) | 500ns ∞ (n=1) |") {
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv | 1.000µs ± ∞ (n=1) | 500ns ± ∞ (n=1) |") {
 		t.Errorf("-ignore gemm,n did not put both builds in one row:\n%s", out.String())
 	}
 }
@@ -262,7 +262,7 @@ func TestSummaryAcrossInputs(t *testing.T) {
 		"| BenchmarkConv/n=10 | 1.002µs ",
 		"| 502ns ",
 		"| -49.90% p=0.008 n=5 |",
-		"| BenchmarkOnlyNew/n=10 | | 700ns ∞ (n=1) | |",
+		"| BenchmarkOnlyNew/n=10 | | 700ns ± ∞ (n=1) | |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
@@ -439,13 +439,54 @@ func TestSummaryDetails(t *testing.T) {
 	}
 	got := strings.Join(strings.Fields(out.String()), " ")
 	texttest.ContainsAll(t, "summary", got,
-		"| BenchmarkConv/n=10 | 1.020µs ∞ (n=5) | 525ns 5% (n=6) | -48.53% p=0.004 n=5+6 | 525ns 5% (n=6) |",
-		"| BenchmarkOnlyNew/n=10 | | 700ns ∞ (n=1) | | 700ns ∞ (n=1) | |",
+		"| BenchmarkConv/n=10 | 1.020µs ± ∞ (n=5) | 525ns ± 5% (n=6) | -48.53% p=0.004 n=5+6 | 525ns ± 5% (n=6) |",
+		"| BenchmarkOnlyNew/n=10 | | 700ns ± ∞ (n=1) | | 700ns ± ∞ (n=1) | |",
 		"- BenchmarkOnlyNew/n=10 (new): need >= 6 samples for confidence interval at level 0.95",
 		"- BenchmarkOnlyNew/n=10 (third): need >= 6 samples for confidence interval at level 0.95",
 	)
 	if n := strings.Count(got, "| BenchmarkConv/n=10 | 1.020µs"); n != 1 {
 		t.Errorf("BenchmarkConv/n=10 has %d summary rows, want 1:\n%s", n, out.String())
+	}
+}
+
+// TestSummaryCell pins the summary's cells to benchstat's form, the
+// median, "±", the 95% interval in percent and the runs: "1.020µs ± 4%
+// (n=6)", and "± ∞" with a line saying what it means when the runs are
+// too few for an interval. Cells without the "±" ("1.020µs 4% (n=6)")
+// passed every test, and left a reader to guess that the percentage was
+// an interval.
+func TestSummaryCell(t *testing.T) {
+	for _, tc := range []struct {
+		secs []float64
+		want string
+	}{
+		{[]float64{98.6e-3}, "98.6ms ± ∞ (n=1)"},
+		{[]float64{240e-6, 241e-6, 239e-6, 242e-6, 238e-6}, "240µs ± ∞ (n=5)"},
+		{[]float64{1000e-9, 1010e-9, 1020e-9, 1030e-9, 1040e-9, 1050e-9}, "1.025µs ± 2% (n=6)"},
+	} {
+		if got := summaryCell(summary(tc.secs), len(tc.secs)); got != tc.want {
+			t.Errorf("summaryCell(%v) = %q, want %q", tc.secs, got, tc.want)
+		}
+	}
+	const why = "± ∞: too few runs for a 95% confidence interval; the Warnings under the table name each such benchmark and the runs it needs."
+	var six strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&six, "BenchmarkConv-2 100 %d ns/op\n", 1000+10*i)
+	}
+	got := runReport(t, six.String(), "-elements", "none")
+	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(got), " "),
+		"| BenchmarkConv | 1.025µs ± 2% (n=6) |")
+	if strings.Contains(got, "∞") {
+		t.Errorf("a report whose every benchmark has an interval mentions ∞:\n%s", got)
+	}
+	got = runReport(t, six.String()+"BenchmarkOne-2 100 700 ns/op\n", "-elements", "none")
+	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(got), " "),
+		"| BenchmarkOne | 700ns ± ∞ (n=1) |",
+		why,
+		"- BenchmarkOne (x): need >= 6 samples for confidence interval at level 0.95")
+	// The line stands between the summary's lead and its table.
+	if i, j := strings.Index(got, why), strings.Index(got, "| BenchmarkOne "); i < strings.Index(got, "## Summary") || i > j {
+		t.Errorf("the line on ∞ is not above the summary table:\n%s", got)
 	}
 }
 

@@ -178,6 +178,7 @@ func (r *report) writeSummary(b *strings.Builder) error {
 	}
 	var rows [][]string
 	var warn []string
+	infinite := false
 	for _, name := range r.names {
 		row := []string{name}
 		var base *benchmath.Sample
@@ -192,7 +193,8 @@ func (r *report) writeSummary(b *strings.Builder) error {
 			}
 			s := benchmath.NewSample(slices.Clone(bn.secs), &thresholds)
 			sum := benchmath.AssumeNothing.Summary(s, 0.95)
-			row = append(row, fmtSecs(sum.Center)+" "+sum.PctRangeString()+fmt.Sprintf(" (n=%d)", len(bn.secs)))
+			row = append(row, summaryCell(sum, len(bn.secs)))
+			infinite = infinite || math.IsInf(sum.Lo, 0) || math.IsInf(sum.Hi, 0)
 			for _, w := range sum.Warnings {
 				warn = append(warn, fmt.Sprintf("%s (%s): %v", name, in.label, w))
 			}
@@ -210,6 +212,9 @@ func (r *report) writeSummary(b *strings.Builder) error {
 		rows = append(rows, row)
 	}
 	b.WriteString("## Summary\n\nbenchstat style: median ± the 95% confidence interval of the runs (n), and the change against the first input with its p-value (Mann-Whitney U; ~ means no significant difference).\n\n")
+	if infinite {
+		b.WriteString("± ∞: too few runs for a 95% confidence interval; the Warnings under the table name each such benchmark and the runs it needs.\n\n")
+	}
 	if err := mdtable.Write(b, 1, header, rows); err != nil {
 		return err
 	}
@@ -221,6 +226,14 @@ func (r *report) writeSummary(b *strings.Builder) error {
 		}
 	}
 	return nil
+}
+
+// summaryCell formats a summary cell as benchstat does: the median, "±"
+// and the 95% confidence interval in percent ("∞" when the n runs are too
+// few for one), then the number of runs: "98.6ms ± 6% (n=7)". Without the
+// "±" the interval read as a bare percentage.
+func summaryCell(sum benchmath.Summary, n int) string {
+	return fmt.Sprintf("%s ± %s (n=%d)", fmtSecs(sum.Center), sum.PctRangeString(), n)
 }
 
 func fmtNum(v float64) string {
