@@ -10,12 +10,14 @@
 # commit the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
 bench='^Benchmark(OpenFashionMNIST|Loader)$'
 {
 	echo "command: go test -run '^\$' -bench '$bench' ${args[*]} ./data"
 	echo "build: default"
+	echo "machine: $(cpu_cores)"
 	echo "go: $(go version)"
 	go test -run '^$' -bench "$bench" "${args[@]}" ./data
 } >results/data.txt.tmp

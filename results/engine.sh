@@ -19,6 +19,7 @@
 # commit the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
 bench='^Benchmark(Conv|BinaryConvLayer|BatchNorm|GEMM|TrainStep)$'
@@ -40,6 +41,7 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 	{
 		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg"
 		echo "build: $build"
+		echo "machine: $(cpu_cores)"
 		echo "go: $(env "${envs[@]}" go version)"
 		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg"
 	} >"$out.tmp"

@@ -29,6 +29,7 @@
 # benchmarks start. The packed model goes to results/<key>.gbnn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 # RUN is checked before the benchmarks, not after them.
 if [ -n "${RUN+x}" ]; then
 	if ! [[ ${RUN##*/} =~ ^[0-9a-f]{16}\.json$ ]]; then
@@ -54,6 +55,7 @@ run() { # output build [go test flags]
 	{
 		echo "command: GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench"
 		echo "build: $build"
+		echo "machine: $(cpu_cores)"
 		echo "go: $(go version)"
 		GOEXPERIMENT=simd go test "$@" -run '^$' -bench "$bench" "${args[@]}" ./bench
 	} >"$out.tmp"

@@ -17,6 +17,7 @@
 # do not commit the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. results/lib.sh
 args=("$@")
 case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
 bench='^Benchmark(Backward|Forward|Copy)$'
@@ -27,6 +28,7 @@ run() { # output build test-binary-flags [VAR=value ...]
 	{
 		echo "command: ${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench${flags:+ $flags}"
 		echo "build: $build"
+		echo "machine: $(cpu_cores)"
 		echo "go: $(env "$@" go version)"
 		env "$@" go test -run '^$' -bench "$bench" "${args[@]}" ./bench $flags
 	} >"$out.tmp"

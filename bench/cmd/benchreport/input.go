@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -13,8 +14,9 @@ import (
 // An input is one labelled file of benchmark results.
 type input struct {
 	label, path string
-	config      map[string]string // file configuration: command, build, cpu, ...
-	bench       map[string]*bench // by name without the GOMAXPROCS suffix
+	config      map[string]string   // file configuration: command, build, cpu, ... (the last value of each key)
+	machines    map[string][]string // every value of the keys machine and cpu, in the order first seen (see machineOf)
+	bench       map[string]*bench   // by name without the GOMAXPROCS suffix
 }
 
 // A bench is every run of one benchmark in one input.
@@ -45,7 +47,7 @@ func (r *report) read(args []string) error {
 		if !ok || label == "" || path == "" {
 			return fmt.Errorf("argument %q: want label=file", a)
 		}
-		in := &input{label: label, path: path, config: map[string]string{}, bench: map[string]*bench{}}
+		in := &input{label: label, path: path, config: map[string]string{}, machines: map[string][]string{}, bench: map[string]*bench{}}
 		f, err := os.Open(path)
 		if err != nil {
 			return err
@@ -57,8 +59,16 @@ func (r *report) read(args []string) error {
 				continue
 			}
 			for _, c := range res.Config {
-				if c.File {
-					in.config[c.Key] = string(c.Value)
+				if !c.File {
+					continue
+				}
+				in.config[c.Key] = string(c.Value)
+				if c.Key == "machine" || c.Key == "cpu" {
+					// go test pads its cpu: line with spaces.
+					v := strings.TrimSpace(string(c.Value))
+					if v != "" && !slices.Contains(in.machines[c.Key], v) {
+						in.machines[c.Key] = append(in.machines[c.Key], v)
+					}
 				}
 			}
 			base, parts := res.Name.Parts()

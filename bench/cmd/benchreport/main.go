@@ -15,7 +15,13 @@
 // simd=results/kernels-simd.txt). Configuration lines in a file (key:
 // value, as go test prints goos, cpu and pkg) are read too: "command" is
 // printed as the command that produced the file and "build" as its build
-// (for example GOEXPERIMENT=simd).
+// (for example GOEXPERIMENT=simd). The Machine line names the machine the
+// inputs name, by their "machine" line (as results/lib.sh's record_head
+// writes it, with the CPU's family, model and cores) or else their "cpu"
+// line, each input's when they differ, and their "go" version: a report
+// made again from its inputs on another machine still names the one that
+// ran the benchmarks. Only when no input names a machine is the one
+// writing the report given, and said to be that.
 //
 // With -ignore gemm, the gemm=<build> part of a name is left out when the
 // same benchmark is matched across inputs, so that builds compare side by side.

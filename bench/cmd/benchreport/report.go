@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"golang.org/x/perf/benchmath"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
-	"github.com/gradbench/gradbench/internal/cpuinfo"
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
@@ -78,15 +76,7 @@ func (r *report) write(out string, targets []string, stdout io.Writer) error {
 }
 
 func (r *report) writeMachine(b *strings.Builder) {
-	model := cpuinfo.Model()
-	if model == "" {
-		model = r.inputs[0].config["cpu"]
-	}
-	goVersion := r.inputs[0].config["go"]
-	if goVersion == "" {
-		goVersion = runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + " (the report generator's)"
-	}
-	fmt.Fprintf(b, "Machine: %s, %d cores (runtime.NumCPU), %s.\n\n", model, runtime.NumCPU(), goVersion)
+	fmt.Fprintf(b, "Machine: %s. Go: %s.\n\n", r.machineLine(), r.goLine())
 	fmt.Fprintf(b, "Inputs:\n\n")
 	for _, in := range r.inputs {
 		build := in.config["build"]
