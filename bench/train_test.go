@@ -4,18 +4,22 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/internal/bitconv"
+	"github.com/gradbench/gradbench/internal/mdtable"
 	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/internal/steptest"
 	"github.com/gradbench/gradbench/nn"
@@ -40,7 +44,10 @@ import (
 // With -trainstep.cpuprofile DIR, each benchmark writes a CPU profile of
 // its timed steps alone (no set-up, no untimed first step) to
 // DIR/<est>.pprof; results/profile.sh turns those into a table of where
-// the step's time goes.
+// the step's time goes. With -trainstep.poolstats DIR, each writes the
+// worker pool's statistics of its timed steps to DIR/<est>.md: where the
+// step leaves the goroutines' time unused, per call site of parallel.For
+// (results/poolstats.sh).
 func BenchmarkTrainStep(b *testing.B) {
 	const batch = 128
 	defer stepFlags(b)()
@@ -50,11 +57,13 @@ func BenchmarkTrainStep(b *testing.B) {
 			step := newStep(b, spec, batch)
 			b.ReportAllocs()
 			stop := startProfile(b, estimators.MustParse(spec).String())
+			stopStats := startPoolStats(b, estimators.MustParse(spec).String())
 			b.ResetTimer()
 			var loss float64
 			for b.Loop() {
 				loss = step()
 			}
+			stopStats()
 			stop()
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				b.Fatalf("loss %v", loss)
@@ -203,7 +212,71 @@ var stepImpl = flag.String("trainstep.impl", "", "the kernels' `implementation` 
 
 var stepGemm = flag.String("trainstep.gemm", "", "the GEMM `implementation`, one of gemm.Impls() (default: the build's choice), named in the benchmark as gemm=<impl>")
 
-var stepProfile = flag.String("trainstep.cpuprofile", "", "write a CPU profile of BenchmarkTrainStep's timed steps to `dir`/<est>.pprof")
+var (
+	stepProfile   = flag.String("trainstep.cpuprofile", "", "write a CPU profile of BenchmarkTrainStep's timed steps to `dir`/<est>.pprof")
+	stepPoolStats = flag.String("trainstep.poolstats", "", "write the worker pool's statistics of BenchmarkTrainStep's timed steps to `dir`/<est>.md (see parallel.SetStats)")
+)
+
+// startPoolStats turns on the worker pool's statistics for
+// -trainstep.poolstats, if set, and returns the function that turns them
+// off and writes the table: where in the step the pool left the
+// goroutines' time unused, per call site of parallel.For, in milliseconds
+// per step.
+func startPoolStats(b *testing.B, est string) (stop func()) {
+	if *stepPoolStats == "" {
+		return func() {}
+	}
+	parallel.SetStats(true)
+	t0 := time.Now()
+	return func() {
+		wall := time.Since(t0)
+		all := parallel.Stats()
+		parallel.SetStats(false)
+		var buf bytes.Buffer
+		if err := writePoolStats(&buf, est, all, b.N, wall, parallel.Workers()); err != nil {
+			b.Fatal(err)
+		}
+		if err := atomicfile.WriteFile(filepath.Join(*stepPoolStats, est+".md"), buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writePoolStats writes the table of startPoolStats for steps steps that
+// took wall on w goroutines: a row per call site that lost at least 0.05
+// ms of goroutine time per step, the others summed in one row, and the
+// total.
+func writePoolStats(out io.Writer, est string, all []parallel.CallStats, steps int, wall time.Duration, w int) error {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()*1e3/float64(steps)) }
+	per := func(n int) string { return fmt.Sprintf("%.1f", float64(n)/float64(steps)) }
+	row := func(name string, c parallel.CallStats) []string {
+		return []string{name, per(c.Pooled), ms(c.Wall), ms(c.Idle), per(c.Alone), ms(c.AloneWall), ms(c.Gap), ms(c.Lost)}
+	}
+	var rows [][]string
+	var rest, total parallel.CallStats
+	add := func(dst *parallel.CallStats, c parallel.CallStats) {
+		dst.Pooled += c.Pooled
+		dst.Wall += c.Wall
+		dst.Idle += c.Idle
+		dst.Alone += c.Alone
+		dst.AloneWall += c.AloneWall
+		dst.Gap += c.Gap
+		dst.Lost += c.Lost
+	}
+	for _, c := range all {
+		add(&total, c)
+		if c.Lost.Seconds()*1e3/float64(steps) >= 0.05 {
+			rows = append(rows, row("`"+strings.TrimPrefix(c.Caller, "github.com/gradbench/gradbench/")+"`", c))
+		} else {
+			add(&rest, c)
+		}
+	}
+	rows = append(rows, row("the other call sites", rest), row("**all**", total))
+	capacity := time.Duration(w) * wall
+	fmt.Fprintf(out, "### %s\n\n%d steps of %s ms on %d goroutines: %s ms of goroutine time per step, of which the pool left %s ms unused (%.1f%%).\n\n",
+		est, steps, ms(wall), w, ms(capacity), ms(total.Lost), 100*total.Lost.Seconds()/capacity.Seconds())
+	return mdtable.Write(out, 1, []string{"call site of parallel.For", "pooled calls", "their wall ms", "idle goroutine ms", "calls alone", "their ms", "serial gap ms", "unused goroutine ms"}, rows)
+}
 
 // startProfile starts the CPU profile of -trainstep.cpuprofile, if set,
 // and returns the function that stops it and writes the file.
@@ -220,5 +293,38 @@ func startProfile(b *testing.B, est string) (stop func()) {
 		if err := atomicfile.WriteFile(filepath.Join(*stepProfile, est+".pprof"), buf.Bytes(), 0o644); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWritePoolStats checks the table of -trainstep.poolstats on made-up
+// statistics of 4 steps: milliseconds per step, the rows below 0.05 ms
+// per step summed in one, the total, and the share of the goroutines'
+// time.
+func TestWritePoolStats(t *testing.T) {
+	ms := func(v float64) time.Duration { return time.Duration(v * 4 * float64(time.Millisecond)) }
+	all := []parallel.CallStats{
+		{Caller: "github.com/gradbench/gradbench/nn.(*convCore).backward:293", Pooled: 84, Wall: ms(70), Idle: ms(12), Lost: ms(12)},
+		{Caller: "github.com/gradbench/gradbench/gemm.(*blocked).run:230", Alone: 8, AloneWall: ms(0.5), Gap: ms(1), Lost: ms(1.5)},
+		{Caller: "github.com/gradbench/gradbench/nn.(*AvgPool2d).Forward:177", Pooled: 8, Wall: ms(0.4), Idle: ms(0.04), Lost: ms(0.04)},
+		{Caller: "github.com/gradbench/gradbench/nn.(*AvgPool2d).Backward:240", Pooled: 8, Wall: ms(0.3), Idle: ms(0.006), Lost: ms(0.006)},
+	}
+	var b strings.Builder
+	if err := writePoolStats(&b, "ste", all, 4, ms(100), 2); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, want := range []string{
+		"### ste\n\n4 steps of 100.00 ms on 2 goroutines: 200.00 ms of goroutine time per step, of which the pool left 13.55 ms unused (6.8%).\n",
+		"| `nn.(*convCore).backward:293` |         21.0 |         70.00 |             12.00 |         0.0 |     0.00 |          0.00 |               12.00 |",
+		"| `gemm.(*blocked).run:230`     |          0.0 |          0.00 |              0.00 |         2.0 |     0.50 |          1.00 |                1.50 |",
+		"| the other call sites          |          4.0 |          0.70 |              0.05 |         0.0 |     0.00 |          0.00 |                0.05 |",
+		"| **all**                       |         25.0 |         70.70 |             12.05 |         2.0 |     0.50 |          1.00 |               13.55 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks\n%s\ngot\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "AvgPool2d") {
+		t.Errorf("rows below 0.05 ms per step are listed on their own:\n%s", got)
 	}
 }

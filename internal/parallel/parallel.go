@@ -155,7 +155,13 @@ func (w *worker) loop(self int) {
 		last = g
 		pool.active.Add(1)
 		if pool.gen.Load() == g { // still open: its task is safe to read
-			pool.task.run(self)
+			if stats.on.Load() {
+				t0 := time.Now()
+				pool.task.run(self)
+				stats.busy.Add(int64(time.Since(t0)))
+			} else {
+				pool.task.run(self)
+			}
 		}
 		pool.active.Add(-1)
 	}
@@ -209,11 +215,18 @@ func For(n, grain, align int, job Job) {
 	}
 	start()
 	chunks := min(n/grain, chunksPerWorker*(len(pool.workers)+1))
+	rec := beginCall(2)
 	if chunks < 2 || !pool.mu.TryLock() {
 		job.Do(0, n)
+		if rec != nil {
+			rec.endInline()
+		}
 		return
 	}
 	defer pool.mu.Unlock()
+	if rec != nil {
+		stats.inJob.Store(true)
+	}
 	size := (n + chunks - 1) / chunks
 	size = (size + align - 1) / align * align
 	t := &pool.task
@@ -221,7 +234,8 @@ func For(n, grain, align int, job Job) {
 	for i := range t.shares {
 		t.shares[i].next.Store(0)
 	}
-	pool.gen.Add(1) // open
+	busy0 := stats.busy.Load() // before any worker can join
+	pool.gen.Add(1)            // open
 	// Wake sleeping workers, as many as there are chunks for.
 	want := t.end - 1
 	for i := range pool.workers {
@@ -234,7 +248,14 @@ func For(n, grain, align int, job Job) {
 		}
 		want--
 	}
-	t.run(0)
+	var callerBusy time.Duration
+	if rec != nil {
+		t0 := time.Now()
+		t.run(0)
+		callerBusy = time.Since(t0)
+	} else {
+		t.run(0)
+	}
 	pool.gen.Add(1) // closed: no worker joins any more
 	for i := 0; pool.active.Load() != 0; i++ {
 		if i%64 == 63 {
@@ -242,4 +263,8 @@ func For(n, grain, align int, job Job) {
 		}
 	}
 	t.job = nil
+	if rec != nil {
+		stats.inJob.Store(false)
+		rec.endPooled(callerBusy, time.Duration(stats.busy.Load()-busy0))
+	}
 }
