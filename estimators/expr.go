@@ -46,7 +46,8 @@ var (
 // > 0), knots (the magnitudes k in [0, C) at which g may jump, at ±k,
 // separated by ';', such as knots=0.1;0.5; default none; read as float64,
 // not float32 as the other numbers of a spec, and printed in their
-// shortest float64 form, so knots=1e-300 is a knot) and monotone
+// shortest float64 form, so knots=1e-300 is a knot; -0 is the knot 0,
+// and knots=1e-400, which float64 would make 0, is refused) and monotone
 // (default true: g must be >= 0, the derivative of a monotone soft sign;
 // false allows negative values, as BNN+'s). |x| = C counts as inside;
 // g(±Inf) = g(NaN) = 0.
@@ -106,7 +107,9 @@ func newExpr(p *Params) (Estimator, error) {
 	}
 	knots, err := parseKnots(ks, float64(c))
 	if err != nil {
-		return nil, fmt.Errorf("bad value knots=%q: %v", ks, err)
+		// The value as given: ks is its canonical form, which may print a
+		// knot otherwise (1.9999999999999999 is 2).
+		return nil, fmt.Errorf("bad value knots=%s: %v", quoteShort(p.raw["knots"]), err)
 	}
 	sh, err := shareExpr(f, c, knots, monotone)
 	if err != nil {

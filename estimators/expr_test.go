@@ -89,6 +89,11 @@ func TestExprErrors(t *testing.T) {
 		// is a plain number.
 		{"expr:g=1,knots=0x1_0p-5", `bad value knots="0x1_0p-5": knot "0x1_0p-5": want a number in [0, c)`},
 		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", `want at most 7`},
+		// A nonzero knot float64 cannot hold parsed as 0 without a word.
+		{"expr:g=1,knots=1e-400", `bad value knots="1e-400": knot "1e-400": below float64's smallest magnitude, 5e-324 (it would be 0): want 0 or a number in [5e-324, c)`},
+		{"expr:g=1,knots=0.5;0x1p-1100", `knot "0x1p-1100": below float64's smallest magnitude`},
+		// The value named is the one given, not its canonical form.
+		{"expr:g=1,c=2,knots=1.9999999999999999", `bad value knots="1.9999999999999999": knot "2": want a number in [0, c) = [0, 2)`},
 		{"expr:g=1,c=0", `bad value c="0"`},
 		{"expr:g=1/0 + x", `does not read back`},
 		{"expr:g=1e39", `want |g| <= 8.51e+37`},
@@ -127,6 +132,9 @@ func TestExprCanonical(t *testing.T) {
 		{"expr:g=2*0.5*exp(-x*x)", "expr:g=1*exp(-x*x)"},
 		{"expr:g=abs(x)<0.5?2:1,knots=0.5;0", "expr:knots=0;0.50,g=abs(x) < 0.5 ? 2 : 1"},
 		{"expr:g=1,c=1.50", "expr:c=1.5,g=1"},
+		// -0 is the knot 0: one value, one canonical form.
+		{"expr:g=x >= 0 ? 1 : 0.5,knots=-0", "expr:g=x >= 0 ? 1 : 0.5,knots=0"},
+		{"expr:g=x >= 0 ? 1 : 0.5,knots=-0;0.5", "expr:g=x >= 0 ? 1 : 0.5,knots=0.5;0"},
 	} {
 		a, err := Parse(tc.a)
 		if err != nil {

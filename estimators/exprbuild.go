@@ -418,6 +418,9 @@ func (b *exprBuilder) splits(t *exprTable, segs [2][]exprSegment) error {
 }
 
 // parseKnots parses "k1;k2;..." into sorted distinct magnitudes in [0, c).
+// A knot written -0 is 0 (one value, one canonical form); a nonzero knot
+// below float64's smallest magnitude, which ParseFloat would make 0
+// without an error, is refused.
 func parseKnots(s string, c float64) ([]float64, error) {
 	if s == "" {
 		return nil, nil
@@ -431,6 +434,12 @@ func parseKnots(s string, c float64) ([]float64, error) {
 				return nil, fmt.Errorf("knot %q: want a number in [0, c)", f)
 			}
 			return nil, fmt.Errorf("knot %q: want a number in [0, c) = [0, %g)", f, c)
+		}
+		if v == 0 && nonzeroMantissa(f) {
+			return nil, fmt.Errorf("knot %q: below float64's smallest magnitude, %g (it would be 0): want 0 or a number in [%g, c)", f, math.SmallestNonzeroFloat64, math.SmallestNonzeroFloat64)
+		}
+		if v == 0 {
+			v = 0 // -0 is 0
 		}
 		ks = append(ks, v)
 	}

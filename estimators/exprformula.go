@@ -93,6 +93,10 @@ func compileFormula(src string) (*exprFormula, error) {
 	if n := ast.Find(tree.Node, notNumeric); n != nil {
 		return nil, fmt.Errorf("formula %q: %s is not part of a numeric formula (at column %d)", src, describeNode(n), n.Location().From+1)
 	}
+	if n := ast.Find(tree.Node, func(n ast.Node) bool { return underflows(src, n) }); n != nil {
+		return nil, fmt.Errorf("formula %q: the number %s is below float64's smallest magnitude, %g (it would be 0): write 0, or a number float64 holds (at column %d)",
+			src, literal(src, n), math.SmallestNonzeroFloat64, n.Location().From+1)
+	}
 	prog, err := expr.Compile(src, exprOptions...)
 	if err != nil {
 		return nil, formulaError(src, err)
@@ -107,6 +111,26 @@ func compileFormula(src string) (*exprFormula, error) {
 		return ok && id.Value == "p"
 	}) != nil
 	return &exprFormula{src: canon, prog: again, usesP: usesP}, nil
+}
+
+// underflows reports whether n is a number literal written nonzero that
+// the parser made 0: strconv.ParseFloat rounds a literal below float64's
+// smallest magnitude (1e-400) to 0 without an error, and the canonical
+// formula would then print 0 where a number was written.
+func underflows(src string, n ast.Node) bool {
+	f, ok := n.(*ast.FloatNode)
+	return ok && f.Value == 0 && nonzeroMantissa(literal(src, n))
+}
+
+// literal returns the text of src that n was parsed from (its location
+// counts runes), or "" if the location is not within src.
+func literal(src string, n ast.Node) string {
+	r := []rune(src)
+	loc := n.Location()
+	if loc.From < 0 || loc.From > loc.To || loc.To > len(r) {
+		return ""
+	}
+	return string(r[loc.From:loc.To])
 }
 
 // notNumeric reports the syntax a numeric formula has no use for: strings,

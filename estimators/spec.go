@@ -123,6 +123,13 @@ func Parse(s string) (Spec, error) {
 	name, rawArgs, _ := strings.Cut(est, ":")
 	name = strings.TrimSpace(name)
 	f, ok := lookup(name)
+	if name == "" {
+		// Said as what is missing, not as the unknown estimator "".
+		if hasNA {
+			return Spec{}, fmt.Errorf("estimators: %q: +na follows the estimator it adapts, with no comma between, as in \"ste+na\" or \"fda:omega=0.2+na\"", s)
+		}
+		return Spec{}, fmt.Errorf("estimators: %q: no estimator name before the parameters (have %s)", s, strings.Join(Names(), ", "))
+	}
 	if !ok {
 		if n, args, found := strings.Cut(name, ","); found && strings.Contains(args, "=") {
 			if _, known := lookup(strings.TrimSpace(n)); known {

@@ -103,6 +103,11 @@ func TestParseErrors(t *testing.T) {
 		{"ste:c=1,c=2", `"c" given twice`},
 		{"ste+nb", `unknown suffix "+nb"`},
 		{"fda,omega=0.2", `estimators: "fda,omega=0.2": parameters follow a colon, as in "fda:omega=0.2"`},
+		// The suffix after a comma, or parameters without a name, were
+		// refused as the unknown estimator "".
+		{"+na", `estimators: "+na": +na follows the estimator it adapts, with no comma between, as in "ste+na" or "fda:omega=0.2+na"`},
+		{"+na:a=0", `estimators: "+na:a=0": +na follows the estimator it adapts`},
+		{":c=1", `estimators: ":c=1": no estimator name before the parameters (have ` + strings.Join(Names(), ", ") + ")"},
 		{"fda:n=-1", `bad value n="-1": want integers in [0, 100000], written v or lo..hi with lo <= hi`},
 		{"fda:n=18..9", `bad value n="18..9"`},
 		{"fda:n=100001", `bad value n="100001"`},

@@ -25,7 +25,8 @@ type SurrogateOptions struct {
 	// From and To are the first and last x of the grid, Points the number
 	// of evenly spaced points on it. From must be less than To, both
 	// finite and within float32's range (the estimators take x as
-	// float32); Points must be in [2, 10000000], and few enough that the
+	// float32), and neither a nonzero number that float32 rounds to 0
+	// (1e-50); Points must be in [2, 10000000], and few enough that the
 	// points stay distinct once rounded to float32.
 	From, To float64
 	Points   int
@@ -173,6 +174,11 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	}{{"from", o.From}, {"to", o.To}} {
 		if math.Abs(f.v) > math.MaxFloat32 {
 			return nil, fmt.Errorf("curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+		}
+		// A nonzero end that float32 rounds to 0 would put x = 0 in the
+		// table where the flag asked for another number.
+		if f.v != 0 && float32(f.v) == 0 {
+			return nil, fmt.Errorf("curves: --%s %v is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, f.v, float32(math.SmallestNonzeroFloat32))
 		}
 	}
 	xs := make([]float32, o.Points)

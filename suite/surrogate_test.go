@@ -70,6 +70,10 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 		{func(o *SurrogateOptions) { o.Format = "md" }, `--format must be tsv or csv, got "md"`},
 		{func(o *SurrogateOptions) { o.To = 1e39 }, "--to 1e+39 is outside float32's range"},
 		{func(o *SurrogateOptions) { o.From = -1e39 }, "--from -1e+39 is outside float32's range"},
+		// A nonzero end float32 rounds to 0 would print x = 0 where the
+		// flag asked for another number.
+		{func(o *SurrogateOptions) { o.From = 1e-50 }, "--from 1e-50 is 0 as float32, in which the estimators take x (its smallest magnitude is 1e-45)"},
+		{func(o *SurrogateOptions) { o.From, o.To = -1, -1e-50 }, "--to -1e-50 is 0 as float32"},
 		// The plot's file is checked with the options, before any curve is
 		// evaluated or a table printed.
 		{func(o *SurrogateOptions) { o.SVG = filepath.Join("runs", "0123456789abcdef.weights") }, "--svg runs/0123456789abcdef.weights: refusing"},

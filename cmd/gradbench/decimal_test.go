@@ -62,7 +62,8 @@ func TestNumericFlagsDecimal(t *testing.T) {
 // TestNumericFlagsRefuseNonDecimal: the forms Go source allows but a
 // decimal number does not (0x10, 0b11, 0o7, 1_0 and hexadecimal floats)
 // are refused, naming the flag and the value, instead of being read as
-// 16, 3, 7 and 10 (or 0x1p-3 as 0.125).
+// 16, 3, 7 and 10 (or 0x1p-3 as 0.125), and so is a float float64 would
+// make 0 (1e-400).
 func TestNumericFlagsRefuseNonDecimal(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, tinyRecipe)
@@ -100,13 +101,22 @@ func TestNumericFlagsRefuseNonDecimal(t *testing.T) {
 		if tc.float {
 			vals, want = floats, "want a decimal number"
 		}
-		for _, v := range vals {
+		check := func(v, want string) {
 			args := append(tc.args[:len(tc.args):len(tc.args)], "--"+tc.flag, v)
 			_, stderr, err := runGradbench(t, args...)
 			msg := fmt.Sprintf("gradbench: %s: invalid value %q for flag -%s: %s\n", tc.args[0], v, tc.flag, want)
 			if err == nil || !strings.HasPrefix(stderr, msg) {
 				t.Errorf("gradbench %q: error %v, stderr %q, want %q", args, err, firstLine(stderr), msg)
 			}
+		}
+		for _, v := range vals {
+			check(v, want)
+		}
+		if tc.float {
+			// Read as 0 by strconv.ParseFloat without an error: curves
+			// --from 1e-400 printed x = 0, and --width 1e-400 was
+			// refused as "bad --width 0", a value not given.
+			check("1e-400", "value out of range: below float64's smallest magnitude, 5e-324, it would be 0")
 		}
 	}
 }

@@ -99,6 +99,10 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 		if c == nil {
 			return fmt.Errorf("unknown command %q (have %s)", rest[0], commandNames())
 		}
+		if len(rest) > 1 {
+			// Not dropped: help of one command takes nothing else.
+			return fmt.Errorf("help: unexpected argument %q after %s: help takes one command, as in gradbench help %s", rest[1], rest[0], rest[0])
+		}
 		fs := newFlagSet(c, env.stdout)
 		// Define the flags without running: parse -h, which prints usage.
 		_ = c.run(ctx, env, fs, []string{"-h"})

@@ -251,6 +251,11 @@ func TestHelp(t *testing.T) {
 	if _, _, err := runGradbench(t, "help", "nosuch"); err == nil || !strings.Contains(err.Error(), `unknown command "nosuch" (have `+strings.Join(names, ", ")+")") {
 		t.Errorf("gradbench help nosuch: %v, want an unknown command error listing the commands", err)
 	}
+	// Tried as a new user would: what follows the command was dropped
+	// without a word.
+	if _, _, err := runGradbench(t, "help", "run", "--epochs", "3"); err == nil || err.Error() != `help: unexpected argument "--epochs" after run: help takes one command, as in gradbench help run` {
+		t.Errorf("gradbench help run --epochs 3: %v, want the argument after the command refused", err)
+	}
 	stdout, stderr, err := runGradbench(t)
 	if !errors.Is(err, errUsage) || stdout != "" || !strings.Contains(stderr, "\n\tcurves ") {
 		t.Errorf("gradbench with no command: err %v, stdout %q, stderr %q; want the usage on stderr and errUsage", err, stdout, stderr)

@@ -159,6 +159,8 @@ func TestRefuses(t *testing.T) {
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
 			"curves: --from -1e+300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),
+		pos("8 curves --from that float32 rounds to 0", []string{"curves", "--estimators", "ste", "--from", "1e-50", "--to", "1", "--points", "2"},
+			"curves: --from 1e-50 is 0 as float32, in which the estimators take x (its smallest magnitude is 1e-45): give 0 or a number at least that far from it", nil),
 		pos("8 curves points float32 cannot tell apart", []string{"curves", "--from", "1", "--to", "1.0000001"},
 			"curves: --points 401 between 1 and 1.0000001 are closer than float32 resolves (x 1 repeats): give fewer points or a wider range", nil),
 

@@ -92,6 +92,14 @@ func TestDecimalFlags(t *testing.T) {
 		{"f", "0X1P-3", `invalid value "0X1P-3" for flag -f: want a decimal number`},
 		{"f", "1_0", `invalid value "1_0" for flag -f: want a decimal number`},
 		{"f", "1e999", `invalid value "1e999" for flag -f: value out of range`},
+		// ParseFloat reads a nonzero number below float64's smallest
+		// magnitude as 0 without an error: curves --from 1e-400 printed
+		// x = 0, and --width 1e-400 was refused as "bad --width 0".
+		{"f", "1e-400", `invalid value "1e-400" for flag -f: value out of range: below float64's smallest magnitude, 5e-324, it would be 0`},
+		{"f", "-2.5E-999", `invalid value "-2.5E-999" for flag -f: value out of range: below float64's smallest magnitude, 5e-324, it would be 0`},
+		{"f", "0e-999", "n=3 u=1 f=0"},
+		{"f", "-0.000", "n=3 u=1 f=-0"},
+		{"f", "5e-324", "n=3 u=1 f=5e-324"},
 		{"f", "one", `invalid value "one" for flag -f: want a decimal number`},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)

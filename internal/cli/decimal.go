@@ -111,17 +111,23 @@ func decimalUint(s string) (string, error) {
 }
 
 // decimalFloat refuses hexadecimal floats (0x1p-3) and underscores (1_0),
-// which strconv.ParseFloat reads; inf and nan pass, for the command's own
-// check of the range to refuse by name.
+// which strconv.ParseFloat reads, and a nonzero number below float64's
+// smallest magnitude (1e-400), which it reads as 0 without an error; inf
+// and nan pass, for the command's own check of the range to refuse by
+// name.
 func decimalFloat(s string) (string, error) {
 	if strings.ContainsAny(s, "xX_") {
 		return "", errors.New("want a decimal number")
 	}
-	if _, err := strconv.ParseFloat(s, 64); err != nil {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
 			return "", errRange
 		}
 		return "", errors.New("want a decimal number")
+	}
+	if mantissa, _, _ := strings.Cut(strings.ToLower(s), "e"); v == 0 && strings.ContainsAny(mantissa, "123456789") {
+		return "", errors.New("value out of range: below float64's smallest magnitude, 5e-324, it would be 0")
 	}
 	return s, nil
 }

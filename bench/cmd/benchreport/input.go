@@ -42,11 +42,17 @@ type report struct {
 
 func (r *report) read(args []string) error {
 	seen := map[string]bool{}
+	labels := map[string]string{} // label -> its argument
 	for _, a := range args {
 		label, path, ok := strings.Cut(a, "=")
 		if !ok || label == "" || path == "" {
 			return fmt.Errorf("argument %q: want label=file", a)
 		}
+		// Two inputs of one label would head two columns alike.
+		if first, dup := labels[label]; dup {
+			return fmt.Errorf("argument %q: label %q is given twice (first in %q): give each input a label of its own", a, label, first)
+		}
+		labels[label] = a
 		in := &input{label: label, path: path, config: map[string]string{}, machines: map[string][]string{}, bench: map[string]*bench{}}
 		f, err := os.Open(path)
 		if err != nil {
@@ -119,4 +125,17 @@ func (r *report) read(args []string) error {
 		r.inputs = append(r.inputs, in)
 	}
 	return nil
+}
+
+// hasKey reports whether a benchmark of some input has the name key k
+// (its name holds /k=value).
+func (r *report) hasKey(k string) bool {
+	for _, in := range r.inputs {
+		for _, b := range in.bench {
+			if _, ok := b.keys[k]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }

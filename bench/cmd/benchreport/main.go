@@ -54,6 +54,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -80,7 +81,7 @@ func run(args []string, stdout io.Writer) error {
 	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark")
 	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark")
 	paired := fs.Bool("paired", false, "runs alternated between benchmarks: take ratios run by run (median and range of the ratios)")
-	ignore := fs.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build)")
+	ignore := fs.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build); each must be in some benchmark's name")
 	fs.Var(&targets, "target", "a target to check, 'FILTER: METRIC OP BOUND' or 'FILTER :: FILTER: ratio OP BOUND' (repeatable)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -89,13 +90,26 @@ func run(args []string, stdout io.Writer) error {
 		return errors.New("no inputs: want label=file arguments (see -h)")
 	}
 	r := &report{title: *title, elements: *elements, reference: *reference, args: args, ignore: map[string]bool{}, paired: *paired}
-	for _, k := range strings.Split(*ignore, ",") {
-		if k != "" {
+	if *ignore != "" {
+		for _, k := range strings.Split(*ignore, ",") {
+			if k == "" || strings.TrimSpace(k) != k {
+				return fmt.Errorf("-ignore %q: key %q: want comma-separated name keys without spaces, such as gemm,n", *ignore, k)
+			}
+			if r.ignore[k] {
+				return fmt.Errorf("-ignore %q: key %q is given twice", *ignore, k)
+			}
 			r.ignore[k] = true
 		}
 	}
 	if err := r.read(fs.Args()); err != nil {
 		return err
+	}
+	// A key no benchmark has (a typo) would leave the rows it was to
+	// merge apart without a word.
+	for _, k := range strings.Split(*ignore, ",") {
+		if k != "" && !r.hasKey(k) {
+			return fmt.Errorf("-ignore %q: no benchmark of the inputs has the name key %q", *ignore, k)
+		}
 	}
 	return r.write(*out, targets, stdout)
 }

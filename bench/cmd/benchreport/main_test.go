@@ -81,6 +81,28 @@ func TestReportErrors(t *testing.T) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
 		}
 	}
+	// Tried as a new user would: two inputs of one label headed two
+	// columns alike, and an -ignore key no benchmark has (a typo) or an
+	// empty one was dropped without a word, leaving the rows it was to
+	// merge apart.
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	mustWrite(t, a, "BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n")
+	mustWrite(t, b, "BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"x=" + a, "x=" + b}, `argument "x=` + b + `": label "x" is given twice (first in "x=` + a + `"): give each input a label of its own`},
+		{[]string{"-ignore", "gem", "go=" + a, "simd=" + b}, `-ignore "gem": no benchmark of the inputs has the name key "gem"`},
+		{[]string{"-ignore", "gemm,,n", "go=" + a, "simd=" + b}, `-ignore "gemm,,n": key "": want comma-separated name keys without spaces, such as gemm,n`},
+		{[]string{"-ignore", "gemm, n", "go=" + a, "simd=" + b}, `-ignore "gemm, n": key " n": want comma-separated name keys without spaces`},
+		{[]string{"-ignore", "gemm,gemm", "go=" + a, "simd=" + b}, `-ignore "gemm,gemm": key "gemm" is given twice`},
+	} {
+		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
 }
 
 // TestIgnore matches benchmarks whose names differ only in an ignored key.

@@ -36,6 +36,7 @@ func main() {
 }
 
 type row struct {
+	key           string // the run's
 	opt, est      string
 	scale         float64
 	seed          uint64
@@ -45,7 +46,7 @@ type row struct {
 
 func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("bnrecal", "bnrecal [flags] run.json ...", "./bench/cmd/bnrecal", "what it measures")
-	batches := cli.Int(fs, "batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0)")
+	batches := cli.Int(fs, "batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0, and at most the batches of each run's epoch)")
 	dataDir := fs.String("data", "", "dataset directory, as the runs read it (empty: the default places)")
 	out := fs.String("o", "", "write the table to this file instead of stdout")
 	if err := cli.Parse(fs, args); err != nil {
@@ -58,11 +59,17 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("no runs given: want run records <dir>/<key>.json")
 	}
 	var rows []row
+	given := map[string]string{} // run key -> the argument that named it
 	for _, path := range fs.Args() {
 		r, err := measure(path, *dataDir, *batches)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		// A run named twice would count twice in its group's medians.
+		if first, ok := given[r.key]; ok {
+			return fmt.Errorf("%s: run %s is given twice (first as %s): name each run once", path, r.key, first)
+		}
+		given[r.key] = path
 		rows = append(rows, r)
 	}
 	write := func(w io.Writer) error { return report(w, rows, *batches) }
@@ -90,11 +97,16 @@ func measure(path, dataDir string, batches int) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
+	if batches > train.Batches() {
+		// The re-estimation would stop at the end of the epoch, on fewer
+		// batches than the table says it used.
+		return row{}, fmt.Errorf("-batches %d is more than the %d batches of the run's %d training images in batches of %d: want at most %d", batches, train.Batches(), train.Len(), cfg.Batch, train.Batches())
+	}
 	now, recal, err := recalibrate(lr.Model.Net, test, train, batches)
 	if err != nil {
 		return row{}, err
 	}
-	return row{opt: optimizer(cfg.Optimizer), est: cfg.Estimator, scale: cfg.LRScale, seed: cfg.Seed, recorded: lr.Record.Final.TestTop1, now: now, recal: recal}, nil
+	return row{key: lr.Record.Key, opt: optimizer(cfg.Optimizer), est: cfg.Estimator, scale: cfg.LRScale, seed: cfg.Seed, recorded: lr.Record.Final.TestTop1, now: now, recal: recal}, nil
 }
 
 // trainLoader returns the loader of the batches BatchNorm's statistics

@@ -39,6 +39,26 @@ func TestRefusesBadInput(t *testing.T) {
 	}
 }
 
+// TestRefusesRunInput: -batches beyond a run's epoch (the re-estimation
+// stopped at the epoch's end, on fewer batches than the table said) and
+// a run named twice (counted twice in its group's medians) are refused.
+func TestRefusesRunInput(t *testing.T) {
+	out, recs := tinyRun(t)
+	rec := suite.RecordPath(out, recs[0].Key)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-batches", "3", rec}, rec + ": -batches 3 is more than the 2 batches of the run's 32 training images in batches of 16: want at most 2"},
+		{[]string{"-batches", "1", rec, rec}, rec + ": run " + recs[0].Key + " is given twice (first as " + rec + "): name each run once"},
+	} {
+		var stdout bytes.Buffer
+		if err := run(tc.args, &stdout); err == nil || err.Error() != tc.want {
+			t.Errorf("run(%q) = %v, want the error %q\n%s", tc.args, err, tc.want, stdout.String())
+		}
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, tc := range []struct {
 		xs   []float64

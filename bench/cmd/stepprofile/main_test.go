@@ -162,6 +162,8 @@ func TestRun(t *testing.T) {
 		{[]string{"x=" + in}, "-cores 0"},
 		{[]string{"-cores", "2"}, "no profiles"},
 		{[]string{"-cores", "2", "nolabel"}, "want label=profile"},
+		// Two profiles of one label headed two columns alike.
+		{[]string{"-cores", "2", "x=" + in, "x=" + in}, `argument "x=` + in + `": label "x" is given twice (first in "x=` + in + `"): give each profile a label of its own`},
 		{[]string{"-cores", "0b11", "x=" + in}, `invalid value "0b11" for flag -cores: want a decimal integer`},
 		{[]string{"-cores", "2", "-steps", "0x10", "x=" + in}, `invalid value "0x10" for flag -steps: want a decimal integer`},
 		{[]string{"-cores", "2", "x=" + filepath.Join(dir, "none")}, "no such file"},
