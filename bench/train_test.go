@@ -239,6 +239,24 @@ func startPoolStats(b *testing.B, est string) (stop func()) {
 		if err := atomicfile.WriteFile(filepath.Join(*stepPoolStats, est+".md"), buf.Bytes(), 0o644); err != nil {
 			b.Fatal(err)
 		}
+		buf.Reset()
+		writePoolStatsTSV(&buf, all, b.N)
+		if err := atomicfile.WriteFile(filepath.Join(*stepPoolStats, est+".tsv"), buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writePoolStatsTSV writes every call site's statistics, per step, as
+// tab-separated values under a header line, for results/poolstats.sh to
+// compare one core with two site by site (the table of writePoolStats
+// sums the small rows, which on one core are all of them).
+func writePoolStatsTSV(out io.Writer, all []parallel.CallStats, steps int) {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.4f", d.Seconds()*1e3/float64(steps)) }
+	fmt.Fprintln(out, "site\tpooled\twall_ms\tidle_ms\talone\talone_ms\tgap_ms\tunused_ms")
+	for _, c := range all {
+		fmt.Fprintf(out, "%s\t%.2f\t%s\t%s\t%.2f\t%s\t%s\t%s\n", strings.TrimPrefix(c.Caller, "github.com/gradbench/gradbench/"),
+			float64(c.Pooled)/float64(steps), ms(c.Wall), ms(c.Idle), float64(c.Alone)/float64(steps), ms(c.AloneWall), ms(c.Gap), ms(c.Lost))
 	}
 }
 
@@ -326,5 +344,19 @@ func TestWritePoolStats(t *testing.T) {
 	}
 	if strings.Contains(got, "AvgPool2d") {
 		t.Errorf("rows below 0.05 ms per step are listed on their own:\n%s", got)
+	}
+
+	// The TSV keeps every site, the small ones too.
+	var tsv strings.Builder
+	writePoolStatsTSV(&tsv, all, 4)
+	for _, want := range []string{
+		"site\tpooled\twall_ms\tidle_ms\talone\talone_ms\tgap_ms\tunused_ms\n",
+		"nn.(*convCore).backward:293\t21.00\t70.0000\t12.0000\t0.00\t0.0000\t0.0000\t12.0000\n",
+		"gemm.(*blocked).run:230\t0.00\t0.0000\t0.0000\t2.00\t0.5000\t1.0000\t1.5000\n",
+		"nn.(*AvgPool2d).Backward:240\t2.00\t0.3000\t0.0060\t0.00\t0.0000\t0.0000\t0.0060\n",
+	} {
+		if !strings.Contains(tsv.String(), want) {
+			t.Errorf("TSV lacks %q; got\n%s", want, tsv.String())
+		}
 	}
 }

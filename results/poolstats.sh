@@ -52,6 +52,27 @@ load_after=$(uptime)
 numbers() {
 	sed -n 's/^[0-9]* steps of \([0-9.]*\) ms on [0-9]* goroutines: [0-9.]* ms of goroutine time per step, of which the pool left \([0-9.]*\) ms unused.*/\1 \2/p' "$1"
 }
+# growth EST: per call site, the goroutine ms per step spent in its work
+# on one core and on two, averaged over the runs, from the TSVs of
+# -trainstep.poolstats: on c cores c times its calls' wall time less their
+# idle time, plus the time of its calls run alone. Rows "site one two"
+# by the time added on two cores, sites within 0.1 ms summed in "other",
+# then "total".
+growth() {
+	awk -F'\t' '
+		FNR == 1 { c = (FILENAME ~ /-1\/[^\/]*$/) ? 1 : 2; runs[c]++; next }
+		{ b[$1, c] += c * $3 - $4 + $6; sites[$1] = 1 }
+		END {
+			for (s in sites) {
+				x = b[s, 1] / runs[1]; y = b[s, 2] / runs[2]
+				tx += x; ty += y
+				if (y - x < 0.1 && x - y < 0.1) { ox += x; oy += y; continue }
+				printf "%.4f\t%s\t%.2f\t%.2f\n", y - x, s, x, y
+			}
+			printf "-1e9\tother\t%.2f\t%.2f\n", ox, oy
+			printf "-2e9\ttotal\t%.2f\t%.2f\n", tx, ty
+		}' "$tmp"/*-1/"$1".tsv "$tmp"/*-2/"$1".tsv | sort -t$'\t' -k1,1gr | cut -f2-
+}
 # median: the median of the numbers on stdin, one a line.
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -97,6 +118,27 @@ median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; e
 	echo '```'
 	cat "$tmp/bench.txt"
 	echo '```'
+	echo
+	echo "## Which work grows on two cores"
+	echo
+	echo "Per place that calls parallel.For, the goroutine time spent in its work, in"
+	echo "milliseconds per step averaged over the runs: on one core its calls' wall time"
+	echo "less their idle time, plus the time of its calls run alone; on two cores twice"
+	echo "its calls' wall time less their idle time, plus the time of its calls run alone."
+	echo "The work of a job includes the calls made inside it; the work between the pool's"
+	echo "jobs (serial gaps) is in none. Places by the time added on two cores; those within"
+	echo "0.1 ms of each other are summed in one row."
+	for est in ste fda+na; do
+		echo
+		echo "### $est"
+		echo
+		echo "| call site of parallel.For | on 1 core, ms | on 2 cores, goroutine ms | added | ratio |"
+		echo "|:--|--:|--:|--:|--:|"
+		growth "$est" | awk -F'\t' '{
+			name = $1 == "other" ? "the other call sites" : $1 == "total" ? "**all**" : "`" $1 "`"
+			printf "| %s | %.2f | %.2f | %+.2f | %s |\n", name, $2, $3, $3 - $2, ($2 > 0 ? sprintf("%.3f", $3 / $2) : "–")
+		}'
+	done
 	echo
 	echo "## Where the pool leaves the goroutines unused, on 2 cores (the last run)"
 	echo
