@@ -219,7 +219,7 @@ func For(n, grain, align int, job Job) {
 	if chunks < 2 || !pool.mu.TryLock() {
 		job.Do(0, n)
 		if rec != nil {
-			rec.endInline()
+			rec.end(false, 0, 0)
 		}
 		return
 	}
@@ -265,6 +265,6 @@ func For(n, grain, align int, job Job) {
 	t.job = nil
 	if rec != nil {
 		stats.inJob.Store(false)
-		rec.endPooled(callerBusy, time.Duration(stats.busy.Load()-busy0))
+		rec.end(true, callerBusy, time.Duration(stats.busy.Load()-busy0))
 	}
 }

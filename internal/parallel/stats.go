@@ -159,37 +159,29 @@ func (r *callRecord) gap(s *CallStats, end time.Time) {
 	stats.last = end
 }
 
-// endInline records a call that ran on its caller alone.
-func (r *callRecord) endInline() {
+// end records a call: one that ran on the pool (pooled), in which the
+// caller spent callerBusy in chunks and the workers workersBusy, or one
+// that ran on its caller alone.
+func (r *callRecord) end(pooled bool, callerBusy, workersBusy time.Duration) {
 	end := time.Now()
+	wall := end.Sub(r.start)
 	stats.mu.Lock()
 	defer stats.mu.Unlock()
 	if stats.at == nil {
 		return
 	}
 	s := r.entry()
-	if !r.outer {
+	switch {
+	case pooled:
+		s.Pooled++
+		s.Wall += wall
+		s.Idle += max(0, time.Duration(len(pool.workers)+1)*wall-callerBusy-workersBusy)
+	case !r.outer:
 		s.Inner++
 		return
+	default:
+		s.Alone++
+		s.AloneWall += wall
 	}
-	s.Alone++
-	s.AloneWall += end.Sub(r.start)
-	r.gap(s, end)
-}
-
-// endPooled records a call that ran on the pool, in which the caller spent
-// callerBusy in chunks and the workers workersBusy.
-func (r *callRecord) endPooled(callerBusy, workersBusy time.Duration) {
-	end := time.Now()
-	stats.mu.Lock()
-	defer stats.mu.Unlock()
-	if stats.at == nil {
-		return
-	}
-	s := r.entry()
-	wall := end.Sub(r.start)
-	s.Pooled++
-	s.Wall += wall
-	s.Idle += max(0, time.Duration(len(pool.workers)+1)*wall-callerBusy-workersBusy)
 	r.gap(s, end)
 }
