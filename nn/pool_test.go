@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -83,5 +84,19 @@ func TestPoolBackwardReused(t *testing.T) {
 			fresh.Forward(x)
 			checkBits(t, "second backward pass", got, fresh.Backward(dy).Data)
 		})
+	}
+}
+
+// TestMaxPoolTies checks that a window's gradient goes to its first
+// maximum in row-major order, as documented, when several values tie:
+// random inputs never tie, and a MaxPool2d that took the last maximum
+// passed every test.
+func TestMaxPoolTies(t *testing.T) {
+	l := NewMaxPool2d(Pool{Kernel: 2})
+	x := &Tensor{N: 1, C: 1, H: 2, W: 4, Data: []float32{1, 3, 5, 5, 3, 0, 5, 5}}
+	y := l.Forward(x)
+	dx := l.Backward(&Tensor{N: 1, C: 1, H: 1, W: 2, Data: []float32{1, 2}})
+	if want := []float32{0, 1, 2, 0, 0, 0, 0, 0}; !slices.Equal(y.Data, []float32{3, 5}) || !slices.Equal(dx.Data, want) {
+		t.Errorf("y = %v, dx = %v; want y = [3 5], dx = %v", y.Data, dx.Data, want)
 	}
 }
