@@ -67,3 +67,21 @@ func TestBatchNormEvalEps(t *testing.T) {
 		t.Errorf("eval output = %v with running variance 0, want 1/√ε = %v", y.Data[0], want)
 	}
 }
+
+// TestBatchNormOneValueRefused checks that training refuses a batch with
+// one value per channel, whose unbiased variance m/(m-1) divides by zero
+// into the running variance, and that evaluation takes it: a BatchNorm
+// that took it in training passed every test.
+func TestBatchNormOneValueRefused(t *testing.T) {
+	b := NewBatchNorm2d(2)
+	x := &Tensor{N: 1, C: 2, H: 1, W: 1, Data: []float32{3, 4}}
+	checkRefusals(t, []refusal{{"training 1x2x1x1", func() { b.Forward(x) },
+		"nn: BatchNorm.Forward: training needs more than one value per channel, input is 1x2x1x1"}})
+	b.SetTraining(false)
+	if y := b.Forward(x); math.Abs(float64(y.Data[1])-4/math.Sqrt(1+1e-5)) > 1e-6 {
+		t.Errorf("eval output %v, want x/√(1+ε)", y.Data)
+	}
+	if b.RunningMean.Data[0] != 0 || b.RunningVar.Data[0] != 1 {
+		t.Errorf("running statistics moved to %v, %v", b.RunningMean.Data, b.RunningVar.Data)
+	}
+}
