@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // TestAvgPoolBackwardTiles checks AvgPool2d's backward for 2x2 windows
@@ -98,5 +100,27 @@ func TestMaxPoolTies(t *testing.T) {
 	dx := l.Backward(&Tensor{N: 1, C: 1, H: 1, W: 2, Data: []float32{1, 2}})
 	if want := []float32{0, 1, 2, 0, 0, 0, 0, 0}; !slices.Equal(y.Data, []float32{3, 5}) || !slices.Equal(dx.Data, want) {
 		t.Errorf("y = %v, dx = %v; want y = [3 5], dx = %v", y.Data, dx.Data, want)
+	}
+}
+
+// TestAvgPoolOverlapping checks AvgPool2d with 2×2 windows at stride 1,
+// which overlap: its gradient must add every window's share, not take the
+// tiling shortcut of stride 2. No test pooled at that shape, and a
+// shortcut taken for any stride passed every test.
+func TestAvgPoolOverlapping(t *testing.T) {
+	l := NewAvgPool2d(Pool{Kernel: 2, Stride: 1})
+	x := &Tensor{N: 1, C: 1, H: 3, W: 3, Data: []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	y := l.Forward(x)
+	if want := []float32{3, 4, 6, 7}; !slices.Equal(y.Data, want) {
+		t.Errorf("y = %v, want %v", y.Data, want)
+	}
+	var dx []float32
+	if msg := texttest.Panic(func() {
+		dx = l.Backward(&Tensor{N: 1, C: 1, H: 2, W: 2, Data: []float32{4, 4, 4, 4}}).Data
+	}); msg != "" {
+		t.Fatalf("Backward panicked: %s", msg)
+	}
+	if want := []float32{1, 2, 1, 2, 4, 2, 1, 2, 1}; !slices.Equal(dx, want) {
+		t.Errorf("dx = %v, want %v", dx, want)
 	}
 }
