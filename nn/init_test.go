@@ -40,3 +40,32 @@ func TestInitDistributions(t *testing.T) {
 		t.Errorf("linear weights: mean %.4g, want 0", mean)
 	}
 }
+
+// TestStreamIndependent checks that Stream's numbers depend on each of
+// the seed, the purpose and the indices, in order: a Stream that ignored
+// its indices passed every test (no caller passes indices yet).
+func TestStreamIndependent(t *testing.T) {
+	first := func(r interface{ Uint64() uint64 }) uint64 { return r.Uint64() }
+	base := first(Stream(1, "data/order", 3, 4))
+	if again := first(Stream(1, "data/order", 3, 4)); again != base {
+		t.Fatalf("Stream is not deterministic: %x, then %x", base, again)
+	}
+	for name, r := range map[string]interface{ Uint64() uint64 }{
+		"seed":          Stream(2, "data/order", 3, 4),
+		"purpose":       Stream(1, "init/weights", 3, 4),
+		"first index":   Stream(1, "data/order", 5, 4),
+		"second index":  Stream(1, "data/order", 3, 5),
+		"index order":   Stream(1, "data/order", 4, 3),
+		"fewer indices": Stream(1, "data/order", 3),
+	} {
+		if first(r) == base {
+			t.Errorf("a different %s gave the same stream", name)
+		}
+	}
+	// NewInit's two streams are the documented purposes' (an NA stream
+	// that was the weights' failed only golden hashes).
+	in := NewInit(7)
+	if w, na := first(in.Weights), first(in.NA); w != first(Stream(7, "init/weights")) || na != first(Stream(7, "init/na")) || w == na {
+		t.Errorf("NewInit(7) streams begin %x and %x, want Stream(7, \"init/weights\") and Stream(7, \"init/na\")", w, na)
+	}
+}
