@@ -57,3 +57,22 @@ func TestWalkOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestFlatten checks Flatten's views: forward N×(C·H·W)×1×1 and backward
+// the last input's shape, both sharing the data, and the refusal of a
+// gradient of another size, which a deliberate bug skipped without any
+// test failing.
+func TestFlatten(t *testing.T) {
+	f := NewFlatten()
+	x := NewTensor(2, 3, 2, 2)
+	y := f.Forward(x)
+	if y.Shape() != [4]int{2, 12, 1, 1} || &y.Data[0] != &x.Data[0] {
+		t.Errorf("Forward gave %v, want a 2x12x1x1 view of the input", y)
+	}
+	dy := NewTensor(2, 12, 1, 1)
+	if dx := f.Backward(dy); dx.Shape() != x.Shape() || &dx.Data[0] != &dy.Data[0] {
+		t.Errorf("Backward gave %v, want a 2x3x2x2 view of the gradient", dx)
+	}
+	checkRefusals(t, []refusal{{"2x11x1x1", func() { f.Backward(NewTensor(2, 11, 1, 1)) },
+		"nn: Flatten: gradient 2x11x1x1 does not match input 2x3x2x2"}})
+}
