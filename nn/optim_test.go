@@ -192,3 +192,13 @@ func TestOptimizersClamp(t *testing.T) {
 		}
 	}
 }
+
+// TestConstantSchedule checks that Constant gives its value at every
+// step: a Constant that halved it passed every test.
+func TestConstantSchedule(t *testing.T) {
+	for _, step := range []int{0, 1, 1000} {
+		if got := Constant(0.05).LR(step); got != 0.05 {
+			t.Errorf("Constant(0.05).LR(%d) = %v, want 0.05", step, got)
+		}
+	}
+}
