@@ -124,3 +124,20 @@ func TestAvgPoolOverlapping(t *testing.T) {
 		t.Errorf("dx = %v, want %v", dx, want)
 	}
 }
+
+// TestMaxPoolInfWindow checks a window of -Inf values (as a layer's
+// output can hold): its maximum is -Inf and its gradient goes to its first
+// position. Without the rule that the first value seen is the maximum so
+// far, no position beat the initial -Inf and Backward indexed at -1.
+func TestMaxPoolInfWindow(t *testing.T) {
+	l := NewMaxPool2d(Pool{Kernel: 2})
+	inf := float32(math.Inf(-1))
+	y := l.Forward(&Tensor{N: 1, C: 1, H: 2, W: 2, Data: []float32{inf, inf, inf, inf}})
+	var dx []float32
+	if msg := texttest.Panic(func() { dx = l.Backward(&Tensor{N: 1, C: 1, H: 1, W: 1, Data: []float32{1}}).Data }); msg != "" {
+		t.Fatalf("Backward panicked: %s", msg)
+	}
+	if !slices.Equal(y.Data, []float32{inf}) || !slices.Equal(dx, []float32{1, 0, 0, 0}) {
+		t.Errorf("y = %v, dx = %v; want [-Inf] and [1 0 0 0]", y.Data, dx)
+	}
+}
