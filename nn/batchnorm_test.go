@@ -36,3 +36,52 @@ func TestBatchNormRunningStats(t *testing.T) {
 		t.Errorf("Buffers() = %v, want running_mean and running_var", got)
 	}
 }
+
+// TestBatchNormMomentumField checks that a BatchNorm's Momentum field is
+// the one its running statistics move with: a BatchNorm that moved with
+// 0.1 whatever the field said passed every test.
+func TestBatchNormMomentumField(t *testing.T) {
+	x := &Tensor{N: 2, C: 1, H: 1, W: 2, Data: []float32{1, 2, 3, 6}}
+	b := NewBatchNorm2d(1)
+	b.Momentum = 0.5
+	b.Forward(x)
+	if got, want := b.RunningMean.Data[0], float32(0.5*3); got != want {
+		t.Errorf("running_mean = %v with momentum 0.5, want %v", got, want)
+	}
+	if got, want := float64(b.RunningVar.Data[0]), 0.5+0.5*14.0/3; math.Abs(got-want) > 1e-6 {
+		t.Errorf("running_var = %v with momentum 0.5, want %v", got, want)
+	}
+}
+
+// TestBatchNormEvalEps checks that evaluation mode adds ε to the running
+// variance, on a channel whose running variance is 0 (a constant channel
+// in training): without ε the output is infinite, and a BatchNorm that
+// dropped ε in evaluation passed every test of the nn package, whose
+// running variances dwarf ε.
+func TestBatchNormEvalEps(t *testing.T) {
+	b := NewBatchNorm2d(1)
+	b.RunningMean.Data[0], b.RunningVar.Data[0] = 1, 0
+	b.SetTraining(false)
+	y := b.Forward(&Tensor{N: 1, C: 1, H: 1, W: 1, Data: []float32{2}})
+	if want := 1 / math.Sqrt(1e-5); math.Abs(float64(y.Data[0])-want) > 1e-3 {
+		t.Errorf("eval output = %v with running variance 0, want 1/√ε = %v", y.Data[0], want)
+	}
+}
+
+// TestBatchNormOneValueRefused checks that training refuses a batch with
+// one value per channel, whose unbiased variance m/(m-1) divides by zero
+// into the running variance, and that evaluation takes it: a BatchNorm
+// that took it in training passed every test.
+func TestBatchNormOneValueRefused(t *testing.T) {
+	b := NewBatchNorm2d(2)
+	x := &Tensor{N: 1, C: 2, H: 1, W: 1, Data: []float32{3, 4}}
+	checkRefusals(t, []refusal{{"training 1x2x1x1", func() { b.Forward(x) },
+		"nn: BatchNorm.Forward: training needs more than one value per channel, input is 1x2x1x1"}})
+	b.SetTraining(false)
+	if y := b.Forward(x); math.Abs(float64(y.Data[1])-4/math.Sqrt(1+1e-5)) > 1e-6 {
+		t.Errorf("eval output %v, want x/√(1+ε)", y.Data)
+	}
+	if b.RunningMean.Data[0] != 0 || b.RunningVar.Data[0] != 1 {
+		t.Errorf("running statistics moved to %v, %v", b.RunningMean.Data, b.RunningVar.Data)
+	}
+}

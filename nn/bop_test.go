@@ -58,3 +58,27 @@ func TestBopFlipRule(t *testing.T) {
 		t.Errorf("defaults γ %v, τ %v, want 1e-4 and 1e-8", d.Gamma, d.Threshold)
 	}
 }
+
+// TestBopThresholdStrict checks that a moving average exactly at ±τ flips
+// nothing (|m| > τ, as the paper and Larq have it): a Bop that flipped at
+// |m| = τ passed every test.
+func TestBopThresholdStrict(t *testing.T) {
+	p := &Param{Name: "weight", Shape: []int{2}, Data: []float32{0.5, -0.5}, Grad: []float32{0.5, -0.5}}
+	o := NewBop([]*Param{p}, BopConfig{Gamma: 0.5, Threshold: 0.25}, &lrSpy{})
+	o.Step(0.1)
+	if !slices.Equal(o.m[0].Data, []float32{0.25, -0.25}) || !slices.Equal(p.Data, []float32{0.5, -0.5}) {
+		t.Errorf("m = %v, w = %v; want m = ±τ = 0.25, -0.25 and no flip", o.m[0].Data, p.Data)
+	}
+}
+
+// TestBopZeroWeightNegativeM checks that a zero weight, whose code is +1,
+// stays when its moving average is below -τ: the flip needs sign(m) =
+// sign(w), and a Bop that flipped zero weights for either sign of m is a
+// deliberate bug the worked example missed (its zero weight saw m > τ).
+func TestBopZeroWeightNegativeM(t *testing.T) {
+	p := &Param{Name: "weight", Shape: []int{1}, Data: []float32{0}, Grad: []float32{-1}}
+	NewBop([]*Param{p}, BopConfig{Gamma: 0.5, Threshold: 0.1}, &lrSpy{}).Step(0.1)
+	if p.Data[0] != 0 {
+		t.Errorf("w = %v after m = -0.5, want 0 (code +1, no flip)", p.Data[0])
+	}
+}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -35,4 +36,24 @@ func TestCorrectTopK(t *testing.T) {
 			t.Errorf("Correct(labels %v) = %d, CorrectTopK k=1 %d", labels, got, want)
 		}
 	}
+}
+
+// TestSoftmaxCrossEntropyLarge checks the loss and its gradient on logits
+// far apart, where exp overflows unless the row's largest value is
+// subtracted first, and the refusal of a label equal to the number of
+// classes: a check off by one, which let such a label index past its row
+// into a runtime error, passed every test.
+func TestSoftmaxCrossEntropyLarge(t *testing.T) {
+	var ce SoftmaxCrossEntropy
+	logits := &Tensor{N: 2, C: 3, H: 1, W: 1, Data: []float32{1000, 0, -1000, 0, 200, 0}}
+	loss := ce.Forward(logits, []int{0, 0})
+	if want := 200.0 / 2; math.Abs(loss-want) > 1e-9 {
+		t.Errorf("loss = %v, want %v", loss, want)
+	}
+	d := ce.Backward().Data
+	if want := []float32{0, 0, 0, -0.5, 0.5, 0}; !slices.Equal(d, want) {
+		t.Errorf("gradient = %v, want %v", d, want)
+	}
+	checkRefusals(t, []refusal{{"label 3 of 3", func() { ce.Forward(logits, []int{0, 3}) },
+		"nn: SoftmaxCrossEntropy.Forward: label 3 of row 1 is outside [0, 3)"}})
 }

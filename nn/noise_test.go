@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,71 @@ func TestNAInForce(t *testing.T) {
 		if got != tc.want || tc.key == "a" && math.Signbit(got) {
 			t.Errorf("%q: the module uses %s = %v, want %v", spec, tc.key, got, tc.want)
 		}
+	}
+}
+
+// TestNAAlphaAndInit checks the state a noise adaptation module starts
+// from and the α SetProgress gives it: α = 0.1 before any SetProgress,
+// then Progress.NAAlpha() on both modules of a layer; W1 drawn from
+// U(-1/√D, 1/√D) and W2 from U(-1/√H, 1/√H), zero-mean and filling
+// their ranges. A W2 drawn with fan-in D, or weights drawn from
+// U(0, 1/√fan_in), failed only tests of other packages (golden hashes
+// of training steps, which say that something changed, not what).
+func TestNAAlphaAndInit(t *testing.T) {
+	l, err := NewBinaryConv2d(Conv{In: 4, Out: 3, Kernel: 3, Pad: 1}, Binary{Estimator: estimators.MustParse("ste+na:k=8")}, NewInit(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods := []*NoiseAdaptation{l.WeightNA(), l.ActivationNA()}
+	for _, m := range mods {
+		if m.Alpha != 0.1 {
+			t.Errorf("%s: α = %v before SetProgress, want 0.1", m.W1.Name, m.Alpha)
+		}
+	}
+	p := Progress{Epoch: 1, Epochs: 4}
+	SetProgress(l, p)
+	for _, m := range mods {
+		if want := float32(p.NAAlpha()); m.Alpha != want {
+			t.Errorf("%s: α = %v after SetProgress(%+v), want %v", m.W1.Name, m.Alpha, p, want)
+		}
+	}
+	// The weights' module has D = 36, H = 4; the activations' D = 4, H = 1.
+	for _, m := range mods {
+		for _, w := range []struct {
+			p     *Param
+			fanIn int
+		}{{m.W1, m.D}, {m.W2, m.H}} {
+			bound := 1 / math.Sqrt(float64(w.fanIn))
+			lo, hi := slices.Min(w.p.Data), slices.Max(w.p.Data)
+			// 144 values for the weights' module spread out; the
+			// activations' 4 need only be in range.
+			spread := len(w.p.Data) < 100 || float64(hi) > bound/2 && float64(lo) < -bound/2
+			if float64(lo) < -bound || float64(hi) > bound || !spread {
+				t.Errorf("%s: values in [%v, %v], want them to spread over U(-%v, %v)", w.p.Name, lo, hi, bound, bound)
+			}
+		}
+	}
+}
+
+// TestNewNoiseAdaptationRefuses checks NewNoiseAdaptation's own checks of
+// settings written out rather than parsed from a spec: the spec parser
+// refuses these first, so a module that took a = +Inf passed every test.
+func TestNewNoiseAdaptationRefuses(t *testing.T) {
+	r := NewInit(1).NA
+	na := func(eta string, a float32, k int) func() {
+		return func() { NewNoiseAdaptation("na", 4, &NASettings{Eta: eta, A: a, K: k}, r) }
+	}
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	checkRefusals(t, []refusal{
+		{"d 0", func() { NewNoiseAdaptation("na", 0, &NASettings{Eta: "sin", A: 0.1, K: 1}, r) }, "nn: NewNoiseAdaptation: row length 0, want >= 1"},
+		{"eta cos", na("cos", 0.1, 1), `nn: NewNoiseAdaptation: eta "cos", want sin, x or 0`},
+		{"eta empty", na("", 0.1, 1), `nn: NewNoiseAdaptation: eta "", want sin, x or 0`},
+		{"a -1", na("sin", -1, 1), "nn: NewNoiseAdaptation: a = -1, want a finite number >= 0"},
+		{"a NaN", na("sin", nan, 1), "nn: NewNoiseAdaptation: a = NaN, want a finite number >= 0"},
+		{"a +Inf", na("x", inf, 1), "nn: NewNoiseAdaptation: a = +Inf, want a finite number >= 0"},
+		{"k 0", na("0", 0.1, 0), "nn: NewNoiseAdaptation: k = 0, want >= 1"},
+	})
+	if m := NewNoiseAdaptation("na", 130, &NASettings{Eta: "0", A: 0, K: 64}, r); m.H != 2 {
+		t.Errorf("D = 130, k = 64: H = %d, want 2 (D/k rounded down)", m.H)
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // TestAvgPoolBackwardTiles checks AvgPool2d's backward for 2x2 windows
@@ -83,5 +86,58 @@ func TestPoolBackwardReused(t *testing.T) {
 			fresh.Forward(x)
 			checkBits(t, "second backward pass", got, fresh.Backward(dy).Data)
 		})
+	}
+}
+
+// TestMaxPoolTies checks that a window's gradient goes to its first
+// maximum in row-major order, as documented, when several values tie:
+// random inputs never tie, and a MaxPool2d that took the last maximum
+// passed every test.
+func TestMaxPoolTies(t *testing.T) {
+	l := NewMaxPool2d(Pool{Kernel: 2})
+	x := &Tensor{N: 1, C: 1, H: 2, W: 4, Data: []float32{1, 3, 5, 5, 3, 0, 5, 5}}
+	y := l.Forward(x)
+	dx := l.Backward(&Tensor{N: 1, C: 1, H: 1, W: 2, Data: []float32{1, 2}})
+	if want := []float32{0, 1, 2, 0, 0, 0, 0, 0}; !slices.Equal(y.Data, []float32{3, 5}) || !slices.Equal(dx.Data, want) {
+		t.Errorf("y = %v, dx = %v; want y = [3 5], dx = %v", y.Data, dx.Data, want)
+	}
+}
+
+// TestAvgPoolOverlapping checks AvgPool2d with 2×2 windows at stride 1,
+// which overlap: its gradient must add every window's share, not take the
+// tiling shortcut of stride 2. No test pooled at that shape, and a
+// shortcut taken for any stride passed every test.
+func TestAvgPoolOverlapping(t *testing.T) {
+	l := NewAvgPool2d(Pool{Kernel: 2, Stride: 1})
+	x := &Tensor{N: 1, C: 1, H: 3, W: 3, Data: []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	y := l.Forward(x)
+	if want := []float32{3, 4, 6, 7}; !slices.Equal(y.Data, want) {
+		t.Errorf("y = %v, want %v", y.Data, want)
+	}
+	var dx []float32
+	if msg := texttest.Panic(func() {
+		dx = l.Backward(&Tensor{N: 1, C: 1, H: 2, W: 2, Data: []float32{4, 4, 4, 4}}).Data
+	}); msg != "" {
+		t.Fatalf("Backward panicked: %s", msg)
+	}
+	if want := []float32{1, 2, 1, 2, 4, 2, 1, 2, 1}; !slices.Equal(dx, want) {
+		t.Errorf("dx = %v, want %v", dx, want)
+	}
+}
+
+// TestMaxPoolInfWindow checks a window of -Inf values (as a layer's
+// output can hold): its maximum is -Inf and its gradient goes to its first
+// position. Without the rule that the first value seen is the maximum so
+// far, no position beat the initial -Inf and Backward indexed at -1.
+func TestMaxPoolInfWindow(t *testing.T) {
+	l := NewMaxPool2d(Pool{Kernel: 2})
+	inf := float32(math.Inf(-1))
+	y := l.Forward(&Tensor{N: 1, C: 1, H: 2, W: 2, Data: []float32{inf, inf, inf, inf}})
+	var dx []float32
+	if msg := texttest.Panic(func() { dx = l.Backward(&Tensor{N: 1, C: 1, H: 1, W: 1, Data: []float32{1}}).Data }); msg != "" {
+		t.Fatalf("Backward panicked: %s", msg)
+	}
+	if !slices.Equal(y.Data, []float32{inf}) || !slices.Equal(dx, []float32{1, 0, 0, 0}) {
+		t.Errorf("y = %v, dx = %v; want [-Inf] and [1 0 0 0]", y.Data, dx)
 	}
 }
