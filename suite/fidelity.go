@@ -402,7 +402,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 // loader's configuration, their number and words naming them for a
 // refusal.
 func fidelityImages(cfg Config, train *data.Dataset) (pool data.Config, n int, what string) {
-	pool = data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
+	pool = TrainImages(cfg, train)
 	n, what = train.N-pool.Holdout, fmt.Sprintf("training images of %s", cfg.Dataset)
 	if pool.Holdout > 0 {
 		what += fmt.Sprintf(" that the run's validation split (%d images) leaves", pool.Holdout)

@@ -61,7 +61,8 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	if err := checkBatch(rc, holdout, p.train.N); err != nil {
 		return nil, err
 	}
-	tc := data.Config{BatchSize: rc.Batch, Seed: c.Seed, Shuffle: true, Subset: rc.TrainSubset, Holdout: holdout}
+	tc := TrainImages(cfg, p.train)
+	tc.BatchSize, tc.Shuffle = rc.Batch, true
 	if rc.Augment {
 		tc.Augment = data.DefaultAugment(p.train)
 	}
@@ -215,6 +216,17 @@ func checkBatch(r *Recipe, holdout int, train int) error {
 		return fmt.Errorf("suite: recipe %s: batch %d is larger than the %d images a run trains on (%s): want at most %d", r.Name, r.Batch, n, what, n)
 	}
 	return nil
+}
+
+// TrainImages returns the loader configuration that selects the images of
+// the training split train that a run with configuration cfg trains on:
+// its training subset, drawn from the split less the validation split
+// that a learning-rate grid's run holds out (stratified by class, by the
+// run's seed). It sets Seed, Subset and Holdout alone; the caller adds
+// the batch size, and the order and augmentation it wants. The run's own
+// training loader is built from it.
+func TrainImages(cfg Config, train *data.Dataset) data.Config {
+	return data.Config{Seed: cfg.Seed, Subset: cfg.TrainSubset, Holdout: holdoutSize(cfg.Validation, train)}
 }
 
 // holdoutSize returns how many images of the training split a validation

@@ -1,9 +1,14 @@
 // Command bnrecal measures how much of a finished run's test accuracy is
 // lost to stale BatchNorm statistics: for each run it evaluates the final
 // network on the test split as the run did (evaluation mode, BatchNorm's
-// running statistics), then re-estimates those statistics from training
-// batches (training-mode forward passes, no parameter update, with the
-// layers' momentum) and evaluates again. A network whose weights kept
+// running statistics), then re-estimates those statistics from the first
+// batches of the images the run trained on (training-mode forward passes,
+// no parameter update, with the layers' momentum) and evaluates again.
+// Those images are the ones the run's own training loader drew its
+// batches from (suite.TrainImages): its training subset, without the
+// validation split that a learning-rate grid's run holds out. The batches
+// take them in their order and without augmentation, so they are the
+// same on every call. A network whose weights kept
 // changing until the end, as Bop's flips do, gathered its running
 // statistics from networks it no longer is; re-estimating them shows how
 // much that costs.
@@ -46,7 +51,7 @@ type row struct {
 
 func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("bnrecal", "bnrecal [flags] run.json ...", "./bench/cmd/bnrecal", "what it measures")
-	batches := cli.Int(fs, "batches", 30, "training batches to re-estimate BatchNorm's statistics from (> 0, and at most the batches of each run's epoch)")
+	batches := cli.Int(fs, "batches", 30, "batches of the images each run trained on (its training subset, less its validation split) to re-estimate BatchNorm's statistics from (> 0, and at most the batches of the run's epoch)")
 	dataDir := fs.String("data", "", "dataset directory, as the runs read it (empty: the default places)")
 	out := fs.String("o", "", "write the table to this file instead of stdout")
 	if err := cli.Parse(fs, args); err != nil {
@@ -110,11 +115,15 @@ func measure(path, dataDir string, batches int) (row, error) {
 }
 
 // trainLoader returns the loader of the batches BatchNorm's statistics
-// are re-estimated from: the run's training split, its training subset,
-// in batches of its batch size, in order and without augmentation.
+// are re-estimated from: the images the run trained on (suite.TrainImages:
+// its training subset, without the validation split that a learning-rate
+// grid's run holds out), in batches of its batch size, in order and
+// without augmentation.
 func trainLoader(lr *suite.LoadedRun) (*data.Loader, error) {
 	cfg := lr.Record.Config
-	return data.NewLoader(lr.Train, data.Config{BatchSize: cfg.Batch, Subset: cfg.TrainSubset, Seed: cfg.Seed})
+	c := suite.TrainImages(cfg, lr.Train)
+	c.BatchSize = cfg.Batch
+	return data.NewLoader(lr.Train, c)
 }
 
 // optimizer returns the optimizer of a run's configuration, whose empty
@@ -188,7 +197,7 @@ func report(w io.Writer, rows []row, batches int) error {
 		}
 		return a.seed < b.seed
 	})
-	fmt.Fprintf(w, "Final test top-1 (%%) as recorded, measured again, and after re-estimating BatchNorm's running statistics from %d training batches.\n\n", batches)
+	fmt.Fprintf(w, "Final test top-1 (%%) as recorded, measured again, and after re-estimating BatchNorm's running statistics from %d training batches of the images each run trained on (its training subset, without the validation split a learning-rate grid's run holds out).\n\n", batches)
 	fmt.Fprintln(w, "| optimizer | estimator | runs | median recorded | median after re-estimation | median change | smallest change | largest change |")
 	fmt.Fprintln(w, "|:--|:--|--:|--:|--:|--:|--:|--:|")
 	for i := 0; i < len(rows); {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,7 +128,7 @@ func TestReport(t *testing.T) {
 		{opt: "sgd", est: "ste", scale: 1, seed: 1, recorded: 70, now: 70, recal: 70.5},
 	}
 	texttest.ContainsAll(t, "report", reportText(t, rows, 7),
-		"from 7 training batches",
+		"from 7 training batches of the images each run trained on",
 		"| sgd | fda | 2 | 55.00 | 57.50 | +3.00 | +2.00 | +4.00 |",
 		"| sgd | ste | 2 | 75.00 | 75.75 | +0.75 | +0.50 | +1.00 |",
 		"| sgd | fda | 1 | 1 | 50.00 | 50.00 | 52.00 |\n| sgd | fda | 1 | 3 | 60.00 | 59.00 | 63.00 |\n| sgd | ste | 1 | 1 | 70.00 | 70.00 | 70.50 |\n| sgd | ste | 1 | 2 |",
@@ -222,6 +223,67 @@ func TestTrainLoader(t *testing.T) {
 	}
 }
 
+// TestTrainLoaderHoldout: for a learning-rate grid's run, which trained
+// on its training subset drawn from the split less the validation split
+// its seed holds out, the statistics are re-estimated from those images
+// alone: as many as the subset, none of them held out. Drawing the subset
+// from the whole training split, as bnrecal did, passed every other test,
+// whose runs held nothing out; here it takes held-out images.
+func TestTrainLoaderHoldout(t *testing.T) {
+	out, recs := tinyRunGrid(t, "1")
+	lr, err := suite.LoadRun(suite.RecordPath(out, recs[0].Key), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := lr.Record.Config
+	holdout := int(math.Round(cfg.Validation * float64(lr.Train.N)))
+	if cfg.Validation == 0 || holdout == 0 {
+		t.Fatalf("the run holds out validation %v of %d training images (%d): want a grid's run with a validation split", cfg.Validation, lr.Train.N, holdout)
+	}
+	// The images the run's seed held out, as the run's validation loader
+	// reads them.
+	val, err := data.NewLoader(lr.Train, data.Config{BatchSize: 1, Seed: cfg.Seed, Holdout: holdout, Validation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := map[int]bool{}
+	for _, i := range epochImages(t, val) {
+		held[i] = true
+	}
+	l, err := trainLoader(lr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Len() != 32 || l.Batches() != 2 {
+		t.Errorf("re-estimation loader: %d images in %d batches, want the run's 32 training images in 2", l.Len(), l.Batches())
+	}
+	var from []int
+	for _, i := range epochImages(t, l) {
+		if held[i] {
+			from = append(from, i)
+		}
+	}
+	if len(from) > 0 {
+		t.Errorf("re-estimation batches take %d images the run held out for validation (%v): want only the images it trained on", len(from), from)
+	}
+}
+
+// epochImages returns the dataset indices of the images of l's first
+// epoch, in order.
+func epochImages(t *testing.T, l *data.Loader) []int {
+	t.Helper()
+	it := l.Epoch(context.Background(), 0)
+	defer it.Close()
+	var images []int
+	for it.Next() {
+		images = append(images, it.Batch().Images...)
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return images
+}
+
 // TestOptimizer: a record written before the optimizer field trained
 // with SGD. Leaving its name empty passed every other test.
 func TestOptimizer(t *testing.T) {
@@ -266,8 +328,15 @@ func reportText(t *testing.T, rows []row, batches int) string {
 // directory and the run's record.
 func tinyRun(t *testing.T) (string, []*suite.Record) {
 	t.Helper()
+	return tinyRunGrid(t, "")
+}
+
+// tinyRunGrid is tinyRun with a learning-rate grid (suite.ParseLRGrid),
+// whose runs hold part of the training split out for validation.
+func tinyRunGrid(t *testing.T, grid string) (string, []*suite.Record) {
+	t.Helper()
 	ste := "ste"
-	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, t.TempDir(), recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste})
+	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, t.TempDir(), recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste, LRGrid: grid})
 	if err != nil {
 		t.Fatal(err)
 	}
