@@ -26,6 +26,11 @@ func ContainsAll(t testing.TB, what, got string, wants ...string) {
 	}
 }
 
+// Squash returns s with each run of blanks (spaces, tabs, newlines)
+// replaced by one space, so that a test can look for a row of a markdown
+// table whatever padding its columns were given.
+func Squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // Panic runs f and returns the message it panics with (fmt.Sprint of the
 // value), or "" when it returns: for tests of what a function refuses by
 // panicking.

@@ -40,3 +40,15 @@ func TestContainsAll(t *testing.T) {
 		}
 	}
 }
+
+func TestSquash(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"| a   |  1 |\n|:--|--:|\n", "| a | 1 | |:--|--:|"},
+		{"\t x \r\n", "x"},
+		{"", ""},
+	} {
+		if got := Squash(tc.in); got != tc.want {
+			t.Errorf("Squash(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
