@@ -2,6 +2,8 @@ package texttest
 
 import (
 	"fmt"
+	"io"
+	"slices"
 	"testing"
 )
 
@@ -50,5 +52,17 @@ func TestSquash(t *testing.T) {
 		if got := Squash(tc.in); got != tc.want {
 			t.Errorf("Squash(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	var gotArgs []string
+	run := func(args []string, stdout io.Writer) error {
+		gotArgs = args
+		_, err := io.WriteString(stdout, "| a |  1 |\n")
+		return err
+	}
+	if got := Run(t, run, "-x", "y"); got != "| a |  1 |\n" || !slices.Equal(gotArgs, []string{"-x", "y"}) {
+		t.Errorf("Run returned %q with the args %q, want the output and -x y", got, gotArgs)
 	}
 }

@@ -167,11 +167,7 @@ func runReport(t *testing.T, input string, args ...string) string {
 // runs of blanks squashed to one space; an error fails the test.
 func runText(t *testing.T, args ...string) string {
 	t.Helper()
-	var out strings.Builder
-	if err := run(args, &out); err != nil {
-		t.Fatalf("run(%q): %v", args, err)
-	}
-	return texttest.Squash(out.String())
+	return texttest.Squash(texttest.Run(t, run, args...))
 }
 
 // writeInputs writes each of contents to a file of its own, a.txt, b.txt
