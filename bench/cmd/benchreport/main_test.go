@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/dirtest"
 	"github.com/gradbench/gradbench/internal/texttest"
 )
 
@@ -291,15 +292,7 @@ func TestOutputAtomic(t *testing.T) {
 	if b, err := os.ReadFile(old); err != nil || string(b) != "old report\n" {
 		t.Errorf("a hard link to the old report holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
 	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ents) != 3 {
-		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
+	if names := dirtest.Names(t, dir); len(names) != 3 {
 		t.Errorf("directory holds %q, want only in.txt, old.md and report.md", names)
 	}
 }
