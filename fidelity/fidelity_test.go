@@ -61,6 +61,20 @@ func binaryLinear(t *testing.T, in, out int, spec string, init *nn.Init) *nn.Bin
 	return l
 }
 
+// linearNet returns the network, batch and loss of the tests whose loss
+// is linear in the last layer's signs: a float Linear(6 → 12), then a
+// BinaryLinear(12 → 5) with the estimator spec (bl), a batch of 8 random
+// inputs and a linearLoss with random coefficients.
+func linearNet(t *testing.T, spec string) (net nn.Sequential, bl *nn.BinaryLinear, b Batch, loss *linearLoss) {
+	t.Helper()
+	const n, in, out = 8, 12, 5
+	bl = binaryLinear(t, in, out, spec, nn.NewInit(2))
+	net = nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), bl}
+	b = Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
+	loss = &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	return net, bl, b, loss
+}
+
 // TestLinearInLastLayerIsExact: with a loss linear in the logits and a
 // binary linear layer last, the loss is linear in that layer's signs (its
 // scales held fixed), so the predicted change of every flip is the true
@@ -68,17 +82,13 @@ func binaryLinear(t *testing.T, in, out int, spec string, init *nn.Init) *nn.Bin
 // estimator. A wrong sign of b, a missing scale or a flip that moved the
 // scale would break it.
 func TestLinearInLastLayerIsExact(t *testing.T) {
-	const n, in, out = 8, 12, 5
 	for _, spec := range []string{"ste", "fda", "approxsign"} {
 		t.Run(spec, func(t *testing.T) {
-			net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), binaryLinear(t, in, out, spec, nn.NewInit(2))}
-			x := randTensor(3, n, 6, 1, 1)
-			c := randTensor(4, n, out, 1, 1).Data
-			b := Batch{X: x, Labels: make([]int, n)}
-			loss := &linearLoss{c: c}
-			sites := Sample(net, in*out, 5)
-			if len(sites) != in*out+max(1, in*out/10) {
-				t.Fatalf("Sample gave %d sites, want %d", len(sites), in*out+in*out/10)
+			net, bl, b, loss := linearNet(t, spec)
+			nw := len(bl.Weight.Data) // every binary weight, 12·5
+			sites := Sample(net, nw, 5)
+			if len(sites) != nw+max(1, nw/10) {
+				t.Fatalf("Sample gave %d sites, want %d", len(sites), nw+nw/10)
 			}
 			_, dl := TrueChanges(net, loss, b, sites, nil)
 			pred := Predicted(net, loss, b, sites)
@@ -474,10 +484,7 @@ func TestPartialForwardIsExact(t *testing.T) {
 // layer's signs), and leaves the state unchanged; a random direction keeps
 // each layer's norm.
 func TestDescent(t *testing.T) {
-	const n, in, out = 8, 12, 5
-	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), binaryLinear(t, in, out, "ste", nn.NewInit(2))}
-	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
-	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	net, bl, b, loss := linearNet(t, "ste")
 	g := LatentGrads(net, loss, b)
 	before := digest(net, nil)
 	steps := Descent(net, loss, b, g, []float64{0, 1e-9, 1e3})
@@ -487,7 +494,7 @@ func TestDescent(t *testing.T) {
 	if steps[0].DL != 0 || steps[0].Flips != 0 || steps[1].Flips != 0 {
 		t.Errorf("steps of η = 0 and 1e-9: %+v %+v, want no change", steps[0], steps[1])
 	}
-	w := net[1].(*nn.BinaryLinear).Weight.Data
+	w := bl.Weight.Data
 	flips := 0
 	for j, v := range w {
 		if (v-1e3*g[0][j] < 0) != (v < 0) {

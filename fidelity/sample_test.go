@@ -41,11 +41,7 @@ func TestSampleSmallStratum(t *testing.T) {
 // predict with b = +1 (the loss is linear in the last layer's signs), not
 // zero.
 func TestFlipZeroWeight(t *testing.T) {
-	const n, in, out = 8, 12, 5
-	bl := binaryLinear(t, in, out, "ste", nn.NewInit(2))
-	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), bl}
-	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
-	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	net, bl, b, loss := linearNet(t, "ste")
 	bl.Weight.Data[7] = 0
 	sites := []Site{{Layer: 0, Index: 7}}
 	_, dl := TrueChanges(net, loss, b, sites, nil)
@@ -62,11 +58,7 @@ func TestFlipZeroWeight(t *testing.T) {
 // gives it the sign +1: from a positive weight no flip, from a negative
 // one a flip.
 func TestDescentFlipsAtZero(t *testing.T) {
-	const n, in, out = 8, 12, 5
-	bl := binaryLinear(t, in, out, "ste", nn.NewInit(2))
-	net := nn.Sequential{nn.NewLinear(6, in, true, nn.NewInit(1)), bl}
-	b := Batch{X: randTensor(3, n, 6, 1, 1), Labels: make([]int, n)}
-	loss := &linearLoss{c: randTensor(4, n, out, 1, 1).Data}
+	net, bl, b, loss := linearNet(t, "ste")
 	w := bl.Weight.Data
 	pos := slices.IndexFunc(w, func(v float32) bool { return v > 0 })
 	neg := slices.IndexFunc(w, func(v float32) bool { return v < 0 })

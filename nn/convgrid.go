@@ -224,12 +224,9 @@ func (c *convCore) backwardGrid(p, sc *convPart, n0, n1 int, first bool) {
 // copyRows copies rows rows of w values from src (row stride ls) to dst
 // (row stride ld), in vectors (copyRowsAVX2) or in Go (copyRowsGo).
 func copyRows(dst []float32, ld int, src []float32, ls int, rows, w int) {
-	if rows == 0 || w == 0 {
-		return
+	if checkRows(dst, ld, src, ls, rows, w) {
+		copyRowsKernel.Get()(dst, ld, src, ls, rows, w)
 	}
-	_ = dst[(rows-1)*ld+w-1]
-	_ = src[(rows-1)*ls+w-1]
-	copyRowsKernel.Get()(dst, ld, src, ls, rows, w)
 }
 
 // copyRowsGo is the portable copyRows. Rows are moved in blocks of 8 (or

@@ -224,12 +224,21 @@ func code(v float32) float32 {
 // signRows is copyRows writing the codes q(v) of the values (see code):
 // rows rows of w values from src (row stride ls) to dst (row stride ld).
 func signRows(dst []float32, ld int, src []float32, ls int, rows, w int) {
+	if checkRows(dst, ld, src, ls, rows, w) {
+		signRowsKernel.Get()(dst, ld, src, ls, rows, w)
+	}
+}
+
+// checkRows reports whether copyRows or signRows has anything to do,
+// after checking that dst and src hold every value it touches (the
+// assembly kernels do not check).
+func checkRows(dst []float32, ld int, src []float32, ls int, rows, w int) bool {
 	if rows == 0 || w == 0 {
-		return
+		return false
 	}
 	_ = dst[(rows-1)*ld+w-1]
 	_ = src[(rows-1)*ls+w-1]
-	signRowsKernel.Get()(dst, ld, src, ls, rows, w)
+	return true
 }
 
 func signRowsGo(dst []float32, ld int, src []float32, ls int, rows, w int) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradbench/gradbench/internal/dirtest"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -32,20 +33,6 @@ func interruptAfterFirstEpochKeep(t *testing.T, dir string, s *Sweep, keep bool)
 	}
 }
 
-// dirNames lists the files of dir.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	return names
-}
-
 // TestKeepEpochsRefusesCellsTrainedWithout: with KeepEpochs, a cell done
 // or to resume without the weights of the epochs it already trained is
 // refused before anything trains, by Run, RunCell and RunCellLocked alike,
@@ -63,7 +50,7 @@ func TestKeepEpochsRefusesCellsTrainedWithout(t *testing.T) {
 		t.Fatal(err)
 	}
 	interruptAfterFirstEpochKeep(t, dir, fda, false)
-	before := dirNames(t, dir)
+	before := dirtest.Names(t, dir)
 	keep := &Runner{Dir: dir, KeepEpochs: true}
 	_, err := keep.Run(context.Background(), both)
 	for _, want := range []string{
@@ -76,7 +63,7 @@ func TestKeepEpochsRefusesCellsTrainedWithout(t *testing.T) {
 			t.Errorf("Run with KeepEpochs: error %v, want one saying %q", err, want)
 		}
 	}
-	if after := dirNames(t, dir); !slices.Equal(before, after) {
+	if after := dirtest.Names(t, dir); !slices.Equal(before, after) {
 		t.Errorf("the refused Run changed the runs directory: %v, was %v", after, before)
 	}
 	for name, run := range map[string]func(Cell) error{
@@ -90,7 +77,7 @@ func TestKeepEpochsRefusesCellsTrainedWithout(t *testing.T) {
 			}
 		}
 	}
-	if after := dirNames(t, dir); !slices.Equal(before, after) {
+	if after := dirtest.Names(t, dir); !slices.Equal(before, after) {
 		t.Errorf("the refused cells changed the runs directory: %v, was %v", after, before)
 	}
 
@@ -220,7 +207,7 @@ func TestKeepEpochsRefusesCellTrainedNowWithout(t *testing.T) {
 		t.Fatal(held, err)
 	}
 	defer held.release()
-	before := dirNames(t, dir)
+	before := dirtest.Names(t, dir)
 	self := thisProcess()
 	want := "suite: --keep-epochs: a cell in " + dir + " is being trained now by another process without it, which will not keep the weights of its epochs: " +
 		c.Key() + " (fda seed 1: being trained now by " + self.String() + " without --keep-epochs); give a new --out to train it with --keep-epochs, or drop --keep-epochs"
@@ -238,7 +225,7 @@ func TestKeepEpochsRefusesCellTrainedNowWithout(t *testing.T) {
 			t.Errorf("%s with KeepEpochs while %s trains the cell without it: error %v, want %q", name, &self, err, want)
 		}
 	}
-	if after := dirNames(t, dir); !slices.Equal(before, after) {
+	if after := dirtest.Names(t, dir); !slices.Equal(before, after) {
 		t.Errorf("the refused runs changed the runs directory: %v, was %v", after, before)
 	}
 
@@ -254,7 +241,7 @@ func TestKeepEpochsRefusesCellTrainedNowWithout(t *testing.T) {
 			t.Errorf("runLocked(wait %v) with KeepEpochs while %s trains the cell without it: busy %v, error %v; want %q", wait, &self, busy, err, want)
 		}
 	}
-	if after := dirNames(t, dir); !slices.Equal(before, after) {
+	if after := dirtest.Names(t, dir); !slices.Equal(before, after) {
 		t.Errorf("runLocked changed the runs directory: %v, was %v", after, before)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/golden"
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // weightsOnly is a test estimator for latent weights only.
@@ -118,7 +119,7 @@ func TestSidesTableGolden(t *testing.T) {
 	// Without the sweep's order the table finds the same estimators in
 	// the records, sorted.
 	table = tableText(t, TableSides, rs, nil)
-	flat := strings.Join(strings.Fields(table), " ")
+	flat := texttest.Squash(table)
 	if a, f := strings.Index(flat, "| approxsign | weights only |"), strings.Index(flat, "| fda | weights only |"); a < 0 || f < a {
 		t.Errorf("sides table without order: approxsign's rows at %d, fda's at %d, want both, sorted:\n%s", a, f, table)
 	}

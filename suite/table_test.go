@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/golden"
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // hasAll checks that the table (what) contains every one of wants, with
 // runs of spaces (the padding of its columns) read as one.
 func hasAll(t *testing.T, what, table string, wants ...string) {
 	t.Helper()
-	flat := strings.Join(strings.Fields(table), " ")
+	flat := texttest.Squash(table)
 	for _, want := range wants {
 		if !strings.Contains(flat, want) {
 			t.Errorf("%s lacks %q:\n%s", what, want, table)
@@ -25,7 +26,7 @@ func hasAll(t *testing.T, what, table string, wants ...string) {
 // runs of spaces read as one, as hasAll does.
 func hasNone(t *testing.T, what, table string, unwanted ...string) {
 	t.Helper()
-	flat := strings.Join(strings.Fields(table), " ")
+	flat := texttest.Squash(table)
 	for _, u := range unwanted {
 		if strings.Contains(flat, u) {
 			t.Errorf("%s has %q:\n%s", what, u, table)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradbench/gradbench/internal/binfile"
 	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/nn/nntest"
 )
 
 // rawRecord is a model file record as doc.go describes it: kind, name,
@@ -67,22 +68,10 @@ func TestReadRecords(t *testing.T) {
 	}
 }
 
-// storeLayer is a layer with the parameters and buffers it is given, to
-// give a model file what the nn layers do not: int64 buffers, names twice.
-type storeLayer struct {
-	params []*nn.Param
-	bufs   []*nn.Buffer
-}
-
-func (l *storeLayer) Forward(x *nn.Tensor) *nn.Tensor   { return x }
-func (l *storeLayer) Backward(dy *nn.Tensor) *nn.Tensor { return dy }
-func (l *storeLayer) Params() []*nn.Param               { return l.params }
-func (l *storeLayer) Buffers() []*nn.Buffer             { return l.bufs }
-
 // TestSaveIntsAndNames: int64 buffers are saved and restored; two records
 // of one name, and metadata keys longer than 65535 bytes, are refused.
 func TestSaveIntsAndNames(t *testing.T) {
-	saved := &storeLayer{bufs: []*nn.Buffer{{Name: "step", Ints: []int64{-3, 1 << 40}}}}
+	saved := &nntest.StateLayer{B: []*nn.Buffer{{Name: "step", Ints: []int64{-3, 1 << 40}}}}
 	var buf bytes.Buffer
 	if _, err := Save(&buf, nn.Sequential{saved}, nil); err != nil {
 		t.Fatal(err)
@@ -91,14 +80,14 @@ func TestSaveIntsAndNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	restored := &storeLayer{bufs: []*nn.Buffer{{Name: "step", Ints: make([]int64, 2)}}}
+	restored := &nntest.StateLayer{B: []*nn.Buffer{{Name: "step", Ints: make([]int64, 2)}}}
 	if err := f.Restore(nn.Sequential{restored}); err != nil {
 		t.Fatal(err)
 	}
-	if got := restored.bufs[0].Ints; !slices.Equal(got, []int64{-3, 1 << 40}) {
+	if got := restored.B[0].Ints; !slices.Equal(got, []int64{-3, 1 << 40}) {
 		t.Errorf("restored int64 buffer %v, want [-3 1099511627776]", got)
 	}
-	twice := &storeLayer{params: []*nn.Param{{Name: "w", Shape: []int{1}, Data: []float32{1}}, {Name: "w", Shape: []int{1}, Data: []float32{2}}}}
+	twice := &nntest.StateLayer{P: []*nn.Param{{Name: "w", Shape: []int{1}, Data: []float32{1}}, {Name: "w", Shape: []int{1}, Data: []float32{2}}}}
 	if _, err := Save(&buf, nn.Sequential{twice}, nil); err == nil || !strings.Contains(err.Error(), `two records named "0/w"`) {
 		t.Errorf("two parameters named w: Save error %v, want one naming 0/w", err)
 	}

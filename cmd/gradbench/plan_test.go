@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -41,7 +42,7 @@ func TestPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
-	if len(lines) != 5 || strings.Join(strings.Fields(lines[0]), " ") != "cell key state estimator seed model dataset recipe" {
+	if len(lines) != 5 || texttest.Squash(lines[0]) != "cell key state estimator seed model dataset recipe" {
 		t.Fatalf("plan printed %d lines, want a header and 4 cells:\n%s", len(lines), stdout)
 	}
 	row := regexp.MustCompile(`^(\d) +([0-9a-f]{16}) +pending +(ste|fda) +([12]) +resnet20 +synthetic +tiny$`)

@@ -63,7 +63,7 @@ func TestRefuses(t *testing.T) {
 			"suite: recipe huge: train_subset 100000000 is more than the 2048 images of the train split of synthetic: give fewer than 2048, or 0 for the whole split", nil),
 		// 4. Unequal seed sets (paired statistics, issue 15): only the seeds both rows have are compared, and the table says which.
 		pos("4 ste n=4, bnnplus n=3", []string{"table", "--runs", fx.unequal}, "", func(t *testing.T, stdout, _ string) {
-			flat := strings.Join(strings.Fields(stdout), " ")
+			flat := texttest.Squash(stdout)
 			for _, want := range []string{"| seeds | paired with ste |", "| bnnplus | ", " | 3 | 0 | 1–3 | 1–3 | -", "| ste | ", " | 4 | 0 | 1–4 | – |"} {
 				if !strings.Contains(flat, want) {
 					t.Errorf("table lacks %q:\n%s", want, stdout)

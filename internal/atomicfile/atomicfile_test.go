@@ -8,21 +8,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-)
 
-// entries returns the names in dir.
-func entries(t *testing.T, dir string) []string {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range es {
-		names = append(names, e.Name())
-	}
-	return names
-}
+	"github.com/gradbench/gradbench/internal/dirtest"
+)
 
 func TestWriteReplaces(t *testing.T) {
 	dir := t.TempDir()
@@ -55,7 +43,7 @@ func TestWriteReplaces(t *testing.T) {
 	if b, err := os.ReadFile(path); err != nil || string(b) != "new" {
 		t.Errorf("after Write, ReadFile = %q, %v; want \"new\", nil", b, err)
 	}
-	if names := entries(t, dir); len(names) != 1 {
+	if names := dirtest.Names(t, dir); len(names) != 1 {
 		t.Errorf("after Write, directory holds %q, want only r.json", names)
 	}
 }
@@ -88,7 +76,7 @@ func TestWriteFillFails(t *testing.T) {
 	if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
 		t.Errorf("after a failed Write, ReadFile = %q, %v; want \"old\", nil", b, err)
 	}
-	if names := entries(t, dir); len(names) != 1 {
+	if names := dirtest.Names(t, dir); len(names) != 1 {
 		t.Errorf("after a failed Write, directory holds %q, want only c.ckpt", names)
 	}
 }
@@ -145,7 +133,7 @@ func TestWriteDirectory(t *testing.T) {
 			t.Errorf("writing onto a directory: %v", err)
 		}
 	}
-	if names := entries(t, dir); len(names) != 1 {
+	if names := dirtest.Names(t, dir); len(names) != 1 {
 		t.Errorf("directory holds %q, want only out", names)
 	}
 }
@@ -169,7 +157,7 @@ func TestWriteNoFileName(t *testing.T) {
 		}
 		b.Abort()
 	}
-	if names := entries(t, dir); len(names) != 0 {
+	if names := dirtest.Names(t, dir); len(names) != 0 {
 		t.Errorf("directory holds %q, want nothing", names)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/dirtest"
 )
 
 func content(s string) func(io.Writer) error {
@@ -45,7 +47,7 @@ func TestBatchCommit(t *testing.T) {
 			t.Errorf("%s = %q, %v; want %q", p, got, err, want)
 		}
 	}
-	if names := entries(t, dir); !slices.Equal(names, []string{"a.md", "b.txt"}) {
+	if names := dirtest.Names(t, dir); !slices.Equal(names, []string{"a.md", "b.txt"}) {
 		t.Errorf("directory holds %q, want a.md and b.txt only", names)
 	}
 }
@@ -68,7 +70,7 @@ func TestBatchAddFails(t *testing.T) {
 		t.Fatalf("Add onto a directory: %v", err)
 	}
 	batch.Abort()
-	if names := entries(t, dir); !slices.Equal(names, []string{"b.svg"}) {
+	if names := dirtest.Names(t, dir); !slices.Equal(names, []string{"b.svg"}) {
 		t.Errorf("after Abort, directory holds %q, want only b.svg", names)
 	}
 }
@@ -92,7 +94,7 @@ func TestBatchCommitFails(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "writing "+b+": ") {
 		t.Fatalf("Commit onto a directory: %v, want an error naming %s", err, b)
 	}
-	if names := entries(t, dir); !slices.Equal(names, []string{"b"}) {
+	if names := dirtest.Names(t, dir); !slices.Equal(names, []string{"b"}) {
 		t.Errorf("after a failed Commit, directory holds %q, want only b", names)
 	}
 }

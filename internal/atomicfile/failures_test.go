@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/dirtest"
 )
 
 // TestWriteRenameFails: when the rename itself fails (the destination
@@ -29,7 +31,7 @@ func TestWriteRenameFails(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "writing "+path+": ") {
 		t.Fatalf("Write onto a directory made during fill = %v, want an error naming %s", err, path)
 	}
-	if names := entries(t, dir); !slices.Equal(names, []string{"out"}) {
+	if names := dirtest.Names(t, dir); !slices.Equal(names, []string{"out"}) {
 		t.Errorf("after a failed rename, directory holds %q, want only out", names)
 	}
 }
@@ -80,7 +82,7 @@ func TestBatchCommitFailsKeepsReplaced(t *testing.T) {
 	if err := batch.Commit(); err == nil {
 		t.Fatal("Commit onto a directory succeeded")
 	}
-	if names := entries(t, dir); !slices.Equal(names, []string{"a", "c"}) {
+	if names := dirtest.Names(t, dir); !slices.Equal(names, []string{"a", "c"}) {
 		t.Errorf("after a failed Commit, directory holds %q, want a and c", names)
 	}
 	if got, err := os.ReadFile(a); err != nil || string(got) != "new" {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/dirtest"
 )
 
 // TestWriteNotRegular: a path that names a named pipe, or a link to one
@@ -43,7 +45,7 @@ func TestWriteNotRegular(t *testing.T) {
 	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("stdout is now %v, %v; want the link", st.Mode(), err)
 	}
-	if names := entries(t, dir); len(names) != 2 {
+	if names := dirtest.Names(t, dir); len(names) != 2 {
 		t.Errorf("directory holds %q, want only fifo and stdout", names)
 	}
 }

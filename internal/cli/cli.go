@@ -1,7 +1,8 @@
 // Package cli holds what the repository's commands share: numeric flags
 // read in base 10 only (gradbench's and the small commands'), and, for
 // the small commands (bench/peer, bench/cmd/...), a flag set whose -h
-// names the command's package documentation, and the exit on error.
+// names the command's package documentation, the exit on error, and the
+// label=path arguments of those that compare their inputs (Labels).
 package cli
 
 import (

@@ -4,6 +4,7 @@ package texttest
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,23 @@ func ContainsAll(t testing.TB, what, got string, wants ...string) {
 			t.Errorf("%s lacks %q:\n%s", what, want, got)
 		}
 	}
+}
+
+// Squash returns s with each run of blanks (spaces, tabs, newlines)
+// replaced by one space, so that a test can look for a row of a markdown
+// table whatever padding its columns were given.
+func Squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Run calls run, a command's run function, with args and a writer for
+// its standard output, and returns what it wrote; an error fails the
+// test.
+func Run(t testing.TB, run func(args []string, stdout io.Writer) error, args ...string) string {
+	t.Helper()
+	var out strings.Builder
+	if err := run(args, &out); err != nil {
+		t.Fatalf("run(%q): %v", args, err)
+	}
+	return out.String()
 }
 
 // Panic runs f and returns the message it panics with (fmt.Sprint of the

@@ -2,6 +2,8 @@ package texttest
 
 import (
 	"fmt"
+	"io"
+	"slices"
 	"testing"
 )
 
@@ -38,5 +40,29 @@ func TestContainsAll(t *testing.T) {
 				t.Errorf("ContainsAll(%q, %q) error %d = %q, want %q", tc.got, tc.wants, i, r.errs[i], tc.errs[i])
 			}
 		}
+	}
+}
+
+func TestSquash(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"| a   |  1 |\n|:--|--:|\n", "| a | 1 | |:--|--:|"},
+		{"\t x \r\n", "x"},
+		{"", ""},
+	} {
+		if got := Squash(tc.in); got != tc.want {
+			t.Errorf("Squash(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	var gotArgs []string
+	run := func(args []string, stdout io.Writer) error {
+		gotArgs = args
+		_, err := io.WriteString(stdout, "| a |  1 |\n")
+		return err
+	}
+	if got := Run(t, run, "-x", "y"); got != "| a |  1 |\n" || !slices.Equal(gotArgs, []string{"-x", "y"}) {
+		t.Errorf("Run returned %q with the args %q, want the output and -x y", got, gotArgs)
 	}
 }

@@ -12,20 +12,8 @@ import (
 
 	"github.com/gradbench/gradbench/internal/binfile"
 	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/nn/nntest"
 )
-
-// stateLayer is a layer with the parameters and buffers it is given, to
-// build checkpoints whose records a real network could not hold (two of
-// one name, integer buffers of any length).
-type stateLayer struct {
-	params []*nn.Param
-	bufs   []*nn.Buffer
-}
-
-func (l *stateLayer) Forward(x *nn.Tensor) *nn.Tensor   { return x }
-func (l *stateLayer) Backward(dy *nn.Tensor) *nn.Tensor { return dy }
-func (l *stateLayer) Params() []*nn.Param               { return l.params }
-func (l *stateLayer) Buffers() []*nn.Buffer             { return l.bufs }
 
 // TestAdamStepRestored checks that the optimizer's integer state, Adam's
 // step count, is restored: without it a resumed Adam run restarts its
@@ -58,23 +46,23 @@ func TestAdamStepRestored(t *testing.T) {
 // count differs between the file and the network is refused, not loaded
 // in part.
 func TestLoadRefusesOtherIntegerLength(t *testing.T) {
-	src := &stateLayer{bufs: []*nn.Buffer{{Name: "count", Ints: []int64{4, 5}}}}
+	src := &nntest.StateLayer{B: []*nn.Buffer{{Name: "count", Ints: []int64{4, 5}}}}
 	data := mustMarshal(t, &State{Net: src})
-	dst := &stateLayer{bufs: []*nn.Buffer{{Name: "count", Ints: []int64{1, 2, 3}}}}
+	dst := &nntest.StateLayer{B: []*nn.Buffer{{Name: "count", Ints: []int64{1, 2, 3}}}}
 	err := Unmarshal(data, &State{Net: dst})
 	if err == nil || !strings.Contains(err.Error(), `"/count" holds 0 floats and 2 integers in the checkpoint, 0 and 3 in the network`) {
 		t.Errorf("Unmarshal = %v, want an error about the integer count", err)
 	}
-	if !slices.Equal(dst.bufs[0].Ints, []int64{1, 2, 3}) {
-		t.Errorf("Unmarshal changed the buffer to %v although it failed", dst.bufs[0].Ints)
+	if !slices.Equal(dst.B[0].Ints, []int64{1, 2, 3}) {
+		t.Errorf("Unmarshal changed the buffer to %v although it failed", dst.B[0].Ints)
 	}
 }
 
 // TestLoadRefusesDuplicateRecord checks that a file holding one record
 // twice is refused rather than loaded with the last copy.
 func TestLoadRefusesDuplicateRecord(t *testing.T) {
-	twice := func(v float32) *stateLayer {
-		return &stateLayer{params: []*nn.Param{
+	twice := func(v float32) *nntest.StateLayer {
+		return &nntest.StateLayer{P: []*nn.Param{
 			{Name: "w", Shape: []int{1}, Data: []float32{v}},
 			{Name: "w", Shape: []int{1}, Data: []float32{v + 1}},
 		}}
@@ -210,8 +198,8 @@ func mustMarshal(tb testing.TB, s *State) []byte {
 // with the length cut to the field's width that no Load could read back.
 func TestMarshalRefusesWhatTheFormatCannotHold(t *testing.T) {
 	long := strings.Repeat("k", 1<<16)
-	param := func(shape ...int) *stateLayer {
-		return &stateLayer{params: []*nn.Param{{Name: "w", Shape: shape}}}
+	param := func(shape ...int) *nntest.StateLayer {
+		return &nntest.StateLayer{P: []*nn.Param{{Name: "w", Shape: shape}}}
 	}
 	for _, tc := range []struct {
 		name string

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/gradbench/gradbench/internal/cli"
 )
 
 // An input is one labelled file of benchmark results.
@@ -42,17 +44,12 @@ type report struct {
 
 func (r *report) read(args []string) error {
 	seen := map[string]bool{}
-	labels := map[string]string{} // label -> its argument
+	labels := cli.Labels{Path: "file", Item: "input"}
 	for _, a := range args {
-		label, path, ok := strings.Cut(a, "=")
-		if !ok || label == "" || path == "" {
-			return fmt.Errorf("argument %q: want label=file", a)
+		label, path, err := labels.Cut(a)
+		if err != nil {
+			return err
 		}
-		// Two inputs of one label would head two columns alike.
-		if first, dup := labels[label]; dup {
-			return fmt.Errorf("argument %q: label %q is given twice (first in %q): give each input a label of its own", a, label, first)
-		}
-		labels[label] = a
 		in := &input{label: label, path: path, config: map[string]string{}, machines: map[string][]string{}, bench: map[string]*bench{}}
 		f, err := os.Open(path)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/dirtest"
 	"github.com/gradbench/gradbench/internal/texttest"
 )
 
@@ -40,8 +41,7 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	squash := func(s string) string { return strings.Join(strings.Fields(s), " ") }
-	got := squash(string(b))
+	got := texttest.Squash(string(b))
 	for _, want := range []string{
 		"# Test",
 		"go test -bench . ./bench",
@@ -55,7 +55,7 @@ func TestReport(t *testing.T) {
 		"| BenchmarkBackward/est=fda:n=18/n=1000/impl=fast |           1.000 |         12.0 |                   0.200 |              60.0 |",
 		"## Summary",
 	} {
-		if want = squash(want); !strings.Contains(got, want) {
+		if want = texttest.Squash(want); !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
 		}
 	}
@@ -85,10 +85,8 @@ func TestReportErrors(t *testing.T) {
 	// columns alike, and an -ignore key no benchmark has (a typo) or an
 	// empty one was dropped without a word, leaving the rows it was to
 	// merge apart.
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	mustWrite(t, a, "BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n")
-	mustWrite(t, b, "BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n")
+	in := writeInputs(t, "BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n", "BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n")
+	a, b := in[0], in[1]
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -107,26 +105,16 @@ func TestReportErrors(t *testing.T) {
 
 // TestIgnore matches benchmarks whose names differ only in an ignored key.
 func TestIgnore(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	mustWrite(t, a, "BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n")
-	mustWrite(t, b, "BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n")
-	var out strings.Builder
-	if err := run([]string{"-ignore", "gemm", "go=" + a, "simd=" + b}, &out); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv/n=10 | 1.000µs ± ∞ (n=1) | 500ns ± ∞ (n=1) |") {
-		t.Errorf("-ignore gemm did not put both builds in one row:\n%s", out.String())
+	in := writeInputs(t, "BenchmarkConv/gemm=go/n=10-2 100 1000 ns/op\n", "BenchmarkConv/gemm=simd/n=10-2 100 500 ns/op\n")
+	a, b := in[0], in[1]
+	if got := runText(t, "-ignore", "gemm", "go="+a, "simd="+b); !strings.Contains(got, "| BenchmarkConv/n=10 | 1.000µs ± ∞ (n=1) | 500ns ± ∞ (n=1) |") {
+		t.Errorf("-ignore gemm did not put both builds in one row:\n%s", got)
 	}
 	// Every key of the list is left out, n as well as gemm: taking the
 	// first key only passed the test above.
 	mustWrite(t, b, "BenchmarkConv/gemm=simd/n=20-2 100 500 ns/op\n")
-	out.Reset()
-	if err := run([]string{"-ignore", "gemm,n", "go=" + a, "simd=" + b}, &out); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "| BenchmarkConv | 1.000µs ± ∞ (n=1) | 500ns ± ∞ (n=1) |") {
-		t.Errorf("-ignore gemm,n did not put both builds in one row:\n%s", out.String())
+	if got := runText(t, "-ignore", "gemm,n", "go="+a, "simd="+b); !strings.Contains(got, "| BenchmarkConv | 1.000µs ± ∞ (n=1) | 500ns ± ∞ (n=1) |") {
+		t.Errorf("-ignore gemm,n did not put both builds in one row:\n%s", got)
 	}
 }
 
@@ -149,12 +137,9 @@ func stepRuns(ours, peer []int) []byte {
 // TestPaired takes ratios run by run: the medians of the runs alone give
 // 12/3 = 4, the runs taken in pairs 1, 4 and 3, whose median is 3.
 func TestPaired(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "a.txt")
-	mustWrite(t, in, string(stepRuns([]int{3, 6, 9}, []int{3, 3, 3, 9})))
+	in := writeInputs(t, string(stepRuns([]int{3, 6, 9}, []int{3, 3, 3, 9})))[0]
 	target := "/engine:ours :: /engine:peer: ratio < 3.5"
-	var out strings.Builder
-	if err := run([]string{"-paired", "-target", target, "x=" + in}, &out); err == nil || !strings.Contains(err.Error(), "has 3 runs and BenchmarkStep/engine=peer 4") {
+	if err := run([]string{"-paired", "-target", target, "x=" + in}, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "has 3 runs and BenchmarkStep/engine=peer 4") {
 		t.Fatalf("-paired with 3 and 4 runs: err = %v, want a run count error", err)
 	}
 	mustWrite(t, in, string(stepRuns([]int{3, 12, 27}, []int{3, 3, 9})))
@@ -165,12 +150,8 @@ func TestPaired(t *testing.T) {
 		{[]string{"-target", target}, "| 4.000× | < 3.500 | FAIL |"},
 		{[]string{"-paired", "-target", target}, "| 3.000× (1.000–4.000, 3 pairs) | < 3.500 | PASS |"},
 	} {
-		out.Reset()
-		if err := run(append(tc.args, "x="+in), &out); err != nil {
-			t.Fatal(err)
-		}
-		if got := strings.Join(strings.Fields(out.String()), " "); !strings.Contains(got, tc.want) {
-			t.Errorf("%q: report lacks %q:\n%s", tc.args, tc.want, out.String())
+		if got := runText(t, append(tc.args, "x="+in)...); !strings.Contains(got, tc.want) {
+			t.Errorf("%q: report lacks %q:\n%s", tc.args, tc.want, got)
 		}
 	}
 }
@@ -180,15 +161,28 @@ func TestPaired(t *testing.T) {
 // squashed to one space.
 func runReport(t *testing.T, input string, args ...string) string {
 	t.Helper()
-	in := filepath.Join(t.TempDir(), "in.txt")
-	if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
-		t.Fatal(err)
+	return runText(t, append(args, "x="+writeInputs(t, input)[0])...)
+}
+
+// runText runs benchreport with args and returns its report with its
+// runs of blanks squashed to one space; an error fails the test.
+func runText(t *testing.T, args ...string) string {
+	t.Helper()
+	return texttest.Squash(texttest.Run(t, run, args...))
+}
+
+// writeInputs writes each of contents to a file of its own, a.txt, b.txt
+// and so on, in a new temporary directory, and returns their paths.
+func writeInputs(t *testing.T, contents ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for i, c := range contents {
+		path := filepath.Join(dir, string(rune('a'+i))+".txt")
+		mustWrite(t, path, c)
+		paths = append(paths, path)
 	}
-	var out strings.Builder
-	if err := run(append(args, "x="+in), &out); err != nil {
-		t.Fatalf("run(%q): %v", args, err)
-	}
-	return strings.Join(strings.Fields(out.String()), " ")
+	return paths
 }
 
 // TestElementsAndReference: -elements names the key holding the element
@@ -230,10 +224,7 @@ BenchmarkStep/engine=other-2 1 400 ns/op
 		"| x | BenchmarkStep/engine=ours ÷ BenchmarkStep/engine=other | 2.000× | < 2.000 | FAIL |",
 		"| x | .name:Nothing | no benchmark matched | < 1.000 | FAIL |",
 	)
-	in := filepath.Join(t.TempDir(), "in.txt")
-	if err := os.WriteFile(in, []byte(input), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	in := writeInputs(t, input)[0]
 	for _, tc := range []struct{ target, want string }{
 		{"/engine:(ours OR peer) :: /engine:other: ratio < 2", "the filters match 2 and 1 benchmarks, want 1 each"},
 		{"/engine:ours :: /engine:(peer OR other): ratio < 2", "the filters match 1 and 2 benchmarks, want 1 each"},
@@ -259,36 +250,20 @@ BenchmarkStep/engine=other-2 1 400 ns/op
 // round passed every other test, whose inputs had the same benchmarks and
 // one run each (no significant change to print).
 func TestSummaryAcrossInputs(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
 	var sa, sb strings.Builder
 	for i := range 5 {
 		fmt.Fprintf(&sa, "BenchmarkConv/n=10-2 100 %d ns/op\n", 1000+i)
 		fmt.Fprintf(&sb, "BenchmarkConv/n=10-2 100 %d ns/op\n", 500+i)
 	}
 	sb.WriteString("BenchmarkOnlyNew/n=10-2 100 700 ns/op\n")
-	if err := os.WriteFile(a, []byte(sa.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(b, []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	if err := run([]string{"old=" + a, "new=" + b}, &out); err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Join(strings.Fields(out.String()), " ")
-	for _, want := range []string{
+	in := writeInputs(t, sa.String(), sb.String())
+	texttest.ContainsAll(t, "summary", runText(t, "old="+in[0], "new="+in[1]),
 		"| benchmark | old sec/op | new sec/op | vs old |",
 		"| BenchmarkConv/n=10 | 1.002µs ",
 		"| 502ns ",
 		"| -49.90% p=0.008 n=5 |",
 		"| BenchmarkOnlyNew/n=10 | | 700ns ± ∞ (n=1) | |",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("summary lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 }
 
 // TestOutputAtomic: -o replaces the report by renaming a finished file
@@ -317,15 +292,7 @@ func TestOutputAtomic(t *testing.T) {
 	if b, err := os.ReadFile(old); err != nil || string(b) != "old report\n" {
 		t.Errorf("a hard link to the old report holds %q (%v), want the old text: -o was written in place, not renamed over", b, err)
 	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ents) != 3 {
-		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
+	if names := dirtest.Names(t, dir); len(names) != 3 {
 		t.Errorf("directory holds %q, want only in.txt, old.md and report.md", names)
 	}
 }
@@ -338,19 +305,10 @@ func TestOutputAtomic(t *testing.T) {
 // benchmark have more runs (an index out of range) passed every other
 // test, whose paired input had three pairs, the largest one in the middle.
 func TestPairedEvenAndRange(t *testing.T) {
-	in := filepath.Join(t.TempDir(), "a.txt")
-	if err := os.WriteFile(in, stepRuns([]int{2, 2, 6, 10}, []int{2, 1, 2, 1}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	if err := run([]string{"-paired", "-target", "/engine:ours :: /engine:peer: ratio <= 2.5", "x=" + in}, &out); err != nil {
-		t.Fatal(err)
-	}
-	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
+	in := writeInputs(t, string(stepRuns([]int{2, 2, 6, 10}, []int{2, 1, 2, 1})))[0]
+	texttest.ContainsAll(t, "report", runText(t, "-paired", "-target", "/engine:ours :: /engine:peer: ratio <= 2.5", "x="+in),
 		"| 2.500× (1.000–10.0, 4 pairs) | <= 2.500 | PASS |")
-	if err := os.WriteFile(in, stepRuns([]int{3, 6, 9, 9}, []int{3, 3, 3}), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mustWrite(t, in, string(stepRuns([]int{3, 6, 9, 9}, []int{3, 3, 3})))
 	err := run([]string{"-paired", "-target", "/engine:ours :: /engine:peer: ratio < 3.5", "x=" + in}, &strings.Builder{})
 	if err == nil || !strings.Contains(err.Error(), "has 4 runs and BenchmarkStep/engine=peer 3") {
 		t.Errorf("-paired with 4 and 3 runs: err = %v, want a run count error", err)
@@ -389,15 +347,8 @@ BenchmarkStep/engine=other-2 1 400 ns/op 2000 MB/s
 // input's value. Checking the first input only passed every other test,
 // which gave targets one input.
 func TestTargetsEveryInput(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	mustWrite(t, a, "BenchmarkConv/n=10-2 100 1000 ns/op\n")
-	mustWrite(t, b, "BenchmarkConv/n=10-2 100 20 ns/op\n")
-	var out strings.Builder
-	if err := run([]string{"-target", ".name:Conv: ns/elem < 50", "old=" + a, "new=" + b}, &out); err != nil {
-		t.Fatal(err)
-	}
-	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
+	in := writeInputs(t, "BenchmarkConv/n=10-2 100 1000 ns/op\n", "BenchmarkConv/n=10-2 100 20 ns/op\n")
+	texttest.ContainsAll(t, "report", runText(t, "-target", ".name:Conv: ns/elem < 50", "old="+in[0], "new="+in[1]),
 		"| old | BenchmarkConv/n=10 | 100 ns/elem | < 50.0 | FAIL |",
 		"| new | BenchmarkConv/n=10 | 2.000 ns/elem | < 50.0 | PASS |",
 	)
@@ -439,7 +390,6 @@ BenchmarkOne/n=1-2 100 420 ns/op 28.57 MB/s
 // dropped, the warnings left out or labelled with the first input)
 // passed every other test.
 func TestSummaryDetails(t *testing.T) {
-	dir := t.TempDir()
 	var sa, sb strings.Builder
 	for i := range 5 {
 		fmt.Fprintf(&sa, "BenchmarkConv/n=10-2 100 %d ns/op\n", 1000+10*i)
@@ -448,17 +398,8 @@ func TestSummaryDetails(t *testing.T) {
 		fmt.Fprintf(&sb, "BenchmarkConv/n=10-2 100 %d ns/op\n", 500+10*i)
 	}
 	sb.WriteString("BenchmarkOnlyNew/n=10-2 100 700 ns/op\n")
-	files := map[string]string{"a": sa.String(), "b": sb.String(), "c": sb.String()}
-	for name, s := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out strings.Builder
-	if err := run([]string{"old=" + filepath.Join(dir, "a"), "new=" + filepath.Join(dir, "b"), "third=" + filepath.Join(dir, "c")}, &out); err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Join(strings.Fields(out.String()), " ")
+	in := writeInputs(t, sa.String(), sb.String(), sb.String())
+	got := runText(t, "old="+in[0], "new="+in[1], "third="+in[2])
 	texttest.ContainsAll(t, "summary", got,
 		"| BenchmarkConv/n=10 | 1.020µs ± ∞ (n=5) | 525ns ± 5% (n=6) | -48.53% p=0.004 n=5+6 | 525ns ± 5% (n=6) |",
 		"| BenchmarkOnlyNew/n=10 | | 700ns ± ∞ (n=1) | | 700ns ± ∞ (n=1) | |",
@@ -466,7 +407,7 @@ func TestSummaryDetails(t *testing.T) {
 		"- BenchmarkOnlyNew/n=10 (third): need >= 6 samples for confidence interval at level 0.95",
 	)
 	if n := strings.Count(got, "| BenchmarkConv/n=10 | 1.020µs"); n != 1 {
-		t.Errorf("BenchmarkConv/n=10 has %d summary rows, want 1:\n%s", n, out.String())
+		t.Errorf("BenchmarkConv/n=10 has %d summary rows, want 1:\n%s", n, got)
 	}
 }
 
@@ -495,13 +436,13 @@ func TestSummaryCell(t *testing.T) {
 		fmt.Fprintf(&six, "BenchmarkConv-2 100 %d ns/op\n", 1000+10*i)
 	}
 	got := runReport(t, six.String(), "-elements", "none")
-	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(got), " "),
+	texttest.ContainsAll(t, "report", got,
 		"| BenchmarkConv | 1.025µs ± 2% (n=6) |")
 	if strings.Contains(got, "∞") {
 		t.Errorf("a report whose every benchmark has an interval mentions ∞:\n%s", got)
 	}
 	got = runReport(t, six.String()+"BenchmarkOne-2 100 700 ns/op\n", "-elements", "none")
-	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(got), " "),
+	texttest.ContainsAll(t, "report", got,
 		"| BenchmarkOne | 700ns ± ∞ (n=1) |",
 		why,
 		"- BenchmarkOne (x): need >= 6 samples for confidence interval at level 0.95")
@@ -516,15 +457,9 @@ func TestSummaryCell(t *testing.T) {
 // the machine line has the Go version of the one input that names one.
 // Each of these could be broken with every other test passing.
 func TestMachineInputs(t *testing.T) {
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
-	mustWrite(t, a, "go: go1.99 plan9/mips\ncommand: go test -bench .\nbuild: GOEXPERIMENT=simd\nBenchmarkConv/n=10-2 100 1000 ns/op\n")
-	mustWrite(t, b, "BenchmarkConv/n=10-2 100 1000 ns/op\n")
-	var out strings.Builder
-	if err := run([]string{"first=" + a, "second=" + b}, &out); err != nil {
-		t.Fatal(err)
-	}
-	texttest.ContainsAll(t, "report", strings.Join(strings.Fields(out.String()), " "),
+	in := writeInputs(t, "go: go1.99 plan9/mips\ncommand: go test -bench .\nbuild: GOEXPERIMENT=simd\nBenchmarkConv/n=10-2 100 1000 ns/op\n", "BenchmarkConv/n=10-2 100 1000 ns/op\n")
+	a, b := in[0], in[1]
+	texttest.ContainsAll(t, "report", runText(t, "first="+a, "second="+b),
 		". Go: go1.99 plan9/mips.",
 		"- **first**: `"+a+"`, build GOEXPERIMENT=simd, made by ```sh go test -bench . ```",
 		"- **second**: `"+b+"`, build default (no command: line in the file)",

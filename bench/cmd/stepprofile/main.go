@@ -288,17 +288,12 @@ func run(args []string, stdout io.Writer) error {
 		return errors.New("no profiles: want label=profile arguments (see -h)")
 	}
 	var rs []*result
-	labels := map[string]string{} // label -> its argument
+	labels := cli.Labels{Path: "profile", Item: "profile"}
 	for _, a := range fs.Args() {
-		label, path, ok := strings.Cut(a, "=")
-		if !ok || label == "" || path == "" {
-			return fmt.Errorf("argument %q: want label=profile", a)
+		label, path, err := labels.Cut(a)
+		if err != nil {
+			return err
 		}
-		// Two profiles of one label would head two columns alike.
-		if first, dup := labels[label]; dup {
-			return fmt.Errorf("argument %q: label %q is given twice (first in %q): give each profile a label of its own", a, label, first)
-		}
-		labels[label] = a
 		r, err := read(label, path, *cores)
 		if err != nil {
 			return err
