@@ -26,6 +26,11 @@ type builder struct {
 	dry bool
 	// params counts the parameters made so far, at most maxParams.
 	params, maxParams int64
+	// gcd is the greatest common divisor of the channel counts scaled so
+	// far (at width 1), and fraction, when not empty, says where the first
+	// of them scaled to a fractional number of channels (see checkWhole).
+	gcd      int
+	fraction string
 	// names holds the summary row name (LayerInfo.Name) of every layer
 	// made that has a row, for Model.LayerName.
 	names map[nn.Layer]string

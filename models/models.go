@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"sort"
 	"strconv"
@@ -17,10 +18,11 @@ type Config struct {
 	// shape) and Classes the number of classes.
 	C, H, W int
 	Classes int
-	// Width multiplies every channel count (and AlexNet's hidden features),
-	// rounded; 0 means 1. A width at which a layer rounds to 0 channels or
-	// to more than MaxChannels is an error. Width 0.25 gives a reduced network
-	// of the same architecture for tests and CI.
+	// Width multiplies every channel count (and AlexNet's hidden features);
+	// 0 means 1. A width at which a layer has a fractional number of
+	// channels, or rounds to 0 channels or to more than MaxChannels, is an
+	// error. Width 0.25 gives a reduced network of the same architecture
+	// for tests and CI.
 	Width float64
 	// Binary is handed to every binary layer: the estimator spec of the
 	// latent weights and of the activations (one plain spec for both, or
@@ -129,8 +131,8 @@ func checkConfig(name string, cfg Config) error {
 }
 
 // CheckWidth returns an error unless the named model can be built at that
-// width multiplier: every layer must have at least 1 and at most
-// MaxChannels channels (or features) after rounding. It is what Build
+// width multiplier: every layer must have a whole number of channels (or
+// features), at least 1 and at most MaxChannels. It is what Build
 // checks of the width, without an input or any allocation, for callers
 // that validate a run before its data is loaded.
 func CheckWidth(name string, width float64) error {
@@ -146,7 +148,7 @@ func CheckWidth(name string, width float64) error {
 	cfg := Config{C: 3, H: 64, W: 64, Classes: 2, Width: width}
 	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: math.MaxInt64}
 	b.run(build)
-	return b.err
+	return b.checkWhole()
 }
 
 // Build builds the named model. Weights are drawn from init.Weights and
@@ -156,8 +158,8 @@ func CheckWidth(name string, width float64) error {
 // error). An input too small for the architecture (AlexNet needs at
 // least 63×63) is an error, and so is a configuration beyond the bounds
 // above (MaxChannels, MaxClasses, MaxSide, MaxParams) or a width at which
-// a layer would round to no channels; all are checked before any layer is
-// allocated.
+// a layer would have a fractional number of channels or none; all are
+// checked before any layer is allocated.
 func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	build, ok := builders[name]
 	if !ok {
@@ -186,8 +188,8 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	// made.
 	dry := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: MaxParams}
 	dry.run(build)
-	if dry.err != nil {
-		return nil, dry.err
+	if err := dry.checkWhole(); err != nil {
+		return nil, err
 	}
 	b := &builder{model: name, cfg: cfg, init: init, c: cfg.C, h: cfg.H, w: cfg.W, maxParams: MaxParams}
 	net := b.run(build)
@@ -208,10 +210,22 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers, names: names}, nil
 }
 
-// ch scales a channel count by the width multiplier: round(c·width),
-// which must be in [1, MaxChannels].
+// ch scales a channel count by the width multiplier: c·width, which must
+// be in [1, MaxChannels] after rounding, and a whole number (checked by
+// checkWhole once every layer is made, so that the error can name the
+// nearest widths that are whole).
 func (b *builder) ch(c int) int {
+	b.gcd = gcd(b.gcd, c)
 	v := math.Round(float64(c) * b.cfg.Width)
+	// c·width exactly, less v: zero if and only if c·width is whole
+	// (a fused multiply-add rounds once, so no fraction is lost).
+	if b.fraction == "" && math.FMA(float64(c), b.cfg.Width, -v) != 0 {
+		where := b.prefix
+		if where == "" {
+			where = "the network"
+		}
+		b.fraction = fmt.Sprintf("%s %s channels (%d × %s)", where, product(c, b.cfg.Width), c, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64))
+	}
 	if v < 1 || v > MaxChannels {
 		where := b.prefix
 		if where == "" {
@@ -225,4 +239,48 @@ func (b *builder) ch(c int) int {
 			strconv.FormatFloat(v, 'g', -1, 64), c, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), want)
 	}
 	return int(v)
+}
+
+// product formats c·w, a fraction, as float64 does where that shows
+// one, and to 20 digits where float64 would round it to a whole number
+// (96 × 0.020833333333333332, the float64 nearest 1/48, is
+// 1.999999999999999889).
+func product(c int, w float64) string {
+	p := float64(c) * w
+	if p != math.Round(p) {
+		return strconv.FormatFloat(p, 'g', -1, 64)
+	}
+	return new(big.Float).SetPrec(128).Mul(big.NewFloat(float64(c)), big.NewFloat(w)).Text('g', 20)
+}
+
+// gcd returns the greatest common divisor of a and b (b if a is 0).
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// checkWhole returns an error if the width gave some layer a fractional
+// number of channels. Rounding it would build the network of another
+// width under this one's name: resnet20 at width 0.13 is resnet20 at
+// 0.125, trained twice under two run keys. The widths that are whole for
+// every layer are the multiples of 1/g, g the greatest common divisor of
+// the model's channel counts at width 1; the error names the nearest.
+func (b *builder) checkWhole() error {
+	if b.err != nil || b.fraction == "" {
+		return b.err
+	}
+	g := float64(b.gcd)
+	k := b.cfg.Width * g
+	var near []string
+	for i, n := range []float64{math.Floor(k), math.Ceil(k)} {
+		// g is a power of 2 for every model, so k is exact and not whole:
+		// floor and ceiling differ. A repeat is never named twice anyway.
+		if n >= 1 && (i == 0 || n != math.Floor(k)) {
+			near = append(near, strconv.FormatFloat(n/g, 'g', -1, 64))
+		}
+	}
+	return fmt.Errorf("models: %s: width %s gives %s: want a whole number of channels in every layer, which %s gives at widths that are multiples of 1/%d (nearest: %s)",
+		b.model, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), b.fraction, b.model, b.gcd, strings.Join(near, " and "))
 }

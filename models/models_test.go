@@ -276,14 +276,14 @@ func TestSides(t *testing.T) {
 
 func TestBuildBounds(t *testing.T) {
 	// The bounds themselves are inside: the smallest width resnet20 takes
-	// (16 × 1/32 rounds to 1), the most classes, the largest input.
+	// (16 × 1/16 is 1), the most classes, the largest input.
 	for _, tt := range []struct {
 		model string
 		cfg   Config
 	}{
-		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 1.0 / 32}},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 1.0 / 16}},
 		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: MaxClasses}},
-		{"resnet20", Config{C: 1, H: MaxSide, W: MaxSide, Classes: 10, Width: 1.0 / 32}},
+		{"resnet20", Config{C: 1, H: MaxSide, W: MaxSide, Classes: 10, Width: 1.0 / 16}},
 	} {
 		tt.cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
 		m, err := Build(tt.model, tt.cfg, nn.NewInit(1))
@@ -317,6 +317,51 @@ func TestCheckWidth(t *testing.T) {
 	} {
 		if err := CheckWidth(tt.model, tt.width); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("CheckWidth(%s, %v) = %v, want %q", tt.model, tt.width, err, tt.want)
+		}
+	}
+}
+
+// TestWidthWhole: a width that gives a layer a fractional number of
+// channels was rounded, so resnet20 at 0.13 built resnet20 at 0.125 (2, 4
+// and 8 channels) and trained it again under a run key of its own. Tried
+// as a new user would: gradbench plan --width 0.125 and --width 0.13
+// gave two keys, and gradbench models the same layers.
+func TestWidthWhole(t *testing.T) {
+	for _, tt := range []struct {
+		model string
+		width float64
+		want  string
+	}{
+		{"resnet20", 0.13, "models: resnet20: width 0.13 gives stem 2.08 channels (16 × 0.13): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.125 and 0.1875)"},
+		// The stem rounds to 1 channel; stage1 has 0.5.
+		{"resnet20", 1.0 / 32, "width 0.03125 gives stem 0.5 channels (16 × 0.03125): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.0625)"},
+		{"resnet20", 0.3, "multiples of 1/16 (nearest: 0.25 and 0.3125)"},
+		{"resnet20", 1.01, "(nearest: 1 and 1.0625)"},
+		{"resnet18", 0.1, "width 0.1 gives stem 6.4 channels (64 × 0.1): want a whole number of channels in every layer, which resnet18 gives at widths that are multiples of 1/64 (nearest: 0.09375 and 0.109375)"},
+		{"vgg-small", 0.01, "multiples of 1/128 (nearest: 0.0078125 and 0.015625)"},
+		// 1/48 would give conv0 2 channels, but no float64 is 1/48: the
+		// one nearest gives a fraction float64 rounds to 2.
+		{"alexnet", 1.0 / 48, "width 0.020833333333333332 gives conv0 1.999999999999999889 channels (96 × 0.020833333333333332)"},
+		{"alexnet", 1.0 / 48, "multiples of 1/32 (nearest: 0.03125)"},
+		// The nearest width above a fraction is used only as 0.125 is: a
+		// float64 a hair above it is not whole.
+		{"resnet20", math.Nextafter(0.125, 1), "(nearest: 0.125 and 0.1875)"},
+	} {
+		err := CheckWidth(tt.model, tt.width)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("CheckWidth(%s, %v) = %v, want %q", tt.model, tt.width, err, tt.want)
+		}
+		cfg := Config{C: 3, H: 224, W: 224, Classes: 10, Width: tt.width, Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}
+		if _, err := Build(tt.model, cfg, nn.NewInit(1)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Build(%s, width %v) = %v, want %q", tt.model, tt.width, err, tt.want)
+		}
+	}
+	// Every multiple of 1/g in range is taken, at every model.
+	for model, g := range map[string]int{"resnet20": 16, "resnet18": 64, "vgg-small": 128, "alexnet": 32} {
+		for k := 1; k <= 2*g; k++ {
+			if err := CheckWidth(model, float64(k)/float64(g)); err != nil {
+				t.Errorf("CheckWidth(%s, %d/%d): %v", model, k, g, err)
+			}
 		}
 	}
 }

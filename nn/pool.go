@@ -58,8 +58,10 @@ func (p Pool) outShape(layer string, x *Tensor) (oh, ow int) {
 	return oh, ow
 }
 
-// MaxPool2d takes the maximum of each window (padding counts as -Inf). The
-// gradient goes to the first maximum of the window, in row-major order.
+// MaxPool2d takes the maximum of each window (padding counts as -Inf). A
+// NaN in a window is its maximum, as in PyTorch's max pooling. The
+// gradient goes to the first maximum of the window, in row-major order
+// (the first NaN of a window that has one).
 type MaxPool2d struct {
 	Pool
 
@@ -101,6 +103,10 @@ func (l *MaxPool2d) Forward(x *Tensor) *Tensor {
 							continue
 						}
 						if v := img[iy*x.W+ix]; v > best || at < 0 {
+							best, at = v, int32(iy*x.W+ix)
+						} else if v != v && best == best {
+							// A NaN is the maximum, as in PyTorch: v >
+							// best is false for it. The first NaN stays.
 							best, at = v, int32(iy*x.W+ix)
 						}
 					}

@@ -141,3 +141,47 @@ func TestMaxPoolInfWindow(t *testing.T) {
 		t.Errorf("y = %v, dx = %v; want [-Inf] and [1 0 0 0]", y.Data, dx)
 	}
 }
+
+// TestMaxPoolNaN: a NaN in a window is its maximum, wherever it is in the
+// window, as PyTorch's max pooling propagates it, and the window's
+// gradient goes to the first NaN in row-major order (the rule for ties;
+// PyTorch's CPU kernel takes the last). A NaN was kept only when it came
+// first in its window: after any number, v > best is false for it, and
+// the window's maximum hid a NaN that a diverging run had produced.
+func TestMaxPoolNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, tc := range []struct {
+		name string
+		p    Pool
+		x    []float32 // 1×1×2×4
+		want []bool    // whether each output is NaN
+		arg  []int     // the input each output's gradient goes to
+	}{
+		{"first", Pool{Kernel: 2}, []float32{nan, 1, 2, 3, 4, 5, 6, 7}, []bool{true, false}, []int{0, 7}},
+		{"second", Pool{Kernel: 2}, []float32{1, nan, 2, 3, 4, 5, 6, 7}, []bool{true, false}, []int{1, 7}},
+		{"last", Pool{Kernel: 2}, []float32{1, 2, 2, 3, 4, nan, 6, nan}, []bool{true, true}, []int{5, 7}},
+		{"two", Pool{Kernel: 2}, []float32{9, nan, 2, 3, 4, nan, 6, 7}, []bool{true, false}, []int{1, 7}},
+		{"after inf", Pool{Kernel: 2}, []float32{float32(math.Inf(1)), 1, 2, 3, nan, 5, 6, 7}, []bool{true, false}, []int{4, 7}},
+		{"padded", Pool{Kernel: 3, Stride: 2, Pad: 1}, []float32{1, 2, 3, 4, 5, 6, 7, nan}, []bool{false, true}, []int{5, 7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := NewMaxPool2d(tc.p)
+			y := l.Forward(&Tensor{N: 1, C: 1, H: 2, W: 4, Data: tc.x})
+			dy := &Tensor{N: 1, C: 1, H: y.H, W: y.W, Data: make([]float32, y.Len())}
+			want := make([]float32, len(tc.x))
+			for o := range dy.Data {
+				dy.Data[o] = float32(o + 1)
+				want[tc.arg[o]] += dy.Data[o]
+			}
+			dx := l.Backward(dy)
+			for o, v := range y.Data {
+				if isNaN := v != v; isNaN != tc.want[o] {
+					t.Errorf("y[%d] = %v, want NaN: %v (y = %v)", o, v, tc.want[o], y.Data)
+				}
+			}
+			if !slices.Equal(dx.Data, want) {
+				t.Errorf("dx = %v, want %v", dx.Data, want)
+			}
+		})
+	}
+}

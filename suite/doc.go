@@ -39,7 +39,10 @@
 // weights, <key>.weights ([WeightsPath]), which gradbench export and
 // fidelity read; a diverged run leaves none, its network being that of
 // the step its loss was not finite at, not one after an epoch it
-// finished. A record carries a checksum and is checked when read:
+// finished. Weights files an earlier attempt left that a run does not
+// continue (all of them when it trains from scratch; those after the
+// epoch it resumes after otherwise) are removed before it trains, so
+// that none is read as this run's. A record carries a checksum and is checked when read:
 // one that was edited, or disagrees with itself (final numbers against the
 // last epoch, counts, ranges), is refused by name, never averaged.
 // [WriteBench] writes the final numbers as Go benchmark

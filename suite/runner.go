@@ -7,6 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
@@ -120,6 +123,51 @@ func saveFinalWeights(dir, key string, rec *Record, net nn.Layer) error {
 		return nil
 	}
 	return saveWeights(path, key, len(rec.Epochs), net)
+}
+
+// removeEarlierWeights removes the weights files of cell c that an
+// earlier attempt of the run left and the run, about to train from epoch
+// start, does not continue: its final weights <key>.weights, and its
+// weights after any epoch past start (all of them when it starts from
+// scratch, its checkpoint missing or discarded). They carry the run's key
+// and epoch, all that loadWeights checks, so that export and fidelity
+// would take another trajectory's network (a build whose initial weights
+// differed, an attempt on other kernels) for this run's. The weights after
+// epochs 1..start belong to the trajectory the run resumes.
+func (r *Runner) removeEarlierWeights(c Cell, start int) error {
+	key := c.Key()
+	paths := []string{WeightsPath(r.Dir, key)}
+	// Listed, not globbed: the directory's name may hold a glob's
+	// metacharacters.
+	ents, err := os.ReadDir(r.Dir)
+	if err != nil {
+		return wrapErr("suite", err)
+	}
+	for _, ent := range ents {
+		if m := epochWeightsRE.FindStringSubmatch(ent.Name()); m != nil && m[1] == key {
+			if e, err := strconv.Atoi(m[2]); err != nil || e > start {
+				paths = append(paths, filepath.Join(r.Dir, ent.Name()))
+			}
+		}
+	}
+	var removed []string
+	for _, p := range paths {
+		err := os.Remove(p)
+		switch {
+		case err == nil:
+			removed = append(removed, filepath.Base(p))
+		case !errors.Is(err, fs.ErrNotExist):
+			return wrapErr("suite", err)
+		}
+	}
+	if len(removed) > 0 {
+		from := "trains from scratch"
+		if start > 0 {
+			from = "resumes after " + epochsText(start)
+		}
+		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: removing the weights an earlier attempt left, which this run, as it %s, would not write: %s", c, from, strings.Join(removed, ", "))})
+	}
+	return nil
 }
 
 // Prepare loads the workload's datasets and builds its model once, to
@@ -413,6 +461,9 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	}
 	defer ru.close()
 	start := ru.resume()
+	if err := r.removeEarlierWeights(c, start); err != nil {
+		return nil, err
+	}
 	if r.KeepEpochs {
 		// A checkpoint another process wrote since the runner checked.
 		if m := missingEpochWeights(r.Dir, key, start, cfg.Epochs); len(m) > 0 {

@@ -16,10 +16,15 @@ import (
 type SlurmOptions struct {
 	Partition string
 	// Time is the time limit of each array task, in Slurm's format:
-	// minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.
+	// minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS. It is
+	// written as given, with Slurm's meaning: 0 (in any format) is no
+	// limit, and seconds are rounded up to a minute.
 	Time string
-	Mem  string // memory per task, such as 4G
-	CPUs int    // CPUs per task
+	// Mem is the memory per task, such as 4G, written as given with
+	// Slurm's meaning: megabytes without a unit, K rounded up to a
+	// megabyte, and 0 all of a node's memory.
+	Mem  string
+	CPUs int // CPUs per task
 	// MaxParallel, when > 0, runs at most that many array tasks at once.
 	MaxParallel int
 	JobName     string // the array's; the table job's adds -table

@@ -290,14 +290,35 @@ func Read(r io.Reader) (*File, error) {
 	return f, nil
 }
 
+// zeroScaleCodes returns the number of codes −1 of filter o (d weights)
+// in signs if weights of −the smallest float32 there, and 0 elsewhere,
+// would have a mean |w| that float32 does not round to 0; otherwise -1.
+// Save never writes a scale of 0 for such a filter: its weights of code
+// −1 are negative, at least that large, and its scale is their mean |w|.
+func zeroScaleCodes(signs []byte, o, d int) int {
+	k := 0
+	for i := o * d; i < (o+1)*d; i++ {
+		if signs[i/8]>>(i%8)&1 != 0 {
+			k++
+		}
+	}
+	// As nn and PackWeights compute the scale: a float64 sum, divided by d.
+	if float32(float64(k)*math.SmallestNonzeroFloat32/float64(d)) != 0 {
+		return k
+	}
+	return -1
+}
+
 // Restore sets the parameters and buffers of net, which must have the
 // architecture the file was saved from, to the file's values. It checks
 // every record against net (name, kind, shape; no record missing or left
 // over) before it changes anything. A binary layer's latent weights become
 // q(W)·s, the only values the file keeps: they have the saved signs and
 // mean absolute value s, so the layer computes exactly what it did. (A
-// filter whose scale is 0 gets ±the smallest float32 instead, to keep its
-// signs.)
+// filter whose scale is 0 gets +0 for a code of +1 and −the smallest
+// float32 for a code of −1, which keep its codes and its scale of 0, so
+// that its channel is 0 in the float and the packed network alike, as in
+// the network saved.)
 func (f *File) Restore(net nn.Layer) error {
 	es, err := entries(net)
 	if err != nil {
@@ -316,9 +337,16 @@ func (f *File) Restore(net nn.Layer) error {
 			return fmt.Errorf("xnor: model file record %q is kind %d of shape %v, the network wants kind %d of shape %v", e.name, r.kind, r.shape, e.kind, e.shape)
 		}
 		if e.kind == recPacked {
+			d := len(e.param.Data) / e.bin.shape.Out
 			for o, s := range r.f32 {
 				if s < 0 || math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
 					return fmt.Errorf("xnor: model file record %q: scale %d is %g, want a finite value >= 0", e.name, o, s)
+				}
+				if s != 0 {
+					continue
+				}
+				if k := zeroScaleCodes(r.signs, o, d); k >= 0 {
+					return fmt.Errorf("xnor: model file record %q: scale %d is 0 but %d of its %d codes are −1, whose weights cannot all be 0: want a scale of at least %g (Save never writes this)", e.name, o, k, d, float32(math.SmallestNonzeroFloat32))
 				}
 			}
 		}
@@ -349,10 +377,14 @@ func (f *File) Restore(net nn.Layer) error {
 			d := len(e.param.Data) / e.bin.shape.Out
 			for i := range e.param.Data {
 				v := r.f32[i/d]
-				if v == 0 {
+				neg := r.signs[i/8]>>(i%8)&1 != 0
+				if v == 0 && neg {
+					// A code of −1 needs a negative weight, and the
+					// smallest keeps the filter's mean |w| at 0 (see
+					// zeroScaleCodes).
 					v = math.SmallestNonzeroFloat32
 				}
-				if r.signs[i/8]>>(i%8)&1 != 0 {
+				if neg {
 					v = -v
 				}
 				e.param.Data[i] = v

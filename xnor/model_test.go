@@ -211,9 +211,10 @@ func TestSaveRestore(t *testing.T) {
 			t.Fatalf("restored network output %d = %v, saved network %v", i, got[i], want[i])
 		}
 	}
-	// Saving the restored network gives the same records, but for the
-	// scales of 0, which come back as the smallest float32 (Restore gives
-	// the weights of such a filter that magnitude to keep their signs).
+	// Saving the restored network gives the same records, scales of 0
+	// included: Restore gives such a filter's weights of code +1 the value
+	// +0, and those of code −1 the smallest magnitude, which keeps their
+	// mean |w| at 0.
 	var again bytes.Buffer
 	if _, err := Save(&again, fresh, meta); err != nil {
 		t.Fatal(err)
@@ -226,9 +227,6 @@ func TestSaveRestore(t *testing.T) {
 		a := g.records[i]
 		same := a.name == r.name && bytes.Equal(a.signs, r.signs) && slices.Equal(a.i64, r.i64) && len(a.f32) == len(r.f32)
 		for j, v := range r.f32 {
-			if v == 0 && r.kind == recPacked {
-				v = math.SmallestNonzeroFloat32
-			}
 			same = same && j < len(a.f32) && sameBits(a.f32[j], v)
 		}
 		if !same {

@@ -23,8 +23,8 @@ as float32 and with binary weights packed in bits, multiply-accumulates per
 image and their binary share. --model prints one model layer by layer, like
 Larq's model summary.
 
-A width at which a layer would round to no channels or to more than 65536,
-more than 65536 classes, an input side above 16384 or a network of more
+A width at which a layer would have a fractional number of channels, or
+round to no channels or to more than 65536, more than 65536 classes, an input side above 16384 or a network of more
 than 2^30 parameters is an error: no such network is built.
 
 Examples:
@@ -38,7 +38,7 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
 	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
 	classes := cli.Int(fs, "classes", 0, "number of classes (default: each model's paper workload)")
-	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have 1 to 65536 channels at it")
+	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have a whole number of channels at it, 1 to 65536")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

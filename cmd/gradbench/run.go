@@ -103,7 +103,7 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
 	fs.StringVar(&f.seeds, "seeds", "1", "seeds: a count N (seeds 1..N), a list 1,2,5 or a range 4..6")
 	cli.IntVar(fs, &f.epochs, "epochs", 0, "number of epochs, overriding the recipe's")
-	cli.Float64Var(fs, &f.width, "width", 0, "width multiplier of the model, overriding the recipe's; every layer must have 1 to 65536 channels at it")
+	cli.Float64Var(fs, &f.width, "width", 0, "width multiplier of the model, overriding the recipe's; every layer must have a whole number of channels at it, 1 to 65536")
 	fs.StringVar(&f.optimizers, "optimizers", "", "train every estimator and seed with each of these `optimizers`: sgd (the recipe's), adam (lr 0.001 with an SGD recipe), bop (Bop on the binary weights, that Adam on the rest); default the recipe's alone")
 	fs.StringVar(&f.lrGrid, "lr-grid", "", "`multipliers` of the recipe's learning rate, such as 0.3,1,3: train every estimator and seed at each, on the training split less the recipe's validation fraction, and table each estimator at the one its validation accuracy chooses")
 }

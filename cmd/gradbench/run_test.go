@@ -183,6 +183,9 @@ func TestRunBadInput(t *testing.T) {
 		{"batch past the training subset", []string{"--recipe", bigBatch}, "suite: recipe big: batch 64 is larger than the 32 images a run trains on (train_subset 32): want at most 32"},
 		{"batch past the training split", []string{"--recipe", biggerBatch}, "suite: recipe bigger: batch 4096 is larger than the 2048 images a run trains on (the 2048 training images of synthetic): want at most 2048"},
 		{"width too small", []string{"--recipe", recipe, "--width", "0.01"}, "models: resnet20: width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
+		// Tried as a new user would: 0.13 rounded to 0.125's channels and
+		// trained that network again under a key of its own.
+		{"width between whole ones", []string{"--recipe", recipe, "--width", "0.13"}, "models: resnet20: width 0.13 gives stem 2.08 channels (16 × 0.13): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.125 and 0.1875)"},
 		{"width huge", []string{"--recipe", recipe, "--width", "1e300"}, "width 1e+300 gives stem 1.6e+301 channels (16 × 1e+300, rounded): want at most 65536"},
 	}
 	for _, tt := range tests {

@@ -246,6 +246,51 @@ func TestSlurmBadInput(t *testing.T) {
 	}
 }
 
+// TestSlurmZeroLimits: --time 0 and --mem 0 are written as given, and
+// Slurm reads them as no time limit and all of a node's memory, not as a
+// limit of 0. Tried as a new user would: the help promised a "time limit"
+// and a "memory" with no word of that. The help now says what 0 means,
+// and negative or unparsable values are refused by name.
+func TestSlurmZeroLimits(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	for _, tc := range []struct{ flag, value, line string }{
+		{"--time", "0", "#SBATCH --time=0\n"},
+		{"--time", "0:00:00", "#SBATCH --time=0:00:00\n"},
+		{"--mem", "0", "#SBATCH --mem=0\n"},
+	} {
+		out := filepath.Join(dir, "out"+strings.ReplaceAll(tc.flag+tc.value, ":", ""))
+		if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", out, tc.flag, tc.value); err != nil {
+			t.Fatalf("%s %s: %v\n%s", tc.flag, tc.value, err, stderr)
+		}
+		b, _ := os.ReadFile(filepath.Join(out, "slurm", "cells.sh"))
+		if !strings.Contains(string(b), tc.line) {
+			t.Errorf("%s %s: cells.sh lacks %q:\n%s", tc.flag, tc.value, tc.line, b)
+		}
+	}
+	help, _, _ := runGradbench(t, "help", "slurm")
+	help = strings.Join(strings.Fields(help), " ")
+	for _, want := range []string{"0 is Slurm's no limit", "0 is Slurm's all of a node's memory"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("gradbench help slurm does not say %q", want)
+		}
+	}
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--time", "-5", `bad --time "-5": want minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS`},
+		{"--time", "-0", `bad --time "-0"`},
+		{"--time", "0.5", `bad --time "0.5"`},
+		{"--mem", "-1", `bad --mem "-1": want an integer with an optional unit K, M, G or T`},
+		{"--mem", "4GB", `bad --mem "4GB"`},
+		{"--mem", "0.5G", `bad --mem "0.5G"`},
+	} {
+		out := filepath.Join(dir, "refused")
+		_, _, err := runGradbench(t, "slurm", "--recipe", recipe, "--out", out, tc.flag, tc.value)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %s: error %v, want %q", tc.flag, tc.value, err, tc.want)
+		}
+	}
+}
+
 // TestSlurmSpaces: paths with blanks are quoted in the #SBATCH lines and
 // in the commands.
 func TestSlurmSpaces(t *testing.T) {
