@@ -49,7 +49,13 @@ func (w *Workload) Validate() error {
 	// opens the dataset: plan and slurm open none, and would otherwise
 	// accept a directory that does not hold the dataset (data.Paths reads
 	// nothing; data.Open then reads the files).
-	if w.DataDir != "" {
+	if w.DataDir == "" {
+		// Without one, a $GRADBENCH_DATA that names no directory is
+		// refused now too, as data.Open would refuse it.
+		if err := data.CheckEnv(w.Recipe.Dataset); err != nil {
+			return err
+		}
+	} else {
 		if err := checkDataDir(w.Recipe.Dataset, w.DataDir); err != nil {
 			return err
 		}
