@@ -435,6 +435,9 @@ func ParseSeeds(s string) ([]uint64, error) {
 	if strings.ContainsAny(s, "+-") {
 		return nil, bad("a sign (+ or -) is not allowed: write seeds and counts as plain digits")
 	}
+	if strings.Contains(s, "..") && strings.Contains(s, ",") {
+		return nil, bad("a range and a list do not combine: list every seed, as in 1,2,3,5")
+	}
 	if lo, hi, ok := strings.Cut(s, ".."); ok {
 		a, err1 := strconv.ParseUint(lo, 10, 64)
 		b, err2 := strconv.ParseUint(hi, 10, 64)
