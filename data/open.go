@@ -374,6 +374,34 @@ func SearchDirs(name string) []string {
 	return dirs
 }
 
+// CheckEnv returns the error Open gives for the named dataset when
+// $GRADBENCH_DATA is set but names no directory, reading no file: for
+// callers that open no dataset but should refuse what Open would (gradbench
+// plan). It returns nil for a generated dataset, which Open looks for
+// nowhere, and for an unknown name (Open's lookup says that).
+func CheckEnv(name string) error {
+	if s, err := lookup(name, Train); err != nil || s.format == formatSynthetic {
+		return nil
+	}
+	return checkEnv(name)
+}
+
+// checkEnv refuses a $GRADBENCH_DATA that names no directory. It is a
+// search path, but not a silent one: a variable that names no directory
+// (a typo, an unmounted disk) is refused rather than skipped for the next
+// place.
+func checkEnv(name string) error {
+	env := os.Getenv(EnvDataDir)
+	if env == "" {
+		return nil
+	}
+	if st, err := os.Stat(env); err != nil || !st.IsDir() {
+		return fmt.Errorf("data: %s: $%s is %q, which is not a directory: set it to a directory that holds datasets (one subdirectory per name, such as %s), or unset it",
+			name, EnvDataDir, env, filepath.Join(env, name))
+	}
+	return nil
+}
+
 // find returns the directory that holds the split, "" when none does and
 // the split may be downloaded, or an error (opt.Dir without the split, a
 // directory with only some of the files, nothing found for a dataset that
@@ -406,14 +434,8 @@ func (s *spec) find(name string, split Split, opt Options) (string, error) {
 		return "", fmt.Errorf("data: %s: %s split not found in data directory %s: want %s in it or in %s",
 			name, split, opt.Dir, s.want(split), filepath.Join(opt.Dir, name))
 	}
-	if env := os.Getenv(EnvDataDir); env != "" {
-		// A search path, but not a silent one: a variable that names no
-		// directory (a typo, an unmounted disk) is refused rather than
-		// skipped for the next place.
-		if st, err := os.Stat(env); err != nil || !st.IsDir() {
-			return "", fmt.Errorf("data: %s: $%s is %q, which is not a directory: set it to a directory that holds datasets (one subdirectory per name, such as %s), or unset it",
-				name, EnvDataDir, env, filepath.Join(env, name))
-		}
+	if err := checkEnv(name); err != nil {
+		return "", err
 	}
 	var searched []string
 	for _, p := range places(name) {

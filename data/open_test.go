@@ -98,9 +98,19 @@ func TestOpenEnvNotADirectory(t *testing.T) {
 		t.Setenv(EnvDataDir, env)
 		_, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true})
 		wantErr(t, err, "$GRADBENCH_DATA", env, "not a directory")
+		// CheckEnv, for callers that open nothing, refuses it alike.
+		if cerr := CheckEnv("fashion-mnist"); cerr == nil || cerr.Error() != err.Error() {
+			t.Errorf("CheckEnv(fashion-mnist) with $GRADBENCH_DATA=%s = %v, want Open's error %v", env, cerr, err)
+		}
+		if err := CheckEnv("synthetic"); err != nil {
+			t.Errorf("CheckEnv(synthetic), a generated dataset: %v", err)
+		}
 	}
 	// A directory without this dataset is a place searched, not an error.
 	t.Setenv(EnvDataDir, t.TempDir())
+	if err := CheckEnv("fashion-mnist"); err != nil {
+		t.Errorf("CheckEnv with $GRADBENCH_DATA a directory without the dataset: %v", err)
+	}
 	if d, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true}); err != nil || d.N != 5 {
 		t.Errorf("Open with $GRADBENCH_DATA lacking the dataset = %v, %v; want the system directory's 5 images", d, err)
 	}

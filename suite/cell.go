@@ -49,7 +49,13 @@ func (w *Workload) Validate() error {
 	// opens the dataset: plan and slurm open none, and would otherwise
 	// accept a directory that does not hold the dataset (data.Paths reads
 	// nothing; data.Open then reads the files).
-	if w.DataDir != "" {
+	if w.DataDir == "" {
+		// Without one, a $GRADBENCH_DATA that names no directory is
+		// refused now too, as data.Open would refuse it.
+		if err := data.CheckEnv(w.Recipe.Dataset); err != nil {
+			return err
+		}
+	} else {
 		if err := checkDataDir(w.Recipe.Dataset, w.DataDir); err != nil {
 			return err
 		}
@@ -428,6 +434,9 @@ func ParseSeeds(s string) ([]uint64, error) {
 	// count while "1,+2" is refused.
 	if strings.ContainsAny(s, "+-") {
 		return nil, bad("a sign (+ or -) is not allowed: write seeds and counts as plain digits")
+	}
+	if strings.Contains(s, "..") && strings.Contains(s, ",") {
+		return nil, bad("a range and a list do not combine: list every seed, as in 1,2,3,5")
 	}
 	if lo, hi, ok := strings.Cut(s, ".."); ok {
 		a, err1 := strconv.ParseUint(lo, 10, 64)

@@ -130,6 +130,13 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) error = %v, want an error naming the sign", signed, err)
 		}
 	}
+	// Tried as a new user would: a range within a list was refused as a
+	// range whose ends are not integers.
+	for _, mixed := range []string{"1..3,5", "5,1..3", "1..2,4..5"} {
+		if _, err := ParseSeeds(mixed); err == nil || !strings.Contains(err.Error(), "a range and a list do not combine") {
+			t.Errorf("ParseSeeds(%q) error = %v, want an error saying that a range and a list do not combine", mixed, err)
+		}
+	}
 }
 
 func TestParseSeed(t *testing.T) {

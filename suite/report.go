@@ -227,7 +227,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		o.Table = TableDiagnostics
 	}
 	if !slices.Contains(TableNames(), o.Table) {
-		return nil, fmt.Errorf("unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
+		return nil, fmt.Errorf("suite: unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
 	}
 	if o.ShowMissing && o.Estimators == "" {
 		// Without --estimators every estimator shown has records: there is

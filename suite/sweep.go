@@ -87,7 +87,7 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("unknown --ablation %q (have paper, sides)", s.Ablation)
+		return nil, fmt.Errorf("suite: unknown --ablation %q (have paper, sides)", s.Ablation)
 	}
 	seeds, err := ParseSeeds(s.Seeds)
 	if err != nil {

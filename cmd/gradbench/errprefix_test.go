@@ -134,6 +134,9 @@ func TestErrorPrefixesOnce(t *testing.T) {
 		{"table", "--runs", runs, "--missing", "show"},
 		{"table", "--runs", runs, "--diagnostics", "--ablation", "main"},
 		{"table", "--runs", runs, "--curves", record},
+		{"table", "--runs", runs, "--ablation", "table9"},
+		{"run", "--recipe", recipe, "--ablation", "table9", "--out", out},
+		{"plan", "--recipe", recipe, "--ablation", "table9", "--out", out},
 	} {
 		_, _, err := runGradbench(t, args...)
 		if err == nil {

@@ -124,6 +124,14 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.Usage = func() {
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			// No "[flags]" and no empty Flags: heading for a command
+			// that defines none (list).
+			fmt.Fprintf(w, "usage: gradbench %s\n\n%s\n\n%s takes no flags.\n", c.name, strings.TrimSpace(c.long), c.name)
+			return
+		}
 		fmt.Fprintf(w, "usage: gradbench %s [flags]\n\n%s\n\nFlags:\n", c.name, strings.TrimSpace(c.long))
 		cli.PrintDefaults(fs)
 	}

@@ -244,8 +244,15 @@ func TestHelp(t *testing.T) {
 			t.Errorf("gradbench help %s: %v, stderr %q", c.name, err, stderr)
 		}
 		first := strings.SplitN(strings.TrimSpace(c.long), "\n", 2)[0]
-		if !strings.HasPrefix(stdout, "usage: gradbench "+c.name+" [flags]\n") || !strings.Contains(stdout, first) || !strings.Contains(stdout, "\nFlags:\n") {
-			t.Errorf("gradbench help %s lacks its usage line, prose (%q) or flags:\n%s", c.name, first, stdout)
+		// Tried as a new user would: gradbench help list ended with a
+		// "Flags:" heading and nothing under it. A command without flags
+		// says so instead.
+		usage, flags := "usage: gradbench "+c.name+" [flags]\n", "\nFlags:\n  -"
+		if c.name == "list" {
+			usage, flags = "usage: gradbench list\n", "\nlist takes no flags.\n"
+		}
+		if !strings.HasPrefix(stdout, usage) || !strings.Contains(stdout, first) || !strings.HasSuffix(stdout, "\n") || !strings.Contains(stdout, flags) {
+			t.Errorf("gradbench help %s lacks its usage line %q, prose (%q) or flags (%q):\n%s", c.name, usage, first, flags, stdout)
 		}
 	}
 	if _, _, err := runGradbench(t, "help", "nosuch"); err == nil || !strings.Contains(err.Error(), `unknown command "nosuch" (have `+strings.Join(names, ", ")+")") {

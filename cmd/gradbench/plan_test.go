@@ -341,6 +341,27 @@ func TestPlanChecksData(t *testing.T) {
 	}
 }
 
+// TestPlanChecksDataEnv: a $GRADBENCH_DATA that names no directory is
+// refused by plan as run and slurm refuse it, not skipped: plan would
+// otherwise list the cells as pending and run then refuse every one.
+func TestPlanChecksDataEnv(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	missing := filepath.Join(dir, "typo")
+	t.Setenv("GRADBENCH_DATA", missing)
+	want := `data: fashion-mnist: $GRADBENCH_DATA is "` + missing + `", which is not a directory`
+	for _, cmd := range []string{"plan", "slurm"} {
+		_, _, err := runGradbench(t, cmd, "--recipe", recipe, "--dataset", "fashion-mnist", "--estimators", "ste", "--out", filepath.Join(dir, "runs"))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s with $GRADBENCH_DATA=%s: error %v, want %q", cmd, missing, err, want)
+		}
+	}
+	// The synthetic dataset is generated: the variable does not concern it.
+	if _, _, err := runGradbench(t, "plan", "--recipe", recipe, "--estimators", "ste", "--out", filepath.Join(dir, "runs")); err != nil {
+		t.Errorf("plan of the synthetic dataset with $GRADBENCH_DATA=%s: %v", missing, err)
+	}
+}
+
 // TestPlanRefusesWhatRunRefuses: the quick recipe's train_subset is more
 // than the synthetic dataset's training split; plan, which loads no data,
 // refused nothing and listed cells that run and slurm then refused. All
