@@ -150,11 +150,8 @@ func (e *BiPer) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to sin(ω·x).
 func (e *BiPer) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	w := float64(e.omega())
-	for i, v := range x {
-		dst[i] = float32(math.Sin(w * float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return math.Sin(w * v) })
 }
 
 // biperForward is the fast forward pass over the worker pool.

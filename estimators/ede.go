@@ -124,11 +124,8 @@ func (e *EDE) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to k·tanh(t·x).
 func (e *EDE) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	t, k := e.tk()
-	for i, v := range x {
-		dst[i] = float32(k * math.Tanh(t*float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return k * math.Tanh(t*v) })
 }
 
 // edeKernel is the fast EDE backward; xmax holds the bits of 44/t.

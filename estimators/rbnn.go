@@ -146,13 +146,12 @@ func (e *RBNN) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to k·(√2·t·x - t²·x·|x|/2), clamped to ±k.
 func (e *RBNN) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	t, k := e.tk()
 	x0 := math.Sqrt2 / t
-	for i, v := range x {
-		c := max(-x0, min(x0, float64(v)))
-		dst[i] = float32(k * (math.Sqrt2*t*c - t*t*c*math.Abs(c)/2))
-	}
+	surrogateRef(dst, x, func(v float64) float64 {
+		c := max(-x0, min(x0, v))
+		return k * (math.Sqrt2*t*c - t*t*c*math.Abs(c)/2)
+	})
 }
 
 // rbnnKernel is the fast RBNN backward; xmax holds the bits of the clamp.
