@@ -63,10 +63,7 @@ func (e *ApproxSign) BackwardKernel() (Kernel, bool) { return Kernel{&e.k, e}, t
 
 // Surrogate sets dst to the piecewise quadratic whose derivative is g.
 func (e *ApproxSign) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
-	for i, v := range x {
-		dst[i] = float32(approxSignS(float64(v)))
-	}
+	surrogateRef(dst, x, approxSignS)
 }
 
 func approxSignS(x float64) float64 {

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/gradbench/gradbench/internal/impl"
-	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 var (
@@ -114,13 +113,7 @@ func (e *BiPer) ForwardRef(dst, x []float32) {
 func (e *BiPer) Forward(dst, x []float32) {
 	checkLen("Forward", dst, x)
 	e.fwd.omega = float64(e.omega())
-	if len(x) < 2*grain {
-		e.fwd.block(dst, x)
-		return
-	}
-	e.fwd.dst, e.fwd.x = dst, x
-	parallel.For(len(x), grain, align, &e.fwd)
-	e.fwd.dst, e.fwd.x = nil, nil
+	e.job.forward(&e.fwd, dst, x)
 }
 
 // BackwardRef is the reference kernel, in float64:
@@ -150,23 +143,14 @@ func (e *BiPer) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to sin(ω·x).
 func (e *BiPer) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	w := float64(e.omega())
-	for i, v := range x {
-		dst[i] = float32(math.Sin(w * float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return math.Sin(w * v) })
 }
 
-// biperForward is the fast forward pass over the worker pool.
-type biperForward struct {
-	omega  float64
-	dst, x []float32
-}
+// biperForward is the fast forward pass over one chunk.
+type biperForward struct{ omega float64 }
 
-// Do runs the forward pass on [lo, hi); it implements parallel.Job.
-func (f *biperForward) Do(lo, hi int) { f.block(f.dst[lo:hi], f.x[lo:hi]) }
-
-func (f *biperForward) block(dst, x []float32) {
+func (f *biperForward) forward(dst, x []float32) {
 	dst = dst[:len(x)]
 	for i, v := range x {
 		th := f.omega * float64(v)

@@ -162,11 +162,8 @@ func (e *BNNPlus) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to SS_β(x).
 func (e *BNNPlus) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	beta := e.value()
-	for i, v := range x {
-		dst[i] = float32(bnnPlusS(beta, float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return bnnPlusS(beta, v) })
 }
 
 // bnnPlusKernel is the fast BNN+ backward.

@@ -234,11 +234,8 @@ func dsqGradParams(alpha float64) (c, m float32) {
 
 // Surrogate sets dst to φ(x).
 func (e *DSQ) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	alpha := e.value()
-	for i, v := range x {
-		dst[i] = float32(dsqPhi(alpha, float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return dsqPhi(alpha, v) })
 }
 
 // dsqKernel is the fast DSQ backward: g = sk·sech²(k·|x|) on |x| <= 1.

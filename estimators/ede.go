@@ -1,7 +1,6 @@
 package estimators
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/gradbench/gradbench/internal/impl"
@@ -40,9 +39,6 @@ type EDE struct {
 	job job
 }
 
-// tRange is the range of EDE's and RBNN's tmin and tmax.
-var tRange = Above(0)
-
 // The defaults of EDE's tmin and tmax, as float32: what a spec that omits
 // the key and a literal's zero field both use.
 const (
@@ -50,13 +46,15 @@ const (
 	edeDefaultTmax float32 = 10
 )
 
+// edeT is EDE's tmin/tmax pair.
+var edeT = tPair{typ: "EDE", tmin: edeDefaultTmin, tmax: edeDefaultTmax}
+
 func newEDE(p *Params) (Estimator, error) {
-	lo := p.Float("tmin", edeDefaultTmin, tRange)
-	hi := p.Float("tmax", edeDefaultTmax, tRange)
-	if p.Err() == nil && lo > hi {
-		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
+	lo, hi, err := edeT.parse(p)
+	if err != nil {
+		return nil, err
 	}
-	return &EDE{Tmin: lo, Tmax: hi}, p.Err()
+	return &EDE{Tmin: lo, Tmax: hi}, nil
 }
 
 // Doc describes EDE for `gradbench list` and the README.
@@ -78,44 +76,12 @@ func (e *EDE) SetProgress(p float64) {
 	e.p = p
 }
 
-// checkProgress panics on a progress outside [0, 1]: the harness computes
-// p, so a bad one is a programmer error.
-func checkProgress(p float64) {
-	if err := progressInRange(p); err != nil {
-		panic(fmt.Sprintf("estimators: SetProgress(%v): want p in [0, 1]", p))
-	}
-}
-
-// progressInRange returns an error if p is not in [0, 1] (or is NaN).
-func progressInRange(p float64) error {
-	if !(p >= 0 && p <= 1) {
-		return fmt.Errorf("estimators: progress p = %v: want p in [0, 1]", p)
-	}
-	return nil
-}
-
 // bounds returns Tmin and Tmax in force, a zero field meaning the
 // default; it panics on fields out of range (see EDE).
-func (e *EDE) bounds() (lo, hi float64) {
-	lo = float64(fieldOr("EDE", "Tmin", e.Tmin, edeDefaultTmin, tRange))
-	hi = float64(fieldOr("EDE", "Tmax", e.Tmax, edeDefaultTmax, tRange))
-	fieldOrder("EDE", "Tmin", "Tmax", lo, hi)
-	return lo, hi
-}
+func (e *EDE) bounds() (lo, hi float64) { return edeT.bounds(e.Tmin, e.Tmax) }
 
 // tk returns t(p) and k(p).
-func (e *EDE) tk() (t, k float64) {
-	lo, hi := e.bounds()
-	return logSchedule(lo, hi, e.p)
-}
-
-// logSchedule returns IR-Net's schedule at progress p, which RBNN's code
-// reuses: t = 10^(log10(lo) + p·(log10(hi) - log10(lo))), from lo to hi
-// geometrically, and k = max(1/t, 1).
-func logSchedule(lo, hi, p float64) (t, k float64) {
-	t = math.Pow(10, math.Log10(lo)+p*(math.Log10(hi)-math.Log10(lo)))
-	return t, max(1/t, 1)
-}
+func (e *EDE) tk() (t, k float64) { return edeT.schedule(e.Tmin, e.Tmax, e.p) }
 
 // Forward sets dst to sign(x).
 func (e *EDE) Forward(dst, x []float32) {
@@ -158,11 +124,8 @@ func (e *EDE) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to k·tanh(t·x).
 func (e *EDE) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	t, k := e.tk()
-	for i, v := range x {
-		dst[i] = float32(k * math.Tanh(t*float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return k * math.Tanh(t*v) })
 }
 
 // edeKernel is the fast EDE backward; xmax holds the bits of 44/t.

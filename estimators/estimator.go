@@ -249,3 +249,12 @@ func backwardRef(dx, x, dy []float32, g func(float64) float64) {
 		dx[i] = float32(float64(dy[i]) * g(float64(v)))
 	}
 }
+
+// surrogateRef is the loop of the Surrogate methods: dst[i] = s(x[i]),
+// evaluated in float64.
+func surrogateRef(dst, x []float32, s func(float64) float64) {
+	checkLen("Surrogate", dst, x)
+	for i, v := range x {
+		dst[i] = float32(s(float64(v)))
+	}
+}

@@ -199,11 +199,8 @@ func (e *FDA) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to ŝ_n(clamp(x, -C, C)).
 func (e *FDA) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	omega, c, n := e.params()
-	for i, v := range x {
-		dst[i] = float32(fdaS(float64(omega), float64(c), n, float64(v)))
-	}
+	surrogateRef(dst, x, func(v float64) float64 { return fdaS(float64(omega), float64(c), n, v) })
 }
 
 // fdaKernel is the fast FDA backward. eps holds the bits of ε, cb those of

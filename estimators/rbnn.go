@@ -1,7 +1,6 @@
 package estimators
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/gradbench/gradbench/internal/impl"
@@ -58,13 +57,15 @@ const (
 	rbnnDefaultTmax float32 = 10
 )
 
+// rbnnT is RBNN's tmin/tmax pair.
+var rbnnT = tPair{typ: "RBNN", tmin: rbnnDefaultTmin, tmax: rbnnDefaultTmax}
+
 func newRBNN(p *Params) (Estimator, error) {
-	lo := p.Float("tmin", rbnnDefaultTmin, tRange)
-	hi := p.Float("tmax", rbnnDefaultTmax, tRange)
-	if p.Err() == nil && lo > hi {
-		return nil, fmt.Errorf("tmin=%g is larger than tmax=%g: want tmin <= tmax", lo, hi)
+	lo, hi, err := rbnnT.parse(p)
+	if err != nil {
+		return nil, err
 	}
-	return &RBNN{Tmin: lo, Tmax: hi}, p.Err()
+	return &RBNN{Tmin: lo, Tmax: hi}, nil
 }
 
 // Doc describes RBNN for `gradbench list` and the README.
@@ -88,18 +89,10 @@ func (e *RBNN) SetProgress(p float64) {
 
 // bounds returns Tmin and Tmax in force, a zero field meaning the
 // default; it panics on fields out of range (see RBNN).
-func (e *RBNN) bounds() (lo, hi float64) {
-	lo = float64(fieldOr("RBNN", "Tmin", e.Tmin, rbnnDefaultTmin, tRange))
-	hi = float64(fieldOr("RBNN", "Tmax", e.Tmax, rbnnDefaultTmax, tRange))
-	fieldOrder("RBNN", "Tmin", "Tmax", lo, hi)
-	return lo, hi
-}
+func (e *RBNN) bounds() (lo, hi float64) { return rbnnT.bounds(e.Tmin, e.Tmax) }
 
 // tk returns t(p) and k(p).
-func (e *RBNN) tk() (t, k float64) {
-	lo, hi := e.bounds()
-	return logSchedule(lo, hi, e.p)
-}
+func (e *RBNN) tk() (t, k float64) { return rbnnT.schedule(e.Tmin, e.Tmax, e.p) }
 
 // Forward sets dst to sign(x).
 func (e *RBNN) Forward(dst, x []float32) {
@@ -153,13 +146,12 @@ func (e *RBNN) BackwardKernel() (Kernel, bool) {
 
 // Surrogate sets dst to k·(√2·t·x - t²·x·|x|/2), clamped to ±k.
 func (e *RBNN) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	t, k := e.tk()
 	x0 := math.Sqrt2 / t
-	for i, v := range x {
-		c := max(-x0, min(x0, float64(v)))
-		dst[i] = float32(k * (math.Sqrt2*t*c - t*t*c*math.Abs(c)/2))
-	}
+	surrogateRef(dst, x, func(v float64) float64 {
+		c := max(-x0, min(x0, v))
+		return k * (math.Sqrt2*t*c - t*t*c*math.Abs(c)/2)
+	})
 }
 
 // rbnnKernel is the fast RBNN backward; xmax holds the bits of the clamp.

@@ -182,18 +182,17 @@ var resteMBelow = func() float32 {
 // Surrogate sets dst to the function whose derivative is g: the secant
 // line on [-m, m], sign(x)·|x|^(1/o) up to T, constant beyond.
 func (e *ReSTE) Surrogate(dst, x []float32) {
-	checkLen("Surrogate", dst, x)
 	_, t, o := e.params()
-	for i, v := range x {
-		a := math.Abs(float64(v))
+	surrogateRef(dst, x, func(v float64) float64 {
+		a := math.Abs(v)
 		var s float64
 		if a <= resteM {
 			s = math.Pow(resteM, 1/o) / resteM * a
 		} else {
 			s = math.Pow(min(a, t), 1/o)
 		}
-		dst[i] = float32(math.Copysign(s, float64(v)))
-	}
+		return math.Copysign(s, v)
+	})
 }
 
 // Indicator returns ReSTE's estimating error of the latent weights w,
