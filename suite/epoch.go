@@ -35,13 +35,18 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 		}
 		ru.rec.Epochs = append(ru.rec.Epochs, ep)
 		if e+1 < E {
-			if err := ru.saveCheckpoint(e+1, (e+1)*steps); err != nil {
-				return nil, err
-			}
+			// The epoch's weights before its checkpoint: a process
+			// stopped between the two then resumes from the epoch
+			// before, and writes these weights again, where a checkpoint
+			// written first would claim an epoch whose weights are
+			// missing, and KeepEpochs would refuse the cell.
 			if ru.r.KeepEpochs {
 				if err := saveWeights(EpochWeightsPath(ru.r.Dir, ru.cfg.Key(), e+1), ru.cfg.Key(), e+1, ru.model.Net); err != nil {
 					return nil, err
 				}
+			}
+			if err := ru.saveCheckpoint(e+1, (e+1)*steps); err != nil {
+				return nil, err
 			}
 		}
 		ru.r.emit(Event{Kind: EventEpoch, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: E, Step: steps, Steps: steps,

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -392,6 +393,60 @@ func TestKeptEpochsErrorHolders(t *testing.T) {
 	} {
 		if err := keptEpochsError("d", tt.gaps); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("keptEpochsError = %v, want %q", err, tt.want)
+		}
+	}
+}
+
+// TestKeepEpochsWeightsBeforeCheckpoint: with KeepEpochs, a run stopped
+// between an epoch's checkpoint and that epoch's weights (killed, or its
+// weights write failing) resumes with KeepEpochs and ends with the
+// numbers and weights of an uninterrupted run. Written checkpoint first,
+// the checkpoint claimed an epoch whose weights were never written, and
+// the cell was refused as one "trained without" KeepEpochs, which it was
+// not. Tried as a new user would: killed a --keep-epochs run, ran it
+// again.
+func TestKeepEpochsWeightsBeforeCheckpoint(t *testing.T) {
+	s, c := tinyCell(t, "ste", 3)
+	key := c.Key()
+	wholeDir := t.TempDir()
+	whole, err := (&Runner{Dir: wholeDir, KeepEpochs: true}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Block the weights after epoch 1 once training has begun (after the
+	// runner has cleared an earlier attempt's files): a directory that
+	// is not empty cannot be replaced by a file.
+	dir := t.TempDir()
+	blocker := EpochWeightsPath(dir, key, 1)
+	blocked := false
+	r := &Runner{Dir: dir, KeepEpochs: true, Progress: func(e Event) {
+		if e.Kind == EventStep && !blocked {
+			blocked = true
+			if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}}
+	if _, err := r.Run(context.Background(), s); err == nil || !strings.Contains(err.Error(), blocker) {
+		t.Fatalf("Run with the weights after epoch 1 blocked: error %v, want one naming %s", err, blocker)
+	}
+	if err := os.RemoveAll(blocker); err != nil {
+		t.Fatal(err)
+	}
+
+	resumed, err := (&Runner{Dir: dir, KeepEpochs: true}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatalf("Run with KeepEpochs after a stop between an epoch's checkpoint and its weights: %v", err)
+	}
+	if d := sameNumbers(whole[0], resumed[0]); d != "" {
+		t.Errorf("the run differs from an uninterrupted one in %s", d)
+	}
+	for _, name := range []string{key + ".e1.weights", key + ".e2.weights", key + ".weights"} {
+		a, errA := os.ReadFile(filepath.Join(wholeDir, name))
+		b, errB := os.ReadFile(filepath.Join(dir, name))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s: differs from an uninterrupted run's (errors %v, %v)", name, errA, errB)
 		}
 	}
 }

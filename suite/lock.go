@@ -353,7 +353,10 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 	if err := r.checkCellDir(ctx, c); err != nil {
 		return nil, err
 	}
-	cached := func(rec *Record) { r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec}) }
+	cached := func(rec *Record) {
+		r.removeDoneCheckpoint(c, lc)
+		r.emit(Event{Kind: EventCached, Cell: c, Cells: 1, Record: rec})
+	}
 	rec, err := ReadRecord(r.Dir, c.Key())
 	if err == nil {
 		cached(rec)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
@@ -203,7 +204,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	}
 	header = append(header, "chosen lr")
 	var rows [][]string
-	edges := false
+	edges, partial := false, false
 	for _, ch := range choices {
 		row := []string{ch.Spec}
 		for _, s := range scales {
@@ -239,6 +240,10 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 				cell += ", at the grid's lower edge"
 				edges = true
 			}
+			if m := missingScales(ch, scales); len(m) > 0 {
+				cell += ", without runs at ×" + strings.Join(m, ", ×")
+				partial = true
+			}
 			row = append(row, cell)
 		}
 		rows = append(rows, row)
@@ -250,6 +255,31 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
 	}
+	if partial {
+		fmt.Fprintf(w, "A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.\n")
+	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// missingScales returns the multipliers of scales (those any estimator of
+// the workload ran) at which choice ch's estimator has no run and which
+// lie beyond its choice on a side where the choice is the last
+// multiplier it ran, written as the table's columns write them: the
+// rates it was never tried at that could be better than the one chosen.
+// A choice with runs on both sides of it is bracketed, and multipliers
+// further out (a grid extended for another estimator) cannot change it.
+func missingScales(ch LRChoice, scales []float64) []string {
+	if math.IsNaN(ch.Scale) || len(ch.Points) == 0 {
+		return nil
+	}
+	lo, hi := ch.Points[0].Scale, ch.Points[len(ch.Points)-1].Scale
+	var m []string
+	for _, s := range scales {
+		ran := slices.ContainsFunc(ch.Points, func(p LRPoint) bool { return p.Scale == s })
+		if !ran && (s > ch.Scale && ch.Scale == hi || s < ch.Scale && ch.Scale == lo) {
+			m = append(m, strconv.FormatFloat(s, 'g', -1, 64))
+		}
+	}
+	return m
 }

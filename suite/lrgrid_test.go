@@ -285,3 +285,44 @@ func TestLRChoiceUnorderedRecords(t *testing.T) {
 		"| fda | 79.00 (n=1) | 80.00 (n=1) | **85.00 (n=1)** | 0.3 (×3), at the grid's upper edge |",
 		"Learning rates chosen on the validation split (10% of the training split, held out by each seed")
 }
+
+// TestLRChoiceOfPartialGrid: in a grid's runs directory left part-way
+// (the sweep interrupted after fda's runs at ×0.3, before those at ×1),
+// fda's choice among the one multiplier it ran is said to lack the
+// grid's others, in the lr table and every table that shows it first;
+// it was shown as a choice like ste's, made among both. Tried as a new
+// user would: tabled the runs of an interrupted --lr-grid sweep.
+func TestLRChoiceOfPartialGrid(t *testing.T) {
+	rs := []*Record{
+		gridRecord("ste", 0.3, 1, 70, 0.5, 60), gridRecord("ste", 1, 1, 80, 0.5, 70),
+		gridRecord("fda", 0.3, 1, 75, 0.5, 65),
+	}
+	for _, name := range []string{TableLR, TableMain} {
+		table := tableText(t, name, rs, nil)
+		hasAll(t, name+" table of a partial grid", table,
+			"| 0.03 (×0.3), without runs at ×1 |",
+			"A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the learning rates its estimator ran, not of the grid's")
+		if strings.Contains(table, "0.1 (×1), at the grid's upper edge, without") {
+			t.Errorf("%s table: ste, which ran every multiplier, is said to lack one:\n%s", name, table)
+		}
+	}
+	// A whole grid has no such note, nor has a choice that runs on both
+	// sides bracket (fda's ×1 between ×0.3 and ×3), though another
+	// estimator's grid reaches further (ste's ×10).
+	rs = append(rs, gridRecord("fda", 1, 1, 80, 0.5, 60))
+	if table := tableText(t, TableLR, rs, nil); strings.Contains(table, "without runs at") || strings.Contains(table, "A choice without runs") {
+		t.Errorf("lr table of a whole grid says a choice lacks runs:\n%s", table)
+	}
+	rs = append(rs, gridRecord("fda", 3, 1, 70, 0.5, 60), gridRecord("ste", 3, 1, 81, 0.5, 60), gridRecord("ste", 10, 1, 60, 0.5, 60))
+	if table := tableText(t, TableLR, rs, nil); strings.Contains(table, "without runs at") || strings.Contains(table, "A choice without runs") || !strings.Contains(table, "**80.00 (n=1)**") {
+		t.Errorf("lr table with fda's choice bracketed says it lacks runs, or chose otherwise:\n%s", table)
+	}
+	// Grids that overlap: each choice at the edge of its estimator's own
+	// grid, beyond which the other estimator ran, lacks that multiplier
+	// alone.
+	rs = []*Record{gridRecord("ste", 0.3, 1, 70, 0.5, 60), gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("fda", 1, 1, 75, 0.5, 65), gridRecord("fda", 3, 1, 70, 0.5, 65)}
+	table := tableText(t, TableLR, rs, nil)
+	hasAll(t, "lr table of overlapping grids", table,
+		"| 0.1 (×1), at the grid's upper edge, without runs at ×3 |",
+		"| 0.1 (×1), at the grid's lower edge, without runs at ×0.3 |")
+}

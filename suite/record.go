@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -309,11 +310,27 @@ func ReadRecord(dir, key string) (*Record, error) {
 		return nil, err
 	}
 	path := RecordPath(dir, key)
-	b, err := os.ReadFile(path)
-	if err != nil {
+	if err := checkNotDir(path); err != nil {
 		return nil, err
 	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, wrapErr("suite: record", err)
+	}
 	return decodeRecordOf(path, key, b)
+}
+
+// checkNotDir refuses a directory at path, the name of a run's record:
+// a record cannot be read from it, and a runs directory's tables would
+// otherwise pass it over while run and plan fail on it.
+func checkNotDir(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("suite: %s is a directory, where the record of run %s would be: move it out of the runs directory", path, strings.TrimSuffix(filepath.Base(path), ".json"))
+	}
+	return nil
 }
 
 // decodeRecordOf decodes the record in file path, named for key: a
@@ -357,10 +374,13 @@ func ReadRecords(dir string) ([]*Record, error) {
 	var rs []*Record
 	for _, e := range ents {
 		key, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || !isKey(key) || e.IsDir() {
+		if !ok || !isKey(key) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
+		if err := checkNotDir(path); err != nil {
+			return nil, err
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, wrapErr("suite: reading runs", err)

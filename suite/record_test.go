@@ -464,3 +464,33 @@ BenchmarkTrain/model=resnet20/data=synthetic/recipe=tiny_one/width=1/epochs=1/bi
 		t.Errorf("WriteBench =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestRecordPathIsADirectory: a directory named as a run's record,
+// <key>.json, is refused by name by ReadRecords (what gradbench table
+// reads) as by ReadRecord (what run and plan read). ReadRecords passed
+// over it, so the table left the run out without a word while run and
+// plan failed, ReadRecord's error naming no layer ("read …: is a
+// directory"). Tried as a new user would: tabled a runs directory
+// holding foreign entries.
+func TestRecordPathIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	key := "0123456789abcdef"
+	if err := os.Mkdir(RecordPath(dir, key), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want := "suite: " + RecordPath(dir, key) + " is a directory, where the record of run " + key + " would be"
+	if _, err := ReadRecords(dir); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadRecords: error %v, want one saying %q", err, want)
+	}
+	if _, err := ReadRecord(dir, key); err == nil || !strings.Contains(err.Error(), want) || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadRecord: error %v, want one saying %q", err, want)
+	}
+	// A directory of another name is none of the runs' business.
+	other := t.TempDir()
+	if err := os.Mkdir(filepath.Join(other, "notes.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := ReadRecords(other); err != nil || len(rs) != 0 {
+		t.Errorf("ReadRecords with a directory notes.json: %d records, error %v; want none and no error", len(rs), err)
+	}
+}

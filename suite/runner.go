@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
@@ -168,6 +169,26 @@ func (r *Runner) removeEarlierWeights(c Cell, start int) error {
 		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: removing the weights an earlier attempt left, which this run, as it %s, would not write: %s", c, from, strings.Join(removed, ", "))})
 	}
 	return nil
+}
+
+// removeDoneCheckpoint removes the checkpoint of cell c, which has a
+// record: a process killed between writing the record and removing the
+// checkpoint leaves it, and nothing reads it again (a finished run is
+// never trained again), so that it would stay for good, as large as the
+// network and its optimizer's state. While a live process holds the
+// cell's lock (lc tunes when a lock is stale), the checkpoint is left to
+// it: it has just written the record, and removes the checkpoint next.
+func (r *Runner) removeDoneCheckpoint(c Cell, lc LockConfig) {
+	path := CheckpointPath(r.Dir, c.Key())
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	if l, err := ReadLock(r.Dir, c.Key()); err == nil && !l.Stale(lc, time.Now()) {
+		return
+	}
+	if os.Remove(path) == nil {
+		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: removed the epoch checkpoint its finished run left (the process that recorded it was stopped before it could)", c)})
+	}
 }
 
 // Prepare loads the workload's datasets and builds its model once, to
@@ -342,6 +363,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		for _, c := range todo {
 			cached := func(rec *Record) {
 				done += steps
+				r.removeDoneCheckpoint(c, r.Lock)
 				r.emit(Event{Kind: EventCached, Cell: c, Cells: len(cells), Record: rec, Done: done, Total: total})
 			}
 			train := func() (*Record, error) { return r.runCell(ctx, c, len(cells), &done, total) }
@@ -450,6 +472,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	steps := stepsPerEpoch(c, p.train)
 	if rec, err := ReadRecord(r.Dir, key); err == nil {
 		*done += c.Workload.Recipe.Epochs * steps
+		r.removeDoneCheckpoint(c, r.Lock)
 		r.emit(Event{Kind: EventCached, Cell: c, Cells: cells, Record: rec, Done: *done, Total: total})
 		return rec, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {

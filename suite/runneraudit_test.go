@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -448,5 +449,79 @@ func TestRunCellLockedRecordWithoutData(t *testing.T) {
 	}
 	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 1 {
 		t.Errorf("the runs directory holds %d files (%v), want the record alone", len(ents), err)
+	}
+}
+
+// TestCheckpointOfDoneCellRemoved: a process killed after a run's record
+// was renamed into place but before its checkpoint was removed leaves
+// both. The next Run, RunCell or RunCellLocked that finds the record
+// removes the checkpoint, which nothing reads again; it had stayed for
+// good, a file as large as the network and its optimizer's state for
+// every such cell. Tried as a new user would: killed a run while it
+// wrote its results.
+func TestCheckpointOfDoneCellRemoved(t *testing.T) {
+	s, c := tinyCell(t, "ste", 2)
+	doneDir := t.TempDir()
+	interruptAfterFirstEpoch(t, doneDir, s)
+	ckpt, err := os.ReadFile(CheckpointPath(doneDir, c.Key()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&Runner{Dir: doneDir}).Run(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	for name, run := range map[string]func(r *Runner) error{
+		"Run":           func(r *Runner) error { _, err := r.Run(context.Background(), s); return err },
+		"RunCell":       func(r *Runner) error { _, err := r.RunCell(context.Background(), c); return err },
+		"RunCellLocked": func(r *Runner) error { _, err := r.RunCellLocked(context.Background(), c, LockConfig{}); return err },
+	} {
+		dir := t.TempDir()
+		for _, f := range []string{RecordPath(doneDir, c.Key()), WeightsPath(doneDir, c.Key())} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(CheckpointPath(dir, c.Key()), ckpt, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := &Runner{Dir: dir, Progress: func(e Event) {
+			if e.Kind == EventStep {
+				t.Fatalf("%s: a finished run trained again", name)
+			}
+		}}
+		if err := run(r); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := os.Stat(CheckpointPath(dir, c.Key())); err == nil {
+			t.Errorf("%s: the checkpoint of a run with a record is left behind", name)
+		}
+
+		// While a live process holds the cell's lock, it has just
+		// written the record and removes the checkpoint itself: it is
+		// left to it, without a note that would say it was stopped.
+		if err := os.WriteFile(CheckpointPath(dir, c.Key()), ckpt, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		held, _, err := tryLock(dir, c.Key(), LockConfig{}, false)
+		if err != nil || held == nil {
+			t.Fatal(held, err)
+		}
+		r.Progress = func(e Event) {
+			if e.Kind == EventNote && strings.Contains(e.Note, "checkpoint") || e.Kind == EventStep {
+				t.Errorf("%s with the lock held: event %+v", name, e)
+			}
+		}
+		err = run(r)
+		held.release()
+		if err != nil {
+			t.Fatalf("%s with the lock held: %v", name, err)
+		}
+		if _, err := os.Stat(CheckpointPath(dir, c.Key())); err != nil {
+			t.Errorf("%s removed the checkpoint of a cell whose lock a live process holds: %v", name, err)
+		}
 	}
 }
