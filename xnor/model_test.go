@@ -514,14 +514,7 @@ func checkWeightCodes(t *testing.T, bin nn.Binary) {
 			t.Fatalf("logit %d = %v, float network %v", i, got[i], want[i])
 		}
 	}
-	var buf bytes.Buffer
-	if _, err := Save(&buf, net, nil); err != nil {
-		t.Fatal(err)
-	}
-	f, err := Read(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, f := saveAndRead(t, net)
 	fresh := testNetWith(t, 4, 20, bin)
 	if err := f.Restore(fresh); err != nil {
 		t.Fatal(err)
@@ -575,4 +568,19 @@ func TestRestoreRejectsBadScales(t *testing.T) {
 			t.Errorf("scale %g: a failed Restore changed the network", bad)
 		}
 	}
+}
+
+// saveAndRead saves net without metadata and reads the file back: the
+// bytes written and the file read.
+func saveAndRead(t *testing.T, net nn.Layer) ([]byte, *File) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := Save(&buf, net, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), f
 }

@@ -53,14 +53,7 @@ func TestRestoreZeroFilter(t *testing.T) {
 	nn.SetTraining(net, false)
 	zero("saved network, float", net.Forward(x))
 	zero("saved network, packed", mustCompile(t, net).Forward(x))
-	var buf bytes.Buffer
-	if _, err := Save(&buf, net, nil); err != nil {
-		t.Fatal(err)
-	}
-	f, err := Read(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved, f := saveAndRead(t, net)
 	if s := f.records[0].f32; s[1] != 0 || s[2] != 0 {
 		t.Fatalf("saved scales %v, want 0 for filters 1 and 2", s)
 	}
@@ -75,14 +68,14 @@ func TestRestoreZeroFilter(t *testing.T) {
 	if _, err := Save(&again, fresh, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
+	if !bytes.Equal(again.Bytes(), saved) {
 		g, _ := Read(bytes.NewReader(again.Bytes()))
 		t.Errorf("saving the restored network wrote another file: scales %v, want %v", g.records[0].f32, f.records[0].f32)
 	}
 
 	// A scale of 0 with more codes −1 than weights of the smallest
 	// magnitude can average to 0 is no file Save writes: refused.
-	bad, err := Read(bytes.NewReader(buf.Bytes()))
+	bad, err := Read(bytes.NewReader(saved))
 	if err != nil {
 		t.Fatal(err)
 	}
