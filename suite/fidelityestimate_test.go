@@ -39,7 +39,8 @@ func TestFidelityCostTotal(t *testing.T) {
 // TestFidelityLeft: the time left starts at the expected time, not at an
 // extrapolation from the first passes (the estimators', done before any
 // flip: the progress bar's ETA started at minutes for seconds of work),
-// and follows the measured speed once a good part of the work is done.
+// and follows the measured speed once a good part of the work is done:
+// from a fifth of it on, the measured speed alone.
 func TestFidelityLeft(t *testing.T) {
 	var c fidelityCost
 	s := time.Second
@@ -58,6 +59,20 @@ func TestFidelityLeft(t *testing.T) {
 		// More done than expected (the estimate was short): nothing left,
 		// not a negative time.
 		{70 * s, 60 * s, 80 * s, 0, 0},
+		// The expected time was four times too long (the passes were timed
+		// at a moment of load): once a fifth of the work is done the time
+		// left is the measured pace alone, a quarter of the expected rest,
+		// not still twice it as with a prior that stayed.
+		{20 * s, 100 * s, 5 * s, 20 * s, 20 * s},
+		{50 * s, 100 * s, 12*s + s/2, 12*s + s/2, 12*s + s/2},
+		// Four times too short: likewise four times the expected rest.
+		{20 * s, 100 * s, 80 * s, 320 * s, 320 * s},
+		// A tenth done, four times faster than expected: between the
+		// expected rest and the measured pace, the prior at half weight:
+		// 90 s × (2.5 s + 5 s)/(10 s + 5 s).
+		{10 * s, 100 * s, 2*s + s/2, 45 * s, 45 * s},
+		// Nothing expected: nothing left, whatever was done.
+		{0, 0, s, 0, 0},
 	} {
 		if got := c.left(tc.done, tc.expected, tc.elapsed); got < tc.min || got > tc.max {
 			t.Errorf("left(done %v of %v, elapsed %v) = %v, want %v..%v", tc.done, tc.expected, tc.elapsed, got, tc.min, tc.max)
