@@ -39,7 +39,8 @@ func (p fidelityPlan) passes() int {
 }
 
 // fidelityCost holds the times of the kinds of work of a fidelity
-// measurement, each timed once on the network measured (timeFidelity).
+// measurement, each timed on the network measured (timeFidelity): the
+// passes the flips are costed from three times, the others once.
 type fidelityCost struct {
 	build time.Duration // building a network
 	gc    time.Duration // one runtime.GC, after each estimator and state
@@ -188,7 +189,7 @@ func (c fidelityCost) total(p fidelityPlan) time.Duration {
 // first passes (the estimators', whose time varies most) do not swing it;
 // that prior fades out as the work is done and is gone once a fifth of it
 // is (priorUntil), so that from there on the time left is the measured
-// pace alone: the expected time comes from passes timed once before the
+// pace alone: the expected time comes from passes timed just before the
 // measurement, which on a loaded machine can be several times off, and a
 // prior that stayed kept the ETA off for most of the run.
 func (c fidelityCost) left(done, expected, elapsed time.Duration) time.Duration {
