@@ -187,11 +187,14 @@ func (c fidelityCost) total(p fidelityPlan) time.Duration {
 // the work left, times the ratio of elapsed to done. The ratio starts at
 // 1, as if a tenth of the measurement had gone as expected, so that the
 // first passes (the estimators', whose time varies most) do not swing it;
-// that prior fades out as the work is done and is gone once a fifth of it
-// is (priorUntil), so that from there on the time left is the measured
-// pace alone: the expected time comes from passes timed just before the
+// that prior fades out as the work is done and is gone once half of it is
+// (priorUntil), so that from there on the time left is the measured pace
+// alone: the expected time comes from passes timed just before the
 // measurement, which on a loaded machine can be several times off, and a
-// prior that stayed kept the ETA off for most of the run.
+// prior that stayed kept the ETA off for most of the run. It fades over
+// half the work, not less: the flips are counted at their mean cost, but
+// those in the first layers cost whole passes and those in the last almost
+// none, so the measured pace swings within each evaluation batch.
 func (c fidelityCost) left(done, expected, elapsed time.Duration) time.Duration {
 	rest := max(expected-done, 0)
 	if expected <= 0 {
@@ -206,4 +209,4 @@ func (c fidelityCost) left(done, expected, elapsed time.Duration) time.Duration 
 
 // priorUntil is the fraction of the expected work after which left
 // extrapolates from the measured pace alone.
-const priorUntil = 0.2
+const priorUntil = 0.5

@@ -40,7 +40,7 @@ func TestFidelityCostTotal(t *testing.T) {
 // extrapolation from the first passes (the estimators', done before any
 // flip: the progress bar's ETA started at minutes for seconds of work),
 // and follows the measured speed once a good part of the work is done:
-// from a fifth of it on, the measured speed alone.
+// from half of it on, the measured speed alone.
 func TestFidelityLeft(t *testing.T) {
 	var c fidelityCost
 	s := time.Second
@@ -60,17 +60,17 @@ func TestFidelityLeft(t *testing.T) {
 		// not a negative time.
 		{70 * s, 60 * s, 80 * s, 0, 0},
 		// The expected time was four times too long (the passes were timed
-		// at a moment of load): once a fifth of the work is done the time
-		// left is the measured pace alone, a quarter of the expected rest,
-		// not still twice it as with a prior that stayed.
-		{20 * s, 100 * s, 5 * s, 20 * s, 20 * s},
+		// at a moment of load): once half the work is done the time left
+		// is the measured pace alone, a quarter of the expected rest, not
+		// still 1.4 times it as with a prior that stayed.
 		{50 * s, 100 * s, 12*s + s/2, 12*s + s/2, 12*s + s/2},
 		// Four times too short: likewise four times the expected rest.
-		{20 * s, 100 * s, 80 * s, 320 * s, 320 * s},
-		// A tenth done, four times faster than expected: between the
-		// expected rest and the measured pace, the prior at half weight:
-		// 90 s × (2.5 s + 5 s)/(10 s + 5 s).
-		{10 * s, 100 * s, 2*s + s/2, 45 * s, 45 * s},
+		{50 * s, 100 * s, 200 * s, 200 * s, 200 * s},
+		// A fifth done, four times faster than expected: the prior at
+		// 0.6 of its weight, 80 s × (5 s + 6 s)/(20 s + 6 s).
+		{20 * s, 100 * s, 5 * s, 33*s + 846*time.Millisecond, 33*s + 847*time.Millisecond},
+		// A tenth done: 0.8 of it, 90 s × (2.5 s + 8 s)/(10 s + 8 s).
+		{10 * s, 100 * s, 2*s + s/2, 52*s + s/2, 52*s + s/2},
 		// Nothing expected: nothing left, whatever was done.
 		{0, 0, s, 0, 0},
 	} {
