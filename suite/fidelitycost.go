@@ -150,6 +150,23 @@ func (c fidelityCost) flip(p fidelityPlan) time.Duration {
 	return c.perWorker(p, (p.work-1)/float64(p.sites))
 }
 
+// flipIn is the cost of one flip whose run is work of a whole pass
+// (fidelity.LayerWork of its layer): the flips' costs sum to those of
+// flip, which is their mean.
+func (c fidelityCost) flipIn(p fidelityPlan, work float64) time.Duration {
+	return c.perWorker(p, work)
+}
+
+// flipWork is the flips' work at sites in whole passes, the unflipped
+// pass included, as fidelity.TimedWork counts it, from the layers' work.
+func flipWork(layerWork []float64, sites []fidelity.Site) float64 {
+	w := 1.0
+	for _, s := range sites {
+		w += layerWork[s.Layer]
+	}
+	return w
+}
+
 // clones is building the workers' networks at each state.
 func (c fidelityCost) clones(p fidelityPlan) time.Duration {
 	return time.Duration(p.workers-1) * c.build

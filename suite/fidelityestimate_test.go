@@ -29,6 +29,25 @@ func TestFidelityCostTotal(t *testing.T) {
 	if got, want := p.passes(), 2*(3*3+2*101+3*5+4); got != want {
 		t.Errorf("passes %d, want %d", got, want)
 	}
+	// Each flip at its own layer's cost: they sum to the flips' cost.
+	lw := []float64{1, 0.5, 0.25, 0.25}
+	var sites []fidelity.Site
+	for k := range 100 {
+		sites = append(sites, fidelity.Site{Layer: k % 4})
+	}
+	if got, want := flipWork(lw, sites), 1+25*(1+0.5+0.25+0.25); got != want {
+		t.Errorf("flipWork %v, want %v", got, want)
+	}
+	var sum time.Duration
+	for _, s := range sites {
+		sum += c.flipIn(p, lw[s.Layer])
+	}
+	if got, want := sum, time.Duration(p.sites)*c.flip(p); got < want-time.Microsecond || got > want+time.Microsecond {
+		t.Errorf("flips one by one %v, want %v", got, want)
+	}
+	if got, want := c.flipIn(p, 1), 30*ms/2; got != want {
+		t.Errorf("a flip in the first layer %v, want a whole pass on one worker of two, %v", got, want)
+	}
 	// One worker: the flips at one pass on every core.
 	p.workers, c.parallel = 1, c.forward
 	if got, want := time.Duration(p.sites)*c.flip(p), 50*10*ms; got != want {
