@@ -210,6 +210,18 @@ func TrueChangesOn(ws []Worker, b Batch, sites []Site, progress func()) (float64
 // ctx is done, checked before every flip: one network pass each, and
 // --sample can ask for many.
 func TrueChangesOnContext(ctx context.Context, ws []Worker, b Batch, sites []Site, progress func()) (float64, []float64, error) {
+	var each func(k int)
+	if progress != nil {
+		each = func(int) { progress() }
+	}
+	return TrueChangesEach(ctx, ws, b, sites, each)
+}
+
+// TrueChangesEach is TrueChangesOnContext with progress told the index
+// of the site just flipped, so that a caller can weigh each flip by its
+// cost (LayerWork): the sites go to the workers in layer order, so the
+// count of flips done runs ahead of their cost and behind it in turn.
+func TrueChangesEach(ctx context.Context, ws []Worker, b Batch, sites []Site, progress func(k int)) (float64, []float64, error) {
 	progress = syncProgress(progress)
 	type state struct {
 		ls      []binaryLayer
@@ -250,7 +262,7 @@ func TrueChangesOnContext(ctx context.Context, ws []Worker, b Batch, sites []Sit
 			dl[k] = ws[w].Loss.Forward(st.run(s.Layer), b.Labels) - st.base
 			*p = old
 			if progress != nil {
-				progress()
+				progress(k)
 			}
 		}
 	})
@@ -328,11 +340,29 @@ func Work(net nn.Layer, sites []Site) float64 {
 // images), and a flip runs those from its own on. The network's state is
 // left unchanged.
 func TimedWork(net nn.Layer, b Batch, sites []Site) float64 {
+	lw := LayerWork(net, b)
+	w := 1.0
+	for _, s := range sites {
+		w += lw[s.Layer]
+	}
+	return w
+}
+
+// LayerWork returns, for each binary layer of net (in the order of
+// Layers), a flip's run in that layer as a fraction of a whole pass, timed
+// as TimedWork times it: a flip in the first layers costs about a whole
+// pass, one in the last almost nothing. The network's state is left
+// unchanged.
+func LayerWork(net nn.Layer, b Batch) []float64 {
+	ls := binaryLayers(net)
+	lw := make([]float64, len(ls))
 	p, ok := net.(nn.Parent)
 	if !ok {
-		return Work(net, sites)
+		for l := range lw {
+			lw[l] = 1
+		}
+		return lw
 	}
-	ls := binaryLayers(net)
 	defer trueMode(net, ls)()
 	children := p.Children()
 	t := make([]float64, len(children))
@@ -351,16 +381,17 @@ func TimedWork(net nn.Layer, b Batch, sites []Site) float64 {
 	for j := len(children) - 1; j >= 0; j-- {
 		from[j] = from[j+1] + t[j]
 	}
-	if from[0] <= 0 {
-		return Work(net, sites)
-	}
-	w := 1.0
-	for _, s := range sites {
-		first, _, _ := strings.Cut(ls[s.Layer].path, ".")
+	n := float64(len(children))
+	for l := range ls {
+		first, _, _ := strings.Cut(ls[l].path, ".")
 		top, _ := strconv.Atoi(first)
-		w += from[top] / from[0]
+		if from[0] <= 0 {
+			lw[l] = (n - float64(top)) / n // as Work counts it
+		} else {
+			lw[l] = from[top] / from[0]
+		}
 	}
-	return w
+	return lw
 }
 
 // flipped returns a latent weight of the opposite sign and the same

@@ -56,14 +56,14 @@ func split(n, workers int, do func(w, lo, hi int)) {
 
 // syncProgress returns progress made safe to call from several goroutines
 // (nil stays nil).
-func syncProgress(progress func()) func() {
+func syncProgress(progress func(k int)) func(k int) {
 	if progress == nil {
 		return nil
 	}
 	var mu sync.Mutex
-	return func() {
+	return func(k int) {
 		mu.Lock()
 		defer mu.Unlock()
-		progress()
+		progress(k)
 	}
 }

@@ -258,8 +258,9 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	layerWork := fidelity.LayerWork(&ref.Net, evals[0])
 	plan := fidelityPlan{states: len(states), estimators: len(spec.Estimators), batches: nb, sites: len(sites),
-		work: fidelity.TimedWork(&ref.Net, evals[0], sites), workers: workers, reps: reps}
+		work: flipWork(layerWork, sites), workers: workers, reps: reps}
 	total := plan.passes()
 	expected := cost.total(plan)
 	if spec.Start != nil {
@@ -275,7 +276,6 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			spec.Progress(done, total, cost.left(doneCost, expected, time.Since(start)))
 		}
 	}
-	progress := func() { step(1, cost.flip(plan)) }
 	for _, st := range states {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -288,6 +288,10 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			fidelity.CopyState(&ref.Net, &init.Net)
 		}
 		sites := fidelity.Sample(&ref.Net, per, cfg.Seed)
+		// Each flip counted at its own cost, not the mean: the sites go to
+		// the workers in layer order, and a flip in the first layers costs
+		// a whole pass, one in the last almost nothing.
+		progress := func(k int) { step(1, cost.flipIn(plan, layerWork[sites[k].Layer])) }
 		// The estimators one after another, their passes' kernels on every
 		// core, each on a network of its own built for it and dropped
 		// after (so that a table holds two networks, not one per
@@ -321,7 +325,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		bases := make([]float64, nb)
 		dls := make([][]float64, nb)
 		for k := range nb {
-			if bases[k], dls[k], err = fidelity.TrueChangesOnContext(ctx, ws, evals[k], sites, progress); err != nil {
+			if bases[k], dls[k], err = fidelity.TrueChangesEach(ctx, ws, evals[k], sites, progress); err != nil {
 				return nil, err
 			}
 			c := cost.unflipped(plan)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -38,7 +39,8 @@ func (p fidelityPlan) passes() int {
 }
 
 // fidelityCost holds the times of the kinds of work of a fidelity
-// measurement, each timed once on the network measured (timeFidelity).
+// measurement, each timed on the network measured (timeFidelity): the
+// passes the flips are costed from three times, the others once.
 type fidelityCost struct {
 	build time.Duration // building a network
 	gc    time.Duration // one runtime.GC, after each estimator and state
@@ -60,12 +62,10 @@ func timeFidelity(ctx context.Context, mc ModelConfig, cfg Config, ref nn.Layer,
 	c := fidelityCost{build: build}
 	var ce nn.SoftmaxCrossEntropy
 	fidelity.TrueLoss(ref, &ce, eval) // sizes the buffers
-	t := time.Now()
-	fidelity.TrueLoss(ref, &ce, eval)
-	c.forward = time.Since(t)
+	c.forward = medianTime(func() { fidelity.TrueLoss(ref, &ce, eval) })
 	// The estimators' networks are new, their buffers sized by their first
 	// pass: these are timed as they come.
-	t = time.Now()
+	t := time.Now()
 	fidelity.Predicted(ref, &ce, eval, sites)
 	c.evalPass = time.Since(t)
 	t = time.Now()
@@ -87,9 +87,7 @@ func timeFidelity(ctx context.Context, mc ModelConfig, cfg Config, ref nn.Layer,
 		losses := make([]nn.SoftmaxCrossEntropy, workers)
 		pass := func(i int) { fidelity.TrueLoss(ws[i], &losses[i], eval) }
 		each(workers, pass) // sizes the clones' buffers
-		t = time.Now()
-		each(workers, pass)
-		c.parallel = time.Since(t)
+		c.parallel = medianTime(func() { each(workers, pass) })
 	}
 	t = time.Now()
 	runtime.GC()
@@ -106,6 +104,24 @@ func timeFidelity(ctx context.Context, mc ModelConfig, cfg Config, ref nn.Layer,
 	}
 	c.bootRep = time.Since(t) / reps
 	return c, ctx.Err()
+}
+
+// timings is how many times medianTime times the passes the flips are
+// costed from: on a machine shared with other work one timing can catch a
+// moment of load (or of quiet) and make the estimate several times too
+// long or too short; the median of a few does not follow one outlier.
+const timings = 3
+
+// medianTime returns the median wall time of timings runs of f.
+func medianTime(f func()) time.Duration {
+	ts := make([]time.Duration, timings)
+	for i := range ts {
+		t := time.Now()
+		f()
+		ts[i] = time.Since(t)
+	}
+	slices.Sort(ts)
+	return ts[len(ts)/2]
 }
 
 // perWorker is the wall time of n passes split over the plan's workers.
@@ -132,6 +148,23 @@ func (c fidelityCost) flip(p fidelityPlan) time.Duration {
 		return 0
 	}
 	return c.perWorker(p, (p.work-1)/float64(p.sites))
+}
+
+// flipIn is the cost of one flip whose run is work of a whole pass
+// (fidelity.LayerWork of its layer): the flips' costs sum to those of
+// flip, which is their mean.
+func (c fidelityCost) flipIn(p fidelityPlan, work float64) time.Duration {
+	return c.perWorker(p, work)
+}
+
+// flipWork is the flips' work at sites in whole passes, the unflipped
+// pass included, as fidelity.TimedWork counts it, from the layers' work.
+func flipWork(layerWork []float64, sites []fidelity.Site) float64 {
+	w := 1.0
+	for _, s := range sites {
+		w += layerWork[s.Layer]
+	}
+	return w
 }
 
 // clones is building the workers' networks at each state.
@@ -170,12 +203,27 @@ func (c fidelityCost) total(p fidelityPlan) time.Duration {
 // expected time is done of expected, took elapsed: the expected time of
 // the work left, times the ratio of elapsed to done. The ratio starts at
 // 1, as if a tenth of the measurement had gone as expected, so that the
-// first passes (the estimators', whose time varies most) do not swing it.
+// first passes (the estimators', whose time varies most) do not swing it;
+// that prior fades out as the work is done and is gone once half of it is
+// (priorUntil), so that from there on the time left is the measured pace
+// alone: the expected time comes from passes timed just before the
+// measurement, which on a loaded machine can be several times off, and a
+// prior that stayed kept the ETA off for most of the run. It fades over
+// half the work, not less: the flips are counted at their mean cost, but
+// those in the first layers cost whole passes and those in the last almost
+// none, so the measured pace swings within each evaluation batch.
 func (c fidelityCost) left(done, expected, elapsed time.Duration) time.Duration {
 	rest := max(expected-done, 0)
-	prior := expected / 10
+	if expected <= 0 {
+		return rest
+	}
+	prior := time.Duration(float64(expected) / 10 * max(0, 1-float64(done)/(float64(expected)*priorUntil)))
 	if done+prior <= 0 {
 		return rest
 	}
 	return time.Duration(float64(rest) * float64(elapsed+prior) / float64(done+prior))
 }
+
+// priorUntil is the fraction of the expected work after which left
+// extrapolates from the measured pace alone.
+const priorUntil = 0.5

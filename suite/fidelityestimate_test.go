@@ -29,6 +29,25 @@ func TestFidelityCostTotal(t *testing.T) {
 	if got, want := p.passes(), 2*(3*3+2*101+3*5+4); got != want {
 		t.Errorf("passes %d, want %d", got, want)
 	}
+	// Each flip at its own layer's cost: they sum to the flips' cost.
+	lw := []float64{1, 0.5, 0.25, 0.25}
+	var sites []fidelity.Site
+	for k := range 100 {
+		sites = append(sites, fidelity.Site{Layer: k % 4})
+	}
+	if got, want := flipWork(lw, sites), 1+25*(1+0.5+0.25+0.25); got != want {
+		t.Errorf("flipWork %v, want %v", got, want)
+	}
+	var sum time.Duration
+	for _, s := range sites {
+		sum += c.flipIn(p, lw[s.Layer])
+	}
+	if got, want := sum, time.Duration(p.sites)*c.flip(p); got < want-time.Microsecond || got > want+time.Microsecond {
+		t.Errorf("flips one by one %v, want %v", got, want)
+	}
+	if got, want := c.flipIn(p, 1), 30*ms/2; got != want {
+		t.Errorf("a flip in the first layer %v, want a whole pass on one worker of two, %v", got, want)
+	}
 	// One worker: the flips at one pass on every core.
 	p.workers, c.parallel = 1, c.forward
 	if got, want := time.Duration(p.sites)*c.flip(p), 50*10*ms; got != want {
@@ -39,7 +58,8 @@ func TestFidelityCostTotal(t *testing.T) {
 // TestFidelityLeft: the time left starts at the expected time, not at an
 // extrapolation from the first passes (the estimators', done before any
 // flip: the progress bar's ETA started at minutes for seconds of work),
-// and follows the measured speed once a good part of the work is done.
+// and follows the measured speed once a good part of the work is done:
+// from half of it on, the measured speed alone.
 func TestFidelityLeft(t *testing.T) {
 	var c fidelityCost
 	s := time.Second
@@ -58,6 +78,20 @@ func TestFidelityLeft(t *testing.T) {
 		// More done than expected (the estimate was short): nothing left,
 		// not a negative time.
 		{70 * s, 60 * s, 80 * s, 0, 0},
+		// The expected time was four times too long (the passes were timed
+		// at a moment of load): once half the work is done the time left
+		// is the measured pace alone, a quarter of the expected rest, not
+		// still 1.4 times it as with a prior that stayed.
+		{50 * s, 100 * s, 12*s + s/2, 12*s + s/2, 12*s + s/2},
+		// Four times too short: likewise four times the expected rest.
+		{50 * s, 100 * s, 200 * s, 200 * s, 200 * s},
+		// A fifth done, four times faster than expected: the prior at
+		// 0.6 of its weight, 80 s × (5 s + 6 s)/(20 s + 6 s).
+		{20 * s, 100 * s, 5 * s, 33*s + 846*time.Millisecond, 33*s + 847*time.Millisecond},
+		// A tenth done: 0.8 of it, 90 s × (2.5 s + 8 s)/(10 s + 8 s).
+		{10 * s, 100 * s, 2*s + s/2, 52*s + s/2, 52*s + s/2},
+		// Nothing expected: nothing left, whatever was done.
+		{0, 0, s, 0, 0},
 	} {
 		if got := c.left(tc.done, tc.expected, tc.elapsed); got < tc.min || got > tc.max {
 			t.Errorf("left(done %v of %v, elapsed %v) = %v, want %v..%v", tc.done, tc.expected, tc.elapsed, got, tc.min, tc.max)

@@ -40,8 +40,9 @@ one seed of the network measured, which also draws the evaluation batches
 and the sampled weights; the heading names it). --recipe and --seeds go
 with --init only: a run's record gives its recipe and seed.
 
-It prints the expected time before it starts and a progress bar while it
-runs, then the markdown table (its per-layer table names the binary
+It prints a rough expected time before it starts (from each kind of pass
+timed just now, so it moves with the machine's load) and a progress bar
+whose ETA follows the measured pace while it runs, then the markdown table (its per-layer table names the binary
 layers as gradbench models --model does, such as
 stage1.block0.unit0.conv); --out DIR also writes fidelity.md,
 fidelity.svg (correlation per binary layer of the last state, one line
@@ -87,7 +88,10 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	var want time.Duration
 	req.Start = func(passes int, expected time.Duration) {
 		start, want = time.Now(), expected
-		bar.line("fidelity: %d network passes, expected %s", passes, expected.Round(time.Second))
+		// A rough figure, and said to be one: each kind of pass is timed
+		// only a few times, just now, and on a machine shared with other
+		// work the passes later can run several times faster or slower.
+		bar.line("fidelity: %d network passes, expected about %s (rough: from passes timed just now on this machine; the ETA below follows the measured pace)", passes, expected.Round(time.Second))
 	}
 	req.Progress = func(done, total int, left time.Duration) { bar.fraction("fidelity", done, total, left) }
 	res, err := suite.MeasureFidelity(ctx, req)
