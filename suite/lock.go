@@ -445,8 +445,10 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 // removeStaleTemps removes the temporary files a writer of the cell's
 // files (record, weights, epoch weights, checkpoint) left in dir when it
 // was killed between creating one and renaming it over its file
-// (atomicfile names them ".<file>.<random>.tmp"). The caller holds the
-// cell's lock, so their writer is gone; files of other cells stay.
+// (atomicfile names them ".<file>.<random>.tmp"), and the probe of the
+// directory (probeWritable) a killed run left: every name cellTemp
+// gives. The caller holds the cell's lock, so their writer is gone;
+// files of other cells stay.
 func removeStaleTemps(dir, key string) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -457,4 +459,11 @@ func removeStaleTemps(dir, key string) {
 			os.Remove(filepath.Join(dir, n))
 		}
 	}
+}
+
+// cellTemp is the os.CreateTemp pattern of a temporary file of the cell
+// of key: ".<key>.<what>.<random>.tmp", as atomicfile names the
+// temporaries of the cell's files, which removeStaleTemps removes.
+func cellTemp(key, what string) string {
+	return "." + key + "." + what + ".*.tmp"
 }

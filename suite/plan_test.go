@@ -384,6 +384,13 @@ func TestRunCellLockedStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// And its probe of the directory, as large as a checkpoint.
+	probe, err := os.CreateTemp(dir, cellTemp(c.Key(), "write-probe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe.Close()
+	stale = append(stale, filepath.Base(probe.Name()))
 	var kinds []EventKind
 	r := &Runner{Dir: dir, Progress: func(e Event) {
 		if e.Kind != EventStep && e.Kind != EventEval {

@@ -226,14 +226,17 @@ func checkRunsDir(dir string) error {
 	return nil
 }
 
-// probeWritable checks, before a run trains, that dir takes a file of
-// size bytes (an epoch checkpoint's), so that a read-only or full runs
-// directory is found now and not after the first epoch's training.
-func probeWritable(dir string, size int) error {
+// probeWritable checks, before the run of key trains, that dir takes a
+// file of size bytes (an epoch checkpoint's), so that a read-only or full
+// runs directory is found now and not after the first epoch's training.
+// The file is named as the cell's temporary files are (cellTemp), so that
+// one a killed process left, as large as a checkpoint, is removed when
+// the cell is next locked (removeStaleTemps).
+func probeWritable(dir, key string, size int) error {
 	fail := func(err error) error {
 		return fmt.Errorf("suite: the runs directory %s cannot take an epoch checkpoint (%d bytes): %w; nothing was trained", dir, size, err)
 	}
-	f, err := os.CreateTemp(dir, ".write-probe-*.tmp")
+	f, err := os.CreateTemp(dir, cellTemp(key, "write-probe"))
 	if err != nil {
 		return fail(err)
 	}
@@ -497,7 +500,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if err != nil {
 		return nil, wrapErr("suite", err)
 	}
-	if err := probeWritable(r.Dir, len(probe)); err != nil {
+	if err := probeWritable(r.Dir, key, len(probe)); err != nil {
 		return nil, err
 	}
 	*done += start * steps
