@@ -1,6 +1,9 @@
 package data
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -136,4 +139,24 @@ func (d *Dataset) ClassCounts() []int {
 		counts[y]++
 	}
 	return counts
+}
+
+// Digest returns "sha256:" and the hex SHA-256 of the split's contents
+// as loaded: its shape (N, C, H, W, classes and crop), its pixels and its
+// labels (little-endian int32), in that order. Two splits with the same
+// digest hold the same images with the same labels in the same order,
+// whatever files they were read from; a byte changed anywhere, images
+// cut, added or reordered, or the other split's files, give another. It
+// reads every pixel once (tens of milliseconds for Fashion-MNIST's
+// training split): callers that need it more than once keep it.
+func (d *Dataset) Digest() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "gradbench data: %d images %d×%d×%d, %d classes, crop %d\n", d.N, d.C, d.H, d.W, d.Classes, d.Crop)
+	h.Write(d.Pixels)
+	b := make([]byte, 4*len(d.Labels))
+	for i, y := range d.Labels {
+		binary.LittleEndian.PutUint32(b[4*i:], uint32(y))
+	}
+	h.Write(b)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

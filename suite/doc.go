@@ -45,6 +45,12 @@
 // that none is read as this run's. A record carries a checksum and is checked when read:
 // one that was edited, or disagrees with itself (final numbers against the
 // last epoch, counts, ranges), is refused by name, never averaged.
+// Records and checkpoints carry the digests of the training and test
+// splits they were trained and evaluated on ([DataDigest]), which a key
+// does not cover: a record of other data files than those loaded now is
+// refused by name, and a checkpoint of other data discarded. Records
+// written before they carried them have no data digest and are reused
+// unchecked.
 // [WriteBench] writes the final numbers as Go benchmark
 // lines that benchstat reads (`benchstat -col /est bench.txt`).
 //
@@ -54,7 +60,8 @@
 // diverged, running, resumable, pending). Runner.RunCellLocked trains one
 // cell, found with Sweep.CellAt or Sweep.FindCell, as a batch system's
 // array task does, in a runs directory that processes on other hosts may
-// share: a cell with a record returns at once, and a lock file with a
+// share: a cell with a record returns at once (once the data agree with
+// its digests, when it has them), and a lock file with a
 // heartbeat (LockPath) keeps two processes from training one cell at once.
 //
 // # Tables

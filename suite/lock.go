@@ -341,8 +341,10 @@ func (l *cellLock) release() (lost bool) {
 // RunCellLocked runs one cell as a task of a batch system does, in a runs
 // directory other processes (on other hosts) may share:
 //
-//   - a cell with a record returns it at once (EventCached), before any
-//     data is loaded;
+//   - a cell with a record returns it at once (EventCached): one written
+//     before records kept data digests before any data is loaded, one
+//     with them once the data loaded agree with them
+//     (Runner.checkRecordData);
 //   - otherwise it takes the cell's lock (see LockPath). While another live
 //     process holds it, it waits (EventNote once per holder) and then
 //     returns the record that process wrote, or takes the lock over if the
@@ -359,6 +361,9 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 	}
 	rec, err := ReadRecord(r.Dir, c.Key())
 	if err == nil {
+		if err := r.checkRecordData(ctx, c, rec); err != nil {
+			return nil, err
+		}
 		cached(rec)
 		return rec, nil
 	}
@@ -390,6 +395,9 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 			if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
 				return nil, false, err
 			}
+			if err := r.checkRecordData(ctx, c, rec); err != nil {
+				return nil, false, err
+			}
 			cached(rec)
 			return rec, false, nil
 		}
@@ -411,6 +419,9 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 			if rec, err := ReadRecord(r.Dir, key); err == nil {
 				l.release()
 				if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
+					return nil, false, err
+				}
+				if err := r.checkRecordData(ctx, c, rec); err != nil {
 					return nil, false, err
 				}
 				cached(rec)

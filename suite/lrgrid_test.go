@@ -184,7 +184,7 @@ func TestGridNeverReadsTheTestSplit(t *testing.T) {
 	for i := range test.Labels {
 		test.Labels[i] = (test.Labels[i] + 1) % int32(test.Classes)
 	}
-	poisoned.datasets = map[string]*datasetPair{"synthetic\x00": {p.train, &test}}
+	poisoned.datasets = map[string]*datasetPair{"synthetic\x00": {train: p.train, test: &test}}
 	got, err := poisoned.Run(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ type run struct {
 	signs   []bool                 // their binary codes at the start of the epoch, true for +1
 	codes   []float32              // scratch for one layer's codes
 	diag    *diagnostics           // the training diagnostics, or nil (Runner.NoDiagnostics)
+	data    *datasetPair           // the splits train and test are drawn from
 	cells   int
 	done    *int
 	total   int
@@ -94,8 +95,8 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int)
 	}
 	ru := &run{
 		r: r, cell: c, cfg: cfg, model: m, opt: opt, sched: sched, train: train, test: test, val: val,
-		classes: p.train.Classes, cells: cells, done: done, total: total,
-		rec: &Record{Key: cfg.Key(), Config: cfg, Recipe: rc.Name, Started: time.Now().UTC(), InitHash: initHash(m.Net)},
+		classes: p.train.Classes, data: p, cells: cells, done: done, total: total,
+		rec: &Record{Key: cfg.Key(), Config: cfg, Recipe: rc.Name, Started: time.Now().UTC(), InitHash: initHash(m.Net), Data: p.digest()},
 	}
 	nn.Walk(m.Net, func(_ string, l nn.Layer) {
 		switch b := l.(type) {

@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/internal/cpuinfo"
 )
@@ -54,6 +55,14 @@ type Record struct {
 	// their comparison fair.
 	InitHash   string   `json:"init_hash"`
 	DataHashes []string `json:"data_hashes"`
+	// Data holds the digests of the training and test splits the run was
+	// trained and evaluated on, as they were loaded (DataDigest): what the
+	// images were, where DataHashes say which of them were drawn. A run
+	// asked for again is given this record only if the splits it loads
+	// now have the same digests. Records written before gradbench kept
+	// them, and those of runs resumed from a checkpoint that had none,
+	// carry no data digest: they are reused as they were, unchecked.
+	Data *DataDigest `json:"data,omitempty"`
 	// Resumes counts how many times the run restarted from a checkpoint.
 	Resumes  int       `json:"resumes"`
 	Started  time.Time `json:"started"`
@@ -68,6 +77,35 @@ type Record struct {
 	// encoding without it, set by WriteRecord (records written before
 	// gradbench set it have none, see Tabulation.Unverified).
 	Checksum string `json:"checksum,omitempty"`
+}
+
+// A DataDigest names the data of a run: the digest (data.Dataset.Digest,
+// "sha256:" and the SHA-256 of its shape, pixels and labels) of its
+// training split and of its test split, whole, as they were loaded. The
+// images a run draws from them (its training subset, the validation split
+// it holds out, its test subset) follow from those and from the run's
+// configuration, which its key covers.
+type DataDigest struct {
+	Train string `json:"train"`
+	Test  string `json:"test"`
+}
+
+// digestOf returns the digests of a pair of splits.
+func digestOf(train, test *data.Dataset) *DataDigest {
+	return &DataDigest{Train: train.Digest(), Test: test.Digest()}
+}
+
+// differs says which of d's splits differ from want's, such as "training
+// split (sha256:... where the files read now give sha256:...)", or ""
+// when none does.
+func (d *DataDigest) differs(want *DataDigest) string {
+	var out []string
+	for _, s := range []struct{ name, had, now string }{{"training", d.Train, want.Train}, {"test", d.Test, want.Test}} {
+		if s.had != s.now {
+			out = append(out, fmt.Sprintf("%s split %s where the files read now give %s", s.name, s.had, s.now))
+		}
+	}
+	return strings.Join(out, ", and ")
 }
 
 // A Segment is the stretch of a run's epochs that one process trained

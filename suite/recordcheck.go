@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Records are checked when they are read, so that a corrupted or
@@ -23,7 +24,10 @@ import (
 //     number of epochs and of data digests with the configuration and the
 //     status, the epochs numbered 1, 2, ..., every accuracy a percentage,
 //     every loss, time and rate finite and not negative, and the training
-//     segments (one per process that trained it) with its resumes.
+//     segments (one per process that trained it) with its resumes, and
+//     its data digests, when it has them (Record.Data), well formed.
+//     Whether they are those of the data a run asked for again loads is
+//     the runner's check (Runner.checkRecordData), not the record's.
 
 // checksumPrefix starts every record checksum.
 const checksumPrefix = "sha256:"
@@ -114,6 +118,13 @@ func (r *Record) check() error {
 	}
 	if len(r.DataHashes) != len(r.Epochs) {
 		return fmt.Errorf("%d data digests for %d epochs", len(r.DataHashes), len(r.Epochs))
+	}
+	if d := r.Data; d != nil {
+		for _, s := range []struct{ name, digest string }{{"train", d.Train}, {"test", d.Test}} {
+			if !isDigest(s.digest) {
+				return fmt.Errorf("data digest of the %s split %q, want %s and 64 lower-case hex digits", s.name, s.digest, checksumPrefix)
+			}
+		}
 	}
 	if r.Resumes < 0 {
 		return fmt.Errorf("resumes %d, want at least 0", r.Resumes)
@@ -255,4 +266,19 @@ func checkDiagnostics(d *Diagnostics, n int) error {
 		}
 	}
 	return nil
+}
+
+// isDigest reports whether s is "sha256:" and 64 lower-case hex digits,
+// as data.Dataset.Digest writes a digest.
+func isDigest(s string) bool {
+	h, ok := strings.CutPrefix(s, checksumPrefix)
+	if !ok || len(h) != 2*sha256.Size {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -24,6 +24,10 @@ type progressState struct {
 	// checkpoint's epoch (none in checkpoints written before records kept
 	// them).
 	Segments []Segment `json:"segments,omitempty"`
+	// Data is Record.Data: the digests of the splits the epochs so far
+	// were trained and evaluated on (none in checkpoints written before
+	// records kept them).
+	Data *DataDigest `json:"data,omitempty"`
 }
 
 // fits reports whether run cfg would resume from a checkpoint of epoch
@@ -52,6 +56,11 @@ func (ru *run) resume() int {
 	if err == nil && (!ps.fits(ru.cfg, st.Epoch) || ps.InitHash != ru.rec.InitHash) {
 		err = fmt.Errorf("it does not belong to this run (key %s, epoch %d)", ps.Key, st.Epoch)
 	}
+	if err == nil && ps.Data != nil {
+		if d := ps.Data.differs(ru.rec.Data); d != "" {
+			err = fmt.Errorf("checkpoint %s was trained on other data than the %s files read now: its %s", path, ru.cfg.Dataset, d)
+		}
+	}
 	if err != nil {
 		// Load leaves the network untouched on error, but a half-applied
 		// progress state must not leak: rebuild from scratch.
@@ -73,6 +82,9 @@ func (ru *run) resume() int {
 	ru.rec.Resumes = ps.Resumes + 1
 	ru.rec.DataHashes = ps.DataHashes
 	ru.rec.Segments = ps.Segments
+	// A checkpoint from before data digests were kept does not say what
+	// its epochs were trained on: the record then claims no data digest.
+	ru.rec.Data = ps.Data
 	// A checkpoint from before segments were kept does not say who
 	// trained its epochs: the record then keeps no segments at all.
 	ru.noSegments = len(ps.Segments) == 0
@@ -82,7 +94,7 @@ func (ru *run) resume() int {
 
 // restart rebuilds the model and optimizer after a failed checkpoint load.
 func (ru *run) restart() int {
-	nr, err := ru.r.newRun(ru.cell, &datasetPair{ru.train.Dataset(), ru.test.Dataset()}, ru.cells, ru.done, ru.total)
+	nr, err := ru.r.newRun(ru.cell, ru.data, ru.cells, ru.done, ru.total)
 	if err != nil {
 		panic("suite: rebuilding a run that built before: " + err.Error())
 	}
@@ -93,7 +105,7 @@ func (ru *run) restart() int {
 
 func (ru *run) saveCheckpoint(epochs int, steps int) error {
 	ps := progressState{Key: ru.cfg.Key(), Epochs: ru.rec.Epochs, Started: ru.rec.Started, Resumes: ru.rec.Resumes, InitHash: ru.rec.InitHash, DataHashes: ru.rec.DataHashes,
-		Segments: ru.segmentsThrough(epochs)}
+		Segments: ru.segmentsThrough(epochs), Data: ru.rec.Data}
 	b, err := json.Marshal(ps)
 	if err != nil {
 		return wrapErr("suite: checkpoint progress", err)

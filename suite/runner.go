@@ -60,7 +60,45 @@ type Runner struct {
 	datasets map[string]*datasetPair
 }
 
-type datasetPair struct{ train, test *data.Dataset }
+// A datasetPair is a workload's two splits as loaded, and their digests
+// once asked for.
+type datasetPair struct {
+	train, test *data.Dataset
+	digests     *DataDigest
+}
+
+// digest returns the digests of the pair's splits (Record.Data),
+// computed the first time it is asked: once per process for each dataset
+// Runner.load keeps.
+func (p *datasetPair) digest() *DataDigest {
+	if p.digests == nil {
+		p.digests = digestOf(p.train, p.test)
+	}
+	return p.digests
+}
+
+// checkRecordData refuses rec, the record of cell c found in the runs
+// directory, when it was trained on other data than the splits the cell
+// loads now: other files in place of the ones it read (the training and
+// test files swapped, a pixel changed, files cut down for a trial and
+// then the real ones), which its key, made of the configuration alone,
+// does not tell apart. A record without data digests (written before
+// gradbench kept them) is reused unchecked, as it was, without loading
+// the data.
+func (r *Runner) checkRecordData(ctx context.Context, c Cell, rec *Record) error {
+	if rec.Data == nil {
+		return nil
+	}
+	p, err := r.load(ctx, c.Workload)
+	if err != nil {
+		return err
+	}
+	if d := rec.Data.differs(p.digest()); d != "" {
+		return fmt.Errorf("suite: record %s of %s was trained on other data than the %s files read now: its %s; delete it to retrain the run on these files, or give the files it was trained on",
+			RecordPath(r.Dir, rec.Key), c, c.Workload.Recipe.Dataset, d)
+	}
+	return nil
+}
 
 // Event reports the progress of a sweep.
 type Event struct {
@@ -303,7 +341,7 @@ func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
 	if r.datasets == nil {
 		r.datasets = map[string]*datasetPair{}
 	}
-	p := &datasetPair{train, test}
+	p := &datasetPair{train: train, test: test}
 	r.datasets[k] = p
 	return p, nil
 }
@@ -474,6 +512,9 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	}
 	steps := stepsPerEpoch(c, p.train)
 	if rec, err := ReadRecord(r.Dir, key); err == nil {
+		if err := r.checkRecordData(ctx, c, rec); err != nil {
+			return nil, err
+		}
 		*done += c.Workload.Recipe.Epochs * steps
 		r.removeDoneCheckpoint(c, r.Lock)
 		r.emit(Event{Kind: EventCached, Cell: c, Cells: cells, Record: rec, Done: *done, Total: total})

@@ -261,13 +261,15 @@ func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
 // written with NoDiagnostics, or before diagnostics existed) resumes into
 // a record whose later epochs have no diagnostics, rather than ones
 // counted again from zero; one without training segments (written before
-// records kept them) into a record without segments, which reads back.
+// records kept them) into a record without segments, which reads back;
+// one without data digests into a record without them.
 // Either way the record keeps the start of the first process.
 func TestResumeOlderCheckpoint(t *testing.T) {
 	s, c := tinyCell(t, "ste", 3)
 	for name, edit := range map[string]func(*checkpoint.State, *progressState){
-		"no diagnostics": func(st *checkpoint.State, _ *progressState) { delete(st.Extra, diagStateKey) },
-		"no segments":    func(_ *checkpoint.State, ps *progressState) { ps.Segments = nil },
+		"no diagnostics":  func(st *checkpoint.State, _ *progressState) { delete(st.Extra, diagStateKey) },
+		"no segments":     func(_ *checkpoint.State, ps *progressState) { ps.Segments = nil },
+		"no data digests": editCheckpointData,
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -298,6 +300,10 @@ func TestResumeOlderCheckpoint(t *testing.T) {
 			case "no segments":
 				if rec.Segments != nil {
 					t.Errorf("segments %+v, want none: the checkpoint does not say who trained epoch 1", rec.Segments)
+				}
+			case "no data digests":
+				if rec.Data != nil {
+					t.Errorf("data digests %+v, want none: the checkpoint does not say what epoch 1 was trained on", rec.Data)
 				}
 			}
 		})
