@@ -43,10 +43,12 @@ var (
 //
 // Spec keys: g (the formula; default max(0, 2 - 2 * abs(x)), ApproxSign,
 // so that "expr" alone is a working example), c (C, the clip, default 1,
-// > 0), knots (the magnitudes k in [0, C) at which g may jump, at ±k,
-// separated by ';', such as knots=0.1;0.5; default none; read as float64,
-// not float32 as the other numbers of a spec, and printed in their
-// shortest float64 form, so knots=1e-300 is a knot; -0 is the knot 0,
+// >= 2^-113 ≈ 9.6e-35, the least clip for which float32 holds 1/h at
+// the finest grid the table may need, see below), knots (the magnitudes
+// k in [0, C) at which g may jump, at ±k, separated by ';', such as
+// knots=0.1;0.5; default none; read as float64, not float32 as the other
+// numbers of a spec, and printed in their shortest float64 form, so
+// knots=1e-300 is a knot; -0 is the knot 0,
 // and knots=1e-400, which float64 would make 0, is refused) and monotone
 // (default true: g must be >= 0, the derivative of a monotone soft sign;
 // false allows negative values, as BNN+'s). |x| = C counts as inside;
@@ -95,7 +97,7 @@ func newExpr(p *Params) (Estimator, error) {
 		}
 		return f.src, nil
 	})
-	c := p.Float("c", 1, Above(0))
+	c := p.Float("c", 1, AtLeast(exprMinC))
 	ks := p.Text("knots", "", "float64 numbers in [0, c) separated by ';'", canonKnots)
 	monotone := p.Bool("monotone", true)
 	if p.Err() != nil {

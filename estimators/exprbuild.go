@@ -112,6 +112,9 @@ func (b *exprBuilder) build() (*exprTable, error) {
 	j := int(math.Ceil(math.Log2(exprMinNodes / (2 * b.c))))
 	for {
 		h := math.Ldexp(1, -j)
+		if math.IsInf(float64(float32(1/h)), 0) { // c >= exprMinC keeps 1/h finite: a guard for the kernels' index
+			return nil, fmt.Errorf("c=%g is too small for the table: its grid step 2^%d has no float32 inverse: want c >= %g", b.c, -j, float64(exprMinC))
+		}
 		segs := [2][]exprSegment{b.segments(0, h), b.segments(1, h)}
 		t, misses, err := b.level(segs, h)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/impl/impltest"
 )
 
 // TestExprTwoKinks: a formula with two kinks a side (at ±0.3 and ±0.6,
@@ -19,7 +21,7 @@ func TestExprTwoKinks(t *testing.T) {
 }
 
 // exprMatchesRef checks Backward against BackwardRef for spec under every
-// implementation, on inputs spread over ±1.5c, at lengths that end in a
+// implementation, on inputs spread over ±1.5c and a few subnormal ones, at lengths that end in a
 // partial vector, and at the inputs of want at their values.
 func exprMatchesRef(t *testing.T, spec string, want map[float32]float32) {
 	t.Helper()
@@ -29,7 +31,7 @@ func exprMatchesRef(t *testing.T, spec string, want map[float32]float32) {
 	for i := range 1001 {
 		x = append(x, c*float32(i-500)/333)
 	}
-	x = append(x, 0, float32(math.Copysign(0, -1)), c, -c)
+	x = append(x, 0, float32(math.Copysign(0, -1)), c, -c, 1e-45, -1e-45, 1e-40, -1e-40)
 	for v := range want {
 		x = append(x, v)
 	}
@@ -117,5 +119,44 @@ func TestExprProgressStart(t *testing.T) {
 			}()
 			e.SetProgress(p)
 		}()
+	}
+}
+
+// TestExprSmallestClip: the clip c is refused below exprMinC, the
+// smallest c whose finest grid float32 can invert, and the kernels agree
+// with the reference at it under every implementation, also for a formula
+// that needs the finest grid build tries there (a Gaussian of width c/100:
+// c/h = 16384, so 1/h = 2^127, float32's largest power of two). Found with
+// go test -tags purego: expr:c=1.1754944e-38 (float32's smallest normal,
+// which Float accepted as > 0) gave 1/h = +Inf, and the portable kernel
+// panicked with an index out of range (int32(+Inf) wraps) in Parse's
+// finiteness probe; the vector kernels, whose 32-bit index doubles back
+// into the table, gave NaN for |x| <= c instead of g, and Parse refused
+// the spec for a g(x=0) = NaN that the formula does not have.
+func TestExprSmallestClip(t *testing.T) {
+	below := formatFloat32(math.Nextafter32(exprMinC, 0))
+	for _, c := range []string{"0x1p-126", "1.5e-37", "0x1p-122", "1e-35", below} {
+		for _, g := range []string{"", ",g=1+x*x"} {
+			spec := "expr:c=" + c + g
+			t.Run(spec, func(t *testing.T) {
+				impltest.Each(t, impls, func(t *testing.T) {
+					_, err := New(spec)
+					if err == nil || !strings.Contains(err.Error(), "bad value c=") || !strings.Contains(err.Error(), formatFloat(exprMinC)) {
+						t.Errorf("New(%q) = %v, want c refused with the least c, %g", spec, err, float64(exprMinC))
+					}
+				})
+			})
+		}
+	}
+	const gauss = "exp(-(x*1.0384593717069655e36)**2)" // width 0.01·2^-113
+	for _, spec := range []string{"expr:c=0x1p-113", "expr:c=0x1p-113,g=" + gauss, "expr:c=0x1p-112,g=1+x*x"} {
+		tab := tableOf(t, spec)
+		if math.IsInf(float64(tab.invh), 0) {
+			t.Fatalf("%s: 1/h = %g", spec, tab.invh)
+		}
+		if strings.Contains(spec, "g=exp") && tab.invh != 0x1p127 {
+			t.Errorf("%s: 1/h = %g, want 2^127 (the finest grid at the least c)", spec, tab.invh)
+		}
+		exprMatchesRef(t, spec, nil)
 	}
 }

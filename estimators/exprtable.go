@@ -54,6 +54,17 @@ const (
 	exprMaxG     = math.MaxFloat32 / 4
 )
 
+// exprMinC is the smallest clip c an expr: spec accepts, 2^-113: the
+// kernels find a node as u = |x|·(1/h) with 1/h a float32, and 1/h = 2^j
+// is finite only up to j = 127. build starts at the j with c/h in
+// [exprMinNodes/2, exprMinNodes) and halves h at most 9 times (a table of
+// one segment a side and c/h >= 32·2^9 has more than exprMaxNodes/2 nodes,
+// so it is the last level tried), so j <= 127 for every formula when
+// c >= 32·2^-(127-9). A smaller c made 1/h +Inf, which the portable
+// kernel turned into an index out of range (int32(+Inf) wraps) and the
+// vector kernels into NaN for |x| <= c.
+const exprMinC = 0x1p-113
+
 // An exprTable is the tabulated g of one formula at one progress value.
 type exprTable struct {
 	c    float32      // clip: g = 0 where |x| > c

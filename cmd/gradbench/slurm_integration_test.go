@@ -31,8 +31,9 @@ import (
 // kill a task between two epochs.
 var slurmRecipe = recipetest.Tiny("slurm", 8, 32, 1024, 128)
 
-// raceEnabled is set by slurm_race_test.go under -race.
-var raceEnabled = false
+// raceEnabled is set by slurm_race_test.go under -race, puregoBuild by
+// slurm_purego_test.go under -tags purego.
+var raceEnabled, puregoBuild = false, false
 
 // TestSlurmArray is issue 6's acceptance test, against a real Slurm: a
 // sweep of 2 estimators × 2 seeds submitted with gradbench slurm --submit
@@ -46,6 +47,9 @@ var raceEnabled = false
 func TestSlurmArray(t *testing.T) {
 	if raceEnabled {
 		t.Skip("skipped under -race: the race detector slows the training of its 8 cells several times over (CI runs it in the openblas and simd passes)")
+	}
+	if puregoBuild {
+		t.Skip("skipped under -tags purego: it tests the Slurm array, not the kernels, which the other tests check in that build (CI runs it in the openblas and simd passes)")
 	}
 	slurmCluster(t)
 	dir := t.TempDir()
