@@ -231,7 +231,8 @@ func (lr *LoadedRun) TestLoader() (*data.Loader, error) {
 // run names the run by its record, <dir>/<key>.json, or its final
 // weights, <dir>/<key>.weights; the dataset is read from dataDir when it
 // is set (as the run read it). It refuses a run that is not finished,
-// diverged, or has no final weights.
+// diverged, or has no final weights, and one whose record's data digests
+// (Record.Data) are not those of the splits read now.
 func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	dir, key, err := runKey(run)
 	if err != nil {
@@ -259,6 +260,17 @@ func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	train, test, err := OpenDataset(rec.Config.Dataset, dataDir)
 	if err != nil {
 		return nil, err
+	}
+	// The run's weights, final top-1 and test subset are those of the
+	// data it was trained on, which its key does not tell apart from other
+	// files: a record that says what they were is refused with others.
+	// One without data digests (written before records kept them) is
+	// loaded unchecked, as before.
+	if rec.Data != nil {
+		if d := rec.Data.differs(digestOf(train, test)); d != "" {
+			return nil, fmt.Errorf("record %s of run %s was trained on other data than the %s files read now: its %s; give the files it was trained on (--data), or train the run again on these files",
+				RecordPath(dir, key), key, rec.Config.Dataset, d)
+		}
 	}
 	mc := rec.Config.modelConfig(train)
 	m, err := mc.buildTrained()

@@ -74,7 +74,7 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 		if _, err := LoadRun(RecordPath(dir, ste), ""); err == nil || !strings.HasSuffix(err.Error(), final+tc.want) {
 			t.Errorf("LoadRun with %s as the final weights: error %v, want ...%s%s", tc.from, err, final, tc.want)
 		}
-		_, states, _, err := FidelitySpec{Run: RecordPath(dir, ste)}.states()
+		_, states, _, _, err := FidelitySpec{Run: RecordPath(dir, ste)}.states()
 		if err != nil {
 			t.Fatal(err)
 		}
