@@ -20,12 +20,27 @@ type Estimate struct {
 	// run leaves them to it and waits for their records.
 	Pending, Held int
 	Total         time.Duration // expected wall time of the pending cells
+	// OtherData names the records of cells (counted as not to train)
+	// whose data digests are not those of the data loaded now: a run
+	// refuses them (see Runner.Run) rather than give them back.
+	OtherData []string
 	// Basis says how Total was reached, for the user.
 	Basis string
 }
 
 // String says the estimate in one line, for the user.
 func (e Estimate) String() string {
+	s := e.string()
+	switch n := len(e.OtherData); {
+	case n == 1:
+		s += "; but the record " + e.OtherData[0] + " was trained on other data than the files read now: a run refuses it"
+	case n > 1:
+		s += fmt.Sprintf("; but %d records (%s) were trained on other data than the files read now: a run refuses them", n, strings.Join(e.OtherData, ", "))
+	}
+	return s
+}
+
+func (e Estimate) string() string {
 	held := ""
 	switch e.Held {
 	case 0:
@@ -67,7 +82,8 @@ const probeSteps = 3
 // have no record in r.Dir and whose lock no other live process holds (Run
 // leaves those to that process and waits for their records; they are
 // counted in Held); a cell that will resume from an epoch checkpoint
-// counts for the epochs it has left.
+// counts for the epochs it has left. A cell's record of other data than
+// the data loaded (its data digests differ) is named in OtherData.
 // Where records of the same workload and estimator exist, it takes their
 // mean seconds per epoch (training and evaluation, as measured); for the
 // other cells it times probeSteps training steps of the cell's network on
@@ -103,6 +119,12 @@ func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 	for _, c := range cells {
 		cfg := c.Config()
 		if _, err := os.Stat(RecordPath(r.Dir, cfg.Key())); err == nil {
+			// The data are loaded already: a record that says what data
+			// it was trained on is compared with them, so that a record a
+			// run would refuse is not counted as done without a word.
+			if rec, err := ReadRecord(r.Dir, cfg.Key()); err == nil && rec.Data != nil && rec.Data.differs(p.digest()) != "" {
+				est.OtherData = append(est.OtherData, RecordPath(r.Dir, cfg.Key()))
+			}
 			continue
 		}
 		if r.heldElsewhere(cfg.Key(), now) {

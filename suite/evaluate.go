@@ -135,6 +135,18 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if err := shapeErr(c, h, w, test.Classes); err != nil {
 		return nil, err
 	}
+	// The run's test top-1 was measured on the test split whose digest
+	// the model file keeps (an export of a run whose record has data
+	// digests): other files of the same dataset are refused, since their
+	// top-1 would be compared with it as the same images'. Another
+	// dataset (--dataset) is evaluated as asked, and a model file without
+	// the digest (an export before records kept them) unchecked.
+	if want, ok := f.Meta["test_data"]; ok && o.Dataset == mc.Dataset {
+		if now := test.Digest(); now != want {
+			return nil, fmt.Errorf("suite: eval: %s was exported from run %s, evaluated on other data than the %s test files read now: its test split %s where the files read now give %s; give the files it was evaluated on (--data), or export a run trained on these files",
+				o.Model, f.Meta["run"], o.Dataset, want, now)
+		}
+	}
 	if subset > test.N {
 		return nil, fmt.Errorf("suite: eval: %s %d is more than the %d images of the test split of %s: want at most %d, or 0 for the whole split", from, subset, test.N, o.Dataset, test.N)
 	}

@@ -115,6 +115,9 @@ func readModelMeta(meta map[string]string) (ModelConfig, error) {
 	if _, _, err := metaTestSubset(meta); err != nil {
 		return mc, err
 	}
+	if v, ok := meta["test_data"]; ok && !isDigest(v) {
+		return mc, fmt.Errorf("model file metadata test_data = %q is malformed: want %s and 64 lower-case hex digits (not written by gradbench export?)", v, checksumPrefix)
+	}
 	return mc, nil
 }
 
@@ -148,8 +151,9 @@ type Exported struct {
 // Export packs the network of a finished run into a model file (see
 // package xnor): the binary layers' weights as their signs and one scale
 // per filter, everything else as float32, with the run's ModelConfig, key,
-// final top-1 and test subset (the images that top-1 was measured on) as
-// metadata. run names the run by its record, <dir>/<key>.json, or its
+// final top-1 and test subset (the images that top-1 was measured on), and
+// the digest of the test split it was measured on when the run's record
+// keeps one, as metadata. run names the run by its record, <dir>/<key>.json, or its
 // final weights, <dir>/<key>.weights; the input shape and class count come from the run's dataset, read from
 // dataDir when it is set (as the run read it). out is the file to write;
 // empty means <key>.gbnn in the working directory. out may be none of the
@@ -196,6 +200,11 @@ func Export(run, out, dataDir string) (*Exported, error) {
 	// test_top1 is measured on the run's test subset: eval evaluates the
 	// same images by default.
 	meta["test_subset"] = strconv.Itoa(rec.Config.TestSubset)
+	// and on the test split whose digest the record keeps, if it does:
+	// eval compares it with the split it reads.
+	if rec.Data != nil {
+		meta["test_data"] = rec.Data.Test
+	}
 	var st xnor.SizeStats
 	err = writeOutputFunc(out, func(w io.Writer) error {
 		var err error
@@ -231,7 +240,8 @@ func (lr *LoadedRun) TestLoader() (*data.Loader, error) {
 // run names the run by its record, <dir>/<key>.json, or its final
 // weights, <dir>/<key>.weights; the dataset is read from dataDir when it
 // is set (as the run read it). It refuses a run that is not finished,
-// diverged, or has no final weights.
+// diverged, or has no final weights, and one whose record's data digests
+// (Record.Data) are not those of the splits read now.
 func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	dir, key, err := runKey(run)
 	if err != nil {
@@ -259,6 +269,17 @@ func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	train, test, err := OpenDataset(rec.Config.Dataset, dataDir)
 	if err != nil {
 		return nil, err
+	}
+	// The run's weights, final top-1 and test subset are those of the
+	// data it was trained on, which its key does not tell apart from other
+	// files: a record that says what they were is refused with others.
+	// One without data digests (written before records kept them) is
+	// loaded unchecked, as before.
+	if rec.Data != nil {
+		if d := rec.Data.differs(digestOf(train, test)); d != "" {
+			return nil, fmt.Errorf("record %s of run %s was trained on other data than the %s files read now: its %s; give the files it was trained on (--data), or train the run again on these files",
+				RecordPath(dir, key), key, rec.Config.Dataset, d)
+		}
 	}
 	mc := rec.Config.modelConfig(train)
 	m, err := mc.buildTrained()

@@ -74,7 +74,7 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 		if _, err := LoadRun(RecordPath(dir, ste), ""); err == nil || !strings.HasSuffix(err.Error(), final+tc.want) {
 			t.Errorf("LoadRun with %s as the final weights: error %v, want ...%s%s", tc.from, err, final, tc.want)
 		}
-		_, states, _, err := FidelitySpec{Run: RecordPath(dir, ste)}.states()
+		_, states, _, _, err := FidelitySpec{Run: RecordPath(dir, ste)}.states()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,6 +115,7 @@ func TestModelMetaStrict(t *testing.T) {
 		{"binarize", ""}, {"binarize", "all"}, {"binarize", "both "},
 		{"estimator", ""}, {"estimator", "nosuch"},
 		{"test_top1", "abc"}, {"test_top1", ""}, {"test_top1", "88.71%"}, {"test_top1", "-1"}, {"test_top1", "101"}, {"test_top1", "NaN"},
+		{"test_data", ""}, {"test_data", "sha256:abc"}, {"test_data", "sha256:" + strings.Repeat("A", 64)},
 	} {
 		m := good()
 		m[tc.key] = tc.value

@@ -191,7 +191,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		return nil, err
 	}
 	batch, per, reps, nb := spec.Batch, spec.PerStratum, spec.Reps, spec.EvalBatches
-	cfg, states, label, err := spec.states()
+	cfg, states, label, rec, err := spec.states()
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +208,17 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	train, _, err := OpenDataset(cfg.Dataset, spec.DataDir)
 	if err != nil {
 		return nil, wrapErr("suite: fidelity", err)
+	}
+	// A run's states are measured on batches of the training split: one
+	// whose record says it was trained on another (files its key does not
+	// tell apart) is refused. The test split is not measured on, so not
+	// compared. A record without data digests is measured unchecked.
+	if rec != nil && rec.Data != nil {
+		if d := rec.Data.differs(&DataDigest{Train: train.Digest(), Test: rec.Data.Test}); d != "" {
+			dir, _, _ := runKey(spec.Run)
+			return nil, fmt.Errorf("suite: fidelity: record %s of run %s was trained on other data than the %s files read now: its %s; give the files it was trained on (--data), or train the run again on these files",
+				RecordPath(dir, rec.Key), rec.Key, cfg.Dataset, d)
+		}
 	}
 	pool, n, what := fidelityImages(cfg, train)
 	switch {

@@ -32,25 +32,26 @@ func (s fidelityState) epoch() int {
 	return e
 }
 
-// states returns the run configuration and the states spec names.
-func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
+// states returns the run configuration and the states spec names, and the
+// record of spec.Run (nil with spec.Init).
+func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, error) {
 	if spec.Run == "" {
 		if err := spec.Workload.Validate(); err != nil {
-			return Config{}, nil, "", err
+			return Config{}, nil, "", nil, err
 		}
 		cfg := spec.Workload.config()
 		cfg.Seed = spec.Seed
 		// The heading names the seed: it chose the initial weights and the
 		// batches measured.
-		return cfg, []fidelityState{{name: "epoch 0"}}, fmt.Sprintf("initial state of seed %d, %s", spec.Seed, spec.Workload.Label()), nil
+		return cfg, []fidelityState{{name: "epoch 0"}}, fmt.Sprintf("initial state of seed %d, %s", spec.Seed, spec.Workload.Label()), nil, nil
 	}
 	dir, key, err := runKey(spec.Run)
 	if err != nil {
-		return Config{}, nil, "", wrapErr("suite: fidelity", err)
+		return Config{}, nil, "", nil, wrapErr("suite: fidelity", err)
 	}
 	rec, err := ReadRecord(dir, key)
 	if err != nil {
-		return Config{}, nil, "", wrapErr("suite: fidelity: run "+key, err)
+		return Config{}, nil, "", nil, wrapErr("suite: fidelity: run "+key, err)
 	}
 	cfg := rec.Config
 	epochs := spec.Epochs
@@ -60,13 +61,13 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 	var states []fidelityState
 	for _, e := range epochs {
 		if e < 0 || e > cfg.Epochs {
-			return Config{}, nil, "", fmt.Errorf("suite: fidelity: epoch %d is outside the run's 0..%d", e, cfg.Epochs)
+			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: epoch %d is outside the run's 0..%d", e, cfg.Epochs)
 		}
 		st := fidelityState{name: fmt.Sprintf("epoch %d", e)}
 		if d := rec.Diverged; rec.Status == StatusDiverged && d != nil && e >= d.Epoch {
 			// No run keeps weights once its loss is not finite: the
 			// --keep-epochs advice below could not help.
-			return Config{}, nil, "", fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %d, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, e, d.Epoch)
+			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %d, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, e, d.Epoch)
 		}
 		if e > 0 {
 			path := EpochWeightsPath(dir, key, e)
@@ -74,7 +75,7 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 				path = WeightsPath(dir, key)
 			}
 			if _, err := os.Stat(path); err != nil {
-				return Config{}, nil, "", fmt.Errorf("suite: fidelity: run %s has no weights after epoch %d (%s): gradbench run --keep-epochs keeps them", key, e, path)
+				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no weights after epoch %d (%s): gradbench run --keep-epochs keeps them", key, e, path)
 			}
 			st.load = func(net nn.Layer) error {
 				// The file holds the run's own network, with its estimator's
@@ -101,7 +102,7 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, error) {
 		}
 		states = append(states, st)
 	}
-	return cfg, states, fmt.Sprintf("run %s (%s, seed %d)", key, cfg.Estimator, cfg.Seed), nil
+	return cfg, states, fmt.Sprintf("run %s (%s, seed %d)", key, cfg.Estimator, cfg.Seed), rec, nil
 }
 
 // EpochWeightsPath returns where gradbench run --keep-epochs keeps the

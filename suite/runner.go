@@ -100,6 +100,21 @@ func (r *Runner) checkRecordData(ctx context.Context, c Cell, rec *Record) error
 	return nil
 }
 
+// checkRecordsData refuses the first of cells whose record the runs
+// directory holds and that was trained on other data than the splits
+// loaded now (checkRecordData). Records without data digests, and those
+// that do not read (reported when the cell is run), are left as they are.
+func (r *Runner) checkRecordsData(ctx context.Context, cells []Cell) error {
+	for _, c := range cells {
+		if rec, err := ReadRecord(r.Dir, c.Key()); err == nil {
+			if err := r.checkRecordData(ctx, c, rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Event reports the progress of a sweep.
 type Event struct {
 	Kind  EventKind
@@ -356,7 +371,9 @@ func (r *Runner) load(ctx context.Context, w *Workload) (*datasetPair, error) {
 // process's), or taken over if that process ends without one. When ctx is
 // cancelled, Run returns its error and the records finished so far;
 // finished runs are recorded and the running one keeps its last epoch
-// checkpoint, so running the sweep again resumes it.
+// checkpoint, so running the sweep again resumes it. A record of the
+// sweep trained on other data than the files read now (checkRecordData)
+// is refused before any cell is estimated or trained.
 func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	if err := checkRunsDir(r.Dir); err != nil {
 		return nil, err
@@ -373,6 +390,12 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
 		return nil, wrapErr("suite", err)
+	}
+	// A record of other data is refused before anything is trained or
+	// estimated: the estimate would count it as done, and cells before it
+	// would be trained only for the sweep to stop at it.
+	if err := r.checkRecordsData(ctx, cells); err != nil {
+		return nil, err
 	}
 	if r.Progress != nil {
 		est, err := r.Estimate(ctx, s)

@@ -79,7 +79,7 @@ func TestRunRemovesWeightsOfEarlierAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// fidelity --epochs 1 finds no weights, instead of another network's.
-	_, _, _, err = FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{1}}.states()
+	_, _, _, _, err = FidelitySpec{Run: RecordPath(dir, key), Epochs: []int{1}}.states()
 	if want := "has no weights after epoch 1"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("fidelity --epochs 1: %v, want an error containing %q", err, want)
 	}

@@ -27,7 +27,11 @@ whole test split, or the recipe's test_subset of it, as the model file
 records it. --test-subset N evaluates the N images a run's test_subset N
 draws instead (0: the whole split); it is needed for a model file that
 does not record its run's test subset (an earlier export wrote it), and
-for a run's test subset with --dataset another dataset.
+for a run's test subset with --dataset another dataset. A model file
+exported from a run whose record keeps data digests carries the digest
+of the test split it was measured on: eval refuses test files of the
+model's dataset with another digest (other or changed files), rather
+than set their top-1 beside the run's as if of the same images.
 
 --impl chooses the binary kernels: go (portable), avx2 or avx512 (assembly
 kernels for amd64 CPUs with AVX2, or AVX-512 with VPOPCNTQ), or simd (the

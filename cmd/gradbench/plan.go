@@ -34,6 +34,11 @@ configuration, which names its record <key>.json in --out), its state in
 must run (gradbench slurm submits them, but for the running ones).
 gradbench run --cell takes a cell's index or key, --index-from-env an
 index. Plan loads no data and writes nothing; a summary goes to stderr.
+So a record is done as plan sees it even when it was trained on other
+data files than those read now: gradbench run compares a record's data
+digests with the files it reads and refuses one of other data (records
+written before they kept digests are reused unchecked). --estimate
+loads the data and names such records.
 
 Examples:
 

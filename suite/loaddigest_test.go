@@ -1,0 +1,136 @@
+package suite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadRunOfOtherDataRefused: LoadRun (export, and the programs that
+// evaluate a finished run's network) refuses a run whose record was
+// trained on other files than those it opens, naming the record and the
+// split that differs, as a run asked for again does; fidelity --run
+// refuses one whose training split differs, the split it measures on.
+// Tried as a new user would: a pixel changed in either split after the
+// run finished. With the files the run was trained on, and for a record
+// without data digests (written before records kept them), both load.
+func TestLoadRunOfOtherDataRefused(t *testing.T) {
+	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
+	data, dir := t.TempDir(), t.TempDir()
+	writeFMNIST(t, data, a, b)
+	s := fmnistSweep(t, data, 1)
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := recs[0]
+	path := RecordPath(dir, rec.Key)
+	changed := func(sp idxSplit) idxSplit {
+		c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
+		c.pixels[4321]++
+		return c
+	}
+	fidelity := func() error {
+		_, err := Fidelity(context.Background(), FidelitySpec{Run: path, DataDir: data, Estimators: parseSpecs(t, "ste"), Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
+		return err
+	}
+	for _, tc := range []struct {
+		name           string
+		train, test    idxSplit
+		split          string
+		fidelityRefuse bool
+	}{
+		{"training pixel", changed(a), b, "training split", true},
+		{"test pixel", a, changed(b), "test split", false},
+	} {
+		writeFMNIST(t, data, tc.train, tc.test)
+		refused := func(what string, err error) {
+			t.Helper()
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), tc.split) {
+				t.Errorf("%s, %s: error %v; want a refusal naming %s and its %s", tc.name, what, err, path, tc.split)
+			}
+		}
+		_, err := LoadRun(path, data)
+		refused("LoadRun", err)
+		_, err = Export(path, filepath.Join(t.TempDir(), "m.gbnn"), data)
+		refused("Export", err)
+		if tc.fidelityRefuse {
+			refused("Fidelity", fidelity())
+		}
+	}
+	writeFMNIST(t, data, a, b)
+	if _, err := LoadRun(path, data); err != nil {
+		t.Errorf("LoadRun with the files the run was trained on: %v", err)
+	}
+	// A record without data digests: loaded whatever the files.
+	older, err := ReadRecord(dir, rec.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older.Data = nil
+	if err := WriteRecord(dir, older); err != nil {
+		t.Fatal(err)
+	}
+	writeFMNIST(t, data, changed(a), changed(b))
+	if _, err := LoadRun(path, data); err != nil {
+		t.Errorf("LoadRun of a record without data digests: %v", err)
+	}
+}
+
+// TestEvalOfOtherDataRefused: export writes the digest of the run's test
+// split into the model file, and eval refuses a test split of the model's
+// dataset with another digest, naming the model file and both digests,
+// where it measured the other images' top-1 beside the run's as the same
+// images'. Tried as a new user would: a test pixel changed after export.
+// A changed training split, which eval does not read, and a model file
+// without the digest (exported before records kept them) are evaluated.
+func TestEvalOfOtherDataRefused(t *testing.T) {
+	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
+	data, dir := t.TempDir(), t.TempDir()
+	writeFMNIST(t, data, a, b)
+	s := fmnistSweep(t, data, 1)
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(t.TempDir(), "m.gbnn")
+	if _, err := Export(RecordPath(dir, recs[0].Key), model, data); err != nil {
+		t.Fatal(err)
+	}
+	eval := func() error {
+		_, err := Evaluate(context.Background(), EvalOptions{Model: model, DataDir: data})
+		return err
+	}
+	if err := eval(); err != nil {
+		t.Fatalf("eval with the files the run was trained on: %v", err)
+	}
+	changed := func(sp idxSplit) idxSplit {
+		c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
+		c.pixels[1234]++
+		return c
+	}
+	writeFMNIST(t, data, changed(a), b)
+	if err := eval(); err != nil {
+		t.Errorf("eval with another training split, which it does not read: %v", err)
+	}
+	writeFMNIST(t, data, a, changed(b))
+	if err := eval(); err == nil || !strings.Contains(err.Error(), model) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), recs[0].Data.Test) {
+		t.Errorf("eval with a test pixel changed: error %v; want a refusal naming %s and the run's test digest", err, model)
+	}
+	// The same model file exported from the record without its digests.
+	older, err := ReadRecord(dir, recs[0].Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older.Data = nil
+	if err := WriteRecord(dir, older); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Export(RecordPath(dir, recs[0].Key), model, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := eval(); err != nil {
+		t.Errorf("eval of a model file without the test split's digest: %v", err)
+	}
+}
