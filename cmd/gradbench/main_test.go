@@ -258,6 +258,11 @@ func TestHelp(t *testing.T) {
 	if _, _, err := runGradbench(t, "help", "nosuch"); err == nil || !strings.Contains(err.Error(), `unknown command "nosuch" (have `+strings.Join(names, ", ")+")") {
 		t.Errorf("gradbench help nosuch: %v, want an unknown command error listing the commands", err)
 	}
+	// Tried as a new user would: gradbench help help answered "unknown
+	// command"; it prints help's own usage.
+	if stdout, stderr, err := runGradbench(t, "help", "help"); err != nil || stderr != "" || !strings.HasPrefix(stdout, "usage: gradbench help [command]\n") {
+		t.Errorf("gradbench help help: %v, stdout %q, stderr %q; want help's usage", err, stdout, stderr)
+	}
 	// Tried as a new user would: what follows the command was dropped
 	// without a word.
 	if _, _, err := runGradbench(t, "help", "run", "--epochs", "3"); err == nil || err.Error() != `help: unexpected argument "--epochs" after run: help takes one command, as in gradbench help run` {
