@@ -476,8 +476,9 @@ func cacheDir(name string) (string, error) {
 	return filepath.Join(c, "gradbench", name), nil
 }
 
-// fetch downloads the dataset's missing files into the user cache and
-// returns that directory, which then holds the split.
+// fetch downloads the split's missing files (an archive's: the whole
+// archive, which holds both splits) into the user cache and returns that
+// directory, which then holds the split.
 func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options) (string, error) {
 	dir, err := cacheDir(name)
 	if err != nil {
@@ -494,6 +495,12 @@ func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options)
 		err = fetchArchive(ctx, urls, dir, s.remote.files[0], s.remote.archiveDir, s.allFiles(), opt)
 	} else {
 		for _, f := range s.remote.files {
+			if !slices.Contains(s.files[split], strings.TrimSuffix(f.name, ".gz")) {
+				// The other split's file: not needed to open this
+				// one (gradbench eval reads the test split alone).
+				// An archive holds both splits and is fetched whole.
+				continue
+			}
 			dst := filepath.Join(dir, f.name)
 			if _, err := os.Stat(dst); err == nil {
 				continue // downloads are renamed into place only once checked
