@@ -273,3 +273,25 @@ func TestHelp(t *testing.T) {
 		t.Errorf("gradbench with no command: err %v, stdout %q, stderr %q; want the usage on stderr and errUsage", err, stdout, stderr)
 	}
 }
+
+// TestSpacedValuesRefused: tried as a new user would, --seeds " 3" was
+// accepted (trimmed) while --width " 0.5" was refused. A list or number
+// with white space around it is refused by every flag alike (plan takes
+// run's sweep flags and trains nothing, whatever it accepts).
+func TestSpacedValuesRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"plan", "--width", " 0.5"},
+		{"plan", "--seeds", " 3"},
+		{"plan", "--seeds", "1, 2"},
+		{"plan", "--lr-grid", "0.3, 1"},
+		{"plan", "--optimizers", "adam, bop"},
+		{"plan", "--epochs", "3 "},
+	} {
+		_, stderr, err := runGradbench(t, args...)
+		if err == nil {
+			t.Errorf("gradbench %q: no error, want the spaced value refused", args)
+		} else if got := err.Error() + stderr; !strings.Contains(got, "white space is not allowed") && !strings.Contains(got, "invalid value") {
+			t.Errorf("gradbench %q: %s, want the spaced value refused, saying so", args, got)
+		}
+	}
+}
