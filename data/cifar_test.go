@@ -33,9 +33,9 @@ func TestReadCIFAR(t *testing.T) {
 	dir := t.TempDir()
 	writeCIFAR(t, dir, 3)
 	s := datasets["cifar10"]
-	paths, missing := s.locate(dir, Train)
-	if missing != nil {
-		t.Fatalf("locate: missing %v", missing)
+	paths, missing, err := s.locate(dir, Train)
+	if err != nil || missing != nil {
+		t.Fatalf("locate: missing %v, error %v", missing, err)
 	}
 	d, err := readCIFAR(paths, 10)
 	if err != nil {

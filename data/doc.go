@@ -40,6 +40,11 @@
 //	cifar10               data_batch_1.bin … data_batch_5.bin, test_batch.bin (or in cifar-10-batches-bin/)
 //	imagenet              train/CLASS/*.{JPEG,jpg,jpeg,png}, val/CLASS/...
 //
+// A file found twice (compressed and not, or a CIFAR-10 batch both in the
+// directory and in its cifar-10-batches-bin/), or a split in both
+// Options.Dir and Options.Dir/<name>, is an error naming both: none is
+// preferred to the other.
+//
 // Where the split is found nowhere, Fashion-MNIST, MNIST and CIFAR-10 are
 // downloaded into the user cache from their official locations (Options.BaseURL
 // names a mirror instead), with a progress report on Options.Progress.

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -100,30 +101,62 @@ func TestDownload(t *testing.T) {
 	if d.N != 40 || d.Source != dir {
 		t.Errorf("downloaded dataset: %v from %s, want 40 images from %s", d, d.Source, dir)
 	}
+	// Tried as a new user would: gradbench eval, which reads the test
+	// split alone, downloaded the training split too. Opening a split
+	// downloads that split's files only.
+	if got := leftovers(t, dir); len(got) != 2 || !slices.Contains(got, "train-images-idx3-ubyte.gz") || !slices.Contains(got, "train-labels-idx1-ubyte.gz") {
+		t.Errorf("cache holds %q, want exactly the training split's 2 files", got)
+	}
+	out := progress.String()
+	if strings.Count(out, "SHA-256 verified") != 2 || strings.Contains(out, "\r") {
+		t.Errorf("progress written when not a terminal:\n%s\nwant one line per file and no redrawn bar", out)
+	}
+	// The first mirror refuses connections; every file came from the second.
+	if hits := srv.hits.Load(); hits != 2 {
+		t.Errorf("server got %d requests, want 2", hits)
+	}
+	// The test split is downloaded when opened, then both are in the cache.
+	if _, err := Open(context.Background(), "tiny-idx", Test, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := leftovers(t, dir); len(got) != 4 || srv.hits.Load() != 4 {
+		t.Errorf("after opening the test split: cache holds %q after %d requests, want the 4 files after 4", got, srv.hits.Load())
+	}
 	for name, b := range files {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || !bytes.Equal(got, b) {
 			t.Errorf("%s in the cache: %d bytes, %v; want the %d bytes served", name, len(got), err, len(b))
 		}
 	}
-	if got := leftovers(t, dir); len(got) != 4 {
-		t.Errorf("cache holds %q, want exactly the 4 files", got)
+	for _, split := range []Split{Train, Test} {
+		if _, err := Open(context.Background(), "tiny-idx", split, Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	out := progress.String()
-	if strings.Count(out, "SHA-256 verified") != 4 || strings.Contains(out, "\r") {
-		t.Errorf("progress written when not a terminal:\n%s\nwant one line per file and no redrawn bar", out)
+	if srv.hits.Load() != 4 {
+		t.Error("opening a split in the cache downloaded again")
 	}
-	// The first mirror refuses connections; every file came from the second.
-	hits := srv.hits.Load()
-	if hits != 4 {
-		t.Errorf("server got %d requests, want 4", hits)
-	}
-	// Both splits are in the cache now: no more requests.
-	if _, err := Open(context.Background(), "tiny-idx", Test, Options{}); err != nil {
+}
+
+// TestDownloadTestSplitAlone: opening the test split of a dataset found
+// nowhere downloads the test split's files and not the training split's,
+// whose absence does not block it (gradbench eval reads the test split
+// alone).
+func TestDownloadTestSplitAlone(t *testing.T) {
+	_, cache := sandbox(t)
+	srv, files := tinyIDX(t, 20)
+	// The training split is not served: were it asked for, Open fails.
+	delete(files, "train-images-idx3-ubyte.gz")
+	delete(files, "train-labels-idx1-ubyte.gz")
+	d, err := Open(context.Background(), "tiny-idx", Test, Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if srv.hits.Load() != hits {
-		t.Error("opening the test split downloaded again")
+	if d.N != 10 || srv.hits.Load() != 2 {
+		t.Errorf("test split: %d images after %d requests, want 10 after 2", d.N, srv.hits.Load())
+	}
+	if got := leftovers(t, filepath.Join(cache, "tiny-idx")); len(got) != 2 {
+		t.Errorf("cache holds %q, want the test split's 2 files", got)
 	}
 }
 
@@ -200,7 +233,7 @@ func TestDownloadMirrorsAndBaseURL(t *testing.T) {
 	if _, err := Open(context.Background(), "tiny-idx", Train, Options{BaseURL: mirror.URL}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(cache, "tiny-idx", "t10k-images-idx3-ubyte.gz")); err != nil || len(files) != 4 {
+	if _, err := os.Stat(filepath.Join(cache, "tiny-idx", "train-images-idx3-ubyte.gz")); err != nil || len(files) != 4 {
 		t.Errorf("BaseURL download: %v", err)
 	}
 }
@@ -213,8 +246,8 @@ func TestDownloadProgressBar(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	if !strings.Contains(s, "\rdownloading train-images-idx3-ubyte.gz [") || !strings.Contains(s, "100%") || strings.Count(s, "SHA-256 verified)\n") != 4 {
-		t.Errorf("progress on a terminal:\n%q\nwant a redrawn bar reaching 100%% and one line per file", s)
+	if !strings.Contains(s, "\rdownloading train-images-idx3-ubyte.gz [") || !strings.Contains(s, "100%") || strings.Count(s, "SHA-256 verified)\n") != 2 {
+		t.Errorf("progress on a terminal:\n%q\nwant a redrawn bar reaching 100%% and one line per file of the split", s)
 	}
 }
 

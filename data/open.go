@@ -105,7 +105,10 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 			return nil, err
 		}
 	}
-	paths, _ := s.locate(dir, split)
+	paths, _, err := s.locate(dir, split)
+	if err != nil {
+		return nil, err
+	}
 	d, err := s.read(ctx, dir, paths, split, opt)
 	if err != nil {
 		return nil, err
@@ -297,27 +300,33 @@ func (s *spec) misplaced(dir string, split Split) error {
 }
 
 // locate returns the path of each file of the split found in dir, and the
-// names of those missing (nil paths then).
-func (s *spec) locate(dir string, split Split) (paths, missing []string) {
+// names of those missing (nil paths then). A file found at two of its
+// candidates (a .gz beside the uncompressed file, a CIFAR-10 batch both
+// in dir and in its cifar-10-batches-bin/) is an error naming both: which
+// one to read is not for the loader to guess.
+func (s *spec) locate(dir string, split Split) (paths, missing []string, err error) {
 	for _, name := range s.files[split] {
-		cands := s.candidates(dir, name)
-		found := ""
-		for _, c := range cands {
+		var found []string
+		for _, c := range s.candidates(dir, name) {
 			st, err := os.Stat(c)
 			if err == nil && st.IsDir() == (s.format == formatFolder) {
-				found = c
-				break
+				found = append(found, c)
 			}
 		}
-		if found == "" {
+		switch len(found) {
+		case 0:
 			missing = append(missing, name)
+			paths = append(paths, "")
+		case 1:
+			paths = append(paths, found[0])
+		default:
+			return nil, nil, fmt.Errorf("data: both %s and %s hold %s of the %s split: remove one, so that it is clear which to read", found[0], found[1], name, split)
 		}
-		paths = append(paths, found)
 	}
 	if missing != nil {
 		paths = nil
 	}
-	return paths, missing
+	return paths, missing, nil
 }
 
 // want describes the files of a split for messages, e.g.
@@ -421,10 +430,24 @@ func (s *spec) find(name string, split Split, opt Options) (string, error) {
 		if !st.IsDir() {
 			return "", fmt.Errorf("data: %s: data directory %s is not a directory", name, opt.Dir)
 		}
+		// The split in both DIR and DIR/<name> is refused, naming
+		// both, rather than one read without a word.
+		var holding []string
 		for _, dir := range []string{opt.Dir, filepath.Join(opt.Dir, name)} {
-			if _, missing := s.locate(dir, split); missing == nil {
-				return dir, nil
+			_, missing, err := s.locate(dir, split)
+			if err != nil {
+				return "", err
 			}
+			if missing == nil {
+				holding = append(holding, dir)
+			}
+		}
+		switch len(holding) {
+		case 1:
+			return holding[0], nil
+		case 2:
+			return "", fmt.Errorf("data: %s: both %s and %s hold the %s split (%s): remove one, or give the one to read as --data, so that it is clear which to read",
+				name, holding[0], holding[1], split, s.want(split))
 		}
 		for _, dir := range []string{opt.Dir, filepath.Join(opt.Dir, name)} {
 			if err := s.misplaced(dir, split); err != nil {
@@ -440,7 +463,10 @@ func (s *spec) find(name string, split Split, opt Options) (string, error) {
 	var searched []string
 	for _, p := range places(name) {
 		searched = append(searched, fmt.Sprintf("%s (%s)", p.dir, p.what))
-		_, missing := s.locate(p.dir, split)
+		_, missing, err := s.locate(p.dir, split)
+		if err != nil {
+			return "", err
+		}
 		if missing == nil {
 			return p.dir, nil
 		}
@@ -476,8 +502,9 @@ func cacheDir(name string) (string, error) {
 	return filepath.Join(c, "gradbench", name), nil
 }
 
-// fetch downloads the dataset's missing files into the user cache and
-// returns that directory, which then holds the split.
+// fetch downloads the split's missing files (an archive's: the whole
+// archive, which holds both splits) into the user cache and returns that
+// directory, which then holds the split.
 func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options) (string, error) {
 	dir, err := cacheDir(name)
 	if err != nil {
@@ -494,11 +521,24 @@ func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options)
 		err = fetchArchive(ctx, urls, dir, s.remote.files[0], s.remote.archiveDir, s.allFiles(), opt)
 	} else {
 		for _, f := range s.remote.files {
+			if !slices.Contains(s.files[split], strings.TrimSuffix(f.name, ".gz")) {
+				// The other split's file: not needed to open this
+				// one (gradbench eval reads the test split alone).
+				// An archive holds both splits and is fetched whole.
+				continue
+			}
 			dst := filepath.Join(dir, f.name)
 			if _, err := os.Stat(dst); err == nil {
 				continue // downloads are renamed into place only once checked
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return "", fmt.Errorf("data: %s: %w", name, err)
+			}
+			if raw := strings.TrimSuffix(dst, ".gz"); raw != dst {
+				if _, err := os.Stat(raw); err == nil {
+					// Uncompressed already: a download beside it
+					// would make the file ambiguous (locate).
+					continue
+				}
 			}
 			if err = fetchFile(ctx, urls, dst, f, opt); err != nil {
 				break
@@ -508,7 +548,9 @@ func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options)
 	if err != nil {
 		return "", err
 	}
-	if _, missing := s.locate(dir, split); missing != nil {
+	if _, missing, err := s.locate(dir, split); err != nil {
+		return "", err
+	} else if missing != nil {
 		return "", fmt.Errorf("data: %s: downloaded into %s, but %s is still missing", name, dir, strings.Join(missing, ", "))
 	}
 	return dir, nil

@@ -373,3 +373,51 @@ func TestPaths(t *testing.T) {
 		t.Errorf("Paths of the synthetic dataset = %q, %v; want none", got, err)
 	}
 }
+
+// TestOpenRefusesAmbiguousFiles: where one file of a split is there twice
+// (a .gz beside the uncompressed file, a CIFAR-10 batch in the directory
+// and in its cifar-10-batches-bin/) or the split is in both DIR and
+// DIR/<name>, Open refuses, naming both, rather than reading one of them
+// without a word. Tried as a new user would: a directory holding both
+// forms loaded whichever the loader looked at first.
+func TestOpenRefusesAmbiguousFiles(t *testing.T) {
+	sandbox(t)
+	ctx := context.Background()
+
+	gzRaw := t.TempDir()
+	writeIDXSplit(t, gzRaw, "t10k", 10, true)
+	writeIDXSplit(t, gzRaw, "t10k", 10, false)
+	_, err := Open(ctx, "mnist", Test, Options{Dir: gzRaw})
+	wantErr(t, err, "both "+filepath.Join(gzRaw, "t10k-images-idx3-ubyte.gz")+" and "+filepath.Join(gzRaw, "t10k-images-idx3-ubyte")+" hold")
+
+	// The same files in the search order ($GRADBENCH_DATA/<name>).
+	env := t.TempDir()
+	writeIDXSplit(t, filepath.Join(env, "mnist"), "t10k", 10, true)
+	writeIDXSplit(t, filepath.Join(env, "mnist"), "t10k", 10, false)
+	t.Setenv(EnvDataDir, env)
+	_, err = Open(ctx, "mnist", Test, Options{})
+	wantErr(t, err, "both "+filepath.Join(env, "mnist", "t10k-images-idx3-ubyte.gz")+" and ")
+	t.Setenv(EnvDataDir, "")
+
+	both := t.TempDir()
+	writeIDXSplit(t, both, "t10k", 10, true)
+	writeIDXSplit(t, filepath.Join(both, "mnist"), "t10k", 10, true)
+	_, err = Open(ctx, "mnist", Test, Options{Dir: both})
+	wantErr(t, err, "both "+both+" and "+filepath.Join(both, "mnist")+" hold the test split")
+	if _, err := Paths("mnist", Test, Options{Dir: both}); err == nil {
+		t.Error("Paths of a split in both DIR and DIR/mnist: no error")
+	}
+
+	cifar := t.TempDir()
+	writeFile(t, filepath.Join(cifar, "test_batch.bin"), cifarBatch(0, 3))
+	writeFile(t, filepath.Join(cifar, "cifar-10-batches-bin", "test_batch.bin"), cifarBatch(0, 3))
+	_, err = Open(ctx, "cifar10", Test, Options{Dir: cifar})
+	wantErr(t, err, "both "+filepath.Join(cifar, "test_batch.bin")+" and "+filepath.Join(cifar, "cifar-10-batches-bin", "test_batch.bin")+" hold")
+
+	// One form alone, in one place, opens.
+	one := t.TempDir()
+	writeIDXSplit(t, filepath.Join(one, "mnist"), "t10k", 10, false)
+	if _, err := Open(ctx, "mnist", Test, Options{Dir: one}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
@@ -306,15 +307,20 @@ func ParseOptimizers(s string) ([]string, error) {
 }
 
 // parseList parses s, the value of flag: a comma-separated list of items,
-// each given once, parse reading an item (without the blanks around it)
-// into its value or saying why it is bad. An empty or blank s is nil.
+// each given once, parse reading an item into its value or saying why it
+// is bad. An empty s is nil.
+//
+// White space is refused, not trimmed (" 1" or "0.3, 1"): a value is
+// used as given, as the numeric flags (--width " 0.5") use it.
 func parseList[T comparable](flag, s string, parse func(item string) (v T, bad string)) ([]T, error) {
-	if strings.TrimSpace(s) == "" {
+	if s == "" {
 		return nil, nil
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, spaceNotAllowed)
 	}
 	var out []T
 	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
 		v, bad := parse(f)
 		if bad != "" {
 			return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, bad)
@@ -418,16 +424,23 @@ func ParseLRGrid(s string) ([]float64, error) {
 	})
 }
 
+// spaceNotAllowed says why a flag's list or number with white space in it
+// is refused: it would otherwise be trimmed, and a value is used as given
+// or refused (as the numeric flags refuse --width " 0.5").
+const spaceNotAllowed = "white space is not allowed: write the value without spaces"
+
 // ParseSeeds parses the --seeds flag: a count N (seeds 1..N), a list
 // "1,2,5", or a range "4..6". Seeds are integers >= 1 written as plain
-// digits (no sign); duplicates are errors.
+// digits (no sign, no white space); duplicates are errors.
 func ParseSeeds(s string) ([]uint64, error) {
-	s = strings.TrimSpace(s)
 	bad := func(why string) error {
 		return fmt.Errorf("suite: bad seeds %q: %s (want a count N for seeds 1..N, a list 1,2,5 or a range 4..6)", s, why)
 	}
 	if s == "" {
 		return nil, bad("empty")
+	}
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return nil, bad(spaceNotAllowed)
 	}
 	// A sign is refused wherever it stands: a count, a list entry and a
 	// range end are plain digits alike, rather than "+2" being taken as a
@@ -472,7 +485,7 @@ func ParseSeeds(s string) ([]uint64, error) {
 	var seeds []uint64
 	seen := map[uint64]bool{}
 	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		v, err := strconv.ParseUint(f, 10, 64)
 		if err != nil || v < 1 {
 			return nil, bad(fmt.Sprintf("%q is not an integer >= 1", f))
 		}
@@ -489,13 +502,14 @@ func ParseSeeds(s string) ([]uint64, error) {
 // fidelity --init): an integer >= 1 in plain digits. A list, a range or a
 // sign is refused, saying so; "3" is seed 3, not a count.
 func ParseSeed(s string) (uint64, error) {
-	s = strings.TrimSpace(s)
 	bad := func(why string) error {
 		return fmt.Errorf("suite: bad seed %q: %s (want one seed, an integer >= 1 such as 3)", s, why)
 	}
 	switch {
 	case s == "":
 		return 0, bad("empty")
+	case strings.ContainsFunc(s, unicode.IsSpace):
+		return 0, bad(spaceNotAllowed)
 	case strings.Contains(s, ",") || strings.Contains(s, ".."):
 		return 0, bad("one network is measured, so one seed: not a list or a range")
 	case strings.ContainsAny(s, "+-"):

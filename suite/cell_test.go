@@ -103,7 +103,7 @@ func TestParseSeeds(t *testing.T) {
 		{"1", "[1]"},
 		{"3", "[1 2 3]"},
 		{"1,2,5", "[1 2 5]"},
-		{" 7, 3 ", "[7 3]"},
+		{"7,3", "[7 3]"},
 		{"4..6", "[4 5 6]"},
 		{"9..9", "[9]"},
 		// The loop over a range must stop at the top of uint64 instead of
@@ -124,6 +124,13 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
 		}
 	}
+	// Tried as a new user would: --seeds " 3" was trimmed while --width
+	// " 0.5" was refused. White space is refused anywhere, saying so.
+	for _, spaced := range []string{" 3", "3 ", " 7, 3 ", "7, 3", "4 ..6", "1,\t2", "3\n"} {
+		if _, err := ParseSeeds(spaced); err == nil || !strings.Contains(err.Error(), "white space is not allowed") {
+			t.Errorf("ParseSeeds(%q) error = %v, want white space refused", spaced, err)
+		}
+	}
 	// A sign is refused alike in a count, a list and a range, saying so.
 	for _, signed := range []string{"+2", "-2", "1,+2", "+1,2", "1,-2", "+1..3", "1..+3"} {
 		if _, err := ParseSeeds(signed); err == nil || !strings.Contains(err.Error(), "sign") {
@@ -140,7 +147,7 @@ func TestParseSeeds(t *testing.T) {
 }
 
 func TestParseSeed(t *testing.T) {
-	for in, want := range map[string]uint64{"1": 1, "3": 3, " 7 ": 7, "2000": 2000, "18446744073709551615": math.MaxUint64} {
+	for in, want := range map[string]uint64{"1": 1, "3": 3, "7": 7, "2000": 2000, "18446744073709551615": math.MaxUint64} {
 		if got, err := ParseSeed(in); err != nil || got != want {
 			t.Errorf("ParseSeed(%q) = %d, %v, want %d", in, got, err, want)
 		}
@@ -148,6 +155,7 @@ func TestParseSeed(t *testing.T) {
 	for bad, why := range map[string]string{
 		"": "empty", "0": "not an integer >= 1", "x": "not an integer >= 1", "18446744073709551616": "not an integer >= 1",
 		"2,3": "not a list or a range", "2..3": "not a list or a range", "+2": "sign", "-2": "sign",
+		" 7": "white space is not allowed", "7 ": "white space is not allowed", " 7 ": "white space is not allowed",
 	} {
 		if _, err := ParseSeed(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seed ") || !strings.Contains(err.Error(), why) {
 			t.Errorf("ParseSeed(%q) error = %v, want a bad seed error saying %q", bad, err, why)

@@ -430,3 +430,36 @@ func TestEvaluateRefusesUnrecordedSubset(t *testing.T) {
 		t.Errorf("eval --test-subset 0 of a model file without test_subset: %v, want the 512 test images", err)
 	}
 }
+
+// TestEvaluateTestSplitAlone: eval reads the test split alone, so a data
+// directory without the training split does not block it. Tried as a new
+// user would: eval --dataset mnist fetched the training split too.
+func TestEvaluateTestSplitAlone(t *testing.T) {
+	mc := ModelConfig{Model: "resnet20", Dataset: "mnist", C: 1, H: 28, W: 28, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
+	m, err := mc.buildTrained()
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := mc.meta()
+	meta["run"], meta["test_top1"], meta["test_subset"] = "0123456789abcdef", "12.5", "0"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.gbnn")
+	writeModelFile(t, path, m.Net, meta)
+	dataDir := filepath.Join(dir, "data")
+	if err := os.Mkdir(dataDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFMNIST(t, dataDir, noiseSplit(10, 1), noiseSplit(20, 2))
+	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte"} {
+		if err := os.Remove(filepath.Join(dataDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, DataDir: dataDir, Batch: new(10)})
+	if err != nil {
+		t.Fatalf("eval with the test split alone: %v", err)
+	}
+	if ev.Result.Images != 20 {
+		t.Errorf("eval: %d images, want the test split's 20", ev.Result.Images)
+	}
+}

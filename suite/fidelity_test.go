@@ -60,6 +60,12 @@ func TestFidelityRefuses(t *testing.T) {
 		{"--bootstrap 199", FidelityRequest{Init: true, Bootstrap: n(MinFidelityReps - 1)}, bootstrap(199)},
 		{"--epochs x", FidelityRequest{Run: run, Epochs: "x"},
 			`suite: fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`},
+		// Tried as a new user would: " 0" was trimmed, while --width
+		// " 0.5" was refused.
+		{"--epochs ' 0'", FidelityRequest{Run: run, Epochs: " 0"},
+			`suite: fidelity: --epochs " 0": want comma-separated epochs >= 0, such as 0,5,10`},
+		{"--epochs '0, 5'", FidelityRequest{Run: run, Epochs: "0, 5"},
+			`suite: fidelity: --epochs "0, 5": want comma-separated epochs >= 0, such as 0,5,10`},
 		{"--epochs 1,", FidelityRequest{Run: run, Epochs: "1,"},
 			`suite: fidelity: --epochs "1,": want comma-separated epochs >= 0, such as 0,5,10`},
 		{"--epochs -1", FidelityRequest{Run: run, Epochs: "-1"},
@@ -104,7 +110,7 @@ func TestFidelityRequestDefaults(t *testing.T) {
 	}
 	n := func(v int) *int { return &v }
 	seeds, est := "3", "ste,fda+na"
-	spec, err = FidelityRequest{Init: true, Seeds: &seeds, Estimators: &est, Epochs: " 0 ", Batch: n(2), Sample: n(1), Bootstrap: n(MinFidelityReps), EvalBatches: n(3)}.Spec()
+	spec, err = FidelityRequest{Init: true, Seeds: &seeds, Estimators: &est, Epochs: "0", Batch: n(2), Sample: n(1), Bootstrap: n(MinFidelityReps), EvalBatches: n(3)}.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 	}
 	if req.Epochs != "" {
 		for _, f := range strings.Split(req.Epochs, ",") {
-			e, ok := cli.Digits(strings.TrimSpace(f))
+			e, ok := cli.Digits(f) // no sign, no white space: as given
 			if !ok {
 				return FidelitySpec{}, badFidelityEpochs(req.Epochs)
 			}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestParseLRGrid(t *testing.T) {
-	got, err := ParseLRGrid(" 0.3, 1,3 ")
+	got, err := ParseLRGrid("0.3,1,3")
 	if err != nil || !slices.Equal(got, []float64{0.3, 1, 3}) {
 		t.Fatalf("ParseLRGrid(0.3,1,3) = %v, %v", got, err)
 	}
@@ -27,6 +27,12 @@ func TestParseLRGrid(t *testing.T) {
 		"x":         `"x" is not a finite number > 0`,
 		"1,,3":      `"" is not a finite number > 0`,
 		"0.3,1,0.3": `0.3 is given twice`,
+		// Tried as a new user would: white space was trimmed, while
+		// --width " 0.5" was refused; it is refused here too.
+		" 0.3,1,3 ": `white space is not allowed`,
+		"0.3, 1":    `white space is not allowed`,
+		"1 ":        `white space is not allowed`,
+		" ":         `white space is not allowed`,
 		"1,1.0":     `1.0 is given twice`,
 		"0x1p-1":    `"0x1p-1" is not a decimal number`,
 		"1,0X1P1":   `"0X1P1" is not a decimal number`,

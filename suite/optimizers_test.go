@@ -33,8 +33,11 @@ func TestOptimizerCells(t *testing.T) {
 			t.Errorf("cell %q does not name its optimizer", c)
 		}
 	}
-	if got, err := ParseOptimizers("adam, bop"); err != nil || len(got) != 2 {
-		t.Errorf("ParseOptimizers(adam, bop) = %v, %v", got, err)
+	if got, err := ParseOptimizers("adam,bop"); err != nil || len(got) != 2 {
+		t.Errorf("ParseOptimizers(adam,bop) = %v, %v", got, err)
+	}
+	if _, err := ParseOptimizers("adam, bop"); err == nil || !strings.Contains(err.Error(), "white space is not allowed") {
+		t.Errorf("ParseOptimizers(adam, bop): %v, want white space refused", err)
 	}
 	for in, want := range map[string]string{
 		"sgd,lamb":  `unknown optimizer "lamb" (have sgd, adam, bop)`,

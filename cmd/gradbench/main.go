@@ -96,12 +96,18 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 			return nil
 		}
 		c := find(rest[0])
-		if c == nil {
+		if c == nil && rest[0] != "help" {
 			return fmt.Errorf("unknown command %q (have %s)", rest[0], commandNames())
 		}
 		if len(rest) > 1 {
 			// Not dropped: help of one command takes nothing else.
 			return fmt.Errorf("help: unexpected argument %q after %s: help takes one command, as in gradbench help %s", rest[1], rest[0], rest[0])
+		}
+		if c == nil {
+			// help is no entry of commands (it runs none of them) but
+			// is asked about as one: gradbench help help.
+			fmt.Fprint(env.stdout, helpUsage)
+			return nil
 		}
 		fs := newFlagSet(c, env.stdout)
 		// Define the flags without running: parse -h, which prints usage.
@@ -322,6 +328,9 @@ func commandNames() string {
 	sort.Strings(names)
 	return strings.Join(names, ", ")
 }
+
+// helpUsage is help's own usage, printed by gradbench help help.
+const helpUsage = "usage: gradbench help [command]\n\nWithout a command, help lists the commands; with one, it prints that command's usage and flags.\n\nhelp takes no flags.\n"
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, "gradbench benchmarks the surrogate gradients used to train binary neural networks.\n\nUsage:\n\n\tgradbench <command> [flags]\n\nCommands:\n\n")

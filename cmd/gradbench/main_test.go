@@ -258,6 +258,11 @@ func TestHelp(t *testing.T) {
 	if _, _, err := runGradbench(t, "help", "nosuch"); err == nil || !strings.Contains(err.Error(), `unknown command "nosuch" (have `+strings.Join(names, ", ")+")") {
 		t.Errorf("gradbench help nosuch: %v, want an unknown command error listing the commands", err)
 	}
+	// Tried as a new user would: gradbench help help answered "unknown
+	// command"; it prints help's own usage.
+	if stdout, stderr, err := runGradbench(t, "help", "help"); err != nil || stderr != "" || !strings.HasPrefix(stdout, "usage: gradbench help [command]\n") {
+		t.Errorf("gradbench help help: %v, stdout %q, stderr %q; want help's usage", err, stdout, stderr)
+	}
 	// Tried as a new user would: what follows the command was dropped
 	// without a word.
 	if _, _, err := runGradbench(t, "help", "run", "--epochs", "3"); err == nil || err.Error() != `help: unexpected argument "--epochs" after run: help takes one command, as in gradbench help run` {
@@ -266,5 +271,27 @@ func TestHelp(t *testing.T) {
 	stdout, stderr, err := runGradbench(t)
 	if !errors.Is(err, errUsage) || stdout != "" || !strings.Contains(stderr, "\n\tcurves ") {
 		t.Errorf("gradbench with no command: err %v, stdout %q, stderr %q; want the usage on stderr and errUsage", err, stdout, stderr)
+	}
+}
+
+// TestSpacedValuesRefused: tried as a new user would, --seeds " 3" was
+// accepted (trimmed) while --width " 0.5" was refused. A list or number
+// with white space around it is refused by every flag alike (plan takes
+// run's sweep flags and trains nothing, whatever it accepts).
+func TestSpacedValuesRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"plan", "--width", " 0.5"},
+		{"plan", "--seeds", " 3"},
+		{"plan", "--seeds", "1, 2"},
+		{"plan", "--lr-grid", "0.3, 1"},
+		{"plan", "--optimizers", "adam, bop"},
+		{"plan", "--epochs", "3 "},
+	} {
+		_, stderr, err := runGradbench(t, args...)
+		if err == nil {
+			t.Errorf("gradbench %q: no error, want the spaced value refused", args)
+		} else if got := err.Error() + stderr; !strings.Contains(got, "white space is not allowed") && !strings.Contains(got, "invalid value") {
+			t.Errorf("gradbench %q: %s, want the spaced value refused, saying so", args, got)
+		}
 	}
 }
