@@ -72,6 +72,23 @@ func fmnistSweep(t *testing.T, dataDir string, epochs int) *Sweep {
 	return s
 }
 
+// noiseRun trains fmnistSweep's cell for one epoch on noise splits a (32
+// images) and b (16), written to the data directory data, into the runs
+// directory dir: the start of the tests of a run's record against files
+// changed after it finished.
+func noiseRun(t *testing.T) (a, b idxSplit, data, dir string, s *Sweep, rec *Record) {
+	t.Helper()
+	a, b = noiseSplit(32, 1), noiseSplit(16, 2)
+	data, dir = t.TempDir(), t.TempDir()
+	writeFMNIST(t, data, a, b)
+	s = fmnistSweep(t, data, 1)
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b, data, dir, s, recs[0]
+}
+
 // TestRecordOfOtherDataRefused: a record trained on other files than
 // those a run asked for again reads is refused, naming the record and
 // saying the data differ, where it was given back as the run's: its key
@@ -155,19 +172,14 @@ func TestCheckpointOfOtherDataDiscarded(t *testing.T) {
 	a.pixels = append([]byte(nil), a.pixels...)
 	a.pixels[777]++
 	writeFMNIST(t, data, a, b)
-	var notes []string
-	r := &Runner{Dir: dir, Progress: func(e Event) {
-		if e.Kind == EventNote {
-			notes = append(notes, e.Note)
-		}
-	}}
+	r, notes := noteRunner(dir)
 	recs, err := r.Run(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	note := strings.Join(notes, "\n")
+	note := strings.Join(*notes, "\n")
 	if !strings.Contains(note, "discarding its checkpoint") || !strings.Contains(note, "other data") || !strings.Contains(note, CheckpointPath(dir, s.Cells()[0].Key())) {
-		t.Errorf("notes %q, want one that the checkpoint, named, is discarded for its other data", notes)
+		t.Errorf("notes %q, want one that the checkpoint, named, is discarded for its other data", *notes)
 	}
 	rec := recs[0]
 	p, err := (&Runner{}).load(context.Background(), &s.Workload)

@@ -17,12 +17,7 @@ func TestRunPrintsEstimate(t *testing.T) {
 	s.Workload.Recipe.Epochs = 1
 	dir := t.TempDir()
 	run := func() []string {
-		var notes []string
-		r := &Runner{Dir: dir, Progress: func(e Event) {
-			if e.Kind == EventNote {
-				notes = append(notes, e.Note)
-			}
-		}}
+		r, notes := noteRunner(dir)
 		recs, err := r.Run(context.Background(), s)
 		if err != nil {
 			t.Fatal(err)
@@ -30,7 +25,7 @@ func TestRunPrintsEstimate(t *testing.T) {
 		if len(recs) != 2 {
 			t.Fatalf("%d records, want 2", len(recs))
 		}
-		return notes
+		return *notes
 	}
 	notes := run()
 	if len(notes) == 0 || !strings.HasPrefix(notes[0], "expected: about ") || !strings.Contains(notes[0], "for the 2 of 2 cells still to train (3 training steps timed") {

@@ -15,23 +15,16 @@ import (
 // new user would: one pixel changed after the sweep's one recorded cell
 // finished, then the sweep run again with another estimator added first.
 func TestRunRefusesOtherDataBeforeEstimate(t *testing.T) {
-	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
-	data, dir := t.TempDir(), t.TempDir()
-	writeFMNIST(t, data, a, b)
-	s := fmnistSweep(t, data, 1)
-	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := RecordPath(dir, recs[0].Key)
+	a, b, data, dir, s, rec := noiseRun(t)
+	path := RecordPath(dir, rec.Key)
 	a.pixels = append([]byte(nil), a.pixels...)
 	a.pixels[999]++
 	writeFMNIST(t, data, a, b)
 	for _, specs := range []string{"ste", "fda,ste"} {
 		sw := fmnistSweep(t, data, 1)
 		sw.Specs = parseSpecs(t, specs)
-		if c := sw.Cells()[len(sw.Cells())-1]; c.Key() != recs[0].Key {
-			t.Fatalf("%s: the last cell's key %s, want the recorded run's %s", specs, c.Key(), recs[0].Key)
+		if c := sw.Cells()[len(sw.Cells())-1]; c.Key() != rec.Key {
+			t.Fatalf("%s: the last cell's key %s, want the recorded run's %s", specs, c.Key(), rec.Key)
 		}
 		var notes []string
 		trained := false

@@ -16,15 +16,7 @@ import (
 // run finished. With the files the run was trained on, and for a record
 // without data digests (written before records kept them), both load.
 func TestLoadRunOfOtherDataRefused(t *testing.T) {
-	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
-	data, dir := t.TempDir(), t.TempDir()
-	writeFMNIST(t, data, a, b)
-	s := fmnistSweep(t, data, 1)
-	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := recs[0]
+	a, b, data, dir, _, rec := noiseRun(t)
 	path := RecordPath(dir, rec.Key)
 	changed := func(sp idxSplit) idxSplit {
 		c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
@@ -86,16 +78,9 @@ func TestLoadRunOfOtherDataRefused(t *testing.T) {
 // A changed training split, which eval does not read, and a model file
 // without the digest (exported before records kept them) are evaluated.
 func TestEvalOfOtherDataRefused(t *testing.T) {
-	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
-	data, dir := t.TempDir(), t.TempDir()
-	writeFMNIST(t, data, a, b)
-	s := fmnistSweep(t, data, 1)
-	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b, data, dir, _, rec := noiseRun(t)
 	model := filepath.Join(t.TempDir(), "m.gbnn")
-	if _, err := Export(RecordPath(dir, recs[0].Key), model, data); err != nil {
+	if _, err := Export(RecordPath(dir, rec.Key), model, data); err != nil {
 		t.Fatal(err)
 	}
 	eval := func() error {
@@ -115,11 +100,11 @@ func TestEvalOfOtherDataRefused(t *testing.T) {
 		t.Errorf("eval with another training split, which it does not read: %v", err)
 	}
 	writeFMNIST(t, data, a, changed(b))
-	if err := eval(); err == nil || !strings.Contains(err.Error(), model) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), recs[0].Data.Test) {
+	if err := eval(); err == nil || !strings.Contains(err.Error(), model) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), rec.Data.Test) {
 		t.Errorf("eval with a test pixel changed: error %v; want a refusal naming %s and the run's test digest", err, model)
 	}
 	// The same model file exported from the record without its digests.
-	older, err := ReadRecord(dir, recs[0].Key)
+	older, err := ReadRecord(dir, rec.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +112,7 @@ func TestEvalOfOtherDataRefused(t *testing.T) {
 	if err := WriteRecord(dir, older); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Export(RecordPath(dir, recs[0].Key), model, data); err != nil {
+	if _, err := Export(RecordPath(dir, rec.Key), model, data); err != nil {
 		t.Fatal(err)
 	}
 	if err := eval(); err != nil {

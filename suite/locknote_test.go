@@ -21,12 +21,7 @@ func TestRunLockedEmptyLock(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var notes []string
-	r := &Runner{Dir: dir, Progress: func(e Event) {
-		if e.Kind == EventNote {
-			notes = append(notes, e.Note)
-		}
-	}}
+	r, notes := noteRunner(dir)
 	train := func() (*Record, error) {
 		t.Fatal("trained a cell whose lock was taken a moment ago")
 		return nil, nil
@@ -39,10 +34,10 @@ func TestRunLockedEmptyLock(t *testing.T) {
 	// on a loaded machine.
 	head := c.String() + ": its lock " + path + " names no holder (a lock being written, or a file that is not a lock), last touched "
 	tail := " ago; it is taken for abandoned once untouched for 1h0m0s; coming back to it after the other cells"
-	if len(notes) != 1 || !strings.HasPrefix(notes[0], head) || !strings.HasSuffix(notes[0], tail) {
-		t.Errorf("notes %q, want [%q]", notes, head+"<seconds>"+tail)
+	if len(*notes) != 1 || !strings.HasPrefix((*notes)[0], head) || !strings.HasSuffix((*notes)[0], tail) {
+		t.Errorf("notes %q, want [%q]", *notes, head+"<seconds>"+tail)
 	}
-	for _, n := range notes {
+	for _, n := range *notes {
 		if strings.Contains(n, "pid 0") || strings.Contains(n, "0001-01-01") {
 			t.Errorf("note %q shows an empty lock's zero values", n)
 		}

@@ -314,3 +314,14 @@ func TestDiverged(t *testing.T) {
 		t.Errorf("main table does not show the diverged run:\n%s", table)
 	}
 }
+
+// noteRunner returns a runner of dir that keeps the notes it emits, in
+// order, in *notes.
+func noteRunner(dir string) (r *Runner, notes *[]string) {
+	notes = new([]string)
+	return &Runner{Dir: dir, Progress: func(e Event) {
+		if e.Kind == EventNote {
+			*notes = append(*notes, e.Note)
+		}
+	}}, notes
+}

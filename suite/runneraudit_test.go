@@ -239,19 +239,14 @@ func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			interruptAfterFirstEpoch(t, dir, s)
-			var notes []string
-			r := &Runner{Dir: dir, Progress: func(e Event) {
-				if e.Kind == EventNote {
-					notes = append(notes, e.Note)
-				}
-			}}
+			r, notes := noteRunner(dir)
 			editCheckpoint(t, r, c, edit)
 			recs, err := r.Run(context.Background(), s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec := recs[0]; rec.Resumes != 0 || len(rec.Epochs) != 3 || len(rec.Segments) != 1 || !strings.Contains(strings.Join(notes, "\n"), "discarding its checkpoint and starting over") {
-				t.Errorf("record of %d resumes, %d epochs, segments %+v (notes %q); want the checkpoint discarded and the run trained whole", rec.Resumes, len(rec.Epochs), rec.Segments, notes)
+			if rec := recs[0]; rec.Resumes != 0 || len(rec.Epochs) != 3 || len(rec.Segments) != 1 || !strings.Contains(strings.Join(*notes, "\n"), "discarding its checkpoint and starting over") {
+				t.Errorf("record of %d resumes, %d epochs, segments %+v (notes %q); want the checkpoint discarded and the run trained whole", rec.Resumes, len(rec.Epochs), rec.Segments, *notes)
 			}
 		})
 	}
