@@ -217,7 +217,15 @@ func TestEvaluateRefusesShapeBeforeOpening(t *testing.T) {
 // file metadata, of a run with test top-1 12.5%.
 func tinyModel(t *testing.T) (nn.Layer, map[string]string) {
 	t.Helper()
-	mc := ModelConfig{Model: "resnet20", Dataset: "synthetic", C: 1, H: 16, W: 16, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
+	return modelOf(t, "synthetic", 16)
+}
+
+// modelOf returns a 1×side×side resnet20 of the dataset at width 0.125,
+// binarized with ste, with its model file metadata, of a run with test
+// top-1 12.5%.
+func modelOf(t *testing.T, dataset string, side int) (nn.Layer, map[string]string) {
+	t.Helper()
+	mc := ModelConfig{Model: "resnet20", Dataset: dataset, C: 1, H: side, W: side, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
 	m, err := mc.buildTrained()
 	if err != nil {
 		t.Fatal(err)
@@ -435,16 +443,10 @@ func TestEvaluateRefusesUnrecordedSubset(t *testing.T) {
 // directory without the training split does not block it. Tried as a new
 // user would: eval --dataset mnist fetched the training split too.
 func TestEvaluateTestSplitAlone(t *testing.T) {
-	mc := ModelConfig{Model: "resnet20", Dataset: "mnist", C: 1, H: 28, W: 28, Classes: 10, Width: 0.125, Binarize: "both", Estimator: "ste"}
-	m, err := mc.buildTrained()
-	if err != nil {
-		t.Fatal(err)
-	}
-	meta := mc.meta()
-	meta["run"], meta["test_top1"], meta["test_subset"] = "0123456789abcdef", "12.5", "0"
+	net, meta := modelOf(t, "mnist", 28)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.gbnn")
-	writeModelFile(t, path, m.Net, meta)
+	writeModelFile(t, path, net, meta)
 	dataDir := filepath.Join(dir, "data")
 	if err := os.Mkdir(dataDir, 0o755); err != nil {
 		t.Fatal(err)

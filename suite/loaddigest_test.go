@@ -56,14 +56,7 @@ func TestLoadRunOfOtherDataRefused(t *testing.T) {
 		t.Errorf("LoadRun with the files the run was trained on: %v", err)
 	}
 	// A record without data digests: loaded whatever the files.
-	older, err := ReadRecord(dir, rec.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	older.Data = nil
-	if err := WriteRecord(dir, older); err != nil {
-		t.Fatal(err)
-	}
+	dropDigests(t, dir, rec.Key)
 	writeFMNIST(t, data, changed(a), changed(b))
 	if _, err := LoadRun(path, data); err != nil {
 		t.Errorf("LoadRun of a record without data digests: %v", err)
@@ -104,18 +97,25 @@ func TestEvalOfOtherDataRefused(t *testing.T) {
 		t.Errorf("eval with a test pixel changed: error %v; want a refusal naming %s and the run's test digest", err, model)
 	}
 	// The same model file exported from the record without its digests.
-	older, err := ReadRecord(dir, rec.Key)
+	dropDigests(t, dir, rec.Key)
+	if _, err := Export(RecordPath(dir, rec.Key), model, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := eval(); err != nil {
+		t.Errorf("eval of a model file without the test split's digest: %v", err)
+	}
+}
+
+// dropDigests writes the record of key in dir again without its data
+// digests, as records were written before they kept them.
+func dropDigests(t *testing.T, dir, key string) {
+	t.Helper()
+	older, err := ReadRecord(dir, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	older.Data = nil
 	if err := WriteRecord(dir, older); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := Export(RecordPath(dir, rec.Key), model, data); err != nil {
-		t.Fatal(err)
-	}
-	if err := eval(); err != nil {
-		t.Errorf("eval of a model file without the test split's digest: %v", err)
 	}
 }
