@@ -386,20 +386,25 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool, train func() (*Record, error), cached func(*Record)) (rec *Record, busy bool, err error) {
 	lc = lc.withDefaults()
 	key := c.Key()
+	// reuse hands over a record another process finished, once it has
+	// been checked against this run's flags and data.
+	reuse := func(rec *Record) (*Record, bool, error) {
+		if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
+			return nil, false, err
+		}
+		if err := r.checkRecordData(ctx, c, rec); err != nil {
+			return nil, false, err
+		}
+		cached(rec)
+		return rec, false, nil
+	}
 	var waitingFor string
 	for {
 		rec, err := ReadRecord(r.Dir, key)
 		if err == nil {
 			// Another process may have finished the cell since the
 			// runner checked.
-			if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
-				return nil, false, err
-			}
-			if err := r.checkRecordData(ctx, c, rec); err != nil {
-				return nil, false, err
-			}
-			cached(rec)
-			return rec, false, nil
+			return reuse(rec)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, false, err
@@ -418,14 +423,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 			// Finished by the previous holder just now?
 			if rec, err := ReadRecord(r.Dir, key); err == nil {
 				l.release()
-				if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
-					return nil, false, err
-				}
-				if err := r.checkRecordData(ctx, c, rec); err != nil {
-					return nil, false, err
-				}
-				cached(rec)
-				return rec, false, nil
+				return reuse(rec)
 			}
 			removeStaleTemps(r.Dir, key)
 			rec, err := train()
