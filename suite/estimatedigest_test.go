@@ -124,3 +124,37 @@ func TestCheckpointOfOtherDataCountedWhole(t *testing.T) {
 	writeFMNIST(t, data, changed, b)
 	resumes("a checkpoint without data digests", true)
 }
+
+// TestSlurmRefusesRecordOfOtherData: Slurm (gradbench slurm) refuses a
+// sweep whose record was trained on other data than the files it loads,
+// naming the record and the split, as Run does, where it left the
+// recorded cell out of the array as done and its table job tabulated the
+// record as the sweep's. Tried as a new user would: a test pixel changed
+// after the sweep's one recorded cell finished, then the sweep submitted
+// with another estimator added. With the files it was trained on, and
+// for a record without data digests, the array is planned as before.
+func TestSlurmRefusesRecordOfOtherData(t *testing.T) {
+	a, b, data, dir, _, rec := noiseRun(t)
+	path := RecordPath(dir, rec.Key)
+	sw := fmnistSweep(t, data, 1)
+	sw.Specs = parseSpecs(t, "fda,ste")
+	slurm := func() (*SlurmJobs, error) {
+		return (&Runner{}).Slurm(context.Background(), SlurmSpec{Sweep: sw, Exe: os.Args[0], Out: dir, Options: SlurmOptions{JobName: "gradbench"}})
+	}
+	planned := func(what string) {
+		t.Helper()
+		j, err := slurm()
+		if err != nil || j.Total != 2 || len(j.Pending) != 1 {
+			t.Errorf("%s: Slurm planned %+v, error %v; want 1 pending cell of 2", what, j, err)
+		}
+	}
+	planned("the files the run was trained on")
+	changed := idxSplit{pixels: append([]byte(nil), b.pixels...), labels: b.labels}
+	changed.pixels[222]++
+	writeFMNIST(t, data, a, changed)
+	if _, err := slurm(); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), "test split") {
+		t.Errorf("Slurm with a test pixel changed: error %v; want a refusal naming %s and its test split", err, path)
+	}
+	dropDigests(t, dir, rec.Key)
+	planned("a record without data digests")
+}
