@@ -28,6 +28,16 @@ func openTestSplit(ctx context.Context, name, dir string) (*data.Dataset, error)
 	return data.Open(ctx, name, data.Test, data.Options{Dir: dir})
 }
 
+// openTrainSplit returns the training split of the named dataset alone,
+// as the runs of a sweep see it: what gradbench fidelity measures on (a
+// missing or damaged test split does not stop it).
+func openTrainSplit(ctx context.Context, name, dir string) (*data.Dataset, error) {
+	if err := checkDataDir(name, dir); err != nil {
+		return nil, err
+	}
+	return data.Open(ctx, name, data.Train, data.Options{Dir: dir})
+}
+
 // OpenDataset returns the training and test splits of the named dataset as
 // the runs of a sweep see them (read from dir when it is set): what
 // gradbench export and eval use to rebuild and evaluate a run's model.

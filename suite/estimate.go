@@ -206,7 +206,8 @@ func (r *Runner) heldElsewhere(key string, now time.Time) bool {
 // epochsLeft returns how many epochs cell c, which has no record, has
 // left to train: those after the epoch checkpoint it will resume from, or
 // all of them where it has none that resume takes (one of another run,
-// or trained from other initial weights, is discarded).
+// or trained from other initial weights or on other data files, is
+// discarded).
 func (r *Runner) epochsLeft(ctx context.Context, c Cell) (int, error) {
 	epochs := c.Config().Epochs
 	n, _, ps, err := r.trainedEpochs(r.Dir, c)
@@ -215,11 +216,11 @@ func (r *Runner) epochsLeft(ctx context.Context, c Cell) (int, error) {
 		// reads it; here the cell counts whole.
 		return epochs, nil
 	}
-	same, err := r.sameInit(ctx, c, ps.InitHash)
+	resumes, err := r.resumesFrom(ctx, c, ps)
 	if err != nil {
 		return 0, err
 	}
-	if !same {
+	if !resumes {
 		return epochs, nil
 	}
 	return epochs - n, nil

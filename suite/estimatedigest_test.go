@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -54,4 +55,106 @@ func TestRunRefusesOtherDataBeforeEstimate(t *testing.T) {
 	if err != nil || len(est.OtherData) != 0 || strings.Contains(est.String(), "other data") {
 		t.Errorf("Estimate with the files the run was trained on: %q, %v; want no record of other data", est.String(), err)
 	}
+}
+
+// TestCheckpointOfOtherDataCountedWhole: a cell whose epoch checkpoint
+// was trained on other data files than those read now trains from its
+// first epoch (resume discards the checkpoint), so Estimate (plan
+// --estimate) counts all its epochs and does not say it resumes, and
+// --keep-epochs does not refuse it for lacking the weights of epochs its
+// run will train again; both took the checkpoint for one it resumes from,
+// comparing its initial weights alone. Tried as a new user would: a run
+// interrupted after its first epoch, a training pixel changed, then the
+// sweep estimated and run again with --keep-epochs. With the files it was
+// trained on, and for a checkpoint without data digests (written before
+// they were kept, which resume takes whatever the files), the cell still
+// resumes.
+func TestCheckpointOfOtherDataCountedWhole(t *testing.T) {
+	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
+	data, dir := t.TempDir(), t.TempDir()
+	writeFMNIST(t, data, a, b)
+	s := fmnistSweep(t, data, 2)
+	c := s.Cells()[0]
+	interruptAfterFirstEpoch(t, dir, s)
+	ctx := context.Background()
+	resumes := func(what string, want bool) {
+		t.Helper()
+		left, err := (&Runner{Dir: dir}).epochsLeft(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantLeft := map[bool]int{true: 1, false: 2}[want]; left != wantLeft {
+			t.Errorf("%s: Estimate counts %d epochs left, want %d", what, left, wantLeft)
+		}
+		est, err := (&Runner{Dir: dir}).Estimate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if said := strings.Contains(est.String(), "resumes from its epoch checkpoint"); said != want {
+			t.Errorf("%s: estimate %q; want it to say the cell resumes: %v", what, est, want)
+		}
+		err = (&Runner{Dir: dir, KeepEpochs: true}).checkKeepEpochs(ctx, []Cell{c})
+		if refused := err != nil && strings.Contains(err.Error(), "resumes after 1 epoch, no weights after epoch 1"); refused != want {
+			t.Errorf("%s: --keep-epochs check: error %v; want the cell refused for the weights of the epoch it resumes after: %v", what, err, want)
+		}
+	}
+	resumes("the files it was trained on", true)
+
+	changed := idxSplit{pixels: append([]byte(nil), a.pixels...), labels: a.labels}
+	changed.pixels[555]++
+	writeFMNIST(t, data, changed, b)
+	resumes("a training pixel changed", false)
+	keep := &Runner{Dir: dir, KeepEpochs: true}
+	recs, err := keep.Run(ctx, s)
+	if err != nil {
+		t.Fatalf("Run with --keep-epochs over a checkpoint of other data: %v", err)
+	}
+	if recs[0].Resumes != 0 {
+		t.Errorf("the run resumed %d times, want it trained from its first epoch", recs[0].Resumes)
+	}
+	if _, err := os.Stat(EpochWeightsPath(dir, c.Key(), 1)); err != nil {
+		t.Errorf("no weights after epoch 1: %v", err)
+	}
+
+	// A checkpoint without data digests, of other files: resumed.
+	dir = t.TempDir()
+	writeFMNIST(t, data, a, b)
+	interruptAfterFirstEpoch(t, dir, s)
+	editCheckpoint(t, &Runner{Dir: dir}, c, editCheckpointData)
+	writeFMNIST(t, data, changed, b)
+	resumes("a checkpoint without data digests", true)
+}
+
+// TestSlurmRefusesRecordOfOtherData: Slurm (gradbench slurm) refuses a
+// sweep whose record was trained on other data than the files it loads,
+// naming the record and the split, as Run does, where it left the
+// recorded cell out of the array as done and its table job tabulated the
+// record as the sweep's. Tried as a new user would: a test pixel changed
+// after the sweep's one recorded cell finished, then the sweep submitted
+// with another estimator added. With the files it was trained on, and
+// for a record without data digests, the array is planned as before.
+func TestSlurmRefusesRecordOfOtherData(t *testing.T) {
+	a, b, data, dir, _, rec := noiseRun(t)
+	path := RecordPath(dir, rec.Key)
+	sw := fmnistSweep(t, data, 1)
+	sw.Specs = parseSpecs(t, "fda,ste")
+	slurm := func() (*SlurmJobs, error) {
+		return (&Runner{}).Slurm(context.Background(), SlurmSpec{Sweep: sw, Exe: os.Args[0], Out: dir, Options: SlurmOptions{JobName: "gradbench"}})
+	}
+	planned := func(what string) {
+		t.Helper()
+		j, err := slurm()
+		if err != nil || j.Total != 2 || len(j.Pending) != 1 {
+			t.Errorf("%s: Slurm planned %+v, error %v; want 1 pending cell of 2", what, j, err)
+		}
+	}
+	planned("the files the run was trained on")
+	changed := idxSplit{pixels: append([]byte(nil), b.pixels...), labels: b.labels}
+	changed.pixels[222]++
+	writeFMNIST(t, data, a, changed)
+	if _, err := slurm(); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), "test split") {
+		t.Errorf("Slurm with a test pixel changed: error %v; want a refusal naming %s and its test split", err, path)
+	}
+	dropDigests(t, dir, rec.Key)
+	planned("a record without data digests")
 }

@@ -78,7 +78,7 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := states[len(states)-1].load(&lr.Model.Net); err == nil || !strings.HasSuffix(err.Error(), final+tc.want) {
+		if err := states[len(states)-1].load(&lr.Model.Net, lr.Train); err == nil || !strings.HasSuffix(err.Error(), final+tc.want) {
 			t.Errorf("fidelity with %s as the final weights: error %v, want ...%s%s", tc.from, err, final, tc.want)
 		}
 	}

@@ -49,7 +49,9 @@ type FidelitySpec struct {
 	// bootstrap interval over the batches besides the one over the sampled
 	// weights. Each batch costs as much as the first.
 	EvalBatches int
-	DataDir     string
+	// DataDir is where the training split is read from (empty: the
+	// dataset's search order); the test split is not read.
+	DataDir string
 	// Start, if set, is called once the cost of each kind of network pass
 	// is known, with the number of passes of every kind (the estimators'
 	// forward and backward passes, the flips, the descent steps) and the
@@ -184,7 +186,12 @@ func descentSteps(lr float64, seed uint64, tg [][][]float32) (dirs [][][]float32
 	return append(dirs, fidelity.RandomLike(tg[0], seed)), append(etas, scaled())
 }
 
-// Fidelity measures every estimator on every state of spec.
+// Fidelity measures every estimator on every state of spec. Of the
+// dataset it reads the training split alone (from spec.DataDir when set),
+// never the test split: with spec.Run, a record whose digest of the
+// training split (Record.Data) is not that of the split read now is
+// refused, and its test split's digest is not compared. A record without
+// data digests is measured unchecked.
 func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	t0 := time.Now()
 	if err := spec.check(); err != nil {
@@ -205,16 +212,21 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			}
 		}
 	}
-	train, _, err := OpenDataset(cfg.Dataset, spec.DataDir)
+	// Fidelity reads the training split alone: the batches it measures on
+	// are drawn from it, and the network is built for its shape and
+	// classes. The test split is neither read nor measured on (the weights
+	// a run's evaluations on it did not change), so a missing or other test
+	// split does not stop it.
+	train, err := openTrainSplit(ctx, cfg.Dataset, spec.DataDir)
 	if err != nil {
 		return nil, wrapErr("suite: fidelity", err)
 	}
-	// A run's states are measured on batches of the training split: one
-	// whose record says it was trained on another (files its key does not
-	// tell apart) is refused. The test split is not measured on, so not
-	// compared. A record without data digests is measured unchecked.
+	// A run whose record says it was trained on another training split
+	// (files its key does not tell apart) is refused; its test split's
+	// digest is not compared, that split not being read. A record without
+	// data digests is measured unchecked.
 	if rec != nil && rec.Data != nil {
-		if d := rec.Data.differs(&DataDigest{Train: train.Digest(), Test: rec.Data.Test}); d != "" {
+		if d := rec.Data.trainDiffers(train.Digest()); d != "" {
 			dir, _, _ := runKey(spec.Run)
 			return nil, fmt.Errorf("suite: fidelity: record %s of run %s was trained on other data than the %s files read now: its %s; give the files it was trained on (--data), or train the run again on these files",
 				RecordPath(dir, rec.Key), rec.Key, cfg.Dataset, d)
@@ -292,7 +304,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			return nil, err
 		}
 		if st.load != nil {
-			if err := st.load(&ref.Net); err != nil {
+			if err := st.load(&ref.Net, train); err != nil {
 				return nil, err
 			}
 		} else {

@@ -17,10 +17,12 @@ import (
 // states a run's record and kept weights give (or a fresh network's), and
 // the seeded evaluation and training batches drawn from its training split.
 
-// fidelityState is a state to measure: its name and how to load it.
+// fidelityState is a state to measure: its name and how to load it into
+// net, given the training split Fidelity read (and checked against the
+// run's record), whose shape and classes the run's network was built for.
 type fidelityState struct {
 	name string
-	load func(net nn.Layer) error // nil: the initial weights
+	load func(net nn.Layer, train *data.Dataset) error // nil: the initial weights
 }
 
 // epoch returns the 0-based epoch whose progress the state's estimators
@@ -77,15 +79,11 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 			if _, err := os.Stat(path); err != nil {
 				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no weights after epoch %d (%s): gradbench run --keep-epochs keeps them", key, e, path)
 			}
-			st.load = func(net nn.Layer) error {
+			st.load = func(net nn.Layer, train *data.Dataset) error {
 				// The file holds the run's own network, with its estimator's
 				// extra parameters: load it into one built like the run, then
 				// copy the shared state.
 				es, err := cfg.EstimatorSpec()
-				if err != nil {
-					return err
-				}
-				train, _, err := OpenDataset(cfg.Dataset, spec.DataDir)
 				if err != nil {
 					return err
 				}

@@ -64,7 +64,8 @@ func trainingWithoutKeepEpochs(dir, key string, cfg LockConfig) *LockInfo {
 // will resume from (one that fits the run, as resume checks it), with
 // that checkpoint's progress ps; 0 for neither. A checkpoint resume takes
 // only if the run starts from the initial weights it was trained from
-// (ps.InitHash), which the caller checks (sameInit) when it needs to.
+// (ps.InitHash) and, if ps has data digests, on the splits they name,
+// which the caller checks (resumesFrom) when it needs to.
 func (r *Runner) trainedEpochs(dir string, c Cell) (n int, how string, ps *progressState, err error) {
 	key := c.Key()
 	rec, err := ReadRecord(dir, key)
@@ -90,12 +91,16 @@ func (r *Runner) trainedEpochs(dir string, c Cell) (n int, how string, ps *progr
 	return len(ps.Epochs), "resumes after " + epochsText(len(ps.Epochs)), ps, nil
 }
 
-// sameInit reports whether cell c's run starts from the initial weights
-// whose digest is init (Record.InitHash): resume discards a checkpoint
-// trained from others (one from a build that initialised the network
-// differently) and trains the run from its first epoch. It loads the
-// workload's data (Prepare) to build the network.
-func (r *Runner) sameInit(ctx context.Context, c Cell, init string) (bool, error) {
+// resumesFrom reports whether cell c's run resumes from a checkpoint
+// with progress ps, which fits it (trainedEpochs), as resume decides: when
+// the run starts from the initial weights ps was trained from
+// (ps.InitHash) and, if ps carries data digests, on splits with those
+// digests. Resume discards a checkpoint trained from other initial
+// weights (one from a build that initialised the network differently) or
+// on other data files, and trains the run from its first epoch. It loads
+// the workload's data (Prepare) to build the network and digest the
+// splits.
+func (r *Runner) resumesFrom(ctx context.Context, c Cell, ps *progressState) (bool, error) {
 	if err := r.Prepare(ctx, c.Workload); err != nil {
 		return false, err
 	}
@@ -107,7 +112,10 @@ func (r *Runner) sameInit(ctx context.Context, c Cell, init string) (bool, error
 	if err != nil {
 		return false, err
 	}
-	return initHash(m.Net) == init, nil
+	if initHash(m.Net) != ps.InitHash {
+		return false, nil
+	}
+	return ps.Data == nil || ps.Data.differs(p.digest()) == "", nil
 }
 
 func epochsText(n int) string {
@@ -144,7 +152,8 @@ func (r *Runner) checkKeepEpochs(ctx context.Context, cells []Cell) error {
 // checkEpochWeights is checkKeepEpochs for the runs directory dir, for
 // whatever will train cells there with KeepEpochs: this runner, or the
 // tasks of a job array (Slurm). A checkpoint of other initial weights
-// than the run's is no gap: resume discards it, and the run trains every
+// than the run's, or of other data files than those read now, is no gap:
+// resume discards it (resumesFrom), and the run trains every
 // epoch with KeepEpochs (checking that loads the workload's data, which
 // only such a cell needs). Whether a cell's lock is stale is judged by
 // r.Lock.
@@ -168,11 +177,11 @@ func (r *Runner) checkEpochWeights(ctx context.Context, dir string, cells []Cell
 			continue
 		}
 		if ps != nil {
-			same, err := r.sameInit(ctx, c, ps.InitHash)
+			resumes, err := r.resumesFrom(ctx, c, ps)
 			if err != nil {
 				return err
 			}
-			if !same {
+			if !resumes {
 				continue
 			}
 		}

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,9 @@ import (
 // evaluate a finished run's network) refuses a run whose record was
 // trained on other files than those it opens, naming the record and the
 // split that differs, as a run asked for again does; fidelity --run
-// refuses one whose training split differs, the split it measures on.
+// refuses one whose training split differs, the split it measures on,
+// and measures one whose test split alone differs, a split it does not
+// read.
 // Tried as a new user would: a pixel changed in either split after the
 // run finished. With the files the run was trained on, and for a record
 // without data digests (written before records kept them), both load.
@@ -49,6 +52,8 @@ func TestLoadRunOfOtherDataRefused(t *testing.T) {
 		refused("Export", err)
 		if tc.fidelityRefuse {
 			refused("Fidelity", fidelity())
+		} else if err := fidelity(); err != nil {
+			t.Errorf("%s, Fidelity, which does not read the test split: %v", tc.name, err)
 		}
 	}
 	writeFMNIST(t, data, a, b)
@@ -60,6 +65,39 @@ func TestLoadRunOfOtherDataRefused(t *testing.T) {
 	writeFMNIST(t, data, changed(a), changed(b))
 	if _, err := LoadRun(path, data); err != nil {
 		t.Errorf("LoadRun of a record without data digests: %v", err)
+	}
+}
+
+// TestFidelityReadsTrainingSplitAlone: fidelity --run reads the training
+// split alone, the one it measures on: a run is measured, and refused for
+// another training split, with its test split's files gone, where it
+// failed opening a split it does not read. Tried as a new user would: the
+// test files deleted from the data directory after the run finished.
+func TestFidelityReadsTrainingSplitAlone(t *testing.T) {
+	a, b, data, dir, _, rec := noiseRun(t)
+	path := RecordPath(dir, rec.Key)
+	fidelity := func() error {
+		_, err := Fidelity(context.Background(), FidelitySpec{Run: path, DataDir: data, Estimators: parseSpecs(t, "ste"), Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
+		return err
+	}
+	for _, name := range []string{"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+		if err := os.Remove(filepath.Join(data, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fidelity(); err != nil {
+		t.Errorf("Fidelity with the test split's files gone: %v", err)
+	}
+	c := idxSplit{pixels: append([]byte(nil), a.pixels...), labels: a.labels}
+	c.pixels[4321]++
+	writeFMNIST(t, data, c, b)
+	for _, name := range []string{"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+		if err := os.Remove(filepath.Join(data, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fidelity(); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "training split") || strings.Contains(err.Error(), "test split") {
+		t.Errorf("Fidelity with a training pixel changed and no test files: error %v; want a refusal naming %s and its training split alone", err, path)
 	}
 }
 

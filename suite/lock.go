@@ -361,7 +361,7 @@ func (r *Runner) RunCellLocked(ctx context.Context, c Cell, lc LockConfig) (*Rec
 	}
 	rec, err := ReadRecord(r.Dir, c.Key())
 	if err == nil {
-		if err := r.checkRecordData(ctx, c, rec); err != nil {
+		if err := r.checkRecordData(ctx, r.Dir, c, rec); err != nil {
 			return nil, err
 		}
 		cached(rec)
@@ -392,7 +392,7 @@ func (r *Runner) runLocked(ctx context.Context, c Cell, lc LockConfig, wait bool
 		if err := r.checkKeepEpochs(ctx, []Cell{c}); err != nil {
 			return nil, false, err
 		}
-		if err := r.checkRecordData(ctx, c, rec); err != nil {
+		if err := r.checkRecordData(ctx, r.Dir, c, rec); err != nil {
 			return nil, false, err
 		}
 		cached(rec)

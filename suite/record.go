@@ -108,6 +108,14 @@ func (d *DataDigest) differs(want *DataDigest) string {
 	return strings.Join(out, ", and ")
 }
 
+// trainDiffers is differs for a reader of the training split alone
+// (gradbench fidelity): it says whether d's training split differs from
+// the one whose digest is train, as differs words it, and never compares
+// the test split, which such a reader does not read.
+func (d *DataDigest) trainDiffers(train string) string {
+	return (&DataDigest{Train: d.Train}).differs(&DataDigest{Train: train})
+}
+
 // A Segment is the stretch of a run's epochs that one process trained
 // (the epoch it diverged in included), and where.
 type Segment struct {

@@ -78,14 +78,14 @@ func (p *datasetPair) digest() *DataDigest {
 }
 
 // checkRecordData refuses rec, the record of cell c found in the runs
-// directory, when it was trained on other data than the splits the cell
+// directory dir, when it was trained on other data than the splits the cell
 // loads now: other files in place of the ones it read (the training and
 // test files swapped, a pixel changed, files cut down for a trial and
 // then the real ones), which its key, made of the configuration alone,
 // does not tell apart. A record without data digests (written before
 // gradbench kept them) is reused unchecked, as it was, without loading
 // the data.
-func (r *Runner) checkRecordData(ctx context.Context, c Cell, rec *Record) error {
+func (r *Runner) checkRecordData(ctx context.Context, dir string, c Cell, rec *Record) error {
 	if rec.Data == nil {
 		return nil
 	}
@@ -95,19 +95,19 @@ func (r *Runner) checkRecordData(ctx context.Context, c Cell, rec *Record) error
 	}
 	if d := rec.Data.differs(p.digest()); d != "" {
 		return fmt.Errorf("suite: record %s of %s was trained on other data than the %s files read now: its %s; delete it to retrain the run on these files, or give the files it was trained on",
-			RecordPath(r.Dir, rec.Key), c, c.Workload.Recipe.Dataset, d)
+			RecordPath(dir, rec.Key), c, c.Workload.Recipe.Dataset, d)
 	}
 	return nil
 }
 
 // checkRecordsData refuses the first of cells whose record the runs
-// directory holds and that was trained on other data than the splits
+// directory dir holds and that was trained on other data than the splits
 // loaded now (checkRecordData). Records without data digests, and those
 // that do not read (reported when the cell is run), are left as they are.
-func (r *Runner) checkRecordsData(ctx context.Context, cells []Cell) error {
+func (r *Runner) checkRecordsData(ctx context.Context, dir string, cells []Cell) error {
 	for _, c := range cells {
-		if rec, err := ReadRecord(r.Dir, c.Key()); err == nil {
-			if err := r.checkRecordData(ctx, c, rec); err != nil {
+		if rec, err := ReadRecord(dir, c.Key()); err == nil {
+			if err := r.checkRecordData(ctx, dir, c, rec); err != nil {
 				return err
 			}
 		}
@@ -394,7 +394,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	// A record of other data is refused before anything is trained or
 	// estimated: the estimate would count it as done, and cells before it
 	// would be trained only for the sweep to stop at it.
-	if err := r.checkRecordsData(ctx, cells); err != nil {
+	if err := r.checkRecordsData(ctx, r.Dir, cells); err != nil {
 		return nil, err
 	}
 	if r.Progress != nil {
@@ -535,7 +535,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	}
 	steps := stepsPerEpoch(c, p.train)
 	if rec, err := ReadRecord(r.Dir, key); err == nil {
-		if err := r.checkRecordData(ctx, c, rec); err != nil {
+		if err := r.checkRecordData(ctx, r.Dir, c, rec); err != nil {
 			return nil, err
 		}
 		*done += c.Workload.Recipe.Epochs * steps

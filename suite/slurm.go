@@ -58,8 +58,10 @@ type SlurmJobs struct {
 // Sweep.Plan), one array task per cell, and a job that builds the table
 // once the array has ended. It loads the data and builds the model once
 // first (Prepare), so that a missing dataset fails here and not in every
-// task, and writes nothing: the caller writes the scripts and submits them
-// (SubmitCommand).
+// task, and refuses a sweep whose record in Out was trained on other data
+// files than those read now, as Runner.Run does (records without data
+// digests are taken unchecked). It writes nothing: the caller writes the
+// scripts and submits them (SubmitCommand).
 func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	if err := s.Sweep.Check(); err != nil {
 		return nil, err
@@ -97,6 +99,13 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 		}
 	}
 	if err := r.Prepare(ctx, &s.Sweep.Workload); err != nil {
+		return nil, err
+	}
+	// The data are loaded: a record trained on other files than those
+	// read now is refused, as gradbench run refuses it. The array, which
+	// leaves recorded cells out, would never meet it, and the table job
+	// would tabulate it as the sweep's.
+	if err := r.checkRecordsData(ctx, out, s.Sweep.Cells()); err != nil {
 		return nil, err
 	}
 	states, err := s.Sweep.Plan(out)

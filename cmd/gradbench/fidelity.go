@@ -28,7 +28,10 @@ gradients. The true loss is the binary network's (sign forward, no noise
 adaptation, BatchNorm in training mode) on one batch of the images the
 run trains on (its train_subset, less a learning-rate grid's validation
 split).
-Every estimator is measured on the same states.
+Every estimator is measured on the same states. Of the dataset, fidelity
+reads the training split alone, not the test split: --run refuses a run
+whose record says it was trained on another training split (records
+written before they kept data digests are measured unchecked).
 
 --run names a finished run by its record <key>.json, or its final
 weights <key>.weights, in a runs directory (gradbench run --out): its
@@ -60,7 +63,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	estimators := fs.String("estimators", suite.DefaultEstimators, "comma-separated estimator `specs` to measure, such as fda:n=9,ste or dsq+na (see gradbench list)")
 	recipe := fs.String("recipe", suite.DefaultFidelityRecipe, "with --init: recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
 	seeds := fs.String("seeds", suite.DefaultFidelitySeeds, "with --init: the one `seed` of the network measured (its initial weights, the evaluation batches and the sampled weights), such as 3; not a count, list or range")
-	fs.StringVar(&req.DataDir, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
+	fs.StringVar(&req.DataDir, "data", "", "`directory` holding the dataset's training split files, the split fidelity reads (default: the dataset's search order)")
 	fs.StringVar(&req.Run, "run", "", "the finished run whose states to measure: its record `file` <key>.json or its final weights <key>.weights")
 	fs.BoolVar(&req.Init, "init", false, "measure the initial state of the recipe's network (with the seed --seeds) instead of a run's")
 	fs.StringVar(&req.Epochs, "epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")

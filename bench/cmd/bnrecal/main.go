@@ -13,6 +13,13 @@
 // statistics from networks it no longer is; re-estimating them shows how
 // much that costs.
 //
+// It reads both splits of each run's dataset (from -data when set, as the
+// run read them) and refuses a run whose record says it was trained on
+// other data (suite.LoadRun compares the record's digests of both splits
+// with those read now), naming the run's record and the split that
+// differs. A record written before records kept data digests is measured
+// unchecked.
+//
 // Usage:
 //
 //	go run ./bench/cmd/bnrecal [-batches N] [-data DIR] [-o FILE] run.json ...

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -335,8 +336,22 @@ func tinyRun(t *testing.T) (string, []*suite.Record) {
 // whose runs hold part of the training split out for validation.
 func tinyRunGrid(t *testing.T, grid string) (string, []*suite.Record) {
 	t.Helper()
+	return tinySweepRun(t, suite.SweepSpec{LRGrid: grid})
+}
+
+// tinyRunOn is tinyRun on the named dataset read from dataDir.
+func tinyRunOn(t *testing.T, dataset, dataDir string) (string, []*suite.Record) {
+	t.Helper()
+	return tinySweepRun(t, suite.SweepSpec{Dataset: dataset, DataDir: dataDir})
+}
+
+// tinySweepRun trains the one ste run (seed 1) of tinyRun's recipe with
+// the learning-rate grid, dataset and data directory of spec.
+func tinySweepRun(t *testing.T, spec suite.SweepSpec) (string, []*suite.Record) {
+	t.Helper()
 	ste := "ste"
-	sweep, err := suite.NewSweep(suite.SweepSpec{Recipe: recipetest.Write(t, t.TempDir(), recipetest.Tiny("tiny", 1, 16, 32, 8)), Seeds: "1", Estimators: &ste, LRGrid: grid})
+	spec.Recipe, spec.Seeds, spec.Estimators = recipetest.Write(t, t.TempDir(), recipetest.Tiny("tiny", 1, 16, 32, 8)), "1", &ste
+	sweep, err := suite.NewSweep(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,4 +361,94 @@ func tinyRunGrid(t *testing.T, grid string) (string, []*suite.Record) {
 		t.Fatal(err)
 	}
 	return out, recs
+}
+
+// TestRefusesRunOfOtherData: a run whose record says it was trained on
+// other data than the files bnrecal reads now is refused, naming the
+// run's record and the split that differs: the training split, which the
+// statistics are re-estimated from, and the test split, which the run's
+// top-1 is measured again on (a row measured on other images would sit
+// beside the recorded top-1 as the same images'). Tried as a new user
+// would: one pixel changed in either split after the run finished. With
+// the files it was trained on, and for a record without data digests
+// (written before records kept them) whatever the files, it is measured.
+func TestRefusesRunOfOtherData(t *testing.T) {
+	dataDir := t.TempDir()
+	train, test := noiseIDX(40, 1), noiseIDX(16, 2) // more than the recipe's subsets, 32 and 8
+	writeIDX(t, dataDir, "train", train)
+	writeIDX(t, dataDir, "t10k", test)
+	out, recs := tinyRunOn(t, "fashion-mnist", dataDir)
+	rec := suite.RecordPath(out, recs[0].Key)
+	bnrecal := func() error { return run([]string{"-batches", "1", "-data", dataDir, rec}, io.Discard) }
+	if err := bnrecal(); err != nil {
+		t.Fatalf("bnrecal with the files the run was trained on: %v", err)
+	}
+	changed := func(pixels []byte) []byte {
+		c := slices.Clone(pixels)
+		c[4321]++
+		return c
+	}
+	for _, tc := range []struct {
+		prefix string
+		pixels []byte
+		split  string
+	}{
+		{"train", train, "training split"},
+		{"t10k", test, "test split"},
+	} {
+		writeIDX(t, dataDir, tc.prefix, changed(tc.pixels))
+		err := bnrecal()
+		if err == nil || !strings.HasPrefix(err.Error(), rec+": ") || !strings.Contains(err.Error(), "run "+recs[0].Key) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), tc.split) {
+			t.Errorf("bnrecal with a pixel of the %s changed: error %v; want a refusal naming %s, its run and its %s", tc.split, err, rec, tc.split)
+		}
+		writeIDX(t, dataDir, tc.prefix, tc.pixels)
+	}
+	// The record written again without its data digests, as records were
+	// before they kept them: measured, whatever the files.
+	older, err := suite.ReadRecord(out, recs[0].Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older.Data = nil
+	if err := suite.WriteRecord(out, older); err != nil {
+		t.Fatal(err)
+	}
+	writeIDX(t, dataDir, "train", changed(train))
+	writeIDX(t, dataDir, "t10k", changed(test))
+	if err := bnrecal(); err != nil {
+		t.Errorf("bnrecal of a record without data digests: %v", err)
+	}
+}
+
+// noiseIDX returns n 28×28 images of pseudo-random pixels, differing
+// with salt, and their labels 0..9 in turn.
+func noiseIDX(n int, salt byte) []byte {
+	b := make([]byte, n*28*28)
+	x := uint32(salt) + 1
+	for i := range b {
+		x = x*1664525 + 1013904223
+		b[i] = byte(x >> 24)
+	}
+	return b
+}
+
+// writeIDX writes pixels (28×28 images) and their labels (i mod 10) as
+// the IDX files of one split (prefix train or t10k) of Fashion-MNIST in
+// dir.
+func writeIDX(t *testing.T, dir, prefix string, pixels []byte) {
+	t.Helper()
+	n := len(pixels) / (28 * 28)
+	img := binary.BigEndian.AppendUint32(nil, 0x803)
+	for _, d := range []int{n, 28, 28} {
+		img = binary.BigEndian.AppendUint32(img, uint32(d))
+	}
+	lbl := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 0x801), uint32(n))
+	for i := range n {
+		lbl = append(lbl, byte(i%10))
+	}
+	for name, b := range map[string][]byte{prefix + "-images-idx3-ubyte": append(img, pixels...), prefix + "-labels-idx1-ubyte": lbl} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
