@@ -127,7 +127,7 @@ func TestExprErrors(t *testing.T) {
 // change the canonical spec (the cache key), and it parses back to itself.
 func TestExprCanonical(t *testing.T) {
 	for _, tc := range []struct{ a, b string }{
-		{"expr:g=max(0,2-2*abs(x))", "expr:g= max( 0, 2 - 2 * abs( x ) )"},
+		{"expr:g=max(0,2-2*abs(x))", "expr:g=max( 0, 2 - 2 * abs( x ) )"},
 		{"expr:g=max(0,2-2*abs(x))", "expr"},
 		{"expr:g=2*0.5*exp(-x*x)", "expr:g=1*exp(-x*x)"},
 		{"expr:g=abs(x)<0.5?2:1,knots=0.5;0", "expr:knots=0;0.50,g=abs(x) < 0.5 ? 2 : 1"},
@@ -152,7 +152,7 @@ func TestExprCanonical(t *testing.T) {
 		}
 	}
 	// In a list, commas inside the formula do not split it.
-	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste, expr:g=min(1, 2*exp(-x*x)),monotone=true",
+	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste,expr:g=min(1, 2*exp(-x*x)),monotone=true",
 		"expr:c=1.5,g=max(0, 1 - abs(x))", "ste", "expr:g=min(1, 2 * exp(-x * x))")
 }
 

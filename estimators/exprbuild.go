@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Building an exprTable (see exprtable.go for the grid and the check it
@@ -430,7 +431,9 @@ func parseKnots(s string, c float64) ([]float64, error) {
 	}
 	var ks []float64
 	for _, f := range strings.Split(s, ";") {
-		f = strings.TrimSpace(f)
+		if strings.ContainsFunc(f, unicode.IsSpace) {
+			return nil, fmt.Errorf("knot %q: %s: remove it", f, spaceNotAllowed)
+		}
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil || strings.Contains(f, "_") || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v >= c {
 			if math.IsInf(c, 1) { // the spec's form is checked before c is known
