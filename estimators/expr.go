@@ -49,7 +49,8 @@ var (
 // knots=0.1;0.5; default none; read as float64, not float32 as the other
 // numbers of a spec, and printed in their shortest float64 form, so
 // knots=1e-300 is a knot; -0 is the knot 0,
-// and knots=1e-400, which float64 would make 0, is refused) and monotone
+// and knots=1e-400, which float64 would make 0, is refused, as is a
+// subnormal knot, which it would hold with fewer digits) and monotone
 // (default true: g must be >= 0, the derivative of a monotone soft sign;
 // false allows negative values, as BNN+'s). |x| = C counts as inside;
 // g(±Inf) = g(NaN) = 0.

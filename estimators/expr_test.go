@@ -90,8 +90,13 @@ func TestExprErrors(t *testing.T) {
 		{"expr:g=1,knots=0x1_0p-5", `bad value knots="0x1_0p-5": knot "0x1_0p-5": want a number in [0, c)`},
 		{"expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7;0.8", `want at most 7`},
 		// A nonzero knot float64 cannot hold parsed as 0 without a word.
-		{"expr:g=1,knots=1e-400", `bad value knots="1e-400": knot "1e-400": below float64's smallest magnitude, 5e-324 (it would be 0): want 0 or a number in [5e-324, c)`},
-		{"expr:g=1,knots=0.5;0x1p-1100", `knot "0x1p-1100": below float64's smallest magnitude`},
+		{"expr:g=1,knots=1e-400", `bad value knots="1e-400": knot "1e-400": underflows to 0 in float64 (its smallest magnitude is 5e-324): want 0 or a number in [2.2250738585072014e-308, c)`},
+		// Tried as a new user would: a subnormal knot was kept with fewer
+		// digits than written, and one past float64 was "not a number in
+		// [0, c)".
+		{"expr:g=1,knots=1.2345678901234567e-320", `bad value knots="1.2345678901234567e-320": knot "1.2345678901234567e-320": underflows to a subnormal in float64, 1.2347e-320, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308): want 0 or a number in [2.2250738585072014e-308, c)`},
+		{"expr:g=1,knots=1e400", `bad value knots="1e400": knot "1e400": overflows float64 to +Inf (its largest magnitude is 1.7976931348623157e+308): want a number in [0, c)`},
+		{"expr:g=1,knots=0.5;0x1p-1100", `knot "0x1p-1100": underflows to 0 in float64`},
 		// The value named is the one given, not its canonical form.
 		{"expr:g=1,c=2,knots=1.9999999999999999", `bad value knots="1.9999999999999999": knot "2": want a number in [0, c) = [0, 2)`},
 		{"expr:g=1,c=0", `bad value c="0"`},
@@ -127,7 +132,7 @@ func TestExprErrors(t *testing.T) {
 // change the canonical spec (the cache key), and it parses back to itself.
 func TestExprCanonical(t *testing.T) {
 	for _, tc := range []struct{ a, b string }{
-		{"expr:g=max(0,2-2*abs(x))", "expr:g= max( 0, 2 - 2 * abs( x ) )"},
+		{"expr:g=max(0,2-2*abs(x))", "expr:g=max( 0, 2 - 2 * abs( x ) )"},
 		{"expr:g=max(0,2-2*abs(x))", "expr"},
 		{"expr:g=2*0.5*exp(-x*x)", "expr:g=1*exp(-x*x)"},
 		{"expr:g=abs(x)<0.5?2:1,knots=0.5;0", "expr:knots=0;0.50,g=abs(x) < 0.5 ? 2 : 1"},
@@ -152,7 +157,7 @@ func TestExprCanonical(t *testing.T) {
 		}
 	}
 	// In a list, commas inside the formula do not split it.
-	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste, expr:g=min(1, 2*exp(-x*x)),monotone=true",
+	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste,expr:g=min(1, 2*exp(-x*x)),monotone=true",
 		"expr:c=1.5,g=max(0, 1 - abs(x))", "ste", "expr:g=min(1, 2 * exp(-x * x))")
 }
 

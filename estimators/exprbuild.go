@@ -1,11 +1,14 @@
 package estimators
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Building an exprTable (see exprtable.go for the grid and the check it
@@ -33,6 +36,9 @@ type exprBuilder struct {
 	memo  map[float64]float64
 	peak  float64
 }
+
+// minNormal64 is float64's smallest normal magnitude, 2.2250738585072014e-308.
+const minNormal64 = 0x1p-1022
 
 // exprMaxKinks is the number of kinks build places on each side.
 const exprMaxKinks = 4
@@ -132,69 +138,152 @@ func (b *exprBuilder) build() (*exprTable, error) {
 			continue
 		}
 		if nodes := len(t.tab) / 2; 2*nodes > exprMaxNodes { // the next level would double them
-			why := "where g varies too fast for linear interpolation (it does not jump there: a knot would not help)"
-			if k, ok := b.jump(misses, t.peak); ok {
-				why = "where g jumps: declare the jump with knots=" + k
+			if js := b.jumps(misses, t.peak); len(js) > 0 {
+				return nil, b.jumpError(js)
 			}
-			return nil, fmt.Errorf("g cannot be tabulated within %g of max|g| = %.6g with %d nodes at p=%g: the error is %.3g·max|g| near x=%.6g, %s",
-				exprTol, t.peak, exprMaxNodes, b.p, t.worst, t.at, why)
+			// t.worst is finite here: an infinite error comes of a jump,
+			// which jumps finds.
+			return nil, fmt.Errorf("g cannot be tabulated within %g of max|g| = %.6g with %d nodes at p=%g: the error is %.3g·max|g| near x=%.6g, where g varies too fast for linear interpolation (it does not jump there: a knot would not help)",
+				exprTol, t.peak, exprMaxNodes, b.p, t.worst, t.at)
 		}
 		j++
 	}
 }
 
-// jump looks for a jump of g in the interval with the largest check
-// error, by bisection down to adjacent float64 values of |x| (always on
-// the half where g changes more), and returns the knot that declares it,
-// as the knots key reads it: the shortest decimal of its float32 (the
-// knot's split is found among the float32 inputs around it), or 0 for a
-// jump at x = 0 (one below float32's smallest normal magnitude, which
-// only bisecting toward 0 finds). It reports false when g does not jump
-// there by more than the tolerance, such as a g that is continuous but
-// too steep (sqrt(|x|) at 0), or when g fails to evaluate.
-func (b *exprBuilder) jump(misses []exprMiss, peak float64) (string, bool) {
-	if len(misses) == 0 {
-		return "", false
-	}
-	worst := misses[0]
-	for _, m := range misses[1:] {
-		if m.err > worst.err {
-			worst = m
+// An exprJump is a jump of g found where no knot is declared.
+type exprJump struct {
+	x           float64 // where g jumps, within adjacent float64 values
+	left, right float64 // g just below and just above x
+	knot        string  // the knot that declares it, as the knots key reads it
+}
+
+// exprMaxJumpSearch is the number of failing intervals, the worst first,
+// that jumps bisects.
+const exprMaxJumpSearch = 32
+
+// jumps looks for a jump of g in each of the intervals that failed the
+// check, up to exprMaxJumpSearch of them, the worst first, and returns
+// those it finds, in order of x, each once. An interval of a grid fine
+// enough (65536 nodes) fails the check where g jumps, or where it varies
+// too fast: see jump.
+func (b *exprBuilder) jumps(misses []exprMiss, peak float64) []exprJump {
+	var fail []exprMiss
+	for _, m := range misses {
+		if !(m.err <= exprTol*peak) {
+			fail = append(fail, m)
 		}
 	}
-	sign := float64(1 - 2*worst.side)
+	sort.SliceStable(fail, func(i, j int) bool { return fail[i].err > fail[j].err || math.IsNaN(fail[j].err) })
+	var js []exprJump
+	seen := map[string]bool{}
+	for _, m := range fail[:min(len(fail), exprMaxJumpSearch)] {
+		j, ok := b.jump(m, peak)
+		key := fmt.Sprintf("%d %s", m.side, j.knot)
+		if j.x == 0 {
+			key = "0" // found from either side
+		}
+		if !ok || seen[key] {
+			continue
+		}
+		seen[key] = true
+		js = append(js, j)
+	}
+	sort.Slice(js, func(i, k int) bool { return js[i].x < js[k].x })
+	return js
+}
+
+// jump looks for a jump of g in the interval m, by bisection down to
+// adjacent float64 values of |x| (always on the half where g changes
+// more), and returns it with the knot that declares it, as the knots key
+// reads it: the shortest decimal of its float32 (the knot's split is found
+// among the float32 inputs around it), or 0 for a jump at x = 0 (one below
+// float32's smallest normal magnitude, which only bisecting toward 0
+// finds). It reports false when g does not jump there by more than the
+// tolerance, such as a g that is continuous but too steep (sqrt(|x|) at
+// 0), or when g fails to evaluate.
+func (b *exprBuilder) jump(m exprMiss, peak float64) (exprJump, bool) {
+	sign := float64(1 - 2*m.side)
 	at := func(a float64) (float64, bool) {
 		v, err := b.ev.at(sign*a, b.p)
 		return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 	}
-	lo, hi := worst.lo, worst.hi
+	lo, hi := m.lo, m.hi
 	gl, ok1 := at(lo)
 	gh, ok2 := at(hi)
 	if !ok1 || !ok2 {
-		return "", false
+		return exprJump{}, false
 	}
 	for {
-		m := lo + (hi-lo)/2
-		if m <= lo || m >= hi {
+		mid := lo + (hi-lo)/2
+		if mid <= lo || mid >= hi {
 			break
 		}
-		gm, ok := at(m)
+		gm, ok := at(mid)
 		if !ok {
-			return "", false
+			return exprJump{}, false
 		}
 		if math.Abs(gm-gl) >= math.Abs(gh-gm) {
-			hi, gh = m, gm
+			hi, gh = mid, gm
 		} else {
-			lo, gl = m, gm
+			lo, gl = mid, gm
 		}
 	}
 	if !(math.Abs(gh-gl) > exprTol*peak) {
-		return "", false
+		return exprJump{}, false
 	}
-	if hi < minFloat32 {
-		return "0", true
+	j := exprJump{x: sign * hi, left: gl, right: gh, knot: "0"}
+	if sign < 0 {
+		j.left, j.right = gh, gl
 	}
-	return strconv.FormatFloat(float64(float32(hi)), 'g', -1, 32), true
+	if hi >= minFloat32 {
+		j.knot = strconv.FormatFloat(float64(float32(hi)), 'g', -1, 32)
+	} else {
+		j.x = 0
+	}
+	return j, true
+}
+
+// jumpError says where g jumps with no knot declared and how to declare
+// the jumps: with knots, the ones declared and those found, or, for a jump
+// at the clip, where no knot can be, by moving the clip.
+func (b *exprBuilder) jumpError(js []exprJump) error {
+	var at []string
+	var clip *exprJump
+	ks := append([]float64(nil), b.knots...)
+	added := 0 // knots to declare, not at the clip
+	for i, j := range js {
+		at = append(at, fmt.Sprintf("x≈%.6g (from %.6g to %.6g)", j.x, j.left, j.right))
+		k, _ := strconv.ParseFloat(j.knot, 64)
+		switch {
+		case k >= b.c:
+			clip = &js[i]
+		case !slices.Contains(ks, k):
+			ks = append(ks, k)
+			added++
+		}
+	}
+	where := at[0]
+	if len(at) > 1 {
+		where = strings.Join(at[:len(at)-1], ", ") + " and " + at[len(at)-1]
+	}
+	msg := fmt.Sprintf("g jumps at %s at p=%g, where no knot is declared, and linear interpolation cannot follow a jump", where, b.p)
+	sort.Float64s(ks)
+	var declare []string
+	for _, k := range ks {
+		declare = append(declare, strconv.FormatFloat(k, 'g', -1, 64))
+	}
+	if clip != nil {
+		msg += fmt.Sprintf(": the jump at x≈%.6g is at the clip c=%g, where no knot can be (knots lie in [0, c)): lower c below it, or raise c past it and declare it as a knot", clip.x, b.c)
+		if added > 0 {
+			msg += fmt.Sprintf("; declare the others with knots=%s", strings.Join(declare, ";"))
+		}
+		return errors.New(msg)
+	}
+	them := "it"
+	if added > 1 {
+		them = "them"
+	}
+	return fmt.Errorf("%s: declare %s with knots=%s", msg, them, strings.Join(declare, ";"))
 }
 
 // addKinks locates a kink in each isolated failing interval and reports
@@ -422,16 +511,22 @@ func (b *exprBuilder) splits(t *exprTable, segs [2][]exprSegment) error {
 
 // parseKnots parses "k1;k2;..." into sorted distinct magnitudes in [0, c).
 // A knot written -0 is 0 (one value, one canonical form); a nonzero knot
-// below float64's smallest magnitude, which ParseFloat would make 0
-// without an error, is refused.
+// below float64's smallest normal magnitude, which ParseFloat would make 0
+// without an error or a subnormal with fewer digits, is refused, and so is
+// one that overflows float64, each saying so.
 func parseKnots(s string, c float64) ([]float64, error) {
 	if s == "" {
 		return nil, nil
 	}
 	var ks []float64
 	for _, f := range strings.Split(s, ";") {
-		f = strings.TrimSpace(f)
+		if strings.ContainsFunc(f, unicode.IsSpace) {
+			return nil, fmt.Errorf("knot %q: %s: remove it", f, spaceNotAllowed)
+		}
 		v, err := strconv.ParseFloat(f, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("knot %q: overflows float64 to %g (its largest magnitude is %g): want a number in [0, c)", f, v, math.MaxFloat64)
+		}
 		if err != nil || strings.Contains(f, "_") || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v >= c {
 			if math.IsInf(c, 1) { // the spec's form is checked before c is known
 				return nil, fmt.Errorf("knot %q: want a number in [0, c)", f)
@@ -439,7 +534,10 @@ func parseKnots(s string, c float64) ([]float64, error) {
 			return nil, fmt.Errorf("knot %q: want a number in [0, c) = [0, %g)", f, c)
 		}
 		if v == 0 && nonzeroMantissa(f) {
-			return nil, fmt.Errorf("knot %q: below float64's smallest magnitude, %g (it would be 0): want 0 or a number in [%g, c)", f, math.SmallestNonzeroFloat64, math.SmallestNonzeroFloat64)
+			return nil, fmt.Errorf("knot %q: underflows to 0 in float64 (its smallest magnitude is %g): want 0 or a number in [%g, c)", f, math.SmallestNonzeroFloat64, minNormal64)
+		}
+		if v != 0 && v < minNormal64 {
+			return nil, fmt.Errorf("knot %q: underflows to a subnormal in float64, %g, which holds fewer digits (its smallest normal magnitude is %g): want 0 or a number in [%g, c)", f, v, minNormal64, minNormal64)
 		}
 		if v == 0 {
 			v = 0 // -0 is 0

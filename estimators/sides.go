@@ -3,6 +3,7 @@ package estimators
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // sides are the two side specs of a spec that names a different
@@ -66,16 +67,17 @@ func Sides(w, a Spec) (Spec, error) {
 	return s, nil
 }
 
-// cutSide reports whether s starts with a side key, "w=" or "a=" (spaces
-// allowed around the key, "==" excluded), and returns the key and what
-// follows the '='. No plain spec starts so: an estimator's name is
-// followed by ':', '+' or nothing.
+// cutSide reports whether s starts with a side key, "w=" or "a=" ("=="
+// excluded), and returns the key and what follows the '='. No plain spec
+// starts so: an estimator's name is followed by ':', '+' or nothing. It
+// also takes spaces around the key (" w =fda"), so that parseSided can
+// refuse them by name rather than read the spec as an unknown estimator.
 func cutSide(s string) (key, rest string, ok bool) {
-	t := strings.TrimLeft(s, " \t")
+	t := strings.TrimLeftFunc(s, unicode.IsSpace)
 	if t == "" || t[0] != 'w' && t[0] != 'a' {
 		return "", "", false
 	}
-	r := strings.TrimLeft(t[1:], " \t")
+	r := strings.TrimLeftFunc(t[1:], unicode.IsSpace)
 	if !strings.HasPrefix(r, "=") || strings.HasPrefix(r, "==") {
 		return "", "", false
 	}
@@ -96,7 +98,7 @@ func startsSided(item string) bool {
 	if i := strings.IndexAny(rest, ":+/,"); i >= 0 {
 		name = rest[:i]
 	}
-	_, known := lookup(strings.TrimSpace(name))
+	_, known := lookup(strings.TrimFunc(name, unicode.IsSpace)) // spaces are refused when the spec is parsed
 	return known
 }
 
@@ -120,6 +122,12 @@ func parseSided(s string) (Spec, error) {
 	given := map[string]string{}
 	for _, part := range splitSides(s) {
 		key, rest, _ := cutSide(part)
+		if head := part[:len(part)-len(rest)-1]; head != key {
+			return Spec{}, fmt.Errorf("estimators: %q: %s around the side key %q: remove it, as in %q", s, spaceNotAllowed, head, key+"=")
+		}
+		if padded(rest) {
+			return Spec{}, fmt.Errorf("estimators: %q: %s around the %s side %q: remove it", s, spaceNotAllowed, sideWords[key], rest)
+		}
 		if _, dup := given[key]; dup {
 			return Spec{}, fmt.Errorf("estimators: %q: the %s side is named twice (want w=SPEC/a=SPEC)", s, sideWords[key])
 		}
@@ -157,7 +165,9 @@ func otherSide(key string) string {
 // ("w=fda/"), not part of its spec: the example drops it rather than
 // suggest "w=fda//a=ste", which is refused in turn.
 func sideExample(missing string, given map[string]string) string {
-	side := func(key string) string { return strings.TrimRight(strings.TrimSpace(given[key]), "/ \t") }
+	side := func(key string) string {
+		return strings.TrimRightFunc(given[key], func(r rune) bool { return r == '/' || unicode.IsSpace(r) })
+	}
 	if missing == sideActivations {
 		return "w=" + side(sideWeights) + "/a=ste"
 	}

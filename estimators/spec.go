@@ -3,6 +3,7 @@ package estimators
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // A Spec is a parsed estimator spec string, plain or sided:
@@ -17,7 +18,10 @@ import (
 // of the activations (a=) apart, each a plain spec with its own
 // parameters and +na suffix (see Sides, Weights, Activations). Parse
 // validates every key and value against the estimator's factory, so a
-// Spec always makes working Estimators.
+// Spec always makes working Estimators. White space is refused, not
+// trimmed, around the spec, a list item, a side key or a side, in a name, a
+// suffix or a key, and around a value (" ste", "fda: n=4", "n= 4"); a
+// value may hold it inside, as an expr: formula does ("g=1 - x*x").
 //
 // String returns the canonical form: parameters left at their default are
 // dropped, the rest are sorted by key and numbers are printed in their
@@ -109,9 +113,14 @@ func readNA(raw map[string]string, spec string) (*NA, error) {
 
 // Parse parses and validates one spec string, plain or sided.
 func Parse(s string) (Spec, error) {
-	s = strings.TrimSpace(s)
 	if s == "" {
 		return Spec{}, fmt.Errorf("estimators: empty estimator spec (have %s)", strings.Join(Names(), ", "))
+	}
+	if padded(s) {
+		if strings.TrimFunc(s, unicode.IsSpace) == "" {
+			return Spec{}, fmt.Errorf("estimators: empty estimator spec %q, white space only: %s (have %s)", s, spaceNotAllowed, strings.Join(Names(), ", "))
+		}
+		return Spec{}, fmt.Errorf("estimators: %q: %s around a spec: remove it, as in %q", s, spaceNotAllowed, strings.TrimFunc(s, unicode.IsSpace))
 	}
 	if _, _, ok := cutSide(s); ok {
 		return parseSided(s)
@@ -121,7 +130,9 @@ func Parse(s string) (Spec, error) {
 		return Spec{}, err
 	}
 	name, rawArgs, _ := strings.Cut(est, ":")
-	name = strings.TrimSpace(name)
+	if strings.ContainsFunc(name, unicode.IsSpace) {
+		return Spec{}, fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it", s, spaceNotAllowed, name)
+	}
 	f, ok := lookup(name)
 	if name == "" {
 		// Said as what is missing, not as the unknown estimator "".
@@ -132,8 +143,8 @@ func Parse(s string) (Spec, error) {
 	}
 	if !ok {
 		if n, args, found := strings.Cut(name, ","); found && strings.Contains(args, "=") {
-			if _, known := lookup(strings.TrimSpace(n)); known {
-				return Spec{}, fmt.Errorf("estimators: %q: parameters follow a colon, as in %q", s, strings.TrimSpace(n)+":"+args)
+			if _, known := lookup(n); known {
+				return Spec{}, fmt.Errorf("estimators: %q: parameters follow a colon, as in %q", s, n+":"+args)
 			}
 		}
 		return Spec{}, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
@@ -190,6 +201,9 @@ func splitSuffix(s string) (est, na string, hasNA bool, err error) {
 	name, _, _ := strings.Cut(est, ":")
 	if i := strings.IndexByte(name, '+'); i >= 0 {
 		suffix, _, _ := strings.Cut(name[i:], ":")
+		if strings.ContainsFunc(suffix, unicode.IsSpace) {
+			return "", "", false, fmt.Errorf("estimators: %q: %s in the suffix %q: remove it, as in \"ste+na\"", s, spaceNotAllowed, suffix)
+		}
 		return "", "", false, fmt.Errorf("estimators: unknown suffix %q in %q (have +na)", suffix, s)
 	}
 	return est, na, hasNA, nil
@@ -228,7 +242,9 @@ func splitTop(s string, sep byte) []string {
 // splitArgs parses "k=v,k=v". colon reports whether a ':' introduced the
 // list, so that "fda:" (a colon and nothing after it) is an error. A value
 // ends at the next comma outside brackets and may itself contain '=' (a
-// comparison in an expr: formula): the key ends at the first '='.
+// comparison in an expr: formula): the key ends at the first '='. White
+// space is refused in a key and around a value (" n=4", "n= 4"), not
+// trimmed; a value may hold it inside, as a formula does ("g=1 - x*x").
 func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	raw := map[string]string{}
 	if s == "" {
@@ -239,7 +255,12 @@ func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	}
 	for _, kv := range splitTop(s, ',') {
 		k, v, ok := strings.Cut(kv, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if strings.ContainsFunc(k, unicode.IsSpace) {
+			return nil, fmt.Errorf("estimators: %s: %s in the parameter key %q: remove it", name, spaceNotAllowed, k)
+		}
+		if ok && padded(v) {
+			return nil, fmt.Errorf("estimators: %s: %s around the value of %s, %q: remove it", name, spaceNotAllowed, k, v)
+		}
 		if ok && k != "" && v == "" {
 			return nil, fmt.Errorf("estimators: %s: parameter %q has no value after '=': give one, or leave the key out for its default", name, k)
 		}
@@ -253,6 +274,17 @@ func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	}
 	return raw, nil
 }
+
+// spaceNotAllowed begins the error for white space in a spec: a value is
+// used as given or refused, so white space is refused where reading the
+// spec would mean trimming it (around the spec, a list item, a side; in
+// the estimator's name, a suffix or a parameter key; around a value), as
+// the other list flags refuse it. Only a value holds it inside: a
+// formula's own spaces are part of the formula.
+const spaceNotAllowed = "white space is not allowed"
+
+// padded reports whether s begins or ends with white space.
+func padded(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) != s }
 
 func join(name, args string) string {
 	if args == "" {
@@ -279,12 +311,15 @@ func MustParse(s string) Spec {
 // "expr:g=max(0, 1-abs(x)),c=1.5,ste" is two specs too. An item that starts
 // with a side key and an estimator's name ("w=fda", "a=ste") starts a sided
 // spec: "ste,w=fda:n=9,omega=0.2/a=ste" is the two specs "ste" and
-// "w=fda:n=9,omega=0.2/a=ste". Duplicates (by
-// canonical form) are errors.
+// "w=fda:n=9,omega=0.2/a=ste". Duplicates (by canonical form) are errors,
+// and so is white space around an item ("ste, fda"), which is refused as
+// the other list flags refuse it, not trimmed.
 func ParseList(s string) ([]Spec, error) {
 	var items []string
 	for _, it := range splitTop(s, ',') {
-		it = strings.TrimSpace(it)
+		if padded(it) {
+			return nil, fmt.Errorf("estimators: %q: %s around the item %q: remove it", s, spaceNotAllowed, it)
+		}
 		if key, _, ok := strings.Cut(it, "="); len(items) > 0 && ok && !strings.Contains(key, ":") && !startsSided(it) {
 			items[len(items)-1] += "," + it
 			continue

@@ -9,7 +9,6 @@ import (
 func TestParseCanonical(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"ste", "ste"},
-		{" ste ", "ste"},
 		{"ste:c=1", "ste"},
 		{"ste:c=1.50", "ste:c=1.5"},
 		{"ste:c=1e+1", "ste:c=10"},
@@ -208,11 +207,11 @@ func TestParseNA(t *testing.T) {
 }
 
 func TestParseList(t *testing.T) {
-	specs, err := ParseList("ste:c=2,ste:c=3,omega=1, ste")
+	specs, err := ParseList("ste:c=2,ste:c=3,omega=1,ste")
 	if err == nil {
 		t.Fatalf("ParseList with a parameter ste does not take = %v, want an error", specs)
 	}
-	checkParseList(t, "ste:c=2,fda:n=9,omega=0.2, ste", "ste:c=2", "fda:n=9,omega=0.2", "ste")
+	checkParseList(t, "ste:c=2,fda:n=9,omega=0.2,ste", "ste:c=2", "fda:n=9,omega=0.2", "ste")
 	if _, err := ParseList("ste,ste:c=1"); err == nil || !strings.Contains(err.Error(), "listed twice") {
 		t.Errorf("ParseList with a duplicate: err = %v, want listed twice", err)
 	}
@@ -283,4 +282,54 @@ func TestParamKinds(t *testing.T) {
 	}
 	// A closing bracket without its opening one hides no separator.
 	checkParseList(t, "kinds:f=),ste", "kinds:f=)", "ste")
+}
+
+// TestParseWhiteSpace: tried as a new user would, " ste", "ste, fda",
+// "fda: n=4", "fda:n= 4" and "w=ste /a=fda" were trimmed and accepted,
+// while --seeds and --lr-grid refuse white space. A spec is used as given
+// or refused: white space around the spec, a list item, a side, in a name,
+// a suffix or a key, or around a value is refused, naming the part; a
+// formula keeps the spaces inside it.
+func TestParseWhiteSpace(t *testing.T) {
+	withNAReader(t, func(p *Params) (any, error) { return p.Float("a", 1, AtLeast(0)), p.Err() })
+	for _, tc := range []struct{ in, want string }{
+		{" ste", `estimators: " ste": white space is not allowed around a spec: remove it, as in "ste"`},
+		{"ste\n", `estimators: "ste\n": white space is not allowed around a spec: remove it, as in "ste"`},
+		{"fda :n=4", `estimators: "fda :n=4": white space is not allowed in the estimator name "fda ": remove it`},
+		{"fda: n=4", `estimators: fda: white space is not allowed in the parameter key " n": remove it`},
+		{"fda:n =4", `estimators: fda: white space is not allowed in the parameter key "n ": remove it`},
+		{"fda:n= 4", `estimators: fda: white space is not allowed around the value of n, " 4": remove it`},
+		{"fda:n=4,\tomega=0.2", `estimators: fda: white space is not allowed in the parameter key "\tomega": remove it`},
+		{"ste +na", `white space is not allowed in the estimator name "ste "`},
+		{"ste+ na", `estimators: "ste+ na": white space is not allowed in the suffix "+ na": remove it`},
+		{"ste+na: a=0.2", `estimators: +na: white space is not allowed in the parameter key " a": remove it`},
+		{"ste+na:a=0.2 ", `white space is not allowed around a spec`},
+		{"w=ste /a=fda", `estimators: "w=ste /a=fda": white space is not allowed around the weight side "ste ": remove it`},
+		{"w=ste/ a=fda", `estimators: "w=ste/ a=fda": white space is not allowed around the side key " a": remove it, as in "a="`},
+		{"w =ste/a=fda", `estimators: "w =ste/a=fda": white space is not allowed around the side key "w ": remove it, as in "w="`},
+		{"w=ste/a= fda", `estimators: "w=ste/a= fda": white space is not allowed around the activation side " fda": remove it`},
+		{"expr:g= 1 - x*x", `estimators: expr: white space is not allowed around the value of g, " 1 - x*x": remove it`},
+		{"expr:g=1 - x*x ", `white space is not allowed around a spec`},
+		{"expr:g=1 - x*x ,c=2", `estimators: expr: white space is not allowed around the value of g, "1 - x*x ": remove it`},
+		{"expr:g=abs(x) < 0.5 ? 2 : 1,knots=0.5; 0", `bad value knots="0.5; 0": knot " 0": white space is not allowed: remove it`},
+	} {
+		checkParseError(t, tc.in, tc.want)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{" ste", `estimators: " ste": white space is not allowed around the item " ste": remove it`},
+		{"ste, fda", `estimators: "ste, fda": white space is not allowed around the item " fda": remove it`},
+		{"ste ,fda", `estimators: "ste ,fda": white space is not allowed around the item "ste ": remove it`},
+		{"fda:n=9, omega=0.2", `white space is not allowed around the item " omega=0.2"`},
+		{"ste,w=fda/a=ste ,dsq", `white space is not allowed around the item "w=fda/a=ste "`},
+		{"fda: n=4", `estimators: fda: white space is not allowed in the parameter key " n"`},
+	} {
+		if _, err := ParseList(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseList(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
+		}
+	}
+	// A formula's own spaces are part of it, and its canonical form has
+	// them: it reads back as given.
+	checkCanonical(t, "expr:g=1 - x*x", "expr:g=1 - x * x")
+	checkCanonical(t, "expr:g=max(0, 1 - abs(x)),c=1.5", "expr:c=1.5,g=max(0, 1 - abs(x))")
+	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste", "expr:c=1.5,g=max(0, 1 - abs(x))", "ste")
 }

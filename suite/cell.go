@@ -14,6 +14,7 @@ import (
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/models"
 )
 
@@ -411,14 +412,19 @@ func (c Cell) Label() string {
 // infinite), and no two the same float32, which Sweep.Check checks with
 // the recipe.
 func ParseLRGrid(s string) ([]float64, error) {
+	const want = "want multipliers of the recipe's learning rate, such as 0.3,1,3"
 	return parseList("--lr-grid", s, func(f string) (float64, string) {
-		// strconv.ParseFloat reads 0x1p-1 as 0.5 and 1_0 as 10.
-		if hex := strings.TrimLeft(f, "+-"); strings.HasPrefix(hex, "0x") || strings.HasPrefix(hex, "0X") || strings.Contains(f, "_") {
-			return 0, fmt.Sprintf("%q is not a decimal number (want multipliers of the recipe's learning rate, such as 0.3,1,3)", f)
-		}
-		v, err := strconv.ParseFloat(f, 64)
-		if err != nil || !(v > 0) || math.IsInf(v, 0) {
-			return 0, fmt.Sprintf("%q is not a finite number > 0 (want multipliers of the recipe's learning rate, such as 0.3,1,3)", f)
+		// strconv.ParseFloat reads 0x1p-1 as 0.5 and 1_0 as 10, and
+		// 1e-400 as 0.
+		v, err := cli.ParseFloat(f)
+		hex := strings.TrimLeft(f, "+-")
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return 0, fmt.Sprintf("%q %v (%s)", f, err, want)
+		case strings.HasPrefix(hex, "0x") || strings.HasPrefix(hex, "0X") || strings.Contains(f, "_"):
+			return 0, fmt.Sprintf("%q is not a decimal number (%s)", f, want)
+		case err != nil || !(v > 0) || math.IsInf(v, 0):
+			return 0, fmt.Sprintf("%q is not a finite number > 0 (%s)", f, want)
 		}
 		return v, ""
 	})

@@ -18,12 +18,15 @@ func TestParseLRGrid(t *testing.T) {
 		t.Errorf(`ParseLRGrid("") = %v, %v, want no grid`, got, err)
 	}
 	for in, want := range map[string]string{
-		"0":         `"0" is not a finite number > 0`,
-		"1,-1":      `"-1" is not a finite number > 0`,
-		"NaN":       `"NaN" is not a finite number > 0`,
-		"Inf":       `"Inf" is not a finite number > 0`,
-		"1e400":     `"1e400" is not a finite number > 0`,
-		"1e-400":    `"1e-400" is not a finite number > 0`,
+		"0":    `"0" is not a finite number > 0`,
+		"1,-1": `"-1" is not a finite number > 0`,
+		"NaN":  `"NaN" is not a finite number > 0`,
+		"Inf":  `"Inf" is not a finite number > 0`,
+		// Tried as a new user would: 1e-400 is > 0, and was said not to
+		// be; it underflows float64, as 1e400 overflows it.
+		"1e400":     `"1e400" overflows float64 to +Inf (its largest magnitude is 1.7976931348623157e+308)`,
+		"1e-400":    `"1e-400" underflows to 0 in float64 (its smallest magnitude is 5e-324)`,
+		"1e-310":    `"1e-310" underflows to a subnormal in float64, 1e-310, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308)`,
 		"x":         `"x" is not a finite number > 0`,
 		"1,,3":      `"" is not a finite number > 0`,
 		"0.3,1,0.3": `0.3 is given twice`,

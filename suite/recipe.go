@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -16,15 +17,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gradbench/gradbench/internal/cli"
 )
 
 // A Recipe is how a network is trained: the default model and dataset, the
 // optimizer and its schedule, the number of epochs. The built-in recipes are
 // JSON files embedded in the binary (suite/recipes/*.json); a user recipe is
 // a JSON file with the same keys. Unknown keys, keys given twice, keys
-// that differ from a recipe key only in case, null values, and nonzero
-// numbers too small for a float64 (1e-400, which would decode to 0) are
-// errors, so that a typo never silently falls back to a default or the
+// that differ from a recipe key only in case, null values, and numbers
+// float64 does not hold as written (1e-400, which would decode to 0,
+// 1e400, or a subnormal such as 1e-310) are errors, so that a typo never silently falls back to a default or the
 // zero value and no value is silently overridden.
 //
 // Required keys: model, dataset, epochs, batch, optimizer, lr, weight_decay,
@@ -170,6 +173,9 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	if err := checkRecipeKeys(keys); err != nil {
 		return nil, fmt.Errorf("suite: recipe %s: %w", defaultName, err)
 	}
+	if err := checkRecipeNumbers(keys, defaultName); err != nil {
+		return nil, err
+	}
 	r := &Recipe{Width: 1, Validation: DefaultValidation}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -193,9 +199,6 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 		}
 		r.Name = defaultName
 	}
-	if err := checkRecipeUnderflow(r, keys, defaultName); err != nil {
-		return nil, err
-	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -216,16 +219,22 @@ var recipeFloatKeys = func() []string {
 	return ks
 }()
 
-// checkRecipeUnderflow refuses a number key of the recipe written nonzero
-// that decoded to ±0: encoding/json rounds a literal below float64's
-// smallest magnitude, such as "width": 1e-400, to 0 without a word, and
-// the recipe was then refused as "bad width 0", a value it does not hold,
-// or, for momentum and weight_decay, trained as 0 where a nonzero value
-// float64 holds but float32 does not (1e-50) is refused.
-func checkRecipeUnderflow(r *Recipe, keys map[string]json.RawMessage, defaultName string) error {
-	name := r.Name
-	if !recipeName(name) {
-		name = defaultName
+// checkRecipeNumbers refuses a number key of the recipe that float64
+// does not hold as written (cli.ParseFloat): encoding/json refuses one
+// that overflows with its own words and the recipe's keys, as if the key
+// were wrong, and rounds one below float64's smallest magnitude, such as
+// "width": 1e-400, to 0 without a word (the recipe was then refused as
+// "bad width 0", a value it does not hold, or, for momentum and
+// weight_decay, trained as 0), or a subnormal one to fewer digits. It runs
+// before the recipe is decoded, naming the recipe by its "name" key if
+// that is a recipe name.
+func checkRecipeNumbers(keys map[string]json.RawMessage, defaultName string) error {
+	name := defaultName
+	if raw, ok := keys["name"]; ok {
+		var n string
+		if json.Unmarshal(raw, &n) == nil && recipeName(n) {
+			name = n
+		}
 	}
 	for _, k := range recipeFloatKeys {
 		raw, ok := keys[k]
@@ -233,18 +242,11 @@ func checkRecipeUnderflow(r *Recipe, keys map[string]json.RawMessage, defaultNam
 			continue
 		}
 		lit := string(bytes.TrimSpace(raw))
-		if v, err := strconv.ParseFloat(lit, 64); err == nil && v == 0 && strings.ContainsAny(mantissa(lit), "123456789") {
-			return fmt.Errorf("suite: recipe %s: bad %s %s: it underflows to 0 as a float64 (its smallest magnitude is %g), so the recipe would not hold the value written", name, k, lit, math.SmallestNonzeroFloat64)
+		if _, err := cli.ParseFloat(lit); errors.Is(err, strconv.ErrRange) {
+			return fmt.Errorf("suite: recipe %s: bad %s %s: it %v, so the recipe would not hold the value written", name, k, lit, err)
 		}
 	}
 	return nil
-}
-
-// mantissa returns the digits of a JSON number literal before its
-// exponent.
-func mantissa(lit string) string {
-	m, _, _ := strings.Cut(strings.ToLower(lit), "e")
-	return m
 }
 
 // checkRecipeKeys refuses what encoding/json would accept but a reader of

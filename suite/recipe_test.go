@@ -117,12 +117,19 @@ func TestRecipeErrors(t *testing.T) {
 		// -0 trains as 0 but would name its runs with other keys.
 		{"momentum -0", edit(`"momentum": 0.9`, `"momentum": -0.0`), "suite: recipe test: bad momentum -0: want 0, not -0: the same setting would name its runs with other keys than 0's"},
 		{"weight decay -0", edit(`"weight_decay": 0`, `"weight_decay": -0`), "suite: recipe test: bad weight_decay -0: want 0, not -0"},
-		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-320`), "bad weight_decay 1e-320: it is 0 as float32"},
+		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-300`), "bad weight_decay 1e-300: it is 0 as float32"},
 		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e+300: it is infinite as float32"},
 		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e+38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},
 		// A nonzero literal below float64's range decoded to 0 without a
 		// word and was refused as "bad width 0", or trained as momentum 0.
-		{"width underflows", edit(`"epochs": 1`, `"epochs": 1, "width": 1e-400`), "suite: recipe test: bad width 1e-400: it underflows to 0 as a float64 (its smallest magnitude is 5e-324), so the recipe would not hold the value written"},
+		{"width underflows", edit(`"epochs": 1`, `"epochs": 1, "width": 1e-400`), "suite: recipe test: bad width 1e-400: it underflows to 0 in float64 (its smallest magnitude is 5e-324), so the recipe would not hold the value written"},
+		// Tried as a new user would: encoding/json refused 1e400 as if the
+		// key were wrong, listing the recipe's keys, and a subnormal was
+		// held with fewer digits than written.
+		{"lr overflows", edit(`"lr": 0.05`, `"lr": 1e400`), "suite: recipe test: bad lr 1e400: it overflows float64 to +Inf (its largest magnitude is 1.7976931348623157e+308), so the recipe would not hold the value written"},
+		{"width overflows", edit(`"epochs": 1`, `"epochs": 1, "width": -1E999`), "bad width -1E999: it overflows float64 to -Inf"},
+		{"validation subnormal", edit(`"epochs": 1`, `"epochs": 1, "validation": 1e-310`), "bad validation 1e-310: it underflows to a subnormal in float64, 1e-310, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308), so the recipe would not hold the value written"},
+		{"weight decay subnormal", edit(`"weight_decay": 0`, `"weight_decay": 1e-320`), "bad weight_decay 1e-320: it underflows to a subnormal in float64"},
 		{"lr underflows", edit(`"lr": 0.05`, `"lr": 0.0001E-330`), "bad lr 0.0001E-330: it underflows to 0"},
 		{"momentum underflows", edit(`"momentum": 0.9`, `"momentum": 1e-400`), "bad momentum 1e-400: it underflows to 0"},
 		{"weight decay underflows", edit(`"weight_decay": 0`, `"weight_decay": -2.5e-400`), "bad weight_decay -2.5e-400: it underflows to 0"},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,11 +19,13 @@ type SlurmOptions struct {
 	// Time is the time limit of each array task, in Slurm's format:
 	// minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS. It is
 	// written as given, with Slurm's meaning: 0 (in any format) is no
-	// limit, and seconds are rounded up to a minute.
+	// limit, and seconds are rounded up to a minute. At most
+	// 24855-03:13:00 (35791393 minutes), the longest sbatch reads.
 	Time string
 	// Mem is the memory per task, such as 4G, written as given with
 	// Slurm's meaning: megabytes without a unit, K rounded up to a
-	// megabyte, and 0 all of a node's memory.
+	// megabyte, and 0 all of a node's memory. At most what sbatch holds
+	// in a signed 64-bit count of megabytes (8796093022207T).
 	Mem  string
 	CPUs int // CPUs per task
 	// MaxParallel, when > 0, runs at most that many array tasks at once.
@@ -42,15 +45,16 @@ var (
 // checkSlurmTime checks a time limit in one of Slurm's formats (minutes,
 // MM:SS, H:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS), with every field after the
 // first in its clock range: seconds and minutes below 60, and hours below
-// 24 after a day count. Slurm would read 99:99:99 as more than 100 hours
-// rather than refuse it.
+// 24 after a day count, and at most maxSlurmMinutes in all. Slurm would
+// read 99:99:99 as more than 100 hours rather than refuse it, and a limit
+// past its bound as another one.
 func checkSlurmTime(s string) error {
 	m := slurmTimeRE.FindStringSubmatch(s)
 	if m == nil {
 		return errors.New("want minutes, MM:SS, H:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
 	}
 	days := m[1] != ""
-	if h, _ := strconv.Atoi(m[2]); days && h >= 24 {
+	if h, err := strconv.Atoi(m[2]); days && (err != nil || h >= 24) {
 		return fmt.Errorf("%s hours after the days, want 0 to 23", m[2])
 	}
 	// The fields after the first: MM:SS and D-HH:MM have one, H:MM:SS
@@ -58,14 +62,79 @@ func checkSlurmTime(s string) error {
 	names := []string{"minutes", "seconds"}
 	switch {
 	case m[3] == "":
-		return nil
+		names = nil
 	case m[4] == "" && !days:
 		names = names[1:]
 	}
 	for i, f := range []string{m[3], m[4]}[:len(names)] {
-		if v, _ := strconv.Atoi(f); v >= 60 {
+		if v, err := strconv.Atoi(f); err != nil || v >= 60 {
 			return fmt.Errorf("%s %s, want 0 to 59", f, names[i])
 		}
+	}
+	if slurmTimeSeconds(m) > 60*maxSlurmMinutes {
+		return fmt.Errorf("longer than %d minutes (%s), the longest time limit sbatch reads: it adds the limit up in seconds in a 32-bit integer", maxSlurmMinutes, slurmMaxTime)
+	}
+	return nil
+}
+
+// maxSlurmMinutes is the longest time limit, in minutes, that sbatch
+// reads as written: it adds up --time in seconds in a C int, 32 bits
+// signed, and then rounds it up to minutes by adding 59 (Slurm's
+// src/common/parse_time.c, time_str2secs and time_str2mins), so a longer
+// one would wrap around to another limit or to none.
+const maxSlurmMinutes = 35791393
+
+// slurmMaxTime is maxSlurmMinutes in Slurm's D-HH:MM:SS.
+const slurmMaxTime = "24855-03:13:00"
+
+// slurmTimeSeconds returns the seconds of the time limit m, a match of
+// slurmTimeRE whose fields are in their clock ranges, or a number above
+// 60*maxSlurmMinutes when it is longer than that (a field of any number of
+// digits included).
+func slurmTimeSeconds(m []string) uint64 {
+	const over = 1 << 40 // above the bound, and small enough not to overflow below
+	field := func(s string) uint64 {
+		if s == "" {
+			return 0
+		}
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || v > over {
+			return over
+		}
+		return v
+	}
+	d, a, b, c := field(m[1]), field(m[2]), field(m[3]), field(m[4])
+	switch {
+	case m[1] != "": // D-HH[:MM[:SS]]
+		return d*86400 + a*3600 + b*60 + c
+	case m[4] != "": // H:MM:SS
+		return a*3600 + b*60 + c
+	default: // minutes[:SS]
+		return a*60 + b
+	}
+}
+
+// The most memory sbatch reads from --mem, by unit: it reads the number
+// into a signed 64-bit integer and converts it to megabytes in that
+// integer (Slurm's src/common/proc_args.c, str_to_mbytes), so a larger
+// value would overflow it.
+var slurmMaxMem = map[byte]uint64{
+	'K': math.MaxInt64,
+	'M': math.MaxInt64,
+	'G': math.MaxInt64 / 1024,
+	'T': math.MaxInt64 / (1024 * 1024),
+}
+
+// checkSlurmMem checks --mem, a match of slurmMemRE, against slurmMaxMem.
+func checkSlurmMem(s string) error {
+	unit := byte('M')
+	digits := s
+	if c := s[len(s)-1]; c < '0' || c > '9' {
+		unit, digits = c&^0x20, s[:len(s)-1] // upper case
+	}
+	if v, err := strconv.ParseUint(digits, 10, 64); err != nil || v > slurmMaxMem[unit] {
+		return fmt.Errorf("more than %d%c, the most sbatch reads: it holds --mem in megabytes in a signed 64-bit integer (at most %dT, %dG or %d megabytes)",
+			slurmMaxMem[unit], unit, slurmMaxMem['T'], slurmMaxMem['G'], slurmMaxMem['M'])
 	}
 	return nil
 }
@@ -239,6 +308,11 @@ func (o *SlurmOptions) Validate() error {
 	}
 	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
 		return fmt.Errorf("suite: bad --mem %q: want an integer with an optional unit K, M, G or T, such as 4G", o.Mem)
+	}
+	if o.Mem != "" {
+		if err := checkSlurmMem(o.Mem); err != nil {
+			return fmt.Errorf("suite: bad --mem %q: %s", o.Mem, err)
+		}
 	}
 	if o.CPUs < 0 {
 		return fmt.Errorf("suite: bad --cpus-per-task %d: want an integer >= 1", o.CPUs)

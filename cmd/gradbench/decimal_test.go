@@ -116,7 +116,7 @@ func TestNumericFlagsRefuseNonDecimal(t *testing.T) {
 			// Read as 0 by strconv.ParseFloat without an error: curves
 			// --from 1e-400 printed x = 0, and --width 1e-400 was
 			// refused as "bad --width 0", a value not given.
-			check("1e-400", "value out of range: below float64's smallest magnitude, 5e-324, it would be 0")
+			check("1e-400", "value out of range: underflows to 0 in float64 (its smallest magnitude is 5e-324)")
 		}
 	}
 }

@@ -286,6 +286,19 @@ func TestSpacedValuesRefused(t *testing.T) {
 		{"plan", "--lr-grid", "0.3, 1"},
 		{"plan", "--optimizers", "adam, bop"},
 		{"plan", "--epochs", "3 "},
+		// Estimator specs, in every command that takes them: they were
+		// trimmed (" ste", "ste, fda", "fda:n= 4"). The commands that
+		// train are given no data, so that one which accepted the
+		// specs would fail at once rather than train.
+		{"plan", "--estimators", " ste"},
+		{"plan", "--estimators", "ste, fda"},
+		{"plan", "--estimators", "fda: n=4"},
+		{"plan", "--estimators", "fda:n= 4"},
+		{"plan", "--estimators", "w=ste /a=fda"},
+		{"run", "--estimators", "ste, fda", "--data", t.TempDir(), "--out", filepath.Join(t.TempDir(), "runs")},
+		{"slurm", "--estimators", "ste, fda", "--out", filepath.Join(t.TempDir(), "runs")},
+		{"curves", "--estimators", "ste, fda"},
+		{"fidelity", "--init", "--estimators", "ste, fda", "--data", t.TempDir(), "--out", filepath.Join(t.TempDir(), "fidelity")},
 	} {
 		_, stderr, err := runGradbench(t, args...)
 		if err == nil {

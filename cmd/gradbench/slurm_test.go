@@ -258,6 +258,13 @@ func TestSlurmZeroLimits(t *testing.T) {
 		{"--time", "0", "#SBATCH --time=0\n"},
 		{"--time", "0:00:00", "#SBATCH --time=0:00:00\n"},
 		{"--mem", "0", "#SBATCH --mem=0\n"},
+		// The most sbatch reads (see the refusals below).
+		{"--time", "35791393", "#SBATCH --time=35791393\n"},
+		{"--time", "24855-03:13:00", "#SBATCH --time=24855-03:13:00\n"},
+		{"--time", "596523:13:00", "#SBATCH --time=596523:13:00\n"},
+		{"--mem", "9223372036854775807", "#SBATCH --mem=9223372036854775807\n"},
+		{"--mem", "9007199254740991G", "#SBATCH --mem=9007199254740991G\n"},
+		{"--mem", "8796093022207t", "#SBATCH --mem=8796093022207t\n"},
 	} {
 		out := filepath.Join(dir, "out"+strings.ReplaceAll(tc.flag+tc.value, ":", ""))
 		if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", out, tc.flag, tc.value); err != nil {
@@ -282,6 +289,20 @@ func TestSlurmZeroLimits(t *testing.T) {
 		{"--mem", "-1", `bad --mem "-1": want an integer with an optional unit K, M, G or T`},
 		{"--mem", "4GB", `bad --mem "4GB"`},
 		{"--mem", "0.5G", `bad --mem "0.5G"`},
+		// Tried as a new user would: a limit past what sbatch reads was
+		// written as given, for sbatch to refuse later or, adding up
+		// the seconds in a 32-bit int, to read as another limit.
+		{"--time", "99999999999999999999", `bad --time "99999999999999999999": longer than 35791393 minutes (24855-03:13:00), the longest time limit sbatch reads`},
+		{"--time", "35791394", `bad --time "35791394": longer than 35791393 minutes`},
+		{"--time", "35791393:01", `bad --time "35791393:01": longer than 35791393 minutes`},
+		{"--time", "24855-03:13:01", `bad --time "24855-03:13:01": longer than 35791393 minutes`},
+		{"--time", "24856-00", `bad --time "24856-00": longer than 35791393 minutes`},
+		{"--time", "596523:14:00", `bad --time "596523:14:00": longer than 35791393 minutes`},
+		{"--time", "1-99999999999999999999", `bad --time "1-99999999999999999999": 99999999999999999999 hours after the days, want 0 to 23`},
+		{"--mem", "99999999999999999999", `bad --mem "99999999999999999999": more than 9223372036854775807M, the most sbatch reads: it holds --mem in megabytes in a signed 64-bit integer (at most 8796093022207T, 9007199254740991G or 9223372036854775807 megabytes)`},
+		{"--mem", "9223372036854775808K", `bad --mem "9223372036854775808K": more than 9223372036854775807K`},
+		{"--mem", "9007199254740992G", `bad --mem "9007199254740992G": more than 9007199254740991G`},
+		{"--mem", "8796093022208t", `bad --mem "8796093022208t": more than 8796093022207T`},
 	} {
 		out := filepath.Join(dir, "refused")
 		_, _, err := runGradbench(t, "slurm", "--recipe", recipe, "--out", out, tc.flag, tc.value)

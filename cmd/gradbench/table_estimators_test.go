@@ -60,6 +60,10 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 			"suite: --estimators fda+na with --ablation eta: that table's rows are fixed (fda+na:eta=0, fda+na:eta=x, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 		{[]string{"--ablation", "na-others", "--estimators", "ste,fda,fda+na"},
 			"suite: --estimators ste,fda,fda+na with --ablation na-others: that table's rows are fixed (dsq, dsq+na, bnnplus, bnnplus+na, fda, fda+na), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
+		// Tried as a new user would: the specs were trimmed, while
+		// --seeds and --lr-grid refuse white space.
+		{[]string{"--estimators", "ste, fda"},
+			`estimators: "ste, fda": white space is not allowed around the item " fda": remove it`},
 		{[]string{"--ablation", "paper", "--estimators", "ste"},
 			"suite: --estimators ste with --ablation paper: that table's rows are fixed (ste, fda, fda+na, dsq, dsq+na, bnnplus, bnnplus+na, fda+na:eta=0, fda+na:eta=x), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 	} {

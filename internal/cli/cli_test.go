@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -91,15 +93,21 @@ func TestDecimalFlags(t *testing.T) {
 		{"f", "0x1p-3", `invalid value "0x1p-3" for flag -f: want a decimal number`},
 		{"f", "0X1P-3", `invalid value "0X1P-3" for flag -f: want a decimal number`},
 		{"f", "1_0", `invalid value "1_0" for flag -f: want a decimal number`},
-		{"f", "1e999", `invalid value "1e999" for flag -f: value out of range`},
+		{"f", "1e999", `invalid value "1e999" for flag -f: value out of range: overflows float64 to +Inf (its largest magnitude is 1.7976931348623157e+308)`},
+		{"f", "-1e999", `invalid value "-1e999" for flag -f: value out of range: overflows float64 to -Inf (its largest magnitude is 1.7976931348623157e+308)`},
 		// ParseFloat reads a nonzero number below float64's smallest
 		// magnitude as 0 without an error: curves --from 1e-400 printed
 		// x = 0, and --width 1e-400 was refused as "bad --width 0".
-		{"f", "1e-400", `invalid value "1e-400" for flag -f: value out of range: below float64's smallest magnitude, 5e-324, it would be 0`},
-		{"f", "-2.5E-999", `invalid value "-2.5E-999" for flag -f: value out of range: below float64's smallest magnitude, 5e-324, it would be 0`},
+		{"f", "1e-400", `invalid value "1e-400" for flag -f: value out of range: underflows to 0 in float64 (its smallest magnitude is 5e-324)`},
+		{"f", "-2.5E-999", `invalid value "-2.5E-999" for flag -f: value out of range: underflows to 0 in float64 (its smallest magnitude is 5e-324)`},
 		{"f", "0e-999", "n=3 u=1 f=0"},
 		{"f", "-0.000", "n=3 u=1 f=-0"},
-		{"f", "5e-324", "n=3 u=1 f=5e-324"},
+		// Tried as a new user would: a subnormal was used with fewer
+		// digits than written (1.2345678901234567e-320 as 1.2347e-320).
+		{"f", "5e-324", `invalid value "5e-324" for flag -f: value out of range: underflows to a subnormal in float64, 5e-324, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308)`},
+		{"f", "-1.2345678901234567e-320", `invalid value "-1.2345678901234567e-320" for flag -f: value out of range: underflows to a subnormal in float64, -1.2347e-320, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308)`},
+		{"f", "2.2250738585072014e-308", "n=3 u=1 f=2.2250738585072014e-308"},
+		{"f", "1.7976931348623157e308", "n=3 u=1 f=1.7976931348623157e+308"},
 		{"f", "one", `invalid value "one" for flag -f: want a decimal number`},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
@@ -162,6 +170,33 @@ func TestDigits(t *testing.T) {
 	for _, s := range []string{"", "+1", "-0", "-1", " 1", "1\n", "1 ", "0x10", "1_0", "1e3", "9223372036854775808"} {
 		if got, ok := Digits(s); ok {
 			t.Errorf("Digits(%q) = %d, true; want false", s, got)
+		}
+	}
+}
+
+// TestParseFloat: what float64 does not hold as written is refused,
+// saying how (a ParseFloat range error is a strconv.ErrRange).
+func TestParseFloat(t *testing.T) {
+	for in, want := range map[string]float64{"0.3": 0.3, "1e308": 1e308, "-0": 0, "0e-999": 0, "2.2250738585072014e-308": 0x1p-1022} {
+		if got, err := ParseFloat(in); err != nil || got != want {
+			t.Errorf("ParseFloat(%q) = %g, %v, want %g", in, got, err, want)
+		}
+	}
+	if got, err := ParseFloat("inf"); err != nil || !math.IsInf(got, 1) {
+		t.Errorf("ParseFloat(inf) = %g, %v, want +Inf for the caller to refuse by name", got, err)
+	}
+	for in, want := range map[string]string{
+		"1e400":   "overflows float64 to +Inf (its largest magnitude is 1.7976931348623157e+308)",
+		"1e-400":  "underflows to 0 in float64 (its smallest magnitude is 5e-324)",
+		"-1e-310": "underflows to a subnormal in float64, -1e-310, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308)",
+	} {
+		if _, err := ParseFloat(in); err == nil || err.Error() != want || !errors.Is(err, strconv.ErrRange) {
+			t.Errorf("ParseFloat(%q) error = %v, want %q, a strconv.ErrRange", in, err, want)
+		}
+	}
+	for _, in := range []string{"", " 1", "1 ", "0x1p-3", "1_0", "one", "1,5"} {
+		if _, err := ParseFloat(in); err != ErrNotDecimal {
+			t.Errorf("ParseFloat(%q) error = %v, want ErrNotDecimal", in, err)
 		}
 	}
 }

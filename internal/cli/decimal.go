@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -110,26 +112,78 @@ func decimalUint(s string) (string, error) {
 	return strconv.FormatUint(n, 10), nil
 }
 
-// decimalFloat refuses hexadecimal floats (0x1p-3) and underscores (1_0),
-// which strconv.ParseFloat reads, and a nonzero number below float64's
-// smallest magnitude (1e-400), which it reads as 0 without an error; inf
-// and nan pass, for the command's own check of the range to refuse by
-// name.
+// decimalFloat checks a float flag's value with ParseFloat, saying "value
+// out of range: " (the flag package's words) before why a number float64
+// does not hold is refused.
 func decimalFloat(s string) (string, error) {
-	if strings.ContainsAny(s, "xX_") {
-		return "", errors.New("want a decimal number")
+	_, err := ParseFloat(s)
+	if errors.Is(err, strconv.ErrRange) {
+		return "", fmt.Errorf("value out of range: %w", err)
 	}
-	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		if errors.Is(err, strconv.ErrRange) {
-			return "", errRange
-		}
-		return "", errors.New("want a decimal number")
-	}
-	if mantissa, _, _ := strings.Cut(strings.ToLower(s), "e"); v == 0 && strings.ContainsAny(mantissa, "123456789") {
-		return "", errors.New("value out of range: below float64's smallest magnitude, 5e-324, it would be 0")
+		return "", err
 	}
 	return s, nil
+}
+
+// ErrNotDecimal is ParseFloat's error for a value that is not a decimal
+// number.
+var ErrNotDecimal = errors.New("want a decimal number")
+
+// ParseFloat reads s, a decimal number, as the float64 every number flag
+// and list of the repository's commands uses, refusing what float64 would
+// not hold as written rather than use another value:
+//
+//   - a hexadecimal float (0x1p-3) or underscores (1_0), which
+//     strconv.ParseFloat reads, and anything else that is not a decimal
+//     number, white space included: ErrNotDecimal;
+//   - a magnitude above float64's largest, 1.7976931348623157e+308, which
+//     would be ±Inf ("overflows float64 to +Inf");
+//   - a nonzero magnitude below float64's smallest, 5e-324, which
+//     strconv.ParseFloat reads as 0 without an error ("underflows to 0 in
+//     float64");
+//   - a nonzero magnitude below float64's smallest normal one,
+//     2.2250738585072014e-308, which float64 holds as a subnormal with
+//     fewer digits than the 15 to 17 it holds of any other number
+//     ("underflows to a subnormal in float64").
+//
+// The range errors wrap strconv.ErrRange. The words inf, infinity and nan
+// are returned as such, for the caller's check of the range to refuse by
+// name.
+func ParseFloat(s string) (float64, error) {
+	if strings.ContainsAny(s, "xX_") {
+		return 0, ErrNotDecimal
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, rangeError(fmt.Sprintf("overflows float64 to %s (its largest magnitude is %g)", strconv.FormatFloat(v, 'g', -1, 64), math.MaxFloat64))
+	case err != nil:
+		return 0, ErrNotDecimal
+	case v == 0 && nonzeroMantissa(s):
+		return 0, rangeError(fmt.Sprintf("underflows to 0 in float64 (its smallest magnitude is %g)", math.SmallestNonzeroFloat64))
+	case v != 0 && math.Abs(v) < minNormal64:
+		return 0, rangeError(fmt.Sprintf("underflows to a subnormal in float64, %g, which holds fewer digits (its smallest normal magnitude is %g)", v, minNormal64))
+	}
+	return v, nil
+}
+
+// minNormal64 is float64's smallest normal magnitude.
+const minNormal64 = 0x1p-1022
+
+// A rangeError says why a number is beyond what float64 holds; it is a
+// strconv.ErrRange.
+type rangeError string
+
+func (e rangeError) Error() string { return string(e) }
+
+func (e rangeError) Unwrap() error { return strconv.ErrRange }
+
+// nonzeroMantissa reports whether the decimal number s has a nonzero
+// digit before its exponent, so that a parsed 0 means it underflowed.
+func nonzeroMantissa(s string) bool {
+	mantissa, _, _ := strings.Cut(strings.ToLower(s), "e")
+	return strings.ContainsAny(mantissa, "123456789")
 }
 
 // PrintDefaults is fs.PrintDefaults, the flags that Int, IntVar, Uint64,

@@ -96,6 +96,12 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"-ignore", "gemm,,n", "go=" + a, "simd=" + b}, `-ignore "gemm,,n": key "": want comma-separated name keys without spaces, such as gemm,n`},
 		{[]string{"-ignore", "gemm, n", "go=" + a, "simd=" + b}, `-ignore "gemm, n": key " n": want comma-separated name keys without spaces`},
 		{[]string{"-ignore", "gemm,gemm", "go=" + a, "simd=" + b}, `-ignore "gemm,gemm": key "gemm" is given twice`},
+		// Auditing the float values the commands read: a bound 1e-400
+		// was read as 0, and NaN as a bound no benchmark can meet.
+		{[]string{"-target", "/gemm:go: ns/op < 1e-400", "go=" + a}, `bad bound "1e-400": underflows to 0 in float64`},
+		{[]string{"-target", "/gemm:go: ns/op < 1e400", "go=" + a}, `bad bound "1e400": overflows float64 to +Inf`},
+		{[]string{"-target", "/gemm:go: ns/op < NaN", "go=" + a}, `bad bound "NaN": want a finite number`},
+		{[]string{"-target", "/gemm:go: ns/op < 0x1p-3", "go=" + a}, `bad bound "0x1p-3": want a decimal number`},
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)

@@ -1,13 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchproc"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
@@ -38,9 +40,14 @@ func parseCheck(s string) (metric, op string, bound float64, err error) {
 	if len(f) != 3 || ops[f[1]] == nil {
 		return "", "", 0, fmt.Errorf("check %q: want METRIC OP BOUND, such as ns/elem < 0.5", s)
 	}
-	bound, err = strconv.ParseFloat(f[2], 64)
+	// Read as every number of the repository's commands is: a bound
+	// float64 does not hold as written (1e-400 would be 0) is refused.
+	bound, err = cli.ParseFloat(f[2])
+	if err == nil && (math.IsNaN(bound) || math.IsInf(bound, 0)) {
+		err = errors.New("want a finite number")
+	}
 	if err != nil {
-		return "", "", 0, fmt.Errorf("check %q: bad bound: %w", s, err)
+		return "", "", 0, fmt.Errorf("check %q: bad bound %q: %w", s, f[2], err)
 	}
 	return f[0], f[1], bound, nil
 }
