@@ -17,11 +17,14 @@
 #	/tmp/gradbench-study run --recipe study --estimators ste,approxsign,fda \
 #		--optimizers adam,bop --lr-grid 0.1,0.3,1,3,10,30 --seeds 1..6 --out DIR
 #
-# (every multiplier the study ran, and some it did not: 216 runs, about 3 hours),
+# (every multiplier the study ran, and some it did not: 216 runs, about 3 hours;
+# or only the 76 committed runs, one run with --estimators E --optimizers O
+# --lr-grid M --seeds S for each estimator, optimizer and multiplier of the
+# records, with the seeds they have: about 70 minutes on the project machine),
 # and give DIR as the argument. Training at that commit is deterministic, so
-# the records there should match the committed ones (a Bop run retrained so
-# on an AVX-512 machine matched its record, trained with AVX2, bit for bit
-# in every epoch); the table's "recorded" column shows the records it read.
+# the records there should match the committed ones (all 76, retrained so
+# on an AVX-512 machine, matched their records, trained with AVX2, in every
+# epoch's test top-1); the table's "recorded" column shows the records it read.
 # Later commits train differently in the last bits (the binary layers'
 # backward products became lookup tables), and a Bop run trained with them
 # ends points away from its committed record (the same run: 32.18% top-1
