@@ -195,6 +195,41 @@ func CheckOutputDir(flag, dir string, files ...string) error {
 	return nil
 }
 
+// ProbeOutputDir checks, before a long measurement, that a file can be
+// created in dir (the value of flag), or, if dir does not exist yet, in
+// the nearest directory above it, where dir would be created: a read-only
+// directory or file system, or one the user may not write, is found now
+// rather than when the results are written, after the work. The probe
+// file is removed at once; dir itself is not created. CheckOutputDir
+// checks the kinds of the paths; this checks the permission.
+func ProbeOutputDir(flag, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	d := dir
+	for {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return nil // nothing exists above it: MkdirAll will say why
+		}
+		d = parent
+	}
+	f, err := os.CreateTemp(d, ".gradbench-write-probe-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s %s: cannot write there: creating a file in %s: %w", flag, dir, d, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
 // filePerm is the mode of every file gradbench writes into a runs
 // directory and of its other outputs (records, checkpoints, final
 // weights, tables, curves, benchmark lines, model files), less the umask:

@@ -79,6 +79,9 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if err := suite.CheckOutputDir("--out", *out, suite.FidelityFiles...); err != nil {
 		return fmt.Errorf("fidelity: %w", err) // before the measurement, not after it
 	}
+	if err := suite.ProbeOutputDir("--out", *out); err != nil {
+		return fmt.Errorf("fidelity: %w; nothing was measured", err)
+	}
 	// The flags given, as given: suite.MeasureFidelity checks them and
 	// fills in the defaults of the others.
 	set := map[string]bool{}
