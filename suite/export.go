@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/xnor"
 )
@@ -85,7 +86,10 @@ func modelConfigOf(meta map[string]string) (ModelConfig, error) {
 	default:
 		return mc, bad("binarize", "both, weights or activations")
 	}
-	if _, err := RunSpec(mc.Binarize, mc.Estimator); err != nil {
+	if _, err := RunSpec(mc.Binarize, mc.Estimator); errors.Is(err, estimators.ErrUnknown) {
+		// A spec, of an estimator this build lacks: not malformed.
+		return mc, fmt.Errorf("model file metadata estimator = %q: %w", mc.Estimator, err)
+	} else if err != nil {
 		return mc, bad("estimator", "an estimator spec ("+err.Error()+")")
 	}
 	return mc, nil
