@@ -41,7 +41,8 @@ default is the fastest available.
 Example:
 
 	gradbench eval --model resnet20.gbnn`,
-	run: runEval,
+	run:           runEval,
+	interruptible: true,
 }
 
 func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {

@@ -33,7 +33,8 @@ renamed into place, which would replace the device, not write to it.
 Example:
 
 	gradbench export --run results/runs/3f2a9c0d1e4b5a6c.json --out resnet20.gbnn`,
-	run: runExport,
+	run:           runExport,
+	interruptible: true,
 }
 
 func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {

@@ -55,7 +55,8 @@ map, each cell's value written in it, with a color bar) and fidelity-bench.txt (
 Example:
 
 	gradbench fidelity --run results/fmnist-10/91db0da5c016bcf8.json --estimators ste,fda,fda+na --out /tmp/fid`,
-	run: runFidelity,
+	run:           runFidelity,
+	interruptible: true,
 }
 
 func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
