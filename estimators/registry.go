@@ -1,6 +1,7 @@
 package estimators
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -93,12 +94,18 @@ func New(spec string) (Estimator, error) {
 	return s.New()
 }
 
+// ErrUnknown is wrapped by the error of a spec or name no estimator is
+// registered under: "estimators: unknown estimator "x" (have ...)". A
+// record or model file that names one was made by a build of gradbench
+// with an estimator this one lacks (see Register).
+var ErrUnknown = errors.New("unknown estimator")
+
 // Defaults returns the hyperparameters of the named estimator with their
 // defaults and allowed values, sorted by key.
 func Defaults(name string) ([]Param, error) {
 	f, ok := lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("estimators: %w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
 	}
 	p := newParams(name, nil)
 	if _, err := f(p); err != nil {
@@ -114,7 +121,7 @@ func Defaults(name string) ([]Param, error) {
 func Describe(name string) (Doc, error) {
 	f, ok := lookup(name)
 	if !ok {
-		return Doc{}, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
+		return Doc{}, fmt.Errorf("estimators: %w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
 	}
 	e, err := f(newParams(name, nil))
 	if err != nil {

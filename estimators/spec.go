@@ -147,7 +147,7 @@ func Parse(s string) (Spec, error) {
 				return Spec{}, fmt.Errorf("estimators: %q: parameters follow a colon, as in %q", s, n+":"+args)
 			}
 		}
-		return Spec{}, fmt.Errorf("estimators: unknown estimator %q (have %s)", name, strings.Join(Names(), ", "))
+		return Spec{}, fmt.Errorf("estimators: %w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
 	}
 	raw, err := splitArgs(name, rawArgs, strings.Contains(est, ":"))
 	if err != nil {
@@ -386,7 +386,7 @@ func (s Spec) New() (Estimator, error) {
 	}
 	f, ok := lookup(s.Name)
 	if !ok {
-		return nil, fmt.Errorf("estimators: unknown estimator %q (have %s)", s.Name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("estimators: %w %q (have %s)", ErrUnknown, s.Name, strings.Join(Names(), ", "))
 	}
 	p := newParams(s.Name, s.raw)
 	e, err := f(p)

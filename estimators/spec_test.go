@@ -1,6 +1,7 @@
 package estimators
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -332,4 +333,20 @@ func TestParseWhiteSpace(t *testing.T) {
 	checkCanonical(t, "expr:g=1 - x*x", "expr:g=1 - x * x")
 	checkCanonical(t, "expr:g=max(0, 1 - abs(x)),c=1.5", "expr:c=1.5,g=max(0, 1 - abs(x))")
 	checkParseList(t, "expr:g=max(0, 1 - abs(x)),c=1.5,ste", "expr:c=1.5,g=max(0, 1 - abs(x))", "ste")
+}
+
+// TestErrUnknown: the error of a name no estimator is registered under
+// wraps ErrUnknown, for callers to tell a build lacking an estimator from
+// a malformed spec, and reads as before.
+func TestErrUnknown(t *testing.T) {
+	_, err := Parse("no-such-estimator:k=2")
+	if !errors.Is(err, ErrUnknown) || !strings.HasPrefix(err.Error(), `estimators: unknown estimator "no-such-estimator" (have `) {
+		t.Errorf("Parse(no-such-estimator:k=2) = %v, want ErrUnknown, reading estimators: unknown estimator ...", err)
+	}
+	if _, err := Defaults("no-such-estimator"); !errors.Is(err, ErrUnknown) {
+		t.Errorf("Defaults(no-such-estimator) = %v, want ErrUnknown", err)
+	}
+	if _, err := Parse("fda:omega=x"); errors.Is(err, ErrUnknown) {
+		t.Errorf("Parse(fda:omega=x) = %v, a malformed spec, not an unknown estimator", err)
+	}
 }

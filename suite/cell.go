@@ -153,6 +153,12 @@ func (c Config) EstimatorSpec() (estimators.Spec, error) { return RunSpec(c.Bina
 // w=fda+na/a=ste).
 func RunSpec(binarize, estimator string) (estimators.Spec, error) {
 	spec, err := estimators.Parse(estimator)
+	if errors.Is(err, estimators.ErrUnknown) {
+		// A build with an estimator of its own (README, "Bring your own
+		// estimator") trained it: say so, rather than leave the spec
+		// looking mistyped or the file damaged.
+		return spec, fmt.Errorf("%w: %s was trained by a build of gradbench with that estimator compiled in, and this one lacks it; use that build (a blank import of the package that registers it in cmd/gradbench/main.go)", err, estimator)
+	}
 	if err != nil {
 		return spec, err
 	}

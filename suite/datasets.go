@@ -40,9 +40,10 @@ func openTrainSplit(ctx context.Context, name, dir string) (*data.Dataset, error
 
 // OpenDataset returns the training and test splits of the named dataset as
 // the runs of a sweep see them (read from dir when it is set): what
-// gradbench export and eval use to rebuild and evaluate a run's model.
-func OpenDataset(name, dir string) (train, test *data.Dataset, err error) {
-	return (&Runner{}).openDataset(context.Background(), name, dir)
+// gradbench export uses (LoadRun) to rebuild a run's model. Canceling ctx
+// stops a download or the decoding of an image folder.
+func OpenDataset(ctx context.Context, name, dir string) (train, test *data.Dataset, err error) {
+	return (&Runner{}).openDataset(ctx, name, dir)
 }
 
 // datasetFiles names the files of the named dataset's two splits that

@@ -243,7 +243,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	train, test, err := OpenDataset(rc.Dataset, "")
+	train, test, err := OpenDataset(context.Background(), rc.Dataset, "")
 	if err != nil {
 		b.Skipf("no %s: %v", rc.Dataset, err)
 	}

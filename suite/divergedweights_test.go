@@ -49,7 +49,7 @@ func TestDivergedKeepsNoFinalWeights(t *testing.T) {
 
 	specs := parseSpecs(t, "ste")
 	for _, run := range []string{RecordPath(dir, key), WeightsPath(dir, key)} {
-		_, err := Export(run, filepath.Join(t.TempDir(), "model.gbnn"), "")
+		_, err := Export(context.Background(), run, filepath.Join(t.TempDir(), "model.gbnn"), "")
 		want := fmt.Sprintf("suite: export: run %s diverged at epoch 2: it has no trained network", key)
 		if err == nil || err.Error() != want {
 			t.Errorf("export --run %s: %v, want %s", run, err, want)

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/xnor"
 )
@@ -84,7 +86,10 @@ func modelConfigOf(meta map[string]string) (ModelConfig, error) {
 	default:
 		return mc, bad("binarize", "both, weights or activations")
 	}
-	if _, err := RunSpec(mc.Binarize, mc.Estimator); err != nil {
+	if _, err := RunSpec(mc.Binarize, mc.Estimator); errors.Is(err, estimators.ErrUnknown) {
+		// A spec, of an estimator this build lacks: not malformed.
+		return mc, fmt.Errorf("model file metadata estimator = %q: %w", mc.Estimator, err)
+	} else if err != nil {
 		return mc, bad("estimator", "an estimator spec ("+err.Error()+")")
 	}
 	return mc, nil
@@ -158,8 +163,9 @@ type Exported struct {
 // dataDir when it is set (as the run read it). out is the file to write;
 // empty means <key>.gbnn in the working directory. out may be none of the
 // files Export reads (the run's record and weights, the dataset's files)
-// nor a file of a runs directory (see CheckOutputs).
-func Export(run, out, dataDir string) (*Exported, error) {
+// nor a file of a runs directory (see CheckOutputs). Canceling ctx stops
+// it, with nothing written.
+func Export(ctx context.Context, run, out, dataDir string) (*Exported, error) {
 	dir, key, err := runKey(run)
 	if err != nil {
 		return nil, wrapErr("suite: export", err)
@@ -189,9 +195,14 @@ func Export(run, out, dataDir string) (*Exported, error) {
 			return nil, wrapErr("suite: export", err)
 		}
 	}
-	lr, err := LoadRun(run, dataDir)
+	lr, err := LoadRun(ctx, run, dataDir)
 	if err != nil {
 		return nil, wrapErr("suite: export", err)
+	}
+	// Interrupted while the dataset loaded (reading local files does not
+	// look at ctx): write nothing, as asked.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("suite: export: %w", err)
 	}
 	rec, mc, m := lr.Record, lr.ModelConfig, lr.Model
 	meta := mc.meta()
@@ -241,8 +252,9 @@ func (lr *LoadedRun) TestLoader() (*data.Loader, error) {
 // weights, <dir>/<key>.weights; the dataset is read from dataDir when it
 // is set (as the run read it). It refuses a run that is not finished,
 // diverged, or has no final weights, and one whose record's data digests
-// (Record.Data) are not those of the splits read now.
-func LoadRun(run, dataDir string) (*LoadedRun, error) {
+// (Record.Data) are not those of the splits read now. Canceling ctx stops
+// a download of the dataset or the decoding of an image folder.
+func LoadRun(ctx context.Context, run, dataDir string) (*LoadedRun, error) {
 	dir, key, err := runKey(run)
 	if err != nil {
 		return nil, err
@@ -266,7 +278,7 @@ func LoadRun(run, dataDir string) (*LoadedRun, error) {
 	if _, err := os.Stat(weights); err != nil {
 		return nil, fmt.Errorf("run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them): %w", key, weights, err)
 	}
-	train, test, err := OpenDataset(rec.Config.Dataset, dataDir)
+	train, test, err := OpenDataset(ctx, rec.Config.Dataset, dataDir)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 		keys[r.Config.Estimator] = r.Key
 	}
 	ste, fda := keys["ste"], keys["fda"]
-	lr, err := LoadRun(RecordPath(dir, ste), "")
+	lr, err := LoadRun(context.Background(), RecordPath(dir, ste), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 		{EpochWeightsPath(dir, ste, 1), " holds the weights of run " + ste + " after epoch 1, not of run " + ste + " after epoch 2: copied or renamed by hand"},
 	} {
 		put(tc.from)
-		if _, err := LoadRun(RecordPath(dir, ste), ""); err == nil || !strings.HasSuffix(err.Error(), final+tc.want) {
+		if _, err := LoadRun(context.Background(), RecordPath(dir, ste), ""); err == nil || !strings.HasSuffix(err.Error(), final+tc.want) {
 			t.Errorf("LoadRun with %s as the final weights: error %v, want ...%s%s", tc.from, err, final, tc.want)
 		}
 		_, states, _, _, err := FidelitySpec{Run: RecordPath(dir, ste)}.states()
@@ -89,7 +89,7 @@ func TestWeightsBelongToTheirRun(t *testing.T) {
 	if err := checkpoint.Save(final, &checkpoint.State{Net: lr.Model.Net}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadRun(RecordPath(dir, ste), ""); err != nil {
+	if _, err := LoadRun(context.Background(), RecordPath(dir, ste), ""); err != nil {
 		t.Errorf("LoadRun of weights without their run's key: %v", err)
 	}
 }
@@ -281,7 +281,7 @@ func TestExportRefusesEpochWeights(t *testing.T) {
 	if err := os.WriteFile(run, []byte("weights"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Export(run, filepath.Join(dir, "m.gbnn"), "")
+	_, err := Export(context.Background(), run, filepath.Join(dir, "m.gbnn"), "")
 	want := "suite: export: " + run + " holds the weights of run 0123456789abcdef after epoch 3 (kept by gradbench run --keep-epochs; gradbench fidelity --epochs reads them by epoch): want the run's record 0123456789abcdef.json or its final weights 0123456789abcdef.weights"
 	if err == nil || err.Error() != want {
 		t.Errorf("Export(%s) = %v, want %s", run, err, want)
@@ -359,7 +359,7 @@ func TestEvaluateRunsTestSubset(t *testing.T) {
 		t.Fatalf("the tiny recipe's test_subset is %d, want 32", rec.Config.TestSubset)
 	}
 	path := filepath.Join(t.TempDir(), "m.gbnn")
-	if _, err := Export(RecordPath(dir, rec.Key), path, ""); err != nil {
+	if _, err := Export(context.Background(), RecordPath(dir, rec.Key), path, ""); err != nil {
 		t.Fatal(err)
 	}
 	ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(rec.Config.Batch)})

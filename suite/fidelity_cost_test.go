@@ -18,7 +18,7 @@ func benchFidelityAt(b *testing.B, batch, per, reps int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, _, err := OpenDataset(r.Dataset, ""); err != nil {
+	if _, _, err := OpenDataset(context.Background(), r.Dataset, ""); err != nil {
 		b.Skipf("no %s: %v", r.Dataset, err)
 	}
 	specs := parseSpecs(b, "ste,approxsign,dsq,bnnplus,ede,fda,fda+na")

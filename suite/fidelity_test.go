@@ -341,7 +341,7 @@ func TestFidelityAlongARun(t *testing.T) {
 	// The epoch-1 state is the file's network: its true loss on the
 	// evaluation batch is the one measured.
 	cfg := recs[0].Config
-	train, _, err := OpenDataset(cfg.Dataset, "")
+	train, _, err := OpenDataset(context.Background(), cfg.Dataset, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -562,7 +562,7 @@ func TestFidelityNonFiniteLoss(t *testing.T) {
 // (its dataset opened from the default directories).
 func trainedModel(t *testing.T, rec *Record) *models.Model {
 	t.Helper()
-	train, _, err := OpenDataset(rec.Config.Dataset, "")
+	train, _, err := OpenDataset(context.Background(), rec.Config.Dataset, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func TestFidelityBootRepTime(t *testing.T) {
 	wl := &Workload{Recipe: *r}
 	cfg := wl.config()
 	cfg.Seed = 1
-	train, _, err := OpenDataset(cfg.Dataset, "")
+	train, _, err := OpenDataset(context.Background(), cfg.Dataset, "")
 	if err != nil {
 		t.Fatal(err)
 	}

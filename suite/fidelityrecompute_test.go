@@ -39,7 +39,7 @@ func TestFidelityRecomputed(t *testing.T) {
 
 	cfg := wl.config()
 	cfg.Seed = seed
-	train, _, err := OpenDataset(cfg.Dataset, "")
+	train, _, err := OpenDataset(context.Background(), cfg.Dataset, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 // training subset, or the training split less the validation split a
 // learning-rate grid holds out, and the refusals name them so.
 func TestFidelityImages(t *testing.T) {
-	train, _, err := OpenDataset("synthetic", "")
+	train, _, err := OpenDataset(context.Background(), "synthetic", "")
 	if err != nil {
 		t.Fatal(err)
 	}

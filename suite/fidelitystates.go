@@ -60,6 +60,14 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 	if len(epochs) == 0 {
 		epochs = []int{0, cfg.Epochs}
 	}
+	if slices.ContainsFunc(epochs, func(e int) bool { return e > 0 }) {
+		// The weights after an epoch load into the run's own network,
+		// built with its estimator: one this build lacks is refused now,
+		// not after the passes are timed.
+		if _, err := cfg.EstimatorSpec(); err != nil {
+			return Config{}, nil, "", nil, wrapErr("suite: fidelity: run "+key, err)
+		}
+	}
 	var states []fidelityState
 	for _, e := range epochs {
 		if e < 0 || e > cfg.Epochs {

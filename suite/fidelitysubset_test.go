@@ -16,7 +16,7 @@ import (
 // of 60,000 images) was measured mostly on images it never trained on.
 // The batches now come from the images the run's loader chooses.
 func TestFidelityBatchesFromRunImages(t *testing.T) {
-	train, _, err := OpenDataset("synthetic", "")
+	train, _, err := OpenDataset(context.Background(), "synthetic", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,9 +46,9 @@ func TestLoadRunOfOtherDataRefused(t *testing.T) {
 				t.Errorf("%s, %s: error %v; want a refusal naming %s and its %s", tc.name, what, err, path, tc.split)
 			}
 		}
-		_, err := LoadRun(path, data)
+		_, err := LoadRun(context.Background(), path, data)
 		refused("LoadRun", err)
-		_, err = Export(path, filepath.Join(t.TempDir(), "m.gbnn"), data)
+		_, err = Export(context.Background(), path, filepath.Join(t.TempDir(), "m.gbnn"), data)
 		refused("Export", err)
 		if tc.fidelityRefuse {
 			refused("Fidelity", fidelity())
@@ -57,13 +57,13 @@ func TestLoadRunOfOtherDataRefused(t *testing.T) {
 		}
 	}
 	writeFMNIST(t, data, a, b)
-	if _, err := LoadRun(path, data); err != nil {
+	if _, err := LoadRun(context.Background(), path, data); err != nil {
 		t.Errorf("LoadRun with the files the run was trained on: %v", err)
 	}
 	// A record without data digests: loaded whatever the files.
 	dropDigests(t, dir, rec.Key)
 	writeFMNIST(t, data, changed(a), changed(b))
-	if _, err := LoadRun(path, data); err != nil {
+	if _, err := LoadRun(context.Background(), path, data); err != nil {
 		t.Errorf("LoadRun of a record without data digests: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func TestFidelityReadsTrainingSplitAlone(t *testing.T) {
 func TestEvalOfOtherDataRefused(t *testing.T) {
 	a, b, data, dir, _, rec := noiseRun(t)
 	model := filepath.Join(t.TempDir(), "m.gbnn")
-	if _, err := Export(RecordPath(dir, rec.Key), model, data); err != nil {
+	if _, err := Export(context.Background(), RecordPath(dir, rec.Key), model, data); err != nil {
 		t.Fatal(err)
 	}
 	eval := func() error {
@@ -136,7 +136,7 @@ func TestEvalOfOtherDataRefused(t *testing.T) {
 	}
 	// The same model file exported from the record without its digests.
 	dropDigests(t, dir, rec.Key)
-	if _, err := Export(RecordPath(dir, rec.Key), model, data); err != nil {
+	if _, err := Export(context.Background(), RecordPath(dir, rec.Key), model, data); err != nil {
 		t.Fatal(err)
 	}
 	if err := eval(); err != nil {

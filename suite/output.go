@@ -24,8 +24,10 @@ import (
 //   - no output replaces a file the same command reads (its inputs);
 //   - no two outputs of one command are the same file (the second would
 //     silently replace the first);
-//   - no output is a directory, a device, a named pipe or a socket
-//     (/dev/stdout: the rename would replace it, not write to it), or
+//   - no output is a directory, a device, a named pipe or a socket, or
+//     the command's own standard output or error (/dev/stdout, also
+//     when redirected to a file: the rename would replace it, not write
+//     to it), or
 //     lies under a file that is not a directory (a directory a command
 //     writes into is named the same way, see CheckOutputDir): such a
 //     path cannot take the file, and is found before the command's work
@@ -130,15 +132,16 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 
 // pathBlocked returns why path cannot be created as a file (isDir false)
 // or a directory (isDir true), or "": it exists as the other kind (or as
-// a device, pipe or socket, see atomicfile.NotFile), or a directory above
-// it exists as a file.
+// a device, pipe or socket, or as the process's standard output, see
+// atomicfile.Refusal), or a directory above it exists as a file.
 func pathBlocked(path string, isDir bool) string {
 	st, err := os.Stat(path)
 	switch {
 	case err == nil && !isDir:
-		// Not a directory, nor a device or pipe, which the output's
-		// rename would replace (atomicfile.NotFile).
-		return atomicfile.NotFile(st.Mode())
+		// Not a directory, nor a device or pipe, nor this process's
+		// standard output (/dev/stdout redirected to a file), which the
+		// output's rename would replace (atomicfile.Refusal).
+		return atomicfile.Refusal(path)
 	case err == nil && !st.IsDir() && isDir:
 		return "it is a file, want a directory"
 	case err == nil:
@@ -189,6 +192,41 @@ func CheckOutputDir(flag, dir string, files ...string) error {
 			return fmt.Errorf("%s %s: refusing to write %s there: %s; remove it or name another directory", flag, dir, p, why)
 		}
 	}
+	return nil
+}
+
+// ProbeOutputDir checks, before a long measurement, that a file can be
+// created in dir (the value of flag), or, if dir does not exist yet, in
+// the nearest directory above it, where dir would be created: a read-only
+// directory or file system, or one the user may not write, is found now
+// rather than when the results are written, after the work. The probe
+// file is removed at once; dir itself is not created. CheckOutputDir
+// checks the kinds of the paths; this checks the permission.
+func ProbeOutputDir(flag, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	d := dir
+	for {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return nil // nothing exists above it: MkdirAll will say why
+		}
+		d = parent
+	}
+	f, err := os.CreateTemp(d, ".gradbench-write-probe-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s %s: cannot write there: creating a file in %s: %w", flag, dir, d, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
 

@@ -197,3 +197,34 @@ func TestCheckOutputsDevice(t *testing.T) {
 		t.Errorf("CheckOutputDir(/dev, null) = %v, want a refusal of /dev/null as a character device", err)
 	}
 }
+
+// TestCheckOutputsStdout: an output that is the command's standard output
+// redirected to a file (/dev/stdout, or the file's own name) is refused
+// before any work, naming the flag; it used to pass, the output then
+// replaced the link /dev/stdout (or the redirected file) with its own.
+func TestCheckOutputsStdout(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	link := filepath.Join(dir, "stdout")
+	if err := os.Symlink(out, link); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	stdout := os.Stdout
+	os.Stdout = f
+	defer func() { os.Stdout = stdout }()
+	for _, path := range []string{out, link} {
+		err := CheckOutputs([]NamedFile{{"--bench", path}}, nil)
+		want := "--bench " + path + ": refusing to write there: it is the standard output of this process"
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("CheckOutputs(--bench %s) = %v, want %s...", path, err, want)
+		}
+	}
+	if err := CheckOutputDir("--out", dir, "out.txt"); err == nil || !strings.Contains(err.Error(), "it is the standard output of this process") {
+		t.Errorf("CheckOutputDir(%s, out.txt) = %v, want a refusal of the standard output", dir, err)
+	}
+}

@@ -430,7 +430,7 @@ func TestRunCellLockedRecordWithoutData(t *testing.T) {
 	s := tinySweep(t, "ste", 1)
 	s.Workload.Recipe.Dataset = "mnist"
 	s.Workload.DataDir = t.TempDir()
-	if _, _, err := OpenDataset("mnist", s.Workload.DataDir); err == nil {
+	if _, _, err := OpenDataset(context.Background(), "mnist", s.Workload.DataDir); err == nil {
 		t.Fatalf("MNIST opened from the empty data directory %s", s.Workload.DataDir)
 	}
 	c := s.Cells()[0]

@@ -25,7 +25,7 @@ func TestRunRemovesWeightsOfEarlierAttempts(t *testing.T) {
 	key := c.Key()
 	dir := t.TempDir()
 	cfg := c.Config()
-	train, _, err := OpenDataset(cfg.Dataset, "")
+	train, _, err := OpenDataset(context.Background(), cfg.Dataset, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -171,5 +172,37 @@ func TestTableOutputBlocked(t *testing.T) {
 	checkBlocked(t, args, err, "suite: --bench "+filepath.Join(out, "bench.txt")+": refusing to write there: it is a directory, want a file name; name another file", out, []string{"bench.txt"})
 	if stdout != "" {
 		t.Errorf("table printed before refusing:\n%s", stdout)
+	}
+}
+
+// TestFidelityOutputUnwritable: gradbench fidelity --out in a directory
+// it may not write is refused before the measurement, naming --out. It
+// used to measure first (minutes at the defaults) and fail only when it
+// created --out, with no file of its results written.
+func TestFidelityOutputUnwritable(t *testing.T) {
+	dir, runs, rec := trainTiny(t, "--estimators", "ste")
+	var out, where string
+	switch {
+	case os.Geteuid() != 0:
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(ro, 0o755) })
+		out, where = filepath.Join(ro, "fid"), ro
+	case runtime.GOOS == "linux":
+		// Root writes any directory; /proc takes no new file.
+		out, where = "/proc/gradbench-no-such-dir/fid", "/proc"
+	default:
+		t.Skip("running as root: no directory it may not write")
+	}
+	args := []string{"fidelity", "--quiet", "--run", suite.RecordPath(runs, rec.Key), "--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--out", out}
+	stdout, _, err := runGradbench(t, args...)
+	want := "fidelity: --out " + out + ": cannot write there: creating a file in " + where + ": "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; nothing was measured") {
+		t.Errorf("%v: %v, want %s...; nothing was measured", args, err, want)
+	}
+	if stdout != "" {
+		t.Errorf("fidelity measured before refusing --out:\n%s", stdout)
 	}
 }

@@ -41,7 +41,8 @@ default is the fastest available.
 Example:
 
 	gradbench eval --model resnet20.gbnn`,
-	run: runEval,
+	run:           runEval,
+	interruptible: true,
 }
 
 func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
@@ -68,6 +69,10 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	})
 	ev, err := suite.Evaluate(ctx, o)
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			// Not just "context canceled": say what Ctrl-C did.
+			return errors.New("eval interrupted: it reports only a whole evaluation, so nothing was printed; run the same command again to evaluate from the start")
+		}
 		return err
 	}
 	return ev.WriteReport(env.stdout)

@@ -33,7 +33,8 @@ renamed into place, which would replace the device, not write to it.
 Example:
 
 	gradbench export --run results/runs/3f2a9c0d1e4b5a6c.json --out resnet20.gbnn`,
-	run: runExport,
+	run:           runExport,
+	interruptible: true,
 }
 
 func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
@@ -46,8 +47,12 @@ func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if *run == "" {
 		return errors.New("export: --run is required: a run record <key>.json or its final weights <key>.weights (gradbench run --out DIR writes them)")
 	}
-	x, err := suite.Export(*run, *out, *dataDir)
+	x, err := suite.Export(ctx, *run, *out, *dataDir)
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			// Not just "context canceled": say what Ctrl-C did.
+			return errors.New("export interrupted: no model file was written; run the same command again to export the run")
+		}
 		return err
 	}
 	return x.WriteSummary(env.stdout)

@@ -55,7 +55,8 @@ map, each cell's value written in it, with a color bar) and fidelity-bench.txt (
 Example:
 
 	gradbench fidelity --run results/fmnist-10/91db0da5c016bcf8.json --estimators ste,fda,fda+na --out /tmp/fid`,
-	run: runFidelity,
+	run:           runFidelity,
+	interruptible: true,
 }
 
 func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
@@ -78,6 +79,9 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	}
 	if err := suite.CheckOutputDir("--out", *out, suite.FidelityFiles...); err != nil {
 		return fmt.Errorf("fidelity: %w", err) // before the measurement, not after it
+	}
+	if err := suite.ProbeOutputDir("--out", *out); err != nil {
+		return fmt.Errorf("fidelity: %w; nothing was measured", err)
 	}
 	// The flags given, as given: suite.MeasureFidelity checks them and
 	// fills in the defaults of the others.

@@ -34,3 +34,48 @@ func TestFidelityInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestExportInterrupted: gradbench export stopped by Ctrl-C (its context
+// canceled) says so and writes no model file. It took no context: the
+// dataset it loads (a download, an image folder to decode) could not be
+// interrupted, and once loaded it wrote the model file as if not asked to
+// stop.
+func TestExportInterrupted(t *testing.T) {
+	dir, runs, rec := trainTiny(t, "--estimators", "ste")
+	model := filepath.Join(dir, "m.gbnn")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, []string{"export", "--run", suite.RecordPath(runs, rec.Key), "--out", model})
+	const want = "export interrupted: no model file was written; run the same command again to export the run"
+	if err == nil || err.Error() != want {
+		t.Errorf("export with its context canceled: %v, want %q", err, want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("an interrupted export printed a summary:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(model); err == nil {
+		t.Errorf("an interrupted export wrote %s", model)
+	}
+}
+
+// TestEvalInterrupted: gradbench eval stopped by Ctrl-C says it was
+// interrupted and prints no table, not "suite: eval: context canceled".
+func TestEvalInterrupted(t *testing.T) {
+	dir, runs, rec := trainTiny(t, "--estimators", "ste")
+	model := filepath.Join(dir, "m.gbnn")
+	if _, stderr, err := runGradbench(t, "export", "--run", suite.RecordPath(runs, rec.Key), "--out", model); err != nil {
+		t.Fatalf("gradbench export: %v\n%s", err, stderr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, []string{"eval", "--model", model})
+	const want = "eval interrupted: it reports only a whole evaluation, so nothing was printed; run the same command again to evaluate from the start"
+	if err == nil || err.Error() != want {
+		t.Errorf("eval with its context canceled: %v, want %q", err, want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("an interrupted eval printed a table:\n%s", stdout.String())
+	}
+}

@@ -35,6 +35,13 @@ type command struct {
 	short string // one line for `gradbench help`
 	long  string // prose help, printed above the flags
 	run   func(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error
+	// interruptible says that run stops, saying so, when ctx is
+	// canceled: main then cancels it on SIGINT (Ctrl-C) or SIGTERM. The
+	// other commands (quick, or only computing and printing, with their
+	// files written atomically) keep the signals' default action, which
+	// ends the process at once: catching a signal they never look at
+	// would leave Ctrl-C and kill doing nothing.
+	interruptible bool
 }
 
 // cmdEnv is what a command may touch of the outside world, so that tests can
@@ -57,8 +64,12 @@ var commands = []*command{curvesCmd, evalCmd, exportCmd, fidelityCmd, listCmd, m
 var errUsage = errors.New("usage")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	if catchesSignals(os.Args[1:]) {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	env := &cmdEnv{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr),
 		stderrColumns: func() int { return terminalColumns(os.Stderr) }}
 	if err := gradbench(ctx, env, os.Args[1:]); err != nil {
@@ -81,6 +92,17 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// catchesSignals reports whether main turns SIGINT and SIGTERM into the
+// cancellation of the context of the command line args (without the
+// program name): for an interruptible command only.
+func catchesSignals(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	c := find(args[0])
+	return c != nil && c.interruptible
 }
 
 // gradbench runs the command line args (without the program name).

@@ -44,7 +44,8 @@ Examples:
 
 	gradbench plan --recipe quick --ablation paper --seeds 3
 	gradbench plan --recipe quick --ablation paper --seeds 3 --pending --json`,
-	run: runPlan,
+	run:           runPlan,
+	interruptible: true,
 }
 
 // planCell is one line of gradbench plan --json.

@@ -75,7 +75,8 @@ Examples:
 	gradbench run --estimators 'ste,w=fda/a=approxsign' --recipe quick
 	gradbench run --estimators ste,fda --lr-grid 0.3,1,3 --recipe quick --seeds 2
 	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' --model vgg-small --dataset cifar10 --seeds 1,2,5`,
-	run: runRun,
+	run:           runRun,
+	interruptible: true,
 }
 
 // defaultRunsDir is the default runs directory: the --out of the commands

@@ -59,7 +59,8 @@ Examples:
 
 	gradbench slurm --recipe quick --ablation paper --seeds 3 --out /shared/runs --partition cpu --time 1:00:00 --cpus-per-task 8 --mem 8G
 	gradbench slurm --recipe quick --ablation paper --seeds 3 --out /shared/runs --partition cpu --time 1:00:00 --cpus-per-task 8 --mem 8G --submit`,
-	run: runSlurm,
+	run:           runSlurm,
+	interruptible: true,
 }
 
 // slurmFlags are the options of the job array.

@@ -75,10 +75,8 @@ func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 	if dir == "" {
 		dir = "."
 	}
-	if st, err := os.Stat(path); err == nil {
-		if why := NotFile(st.Mode()); why != "" {
-			return "", fmt.Errorf("writing %s: %s", path, why)
-		}
+	if why := Refusal(path); why != "" {
+		return "", fmt.Errorf("writing %s: %s", path, why)
 	}
 	if base == "" {
 		// No file name: "" would stage "..<random>.tmp" in the working
@@ -134,6 +132,37 @@ func NotFile(mode fs.FileMode) string {
 		kind = "a special file"
 	}
 	return "it is " + kind + ", not a regular file: want a file name (an output is renamed into place, which would replace " + kind + " rather than write to it)"
+}
+
+// Refusal returns why [Write] refuses path, or "" if it does not (a
+// regular file, or nothing yet): path (its links followed) is not a
+// regular file (see [NotFile]), or it is the standard input, output or
+// error of this process, as /dev/stdout is when the output is redirected
+// to a file (gradbench table --bench /dev/stdout > out.txt, or --bench
+// out.txt > out.txt). Renaming a new file over that name would replace
+// the link /dev/stdout itself (for a user allowed to write /dev, for
+// every process), or the redirected file, whose old content the process
+// then goes on writing to unseen, rather than write to the stream.
+func Refusal(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	if why := NotFile(st.Mode()); why != "" {
+		return why
+	}
+	for _, s := range []struct {
+		f          *os.File
+		name, link string
+	}{{os.Stdout, "standard output", "/dev/stdout"}, {os.Stderr, "standard error", "/dev/stderr"}, {os.Stdin, "standard input", "/dev/stdin"}} {
+		if s.f == nil {
+			continue
+		}
+		if fst, err := s.f.Stat(); err == nil && os.SameFile(st, fst) {
+			return "it is the " + s.name + " of this process (a redirection to that file, or " + s.link + "), not a file of its own: an output is renamed into place, which would replace that file rather than write to the stream"
+		}
+	}
+	return ""
 }
 
 // syncDir syncs the directory of path, so that a rename into it is

@@ -49,3 +49,58 @@ func TestWriteNotRegular(t *testing.T) {
 		t.Errorf("directory holds %q, want only fifo and stdout", names)
 	}
 }
+
+// TestWriteStdoutFile: a path that is the process's standard output
+// redirected to a regular file, by that file's name or by a link to it
+// (as /dev/stdout is, in `gradbench table --bench /dev/stdout > out.txt`),
+// is refused, and the link and the file are left as they were. Write
+// followed the link to a regular file, found nothing to refuse and
+// renamed its temporary file over the link: /dev/stdout became a regular
+// file holding the output, for every process, and out.txt got none of it.
+func TestWriteStdoutFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("table\n"); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "stdout")
+	if err := os.Symlink(out, link); err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = f
+	defer func() { os.Stdout = stdout }()
+
+	want := "it is the standard output of this process (a redirection to that file, or /dev/stdout), not a file of its own: an output is renamed into place, which would replace that file rather than write to the stream"
+	for _, path := range []string{out, link} {
+		if why := Refusal(path); why != want {
+			t.Errorf("Refusal(%s) = %q, want %q", path, why, want)
+		}
+		if err := WriteFile(path, []byte("bench\n"), 0o644); err == nil || err.Error() != "writing "+path+": "+want {
+			t.Errorf("WriteFile(%s) = %v, want writing %s: %s", path, err, path, want)
+		}
+		var b Batch
+		if err := b.AddUmask(path, 0o666, func(io.Writer) error { return nil }); err == nil || err.Error() != "writing "+path+": "+want {
+			t.Errorf("Batch.AddUmask(%s) = %v, want writing %s: %s", path, err, path, want)
+		}
+		b.Abort()
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("stdout is now %v, %v; want the link", st.Mode(), err)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != "table\n" {
+		t.Errorf("out.txt holds %q, %v; want what was written to standard output", b, err)
+	}
+	if names := dirtest.Names(t, dir); len(names) != 2 {
+		t.Errorf("directory holds %q, want only out.txt and stdout", names)
+	}
+	os.Stdout = stdout
+	if err := WriteFile(link, []byte("bench\n"), 0o644); err != nil {
+		t.Errorf("WriteFile(%s) with standard output elsewhere = %v, want nil", link, err)
+	}
+}

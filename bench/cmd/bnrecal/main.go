@@ -94,7 +94,7 @@ func run(args []string, stdout io.Writer) error {
 // measure returns the run's recorded final test top-1, the same measured
 // again, and the top-1 after re-estimating BatchNorm's statistics.
 func measure(path, dataDir string, batches int) (row, error) {
-	lr, err := suite.LoadRun(path, dataDir)
+	lr, err := suite.LoadRun(context.Background(), path, dataDir)
 	if err != nil {
 		return row{}, err
 	}

@@ -211,7 +211,7 @@ func TestRecalibrate(t *testing.T) {
 // passed every other test.
 func TestTrainLoader(t *testing.T) {
 	out, recs := tinyRun(t)
-	lr, err := suite.LoadRun(suite.RecordPath(out, recs[0].Key), "")
+	lr, err := suite.LoadRun(context.Background(), suite.RecordPath(out, recs[0].Key), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestTrainLoader(t *testing.T) {
 // whose runs held nothing out; here it takes held-out images.
 func TestTrainLoaderHoldout(t *testing.T) {
 	out, recs := tinyRunGrid(t, "1")
-	lr, err := suite.LoadRun(suite.RecordPath(out, recs[0].Key), "")
+	lr, err := suite.LoadRun(context.Background(), suite.RecordPath(out, recs[0].Key), "")
 	if err != nil {
 		t.Fatal(err)
 	}
