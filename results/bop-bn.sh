@@ -2,7 +2,8 @@
 # How much of the standard study's Adam and Bop test accuracy is lost to
 # stale BatchNorm statistics: bench/cmd/bnrecal re-evaluates the final
 # network of every run in results/study/optimizers as recorded, then after
-# re-estimating BatchNorm's running statistics from 30 training batches.
+# re-estimating BatchNorm's running statistics from 30 batches of the
+# images each run trained on.
 # Writes results/bop-bn.md (the machine, the commit and the load first).
 # About 6 minutes on the 2-core project machine.
 #
