@@ -99,11 +99,17 @@ func (s *Surrogates) drawGrid(panels []*plot.Plot) io.WriterTo {
 	rows := (len(panels) + cols - 1) / cols
 	const panelW, panelH = 3.4 * vg.Inch, 2.4 * vg.Inch
 	heading := plot.New().Title.TextStyle
-	heading.XAlign, heading.YAlign = draw.XCenter, draw.YTop
-	headH := 2 * heading.Height("X")
-	canvas := vgsvg.New(vg.Length(cols)*panelW, vg.Length(rows)*panelH+headH)
+	heading.XAlign, heading.YAlign = draw.XLeft, draw.YTop
+	pad := vg.Millimeter * 2
+	headH := heading.Height(s.gridHeading()) + 2*pad
+	// At least as wide as the heading, with half as much again for
+	// viewers that substitute a wider font (rsvg-convert's is a third
+	// wider than the metrics gonum/plot measures with); left-aligned, so
+	// that such a font runs right, not off the left edge.
+	width := max(vg.Length(cols)*panelW, heading.Width(s.gridHeading())*3/2+2*pad)
+	canvas := vgsvg.New(width, vg.Length(rows)*panelH+headH)
 	dc := draw.New(canvas)
-	dc.FillText(heading, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - headH/4}, s.gridHeading())
+	dc.FillText(heading, vg.Point{X: dc.Min.X + pad, Y: dc.Max.Y - pad}, s.gridHeading())
 	dc.Max.Y -= headH
 	grid := make([][]*plot.Plot, rows)
 	for r := range grid {
@@ -114,7 +120,6 @@ func (s *Surrogates) drawGrid(panels []*plot.Plot) io.WriterTo {
 			}
 		}
 	}
-	pad := vg.Millimeter * 2
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 5, PadY: vg.Millimeter * 4, PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
 	canvases := plot.Align(grid, tiles, dc)
 	for r := range grid {
@@ -129,7 +134,7 @@ func (s *Surrogates) drawGrid(panels []*plot.Plot) io.WriterTo {
 
 // gridHeading is the heading of the panels layout.
 func (s *Surrogates) gridHeading() string {
-	return fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g, one panel per curve: each y axis has its own scale", s.Options.Progress)
+	return fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g\none panel per curve, each y axis on its own scale", s.Options.Progress)
 }
 
 // ownRange is the y range of a curve's own panel: from 0 or the curve's

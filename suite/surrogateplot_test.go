@@ -3,7 +3,11 @@ package suite
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // TestLabelledTicks: the x axis of the surrogate plot is labelled at a
@@ -201,6 +205,33 @@ func TestLabelledTicksMax(t *testing.T) {
 		}
 		if !slices.Equal(labels, tc.labels) {
 			t.Errorf("Ticks(%g, %g) at most 5 steps: labels %q, want %q", tc.lo, tc.hi, labels, tc.labels)
+		}
+	}
+}
+
+// TestSurrogateGridFitsHeading: a panels picture of one or two curves was
+// narrower than its one-line heading, which ran off the edge (more so in
+// viewers, such as rsvg-convert, whose substitute font is about a third
+// wider than gonum/plot's metrics): the heading is two lines and the
+// canvas at least half as wide again as it measures.
+func TestSurrogateGridFitsHeading(t *testing.T) {
+	for _, list := range []string{"biper", "ste,biper", ""} {
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -2, To: 2, Points: 41, Layout: "panels"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plots, err := s.plots(s.layout())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := s.drawGrid(plots).(*vgsvg.Canvas)
+		if !ok {
+			t.Fatalf("drawGrid returned %T, want a *vgsvg.Canvas", s.drawGrid(plots))
+		}
+		w, _ := c.Size()
+		h := s.gridHeading()
+		if need := plot.New().Title.TextStyle.Width(h) * 3 / 2; w < need || strings.Count(h, "\n") != 1 {
+			t.Errorf("%q: canvas %v wide for a heading of %v (%q), want at least %v and two lines", list, w, plot.New().Title.TextStyle.Width(h), h, need)
 		}
 	}
 }

@@ -138,7 +138,7 @@ func TestCurvesSVG(t *testing.T) {
 	}
 	// biper's peak of 20 beside ste's 1: by default a panel per curve,
 	// each on its own y scale, as the heading says.
-	if !bytes.Contains(b, []byte("one panel per curve: each y axis has its own scale")) {
+	if !bytes.Contains(b, []byte("one panel per curve, each y axis on its own scale")) {
 		t.Errorf("default SVG is not a panel per curve under the heading that says so")
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*.tmp")); len(left) > 0 {
