@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/gemm"
@@ -63,6 +64,10 @@ type EvalOptions struct {
 	// before it did), or a run's test subset with another Dataset than
 	// the run's, is refused.
 	TestSubset *int
+	// Progress, when not nil, is called after every batch with the test
+	// images evaluated so far (by both networks), their total, and the
+	// time left at the pace of the batches so far.
+	Progress func(done, total int, left time.Duration)
 }
 
 // Evaluate runs a model file's network on the test split of its dataset
@@ -191,7 +196,17 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	it := loader.Epoch(ctx, 0)
 	defer it.Close()
 	var x nn.Tensor
+	var start time.Time
+	done := 0
 	next := func() (xnor.Batch, bool) {
+		if start.IsZero() {
+			start = time.Now()
+		} else if o.Progress != nil {
+			// The batch returned last has been run by both networks.
+			done += x.N
+			el := time.Since(start)
+			o.Progress(done, images, time.Duration(float64(el)/float64(done)*float64(images-done)))
+		}
 		if !it.Next() {
 			return xnor.Batch{}, false
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradbench/gradbench/internal/parallel"
 	"github.com/gradbench/gradbench/nn"
@@ -397,12 +398,25 @@ func TestEvaluateRunsTestSubset(t *testing.T) {
 	}
 	// --test-subset, given, is used as given: 0 is the whole split.
 	for _, n := range []int{0, 64} {
-		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(16), TestSubset: &n})
+		// Progress, for eval's progress bar: after every batch, the
+		// images both networks have run so far, of all of them.
+		var calls [][2]int
+		progress := func(done, total int, left time.Duration) {
+			calls = append(calls, [2]int{done, total})
+			if left < 0 || (done == total && left != 0) {
+				t.Errorf("eval --test-subset %d: %d/%d images with %v left", n, done, total, left)
+			}
+		}
+		ev, err := Evaluate(context.Background(), EvalOptions{Model: path, Batch: new(16), TestSubset: &n, Progress: progress})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := cmp.Or(n, 512); ev.Result.Images != want {
+		want := cmp.Or(n, 512)
+		if ev.Result.Images != want {
 			t.Errorf("eval --test-subset %d: %d images, want %d", n, ev.Result.Images, want)
+		}
+		if len(calls) != want/16 || calls[0] != [2]int{16, want} || calls[len(calls)-1] != [2]int{want, want} {
+			t.Errorf("eval --test-subset %d --batch 16: progress %v, want %d calls from 16/%d to %d/%d", n, calls, want/16, want, want, want)
 		}
 	}
 	for n, want := range map[int]string{

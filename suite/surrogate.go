@@ -41,6 +41,12 @@ type SurrogateOptions struct {
 	// output may replace (see CheckOutputs) is refused before anything is
 	// evaluated or printed.
 	SVG string
+	// Layout is the plot's layout: "overlay", every curve on one axis (two
+	// panels, a side's each, when a spec is sided); "panels", a panel per
+	// curve, each with its own y range; or "auto" or "", panels when one
+	// curve's peak |g| is more than 10 times another's (biper's 20 beside
+	// ste's 1 would flatten ste into a band near 0), else overlay.
+	Layout string
 }
 
 // Surrogates are the surrogate gradients of a list of estimator specs on
@@ -165,6 +171,8 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		return nil, fmt.Errorf("curves: --progress must be in [0, 1], got %v", o.Progress)
 	case o.Format != "" && o.Format != "tsv" && o.Format != "csv":
 		return nil, fmt.Errorf("curves: --format must be tsv or csv, got %q", o.Format)
+	case o.Layout != "" && o.Layout != "auto" && o.Layout != "overlay" && o.Layout != "panels":
+		return nil, fmt.Errorf("curves: --layout must be auto, overlay or panels, got %q", o.Layout)
 	}
 	// The kernels take x as float32: every grid point must be a finite
 	// float32, and the points must stay distinct once rounded to it.

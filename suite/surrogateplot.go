@@ -17,29 +17,25 @@ import (
 // WriteSVG draws the curves with gonum/plot (the picture of Figure 1 of
 // the FDA paper, arXiv 2103.00841) and writes the SVG to path as every
 // output file is written ([WriteOutput]: atomically; a directory is
-// refused). The curves of one spec share a color. When a spec is sided it
-// draws two panels side by side, the latent weights' curves and the
-// activations'; a plain spec's curve is in both.
+// refused). The curves of one spec share a color. In the overlay layout
+// the curves share one axis, or, when a spec is sided, two panels side by
+// side, the latent weights' curves and the activations'; a plain spec's
+// curve is in both. In the panels layout (Options.Layout, and by default
+// when one curve's peak would flatten another's, see [SurrogateOptions])
+// each curve has its own panel, its own y range from 0 to its extremes
+// and the x range they all share, in a grid under a heading that says the
+// y scales differ.
 func (s *Surrogates) WriteSVG(path string) error {
 	layout := s.layout()
-	lines := make([]*plotter.Line, len(s.Curves))
-	for i, c := range s.Curves {
-		var err error
-		if lines[i], err = surrogateLine(s.X, c); err != nil {
-			return fmt.Errorf("curves: %s: %w", c.Spec, err)
-		}
-	}
-	var panels []*plot.Plot
-	for _, l := range layout {
-		p := s.panel(l.title)
-		for k, i := range l.curves {
-			p.Add(lines[i])
-			p.Legend.Add(l.legend[k], lines[i])
-		}
-		panels = append(panels, p)
+	panels, err := s.plots(layout)
+	if err != nil {
+		return err
 	}
 	var wt io.WriterTo
-	if len(panels) > 1 {
+	switch {
+	case len(layout) > 0 && layout[0].own:
+		wt = s.drawGrid(panels)
+	case len(panels) > 1:
 		const width, height = 14 * vg.Inch, 5 * vg.Inch
 		canvas := vgsvg.New(width, height)
 		dc := draw.New(canvas)
@@ -49,8 +45,7 @@ func (s *Surrogates) WriteSVG(path string) error {
 			p.Draw(canvases[0][k])
 		}
 		wt = canvas
-	} else {
-		var err error
+	default:
 		if wt, err = panels[0].WriterTo(8*vg.Inch, 5*vg.Inch, "svg"); err != nil {
 			return fmt.Errorf("curves: %w", err)
 		}
@@ -65,23 +60,131 @@ func (s *Surrogates) WriteSVG(path string) error {
 	return nil
 }
 
+// plots returns the plots of layout's panels.
+func (s *Surrogates) plots(layout []surrogatePanel) ([]*plot.Plot, error) {
+	lines := make([]*plotter.Line, len(s.Curves))
+	for i, c := range s.Curves {
+		var err error
+		if lines[i], err = surrogateLine(s.X, c); err != nil {
+			return nil, fmt.Errorf("curves: %s: %w", c.Spec, err)
+		}
+	}
+	var panels []*plot.Plot
+	for _, l := range layout {
+		p := s.panel(l.title)
+		for k, i := range l.curves {
+			p.Add(lines[i])
+			if !l.own {
+				p.Legend.Add(l.legend[k], lines[i])
+			}
+		}
+		if l.own {
+			p.Y.Label.Text = "g(x)"
+			p.Y.Min, p.Y.Max = ownRange(s.Curves[l.curves[0]].G)
+			p.Y.Tick.Marker = labelledTicks{max: 5}
+			p.X.Tick.Marker = labelledTicks{max: 5}
+		}
+		panels = append(panels, p)
+	}
+	return panels, nil
+}
+
+// panelCols is the number of columns of the panels layout's grid.
+func panelCols(n int) int { return min(n, 4) }
+
+// drawGrid draws the panels layout: the panels in rows of panelCols,
+// aligned so that their x axes line up, under a heading.
+func (s *Surrogates) drawGrid(panels []*plot.Plot) io.WriterTo {
+	cols := panelCols(len(panels))
+	rows := (len(panels) + cols - 1) / cols
+	const panelW, panelH = 3.4 * vg.Inch, 2.4 * vg.Inch
+	heading := plot.New().Title.TextStyle
+	heading.XAlign, heading.YAlign = draw.XLeft, draw.YTop
+	pad := vg.Millimeter * 2
+	headH := heading.Height(s.gridHeading()) + 2*pad
+	// At least as wide as the heading, with half as much again for
+	// viewers that substitute a wider font (rsvg-convert's is a third
+	// wider than the metrics gonum/plot measures with); left-aligned, so
+	// that such a font runs right, not off the left edge.
+	width := max(vg.Length(cols)*panelW, heading.Width(s.gridHeading())*3/2+2*pad)
+	canvas := vgsvg.New(width, vg.Length(rows)*panelH+headH)
+	dc := draw.New(canvas)
+	dc.FillText(heading, vg.Point{X: dc.Min.X + pad, Y: dc.Max.Y - pad}, s.gridHeading())
+	dc.Max.Y -= headH
+	grid := make([][]*plot.Plot, rows)
+	for r := range grid {
+		grid[r] = make([]*plot.Plot, cols)
+		for c := range grid[r] {
+			if k := r*cols + c; k < len(panels) {
+				grid[r][c] = panels[k]
+			}
+		}
+	}
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 5, PadY: vg.Millimeter * 4, PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
+	canvases := plot.Align(grid, tiles, dc)
+	for r := range grid {
+		for c, p := range grid[r] {
+			if p != nil {
+				p.Draw(canvases[r][c])
+			}
+		}
+	}
+	return canvas
+}
+
+// gridHeading is the heading of the panels layout.
+func (s *Surrogates) gridHeading() string {
+	return fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g\none panel per curve, each y axis on its own scale", s.Options.Progress)
+}
+
+// ownRange is the y range of a curve's own panel: from 0 or the curve's
+// least value, whichever is lower, to 0 or its greatest, whichever is
+// higher, with a twentieth of the span more either side, so that a
+// constant curve is a line at its height above the zero line and not a
+// line across a range gonum would invent.
+func ownRange(g []float32) (lo, hi float64) {
+	for _, v := range g {
+		lo, hi = math.Min(lo, float64(v)), math.Max(hi, float64(v))
+	}
+	if hi == lo {
+		return -1, 1
+	}
+	m := (hi - lo) / 20
+	return lo - m, hi + m
+}
+
 // A surrogatePanel is one panel of the picture: its title, the curves it
-// draws (indices into Surrogates.Curves) and their legend entries.
+// draws (indices into Surrogates.Curves) and their legend entries. own
+// marks a panel of the panels layout, of one curve on its own y scale.
 type surrogatePanel struct {
 	title  string
 	curves []int
 	legend []string
+	own    bool
 }
 
-// layout returns the panels of the picture: one of every curve or, when a
-// spec is sided, the latent weights' and the activations', a plain spec's
-// curve in both; each curve's legend entry is its spec.
+// layout returns the panels of the picture. In the panels layout (see
+// panelsLayout) it is a panel per curve, titled with the curve's label. In
+// the overlay layout it is one panel of every curve or, when a spec is
+// sided, the latent weights' and the activations', a plain spec's curve
+// in both; each curve's legend entry is its spec.
 func (s *Surrogates) layout() []surrogatePanel {
+	progress := s.Options.Progress
+	if s.panelsLayout() {
+		var panels []surrogatePanel
+		for i, c := range s.Curves {
+			title := c.Label()
+			if c.Side != "" { // the side on a line of its own: a panel is narrow
+				title = c.Spec.String() + "\n(" + c.Side + ")"
+			}
+			panels = append(panels, surrogatePanel{title: title, curves: []int{i}, legend: []string{c.Label()}, own: true})
+		}
+		return panels
+	}
 	sided := false
 	for _, c := range s.Curves {
 		sided = sided || c.Side != ""
 	}
-	progress := s.Options.Progress
 	if !sided {
 		p := surrogatePanel{title: fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", progress)}
 		for i, c := range s.Curves {
@@ -100,6 +203,36 @@ func (s *Surrogates) layout() []surrogatePanel {
 		panels = append(panels, p)
 	}
 	return panels
+}
+
+// overlayRatio is the largest ratio of two curves' peaks (greatest |g|)
+// that the auto layout draws on one axis: beyond it the smaller curve
+// would span less than a tenth of the axis, a flat band near 0 (biper's
+// ω·cos(ωx), of peak 20, beside ste's 1).
+const overlayRatio = 10
+
+// panelsLayout reports whether the picture is a panel per curve: when
+// Options.Layout says "panels", or, by default ("auto" or ""), when one
+// curve's peak exceeds overlayRatio times another's. Curves that are 0
+// everywhere on the grid do not count.
+func (s *Surrogates) panelsLayout() bool {
+	switch s.Options.Layout {
+	case "panels":
+		return true
+	case "overlay":
+		return false
+	}
+	lo, hi := math.Inf(1), 0.0
+	for _, c := range s.Curves {
+		peak := 0.0
+		for _, v := range c.G {
+			peak = math.Max(peak, math.Abs(float64(v)))
+		}
+		if peak > 0 {
+			lo, hi = math.Min(lo, peak), math.Max(hi, peak)
+		}
+	}
+	return hi > overlayRatio*lo
 }
 
 // panel returns an empty panel of s's curves with the given title.
@@ -132,15 +265,20 @@ func surrogateLine(xs []float32, c SurrogateCurve) (*plotter.Line, error) {
 	return line, nil
 }
 
-// labelledTicks labels every major tick at a round step that gives 4 to 10
-// labels, with unlabelled minor ticks halfway.
-type labelledTicks struct{}
+// labelledTicks labels every major tick at a round step, the smallest
+// that leaves at most max steps between the ends (10 when max is 0), with
+// unlabelled minor ticks halfway.
+type labelledTicks struct{ max int }
 
 // Ticks returns the ticks between lo and hi.
-func (labelledTicks) Ticks(lo, hi float64) []plot.Tick {
+func (t labelledTicks) Ticks(lo, hi float64) []plot.Tick {
+	most := 10.0
+	if t.max > 0 {
+		most = float64(t.max)
+	}
 	step := math.Pow(10, math.Floor(math.Log10(hi-lo)))
-	for _, m := range []float64{0.2, 0.5, 1} {
-		if (hi-lo)/(step*m) <= 10 {
+	for _, m := range []float64{0.2, 0.5, 1, 2} {
+		if (hi-lo)/(step*m) <= most {
 			step *= m
 			break
 		}

@@ -3,7 +3,11 @@ package suite
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // TestLabelledTicks: the x axis of the surrogate plot is labelled at a
@@ -56,13 +60,13 @@ func TestSurrogateLayout(t *testing.T) {
 		list string
 		want []surrogatePanel
 	}{
-		{"ste,fda", []surrogatePanel{{"Surrogate gradients g(x) at training progress p = 0.25", []int{0, 1}, []string{"ste", "fda"}}}},
+		{"ste,fda", []surrogatePanel{{"Surrogate gradients g(x) at training progress p = 0.25", []int{0, 1}, []string{"ste", "fda"}, false}}},
 		{"ste,w=fda/a=approxsign", []surrogatePanel{
-			{"g(x) on the latent weights at training progress p = 0.25", []int{0, 1}, []string{"ste", "w=fda/a=approxsign"}},
-			{"g(x) on the activations at training progress p = 0.25", []int{0, 2}, []string{"ste", "w=fda/a=approxsign"}}}},
+			{"g(x) on the latent weights at training progress p = 0.25", []int{0, 1}, []string{"ste", "w=fda/a=approxsign"}, false},
+			{"g(x) on the activations at training progress p = 0.25", []int{0, 2}, []string{"ste", "w=fda/a=approxsign"}, false}}},
 		{"w=fda/a=approxsign,ste", []surrogatePanel{
-			{"g(x) on the latent weights at training progress p = 0.25", []int{0, 2}, []string{"w=fda/a=approxsign", "ste"}},
-			{"g(x) on the activations at training progress p = 0.25", []int{1, 2}, []string{"w=fda/a=approxsign", "ste"}}}},
+			{"g(x) on the latent weights at training progress p = 0.25", []int{0, 2}, []string{"w=fda/a=approxsign", "ste"}, false},
+			{"g(x) on the activations at training progress p = 0.25", []int{1, 2}, []string{"w=fda/a=approxsign", "ste"}, false}}},
 	} {
 		s := eval(tc.list)
 		got := s.layout()
@@ -109,5 +113,125 @@ func TestSurrogateLineData(t *testing.T) {
 	}
 	if p := s.panel("x"); p.X.Min != -1.5 || p.X.Max != 2 {
 		t.Errorf("x axis [%g, %g], want the grid's [-1.5, 2]", p.X.Min, p.X.Max)
+	}
+}
+
+// TestSurrogatePanelsLayout: tried as a new user would, `gradbench curves
+// --svg` with every registered estimator drew them on one axis, where
+// biper's ω·cos(ωx), of peak 20, flattened the others (ste's peak is 1)
+// into a band near 0. By default a curve whose peak is more than ten times
+// another's now puts each curve in a panel of its own, whose y range is
+// its own from 0 (ste's ends a little above 1, biper's spans ±20); curves
+// of like peaks still share one axis, and --layout forces either.
+func TestSurrogatePanelsLayout(t *testing.T) {
+	eval := func(list, layout string) *Surrogates {
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -2, To: 2, Points: 401, Layout: layout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		list, layout string
+		own          bool
+	}{
+		{"", "", true}, // every registered estimator, biper among them
+		{"", "auto", true},
+		{"", "overlay", false},
+		{"ste,biper", "", true},
+		{"ste,w=biper/a=approxsign", "", true},
+		{"fda:n=9,ste,dsq,approxsign,bnnplus", "", false}, // peaks 1 to 5
+		{"fda:n=9,ste", "panels", true},
+	} {
+		s := eval(tc.list, tc.layout)
+		got := s.layout()
+		if tc.own != got[0].own || (tc.own && len(got) != len(s.Curves)) || (!tc.own && len(got) > 2) {
+			t.Errorf("%q --layout %q: %d panels (own %v) of %d curves, want a panel per curve: %v", tc.list, tc.layout, len(got), got[0].own, len(s.Curves), tc.own)
+		}
+	}
+
+	s := eval("ste,biper,w=biper/a=approxsign", "")
+	layout := s.layout()
+	if want := "w=biper/a=approxsign\n(activations)"; layout[3].title != want || layout[3].legend[0] != "w=biper/a=approxsign (activations)" {
+		t.Errorf("sided panel titled %q, legend %q; want %q", layout[3].title, layout[3].legend, want)
+	}
+	plots, err := s.plots(layout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range [][2]float64{{-0.05, 1.05}, {-22, 22}, {-22, 22}, {-0.1, 2.1}} {
+		p := plots[k]
+		if math.Abs(p.Y.Min-want[0]) > 0.01 || math.Abs(p.Y.Max-want[1]) > 0.01 || p.X.Min != -2 || p.X.Max != 2 {
+			t.Errorf("panel %d (%s): x [%g, %g], y [%g, %g]; want x [-2, 2], y [%g, %g]", k, layout[k].title, p.X.Min, p.X.Max, p.Y.Min, p.Y.Max, want[0], want[1])
+		}
+	}
+}
+
+// TestOwnRange: a panel's y range runs from 0 or the curve's least value,
+// whichever is lower, to 0 or its greatest, a twentieth of the span more
+// either side; a curve 0 everywhere gets [-1, 1].
+func TestOwnRange(t *testing.T) {
+	for _, tc := range []struct {
+		g      []float32
+		lo, hi float64
+	}{
+		{[]float32{1, 1, 1}, -0.05, 1.05},
+		{[]float32{0.5, 2}, -0.1, 2.1},
+		{[]float32{-1, -3}, -3.15, 0.15},
+		{[]float32{0, 0}, -1, 1},
+	} {
+		if lo, hi := ownRange(tc.g); math.Abs(lo-tc.lo) > 1e-9 || math.Abs(hi-tc.hi) > 1e-9 {
+			t.Errorf("ownRange(%v) = [%g, %g], want [%g, %g]", tc.g, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+// TestLabelledTicksMax: the panels' axes, a quarter of the width, take at
+// most five steps: [-2, 2] in steps of 1, ±21 in steps of 10.
+func TestLabelledTicksMax(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		labels []string
+	}{
+		{-2, 2, []string{"-2", "-1", "0", "1", "2"}},
+		{-21, 21, []string{"-20", "-10", "0", "10", "20"}},
+		{-0.05, 1.05, []string{"0", "0.5", "1"}},
+	} {
+		var labels []string
+		for _, tk := range (labelledTicks{max: 5}).Ticks(tc.lo, tc.hi) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if !slices.Equal(labels, tc.labels) {
+			t.Errorf("Ticks(%g, %g) at most 5 steps: labels %q, want %q", tc.lo, tc.hi, labels, tc.labels)
+		}
+	}
+}
+
+// TestSurrogateGridFitsHeading: a panels picture of one or two curves was
+// narrower than its one-line heading, which ran off the edge (more so in
+// viewers, such as rsvg-convert, whose substitute font is about a third
+// wider than gonum/plot's metrics): the heading is two lines and the
+// canvas at least half as wide again as it measures.
+func TestSurrogateGridFitsHeading(t *testing.T) {
+	for _, list := range []string{"biper", "ste,biper", ""} {
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -2, To: 2, Points: 41, Layout: "panels"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plots, err := s.plots(s.layout())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := s.drawGrid(plots).(*vgsvg.Canvas)
+		if !ok {
+			t.Fatalf("drawGrid returned %T, want a *vgsvg.Canvas", s.drawGrid(plots))
+		}
+		w, _ := c.Size()
+		h := s.gridHeading()
+		if need := plot.New().Title.TextStyle.Width(h) * 3 / 2; w < need || strings.Count(h, "\n") != 1 {
+			t.Errorf("%q: canvas %v wide for a heading of %v (%q), want at least %v and two lines", list, w, plot.New().Title.TextStyle.Width(h), h, need)
+		}
 	}
 }

@@ -23,15 +23,20 @@ progress --progress, 0 at the first epoch and 1 at the last. Values come
 from each estimator's reference kernel (the spec's formula in float64)
 where it has one.
 
-With --svg FILE it also draws the curves in one plot (the picture of
-Figure 1 of the FDA paper, arXiv 2103.00841) and writes it as SVG; the
-table is then printed only if --format is given.
+With --svg FILE it also draws the curves and writes the plot as SVG; the
+table is then printed only if --format is given. --layout overlay draws
+every curve on one axis (the picture of Figure 1 of the FDA paper, arXiv
+2103.00841); --layout panels draws a panel per curve, each with its own
+y range from 0 to its extremes, all on the same x range. The default,
+auto, overlays the curves unless one's peak |g| is more than 10 times
+another's (biper's ω·cos(ωx), of peak 20, would flatten the rest into a
+band near 0), and then draws panels.
 
 A sided spec (w=fda/a=approxsign) has a curve per side: two columns,
 headed with the spec and "(weights)" or "(activations)", and, when a
 spec's sides differ, two panels side by side, the latent weights' and the
 activations', each with every spec's curve for that side (a plain spec's
-in both).
+in both); in the panels layout each side has its own panel.
 
 Example:
 
@@ -49,12 +54,13 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
 	svg := fs.String("svg", "", "also write the curves as an SVG plot to this file")
+	layout := fs.String("layout", "auto", "plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	formatSet := false
 	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
-	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, Format: *format, SVG: *svg}
+	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, Format: *format, SVG: *svg, Layout: *layout}
 	if *svg != "" && !formatSet {
 		o.Format = "" // with --svg, a table only when asked for
 	}

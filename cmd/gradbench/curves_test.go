@@ -133,8 +133,13 @@ func TestCurvesSVG(t *testing.T) {
 	}
 	for _, label := range estimators.Names() { // the default: every registered estimator
 		if !bytes.Contains(b, []byte(">"+label+"<")) {
-			t.Errorf("SVG has no legend entry %q", label)
+			t.Errorf("SVG has no legend entry or panel title %q", label)
 		}
+	}
+	// biper's peak of 20 beside ste's 1: by default a panel per curve,
+	// each on its own y scale, as the heading says.
+	if !bytes.Contains(b, []byte("one panel per curve, each y axis on its own scale")) {
+		t.Errorf("default SVG is not a panel per curve under the heading that says so")
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*.tmp")); len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
@@ -155,6 +160,7 @@ func TestCurvesErrors(t *testing.T) {
 		{[]string{"--to", "+Inf"}, "curves: --to must be a finite number, got +Inf"},
 		{[]string{"--progress", "1.5"}, "curves: --progress must be in [0, 1], got 1.5"},
 		{[]string{"--format", "json"}, `curves: --format must be tsv or csv, got "json"`},
+		{[]string{"--layout", "grid"}, `curves: --layout must be auto, overlay or panels, got "grid"`},
 		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "curves: writing /nonexistent-dir/x.svg: "},
 		{[]string{"extra"}, `curves: unexpected argument "extra"`},
 	} {

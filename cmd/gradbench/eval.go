@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
@@ -38,6 +39,10 @@ kernels for amd64 CPUs with AVX2, or AVX-512 with VPOPCNTQ), or simd (the
 AVX-512 kernels with archsimd packing, in a GOEXPERIMENT=simd build); the
 default is the fastest available.
 
+While it runs, a progress bar on stderr (when that is a terminal, and
+unless --quiet) counts the test images both networks have evaluated,
+with the time left at the pace so far.
+
 Example:
 
 	gradbench eval --model resnet20.gbnn`,
@@ -51,6 +56,7 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
 	batch := cli.Int(fs, "batch", 0, fmt.Sprintf("images per `batch`, at most the test images evaluated (default: %d, or all of them when fewer)", suite.DefaultEvalBatch))
 	impl := fs.String("impl", "", "binary kernels: "+strings.Join(suite.EvalImpls(), " or ")+" (default: the fastest)")
+	quiet := fs.Bool("quiet", false, "print no progress on stderr")
 	testSubset := cli.Int(fs, "test-subset", 0, "test `images` to evaluate, drawn as a run's test_subset draws them; 0: the whole split (default: the run's test_subset, as the model file records it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -67,7 +73,10 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 			o.Batch = batch
 		}
 	})
+	bar := newCmdProgressBar(env, *quiet)
+	o.Progress = func(done, total int, left time.Duration) { bar.fraction("eval: test images", done, total, left) }
 	ev, err := suite.Evaluate(ctx, o)
+	bar.clear()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			// Not just "context canceled": say what Ctrl-C did.

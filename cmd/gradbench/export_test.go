@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,6 +49,37 @@ func TestExportEval(t *testing.T) {
 		t.Errorf("packed and float predictions differ:\n%s", out)
 	}
 	texttest.ContainsAll(t, "eval output", out, "| float | nn (gemm ", "| packed | xnor (", ": resnet20 (width 0.125) on synthetic test (32 of 512 images, the run's test_subset)")
+	if stderr != "" {
+		t.Errorf("eval with stderr not a terminal wrote %q to it, want nothing", stderr)
+	}
+
+	// On a terminal eval draws a progress bar, as run and fidelity do: the
+	// test images both networks have run, of all of them, ending at all of
+	// them and erased before the report; --quiet draws none.
+	for _, quiet := range []bool{false, true} {
+		var stdout, errb bytes.Buffer
+		env := &cmdEnv{stdout: &stdout, stderr: &errb, stderrTTY: true, stderrColumns: func() int { return 80 }}
+		args := []string{"eval", "--model", model, "--batch", "128", "--test-subset", "0"}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		if err := gradbench(context.Background(), env, args); err != nil {
+			t.Fatalf("gradbench %v: %v\n%s", args, err, errb.String())
+		}
+		bar := errb.String()
+		if quiet {
+			if bar != "" {
+				t.Errorf("eval --quiet on a terminal wrote %q to stderr", bar)
+			}
+			continue
+		}
+		if !strings.HasPrefix(bar, "\reval: test images  ") || !strings.Contains(bar, "\reval: test images  512/512") || !strings.HasSuffix(bar, "\r") || strings.Contains(bar, "\n") {
+			t.Errorf("eval on a terminal: stderr %q, want a status line ending at 512/512, erased", bar)
+		}
+		if !strings.Contains(stdout.String(), "predictions equal: ") {
+			t.Errorf("eval on a terminal printed no report:\n%s", stdout.String())
+		}
+	}
 }
 
 func TestExportEvalErrors(t *testing.T) {
