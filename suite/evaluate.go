@@ -66,7 +66,9 @@ type EvalOptions struct {
 	TestSubset *int
 	// Progress, when not nil, is called after every batch with the test
 	// images evaluated so far (by both networks), their total, and the
-	// time left at the pace of the batches so far.
+	// time left at the pace of the batches after the first (whose time
+	// includes the warm-up): -1 after the first batch, when that pace is
+	// not known yet, and 0 once all are done.
 	Progress func(done, total int, left time.Duration)
 }
 
@@ -196,16 +198,27 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	it := loader.Epoch(ctx, 0)
 	defer it.Close()
 	var x nn.Tensor
-	var start time.Time
-	done := 0
+	var start, warm time.Time
+	done, warmDone := 0, 0
 	next := func() (xnor.Batch, bool) {
 		if start.IsZero() {
 			start = time.Now()
 		} else if o.Progress != nil {
 			// The batch returned last has been run by both networks.
 			done += x.N
-			el := time.Since(start)
-			o.Progress(done, images, time.Duration(float64(el)/float64(done)*float64(images-done)))
+			// The time left at the pace after the first batch, which
+			// also pays the networks' and the loader's warm-up (several
+			// times a later batch's time): after the first batch it is
+			// not known yet (-1).
+			left := time.Duration(-1)
+			if done == images {
+				left = 0
+			} else if warm.IsZero() {
+				warm, warmDone = time.Now(), done
+			} else {
+				left = time.Duration(float64(time.Since(warm)) / float64(done-warmDone) * float64(images-done))
+			}
+			o.Progress(done, images, left)
 		}
 		if !it.Next() {
 			return xnor.Batch{}, false

@@ -99,14 +99,14 @@ func (p *progressBar) eta(e suite.Event) (string, bool) {
 // fraction draws "label done/total ETA left" for work counted in units,
 // such as gradbench fidelity's network passes, whose time left its caller
 // estimates (the units' costs differ: a rate of units per second would
-// not do).
+// not do). A negative left, a time not known yet, draws no ETA.
 func (p *progressBar) fraction(label string, done, total int, left time.Duration) {
 	if !p.draw || (time.Since(p.last) < redrawEvery && done < total) {
 		return
 	}
 	p.last = time.Now()
 	status := fmt.Sprintf("  %d/%d", done, total)
-	if done < total {
+	if done < total && left >= 0 {
 		status += "  ETA " + left.Round(time.Second).String()
 	}
 	p.status(label, status)
