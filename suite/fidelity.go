@@ -39,7 +39,7 @@ type FidelitySpec struct {
 	Estimators []estimators.Spec
 	// Batch is the evaluation batch size (at least 2), PerStratum the
 	// sampled weights per stratum and binary layer (at least 1), Reps the
-	// bootstrap resamples (at least MinFidelityReps). Each is used as
+	// bootstrap resamples (MinFidelityReps to MaxFidelityReps). Each is used as
 	// given: 0 is refused like any value out of range, not taken for a
 	// default (FidelityRequest fills in the defaults of the counts not
 	// given).
@@ -79,6 +79,16 @@ const (
 	// put 2.5% of the resamples, 5, at or beyond each end: the ends are
 	// then the 5th smallest and the 6th largest.
 	MinFidelityReps = 200
+	// MaxFidelityReps is the most bootstrap resamples taken. Each
+	// resample's scores are kept until their percentiles are taken: 4
+	// float64 per resample and estimator (32 bytes), 5 more (40) with
+	// --eval-batches 2 or more, and the estimators are resampled at once,
+	// so memory grows with the count: 1e8 took over 3 GB. At this bound
+	// that is 32 MB (72 MB) per estimator, up to twice that while the
+	// kept scores grow, and an interval's ends are already far more
+	// precise than the sampled weights let the interval itself be (their
+	// Monte Carlo error shrinks as 1/√resamples).
+	MaxFidelityReps = 1_000_000
 )
 
 // FidelityResult holds the measurements of every state.

@@ -165,6 +165,7 @@ func TestFidelitySpecRefuses(t *testing.T) {
 		{func(s *FidelitySpec) { s.PerStratum = 0 }, "suite: fidelity: --sample 0: want at least 1 sampled weight per stratum and binary layer"},
 		{func(s *FidelitySpec) { s.EvalBatches = 0 }, "suite: fidelity: --eval-batches 0: want at least 1 evaluation batch"},
 		{func(s *FidelitySpec) { s.Reps = 2 }, "suite: fidelity: --bootstrap 2: want at least 200 resamples"},
+		{func(s *FidelitySpec) { s.Reps = MaxFidelityReps + 1 }, "suite: fidelity: --bootstrap 1000001: want at most 1000000 resamples: every resample's scores are kept"},
 		{func(s *FidelitySpec) { s.Estimators = nil }, "suite: fidelity: no estimators: give at least one (--estimators)"},
 		{func(s *FidelitySpec) { s.Epochs = []int{0, 0} }, `suite: fidelity: --epochs "0,0": epoch 0 is given twice`},
 		{func(s *FidelitySpec) { s.Epochs = []int{-1} }, `suite: fidelity: --epochs "-1": want comma-separated epochs >= 0`},
@@ -471,8 +472,8 @@ func TestFidelityStopsPromptly(t *testing.T) {
 		// (-1: when the last pass is done, before the bootstrap).
 		cancelAt int
 	}{
-		{"bootstrap", 100_000_000, 1, -1},
-		{"bootstrap over batches", 100_000_000, 2, -1},
+		{"bootstrap", MaxFidelityReps, 1, -1},
+		{"bootstrap over batches", MaxFidelityReps, 2, -1},
 		// The first flip, after the two estimators' two passes each.
 		{"flips", MinFidelityReps, 1, 2*2 + 1},
 	} {

@@ -24,6 +24,10 @@ import (
 //   - no output replaces a file the same command reads (its inputs);
 //   - no two outputs of one command are the same file (the second would
 //     silently replace the first);
+//   - an output that is a symbolic link is written through it (see
+//     internal/atomicfile): the link stays and the file it points to
+//     gets the content, so each rule here judges that file: a link to a
+//     run's record is refused as the record is;
 //   - no output is a directory, a device, a named pipe or a socket, or
 //     the command's own standard output or error (/dev/stdout, also
 //     when redirected to a file: the rename would replace it, not write
@@ -74,20 +78,39 @@ func runFileKind(base string) string {
 	return ""
 }
 
-// outputRefusal returns why path may not be an output, or "".
+// outputRefusal returns why path may not be an output, or "": path, or
+// the file it points to if it is a symbolic link (which the output is
+// written through, see atomicfile.Target), is a file of a runs directory
+// that a run owns.
 func outputRefusal(path string) string {
 	if kind := runFileKind(filepath.Base(path)); kind != "" {
 		return "it names " + kind + ", which only gradbench run writes and no output may replace"
 	}
+	if target, err := atomicfile.Target(path); err == nil && target != path {
+		if kind := runFileKind(filepath.Base(target)); kind != "" {
+			return "it is a link to " + target + ", " + kind + ", which only gradbench run writes and no output may replace"
+		}
+	}
 	return ""
 }
 
+// target is the file writing path replaces (atomicfile.Target): path, or
+// the file a link points to; path itself if that cannot be told (the
+// write then says why).
+func target(path string) string {
+	if t, err := atomicfile.Target(path); err == nil {
+		return t
+	}
+	return path
+}
+
 // sameFile reports whether a and b name the same file: the same absolute
-// path, or, where both exist, the same file by os.SameFile (a hard link,
-// a symbolic link, another spelling of the path).
+// path, their links followed (a dangling link and the file it would
+// create), or, where both exist, the same file by os.SameFile (a hard
+// link, a symbolic link, another spelling of the path).
 func sameFile(a, b string) bool {
-	aa, errA := filepath.Abs(a)
-	bb, errB := filepath.Abs(b)
+	aa, errA := filepath.Abs(target(a))
+	bb, errB := filepath.Abs(target(b))
 	if errA == nil && errB == nil && aa == bb {
 		return true
 	}
@@ -147,8 +170,15 @@ func pathBlocked(path string, isDir bool) string {
 	case err == nil:
 		return ""
 	}
-	// Missing (or under a file): the nearest existing directory above it
-	// must be a directory.
+	// Missing (or under a file, or a dangling link, whose file the output
+	// creates): the nearest existing directory above it must be a
+	// directory.
+	if !isDir {
+		if _, err := atomicfile.Target(path); err != nil {
+			return err.Error()
+		}
+		path = target(path)
+	}
 	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
 		st, err := os.Stat(d)
 		if err == nil {
@@ -188,7 +218,13 @@ func CheckOutputDir(flag, dir string, files ...string) error {
 	for _, f := range files {
 		isDir := strings.HasSuffix(f, "/")
 		p := filepath.Join(dir, f)
-		if why := pathBlocked(p, isDir); why != "" {
+		why := pathBlocked(p, isDir)
+		if why == "" && !isDir {
+			// A link there to a run's file (the output is written
+			// through links), refused now rather than after the work.
+			why = outputRefusal(p)
+		}
+		if why != "" {
 			return fmt.Errorf("%s %s: refusing to write %s there: %s; remove it or name another directory", flag, dir, p, why)
 		}
 	}

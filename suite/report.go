@@ -327,25 +327,27 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		return nil, err
 	}
 	t.Table = out.Bytes()
+	// Its errors name the command's layer, as the table's others do
+	// ("suite: table: writing nodir/c.svg: ..."), not the file alone.
 	var batch outputBatch
 	defer batch.abort()
 	if o.Curves != "" {
 		if t.Curves, err = addCurves(&batch, o.Curves, recs, order); err != nil {
-			return nil, err
+			return nil, wrapErr("suite: table", err)
 		}
 	}
 	if o.Bench != "" {
 		var b bytes.Buffer
 		if err := WriteBench(&b, recs); err != nil {
-			return nil, err
+			return nil, wrapErr("suite: table", err)
 		}
 		if err := batch.add(o.Bench, b.Bytes()); err != nil {
-			return nil, err
+			return nil, wrapErr("suite: table", err)
 		}
 		t.Bench = o.Bench
 	}
 	if err := batch.commit(); err != nil {
-		return nil, err
+		return nil, wrapErr("suite: table", err)
 	}
 	return t, nil
 }

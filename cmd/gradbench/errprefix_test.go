@@ -134,6 +134,10 @@ func TestErrorPrefixesOnce(t *testing.T) {
 		{"table", "--runs", runs, "--missing", "show"},
 		{"table", "--runs", runs, "--diagnostics", "--ablation", "main"},
 		{"table", "--runs", runs, "--curves", record},
+		// A file that cannot be written, tried as a new user would:
+		// "gradbench: writing nodir/c.svg: ..." named no layer.
+		{"table", "--runs", runs, "--curves", filepath.Join(dir, "nodir", "c.svg")},
+		{"table", "--runs", runs, "--bench", filepath.Join(dir, "nodir", "b.txt")},
 		{"table", "--runs", runs, "--ablation", "table9"},
 		{"run", "--recipe", recipe, "--ablation", "table9", "--out", out},
 		{"plan", "--recipe", recipe, "--ablation", "table9", "--out", out},

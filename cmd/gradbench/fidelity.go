@@ -70,7 +70,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	fs.StringVar(&req.Epochs, "epochs", "", "states of --run: comma-separated `epochs`, each once, 0 the initial weights (default 0 and the last)")
 	batch := cli.Int(fs, "batch", suite.DefaultFidelityBatch, "evaluation batch `size`")
 	per := cli.Int(fs, "sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer: drawn uniformly and among the layer's 10% smallest |w|, or all of a stratum that holds fewer (the per-layer table says what each layer gave)")
-	reps := cli.Int(fs, "bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, at least %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 41 the ends are the smallest and largest resample)", suite.MinFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40))
+	reps := cli.Int(fs, "bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, %d to %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 41 the ends are the smallest and largest resample); at most %d, since every resample's scores are kept in memory (32 bytes per resample and estimator)", suite.MinFidelityReps, suite.MaxFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40, suite.MaxFidelityReps))
 	nb := cli.Int(fs, "eval-batches", suite.DefaultFidelityBatches, "evaluation `batches`: with 2 or more, the flips and predictions are measured on each and the table adds the scores' mean and 95% interval over batches (each batch costs as much as the first)")
 	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
 	quiet := fs.Bool("quiet", false, "print no progress on stderr")
@@ -98,13 +98,17 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 		// A rough figure, and said to be one: each kind of pass is timed
 		// only a few times, just now, and on a machine shared with other
 		// work the passes later can run several times faster or slower.
-		bar.line("fidelity: %d network passes, expected about %s (rough: from passes timed just now on this machine; the ETA below follows the measured pace)", passes, expected.Round(time.Second))
+		about := "about " + roundSeconds(expected)
+		if expected.Round(time.Second) == 0 {
+			about = roundSeconds(expected) // "under a second", not "about 0s"
+		}
+		bar.line("fidelity: %d network passes, expected %s (rough: from passes timed just now on this machine; the ETA below follows the measured pace)", passes, about)
 	}
 	req.Progress = func(done, total int, left time.Duration) { bar.fraction("fidelity", done, total, left) }
 	res, err := suite.MeasureFidelity(ctx, req)
 	bar.clear()
 	if err == nil && !start.IsZero() {
-		bar.line("fidelity: took %s (expected %s)", time.Since(start).Round(time.Second), want.Round(time.Second))
+		bar.line("fidelity: took %s (expected %s)", roundSeconds(time.Since(start)), roundSeconds(want))
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -120,8 +124,24 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if *out == "" {
 		return nil
 	}
-	_, err = res.WriteFiles(*out)
-	return err
+	files, err := res.WriteFiles(*out)
+	if err != nil {
+		return err
+	}
+	// As run and table do: say what was written, where.
+	if !*quiet {
+		fmt.Fprintf(env.stderr, "fidelity: wrote %s\n", strings.Join(files, ", "))
+	}
+	return nil
+}
+
+// roundSeconds is d to the second, as the progress prints durations
+// ("1m35s"), or "under a second" where that would read "0s".
+func roundSeconds(d time.Duration) string {
+	if r := d.Round(time.Second); r > 0 {
+		return r.String()
+	}
+	return "under a second"
 }
 
 // given returns v if the flag name was set on the command line, else nil.

@@ -110,6 +110,10 @@ func TestRefuses(t *testing.T) {
 			"suite: fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --bootstrap 199", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "199"},
 			"suite: fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+		// No upper bound let --bootstrap 1e8 grow past 3 GB, tried as a
+		// new user would; refused before any work, with the reason.
+		pos("9 fidelity --bootstrap 100000000", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "100000000"},
+			"suite: fidelity: --bootstrap 100000000: want at most 1000000 resamples: every resample's scores are kept until their percentiles are taken (32 bytes per resample and estimator, 72 with --eval-batches 2 or more, all estimators at once), and more would not make the intervals meaningfully more precise", nil),
 		pos("9 fidelity --sample 0", []string{"fidelity", "--init", "--sample", "0"},
 			"suite: fidelity: --sample 0: want at least 1 sampled weight per stratum and binary layer", nil),
 		// A count given is used as given or refused: 0 is not the default.
@@ -131,6 +135,11 @@ func TestRefuses(t *testing.T) {
 			texttest.ContainsAll(t, "fidelity output", stdout, "epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson")
 			if !strings.Contains(stderr, "network passes, expected") {
 				t.Errorf("fidelity did not print the expected time first:\n%s", stderr)
+			}
+			// Tried as a new user would: sub-second work read
+			// "expected about 0s" and "took 0s (expected 0s)".
+			if strings.Contains(stderr, " 0s") {
+				t.Errorf("fidelity printed a duration of 0s:\n%s", stderr)
 			}
 		}),
 		// fidelity measures one network: --seeds is its one seed, used as

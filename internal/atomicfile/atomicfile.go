@@ -10,8 +10,16 @@
 // pattern such as *.json, and a leftover from a killed process says which
 // file it was meant to become.
 //
+// A path that is a symbolic link is written through, as a shell's
+// redirection (>) writes: the file the link points to (links followed to
+// the end, see [Target]) gets the new content, staged and renamed in its
+// own directory, and the link stays as it was. A link whose file does not
+// exist yet (a dangling link) creates that file, if its directory exists.
+// Every refusal applies to the file the link points to.
+//
 // Errors are returned as "writing <path>: <cause>", without a package
-// prefix: callers wrap them with their own (suite, checkpoint, ...).
+// prefix: callers wrap them with their own (suite, checkpoint, ...). They
+// name path as given, not the file a link points to.
 package atomicfile
 
 import (
@@ -53,41 +61,92 @@ func WriteUmask(path string, perm fs.FileMode, fill func(w io.Writer) error) err
 }
 
 func write(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) error {
-	tmp, err := stage(path, perm, exact, fill)
+	tmp, target, err := stage(path, perm, exact, fill)
 	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	syncDir(path)
+	syncDir(target)
 	return nil
 }
 
-// stage writes what fill writes to a new temporary file beside path, with
-// the permission bits perm (exact) or perm less the umask, synced and
-// closed, and returns its name. If path names a directory or another
-// file that is not regular (see NotFile), or any step
-// fails, it removes the temporary file and returns an error naming path.
-func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) (string, error) {
-	dir, base := filepath.Split(path)
+// maxLinks is the most symbolic links Target follows, as Linux's
+// path resolution does (40): a longer chain is taken for a loop.
+const maxLinks = 40
+
+// Target returns the file that [Write] replaces when given path: path
+// itself (as given) if its last element is not a symbolic link, or does
+// not exist; otherwise the file the link points to, links followed to
+// the end, which may not exist yet (a dangling link: Write creates it, as
+// a shell's > does). A relative link is read from the link's directory,
+// itself resolved first, so that a ".." in the link means what it means
+// to the system. The error is a loop of links (more than 40 in a chain)
+// or a link or directory that cannot be read.
+func Target(path string) (string, error) {
+	p := path
+	for range maxLinks {
+		st, err := os.Lstat(p)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			// Not a link, or nothing (a missing directory, a
+			// file where a directory should be): what creating the
+			// file there says is the error to give.
+			return p, nil
+		}
+		dest, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dir, _ := filepath.Split(p)
+			if dir == "" {
+				dir = "."
+			}
+			// The link's directory, its own links resolved, so
+			// that joining dest (and cleaning its "..") names the
+			// file the system would reach.
+			real, err := filepath.EvalSymlinks(dir)
+			if err != nil {
+				return "", err
+			}
+			dest = filepath.Join(real, dest)
+		}
+		p = dest
+	}
+	return "", fmt.Errorf("it is a chain of more than %d symbolic links (a loop?), want a file name", maxLinks)
+}
+
+// stage writes what fill writes to a new temporary file beside the file
+// path names (see Target), with the permission bits perm (exact) or perm
+// less the umask, synced and closed, and returns its name and the file to
+// rename it over. If path names a directory or another file that is not
+// regular (see NotFile), or any step fails, it removes the temporary file
+// and returns an error naming path.
+func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) (tmp, target string, err error) {
+	// Refusal follows links: it judges the file a link points to.
+	if why := Refusal(path); why != "" {
+		return "", "", fmt.Errorf("writing %s: %s", path, why)
+	}
+	if _, base := filepath.Split(path); base == "" {
+		// No file name: "" would stage "..<random>.tmp" in the working
+		// directory and fail at the rename, naming neither.
+		return "", "", fmt.Errorf("writing %q: no file name, want a path such as out/table.md", path)
+	}
+	target, err = Target(path)
+	if err != nil {
+		return "", "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
-	if why := Refusal(path); why != "" {
-		return "", fmt.Errorf("writing %s: %s", path, why)
-	}
-	if base == "" {
-		// No file name: "" would stage "..<random>.tmp" in the working
-		// directory and fail at the rename, naming neither.
-		return "", fmt.Errorf("writing %q: no file name, want a path such as out/table.md", path)
-	}
 	f, err := createTemp(dir, base, perm)
 	if err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
+		return "", "", fmt.Errorf("writing %s: %w", path, err)
 	}
-	tmp := f.Name()
+	tmp = f.Name()
 	err = fill(f)
 	if err == nil && exact {
 		err = f.Chmod(perm)
@@ -100,9 +159,9 @@ func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return "", fmt.Errorf("writing %s: %w", path, err)
+		return "", "", fmt.Errorf("writing %s: %w", path, err)
 	}
-	return tmp, nil
+	return tmp, target, nil
 }
 
 // NotFile returns why a path whose (link-followed) mode is mode cannot

@@ -30,6 +30,7 @@ type Batch struct {
 
 type staged struct {
 	tmp, path string
+	target    string // the file path names (see Target), renamed over
 }
 
 // Add stages the file path with the bytes that fill writes and the
@@ -46,11 +47,11 @@ func (b *Batch) AddUmask(path string, perm fs.FileMode, fill func(w io.Writer) e
 }
 
 func (b *Batch) add(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) error {
-	tmp, err := stage(path, perm, exact, fill)
+	tmp, target, err := stage(path, perm, exact, fill)
 	if err != nil {
 		return err
 	}
-	b.staged = append(b.staged, staged{tmp, path})
+	b.staged = append(b.staged, staged{tmp, path, target})
 	return nil
 }
 
@@ -71,9 +72,9 @@ func (b *Batch) Commit() error {
 	defer func() { b.staged = nil }()
 	var created []string
 	for i, s := range b.staged {
-		_, err := os.Lstat(s.path)
+		_, err := os.Lstat(s.target)
 		isNew := errors.Is(err, fs.ErrNotExist)
-		if err := os.Rename(s.tmp, s.path); err != nil {
+		if err := os.Rename(s.tmp, s.target); err != nil {
 			for _, rest := range b.staged[i:] {
 				os.Remove(rest.tmp)
 			}
@@ -83,14 +84,14 @@ func (b *Batch) Commit() error {
 			return fmt.Errorf("writing %s: %w", s.path, err)
 		}
 		if isNew {
-			created = append(created, s.path)
+			created = append(created, s.target)
 		}
 	}
 	synced := map[string]bool{}
 	for _, s := range b.staged {
-		if dir := filepath.Dir(s.path); !synced[dir] {
+		if dir := filepath.Dir(s.target); !synced[dir] {
 			synced[dir] = true
-			syncDir(s.path)
+			syncDir(s.target)
 		}
 	}
 	return nil
