@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/dirtest"
 )
 
 // TestCheckOutputs: the output rule refuses a runs directory's files by
@@ -204,19 +206,7 @@ func TestCheckOutputsDevice(t *testing.T) {
 // replaced the link /dev/stdout (or the redirected file) with its own.
 func TestCheckOutputsStdout(t *testing.T) {
 	dir := t.TempDir()
-	out := filepath.Join(dir, "out.txt")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	link := filepath.Join(dir, "stdout")
-	if err := os.Symlink(out, link); err != nil {
-		t.Skip("no symbolic links:", err)
-	}
-	stdout := os.Stdout
-	os.Stdout = f
-	defer func() { os.Stdout = stdout }()
+	out, link, _ := dirtest.StdoutFile(t, dir)
 	for _, path := range []string{out, link} {
 		err := CheckOutputs([]NamedFile{{"--bench", path}}, nil)
 		want := "--bench " + path + ": refusing to write there: it is the standard output of this process"

@@ -59,22 +59,7 @@ func TestWriteNotRegular(t *testing.T) {
 // file holding the output, for every process, and out.txt got none of it.
 func TestWriteStdoutFile(t *testing.T) {
 	dir := t.TempDir()
-	out := filepath.Join(dir, "out.txt")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString("table\n"); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "stdout")
-	if err := os.Symlink(out, link); err != nil {
-		t.Fatal(err)
-	}
-	stdout := os.Stdout
-	os.Stdout = f
-	defer func() { os.Stdout = stdout }()
+	out, link, restore := dirtest.StdoutFile(t, dir)
 
 	want := "it is the standard output of this process (a redirection to that file, or /dev/stdout), not a file of its own: an output is renamed into place, which would replace that file rather than write to the stream"
 	for _, path := range []string{out, link} {
@@ -99,7 +84,7 @@ func TestWriteStdoutFile(t *testing.T) {
 	if names := dirtest.Names(t, dir); len(names) != 2 {
 		t.Errorf("directory holds %q, want only out.txt and stdout", names)
 	}
-	os.Stdout = stdout
+	restore()
 	if err := WriteFile(link, []byte("bench\n"), 0o644); err != nil {
 		t.Errorf("WriteFile(%s) with standard output elsewhere = %v, want nil", link, err)
 	}

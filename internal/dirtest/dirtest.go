@@ -1,8 +1,10 @@
-// Package dirtest reads directories for tests: what a test left in one.
+// Package dirtest prepares and reads directories for tests: a file standing
+// in for the standard output, and what a test left in a directory.
 package dirtest
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -19,4 +21,31 @@ func Names(t testing.TB, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// StdoutFile makes the standard output of the test's process a regular
+// file, as a shell's redirection does: it creates dir/out.txt holding
+// "table\n" and a link dir/stdout to it (as /dev/stdout is one), and sets
+// os.Stdout to out.txt until restore is called or the test ends. It skips
+// the test where links cannot be made.
+func StdoutFile(t testing.TB, dir string) (out, link string, restore func()) {
+	t.Helper()
+	out = filepath.Join(dir, "out.txt")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	if _, err := f.WriteString("table\n"); err != nil {
+		t.Fatal(err)
+	}
+	link = filepath.Join(dir, "stdout")
+	if err := os.Symlink(out, link); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	stdout := os.Stdout
+	os.Stdout = f
+	restore = func() { os.Stdout = stdout }
+	t.Cleanup(restore)
+	return out, link, restore
 }
