@@ -144,7 +144,7 @@ func TestWriteSweepOutputsAllOrNone(t *testing.T) {
 		if err := os.Mkdir(blocked, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil); err == nil || err.Error() != "writing "+blocked+": it is a directory, want a file name" {
+		if _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil); err == nil || err.Error() != "suite: run: writing "+blocked+": it is a directory, want a file name" {
 			t.Errorf("WriteSweepOutputs with %s a directory: %v", names[tc.block], err)
 		}
 		ents, _ := os.ReadDir(dir)

@@ -43,30 +43,32 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 // as CurvesFiles names them) and BenchFile, all or none of them (see
 // outputBatch). It returns the paths written.
 func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
+	// Its errors name the command's layer, as table's and fidelity's
+	// writes do ("suite: run: writing out/table.md: ..."), not the file alone.
 	var batch outputBatch
 	defer batch.abort()
 	table := filepath.Join(dir, TableFile)
 	if err := batch.add(table, tables); err != nil {
-		return nil, err
+		return nil, wrapErr("suite: run", err)
 	}
 	curves, err := addCurves(&batch, filepath.Join(dir, CurvesFile), recs, order)
 	if err != nil {
-		return nil, err
+		return nil, wrapErr("suite: run", err)
 	}
 	all, err := ReadRecords(dir)
 	if err != nil {
-		return nil, err
+		return nil, wrapErr("suite: run", err)
 	}
 	var bench bytes.Buffer
 	if err := WriteBench(&bench, all); err != nil {
-		return nil, err
+		return nil, wrapErr("suite: run", err)
 	}
 	benchPath := filepath.Join(dir, BenchFile)
 	if err := batch.add(benchPath, bench.Bytes()); err != nil {
-		return nil, err
+		return nil, wrapErr("suite: run", err)
 	}
 	if err := batch.commit(); err != nil {
-		return nil, err
+		return nil, wrapErr("suite: run", err)
 	}
 	written := []string{table}
 	for _, c := range curves {

@@ -138,6 +138,8 @@ func TestErrorPrefixesOnce(t *testing.T) {
 		// "gradbench: writing nodir/c.svg: ..." named no layer.
 		{"table", "--runs", runs, "--curves", filepath.Join(dir, "nodir", "c.svg")},
 		{"table", "--runs", runs, "--bench", filepath.Join(dir, "nodir", "b.txt")},
+		{"export", "--run", record, "--out", filepath.Join(dir, "nodir", "m.gbnn")},
+		{"curves", "--svg", filepath.Join(dir, "nodir", "c.svg")},
 		{"table", "--runs", runs, "--ablation", "table9"},
 		{"run", "--recipe", recipe, "--ablation", "table9", "--out", out},
 		{"plan", "--recipe", recipe, "--ablation", "table9", "--out", out},

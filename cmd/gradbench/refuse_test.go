@@ -299,7 +299,7 @@ func TestRefuses(t *testing.T) {
 		pos("table --curves over two workloads", []string{"table", "--runs", fx.twoWorkloads, "--curves", filepath.Join(fx.twoWorkloads, "c.svg")}, "", func(t *testing.T, _, stderr string) {
 			for _, name := range []string{"c-tiny-resnet20-w0.125-synthetic-2ep.svg", "c-tiny-resnet20-w0.125-synthetic-3ep.svg"} {
 				path := filepath.Join(fx.twoWorkloads, name)
-				if !strings.Contains(stderr, "wrote "+path+": curves of resnet20 (width 0.125) on synthetic") {
+				if !strings.Contains(stderr, path+" (curves of resnet20 (width 0.125) on synthetic") || !strings.HasPrefix(stderr, "wrote ") {
 					t.Errorf("table does not say it wrote %s:\n%s", name, stderr)
 				}
 				if _, err := os.Stat(path); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -198,7 +199,29 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	if !*quiet {
-		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", strings.Join(files, ", "), filepath.Join(*out, suite.BenchFile))
+		wrote := strings.Join(files, ", ")
+		if *keep {
+			// The weights --keep-epochs kept, too many to list one by
+			// one: how many, and the pattern of their names.
+			wrote += fmt.Sprintf(" and %s of --keep-epochs, %s", plural(keptEpochWeights(*out, recs), "epoch weights file"),
+				filepath.Join(*out, "<key>.e<epoch>.weights"))
+		}
+		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", wrote, filepath.Join(*out, suite.BenchFile))
 	}
 	return nil
+}
+
+// keptEpochWeights counts the weights files --keep-epochs kept in dir for
+// the runs of recs: one after each epoch but the last, which the run's
+// final weights hold.
+func keptEpochWeights(dir string, recs []*suite.Record) int {
+	n := 0
+	for _, r := range recs {
+		for e := 1; e <= len(r.Epochs); e++ {
+			if _, err := os.Stat(suite.EpochWeightsPath(dir, r.Key, e)); err == nil {
+				n++
+			}
+		}
+	}
+	return n
 }

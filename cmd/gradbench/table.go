@@ -97,10 +97,22 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if _, err := env.stdout.Write(t.Table); err != nil {
 		return err
 	}
-	if len(t.Curves) > 1 {
-		for _, f := range t.Curves {
-			fmt.Fprintf(env.stderr, "wrote %s: curves of %s\n", f.Path, f.Workload)
+	// One line names every file written, as run's and fidelity's do: the
+	// curves (each with its workload when there are several), then the
+	// bench.
+	var wrote []string
+	for _, f := range t.Curves {
+		if len(t.Curves) > 1 {
+			wrote = append(wrote, fmt.Sprintf("%s (curves of %s)", f.Path, f.Workload))
+		} else {
+			wrote = append(wrote, f.Path)
 		}
+	}
+	if t.Bench != "" {
+		wrote = append(wrote, t.Bench)
+	}
+	if len(wrote) > 0 {
+		fmt.Fprintf(env.stderr, "wrote %s\n", strings.Join(wrote, ", "))
 	}
 	for _, m := range t.Missing {
 		fmt.Fprintf(env.stderr, "note: %s has no records of %s, which its table leaves out (--estimators %s)\n",
