@@ -66,11 +66,11 @@ func TestTableScriptAblations(t *testing.T) {
 		{AblationSides, sides, `table --runs "$out" --ablation sides --estimators fda,approxsign --missing=show;`},
 	} {
 		s := &SlurmSpec{Sweep: tc.sweep, Exe: "/bin/gradbench", Out: "/runs", Ablation: tc.ablation}
-		if got := s.tableScript(); !strings.Contains(got, tc.want) {
+		if got := s.tableScript(nil); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: table script lacks %q:\n%s", tc.ablation, tc.want, got)
 		}
 	}
-	if got := (&SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs"}).tableScript(); strings.Contains(got, "--ablation") {
+	if got := (&SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs"}).tableScript(nil); strings.Contains(got, "--ablation") {
 		t.Errorf("table script of a sweep without an ablation:\n%s", got)
 	}
 }
