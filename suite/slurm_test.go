@@ -89,3 +89,28 @@ func TestCellsScriptKeepEpochs(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSlurmTimeFormats: every format the help lists is accepted, and
+// a field out of its clock range is refused by its name. Tried as a new
+// user would: --time 1-00:00 (D-HH:MM, one day) was refused with
+// "bad --time \"1-00:00\":  seconds, want 0 to 59", an empty field read
+// as the seconds the format does not have.
+func TestCheckSlurmTimeFormats(t *testing.T) {
+	for _, s := range []string{"90", "10:00", "1:00:00", "1-00", "1-00:00", "1-0:30", "2-23:59", "1-00:00:00"} {
+		if err := checkSlurmTime(s); err != nil {
+			t.Errorf("checkSlurmTime(%q) = %v, want it accepted", s, err)
+		}
+	}
+	for s, want := range map[string]string{
+		"1-00:60":    "60 minutes, want 0 to 59",
+		"1-00:00:60": "60 seconds, want 0 to 59",
+		"1-00:60:00": "60 minutes, want 0 to 59",
+		"10:60":      "60 seconds, want 0 to 59",
+		"1:60:00":    "60 minutes, want 0 to 59",
+		"1-24:00":    "24 hours after the days, want 0 to 23",
+	} {
+		if err := checkSlurmTime(s); err == nil || err.Error() != want {
+			t.Errorf("checkSlurmTime(%q) = %v, want %q", s, err, want)
+		}
+	}
+}
