@@ -51,6 +51,23 @@ args_at_most() {
 	fi
 }
 
+# go_test_flags NAME ARGS... exits with an error naming the script
+# results/NAME.sh unless every one of ARGS is a go test flag written as
+# one word, -flag or -flag=value: go test reads any other word as a
+# package, so a typo such as count=1 (or the 1 of -count 1) ran the whole
+# benchmarks and failed only at their end.
+go_test_flags() {
+	local name=$1 a
+	shift
+	for a in "$@"; do
+		case $a in -?*) ;; *)
+			echo "results/$name.sh: argument '$a' is no go test flag: want flags written as one word, -flag or -flag=value (such as -count=1 -benchtime=10x), which the script passes to go test" >&2
+			exit 2
+			;;
+		esac
+	done
+}
+
 # whole_arg NAME WHAT MIN VALUE exits with an error naming the script and
 # WHAT unless VALUE is a whole number of at least MIN written without
 # leading zeros (so that it is the number it reads as).

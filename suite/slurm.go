@@ -124,7 +124,7 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 		}
 	}
 	if len(j.Pending) > 0 {
-		j.Cells, j.Table = s.cellsScript(j.Pending, j.Total), s.tableScript()
+		j.Cells, j.Table = s.cellsScript(j.Pending, j.Total), s.tableScript(states)
 	}
 	return j, nil
 }
@@ -259,7 +259,7 @@ func (s *SlurmSpec) runArgs() []string {
 }
 
 // tableScript returns the script of the job that builds the table.
-func (s *SlurmSpec) tableScript() string {
+func (s *SlurmSpec) tableScript(states []CellState) string {
 	var b bytes.Buffer
 	s.header(&b, "--job-name="+s.Options.JobName+"-table", "--output="+sbatchValue(filepath.Join(s.Out, "slurm", "logs", "table-%j.out")), "--time=10")
 	s.extra(&b)
@@ -301,9 +301,18 @@ func (s *SlurmSpec) tableScript() string {
 	// record, listed, on stdout), then those cells
 	// named on one line: the table shows their estimators' rows without
 	// them, or as not run.
+	// The cells are named by key through a table of the sweep's cells, not
+	// by the plan's columns: an estimator's spec may hold spaces
+	// (expr:g=1 - x * x), which split it over columns.
+	b.WriteString("cell() {\n\tcase $1 in\n")
+	for _, st := range states {
+		fmt.Fprintf(&b, "\t%s) echo %s ;;\n", st.Key, shellescape.Quote(fmt.Sprintf("%d (%s seed %d, key %s)", st.Index, st.Spec, st.Seed, st.Key)))
+	}
+	b.WriteString("\t*) echo \"$1\" ;;\n\tesac\n}\n")
 	fmt.Fprintf(&b, "if pending=$(\"$gradbench\" plan --pending --out=\"$out\" %s); then\n", shellescape.QuoteCommand(s.Args))
 	b.WriteString("\tprintf '%s\\n' \"$pending\"\n")
-	b.WriteString("\tmissing=$(printf '%s\\n' \"$pending\" | awk 'NR > 1 { printf \"%s%s (%s seed %s, key %s)\", sep, $1, $4, $5, $2; sep = \", \" }')\n")
+	b.WriteString("\tmissing= sep=\n")
+	b.WriteString("\tfor key in $(printf '%s\\n' \"$pending\" | awk 'NR > 1 { print $2 }'); do\n\t\tmissing+=\"$sep$(cell \"$key\")\"\n\t\tsep=\", \"\n\tdone\n")
 	b.WriteString("\tif [ -n \"$missing\" ]; then\n")
 	fmt.Fprintf(&b, "\t\techo \"gradbench: FAILED: $(($(printf '%%s\\n' \"$pending\" | wc -l) - 1)) of the %d cells have no record, so the table lacks them: cells $missing; see $out/slurm/logs and resubmit them with the same gradbench slurm command\" >&2\n", len(s.Sweep.Cells()))
 	b.WriteString("\t\tstatus=1\n\tfi\nelse\n\tstatus=$?\nfi\n")

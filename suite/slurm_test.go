@@ -66,11 +66,11 @@ func TestTableScriptAblations(t *testing.T) {
 		{AblationSides, sides, `table --runs "$out" --ablation sides --estimators fda,approxsign --missing=show;`},
 	} {
 		s := &SlurmSpec{Sweep: tc.sweep, Exe: "/bin/gradbench", Out: "/runs", Ablation: tc.ablation}
-		if got := s.tableScript(); !strings.Contains(got, tc.want) {
+		if got := s.tableScript(nil); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: table script lacks %q:\n%s", tc.ablation, tc.want, got)
 		}
 	}
-	if got := (&SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs"}).tableScript(); strings.Contains(got, "--ablation") {
+	if got := (&SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs"}).tableScript(nil); strings.Contains(got, "--ablation") {
 		t.Errorf("table script of a sweep without an ablation:\n%s", got)
 	}
 }
@@ -86,6 +86,31 @@ func TestCellsScriptKeepEpochs(t *testing.T) {
 		want := `exec /bin/gradbench run --cell "${cells[task]}" --out=/runs --estimators=ste` + map[bool]string{false: "\n", true: " --keep-epochs\n"}[keep]
 		if !strings.Contains(got, want) {
 			t.Errorf("KeepEpochs %v: the script lacks %q:\n%s", keep, want, got)
+		}
+	}
+}
+
+// TestCheckSlurmTimeFormats: every format the help lists is accepted, and
+// a field out of its clock range is refused by its name. Tried as a new
+// user would: --time 1-00:00 (D-HH:MM, one day) was refused with
+// "bad --time \"1-00:00\":  seconds, want 0 to 59", an empty field read
+// as the seconds the format does not have.
+func TestCheckSlurmTimeFormats(t *testing.T) {
+	for _, s := range []string{"90", "10:00", "1:00:00", "1-00", "1-00:00", "1-0:30", "2-23:59", "1-00:00:00"} {
+		if err := checkSlurmTime(s); err != nil {
+			t.Errorf("checkSlurmTime(%q) = %v, want it accepted", s, err)
+		}
+	}
+	for s, want := range map[string]string{
+		"1-00:60":    "60 minutes, want 0 to 59",
+		"1-00:00:60": "60 seconds, want 0 to 59",
+		"1-00:60:00": "60 minutes, want 0 to 59",
+		"10:60":      "60 seconds, want 0 to 59",
+		"1:60:00":    "60 minutes, want 0 to 59",
+		"1-24:00":    "24 hours after the days, want 0 to 23",
+	} {
+		if err := checkSlurmTime(s); err == nil || err.Error() != want {
+			t.Errorf("checkSlurmTime(%q) = %v, want %q", s, err, want)
 		}
 	}
 }

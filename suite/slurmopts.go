@@ -57,13 +57,15 @@ func checkSlurmTime(s string) error {
 	if h, err := strconv.Atoi(m[2]); days && (err != nil || h >= 24) {
 		return fmt.Errorf("%s hours after the days, want 0 to 23", m[2])
 	}
-	// The fields after the first: MM:SS and D-HH:MM have one, H:MM:SS
-	// and D-HH:MM:SS two.
+	// The fields after the first: MM:SS (seconds) and D-HH:MM (minutes)
+	// have one, H:MM:SS and D-HH:MM:SS two.
 	names := []string{"minutes", "seconds"}
 	switch {
 	case m[3] == "":
 		names = nil
-	case m[4] == "" && !days:
+	case m[4] == "" && days:
+		names = names[:1]
+	case m[4] == "":
 		names = names[1:]
 	}
 	for i, f := range []string{m[3], m[4]}[:len(names)] {

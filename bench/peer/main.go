@@ -44,6 +44,7 @@ import (
 	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/suite"
 )
 
 // header is the first line of the file.
@@ -106,6 +107,11 @@ func run(args []string) error {
 		return fmt.Errorf("-batch %d: want at least 2 (BatchNorm needs batch statistics)", *batch)
 	case *warm < 0:
 		return fmt.Errorf("-warm %d: want >= 0", *warm)
+	}
+	// A run's record, weights or checkpoint (or a directory, a device)
+	// would be replaced by the tensors: refuse it before the capture.
+	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, nil); err != nil {
+		return err
 	}
 	s, err := estimators.Parse(*spec)
 	if err != nil {

@@ -141,3 +141,20 @@ func TestRunSeedAndWarm(t *testing.T) {
 		t.Error("-warm 0 and -warm 1 wrote the same state")
 	}
 }
+
+// TestRunRefusesRunFile: tried as a new user would, -o naming a run's
+// record replaced it with the captured tensors and exited 0. A run's
+// files are refused as -o before the capture, and the record is kept.
+func TestRunRefusesRunFile(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "0123456789abcdef.json")
+	if err := os.WriteFile(rec, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run([]string{"-o", rec, "-batch", "2", "-warm", "0"})
+	if want := "-o " + rec + ": refusing to write there: it names a run record"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("-o over a run record: %v, want an error starting %q", err, want)
+	}
+	if b, err := os.ReadFile(rec); err != nil || string(b) != "{}\n" {
+		t.Errorf("the record holds %q (%v), want it unchanged", b, err)
+	}
+}

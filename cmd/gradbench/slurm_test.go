@@ -550,3 +550,29 @@ func sweepHeld(t *testing.T, held int) (sweep []string, out string, cells []plan
 	}
 	return sweep, out, cells
 }
+
+// TestSlurmTableNamesSpecWithSpaces: tried as a new user would, a sweep
+// with an expr: estimator, whose spec holds spaces, got a table job whose
+// failure line read the estimator and seed from the plan's columns and
+// named the cell "(expr:g=1 seed -, key ...)". It names each cell
+// missing by its whole spec and seed.
+func TestSlurmTableNamesSpecWithSpaces(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste,expr:g=1 - x*x", "--seeds", "1", "--out", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	job := exec.Command("bash", filepath.Join(out, "slurm", "table.sh"))
+	job.Env = append(os.Environ(), asGradbenchEnv+"=1")
+	b, _ := job.CombinedOutput()
+	var failed string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "gradbench: FAILED: ") {
+			failed = l
+		}
+	}
+	if !strings.Contains(failed, "cells 0 (ste seed 1, key ") || !strings.Contains(failed, ", 1 (expr:g=1 - x * x seed 1, key ") {
+		t.Errorf("the table job's failure line %q, want cells 0 (ste seed 1, ...) and 1 (expr:g=1 - x * x seed 1, ...):\n%s", failed, b)
+	}
+}

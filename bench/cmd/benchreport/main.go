@@ -60,6 +60,7 @@ import (
 	"strings"
 
 	"github.com/gradbench/gradbench/internal/cli"
+	"github.com/gradbench/gradbench/suite"
 )
 
 type targetList []string
@@ -89,6 +90,11 @@ func run(args []string, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		return errors.New("no inputs: want label=file arguments (see -h)")
 	}
+	// An -o that is one of the inputs would replace the benchmarks the
+	// report was made from with the report: refuse it before reading.
+	if err := checkOutput(*out, fs.Args(), cli.Labels{Path: "file", Item: "input"}); err != nil {
+		return err
+	}
 	r := &report{title: *title, elements: *elements, reference: *reference, args: args, ignore: map[string]bool{}, paired: *paired}
 	if *ignore != "" {
 		for _, k := range strings.Split(*ignore, ",") {
@@ -112,4 +118,18 @@ func run(args []string, stdout io.Writer) error {
 		}
 	}
 	return r.write(*out, targets, stdout)
+}
+
+// checkOutput refuses an -o that names one of the label=file arguments
+// (by any spelling, link or hard link), which the written report would
+// replace, or a run's file (suite.CheckOutputs). Arguments that are not
+// label=file are left to the reading, which names them.
+func checkOutput(out string, args []string, labels cli.Labels) error {
+	var inputs []suite.NamedFile
+	for _, a := range args {
+		if label, path, err := labels.Cut(a); err == nil {
+			inputs = append(inputs, suite.NamedFile{Flag: "input " + label + ":", Path: path})
+		}
+	}
+	return suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: out}}, inputs)
 }

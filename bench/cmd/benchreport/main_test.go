@@ -528,3 +528,23 @@ func mustWrite(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRefusesOutputOverInput: tried as a new user would, -o naming one of
+// the inputs (here by another spelling) replaced the benchmarks with the
+// report and exited 0. It is refused before anything is read or written,
+// and the input keeps its text.
+func TestRefusesOutputOverInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "sub", "..", "in.txt")
+	err := run([]string{"-o", other, "a=" + in}, nil)
+	if want := "-o " + other + ": refusing to write there: it is the same file as input a: " + in; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("-o over an input: %v, want an error containing %q", err, want)
+	}
+	if b, err := os.ReadFile(in); err != nil || string(b) != fast {
+		t.Errorf("the input holds %q (%v), want its benchmarks unchanged", b, err)
+	}
+}

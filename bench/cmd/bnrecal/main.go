@@ -70,6 +70,15 @@ func run(args []string, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		return fmt.Errorf("no runs given: want run records <dir>/<key>.json")
 	}
+	// An -o that is a run's record (or any run file, or another input)
+	// would replace it with the table: refuse it before measuring.
+	var inputs []suite.NamedFile
+	for _, path := range fs.Args() {
+		inputs = append(inputs, suite.NamedFile{Flag: "run", Path: path})
+	}
+	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
+		return err
+	}
 	var rows []row
 	given := map[string]string{} // run key -> the argument that named it
 	for _, path := range fs.Args() {

@@ -452,3 +452,25 @@ func writeIDX(t *testing.T, dir, prefix string, pixels []byte) {
 		}
 	}
 }
+
+// TestRefusesOutputOverRun: tried as a new user would, -o naming the run
+// record it measured replaced the record with the table and exited 0. A
+// run's files are refused as -o before anything is measured, and so is
+// any of the inputs.
+func TestRefusesOutputOverRun(t *testing.T) {
+	out, recs := tinyRun(t)
+	rec := suite.RecordPath(out, recs[0].Key)
+	before, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{rec, suite.WeightsPath(out, recs[0].Key)} {
+		err := run([]string{"-batches", "1", "-o", o, rec}, io.Discard)
+		if want := "-o " + o + ": refusing to write there: it names a run"; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("-o %s: %v, want an error starting %q", o, err, want)
+		}
+	}
+	if after, err := os.ReadFile(rec); err != nil || string(after) != string(before) {
+		t.Errorf("the run's record changed (%v): -o replaced it", err)
+	}
+}

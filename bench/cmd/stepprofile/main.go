@@ -66,6 +66,7 @@ import (
 	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/internal/mdtable"
+	"github.com/gradbench/gradbench/suite"
 )
 
 const module = "github.com/gradbench/gradbench/"
@@ -289,6 +290,18 @@ func run(args []string, stdout io.Writer) error {
 	}
 	var rs []*result
 	labels := cli.Labels{Path: "profile", Item: "profile"}
+	// An -o that is one of the profiles would replace it with the table:
+	// refuse it before reading.
+	var inputs []suite.NamedFile
+	for _, a := range fs.Args() {
+		// A Labels of its own: one remembers the labels it has cut.
+		if label, path, err := (&cli.Labels{Path: "profile", Item: "profile"}).Cut(a); err == nil {
+			inputs = append(inputs, suite.NamedFile{Flag: "profile " + label + ":", Path: path})
+		}
+	}
+	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
+		return err
+	}
 	for _, a := range fs.Args() {
 		label, path, err := labels.Cut(a)
 		if err != nil {

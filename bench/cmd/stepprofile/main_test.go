@@ -297,3 +297,23 @@ func runText(t *testing.T, args ...string) string {
 	t.Helper()
 	return texttest.Squash(texttest.Run(t, run, args...))
 }
+
+// TestRefusesOutputOverProfile: tried as a new user would, -o naming one
+// of the profiles replaced it with the table and exited 0. It is refused
+// before anything is read or written, and the profile is unchanged.
+func TestRefusesOutputOverProfile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.pprof")
+	writeProfile(t, in, 1e9, cpuType, []sample{{[][]string{{"gemm.kern4x24B"}}, 5e8}})
+	before, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run([]string{"-cores", "2", "-o", in, "x=" + in}, nil)
+	if want := "-o " + in + ": refusing to write there: it is the same file as profile x: " + in; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("-o over a profile: %v, want an error containing %q", err, want)
+	}
+	if after, err := os.ReadFile(in); err != nil || string(after) != string(before) {
+		t.Errorf("the profile changed (%v): -o replaced it", err)
+	}
+}
