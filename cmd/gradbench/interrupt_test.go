@@ -16,18 +16,9 @@ import (
 func TestFidelityInterrupted(t *testing.T) {
 	dir, runs, rec := trainTiny(t, "--estimators", "ste")
 	out := filepath.Join(dir, "fid")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var stdout, stderr bytes.Buffer
-	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, []string{"fidelity", "--quiet", "--run", suite.RecordPath(runs, rec.Key),
-		"--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--out", out})
-	const want = "fidelity interrupted: it keeps no partial measurement, so nothing was written; run the same command again to measure from the start"
-	if err == nil || err.Error() != want {
-		t.Errorf("fidelity with its context canceled: %v, want %q", err, want)
-	}
-	if stdout.Len() != 0 {
-		t.Errorf("an interrupted fidelity printed a table:\n%s", stdout.String())
-	}
+	interrupted(t, "fidelity interrupted: it keeps no partial measurement, so nothing was written; run the same command again to measure from the start",
+		"fidelity", "--quiet", "--run", suite.RecordPath(runs, rec.Key),
+		"--estimators", "ste", "--batch", "16", "--sample", "4", "--bootstrap", "200", "--out", out)
 	for _, name := range suite.FidelityFiles {
 		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
 			t.Errorf("an interrupted fidelity wrote %s", name)
@@ -43,17 +34,8 @@ func TestFidelityInterrupted(t *testing.T) {
 func TestExportInterrupted(t *testing.T) {
 	dir, runs, rec := trainTiny(t, "--estimators", "ste")
 	model := filepath.Join(dir, "m.gbnn")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var stdout, stderr bytes.Buffer
-	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, []string{"export", "--run", suite.RecordPath(runs, rec.Key), "--out", model})
-	const want = "export interrupted: no model file was written; run the same command again to export the run"
-	if err == nil || err.Error() != want {
-		t.Errorf("export with its context canceled: %v, want %q", err, want)
-	}
-	if stdout.Len() != 0 {
-		t.Errorf("an interrupted export printed a summary:\n%s", stdout.String())
-	}
+	interrupted(t, "export interrupted: no model file was written; run the same command again to export the run",
+		"export", "--run", suite.RecordPath(runs, rec.Key), "--out", model)
 	if _, err := os.Stat(model); err == nil {
 		t.Errorf("an interrupted export wrote %s", model)
 	}
@@ -67,15 +49,24 @@ func TestEvalInterrupted(t *testing.T) {
 	if _, stderr, err := runGradbench(t, "export", "--run", suite.RecordPath(runs, rec.Key), "--out", model); err != nil {
 		t.Fatalf("gradbench export: %v\n%s", err, stderr)
 	}
+	interrupted(t, "eval interrupted: it reports only a whole evaluation, so nothing was printed; run the same command again to evaluate from the start",
+		"eval", "--model", model)
+}
+
+// interrupted runs gradbench with args as if stopped by Ctrl-C before it
+// began (its context canceled), and checks that it fails with the error
+// want and prints nothing on standard output (no table or summary of
+// work it did not finish).
+func interrupted(t *testing.T, want string, args ...string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, []string{"eval", "--model", model})
-	const want = "eval interrupted: it reports only a whole evaluation, so nothing was printed; run the same command again to evaluate from the start"
+	err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, args)
 	if err == nil || err.Error() != want {
-		t.Errorf("eval with its context canceled: %v, want %q", err, want)
+		t.Errorf("%s with its context canceled: %v, want %q", args[0], err, want)
 	}
 	if stdout.Len() != 0 {
-		t.Errorf("an interrupted eval printed a table:\n%s", stdout.String())
+		t.Errorf("an interrupted %s printed on standard output:\n%s", args[0], stdout.String())
 	}
 }
