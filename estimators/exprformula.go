@@ -93,9 +93,9 @@ func compileFormula(src string) (*exprFormula, error) {
 	if n := ast.Find(tree.Node, notNumeric); n != nil {
 		return nil, fmt.Errorf("formula %q: %s is not part of a numeric formula (at column %d)", src, describeNode(n), n.Location().From+1)
 	}
-	if n := ast.Find(tree.Node, func(n ast.Node) bool { return underflows(src, n) }); n != nil {
-		return nil, fmt.Errorf("formula %q: the number %s is below float64's smallest magnitude, %g (it would be 0): write 0, or a number float64 holds (at column %d)",
-			src, literal(src, n), math.SmallestNonzeroFloat64, n.Location().From+1)
+	if n := ast.Find(tree.Node, func(n ast.Node) bool { return underflows(src, n) != "" }); n != nil {
+		return nil, fmt.Errorf("formula %q: the number %s %s: write 0, or a number float64 holds as written (at column %d)",
+			src, literal(src, n), underflows(src, n), n.Location().From+1)
 	}
 	prog, err := expr.Compile(src, exprOptions...)
 	if err != nil {
@@ -113,13 +113,23 @@ func compileFormula(src string) (*exprFormula, error) {
 	return &exprFormula{src: canon, prog: again, usesP: usesP}, nil
 }
 
-// underflows reports whether n is a number literal written nonzero that
-// the parser made 0: strconv.ParseFloat rounds a literal below float64's
-// smallest magnitude (1e-400) to 0 without an error, and the canonical
-// formula would then print 0 where a number was written.
-func underflows(src string, n ast.Node) bool {
+// underflows says how the number literal n underflows float64, or ""
+// if it does not: written nonzero, the parser made it 0 (strconv.ParseFloat
+// rounds a literal below float64's smallest magnitude, 1e-400, to 0
+// without an error), or a subnormal, which holds fewer digits than
+// written (1.2345678901234567e-320 is 1.2347e-320). The canonical formula
+// would then print another number than the one written.
+func underflows(src string, n ast.Node) string {
 	f, ok := n.(*ast.FloatNode)
-	return ok && f.Value == 0 && nonzeroMantissa(literal(src, n))
+	switch {
+	case !ok:
+		return ""
+	case f.Value == 0 && nonzeroMantissa(literal(src, n)):
+		return fmt.Sprintf("underflows to 0 in float64 (its smallest magnitude is %g)", math.SmallestNonzeroFloat64)
+	case f.Value != 0 && math.Abs(f.Value) < minNormal64:
+		return fmt.Sprintf("underflows to a subnormal in float64, %g, which holds fewer digits (its smallest normal magnitude is %g)", f.Value, minNormal64)
+	}
+	return ""
 }
 
 // literal returns the text of src that n was parsed from (its location

@@ -93,8 +93,10 @@ func TestExprErrorColumns(t *testing.T) {
 		{"expr:g=x + [1, 2]", "an array is not part of a numeric formula (at column 5)"},
 		// A literal float64 cannot hold, which the parser makes 0 without a
 		// word (the canonical formula printed "1 + x * 0").
-		{"expr:g=1 + x*1e-400,monotone=false", "the number 1e-400 is below float64's smallest magnitude, 5e-324 (it would be 0): write 0, or a number float64 holds (at column 7)"},
-		{"expr:g=pi + 2.5E-999", "the number 2.5E-999 is below float64's smallest magnitude, 5e-324 (it would be 0): write 0, or a number float64 holds (at column 6)"},
+		{"expr:g=1 + x*1e-400,monotone=false", "the number 1e-400 underflows to 0 in float64 (its smallest magnitude is 5e-324): write 0, or a number float64 holds as written (at column 7)"},
+		// A subnormal literal was used with fewer digits than written.
+		{"expr:g=1 + x*1.2345678901234567e-320,monotone=false", "the number 1.2345678901234567e-320 underflows to a subnormal in float64, 1.2347e-320, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308): write 0, or a number float64 holds as written (at column 7)"},
+		{"expr:g=pi + 2.5E-999", "the number 2.5E-999 underflows to 0 in float64 (its smallest magnitude is 5e-324): write 0, or a number float64 holds as written (at column 6)"},
 	} {
 		if _, err := Parse(tc.spec); err == nil || !strings.HasSuffix(err.Error(), tc.want) {
 			t.Errorf("Parse(%s) = %v, want an error ending %q", tc.spec, err, tc.want)
