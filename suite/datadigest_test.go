@@ -23,6 +23,15 @@ type idxSplit struct {
 	labels []byte
 }
 
+// withPixel returns a copy of sp with its i-th pixel changed by one (sp
+// itself unchanged): the same split but for one pixel, which its data
+// digest must tell apart.
+func (sp idxSplit) withPixel(i int) idxSplit {
+	c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
+	c.pixels[i]++
+	return c
+}
+
 // noiseSplit returns n images of pseudo-random pixels with labels 0..9 in
 // turn, differing with salt.
 func noiseSplit(n int, salt byte) idxSplit {
@@ -98,8 +107,7 @@ func noiseRun(t *testing.T) (a, b idxSplit, data, dir string, s *Sweep, rec *Rec
 // trial followed by the real ones in the same runs directory.
 func TestRecordOfOtherDataRefused(t *testing.T) {
 	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
-	onePixel := idxSplit{pixels: append([]byte(nil), a.pixels...), labels: a.labels}
-	onePixel.pixels[12345]++
+	onePixel := a.withPixel(12345)
 	cut := idxSplit{pixels: a.pixels[:16*28*28], labels: a.labels[:16]}
 	for _, tc := range []struct {
 		name                      string
@@ -169,8 +177,7 @@ func TestCheckpointOfOtherDataDiscarded(t *testing.T) {
 	if _, err := os.Stat(CheckpointPath(dir, s.Cells()[0].Key())); err != nil {
 		t.Fatal(err)
 	}
-	a.pixels = append([]byte(nil), a.pixels...)
-	a.pixels[777]++
+	a = a.withPixel(777)
 	writeFMNIST(t, data, a, b)
 	r, notes := noteRunner(dir)
 	recs, err := r.Run(context.Background(), s)

@@ -18,8 +18,7 @@ import (
 func TestRunRefusesOtherDataBeforeEstimate(t *testing.T) {
 	a, b, data, dir, s, rec := noiseRun(t)
 	path := RecordPath(dir, rec.Key)
-	a.pixels = append([]byte(nil), a.pixels...)
-	a.pixels[999]++
+	a = a.withPixel(999)
 	writeFMNIST(t, data, a, b)
 	for _, specs := range []string{"ste", "fda,ste"} {
 		sw := fmnistSweep(t, data, 1)
@@ -100,8 +99,7 @@ func TestCheckpointOfOtherDataCountedWhole(t *testing.T) {
 	}
 	resumes("the files it was trained on", true)
 
-	changed := idxSplit{pixels: append([]byte(nil), a.pixels...), labels: a.labels}
-	changed.pixels[555]++
+	changed := a.withPixel(555)
 	writeFMNIST(t, data, changed, b)
 	resumes("a training pixel changed", false)
 	keep := &Runner{Dir: dir, KeepEpochs: true}
@@ -149,8 +147,7 @@ func TestSlurmRefusesRecordOfOtherData(t *testing.T) {
 		}
 	}
 	planned("the files the run was trained on")
-	changed := idxSplit{pixels: append([]byte(nil), b.pixels...), labels: b.labels}
-	changed.pixels[222]++
+	changed := b.withPixel(222)
 	writeFMNIST(t, data, a, changed)
 	if _, err := slurm(); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), "test split") {
 		t.Errorf("Slurm with a test pixel changed: error %v; want a refusal naming %s and its test split", err, path)

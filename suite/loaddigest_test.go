@@ -21,11 +21,7 @@ import (
 func TestLoadRunOfOtherDataRefused(t *testing.T) {
 	a, b, data, dir, _, rec := noiseRun(t)
 	path := RecordPath(dir, rec.Key)
-	changed := func(sp idxSplit) idxSplit {
-		c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
-		c.pixels[4321]++
-		return c
-	}
+	changed := func(sp idxSplit) idxSplit { return sp.withPixel(4321) }
 	fidelity := func() error {
 		_, err := Fidelity(context.Background(), FidelitySpec{Run: path, DataDir: data, Estimators: parseSpecs(t, "ste"), Batch: 8, PerStratum: 2, Reps: MinFidelityReps, EvalBatches: 1})
 		return err
@@ -88,8 +84,7 @@ func TestFidelityReadsTrainingSplitAlone(t *testing.T) {
 	if err := fidelity(); err != nil {
 		t.Errorf("Fidelity with the test split's files gone: %v", err)
 	}
-	c := idxSplit{pixels: append([]byte(nil), a.pixels...), labels: a.labels}
-	c.pixels[4321]++
+	c := a.withPixel(4321)
 	writeFMNIST(t, data, c, b)
 	for _, name := range []string{"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
 		if err := os.Remove(filepath.Join(data, name)); err != nil {
@@ -121,11 +116,7 @@ func TestEvalOfOtherDataRefused(t *testing.T) {
 	if err := eval(); err != nil {
 		t.Fatalf("eval with the files the run was trained on: %v", err)
 	}
-	changed := func(sp idxSplit) idxSplit {
-		c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
-		c.pixels[1234]++
-		return c
-	}
+	changed := func(sp idxSplit) idxSplit { return sp.withPixel(1234) }
 	writeFMNIST(t, data, changed(a), b)
 	if err := eval(); err != nil {
 		t.Errorf("eval with another training split, which it does not read: %v", err)
