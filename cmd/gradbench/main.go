@@ -24,6 +24,7 @@ import (
 	"strings"
 	"syscall"
 
+	"al.essio.dev/pkg/shellescape"
 	"github.com/gradbench/gradbench/internal/cli"
 )
 
@@ -250,9 +251,29 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: %s", fs.Name(), strings.Join(each, "; "))
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q (flags only; see gradbench help %s)", fs.Name(), fs.Arg(0), fs.Name())
+		return fmt.Errorf("%s: unexpected argument %q (flags only%s; see gradbench help %s)", fs.Name(), fs.Arg(0), bareArgHint(fs, given), fs.Name())
 	}
 	return nil
+}
+
+// inputFlags name what a command reads: a user who gives a command one
+// bare argument, as in `gradbench eval m.gbnn`, most likely meant the
+// command's input flag.
+var inputFlags = []string{"model", "run", "runs"}
+
+// bareArgHint returns ": did you mean --<flag> <arg>?" when fs was left
+// with one bare argument, not a flag, and has an input flag not given,
+// or "" otherwise.
+func bareArgHint(fs *flag.FlagSet, given map[string][]string) string {
+	if fs.NArg() != 1 || strings.HasPrefix(fs.Arg(0), "-") {
+		return ""
+	}
+	for _, name := range inputFlags {
+		if fs.Lookup(name) != nil && len(given[name]) == 0 {
+			return fmt.Sprintf(": did you mean --%s %s?", name, shellescape.Quote(fs.Arg(0)))
+		}
+	}
+	return ""
 }
 
 // emptyFlag says that flag f was given the empty or blank value v, what

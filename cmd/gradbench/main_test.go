@@ -308,3 +308,30 @@ func TestSpacedValuesRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestBareArgumentHint: tried as a new user would, `gradbench eval
+// m.gbnn` said only "unexpected argument". A lone bare argument to a
+// command that reads a file or directory names the flag it most likely
+// meant; it never does when that flag was given, when there are more
+// arguments or the argument looks like a flag, or where the command has
+// no input flag.
+func TestBareArgumentHint(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "m.gbnn"}, `eval: unexpected argument "m.gbnn" (flags only: did you mean --model m.gbnn?; see gradbench help eval)`},
+		{[]string{"export", "runs/a b.json"}, `export: unexpected argument "runs/a b.json" (flags only: did you mean --run 'runs/a b.json'?; see gradbench help export)`},
+		{[]string{"fidelity", "r.json"}, `fidelity: unexpected argument "r.json" (flags only: did you mean --run r.json?; see gradbench help fidelity)`},
+		{[]string{"table", "results/runs"}, `table: unexpected argument "results/runs" (flags only: did you mean --runs results/runs?; see gradbench help table)`},
+		{[]string{"eval", "--model", "m.gbnn", "x"}, `eval: unexpected argument "x" (flags only; see gradbench help eval)`},
+		{[]string{"eval", "a", "b"}, `eval: unexpected argument "a" (flags only; see gradbench help eval)`},
+		{[]string{"eval", "--", "-x"}, `eval: unexpected argument "-x" (flags only; see gradbench help eval)`},
+		{[]string{"curves", "ste"}, `curves: unexpected argument "ste" (flags only; see gradbench help curves)`},
+	} {
+		_, _, err := runGradbench(t, c.args...)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("gradbench %s: %v\nwant %s", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}
