@@ -90,6 +90,33 @@ type DataDigest struct {
 	Test  string `json:"test"`
 }
 
+// checkSameData refuses records of one dataset that were trained on
+// other data than each other: their data digests disagree. A table pairs
+// them seed by seed as runs on the same images, which they are not (the
+// data files differed between the machines or the times they ran), and
+// gradbench table, which loads no data, would not see it otherwise.
+// Records without a digest (written before gradbench kept them) cannot
+// be checked and are tabulated with the others, as gradbench run reuses
+// them unchecked.
+func checkSameData(rs []*Record) error {
+	first := map[string]*Record{} // a dataset's first record with a digest
+	for _, r := range rs {
+		if r.Data == nil {
+			continue
+		}
+		f, ok := first[r.Config.Dataset]
+		if !ok {
+			first[r.Config.Dataset] = r
+			continue
+		}
+		if *f.Data != *r.Data {
+			return fmt.Errorf("suite: records %s (%s seed %d) and %s (%s seed %d) of %s were trained on different data: %s; they cannot be compared as runs on the same images: keep the records of one copy of the data together (move the others to a runs directory of their own, or delete them to train them again on the data read now)",
+				f.Key, f.Config.Estimator, f.Config.Seed, r.Key, r.Config.Estimator, r.Config.Seed, r.Config.Dataset, f.Data.diff(r.Data, " against "))
+		}
+	}
+	return nil
+}
+
 // digestOf returns the digests of a pair of splits.
 func digestOf(train, test *data.Dataset) *DataDigest {
 	return &DataDigest{Train: train.Digest(), Test: test.Digest()}
@@ -99,10 +126,17 @@ func digestOf(train, test *data.Dataset) *DataDigest {
 // split (sha256:... where the files read now give sha256:...)", or ""
 // when none does.
 func (d *DataDigest) differs(want *DataDigest) string {
+	return d.diff(want, " where the files read now give ")
+}
+
+// diff says which of d's splits differ from o's, each as its name, d's
+// digest, sep and o's digest ("training split sha256:...<sep>sha256:..."),
+// joined by ", and ".
+func (d *DataDigest) diff(o *DataDigest, sep string) string {
 	var out []string
-	for _, s := range []struct{ name, had, now string }{{"training", d.Train, want.Train}, {"test", d.Test, want.Test}} {
+	for _, s := range []struct{ name, had, now string }{{"training", d.Train, o.Train}, {"test", d.Test, o.Test}} {
 		if s.had != s.now {
-			out = append(out, fmt.Sprintf("%s split %s where the files read now give %s", s.name, s.had, s.now))
+			out = append(out, s.name+" split "+s.had+sep+s.now)
 		}
 	}
 	return strings.Join(out, ", and ")

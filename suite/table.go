@@ -47,6 +47,9 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 // (and of the sides table, which has one for every spec of order anyway),
 // a line after any other table.
 func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun bool) error {
+	if err := checkSameData(rs); err != nil {
+		return err
+	}
 	var write func(io.Writer, map[string]*Group, []string) error
 	switch name {
 	case TableMain:

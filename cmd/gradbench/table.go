@@ -61,6 +61,13 @@ the records have them) as SVG, and --bench every record as Go benchmark
 lines for benchstat. Neither may name a file of a runs directory (a
 record, weights, a checkpoint or a lock), nor the other.
 
+Table loads no data, but records keep digests of the data they were
+trained on: records of one dataset whose digests disagree (copied
+together from machines with different files, say) are refused, naming
+two of them, since their seeds would be paired as runs on the same
+images. Records without digests (written before gradbench kept them)
+are tabulated unchecked.
+
 Example:
 
 	gradbench table --ablation sine-na --runs results/runs`,

@@ -1,0 +1,70 @@
+package suite
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestTableRefusesMixedData: records of one dataset whose data digests
+// disagree were tabulated and paired seed by seed as runs on the same
+// images (gradbench table loads no data to compare them with). They are
+// refused, through the files as gradbench table reads them, naming two of
+// them and the split that differs; records without a digest are let
+// through, as gradbench run reuses them.
+func TestTableRefusesMixedData(t *testing.T) {
+	w := testWorkload(t)
+	digest := func(c byte) string { return "sha256:" + strings.Repeat(string(c), 64) }
+	for _, c := range []struct {
+		name string
+		data []*DataDigest // of ste seed 1, fda seed 1, ste seed 2, fda seed 2 (read as fda 1, fda 2, ste 1, ste 2)
+		want string         // "" for a table
+	}{
+		{"one copy", []*DataDigest{{digest('a'), digest('b')}, {digest('a'), digest('b')}, {digest('a'), digest('b')}, {digest('a'), digest('b')}}, ""},
+		{"no digests", []*DataDigest{nil, nil, nil, nil}, ""},
+		{"some without", []*DataDigest{nil, {digest('a'), digest('b')}, nil, {digest('a'), digest('b')}}, ""},
+		{"other training split", []*DataDigest{{digest('a'), digest('b')}, {digest('a'), digest('b')}, {digest('c'), digest('b')}, nil},
+			"training split " + digest('a') + " against " + digest('c') + ";"},
+		{"other test split", []*DataDigest{nil, {digest('a'), digest('b')}, {digest('a'), digest('b')}, {digest('a'), digest('d')}},
+			"test split " + digest('b') + " against " + digest('d') + ";"},
+		{"both", []*DataDigest{{digest('c'), digest('d')}, {digest('a'), digest('b')}, nil, nil},
+			"training split " + digest('a') + " against " + digest('c') + ", and test split " + digest('b') + " against " + digest('d') + ";"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var recs []*Record
+			for i, spec := range []string{"ste", "fda", "ste", "fda"} {
+				r := fakeRecord(&w, spec, uint64(i/2+1), 70+float64(i))
+				r.Data = c.data[i]
+				if err := WriteRecord(dir, r); err != nil {
+					t.Fatal(err)
+				}
+				recs = append(recs, r)
+			}
+			tab, err := Tabulate(TableOptions{Runs: dir, Table: TableMain})
+			if c.want == "" {
+				if err != nil || !strings.Contains(string(tab.Table), "| fda ") {
+					t.Fatalf("Tabulate: %v, want a table", err)
+				}
+				return
+			}
+			// The first record with a digest and the first that disagrees
+			// with it, in the order the table reads them.
+			sortRecords(recs)
+			var first, other *Record
+			for _, r := range recs {
+				switch {
+				case r.Data == nil:
+				case first == nil:
+					first = r
+				case other == nil && *r.Data != *first.Data:
+					other = r
+				}
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), "suite: records "+first.Key+" ("+first.Config.Estimator) ||
+				!strings.Contains(err.Error(), " and "+other.Key+" ("+other.Config.Estimator) ||
+				!strings.Contains(err.Error(), " were trained on different data: "+c.want+" they cannot be compared") {
+				t.Errorf("Tabulate: %v\nwant records %s and %s named, with %q", err, first.Key, other.Key, c.want)
+			}
+		})
+	}
+}
