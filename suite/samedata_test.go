@@ -17,7 +17,7 @@ func TestTableRefusesMixedData(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		data []*DataDigest // of ste seed 1, fda seed 1, ste seed 2, fda seed 2 (read as fda 1, fda 2, ste 1, ste 2)
-		want string         // "" for a table
+		want string        // "" for a table
 	}{
 		{"one copy", []*DataDigest{{digest('a'), digest('b')}, {digest('a'), digest('b')}, {digest('a'), digest('b')}, {digest('a'), digest('b')}}, ""},
 		{"no digests", []*DataDigest{nil, nil, nil, nil}, ""},
