@@ -94,7 +94,7 @@ func run(args []string) error {
 	batch := cli.Int(fs, "batch", 8, "images in the checked batch")
 	seed := cli.Uint64(fs, "seed", 1, "seed of the weights and of the data")
 	warm := cli.Int(fs, "warm", 2, "SGD steps before the state is taken")
-	out := fs.String("o", "", "output file (required)")
+	out := fs.String("o", "", "output `file` (required)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}

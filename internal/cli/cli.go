@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // FlagSet returns a flag set for the command name that returns its errors
@@ -44,8 +45,42 @@ func Parse(fs *flag.FlagSet, args []string) error {
 			err = printedError{err}
 		}
 		usage()
+		return err
 	}
-	return err
+	var blank []string
+	fs.Visit(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if v, ok := g.Get().(string); ok && strings.TrimSpace(v) == "" {
+				blank = append(blank, emptyString(f, v))
+			}
+		}
+	})
+	if len(blank) > 0 {
+		return errors.New(strings.Join(blank, "; "))
+	}
+	return nil
+}
+
+// emptyString says that the string flag f was given the empty or blank
+// value v, which is refused: a string flag's zero value means "not given"
+// (-o "" would write to standard output, as if -o were left out), so a
+// value given empty would be silently replaced by the default.
+func emptyString(f *flag.Flag, v string) string {
+	what := "empty"
+	if v != "" {
+		what = "blank"
+	}
+	want, _ := flag.UnquoteUsage(f)
+	if want == "string" {
+		want = "value"
+	}
+	switch {
+	case strings.Contains(f.Usage, "(required)"):
+		return fmt.Sprintf("-%s %q is %s: give the %s (-%s is required)", f.Name, v, what, want, f.Name)
+	case f.DefValue == "":
+		return fmt.Sprintf("-%s %q is %s: give the %s, or leave -%s out", f.Name, v, what, want, f.Name)
+	}
+	return fmt.Sprintf("-%s %q is %s: give the %s, or leave -%s out for its default (%q)", f.Name, v, what, want, f.Name, f.DefValue)
 }
 
 // A printedError has been printed already, as Main would.

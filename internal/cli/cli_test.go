@@ -51,6 +51,39 @@ func TestParsePrintsNameFirst(t *testing.T) {
 	}
 }
 
+// TestParseRefusesEmptyStrings: benchreport -o "" wrote the report to
+// standard output, as if -o had been left out: a string flag given an
+// empty or blank value is refused, naming it, what it wants and what
+// leaving it out gives; a string flag left out, or given a value, is not.
+func TestParseRefusesEmptyStrings(t *testing.T) {
+	newFS := func() *flag.FlagSet {
+		fs := FlagSet("tool", "tool [flags]", "./cmd/tool", "what it does")
+		fs.String("o", "", "write to this `file`")
+		fs.String("title", "Benchmarks", "report title")
+		fs.String("out", "", "output `file` (required)")
+		Int(fs, "n", 3, "how many")
+		fs.SetOutput(io.Discard)
+		return fs
+	}
+	for _, c := range []struct {
+		args []string
+		want string // "" for none
+	}{
+		{nil, ""},
+		{[]string{"-o", "x", "-title", "T", "-out", "y", "-n", "0"}, ""},
+		{[]string{"-o", ""}, `-o "" is empty: give the file, or leave -o out`},
+		{[]string{"-o="}, `-o "" is empty: give the file, or leave -o out`},
+		{[]string{"-title", " \t"}, `-title " \t" is blank: give the value, or leave -title out for its default ("Benchmarks")`},
+		{[]string{"-out", ""}, `-out "" is empty: give the file (-out is required)`},
+		{[]string{"-title", "", "-o", " "}, `-o " " is blank: give the file, or leave -o out; -title "" is empty: give the value, or leave -title out for its default ("Benchmarks")`},
+	} {
+		err := Parse(newFS(), c.args)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || err.Error() != c.want) {
+			t.Errorf("Parse(%q) = %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
 // TestDecimalFlags: Int, Uint64 and Float64 read values in base 10 only
 // (010 is ten), refuse the other forms Go source allows, naming the flag,
 // and print the same help as the flag package's own flags.

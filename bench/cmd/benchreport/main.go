@@ -77,7 +77,7 @@ func main() {
 func run(args []string, stdout io.Writer) error {
 	var targets targetList
 	fs := cli.FlagSet("benchreport", "benchreport [flags] label=file ...", "./bench/cmd/benchreport", "the report it writes")
-	out := fs.String("o", "", "write the report to this file (atomically) instead of standard output")
+	out := fs.String("o", "", "write the report to this `file` (atomically) instead of standard output")
 	title := fs.String("title", "Benchmarks", "report title")
 	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark")
 	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark")

@@ -59,8 +59,8 @@ type row struct {
 func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("bnrecal", "bnrecal [flags] run.json ...", "./bench/cmd/bnrecal", "what it measures")
 	batches := cli.Int(fs, "batches", 30, "batches of the images each run trained on (its training subset, less its validation split) to re-estimate BatchNorm's statistics from (> 0, and at most the batches of the run's epoch)")
-	dataDir := fs.String("data", "", "dataset directory, as the runs read it (empty: the default places)")
-	out := fs.String("o", "", "write the table to this file instead of stdout")
+	dataDir := fs.String("data", "", "dataset `directory`, as the runs read it (default: the places gradbench run searches)")
+	out := fs.String("o", "", "write the table to this `file` instead of stdout")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
