@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -235,6 +236,12 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 	if rec.Status == suite.StatusOK {
 		result = fmt.Sprintf("top-1 %.2f%%", rec.Final.TestTop1)
 	}
-	_, err = fmt.Fprintf(env.stdout, "%s: %s, recorded in %s\n", name, result, suite.RecordPath(out, rec.Key))
+	kept := ""
+	if keepEpochs {
+		// As a whole sweep names them (run.go).
+		kept = fmt.Sprintf(", and %s of --keep-epochs, %s", plural(keptEpochWeights(out, []*suite.Record{rec}), "epoch weights file"),
+			filepath.Join(out, rec.Key+".e<epoch>.weights"))
+	}
+	_, err = fmt.Fprintf(env.stdout, "%s: %s, recorded in %s%s\n", name, result, suite.RecordPath(out, rec.Key), kept)
 	return err
 }

@@ -214,6 +214,13 @@ func TestRunCellKeepEpochs(t *testing.T) {
 			if _, err := os.Stat(suite.EpochWeightsPath(out, rec.Key, 1)); err != nil {
 				t.Errorf("gradbench run %q kept no weights after epoch 1: %v", args, err)
 			}
+			// Run again, the cell is done: its line names the weights
+			// kept, as a whole sweep's does (it named the record alone).
+			stdout, _, err := runGradbench(t, append([]string{"run", "--quiet", "--out", out}, args...)...)
+			want := ", recorded in " + suite.RecordPath(out, rec.Key) + ", and 1 epoch weights file of --keep-epochs, " + filepath.Join(out, rec.Key+".e<epoch>.weights") + "\n"
+			if err != nil || !strings.HasSuffix(stdout, want) {
+				t.Errorf("gradbench run %q again: %v, stdout %q, want it to end %q", args, err, stdout, want)
+			}
 		})
 	}
 }
