@@ -251,27 +251,48 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: %s", fs.Name(), strings.Join(each, "; "))
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q (flags only%s; see gradbench help %s)", fs.Name(), fs.Arg(0), bareArgHint(fs, given), fs.Name())
+		return fmt.Errorf("%s: unexpected argument %q (flags only%s; see gradbench help %s)", fs.Name(), fs.Arg(0), bareArgHint(fs, args, given), fs.Name())
 	}
 	return nil
 }
 
-// inputFlags name what a command reads: a user who gives a command one
-// bare argument, as in `gradbench eval m.gbnn`, most likely meant the
-// command's input flag.
-var inputFlags = []string{"model", "run", "runs"}
+// inputFlags name the flag that gives what a command reads or shows: a
+// user who gives such a command one bare argument, as in `gradbench eval
+// m.gbnn`, most likely meant it.
+var inputFlags = map[string]string{"eval": "model", "export": "run", "fidelity": "run", "table": "runs", "models": "model"}
 
-// bareArgHint returns ": did you mean --<flag> <arg>?" when fs was left
-// with one bare argument, not a flag, and has an input flag not given,
-// or "" otherwise.
-func bareArgHint(fs *flag.FlagSet, given map[string][]string) string {
-	if fs.NArg() != 1 || strings.HasPrefix(fs.Arg(0), "-") {
-		return ""
-	}
-	for _, name := range inputFlags {
-		if fs.Lookup(name) != nil && len(given[name]) == 0 {
-			return fmt.Sprintf(": did you mean --%s %s?", name, shellescape.Quote(fs.Arg(0)))
+// listFlags are the flags whose value is a comma-separated list: bare
+// arguments right after one (--estimators ste fda) were most likely more
+// of its items.
+var listFlags = map[string]bool{"estimators": true, "seeds": true, "optimizers": true, "lr-grid": true}
+
+// bareArgHint returns ": did you mean …?" for the bare arguments fs was
+// left with out of args: the list they continue, written with commas,
+// when they follow a list flag's value; or the command's input flag, not
+// given, with the argument, when there is one; or "" otherwise.
+func bareArgHint(fs *flag.FlagSet, args []string, given map[string][]string) string {
+	bare := fs.Args()
+	for _, a := range bare {
+		if strings.HasPrefix(a, "-") {
+			return ""
 		}
+	}
+	// The flag and value just before the first bare argument: "--name
+	// value" or "--name=value".
+	i := len(args) - len(bare)
+	name, value := "", ""
+	if i >= 1 {
+		if n, v, ok := strings.Cut(strings.TrimLeft(args[i-1], "-"), "="); ok && strings.HasPrefix(args[i-1], "-") {
+			name, value = n, v
+		} else if i >= 2 && strings.HasPrefix(args[i-2], "-") && !strings.Contains(args[i-2], "=") {
+			name, value = strings.TrimLeft(args[i-2], "-"), args[i-1]
+		}
+	}
+	if listFlags[name] && fs.Lookup(name) != nil {
+		return fmt.Sprintf(": did you mean --%s %s? lists take commas, not spaces", name, shellescape.Quote(strings.Join(append([]string{value}, bare...), ",")))
+	}
+	if name := inputFlags[fs.Name()]; len(bare) == 1 && name != "" && len(given[name]) == 0 {
+		return fmt.Sprintf(": did you mean --%s %s?", name, shellescape.Quote(bare[0]))
 	}
 	return ""
 }

@@ -328,6 +328,15 @@ func TestBareArgumentHint(t *testing.T) {
 		{[]string{"eval", "a", "b"}, `eval: unexpected argument "a" (flags only; see gradbench help eval)`},
 		{[]string{"eval", "--", "-x"}, `eval: unexpected argument "-x" (flags only; see gradbench help eval)`},
 		{[]string{"curves", "ste"}, `curves: unexpected argument "ste" (flags only; see gradbench help curves)`},
+		{[]string{"models", "resnet20"}, `models: unexpected argument "resnet20" (flags only: did you mean --model resnet20?; see gradbench help models)`},
+		// run has a --model too, a name it trains, not what it reads.
+		{[]string{"run", "fda"}, `run: unexpected argument "fda" (flags only; see gradbench help run)`},
+		// A list written with spaces, its flag's value separate or not.
+		{[]string{"run", "--estimators", "ste", "fda", "dsq"}, `run: unexpected argument "fda" (flags only: did you mean --estimators ste,fda,dsq? lists take commas, not spaces; see gradbench help run)`},
+		{[]string{"plan", "--quiet", "--seeds=1", "2"}, `plan: unexpected argument "2" (flags only: did you mean --seeds 1,2? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"table", "--estimators", "fda:n=9", "fda+na"}, `table: unexpected argument "fda+na" (flags only: did you mean --estimators fda:n=9,fda+na? lists take commas, not spaces; see gradbench help table)`},
+		{[]string{"run", "--lr-grid", "1", "3", "--epochs"}, `run: unexpected argument "3" (flags only; see gradbench help run)`},
+		{[]string{"run", "--quiet", "x"}, `run: unexpected argument "x" (flags only; see gradbench help run)`},
 	} {
 		_, _, err := runGradbench(t, c.args...)
 		if err == nil || err.Error() != c.want {
