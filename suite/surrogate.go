@@ -169,6 +169,9 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		return nil, fmt.Errorf("curves: --points must be at most 10000000, got %d", o.Points)
 	case !(o.Progress >= 0 && o.Progress <= 1):
 		return nil, fmt.Errorf("curves: --progress must be in [0, 1], got %v", o.Progress)
+	case strings.EqualFold(o.Format, "svg"):
+		// Tried as a new user would: the plot is a file of its own.
+		return nil, fmt.Errorf("curves: --format must be tsv or csv, got %q: the plot is drawn by --svg FILE, with or without --format", o.Format)
 	case o.Format != "" && o.Format != "tsv" && o.Format != "csv":
 		return nil, fmt.Errorf("curves: --format must be tsv or csv, got %q", o.Format)
 	case o.Layout != "" && o.Layout != "auto" && o.Layout != "overlay" && o.Layout != "panels":

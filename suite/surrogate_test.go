@@ -68,6 +68,7 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 		{func(o *SurrogateOptions) { o.Points = 10_000_001 }, "--points must be at most 10000000"},
 		{func(o *SurrogateOptions) { o.Progress = -0.1 }, "--progress must be in [0, 1]"},
 		{func(o *SurrogateOptions) { o.Format = "md" }, `--format must be tsv or csv, got "md"`},
+		{func(o *SurrogateOptions) { o.Format = "SVG" }, `--format must be tsv or csv, got "SVG": the plot is drawn by --svg FILE, with or without --format`},
 		{func(o *SurrogateOptions) { o.To = 1e39 }, "--to 1e+39 is outside float32's range"},
 		{func(o *SurrogateOptions) { o.From = -1e39 }, "--from -1e+39 is outside float32's range"},
 		// A nonzero end float32 rounds to 0 would print x = 0 where the
