@@ -24,6 +24,11 @@ import (
 // the means; the legend, in a column of its own right of the panels so that
 // it hides no line, gives each line's number of runs.
 func WriteCurves(w io.Writer, rs []*Record, order []string) error {
+	// Its lines are compared as runs on the same images, as a table's
+	// rows are: records of other data are refused (checkSameData).
+	if err := checkSameData(rs); err != nil {
+		return err
+	}
 	width, height := 13*vg.Inch, 4.5*vg.Inch
 	if hasDiagnostics(rs) {
 		width, height = 24*vg.Inch, 9*vg.Inch

@@ -155,3 +155,30 @@ func TestSlurmRefusesRecordOfOtherData(t *testing.T) {
 	dropDigests(t, dir, rec.Key)
 	planned("a record without data digests")
 }
+
+// TestRunRefusesDirOfOtherDataBeforeTraining: a sweep whose --out holds a
+// record of another cell of the same dataset, trained on other data than
+// the files read now, is refused before anything is trained. The sweep
+// ends by writing every record of --out as benchmark lines, which refuse
+// records of one dataset and other data: without this check the sweep
+// trained every cell and then failed. With the files that record was
+// trained on, the sweep runs.
+func TestRunRefusesDirOfOtherDataBeforeTraining(t *testing.T) {
+	a, b, data, dir, _, rec := noiseRun(t)
+	writeFMNIST(t, data, a.withPixel(999), b)
+	sw := fmnistSweep(t, data, 1)
+	sw.Specs = parseSpecs(t, "fda")
+	if c := sw.Cells(); len(c) != 1 || c[0].Key() == rec.Key {
+		t.Fatalf("the sweep's cells %v: want one, not the recorded run's", c)
+	}
+	trained := false
+	_, err := (&Runner{Dir: dir, Progress: func(e Event) { trained = trained || e.Kind == EventStep }}).Run(context.Background(), sw)
+	if err == nil || !strings.Contains(err.Error(), "holds record "+rec.Key+" (ste seed 1)") || !strings.Contains(err.Error(), "other data") || trained {
+		t.Errorf("Run beside a record of other data: %v (trained %v); want it named, before any training", err, trained)
+	}
+	writeFMNIST(t, data, a, b)
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), sw)
+	if err != nil || len(recs) != 1 {
+		t.Errorf("Run beside a record of the same data: %v, %v; want the sweep's record", recs, err)
+	}
+}

@@ -44,7 +44,10 @@ type LRPoint struct {
 // validation numbers alone (see LRChoice): nothing in a record that comes
 // from the test split is read. It returns the records of the chosen
 // multipliers, with the records of runs without a grid kept as they are,
-// and the choices in the order of the estimators' first records.
+// and the choices in the order of the estimators' first records. The
+// records must be of one data: its callers, the tables and the curves,
+// refuse records whose data digests disagree first (checkSameData), since
+// a choice between rates trained on different images is no choice.
 func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 	type key struct {
 		spec  string

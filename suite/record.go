@@ -97,7 +97,12 @@ type DataDigest struct {
 // gradbench table, which loads no data, would not see it otherwise.
 // Records without a digest (written before gradbench kept them) cannot
 // be checked and are tabulated with the others, as gradbench run reuses
-// them unchecked.
+// them unchecked (refusing them would refuse the table of every sweep
+// begun before digests and finished after); where a workload has records
+// with a digest and records without, its table says so (writeUndigested).
+// Every consumer that compares records across cells calls it: the tables
+// (and the learning-rate choice they make), the curves and the benchmark
+// lines.
 func checkSameData(rs []*Record) error {
 	first := map[string]*Record{} // a dataset's first record with a digest
 	for _, r := range rs {
@@ -115,6 +120,25 @@ func checkSameData(rs []*Record) error {
 		}
 	}
 	return nil
+}
+
+// writeUndigested writes a note for one workload's records wl when some
+// of them carry a data digest and others none: those without could not be
+// checked against the others' data (checkSameData), which the table would
+// otherwise pass over in silence. When none carries one (every record
+// written before gradbench kept them) the table says nothing, as before.
+func writeUndigested(w io.Writer, wl []*Record) {
+	var without []string
+	for _, r := range wl {
+		if r.Data == nil {
+			without = append(without, fmt.Sprintf("%s seed %d", r.Config.Estimator, r.Config.Seed))
+		}
+	}
+	if len(without) == 0 || len(without) == len(wl) {
+		return
+	}
+	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Delete them and run the sweep again to have them trained on the data read now.\n\n",
+		len(without), len(wl), escapeMarkdown(strings.Join(without, ", ")))
 }
 
 // digestOf returns the digests of a pair of splits.
@@ -570,6 +594,11 @@ func benchValue(s string) string {
 // units and the machine, so that benchstat reads them. Diverged runs have
 // no numbers and are left out.
 func WriteBench(w io.Writer, rs []*Record) error {
+	// benchstat compares the lines of one name across files as runs of
+	// one benchmark: records of other data are refused, as a table does.
+	if err := checkSameData(rs); err != nil {
+		return err
+	}
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "pkg: github.com/gradbench/gradbench/suite\n")
 	for _, u := range benchUnits {

@@ -115,6 +115,34 @@ func (r *Runner) checkRecordsData(ctx context.Context, dir string, cells []Cell)
 	return nil
 }
 
+// checkDirData refuses a runs directory dir that holds a record of w's
+// dataset trained on other data than the splits loaded now, of any cell,
+// this sweep's or another's: the sweep ends by writing every record of dir
+// as benchmark lines (WriteSweepOutputs), which refuses records of one
+// dataset and other data (checkSameData), so without this check the
+// sweep would be refused only once trained. A record that does not read
+// is refused here too, for the same reason.
+func (r *Runner) checkDirData(ctx context.Context, dir string, w *Workload) error {
+	recs, err := ReadRecords(dir)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Data == nil || rec.Config.Dataset != w.Recipe.Dataset {
+			continue
+		}
+		p, err := r.load(ctx, w)
+		if err != nil {
+			return err
+		}
+		if d := rec.Data.differs(p.digest()); d != "" {
+			return fmt.Errorf("suite: %s holds record %s (%s seed %d) of %s, trained on other data than the files read now: its %s; this sweep's bench.txt would set it beside the new runs as runs on the same images: delete or move it, or give --out a directory of its own",
+				dir, rec.Key, rec.Config.Estimator, rec.Config.Seed, w.Recipe.Dataset, d)
+		}
+	}
+	return nil
+}
+
 // Event reports the progress of a sweep.
 type Event struct {
 	Kind  EventKind
@@ -395,6 +423,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	// estimated: the estimate would count it as done, and cells before it
 	// would be trained only for the sweep to stop at it.
 	if err := r.checkRecordsData(ctx, r.Dir, cells); err != nil {
+		return nil, err
+	}
+	if err := r.checkDirData(ctx, r.Dir, &s.Workload); err != nil {
 		return nil, err
 	}
 	if r.Progress != nil {

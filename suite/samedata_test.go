@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -45,6 +47,15 @@ func TestTableRefusesMixedData(t *testing.T) {
 				if err != nil || !strings.Contains(string(tab.Table), "| fda ") {
 					t.Fatalf("Tabulate: %v, want a table", err)
 				}
+				// Records without a digest beside records with one are
+				// noted, naming them; with none or all digested, nothing.
+				note := strings.Contains(string(tab.Table), "Note: 2 of these 4 records carry no data digest")
+				if want := c.name == "some without"; note != want {
+					t.Errorf("table notes undigested records: %v, want %v:\n%s", note, want, tab.Table)
+				}
+				if note && !strings.Contains(string(tab.Table), "could not be checked: ste seed 1, ste seed 2.") {
+					t.Errorf("the note does not name the records without a digest:\n%s", tab.Table)
+				}
 				return
 			}
 			// The first record with a digest and the first that disagrees
@@ -66,5 +77,46 @@ func TestTableRefusesMixedData(t *testing.T) {
 				t.Errorf("Tabulate: %v\nwant records %s and %s named, with %q", err, first.Key, other.Key, c.want)
 			}
 		})
+	}
+}
+
+// TestCurvesBenchRefuseMixedData: the curves and the benchmark lines
+// compare records across cells as a table does (benchstat pairs the lines
+// of one name), and were written for records of different data; they are
+// refused as a table is, also when written alone (gradbench run's
+// outputs, CurvesFiles), and records of one data are still drawn.
+func TestCurvesBenchRefuseMixedData(t *testing.T) {
+	w := testWorkload(t)
+	digest := func(c byte) string { return "sha256:" + strings.Repeat(string(c), 64) }
+	mk := func(other *DataDigest) []*Record {
+		var rs []*Record
+		for i, spec := range []string{"ste", "fda", "ste", "fda"} {
+			r := fakeRecord(&w, spec, uint64(i/2+1), 70+float64(i))
+			r.Data = &DataDigest{digest('a'), digest('b')}
+			rs = append(rs, r)
+		}
+		rs[3].Data = other
+		return rs
+	}
+	for name, f := range map[string]func([]*Record) error{
+		"WriteCurves": func(rs []*Record) error { return WriteCurves(io.Discard, rs, nil) },
+		"WriteBench":  func(rs []*Record) error { return WriteBench(io.Discard, rs) },
+	} {
+		if err := f(mk(&DataDigest{digest('a'), digest('b')})); err != nil {
+			t.Errorf("%s of one data: %v", name, err)
+		}
+		if err := f(mk(nil)); err != nil {
+			t.Errorf("%s with a record without digest: %v", name, err)
+		}
+		err := f(mk(&DataDigest{digest('c'), digest('b')}))
+		if err == nil || !strings.Contains(err.Error(), "were trained on different data: training split "+digest('a')+" against "+digest('c')) {
+			t.Errorf("%s of two data: %v, want them refused", name, err)
+		}
+	}
+	// Through Tabulate's --curves and --bench the table refuses first;
+	// the table of one data still writes both.
+	var b bytes.Buffer
+	if err := WriteCurves(&b, mk(nil), nil); err != nil || b.Len() == 0 {
+		t.Errorf("WriteCurves: %v, %d bytes", err, b.Len())
 	}
 }

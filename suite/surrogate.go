@@ -102,7 +102,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 	}
 	for _, s := range specs {
 		if s.HasNA() {
-			return nil, fmt.Errorf("curves: %q: noise adaptation (+na) is a learned module with no fixed curve; drop the suffix", s.String())
+			return nil, fmt.Errorf("suite: curves: %q: noise adaptation (+na) is a learned module with no fixed curve; drop the suffix", s.String())
 		}
 	}
 	ones := make([]float32, len(xs))
@@ -125,7 +125,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 				if spec.Sided() {
 					what += " (" + surrogateSides[j] + ")"
 				}
-				return nil, fmt.Errorf("curves: estimator %s at --progress %v: %w", what, o.Progress, err)
+				return nil, fmt.Errorf("suite: curves: estimator %s at --progress %v: %w", what, o.Progress, err)
 			}
 			if sch, ok := e.(estimators.Scheduler); ok {
 				sch.SetProgress(o.Progress)
@@ -150,7 +150,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 func (o SurrogateOptions) grid() ([]float32, error) {
 	finite := func(name string, v float64) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("curves: --%s must be a finite number, got %v", name, v)
+			return fmt.Errorf("suite: curves: --%s must be a finite number, got %v", name, v)
 		}
 		return nil
 	}
@@ -158,24 +158,24 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		return nil, err
 	}
 	if err := CheckOutputs([]NamedFile{{"--svg", o.SVG}}, nil); err != nil {
-		return nil, fmt.Errorf("curves: %w", err)
+		return nil, fmt.Errorf("suite: curves: %w", err)
 	}
 	switch {
 	case o.From >= o.To:
-		return nil, fmt.Errorf("curves: --from must be less than --to, got --from %v --to %v", o.From, o.To)
+		return nil, fmt.Errorf("suite: curves: --from must be less than --to, got --from %v --to %v", o.From, o.To)
 	case o.Points < 2:
-		return nil, fmt.Errorf("curves: --points must be at least 2, got %d", o.Points)
+		return nil, fmt.Errorf("suite: curves: --points must be at least 2, got %d", o.Points)
 	case o.Points > 10_000_000:
-		return nil, fmt.Errorf("curves: --points must be at most 10000000, got %d", o.Points)
+		return nil, fmt.Errorf("suite: curves: --points must be at most 10000000, got %d", o.Points)
 	case !(o.Progress >= 0 && o.Progress <= 1):
-		return nil, fmt.Errorf("curves: --progress must be in [0, 1], got %v", o.Progress)
+		return nil, fmt.Errorf("suite: curves: --progress must be in [0, 1], got %v", o.Progress)
 	case strings.EqualFold(o.Format, "svg"):
 		// Tried as a new user would: the plot is a file of its own.
-		return nil, fmt.Errorf("curves: --format must be tsv or csv, got %q: the plot is drawn by --svg FILE, with or without --format", o.Format)
+		return nil, fmt.Errorf("suite: curves: --format must be tsv or csv, got %q: the plot is drawn by --svg FILE, with or without --format", o.Format)
 	case o.Format != "" && o.Format != "tsv" && o.Format != "csv":
-		return nil, fmt.Errorf("curves: --format must be tsv or csv, got %q", o.Format)
+		return nil, fmt.Errorf("suite: curves: --format must be tsv or csv, got %q", o.Format)
 	case o.Layout != "" && o.Layout != "auto" && o.Layout != "overlay" && o.Layout != "panels":
-		return nil, fmt.Errorf("curves: --layout must be auto, overlay or panels, got %q", o.Layout)
+		return nil, fmt.Errorf("suite: curves: --layout must be auto, overlay or panels, got %q", o.Layout)
 	}
 	// The kernels take x as float32: every grid point must be a finite
 	// float32, and the points must stay distinct once rounded to it.
@@ -184,12 +184,12 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		v    float64
 	}{{"from", o.From}, {"to", o.To}} {
 		if math.Abs(f.v) > math.MaxFloat32 {
-			return nil, fmt.Errorf("curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+			return nil, fmt.Errorf("suite: curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
 		}
 		// A nonzero end that float32 rounds to 0 would put x = 0 in the
 		// table where the flag asked for another number.
 		if f.v != 0 && float32(f.v) == 0 {
-			return nil, fmt.Errorf("curves: --%s %v is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, f.v, float32(math.SmallestNonzeroFloat32))
+			return nil, fmt.Errorf("suite: curves: --%s %v is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, f.v, float32(math.SmallestNonzeroFloat32))
 		}
 	}
 	xs := make([]float32, o.Points)
@@ -198,7 +198,7 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	}
 	for i := 1; i < len(xs); i++ {
 		if xs[i] <= xs[i-1] {
-			return nil, fmt.Errorf("curves: --points %d between %v and %v are closer than float32 resolves (x %v repeats): give fewer points or a wider range", o.Points, o.From, o.To, xs[i])
+			return nil, fmt.Errorf("suite: curves: --points %d between %v and %v are closer than float32 resolves (x %v repeats): give fewer points or a wider range", o.Points, o.From, o.To, xs[i])
 		}
 	}
 	return xs, nil

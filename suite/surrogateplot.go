@@ -47,15 +47,15 @@ func (s *Surrogates) WriteSVG(path string) error {
 		wt = canvas
 	default:
 		if wt, err = panels[0].WriterTo(8*vg.Inch, 5*vg.Inch, "svg"); err != nil {
-			return fmt.Errorf("curves: %w", err)
+			return fmt.Errorf("suite: curves: %w", err)
 		}
 	}
 	var b bytes.Buffer
 	if _, err := wt.WriteTo(&b); err != nil {
-		return fmt.Errorf("curves: %w", err)
+		return fmt.Errorf("suite: curves: %w", err)
 	}
 	if err := WriteOutput(path, b.Bytes()); err != nil {
-		return fmt.Errorf("curves: %w", err)
+		return fmt.Errorf("suite: curves: %w", err)
 	}
 	return nil
 }
@@ -66,7 +66,7 @@ func (s *Surrogates) plots(layout []surrogatePanel) ([]*plot.Plot, error) {
 	for i, c := range s.Curves {
 		var err error
 		if lines[i], err = surrogateLine(s.X, c); err != nil {
-			return nil, fmt.Errorf("curves: %s: %w", c.Spec, err)
+			return nil, fmt.Errorf("suite: curves: %s: %w", c.Spec, err)
 		}
 	}
 	var panels []*plot.Plot

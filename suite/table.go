@@ -94,6 +94,7 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
+		writeUndigested(w, wl)
 		if wl[0].Config.LRScale != 0 { // a learning-rate grid's workload
 			sel, choices := SelectLR(wl)
 			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {

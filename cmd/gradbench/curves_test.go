@@ -153,19 +153,24 @@ func TestCurvesErrors(t *testing.T) {
 	}{
 		{[]string{"--estimators", "fdaa"}, `estimators: unknown estimator "fdaa" (have ` + strings.Join(estimators.Names(), ", ") + ")"},
 		{[]string{"--estimators", "fda:n=-1"}, `estimators: fda: bad value n="-1"`},
-		{[]string{"--estimators", "fda+na"}, `curves: "fda+na": noise adaptation (+na) is a learned module`},
-		{[]string{"--points", "1"}, "curves: --points must be at least 2, got 1"},
-		{[]string{"--from", "2", "--to", "-2"}, "curves: --from must be less than --to, got --from 2 --to -2"},
-		{[]string{"--from", "NaN"}, "curves: --from must be a finite number, got NaN"},
-		{[]string{"--to", "+Inf"}, "curves: --to must be a finite number, got +Inf"},
-		{[]string{"--progress", "1.5"}, "curves: --progress must be in [0, 1], got 1.5"},
-		{[]string{"--format", "json"}, `curves: --format must be tsv or csv, got "json"`},
-		{[]string{"--layout", "grid"}, `curves: --layout must be auto, overlay or panels, got "grid"`},
-		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "curves: writing /nonexistent-dir/x.svg: "},
+		{[]string{"--estimators", "fda+na"}, `suite: curves: "fda+na": noise adaptation (+na) is a learned module`},
+		{[]string{"--points", "1"}, "suite: curves: --points must be at least 2, got 1"},
+		{[]string{"--from", "2", "--to", "-2"}, "suite: curves: --from must be less than --to, got --from 2 --to -2"},
+		{[]string{"--from", "NaN"}, "suite: curves: --from must be a finite number, got NaN"},
+		{[]string{"--to", "+Inf"}, "suite: curves: --to must be a finite number, got +Inf"},
+		{[]string{"--progress", "1.5"}, "suite: curves: --progress must be in [0, 1], got 1.5"},
+		{[]string{"--format", "json"}, `suite: curves: --format must be tsv or csv, got "json"`},
+		{[]string{"--layout", "grid"}, `suite: curves: --layout must be auto, overlay or panels, got "grid"`},
+		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "suite: curves: writing /nonexistent-dir/x.svg: "},
 		{[]string{"extra"}, `curves: unexpected argument "extra"`},
 	} {
+		// Each error names its layer first, as other commands' do: the
+		// checks and writes made in package suite lead with "suite:
+		// curves:" ("suite: export: writing ...", "suite: table: writing
+		// ..."), where they read "curves: writing ..." as if the command
+		// had made them; the command's own checks with "curves:".
 		_, _, err := runGradbench(t, append([]string{"curves"}, tc.args...)...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("curves %s: error = %v, want %q", strings.Join(tc.args, " "), err, tc.want)
 		}
 	}

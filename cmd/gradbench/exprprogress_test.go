@@ -61,8 +61,8 @@ func TestCurvesProgressRefused(t *testing.T) {
 	for _, tc := range []struct {
 		est, want string
 	}{
-		{"ste,expr:g=1/abs(p-0.123)", "curves: estimator expr:g=1 / abs(p - 0.123) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
-		{"w=ste/a=expr:g=1/abs(p-0.123)", "curves: estimator w=ste/a=expr:g=1 / abs(p - 0.123) (activations) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
+		{"ste,expr:g=1/abs(p-0.123)", "suite: curves: estimator expr:g=1 / abs(p - 0.123) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
+		{"w=ste/a=expr:g=1/abs(p-0.123)", "suite: curves: estimator w=ste/a=expr:g=1 / abs(p - 0.123) (activations) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
 	} {
 		stdout, _, err := runGradbench(t, "curves", "--estimators", tc.est, "--points", "5", "--progress", "0.123", "--svg", svg, "--format", "tsv")
 		if err == nil || err.Error() != tc.want {

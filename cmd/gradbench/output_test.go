@@ -52,7 +52,7 @@ func TestOutputsSpareRuns(t *testing.T) {
 		{[]string{"table", "--runs", runs, "--curves", filepath.Join(dir, "x.svg"), "--bench", filepath.Join(dir, ".", "x.svg")},
 			"suite: --bench " + filepath.Join(dir, ".", "x.svg") + ": refusing to write there: it is the same file as --curves " + filepath.Join(dir, "x.svg") + ", which this command also writes; name another file"},
 		{[]string{"curves", "--estimators", "ste", "--svg", weights},
-			"curves: --svg " + weights + ": refusing to write there: it names a run's weights (*.weights), " + runFile},
+			"suite: curves: --svg " + weights + ": refusing to write there: it names a run's weights (*.weights), " + runFile},
 	} {
 		stdout, _, err := runGradbench(t, tc.args...)
 		if err == nil || err.Error() != tc.want {

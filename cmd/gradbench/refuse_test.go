@@ -167,11 +167,11 @@ func TestRefuses(t *testing.T) {
 		}),
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
-			"curves: --from -1e+300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),
+			"suite: curves: --from -1e+300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),
 		pos("8 curves --from that float32 rounds to 0", []string{"curves", "--estimators", "ste", "--from", "1e-50", "--to", "1", "--points", "2"},
-			"curves: --from 1e-50 is 0 as float32, in which the estimators take x (its smallest magnitude is 1e-45): give 0 or a number at least that far from it", nil),
+			"suite: curves: --from 1e-50 is 0 as float32, in which the estimators take x (its smallest magnitude is 1e-45): give 0 or a number at least that far from it", nil),
 		pos("8 curves points float32 cannot tell apart", []string{"curves", "--from", "1", "--to", "1.0000001"},
-			"curves: --points 401 between 1 and 1.0000001 are closer than float32 resolves (x 1 repeats): give fewer points or a wider range", nil),
+			"suite: curves: --points 401 between 1 and 1.0000001 are closer than float32 resolves (x 1 repeats): give fewer points or a wider range", nil),
 
 		// Unclear today.
 		pos("c=+Inf", plan("ste:c=+Inf"), `estimators: ste: bad value c="+Inf": want a finite number > 0`, nil),
@@ -189,7 +189,7 @@ func TestRefuses(t *testing.T) {
 		}),
 		pos("export --out DIR", []string{"export", "--run", fx.oneRecord, "--out", fx.aDir},
 			"suite: export: --out "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
-		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
+		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "suite: curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		// eval evaluates the run's test_subset (32 of the 40 images) by
 		// default, the whole split with --test-subset 0.
 		pos("eval --batch past the test subset", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},

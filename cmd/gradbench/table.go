@@ -65,8 +65,10 @@ Table loads no data, but records keep digests of the data they were
 trained on: records of one dataset whose digests disagree (copied
 together from machines with different files, say) are refused, naming
 two of them, since their seeds would be paired as runs on the same
-images. Records without digests (written before gradbench kept them)
-are tabulated unchecked.
+images; so are --curves and --bench. Records without digests (written
+before gradbench kept them) cannot be checked and are tabulated; when
+a workload has records with digests too, a note under its heading names
+those without.
 
 Example:
 
