@@ -11,9 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-go_test_flags data "$@"
-args=("$@")
-case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench_args data "$@"
 bench='^Benchmark(OpenFashionMNIST|Loader)$'
 {
 	echo "command: go test -run '^\$' -bench '$bench' ${args[*]} ./data"

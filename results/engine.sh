@@ -20,9 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-go_test_flags engine "$@"
-args=("$@")
-case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench_args engine "$@"
 bench='^Benchmark(Conv|BinaryConvLayer|BatchNorm|GEMM|TrainStep)$'
 pkg=./bench
 

@@ -45,9 +45,7 @@ if [ -n "${RUN+x}" ]; then
 		exit 2
 	fi
 fi
-go_test_flags inference "$@"
-args=("$@")
-case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench_args inference "$@"
 bench='^Benchmark(BinaryConv|Inference)$'
 
 run() { # output build [go test flags]

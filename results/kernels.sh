@@ -18,9 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-go_test_flags kernels "$@"
-args=("$@")
-case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+bench_args kernels "$@"
 bench='^Benchmark(Backward|Forward|Copy)$'
 
 run() { # output build test-binary-flags [VAR=value ...]

@@ -68,6 +68,18 @@ go_test_flags() {
 	done
 }
 
+# bench_args NAME ARGS... checks ARGS with go_test_flags NAME and sets the
+# array args to them, with -count=10 first unless they give a -count: the
+# go test flags of a script that records benchmarks (data, engine,
+# inference, kernels), which report medians of 10 runs by default.
+bench_args() {
+	local name=$1
+	shift
+	go_test_flags "$name" "$@"
+	args=("$@")
+	case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+}
+
 # whole_arg NAME WHAT MIN VALUE exits with an error naming the script and
 # WHAT unless VALUE is a whole number of at least MIN written without
 # leading zeros (so that it is the number it reads as).

@@ -15,14 +15,8 @@ import (
 // link), and two outputs that are one file; it lets every other file be.
 func TestCheckOutputs(t *testing.T) {
 	dir := t.TempDir()
-	in := filepath.Join(dir, "in.json")
-	if err := os.WriteFile(in, []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "link.txt")
-	if err := os.Link(in, link); err != nil {
-		t.Skip("no hard links:", err)
-	}
+	in, link := filepath.Join(dir, "in.json"), filepath.Join(dir, "link.txt")
+	dirtest.HardLinked(t, in, "{}", link)
 	inputs := []NamedFile{{"--run", in}}
 	for _, tc := range []struct {
 		out  []NamedFile

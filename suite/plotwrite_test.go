@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/dirtest"
 )
 
 // TestPlotsWriteAsOutputs: every plot is written as every output is
@@ -26,12 +28,7 @@ func TestPlotsWriteAsOutputs(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		path, link := filepath.Join(dir, "plot.svg"), filepath.Join(dir, "old.svg")
-		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Link(path, link); err != nil {
-			t.Skipf("no hard links here: %v", err)
-		}
+		dirtest.HardLinked(t, path, "old", link)
 		if err := write(path); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

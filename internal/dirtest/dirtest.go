@@ -1,5 +1,6 @@
 // Package dirtest prepares and reads directories for tests: a file standing
-// in for the standard output, and what a test left in a directory.
+// in for the standard output, a file with a second name, and what a test
+// left in a directory.
 package dirtest
 
 import (
@@ -48,4 +49,19 @@ func StdoutFile(t testing.TB, dir string) (out, link string, restore func()) {
 	restore = func() { os.Stdout = stdout }
 	t.Cleanup(restore)
 	return out, link, restore
+}
+
+// HardLinked writes content to path and makes link a hard link to it,
+// another name of the same file: through it a test sees whether a write
+// to path replaced the file by renaming (link keeps content) or wrote it
+// in place, and whether a rule that compares files sees one file under
+// two names. It skips the test where hard links cannot be made.
+func HardLinked(t testing.TB, path, content, link string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, link); err != nil {
+		t.Skip("no hard links here:", err)
+	}
 }

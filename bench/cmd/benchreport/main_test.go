@@ -283,12 +283,7 @@ func TestOutputAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, old := filepath.Join(dir, "report.md"), filepath.Join(dir, "old.md")
-	if err := os.WriteFile(out, []byte("old report\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(out, old); err != nil {
-		t.Skipf("no hard links here: %v", err)
-	}
+	dirtest.HardLinked(t, out, "old report\n", old)
 	if err := run([]string{"-o", out, "-title", "New", "default=" + in}, nil); err != nil {
 		t.Fatal(err)
 	}

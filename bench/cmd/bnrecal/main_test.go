@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/internal/dirtest"
 	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/nn"
@@ -97,12 +98,7 @@ func TestTestSubsetSmallerThanBatch(t *testing.T) {
 	// every test, as none gave -o).
 	tdir := t.TempDir()
 	table, old := filepath.Join(tdir, "bnrecal.md"), filepath.Join(tdir, "old.md")
-	if err := os.WriteFile(table, []byte("old table\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(table, old); err != nil {
-		t.Skipf("no hard links here: %v", err)
-	}
+	dirtest.HardLinked(t, table, "old table\n", old)
 	if err := run([]string{"-batches", "1", "-o", table, suite.RecordPath(out, recs[0].Key)}, io.Discard); err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,25 @@ func stack(s string) []string {
 	return out
 }
 
+// A classifyCase is a sample's stack, leaf first and frames joined by
+// " < ", and the component classify must assign it.
+type classifyCase struct {
+	stack string
+	want  int
+}
+
+// checkClassify checks classify on each case's stack.
+func checkClassify(t *testing.T, cases []classifyCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := classify(stack(tc.stack)); got != tc.want {
+			t.Errorf("classify(%s) = %q, want %q", tc.stack, names[got], names[tc.want])
+		}
+	}
+}
+
 func TestClassify(t *testing.T) {
-	for _, tc := range []struct {
-		stack string
-		want  int
-	}{
+	checkClassify(t, []classifyCase{
 		{"gemm.kern4x24B < gemm.(*call).block < gemm.(*blocked).run < gemm.SgemmRowsB < nn.(*convCore).forwardGrid < nn.(*convCore).doGrid < nn.(*convCore).Do < internal/parallel.start.func1.1", gemmFwd},
 		{"gemm.kern6x16A < gemm.(*call).block < gemm.(*blocked).run < gemm.SgemmRowsA < nn.(*convCore).backwardGrid < nn.(*convCore).Do < internal/parallel.For < nn.(*convCore).backward", gemmWeights},
 		{"gemm.kern4x24B < gemm.(*call).block < gemm.SgemmRowsB < nn.(*convCore).backwardPhase < nn.(*convCore).doGrid", gemmData},
@@ -61,11 +75,7 @@ func TestClassify(t *testing.T) {
 		{"runtime.futex < runtime.futexwakeup < sync.(*WaitGroup).Wait < internal/parallel.For < nn.(*convCore).forward", handoff},
 		{"runtime.futex < runtime.futexsleep < runtime.stopm < runtime.findRunnable < runtime.schedule < runtime.park_m < runtime.mcall", handoff},
 		{"runtime.scanobject < runtime.gcDrain < runtime.gcBgMarkWorker", runtimeOther},
-	} {
-		if got := classify(stack(tc.stack)); got != tc.want {
-			t.Errorf("classify(%s) = %q, want %q", tc.stack, names[got], names[tc.want])
-		}
-	}
+	})
 }
 
 // TestRun writes a profile of 1 s on 2 cores: 0.5 s of forward GEMM,
@@ -136,10 +146,7 @@ func TestRun(t *testing.T) {
 // (the frames below it name none), so assigning it to another component
 // passed every other case, where a frame below or above decided first.
 func TestClassifyRules(t *testing.T) {
-	for _, tc := range []struct {
-		stack string
-		want  int
-	}{
+	checkClassify(t, []classifyCase{
 		{"nn.(*codesForward).forward < nn.(*BinaryConv2d).Forward", xnorFwd},
 		{"nn.(*naJob).Do < internal/parallel.start.func1.1", noiseAdapt},
 		{"nn.lutBuildAVX2 < nn.(*lutWeights).prepare", gemmData},
@@ -160,11 +167,7 @@ func TestClassifyRules(t *testing.T) {
 		{"nn.(*SoftmaxCrossEntropy).Forward < bench.BenchmarkTrainStep.func1.1", other},
 		{"runtime.memmove < nn.Sequential.Forward", other},
 		{"runtime.mallocgc < bench.BenchmarkTrainStep.func1.1", other},
-	} {
-		if got := classify(stack(tc.stack)); got != tc.want {
-			t.Errorf("classify(%s) = %q, want %q", tc.stack, names[got], names[tc.want])
-		}
-	}
+	})
 }
 
 // A sample of writeProfile: its locations, leaf first, each with its
