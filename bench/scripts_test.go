@@ -4,7 +4,6 @@ import (
 	"context"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -24,8 +23,7 @@ func TestScriptsRefuseNonFlagArguments(t *testing.T) {
 			cmd := exec.CommandContext(ctx, "bash", append([]string{"../results/" + name + ".sh"}, args...)...)
 			// Without the refusal the script starts go test: end it and
 			// everything it started.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+			killTreeOnCancel(cmd)
 			b, err := cmd.CombinedOutput()
 			cancel()
 			bad := args[len(args)-1]

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 )
 
@@ -25,8 +26,10 @@ const (
 const (
 	// maxFileBytes bounds what one dataset file may hold once
 	// decompressed (the largest real one, all of CIFAR-10's training
-	// batches together, is 154 MB).
-	maxFileBytes = 1 << 32
+	// batches together, is 154 MB): 4 GiB, or on a 32-bit build the
+	// largest slice it can address (2 GiB − 1), which it then refuses
+	// with an error instead of overflowing.
+	maxFileBytes = min(1<<32, math.MaxInt)
 	// deflateMaxRatio bounds how much a gzip stream can expand (deflate
 	// cannot exceed about 1032:1), so that a short corrupt file never
 	// makes the reader allocate more than its contents can fill.
@@ -82,7 +85,7 @@ func gzipSizeHint(b []byte) int {
 		return 0
 	}
 	n := int64(binary.LittleEndian.Uint32(b[len(b)-4:]))
-	if n < int64(len(b))/2 || n > int64(len(b))*deflateMaxRatio {
+	if n < int64(len(b))/2 || n > int64(len(b))*deflateMaxRatio || n > maxFileBytes {
 		return 0
 	}
 	return int(n)
@@ -113,11 +116,17 @@ func parseIDX(b []byte, name, what string, wantDims int) (dims []int, body []byt
 	total := int64(1)
 	for i := range dims {
 		d := binary.BigEndian.Uint32(b[4+4*i:])
-		dims[i] = int(d)
 		total *= int64(d)
 		if total > maxFileBytes {
-			return nil, nil, fmt.Errorf("data: %s: sizes %s declare more than %d bytes of data", name, shape(dims[:i+1]), int64(maxFileBytes))
+			// The sizes as the file gives them: int(d) could wrap on a
+			// 32-bit build.
+			raw := make([]int64, i+1)
+			for j := range raw {
+				raw[j] = int64(binary.BigEndian.Uint32(b[4+4*j:]))
+			}
+			return nil, nil, fmt.Errorf("data: %s: sizes %s declare more than %d bytes of data", name, shape(raw), int64(maxFileBytes))
 		}
+		dims[i] = int(d)
 	}
 	body = b[hdr:]
 	switch {
@@ -130,7 +139,7 @@ func parseIDX(b []byte, name, what string, wantDims int) (dims []int, body []byt
 }
 
 // shape formats sizes as "60000×28×28".
-func shape(dims []int) string {
+func shape[T int | int64](dims []T) string {
 	var b []byte
 	for i, d := range dims {
 		if i > 0 {

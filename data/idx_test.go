@@ -137,7 +137,7 @@ func TestIDXBadInput(t *testing.T) {
 		{"trailing data", append(slices.Clone(goodImg), 0), goodLab, []string{"images.idx", "1 trailing bytes"}},
 		{"wrong image size", idxBytes([]int{4, 32, 24}, pixels[:4*32*24]), goodLab, []string{"images.idx", "32×24", "want 28×28"}},
 		{"zero images", idxBytes([]int{0, 28, 28}, nil), idxBytes([]int{0}, nil), []string{"images.idx", "0 images"}},
-		{"huge sizes", idxBytes([]int{1 << 31, 1 << 20, 28}, nil), goodLab, []string{"images.idx", "more than"}},
+		{"huge sizes", idxBytes([]int{1 << 30, 1 << 20, 28}, nil), goodLab, []string{"images.idx", "more than"}},
 		{"count mismatch", goodImg, idxBytes([]int{3}, labels[:3]), []string{"images.idx holds 4 images", "labels.idx holds 3 labels"}},
 		{"label out of range", goodImg, idxBytes([]int{4}, badLabels), []string{"labels.idx", "label 10 of image 2", "0..9"}},
 		{"truncated gzip", gzImg[:len(gzImg)/2], goodLab, []string{"images.idx", "corrupt gzip stream", "truncated"}},

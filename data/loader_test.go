@@ -410,7 +410,7 @@ func TestLoaderRefusesPrefetchBeyondEpoch(t *testing.T) {
 		{Config{BatchSize: 4, Prefetch: 3}, ""},
 		{Config{BatchSize: 4, Prefetch: 4}, "data: prefetch 4, want 0..3, the batches of an epoch"},
 		{Config{BatchSize: 4, Prefetch: 3, DropLast: true}, "data: prefetch 3, want 0..2"},
-		{Config{BatchSize: 4, Prefetch: 1 << 40}, "data: prefetch 1099511627776, want 0..3"},
+		{Config{BatchSize: 4, Prefetch: math.MaxInt}, fmt.Sprintf("data: prefetch %d, want 0..3", math.MaxInt)},
 	} {
 		l, err := NewLoader(d, tc.cfg)
 		switch {
@@ -453,7 +453,7 @@ func TestLoaderRefusesPadNoSmallerThanCrop(t *testing.T) {
 		}
 		l.Close()
 	}
-	for _, pad := range []int{4, 5, 1 << 62} {
+	for _, pad := range []int{4, 5, math.MaxInt/2 + 1} {
 		_, err := NewLoader(d, Config{BatchSize: 4, Augment: Augment{Crop: true, Pad: pad}})
 		want := fmt.Sprintf("data: crop padding %d for 4×6 batches of", pad)
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "want 0..3") {

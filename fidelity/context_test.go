@@ -3,6 +3,7 @@ package fidelity
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 )
@@ -24,10 +25,10 @@ func TestBootstrapStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := BootstrapContext(ctx, pred, dl, 1e-6, 1<<40, 1); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := BootstrapContext(ctx, pred, dl, 1e-6, math.MaxInt, 1); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("BootstrapContext past its deadline: %v, want %v", err, context.DeadlineExceeded)
 	}
-	if _, _, err := OverBatchesContext(ctx, per, 1<<40, 1); !errors.Is(err, context.DeadlineExceeded) {
+	if _, _, err := OverBatchesContext(ctx, per, math.MaxInt, 1); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("OverBatchesContext past its deadline: %v, want %v", err, context.DeadlineExceeded)
 	}
 	if d := time.Since(start); d > 10*time.Second {

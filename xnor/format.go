@@ -162,7 +162,7 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 	sort.Strings(keys)
 	put32(&b, uint32(len(keys)))
 	for _, k := range keys {
-		if len(k) > math.MaxUint16 || len(meta[k]) > math.MaxUint32 {
+		if len(k) > math.MaxUint16 || uint64(len(meta[k])) > math.MaxUint32 {
 			return st, fmt.Errorf("xnor: metadata %q too long", k)
 		}
 		putString16(&b, k)
@@ -249,33 +249,44 @@ func Read(r io.Reader) (*File, error) {
 		rec.kind = d.U8()
 		rec.name = d.String16()
 		rank := int(d.U8())
-		count := 1
+		// count is the product of the sizes, capped just past what the
+		// rest of the file could hold; in int64, so that neither it nor
+		// the cap overflows (on a 32-bit build, nor the sizes themselves).
+		count := int64(1)
+		var shape64 []int64
 		for range rank {
-			dim := int(d.U32())
-			rec.shape = append(rec.shape, dim)
-			limit := 8*d.Len() + 8 // packed records take one bit per value
-			if dim > limit {
+			dim := int64(d.U32())
+			shape64 = append(shape64, dim)
+			limit := 8*int64(d.Len()) + 8 // packed records take one bit per value
+			if dim != 0 && count > limit/dim {
 				count = limit + 1
 			} else {
-				count = min(count*dim, limit+1)
+				count *= dim
 			}
 		}
-		if count > 8*d.Len()+8 { // guards the allocations below
-			d.Fail("record %q of shape %v is longer than the file", rec.name, rec.shape)
+		if count > 8*int64(d.Len())+8 { // guards the allocations below
+			d.Fail("record %q of shape %v is longer than the file", rec.name, shape64)
 			break
+		}
+		if count > math.MaxInt || slices.Max(append(shape64, 0)) > math.MaxInt { // only on a 32-bit build
+			d.Fail("record %q of shape %v: more values than a 32-bit build can hold", rec.name, shape64)
+			break
+		}
+		for _, dim := range shape64 {
+			rec.shape = append(rec.shape, int(dim))
 		}
 		switch rec.kind {
 		case recParam, recBuffer:
-			rec.f32 = d.Float32s(count)
+			rec.f32 = d.Float32s(int(count))
 		case recInts:
-			rec.i64 = d.Int64s(count)
+			rec.i64 = d.Int64s(int(count))
 		case recPacked:
 			if rank != 4 {
 				d.Fail("packed record %q has shape %v, want Out×In×Kernel×Kernel", rec.name, rec.shape)
 				break
 			}
 			rec.f32 = d.Float32s(rec.shape[0])
-			rec.signs = d.Bytes((count + 7) / 8)
+			rec.signs = d.Bytes(int((count + 7) / 8))
 		default:
 			d.Fail("record %q has unknown kind %d", rec.name, rec.kind)
 		}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -443,36 +442,13 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 		os.Chmod(fx.fullOut, 0o555)
 		t.Cleanup(func() { os.Chmod(fx.fullOut, 0o755) })
 		fx.fullCause = "permission denied"
-	} else if err := syscall.Mount("tmpfs", fx.fullOut, "tmpfs", 0, "size=4k"); err == nil {
-		t.Cleanup(func() { syscall.Unmount(fx.fullOut, 0) })
+	} else if unmount, err := mountFull(fx.fullOut); err == nil {
+		t.Cleanup(unmount)
 		fx.fullCause = "no space left on device"
 	} else {
 		t.Logf("no read-only or full --out to try (root, and mounting a tmpfs failed: %v)", err)
 	}
 	return fx
-}
-
-// writeMNIST writes n 28×28 images and their labels (i mod 10) as the IDX
-// files of one split (prefix train or t10k) of mnist.
-func writeMNIST(t *testing.T, dir, prefix string, n int) {
-	t.Helper()
-	os.MkdirAll(dir, 0o755)
-	var img, lbl bytes.Buffer
-	binary.Write(&img, binary.BigEndian, []uint32{0x803, uint32(n), 28, 28})
-	binary.Write(&lbl, binary.BigEndian, []uint32{0x801, uint32(n)})
-	for i := range n {
-		px := make([]byte, 28*28)
-		for j := range px {
-			px[j] = byte((i*31 + j*(i%10+1)) % 256)
-		}
-		img.Write(px)
-		lbl.WriteByte(byte(i % 10))
-	}
-	for name, b := range map[string][]byte{prefix + "-images-idx3-ubyte": img.Bytes(), prefix + "-labels-idx1-ubyte": lbl.Bytes()} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // twoRuns starts two plain gradbench run of one sweep into one --out at

@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -98,7 +97,7 @@ func TestSlurmArray(t *testing.T) {
 	if cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", lock.PID)); !bytes.Contains(cmdline, []byte(killed.Key)) {
 		t.Fatalf("the lock of cell 1 names pid %d, which is not its task (%q)", lock.PID, cmdline)
 	}
-	if err := syscall.Kill(lock.PID, syscall.SIGKILL); err != nil {
+	if err := killPID(lock.PID); err != nil {
 		t.Fatalf("kill -9 %d: %v", lock.PID, err)
 	}
 	states := waitJobs(t, arrayID, tableID)
@@ -406,4 +405,13 @@ func maskTiming(md string) string {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
+}
+
+// killPID kills process pid outright (SIGKILL on Unix).
+func killPID(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
 }

@@ -195,7 +195,7 @@ func TestDecimalFlags(t *testing.T) {
 }
 
 func TestDigits(t *testing.T) {
-	for s, want := range map[string]int{"0": 0, "7": 7, "010": 10, "9223372036854775807": 9223372036854775807} {
+	for s, want := range map[string]int{"0": 0, "7": 7, "010": 10, strconv.Itoa(math.MaxInt): math.MaxInt} {
 		if got, ok := Digits(s); !ok || got != want {
 			t.Errorf("Digits(%q) = %d, %v; want %d", s, got, ok, want)
 		}
