@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 )
 
@@ -47,7 +48,7 @@ func readFile(path string) ([]byte, error) {
 // b itself otherwise. name labels errors.
 func maybeGunzip(b []byte, name string) ([]byte, error) {
 	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		if len(b) > maxFileBytes {
+		if int64(len(b)) > maxFileBytes {
 			return nil, fmt.Errorf("data: %s: %d bytes, more than the %d a dataset file may hold", name, len(b), int64(maxFileBytes))
 		}
 		return b, nil
@@ -113,6 +114,9 @@ func parseIDX(b []byte, name, what string, wantDims int) (dims []int, body []byt
 	total := int64(1)
 	for i := range dims {
 		d := binary.BigEndian.Uint32(b[4+4*i:])
+		if uint64(d) > math.MaxInt {
+			return nil, nil, fmt.Errorf("data: %s: size %d of dimension %d is more than this 32-bit build can index", name, d, i+1)
+		}
 		dims[i] = int(d)
 		total *= int64(d)
 		if total > maxFileBytes {

@@ -162,7 +162,7 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 	sort.Strings(keys)
 	put32(&b, uint32(len(keys)))
 	for _, k := range keys {
-		if len(k) > math.MaxUint16 || len(meta[k]) > math.MaxUint32 {
+		if len(k) > math.MaxUint16 || uint64(len(meta[k])) > math.MaxUint32 {
 			return st, fmt.Errorf("xnor: metadata %q too long", k)
 		}
 		putString16(&b, k)

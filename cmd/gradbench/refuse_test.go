@@ -1,5 +1,3 @@
-//go:build unix
-
 package main
 
 import (
@@ -11,8 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/gradbench/gradbench/data"
@@ -439,12 +437,14 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	// whom permissions do not stop) a full 4 KiB file system.
 	fx.fullOut = filepath.Join(dir, "full")
 	os.Mkdir(fx.fullOut, 0o755)
-	if os.Geteuid() != 0 {
+	if runtime.GOOS == "windows" {
+		t.Log("no read-only --out to try: Windows does not stop writes into a read-only directory")
+	} else if os.Geteuid() != 0 {
 		os.Chmod(fx.fullOut, 0o555)
 		t.Cleanup(func() { os.Chmod(fx.fullOut, 0o755) })
 		fx.fullCause = "permission denied"
-	} else if err := syscall.Mount("tmpfs", fx.fullOut, "tmpfs", 0, "size=4k"); err == nil {
-		t.Cleanup(func() { syscall.Unmount(fx.fullOut, 0) })
+	} else if err := mountFull(fx.fullOut); err == nil {
+		t.Cleanup(func() { unmount(fx.fullOut) })
 		fx.fullCause = "no space left on device"
 	} else {
 		t.Logf("no read-only or full --out to try (root, and mounting a tmpfs failed: %v)", err)
@@ -492,8 +492,11 @@ func (fx *refuseFixture) twoRuns(t *testing.T) (string, string, error) {
 // umaskRun trains and exports a run under umask 002 and lists the files
 // of --out and the model file whose mode is not 0664.
 func (fx *refuseFixture) umaskRun(t *testing.T) (string, string, error) {
-	old := syscall.Umask(0o002)
-	defer syscall.Umask(old)
+	old, ok := setUmask(0o002)
+	if !ok {
+		t.Skip("file modes and the umask are Unix's")
+	}
+	defer setUmask(old)
 	out := filepath.Join(fx.dir, "group")
 	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", fx.recipe, "--estimators", "ste", "--out", out); err != nil {
 		return "", stderr, err
