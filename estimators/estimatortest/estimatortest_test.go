@@ -161,7 +161,7 @@ func TestBrokenEstimatorsFail(t *testing.T) {
 			continue
 		}
 		if !strings.Contains(string(out), tc.want) {
-			t.Errorf("suite on an estimator that breaks %q: output lacks %q:\n%.2000s", tc.broken, tc.want, out)
+			t.Errorf("suite on an estimator that breaks %q (%v): output lacks %q:\n%.2000s", tc.broken, err, tc.want, out)
 		}
 	}
 }
