@@ -9,7 +9,7 @@
 # "exec format error" (in any case). Writes results/arm64.txt (go test's output, with
 # the command, the machine, the commit, the Go version and the load before
 # and after) and results/arm64.md (the packages that passed, and each
-# failing test with the reason). About half an hour on the 2-core project
+# failing test with the reason). About 40 minutes on the 2-core project
 # machine, most of it nn's tests.
 #
 # Usage: results/arm64.sh
