@@ -143,6 +143,27 @@ func (r *Runner) checkDirData(ctx context.Context, dir string, w *Workload) erro
 	return nil
 }
 
+// CheckData refuses, as Run does before it estimates or trains anything,
+// a sweep whose runs directory r.Dir holds a record trained on other data
+// than the splits loaded now: one of the sweep's cells (checkRecordsData),
+// or any record of its dataset (checkDirData). It loads the sweep's data
+// only when r.Dir holds a record of its dataset with data digests, and
+// writes nothing: gradbench plan --check-data checks with it what plan,
+// which loads no data, would otherwise list as done. A runs directory that
+// does not exist yet holds no record.
+func (r *Runner) CheckData(ctx context.Context, s *Sweep) error {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(r.Dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := r.checkRecordsData(ctx, r.Dir, s.Cells()); err != nil {
+		return err
+	}
+	return r.checkDirData(ctx, r.Dir, &s.Workload)
+}
+
 // Event reports the progress of a sweep.
 type Event struct {
 	Kind  EventKind
@@ -422,10 +443,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	// A record of other data is refused before anything is trained or
 	// estimated: the estimate would count it as done, and cells before it
 	// would be trained only for the sweep to stop at it.
-	if err := r.checkRecordsData(ctx, r.Dir, cells); err != nil {
-		return nil, err
-	}
-	if err := r.checkDirData(ctx, r.Dir, &s.Workload); err != nil {
+	if err := r.CheckData(ctx, s); err != nil {
 		return nil, err
 	}
 	if r.Progress != nil {
