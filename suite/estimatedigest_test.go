@@ -184,6 +184,30 @@ func TestRunRefusesDirOfOtherDataBeforeTraining(t *testing.T) {
 	}
 }
 
+// TestSlurmRefusesDirOfOtherData: Slurm refuses a sweep whose --out holds
+// a record of another cell of its dataset trained on other data than the
+// files it loads, as Run does, naming the record: its table job builds
+// bench.txt from every record of --out, which refuses records of one
+// dataset and other data, so the array was submitted and trained only for
+// the table job to fail. With the files that record was trained on, the
+// array is planned.
+func TestSlurmRefusesDirOfOtherData(t *testing.T) {
+	a, b, data, dir, _, rec := noiseRun(t)
+	sw := fmnistSweep(t, data, 1)
+	sw.Specs = parseSpecs(t, "fda")
+	slurm := func() (*SlurmJobs, error) {
+		return (&Runner{}).Slurm(context.Background(), SlurmSpec{Sweep: sw, Exe: os.Args[0], Out: dir, Options: SlurmOptions{JobName: "gradbench"}})
+	}
+	writeFMNIST(t, data, a.withPixel(999), b)
+	if _, err := slurm(); err == nil || !strings.Contains(err.Error(), "holds record "+rec.Key+" (ste seed 1)") || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), "training split") {
+		t.Errorf("Slurm beside a record of other data: %v; want it named, with its training split", err)
+	}
+	writeFMNIST(t, data, a, b)
+	if j, err := slurm(); err != nil || j.Total != 1 || len(j.Pending) != 1 {
+		t.Errorf("Slurm beside a record of the same data: planned %+v, error %v; want 1 pending cell", j, err)
+	}
+}
+
 // TestCheckDataAsRun: CheckData (gradbench plan --check-data) refuses
 // what Run refuses before it trains, with Run's message: a record of one
 // of the sweep's cells, or of another cell of its dataset in the runs

@@ -149,19 +149,26 @@ func (r *Runner) checkDirData(ctx context.Context, dir string, w *Workload) erro
 // or any record of its dataset (checkDirData). It loads the sweep's data
 // only when r.Dir holds a record of its dataset with data digests, and
 // writes nothing: gradbench plan --check-data checks with it what plan,
-// which loads no data, would otherwise list as done. A runs directory that
-// does not exist yet holds no record.
+// which loads no data, would otherwise list as done, and Slurm refuses
+// with it what the array's table job would refuse once trained. A runs
+// directory that does not exist yet holds no record.
 func (r *Runner) CheckData(ctx context.Context, s *Sweep) error {
 	if err := checkRunsDir(r.Dir); err != nil {
 		return err
 	}
-	if _, err := os.Stat(r.Dir); errors.Is(err, fs.ErrNotExist) {
+	return r.checkData(ctx, r.Dir, s)
+}
+
+// checkData is CheckData for the runs directory dir (gradbench slurm's
+// --out, which is not the runner's Dir).
+func (r *Runner) checkData(ctx context.Context, dir string, s *Sweep) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err := r.checkRecordsData(ctx, r.Dir, s.Cells()); err != nil {
+	if err := r.checkRecordsData(ctx, dir, s.Cells()); err != nil {
 		return err
 	}
-	return r.checkDirData(ctx, r.Dir, &s.Workload)
+	return r.checkDirData(ctx, dir, &s.Workload)
 }
 
 // Event reports the progress of a sweep.
