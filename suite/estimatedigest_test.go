@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -180,5 +181,76 @@ func TestRunRefusesDirOfOtherDataBeforeTraining(t *testing.T) {
 	recs, err := (&Runner{Dir: dir}).Run(context.Background(), sw)
 	if err != nil || len(recs) != 1 {
 		t.Errorf("Run beside a record of the same data: %v, %v; want the sweep's record", recs, err)
+	}
+}
+
+// TestSlurmRefusesDirOfOtherData: Slurm refuses a sweep whose --out holds
+// a record of another cell of its dataset trained on other data than the
+// files it loads, as Run does, naming the record: its table job builds
+// bench.txt from every record of --out, which refuses records of one
+// dataset and other data, so the array was submitted and trained only for
+// the table job to fail. With the files that record was trained on, the
+// array is planned.
+func TestSlurmRefusesDirOfOtherData(t *testing.T) {
+	a, b, data, dir, _, rec := noiseRun(t)
+	sw := fmnistSweep(t, data, 1)
+	sw.Specs = parseSpecs(t, "fda")
+	slurm := func() (*SlurmJobs, error) {
+		return (&Runner{}).Slurm(context.Background(), SlurmSpec{Sweep: sw, Exe: os.Args[0], Out: dir, Options: SlurmOptions{JobName: "gradbench"}})
+	}
+	writeFMNIST(t, data, a.withPixel(999), b)
+	if _, err := slurm(); err == nil || !strings.Contains(err.Error(), "holds record "+rec.Key+" (ste seed 1)") || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), "training split") {
+		t.Errorf("Slurm beside a record of other data: %v; want it named, with its training split", err)
+	}
+	writeFMNIST(t, data, a, b)
+	if j, err := slurm(); err != nil || j.Total != 1 || len(j.Pending) != 1 {
+		t.Errorf("Slurm beside a record of the same data: planned %+v, error %v; want 1 pending cell", j, err)
+	}
+}
+
+// TestCheckDataAsRun: CheckData (gradbench plan --check-data) refuses
+// what Run refuses before it trains, with Run's message: a record of one
+// of the sweep's cells, or of another cell of its dataset in the runs
+// directory, trained on other data than the files read now. Plan, which
+// loads no data, lists such a record as done. With the files they were
+// trained on, for a record without data digests and for a runs directory
+// not made yet, it refuses nothing; without a digest to compare it loads
+// no data (the data files gone). Tried as a new user would: a test pixel
+// changed after the sweep's one recorded cell finished.
+func TestCheckDataAsRun(t *testing.T) {
+	a, b, data, dir, s, rec := noiseRun(t)
+	other := fmnistSweep(t, data, 1)
+	other.Specs = parseSpecs(t, "fda")
+	sweeps := []struct {
+		name string
+		s    *Sweep
+	}{{"the record's sweep", s}, {"another cell's sweep", other}}
+	check := func(dir string, s *Sweep) error { return (&Runner{Dir: dir}).CheckData(context.Background(), s) }
+	for _, sw := range sweeps {
+		if err := check(dir, sw.s); err != nil {
+			t.Errorf("%s, the files the run was trained on: %v", sw.name, err)
+		}
+	}
+	writeFMNIST(t, data, a, b.withPixel(222))
+	for _, sw := range sweeps {
+		err := check(dir, sw.s)
+		_, runErr := (&Runner{Dir: dir}).Run(context.Background(), sw.s)
+		if err == nil || runErr == nil || err.Error() != runErr.Error() || !strings.Contains(err.Error(), rec.Key) || !strings.Contains(err.Error(), "test split") {
+			t.Errorf("%s, a test pixel changed: CheckData refused with %v, Run with %v; want the same refusal, naming record %s and its test split", sw.name, err, runErr, rec.Key)
+		}
+	}
+	if err := check(filepath.Join(dir, "new"), s); err != nil {
+		t.Errorf("a runs directory not made yet: %v", err)
+	}
+	dropDigests(t, dir, rec.Key)
+	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+		if err := os.Remove(filepath.Join(data, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sw := range sweeps {
+		if err := check(dir, sw.s); err != nil {
+			t.Errorf("%s, a record without data digests and no data files: %v", sw.name, err)
+		}
 	}
 }

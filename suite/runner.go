@@ -143,6 +143,34 @@ func (r *Runner) checkDirData(ctx context.Context, dir string, w *Workload) erro
 	return nil
 }
 
+// CheckData refuses, as Run does before it estimates or trains anything,
+// a sweep whose runs directory r.Dir holds a record trained on other data
+// than the splits loaded now: one of the sweep's cells (checkRecordsData),
+// or any record of its dataset (checkDirData). It loads the sweep's data
+// only when r.Dir holds a record of its dataset with data digests, and
+// writes nothing: gradbench plan --check-data checks with it what plan,
+// which loads no data, would otherwise list as done, and Slurm refuses
+// with it what the array's table job would refuse once trained. A runs
+// directory that does not exist yet holds no record.
+func (r *Runner) CheckData(ctx context.Context, s *Sweep) error {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return err
+	}
+	return r.checkData(ctx, r.Dir, s)
+}
+
+// checkData is CheckData for the runs directory dir (gradbench slurm's
+// --out, which is not the runner's Dir).
+func (r *Runner) checkData(ctx context.Context, dir string, s *Sweep) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := r.checkRecordsData(ctx, dir, s.Cells()); err != nil {
+		return err
+	}
+	return r.checkDirData(ctx, dir, &s.Workload)
+}
+
 // Event reports the progress of a sweep.
 type Event struct {
 	Kind  EventKind
@@ -422,10 +450,7 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	// A record of other data is refused before anything is trained or
 	// estimated: the estimate would count it as done, and cells before it
 	// would be trained only for the sweep to stop at it.
-	if err := r.checkRecordsData(ctx, r.Dir, cells); err != nil {
-		return nil, err
-	}
-	if err := r.checkDirData(ctx, r.Dir, &s.Workload); err != nil {
+	if err := r.CheckData(ctx, s); err != nil {
 		return nil, err
 	}
 	if r.Progress != nil {

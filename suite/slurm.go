@@ -58,9 +58,10 @@ type SlurmJobs struct {
 // Sweep.Plan), one array task per cell, and a job that builds the table
 // once the array has ended. It loads the data and builds the model once
 // first (Prepare), so that a missing dataset fails here and not in every
-// task, and refuses a sweep whose record in Out was trained on other data
-// files than those read now, as Runner.Run does (records without data
-// digests are taken unchecked). It writes nothing: the caller writes the
+// task, and refuses a sweep whose Out holds a record of its dataset (of
+// its cells or another's) trained on other data files than those read
+// now, as Runner.Run does (CheckData; records without data digests are
+// taken unchecked). It writes nothing: the caller writes the
 // scripts and submits them (SubmitCommand).
 func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	if err := s.Sweep.Check(); err != nil {
@@ -102,10 +103,13 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 		return nil, err
 	}
 	// The data are loaded: a record trained on other files than those
-	// read now is refused, as gradbench run refuses it. The array, which
-	// leaves recorded cells out, would never meet it, and the table job
-	// would tabulate it as the sweep's.
-	if err := r.checkRecordsData(ctx, out, s.Sweep.Cells()); err != nil {
+	// read now is refused, as gradbench run refuses it (CheckData): the
+	// array, which leaves recorded cells out, would never meet one of the
+	// sweep's cells, and the table job, which tabulates every record of
+	// --out, would tabulate it as the sweep's, or refuse, once the array
+	// had trained, another cell's record of the same dataset beside the
+	// sweep's.
+	if err := r.checkData(ctx, out, s.Sweep); err != nil {
 		return nil, err
 	}
 	states, err := s.Sweep.Plan(out)

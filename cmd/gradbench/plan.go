@@ -34,17 +34,24 @@ configuration, which names its record <key>.json in --out), its state in
 --pending lists only the cells without a record: those a new job array
 must run (gradbench slurm submits them, but for the running ones).
 gradbench run --cell takes a cell's index or key, --index-from-env an
-index. Plan loads no data and writes nothing; a summary goes to stderr.
-So a record is done as plan sees it even when it was trained on other
-data files than those read now: gradbench run compares a record's data
-digests with the files it reads and refuses one of other data (records
-written before they kept digests are reused unchecked). --estimate
-loads the data and names such records.
+index. Plan writes nothing; a summary goes to stderr.
+
+Plan loads no data, so a record is done as plan sees it even when it was
+trained on other data files than those read now, which gradbench run
+refuses (it compares a record's data digests with the files it reads;
+records written before they kept digests are reused unchecked).
+--check-data loads the data and refuses, with run's message, what run
+would refuse: a record of the sweep's cells, or of any cell of its
+dataset in --out, trained on other data. It loads the data only when
+--out holds a record with data digests to compare; reading and hashing
+Fashion-MNIST takes about a second. --estimate loads the data too and
+names such records of the sweep's cells without refusing.
 
 Examples:
 
 	gradbench plan --recipe quick --ablation paper --seeds 3
-	gradbench plan --recipe quick --ablation paper --seeds 3 --pending --json`,
+	gradbench plan --recipe quick --ablation paper --seeds 3 --pending --json
+	gradbench plan --recipe quick --ablation paper --seeds 3 --check-data`,
 	run:           runPlan,
 	interruptible: true,
 }
@@ -72,12 +79,19 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	asJSON := fs.Bool("json", false, "print a JSON array of cells (with each cell's configuration) instead of text")
 	quiet := fs.Bool("quiet", false, "print no summary on stderr")
 	estimate := fs.Bool("estimate", false, "also say on stderr how long training the cells without a record would take, as gradbench run does before it starts (this loads the data and times a few training steps)")
+	checkData := fs.Bool("check-data", false, "load the data and refuse, as gradbench run does, an --out holding a record of the sweep's dataset trained on other data than the files read now (without it plan lists such a record as done)")
 	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
 	}
+	runner := &suite.Runner{Dir: *out} // loads the data once for both
+	if *checkData {
+		if err := runner.CheckData(ctx, sweep); err != nil {
+			return err
+		}
+	}
 	if *estimate {
-		est, err := (&suite.Runner{Dir: *out}).Estimate(ctx, sweep)
+		est, err := runner.Estimate(ctx, sweep)
 		if err != nil {
 			return err
 		}

@@ -416,3 +416,37 @@ func TestPlanSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanCheckDataRefusesOtherData: plan lists a record trained on other
+// data than the files read now as done (it loads no data), which run then
+// refuses; plan --check-data refuses it as run does, with run's message
+// naming the record and the split that differs. With the files the record
+// was trained on it lists the cells as plain plan does. Tried as a new
+// user would: the test files replaced by more images after the sweep's
+// one cell was recorded, then the sweep planned with another estimator.
+func TestPlanCheckDataRefusesOtherData(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	data, runs := filepath.Join(dir, "mnist"), filepath.Join(dir, "runs")
+	writeMNIST(t, data, "train", 64)
+	writeMNIST(t, data, "t10k", 40)
+	workload := []string{"--recipe", recipe, "--dataset", "mnist", "--data", data}
+	rec := trainOne(t, runs, append(workload, "--estimators", "ste")...)
+	sweep := append(workload, "--out", runs, "--estimators", "ste,fda")
+	plain, _, err := runGradbench(t, append([]string{"plan"}, sweep...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked, _, err := runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...); err != nil || checked != plain {
+		t.Errorf("plan --check-data with the files the run was trained on: error %v, output\n%s\nwant plan's:\n%s", err, checked, plain)
+	}
+	writeMNIST(t, data, "t10k", 41)
+	if _, _, err := runGradbench(t, append([]string{"plan"}, sweep...)...); err != nil {
+		t.Errorf("plan, which loads no data, with other test files: %v", err)
+	}
+	_, _, err = runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...)
+	_, _, runErr := runGradbench(t, append([]string{"run", "--quiet"}, sweep...)...)
+	if err == nil || runErr == nil || err.Error() != runErr.Error() || !strings.Contains(err.Error(), suite.RecordPath(runs, rec.Key)) || !strings.Contains(err.Error(), "test split") {
+		t.Errorf("plan --check-data with other test files: %v\nrun: %v\nwant run's refusal, naming %s and its test split", err, runErr, suite.RecordPath(runs, rec.Key))
+	}
+}
