@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -17,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/internal/cpuinfo"
 )
@@ -74,101 +72,6 @@ type Record struct {
 	// encoding without it, set by WriteRecord (records written before
 	// gradbench set it have none, see Tabulation.Unverified).
 	Checksum string `json:"checksum,omitempty"`
-}
-
-// A DataDigest names the data of a run: the digest (data.Dataset.Digest,
-// "sha256:" and the SHA-256 of its shape, pixels and labels) of its
-// training split and of its test split, whole, as they were loaded. The
-// images a run draws from them (its training subset, the validation split
-// it holds out, its test subset) follow from those and from the run's
-// configuration, which its key covers.
-type DataDigest struct {
-	Train string `json:"train"`
-	Test  string `json:"test"`
-}
-
-// checkSameData refuses records of one dataset that were trained on
-// other data than each other: their data digests disagree. A table pairs
-// them seed by seed as runs on the same images, which they are not (the
-// data files differed between the machines or the times they ran), and
-// gradbench table, which loads no data, would not see it otherwise.
-// Records without a digest (written before gradbench kept them) cannot
-// be checked and are tabulated with the others, as gradbench run reuses
-// them unchecked (refusing them would refuse the table of every sweep
-// begun before digests and finished after); where a workload has records
-// with a digest and records without, its table says so (writeUndigested).
-// Every consumer that compares records across cells calls it: the tables
-// (and the learning-rate choice they make), the curves and the benchmark
-// lines.
-func checkSameData(rs []*Record) error {
-	first := map[string]*Record{} // a dataset's first record with a digest
-	for _, r := range rs {
-		if r.Data == nil {
-			continue
-		}
-		f, ok := first[r.Config.Dataset]
-		if !ok {
-			first[r.Config.Dataset] = r
-			continue
-		}
-		if *f.Data != *r.Data {
-			return fmt.Errorf("suite: records %s (%s seed %d) and %s (%s seed %d) of %s were trained on different data: %s; they cannot be compared as runs on the same images: keep the records of one copy of the data together (move the others to a runs directory of their own, or delete them to train them again on the data read now)",
-				f.Key, f.Config.Estimator, f.Config.Seed, r.Key, r.Config.Estimator, r.Config.Seed, r.Config.Dataset, f.Data.diff(r.Data, " against "))
-		}
-	}
-	return nil
-}
-
-// writeUndigested writes a note for one workload's records wl when some
-// of them carry a data digest and others none: those without could not be
-// checked against the others' data (checkSameData), which the table would
-// otherwise pass over in silence. When none carries one (every record
-// written before gradbench kept them) the table says nothing, as before.
-func writeUndigested(w io.Writer, wl []*Record) {
-	var without []string
-	for _, r := range wl {
-		if r.Data == nil {
-			without = append(without, fmt.Sprintf("%s seed %d", r.Config.Estimator, r.Config.Seed))
-		}
-	}
-	if len(without) == 0 || len(without) == len(wl) {
-		return
-	}
-	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Delete them and run the sweep again to have them trained on the data read now.\n\n",
-		len(without), len(wl), escapeMarkdown(strings.Join(without, ", ")))
-}
-
-// digestOf returns the digests of a pair of splits.
-func digestOf(train, test *data.Dataset) *DataDigest {
-	return &DataDigest{Train: train.Digest(), Test: test.Digest()}
-}
-
-// differs says which of d's splits differ from want's, such as "training
-// split (sha256:... where the files read now give sha256:...)", or ""
-// when none does.
-func (d *DataDigest) differs(want *DataDigest) string {
-	return d.diff(want, " where the files read now give ")
-}
-
-// diff says which of d's splits differ from o's, each as its name, d's
-// digest, sep and o's digest ("training split sha256:...<sep>sha256:..."),
-// joined by ", and ".
-func (d *DataDigest) diff(o *DataDigest, sep string) string {
-	var out []string
-	for _, s := range []struct{ name, had, now string }{{"training", d.Train, o.Train}, {"test", d.Test, o.Test}} {
-		if s.had != s.now {
-			out = append(out, s.name+" split "+s.had+sep+s.now)
-		}
-	}
-	return strings.Join(out, ", and ")
-}
-
-// trainDiffers is differs for a reader of the training split alone
-// (gradbench fidelity): it says whether d's training split differs from
-// the one whose digest is train, as differs words it, and never compares
-// the test split, which such a reader does not read.
-func (d *DataDigest) trainDiffers(train string) string {
-	return (&DataDigest{Train: d.Train}).differs(&DataDigest{Train: train})
 }
 
 // A Segment is the stretch of a run's epochs that one process trained

@@ -2,8 +2,13 @@ package suite
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
@@ -166,4 +171,99 @@ func (ru *run) segmentsThrough(last int) []Segment {
 		return nil
 	}
 	return append(ru.rec.Segments[:len(ru.rec.Segments):len(ru.rec.Segments)], Segment{FirstEpoch: ru.firstEpoch, LastEpoch: last, Machine: ThisMachine()})
+}
+
+// CheckpointPath returns where the checkpoint of the run with that key
+// lives.
+func CheckpointPath(dir, key string) string { return runFile("CheckpointPath", dir, key, ".ckpt") }
+
+// WeightsPath returns where the final weights of the finished run with that
+// key live: a checkpoint of the network alone (no optimizer state), which
+// gradbench export packs into a binary model file. A diverged run has
+// none (see saveFinalWeights).
+func WeightsPath(dir, key string) string { return runFile("WeightsPath", dir, key, ".weights") }
+
+// saveFinalWeights writes the final weights net of run key, whose record
+// is rec, before the record is written: a record with status ok always has
+// them. A diverged run keeps none. Its network is the one the non-finite
+// loss came from, trained into the epoch it diverged in (its weights
+// perhaps NaN): not the network after its last finished epoch, which a
+// weights file labelled with the epochs it recorded would claim to hold.
+// A file left at their path (a build before this one wrote one for
+// diverged runs too) is removed, so that none says otherwise. The weights
+// after its finished epochs are those KeepEpochs keeps (EpochWeightsPath).
+func saveFinalWeights(dir, key string, rec *Record, net nn.Layer) error {
+	path := WeightsPath(dir, key)
+	if rec.Status == StatusDiverged {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return wrapErr("suite", err)
+		}
+		return nil
+	}
+	return saveWeights(path, key, len(rec.Epochs), net)
+}
+
+// removeEarlierWeights removes the weights files of cell c that an
+// earlier attempt of the run left and the run, about to train from epoch
+// start, does not continue: its final weights <key>.weights, and its
+// weights after any epoch past start (all of them when it starts from
+// scratch, its checkpoint missing or discarded). They carry the run's key
+// and epoch, all that loadWeights checks, so that export and fidelity
+// would take another trajectory's network (a build whose initial weights
+// differed, an attempt on other kernels) for this run's. The weights after
+// epochs 1..start belong to the trajectory the run resumes.
+func (r *Runner) removeEarlierWeights(c Cell, start int) error {
+	key := c.Key()
+	paths := []string{WeightsPath(r.Dir, key)}
+	// Listed, not globbed: the directory's name may hold a glob's
+	// metacharacters.
+	ents, err := os.ReadDir(r.Dir)
+	if err != nil {
+		return wrapErr("suite", err)
+	}
+	for _, ent := range ents {
+		if m := epochWeightsRE.FindStringSubmatch(ent.Name()); m != nil && m[1] == key {
+			if e, err := strconv.Atoi(m[2]); err != nil || e > start {
+				paths = append(paths, filepath.Join(r.Dir, ent.Name()))
+			}
+		}
+	}
+	var removed []string
+	for _, p := range paths {
+		err := os.Remove(p)
+		switch {
+		case err == nil:
+			removed = append(removed, filepath.Base(p))
+		case !errors.Is(err, fs.ErrNotExist):
+			return wrapErr("suite", err)
+		}
+	}
+	if len(removed) > 0 {
+		from := "trains from scratch"
+		if start > 0 {
+			from = "resumes after " + epochsText(start)
+		}
+		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: removing the weights an earlier attempt left, which this run, as it %s, would not write: %s", c, from, strings.Join(removed, ", "))})
+	}
+	return nil
+}
+
+// removeDoneCheckpoint removes the checkpoint of cell c, which has a
+// record: a process killed between writing the record and removing the
+// checkpoint leaves it, and nothing reads it again (a finished run is
+// never trained again), so that it would stay for good, as large as the
+// network and its optimizer's state. While a live process holds the
+// cell's lock (lc tunes when a lock is stale), the checkpoint is left to
+// it: it has just written the record, and removes the checkpoint next.
+func (r *Runner) removeDoneCheckpoint(c Cell, lc LockConfig) {
+	path := CheckpointPath(r.Dir, c.Key())
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	if l, err := ReadLock(r.Dir, c.Key()); err == nil && !l.Stale(lc, time.Now()) {
+		return
+	}
+	if os.Remove(path) == nil {
+		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: removed the epoch checkpoint its finished run left (the process that recorded it was stopped before it could)", c)})
+	}
 }
