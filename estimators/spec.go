@@ -312,13 +312,19 @@ func MustParse(s string) Spec {
 // with a side key and an estimator's name ("w=fda", "a=ste") starts a sided
 // spec: "ste,w=fda:n=9,omega=0.2/a=ste" is the two specs "ste" and
 // "w=fda:n=9,omega=0.2/a=ste". Duplicates (by canonical form) are errors,
-// and so is white space around an item ("ste, fda"), which is refused as
-// the other list flags refuse it, not trimmed.
+// and so are white space around an item ("ste, fda") and an empty item
+// ("ste,,fda", "ste,fda,"), which are refused as the other list flags
+// refuse them, not trimmed or skipped; each error says what to write
+// instead.
 func ParseList(s string) ([]Spec, error) {
+	parts := splitTop(s, ',')
 	var items []string
-	for _, it := range splitTop(s, ',') {
+	for i, it := range parts {
+		if it == "" && len(parts) > 1 {
+			return nil, emptyItem(s, parts, i)
+		}
 		if padded(it) {
-			return nil, fmt.Errorf("estimators: %q: %s around the item %q: remove it", s, spaceNotAllowed, it)
+			return nil, fmt.Errorf("estimators: %q: %s around the item %q: remove it, as in %q", s, spaceNotAllowed, it, listFix(parts))
 		}
 		if key, _, ok := strings.Cut(it, "="); len(items) > 0 && ok && !strings.Contains(key, ":") && !startsSided(it) {
 			items[len(items)-1] += "," + it
@@ -326,20 +332,63 @@ func ParseList(s string) ([]Spec, error) {
 		}
 		items = append(items, it)
 	}
-	var specs []Spec
-	seen := map[string]bool{}
-	for _, it := range items {
+	specs := make([]Spec, len(items))
+	for i, it := range items {
 		spec, err := Parse(it)
 		if err != nil {
 			return nil, err
 		}
-		if seen[spec.String()] {
-			return nil, fmt.Errorf("estimators: %q listed twice (canonical form %q)", it, spec.String())
+		specs[i] = spec
+	}
+	// A spec listed twice would train and table once: used other than as
+	// given, so it is refused, with the list that names each spec once.
+	first := map[string]int{}
+	var once []string
+	for i, spec := range specs {
+		if _, dup := first[spec.String()]; !dup {
+			first[spec.String()] = i
+			once = append(once, items[i])
 		}
-		seen[spec.String()] = true
-		specs = append(specs, spec)
+	}
+	for i, spec := range specs {
+		if j := first[spec.String()]; j != i {
+			same := ""
+			if items[j] != items[i] {
+				same = fmt.Sprintf(", as %q before it is", items[j])
+			}
+			return nil, fmt.Errorf("estimators: %q listed twice (canonical form %q%s): list each spec once, as in %q", items[i], spec.String(), same, strings.Join(once, ","))
+		}
 	}
 	return specs, nil
+}
+
+// emptyItem is the error for the empty item parts[i] of the list s: a
+// comma too many, which is refused rather than skipped.
+func emptyItem(s string, parts []string, i int) error {
+	fix := listFix(parts)
+	if fix == "" {
+		return fmt.Errorf("estimators: %q lists no estimator, only commas: give the specs, as in %q", s, "ste,fda")
+	}
+	where := "an empty item between two commas: remove one comma"
+	switch i {
+	case 0:
+		where = "it starts with a comma: remove it"
+	case len(parts) - 1:
+		where = "it ends with a comma: remove it"
+	}
+	return fmt.Errorf("estimators: %q: %s, as in %q", s, where, fix)
+}
+
+// listFix returns the list of parts without white space around an item
+// and without empty items: what an error about those suggests writing.
+func listFix(parts []string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimFunc(p, unicode.IsSpace); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ",")
 }
 
 // String returns the canonical form of the spec.

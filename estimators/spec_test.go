@@ -221,6 +221,39 @@ func TestParseList(t *testing.T) {
 	}
 }
 
+// checkParseListError checks that ParseList(in) fails with an error that
+// contains want.
+func checkParseListError(t *testing.T, in, want string) {
+	t.Helper()
+	if specs, err := ParseList(in); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ParseList(%q) = %v, %v; want an error containing %q", in, specs, err, want)
+	}
+}
+
+// TestParseListOdd: tried as a new user would, an empty item ("ste,,fda",
+// "ste,fda,") was refused as an empty spec without saying which, and
+// "fda:n=9,,omega=0.2" as the unknown estimator ",omega=0.2"; a list is
+// used as given or refused, so each is refused as the comma too many it
+// is, with the list to write instead. A spec listed twice, which would
+// train once, is refused with the list that names each spec once.
+func TestParseListOdd(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ste,,fda", `estimators: "ste,,fda": an empty item between two commas: remove one comma, as in "ste,fda"`},
+		{"ste,fda,", `estimators: "ste,fda,": it ends with a comma: remove it, as in "ste,fda"`},
+		{",ste", `estimators: ",ste": it starts with a comma: remove it, as in "ste"`},
+		{"fda:n=9,,omega=0.2", `estimators: "fda:n=9,,omega=0.2": an empty item between two commas: remove one comma, as in "fda:n=9,omega=0.2"`},
+		{"fda:n=9,", `estimators: "fda:n=9,": it ends with a comma: remove it, as in "fda:n=9"`},
+		{",", `estimators: "," lists no estimator, only commas: give the specs, as in "ste,fda"`},
+		{"ste,ste", `estimators: "ste" listed twice (canonical form "ste"): list each spec once, as in "ste"`},
+		{"fda,ste,fda:omega=0.1", `estimators: "fda:omega=0.1" listed twice (canonical form "fda", as "fda" before it is): list each spec once, as in "fda,ste"`},
+		{"ste,fda,ste,fda", `estimators: "ste" listed twice (canonical form "ste"): list each spec once, as in "ste,fda"`},
+	} {
+		checkParseListError(t, tc.in, tc.want)
+	}
+	// A comma inside brackets is the formula's, not the list's.
+	checkParseList(t, "expr:g=max(0,1-abs(x)),ste", "expr:g=max(0, 1 - abs(x))", "ste")
+}
+
 // TestNewRefusesLiteral: a struct literal Spec{Name: "fda"} made working
 // estimators while String printed "", so its runs' tables, records and keys
 // named no estimator; the zero Spec said `unknown estimator ""`.
@@ -317,16 +350,15 @@ func TestParseWhiteSpace(t *testing.T) {
 		checkParseError(t, tc.in, tc.want)
 	}
 	for _, tc := range []struct{ in, want string }{
-		{" ste", `estimators: " ste": white space is not allowed around the item " ste": remove it`},
-		{"ste, fda", `estimators: "ste, fda": white space is not allowed around the item " fda": remove it`},
-		{"ste ,fda", `estimators: "ste ,fda": white space is not allowed around the item "ste ": remove it`},
-		{"fda:n=9, omega=0.2", `white space is not allowed around the item " omega=0.2"`},
-		{"ste,w=fda/a=ste ,dsq", `white space is not allowed around the item "w=fda/a=ste "`},
+		{" ste", `estimators: " ste": white space is not allowed around the item " ste": remove it, as in "ste"`},
+		{"ste, fda", `estimators: "ste, fda": white space is not allowed around the item " fda": remove it, as in "ste,fda"`},
+		{"ste ,fda", `estimators: "ste ,fda": white space is not allowed around the item "ste ": remove it, as in "ste,fda"`},
+		{"ste, ,fda", `estimators: "ste, ,fda": white space is not allowed around the item " ": remove it, as in "ste,fda"`},
+		{"fda:n=9, omega=0.2", `white space is not allowed around the item " omega=0.2": remove it, as in "fda:n=9,omega=0.2"`},
+		{"ste,w=fda/a=ste ,dsq", `white space is not allowed around the item "w=fda/a=ste ": remove it, as in "ste,w=fda/a=ste,dsq"`},
 		{"fda: n=4", `estimators: fda: white space is not allowed in the parameter key " n"`},
 	} {
-		if _, err := ParseList(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseList(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
-		}
+		checkParseListError(t, tc.in, tc.want)
 	}
 	// A formula's own spaces are part of it, and its canonical form has
 	// them: it reads back as given.
