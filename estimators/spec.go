@@ -2,6 +2,7 @@ package estimators
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -131,7 +132,7 @@ func Parse(s string) (Spec, error) {
 	}
 	name, rawArgs, _ := strings.Cut(est, ":")
 	if strings.ContainsFunc(name, unicode.IsSpace) {
-		return Spec{}, fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it", s, spaceNotAllowed, name)
+		return Spec{}, spaceInName(s, name)
 	}
 	f, ok := lookup(name)
 	if name == "" {
@@ -180,6 +181,21 @@ func Parse(s string) (Spec, error) {
 		}
 	}
 	return spec, nil
+}
+
+// spaceInName is the error for white space in name, the estimator name
+// that begins the spec s, saying what to write instead: the name without
+// it, or, when it separates registered names ("ste fda"), a comma.
+func spaceInName(s, name string) error {
+	rest := s[len(name):]
+	words := strings.FieldsFunc(name, unicode.IsSpace)
+	if len(words) > 1 && !slices.ContainsFunc(words, func(w string) bool { _, ok := lookup(w); return !ok }) {
+		return fmt.Errorf("estimators: %q: %s in the estimator name %q: specs are separated by commas, as in %q", s, spaceNotAllowed, name, strings.Join(words, ",")+rest)
+	}
+	if len(words) == 1 {
+		return fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it, as in %q", s, spaceNotAllowed, name, words[0]+rest)
+	}
+	return fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it", s, spaceNotAllowed, name)
 }
 
 // splitSuffix separates "est+na:args" into its estimator and +na parts.
@@ -256,10 +272,13 @@ func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	for _, kv := range splitTop(s, ',') {
 		k, v, ok := strings.Cut(kv, "=")
 		if strings.ContainsFunc(k, unicode.IsSpace) {
+			if t := strings.TrimFunc(k, unicode.IsSpace); ok && t != "" && !strings.ContainsFunc(t, unicode.IsSpace) {
+				return nil, fmt.Errorf("estimators: %s: %s in the parameter key %q: remove it, as in %q", name, spaceNotAllowed, k, t+"="+v)
+			}
 			return nil, fmt.Errorf("estimators: %s: %s in the parameter key %q: remove it", name, spaceNotAllowed, k)
 		}
 		if ok && padded(v) {
-			return nil, fmt.Errorf("estimators: %s: %s around the value of %s, %q: remove it", name, spaceNotAllowed, k, v)
+			return nil, fmt.Errorf("estimators: %s: %s around the value of %s, %q: remove it, as in %q", name, spaceNotAllowed, k, v, k+"="+strings.TrimFunc(v, unicode.IsSpace))
 		}
 		if ok && k != "" && v == "" {
 			return nil, fmt.Errorf("estimators: %s: parameter %q has no value after '=': give one, or leave the key out for its default", name, k)
