@@ -128,7 +128,7 @@ func Parse(s string) (Spec, error) {
 	}
 	est, na, hasNA, err := splitSuffix(s)
 	if err != nil {
-		return Spec{}, err
+		return Spec{}, fmt.Errorf("%w%s", err, caseHint(s))
 	}
 	name, rawArgs, _ := strings.Cut(est, ":")
 	if strings.ContainsFunc(name, unicode.IsSpace) {
@@ -148,7 +148,7 @@ func Parse(s string) (Spec, error) {
 				return Spec{}, fmt.Errorf("estimators: %q: parameters follow a colon, as in %q", s, n+":"+args)
 			}
 		}
-		return Spec{}, fmt.Errorf("estimators: %w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
+		return Spec{}, fmt.Errorf("estimators: %w %q (have %s)%s", ErrUnknown, name, strings.Join(Names(), ", "), caseHint(s))
 	}
 	raw, err := splitArgs(name, rawArgs, strings.Contains(est, ":"))
 	if err != nil {
@@ -196,6 +196,21 @@ func spaceInName(s, name string) error {
 		return fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it, as in %q", s, spaceNotAllowed, name, words[0]+rest)
 	}
 	return fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it", s, spaceNotAllowed, name)
+}
+
+// caseHint returns "; names are lower case: did you mean ...?" when the
+// spec s, refused for a name it does not have, is a valid spec in lower
+// case ("STE", "fda+NA", "W=ste/A=fda"), and "" otherwise. Names are
+// matched exactly: the hint says what to write, it does not read s as it.
+func caseHint(s string) string {
+	low := strings.ToLower(s)
+	if low == s {
+		return ""
+	}
+	if _, err := Parse(low); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; names are lower case: did you mean %q?", low)
 }
 
 // splitSuffix separates "est+na:args" into its estimator and +na parts.

@@ -230,6 +230,37 @@ func checkParseListError(t *testing.T, in, want string) {
 	}
 }
 
+// TestParseCase: tried as a new user would, "STE" was refused as an
+// unknown estimator with the names listed, which left the user to notice
+// that only the case was wrong. Names are matched exactly, so it is still
+// refused, and the error says what to write.
+func TestParseCase(t *testing.T) {
+	withNAReader(t, func(p *Params) (any, error) { return p.Float("a", 1, AtLeast(0)), p.Err() })
+	for _, tc := range []struct{ in, want string }{
+		{"STE", `estimators: unknown estimator "STE" (have ` + strings.Join(Names(), ", ") + `); names are lower case: did you mean "ste"?`},
+		{"Fda:n=9", `estimators: unknown estimator "Fda" (have ` + strings.Join(Names(), ", ") + `); names are lower case: did you mean "fda:n=9"?`},
+		{"fda+NA", `estimators: unknown suffix "+NA" in "fda+NA" (have +na); names are lower case: did you mean "fda+na"?`},
+		{"W=ste/A=fda", `; names are lower case: did you mean "w=ste/a=fda"?`},
+		// No hint where lower case does not make a valid spec.
+		{"STEE", `estimators: unknown estimator "STEE" (have ` + strings.Join(Names(), ", ") + `)`},
+	} {
+		_, err := Parse(tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
+		}
+		if tc.in == "STEE" && err != nil && strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("Parse(%q) error = %v, want no hint", tc.in, err)
+		}
+		if tc.in == "STE" && !errors.Is(err, ErrUnknown) {
+			t.Errorf("Parse(%q) error = %v, want ErrUnknown", tc.in, err)
+		}
+	}
+	// Inside a formula, case is the formula's: no hint rewrites it.
+	if _, err := Parse("expr:g=X"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf(`Parse("expr:g=X") error = %v, want one without a hint`, err)
+	}
+}
+
 // TestParseListOdd: tried as a new user would, an empty item ("ste,,fda",
 // "ste,fda,") was refused as an empty spec without saying which, and
 // "fda:n=9,,omega=0.2" as the unknown estimator ",omega=0.2"; a list is
