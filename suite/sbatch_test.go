@@ -58,9 +58,9 @@ func TestSbatchLineReserved(t *testing.T) {
 // TestSbatchLineTwice: the same --sbatch line given twice (also once with
 // "#SBATCH " before it) was written into the scripts twice.
 func TestSbatchLineTwice(t *testing.T) {
-	o := SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--qos=short", " #SBATCH --account=proj"}}
+	o := SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--qos=short", "#SBATCH --account=proj"}}
 	err := o.Validate()
-	if want := `suite: bad --sbatch " #SBATCH --account=proj": the same line as --sbatch "--account=proj": give each line once`; err == nil || err.Error() != want {
+	if want := `suite: bad --sbatch "#SBATCH --account=proj": the same line as --sbatch "--account=proj": give each line once`; err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
 	}
 	o = SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--account=other", "--mail-type=END", "--mail-type=FAIL"}}
@@ -97,6 +97,39 @@ func TestSbatchLineExclusive(t *testing.T) {
 			t.Errorf("%+v, --sbatch %q: %v, want it kept", tc.o, tc.line, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%+v, --sbatch %q: error %v, want %q", tc.o, tc.line, err, tc.want)
+		}
+	}
+}
+
+// TestSbatchLineSpace: white space around an --sbatch line (" --qos=short",
+// "--qos=short\n") and more than one space after "#SBATCH" were trimmed
+// and the line written otherwise than given. A value is used as given or
+// refused: they are refused, with the line to write; the spaces between
+// an option and its value are sbatch's, and stay.
+func TestSbatchLineSpace(t *testing.T) {
+	for line, want := range map[string]string{
+		" --qos=short":         `suite: bad --sbatch " --qos=short": white space is not allowed around the line: remove it, as in "--qos=short"`,
+		"--qos=short ":         `suite: bad --sbatch "--qos=short ": white space is not allowed around the line: remove it, as in "--qos=short"`,
+		"--qos=short\n":        `suite: bad --sbatch "--qos=short\n": white space is not allowed around the line: remove it, as in "--qos=short"`,
+		" #SBATCH --qos=short": `suite: bad --sbatch " #SBATCH --qos=short": white space is not allowed around the line: remove it, as in "#SBATCH --qos=short"`,
+		"#SBATCH  --qos=short": `suite: bad --sbatch "#SBATCH  --qos=short": want one space between #SBATCH and the option, as in "#SBATCH --qos=short", or the option alone, "--qos=short"`,
+		"#SBATCH\t--qos=short": `suite: bad --sbatch "#SBATCH\t--qos=short": want one space between #SBATCH and the option, as in "#SBATCH --qos=short", or the option alone, "--qos=short"`,
+		"#SBATCH--qos=short":   `suite: bad --sbatch "#SBATCH--qos=short": want one space between #SBATCH and the option, as in "#SBATCH --qos=short", or the option alone, "--qos=short"`,
+		"#SBATCH":              `suite: bad --sbatch "#SBATCH": want an sbatch option after #SBATCH, such as #SBATCH --account=proj`,
+	} {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{line}}
+		if err := o.Validate(); err == nil || err.Error() != want {
+			t.Errorf("--sbatch %q: error %v\nwant %s", line, err, want)
+		}
+	}
+	for line, want := range map[string]string{
+		"--qos=short":            "--qos=short",
+		"#SBATCH --qos=short":    "--qos=short",
+		"--account proj  --hold": "--account proj  --hold",
+	} {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{line}}
+		if err := o.Validate(); err != nil || o.Extra[0] != want {
+			t.Errorf("--sbatch %q: kept as %q, %v; want %q", line, o.Extra[0], err, want)
 		}
 	}
 }
