@@ -133,3 +133,27 @@ func TestSbatchLineSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestPartitionList: tried as a new user would, --partition cpu, and
+// cpu,,gpu and cpu,cpu were written into the scripts as given, for sbatch
+// to skip the empty item or the repeat. A list is used as given or
+// refused, as --seeds is.
+func TestPartitionList(t *testing.T) {
+	for part, want := range map[string]string{
+		"cpu,":        `suite: bad --partition "cpu,": it ends with a comma: remove it, as in "cpu"`,
+		",cpu":        `suite: bad --partition ",cpu": it starts with a comma: remove it, as in "cpu"`,
+		"cpu,,gpu":    `suite: bad --partition "cpu,,gpu": an empty item between two commas: remove one comma, as in "cpu,gpu"`,
+		"cpu,gpu,cpu": `suite: bad --partition "cpu,gpu,cpu": a partition is given twice: give each once, as in "cpu,gpu"`,
+	} {
+		o := SlurmOptions{JobName: "gradbench", Partition: part}
+		if err := o.Validate(); err == nil || err.Error() != want {
+			t.Errorf("--partition %q: error %v\nwant %s", part, err, want)
+		}
+	}
+	for _, part := range []string{"cpu", "cpu,gpu", "a.b_c-d"} {
+		o := SlurmOptions{JobName: "gradbench", Partition: part}
+		if err := o.Validate(); err != nil || o.Partition != part {
+			t.Errorf("--partition %q: %v, kept as %q", part, err, o.Partition)
+		}
+	}
+}

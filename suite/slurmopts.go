@@ -328,6 +328,24 @@ func (o *SlurmOptions) Validate() error {
 	if o.Partition != "" && !slurmNameRE.MatchString(o.Partition) {
 		return fmt.Errorf("suite: bad --partition %q: want a partition name (letters, digits, _ . - or a comma-separated list)", o.Partition)
 	}
+	if o.Partition != "" {
+		// A list is used as given or refused, as --seeds is: an empty
+		// item or a partition named twice is not passed on for sbatch to
+		// skip.
+		parts := strings.Split(o.Partition, ",")
+		if why := emptyItem(parts); why != "" {
+			return fmt.Errorf("suite: bad --partition %q: %s", o.Partition, why)
+		}
+		var once []string
+		for _, p := range parts {
+			if !slices.Contains(once, p) {
+				once = append(once, p)
+			}
+		}
+		if len(once) < len(parts) {
+			return fmt.Errorf("suite: bad --partition %q: a partition is given twice: give each once, as in %q", o.Partition, strings.Join(once, ","))
+		}
+	}
 	if o.Time != "" {
 		if err := checkSlurmTime(o.Time); err != nil {
 			return fmt.Errorf("suite: bad --time %q: %s", o.Time, err)
