@@ -123,10 +123,10 @@ func parseSided(s string) (Spec, error) {
 	for _, part := range splitSides(s) {
 		key, rest, _ := cutSide(part)
 		if head := part[:len(part)-len(rest)-1]; head != key {
-			return Spec{}, fmt.Errorf("estimators: %q: %s around the side key %q: remove it, as in %q", s, spaceNotAllowed, head, key+"=")
+			return Spec{}, fmt.Errorf("estimators: %q: %s around the side key %q: remove it, as in %q", s, spaceNotAllowed, head, sidedFix(s))
 		}
 		if padded(rest) {
-			return Spec{}, fmt.Errorf("estimators: %q: %s around the %s side %q: remove it", s, spaceNotAllowed, sideWords[key], rest)
+			return Spec{}, fmt.Errorf("estimators: %q: %s around the %s side %q: remove it, as in %q", s, spaceNotAllowed, sideWords[key], rest, sidedFix(s))
 		}
 		if _, dup := given[key]; dup {
 			return Spec{}, fmt.Errorf("estimators: %q: the %s side is named twice (want w=SPEC/a=SPEC)", s, sideWords[key])
@@ -151,6 +151,18 @@ func parseSided(s string) (Spec, error) {
 		side[i] = sp
 	}
 	return Sides(side[0], side[1])
+}
+
+// sidedFix returns the sided spec s without white space around its side
+// keys and sides ("w=ste /a=fda" is "w=ste/a=fda"): what the errors about
+// that white space suggest writing.
+func sidedFix(s string) string {
+	var parts []string
+	for _, part := range splitSides(s) {
+		key, rest, _ := cutSide(part)
+		parts = append(parts, key+"="+strings.TrimFunc(rest, unicode.IsSpace))
+	}
+	return strings.Join(parts, "/")
 }
 
 func otherSide(key string) string {

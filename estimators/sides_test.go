@@ -154,7 +154,7 @@ func TestParseListSided(t *testing.T) {
 	}
 	checkParseList(t, "ste,w=fda:n=9,omega=0.2/a=ste,a=approxsign/w=fda,fda+na:a=0.2,w=ste/a=fda:n=9,omega=0.2,dsq",
 		"ste", "w=fda:n=9,omega=0.2/a=ste", "w=fda/a=approxsign", "fda+na:a=0.2", "w=ste/a=fda:n=9,omega=0.2", "dsq")
-	if _, err := ParseList("ste,w=ste/a=ste"); err == nil || !strings.Contains(err.Error(), `"w=ste/a=ste" listed twice (canonical form "ste")`) {
+	if _, err := ParseList("ste,w=ste/a=ste"); err == nil || !strings.Contains(err.Error(), `"w=ste/a=ste" listed twice (canonical form "ste", as "ste" before it is): list each spec once, as in "ste"`) {
 		t.Errorf("ParseList with a sided spec equal to a plain one: err = %v, want listed twice", err)
 	}
 }

@@ -2,6 +2,7 @@ package estimators
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -127,11 +128,11 @@ func Parse(s string) (Spec, error) {
 	}
 	est, na, hasNA, err := splitSuffix(s)
 	if err != nil {
-		return Spec{}, err
+		return Spec{}, fmt.Errorf("%w%s", err, caseHint(s))
 	}
 	name, rawArgs, _ := strings.Cut(est, ":")
 	if strings.ContainsFunc(name, unicode.IsSpace) {
-		return Spec{}, fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it", s, spaceNotAllowed, name)
+		return Spec{}, spaceInName(s, name)
 	}
 	f, ok := lookup(name)
 	if name == "" {
@@ -147,7 +148,7 @@ func Parse(s string) (Spec, error) {
 				return Spec{}, fmt.Errorf("estimators: %q: parameters follow a colon, as in %q", s, n+":"+args)
 			}
 		}
-		return Spec{}, fmt.Errorf("estimators: %w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
+		return Spec{}, fmt.Errorf("estimators: %w %q (have %s)%s", ErrUnknown, name, strings.Join(Names(), ", "), caseHint(s))
 	}
 	raw, err := splitArgs(name, rawArgs, strings.Contains(est, ":"))
 	if err != nil {
@@ -180,6 +181,36 @@ func Parse(s string) (Spec, error) {
 		}
 	}
 	return spec, nil
+}
+
+// spaceInName is the error for white space in name, the estimator name
+// that begins the spec s, saying what to write instead: the name without
+// it, or, when it separates registered names ("ste fda"), a comma.
+func spaceInName(s, name string) error {
+	rest := s[len(name):]
+	words := strings.FieldsFunc(name, unicode.IsSpace)
+	if len(words) > 1 && !slices.ContainsFunc(words, func(w string) bool { _, ok := lookup(w); return !ok }) {
+		return fmt.Errorf("estimators: %q: %s in the estimator name %q: specs are separated by commas, as in %q", s, spaceNotAllowed, name, strings.Join(words, ",")+rest)
+	}
+	if len(words) == 1 {
+		return fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it, as in %q", s, spaceNotAllowed, name, words[0]+rest)
+	}
+	return fmt.Errorf("estimators: %q: %s in the estimator name %q: remove it", s, spaceNotAllowed, name)
+}
+
+// caseHint returns "; names are lower case: did you mean ...?" when the
+// spec s, refused for a name it does not have, is a valid spec in lower
+// case ("STE", "fda+NA", "W=ste/A=fda"), and "" otherwise. Names are
+// matched exactly: the hint says what to write, it does not read s as it.
+func caseHint(s string) string {
+	low := strings.ToLower(s)
+	if low == s {
+		return ""
+	}
+	if _, err := Parse(low); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; names are lower case: did you mean %q?", low)
 }
 
 // splitSuffix separates "est+na:args" into its estimator and +na parts.
@@ -256,10 +287,13 @@ func splitArgs(name, s string, colon bool) (map[string]string, error) {
 	for _, kv := range splitTop(s, ',') {
 		k, v, ok := strings.Cut(kv, "=")
 		if strings.ContainsFunc(k, unicode.IsSpace) {
+			if t := strings.TrimFunc(k, unicode.IsSpace); ok && t != "" && !strings.ContainsFunc(t, unicode.IsSpace) {
+				return nil, fmt.Errorf("estimators: %s: %s in the parameter key %q: remove it, as in %q", name, spaceNotAllowed, k, t+"="+v)
+			}
 			return nil, fmt.Errorf("estimators: %s: %s in the parameter key %q: remove it", name, spaceNotAllowed, k)
 		}
 		if ok && padded(v) {
-			return nil, fmt.Errorf("estimators: %s: %s around the value of %s, %q: remove it", name, spaceNotAllowed, k, v)
+			return nil, fmt.Errorf("estimators: %s: %s around the value of %s, %q: remove it, as in %q", name, spaceNotAllowed, k, v, k+"="+strings.TrimFunc(v, unicode.IsSpace))
 		}
 		if ok && k != "" && v == "" {
 			return nil, fmt.Errorf("estimators: %s: parameter %q has no value after '=': give one, or leave the key out for its default", name, k)
@@ -312,13 +346,19 @@ func MustParse(s string) Spec {
 // with a side key and an estimator's name ("w=fda", "a=ste") starts a sided
 // spec: "ste,w=fda:n=9,omega=0.2/a=ste" is the two specs "ste" and
 // "w=fda:n=9,omega=0.2/a=ste". Duplicates (by canonical form) are errors,
-// and so is white space around an item ("ste, fda"), which is refused as
-// the other list flags refuse it, not trimmed.
+// and so are white space around an item ("ste, fda") and an empty item
+// ("ste,,fda", "ste,fda,"), which are refused as the other list flags
+// refuse them, not trimmed or skipped; each error says what to write
+// instead.
 func ParseList(s string) ([]Spec, error) {
+	parts := splitTop(s, ',')
 	var items []string
-	for _, it := range splitTop(s, ',') {
+	for i, it := range parts {
+		if it == "" && len(parts) > 1 {
+			return nil, emptyItem(s, parts, i)
+		}
 		if padded(it) {
-			return nil, fmt.Errorf("estimators: %q: %s around the item %q: remove it", s, spaceNotAllowed, it)
+			return nil, fmt.Errorf("estimators: %q: %s around the item %q: remove it, as in %q", s, spaceNotAllowed, it, listFix(parts))
 		}
 		if key, _, ok := strings.Cut(it, "="); len(items) > 0 && ok && !strings.Contains(key, ":") && !startsSided(it) {
 			items[len(items)-1] += "," + it
@@ -326,20 +366,63 @@ func ParseList(s string) ([]Spec, error) {
 		}
 		items = append(items, it)
 	}
-	var specs []Spec
-	seen := map[string]bool{}
-	for _, it := range items {
+	specs := make([]Spec, len(items))
+	for i, it := range items {
 		spec, err := Parse(it)
 		if err != nil {
 			return nil, err
 		}
-		if seen[spec.String()] {
-			return nil, fmt.Errorf("estimators: %q listed twice (canonical form %q)", it, spec.String())
+		specs[i] = spec
+	}
+	// A spec listed twice would train and table once: used other than as
+	// given, so it is refused, with the list that names each spec once.
+	first := map[string]int{}
+	var once []string
+	for i, spec := range specs {
+		if _, dup := first[spec.String()]; !dup {
+			first[spec.String()] = i
+			once = append(once, items[i])
 		}
-		seen[spec.String()] = true
-		specs = append(specs, spec)
+	}
+	for i, spec := range specs {
+		if j := first[spec.String()]; j != i {
+			same := ""
+			if items[j] != items[i] {
+				same = fmt.Sprintf(", as %q before it is", items[j])
+			}
+			return nil, fmt.Errorf("estimators: %q listed twice (canonical form %q%s): list each spec once, as in %q", items[i], spec.String(), same, strings.Join(once, ","))
+		}
 	}
 	return specs, nil
+}
+
+// emptyItem is the error for the empty item parts[i] of the list s: a
+// comma too many, which is refused rather than skipped.
+func emptyItem(s string, parts []string, i int) error {
+	fix := listFix(parts)
+	if fix == "" {
+		return fmt.Errorf("estimators: %q lists no estimator, only commas: give the specs, as in %q", s, "ste,fda")
+	}
+	where := "an empty item between two commas: remove one comma"
+	switch i {
+	case 0:
+		where = "it starts with a comma: remove it"
+	case len(parts) - 1:
+		where = "it ends with a comma: remove it"
+	}
+	return fmt.Errorf("estimators: %q: %s, as in %q", s, where, fix)
+}
+
+// listFix returns the list of parts without white space around an item
+// and without empty items: what an error about those suggests writing.
+func listFix(parts []string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimFunc(p, unicode.IsSpace); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ",")
 }
 
 // String returns the canonical form of the spec.

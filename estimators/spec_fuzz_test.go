@@ -20,6 +20,8 @@ func FuzzSpec(f *testing.F) {
 		"ste:c=1,ste", "fda:n=9,omega=0.2,ste", "ste::", "+na", "ste+na:", "ste+", ":", ",", "ste:c==1",
 		"w=fda/a=approxsign", "a=ste/w=fda:n=9,omega=0.2", "w=ste/a=ste", "w=fda+na:a=0.2/a=ste", "w=fda",
 		"ste,w=fda/a=ste:c=2,c=3", "w=/a=", "w=w=ste/a=ste", "w=ste/a=ste/a=ste", "a==ste",
+		"ste,,fda", "ste,fda,", ",ste", "fda:n=9,,omega=0.2", "ste, fda", "w=ste / a=fda", "ste fda",
+		"STE", "fda+NA", "W=ste/A=fda", "fda,fda:omega=0.1",
 	} {
 		f.Add(s)
 	}

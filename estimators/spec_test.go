@@ -221,6 +221,70 @@ func TestParseList(t *testing.T) {
 	}
 }
 
+// checkParseListError checks that ParseList(in) fails with an error that
+// contains want.
+func checkParseListError(t *testing.T, in, want string) {
+	t.Helper()
+	if specs, err := ParseList(in); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ParseList(%q) = %v, %v; want an error containing %q", in, specs, err, want)
+	}
+}
+
+// TestParseCase: tried as a new user would, "STE" was refused as an
+// unknown estimator with the names listed, which left the user to notice
+// that only the case was wrong. Names are matched exactly, so it is still
+// refused, and the error says what to write.
+func TestParseCase(t *testing.T) {
+	withNAReader(t, func(p *Params) (any, error) { return p.Float("a", 1, AtLeast(0)), p.Err() })
+	for _, tc := range []struct{ in, want string }{
+		{"STE", `estimators: unknown estimator "STE" (have ` + strings.Join(Names(), ", ") + `); names are lower case: did you mean "ste"?`},
+		{"Fda:n=9", `estimators: unknown estimator "Fda" (have ` + strings.Join(Names(), ", ") + `); names are lower case: did you mean "fda:n=9"?`},
+		{"fda+NA", `estimators: unknown suffix "+NA" in "fda+NA" (have +na); names are lower case: did you mean "fda+na"?`},
+		{"W=ste/A=fda", `; names are lower case: did you mean "w=ste/a=fda"?`},
+		// No hint where lower case does not make a valid spec.
+		{"STEE", `estimators: unknown estimator "STEE" (have ` + strings.Join(Names(), ", ") + `)`},
+	} {
+		_, err := Parse(tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
+		}
+		if tc.in == "STEE" && err != nil && strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("Parse(%q) error = %v, want no hint", tc.in, err)
+		}
+		if tc.in == "STE" && !errors.Is(err, ErrUnknown) {
+			t.Errorf("Parse(%q) error = %v, want ErrUnknown", tc.in, err)
+		}
+	}
+	// Inside a formula, case is the formula's: no hint rewrites it.
+	if _, err := Parse("expr:g=X"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf(`Parse("expr:g=X") error = %v, want one without a hint`, err)
+	}
+}
+
+// TestParseListOdd: tried as a new user would, an empty item ("ste,,fda",
+// "ste,fda,") was refused as an empty spec without saying which, and
+// "fda:n=9,,omega=0.2" as the unknown estimator ",omega=0.2"; a list is
+// used as given or refused, so each is refused as the comma too many it
+// is, with the list to write instead. A spec listed twice, which would
+// train once, is refused with the list that names each spec once.
+func TestParseListOdd(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ste,,fda", `estimators: "ste,,fda": an empty item between two commas: remove one comma, as in "ste,fda"`},
+		{"ste,fda,", `estimators: "ste,fda,": it ends with a comma: remove it, as in "ste,fda"`},
+		{",ste", `estimators: ",ste": it starts with a comma: remove it, as in "ste"`},
+		{"fda:n=9,,omega=0.2", `estimators: "fda:n=9,,omega=0.2": an empty item between two commas: remove one comma, as in "fda:n=9,omega=0.2"`},
+		{"fda:n=9,", `estimators: "fda:n=9,": it ends with a comma: remove it, as in "fda:n=9"`},
+		{",", `estimators: "," lists no estimator, only commas: give the specs, as in "ste,fda"`},
+		{"ste,ste", `estimators: "ste" listed twice (canonical form "ste"): list each spec once, as in "ste"`},
+		{"fda,ste,fda:omega=0.1", `estimators: "fda:omega=0.1" listed twice (canonical form "fda", as "fda" before it is): list each spec once, as in "fda,ste"`},
+		{"ste,fda,ste,fda", `estimators: "ste" listed twice (canonical form "ste"): list each spec once, as in "ste,fda"`},
+	} {
+		checkParseListError(t, tc.in, tc.want)
+	}
+	// A comma inside brackets is the formula's, not the list's.
+	checkParseList(t, "expr:g=max(0,1-abs(x)),ste", "expr:g=max(0, 1 - abs(x))", "ste")
+}
+
 // TestNewRefusesLiteral: a struct literal Spec{Name: "fda"} made working
 // estimators while String printed "", so its runs' tables, records and keys
 // named no estimator; the zero Spec said `unknown estimator ""`.
@@ -296,37 +360,42 @@ func TestParseWhiteSpace(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{" ste", `estimators: " ste": white space is not allowed around a spec: remove it, as in "ste"`},
 		{"ste\n", `estimators: "ste\n": white space is not allowed around a spec: remove it, as in "ste"`},
-		{"fda :n=4", `estimators: "fda :n=4": white space is not allowed in the estimator name "fda ": remove it`},
-		{"fda: n=4", `estimators: fda: white space is not allowed in the parameter key " n": remove it`},
-		{"fda:n =4", `estimators: fda: white space is not allowed in the parameter key "n ": remove it`},
-		{"fda:n= 4", `estimators: fda: white space is not allowed around the value of n, " 4": remove it`},
-		{"fda:n=4,\tomega=0.2", `estimators: fda: white space is not allowed in the parameter key "\tomega": remove it`},
+		{"fda :n=4", `estimators: "fda :n=4": white space is not allowed in the estimator name "fda ": remove it, as in "fda:n=4"`},
+		{"ste fda", `estimators: "ste fda": white space is not allowed in the estimator name "ste fda": specs are separated by commas, as in "ste,fda"`},
+		{"ste  fda:n=4+na", `estimators: "ste  fda:n=4+na": white space is not allowed in the estimator name "ste  fda": specs are separated by commas, as in "ste,fda:n=4+na"`},
+		{"ste nope", `estimators: "ste nope": white space is not allowed in the estimator name "ste nope": remove it`},
+		{"fda: n=4", `estimators: fda: white space is not allowed in the parameter key " n": remove it, as in "n=4"`},
+		{"fda:n =4", `estimators: fda: white space is not allowed in the parameter key "n ": remove it, as in "n=4"`},
+		{"fda:o mega=0.2", `estimators: fda: white space is not allowed in the parameter key "o mega": remove it`},
+		{"fda:n= 4", `estimators: fda: white space is not allowed around the value of n, " 4": remove it, as in "n=4"`},
+		{"fda:n=4,\tomega=0.2", `estimators: fda: white space is not allowed in the parameter key "\tomega": remove it, as in "omega=0.2"`},
 		{"ste +na", `white space is not allowed in the estimator name "ste "`},
 		{"ste+ na", `estimators: "ste+ na": white space is not allowed in the suffix "+ na": remove it`},
 		{"ste+na: a=0.2", `estimators: +na: white space is not allowed in the parameter key " a": remove it`},
 		{"ste+na:a=0.2 ", `white space is not allowed around a spec`},
-		{"w=ste /a=fda", `estimators: "w=ste /a=fda": white space is not allowed around the weight side "ste ": remove it`},
-		{"w=ste/ a=fda", `estimators: "w=ste/ a=fda": white space is not allowed around the side key " a": remove it, as in "a="`},
-		{"w =ste/a=fda", `estimators: "w =ste/a=fda": white space is not allowed around the side key "w ": remove it, as in "w="`},
-		{"w=ste/a= fda", `estimators: "w=ste/a= fda": white space is not allowed around the activation side " fda": remove it`},
-		{"expr:g= 1 - x*x", `estimators: expr: white space is not allowed around the value of g, " 1 - x*x": remove it`},
+		{"w=ste /a=fda", `estimators: "w=ste /a=fda": white space is not allowed around the weight side "ste ": remove it, as in "w=ste/a=fda"`},
+		{"w=ste / a=fda", `estimators: "w=ste / a=fda": white space is not allowed around the weight side "ste ": remove it, as in "w=ste/a=fda"`},
+		{"w=ste/ a=fda", `estimators: "w=ste/ a=fda": white space is not allowed around the side key " a": remove it, as in "w=ste/a=fda"`},
+		{"w =ste/a=fda", `estimators: "w =ste/a=fda": white space is not allowed around the side key "w ": remove it, as in "w=ste/a=fda"`},
+		{"w=ste/a= fda", `estimators: "w=ste/a= fda": white space is not allowed around the activation side " fda": remove it, as in "w=ste/a=fda"`},
+		{"a=fda:n=4 / w = ste", `estimators: "a=fda:n=4 / w = ste": white space is not allowed around the activation side "fda:n=4 ": remove it, as in "a=fda:n=4/w=ste"`},
+		{"expr:g= 1 - x*x", `estimators: expr: white space is not allowed around the value of g, " 1 - x*x": remove it, as in "g=1 - x*x"`},
 		{"expr:g=1 - x*x ", `white space is not allowed around a spec`},
-		{"expr:g=1 - x*x ,c=2", `estimators: expr: white space is not allowed around the value of g, "1 - x*x ": remove it`},
+		{"expr:g=1 - x*x ,c=2", `estimators: expr: white space is not allowed around the value of g, "1 - x*x ": remove it, as in "g=1 - x*x"`},
 		{"expr:g=abs(x) < 0.5 ? 2 : 1,knots=0.5; 0", `bad value knots="0.5; 0": knot " 0": white space is not allowed: remove it`},
 	} {
 		checkParseError(t, tc.in, tc.want)
 	}
 	for _, tc := range []struct{ in, want string }{
-		{" ste", `estimators: " ste": white space is not allowed around the item " ste": remove it`},
-		{"ste, fda", `estimators: "ste, fda": white space is not allowed around the item " fda": remove it`},
-		{"ste ,fda", `estimators: "ste ,fda": white space is not allowed around the item "ste ": remove it`},
-		{"fda:n=9, omega=0.2", `white space is not allowed around the item " omega=0.2"`},
-		{"ste,w=fda/a=ste ,dsq", `white space is not allowed around the item "w=fda/a=ste "`},
+		{" ste", `estimators: " ste": white space is not allowed around the item " ste": remove it, as in "ste"`},
+		{"ste, fda", `estimators: "ste, fda": white space is not allowed around the item " fda": remove it, as in "ste,fda"`},
+		{"ste ,fda", `estimators: "ste ,fda": white space is not allowed around the item "ste ": remove it, as in "ste,fda"`},
+		{"ste, ,fda", `estimators: "ste, ,fda": white space is not allowed around the item " ": remove it, as in "ste,fda"`},
+		{"fda:n=9, omega=0.2", `white space is not allowed around the item " omega=0.2": remove it, as in "fda:n=9,omega=0.2"`},
+		{"ste,w=fda/a=ste ,dsq", `white space is not allowed around the item "w=fda/a=ste ": remove it, as in "ste,w=fda/a=ste,dsq"`},
 		{"fda: n=4", `estimators: fda: white space is not allowed in the parameter key " n"`},
 	} {
-		if _, err := ParseList(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseList(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
-		}
+		checkParseListError(t, tc.in, tc.want)
 	}
 	// A formula's own spaces are part of it, and its canonical form has
 	// them: it reads back as given.

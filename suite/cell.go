@@ -326,18 +326,64 @@ func parseList[T comparable](flag, s string, parse func(item string) (v T, bad s
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, spaceNotAllowed)
 	}
+	parts := strings.Split(s, ",")
+	if why := emptyItem(parts); why != "" {
+		return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, why)
+	}
 	var out []T
-	for _, f := range strings.Split(s, ",") {
+	var once []string // the items as given, each value's first
+	dup := ""
+	for _, f := range parts {
 		v, bad := parse(f)
 		if bad != "" {
 			return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, bad)
 		}
 		if slices.Contains(out, v) {
-			return nil, fmt.Errorf("suite: bad %s %q: %s is given twice", flag, s, f)
+			if dup == "" {
+				dup = f
+			}
+			continue
 		}
 		out = append(out, v)
+		once = append(once, f)
+	}
+	if dup != "" {
+		return nil, fmt.Errorf("suite: bad %s %q: %s is given twice: give each once, as in %q", flag, s, dup, strings.Join(once, ","))
 	}
 	return out, nil
+}
+
+// emptyItem says why the list split at its commas into parts has an
+// empty item ("1,,3", "1,3,", ",1"), a comma too many, and what to write
+// instead; "" when it has none. An empty item is refused, not skipped: a
+// value is used as given or refused.
+func emptyItem(parts []string) string {
+	if len(parts) < 2 {
+		return ""
+	}
+	var kept []string
+	at := -1
+	for i, p := range parts {
+		if p == "" {
+			if at < 0 {
+				at = i
+			}
+			continue
+		}
+		kept = append(kept, p)
+	}
+	fix := strings.Join(kept, ",")
+	switch {
+	case at < 0:
+		return ""
+	case fix == "":
+		return "only commas, no item"
+	case at == 0:
+		return fmt.Sprintf("it starts with a comma: remove it, as in %q", fix)
+	case at == len(parts)-1:
+		return fmt.Sprintf("it ends with a comma: remove it, as in %q", fix)
+	}
+	return fmt.Sprintf("an empty item between two commas: remove one comma, as in %q", fix)
 }
 
 // Cells returns the sweep's runs in a stable order: seed-major, then
@@ -460,13 +506,25 @@ func ParseSeeds(s string) ([]uint64, error) {
 	if strings.ContainsAny(s, "+-") {
 		return nil, bad("a sign (+ or -) is not allowed: write seeds and counts as plain digits")
 	}
+	if why := emptyItem(strings.Split(s, ",")); why != "" {
+		return nil, bad(why)
+	}
 	if strings.Contains(s, "..") && strings.Contains(s, ",") {
 		return nil, bad("a range and a list do not combine: list every seed, as in 1,2,3,5")
 	}
 	if lo, hi, ok := strings.Cut(s, ".."); ok {
 		a, err1 := strconv.ParseUint(lo, 10, 64)
 		b, err2 := strconv.ParseUint(hi, 10, 64)
-		if err1 != nil || err2 != nil || a < 1 || a > b {
+		switch {
+		case lo == "" && err2 == nil:
+			return nil, bad(fmt.Sprintf("the range has no first seed: write both ends, as in %q", "1.."+hi))
+		case hi == "" && err1 == nil:
+			return nil, bad("the range has no last seed: write both ends, lo..hi (4..6 is seeds 4, 5 and 6)")
+		case err1 == nil && err2 == nil && (a == 0 || b == 0):
+			return nil, bad("seeds start at 1: 0 is not a seed")
+		case err1 == nil && err2 == nil && a > b:
+			return nil, bad(fmt.Sprintf("the range runs backwards: write the lower seed first, as in %q", hi+".."+lo))
+		case err1 != nil || err2 != nil:
 			return nil, bad("a range needs integers 1 <= lo <= hi")
 		}
 		if b-a >= 1000 {
@@ -495,17 +553,26 @@ func ParseSeeds(s string) ([]uint64, error) {
 		return seeds, nil
 	}
 	var seeds []uint64
+	var once []string // the items as given, each seed's first
 	seen := map[uint64]bool{}
+	dup := uint64(0)
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseUint(f, 10, 64)
 		if err != nil || v < 1 {
 			return nil, bad(fmt.Sprintf("%q is not an integer >= 1", f))
 		}
 		if seen[v] {
-			return nil, bad(fmt.Sprintf("seed %d listed twice", v))
+			if dup == 0 {
+				dup = v
+			}
+			continue
 		}
 		seen[v] = true
 		seeds = append(seeds, v)
+		once = append(once, f)
+	}
+	if dup != 0 {
+		return nil, bad(fmt.Sprintf("seed %d listed twice: give each once, as in %q", dup, strings.Join(once, ",")))
 	}
 	return seeds, nil
 }

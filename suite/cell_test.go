@@ -146,6 +146,54 @@ func TestParseSeeds(t *testing.T) {
 	}
 }
 
+// TestParseListsOdd: tried as a new user would, --seeds 1,,2, 1.. and
+// 3..1, --lr-grid 1,  and --optimizers sgd,,adam were refused as an item
+// "" that is not a number or optimizer, or as a range needing 1 <= lo <=
+// hi, without saying what was wrong or what to write. Each is refused as
+// what it is, with what to write instead; a list is used as given, so a
+// comma too many is refused rather than skipped, and so is an item given
+// twice.
+func TestParseListsOdd(t *testing.T) {
+	const want = " (want a count N for seeds 1..N, a list 1,2,5 or a range 4..6)"
+	for in, msg := range map[string]string{
+		"1,,2":    `suite: bad seeds "1,,2": an empty item between two commas: remove one comma, as in "1,2"` + want,
+		"1,2,":    `suite: bad seeds "1,2,": it ends with a comma: remove it, as in "1,2"` + want,
+		",1":      `suite: bad seeds ",1": it starts with a comma: remove it, as in "1"` + want,
+		",":       `suite: bad seeds ",": only commas, no item` + want,
+		"1..3,":   `suite: bad seeds "1..3,": it ends with a comma: remove it, as in "1..3"` + want,
+		"1..":     `suite: bad seeds "1..": the range has no last seed: write both ends, lo..hi (4..6 is seeds 4, 5 and 6)` + want,
+		"..3":     `suite: bad seeds "..3": the range has no first seed: write both ends, as in "1..3"` + want,
+		"3..1":    `suite: bad seeds "3..1": the range runs backwards: write the lower seed first, as in "1..3"` + want,
+		"0..2":    `suite: bad seeds "0..2": seeds start at 1: 0 is not a seed` + want,
+		"1...3":   `suite: bad seeds "1...3": a range needs integers 1 <= lo <= hi` + want,
+		"1,1":     `suite: bad seeds "1,1": seed 1 listed twice: give each once, as in "1"` + want,
+		"3,1,3,1": `suite: bad seeds "3,1,3,1": seed 3 listed twice: give each once, as in "3,1"` + want,
+		"1,01":    `suite: bad seeds "1,01": seed 1 listed twice: give each once, as in "1"` + want,
+	} {
+		if got, err := ParseSeeds(in); err == nil || err.Error() != msg {
+			t.Errorf("ParseSeeds(%q) = %v, %v\nwant error %s", in, got, err, msg)
+		}
+	}
+	for in, msg := range map[string]string{
+		"1,":      `suite: bad --lr-grid "1,": it ends with a comma: remove it, as in "1"`,
+		",":       `suite: bad --lr-grid ",": only commas, no item`,
+		"1,3,1e0": `suite: bad --lr-grid "1,3,1e0": 1e0 is given twice: give each once, as in "1,3"`,
+	} {
+		if got, err := ParseLRGrid(in); err == nil || err.Error() != msg {
+			t.Errorf("ParseLRGrid(%q) = %v, %v\nwant error %s", in, got, err, msg)
+		}
+	}
+	for in, msg := range map[string]string{
+		"sgd,,adam": `suite: bad --optimizers "sgd,,adam": an empty item between two commas: remove one comma, as in "sgd,adam"`,
+		",adam":     `suite: bad --optimizers ",adam": it starts with a comma: remove it, as in "adam"`,
+		"sgd,sgd":   `suite: bad --optimizers "sgd,sgd": sgd is given twice: give each once, as in "sgd"`,
+	} {
+		if got, err := ParseOptimizers(in); err == nil || err.Error() != msg {
+			t.Errorf("ParseOptimizers(%q) = %v, %v\nwant error %s", in, got, err, msg)
+		}
+	}
+}
+
 func TestParseSeed(t *testing.T) {
 	for in, want := range map[string]uint64{"1": 1, "3": 3, "7": 7, "2000": 2000, "18446744073709551615": math.MaxUint64} {
 		if got, err := ParseSeed(in); err != nil || got != want {

@@ -63,11 +63,15 @@ func TestFidelityRefuses(t *testing.T) {
 		// Tried as a new user would: " 0" was trimmed, while --width
 		// " 0.5" was refused.
 		{"--epochs ' 0'", FidelityRequest{Run: run, Epochs: " 0"},
-			`suite: fidelity: --epochs " 0": want comma-separated epochs >= 0, such as 0,5,10`},
+			`suite: fidelity: --epochs " 0": white space is not allowed: write the value without spaces (want comma-separated epochs >= 0, such as 0,5,10)`},
 		{"--epochs '0, 5'", FidelityRequest{Run: run, Epochs: "0, 5"},
-			`suite: fidelity: --epochs "0, 5": want comma-separated epochs >= 0, such as 0,5,10`},
+			`suite: fidelity: --epochs "0, 5": white space is not allowed: write the value without spaces (want comma-separated epochs >= 0, such as 0,5,10)`},
+		// Tried as a new user would: an empty item was refused without
+		// saying which; it is the comma too many it is.
 		{"--epochs 1,", FidelityRequest{Run: run, Epochs: "1,"},
-			`suite: fidelity: --epochs "1,": want comma-separated epochs >= 0, such as 0,5,10`},
+			`suite: fidelity: --epochs "1,": it ends with a comma: remove it, as in "1" (want comma-separated epochs >= 0, such as 0,5,10)`},
+		{"--epochs 0,,5", FidelityRequest{Run: run, Epochs: "0,,5"},
+			`suite: fidelity: --epochs "0,,5": an empty item between two commas: remove one comma, as in "0,5" (want comma-separated epochs >= 0, such as 0,5,10)`},
 		{"--epochs -1", FidelityRequest{Run: run, Epochs: "-1"},
 			`suite: fidelity: --epochs "-1": want comma-separated epochs >= 0, such as 0,5,10`},
 		{"--epochs 0,0", FidelityRequest{Run: run, Epochs: "0,0"},

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gradbench/gradbench/internal/cli"
 )
@@ -96,7 +97,15 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 		}
 	}
 	if req.Epochs != "" {
-		for _, f := range strings.Split(req.Epochs, ",") {
+		parts := strings.Split(req.Epochs, ",")
+		why := emptyItem(parts)
+		if why == "" && strings.ContainsFunc(req.Epochs, unicode.IsSpace) {
+			why = spaceNotAllowed
+		}
+		if why != "" {
+			return FidelitySpec{}, fmt.Errorf("suite: fidelity: --epochs %q: %s (want comma-separated epochs >= 0, such as 0,5,10)", req.Epochs, why)
+		}
+		for _, f := range parts {
 			e, ok := cli.Digits(f) // no sign, no white space: as given
 			if !ok {
 				return FidelitySpec{}, badFidelityEpochs(req.Epochs)

@@ -28,8 +28,8 @@ func TestParseLRGrid(t *testing.T) {
 		"1e-400":    `"1e-400" underflows to 0 in float64 (its smallest magnitude is 5e-324)`,
 		"1e-310":    `"1e-310" underflows to a subnormal in float64, 1e-310, which holds fewer digits (its smallest normal magnitude is 2.2250738585072014e-308)`,
 		"x":         `"x" is not a finite number > 0`,
-		"1,,3":      `"" is not a finite number > 0`,
-		"0.3,1,0.3": `0.3 is given twice`,
+		"1,,3":      `suite: bad --lr-grid "1,,3": an empty item between two commas: remove one comma, as in "1,3"`,
+		"0.3,1,0.3": `0.3 is given twice: give each once, as in "0.3,1"`,
 		// Tried as a new user would: white space was trimmed, while
 		// --width " 0.5" was refused; it is refused here too.
 		" 0.3,1,3 ": `white space is not allowed`,

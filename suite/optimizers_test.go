@@ -41,8 +41,8 @@ func TestOptimizerCells(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"sgd,lamb":  `unknown optimizer "lamb" (have sgd, adam, bop)`,
-		"adam,adam": "adam is given twice",
-		"sgd,":      `unknown optimizer ""`,
+		"adam,adam": `suite: bad --optimizers "adam,adam": adam is given twice: give each once, as in "adam"`,
+		"sgd,":      `suite: bad --optimizers "sgd,": it ends with a comma: remove it, as in "sgd"`,
 	} {
 		if _, err := ParseOptimizers(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseOptimizers(%q) error %v, want %q", in, err, want)

@@ -58,9 +58,9 @@ func TestSbatchLineReserved(t *testing.T) {
 // TestSbatchLineTwice: the same --sbatch line given twice (also once with
 // "#SBATCH " before it) was written into the scripts twice.
 func TestSbatchLineTwice(t *testing.T) {
-	o := SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--qos=short", " #SBATCH --account=proj"}}
+	o := SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--qos=short", "#SBATCH --account=proj"}}
 	err := o.Validate()
-	if want := `suite: bad --sbatch " #SBATCH --account=proj": the same line as --sbatch "--account=proj": give each line once`; err == nil || err.Error() != want {
+	if want := `suite: bad --sbatch "#SBATCH --account=proj": the same line as --sbatch "--account=proj": give each line once`; err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
 	}
 	o = SlurmOptions{JobName: "gradbench", Extra: []string{"--account=proj", "--account=other", "--mail-type=END", "--mail-type=FAIL"}}
@@ -97,6 +97,63 @@ func TestSbatchLineExclusive(t *testing.T) {
 			t.Errorf("%+v, --sbatch %q: %v, want it kept", tc.o, tc.line, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%+v, --sbatch %q: error %v, want %q", tc.o, tc.line, err, tc.want)
+		}
+	}
+}
+
+// TestSbatchLineSpace: white space around an --sbatch line (" --qos=short",
+// "--qos=short\n") and more than one space after "#SBATCH" were trimmed
+// and the line written otherwise than given. A value is used as given or
+// refused: they are refused, with the line to write; the spaces between
+// an option and its value are sbatch's, and stay.
+func TestSbatchLineSpace(t *testing.T) {
+	for line, want := range map[string]string{
+		" --qos=short":         `suite: bad --sbatch " --qos=short": white space is not allowed around the line: remove it, as in "--qos=short"`,
+		"--qos=short ":         `suite: bad --sbatch "--qos=short ": white space is not allowed around the line: remove it, as in "--qos=short"`,
+		"--qos=short\n":        `suite: bad --sbatch "--qos=short\n": white space is not allowed around the line: remove it, as in "--qos=short"`,
+		" #SBATCH --qos=short": `suite: bad --sbatch " #SBATCH --qos=short": white space is not allowed around the line: remove it, as in "#SBATCH --qos=short"`,
+		"#SBATCH  --qos=short": `suite: bad --sbatch "#SBATCH  --qos=short": want one space between #SBATCH and the option, as in "#SBATCH --qos=short", or the option alone, "--qos=short"`,
+		"#SBATCH\t--qos=short": `suite: bad --sbatch "#SBATCH\t--qos=short": want one space between #SBATCH and the option, as in "#SBATCH --qos=short", or the option alone, "--qos=short"`,
+		"#SBATCH--qos=short":   `suite: bad --sbatch "#SBATCH--qos=short": want one space between #SBATCH and the option, as in "#SBATCH --qos=short", or the option alone, "--qos=short"`,
+		"#SBATCH":              `suite: bad --sbatch "#SBATCH": want an sbatch option after #SBATCH, such as #SBATCH --account=proj`,
+	} {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{line}}
+		if err := o.Validate(); err == nil || err.Error() != want {
+			t.Errorf("--sbatch %q: error %v\nwant %s", line, err, want)
+		}
+	}
+	for line, want := range map[string]string{
+		"--qos=short":            "--qos=short",
+		"#SBATCH --qos=short":    "--qos=short",
+		"--account proj  --hold": "--account proj  --hold",
+	} {
+		o := SlurmOptions{JobName: "gradbench", Extra: []string{line}}
+		if err := o.Validate(); err != nil || o.Extra[0] != want {
+			t.Errorf("--sbatch %q: kept as %q, %v; want %q", line, o.Extra[0], err, want)
+		}
+	}
+}
+
+// TestPartitionList: tried as a new user would, --partition cpu, and
+// cpu,,gpu and cpu,cpu were written into the scripts as given, for sbatch
+// to skip the empty item or the repeat. A list is used as given or
+// refused, as --seeds is.
+func TestPartitionList(t *testing.T) {
+	for part, want := range map[string]string{
+		"cpu,":        `suite: bad --partition "cpu,": it ends with a comma: remove it, as in "cpu"`,
+		",cpu":        `suite: bad --partition ",cpu": it starts with a comma: remove it, as in "cpu"`,
+		"cpu,,gpu":    `suite: bad --partition "cpu,,gpu": an empty item between two commas: remove one comma, as in "cpu,gpu"`,
+		"cpu,gpu,cpu": `suite: bad --partition "cpu,gpu,cpu": a partition is given twice: give each once, as in "cpu,gpu"`,
+	} {
+		o := SlurmOptions{JobName: "gradbench", Partition: part}
+		if err := o.Validate(); err == nil || err.Error() != want {
+			t.Errorf("--partition %q: error %v\nwant %s", part, err, want)
+		}
+	}
+	for _, part := range []string{"cpu", "cpu,gpu", "a.b_c-d"} {
+		o := SlurmOptions{JobName: "gradbench", Partition: part}
+		if err := o.Validate(); err != nil || o.Partition != part {
+			t.Errorf("--partition %q: %v, kept as %q", part, err, o.Partition)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // SlurmOptions are the Slurm options of the job array (and, for
@@ -297,11 +298,53 @@ func checkSbatchLine(s string, reserved map[string]string) error {
 	return nil
 }
 
-// Validate checks the options and normalizes the extra lines to bare
-// sbatch options.
+// sbatchOption returns the options of the --sbatch line l, which is
+// given as the options ("--account=proj") or as the whole line
+// ("#SBATCH --account=proj"). White space around the line, or other than
+// one space after "#SBATCH", is refused rather than trimmed: a value is
+// used as given or refused, and the scripts hold the line as given.
+func sbatchOption(l string) (string, error) {
+	t := strings.TrimFunc(l, unicode.IsSpace)
+	if t != l {
+		return "", fmt.Errorf("white space is not allowed around the line: remove it, as in %q", t)
+	}
+	rest, ok := strings.CutPrefix(l, "#SBATCH")
+	if !ok {
+		return l, nil
+	}
+	opt := strings.TrimFunc(rest, unicode.IsSpace)
+	if opt == "" {
+		return "", errors.New("want an sbatch option after #SBATCH, such as #SBATCH --account=proj")
+	}
+	if rest != " "+opt {
+		return "", fmt.Errorf("want one space between #SBATCH and the option, as in %q, or the option alone, %q", "#SBATCH "+opt, opt)
+	}
+	return opt, nil
+}
+
+// Validate checks the options and makes the extra lines bare sbatch
+// options, each as given, without the "#SBATCH " it may be given with.
 func (o *SlurmOptions) Validate() error {
 	if o.Partition != "" && !slurmNameRE.MatchString(o.Partition) {
 		return fmt.Errorf("suite: bad --partition %q: want a partition name (letters, digits, _ . - or a comma-separated list)", o.Partition)
+	}
+	if o.Partition != "" {
+		// A list is used as given or refused, as --seeds is: an empty
+		// item or a partition named twice is not passed on for sbatch to
+		// skip.
+		parts := strings.Split(o.Partition, ",")
+		if why := emptyItem(parts); why != "" {
+			return fmt.Errorf("suite: bad --partition %q: %s", o.Partition, why)
+		}
+		var once []string
+		for _, p := range parts {
+			if !slices.Contains(once, p) {
+				once = append(once, p)
+			}
+		}
+		if len(once) < len(parts) {
+			return fmt.Errorf("suite: bad --partition %q: a partition is given twice: give each once, as in %q", o.Partition, strings.Join(once, ","))
+		}
 	}
 	if o.Time != "" {
 		if err := checkSlurmTime(o.Time); err != nil {
@@ -326,7 +369,10 @@ func (o *SlurmOptions) Validate() error {
 		return fmt.Errorf("suite: bad --job-name %q: want letters, digits, _ . - +", o.JobName)
 	}
 	for i, l := range o.Extra {
-		s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#SBATCH"))
+		s, err := sbatchOption(l)
+		if err != nil {
+			return fmt.Errorf("suite: bad --sbatch %q: %s", l, err)
+		}
 		switch {
 		case strings.ContainsAny(s, "\n\r"):
 			return fmt.Errorf("suite: bad --sbatch %q: one line only", l)

@@ -24,13 +24,13 @@ surrogate gradient, source and every hyperparameter, its default and its
 allowed values (the keys of a spec string such as fda:n=9..18,omega=0.1),
 the settings of the +na suffix, the sided form of a spec (w=SPEC/a=SPEC,
 an estimator for the latent weights and one for the activations), the
-models, the datasets and the built-in recipes. The allowed values are exactly those a spec accepts; numbers are
-float32, as the kernels use them: a number names its nearest float32,
-which the spec's canonical form prints (c=1.00000001 is c=1), and a
-magnitude float32 cannot hold (above 3.4028235e+38, or below
-1.1754944e-38 other than 0) is refused. The exception is expr's knots,
-which are float64: any magnitude in [0, c), printed in its shortest
-float64 form (knots=1e-300 is a knot).`,
+models, the datasets and the built-in recipes. The allowed values are
+exactly those a spec accepts; numbers are float32, as the kernels use
+them: a number names its nearest float32, which the spec's canonical
+form prints (c=1.00000001 is c=1), and a magnitude float32 cannot hold
+(above 3.4028235e+38, or below 1.1754944e-38 other than 0) is refused.
+The exception is expr's knots, which are float64: any magnitude in
+[0, c), printed in its shortest float64 form (knots=1e-300 is a knot).`,
 	run: runList,
 }
 

@@ -289,12 +289,33 @@ func bareArgHint(fs *flag.FlagSet, args []string, given map[string][]string) str
 		}
 	}
 	if listFlags[name] && fs.Lookup(name) != nil {
-		return fmt.Sprintf(": did you mean --%s %s? lists take commas, not spaces", name, shellescape.Quote(strings.Join(append([]string{value}, bare...), ",")))
+		return fmt.Sprintf(": did you mean --%s %s? lists take commas, not spaces", name, shellescape.Quote(listJoin(append([]string{value}, bare...))))
 	}
 	if name := inputFlags[fs.Name()]; len(bare) == 1 && name != "" && len(given[name]) == 0 {
 		return fmt.Sprintf(": did you mean --%s %s?", name, shellescape.Quote(bare[0]))
 	}
 	return ""
+}
+
+// listJoin joins the pieces of a list value that the shell split at its
+// spaces into the list they most likely are: a comma between two pieces,
+// but none added where one of them has it already ("ste, fda" is ste,fda,
+// not ste,,fda, which is refused in turn) or where they meet at the '/'
+// of a sided spec ("w=ste / a=fda" is w=ste/a=fda).
+func listJoin(pieces []string) string {
+	s := pieces[0]
+	for _, p := range pieces[1:] {
+		switch {
+		case strings.HasSuffix(s, ",") && strings.HasPrefix(p, ","):
+			s += p[1:]
+		case strings.HasSuffix(s, ",") || strings.HasPrefix(p, ","),
+			strings.HasSuffix(s, "/") || strings.HasPrefix(p, "/"):
+			s += p
+		default:
+			s += "," + p
+		}
+	}
+	return s
 }
 
 // emptyFlag says that flag f was given the empty or blank value v, what

@@ -335,6 +335,16 @@ func TestBareArgumentHint(t *testing.T) {
 		{[]string{"run", "--estimators", "ste", "fda", "dsq"}, `run: unexpected argument "fda" (flags only: did you mean --estimators ste,fda,dsq? lists take commas, not spaces; see gradbench help run)`},
 		{[]string{"plan", "--quiet", "--seeds=1", "2"}, `plan: unexpected argument "2" (flags only: did you mean --seeds 1,2? lists take commas, not spaces; see gradbench help plan)`},
 		{[]string{"table", "--estimators", "fda:n=9", "fda+na"}, `table: unexpected argument "fda+na" (flags only: did you mean --estimators fda:n=9,fda+na? lists take commas, not spaces; see gradbench help table)`},
+		// Tried as a new user would: a list written with a comma and a
+		// space was told to write ste,,fda, which is refused in turn; a
+		// sided spec written with spaces, w=ste,/,a=fda.
+		{[]string{"plan", "--estimators", "ste,", "fda"}, `plan: unexpected argument "fda" (flags only: did you mean --estimators ste,fda? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"plan", "--estimators", "ste", ",fda"}, `plan: unexpected argument ",fda" (flags only: did you mean --estimators ste,fda? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"plan", "--estimators", "ste", ",", "fda"}, `plan: unexpected argument "," (flags only: did you mean --estimators ste,fda? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"plan", "--estimators", "ste,", ",fda"}, `plan: unexpected argument ",fda" (flags only: did you mean --estimators ste,fda? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"plan", "--seeds", "1,", "2"}, `plan: unexpected argument "2" (flags only: did you mean --seeds 1,2? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"plan", "--estimators", "w=ste", "/", "a=fda"}, `plan: unexpected argument "/" (flags only: did you mean --estimators w=ste/a=fda? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"plan", "--estimators", "ste", "w=fda/", "a=ste"}, `plan: unexpected argument "w=fda/" (flags only: did you mean --estimators ste,w=fda/a=ste? lists take commas, not spaces; see gradbench help plan)`},
 		{[]string{"run", "--lr-grid", "1", "3", "--epochs"}, `run: unexpected argument "3" (flags only; see gradbench help run)`},
 		{[]string{"run", "--quiet", "x"}, `run: unexpected argument "x" (flags only; see gradbench help run)`},
 	} {

@@ -63,7 +63,7 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 		// Tried as a new user would: the specs were trimmed, while
 		// --seeds and --lr-grid refuse white space.
 		{[]string{"--estimators", "ste, fda"},
-			`estimators: "ste, fda": white space is not allowed around the item " fda": remove it`},
+			`estimators: "ste, fda": white space is not allowed around the item " fda": remove it, as in "ste,fda"`},
 		{[]string{"--ablation", "paper", "--estimators", "ste"},
 			"suite: --estimators ste with --ablation paper: that table's rows are fixed (ste, fda, fda+na, dsq, dsq+na, bnnplus, bnnplus+na, fda+na:eta=0, fda+na:eta=x), so --estimators cannot choose them; drop --estimators (it selects the rows of " + mainTables + ")"},
 	} {
