@@ -86,7 +86,7 @@ var defaultRunsDir = filepath.Join("results", "runs")
 
 // keepEpochsUsage is the help of --keep-epochs, which gradbench run and
 // gradbench slurm (for its array tasks) take alike.
-const keepEpochsUsage = "also keep each run's weights after every epoch, <key>.e<epoch>.weights, for gradbench fidelity --epochs; refused where --out holds runs done or to resume that were trained without it, or runs another process is training now without it"
+const keepEpochsUsage = "also keep each run's weights after every epoch but the last, <key>.e<epoch>.weights (the last epoch's are <key>.weights), for gradbench fidelity --epochs; refused where --out holds runs done or to resume that were trained without it, or runs another process is training now without it"
 
 // sweepFlags are the flags that define a sweep, shared by the commands
 // that take one.
