@@ -1,11 +1,14 @@
 package estimators
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/gradbench/gradbench/internal/impl"
 )
@@ -399,4 +402,51 @@ func (k *exprKernel) backwardGo(dx, x, dy []float32) {
 		g := tab[j] + f*tab[j+1]
 		dx[i] = dy[i] * math.Float32frombits(math.Float32bits(g)&m)
 	}
+}
+
+// parseKnots parses "k1;k2;..." into sorted distinct magnitudes in [0, c).
+// A knot written -0 is 0 (one value, one canonical form); a nonzero knot
+// below float64's smallest normal magnitude, which ParseFloat would make 0
+// without an error or a subnormal with fewer digits, is refused, and so is
+// one that overflows float64, each saying so.
+func parseKnots(s string, c float64) ([]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var ks []float64
+	for _, f := range strings.Split(s, ";") {
+		if strings.ContainsFunc(f, unicode.IsSpace) {
+			return nil, fmt.Errorf("knot %q: %s: remove it", f, spaceNotAllowed)
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("knot %q: overflows float64 to %g (its largest magnitude is %g): want a number in [0, c)", f, v, math.MaxFloat64)
+		}
+		if err != nil || strings.Contains(f, "_") || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v >= c {
+			if math.IsInf(c, 1) { // the spec's form is checked before c is known
+				return nil, fmt.Errorf("knot %q: want a number in [0, c)", f)
+			}
+			return nil, fmt.Errorf("knot %q: want a number in [0, c) = [0, %g)", f, c)
+		}
+		if v == 0 && nonzeroMantissa(f) {
+			return nil, fmt.Errorf("knot %q: underflows to 0 in float64 (its smallest magnitude is %g): want 0 or a number in [%g, c)", f, math.SmallestNonzeroFloat64, minNormal64)
+		}
+		if v != 0 && v < minNormal64 {
+			return nil, fmt.Errorf("knot %q: underflows to a subnormal in float64, %g, which holds fewer digits (its smallest normal magnitude is %g): want 0 or a number in [%g, c)", f, v, minNormal64, minNormal64)
+		}
+		if v == 0 {
+			v = 0 // -0 is 0
+		}
+		ks = append(ks, v)
+	}
+	sort.Float64s(ks)
+	for i := 1; i < len(ks); i++ {
+		if ks[i] == ks[i-1] {
+			return nil, fmt.Errorf("knot %g given twice", ks[i])
+		}
+	}
+	if len(ks) > exprMaxKnots {
+		return nil, fmt.Errorf("%d knots: want at most %d", len(ks), exprMaxKnots)
+	}
+	return ks, nil
 }
