@@ -86,7 +86,9 @@ if [ -n "${RUN+x}" ]; then
 	model="results/$key.gbnn"
 	export_cmd=(go run ./cmd/gradbench export --run "$RUN" --out "$model")
 	eval_cmd=(env GOEXPERIMENT=simd go run -tags openblas ./cmd/gradbench eval --model "$model")
-	exported=$("${export_cmd[@]}")
+	# export says which file it wrote on stderr and the sizes on stdout:
+	# the report shows both, as a terminal does.
+	exported=$("${export_cmd[@]}" 2>&1)
 	evaluated=$("${eval_cmd[@]}")
 	{
 		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "${export_cmd[*]}" "${eval_cmd[*]}"

@@ -3,14 +3,20 @@
 # cpu_model prints the CPU's model name (/proc/cpuinfo) and, on x86, its
 # family and model numbers, as run records do (internal/cpuinfo): "AMD
 # EPYC (family 26, model 2)", for a virtual machine may show one generic
-# name for CPUs of different generations. cpu_cores prints that and the
-# number of cores, "MODEL, N cores": the machine a record names.
+# name for CPUs of different generations. Linux on arm64 names no model:
+# there it prints "arm64 (implementer 0x41, part 0xd0c)", the first core's
+# numbers. cpu_cores prints that and the number of cores, "MODEL, N
+# cores": the machine a record names.
 cpu_model() {
-	awk -F': *' '/^$/ && name != "" { exit }
+	awk -F': *' '/^$/ && (name != "" || impl != "" || part != "") { exit }
 		$1 ~ /^model name/ && name == "" { name = $2 }
 		$1 ~ /^cpu family/ && fam == "" { fam = $2 }
 		$1 ~ /^model[ \t]*$/ && num == "" { num = $2 }
-		END { if (name != "" && fam != "" && num != "") name = name " (family " fam ", model " num ")"; print name }' /proc/cpuinfo
+		$1 ~ /^CPU implementer/ && impl == "" { impl = $2 }
+		$1 ~ /^CPU part/ && part == "" { part = $2 }
+		END { if (name != "" && fam != "" && num != "") name = name " (family " fam ", model " num ")"
+			else if (name == "" && impl != "" && part != "") name = "arm64 (implementer " impl ", part " part ")"
+			print name }' /proc/cpuinfo
 }
 cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 

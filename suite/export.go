@@ -316,12 +316,19 @@ func runStarted(dir, key string) bool {
 	return false
 }
 
-// WriteSummary says what was written: the run, the network, and how much
-// smaller the binary layers are packed than as float32.
-func (x *Exported) WriteSummary(w io.Writer) error {
-	mc, st := x.Model, x.Size
-	fmt.Fprintf(w, "wrote %s: %s on %s (%d×%d×%d, %d classes), estimator %s, seed %d\n",
+// Wrote says what was written, the file and the run's network, for a
+// status line: "wrote m.gbnn: resnet20 on cifar10 (3×32×32, 10 classes),
+// estimator fda, seed 1".
+func (x *Exported) Wrote() string {
+	mc := x.Model
+	return fmt.Sprintf("wrote %s: %s on %s (%d×%d×%d, %d classes), estimator %s, seed %d",
 		x.Path, modelLabel(mc.Model, mc.Width), mc.Dataset, mc.C, mc.H, mc.W, mc.Classes, mc.Estimator, x.Record.Config.Seed)
+}
+
+// WriteSummary writes how much smaller the binary layers are packed than
+// as float32, and the size of the rest and of the file.
+func (x *Exported) WriteSummary(w io.Writer) error {
+	st := x.Size
 	fmt.Fprintf(w, "binary layers: %d, %d weights: %s packed (signs and scales) vs %s as float32, %.1f× smaller\n",
 		st.BinaryLayers, st.BinaryWeights, byteSize(st.BinaryPackedBytes), byteSize(st.BinaryFloat32Bytes), st.Ratio())
 	_, err := fmt.Fprintf(w, "full-precision layers and BatchNorm statistics: %s; file %s\n", byteSize(st.OtherBytes), byteSize(st.FileBytes))

@@ -26,6 +26,9 @@ import (
 //
 // A lock is abandoned (stale) when its holder ran on this host and its
 // process is gone, or when nobody touched it for LockConfig.StaleAfter.
+// Whether a holder on this host is gone is told by /proc on Linux and by
+// kill(pid, 0) on other Unix systems (processAlive); on Windows it is not
+// told, and only the heartbeat decides.
 // A stale lock is broken by renaming it to a name of the breaker's own and
 // checking that the file moved is the stale one; a waiting process then
 // takes the lock over and resumes the cell from its checkpoint.
@@ -185,17 +188,28 @@ func procStart(pid int) string {
 }
 
 // processAlive reports whether process pid, started at start (procStart),
-// still runs on this host. Without /proc it cannot tell and says yes, so
-// that only the heartbeat decides.
+// still runs on this host. With /proc (Linux) the start time tells a
+// reused process id from the holder. Without it (macOS, BSD) only "gone"
+// can be told, by kill(pid, 0) answering that there is no such process
+// (processGone); any other answer may be another process given the same
+// id, so it says yes and the heartbeat decides. Where neither is
+// available (Windows) it says yes.
 func processAlive(pid int, start string) bool {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		return true
+	if !haveProc() {
+		return !processGone(pid)
 	}
 	now := procStart(pid)
 	if now == "" {
 		return false // no such process
 	}
 	return start == "" || now == start
+}
+
+// haveProc reports whether /proc describes processes (Linux). A variable
+// so that tests can judge locks as a system without it does.
+var haveProc = func() bool {
+	_, err := os.Stat("/proc/self/stat")
+	return err == nil
 }
 
 // A cellLock is a held lock with its heartbeat.

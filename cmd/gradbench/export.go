@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 
 	"github.com/gradbench/gradbench/suite"
 )
@@ -16,7 +17,8 @@ Export packs the network of a finished run into a model file for
 gradbench eval: the binary layers' weights as their signs (one bit each)
 and one scale per filter, everything else (the full-precision stem,
 shortcuts and head, BatchNorm statistics) as float32. It prints how much
-smaller the binary layers are than their float32 weights.
+smaller the binary layers are than their float32 weights on stdout, and
+which file it wrote, with the run's network, on stderr.
 
 --run names the run by its record, <key>.json, or its final weights,
 <key>.weights, in a runs directory (gradbench run --out); gradbench run
@@ -55,5 +57,8 @@ func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 		}
 		return err
 	}
+	// Which file was written is status, as for run and table; the sizes
+	// are what the command reports.
+	fmt.Fprintln(env.stderr, x.Wrote())
 	return x.WriteSummary(env.stdout)
 }

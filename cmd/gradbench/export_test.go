@@ -26,7 +26,11 @@ func TestExportEval(t *testing.T) {
 	t.Log(out)
 	// The network is named with its width, as the tables name it: a
 	// width-0.125 model is not the resnet20 of the paper.
-	texttest.ContainsAll(t, "export output", out, ": resnet20 (width 0.125) on synthetic (")
+	// Which file it wrote is status, on stderr; the sizes are its output.
+	texttest.ContainsAll(t, "export stderr", stderr, "wrote "+model+": resnet20 (width 0.125) on synthetic (")
+	if strings.Contains(out, "wrote") {
+		t.Errorf("export printed its status line on stdout:\n%s", out)
+	}
 	m := regexp.MustCompile(`binary layers: 18, \d+ weights: .* ([0-9.]+)× smaller`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("export output does not report 18 binary layers and a size ratio:\n%s", out)

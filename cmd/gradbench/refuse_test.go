@@ -263,8 +263,8 @@ func TestRefuses(t *testing.T) {
 			}},
 		pos("sbatch hint with spaces", []string{"slurm", "--recipe", fx.recipe, "--out", fx.spaced}, "", func(t *testing.T, stdout, _ string) {
 			s := filepath.Join(fx.spaced, "slurm")
-			want := "\tjob=$(sbatch --parsable '" + s + "/cells.sh') && sbatch --dependency=afterany:${job%%;*} '" + s + "/table.sh'\n"
-			if !strings.Contains(stdout, want) {
+			want := "job=$(sbatch --parsable '" + s + "/cells.sh') && sbatch --dependency=afterany:${job%%;*} '" + s + "/table.sh'\n"
+			if stdout != want {
 				t.Errorf("slurm printed:\n%s\nwant the paths quoted:\n%s", stdout, want)
 			}
 		}),

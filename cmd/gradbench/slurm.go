@@ -34,7 +34,9 @@ binary does not last) and the absolute --out. table.sh, a 10-minute job,
 runs gradbench table over --out into --out/table.md (and curves.svg and
 bench.txt) and lists the cells still pending. --submit submits both with
 sbatch --parsable, the table job with --dependency=afterany:<array job>,
-and prints both job ids. Task logs go to --out/slurm/logs.
+and prints both job ids. Without --submit it prints the shell command
+that submits both on stdout (gradbench slurm ... | sh runs it), and which
+scripts it wrote on stderr. Task logs go to --out/slurm/logs.
 
 The cells are named by key, so cells finishing between submission and
 run never shift which task runs which cell. --out must be a directory
@@ -47,7 +49,8 @@ without a record, and a killed task leaves its last epoch checkpoint: run
 the same gradbench slurm command again and it submits exactly the cells
 still pending, which resume from their checkpoints. Cells that another
 task is training right now (a live lock) are not submitted again. With
-nothing pending it says so and submits nothing.
+nothing pending it says so on stderr, prints nothing on stdout and
+submits nothing.
 
 With --keep-epochs every task runs gradbench run --keep-epochs, keeping
 its run's weights after each epoch for gradbench fidelity --epochs. As
@@ -121,7 +124,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	out := fs.String("out", defaultRunsDir, "runs `directory` on a file system every node sees: records, checkpoints, table.md, and the scripts and logs under slurm/")
 	var f slurmFlags
 	f.define(fs)
-	quiet := fs.Bool("quiet", false, "print only the job ids (or the scripts written), no hints or download progress on stderr")
+	quiet := fs.Bool("quiet", false, "print no hints, no scripts written and no download progress on stderr (stdout is the same: the jobs submitted, or the command that submits them)")
 	keep := fs.Bool("keep-epochs", false, keepEpochsUsage+" (the array tasks run gradbench run --keep-epochs)")
 	sweep, err := sf.parse(fs, args)
 	if err != nil {
@@ -149,7 +152,9 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		if jobs.Running > 0 {
 			msg = fmt.Sprintf("nothing to submit: %d of the %d cells are being trained now (gradbench plan --pending shows where), the others have records", jobs.Running, jobs.Total)
 		}
-		_, err := fmt.Fprintln(env.stdout, msg)
+		// Status, on stderr: stdout stays empty, so a script reading the
+		// job ids (or piping the submit command to sh) gets none.
+		_, err := fmt.Fprintln(env.stderr, msg)
 		return err
 	}
 	if jobs.Running > 0 && !*quiet {
@@ -163,8 +168,14 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		return err
 	}
 	if !f.submit {
-		_, err := fmt.Fprintf(env.stdout, "wrote %s (%s, one per pending cell of %d) and %s\nsubmit them with:\n\n\t%s\n\nor run this command again with --submit\n",
-			jobs.CellsPath, plural(len(jobs.Pending), "array task"), jobs.Total, jobs.TablePath, jobs.SubmitCommand())
+		// The scripts written are status, on stderr, as for run and
+		// table; the command that submits them is the output, alone on
+		// stdout, so that gradbench slurm ... | sh submits them.
+		if !*quiet {
+			fmt.Fprintf(env.stderr, "wrote %s (%s, one per pending cell of %d) and %s\nsubmit them with this command (on stdout: pipe it to sh), or run this command again with --submit:\n",
+				jobs.CellsPath, plural(len(jobs.Pending), "array task"), jobs.Total, jobs.TablePath)
+		}
+		_, err := fmt.Fprintln(env.stdout, jobs.SubmitCommand())
 		return err
 	}
 	arrayID, err := sbatch(ctx, jobs.Out, jobs.CellsPath)

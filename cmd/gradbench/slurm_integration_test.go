@@ -177,8 +177,8 @@ func TestSlurmArray(t *testing.T) {
 	if !bytes.Contains(log, []byte("4 cells: 4 done; nothing pending")) {
 		t.Errorf("table job log does not say that nothing is pending:\n%s", log)
 	}
-	if again := gradbenchExe(t, exe, env, append([]string{"slurm", "--submit"}, sweepOut...)...); !strings.HasPrefix(again, "nothing to submit") {
-		t.Errorf("a third gradbench slurm --submit printed %q, want nothing submitted", again)
+	if again, status := gradbenchExeStderr(t, exe, env, append([]string{"slurm", "--submit"}, sweepOut...)...); again != "" || !strings.Contains(status, "nothing to submit") {
+		t.Errorf("a third gradbench slurm --submit printed %q on stdout and %q on stderr, want nothing submitted (said on stderr)", again, status)
 	}
 }
 
@@ -278,6 +278,14 @@ func slurmPartition(t *testing.T) string {
 // gradbenchExe runs the gradbench binary and returns its stdout.
 func gradbenchExe(t *testing.T, exe string, env []string, args ...string) string {
 	t.Helper()
+	stdout, _ := gradbenchExeStderr(t, exe, env, args...)
+	return stdout
+}
+
+// gradbenchExeStderr runs the gradbench binary and returns its stdout and
+// its stderr.
+func gradbenchExeStderr(t *testing.T, exe string, env []string, args ...string) (string, string) {
+	t.Helper()
 	cmd := exec.Command(exe, args...)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
@@ -285,7 +293,7 @@ func gradbenchExe(t *testing.T, exe string, env []string, args ...string) string
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("gradbench %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
-	return stdout.String()
+	return stdout.String(), stderr.String()
 }
 
 var submittedRE = regexp.MustCompile(`^submitted array job (\d+) \((\d+) tasks?, one per pending cell of 4\) and table job (\d+) \(after job \d+ ends\)\n$`)

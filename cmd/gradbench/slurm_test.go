@@ -43,9 +43,13 @@ func TestSlurmScripts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	if !strings.HasPrefix(stdout, "wrote "+filepath.Join(out, "slurm", "cells.sh")+" (3 array tasks, one per pending cell of 4)") ||
-		!strings.Contains(stdout, "sbatch --dependency=afterany:") {
-		t.Errorf("stdout:\n%s\nwant the scripts written and how to submit them", stdout)
+	// The scripts written are status, on stderr; stdout is the command
+	// that submits them, alone.
+	if !strings.HasPrefix(stderr, "wrote "+filepath.Join(out, "slurm", "cells.sh")+" (3 array tasks, one per pending cell of 4)") {
+		t.Errorf("stderr:\n%s\nwant the scripts written", stderr)
+	}
+	if !strings.HasPrefix(stdout, "job=$(sbatch --parsable ") || !strings.Contains(stdout, "sbatch --dependency=afterany:") || strings.Count(stdout, "\n") != 1 {
+		t.Errorf("stdout:\n%s\nwant the one command that submits the scripts", stdout)
 	}
 	for _, name := range []string{"cells.sh", "table.sh"} {
 		b, err := os.ReadFile(filepath.Join(out, "slurm", name))
@@ -89,13 +93,13 @@ func TestSlurmScripts(t *testing.T) {
 
 	// --ablation paper: the table job also writes the paper's tables.
 	paper := filepath.Join(dir, "paper")
-	stdout, stderr, err = runGradbench(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", paper)
+	_, stderr, err = runGradbench(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", paper)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	b, _ = os.ReadFile(filepath.Join(paper, "slurm", "table.sh"))
-	if !strings.Contains(string(b), "table --runs \"$out\" --ablation paper; }") || !strings.Contains(stdout, "(9 array tasks") {
-		t.Errorf("--ablation paper: stdout %q, table.sh:\n%s", stdout, b)
+	if !strings.Contains(string(b), "table --runs \"$out\" --ablation paper; }") || !strings.Contains(stderr, "(9 array tasks") {
+		t.Errorf("--ablation paper: stderr %q, table.sh:\n%s", stderr, b)
 	}
 	// The table job, as Slurm runs it once the cells are trained: every
 	// command in it is one gradbench accepts, so table.md is written.
@@ -168,12 +172,35 @@ func TestSlurmSubmit(t *testing.T) {
 			t.Fatalf("%v\n%s", err, stderr)
 		}
 	}
-	stdout, _, err = runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
-	if err != nil || !strings.HasPrefix(stdout, "nothing to submit: all 4 cells of the sweep have records") {
-		t.Errorf("slurm --submit with every cell recorded: %v, %q", err, stdout)
+	stdout, stderr, err = runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
+	if err != nil || stdout != "" || !strings.HasPrefix(stderr, "nothing to submit: all 4 cells of the sweep have records") {
+		t.Errorf("slurm --submit with every cell recorded: %v, stdout %q, stderr %q; want nothing on stdout, the reason on stderr", err, stdout, stderr)
 	}
 	if again, _ := os.ReadFile(log); string(again) != string(calls) {
 		t.Errorf("sbatch was called with nothing pending:\n%s", again)
+	}
+}
+
+// TestSlurmSubmitCommand: without --submit, stdout is the command that
+// submits the scripts and nothing else, so piping it to sh makes the
+// same sbatch calls as --submit; with --quiet stderr is empty too.
+func TestSlurmSubmitCommand(t *testing.T) {
+	log := fakeSbatch(t, false)
+	sweep, out, _ := sweepHeld(t, 0)
+	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--quiet"}, sweep...)...)
+	if err != nil || stderr != "" {
+		t.Fatalf("slurm --quiet: %v, stderr %q, want none", err, stderr)
+	}
+	sh := exec.Command("sh")
+	sh.Stdin = strings.NewReader(stdout)
+	if b, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("sh < stdout %q: %v\n%s", stdout, err, b)
+	}
+	calls, _ := os.ReadFile(log)
+	slurmDir := filepath.Join(out, "slurm")
+	want := "--parsable " + filepath.Join(slurmDir, "cells.sh") + "\n--dependency=afterany:101 " + filepath.Join(slurmDir, "table.sh") + "\n"
+	if string(calls) != want {
+		t.Errorf("sbatch calls of stdout %q:\n%s\nwant\n%s", stdout, calls, want)
 	}
 }
 
@@ -501,8 +528,8 @@ func TestSlurmTwoRunning(t *testing.T) {
 	if want := "2 cells are being trained now by other processes (live locks): not submitted again\n"; !strings.Contains(stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
-	if !strings.Contains(stdout, "(2 array tasks, one per pending cell of 4)") {
-		t.Errorf("stdout does not write 2 of 4 cells:\n%s", stdout)
+	if !strings.Contains(stderr, "(2 array tasks, one per pending cell of 4)") || !strings.HasPrefix(stdout, "job=$(sbatch") {
+		t.Errorf("slurm does not write 2 of 4 cells:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 }
 

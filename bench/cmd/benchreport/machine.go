@@ -44,7 +44,7 @@ func (r *report) machineLine() string {
 	case !named:
 		model := cpuinfo.Model()
 		if model == "" {
-			model = "a CPU /proc/cpuinfo does not name"
+			model = "a CPU the system does not name"
 		}
 		return fmt.Sprintf("%s, %d cores (runtime.NumCPU), the machine that wrote this report, not necessarily the one that ran the benchmarks: no input names one (no machine: or cpu: line)", model, runtime.NumCPU())
 	case same:

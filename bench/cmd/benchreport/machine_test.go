@@ -88,7 +88,7 @@ var generatorGo = runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH 
 func TestMachineNoneNamed(t *testing.T) {
 	model := cpuinfo.Model()
 	if model == "" {
-		model = "a CPU /proc/cpuinfo does not name"
+		model = "a CPU the system does not name"
 	}
 	want := fmt.Sprintf("Machine: %s, %d cores (runtime.NumCPU), the machine that wrote this report, not necessarily the one that ran the benchmarks: no input names one (no machine: or cpu: line). Go: go1.99.",
 		model, runtime.NumCPU())
