@@ -116,26 +116,68 @@ extend() {
 if ! $report_only; then
 # The plan and its budget, from gradbench's own estimates (timed training
 # steps of each sweep's network, or the finished runs of an earlier
-# session); a step's learning rates do not change its time, so steps 2-4
-# are estimated at the recipe's (on a later session, cells those steps
-# trained at other rates still count as pending there: the budget is then
-# an upper bound).
-E6sides=$(for e in ${E7//,/ }; do [ "$e" = ste ] || printf 'w=%s/a=ste,w=ste/a=%s,' "$e" "$e"; done)
-steps=(
-	"1. select learning rates (×0.3, ×1, ×3) on seeds 1, 2|--estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs"
-	"2. seeds 3..6 at the chosen rates|--estimators $E7 --lr-grid 1 --seeds 3..6 --out $runs"
-	"3. sides, seeds 1..6|--estimators ${E6sides%,} --lr-grid 1 --seeds 1..6 --out $runs"
-	"4. optimizers: select on seeds 1, 2|--estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns"
-	"   optimizers: seeds 3..6 at the chosen rates|--estimators $E3 --optimizers adam,bop --lr-grid 1 --seeds 3..6 --out $optruns"
-)
+# session). Steps 2-4 are planned at each estimator's chosen multiplier
+# once step 1 (or step 4's selection) has chosen it, so that a study
+# begun in an earlier session counts only the cells still to train; an
+# estimator not chosen yet is planned at the recipe's rate, which trains
+# as long (a step's learning rate does not change its time). The
+# extensions past a grid's edge are not in the budget.
+# estimate_of SWEEP...: "SECONDS PENDING CELLS", the expected seconds and
+# the cells still to train of the sweep's cells, from its expected: line.
+estimate_of() {
+	expected "$@" | sed -nE \
+		-e 's/.*\(([0-9]+)(\.[0-9])? s\) for the ([0-9]+) of ([0-9]+) cells.*/\1 \3 \4/p' \
+		-e 's/.*nothing to train.* the ([0-9]+) cells.*/0 0 \1/p'
+}
+# say_budget SECONDS PENDING CELLS: one step's line of the budget.
+say_budget() {
+	if [ "$2" -eq 0 ]; then
+		echo "nothing to train, every one of the $3 cells has a record"
+	else
+		echo "about $(($1 / 3600)) h $(($1 % 3600 / 60)) min ($1 s) for the $2 of $3 cells still to train"
+	fi
+}
+# at_choice DIR [OPT]: sets m to SPEC's chosen multiplier in DIR (in
+# optimizer OPT's table when given), or 1 before any choice (DIR without
+# records, or none yet): SPEC is $e.
+at_choice() { m=$(chosen "$1" "$e" ${2:+"$2"} || true); m=${m:-1}; }
 echo "the standard study, on this machine:"
 total=0
-for st in "${steps[@]}"; do
-	line=$(expected ${st#*|})
-	echo "  ${st%%|*}: ${line#expected: }"
-	s=$(sed -nE 's/.*\(([0-9]+)(\.[0-9])? s\).*/\1/p' <<<"$line") # whole seconds; a decimal below 10 s
-	total=$((total + ${s:-0}))
+# step LABEL: adds the sums s, p and c of the estimate_of calls since
+# the last step to the total and prints the step's line.
+step() {
+	echo "  $1: $(say_budget "$s" "$p" "$c")"
+	total=$((total + s))
+	s=0 p=0 c=0
+}
+s=0 p=0 c=0
+add() {
+	local a b d
+	read -r a b d <<<"$(estimate_of "$@")"
+	s=$((s + ${a:-0})) p=$((p + ${b:-0})) c=$((c + ${d:-0}))
+}
+add --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs
+step "1. select learning rates (×0.3, ×1, ×3) on seeds 1, 2"
+for e in ${E7//,/ }; do
+	at_choice $runs
+	add --estimators "$e" --lr-grid "$m" --seeds 3..6 --out $runs
 done
+step "2. seeds 3..6 at the chosen rates"
+for e in ${E7//,/ }; do
+	[ "$e" = ste ] && continue
+	at_choice $runs
+	add --estimators "w=$e/a=ste,w=ste/a=$e" --lr-grid "$m" --seeds 1..6 --out $runs
+done
+step "3. sides, seeds 1..6"
+add --estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns
+step "4. optimizers: select on seeds 1, 2"
+for opt in adam bop; do
+	for e in ${E3//,/ }; do
+		at_choice $optruns $opt
+		add --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..6 --out $optruns
+	done
+done
+step "   optimizers: seeds 3..6 at the chosen rates"
 echo "budget: about $((total / 3600)) h $((total % 3600 / 60)) min for what is left of the study"
 $budget_only && exit 0
 
