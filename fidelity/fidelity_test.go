@@ -1,6 +1,7 @@
 package fidelity
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -298,7 +299,10 @@ func measureAll(t testing.TB) []float64 {
 	}
 	before := digest(ref, nil)
 	var calls atomic.Int64
-	base, dl := TrueChangesOn(ws, b, sites, func() { calls.Add(1) })
+	base, dl, err := TrueChangesEach(context.Background(), ws, b, sites, func(int) { calls.Add(1) })
+	if err != nil {
+		t.Fatal(err)
+	}
 	if int(calls.Load()) != len(sites) {
 		t.Fatalf("progress called %d times for %d sites", calls.Load(), len(sites))
 	}
