@@ -9,12 +9,13 @@ import (
 // They are small enough to inline, use no branches and no table, and each
 // has a maximum error measured against float64 math on a dense grid by
 // TestFastMath (fastmath_test.go), which fails if the bound below is not met.
-// exp32, sech2 and tanhPos are the compositions the kernels write inline
-// (exp32 = scaleFlush(exp2Frac(f), k) after expSplit; sech² and tanh from
-// one e = exp32(-2u)); they are spelled out in fastmath_test.go. exp32
-// returns 0 exactly below 2^-125 (a flush, not a denormal): that is what
-// makes the sech²-based surrogates exactly zero where cosh overflows
-// float32.
+// exp32, sech2, tanhPos and sin32 are the compositions the kernels write
+// inline (exp32 = scaleFlush(exp2Frac(f), k) after expSplit; sech² and
+// tanh from one e = exp32(-2u); sin32 = sinPoly after reducePi), and
+// sinPiPoly the polynomial the vector FDA kernels evaluate in assembly;
+// they are spelled out in fastmath_test.go. exp32 returns 0 exactly below
+// 2^-125 (a flush, not a denormal): that is what makes the sech²-based
+// surrogates exactly zero where cosh overflows float32.
 //
 //	sinPoly(r), |r| <= π/2          absolute error <= 1.2e-7
 //	sin32(x),   |x| <= 4096         absolute error <= 2.5e-7 + 6e-8·|x|/π
@@ -96,18 +97,6 @@ func sinPoly(r float32) float32 {
 // for small t.
 func sinhRemPoly(y float32) float32 {
 	return sinhRem0 + y*(sinhRem1+y*(sinhRem2+y*(sinhRem3+y*(sinhRem4+y*(sinhRem5+y*(sinhRem6+y*sinhRem7))))))
-}
-
-// sinPiPoly returns sin(πf) for |f| <= 1/2.
-func sinPiPoly(f float32) float32 {
-	t := f * f
-	return f * (sinPi0 + t*(sinPi1+t*(sinPi2+t*(sinPi3+t*sinPi4))))
-}
-
-// sin32 returns sin(x): x = qπ + r with |r| <= π/2, then (-1)^q·sin(r).
-func sin32(x float32) float32 {
-	r, odd := reducePi(x)
-	return math.Float32frombits(math.Float32bits(sinPoly(r)) ^ odd)
 }
 
 // reducePi returns r = x - qπ with q = round(x/π), so |r| <= π/2, and

@@ -85,6 +85,20 @@ func TestBitHelpers(t *testing.T) {
 	}
 }
 
+// sin32 returns sin(x) as the FDA kernel computes it: x = qπ + r with
+// |r| <= π/2, then (-1)^q·sin(r).
+func sin32(x float32) float32 {
+	r, odd := reducePi(x)
+	return math.Float32frombits(math.Float32bits(sinPoly(r)) ^ odd)
+}
+
+// sinPiPoly returns sin(πf) for |f| <= 1/2: the polynomial the vector
+// FDA kernels (fda_amd64.s) evaluate.
+func sinPiPoly(f float32) float32 {
+	t := f * f
+	return f * (sinPi0 + t*(sinPi1+t*(sinPi2+t*(sinPi3+t*sinPi4))))
+}
+
 // exp32 returns e^x as the kernels compute it: x·log2(e) = k + f with
 // |f| <= 1/2, then 2^f by polynomial and 2^k by adding k to the exponent
 // bits, 0 below 2^-125.

@@ -54,7 +54,7 @@
 //
 // # Cores and determinism
 //
-// TrueChangesOn and DescentOn split independent passes over the worker
+// TrueChangesEach and DescentOn split independent passes over the worker
 // pool (internal/parallel), one Worker (a network with its loss, in the
 // same state as the others) per core: contiguous runs of flips, in layer
 // order, or whole descent directions. Each worker runs its own unflipped

@@ -189,37 +189,27 @@ func TrueLoss(net nn.Layer, loss Loss, b Batch) float64 {
 // it are unchanged, and still in their buffers, since those children do
 // not run again. Sites in layer order (as Sample returns them) keep it so.
 func TrueChanges(net nn.Layer, loss Loss, b Batch, sites []Site, progress func()) (float64, []float64) {
-	return TrueChangesOn([]Worker{{net, loss}}, b, sites, progress)
-}
-
-// TrueChangesOn is TrueChanges with the sites split over the worker pool:
-// contiguous runs of sites go to the workers (networks in the same state,
-// see Worker), each of which runs its own unflipped pass first and then
-// its flips, from the block holding the flipped layer on, as TrueChanges
-// does. Every ΔL is that of one network in one state on one input, so the
-// numbers do not depend on the number of workers or cores. progress may
-// be called from several goroutines, never at once. Every worker's state
-// is left unchanged.
-func TrueChangesOn(ws []Worker, b Batch, sites []Site, progress func()) (float64, []float64) {
-	base, dl, _ := TrueChangesOnContext(context.Background(), ws, b, sites, progress)
-	return base, dl
-}
-
-// TrueChangesOnContext is TrueChangesOn that stops with ctx's error once
-// ctx is done, checked before every flip: one network pass each, and
-// --sample can ask for many.
-func TrueChangesOnContext(ctx context.Context, ws []Worker, b Batch, sites []Site, progress func()) (float64, []float64, error) {
 	var each func(k int)
 	if progress != nil {
 		each = func(int) { progress() }
 	}
-	return TrueChangesEach(ctx, ws, b, sites, each)
+	base, dl, _ := TrueChangesEach(context.Background(), []Worker{{net, loss}}, b, sites, each)
+	return base, dl
 }
 
-// TrueChangesEach is TrueChangesOnContext with progress told the index
-// of the site just flipped, so that a caller can weigh each flip by its
-// cost (LayerWork): the sites go to the workers in layer order, so the
-// count of flips done runs ahead of their cost and behind it in turn.
+// TrueChangesEach is TrueChanges with the sites split over the worker
+// pool: contiguous runs of sites go to the workers (networks in the same
+// state, see Worker), each of which runs its own unflipped pass first and
+// then its flips, from the block holding the flipped layer on, as
+// TrueChanges does. Every ΔL is that of one network in one state on one
+// input, so the numbers do not depend on the number of workers or cores.
+// It stops with ctx's error once ctx is done, checked before every flip:
+// one network pass each, and --sample can ask for many. progress, if not
+// nil, is told the index of the site just flipped, so that a caller can
+// weigh each flip by its cost (LayerWork): the sites go to the workers in
+// layer order, so the count of flips done runs ahead of their cost and
+// behind it in turn. progress may be called from several goroutines,
+// never at once. Every worker's state is left unchanged.
 func TrueChangesEach(ctx context.Context, ws []Worker, b Batch, sites []Site, progress func(k int)) (float64, []float64, error) {
 	progress = syncProgress(progress)
 	type state struct {

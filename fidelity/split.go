@@ -7,7 +7,7 @@ import (
 	"github.com/gradbench/gradbench/nn"
 )
 
-// A Worker is a network and a loss of its own: TrueChangesOn and DescentOn
+// A Worker is a network and a loss of its own: TrueChangesEach and DescentOn
 // run one network pass at a time on each worker, so that independent passes
 // (flips, descent steps) proceed side by side on the cores. The networks of
 // one call must hold the same state (parameters, buffers, estimators'

@@ -128,7 +128,7 @@ func backwardSeq(s Sequential, dy, add *Tensor, out *buffer, job *addJob) *Tenso
 // gradient) and hands the convolution a planeSource, and the convolution
 // computes each plane of that gradient as it fills its grid: one write
 // and one read of the batch's gradient fewer. Each plane is computed by
-// the very kernel call BatchNorm's own pass makes for it (bnGrad on the
+// the very kernel call BatchNorm's own pass makes for it (bnGradKernel on the
 // plane's H·W values), so the gradient is bit for bit the same.
 
 var (

@@ -130,18 +130,6 @@ func lutRowsGo(dw []float32, ld int, pat []uint8, poff []int, tab []float32, chu
 	}
 }
 
-// signBits returns the sign bits of the 4 values of v, bit t for v[t].
-func signBits(v []float32) int {
-	v = v[:4]
-	m := 0
-	for t, f := range v {
-		if math.Signbit(float64(f)) {
-			m |= 1 << t
-		}
-	}
-	return m
-}
-
 // The sign patterns of x (lutSigns): the sign bits of x, one per value
 // and 8 to a byte (lutSignBytesKernel), then the patterns of the 4 values
 // from each position, a byte each, one array per position modulo 4

@@ -17,6 +17,19 @@ import (
 // lutU is the unit roundoff of float32.
 const lutU = 1.0 / (1 << 24)
 
+// signBits returns the sign bits of the 4 values of v, bit t for v[t]:
+// the reference the sign patterns of lutSigns are checked against.
+func signBits(v []float32) int {
+	v = v[:4]
+	m := 0
+	for t, f := range v {
+		if math.Signbit(float64(f)) {
+			m |= 1 << t
+		}
+	}
+	return m
+}
+
 // withLUT runs f with the table product switched on or off.
 func withLUT(on bool, f func()) {
 	defer lutWeightGrad.Store(lutWeightGrad.Swap(on))

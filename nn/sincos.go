@@ -13,15 +13,11 @@ import "math"
 // error <= 3.6e-6 at π/2) and 10 (cosine, <= 4.7e-7), and the sign
 // (-1)^k. math.Sincos in float64 costs several times more per element,
 // and η is evaluated on every activation of every binary layer twice per
-// step.
+// step. cos32 is in vec_test.go: the cosine loops inline its steps, and
+// the tests check them against it.
 func sin32(x float32) float32 {
 	r, odd := reducePi(x)
 	return negateIf(sinPoly(r), odd)
-}
-
-func cos32(x float32) float32 {
-	r, odd := reducePi(x)
-	return negateIf(cosPoly(r), odd)
 }
 
 // sinPoly and cosPoly are the Taylor polynomials of sin32 and cos32 on

@@ -69,21 +69,14 @@ var (
 	signRowsKernel  = impl.NewKernel(impls, signRowsGo)
 )
 
-// sumSq returns Σ (x-k) and Σ (x-k)².
-func sumSq(x []float32, k float32) (float32, float32) { return sumSqKernel.Get()(x, k) }
+// BatchNorm (batchnorm.go) calls its five kernels above (sumSqKernel to
+// bnGradKernel) directly, one Get per job; the tests call them through
+// the wrappers of vec_test.go (sumSq, sumDot, normalize, normalizeAdd,
+// bnGrad).
 
-// sumDot returns Σ dy and Σ dy·(x-mu).
-func sumDot(dy, x []float32, mu float32) (float32, float32) {
-	return sumDotKernel.Get()(dy, x[:len(dy)], mu)
-}
-
-// normalize sets dst = (x - mean)·scale + beta. (Not x·scale + shift
+// normalizeGo sets dst = (x - mean)·scale + beta. (Not x·scale + shift
 // with shift = beta - mean·scale: for a channel whose mean is large
 // against its spread, the rounding of mean·scale would swamp the result.)
-func normalize(dst, x []float32, mean, scale, beta float32) {
-	normalizeKernel.Get()(dst[:len(x)], x, mean, scale, beta)
-}
-
 func normalizeGo(dst, x []float32, mean, scale, beta float32) {
 	dst = dst[:len(x)]
 	for i, v := range x {
@@ -91,13 +84,9 @@ func normalizeGo(dst, x []float32, mean, scale, beta float32) {
 	}
 }
 
-// normalizeAdd sets dst = ((x - mean)·scale + beta) + add: normalize's
-// value, rounded to float32, then the addition, so bit for bit normalize
-// followed by addTo.
-func normalizeAdd(dst, x, add []float32, mean, scale, beta float32) {
-	normAddKernel.Get()(dst[:len(x)], x, add[:len(x)], mean, scale, beta)
-}
-
+// normalizeAddGo sets dst = ((x - mean)·scale + beta) + add:
+// normalizeGo's value, rounded to float32, then the addition, so bit for
+// bit normalizeGo followed by addGo.
 func normalizeAddGo(dst, x, add []float32, mean, scale, beta float32) {
 	dst = dst[:len(x)]
 	add = add[:len(x)]
@@ -108,12 +97,8 @@ func normalizeAddGo(dst, x, add []float32, mean, scale, beta float32) {
 	}
 }
 
-// bnGrad sets dst = k·(dy - c1) - kc2·(x - mean): BatchNorm's input
+// bnGradGo sets dst = k·(dy - c1) - kc2·(x - mean): BatchNorm's input
 // gradient in training mode.
-func bnGrad(dst, dy, x []float32, k, c1, kc2, mean float32) {
-	bnGradKernel.Get()(dst, dy[:len(dst)], x[:len(dst)], k, c1, kc2, mean)
-}
-
 func bnGradGo(dst, dy, x []float32, k, c1, kc2, mean float32) {
 	dy = dy[:len(dst)]
 	x = x[:len(dst)]

@@ -12,6 +12,41 @@ import (
 // implSelector is the package's Impl, Impls and SetImpl for impltest.
 var implSelector = impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}
 
+// The tests' wrappers of BatchNorm's kernels (vec.go), under the
+// implementation in use.
+
+// sumSq returns Σ (x-k) and Σ (x-k)².
+func sumSq(x []float32, k float32) (float32, float32) { return sumSqKernel.Get()(x, k) }
+
+// sumDot returns Σ dy and Σ dy·(x-mu).
+func sumDot(dy, x []float32, mu float32) (float32, float32) {
+	return sumDotKernel.Get()(dy, x[:len(dy)], mu)
+}
+
+// normalize sets dst = (x - mean)·scale + beta.
+func normalize(dst, x []float32, mean, scale, beta float32) {
+	normalizeKernel.Get()(dst[:len(x)], x, mean, scale, beta)
+}
+
+// normalizeAdd sets dst = ((x - mean)·scale + beta) + add, bit for bit
+// normalize followed by addTo.
+func normalizeAdd(dst, x, add []float32, mean, scale, beta float32) {
+	normAddKernel.Get()(dst[:len(x)], x, add[:len(x)], mean, scale, beta)
+}
+
+// bnGrad sets dst = k·(dy - c1) - kc2·(x - mean).
+func bnGrad(dst, dy, x []float32, k, c1, kc2, mean float32) {
+	bnGradKernel.Get()(dst, dy[:len(dst)], x[:len(dst)], k, c1, kc2, mean)
+}
+
+// cos32 is the float32 cosine of the η shortcut's gradient (see sin32):
+// the reference the cosine loops (addCosMul, dotAxpyCos) are checked
+// against, which inline its steps.
+func cos32(x float32) float32 {
+	r, odd := reducePi(x)
+	return negateIf(cosPoly(r), odd)
+}
+
 // TestImpls runs the checks of the elementwise loops under every
 // implementation this build and CPU can run ("go" is what CPUs without
 // AVX2 and FMA, and other architectures, get), and BatchNorm, which uses

@@ -14,7 +14,7 @@ import (
 
 // A fidelityPlan counts the work of a fidelity measurement: its states,
 // estimators, evaluation batches, sampled weights, the flips' work in
-// whole passes (fidelity.TimedWork, the unflipped pass included), the workers
+// whole passes (flipWork, the unflipped pass included), the workers
 // the flips and descent steps are split over and the bootstrap resamples.
 type fidelityPlan struct {
 	states, estimators, batches, sites int
@@ -158,7 +158,7 @@ func (c fidelityCost) flipIn(p fidelityPlan, work float64) time.Duration {
 }
 
 // flipWork is the flips' work at sites in whole passes, the unflipped
-// pass included, as fidelity.TimedWork counts it, from the layers' work.
+// pass included, from the layers' work (fidelity.LayerWork).
 func flipWork(layerWork []float64, sites []fidelity.Site) float64 {
 	w := 1.0
 	for _, s := range sites {

@@ -17,32 +17,8 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// WriteSVG plots the Pearson correlation per binary layer of the last
-// state, one line per estimator, to the file path.
-func (r *FidelityResult) WriteSVG(path string) error {
-	return writePlot(path, r.layersSVG)
-}
-
-// WriteAgreementSVG draws the agreement matrix of the last state (the
-// cosine between the estimators' latent gradients, mean over binary
-// layers) as a heat map from −1 (blue) to 1 (red), each cell's value
-// written in it and a color bar beside it, to the file path.
-func (r *FidelityResult) WriteAgreementSVG(path string) error {
-	return writePlot(path, r.agreementSVG)
-}
-
-// writePlot writes the SVG picture render makes to path atomically
-// (WriteOutput), so that an interrupted write never leaves half a
-// picture.
-func writePlot(path string, render func() ([]byte, error)) error {
-	b, err := render()
-	if err != nil {
-		return err
-	}
-	return WriteOutput(path, b)
-}
-
-// layersSVG is WriteSVG's picture. The legend is in a column of its own
+// layersSVG plots the Pearson correlation per binary layer of the last
+// state, one line per estimator (fidelity.svg of WriteFiles). The legend is in a column of its own
 // right of the plot: the lines run anywhere in [−1, 1], and all of them
 // rise towards 1 at the control layer, so no corner of the data area is
 // free by rule.
@@ -146,9 +122,12 @@ func meanCosine(st FidelityState, n int) cosineGrid {
 	return g
 }
 
-// agreementSVG is WriteAgreementSVG's picture: the heat map, each cell's
-// value written in it (two decimals, in black or white, whichever stands
-// out more against the cell's color), and a color bar beside it.
+// agreementSVG draws the agreement matrix of the last state (the cosine
+// between the estimators' latent gradients, mean over binary layers) as a
+// heat map from −1 (blue) to 1 (red), each cell's value written in it (two
+// decimals, in black or white, whichever stands out more against the
+// cell's color), and a color bar beside it (fidelity-agreement.svg of
+// WriteFiles).
 func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	st, g, ticks := r.agreementData()
 	n := len(r.Estimators)

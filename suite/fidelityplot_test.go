@@ -4,8 +4,6 @@ import (
 	"image/color"
 	"maps"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -103,12 +101,7 @@ func TestFidelityAgreementSVG(t *testing.T) {
 	cos[0][1], cos[1][0] = -0.004, -0.004 // rounds to 0.00, with no sign
 	cos[0][2], cos[2][0] = -0.5, -0.5
 	r := plotFidelity(cos)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "agreement.svg")
-	if err := r.WriteAgreementSVG(path); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
+	b, err := r.agreementSVG()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -193,7 +193,7 @@ var FidelityFiles = []string{"fidelity.md", "fidelity-bench.txt", "fidelity.svg"
 
 // WriteFiles writes the result into dir (created if missing): fidelity.md
 // (WriteMarkdown), fidelity-bench.txt (WriteBench), fidelity.svg
-// (WriteSVG) and fidelity-agreement.svg (WriteAgreementSVG), all or none
+// (layersSVG) and fidelity-agreement.svg (agreementSVG), all or none
 // of them (see outputBatch). It returns the paths written.
 func (r *FidelityResult) WriteFiles(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -39,9 +39,10 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 
 // WriteSweepOutputs writes a finished sweep's tables (SweepTables) and
 // training curves, and every record of dir as benchmark lines, into dir:
-// TableFile, CurvesFile (one file per workload when the sweep has several,
-// as CurvesFiles names them) and BenchFile, all or none of them (see
-// outputBatch). It returns the paths written.
+// TableFile, CurvesFile (one file per workload when the sweep has
+// several, named after the workload, as OutputFiles lists them) and
+// BenchFile, all or none of them (see outputBatch). It returns the paths
+// written.
 func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
 	// Its errors name the command's layer, as table's and fidelity's
 	// writes do ("suite: run: writing out/table.md: ..."), not the file alone.
@@ -79,8 +80,9 @@ func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string
 
 // OutputFiles returns the files gradbench run writes into its runs
 // directory after the sweep, named relative to it: TableFile, the curves
-// (CurvesFile, or one file per workload as CurvesFiles names them) and
-// BenchFile, for CheckOutputDir before the sweep trains.
+// (CurvesFile, or one file per workload named after it, such as
+// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg) and BenchFile, for
+// CheckOutputDir before the sweep trains.
 func (s *Sweep) OutputFiles() []string {
 	var rs []*Record
 	for _, c := range s.Cells() {
@@ -97,9 +99,10 @@ type TableOptions struct {
 	// comma-separated specs, in this order.
 	Estimators string
 	// Curves, when set, is the SVG file to draw the training curves to
-	// (one file per workload, see CurvesFiles); Bench, when set, the file
-	// to write every record to as benchmark lines. Neither may be a file
-	// of a runs directory, nor the other (see CheckOutputs).
+	// (one file per workload named after it when there are several, as
+	// OutputFiles names them); Bench, when set, the file to write every
+	// record to as benchmark lines. Neither may be a file of a runs
+	// directory, nor the other (see CheckOutputs).
 	Curves, Bench string
 	// Diagnostics asks for the training diagnostics table
 	// (TableDiagnostics); Table must then be "" or that table.
@@ -354,26 +357,9 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	return t, nil
 }
 
-// CurvesFiles draws the training curves of every workload in rs (see
-// WriteCurves) to an SVG file of its own. With one workload the file is
-// path; with several, each file is named after its workload: path's stem,
-// then the recipe, model, width, dataset and epochs (then the optimizer
-// where those do not tell two workloads apart, or else the workload's
-// key), such as curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg or, with
-// run --optimizers, curves-quick-resnet20-w0.5-fashion-mnist-2ep-adam.svg. It writes them all or
-// none (see outputBatch) and returns the files written, in the order of
-// the workloads in rs.
-func CurvesFiles(path string, rs []*Record, order []string) ([]WorkloadFile, error) {
-	var batch outputBatch
-	defer batch.abort()
-	files, err := addCurves(&batch, path, rs, order)
-	if err != nil {
-		return nil, err
-	}
-	return files, batch.commit()
-}
-
-// addCurves is CurvesFiles with the files staged in batch.
+// addCurves stages in batch the training curves of every workload in rs
+// (see WriteCurves), each in an SVG file of its own named by curvesPaths,
+// and returns the files, in the order of the workloads in rs.
 func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([]WorkloadFile, error) {
 	wls := byWorkload(rs)
 	paths := curvesPaths(path, wls)
@@ -392,7 +378,12 @@ func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([
 }
 
 // curvesPaths returns the curves file of each workload of wls (records
-// grouped by byWorkload), as CurvesFiles names them.
+// grouped by byWorkload). With one workload the file is path; with
+// several, each file is named after its workload: path's stem, then the
+// recipe, model, width, dataset and epochs (then the optimizer where those
+// do not tell two workloads apart, or else the workload's key), such as
+// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg or, with run
+// --optimizers, curves-quick-resnet20-w0.5-fashion-mnist-2ep-adam.svg.
 func curvesPaths(path string, wls [][]*Record) []string {
 	names := make([]string, len(wls))
 	count := map[string]int{}

@@ -84,7 +84,7 @@ func TestTableRefusesMixedData(t *testing.T) {
 // compare records across cells as a table does (benchstat pairs the lines
 // of one name), and were written for records of different data; they are
 // refused as a table is, also when written alone (gradbench run's
-// outputs, CurvesFiles), and records of one data are still drawn.
+// outputs, WriteCurves), and records of one data are still drawn.
 func TestCurvesBenchRefuseMixedData(t *testing.T) {
 	w := testWorkload(t)
 	digest := func(c byte) string { return "sha256:" + strings.Repeat(string(c), 64) }

@@ -29,11 +29,8 @@ type Group struct {
 // N returns the number of runs with status ok.
 func (g *Group) N() int { return len(g.Top1) }
 
-// MeanStd returns the mean and the sample standard deviation (n-1) of the
-// final top-1 accuracy; std is NaN for fewer than two runs, both are NaN
-// for none.
-func (g *Group) MeanStd() (mean, std float64) { return meanStd(g.Top1) }
-
+// meanStd returns the mean and the sample standard deviation (n-1) of xs;
+// std is NaN for fewer than two values, both are NaN for none.
 func meanStd(xs []float64) (mean, std float64) {
 	switch len(xs) {
 	case 0:

@@ -23,10 +23,6 @@ type (
 // NewBits returns codes for an n×h×w×c batch.
 func NewBits(n, h, w, c int) *Bits { return bitconv.NewBits(n, h, w, c) }
 
-// WordsFor returns the words per pixel of c channels, ⌈c/64⌉; it panics
-// on a negative c.
-func WordsFor(c int) int { return bitconv.WordsFor(c) }
-
 // Pack sets dst to the codes q(x) of the NCHW float32 tensor x.
 func Pack(dst *Bits, x []float32) { bitconv.Pack(dst, x) }
 

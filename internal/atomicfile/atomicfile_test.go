@@ -152,8 +152,8 @@ func TestWriteNoFileName(t *testing.T) {
 			t.Errorf("WriteFile(%q) = %v, want %s", path, err, want)
 		}
 		var b Batch
-		if err := b.Add(path, 0o644, func(io.Writer) error { return nil }); err == nil || !strings.Contains(err.Error(), "no file name") {
-			t.Errorf("Batch.Add(%q) = %v, want a refusal naming no file name", path, err)
+		if err := b.AddUmask(path, 0o644, func(io.Writer) error { return nil }); err == nil || !strings.Contains(err.Error(), "no file name") {
+			t.Errorf("Batch.AddUmask(%q) = %v, want a refusal naming no file name", path, err)
 		}
 		b.Abort()
 	}

@@ -13,11 +13,11 @@ import (
 // more than one: either all of them get their new content, or none of the
 // files new to their directory is left behind.
 //
-// Add writes each file's content to a temporary file beside it, as
-// [Write] does, and leaves the destination as it was; Commit then renames
+// AddUmask writes each file's content to a temporary file beside it, as
+// [WriteUmask] does, and leaves the destination as it was; Commit then renames
 // every temporary file over its destination. A failure to write content
 // (a full disk, a destination that is a directory, a missing directory)
-// is met in Add, before any destination changes: the caller then calls
+// is met in AddUmask, before any destination changes: the caller then calls
 // Abort, which removes the temporary files. Should a rename in Commit
 // fail, Commit removes the temporary files not yet renamed and the files
 // it had created (those that did not exist before); a file it had already
@@ -33,21 +33,12 @@ type staged struct {
 	target    string // the file path names (see Target), renamed over
 }
 
-// Add stages the file path with the bytes that fill writes and the
-// permission bits perm exactly, as [Write] does; nothing at path changes
-// until Commit. Its error names path; the caller then calls Abort.
-func (b *Batch) Add(path string, perm fs.FileMode, fill func(w io.Writer) error) error {
-	return b.add(path, perm, true, fill)
-}
-
-// AddUmask is [Batch.Add] with the permission bits perm less the umask,
-// as [WriteUmask].
+// AddUmask stages the file path with the bytes that fill writes and the
+// permission bits perm less the umask, as [WriteUmask] does; nothing at
+// path changes until Commit. Its error names path; the caller then calls
+// Abort.
 func (b *Batch) AddUmask(path string, perm fs.FileMode, fill func(w io.Writer) error) error {
-	return b.add(path, perm, false, fill)
-}
-
-func (b *Batch) add(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) error) error {
-	tmp, target, err := stage(path, perm, exact, fill)
+	tmp, target, err := stage(path, perm, false, fill)
 	if err != nil {
 		return err
 	}

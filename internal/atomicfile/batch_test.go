@@ -30,7 +30,7 @@ func TestBatchCommit(t *testing.T) {
 	if err := batch.AddUmask(a, 0o666, content("A")); err != nil {
 		t.Fatal(err)
 	}
-	if err := batch.Add(b, 0o644, content("B")); err != nil {
+	if err := batch.AddUmask(b, 0o644, content("B")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(a); err == nil {

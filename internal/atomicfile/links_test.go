@@ -134,8 +134,8 @@ func TestWriteThroughLinkRefused(t *testing.T) {
 			t.Errorf("WriteFile(%s) = %v, want %s", tc.path, err, tc.want)
 		}
 		var b Batch
-		if err := b.Add(tc.path, 0o644, func(io.Writer) error { return nil }); err == nil || err.Error() != tc.want {
-			t.Errorf("Batch.Add(%s) = %v, want %s", tc.path, err, tc.want)
+		if err := b.AddUmask(tc.path, 0o644, func(io.Writer) error { return nil }); err == nil || err.Error() != tc.want {
+			t.Errorf("Batch.AddUmask(%s) = %v, want %s", tc.path, err, tc.want)
 		}
 		b.Abort()
 	}

@@ -185,15 +185,3 @@ func (k *Kernel[F]) Get() F {
 	}
 	return k.fns[0]
 }
-
-// Variants returns the implementation names the kernel has its own
-// function for and that the set can run, by ascending rank.
-func (k *Kernel[F]) Variants() []string {
-	var have []string
-	for i, ok := range k.has {
-		if ok && k.set.ok[i] {
-			have = append(have, names[i])
-		}
-	}
-	return have
-}

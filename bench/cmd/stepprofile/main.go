@@ -134,7 +134,6 @@ var rules = []struct {
 	{"nn.lutNibbles", gemmWeights},
 	{"nn.lutProduct", gemmWeights},
 	{"nn.lutCorrection", gemmWeights},
-	{"nn.signBits", gemmWeights},
 	{"nn.(*convCore).forward", conv},
 	{"nn.(*convCore).backward", conv},
 	{"nn.(*convCore)", convMove},

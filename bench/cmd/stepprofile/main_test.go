@@ -154,7 +154,6 @@ func TestClassifyRules(t *testing.T) {
 		{"nn.lutTablesAVX2 < nn.(*convCore).weightGradLUT", gemmWeights},
 		{"nn.lutNibblesAVX2 < nn.(*convCore).weightGradLUT", gemmWeights},
 		{"nn.lutCorrection < nn.(*convCore).weightGradLUT", gemmWeights},
-		{"nn.signBits < nn.(*convCore).weightGradLUT", gemmWeights},
 		{"nn.grid.scatter < internal/parallel.start.func1.1", convMove},
 		{"nn.phaseGrid.interleaveRows < internal/parallel.start.func1.1", convMove},
 		{"nn.planes < nn.(*BinaryConv2d).backwardPlanes", convMove},
