@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -200,7 +201,9 @@ func TestRunBadInput(t *testing.T) {
 }
 
 // TestHelperProcess is the gradbench command when run as a subprocess by
-// TestKillResume.
+// TestKillResume (and plan's concurrency tests). With
+// $GRADBENCH_HELPER_KILL_WHEN set to a list of paths it kills itself,
+// as SIGKILL would, once all of them exist.
 func TestHelperProcess(t *testing.T) {
 	if os.Getenv("GRADBENCH_HELPER") != "1" {
 		t.Skip("only run as a subprocess")
@@ -212,6 +215,9 @@ func TestHelperProcess(t *testing.T) {
 			break
 		}
 	}
+	if w := os.Getenv("GRADBENCH_HELPER_KILL_WHEN"); w != "" {
+		go killWhen(filepath.SplitList(w))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := gradbench(ctx, &cmdEnv{stdout: os.Stdout, stderr: os.Stderr}, args); err != nil {
@@ -219,6 +225,29 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// killWhen kills this process, with no chance to clean up, as soon as
+// every one of paths exists. It looks every millisecond from inside the
+// process that writes them: a test process polling from outside, on a
+// loaded machine, could be descheduled for the whole time a checkpoint
+// exists and then wait for one that never comes.
+func killWhen(paths []string) {
+	for {
+		all := true
+		for _, p := range paths {
+			if _, err := os.Stat(p); err != nil {
+				all = false
+				break
+			}
+		}
+		if all {
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				p.Kill()
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // TestKillResume kills the gradbench process with SIGKILL in the middle of
@@ -231,9 +260,14 @@ func TestKillResume(t *testing.T) {
 	sweep := []string{"run", "--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "1", "--quiet"}
 
 	whole := filepath.Join(dir, "whole")
+	start := time.Now()
 	if _, stderr, err := runGradbench(t, append(sweep, "--out", whole)...); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
+	// The killed sweep gets the whole sweep's time, under the machine's
+	// load now, several times over before the test gives up on it: a
+	// fixed 2 minutes failed on a 2-core machine loaded 4 times over.
+	wait := max(2*time.Minute, 5*time.Since(start))
 	want, err := suite.ReadRecords(whole)
 	if err != nil || len(want) != 2 {
 		t.Fatalf("uninterrupted sweep: %d records, %v", len(want), err)
@@ -244,34 +278,32 @@ func TestKillResume(t *testing.T) {
 	}
 
 	out := filepath.Join(dir, "killed")
+	// The process kills itself once the first run is recorded and the
+	// second has a checkpoint (killWhen).
+	first := suite.RecordPath(out, keys["ste"])
+	second := suite.CheckpointPath(out, keys["fda+na"])
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, append(sweep, "--out", out)...)...)
-	cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1")
+	cmd.Env = append(os.Environ(), "GRADBENCH_HELPER=1", "GRADBENCH_HELPER_KILL_WHEN="+first+string(filepath.ListSeparator)+second)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill once the first run is recorded and the second has a checkpoint.
-	first := suite.RecordPath(out, keys["ste"])
-	second := suite.CheckpointPath(out, keys["fda+na"])
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		_, err1 := os.Stat(first)
-		_, err2 := os.Stat(second)
-		if err1 == nil && err2 == nil {
-			break
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.Exited() {
+			// Not killed: ended by itself, with an error or (every
+			// run done before the checkpoint was seen) without one.
+			t.Fatalf("the sweep to be killed ended by itself (%v), not killed after the second run's checkpoint:\n%s", err, stderr.String())
 		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("no checkpoint of the second run after 2 minutes:\n%s", stderr.String())
-		}
-		time.Sleep(5 * time.Millisecond)
+	case <-time.After(wait):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("the sweep was not killed within %v, 5 times the uninterrupted sweep's: no record of the first run and checkpoint of the second together:\n%s", wait.Round(time.Second), stderr.String())
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
 	if _, err := os.Stat(suite.RecordPath(out, keys["fda+na"])); err == nil {
 		t.Skip("the second run finished before the kill landed; nothing to resume")
 	}
