@@ -2,6 +2,7 @@ package suite
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -50,4 +51,28 @@ func TestCompareCellsStar(t *testing.T) {
 			t.Errorf("compareCells(p = %g) = %q, want [+1.50 [-4.85, +7.85] %s]", tc.p, got, tc.want)
 		}
 	}
+}
+
+// One seed far off: differences 0.1, 0.2, 0.1, 0.2, 0.1 and 12 from ste
+// are all positive, so p = 2/2^6 = 0.031, but the spread of the sixth
+// widens the t interval to [-2.96, +7.20] (mean 2.1167; scipy's
+// ttest_1samp(d, 0).confidence_interval(0.95) gives [-2.96478, 7.19811]),
+// which includes 0 (to 1e-7, the precision TestMeanCI asks of gonum's t
+// quantile). Only the sign-flip test calls it different, so the
+// findings say so and count it neither higher nor lower.
+func TestFindingsPermutationOnly(t *testing.T) {
+	var rs []*Record
+	for i, d := range []float64{0.1, 0.2, 0.1, 0.2, 0.1, 12} {
+		s := uint64(i + 1)
+		rs = append(rs, findingRecord("ste", s, 70, 1), findingRecord("x", s, 70+d, 1))
+	}
+	pr := pair(groups(rs)["ste"], groups(rs)["x"], metricTop1)
+	if math.Abs(pr.Lo - -2.9647768496493723) > 1e-7 || math.Abs(pr.Hi-7.198110182982706) > 1e-7 || pr.P != 0.03125 || findingOf(&pr) != findPermOnly {
+		t.Errorf("CI [%g, %g], p %g, finding %d; want [-2.96478, 7.19811], 0.03125, sign-flip only (%d)", pr.Lo, pr.Hi, pr.P, findingOf(&pr), findPermOnly)
+	}
+	top1, _, _ := strings.Cut(tableText(t, TableFindings, rs, nil), "\n- **Train loss**")
+	hasAll(t, "top-1 findings", top1,
+		"no estimator differs from ste beyond seed noise.",
+		"One test alone, not both, calls these different (not counted above): x (Δ +2.12 points, 95% CI [-2.96, +7.20], p = 0.031, n = 6).")
+	hasNone(t, "top-1 findings", top1, "Higher than ste", "Lower than ste")
 }
