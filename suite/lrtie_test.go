@@ -1,0 +1,32 @@
+package suite
+
+import "testing"
+
+// A tie on mean validation top-1 goes to the lower mean validation loss
+// even when that is the larger multiplier: ste's ×1 scores 79 and 81
+// (mean 80, loss 0.5 and 0.5) and its ×3 80 and 80 (mean 80, loss 0.3
+// and 0.5: mean 0.4), so ×3 is chosen. Only then does the smaller
+// multiplier win: fda's ×1 and ×3 tie on both (80, 0.5), and ×1 is
+// chosen. Test top-1 favours the other multiplier in both and must not
+// count.
+func TestLRTieGoesToLowerLoss(t *testing.T) {
+	rs := []*Record{
+		gridRecord("ste", 1, 1, 79, 0.5, 90), gridRecord("ste", 1, 2, 81, 0.5, 90),
+		gridRecord("ste", 3, 1, 80, 0.3, 60), gridRecord("ste", 3, 2, 80, 0.5, 60),
+		gridRecord("fda", 1, 1, 80, 0.5, 60), gridRecord("fda", 1, 2, 80, 0.5, 60),
+		gridRecord("fda", 3, 1, 80, 0.5, 90), gridRecord("fda", 3, 2, 80, 0.5, 90),
+	}
+	_, choices := SelectLR(rs)
+	want := map[string]float64{"ste": 3, "fda": 1}
+	if len(choices) != 2 {
+		t.Fatalf("%d choices, want 2", len(choices))
+	}
+	for _, ch := range choices {
+		if ch.Scale != want[ch.Spec] {
+			t.Errorf("%s: chose ×%v among %+v, want ×%v", ch.Spec, ch.Scale, ch.Points, want[ch.Spec])
+		}
+	}
+	if p := choices[0].Points; len(p) != 2 || p[0].ValTop1 != 80 || p[0].ValLoss != 0.5 || p[1].ValTop1 != 80 || p[1].ValLoss != 0.4 {
+		t.Errorf("ste's points %+v, want ×1 at 80 and 0.5, ×3 at 80 and 0.4", p)
+	}
+}
