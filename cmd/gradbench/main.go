@@ -322,15 +322,7 @@ func listJoin(pieces []string) string {
 // it wants instead (the name its usage gives its value) and that leaving
 // it out gives its default.
 func emptyFlag(f *flag.Flag, v string) string {
-	what := "empty"
-	if v != "" {
-		what = "blank"
-	}
-	want, _ := flag.UnquoteUsage(f)
-	switch want {
-	case "", "string", "int", "uint", "float", "duration", "value":
-		want = "value" // a type's name, not a name from the usage
-	}
+	what, want := cli.Blank(f, v)
 	if _, ok := f.Value.(requiredFlag); ok {
 		// No default to fall back to: leaving it out is refused too.
 		return fmt.Sprintf("--%s %q is %s: give the %s (--%s is required and has no default)", f.Name, v, what, want, f.Name)

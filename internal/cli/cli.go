@@ -66,14 +66,7 @@ func Parse(fs *flag.FlagSet, args []string) error {
 // (-o "" would write to standard output, as if -o were left out), so a
 // value given empty would be silently replaced by the default.
 func emptyString(f *flag.Flag, v string) string {
-	what := "empty"
-	if v != "" {
-		what = "blank"
-	}
-	want, _ := flag.UnquoteUsage(f)
-	if want == "string" {
-		want = "value"
-	}
+	what, want := Blank(f, v)
 	switch {
 	case strings.Contains(f.Usage, "(required)"):
 		return fmt.Sprintf("-%s %q is %s: give the %s (-%s is required)", f.Name, v, what, want, f.Name)
@@ -81,6 +74,24 @@ func emptyString(f *flag.Flag, v string) string {
 		return fmt.Sprintf("-%s %q is %s: give the %s, or leave -%s out", f.Name, v, what, want, f.Name)
 	}
 	return fmt.Sprintf("-%s %q is %s: give the %s, or leave -%s out for its default (%q)", f.Name, v, what, want, f.Name, f.DefValue)
+}
+
+// Blank says how flag f's empty or blank value v is to be named in its
+// refusal, "empty" or "blank", and what the flag wants instead: the name
+// its usage gives its value (`file`), or "value" where the usage names
+// none and only its type would be printed. Both command lines' refusals
+// (gradbench's --flag and the bench tools' -flag) start from it.
+func Blank(f *flag.Flag, v string) (what, want string) {
+	what = "empty"
+	if v != "" {
+		what = "blank"
+	}
+	want, _ = flag.UnquoteUsage(f)
+	switch want {
+	case "", "string", "int", "uint", "float", "duration", "value":
+		want = "value" // a type's name, not a name from the usage
+	}
+	return what, want
 }
 
 // A printedError has been printed already, as Main would.
