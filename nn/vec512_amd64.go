@@ -10,7 +10,10 @@ import "github.com/gradbench/gradbench/internal/impl"
 // assembly takes the same n (a multiple of 8) and the portable loops the
 // same last len%8 values. On the project machine (Zen 5) they take about
 // half (the sine and cosine loops) and 0.7 times (axpy) the AVX2 loops'
-// time on 784-value rows (BenchmarkVecKernels).
+// time on 784-value rows (BenchmarkVecKernels). Each is written out like
+// its AVX2 twin rather than built with it by one function taking the
+// routine as a func value: that calls the routine indirectly, through its
+// ABI wrapper, about 1 ns more a call (5% on 49-value rows).
 func init() {
 	addCosMulKernel.Add(impl.AVX512, func(dt, t, dy []float32, k float32) {
 		n8 := len(t) &^ 7

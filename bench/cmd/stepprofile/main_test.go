@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/gradbench/gradbench/internal/dirtest"
 	"github.com/gradbench/gradbench/internal/texttest"
 )
 
@@ -101,12 +102,7 @@ func TestRun(t *testing.T) {
 	// -title, or writing -o in place, passed every test, as none gave
 	// either.
 	report, old := filepath.Join(dir, "profile.md"), filepath.Join(dir, "old.md")
-	if err := os.WriteFile(report, []byte("old report\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(report, old); err != nil {
-		t.Fatalf("hard link: %v", err)
-	}
+	dirtest.HardLinked(t, report, "old report\n", old)
 	if out := texttest.Run(t, run, "-cores", "2", "-steps", "4", "-title", "Test steps", "-o", report, "x="+in); out != "" {
 		t.Errorf("with -o, stdout holds %q, want nothing", out)
 	}
