@@ -136,3 +136,21 @@ func TestOverBatches(t *testing.T) {
 		t.Errorf("OverBatches of one batch: interval %+v, want NaN", iv)
 	}
 }
+
+// TestPercentilesSmallCounts pins what the --bootstrap help and the
+// refusal of fewer than MinFidelityReps resamples say: below 40 resamples
+// a 95% interval's ends are the smallest and the largest resample, and at
+// 40 the upper end is no longer the largest.
+func TestPercentilesSmallCounts(t *testing.T) {
+	for _, n := range []int{2, 20, 39, 40, 41} {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(n - i) // unsorted: percentiles sorts
+		}
+		lo, hi := percentiles(x)
+		ends := lo == 1 && hi == float64(n)
+		if ends != (n < 40) {
+			t.Errorf("%d resamples: interval [%v, %v] of 1..%d: ends are the extremes %v, want %v", n, lo, hi, n, ends, n < 40)
+		}
+	}
+}

@@ -52,8 +52,8 @@
 //
 // Records and benchmark names carry the choice as gemm=<Impl()>.
 //
-// Measured on the project machine, an AMD EPYC with AVX-512 (Zen 4
-// class, 2 cores; results/gemm512.sh, medians of 5 alternated runs in
+// Measured on the Zen 4 AMD EPYC with AVX-512 that was then the project
+// machine (2 cores; results/gemm512.sh, medians of 5 alternated runs in
 // results/gemm512.txt on the otherwise idle machine): a ResNet-20
 // training step on both cores (BenchmarkTrainStep, batch 128) takes 150
 // ms under "avx512" against 166 under "avx2" with STE, 213 against 243

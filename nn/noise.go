@@ -35,7 +35,7 @@ func init() { estimators.RegisterNA(readNA) }
 func (*NASettings) Doc() string {
 	return "noise adaptation: in training the layer outputs q(t) + α·ê(t), ê(t) = ReLU(t·W1)·W2 + η(t) over rows of D values " +
 		"(a filter's weights, a pixel's channels), hidden width max(1, D/k) with D/k rounded down, η = a·sin(t), a·t or 0; " +
-		"α falls on a cosine from 0.1 to 0 at the last epoch — FDA, NeurIPS 2021 (arXiv 2103.00841)"
+		"α falls on a cosine from nearly 0.1 in the first epoch to 0 in the last, 0.05·(1 + cos(π(e+1)/E)) at epoch e of E — FDA, NeurIPS 2021 (arXiv 2103.00841)"
 }
 
 // readNA reads the "+na" settings; it is the NAReader nn registers.

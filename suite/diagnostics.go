@@ -20,7 +20,8 @@ import (
 const (
 	// OscillationMomentum is m of the per-weight oscillation frequency
 	// f ← m·o + (1−m)·f, updated every step ("Overcoming
-	// Oscillations in Quantization-Aware Training", ICML 2022).
+	// Oscillations in Quantization-Aware Training", ICML 2022, arXiv
+	// 2203.11086).
 	OscillationMomentum = 0.01
 	// OscillationThreshold is the frequency above which a weight counts as
 	// oscillating in Diagnostics.Oscillating: on average more than one

@@ -10,7 +10,7 @@
 //
 // A [Recipe] fixes the training: epochs, batch size, optimizer, learning
 // rate schedule, weight decay, augmentation, and the default model and
-// dataset. The built-in recipes (fmnist-10, quick, cifar10-paper,
+// dataset. The built-in recipes (fmnist-10, quick, study, cifar10-paper,
 // imagenet-paper; see [RecipeNames]) are JSON files embedded in the binary;
 // a user's JSON file with the same keys works the same way. Unknown keys and
 // out-of-range values are errors.
@@ -68,8 +68,9 @@
 //
 // [WriteTable] builds the main table (one row per estimator: mean ± std of
 // the final test accuracy over seeds, its paired difference Δ from STE seed
-// by seed with a Student t 95% confidence interval and an exact sign-flip
-// permutation p-value, wall time per epoch; then the final test and
+// by seed with a Student t 95% confidence interval and a sign-flip
+// permutation p-value, exact up to 20 pairs and estimated from 2^20
+// random sign patterns beyond, wall time per epoch; then the final test and
 // training losses with their paired Δ and interval) and the ablation tables
 // of the FDA paper
 // ("Learning Frequency Domain Approximation for Binary Neural Networks",

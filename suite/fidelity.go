@@ -72,7 +72,7 @@ const (
 	DefaultFidelityBatches    = 1
 	// MinFidelityReps is the fewest bootstrap resamples taken. A 95%
 	// percentile interval's ends are the empirical 2.5% and 97.5% points
-	// of the resampled scores: below 41 resamples they are the smallest
+	// of the resampled scores: below 40 resamples they are the smallest
 	// and the largest resample (the interval is the resamples' range,
 	// whose coverage grows with their number), and an end set by one or
 	// two resamples in its tail moves with each. 200 is the fewest that

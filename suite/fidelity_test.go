@@ -33,7 +33,7 @@ func TestFidelityRefuses(t *testing.T) {
 	str := func(v string) *string { return &v }
 	run := filepath.Join(t.TempDir(), "0123456789abcdef.json") // never read: each request is refused first
 	bootstrap := func(k int) string {
-		return fmt.Sprintf("suite: fidelity: --bootstrap %d: want at least 200 resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", k)
+		return fmt.Sprintf("suite: fidelity: --bootstrap %d: want at least 200 resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 40 they are the smallest and largest resample)", k)
 	}
 	for _, tc := range []struct {
 		name string

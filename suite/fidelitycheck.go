@@ -198,7 +198,7 @@ func (spec FidelitySpec) checkCounts() error {
 	case spec.Reps < MinFidelityReps:
 		// Fewer would print an interval that is not a 95% one: with 2,
 		// [0.062, 0.062].
-		return fmt.Errorf("suite: fidelity: --bootstrap %d: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 41 they are the smallest and largest resample)", spec.Reps, MinFidelityReps, MinFidelityReps, MinFidelityReps/40)
+		return fmt.Errorf("suite: fidelity: --bootstrap %d: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 40 they are the smallest and largest resample)", spec.Reps, MinFidelityReps, MinFidelityReps, MinFidelityReps/40)
 	case spec.Reps > MaxFidelityReps:
 		// Memory grows with the count: 1e8 took over 3 GB.
 		return fmt.Errorf("suite: fidelity: --bootstrap %d: want at most %d resamples: every resample's scores are kept until their percentiles are taken (32 bytes per resample and estimator, 72 with --eval-batches 2 or more, all estimators at once), and more would not make the intervals meaningfully more precise", spec.Reps, MaxFidelityReps)

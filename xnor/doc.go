@@ -35,7 +35,7 @@
 //
 // [Conv] works on blocks of 8 output pixels, one per 64-bit vector lane,
 // and computes their popcounts against every filter, 2 blocks × 2 filters
-// at a time, over both cores through internal/parallel (a fixed pool; no
+// at a time, over the cores through internal/parallel (a fixed pool; no
 // goroutine or allocation per call once an input size has been seen).
 //
 //   - Stride 1 (the direct path): the packed input is copied into a

@@ -106,9 +106,9 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
 			`suite: fidelity: --epochs "2" with --init: --init has the initial state only; other epochs need a run (--run)`, nil),
 		pos("9 fidelity --bootstrap 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "2"},
-			"suite: fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+			"suite: fidelity: --bootstrap 2: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 40 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --bootstrap 199", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "199"},
-			"suite: fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+			"suite: fidelity: --bootstrap 199: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 40 they are the smallest and largest resample)", nil),
 		// No upper bound let --bootstrap 1e8 grow past 3 GB, tried as a
 		// new user would; refused before any work, with the reason.
 		pos("9 fidelity --bootstrap 100000000", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "100000000"},
@@ -123,7 +123,7 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity --eval-batches 0", []string{"fidelity", "--init", "--eval-batches", "0"},
 			"suite: fidelity: --eval-batches 0: want at least 1 evaluation batch", nil),
 		pos("9 fidelity --bootstrap 0", []string{"fidelity", "--init", "--bootstrap", "0"},
-			"suite: fidelity: --bootstrap 0: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 41 they are the smallest and largest resample)", nil),
+			"suite: fidelity: --bootstrap 0: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 40 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
 			"suite: fidelity: evaluation batch 5000 is more than the 32 images of the run's train_subset of synthetic: want at most 31, which leaves one for the training batch after it", nil),
 		pos("9 fidelity --batch of the whole subset", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "32"},

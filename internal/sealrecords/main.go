@@ -4,7 +4,7 @@
 // gradbench reads it. It is the one-off command that sealed the records
 // committed under results/:
 //
-//	go run ./internal/sealrecords results/fmnist-10 results/quick-ablation
+//	go run ./internal/sealrecords results/fmnist-10 results/quick-ablation results/quick-since-fda
 //
 // A sealed record is rewritten with the same content and one more line,
 // its checksum; records that have one are left alone.

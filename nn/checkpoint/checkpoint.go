@@ -16,8 +16,10 @@
 //	         kind uint8 (1 parameter, 2 layer buffer, 3 optimizer buffer, 4 extra)
 //	         name (uint16 length + bytes; parameters and buffers are named
 //	         by their Walk path, such as "3.1.0/weight")
-//	         shape (uint8 rank + uint32 dims; parameters only)
-//	         float32 count + values, int64 count + values (bytes for extras)
+//	         shape (uint8 rank + uint32 dims; every record has the rank,
+//	         0 for all but parameters)
+//	         kinds 1-3: uint64 count + float32 values, then uint64 count +
+//	         int64 values; kind 4: uint64 length + the extra's bytes
 //	trailer  CRC-32C (Castagnoli) of everything before it, uint32
 //
 // Save writes to a temporary file in the same directory, syncs it and

@@ -12,10 +12,10 @@
 //
 // Each input is a file of Go benchmark format, usually from -count=10,
 // with a label for its column (such as default=results/kernels.txt
-// simd=results/kernels-simd.txt). Configuration lines in a file (key:
+// avx2=results/kernels-avx2.txt). Configuration lines in a file (key:
 // value, as go test prints goos, cpu and pkg) are read too: "command" is
 // printed as the command that produced the file and "build" as its build
-// (for example GOEXPERIMENT=simd). The Machine line names the machine the
+// (for example "default, AVX2 estimator kernels"). The Machine line names the
 // inputs name, by their "machine" line (as results/lib.sh's record_head
 // writes it, with the CPU's family, model and cores) or else their "cpu"
 // line, each input's when they differ, and their "go" version: a report

@@ -7,7 +7,7 @@
 //
 // Usage:
 //
-//	go run ./bench/cmd/stepprofile [-cores N] [-steps N] [-o FILE] label=profile ...
+//	go run ./bench/cmd/stepprofile -cores N [-steps N] [-o FILE] label=profile ...
 //
 // Shares are of the capacity of the profiled window: the profile's
 // duration times -cores (the number of cores the steps ran on). The
