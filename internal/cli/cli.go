@@ -99,14 +99,24 @@ type printedError struct{ error }
 
 func (e printedError) Unwrap() error { return e.error }
 
-// Main runs the command and exits with status 1 if it fails, printing
-// "name: error" on standard error unless the error is flag.ErrHelp (the
-// flag set has printed the usage) or Parse printed it.
+// Main runs the command and exits with the status exitCode gives,
+// printing "name: error" on standard error unless the error is
+// flag.ErrHelp (the flag set has printed the usage) or Parse printed it.
 func Main(name string, run func() error) {
 	if err := run(); err != nil {
 		if !errors.Is(err, flag.ErrHelp) && !errors.As(err, new(printedError)) {
 			fmt.Fprintln(os.Stderr, name+":", err)
 		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 0 for flag.ErrHelp, as for gradbench's own --help and the
+// flag package's ExitOnError: help that was asked for is not a failure,
+// so `tool -h && …` goes on. Every other error is 1.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
 }

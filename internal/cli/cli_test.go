@@ -233,3 +233,24 @@ func TestParseFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestExitCode: -h asked for help, and benchreport -h, bnrecal -h and
+// stepprofile -h exited with status 1, as for a refused flag, where
+// gradbench --help exits 0. Help is 0, however wrapped; every failure,
+// printed already or not, is 1.
+func TestExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{flag.ErrHelp, 0},
+		{fmt.Errorf("parse: %w", flag.ErrHelp), 0},
+		{errors.New("no input"), 1},
+		{printedError{errors.New("invalid value")}, 1},
+	} {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
