@@ -42,6 +42,4 @@ TEXT ·avx2ApproxSign(SB), NOSPLIT, $0-32
 // func avx512ApproxSign(dx, x, dy *float32, n int)
 TEXT ·avx512ApproxSign(SB), NOSPLIT, $0-32
 	ARGS
-	LOOP(APPROXSIGNZ)
-	VZEROUPPER
-	RET
+	LOOPRET(APPROXSIGNZ)

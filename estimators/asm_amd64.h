@@ -209,6 +209,25 @@ loop: \
 	CMPQ AX, CX; \
 	JLT  loop
 
+// LOOP1YRET is LOOP1Y(body), then VZEROUPPER and RET: the end of most
+// AVX2 kernels that do not unroll.
+#define LOOP1YRET(body) \
+	LOOP1Y(body); \
+	VZEROUPPER; \
+	RET
+
+// ABSMINARGSY loads the arguments of the AVX2 kernels of ABSMINMUL (EDE's
+// and BNN+'s dx, x, dy *float32, n int, max uint32, s, k float32, whose
+// names are passed): ARGSY, Y11 = bits of max, Y15 = s, Y14 = k, and
+// Y13 = abs mask, Y12 = 1.
+#define ABSMINARGSY(max, s, k) \
+	ARGSY; \
+	VBROADCASTSS max+32(FP), Y11; \
+	VBROADCASTSS s+36(FP), Y15; \
+	VBROADCASTSS k+40(FP), Y14; \
+	VMOVUPS      ABSMASK, Y13; \
+	VMOVUPS      ONE, Y12
+
 // CLIPY sets a = |x| (abs: the abs mask), c = min(|x|, C) (cb: the bits
 // of C; as bits, which order like the values) and m = all ones where
 // |x| > C, NaN included.
@@ -379,6 +398,21 @@ done:
 // whole vectors, then over the masked tail. It leaves the ZMM registers
 // dirty: end with VZEROUPPER.
 #define LOOP(body) LOOPZ(LOADXDY, LOADXDYTAIL, body, NOTHING)
+
+// LOOPRET is LOOP(body), then VZEROUPPER and RET: the end of most AVX-512
+// kernels.
+#define LOOPRET(body) \
+	LOOP(body); \
+	VZEROUPPER; \
+	RET
+
+// ABSMINARGS loads the arguments of the AVX-512 kernels of ABSMINMUL
+// after ARGS (EDE's and BNN+'s max uint32, s, k float32, whose names are
+// passed): Z18 = bits of max, Z16 = s, Z17 = k.
+#define ABSMINARGS(max, s, k) \
+	VBROADCASTSS max+32(FP), Z18; \
+	VBROADCASTSS s+36(FP), Z16; \
+	VBROADCASTSS k+40(FP), Z17
 
 // CLIPZ sets a = |x| (x in Z0), c = min(|x|, C) (cb: the bits of C) and
 // K1 = the lanes where |x| <= C.

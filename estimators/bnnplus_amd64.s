@@ -47,12 +47,7 @@
 
 // func avx2BNNPlus(dx, x, dy *float32, n int, vmax uint32, half, beta4 float32)
 TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
-	ARGSY
-	VBROADCASTSS vmax+32(FP), Y11
-	VBROADCASTSS half+36(FP), Y15
-	VBROADCASTSS beta4+40(FP), Y14
-	VMOVUPS      ABSMASK, Y13
-	VMOVUPS      ONE, Y12
+	ABSMINARGSY(vmax, half, beta4)
 	LOOPY(BNNPLUS_PAIR, BNNPLUS_ONE)
 	RET
 
@@ -112,12 +107,8 @@ TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 	ARGS
 	POW2CONSTS
 	VBROADCASTSS M2LOG2E, Z19
-	VBROADCASTSS vmax+32(FP), Z18
-	VBROADCASTSS half+36(FP), Z16
-	VBROADCASTSS beta4+40(FP), Z17
-	LOOP(BNNPLUSZ)
-	VZEROUPPER
-	RET
+	ABSMINARGS(vmax, half, beta4)
+	LOOPRET(BNNPLUSZ)
 
 // bnnplus with learn=true: BNNPLUSZ with v = min(|half·x|, 44), and the
 // sum of dy·g·(2v/β²) with x's sign. Z16 = half, Z17 = 4β, Z18 = bits of

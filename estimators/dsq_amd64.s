@@ -115,9 +115,7 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
 	EXPCONSTS
 	VBROADCASTSS kk+32(FP), Z16
 	VBROADCASTSS sk4+36(FP), Z17
-	LOOP(DSQZ)
-	VZEROUPPER
-	RET
+	LOOPRET(DSQZ)
 
 // dsq with learn=true: DSQZ, and the sum of dy·e·r²·t·(c + m·y·S(y))
 // with t = k2·x, |x| clamped to 1 (0 where |x| > 1), r = 1/(1+e),

@@ -47,15 +47,34 @@
 	VBROADCASTSS invh+44(FP), Y13; \
 	VBROADCASTSS exprPermVec_gc(R9), Y12
 
+// EXPRARGS loads the arguments of avx2Expr and avx512Expr after ARGSY
+// or ARGS: R8 = tab, the bits of c (cb) to cbv, 1/h (invh) to invhv,
+// offP to offpv and offN to offnv, ymm or zmm. It is defined here for the
+// same reason.
+#define EXPRARGS(cbv, invhv, offpv, offnv) \
+	MOVQ         tab+32(FP), R8; \
+	VBROADCASTSS cb+40(FP), cbv; \
+	VBROADCASTSS invh+44(FP), invhv; \
+	VBROADCASTSS offP+48(FP), offpv; \
+	VBROADCASTSS offN+52(FP), offnv
+
+// EXPRFY loads x from SI to Y0 and sets Y3 = |x|, Y4 = all ones where
+// |x| > c, Y6 = n = int32(u) and Y5 = f = u - n, u = min(|x|, c)/h
+// (Y14 = bits of c, Y13 = 1/h); Y7 is clobbered. a and b are CLIPY's
+// AND operands, Y0 and the abs mask in either order (a memory operand
+// must come first).
+#define EXPRFY(a, b) \
+	VMOVUPS    (SI)(AX*1), Y0; \
+	CLIPY(a, b, Y14, Y3, Y4, Y5); \
+	VMULPS     Y13, Y5, Y5; \
+	VCVTTPS2DQ Y5, Y6; \
+	VCVTDQ2PS  Y6, Y7; \
+	VSUBPS     Y7, Y5, Y5
+
 // expr: Y11 = offP, Y12 = offN, Y13 = 1/h, Y14 = bits of c, Y15 = abs
 // mask, R8 = &tab[0].
 #define EXPRY \
-	VMOVUPS     (SI)(AX*1), Y0; \
-	CLIPY(Y0, Y15, Y14, Y3, Y4, Y5); \
-	VMULPS      Y13, Y5, Y5; \
-	VCVTTPS2DQ  Y5, Y6; \
-	VCVTDQ2PS   Y6, Y7; \
-	VSUBPS      Y7, Y5, Y5; \
+	EXPRFY(Y0, Y15); \
 	VPSRAD      $31, Y0, Y7; \
 	VPXOR       Y8, Y8, Y8; \
 	VPCMPEQD    Y8, Y3, Y8; \
@@ -75,15 +94,9 @@
 // func avx2Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
 TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 	ARGSY
-	MOVQ         tab+32(FP), R8
-	VBROADCASTSS cb+40(FP), Y14
-	VBROADCASTSS invh+44(FP), Y13
-	VBROADCASTSS offP+48(FP), Y11
-	VBROADCASTSS offN+52(FP), Y12
-	VMOVUPS      ABSMASK, Y15
-	LOOP1Y(EXPRY)
-	VZEROUPPER
-	RET
+	EXPRARGS(Y14, Y13, Y11, Y12)
+	VMOVUPS ABSMASK, Y15
+	LOOP1YRET(EXPRY)
 
 // NEGZ sets K3 to the lanes of x (Z0) below 0: the sign bit set and |x|
 // (Z3) not 0, so that -0 takes the positive side, as in the formula.
@@ -126,14 +139,8 @@ TEXT ·avx2Expr(SB), NOSPLIT, $0-56
 // func avx512Expr(dx, x, dy *float32, n int, tab *float32, cb uint32, invh float32, offP, offN int32)
 TEXT ·avx512Expr(SB), NOSPLIT, $0-56
 	ARGS
-	MOVQ         tab+32(FP), R8
-	VBROADCASTSS cb+40(FP), Z16
-	VBROADCASTSS invh+44(FP), Z17
-	VBROADCASTSS offP+48(FP), Z18
-	VBROADCASTSS offN+52(FP), Z19
-	LOOP(EXPRZ)
-	VZEROUPPER
-	RET
+	EXPRARGS(Z16, Z17, Z18, Z19)
+	LOOPRET(EXPRZ)
 
 // The AVX-512 kernel for tables of several segments a side: the segment
 // of each lane by a binary search of the splits (a permute of the 32-entry
@@ -205,9 +212,7 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	VPBROADCASTD R10, Z21
 	MOVL         $1, R10
 	VPBROADCASTD R10, Z15
-	LOOP(EXPRSEGZ)
-	VZEROUPPER
-	RET
+	LOOPRET(EXPRSEGZ)
 
 // The AVX-512 kernels for tables whose nodes fit in registers
 // (exprPermVec: one segment a side, c/h <= 32, or <= 64 for the wide
@@ -320,15 +325,19 @@ TEXT ·avx512ExprSeg(SB), NOSPLIT, $0-56
 	VMOVUPS field+off(R9), lo; \
 	VMOVUPS field+off+64(R9), hi
 
+// WINDOW64 loads the 64 entries from byte off of the field into w0-w3,
+// two windows of 32.
+#define WINDOW64(field, off, w0, w1, w2, w3) \
+	WINDOW(field, off, w0, w1); \
+	WINDOW(field, off+128, w2, w3)
+
 // func avx512ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPermSym(SB), NOSPLIT, $0-48
 	PERMARGS
 	WINDOW(exprPermVec_v, 0, Z18, Z19)
 	WINDOW(exprPermVec_d, 0, Z22, Z23)
 	VBROADCASTSS exprPermVec_gc(R9), Z26
-	LOOP(EXPRPERMSYMZ)
-	VZEROUPPER
-	RET
+	LOOPRET(EXPRPERMSYMZ)
 
 // func avx512ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
@@ -339,36 +348,24 @@ TEXT ·avx512ExprPerm(SB), NOSPLIT, $0-48
 	WINDOW(exprPermVec_d, 256, Z24, Z25)
 	VBROADCASTSS exprPermVec_gc(R9), Z26
 	VBROADCASTSS exprPermVec_gc+4(R9), Z27
-	LOOP(EXPRPERMZ)
-	VZEROUPPER
-	RET
+	LOOPRET(EXPRPERMZ)
 
 // func avx512ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm64Sym(SB), NOSPLIT, $0-48
 	PERMARGS
-	WINDOW(exprPermVec_v, 0, Z18, Z19)
-	WINDOW(exprPermVec_v, 128, Z20, Z21)
-	WINDOW(exprPermVec_d, 0, Z22, Z23)
-	WINDOW(exprPermVec_d, 128, Z24, Z25)
+	WINDOW64(exprPermVec_v, 0, Z18, Z19, Z20, Z21)
+	WINDOW64(exprPermVec_d, 0, Z22, Z23, Z24, Z25)
 	VBROADCASTSS exprPermVec_gc(R9), Z26
-	LOOP(EXPRPERM64SYMZ)
-	VZEROUPPER
-	RET
+	LOOPRET(EXPRPERM64SYMZ)
 
 // func avx512ExprPerm64(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
 	PERMARGS
-	WINDOW(exprPermVec_v, 0, Z18, Z19)
-	WINDOW(exprPermVec_v, 128, Z20, Z21)
-	WINDOW(exprPermVec_v, 256, Z22, Z23)
-	WINDOW(exprPermVec_v, 384, Z24, Z25)
-	WINDOW(exprPermVec_d, 0, Z10, Z11)
-	WINDOW(exprPermVec_d, 128, Z12, Z13)
-	WINDOW(exprPermVec_d, 256, Z26, Z27)
-	WINDOW(exprPermVec_d, 384, Z29, Z30)
-	LOOP(EXPRPERM64Z)
-	VZEROUPPER
-	RET
+	WINDOW64(exprPermVec_v, 0, Z18, Z19, Z20, Z21)
+	WINDOW64(exprPermVec_v, 256, Z22, Z23, Z24, Z25)
+	WINDOW64(exprPermVec_d, 0, Z10, Z11, Z12, Z13)
+	WINDOW64(exprPermVec_d, 256, Z26, Z27, Z29, Z30)
+	LOOPRET(EXPRPERM64Z)
 
 // The AVX2 kernels for the same tables (exprPermVec): the computation of
 // avx2Expr with the pairs looked up by VPERMPS, 8 entries (one YMM
@@ -397,18 +394,10 @@ TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
 // Y1 or Y2 the lookups' scratch; Y14 = bits of c (cb), Y13 = 1/h,
 // Y12 = gc of side 0 and Y15 of side 1 (in avx2ExprPerm).
 
-// EXPRUY sets Y3 = |x|, Y4 = all ones where |x| > c, Y5 = f = u - n and
-// Y6 = n = int32(u), u = min(|x|, c)/h, from x at SI (to Y0), and the
-// window bits of n: bit 3 in Y7's sign bit, bit 4 in Y8's. (CLIPY is
-// given the abs mask as x and x as the mask: the AND takes its memory
-// operand first.)
+// EXPRUY is EXPRFY, the abs mask from memory, and sets the window bits
+// of n: bit 3 in Y7's sign bit, bit 4 in Y8's.
 #define EXPRUY \
-	VMOVUPS    (SI)(AX*1), Y0; \
-	CLIPY(ABSMASK, Y0, Y14, Y3, Y4, Y5); \
-	VMULPS     Y13, Y5, Y5; \
-	VCVTTPS2DQ Y5, Y6; \
-	VCVTDQ2PS  Y6, Y7; \
-	VSUBPS     Y7, Y5, Y5; \
+	EXPRFY(ABSMASK, Y0); \
 	VPSLLD     $28, Y6, Y7; \
 	VPSLLD     $27, Y6, Y8
 
@@ -487,28 +476,20 @@ TEXT ·avx512ExprPerm64(SB), NOSPLIT, $0-48
 // func avx2ExprPermSym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx2ExprPermSym(SB), NOSPLIT, $0-48
 	PERMARGSY
-	LOOP1Y(EXPRPERMSYMY(NOTHING))
-	VZEROUPPER
-	RET
+	LOOP1YRET(EXPRPERMSYMY(NOTHING))
 
 // func avx2ExprPermSymGC(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx2ExprPermSymGC(SB), NOSPLIT, $0-48
 	PERMARGSY
-	LOOP1Y(EXPRPERMSYMY(GCY($26, Y12)))
-	VZEROUPPER
-	RET
+	LOOP1YRET(EXPRPERMSYMY(GCY($26, Y12)))
 
 // func avx2ExprPerm(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx2ExprPerm(SB), NOSPLIT, $0-48
 	PERMARGSY
 	VBROADCASTSS exprPermVec_gc+4(R9), Y15
-	LOOP1Y(EXPRPERMY)
-	VZEROUPPER
-	RET
+	LOOP1YRET(EXPRPERMY)
 
 // func avx2ExprPerm64Sym(dx, x, dy *float32, n int, perm *exprPermVec, cb uint32, invh float32)
 TEXT ·avx2ExprPerm64Sym(SB), NOSPLIT, $0-48
 	PERMARGSY
-	LOOP1Y(EXPRPERM64SYMY)
-	VZEROUPPER
-	RET
+	LOOP1YRET(EXPRPERM64SYMY)

@@ -100,9 +100,7 @@ TEXT ·avx2FDAFar(SB), NOSPLIT, $0-52
 	VBROADCASTSS twoN+44(FP), Y11
 	VBROADCASTSS scale+48(FP), Y10
 	VMOVUPS      ABSMASK, Y15
-	LOOP1Y(FDAFAR(0))
-	VZEROUPPER
-	RET
+	LOOP1YRET(FDAFAR(0))
 
 // fda, ω·C <= π/2, as for AVX2: a = max(ω/π·min(|x|, C), ε/π),
 // 2N·a = q + f, g = scale·(-1)^q·sinπ(f)/sinπ(a), 0 where |x| > C.
@@ -121,9 +119,7 @@ TEXT ·avx512FDA(SB), NOSPLIT, $0-52
 	VBROADCASTSS omegaPi+40(FP), Z18
 	VBROADCASTSS twoN+44(FP), Z19
 	VBROADCASTSS scale+48(FP), Z20
-	LOOP(FDAZ)
-	VZEROUPPER
-	RET
+	LOOPRET(FDAZ)
 
 // fda, ω·C > π/2 (backwardFar), as for AVX2. Z16 = bits of C,
 // Z17 = bits of ε, Z18 = ω, Z19 = 2N, Z20 = scale.
@@ -145,6 +141,4 @@ TEXT ·avx512FDAFar(SB), NOSPLIT, $0-52
 	VBROADCASTSS omega+40(FP), Z18
 	VBROADCASTSS twoN+44(FP), Z19
 	VBROADCASTSS scale+48(FP), Z20
-	LOOP(FDAFARZ)
-	VZEROUPPER
-	RET
+	LOOPRET(FDAFARZ)

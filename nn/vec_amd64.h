@@ -97,3 +97,25 @@
 	MOVQ         x+8(FP), SI; \
 	MOVQ         n+16(FP), CX; \
 	VBROADCASTSS a+24(FP), av
+
+// The argument loads of the row routines of vec_amd64.s, two of each
+// signature (declared alike in vec_amd64.go): ROWSARGS those of ROWS
+// (copyRowsAVX2, signRowsAVX2), HALVESARGS those of HALVES that split a
+// row (splitRowsAVX2, splitSignRowsAVX2), into the registers their
+// macros name.
+#define ROWSARGS \
+	MOVQ dst+0(FP), DI; \
+	MOVQ ld+8(FP), R8; \
+	MOVQ src+16(FP), SI; \
+	MOVQ ls+24(FP), R9; \
+	MOVQ rows+32(FP), BX; \
+	MOVQ w+40(FP), DX
+
+#define HALVESARGS \
+	MOVQ even+0(FP), DI; \
+	MOVQ odd+8(FP), R11; \
+	MOVQ ld+16(FP), R8; \
+	MOVQ src+24(FP), SI; \
+	MOVQ ls+32(FP), R9; \
+	MOVQ rows+40(FP), BX; \
+	MOVQ w+48(FP), DX

@@ -492,12 +492,7 @@ row4: \
 #define COPY4(src, dst) VMOVUPS src, X0; VMOVUPS X0, dst
 
 TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), DI
-	MOVQ ld+8(FP), R8
-	MOVQ src+16(FP), SI
-	MOVQ ls+24(FP), R9
-	MOVQ rows+32(FP), BX
-	MOVQ w+40(FP), DX
+	ROWSARGS
 	ROWS(COPY8, COPY4)
 
 // func signRowsAVX2(dst *float32, ld int, src *float32, ls int, rows, w int)
@@ -530,12 +525,7 @@ TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
 	VPBROADCASTD X13, Y13
 
 TEXT ·signRowsAVX2(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), DI
-	MOVQ ld+8(FP), R8
-	MOVQ src+16(FP), SI
-	MOVQ ls+24(FP), R9
-	MOVQ rows+32(FP), BX
-	MOVQ w+40(FP), DX
+	ROWSARGS
 	SIGNCONSTS
 	ROWS(SIGN8, SIGN4)
 
@@ -609,13 +599,7 @@ hrow8: \
 
 // func splitRowsAVX2(even, odd *float32, ld int, src *float32, ls int, rows, w int)
 TEXT ·splitRowsAVX2(SB), NOSPLIT, $0-56
-	MOVQ even+0(FP), DI
-	MOVQ odd+8(FP), R11
-	MOVQ ld+16(FP), R8
-	MOVQ src+24(FP), SI
-	MOVQ ls+32(FP), R9
-	MOVQ rows+40(FP), BX
-	MOVQ w+48(FP), DX
+	HALVESARGS
 	HALVES(COPYSPLIT16, COPYSPLIT8)
 
 // CODES sets a and b to their codes in place, from zero, sign (the sign
@@ -638,13 +622,7 @@ TEXT ·splitRowsAVX2(SB), NOSPLIT, $0-56
 
 // func splitSignRowsAVX2(even, odd *float32, ld int, src *float32, ls int, rows, w int)
 TEXT ·splitSignRowsAVX2(SB), NOSPLIT, $0-56
-	MOVQ         even+0(FP), DI
-	MOVQ         odd+8(FP), R11
-	MOVQ         ld+16(FP), R8
-	MOVQ         src+24(FP), SI
-	MOVQ         ls+32(FP), R9
-	MOVQ         rows+40(FP), BX
-	MOVQ         w+48(FP), DX
+	HALVESARGS
 	SIGNCONSTS
 	HALVES(SIGNSPLIT16, SIGNSPLIT8)
 
