@@ -395,3 +395,45 @@ func TestRecordPathIsADirectory(t *testing.T) {
 		t.Errorf("ReadRecords with a directory notes.json: %d records, error %v; want none and no error", len(rs), err)
 	}
 }
+
+// TestRecordPathIsABrokenLink: a symbolic link named as a run's record
+// that leads to no file (a dangling link, a loop of links) is refused by
+// name, with what to do, by ReadRecord (what plan reads) as by
+// ReadRecords (what table and run read). Plan listed the run as pending,
+// the link opening as a missing file, while table and run failed with a
+// bare open error. Tried as a new user would: a runs directory holding a
+// link to a record on a disk no longer mounted, and a link to itself.
+func TestRecordPathIsABrokenLink(t *testing.T) {
+	for name, target := range map[string]string{
+		"dangling": filepath.Join(t.TempDir(), "gone", "0123456789abcdef.json"),
+		"loop":     "0123456789abcdef.json",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			key := "0123456789abcdef"
+			if err := os.Symlink(target, RecordPath(dir, key)); err != nil {
+				t.Skipf("no symbolic links here: %v", err)
+			}
+			want := "suite: " + RecordPath(dir, key) + " is a symbolic link to " + target + ", which leads to no file"
+			if _, err := ReadRecords(dir); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "remove the link") {
+				t.Errorf("ReadRecords: error %v, want one saying %q and what to do", err, want)
+			}
+			if _, err := ReadRecord(dir, key); err == nil || !strings.Contains(err.Error(), want) || errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("ReadRecord: error %v, want one saying %q, not a missing record", err, want)
+			}
+		})
+	}
+	// A link that leads to a record reads as the record.
+	src, recs := runTiny(t, "ste", 1)
+	key := recs[0].Key
+	dir := t.TempDir()
+	if err := os.Symlink(RecordPath(src, key), RecordPath(dir, key)); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if rec, err := ReadRecord(dir, key); err != nil || rec.Key != key {
+		t.Errorf("ReadRecord through a link to a record: %v", err)
+	}
+	if rs, err := ReadRecords(dir); err != nil || len(rs) != 1 {
+		t.Errorf("ReadRecords through a link to a record: %d records, error %v", len(rs), err)
+	}
+}
