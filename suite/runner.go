@@ -413,7 +413,10 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 		return nil, err
 	}
 	defer ru.close()
-	start := ru.resume()
+	start, err := ru.resume()
+	if err != nil {
+		return nil, err
+	}
 	if err := r.removeEarlierWeights(c, start); err != nil {
 		return nil, err
 	}
