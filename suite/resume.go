@@ -160,10 +160,17 @@ func saveWeights(path, key string, epoch int, net nn.Layer) error {
 
 // loadWeights loads into net the weights of run key after epoch from
 // path, refusing those of another run or epoch (see weightsRun).
+// A file that reads but does not load (truncated, corrupt, of another
+// network) is said to be so, with the one way to have the weights again:
+// a file that cannot be read says why itself.
 func loadWeights(path, key string, epoch int, net nn.Layer) error {
 	st := checkpoint.State{Net: net}
 	if err := checkpoint.Load(path, &st); err != nil {
-		return err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return err
+		}
+		return fmt.Errorf("%w: %s is damaged or not run %s's weights after epoch %d; only training the run again makes them anew: run its sweep again in a new --out", err, path, key, epoch)
 	}
 	if k, ok := st.Extra[weightsRun]; ok && (string(k) != key || st.Epoch != int64(epoch)) {
 		return fmt.Errorf("%s holds the weights of run %s after epoch %d, not of run %s after epoch %d: copied or renamed by hand", path, k, st.Epoch, key, epoch)
