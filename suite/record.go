@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -373,6 +374,14 @@ func decodeRecord(path string, b []byte) (*Record, error) {
 	}
 	if err == nil {
 		err = r.check()
+	}
+	// The decoder's bare "EOF" and "unexpected EOF" say what happened to
+	// the file in words a reader of the message knows.
+	switch {
+	case errors.Is(err, io.EOF):
+		err = errors.New("the file is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = errors.New("the file ends in the middle of its JSON (cut short)")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("suite: record %s: %w: edited by hand or corrupted; delete it to retrain the run", path, err)

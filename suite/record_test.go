@@ -125,7 +125,7 @@ func TestReadRecordsRejects(t *testing.T) {
 		{"legacy, config edited", strings.Replace(legacy, `"seed": 1`, `"seed": 9`, 1), "key " + r.Key + " does not match its config"},
 		{"unknown field", strings.Replace(legacy, `"status"`, `"extra": 1, "status"`, 1), `json: unknown field "extra"`},
 		{"bad status", strings.Replace(legacy, `"status": "ok"`, `"status": "meh"`, 1), `unknown status "meh" (want ok or diverged)`},
-		{"truncated", string(sealed[:len(sealed)/2]), "unexpected EOF"},
+		{"truncated", string(sealed[:len(sealed)/2]), "the file ends in the middle of its JSON (cut short)"},
 		// An empty object or null is no record at all: said so, not
 		// "key  does not match its config" with a blank where the key is.
 		{"empty object", "{}", "it holds no run key: not a run record"},
@@ -435,5 +435,37 @@ func TestRecordPathIsABrokenLink(t *testing.T) {
 	}
 	if rs, err := ReadRecords(dir); err != nil || len(rs) != 1 {
 		t.Errorf("ReadRecords through a link to a record: %d records, error %v", len(rs), err)
+	}
+}
+
+// TestRecordEmptyOrCutShort: a record file that is empty, or that ends
+// in the middle of its JSON, is refused naming the file and saying which,
+// by ReadRecord (run, plan, export, fidelity) as by ReadRecords (table).
+// The error said "EOF" or "unexpected EOF", the JSON decoder's words.
+// Tried as a new user would: a runs directory copied by a tool that
+// stopped on a full disk.
+func TestRecordEmptyOrCutShort(t *testing.T) {
+	src, recs := runTiny(t, "ste", 1)
+	key := recs[0].Key
+	b, err := os.ReadFile(RecordPath(src, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for content, want := range map[string]string{
+		"":              "the file is empty",
+		"\n\t ":         "the file is empty",
+		string(b[:300]): "the file ends in the middle of its JSON (cut short)",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(RecordPath(dir, key), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := "suite: record " + RecordPath(dir, key) + ": " + want + ": edited by hand or corrupted; delete it to retrain the run"
+		if _, err := ReadRecord(dir, key); err == nil || err.Error() != want {
+			t.Errorf("ReadRecord of %d bytes: error %v, want %q", len(content), err, want)
+		}
+		if _, err := ReadRecords(dir); err == nil || err.Error() != want {
+			t.Errorf("ReadRecords of %d bytes: error %v, want %q", len(content), err, want)
+		}
 	}
 }
