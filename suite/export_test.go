@@ -519,3 +519,26 @@ func TestDamagedWeightsSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightsLinkLoop: final weights that are a loop of symbolic links
+// are refused as a file that cannot be read, with why, not as weights the
+// run does not have with the advice to train the sweep again. Tried as a
+// new user would: exported a run whose weights were a link to itself.
+func TestWeightsLinkLoop(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir, recs := runSweep(t, s, true)
+	key := recs[0].Key
+	final := WeightsPath(dir, key)
+	if err := os.Remove(final); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Base(final), final); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	_, err := LoadRun(context.Background(), RecordPath(dir, key), "")
+	want := "run " + key + ": its final weights " + final + " cannot be read: stat " + final + ": "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "has no final weights") {
+		t.Errorf("LoadRun with a loop of links as the final weights: error %v, want %s...", err, want)
+	}
+}
