@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -275,8 +276,12 @@ func LoadRun(ctx context.Context, run, dataDir string) (*LoadedRun, error) {
 		return nil, fmt.Errorf("run %s diverged at epoch %d: it has no trained network", key, rec.Diverged.Epoch)
 	}
 	weights := WeightsPath(dir, key)
-	if _, err := os.Stat(weights); err != nil {
+	if _, err := os.Stat(weights); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them): %w", key, weights, err)
+	} else if err != nil {
+		// There is something there (a loop of links, a directory one
+		// cannot search): its error says what, not "no weights".
+		return nil, fmt.Errorf("run %s: its final weights %s cannot be read: %w", key, weights, err)
 	}
 	train, test, err := OpenDataset(ctx, rec.Config.Dataset, dataDir)
 	if err != nil {

@@ -482,3 +482,63 @@ func TestEvaluateTestSplitAlone(t *testing.T) {
 		t.Errorf("eval: %d images, want the test split's 20", ev.Result.Images)
 	}
 }
+
+// TestDamagedWeightsSayWhatToDo: a run's final weights that are
+// truncated or empty are refused by LoadRun (export, eval) and fidelity
+// naming the file and saying how to have them again. The error named the
+// checkpoint format's problem alone. Tried as a new user would: exported
+// a run whose weights a full disk had cut short.
+func TestDamagedWeightsSayWhatToDo(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir, recs := runSweep(t, s, true)
+	key := recs[0].Key
+	lr, err := LoadRun(context.Background(), RecordPath(dir, key), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := WeightsPath(dir, key)
+	own, err := os.ReadFile(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := final + " is damaged or not run " + key + "'s weights after epoch 1; only training the run again makes them anew: run its sweep again in a new --out"
+	for name, b := range map[string][]byte{"truncated": own[:len(own)/2], "empty": nil} {
+		if err := os.WriteFile(final, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadRun(context.Background(), RecordPath(dir, key), ""); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("LoadRun with %s final weights: error %v, want ...%s", name, err, want)
+		}
+		_, states, _, _, err := FidelitySpec{Run: RecordPath(dir, key)}.states()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := states[len(states)-1].load(&lr.Model.Net, lr.Train); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("fidelity with %s final weights: error %v, want ...%s", name, err, want)
+		}
+	}
+}
+
+// TestWeightsLinkLoop: final weights that are a loop of symbolic links
+// are refused as a file that cannot be read, with why, not as weights the
+// run does not have with the advice to train the sweep again. Tried as a
+// new user would: exported a run whose weights were a link to itself.
+func TestWeightsLinkLoop(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir, recs := runSweep(t, s, true)
+	key := recs[0].Key
+	final := WeightsPath(dir, key)
+	if err := os.Remove(final); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Base(final), final); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	_, err := LoadRun(context.Background(), RecordPath(dir, key), "")
+	want := "run " + key + ": its final weights " + final + " cannot be read: stat " + final + ": "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "has no final weights") {
+		t.Errorf("LoadRun with a loop of links as the final weights: error %v, want %s...", err, want)
+	}
+}

@@ -582,3 +582,36 @@ func trainedModel(t *testing.T, rec *Record) *models.Model {
 	}
 	return m
 }
+
+// TestFidelityFinalWeightsGoneOrUnreadable: fidelity of a finished run
+// whose final weights were removed said "gradbench run --keep-epochs
+// keeps them", though run keeps a finished run's final weights with or
+// without it; and of one whose final weights are a loop of symbolic
+// links said the same, hiding why the file cannot be read. It says what
+// export says of missing final weights, and why weights that are there
+// cannot be read. Tried as a new user would: measured a run whose
+// weights had been deleted, and one whose weights were a link to itself.
+func TestFidelityFinalWeightsGoneOrUnreadable(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir, recs := runSweep(t, s, true)
+	key := recs[0].Key
+	final := WeightsPath(dir, key)
+	spec := FidelitySpec{Run: RecordPath(dir, key)}
+	if err := os.Remove(final); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, _, err := spec.states()
+	want := "suite: fidelity: run " + key + " has no final weights " + final + " (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them)"
+	if err == nil || err.Error() != want {
+		t.Errorf("fidelity without the final weights: %v\nwant %s", err, want)
+	}
+	if err := os.Symlink(filepath.Base(final), final); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	_, _, _, _, err = spec.states()
+	want = "suite: fidelity: run " + key + ": its weights after epoch 1 " + final + " cannot be read: stat " + final + ": "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "--keep-epochs") {
+		t.Errorf("fidelity with a loop of links as the final weights: %v\nwant %s...", err, want)
+	}
+}

@@ -2,7 +2,9 @@ package suite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -80,12 +82,18 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %d, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, e, d.Epoch)
 		}
 		if e > 0 {
-			path := EpochWeightsPath(dir, key, e)
-			if e == cfg.Epochs && rec.Status == StatusOK {
+			path, final := EpochWeightsPath(dir, key, e), e == cfg.Epochs && rec.Status == StatusOK
+			if final {
 				path = WeightsPath(dir, key)
 			}
-			if _, err := os.Stat(path); err != nil {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				if final {
+					// Kept with or without --keep-epochs: these were removed.
+					return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them)", key, path)
+				}
 				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no weights after epoch %d (%s): gradbench run --keep-epochs keeps them", key, e, path)
+			} else if err != nil {
+				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s: its weights after epoch %d %s cannot be read: %w", key, e, path, err)
 			}
 			st.load = func(net nn.Layer, train *data.Dataset) error {
 				// The file holds the run's own network, with its estimator's

@@ -240,6 +240,11 @@ func tryLock(dir, key string, cfg LockConfig, keep bool) (*cellLock, *LockInfo, 
 			return nil, nil, err
 		}
 		holder, err := readLock(path)
+		if err != nil {
+			if err := checkLockPath(path, key); err != nil {
+				return nil, nil, err
+			}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // released in between
 		}
@@ -253,6 +258,25 @@ func tryLock(dir, key string, cfg LockConfig, keep bool) (*cellLock, *LockInfo, 
 			return nil, nil, err
 		}
 	}
+}
+
+// checkLockPath refuses what stands at path, the name of the lock of
+// key, when it is no lock a process could hold or release: a directory,
+// or a symbolic link (a lock is a file run creates, never a link). Such
+// a name keeps the lock from being created, and without this a link
+// that leads to no file read as a lock released again and again.
+func checkLockPath(path, key string) error {
+	st, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil
+	case st.Mode()&fs.ModeSymlink != 0:
+		target, _ := os.Readlink(path)
+		return fmt.Errorf("suite: %s is a symbolic link to %s, where the lock of run %s would be (a file gradbench run creates): remove the link", path, target, key)
+	case st.IsDir():
+		return fmt.Errorf("suite: %s is a directory, where the lock of run %s would be (a file gradbench run creates): move it out of the runs directory", path, key)
+	}
+	return nil
 }
 
 func newToken() string {

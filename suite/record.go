@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -329,10 +330,25 @@ func ReadRecord(dir, key string) (*Record, error) {
 
 // checkNotDir refuses a directory at path, the name of a run's record:
 // a record cannot be read from it, and a runs directory's tables would
-// otherwise pass it over while run and plan fail on it.
+// otherwise pass it over while run and plan fail on it. It refuses as
+// well a symbolic link there that leads to no file (its target missing,
+// or a loop of links): plan would take the run for one without a record
+// (the link opens as a missing file) while table and run fail on it.
 func checkNotDir(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("suite: %s is a directory, where the record of run %s would be: move it out of the runs directory", path, strings.TrimSuffix(filepath.Base(path), ".json"))
+	key := strings.TrimSuffix(filepath.Base(path), ".json")
+	st, err := os.Stat(path)
+	if err == nil && st.IsDir() {
+		return fmt.Errorf("suite: %s is a directory, where the record of run %s would be: move it out of the runs directory", path, key)
+	}
+	if err != nil {
+		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(path)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fmt.Errorf("suite: %s is a symbolic link to %s, which leads to no file (%v), where the record of run %s would be: remove the link, or restore the record it points to", path, target, err, key)
+		}
 	}
 	return nil
 }
@@ -358,6 +374,14 @@ func decodeRecord(path string, b []byte) (*Record, error) {
 	}
 	if err == nil {
 		err = r.check()
+	}
+	// The decoder's bare "EOF" and "unexpected EOF" say what happened to
+	// the file in words a reader of the message knows.
+	switch {
+	case errors.Is(err, io.EOF):
+		err = errors.New("the file is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = errors.New("the file ends in the middle of its JSON (cut short)")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("suite: record %s: %w: edited by hand or corrupted; delete it to retrain the run", path, err)

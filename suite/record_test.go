@@ -125,7 +125,7 @@ func TestReadRecordsRejects(t *testing.T) {
 		{"legacy, config edited", strings.Replace(legacy, `"seed": 1`, `"seed": 9`, 1), "key " + r.Key + " does not match its config"},
 		{"unknown field", strings.Replace(legacy, `"status"`, `"extra": 1, "status"`, 1), `json: unknown field "extra"`},
 		{"bad status", strings.Replace(legacy, `"status": "ok"`, `"status": "meh"`, 1), `unknown status "meh" (want ok or diverged)`},
-		{"truncated", string(sealed[:len(sealed)/2]), "unexpected EOF"},
+		{"truncated", string(sealed[:len(sealed)/2]), "the file ends in the middle of its JSON (cut short)"},
 		// An empty object or null is no record at all: said so, not
 		// "key  does not match its config" with a blank where the key is.
 		{"empty object", "{}", "it holds no run key: not a run record"},
@@ -393,5 +393,79 @@ func TestRecordPathIsADirectory(t *testing.T) {
 	}
 	if rs, err := ReadRecords(other); err != nil || len(rs) != 0 {
 		t.Errorf("ReadRecords with a directory notes.json: %d records, error %v; want none and no error", len(rs), err)
+	}
+}
+
+// TestRecordPathIsABrokenLink: a symbolic link named as a run's record
+// that leads to no file (a dangling link, a loop of links) is refused by
+// name, with what to do, by ReadRecord (what plan reads) as by
+// ReadRecords (what table and run read). Plan listed the run as pending,
+// the link opening as a missing file, while table and run failed with a
+// bare open error. Tried as a new user would: a runs directory holding a
+// link to a record on a disk no longer mounted, and a link to itself.
+func TestRecordPathIsABrokenLink(t *testing.T) {
+	for name, target := range map[string]string{
+		"dangling": filepath.Join(t.TempDir(), "gone", "0123456789abcdef.json"),
+		"loop":     "0123456789abcdef.json",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			key := "0123456789abcdef"
+			if err := os.Symlink(target, RecordPath(dir, key)); err != nil {
+				t.Skipf("no symbolic links here: %v", err)
+			}
+			want := "suite: " + RecordPath(dir, key) + " is a symbolic link to " + target + ", which leads to no file"
+			if _, err := ReadRecords(dir); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "remove the link") {
+				t.Errorf("ReadRecords: error %v, want one saying %q and what to do", err, want)
+			}
+			if _, err := ReadRecord(dir, key); err == nil || !strings.Contains(err.Error(), want) || errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("ReadRecord: error %v, want one saying %q, not a missing record", err, want)
+			}
+		})
+	}
+	// A link that leads to a record reads as the record.
+	src, recs := runTiny(t, "ste", 1)
+	key := recs[0].Key
+	dir := t.TempDir()
+	if err := os.Symlink(RecordPath(src, key), RecordPath(dir, key)); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if rec, err := ReadRecord(dir, key); err != nil || rec.Key != key {
+		t.Errorf("ReadRecord through a link to a record: %v", err)
+	}
+	if rs, err := ReadRecords(dir); err != nil || len(rs) != 1 {
+		t.Errorf("ReadRecords through a link to a record: %d records, error %v", len(rs), err)
+	}
+}
+
+// TestRecordEmptyOrCutShort: a record file that is empty, or that ends
+// in the middle of its JSON, is refused naming the file and saying which,
+// by ReadRecord (run, plan, export, fidelity) as by ReadRecords (table).
+// The error said "EOF" or "unexpected EOF", the JSON decoder's words.
+// Tried as a new user would: a runs directory copied by a tool that
+// stopped on a full disk.
+func TestRecordEmptyOrCutShort(t *testing.T) {
+	src, recs := runTiny(t, "ste", 1)
+	key := recs[0].Key
+	b, err := os.ReadFile(RecordPath(src, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for content, want := range map[string]string{
+		"":              "the file is empty",
+		"\n\t ":         "the file is empty",
+		string(b[:300]): "the file ends in the middle of its JSON (cut short)",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(RecordPath(dir, key), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := "suite: record " + RecordPath(dir, key) + ": " + want + ": edited by hand or corrupted; delete it to retrain the run"
+		if _, err := ReadRecord(dir, key); err == nil || err.Error() != want {
+			t.Errorf("ReadRecord of %d bytes: error %v, want %q", len(content), err, want)
+		}
+		if _, err := ReadRecords(dir); err == nil || err.Error() != want {
+			t.Errorf("ReadRecords of %d bytes: error %v, want %q", len(content), err, want)
+		}
 	}
 }

@@ -46,11 +46,13 @@ func (ps *progressState) fits(cfg Config, epoch int64) bool {
 }
 
 // resume loads the cell's checkpoint, if there is a usable one, and
-// returns the first epoch to train.
-func (ru *run) resume() int {
+// returns the first epoch to train. A checkpoint that is not usable is
+// discarded, but for one of another run (copied or renamed by hand),
+// which is refused and kept: it holds that run's epochs.
+func (ru *run) resume() (int, error) {
 	path := CheckpointPath(ru.r.Dir, ru.cfg.Key())
 	if _, err := os.Stat(path); err != nil {
-		return 0
+		return 0, nil
 	}
 	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt}
 	var ps progressState
@@ -67,11 +69,15 @@ func (ru *run) resume() int {
 		}
 	}
 	if err != nil {
+		if other := checkpointOwner(path); other != "" && other != ru.cfg.Key() {
+			return 0, fmt.Errorf("suite: checkpoint %s holds the checkpoint of run %s (its key), not of %s (%s): copied or renamed by hand; move it to %s for that run to resume from it, or delete it to train %s from its first epoch",
+				path, other, ru.cfg.Key(), ru.cell, CheckpointPath(ru.r.Dir, other), ru.cell)
+		}
 		// Load leaves the network untouched on error, but a half-applied
 		// progress state must not leak: rebuild from scratch.
 		ru.r.emit(Event{Kind: EventNote, Cell: ru.cell, Note: fmt.Sprintf("%s: discarding its checkpoint and starting over: %v", ru.cell, err)})
 		os.Remove(path)
-		return ru.restart()
+		return ru.restart(), nil
 	}
 	if ru.diag != nil {
 		// The oscillation frequencies and flip directions go on from the
@@ -94,7 +100,23 @@ func (ru *run) resume() int {
 	// trained its epochs: the record then keeps no segments at all.
 	ru.noSegments = len(ps.Segments) == 0
 	ru.r.emit(Event{Kind: EventResumed, Cell: ru.cell, Cells: ru.cells, Epoch: len(ps.Epochs), Epochs: ru.cfg.Epochs})
-	return len(ps.Epochs)
+	return len(ps.Epochs), nil
+}
+
+// checkpointOwner returns the key of the run whose progress the
+// checkpoint at path holds, read without a network (so also of a run of
+// another model), or "" when the file does not say one (unreadable,
+// corrupt, or without a progress state).
+func checkpointOwner(path string) string {
+	_, _, extra, err := checkpoint.ReadProgress(path)
+	if err != nil {
+		return ""
+	}
+	var ps progressState
+	if json.Unmarshal(extra["progress"], &ps) != nil || !isKey(ps.Key) {
+		return ""
+	}
+	return ps.Key
 }
 
 // restart rebuilds the model and optimizer after a failed checkpoint load.
@@ -138,10 +160,17 @@ func saveWeights(path, key string, epoch int, net nn.Layer) error {
 
 // loadWeights loads into net the weights of run key after epoch from
 // path, refusing those of another run or epoch (see weightsRun).
+// A file that reads but does not load (truncated, corrupt, of another
+// network) is said to be so, with the one way to have the weights again:
+// a file that cannot be read says why itself.
 func loadWeights(path, key string, epoch int, net nn.Layer) error {
 	st := checkpoint.State{Net: net}
 	if err := checkpoint.Load(path, &st); err != nil {
-		return err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return err
+		}
+		return fmt.Errorf("%w: %s is damaged or not run %s's weights after epoch %d; only training the run again makes them anew: run its sweep again in a new --out", err, path, key, epoch)
 	}
 	if k, ok := st.Extra[weightsRun]; ok && (string(k) != key || st.Epoch != int64(epoch)) {
 		return fmt.Errorf("%s holds the weights of run %s after epoch %d, not of run %s after epoch %d: copied or renamed by hand", path, k, st.Epoch, key, epoch)

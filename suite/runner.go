@@ -11,6 +11,7 @@ import (
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/gemm"
+	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/nn"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
@@ -138,6 +139,26 @@ func checkRunsDir(dir string) error {
 	}
 	if err := CheckOutputDir("--out", dir); err != nil {
 		return fmt.Errorf("suite: %w", err)
+	}
+	return nil
+}
+
+// checkRunFiles refuses, before the run of key trains, a name of its
+// epoch checkpoint or final weights that it could not write when it gets
+// there: a directory, a loop of links, a device. Training would go on
+// until the first epoch's checkpoint, or to the end of the run, and lose
+// what it trained.
+func checkRunFiles(dir, key string) error {
+	for _, p := range []string{CheckpointPath(dir, key), WeightsPath(dir, key)} {
+		why := ""
+		if t, err := atomicfile.Target(p); err != nil {
+			why = err.Error()
+		} else {
+			why = atomicfile.Refusal(t)
+		}
+		if why != "" {
+			return fmt.Errorf("suite: %s cannot be written: %s; remove it or move it out of the runs directory (nothing was trained)", p, why)
+		}
 	}
 	return nil
 }
@@ -408,12 +429,18 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	if err := checkRunFiles(r.Dir, key); err != nil {
+		return nil, err
+	}
 	ru, err := r.newRun(c, p, cells, done, total)
 	if err != nil {
 		return nil, err
 	}
 	defer ru.close()
-	start := ru.resume()
+	start, err := ru.resume()
+	if err != nil {
+		return nil, err
+	}
 	if err := r.removeEarlierWeights(c, start); err != nil {
 		return nil, err
 	}

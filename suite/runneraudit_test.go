@@ -1,9 +1,11 @@
 package suite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,9 +139,10 @@ func TestLockStaleOtherHost(t *testing.T) {
 
 // TestTryLockVanishing: a lock that is there when tryLock creates its own
 // but gone when it reads the holder (released in between) is tried
-// again, not reported as an error; one that does so every time (here a
-// dangling link, which exists for O_EXCL and not for reading) ends in an
-// error that says so, not in a loop.
+// again, not reported as an error. A dangling link, which exists for
+// O_EXCL and not for reading, looked so every time and ended, after 10
+// attempts, in "it keeps changing hands"; it is refused at once as the
+// link it is (TestLockPathNotALock), not in a loop.
 func TestTryLockVanishing(t *testing.T) {
 	dir := t.TempDir()
 	path := LockPath(dir, lockKey)
@@ -147,7 +150,7 @@ func TestTryLockVanishing(t *testing.T) {
 		t.Skip(err)
 	}
 	l, holder, err := tryLock(dir, lockKey, LockConfig{}, false)
-	want := "suite: lock " + path + ": it keeps changing hands; giving up after 10 attempts"
+	want := "suite: " + path + " is a symbolic link to " + path + ".gone, where the lock of run " + lockKey + " would be (a file gradbench run creates): remove the link"
 	if l != nil || holder != nil || err == nil || err.Error() != want {
 		t.Errorf("tryLock on a lock that vanishes each time it is read = %v, %v, %v; want %q", l, holder, err, want)
 	}
@@ -216,17 +219,15 @@ func TestRunLockedKeepEpochsRecordFound(t *testing.T) {
 }
 
 // TestResumeDiscardsCheckpointThatDoesNotFit: a checkpoint whose epoch
-// disagrees with the epochs its progress records, one of another run
-// (here one of the same seed, so of the same initial weights), or one
-// that records every epoch of the run is discarded with a note and the
-// run trains from its first epoch, rather than resumed into a record that
-// is not the run's.
+// disagrees with the epochs its progress records, or one that records
+// every epoch of the run is discarded with a note and the run trains from
+// its first epoch, rather than resumed into a record that is not the
+// run's. (One of another run is refused and kept:
+// TestResumeRefusesCheckpointOfAnotherRun.)
 func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
 	s, c := tinyCell(t, "ste", 3)
-	other := tinySweep(t, "fda", 1).Cells()[0].Key()
 	for name, edit := range map[string]func(*checkpoint.State, *progressState){
 		"epoch other than its progress's": func(st *checkpoint.State, _ *progressState) { st.Epoch = 2 },
-		"another run's":                   func(_ *checkpoint.State, ps *progressState) { ps.Key = other },
 		"every epoch trained": func(st *checkpoint.State, ps *progressState) {
 			for e := 2; e <= 3; e++ {
 				ep := ps.Epochs[0]
@@ -524,5 +525,46 @@ func TestCheckpointOfDoneCellRemoved(t *testing.T) {
 		if _, err := os.Stat(CheckpointPath(dir, c.Key())); err != nil {
 			t.Errorf("%s removed the checkpoint of a cell whose lock a live process holds: %v", name, err)
 		}
+	}
+}
+
+// TestResumeRefusesCheckpointOfAnotherRun: a checkpoint named for one
+// cell that holds another run's progress (copied or renamed by hand) is
+// refused, naming it, the run it holds and what to do, and kept: it was
+// deleted as unusable, losing the epochs the other run had trained, here
+// one of the same seed, so of the same initial weights and network.
+// Moved back to its run's name, that run resumes from it. Tried as a new
+// user would: renamed a checkpoint to the key of another cell of the
+// sweep and ran the sweep.
+func TestResumeRefusesCheckpointOfAnotherRun(t *testing.T) {
+	ste, c := tinyCell(t, "ste", 3)
+	fda := tinySweep(t, "fda", 1)
+	fda.Workload.Recipe.Epochs = 3
+	dir := t.TempDir()
+	interruptAfterFirstEpoch(t, dir, ste)
+	own, misnamed := CheckpointPath(dir, c.Key()), CheckpointPath(dir, fda.Cells()[0].Key())
+	if err := os.Rename(own, misnamed); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(misnamed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&Runner{Dir: dir}).Run(context.Background(), fda)
+	if err == nil || !strings.Contains(err.Error(), "checkpoint "+misnamed+" holds the checkpoint of run "+c.Key()) || !strings.Contains(err.Error(), "move it to "+own) {
+		t.Fatalf("Run of fda with ste's checkpoint under its name: error %v, want one naming the file, the run it holds and where it belongs", err)
+	}
+	if after, err := os.ReadFile(misnamed); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("the other run's checkpoint was not kept as it was (%v)", err)
+	}
+	if _, err := ReadRecord(dir, fda.Cells()[0].Key()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("fda has a record after the refusal (%v)", err)
+	}
+	if err := os.Rename(misnamed, own); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), ste)
+	if err != nil || recs[0].Resumes != 1 {
+		t.Fatalf("ste with its checkpoint moved back: %v, want it resumed", err)
 	}
 }

@@ -1,0 +1,60 @@
+package suite
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunRefusesUnwritableRunFiles: a directory, or a loop of symbolic
+// links, at the name of a cell's epoch checkpoint or final weights is
+// refused before the cell trains, naming it, why and what to do. The
+// checkpoint's name failed only when the first epoch's checkpoint was
+// written, losing the epoch; a directory at the weights' name failed with
+// a bare "directory not empty". Tried as a new user would: a runs
+// directory with a directory, and with a link to itself, at those names.
+func TestRunRefusesUnwritableRunFiles(t *testing.T) {
+	s, c := tinyCell(t, "ste", 2)
+	key := c.Key()
+	for name, tc := range map[string]struct {
+		path func(dir string) string
+		make func(path string) error
+		why  string
+	}{
+		"checkpoint directory": {func(d string) string { return CheckpointPath(d, key) }, mkdirWithFile, "it is a directory, want a file name"},
+		"checkpoint loop":      {func(d string) string { return CheckpointPath(d, key) }, linkToItself, "it is a chain of more than"},
+		"weights directory":    {func(d string) string { return WeightsPath(d, key) }, mkdirWithFile, "it is a directory, want a file name"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := tc.path(dir)
+			if err := tc.make(path); err != nil {
+				t.Skipf("cannot make it here: %v", err)
+			}
+			trained := false
+			r := &Runner{Dir: dir, Progress: func(e Event) { trained = trained || e.Kind == EventStep || e.Kind == EventEpoch }}
+			_, err := r.Run(context.Background(), s)
+			want := "suite: " + path + " cannot be written: " + tc.why
+			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; remove it or move it out of the runs directory (nothing was trained)") {
+				t.Errorf("Run: error %v, want %s...", err, want)
+			}
+			if trained {
+				t.Error("the cell trained before the name was refused")
+			}
+			if _, err := os.Lstat(path); err != nil {
+				t.Errorf("what stood at %s is gone: %v", path, err)
+			}
+		})
+	}
+}
+
+func mkdirWithFile(path string) error {
+	if err := os.Mkdir(path, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(path, "notes"), []byte("kept\n"), 0o644)
+}
+
+func linkToItself(path string) error { return os.Symlink(filepath.Base(path), path) }
