@@ -239,7 +239,7 @@ func tryLock(dir, key string, cfg LockConfig, keep bool) (*cellLock, *LockInfo, 
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, nil, err
 		}
-		holder, err := readLock(path)
+		holder, err := readHolder(path)
 		if err != nil {
 			if err := checkLockPath(path, key); err != nil {
 				return nil, nil, err
@@ -259,6 +259,12 @@ func tryLock(dir, key string, cfg LockConfig, keep bool) (*cellLock, *LockInfo, 
 		}
 	}
 }
+
+// readHolder reads the lock file at path that tryLock found taken: it is
+// readLock, a variable so that tests can stage what another process does
+// between tryLock's creating the lock and its reading the holder (release
+// the lock, take it again), which no file on disk shows on its own.
+var readHolder = readLock
 
 // checkLockPath refuses what stands at path, the name of the lock of
 // key, when it is no lock a process could hold or release: a directory,

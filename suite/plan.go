@@ -37,7 +37,9 @@ func (s *CellState) Finished() bool { return s.Record != nil }
 // Plan returns the state of every cell of the sweep in the runs directory
 // dir, in cell order. A directory that does not exist yet holds no record:
 // every cell is pending. Plan reads records, checkpoints and locks, and
-// writes nothing.
+// writes nothing. A cell gradbench run would refuse before it trains, for
+// what stands at the name of its record, its lock, its checkpoint or its
+// final weights, is refused with run's error.
 func (s *Sweep) Plan(dir string) ([]CellState, error) {
 	if err := checkRunsDir(dir); err != nil {
 		return nil, err
@@ -61,9 +63,26 @@ func (s *Sweep) plan(dir string, lc LockConfig, now time.Time) ([]CellState, err
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, err
 		default:
-			if l, err := ReadLock(dir, st.Key); err == nil && !l.Stale(lc, now) {
+			// What run refuses of a cell it would take the lock of and
+			// train, plan refuses with run's message, by run's checks
+			// (tryLock's of what stands at the lock's name when it
+			// cannot be read, runCell's of the names the run writes):
+			// it would otherwise list the cell as pending or
+			// resumable.
+			l, err := ReadLock(dir, st.Key)
+			if err != nil {
+				if err := checkLockPath(LockPath(dir, st.Key), st.Key); err != nil {
+					return nil, err
+				}
+			}
+			if err == nil && !l.Stale(lc, now) {
 				st.State, st.Lock = CellRunning, l
-			} else if _, err := os.Stat(CheckpointPath(dir, st.Key)); err == nil {
+				break
+			}
+			if err := checkRunFiles(dir, st.Key, false, 0); err != nil {
+				return nil, err
+			}
+			if _, err := os.Stat(CheckpointPath(dir, st.Key)); err == nil {
 				st.State = CellResumable
 			}
 		}

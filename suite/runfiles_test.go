@@ -15,17 +15,24 @@ import (
 // written, losing the epoch; a directory at the weights' name failed with
 // a bare "directory not empty". Tried as a new user would: a runs
 // directory with a directory, and with a link to itself, at those names.
+// With KeepEpochs the names of the weights kept after each epoch but the
+// last are refused so too: a directory at the second epoch's name failed
+// with a bare "directory not empty", and a loop of links at the first
+// epoch's was deleted without a word.
 func TestRunRefusesUnwritableRunFiles(t *testing.T) {
-	s, c := tinyCell(t, "ste", 2)
+	s, c := tinyCell(t, "ste", 3)
 	key := c.Key()
 	for name, tc := range map[string]struct {
 		path func(dir string) string
 		make func(path string) error
 		why  string
+		keep bool
 	}{
-		"checkpoint directory": {func(d string) string { return CheckpointPath(d, key) }, mkdirWithFile, "it is a directory, want a file name"},
-		"checkpoint loop":      {func(d string) string { return CheckpointPath(d, key) }, linkToItself, "it is a chain of more than"},
-		"weights directory":    {func(d string) string { return WeightsPath(d, key) }, mkdirWithFile, "it is a directory, want a file name"},
+		"checkpoint directory":      {func(d string) string { return CheckpointPath(d, key) }, mkdirWithFile, "it is a directory, want a file name", false},
+		"checkpoint loop":           {func(d string) string { return CheckpointPath(d, key) }, linkToItself, "it is a chain of more than", false},
+		"weights directory":         {func(d string) string { return WeightsPath(d, key) }, mkdirWithFile, "it is a directory, want a file name", false},
+		"epoch 2 weights directory": {func(d string) string { return EpochWeightsPath(d, key, 2) }, mkdirWithFile, "it is a directory, want a file name", true},
+		"epoch 1 weights loop":      {func(d string) string { return EpochWeightsPath(d, key, 1) }, linkToItself, "it is a chain of more than", true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -34,7 +41,7 @@ func TestRunRefusesUnwritableRunFiles(t *testing.T) {
 				t.Skipf("cannot make it here: %v", err)
 			}
 			trained := false
-			r := &Runner{Dir: dir, Progress: func(e Event) { trained = trained || e.Kind == EventStep || e.Kind == EventEpoch }}
+			r := &Runner{Dir: dir, KeepEpochs: tc.keep, Progress: func(e Event) { trained = trained || e.Kind == EventStep || e.Kind == EventEpoch }}
 			_, err := r.Run(context.Background(), s)
 			want := "suite: " + path + " cannot be written: " + tc.why
 			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; remove it or move it out of the runs directory (nothing was trained)") {

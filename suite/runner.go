@@ -147,9 +147,17 @@ func checkRunsDir(dir string) error {
 // epoch checkpoint or final weights that it could not write when it gets
 // there: a directory, a loop of links, a device. Training would go on
 // until the first epoch's checkpoint, or to the end of the run, and lose
-// what it trained.
-func checkRunFiles(dir, key string) error {
-	for _, p := range []string{CheckpointPath(dir, key), WeightsPath(dir, key)} {
+// what it trained. With keepEpochs it refuses so too the names of the
+// weights KeepEpochs keeps after each of its epochs but the last
+// (EpochWeightsPath), rather than have removeEarlierWeights fail on a
+// directory there with a bare error, or delete an empty one or a loop of
+// links, as it does what an earlier attempt left.
+func checkRunFiles(dir, key string, keepEpochs bool, epochs int) error {
+	paths := []string{CheckpointPath(dir, key), WeightsPath(dir, key)}
+	for e := 1; keepEpochs && e < epochs; e++ {
+		paths = append(paths, EpochWeightsPath(dir, key, e))
+	}
+	for _, p := range paths {
 		why := ""
 		if t, err := atomicfile.Target(p); err != nil {
 			why = err.Error()
@@ -429,7 +437,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if err := checkRunFiles(r.Dir, key); err != nil {
+	if err := checkRunFiles(r.Dir, key, r.KeepEpochs, cfg.Epochs); err != nil {
 		return nil, err
 	}
 	ru, err := r.newRun(c, p, cells, done, total)

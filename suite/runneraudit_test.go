@@ -139,20 +139,64 @@ func TestLockStaleOtherHost(t *testing.T) {
 
 // TestTryLockVanishing: a lock that is there when tryLock creates its own
 // but gone when it reads the holder (released in between) is tried
-// again, not reported as an error. A dangling link, which exists for
-// O_EXCL and not for reading, looked so every time and ended, after 10
-// attempts, in "it keeps changing hands"; it is refused at once as the
-// link it is (TestLockPathNotALock), not in a loop.
+// again, not reported as an error; one that is taken again each time
+// before tryLock's next try ends, after 10 attempts, in an error that
+// says it keeps changing hands, not in a loop, and leaves the last
+// holder's lock in place. The other process is staged through readHolder:
+// no file on disk exists for creating and not for reading once a
+// dangling link at the name is refused (TestLockPathNotALock).
 func TestTryLockVanishing(t *testing.T) {
-	dir := t.TempDir()
-	path := LockPath(dir, lockKey)
-	if err := os.Symlink(path+".gone", path); err != nil {
-		t.Skip(err)
-	}
-	l, holder, err := tryLock(dir, lockKey, LockConfig{}, false)
-	want := "suite: " + path + " is a symbolic link to " + path + ".gone, where the lock of run " + lockKey + " would be (a file gradbench run creates): remove the link"
-	if l != nil || holder != nil || err == nil || err.Error() != want {
-		t.Errorf("tryLock on a lock that vanishes each time it is read = %v, %v, %v; want %q", l, holder, err, want)
+	for _, tc := range []struct {
+		name  string
+		takes int // how many times the other process takes the lock again
+		want  string
+	}{
+		{"released once", 1, ""},
+		{"taken again every time", 1 << 30, "suite: lock %s: it keeps changing hands; giving up after 10 attempts"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := LockPath(dir, lockKey)
+			other := []byte(`{"key":"` + lockKey + `","host":"elsewhere","pid":1,"token":"other"}` + "\n")
+			if err := os.WriteFile(path, other, filePerm); err != nil {
+				t.Fatal(err)
+			}
+			reads, taken := 0, 0
+			readHolder = func(p string) (*LockInfo, error) {
+				reads++
+				// The holder releases the lock as it is read...
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+				l, err := readLock(p)
+				// ...and another process takes it before the next try.
+				if taken < tc.takes-1 {
+					taken++
+					if err := os.WriteFile(p, other, filePerm); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return l, err
+			}
+			t.Cleanup(func() { readHolder = readLock })
+			l, holder, err := tryLock(dir, lockKey, LockConfig{}, false)
+			if tc.want == "" {
+				if l == nil || err != nil || reads != 1 {
+					t.Fatalf("tryLock on a lock released once while read = %v, %v, %v after %d reads; want it taken on the next try", l != nil, holder, err, reads)
+				}
+				if !l.ours() {
+					t.Error("the lock file is not the lock tryLock took")
+				}
+				l.release()
+				return
+			}
+			if want := fmt.Sprintf(tc.want, path); l != nil || holder != nil || err == nil || err.Error() != want || reads != 10 {
+				t.Errorf("tryLock on a lock that changes hands each time it is read = %v, %v, %v after %d reads; want %q after 10", l != nil, holder, err, reads, want)
+			}
+			if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, other) {
+				t.Errorf("the other process's lock is not left in place: %q, %v", b, err)
+			}
+		})
 	}
 }
 

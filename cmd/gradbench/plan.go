@@ -36,6 +36,13 @@ must run (gradbench slurm submits them, but for the running ones).
 gradbench run --cell takes a cell's index or key, --index-from-env an
 index. Plan writes nothing; a summary goes to stderr.
 
+A cell without a record that gradbench run would refuse before training
+it, for a directory or a broken symbolic link where --out should hold its
+lock, checkpoint or final weights, is refused by plan with run's message.
+Plan reads no checkpoint (that would read a network's weights whole):
+one that is another run's, renamed by hand, is listed as resumable, and
+run refuses it when it comes to the cell.
+
 Plan loads no data, so a record is done as plan sees it even when it was
 trained on other data files than those read now, which gradbench run
 refuses (it compares a record's data digests with the files it reads;

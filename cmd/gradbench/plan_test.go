@@ -450,3 +450,32 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 		t.Errorf("plan --check-data with other test files: %v\nrun: %v\nwant run's refusal, naming %s and its test split", err, runErr, suite.RecordPath(runs, rec.Key))
 	}
 }
+
+// TestPlanRefusesCellRunRefuses: a directory at a cell's lock name,
+// which run refuses when it comes to the cell, is refused by plan and
+// slurm with run's message, rather than listed as pending (and, by slurm,
+// submitted to a task that would fail). Tried as a new user would: a
+// directory made by hand in --out under the name plan gives a cell's
+// lock, then plan, slurm and run.
+func TestPlanRefusesCellRunRefuses(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
+	cells := planJSON(t, sweep...)
+	lock := suite.LockPath(out, cells[1].Key)
+	blockWith(t, lock, false)
+	want := "suite: " + lock + " is a directory, where the lock of run " + cells[1].Key + " would be (a file gradbench run creates): move it out of the runs directory"
+	for _, cmd := range []string{"plan", "slurm", "run"} {
+		stdout, _, err := runGradbench(t, append([]string{cmd}, sweep...)...)
+		if err == nil || err.Error() != want {
+			t.Errorf("gradbench %s with a directory at cell 1's lock name: error %v\nwant %s", cmd, err, want)
+		}
+		if cmd != "run" && stdout != "" {
+			t.Errorf("gradbench %s listed the cells before refusing:\n%s", cmd, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "slurm")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("slurm wrote its scripts for a cell run refuses: %v", err)
+	}
+}
