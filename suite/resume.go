@@ -257,6 +257,15 @@ func (r *Runner) removeEarlierWeights(c Cell, start int) error {
 			}
 		}
 	}
+	// Nothing is removed unless all can be: a directory or a loop of
+	// links under a weights file's name is the user's, not an earlier
+	// attempt's, and is refused by name as checkRunFiles refuses it
+	// (which, without --keep-epochs, looks at no epoch's name).
+	for _, p := range paths {
+		if err := checkRunFile(p); err != nil {
+			return err
+		}
+	}
 	var removed []string
 	for _, p := range paths {
 		err := os.Remove(p)

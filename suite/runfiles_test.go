@@ -18,7 +18,9 @@ import (
 // With KeepEpochs the names of the weights kept after each epoch but the
 // last are refused so too: a directory at the second epoch's name failed
 // with a bare "directory not empty", and a loop of links at the first
-// epoch's was deleted without a word.
+// epoch's was deleted without a word; without KeepEpochs, the same
+// befell the epochs' names as the weights an earlier attempt kept were
+// removed.
 func TestRunRefusesUnwritableRunFiles(t *testing.T) {
 	s, c := tinyCell(t, "ste", 3)
 	key := c.Key()
@@ -33,6 +35,13 @@ func TestRunRefusesUnwritableRunFiles(t *testing.T) {
 		"weights directory":         {func(d string) string { return WeightsPath(d, key) }, mkdirWithFile, "it is a directory, want a file name", false},
 		"epoch 2 weights directory": {func(d string) string { return EpochWeightsPath(d, key, 2) }, mkdirWithFile, "it is a directory, want a file name", true},
 		"epoch 1 weights loop":      {func(d string) string { return EpochWeightsPath(d, key, 1) }, linkToItself, "it is a chain of more than", true},
+		// Without KeepEpochs no epoch's name is written, but the
+		// weights an earlier attempt kept are removed: a directory
+		// there failed with a bare "directory not empty", and an empty
+		// one or a loop of links was deleted without a word.
+		"epoch 2 weights directory, not kept":       {func(d string) string { return EpochWeightsPath(d, key, 2) }, mkdirWithFile, "it is a directory, want a file name", false},
+		"epoch 2 weights empty directory, not kept": {func(d string) string { return EpochWeightsPath(d, key, 2) }, func(p string) error { return os.Mkdir(p, 0o755) }, "it is a directory, want a file name", false},
+		"epoch 1 weights loop, not kept":            {func(d string) string { return EpochWeightsPath(d, key, 1) }, linkToItself, "it is a chain of more than", false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -158,15 +158,25 @@ func checkRunFiles(dir, key string, keepEpochs bool, epochs int) error {
 		paths = append(paths, EpochWeightsPath(dir, key, e))
 	}
 	for _, p := range paths {
-		why := ""
-		if t, err := atomicfile.Target(p); err != nil {
-			why = err.Error()
-		} else {
-			why = atomicfile.Refusal(t)
+		if err := checkRunFile(p); err != nil {
+			return err
 		}
-		if why != "" {
-			return fmt.Errorf("suite: %s cannot be written: %s; remove it or move it out of the runs directory (nothing was trained)", p, why)
-		}
+	}
+	return nil
+}
+
+// checkRunFile refuses path, a file of a run about to train, if the run
+// could not write it (checkRunFiles) or should not remove it
+// (removeEarlierWeights): a directory, a loop of links, a device.
+func checkRunFile(path string) error {
+	why := ""
+	if t, err := atomicfile.Target(path); err != nil {
+		why = err.Error()
+	} else {
+		why = atomicfile.Refusal(t)
+	}
+	if why != "" {
+		return fmt.Errorf("suite: %s cannot be written: %s; remove it or move it out of the runs directory (nothing was trained)", path, why)
 	}
 	return nil
 }
