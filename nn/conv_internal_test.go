@@ -147,3 +147,39 @@ func TestConvGroupsPerPart(t *testing.T) {
 		})
 	}
 }
+
+// TestConvInputWidthChanges runs one layer on inputs of the same height and
+// batch but different widths. The grid geometry depends on the width (the
+// row stride and the window offsets), so it must be rebuilt; a cache keyed
+// on the group size and height alone reused the old offsets and passed the
+// tests that change only the batch.
+func TestConvInputWidthChanges(t *testing.T) {
+	r := rand.New(rand.NewPCG(63, 64))
+	for _, cv := range []Conv{
+		{In: 2, Out: 3, Kernel: 3, Stride: 1, Pad: 1}, // the grid
+		{In: 2, Out: 3, Kernel: 3, Stride: 2, Pad: 1}, // the phase grid
+	} {
+		t.Run(fmt.Sprintf("stride=%d", cv.Stride), func(t *testing.T) {
+			l := NewConv2d(cv, NewInit(7))
+			for _, w := range []int{7, 10, 5} {
+				x := NewTensor(4, cv.In, 6, w)
+				fill(r, x.Data)
+				y := l.Forward(x)
+				dy := NewTensor(4, cv.Out, y.H, y.W)
+				fill(r, dy.Data)
+				wantY, wantDw, wantDx := convRef(cv, x, l.Weight.Data, dy.Data)
+				if e := relErr(f64(y.Data), wantY); !(e <= 1e-5) {
+					t.Fatalf("width %d: output relative error %g", w, e)
+				}
+				clear(l.Weight.Grad)
+				dx := l.Backward(dy)
+				if e := relErr(f64(l.Weight.Grad), wantDw); !(e <= 1e-5) {
+					t.Fatalf("width %d: weight gradient relative error %g", w, e)
+				}
+				if e := relErr(f64(dx.Data), wantDx); !(e <= 1e-5) {
+					t.Fatalf("width %d: input gradient relative error %g", w, e)
+				}
+			}
+		})
+	}
+}
