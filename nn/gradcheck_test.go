@@ -353,3 +353,37 @@ func TestCrossEntropyGradFiniteDifferences(t *testing.T) {
 		})
 	}
 }
+
+// TestLayerGradsAccumulate: Backward adds to the parameter gradients, as
+// the Optimizer contract (Step zeroes them) and gradient accumulation over
+// several batches need. A second Forward and Backward with the same output
+// gradient and no zeroing in between must give twice the first pass's
+// parameter gradients, up to rounding. A layer that assigned its bias
+// gradient (BatchNorm's β, a convolution's bias) instead of adding to it
+// passed every other gradient test, since those zero the gradients first.
+func TestLayerGradsAccumulate(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, tc := range gradCases(r) {
+		t.Run(tc.name, func(t *testing.T) {
+			first, _ := gradsOf(r, tc.l, tc.x)
+			analytic(tc.l, tc.x, first)
+			var once [][]float32
+			for _, p := range paramsOf(tc.l) {
+				once = append(once, append([]float32(nil), p.Grad...))
+			}
+			y := tc.l.Forward(tc.x)
+			tc.l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: first})
+			for i, p := range paramsOf(tc.l) {
+				want := f64(once[i])
+				for j := range want {
+					want[j] *= 2
+				}
+				// Adding to a nonzero gradient rounds differently from
+				// doubling: a relative error, not bit equality.
+				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
+					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
+				}
+			}
+		})
+	}
+}
