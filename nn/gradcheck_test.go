@@ -185,6 +185,10 @@ func gradCases(r *rand.Rand) []struct {
 		{"avgpool/k=3/s=2/p=1", NewAvgPool2d(Pool{Kernel: 3, Stride: 2, Pad: 1}), randTensor(r, 2, 2, 7, 7), 0.5},
 		{"globalavgpool", NewGlobalAvgPool(), randTensor(r, 2, 3, 4, 5), 0.5},
 		{"flatten", Sequential{NewFlatten(), NewLinear(18, 2, false, init)}, randTensor(r, 2, 2, 3, 3), 0.5},
+		// A convolution with a bias before BatchNorm: the pair cannot defer
+		// the output gradient to the convolution by planes (the bias needs
+		// it whole), so Sequential.Backward must run them one after another.
+		{"conv+bn/bias", Sequential{withBias(NewConv2d(Conv{In: 2, Out: 3, Kernel: 3, Pad: 1, Bias: true}, init)), bn(3, true)}, randTensor(r, 3, 2, 4, 4), 1e-2},
 		{"residual/identity", &Residual{Body: Sequential{NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init), bn(2, true)}}, randTensor(r, 3, 2, 4, 4), 1e-2},
 		{"residual/downsample", &Residual{
 			Body:     Sequential{NewConv2d(Conv{In: 2, Out: 3, Kernel: 3, Stride: 2, Pad: 1}, init)},
