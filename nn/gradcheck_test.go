@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -384,6 +385,42 @@ func TestLayerGradsAccumulate(t *testing.T) {
 				}
 				// Adding to a nonzero gradient rounds differently from
 				// doubling: a relative error, not bit equality.
+				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
+					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
+				}
+			}
+		})
+	}
+}
+
+// TestNoiseAdaptationGradsReused: a second backward pass of a noise
+// adaptation module (its per-part scratch reused) gives bit for bit the
+// gradients of the first, and a third with no zeroing in between adds to
+// them. The finite differences above run each module once, on scratch that
+// starts zeroed, so parts that kept their last pass's partial gradients
+// passed.
+func TestNoiseAdaptationGradsReused(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, tc := range naCases(r) {
+		t.Run(tc.name, func(t *testing.T) {
+			dy := make([]float32, tc.x.Len())
+			fill(r, dy)
+			first := analytic(tc.l, tc.x, dy)
+			second := analytic(tc.l, tc.x, dy)
+			for name, w := range first {
+				for j := range w {
+					if math.Float64bits(second[name][j]) != math.Float64bits(w[j]) {
+						t.Fatalf("second pass: d%s[%d] = %v, the first's %v", name, j, second[name][j], w[j])
+					}
+				}
+			}
+			tc.l.Forward(tc.x)
+			tc.l.Backward(&Tensor{N: tc.x.N, C: tc.x.C, H: tc.x.H, W: tc.x.W, Data: dy})
+			for _, p := range tc.l.Params() {
+				want := slices.Clone(first[p.Name])
+				for j := range want {
+					want[j] *= 2
+				}
 				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
 					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
 				}
