@@ -475,7 +475,8 @@ func TestBuiltinLearners(t *testing.T) {
 // (dxEpilogue) against the separate passes it replaces, bit for bit:
 // the convolution's gradient of the codes, then Estimator.Backward over
 // the whole batch (with activation noise adaptation, then its
-// BackwardChannels), then the addition of backwardAdd. Same and strided
+// BackwardChannels, whose gradients of the NA's own weights must match
+// too), then the addition of backwardAdd. Same and strided
 // convolutions, several groups per part and uneven batches (a smaller
 // after a larger), both forward paths; and backwardAdd against Backward
 // plus a separate addition where g cannot run inside the pass (a
@@ -518,7 +519,18 @@ func TestBinaryBackwardFused(t *testing.T) {
 						out := l.Forward(x)
 						dy := randTensor(r, out.N, out.C, out.H, out.W)
 						add := randTensor(r, n, tc.c.In, tc.h, tc.w)
+						var naGrad [][]float32 // the activation NA's gradients of this Backward alone
+						if l.a.na != nil {
+							for _, p := range l.a.na.Params() {
+								p.ZeroGrad()
+							}
+						}
 						dx := slices.Clone(l.Backward(dy).Data)
+						if l.a.na != nil {
+							for _, p := range l.a.na.Params() {
+								naGrad = append(naGrad, slices.Clone(p.Grad))
+							}
+						}
 						sum := slices.Clone(l.backwardAdd(dy, add).Data)
 						if got := cap(l.core.dx.buf) == 0; got != tc.fused {
 							t.Fatalf("g inside the convolution's pass: %v, want %v", got, tc.fused)
@@ -535,7 +547,15 @@ func TestBinaryBackwardFused(t *testing.T) {
 						sep := make([]float32, len(dx))
 						l.a.est.Backward(sep, x.Data, dxb.Data)
 						if l.a.na != nil {
+							for _, p := range l.a.na.Params() {
+								p.ZeroGrad()
+							}
 							l.a.na.BackwardChannels(sep, x.Data, dxb.Data, x.N, x.H*x.W)
+							// The NA's own gradients too: the fused pass
+							// sums them per part and must add them at its end.
+							for i, p := range l.a.na.Params() {
+								checkBits(t, "activation NA gradient "+p.Name+" against the separate passes", naGrad[i], p.Grad)
+							}
 						}
 						checkBits(t, "Backward against the separate passes", dx, sep)
 						l.core.dx = buffer{} // for the check of the next batch
