@@ -699,3 +699,55 @@ func TestBinaryGradsAccumulate(t *testing.T) {
 		})
 	}
 }
+
+// TestBinaryWeightNAGrad: with weight noise adaptation, the latent weights'
+// gradient is the estimator's backward of the scaled code gradient plus the
+// NA module's BackwardRows, each computed once. The scratch row that holds
+// the estimator's term is reused for the NA term and must be cleared in
+// between; without the clearing the estimator's term counted twice and no
+// test saw it.
+func TestBinaryWeightNAGrad(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	conv := newBinaryConv(t, "w=ste+na/a=ste", 9)
+	lin, err := NewBinaryLinear(12, 5, Binary{Estimator: estimators.MustParse("w=ste+na/a=ste")}, NewInit(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		l    Layer
+		s    *binarySides
+		x    *Tensor
+	}{
+		{"conv", conv, &conv.binarySides, randTensor(r, 2, 3, 5, 6)},
+		{"linear", lin, &lin.binarySides, randTensor(r, 4, 12, 1, 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			na := tc.s.w.na
+			if na == nil || na.Alpha == 0 {
+				t.Fatal("the weight side has no noise adaptation in force")
+			}
+			_, g := gradsOf(r, tc.l, tc.x)
+			got := g["weight"]
+			w := paramsOf(tc.l)[0]
+			if w.Name != "weight" {
+				t.Fatalf("first parameter %q, want the latent weights", w.Name)
+			}
+			var dws, scale []float32 // the scaled code gradient of the pass, s
+			switch l := tc.l.(type) {
+			case *BinaryConv2d:
+				dws, scale = l.dws, l.Scale
+			case *BinaryLinear:
+				dws, scale = l.dws, l.Scale
+			}
+			want := make([]float32, len(w.Data))
+			tc.s.w.est.Backward(want, w.Data, dws)
+			dna := make([]float32, len(w.Data))
+			na.BackwardRows(dna, w.Data, tc.s.dwb, len(scale), scale)
+			addTo(want, want, dna)
+			if e := relErr(got, f64(want)); !(e <= 1e-6) {
+				t.Fatalf("latent weight gradient: relative error %g against the estimator's term plus the NA's", e)
+			}
+		})
+	}
+}
