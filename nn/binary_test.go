@@ -475,7 +475,8 @@ func TestBuiltinLearners(t *testing.T) {
 // (dxEpilogue) against the separate passes it replaces, bit for bit:
 // the convolution's gradient of the codes, then Estimator.Backward over
 // the whole batch (with activation noise adaptation, then its
-// BackwardChannels), then the addition of backwardAdd. Same and strided
+// BackwardChannels, whose gradients of the NA's own weights must match
+// too), then the addition of backwardAdd. Same and strided
 // convolutions, several groups per part and uneven batches (a smaller
 // after a larger), both forward paths; and backwardAdd against Backward
 // plus a separate addition where g cannot run inside the pass (a
@@ -518,7 +519,18 @@ func TestBinaryBackwardFused(t *testing.T) {
 						out := l.Forward(x)
 						dy := randTensor(r, out.N, out.C, out.H, out.W)
 						add := randTensor(r, n, tc.c.In, tc.h, tc.w)
+						var naGrad [][]float32 // the activation NA's gradients of this Backward alone
+						if l.a.na != nil {
+							for _, p := range l.a.na.Params() {
+								p.ZeroGrad()
+							}
+						}
 						dx := slices.Clone(l.Backward(dy).Data)
+						if l.a.na != nil {
+							for _, p := range l.a.na.Params() {
+								naGrad = append(naGrad, slices.Clone(p.Grad))
+							}
+						}
 						sum := slices.Clone(l.backwardAdd(dy, add).Data)
 						if got := cap(l.core.dx.buf) == 0; got != tc.fused {
 							t.Fatalf("g inside the convolution's pass: %v, want %v", got, tc.fused)
@@ -535,7 +547,15 @@ func TestBinaryBackwardFused(t *testing.T) {
 						sep := make([]float32, len(dx))
 						l.a.est.Backward(sep, x.Data, dxb.Data)
 						if l.a.na != nil {
+							for _, p := range l.a.na.Params() {
+								p.ZeroGrad()
+							}
 							l.a.na.BackwardChannels(sep, x.Data, dxb.Data, x.N, x.H*x.W)
+							// The NA's own gradients too: the fused pass
+							// sums them per part and must add them at its end.
+							for i, p := range l.a.na.Params() {
+								checkBits(t, "activation NA gradient "+p.Name+" against the separate passes", naGrad[i], p.Grad)
+							}
 						}
 						checkBits(t, "Backward against the separate passes", dx, sep)
 						l.core.dx = buffer{} // for the check of the next batch
@@ -635,5 +655,99 @@ func TestMeanAbs(t *testing.T) {
 				t.Errorf("%d rows: row %d: %v, want %v", out, o, s[o], want)
 			}
 		}
+	}
+}
+
+// TestBinaryGradsAccumulate: the binary layers add to their weight
+// gradients like every other layer (see TestLayerGradsAccumulate): two
+// Backward passes with no zeroing in between give twice one pass's
+// gradients. A binary layer that assigned its latent weights' gradient
+// passed before, since every other test zeroes the gradients first.
+func TestBinaryGradsAccumulate(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	conv := newBinaryConv(t, "ste", 3)
+	lin, err := NewBinaryLinear(12, 5, Binary{Estimator: estimators.MustParse("ste")}, NewInit(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		l    Layer
+		x    *Tensor
+	}{
+		{"conv", conv, randTensor(r, 2, 3, 5, 6)},
+		{"linear", lin, randTensor(r, 4, 12, 1, 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dy, _ := gradsOf(r, tc.l, tc.x)
+			analytic(tc.l, tc.x, dy)
+			var once [][]float32
+			for _, p := range paramsOf(tc.l) {
+				once = append(once, append([]float32(nil), p.Grad...))
+			}
+			y := tc.l.Forward(tc.x)
+			tc.l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
+			for i, p := range paramsOf(tc.l) {
+				want := f64(once[i])
+				for j := range want {
+					want[j] *= 2
+				}
+				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
+					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
+				}
+			}
+		})
+	}
+}
+
+// TestBinaryWeightNAGrad: with weight noise adaptation, the latent weights'
+// gradient is the estimator's backward of the scaled code gradient plus the
+// NA module's BackwardRows, each computed once. The scratch row that holds
+// the estimator's term is reused for the NA term and must be cleared in
+// between; without the clearing the estimator's term counted twice and no
+// test saw it.
+func TestBinaryWeightNAGrad(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	conv := newBinaryConv(t, "w=ste+na/a=ste", 9)
+	lin, err := NewBinaryLinear(12, 5, Binary{Estimator: estimators.MustParse("w=ste+na/a=ste")}, NewInit(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		l    Layer
+		s    *binarySides
+		x    *Tensor
+	}{
+		{"conv", conv, &conv.binarySides, randTensor(r, 2, 3, 5, 6)},
+		{"linear", lin, &lin.binarySides, randTensor(r, 4, 12, 1, 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			na := tc.s.w.na
+			if na == nil || na.Alpha == 0 {
+				t.Fatal("the weight side has no noise adaptation in force")
+			}
+			_, g := gradsOf(r, tc.l, tc.x)
+			got := g["weight"]
+			w := paramsOf(tc.l)[0]
+			if w.Name != "weight" {
+				t.Fatalf("first parameter %q, want the latent weights", w.Name)
+			}
+			var dws, scale []float32 // the scaled code gradient of the pass, s
+			switch l := tc.l.(type) {
+			case *BinaryConv2d:
+				dws, scale = l.dws, l.Scale
+			case *BinaryLinear:
+				dws, scale = l.dws, l.Scale
+			}
+			want := make([]float32, len(w.Data))
+			tc.s.w.est.Backward(want, w.Data, dws)
+			dna := make([]float32, len(w.Data))
+			na.BackwardRows(dna, w.Data, tc.s.dwb, len(scale), scale)
+			addTo(want, want, dna)
+			if e := relErr(got, f64(want)); !(e <= 1e-6) {
+				t.Fatalf("latent weight gradient: relative error %g against the estimator's term plus the NA's", e)
+			}
+		})
 	}
 }

@@ -131,3 +131,39 @@ func TestBinaryForwardNaN(t *testing.T) {
 		t.Error("a NaN latent weight gives no NaN output")
 	}
 }
+
+// TestBinaryBackwardNaN: a NaN input gives a NaN weight gradient, so that a
+// diverged network shows in its updates too. The weight gradient takes the
+// sign tables (lutweights.go) only when the binarized input holds ±1 codes
+// alone; one that took them whenever they were enabled read a NaN as a code
+// by its sign bit and gave a finite gradient.
+func TestBinaryBackwardNaN(t *testing.T) {
+	c := Conv{In: 8, Out: 16, Kernel: 3, Pad: 1}
+	l, err := NewBinaryConv2d(c, Binary{Estimator: estimators.MustParse("ste")}, NewInit(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewTensor(2, 8, 5, 5)
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) - 3
+	}
+	hasNaN := func(s []float32) bool { return slices.ContainsFunc(s, func(v float32) bool { return v != v }) }
+	y := l.Forward(x)
+	dy := NewTensor(y.N, y.C, y.H, y.W)
+	for i := range dy.Data {
+		dy.Data[i] = float32(i%5) - 2
+	}
+	// On amd64 this shape takes the sign tables for the weight gradient
+	// (useLUT); elsewhere the GEMM, which must propagate the NaN as well.
+	l.Backward(dy)
+	if hasNaN(l.Weight.Grad) {
+		t.Fatal("finite input gives a NaN weight gradient")
+	}
+	clear(l.Weight.Grad)
+	x.Data[17] = float32(math.NaN())
+	l.Forward(x)
+	l.Backward(dy)
+	if !hasNaN(l.Weight.Grad) {
+		t.Error("a NaN input gives no NaN weight gradient")
+	}
+}

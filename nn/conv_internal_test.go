@@ -105,3 +105,81 @@ func TestConvMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestConvGroupsPerPart covers a batch large enough that each of the
+// reduceParts parts runs several grid groups: the first group of a part
+// overwrites its partial weight gradient (beta 0) and every later group
+// must add to it. TestConvMatchesReference's batches give each part at most
+// one image, so a part that overwrote its gradient at every group (keeping
+// only its last group's share) passed there.
+func TestConvGroupsPerPart(t *testing.T) {
+	defer func(v int) { gridTarget = v }(gridTarget)
+	gridTarget = 1 // one image per group
+	r := rand.New(rand.NewPCG(61, 62))
+	for _, cv := range []Conv{
+		{In: 3, Out: 4, Kernel: 3, Stride: 1, Pad: 1}, // the grid (convgrid.go)
+		{In: 3, Out: 4, Kernel: 3, Stride: 2, Pad: 1}, // the phase grid (convphase.go)
+	} {
+		t.Run(fmt.Sprintf("stride=%d", cv.Stride), func(t *testing.T) {
+			const n = 3*reduceParts + 1 // parts of 4 images, the last of 1
+			l := NewConv2d(cv, NewInit(5))
+			x := NewTensor(n, cv.In, 6, 5)
+			fill(r, x.Data)
+			y := l.Forward(x)
+			dy := NewTensor(n, cv.Out, y.H, y.W)
+			fill(r, dy.Data)
+			_, wantDw, wantDx := convRef(cv, x, l.Weight.Data, dy.Data)
+			clear(l.Weight.Grad)
+			dx := l.Backward(dy)
+			g := l.core.grid.g
+			if l.core.phased {
+				g = l.core.phase.g
+			}
+			if per := (n + reduceParts - 1) / reduceParts; g >= per {
+				t.Fatalf("groups of %d images for parts of %d: the test needs several groups per part", g, per)
+			}
+			if e := relErr(f64(l.Weight.Grad), wantDw); !(e <= 1e-5) {
+				t.Fatalf("weight gradient relative error %g", e)
+			}
+			if e := relErr(f64(dx.Data), wantDx); !(e <= 1e-5) {
+				t.Fatalf("input gradient relative error %g", e)
+			}
+		})
+	}
+}
+
+// TestConvInputWidthChanges runs one layer on inputs of the same height and
+// batch but different widths. The grid geometry depends on the width (the
+// row stride and the window offsets), so it must be rebuilt; a cache keyed
+// on the group size and height alone reused the old offsets and passed the
+// tests that change only the batch.
+func TestConvInputWidthChanges(t *testing.T) {
+	r := rand.New(rand.NewPCG(63, 64))
+	for _, cv := range []Conv{
+		{In: 2, Out: 3, Kernel: 3, Stride: 1, Pad: 1}, // the grid
+		{In: 2, Out: 3, Kernel: 3, Stride: 2, Pad: 1}, // the phase grid
+	} {
+		t.Run(fmt.Sprintf("stride=%d", cv.Stride), func(t *testing.T) {
+			l := NewConv2d(cv, NewInit(7))
+			for _, w := range []int{7, 10, 5} {
+				x := NewTensor(4, cv.In, 6, w)
+				fill(r, x.Data)
+				y := l.Forward(x)
+				dy := NewTensor(4, cv.Out, y.H, y.W)
+				fill(r, dy.Data)
+				wantY, wantDw, wantDx := convRef(cv, x, l.Weight.Data, dy.Data)
+				if e := relErr(f64(y.Data), wantY); !(e <= 1e-5) {
+					t.Fatalf("width %d: output relative error %g", w, e)
+				}
+				clear(l.Weight.Grad)
+				dx := l.Backward(dy)
+				if e := relErr(f64(l.Weight.Grad), wantDw); !(e <= 1e-5) {
+					t.Fatalf("width %d: weight gradient relative error %g", w, e)
+				}
+				if e := relErr(f64(dx.Data), wantDx); !(e <= 1e-5) {
+					t.Fatalf("width %d: input gradient relative error %g", w, e)
+				}
+			}
+		})
+	}
+}

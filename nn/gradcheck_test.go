@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -185,6 +186,10 @@ func gradCases(r *rand.Rand) []struct {
 		{"avgpool/k=3/s=2/p=1", NewAvgPool2d(Pool{Kernel: 3, Stride: 2, Pad: 1}), randTensor(r, 2, 2, 7, 7), 0.5},
 		{"globalavgpool", NewGlobalAvgPool(), randTensor(r, 2, 3, 4, 5), 0.5},
 		{"flatten", Sequential{NewFlatten(), NewLinear(18, 2, false, init)}, randTensor(r, 2, 2, 3, 3), 0.5},
+		// A convolution with a bias before BatchNorm: the pair cannot defer
+		// the output gradient to the convolution by planes (the bias needs
+		// it whole), so Sequential.Backward must run them one after another.
+		{"conv+bn/bias", Sequential{withBias(NewConv2d(Conv{In: 2, Out: 3, Kernel: 3, Pad: 1, Bias: true}, init)), bn(3, true)}, randTensor(r, 3, 2, 4, 4), 1e-2},
 		{"residual/identity", &Residual{Body: Sequential{NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init), bn(2, true)}}, randTensor(r, 3, 2, 4, 4), 1e-2},
 		{"residual/downsample", &Residual{
 			Body:     Sequential{NewConv2d(Conv{In: 2, Out: 3, Kernel: 3, Stride: 2, Pad: 1}, init)},
@@ -350,6 +355,76 @@ func TestCrossEntropyGradFiniteDifferences(t *testing.T) {
 				want[i] = (up - down) / (2 * h)
 			}
 			compare(t, "finite differences", grads{"logits": got}, grads{"logits": want}, 1e-4)
+		})
+	}
+}
+
+// TestLayerGradsAccumulate: Backward adds to the parameter gradients, as
+// the Optimizer contract (Step zeroes them) and gradient accumulation over
+// several batches need. A second Forward and Backward with the same output
+// gradient and no zeroing in between must give twice the first pass's
+// parameter gradients, up to rounding. A layer that assigned its bias
+// gradient (BatchNorm's β, a convolution's bias) instead of adding to it
+// passed every other gradient test, since those zero the gradients first.
+func TestLayerGradsAccumulate(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, tc := range gradCases(r) {
+		t.Run(tc.name, func(t *testing.T) {
+			first, _ := gradsOf(r, tc.l, tc.x)
+			analytic(tc.l, tc.x, first)
+			var once [][]float32
+			for _, p := range paramsOf(tc.l) {
+				once = append(once, append([]float32(nil), p.Grad...))
+			}
+			y := tc.l.Forward(tc.x)
+			tc.l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: first})
+			for i, p := range paramsOf(tc.l) {
+				want := f64(once[i])
+				for j := range want {
+					want[j] *= 2
+				}
+				// Adding to a nonzero gradient rounds differently from
+				// doubling: a relative error, not bit equality.
+				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
+					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
+				}
+			}
+		})
+	}
+}
+
+// TestNoiseAdaptationGradsReused: a second backward pass of a noise
+// adaptation module (its per-part scratch reused) gives bit for bit the
+// gradients of the first, and a third with no zeroing in between adds to
+// them. The finite differences above run each module once, on scratch that
+// starts zeroed, so parts that kept their last pass's partial gradients
+// passed.
+func TestNoiseAdaptationGradsReused(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, tc := range naCases(r) {
+		t.Run(tc.name, func(t *testing.T) {
+			dy := make([]float32, tc.x.Len())
+			fill(r, dy)
+			first := analytic(tc.l, tc.x, dy)
+			second := analytic(tc.l, tc.x, dy)
+			for name, w := range first {
+				for j := range w {
+					if math.Float64bits(second[name][j]) != math.Float64bits(w[j]) {
+						t.Fatalf("second pass: d%s[%d] = %v, the first's %v", name, j, second[name][j], w[j])
+					}
+				}
+			}
+			tc.l.Forward(tc.x)
+			tc.l.Backward(&Tensor{N: tc.x.N, C: tc.x.C, H: tc.x.H, W: tc.x.W, Data: dy})
+			for _, p := range tc.l.Params() {
+				want := slices.Clone(first[p.Name])
+				for j := range want {
+					want[j] *= 2
+				}
+				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
+					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
+				}
+			}
 		})
 	}
 }

@@ -390,3 +390,41 @@ func TestConvScratchWarm(t *testing.T) {
 		}
 	}
 }
+
+// TestLUTProductReusedScratch: one scratch serves products of different
+// lengths, as a layer's does when its input size changes. The last partial
+// chunk of four columns is built from a zero-padded copy of the output
+// gradient; padding left over from a longer tail would add the gradient of
+// columns past nq. TestLUTProduct makes a fresh scratch per product, so a
+// tail copy that was not cleared between products passed.
+func TestLUTProductReusedScratch(t *testing.T) {
+	r := rand.New(rand.NewPCG(73, 74))
+	const out, k = 8, 5
+	x := make([]float32, 64)
+	fill(r, x)
+	off := []int{0, 3, 9, 17, 30}
+	var sc lutScratch
+	v := sc.lutSigns(x)
+	for _, nq := range []int{11, 9} { // tails of 3, then of 1 column
+		dy := make([]float32, out*nq)
+		fill(r, dy)
+		dw := make([]float32, k*out)
+		lutProduct(&sc, dw, out, x, v, 0, off, dy, nq, nq, 0)
+		for kk := range k {
+			for o := range out {
+				var exact, sum float64
+				for q := range nq {
+					d := float64(dy[o*nq+q])
+					if math.Signbit(float64(x[off[kk]+q])) {
+						d = -d
+					}
+					exact += d
+					sum += math.Abs(d)
+				}
+				if got, tol := float64(dw[kk*out+o]), float64(nq+8)*lutU*sum; math.Abs(got-exact) > tol {
+					t.Fatalf("nq=%d: dw[%d][%d] = %v, want %v ± %.3g", nq, kk, o, got, exact, tol)
+				}
+			}
+		}
+	}
+}
