@@ -469,7 +469,7 @@ func TestLoaderBatchLargerThanImages(t *testing.T) {
 		want string
 	}{
 		{EvalConfig(11), "data: batch size 11 is larger than the 10 images it batches (the train split of synthetic): want at most 10"},
-		{EvalConfig(math.MaxInt), "data: batch size 9223372036854775807 is larger than the 10 images it batches"},
+		{EvalConfig(math.MaxInt), fmt.Sprintf("data: batch size %d is larger than the 10 images it batches", math.MaxInt)},
 		{Config{BatchSize: 5, Subset: 4}, "data: batch size 5 is larger than the 4 images it batches (a subset of 4 of the train split of synthetic): want at most 4"},
 		{Config{BatchSize: 3, Holdout: 2, Validation: true}, "data: batch size 3 is larger than the 2 images it batches (the 2 images held out of the train split of synthetic)"},
 		{Config{BatchSize: 9, Holdout: 2}, "data: batch size 9 is larger than the 8 images it batches (the train split of synthetic less 2 held out)"},

@@ -126,6 +126,13 @@ func (b *builder) convOut(k, stride, pad int) (int, int) {
 	return oh, ow
 }
 
+// convMACs returns the multiply-accumulates of a k×k convolution from in
+// to out channels with an output of oh×ow, in int64: within the bounds
+// (MaxSide, MaxParams) the product can exceed a 32-bit int.
+func convMACs(out, in, k, oh, ow int) int64 {
+	return int64(out) * int64(in) * int64(k) * int64(k) * int64(oh) * int64(ow)
+}
+
 // conv makes a full-precision k×k convolution without bias (a BatchNorm
 // follows every one).
 func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Conv2d {
@@ -139,7 +146,7 @@ func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Con
 		weights = len(l.Weight.Data)
 	}
 	b.c, b.h, b.w = out, oh, ow
-	b.record(kind, weights, 0, 0, int64(out*in*k*k*oh*ow), 0)
+	b.record(kind, weights, 0, 0, convMACs(out, in, k, oh, ow), 0)
 	return named(b, l)
 }
 
@@ -150,7 +157,7 @@ func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d
 	b.addParams(kind, int64(out)*int64(in)*int64(k*k))
 	if b.dry {
 		b.c, b.h, b.w = out, oh, ow
-		b.record(kind, 0, out*in*k*k, 0, 0, int64(out*in*k*k*oh*ow))
+		b.record(kind, 0, out*in*k*k, 0, 0, convMACs(out, in, k, oh, ow))
 		return nil
 	}
 	l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad}, b.cfg.Binary, b.init)
@@ -158,14 +165,14 @@ func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d
 		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
 	}
 	b.c, b.h, b.w = out, oh, ow
-	b.record(kind, 0, len(l.Weight.Data), nn.Count(l.Params()[1:]), 0, int64(out*in*k*k*oh*ow))
+	b.record(kind, 0, len(l.Weight.Data), nn.Count(l.Params()[1:]), 0, convMACs(out, in, k, oh, ow))
 	return named(b, l)
 }
 
 // linear makes the full-precision classifier (or first) layer with bias.
 func (b *builder) linear(kind string, out int) *nn.Linear {
 	in := b.c * b.h * b.w
-	b.addParams(kind, int64(in)*int64(out)+int64(out))
+	b.addParams(kind, int64(b.c)*int64(b.h)*int64(b.w)*int64(out)+int64(out))
 	if b.dry {
 		b.c, b.h, b.w = out, 1, 1
 		b.record(kind, in*out+out, 0, 0, int64(in*out), 0)
@@ -180,7 +187,7 @@ func (b *builder) linear(kind string, out int) *nn.Linear {
 // binLinear makes a binary fully connected layer.
 func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 	in := b.c * b.h * b.w
-	b.addParams(kind, int64(in)*int64(out))
+	b.addParams(kind, int64(b.c)*int64(b.h)*int64(b.w)*int64(out))
 	if b.dry {
 		b.c, b.h, b.w = out, 1, 1
 		b.record(kind, 0, in*out, 0, 0, int64(in*out))

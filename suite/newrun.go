@@ -204,7 +204,8 @@ func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset)
 // checkBatch refuses a training batch larger than the images a run
 // trains on (the training subset, or the training split less the
 // validation split it holds out): it would train full-batch, on fewer
-// steps than the key's batch says.
+// steps than the key's batch says. It also refuses more steps than an int
+// holds, which only a 32-bit build can be asked for.
 func checkBatch(r *Recipe, holdout int, train int) error {
 	n, what := train-holdout, fmt.Sprintf("the %d training images of %s", train, r.Dataset)
 	if holdout > 0 {
@@ -215,6 +216,14 @@ func checkBatch(r *Recipe, holdout int, train int) error {
 	}
 	if r.Batch > n {
 		return fmt.Errorf("suite: recipe %s: batch %d is larger than the %d images a run trains on (%s): want at most %d", r.Name, r.Batch, n, what, n)
+	}
+	// A run counts its steps, epochs times batches per epoch, in an int:
+	// MaxEpochs keeps them within a 64-bit one, not a 32-bit one.
+	if r.Batch > 0 {
+		batches := (n + r.Batch - 1) / r.Batch
+		if steps := int64(r.Epochs) * int64(batches); steps > math.MaxInt {
+			return fmt.Errorf("suite: recipe %s: %d epochs of %d batches are %d steps, more than this build's int holds (%d): want at most %d epochs", r.Name, r.Epochs, batches, steps, math.MaxInt, math.MaxInt/batches)
+		}
 	}
 	return nil
 }

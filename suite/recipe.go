@@ -294,8 +294,9 @@ func recipeKeys() []string {
 
 // MaxEpochs is the most epochs a recipe (or --epochs) may ask for: far
 // beyond any study, and small enough that a run's step count, epochs
-// times batches per epoch, cannot overflow (2^62 epochs had wrapped it
-// negative, and the cosine schedule then gave lr 0 at every step).
+// times batches per epoch, cannot overflow a 64-bit int (2^62 epochs had
+// wrapped it negative, and the cosine schedule then gave lr 0 at every
+// step); a 32-bit build refuses a count past its int (checkBatch).
 const MaxEpochs = 1_000_000
 
 // recipeName reports whether name is a recipe name: a non-empty word of

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,5 +95,35 @@ func TestSaveIntsAndNames(t *testing.T) {
 	long := strings.Repeat("k", math.MaxUint16+1)
 	if _, err := Save(&buf, nn.Sequential{saved}, map[string]string{long: "v"}); err == nil || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("a metadata key of 65536 bytes: Save error %v, want one saying it is too long", err)
+	}
+}
+
+// TestReadShapeArithmetic checks Read's size arithmetic on shapes whose
+// product or sizes a 32-bit int cannot hold. 65537×65537 is 2³² + 2·65537
+// − 1 values, far longer than the file; a product taken in int wraps to
+// 131073 on a 32-bit build, which the 131073 values that follow would
+// satisfy. A size of 2³¹ beside a size of 0 is a record of no values: a
+// 64-bit build reads it as such, while a 32-bit build, whose int cannot
+// hold the size, must refuse it rather than read it as −2³¹.
+func TestReadShapeArithmetic(t *testing.T) {
+	wrapped := make([]byte, 4*131073)
+	_, err := Read(bytes.NewReader(rawFile(nil, rawRecord(recParam, "w", []int{65537, 65537}, wrapped...))))
+	if want := `record "w" of shape [65537 65537] is longer than the file`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a record of 65537×65537 values followed by 131073: Read error %v, want one mentioning %q", err, want)
+	}
+
+	wide := uint32(1) << 31 // a variable: a 32-bit int cannot hold it as a constant
+	f, err := Read(bytes.NewReader(rawFile(nil, rawRecord(recParam, "w", []int{int(wide), 0}))))
+	if strconv.IntSize == 32 {
+		if want := `record "w" of shape [2147483648 0]: more values than a 32-bit build can hold`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a record of 2147483648×0 values on a 32-bit build: Read error %v, want one mentioning %q", err, want)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("a record of 2147483648×0 values: %v", err)
+	}
+	if r := f.records[0]; !slices.Equal(r.shape, []int{int(wide), 0}) || len(r.f32) != 0 {
+		t.Errorf("a record of 2147483648×0 values read as shape %v with %d values, want [2147483648 0] and none", r.shape, len(r.f32))
 	}
 }

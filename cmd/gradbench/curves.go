@@ -75,7 +75,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 		if err := s.WriteSVG(*svg); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stderr, "curves: wrote %s (%s, %s)\n", *svg, plural(len(s.Curves), "curve"), plural(len(s.X), "point"))
+		fmt.Fprintf(env.stderr, "wrote %s (%s, %s)\n", *svg, plural(len(s.Curves), "curve"), plural(len(s.X), "point"))
 	}
 	return nil
 }

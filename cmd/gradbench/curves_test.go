@@ -262,7 +262,7 @@ func TestCurvesSVGNoteCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "curves: wrote " + path + " " + tc.want; stderr != want {
+		if want := "wrote " + path + " " + tc.want; stderr != want {
 			t.Errorf("curves --estimators %s: stderr %q, want %q", tc.specs, stderr, want)
 		}
 	}

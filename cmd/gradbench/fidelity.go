@@ -128,9 +128,9 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	if err != nil {
 		return err
 	}
-	// As run and table do: say what was written, where.
+	// As run and table do: say what was written, where, in their "wrote" line.
 	if !*quiet {
-		fmt.Fprintf(env.stderr, "fidelity: wrote %s\n", strings.Join(files, ", "))
+		fmt.Fprintf(env.stderr, "wrote %s\n", strings.Join(files, ", "))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/gradbench/gradbench/internal/cli"
@@ -67,6 +68,9 @@ func parseShape(s string) ([3]int, error) {
 	}
 	for i, p := range parts {
 		v, ok := cli.Digits(p)
+		if !ok && p != "" && strings.Trim(p, "0123456789") == "" {
+			return out, fmt.Errorf("bad --input %q: %s is more than an int holds (%d)", s, p, math.MaxInt)
+		}
 		if !ok || v < 1 {
 			return out, fmt.Errorf("bad --input %q: want CxHxW with positive integers, such as 3x32x32", s)
 		}

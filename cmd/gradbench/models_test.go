@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,6 +27,8 @@ func TestModelsGolden(t *testing.T) {
 }
 
 func TestModelsErrors(t *testing.T) {
+	// Past a 32-bit int; a 32-bit build gets its largest int instead.
+	const big, bigSide = min(100000000000, math.MaxInt), min(4000000000, math.MaxInt)
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -41,9 +46,13 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "resnet20", "--classes", "0"}, "models: bad --classes 0"},
 		{[]string{"--width", "0"}, "models: bad --width 0: want a number > 0"},
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
-		{[]string{"--classes", "9223372036854775807"}, "9223372036854775807 classes, want at most 65536"},
-		{[]string{"--classes", "100000000000"}, "100000000000 classes, want at most 65536"},
-		{[]string{"--input", "3x4000000000x4000000000"}, "want a height and width of at most 16384"},
+		// The largest int, and sizes past a 32-bit one (a 32-bit build
+		// gets its largest int instead), are read and refused by the
+		// model's bounds; digits past any int are refused as such.
+		{[]string{"--classes", strconv.Itoa(math.MaxInt)}, strconv.Itoa(math.MaxInt) + " classes, want at most 65536"},
+		{[]string{"--classes", strconv.Itoa(big)}, strconv.Itoa(big) + " classes, want at most 65536"},
+		{[]string{"--input", fmt.Sprintf("3x%dx%d", bigSide, bigSide)}, "want a height and width of at most 16384"},
+		{[]string{"--input", "3x99999999999999999999x32"}, fmt.Sprintf(`models: bad --input "3x99999999999999999999x32": 99999999999999999999 is more than an int holds (%d)`, math.MaxInt)},
 		{[]string{"--model", "resnet20", "--width", "0.01"}, "width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
 		// Every model is summarized: alexnet's conv0 fails first.
 		{[]string{"--width", "0.01"}, "models: alexnet: width 0.01 gives conv0 0.96 channels (96 × 0.01): want a whole number of channels in every layer"},

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -153,6 +155,9 @@ func TestRunBadInput(t *testing.T) {
 	if err := os.Mkdir(emptyDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// 2^62 epochs had wrapped a run's step count; a 32-bit build, whose
+	// int cannot hold them, gets its largest int instead.
+	const manyEpochs = min(1<<62, math.MaxInt)
 	tests := []struct {
 		name string
 		args []string
@@ -167,7 +172,7 @@ func TestRunBadInput(t *testing.T) {
 		{"unknown estimator", []string{"--recipe", recipe, "--estimators", "ste,fdaa"}, `unknown estimator "fdaa"`},
 		{"bad spec value", []string{"--recipe", recipe, "--estimators", "fda:n=-1"}, "bad value n="},
 		{"epochs 0", []string{"--recipe", recipe, "--epochs", "0"}, "bad --epochs 0"},
-		{"epochs past the step count", []string{"--recipe", recipe, "--epochs", "4611686018427387904"}, "bad --epochs 4611686018427387904: want an integer from 1 to 1000000"},
+		{"epochs past the step count", []string{"--recipe", recipe, "--epochs", strconv.Itoa(manyEpochs)}, fmt.Sprintf("bad --epochs %d: want an integer from 1 to 1000000", manyEpochs)},
 		{"one side", []string{"--recipe", recipe, "--estimators", "ste,w=fda"}, `"w=fda" names the weight side only: name both, as in "w=fda/a=ste"`},
 		{"bad side", []string{"--recipe", recipe, "--estimators", "w=fda:n=-1/a=ste"}, `"w=fda:n=-1/a=ste": weight side: fda: bad value n="-1"`},
 		{"ablation", []string{"--recipe", recipe, "--ablation", "table9"}, `unknown --ablation "table9" (have paper, sides)`},
