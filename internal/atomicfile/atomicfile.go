@@ -152,7 +152,7 @@ func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 		err = f.Chmod(perm)
 	}
 	if err == nil {
-		err = f.Sync()
+		err = syncFile(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -163,6 +163,11 @@ func stage(path string, perm fs.FileMode, exact bool, fill func(w io.Writer) err
 	}
 	return tmp, target, nil
 }
+
+// syncFile syncs a staged file to stable storage before it is renamed
+// into place. A variable so that tests can see that a write syncs, and
+// make the sync fail, which no file system does on demand.
+var syncFile = (*os.File).Sync
 
 // NotFile returns why a path whose (link-followed) mode is mode cannot
 // be written by [Write], or "" for a regular file. A directory cannot take

@@ -130,6 +130,13 @@ func TestLoadErrors(t *testing.T) {
 			l := net(t, 1, 4)
 			return l, nn.NewAdam(nn.Params(l), nn.AdamConfig{})
 		}, "optimizer buffer"},
+		// An optimizer with no state (SGD without momentum) given a
+		// checkpoint whose optimizer has some: its momentum would be
+		// dropped in silence and the resumed run would train otherwise.
+		{"optimizer without state", good, func() (nn.Layer, nn.Optimizer) {
+			l := net(t, 1, 4)
+			return l, nn.NewSGD(nn.Params(l), nn.SGDConfig{})
+		}, `/momentum" of the checkpoint is not in the network`},
 		{"fewer layers", good, func() (nn.Layer, nn.Optimizer) {
 			l := net(t, 1, 4).(nn.Sequential)[:4]
 			return l, newOpt(l)
