@@ -678,25 +678,7 @@ func TestBinaryGradsAccumulate(t *testing.T) {
 		{"conv", conv, randTensor(r, 2, 3, 5, 6)},
 		{"linear", lin, randTensor(r, 4, 12, 1, 1)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dy, _ := gradsOf(r, tc.l, tc.x)
-			analytic(tc.l, tc.x, dy)
-			var once [][]float32
-			for _, p := range paramsOf(tc.l) {
-				once = append(once, append([]float32(nil), p.Grad...))
-			}
-			y := tc.l.Forward(tc.x)
-			tc.l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
-			for i, p := range paramsOf(tc.l) {
-				want := f64(once[i])
-				for j := range want {
-					want[j] *= 2
-				}
-				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
-					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkGradsAccumulate(t, r, tc.l, tc.x) })
 	}
 }
 

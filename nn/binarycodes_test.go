@@ -113,11 +113,7 @@ func TestBinaryForwardNaN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := NewTensor(2, 8, 5, 5)
-	for i := range x.Data {
-		x.Data[i] = float32(i%7) - 3
-	}
-	hasNaN := func(s []float32) bool { return slices.ContainsFunc(s, func(v float32) bool { return v != v }) }
+	x := nanTestInput()
 	if y := l.Forward(x); hasNaN(y.Data) {
 		t.Fatal("finite input and weights give NaN outputs")
 	}
@@ -132,6 +128,18 @@ func TestBinaryForwardNaN(t *testing.T) {
 	}
 }
 
+// nanTestInput is the NaN tests' finite input: 2 images of 8 channels of
+// 5×5, cycling through -3..3.
+func nanTestInput() *Tensor {
+	x := NewTensor(2, 8, 5, 5)
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) - 3
+	}
+	return x
+}
+
+func hasNaN(s []float32) bool { return slices.ContainsFunc(s, func(v float32) bool { return v != v }) }
+
 // TestBinaryBackwardNaN: a NaN input gives a NaN weight gradient, so that a
 // diverged network shows in its updates too. The weight gradient takes the
 // sign tables (lutweights.go) only when the binarized input holds ±1 codes
@@ -143,11 +151,7 @@ func TestBinaryBackwardNaN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := NewTensor(2, 8, 5, 5)
-	for i := range x.Data {
-		x.Data[i] = float32(i%7) - 3
-	}
-	hasNaN := func(s []float32) bool { return slices.ContainsFunc(s, func(v float32) bool { return v != v }) }
+	x := nanTestInput()
 	y := l.Forward(x)
 	dy := NewTensor(y.N, y.C, y.H, y.W)
 	for i := range dy.Data {

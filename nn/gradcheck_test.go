@@ -369,27 +369,33 @@ func TestCrossEntropyGradFiniteDifferences(t *testing.T) {
 func TestLayerGradsAccumulate(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, tc := range gradCases(r) {
-		t.Run(tc.name, func(t *testing.T) {
-			first, _ := gradsOf(r, tc.l, tc.x)
-			analytic(tc.l, tc.x, first)
-			var once [][]float32
-			for _, p := range paramsOf(tc.l) {
-				once = append(once, append([]float32(nil), p.Grad...))
-			}
-			y := tc.l.Forward(tc.x)
-			tc.l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: first})
-			for i, p := range paramsOf(tc.l) {
-				want := f64(once[i])
-				for j := range want {
-					want[j] *= 2
-				}
-				// Adding to a nonzero gradient rounds differently from
-				// doubling: a relative error, not bit equality.
-				if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
-					t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkGradsAccumulate(t, r, tc.l, tc.x) })
+	}
+}
+
+// checkGradsAccumulate runs l forward and backward on x twice, with the
+// same output gradient and no zeroing of the parameter gradients in
+// between, and fails unless the second pass leaves twice the first's.
+func checkGradsAccumulate(t *testing.T, r *rand.Rand, l Layer, x *Tensor) {
+	t.Helper()
+	dy, _ := gradsOf(r, l, x)
+	analytic(l, x, dy)
+	var once [][]float32
+	for _, p := range paramsOf(l) {
+		once = append(once, append([]float32(nil), p.Grad...))
+	}
+	y := l.Forward(x)
+	l.Backward(&Tensor{N: y.N, C: y.C, H: y.H, W: y.W, Data: dy})
+	for i, p := range paramsOf(l) {
+		want := f64(once[i])
+		for j := range want {
+			want[j] *= 2
+		}
+		// Adding to a nonzero gradient rounds differently from
+		// doubling: a relative error, not bit equality.
+		if e := relErr(f64(p.Grad), want); !(e <= 1e-6) {
+			t.Fatalf("d%s after two passes: relative error %g against twice one pass's", p.Name, e)
+		}
 	}
 }
 
