@@ -489,10 +489,7 @@ func TestEvaluateTestSplitAlone(t *testing.T) {
 // checkpoint format's problem alone. Tried as a new user would: exported
 // a run whose weights a full disk had cut short.
 func TestDamagedWeightsSayWhatToDo(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 1
-	dir, recs := runSweep(t, s, true)
-	key := recs[0].Key
+	dir, key := oneEpochRun(t)
 	lr, err := LoadRun(context.Background(), RecordPath(dir, key), "")
 	if err != nil {
 		t.Fatal(err)
@@ -525,10 +522,7 @@ func TestDamagedWeightsSayWhatToDo(t *testing.T) {
 // run does not have with the advice to train the sweep again. Tried as a
 // new user would: exported a run whose weights were a link to itself.
 func TestWeightsLinkLoop(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 1
-	dir, recs := runSweep(t, s, true)
-	key := recs[0].Key
+	dir, key := oneEpochRun(t)
 	final := WeightsPath(dir, key)
 	if err := os.Remove(final); err != nil {
 		t.Fatal(err)
@@ -541,4 +535,14 @@ func TestWeightsLinkLoop(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "has no final weights") {
 		t.Errorf("LoadRun with a loop of links as the final weights: error %v, want %s...", err, want)
 	}
+}
+
+// oneEpochRun trains the tiny ste sweep for one epoch, keeping its final
+// weights, and returns its runs directory and the run's key.
+func oneEpochRun(t *testing.T) (dir, key string) {
+	t.Helper()
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir, recs := runSweep(t, s, true)
+	return dir, recs[0].Key
 }

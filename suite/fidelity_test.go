@@ -592,10 +592,7 @@ func trainedModel(t *testing.T, rec *Record) *models.Model {
 // cannot be read. Tried as a new user would: measured a run whose
 // weights had been deleted, and one whose weights were a link to itself.
 func TestFidelityFinalWeightsGoneOrUnreadable(t *testing.T) {
-	s := tinySweep(t, "ste", 1)
-	s.Workload.Recipe.Epochs = 1
-	dir, recs := runSweep(t, s, true)
-	key := recs[0].Key
+	dir, key := oneEpochRun(t)
 	final := WeightsPath(dir, key)
 	spec := FidelitySpec{Run: RecordPath(dir, key)}
 	if err := os.Remove(final); err != nil {
