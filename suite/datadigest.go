@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/data"
@@ -64,17 +66,49 @@ func checkSameData(rs []*Record) error {
 // otherwise pass over in silence. When none carries one (every record
 // written before gradbench kept them) the table says nothing, as before.
 func writeUndigested(w io.Writer, wl []*Record) {
-	var without []string
+	opts := map[string]bool{}
 	for _, r := range wl {
-		if r.Data == nil {
-			without = append(without, fmt.Sprintf("%s seed %d", r.Config.Estimator, r.Config.Seed))
-		}
+		opts[r.Config.Optimizer] = true
 	}
-	if len(without) == 0 || len(without) == len(wl) {
+	// One entry per estimator (optimizer where the records have several,
+	// learning-rate multiplier where a grid ran) with its seeds: a study's
+	// grid runs every estimator on the same seeds at several rates, and
+	// "ste seed 1" four times over could not be told apart.
+	var labels []string
+	seeds := map[string][]uint64{}
+	n := 0
+	for _, r := range wl {
+		if r.Data != nil {
+			continue
+		}
+		n++
+		l := r.Config.Estimator
+		if len(opts) > 1 {
+			l += " " + r.Config.Optimizer
+		}
+		if r.Config.LRScale != 0 {
+			l += " lr ×" + strconv.FormatFloat(r.Config.LRScale, 'g', -1, 64)
+		}
+		if _, ok := seeds[l]; !ok {
+			labels = append(labels, l)
+		}
+		seeds[l] = append(seeds[l], r.Config.Seed)
+	}
+	if n == 0 || n == len(wl) {
 		return
 	}
+	without := make([]string, len(labels))
+	for i, l := range labels {
+		ss := slices.Clone(seeds[l])
+		slices.Sort(ss)
+		word := "seeds "
+		if ss = slices.Compact(ss); len(ss) == 1 {
+			word = "seed "
+		}
+		without[i] = l + " " + word + fmtSeeds(ss)
+	}
 	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Delete them and run the sweep again to have them trained on the data read now.\n\n",
-		len(without), len(wl), escapeMarkdown(strings.Join(without, ", ")))
+		n, len(wl), escapeMarkdown(strings.Join(without, "; ")))
 }
 
 // digestOf returns the digests of a pair of splits.

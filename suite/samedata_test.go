@@ -53,7 +53,7 @@ func TestTableRefusesMixedData(t *testing.T) {
 				if want := c.name == "some without"; note != want {
 					t.Errorf("table notes undigested records: %v, want %v:\n%s", note, want, tab.Table)
 				}
-				if note && !strings.Contains(string(tab.Table), "could not be checked: ste seed 1, ste seed 2.") {
+				if note && !strings.Contains(string(tab.Table), "could not be checked: ste seeds 1, 2.") {
 					t.Errorf("the note does not name the records without a digest:\n%s", tab.Table)
 				}
 				return
@@ -118,5 +118,55 @@ func TestCurvesBenchRefuseMixedData(t *testing.T) {
 	var b bytes.Buffer
 	if err := WriteCurves(&b, mk(nil), nil); err != nil || b.Len() == 0 {
 		t.Errorf("WriteCurves: %v, %d bytes", err, b.Len())
+	}
+}
+
+// TestUndigestedNoteGroups: the note on records without a data digest
+// names each estimator once, with its learning-rate multiplier where a
+// grid ran and its optimizer where the records have several, followed by
+// its seeds. It listed "ste seed 1" once per record, so a study's grid
+// (the same seeds at several rates) named the same words four times over.
+func TestUndigestedNoteGroups(t *testing.T) {
+	w := testWorkload(t)
+	rec := func(spec string, seed uint64, lr float64, opt string, digested bool) *Record {
+		r := fakeRecord(&w, spec, seed, 70)
+		r.Config.LRScale = lr
+		if opt != "" {
+			r.Config.Optimizer = opt
+		}
+		if digested {
+			r.Data = &DataDigest{Train: "sha256:a", Test: "sha256:b"}
+		}
+		return r
+	}
+	for _, c := range []struct {
+		name string
+		recs []*Record
+		want string // "" for no note
+	}{
+		{"grid", []*Record{
+			rec("ste", 1, 0.3, "", false), rec("ste", 1, 3, "", false), rec("ste", 2, 0.3, "", false),
+			rec("ste", 2, 3, "", false), rec("ste", 3, 3, "", false), rec("ste", 4, 3, "", false),
+			rec("fda", 6, 3, "", false), rec("ste", 7, 3, "", true),
+		}, "Note: 7 of these 8 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: ste lr ×0.3 seeds 1, 2; ste lr ×3 seeds 1–4; fda lr ×3 seed 6. Delete them"},
+		{"optimizers", []*Record{
+			rec("ste", 1, 0, "adam", false), rec("ste", 2, 0, "sgd", false), rec("ste", 3, 0, "sgd", true),
+		}, "could not be checked: ste adam seed 1; ste sgd seed 2. Delete them"},
+		{"none without", []*Record{rec("ste", 1, 0, "", true), rec("ste", 2, 0, "", true)}, ""},
+		{"all without", []*Record{rec("ste", 1, 0, "", false), rec("ste", 2, 0, "", false)}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b strings.Builder
+			writeUndigested(&b, c.recs)
+			if c.want == "" {
+				if b.Len() != 0 {
+					t.Errorf("note %q, want none", b.String())
+				}
+				return
+			}
+			if !strings.Contains(b.String(), c.want) {
+				t.Errorf("note:\n%s\nwant it to hold:\n%s", b.String(), c.want)
+			}
+		})
 	}
 }
