@@ -221,6 +221,8 @@ func writeHolm(w io.Writer, k, minN, maxN int, kept, lost []string) {
 		fmt.Fprintf(w, " After %s, it stays beyond seed noise: %s.", after, kept[0])
 	case len(lost) == 0:
 		fmt.Fprintf(w, " After %s, all %d stay beyond seed noise: %s.", after, len(kept), strings.Join(kept, "; "))
+	case len(kept) == 0 && len(lost) == 1:
+		fmt.Fprintf(w, " After %s, it does not stay beyond seed noise: %s.", after, lost[0])
 	case len(kept) == 0:
 		fmt.Fprintf(w, " After %s, none of them stays beyond seed noise: %s.", after, strings.Join(lost, "; "))
 	default:
@@ -239,7 +241,7 @@ func writeHolm(w io.Writer, k, minN, maxN int, kept, lost []string) {
 		smallest = fmt.Sprintf("min(1, %d × 2/2^%d) = 1", k, maxN)
 	}
 	if len(kept)+len(lost) > 0 {
-		fmt.Fprintf(w, " %s none could: the smallest adjusted p is %s, not below %g, a limit of the design (too few seeds), not a result.", seeds, smallest, alpha)
+		fmt.Fprintf(w, " %s no difference could: the smallest adjusted p is %s, not below %g, a limit of the design (too few seeds), not a result.", seeds, smallest, alpha)
 	} else {
 		fmt.Fprintf(w, " %s no difference could survive %s: the smallest adjusted p is %s, not below %g, a limit of the design (too few seeds), not a result.", seeds, after, smallest, alpha)
 	}

@@ -73,8 +73,8 @@ func TestFindings(t *testing.T) {
 		"Holm's correction (Holm 1979) takes the comparisons of a metric that have a p as one family of K")
 	// fda and dsq have a p (bnnplus one seed): fda's 2/2^6 doubled is
 	// 0.0625, and no p of 6 seeds could do better.
-	hasAll(t, "top-1 findings", top1, "After Holm's correction for the 2 comparisons with ste on this metric, none of them stays beyond seed noise: fda (adjusted p = 0.062). "+
-		"With 6 paired seeds none could: the smallest adjusted p is 2 × 2/2^6 = 0.062, not below 0.05, a limit of the design (too few seeds), not a result.")
+	hasAll(t, "top-1 findings", top1, "After Holm's correction for the 2 comparisons with ste on this metric, it does not stay beyond seed noise: fda (adjusted p = 0.062). "+
+		"With 6 paired seeds no difference could: the smallest adjusted p is 2 × 2/2^6 = 0.062, not below 0.05, a limit of the design (too few seeds), not a result.")
 
 	// Nothing beyond noise: the plain statement.
 	var none []*Record
@@ -156,6 +156,7 @@ func TestFindingsHolm(t *testing.T) {
 		"z": {1, -1, 0.5, -0.5, 0.2, -0.3, 0.1, -0.2},
 		"y": {-1, 1, -0.5, 0.5, -0.2, 0.3, -0.1, 0.2},
 		"l": {-1, -2, -3, -4, -5, -6, -7, -8}, // lower: below ste on every seed
+		"f": {-1, -2, -3, -4, -5, -6, -7, 3},  // e below ste
 	}
 	findings := func(specs ...string) string {
 		t.Helper()
@@ -189,11 +190,16 @@ func TestFindingsHolm(t *testing.T) {
 	hasAll(t, "one stays", findings("a", "z"),
 		"After Holm's correction for the 2 comparisons with ste on this metric, it stays beyond seed noise: a (adjusted p = 0.016).")
 	// None stays, and not for want of seeds (3 × 2/2^8 = 0.023 < 0.05):
-	// e's 0.0469 is the smallest p, times 3.
+	// e's 0.0469 is the smallest p, times 3; f, e mirrored below ste,
+	// ties with it (2 × 0.0469 raised to 0.141).
 	none := findings("e", "z", "y")
 	hasAll(t, "none stays", none,
-		"After Holm's correction for the 3 comparisons with ste on this metric, none of them stays beyond seed noise: e (adjusted p = 0.141).")
+		"After Holm's correction for the 3 comparisons with ste on this metric, it does not stay beyond seed noise: e (adjusted p = 0.141).")
 	hasNone(t, "none stays", none, "a limit of the design")
+	none = findings("f", "e", "z")
+	hasAll(t, "none of two stays", none,
+		"After Holm's correction for the 3 comparisons with ste on this metric, none of them stays beyond seed noise: e (adjusted p = 0.141); f (adjusted p = 0.141).")
+	hasNone(t, "none of two stays", none, "a limit of the design")
 	// No correction to speak of for a family of one.
 	hasNone(t, "a family of one", findings("a"), "Holm's correction for the")
 	// Nothing beyond noise, enough seeds: nothing to say.
@@ -219,10 +225,11 @@ func TestFindingsHolm(t *testing.T) {
 	}
 	noise := []float64{1, -1, 0.5, -0.5, 0.2, -0.3}
 	limit := map[string][]float64{"p": {1, 2, 3, 4, 5, 6}, "q": noise, "r": noise, "s": noise, "u": noise, "v": noise}
+	limit["r"] = []float64{-1, -2, -3, -4, -5, -6}
 	hasAll(t, "design limit", six(limit),
-		"After Holm's correction for the 6 comparisons with ste on this metric, none of them stays beyond seed noise: p (adjusted p = 0.188). "+
-			"With 6 paired seeds none could: the smallest adjusted p is 6 × 2/2^6 = 0.19, not below 0.05, a limit of the design (too few seeds), not a result.")
-	limit["p"] = noise
+		"After Holm's correction for the 6 comparisons with ste on this metric, none of them stays beyond seed noise: p (adjusted p = 0.188); r (adjusted p = 0.188). "+
+			"With 6 paired seeds no difference could: the smallest adjusted p is 6 × 2/2^6 = 0.19, not below 0.05, a limit of the design (too few seeds), not a result.")
+	limit["p"], limit["r"] = noise, noise
 	hasAll(t, "design limit, nothing beyond noise", six(limit),
 		"With 6 paired seeds no difference could survive Holm's correction for the 6 comparisons with ste on this metric: the smallest adjusted p is 6 × 2/2^6 = 0.19, not below 0.05, a limit of the design (too few seeds), not a result.")
 	// Fewer seeds in some rows: the limit is that of the most.
