@@ -533,7 +533,7 @@ FINDING = re.compile(r"([^\s(;:]+) \(Δ ([+-][0-9.]+)(?: points)?, 95% CI \[([+-
 WIDTHS = re.compile(r"The 95% intervals? of the differences? (?:are|is) ([0-9.]+)(?:–([0-9.]+))?(?: points)? wide")
 HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons with ste on this metric, (.*?\))\.(?: |$)")
 HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
-HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds (?:none could|no difference could survive Holm's correction for the ([0-9]+) comparisons with ste on this metric): "
+HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
                         r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
@@ -651,7 +651,7 @@ def check_holm_sentence(where, line, gs, specs, metric):
         body = m.group(2)
         if "; these do not: " in body:
             kept_s, lost_s = body.split("; these do not: ", 1)
-        elif body.startswith("none of them stays"):
+        elif body.startswith(("none of them stays", "it does not stay")):
             kept_s, lost_s = "", body
         else:
             kept_s, lost_s = body, ""
