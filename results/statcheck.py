@@ -33,7 +33,19 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     over all 2^n sign patterns for n <= 20 pairs (n_resamples=inf), from
     random sign patterns above (see Tolerances); and the * for p < 0.05;
   - loss tables: the same mean ± std, Δ and 95% interval of the final test
-    loss (last epoch's test_loss) and the final training loss.
+    loss (last epoch's test_loss) and the final training loss;
+  - p (Holm), in every table with a p: the p-values this check recomputed
+    for the table's comparisons that have one (two or more pairs),
+    adjusted by Holm's step-down method (holm() below, written from the
+    definition: statsmodels, whose multipletests(method='holm') would do,
+    is not a dependency), and its * for an adjusted p < 0.05;
+  - in the README's findings, the sentence on Holm's correction: the
+    number K of comparisons with a p among the estimators the README
+    tabulates (update-readme.sh's lists, STUDY_ESTIMATORS below), which
+    of the differences called beyond seed noise stay so (adjusted p <
+    0.05) and which do not, each one's adjusted p, and whether the
+    sentence that no difference can survive is there exactly when
+    K·2/2^n >= 0.05 (n the most paired seeds).
 
 Tolerances: every number is formatted with the table's own decimals and
 must print the same text; a value within 1e-9 (relative) of a rounding
@@ -44,7 +56,7 @@ the same. With more pairs neither is exact: gradbench estimates p from
 2^20 random sign patterns and this check from 200000 SciPy resamples, and
 the printed p must be within 5 Monte Carlo standard errors of each
 estimate plus the printed rounding (the summary says how many p-values
-were so checked).
+were so checked); an adjusted p from such estimates, K times as far.
 
 Exit status: 0 when every number agrees, 1 on any mismatch (each printed),
 2 on bad input.
@@ -79,6 +91,13 @@ MAX_EXACT = 20         # gradbench's maxExactFlips: more pairs, a Monte Carlo p
 MC_DRAWS = 1 << 20     # gradbench's random sign patterns above MAX_EXACT
 SCIPY_DRAWS = 200000   # this check's resamples above MAX_EXACT
 DASH = "–"
+# The estimators README.md's study findings tabulate (results/update-readme.sh's
+# --estimators), per optimizer: the family Holm's correction runs over.
+STUDY_ESTIMATORS = {
+    "sgd": ["approxsign", "dsq", "bnnplus", "ede", "fda", "fda+na"],
+    "adam": ["approxsign", "fda"],
+    "bop": ["approxsign", "fda"],
+}
 
 mismatches = []
 at_edge = []  # values on a rounding boundary, accepted either way
@@ -198,6 +217,25 @@ def sign_flip_p(x, y):
     return float(res.pvalue), (0 if exact else MC_DRAWS)
 
 
+def holm(ps):
+    """Holm's step-down adjusted p-values (Holm 1979, Scandinavian Journal
+    of Statistics 6(2):65-70), in the order of ps: with the m p-values
+    sorted ascending, the i-th adjusted is max over j <= i of
+    min(1, (m - j + 1) p_(j))."""
+    order = sorted(range(len(ps)), key=lambda i: ps[i])
+    m = len(ps)
+    out = [None] * m
+    run = 0.0
+    for j, i in enumerate(order, start=1):
+        run = max(run, min(1.0, (m - j + 1) * ps[i]))
+        out[i] = run
+    return out
+
+
+def min_sign_flip_p(n):
+    return min(1.0, 2.0 / 2 ** n)
+
+
 # --- comparing ---------------------------------------------------------------
 
 def check(where, what, value, printed, prec):
@@ -225,8 +263,9 @@ def check_text(where, what, want, printed):
         mismatches.append("%s: %s: recomputed %r, table says %r" % (where, what, want, printed))
 
 
-def check_pair(where, what, ref, row, metric, prec, cells):
-    """cells: Δ, CI and (for top-1) p as printed."""
+def check_pair(where, what, ref, row, metric, prec, cells, adj=None):
+    """cells: Δ, CI and (for top-1) p and p (Holm) as printed; adj: the
+    comparison's Holm-adjusted p, as family_holm gives it."""
     x, y = paired(ref, row, metric)
     n = len(x)
     if n == 0:
@@ -247,6 +286,40 @@ def check_pair(where, what, ref, row, metric, prec, cells):
         printed = cells[2].replace(" *", "")
         check_p(where, "p " + what, x, y, printed)
         check_text(where, "p < %g mark %s" % (ALPHA, what), float(printed) < ALPHA, cells[2].endswith(" *"))
+    if len(cells) > 3:
+        check_adjusted(where, "p (Holm) " + what, adj, cells[3])
+
+
+def family_holm(pairs):
+    """pairs: {key: (x, y)} of a table's comparisons. Returns {key: (adjusted
+    p, K, Monte Carlo draws)} for those with two or more pairs, the family."""
+    fam = {k: sign_flip_p(x, y) for k, (x, y) in pairs.items() if len(x) >= 2}
+    keys = list(fam)
+    adj = holm([fam[k][0] for k in keys])
+    draws = max([fam[k][1] for k in keys], default=0)
+    return {k: (a, len(keys), draws) for k, a in zip(keys, adj)}
+
+
+def check_adjusted(where, what, adj, cell):
+    """A printed p (Holm) cell: 3 decimals and a * below ALPHA; within K
+    times the Monte Carlo tolerance of check_p when the family's p-values
+    are estimates."""
+    global compared, mc_checked
+    if adj is None:
+        mismatches.append("%s: %s: not in the family this check computed, table says %s" % (where, what, cell))
+        return
+    a, k, draws = adj
+    printed = cell.replace(" *", "")
+    if draws == 0:
+        check(where, what, a, printed, 3)
+        check_text(where, what + " < %g mark" % ALPHA, float(printed) < ALPHA, cell.endswith(" *"))
+        return
+    compared += 1
+    mc_checked += 1
+    sd = math.sqrt(max(a * (1 - a), 1e-12))
+    tol = k * (5 * sd / math.sqrt(draws) + 5 * sd / math.sqrt(SCIPY_DRAWS)) + 0.0005
+    if abs(a - float(printed)) > tol:
+        mismatches.append("%s: %s: recomputed %.4f, table says %s (Monte Carlo, tolerance %.4f)" % (where, what, a, printed, tol))
 
 
 def check_p(where, what, x, y, printed):
@@ -379,7 +452,16 @@ def check_file(path, dirs):
                     want = "(n=%d)" % n + (", %d diverged" % div if div else "")
                     check_text(where, "runs at ×%g" % scale, want, rest)
             continue
+        if ("p" in col) != ("p (Holm)" in col) or ("p (Holm)" in col and col["p (Holm)"] != col["p"] + 1):
+            mismatches.append("%s: a table whose p column is not followed by p (Holm): %r" % (where0, header))
+            continue
         if "without NA" in col:  # the FDA paper's Table 3: each spec with NA against itself without
+            pairs = {}
+            for row in rows:
+                without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
+                if without in groups and with_ in groups:
+                    pairs[row[0]] = paired(groups[without], groups[with_], "top1")
+            adjusted = family_holm(pairs)
             for row in rows:
                 without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
                 where = "%s, %s → %s" % (where0, without, with_)
@@ -392,7 +474,7 @@ def check_file(path, dirs):
                 check_text(where, "n", "%d / %d" % (len(ga.values("top1")), len(gb.values("top1"))), row[col["n"]])
                 check_text(where, "diverged", "%d / %d" % (ga.diverged(), gb.diverged()), row[col["diverged"]])
                 i = col["Δ with − without (pp)"]
-                check_pair(where, "top-1", ga, gb, "top1", 2, row[i:i + 3])
+                check_pair(where, "top-1", ga, gb, "top1", 2, row[i:i + 4], adjusted.get(row[0]))
             continue
         key = "spec" if "spec" in col else "estimator"
         dheads = [h for h in header if h.startswith("Δ vs ")]
@@ -400,6 +482,15 @@ def check_file(path, dirs):
         if dheads and dheads[0] != "Δ vs %s (pp)" % BASELINE:
             refspec = unescape(rows[0][col[key]])  # the paper tables compare with their first row
         ref = groups.get(refspec)
+        adjusted = {}
+        if "p (Holm)" in col and ref is not None:
+            # The family: every row but the reference's own, with its records.
+            pairs = {}
+            for row in rows:
+                spec = unescape(row[col[key]])
+                if spec != refspec and spec in groups:
+                    pairs[spec] = paired(ref, groups[spec], "top1")
+            adjusted = family_holm(pairs)
         for row in rows:
             spec = unescape(row[col[key]])
             where = "%s, %s" % (where0, spec)
@@ -415,10 +506,10 @@ def check_file(path, dirs):
                 dcol = [h for h in header if h.startswith("Δ vs ")][0]
                 i = col[dcol]
                 if spec == refspec or ref is None:
-                    for c in row[i:i + 3]:
-                        check_text(where, "Δ/CI/p of the baseline", DASH, c)
+                    for c in row[i:i + 4]:
+                        check_text(where, "Δ/CI/p/p (Holm) of the baseline", DASH, c)
                 else:
-                    check_pair(where, "top-1", ref, g, "top1", 2, row[i:i + 3])
+                    check_pair(where, "top-1", ref, g, "top1", 2, row[i:i + 4], adjusted.get(spec))
                 if "sec/epoch" in col:
                     if top1:
                         check(where, "sec/epoch", g.sec_per_epoch(), row[col["sec/epoch"]], 1)
@@ -440,6 +531,10 @@ def check_file(path, dirs):
 
 FINDING = re.compile(r"([^\s(;:]+) \(Δ ([+-][0-9.]+)(?: points)?, 95% CI \[([+-][0-9.]+), ([+-][0-9.]+)\], p = ([0-9.]+), n = ([0-9]+)\)")
 WIDTHS = re.compile(r"The 95% intervals? of the differences? (?:are|is) ([0-9.]+)(?:–([0-9.]+))?(?: points)? wide")
+HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons with ste on this metric, (.*?\))\.(?: |$)")
+HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
+HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
+                        r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
           ("One test alone, not both", "one test"))
@@ -506,6 +601,7 @@ def check_readme():
             want = ("higher" if mean > 0 else "lower") if t_excl and perm else "one test" if t_excl or perm else "noise"
             check_text(w, "class", want, label[1] if label else None)
             widths.append(hi - lo)
+        check_holm_sentence(where, line, gs, STUDY_ESTIMATORS[opt], metric)
         wm = WIDTHS.search(line)
         if widths and wm:
             check(where, "narrowest interval", min(widths), wm.group(1), prec)
@@ -514,6 +610,72 @@ def check_readme():
             mismatches.append(where + ": no interval widths stated")
     if lines != 6:
         mismatches.append("README.md study findings: %d lines of findings, expected 6 (sgd, adam, bop × top-1, train loss)" % lines)
+
+
+def check_holm_sentence(where, line, gs, specs, metric):
+    """The findings line's sentence on Holm's correction, recomputed from
+    the records: the family is the estimators of specs with two or more
+    seeds paired with ste; of those whose t interval excludes 0 and whose
+    p < 0.05 (beyond seed noise), those with a Holm-adjusted p < 0.05 stay
+    so and the others do not."""
+    fam, cls, ns = {}, {}, {}
+    for spec in specs:
+        if spec not in gs:
+            continue
+        x, y = paired(gs["ste"], gs[spec], metric)
+        if len(x) < 2:
+            continue
+        p, draws = sign_flip_p(x, y)
+        if draws:
+            mismatches.append("%s: %s: a Monte Carlo p; this check compares Holm's lists for exact p only" % (where, spec))
+            return
+        _, lo, hi = t_interval(x - y)
+        fam[spec] = p
+        cls[spec] = (lo > 0 or hi < 0) and p < ALPHA
+        ns[spec] = len(x)
+    keys = list(fam)
+    adj = dict(zip(keys, holm([fam[k] for k in keys])))
+    k = len(keys)
+    n = max(ns.values(), default=0)
+    beyond = [s for s in keys if cls[s]]
+    m = HOLM_AFTER.search(line)
+    lim = HOLM_LIMIT.search(line)
+    # gradbench says nothing on Holm's correction for a family of one, nor
+    # when no p of these seeds can reach 0.05 at all (it says that instead).
+    said = k > 1 and min_sign_flip_p(n) < ALPHA
+    check_text(where, "a sentence on which differences stay beyond noise after Holm's correction", said and bool(beyond), m is not None)
+    limit = said and k * min_sign_flip_p(n) >= ALPHA
+    check_text(where, "the sentence that no difference can survive Holm's correction", limit, lim is not None)
+    if m is not None:
+        check_text(where, "K, Holm's family", str(k), m.group(1))
+        body = m.group(2)
+        if "; these do not: " in body:
+            kept_s, lost_s = body.split("; these do not: ", 1)
+        elif body.startswith(("none of them stays", "it does not stay")):
+            kept_s, lost_s = "", body
+        else:
+            kept_s, lost_s = body, ""
+        kept = [(g.group(1), g.group(2)) for g in HOLM_ITEM.finditer(kept_s)]
+        lost = [(g.group(1), g.group(2)) for g in HOLM_ITEM.finditer(lost_s)]
+        check_text(where, "stay beyond seed noise after Holm",
+                   sorted(s for s in beyond if adj[s] < ALPHA), sorted(s for s, _ in kept))
+        check_text(where, "no longer beyond seed noise after Holm",
+                   sorted(s for s in beyond if adj[s] >= ALPHA), sorted(s for s, _ in lost))
+        for spec, printed in kept + lost:
+            if spec in adj:
+                check(where + ", " + spec, "adjusted p", adj[spec], printed, 3)
+    if lim is not None:
+        check_text(where, "design limit: at most", len(set(ns.values())) > 1, lim.group(1) is not None)
+        check_text(where, "design limit: seeds", str(n), lim.group(2))
+        if lim.group(3) is not None:
+            check_text(where, "design limit: K", str(k), lim.group(3))
+        best = k * min_sign_flip_p(n)
+        if lim.group(4) is not None:
+            check_text(where, "design limit: K × 2/2^n", "%d × 2/2^%d" % (k, n), "%s × 2/2^%s" % (lim.group(4), lim.group(5)))
+            check_text(where, "design limit: smallest adjusted p", "%.2g" % best, lim.group(6))
+        else:
+            check_text(where, "design limit: min(1, K × 2/2^n) = 1", "%d × 2/2^%d, %s" % (k, n, best > 1),
+                       "%s × 2/2^%s, True" % (lim.group(7), lim.group(8)))
 
 
 def main():

@@ -86,8 +86,16 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 		var minN, maxN int
 		var minW, maxW float64
 		first := true
-		for _, s := range specs {
-			pr := pairWith(base, gs[s], m)
+		prs := make([]*pairing, len(specs))
+		for i, s := range specs {
+			prs[i] = pairWith(base, gs[s], m)
+		}
+		holmAdjust(prs)
+		// The differences beyond seed noise, better then worse, each with
+		// its Holm-adjusted p, whether or not it stays below alpha.
+		var kept, lost []string
+		for i, s := range specs {
+			pr := prs[i]
 			f := findingOf(pr)
 			desc := fmt.Sprintf("%s (Δ %+.*f%s", s, m.prec, pr.Mean, spaced(unit))
 			if f != findNone {
@@ -111,6 +119,23 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 		up, down := classes[findHigher], classes[findLower]
 		if m.name != metricTop1.name { // for a loss, "higher Δ" is worse
 			up, down = classes[findLower], classes[findHigher]
+		}
+		betterFirst := []finding{findHigher, findLower}
+		if m.name != metricTop1.name {
+			betterFirst = []finding{findLower, findHigher}
+		}
+		for _, f := range betterFirst {
+			for i, s := range specs {
+				if findingOf(prs[i]) != f {
+					continue
+				}
+				desc := fmt.Sprintf("%s (adjusted p = %.3f)", s, prs[i].Holm)
+				if prs[i].Holm < alpha {
+					kept = append(kept, desc)
+				} else {
+					lost = append(lost, desc)
+				}
+			}
 		}
 		name := m.name
 		if m.name == metricTop1.name {
@@ -155,6 +180,8 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			}
 			if p := minSignFlipP(maxN); p >= alpha {
 				fmt.Fprintf(w, " With %d paired seeds no difference can be called beyond noise: the smallest sign-flip p is 2/2^%d = %.3g.", maxN, maxN, p)
+			} else if k := holmFamily(prs); k > 1 {
+				writeHolm(w, k, minN, maxN, kept, lost)
 			}
 		}
 		if xs := append(append([]string{}, classes[findTOnly]...), classes[findPermOnly]...); len(xs) > 0 {
@@ -170,10 +197,54 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 	}
 	fmt.Fprintf(w, "\nBeyond seed noise: the Student t 95%% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below %g, both over the seeds the two estimators share.", alpha)
 	if k := len(specs); k > 1 {
-		fmt.Fprintf(w, " Each comparison is tested alone, with no correction for the %d made per metric: if no estimator differed from %s, about %.2g of them would still be called different at this level by chance.", k, baseline, alpha*float64(k))
+		fmt.Fprintf(w, " Each comparison is tested alone: if no estimator differed from %s, about %.2g of the %d made per metric would still be called different at this level by chance. "+
+			"Holm's correction (Holm 1979) takes the comparisons of a metric that have a p as one family of K: with the p sorted ascending, the j-th is multiplied by K − j + 1, capped at 1 and raised to the adjusted p before it where smaller; "+
+			"a difference beyond seed noise stays so after the correction when its adjusted p is below %g too (the t interval is not adjusted), which keeps below %g the chance of calling any estimator of the family different when none is.", baseline, alpha*float64(k), k, alpha, alpha)
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// writeHolm writes the sentences of a findings line on Holm's correction
+// over its k comparisons with a p, which paired minN to maxN seeds: which
+// of the differences beyond seed noise stay so (kept) and which do not
+// (lost), each named with its adjusted p; and, when even a difference
+// with the smallest sign-flip p of maxN pairs could not reach alpha once
+// multiplied by k, that no difference can survive the correction with
+// this many seeds, so that a reader takes it for a limit of the design,
+// not a result.
+func writeHolm(w io.Writer, k, minN, maxN int, kept, lost []string) {
+	after := fmt.Sprintf("Holm's correction for the %d comparisons with %s on this metric", k, baseline)
+	switch {
+	case len(kept) == 0 && len(lost) == 0:
+	case len(lost) == 0 && len(kept) == 1:
+		fmt.Fprintf(w, " After %s, it stays beyond seed noise: %s.", after, kept[0])
+	case len(lost) == 0:
+		fmt.Fprintf(w, " After %s, all %d stay beyond seed noise: %s.", after, len(kept), strings.Join(kept, "; "))
+	case len(kept) == 0 && len(lost) == 1:
+		fmt.Fprintf(w, " After %s, it does not stay beyond seed noise: %s.", after, lost[0])
+	case len(kept) == 0:
+		fmt.Fprintf(w, " After %s, none of them stays beyond seed noise: %s.", after, strings.Join(lost, "; "))
+	default:
+		fmt.Fprintf(w, " After %s, these stay beyond seed noise: %s; these do not: %s.", after, strings.Join(kept, "; "), strings.Join(lost, "; "))
+	}
+	best := float64(k) * minSignFlipP(maxN)
+	if best < alpha {
+		return
+	}
+	seeds := fmt.Sprintf("With %d paired seeds", maxN)
+	if minN != maxN {
+		seeds = fmt.Sprintf("With at most %d paired seeds", maxN)
+	}
+	smallest := fmt.Sprintf("%d × 2/2^%d = %.2g", k, maxN, best)
+	if best > 1 {
+		smallest = fmt.Sprintf("min(1, %d × 2/2^%d) = 1", k, maxN)
+	}
+	if len(kept)+len(lost) > 0 {
+		fmt.Fprintf(w, " %s no difference could: the smallest adjusted p is %s, not below %g, a limit of the design (too few seeds), not a result.", seeds, smallest, alpha)
+	} else {
+		fmt.Fprintf(w, " %s no difference could survive %s: the smallest adjusted p is %s, not below %g, a limit of the design (too few seeds), not a result.", seeds, after, smallest, alpha)
+	}
 }
 
 func spaced(unit string) string {

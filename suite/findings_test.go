@@ -69,7 +69,12 @@ func TestFindings(t *testing.T) {
 		"Too few paired seeds to test: bnnplus (Δ +19.00 points, one paired seed).")
 	hasAll(t, "loss findings", loss, "Lower than ste beyond seed noise: fda (Δ -0.100, 95% CI [", "over 6 paired seeds")
 	hasAll(t, "footnote", table, "Beyond seed noise: the Student t 95% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below 0.05",
-		"no correction for the 3 made per metric: if no estimator differed from ste, about 0.15 of them would still be called different")
+		"Each comparison is tested alone: if no estimator differed from ste, about 0.15 of the 3 made per metric would still be called different at this level by chance.",
+		"Holm's correction (Holm 1979) takes the comparisons of a metric that have a p as one family of K")
+	// fda and dsq have a p (bnnplus one seed): fda's 2/2^6 doubled is
+	// 0.0625, and no p of 6 seeds could do better.
+	hasAll(t, "top-1 findings", top1, "After Holm's correction for the 2 comparisons with ste on this metric, it does not stay beyond seed noise: fda (adjusted p = 0.062). "+
+		"With 6 paired seeds no difference could: the smallest adjusted p is 2 × 2/2^6 = 0.062, not below 0.05, a limit of the design (too few seeds), not a result.")
 
 	// Nothing beyond noise: the plain statement.
 	var none []*Record
@@ -131,8 +136,103 @@ func TestFindingsWidths(t *testing.T) {
 		"The 95% intervals of the differences are 1.88–4.97 points wide over 3–6 paired seeds.",
 		"One test alone, not both, calls these different (not counted above): c (Δ +2.50 points, 95% CI [+0.45, +4.55], p = 0.125, n = 4).")
 	hasNone(t, "top-1 findings", top1, "no difference can be called beyond noise")
-	hasAll(t, "footnote", table, "no correction for the 3 made per metric: if no estimator differed from ste, about 0.15 of them")
+	hasAll(t, "footnote", table, "if no estimator differed from ste, about 0.15 of the 3 made per metric would still be called different")
 	// Two comparisons are two made per metric, and say so.
 	table = tableText(t, TableFindings, rs("a", "b"), nil)
-	hasAll(t, "footnote of two comparisons", table, "no correction for the 2 made per metric: if no estimator differed from ste, about 0.1 of them")
+	hasAll(t, "footnote of two comparisons", table, "if no estimator differed from ste, about 0.1 of the 2 made per metric would still be called different")
+}
+
+// The sentence on Holm's correction, each variant on rows worked by hand.
+// Against ste (70 on seeds 1–8): a's top-1 differences 1, …, 8 give p =
+// 2/2^8 = 0.0078, b's 1, …, 7, −1 p = 6/256 = 0.0234, e's 1, …, 7, −3 p =
+// 12/256 = 0.0469 (its t interval [+0.46, +5.79] excludes 0, so it is
+// beyond seed noise alone), and z's small differences of both signs are
+// noise (p ≈ 0.9).
+func TestFindingsHolm(t *testing.T) {
+	rows := map[string][]float64{
+		"a": {1, 2, 3, 4, 5, 6, 7, 8},
+		"b": {1, 2, 3, 4, 5, 6, 7, -1},
+		"e": {1, 2, 3, 4, 5, 6, 7, -3},
+		"z": {1, -1, 0.5, -0.5, 0.2, -0.3, 0.1, -0.2},
+		"y": {-1, 1, -0.5, 0.5, -0.2, 0.3, -0.1, 0.2},
+		"l": {-1, -2, -3, -4, -5, -6, -7, -8}, // lower: below ste on every seed
+		"f": {-1, -2, -3, -4, -5, -6, -7, 3},  // e below ste
+	}
+	findings := func(specs ...string) string {
+		t.Helper()
+		var rs []*Record
+		for s := uint64(1); s <= 8; s++ {
+			rs = append(rs, findingRecord("ste", s, 70, 1))
+		}
+		for _, spec := range specs {
+			for i, d := range rows[spec] {
+				rs = append(rs, findingRecord(spec, uint64(i+1), 70+d, 1))
+			}
+		}
+		top1, _, _ := strings.Cut(tableText(t, TableFindings, rs, append([]string{"ste"}, specs...)), "\n- **Train loss**")
+		return top1
+	}
+	// Some stay: of a, e and z (m = 3), a's 3 × 0.0078 = 0.023 stays,
+	// e's max(0.023, 2 × 0.0469) = 0.094 does not.
+	hasAll(t, "some stay", findings("a", "e", "z"),
+		"After Holm's correction for the 3 comparisons with ste on this metric, these stay beyond seed noise: a (adjusted p = 0.023); these do not: e (adjusted p = 0.094).")
+	// All stay: a's 2 × 0.0078 = 0.016, b's 0.0234. Then with l, below
+	// ste on every seed (m = 3): l and a tie at 0.0078, the first gets 3
+	// × 0.0078 = 0.023 and the second 2 × 0.0078 raised to it, b 0.0234;
+	// named better first (b, a higher), then worse (l).
+	hasAll(t, "all stay", findings("a", "b"),
+		"After Holm's correction for the 2 comparisons with ste on this metric, all 2 stay beyond seed noise: a (adjusted p = 0.016); b (adjusted p = 0.023).")
+	hasAll(t, "all stay, better first", findings("l", "b", "a"),
+		"Higher than ste beyond seed noise: b (",
+		"Lower than ste beyond seed noise: l (",
+		"all 3 stay beyond seed noise: b (adjusted p = 0.023); a (adjusted p = 0.023); l (adjusted p = 0.023).")
+	// One that stays: a alone beyond noise, z noise (m = 2).
+	hasAll(t, "one stays", findings("a", "z"),
+		"After Holm's correction for the 2 comparisons with ste on this metric, it stays beyond seed noise: a (adjusted p = 0.016).")
+	// None stays, and not for want of seeds (3 × 2/2^8 = 0.023 < 0.05):
+	// e's 0.0469 is the smallest p, times 3; f, e mirrored below ste,
+	// ties with it (2 × 0.0469 raised to 0.141).
+	none := findings("e", "z", "y")
+	hasAll(t, "none stays", none,
+		"After Holm's correction for the 3 comparisons with ste on this metric, it does not stay beyond seed noise: e (adjusted p = 0.141).")
+	hasNone(t, "none stays", none, "a limit of the design")
+	none = findings("f", "e", "z")
+	hasAll(t, "none of two stays", none,
+		"After Holm's correction for the 3 comparisons with ste on this metric, none of them stays beyond seed noise: e (adjusted p = 0.141); f (adjusted p = 0.141).")
+	hasNone(t, "none of two stays", none, "a limit of the design")
+	// No correction to speak of for a family of one.
+	hasNone(t, "a family of one", findings("a"), "Holm's correction for the")
+	// Nothing beyond noise, enough seeds: nothing to say.
+	hasNone(t, "only noise", findings("z", "y"), "Holm's correction for the")
+
+	// Six seeds and six comparisons: 6 × 2/2^6 = 0.19, none could stay;
+	// with nothing beyond noise, the limit is still said.
+	six := func(rows map[string][]float64) string {
+		t.Helper()
+		var rs []*Record
+		var specs []string
+		for s := uint64(1); s <= 6; s++ {
+			rs = append(rs, findingRecord("ste", s, 70, 1))
+		}
+		for spec, ds := range rows {
+			specs = append(specs, spec)
+			for i, d := range ds {
+				rs = append(rs, findingRecord(spec, uint64(i+1), 70+d, 1))
+			}
+		}
+		top1, _, _ := strings.Cut(tableText(t, TableFindings, rs, nil), "\n- **Train loss**")
+		return top1
+	}
+	noise := []float64{1, -1, 0.5, -0.5, 0.2, -0.3}
+	limit := map[string][]float64{"p": {1, 2, 3, 4, 5, 6}, "q": noise, "r": noise, "s": noise, "u": noise, "v": noise}
+	limit["r"] = []float64{-1, -2, -3, -4, -5, -6}
+	hasAll(t, "design limit", six(limit),
+		"After Holm's correction for the 6 comparisons with ste on this metric, none of them stays beyond seed noise: p (adjusted p = 0.188); r (adjusted p = 0.188). "+
+			"With 6 paired seeds no difference could: the smallest adjusted p is 6 × 2/2^6 = 0.19, not below 0.05, a limit of the design (too few seeds), not a result.")
+	limit["p"], limit["r"] = noise, noise
+	hasAll(t, "design limit, nothing beyond noise", six(limit),
+		"With 6 paired seeds no difference could survive Holm's correction for the 6 comparisons with ste on this metric: the smallest adjusted p is 6 × 2/2^6 = 0.19, not below 0.05, a limit of the design (too few seeds), not a result.")
+	// Fewer seeds in some rows: the limit is that of the most.
+	limit["q"] = noise[:5]
+	hasAll(t, "design limit of unequal seeds", six(limit), "With at most 6 paired seeds no difference could survive")
 }

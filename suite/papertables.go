@@ -135,12 +135,13 @@ func writeRows(w io.Writer, gs map[string]*Group, heads []string, rows []labelle
 			prs[i] = pairWith(base, g, metricTop1)
 		}
 	}
+	holmAdjust(prs)
 	unequal := anyUnpaired(prs)
 	header := append(append([]string(nil), heads...), "top-1 % (mean ± std)", "n", "diverged")
 	if unequal {
 		header = append(header, "seeds", "paired with "+ref)
 	}
-	header = append(header, deltaHead, "95% CI", "p")
+	header = append(header, deltaHead, "95% CI", "p", "p (Holm)")
 	if paper {
 		header = append(header, paperHead)
 	}
@@ -187,12 +188,13 @@ func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
 			prs[i] = pairWith(without, with, metricTop1)
 		}
 	}
+	holmAdjust(prs)
 	unequal := anyUnpaired(prs)
 	header := []string{"estimator", "without NA", "with NA", "n", "diverged"}
 	if unequal {
 		header = append(header, "seeds", "paired")
 	}
-	header = append(header, "Δ with − without (pp)", "95% CI", "p", paperHead)
+	header = append(header, "Δ with − without (pp)", "95% CI", "p", "p (Holm)", paperHead)
 	var cells [][]string
 	for i, pair := range naOthersRows {
 		without, with := gs[canon(pair[0].spec)], gs[canon(pair[1].spec)]

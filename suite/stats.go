@@ -166,6 +166,10 @@ type pairing struct {
 	// sign patterns it was estimated from.
 	P     float64
 	Draws int
+	// Holm is P adjusted by Holm's method over the comparisons of its
+	// table on the same metric (holmAdjust); NaN until then, and for a
+	// comparison without P.
+	Holm float64
 }
 
 // pair compares row with ref on m, seed by seed.
@@ -186,7 +190,7 @@ func pair(ref, row *Group, m metric) pairing {
 		}
 	}
 	pr.Mean, pr.Lo, pr.Hi = meanCI(pr.D, confidence)
-	pr.P, pr.Draws = math.NaN(), 0
+	pr.P, pr.Draws, pr.Holm = math.NaN(), 0, math.NaN()
 	if len(pr.D) >= 2 {
 		pr.P, pr.Draws = signFlipP(pr.D)
 	}
@@ -305,3 +309,71 @@ func signFlipP(d []float64) (p float64, draws int) {
 // minSignFlipP returns the smallest p-value the sign-flip test can give
 // with n pairs: 2/2^n, all differences of one sign.
 func minSignFlipP(n int) float64 { return math.Min(1, math.Ldexp(2, -n)) }
+
+// holm returns Holm's step-down adjusted p-values of the family ps, in
+// the order of ps (Holm 1979, "A simple sequentially rejective multiple
+// test procedure", Scandinavian Journal of Statistics 6(2):65–70). With
+// the m p-values of the family sorted ascending, p_(1) ≤ … ≤ p_(m), the
+// adjusted value of the i-th is
+//
+//	p̃_(i) = max over j ≤ i of min(1, (m − j + 1)·p_(j)),
+//
+// the running maximum keeping the adjusted values in the order of the raw
+// ones. Calling a comparison different where p̃ < alpha keeps the chance
+// of calling any of the family different, when none is, below alpha,
+// whatever the dependence between the comparisons.
+//
+// A NaN entry is a comparison without a p-value (too few pairs): it is not
+// in the family, does not count in m, and its adjusted value is NaN. Equal
+// p-values keep the order of ps (a stable sort); the adjusted values do
+// not depend on it, since of two equal p-values the later one's product is
+// the smaller and the running maximum gives it the earlier one's.
+func holm(ps []float64) []float64 {
+	adj := make([]float64, len(ps))
+	var idx []int
+	for i, p := range ps {
+		adj[i] = math.NaN()
+		if !math.IsNaN(p) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ps[idx[a]] < ps[idx[b]] })
+	m := len(idx)
+	run := 0.0
+	for j, i := range idx { // j is 0-based: the factor is m − (j+1) + 1
+		run = math.Max(run, math.Min(1, float64(m-j)*ps[i]))
+		adj[i] = run
+	}
+	return adj
+}
+
+// holmAdjust sets the Holm field of every comparison of prs, the
+// comparisons of one table (or one findings paragraph) on one metric: the
+// family is those with a p-value (two or more pairs; nil entries, the
+// reference's own row among them, are not in it).
+func holmAdjust(prs []*pairing) {
+	ps := make([]float64, len(prs))
+	for i, pr := range prs {
+		ps[i] = math.NaN()
+		if pr != nil {
+			ps[i] = pr.P
+		}
+	}
+	for i, a := range holm(ps) {
+		if prs[i] != nil {
+			prs[i].Holm = a
+		}
+	}
+}
+
+// holmFamily returns the number of comparisons of prs in the family
+// holmAdjust corrects over: those with a p-value.
+func holmFamily(prs []*pairing) int {
+	k := 0
+	for _, pr := range prs {
+		if pr != nil && !math.IsNaN(pr.P) {
+			k++
+		}
+	}
+	return k
+}

@@ -287,3 +287,91 @@ func TestMeanStd(t *testing.T) {
 		t.Errorf("meanStd(7) = %g, %g, want 7, NaN", m, s)
 	}
 }
+
+// Holm's adjusted p-values worked by hand (p̃_(i) = max over j ≤ i of
+// min(1, (m − j + 1)·p_(j)), p sorted ascending, m the family's size).
+func TestHolm(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name   string
+		ps     []float64
+		want   []float64
+		family int // entries that are not NaN
+	}{
+		// Sorted: 0.005, 0.01, 0.03, 0.04, 0.5; times 5, 4, 3, 2, 1:
+		// 0.025, 0.04, 0.09, 0.08, 0.5. The fourth, 0.08, is below the
+		// third's 0.09 and is raised to it: the adjusted values keep the
+		// order of the raw ones.
+		{"step-down", []float64{0.01, 0.04, 0.03, 0.005, 0.5}, []float64{0.04, 0.09, 0.09, 0.025, 0.5}, 5},
+		// Sorted 0.01, 0.6, 0.7: 0.03, 2 × 0.6 = 1.2 capped at 1, and
+		// 0.7 raised to that 1.
+		{"clamp", []float64{0.6, 0.01, 0.7}, []float64{1, 0.03, 1}, 3},
+		// Two 0.03: the first in sorted order gets 3 × 0.03 = 0.09, the
+		// second 2 × 0.03 = 0.06 raised to 0.09, whichever came first.
+		{"ties", []float64{0.03, 0.01, 0.03, 0.2}, []float64{0.09, 0.04, 0.09, 0.2}, 4},
+		// A family of one: nothing to correct.
+		{"one", []float64{0.3}, []float64{0.3}, 1},
+		{"one among no-p", []float64{nan, 0.04, nan}, []float64{nan, 0.04, nan}, 1},
+		// NaN (no p) is not in the family: m = 2, not 4.
+		{"no p left out", []float64{nan, 0.01, 0.03, nan}, []float64{nan, 0.02, 0.03, nan}, 2},
+		{"empty", nil, []float64{}, 0},
+	} {
+		check := func(ps, want []float64) {
+			t.Helper()
+			got := holm(ps)
+			if len(got) != len(want) {
+				t.Fatalf("%s: holm(%v) = %v, want %v", tc.name, ps, got, want)
+			}
+			for i := range want {
+				if math.IsNaN(want[i]) != math.IsNaN(got[i]) || math.Abs(got[i]-want[i]) > 1e-12 {
+					t.Errorf("%s: holm(%v) = %v, want %v", tc.name, ps, got, want)
+					return
+				}
+			}
+		}
+		check(tc.ps, tc.want)
+		// The result, entry by entry, does not depend on the order of
+		// the family, ties included: every rotation and the reversal.
+		n := len(tc.ps)
+		for r := 1; r < n; r++ {
+			check(append(slices.Clone(tc.ps[r:]), tc.ps[:r]...), append(slices.Clone(tc.want[r:]), tc.want[:r]...))
+		}
+		rev, revWant := slices.Clone(tc.ps), slices.Clone(tc.want)
+		slices.Reverse(rev)
+		slices.Reverse(revWant)
+		check(rev, revWant)
+		prs := make([]*pairing, n+1) // and a nil: the reference's own row
+		for i, p := range tc.ps {
+			prs[i+1] = &pairing{P: p}
+		}
+		if k := holmFamily(prs); k != tc.family {
+			t.Errorf("%s: holmFamily = %d, want %d", tc.name, k, tc.family)
+		}
+		holmAdjust(prs)
+		for i, pr := range prs[1:] {
+			if math.IsNaN(pr.Holm) != math.IsNaN(tc.want[i]) || math.Abs(pr.Holm-tc.want[i]) > 1e-12 {
+				t.Errorf("%s: holmAdjust set %d's Holm to %v, want %v", tc.name, i, pr.Holm, tc.want[i])
+			}
+		}
+	}
+	// The adjusted p is never below the raw one, never above 1, and
+	// rises with it, on random families.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		ps := make([]float64, 1+rng.IntN(12))
+		for i := range ps {
+			ps[i] = float64(1+rng.IntN(64)) / 64 // ties are common
+		}
+		adj := holm(ps)
+		for i := range ps {
+			if adj[i] < ps[i] || adj[i] > 1 {
+				t.Fatalf("holm(%v)[%d] = %v, outside [p, 1]", ps, i, adj[i])
+			}
+			for j := range ps {
+				if ps[i] <= ps[j] && adj[i] > adj[j] {
+					t.Fatalf("holm(%v): p %v ≤ %v but adjusted %v > %v", ps, ps[i], ps[j], adj[i], adj[j])
+				}
+			}
+		}
+	}
+}

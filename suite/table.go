@@ -216,6 +216,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 			prs[i] = pairWith(base, gs[s], metricTop1)
 		}
 	}
+	holmAdjust(prs)
 	unequal := anyUnpaired(prs)
 	header := []string{"estimator", "top-1 % (mean ± std)"}
 	if top5 {
@@ -225,7 +226,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 	if unequal {
 		header = append(header, "seeds", "paired with "+baseline)
 	}
-	header = append(header, "Δ vs "+baseline+" (pp)", "95% CI", "p", "sec/epoch")
+	header = append(header, "Δ vs "+baseline+" (pp)", "95% CI", "p", "p (Holm)", "sec/epoch")
 	var rows [][]string
 	for i, s := range specs {
 		g := gs[s]

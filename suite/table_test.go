@@ -125,9 +125,11 @@ func TestTableMainNumbers(t *testing.T) {
 	}
 	table := tableText(t, TableMain, rs, nil)
 	hasAll(t, "main table", table,
-		"| estimator | top-1 % (mean ± std) | n | diverged | Δ vs ste (pp) | 95% CI | p | sec/epoch |",
-		"| ste | 81.00 ± 1.00 | 3 | 0 | – | – | – | 14.0 |",
-		"| ste:c=2 | 91.00 ± 1.00 | 3 | 0 | +10.00 | [+7.52, +12.48] | 0.250 | 14.0 |",
+		"| estimator | top-1 % (mean ± std) | n | diverged | Δ vs ste (pp) | 95% CI | p | p (Holm) | sec/epoch |",
+		"| ste | 81.00 ± 1.00 | 3 | 0 | – | – | – | – | 14.0 |",
+		// A family of one: the adjusted p is p.
+		"| ste:c=2 | 91.00 ± 1.00 | 3 | 0 | +10.00 | [+7.52, +12.48] | 0.250 | 0.250 | 14.0 |",
+		"over the table's one comparison with a p (so it equals p)",
 		"| ste | 1.000 ± 0.000 | – | – | 0.900 ± 0.000 | – | – |",
 		"| ste:c=2 | 0.800 ± 0.100 | -0.200 | [-0.448, +0.048] | 0.850 ± 0.000 | -0.050 | [-0.050, -0.050] |",
 		"With at most 3 paired seeds the sign-flip p cannot go below 2/2^3 = 0.25",
@@ -158,11 +160,12 @@ func TestTableUnequalSeeds(t *testing.T) {
 	sortRecords(rs)
 	table := tableText(t, TableMain, rs, []string{"ste", "bnnplus", "fda"})
 	hasAll(t, "table of unequal seed sets", table,
-		"| estimator | top-1 % (mean ± std) | n | diverged | seeds | paired with ste | Δ vs ste (pp) | 95% CI | p | sec/epoch |",
-		"| ste | 80.50 ± 1.00 | 4 | 0 | 1–4 | – | – | – | – |",
-		"| bnnplus | 85.00 ± 0.00 | 3 | 0 | 1–3 | 1–3 | +5.00 | [+5.00, +5.00] | 0.250 |",
+		"| estimator | top-1 % (mean ± std) | n | diverged | seeds | paired with ste | Δ vs ste (pp) | 95% CI | p | p (Holm) | sec/epoch |",
+		"| ste | 80.50 ± 1.00 | 4 | 0 | 1–4 | – | – | – | – | – |",
+		// Holm over the two: 2 × 0.25 and max(0.5, 1 × 0.5).
+		"| bnnplus | 85.00 ± 0.00 | 3 | 0 | 1–3 | 1–3 | +5.00 | [+5.00, +5.00] | 0.250 | 0.500 |",
 		"| fda | 76.50 ± 7.68 | 4 | 0 | 2, 4–6 | 2, 4 | +2.00 |",
-		"| 0.500 |",
+		"| 0.500 | 0.500 |",
 		"Rows finished different seeds (seeds column): Δ, CI and p pair a row only with the seeds it shares with ste (paired column) and leave the other seeds of both out",
 		"Seeds only one of the two rows finished are left out of Δ and CI.",
 	)
@@ -179,9 +182,60 @@ func TestTableUnequalSeeds(t *testing.T) {
 	}
 	table = tableText(t, TableNAOthers, rs, nil)
 	hasAll(t, "Table 3 of unequal seed sets", table,
-		"| BNN+ (bnnplus → bnnplus+na) | 82.00 ± 1.00 | 93.00 ± 1.00 | 3 / 3 | 0 / 0 | 1–3 / 2–4 | 2, 3 | +10.00 | [+10.00, +10.00] | 0.500 |",
+		"| BNN+ (bnnplus → bnnplus+na) | 82.00 ± 1.00 | 93.00 ± 1.00 | 3 / 3 | 0 / 0 | 1–3 / 2–4 | 2, 3 | +10.00 | [+10.00, +10.00] | 0.500 | 0.500 |",
 		"pair a row only with the seeds it shares with the row without NA",
 	)
+}
+
+// The p (Holm) column, worked by hand. Against ste (70 on seeds 1–8),
+// approxsign's differences are 1, …, 8 (p = 2/2^8 = 0.0078), dsq's 1, …,
+// 7, −1 (p = 6/256 = 0.0234) and bnnplus's 1, …, 7, −2 (p = 8/256 =
+// 0.03125); fda shares one seed with ste and has no p, so the family is
+// the other three (m = 3). Sorted by p, approxsign's adjusted p is 3 ×
+// 0.0078 = 0.0234, dsq's 2 × 0.0234 = 0.0469, and bnnplus's 1 × 0.03125
+// is raised to dsq's 0.0469, the running maximum; all are below 0.05 and
+// marked.
+func TestTableHolm(t *testing.T) {
+	w := testWorkload(t)
+	specs := []string{"approxsign", "dsq", "bnnplus", "fda"}
+	rows := [][]float64{{1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, -1}, {1, 2, 3, 4, 5, 6, 7, -2}, {5}}
+	var rs []*Record
+	for s := uint64(1); s <= 8; s++ {
+		rs = append(rs, fakeRecord(&w, "ste", s, 70))
+	}
+	for k, spec := range specs {
+		for i, d := range rows[k] {
+			rs = append(rs, fakeRecord(&w, spec, uint64(i+1), 70+d))
+		}
+	}
+	sortRecords(rs)
+	table := tableText(t, TableMain, rs, append([]string{"ste"}, specs...))
+	hasAll(t, "main table", table,
+		"| Δ vs ste (pp) | 95% CI | p | p (Holm) | sec/epoch |",
+		"| ste | 70.00 ± 0.00 | 8 | 0 | 1–8 | – | – | – | – | – |",
+		"| approxsign | 74.50 ± 2.45 | 8 | 0 | 1–8 | 1–8 | +4.50 | [+2.45, +6.55] | 0.008 * | 0.023 * |",
+		"| dsq | 73.38 ± 2.67 | 8 | 0 | 1–8 | 1–8 | +3.38 | [+1.14, +5.61] | 0.023 * | 0.047 * |",
+		"| bnnplus | 73.25 ± 2.92 | 8 | 0 | 1–8 | 1–8 | +3.25 | [+0.81, +5.69] | 0.031 * | 0.047 * |",
+		"| fda | 75.00 ± – | 1 | 0 | 1 | 1 | +5.00 | – | – | – |",
+		"over the table's 3 comparisons with a p",
+	)
+	// Six estimators 1 to 6 points above ste on each of 6 seeds: p =
+	// 2/2^6 = 0.031 for each, and 6 × 0.031 = 0.19 for every adjusted p,
+	// the smallest 6 comparisons can have with 6 seeds; the note says so,
+	// and how many seeds would let one reach 0.05 (6 × 2/2^8 = 0.047).
+	rs = nil
+	for s := uint64(1); s <= 6; s++ {
+		rs = append(rs, fakeRecord(&w, "ste", s, 70))
+		for i, spec := range []string{"approxsign", "dsq", "bnnplus", "ede", "fda", "fda+na"} {
+			rs = append(rs, fakeRecord(&w, spec, s, 71+float64(i)+float64(s)/10))
+		}
+	}
+	sortRecords(rs)
+	table = tableText(t, TableMain, rs, nil)
+	hasAll(t, "main table of 6 seeds", table,
+		"| 0.031 * | 0.188 |",
+		"With 6 comparisons and at most 6 paired seeds, p (Holm) cannot go below 6 × 2/2^6 = 0.19, so no row can be marked in it: use --seeds 8 or more.")
+	hasNone(t, "main table of 6 seeds", table, "0.188 *")
 }
 
 // User text goes into headings and cells escaped: a recipe name with

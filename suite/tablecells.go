@@ -24,10 +24,12 @@ func anyUnpaired(prs []*pairing) bool {
 	return false
 }
 
-// compareCells formats a comparison as its Δ, 95% CI and p cells, with a
-// marker on p < alpha; "–" where there is no comparison or too few pairs.
+// compareCells formats a comparison as its Δ, 95% CI, p and p (Holm)
+// cells, with a marker on p < alpha and on an adjusted p < alpha; "–"
+// where there is no comparison or too few pairs. The comparisons of the
+// table must have been through holmAdjust.
 func compareCells(pr *pairing, m metric) []string {
-	cells := []string{"–", "–", "–"}
+	cells := []string{"–", "–", "–", "–"}
 	if pr == nil || pr.N() == 0 {
 		return cells
 	}
@@ -36,26 +38,43 @@ func compareCells(pr *pairing, m metric) []string {
 		return cells
 	}
 	cells[1] = fmt.Sprintf("[%+.*f, %+.*f]", m.prec, pr.Lo, m.prec, pr.Hi)
-	cells[2] = fmt.Sprintf("%.3f", pr.P)
-	if pr.P < alpha {
-		cells[2] += " *"
-	}
+	cells[2] = fmtP(pr.P)
+	cells[3] = fmtP(pr.Holm)
 	return cells
 }
 
-// pairedNote explains the Δ, 95% CI and p columns of a table whose rows
-// are compared seed by seed; diff says what is subtracted from what. prs
-// are the table's comparisons: where one estimates p (more than
+// fmtP formats a p-value with three decimals, marked when below alpha.
+func fmtP(p float64) string {
+	s := fmt.Sprintf("%.3f", p)
+	if p < alpha {
+		s += " *"
+	}
+	return s
+}
+
+// pairedNote explains the Δ, 95% CI, p and p (Holm) columns of a table
+// whose rows are compared seed by seed; diff says what is subtracted from
+// what. prs are the table's comparisons: where one estimates p (more than
 // maxExactFlips pairs), p is said to be exact only up to that many, and
-// pairNotes says how the others are estimated.
+// pairNotes says how the others are estimated; the ones with a p are the
+// family p (Holm) corrects over.
 func pairedNote(diff string, prs []*pairing) string {
 	exact := "exact over all 2^n sign patterns of the n differences"
 	if monteCarlo(prs) > 0 {
 		exact += fmt.Sprintf(" where n ≤ %d", maxExactFlips)
 	}
+	family := "the table's comparisons that have a p"
+	switch k := holmFamily(prs); k {
+	case 0:
+	case 1:
+		family = "the table's one comparison with a p (so it equals p)"
+	default:
+		family = fmt.Sprintf("the table's %d comparisons with a p", k)
+	}
 	return "Δ: the mean over seeds of the paired difference " + diff + "; every estimator of a seed starts from the same weights and sees the same batches. " +
 		"95% CI: Student t interval of Δ over the paired differences (it excludes 0 exactly when the paired t-test gives p < 0.05). " +
-		"p: two-sided sign-flip permutation test of the paired differences, " + exact + " (distribution-free); * marks p < 0.05."
+		"p: two-sided sign-flip permutation test of the paired differences, " + exact + " (distribution-free); * marks p < 0.05, each comparison tested alone. " +
+		"p (Holm): p adjusted by Holm's step-down method over " + family + ", so that the chance of marking any of them when no row differs stays below 0.05; * marks p (Holm) < 0.05."
 }
 
 // monteCarlo returns the most random sign patterns any of the comparisons
@@ -98,6 +117,17 @@ func pairNotes(ref string, prs []*pairing) string {
 		fmt.Fprintf(&b, " With at most %d paired seeds the sign-flip p cannot go below 2/2^%d = %.4g, so no difference can reach p < %g: use --seeds %d or more (the t interval may exclude 0 with fewer).", hi, hi, minSignFlipP(hi), alpha, enough)
 	case lo < enough:
 		fmt.Fprintf(&b, " A row with n < %d paired seeds cannot reach p < %g: the smallest sign-flip p is 2/2^n.", enough, alpha)
+	}
+	// With k comparisons in Holm's family, the smallest p (Holm) is
+	// k·2/2^n: enough pairs for p to reach alpha may be too few for it.
+	if k := holmFamily(prs); k > 1 && hi >= enough {
+		enoughHolm := enough
+		for float64(k)*minSignFlipP(enoughHolm) >= alpha {
+			enoughHolm++
+		}
+		if hi < enoughHolm {
+			fmt.Fprintf(&b, " With %d comparisons and at most %d paired seeds, p (Holm) cannot go below %d × 2/2^%d = %.2g, so no row can be marked in it: use --seeds %d or more.", k, hi, k, hi, float64(k)*minSignFlipP(hi), enoughHolm)
+		}
 	}
 	if mc > 0 {
 		fmt.Fprintf(&b, " Where more than %d seeds are paired, p is estimated from %d random sign patterns (a fixed seed, so the table is reproducible) as (1 + hits)/(1 + %d).", maxExactFlips, mc, mc)

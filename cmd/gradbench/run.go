@@ -23,7 +23,9 @@ network, dataset and recipe, once per seed, with the same initial weights
 and the same batches for every estimator of a seed, and prints a markdown
 table: mean ± std of the final test accuracy over seeds, its paired
 difference from ste seed by seed with a 95% interval and a permutation
-p-value, wall time per epoch, and the final losses compared the same way.
+p-value (alone, and adjusted by Holm's method over the table's
+comparisons), wall time per epoch, and the final losses compared the same
+way.
 
 Every finished run is recorded in --out as <key>.json, the key a hash of
 the run's configuration; running the same command again skips finished

@@ -19,8 +19,10 @@ there, the table named by --ablation as markdown:
 	main       one row per estimator: mean ± std of the final test top-1
 	           over seeds, n, diverged runs, the paired difference Δ from
 	           ste seed by seed with its 95% t interval and sign-flip
-	           permutation p-value, wall time per epoch; then the final
-	           test and training losses with their paired Δ and interval
+	           permutation p-value, that p adjusted by Holm's method over
+	           the table's comparisons with ste (column p (Holm)), wall
+	           time per epoch; then the final test and training losses
+	           with their paired Δ and interval
 	sine-na    the FDA paper's Table 2: ste, fda, fda+na
 	na-others  its Table 3: dsq, bnnplus and fda without and with +na
 	eta        its Table 4: fda+na with eta=0, eta=x and eta=sin
@@ -36,8 +38,10 @@ there, the table named by --ablation as markdown:
 	findings   the main table's comparisons with ste in plain sentences:
 	           which estimators differ from ste in top-1 and in final
 	           training loss beyond seed noise (95% t interval excludes 0
-	           and sign-flip p < 0.05), which do not, and how wide the
-	           intervals are
+	           and sign-flip p < 0.05), which do not, how wide the
+	           intervals are, and which differences stay beyond noise
+	           after Holm's correction for the comparisons made per
+	           metric (or that the seeds are too few for any to)
 	diagnostics
 	           the training diagnostics of the final epoch, one row per
 	           estimator, seed means: flip ratio, oscillation frequency
@@ -46,7 +50,10 @@ there, the table named by --ablation as markdown:
 	           (docs/diagnostics.md); the same as --diagnostics
 
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
-number. --estimators keeps only the named estimators, in that order, as
+number. Every table with a p column has a p (Holm) column after it: p
+adjusted by Holm's step-down method over that table's comparisons that
+have a p (every row against the table's reference, or, in na-others,
+each row with NA against itself without), * where it is below 0.05. --estimators keeps only the named estimators, in that order, as
 gradbench run prints them (for the sides table, each estimator's three
 rows and ste); an estimator named without records in --runs is refused by
 name, and one that only some workloads lack is noted on stderr. With
