@@ -205,9 +205,9 @@ func (r *Runner) heldElsewhere(key string, now time.Time) bool {
 
 // epochsLeft returns how many epochs cell c, which has no record, has
 // left to train: those after the epoch checkpoint it will resume from, or
-// all of them where it has none that resume takes (one of another run,
-// or trained from other initial weights or on other data files, is
-// discarded).
+// all of them where it has none that resume takes (one trained from
+// other initial weights or on other data files is discarded; one of
+// another run is refused before anything trains, by Run and by Plan).
 func (r *Runner) epochsLeft(ctx context.Context, c Cell) (int, error) {
 	epochs := c.Config().Epochs
 	n, _, ps, err := r.trainedEpochs(r.Dir, c)

@@ -39,7 +39,12 @@ func (s *CellState) Finished() bool { return s.Record != nil }
 // every cell is pending. Plan reads records, checkpoints and locks, and
 // writes nothing. A cell gradbench run would refuse before it trains, for
 // what stands at the name of its record, its lock, its checkpoint or its
-// final weights, is refused with run's error.
+// final weights, or for a checkpoint that holds another run's progress,
+// is refused with run's error. Of a checkpoint Plan reads the progress
+// alone, not the network's arrays nor the checksum over them: one whose
+// progress it cannot read (cut short, malformed), or the cell's own
+// damaged, is listed as resumable; run discards it and trains the cell
+// from its first epoch.
 func (s *Sweep) Plan(dir string) ([]CellState, error) {
 	if err := checkRunsDir(dir); err != nil {
 		return nil, err
@@ -83,6 +88,11 @@ func (s *Sweep) plan(dir string, lc LockConfig, now time.Time) ([]CellState, err
 				return nil, err
 			}
 			if _, err := os.Stat(CheckpointPath(dir, st.Key)); err == nil {
+				// Another run's, which run refuses (resume): plan
+				// reads its progress alone, not its arrays.
+				if err := checkOwnCheckpoint(dir, c); err != nil {
+					return nil, err
+				}
 				st.State = CellResumable
 			}
 		}

@@ -69,9 +69,8 @@ func (ru *run) resume() (int, error) {
 		}
 	}
 	if err != nil {
-		if other := checkpointOwner(path); other != "" && other != ru.cfg.Key() {
-			return 0, fmt.Errorf("suite: checkpoint %s holds the checkpoint of run %s (its key), not of %s (%s): copied or renamed by hand; move it to %s for that run to resume from it, or delete it to train %s from its first epoch",
-				path, other, ru.cfg.Key(), ru.cell, CheckpointPath(ru.r.Dir, other), ru.cell)
+		if err := checkOwnCheckpoint(ru.r.Dir, ru.cell); err != nil {
+			return 0, err
 		}
 		// Load leaves the network untouched on error, but a half-applied
 		// progress state must not leak: rebuild from scratch.
@@ -103,17 +102,36 @@ func (ru *run) resume() (int, error) {
 	return len(ps.Epochs), nil
 }
 
+// checkOwnCheckpoint refuses the checkpoint of cell c in dir when it
+// holds the progress of another run (checkpointOwner): copied or renamed
+// by hand, it is that run's epochs, which resume would discard. Run
+// (resume), Plan and so Slurm refuse it so, with this message.
+func checkOwnCheckpoint(dir string, c Cell) error {
+	path, key := CheckpointPath(dir, c.Key()), c.Key()
+	other := checkpointOwner(path)
+	if other == "" || other == key {
+		return nil
+	}
+	return fmt.Errorf("suite: checkpoint %s holds the checkpoint of run %s (its key), not of %s (%s): copied or renamed by hand; move it to %s for that run to resume from it, or delete it to train %s from its first epoch",
+		path, other, key, c, CheckpointPath(dir, other), c)
+}
+
 // checkpointOwner returns the key of the run whose progress the
 // checkpoint at path holds, read without a network (so also of a run of
-// another model), or "" when the file does not say one (unreadable,
-// corrupt, or without a progress state).
+// another model) and without reading its arrays (checkpoint.ReadExtra),
+// or "" when the file does not say one (unreadable, cut short, malformed,
+// or without a progress state). The checksum is not verified: that takes
+// reading the whole file, which Plan does for no checkpoint. A file
+// damaged elsewhere than in its progress still names its run, so that
+// another run's damaged checkpoint is refused and kept (that run's resume
+// discards it) rather than discarded under this cell's name.
 func checkpointOwner(path string) string {
-	_, _, extra, err := checkpoint.ReadProgress(path)
-	if err != nil {
+	b, ok, err := checkpoint.ReadExtra(path, "progress")
+	if err != nil || !ok {
 		return ""
 	}
 	var ps progressState
-	if json.Unmarshal(extra["progress"], &ps) != nil || !isKey(ps.Key) {
+	if json.Unmarshal(b, &ps) != nil || !isKey(ps.Key) {
 		return ""
 	}
 	return ps.Key

@@ -38,10 +38,12 @@ index. Plan writes nothing; a summary goes to stderr.
 
 A cell without a record that gradbench run would refuse before training
 it, for a directory or a broken symbolic link where --out should hold its
-lock, checkpoint or final weights, is refused by plan with run's message.
-Plan reads no checkpoint (that would read a network's weights whole):
-one that is another run's, renamed by hand, is listed as resumable, and
-run refuses it when it comes to the cell.
+lock, checkpoint or final weights, or for a checkpoint that holds another
+run's progress (copied or renamed by hand), is refused by plan with run's
+message, which says where that run's checkpoint belongs. Of a checkpoint
+plan reads only the run it names, not the network's weights or the
+checksum over them: one cut short, or the cell's own damaged, which run
+discards to train the cell from its first epoch, is listed as resumable.
 
 Plan loads no data, so a record is done as plan sees it even when it was
 trained on other data files than those read now, which gradbench run

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/texttest"
+	"github.com/gradbench/gradbench/nn"
+	"github.com/gradbench/gradbench/nn/checkpoint"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -95,7 +97,8 @@ func TestPlan(t *testing.T) {
 	// lists it too (a new array must run it), and the summary counts it
 	// without a record. Listing only the pending cells passed every
 	// other test, which had no resumable cell. The checkpoint is a
-	// placeholder (plan reads no checkpoint), removed before cell 0 runs.
+	// placeholder (plan reads a checkpoint only for the run it names,
+	// and this one names none), removed before cell 0 runs.
 	ckpt := suite.CheckpointPath(out, keys[0])
 	if err := os.WriteFile(ckpt, []byte("placeholder"), 0o644); err != nil {
 		t.Fatal(err)
@@ -448,6 +451,46 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 	_, _, runErr := runGradbench(t, append([]string{"run", "--quiet"}, sweep...)...)
 	if err == nil || runErr == nil || err.Error() != runErr.Error() || !strings.Contains(err.Error(), suite.RecordPath(runs, rec.Key)) || !strings.Contains(err.Error(), "test split") {
 		t.Errorf("plan --check-data with other test files: %v\nrun: %v\nwant run's refusal, naming %s and its test split", err, runErr, suite.RecordPath(runs, rec.Key))
+	}
+}
+
+// TestPlanRefusesCheckpointOfAnotherRun: a checkpoint under cell 0's
+// name that holds cell 1's progress, which run refuses when it comes to
+// cell 0, naming the file, the run it holds and where that run would
+// resume from it, is refused by plan and slurm with run's message, rather
+// than listed as resumable (and, by slurm, submitted to a task that would
+// fail). Tried as a new user would: a checkpoint renamed by hand in --out
+// to another cell's name, then plan, slurm and run.
+func TestPlanRefusesCheckpointOfAnotherRun(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	out := filepath.Join(dir, "runs")
+	sweep := []string{"--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
+	cells := planJSON(t, sweep...)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := suite.CheckpointPath(out, cells[0].Key)
+	progress := []byte(`{"key":"` + cells[1].Key + `"}`)
+	if err := checkpoint.Save(ckpt, &checkpoint.State{Net: nn.NewLinear(2, 1, true, nn.NewInit(1)), Epoch: 1, Extra: map[string][]byte{"progress": progress}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "suite: checkpoint " + ckpt + " holds the checkpoint of run " + cells[1].Key + " (its key), not of " + cells[0].Key + " (ste seed 1)"
+	_, _, runErr := runGradbench(t, append([]string{"run"}, sweep...)...)
+	if runErr == nil || !strings.HasPrefix(runErr.Error(), want) || !strings.Contains(runErr.Error(), "move it to "+suite.CheckpointPath(out, cells[1].Key)) {
+		t.Fatalf("gradbench run with cell 1's checkpoint under cell 0's name: error %v\nwant one starting %s", runErr, want)
+	}
+	for _, cmd := range []string{"plan", "slurm"} {
+		stdout, _, err := runGradbench(t, append([]string{cmd}, sweep...)...)
+		if err == nil || err.Error() != runErr.Error() {
+			t.Errorf("gradbench %s with cell 1's checkpoint under cell 0's name: error %v\nwant run's: %v", cmd, err, runErr)
+		}
+		if stdout != "" {
+			t.Errorf("gradbench %s listed the cells before refusing:\n%s", cmd, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "slurm")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("slurm wrote its scripts for a cell run refuses: %v", err)
 	}
 }
 

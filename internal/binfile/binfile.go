@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 )
 
@@ -46,33 +47,83 @@ func Seal(b []byte) []byte {
 // and checksum. It returns the body, or an error that says which check
 // failed, for the caller to prefix with its package and file.
 func (f Format) Open(data []byte) ([]byte, error) {
-	if len(data) < len(f.Magic) || string(data[:len(f.Magic)]) != f.Magic {
-		msg := "not a gradbench " + f.Name + " (bad magic"
-		if f.Hint != "" {
-			msg += "; " + f.Hint
-		}
-		return nil, errors.New(msg + ")")
-	}
-	header := len(f.Magic) + 4
-	if len(data) < header+4 {
-		return nil, fmt.Errorf("truncated: %d bytes, the header and checksum alone take %d", len(data), header+4)
-	}
-	if v := binary.LittleEndian.Uint32(data[len(f.Magic):]); v != f.Version {
-		return nil, fmt.Errorf("format version %d, this build reads version %d", v, f.Version)
+	if err := f.checkHeader(data, int64(len(data))); err != nil {
+		return nil, err
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if got := crc32.Checksum(body, castagnoli); got != sum {
 		return nil, fmt.Errorf("corrupt or truncated: checksum mismatch (file says %08x, content gives %08x)", sum, got)
 	}
-	return body[header:], nil
+	return body[f.headerLen():], nil
 }
 
-// A Decoder reads little-endian values from a byte slice. After its first
-// error (a read past the end, or Fail) every read returns zero values and
-// Err returns that error.
+// OpenAt checks the frame of the file of size bytes that r reads as Open
+// does, but for the checksum: magic, version and that the file holds
+// them and a trailer. It returns a decoder of the body that reads from r
+// only what is decoded and seeks past what is skipped (Skip), so that a
+// few fields of a large file can be read without reading the rest. The
+// checksum is not verified (that takes reading every byte): what the
+// decoder returns may be corrupt, and is for identifying a file, not for
+// trusting its content.
+func (f Format) OpenAt(r io.ReaderAt, size int64) (*Decoder, error) {
+	head := make([]byte, max(0, min(size, int64(f.headerLen()))))
+	if err := readAt(r, head, 0); err != nil {
+		return nil, fmt.Errorf("reading the header: %w", err)
+	}
+	if err := f.checkHeader(head, size); err != nil {
+		return nil, err
+	}
+	h := int64(f.headerLen())
+	return &Decoder{ra: r, off: h, rest: size - h - 4}, nil
+}
+
+// readAt fills b from r at off, or says why it could not: a file shorter
+// than its size said (changed since) is io.ErrUnexpectedEOF.
+func readAt(r io.ReaderAt, b []byte, off int64) error {
+	n, err := r.ReadAt(b, off)
+	switch {
+	case n == len(b):
+		return nil
+	case err == nil || err == io.EOF:
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (f Format) headerLen() int { return len(f.Magic) + 4 }
+
+// checkHeader checks the magic and version at the start of a file, head
+// (at least the header when the file is as long), and that the file, of
+// size bytes, holds the header and the checksum trailer.
+func (f Format) checkHeader(head []byte, size int64) error {
+	if len(head) < len(f.Magic) || string(head[:len(f.Magic)]) != f.Magic {
+		msg := "not a gradbench " + f.Name + " (bad magic"
+		if f.Hint != "" {
+			msg += "; " + f.Hint
+		}
+		return errors.New(msg + ")")
+	}
+	if header := f.headerLen(); size < int64(header+4) {
+		return fmt.Errorf("truncated: %d bytes, the header and checksum alone take %d", size, header+4)
+	}
+	if v := binary.LittleEndian.Uint32(head[len(f.Magic):]); v != f.Version {
+		return fmt.Errorf("format version %d, this build reads version %d", v, f.Version)
+	}
+	return nil
+}
+
+// A Decoder reads little-endian values from a byte slice (NewDecoder), or
+// from a file as they are read (Format.OpenAt). After its first error (a
+// read past the end, or Fail) every read returns zero values and Err
+// returns that error.
 type Decoder struct {
 	b   []byte
 	err error
+	// ra, when not nil, is read instead of b: from offset off, with rest
+	// bytes left.
+	ra   io.ReaderAt
+	off  int64
+	rest int64
 }
 
 // NewDecoder returns a decoder of b.
@@ -82,7 +133,12 @@ func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
 func (d *Decoder) Err() error { return d.err }
 
 // Len returns the number of bytes not yet read.
-func (d *Decoder) Len() int { return len(d.b) }
+func (d *Decoder) Len() int {
+	if d.ra != nil {
+		return int(d.rest)
+	}
+	return len(d.b)
+}
 
 // Fail records an error unless there is one already.
 func (d *Decoder) Fail(format string, args ...any) {
@@ -91,18 +147,50 @@ func (d *Decoder) Fail(format string, args ...any) {
 	}
 }
 
-// Bytes returns the next n bytes (aliasing the input, capacity n).
+// Bytes returns the next n bytes (aliasing the input of NewDecoder,
+// capacity n).
 func (d *Decoder) Bytes(n int) []byte {
-	if d.err != nil {
+	if !d.has(n) {
 		return nil
 	}
-	if n < 0 || n > len(d.b) {
-		d.Fail("data ends early: want %d more bytes, have %d", n, len(d.b))
-		return nil
+	if d.ra != nil {
+		v := make([]byte, n)
+		if err := readAt(d.ra, v, d.off); err != nil {
+			d.Fail("reading %d bytes at offset %d: %w", n, d.off, err)
+			return nil
+		}
+		d.off, d.rest = d.off+int64(n), d.rest-int64(n)
+		return v
 	}
 	v := d.b[:n:n]
 	d.b = d.b[n:]
 	return v
+}
+
+// Skip passes over the next n bytes; a decoder of a file (Format.OpenAt)
+// does not read them.
+func (d *Decoder) Skip(n int) {
+	if !d.has(n) {
+		return
+	}
+	if d.ra != nil {
+		d.off, d.rest = d.off+int64(n), d.rest-int64(n)
+		return
+	}
+	d.b = d.b[n:]
+}
+
+// has reports whether there is no error and n more bytes to read, and
+// records an error if n is past the end.
+func (d *Decoder) has(n int) bool {
+	if d.err != nil {
+		return false
+	}
+	if n < 0 || n > d.Len() {
+		d.Fail("data ends early: want %d more bytes, have %d", n, d.Len())
+		return false
+	}
+	return true
 }
 
 // U8 reads a byte.
@@ -144,8 +232,8 @@ func (d *Decoder) String16() string { return string(d.Bytes(int(d.U16()))) }
 // the rest of the data holds that many.
 func (d *Decoder) Count(size int) int {
 	n := d.U64()
-	if d.err == nil && n > uint64(len(d.b)/size) {
-		d.Fail("a count of %d values of %d bytes, only %d bytes remain", n, size, len(d.b))
+	if d.err == nil && n > uint64(d.Len()/size) {
+		d.Fail("a count of %d values of %d bytes, only %d bytes remain", n, size, d.Len())
 		return 0
 	}
 	return int(n)
@@ -153,8 +241,8 @@ func (d *Decoder) Count(size int) int {
 
 // values returns the bytes of the next n values of size bytes each.
 func (d *Decoder) values(n, size int) []byte {
-	if d.err == nil && (n < 0 || n > len(d.b)/size) {
-		d.Fail("data ends early: want %d values of %d bytes, have %d bytes", n, size, len(d.b))
+	if d.err == nil && (n < 0 || n > d.Len()/size) {
+		d.Fail("data ends early: want %d values of %d bytes, have %d bytes", n, size, d.Len())
 	}
 	return d.Bytes(n * size)
 }

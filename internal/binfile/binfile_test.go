@@ -1,6 +1,7 @@
 package binfile
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strings"
@@ -49,7 +50,24 @@ func TestDecoder(t *testing.T) {
 	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(1.5))
 	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(-2))
 	b = binary.LittleEndian.AppendUint64(b, uint64(1<<63|5))
-	d := NewDecoder(b)
+	for name, d := range decoders(t, b) {
+		t.Run(name, func(t *testing.T) { testDecoder(t, d) })
+	}
+}
+
+// decoders returns a decoder of b of either kind: of the slice, and of a
+// file holding b as its body (OpenAt).
+func decoders(t *testing.T, b []byte) map[string]*Decoder {
+	t.Helper()
+	file := Seal(append(testFormat.Header(), b...))
+	d, err := testFormat.OpenAt(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*Decoder{"slice": NewDecoder(b), "file": d}
+}
+
+func testDecoder(t *testing.T, d *Decoder) {
 	if v := d.U8(); v != 7 {
 		t.Errorf("U8 = %d, want 7", v)
 	}
@@ -92,8 +110,82 @@ func TestDecoderHugeCounts(t *testing.T) {
 			t.Errorf("Int64s(%d) on 8 bytes = %d values, Err = %v", n, len(x), d.Err())
 		}
 	}
-	d := NewDecoder(binary.LittleEndian.AppendUint64(nil, math.MaxUint64))
-	if n := d.Count(1); n != 0 || d.Err() == nil {
-		t.Errorf("Count of 2^64-1 = %d, Err = %v", n, d.Err())
+	for name, d := range decoders(t, binary.LittleEndian.AppendUint64(nil, math.MaxUint64)) {
+		if n := d.Count(1); n != 0 || d.Err() == nil {
+			t.Errorf("%s: Count of 2^64-1 = %d, Err = %v", name, n, d.Err())
+		}
 	}
+	for name, d := range decoders(t, make([]byte, 8)) {
+		for _, n := range []int{-1, 9, math.MaxInt} {
+			if d.Skip(n); d.Err() == nil || d.Len() != 8 {
+				t.Errorf("%s: Skip(%d) on 8 bytes: Len %d, Err = %v", name, n, d.Len(), d.Err())
+			}
+			d.err = nil
+		}
+	}
+}
+
+// TestOpenAt: OpenAt refuses what Open refuses with Open's message, but
+// for a checksum that does not match (it reads only what is decoded),
+// and its decoder reads nothing that Skip passes over.
+func TestOpenAt(t *testing.T) {
+	body := append([]byte("head"), make([]byte, 1000)...)
+	body = append(body, "tail"...)
+	good := Seal(append(testFormat.Header(), body...))
+	flip := func(i int) []byte {
+		b := append([]byte(nil), good...)
+		b[i] ^= 1
+		return b
+	}
+	other := testFormat
+	other.Version = 4
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"magic", flip(0)},
+		{"short", good[:len(testFormat.Magic)+5]},
+		{"version", Seal(append(other.Header(), "body"...))},
+	} {
+		_, want := testFormat.Open(tc.data)
+		_, err := testFormat.OpenAt(bytes.NewReader(tc.data), int64(len(tc.data)))
+		if err == nil || err.Error() != want.Error() {
+			t.Errorf("%s: OpenAt = %v, want Open's %v", tc.name, err, want)
+		}
+	}
+	r := &countingReader{data: flip(len(good) - 5)}
+	d, err := testFormat.OpenAt(r, int64(len(r.data)))
+	if err != nil {
+		t.Fatalf("OpenAt of a file whose checksum does not match: %v, want its body", err)
+	}
+	head := string(d.Bytes(4))
+	d.Skip(1000)
+	tail := string(d.Bytes(4))
+	if head != "head" || tail != "taim" || d.Err() != nil || d.Len() != 0 {
+		t.Errorf("decoding the body: %q, %q (Err %v, Len %d), want head, taim (the flipped byte), nothing left", head, tail, d.Err(), d.Len())
+	}
+	if want := len(testFormat.Header()) + 8; r.read != want {
+		t.Errorf("OpenAt and the decoder read %d bytes, want %d (header, head and tail)", r.read, want)
+	}
+	// A file shorter than the size it was opened with (cut since).
+	d, err = testFormat.OpenAt(bytes.NewReader(good[:100]), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Skip(1000); d.Bytes(4) != nil || d.Err() == nil || !strings.Contains(d.Err().Error(), "unexpected EOF") {
+		t.Errorf("reading past the end of a file cut since it was opened: Err = %v", d.Err())
+	}
+}
+
+// countingReader is an io.ReaderAt of data that counts the bytes read.
+type countingReader struct {
+	data []byte
+	read int
+}
+
+func (r *countingReader) ReadAt(b []byte, off int64) (int, error) {
+	n, err := bytes.NewReader(r.data).ReadAt(b, off)
+	r.read += n
+	return n, err
 }

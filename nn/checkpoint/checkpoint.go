@@ -27,12 +27,15 @@
 // checkpoint under the final name. Load reads and verifies the whole file
 // (magic, version, checksum, and that every record matches the network and
 // optimizer it is loaded into by name, shape and length) before it changes
-// anything: an error leaves the network untouched.
+// anything: an error leaves the network untouched. ReadExtra reads one
+// extra alone, passing over the arrays and not verifying the checksum, to
+// tell cheaply which run a file belongs to.
 package checkpoint
 
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -320,6 +323,19 @@ func decode(data []byte) (epoch, step int64, file map[string]record, extras []re
 
 // readRecord decodes one record; d holds the first error.
 func readRecord(d *binfile.Decoder) record {
+	r := readHeader(d)
+	if r.kind == kindExtra {
+		r.bytes = slices.Clone(d.Bytes(d.Count(1)))
+		return r
+	}
+	r.f32 = d.Float32s(d.Count(4))
+	r.i64 = d.Int64s(d.Count(8))
+	return r
+}
+
+// readHeader decodes the kind, name and shape of a record, all that comes
+// before its values; d holds the first error.
+func readHeader(d *binfile.Decoder) record {
 	var r record
 	r.kind = d.U8()
 	if d.Err() == nil && (r.kind < kindParam || r.kind > kindExtra) {
@@ -333,11 +349,64 @@ func readRecord(d *binfile.Decoder) record {
 			r.shape[i] = int(d.U32())
 		}
 	}
-	if r.kind == kindExtra {
-		r.bytes = slices.Clone(d.Bytes(d.Count(1)))
-		return r
-	}
-	r.f32 = d.Float32s(d.Count(4))
-	r.i64 = d.Int64s(d.Count(8))
 	return r
+}
+
+// ReadExtra returns the extra named name of the checkpoint at path (see
+// State.Extra), and whether it has one, reading only the file's header,
+// its records' headers and that extra, and passing over the values of the
+// arrays and of the other extras, where Load and ReadProgress read the
+// file whole. It is for identifying a file (which run a checkpoint
+// belongs to) before deciding what to do with it.
+//
+// It does NOT verify the checksum: a file damaged in an array's values,
+// or in the extra itself, is read as if it were sound. It checks the
+// frame's magic and version, and that the records are well formed and end
+// where the file does (a truncated file is an error), as Load does; Load
+// still verifies everything. Of a file Load loads, it returns the extra
+// Load sets (the last of that name).
+func ReadExtra(path, name string) (value []byte, ok bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("checkpoint: read extra: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false, fmt.Errorf("checkpoint: read extra: %w", err)
+	}
+	value, ok, err = readExtra(f, fi.Size(), name)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return value, ok, nil
+}
+
+// readExtra is ReadExtra of the file of size bytes that r reads.
+func readExtra(r io.ReaderAt, size int64, name string) (value []byte, ok bool, err error) {
+	d, err := format.OpenAt(r, size)
+	if err != nil {
+		return nil, false, fmt.Errorf("checkpoint: %w", err)
+	}
+	d.Skip(16) // epoch and step
+	n := int(d.U32())
+	for i := 0; i < n && d.Err() == nil; i++ {
+		rec := readHeader(d)
+		switch {
+		case rec.kind == kindExtra && rec.name == name:
+			value, ok = d.Bytes(d.Count(1)), true
+		case rec.kind == kindExtra:
+			d.Skip(d.Count(1))
+		default:
+			d.Skip(4 * d.Count(4))
+			d.Skip(8 * d.Count(8))
+		}
+	}
+	if d.Err() != nil {
+		return nil, false, fmt.Errorf("checkpoint: malformed record: %w", d.Err())
+	}
+	if d.Len() != 0 {
+		return nil, false, fmt.Errorf("checkpoint: %d unexpected bytes after the last record", d.Len())
+	}
+	return value, ok, nil
 }

@@ -53,6 +53,57 @@ func FuzzUnmarshal(f *testing.F) {
 	})
 }
 
+// FuzzReadExtra feeds arbitrary bytes to readExtra (ReadExtra of a file
+// of those bytes), as they are and with the checksum trailer recomputed,
+// as FuzzUnmarshal does. It must never panic or allocate without bound,
+// and of a file that decodes, as every file Load loads does, it must
+// return every extra as Load sets it (the last of its name), and no extra
+// for a name the file does not have.
+func FuzzReadExtra(f *testing.F) {
+	src := net(f, 1, 2)
+	opt := newOpt(src)
+	train(src, opt, 1)
+	extra := map[string][]byte{"rng": {1, 2, 3}, "progress": []byte(`{"key":"0123456789abcdef"}`), "empty": {}}
+	good := mustMarshal(f, &State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: extra})
+	f.Add(good)
+	f.Add(mustMarshal(f, &State{Net: src}))
+	f.Add(mustMarshal(f, &State{Extra: extra}))
+	f.Add(good[:len(good)/2])
+	f.Add(good[:len(good)-5])
+	f.Add([]byte(format.Magic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inputs := [][]byte{data}
+		if len(data) >= 4 {
+			inputs = append(inputs, binfile.Seal(slices.Clone(data[:len(data)-4])))
+		}
+		for _, in := range inputs {
+			peek := func(name string) ([]byte, bool, error) {
+				return readExtra(bytes.NewReader(in), int64(len(in)), name)
+			}
+			names := []string{"rng", "progress", "absent"}
+			_, _, _, extras, err := decode(in)
+			if err != nil {
+				for _, name := range names {
+					peek(name)
+				}
+				continue
+			}
+			want := map[string][]byte{}
+			for _, e := range extras {
+				want[e.name] = e.bytes
+				names = append(names, e.name)
+			}
+			for _, name := range names {
+				got, ok, err := peek(name)
+				w, has := want[name]
+				if err != nil || ok != has || !bytes.Equal(got, w) {
+					t.Fatalf("readExtra(%q) of a file that decodes = %q, %v, %v; want %q, %v", name, got, ok, err, w, has)
+				}
+			}
+		}
+	})
+}
+
 // sameBits reports whether a and b hold the same float32 bit patterns
 // (NaN included).
 func sameBits(a, b []float32) bool {
