@@ -156,15 +156,19 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			}
 			fmt.Fprintf(w, ".")
 		default:
+			// One space between the sentences there are: with no
+			// estimator within seed noise, two were left before the next.
+			var says []string
 			if len(up) > 0 {
-				fmt.Fprintf(w, "%s than %s beyond seed noise: %s. ", capitalize(better), baseline, strings.Join(up, "; "))
+				says = append(says, fmt.Sprintf("%s than %s beyond seed noise: %s.", capitalize(better), baseline, strings.Join(up, "; ")))
 			}
 			if len(down) > 0 {
-				fmt.Fprintf(w, "%s than %s beyond seed noise: %s. ", capitalize(worse), baseline, strings.Join(down, "; "))
+				says = append(says, fmt.Sprintf("%s than %s beyond seed noise: %s.", capitalize(worse), baseline, strings.Join(down, "; ")))
 			}
 			if noise := classes[findNoise]; len(noise) > 0 {
-				fmt.Fprintf(w, "Within seed noise of %s: %s.", baseline, strings.Join(noise, "; "))
+				says = append(says, fmt.Sprintf("Within seed noise of %s: %s.", baseline, strings.Join(noise, "; ")))
 			}
+			fmt.Fprint(w, strings.Join(says, " "))
 		}
 		if tested > 0 {
 			// One width, not "11.98–11.98", when there is one interval or

@@ -76,6 +76,21 @@ func TestFindings(t *testing.T) {
 	hasAll(t, "top-1 findings", top1, "After Holm's correction for the 2 comparisons with ste on this metric, it does not stay beyond seed noise: fda (adjusted p = 0.062). "+
 		"With 6 paired seeds no difference could: the smallest adjusted p is 2 × 2/2^6 = 0.062, not below 0.05, a limit of the design (too few seeds), not a result.")
 
+	// fda alone against ste, beyond noise on both metrics, none within
+	// it: one space before the widths' sentence (two were left when no
+	// "Within seed noise" sentence followed).
+	var fdaOnly []*Record
+	for _, r := range rs {
+		if e := r.Config.Estimator; e == "fda" || e == "ste" {
+			fdaOnly = append(fdaOnly, r)
+		}
+	}
+	table = tableText(t, TableFindings, fdaOnly, nil)
+	hasAll(t, "fda-only findings", table, "n = 6). The 95% interval of the difference is ")
+	if strings.Contains(table, "  ") {
+		t.Errorf("findings with two spaces in a row:\n%s", table)
+	}
+
 	// Nothing beyond noise: the plain statement.
 	var none []*Record
 	for _, r := range rs {
