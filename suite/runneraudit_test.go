@@ -99,7 +99,7 @@ func TestKeepEpochsCheckpointAfterCheck(t *testing.T) {
 	dir := t.TempDir()
 	interruptAfterFirstEpochKeep(t, dir, s, false)
 	keep := &Runner{Dir: dir, KeepEpochs: true}
-	done := 0
+	var done int64
 	_, err := keep.runCell(context.Background(), c, 1, &done, 0)
 	want := c.Key() + " (ste seed 1: resumes after 1 epoch, no weights after epoch 1)"
 	if err == nil || !strings.Contains(err.Error(), want) {
