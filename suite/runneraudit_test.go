@@ -75,7 +75,7 @@ func TestRunWaitsForBusyCell(t *testing.T) {
 	select {
 	case <-noted:
 	case res := <-done:
-		t.Fatalf("Run returned %v, %v without saying it comes back to the busy cell", res.recs, res.err)
+		t.Fatalf("Run returned %v, %v without saying it comes back to the busy cell, whose lock this process holds", res.recs, res.err)
 	}
 	held.release()
 	res := <-done
