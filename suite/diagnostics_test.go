@@ -253,7 +253,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				specs := parseSpecs(b, est)
 				s := &Sweep{Workload: Workload{Recipe: *rc}, Specs: specs, Seeds: []uint64{1}}
-				done := 0
+				var done int64
 				ru, err := (&Runner{NoDiagnostics: !diag}).newRun(s.Cells()[0], &datasetPair{train: train, test: test}, 1, &done, 1)
 				if err != nil {
 					b.Fatal(err)

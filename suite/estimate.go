@@ -157,7 +157,7 @@ func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 			}
 			probed[pk] = step
 		}
-		ru, err := r.newRun(c, p, 1, new(int), 0)
+		ru, err := r.newRun(c, p, 1, new(int64), 0)
 		if err != nil {
 			return est, err
 		}
@@ -230,7 +230,7 @@ func (r *Runner) epochsLeft(ctx context.Context, c Cell) (int, error) {
 // batches and returns the mean time of one, leaving the first (warm-up)
 // step out when there is more than one; the network is discarded.
 func (r *Runner) probeStep(ctx context.Context, c Cell, p *datasetPair) (time.Duration, error) {
-	ru, err := r.newRun(c, p, 1, new(int), 0)
+	ru, err := r.newRun(c, p, 1, new(int64), 0)
 	if err != nil {
 		return 0, err
 	}

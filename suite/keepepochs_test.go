@@ -168,7 +168,7 @@ func editCheckpoint(t *testing.T, r *Runner, c Cell, edit func(st *checkpoint.St
 	if err != nil {
 		t.Fatal(err)
 	}
-	ru, err := r.newRun(c, p, 1, new(int), 1)
+	ru, err := r.newRun(c, p, 1, new(int64), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,8 @@ type run struct {
 	diag    *diagnostics           // the training diagnostics, or nil (Runner.NoDiagnostics)
 	data    *datasetPair           // the splits train and test are drawn from
 	cells   int
-	done    *int
-	total   int
+	done    *int64 // the sweep's steps done (Event.Done)
+	total   int64  // the sweep's steps (Event.Total)
 	// firstEpoch is the first epoch (1-based) this process trains;
 	// noSegments says that the run resumed from a checkpoint that does not
 	// say who trained its epochs (see Record.Segments).
@@ -46,7 +46,7 @@ type run struct {
 	noSegments bool
 }
 
-func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int, total int) (*run, error) {
+func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int64, total int64) (*run, error) {
 	w := c.Workload
 	rc := &w.Recipe
 	cfg := c.Config()

@@ -326,6 +326,15 @@ func TestRunCellLockedRace(t *testing.T) {
 			recs[i], errs[i] = r.RunCellLocked(context.Background(), c, lc)
 		}()
 	}
+	// Both runners say the cell is busy before the holder lets go, and
+	// neither can end before it does. One that took the held lock for one
+	// left by an ended process trains at once and need not say so: the
+	// wait for the notes ends, as a failure, when both runners have.
+	ended := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(ended)
+	}()
 	for {
 		mu.Lock()
 		n := kinds[EventNote]
@@ -333,10 +342,18 @@ func TestRunCellLockedRace(t *testing.T) {
 		if n == 2 {
 			break
 		}
-		time.Sleep(time.Millisecond)
+		select {
+		case <-ended:
+			held.release()
+			mu.Lock()
+			defer mu.Unlock()
+			t.Fatalf("both runners ended (errors %v, %v; %d runs trained) while this process held the cell's lock, which they should have waited for (notes: %q)",
+				errs[0], errs[1], kinds[EventCellDone], notes)
+		case <-time.After(time.Millisecond):
+		}
 	}
 	held.release()
-	wg.Wait()
+	<-ended
 	for i := range 2 {
 		if errs[i] != nil {
 			t.Fatalf("runner %d: %v", i, errs[i])

@@ -219,6 +219,21 @@ var recipeFloatKeys = func() []string {
 	return ks
 }()
 
+// recipeIntWant says, for each of a Recipe's int fields by its JSON key,
+// what Validate wants of it.
+var recipeIntWant = []struct{ key, want string }{
+	{"epochs", fmt.Sprintf("an integer from 1 to %d", MaxEpochs)},
+	{"batch", "an integer >= 1"},
+	{"train_subset", "an integer >= 0 (0: the whole split)"},
+	{"test_subset", "an integer >= 0 (0: the whole split)"},
+}
+
+// intWant returns what Validate wants of the int key k (recipeIntWant).
+func intWant(k string) string {
+	i := slices.IndexFunc(recipeIntWant, func(w struct{ key, want string }) bool { return w.key == k })
+	return recipeIntWant[i].want
+}
+
 // checkRecipeNumbers refuses a number key of the recipe that float64
 // does not hold as written (cli.ParseFloat): encoding/json refuses one
 // that overflows with its own words and the recipe's keys, as if the key
@@ -227,7 +242,10 @@ var recipeFloatKeys = func() []string {
 // "bad width 0", a value it does not hold, or, for momentum and
 // weight_decay, trained as 0), or a subnormal one to fewer digits. It runs
 // before the recipe is decoded, naming the recipe by its "name" key if
-// that is a recipe name.
+// that is a recipe name. Likewise an integer key past this build's int
+// (past 2^31 on a 32-bit build, 2^63 on a 64-bit one), which
+// encoding/json also refuses in its own words, is refused with what
+// Validate wants of the key.
 func checkRecipeNumbers(keys map[string]json.RawMessage, defaultName string) error {
 	name := defaultName
 	if raw, ok := keys["name"]; ok {
@@ -244,6 +262,20 @@ func checkRecipeNumbers(keys map[string]json.RawMessage, defaultName string) err
 		lit := string(bytes.TrimSpace(raw))
 		if _, err := cli.ParseFloat(lit); errors.Is(err, strconv.ErrRange) {
 			return fmt.Errorf("suite: recipe %s: bad %s %s: it %v, so the recipe would not hold the value written", name, k, lit, err)
+		}
+	}
+	for _, k := range recipeIntWant {
+		raw, ok := keys[k.key]
+		if !ok {
+			continue
+		}
+		lit := string(bytes.TrimSpace(raw))
+		if _, err := strconv.Atoi(lit); errors.Is(err, strconv.ErrRange) {
+			want := k.want
+			if k.key != "epochs" { // epochs are bounded well within an int
+				want += fmt.Sprintf(" that this build's int holds (at most %d)", math.MaxInt)
+			}
+			return fmt.Errorf("suite: recipe %s: bad %s %s: want %s", name, k.key, lit, want)
 		}
 	}
 	return nil
@@ -334,9 +366,9 @@ func (r *Recipe) Validate() error {
 	case !(r.Width > 0) || !finite(r.Width):
 		return bad("width", r.Width, "a number > 0")
 	case r.Epochs < 1 || r.Epochs > MaxEpochs:
-		return bad("epochs", r.Epochs, fmt.Sprintf("an integer from 1 to %d", MaxEpochs))
+		return bad("epochs", r.Epochs, intWant("epochs"))
 	case r.Batch < 1:
-		return bad("batch", r.Batch, "an integer >= 1")
+		return bad("batch", r.Batch, intWant("batch"))
 	case r.Optimizer != "sgd" && r.Optimizer != "adam":
 		return bad("optimizer", fmt.Sprintf("%q", r.Optimizer), "sgd or adam")
 	case !(r.LR > 0) || !finite(r.LR):
@@ -354,9 +386,9 @@ func (r *Recipe) Validate() error {
 	case r.Schedule != "cosine" && r.Schedule != "constant":
 		return bad("schedule", fmt.Sprintf("%q", r.Schedule), "cosine or constant")
 	case r.TrainSubset < 0:
-		return bad("train_subset", r.TrainSubset, "an integer >= 0 (0: the whole split)")
+		return bad("train_subset", r.TrainSubset, intWant("train_subset"))
 	case r.TestSubset < 0:
-		return bad("test_subset", r.TestSubset, "an integer >= 0 (0: the whole split)")
+		return bad("test_subset", r.TestSubset, intWant("test_subset"))
 	case !(r.Validation > 0 && r.Validation <= 0.5):
 		return bad("validation", r.Validation, "a fraction of the training split in (0, 0.5]")
 	}

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,10 @@ func TestRecipeErrors(t *testing.T) {
 		{"epochs 0", edit(`"epochs": 1`, `"epochs": 0`), "bad epochs 0: want an integer from 1 to 1000000"},
 		// 2^62 epochs had wrapped the step count and trained at lr 0.
 		{"epochs huge", edit(`"epochs": 1`, `"epochs": 4611686018427387904`), "bad epochs 4611686018427387904: want an integer from 1 to 1000000"},
+		// Past any build's int: encoding/json refused it in its own words.
+		{"epochs past int64", edit(`"epochs": 1`, `"epochs": 18446744073709551616`), "bad epochs 18446744073709551616: want an integer from 1 to 1000000"},
+		{"batch past int64", edit(`"batch": 8`, `"batch": 18446744073709551616`), fmt.Sprintf("bad batch 18446744073709551616: want an integer >= 1 that this build's int holds (at most %d)", math.MaxInt)},
+		{"test subset past int64", edit(`"epochs": 1`, `"epochs": 1, "test_subset": -18446744073709551616`), "bad test_subset -18446744073709551616: want an integer >= 0 (0: the whole split) that this build's int holds"},
 		{"batch 0", edit(`"batch": 8`, `"batch": 0`), "bad batch 0"},
 		{"lr 0", edit(`"lr": 0.05`, `"lr": 0`), "bad lr 0: want a number > 0"},
 		{"lr negative", edit(`"lr": 0.05`, `"lr": -1`), "bad lr -1"},

@@ -87,8 +87,10 @@ type Event struct {
 	Loss         float64
 	ImagesPerSec float64
 	// Done and Total count the training steps of the whole sweep (cells
-	// found finished count as done), for an ETA.
-	Done, Total int
+	// found finished count as done), for an ETA. They are int64 on every
+	// build: a sweep's steps, cells × epochs × steps per epoch, can pass
+	// a 32-bit int where each run's own count fits in one.
+	Done, Total int64
 	// Record is the finished run (EventCellDone, EventCached).
 	Record *Record
 	// Note explains an EventNote, such as a discarded checkpoint.
@@ -307,9 +309,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		r.emit(Event{Kind: EventNote, Cells: len(cells), Note: est.String()})
 	}
 	p, _ := r.load(ctx, &s.Workload)
-	steps := stepsPerEpoch(cells[0], p.train) * s.Workload.Recipe.Epochs
-	total := len(cells) * steps
-	done := 0
+	steps := int64(stepsPerEpoch(cells[0], p.train)) * int64(s.Workload.Recipe.Epochs)
+	total := int64(len(cells)) * steps
+	var done int64
 	recs := make([]*Record, len(cells))
 	finished := func() []*Record {
 		var out []*Record
@@ -373,8 +375,8 @@ func (r *Runner) RunCell(ctx context.Context, c Cell) (*Record, error) {
 		return nil, err
 	}
 	p, _ := r.load(ctx, c.Workload)
-	total := c.Workload.Recipe.Epochs * stepsPerEpoch(c, p.train)
-	done := 0
+	total := int64(c.Workload.Recipe.Epochs) * int64(stepsPerEpoch(c, p.train))
+	var done int64
 	return r.runCell(ctx, c, 1, &done, total)
 }
 
@@ -428,7 +430,7 @@ func (r *Runner) emit(e Event) {
 	}
 }
 
-func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, total int) (*Record, error) {
+func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int64, total int64) (*Record, error) {
 	cfg := c.Config()
 	key := cfg.Key()
 	p, err := r.load(ctx, c.Workload)
@@ -440,7 +442,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 		if err := r.checkRecordData(ctx, r.Dir, c, rec); err != nil {
 			return nil, err
 		}
-		*done += c.Workload.Recipe.Epochs * steps
+		*done += int64(c.Workload.Recipe.Epochs) * int64(steps)
 		r.removeDoneCheckpoint(c, r.Lock)
 		r.emit(Event{Kind: EventCached, Cell: c, Cells: cells, Record: rec, Done: *done, Total: total})
 		return rec, nil
@@ -475,7 +477,7 @@ func (r *Runner) runCell(ctx context.Context, c Cell, cells int, done *int, tota
 	if err := probeWritable(r.Dir, key, len(probe)); err != nil {
 		return nil, err
 	}
-	*done += start * steps
+	*done += int64(start) * int64(steps)
 	rec, err := ru.loop(ctx, start)
 	if err != nil {
 		return nil, err

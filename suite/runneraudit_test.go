@@ -75,7 +75,7 @@ func TestRunWaitsForBusyCell(t *testing.T) {
 	select {
 	case <-noted:
 	case res := <-done:
-		t.Fatalf("Run returned %v, %v without saying it comes back to the busy cell", res.recs, res.err)
+		t.Fatalf("Run returned %v, %v without saying it comes back to the busy cell, whose lock this process holds", res.recs, res.err)
 	}
 	held.release()
 	res := <-done
@@ -99,7 +99,7 @@ func TestKeepEpochsCheckpointAfterCheck(t *testing.T) {
 	dir := t.TempDir()
 	interruptAfterFirstEpochKeep(t, dir, s, false)
 	keep := &Runner{Dir: dir, KeepEpochs: true}
-	done := 0
+	var done int64
 	_, err := keep.runCell(context.Background(), c, 1, &done, 0)
 	want := c.Key() + " (ste seed 1: resumes after 1 epoch, no weights after epoch 1)"
 	if err == nil || !strings.Contains(err.Error(), want) {

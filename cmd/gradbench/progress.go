@@ -16,7 +16,7 @@ type progressBar struct {
 	w           io.Writer
 	draw, quiet bool
 	start       time.Time
-	startDone   int // steps already done when this process started training
+	startDone   int64 // steps already done when this process started training
 	started     bool
 	last        time.Time
 	width       int // length of the status line on screen

@@ -15,7 +15,7 @@ func progressEvents() []suite.Event {
 	rec := &suite.Record{Status: suite.StatusOK, Final: &suite.Final{TestTop1: 87.5, SecondsPerEpoch: 12.25}, Epochs: make([]suite.Epoch, 2)}
 	var evs []suite.Event
 	for s := range 10 {
-		evs = append(evs, suite.Event{Kind: suite.EventStep, Cell: cell, Cells: 2, Epoch: 0, Epochs: 2, Step: s, Steps: 10, Loss: 2.5, ImagesPerSec: 321, Done: s + 1, Total: 40})
+		evs = append(evs, suite.Event{Kind: suite.EventStep, Cell: cell, Cells: 2, Epoch: 0, Epochs: 2, Step: s, Steps: 10, Loss: 2.5, ImagesPerSec: 321, Done: int64(s + 1), Total: 40})
 	}
 	evs = append(evs,
 		suite.Event{Kind: suite.EventEval, Cell: cell, Cells: 2, Epoch: 0, Epochs: 2, Step: 10, Steps: 10, Done: 10, Total: 40},
