@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,49 +67,89 @@ func checkSameData(rs []*Record) error {
 // otherwise pass over in silence. When none carries one (every record
 // written before gradbench kept them) the table says nothing, as before.
 func writeUndigested(w io.Writer, wl []*Record) {
+	n := 0
 	opts := map[string]bool{}
+	bySeed := map[uint64][2]int{} // per seed: records without a digest, records
 	for _, r := range wl {
 		opts[r.Config.Optimizer] = true
-	}
-	// One entry per estimator (optimizer where the records have several,
-	// learning-rate multiplier where a grid ran) with its seeds: a study's
-	// grid runs every estimator on the same seeds at several rates, and
-	// "ste seed 1" four times over could not be told apart.
-	var labels []string
-	seeds := map[string][]uint64{}
-	n := 0
-	for _, r := range wl {
-		if r.Data != nil {
-			continue
+		c := bySeed[r.Config.Seed]
+		if r.Data == nil {
+			n++
+			c[0]++
 		}
-		n++
-		l := r.Config.Estimator
-		if len(opts) > 1 {
-			l += " " + r.Config.Optimizer
-		}
-		if r.Config.LRScale != 0 {
-			l += " lr ×" + strconv.FormatFloat(r.Config.LRScale, 'g', -1, 64)
-		}
-		if _, ok := seeds[l]; !ok {
-			labels = append(labels, l)
-		}
-		seeds[l] = append(seeds[l], r.Config.Seed)
+		c[1]++
+		bySeed[r.Config.Seed] = c
 	}
 	if n == 0 || n == len(wl) {
 		return
 	}
-	without := make([]string, len(labels))
-	for i, l := range labels {
-		ss := slices.Clone(seeds[l])
-		slices.Sort(ss)
-		word := "seeds "
-		if ss = slices.Compact(ss); len(ss) == 1 {
-			word = "seed "
+	// Records written before digests were kept are often whole seeds of a
+	// study (every record of seeds 1 to 6, its later seeds with digests):
+	// then the seeds say it in a few words. Otherwise one entry per
+	// estimator (optimizer where the records have several, learning-rate
+	// multiplier where a grid ran) with its seeds.
+	var whole []uint64
+	for s, c := range bySeed {
+		if c[0] > 0 && c[0] < c[1] {
+			whole = nil
+			break
 		}
-		without[i] = l + " " + word + fmtSeeds(ss)
+		if c[0] > 0 {
+			whole = append(whole, s)
+		}
+	}
+	var which string
+	if whole != nil {
+		slices.Sort(whole)
+		which = "every record of " + seedsWord(len(whole)) + fmtSeeds(whole)
+	} else {
+		type entry struct {
+			est, opt string
+			lr       float64
+			seeds    []uint64
+		}
+		var es []*entry
+		for _, r := range wl {
+			if r.Data != nil {
+				continue
+			}
+			c := r.Config
+			i := slices.IndexFunc(es, func(e *entry) bool { return e.est == c.Estimator && e.opt == c.Optimizer && e.lr == c.LRScale })
+			if i < 0 {
+				i = len(es)
+				es = append(es, &entry{est: c.Estimator, opt: c.Optimizer, lr: c.LRScale})
+			}
+			es[i].seeds = append(es[i].seeds, c.Seed)
+		}
+		slices.SortStableFunc(es, func(a, b *entry) int {
+			return cmp.Or(strings.Compare(a.est, b.est), strings.Compare(a.opt, b.opt), cmp.Compare(a.lr, b.lr))
+		})
+		parts := make([]string, len(es))
+		for i, e := range es {
+			l := e.est
+			if len(opts) > 1 {
+				l += " " + e.opt
+			}
+			if e.lr != 0 {
+				l += " lr ×" + strconv.FormatFloat(e.lr, 'g', -1, 64)
+			}
+			ss := slices.Clone(e.seeds)
+			slices.Sort(ss)
+			ss = slices.Compact(ss)
+			parts[i] = l + " " + seedsWord(len(ss)) + fmtSeeds(ss)
+		}
+		which = strings.Join(parts, "; ")
 	}
 	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Delete them and run the sweep again to have them trained on the data read now.\n\n",
-		n, len(wl), escapeMarkdown(strings.Join(without, "; ")))
+		n, len(wl), escapeMarkdown(which))
+}
+
+// seedsWord is "seed " before one seed, "seeds " before more.
+func seedsWord(n int) string {
+	if n == 1 {
+		return "seed "
+	}
+	return "seeds "
 }
 
 // digestOf returns the digests of a pair of splits.

@@ -223,6 +223,8 @@ func writeHolm(w io.Writer, k, minN, maxN int, kept, lost []string) {
 	case len(kept) == 0 && len(lost) == 0:
 	case len(lost) == 0 && len(kept) == 1:
 		fmt.Fprintf(w, " After %s, it stays beyond seed noise: %s.", after, kept[0])
+	case len(lost) == 0 && len(kept) == 2:
+		fmt.Fprintf(w, " After %s, both stay beyond seed noise: %s.", after, strings.Join(kept, "; "))
 	case len(lost) == 0:
 		fmt.Fprintf(w, " After %s, all %d stay beyond seed noise: %s.", after, len(kept), strings.Join(kept, "; "))
 	case len(kept) == 0 && len(lost) == 1:

@@ -195,8 +195,8 @@ func TestFindingsHolm(t *testing.T) {
 	// ste on every seed (m = 3): l and a tie at 0.0078, the first gets 3
 	// × 0.0078 = 0.023 and the second 2 × 0.0078 raised to it, b 0.0234;
 	// named better first (b, a higher), then worse (l).
-	hasAll(t, "all stay", findings("a", "b"),
-		"After Holm's correction for the 2 comparisons with ste on this metric, all 2 stay beyond seed noise: a (adjusted p = 0.016); b (adjusted p = 0.023).")
+	hasAll(t, "both stay", findings("a", "b"),
+		"After Holm's correction for the 2 comparisons with ste on this metric, both stay beyond seed noise: a (adjusted p = 0.016); b (adjusted p = 0.023).")
 	hasAll(t, "all stay, better first", findings("l", "b", "a"),
 		"Higher than ste beyond seed noise: b (",
 		"Lower than ste beyond seed noise: l (",

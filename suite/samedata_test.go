@@ -122,10 +122,13 @@ func TestCurvesBenchRefuseMixedData(t *testing.T) {
 }
 
 // TestUndigestedNoteGroups: the note on records without a data digest
-// names each estimator once, with its learning-rate multiplier where a
-// grid ran and its optimizer where the records have several, followed by
-// its seeds. It listed "ste seed 1" once per record, so a study's grid
-// (the same seeds at several rates) named the same words four times over.
+// names them briefly. When they are every record of some seeds (a study
+// whose first seeds were trained before digests were kept), it names the
+// seeds; otherwise each estimator once, with its learning-rate multiplier
+// where a grid ran and its optimizer where the records have several, in
+// that order, followed by its seeds. It listed "ste seed 1" once per
+// record, so a study's grid (the same seeds at several rates) named the
+// same words four times over, 84 entries in all.
 func TestUndigestedNoteGroups(t *testing.T) {
 	w := testWorkload(t)
 	rec := func(spec string, seed uint64, lr float64, opt string, digested bool) *Record {
@@ -144,14 +147,21 @@ func TestUndigestedNoteGroups(t *testing.T) {
 		recs []*Record
 		want string // "" for no note
 	}{
+		{"whole seeds", []*Record{
+			rec("ste", 1, 0.3, "", false), rec("ste", 1, 3, "", false), rec("fda", 2, 0.3, "", false),
+			rec("ste", 3, 3, "", false), rec("ste", 4, 3, "", false), rec("fda", 6, 3, "", false),
+			rec("ste", 7, 3, "", true), rec("fda", 7, 3, "", true),
+		}, "Note: 6 of these 8 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: every record of seeds 1–4, 6. Delete them"},
+		{"one whole seed", []*Record{rec("ste", 2, 0, "", false), rec("fda", 2, 0, "", false), rec("ste", 3, 0, "", true)},
+			"could not be checked: every record of seed 2. Delete them"},
 		{"grid", []*Record{
-			rec("ste", 1, 0.3, "", false), rec("ste", 1, 3, "", false), rec("ste", 2, 0.3, "", false),
+			rec("ste", 1, 10, "", false), rec("ste", 1, 3, "", false), rec("ste", 2, 0.3, "", false),
 			rec("ste", 2, 3, "", false), rec("ste", 3, 3, "", false), rec("ste", 4, 3, "", false),
-			rec("fda", 6, 3, "", false), rec("ste", 7, 3, "", true),
-		}, "Note: 7 of these 8 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: ste lr ×0.3 seeds 1, 2; ste lr ×3 seeds 1–4; fda lr ×3 seed 6. Delete them"},
+			rec("fda", 6, 3, "", false), rec("ste", 1, 0.3, "", true), rec("ste", 1, 0.3, "", false),
+		}, "Note: 8 of these 9 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: fda lr ×3 seed 6; ste lr ×0.3 seeds 1, 2; ste lr ×3 seeds 1–4; ste lr ×10 seed 1. Delete them"},
 		{"optimizers", []*Record{
-			rec("ste", 1, 0, "adam", false), rec("ste", 2, 0, "sgd", false), rec("ste", 3, 0, "sgd", true),
-		}, "could not be checked: ste adam seed 1; ste sgd seed 2. Delete them"},
+			rec("ste", 1, 0, "sgd", false), rec("ste", 1, 0, "adam", false), rec("ste", 1, 0, "bop", true),
+		}, "could not be checked: ste adam seed 1; ste sgd seed 1. Delete them"},
 		{"none without", []*Record{rec("ste", 1, 0, "", true), rec("ste", 2, 0, "", true)}, ""},
 		{"all without", []*Record{rec("ste", 1, 0, "", false), rec("ste", 2, 0, "", false)}, ""},
 	} {
