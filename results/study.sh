@@ -4,7 +4,7 @@
 # out by each seed), estimators ste, approxsign, dsq, bnnplus, ede, fda and
 # fda+na, each at its own learning rate chosen on the validation split.
 #
-# Design (about 200 runs; the budget is printed before anything trains):
+# Design (about 300 runs; the budget is printed before anything trains):
 #   1. select: every estimator at 0.3, 1 and 3 times the recipe's learning
 #      rate (SGD 0.1), seeds 1 and 2 (42 runs); each estimator's rate is
 #      the one with the best mean validation top-1 over those seeds
@@ -13,16 +13,22 @@
 #      1, 3, 10, 30) on the same seeds, at most twice, so that no rate is
 #      chosen only because the grid stopped there (2 runs per extension,
 #      not in the budget below);
-#   2. seeds: every estimator at its chosen rate, seeds 3 to 6 (28 runs):
-#      with seeds 1 and 2 from step 1, six paired seeds, the fewest with
-#      which the sign-flip p can go below 0.05;
+#   2. seeds: every estimator at its chosen rate, seeds 3 to 10 (56 runs):
+#      with seeds 1 and 2 from step 1, ten paired seeds. The smallest
+#      two-sided sign-flip p over n seeds is 2/2^n; Holm's correction for
+#      the six comparisons with ste multiplies the smallest by six, so
+#      eight seeds are the fewest with which a difference can stay below
+#      0.05 after it (6 × 2/256 = 0.047), and ten leave room (0.012);
 #   3. sides: each estimator but ste on the latent weights only
 #      (w=E/a=ste) and on the activations only (w=ste/a=E), at E's chosen
-#      rate, seeds 1 to 6 (72 runs);
+#      rate, seeds 1 to 10 (120 runs);
 #   4. optimizers: ste, approxsign and fda with Adam and with Bop (lr 0.001
 #      for Adam and for the parameters beside Bop's, times 0.3, 1 and 3
 #      chosen on seeds 1 and 2 the same way, edges extended, then seeds
-#      3 to 6 at the choice; 60 runs).
+#      3 to 10 at the choice; 84 runs).
+# A study begun with seeds up to 6 (the design before the correction)
+# keeps its records: running the script again trains only the seeds
+# added.
 # Steps 1, 2 and 3 write results/study/runs, step 4 results/study/optimizers.
 # Then it writes results/study/tables.md (the main table with the choice
 # of learning rates, the sides table, the optimizer tables), curves, the
@@ -160,24 +166,24 @@ add --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs
 step "1. select learning rates (×0.3, ×1, ×3) on seeds 1, 2"
 for e in ${E7//,/ }; do
 	at_choice $runs
-	add --estimators "$e" --lr-grid "$m" --seeds 3..6 --out $runs
+	add --estimators "$e" --lr-grid "$m" --seeds 3..10 --out $runs
 done
-step "2. seeds 3..6 at the chosen rates"
+step "2. seeds 3..10 at the chosen rates"
 for e in ${E7//,/ }; do
 	[ "$e" = ste ] && continue
 	at_choice $runs
-	add --estimators "w=$e/a=ste,w=ste/a=$e" --lr-grid "$m" --seeds 1..6 --out $runs
+	add --estimators "w=$e/a=ste,w=ste/a=$e" --lr-grid "$m" --seeds 1..10 --out $runs
 done
-step "3. sides, seeds 1..6"
+step "3. sides, seeds 1..10"
 add --estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns
 step "4. optimizers: select on seeds 1, 2"
 for opt in adam bop; do
 	for e in ${E3//,/ }; do
 		at_choice $optruns $opt
-		add --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..6 --out $optruns
+		add --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..10 --out $optruns
 	done
 done
-step "   optimizers: seeds 3..6 at the chosen rates"
+step "   optimizers: seeds 3..10 at the chosen rates"
 echo "budget: about $((total / 3600)) h $((total % 3600 / 60)) min for what is left of the study"
 $budget_only && exit 0
 
@@ -205,27 +211,27 @@ rm "$out/machine.txt.new"
 # 1. Select the learning rates on seeds 1 and 2.
 gb run "${common[@]}" --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs >/dev/null
 for e in ${E7//,/ }; do extend $runs "$e"; done
-# 2. Seeds 3..6 at each estimator's chosen multiplier.
+# 2. Seeds 3..10 at each estimator's chosen multiplier.
 for e in ${E7//,/ }; do
 	m=$(chosen $runs "$e")
 	[ -n "$m" ] || { echo "results/study.sh: no learning rate chosen for $e (every run diverged?)" >&2; continue; }
-	gb run "${common[@]}" --estimators "$e" --lr-grid "$m" --seeds 3..6 --out $runs >/dev/null
+	gb run "${common[@]}" --estimators "$e" --lr-grid "$m" --seeds 3..10 --out $runs >/dev/null
 done
 # 3. Sides, at each estimator's chosen multiplier.
 for e in ${E7//,/ }; do
 	[ "$e" = ste ] && continue
 	m=$(chosen $runs "$e")
 	[ -n "$m" ] || continue
-	gb run "${common[@]}" --estimators "w=$e/a=ste,w=ste/a=$e" --lr-grid "$m" --seeds 1..6 --out $runs >/dev/null
+	gb run "${common[@]}" --estimators "w=$e/a=ste,w=ste/a=$e" --lr-grid "$m" --seeds 1..10 --out $runs >/dev/null
 done
-# 4. Optimizers: select on seeds 1 and 2, then seeds 3..6 at the choice.
+# 4. Optimizers: select on seeds 1 and 2, then seeds 3..10 at the choice.
 gb run "${common[@]}" --estimators $E3 --optimizers adam,bop --lr-grid $grid --seeds 1,2 --out $optruns >/dev/null
 for opt in adam bop; do
 	for e in ${E3//,/ }; do
 		extend $optruns "$e" $opt --optimizers $opt
 		m=$(chosen $optruns "$e" $opt)
 		[ -n "$m" ] || continue
-		gb run "${common[@]}" --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..6 --out $optruns >/dev/null
+		gb run "${common[@]}" --estimators "$e" --optimizers $opt --lr-grid "$m" --seeds 3..10 --out $optruns >/dev/null
 	done
 done
 fi

@@ -88,7 +88,15 @@ go run ./internal/readme estimators >"$ests"
 		} END { printf "%.2f %.2f %+.2f %+.2f", lo, hi, mn, mx }' results/bop-bn.md; }
 		read -r blo bhi bmn bmx <<<"$(bn bop)"
 		read -r alo ahi amn amx <<<"$(bn adam)"
-		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and the curves drawn from them, results/study/curves-optimizers-*-adam.svg and -bop.svg, a file per optimizer). The cause is BatchNorm: with its defaults Bop still flips a share of the binary weights at every step at the end of this short recipe, and evaluation uses running statistics gathered while they flipped. Re-estimating those statistics from 30 batches of the images each run trained on (its held-out validation images left out) before evaluating changes Bop's final test top-1 by a median of $blo to $bhi points per estimator ($bmn to $bmx in single runs), and Adam's by a median of $alo to $ahi ($amn to $amx) ([results/bop-bn.md](results/bop-bn.md), made by \`results/bop-bn.sh\`). So the Bop rows measure this recipe's evaluation of Bop, not what Bop's weights can do; the learning rates chosen for Bop are chosen on the same noisy numbers."
+		# The runs bop-bn.md measured, and the study's optimizer runs now:
+		# it needs each run's final weights, which git does not keep, so
+		# runs added to the study since are not in it until it is made
+		# again.
+		bnruns=$(awk -F'|' 'NF == 10 && $4 ~ /^ [0-9]+ $/ { n += $4 } END { print n + 0 }' results/bop-bn.md)
+		optruns=$(find results/study/optimizers -maxdepth 1 -name '*.json' | wc -l)
+		bnof=""
+		[ "$bnruns" -eq "$optruns" ] || bnof=" over $bnruns of the $optruns runs: it was made before the others were trained"
+		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and the curves drawn from them, results/study/curves-optimizers-*-adam.svg and -bop.svg, a file per optimizer). The cause is BatchNorm: with its defaults Bop still flips a share of the binary weights at every step at the end of this short recipe, and evaluation uses running statistics gathered while they flipped. Re-estimating those statistics from 30 batches of the images each run trained on (its held-out validation images left out) before evaluating changes Bop's final test top-1 by a median of $blo to $bhi points per estimator ($bmn to $bmx in single runs), and Adam's by a median of $alo to $ahi ($amn to $amx) ([results/bop-bn.md](results/bop-bn.md), made by \`results/bop-bn.sh\`$bnof). So the Bop rows measure this recipe's evaluation of Bop, not what Bop's weights can do; the learning rates chosen for Bop are chosen on the same noisy numbers."
 	fi
 } >"$study"
 {
