@@ -120,6 +120,22 @@ func TestFindings(t *testing.T) {
 		"no estimator differs from ste beyond seed noise (of the 1 with two or more paired seeds)", "The 95% interval of the difference is ")
 }
 
+// offsetRecords returns ste's records of seeds 1 to n, each of top-1 70,
+// and for each of specs the records of seeds 1, 2, … with top-1 70 plus
+// its rows' differences in turn; every training loss is 1.
+func offsetRecords(n uint64, rows map[string][]float64, specs []string) []*Record {
+	var rs []*Record
+	for s := uint64(1); s <= n; s++ {
+		rs = append(rs, findingRecord("ste", s, 70, 1))
+	}
+	for _, spec := range specs {
+		for i, d := range rows[spec] {
+			rs = append(rs, findingRecord(spec, uint64(i+1), 70+d, 1))
+		}
+	}
+	return rs
+}
+
 // The widths and seed counts the findings give, worked by hand. Against
 // ste (70 on seeds 1–6), a's top-1 differences are 1, 2, 3 (half-width
 // t_{0.975,2}·1/√3 = 4.30265·0.57735 = 2.48414, width 4.97), b's 1, 2, 3,
@@ -131,18 +147,7 @@ func TestFindings(t *testing.T) {
 // so no row is said to lack the seeds to reach it.
 func TestFindingsWidths(t *testing.T) {
 	rows := map[string][]float64{"a": {1, 2, 3}, "b": {1, 2, 3, 1, 2, 3}, "c": {1, 2, 3, 4}}
-	rs := func(specs ...string) []*Record {
-		var rs []*Record
-		for s := uint64(1); s <= 6; s++ {
-			rs = append(rs, findingRecord("ste", s, 70, 1))
-		}
-		for _, spec := range specs {
-			for i, d := range rows[spec] {
-				rs = append(rs, findingRecord(spec, uint64(i+1), 70+d, 1))
-			}
-		}
-		return rs
-	}
+	rs := func(specs ...string) []*Record { return offsetRecords(6, rows, specs) }
 	table := tableText(t, TableFindings, rs("a", "b", "c"), []string{"ste", "a", "b", "c"})
 	top1, _, _ := strings.Cut(table, "\n- **Train loss**")
 	hasAll(t, "top-1 findings", top1,
@@ -175,16 +180,7 @@ func TestFindingsHolm(t *testing.T) {
 	}
 	findings := func(specs ...string) string {
 		t.Helper()
-		var rs []*Record
-		for s := uint64(1); s <= 8; s++ {
-			rs = append(rs, findingRecord("ste", s, 70, 1))
-		}
-		for _, spec := range specs {
-			for i, d := range rows[spec] {
-				rs = append(rs, findingRecord(spec, uint64(i+1), 70+d, 1))
-			}
-		}
-		top1, _, _ := strings.Cut(tableText(t, TableFindings, rs, append([]string{"ste"}, specs...)), "\n- **Train loss**")
+		top1, _, _ := strings.Cut(tableText(t, TableFindings, offsetRecords(8, rows, specs), append([]string{"ste"}, specs...)), "\n- **Train loss**")
 		return top1
 	}
 	// Some stay: of a, e and z (m = 3), a's 3 × 0.0078 = 0.023 stays,

@@ -64,12 +64,7 @@ func TestPlanRefusesWhatRunRefuses(t *testing.T) {
 // Tried as a new user would: renamed a checkpoint to the key of another
 // cell of the sweep, then plan, slurm and run.
 func TestPlanRefusesCheckpointOfAnotherRun(t *testing.T) {
-	ste, c := tinyCell(t, "ste", 3)
-	fda := tinySweep(t, "fda", 1)
-	fda.Workload.Recipe.Epochs = 3
-	dir := t.TempDir()
-	interruptAfterFirstEpoch(t, dir, ste)
-	own, misnamed := CheckpointPath(dir, c.Key()), CheckpointPath(dir, fda.Cells()[0].Key())
+	ste, c, fda, dir, own, misnamed := checkpointOfTwoRuns(t)
 	good, err := os.ReadFile(own)
 	if err != nil {
 		t.Fatal(err)

@@ -267,6 +267,20 @@ func TestRunLockedKeepEpochsRecordFound(t *testing.T) {
 // every epoch of the run is discarded with a note and the run trains from
 // its first epoch, rather than resumed into a record that is not the
 // run's. (One of another run is refused and kept:
+// checkpointOfTwoRuns interrupts ste's cell c of 3 epochs (seed 1) after
+// its first epoch in a new runs directory dir, and returns it with an fda
+// sweep of the same seed and epochs: own is ste's checkpoint, misnamed the
+// name fda's cell's would have.
+func checkpointOfTwoRuns(t *testing.T) (ste *Sweep, c Cell, fda *Sweep, dir, own, misnamed string) {
+	t.Helper()
+	ste, c = tinyCell(t, "ste", 3)
+	fda = tinySweep(t, "fda", 1)
+	fda.Workload.Recipe.Epochs = 3
+	dir = t.TempDir()
+	interruptAfterFirstEpoch(t, dir, ste)
+	return ste, c, fda, dir, CheckpointPath(dir, c.Key()), CheckpointPath(dir, fda.Cells()[0].Key())
+}
+
 // TestResumeRefusesCheckpointOfAnotherRun.)
 func TestResumeDiscardsCheckpointThatDoesNotFit(t *testing.T) {
 	s, c := tinyCell(t, "ste", 3)
@@ -581,12 +595,7 @@ func TestCheckpointOfDoneCellRemoved(t *testing.T) {
 // user would: renamed a checkpoint to the key of another cell of the
 // sweep and ran the sweep.
 func TestResumeRefusesCheckpointOfAnotherRun(t *testing.T) {
-	ste, c := tinyCell(t, "ste", 3)
-	fda := tinySweep(t, "fda", 1)
-	fda.Workload.Recipe.Epochs = 3
-	dir := t.TempDir()
-	interruptAfterFirstEpoch(t, dir, ste)
-	own, misnamed := CheckpointPath(dir, c.Key()), CheckpointPath(dir, fda.Cells()[0].Key())
+	ste, c, fda, dir, own, misnamed := checkpointOfTwoRuns(t)
 	if err := os.Rename(own, misnamed); err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,25 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/readtest"
 )
 
 var testFormat = Format{Name: "test file", Magic: "TEST\x00\r\n\x1a", Version: 3, Hint: "want a file from the test"}
+
+// flipped returns a copy of file with the lowest bit of byte i flipped.
+func flipped(file []byte, i int) []byte {
+	b := append([]byte(nil), file...)
+	b[i] ^= 1
+	return b
+}
+
+// otherVersion returns a sealed file of testFormat but for its version, 4.
+func otherVersion() []byte {
+	other := testFormat
+	other.Version = 4
+	return Seal(append(other.Header(), "body"...))
+}
 
 func TestFrame(t *testing.T) {
 	good := Seal(append(testFormat.Header(), "body"...))
@@ -16,13 +32,7 @@ func TestFrame(t *testing.T) {
 	if err != nil || string(body) != "body" {
 		t.Fatalf("Open(sealed file) = %q, %v, want the body", body, err)
 	}
-	flip := func(i int) []byte {
-		b := append([]byte(nil), good...)
-		b[i] ^= 1
-		return b
-	}
-	other := testFormat
-	other.Version = 4
+	flip := func(i int) []byte { return flipped(good, i) }
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -31,7 +41,7 @@ func TestFrame(t *testing.T) {
 		{"empty", nil, "not a gradbench test file (bad magic; want a file from the test)"},
 		{"magic", flip(0), "bad magic"},
 		{"short", good[:len(testFormat.Magic)+5], "truncated: 13 bytes, the header and checksum alone take 16"},
-		{"version", Seal(append(other.Header(), "body"...)), "format version 4, this build reads version 3"},
+		{"version", otherVersion(), "format version 4, this build reads version 3"},
 		{"body", flip(len(good) - 5), "corrupt or truncated: checksum mismatch"},
 		{"cut", good[:len(good)-1], "checksum mismatch"},
 	} {
@@ -132,13 +142,7 @@ func TestOpenAt(t *testing.T) {
 	body := append([]byte("head"), make([]byte, 1000)...)
 	body = append(body, "tail"...)
 	good := Seal(append(testFormat.Header(), body...))
-	flip := func(i int) []byte {
-		b := append([]byte(nil), good...)
-		b[i] ^= 1
-		return b
-	}
-	other := testFormat
-	other.Version = 4
+	flip := func(i int) []byte { return flipped(good, i) }
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -146,7 +150,7 @@ func TestOpenAt(t *testing.T) {
 		{"empty", nil},
 		{"magic", flip(0)},
 		{"short", good[:len(testFormat.Magic)+5]},
-		{"version", Seal(append(other.Header(), "body"...))},
+		{"version", otherVersion()},
 	} {
 		_, want := testFormat.Open(tc.data)
 		_, err := testFormat.OpenAt(bytes.NewReader(tc.data), int64(len(tc.data)))
@@ -154,8 +158,8 @@ func TestOpenAt(t *testing.T) {
 			t.Errorf("%s: OpenAt = %v, want Open's %v", tc.name, err, want)
 		}
 	}
-	r := &countingReader{data: flip(len(good) - 5)}
-	d, err := testFormat.OpenAt(r, int64(len(r.data)))
+	r := &readtest.Counting{Data: flip(len(good) - 5)}
+	d, err := testFormat.OpenAt(r, int64(len(r.Data)))
 	if err != nil {
 		t.Fatalf("OpenAt of a file whose checksum does not match: %v, want its body", err)
 	}
@@ -165,8 +169,8 @@ func TestOpenAt(t *testing.T) {
 	if head != "head" || tail != "taim" || d.Err() != nil || d.Len() != 0 {
 		t.Errorf("decoding the body: %q, %q (Err %v, Len %d), want head, taim (the flipped byte), nothing left", head, tail, d.Err(), d.Len())
 	}
-	if want := len(testFormat.Header()) + 8; r.read != want {
-		t.Errorf("OpenAt and the decoder read %d bytes, want %d (header, head and tail)", r.read, want)
+	if want := len(testFormat.Header()) + 8; r.Read != want {
+		t.Errorf("OpenAt and the decoder read %d bytes, want %d (header, head and tail)", r.Read, want)
 	}
 	// A file shorter than the size it was opened with (cut since).
 	d, err = testFormat.OpenAt(bytes.NewReader(good[:100]), int64(len(good)))
@@ -176,16 +180,4 @@ func TestOpenAt(t *testing.T) {
 	if d.Skip(1000); d.Bytes(4) != nil || d.Err() == nil || !strings.Contains(d.Err().Error(), "unexpected EOF") {
 		t.Errorf("reading past the end of a file cut since it was opened: Err = %v", d.Err())
 	}
-}
-
-// countingReader is an io.ReaderAt of data that counts the bytes read.
-type countingReader struct {
-	data []byte
-	read int
-}
-
-func (r *countingReader) ReadAt(b []byte, off int64) (int, error) {
-	n, err := bytes.NewReader(r.data).ReadAt(b, off)
-	r.read += n
-	return n, err
 }

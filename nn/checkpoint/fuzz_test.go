@@ -16,20 +16,9 @@ import (
 // a successful one must survive a Marshal and Unmarshal round trip
 // unchanged.
 func FuzzUnmarshal(f *testing.F) {
-	src := net(f, 1, 2)
-	opt := newOpt(src)
-	train(src, opt, 1)
-	good := mustMarshal(f, &State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: map[string][]byte{"rng": {1, 2, 3}}})
-	f.Add(good)
-	f.Add(mustMarshal(f, &State{Net: src}))
-	f.Add(good[:len(good)/2])
-	f.Add([]byte(format.Magic))
+	addSeeds(f, map[string][]byte{"rng": {1, 2, 3}})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		inputs := [][]byte{data}
-		if len(data) >= 4 {
-			inputs = append(inputs, binfile.Seal(slices.Clone(data[:len(data)-4])))
-		}
-		for _, in := range inputs {
+		for _, in := range fuzzInputs(data) {
 			dst := net(t, 3, 2)
 			dopt := newOpt(dst)
 			before := snapshot(dst)
@@ -60,23 +49,12 @@ func FuzzUnmarshal(f *testing.F) {
 // return every extra as Load sets it (the last of its name), and no extra
 // for a name the file does not have.
 func FuzzReadExtra(f *testing.F) {
-	src := net(f, 1, 2)
-	opt := newOpt(src)
-	train(src, opt, 1)
 	extra := map[string][]byte{"rng": {1, 2, 3}, "progress": []byte(`{"key":"0123456789abcdef"}`), "empty": {}}
-	good := mustMarshal(f, &State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: extra})
-	f.Add(good)
-	f.Add(mustMarshal(f, &State{Net: src}))
+	good := addSeeds(f, extra)
 	f.Add(mustMarshal(f, &State{Extra: extra}))
-	f.Add(good[:len(good)/2])
 	f.Add(good[:len(good)-5])
-	f.Add([]byte(format.Magic))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		inputs := [][]byte{data}
-		if len(data) >= 4 {
-			inputs = append(inputs, binfile.Seal(slices.Clone(data[:len(data)-4])))
-		}
-		for _, in := range inputs {
+		for _, in := range fuzzInputs(data) {
 			peek := func(name string) ([]byte, bool, error) {
 				return readExtra(bytes.NewReader(in), int64(len(in)), name)
 			}
@@ -102,6 +80,32 @@ func FuzzReadExtra(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addSeeds adds to f's corpus the checkpoint of a small trained network
+// with its optimizer and extra, returned, and its first half; the
+// network's alone; and the magic alone.
+func addSeeds(f *testing.F, extra map[string][]byte) []byte {
+	src := net(f, 1, 2)
+	opt := newOpt(src)
+	train(src, opt, 1)
+	good := mustMarshal(f, &State{Net: src, Opt: opt, Epoch: 1, Step: 1, Extra: extra})
+	f.Add(good)
+	f.Add(mustMarshal(f, &State{Net: src}))
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(format.Magic))
+	return good
+}
+
+// fuzzInputs returns data as it is and, when it is long enough to end in
+// a checksum, with that checksum recomputed, so that the decoder behind
+// the checksum sees it.
+func fuzzInputs(data []byte) [][]byte {
+	inputs := [][]byte{data}
+	if len(data) >= 4 {
+		inputs = append(inputs, binfile.Seal(slices.Clone(data[:len(data)-4])))
+	}
+	return inputs
 }
 
 // sameBits reports whether a and b hold the same float32 bit patterns

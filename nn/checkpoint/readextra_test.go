@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/binfile"
+	"github.com/gradbench/gradbench/internal/readtest"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -47,25 +48,13 @@ func TestReadExtra(t *testing.T) {
 	for _, r := range s.records() {
 		skipped += 4*len(r.f32) + 8*len(r.i64)
 	}
-	cr := &countingReader{data: data}
+	cr := &readtest.Counting{Data: data}
 	if _, ok, err := readExtra(cr, int64(len(data)), "progress"); err != nil || !ok {
 		t.Fatalf("readExtra: %v, %v", ok, err)
 	}
-	if want := len(data) - 4 - skipped; cr.read != want {
-		t.Errorf("readExtra read %d bytes of a file of %d, want %d: all but epoch, step, the arrays' values, the other extra and the checksum", cr.read, len(data), want)
+	if want := len(data) - 4 - skipped; cr.Read != want {
+		t.Errorf("readExtra read %d bytes of a file of %d, want %d: all but epoch, step, the arrays' values, the other extra and the checksum", cr.Read, len(data), want)
 	}
-}
-
-// countingReader is an io.ReaderAt of data that counts the bytes read.
-type countingReader struct {
-	data []byte
-	read int
-}
-
-func (r *countingReader) ReadAt(b []byte, off int64) (int, error) {
-	n, err := bytes.NewReader(r.data).ReadAt(b, off)
-	r.read += n
-	return n, err
 }
 
 // TestReadExtraDoesNotVerifyChecksum: a file damaged in an array's values
