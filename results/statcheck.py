@@ -14,6 +14,14 @@ wrote from them, and compares with the committed markdown:
   findings over results/study: each Δ, interval, p and n, the class the
   words put the comparison in, and the range of the intervals' widths)
 
+A table of gradbench table --seeds says under its heading which seeds it
+covers ("Seeds 3–10 only (--seeds): ..."): it is recomputed from those
+seeds' runs alone, at the learning rates chosen on every seed that ran the
+grid (or, where the line says the rates were chosen on these seeds, as in
+the lr table, chosen on them); a section "## Seeds A to B alone" must hold
+only tables that say those seeds. README's line "**On seeds 3–10 alone**
+..." is the top-1 findings over those seeds and is checked the same way.
+
 The README's copies of these tables are kept equal to gradbench's output
 by results/update-readme.sh --check; results/study.sh --report rebuilds
 tables.md.
@@ -372,21 +380,52 @@ def cells(line):
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
+def parse_seeds(text):
+    """The seeds of gradbench's list of them: "3–10", "1, 2, 5", "1–4, 7"."""
+    seeds = set()
+    for part in text.split(", "):
+        lo, dash, hi = part.partition("–")
+        if not lo.isdigit() or (dash and not hi.isdigit()):
+            fail("seeds %r: not a list of seeds" % text)
+        seeds.update(range(int(lo), int(hi) + 1) if dash else [int(lo)])
+    return seeds
+
+
+# The line under a workload's heading of a table of gradbench table --seeds,
+# and the study's section heading of such tables.
+SEEDS_LINE = re.compile(r"^Seeds ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
+SEEDS_SECTION = re.compile(r"^## Seeds ([0-9]+) to ([0-9]+) alone\b")
+LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds alone"
+
+
 def tables_of(path):
-    """(heading, header, rows) for each markdown table of path."""
+    """(heading, header, rows, seeds) for each markdown table of path:
+    seeds is None for a table of every seed, or (the seeds, whether the
+    learning rates were chosen on them alone) for one of gradbench table
+    --seeds, from the line under its heading. A section heading that names
+    seeds must have tables that say the same."""
     with open(os.path.join(ROOT, path)) as fh:
         lines = fh.read().split("\n")
-    heading, out, i = None, [], 0
+    heading, seeds, section, out, i = None, None, None, [], 0
     while i < len(lines):
         ln = lines[i]
+        if ln.startswith("## "):
+            m = SEEDS_SECTION.match(ln)
+            section = set(range(int(m.group(1)), int(m.group(2)) + 1)) if m else None
         if ln.startswith("### "):
-            heading = ln[4:]
+            heading, seeds = ln[4:], None
+        m = SEEDS_LINE.match(ln)
+        if m:
+            seeds = (parse_seeds(m.group(1)), m.group(2).startswith(LR_ON_SEEDS))
         if ln.startswith("|"):
             block = []
             while i < len(lines) and lines[i].startswith("|"):
                 block.append(lines[i])
                 i += 1
-            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]]))
+            if section is not None and (seeds is None or seeds[0] != section):
+                mismatches.append("%s: a table under a heading of seeds %s says it is of %s" % (
+                    path, sorted(section), "every seed" if seeds is None else "seeds %s" % sorted(seeds[0])))
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds))
             continue
         i += 1
     return out
@@ -412,10 +451,18 @@ def check_file(path, dirs):
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, header, rows in tables_of(path):
+    for heading, header, rows, seeds in tables_of(path):
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
+        if seeds is not None:
+            # gradbench table --seeds: the rows are of these seeds' runs
+            # at the rates chosen on every seed, or, where the table says
+            # so (the lr table), at the rates these seeds' runs choose.
+            only, lr_on_seeds = seeds
+            if lr_on_seeds:
+                kept, choices = select_lr([r for r in wls[workload_for(heading, wls)] if r["config"]["seed"] in only])
+            kept = [r for r in kept if r["config"]["seed"] in only]
         specs = {}
         for r in kept:
             specs.setdefault(r["config"]["estimator"], []).append(r)
@@ -535,6 +582,7 @@ HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons w
 HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
 HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
                         r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
+HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
           ("One test alone, not both", "one test"))
@@ -562,9 +610,21 @@ def check_readme():
         for r in kept:
             specs.setdefault(r["config"]["estimator"], []).append(r)
         groups[opt] = {k: Row(v) for k, v in specs.items()}
-    lines = 0
+    lines = heldout = 0
     for line in study.split("\n"):
-        if line.startswith("- **Top-1 accuracy**"):
+        gs_of = None
+        m = HELDOUT.match(line)
+        if m:
+            # The top-1 findings over the seeds that chose no learning
+            # rate: the pairs among those seeds alone.
+            heldout += 1
+            only = parse_seeds(m.group(1))
+            gs_of = {k: Row([r for r in g.runs if r["config"]["seed"] in only]) for k, g in groups["sgd"].items()}
+            if not line[m.end():].startswith("**Top-1 accuracy**"):
+                mismatches.append("README.md study findings on seeds %s: not the top-1 findings line" % m.group(1))
+                continue
+            opt, metric, prec = "sgd", "top1", 2
+        elif line.startswith("- **Top-1 accuracy**"):
             opt, metric, prec = "sgd", "top1", 2
         elif line.startswith("- **Train loss**"):
             opt, metric, prec = "sgd", "train_loss", 3
@@ -573,9 +633,13 @@ def check_readme():
             metric, prec = ("top1", 2) if line.split(", ")[1].startswith("top-1") else ("train_loss", 3)
         else:
             continue
-        lines += 1
-        gs = groups[opt]
-        where = "README.md study findings (%s, %s)" % (opt, metric)
+        if gs_of is None:
+            lines += 1
+            gs = groups[opt]
+            where = "README.md study findings (%s, %s)" % (opt, metric)
+        else:
+            gs = gs_of
+            where = "README.md study findings (%s, %s, seeds %s alone)" % (opt, metric, m.group(1))
         widths = []
         for m in FINDING.finditer(line):
             spec = m.group(1)
@@ -610,6 +674,8 @@ def check_readme():
             mismatches.append(where + ": no interval widths stated")
     if lines != 6:
         mismatches.append("README.md study findings: %d lines of findings, expected 6 (sgd, adam, bop × top-1, train loss)" % lines)
+    if heldout != 1:
+        mismatches.append("README.md study findings: %d lines of findings on the seeds that chose no learning rate, expected 1 (sgd top-1)" % heldout)
 
 
 def check_holm_sentence(where, line, gs, specs, metric):

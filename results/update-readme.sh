@@ -13,9 +13,10 @@
 # (go run ./internal/readme estimators); between "<!-- study:begin -->" and
 # "<!-- study:end -->" the standard study's headline: its state and the
 # plain-sentence findings of its paired table (gradbench table --ablation
-# findings over results/study/runs, as results/study.sh leaves them, the
-# top-1 part of its sides table, and the findings of its optimizer tables
-# over results/study/optimizers, with results/bop-bn.md's measure of how
+# findings over results/study/runs, as results/study.sh leaves them, its
+# top-1 findings over seeds 3 to 10 alone, which never chose a learning
+# rate, the top-1 part of its sides table, and the findings of its
+# optimizer tables over results/study/optimizers, with results/bop-bn.md's measure of how
 # much of Bop's test accuracy stale BatchNorm statistics cost). Run
 # it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
@@ -58,6 +59,16 @@ go run ./internal/readme estimators >"$ests"
 	echo
 	sed -n '/^- \*\*/,$p' <<<"$findings"
 	echo
+	# The top-1 findings again over the seeds that never chose a learning
+	# rate (seeds 1 and 2 chose them, and their runs at a chosen rate
+	# won that choice): whether the findings hold without them.
+	if [ -f results/study/summary.md ]; then
+		heldout=$(go run ./cmd/gradbench table --runs "$runs" --ablation findings --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na --seeds 3..10 |
+			grep -m1 '^- \*\*Top-1 accuracy\*\*' || true)
+		[ -n "$heldout" ] || { echo "results/update-readme.sh: no top-1 findings over seeds 3..10 of $runs" >&2; exit 1; }
+		echo "**On seeds 3–10 alone** (never used to choose a learning rate): ${heldout#- }"
+		echo
+	fi
 	if [ -f results/study/summary.md ]; then
 		echo "The learning rates, chosen on seeds 1 and 2:"
 	else

@@ -113,6 +113,16 @@ type TableOptions struct {
 	// have records. The table job of gradbench slurm sets it, so that one
 	// estimator whose tasks all failed does not cost the others' table.
 	ShowMissing bool
+	// Seeds, when not nil, keeps only the runs of these seeds (as
+	// ParseSeeds returns them) in the table's rows and comparisons, which
+	// then pair seeds among these alone; under each workload's heading a
+	// line says which seeds the table covers. On a learning-rate grid the
+	// rate of every estimator is still chosen on every seed that ran the
+	// grid, as without Seeds, since those are the rates compared; the lr
+	// table, which is that choice alone, chooses on these seeds' runs
+	// instead. At least one of them must have a record; the curves and
+	// the benchmark lines (Curves, Bench) are not filtered and refuse it.
+	Seeds []uint64
 }
 
 // A Tabulation is what Tabulate built: the table and the files it wrote.
@@ -244,12 +254,21 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if err := CheckOutputs([]NamedFile{{"--curves", o.Curves}, {"--bench", o.Bench}}, nil); err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
+	if o.Seeds != nil && (o.Curves != "" || o.Bench != "") {
+		// They would draw and list every seed's runs under a table of
+		// some seeds only.
+		return nil, fmt.Errorf("suite: --seeds with --curves or --bench: the curves and benchmark lines are of every seed's runs, not of --seeds %s alone; write them without --seeds", fmtSeeds(o.Seeds))
+	}
 	recs, err := ReadRecords(o.Runs)
 	if err != nil {
 		return nil, err
 	}
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("suite: no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
+	}
+	if o.Seeds != nil && len(ofSeeds(recs, o.Seeds)) == 0 {
+		return nil, fmt.Errorf("suite: --seeds %s: no run records of these seeds in %s (it has records of seeds %s)",
+			fmtSeeds(o.Seeds), o.Runs, fmtSeeds(recordSeeds(recs)))
 	}
 	var order []string
 	if o.Estimators != "" {
@@ -300,6 +319,14 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			return nil, fmt.Errorf("suite: --estimators %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
 				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), them(missing))
 		}
+		if o.Seeds != nil && !o.ShowMissing {
+			// An estimator with records of other seeds only would have
+			// no row, and its absence would read as not asked for.
+			if missing := missingSpecs(order, ofSeeds(sel, o.Seeds)); len(missing) > 0 {
+				return nil, fmt.Errorf("suite: --estimators %s --seeds %s: no run records of %s of these seeds in %s (%s); drop %s or choose other seeds",
+					o.Estimators, fmtSeeds(o.Seeds), strings.Join(missing, ", "), o.Runs, seedsOfSpecs(sel, missing), them(missing))
+			}
+		}
 		recs = sel
 	}
 	t := &Tabulation{}
@@ -328,7 +355,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		}
 	}
 	var out bytes.Buffer
-	if err := writeTable(&out, o.Table, recs, order, o.ShowMissing); err != nil {
+	if err := writeTableOf(&out, o.Table, recs, order, o.ShowMissing, o.Seeds); err != nil {
 		return nil, err
 	}
 	t.Table = out.Bytes()
@@ -355,6 +382,45 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		return nil, wrapErr("suite: table", err)
 	}
 	return t, nil
+}
+
+// ofSeeds returns the records of rs whose seed is among seeds, in order.
+func ofSeeds(rs []*Record, seeds []uint64) []*Record {
+	var out []*Record
+	for _, r := range rs {
+		if slices.Contains(seeds, r.Config.Seed) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// recordSeeds returns the seeds rs ran, each once, ascending.
+func recordSeeds(rs []*Record) []uint64 {
+	var seeds []uint64
+	for _, r := range rs {
+		if !slices.Contains(seeds, r.Config.Seed) {
+			seeds = append(seeds, r.Config.Seed)
+		}
+	}
+	slices.Sort(seeds)
+	return seeds
+}
+
+// seedsOfSpecs says which seeds each of specs has records of in rs: "fda
+// has records of seeds 1, 2".
+func seedsOfSpecs(rs []*Record, specs []string) string {
+	var parts []string
+	for _, s := range specs {
+		var of []*Record
+		for _, r := range rs {
+			if r.Config.Estimator == s {
+				of = append(of, r)
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s has records of seeds %s", s, fmtSeeds(recordSeeds(of))))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // addCurves stages in batch the training curves of every workload in rs

@@ -47,6 +47,15 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 // (and of the sides table, which has one for every spec of order anyway),
 // a line after any other table.
 func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun bool) error {
+	return writeTableOf(w, name, rs, order, notRun, nil)
+}
+
+// writeTableOf is writeTable over the runs of seeds only, when seeds is
+// not nil (TableOptions.Seeds): a learning-rate grid still chooses on
+// every seed that ran it, except in the lr table, which chooses on these
+// seeds' runs; a line under each heading says which seeds the table
+// covers.
+func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun bool, seeds []uint64) error {
 	if err := checkSameData(rs); err != nil {
 		return err
 	}
@@ -94,8 +103,20 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
+		grid := wl[0].Config.LRScale != 0 // a learning-rate grid's workload
+		if seeds != nil {
+			if len(ofSeeds(wl, seeds)) == 0 {
+				// Other workloads have some: this one is said to have none.
+				fmt.Fprintf(w, "No runs of seeds %s (--seeds) in this workload: no table.\n", fmtSeeds(seeds))
+				continue
+			}
+			writeSeedsNote(w, name, seeds, wl, grid)
+			if name == TableLR || !grid {
+				wl = ofSeeds(wl, seeds)
+			}
+		}
 		writeUndigested(w, wl)
-		if wl[0].Config.LRScale != 0 { // a learning-rate grid's workload
+		if grid {
 			sel, choices := SelectLR(wl)
 			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {
 				return err
@@ -103,6 +124,13 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 			if write == nil {
 				writeNotRun(w, name, order, wl, notRun)
 				continue
+			}
+			if seeds != nil && len(sel) > 0 {
+				if sel = ofSeeds(sel, seeds); len(sel) == 0 {
+					fmt.Fprintf(w, "No runs of seeds %s (--seeds) at the chosen learning rates: no table.\n", fmtSeeds(seeds))
+					writeNotRun(w, name, order, wl, notRun)
+					continue
+				}
 			}
 			if len(sel) == 0 {
 				fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
@@ -122,6 +150,34 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 		writeNotRun(w, name, order, wl, notRun)
 	}
 	return nil
+}
+
+// writeSeedsNote says, under a workload's heading, which seeds a table of
+// --seeds covers, so that the table read alone does not pass for one of
+// every seed: the seeds asked for that wl has runs of, then those it has
+// none of, then (on a learning-rate grid) on which seeds the rates were
+// chosen.
+func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid bool) {
+	have := recordSeeds(ofSeeds(wl, seeds))
+	var lacking []uint64
+	for _, s := range seeds {
+		if !slices.Contains(have, s) {
+			lacking = append(lacking, s)
+		}
+	}
+	fmt.Fprintf(w, "Seeds %s only (--seeds): ", fmtSeeds(have))
+	switch {
+	case grid && name == TableLR:
+		fmt.Fprintf(w, "the learning rates below are chosen on the runs of these seeds alone")
+	case grid:
+		fmt.Fprintf(w, "every row and comparison below is over the runs of these seeds alone; the learning rates were chosen on every seed that ran the grid, as without --seeds")
+	default:
+		fmt.Fprintf(w, "every row and comparison below is over the runs of these seeds alone")
+	}
+	if len(lacking) > 0 {
+		fmt.Fprintf(w, " (seeds %s of --seeds have no runs here)", fmtSeeds(lacking))
+	}
+	fmt.Fprintf(w, ".\n\n")
 }
 
 // writeNotRun names, with notRun (--missing=show), the specs of order

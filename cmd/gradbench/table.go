@@ -62,7 +62,15 @@ the main and sides tables, a line after the others), as the table job
 of gradbench slurm does; without --estimators it is refused, as there is
 nothing it could show. The
 paper's tables (sine-na, na-others, eta, paper) have fixed rows and
-refuse --estimators. --curves writes the training curves (test accuracy and training
+refuse --estimators. --seeds keeps only the runs of the listed seeds
+(written as for gradbench run --seeds: 3..10, 1,2,5) in every table's
+rows and comparisons, which then pair seeds among these alone, and says
+so under each heading ("Seeds 3–10 only"); on a learning-rate grid the
+rates are still chosen on every seed that ran the grid, as without
+--seeds, except in the lr table, which chooses on the listed seeds'
+runs. A list none of whose seeds has a record in --runs is refused,
+naming the seeds the records have, as is --seeds with --curves or
+--bench (drawn and written from every seed's runs). --curves writes the training curves (test accuracy and training
 loss per epoch, mean over seeds, and a panel per training diagnostic when
 the records have them) as SVG, and --bench every record as Go benchmark
 lines for benchstat. Neither may name a file of a runs directory (a
@@ -77,9 +85,10 @@ before gradbench kept them) cannot be checked and are tabulated; when
 a workload has records with digests too, a note under its heading names
 those without.
 
-Example:
+Examples:
 
-	gradbench table --ablation sine-na --runs results/runs`,
+	gradbench table --ablation sine-na --runs results/runs
+	gradbench table --runs results/study/runs --seeds 3..10`,
 	run: runTable,
 }
 
@@ -90,12 +99,25 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this `file`")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
 	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators")
+	seeds := fs.String("seeds", "", "only the runs of these `seeds` in the table's rows and comparisons: a count N for seeds 1..N, a list 1,2,5 or a range 3..10, as gradbench run takes them (default: every seed)")
 	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *missing != "refuse" && *missing != "show" {
 		return fmt.Errorf("table: --missing %q: want refuse or show", *missing)
+	}
+	var seedList []uint64
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "seeds" {
+			seedList = []uint64{} // set, even to "", which ParseSeeds refuses
+		}
+	})
+	if seedList != nil {
+		var err error
+		if seedList, err = suite.ParseSeeds(*seeds); err != nil {
+			return fmt.Errorf("table: --seeds: %w", err)
+		}
 	}
 	table := *ablation
 	if *diag {
@@ -106,7 +128,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		}
 	}
 	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, Curves: *curves, Bench: *bench,
-		ShowMissing: *missing == "show"})
+		ShowMissing: *missing == "show", Seeds: seedList})
 	if err != nil {
 		return err
 	}

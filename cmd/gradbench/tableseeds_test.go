@@ -1,0 +1,37 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTableSeeds: table --seeds is read as run --seeds reads it, refused
+// with ParseSeeds's words when malformed, and reaches the table: only the
+// listed seeds' runs, said under the heading, and a list none of whose
+// seeds has a record refused naming those there are.
+func TestTableSeeds(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	runs := filepath.Join(dir, "runs")
+	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", runs); err != nil {
+		t.Fatalf("gradbench run: %v\n%s", err, stderr)
+	}
+	out, _, err := runGradbench(t, "table", "--runs", runs, "--seeds", "2..3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "\nSeeds 2 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 3 of --seeds have no runs here).\n") ||
+		!strings.Contains(out, "| ste       |") || strings.Contains(out, "| 2 |") {
+		t.Errorf("table --seeds 2..3: want seed 2's runs alone, said under the heading:\n%s", out)
+	}
+	for _, tc := range []struct{ seeds, want string }{
+		{"3-4", `table: --seeds: suite: bad seeds "3-4": a sign (+ or -) is not allowed`},
+		{"1..2,5", `table: --seeds: suite: bad seeds "1..2,5": a range and a list do not combine`},
+		{"5,7", "suite: --seeds 5, 7: no run records of these seeds in " + runs + " (it has records of seeds 1, 2)"},
+	} {
+		if _, _, err := runGradbench(t, "table", "--runs", runs, "--seeds", tc.seeds); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("table --seeds %s: error %v, want %q", tc.seeds, err, tc.want)
+		}
+	}
+}
