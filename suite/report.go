@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -207,14 +208,19 @@ func missingSpecs(order []string, rs []*Record) []string {
 
 // recordSpecs returns the estimators rs ran, each once, sorted.
 func recordSpecs(rs []*Record) []string {
-	var specs []string
+	return distinct(rs, func(r *Record) string { return r.Config.Estimator })
+}
+
+// distinct returns key of each record of rs, each value once, sorted.
+func distinct[T cmp.Ordered](rs []*Record, key func(*Record) T) []T {
+	var out []T
 	for _, r := range rs {
-		if !slices.Contains(specs, r.Config.Estimator) {
-			specs = append(specs, r.Config.Estimator)
+		if k := key(r); !slices.Contains(out, k) {
+			out = append(out, k)
 		}
 	}
-	slices.Sort(specs)
-	return specs
+	slices.Sort(out)
+	return out
 }
 
 // them is "it" for one estimator and "them" for several.
@@ -397,14 +403,7 @@ func ofSeeds(rs []*Record, seeds []uint64) []*Record {
 
 // recordSeeds returns the seeds rs ran, each once, ascending.
 func recordSeeds(rs []*Record) []uint64 {
-	var seeds []uint64
-	for _, r := range rs {
-		if !slices.Contains(seeds, r.Config.Seed) {
-			seeds = append(seeds, r.Config.Seed)
-		}
-	}
-	slices.Sort(seeds)
-	return seeds
+	return distinct(rs, func(r *Record) uint64 { return r.Config.Seed })
 }
 
 // seedsOfSpecs says which seeds each of specs has records of in rs: "fda
