@@ -409,14 +409,22 @@ func TestRunCellLockedStale(t *testing.T) {
 	}
 	probe.Close()
 	stale = append(stale, filepath.Base(probe.Name()))
+	// "At once": with a poll of an hour, a runner that waited for the
+	// holder would still be waiting when the minute is up. The minute
+	// bounds the wait for the lock alone, not the training after it,
+	// which takes longer than that under user-mode emulation.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	waited := time.AfterFunc(time.Minute, cancel)
 	var kinds []EventKind
 	r := &Runner{Dir: dir, Progress: func(e Event) {
+		if e.Kind == EventStep {
+			waited.Stop()
+		}
 		if e.Kind != EventStep && e.Kind != EventEval {
 			kinds = append(kinds, e.Kind)
 		}
 	}}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	rec, err := r.RunCellLocked(ctx, c, LockConfig{Poll: time.Hour})
 	if err != nil || rec.Status != StatusOK {
 		t.Fatalf("RunCellLocked with a dead holder's lock: %v", err)
