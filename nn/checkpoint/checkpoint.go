@@ -295,9 +295,11 @@ func decode(data []byte) (epoch, step int64, file map[string]record, extras []re
 	}
 	d := binfile.NewDecoder(body)
 	epoch, step = int64(d.U64()), int64(d.U64())
-	n := int(d.U32())
+	// The count stays a uint32: as an int it is negative past 2^31 on a
+	// 32-bit build, which read no record and blamed the bytes after them.
+	n := d.U32()
 	file = make(map[string]record)
-	for i := 0; i < n && d.Err() == nil; i++ {
+	for i := uint32(0); i < n && d.Err() == nil; i++ {
 		r := readRecord(d)
 		if d.Err() != nil {
 			break
@@ -388,9 +390,9 @@ func readExtra(r io.ReaderAt, size int64, name string) (value []byte, ok bool, e
 	if err != nil {
 		return nil, false, fmt.Errorf("checkpoint: %w", err)
 	}
-	d.Skip(16) // epoch and step
-	n := int(d.U32())
-	for i := 0; i < n && d.Err() == nil; i++ {
+	d.Skip(16)   // epoch and step
+	n := d.U32() // a uint32, as in decode
+	for i := uint32(0); i < n && d.Err() == nil; i++ {
 		rec := readHeader(d)
 		switch {
 		case rec.kind == kindExtra && rec.name == name:
