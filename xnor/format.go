@@ -242,7 +242,7 @@ func Read(r io.Reader) (*File, error) {
 	f := &File{Meta: map[string]string{}}
 	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		k := d.String16()
-		f.Meta[k] = string(d.Bytes(int(d.U32())))
+		f.Meta[k] = string(d.Bytes32())
 	}
 	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		var rec record

@@ -61,6 +61,9 @@ func TestReadRecords(t *testing.T) {
 		{"unknown kind", rawFile(nil, rawRecord(7, "w", []int{1}, one...)), `record "w" has unknown kind 7`},
 		{"trailing bytes", rawFile([]byte{0}, rawRecord(recParam, "w", []int{1}, one...)), "1 bytes after the last record"},
 		{"too long", rawFile(nil, rawRecord(recParam, "w", []int{1 << 30}, one...)), `record "w" of shape [1073741824] is longer than the file`},
+		// Its length in the refusal is unsigned on every build (a 32-bit
+		// int would show -1).
+		{"metadata value past the end", binfile.Seal(binary.LittleEndian.AppendUint32(append(binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint32(fileFormat.Header(), 1), 1), 'k'), math.MaxUint32)), "want 4294967295 more bytes, have 0"},
 	} {
 		_, err := Read(bytes.NewReader(tc.data))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

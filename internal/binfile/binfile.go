@@ -19,6 +19,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"strconv"
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -223,6 +224,29 @@ func (d *Decoder) U64() uint64 {
 		return binary.LittleEndian.Uint64(b)
 	}
 	return 0
+}
+
+// Bytes32 reads a uint32 length and returns that many bytes, as Bytes. A
+// length past the data is refused in its unsigned value on every build: as
+// an int it would be negative past 2^31 on a 32-bit one.
+func (d *Decoder) Bytes32() []byte {
+	n := d.U32()
+	if d.err == nil && uint64(n) > uint64(d.Len()) {
+		d.Fail("data ends early: want %d more bytes, have %d", n, d.Len())
+		return nil
+	}
+	return d.Bytes(int(n))
+}
+
+// U32Int reads a uint32 as an int, and refuses a value past this build's
+// int (one past 2^31 - 1 on a 32-bit build) rather than wrap it negative.
+func (d *Decoder) U32Int() int {
+	n := d.U32()
+	if d.err == nil && uint64(n) > math.MaxInt {
+		d.Fail("%d is past this build's int (%d bits)", n, strconv.IntSize)
+		return 0
+	}
+	return int(n)
 }
 
 // String16 reads a string of a uint16 length and its bytes.

@@ -3,7 +3,9 @@ package binfile
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,5 +181,37 @@ func TestOpenAt(t *testing.T) {
 	}
 	if d.Skip(1000); d.Bytes(4) != nil || d.Err() == nil || !strings.Contains(d.Err().Error(), "unexpected EOF") {
 		t.Errorf("reading past the end of a file cut since it was opened: Err = %v", d.Err())
+	}
+}
+
+// TestDecoderU32Lengths: a uint32 length past the data is refused in its
+// unsigned value, and a uint32 read as an int is refused where this build's
+// int cannot hold it; on a 32-bit build int(uint32) would wrap negative.
+func TestDecoderU32Lengths(t *testing.T) {
+	b := binary.LittleEndian.AppendUint32(nil, math.MaxUint32)
+	b = append(b, "abc"...)
+	for name, d := range decoders(t, b) {
+		if v := d.Bytes32(); v != nil || d.Err() == nil || !strings.Contains(d.Err().Error(), "want 4294967295 more bytes, have 3") {
+			t.Errorf("%s: Bytes32 of a length 2^32-1 over 3 bytes = %q, Err = %v", name, v, d.Err())
+		}
+	}
+	good := append(binary.LittleEndian.AppendUint32(nil, 3), "abc"...)
+	for name, d := range decoders(t, good) {
+		if v := d.Bytes32(); string(v) != "abc" || d.Err() != nil || d.Len() != 0 {
+			t.Errorf("%s: Bytes32 = %q, Len %d, Err = %v, want \"abc\" and the data used up", name, v, d.Len(), d.Err())
+		}
+	}
+	for _, v := range []uint32{0, 7, math.MaxInt32, math.MaxInt32 + 1, math.MaxUint32} {
+		d := NewDecoder(binary.LittleEndian.AppendUint32(nil, v))
+		got := d.U32Int()
+		if uint64(v) > math.MaxInt {
+			if got != 0 || d.Err() == nil || !strings.Contains(d.Err().Error(), fmt.Sprintf("%d is past this build's int", v)) {
+				t.Errorf("U32Int(%d) on a %d-bit build = %d, Err = %v, want it refused", v, strconv.IntSize, got, d.Err())
+			}
+			continue
+		}
+		if uint64(got) != uint64(v) || got < 0 || d.Err() != nil {
+			t.Errorf("U32Int(%d) = %d, Err = %v", v, got, d.Err())
+		}
 	}
 }

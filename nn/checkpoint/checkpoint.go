@@ -348,7 +348,7 @@ func readHeader(d *binfile.Decoder) record {
 	if rank := int(d.U8()); rank > 0 {
 		r.shape = make([]int, rank)
 		for i := range r.shape {
-			r.shape[i] = int(d.U32())
+			r.shape[i] = d.U32Int()
 		}
 	}
 	return r
