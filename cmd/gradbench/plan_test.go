@@ -22,10 +22,7 @@ import (
 // planJSON runs gradbench plan --json with args and decodes its output.
 func planJSON(t *testing.T, args ...string) []planCell {
 	t.Helper()
-	stdout, stderr, err := runGradbench(t, append([]string{"plan", "--json"}, args...)...)
-	if err != nil {
-		t.Fatalf("gradbench plan --json %v: %v\n%s", args, err, stderr)
-	}
+	stdout, _ := gradbenchOK(t, append([]string{"plan", "--json"}, args...)...)
 	var cells []planCell
 	if err := json.Unmarshal([]byte(stdout), &cells); err != nil {
 		t.Fatalf("gradbench plan --json: %v\n%s", err, stdout)
@@ -39,10 +36,7 @@ func TestPlan(t *testing.T) {
 	out := filepath.Join(dir, "runs")
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
 
-	stdout, stderr, err := runGradbench(t, append([]string{"plan"}, sweep...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout, stderr := gradbenchOK(t, append([]string{"plan"}, sweep...)...)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if len(lines) != 5 || texttest.Squash(lines[0]) != "cell key state estimator seed model dataset recipe" {
 		t.Fatalf("plan printed %d lines, want a header and 4 cells:\n%s", len(lines), stdout)
@@ -66,19 +60,14 @@ func TestPlan(t *testing.T) {
 	}
 
 	// Train cell 2 by index and cell 1 by key.
-	stdout, stderr, err = runGradbench(t, append([]string{"run", "--cell", "2"}, sweep...)...)
-	if err != nil {
-		t.Fatalf("run --cell 2: %v\n%s", err, stderr)
-	}
+	stdout, stderr = gradbenchOK(t, append([]string{"run", "--cell", "2"}, sweep...)...)
 	if want := "cell 2 of 4 (ste seed 2): top-1 "; !strings.HasPrefix(stdout, want) || !strings.HasSuffix(stdout, keys[2]+".json\n") {
 		t.Errorf("run --cell 2 printed %q, want %q... %s.json", stdout, want, keys[2])
 	}
 	if !strings.Contains(stderr, "[3/4] ste seed 2: epoch 2/2: train loss") {
 		t.Errorf("run --cell 2 logged no epoch lines (stderr is not a terminal):\n%s", stderr)
 	}
-	if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", keys[1]}, sweep...)...); err != nil {
-		t.Fatalf("run --cell %s: %v\n%s", keys[1], err, stderr)
-	}
+	gradbenchOK(t, append([]string{"run", "--cell", keys[1]}, sweep...)...)
 	recs, err := suite.ReadRecords(out)
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("%d records, %v; want 2", len(recs), err)
@@ -121,9 +110,7 @@ func TestPlan(t *testing.T) {
 
 	// All done: --pending lists nothing.
 	for _, c := range []string{"0", "3"} {
-		if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", c}, sweep...)...); err != nil {
-			t.Fatalf("run --cell %s: %v\n%s", c, err, stderr)
-		}
+		gradbenchOK(t, append([]string{"run", "--cell", c}, sweep...)...)
 	}
 	stdout, _, err = runGradbench(t, append([]string{"plan", "--pending", "--json"}, sweep...)...)
 	if err != nil || strings.TrimSpace(stdout) != "[]" {
@@ -189,10 +176,7 @@ func TestRunCellIndexFromEnv(t *testing.T) {
 	out := filepath.Join(dir, "runs")
 	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out, "--index-from-env", "JOB_COMPLETION_INDEX"}
 	t.Setenv("JOB_COMPLETION_INDEX", "3")
-	stdout, stderr, err := runGradbench(t, args...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	stdout, stderr := gradbenchOK(t, args...)
 	if !strings.HasPrefix(stdout, "cell 3 of 4 (fda seed 2): top-1 ") {
 		t.Errorf("stdout = %q, want cell 3 (fda seed 2) trained", stdout)
 	}
@@ -436,10 +420,7 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 	workload := []string{"--recipe", recipe, "--dataset", "mnist", "--data", data}
 	rec := trainOne(t, runs, append(workload, "--estimators", "ste")...)
 	sweep := append(workload, "--out", runs, "--estimators", "ste,fda")
-	plain, _, err := runGradbench(t, append([]string{"plan"}, sweep...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, _ := gradbenchOK(t, append([]string{"plan"}, sweep...)...)
 	if checked, _, err := runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...); err != nil || checked != plain {
 		t.Errorf("plan --check-data with the files the run was trained on: error %v, output\n%s\nwant plan's:\n%s", err, checked, plain)
 	}
@@ -447,7 +428,7 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 	if _, _, err := runGradbench(t, append([]string{"plan"}, sweep...)...); err != nil {
 		t.Errorf("plan, which loads no data, with other test files: %v", err)
 	}
-	_, _, err = runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...)
+	_, _, err := runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...)
 	_, _, runErr := runGradbench(t, append([]string{"run", "--quiet"}, sweep...)...)
 	if err == nil || runErr == nil || err.Error() != runErr.Error() || !strings.Contains(err.Error(), suite.RecordPath(runs, rec.Key)) || !strings.Contains(err.Error(), "test split") {
 		t.Errorf("plan --check-data with other test files: %v\nrun: %v\nwant run's refusal, naming %s and its test split", err, runErr, suite.RecordPath(runs, rec.Key))
