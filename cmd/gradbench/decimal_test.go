@@ -65,9 +65,7 @@ func TestNumericFlagsDecimal(t *testing.T) {
 // 16, 3, 7 and 10 (or 0x1p-3 as 0.125), and so is a float float64 would
 // make 0 (1e-400).
 func TestNumericFlagsRefuseNonDecimal(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	// An unknown estimator makes a command that read the value fail at
 	// once rather than train.
 	sweep := func(cmd string) []string {

@@ -31,9 +31,7 @@ func planJSON(t *testing.T, args ...string) []planCell {
 }
 
 func TestPlan(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
 
 	stdout, stderr := gradbenchOK(t, append([]string{"plan"}, sweep...)...)
@@ -171,9 +169,7 @@ func TestRunCellBadInput(t *testing.T) {
 // TestRunCellIndexFromEnv: the variable's value is the cell index; a
 // finished cell exits at once.
 func TestRunCellIndexFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out, "--index-from-env", "JOB_COMPLETION_INDEX"}
 	t.Setenv("JOB_COMPLETION_INDEX", "3")
 	stdout, stderr := gradbenchOK(t, args...)
@@ -217,9 +213,7 @@ func TestRunCellKeepEpochs(t *testing.T) {
 // naming the cell and what to do, instead of reporting the runs done with
 // no weights after their epochs; over runs trained with it, it goes on.
 func TestRunKeepEpochsOnFinishedRuns(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t) // 2 epochs
 	rec := trainOne(t, out, "--recipe", recipe, "--estimators", "ste")
 	for _, sel := range [][]string{nil, {"--cell", "0"}} {
 		args := append([]string{"run", "--quiet", "--out", out, "--recipe", recipe, "--estimators", "ste", "--keep-epochs"}, sel...)
@@ -443,9 +437,7 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 // fail). Tried as a new user would: a checkpoint renamed by hand in --out
 // to another cell's name, then plan, slurm and run.
 func TestPlanRefusesCheckpointOfAnotherRun(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	cells := planJSON(t, sweep...)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -482,9 +474,7 @@ func TestPlanRefusesCheckpointOfAnotherRun(t *testing.T) {
 // directory made by hand in --out under the name plan gives a cell's
 // lock, then plan, slurm and run.
 func TestPlanRefusesCellRunRefuses(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	cells := planJSON(t, sweep...)
 	lock := suite.LockPath(out, cells[1].Key)

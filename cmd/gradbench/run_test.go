@@ -47,23 +47,29 @@ func trainOne(t *testing.T, runs string, args ...string) *suite.Record {
 	return recs[0]
 }
 
-// trainTiny trains one run of tinyRecipe into the directory runs of a new
-// temporary directory dir, as trainOne does with args, and returns dir,
-// runs and the run's record.
-func trainTiny(t *testing.T, args ...string) (dir, runs string, rec *suite.Record) {
+// tinyWorkdir writes tinyRecipe into a new temporary directory dir and
+// returns dir, the recipe file and runs, the path of a runs directory in
+// dir that does not exist yet.
+func tinyWorkdir(t *testing.T) (dir, recipe, runs string) {
 	t.Helper()
 	dir = t.TempDir()
-	runs = filepath.Join(dir, "runs")
-	return dir, runs, trainOne(t, runs, append([]string{"--recipe", writeRecipe(t, dir, tinyRecipe)}, args...)...)
+	return dir, writeRecipe(t, dir, tinyRecipe), filepath.Join(dir, "runs")
+}
+
+// trainTiny trains one run of tinyRecipe into the runs directory of
+// tinyWorkdir, as trainOne does with args, and returns dir, runs and the
+// run's record.
+func trainTiny(t *testing.T, args ...string) (dir, runs string, rec *suite.Record) {
+	t.Helper()
+	dir, recipe, runs := tinyWorkdir(t)
+	return dir, runs, trainOne(t, runs, append([]string{"--recipe", recipe}, args...)...)
 }
 
 // TestRunEndToEnd runs the whole path on the synthetic dataset at width
 // 0.25: run → records → table → SVG and benchmark lines; then the same
 // command again finishes from the records and prints the same table.
 func TestRunEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t)
 	args := []string{"run", "--recipe", recipe, "--width", "0.25", "--estimators", "ste,fda,fda+na", "--seeds", "1", "--out", out}
 	start := time.Now()
 	stdout, stderr := gradbenchOK(t, args...)

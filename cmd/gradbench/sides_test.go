@@ -56,9 +56,7 @@ func TestBopRefusesSides(t *testing.T) {
 // set and checks the tables it prints, the records, the benchmark lines,
 // and that gradbench table rebuilds the same sides table from the records.
 func TestRunSides(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	stdout, _ := gradbenchOK(t, "run", "--recipe", recipe, "--ablation", "sides", "--estimators", "approxsign", "--seeds", "1", "--out", out)
 	main, sides, ok := strings.Cut(stdout, "\n### ")
 	if !ok {

@@ -31,9 +31,7 @@ func normalizePaths(t *testing.T, s, dir string) string {
 // with one cell already recorded: the array runs the three pending cells
 // by key, the table job builds the table and lists what is still pending.
 func TestSlurmScripts(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "2", "--out", out}
 	gradbenchOK(t, append([]string{"run", "--cell", "1"}, sweep...)...)
 	stdout, stderr := gradbenchOK(t, append([]string{"slurm", "--partition", "debug", "--time", "0:30:00", "--cpus-per-task", "2",
@@ -350,9 +348,7 @@ func TestSlurmKeepEpochs(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash to run the array script with")
 	}
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t) // 2 epochs
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	gradbenchOK(t, append([]string{"slurm", "--keep-epochs"}, sweep...)...)
 	cellsPath := filepath.Join(out, "slurm", "cells.sh")
@@ -412,9 +408,7 @@ func TestSlurmKeepEpochs(t *testing.T) {
 // cell and the process, before any script is written. A holder with
 // --keep-epochs is left to train its cell, as any running cell is.
 func TestSlurmKeepEpochsCellTrainedNow(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"slurm", "--keep-epochs", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	cells := planJSON(t, sweep[2:]...)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -479,9 +473,7 @@ func TestSlurmSubmitNoJobID(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", out)
 	want := "slurm: sbatch --parsable " + filepath.Join(out, "slurm", "cells.sh") + ` printed "Submitted batch job 101", want a job id`
 	if err == nil || err.Error() != want {
@@ -556,9 +548,7 @@ func sweepHeld(t *testing.T, held int) (sweep []string, out string, cells []plan
 // named the cell "(expr:g=1 seed -, key ...)". It names each cell
 // missing by its whole spec and seed.
 func TestSlurmTableNamesSpecWithSpaces(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	gradbenchOK(t, "slurm", "--recipe", recipe, "--estimators", "ste,expr:g=1 - x*x", "--seeds", "1", "--out", out)
 	job := exec.Command("bash", filepath.Join(out, "slurm", "table.sh"))
 	job.Env = append(os.Environ(), asGradbenchEnv+"=1")

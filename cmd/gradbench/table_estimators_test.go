@@ -16,14 +16,12 @@ import (
 // another has; and the paper's tables, whose rows are fixed, refuse
 // --estimators instead of showing rows as not run.
 func TestTableEstimatorsAllOrRefused(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
+	dir, recipe, runs := tinyWorkdir(t)
 	otherDir := filepath.Join(dir, "other")
 	if err := os.Mkdir(otherDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	other := writeRecipe(t, otherDir, recipetest.Tiny("tiny2", 1, 16, 32, 32))
-	runs := filepath.Join(dir, "runs")
 	for _, args := range [][]string{
 		{"--recipe", recipe, "--estimators", "ste,fda,fda+na"},
 		{"--recipe", other, "--estimators", "ste"},

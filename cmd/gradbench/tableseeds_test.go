@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,9 +10,7 @@ import (
 // listed seeds' runs, said under the heading, and a list none of whose
 // seeds has a record refused naming those there are.
 func TestTableSeeds(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
+	_, recipe, runs := tinyWorkdir(t)
 	gradbenchOK(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", runs)
 	out, _ := gradbenchOK(t, "table", "--runs", runs, "--seeds", "2..3")
 	if !strings.Contains(out, "\nSeeds 2 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 3 of --seeds have no runs here).\n") ||
