@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,10 +13,9 @@ import (
 // 10, as --seeds and --cell always read theirs; the flag package read
 // --epochs 010 as 8 (octal), as it read --points and --classes.
 func TestNumericFlagsDecimal(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
+	_, recipe, runs := tinyWorkdir(t)
 	plan := func(args ...string) []string {
-		return append([]string{"plan", "--json", "--quiet", "--recipe", recipe, "--out", filepath.Join(dir, "runs"), "--estimators", "ste"}, args...)
+		return append([]string{"plan", "--json", "--quiet", "--recipe", recipe, "--out", runs, "--estimators", "ste"}, args...)
 	}
 	for _, tc := range []struct {
 		name  string

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,10 +35,9 @@ func TestMinimalEstimator(t *testing.T) {
 		}
 	})
 	t.Run("train", func(t *testing.T) {
-		dir := t.TempDir()
-		recipe := writeRecipe(t, dir, tinyRecipe)
+		_, recipe, runs := tinyWorkdir(t)
 		out, _ := gradbenchOK(t, "run", "--quiet", "--recipe", recipe, "--epochs", "1",
-			"--estimators", "minimal,minimal:k=2+na", "--out", filepath.Join(dir, "runs"))
+			"--estimators", "minimal,minimal:k=2+na", "--out", runs)
 		for _, row := range []string{"| minimal ", "| minimal:k=2+na "} {
 			if !strings.Contains(out, row) {
 				t.Errorf("table lacks a row %q:\n%s", row, out)

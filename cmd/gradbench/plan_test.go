@@ -406,9 +406,8 @@ func TestPlanSummary(t *testing.T) {
 // user would: the test files replaced by more images after the sweep's
 // one cell was recorded, then the sweep planned with another estimator.
 func TestPlanCheckDataRefusesOtherData(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	data, runs := filepath.Join(dir, "mnist"), filepath.Join(dir, "runs")
+	dir, recipe, runs := tinyWorkdir(t)
+	data := filepath.Join(dir, "mnist")
 	writeMNIST(t, data, "train", 64)
 	writeMNIST(t, data, "t10k", 40)
 	workload := []string{"--recipe", recipe, "--dataset", "mnist", "--data", data}

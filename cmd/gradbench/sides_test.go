@@ -13,9 +13,8 @@ import (
 // weights only, on the activations only and on both, and ste once per
 // seed, seed-major like every sweep.
 func TestPlanSides(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	cells := planJSON(t, "--recipe", recipe, "--ablation", "sides", "--estimators", "fda,approxsign", "--seeds", "2", "--out", filepath.Join(dir, "runs"))
+	_, recipe, runs := tinyWorkdir(t)
+	cells := planJSON(t, "--recipe", recipe, "--ablation", "sides", "--estimators", "fda,approxsign", "--seeds", "2", "--out", runs)
 	specs := []string{"ste", "w=fda/a=ste", "w=ste/a=fda", "fda", "w=approxsign/a=ste", "w=ste/a=approxsign", "approxsign"}
 	if len(cells) != 2*len(specs) {
 		t.Fatalf("plan has %d cells, want %d", len(cells), 2*len(specs))

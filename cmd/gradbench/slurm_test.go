@@ -189,9 +189,8 @@ func TestSlurmSubmitCommand(t *testing.T) {
 
 func TestSlurmSubmitFails(t *testing.T) {
 	fakeSbatch(t, true)
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", filepath.Join(dir, "runs"), "--partition", "nope")
+	_, recipe, runs := tinyWorkdir(t)
+	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", runs, "--partition", "nope")
 	if err == nil || !strings.Contains(err.Error(), "sbatch --parsable") || !strings.Contains(err.Error(), "invalid partition specified: nope") {
 		t.Errorf("error = %v, want sbatch's message", err)
 	}
@@ -521,11 +520,9 @@ func TestSlurmRecipeName(t *testing.T) {
 // would hold them.
 func sweepHeld(t *testing.T, held int) (sweep []string, out string, cells []planCell) {
 	t.Helper()
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out = filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep = []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
-	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	stdout, _ := gradbenchOK(t, append([]string{"plan", "--json"}, sweep...)...)
 	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
 		t.Fatalf("plan --json: %v\n%s", err, stdout)
 	}
