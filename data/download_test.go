@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gradbench/gradbench/internal/idxtest"
 )
 
 // server serves files by name from a map and counts requests; nothing in
@@ -58,8 +60,8 @@ func tinyIDX(t testing.TB, n int) (*server, map[string][]byte) {
 		n      int
 	}{{"train", n}, {"t10k", n / 2}} {
 		pixels, labels := testImages(sp.n, 28, 28, 10)
-		img := gz(t, idxBytes([]int{sp.n, 28, 28}, pixels))
-		lab := gz(t, idxBytes([]int{sp.n}, labels))
+		img := gz(t, idxtest.Bytes([]int{sp.n, 28, 28}, pixels))
+		lab := gz(t, idxtest.Bytes([]int{sp.n}, labels))
 		files[sp.prefix+"-images-idx3-ubyte.gz"] = img
 		files[sp.prefix+"-labels-idx1-ubyte.gz"] = lab
 		pins = append(pins, pin(sp.prefix+"-images-idx3-ubyte.gz", img), pin(sp.prefix+"-labels-idx1-ubyte.gz", lab))

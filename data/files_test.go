@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/idxtest"
 )
 
 // TestIDXShapeAndCount checks what a pair of IDX files must agree on: the
@@ -19,16 +21,16 @@ import (
 // more; and that a missing labels file is reported as missing.
 func TestIDXShapeAndCount(t *testing.T) {
 	pixels, labels := testImages(3, 28, 27, 10)
-	_, err := idxDataset("img", idxBytes([]int{3, 28, 27}, pixels), "lab", idxBytes([]int{3}, labels), 28, 28, 10)
+	_, err := idxDataset("img", idxtest.Bytes([]int{3, 28, 27}, pixels), "lab", idxtest.Bytes([]int{3}, labels), 28, 28, 10)
 	wantErr(t, err, "img: images of 28×27 pixels, want 28×28")
 
 	pixels, labels = testImages(4, 28, 28, 10)
-	_, err = idxDataset("img", idxBytes([]int{3, 28, 28}, pixels[:3*28*28]), "lab", idxBytes([]int{4}, labels), 28, 28, 10)
+	_, err = idxDataset("img", idxtest.Bytes([]int{3, 28, 28}, pixels[:3*28*28]), "lab", idxtest.Bytes([]int{4}, labels), 28, 28, 10)
 	wantErr(t, err, "img holds 3 images but lab holds 4 labels")
 
 	dir := t.TempDir()
 	images, missing := filepath.Join(dir, "images"), filepath.Join(dir, "labels")
-	writeFile(t, images, idxBytes([]int{4, 28, 28}, pixels))
+	writeFile(t, images, idxtest.Bytes([]int{4, 28, 28}, pixels))
 	_, err = readIDX(images, missing, 28, 28, 10)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) {
 		t.Errorf("readIDX with no labels file = %v, want a not-exist error naming %s", err, missing)

@@ -3,23 +3,14 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// idxBytes returns an IDX file of unsigned bytes with the given sizes and
-// elements.
-func idxBytes(dims []int, body []byte) []byte {
-	b := []byte{0, 0, idxUbyte, byte(len(dims))}
-	for _, d := range dims {
-		b = binary.BigEndian.AppendUint32(b, uint32(d))
-	}
-	return append(b, body...)
-}
+	"github.com/gradbench/gradbench/internal/idxtest"
+)
 
 func gz(t testing.TB, b []byte) []byte {
 	t.Helper()
@@ -63,7 +54,7 @@ func writeFile(t testing.TB, path string, b []byte) {
 func writeIDXSplit(t testing.TB, dir, prefix string, n int, gzipped bool) {
 	t.Helper()
 	pixels, labels := testImages(n, 28, 28, 10)
-	img, lab := idxBytes([]int{n, 28, 28}, pixels), idxBytes([]int{n}, labels)
+	img, lab := idxtest.Bytes([]int{n, 28, 28}, pixels), idxtest.Bytes([]int{n}, labels)
 	ext := ""
 	if gzipped {
 		img, lab, ext = gz(t, img), gz(t, lab), ".gz"
@@ -98,8 +89,8 @@ func TestReadIDX(t *testing.T) {
 func TestReadIDXGzipByMagic(t *testing.T) {
 	dir := t.TempDir()
 	pixels, labels := testImages(3, 28, 28, 10)
-	writeFile(t, filepath.Join(dir, "img"), gz(t, idxBytes([]int{3, 28, 28}, pixels)))
-	writeFile(t, filepath.Join(dir, "lab.gz"), idxBytes([]int{3}, labels))
+	writeFile(t, filepath.Join(dir, "img"), gz(t, idxtest.Bytes([]int{3, 28, 28}, pixels)))
+	writeFile(t, filepath.Join(dir, "lab.gz"), idxtest.Bytes([]int{3}, labels))
 	d, err := readIDX(filepath.Join(dir, "img"), filepath.Join(dir, "lab.gz"), 28, 28, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -113,8 +104,8 @@ func TestReadIDXGzipByMagic(t *testing.T) {
 // and saying what was expected.
 func TestIDXBadInput(t *testing.T) {
 	pixels, labels := testImages(4, 28, 28, 10)
-	goodImg := idxBytes([]int{4, 28, 28}, pixels)
-	goodLab := idxBytes([]int{4}, labels)
+	goodImg := idxtest.Bytes([]int{4, 28, 28}, pixels)
+	goodLab := idxtest.Bytes([]int{4}, labels)
 	badLabels := slices.Clone(labels)
 	badLabels[2] = 10
 	gzImg := gz(t, goodImg)
@@ -135,11 +126,11 @@ func TestIDXBadInput(t *testing.T) {
 		{"truncated header", goodImg[:10], goodLab, []string{"images.idx", "truncated", "16-byte header"}},
 		{"truncated data", goodImg[:len(goodImg)-1], goodLab, []string{"images.idx", "truncated", "4×28×28 = 3136", "holds 3135"}},
 		{"trailing data", append(slices.Clone(goodImg), 0), goodLab, []string{"images.idx", "1 trailing bytes"}},
-		{"wrong image size", idxBytes([]int{4, 32, 24}, pixels[:4*32*24]), goodLab, []string{"images.idx", "32×24", "want 28×28"}},
-		{"zero images", idxBytes([]int{0, 28, 28}, nil), idxBytes([]int{0}, nil), []string{"images.idx", "0 images"}},
-		{"huge sizes", idxBytes([]int{1 << 30, 1 << 20, 28}, nil), goodLab, []string{"images.idx", "more than"}},
-		{"count mismatch", goodImg, idxBytes([]int{3}, labels[:3]), []string{"images.idx holds 4 images", "labels.idx holds 3 labels"}},
-		{"label out of range", goodImg, idxBytes([]int{4}, badLabels), []string{"labels.idx", "label 10 of image 2", "0..9"}},
+		{"wrong image size", idxtest.Bytes([]int{4, 32, 24}, pixels[:4*32*24]), goodLab, []string{"images.idx", "32×24", "want 28×28"}},
+		{"zero images", idxtest.Bytes([]int{0, 28, 28}, nil), idxtest.Bytes([]int{0}, nil), []string{"images.idx", "0 images"}},
+		{"huge sizes", idxtest.Bytes([]int{1 << 30, 1 << 20, 28}, nil), goodLab, []string{"images.idx", "more than"}},
+		{"count mismatch", goodImg, idxtest.Bytes([]int{3}, labels[:3]), []string{"images.idx holds 4 images", "labels.idx holds 3 labels"}},
+		{"label out of range", goodImg, idxtest.Bytes([]int{4}, badLabels), []string{"labels.idx", "label 10 of image 2", "0..9"}},
 		{"truncated gzip", gzImg[:len(gzImg)/2], goodLab, []string{"images.idx", "corrupt gzip stream", "truncated"}},
 		{"corrupt gzip", corrupt, goodLab, []string{"images.idx", "corrupt gzip stream"}},
 		{"gzip checksum", badCRC, goodLab, []string{"images.idx", "corrupt gzip stream"}},

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gradbench/gradbench/internal/idxtest"
 )
 
 // sandbox points every place of the search order into fresh temporary
@@ -266,8 +268,8 @@ func TestDebianFashionMNIST(t *testing.T) {
 			labels[i] = byte(y)
 		}
 		for name, b := range map[string][]byte{
-			tc.prefix + "-images-idx3-ubyte": idxBytes([]int{d.N, d.H, d.W}, d.Pixels),
-			tc.prefix + "-labels-idx1-ubyte": idxBytes([]int{d.N}, labels),
+			tc.prefix + "-images-idx3-ubyte": idxtest.Bytes([]int{d.N, d.H, d.W}, d.Pixels),
+			tc.prefix + "-labels-idx1-ubyte": idxtest.Bytes([]int{d.N}, labels),
 		} {
 			sum := sha256.Sum256(b)
 			if got := hex.EncodeToString(sum[:]); got != fashionMNISTRaw[name] {

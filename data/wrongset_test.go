@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/idxtest"
 )
 
 // TestIDXOfAnotherDataset: Fashion-MNIST and MNIST publish files of the
@@ -24,8 +26,8 @@ func TestIDXOfAnotherDataset(t *testing.T) {
 			labels[i] = byte(i % 10)
 		}
 		files := map[string][]byte{
-			"t10k-images-idx3-ubyte": idxBytes([]int{n, 28, 28}, bytes.Repeat([]byte{pixel}, n*28*28)),
-			"t10k-labels-idx1-ubyte": idxBytes([]int{n}, labels),
+			"t10k-images-idx3-ubyte": idxtest.Bytes([]int{n, 28, 28}, bytes.Repeat([]byte{pixel}, n*28*28)),
+			"t10k-labels-idx1-ubyte": idxtest.Bytes([]int{n}, labels),
 		}
 		for name, b := range files {
 			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {

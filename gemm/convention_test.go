@@ -17,7 +17,7 @@ import (
 // does not reach the result. Sgemm, SgemmRowsA and SgemmRowsB alike.
 func TestZeroAlphaBeta(t *testing.T) {
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
-	impltest.Each(t, impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}, func(t *testing.T) {
+	impltest.Each(t, implSelector, func(t *testing.T) {
 		// Small and large enough to be split over the worker pool.
 		for _, s := range [][3]int{{5, 7, 3}, {97, 70, 40}} {
 			m, n, k := s[0], s[1], s[2]
@@ -82,7 +82,7 @@ func TestZeroAlphaBeta(t *testing.T) {
 func TestNegativeZeroBeta(t *testing.T) {
 	negZero := float32(math.Copysign(0, -1))
 	nan := float32(math.NaN())
-	impltest.Each(t, impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}, func(t *testing.T) {
+	impltest.Each(t, implSelector, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(21, 22))
 		for _, s := range [][3]int{{5, 7, 3}, {13, 49, 11}, {40, 50, 40}} {
 			m, n, k := s[0], s[1], s[2]

@@ -16,11 +16,15 @@ import (
 	"github.com/gradbench/gradbench/internal/texttest"
 )
 
+// implSelector is the package's Impl, Impls and SetImpl for impltest:
+// the tests select implementations as a caller of the package would.
+var implSelector = impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}
+
 // TestImpls runs the public functions' cross-checks against ref under
 // every implementation this build and CPU can run: "go" is what CPUs
 // without AVX2 and FMA (and other architectures) get.
 func TestImpls(t *testing.T) {
-	impltest.Each(t, impltest.Funcs{ImplFunc: Impl, ImplsFunc: Impls, SetImplFunc: SetImpl}, func(t *testing.T) {
+	impltest.Each(t, implSelector, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(7, 8))
 		for _, s := range [][3]int{{5, 33, 9}, {97, 35, 300}, {144, 16, 200}} {
 			m, n, k := s[0], s[1], s[2]

@@ -2,13 +2,12 @@ package suite
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/idxtest"
 	"github.com/gradbench/gradbench/nn/checkpoint"
 )
 
@@ -16,58 +15,30 @@ import (
 // for them (a few images of noise), read from a data directory, so that
 // the files can be changed between runs as a user's can.
 
-// idxSplit is one split's images (28×28) and labels, as written to its
-// IDX files.
+// idxSplit is one split's 28×28 images, as written to its IDX files with
+// the labels 0..9 in turn (idxtest.WriteSplit).
 type idxSplit struct {
 	pixels []byte
-	labels []byte
 }
 
 // withPixel returns a copy of sp with its i-th pixel changed by one (sp
 // itself unchanged): the same split but for one pixel, which its data
 // digest must tell apart.
 func (sp idxSplit) withPixel(i int) idxSplit {
-	c := idxSplit{pixels: append([]byte(nil), sp.pixels...), labels: sp.labels}
+	c := idxSplit{pixels: append([]byte(nil), sp.pixels...)}
 	c.pixels[i]++
 	return c
 }
 
-// noiseSplit returns n images of pseudo-random pixels with labels 0..9 in
-// turn, differing with salt.
-func noiseSplit(n int, salt byte) idxSplit {
-	s := idxSplit{pixels: make([]byte, n*28*28), labels: make([]byte, n)}
-	x := uint32(salt) + 1
-	for i := range s.pixels {
-		x = x*1664525 + 1013904223
-		s.pixels[i] = byte(x >> 24)
-	}
-	for i := range s.labels {
-		s.labels[i] = byte(i % 10)
-	}
-	return s
-}
+// noiseSplit returns n images of pseudo-random pixels, differing with
+// salt.
+func noiseSplit(n int, salt byte) idxSplit { return idxSplit{pixels: idxtest.Noise(n, salt)} }
 
 // writeFMNIST writes train and test as the Fashion-MNIST files of dir.
 func writeFMNIST(t *testing.T, dir string, train, test idxSplit) {
 	t.Helper()
-	idx := func(magic uint32, dims []int, body []byte) []byte {
-		b := binary.BigEndian.AppendUint32(nil, magic)
-		for _, d := range dims {
-			b = binary.BigEndian.AppendUint32(b, uint32(d))
-		}
-		return append(b, body...)
-	}
-	for prefix, s := range map[string]idxSplit{"train": train, "t10k": test} {
-		n := len(s.labels)
-		for name, b := range map[string][]byte{
-			prefix + "-images-idx3-ubyte": idx(0x803, []int{n, 28, 28}, s.pixels),
-			prefix + "-labels-idx1-ubyte": idx(0x801, []int{n}, s.labels),
-		} {
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	idxtest.WriteSplit(t, dir, "train", train.pixels)
+	idxtest.WriteSplit(t, dir, "t10k", test.pixels)
 }
 
 // fmnistSweep returns a one-cell sweep (ste, seed 1) of the given epochs
@@ -108,7 +79,7 @@ func noiseRun(t *testing.T) (a, b idxSplit, data, dir string, s *Sweep, rec *Rec
 func TestRecordOfOtherDataRefused(t *testing.T) {
 	a, b := noiseSplit(32, 1), noiseSplit(16, 2)
 	onePixel := a.withPixel(12345)
-	cut := idxSplit{pixels: a.pixels[:16*28*28], labels: a.labels[:16]}
+	cut := idxSplit{pixels: a.pixels[:16*28*28]}
 	for _, tc := range []struct {
 		name                      string
 		train, test               idxSplit // the files the record is trained on

@@ -81,9 +81,7 @@ func TestRunOutputBlocked(t *testing.T) {
 	// each, named after it: those are checked as well.
 	two := []string{"--recipe", recipe, "--estimators", "ste", "--optimizers", "sgd,adam"}
 	ref := filepath.Join(dir, "ref")
-	if _, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--out", ref}, two...)...); err != nil {
-		t.Fatalf("run: %v\n%s", err, stderr)
-	}
+	gradbenchOK(t, append([]string{"run", "--quiet", "--out", ref}, two...)...)
 	var curves []string
 	for _, n := range tree(t, ref) {
 		if strings.HasPrefix(n, "curves-") {

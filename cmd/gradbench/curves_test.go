@@ -24,6 +24,18 @@ func runGradbench(t *testing.T, args ...string) (stdout, stderr string, err erro
 	return out.String(), errb.String(), err
 }
 
+// gradbenchOK runs gradbench as runGradbench does and stops the test,
+// naming the arguments and showing what gradbench printed on stderr,
+// unless it succeeds.
+func gradbenchOK(t *testing.T, args ...string) (stdout, stderr string) {
+	t.Helper()
+	stdout, stderr, err := runGradbench(t, args...)
+	if err != nil {
+		t.Fatalf("gradbench %q: %v\n%s", args, err, stderr)
+	}
+	return stdout, stderr
+}
+
 // runRefused runs gradbench with args and checks that it fails with an
 // error containing want and does not create out, the directory its --out
 // names. It returns the error.
@@ -40,18 +52,12 @@ func runRefused(t *testing.T, out, want string, args ...string) error {
 }
 
 func TestCurvesGolden(t *testing.T) {
-	out, _, err := runGradbench(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--points", "41", "--format", "tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, _ := gradbenchOK(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--points", "41", "--format", "tsv")
 	golden.Check(t, "curves.tsv", []byte(out))
 }
 
 func TestCurvesTable(t *testing.T) {
-	out, _, err := runGradbench(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--format", "tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, _ := gradbenchOK(t, "curves", "--estimators", "fda:n=9,ste,approxsign,dsq,bnnplus,ede", "--format", "tsv")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != 402 {
 		t.Fatalf("got %d lines, want a header and 401 rows", len(lines))
@@ -64,10 +70,7 @@ func TestCurvesTable(t *testing.T) {
 		t.Errorf("row x=0 = %q, want %q", lines[201], want)
 	}
 
-	out, _, err = runGradbench(t, "curves", "--estimators", "fda:omega=0.10,n=9..18,ste", "--from", "-1", "--to", "1", "--points", "3", "--progress", "1", "--format", "csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, _ = gradbenchOK(t, "curves", "--estimators", "fda:omega=0.10,n=9..18,ste", "--from", "-1", "--to", "1", "--points", "3", "--progress", "1", "--format", "csv")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -88,10 +91,7 @@ func TestCurvesTable(t *testing.T) {
 // TestCurvesDefault: with no --estimators, curves shows every registered
 // estimator at its defaults, in the registry's order.
 func TestCurvesDefault(t *testing.T) {
-	out, _, err := runGradbench(t, "curves", "--points", "3")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, _ := gradbenchOK(t, "curves", "--points", "3")
 	header, _, _ := strings.Cut(out, "\n")
 	if want := "x\t" + strings.Join(estimators.Names(), "\t"); header != want {
 		t.Errorf("header = %q, want %q", header, want)
@@ -100,10 +100,7 @@ func TestCurvesDefault(t *testing.T) {
 
 func TestCurvesSVG(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "curves.svg")
-	out, stderr, err := runGradbench(t, "curves", "--svg", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, stderr := gradbenchOK(t, "curves", "--svg", path)
 	if out != "" {
 		t.Errorf("--svg without --format printed a table:\n%.200s", out)
 	}
@@ -203,10 +200,7 @@ func TestCurvesExitCode(t *testing.T) {
 // its side's estimator, and its SVG two panels, the weights' and the
 // activations'; with plain specs only, one panel.
 func TestCurvesSides(t *testing.T) {
-	out, _, err := runGradbench(t, "curves", "--estimators", "ste,a=approxsign/w=fda:n=9,fda:n=9,approxsign", "--points", "5", "--format", "csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, _ := gradbenchOK(t, "curves", "--estimators", "ste,a=approxsign/w=fda:n=9,fda:n=9,approxsign", "--points", "5", "--format", "csv")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -229,9 +223,7 @@ func TestCurvesSides(t *testing.T) {
 		{"ste,w=fda/a=fda,approxsign", false},
 	} {
 		path := filepath.Join(dir, "c.svg")
-		if _, _, err := runGradbench(t, "curves", "--estimators", tc.specs, "--svg", path); err != nil {
-			t.Fatal(err)
-		}
+		gradbenchOK(t, "curves", "--estimators", tc.specs, "--svg", path)
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -258,10 +250,7 @@ func TestCurvesSVGNoteCounts(t *testing.T) {
 		{"ste,fda", "(2 curves, 401 points)\n"},
 	} {
 		path := filepath.Join(dir, "c.svg")
-		_, stderr, err := runGradbench(t, "curves", "--estimators", tc.specs, "--svg", path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, stderr := gradbenchOK(t, "curves", "--estimators", tc.specs, "--svg", path)
 		if want := "wrote " + path + " " + tc.want; stderr != want {
 			t.Errorf("curves --estimators %s: stderr %q, want %q", tc.specs, stderr, want)
 		}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,10 +13,9 @@ import (
 // 10, as --seeds and --cell always read theirs; the flag package read
 // --epochs 010 as 8 (octal), as it read --points and --classes.
 func TestNumericFlagsDecimal(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
+	_, recipe, runs := tinyWorkdir(t)
 	plan := func(args ...string) []string {
-		return append([]string{"plan", "--json", "--quiet", "--recipe", recipe, "--out", filepath.Join(dir, "runs"), "--estimators", "ste"}, args...)
+		return append([]string{"plan", "--json", "--quiet", "--recipe", recipe, "--out", runs, "--estimators", "ste"}, args...)
 	}
 	for _, tc := range []struct {
 		name  string
@@ -65,9 +63,7 @@ func TestNumericFlagsDecimal(t *testing.T) {
 // 16, 3, 7 and 10 (or 0x1p-3 as 0.125), and so is a float float64 would
 // make 0 (1e-400).
 func TestNumericFlagsRefuseNonDecimal(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	// An unknown estimator makes a command that read the value fail at
 	// once rather than train.
 	sweep := func(cmd string) []string {

@@ -19,10 +19,7 @@ import (
 func TestExportEval(t *testing.T) {
 	dir, runs, rec := trainTiny(t, "--estimators", "fda+na", "--seeds", "1")
 	model := filepath.Join(dir, "m.gbnn")
-	out, stderr, err := runGradbench(t, "export", "--run", filepath.Join(runs, rec.Key+".json"), "--out", model)
-	if err != nil {
-		t.Fatalf("gradbench export: %v\n%s", err, stderr)
-	}
+	out, stderr := gradbenchOK(t, "export", "--run", filepath.Join(runs, rec.Key+".json"), "--out", model)
 	t.Log(out)
 	// The network is named with its width, as the tables name it: a
 	// width-0.125 model is not the resnet20 of the paper.
@@ -43,10 +40,7 @@ func TestExportEval(t *testing.T) {
 	if _, err := os.Stat(model); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, err = runGradbench(t, "eval", "--model", model, "--batch", "32")
-	if err != nil {
-		t.Fatalf("gradbench eval: %v\n%s", err, stderr)
-	}
+	out, stderr = gradbenchOK(t, "eval", "--model", model, "--batch", "32")
 	t.Log(out)
 	m = regexp.MustCompile(`predictions equal: (\d+) of (\d+)`).FindStringSubmatch(out)
 	if m == nil || m[1] != m[2] || m[2] == "0" {

@@ -46,9 +46,7 @@ func TestExportInterrupted(t *testing.T) {
 func TestEvalInterrupted(t *testing.T) {
 	dir, runs, rec := trainTiny(t, "--estimators", "ste")
 	model := filepath.Join(dir, "m.gbnn")
-	if _, stderr, err := runGradbench(t, "export", "--run", suite.RecordPath(runs, rec.Key), "--out", model); err != nil {
-		t.Fatalf("gradbench export: %v\n%s", err, stderr)
-	}
+	gradbenchOK(t, "export", "--run", suite.RecordPath(runs, rec.Key), "--out", model)
 	interrupted(t, "eval interrupted: it reports only a whole evaluation, so nothing was printed; run the same command again to evaluate from the start",
 		"eval", "--model", model)
 }

@@ -73,9 +73,7 @@ func injectedFault(args []string, key string) error {
 // where no Slurm runs: the test binary run as gradbench fails the named
 // cell while it has no record, and passes it once it has one.
 func TestInjectedFault(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste", "--seeds", "1", "--out=" + out}
 	cells := planJSON(t, sweep...)
 	if len(cells) != 1 {
@@ -104,9 +102,7 @@ func TestInjectedFault(t *testing.T) {
 // --seeds 1 planned seed 1); nothing is written. --sbatch, meant to repeat,
 // is still taken once per line (TestSlurmScripts).
 func TestFlagGivenTwice(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -164,9 +160,7 @@ func TestFlagUnknown(t *testing.T) {
 // --model "" trained the recipe's model, curves --format "" printed
 // nothing and exited 0); nothing is written.
 func TestFlagGivenEmpty(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t)
 	svg := filepath.Join(dir, "c.svg")
 	run := func(args ...string) []string {
 		return append([]string{"run", "--recipe", recipe, "--out", out, "--quiet"}, args...)
@@ -221,10 +215,7 @@ func TestFlagGivenEmpty(t *testing.T) {
 // the list on stderr and fails. Leaving a command out of the list passed
 // every other test, none of which read it.
 func TestHelp(t *testing.T) {
-	stdout, _, err := runGradbench(t, "help")
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout, _ := gradbenchOK(t, "help")
 	var names []string
 	for _, c := range commands {
 		names = append(names, c.name)

@@ -22,10 +22,7 @@ import (
 // planJSON runs gradbench plan --json with args and decodes its output.
 func planJSON(t *testing.T, args ...string) []planCell {
 	t.Helper()
-	stdout, stderr, err := runGradbench(t, append([]string{"plan", "--json"}, args...)...)
-	if err != nil {
-		t.Fatalf("gradbench plan --json %v: %v\n%s", args, err, stderr)
-	}
+	stdout, _ := gradbenchOK(t, append([]string{"plan", "--json"}, args...)...)
 	var cells []planCell
 	if err := json.Unmarshal([]byte(stdout), &cells); err != nil {
 		t.Fatalf("gradbench plan --json: %v\n%s", err, stdout)
@@ -34,15 +31,10 @@ func planJSON(t *testing.T, args ...string) []planCell {
 }
 
 func TestPlan(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
 
-	stdout, stderr, err := runGradbench(t, append([]string{"plan"}, sweep...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout, stderr := gradbenchOK(t, append([]string{"plan"}, sweep...)...)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if len(lines) != 5 || texttest.Squash(lines[0]) != "cell key state estimator seed model dataset recipe" {
 		t.Fatalf("plan printed %d lines, want a header and 4 cells:\n%s", len(lines), stdout)
@@ -66,19 +58,14 @@ func TestPlan(t *testing.T) {
 	}
 
 	// Train cell 2 by index and cell 1 by key.
-	stdout, stderr, err = runGradbench(t, append([]string{"run", "--cell", "2"}, sweep...)...)
-	if err != nil {
-		t.Fatalf("run --cell 2: %v\n%s", err, stderr)
-	}
+	stdout, stderr = gradbenchOK(t, append([]string{"run", "--cell", "2"}, sweep...)...)
 	if want := "cell 2 of 4 (ste seed 2): top-1 "; !strings.HasPrefix(stdout, want) || !strings.HasSuffix(stdout, keys[2]+".json\n") {
 		t.Errorf("run --cell 2 printed %q, want %q... %s.json", stdout, want, keys[2])
 	}
 	if !strings.Contains(stderr, "[3/4] ste seed 2: epoch 2/2: train loss") {
 		t.Errorf("run --cell 2 logged no epoch lines (stderr is not a terminal):\n%s", stderr)
 	}
-	if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", keys[1]}, sweep...)...); err != nil {
-		t.Fatalf("run --cell %s: %v\n%s", keys[1], err, stderr)
-	}
+	gradbenchOK(t, append([]string{"run", "--cell", keys[1]}, sweep...)...)
 	recs, err := suite.ReadRecords(out)
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("%d records, %v; want 2", len(recs), err)
@@ -121,9 +108,7 @@ func TestPlan(t *testing.T) {
 
 	// All done: --pending lists nothing.
 	for _, c := range []string{"0", "3"} {
-		if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", c}, sweep...)...); err != nil {
-			t.Fatalf("run --cell %s: %v\n%s", c, err, stderr)
-		}
+		gradbenchOK(t, append([]string{"run", "--cell", c}, sweep...)...)
 	}
 	stdout, _, err = runGradbench(t, append([]string{"plan", "--pending", "--json"}, sweep...)...)
 	if err != nil || strings.TrimSpace(stdout) != "[]" {
@@ -184,15 +169,10 @@ func TestRunCellBadInput(t *testing.T) {
 // TestRunCellIndexFromEnv: the variable's value is the cell index; a
 // finished cell exits at once.
 func TestRunCellIndexFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	args := []string{"run", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out, "--index-from-env", "JOB_COMPLETION_INDEX"}
 	t.Setenv("JOB_COMPLETION_INDEX", "3")
-	stdout, stderr, err := runGradbench(t, args...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	stdout, stderr := gradbenchOK(t, args...)
 	if !strings.HasPrefix(stdout, "cell 3 of 4 (fda seed 2): top-1 ") {
 		t.Errorf("stdout = %q, want cell 3 (fda seed 2) trained", stdout)
 	}
@@ -233,9 +213,7 @@ func TestRunCellKeepEpochs(t *testing.T) {
 // naming the cell and what to do, instead of reporting the runs done with
 // no weights after their epochs; over runs trained with it, it goes on.
 func TestRunKeepEpochsOnFinishedRuns(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t) // 2 epochs
 	rec := trainOne(t, out, "--recipe", recipe, "--estimators", "ste")
 	for _, sel := range [][]string{nil, {"--cell", "0"}} {
 		args := append([]string{"run", "--quiet", "--out", out, "--recipe", recipe, "--estimators", "ste", "--keep-epochs"}, sel...)
@@ -428,18 +406,14 @@ func TestPlanSummary(t *testing.T) {
 // user would: the test files replaced by more images after the sweep's
 // one cell was recorded, then the sweep planned with another estimator.
 func TestPlanCheckDataRefusesOtherData(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	data, runs := filepath.Join(dir, "mnist"), filepath.Join(dir, "runs")
+	dir, recipe, runs := tinyWorkdir(t)
+	data := filepath.Join(dir, "mnist")
 	writeMNIST(t, data, "train", 64)
 	writeMNIST(t, data, "t10k", 40)
 	workload := []string{"--recipe", recipe, "--dataset", "mnist", "--data", data}
 	rec := trainOne(t, runs, append(workload, "--estimators", "ste")...)
 	sweep := append(workload, "--out", runs, "--estimators", "ste,fda")
-	plain, _, err := runGradbench(t, append([]string{"plan"}, sweep...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, _ := gradbenchOK(t, append([]string{"plan"}, sweep...)...)
 	if checked, _, err := runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...); err != nil || checked != plain {
 		t.Errorf("plan --check-data with the files the run was trained on: error %v, output\n%s\nwant plan's:\n%s", err, checked, plain)
 	}
@@ -447,7 +421,7 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 	if _, _, err := runGradbench(t, append([]string{"plan"}, sweep...)...); err != nil {
 		t.Errorf("plan, which loads no data, with other test files: %v", err)
 	}
-	_, _, err = runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...)
+	_, _, err := runGradbench(t, append([]string{"plan", "--check-data"}, sweep...)...)
 	_, _, runErr := runGradbench(t, append([]string{"run", "--quiet"}, sweep...)...)
 	if err == nil || runErr == nil || err.Error() != runErr.Error() || !strings.Contains(err.Error(), suite.RecordPath(runs, rec.Key)) || !strings.Contains(err.Error(), "test split") {
 		t.Errorf("plan --check-data with other test files: %v\nrun: %v\nwant run's refusal, naming %s and its test split", err, runErr, suite.RecordPath(runs, rec.Key))
@@ -462,9 +436,7 @@ func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 // fail). Tried as a new user would: a checkpoint renamed by hand in --out
 // to another cell's name, then plan, slurm and run.
 func TestPlanRefusesCheckpointOfAnotherRun(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	cells := planJSON(t, sweep...)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -501,9 +473,7 @@ func TestPlanRefusesCheckpointOfAnotherRun(t *testing.T) {
 // directory made by hand in --out under the name plan gives a cell's
 // lock, then plan, slurm and run.
 func TestPlanRefusesCellRunRefuses(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	cells := planJSON(t, sweep...)
 	lock := suite.LockPath(out, cells[1].Key)

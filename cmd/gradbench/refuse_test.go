@@ -376,9 +376,7 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	fx.dupKey = write("dup.json", strings.Replace(strings.Replace(tinyRecipe, `"lr": 0.1`, `"lr": 0.1, "lr": 0.01`, 1), `"tiny"`, `"dup"`, 1))
 	run := func(args ...string) {
 		t.Helper()
-		if _, stderr, err := runGradbench(t, append([]string{"run", "--quiet"}, args...)...); err != nil {
-			t.Fatalf("gradbench run %q: %v\n%s", args, err, stderr)
-		}
+		gradbenchOK(t, append([]string{"run", "--quiet"}, args...)...)
 	}
 
 	// Item 4: ste with seeds 1-4, bnnplus with 1-3.
@@ -417,9 +415,7 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	mnistRuns := filepath.Join(dir, "mnist-runs")
 	fx.mnistRecord = suite.RecordPath(mnistRuns, trainOne(t, mnistRuns, "--recipe", fx.recipe, "--dataset", "mnist", "--data", fx.mnistData, "--estimators", "ste").Key)
 	fx.mnistModel = filepath.Join(dir, "mnist.gbnn")
-	if _, stderr, err := runGradbench(t, "export", "--run", fx.mnistRecord, "--data", fx.mnistData, "--out", fx.mnistModel); err != nil {
-		t.Fatalf("export: %v\n%s", err, stderr)
-	}
+	gradbenchOK(t, "export", "--run", fx.mnistRecord, "--data", fx.mnistData, "--out", fx.mnistModel)
 	// Damage the training split, one file corrupt and one gone (opening
 	// it would fail, or try a download): eval needs the test split alone.
 	os.WriteFile(filepath.Join(fx.mnistData, "train-images-idx3-ubyte"), []byte("not an IDX file"), 0o644)

@@ -34,10 +34,7 @@ func writeRecipe(t *testing.T, dir, text string) string { return recipetest.Writ
 // and returns it.
 func trainOne(t *testing.T, runs string, args ...string) *suite.Record {
 	t.Helper()
-	_, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--out", runs}, args...)...)
-	if err != nil {
-		t.Fatalf("gradbench run %q: %v\n%s", args, err, stderr)
-	}
+	_, stderr := gradbenchOK(t, append([]string{"run", "--quiet", "--out", runs}, args...)...)
 	if stderr != "" {
 		// Such as the files written after the sweep, which --quiet
 		// printed anyway with every test passing.
@@ -50,29 +47,32 @@ func trainOne(t *testing.T, runs string, args ...string) *suite.Record {
 	return recs[0]
 }
 
-// trainTiny trains one run of tinyRecipe into the directory runs of a new
-// temporary directory dir, as trainOne does with args, and returns dir,
-// runs and the run's record.
-func trainTiny(t *testing.T, args ...string) (dir, runs string, rec *suite.Record) {
+// tinyWorkdir writes tinyRecipe into a new temporary directory dir and
+// returns dir, the recipe file and runs, the path of a runs directory in
+// dir that does not exist yet.
+func tinyWorkdir(t *testing.T) (dir, recipe, runs string) {
 	t.Helper()
 	dir = t.TempDir()
-	runs = filepath.Join(dir, "runs")
-	return dir, runs, trainOne(t, runs, append([]string{"--recipe", writeRecipe(t, dir, tinyRecipe)}, args...)...)
+	return dir, writeRecipe(t, dir, tinyRecipe), filepath.Join(dir, "runs")
+}
+
+// trainTiny trains one run of tinyRecipe into the runs directory of
+// tinyWorkdir, as trainOne does with args, and returns dir, runs and the
+// run's record.
+func trainTiny(t *testing.T, args ...string) (dir, runs string, rec *suite.Record) {
+	t.Helper()
+	dir, recipe, runs := tinyWorkdir(t)
+	return dir, runs, trainOne(t, runs, append([]string{"--recipe", recipe}, args...)...)
 }
 
 // TestRunEndToEnd runs the whole path on the synthetic dataset at width
 // 0.25: run → records → table → SVG and benchmark lines; then the same
 // command again finishes from the records and prints the same table.
 func TestRunEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t)
 	args := []string{"run", "--recipe", recipe, "--width", "0.25", "--estimators", "ste,fda,fda+na", "--seeds", "1", "--out", out}
 	start := time.Now()
-	stdout, stderr, err := runGradbench(t, args...)
-	if err != nil {
-		t.Fatalf("gradbench run: %v\n%s", err, stderr)
-	}
+	stdout, stderr := gradbenchOK(t, args...)
 	t.Logf("3 runs in %v", time.Since(start).Round(time.Millisecond))
 	for _, row := range []string{"| ste ", "| fda ", "| fda+na "} {
 		if !strings.Contains(stdout, row) {
@@ -109,10 +109,7 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 
 	// Again: everything cached, nothing trained, the same table.
-	stdout2, stderr2, err := runGradbench(t, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout2, stderr2 := gradbenchOK(t, args...)
 	if stdout2 != stdout {
 		t.Errorf("re-run printed a different table:\n%s\nwant\n%s", stdout2, stdout)
 	}
@@ -266,9 +263,7 @@ func TestKillResume(t *testing.T) {
 
 	whole := filepath.Join(dir, "whole")
 	start := time.Now()
-	if _, stderr, err := runGradbench(t, append(sweep, "--out", whole)...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	gradbenchOK(t, append(sweep, "--out", whole)...)
 	// The killed sweep gets the whole sweep's time, under the machine's
 	// load now, several times over before the test gives up on it: a
 	// fixed 2 minutes failed on a 2-core machine loaded 4 times over.
@@ -366,10 +361,7 @@ func TestRunAblationPaper(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, strings.Replace(tinyRecipe, `"epochs": 2`, `"epochs": 1`, 1))
 	out := filepath.Join(dir, "runs")
-	stdout, stderr, err := runGradbench(t, "run", "--recipe", recipe, "--ablation", "paper", "--out", out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	stdout, _ := gradbenchOK(t, "run", "--recipe", recipe, "--ablation", "paper", "--out", out)
 	recs, err := suite.ReadRecords(out)
 	if err != nil {
 		t.Fatal(err)

@@ -14,13 +14,8 @@ import (
 // curves and bench (tried as a new user would: they went unsaid), and
 // --quiet keeps the line off stderr.
 func TestRunSaysWhatKeepEpochsKept(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs: weights after epoch 1
-	out := filepath.Join(dir, "runs")
-	_, stderr, err := runGradbench(t, "run", "--out", out, "--recipe", recipe, "--estimators", "ste", "--keep-epochs")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, recipe, out := tinyWorkdir(t) // 2 epochs: weights after epoch 1
+	_, stderr := gradbenchOK(t, "run", "--out", out, "--recipe", recipe, "--estimators", "ste", "--keep-epochs")
 	recs, err := suite.ReadRecords(out)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("records: %v, %v", recs, err)

@@ -13,9 +13,8 @@ import (
 // weights only, on the activations only and on both, and ste once per
 // seed, seed-major like every sweep.
 func TestPlanSides(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	cells := planJSON(t, "--recipe", recipe, "--ablation", "sides", "--estimators", "fda,approxsign", "--seeds", "2", "--out", filepath.Join(dir, "runs"))
+	_, recipe, runs := tinyWorkdir(t)
+	cells := planJSON(t, "--recipe", recipe, "--ablation", "sides", "--estimators", "fda,approxsign", "--seeds", "2", "--out", runs)
 	specs := []string{"ste", "w=fda/a=ste", "w=ste/a=fda", "fda", "w=approxsign/a=ste", "w=ste/a=approxsign", "approxsign"}
 	if len(cells) != 2*len(specs) {
 		t.Fatalf("plan has %d cells, want %d", len(cells), 2*len(specs))
@@ -56,13 +55,8 @@ func TestBopRefusesSides(t *testing.T) {
 // set and checks the tables it prints, the records, the benchmark lines,
 // and that gradbench table rebuilds the same sides table from the records.
 func TestRunSides(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
-	stdout, stderr, err := runGradbench(t, "run", "--recipe", recipe, "--ablation", "sides", "--estimators", "approxsign", "--seeds", "1", "--out", out)
-	if err != nil {
-		t.Fatalf("gradbench run --ablation sides: %v\n%s", err, stderr)
-	}
+	_, recipe, out := tinyWorkdir(t)
+	stdout, _ := gradbenchOK(t, "run", "--recipe", recipe, "--ablation", "sides", "--estimators", "approxsign", "--seeds", "1", "--out", out)
 	main, sides, ok := strings.Cut(stdout, "\n### ")
 	if !ok {
 		t.Fatalf("run printed one table, want the main table and the sides table:\n%s", stdout)

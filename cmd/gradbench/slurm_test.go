@@ -31,18 +31,11 @@ func normalizePaths(t *testing.T, s, dir string) string {
 // with one cell already recorded: the array runs the three pending cells
 // by key, the table job builds the table and lists what is still pending.
 func TestSlurmScripts(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "2", "--out", out}
-	if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", "1"}, sweep...)...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--partition", "debug", "--time", "0:30:00", "--cpus-per-task", "2",
+	gradbenchOK(t, append([]string{"run", "--cell", "1"}, sweep...)...)
+	stdout, stderr := gradbenchOK(t, append([]string{"slurm", "--partition", "debug", "--time", "0:30:00", "--cpus-per-task", "2",
 		"--mem", "2G", "--max-parallel", "3", "--sbatch", "--account=proj", "--sbatch", "#SBATCH --qos=short"}, sweep...)...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
 	// The scripts written are status, on stderr; stdout is the command
 	// that submits them, alone.
 	if !strings.HasPrefix(stderr, "wrote "+filepath.Join(out, "slurm", "cells.sh")+" (3 array tasks, one per pending cell of 4)") {
@@ -93,19 +86,14 @@ func TestSlurmScripts(t *testing.T) {
 
 	// --ablation paper: the table job also writes the paper's tables.
 	paper := filepath.Join(dir, "paper")
-	_, stderr, err = runGradbench(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", paper)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	_, stderr = gradbenchOK(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", paper)
 	b, _ = os.ReadFile(filepath.Join(paper, "slurm", "table.sh"))
 	if !strings.Contains(string(b), "table --runs \"$out\" --ablation paper; }") || !strings.Contains(stderr, "(9 array tasks") {
 		t.Errorf("--ablation paper: stderr %q, table.sh:\n%s", stderr, b)
 	}
 	// The table job, as Slurm runs it once the cells are trained: every
 	// command in it is one gradbench accepts, so table.md is written.
-	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", recipe, "--ablation", "paper", "--out", paper); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	gradbenchOK(t, "run", "--quiet", "--recipe", recipe, "--ablation", "paper", "--out", paper)
 	job = exec.Command("bash", filepath.Join(paper, "slurm", "table.sh"))
 	job.Env = append(os.Environ(), asGradbenchEnv+"=1")
 	if b, err := job.CombinedOutput(); err != nil {
@@ -144,10 +132,7 @@ func TestSlurmSubmit(t *testing.T) {
 	// A cell another live process holds is not submitted again.
 	sweep, out, cells := sweepHeld(t, 1)
 
-	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	stdout, stderr := gradbenchOK(t, append([]string{"slurm", "--submit"}, sweep...)...)
 	if want := "submitted array job 101 (3 tasks, one per pending cell of 4) and table job 102 (after job 101 ends)\n"; stdout != want {
 		t.Errorf("stdout = %q, want %q", stdout, want)
 	}
@@ -168,11 +153,9 @@ func TestSlurmSubmit(t *testing.T) {
 	// Every cell recorded: nothing is submitted.
 	os.Remove(suite.LockPath(out, cells[0].Key))
 	for i := range 4 {
-		if _, stderr, err := runGradbench(t, append([]string{"run", "--cell", string(rune('0' + i))}, sweep...)...); err != nil {
-			t.Fatalf("%v\n%s", err, stderr)
-		}
+		gradbenchOK(t, append([]string{"run", "--cell", string(rune('0' + i))}, sweep...)...)
 	}
-	stdout, stderr, err = runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
+	stdout, stderr, err := runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
 	if err != nil || stdout != "" || !strings.HasPrefix(stderr, "nothing to submit: all 4 cells of the sweep have records") {
 		t.Errorf("slurm --submit with every cell recorded: %v, stdout %q, stderr %q; want nothing on stdout, the reason on stderr", err, stdout, stderr)
 	}
@@ -206,9 +189,8 @@ func TestSlurmSubmitCommand(t *testing.T) {
 
 func TestSlurmSubmitFails(t *testing.T) {
 	fakeSbatch(t, true)
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", filepath.Join(dir, "runs"), "--partition", "nope")
+	_, recipe, runs := tinyWorkdir(t)
+	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", runs, "--partition", "nope")
 	if err == nil || !strings.Contains(err.Error(), "sbatch --parsable") || !strings.Contains(err.Error(), "invalid partition specified: nope") {
 		t.Errorf("error = %v, want sbatch's message", err)
 	}
@@ -294,9 +276,7 @@ func TestSlurmZeroLimits(t *testing.T) {
 		{"--mem", "8796093022207t", "#SBATCH --mem=8796093022207t\n"},
 	} {
 		out := filepath.Join(dir, "out"+strings.ReplaceAll(tc.flag+tc.value, ":", ""))
-		if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", out, tc.flag, tc.value); err != nil {
-			t.Fatalf("%s %s: %v\n%s", tc.flag, tc.value, err, stderr)
-		}
+		gradbenchOK(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", out, tc.flag, tc.value)
 		b, _ := os.ReadFile(filepath.Join(out, "slurm", "cells.sh"))
 		if !strings.Contains(string(b), tc.line) {
 			t.Errorf("%s %s: cells.sh lacks %q:\n%s", tc.flag, tc.value, tc.line, b)
@@ -344,9 +324,7 @@ func TestSlurmZeroLimits(t *testing.T) {
 func TestSlurmSpaces(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "my runs")
 	recipe := writeRecipe(t, t.TempDir(), tinyRecipe)
-	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", dir); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	gradbenchOK(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", dir)
 	b, _ := os.ReadFile(filepath.Join(dir, "slurm", "cells.sh"))
 	for _, want := range []string{`#SBATCH --output="` + dir + `/slurm/logs/%A_%a.out"`, `--out='` + dir + `'`} {
 		if !strings.Contains(string(b), want) {
@@ -369,13 +347,9 @@ func TestSlurmKeepEpochs(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash to run the array script with")
 	}
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe) // 2 epochs
-	out := filepath.Join(dir, "runs")
+	dir, recipe, out := tinyWorkdir(t) // 2 epochs
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--out", out}
-	if _, stderr, err := runGradbench(t, append([]string{"slurm", "--keep-epochs"}, sweep...)...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	gradbenchOK(t, append([]string{"slurm", "--keep-epochs"}, sweep...)...)
 	cellsPath := filepath.Join(out, "slurm", "cells.sh")
 	b, err := os.ReadFile(cellsPath)
 	if err != nil {
@@ -433,9 +407,7 @@ func TestSlurmKeepEpochs(t *testing.T) {
 // cell and the process, before any script is written. A holder with
 // --keep-epochs is left to train its cell, as any running cell is.
 func TestSlurmKeepEpochsCellTrainedNow(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep := []string{"slurm", "--keep-epochs", "--recipe", recipe, "--estimators", "ste,fda", "--out", out}
 	cells := planJSON(t, sweep[2:]...)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -477,9 +449,7 @@ func TestSlurmRelativeData(t *testing.T) {
 	writeMNIST(t, filepath.Join(dir, "digits"), "t10k", 40)
 	recipe := writeRecipe(t, dir, tinyRecipe)
 	t.Chdir(dir)
-	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--dataset", "mnist", "--data", "digits", "--estimators", "ste", "--out", "runs"); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	gradbenchOK(t, "slurm", "--recipe", recipe, "--dataset", "mnist", "--data", "digits", "--estimators", "ste", "--out", "runs")
 	b, err := os.ReadFile(filepath.Join(dir, "runs", "slurm", "cells.sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -502,9 +472,7 @@ func TestSlurmSubmitNoJobID(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	_, _, err := runGradbench(t, "slurm", "--submit", "--recipe", recipe, "--estimators", "ste", "--out", out)
 	want := "slurm: sbatch --parsable " + filepath.Join(out, "slurm", "cells.sh") + ` printed "Submitted batch job 101", want a job id`
 	if err == nil || err.Error() != want {
@@ -521,10 +489,7 @@ func TestSlurmSubmitNoJobID(t *testing.T) {
 // of its own).
 func TestSlurmTwoRunning(t *testing.T) {
 	sweep, _, _ := sweepHeld(t, 2)
-	stdout, stderr, err := runGradbench(t, append([]string{"slurm"}, sweep...)...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	stdout, stderr := gradbenchOK(t, append([]string{"slurm"}, sweep...)...)
 	if want := "2 cells are being trained now by other processes (live locks): not submitted again\n"; !strings.Contains(stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
@@ -539,9 +504,7 @@ func TestSlurmTwoRunning(t *testing.T) {
 // every other test, all of which gave a recipe file.
 func TestSlurmRecipeName(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "runs")
-	if _, stderr, err := runGradbench(t, "slurm", "--recipe", "fmnist-10", "--dataset", "synthetic", "--estimators", "ste", "--out", out); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	gradbenchOK(t, "slurm", "--recipe", "fmnist-10", "--dataset", "synthetic", "--estimators", "ste", "--out", out)
 	b, err := os.ReadFile(filepath.Join(out, "slurm", "cells.sh"))
 	if err != nil {
 		t.Fatal(err)
@@ -557,11 +520,9 @@ func TestSlurmRecipeName(t *testing.T) {
 // would hold them.
 func sweepHeld(t *testing.T, held int) (sweep []string, out string, cells []planCell) {
 	t.Helper()
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out = filepath.Join(dir, "runs")
+	_, recipe, out := tinyWorkdir(t)
 	sweep = []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
-	stdout, _, _ := runGradbench(t, append([]string{"plan", "--json"}, sweep...)...)
+	stdout, _ := gradbenchOK(t, append([]string{"plan", "--json"}, sweep...)...)
 	if err := json.Unmarshal([]byte(stdout), &cells); err != nil || len(cells) != 4 {
 		t.Fatalf("plan --json: %v\n%s", err, stdout)
 	}
@@ -584,12 +545,8 @@ func sweepHeld(t *testing.T, held int) (sweep []string, out string, cells []plan
 // named the cell "(expr:g=1 seed -, key ...)". It names each cell
 // missing by its whole spec and seed.
 func TestSlurmTableNamesSpecWithSpaces(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	out := filepath.Join(dir, "runs")
-	if _, stderr, err := runGradbench(t, "slurm", "--recipe", recipe, "--estimators", "ste,expr:g=1 - x*x", "--seeds", "1", "--out", out); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	_, recipe, out := tinyWorkdir(t)
+	gradbenchOK(t, "slurm", "--recipe", recipe, "--estimators", "ste,expr:g=1 - x*x", "--seeds", "1", "--out", out)
 	job := exec.Command("bash", filepath.Join(out, "slurm", "table.sh"))
 	job.Env = append(os.Environ(), asGradbenchEnv+"=1")
 	b, _ := job.CombinedOutput()

@@ -16,21 +16,17 @@ import (
 // another has; and the paper's tables, whose rows are fixed, refuse
 // --estimators instead of showing rows as not run.
 func TestTableEstimatorsAllOrRefused(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
+	dir, recipe, runs := tinyWorkdir(t)
 	otherDir := filepath.Join(dir, "other")
 	if err := os.Mkdir(otherDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	other := writeRecipe(t, otherDir, recipetest.Tiny("tiny2", 1, 16, 32, 32))
-	runs := filepath.Join(dir, "runs")
 	for _, args := range [][]string{
 		{"--recipe", recipe, "--estimators", "ste,fda,fda+na"},
 		{"--recipe", other, "--estimators", "ste"},
 	} {
-		if _, stderr, err := runGradbench(t, append([]string{"run", "--quiet", "--seeds", "1", "--out", runs}, args...)...); err != nil {
-			t.Fatalf("gradbench run %q: %v\n%s", args, err, stderr)
-		}
+		gradbenchOK(t, append([]string{"run", "--quiet", "--seeds", "1", "--out", runs}, args...)...)
 	}
 	const mainTables = "main, sides, lr, findings, diagnostics"
 	for _, tc := range []struct {
@@ -76,10 +72,7 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 		}
 	}
 	// fda ran on one workload only: its table is printed, with a note.
-	stdout, stderr, err := runGradbench(t, "table", "--runs", runs, "--estimators", "fda,ste")
-	if err != nil {
-		t.Fatalf("table --estimators fda,ste: %v\n%s", err, stderr)
-	}
+	stdout, stderr := gradbenchOK(t, "table", "--runs", runs, "--estimators", "fda,ste")
 	if !strings.Contains(stdout, "| fda ") || !strings.Contains(stdout, "tiny2") {
 		t.Errorf("table lacks fda or the second workload:\n%s", stdout)
 	}
@@ -89,15 +82,12 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 	}
 	// --missing=show: what the refusals above refused is shown as not
 	// run, in the order named, and nothing is noted on stderr.
-	stdout, stderr, err = runGradbench(t, "table", "--runs", runs, "--estimators", "dsq,ste,bnnplus", "--missing=show")
-	if err != nil {
-		t.Fatalf("table --estimators dsq,ste,bnnplus --missing=show: %v\n%s", err, stderr)
-	}
+	stdout, stderr = gradbenchOK(t, "table", "--runs", runs, "--estimators", "dsq,ste,bnnplus", "--missing=show")
 	if !regexp.MustCompile(`(?m)^\| dsq +\| +not run \| 0 \|.*\n\| ste +\| +\d.*\n\| bnnplus +\| +not run \| 0 \|`).MatchString(stdout) ||
 		strings.Contains(stdout, "| fda ") || stderr != "" {
 		t.Errorf("table --missing=show: want rows dsq (not run), ste, bnnplus (not run) on each workload, no note:\n%s\nstderr:\n%s", stdout, stderr)
 	}
-	stdout, _, err = runGradbench(t, "table", "--runs", runs, "--ablation", "sides", "--estimators", "fda", "--missing=show")
+	stdout, _, err := runGradbench(t, "table", "--runs", runs, "--ablation", "sides", "--estimators", "fda", "--missing=show")
 	if err != nil || !regexp.MustCompile(`(?m)^\| fda +\| weights only +\| w=fda/a=ste +\| +not run \|`).MatchString(stdout) {
 		t.Errorf("table --ablation sides --missing=show: %v, want fda's one-sided rows not run:\n%s", err, stdout)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,16 +10,9 @@ import (
 // listed seeds' runs, said under the heading, and a list none of whose
 // seeds has a record refused naming those there are.
 func TestTableSeeds(t *testing.T) {
-	dir := t.TempDir()
-	recipe := writeRecipe(t, dir, tinyRecipe)
-	runs := filepath.Join(dir, "runs")
-	if _, stderr, err := runGradbench(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", runs); err != nil {
-		t.Fatalf("gradbench run: %v\n%s", err, stderr)
-	}
-	out, _, err := runGradbench(t, "table", "--runs", runs, "--seeds", "2..3")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, recipe, runs := tinyWorkdir(t)
+	gradbenchOK(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", runs)
+	out, _ := gradbenchOK(t, "table", "--runs", runs, "--seeds", "2..3")
 	if !strings.Contains(out, "\nSeeds 2 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 3 of --seeds have no runs here).\n") ||
 		!strings.Contains(out, "| ste       |") || strings.Contains(out, "| 2 |") {
 		t.Errorf("table --seeds 2..3: want seed 2's runs alone, said under the heading:\n%s", out)

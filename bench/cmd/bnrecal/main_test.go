@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/dirtest"
+	"github.com/gradbench/gradbench/internal/idxtest"
 	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/nn"
@@ -370,9 +370,9 @@ func tinySweepRun(t *testing.T, spec suite.SweepSpec) (string, []*suite.Record) 
 // (written before records kept them) whatever the files, it is measured.
 func TestRefusesRunOfOtherData(t *testing.T) {
 	dataDir := t.TempDir()
-	train, test := noiseIDX(40, 1), noiseIDX(16, 2) // more than the recipe's subsets, 32 and 8
-	writeIDX(t, dataDir, "train", train)
-	writeIDX(t, dataDir, "t10k", test)
+	train, test := idxtest.Noise(40, 1), idxtest.Noise(16, 2) // more than the recipe's subsets, 32 and 8
+	idxtest.WriteSplit(t, dataDir, "train", train)
+	idxtest.WriteSplit(t, dataDir, "t10k", test)
 	out, recs := tinyRunOn(t, "fashion-mnist", dataDir)
 	rec := suite.RecordPath(out, recs[0].Key)
 	bnrecal := func() error { return run([]string{"-batches", "1", "-data", dataDir, rec}, io.Discard) }
@@ -392,12 +392,12 @@ func TestRefusesRunOfOtherData(t *testing.T) {
 		{"train", train, "training split"},
 		{"t10k", test, "test split"},
 	} {
-		writeIDX(t, dataDir, tc.prefix, changed(tc.pixels))
+		idxtest.WriteSplit(t, dataDir, tc.prefix, changed(tc.pixels))
 		err := bnrecal()
 		if err == nil || !strings.HasPrefix(err.Error(), rec+": ") || !strings.Contains(err.Error(), "run "+recs[0].Key) || !strings.Contains(err.Error(), "other data") || !strings.Contains(err.Error(), tc.split) {
 			t.Errorf("bnrecal with a pixel of the %s changed: error %v; want a refusal naming %s, its run and its %s", tc.split, err, rec, tc.split)
 		}
-		writeIDX(t, dataDir, tc.prefix, tc.pixels)
+		idxtest.WriteSplit(t, dataDir, tc.prefix, tc.pixels)
 	}
 	// The record written again without its data digests, as records were
 	// before they kept them: measured, whatever the files.
@@ -409,43 +409,10 @@ func TestRefusesRunOfOtherData(t *testing.T) {
 	if err := suite.WriteRecord(out, older); err != nil {
 		t.Fatal(err)
 	}
-	writeIDX(t, dataDir, "train", changed(train))
-	writeIDX(t, dataDir, "t10k", changed(test))
+	idxtest.WriteSplit(t, dataDir, "train", changed(train))
+	idxtest.WriteSplit(t, dataDir, "t10k", changed(test))
 	if err := bnrecal(); err != nil {
 		t.Errorf("bnrecal of a record without data digests: %v", err)
-	}
-}
-
-// noiseIDX returns n 28×28 images of pseudo-random pixels, differing
-// with salt, and their labels 0..9 in turn.
-func noiseIDX(n int, salt byte) []byte {
-	b := make([]byte, n*28*28)
-	x := uint32(salt) + 1
-	for i := range b {
-		x = x*1664525 + 1013904223
-		b[i] = byte(x >> 24)
-	}
-	return b
-}
-
-// writeIDX writes pixels (28×28 images) and their labels (i mod 10) as
-// the IDX files of one split (prefix train or t10k) of Fashion-MNIST in
-// dir.
-func writeIDX(t *testing.T, dir, prefix string, pixels []byte) {
-	t.Helper()
-	n := len(pixels) / (28 * 28)
-	img := binary.BigEndian.AppendUint32(nil, 0x803)
-	for _, d := range []int{n, 28, 28} {
-		img = binary.BigEndian.AppendUint32(img, uint32(d))
-	}
-	lbl := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 0x801), uint32(n))
-	for i := range n {
-		lbl = append(lbl, byte(i%10))
-	}
-	for name, b := range map[string][]byte{prefix + "-images-idx3-ubyte": append(img, pixels...), prefix + "-labels-idx1-ubyte": lbl} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
