@@ -55,8 +55,9 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     sentence that no difference can survive is there exactly when
     K·2/2^n >= 0.05 (n the most paired seeds).
 
-Tolerances: every number is formatted with the table's own decimals and
-must print the same text; a value within 1e-9 (relative) of a rounding
+Tolerances: every number is formatted with the table's own decimals (a p
+with three, or with more where three would round a p below 0.05 up to
+0.050) and must print the same text; a value within 1e-9 (relative) of a rounding
 boundary may round either way, since the last bit of a float sum decides
 it (such values are listed). With n <= 20 pairs gradbench and this check
 both count all 2^n sign patterns, so the p-value is exact and must print
@@ -240,6 +241,16 @@ def holm(ps):
     return out
 
 
+def p_prec(p):
+    """The decimals gradbench prints a p-value with: three, or as many
+    more as it takes for a p below ALPHA to read below it (0.0498, not
+    0.050)."""
+    prec = 3
+    while p < ALPHA and prec < 17 and float("%.*f" % (prec, p)) >= ALPHA:
+        prec += 1
+    return prec
+
+
 def min_sign_flip_p(n):
     return min(1.0, 2.0 / 2 ** n)
 
@@ -319,7 +330,7 @@ def check_adjusted(where, what, adj, cell):
     a, k, draws = adj
     printed = cell.replace(" *", "")
     if draws == 0:
-        check(where, what, a, printed, 3)
+        check(where, what, a, printed, p_prec(a))
         check_text(where, what + " < %g mark" % ALPHA, float(printed) < ALPHA, cell.endswith(" *"))
         return
     compared += 1
@@ -336,7 +347,7 @@ def check_p(where, what, x, y, printed):
     global compared, mc_checked
     p, draws = sign_flip_p(x, y)
     if draws == 0:
-        check(where, what, p, printed, 3)
+        check(where, what, p, printed, p_prec(p))
         return
     compared += 1
     mc_checked += 1
@@ -729,7 +740,7 @@ def check_holm_sentence(where, line, gs, specs, metric):
                    sorted(s for s in beyond if adj[s] >= ALPHA), sorted(s for s, _ in lost))
         for spec, printed in kept + lost:
             if spec in adj:
-                check(where + ", " + spec, "adjusted p", adj[spec], printed, 3)
+                check(where + ", " + spec, "adjusted p", adj[spec], printed, p_prec(adj[spec]))
     if lim is not None:
         check_text(where, "design limit: at most", len(set(ns.values())) > 1, lim.group(1) is not None)
         check_text(where, "design limit: seeds", str(n), lim.group(2))

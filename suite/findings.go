@@ -99,7 +99,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			f := findingOf(pr)
 			desc := fmt.Sprintf("%s (Δ %+.*f%s", s, m.prec, pr.Mean, spaced(unit))
 			if f != findNone {
-				desc += fmt.Sprintf(", 95%% CI [%+.*f, %+.*f], p = %.3f, n = %d", m.prec, pr.Lo, m.prec, pr.Hi, pr.P, pr.N())
+				desc += fmt.Sprintf(", 95%% CI [%+.*f, %+.*f], p = %s, n = %d", m.prec, pr.Lo, m.prec, pr.Hi, pText(pr.P), pr.N())
 				width := pr.Hi - pr.Lo
 				if first {
 					minN, maxN, minW, maxW, first = pr.N(), pr.N(), width, width, false
@@ -129,7 +129,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 				if findingOf(prs[i]) != f {
 					continue
 				}
-				desc := fmt.Sprintf("%s (adjusted p = %.3f)", s, prs[i].Holm)
+				desc := fmt.Sprintf("%s (adjusted p = %s)", s, pText(prs[i].Holm))
 				if prs[i].Holm < alpha {
 					kept = append(kept, desc)
 				} else {

@@ -43,11 +43,26 @@ func compareCells(pr *pairing, m metric) []string {
 	return cells
 }
 
-// fmtP formats a p-value with three decimals, marked when below alpha.
+// fmtP formats a p-value as pText does, marked when below alpha.
 func fmtP(p float64) string {
-	s := fmt.Sprintf("%.3f", p)
+	s := pText(p)
 	if p < alpha {
 		s += " *"
+	}
+	return s
+}
+
+// pText formats a p-value with three decimals, or with as many more as
+// it takes to print a p below alpha as a number below alpha: 0.0498 would
+// read 0.050 with three, a p that is marked (and called beyond seed noise)
+// next to a number that is not below 0.05.
+func pText(p float64) string {
+	s := strconv.FormatFloat(p, 'f', 3, 64)
+	for prec := 4; p < alpha && prec <= 17; prec++ {
+		if v, _ := strconv.ParseFloat(s, 64); v < alpha {
+			break
+		}
+		s = strconv.FormatFloat(p, 'f', prec, 64)
 	}
 	return s
 }
