@@ -31,7 +31,9 @@ doc comments in suite/stats.go and suite/lrgrid.go):
   - learning-rate tables: per estimator and multiplier, the mean final
     validation top-1 over the finished runs of the seeds that ran every
     multiplier, the number of those runs and of diverged ones, and the
-    choice (highest mean, ties: lower validation loss, smaller multiplier);
+    choice (highest mean, ties: lower validation loss, smaller multiplier)
+    and the chosen lr cell (the rate, its multiplier, an edge of the grid,
+    the multipliers beyond it it did not run);
   - top-1 tables (main and sides): mean and sample standard deviation
     (n-1) of the final test top-1 over finished runs, n, diverged runs,
     and against ste, over the seeds both finished: the mean paired
@@ -40,13 +42,19 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     (scipy.stats.permutation_test with permutation_type='samples'): exact
     over all 2^n sign patterns for n <= 20 pairs (n_resamples=inf), from
     random sign patterns above (see Tolerances); and the * for p < 0.05;
+    where rows finished different seeds, the seeds and paired columns
+    (which must be there exactly then);
   - loss tables: the same mean ± std, Δ and 95% interval of the final test
     loss (last epoch's test_loss) and the final training loss;
   - p (Holm), in every table with a p: the p-values this check recomputed
     for the table's comparisons that have one (two or more pairs),
     adjusted by Holm's step-down method (holm() below, written from the
     definition: statsmodels, whose multipletests(method='holm') would do,
-    is not a dependency), and its * for an adjusted p < 0.05;
+    is not a dependency), and its * for an adjusted p < 0.05; and the
+    number of comparisons the note under the table says it corrects over;
+  - in the README's findings, that every estimator with two or more
+    seeds paired with ste is stated with its Δ, interval, p and n (one
+    left out, or garbled past reading, is a mismatch);
   - in the README's findings, the sentence on Holm's correction: the
     number K of comparisons with a p among the estimators the README
     tabulates (update-readme.sh's lists, STUDY_ESTIMATORS below), which
@@ -319,6 +327,16 @@ def family_holm(pairs):
     return {k: (a, len(keys), draws) for k, a in zip(keys, adj)}
 
 
+def check_family_note(where, adjusted, note):
+    """The note under a table with p (Holm) says how many comparisons the
+    correction runs over: the family family_holm found."""
+    k = len(adjusted)
+    want = ("the table's comparisons that have a p" if k == 0 else
+            "the table's one comparison with a p (so it equals p)" if k == 1 else
+            "the table's %d comparisons with a p" % k)
+    check_text(where, "the family p (Holm) corrects over, in the note", True, "p (Holm): p adjusted by Holm's step-down method over " + want + "," in note)
+
+
 def check_adjusted(where, what, adj, cell):
     """A printed p (Holm) cell: 3 decimals and a * below ALPHA; within K
     times the Monte Carlo tolerance of check_p when the family's p-values
@@ -402,6 +420,47 @@ def parse_seeds(text):
     return seeds
 
 
+def fmt_seeds(seeds):
+    """gradbench's list of ascending seeds: runs of three or more as a
+    range, "1–4, 7", "1, 2, 5"; "none" for none."""
+    seeds = sorted(seeds)
+    if not seeds:
+        return "none"
+    parts, i = [], 0
+    while i < len(seeds):
+        j = i
+        while j + 1 < len(seeds) and seeds[j + 1] == seeds[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append("%d–%d" % (seeds[i], seeds[j]))
+        else:
+            parts.extend(str(s) for s in seeds[i:j + 1])
+        i = j + 1
+    return ", ".join(parts)
+
+
+def go_g(x, prec=None):
+    """x as Go's strconv.FormatFloat(x, 'g', prec, 64) writes it: the
+    shortest form that reads back as x when prec is None (-1)."""
+    if prec is None:
+        r = repr(float(x))
+        return r[:-2] if r.endswith(".0") else r
+    return "%.*g" % (prec, x)
+
+
+def check_seed_cols(where, header, row, col, ref, g, refspec, spec):
+    """The seeds and paired columns gradbench adds when some row of a table
+    finished other seeds than the row it is compared with: a row's seeds
+    with a top-1, and those it shares with the reference ("–" for the
+    reference's own row)."""
+    if "seeds" not in col:
+        return
+    check_text(where, "seeds", fmt_seeds(g.values("top1")), row[col["seeds"]])
+    paired_col = [h for h in header if h.startswith("paired")][0]
+    want = DASH if spec == refspec or ref is None else fmt_seeds(set(ref.values("top1")) & set(g.values("top1")))
+    check_text(where, "paired seeds", want, row[col[paired_col]])
+
+
 # The line under a workload's heading of a table of gradbench table --seeds,
 # and the study's section heading of such tables.
 SEEDS_LINE = re.compile(r"^Seeds ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
@@ -410,7 +469,8 @@ LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds al
 
 
 def tables_of(path):
-    """(heading, header, rows, seeds) for each markdown table of path:
+    """(heading, header, rows, seeds, note) for each markdown table of path
+    (note: the first line after it):
     seeds is None for a table of every seed, or (the seeds, whether the
     learning rates were chosen on them alone) for one of gradbench table
     --seeds, from the line under its heading. A section heading that names
@@ -436,7 +496,11 @@ def tables_of(path):
             if section is not None and (seeds is None or seeds[0] != section):
                 mismatches.append("%s: a table under a heading of seeds %s says it is of %s" % (
                     path, sorted(section), "every seed" if seeds is None else "seeds %s" % sorted(seeds[0])))
-            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds))
+            j = i
+            while j < len(lines) and lines[j] == "":
+                j += 1
+            note = lines[j] if j < len(lines) else ""
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note))
             continue
         i += 1
     return out
@@ -456,13 +520,35 @@ def workload_for(heading, wls):
     return cands[0]
 
 
+def chosen_lr_cell(spec, best, points, header, recs):
+    """The chosen lr cell of an lr table's row, as gradbench writes it: the
+    learning rate and its multiplier, whether it is at an edge of the
+    multipliers the estimator ran, and the multipliers beyond it that other
+    rows ran and it did not."""
+    if best is None:
+        return "none (every run diverged)"
+    lr = [r["config"]["lr"] for r in recs if r["config"]["estimator"] == spec][0]
+    cell = "%s (×%s)" % (go_g(lr * best, 6), go_g(best))
+    ran = sorted(points)
+    lo, hi = ran[0], ran[-1]
+    if len(ran) >= 2 and best == hi:
+        cell += ", at the grid's upper edge"
+    elif len(ran) >= 2 and best == lo:
+        cell += ", at the grid's lower edge"
+    scales = [float(h[len("val top-1 % at lr ×"):]) for h in header if h.startswith("val top-1 % at lr ×")]
+    missing = [go_g(s) for s in scales if s not in points and (s > best and best == hi or s < best and best == lo)]
+    if missing:
+        cell += ", without runs at ×" + ", ×".join(missing)
+    return cell
+
+
 def check_file(path, dirs):
     recs = load(dirs)
     wls = {}
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, header, rows, seeds in tables_of(path):
+    for heading, header, rows, seeds, note in tables_of(path):
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -509,6 +595,7 @@ def check_file(path, dirs):
                     check(where, "val top-1 at ×%g" % scale, vt, num, 2)
                     want = "(n=%d)" % n + (", %d diverged" % div if div else "")
                     check_text(where, "runs at ×%g" % scale, want, rest)
+                check_text(where, "chosen lr", chosen_lr_cell(spec, best, points, header, wls[workload_for(heading, wls)]), row[col["chosen lr"]])
             continue
         if ("p" in col) != ("p (Holm)" in col) or ("p (Holm)" in col and col["p (Holm)"] != col["p"] + 1):
             mismatches.append("%s: a table whose p column is not followed by p (Holm): %r" % (where0, header))
@@ -520,6 +607,7 @@ def check_file(path, dirs):
                 if without in groups and with_ in groups:
                     pairs[row[0]] = paired(groups[without], groups[with_], "top1")
             adjusted = family_holm(pairs)
+            check_family_note(where0, adjusted, note)
             for row in rows:
                 without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
                 where = "%s, %s → %s" % (where0, without, with_)
@@ -530,7 +618,15 @@ def check_file(path, dirs):
                 for g, c, name in ((ga, "without NA", without), (gb, "with NA", with_)):
                     check_mean_std(where, "top-1 " + name, list(g.values("top1").values()), row[col[c]], 2)
                 check_text(where, "n", "%d / %d" % (len(ga.values("top1")), len(gb.values("top1"))), row[col["n"]])
-                check_text(where, "diverged", "%d / %d" % (ga.diverged(), gb.diverged()), row[col["diverged"]])
+                check_text(where, "diverged", "%s / %s" % (ga.diverged_cell(), gb.diverged_cell()), row[col["diverged"]])
+                if "seeds" in col:
+                    check_text(where, "seeds", "%s / %s" % (fmt_seeds(ga.values("top1")), fmt_seeds(gb.values("top1"))), row[col["seeds"]])
+                    check_text(where, "paired seeds", fmt_seeds(set(ga.values("top1")) & set(gb.values("top1"))), row[col["paired"]])
+                check_text(where, "seeds and paired columns (some pair leaves a seed out)",
+                           any(set(groups[a].values("top1")) != set(groups[b].values("top1"))
+                               for a, b in (unescape(r[0]).rsplit("(", 1)[1].rstrip(")").split(" → ") for r in rows)
+                               if a in groups and b in groups),
+                           "seeds" in col)
                 i = col["Δ with − without (pp)"]
                 check_pair(where, "top-1", ga, gb, "top1", 2, row[i:i + 4], adjusted.get(row[0]))
             continue
@@ -549,6 +645,15 @@ def check_file(path, dirs):
                 if spec != refspec and spec in groups:
                     pairs[spec] = paired(ref, groups[spec], "top1")
             adjusted = family_holm(pairs)
+        if "p (Holm)" in col:
+            check_family_note(where0, adjusted, note)
+        if "top-1 % (mean ± std)" in col:
+            # gradbench adds the seeds and paired columns exactly when a
+            # row compared with the reference finished other seeds.
+            unequal = ref is not None and any(
+                set(ref.values("top1")) != set(groups[unescape(r[col[key]])].values("top1"))
+                for r in rows if unescape(r[col[key]]) != refspec and unescape(r[col[key]]) in groups)
+            check_text(where0, "seeds and paired columns (some row finished other seeds than %s)" % refspec, unequal, "seeds" in col)
         for row in rows:
             spec = unescape(row[col[key]])
             where = "%s, %s" % (where0, spec)
@@ -561,6 +666,7 @@ def check_file(path, dirs):
                 check_mean_std(where, "top-1", top1, row[col["top-1 % (mean ± std)"]], 2)
                 check_text(where, "n", str(len(top1)), row[col["n"]])
                 check_text(where, "diverged", g.diverged_cell(), row[col["diverged"]])
+                check_seed_cols(where, header, row, col, ref, g, refspec, spec)
                 dcol = [h for h in header if h.startswith("Δ vs ")][0]
                 i = col[dcol]
                 if spec == refspec or ref is None:
@@ -652,6 +758,13 @@ def check_readme():
             gs = gs_of
             where = "README.md study findings (%s, %s, seeds %s alone)" % (opt, metric, m.group(1))
         widths = []
+        found = [m.group(1) for m in FINDING.finditer(line)]
+        # Every estimator with two or more seeds paired with ste is stated,
+        # once, with its Δ, interval, p and n: one left out, or written so
+        # that it is not read as a finding, is a mismatch, not a pass.
+        check_text(where, "the estimators stated with Δ, 95% CI, p and n",
+                   sorted(s for s in STUDY_ESTIMATORS[opt] if s in gs and "ste" in gs and len(paired(gs["ste"], gs[s], metric)[0]) >= 2),
+                   sorted(found))
         for m in FINDING.finditer(line):
             spec = m.group(1)
             w = "%s, %s" % (where, spec)
