@@ -49,10 +49,10 @@ func findingOf(pr *pairing) finding {
 // below 0.05), which do not, and how wide the intervals are. Every number
 // comes from the same pairings as the main table's; the words are chosen
 // by rule (findingOf), so the statement is generated, never written.
-func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
+func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
 	base := gs[baseline]
 	if base == nil {
-		fmt.Fprintln(w, noBaseline(order, "the findings compare every estimator with "+baseline))
+		fmt.Fprintln(w, noBaseline(order, baseOut, "the findings compare every estimator with "+baseline))
 		return nil
 	}
 	if base.N() == 0 {
