@@ -141,7 +141,13 @@ func pairNotes(ref string, prs []*pairing) string {
 			enoughHolm++
 		}
 		if hi < enoughHolm {
-			fmt.Fprintf(&b, " With %d comparisons and at most %d paired seeds, p (Holm) cannot go below %d × 2/2^%d = %.2g, so no row can be marked in it: use --seeds %d or more.", k, hi, k, hi, float64(k)*minSignFlipP(hi), enoughHolm)
+			// p (Holm) is capped at 1: a floor above it is said as the
+			// findings say it (writeHolm).
+			floor := fmt.Sprintf("%d × 2/2^%d = %.2g", k, hi, float64(k)*minSignFlipP(hi))
+			if float64(k)*minSignFlipP(hi) > 1 {
+				floor = fmt.Sprintf("min(1, %d × 2/2^%d) = 1", k, hi)
+			}
+			fmt.Fprintf(&b, " With %d comparisons and at most %d paired seeds, p (Holm) cannot go below %s, so no row can be marked in it: use --seeds %d or more.", k, hi, floor, enoughHolm)
 		}
 	}
 	if mc > 0 {
