@@ -77,6 +77,11 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 			specs = append(specs, s)
 		}
 	}
+	// made is the number of comparisons with a p, per metric (both
+	// metrics pair the same finished runs): an estimator with fewer than
+	// two seeds in common with the baseline, or that diverged on every
+	// seed, is not tested, and is not counted among them.
+	made := 0
 	for _, m := range []metric{metricTop1, metricTrainLoss} {
 		unit, better, worse := "points", "higher", "lower"
 		if m.name != metricTop1.name {
@@ -91,6 +96,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 			prs[i] = pairWith(base, gs[s], m)
 		}
 		holmAdjust(prs)
+		made = max(made, holmFamily(prs))
 		// The differences beyond seed noise, better then worse, each with
 		// its Holm-adjusted p, whether or not it stays below alpha.
 		var kept, lost []string
@@ -200,7 +206,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "\nBeyond seed noise: the Student t 95%% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below %g, both over the seeds the two estimators share.", alpha)
-	if k := len(specs); k > 1 {
+	if k := made; k > 1 {
 		fmt.Fprintf(w, " Each comparison is tested alone: if no estimator differed from %s, about %.2g of the %d made per metric would still be called different at this level by chance. "+
 			"Holm's correction (Holm 1979) takes the comparisons of a metric that have a p as one family of K: with the p sorted ascending, the j-th is multiplied by K − j + 1, capped at 1 and raised to the adjusted p before it where smaller; "+
 			"a difference beyond seed noise stays so after the correction when its adjusted p is below %g too (the t interval is not adjusted), which keeps below %g the chance of calling any estimator of the family different when none is.", baseline, alpha*float64(k), k, alpha, alpha)
