@@ -52,6 +52,9 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     definition: statsmodels, whose multipletests(method='holm') would do,
     is not a dependency), and its * for an adjusted p < 0.05; and the
     number of comparisons the note under the table says it corrects over;
+  - under each heading, the note on the table's records without a data
+    digest (how many of how many, and which), or that there is none when
+    none or all lack one;
   - in the README's findings, that every estimator with two or more
     seeds paired with ste is stated with its Δ, interval, p and n (one
     left out, or garbled past reading, is a mismatch);
@@ -469,8 +472,10 @@ LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds al
 
 
 def tables_of(path):
-    """(heading, header, rows, seeds, note) for each markdown table of path
-    (note: the first line after it):
+    """(heading, header, rows, seeds, note, undigested) for each markdown
+    table of path (note: the first line after it; undigested: for the first
+    table under a heading, the line before it on records without a data
+    digest, "" if there is none; None for the other tables):
     seeds is None for a table of every seed, or (the seeds, whether the
     learning rates were chosen on them alone) for one of gradbench table
     --seeds, from the line under its heading. A section heading that names
@@ -478,13 +483,16 @@ def tables_of(path):
     with open(os.path.join(ROOT, path)) as fh:
         lines = fh.read().split("\n")
     heading, seeds, section, out, i = None, None, None, [], 0
+    undigested = None
     while i < len(lines):
         ln = lines[i]
         if ln.startswith("## "):
             m = SEEDS_SECTION.match(ln)
             section = set(range(int(m.group(1)), int(m.group(2)) + 1)) if m else None
         if ln.startswith("### "):
-            heading, seeds = ln[4:], None
+            heading, seeds, undigested = ln[4:], None, ""
+        if ln.startswith("Note: ") and UNDIGESTED in ln and undigested == "":
+            undigested = ln
         m = SEEDS_LINE.match(ln)
         if m:
             seeds = (parse_seeds(m.group(1)), m.group(2).startswith(LR_ON_SEEDS))
@@ -500,7 +508,8 @@ def tables_of(path):
             while j < len(lines) and lines[j] == "":
                 j += 1
             note = lines[j] if j < len(lines) else ""
-            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note))
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note, undigested))
+            undigested = None
             continue
         i += 1
     return out
@@ -518,6 +527,38 @@ def workload_for(heading, wls):
     if len(cands) != 1:
         fail("heading %r matches %d workloads of the records" % (heading, len(cands)))
     return cands[0]
+
+
+UNDIGESTED = " carry no data digest (written before gradbench kept them)"
+
+
+def undigested_note(recs):
+    """gradbench's note on the records of a table without a data digest
+    ("" when none or all are): how many, and which, as every record of
+    some seeds when those seeds have no record with a digest, else per
+    estimator (optimizer, learning-rate multiplier) with its seeds."""
+    without = [r for r in recs if r.get("data") is None]
+    if not without or len(without) == len(recs):
+        return ""
+    def seeds_text(ss):
+        ss = sorted(set(ss))
+        return ("seed " if len(ss) == 1 else "seeds ") + fmt_seeds(ss)
+    seeds = {r["config"]["seed"] for r in without}
+    if all(r.get("data") is None for r in recs if r["config"]["seed"] in seeds):
+        which = "every record of " + seeds_text(seeds)
+    else:
+        opts = {r["config"]["optimizer"] for r in recs}
+        entries = {}
+        for r in without:
+            c = r["config"]
+            entries.setdefault((c["estimator"], c["optimizer"], c.get("lr_scale", 0)), []).append(c["seed"])
+        parts = []
+        for (est, opt, lr), ss in sorted(entries.items()):
+            label = est + (" " + opt if len(opts) > 1 else "") + (" lr ×" + go_g(lr) if lr else "")
+            parts.append(label + " " + seeds_text(ss))
+        which = "; ".join(parts)
+    return ("Note: %d of these %d records%s, so whether they were trained on the same data as the others could not be checked: %s. "
+            "Delete them and run the sweep again to have them trained on the data read now." % (len(without), len(recs), UNDIGESTED, which))
 
 
 def chosen_lr_cell(spec, best, points, header, recs):
@@ -548,7 +589,7 @@ def check_file(path, dirs):
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, header, rows, seeds, note in tables_of(path):
+    for heading, header, rows, seeds, note, undigested in tables_of(path):
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -566,6 +607,18 @@ def check_file(path, dirs):
         groups = {s: Row(rs) for s, rs in specs.items()}
         c0 = wls[workload_for(heading, wls)][0]
         where0 = "%s (recipe %s, %s)" % (path, c0.get("recipe", "?"), c0["config"]["optimizer"])
+        if undigested is not None:
+            # The records the table was made from: the workload's, of the
+            # estimators of its first table (--estimators), and of --seeds
+            # where the table's rows were chosen on them (not on a grid,
+            # or the lr table).
+            first = "spec" if "spec" in header else "estimator"
+            ests = {unescape(r[header.index(first)]) for r in rows}
+            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in ests]
+            grid = bool(c0["config"].get("lr_scale", 0))
+            if seeds is not None and (seeds[1] or not grid):
+                made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
+            check_text(where0, "the note on records without a data digest", undigested_note(made_of), unescape(undigested))
         col = {h: i for i, h in enumerate(header)}
         if any(h.startswith("val top-1 % at lr ×") for h in header):
             for row in rows:
