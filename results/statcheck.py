@@ -31,7 +31,9 @@ doc comments in suite/stats.go and suite/lrgrid.go):
   - learning-rate tables: per estimator and multiplier, the mean final
     validation top-1 over the finished runs of the seeds that ran every
     multiplier, the number of those runs and of diverged ones, and the
-    choice (highest mean, ties: lower validation loss, smaller multiplier);
+    choice (highest mean, ties: lower validation loss, smaller multiplier)
+    and the chosen lr cell (the rate, its multiplier, an edge of the grid,
+    the multipliers beyond it it did not run);
   - top-1 tables (main and sides): mean and sample standard deviation
     (n-1) of the final test top-1 over finished runs, n, diverged runs,
     and against ste, over the seeds both finished: the mean paired
@@ -40,13 +42,22 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     (scipy.stats.permutation_test with permutation_type='samples'): exact
     over all 2^n sign patterns for n <= 20 pairs (n_resamples=inf), from
     random sign patterns above (see Tolerances); and the * for p < 0.05;
+    where rows finished different seeds, the seeds and paired columns
+    (which must be there exactly then);
   - loss tables: the same mean ± std, Δ and 95% interval of the final test
     loss (last epoch's test_loss) and the final training loss;
   - p (Holm), in every table with a p: the p-values this check recomputed
     for the table's comparisons that have one (two or more pairs),
     adjusted by Holm's step-down method (holm() below, written from the
     definition: statsmodels, whose multipletests(method='holm') would do,
-    is not a dependency), and its * for an adjusted p < 0.05;
+    is not a dependency), and its * for an adjusted p < 0.05; and the
+    number of comparisons the note under the table says it corrects over;
+  - under each heading, the note on the table's records without a data
+    digest (how many of how many, and which), or that there is none when
+    none or all lack one;
+  - in the README's findings, that every estimator with two or more
+    seeds paired with ste is stated with its Δ, interval, p and n (one
+    left out, or garbled past reading, is a mismatch);
   - in the README's findings, the sentence on Holm's correction: the
     number K of comparisons with a p among the estimators the README
     tabulates (update-readme.sh's lists, STUDY_ESTIMATORS below), which
@@ -55,8 +66,9 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     sentence that no difference can survive is there exactly when
     K·2/2^n >= 0.05 (n the most paired seeds).
 
-Tolerances: every number is formatted with the table's own decimals and
-must print the same text; a value within 1e-9 (relative) of a rounding
+Tolerances: every number is formatted with the table's own decimals (a p
+with three, or with more where three would round a p below 0.05 up to
+0.050) and must print the same text; a value within 1e-9 (relative) of a rounding
 boundary may round either way, since the last bit of a float sum decides
 it (such values are listed). With n <= 20 pairs gradbench and this check
 both count all 2^n sign patterns, so the p-value is exact and must print
@@ -240,6 +252,16 @@ def holm(ps):
     return out
 
 
+def p_prec(p):
+    """The decimals gradbench prints a p-value with: three, or as many
+    more as it takes for a p below ALPHA to read below it (0.0498, not
+    0.050)."""
+    prec = 3
+    while p < ALPHA and prec < 17 and float("%.*f" % (prec, p)) >= ALPHA:
+        prec += 1
+    return prec
+
+
 def min_sign_flip_p(n):
     return min(1.0, 2.0 / 2 ** n)
 
@@ -308,6 +330,16 @@ def family_holm(pairs):
     return {k: (a, len(keys), draws) for k, a in zip(keys, adj)}
 
 
+def check_family_note(where, adjusted, note):
+    """The note under a table with p (Holm) says how many comparisons the
+    correction runs over: the family family_holm found."""
+    k = len(adjusted)
+    want = ("the table's comparisons that have a p" if k == 0 else
+            "the table's one comparison with a p (so it equals p)" if k == 1 else
+            "the table's %d comparisons with a p" % k)
+    check_text(where, "the family p (Holm) corrects over, in the note", True, "p (Holm): p adjusted by Holm's step-down method over " + want + "," in note)
+
+
 def check_adjusted(where, what, adj, cell):
     """A printed p (Holm) cell: 3 decimals and a * below ALPHA; within K
     times the Monte Carlo tolerance of check_p when the family's p-values
@@ -319,7 +351,7 @@ def check_adjusted(where, what, adj, cell):
     a, k, draws = adj
     printed = cell.replace(" *", "")
     if draws == 0:
-        check(where, what, a, printed, 3)
+        check(where, what, a, printed, p_prec(a))
         check_text(where, what + " < %g mark" % ALPHA, float(printed) < ALPHA, cell.endswith(" *"))
         return
     compared += 1
@@ -336,7 +368,7 @@ def check_p(where, what, x, y, printed):
     global compared, mc_checked
     p, draws = sign_flip_p(x, y)
     if draws == 0:
-        check(where, what, p, printed, 3)
+        check(where, what, p, printed, p_prec(p))
         return
     compared += 1
     mc_checked += 1
@@ -391,6 +423,47 @@ def parse_seeds(text):
     return seeds
 
 
+def fmt_seeds(seeds):
+    """gradbench's list of ascending seeds: runs of three or more as a
+    range, "1–4, 7", "1, 2, 5"; "none" for none."""
+    seeds = sorted(seeds)
+    if not seeds:
+        return "none"
+    parts, i = [], 0
+    while i < len(seeds):
+        j = i
+        while j + 1 < len(seeds) and seeds[j + 1] == seeds[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append("%d–%d" % (seeds[i], seeds[j]))
+        else:
+            parts.extend(str(s) for s in seeds[i:j + 1])
+        i = j + 1
+    return ", ".join(parts)
+
+
+def go_g(x, prec=None):
+    """x as Go's strconv.FormatFloat(x, 'g', prec, 64) writes it: the
+    shortest form that reads back as x when prec is None (-1)."""
+    if prec is None:
+        r = repr(float(x))
+        return r[:-2] if r.endswith(".0") else r
+    return "%.*g" % (prec, x)
+
+
+def check_seed_cols(where, header, row, col, ref, g, refspec, spec):
+    """The seeds and paired columns gradbench adds when some row of a table
+    finished other seeds than the row it is compared with: a row's seeds
+    with a top-1, and those it shares with the reference ("–" for the
+    reference's own row)."""
+    if "seeds" not in col:
+        return
+    check_text(where, "seeds", fmt_seeds(g.values("top1")), row[col["seeds"]])
+    paired_col = [h for h in header if h.startswith("paired")][0]
+    want = DASH if spec == refspec or ref is None else fmt_seeds(set(ref.values("top1")) & set(g.values("top1")))
+    check_text(where, "paired seeds", want, row[col[paired_col]])
+
+
 # The line under a workload's heading of a table of gradbench table --seeds,
 # and the study's section heading of such tables.
 SEEDS_LINE = re.compile(r"^Seeds ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
@@ -399,7 +472,10 @@ LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds al
 
 
 def tables_of(path):
-    """(heading, header, rows, seeds) for each markdown table of path:
+    """(heading, header, rows, seeds, note, undigested) for each markdown
+    table of path (note: the first line after it; undigested: for the first
+    table under a heading, the line before it on records without a data
+    digest, "" if there is none; None for the other tables):
     seeds is None for a table of every seed, or (the seeds, whether the
     learning rates were chosen on them alone) for one of gradbench table
     --seeds, from the line under its heading. A section heading that names
@@ -407,13 +483,16 @@ def tables_of(path):
     with open(os.path.join(ROOT, path)) as fh:
         lines = fh.read().split("\n")
     heading, seeds, section, out, i = None, None, None, [], 0
+    undigested = None
     while i < len(lines):
         ln = lines[i]
         if ln.startswith("## "):
             m = SEEDS_SECTION.match(ln)
             section = set(range(int(m.group(1)), int(m.group(2)) + 1)) if m else None
         if ln.startswith("### "):
-            heading, seeds = ln[4:], None
+            heading, seeds, undigested = ln[4:], None, ""
+        if ln.startswith("Note: ") and UNDIGESTED in ln and undigested == "":
+            undigested = ln
         m = SEEDS_LINE.match(ln)
         if m:
             seeds = (parse_seeds(m.group(1)), m.group(2).startswith(LR_ON_SEEDS))
@@ -425,7 +504,12 @@ def tables_of(path):
             if section is not None and (seeds is None or seeds[0] != section):
                 mismatches.append("%s: a table under a heading of seeds %s says it is of %s" % (
                     path, sorted(section), "every seed" if seeds is None else "seeds %s" % sorted(seeds[0])))
-            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds))
+            j = i
+            while j < len(lines) and lines[j] == "":
+                j += 1
+            note = lines[j] if j < len(lines) else ""
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note, undigested))
+            undigested = None
             continue
         i += 1
     return out
@@ -445,13 +529,67 @@ def workload_for(heading, wls):
     return cands[0]
 
 
+UNDIGESTED = " carry no data digest (written before gradbench kept them)"
+
+
+def undigested_note(recs):
+    """gradbench's note on the records of a table without a data digest
+    ("" when none or all are): how many, and which, as every record of
+    some seeds when those seeds have no record with a digest, else per
+    estimator (optimizer, learning-rate multiplier) with its seeds."""
+    without = [r for r in recs if r.get("data") is None]
+    if not without or len(without) == len(recs):
+        return ""
+    def seeds_text(ss):
+        ss = sorted(set(ss))
+        return ("seed " if len(ss) == 1 else "seeds ") + fmt_seeds(ss)
+    seeds = {r["config"]["seed"] for r in without}
+    if all(r.get("data") is None for r in recs if r["config"]["seed"] in seeds):
+        which = "every record of " + seeds_text(seeds)
+    else:
+        opts = {r["config"]["optimizer"] for r in recs}
+        entries = {}
+        for r in without:
+            c = r["config"]
+            entries.setdefault((c["estimator"], c["optimizer"], c.get("lr_scale", 0)), []).append(c["seed"])
+        parts = []
+        for (est, opt, lr), ss in sorted(entries.items()):
+            label = est + (" " + opt if len(opts) > 1 else "") + (" lr ×" + go_g(lr) if lr else "")
+            parts.append(label + " " + seeds_text(ss))
+        which = "; ".join(parts)
+    return ("Note: %d of these %d records%s, so whether they were trained on the same data as the others could not be checked: %s. "
+            "Delete them and run the sweep again to have them trained on the data read now." % (len(without), len(recs), UNDIGESTED, which))
+
+
+def chosen_lr_cell(spec, best, points, header, recs):
+    """The chosen lr cell of an lr table's row, as gradbench writes it: the
+    learning rate and its multiplier, whether it is at an edge of the
+    multipliers the estimator ran, and the multipliers beyond it that other
+    rows ran and it did not."""
+    if best is None:
+        return "none (every run diverged)"
+    lr = [r["config"]["lr"] for r in recs if r["config"]["estimator"] == spec][0]
+    cell = "%s (×%s)" % (go_g(lr * best, 6), go_g(best))
+    ran = sorted(points)
+    lo, hi = ran[0], ran[-1]
+    if len(ran) >= 2 and best == hi:
+        cell += ", at the grid's upper edge"
+    elif len(ran) >= 2 and best == lo:
+        cell += ", at the grid's lower edge"
+    scales = [float(h[len("val top-1 % at lr ×"):]) for h in header if h.startswith("val top-1 % at lr ×")]
+    missing = [go_g(s) for s in scales if s not in points and (s > best and best == hi or s < best and best == lo)]
+    if missing:
+        cell += ", without runs at ×" + ", ×".join(missing)
+    return cell
+
+
 def check_file(path, dirs):
     recs = load(dirs)
     wls = {}
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, header, rows, seeds in tables_of(path):
+    for heading, header, rows, seeds, note, undigested in tables_of(path):
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -469,6 +607,18 @@ def check_file(path, dirs):
         groups = {s: Row(rs) for s, rs in specs.items()}
         c0 = wls[workload_for(heading, wls)][0]
         where0 = "%s (recipe %s, %s)" % (path, c0.get("recipe", "?"), c0["config"]["optimizer"])
+        if undigested is not None:
+            # The records the table was made from: the workload's, of the
+            # estimators of its first table (--estimators), and of --seeds
+            # where the table's rows were chosen on them (not on a grid,
+            # or the lr table).
+            first = "spec" if "spec" in header else "estimator"
+            ests = {unescape(r[header.index(first)]) for r in rows}
+            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in ests]
+            grid = bool(c0["config"].get("lr_scale", 0))
+            if seeds is not None and (seeds[1] or not grid):
+                made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
+            check_text(where0, "the note on records without a data digest", undigested_note(made_of), unescape(undigested))
         col = {h: i for i, h in enumerate(header)}
         if any(h.startswith("val top-1 % at lr ×") for h in header):
             for row in rows:
@@ -498,6 +648,7 @@ def check_file(path, dirs):
                     check(where, "val top-1 at ×%g" % scale, vt, num, 2)
                     want = "(n=%d)" % n + (", %d diverged" % div if div else "")
                     check_text(where, "runs at ×%g" % scale, want, rest)
+                check_text(where, "chosen lr", chosen_lr_cell(spec, best, points, header, wls[workload_for(heading, wls)]), row[col["chosen lr"]])
             continue
         if ("p" in col) != ("p (Holm)" in col) or ("p (Holm)" in col and col["p (Holm)"] != col["p"] + 1):
             mismatches.append("%s: a table whose p column is not followed by p (Holm): %r" % (where0, header))
@@ -509,6 +660,7 @@ def check_file(path, dirs):
                 if without in groups and with_ in groups:
                     pairs[row[0]] = paired(groups[without], groups[with_], "top1")
             adjusted = family_holm(pairs)
+            check_family_note(where0, adjusted, note)
             for row in rows:
                 without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
                 where = "%s, %s → %s" % (where0, without, with_)
@@ -519,7 +671,15 @@ def check_file(path, dirs):
                 for g, c, name in ((ga, "without NA", without), (gb, "with NA", with_)):
                     check_mean_std(where, "top-1 " + name, list(g.values("top1").values()), row[col[c]], 2)
                 check_text(where, "n", "%d / %d" % (len(ga.values("top1")), len(gb.values("top1"))), row[col["n"]])
-                check_text(where, "diverged", "%d / %d" % (ga.diverged(), gb.diverged()), row[col["diverged"]])
+                check_text(where, "diverged", "%s / %s" % (ga.diverged_cell(), gb.diverged_cell()), row[col["diverged"]])
+                if "seeds" in col:
+                    check_text(where, "seeds", "%s / %s" % (fmt_seeds(ga.values("top1")), fmt_seeds(gb.values("top1"))), row[col["seeds"]])
+                    check_text(where, "paired seeds", fmt_seeds(set(ga.values("top1")) & set(gb.values("top1"))), row[col["paired"]])
+                check_text(where, "seeds and paired columns (some pair leaves a seed out)",
+                           any(set(groups[a].values("top1")) != set(groups[b].values("top1"))
+                               for a, b in (unescape(r[0]).rsplit("(", 1)[1].rstrip(")").split(" → ") for r in rows)
+                               if a in groups and b in groups),
+                           "seeds" in col)
                 i = col["Δ with − without (pp)"]
                 check_pair(where, "top-1", ga, gb, "top1", 2, row[i:i + 4], adjusted.get(row[0]))
             continue
@@ -538,6 +698,15 @@ def check_file(path, dirs):
                 if spec != refspec and spec in groups:
                     pairs[spec] = paired(ref, groups[spec], "top1")
             adjusted = family_holm(pairs)
+        if "p (Holm)" in col:
+            check_family_note(where0, adjusted, note)
+        if "top-1 % (mean ± std)" in col:
+            # gradbench adds the seeds and paired columns exactly when a
+            # row compared with the reference finished other seeds.
+            unequal = ref is not None and any(
+                set(ref.values("top1")) != set(groups[unescape(r[col[key]])].values("top1"))
+                for r in rows if unescape(r[col[key]]) != refspec and unescape(r[col[key]]) in groups)
+            check_text(where0, "seeds and paired columns (some row finished other seeds than %s)" % refspec, unequal, "seeds" in col)
         for row in rows:
             spec = unescape(row[col[key]])
             where = "%s, %s" % (where0, spec)
@@ -550,6 +719,7 @@ def check_file(path, dirs):
                 check_mean_std(where, "top-1", top1, row[col["top-1 % (mean ± std)"]], 2)
                 check_text(where, "n", str(len(top1)), row[col["n"]])
                 check_text(where, "diverged", g.diverged_cell(), row[col["diverged"]])
+                check_seed_cols(where, header, row, col, ref, g, refspec, spec)
                 dcol = [h for h in header if h.startswith("Δ vs ")][0]
                 i = col[dcol]
                 if spec == refspec or ref is None:
@@ -641,6 +811,13 @@ def check_readme():
             gs = gs_of
             where = "README.md study findings (%s, %s, seeds %s alone)" % (opt, metric, m.group(1))
         widths = []
+        found = [m.group(1) for m in FINDING.finditer(line)]
+        # Every estimator with two or more seeds paired with ste is stated,
+        # once, with its Δ, interval, p and n: one left out, or written so
+        # that it is not read as a finding, is a mismatch, not a pass.
+        check_text(where, "the estimators stated with Δ, 95% CI, p and n",
+                   sorted(s for s in STUDY_ESTIMATORS[opt] if s in gs and "ste" in gs and len(paired(gs["ste"], gs[s], metric)[0]) >= 2),
+                   sorted(found))
         for m in FINDING.finditer(line):
             spec = m.group(1)
             w = "%s, %s" % (where, spec)
@@ -729,7 +906,7 @@ def check_holm_sentence(where, line, gs, specs, metric):
                    sorted(s for s in beyond if adj[s] >= ALPHA), sorted(s for s, _ in lost))
         for spec, printed in kept + lost:
             if spec in adj:
-                check(where + ", " + spec, "adjusted p", adj[spec], printed, 3)
+                check(where + ", " + spec, "adjusted p", adj[spec], printed, p_prec(adj[spec]))
     if lim is not None:
         check_text(where, "design limit: at most", len(set(ns.values())) > 1, lim.group(1) is not None)
         check_text(where, "design limit: seeds", str(n), lim.group(2))

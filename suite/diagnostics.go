@@ -440,7 +440,7 @@ func meanGradNorm(d *Diagnostics) float64 {
 // diagnostic at the final epoch. Runs whose final epoch has no
 // diagnostics (records written before gradbench measured them) are left
 // out and counted.
-func writeDiagnostics(w io.Writer, gs map[string]*Group, order []string) error {
+func writeDiagnostics(w io.Writer, gs map[string]*Group, order []string, _ []uint64) error {
 	header := []string{"estimator", "n"}
 	for _, c := range diagnosticColumns {
 		header = append(header, c.head)

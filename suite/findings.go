@@ -49,10 +49,10 @@ func findingOf(pr *pairing) finding {
 // below 0.05), which do not, and how wide the intervals are. Every number
 // comes from the same pairings as the main table's; the words are chosen
 // by rule (findingOf), so the statement is generated, never written.
-func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
+func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
 	base := gs[baseline]
 	if base == nil {
-		fmt.Fprintln(w, noBaseline(order, "the findings compare every estimator with "+baseline))
+		fmt.Fprintln(w, noBaseline(order, baseOut, "the findings compare every estimator with "+baseline))
 		return nil
 	}
 	if base.N() == 0 {
@@ -77,6 +77,11 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			specs = append(specs, s)
 		}
 	}
+	// made is the number of comparisons with a p, per metric (both
+	// metrics pair the same finished runs): an estimator with fewer than
+	// two seeds in common with the baseline, or that diverged on every
+	// seed, is not tested, and is not counted among them.
+	made := 0
 	for _, m := range []metric{metricTop1, metricTrainLoss} {
 		unit, better, worse := "points", "higher", "lower"
 		if m.name != metricTop1.name {
@@ -91,6 +96,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			prs[i] = pairWith(base, gs[s], m)
 		}
 		holmAdjust(prs)
+		made = max(made, holmFamily(prs))
 		// The differences beyond seed noise, better then worse, each with
 		// its Holm-adjusted p, whether or not it stays below alpha.
 		var kept, lost []string
@@ -99,7 +105,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 			f := findingOf(pr)
 			desc := fmt.Sprintf("%s (Δ %+.*f%s", s, m.prec, pr.Mean, spaced(unit))
 			if f != findNone {
-				desc += fmt.Sprintf(", 95%% CI [%+.*f, %+.*f], p = %.3f, n = %d", m.prec, pr.Lo, m.prec, pr.Hi, pr.P, pr.N())
+				desc += fmt.Sprintf(", 95%% CI [%+.*f, %+.*f], p = %s, n = %d", m.prec, pr.Lo, m.prec, pr.Hi, pText(pr.P), pr.N())
 				width := pr.Hi - pr.Lo
 				if first {
 					minN, maxN, minW, maxW, first = pr.N(), pr.N(), width, width, false
@@ -129,7 +135,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 				if findingOf(prs[i]) != f {
 					continue
 				}
-				desc := fmt.Sprintf("%s (adjusted p = %.3f)", s, prs[i].Holm)
+				desc := fmt.Sprintf("%s (adjusted p = %s)", s, pText(prs[i].Holm))
 				if prs[i].Holm < alpha {
 					kept = append(kept, desc)
 				} else {
@@ -200,7 +206,7 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string) error {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "\nBeyond seed noise: the Student t 95%% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below %g, both over the seeds the two estimators share.", alpha)
-	if k := len(specs); k > 1 {
+	if k := made; k > 1 {
 		fmt.Fprintf(w, " Each comparison is tested alone: if no estimator differed from %s, about %.2g of the %d made per metric would still be called different at this level by chance. "+
 			"Holm's correction (Holm 1979) takes the comparisons of a metric that have a p as one family of K: with the p sorted ascending, the j-th is multiplied by K − j + 1, capped at 1 and raised to the adjusted p before it where smaller; "+
 			"a difference beyond seed noise stays so after the correction when its adjusted p is below %g too (the t interval is not adjusted), which keeps below %g the chance of calling any estimator of the family different when none is.", baseline, alpha*float64(k), k, alpha, alpha)

@@ -86,12 +86,12 @@ func naNote(gs map[string]*Group) string {
 	return ""
 }
 
-func writeSineNA(w io.Writer, gs map[string]*Group, _ []string) error {
+func writeSineNA(w io.Writer, gs map[string]*Group, _ []string, _ []uint64) error {
 	fmt.Fprintf(w, "Table 2 of the FDA paper (sine and noise adaptation ablation). Its \"no sine, no NA\" row is the straight-through baseline (84.44 = DoReFa [STE] in its Table 1), run here as ste.\n\n")
 	return writeRows(w, gs, []string{"paper row", "estimator"}, paperRows(sineNARows), "Δ vs ste (pp)", paperNote)
 }
 
-func writeEta(w io.Writer, gs map[string]*Group, _ []string) error {
+func writeEta(w io.Writer, gs map[string]*Group, _ []string, _ []uint64) error {
 	fmt.Fprintf(w, "Table 4 of the FDA paper (the shortcut η(t) of noise adaptation, a = 0.1).\n\n")
 	return writeRows(w, gs, []string{"η", "estimator"}, paperRows(etaRows), "Δ vs η = 0 (pp)", paperNote)
 }
@@ -179,7 +179,7 @@ func writeRows(w io.Writer, gs map[string]*Group, heads []string, rows []labelle
 	return nil
 }
 
-func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string) error {
+func writeNAOthers(w io.Writer, gs map[string]*Group, _ []string, _ []uint64) error {
 	fmt.Fprintf(w, "Table 3 of the FDA paper (noise adaptation added to other estimators).\n\n")
 	prs := make([]*pairing, len(naOthersRows))
 	for i, pair := range naOthersRows {

@@ -153,7 +153,7 @@ func sidesBlocks(gs map[string]*Group, order []string) []sidesBlock {
 
 // writeSides writes the sides table: ste, then each estimator's rows, all
 // compared with ste seed by seed, and the final losses of those rows.
-func writeSides(w io.Writer, gs map[string]*Group, order []string) error {
+func writeSides(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
 	fmt.Fprintf(w, "Each estimator on the latent weights only (the clipped STE, %s, on the activations), on the activations only (%s on the weights) and on both.\n\n", baseline, baseline)
 	rows := []labelledRow{{labels: []string{baseline, "both (baseline)"}, spec: baseline}}
 	specs := []string{baseline}
@@ -176,7 +176,7 @@ func writeSides(w io.Writer, gs map[string]*Group, order []string) error {
 		note = " No estimator was run on one side only (gradbench run --ablation sides --estimators E,... trains them)."
 	}
 	if gs[baseline] == nil {
-		note += " " + noBaseline(nil, "Δ, CI and p need the "+baseline+" baseline") // its rows always hold ste
+		note += " " + noBaseline(nil, baseOut, "Δ, CI and p need the "+baseline+" baseline") // its rows always hold ste
 	}
 	if err := writeRows(w, gs, []string{"estimator", "on", "spec"}, rows, "Δ vs "+baseline+" (pp)", note); err != nil {
 		return err

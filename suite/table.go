@@ -59,7 +59,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 	if err := checkSameData(rs); err != nil {
 		return err
 	}
-	var write func(io.Writer, map[string]*Group, []string) error
+	var write tableWriter
 	switch name {
 	case TableMain:
 		write = writeMain
@@ -81,12 +81,12 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 	case TableDiagnostics:
 		write = writeDiagnostics
 	case TablePaper:
-		write = func(w io.Writer, gs map[string]*Group, order []string) error {
-			for i, f := range []func(io.Writer, map[string]*Group, []string) error{writeSineNA, writeNAOthers, writeEta} {
+		write = func(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
+			for i, f := range []tableWriter{writeSineNA, writeNAOthers, writeEta} {
 				if i > 0 {
 					fmt.Fprintln(w)
 				}
-				if err := f(w, gs, order); err != nil {
+				if err := f(w, gs, order, baseOut); err != nil {
 					return err
 				}
 			}
@@ -104,6 +104,9 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		}
 		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
 		grid := wl[0].Config.LRScale != 0 // a learning-rate grid's workload
+		// baseOut: the seeds of the baseline's runs when --seeds left out
+		// every one of them (see baselineLeftOut).
+		var baseOut []uint64
 		if seeds != nil {
 			if len(ofSeeds(wl, seeds)) == 0 {
 				// Other workloads have some: this one is said to have none.
@@ -112,7 +115,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 			}
 			writeSeedsNote(w, name, seeds, wl, grid)
 			if name == TableLR || !grid {
-				wl = ofSeeds(wl, seeds)
+				wl, baseOut = ofSeeds(wl, seeds), baselineLeftOut(wl, seeds)
 			}
 		}
 		writeUndigested(w, wl)
@@ -126,7 +129,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				continue
 			}
 			if seeds != nil && len(sel) > 0 {
-				if sel = ofSeeds(sel, seeds); len(sel) == 0 {
+				if sel, baseOut = ofSeeds(sel, seeds), baselineLeftOut(sel, seeds); len(sel) == 0 {
 					fmt.Fprintf(w, "No runs of seeds %s (--seeds) at the chosen learning rates: no table.\n", fmtSeeds(seeds))
 					writeNotRun(w, name, order, wl, notRun)
 					continue
@@ -144,12 +147,33 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 			writeNotRun(w, name, order, wl, notRun)
 			continue
 		}
-		if err := write(w, groups(wl), order); err != nil {
+		if err := write(w, groups(wl), order, baseOut); err != nil {
 			return err
 		}
 		writeNotRun(w, name, order, wl, notRun)
 	}
 	return nil
+}
+
+// A tableWriter writes a table of one workload from its groups, the
+// estimators in order; baseOut is not nil when the table has no baseline
+// because --seeds left out all its runs, and holds their seeds.
+type tableWriter func(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error
+
+// baselineLeftOut returns the seeds of the baseline's runs in rs when
+// none of them is of seeds (--seeds), nil when one is or there are none:
+// a table over those seeds has no baseline, but not for want of runs.
+func baselineLeftOut(rs []*Record, seeds []uint64) []uint64 {
+	var of []*Record
+	for _, r := range rs {
+		if r.Config.Estimator == baseline {
+			of = append(of, r)
+		}
+	}
+	if len(ofSeeds(of, seeds)) > 0 {
+		return nil
+	}
+	return recordSeeds(of)
 }
 
 // writeSeedsNote says, under a workload's heading, which seeds a table of
@@ -213,11 +237,16 @@ func byWorkload(rs []*Record) [][]*Record {
 
 // noBaseline says why a table has no baseline to compare with, then why
 // that matters: the estimators tabulated (order, --estimators) leave ste
-// out, or there are no ste runs. A table of --estimators fda over records
-// of ste too must not say there are none.
-func noBaseline(order []string, why string) string {
-	if order != nil && !slices.Contains(order, baseline) {
+// out, --seeds left out every run of it (baseOut, the seeds it ran), or
+// there are no ste runs. A table of --estimators fda over records of ste
+// too, or of --seeds 3,4 over ste runs of seeds 1 and 2, must not say
+// there are none.
+func noBaseline(order []string, baseOut []uint64, why string) string {
+	switch {
+	case order != nil && !slices.Contains(order, baseline):
 		return baseline + " is not among the estimators tabulated: " + why + " (name " + baseline + " in --estimators to compare with it)."
+	case len(baseOut) > 0:
+		return "No " + baseline + " runs of these seeds (it ran seeds " + fmtSeeds(baseOut) + "): " + why + "."
 	}
 	return "No " + baseline + " runs: " + why + "."
 }
@@ -247,17 +276,17 @@ func rowOrder(gs map[string]*Group, order []string) []string {
 	return append(out, rest...)
 }
 
-func writeMain(w io.Writer, gs map[string]*Group, order []string) error {
-	return writeMainRows(w, gs, order, false)
+func writeMain(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
+	return writeMainRows(w, gs, order, baseOut, false)
 }
 
 // writeMainNotRun is writeMain with a "not run" row for every spec of
 // order without records, after the others.
-func writeMainNotRun(w io.Writer, gs map[string]*Group, order []string) error {
-	return writeMainRows(w, gs, order, true)
+func writeMainNotRun(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
+	return writeMainRows(w, gs, order, baseOut, true)
 }
 
-func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun bool) error {
+func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64, notRun bool) error {
 	specs := rowOrder(gs, order)
 	top5 := false
 	for _, g := range gs {
@@ -326,7 +355,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, notRun boo
 		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points", prs) +
 		" sec/epoch: training and evaluation wall time."
 	if base == nil {
-		note += " " + noBaseline(order, "Δ, CI and p need the "+baseline+" baseline")
+		note += " " + noBaseline(order, baseOut, "Δ, CI and p need the "+baseline+" baseline")
 	}
 	fmt.Fprintf(w, "\n%s%s\n", note, pairNotes(baseline, prs)+naNote(gs))
 	return writeLosses(w, gs, specs)

@@ -43,11 +43,26 @@ func compareCells(pr *pairing, m metric) []string {
 	return cells
 }
 
-// fmtP formats a p-value with three decimals, marked when below alpha.
+// fmtP formats a p-value as pText does, marked when below alpha.
 func fmtP(p float64) string {
-	s := fmt.Sprintf("%.3f", p)
+	s := pText(p)
 	if p < alpha {
 		s += " *"
+	}
+	return s
+}
+
+// pText formats a p-value with three decimals, or with as many more as
+// it takes to print a p below alpha as a number below alpha: 0.0498 would
+// read 0.050 with three, a p that is marked (and called beyond seed noise)
+// next to a number that is not below 0.05.
+func pText(p float64) string {
+	s := strconv.FormatFloat(p, 'f', 3, 64)
+	for prec := 4; p < alpha && prec <= 17; prec++ {
+		if v, _ := strconv.ParseFloat(s, 64); v < alpha {
+			break
+		}
+		s = strconv.FormatFloat(p, 'f', prec, 64)
 	}
 	return s
 }
@@ -126,7 +141,13 @@ func pairNotes(ref string, prs []*pairing) string {
 			enoughHolm++
 		}
 		if hi < enoughHolm {
-			fmt.Fprintf(&b, " With %d comparisons and at most %d paired seeds, p (Holm) cannot go below %d × 2/2^%d = %.2g, so no row can be marked in it: use --seeds %d or more.", k, hi, k, hi, float64(k)*minSignFlipP(hi), enoughHolm)
+			// p (Holm) is capped at 1: a floor above it is said as the
+			// findings say it (writeHolm).
+			floor := fmt.Sprintf("%d × 2/2^%d = %.2g", k, hi, float64(k)*minSignFlipP(hi))
+			if float64(k)*minSignFlipP(hi) > 1 {
+				floor = fmt.Sprintf("min(1, %d × 2/2^%d) = 1", k, hi)
+			}
+			fmt.Fprintf(&b, " With %d comparisons and at most %d paired seeds, p (Holm) cannot go below %s, so no row can be marked in it: use --seeds %d or more.", k, hi, floor, enoughHolm)
 		}
 	}
 	if mc > 0 {

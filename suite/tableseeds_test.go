@@ -154,3 +154,35 @@ func TestTableSeedsRefused(t *testing.T) {
 		t.Errorf("want fda's seeds named: %v", err)
 	}
 }
+
+// TestTableSeedsBaselineLeftOut: when --seeds leaves out every run of ste
+// but not of the others, the tables say that ste has no runs of these
+// seeds and which it ran, not that there are no ste runs.
+func TestTableSeedsBaselineLeftOut(t *testing.T) {
+	var rs []*Record
+	for seed := uint64(1); seed <= 4; seed++ {
+		if seed <= 2 {
+			rs = append(rs, findingRecord("ste", seed, 70, 0.5))
+		}
+		rs = append(rs, findingRecord("fda", seed, 71, 0.5))
+	}
+	for table, want := range map[string]string{
+		TableMain:     "No ste runs of these seeds (it ran seeds 1, 2): Δ, CI and p need the ste baseline.",
+		TableFindings: "No ste runs of these seeds (it ran seeds 1, 2): the findings compare every estimator with ste.",
+	} {
+		got, err := tabulateSeeds(t, rs, TableOptions{Table: table, Seeds: []uint64{3, 4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texttest.ContainsAll(t, table+" --seeds 3,4", got, want)
+		if strings.Contains(got, "No ste runs:") {
+			t.Errorf("%s --seeds 3,4 says there are no ste runs:\n%s", table, got)
+		}
+	}
+	// Without ste runs at all, the table still says there are none.
+	got, err := tabulateSeeds(t, rs[1:2], TableOptions{Table: TableMain, Seeds: []uint64{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texttest.ContainsAll(t, "fda alone", got, "No ste runs: Δ, CI and p need the ste baseline.")
+}

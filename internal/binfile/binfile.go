@@ -133,12 +133,21 @@ func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
 // Err returns the first error, or nil.
 func (d *Decoder) Err() error { return d.err }
 
-// Len returns the number of bytes not yet read.
+// Len returns the number of bytes not yet read, or the largest int if
+// more (a file past 2 GiB on a 32-bit build).
 func (d *Decoder) Len() int {
+	return int(min(d.left(), math.MaxInt))
+}
+
+// left returns the number of bytes not yet read. It is an int64, as a
+// file's size is: a decoder of a file (Format.OpenAt) past 2 GiB would
+// count a negative number of bytes left in a 32-bit int, and past 4 GiB
+// a wrong positive one.
+func (d *Decoder) left() int64 {
 	if d.ra != nil {
-		return int(d.rest)
+		return d.rest
 	}
-	return len(d.b)
+	return int64(len(d.b))
 }
 
 // Fail records an error unless there is one already.
@@ -187,8 +196,8 @@ func (d *Decoder) has(n int) bool {
 	if d.err != nil {
 		return false
 	}
-	if n < 0 || n > d.Len() {
-		d.Fail("data ends early: want %d more bytes, have %d", n, d.Len())
+	if n < 0 || int64(n) > d.left() {
+		d.Fail("data ends early: want %d more bytes, have %d", n, d.left())
 		return false
 	}
 	return true
@@ -231,8 +240,14 @@ func (d *Decoder) U64() uint64 {
 // an int it would be negative past 2^31 on a 32-bit one.
 func (d *Decoder) Bytes32() []byte {
 	n := d.U32()
-	if d.err == nil && uint64(n) > uint64(d.Len()) {
-		d.Fail("data ends early: want %d more bytes, have %d", n, d.Len())
+	switch {
+	case d.err != nil:
+		return nil
+	case int64(n) > d.left():
+		d.Fail("data ends early: want %d more bytes, have %d", n, d.left())
+		return nil
+	case uint64(n) > math.MaxInt:
+		d.Fail("%d bytes are past this build's int (%d bits)", n, strconv.IntSize)
 		return nil
 	}
 	return d.Bytes(int(n))
@@ -253,20 +268,48 @@ func (d *Decoder) U32Int() int {
 func (d *Decoder) String16() string { return string(d.Bytes(int(d.U16()))) }
 
 // Count reads a uint64 count of values of size bytes each and checks that
-// the rest of the data holds that many.
+// the rest of the data holds that many, and that their bytes fit in an
+// int (Bytes, Float32s and Int64s take them as one).
 func (d *Decoder) Count(size int) int {
-	n := d.U64()
-	if d.err == nil && n > uint64(d.Len()/size) {
-		d.Fail("a count of %d values of %d bytes, only %d bytes remain", n, size, d.Len())
+	n := d.count(size)
+	if d.err == nil && n > uint64(math.MaxInt/size) {
+		d.Fail("a count of %d values of %d bytes is past this build's int (%d bits)", n, size, strconv.IntSize)
 		return 0
 	}
 	return int(n)
 }
 
+// SkipCount reads a uint64 count of values of size bytes each, as Count
+// does, and passes over the values: a decoder of a file (Format.OpenAt)
+// does not read them, however many bytes they take, on any build.
+func (d *Decoder) SkipCount(size int) {
+	n := d.count(size)
+	if d.err != nil {
+		return
+	}
+	skip := int64(n) * int64(size) // at most left(): count checked it
+	if d.ra != nil {
+		d.off, d.rest = d.off+skip, d.rest-skip
+		return
+	}
+	d.b = d.b[skip:]
+}
+
+// count reads a uint64 count of values of size bytes each and checks that
+// the rest of the data holds that many.
+func (d *Decoder) count(size int) uint64 {
+	n := d.U64()
+	if d.err == nil && n > uint64(d.left()/int64(size)) {
+		d.Fail("a count of %d values of %d bytes, only %d bytes remain", n, size, d.left())
+		return 0
+	}
+	return n
+}
+
 // values returns the bytes of the next n values of size bytes each.
 func (d *Decoder) values(n, size int) []byte {
 	if d.err == nil && (n < 0 || n > d.Len()/size) {
-		d.Fail("data ends early: want %d values of %d bytes, have %d bytes", n, size, d.Len())
+		d.Fail("data ends early: want %d values of %d bytes, have %d bytes", n, size, d.left())
 	}
 	return d.Bytes(n * size)
 }

@@ -398,10 +398,12 @@ func readExtra(r io.ReaderAt, size int64, name string) (value []byte, ok bool, e
 		case rec.kind == kindExtra && rec.name == name:
 			value, ok = d.Bytes(d.Count(1)), true
 		case rec.kind == kindExtra:
-			d.Skip(d.Count(1))
+			d.SkipCount(1)
 		default:
-			d.Skip(4 * d.Count(4))
-			d.Skip(8 * d.Count(8))
+			// Counted in 64 bits: an array may take more bytes than a
+			// 32-bit int holds, and is passed over, not read.
+			d.SkipCount(4)
+			d.SkipCount(8)
 		}
 	}
 	if d.Err() != nil {
