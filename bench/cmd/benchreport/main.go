@@ -68,6 +68,10 @@ type targetList []string
 func (t *targetList) String() string     { return strings.Join(*t, "; ") }
 func (t *targetList) Set(s string) error { *t = append(*t, s); return nil }
 
+// Repeatable lets -target be given once per target (cli.Parse refuses
+// other flags given twice).
+func (t *targetList) Repeatable() {}
+
 func main() {
 	cli.Main("benchreport", func() error { return run(os.Args[1:], os.Stdout) })
 }
