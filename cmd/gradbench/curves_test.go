@@ -157,7 +157,11 @@ func TestCurvesErrors(t *testing.T) {
 		{[]string{"--to", "+Inf"}, "suite: curves: --to must be a finite number, got +Inf"},
 		{[]string{"--progress", "1.5"}, "suite: curves: --progress must be in [0, 1], got 1.5"},
 		{[]string{"--format", "json"}, `suite: curves: --format must be tsv or csv, got "json"`},
-		{[]string{"--layout", "grid"}, `suite: curves: --layout must be auto, overlay or panels, got "grid"`},
+		{[]string{"--layout", "grid", "--svg", filepath.Join(t.TempDir(), "c.svg")}, `suite: curves: --layout must be auto, overlay or panels, got "grid"`},
+		// The layout is the plot's: without --svg it was given and then
+		// ignored, the table printed as if it had not been.
+		{[]string{"--layout", "panels"}, `curves: --layout "panels" without --svg: the layout is the plot's, and only --svg FILE draws one; give --svg, or drop --layout`},
+		{[]string{"--layout", "auto", "--format", "csv"}, `curves: --layout "auto" without --svg`},
 		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "suite: curves: writing /nonexistent-dir/x.svg: "},
 		{[]string{"extra"}, `curves: unexpected argument "extra"`},
 	} {
