@@ -54,6 +54,8 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{nil, []string{"threads", "before", ""}, "results/threads.sh: BASE is empty: want a commit, or leave BASE out\n"},
 		{[]string{"RUNS=6"}, []string{"threads", "--report"}, "results/threads.sh: RUNS with --report: --report only regenerates results/threads.md from the recorded runs; unset RUNS\n"},
 		{[]string{"IMPL="}, []string{"threads", "--report"}, "results/threads.sh: IMPL with --report: --report only regenerates results/threads.md from the recorded runs; unset IMPL\n"},
+		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
+		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{"../results/" + c.args[0] + ".sh"}, c.args[1:]...)...)
