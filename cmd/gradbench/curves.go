@@ -16,7 +16,8 @@ var curvesCmd = &command{
 Curves evaluates the surrogate derivative g(x) that each estimator uses in
 place of d sign(x)/dx (by default every registered estimator, at its
 defaults), on an evenly spaced grid of x from --from to --to,
-and prints a table: a header "x" and one column per estimator, labelled
+each point its nearest float32 (the estimators take x as float32; a
+grid whose points float32 cannot tell apart is refused), and prints a table: a header "x" and one column per estimator, labelled
 with its canonical spec, then one row per point. Estimators with a
 schedule (fda's number of terms, ede's t) are evaluated at training
 progress --progress, 0 at the first epoch and 1 at the last. Values come
@@ -48,8 +49,8 @@ Example:
 // and prints their table and/or writes their SVG.
 func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	est := fs.String("estimators", "", "comma-separated estimator specs, such as fda:n=9,ste (default: every registered estimator at its defaults)")
-	from := cli.Float64(fs, "from", -2, "first x of the grid")
-	to := cli.Float64(fs, "to", 2, "last x of the grid")
+	from := cli.Float64(fs, "from", -2, "first x of the grid, as its nearest float32 (the estimators take x as float32)")
+	to := cli.Float64(fs, "to", 2, "last x of the grid, as its nearest float32")
 	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
 	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
