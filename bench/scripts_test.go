@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -57,8 +58,14 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
 	} {
+		script := "../results/" + c.args[0] + ".sh"
+		// Read by the test too, so that go test's cache knows the result
+		// depends on it.
+		if _, err := os.ReadFile(script); err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, "bash", append([]string{"../results/" + c.args[0] + ".sh"}, c.args[1:]...)...)
+		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
 		cmd.Env = append(cmd.Environ(), c.env...)
 		// Without the refusal the script builds and runs the benchmarks:
 		// end it and everything it started.
