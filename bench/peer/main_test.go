@@ -87,6 +87,9 @@ func TestRunErrors(t *testing.T) {
 		{nil, "no output file"},
 		{[]string{"-o", out, "-batch", "1"}, "-batch 1"},
 		{[]string{"-o", out, "-warm", "-1"}, "-warm -1"},
+		// A batch whose tensors overflow an int panicked in nn.NewTensor.
+		{[]string{"-o", out, "-batch", "9223372036854775807"}, "-batch 9223372036854775807: want at most 65536"},
+		{[]string{"-o", out, "-batch", "65537"}, "-batch 65537: want at most 65536"},
 		{[]string{"-o", out, "-est", "nope"}, "unknown estimator"},
 		// -est nope fails at once should a value be read.
 		{[]string{"-o", out, "-est", "nope", "-seed", "0x10"}, `invalid value "0x10" for flag -seed: want a decimal integer >= 0`},
