@@ -160,6 +160,35 @@ func TestRecipeErrors(t *testing.T) {
 	}
 }
 
+// TestLoadRecipeAmbiguous: --recipe quick read the built-in recipe even
+// where a recipe file named quick stood in the working directory, the
+// file given (as its name) and left unread. Such a name is refused; a
+// directory of the name (an --out) is no recipe file, and leaves the
+// built-in one.
+func TestLoadRecipeAmbiguous(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("fmnist-10", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := LoadRecipe("fmnist-10"); err != nil || r.Name != "fmnist-10" {
+		t.Errorf("LoadRecipe(fmnist-10) beside a directory of that name = %v, %v; want the built-in recipe", r, err)
+	}
+	if err := os.WriteFile("quick", []byte(goodRecipe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := `suite: recipe "quick" names both a built-in recipe and the file quick in this directory: write ` + "." + string(filepath.Separator) + "quick for the file, or run elsewhere for the built-in one"
+	if _, err := LoadRecipe("quick"); err == nil || err.Error() != want {
+		t.Errorf("LoadRecipe(quick) beside a file quick: %v, want %s", err, want)
+	}
+	if r, err := LoadRecipe("./quick"); err != nil || r.Name != "quick" || r.Epochs != 1 {
+		t.Errorf("LoadRecipe(./quick) = %+v, %v; want the file's recipe", r, err)
+	}
+	// The built-in recipes are listed (gradbench list) wherever it runs.
+	if n := len(Recipes()); n != len(RecipeNames()) {
+		t.Errorf("Recipes() beside a file quick: %d recipes, want %d", n, len(RecipeNames()))
+	}
+}
+
 func TestLoadRecipeUnknown(t *testing.T) {
 	_, err := LoadRecipe("fmnist10")
 	if err == nil || !strings.Contains(err.Error(), `unknown recipe "fmnist10" (have cifar10-paper, fmnist-10, imagenet-paper, quick`) {
