@@ -74,7 +74,8 @@ type Recipe struct {
 
 	// Validation is the fraction of the training split that a sweep with a
 	// learning-rate grid (Sweep.LRGrid) holds out as its validation split,
-	// in (0, 0.5]: chosen from the run's seed, stratified by class, never
+	// in (0, 0.5], of the split's images rounded to the nearest whole
+	// image (holdoutSize): chosen from the run's seed, stratified by class, never
 	// trained on, and the only split learning rates are selected on (see
 	// data.Config.Holdout). Runs without a grid train on the whole split
 	// (or TrainSubset of it) and do not use it.

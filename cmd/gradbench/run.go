@@ -50,7 +50,8 @@ adaptation on the weights only (see gradbench list).
 --lr-grid 0.3,1,3 tunes the learning rate per estimator: every estimator
 and seed trains at each multiple of the recipe's learning rate, on the
 training split less a validation split (the recipe's validation fraction,
-10% by default, held out by each seed), and the tables show each
+10% by default, of the split's images rounded to the nearest whole
+image, held out by each seed), and the tables show each
 estimator at the learning rate with the best mean validation accuracy,
 after a table of that choice; the test split is never used to choose.
 
