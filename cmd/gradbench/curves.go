@@ -52,24 +52,25 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	from := cli.Float64(fs, "from", -2, "first x of the grid, as its nearest float32 (the estimators take x as float32)")
 	to := cli.Float64(fs, "to", 2, "last x of the grid, as its nearest float32")
 	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
-	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated")
+	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated (refused where no estimator listed has one)")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
 	svg := fs.String("svg", "", "also write the curves as an SVG plot to this file")
 	layout := fs.String("layout", "auto", "with --svg: plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	formatSet, layoutSet := false, false
+	formatSet, layoutSet, progressSet := false, false, false
 	fs.Visit(func(f *flag.Flag) {
 		formatSet = formatSet || f.Name == "format"
 		layoutSet = layoutSet || f.Name == "layout"
+		progressSet = progressSet || f.Name == "progress"
 	})
 	if layoutSet && *svg == "" {
 		// The layout is the plot's: without one it would be given and
 		// then ignored.
 		return fmt.Errorf("curves: --layout %q without --svg: the layout is the plot's, and only --svg FILE draws one; give --svg, or drop --layout", *layout)
 	}
-	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, Format: *format, SVG: *svg, Layout: *layout}
+	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, ProgressGiven: progressSet, Format: *format, SVG: *svg, Layout: *layout}
 	if *svg != "" && !formatSet {
 		o.Format = "" // with --svg, a table only when asked for
 	}
