@@ -211,14 +211,17 @@ func TestResNet20PyRefuses(t *testing.T) {
 		{[]string{"--check", "f.state", "--est", "fda"}, "resnet20.py: error: --est with --check: the state file gives the estimator and the batch, and --check times nothing; drop --est"},
 		{[]string{"--batch", "8", "--check", "f.state", "--count", "2"}, "resnet20.py: error: --batch, --count with --check: the state file gives the estimator and the batch, and --check times nothing; drop --batch, --count"},
 	} {
-		cmd := exec.Command(py, append([]string{"resnet20.py"}, c.args...)...)
-		cmd.Env = append(os.Environ(), "PYTHONPATH="+stub)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || lines[len(lines)-1] != c.want {
-			t.Errorf("resnet20.py %q: %v\n%s\nwant exit status 2 and the last line\n%s", c.args, err, stderr.String(), c.want)
-		}
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			t.Parallel() // each is a Python start, mostly waiting
+			cmd := exec.Command(py, append([]string{"resnet20.py"}, c.args...)...)
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+stub)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || lines[len(lines)-1] != c.want {
+				t.Errorf("resnet20.py %q: %v\n%s\nwant exit status 2 and the last line\n%s", c.args, err, stderr.String(), c.want)
+			}
+		})
 	}
 }
