@@ -15,14 +15,15 @@ var curvesCmd = &command{
 	long: `
 Curves evaluates the surrogate derivative g(x) that each estimator uses in
 place of d sign(x)/dx (by default every registered estimator, at its
-defaults), on an evenly spaced grid of x from --from to --to,
-each point its nearest float32 (the estimators take x as float32; a
-grid whose points float32 cannot tell apart is refused), and prints a table: a header "x" and one column per estimator, labelled
-with its canonical spec, then one row per point. Estimators with a
-schedule (fda's number of terms, ede's t) are evaluated at training
-progress --progress, 0 at the first epoch and 1 at the last. Values come
-from each estimator's reference kernel (the spec's formula in float64)
-where it has one.
+defaults), on an evenly spaced grid of x from --from to --to, each
+point its nearest float32 (the estimators take x as float32; a grid
+whose points float32 cannot tell apart is refused), and prints a table:
+a header "x" and one column per estimator, labelled with its canonical
+spec, then one row per point. Estimators with a schedule (fda's number
+of terms, ede's t) are evaluated at training progress --progress, 0 at
+the first epoch and 1 at the last; --progress is refused where no
+estimator listed has a schedule. Values come from each estimator's
+reference kernel (the spec's formula in float64) where it has one.
 
 With --svg FILE it also draws the curves and writes the plot as SVG; the
 table is then printed only if --format is given. --layout overlay draws
