@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/golden"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -456,6 +457,32 @@ func TestSlurmRelativeData(t *testing.T) {
 	}
 	if want := " --data=" + filepath.Join(dir, "digits") + " "; !strings.Contains(string(b), want) {
 		t.Errorf("cells.sh lacks %q, the relative --data digits made absolute:\n%s", want, b)
+	}
+}
+
+// TestSlurmRelativeDataEnv: a relative $GRADBENCH_DATA reached the array
+// tasks through their environment as it was, to name another directory
+// where a task starts elsewhere (sbatch --submit starts them in --out):
+// gradbench slurm checked one directory and the tasks read another. It is
+// refused; an absolute one is taken.
+func TestSlurmRelativeDataEnv(t *testing.T) {
+	dir := t.TempDir()
+	writeMNIST(t, filepath.Join(dir, "sets", "mnist"), "train", 64)
+	writeMNIST(t, filepath.Join(dir, "sets", "mnist"), "t10k", 40)
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	t.Chdir(dir)
+	t.Setenv(data.EnvDataDir, "sets")
+	args := []string{"slurm", "--recipe", recipe, "--dataset", "mnist", "--estimators", "ste", "--out", "runs"}
+	want := `suite: $GRADBENCH_DATA is "sets", a relative path: the array tasks may start in another directory, where it would name another one: set it to an absolute path, or give --data`
+	if _, _, err := runGradbench(t, args...); err == nil || err.Error() != want {
+		t.Errorf("slurm with $GRADBENCH_DATA=sets: %v, want %s", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", "slurm")); err == nil {
+		t.Error("the refused slurm wrote its scripts")
+	}
+	t.Setenv(data.EnvDataDir, filepath.Join(dir, "sets"))
+	if _, stderr, err := runGradbench(t, args...); err != nil {
+		t.Errorf("slurm with an absolute $GRADBENCH_DATA: %v\n%s", err, stderr)
 	}
 }
 
