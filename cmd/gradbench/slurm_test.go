@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -213,6 +214,9 @@ func TestSlurmBadInput(t *testing.T) {
 		{"cpus signed", []string{"--cpus-per-task", "+2"}, `invalid value "+2" for flag -cpus-per-task: want an integer >= 1 in plain digits`},
 		{"max parallel", []string{"--max-parallel", "-1"}, `invalid value "-1" for flag -max-parallel: want an integer >= 1`},
 		{"max parallel zero", []string{"--max-parallel", "0"}, `invalid value "0" for flag -max-parallel: want an integer >= 1`},
+		// Plain digits past an int were refused as if they were not
+		// plain digits.
+		{"max parallel past an int", []string{"--max-parallel", "99999999999999999999"}, `invalid value "99999999999999999999" for flag -max-parallel: value out of range: want an integer from 1 to ` + strconv.Itoa(math.MaxInt)},
 		{"job name", []string{"--job-name", "my job"}, `bad --job-name "my job"`},
 		{"sbatch not an option", []string{"--sbatch", "account=proj"}, `bad --sbatch "account=proj": want an sbatch option`},
 		{"sbatch array", []string{"--sbatch", "#SBATCH --array=0-9"}, "gradbench slurm sets --array itself"},
