@@ -76,6 +76,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // stepFlags applies -trainstep.forward and -trainstep.gemm and returns
 // the function that restores the defaults.
 func stepFlags(b *testing.B) (restore func()) {
+	markRead("trainstep.forward", "trainstep.impl", "trainstep.gemm")
 	switch *stepForward {
 	case "xnor", "float":
 	default:
@@ -126,6 +127,24 @@ func stepFlags(b *testing.B) (restore func()) {
 	}
 }
 
+// halvesFlags refuses the flags of BenchmarkTrainStep that
+// BenchmarkStepHalves does not follow, given their values: it writes no
+// CPU profile and no worker pool statistics, so the directory given
+// would be left empty without a word.
+func halvesFlags(profile, poolStats string) error {
+	var given []string
+	if profile != "" {
+		given = append(given, fmt.Sprintf("-trainstep.cpuprofile %q", profile))
+	}
+	if poolStats != "" {
+		given = append(given, fmt.Sprintf("-trainstep.poolstats %q", poolStats))
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: BenchmarkStepHalves writes no profile or statistics (BenchmarkTrainStep does): run it without them", strings.Join(given, " and "))
+}
+
 // newStep returns one SGD step of BenchmarkTrainStep's network on a
 // batch of n random images, run once to size its buffers.
 func newStep(b *testing.B, spec string, n int) (step func() float64) {
@@ -168,6 +187,9 @@ func newStep(b *testing.B, spec string, n int) (step func() float64) {
 // Its allocations are the start of the two goroutines in each run.
 func BenchmarkStepHalves(b *testing.B) {
 	const batch = 128
+	if err := halvesFlags(*stepProfile, *stepPoolStats); err != nil {
+		b.Fatal(err)
+	}
 	if parallel.Workers() != 1 || runtime.NumCPU() < 2 {
 		b.Skipf("needs a worker pool without workers (GOMAXPROCS=1 at start; it has %d goroutines) and at least 2 CPUs (the machine has %d)", parallel.Workers(), runtime.NumCPU())
 	}
@@ -223,6 +245,7 @@ var (
 // goroutines' time unused, per call site of parallel.For, in milliseconds
 // per step.
 func startPoolStats(b *testing.B, est string) (stop func()) {
+	markRead("trainstep.poolstats")
 	if *stepPoolStats == "" {
 		return func() {}
 	}
@@ -299,6 +322,7 @@ func writePoolStats(out io.Writer, est string, all []parallel.CallStats, steps i
 // startProfile starts the CPU profile of -trainstep.cpuprofile, if set,
 // and returns the function that stops it and writes the file.
 func startProfile(b *testing.B, est string) (stop func()) {
+	markRead("trainstep.cpuprofile")
 	if *stepProfile == "" {
 		return func() {}
 	}
@@ -310,6 +334,24 @@ func startProfile(b *testing.B, est string) (stop func()) {
 		pprof.StopCPUProfile()
 		if err := atomicfile.WriteFile(filepath.Join(*stepProfile, est+".pprof"), buf.Bytes(), 0o644); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestHalvesFlags: BenchmarkStepHalves ran with -trainstep.cpuprofile
+// DIR or -trainstep.poolstats DIR and wrote nothing there, the flags
+// given and ignored; they are refused.
+func TestHalvesFlags(t *testing.T) {
+	if err := halvesFlags("", ""); err != nil {
+		t.Errorf("without the flags: %v", err)
+	}
+	for _, c := range []struct{ profile, stats, want string }{
+		{"p", "", `-trainstep.cpuprofile "p": BenchmarkStepHalves writes no profile or statistics (BenchmarkTrainStep does): run it without them`},
+		{"", "s", `-trainstep.poolstats "s": BenchmarkStepHalves writes no profile or statistics (BenchmarkTrainStep does): run it without them`},
+		{"p", "s", `-trainstep.cpuprofile "p" and -trainstep.poolstats "s": BenchmarkStepHalves writes no profile or statistics (BenchmarkTrainStep does): run it without them`},
+	} {
+		if err := halvesFlags(c.profile, c.stats); err == nil || err.Error() != c.want {
+			t.Errorf("halvesFlags(%q, %q) = %v, want %s", c.profile, c.stats, err, c.want)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -170,7 +172,15 @@ func CheckEnv(name string) error {
 // search path, but not a silent one: a variable that names no directory
 // (a typo, an unmounted disk) is refused rather than skipped for the next
 // place.
+//
+// It also refuses a relative $XDG_CACHE_HOME where os.UserCacheDir reads
+// it: os.UserCacheDir then has no user cache, and the search order would
+// leave the cache the variable names out without a word.
 func checkEnv(name string) error {
+	if xdg := os.Getenv("XDG_CACHE_HOME"); xdg != "" && readsXDG && !filepath.IsAbs(xdg) {
+		return fmt.Errorf("data: %s: $XDG_CACHE_HOME is %q, a relative path, which Go's user cache directory refuses (the user cache would be left out of the search order): set it to an absolute path, or unset it",
+			name, xdg)
+	}
 	env := os.Getenv(EnvDataDir)
 	if env == "" {
 		return nil
@@ -181,6 +191,10 @@ func checkEnv(name string) error {
 	}
 	return nil
 }
+
+// readsXDG says whether os.UserCacheDir reads $XDG_CACHE_HOME on this
+// system: everywhere but Windows, macOS, iOS and Plan 9.
+var readsXDG = !slices.Contains([]string{"windows", "darwin", "ios", "plan9"}, runtime.GOOS)
 
 // find returns the directory that holds the split, "" when none does and
 // the split may be downloaded, or an error (opt.Dir without the split, a

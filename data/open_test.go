@@ -118,6 +118,31 @@ func TestOpenEnvNotADirectory(t *testing.T) {
 	}
 }
 
+// TestOpenCacheRelative: with $XDG_CACHE_HOME a relative path,
+// os.UserCacheDir has no user cache, and the search order left it out
+// without a word (reading the dataset from the system directory); it is
+// refused, naming the variable.
+func TestOpenCacheRelative(t *testing.T) {
+	if !readsXDG {
+		t.Skip("os.UserCacheDir does not read $XDG_CACHE_HOME here")
+	}
+	system, _ := sandbox(t)
+	writeIDXSplit(t, filepath.Join(system, "fashion-mnist"), "train", 5, true)
+	t.Setenv("XDG_CACHE_HOME", "cache")
+	want := `data: fashion-mnist: $XDG_CACHE_HOME is "cache", a relative path, which Go's user cache directory refuses (the user cache would be left out of the search order): set it to an absolute path, or unset it`
+	if _, err := Open(context.Background(), "fashion-mnist", Train, Options{Offline: true}); err == nil || err.Error() != want {
+		t.Errorf("Open with a relative $XDG_CACHE_HOME: %v, want %s", err, want)
+	}
+	if err := CheckEnv("fashion-mnist"); err == nil || err.Error() != want {
+		t.Errorf("CheckEnv with a relative $XDG_CACHE_HOME: %v, want %s", err, want)
+	}
+	// An explicit directory is the only place looked in: the variable
+	// plays no part.
+	if _, err := Open(context.Background(), "fashion-mnist", Train, Options{Dir: filepath.Join(system, "fashion-mnist"), Offline: true}); err != nil {
+		t.Errorf("Open of an explicit directory with a relative $XDG_CACHE_HOME: %v", err)
+	}
+}
+
 func TestOpenExplicitDirWithoutDataset(t *testing.T) {
 	system, _ := sandbox(t)
 	writeIDXSplit(t, filepath.Join(system, "mnist"), "train", 5, true)

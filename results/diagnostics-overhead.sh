@@ -22,7 +22,13 @@ out=results/diagnostics-overhead.md
 bin=$(mktemp -d)/suite.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 shared=() lock=()
-if [ -n "${CPU_LOCK:-}" ]; then
+if [ -n "${CPU_LOCK+x}" ]; then
+	# Given empty, it is refused, not read as unset: the benchmarks would
+	# run without the lock the command line asked for.
+	if [ -z "$CPU_LOCK" ]; then
+		echo "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it" >&2
+		exit 2
+	fi
 	shared=(flock -s "$CPU_LOCK") lock=(flock -x "$CPU_LOCK")
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite

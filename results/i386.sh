@@ -6,7 +6,8 @@
 # booted without IA-32 emulation: "cannot execute binary file: Exec
 # format error"), under user-mode emulation: the qemu-i386 that
 # QEMU_I386 names, else the one on PATH (from Debian's qemu-user,
-# installed when missing). qemu-i386 7.2, Debian 12's, stops every Go
+# installed when missing); QEMU_I386 set where the kernel runs them
+# itself is refused, as it would be ignored. qemu-i386 7.2, Debian 12's, stops every Go
 # 386 program as it starts its second thread ("fatal: morestack on
 # gsignal"); 10.0, in Debian 12's backports and Debian 13, runs them.
 # The script tries the emulator on one test binary first and refuses
@@ -36,13 +37,23 @@ args_at_most i386 0 "$@"
 # qemu-i386 on the project machine while a long training run had the
 # cores.
 limit=60m
+if [ -n "${QEMU_I386+x}" ] && [ -z "$QEMU_I386" ]; then
+	echo "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it" >&2
+	exit 2
+fi
 tmp_dir
 # One small package's test binary, started with no test to run, tells
 # whether this kernel runs 386 executables and, if not, whether the
 # emulator can run Go's: the runtime starts its threads before any test.
 GOARCH=386 go test -c -o "$tmp/probe.test" ./internal/mdtable
 exec_flag=() emulator=""
-if ! "$tmp/probe.test" -test.run '^$' >/dev/null 2>&1; then
+if "$tmp/probe.test" -test.run '^$' >/dev/null 2>&1; then
+	if [ -n "${QEMU_I386+x}" ]; then
+		# The tests run natively: the emulator named would be ignored.
+		echo "results/i386.sh: QEMU_I386 is set, but this kernel runs 386 executables itself, so the tests run without an emulator: unset QEMU_I386" >&2
+		exit 2
+	fi
+else
 	if [ -n "${QEMU_I386:-}" ]; then
 		emulator=$QEMU_I386
 	else

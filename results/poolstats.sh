@@ -29,7 +29,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most poolstats 1 "$@"
-steps=${1:-40}
+# STEPS given empty is refused (whole_arg), not read as the default.
+if [ $# -ge 1 ]; then steps=$1; else steps=40; fi
 whole_arg poolstats "STEPS, the steps per run" 5 "$steps"
 runs=${RUNS-3}
 whole_arg poolstats "RUNS, the number of alternations" 1 "$runs"

@@ -29,8 +29,21 @@ cd "$(dirname "$0")/.."
 args_at_most threads 2 "$@"
 label=${1:-}
 base=${2:-}
+# A BASE given empty is refused, not read as no BASE: the runs would
+# compare nothing while the command line names a base.
+if [ $# -ge 2 ] && [ -z "$base" ]; then
+	echo "results/threads.sh: BASE is empty: want a commit, or leave BASE out" >&2
+	exit 2
+fi
 case $label in --report)
 	args_at_most threads 1 "$@"
+	# The report runs nothing: what sets the runs would be ignored.
+	for v in RUNS IMPL POOL; do
+		if [ -n "${!v+x}" ]; then
+			echo "results/threads.sh: $v with --report: --report only regenerates results/threads.md from the recorded runs; unset $v" >&2
+			exit 2
+		fi
+	done
 	;;
 '' | *[!a-z0-9-]*)
 	echo "results/threads.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2

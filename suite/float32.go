@@ -25,7 +25,14 @@ const maxMomentum32 = 1 - 1.0/(1<<24)
 // shortFloat formats a float64 in Go's shortest form.
 func shortFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
-// float32Problem says why float32 cannot hold v as given, or "".
+// minNormal32 is float32's smallest normal magnitude, 1.1754944e-38.
+const minNormal32 = 0x1p-126
+
+// float32Problem says why float32 cannot hold v as given, or "". A value
+// is held as its nearest float32 (0.1 trains as 0.100000001): to within
+// float32's precision, but for a nonzero magnitude below its smallest
+// normal one, which float32 holds with fewer digits (1.2345678e-40 would
+// train as 1.23457e-40), as an estimator's spec refuses it too.
 func float32Problem(v float64) string {
 	f := float64(float32(v))
 	switch {
@@ -33,6 +40,9 @@ func float32Problem(v float64) string {
 		return "it is 0 as float32, the precision training computes in"
 	case !math.IsInf(v, 0) && math.IsInf(f, 0):
 		return fmt.Sprintf("it is infinite as float32, the precision training computes in (want at most %s)", shortFloat(math.MaxFloat32))
+	case v != 0 && math.Abs(v) < minNormal32:
+		return fmt.Sprintf("it is %s as float32, the precision training computes in: a subnormal, which holds fewer digits (want 0 or a magnitude at least %s)",
+			strconv.FormatFloat(f, 'g', -1, 32), strconv.FormatFloat(minNormal32, 'g', -1, 32))
 	}
 	return ""
 }

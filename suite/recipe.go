@@ -74,7 +74,8 @@ type Recipe struct {
 
 	// Validation is the fraction of the training split that a sweep with a
 	// learning-rate grid (Sweep.LRGrid) holds out as its validation split,
-	// in (0, 0.5]: chosen from the run's seed, stratified by class, never
+	// in (0, 0.5], of the split's images rounded to the nearest whole
+	// image (holdoutSize): chosen from the run's seed, stratified by class, never
 	// trained on, and the only split learning rates are selected on (see
 	// data.Config.Holdout). Runs without a grid train on the whole split
 	// (or TrainSubset of it) and do not use it.
@@ -109,7 +110,11 @@ func RecipeNames() []string {
 func Recipes() []*Recipe {
 	var rs []*Recipe
 	for _, n := range RecipeNames() {
-		r, err := LoadRecipe(n)
+		b, err := recipeFiles.ReadFile("recipes/" + n + ".json")
+		if err != nil {
+			panic("suite: embedded recipes: " + err.Error())
+		}
+		r, err := ParseRecipe(bytes.NewReader(b), n)
 		if err != nil {
 			panic(err) // the embedded files are tested
 		}
@@ -120,10 +125,18 @@ func Recipes() []*Recipe {
 
 // LoadRecipe returns the built-in recipe of that name or, when nameOrFile
 // names an existing file or looks like a path (holds a path separator or
-// ends in .json), the recipe in that file.
+// ends in .json), the recipe in that file. A built-in recipe's name that
+// is also a file in the working directory is refused, as either reading
+// would leave the other unread: ./name is the file.
 func LoadRecipe(nameOrFile string) (*Recipe, error) {
 	if !strings.ContainsAny(nameOrFile, `/\.`) {
 		if b, err := recipeFiles.ReadFile("recipes/" + nameOrFile + ".json"); err == nil {
+			// A file of that name here is what the name means as well:
+			// reading either would leave the other unread without a word.
+			if st, err := os.Stat(nameOrFile); err == nil && st.Mode().IsRegular() {
+				return nil, fmt.Errorf("suite: recipe %q names both a built-in recipe and the file %s in this directory: write %s for the file, or run elsewhere for the built-in one",
+					nameOrFile, nameOrFile, "."+string(filepath.Separator)+nameOrFile)
+			}
 			return ParseRecipe(bytes.NewReader(b), nameOrFile)
 		}
 	}

@@ -123,6 +123,10 @@ func TestRecipeErrors(t *testing.T) {
 		{"momentum -0", edit(`"momentum": 0.9`, `"momentum": -0.0`), "suite: recipe test: bad momentum -0: want 0, not -0: the same setting would name its runs with other keys than 0's"},
 		{"weight decay -0", edit(`"weight_decay": 0`, `"weight_decay": -0`), "suite: recipe test: bad weight_decay -0: want 0, not -0"},
 		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-300`), "bad weight_decay 1e-300: it is 0 as float32"},
+		// float32 would hold these with fewer digits than written.
+		{"lr subnormal as float32", edit(`"lr": 0.05`, `"lr": 1.2345678e-40`), "suite: recipe test: bad lr 1.2345678e-40: it is 1.23457e-40 as float32, the precision training computes in: a subnormal, which holds fewer digits (want 0 or a magnitude at least 1.1754944e-38)"},
+		{"momentum subnormal as float32", edit(`"momentum": 0.9`, `"momentum": 1e-39`), "bad momentum 1e-39: it is 1e-39 as float32, the precision training computes in: a subnormal"},
+		{"weight decay subnormal as float32", edit(`"weight_decay": 0`, `"weight_decay": 1.1754942e-38`), "bad weight_decay 1.1754942e-38: it is 1.1754942e-38 as float32, the precision training computes in: a subnormal"},
 		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e+300: it is infinite as float32"},
 		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e+38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},
 		// A nonzero literal below float64's range decoded to 0 without a
@@ -153,6 +157,35 @@ func TestRecipeErrors(t *testing.T) {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
 		})
+	}
+}
+
+// TestLoadRecipeAmbiguous: --recipe quick read the built-in recipe even
+// where a recipe file named quick stood in the working directory, the
+// file given (as its name) and left unread. Such a name is refused; a
+// directory of the name (an --out) is no recipe file, and leaves the
+// built-in one.
+func TestLoadRecipeAmbiguous(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("fmnist-10", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := LoadRecipe("fmnist-10"); err != nil || r.Name != "fmnist-10" {
+		t.Errorf("LoadRecipe(fmnist-10) beside a directory of that name = %v, %v; want the built-in recipe", r, err)
+	}
+	if err := os.WriteFile("quick", []byte(goodRecipe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := `suite: recipe "quick" names both a built-in recipe and the file quick in this directory: write ` + "." + string(filepath.Separator) + "quick for the file, or run elsewhere for the built-in one"
+	if _, err := LoadRecipe("quick"); err == nil || err.Error() != want {
+		t.Errorf("LoadRecipe(quick) beside a file quick: %v, want %s", err, want)
+	}
+	if r, err := LoadRecipe("./quick"); err != nil || r.Name != "quick" || r.Epochs != 1 {
+		t.Errorf("LoadRecipe(./quick) = %+v, %v; want the file's recipe", r, err)
+	}
+	// The built-in recipes are listed (gradbench list) wherever it runs.
+	if n := len(Recipes()); n != len(RecipeNames()) {
+		t.Errorf("Recipes() beside a file quick: %d recipes, want %d", n, len(RecipeNames()))
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 
 	"al.essio.dev/pkg/shellescape"
+
+	"github.com/gradbench/gradbench/data"
 )
 
 // A SlurmSpec says which job array to write for a sweep.
@@ -77,6 +79,15 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	}
 	if err := s.Options.Validate(); err != nil {
 		return nil, err
+	}
+	// --data reaches the scripts made absolute; $GRADBENCH_DATA reaches the
+	// tasks through their environment as it is, and an array task may
+	// start in another directory (sbatch --submit's is --out), where a
+	// relative one names another directory than the one checked here.
+	if env := os.Getenv(data.EnvDataDir); env != "" && !filepath.IsAbs(env) && s.Sweep.Workload.DataDir == "" {
+		if _, generated := data.KnownSize(s.Sweep.Workload.Recipe.Dataset, data.Train); !generated {
+			return nil, fmt.Errorf("suite: $%s is %q, a relative path: the array tasks may start in another directory, where it would name another one: set it to an absolute path, or give --data", data.EnvDataDir, env)
+		}
 	}
 	exe, err := filepath.Abs(s.Exe)
 	if err != nil {

@@ -34,6 +34,10 @@ type SurrogateOptions struct {
 	// with a schedule (fda's number of terms, ede's t) are evaluated: 0 at
 	// the first epoch, 1 at the last.
 	Progress float64
+	// ProgressGiven says that Progress was asked for (gradbench curves
+	// --progress): it is then refused where no estimator has a schedule
+	// to take it, as it would be ignored.
+	ProgressGiven bool
 	// Format is the table's format: "tsv", "csv", or "" for no table.
 	Format string
 	// SVG, when set, is the file the caller will write the plot to
@@ -110,6 +114,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 		ones[i] = 1
 	}
 	s := &Surrogates{Options: o, Specs: specs, X: xs}
+	scheduled := false
 	for i, spec := range specs {
 		sides := []estimators.Spec{spec}
 		if spec.Sided() {
@@ -129,6 +134,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 			}
 			if sch, ok := e.(estimators.Scheduler); ok {
 				sch.SetProgress(o.Progress)
+				scheduled = true
 			}
 			c := SurrogateCurve{Spec: spec, G: make([]float32, len(xs)), pos: i}
 			if spec.Sided() {
@@ -141,6 +147,9 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 			}
 			s.Curves = append(s.Curves, c)
 		}
+	}
+	if o.ProgressGiven && !scheduled {
+		return nil, fmt.Errorf("suite: curves: --progress %v: none of the estimators has a schedule (as fda's n, ede's t and expr's p do), so it would change no curve: drop --progress", o.Progress)
 	}
 	return s, nil
 }

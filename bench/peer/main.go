@@ -84,6 +84,12 @@ type tensor struct {
 	Len    int    `json:"len"`
 }
 
+// maxBatch is the largest -batch: the check's batch is a few images
+// (results/peer.sh captures 8), whose activations and gradients are all
+// held at once; a batch whose tensors overflow an int panicked in
+// nn.NewTensor.
+const maxBatch = 1 << 16
+
 func main() {
 	cli.Main("peer", func() error { return run(os.Args[1:]) })
 }
@@ -105,6 +111,9 @@ func run(args []string) error {
 		return errors.New("no output file: use -o FILE")
 	case *batch < 2:
 		return fmt.Errorf("-batch %d: want at least 2 (BatchNorm needs batch statistics)", *batch)
+	case *batch > maxBatch:
+		// Its tensors would overflow an int (a panic) or memory.
+		return fmt.Errorf("-batch %d: want at most %d (the batch's activations and gradients are held in memory at once)", *batch, maxBatch)
 	case *warm < 0:
 		return fmt.Errorf("-warm %d: want >= 0", *warm)
 	}

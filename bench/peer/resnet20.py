@@ -52,6 +52,7 @@ import argparse
 import json
 import math
 import platform
+import re
 import sys
 import time
 
@@ -410,19 +411,72 @@ def check(args):
     print("\nthe networks agree")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+class Once(argparse.Action):
+    """Stores an option's value, refusing the option given twice:
+    argparse would keep the last value, the first given and ignored."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = vars(namespace).setdefault("given", {})
+        if self.dest in given:
+            parser.error(f"{option_string} given twice ({given[self.dest]!r}, then {values!r}): give each option once")
+        given[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
+def whole(s):
+    """An int written in plain ASCII digits: int() would also take " 8",
+    "+8", "1_000" and other scripts' digits."""
+    if not re.fullmatch(r"[0-9]+", s, re.ASCII):
+        raise argparse.ArgumentTypeError(f"{s!r}: want a whole number in plain digits")
+    return int(s)
+
+
+def seconds(s):
+    """A finite decimal number of seconds > 0: float() would also take
+    "inf" (a benchmark that never ends), "nan", " 1" and "1_0"."""
+    if not re.fullmatch(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?", s, re.ASCII) or not 0 < float(s) < math.inf:
+        raise argparse.ArgumentTypeError(f"{s!r}: want a finite decimal number of seconds > 0, such as 1 or 0.5")
+    return float(s)
+
+
+def parse_args(argv):
+    """Parses and checks the command line: every value is used as given or
+    refused, naming it."""
+    # allow_abbrev=False: --thr 4 is not --threads 4, as Go's flags have it.
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--est", default="ste", help="estimator specs, comma-separated (ste, fda, ste+na, fda+na)")
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--benchtime", type=float, default=1.0, help="seconds of timed steps per result")
-    ap.add_argument("--count", type=int, default=1, help="results per estimator")
-    ap.add_argument("--check", metavar="FILE", help="compare with the state written by `go run ./bench/peer`")
-    args = ap.parse_args()
-    if args.batch < 2 or args.threads < 1 or args.count < 1 or not args.benchtime > 0:
-        sys.exit("resnet20.py: want --batch >= 2, --threads >= 1, --count >= 1 and --benchtime > 0")
-    if args.check:
+    ap.add_argument("--est", action=Once, default="ste", help="estimator specs, comma-separated, each once (ste, fda, ste+na, fda+na)")
+    ap.add_argument("--batch", action=Once, type=whole, default=128)
+    ap.add_argument("--threads", action=Once, type=whole, default=2)
+    ap.add_argument("--benchtime", action=Once, type=seconds, default=1.0, help="seconds of timed steps per result")
+    ap.add_argument("--count", action=Once, type=whole, default=1, help="results per estimator")
+    ap.add_argument("--check", action=Once, metavar="FILE",
+                    help="compare with the state written by `go run ./bench/peer` (which gives the estimator and the batch: no other option)")
+    args = ap.parse_args(argv)
+    given = vars(args).pop("given", {})
+    if args.check is not None:
+        other = [f"--{k}" for k in given if k != "check"]
+        if other:
+            ap.error(f"{', '.join(other)} with --check: the state file gives the estimator and the batch, "
+                     "and --check times nothing; drop " + ", ".join(other))
+        if args.check == "":
+            ap.error("--check is empty: want the file `go run ./bench/peer -o FILE` wrote")
+        return args
+    if args.batch < 2 or args.threads < 1 or args.count < 1:
+        ap.error("want --batch >= 2, --threads >= 1 and --count >= 1")
+    specs = args.est.split(",")
+    for i, spec in enumerate(specs):
+        if spec == "":
+            ap.error(f"--est {args.est!r}: an empty item: want comma-separated estimators, such as ste,fda")
+        parse_spec(spec)  # before any is timed
+        if spec in specs[:i]:
+            ap.error(f"--est {args.est!r}: {spec} is given twice: give each estimator once")
+    return args
+
+
+def main():
+    args = parse_args(sys.argv[1:])
+    if args.check is not None:
         check(args)
     else:
         bench(args)

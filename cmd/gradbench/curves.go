@@ -15,13 +15,15 @@ var curvesCmd = &command{
 	long: `
 Curves evaluates the surrogate derivative g(x) that each estimator uses in
 place of d sign(x)/dx (by default every registered estimator, at its
-defaults), on an evenly spaced grid of x from --from to --to,
-and prints a table: a header "x" and one column per estimator, labelled
-with its canonical spec, then one row per point. Estimators with a
-schedule (fda's number of terms, ede's t) are evaluated at training
-progress --progress, 0 at the first epoch and 1 at the last. Values come
-from each estimator's reference kernel (the spec's formula in float64)
-where it has one.
+defaults), on an evenly spaced grid of x from --from to --to, each
+point its nearest float32 (the estimators take x as float32; a grid
+whose points float32 cannot tell apart is refused), and prints a table:
+a header "x" and one column per estimator, labelled with its canonical
+spec, then one row per point. Estimators with a schedule (fda's number
+of terms, ede's t) are evaluated at training progress --progress, 0 at
+the first epoch and 1 at the last; --progress is refused where no
+estimator listed has a schedule. Values come from each estimator's
+reference kernel (the spec's formula in float64) where it has one.
 
 With --svg FILE it also draws the curves and writes the plot as SVG; the
 table is then printed only if --format is given. --layout overlay draws
@@ -48,19 +50,28 @@ Example:
 // and prints their table and/or writes their SVG.
 func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	est := fs.String("estimators", "", "comma-separated estimator specs, such as fda:n=9,ste (default: every registered estimator at its defaults)")
-	from := cli.Float64(fs, "from", -2, "first x of the grid")
-	to := cli.Float64(fs, "to", 2, "last x of the grid")
+	from := cli.Float64(fs, "from", -2, "first x of the grid, as its nearest float32 (the estimators take x as float32)")
+	to := cli.Float64(fs, "to", 2, "last x of the grid, as its nearest float32")
 	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
-	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated")
+	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated (refused where no estimator listed has one)")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
 	svg := fs.String("svg", "", "also write the curves as an SVG plot to this file")
-	layout := fs.String("layout", "auto", "plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")
+	layout := fs.String("layout", "auto", "with --svg: plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	formatSet := false
-	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
-	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, Format: *format, SVG: *svg, Layout: *layout}
+	formatSet, layoutSet, progressSet := false, false, false
+	fs.Visit(func(f *flag.Flag) {
+		formatSet = formatSet || f.Name == "format"
+		layoutSet = layoutSet || f.Name == "layout"
+		progressSet = progressSet || f.Name == "progress"
+	})
+	if layoutSet && *svg == "" {
+		// The layout is the plot's: without one it would be given and
+		// then ignored.
+		return fmt.Errorf("curves: --layout %q without --svg: the layout is the plot's, and only --svg FILE draws one; give --svg, or drop --layout", *layout)
+	}
+	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, ProgressGiven: progressSet, Format: *format, SVG: *svg, Layout: *layout}
 	if *svg != "" && !formatSet {
 		o.Format = "" // with --svg, a table only when asked for
 	}

@@ -156,8 +156,15 @@ func TestCurvesErrors(t *testing.T) {
 		{[]string{"--from", "NaN"}, "suite: curves: --from must be a finite number, got NaN"},
 		{[]string{"--to", "+Inf"}, "suite: curves: --to must be a finite number, got +Inf"},
 		{[]string{"--progress", "1.5"}, "suite: curves: --progress must be in [0, 1], got 1.5"},
+		// No estimator listed has a schedule: --progress was given and
+		// then ignored.
+		{[]string{"--estimators", "ste,w=approxsign/a=dsq", "--progress", "0.5"}, "suite: curves: --progress 0.5: none of the estimators has a schedule (as fda's n, ede's t and expr's p do), so it would change no curve: drop --progress"},
 		{[]string{"--format", "json"}, `suite: curves: --format must be tsv or csv, got "json"`},
-		{[]string{"--layout", "grid"}, `suite: curves: --layout must be auto, overlay or panels, got "grid"`},
+		{[]string{"--layout", "grid", "--svg", filepath.Join(t.TempDir(), "c.svg")}, `suite: curves: --layout must be auto, overlay or panels, got "grid"`},
+		// The layout is the plot's: without --svg it was given and then
+		// ignored, the table printed as if it had not been.
+		{[]string{"--layout", "panels"}, `curves: --layout "panels" without --svg: the layout is the plot's, and only --svg FILE draws one; give --svg, or drop --layout`},
+		{[]string{"--layout", "auto", "--format", "csv"}, `curves: --layout "auto" without --svg`},
 		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "suite: curves: writing /nonexistent-dir/x.svg: "},
 		{[]string{"extra"}, `curves: unexpected argument "extra"`},
 	} {

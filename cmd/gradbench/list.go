@@ -30,7 +30,10 @@ them: a number names its nearest float32, which the spec's canonical
 form prints (c=1.00000001 is c=1), and a magnitude float32 cannot hold
 (above 3.4028235e+38, or below 1.1754944e-38 other than 0) is refused.
 The exception is expr's knots, which are float64: any magnitude in
-[0, c), printed in its shortest float64 form (knots=1e-300 is a knot).`,
+[0, c), printed in its shortest float64 form (knots=1e-300 is a knot).
+A recipe's lr, momentum and weight_decay are float32 in training too:
+each trains as its nearest float32, and one that is 0, infinite or
+subnormal as float32 is refused.`,
 	run: runList,
 }
 
@@ -80,7 +83,7 @@ func writeList(w io.Writer) error {
 	for _, name := range data.Names() {
 		fmt.Fprintf(w, "  %-14s %s\n", name, data.Doc(name))
 	}
-	fmt.Fprintln(w, "\nRecipes:")
+	fmt.Fprintln(w, "\nRecipes (lr, momentum and weight_decay train as their nearest float32):")
 	for _, r := range suite.Recipes() {
 		fmt.Fprintf(w, "  %-15s %s\n", r.Name, r.Description)
 		fmt.Fprintf(w, "  %-15s %s\n", "", recipeLine(r))

@@ -50,7 +50,8 @@ adaptation on the weights only (see gradbench list).
 --lr-grid 0.3,1,3 tunes the learning rate per estimator: every estimator
 and seed trains at each multiple of the recipe's learning rate, on the
 training split less a validation split (the recipe's validation fraction,
-10% by default, held out by each seed), and the tables show each
+10% by default, of the split's images rounded to the nearest whole
+image, held out by each seed), and the tables show each
 estimator at the learning rate with the best mean validation accuracy,
 after a table of that choice; the test split is never used to choose.
 
@@ -101,7 +102,7 @@ type sweepFlags struct {
 func (f *sweepFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.estimators, "estimators", suite.DefaultEstimators, "comma-separated estimator `specs`, such as fda:n=9,ste or dsq+na (see gradbench list)")
 	fs.StringVar(&f.ablation, "ablation", "", "run the estimators of a set of tables: paper (the FDA paper's Tables 2-4, instead of --estimators), sides (each of --estimators on the weights only, the activations only and both)")
-	fs.StringVar(&f.recipe, "recipe", "fmnist-10", "recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file")
+	fs.StringVar(&f.recipe, "recipe", "fmnist-10", "recipe `name` ("+strings.Join(suite.RecipeNames(), ", ")+") or JSON file; its lr, momentum and weight_decay train as their nearest float32, the precision training computes in (refused where that is 0, infinite or subnormal)")
 	fs.StringVar(&f.model, "model", "", "model `name`, overriding the recipe's ("+strings.Join(models.Names(), ", ")+")")
 	fs.StringVar(&f.dataset, "dataset", "", "dataset `name`, overriding the recipe's (see gradbench list)")
 	fs.StringVar(&f.data, "data", "", "`directory` holding the dataset's files (default: the dataset's search order)")
@@ -109,7 +110,7 @@ func (f *sweepFlags) define(fs *flag.FlagSet) {
 	cli.IntVar(fs, &f.epochs, "epochs", 0, "number of epochs, overriding the recipe's")
 	cli.Float64Var(fs, &f.width, "width", 0, "width multiplier of the model, overriding the recipe's; every layer must have a whole number of channels at it, 1 to 65536")
 	fs.StringVar(&f.optimizers, "optimizers", "", "train every estimator and seed with each of these `optimizers`: sgd (the recipe's), adam (lr 0.001 with an SGD recipe), bop (Bop on the binary weights, that Adam on the rest); default the recipe's alone")
-	fs.StringVar(&f.lrGrid, "lr-grid", "", "`multipliers` of the recipe's learning rate, such as 0.3,1,3: train every estimator and seed at each, on the training split less the recipe's validation fraction, and table each estimator at the one its validation accuracy chooses")
+	fs.StringVar(&f.lrGrid, "lr-grid", "", "`multipliers` of the recipe's learning rate, such as 0.3,1,3: train every estimator and seed at each, on the training split less the recipe's validation fraction, and table each estimator at the one its validation accuracy chooses; each learning rate trains as its nearest float32, and two multipliers that give one float32 are refused")
 }
 
 // parse parses args into fs, whose flags include f's, and returns the

@@ -181,6 +181,7 @@ func TestRunBadInput(t *testing.T) {
 		{"lr grid 0 as float32", []string{"--recipe", recipe, "--lr-grid", "1,1e-300"}, "×1e-300 of tiny's lr"},
 		{"lr grid 0 as float32 error", []string{"--recipe", recipe, "--lr-grid", "1,1e-300"}, "it is 0 as float32, the precision training computes in"},
 		{"lr grid infinite as float32", []string{"--recipe", recipe, "--lr-grid", "1e300"}, "it is infinite as float32"},
+		{"lr grid subnormal as float32", []string{"--recipe", recipe, "--lr-grid", "1,1e-39"}, "suite: --lr-grid ×1e-39 of tiny's lr 0.1: bad lr 1e-40: it is 1e-40 as float32, the precision training computes in: a subnormal, which holds fewer digits"},
 		{"lr grid same float32", []string{"--recipe", recipe, "--lr-grid", "1.00000001,1"}, "suite: --lr-grid ×1.00000001 and ×1 of tiny's lr 0.1 both train at lr 0.1 as float32, the precision training computes in"},
 		{"lr grid adam", []string{"--recipe", recipe, "--optimizers", "adam", "--lr-grid", "1,1e41"}, "suite: --lr-grid ×1e+41 of tiny's lr 0.001: bad lr 1e+38: Adam's first step"},
 		{"batch past the training subset", []string{"--recipe", bigBatch}, "suite: recipe big: batch 64 is larger than the 32 images a run trains on (train_subset 32): want at most 32"},

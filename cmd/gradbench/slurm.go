@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,6 +100,11 @@ func (p positiveInt) String() string {
 
 func (p positiveInt) Set(s string) error {
 	n, ok := cli.Digits(s)
+	if !ok && s != "" && strings.Trim(s, "0123456789") == "" {
+		// Plain digits, but past an int: say so, not that they are
+		// not plain digits.
+		return fmt.Errorf("value out of range: want an integer from 1 to %d", math.MaxInt)
+	}
 	if !ok || n < 1 {
 		return errors.New("want an integer >= 1 in plain digits")
 	}

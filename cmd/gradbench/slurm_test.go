@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/golden"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -212,6 +214,9 @@ func TestSlurmBadInput(t *testing.T) {
 		{"cpus signed", []string{"--cpus-per-task", "+2"}, `invalid value "+2" for flag -cpus-per-task: want an integer >= 1 in plain digits`},
 		{"max parallel", []string{"--max-parallel", "-1"}, `invalid value "-1" for flag -max-parallel: want an integer >= 1`},
 		{"max parallel zero", []string{"--max-parallel", "0"}, `invalid value "0" for flag -max-parallel: want an integer >= 1`},
+		// Plain digits past an int were refused as if they were not
+		// plain digits.
+		{"max parallel past an int", []string{"--max-parallel", "99999999999999999999"}, `invalid value "99999999999999999999" for flag -max-parallel: value out of range: want an integer from 1 to ` + strconv.Itoa(math.MaxInt)},
 		{"job name", []string{"--job-name", "my job"}, `bad --job-name "my job"`},
 		{"sbatch not an option", []string{"--sbatch", "account=proj"}, `bad --sbatch "account=proj": want an sbatch option`},
 		{"sbatch array", []string{"--sbatch", "#SBATCH --array=0-9"}, "gradbench slurm sets --array itself"},
@@ -456,6 +461,32 @@ func TestSlurmRelativeData(t *testing.T) {
 	}
 	if want := " --data=" + filepath.Join(dir, "digits") + " "; !strings.Contains(string(b), want) {
 		t.Errorf("cells.sh lacks %q, the relative --data digits made absolute:\n%s", want, b)
+	}
+}
+
+// TestSlurmRelativeDataEnv: a relative $GRADBENCH_DATA reached the array
+// tasks through their environment as it was, to name another directory
+// where a task starts elsewhere (sbatch --submit starts them in --out):
+// gradbench slurm checked one directory and the tasks read another. It is
+// refused; an absolute one is taken.
+func TestSlurmRelativeDataEnv(t *testing.T) {
+	dir := t.TempDir()
+	writeMNIST(t, filepath.Join(dir, "sets", "mnist"), "train", 64)
+	writeMNIST(t, filepath.Join(dir, "sets", "mnist"), "t10k", 40)
+	recipe := writeRecipe(t, dir, tinyRecipe)
+	t.Chdir(dir)
+	t.Setenv(data.EnvDataDir, "sets")
+	args := []string{"slurm", "--recipe", recipe, "--dataset", "mnist", "--estimators", "ste", "--out", "runs"}
+	want := `suite: $GRADBENCH_DATA is "sets", a relative path: the array tasks may start in another directory, where it would name another one: set it to an absolute path, or give --data`
+	if _, _, err := runGradbench(t, args...); err == nil || err.Error() != want {
+		t.Errorf("slurm with $GRADBENCH_DATA=sets: %v, want %s", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", "slurm")); err == nil {
+		t.Error("the refused slurm wrote its scripts")
+	}
+	t.Setenv(data.EnvDataDir, filepath.Join(dir, "sets"))
+	if _, stderr, err := runGradbench(t, args...); err != nil {
+		t.Errorf("slurm with an absolute $GRADBENCH_DATA: %v\n%s", err, stderr)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -32,13 +33,46 @@ func FlagSet(name, synopsis, pkg, what string) *flag.FlagSet {
 // the usage, and its error is returned marked as printed (Main does not
 // print it again); the flag package would print the line bare, and Main
 // then repeat it with the name.
+//
+// A flag given twice is refused, but for one whose Value is a Repeatable:
+// the flag package would keep the last value without a word, the first
+// given and then ignored.
 func Parse(fs *flag.FlagSet, args []string) error {
 	out, usage := fs.Output(), fs.Usage
+	given := map[string][]string{}
+	var twice []string
+	orig := map[*flag.Flag]flag.Value{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, ok := f.Value.(Repeatable); ok {
+			return
+		}
+		orig[f] = f.Value
+		f.Value = &counted{Value: f.Value, set: func(v string) {
+			given[f.Name] = append(given[f.Name], v)
+			if len(given[f.Name]) == 2 {
+				twice = append(twice, f.Name)
+			}
+		}}
+	})
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	err := fs.Parse(args)
+	for f, v := range orig {
+		f.Value = v // the flags' own Values, for the usage's defaults
+	}
 	fs.SetOutput(out)
 	fs.Usage = usage
+	if err == nil && len(twice) > 0 {
+		var each []string
+		for _, name := range twice {
+			vals := given[name]
+			for i, v := range vals {
+				vals[i] = strconv.Quote(v)
+			}
+			each = append(each, fmt.Sprintf("-%s given %d times (%s)", name, len(vals), strings.Join(vals, ", then ")))
+		}
+		return fmt.Errorf("%s: give each flag once", strings.Join(each, "; "))
+	}
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(out, "%s: %v\n", fs.Name(), Explain(fs, err))
@@ -59,6 +93,32 @@ func Parse(fs *flag.FlagSet, args []string) error {
 		return errors.New(strings.Join(blank, "; "))
 	}
 	return nil
+}
+
+// Repeatable is the Value of a flag that may be given more than once,
+// each value adding to the others (benchreport's -target): Parse lets it
+// repeat.
+type Repeatable interface {
+	flag.Value
+	Repeatable()
+}
+
+// counted wraps a flag's Value while Parse parses: set records each value
+// given.
+type counted struct {
+	flag.Value
+	set func(string)
+}
+
+func (c *counted) Set(s string) error {
+	c.set(s)
+	return c.Value.Set(s)
+}
+
+// IsBoolFlag keeps a boolean flag's form without a value (-paired).
+func (c *counted) IsBoolFlag() bool {
+	b, ok := c.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // emptyString says that the string flag f was given the empty or blank

@@ -254,3 +254,57 @@ func TestExitCode(t *testing.T) {
 		}
 	}
 }
+
+// repeated is a Repeatable flag's Value, as benchreport's -target.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
+func (r *repeated) Repeatable()        {}
+
+// TestParseRefusesTwice: the flag package keeps a flag's last value
+// without a word, so benchreport -title A -title B titled its report B,
+// the A given and ignored. A flag given twice is refused, naming every
+// value; a Repeatable flag repeats.
+func TestParseRefusesTwice(t *testing.T) {
+	newFS := func() (*flag.FlagSet, *repeated, *int) {
+		fs := FlagSet("tool", "tool [flags]", "./cmd/tool", "what it does")
+		fs.String("title", "Benchmarks", "report title")
+		fs.Bool("paired", false, "paired runs")
+		n := Int(fs, "n", 3, "how many")
+		var r repeated
+		fs.Var(&r, "target", "a target (repeatable)")
+		fs.SetOutput(io.Discard)
+		return fs, &r, n
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-title", "A", "-title", "B"}, `-title given 2 times ("A", then "B"): give each flag once`},
+		{[]string{"-title=A", "-title", "A"}, `-title given 2 times ("A", then "A"): give each flag once`},
+		{[]string{"-paired", "-paired=false"}, `-paired given 2 times ("true", then "false"): give each flag once`},
+		{[]string{"-n", "1", "-title", "T", "-n", "010", "-n", "2"}, `-n given 3 times ("1", then "010", then "2"): give each flag once`},
+		{[]string{"-n", "1", "-n", "2", "-paired", "-paired"}, `-n given 2 times ("1", then "2"); -paired given 2 times ("true", then "true"): give each flag once`},
+	} {
+		fs, _, _ := newFS()
+		if err := Parse(fs, c.args); err == nil || err.Error() != c.want {
+			t.Errorf("Parse(%q) = %v, want %q", c.args, err, c.want)
+		}
+	}
+	fs, r, n := newFS()
+	if err := Parse(fs, []string{"-target", "a", "-n", "010", "-target", "b"}); err != nil || len(*r) != 2 || *n != 10 {
+		t.Errorf("Parse(-target a -n 010 -target b) = %v, targets %q, n %d; want no error, [a b], 10", err, *r, *n)
+	}
+	// The flags' own Values are back once parsed: the usage prints the
+	// defaults as the flag package does, and -n is still read in base 10.
+	var b strings.Builder
+	fs.SetOutput(&b)
+	fs.Usage()
+	if !strings.Contains(b.String(), "how many (default 3)") {
+		t.Errorf("usage after Parse:\n%s", b.String())
+	}
+	if _, ok := fs.Lookup("n").Value.(*decimal); !ok {
+		t.Errorf("-n's Value after Parse is %T, want its own", fs.Lookup("n").Value)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Labels reads the label=path arguments of the small commands that put
@@ -22,6 +23,12 @@ func (l *Labels) Cut(a string) (label, path string, err error) {
 	label, path, ok := strings.Cut(a, "=")
 	if !ok || label == "" || path == "" {
 		return "", "", fmt.Errorf("argument %q: want label=%s", a, l.Path)
+	}
+	// Not trimmed: a label heads a column and names its input as given
+	// (" a" broke the report's markdown), and "a = x.txt" would read the
+	// file " x.txt".
+	if t := strings.TrimSpace(label); t != label {
+		return "", "", fmt.Errorf("argument %q: label %q has white space around it: want label=%s with nothing between the label and the =, as in %q", a, label, l.Path, t+"="+strings.TrimLeftFunc(path, unicode.IsSpace))
 	}
 	if first, dup := l.first[label]; dup {
 		return "", "", fmt.Errorf("argument %q: label %q is given twice (first in %q): give each %s a label of its own", a, label, first, l.Item)

@@ -12,6 +12,8 @@ func TestLabels(t *testing.T) {
 		{arg: "nolabel", err: `argument "nolabel": want label=file`},
 		{arg: "=x.txt", err: `argument "=x.txt": want label=file`},
 		{arg: "c=", err: `argument "c=": want label=file`},
+		{arg: " d=x.txt", err: `argument " d=x.txt": label " d" has white space around it: want label=file with nothing between the label and the =, as in "d=x.txt"`},
+		{arg: "d = x.txt", err: `argument "d = x.txt": label "d " has white space around it: want label=file with nothing between the label and the =, as in "d=x.txt"`},
 		{arg: "a=w.txt", err: `argument "a=w.txt": label "a" is given twice (first in "a=x.txt"): give each input a label of its own`},
 	} {
 		label, path, err := l.Cut(tc.arg)

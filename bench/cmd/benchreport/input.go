@@ -136,3 +136,16 @@ func (r *report) hasKey(k string) bool {
 	}
 	return false
 }
+
+// hasBase reports whether a benchmark of the inputs has the base name
+// base (Copy for BenchmarkCopy/n=4096/bytes=8).
+func (r *report) hasBase(base string) bool {
+	for _, in := range r.inputs {
+		for _, b := range in.bench {
+			if b.base == base {
+				return true
+			}
+		}
+	}
+	return false
+}

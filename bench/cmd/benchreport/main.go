@@ -54,6 +54,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -68,6 +69,10 @@ type targetList []string
 func (t *targetList) String() string     { return strings.Join(*t, "; ") }
 func (t *targetList) Set(s string) error { *t = append(*t, s); return nil }
 
+// Repeatable lets -target be given once per target (cli.Parse refuses
+// other flags given twice).
+func (t *targetList) Repeatable() {}
+
 func main() {
 	cli.Main("benchreport", func() error { return run(os.Args[1:], os.Stdout) })
 }
@@ -79,8 +84,8 @@ func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("benchreport", "benchreport [flags] label=file ...", "./bench/cmd/benchreport", "the report it writes")
 	out := fs.String("o", "", "write the report to this `file` (atomically) instead of standard output")
 	title := fs.String("title", "Benchmarks", "report title")
-	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark")
-	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark")
+	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark, for the per-element table; none for no such table")
+	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark of the per-element table")
 	paired := fs.Bool("paired", false, "runs alternated between benchmarks: take ratios run by run (median and range of the ratios)")
 	ignore := fs.String("ignore", "", "comma-separated name keys left out when matching benchmarks across inputs (such as gemm, which names each input's build); each must be in some benchmark's name")
 	fs.Var(&targets, "target", "a target to check, 'FILTER: METRIC OP BOUND' or 'FILTER :: FILTER: ratio OP BOUND' (repeatable)")
@@ -116,6 +121,19 @@ func run(args []string, stdout io.Writer) error {
 		if k != "" && !r.hasKey(k) {
 			return fmt.Errorf("-ignore %q: no benchmark of the inputs has the name key %q", *ignore, k)
 		}
+	}
+	// Likewise an -elements key or a -reference given that no benchmark
+	// has: the per-element table, or its reference columns, would be left
+	// out without a word.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	switch {
+	case given["elements"] && *elements != "none" && !r.hasKey(*elements):
+		return fmt.Errorf("-elements %q: no benchmark of the inputs has the name key %q (-elements none leaves the per-element table out)", *elements, *elements)
+	case given["reference"] && *elements == "none":
+		return fmt.Errorf("-reference %q with -elements none: there is no per-element table to set it beside", *reference)
+	case given["reference"] && !r.hasBase(*reference):
+		return fmt.Errorf("-reference %q: no benchmark of the inputs is Benchmark%s", *reference, *reference)
 	}
 	return r.write(*out, targets, stdout)
 }

@@ -96,6 +96,11 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"-ignore", "gemm,,n", "go=" + a, "simd=" + b}, `-ignore "gemm,,n": key "": want comma-separated name keys without spaces, such as gemm,n`},
 		{[]string{"-ignore", "gemm, n", "go=" + a, "simd=" + b}, `-ignore "gemm, n": key " n": want comma-separated name keys without spaces`},
 		{[]string{"-ignore", "gemm,gemm", "go=" + a, "simd=" + b}, `-ignore "gemm,gemm": key "gemm" is given twice`},
+		// An -elements key or a -reference no benchmark has left the
+		// per-element table, or its reference columns, out without a word.
+		{[]string{"-elements", "m", "go=" + a}, `-elements "m": no benchmark of the inputs has the name key "m" (-elements none leaves the per-element table out)`},
+		{[]string{"-reference", "Cpy", "go=" + a}, `-reference "Cpy": no benchmark of the inputs is BenchmarkCpy`},
+		{[]string{"-reference", "Conv", "-elements", "none", "go=" + a}, `-reference "Conv" with -elements none: there is no per-element table to set it beside`},
 		// Auditing the float values the commands read: a bound 1e-400
 		// was read as 0, and NaN as a bound no benchmark can meet.
 		{[]string{"-target", "/gemm:go: ns/op < 1e-400", "go=" + a}, `bad bound "1e-400": underflows to 0 in float64`},
