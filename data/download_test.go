@@ -397,3 +397,25 @@ func TestExplicitDirNeverDownloads(t *testing.T) {
 		t.Errorf("%d requests with an explicit directory, want none", srv.hits.Load())
 	}
 }
+
+// TestDownloadFailedSaysWhereToPutFiles: tried as a new user would, on a
+// machine without network access, gradbench run --dataset mnist failed
+// with the download's error alone ("dial tcp: lookup ...: no such host"),
+// which did not say that the dataset was looked for and not found, where,
+// nor that its files can be put there by hand. The error names the places
+// searched, the download's failure and the files to put there.
+func TestDownloadFailedSaysWhereToPutFiles(t *testing.T) {
+	system, cache := sandbox(t)
+	tinyIDX(t, 10)
+	datasets["tiny-idx"].remote.urls = []string{"http://127.0.0.1:1/"}
+	_, err := Open(context.Background(), "tiny-idx", Train, Options{})
+	wantErr(t, err,
+		"data: tiny-idx: train split not found; searched:\n\t",
+		filepath.Join(cache, "tiny-idx")+" (the user cache)",
+		filepath.Join(system, "tiny-idx")+" (the system datasets directory)",
+		"\nand downloading it failed: downloading http://127.0.0.1:1/train-images-idx3-ubyte.gz: ",
+		"\nput train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] in one of these directories, or pass a data directory that holds them")
+	if strings.Count(err.Error(), "data: ") != 1 {
+		t.Errorf("error %q names the data layer more than once", err)
+	}
+}

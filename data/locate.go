@@ -196,6 +196,20 @@ func checkEnv(name string) error {
 // system: everywhere but Windows, macOS, iOS and Plan 9.
 var readsXDG = !slices.Contains([]string{"windows", "darwin", "ios", "plan9"}, runtime.GOOS)
 
+// notFetched returns the error of a split found nowhere whose download
+// failed with err: where it was looked for, the failure, and which files
+// to put where by hand. Without it a machine offline or behind a proxy
+// saw only the download's error, as if the download were the problem,
+// not that the dataset is not on the machine.
+func (s *spec) notFetched(name string, split Split, err error) error {
+	var searched []string
+	for _, p := range places(name) {
+		searched = append(searched, fmt.Sprintf("%s (%s)", p.dir, p.what))
+	}
+	return fmt.Errorf("data: %s: %s split not found; searched:\n\t%s\nand downloading it failed: %s\nput %s in one of these directories, or pass a data directory that holds them",
+		name, split, strings.Join(searched, "\n\t"), strings.TrimPrefix(err.Error(), "data: "), s.want(split))
+}
+
 // find returns the directory that holds the split, "" when none does and
 // the split may be downloaded, or an error (opt.Dir without the split, a
 // directory with only some of the files, nothing found for a dataset that

@@ -90,7 +90,10 @@ func Open(ctx context.Context, name string, split Split, opt Options) (*Dataset,
 	}
 	if dir == "" {
 		if dir, err = s.fetch(ctx, name, split, opt); err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			return nil, s.notFetched(name, split, err)
 		}
 	}
 	paths, _, err := s.locate(dir, split)

@@ -127,7 +127,7 @@ func firstLine(s string) string {
 // the flag package's own (read as Go source reads numbers).
 func TestNoPlainNumericFlags(t *testing.T) {
 	for _, c := range commands {
-		fs := newFlagSet(c, io.Discard)
+		fs := newFlagSet(c, io.Discard, io.Discard)
 		_ = c.run(context.Background(), &cmdEnv{stdout: io.Discard, stderr: io.Discard}, fs, []string{"-h"})
 		fs.VisitAll(func(f *flag.Flag) {
 			switch typ := fmt.Sprintf("%T", f.Value); typ {

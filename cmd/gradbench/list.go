@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -41,7 +42,15 @@ func runList(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return writeList(env.stdout)
+	// Written whole once made, so that a failed write (a full disk, a
+	// closed pipe) is an error, as table's and plan's are, not an exit 0
+	// with the list lost.
+	var b bytes.Buffer
+	if err := writeList(&b); err != nil {
+		return err
+	}
+	_, err := env.stdout.Write(b.Bytes())
+	return err
 }
 
 func writeList(w io.Writer) error {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -69,5 +72,27 @@ func TestList(t *testing.T) {
 	}
 	if _, _, err := runGradbench(t, "list", "extra"); err == nil {
 		t.Error("gradbench list extra: no error")
+	}
+}
+
+// errFull is fullWriter's error.
+var errFull = errors.New("no space left on device")
+
+// fullWriter fails every write, as a full disk (/dev/full) does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errFull }
+
+// TestOutputWriteFails: tried as a new user would, gradbench list
+// >/dev/full and gradbench models >/dev/full exited 0 with nothing
+// written, where table and plan fail with the write's error. A command
+// whose output cannot be written fails, saying why.
+func TestOutputWriteFails(t *testing.T) {
+	for _, args := range [][]string{{"list"}, {"models"}, {"models", "--model", "resnet20"}} {
+		var stderr bytes.Buffer
+		err := gradbench(context.Background(), &cmdEnv{stdout: fullWriter{}, stderr: &stderr}, args)
+		if !errors.Is(err, errFull) {
+			t.Errorf("gradbench %q with a full stdout: error %v, want %v", args, err, errFull)
+		}
 	}
 }

@@ -132,7 +132,7 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 			fmt.Fprint(env.stdout, helpUsage)
 			return nil
 		}
-		fs := newFlagSet(c, env.stdout)
+		fs := newFlagSet(c, env.stdout, env.stdout)
 		// Define the flags without running: parse -h, which prints usage.
 		_ = c.run(ctx, env, fs, []string{"-h"})
 		return nil
@@ -141,7 +141,7 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 	if c == nil {
 		return fmt.Errorf("unknown command %q (have %s)", name, commandNames())
 	}
-	fs := newFlagSet(c, env.stderr)
+	fs := newFlagSet(c, env.stdout, env.stderr)
 	err := c.run(ctx, env, fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -149,10 +149,15 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 	return err
 }
 
-func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
+// newFlagSet returns command c's flag set. Its usage goes to help when the
+// user asks for it (-h, --help), as gradbench help COMMAND and gradbench
+// -h print theirs, so that gradbench run -h | less pages it; with a
+// flag error it goes to errs, after the error.
+func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(w)
+	fs.SetOutput(&usageOutput{help: help, errs: errs})
 	fs.Usage = func() {
+		w := fs.Output()
 		n := 0
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n == 0 {
@@ -165,6 +170,20 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 		cli.PrintDefaults(fs)
 	}
 	return fs
+}
+
+// usageOutput is a flag set's output: errs, until parseFlags finds that
+// the user asked for the usage, and help from then on.
+type usageOutput struct {
+	help, errs io.Writer
+	asked      bool
+}
+
+func (u *usageOutput) Write(p []byte) (int, error) {
+	if u.asked {
+		return u.help.Write(p)
+	}
+	return u.errs.Write(p)
 }
 
 // parseFlags parses args into fs and rejects positional arguments, which no
@@ -223,6 +242,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		restore() // the flags' own Values, for the usage's defaults
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), cli.Explain(fs, err))
+		} else if u, ok := out.(*usageOutput); ok {
+			u.asked = true
 		}
 		usage()
 		if errors.Is(err, flag.ErrHelp) {

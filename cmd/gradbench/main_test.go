@@ -265,6 +265,31 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestHelpFlagOnStdout: tried as a new user would, gradbench run -h
+// printed the usage on stderr, where gradbench help run and gradbench -h
+// print it on stdout, so gradbench run -h | less showed nothing to page.
+// Asked for, with -h or --help, the usage is the command's output, on
+// stdout, and the same text gradbench help prints; after a flag error it
+// stays on stderr, under the error.
+func TestHelpFlagOnStdout(t *testing.T) {
+	for _, c := range commands {
+		want, _, err := runGradbench(t, "help", c.name)
+		if err != nil {
+			t.Fatalf("gradbench help %s: %v", c.name, err)
+		}
+		for _, h := range []string{"-h", "--help"} {
+			stdout, stderr, err := runGradbench(t, c.name, h)
+			if err != nil || stderr != "" || stdout != want {
+				t.Errorf("gradbench %s %s: %v, stderr %q, stdout %q; want the usage of gradbench help %s on stdout alone", c.name, h, err, stderr, stdout, c.name)
+			}
+		}
+		stdout, stderr, err := runGradbench(t, c.name, "--nosuchflag")
+		if !errors.Is(err, errUsage) || stdout != "" || !strings.HasPrefix(stderr, "gradbench: "+c.name+": ") || !strings.HasSuffix(stderr, want) {
+			t.Errorf("gradbench %s --nosuchflag: %v, stdout %q, stderr %q; want the error and then the usage on stderr", c.name, err, stdout, stderr)
+		}
+	}
+}
+
 // TestSpacedValuesRefused: tried as a new user would, --seeds " 3" was
 // accepted (trimmed) while --width " 0.5" was refused. A list or number
 // with white space around it is refused by every flag alike (plan takes

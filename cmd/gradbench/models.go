@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -56,7 +57,14 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 		}
 		q.C, q.H, q.W = in[0], in[1], in[2]
 	}
-	return suite.SummarizeModels(env.stdout, q)
+	// Written whole once made, so that a failed write is an error (as
+	// list's).
+	var b bytes.Buffer
+	if err := suite.SummarizeModels(&b, q); err != nil {
+		return err
+	}
+	_, err := env.stdout.Write(b.Bytes())
+	return err
 }
 
 // parseShape parses "CxHxW".
