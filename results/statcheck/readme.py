@@ -1,0 +1,197 @@
+"""README.md's study findings (the sentences of gradbench table --ablation
+findings over results/study) recomputed from the study's records: each
+comparison's Δ, interval, p and n, the class its words put it in, the range
+of the intervals' widths, no estimator left out, the sentence on Holm's
+correction, and the line on the seeds that chose no learning rate."""
+
+import os
+import re
+
+from . import tally
+from .compare import check, check_p, check_text
+from .markdown import parse_seeds
+from .records import ROOT, Row, load, paired, select_lr, workload_key
+from .stats import ALPHA, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
+from .tally import fail
+
+# The estimators README.md's study findings tabulate (results/update-readme.sh's
+# --estimators), per optimizer: the family Holm's correction runs over.
+STUDY_ESTIMATORS = {
+    "sgd": ["approxsign", "dsq", "bnnplus", "ede", "fda", "fda+na"],
+    "adam": ["approxsign", "fda"],
+    "bop": ["approxsign", "fda"],
+}
+
+FINDING = re.compile(r"([^\s(;:]+) \(Δ ([+-][0-9.]+)(?: points)?, 95% CI \[([+-][0-9.]+), ([+-][0-9.]+)\], p = ([0-9.]+), n = ([0-9]+)\)")
+WIDTHS = re.compile(r"The 95% intervals? of the differences? (?:are|is) ([0-9.]+)(?:–([0-9.]+))?(?: points)? wide")
+HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons with ste on this metric, (.*?\))\.(?: |$)")
+HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
+HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
+                        r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
+HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
+LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
+          ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
+          ("One test alone, not both", "one test"))
+
+
+def check_readme():
+    """The findings sentences of README.md's study section (gradbench table
+    --ablation findings): each comparison's Δ, interval, p, n, the class
+    its words put it in, and the range of the intervals' widths."""
+    with open(os.path.join(ROOT, "README.md")) as fh:
+        text = fh.read()
+    try:
+        study = text.split("<!-- study:begin -->", 1)[1].split("<!-- study:end -->", 1)[0]
+    except IndexError:
+        fail("README.md has no study section")
+    wls = {}
+    for r in load(["results/study/runs", "results/study/optimizers"]):
+        wls.setdefault(r["config"]["optimizer"], {}).setdefault(workload_key(r["config"]), []).append(r)
+    groups = {}
+    for opt, byk in wls.items():
+        if len(byk) != 1:
+            fail("more than one %s workload in results/study" % opt)
+        kept, _ = select_lr(list(byk.values())[0])
+        specs = {}
+        for r in kept:
+            specs.setdefault(r["config"]["estimator"], []).append(r)
+        groups[opt] = {k: Row(v) for k, v in specs.items()}
+    lines = heldout = 0
+    for line in study.split("\n"):
+        gs_of = None
+        m = HELDOUT.match(line)
+        if m:
+            # The top-1 findings over the seeds that chose no learning
+            # rate: the pairs among those seeds alone.
+            heldout += 1
+            only = parse_seeds(m.group(1))
+            gs_of = {k: Row([r for r in g.runs if r["config"]["seed"] in only]) for k, g in groups["sgd"].items()}
+            if not line[m.end():].startswith("**Top-1 accuracy**"):
+                tally.mismatches.append("README.md study findings on seeds %s: not the top-1 findings line" % m.group(1))
+                continue
+            opt, metric, prec = "sgd", "top1", 2
+        elif line.startswith("- **Top-1 accuracy**"):
+            opt, metric, prec = "sgd", "top1", 2
+        elif line.startswith("- **Train loss**"):
+            opt, metric, prec = "sgd", "train_loss", 3
+        elif line.startswith(("- Adam, ", "- Bop, ")):
+            opt = line[2:].split(",")[0].lower()
+            metric, prec = ("top1", 2) if line.split(", ")[1].startswith("top-1") else ("train_loss", 3)
+        else:
+            continue
+        if gs_of is None:
+            lines += 1
+            gs = groups[opt]
+            where = "README.md study findings (%s, %s)" % (opt, metric)
+        else:
+            gs = gs_of
+            where = "README.md study findings (%s, %s, seeds %s alone)" % (opt, metric, m.group(1))
+        widths = []
+        found = [m.group(1) for m in FINDING.finditer(line)]
+        # Every estimator with two or more seeds paired with ste is stated,
+        # once, with its Δ, interval, p and n: one left out, or written so
+        # that it is not read as a finding, is a mismatch, not a pass.
+        check_text(where, "the estimators stated with Δ, 95% CI, p and n",
+                   sorted(s for s in STUDY_ESTIMATORS[opt] if s in gs and "ste" in gs and len(paired(gs["ste"], gs[s], metric)[0]) >= 2),
+                   sorted(found))
+        for m in FINDING.finditer(line):
+            spec = m.group(1)
+            w = "%s, %s" % (where, spec)
+            if spec not in gs:
+                tally.mismatches.append(w + ": no records of this spec")
+                continue
+            x, y = paired(gs["ste"], gs[spec], metric)
+            d = x - y
+            mean, lo, hi = t_interval(d)
+            p, _ = sign_flip_p(x, y)
+            check(w, "Δ", mean, m.group(2), prec)
+            check(w, "95% CI low", lo, m.group(3), prec)
+            check(w, "95% CI high", hi, m.group(4), prec)
+            check_p(w, "p", x, y, m.group(5))
+            check_text(w, "n", str(len(d)), m.group(6))
+            label = None
+            for words, cls in LABELS:
+                at = line.rfind(words, 0, m.start())
+                if at >= 0 and (label is None or at > label[0]):
+                    label = (at, cls)
+            t_excl, perm = lo > 0 or hi < 0, p < ALPHA
+            want = ("higher" if mean > 0 else "lower") if t_excl and perm else "one test" if t_excl or perm else "noise"
+            check_text(w, "class", want, label[1] if label else None)
+            widths.append(hi - lo)
+        check_holm_sentence(where, line, gs, STUDY_ESTIMATORS[opt], metric)
+        wm = WIDTHS.search(line)
+        if widths and wm:
+            check(where, "narrowest interval", min(widths), wm.group(1), prec)
+            check(where, "widest interval", max(widths), wm.group(2) or wm.group(1), prec)
+        elif widths:
+            tally.mismatches.append(where + ": no interval widths stated")
+    if lines != 6:
+        tally.mismatches.append("README.md study findings: %d lines of findings, expected 6 (sgd, adam, bop × top-1, train loss)" % lines)
+    if heldout != 1:
+        tally.mismatches.append("README.md study findings: %d lines of findings on the seeds that chose no learning rate, expected 1 (sgd top-1)" % heldout)
+
+
+def check_holm_sentence(where, line, gs, specs, metric):
+    """The findings line's sentence on Holm's correction, recomputed from
+    the records: the family is the estimators of specs with two or more
+    seeds paired with ste; of those whose t interval excludes 0 and whose
+    p < 0.05 (beyond seed noise), those with a Holm-adjusted p < 0.05 stay
+    so and the others do not."""
+    fam, cls, ns = {}, {}, {}
+    for spec in specs:
+        if spec not in gs:
+            continue
+        x, y = paired(gs["ste"], gs[spec], metric)
+        if len(x) < 2:
+            continue
+        p, draws = sign_flip_p(x, y)
+        if draws:
+            tally.mismatches.append("%s: %s: a Monte Carlo p; this check compares Holm's lists for exact p only" % (where, spec))
+            return
+        _, lo, hi = t_interval(x - y)
+        fam[spec] = p
+        cls[spec] = (lo > 0 or hi < 0) and p < ALPHA
+        ns[spec] = len(x)
+    keys = list(fam)
+    adj = dict(zip(keys, holm([fam[k] for k in keys])))
+    k = len(keys)
+    n = max(ns.values(), default=0)
+    beyond = [s for s in keys if cls[s]]
+    m = HOLM_AFTER.search(line)
+    lim = HOLM_LIMIT.search(line)
+    # gradbench says nothing on Holm's correction for a family of one, nor
+    # when no p of these seeds can reach 0.05 at all (it says that instead).
+    said = k > 1 and min_sign_flip_p(n) < ALPHA
+    check_text(where, "a sentence on which differences stay beyond noise after Holm's correction", said and bool(beyond), m is not None)
+    limit = said and k * min_sign_flip_p(n) >= ALPHA
+    check_text(where, "the sentence that no difference can survive Holm's correction", limit, lim is not None)
+    if m is not None:
+        check_text(where, "K, Holm's family", str(k), m.group(1))
+        body = m.group(2)
+        if "; these do not: " in body:
+            kept_s, lost_s = body.split("; these do not: ", 1)
+        elif body.startswith(("none of them stays", "it does not stay")):
+            kept_s, lost_s = "", body
+        else:
+            kept_s, lost_s = body, ""
+        kept = [(g.group(1), g.group(2)) for g in HOLM_ITEM.finditer(kept_s)]
+        lost = [(g.group(1), g.group(2)) for g in HOLM_ITEM.finditer(lost_s)]
+        check_text(where, "stay beyond seed noise after Holm",
+                   sorted(s for s in beyond if adj[s] < ALPHA), sorted(s for s, _ in kept))
+        check_text(where, "no longer beyond seed noise after Holm",
+                   sorted(s for s in beyond if adj[s] >= ALPHA), sorted(s for s, _ in lost))
+        for spec, printed in kept + lost:
+            if spec in adj:
+                check(where + ", " + spec, "adjusted p", adj[spec], printed, p_prec(adj[spec]))
+    if lim is not None:
+        check_text(where, "design limit: at most", len(set(ns.values())) > 1, lim.group(1) is not None)
+        check_text(where, "design limit: seeds", str(n), lim.group(2))
+        if lim.group(3) is not None:
+            check_text(where, "design limit: K", str(k), lim.group(3))
+        best = k * min_sign_flip_p(n)
+        if lim.group(4) is not None:
+            check_text(where, "design limit: K × 2/2^n", "%d × 2/2^%d" % (k, n), "%s × 2/2^%s" % (lim.group(4), lim.group(5)))
+            check_text(where, "design limit: smallest adjusted p", "%.2g" % best, lim.group(6))
+        else:
+            check_text(where, "design limit: min(1, K × 2/2^n) = 1", "%d × 2/2^%d, %s" % (k, n, best > 1),
+                       "%s × 2/2^%s, True" % (lim.group(7), lim.group(8)))

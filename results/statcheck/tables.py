@@ -1,0 +1,261 @@
+"""Each committed table (`gradbench table` output) recomputed cell by cell
+from its records: the learning-rate tables, the top-1 tables (main, sides
+and the paper's ablations), the loss tables, the Holm family a table's note
+names and the note on records without a data digest."""
+
+from . import tally
+from .compare import check, check_family_note, check_mean_std, check_pair, check_text
+from .markdown import DASH, UNDIGESTED, fmt_seeds, go_g, tables_of, unescape
+from .records import Row, load, paired, select_lr, workload_key
+from .stats import family_holm
+from .tally import fail
+
+# The tables checked, each with the directories of its records.
+TABLES = [
+    ("results/study/tables.md", ["results/study/runs", "results/study/optimizers"]),
+    ("results/fmnist-10/table.md", ["results/fmnist-10"]),
+    ("results/quick-ablation/table.md", ["results/quick-ablation"]),
+    ("results/quick-since-fda/table.md", ["results/quick-since-fda"]),
+]
+BASELINE = "ste"
+
+
+def check_seed_cols(where, header, row, col, ref, g, refspec, spec):
+    """The seeds and paired columns gradbench adds when some row of a table
+    finished other seeds than the row it is compared with: a row's seeds
+    with a top-1, and those it shares with the reference ("–" for the
+    reference's own row)."""
+    if "seeds" not in col:
+        return
+    check_text(where, "seeds", fmt_seeds(g.values("top1")), row[col["seeds"]])
+    paired_col = [h for h in header if h.startswith("paired")][0]
+    want = DASH if spec == refspec or ref is None else fmt_seeds(set(ref.values("top1")) & set(g.values("top1")))
+    check_text(where, "paired seeds", want, row[col[paired_col]])
+
+
+def workload_for(heading, wls):
+    cands = []
+    for key, recs in wls.items():
+        c = recs[0]["config"]
+        h = unescape(heading)
+        if (h.startswith(c["model"] + " ") and (" on %s" % c["dataset"]) in h
+                and (", recipe %s:" % recs[0].get("recipe", "")) in h
+                and (", %s lr " % c["optimizer"]) in h and ("%d epochs" % c["epochs"]) in h):
+            cands.append(key)
+    if len(cands) != 1:
+        fail("heading %r matches %d workloads of the records" % (heading, len(cands)))
+    return cands[0]
+
+
+def undigested_note(recs):
+    """gradbench's note on the records of a table without a data digest
+    ("" when none or all are): how many, and which, as every record of
+    some seeds when those seeds have no record with a digest, else per
+    estimator (optimizer, learning-rate multiplier) with its seeds."""
+    without = [r for r in recs if r.get("data") is None]
+    if not without or len(without) == len(recs):
+        return ""
+    def seeds_text(ss):
+        ss = sorted(set(ss))
+        return ("seed " if len(ss) == 1 else "seeds ") + fmt_seeds(ss)
+    seeds = {r["config"]["seed"] for r in without}
+    if all(r.get("data") is None for r in recs if r["config"]["seed"] in seeds):
+        which = "every record of " + seeds_text(seeds)
+    else:
+        opts = {r["config"]["optimizer"] for r in recs}
+        entries = {}
+        for r in without:
+            c = r["config"]
+            entries.setdefault((c["estimator"], c["optimizer"], c.get("lr_scale", 0)), []).append(c["seed"])
+        parts = []
+        for (est, opt, lr), ss in sorted(entries.items()):
+            label = est + (" " + opt if len(opts) > 1 else "") + (" lr ×" + go_g(lr) if lr else "")
+            parts.append(label + " " + seeds_text(ss))
+        which = "; ".join(parts)
+    return ("Note: %d of these %d records%s, so whether they were trained on the same data as the others could not be checked: %s. "
+            "Delete them and run the sweep again to have them trained on the data read now." % (len(without), len(recs), UNDIGESTED, which))
+
+
+def chosen_lr_cell(spec, best, points, header, recs):
+    """The chosen lr cell of an lr table's row, as gradbench writes it: the
+    learning rate and its multiplier, whether it is at an edge of the
+    multipliers the estimator ran, and the multipliers beyond it that other
+    rows ran and it did not."""
+    if best is None:
+        return "none (every run diverged)"
+    lr = [r["config"]["lr"] for r in recs if r["config"]["estimator"] == spec][0]
+    cell = "%s (×%s)" % (go_g(lr * best, 6), go_g(best))
+    ran = sorted(points)
+    lo, hi = ran[0], ran[-1]
+    if len(ran) >= 2 and best == hi:
+        cell += ", at the grid's upper edge"
+    elif len(ran) >= 2 and best == lo:
+        cell += ", at the grid's lower edge"
+    scales = [float(h[len("val top-1 % at lr ×"):]) for h in header if h.startswith("val top-1 % at lr ×")]
+    missing = [go_g(s) for s in scales if s not in points and (s > best and best == hi or s < best and best == lo)]
+    if missing:
+        cell += ", without runs at ×" + ", ×".join(missing)
+    return cell
+
+
+def check_file(path, dirs):
+    recs = load(dirs)
+    wls = {}
+    for r in recs:
+        wls.setdefault(workload_key(r["config"]), []).append(r)
+    selected = {k: select_lr(v) for k, v in wls.items()}
+    for heading, header, rows, seeds, note, undigested in tables_of(path):
+        if heading is None:
+            fail(path + ": a table before any ### heading")
+        kept, choices = selected[workload_for(heading, wls)]
+        if seeds is not None:
+            # gradbench table --seeds: the rows are of these seeds' runs
+            # at the rates chosen on every seed, or, where the table says
+            # so (the lr table), at the rates these seeds' runs choose.
+            only, lr_on_seeds = seeds
+            if lr_on_seeds:
+                kept, choices = select_lr([r for r in wls[workload_for(heading, wls)] if r["config"]["seed"] in only])
+            kept = [r for r in kept if r["config"]["seed"] in only]
+        specs = {}
+        for r in kept:
+            specs.setdefault(r["config"]["estimator"], []).append(r)
+        groups = {s: Row(rs) for s, rs in specs.items()}
+        c0 = wls[workload_for(heading, wls)][0]
+        where0 = "%s (recipe %s, %s)" % (path, c0.get("recipe", "?"), c0["config"]["optimizer"])
+        if undigested is not None:
+            # The records the table was made from: the workload's, of the
+            # estimators of its first table (--estimators), and of --seeds
+            # where the table's rows were chosen on them (not on a grid,
+            # or the lr table).
+            first = "spec" if "spec" in header else "estimator"
+            ests = {unescape(r[header.index(first)]) for r in rows}
+            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in ests]
+            grid = bool(c0["config"].get("lr_scale", 0))
+            if seeds is not None and (seeds[1] or not grid):
+                made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
+            check_text(where0, "the note on records without a data digest", undigested_note(made_of), unescape(undigested))
+        col = {h: i for i, h in enumerate(header)}
+        if any(h.startswith("val top-1 % at lr ×") for h in header):
+            for row in rows:
+                spec = unescape(row[0])
+                where = "%s, lr table, %s" % (where0, spec)
+                if spec not in choices:
+                    tally.mismatches.append(where + ": no grid runs of this estimator in the records")
+                    continue
+                best, points = choices[spec]
+                for h, i in col.items():
+                    if not h.startswith("val top-1 % at lr ×"):
+                        continue
+                    scale = float(h[len("val top-1 % at lr ×"):])
+                    cell = row[i]
+                    bold = cell.startswith("**")
+                    cell = cell.strip("*")
+                    pt = points.get(scale)
+                    if pt is None:
+                        check_text(where, "×%g" % scale, DASH, cell)
+                        continue
+                    vt, _, n, div = pt
+                    check_text(where, "×%g chosen" % scale, scale == best, bold)
+                    if n == 0:
+                        check_text(where, "×%g" % scale, "diverged (%d)" % div, cell)
+                        continue
+                    num, rest = cell.split(" ", 1)
+                    check(where, "val top-1 at ×%g" % scale, vt, num, 2)
+                    want = "(n=%d)" % n + (", %d diverged" % div if div else "")
+                    check_text(where, "runs at ×%g" % scale, want, rest)
+                check_text(where, "chosen lr", chosen_lr_cell(spec, best, points, header, wls[workload_for(heading, wls)]), row[col["chosen lr"]])
+            continue
+        if ("p" in col) != ("p (Holm)" in col) or ("p (Holm)" in col and col["p (Holm)"] != col["p"] + 1):
+            tally.mismatches.append("%s: a table whose p column is not followed by p (Holm): %r" % (where0, header))
+            continue
+        if "without NA" in col:  # the FDA paper's Table 3: each spec with NA against itself without
+            pairs = {}
+            for row in rows:
+                without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
+                if without in groups and with_ in groups:
+                    pairs[row[0]] = paired(groups[without], groups[with_], "top1")
+            adjusted = family_holm(pairs)
+            check_family_note(where0, adjusted, note)
+            for row in rows:
+                without, with_ = unescape(row[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")
+                where = "%s, %s → %s" % (where0, without, with_)
+                ga, gb = groups.get(without), groups.get(with_)
+                if ga is None or gb is None:
+                    tally.mismatches.append(where + ": no records of one of the two specs")
+                    continue
+                for g, c, name in ((ga, "without NA", without), (gb, "with NA", with_)):
+                    check_mean_std(where, "top-1 " + name, list(g.values("top1").values()), row[col[c]], 2)
+                check_text(where, "n", "%d / %d" % (len(ga.values("top1")), len(gb.values("top1"))), row[col["n"]])
+                check_text(where, "diverged", "%s / %s" % (ga.diverged_cell(), gb.diverged_cell()), row[col["diverged"]])
+                if "seeds" in col:
+                    check_text(where, "seeds", "%s / %s" % (fmt_seeds(ga.values("top1")), fmt_seeds(gb.values("top1"))), row[col["seeds"]])
+                    check_text(where, "paired seeds", fmt_seeds(set(ga.values("top1")) & set(gb.values("top1"))), row[col["paired"]])
+                check_text(where, "seeds and paired columns (some pair leaves a seed out)",
+                           any(set(groups[a].values("top1")) != set(groups[b].values("top1"))
+                               for a, b in (unescape(r[0]).rsplit("(", 1)[1].rstrip(")").split(" → ") for r in rows)
+                               if a in groups and b in groups),
+                           "seeds" in col)
+                i = col["Δ with − without (pp)"]
+                check_pair(where, "top-1", ga, gb, "top1", 2, row[i:i + 4], adjusted.get(row[0]))
+            continue
+        key = "spec" if "spec" in col else "estimator"
+        dheads = [h for h in header if h.startswith("Δ vs ")]
+        refspec = BASELINE
+        if dheads and dheads[0] != "Δ vs %s (pp)" % BASELINE:
+            refspec = unescape(rows[0][col[key]])  # the paper tables compare with their first row
+        ref = groups.get(refspec)
+        adjusted = {}
+        if "p (Holm)" in col and ref is not None:
+            # The family: every row but the reference's own, with its records.
+            pairs = {}
+            for row in rows:
+                spec = unescape(row[col[key]])
+                if spec != refspec and spec in groups:
+                    pairs[spec] = paired(ref, groups[spec], "top1")
+            adjusted = family_holm(pairs)
+        if "p (Holm)" in col:
+            check_family_note(where0, adjusted, note)
+        if "top-1 % (mean ± std)" in col:
+            # gradbench adds the seeds and paired columns exactly when a
+            # row compared with the reference finished other seeds.
+            unequal = ref is not None and any(
+                set(ref.values("top1")) != set(groups[unescape(r[col[key]])].values("top1"))
+                for r in rows if unescape(r[col[key]]) != refspec and unescape(r[col[key]]) in groups)
+            check_text(where0, "seeds and paired columns (some row finished other seeds than %s)" % refspec, unequal, "seeds" in col)
+        for row in rows:
+            spec = unescape(row[col[key]])
+            where = "%s, %s" % (where0, spec)
+            g = groups.get(spec)
+            if g is None:
+                tally.mismatches.append(where + ": no records of this spec at its chosen rate")
+                continue
+            if "top-1 % (mean ± std)" in col:
+                top1 = list(g.values("top1").values())
+                check_mean_std(where, "top-1", top1, row[col["top-1 % (mean ± std)"]], 2)
+                check_text(where, "n", str(len(top1)), row[col["n"]])
+                check_text(where, "diverged", g.diverged_cell(), row[col["diverged"]])
+                check_seed_cols(where, header, row, col, ref, g, refspec, spec)
+                dcol = [h for h in header if h.startswith("Δ vs ")][0]
+                i = col[dcol]
+                if spec == refspec or ref is None:
+                    for c in row[i:i + 4]:
+                        check_text(where, "Δ/CI/p/p (Holm) of the baseline", DASH, c)
+                else:
+                    check_pair(where, "top-1", ref, g, "top1", 2, row[i:i + 4], adjusted.get(spec))
+                if "sec/epoch" in col:
+                    if top1:
+                        check(where, "sec/epoch", g.sec_per_epoch(), row[col["sec/epoch"]], 1)
+                    else:
+                        check_text(where, "sec/epoch", DASH, row[col["sec/epoch"]])
+            elif "test loss (mean ± std)" in col:
+                for metric, name in (("test_loss", "test loss"), ("train_loss", "train loss")):
+                    xs = list(g.values(metric).values())
+                    check_mean_std(where, name, xs, row[col[name + " (mean ± std)"]], 3)
+                    i = col["Δ %s vs %s" % (name, BASELINE)]
+                    if spec == refspec or ref is None:
+                        for c in row[i:i + 2]:
+                            check_text(where, "Δ/CI of the baseline", DASH, c)
+                    else:
+                        check_pair(where, name, ref, g, metric, 3, row[i:i + 2])
+            else:
+                fail("%s: a table with header %r: not one statcheck knows" % (path, header))
