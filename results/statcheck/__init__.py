@@ -1,7 +1,7 @@
 """Independent check of the statistics in the committed result tables.
 
-Re-run: python3 results/statcheck.py   (needs NumPy and SciPy; CI does not
-run it). It reads the run records (*.json) directly, not gradbench's
+Re-run: python3 results/statcheck.py   (needs NumPy and SciPy; .ci/run
+runs it). It reads the run records (*.json) directly, not gradbench's
 output, recomputes every number of the tables that `gradbench table`
 wrote from them, and compares with the committed markdown:
 
