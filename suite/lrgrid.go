@@ -133,7 +133,11 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 			if p.N == 0 {
 				continue
 			}
-			if best == nil || p.ValTop1 > best.ValTop1 || p.ValTop1 == best.ValTop1 && p.ValLoss < best.ValLoss {
+			if best == nil {
+				best = p
+				continue
+			}
+			if tie := sameMean(p.ValTop1, best.ValTop1); !tie && p.ValTop1 > best.ValTop1 || tie && p.ValLoss < best.ValLoss {
 				best = p
 			}
 		}
@@ -175,6 +179,16 @@ func (c LRChoice) Edge() int {
 		return -1
 	}
 	return 0
+}
+
+// sameMean says whether two mean validation top-1s are equal but for the
+// rounding of their sums. A top-1 is a whole number of validation images
+// in hundredths of a percent, which floating point holds only nearly, so
+// equal means can differ in their last bits (77.4 + 78.2 and 77.6 + 78.0
+// do) and must still tie. Means that really differ do so by at least
+// 100 / (images × runs), far above the relative 1e-9 allowed here.
+func sameMean(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
 }
 
 func cmpFloat(a, b float64) int {

@@ -30,3 +30,25 @@ func TestLRTieGoesToLowerLoss(t *testing.T) {
 		t.Errorf("ste's points %+v, want ×1 at 80 and 0.5, ×3 at 80 and 0.4", p)
 	}
 }
+
+// A tie on mean validation top-1 is a tie however the means' sums round:
+// top-1s are hundredths of a percent of the validation images, which
+// binary floating point holds only approximately, so 77.4 + 78.2 and
+// 77.6 + 78.0 (both a mean of 77.8) differ in the last bit. The tie must
+// still go to the lower validation loss (×3 here), not to whichever sum
+// rounded up.
+func TestLRTieSurvivesRounding(t *testing.T) {
+	// Variables, not constants: Go evaluates constant expressions exactly.
+	a, b, c, d := 77.4, 78.2, 77.6, 78.0
+	if (a+b)/2 == (c+d)/2 {
+		t.Fatal("the two means are equal in floating point: the test no longer exercises rounding")
+	}
+	rs := []*Record{
+		gridRecord("ste", 1, 1, a, 0.6, 90), gridRecord("ste", 1, 2, b, 0.6, 90),
+		gridRecord("ste", 3, 1, c, 0.4, 60), gridRecord("ste", 3, 2, d, 0.4, 60),
+	}
+	_, choices := SelectLR(rs)
+	if len(choices) != 1 || choices[0].Scale != 3 {
+		t.Fatalf("chose %+v, want ×3 (the same mean top-1, the lower loss)", choices)
+	}
+}
