@@ -215,7 +215,7 @@ for e in ${E7//,/ }; do extend $runs "$e"; done
 # 2. Seeds 3..10 at each estimator's chosen multiplier.
 for e in ${E7//,/ }; do
 	m=$(chosen $runs "$e")
-	[ -n "$m" ] || { echo "results/study.sh: no learning rate chosen for $e (every run diverged?)" >&2; continue; }
+	[ -n "$m" ] || { echo "results/study.sh: no learning rate chosen for $e (every run diverged, or no seed ran every multiplier: see gradbench table --ablation lr)" >&2; continue; }
 	gb run "${common[@]}" --estimators "$e" --lr-grid "$m" --seeds 3..10 --out $runs >/dev/null
 done
 # 3. Sides, at each estimator's chosen multiplier.

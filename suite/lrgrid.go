@@ -191,6 +191,22 @@ func sameMean(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
 }
 
+// noCommonSeed says whether nothing was chosen because no seed ran at
+// every multiplier the estimator ran (a sweep interrupted between
+// multipliers, or multipliers run on different seeds): its points then
+// count no run at all, finished or diverged.
+func (c LRChoice) noCommonSeed() bool {
+	if !math.IsNaN(c.Scale) {
+		return false
+	}
+	for _, p := range c.Points {
+		if p.N > 0 || p.Diverged > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:
@@ -221,7 +237,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	}
 	header = append(header, "chosen lr")
 	var rows [][]string
-	edges, partial := false, false
+	edges, partial, uncompared := false, false, false
 	for _, ch := range choices {
 		row := []string{ch.Spec}
 		for _, s := range scales {
@@ -245,7 +261,10 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 			}
 			row = append(row, cell)
 		}
-		if math.IsNaN(ch.Scale) {
+		if ch.noCommonSeed() {
+			row = append(row, "none (no seed ran every multiplier)")
+			uncompared = true
+		} else if math.IsNaN(ch.Scale) {
 			row = append(row, "none (every run diverged)")
 		} else {
 			cell := fmt.Sprintf("%s (×%s)", strconv.FormatFloat(ch.LR, 'g', 6, 64), strconv.FormatFloat(ch.Scale, 'g', -1, 64))
@@ -271,6 +290,9 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
+	}
+	if uncompared {
+		fmt.Fprintf(w, "An estimator whose multipliers ran on different seeds, none of them at every one, has nothing to compare them on and no rate chosen: run the same seeds at each of its multipliers (the same --lr-grid and --seeds).\n")
 	}
 	if partial {
 		fmt.Fprintf(w, "A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.\n")

@@ -1,6 +1,10 @@
 package suite
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 // A tie on mean validation top-1 goes to the lower mean validation loss
 // even when that is the larger multiplier: ste's ×1 scores 79 and 81
@@ -51,4 +55,22 @@ func TestLRTieSurvivesRounding(t *testing.T) {
 	if len(choices) != 1 || choices[0].Scale != 3 {
 		t.Fatalf("chose %+v, want ×3 (the same mean top-1, the lower loss)", choices)
 	}
+}
+
+// A grid whose multipliers ran on different seeds (seed 1 at ×1 alone,
+// seed 2 at ×3 alone: a sweep interrupted, or multipliers run by hand)
+// has no seed to compare them on, and so chooses nothing; but nothing
+// diverged, and the table must say why there is no choice instead of
+// blaming divergence.
+func TestLRNoCommonSeedIsNotDivergence(t *testing.T) {
+	rs := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 2, 81, 0.5, 70)}
+	_, choices := SelectLR(rs)
+	if len(choices) != 1 || !math.IsNaN(choices[0].Scale) {
+		t.Fatalf("chose %+v, want no choice", choices)
+	}
+	table := tableText(t, TableMain, rs, nil)
+	if strings.Contains(table, "every run diverged") || strings.Contains(table, "Every run of every learning rate diverged") {
+		t.Errorf("a grid without a common seed is said to have diverged:\n%s", table)
+	}
+	hasAll(t, "no common seed", table, "no seed ran every multiplier")
 }
