@@ -72,22 +72,11 @@ expected() {
 	gb plan "${common[@]}" "$@" --estimate --quiet 2>&1 >/dev/null | grep '^expected:' || true
 }
 # choice DIR SPEC [OPT]: "M EDGE", the multiplier the grid chose for SPEC
-# in DIR's records (in optimizer OPT's table when given) and whether it
-# lies at the grid's "upper" or "lower" edge or "inside" it; nothing when
-# SPEC has not run yet.
+# in DIR's records (in optimizer OPT's table, SGD's when not given) and
+# whether it lies at the grid's "upper" or "lower" edge or "inside" it
+# (lr_choice in lib.sh); nothing when SPEC has not run yet.
 choice() {
-	gb table --runs "$1" --ablation lr --estimators "$2" 2>/dev/null |
-		awk -F'|' -v spec="$2" -v opt="${3:-}" '
-			BEGIN { sec = (opt == "") }
-			/^### / && opt != "" { sec = ($0 ~ (", " opt " lr")) }
-			sec { e = $2; gsub(/^ +| +$/, "", e) }
-			sec && e == spec {
-				c = $(NF-1)
-				if (match(c, /\(×[^)]*\)/)) {
-					edge = c ~ /upper edge/ ? "upper" : c ~ /lower edge/ ? "lower" : "inside"
-					print substr(c, RSTART+3, RLENGTH-4), edge
-				}
-			}'
+	gb table --runs "$1" --ablation lr --estimators "$2" 2>/dev/null | lr_choice "$2" "${3:-}"
 }
 chosen() { choice "$@" | cut -d' ' -f1; }
 # beyond M EDGE: the next multiplier past M on the grid's half-decade
