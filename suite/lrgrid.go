@@ -237,7 +237,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	}
 	header = append(header, "chosen lr")
 	var rows [][]string
-	edges, partial, uncompared := false, false, false
+	edges, partial, uncompared, single := false, false, false, false
 	for _, ch := range choices {
 		row := []string{ch.Spec}
 		for _, s := range scales {
@@ -279,6 +279,9 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 			if m := missingScales(ch, scales); len(m) > 0 {
 				cell += ", without runs at ×" + strings.Join(m, ", ×")
 				partial = true
+			} else if len(ch.Points) == 1 {
+				cell += ", the only rate run"
+				single = true
 			}
 			row = append(row, cell)
 		}
@@ -290,6 +293,9 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
+	}
+	if single {
+		fmt.Fprintf(w, "A choice among one multiplier, the only one the table ran, compares nothing: it is the rate given, not one chosen; give --lr-grid several (such as 0.3,1,3, the same seeds) to choose.\n")
 	}
 	if uncompared {
 		fmt.Fprintf(w, "An estimator whose multipliers ran on different seeds, none of them at every one, has nothing to compare them on and no rate chosen: run the same seeds at each of its multipliers (the same --lr-grid and --seeds).\n")

@@ -74,3 +74,17 @@ func TestLRNoCommonSeedIsNotDivergence(t *testing.T) {
 	}
 	hasAll(t, "no common seed", table, "no seed ran every multiplier")
 }
+
+// A grid of one multiplier (--lr-grid 1) chooses it whatever it scores:
+// the table must not present it as a choice like one among several.
+// Before, it read "0.1 (×1)", as a choice bracketed by other rates does.
+func TestLROneRateGridSaysSo(t *testing.T) {
+	rs := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("fda", 1, 1, 81, 0.5, 70)}
+	table := tableText(t, TableLR, rs, nil)
+	hasAll(t, "one-rate grid", table, "| 0.1 (×1), the only rate run |", "A choice among one multiplier, the only one the table ran, compares nothing")
+	// With a second multiplier for ste, fda's lone ×1 lacks it, as before.
+	rs = append(rs, gridRecord("ste", 3, 1, 79, 0.5, 70))
+	if table := tableText(t, TableLR, rs, nil); strings.Contains(table, "the only rate run") || !strings.Contains(table, "without runs at ×3") {
+		t.Errorf("a one-rate choice beside a two-rate grid:\n%s", table)
+	}
+}
