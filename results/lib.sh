@@ -273,3 +273,30 @@ alone_and_pair() {
 		echo "run $i of $runs done" >&2
 	done
 }
+
+# lr_choice SPEC [OPT] reads a learning-rate table (gradbench table
+# --ablation lr) on stdin and prints "M EDGE": the multiplier chosen for
+# SPEC in the workload of optimizer OPT (default sgd) and whether it lies
+# at the grid's "upper" or "lower" edge or "inside" it; nothing when SPEC
+# has no choice there (no runs, or none chosen). The multiplier is cut
+# out by pattern, not by counting: "×" is two bytes and one character,
+# and awks count one or the other. Records of another workload of the
+# same optimizer (another recipe's) give a second choice: it prints
+# none then, and says so, rather than train at either.
+lr_choice() {
+	awk -F'|' -v spec="$1" -v opt="${2:-sgd}" '
+		/^### / { sec = ($0 ~ (", " opt " lr ")) }
+		sec { e = $2; gsub(/^ +| +$/, "", e) }
+		sec && e == spec && match($(NF-1), /\(×[^)]*\)/) {
+			c = $(NF-1)
+			m = substr(c, RSTART, RLENGTH)
+			sub(/^\(×/, "", m)
+			sub(/\)$/, "", m)
+			edge = c ~ /upper edge/ ? "upper" : c ~ /lower edge/ ? "lower" : "inside"
+			got[++n] = m " " edge
+		}
+		END {
+			if (n == 1) print got[1]
+			else if (n > 1) printf "lr_choice: %d workloads of %s have a learning rate chosen for %s (records of another recipe in the directory?): none taken\n", n, opt, spec > "/dev/stderr"
+		}'
+}

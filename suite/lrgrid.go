@@ -133,7 +133,11 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 			if p.N == 0 {
 				continue
 			}
-			if best == nil || p.ValTop1 > best.ValTop1 || p.ValTop1 == best.ValTop1 && p.ValLoss < best.ValLoss {
+			if best == nil {
+				best = p
+				continue
+			}
+			if tie := sameMean(p.ValTop1, best.ValTop1); !tie && p.ValTop1 > best.ValTop1 || tie && p.ValLoss < best.ValLoss {
 				best = p
 			}
 		}
@@ -177,6 +181,32 @@ func (c LRChoice) Edge() int {
 	return 0
 }
 
+// sameMean says whether two mean validation top-1s are equal but for the
+// rounding of their sums. A top-1 is a whole number of validation images
+// in hundredths of a percent, which floating point holds only nearly, so
+// equal means can differ in their last bits (77.4 + 78.2 and 77.6 + 78.0
+// do) and must still tie. Means that really differ do so by at least
+// 100 / (images × runs), far above the relative 1e-9 allowed here.
+func sameMean(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
+}
+
+// noCommonSeed says whether nothing was chosen because no seed ran at
+// every multiplier the estimator ran (a sweep interrupted between
+// multipliers, or multipliers run on different seeds): its points then
+// count no run at all, finished or diverged.
+func (c LRChoice) noCommonSeed() bool {
+	if !math.IsNaN(c.Scale) {
+		return false
+	}
+	for _, p := range c.Points {
+		if p.N > 0 || p.Diverged > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:
@@ -207,7 +237,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	}
 	header = append(header, "chosen lr")
 	var rows [][]string
-	edges, partial := false, false
+	edges, partial, uncompared, single := false, false, false, false
 	for _, ch := range choices {
 		row := []string{ch.Spec}
 		for _, s := range scales {
@@ -231,7 +261,10 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 			}
 			row = append(row, cell)
 		}
-		if math.IsNaN(ch.Scale) {
+		if ch.noCommonSeed() {
+			row = append(row, "none (no seed ran every multiplier)")
+			uncompared = true
+		} else if math.IsNaN(ch.Scale) {
 			row = append(row, "none (every run diverged)")
 		} else {
 			cell := fmt.Sprintf("%s (×%s)", strconv.FormatFloat(ch.LR, 'g', 6, 64), strconv.FormatFloat(ch.Scale, 'g', -1, 64))
@@ -246,6 +279,9 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 			if m := missingScales(ch, scales); len(m) > 0 {
 				cell += ", without runs at ×" + strings.Join(m, ", ×")
 				partial = true
+			} else if len(ch.Points) == 1 {
+				cell += ", the only rate run"
+				single = true
 			}
 			row = append(row, cell)
 		}
@@ -257,6 +293,12 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
+	}
+	if single {
+		fmt.Fprintf(w, "A choice among one multiplier, the only one the table ran, compares nothing: it is the rate given, not one chosen; give --lr-grid several (such as 0.3,1,3, the same seeds) to choose.\n")
+	}
+	if uncompared {
+		fmt.Fprintf(w, "An estimator whose multipliers ran on different seeds, none of them at every one, has nothing to compare them on and no rate chosen: run the same seeds at each of its multipliers (the same --lr-grid and --seeds).\n")
 	}
 	if partial {
 		fmt.Fprintf(w, "A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.\n")

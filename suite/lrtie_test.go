@@ -1,6 +1,10 @@
 package suite
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 // A tie on mean validation top-1 goes to the lower mean validation loss
 // even when that is the larger multiplier: ste's ×1 scores 79 and 81
@@ -28,5 +32,59 @@ func TestLRTieGoesToLowerLoss(t *testing.T) {
 	}
 	if p := choices[0].Points; len(p) != 2 || p[0].ValTop1 != 80 || p[0].ValLoss != 0.5 || p[1].ValTop1 != 80 || p[1].ValLoss != 0.4 {
 		t.Errorf("ste's points %+v, want ×1 at 80 and 0.5, ×3 at 80 and 0.4", p)
+	}
+}
+
+// A tie on mean validation top-1 is a tie however the means' sums round:
+// top-1s are hundredths of a percent of the validation images, which
+// binary floating point holds only approximately, so 77.4 + 78.2 and
+// 77.6 + 78.0 (both a mean of 77.8) differ in the last bit. The tie must
+// still go to the lower validation loss (×3 here), not to whichever sum
+// rounded up.
+func TestLRTieSurvivesRounding(t *testing.T) {
+	// Variables, not constants: Go evaluates constant expressions exactly.
+	a, b, c, d := 77.4, 78.2, 77.6, 78.0
+	if (a+b)/2 == (c+d)/2 {
+		t.Fatal("the two means are equal in floating point: the test no longer exercises rounding")
+	}
+	rs := []*Record{
+		gridRecord("ste", 1, 1, a, 0.6, 90), gridRecord("ste", 1, 2, b, 0.6, 90),
+		gridRecord("ste", 3, 1, c, 0.4, 60), gridRecord("ste", 3, 2, d, 0.4, 60),
+	}
+	_, choices := SelectLR(rs)
+	if len(choices) != 1 || choices[0].Scale != 3 {
+		t.Fatalf("chose %+v, want ×3 (the same mean top-1, the lower loss)", choices)
+	}
+}
+
+// A grid whose multipliers ran on different seeds (seed 1 at ×1 alone,
+// seed 2 at ×3 alone: a sweep interrupted, or multipliers run by hand)
+// has no seed to compare them on, and so chooses nothing; but nothing
+// diverged, and the table must say why there is no choice instead of
+// blaming divergence.
+func TestLRNoCommonSeedIsNotDivergence(t *testing.T) {
+	rs := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 2, 81, 0.5, 70)}
+	_, choices := SelectLR(rs)
+	if len(choices) != 1 || !math.IsNaN(choices[0].Scale) {
+		t.Fatalf("chose %+v, want no choice", choices)
+	}
+	table := tableText(t, TableMain, rs, nil)
+	if strings.Contains(table, "every run diverged") || strings.Contains(table, "Every run of every learning rate diverged") {
+		t.Errorf("a grid without a common seed is said to have diverged:\n%s", table)
+	}
+	hasAll(t, "no common seed", table, "no seed ran every multiplier")
+}
+
+// A grid of one multiplier (--lr-grid 1) chooses it whatever it scores:
+// the table must not present it as a choice like one among several.
+// Before, it read "0.1 (×1)", as a choice bracketed by other rates does.
+func TestLROneRateGridSaysSo(t *testing.T) {
+	rs := []*Record{gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("fda", 1, 1, 81, 0.5, 70)}
+	table := tableText(t, TableLR, rs, nil)
+	hasAll(t, "one-rate grid", table, "| 0.1 (×1), the only rate run |", "A choice among one multiplier, the only one the table ran, compares nothing")
+	// With a second multiplier for ste, fda's lone ×1 lacks it, as before.
+	rs = append(rs, gridRecord("ste", 3, 1, 79, 0.5, 70))
+	if table := tableText(t, TableLR, rs, nil); strings.Contains(table, "the only rate run") || !strings.Contains(table, "without runs at ×3") {
+		t.Errorf("a one-rate choice beside a two-rate grid:\n%s", table)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/gradbench/gradbench/estimators"
 )
@@ -178,6 +180,7 @@ func writeSides(w io.Writer, gs map[string]*Group, order []string, baseOut []uin
 	if gs[baseline] == nil {
 		note += " " + noBaseline(nil, baseOut, "Δ, CI and p need the "+baseline+" baseline") // its rows always hold ste
 	}
+	note += sidesRateNote(gs, blocks)
 	if err := writeRows(w, gs, []string{"estimator", "on", "spec"}, rows, "Δ vs "+baseline+" (pp)", note); err != nil {
 		return err
 	}
@@ -191,4 +194,37 @@ func writeSides(w io.Writer, gs map[string]*Group, order []string, baseOut []uin
 		return nil
 	}
 	return writeLosses(w, gs, ran)
+}
+
+// sidesRateNote says which one-side rows of blocks trained at another
+// learning rate than their estimator's row, on a learning-rate grid's
+// table (gs holds each spec at its chosen rate): the ablation trains
+// w=E/a=ste and w=ste/a=E at E's chosen rate, and a choice for E that
+// moved after they ran (its grid extended) would otherwise set them
+// against E at another rate, unsaid. Empty when every row agrees.
+func sidesRateNote(gs map[string]*Group, blocks []sidesBlock) string {
+	rate := func(s string) (float64, bool) {
+		g := gs[s]
+		if g == nil || len(g.Runs) == 0 || g.Runs[0].Config.LRScale == 0 {
+			return 0, false
+		}
+		return g.Runs[0].Config.TrainLR(), true
+	}
+	fmtLR := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	var off []string
+	for _, b := range blocks {
+		want, ok := rate(b.specs[2])
+		if !ok {
+			continue
+		}
+		for _, s := range b.specs[:2] {
+			if got, ok := rate(s); ok && got != want {
+				off = append(off, fmt.Sprintf("%s at lr %s, %s at %s", escapeMarkdown(s), fmtLR(got), escapeMarkdown(b.specs[2]), fmtLR(want)))
+			}
+		}
+	}
+	if len(off) == 0 {
+		return ""
+	}
+	return " Rows at another learning rate than their estimator's choice (" + strings.Join(off, "; ") + "): they differ from it in the rate as well as the side; train them at the estimator's chosen rate (--lr-grid with its multiplier) to compare the sides alone."
 }

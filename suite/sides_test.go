@@ -205,3 +205,23 @@ func TestSidesWeightsOnlyRefused(t *testing.T) {
 		t.Errorf("test-wonly on the weights: %v", err)
 	}
 }
+
+// On a learning-rate grid the sides ablation trains w=E/a=ste and
+// w=ste/a=E at E's chosen rate. When E's choice moves after they ran
+// (here fda's ×3 beats the ×1 its weights-only row trained at), the
+// table sets rows of different rates against each other, and must say
+// so; the activations-only row, at ×3, is not named.
+func TestSidesSaysWhenARowMissesTheChosenRate(t *testing.T) {
+	var rs []*Record
+	for _, seed := range []uint64{1, 2} {
+		rs = append(rs,
+			gridRecord("ste", 3, seed, 80, 0.5, 80),
+			gridRecord("fda", 1, seed, 70, 0.5, 75), gridRecord("fda", 3, seed, 82, 0.5, 81),
+			gridRecord("w=fda/a=ste", 1, seed, 79, 0.5, 79), gridRecord("w=ste/a=fda", 3, seed, 79, 0.5, 79))
+	}
+	table := tableText(t, TableSides, rs, nil)
+	hasAll(t, "sides at another rate", table, "Rows at another learning rate than their estimator's choice (w=fda/a=ste at lr 0.1, fda at 0.3)")
+	if strings.Contains(table, "w=ste/a=fda at lr") {
+		t.Errorf("the activations-only row, at fda's chosen rate, is named:\n%s", table)
+	}
+}

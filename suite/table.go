@@ -136,7 +136,11 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				}
 			}
 			if len(sel) == 0 {
-				fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
+				if slices.ContainsFunc(choices, LRChoice.noCommonSeed) {
+					fmt.Fprintf(w, "No learning rate was chosen (see the chosen lr column): no table.\n")
+				} else {
+					fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
+				}
 				writeNotRun(w, name, order, wl, notRun)
 				continue
 			}
