@@ -28,7 +28,11 @@
 //	δ_i = −2·b_i·∂L_E/∂b_i,  ∂L_E/∂b_i = s_o·∂L_E/∂(s_o·b_i),
 //
 // with the estimator's surrogates on every binary activation downstream and
-// its noise-adaptation backward, if it has one. Score compares the two: the
+// its noise-adaptation backward, if it has one. b_i is sign(w_i): an
+// estimator whose weights' forward pass is not sign (an
+// estimators.Binarizer, such as BiPer's sign(sin(ω·w))) differentiates
+// another network, and gradbench fidelity refuses it, and the runs
+// trained with one. Score compares the two: the
 // Pearson and Spearman correlations, the sign agreement over the weights
 // whose |ΔL| is above float noise, and the top-k precision (of the k weights
 // predicted to lower the loss most, the fraction that really do) against the

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/cli"
 )
 
@@ -162,6 +163,11 @@ func (spec FidelitySpec) check() error {
 	if len(spec.Estimators) == 0 {
 		return errors.New("suite: fidelity: no estimators: give at least one (--estimators)")
 	}
+	for _, e := range spec.Estimators {
+		if weightBinarizer(e) {
+			return fmt.Errorf("suite: fidelity: estimator %s: its weights' forward pass is not sign(w), and fidelity measures the sign network (true loss and flips of sign(w)): its gradient is that of another network, so it cannot be measured (--estimators)", e)
+		}
+	}
 	for i, e := range spec.Epochs {
 		if e < 0 {
 			return badFidelityEpochs(fidelityEpochs(spec.Epochs))
@@ -184,6 +190,21 @@ func (spec FidelitySpec) check() error {
 		}
 	}
 	return nil
+}
+
+// weightBinarizer reports whether spec binarizes the latent weights by a
+// forward pass other than sign(w) (an estimators.Binarizer, such as BiPer's
+// sign(sin(ω·w))). fidelity's true loss is the sign network's and its
+// predictions δ = −2·sign(w)·∂L_E/∂b: such an estimator's backward pass
+// differentiates another network, whose codes differ from sign(w) wherever
+// they are not the same function (for BiPer, wherever |w| > π/ω).
+func weightBinarizer(spec estimators.Spec) bool {
+	e, err := spec.Weights().New()
+	if err != nil {
+		return false // refused where the network is built, with its reason
+	}
+	_, ok := e.(estimators.Binarizer)
+	return ok
 }
 
 // checkCounts checks the counts of spec, each used as given.

@@ -58,6 +58,12 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 		return Config{}, nil, "", nil, wrapErr("suite: fidelity: run "+key, err)
 	}
 	cfg := rec.Config
+	// The states are measured on the sign network: weights trained with
+	// another binarization of them hold that network's state, not this
+	// one's.
+	if es, err := cfg.EstimatorSpec(); err == nil && weightBinarizer(es) {
+		return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s was trained with %s, whose weights' forward pass is not sign(w): its binary network is not the sign network fidelity measures (true loss and flips of sign(w)), so its states cannot be measured", key, es)
+	}
 	epochs := spec.Epochs
 	if len(epochs) == 0 {
 		epochs = []int{0, cfg.Epochs}
