@@ -36,7 +36,7 @@ var estImpl = flag.String("estimators.impl", "", "estimator kernel `implementati
 
 // useEstImpl selects the kernels -estimators.impl asks for until b ends.
 func useEstImpl(b *testing.B) {
-	markRead("estimators.impl")
+	flagsRead.Read("estimators.impl")
 	if *estImpl == "" {
 		return
 	}

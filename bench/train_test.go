@@ -76,7 +76,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // stepFlags applies -trainstep.forward and -trainstep.gemm and returns
 // the function that restores the defaults.
 func stepFlags(b *testing.B) (restore func()) {
-	markRead("trainstep.forward", "trainstep.impl", "trainstep.gemm")
+	flagsRead.Read("trainstep.forward", "trainstep.impl", "trainstep.gemm")
 	switch *stepForward {
 	case "xnor", "float":
 	default:
@@ -245,7 +245,7 @@ var (
 // goroutines' time unused, per call site of parallel.For, in milliseconds
 // per step.
 func startPoolStats(b *testing.B, est string) (stop func()) {
-	markRead("trainstep.poolstats")
+	flagsRead.Read("trainstep.poolstats")
 	if *stepPoolStats == "" {
 		return func() {}
 	}
@@ -322,7 +322,7 @@ func writePoolStats(out io.Writer, est string, all []parallel.CallStats, steps i
 // startProfile starts the CPU profile of -trainstep.cpuprofile, if set,
 // and returns the function that stops it and writes the file.
 func startProfile(b *testing.B, est string) (stop func()) {
-	markRead("trainstep.cpuprofile")
+	flagsRead.Read("trainstep.cpuprofile")
 	if *stepProfile == "" {
 		return func() {}
 	}

@@ -430,7 +430,7 @@ var benchImpls = flag.Bool("gemm.impls", false, "run BenchmarkSgemm and Benchmar
 // can run (benchmarks name it as gemm=<name>), restoring the default
 // after.
 func eachImpl(b *testing.B, f func(name string)) {
-	implsRead.Store(true)
+	flagsRead.Read("gemm.impls")
 	if !*benchImpls {
 		f(Impl())
 		return

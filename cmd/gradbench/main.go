@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -211,7 +210,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	defer restore()
 	fs.VisitAll(func(f *flag.Flag) {
-		if _, ok := f.Value.(repeatable); ok {
+		if _, ok := f.Value.(cli.Repeatable); ok {
 			return
 		}
 		orig[f] = f.Value
@@ -252,15 +251,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	if len(twice) > 0 {
-		var each []string
-		for _, name := range twice {
-			vals := given[name]
-			for i, v := range vals {
-				vals[i] = strconv.Quote(v)
-			}
-			each = append(each, fmt.Sprintf("--%s given %d times (%s)", name, len(vals), strings.Join(vals, ", then ")))
-		}
-		return fmt.Errorf("%s: %s: give each flag once", fs.Name(), strings.Join(each, "; "))
+		return fmt.Errorf("%s: %s: give each flag once", fs.Name(), cli.GivenTwice("--", twice, given))
 	}
 	if len(blank) > 0 {
 		restore() // the flags' own Values, to tell their kinds and defaults
@@ -380,13 +371,6 @@ func stringRequired(fs *flag.FlagSet, name, usage string) *string {
 	p := new(string)
 	fs.Var(requiredString{p}, name, usage)
 	return p
-}
-
-// repeatable is the Value of a flag that may be given more than once, each
-// value adding to the others (gradbench slurm --sbatch).
-type repeatable interface {
-	flag.Value
-	repeatable()
 }
 
 // onceValue wraps a flag's Value while parseFlags parses: set records each

@@ -83,8 +83,8 @@ func (l *sbatchLines) Set(s string) error {
 	return nil
 }
 
-// repeatable marks --sbatch as a flag given once per line (see parseFlags).
-func (l *sbatchLines) repeatable() {}
+// Repeatable marks --sbatch as a flag given once per line (see parseFlags).
+func (l *sbatchLines) Repeatable() {}
 
 // positiveInt is an int flag that, when given, must be at least 1: its
 // zero value means "not given" (the cluster's default), so a 0 on the

@@ -63,15 +63,7 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(out)
 	fs.Usage = usage
 	if err == nil && len(twice) > 0 {
-		var each []string
-		for _, name := range twice {
-			vals := given[name]
-			for i, v := range vals {
-				vals[i] = strconv.Quote(v)
-			}
-			each = append(each, fmt.Sprintf("-%s given %d times (%s)", name, len(vals), strings.Join(vals, ", then ")))
-		}
-		return fmt.Errorf("%s: give each flag once", strings.Join(each, "; "))
+		return fmt.Errorf("%s: give each flag once", GivenTwice("-", twice, given))
 	}
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -95,9 +87,25 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// GivenTwice describes the flags named in twice, each given more than
+// once, with the values given of each, in order: `-n given 2 times ("1",
+// then "2")`, joined by "; ", for a refusal. dash leads each name ("-" or
+// "--", as the command's usage writes its flags).
+func GivenTwice(dash string, twice []string, given map[string][]string) string {
+	var each []string
+	for _, name := range twice {
+		var vals []string
+		for _, v := range given[name] {
+			vals = append(vals, strconv.Quote(v))
+		}
+		each = append(each, fmt.Sprintf("%s%s given %d times (%s)", dash, name, len(vals), strings.Join(vals, ", then ")))
+	}
+	return strings.Join(each, "; ")
+}
+
 // Repeatable is the Value of a flag that may be given more than once,
-// each value adding to the others (benchreport's -target): Parse lets it
-// repeat.
+// each value adding to the others (benchreport's -target, gradbench
+// slurm --sbatch): Parse, and gradbench's own flag parsing, let it repeat.
 type Repeatable interface {
 	flag.Value
 	Repeatable()
