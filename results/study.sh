@@ -7,8 +7,9 @@
 # Design (about 300 runs; the budget is printed before anything trains):
 #   1. select: every estimator at 0.3, 1 and 3 times the recipe's learning
 #      rate (SGD 0.1), seeds 1 and 2 (42 runs); each estimator's rate is
-#      the one with the best mean validation top-1 over those seeds
-#      (gradbench table --ablation lr); an estimator whose choice lies
+#      the one with the fewest diverged runs over those seeds, then the
+#      best mean validation top-1 (gradbench table --ablation lr, among
+#      the rates with a finished run); an estimator whose choice lies
 #      at the grid's edge gets the next multiplier that way (…, 0.1, 0.3,
 #      1, 3, 10, 30) on the same seeds, at most twice, so that no rate is
 #      chosen only because the grid stopped there (2 runs per extension,

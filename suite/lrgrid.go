@@ -11,15 +11,21 @@ import (
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
-// An LRChoice is the learning rate a grid chose for one estimator: the
-// multiplier of the recipe's learning rate whose runs have the highest
-// mean final validation top-1 over the estimator's grid seeds, ties broken
-// by the lower mean final validation loss, then by the smaller multiplier.
-// The grid seeds are the seeds with a run (finished or diverged) at every
-// multiplier the estimator has runs at, so that every multiplier is judged
-// on the same seeds: runs of further seeds at one multiplier alone (a
-// study that selects on a few seeds and adds seeds at the choice) do not
-// tip the choice.
+// An LRChoice is the learning rate a grid chose for one estimator. Among
+// the multipliers of the recipe's learning rate with at least one finished
+// run over the estimator's grid seeds, it is the one with the fewest
+// diverged runs over those seeds (so a multiplier none of whose runs
+// diverged beats every one with a run that did: a rate that diverged on a
+// seed of the grid is likely to diverge on the seeds run after it, and a
+// diverged run leaves its seed out of every paired comparison); among
+// those, the one with the highest mean final validation top-1 (equal but
+// for the rounding of their sums, see sameMean), then the lower mean final
+// validation loss, then the smaller multiplier. The grid seeds are the
+// seeds with a run (finished or diverged) at every multiplier the
+// estimator has runs at, so that every multiplier is judged on the same
+// seeds: runs of further seeds at one multiplier alone (a study that
+// selects on a few seeds and adds seeds at the choice) do not tip the
+// choice.
 type LRChoice struct {
 	Spec  string
 	Scale float64 // the chosen multiplier
@@ -31,8 +37,10 @@ type LRChoice struct {
 
 // An LRPoint is one multiplier of an estimator's grid: the mean over its
 // runs that finished of the final validation top-1 and loss, the number
-// of those runs, and the number that diverged (they are never averaged,
-// and a multiplier with no finished run is never chosen).
+// of those runs, and the number that diverged. Diverged runs are never
+// averaged: they count against the multiplier, which loses to any with
+// fewer of them (see LRChoice), and a multiplier with no finished run is
+// never chosen.
 type LRPoint struct {
 	Scale            float64
 	ValTop1, ValLoss float64 // NaN with no finished run
@@ -41,8 +49,10 @@ type LRPoint struct {
 
 // SelectLR chooses, for each estimator of rs (the records of one
 // workload, some of a learning-rate grid), its learning rate from the
-// validation numbers alone (see LRChoice): nothing in a record that comes
-// from the test split is read. It returns the records of the chosen
+// validation numbers alone: among the multipliers with a finished run,
+// the fewest diverged runs, then the highest mean validation top-1, the
+// lower validation loss and the smaller multiplier (see LRChoice);
+// nothing in a record that comes from the test split is read. It returns the records of the chosen
 // multipliers, with the records of runs without a grid kept as they are,
 // and the choices in the order of the estimators' first records. The
 // records must be of one data: its callers, the tables and the curves,
@@ -135,6 +145,12 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 			}
 			if best == nil {
 				best = p
+				continue
+			}
+			if p.Diverged != best.Diverged {
+				if p.Diverged < best.Diverged {
+					best = p
+				}
 				continue
 			}
 			if tie := sameMean(p.ValTop1, best.ValTop1); !tie && p.ValTop1 > best.ValTop1 || tie && p.ValLoss < best.ValLoss {
@@ -290,7 +306,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, the multiplier of the recipe's learning rate with the highest mean final validation top-1 over the seeds that ran every multiplier (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
+	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, among the multipliers of the recipe's learning rate with a finished run on the seeds that ran every multiplier, the one with the fewest diverged runs on those seeds, then the highest mean final validation top-1 (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
 	}

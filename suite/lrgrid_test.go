@@ -94,7 +94,8 @@ func gridRecord(spec string, scale float64, seed uint64, valTop1, valLoss, testT
 
 // TestSelectLR checks the choice on hand-made records: the highest mean
 // validation top-1 (not the highest test top-1), ties to the lower
-// validation loss, diverged runs counted but never averaged, and a
+// validation loss, diverged runs counted but never averaged, a
+// multiplier with a diverged run beaten by one without, and a
 // multiplier whose runs all diverged never chosen.
 func TestSelectLR(t *testing.T) {
 	nan := math.NaN()
@@ -104,8 +105,9 @@ func TestSelectLR(t *testing.T) {
 		gridRecord("ste", 0.3, 1, 80, 0.5, 70), gridRecord("ste", 0.3, 2, 80, 0.5, 70),
 		gridRecord("ste", 1, 1, 82, 0.5, 71), gridRecord("ste", 1, 2, 80, 0.5, 71),
 		gridRecord("ste", 3, 1, 70, 0.5, 99), gridRecord("ste", 3, 2, 70, 0.5, 99),
-		// fda: ×0.3 and ×1 tie at 75; ×3 diverged once and scored 90
-		// once: its mean is 90 over n = 1, and it is chosen.
+		// fda: ×0.3 and ×1 tie at 75, ×1 with the lower loss; ×3
+		// diverged once and scored 90 once: its mean is 90 over n = 1,
+		// but its divergence puts it behind both, and ×1 is chosen.
 		gridRecord("fda", 0.3, 1, 75, 0.6, 60), gridRecord("fda", 0.3, 2, 75, 0.6, 60),
 		gridRecord("fda", 1, 1, 75, 0.4, 60), gridRecord("fda", 1, 2, 75, 0.4, 60),
 		gridRecord("fda", 3, 1, nan, 0, 0), gridRecord("fda", 3, 2, 90, 0.4, 60),
@@ -116,7 +118,7 @@ func TestSelectLR(t *testing.T) {
 		gridRecord("ste", 3, 3, 99, 0.1, 50),
 	}
 	sel, choices := SelectLR(rs)
-	want := map[string]float64{"ste": 1, "fda": 3}
+	want := map[string]float64{"ste": 1, "fda": 1}
 	if len(choices) != 3 {
 		t.Fatalf("%d choices, want 3", len(choices))
 	}
@@ -132,7 +134,7 @@ func TestSelectLR(t *testing.T) {
 		t.Errorf("fda ×3: %+v, want n 1, 1 diverged, mean 90", p)
 	}
 	if len(sel) != 4 {
-		t.Errorf("%d records selected, want ste's 2 at ×1 and fda's 2 at ×3", len(sel))
+		t.Errorf("%d records selected, want ste's 2 at ×1 and fda's 2 at ×1", len(sel))
 	}
 	// Seeds added at the chosen multiplier after the grid are shown.
 	sel, choices = SelectLR(append(rs[:len(rs)-1], gridRecord("ste", 1, 3, 60, 0.5, 72)))
@@ -151,7 +153,7 @@ func TestSelectLR(t *testing.T) {
 	hasAll(t, "grid table", table,
 		"lr tuned per estimator from 0.1 times a grid", "10% of the training split held out for validation",
 		"| estimator | val top-1 % at lr ×0.3 | val top-1 % at lr ×1 | val top-1 % at lr ×3 | chosen lr |",
-		"**81.00 (n=2)**", "**90.00 (n=1), 1 diverged**", "none (every run diverged)", "never on the test split")
+		"**81.00 (n=2)**", "| **75.00 (n=2)** | 90.00 (n=1), 1 diverged |", "none (every run diverged)", "never on the test split")
 }
 
 // TestGridNeverReadsTheTestSplit trains a learning-rate grid twice, the

@@ -88,3 +88,41 @@ func TestLROneRateGridSaysSo(t *testing.T) {
 		t.Errorf("a one-rate choice beside a two-rate grid:\n%s", table)
 	}
 }
+
+// A multiplier that diverged on a grid seed loses to one that did not,
+// whatever its finished runs scored: a rate that diverged on a seed of
+// the grid is likely to diverge on the seeds run after it, leaving those
+// seeds out of the paired comparison. Before, ste's ×3 (80 on seed 1,
+// diverged on seed 2) was chosen over its ×1 (78 on both), judged on its
+// one finished run. When every multiplier has a diverged run, the one
+// with the fewest wins (fda's ×1, one of three seeds, over its ×3 with a
+// higher mean but two); equal counts fall through to the mean (dsq's ×3,
+// one diverged at each multiplier, scoring higher).
+func TestLRDivergenceLosesToNone(t *testing.T) {
+	nan := math.NaN()
+	rs := []*Record{
+		gridRecord("ste", 1, 1, 78, 0.5, 60), gridRecord("ste", 1, 2, 78, 0.5, 60),
+		gridRecord("ste", 3, 1, 80, 0.4, 90), gridRecord("ste", 3, 2, nan, 0, 0),
+		gridRecord("fda", 1, 1, 70, 0.5, 60), gridRecord("fda", 1, 2, 72, 0.5, 60), gridRecord("fda", 1, 3, nan, 0, 0),
+		gridRecord("fda", 3, 1, 85, 0.4, 90), gridRecord("fda", 3, 2, nan, 0, 0), gridRecord("fda", 3, 3, nan, 0, 0),
+		gridRecord("fda", 10, 1, nan, 0, 0), gridRecord("fda", 10, 2, nan, 0, 0), gridRecord("fda", 10, 3, nan, 0, 0),
+		gridRecord("dsq", 1, 1, 70, 0.5, 60), gridRecord("dsq", 1, 2, nan, 0, 0),
+		gridRecord("dsq", 3, 1, 75, 0.5, 60), gridRecord("dsq", 3, 2, nan, 0, 0),
+	}
+	sel, choices := SelectLR(rs)
+	want := map[string]float64{"ste": 1, "fda": 1, "dsq": 3}
+	if len(choices) != 3 {
+		t.Fatalf("%d choices, want 3", len(choices))
+	}
+	for _, ch := range choices {
+		if ch.Scale != want[ch.Spec] {
+			t.Errorf("%s: chose ×%v among %+v, want ×%v", ch.Spec, ch.Scale, ch.Points, want[ch.Spec])
+		}
+	}
+	if len(sel) != 7 {
+		t.Errorf("%d records selected, want ste's 2 at ×1, fda's 3 at ×1 and dsq's 2 at ×3", len(sel))
+	}
+	table := tableText(t, TableLR, rs[:4], nil)
+	hasAll(t, "lr table", table, "| ste | **78.00 (n=2)** | 80.00 (n=1), 1 diverged |", "0.1 (×1), at the grid's lower edge |",
+		"the one with the fewest diverged runs on those seeds, then the highest mean final validation top-1")
+}

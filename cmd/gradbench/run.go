@@ -52,8 +52,9 @@ and seed trains at each multiple of the recipe's learning rate, on the
 training split less a validation split (the recipe's validation fraction,
 10% by default, of the split's images rounded to the nearest whole
 image, held out by each seed), and the tables show each
-estimator at the learning rate with the best mean validation accuracy,
-after a table of that choice; the test split is never used to choose.
+estimator at the learning rate with the fewest diverged runs among those
+with a finished run, then the best mean validation accuracy, after a
+table of that choice; the test split is never used to choose.
 
 --optimizers sgd,adam,bop trains every estimator and seed with each
 optimizer: the recipe's SGD, Adam (at learning rate 0.001 when the recipe

@@ -30,9 +30,10 @@ doc comments in suite/stats.go and suite/lrgrid.go):
   - learning-rate tables: per estimator and multiplier, the mean final
     validation top-1 over the finished runs of the seeds that ran every
     multiplier, the number of those runs and of diverged ones, and the
-    choice (highest mean, ties: lower validation loss, smaller multiplier)
-    and the chosen lr cell (the rate, its multiplier, an edge of the grid,
-    the multipliers beyond it it did not run);
+    choice (among the multipliers with a finished run: fewest diverged
+    runs, then highest mean, ties: lower validation loss, smaller
+    multiplier) and the chosen lr cell (the rate, its multiplier, an edge
+    of the grid, the multipliers beyond it it did not run);
   - top-1 tables (main and sides): mean and sample standard deviation
     (n-1) of the final test top-1 over finished runs, n, diverged runs,
     and against ste, over the seeds both finished: the mean paired

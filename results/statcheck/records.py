@@ -34,6 +34,24 @@ def workload_key(c):
     return json.dumps({k: v for k, v in c.items() if k not in ("estimator", "seed", "lr_scale")}, sort_keys=True)
 
 
+def same_mean(a, b):
+    """Whether two mean validation top-1s are equal but for the rounding
+    of their sums (sameMean in suite/lrgrid.go): within a relative 1e-9."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=0)
+
+
+def better(p, q):
+    """Whether multiplier point p = (val top-1, val loss, n, diverged),
+    with a finished run, beats q: fewer diverged runs, then a higher mean
+    val top-1 (same_mean ties), then a lower val loss. Neither beats the
+    other on a full tie, which goes to the smaller multiplier."""
+    if p[3] != q[3]:
+        return p[3] < q[3]
+    if same_mean(p[0], q[0]):
+        return p[1] < q[1]
+    return p[0] > q[0]
+
+
 def select_lr(recs):
     """The records a table shows and the learning-rate choices, per the
     doc comment of SelectLR (an independent implementation)."""
@@ -53,10 +71,10 @@ def select_lr(recs):
             vt = float(np.mean([r["epochs"][-1]["val_top1"] for r in ok])) if ok else math.nan
             vl = float(np.mean([r["epochs"][-1]["val_loss"] for r in ok])) if ok else math.nan
             points[s] = (vt, vl, len(ok), div)
-        cands = [s for s in scales if points[s][2] > 0]
         best = None
-        if cands:
-            best = sorted(cands, key=lambda s: (-points[s][0], points[s][1], s))[0]
+        for s in scales:  # increasing: a full tie keeps the smaller
+            if points[s][2] > 0 and (best is None or better(points[s], points[best])):
+                best = s
         choices[spec] = (best, points)
         kept += [r for r in rs if r["config"]["lr_scale"] == best]
     return kept, choices
