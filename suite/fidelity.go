@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gradbench/gradbench/data"
@@ -106,8 +107,42 @@ type FidelityResult struct {
 	Sampled    []LayerSample
 	Estimators []string
 	Batches    int // evaluation batches
-	States     []FidelityState
-	Elapsed    time.Duration
+	// Initial lists the estimators with trainable state of their own
+	// (learnable scalars, noise-adaptation weights) measured on trained
+	// states of a run trained with another spec: the run's weights hold
+	// none of that state, so they are measured with the values their
+	// network starts with (the run's seed's), not trained ones. An
+	// estimator that is the run's own spec is measured with the run's
+	// trained state and is not listed.
+	Initial []InitialState `json:",omitempty"`
+	States  []FidelityState
+	Elapsed time.Duration
+}
+
+// An InitialState names an estimator measured with its trainable state at
+// its initial values, and that state's parameters (per binary layer, such
+// as "na.a.w1" or "est.a.alpha").
+type InitialState struct {
+	Estimator string
+	Params    []string
+}
+
+// noteInitial adds to r.Initial that estimator e was measured with the
+// parameters at paths (path/name, as fidelity.CopyState names them) at
+// their initial values, once per estimator.
+func (r *FidelityResult) noteInitial(e string, paths []string) {
+	if slices.ContainsFunc(r.Initial, func(s InitialState) bool { return s.Estimator == e }) {
+		return
+	}
+	var names []string
+	for _, p := range paths {
+		if i := strings.LastIndexByte(p, '/'); i >= 0 {
+			p = p[i+1:]
+		}
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	r.Initial = append(r.Initial, InitialState{e, slices.Compact(names)})
 }
 
 // A LayerSample is how many weights of one binary layer were sampled
@@ -212,6 +247,15 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An estimator measured on a run trained with it (the same canonical
+	// spec) is measured with its trained state (fidelityEstimator).
+	var runSpec string
+	if spec.Run != "" {
+		if es, err := cfg.EstimatorSpec(); err == nil {
+			runSpec = es.String()
+		}
+	}
+	isRunSpec := func(e estimators.Spec) bool { return runSpec != "" && e.String() == runSpec }
 	// Each estimator is measured at the progress of each state's epoch
 	// (fidelityEstimator): one whose formula fails there is refused now,
 	// by name, rather than when its state comes.
@@ -313,9 +357,18 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if st.load != nil {
-			if err := st.load(&ref.Net, train); err != nil {
+		// own is the run's own network in a trained state, kept while the
+		// estimators are measured when one of them is the run's spec: its
+		// trained estimator state goes into that estimator's network.
+		var own nn.Layer
+		if st.own != nil {
+			o, err := st.own(train)
+			if err != nil {
 				return nil, err
+			}
+			fidelity.CopyState(&ref.Net, o)
+			if slices.ContainsFunc(spec.Estimators, isRunSpec) {
+				own = o
 			}
 		} else {
 			fidelity.CopyState(&ref.Net, &init.Net)
@@ -336,8 +389,16 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		grads := make([][][]float32, n)
 		tg := make([][][]float32, n)
 		for i := range n {
-			if preds[i], grads[i], tg[i], err = fidelityEstimator(mc, spec.Estimators[i], cfg, st, &ref.Net, evals, trainBatch, sites); err != nil {
+			var from nn.Layer
+			if isRunSpec(spec.Estimators[i]) {
+				from = own // nil in the initial state: the estimator's own is its initial state
+			}
+			var initial []string
+			if preds[i], grads[i], tg[i], initial, err = fidelityEstimator(mc, spec.Estimators[i], cfg, st, &ref.Net, from, evals, trainBatch, sites); err != nil {
 				return nil, err
+			}
+			if st.own != nil && len(initial) > 0 {
+				res.noteInitial(res.Estimators[i], initial)
 			}
 			// Its network is unreachable once fidelityEstimator has
 			// returned: free its buffers before the next one's.
@@ -453,13 +514,27 @@ func fidelityImages(cfg Config, train *data.Dataset) (pool data.Config, n int, w
 // fidelityEstimator builds estimator e's network in the state of ref and
 // returns its δ at sites on every evaluation batch, its latent gradients on
 // the first and on the training batch. The network is dropped on return.
-func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelityState, ref nn.Layer, evals []fidelity.Batch, train fidelity.Batch, sites []fidelity.Site) (preds [][]float64, grads, tg [][]float32, err error) {
+//
+// ref is a network of the plain sign estimator: it lacks e's own trainable
+// state (learnable scalars, noise-adaptation weights). With own, the run's
+// own network in the state, whose spec e is, that state is the trained
+// one, copied from own; without, it keeps the values e's network starts
+// with (cfg.Seed's), whose parameter names are returned in initial.
+func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelityState, ref, own nn.Layer, evals []fidelity.Batch, train fidelity.Batch, sites []fidelity.Site) (preds [][]float64, grads, tg [][]float32, initial []string, err error) {
 	m, err := mc.build(e, cfg.Seed)
 	if err != nil {
-		return nil, nil, nil, wrapErr("suite: fidelity", err)
+		return nil, nil, nil, nil, wrapErr("suite: fidelity", err)
 	}
 	var ce nn.SoftmaxCrossEntropy
-	fidelity.CopyState(&m.Net, ref)
+	initial = fidelity.CopyState(&m.Net, ref)
+	if own != nil && len(initial) > 0 {
+		// Built with the same spec, model and seed, own has every
+		// parameter of m under the same path and name.
+		if left := fidelity.CopyState(&m.Net, own); len(left) > 0 {
+			return nil, nil, nil, nil, fmt.Errorf("suite: fidelity: estimator %s, state %q: the run's own network lacks %s, so its trained estimator state cannot be measured", e, st.name, strings.Join(left, ", "))
+		}
+		initial = nil
+	}
 	nn.SetProgress(&m.Net, fidelityProgress(st, cfg))
 	preds = make([][]float64, len(evals))
 	preds[0], grads = fidelity.PredictedGrads(&m.Net, &ce, evals[0], sites)
@@ -467,7 +542,7 @@ func fidelityEstimator(mc ModelConfig, e estimators.Spec, cfg Config, st fidelit
 		preds[k] = fidelity.Predicted(&m.Net, &ce, evals[k], sites)
 	}
 	tg = fidelity.LatentGrads(&m.Net, &ce, train)
-	return preds, grads, tg, nil
+	return preds, grads, tg, initial, nil
 }
 
 // each runs f(i) for i in [0, n) on the worker pool, the calls side by

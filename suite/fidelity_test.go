@@ -303,7 +303,7 @@ func TestFidelityAlongARun(t *testing.T) {
 		}
 	}
 	// Without --epochs: the initial state and the last epoch's.
-	if _, sts, _, _, err := (FidelitySpec{Run: spec.Run}).states(); err != nil || len(sts) != 2 || sts[0].name != "epoch 0" || sts[0].load != nil || sts[1].name != "epoch 2" || sts[1].load == nil {
+	if _, sts, _, _, err := (FidelitySpec{Run: spec.Run}).states(); err != nil || len(sts) != 2 || sts[0].name != "epoch 0" || sts[0].own != nil || sts[1].name != "epoch 2" || sts[1].own == nil {
 		t.Errorf("default states %+v, %v; want epoch 0 (the initial weights) and epoch 2", sts, err)
 	}
 	// An epoch past the run's last is refused as such, not sent to

@@ -19,6 +19,9 @@ import (
 // bootstrap intervals, the per-layer correlations and the agreement.
 func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(w, "#### Gradient fidelity: %s\n\n", r.Label)
+	for _, e := range r.Initial {
+		fmt.Fprintf(w, "%s is measured at the trained states with its own trainable state (%s) at the values it starts with, not trained ones: the run was trained with another estimator, whose weights hold none of it.\n\n", e.Estimator, strings.Join(e.Params, ", "))
+	}
 	for _, st := range r.States {
 		fmt.Fprintf(w, "%s (true loss %.4f):\n\n", st.Name, st.Loss)
 		head := []string{"estimator", "Pearson", "95% CI", "Spearman", "95% CI", "sign agreement", "top-k precision", "base rate", "control (last layer) Pearson"}

@@ -24,7 +24,25 @@ import (
 // run's record), whose shape and classes the run's network was built for.
 type fidelityState struct {
 	name string
-	load func(net nn.Layer, train *data.Dataset) error // nil: the initial weights
+	// own returns the run's own network, built with its estimator, in
+	// the state (nil: the initial weights, which need no file): besides
+	// the weights and statistics load copies, it holds the estimator's
+	// trained state (its learnable scalars, its noise adaptation's
+	// weights), which only a network built with the run's spec has.
+	own func(train *data.Dataset) (nn.Layer, error)
+}
+
+// load loads the state's weights and BatchNorm statistics into net (the
+// file holds the run's own network, with its estimator's extra
+// parameters: it is loaded into one built like the run, whose shared
+// state is copied). The state must be a trained one (own not nil).
+func (s fidelityState) load(net nn.Layer, train *data.Dataset) error {
+	own, err := s.own(train)
+	if err != nil {
+		return err
+	}
+	fidelity.CopyState(net, own)
+	return nil
 }
 
 // epoch returns the 0-based epoch whose progress the state's estimators
@@ -101,23 +119,19 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 			} else if err != nil {
 				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s: its weights after epoch %d %s cannot be read: %w", key, e, path, err)
 			}
-			st.load = func(net nn.Layer, train *data.Dataset) error {
-				// The file holds the run's own network, with its estimator's
-				// extra parameters: load it into one built like the run, then
-				// copy the shared state.
+			st.own = func(train *data.Dataset) (nn.Layer, error) {
 				es, err := cfg.EstimatorSpec()
 				if err != nil {
-					return err
+					return nil, err
 				}
 				own, err := cfg.modelConfig(train).build(es, cfg.Seed)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if err := loadWeights(path, key, e, &own.Net); err != nil {
-					return wrapErr("suite: fidelity", err)
+					return nil, wrapErr("suite: fidelity", err)
 				}
-				fidelity.CopyState(net, &own.Net)
-				return nil
+				return &own.Net, nil
 			}
 		}
 		states = append(states, st)

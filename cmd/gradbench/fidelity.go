@@ -28,7 +28,17 @@ gradients. The true loss is the binary network's (sign forward, no noise
 adaptation, BatchNorm in training mode) on one batch of the images the
 run trains on (its train_subset, less a learning-rate grid's validation
 split).
-Every estimator is measured on the same states. Of the dataset, fidelity
+Every estimator is measured on the same states: the latent weights and
+BatchNorm statistics of the state, and the training progress of its epoch
+(the noise adaptation's weight α and any schedule). An estimator's own
+trainable state (learnable scalars such as dsq:learn=true's α, the noise
+adaptation weights of a +na spec) is the run's trained one when the
+estimator is the run's own spec (canonical form, as gradbench list
+writes it); at a trained state of a run trained with another spec the
+run's weights hold none of it, so it keeps the values the estimator's
+network starts with (the run's seed's), and the output says so under its
+heading. At epoch 0 every estimator's state is its initial one.
+Of the dataset, fidelity
 reads the training split alone, not the test split: --run refuses a run
 whose record says it was trained on another training split (records
 written before they kept data digests are measured unchecked).
