@@ -114,3 +114,31 @@ func TestCheckSlurmTimeFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestSlurmOutputLine checks that the #SBATCH --output lines of both
+// scripts, read as sbatch reads an #SBATCH line (sbatchWords), name the
+// logs directory under --out whatever the directory's name holds: an
+// unquoted # started a comment that cut the path short (every task then
+// wrote one file named by the rest), a single quote opened a quote to the
+// end of the line, and a % was read by Slurm as a file name pattern.
+func TestSlurmOutputLine(t *testing.T) {
+	for _, out := range []string{"/runs", "/a b/runs", "/runs#2", "/it's", `/say "x"`, "/50%A", "/t\tab"} {
+		s := &SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: out}
+		logs := strings.ReplaceAll(out, "%", "%%") + "/slurm/logs/"
+		for _, tc := range []struct{ script, pattern string }{
+			{s.cellsScript([]CellState{{Key: "0123456789abcdef"}}, 1), "%A_%a.out"},
+			{s.tableScript(nil), "table-%j.out"},
+		} {
+			var line string
+			for _, l := range strings.Split(tc.script, "\n") {
+				if strings.HasPrefix(l, "#SBATCH --output=") {
+					line = strings.TrimPrefix(l, "#SBATCH ")
+				}
+			}
+			words, err := sbatchWords(line)
+			if want := "--output=" + logs + tc.pattern; err != nil || len(words) != 1 || words[0] != want {
+				t.Errorf("--out %q: sbatch reads %q as %q (%v), want [%q]", out, line, words, err, want)
+			}
+		}
+	}
+}
