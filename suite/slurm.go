@@ -253,7 +253,9 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	}
 	s.extra(&b)
 	fmt.Fprintf(&b, "#\n# Written by gradbench slurm: %d pending cells of the %d of the sweep\n", len(pending), total)
-	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.Join(s.runArgs(), " "))
+	// A flag may hold a line break (quoted, the exec line below takes
+	// it): each line of the command is a comment line of its own.
+	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.ReplaceAll(strings.Join(s.runArgs(), " "), "\n", "\n#   "))
 	b.WriteString("# Array task i trains the cell whose key is cells[i] (gradbench plan lists\n")
 	b.WriteString("# them) and records it in --out; a cell recorded meanwhile exits at once.\n")
 	b.WriteString("# The cells still pending after this array are resubmitted by the same\n# gradbench slurm command.\n#\n")

@@ -1,11 +1,16 @@
 package suite
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"al.essio.dev/pkg/shellescape"
+
+	"github.com/gradbench/gradbench/estimators"
 )
 
 func TestCheckExecutable(t *testing.T) {
@@ -140,5 +145,47 @@ func TestSlurmOutputLine(t *testing.T) {
 				t.Errorf("--out %q: sbatch reads %q as %q (%v), want [%q]", out, line, words, err, want)
 			}
 		}
+	}
+}
+
+// TestCellsScriptArgLineBreak: an array task passes on a sweep flag that
+// holds a line break (a recipe file whose name has one) as given, and its
+// script's heading stays comments with a cell whose estimator was given
+// with one. The script's comment that shows the task's gradbench run
+// command let the line break end the comment, so that bash read the rest of the flag as
+// a command and the quote it left open swallowed the script up to the
+// next quote.
+func TestCellsScriptArgLineBreak(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "args")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\nprintf '%s\\0' \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--recipe=/a\nb's.json", "--estimators=ste"}
+	s := &SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: exe, Out: "/runs", Args: args}
+	script := filepath.Join(dir, "cells.sh")
+	spec, err := estimators.Parse("expr:g=1 -\nx * x") // an estimator may hold one too
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := s.cellsScript([]CellState{{Key: "0123456789abcdef", Cell: Cell{Spec: spec}}}, 1)
+	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(text, "set -euo pipefail\n")
+	for _, l := range strings.Split(strings.TrimSuffix(head, "\n"), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			t.Errorf("line %q of the script's heading is no comment: bash runs it", l)
+		}
+	}
+	cmd := exec.Command("bash", script)
+	cmd.Env = append(os.Environ(), "SLURM_ARRAY_TASK_ID=0")
+	out, err := cmd.Output()
+	want := append([]string{"run", "--cell", "0123456789abcdef", "--out=/runs"}, args...)
+	if got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"); err != nil || !slices.Equal(got, want) {
+		t.Errorf("the task ran %q (%v), want %q; script:\n%s", got, err, want, text)
 	}
 }
