@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,5 +188,17 @@ func TestCellsScriptArgLineBreak(t *testing.T) {
 	want := append([]string{"run", "--cell", "0123456789abcdef", "--out=/runs"}, args...)
 	if got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"); err != nil || !slices.Equal(got, want) {
 		t.Errorf("the task ran %q (%v), want %q; script:\n%s", got, err, want, text)
+	}
+}
+
+// TestSlurmRefusesBackslashOut: an --out holding a backslash is refused
+// by name: Slurm reads a backslash in --output as turning its patterns
+// off, so that every array task would write the one log file literally
+// named ...%A_%a.out.
+func TestSlurmRefusesBackslashOut(t *testing.T) {
+	out := filepath.Join(t.TempDir(), `a\b`)
+	_, err := (&Runner{}).Slurm(context.Background(), SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: os.Args[0], Out: out, Options: SlurmOptions{JobName: "gradbench"}})
+	if err == nil || !strings.Contains(err.Error(), "holds a backslash") {
+		t.Errorf("Slurm with --out %s: %v, want it refused for the backslash", out, err)
 	}
 }
