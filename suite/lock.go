@@ -347,7 +347,7 @@ func (l *cellLock) heartbeat(every time.Duration) {
 		case <-l.stop:
 			return
 		case <-t.C:
-			if !l.ours() {
+			if l.gone() {
 				l.mu.Lock()
 				l.lost = true
 				l.mu.Unlock()
@@ -359,9 +359,29 @@ func (l *cellLock) heartbeat(every time.Duration) {
 	}
 }
 
+// readOwnLock reads the lock file a holder checks (gone, ours): it is
+// readLock, a variable so that tests can make a read fail as a file
+// system may for a moment (an NFS server not answering, a process out of
+// file descriptors), which no file on disk does on demand.
+var readOwnLock = readLock
+
+// gone reports whether the lock file is known to be no longer the one
+// this lock created: removed, or holding another holder's token. A read
+// that fails otherwise tells neither way: the heartbeat goes on, since a
+// holder that stopped beating on one failed read would be taken for
+// abandoned StaleAfter later, and its cell trained a second time while
+// it goes on training it.
+func (l *cellLock) gone() bool {
+	info, err := readOwnLock(l.path)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return info.Token != l.token
+}
+
 // ours reports whether the lock file is still the one this lock created.
 func (l *cellLock) ours() bool {
-	info, err := readLock(l.path)
+	info, err := readOwnLock(l.path)
 	return err == nil && info.Token == l.token
 }
 

@@ -3,7 +3,12 @@
 package suite
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"os/exec"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -69,5 +74,53 @@ func TestLockHolderKilled(t *testing.T) {
 			waited = true
 			try("holder killed and waited for", true)
 		})
+	}
+}
+
+// TestHeartbeatOutlivesFailedRead: a holder whose check of its own lock
+// fails for a moment (a read error other than the file being gone) goes
+// on touching the lock, and releases it as never lost. The heartbeat
+// stopped for good on the first failed read, so that the lock went stale
+// StaleAfter later while the holder trained on, and another process took
+// the cell over and trained it too.
+func TestHeartbeatOutlivesFailedRead(t *testing.T) {
+	dir := t.TempDir()
+	const key = "0123456789abcdef"
+	var failing atomic.Int32
+	failing.Store(3)
+	readOwnLock = func(p string) (*LockInfo, error) {
+		if failing.Add(-1) >= 0 {
+			return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EIO}
+		}
+		return readLock(p)
+	}
+	t.Cleanup(func() { readOwnLock = readLock })
+	l, holder, err := tryLock(dir, key, LockConfig{Heartbeat: time.Millisecond}, false)
+	if err != nil || l == nil {
+		t.Fatalf("tryLock: %v, held by %v", err, holder)
+	}
+	past := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(LockPath(dir, key), past, past); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := os.Stat(LockPath(dir, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failing.Load() < 0 && st.ModTime().After(past.Add(time.Minute)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lock was not touched after its holder's reads of it failed and recovered (modified %v)", st.ModTime())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if lost := l.release(); lost {
+		t.Error("release reports the lock lost after reads that failed for a moment")
+	}
+	if _, err := os.Stat(LockPath(dir, key)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the lock is left after release: %v", err)
 	}
 }

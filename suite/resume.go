@@ -311,9 +311,17 @@ func (r *Runner) removeEarlierWeights(c Cell, start int) error {
 // network and its optimizer's state. While a live process holds the
 // cell's lock (lc tunes when a lock is stale), the checkpoint is left to
 // it: it has just written the record, and removes the checkpoint next.
+// A checkpoint that holds another run's progress (copied or renamed by
+// hand, checkOwnCheckpoint) is that run's epochs: it is kept, with a
+// note saying whose it is, as resume and Plan refuse to discard it.
 func (r *Runner) removeDoneCheckpoint(c Cell, lc LockConfig) {
 	path := CheckpointPath(r.Dir, c.Key())
 	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	if other := checkpointOwner(path); other != "" && other != c.Key() {
+		r.emit(Event{Kind: EventNote, Cell: c, Note: fmt.Sprintf("%s: finished; %s, under its name, holds the checkpoint of run %s (copied or renamed by hand) and is kept: move it to %s for that run to resume from it",
+			c, path, other, CheckpointPath(r.Dir, other))})
 		return
 	}
 	if l, err := ReadLock(r.Dir, c.Key()); err == nil && !l.Stale(lc, time.Now()) {

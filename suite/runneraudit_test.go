@@ -621,3 +621,45 @@ func TestResumeRefusesCheckpointOfAnotherRun(t *testing.T) {
 		t.Fatalf("ste with its checkpoint moved back: %v, want it resumed", err)
 	}
 }
+
+// TestDoneCellKeepsCheckpointOfAnotherRun: a finished cell's checkpoint
+// name that holds another run's progress (copied or renamed by hand) is
+// kept, with a note naming the run it holds, where resume and Plan
+// refuse it so: it was removed as the epoch checkpoint the finished run
+// left, losing the epochs the other run had trained. Tried as a new user
+// would: renamed a checkpoint to the key of a cell already recorded, then
+// ran that cell's sweep again.
+func TestDoneCellKeepsCheckpointOfAnotherRun(t *testing.T) {
+	_, c, fda, dir, own, misnamed := checkpointOfTwoRuns(t)
+	done := t.TempDir()
+	if _, err := (&Runner{Dir: done}).Run(context.Background(), fda); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := os.ReadFile(RecordPath(done, fda.Cells()[0].Key()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(RecordPath(dir, fda.Cells()[0].Key()), rec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(own, misnamed); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(misnamed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, notes := noteRunner(dir)
+	if _, err := r.Run(context.Background(), fda); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RunCellLocked(context.Background(), fda.Cells()[0], LockConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.ReadFile(misnamed); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("the other run's checkpoint under the finished cell's name was not kept as it was (%v); notes %q", err, *notes)
+	}
+	if all := strings.Join(*notes, "\n"); !strings.Contains(all, "holds the checkpoint of run "+c.Key()) {
+		t.Errorf("notes %q, want one naming the run the checkpoint holds", *notes)
+	}
+}

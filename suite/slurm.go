@@ -100,8 +100,13 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.ContainsAny(out, "\"\n\r") {
-		return nil, fmt.Errorf("suite: --out %q holds a double quote or a line break, which #SBATCH lines cannot hold", out)
+	if strings.ContainsAny(out, "\n\r") {
+		return nil, fmt.Errorf("suite: --out %q holds a line break, which #SBATCH lines cannot hold", out)
+	}
+	if strings.Contains(out, `\`) {
+		// A backslash in --output turns off Slurm's %A_%a: every task
+		// would write the one log file named so.
+		return nil, fmt.Errorf("suite: --out %q holds a backslash, which keeps Slurm from naming each task's log file (--output)", out)
 	}
 	s.Exe, s.Out = exe, out
 	if s.KeepEpochs {
@@ -189,12 +194,26 @@ func checkExecutable(exe string) error {
 	return nil
 }
 
-// sbatchValue quotes a value for an #SBATCH line when it holds blanks.
-func sbatchValue(s string) string {
-	if strings.ContainsAny(s, " \t") {
-		return `"` + s + `"`
+// sbatchOutput returns the value of an #SBATCH --output line for the
+// file pattern (%A_%a.out) in the directory dir. sbatch reads an #SBATCH
+// line with blanks between words, quotes grouping, a backslash escaping
+// the next character and an unquoted # starting a comment (sbatchWords),
+// so each of those characters in dir is escaped with a backslash; and
+// Slurm reads a % in the value as a pattern, so each % of dir is
+// doubled (%% is a %). dir holds no backslash or line break (Slurm
+// refuses them).
+func sbatchOutput(dir, pattern string) string {
+	var b strings.Builder
+	for _, c := range dir {
+		switch c {
+		case ' ', '\t', '\'', '"', '#':
+			b.WriteByte('\\')
+		case '%':
+			b.WriteByte('%')
+		}
+		b.WriteRune(c)
 	}
-	return s
+	return b.String() + string(filepath.Separator) + pattern
 }
 
 // header writes the #SBATCH lines common to both jobs and the job's own.
@@ -222,7 +241,7 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	if o.MaxParallel > 0 {
 		array += fmt.Sprintf("%%%d", o.MaxParallel)
 	}
-	s.header(&b, "--job-name="+o.JobName, array, "--output="+sbatchValue(filepath.Join(s.Out, "slurm", "logs", "%A_%a.out")))
+	s.header(&b, "--job-name="+o.JobName, array, "--output="+sbatchOutput(filepath.Join(s.Out, "slurm", "logs"), "%A_%a.out"))
 	if o.Time != "" {
 		fmt.Fprintf(&b, "#SBATCH --time=%s\n", o.Time)
 	}
@@ -234,7 +253,9 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	}
 	s.extra(&b)
 	fmt.Fprintf(&b, "#\n# Written by gradbench slurm: %d pending cells of the %d of the sweep\n", len(pending), total)
-	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.Join(s.runArgs(), " "))
+	// A flag may hold a line break (quoted, the exec line below takes
+	// it): each line of the command is a comment line of its own.
+	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.ReplaceAll(strings.Join(s.runArgs(), " "), "\n", "\n#   "))
 	b.WriteString("# Array task i trains the cell whose key is cells[i] (gradbench plan lists\n")
 	b.WriteString("# them) and records it in --out; a cell recorded meanwhile exits at once.\n")
 	b.WriteString("# The cells still pending after this array are resubmitted by the same\n# gradbench slurm command.\n#\n")
@@ -276,7 +297,7 @@ func (s *SlurmSpec) runArgs() []string {
 // tableScript returns the script of the job that builds the table.
 func (s *SlurmSpec) tableScript(states []CellState) string {
 	var b bytes.Buffer
-	s.header(&b, "--job-name="+s.Options.JobName+"-table", "--output="+sbatchValue(filepath.Join(s.Out, "slurm", "logs", "table-%j.out")), "--time=10")
+	s.header(&b, "--job-name="+s.Options.JobName+"-table", "--output="+sbatchOutput(filepath.Join(s.Out, "slurm", "logs"), "table-%j.out"), "--time=10")
 	s.extra(&b)
 	b.WriteString("#\n# Written by gradbench slurm: runs after the array job ends (afterany), builds\n")
 	b.WriteString("# the sweep's table from the records in --out into table.md (with curves.svg\n")

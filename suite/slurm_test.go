@@ -1,11 +1,17 @@
 package suite
 
 import (
+	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"al.essio.dev/pkg/shellescape"
+
+	"github.com/gradbench/gradbench/estimators"
 )
 
 func TestCheckExecutable(t *testing.T) {
@@ -112,5 +118,87 @@ func TestCheckSlurmTimeFormats(t *testing.T) {
 		if err := checkSlurmTime(s); err == nil || err.Error() != want {
 			t.Errorf("checkSlurmTime(%q) = %v, want %q", s, err, want)
 		}
+	}
+}
+
+// TestSlurmOutputLine checks that the #SBATCH --output lines of both
+// scripts, read as sbatch reads an #SBATCH line (sbatchWords), name the
+// logs directory under --out whatever the directory's name holds: an
+// unquoted # started a comment that cut the path short (every task then
+// wrote one file named by the rest), a single quote opened a quote to the
+// end of the line, and a % was read by Slurm as a file name pattern.
+func TestSlurmOutputLine(t *testing.T) {
+	for _, out := range []string{"/runs", "/a b/runs", "/runs#2", "/it's", `/say "x"`, "/50%A", "/t\tab"} {
+		s := &SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: out}
+		logs := strings.ReplaceAll(out, "%", "%%") + "/slurm/logs/"
+		for _, tc := range []struct{ script, pattern string }{
+			{s.cellsScript([]CellState{{Key: "0123456789abcdef"}}, 1), "%A_%a.out"},
+			{s.tableScript(nil), "table-%j.out"},
+		} {
+			var line string
+			for _, l := range strings.Split(tc.script, "\n") {
+				if strings.HasPrefix(l, "#SBATCH --output=") {
+					line = strings.TrimPrefix(l, "#SBATCH ")
+				}
+			}
+			words, err := sbatchWords(line)
+			if want := "--output=" + logs + tc.pattern; err != nil || len(words) != 1 || words[0] != want {
+				t.Errorf("--out %q: sbatch reads %q as %q (%v), want [%q]", out, line, words, err, want)
+			}
+		}
+	}
+}
+
+// TestCellsScriptArgLineBreak: an array task passes on a sweep flag that
+// holds a line break (a recipe file whose name has one) as given, and its
+// script's heading stays comments with a cell whose estimator was given
+// with one. The script's comment that shows the task's gradbench run
+// command let the line break end the comment, so that bash read the rest of the flag as
+// a command and the quote it left open swallowed the script up to the
+// next quote.
+func TestCellsScriptArgLineBreak(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "args")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\nprintf '%s\\0' \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--recipe=/a\nb's.json", "--estimators=ste"}
+	s := &SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: exe, Out: "/runs", Args: args}
+	script := filepath.Join(dir, "cells.sh")
+	spec, err := estimators.Parse("expr:g=1 -\nx * x") // an estimator may hold one too
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := s.cellsScript([]CellState{{Key: "0123456789abcdef", Cell: Cell{Spec: spec}}}, 1)
+	if err := os.WriteFile(script, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(text, "set -euo pipefail\n")
+	for _, l := range strings.Split(strings.TrimSuffix(head, "\n"), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			t.Errorf("line %q of the script's heading is no comment: bash runs it", l)
+		}
+	}
+	cmd := exec.Command("bash", script)
+	cmd.Env = append(os.Environ(), "SLURM_ARRAY_TASK_ID=0")
+	out, err := cmd.Output()
+	want := append([]string{"run", "--cell", "0123456789abcdef", "--out=/runs"}, args...)
+	if got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"); err != nil || !slices.Equal(got, want) {
+		t.Errorf("the task ran %q (%v), want %q; script:\n%s", got, err, want, text)
+	}
+}
+
+// TestSlurmRefusesBackslashOut: an --out holding a backslash is refused
+// by name: Slurm reads a backslash in --output as turning its patterns
+// off, so that every array task would write the one log file literally
+// named ...%A_%a.out.
+func TestSlurmRefusesBackslashOut(t *testing.T) {
+	out := filepath.Join(t.TempDir(), `a\b`)
+	_, err := (&Runner{}).Slurm(context.Background(), SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: os.Args[0], Out: out, Options: SlurmOptions{JobName: "gradbench"}})
+	if err == nil || !strings.Contains(err.Error(), "holds a backslash") {
+		t.Errorf("Slurm with --out %s: %v, want it refused for the backslash", out, err)
 	}
 }

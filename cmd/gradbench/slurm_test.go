@@ -324,14 +324,14 @@ func TestSlurmZeroLimits(t *testing.T) {
 	}
 }
 
-// TestSlurmSpaces: paths with blanks are quoted in the #SBATCH lines and
-// in the commands.
+// TestSlurmSpaces: paths with blanks are escaped in the #SBATCH lines (a
+// backslash, as sbatch reads them) and quoted in the commands.
 func TestSlurmSpaces(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "my runs")
 	recipe := writeRecipe(t, t.TempDir(), tinyRecipe)
 	gradbenchOK(t, "slurm", "--recipe", recipe, "--estimators", "ste", "--out", dir)
 	b, _ := os.ReadFile(filepath.Join(dir, "slurm", "cells.sh"))
-	for _, want := range []string{`#SBATCH --output="` + dir + `/slurm/logs/%A_%a.out"`, `--out='` + dir + `'`} {
+	for _, want := range []string{`#SBATCH --output=` + strings.ReplaceAll(dir, " ", `\ `) + `/slurm/logs/%A_%a.out`, `--out='` + dir + `'`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("cells.sh lacks %s:\n%s", want, b)
 		}
