@@ -7,6 +7,7 @@ import (
 	"image"
 	_ "image/jpeg" // ImageNet's JPEG files
 	_ "image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -154,6 +155,11 @@ func readFolder(ctx context.Context, root string, split Split, opt Options) (*Da
 	if need := int64(len(files)) * int64(size); need > limit {
 		return nil, fmt.Errorf("data: imagenet: %d %s images at 3×%d×%d take %s in memory, more than the limit of %s: use a subset (Imagenette, ImageNet-100) or a smaller resolution",
 			len(files), split, side, side, byteSize(need), byteSize(limit))
+	} else if need > math.MaxInt {
+		// Within the limit, but not one slice of a 32-bit build: its
+		// size would wrap.
+		return nil, fmt.Errorf("data: imagenet: %d %s images at 3×%d×%d take %s in memory, more than this build can hold in one slice (%s, a 32-bit build): use a subset (Imagenette, ImageNet-100), a smaller resolution or a 64-bit build",
+			len(files), split, side, side, byteSize(need), byteSize(math.MaxInt))
 	}
 	d := &Dataset{
 		N: len(files), C: 3, H: side, W: side, Classes: len(classes), ClassNames: classes, Crop: res,

@@ -3,11 +3,14 @@ package data
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -164,4 +167,24 @@ func TestFolderCancel(t *testing.T) {
 	cancel()
 	_, err := Open(ctx, "imagenet", Train, Options{Dir: root, Resolution: 8})
 	wantErr(t, err, "context canceled")
+}
+
+// TestFolderMoreThanAddressable: a split whose decoded pixels fit the
+// memory limit (16 GiB by default) but not a 32-bit build's slices is
+// refused with an error, not a wrapped size (a panic, or images written
+// past the end). 33 images at resolution 4096 (stored 4681×4681) take
+// 2.17 GB; a 64-bit build would decode them, which this test leaves out.
+func TestFolderMoreThanAddressable(t *testing.T) {
+	if math.MaxInt > math.MaxInt32 {
+		t.Skip("the limit of a 32-bit build's slices; this build's int is 64-bit")
+	}
+	root := t.TempDir()
+	img := encodePNG(t, solid(1, 1, 0, 1, red))
+	for i := range 33 {
+		writeFile(t, filepath.Join(root, "train", "cat", fmt.Sprintf("%02d.png", i)), img)
+	}
+	_, err := Open(context.Background(), "imagenet", Train, Options{Dir: root, Resolution: 4096})
+	if err == nil || !strings.Contains(err.Error(), "more than this build can hold") {
+		t.Fatalf("33 images at resolution 4096 on a 32-bit build: error %v, want one saying they are more than this build can hold", err)
+	}
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 )
@@ -15,18 +16,24 @@ func stratifiedSubset(labels []int32, pool []int, classes, n int, r *rand.Rand) 
 		y := labels[i]
 		byClass[y] = append(byClass[y], i)
 	}
-	total := len(pool)
+	// The shares in int64: n·len(idx) passes 2^31 for classes of tens of
+	// thousands of images, which a 32-bit int would wrap.
+	total := int64(len(pool))
 	quota := make([]int, classes)
-	type rem struct{ frac, class int }
+	type rem struct {
+		frac  int64
+		class int
+	}
 	rems := make([]rem, 0, classes)
 	taken := 0
 	for k, idx := range byClass {
-		q := n * len(idx) / total
-		quota[k] = q
-		taken += q
-		rems = append(rems, rem{n*len(idx) - q*total, k})
+		share := int64(n) * int64(len(idx))
+		q := share / total
+		quota[k] = int(q)
+		taken += int(q)
+		rems = append(rems, rem{share - q*total, k})
 	}
-	slices.SortStableFunc(rems, func(a, b rem) int { return b.frac - a.frac })
+	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.frac, a.frac) })
 	for i := 0; taken < n; i++ {
 		k := rems[i%classes].class
 		if quota[k] < len(byClass[k]) {

@@ -51,3 +51,34 @@ func TestStratifiedSubsetQuotas(t *testing.T) {
 		}
 	}
 }
+
+// TestStratifiedSubsetLargeClasses: the shares n·size/total of classes of
+// tens of thousands of images exceed 2^31 before the division (here
+// 100000·90000), which a 32-bit build's int cannot hold: the quotas must
+// still be each class's share, not a wrapped product's.
+func TestStratifiedSubsetLargeClasses(t *testing.T) {
+	sizes := []int{90000, 30000}
+	var labels []int32
+	for k, s := range sizes {
+		for range s {
+			labels = append(labels, int32(k))
+		}
+	}
+	pool := make([]int, len(labels))
+	for i := range pool {
+		pool[i] = i
+	}
+	for _, tc := range []struct {
+		n    int
+		want []int
+	}{{100000, []int{75000, 25000}}, {100001, []int{75001, 25000}}} {
+		got := stratifiedSubset(labels, pool, len(sizes), tc.n, rand.New(rand.NewPCG(3, 4)))
+		counts := make([]int, len(sizes))
+		for _, i := range got {
+			counts[labels[i]]++
+		}
+		if !slices.Equal(counts, tc.want) {
+			t.Errorf("%d of classes of %v: per class %v, want %v", tc.n, sizes, counts, tc.want)
+		}
+	}
+}

@@ -249,5 +249,6 @@ func packBinary(l nn.Layer, bn *nn.BatchNorm, path string) (*ConvLayer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("xnor: layer %q: %w", path, err)
 	}
+	_, cl.linear = l.(*nn.BinaryLinear)
 	return cl, nil
 }

@@ -146,3 +146,30 @@ func TestPoolConvOnlyItsForm(t *testing.T) {
 		})
 	}
 }
+
+// TestCompileLinearOnFeatureMaps: nn.BinaryLinear takes any input of In
+// values per image, a C×H×W feature map as well as a flattened one; its
+// packed layer must too, reading the map in the same C·H·W order.
+func TestCompileLinearOnFeatureMaps(t *testing.T) {
+	init := nn.NewInit(41)
+	lin, err := nn.NewBinaryLinear(8*4*4, 10, nn.Binary{Estimator: estimators.MustParse("ste")}, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := nn.Sequential{
+		binConv(t, init, 3, 8, 1), nn.NewBatchNorm2d(8),
+		lin, nn.NewBatchNorm1d(10),
+	}
+	randomizeBatchNorm(net, 42)
+	packed, st, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (CompileStats{Binary: 2, Folded: 2}) {
+		t.Errorf("Compile stats %+v, want 2 binary layers, both folded", st)
+	}
+	packed.Chunk = 2
+	for _, n := range []int{1, 5} {
+		checkCompiled(t, net, packed, testInput(43, n, 4))
+	}
+}

@@ -53,7 +53,8 @@ type Batch struct {
 // Compare runs the float network (in evaluation mode) and its packed
 // version (from [Compile]) on every batch next returns until it returns
 // false, and counts their predictions (top-1: the largest logit, the first
-// one on ties) against the labels and against each other. Logits are the
+// one on ties, NaN below every number, as nn.Correct counts a run's top-1)
+// against the labels and against each other. Logits are the
 // networks' N×classes outputs. It stops early with ctx's error.
 func Compare(ctx context.Context, float, packed nn.Layer, next func() (Batch, bool)) (Comparison, error) {
 	nn.SetTraining(float, false)
@@ -102,10 +103,13 @@ func Compare(ctx context.Context, float, packed nn.Layer, next func() (Batch, bo
 	}
 }
 
+// argmaxRow returns the class a row of logits predicts, ranked as
+// nn.Correct ranks them (the run's own test top-1): the largest value, the
+// first on ties, NaN below every number (the first class when all are NaN).
 func argmaxRow(x []float32) int {
 	best := 0
 	for i, v := range x {
-		if v > x[best] {
+		if v > x[best] || x[best] != x[best] && v == v {
 			best = i
 		}
 	}

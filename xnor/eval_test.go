@@ -106,3 +106,47 @@ func TestCompareRefuses(t *testing.T) {
 		t.Errorf("cancelled context: Compare = %+v, %v; want no images and context.Canceled", c, err)
 	}
 }
+
+// TestCompareNaNRanksLast: Compare counts a row's prediction as nn.Correct
+// does, the run's own test top-1, where NaN ranks below every number: a
+// row whose first logit is NaN predicts its largest number, not class 0,
+// and only a row of NaN alone predicts the first class. Otherwise eval's
+// float top-1 would not be the run's on the same weights and images.
+func TestCompareNaNRanksLast(t *testing.T) {
+	nan := float32(math.NaN())
+	rows := [][]float32{
+		{nan, 1, 2},   // class 2
+		{nan, 3, nan}, // class 1
+		{1, nan, 0},   // class 0
+		{nan, nan, nan},
+		{2, nan, 2}, // tie: class 0
+	}
+	var v []float32
+	for _, r := range rows {
+		v = append(v, r...)
+	}
+	n := len(rows)
+	float := logits(n, v...)
+	for label := range int32(3) {
+		labels := make([]int32, n)
+		ints := make([]int, n)
+		for i := range labels {
+			labels[i], ints[i] = label, int(label)
+		}
+		done := false
+		next := func() (Batch, bool) {
+			if done {
+				return Batch{}, false
+			}
+			done = true
+			return Batch{X: nn.NewTensor(n, 1, 1, 1), Labels: labels}, true
+		}
+		c, err := Compare(context.Background(), float, float, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := nn.Correct(&float.y, ints); c.FloatCorrect != want || c.PackedCorrect != want {
+			t.Errorf("label %d for every row: Compare counts %d float and %d packed correct, nn.Correct %d", label, c.FloatCorrect, c.PackedCorrect, want)
+		}
+	}
+}

@@ -30,9 +30,14 @@ type ConvLayer struct {
 	Transform Affine
 
 	conv *Conv
-	bits Bits
-	out  nn.Tensor
-	buf  []float32
+	// linear is set for an nn.BinaryLinear's layer, which takes any input
+	// of In values per image (a C×H×W feature map as N×(C·H·W)×1×1, as
+	// nn.BinaryLinear reads it).
+	linear bool
+	bits   Bits
+	in     nn.Tensor
+	out    nn.Tensor
+	buf    []float32
 }
 
 // NewConvLayer returns the packed layer with weights w and output transform t.
@@ -55,6 +60,10 @@ func (l *ConvLayer) Forward(x *nn.Tensor) *nn.Tensor { return l.forward(x, nil) 
 // the output transform.
 func (l *ConvLayer) forward(x, res *nn.Tensor) *nn.Tensor {
 	s := l.conv.Shape
+	if l.linear && x.Sample() == s.In && len(x.Data) == x.Len() {
+		l.in = nn.Tensor{N: x.N, C: s.In, H: 1, W: 1, Data: x.Data}
+		x = &l.in
+	}
 	if x.C != s.In || len(x.Data) != x.Len() {
 		panic(fmt.Sprintf("xnor: %s: input %v (%d values), want %d channels", l.Name, x, len(x.Data), s.In))
 	}
