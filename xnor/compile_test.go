@@ -38,6 +38,22 @@ func checkCompiled(t *testing.T, net, packed nn.Layer, x *nn.Tensor) {
 	}
 }
 
+// compileWant compiles net, fails t unless Compile reports want, and
+// returns the network with chunks of 2 images, so that a batch of more
+// runs in several.
+func compileWant(t *testing.T, net nn.Layer, want CompileStats) *Network {
+	t.Helper()
+	packed, st, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != want {
+		t.Errorf("Compile stats %+v, want %+v", st, want)
+	}
+	packed.Chunk = 2
+	return packed
+}
+
 // TestCompileLayouts compiles what the suite's models do not have, each
 // of which Compile must leave to the float layers: a max pooling with
 // padding between binary convolutions (not run on packed codes), a
@@ -54,14 +70,8 @@ func TestCompileLayouts(t *testing.T) {
 		binConv(t, init, 8, 8, 1), nn.NewBatchNorm2d(8),
 	}
 	randomizeBatchNorm(net, 32)
-	packed, st, err := Compile(net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st != (CompileStats{Binary: 4, Folded: 3}) {
-		t.Errorf("Compile stats %+v, want 4 binary layers, 3 of them folded, none residual or on packed input", st)
-	}
-	packed.Chunk = 2
+	// 4 binary layers, 3 of them folded, none residual or on packed input.
+	packed := compileWant(t, net, CompileStats{Binary: 4, Folded: 3})
 	for _, h := range []int{6, 9} {
 		checkCompiled(t, net, packed, testInput(uint64(33+h), 5, h))
 	}
@@ -161,14 +171,7 @@ func TestCompileLinearOnFeatureMaps(t *testing.T) {
 		lin, nn.NewBatchNorm1d(10),
 	}
 	randomizeBatchNorm(net, 42)
-	packed, st, err := Compile(net)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st != (CompileStats{Binary: 2, Folded: 2}) {
-		t.Errorf("Compile stats %+v, want 2 binary layers, both folded", st)
-	}
-	packed.Chunk = 2
+	packed := compileWant(t, net, CompileStats{Binary: 2, Folded: 2})
 	for _, n := range []int{1, 5} {
 		checkCompiled(t, net, packed, testInput(43, n, 4))
 	}
