@@ -26,6 +26,14 @@
 // With -ignore gemm, the gemm=<build> part of a name is left out when the
 // same benchmark is matched across inputs, so that builds compare side by side.
 //
+// The runs of one benchmark in an input are one sample. Runs that
+// benchstat would keep apart are refused rather than pooled into it: two
+// benchmarks of an input that differ only in GOMAXPROCS (go test -cpu 2,4)
+// or in an -ignore key, or one benchmark run under two pkg, goos or goarch
+// lines; so is an input whose command, build or go line changes (two files
+// joined, which the report would name by the last), a result without
+// ns/op, and a benchmark that reports MB/s in some runs only.
+//
 // Benchmark names are expected to use key=value parts
 // (BenchmarkBackward/est=ste/n=1048576/impl=fast). The -elements key gives
 // the element count used for ns/elem and GB/s; the -reference benchmark
