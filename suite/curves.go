@@ -22,7 +22,10 @@ import (
 // entropy, gradient stability and norm), each point the mean over the runs
 // that have it. order is as for WriteTable. Diverged runs are left out of
 // the means; the legend, in a column of its own right of the panels so that
-// it hides no line, gives each line's number of runs.
+// it hides no line, gives each line's number of runs and of diverged runs,
+// and names every estimator without a line and why: none of its runs
+// finished, or, on a learning-rate grid, none of its grid's, so that no
+// rate was chosen.
 func WriteCurves(w io.Writer, rs []*Record, order []string) error {
 	// Its lines are compared as runs on the same images, as a table's
 	// rows are: records of other data are refused (checkSameData).
@@ -67,13 +70,16 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	if wl := byWorkload(rs); len(wl) > 1 {
 		return fmt.Errorf("suite: curves: runs of %d workloads, want one", len(wl))
 	}
+	// Every estimator of the records has a place in the legend and in the
+	// palette, also one without a line.
+	all := groups(rs)
 	if rs[0].Config.LRScale != 0 {
 		// A learning-rate grid: each estimator at its chosen rate, as the
 		// tables show it. When every run diverged nothing is chosen and
-		// the panels stay empty, as they do for a sweep without a grid
-		// whose runs all diverged (the tables say so): a sweep that
-		// extends a grid upwards until it diverges is a result, not an
-		// error.
+		// the panels stay empty but for the legend, which says so, as
+		// they do for a sweep without a grid whose runs all diverged: a
+		// sweep that extends a grid upwards until it diverges is a
+		// result, not an error.
 		rs, _ = SelectLR(rs)
 	}
 	gs := groups(rs)
@@ -100,10 +106,19 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	for _, p := range panels {
 		p.Add(plotter.NewGrid())
 	}
-	for i, spec := range rowOrder(gs, order) {
-		a, l, n := meanCurves(gs[spec])
-		if n == 0 {
+	for i, spec := range rowOrder(all, order) {
+		g := gs[spec]
+		if g == nil {
+			legend.Add(spec + " (no learning rate chosen: no run of its grid finished)")
 			continue
+		}
+		a, l, n := meanCurves(g)
+		label := fmt.Sprintf("%s (n=%d)", spec, n)
+		if d := len(g.Diverged); n == 0 {
+			legend.Add(fmt.Sprintf("%s (no run finished: %d diverged)", spec, d))
+			continue
+		} else if d > 0 {
+			label = fmt.Sprintf("%s (n=%d, %d diverged)", spec, n, d)
 		}
 		type curve struct {
 			p   *plot.Plot
@@ -111,7 +126,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 		}
 		curves := []curve{{acc, a}, {loss, l}}
 		if diag {
-			for k, xys := range meanDiagnosticCurves(gs[spec]) {
+			for k, xys := range meanDiagnosticCurves(g) {
 				if len(xys) > 0 {
 					curves = append(curves, curve{panels[2+k], xys})
 				}
@@ -129,7 +144,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			points.Radius = vg.Points(2)
 			c.p.Add(line, points)
 			if c.p == loss {
-				legend.Add(fmt.Sprintf("%s (n=%d)", spec, n), line, points)
+				legend.Add(label, line, points)
 			}
 		}
 	}
