@@ -33,7 +33,8 @@ func WriteCurves(w io.Writer, rs []*Record, order []string) error {
 		return err
 	}
 	width, height := 13*vg.Inch, 4.5*vg.Inch
-	if hasDiagnostics(rs) {
+	// Sized for the panels drawCurves draws: those of the runs shown.
+	if hasDiagnostics(shownRuns(rs)) {
 		width, height = 24*vg.Inch, 9*vg.Inch
 	}
 	canvas := vgsvg.New(width, height)
@@ -73,15 +74,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	// Every estimator of the records has a place in the legend and in the
 	// palette, also one without a line.
 	all := groups(rs)
-	if rs[0].Config.LRScale != 0 {
-		// A learning-rate grid: each estimator at its chosen rate, as the
-		// tables show it. When every run diverged nothing is chosen and
-		// the panels stay empty but for the legend, which says so, as
-		// they do for a sweep without a grid whose runs all diverged: a
-		// sweep that extends a grid upwards until it diverges is a
-		// result, not an error.
-		rs, _ = SelectLR(rs)
-	}
+	rs = shownRuns(rs)
 	gs := groups(rs)
 	acc := plot.New()
 	acc.Title.Text = "test top-1 accuracy"
@@ -168,6 +161,20 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	}
 	legend.Draw(side)
 	return nil
+}
+
+// shownRuns returns the runs of rs that the curves draw: on a
+// learning-rate grid, each estimator's at its chosen rate, as the tables
+// show it; else all of them. When every run of the grid diverged nothing
+// is chosen and the panels stay empty but for the legend, which says so,
+// as they do for a sweep without a grid whose runs all diverged: a sweep
+// that extends a grid upwards until it diverges is a result, not an
+// error.
+func shownRuns(rs []*Record) []*Record {
+	if len(rs) > 0 && rs[0].Config.LRScale != 0 {
+		rs, _ = SelectLR(rs)
+	}
+	return rs
 }
 
 // meanDiagnosticCurves returns, per column of diagnosticColumns, the mean

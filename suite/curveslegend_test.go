@@ -62,3 +62,21 @@ func TestCurvesLegendDiverged(t *testing.T) {
 		}
 	}
 }
+
+// TestCurvesSizeOfTheChosenRuns: the picture was sized for the panels of
+// the training diagnostics when any run of a learning-rate grid had them,
+// but drew the panels of the runs at the chosen rates: runs without them
+// at the chosen rate (records of an older gradbench) beside runs with them
+// at another rate gave the two panels of accuracy and loss stretched over
+// a canvas made for ten. The canvas is now sized for the panels drawn.
+func TestCurvesSizeOfTheChosenRuns(t *testing.T) {
+	chosen, other := gridRecord("ste", 1, 1, 80, 0.5, 70), gridRecord("ste", 3, 1, 70, 0.5, 60)
+	other.Epochs[0].Diagnostics = &Diagnostics{Silent: 0.5}
+	var buf bytes.Buffer
+	if err := WriteCurves(&buf, []*Record{chosen, other}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := `<svg width="936pt" height="324pt"`; !strings.Contains(buf.String(), want) {
+		t.Errorf("the curves of runs without diagnostics at the chosen rate: want a canvas of two panels, %s…, got %.120s", want, buf.String())
+	}
+}
