@@ -59,3 +59,18 @@ func TestRefusesPooling(t *testing.T) {
 		t.Errorf("two runs of one benchmark under repeated configuration lines:\n%s", got)
 	}
 }
+
+// TestRefusesBadElementCount: an element count that is no positive whole
+// number was read as 0 (n=abc, n=0: the benchmark left out of the
+// per-element table without a word) or as +Inf (n=1e400: 0 ns/elem, which
+// passed every ns/elem target). It is refused, naming the benchmark.
+func TestRefusesBadElementCount(t *testing.T) {
+	for _, n := range []string{"abc", "0", "1e400", "-4", "4.5"} {
+		in := writeInputs(t, "BenchmarkX/n="+n+"-2 100 101 ns/op\n")
+		err := run([]string{"-target", ".name:X: ns/elem < 1", "x=" + in[0]}, &strings.Builder{})
+		want := `-elements "n": BenchmarkX/n=` + n + ` (input x): n=` + n + ` is no element count, want a whole number of at least 1`
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("n=%s: got %v, want an error containing %q", n, err, want)
+		}
+	}
+}
