@@ -86,17 +86,25 @@ func (r *report) read(args []string) error {
 	return nil
 }
 
-// readInput reads the results of in from f, refusing what would pool runs
-// that benchstat keeps apart, or report a time or bandwidth some runs do
-// not have (see pooled).
+// readInput reads the results of in from f, refusing a line benchfmt
+// cannot read, and what would pool runs that benchstat keeps apart, or
+// report a time or bandwidth some runs do not have (see pooled).
 func (r *report) readInput(in *input, f io.Reader) error {
 	path := in.path
 	oneAt := map[string]int{} // line of the first result under each oneValue key
 	rd := benchfmt.NewReader(bufio.NewReader(f), path)
 	for rd.Scan() {
-		res, ok := rd.Result().(*benchfmt.Result)
-		if !ok {
-			continue
+		var res *benchfmt.Result
+		switch rec := rd.Result().(type) {
+		case *benchfmt.Result:
+			res = rec
+		case *benchfmt.SyntaxError:
+			// A benchmark line benchfmt cannot read (cut short by an
+			// interrupted run, say): skipped, its run would be missing
+			// from the medians without a word; benchstat names it.
+			return fmt.Errorf("%v: want the lines of go test -bench output", rec)
+		default:
+			continue // unit metadata
 		}
 		_, line := res.Pos()
 		for _, c := range res.Config {

@@ -32,7 +32,8 @@
 // or in an -ignore key, or one benchmark run under two pkg, goos or goarch
 // lines; so is an input whose command, build or go line changes (two files
 // joined, which the report would name by the last), a result without
-// ns/op, and a benchmark that reports MB/s in some runs only.
+// ns/op, a benchmark that reports MB/s in some runs only, and a benchmark
+// line that does not parse.
 //
 // Benchmark names are expected to use key=value parts
 // (BenchmarkBackward/est=ste/n=1048576/impl=fast). The -elements key gives

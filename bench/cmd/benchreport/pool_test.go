@@ -74,3 +74,20 @@ func TestRefusesBadElementCount(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusesSyntaxErrors: a benchmark line benchfmt cannot read (one cut
+// short by an interrupted run, or with a value that is no number) was
+// skipped without a word, where benchstat names it; the report's medians
+// then left that run out. It is refused, naming the file and the line.
+func TestRefusesSyntaxErrors(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"BenchmarkX/n=10-2 100 10\n", "a.txt:2: missing units"},
+		{"BenchmarkX/n=10-2 100 102 ns/op garbage\n", "a.txt:2: parsing measurement: invalid syntax"},
+	} {
+		in := writeInputs(t, "BenchmarkX/n=10-2 100 101 ns/op\n"+tc.line)
+		err := run([]string{"x=" + in[0]}, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want an error containing %q", tc.line, err, tc.want)
+		}
+	}
+}
