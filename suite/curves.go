@@ -22,7 +22,10 @@ import (
 // entropy, gradient stability and norm), each point the mean over the runs
 // that have it. order is as for WriteTable. Diverged runs are left out of
 // the means; the legend, in a column of its own right of the panels so that
-// it hides no line, gives each line's number of runs.
+// it hides no line, gives each line's number of runs and of diverged runs,
+// and names every estimator without a line and why: none of its runs
+// finished, or, on a learning-rate grid, none of its grid's, so that no
+// rate was chosen.
 func WriteCurves(w io.Writer, rs []*Record, order []string) error {
 	// Its lines are compared as runs on the same images, as a table's
 	// rows are: records of other data are refused (checkSameData).
@@ -30,7 +33,8 @@ func WriteCurves(w io.Writer, rs []*Record, order []string) error {
 		return err
 	}
 	width, height := 13*vg.Inch, 4.5*vg.Inch
-	if hasDiagnostics(rs) {
+	// Sized for the panels drawCurves draws: those of the runs shown.
+	if hasDiagnostics(shownRuns(rs)) {
 		width, height = 24*vg.Inch, 9*vg.Inch
 	}
 	canvas := vgsvg.New(width, height)
@@ -67,15 +71,10 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	if wl := byWorkload(rs); len(wl) > 1 {
 		return fmt.Errorf("suite: curves: runs of %d workloads, want one", len(wl))
 	}
-	if rs[0].Config.LRScale != 0 {
-		// A learning-rate grid: each estimator at its chosen rate, as the
-		// tables show it. When every run diverged nothing is chosen and
-		// the panels stay empty, as they do for a sweep without a grid
-		// whose runs all diverged (the tables say so): a sweep that
-		// extends a grid upwards until it diverges is a result, not an
-		// error.
-		rs, _ = SelectLR(rs)
-	}
+	// Every estimator of the records has a place in the legend and in the
+	// palette, also one without a line.
+	all := groups(rs)
+	rs = shownRuns(rs)
 	gs := groups(rs)
 	acc := plot.New()
 	acc.Title.Text = "test top-1 accuracy"
@@ -100,10 +99,19 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	for _, p := range panels {
 		p.Add(plotter.NewGrid())
 	}
-	for i, spec := range rowOrder(gs, order) {
-		a, l, n := meanCurves(gs[spec])
-		if n == 0 {
+	for i, spec := range rowOrder(all, order) {
+		g := gs[spec]
+		if g == nil {
+			legend.Add(spec + " (no learning rate chosen: no run of its grid finished)")
 			continue
+		}
+		a, l, n := meanCurves(g)
+		label := fmt.Sprintf("%s (n=%d)", spec, n)
+		if d := len(g.Diverged); n == 0 {
+			legend.Add(fmt.Sprintf("%s (no run finished: %d diverged)", spec, d))
+			continue
+		} else if d > 0 {
+			label = fmt.Sprintf("%s (n=%d, %d diverged)", spec, n, d)
 		}
 		type curve struct {
 			p   *plot.Plot
@@ -111,7 +119,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 		}
 		curves := []curve{{acc, a}, {loss, l}}
 		if diag {
-			for k, xys := range meanDiagnosticCurves(gs[spec]) {
+			for k, xys := range meanDiagnosticCurves(g) {
 				if len(xys) > 0 {
 					curves = append(curves, curve{panels[2+k], xys})
 				}
@@ -129,7 +137,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			points.Radius = vg.Points(2)
 			c.p.Add(line, points)
 			if c.p == loss {
-				legend.Add(fmt.Sprintf("%s (n=%d)", spec, n), line, points)
+				legend.Add(label, line, points)
 			}
 		}
 	}
@@ -153,6 +161,20 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	}
 	legend.Draw(side)
 	return nil
+}
+
+// shownRuns returns the runs of rs that the curves draw: on a
+// learning-rate grid, each estimator's at its chosen rate, as the tables
+// show it; else all of them. When every run of the grid diverged nothing
+// is chosen and the panels stay empty but for the legend, which says so,
+// as they do for a sweep without a grid whose runs all diverged: a sweep
+// that extends a grid upwards until it diverges is a result, not an
+// error.
+func shownRuns(rs []*Record) []*Record {
+	if len(rs) > 0 && rs[0].Config.LRScale != 0 {
+		rs, _ = SelectLR(rs)
+	}
+	return rs
 }
 
 // meanDiagnosticCurves returns, per column of diagnosticColumns, the mean

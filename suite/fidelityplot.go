@@ -18,7 +18,9 @@ import (
 )
 
 // layersSVG plots the Pearson correlation per binary layer of the last
-// state, one line per estimator (fidelity.svg of WriteFiles). The legend is in a column of its own
+// state, one line per estimator, broken at a layer without one (NaN), a
+// point left without a neighbour drawn as a dot (fidelity.svg of
+// WriteFiles). The legend is in a column of its own
 // right of the plot: the lines run anywhere in [−1, 1], and all of them
 // rise towards 1 at the control layer, so no corner of the data area is
 // free by rule.
@@ -36,14 +38,34 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
 	for i, l := range lines {
-		line, err := plotter.NewLine(l.pts)
-		if err != nil {
-			return nil, wrapErr("suite: fidelity plot", err)
+		col, dashes := lineStyle(i)
+		var thumbs []plot.Thumbnailer
+		for _, seg := range l.segs {
+			line, err := plotter.NewLine(seg)
+			if err != nil {
+				return nil, wrapErr("suite: fidelity plot", err)
+			}
+			line.Color, line.Dashes = col, dashes
+			line.Width = vg.Points(1.5)
+			p.Add(line)
+			if len(seg) == 1 {
+				// A line of one point draws nothing: a dot shows it.
+				dot, err := plotter.NewScatter(seg)
+				if err != nil {
+					return nil, wrapErr("suite: fidelity plot", err)
+				}
+				dot.Color, dot.Shape, dot.Radius = col, draw.CircleGlyph{}, vg.Points(2.5)
+				p.Add(dot)
+			}
+			if thumbs == nil {
+				thumbs = []plot.Thumbnailer{line}
+			}
 		}
-		line.Color, line.Dashes = lineStyle(i)
-		line.Width = vg.Points(1.5)
-		p.Add(line)
-		legend.Add(l.label, line)
+		label := l.label
+		if thumbs == nil {
+			label += " (no correlation at any layer)"
+		}
+		legend.Add(label, thumbs...)
 	}
 	pad := vg.Millimeter * 2
 	canvas := vgsvg.New(6*vg.Inch+legendWidth(legend, pad), 5.5*vg.Inch)
@@ -57,17 +79,21 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 }
 
 // A layersLine is one estimator's line of the per-layer plot: its legend
-// entry and its points.
+// entry and its points, in segments of neighbouring layers. A layer whose
+// correlation is NaN (δ or ΔL constant over its sampled weights) has no
+// point and breaks the line, which would otherwise run across it as if
+// it had a value between its neighbours'.
 type layersLine struct {
 	label string
-	pts   plotter.XYs
+	segs  []plotter.XYs
 }
 
 // layersData is what the per-layer plot shows: the last state; the x
 // axis's ticks, each layer by its name, the per-layer table's (gradbench
 // models'), at x = l+1 for layer l (written upwards under its point so that
 // neighbours do not overlap); and per estimator, in the order of the
-// state's rows, its Pearson correlation at each layer, NaN left out.
+// state's rows, its Pearson correlation at each layer, a NaN left out and
+// the line broken there.
 func (r *FidelityResult) layersData() (FidelityState, []plot.Tick, []layersLine) {
 	st := r.States[len(r.States)-1]
 	ticks := make([]plot.Tick, len(r.Layers))
@@ -76,13 +102,21 @@ func (r *FidelityResult) layersData() (FidelityState, []plot.Tick, []layersLine)
 	}
 	var lines []layersLine
 	for _, row := range st.Rows {
-		pts := make(plotter.XYs, 0, len(row.PerLayer))
+		var segs []plotter.XYs
+		var seg plotter.XYs
 		for l, s := range row.PerLayer {
-			if !math.IsNaN(s.Pearson) {
-				pts = append(pts, plotter.XY{X: float64(l + 1), Y: s.Pearson})
+			if math.IsNaN(s.Pearson) {
+				if seg != nil {
+					segs, seg = append(segs, seg), nil
+				}
+				continue
 			}
+			seg = append(seg, plotter.XY{X: float64(l + 1), Y: s.Pearson})
 		}
-		lines = append(lines, layersLine{row.Estimator, pts})
+		if seg != nil {
+			segs = append(segs, seg)
+		}
+		lines = append(lines, layersLine{row.Estimator, segs})
 	}
 	return st, ticks, lines
 }

@@ -159,21 +159,65 @@ func TestFidelityLayersData(t *testing.T) {
 		t.Errorf("ticks %v, want %v", ticks, want)
 	}
 	wantLines := []layersLine{
-		{"ste", plotter.XYs{{X: 1, Y: 0.011}, {X: 2, Y: 0.022}, {X: 3, Y: 0.833}}},
-		{"fda", plotter.XYs{{X: 1, Y: 0.111}, {X: 3, Y: 0.933}}},
+		{"ste", []plotter.XYs{{{X: 1, Y: 0.011}, {X: 2, Y: 0.022}, {X: 3, Y: 0.833}}}},
+		{"fda", []plotter.XYs{{{X: 1, Y: 0.111}}, {{X: 3, Y: 0.933}}}},
 	}
 	if len(lines) != len(wantLines) {
 		t.Fatalf("%d lines, want %d", len(lines), len(wantLines))
 	}
 	for i, w := range wantLines {
 		l := lines[i]
-		ok := l.label == w.label && len(l.pts) == len(w.pts)
-		for k := 0; ok && k < len(w.pts); k++ {
-			ok = l.pts[k].X == w.pts[k].X && math.Abs(l.pts[k].Y-w.pts[k].Y) < 1e-12
+		ok := l.label == w.label && len(l.segs) == len(w.segs)
+		for s := 0; ok && s < len(w.segs); s++ {
+			ok = len(l.segs[s]) == len(w.segs[s])
+			for k := 0; ok && k < len(w.segs[s]); k++ {
+				ok = l.segs[s][k].X == w.segs[s][k].X && math.Abs(l.segs[s][k].Y-w.segs[s][k].Y) < 1e-12
+			}
 		}
 		if !ok {
-			t.Errorf("line %d: %q %v, want %q %v", i, l.label, l.pts, w.label, w.pts)
+			t.Errorf("line %d: %q %v, want %q %v", i, l.label, l.segs, w.label, w.segs)
 		}
+	}
+}
+
+// TestFidelityLayersNaNBreaksLine: a layer whose correlation is NaN was
+// left out and the line drawn straight from the layer before it to the
+// layer after, a value the measurement never gave. The line now breaks
+// there, its points left alone are drawn as dots, and an estimator with
+// no correlation at any layer says so in the legend instead of naming a
+// line the plot does not have.
+func TestFidelityLayersNaNBreaksLine(t *testing.T) {
+	r := reportFidelity()
+	fda := r.States[1].Rows[1].PerLayer
+	fda[1].Pearson = math.NaN()
+	b, err := r.layersSVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b)
+	// Stroked paths per color: a line's and its legend thumbnail's.
+	stroked := map[string]int{}
+	for _, m := range svgPathRE.FindAllStringSubmatch(svg, -1) {
+		if c := svgStrokeRE.FindStringSubmatch(m[2]); c != nil && strings.Contains(m[2], "fill:none") {
+			stroked[strings.ToUpper(c[1])]++
+		}
+	}
+	// ste (the palette's first color) has its line; fda (the second) only
+	// its thumbnail: its layers 1 and 3 have no neighbour with a value.
+	if stroked["#1F77B4"] != 2 || stroked["#FF7F0E"] != 1 {
+		t.Errorf("stroked paths: ste's %d, fda's %d, want 2 (line and thumbnail) and 1 (thumbnail)", stroked["#1F77B4"], stroked["#FF7F0E"])
+	}
+	if dots := strings.Count(strings.ToUpper(svg), "FILL:#FF7F0E"); dots != 2 {
+		t.Errorf("%d dots in fda's color, want 2, at layers 1 and 3", dots)
+	}
+	for k := range fda {
+		fda[k].Pearson = math.NaN()
+	}
+	if b, err = r.layersSVG(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), ">fda (no correlation at any layer)<") {
+		t.Errorf("legend of an estimator without a correlation at any layer:\n%s", b)
 	}
 }
 

@@ -309,7 +309,7 @@ func TestCurvesSVG(t *testing.T) {
 	if !strings.HasPrefix(svg, "<?xml") || !strings.Contains(svg, "<svg") {
 		t.Fatalf("WriteCurves output is not an SVG: %.200s", svg)
 	}
-	for _, want := range []string{"test top-1 accuracy", "training loss", "fda+na:eta=x (n=6)", "dsq+na (n=5)", "epoch"} {
+	for _, want := range []string{"test top-1 accuracy", "training loss", "fda+na:eta=x (n=6)", "dsq+na (n=5, 1 diverged)", "epoch"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("curves SVG lacks %q", want)
 		}

@@ -26,9 +26,19 @@
 // With -ignore gemm, the gemm=<build> part of a name is left out when the
 // same benchmark is matched across inputs, so that builds compare side by side.
 //
+// The runs of one benchmark in an input are one sample. Runs that
+// benchstat would keep apart are refused rather than pooled into it: two
+// benchmarks of an input that differ only in GOMAXPROCS (go test -cpu 2,4)
+// or in an -ignore key, or one benchmark run under two pkg, goos or goarch
+// lines; so is an input whose command, build or go line changes (two files
+// joined, which the report would name by the last), a result without
+// ns/op, a benchmark that reports MB/s in some runs only, and a benchmark
+// line that does not parse.
+//
 // Benchmark names are expected to use key=value parts
 // (BenchmarkBackward/est=ste/n=1048576/impl=fast). The -elements key gives
-// the element count used for ns/elem and GB/s; the -reference benchmark
+// the element count used for ns/elem and GB/s (a whole number of at least
+// 1 wherever a name has the key; any other value is refused); the -reference benchmark
 // (one with keys n and bytes, bytes being the bytes per element) is shown
 // beside each row with the same element count and bytes per element.
 //
@@ -58,6 +68,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/gradbench/gradbench/internal/cli"
@@ -135,7 +146,35 @@ func run(args []string, stdout io.Writer) error {
 	case given["reference"] && !r.hasBase(*reference):
 		return fmt.Errorf("-reference %q: no benchmark of the inputs is Benchmark%s", *reference, *reference)
 	}
+	if *elements != "none" {
+		if err := r.checkElements(); err != nil {
+			return err
+		}
+	}
 	return r.write(*out, targets, stdout)
+}
+
+// checkElements refuses an element count (the -elements key of a name)
+// that is not a whole number of at least 1: one that does not parse was
+// read as 0, which left the benchmark out of the per-element table
+// without a word, and 1e400 as +Inf, which made its time per element 0
+// and passed every ns/elem target.
+func (r *report) checkElements() error {
+	for _, in := range r.inputs {
+		for _, name := range r.names {
+			b := in.bench[name]
+			if b == nil {
+				continue
+			}
+			if v, ok := b.keys[r.elements]; ok {
+				if n, err := strconv.ParseUint(v, 10, 64); err != nil || n == 0 {
+					return fmt.Errorf("-elements %q: %s (input %s): %s=%s is no element count, want a whole number of at least 1 (-elements none leaves the per-element table out)",
+						r.elements, b.name, in.label, r.elements, v)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // checkOutput refuses an -o that names one of the label=file arguments
