@@ -29,6 +29,16 @@ type Barrier struct {
 	gen   atomic.Uint32
 	mu    sync.Mutex
 	cond  sync.Cond
+	_     [64]byte // the statistics on their own cache line
+	// waited sums the time the goroutines spent in Wait, parks counts
+	// the waits that went to sleep.
+	waited, parks atomic.Int64
+}
+
+// Waited returns the time the goroutines have spent in Wait, summed over
+// them, and how many of their waits went to sleep.
+func (b *Barrier) Waited() (time.Duration, int64) {
+	return time.Duration(b.waited.Load()), b.parks.Load()
 }
 
 // NewBarrier returns a barrier for n goroutines.
@@ -53,6 +63,7 @@ func (b *Barrier) Wait() {
 		return
 	}
 	t0 := time.Now()
+	defer func() { b.waited.Add(int64(time.Since(t0))) }()
 	for i := 0; ; i++ {
 		if b.gen.Load() != g {
 			return
@@ -64,6 +75,7 @@ func (b *Barrier) Wait() {
 			runtime.Gosched()
 		}
 	}
+	b.parks.Add(1)
 	b.mu.Lock()
 	for b.gen.Load() == g {
 		b.cond.Wait()

@@ -37,8 +37,11 @@ type coupled struct {
 
 // newCoupled returns the step of steptest.ResNet20(spec, batch, stream)
 // split between len(images) copies, copy i taking the next images[i]
-// images of the batch and their labels.
-func newCoupled(tb testing.TB, spec string, batch int, stream string, images []int) *coupled {
+// images of the batch and their labels. Without bn the copies' BatchNorm
+// layers are not coupled (each takes its own images' statistics, which
+// is not the step's math): the copies then meet only at the end of each
+// step.
+func newCoupled(tb testing.TB, spec string, batch int, stream string, images []int, bn bool) *coupled {
 	c := &coupled{bar: nn.NewBarrier(len(images))}
 	var layers []nn.Layer
 	first := 0
@@ -61,10 +64,13 @@ func newCoupled(tb testing.TB, spec string, batch int, stream string, images []i
 	if first != batch {
 		tb.Fatalf("copies of %v images, %d in all, for a batch of %d", images, first, batch)
 	}
-	bns := nn.CoupleBatchNorms(layers, images, c.bar)
+	var bns [][]*nn.BatchNorm
+	if bn {
+		bns = nn.CoupleBatchNorms(layers, images, c.bar)
+	}
 	for i, net := range c.nets {
 		own := map[*nn.Param]bool{}
-		for _, b := range bns[i] {
+		for _, b := range bnsOf(bns, i) {
 			for _, p := range b.Params() {
 				own[p] = true
 			}
@@ -81,6 +87,14 @@ func newCoupled(tb testing.TB, spec string, batch int, stream string, images []i
 	c.out = make([]*nn.Tensor, len(images))
 	c.losses = make([]float64, len(images))
 	return c
+}
+
+// bnsOf returns bns[i], or nil when bns is nil.
+func bnsOf(bns [][]*nn.BatchNorm, i int) []*nn.BatchNorm {
+	if bns == nil {
+		return nil
+	}
+	return bns[i]
 }
 
 // gradients runs copy i's forward and backward pass: its part of the
@@ -148,7 +162,15 @@ func (c *coupled) all(f func(i int)) {
 // copies' weight gradients (each core half of every tensor's elements)
 // and a barrier before each copy's optimizer step. ns/op is one step of
 // the 128 images. It is BenchmarkStepHalves (bench) with the couplings:
-// the two give what the couplings cost. Run it as that one, with
+// the two give what the couplings cost. Its sub-benchmarks sync=bn are
+// that step; sync=step leave the BatchNorm layers uncoupled (each copy's
+// statistics are its own images', not the step's math), the copies in
+// lockstep meeting only at the end of the step: what the lockstep and
+// the end of the step cost, apart from BatchNorm's barriers. Besides
+// ns/op it reports the time the two goroutines spent waiting at the
+// barriers, summed over them, per step (wait-ms/op), and how many of
+// those waits went to sleep after a millisecond of spinning
+// (parks/op). Run it as BenchmarkStepHalves, with
 // GOMAXPROCS=1 (the pool then has no worker, and each copy's jobs run on
 // its own goroutine) on at least 2 CPUs; it raises GOMAXPROCS to 2 while
 // it runs and skips otherwise. An experiment: results/couple.md.
@@ -159,28 +181,34 @@ func BenchmarkStepCoupled(b *testing.B) {
 	}
 	for _, spec := range []string{"ste", "fda+na"} {
 		name := fmt.Sprintf("model=resnet20/est=%s/batch=%d/gemm=%s", estimators.MustParse(spec), batch, gemm.Impl())
-		b.Run(name, func(b *testing.B) {
-			c := newCoupled(b, spec, batch, "bench/data", []int{batch / 2, batch / 2})
-			run := func(n int) {
-				c.all(func(i int) {
-					for range n {
-						c.step(i, 0.5)
-					}
-				})
-			}
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-			run(1) // size the buffers; the runtime's set-up for the second core
-			b.ReportAllocs()
-			b.ResetTimer()
-			run(b.N)
-			b.StopTimer()
-			for _, loss := range c.losses {
-				if math.IsNaN(loss) || math.IsInf(loss, 0) {
-					b.Fatalf("loss %v", loss)
+		for _, sync := range []string{"bn", "step"} {
+			b.Run(name+"/sync="+sync, func(b *testing.B) {
+				c := newCoupled(b, spec, batch, "bench/data", []int{batch / 2, batch / 2}, sync == "bn")
+				run := func(n int) {
+					c.all(func(i int) {
+						for range n {
+							c.step(i, 0.5)
+						}
+					})
 				}
-			}
-			b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
-		})
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+				run(1) // size the buffers; the runtime's set-up for the second core
+				b.ReportAllocs()
+				w0, p0 := c.bar.Waited()
+				b.ResetTimer()
+				run(b.N)
+				b.StopTimer()
+				w1, p1 := c.bar.Waited()
+				b.ReportMetric((w1-w0).Seconds()*1e3/float64(b.N), "wait-ms/op")
+				b.ReportMetric(float64(p1-p0)/float64(b.N), "parks/op")
+				for _, loss := range c.losses {
+					if math.IsNaN(loss) || math.IsInf(loss, 0) {
+						b.Fatalf("loss %v", loss)
+					}
+				}
+				b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "img/s")
+			})
+		}
 	}
 }
 
@@ -213,7 +241,7 @@ func TestCoupledHalves(t *testing.T) {
 				}
 			})
 
-			c := newCoupled(t, spec, batch, "nn/coupled", []int{batch / 2, batch / 2})
+			c := newCoupled(t, spec, batch, "nn/coupled", []int{batch / 2, batch / 2}, true)
 			c.all(func(i int) { c.gradients(i, 0.5) })
 			bits := func(what string, want []float32, got ...[]float32) {
 				t.Helper()

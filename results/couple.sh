@@ -7,14 +7,17 @@
 # nothing shared: "halves") and BenchmarkStepCoupled (nn's tests: the
 # same two copies in lockstep, meeting at three barriers per BatchNorm
 # layer for the batch's statistics and at the end of the step for the
-# sum of their weight gradients: "coupled"), one process each,
+# sum of their weight gradients: "coupled", sync=bn; and, without the
+# BatchNorm barriers, meeting only at the end of the step: "lockstep",
+# sync=step, which is not the step's math), one process each,
 # alternated RUNS times (6 by default, at least 5), 8 steps per run.
 #
 # Usage: results/couple.sh LABEL   (RUNS=N: N alternations)
 #        results/couple.sh --report   # only regenerate results/couple.md
 #
 # The runs go to results/couple-LABEL.txt, each benchmark's lines after
-# a line "config: one|two|halves|coupled". results/couple.md is
+# a line "config: one|two|halves|coupled" (the last has both sync=bn and
+# sync=step). results/couple.md is
 # regenerated from every results/couple-*.txt: per estimator, the median
 # step time of each configuration, and the speed-ups over the one-core
 # step, each taken run by run (the alternation's one-core step over its
@@ -69,39 +72,69 @@ if [ "$label" != --report ]; then
 	move_file "$out" "results/couple-$label.txt"
 fi
 
-# table FILE prints, per estimator, the median step time of each
-# configuration and the median and range of the run-by-run speed-ups.
-table() {
+# tables FILE prints, per estimator, the median step time of each
+# configuration (and the coupled steps' barrier waits), then the median
+# and range of the run-by-run speed-ups.
+tables() {
 	awk '
 		function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
 		function med(a, n) { sort(a, n); return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+		function cf(c) { return c == 1 ? "one" : c == 2 ? "two" : c == 3 ? "halves" : c == 4 ? "lockstep" : "coupled" }
+		# waits returns the median of v[e, c, 1..n] as a cell, or "–" when
+		# the record has none (made before the benchmark reported them).
+		function waits(v, e, c, n, unit,   a, i) {
+			if (!((e, c, 1) in v)) return " | –"
+			for (i = 1; i <= n; i++) a[i] = v[e, c, i]
+			return sprintf(" | %.1f%s", med(a, n), unit)
+		}
 		/^config: / { cfg = $2; next }
 		/^Benchmark/ {
 			if (!match($1, /est=[^\/]+/)) next
 			est = substr($1, RSTART + 4, RLENGTH - 4)
+			c = cfg
+			if (c == "coupled" && $1 ~ /\/sync=step$/) c = "lockstep"
+			else if (c == "coupled" && $1 ~ /\/sync=/ && $1 !~ /\/sync=bn$/) next
 			if (!(est in seen)) { seen[est] = 1; ests[++ne] = est }
-			r = ++count[est, cfg]
-			t[est, cfg, r] = $3 / 1e6
+			r = ++count[est, c]
+			t[est, c, r] = $3 / 1e6
+			for (i = 5; i <= NF; i++) {
+				if ($i == "wait-ms/op") wait[est, c, r] = $(i-1)
+				if ($i == "parks/op") parks[est, c, r] = $(i-1)
+			}
 		}
 		END {
-			print "| estimator | one core | two cores | halves | coupled | two cores: speed-up | halves: speed-up | coupled: speed-up | coupled: share of the halves |"
+			print "Median step times, and per step the time the two goroutines of the coupled runs waited at the barriers (summed) and how many of those waits went to sleep:"
+			print ""
+			print "| estimator | one core | two cores | halves | lockstep | coupled | lockstep: waits | coupled: waits | coupled: sleeps |"
 			print "|:--|--:|--:|--:|--:|--:|--:|--:|--:|"
 			for (k = 1; k <= ne; k++) {
 				e = ests[k]
 				n = count[e, "one"]
-				for (c = 1; c <= 4; c++) if (count[e, cf(c)] != n) { printf "%s: %d %s runs, %d one-core runs\n", e, count[e, cf(c)], cf(c), n > "/dev/stderr"; exit 1 }
+				for (c = 1; c <= 5; c++) if (count[e, cf(c)] != n && !(c == 4 && count[e, cf(c)] == 0)) { printf "%s: %d %s runs, %d one-core runs\n", e, count[e, cf(c)], cf(c), n > "/dev/stderr"; exit 1 }
 				line = "| " e
-				for (c = 1; c <= 4; c++) { delete a; for (i = 1; i <= n; i++) a[i] = t[e, cf(c), i]; line = line sprintf(" | %.1f ms", med(a, n)) }
-				for (c = 2; c <= 5; c++) {
+				for (c = 1; c <= 5; c++) { delete a; for (i = 1; i <= n; i++) a[i] = t[e, cf(c), i]; line = line (count[e, cf(c)] ? sprintf(" | %.1f ms", med(a, n)) : " | –") }
+				line = line waits(wait, e, "lockstep", n, " ms") waits(wait, e, "coupled", n, " ms") waits(parks, e, "coupled", n, "")
+				print line " |"
+			}
+			print ""
+			print "Speed-ups over the one-core step, run by run, as median (range); the share is the time of the halves over that of the coupled copies:"
+			print ""
+			print "| estimator | two cores | halves | lockstep | coupled | coupled: share of the halves |"
+			print "|:--|--:|--:|--:|--:|--:|"
+			for (k = 1; k <= ne; k++) {
+				e = ests[k]
+				n = count[e, "one"]
+				line = "| " e
+				for (c = 2; c <= 6; c++) {
 					delete a
-					for (i = 1; i <= n; i++) a[i] = c == 5 ? t[e, "halves", i] / t[e, "coupled", i] : t[e, "one", i] / t[e, cf(c), i]
+					if (c == 4 && !count[e, "lockstep"]) { line = line " | –"; continue }
+					for (i = 1; i <= n; i++) a[i] = c == 6 ? t[e, "halves", i] / t[e, "coupled", i] : t[e, "one", i] / t[e, cf(c), i]
 					m = med(a, n); lo = a[1]; hi = a[n]
-					line = line (c == 5 ? sprintf(" | %.0f%% (%.0f–%.0f%%)", 100 * m, 100 * lo, 100 * hi) : sprintf(" | %.2f× (%.2f–%.2f)", m, lo, hi))
+					line = line (c == 6 ? sprintf(" | %.0f%% (%.0f–%.0f%%)", 100 * m, 100 * lo, 100 * hi) : sprintf(" | %.2f× (%.2f–%.2f)", m, lo, hi))
 				}
 				print line " |"
 			}
 		}
-		function cf(c) { return c == 1 ? "one" : c == 2 ? "two" : c == 3 ? "halves" : "coupled" }
 	' "$1"
 }
 {
@@ -117,7 +150,9 @@ table() {
 	echo "image's shift, the moments' totals and the gradient sums' totals, each taken over both"
 	echo "copies' rows in image order, then a barrier, the sum of the two copies' weight"
 	echo "gradients, each core half of every tensor, and a barrier before each copy's optimizer"
-	echo "step). Times are per step of 128 images. A speed-up is the one-core step's time over"
+	echo "step; its sync=step runs, \"lockstep\", leave BatchNorm uncoupled, each copy taking its own"
+	echo "images' statistics, which is not the step's math, and meet only at the end of the step)."
+	echo "Times are per step of 128 images. A speed-up is the one-core step's time over"
 	echo "the other's, taken run by run (the same alternation), given as the median and the"
 	echo "range over the runs; the coupled copies' share of the halves' speed-up is the halves'"
 	echo "time over the coupled copies', run by run."
@@ -131,7 +166,7 @@ table() {
 		grep -E '^(command|machine|commit|go|load-before|load-after):' "$f"
 		echo '```'
 		echo
-		table "$f"
+		tables "$f"
 	done
 } >"$tmp/couple.md"
 move_file "$tmp/couple.md" results/couple.md
