@@ -54,44 +54,6 @@ type BatchNorm struct {
 	// dy is the output gradient of the last backward pass, which
 	// gradPlane reads.
 	dy *Tensor
-	// couple, when set, ties the layer to the same layer of other copies
-	// of the network that train on the batch's other images: the batch
-	// statistics and their gradient sums are taken over every copy's
-	// rows. Nil outside the experiment that measures coupled half-batch
-	// copies (its tests set it); nil is the layer as it always was.
-	couple bnCoupler
-}
-
-// bnCoupler ties a BatchNorm to the same layer of the other copies of a
-// network that splits one batch between them, each copy a contiguous
-// range of its images (see BatchNorm.couple).
-type bnCoupler interface {
-	// images returns the whole batch's images, of which this copy has n.
-	images(n int) int
-	// firstShift sets b.shift to the shift of the copy that holds the
-	// batch's first image.
-	firstShift(b *BatchNorm)
-	// totals returns what b.totals would return for the whole batch,
-	// from every copy's b.sums, in image order.
-	totals(b *BatchNorm) []float64
-}
-
-// batchImages returns the images of the batch the layer's statistics are
-// over: n, the input's, unless the layer is coupled.
-func (b *BatchNorm) batchImages(n int) int {
-	if b.couple != nil {
-		return b.couple.images(n)
-	}
-	return n
-}
-
-// batchTotals returns totals(), over every coupled copy's rows when the
-// layer is coupled.
-func (b *BatchNorm) batchTotals() []float64 {
-	if b.couple != nil {
-		return b.couple.totals(b)
-	}
-	return b.totals()
 }
 
 // NewBatchNorm2d returns a BatchNorm over the channels of N×C×H×W tensors.
@@ -177,13 +139,10 @@ func (b *BatchNorm) forward(x, add *Tensor) *Tensor {
 		for c := range b.C {
 			b.shift[c] = x.Data[c*hw]
 		}
-		if b.couple != nil {
-			b.couple.firstShift(b)
-		}
 		b.pass(bnMoments, nil)
-		m := float64(b.batchImages(x.N) * hw)
+		m := float64(x.N * hw)
 		mom := b.Momentum
-		tot := b.batchTotals()
+		tot := b.totals()
 		for c := range b.C {
 			s1, s2 := tot[2*c], tot[2*c+1]
 			d := s1 / m
@@ -224,8 +183,8 @@ func (b *BatchNorm) backwardDeferred(dy *Tensor) planeSource {
 	x := b.in
 	// dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x-μ)·inv.
 	b.pass(bnGradSums, dy)
-	m := float64(b.batchImages(x.N) * x.H * x.W)
-	tot := b.batchTotals()
+	m := float64(x.N * x.H * x.W)
+	tot := b.totals()
 	for c := range b.C {
 		sdy, sdyx := tot[2*c], tot[2*c+1]
 		inv := b.inv[c]

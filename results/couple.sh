@@ -23,8 +23,9 @@
 # step, each taken run by run (the alternation's one-core step over its
 # other step), as their median and range; the coupled copies' share of
 # the halves' speed-up is the halves' step time over the coupled one's.
-# About 3 minutes on the 2-core project machine: run it on a quiet
-# machine.
+# The benchmarks are built from commit c0a5bed, the experiment's tree
+# (see below). About 3 minutes on the 2-core project machine: run it on
+# a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
@@ -44,16 +45,22 @@ esac
 runs=${RUNS-6}
 whole_arg couple "RUNS, the number of alternations" 5 "$runs"
 tmp_dir
+# The experiment's code (the coupling hook in nn.BatchNorm, the coupled
+# copies and BenchmarkStepCoupled in nn's tests) is not kept on main,
+# where no production path exists only for a test; the benchmarks are
+# built from the commit that has it, with the engine as it was there.
+experiment=c0a5bed
 if [ "$label" != --report ]; then
-	go test -c -o "$tmp/bench.test" ./bench
-	go test -c -o "$tmp/nn.test" ./nn
+	mkdir "$tmp/src"
+	git archive "$experiment" | tar -x -C "$tmp/src"
+	(cd "$tmp/src" && go test -c -o "$tmp/bench.test" ./bench && go test -c -o "$tmp/nn.test" ./nn)
 	pat='model=resnet20/est=(ste|fda\+na)$'
 	bench() { # dir binary GOMAXPROCS benchmark
-		(cd "$1" && GOMAXPROCS=$3 "$tmp/$2.test" -test.run '^$' -test.bench "$4/$pat" -test.benchtime 8x -test.count 1) | grep -Ev '^(PASS|ok)'
+		(cd "$tmp/src/$1" && GOMAXPROCS=$3 "$tmp/$2.test" -test.run '^$' -test.bench "$4/$pat" -test.benchtime 8x -test.count 1) | grep -Ev '^(PASS|ok)'
 	}
 	out=$tmp/couple.txt
 	{
-		record_head "${RUNS:+RUNS=$RUNS }results/couple.sh $*"
+		record_head "${RUNS:+RUNS=$RUNS }results/couple.sh $*" | sed "s/^commit: .*/commit: $experiment (the experiment's tree, built by the script)/"
 		for i in $(seq 1 "$runs"); do
 			echo "config: one"
 			bench bench bench 1 TrainStep
