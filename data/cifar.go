@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -41,13 +42,22 @@ func parseCIFAR(b []byte, name string, classes int, pixels []uint8, labels []int
 // readCIFAR reads the CIFAR-10 binary batches files, in order, into one
 // Dataset.
 func readCIFAR(files []string, classes int) (*Dataset, error) {
+	// The sizes and counts are int64: a 32-bit build's int would wrap
+	// past 2 GiB of batches. What it cannot hold is refused before the
+	// batches are read.
 	var size int64
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {
 			return nil, fmt.Errorf("data: %w", err)
 		}
+		if st.Size() > maxFileBytes {
+			return nil, fmt.Errorf("data: %s: %d bytes, more than the %d a dataset file may hold", f, st.Size(), int64(maxFileBytes))
+		}
 		size += st.Size()
+	}
+	if err := cifarFits(size / cifarRecord); err != nil {
+		return nil, err
 	}
 	n := int(size / cifarRecord)
 	pixels := make([]uint8, 0, n*cifarImage)
@@ -57,11 +67,25 @@ func readCIFAR(files []string, classes int) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A gzipped batch holds more than its size on disk said.
+		if err := cifarFits(int64(len(labels)) + int64(len(b)/cifarRecord)); err != nil {
+			return nil, err
+		}
 		if pixels, labels, err = parseCIFAR(b, f, classes, pixels, labels); err != nil {
 			return nil, err
 		}
 	}
 	return &Dataset{N: len(labels), C: 3, H: cifarSide, W: cifarSide, Classes: classes, Pixels: pixels, Labels: labels}, nil
+}
+
+// cifarFits refuses n CIFAR-10 images whose pixels are more bytes than
+// this build's int holds (only on a 32-bit build: 699,050 images).
+func cifarFits(n int64) error {
+	if need := n * cifarImage; need > math.MaxInt {
+		return fmt.Errorf("data: cifar10: %d images of 3×%d×%d take %s, more than this build can hold in one slice (%s, a 32-bit build): use a 64-bit build",
+			n, cifarSide, cifarSide, byteSize(need), byteSize(math.MaxInt))
+	}
+	return nil
 }
 
 // cifarDirs returns where CIFAR-10 batches may sit under dir: dir itself

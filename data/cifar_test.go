@@ -2,7 +2,9 @@ package data
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -80,4 +82,35 @@ func TestCIFARBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCIFARMoreThanAddressable: CIFAR-10 batches whose images a 32-bit
+// build's int cannot count in bytes are refused before they are read,
+// not sized by a wrapped product (a panic, or a slice too short). One
+// batch of 2.2 GB is larger than a dataset file may be there; two of
+// 1.1 GB each fit, but their 716,800 images take 2.2 GB of pixels. The
+// batches are sparse files (nothing written to disk); a 64-bit build
+// would read them, which this test leaves out.
+func TestCIFARMoreThanAddressable(t *testing.T) {
+	if strconv.IntSize == 64 {
+		t.Skip("the limit of a 32-bit build's int; this build's int is 64-bit")
+	}
+	sparse := func(name string, records int64) string {
+		path := filepath.Join(t.TempDir(), name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(records * cifarRecord); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	_, err := readCIFAR([]string{sparse("big.bin", 716800)}, 10)
+	wantErr(t, err, "big.bin: 2202726400 bytes, more than the 2147483647 a dataset file may hold")
+	_, err = readCIFAR([]string{sparse("a.bin", 358400), sparse("b.bin", 358400)}, 10)
+	wantErr(t, err, "716800 images of 3×32×32 take 2.20 GB, more than this build can hold in one slice (2.15 GB, a 32-bit build)")
 }

@@ -140,7 +140,7 @@ func writeUndigested(w io.Writer, wl []*Record) {
 		}
 		which = strings.Join(parts, "; ")
 	}
-	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Delete them and run the sweep again to have them trained on the data read now.\n\n",
+	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Running their sweep again after removing them (results/study.sh for the standard study) would train them anew, with digests, on the data it reads.\n\n",
 		n, len(wl), escapeMarkdown(which))
 }
 

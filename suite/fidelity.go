@@ -183,6 +183,10 @@ type FidelityRow struct {
 	Overall   fidelity.Scores
 	CI        fidelity.Interval
 	PerLayer  []fidelity.Scores
+	// Initial: the estimator was measured at this trained state with its
+	// own trainable state at the values it starts with (it is listed in
+	// FidelityResult.Initial); every output of the state says so.
+	Initial bool `json:",omitempty"`
 	// With several evaluation batches: the overall scores on each batch,
 	// their mean and its bootstrap interval over the batches.
 	Batches   []fidelity.Scores `json:",omitempty"`
@@ -388,6 +392,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		preds := make([][][]float64, n) // [estimator][batch][site]
 		grads := make([][][]float32, n)
 		tg := make([][][]float32, n)
+		initialAt := make([]bool, n)
 		for i := range n {
 			var from nn.Layer
 			if isRunSpec(spec.Estimators[i]) {
@@ -399,6 +404,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			}
 			if st.own != nil && len(initial) > 0 {
 				res.noteInitial(res.Estimators[i], initial)
+				initialAt[i] = true
 			}
 			// Its network is unreachable once fidelityEstimator has
 			// returned: free its buffers before the next one's.
@@ -449,7 +455,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		each(n, func(i int) {
 			pred := preds[i][0]
 			noise := flipNoise(base)
-			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise)}
+			row := FidelityRow{Estimator: res.Estimators[i], Overall: fidelity.Score(pred, dl, noise), Initial: initialAt[i]}
 			if row.CI, errs[i] = fidelity.BootstrapContext(ctx, pred, dl, noise, reps, cfg.Seed); errs[i] != nil {
 				return
 			}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -27,7 +28,7 @@ import (
 func (r *FidelityResult) layersSVG() ([]byte, error) {
 	st, ticks, lines := r.layersData()
 	p := plot.New()
-	p.Title.Text = "flip fidelity per binary layer, " + st.Name
+	p.Title.Text = withNote(p.Title.TextStyle, 6*vg.Inch, "flip fidelity per binary layer, "+st.Name, initialNote(st))
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
 	p.Add(plotter.NewGrid())
@@ -76,6 +77,28 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	side.Max.Y = p.DataCanvas(area).Max.Y
 	legend.Draw(side)
 	return canvasSVG(canvas)
+}
+
+// withNote is a plot's title with a note, if any, below it, broken into
+// lines at spaces so that each fits width in style (a word longer than
+// that stands alone), with a fifth to spare: a renderer without the
+// plot's font draws it in a wider one (rsvg-convert's serif, 13% wider).
+func withNote(style text.Style, width vg.Length, title, note string) string {
+	lines := []string{title}
+	line := ""
+	for _, w := range strings.Fields(note) {
+		if line != "" && style.Width(line+" "+w) > 0.8*width {
+			lines, line = append(lines, line), ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // A layersLine is one estimator's line of the per-layer plot: its legend
@@ -169,7 +192,9 @@ func (r *FidelityResult) agreementSVG() ([]byte, error) {
 	cm.SetMin(g.Min())
 	cm.SetMax(g.Max())
 	p := plot.New()
-	p.Title.Text = "agreement: cosine of latent gradients, " + st.Name
+	// The cells at least half an inch wide, so that their values fit.
+	side := max(5*vg.Inch, 1.6*vg.Inch+vg.Length(n)*0.5*vg.Inch)
+	p.Title.Text = withNote(p.Title.TextStyle, side, "agreement: cosine of latent gradients, "+st.Name, initialNote(st))
 	p.Add(plotter.NewHeatMap(g, cm.Palette(255)))
 	cells, err := cellLabels(g, cm)
 	if err != nil {
@@ -190,8 +215,6 @@ func (r *FidelityResult) agreementSVG() ([]byte, error) {
 		marks = append(marks, plot.Tick{Value: v, Label: signed(strconv.FormatFloat(v, 'g', -1, 64))})
 	}
 	bar.Y.Tick.Marker = plot.ConstantTicks(marks)
-	// The cells at least half an inch wide, so that their values fit.
-	side := max(5*vg.Inch, 1.6*vg.Inch+vg.Length(n)*0.5*vg.Inch)
 	// The bar's column: its axis (label and tick labels) and, right of
 	// it, the bar, about a quarter of an inch wide.
 	const barWidth = 1.1 * vg.Inch

@@ -113,6 +113,25 @@ func (r *FidelityResult) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
+// initialNote says which estimators of st were measured with their own
+// trainable state at its initial values (FidelityRow.Initial), for the
+// plots' titles; "" where none was.
+func initialNote(st FidelityState) string {
+	var es []string
+	for _, row := range st.Rows {
+		if row.Initial {
+			es = append(es, row.Estimator)
+		}
+	}
+	switch len(es) {
+	case 0:
+		return ""
+	case 1:
+		return es[0] + ": its own trainable state at the values it starts with, not trained ones"
+	}
+	return strings.Join(es, ", ") + ": their own trainable state at the values they start with, not trained ones"
+}
+
 // sampled is the per-layer table's cell of the weights layer l gave each
 // stratum: "all n" where the stratum holds fewer than asked.
 func (r *FidelityResult) sampled(l int) string {
@@ -176,6 +195,11 @@ func (r *FidelityResult) WriteBench(w io.Writer) error {
 		for _, row := range st.Rows {
 			o := row.Overall
 			name := fmt.Sprintf("BenchmarkFidelity/state=%s/est=%s", strings.ReplaceAll(st.Name, " ", ""), benchName(row.Estimator))
+			if row.Initial {
+				// Not the measurement of the trained state: benchstat
+				// keeps them apart.
+				name += "/estimator-state=initial"
+			}
 			if _, err := fmt.Fprintf(w, "%s 1 %g pearson %g spearman %g sign-agree %g topk-prec %g base-rate\n", name, o.Pearson, o.Spearman, o.Sign, o.TopK, o.BaseRate); err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,63 @@ func TestFidelityBenchLines(t *testing.T) {
 	if name, _, _ := strings.Cut(lines[3], " "); name != "BenchmarkFidelity/state=epoch2/est=w:fda:n:9;a:ste" {
 		t.Errorf("name of a sided spec's line %q", name)
 	}
+}
+
+// TestFidelityInitialOutputs: an estimator measured at a trained state
+// with its own trainable state at its initial values (FidelityRow.Initial)
+// is said to be so in every output that shows the measurement, not in the
+// markdown alone: its benchmark line's name (so that benchstat does not
+// compare it with a measurement of the trained state) and the titles of
+// the two plots of that state. The other lines and a state without such a
+// row are named and titled as before.
+func TestFidelityInitialOutputs(t *testing.T) {
+	r := reportFidelity()
+	r.Initial = []InitialState{{"fda", []string{"na.a.w1"}}}
+	r.States[1].Rows[1].Initial = true
+	var b bytes.Buffer
+	if err := r.WriteBench(&b); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		name, _, _ := strings.Cut(l, " ")
+		names = append(names, name)
+	}
+	want := []string{"BenchmarkFidelity/state=epoch0/est=ste", "BenchmarkFidelity/state=epoch0/est=fda",
+		"BenchmarkFidelity/state=epoch2/est=ste", "BenchmarkFidelity/state=epoch2/est=fda/estimator-state=initial"}
+	if !slices.Equal(names, want) {
+		t.Errorf("benchmark names %q, want %q", names, want)
+	}
+	note := "fda: its own trainable state at the values it starts with, not trained ones"
+	for name, svg := range map[string]func() ([]byte, error){"fidelity.svg": r.layersSVG, "fidelity-agreement.svg": r.agreementSVG} {
+		b, err := svg()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(svgWords(b), note) {
+			t.Errorf("%s of a state with fda at its initial state does not say %q", name, note)
+		}
+	}
+	r.Initial[0].Estimator = "ste"
+	r.Initial = append(r.Initial, InitialState{"fda", []string{"na.a.w1"}})
+	r.States[1].Rows[0].Initial = true
+	if b, err := r.layersSVG(); err != nil || !strings.Contains(svgWords(b), "ste, fda: their own trainable state at the values they start with, not trained ones") {
+		t.Errorf("fidelity.svg of a state with two estimators at their initial state: %v; want both named in its title", err)
+	}
+	r.States[1].Rows[0].Initial, r.States[1].Rows[1].Initial = false, false
+	if b, err := r.layersSVG(); err != nil || strings.Contains(svgWords(b), "start with") {
+		t.Errorf("fidelity.svg of a state with no estimator at its initial state: %v; want no note", err)
+	}
+}
+
+// svgWords is the text of an SVG picture's text elements, in order, one
+// space between them: a title broken into lines reads as one.
+func svgWords(svg []byte) string {
+	var words []string
+	for _, m := range svgTextRE.FindAllSubmatch(svg, -1) {
+		words = append(words, string(m[2]))
+	}
+	return strings.Join(words, " ")
 }
 
 // TestFidelityFilesContent: each file WriteFiles writes holds its own

@@ -109,6 +109,15 @@ func TestFidelityTrainedEstimatorState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The rows say so at the trained state alone: dsq:learn=true's
+		// at epoch 1, neither at epoch 0, nor ste's (no state of its own).
+		for k, st := range res.States {
+			for _, row := range st.Rows {
+				if want := tc.listed && k == 1 && row.Estimator == "dsq:learn=true"; row.Initial != want {
+					t.Errorf("epochs %v of the fda+na run: %s at %s has Initial %v, want %v", tc.epochs, row.Estimator, st.Name, row.Initial, want)
+				}
+			}
+		}
 		if !tc.listed {
 			if len(res.Initial) != 0 {
 				t.Errorf("epochs %v of the fda+na run: %+v listed as at its initial state, which every estimator's is at epoch 0", tc.epochs, res.Initial)

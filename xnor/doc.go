@@ -110,7 +110,7 @@
 //	magic    "GBNN\x00\r\n\x1a" (8 bytes)
 //	version  uint32 (1)
 //	meta     uint32 count, then per entry: key (uint16 length + UTF-8),
-//	         value (uint32 length + bytes), keys sorted
+//	         value (uint32 length + bytes), keys sorted, each once
 //	records  uint32 count, then per record:
 //	         kind  uint8: 1 float32 parameter, 2 float32 buffer,
 //	               3 int64 buffer, 4 packed binary weights
@@ -129,7 +129,8 @@
 // The signs are stored densely (no padding to 64 channels), so a binary
 // layer takes 1/32 of its float32 size plus 4 bytes per output channel.
 // Readers reject other versions, a bad checksum, truncation, trailing
-// bytes, and records that do not match the network they are loaded into.
+// bytes, a metadata key given twice, and records that do not match the
+// network they are loaded into.
 //
 // # Implementations
 //

@@ -155,6 +155,7 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 	var st SizeStats
 	var b bytes.Buffer
 	b.Write(fileFormat.Header())
+	// The keys of a map, so each is written once, as Read requires.
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
 		keys = append(keys, k)
@@ -242,7 +243,14 @@ func Read(r io.Reader) (*File, error) {
 	f := &File{Meta: map[string]string{}}
 	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		k := d.String16()
-		f.Meta[k] = string(d.Bytes32())
+		v := string(d.Bytes32())
+		if _, ok := f.Meta[k]; ok && d.Err() == nil {
+			// Save writes a map's keys, each once; a file that gives one
+			// twice does not say which value it means.
+			d.Fail("metadata key %q appears twice", k)
+			break
+		}
+		f.Meta[k] = v
 	}
 	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		var rec record

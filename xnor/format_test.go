@@ -39,10 +39,24 @@ func rawFile(tail []byte, records ...[]byte) []byte {
 	return binfile.Seal(append(b, tail...))
 }
 
+// metaFile is a sealed model file without records whose metadata holds
+// the key, value pairs kv in the order given, repeats and all.
+func metaFile(kv ...string) []byte {
+	b := binary.LittleEndian.AppendUint32(fileFormat.Header(), uint32(len(kv)/2))
+	for i := 0; i+1 < len(kv); i += 2 {
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(kv[i])))
+		b = append(b, kv[i]...)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(kv[i+1])))
+		b = append(b, kv[i+1]...)
+	}
+	return binfile.Seal(binary.LittleEndian.AppendUint32(b, 0))
+}
+
 // TestReadRecords checks Read on files written by hand: a packed record
 // of 9 values has one scale per output and 2 bytes of signs; a packed
-// record that is not 4-D, an unknown kind, bytes after the last record
-// and a shape longer than the file are refused.
+// record that is not 4-D, an unknown kind, bytes after the last record,
+// a shape longer than the file and a metadata key given twice (which of
+// its values would the file mean?) are refused.
 func TestReadRecords(t *testing.T) {
 	one := binary.LittleEndian.AppendUint32(nil, math.Float32bits(1))
 	f, err := Read(bytes.NewReader(rawFile(nil, rawRecord(recPacked, "w", []int{1, 1, 3, 3}, append(one, 0xff, 0x01)...))))
@@ -63,6 +77,7 @@ func TestReadRecords(t *testing.T) {
 		{"too long", rawFile(nil, rawRecord(recParam, "w", []int{1 << 30}, one...)), `record "w" of shape [1073741824] is longer than the file`},
 		// Its length in the refusal is unsigned on every build (a 32-bit
 		// int would show -1).
+		{"repeated metadata key", metaFile("model", "a", "width", "2", "model", "b"), `metadata key "model" appears twice`},
 		{"metadata value past the end", binfile.Seal(binary.LittleEndian.AppendUint32(append(binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint32(fileFormat.Header(), 1), 1), 'k'), math.MaxUint32)), "want 4294967295 more bytes, have 0"},
 	} {
 		_, err := Read(bytes.NewReader(tc.data))

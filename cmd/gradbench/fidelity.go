@@ -36,8 +36,10 @@ adaptation weights of a +na spec) is the run's trained one when the
 estimator is the run's own spec (canonical form, as gradbench list
 writes it); at a trained state of a run trained with another spec the
 run's weights hold none of it, so it keeps the values the estimator's
-network starts with (the run's seed's), and the output says so under its
-heading. At epoch 0 every estimator's state is its initial one.
+network starts with (the run's seed's), and every output says so: the
+table under its heading, the plots of that state in their titles, and
+the names of its lines in fidelity-bench.txt, which end in
+/estimator-state=initial. At epoch 0 every estimator's state is its initial one.
 Of the dataset, fidelity
 reads the training split alone, not the test split: --run refuses a run
 whose record says it was trained on another training split (records

@@ -39,6 +39,11 @@ and prints both job ids. Without --submit it prints the shell command
 that submits both on stdout (gradbench slurm ... | sh runs it), and which
 scripts it wrote on stderr. Task logs go to --out/slurm/logs.
 
+With --submit, where scontrol is on PATH, an array of more tasks than the
+cluster's MaxArraySize (scontrol show config) allows is refused before
+anything is written, with what to do instead: submit the sweep in parts
+(a range of --seeds, or fewer --estimators) into the same --out.
+
 The cells are named by key, so cells finishing between submission and
 run never shift which task runs which cell. --out must be a directory
 every node sees (a shared file system): tasks record cells there
@@ -170,6 +175,14 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		}
 		fmt.Fprintf(env.stderr, "%s: not submitted again\n", what)
 	}
+	if f.submit {
+		// Before anything is written. Only to submit: scontrol waits
+		// seconds for a controller that does not answer, and sbatch
+		// needs one that does.
+		if err := checkArraySize(ctx, env, len(jobs.Pending), *quiet); err != nil {
+			return err
+		}
+	}
 	if err := jobs.Write(); err != nil {
 		return err
 	}
@@ -227,6 +240,66 @@ func sweepArgs(fs *flag.FlagSet) ([]string, error) {
 		args = append(args, "--"+fl.Name+"="+v)
 	})
 	return args, ferr
+}
+
+// checkArraySize refuses an array of tasks tasks that the cluster's
+// MaxArraySize does not allow, where scontrol can tell it: sbatch would
+// refuse it only with "Invalid job array specification". Without
+// scontrol the array is not checked; with one that cannot tell the
+// limit, stderr says, unless quiet, that the array is not checked
+// against it (sbatch, which needs the same controller, then says why).
+func checkArraySize(ctx context.Context, env *cmdEnv, tasks int, quiet bool) error {
+	limit, err := maxArraySize(ctx)
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return nil
+	case err != nil:
+		if quiet {
+			return nil
+		}
+		_, err := fmt.Fprintf(env.stderr, "the array of %s is not checked against the cluster's MaxArraySize: %v\n", plural(tasks, "task"), err)
+		return err
+	case limit == 0:
+		return fmt.Errorf("slurm: this cluster's MaxArraySize (scontrol show config) is 0, which turns job arrays off, and gradbench slurm submits the sweep's %s as one: ask the cluster's administrators to turn them on, or train the cells with gradbench run (--cell <key> trains one; gradbench plan lists the keys)",
+			plural(tasks, "pending cell"))
+	case int64(tasks) > limit:
+		// The indices run from 0 to MaxArraySize-1.
+		return fmt.Errorf("slurm: the sweep has %s, one array task each, more than the %d tasks this cluster's MaxArraySize (scontrol show config) lets one job array hold: submit the sweep in parts of at most %d cells into the same --out (a range of --seeds, such as --seeds 1..3 and then 4..6, or fewer --estimators) and, once their arrays have ended, this command, which submits whatever is still pending; or ask the cluster's administrators to raise MaxArraySize",
+			plural(tasks, "pending cell"), limit, limit)
+	}
+	return nil
+}
+
+// maxArraySize returns the cluster's MaxArraySize from scontrol show
+// config, or an error wrapping exec.ErrNotFound without scontrol.
+func maxArraySize(ctx context.Context) (int64, error) {
+	path, err := exec.LookPath("scontrol")
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.CommandContext(ctx, path, "show", "config")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return 0, fmt.Errorf("scontrol show config: %s", msg)
+		}
+		return 0, fmt.Errorf("scontrol show config: %w", err)
+	}
+	// Lines of "Name = value", the name padded with spaces.
+	for _, line := range strings.Split(string(out), "\n") {
+		name, value, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(name) != "MaxArraySize" {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("scontrol show config gives MaxArraySize %q, want a count", strings.TrimSpace(value))
+		}
+		return n, nil
+	}
+	return 0, errors.New("scontrol show config gives no MaxArraySize")
 }
 
 // sbatch submits a script with sbatch --parsable and returns the job id.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"os/exec"
@@ -108,9 +110,12 @@ func TestSlurmScripts(t *testing.T) {
 
 // fakeSbatch puts an sbatch first in PATH that logs its arguments to the
 // returned file and prints the next job id (101;cluster, then 102, ...),
-// or fails with a message when fail is set.
+// or fails with a message when fail is set, and beside it a scontrol
+// whose MaxArraySize is Slurm's default, 1001 (see fakeScontrol), so
+// that no Slurm installed here is asked.
 func fakeSbatch(t *testing.T, fail bool) (log string) {
 	t.Helper()
+	fakeScontrol(t, "1001")
 	bin := t.TempDir()
 	log = filepath.Join(bin, "sbatch.log")
 	script := `#!/bin/sh
@@ -496,6 +501,7 @@ func TestSlurmRelativeDataEnv(t *testing.T) {
 // on. Taking any output as the id passed every other test, whose fake
 // sbatch printed ids.
 func TestSlurmSubmitNoJobID(t *testing.T) {
+	fakeScontrol(t, "1001")
 	bin := t.TempDir()
 	log := filepath.Join(bin, "sbatch.log")
 	script := "#!/bin/sh\necho \"$*\" >>" + log + "\necho 'Submitted batch job 101'\n"
@@ -589,5 +595,64 @@ func TestSlurmTableNamesSpecWithSpaces(t *testing.T) {
 	}
 	if !strings.Contains(failed, "cells 0 (ste seed 1, key ") || !strings.Contains(failed, ", 1 (expr:g=1 - x * x seed 1, key ") {
 		t.Errorf("the table job's failure line %q, want cells 0 (ste seed 1, ...) and 1 (expr:g=1 - x * x seed 1, ...):\n%s", failed, b)
+	}
+}
+
+// fakeScontrol puts a scontrol first in PATH whose show config prints
+// MaxArraySize = limit among other lines, as Slurm's does, or, with limit
+// "", fails as one whose controller does not answer.
+func fakeScontrol(t *testing.T, limit string) {
+	t.Helper()
+	bin := t.TempDir()
+	script := "#!/bin/sh\n[ \"$*\" = 'show config' ] || { echo \"unexpected scontrol $*\" >&2; exit 2; }\n"
+	if limit == "" {
+		script += "echo 'slurm_load_ctl_conf error: Unable to contact slurm controller (connect failure)' >&2\nexit 1\n"
+	} else {
+		script += "echo 'Configuration data as of 2026-12-07T02:00:00'\necho 'MaxArrayHint            = 9'\necho 'MaxArraySize            = " + limit + "'\necho 'MaxJobCount             = 10000'\n"
+	}
+	if err := os.WriteFile(filepath.Join(bin, "scontrol"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// TestSlurmMaxArraySize: an array of more tasks than the cluster's
+// MaxArraySize allows (its indices run to MaxArraySize-1) is refused
+// before anything is written or submitted, with both numbers and what to
+// do, rather than left to sbatch's terse "Invalid job array
+// specification". An array that fits is submitted; a cluster whose
+// scontrol does not answer is said on stderr, and the array submitted
+// unchecked, as before (not with --quiet: sbatch, which needs the same
+// controller, then says why it fails).
+func TestSlurmMaxArraySize(t *testing.T) {
+	log := fakeSbatch(t, false)
+	sweep, out, _ := sweepHeld(t, 0)
+	for _, tc := range []struct{ limit, want string }{
+		{"3", "slurm: the sweep has 4 pending cells, one array task each, more than the 3 tasks this cluster's MaxArraySize (scontrol show config) lets one job array hold: submit the sweep in parts of at most 3 cells into the same --out (a range of --seeds, such as --seeds 1..3 and then 4..6, or fewer --estimators) and, once their arrays have ended, this command, which submits whatever is still pending; or ask the cluster's administrators to raise MaxArraySize"},
+		{"0", "slurm: this cluster's MaxArraySize (scontrol show config) is 0, which turns job arrays off, and gradbench slurm submits the sweep's 4 pending cells as one: ask the cluster's administrators to turn them on, or train the cells with gradbench run (--cell <key> trains one; gradbench plan lists the keys)"},
+	} {
+		fakeScontrol(t, tc.limit)
+		_, _, err := runGradbench(t, append([]string{"slurm", "--submit"}, sweep...)...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("MaxArraySize %s, 4 pending cells: error\n%v\nwant\n%s", tc.limit, err, tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(out, "slurm", "cells.sh")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("MaxArraySize %s: cells.sh written (%v), want nothing written", tc.limit, err)
+		}
+		if calls, _ := os.ReadFile(log); len(calls) != 0 {
+			t.Errorf("MaxArraySize %s: sbatch called:\n%s", tc.limit, calls)
+		}
+	}
+	fakeScontrol(t, "4")
+	if stdout, _ := gradbenchOK(t, append([]string{"slurm", "--submit"}, sweep...)...); !strings.HasPrefix(stdout, "submitted array job 101 (4 tasks") {
+		t.Errorf("MaxArraySize 4, 4 pending cells: stdout %q, want the array submitted", stdout)
+	}
+	fakeScontrol(t, "")
+	stdout, stderr := gradbenchOK(t, append([]string{"slurm", "--submit"}, sweep...)...)
+	if !strings.HasPrefix(stdout, "submitted array job 103 (4 tasks") || !strings.Contains(stderr, "the array of 4 tasks is not checked against the cluster's MaxArraySize: scontrol show config: slurm_load_ctl_conf error: Unable to contact slurm controller") {
+		t.Errorf("scontrol failing: stdout %q, stderr %q; want the array submitted and the check said to be left out", stdout, stderr)
+	}
+	if stdout, stderr = gradbenchOK(t, append([]string{"slurm", "--submit", "--quiet"}, sweep...)...); !strings.HasPrefix(stdout, "submitted array job 105 (4 tasks") || stderr != "" {
+		t.Errorf("scontrol failing, --quiet: stdout %q, stderr %q; want the array submitted and nothing on stderr", stdout, stderr)
 	}
 }

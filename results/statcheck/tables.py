@@ -73,7 +73,8 @@ def undigested_note(recs):
             parts.append(label + " " + seeds_text(ss))
         which = "; ".join(parts)
     return ("Note: %d of these %d records%s, so whether they were trained on the same data as the others could not be checked: %s. "
-            "Delete them and run the sweep again to have them trained on the data read now." % (len(without), len(recs), UNDIGESTED, which))
+            "Running their sweep again after removing them (results/study.sh for the standard study) "
+            "would train them anew, with digests, on the data it reads." % (len(without), len(recs), UNDIGESTED, which))
 
 
 def chosen_lr_cell(spec, best, points, header, recs):
