@@ -57,7 +57,16 @@ var exprOptions = func() []expr.Option {
 	}
 	for name, f := range exprFunctions {
 		opts = append(opts, expr.Function(name, func(args ...any) (any, error) {
-			return f(args[0].(float64)), nil
+			// The type checker lets through any number: an int reaches
+			// here from min, max, abs, a conditional or a let binding of
+			// integer constants, as exp(max(0, x)) gives exp the int 0.
+			switch v := args[0].(type) {
+			case float64:
+				return f(v), nil
+			case int:
+				return f(float64(v)), nil
+			}
+			return nil, fmt.Errorf("%s(%v): %T is not a number", name, args[0], args[0])
 		}, new(func(float64) float64)))
 	}
 	return opts
