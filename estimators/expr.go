@@ -42,7 +42,10 @@ var (
 // conditional a ? b : c. Unknown names, non-numeric results and the like
 // are errors when the spec is parsed. The canonical form of the spec holds
 // the formula as the library prints it after constant folding, so spacing
-// and constant arithmetic do not change a cache key.
+// and constant arithmetic do not change a cache key; the estimator runs
+// that printed formula, so one whose printing reads back as another
+// formula is refused (the library drops brackets that a negative constant
+// raised to a power, (-1) ** n, and a let inside an operand need).
 //
 // Spec keys: g (the formula; default max(0, 2 - 2 * abs(x)), ApproxSign,
 // so that "expr" alone is a working example), c (C, the clip, default 1,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -111,9 +112,15 @@ func compileFormula(src string) (*exprFormula, error) {
 		return nil, formulaError(src, err)
 	}
 	canon := prog.Node().String()
+	// The program that runs is the canonical form's, so it must be the
+	// formula given: a constant may fold to a value the language cannot
+	// write (1/0 is +Inf), and the library prints some trees without
+	// brackets they need, (-1) ** n as -1 ** n, which reads as -(1 ** n),
+	// and (let a = 1; a + x) * 2 as let a = 1; a + x * 2.
 	again, err := expr.Compile(canon, exprOptions...)
-	if err != nil || again.Node().String() != canon {
-		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write the constant parts another way", src, canon)
+	if given, ok := shapeOf(prog.Node()); err != nil || again.Node().String() != canon || !ok || given != mustShape(again.Node()) {
+		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write it another way, "+
+			"with its constant parts finite, its let bindings at its start and a negative constant bound by one (\"let b = -1; b ** x\")", src, canon)
 	}
 	usesP := ast.Find(again.Node(), func(n ast.Node) bool {
 		id, ok := n.(*ast.IdentifierNode)
@@ -226,4 +233,119 @@ func (e *exprEval) at(x, p float64) (float64, error) {
 		return 0, fmt.Errorf("formula gave %T %v, want a number", out, out)
 	}
 	return v, nil
+}
+
+// shapeOf returns the formula n computes, written with every bracket,
+// numbers by value (the integer 1 and the float 1.0 alike, as the
+// canonical form prints them alike) and operators by meaning ("^" as
+// "**", "!" as "not"): two trees of one shape compute one formula. It
+// returns false for a node a numeric formula does not have.
+func shapeOf(n ast.Node) (string, bool) {
+	var b strings.Builder
+	ok := writeShape(&b, n)
+	return b.String(), ok
+}
+
+// mustShape is shapeOf for a tree that may hold other nodes: their
+// shape is their type, which no tree of numeric nodes has.
+func mustShape(n ast.Node) string {
+	s, ok := shapeOf(n)
+	if !ok {
+		return fmt.Sprintf("%T", n)
+	}
+	return s
+}
+
+// shapeOperators are the operators spelled two ways, by one spelling.
+var shapeOperators = map[string]string{"^": "**", "!": "not", "&&": "and", "||": "or"}
+
+func writeShape(b *strings.Builder, n ast.Node) bool {
+	op := func(o string) string {
+		if s, ok := shapeOperators[o]; ok {
+			return s
+		}
+		return o
+	}
+	list := func(nodes []ast.Node) bool {
+		for i, a := range nodes {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if !writeShape(b, a) {
+				return false
+			}
+		}
+		return true
+	}
+	switch n := n.(type) {
+	case *ast.IdentifierNode:
+		b.WriteString(n.Value)
+	case *ast.IntegerNode:
+		b.WriteString(strconv.FormatFloat(float64(n.Value), 'g', -1, 64))
+	case *ast.FloatNode:
+		b.WriteString(strconv.FormatFloat(n.Value, 'g', -1, 64))
+	case *ast.BoolNode:
+		b.WriteString(strconv.FormatBool(n.Value))
+	case *ast.UnaryNode:
+		b.WriteString("(" + op(n.Operator) + " ")
+		if !writeShape(b, n.Node) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.BinaryNode:
+		b.WriteString("(")
+		if !writeShape(b, n.Left) {
+			return false
+		}
+		b.WriteString(" " + op(n.Operator) + " ")
+		if !writeShape(b, n.Right) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.CallNode:
+		if !writeShape(b, n.Callee) {
+			return false
+		}
+		b.WriteString("(")
+		if !list(n.Arguments) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.BuiltinNode:
+		b.WriteString(n.Name + "(")
+		if !list(n.Arguments) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.ConditionalNode:
+		b.WriteString("(")
+		if !list([]ast.Node{n.Cond, n.Exp1, n.Exp2}) {
+			return false
+		}
+		b.WriteString(" ?:)")
+	case *ast.VariableDeclaratorNode:
+		b.WriteString("(let " + n.Name + " = ")
+		if !writeShape(b, n.Value) {
+			return false
+		}
+		b.WriteString("; ")
+		if !writeShape(b, n.Expr) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.SequenceNode:
+		b.WriteString("(")
+		for i, a := range n.Nodes {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if !writeShape(b, a) {
+				return false
+			}
+		}
+		b.WriteString(")")
+	default:
+		return false
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package estimators
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,46 @@ func TestExprFunctionOfInteger(t *testing.T) {
 			if want := float32(tc.want(float64(x))); dx[0] != want {
 				t.Errorf("%s: g(%g) = %g, want %g", tc.spec, x, dx[0], want)
 			}
+		}
+	}
+}
+
+// TestExprCanonicalIsTheFormula: the program a spec runs is its canonical
+// formula's, which the expression library prints; where its printing
+// drops a bracket the tree needs, the formula read back is another one,
+// and the spec is refused, not trained with that other formula. Each
+// formula here is either refused or computes what it says at every x.
+func TestExprCanonicalIsTheFormula(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		want func(x float64) float64
+	}{
+		// -1 ** n reads as -(1 ** n).
+		{"expr:g=2 + (-1) ** floor(abs(x)*2),knots=0.5", func(x float64) float64 { return 2 + math.Pow(-1, math.Floor(math.Abs(x)*2)) }},
+		{"expr:g=1 - (-(0.5 + 0.5)) ** 2 * x*x", func(x float64) float64 { return 1 - x*x }},
+		// A let inside an operand: the operator took in the let's body.
+		{"expr:g=(let a = 0.5; a + x) * 2 + 1,monotone=false", func(x float64) float64 { return (0.5+x)*2 + 1 }},
+		{"expr:g=2 - (let a = abs(x); a) ** 2", func(x float64) float64 { return 2 - x*x }},
+	} {
+		e, err := New(tc.spec)
+		if err != nil {
+			if !strings.Contains(err.Error(), "does not read back as the same formula") {
+				t.Errorf("New(%s): %v, want it used or refused for its canonical form", tc.spec, err)
+			}
+			continue
+		}
+		for _, x := range []float32{-0.875, -0.25, 0, 0.25, 0.875} {
+			dx := []float32{0}
+			e.(*Expr).BackwardRef(dx, []float32{x}, []float32{1})
+			if want := float32(tc.want(float64(x))); dx[0] != want {
+				t.Errorf("%s (canonical %s): g(%g) = %g, want %g", tc.spec, MustParse(tc.spec), x, dx[0], want)
+			}
+		}
+	}
+	// The formulas the library prints faithfully are kept, brackets and all.
+	for _, src := range []string{"(-x) ** 2", "2 ** 3 ** x", "(x - 1) ** 2", "-(x ** 2)", "let b = -1; 2 + b ** floor(x)", "(x > 0 ? 1 : 2) + x"} {
+		if _, err := compileFormula(src); err != nil {
+			t.Errorf("%s: %v, want it accepted", src, err)
 		}
 	}
 }
