@@ -39,8 +39,9 @@ var (
 // the constant pi, the functions exp, log, log2, log10, sqrt, cbrt, sin,
 // cos, tan, asin, acos, atan, sinh, cosh, tanh, erf, abs, min, max, floor,
 // ceil and round, arithmetic (** and ^ are powers), comparisons and the
-// conditional a ? b : c. Unknown names, non-numeric results and the like
-// are errors when the spec is parsed. The canonical form of the spec holds
+// conditional a ? b : c. Unknown names, non-numeric results, comments
+// (// and /* */, which the language would drop) and the like are errors
+// when the spec is parsed. The canonical form of the spec holds
 // the formula as the library prints it after constant folding, so spacing
 // and constant arithmetic do not change a cache key; the estimator runs
 // that printed formula, so one whose printing reads back as another

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -95,6 +96,14 @@ func compileFormula(src string) (*exprFormula, error) {
 	}
 	if len(src) > maxFormula {
 		return nil, fmt.Errorf("formula of %d bytes: want at most %d", len(src), maxFormula)
+	}
+	// The language's comments would be dropped from the formula, and
+	// "x // 2" is a floor division in Python: refused, as strings are.
+	if i := strings.Index(src, "//"); i >= 0 || strings.Contains(src, "/*") {
+		if j := strings.Index(src, "/*"); i < 0 || j >= 0 && j < i {
+			i = j
+		}
+		return nil, fmt.Errorf("formula %q: a comment (// or /* */) is not part of a numeric formula (at column %d)", src, utf8.RuneCountInString(src[:i])+1)
 	}
 	tree, err := parser.Parse(src)
 	if err != nil {

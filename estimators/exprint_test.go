@@ -82,3 +82,19 @@ func TestExprCanonicalIsTheFormula(t *testing.T) {
 		}
 	}
 }
+
+// TestExprRefusesComments: the language's comments, // to the end and
+// /* ... */, are refused, not dropped: "1 - abs(x) // 2" reads as a
+// floor division to a user of Python, and the language took it for
+// 1 - abs(x).
+func TestExprRefusesComments(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=1 - abs(x) // 2", "a comment (// or /* */) is not part of a numeric formula (at column 12)"},
+		{"expr:g=1 /* one */ + 0*x", "a comment (// or /* */) is not part of a numeric formula (at column 3)"},
+		{"expr:g=2 - abs(x) /* unclosed", "a comment (// or /* */) is not part of a numeric formula (at column 12)"},
+	} {
+		if s, err := Parse(tc.spec); err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %q, %v, want an error ending %q", tc.spec, s, err, tc.want)
+		}
+	}
+}
