@@ -112,6 +112,10 @@ func compileFormula(src string) (*exprFormula, error) {
 	if n := ast.Find(tree.Node, notNumeric); n != nil {
 		return nil, fmt.Errorf("formula %q: %s is not part of a numeric formula (at column %d)", src, describeNode(n), n.Location().From+1)
 	}
+	if n := ast.Find(tree.Node, func(n ast.Node) bool { return strayUnderscore(literal(src, n), n) }); n != nil {
+		return nil, fmt.Errorf("formula %q: the number %s: an underscore in a number separates digits, as in 1_000 (at column %d)",
+			src, literal(src, n), n.Location().From+1)
+	}
 	if n := ast.Find(tree.Node, func(n ast.Node) bool { return underflows(src, n) != "" }); n != nil {
 		return nil, fmt.Errorf("formula %q: the number %s %s: write 0, or a number float64 holds as written (at column %d)",
 			src, literal(src, n), underflows(src, n), n.Location().From+1)
@@ -155,6 +159,25 @@ func underflows(src string, n ast.Node) string {
 		return fmt.Sprintf("underflows to a subnormal in float64, %g, which holds fewer digits (its smallest normal magnitude is %g)", f.Value, minNormal64)
 	}
 	return ""
+}
+
+// strayUnderscore reports whether n is a number whose literal lit holds
+// an underscore where Go syntax (and so the spec's other numbers) has
+// none: the language's lexer drops every underscore of a number, so
+// that 1_ is 1 and 1__0 is 10.
+func strayUnderscore(lit string, n ast.Node) bool {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode:
+	default:
+		return false
+	}
+	if !strings.Contains(lit, "_") {
+		return false
+	}
+	goSyntax := func(err error) bool { return err == nil || errors.Is(err, strconv.ErrRange) }
+	_, errInt := strconv.ParseInt(lit, 0, 64)
+	_, errFloat := strconv.ParseFloat(lit, 64)
+	return !goSyntax(errInt) && !goSyntax(errFloat)
 }
 
 // literal returns the text of src that n was parsed from (its location

@@ -98,3 +98,29 @@ func TestExprRefusesComments(t *testing.T) {
 		}
 	}
 }
+
+// TestExprNumberUnderscores: an underscore in a number of a formula
+// separates digits, as in Go and in the spec's other numbers (1_000);
+// the language's lexer dropped one anywhere in a number, so that 1_ was
+// 1, 1__0 was 10 and 1._5 was 1.5. Those are refused.
+func TestExprNumberUnderscores(t *testing.T) {
+	for _, tc := range []struct{ src, canon string }{
+		{"1_000 * x", "1000 * x"},
+		{"1_000.5 * x", "1000.5 * x"},
+		{"1e1_0 * x", "1e+10 * x"},
+		{"0x_1F * x", "31 * x"},
+		{"1_ + x", ""},
+		{"1__0 * x", ""},
+		{"1._5 * x", ""},
+		{"1_.5 * x", ""},
+		{"1e_3 * x", ""},
+	} {
+		f, err := compileFormula(tc.src)
+		switch {
+		case tc.canon == "" && (err == nil || !strings.Contains(err.Error(), "an underscore in a number separates digits")):
+			t.Errorf("%s: %v, want it refused for its underscore", tc.src, err)
+		case tc.canon != "" && (err != nil || f.src != tc.canon):
+			t.Errorf("%s: %v, want it read as %s", tc.src, err, tc.canon)
+		}
+	}
+}
