@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -124,6 +126,9 @@ func compileFormula(src string) (*exprFormula, error) {
 	if err != nil {
 		return nil, formulaError(src, err)
 	}
+	if n := intOverflow(tree.Node); n != nil {
+		return nil, fmt.Errorf("formula %q: the integer arithmetic at column %d may overflow int64, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, n.Location().From+1)
+	}
 	canon := prog.Node().String()
 	// The program that runs is the canonical form's, so it must be the
 	// formula given: a constant may fold to a value the language cannot
@@ -134,6 +139,9 @@ func compileFormula(src string) (*exprFormula, error) {
 	if given, ok := shapeOf(prog.Node()); err != nil || again.Node().String() != canon || !ok || given != mustShape(again.Node()) {
 		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write it another way, "+
 			"with its constant parts finite, its let bindings at its start and a negative constant bound by one (\"let b = -1; b ** x\")", src, canon)
+	}
+	if n := intOverflow(again.Node()); n != nil {
+		return nil, fmt.Errorf("formula %q folds to %q, whose integer arithmetic at column %d may overflow int64, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, canon, n.Location().From+1)
 	}
 	usesP := ast.Find(again.Node(), func(n ast.Node) bool {
 		id, ok := n.(*ast.IdentifierNode)
@@ -380,4 +388,103 @@ func writeShape(b *strings.Builder, n ast.Node) bool {
 		return false
 	}
 	return true
+}
+
+// intOverflow returns the first node of the formula n whose integer
+// arithmetic may overflow int64, or nil. The language computes +, -, *,
+// % and unary minus in int64 when both operands are integers (integer
+// literals, let bindings of them, min, max and abs of them, conditionals
+// with an integer branch), and wraps on overflow, both when it folds
+// constants (4294967296*4294967296 is 0) and at run time. Each node's
+// magnitude is bounded from its operands' bounds, over both branches of
+// a conditional, so a refusal may be of arithmetic that a condition
+// would have kept in range; writing a number with a decimal point makes
+// the arithmetic float64.
+func intOverflow(n ast.Node) ast.Node {
+	w := intBounds{vars: map[string]uint64{}}
+	w.bound(n)
+	return w.bad
+}
+
+// intBounds bounds the magnitudes of a formula's integer values.
+type intBounds struct {
+	vars map[string]uint64 // bound of each let binding that may be an integer
+	bad  ast.Node          // the first node that may overflow
+}
+
+// bound returns a bound on |n| and whether n may be an integer; it
+// records in w.bad the first node whose bound exceeds math.MaxInt64.
+func (w *intBounds) bound(n ast.Node) (uint64, bool) {
+	const limit = math.MaxInt64
+	join := func(nodes ...ast.Node) (uint64, bool) { // one of nodes' values
+		var m uint64
+		isInt := false
+		for _, a := range nodes {
+			if b, ok := w.bound(a); ok {
+				m, isInt = max(m, b), true
+			}
+		}
+		return m, isInt
+	}
+	check := func(b uint64, over bool) (uint64, bool) {
+		if (over || b > limit) && w.bad == nil {
+			w.bad = n
+		}
+		return min(b, limit), true
+	}
+	switch n := n.(type) {
+	case *ast.IntegerNode:
+		b := uint64(n.Value)
+		if n.Value < 0 {
+			b = -b
+		}
+		return b, true
+	case *ast.IdentifierNode:
+		b, ok := w.vars[n.Value]
+		return b, ok
+	case *ast.UnaryNode:
+		b, ok := w.bound(n.Node)
+		return b, ok && n.Operator != "not" && n.Operator != "!"
+	case *ast.BinaryNode:
+		l, lok := w.bound(n.Left)
+		r, rok := w.bound(n.Right)
+		if !lok || !rok {
+			return 0, false
+		}
+		switch n.Operator {
+		case "+", "-":
+			sum, carry := bits.Add64(l, r, 0)
+			return check(sum, carry != 0)
+		case "*":
+			hi, lo := bits.Mul64(l, r)
+			return check(lo, hi != 0)
+		case "%":
+			return l, true
+		}
+		return 0, false
+	case *ast.ConditionalNode:
+		w.bound(n.Cond)
+		return join(n.Exp1, n.Exp2)
+	case *ast.BuiltinNode:
+		return join(n.Arguments...)
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && slices.Contains(exprBuiltins, id.Value) {
+			return join(n.Arguments...)
+		}
+		join(n.Arguments...)
+		return 0, false
+	case *ast.VariableDeclaratorNode:
+		if b, ok := w.bound(n.Value); ok {
+			w.vars[n.Name] = b
+		}
+		return w.bound(n.Expr)
+	case *ast.SequenceNode:
+		var b uint64
+		ok := false
+		for _, a := range n.Nodes {
+			b, ok = w.bound(a)
+		}
+		return b, ok
+	}
+	return 0, false
 }

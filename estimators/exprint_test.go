@@ -124,3 +124,39 @@ func TestExprNumberUnderscores(t *testing.T) {
 		}
 	}
 }
+
+// TestExprIntegerOverflow: the language computes with int64 where both
+// operands are integers, and wraps on overflow: 4294967296*4294967296
+// folded to 0, and a let binding's product went negative at run time.
+// A formula whose integer arithmetic can overflow is refused; each one
+// here is either refused or computes what it says.
+func TestExprIntegerOverflow(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		want float64
+	}{
+		{"expr:g=4294967296*4294967296 + 1 - x*x", 1.8446744073709552e19},
+		{"expr:g=let a = 3037000500; a * a > 0 ? 1 : 2", 1},
+		{"expr:g=(x > -2 ? 3037000500 : 0.5) * 3037000500 > 0 ? 1 : 2", 1},
+		{"expr:g=abs(-9223372036854775807 - 2) > 0 ? 1 : 2", 1},
+	} {
+		e, err := New(tc.spec)
+		if err != nil {
+			if !strings.Contains(err.Error(), "may overflow") {
+				t.Errorf("New(%s): %v, want it refused for overflow", tc.spec, err)
+			}
+			continue
+		}
+		dx := []float32{0}
+		e.(*Expr).BackwardRef(dx, []float32{0}, []float32{1})
+		if dx[0] != float32(tc.want) {
+			t.Errorf("%s (canonical %s): g(0) = %g, want %g", tc.spec, MustParse(tc.spec), dx[0], tc.want)
+		}
+	}
+	// Integer arithmetic that cannot overflow is kept.
+	for _, src := range []string{"1 + 7 % 4 * x", "1000000 * 1000000 * x", "let a = 3037000499; a * a * x", "let a = 4294967296.0; a * a * x", "4294967296.0 * 4294967296 * x"} {
+		if _, err := compileFormula(src); err != nil {
+			t.Errorf("%s: %v, want it accepted", src, err)
+		}
+	}
+}
