@@ -47,7 +47,7 @@ const (
 )
 
 // edeT is EDE's tmin/tmax pair.
-var edeT = tPair{typ: "EDE", tmin: edeDefaultTmin, tmax: edeDefaultTmax}
+var edeT = tPair{typ: "EDE", tmin: edeDefaultTmin, tmax: edeDefaultTmax, in: tRange}
 
 func newEDE(p *Params) (Estimator, error) {
 	lo, hi, err := edeT.parse(p)

@@ -15,13 +15,15 @@ type Estimator interface {
 	Name() string
 
 	// Forward sets dst[i] = q(x[i]) = +1 if x[i] >= 0 else -1, so that
-	// q(+0) = q(-0) = +1. A NaN input gives NaN, so that a diverged
+	// q(+0) = q(-0) = +1 (a Binarizer's q is its own, such as BiPer's
+	// sign(sin(ω·x))). A NaN input gives NaN, so that a diverged
 	// network shows up in the loss instead of being binarized silently.
 	Forward(dst, x []float32)
 
 	// Backward sets dx[i] = dy[i]·g(x[i]), where g is the estimator's
-	// surrogate derivative. For every finite x the result is finite; for
-	// x = ±Inf it is what the estimator documents (0 for all built-in ones).
+	// surrogate derivative. For every finite x, g(x) is finite; for
+	// x = ±Inf it is what the estimator documents (0 for every built-in
+	// one but identity, whose g is 1 everywhere).
 	// Learnable estimators (see Learner) also accumulate the gradient of their
 	// scalars here.
 	Backward(dx, x, dy []float32)

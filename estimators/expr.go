@@ -39,10 +39,16 @@ var (
 // the constant pi, the functions exp, log, log2, log10, sqrt, cbrt, sin,
 // cos, tan, asin, acos, atan, sinh, cosh, tanh, erf, abs, min, max, floor,
 // ceil and round, arithmetic (** and ^ are powers), comparisons and the
-// conditional a ? b : c. Unknown names, non-numeric results and the like
-// are errors when the spec is parsed. The canonical form of the spec holds
-// the formula as the library prints it after constant folding, so spacing
-// and constant arithmetic do not change a cache key.
+// conditional a ? b : c. Unknown names, non-numeric results, comments
+// (// and /* */, which the language would drop), integer arithmetic that
+// may overflow int64 (which the language wraps: write 4294967296.0 for
+// float64) and the like are errors when the spec is parsed. The
+// canonical form of the spec holds the formula as the library prints it
+// after constant folding, so spacing and constant arithmetic do not
+// change a cache key; the estimator runs
+// that printed formula, so one whose printing reads back as another
+// formula is refused (the library drops brackets that a negative constant
+// raised to a power, (-1) ** n, and a let inside an operand need).
 //
 // Spec keys: g (the formula; default max(0, 2 - 2 * abs(x)), ApproxSign,
 // so that "expr" alone is a working example), c (C, the clip, default 1,

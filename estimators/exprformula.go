@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -57,7 +61,16 @@ var exprOptions = func() []expr.Option {
 	}
 	for name, f := range exprFunctions {
 		opts = append(opts, expr.Function(name, func(args ...any) (any, error) {
-			return f(args[0].(float64)), nil
+			// The type checker lets through any number: an int reaches
+			// here from min, max, abs, a conditional or a let binding of
+			// integer constants, as exp(max(0, x)) gives exp the int 0.
+			switch v := args[0].(type) {
+			case float64:
+				return f(v), nil
+			case int:
+				return f(float64(v)), nil
+			}
+			return nil, fmt.Errorf("%s(%v): %T is not a number", name, args[0], args[0])
 		}, new(func(float64) float64)))
 	}
 	return opts
@@ -86,12 +99,24 @@ func compileFormula(src string) (*exprFormula, error) {
 	if len(src) > maxFormula {
 		return nil, fmt.Errorf("formula of %d bytes: want at most %d", len(src), maxFormula)
 	}
+	// The language's comments would be dropped from the formula, and
+	// "x // 2" is a floor division in Python: refused, as strings are.
+	if i := strings.Index(src, "//"); i >= 0 || strings.Contains(src, "/*") {
+		if j := strings.Index(src, "/*"); i < 0 || j >= 0 && j < i {
+			i = j
+		}
+		return nil, fmt.Errorf("formula %q: a comment (// or /* */) is not part of a numeric formula (at column %d)", src, utf8.RuneCountInString(src[:i])+1)
+	}
 	tree, err := parser.Parse(src)
 	if err != nil {
 		return nil, formulaError(src, err)
 	}
 	if n := ast.Find(tree.Node, notNumeric); n != nil {
 		return nil, fmt.Errorf("formula %q: %s is not part of a numeric formula (at column %d)", src, describeNode(n), n.Location().From+1)
+	}
+	if n := ast.Find(tree.Node, func(n ast.Node) bool { return strayUnderscore(literal(src, n), n) }); n != nil {
+		return nil, fmt.Errorf("formula %q: the number %s: an underscore in a number separates digits, as in 1_000 (at column %d)",
+			src, literal(src, n), n.Location().From+1)
 	}
 	if n := ast.Find(tree.Node, func(n ast.Node) bool { return underflows(src, n) != "" }); n != nil {
 		return nil, fmt.Errorf("formula %q: the number %s %s: write 0, or a number float64 holds as written (at column %d)",
@@ -101,10 +126,22 @@ func compileFormula(src string) (*exprFormula, error) {
 	if err != nil {
 		return nil, formulaError(src, err)
 	}
+	if n := intOverflow(tree.Node); n != nil {
+		return nil, fmt.Errorf("formula %q: the integer arithmetic at column %d may overflow int64, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, n.Location().From+1)
+	}
 	canon := prog.Node().String()
+	// The program that runs is the canonical form's, so it must be the
+	// formula given: a constant may fold to a value the language cannot
+	// write (1/0 is +Inf), and the library prints some trees without
+	// brackets they need, (-1) ** n as -1 ** n, which reads as -(1 ** n),
+	// and (let a = 1; a + x) * 2 as let a = 1; a + x * 2.
 	again, err := expr.Compile(canon, exprOptions...)
-	if err != nil || again.Node().String() != canon {
-		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write the constant parts another way", src, canon)
+	if given, ok := shapeOf(prog.Node()); err != nil || again.Node().String() != canon || !ok || given != mustShape(again.Node()) {
+		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write it another way, "+
+			"with its constant parts finite, its let bindings at its start and a negative constant bound by one (\"let b = -1; b ** x\")", src, canon)
+	}
+	if n := intOverflow(again.Node()); n != nil {
+		return nil, fmt.Errorf("formula %q folds to %q, whose integer arithmetic at column %d may overflow int64, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, canon, n.Location().From+1)
 	}
 	usesP := ast.Find(again.Node(), func(n ast.Node) bool {
 		id, ok := n.(*ast.IdentifierNode)
@@ -130,6 +167,25 @@ func underflows(src string, n ast.Node) string {
 		return fmt.Sprintf("underflows to a subnormal in float64, %g, which holds fewer digits (its smallest normal magnitude is %g)", f.Value, minNormal64)
 	}
 	return ""
+}
+
+// strayUnderscore reports whether n is a number whose literal lit holds
+// an underscore where Go syntax (and so the spec's other numbers) has
+// none: the language's lexer drops every underscore of a number, so
+// that 1_ is 1 and 1__0 is 10.
+func strayUnderscore(lit string, n ast.Node) bool {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode:
+	default:
+		return false
+	}
+	if !strings.Contains(lit, "_") {
+		return false
+	}
+	goSyntax := func(err error) bool { return err == nil || errors.Is(err, strconv.ErrRange) }
+	_, errInt := strconv.ParseInt(lit, 0, 64)
+	_, errFloat := strconv.ParseFloat(lit, 64)
+	return !goSyntax(errInt) && !goSyntax(errFloat)
 }
 
 // literal returns the text of src that n was parsed from (its location
@@ -217,4 +273,218 @@ func (e *exprEval) at(x, p float64) (float64, error) {
 		return 0, fmt.Errorf("formula gave %T %v, want a number", out, out)
 	}
 	return v, nil
+}
+
+// shapeOf returns the formula n computes, written with every bracket,
+// numbers by value (the integer 1 and the float 1.0 alike, as the
+// canonical form prints them alike) and operators by meaning ("^" as
+// "**", "!" as "not"): two trees of one shape compute one formula. It
+// returns false for a node a numeric formula does not have.
+func shapeOf(n ast.Node) (string, bool) {
+	var b strings.Builder
+	ok := writeShape(&b, n)
+	return b.String(), ok
+}
+
+// mustShape is shapeOf for a tree that may hold other nodes: their
+// shape is their type, which no tree of numeric nodes has.
+func mustShape(n ast.Node) string {
+	s, ok := shapeOf(n)
+	if !ok {
+		return fmt.Sprintf("%T", n)
+	}
+	return s
+}
+
+// shapeOperators are the operators spelled two ways, by one spelling.
+var shapeOperators = map[string]string{"^": "**", "!": "not", "&&": "and", "||": "or"}
+
+func writeShape(b *strings.Builder, n ast.Node) bool {
+	op := func(o string) string {
+		if s, ok := shapeOperators[o]; ok {
+			return s
+		}
+		return o
+	}
+	list := func(nodes []ast.Node) bool {
+		for i, a := range nodes {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if !writeShape(b, a) {
+				return false
+			}
+		}
+		return true
+	}
+	switch n := n.(type) {
+	case *ast.IdentifierNode:
+		b.WriteString(n.Value)
+	case *ast.IntegerNode:
+		b.WriteString(strconv.FormatFloat(float64(n.Value), 'g', -1, 64))
+	case *ast.FloatNode:
+		b.WriteString(strconv.FormatFloat(n.Value, 'g', -1, 64))
+	case *ast.BoolNode:
+		b.WriteString(strconv.FormatBool(n.Value))
+	case *ast.UnaryNode:
+		b.WriteString("(" + op(n.Operator) + " ")
+		if !writeShape(b, n.Node) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.BinaryNode:
+		b.WriteString("(")
+		if !writeShape(b, n.Left) {
+			return false
+		}
+		b.WriteString(" " + op(n.Operator) + " ")
+		if !writeShape(b, n.Right) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.CallNode:
+		if !writeShape(b, n.Callee) {
+			return false
+		}
+		b.WriteString("(")
+		if !list(n.Arguments) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.BuiltinNode:
+		b.WriteString(n.Name + "(")
+		if !list(n.Arguments) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.ConditionalNode:
+		b.WriteString("(")
+		if !list([]ast.Node{n.Cond, n.Exp1, n.Exp2}) {
+			return false
+		}
+		b.WriteString(" ?:)")
+	case *ast.VariableDeclaratorNode:
+		b.WriteString("(let " + n.Name + " = ")
+		if !writeShape(b, n.Value) {
+			return false
+		}
+		b.WriteString("; ")
+		if !writeShape(b, n.Expr) {
+			return false
+		}
+		b.WriteString(")")
+	case *ast.SequenceNode:
+		b.WriteString("(")
+		for i, a := range n.Nodes {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if !writeShape(b, a) {
+				return false
+			}
+		}
+		b.WriteString(")")
+	default:
+		return false
+	}
+	return true
+}
+
+// intOverflow returns the first node of the formula n whose integer
+// arithmetic may overflow int64, or nil. The language computes +, -, *,
+// % and unary minus in int64 when both operands are integers (integer
+// literals, let bindings of them, min, max and abs of them, conditionals
+// with an integer branch), and wraps on overflow, both when it folds
+// constants (4294967296*4294967296 is 0) and at run time. Each node's
+// magnitude is bounded from its operands' bounds, over both branches of
+// a conditional, so a refusal may be of arithmetic that a condition
+// would have kept in range; writing a number with a decimal point makes
+// the arithmetic float64.
+func intOverflow(n ast.Node) ast.Node {
+	w := intBounds{vars: map[string]uint64{}}
+	w.bound(n)
+	return w.bad
+}
+
+// intBounds bounds the magnitudes of a formula's integer values.
+type intBounds struct {
+	vars map[string]uint64 // bound of each let binding that may be an integer
+	bad  ast.Node          // the first node that may overflow
+}
+
+// bound returns a bound on |n| and whether n may be an integer; it
+// records in w.bad the first node whose bound exceeds math.MaxInt64.
+func (w *intBounds) bound(n ast.Node) (uint64, bool) {
+	const limit = math.MaxInt64
+	join := func(nodes ...ast.Node) (uint64, bool) { // one of nodes' values
+		var m uint64
+		isInt := false
+		for _, a := range nodes {
+			if b, ok := w.bound(a); ok {
+				m, isInt = max(m, b), true
+			}
+		}
+		return m, isInt
+	}
+	check := func(b uint64, over bool) (uint64, bool) {
+		if (over || b > limit) && w.bad == nil {
+			w.bad = n
+		}
+		return min(b, limit), true
+	}
+	switch n := n.(type) {
+	case *ast.IntegerNode:
+		b := uint64(n.Value)
+		if n.Value < 0 {
+			b = -b
+		}
+		return b, true
+	case *ast.IdentifierNode:
+		b, ok := w.vars[n.Value]
+		return b, ok
+	case *ast.UnaryNode:
+		b, ok := w.bound(n.Node)
+		return b, ok && n.Operator != "not" && n.Operator != "!"
+	case *ast.BinaryNode:
+		l, lok := w.bound(n.Left)
+		r, rok := w.bound(n.Right)
+		if !lok || !rok {
+			return 0, false
+		}
+		switch n.Operator {
+		case "+", "-":
+			sum, carry := bits.Add64(l, r, 0)
+			return check(sum, carry != 0)
+		case "*":
+			hi, lo := bits.Mul64(l, r)
+			return check(lo, hi != 0)
+		case "%":
+			return l, true
+		}
+		return 0, false
+	case *ast.ConditionalNode:
+		w.bound(n.Cond)
+		return join(n.Exp1, n.Exp2)
+	case *ast.BuiltinNode:
+		return join(n.Arguments...)
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && slices.Contains(exprBuiltins, id.Value) {
+			return join(n.Arguments...)
+		}
+		join(n.Arguments...)
+		return 0, false
+	case *ast.VariableDeclaratorNode:
+		if b, ok := w.bound(n.Value); ok {
+			w.vars[n.Name] = b
+		}
+		return w.bound(n.Expr)
+	case *ast.SequenceNode:
+		var b uint64
+		ok := false
+		for _, a := range n.Nodes {
+			b, ok = w.bound(a)
+		}
+		return b, ok
+	}
+	return 0, false
 }

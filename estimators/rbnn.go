@@ -29,7 +29,8 @@ var (
 // g).
 //
 // Spec keys: tmin (Tmin, default 1e-2) and tmax (Tmax, default 10), both
-// > 0 with tmin <= tmax: the defaults of the official code. Choices the
+// in (0, 1e19] (t² must be a float32, for the fast kernel's slope) with
+// tmin <= tmax: the defaults of the official code. Choices the
 // code leaves open, ours: the code sets t from epoch/epochs for epochs
 // 0..E-1, so its t stops one step short of Tmax; here p = 0 at the first
 // epoch and 1 at the last (the harness's progress), so the last epoch
@@ -38,7 +39,7 @@ var (
 // Before the first SetProgress the estimator is at p = 0.
 //
 // Built as a literal, the zero value of Tmin or Tmax means its default;
-// another value outside what the spec accepts (> 0, finite, of a
+// another value outside what the spec accepts (in (0, 1e19], of a
 // magnitude float32 holds to its precision), or a Tmin above Tmax once the
 // defaults are in, makes every method that reads them panic.
 type RBNN struct {
@@ -57,8 +58,11 @@ const (
 	rbnnDefaultTmax float32 = 10
 )
 
-// rbnnT is RBNN's tmin/tmax pair.
-var rbnnT = tPair{typ: "RBNN", tmin: rbnnDefaultTmin, tmax: rbnnDefaultTmax}
+// rbnnT is RBNN's tmin/tmax pair. Its range ends at 1e19: the fast
+// kernel's slope B = k·t² (k = 1 for t >= 1) must be a finite float32,
+// which it is up to t ≈ 1.84e19; past that it is +Inf and A - B·|x| is
+// -Inf or NaN, zeroed, over the whole triangle.
+var rbnnT = tPair{typ: "RBNN", tmin: rbnnDefaultTmin, tmax: rbnnDefaultTmax, in: Interval{Lo: 0, Hi: 1e19, OpenLo: true}}
 
 func newRBNN(p *Params) (Estimator, error) {
 	lo, hi, err := rbnnT.parse(p)

@@ -3,6 +3,7 @@ package estimators
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +56,38 @@ func TestRBNNKernels(t *testing.T) { checkKernels(t, "rbnn:tmin=0.5,tmax=50", "r
 func (e *RBNN) inForce() map[string]float64 {
 	lo, hi := e.bounds()
 	return map[string]float64{"tmin": lo, "tmax": hi}
+}
+
+// TestRBNNLargeT: the fast kernel computes g as A - B·|x| with the slope
+// B = k·t² in float32, which overflows past t ≈ 1.84e19; it then gave 0
+// over the whole triangle (g(0) = 0, not √2·t), and the spec was accepted
+// because 0 is finite. A t whose t² float32 cannot hold is refused; the
+// largest one accepted keeps the fast kernel on the reference.
+func TestRBNNLargeT(t *testing.T) {
+	for _, spec := range []string{"rbnn:tmax=1e20", "rbnn:tmin=1.9e19,tmax=1.9e19", "rbnn:tmax=3e38"} {
+		if _, err := New(spec); err == nil || !strings.Contains(err.Error(), "want a number in (0, 1e+19]") {
+			t.Errorf("New(%s): %v, want it refused for its t", spec, err)
+		}
+	}
+	e, err := New("rbnn:tmin=1e19,tmax=1e19")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{0, 1e-38, -1e-38, 1e-20, 1.4e-19, 1e-10}
+	fast, ref := make([]float32, len(x)), make([]float32, len(x))
+	e.Backward(fast, x, ones(len(x)))
+	e.(Referencer).BackwardRef(ref, x, ones(len(x)))
+	for i := range x {
+		if math.Abs(float64(fast[i])-float64(ref[i])) > 1e-5*float64(ref[0]) {
+			t.Errorf("rbnn at t = 1e19: Backward(x=%g) = %g, BackwardRef = %g", x[i], fast[i], ref[i])
+		}
+	}
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "RBNN.Tmax = 1e+20") {
+				t.Errorf("RBNN{Tmax: 1e20}.Backward: recovered %v, want a panic naming Tmax", r)
+			}
+		}()
+		(&RBNN{Tmax: 1e20}).Backward(make([]float32, 1), []float32{0}, []float32{1})
+	}()
 }

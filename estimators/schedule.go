@@ -25,22 +25,23 @@ func progressInRange(p float64) error {
 	return nil
 }
 
-// tRange is the range of EDE's and RBNN's tmin and tmax.
+// tRange is the range of EDE's tmin and tmax.
 var tRange = Above(0)
 
 // A tPair describes the tmin/tmax pair of an estimator with IR-Net's
-// schedule: the name of its type, for the panics of a bad literal, and the
+// schedule: the name of its type, for the panics of a bad literal, the
 // float32 defaults that a spec that omits a key and a literal's zero field
-// both use.
+// both use, and the range of both.
 type tPair struct {
 	typ        string
 	tmin, tmax float32
+	in         Interval
 }
 
 // parse reads the spec keys tmin and tmax and refuses tmin > tmax.
 func (d tPair) parse(p *Params) (lo, hi float32, err error) {
-	lo = p.Float("tmin", d.tmin, tRange)
-	hi = p.Float("tmax", d.tmax, tRange)
+	lo = p.Float("tmin", d.tmin, d.in)
+	hi = p.Float("tmax", d.tmax, d.in)
 	if err = p.Err(); err != nil {
 		return 0, 0, err
 	}
@@ -53,8 +54,8 @@ func (d tPair) parse(p *Params) (lo, hi float32, err error) {
 // bounds returns the fields Tmin and Tmax in force, a zero field meaning
 // its default; it panics on a field out of range or on Tmin > Tmax.
 func (d tPair) bounds(tmin, tmax float32) (lo, hi float64) {
-	lo = float64(fieldOr(d.typ, "Tmin", tmin, d.tmin, tRange))
-	hi = float64(fieldOr(d.typ, "Tmax", tmax, d.tmax, tRange))
+	lo = float64(fieldOr(d.typ, "Tmin", tmin, d.tmin, d.in))
+	hi = float64(fieldOr(d.typ, "Tmax", tmax, d.tmax, d.in))
 	fieldOrder(d.typ, "Tmin", "Tmax", lo, hi)
 	return lo, hi
 }
