@@ -67,6 +67,10 @@ func TestConvMatchesReference(t *testing.T) {
 		{2, 3, 11, 13, 5, 3, 2, 1 << 16}, {2, 3, 10, 10, 3, 1, 0, 500}, {3, 2, 8, 9, 4, 2, 1, 1 << 16},
 		{2, 2, 12, 12, 11, 4, 2, 1 << 16}, {2, 3, 7, 7, 1, 2, 0, 300}, {1, 2, 5, 6, 2, 1, 0, 1 << 16},
 		{2, 3, 10, 10, 3, 2, 0, 1 << 16}, {2, 3, 10, 11, 3, 3, 0, 300},
+		// a stride wider than the input: phase columns (w = 1) and phase
+		// rows (h = 1, whose padded row 2 is input row 1, past the image)
+		// that hold no input value
+		{2, 3, 3, 1, 1, 3, 0, 1 << 16}, {2, 3, 1, 8, 3, 3, 1, 1 << 16}, {3, 2, 2, 2, 3, 4, 1, 1 << 16},
 	} {
 		for _, batches := range [][]int{{5}, {8, 3}, {1}} {
 			name := fmt.Sprintf("in=%d/out=%d/h=%d/w=%d/k=%d/s=%d/pad=%d/target=%d/n=%v", s.in, s.out, s.h, s.w, s.k, s.stride, s.pad, s.target, batches)

@@ -113,6 +113,9 @@ func (pg phaseGrid) runs(c, g int, f func(in, plane, a int)) {
 	for ci := range c {
 		for n := range g {
 			for a := range s {
+				if pg.y0[a] >= pg.h {
+					continue // no input row: past the last image's end
+				}
 				in := (n*c+ci)*hw + pg.y0[a]*pg.w
 				plane := (ci*s+a)*s*pg.size + (n*pg.rows+pg.yr0[a])*pg.r
 				f(in, plane, a)
@@ -203,9 +206,13 @@ func (pg phaseGrid) interleaveRows(dst, src []float32, ny int) {
 	for b := range s {
 		lo, hi, x0 := pg.lo[b], pg.hi[b], pg.x0[b]
 		sp := src[b*pg.size+lo:]
-		if s == 1 {
+		switch {
+		case hi <= lo:
+			// No window reaches this phase's columns (a stride wider than
+			// the input): x0 may lie past the row, even past dst's end.
+		case s == 1:
 			copyRows(dst[x0:], ld, sp, pg.r, ny, hi-lo)
-		} else {
+		default:
 			for y := range ny {
 				dy, sy := dst[y*ld+x0:], sp[y*pg.r:][:hi-lo]
 				for t, v := range sy {
