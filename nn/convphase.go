@@ -47,10 +47,17 @@ type phaseGrid struct {
 }
 
 func newPhaseGrid(h, w, oh, ow, k, s, p, g int) phaseGrid {
+	return phaseGrid{}.remake(h, w, oh, ow, k, s, p, g)
+}
+
+// remake returns the phase grid newPhaseGrid returns, its tables in pg's
+// (grown if needed): a layer that alternates between two group sizes (a
+// smaller last batch, then the next epoch's full ones) allocates nothing.
+func (old phaseGrid) remake(h, w, oh, ow, k, s, p, g int) phaseGrid {
 	kq := (k + s - 1) / s
 	pg := phaseGrid{h: h, w: w, oh: oh, ow: ow, s: s, p: p, kq: kq, r: ow + kq - 1, rows: oh + kq - 1, g: g}
 	pg.size = g*pg.rows*pg.r + (kq-1)*pg.r + kq
-	pg.lo, pg.hi, pg.x0, pg.xEnd = make([]int, s), make([]int, s), make([]int, s), make([]int, s)
+	pg.lo, pg.hi, pg.x0, pg.xEnd = ints(old.lo, s), ints(old.hi, s), ints(old.x0, s), ints(old.xEnd, s)
 	for b := range s {
 		lo, hi := 0, 0
 		if p > b {
@@ -62,7 +69,7 @@ func newPhaseGrid(h, w, oh, ow, k, s, p, g int) phaseGrid {
 		hi = max(hi, lo)
 		pg.lo[b], pg.hi[b], pg.x0[b], pg.xEnd[b] = lo, hi, s*lo+b-p, s*hi+b-p
 	}
-	pg.y0, pg.yr0, pg.ny, pg.yEnd = make([]int, s), make([]int, s), make([]int, s), make([]int, s)
+	pg.y0, pg.yr0, pg.ny, pg.yEnd = ints(old.y0, s), ints(old.yr0, s), ints(old.ny, s), ints(old.yEnd, s)
 	for a := range s {
 		y0 := ((a-p)%s + s) % s // input row y + p is padded row s·yr + a
 		yr0 := (y0 + p) / s
@@ -239,10 +246,10 @@ func (c *convCore) setupPhase(n int) {
 	groups := (per + g - 1) / g
 	g = (per + groups - 1) / groups
 	if c.phase.g != g || c.phase.h != c.h || c.phase.w != c.w {
-		c.phase = newPhaseGrid(c.h, c.w, c.oh, c.ow, cv.Kernel, s, cv.Pad, g)
-		c.off = make([]int, c.k)
+		c.phase = c.phase.remake(c.h, c.w, c.oh, c.ow, cv.Kernel, s, cv.Pad, g)
+		c.off = ints(c.off, c.k)
 		c.phase.offsets(c.off, cv.In, cv.Kernel)
-		c.offDy = make([]int, cv.Out)
+		c.offDy = ints(c.offDy, cv.Out)
 		for o := range c.offDy {
 			c.offDy[o] = o * c.phase.size
 		}
