@@ -131,8 +131,8 @@ func (f *Flatten) Backward(dy *Tensor) *Tensor {
 	if x == nil {
 		panic("nn: Flatten.Backward called before Forward")
 	}
-	if dy.Len() != x.Len() {
-		panic(fmt.Sprintf("nn: Flatten: gradient %v does not match input %v", dy, x))
+	if dy.N != x.N || dy.Sample() != x.Sample() || len(dy.Data) != dy.Len() {
+		panic(fmt.Sprintf("nn: Flatten.Backward: gradient %v with %d values does not match the output %dx%dx1x1", dy, len(dy.Data), x.N, x.Sample()))
 	}
 	f.dx = Tensor{N: x.N, C: x.C, H: x.H, W: x.W, Data: dy.Data}
 	return &f.dx

@@ -74,5 +74,5 @@ func TestFlatten(t *testing.T) {
 		t.Errorf("Backward gave %v, want a 2x3x2x2 view of the gradient", dx)
 	}
 	checkRefusals(t, []refusal{{"2x11x1x1", func() { f.Backward(NewTensor(2, 11, 1, 1)) },
-		"nn: Flatten: gradient 2x11x1x1 does not match input 2x3x2x2"}})
+		"nn: Flatten.Backward: gradient 2x11x1x1 with 22 values does not match the output 2x12x1x1"}})
 }

@@ -242,6 +242,58 @@ func TestBackwardBeforeForward(t *testing.T) {
 	checkRefusals(t, cases)
 }
 
+// TestBackwardRefusesMismatchedGradient checks that every layer's
+// Backward refuses an output gradient that is not of its last output's
+// shape with a panic naming the layer: one with height and width swapped
+// (as many values), and ones whose Data holds one value fewer or more than
+// the shape. MaxPool2d compared the number of values only, so it took the
+// swapped gradient and one with a value too many and read past a short
+// one (a runtime error); Flatten passed a gradient whose Data did not hold
+// its shape on to the layer before it.
+func TestBackwardRefusesMismatchedGradient(t *testing.T) {
+	init := NewInit(1)
+	ste := Binary{Estimator: estimators.MustParse("ste")}
+	bconv, err := NewBinaryConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blin, err := NewBinaryLinear(48, 2, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []refusal
+	for _, l := range []struct {
+		name string
+		l    Layer
+	}{
+		{"ReLU", NewReLU()},
+		{"Hardtanh", NewHardtanh()},
+		{"PReLU", NewPReLU(2)},
+		{"BatchNorm", NewBatchNorm2d(2)},
+		{"Conv2d", NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init)},
+		{"BinaryConv2d", bconv},
+		{"Linear", NewLinear(48, 2, true, init)},
+		{"BinaryLinear", blin},
+		{"MaxPool2d", NewMaxPool2d(Pool{Kernel: 2})},
+		{"AvgPool2d", NewAvgPool2d(Pool{Kernel: 2})},
+		{"GlobalAvgPool", NewGlobalAvgPool()},
+		{"Flatten", NewFlatten()},
+	} {
+		y := l.l.Forward(NewTensor(3, 2, 4, 6))
+		for _, dy := range []*Tensor{
+			{N: y.N, C: y.C, H: y.W, W: y.H, Data: make([]float32, y.Len())},
+			{N: y.N, C: y.C, H: y.H, W: y.W, Data: make([]float32, y.Len()-1)},
+			{N: y.N, C: y.C, H: y.H, W: y.W, Data: make([]float32, y.Len()+1)},
+		} {
+			if dy.Shape() == y.Shape() && len(dy.Data) == y.Len() {
+				continue // H = W: swapped, the same shape
+			}
+			cases = append(cases, refusal{fmt.Sprintf("%s/%v/%d values", l.name, dy, len(dy.Data)), func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward: "})
+		}
+	}
+	checkRefusals(t, cases)
+}
+
 // TestBinaryChecksRefuseNoRun: a run of no epochs and a Progress that is
 // no epoch of its run were passed (P clamps the epoch into [0, 1]), so a
 // check said yes to what no run sets.
