@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
 )
 
 // convRef is the plain reference convolution of the tests, in float64:
@@ -185,5 +188,46 @@ func TestConvInputWidthChanges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConvEmptyBatch: a batch of no images (NewTensor's empty tensor)
+// gives an empty output and input gradient and adds nothing to the weight
+// gradient. Sizing the image groups divided by the number of groups per
+// part, 0 for an empty batch, and panicked with a runtime error.
+func TestConvEmptyBatch(t *testing.T) {
+	for _, spec := range []string{"", "ste", "fda+na"} {
+		for _, cv := range []Conv{{In: 3, Out: 4, Kernel: 3, Pad: 1}, {In: 3, Out: 4, Kernel: 3, Stride: 2, Pad: 1}} {
+			t.Run(fmt.Sprintf("%s/stride=%d", spec, cv.Stride), func(t *testing.T) {
+				var l Layer
+				var w *Param
+				if spec == "" {
+					c := NewConv2d(cv, NewInit(1))
+					l, w = c, c.Weight
+				} else {
+					c, err := NewBinaryConv2d(cv, Binary{Estimator: estimators.MustParse(spec)}, NewInit(1))
+					if err != nil {
+						t.Fatal(err)
+					}
+					l, w = c, c.Weight
+				}
+				for i := range w.Grad {
+					w.Grad[i] = float32(i)
+				}
+				want := slices.Clone(w.Grad)
+				y := l.Forward(NewTensor(0, 3, 6, 6))
+				oh, ow := cv.OutSize(6, 6)
+				if y.Shape() != [4]int{0, 4, oh, ow} || len(y.Data) != 0 {
+					t.Fatalf("Forward gave %v with %d values, want 0x4x%dx%d", y, len(y.Data), oh, ow)
+				}
+				dx := l.Backward(NewTensor(0, 4, oh, ow))
+				if dx.Shape() != [4]int{0, 3, 6, 6} || len(dx.Data) != 0 {
+					t.Fatalf("Backward gave %v with %d values, want 0x3x6x6", dx, len(dx.Data))
+				}
+				if !slices.Equal(w.Grad, want) {
+					t.Fatalf("Backward changed the weight gradient")
+				}
+			})
+		}
 	}
 }

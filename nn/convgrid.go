@@ -153,7 +153,7 @@ func planes(s *[]float32, key *[4]int, k [4]int, n int) []float32 {
 func (c *convCore) setupGrid(n int) {
 	cv := c.conv
 	p := cv.Pad
-	per := (n + len(c.parts) - 1) / len(c.parts)
+	per := max(1, (n+len(c.parts)-1)/len(c.parts)) // an empty batch: groups of 1, none run
 	img := cv.In * (c.h + p) * (c.w + p)
 	g := max(1, min(per, gridTarget/img))
 	groups := (per + g - 1) / g

@@ -239,7 +239,7 @@ func (pg phaseGrid) interleaveRows(dst, src []float32, ny int) {
 func (c *convCore) setupPhase(n int) {
 	cv := c.conv
 	s := cv.stride()
-	per := (n + len(c.parts) - 1) / len(c.parts)
+	per := max(1, (n+len(c.parts)-1)/len(c.parts)) // an empty batch: groups of 1, none run
 	kq := (cv.Kernel + s - 1) / s
 	img := cv.In * s * s * (c.oh + kq - 1) * (c.ow + kq - 1)
 	g := max(1, min(per, gridTarget/img))
