@@ -308,9 +308,13 @@ type GlobalAvgPool struct {
 // NewGlobalAvgPool returns a global average pooling layer.
 func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 
-// Forward returns the channel means.
+// Forward returns the channel means. An input of no values per channel
+// (H or W 0) has none and panics.
 func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
 	y := l.forward("GlobalAvgPool", x, x.N, x.C, 1, 1)
+	if x.H*x.W == 0 {
+		panic(fmt.Sprintf("nn: GlobalAvgPool.Forward: input %v has no values per channel to average", x))
+	}
 	l.job.run(true, x.Data, y.Data, x.H*x.W)
 	return y
 }

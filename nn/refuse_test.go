@@ -91,6 +91,9 @@ func TestOutSizeRefuses(t *testing.T) {
 		{"Pool kernel 2 on 1x1", func() { Pool{Kernel: 2}.OutSize(1, 1) }, "nn: Pool.OutSize(1, 1): input 1x1 is smaller than the 2x2 window with padding 0"},
 		{"MaxPool2d kernel 2 on 1x1", func() { NewMaxPool2d(Pool{Kernel: 2}).Forward(NewTensor(1, 1, 1, 1)) }, "nn: MaxPool2d.Forward: input 1x1x1x1 is smaller than the 2x2 window"},
 		{"AvgPool2d kernel 3 on 2x2", func() { NewAvgPool2d(Pool{Kernel: 3}).Forward(NewTensor(1, 1, 2, 2)) }, "nn: AvgPool2d.Forward: input 1x1x2x2 is smaller than the 3x3 window"},
+		// The mean of no values: the pool's work split divided by H·W.
+		{"GlobalAvgPool on 2x0", func() { NewGlobalAvgPool().Forward(NewTensor(1, 3, 2, 0)) }, "nn: GlobalAvgPool.Forward: input 1x3x2x0 has no values per channel to average"},
+		{"GlobalAvgPool on 0x5", func() { NewGlobalAvgPool().Forward(NewTensor(2, 1, 0, 5)) }, "nn: GlobalAvgPool.Forward: input 2x1x0x5 has no values per channel to average"},
 		{"Conv2d kernel 3 stride 2 on 2x2", func() {
 			NewConv2d(Conv{In: 1, Out: 1, Kernel: 3, Stride: 2}, NewInit(1)).Forward(NewTensor(1, 1, 2, 2))
 		}, "nn: Conv2d.Forward: input 1x1x2x2 is smaller than the 3x3 kernel with padding 0"},
