@@ -29,7 +29,10 @@ func (s Sequential) Forward(x *Tensor) *Tensor {
 }
 
 // Backward runs every layer's Backward in reverse order. When the first
-// layer computes no input gradient (Conv.SkipInputGrad) the result is nil.
+// layer computes no input gradient (Conv.SkipInputGrad) the result is nil;
+// a layer after the first that computes none leaves the layers before it
+// without an output gradient, a programmer error that panics naming the
+// two layers.
 // A convolution followed by BatchNorm runs as a pair: BatchNorm's input
 // gradient is computed inside the convolution's pass instead of written
 // (see deferPair in fuse.go), with the same bits.
