@@ -61,8 +61,11 @@ func (r *Residual) Children() []Layer { return []Layer{r.Body, r.Shortcut} }
 // Forward returns Body(x) + Shortcut(x); the two must have the same shape.
 // The shortcut runs first, so that the body's last layer can add it in
 // its own pass (forwardAdder: BatchNorm does); the result is then that
-// layer's output tensor.
+// layer's output tensor. A nil Body is a programmer error and panics.
 func (r *Residual) Forward(x *Tensor) *Tensor {
+	if r.Body == nil {
+		panic("nn: Residual.Forward: Body is nil, want the layers the shortcut goes around")
+	}
 	s := x
 	if r.Shortcut != nil {
 		s = r.Shortcut.Forward(x)
@@ -74,6 +77,9 @@ func (r *Residual) Forward(x *Tensor) *Tensor {
 // gradients: the shortcut's first, added by the body's first layer in its
 // own pass where it can (backwardAdder).
 func (r *Residual) Backward(dy *Tensor) *Tensor {
+	if r.Body == nil {
+		panic("nn: Residual.Backward: Body is nil, want the layers the shortcut goes around")
+	}
 	s := dy
 	if r.Shortcut != nil {
 		s = r.Shortcut.Backward(dy)

@@ -102,3 +102,15 @@ func TestSequentialRefusesMissingGradient(t *testing.T) {
 		t.Errorf("Backward = %v, want nil with SkipInputGrad on the first layer", dx)
 	}
 }
+
+// TestResidualRefusesNilBody: a Residual without a Body (a struct literal
+// that left it out) called a method on a nil Layer, a runtime nil-pointer
+// error, where the package panics naming the layer and the mistake.
+func TestResidualRefusesNilBody(t *testing.T) {
+	r := &Residual{Shortcut: NewReLU()}
+	x := NewTensor(1, 2, 2, 2)
+	checkRefusals(t, []refusal{
+		{"Forward", func() { r.Forward(x) }, "nn: Residual.Forward: Body is nil"},
+		{"Backward", func() { r.Backward(x) }, "nn: Residual.Backward: Body is nil"},
+	})
+}
