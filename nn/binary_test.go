@@ -733,3 +733,43 @@ func TestBinaryWeightNAGrad(t *testing.T) {
 		})
 	}
 }
+
+// TestBinarySkipInputGradKeepsActivationGrads: a binary convolution with
+// SkipInputGrad returns no input gradient but must still give every
+// parameter its gradient. The activations' learnable estimator scalars and
+// noise adaptation take theirs from the input gradient's passes, which it
+// skipped: their gradients stayed 0 while they changed the output. Each
+// gradient must be, bit for bit, that of the same layer without
+// SkipInputGrad, on the fused (C·H·W a multiple of 64) and the separate
+// passes.
+func TestBinarySkipInputGradKeepsActivationGrads(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	for _, spec := range []string{"ste", "fda+na", "w=ste/a=ste+na", "dsq:learn=true", "dsq:learn=true+na", "w=ste+na/a=ste"} {
+		for _, hw := range []int{4, 5} {
+			t.Run(fmt.Sprintf("%s/%dx%d", spec, hw, hw), func(t *testing.T) {
+				x := randTensor(r, 3, 4, hw, hw)
+				var grads [2][][]float32
+				for i, skip := range []bool{false, true} {
+					l, err := NewBinaryConv2d(Conv{In: 4, Out: 4, Kernel: 3, Pad: 1, SkipInputGrad: skip}, Binary{Estimator: estimators.MustParse(spec)}, NewInit(1))
+					if err != nil {
+						t.Fatal(err)
+					}
+					y := l.Forward(x)
+					dy := NewTensor(y.N, y.C, y.H, y.W)
+					for j := range dy.Data {
+						dy.Data[j] = float32(j%7) - 3
+					}
+					if dx := l.Backward(dy); (dx == nil) != skip {
+						t.Fatalf("SkipInputGrad %v: Backward returned %v", skip, dx)
+					}
+					for _, p := range l.Params() {
+						grads[i] = append(grads[i], slices.Clone(p.Grad))
+					}
+				}
+				for j, want := range grads[0] {
+					checkBits(t, fmt.Sprintf("gradient of parameter %d with SkipInputGrad", j), grads[1][j], want)
+				}
+			})
+		}
+	}
+}

@@ -212,9 +212,13 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 	clear(l.dwb)
 	x := l.in
 	naA := l.a.na != nil && !l.eval && l.a.na.Alpha != 0
+	// The activations' learnable estimator scalars and noise adaptation
+	// take their gradients from the input gradient's passes: with them a
+	// layer computes it even with SkipInputGrad, and returns nil.
+	needDx := !l.SkipInputGrad || len(l.a.params) > 0 || l.a.na != nil
 	var fused *Tensor
 	l.core.epi = nil
-	if x != nil && !l.SkipInputGrad && (x.C*x.H*x.W)%64 == 0 {
+	if x != nil && needDx && (x.C*x.H*x.W)%64 == 0 {
 		if k, ok := estimators.KernelOf(l.a.est); ok {
 			fused = l.dx.shape(x.N, x.C, x.H, x.W)
 			l.epi = dxEpilogue{k: k, x: x.Data, dx: fused.Data}
@@ -228,7 +232,7 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 			l.core.epi = &l.epi
 		}
 	}
-	dxb := l.convBackward(dy, src, l.dwb, !l.SkipInputGrad)
+	dxb := l.convBackward(dy, src, l.dwb, needDx)
 	if l.epi.na != nil {
 		l.epi.na.finishBackward()
 	}
@@ -240,10 +244,21 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 		na.BackwardRows(l.dw, l.Weight.Data, l.dwb, l.Out, l.Scale)
 		addTo(l.Weight.Grad, l.Weight.Grad, l.dw)
 	}
-	if fused != nil || dxb == nil {
-		return fused
+	if fused == nil && dxb != nil {
+		fused = l.dx.shape(x.N, x.C, x.H, x.W)
+		l.inputGrad(fused, dxb, add, naA)
 	}
-	dx := l.dx.shape(x.N, x.C, x.H, x.W)
+	if l.SkipInputGrad {
+		return nil
+	}
+	return fused
+}
+
+// inputGrad sets dx = dxb·g(x) (plus the activation noise adaptation's
+// term with naA) + add (nil: none) in separate passes, where the
+// convolution's pass could not apply g (see Backward).
+func (l *BinaryConv2d) inputGrad(dx, dxb, add *Tensor, naA bool) {
+	x := l.in
 	if naA {
 		// Without the epilogue (no estimator kernel), the module's pass
 		// adds add.
@@ -253,13 +268,12 @@ func (l *BinaryConv2d) backward(dy *Tensor, src planeSource, add *Tensor) *Tenso
 		}
 		l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 		l.a.na.backwardChannels(dx.Data, x.Data, dxb.Data, x.N, x.H*x.W, f)
-		return dx
+		return
 	}
 	l.a.est.Backward(dx.Data, x.Data, dxb.Data)
 	if add != nil {
 		l.add.run(dx.Data, dx.Data, add.Data)
 	}
-	return dx
 }
 
 // convBackward is the convolution's backward pass with the forward

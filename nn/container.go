@@ -29,7 +29,10 @@ func (s Sequential) Forward(x *Tensor) *Tensor {
 }
 
 // Backward runs every layer's Backward in reverse order. When the first
-// layer computes no input gradient (Conv.SkipInputGrad) the result is nil.
+// layer computes no input gradient (Conv.SkipInputGrad) the result is nil;
+// a layer after the first that computes none leaves the layers before it
+// without an output gradient, a programmer error that panics naming the
+// two layers.
 // A convolution followed by BatchNorm runs as a pair: BatchNorm's input
 // gradient is computed inside the convolution's pass instead of written
 // (see deferPair in fuse.go), with the same bits.
@@ -58,8 +61,11 @@ func (r *Residual) Children() []Layer { return []Layer{r.Body, r.Shortcut} }
 // Forward returns Body(x) + Shortcut(x); the two must have the same shape.
 // The shortcut runs first, so that the body's last layer can add it in
 // its own pass (forwardAdder: BatchNorm does); the result is then that
-// layer's output tensor.
+// layer's output tensor. A nil Body is a programmer error and panics.
 func (r *Residual) Forward(x *Tensor) *Tensor {
+	if r.Body == nil {
+		panic("nn: Residual.Forward: Body is nil, want the layers the shortcut goes around")
+	}
 	s := x
 	if r.Shortcut != nil {
 		s = r.Shortcut.Forward(x)
@@ -71,6 +77,9 @@ func (r *Residual) Forward(x *Tensor) *Tensor {
 // gradients: the shortcut's first, added by the body's first layer in its
 // own pass where it can (backwardAdder).
 func (r *Residual) Backward(dy *Tensor) *Tensor {
+	if r.Body == nil {
+		panic("nn: Residual.Backward: Body is nil, want the layers the shortcut goes around")
+	}
 	s := dy
 	if r.Shortcut != nil {
 		s = r.Shortcut.Backward(dy)
@@ -131,8 +140,8 @@ func (f *Flatten) Backward(dy *Tensor) *Tensor {
 	if x == nil {
 		panic("nn: Flatten.Backward called before Forward")
 	}
-	if dy.Len() != x.Len() {
-		panic(fmt.Sprintf("nn: Flatten: gradient %v does not match input %v", dy, x))
+	if dy.N != x.N || dy.Sample() != x.Sample() || len(dy.Data) != dy.Len() {
+		panic(fmt.Sprintf("nn: Flatten.Backward: gradient %v with %d values does not match the output %dx%dx1x1", dy, len(dy.Data), x.N, x.Sample()))
 	}
 	f.dx = Tensor{N: x.N, C: x.C, H: x.H, W: x.W, Data: dy.Data}
 	return &f.dx

@@ -74,5 +74,43 @@ func TestFlatten(t *testing.T) {
 		t.Errorf("Backward gave %v, want a 2x3x2x2 view of the gradient", dx)
 	}
 	checkRefusals(t, []refusal{{"2x11x1x1", func() { f.Backward(NewTensor(2, 11, 1, 1)) },
-		"nn: Flatten: gradient 2x11x1x1 does not match input 2x3x2x2"}})
+		"nn: Flatten.Backward: gradient 2x11x1x1 with 22 values does not match the output 2x12x1x1"}})
+}
+
+// TestSequentialRefusesMissingGradient: a layer after the first that
+// computes no input gradient (SkipInputGrad) left the layer before it a
+// nil output gradient, which it dereferenced: a runtime error instead of
+// the package's panic naming the layers. Both the plain path and the
+// convolution and BatchNorm pair are checked.
+func TestSequentialRefusesMissingGradient(t *testing.T) {
+	init := NewInit(1)
+	skip := Conv{In: 2, Out: 2, Kernel: 3, Pad: 1, SkipInputGrad: true}
+	for _, tc := range []struct {
+		name string
+		s    Sequential
+		want string
+	}{
+		{"plain", Sequential{NewReLU(), NewConv2d(skip, init), NewReLU()}, "nn: Sequential.Backward: layer 1 (*nn.Conv2d) computes no input gradient (SkipInputGrad), which layer 0 (*nn.ReLU) before it needs"},
+		{"pair", Sequential{NewReLU(), NewConv2d(skip, init), NewBatchNorm2d(2)}, "nn: Sequential.Backward: layer 1 (*nn.Conv2d) computes no input gradient (SkipInputGrad), which layer 0 (*nn.ReLU) before it needs"},
+	} {
+		y := tc.s.Forward(NewTensor(2, 2, 3, 3))
+		checkRefusals(t, []refusal{{tc.name, func() { tc.s.Backward(y) }, tc.want}})
+	}
+	// On the first layer it gives the nil it documents.
+	s := Sequential{NewConv2d(skip, init), NewBatchNorm2d(2), NewReLU()}
+	if dx := s.Backward(s.Forward(NewTensor(2, 2, 3, 3))); dx != nil {
+		t.Errorf("Backward = %v, want nil with SkipInputGrad on the first layer", dx)
+	}
+}
+
+// TestResidualRefusesNilBody: a Residual without a Body (a struct literal
+// that left it out) called a method on a nil Layer, a runtime nil-pointer
+// error, where the package panics naming the layer and the mistake.
+func TestResidualRefusesNilBody(t *testing.T) {
+	r := &Residual{Shortcut: NewReLU()}
+	x := NewTensor(1, 2, 2, 2)
+	checkRefusals(t, []refusal{
+		{"Forward", func() { r.Forward(x) }, "nn: Residual.Forward: Body is nil"},
+		{"Backward", func() { r.Backward(x) }, "nn: Residual.Backward: Body is nil"},
+	})
 }

@@ -34,7 +34,10 @@ type Conv struct {
 	// the suite: each convolution is followed by BatchNorm).
 	Bias bool
 	// SkipInputGrad makes Backward compute no input gradient and return
-	// nil: set it on a network's first layer, whose input is the data.
+	// nil: set it on a network's first layer, whose input is the data. (A
+	// binary convolution whose activations have learnable estimator
+	// scalars or noise adaptation still computes it, for their gradients,
+	// and returns nil.)
 	SkipInputGrad bool
 }
 

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/gradbench/gradbench/estimators"
 )
 
 // convRef is the plain reference convolution of the tests, in float64:
@@ -67,6 +70,10 @@ func TestConvMatchesReference(t *testing.T) {
 		{2, 3, 11, 13, 5, 3, 2, 1 << 16}, {2, 3, 10, 10, 3, 1, 0, 500}, {3, 2, 8, 9, 4, 2, 1, 1 << 16},
 		{2, 2, 12, 12, 11, 4, 2, 1 << 16}, {2, 3, 7, 7, 1, 2, 0, 300}, {1, 2, 5, 6, 2, 1, 0, 1 << 16},
 		{2, 3, 10, 10, 3, 2, 0, 1 << 16}, {2, 3, 10, 11, 3, 3, 0, 300},
+		// a stride wider than the input: phase columns (w = 1) and phase
+		// rows (h = 1, whose padded row 2 is input row 1, past the image)
+		// that hold no input value
+		{2, 3, 3, 1, 1, 3, 0, 1 << 16}, {2, 3, 1, 8, 3, 3, 1, 1 << 16}, {3, 2, 2, 2, 3, 4, 1, 1 << 16},
 	} {
 		for _, batches := range [][]int{{5}, {8, 3}, {1}} {
 			name := fmt.Sprintf("in=%d/out=%d/h=%d/w=%d/k=%d/s=%d/pad=%d/target=%d/n=%v", s.in, s.out, s.h, s.w, s.k, s.stride, s.pad, s.target, batches)
@@ -181,5 +188,46 @@ func TestConvInputWidthChanges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConvEmptyBatch: a batch of no images (NewTensor's empty tensor)
+// gives an empty output and input gradient and adds nothing to the weight
+// gradient. Sizing the image groups divided by the number of groups per
+// part, 0 for an empty batch, and panicked with a runtime error.
+func TestConvEmptyBatch(t *testing.T) {
+	for _, spec := range []string{"", "ste", "fda+na"} {
+		for _, cv := range []Conv{{In: 3, Out: 4, Kernel: 3, Pad: 1}, {In: 3, Out: 4, Kernel: 3, Stride: 2, Pad: 1}} {
+			t.Run(fmt.Sprintf("%s/stride=%d", spec, cv.Stride), func(t *testing.T) {
+				var l Layer
+				var w *Param
+				if spec == "" {
+					c := NewConv2d(cv, NewInit(1))
+					l, w = c, c.Weight
+				} else {
+					c, err := NewBinaryConv2d(cv, Binary{Estimator: estimators.MustParse(spec)}, NewInit(1))
+					if err != nil {
+						t.Fatal(err)
+					}
+					l, w = c, c.Weight
+				}
+				for i := range w.Grad {
+					w.Grad[i] = float32(i)
+				}
+				want := slices.Clone(w.Grad)
+				y := l.Forward(NewTensor(0, 3, 6, 6))
+				oh, ow := cv.OutSize(6, 6)
+				if y.Shape() != [4]int{0, 4, oh, ow} || len(y.Data) != 0 {
+					t.Fatalf("Forward gave %v with %d values, want 0x4x%dx%d", y, len(y.Data), oh, ow)
+				}
+				dx := l.Backward(NewTensor(0, 4, oh, ow))
+				if dx.Shape() != [4]int{0, 3, 6, 6} || len(dx.Data) != 0 {
+					t.Fatalf("Backward gave %v with %d values, want 0x3x6x6", dx, len(dx.Data))
+				}
+				if !slices.Equal(w.Grad, want) {
+					t.Fatalf("Backward changed the weight gradient")
+				}
+			})
+		}
 	}
 }

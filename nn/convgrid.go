@@ -126,6 +126,16 @@ type gridPart struct {
 	xkey, dykey      [4]int
 }
 
+// ints returns s resized to n values, its contents undefined: s itself
+// when it has the capacity, so that tables rebuilt for another group size
+// (a smaller last batch, then the next full one) allocate nothing.
+func ints(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
+
 // planes returns s (grown if needed) with n floats, cleared when the
 // geometry key differs from the one it was cleared for.
 func planes(s *[]float32, key *[4]int, k [4]int, n int) []float32 {
@@ -143,16 +153,16 @@ func planes(s *[]float32, key *[4]int, k [4]int, n int) []float32 {
 func (c *convCore) setupGrid(n int) {
 	cv := c.conv
 	p := cv.Pad
-	per := (n + len(c.parts) - 1) / len(c.parts)
+	per := max(1, (n+len(c.parts)-1)/len(c.parts)) // an empty batch: groups of 1, none run
 	img := cv.In * (c.h + p) * (c.w + p)
 	g := max(1, min(per, gridTarget/img))
 	groups := (per + g - 1) / g
 	g = (per + groups - 1) / groups
 	if c.grid.g != g || c.grid.h != c.h || c.grid.w != c.w {
 		c.grid = newGrid(c.h, c.w, p, g)
-		c.off = make([]int, cv.In*cv.Kernel*cv.Kernel)
+		c.off = ints(c.off, cv.In*cv.Kernel*cv.Kernel)
 		c.grid.offsets(c.off, cv.In, cv.Kernel)
-		c.offDy = make([]int, cv.Out*cv.Kernel*cv.Kernel)
+		c.offDy = ints(c.offDy, cv.Out*cv.Kernel*cv.Kernel)
 		c.grid.offsets(c.offDy, cv.Out, cv.Kernel)
 	}
 }

@@ -47,10 +47,17 @@ type phaseGrid struct {
 }
 
 func newPhaseGrid(h, w, oh, ow, k, s, p, g int) phaseGrid {
+	return phaseGrid{}.remake(h, w, oh, ow, k, s, p, g)
+}
+
+// remake returns the phase grid newPhaseGrid returns, its tables in pg's
+// (grown if needed): a layer that alternates between two group sizes (a
+// smaller last batch, then the next epoch's full ones) allocates nothing.
+func (old phaseGrid) remake(h, w, oh, ow, k, s, p, g int) phaseGrid {
 	kq := (k + s - 1) / s
 	pg := phaseGrid{h: h, w: w, oh: oh, ow: ow, s: s, p: p, kq: kq, r: ow + kq - 1, rows: oh + kq - 1, g: g}
 	pg.size = g*pg.rows*pg.r + (kq-1)*pg.r + kq
-	pg.lo, pg.hi, pg.x0, pg.xEnd = make([]int, s), make([]int, s), make([]int, s), make([]int, s)
+	pg.lo, pg.hi, pg.x0, pg.xEnd = ints(old.lo, s), ints(old.hi, s), ints(old.x0, s), ints(old.xEnd, s)
 	for b := range s {
 		lo, hi := 0, 0
 		if p > b {
@@ -62,7 +69,7 @@ func newPhaseGrid(h, w, oh, ow, k, s, p, g int) phaseGrid {
 		hi = max(hi, lo)
 		pg.lo[b], pg.hi[b], pg.x0[b], pg.xEnd[b] = lo, hi, s*lo+b-p, s*hi+b-p
 	}
-	pg.y0, pg.yr0, pg.ny, pg.yEnd = make([]int, s), make([]int, s), make([]int, s), make([]int, s)
+	pg.y0, pg.yr0, pg.ny, pg.yEnd = ints(old.y0, s), ints(old.yr0, s), ints(old.ny, s), ints(old.yEnd, s)
 	for a := range s {
 		y0 := ((a-p)%s + s) % s // input row y + p is padded row s·yr + a
 		yr0 := (y0 + p) / s
@@ -113,6 +120,9 @@ func (pg phaseGrid) runs(c, g int, f func(in, plane, a int)) {
 	for ci := range c {
 		for n := range g {
 			for a := range s {
+				if pg.y0[a] >= pg.h {
+					continue // no input row: past the last image's end
+				}
 				in := (n*c+ci)*hw + pg.y0[a]*pg.w
 				plane := (ci*s+a)*s*pg.size + (n*pg.rows+pg.yr0[a])*pg.r
 				f(in, plane, a)
@@ -203,9 +213,13 @@ func (pg phaseGrid) interleaveRows(dst, src []float32, ny int) {
 	for b := range s {
 		lo, hi, x0 := pg.lo[b], pg.hi[b], pg.x0[b]
 		sp := src[b*pg.size+lo:]
-		if s == 1 {
+		switch {
+		case hi <= lo:
+			// No window reaches this phase's columns (a stride wider than
+			// the input): x0 may lie past the row, even past dst's end.
+		case s == 1:
 			copyRows(dst[x0:], ld, sp, pg.r, ny, hi-lo)
-		} else {
+		default:
 			for y := range ny {
 				dy, sy := dst[y*ld+x0:], sp[y*pg.r:][:hi-lo]
 				for t, v := range sy {
@@ -225,17 +239,17 @@ func (pg phaseGrid) interleaveRows(dst, src []float32, ny int) {
 func (c *convCore) setupPhase(n int) {
 	cv := c.conv
 	s := cv.stride()
-	per := (n + len(c.parts) - 1) / len(c.parts)
+	per := max(1, (n+len(c.parts)-1)/len(c.parts)) // an empty batch: groups of 1, none run
 	kq := (cv.Kernel + s - 1) / s
 	img := cv.In * s * s * (c.oh + kq - 1) * (c.ow + kq - 1)
 	g := max(1, min(per, gridTarget/img))
 	groups := (per + g - 1) / g
 	g = (per + groups - 1) / groups
 	if c.phase.g != g || c.phase.h != c.h || c.phase.w != c.w {
-		c.phase = newPhaseGrid(c.h, c.w, c.oh, c.ow, cv.Kernel, s, cv.Pad, g)
-		c.off = make([]int, c.k)
+		c.phase = c.phase.remake(c.h, c.w, c.oh, c.ow, cv.Kernel, s, cv.Pad, g)
+		c.off = ints(c.off, c.k)
 		c.phase.offsets(c.off, cv.In, cv.Kernel)
-		c.offDy = make([]int, cv.Out)
+		c.offDy = ints(c.offDy, cv.Out)
 		for o := range c.offDy {
 			c.offDy[o] = o * c.phase.size
 		}

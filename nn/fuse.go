@@ -99,6 +99,9 @@ func backwardPlus(l Layer, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
 // layer (or pair's convolution) adding it as backwardPlus does.
 func backwardSeq(s Sequential, dy, add *Tensor, out *buffer, job *addJob) *Tensor {
 	for i := len(s) - 1; i >= 0; i-- {
+		if dy == nil && i < len(s)-1 {
+			panic(fmt.Sprintf("nn: Sequential.Backward: layer %d (%T) computes no input gradient (SkipInputGrad), which layer %d (%T) before it needs", i+1, s[i+1], i, s[i]))
+		}
 		t, d, ok := deferPair(s, i)
 		switch {
 		case !ok && i == 0 && add != nil:

@@ -195,6 +195,17 @@ func gradCases(r *rand.Rand) []struct {
 			Body:     Sequential{NewConv2d(Conv{In: 2, Out: 3, Kernel: 3, Stride: 2, Pad: 1}, init)},
 			Shortcut: Sequential{NewAvgPool2d(Pool{Kernel: 2}), NewConv2d(Conv{In: 2, Out: 3, Kernel: 1}, init)},
 		}, randTensor(r, 2, 2, 6, 6), 0.5},
+		// Rarely met shapes: one image, 1x1 maps, strides wider than the
+		// input (phase rows and columns that hold no input value), odd
+		// sizes under a stride of 2.
+		{"conv/k=3/s=1/p=1/1x1/n=1", NewConv2d(Conv{In: 3, Out: 5, Kernel: 3, Pad: 1}, init), randTensor(r, 1, 3, 1, 1), 0.5},
+		{"conv/k=1/s=3/p=0/3x1", NewConv2d(Conv{In: 2, Out: 3, Kernel: 1, Stride: 3}, init), randTensor(r, 2, 2, 3, 1), 0.5},
+		{"conv/k=3/s=3/p=1/1x8", NewConv2d(Conv{In: 3, Out: 2, Kernel: 3, Stride: 3, Pad: 1}, init), randTensor(r, 2, 3, 1, 8), 0.5},
+		{"conv/k=3/s=2/p=1/5x3/n=1", NewConv2d(Conv{In: 5, Out: 3, Kernel: 3, Stride: 2, Pad: 1}, init), randTensor(r, 1, 5, 5, 3), 0.5},
+		{"batchnorm2d/train/n=1", bn(3, true), randTensor(r, 1, 3, 2, 3), 1e-2},
+		{"maxpool/k=3/s=3/p=1/5x4", NewMaxPool2d(Pool{Kernel: 3, Stride: 3, Pad: 1}), randTensor(r, 2, 2, 5, 4), 1e-3},
+		{"avgpool/k=2/5x3", NewAvgPool2d(Pool{Kernel: 2}), randTensor(r, 1, 2, 5, 3), 0.5},
+		{"globalavgpool/1x1", NewGlobalAvgPool(), randTensor(r, 3, 2, 1, 1), 0.5},
 	}
 }
 

@@ -20,9 +20,13 @@ type SoftmaxCrossEntropy struct {
 
 // Forward returns the mean loss of logits (N×K×1×1, or any N×… read as N
 // rows of K = C·H·W values) for the given labels, each in [0, K). It keeps
-// the softmax for Backward. A label out of range panics.
+// the softmax for Backward. A label out of range, and a Smoothing outside
+// [0, 1) (NaN included), panic.
 func (l *SoftmaxCrossEntropy) Forward(logits *Tensor, labels []int) float64 {
 	logits.check("SoftmaxCrossEntropy", "Forward")
+	if !(l.Smoothing >= 0 && l.Smoothing < 1) {
+		panic(fmt.Sprintf("nn: SoftmaxCrossEntropy.Forward: label smoothing %v, want a number in [0, 1)", l.Smoothing))
+	}
 	n, k := logits.N, logits.Sample()
 	if len(labels) != n {
 		panic(fmt.Sprintf("nn: SoftmaxCrossEntropy.Forward: %d labels for %d logit rows", len(labels), n))

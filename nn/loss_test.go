@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -56,4 +57,25 @@ func TestSoftmaxCrossEntropyLarge(t *testing.T) {
 	}
 	checkRefusals(t, []refusal{{"label 3 of 3", func() { ce.Forward(logits, []int{0, 3}) },
 		"nn: SoftmaxCrossEntropy.Forward: label 3 of row 1 is outside [0, 3)"}})
+}
+
+// TestSoftmaxCrossEntropyRefusesSmoothing: a label smoothing outside the
+// documented [0, 1) was used as given, so a negative ε gave the true class
+// a target above 1, ε above 1 a negative one, and NaN a loss of NaN with
+// no word of why.
+func TestSoftmaxCrossEntropyRefusesSmoothing(t *testing.T) {
+	logits := &Tensor{N: 1, C: 3, H: 1, W: 1, Data: []float32{1, 2, 3}}
+	var cases []refusal
+	for _, eps := range []float64{-0.1, 1, 1.5, math.NaN(), math.Inf(1)} {
+		ce := &SoftmaxCrossEntropy{Smoothing: eps}
+		cases = append(cases, refusal{fmt.Sprint(eps), func() { ce.Forward(logits, []int{0}) },
+			fmt.Sprintf("nn: SoftmaxCrossEntropy.Forward: label smoothing %v, want a number in [0, 1)", eps)})
+	}
+	checkRefusals(t, cases)
+	for _, eps := range []float64{0, 0.1, 0.999} {
+		ce := &SoftmaxCrossEntropy{Smoothing: eps}
+		if loss := ce.Forward(logits, []int{0}); math.IsNaN(loss) {
+			t.Errorf("smoothing %v: loss NaN", eps)
+		}
+	}
 }

@@ -125,8 +125,9 @@ func (l *MaxPool2d) Backward(dy *Tensor) *Tensor {
 	if x == nil {
 		panic("nn: MaxPool2d.Backward called before Forward")
 	}
-	if dy.Len() != len(l.arg) || dy.N != x.N || dy.C != x.C {
-		panic(fmt.Sprintf("nn: MaxPool2d.Backward: gradient %v does not match the last output", dy))
+	oh, ow, _ := l.outSize(x.H, x.W)
+	if dy.N != x.N || dy.C != x.C || dy.H != oh || dy.W != ow || len(dy.Data) != dy.Len() {
+		panic(fmt.Sprintf("nn: MaxPool2d.Backward: gradient %v with %d values does not match the output %dx%dx%dx%d", dy, len(dy.Data), x.N, x.C, oh, ow))
 	}
 	dx := l.dx.shape(x.N, x.C, x.H, x.W)
 	clear(dx.Data)
@@ -307,9 +308,13 @@ type GlobalAvgPool struct {
 // NewGlobalAvgPool returns a global average pooling layer.
 func NewGlobalAvgPool() *GlobalAvgPool { return &GlobalAvgPool{} }
 
-// Forward returns the channel means.
+// Forward returns the channel means. An input of no values per channel
+// (H or W 0) has none and panics.
 func (l *GlobalAvgPool) Forward(x *Tensor) *Tensor {
 	y := l.forward("GlobalAvgPool", x, x.N, x.C, 1, 1)
+	if x.H*x.W == 0 {
+		panic(fmt.Sprintf("nn: GlobalAvgPool.Forward: input %v has no values per channel to average", x))
+	}
 	l.job.run(true, x.Data, y.Data, x.H*x.W)
 	return y
 }

@@ -91,6 +91,9 @@ func TestOutSizeRefuses(t *testing.T) {
 		{"Pool kernel 2 on 1x1", func() { Pool{Kernel: 2}.OutSize(1, 1) }, "nn: Pool.OutSize(1, 1): input 1x1 is smaller than the 2x2 window with padding 0"},
 		{"MaxPool2d kernel 2 on 1x1", func() { NewMaxPool2d(Pool{Kernel: 2}).Forward(NewTensor(1, 1, 1, 1)) }, "nn: MaxPool2d.Forward: input 1x1x1x1 is smaller than the 2x2 window"},
 		{"AvgPool2d kernel 3 on 2x2", func() { NewAvgPool2d(Pool{Kernel: 3}).Forward(NewTensor(1, 1, 2, 2)) }, "nn: AvgPool2d.Forward: input 1x1x2x2 is smaller than the 3x3 window"},
+		// The mean of no values: the pool's work split divided by H·W.
+		{"GlobalAvgPool on 2x0", func() { NewGlobalAvgPool().Forward(NewTensor(1, 3, 2, 0)) }, "nn: GlobalAvgPool.Forward: input 1x3x2x0 has no values per channel to average"},
+		{"GlobalAvgPool on 0x5", func() { NewGlobalAvgPool().Forward(NewTensor(2, 1, 0, 5)) }, "nn: GlobalAvgPool.Forward: input 2x1x0x5 has no values per channel to average"},
 		{"Conv2d kernel 3 stride 2 on 2x2", func() {
 			NewConv2d(Conv{In: 1, Out: 1, Kernel: 3, Stride: 2}, NewInit(1)).Forward(NewTensor(1, 1, 2, 2))
 		}, "nn: Conv2d.Forward: input 1x1x2x2 is smaller than the 3x3 kernel with padding 0"},
@@ -238,6 +241,58 @@ func TestBackwardBeforeForward(t *testing.T) {
 		{"Flatten", NewFlatten()},
 	} {
 		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
+	}
+	checkRefusals(t, cases)
+}
+
+// TestBackwardRefusesMismatchedGradient checks that every layer's
+// Backward refuses an output gradient that is not of its last output's
+// shape with a panic naming the layer: one with height and width swapped
+// (as many values), and ones whose Data holds one value fewer or more than
+// the shape. MaxPool2d compared the number of values only, so it took the
+// swapped gradient and one with a value too many and read past a short
+// one (a runtime error); Flatten passed a gradient whose Data did not hold
+// its shape on to the layer before it.
+func TestBackwardRefusesMismatchedGradient(t *testing.T) {
+	init := NewInit(1)
+	ste := Binary{Estimator: estimators.MustParse("ste")}
+	bconv, err := NewBinaryConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blin, err := NewBinaryLinear(48, 2, ste, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []refusal
+	for _, l := range []struct {
+		name string
+		l    Layer
+	}{
+		{"ReLU", NewReLU()},
+		{"Hardtanh", NewHardtanh()},
+		{"PReLU", NewPReLU(2)},
+		{"BatchNorm", NewBatchNorm2d(2)},
+		{"Conv2d", NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init)},
+		{"BinaryConv2d", bconv},
+		{"Linear", NewLinear(48, 2, true, init)},
+		{"BinaryLinear", blin},
+		{"MaxPool2d", NewMaxPool2d(Pool{Kernel: 2})},
+		{"AvgPool2d", NewAvgPool2d(Pool{Kernel: 2})},
+		{"GlobalAvgPool", NewGlobalAvgPool()},
+		{"Flatten", NewFlatten()},
+	} {
+		y := l.l.Forward(NewTensor(3, 2, 4, 6))
+		for _, dy := range []*Tensor{
+			{N: y.N, C: y.C, H: y.W, W: y.H, Data: make([]float32, y.Len())},
+			{N: y.N, C: y.C, H: y.H, W: y.W, Data: make([]float32, y.Len()-1)},
+			{N: y.N, C: y.C, H: y.H, W: y.W, Data: make([]float32, y.Len()+1)},
+		} {
+			if dy.Shape() == y.Shape() && len(dy.Data) == y.Len() {
+				continue // H = W: swapped, the same shape
+			}
+			cases = append(cases, refusal{fmt.Sprintf("%s/%v/%d values", l.name, dy, len(dy.Data)), func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward: "})
+		}
 	}
 	checkRefusals(t, cases)
 }

@@ -210,6 +210,24 @@ func TestSteadyStateAllocs(t *testing.T) {
 			t.Errorf("%v allocations per Forward+Backward, want 0", n)
 		}
 	})
+	// Training alternates between two batch sizes: the last, smaller
+	// batch of an epoch, then the next epoch's full ones. When the two
+	// split into image groups of different sizes the grids' tables are
+	// rebuilt at each switch, in the slices they already have.
+	t.Run("conv/alternating-batches", func(t *testing.T) {
+		for _, cv := range []Conv{{In: 4, Out: 8, Kernel: 3, Stride: 2, Pad: 1}, {In: 16, Out: 16, Kernel: 3, Pad: 1}} {
+			l := NewConv2d(cv, NewInit(1))
+			big, small := randTensor(r, 24, cv.In, 20, 20), randTensor(r, 3, cv.In, 20, 20)
+			epoch := func() {
+				l.Backward(l.Forward(big))
+				l.Backward(l.Forward(small))
+			}
+			epoch()
+			if n := testing.AllocsPerRun(5, epoch); n != 0 {
+				t.Errorf("%+v: %v allocations per batch of 24 and batch of 3, want 0", cv, n)
+			}
+		}
+	})
 	ce := &SoftmaxCrossEntropy{}
 	z := randTensor(r, 8, 10, 1, 1)
 	labels := make([]int, 8)

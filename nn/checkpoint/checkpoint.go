@@ -150,9 +150,19 @@ func Load(path string, s *State) error {
 // Marshal returns the checkpoint encoding of s, or an error naming the
 // first record the format cannot hold as it is: a name over 65,535 bytes,
 // a shape of over 255 dimensions or a dimension over 2³²-1 (the widths of
-// its length fields), never a truncated copy.
+// its length fields), never a truncated copy; or one that another record
+// of its kind has the name of (two parameters or buffers of one layer
+// named alike), which Load could not tell apart and refuses.
 func Marshal(s *State) ([]byte, error) {
 	rs := s.records()
+	seen := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		key := kindName(r.kind) + " " + r.name
+		if seen[key] {
+			return nil, fmt.Errorf("checkpoint: %s %q appears twice in the state: Load could not tell the two apart", kindName(r.kind), r.name)
+		}
+		seen[key] = true
+	}
 	names := make([]string, 0, len(s.Extra))
 	for k := range s.Extra {
 		names = append(names, k)

@@ -59,19 +59,58 @@ func TestLoadRefusesOtherIntegerLength(t *testing.T) {
 }
 
 // TestLoadRefusesDuplicateRecord checks that a file holding one record
-// twice is refused rather than loaded with the last copy.
+// twice is refused rather than loaded with the last copy. Marshal writes
+// no such file, so the test renames the second of two records and seals
+// the file again.
 func TestLoadRefusesDuplicateRecord(t *testing.T) {
-	twice := func(v float32) *nntest.StateLayer {
+	two := func(v float32, second string) *nntest.StateLayer {
 		return &nntest.StateLayer{P: []*nn.Param{
 			{Name: "w", Shape: []int{1}, Data: []float32{v}},
-			{Name: "w", Shape: []int{1}, Data: []float32{v + 1}},
+			{Name: second, Shape: []int{1}, Data: []float32{v + 1}},
 		}}
 	}
-	data := mustMarshal(t, &State{Net: twice(1)})
-	dst := twice(10)
-	err := Unmarshal(data, &State{Net: dst})
+	data := mustMarshal(t, &State{Net: two(1, "v")})
+	body := slices.Clone(data[:len(data)-4])
+	at := bytes.Index(body, []byte("/v"))
+	if at < 0 || bytes.Contains(body[at+1:], []byte("/v")) {
+		t.Fatalf("the second record's name is not once in the file")
+	}
+	body[at+1] = 'w'
+	dst := two(10, "w")
+	err := Unmarshal(binfile.Seal(body), &State{Net: dst})
 	if err == nil || !strings.Contains(err.Error(), `parameter "/w" appears twice`) {
 		t.Errorf("Unmarshal = %v, want a duplicate-record error", err)
+	}
+	if dst.P[0].Data[0] != 10 || dst.P[1].Data[0] != 11 {
+		t.Errorf("Unmarshal changed the network: %v, %v", dst.P[0].Data, dst.P[1].Data)
+	}
+}
+
+// TestMarshalRefusesDuplicateRecord: a network with two parameters (or
+// buffers) of one name in one layer was saved, to a checkpoint that Load
+// then refused (a record that appears twice). The first Save, or the
+// probe a run marshals before it trains, now says so.
+func TestMarshalRefusesDuplicateRecord(t *testing.T) {
+	for _, tc := range []struct {
+		l    *nntest.StateLayer
+		want string
+	}{
+		{&nntest.StateLayer{P: []*nn.Param{{Name: "w", Shape: []int{1}, Data: []float32{1}}, {Name: "w", Shape: []int{2}, Data: []float32{2, 3}}}},
+			`checkpoint: parameter "/w" appears twice in the state`},
+		{&nntest.StateLayer{B: []*nn.Buffer{{Name: "n", Ints: []int64{1}}, {Name: "n", Data: []float32{1}}}},
+			`checkpoint: layer buffer "/n" appears twice in the state`},
+	} {
+		if _, err := Marshal(&State{Net: tc.l}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Marshal = %v, want an error containing %q", err, tc.want)
+		}
+		if err := Save(filepath.Join(t.TempDir(), "x.ckpt"), &State{Net: tc.l}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Save = %v, want an error containing %q", err, tc.want)
+		}
+	}
+	// A parameter and a buffer may share a name: their kinds tell them apart.
+	l := &nntest.StateLayer{P: []*nn.Param{{Name: "w", Shape: []int{1}, Data: []float32{1}}}, B: []*nn.Buffer{{Name: "w", Data: []float32{2}}}}
+	if _, err := Marshal(&State{Net: l}); err != nil {
+		t.Errorf("Marshal of a parameter and a buffer named alike: %v", err)
 	}
 }
 
