@@ -261,10 +261,16 @@ func Read(r io.Reader) (*File, error) {
 		}
 		f.Meta[k] = v
 	}
+	names := map[string]bool{}
 	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		var rec record
 		rec.kind = d.U8()
 		rec.name = d.String16()
+		if names[rec.name] && d.Err() == nil {
+			d.Fail("two records named %q", rec.name)
+			break
+		}
+		names[rec.name] = true
 		rank := int(d.U8())
 		// count is the product of the sizes, capped just past what the
 		// rest of the file could hold; in int64, so that neither it nor
