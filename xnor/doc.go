@@ -129,8 +129,8 @@
 // The signs are stored densely (no padding to 64 channels), so a binary
 // layer takes 1/32 of its float32 size plus 4 bytes per output channel.
 // Readers reject other versions, a bad checksum, truncation, trailing
-// bytes, a metadata key given twice, and records that do not match the
-// network they are loaded into.
+// bytes, a metadata key or record name given twice, and records that do
+// not match the network they are loaded into.
 //
 // # Implementations
 //

@@ -146,7 +146,9 @@ func entries(net nn.Layer) ([]entry, error) {
 
 // Save writes net (a trained network; binary layers are stored as their
 // signs and scales) and the metadata to w in the model file format above,
-// and reports the sizes.
+// and reports the sizes. A binary layer with a NaN or ±Inf latent weight
+// (a run that diverged) is refused, before anything is written: its
+// filter's scale would be NaN or +Inf, which File.Restore refuses.
 func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) {
 	es, err := entries(net)
 	if err != nil {
@@ -191,6 +193,13 @@ func Save(w io.Writer, net nn.Layer, meta map[string]string) (SizeStats, error) 
 		case recPacked:
 			w := codedWeights(e.bin.q, e.param.Data)
 			pw := PackWeights(e.bin.shape, w)
+			for o, s := range pw.Scale {
+				// Restore refuses such a scale: a file that holds one
+				// could not be loaded.
+				if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+					return st, fmt.Errorf("xnor: record %q: filter %d has scale %g, mean|W| of latent weights of which one is NaN or ±Inf: a model file holds finite scales only", e.name, o, s)
+				}
+			}
 			putFloats(&b, pw.Scale)
 			b.Write(denseSigns(w))
 			st.BinaryLayers++
@@ -252,10 +261,16 @@ func Read(r io.Reader) (*File, error) {
 		}
 		f.Meta[k] = v
 	}
+	names := map[string]bool{}
 	for n := d.U32(); n > 0 && d.Err() == nil; n-- {
 		var rec record
 		rec.kind = d.U8()
 		rec.name = d.String16()
+		if names[rec.name] && d.Err() == nil {
+			d.Fail("two records named %q", rec.name)
+			break
+		}
+		names[rec.name] = true
 		rank := int(d.U8())
 		// count is the product of the sizes, capped just past what the
 		// rest of the file could hold; in int64, so that neither it nor

@@ -55,8 +55,8 @@ func metaFile(kv ...string) []byte {
 // TestReadRecords checks Read on files written by hand: a packed record
 // of 9 values has one scale per output and 2 bytes of signs; a packed
 // record that is not 4-D, an unknown kind, bytes after the last record,
-// a shape longer than the file and a metadata key given twice (which of
-// its values would the file mean?) are refused.
+// a shape longer than the file, and a metadata key or record name given
+// twice (which of its values would the file mean?) are refused.
 func TestReadRecords(t *testing.T) {
 	one := binary.LittleEndian.AppendUint32(nil, math.Float32bits(1))
 	f, err := Read(bytes.NewReader(rawFile(nil, rawRecord(recPacked, "w", []int{1, 1, 3, 3}, append(one, 0xff, 0x01)...))))
@@ -78,6 +78,9 @@ func TestReadRecords(t *testing.T) {
 		// Its length in the refusal is unsigned on every build (a 32-bit
 		// int would show -1).
 		{"repeated metadata key", metaFile("model", "a", "width", "2", "model", "b"), `metadata key "model" appears twice`},
+		// Otherwise the later record would win, and Restore refuse the
+		// file saying it has 0 records the network does not have.
+		{"repeated record name", rawFile(nil, rawRecord(recParam, "0/w", []int{1}, one...), rawRecord(recParam, "0/w", []int{1}, one...)), `two records named "0/w"`},
 		{"metadata value past the end", binfile.Seal(binary.LittleEndian.AppendUint32(append(binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint32(fileFormat.Header(), 1), 1), 'k'), math.MaxUint32)), "want 4294967295 more bytes, have 0"},
 	} {
 		_, err := Read(bytes.NewReader(tc.data))

@@ -570,6 +570,47 @@ func TestRestoreRejectsBadScales(t *testing.T) {
 	}
 }
 
+// TestSaveRefusesNonFiniteBinaryWeights: a NaN or ±Inf latent weight of a
+// binary layer (a diverged run) makes its filter's scale NaN or +Inf, which
+// Restore refuses (TestRestoreRejectsBadScales); Save refuses it first,
+// naming the record and the filter, and writes nothing, instead of a file
+// that no reader can load.
+func TestSaveRefusesNonFiniteBinaryWeights(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for _, layer := range []string{"conv", "linear"} {
+			net := testNet(t, 3, 8)
+			var w *nn.Param
+			var path string
+			nn.Walk(net, func(p string, l nn.Layer) {
+				switch b := l.(type) {
+				case *nn.BinaryConv2d:
+					if layer == "conv" && w == nil {
+						w, path = b.Weight, p
+					}
+				case *nn.BinaryLinear:
+					if layer == "linear" && w == nil {
+						w, path = b.Weight, p
+					}
+				}
+			})
+			if w == nil {
+				t.Fatalf("the test network has no binary %s layer", layer)
+			}
+			in := len(w.Data) / w.Shape[0]
+			w.Data[in+1] = bad // filter 1
+			var buf bytes.Buffer
+			_, err := Save(&buf, net, map[string]string{"model": "test"})
+			name := path + "/" + w.Name
+			if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "filter 1") {
+				t.Errorf("%s weight %g: Save error %v, want one naming record %q and filter 1", layer, bad, err, name)
+			}
+			if buf.Len() != 0 {
+				t.Errorf("%s weight %g: Save wrote %d bytes with its error", layer, bad, buf.Len())
+			}
+		}
+	}
+}
+
 // saveAndRead saves net without metadata and reads the file back: the
 // bytes written and the file read.
 func saveAndRead(t *testing.T, net nn.Layer) ([]byte, *File) {
