@@ -301,7 +301,9 @@ func checkNormBatch(r *Recipe, mc ModelConfig, norm, holdout, train int) error {
 		give = append(give, fmt.Sprintf("a train_subset that leaves none (such as %s)", strings.Join(subsets, " or ")))
 	}
 	msg := fmt.Sprintf("%s in batches of %d leave a last batch of %d image; give %s", head, r.Batch, n%r.Batch, strings.Join(give, " or "))
-	if holdout > 0 {
+	if holdout > 0 && n == pool {
+		// A training subset is drawn from what the validation split
+		// leaves: only without one does the fraction change the images.
 		msg += ", or another validation fraction"
 	}
 	return errors.New(msg)

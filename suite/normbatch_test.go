@@ -61,6 +61,12 @@ func TestNormBatchRefused(t *testing.T) {
 			`suite: recipe norm: model resnet18 (width 0.125, on 1×16×16 images) normalises 1 value per channel for each image in a BatchNorm layer, and BatchNorm needs at least 2 per channel to train:`,
 			`the 9 images a run trains on (train_subset 9) in batches of 4 leave a last batch of 1 image;`,
 			`give a batch that leaves no single image over (such as 3 or 5) or a train_subset that leaves none (such as 8 or 10)`}},
+		// With a learning-rate grid the subset is drawn from what the
+		// validation split leaves, and is as many images whatever its
+		// fraction: the error does not offer another.
+		{"last batch of one, grid", 4, 9, 0.1, []float64{0.5, 1}, []string{
+			`the 9 images a run trains on (train_subset 9) in batches of 4 leave a last batch of 1 image;`,
+			`give a batch that leaves no single image over (such as 3 or 5) or a train_subset that leaves none (such as 8 or 10)`}},
 		{"batch of one", 1, 8, 0.1, nil, []string{
 			`the 8 images a run trains on (train_subset 8) in batches of 1 image each;`,
 			`give a batch of at least 2`}},
@@ -84,6 +90,9 @@ func TestNormBatchRefused(t *testing.T) {
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("%s error = %v\nwant it to hold %q", what, err, w)
 					}
+				}
+				if v := strings.Contains(err.Error(), "validation fraction"); v != (tc.grid != nil && tc.sub == 0) {
+					t.Errorf("%s error = %v\noffers another validation fraction: %v", what, err, v)
 				}
 				if dir == "" {
 					return
