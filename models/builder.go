@@ -34,6 +34,10 @@ type builder struct {
 	// names holds the summary row name (LayerInfo.Name) of every layer
 	// made that has a row, for Model.LayerName.
 	names map[nn.Layer]string
+	// normValues is the fewest values per channel that a BatchNorm made
+	// so far normalises for one image (the height times width of its
+	// input), or 0 before the first (see Model.NormValues).
+	normValues int
 }
 
 // named records that l, the layer just made, is the one of the last
@@ -204,6 +208,9 @@ func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 
 func (b *builder) bn() *nn.BatchNorm {
 	b.addParams("bn", 2*int64(b.c))
+	if v := b.h * b.w; b.normValues == 0 || v < b.normValues {
+		b.normValues = v
+	}
 	var l *nn.BatchNorm
 	if !b.dry {
 		l = nn.NewBatchNorm2d(b.c)

@@ -40,6 +40,14 @@ type Model struct {
 	Config Config
 	// Layers describes the network layer by layer (see Summary).
 	Layers []LayerInfo
+	// NormValues is the fewest values per channel that a BatchNorm layer
+	// of Net normalises for each image of a batch: the height times width
+	// of its input, 1 where it follows a fully connected layer or sees a
+	// 1×1 map; 0 if Net has no BatchNorm. In training mode BatchNorm takes
+	// its statistics over the batch and needs at least two values per
+	// channel, so Net trains only on batches of k images with
+	// k·NormValues ≥ 2 (see NormValues).
+	NormValues int
 	// names maps the nn.Walk path of every layer of Net that has a row in
 	// Layers to the row's Name.
 	names map[string]string
@@ -207,7 +215,30 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 			names[path] = n
 		}
 	})
-	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers, names: names}, nil
+	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers, NormValues: b.normValues, names: names}, nil
+}
+
+// NormValues returns what Build's Model.NormValues would be for the named
+// model and configuration, checking what Build checks of them but the
+// estimator and building no layer: for a caller that checks a training
+// batch against the network before it builds one.
+func NormValues(name string, cfg Config) (int, error) {
+	build, ok := builders[name]
+	if !ok {
+		return 0, Check(name)
+	}
+	if err := checkConfig(name, cfg); err != nil {
+		return 0, err
+	}
+	if cfg.Width == 0 {
+		cfg.Width = 1
+	}
+	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: MaxParams}
+	b.run(build)
+	if err := b.checkWhole(); err != nil {
+		return 0, err
+	}
+	return b.normValues, nil
 }
 
 // ch scales a channel count by the width multiplier: c·width, which must

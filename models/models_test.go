@@ -457,3 +457,63 @@ func TestLayerName(t *testing.T) {
 		}
 	}
 }
+
+// TestNormValues checks NormValues against what each network does: in
+// training mode a batch of one image fails in a BatchNorm exactly when the
+// model says its BatchNorm layers see fewer than two values per channel
+// for one image, and a batch of 2/NormValues images (rounded up) trains.
+// NormValues (without building) and Build's Model.NormValues agree.
+func TestNormValues(t *testing.T) {
+	tests := []struct {
+		model   string
+		c, h, w int
+		width   float64
+		want    int
+	}{
+		{"alexnet", 3, 64, 64, 0.0625, 1},    // BatchNorm after the binary fully connected layers
+		{"resnet18", 1, 16, 16, 0.125, 1},    // 16×16 halves to 1×1 by the last stage
+		{"resnet18", 1, 28, 28, 0.125, 1},    // 28×28 too
+		{"resnet18", 3, 32, 32, 0.125, 1},    // and 32×32
+		{"resnet18", 3, 64, 64, 0.125, 4},    // 2×2 in the last stage
+		{"resnet20", 1, 16, 16, 0.125, 16},   // 4×4 in the last stage
+		{"resnet20", 1, 28, 28, 0.125, 49},   // 7×7
+		{"vgg-small", 1, 16, 16, 0.125, 16},  // the last convolution's 4×4, before its pooling
+		{"vgg-small", 1, 32, 32, 0.0625, 64}, // 8×8
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %dx%dx%d", tt.model, tt.c, tt.h, tt.w), func(t *testing.T) {
+			cfg := Config{C: tt.c, H: tt.h, W: tt.w, Classes: 10, Width: tt.width}
+			got, err := NormValues(tt.model, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := build(t, tt.model, cfg, "ste", 1)
+			if got != tt.want || m.NormValues != tt.want {
+				t.Fatalf("NormValues = %d, Model.NormValues = %d, want %d", got, m.NormValues, tt.want)
+			}
+			nn.SetTraining(m.Net, true)
+			forward := func(n int) (msg string) {
+				defer func() {
+					if r := recover(); r != nil {
+						msg = fmt.Sprint(r)
+					}
+				}()
+				m.Net.Forward(nn.NewTensor(n, tt.c, tt.h, tt.w))
+				return ""
+			}
+			msg := forward(1)
+			if fails := strings.Contains(msg, "training needs more than one value per channel"); fails != (got < 2) || !fails && msg != "" {
+				t.Errorf("training on one image: panic %q, with NormValues %d", msg, got)
+			}
+			if msg := forward((2 + got - 1) / got); msg != "" {
+				t.Errorf("training on %d images: panic %q", (2+got-1)/got, msg)
+			}
+		})
+	}
+	if _, err := NormValues("alexnet", Config{C: 1, H: 28, W: 28, Classes: 10}); err == nil || !strings.Contains(err.Error(), "at least 63×63") {
+		t.Errorf("NormValues(alexnet at 28×28) error = %v, want the input refused", err)
+	}
+	if _, err := NormValues("resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.13}); err == nil || !strings.Contains(err.Error(), "whole number of channels") {
+		t.Errorf("NormValues(width 0.13) error = %v, want the width refused", err)
+	}
+}

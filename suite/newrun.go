@@ -1,10 +1,13 @@
 package suite
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +63,9 @@ func (r *Runner) newRun(c Cell, p *datasetPair, cells int, done *int64, total in
 		return nil, err
 	}
 	if err := checkBatch(rc, holdout, p.train.N); err != nil {
+		return nil, err
+	}
+	if err := checkNormBatch(rc, cfg.modelConfig(p.train), m.NormValues, holdout, p.train.N); err != nil {
 		return nil, err
 	}
 	tc := TrainImages(cfg, p.train)
@@ -207,13 +213,7 @@ func checkHoldout(r *Recipe, fraction float64, holdout int, train *data.Dataset)
 // steps than the key's batch says. It also refuses more steps than an int
 // holds, which only a 32-bit build can be asked for.
 func checkBatch(r *Recipe, holdout int, train int) error {
-	n, what := train-holdout, fmt.Sprintf("the %d training images of %s", train, r.Dataset)
-	if holdout > 0 {
-		what += fmt.Sprintf(" less the %d of the validation split", holdout)
-	}
-	if r.TrainSubset > 0 && r.TrainSubset < n {
-		n, what = r.TrainSubset, fmt.Sprintf("train_subset %d", r.TrainSubset)
-	}
+	n, what := trainImages(r, holdout, train)
 	if r.Batch > n {
 		return fmt.Errorf("suite: recipe %s: batch %d is larger than the %d images a run trains on (%s): want at most %d", r.Name, r.Batch, n, what, n)
 	}
@@ -223,6 +223,120 @@ func checkBatch(r *Recipe, holdout int, train int) error {
 		batches := (n + r.Batch - 1) / r.Batch
 		if steps := int64(r.Epochs) * int64(batches); steps > math.MaxInt {
 			return fmt.Errorf("suite: recipe %s: %d epochs of %d batches are %d steps, more than this build's int holds (%d): want at most %d epochs", r.Name, r.Epochs, batches, steps, math.MaxInt, math.MaxInt/batches)
+		}
+	}
+	return nil
+}
+
+// trainImages returns how many images a run of recipe r trains on, of a
+// training split of train images less a validation split of holdout,
+// and says which they are.
+func trainImages(r *Recipe, holdout int, train int) (int, string) {
+	n, what := train-holdout, fmt.Sprintf("the %d training images of %s", train, r.Dataset)
+	if holdout > 0 {
+		what += fmt.Sprintf(" less the %d of the validation split", holdout)
+	}
+	if r.TrainSubset > 0 && r.TrainSubset < n {
+		n, what = r.TrainSubset, fmt.Sprintf("train_subset %d", r.TrainSubset)
+	}
+	return n, what
+}
+
+// checkNormBatch refuses a run of recipe r whose training batches hold
+// too few images for the BatchNorm layers of its network (mc) to train:
+// norm is the fewest values per channel one of them normalises for each
+// image (models.Model.NormValues), and BatchNorm's batch statistics need
+// at least two per channel. The batches of an epoch hold r.Batch images
+// but the last, which holds those left over (the training loader keeps
+// it, so that every image is trained on). AlexNet's BatchNorm after its
+// fully connected layers, and any model's on a 1×1 map, see one value per
+// image: a last batch of one image there panicked at the end of the first
+// epoch, after all of its training. The run is refused before it trains,
+// with what to change; its images are not changed behind its key.
+func checkNormBatch(r *Recipe, mc ModelConfig, norm, holdout, train int) error {
+	n, what := trainImages(r, holdout, train)
+	if norm < 1 || norm >= 2 || r.Batch < 1 || r.Batch > n {
+		// No BatchNorm, or any one image trains it; a batch larger than
+		// the images is checkBatch's to refuse.
+		return nil
+	}
+	// fits says whether batches of b images (and the last of what is
+	// left) of m images train the network.
+	minBatch := (2 + norm - 1) / norm
+	fits := func(m, b int) bool { last := m % b; return b >= minBatch && (last == 0 || last*norm >= 2) }
+	if fits(n, r.Batch) {
+		return nil
+	}
+	head := fmt.Sprintf("suite: recipe %s: model %s (width %s, on %d×%d×%d images) normalises %d value per channel for each image in a BatchNorm layer, and BatchNorm needs at least 2 per channel to train: the %d images a run trains on (%s)",
+		r.Name, mc.Model, strconv.FormatFloat(mc.Width, 'g', -1, 64), mc.C, mc.H, mc.W, norm, n, what)
+	if r.Batch < minBatch {
+		return fmt.Errorf("%s in batches of %d image each; give a batch of at least %d", head, r.Batch, minBatch)
+	}
+	var batches, subsets []string
+	for b := r.Batch - 1; b >= minBatch; b-- {
+		if fits(n, b) {
+			batches = append(batches, strconv.Itoa(b))
+			break
+		}
+	}
+	for b := r.Batch + 1; b <= n; b++ {
+		if fits(n, b) {
+			batches = append(batches, strconv.Itoa(b))
+			break
+		}
+	}
+	// A training subset is drawn from the images the validation split
+	// leaves, and must be fewer than they (checkHoldout, checkSubsets).
+	pool := train - holdout
+	for _, m := range []int{n - 1, n + 1} {
+		if m >= r.Batch && m < pool && fits(m, r.Batch) {
+			subsets = append(subsets, strconv.Itoa(m))
+		}
+	}
+	var give []string
+	if len(batches) > 0 {
+		give = append(give, fmt.Sprintf("a batch that leaves no single image over (such as %s)", strings.Join(batches, " or ")))
+	}
+	if len(subsets) > 0 {
+		give = append(give, fmt.Sprintf("a train_subset that leaves none (such as %s)", strings.Join(subsets, " or ")))
+	}
+	msg := fmt.Sprintf("%s in batches of %d leave a last batch of %d image; give %s", head, r.Batch, n%r.Batch, strings.Join(give, " or "))
+	if holdout > 0 && n == pool {
+		// A training subset is drawn from what the validation split
+		// leaves: only without one does the fraction change the images.
+		msg += ", or another validation fraction"
+	}
+	return errors.New(msg)
+}
+
+// checkNormBatches is checkNormBatch for every cell of cells (the cells
+// of one workload), with the model's NormValues found without building
+// it: what Run, RunCell and Slurm check before anything trains, as a
+// run's own construction checks it (newRun).
+func (r *Runner) checkNormBatches(ctx context.Context, cells []Cell) error {
+	if len(cells) == 0 {
+		return nil
+	}
+	p, err := r.load(ctx, cells[0].Workload)
+	if err != nil {
+		return err
+	}
+	mc := cells[0].Config().modelConfig(p.train)
+	norm, err := models.NormValues(mc.Model, models.Config{C: mc.C, H: mc.H, W: mc.W, Classes: mc.Classes, Width: mc.Width})
+	if err != nil {
+		return err
+	}
+	// The cells differ in their training images only by their validation
+	// split: a learning-rate grid's cells hold one out, others none.
+	seen := map[float64]bool{}
+	for _, c := range cells {
+		v := c.Config().Validation
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		if err := checkNormBatch(&c.Workload.Recipe, mc, norm, holdoutSize(v, p.train), p.train.N); err != nil {
+			return err
 		}
 	}
 	return nil

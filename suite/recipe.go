@@ -48,7 +48,11 @@ type Recipe struct {
 	Width   float64 `json:"width"` // width multiplier of the model, > 0
 
 	Epochs int `json:"epochs"` // >= 1
-	Batch  int `json:"batch"`  // training batch size, >= 1 and at most the images trained on
+	// Batch is the training batch size, >= 1 and at most the images
+	// trained on; and where the model's BatchNorm layers see one value per
+	// channel for an image (models.Model.NormValues), >= 2 and leaving no
+	// last batch of one image (checkNormBatch).
+	Batch int `json:"batch"`
 
 	// Optimizer is "sgd" (with Momentum in [0, 1)) or "adam" (β1 0.9,
 	// β2 0.999, ε 1e-8, as PyTorch's defaults).

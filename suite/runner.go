@@ -292,6 +292,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	if err := r.Prepare(ctx, &s.Workload); err != nil {
 		return nil, err
 	}
+	if err := r.checkNormBatches(ctx, cells); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
 		return nil, wrapErr("suite", err)
 	}
@@ -390,12 +393,16 @@ func (r *Runner) checkCellDir(ctx context.Context, c Cell) error {
 }
 
 // prepareCell checks cell c's input before anything is created (its spec,
-// and its workload with Prepare), then creates the runs directory.
+// its workload with Prepare, and its training batches against the
+// model's BatchNorm layers), then creates the runs directory.
 func (r *Runner) prepareCell(ctx context.Context, c Cell) error {
 	if err := checkCellSpec(c); err != nil {
 		return err
 	}
 	if err := r.Prepare(ctx, c.Workload); err != nil {
+		return err
+	}
+	if err := r.checkNormBatches(ctx, []Cell{c}); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {

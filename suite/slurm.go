@@ -118,6 +118,11 @@ func (r *Runner) Slurm(ctx context.Context, s SlurmSpec) (*SlurmJobs, error) {
 	if err := r.Prepare(ctx, &s.Sweep.Workload); err != nil {
 		return nil, err
 	}
+	// Every array task would refuse a cell whose training batches its
+	// network cannot train (see checkNormBatch): refused here instead.
+	if err := r.checkNormBatches(ctx, s.Sweep.Cells()); err != nil {
+		return nil, err
+	}
 	// The data are loaded: a record trained on other files than those
 	// read now is refused, as gradbench run refuses it (CheckData): the
 	// array, which leaves recorded cells out, would never meet one of the
