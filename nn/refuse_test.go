@@ -211,38 +211,49 @@ func TestOutSizeAgreesWithBitconv(t *testing.T) {
 // before its Forward (no saved input) panics naming the layer and the
 // misuse, not with a nil dereference.
 func TestBackwardBeforeForward(t *testing.T) {
+	dy := NewTensor(1, 2, 2, 2)
+	var cases []refusal
+	for _, l := range everyLayer(t, 4) {
+		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
+	}
+	checkRefusals(t, cases)
+}
+
+// namedLayer is a layer of everyLayer and the name its panics give it.
+type namedLayer struct {
+	name string
+	l    Layer
+}
+
+// everyLayer returns a new layer of every kind nn has, on 2 channels (the
+// convolutions 3×3 with padding 1, the pools 2×2), the linear ones with
+// in inputs, for the tests that put each kind through the same misuse.
+func everyLayer(t *testing.T, in int) []namedLayer {
+	t.Helper()
 	init := NewInit(1)
 	ste := Binary{Estimator: estimators.MustParse("ste")}
 	bconv, err := NewBinaryConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, ste, init)
 	if err != nil {
 		t.Fatal(err)
 	}
-	blin, err := NewBinaryLinear(4, 2, ste, init)
+	blin, err := NewBinaryLinear(in, 2, ste, init)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dy := NewTensor(1, 2, 2, 2)
-	var cases []refusal
-	for _, l := range []struct {
-		name string
-		l    Layer
-	}{
+	return []namedLayer{
 		{"ReLU", NewReLU()},
 		{"Hardtanh", NewHardtanh()},
 		{"PReLU", NewPReLU(2)},
 		{"BatchNorm", NewBatchNorm2d(2)},
 		{"Conv2d", NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init)},
 		{"BinaryConv2d", bconv},
-		{"Linear", NewLinear(4, 2, true, init)},
+		{"Linear", NewLinear(in, 2, true, init)},
 		{"BinaryLinear", blin},
 		{"MaxPool2d", NewMaxPool2d(Pool{Kernel: 2})},
 		{"AvgPool2d", NewAvgPool2d(Pool{Kernel: 2})},
 		{"GlobalAvgPool", NewGlobalAvgPool()},
 		{"Flatten", NewFlatten()},
-	} {
-		cases = append(cases, refusal{l.name, func() { l.l.Backward(dy) }, "nn: " + l.name + ".Backward called before Forward"})
 	}
-	checkRefusals(t, cases)
 }
 
 // TestBackwardRefusesMismatchedGradient checks that every layer's
@@ -254,34 +265,8 @@ func TestBackwardBeforeForward(t *testing.T) {
 // one (a runtime error); Flatten passed a gradient whose Data did not hold
 // its shape on to the layer before it.
 func TestBackwardRefusesMismatchedGradient(t *testing.T) {
-	init := NewInit(1)
-	ste := Binary{Estimator: estimators.MustParse("ste")}
-	bconv, err := NewBinaryConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, ste, init)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blin, err := NewBinaryLinear(48, 2, ste, init)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cases []refusal
-	for _, l := range []struct {
-		name string
-		l    Layer
-	}{
-		{"ReLU", NewReLU()},
-		{"Hardtanh", NewHardtanh()},
-		{"PReLU", NewPReLU(2)},
-		{"BatchNorm", NewBatchNorm2d(2)},
-		{"Conv2d", NewConv2d(Conv{In: 2, Out: 2, Kernel: 3, Pad: 1}, init)},
-		{"BinaryConv2d", bconv},
-		{"Linear", NewLinear(48, 2, true, init)},
-		{"BinaryLinear", blin},
-		{"MaxPool2d", NewMaxPool2d(Pool{Kernel: 2})},
-		{"AvgPool2d", NewAvgPool2d(Pool{Kernel: 2})},
-		{"GlobalAvgPool", NewGlobalAvgPool()},
-		{"Flatten", NewFlatten()},
-	} {
+	for _, l := range everyLayer(t, 48) {
 		y := l.l.Forward(NewTensor(3, 2, 4, 6))
 		for _, dy := range []*Tensor{
 			{N: y.N, C: y.C, H: y.W, W: y.H, Data: make([]float32, y.Len())},
