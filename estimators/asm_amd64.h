@@ -127,6 +127,27 @@
 	VFMADD231PS Z26, y, t; \
 	REMPI(y, t, q, Z27, Z21, Z15)
 
+// REMPI64 sets th = θ - nπ with n = round(θ/π) on float64 lanes
+// (reducePi64), and t = θ/π + 1.5·2^52, which holds n in its low bits; n
+// is clobbered. The constants: magic = 1.5·2^52 (mov copies or loads
+// it), invpi = 1/π, p1-p3 = π in three parts; |θ| < 2^22 keeps n·p1
+// exact.
+#define REMPI64(mov, th, t, n, magic, invpi, p1, p2, p3) \
+	mov          magic, t; \
+	VFMADD231PD  invpi, th, t; \
+	VSUBPD       magic, t, n; \
+	VFNMADD231PD p1, n, th; \
+	VFNMADD231PD p2, n, th; \
+	VFNMADD231PD p3, n, th
+
+// NARROW2 sets a = the float64 vectors a and b narrowed by cvt (to float32
+// or int32 lanes: ha and hb, their halves' registers) and joined by ins,
+// a's lanes low, for both instruction sets.
+#define NARROW2(cvt, ins, a, b, ha, hb) \
+	cvt a, ha; \
+	cvt b, hb; \
+	ins $1, hb, a, a
+
 // SECH2 sets out = dy·k4·e/(1+e)², which is dy·(k4/4)·sech²(u) for
 // e = exp(-2u) (EDE's and DSQ's gradients); one = 1, t is clobbered.
 #define SECH2(e, t, one, k4, dy, out) \

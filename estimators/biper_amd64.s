@@ -27,30 +27,17 @@
 #define B_INVPI ·biperVC+biperConsts_invPi(SB)
 
 // REDPI64 sets th = π/2 - |θ - nπ| (n = round(θ/π)) and t = θ/π +
-// 1.5·2^52, which holds n in its low bits (reducePi64); n is clobbered.
+// 1.5·2^52, which holds n in its low bits (REMPI64); n is clobbered.
 // The constants: magic = 1.5·2^52, invpi = 1/π, p1-p3 = π in three parts,
 // abs = the float64 abs mask (and ANDs with it), halfpi = π/2.
 #define REDPI64(and, th, t, n, magic, invpi, p1, p2, p3, abs, halfpi) \
-	VMOVAPD      magic, t; \
-	VFMADD231PD  invpi, th, t; \
-	VSUBPD       magic, t, n; \
-	VFNMADD231PD p1, n, th; \
-	VFNMADD231PD p2, n, th; \
-	VFNMADD231PD p3, n, th; \
+	REMPI64(VMOVAPD, th, t, n, magic, invpi, p1, p2, p3); \
 	and          abs, th, th; \
 	VSUBPD       th, halfpi, th
 
 // REDPDY is REDPI64 on four lanes: Y10 = π/2, Y11 = 1/π, Y12 = 1.5·2^52,
 // Y14 = float64 abs mask, π's parts from memory.
 #define REDPDY(th, t, n) REDPI64(VANDPD, th, t, n, Y12, Y11, B_P1, B_P2, B_P3, Y14, Y10)
-
-// NARROW2 sets a = the float64 vectors a and b narrowed by cvt (to float32
-// or int32 lanes: ha and hb, their halves' registers) and joined by ins,
-// a's lanes low, for both instruction sets.
-#define NARROW2(cvt, ins, a, b, ha, hb) \
-	cvt a, ha; \
-	cvt b, hb; \
-	ins $1, hb, a, a
 
 // biper: dy·ω·cos(ω·x) on 8 lanes as two halves of 4 float64. Y9 = ω,
 // Y15 = ω in float64, Y13 = 2^22; jumps to bail if a lane has

@@ -1,6 +1,7 @@
 package estimators
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/gradbench/gradbench/internal/impl"
@@ -30,7 +31,12 @@ var (
 // the only public trainable re-implementation, not in the paper), n (default
 // 9..18, written lo..hi with 0 <= lo <= hi, or a single n for a fixed number
 // of terms: "fda:n=9"). The paper bounds n only below; ours is n <= 100000,
-// which keeps the reference sum (and `gradbench curves`) to seconds.
+// which keeps the reference sum (and `gradbench curves`) to seconds. ω and
+// C together must keep ω·C <= 1e6, up to the float32 rounding of each (the
+// defaults give 0.1): g has period π/ω in x, and past ω·C = 1e6 a period
+// spans only a few dozen float32 values of x near C, so g at the float32
+// inputs is sampled too coarsely to be a gradient; Parse refuses such a
+// pair.
 //
 // The fast kernel uses the closed form, with N = n+1 and θ = ω|x|,
 //
@@ -39,9 +45,10 @@ var (
 // so it costs the same for every n. Choices the paper leaves open, ours:
 // θ below ε = 1e-4/N is evaluated at ε (the removable singularity at 0,
 // g(0) = 4ωN/π; the relative error there is below 1e-8); when ω·C > π/2, θ
-// is first reduced modulo π (the sum changes sign every π), so any ω and C
-// work whose g stays finite (Parse refuses an ω so large that g(0)
-// overflows, or that ω·x outgrows the reduction: see checkFinite); |x| = C
+// is first reduced modulo π (the sum changes sign every π), in float64,
+// where ω·x is exact, so the kernels stay within 1e-5 of the peak |g| for
+// every n and ω·C <= 1e6 (Parse also refuses an ω so large that g(0)
+// overflows: see checkFinite); |x| = C
 // counts as inside; g(±Inf) = 0; the smooth surrogate is
 // ŝ_n(clamp(x, -C, C)), whose derivative is g. Before the first SetProgress
 // the estimator is at p = 0 (n = NStart).
@@ -49,8 +56,9 @@ var (
 // Built as a literal, the zero value of Omega or C means its default, and
 // NStart = NEnd = 0 the default schedule; another value outside what the
 // spec accepts (Omega and C > 0, finite, of a magnitude float32 holds to
-// its precision; 0 <= NStart <= NEnd <= 100000) makes every method that
-// reads the fields panic.
+// its precision, with Omega·C <= 1e6 as for the spec once the defaults
+// are in; 0 <= NStart <= NEnd <= 100000) makes every method that reads the
+// fields panic.
 type FDA struct {
 	Omega float32 // ω; the zero value means the default, 0.1
 	C     float32 // clip; the zero value means the default, 1
@@ -67,6 +75,17 @@ type FDA struct {
 
 // maxFDATerms is the largest n a spec may ask for.
 const maxFDATerms = 100000
+
+// fdaMaxOmegaC is the largest ω·C a spec may ask for (see FDA).
+const fdaMaxOmegaC = 1e6
+
+// fdaOmegaC returns ω·C and whether it is within fdaMaxOmegaC up to the
+// float32 rounding of ω and C (2^-24 each), so that a pair written with
+// a product of 1e6, such as omega=0.1,c=1e7, is accepted as written.
+func fdaOmegaC(omega, c float32) (wc float64, ok bool) {
+	wc = float64(omega) * float64(c)
+	return wc, wc <= fdaMaxOmegaC*(1+0x1p-22)
+}
 
 // The ranges of FDA's omega, c and n.
 var (
@@ -88,13 +107,20 @@ func newFDA(p *Params) (Estimator, error) {
 	omega := p.Float("omega", fdaDefaultOmega, fdaOmega)
 	c := p.Float("c", fdaDefaultC, fdaC)
 	lo, hi := p.Range("n", fdaDefaultNStart, fdaDefaultNEnd, fdaN)
-	return &FDA{Omega: omega, C: c, NStart: lo, NEnd: hi, nSet: true}, p.Err()
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if wc, ok := fdaOmegaC(omega, c); !ok {
+		return nil, fmt.Errorf("omega=%s and c=%s give ω·c = %s: want ω·c <= %s (g has period π/ω in x; past that a period spans only a few dozen float32 values of x near c)",
+			formatFloat32(omega), formatFloat32(c), formatFloat32(float32(wc)), formatFloat(fdaMaxOmegaC))
+	}
+	return &FDA{Omega: omega, C: c, NStart: lo, NEnd: hi, nSet: true}, nil
 }
 
 // Doc describes FDA for `gradbench list` and the README.
 func (e *FDA) Doc() Doc {
 	return Doc{
-		Gradient: "(4ω/π)·Σ_{i=0..n} cos((2i+1)·ω·x) where |x| ≤ c, else 0; n from the low to the high end of its range over training (n=9 fixes it)",
+		Gradient: "(4ω/π)·Σ_{i=0..n} cos((2i+1)·ω·x) where |x| ≤ c, else 0, for ω·c ≤ 1e6; n from the low to the high end of its range over training (n=9 fixes it)",
 		Source:   "FDA, NeurIPS 2021 (arXiv 2103.00841)",
 	}
 }
@@ -116,6 +142,10 @@ func (e *FDA) check() (omega, c float32) {
 	omega = fieldOr("FDA", "Omega", e.Omega, fdaDefaultOmega, fdaOmega)
 	c = fieldOr("FDA", "C", e.C, fdaDefaultC, fdaC)
 	fieldRange("FDA", "NStart", "NEnd", e.NStart, e.NEnd, fdaN)
+	if wc, ok := fdaOmegaC(omega, c); !ok {
+		panic(fmt.Sprintf("estimators: FDA.Omega = %s and FDA.C = %s give ω·C = %s: want ω·C <= %s",
+			formatFloat32(omega), formatFloat32(c), formatFloat32(float32(wc)), formatFloat(fdaMaxOmegaC)))
+	}
 	return omega, c
 }
 
@@ -249,16 +279,26 @@ func (k *fdaKernel) backwardGo(dx, x, dy []float32) {
 }
 
 // backwardFar is backward for ω·C > π/2: θ = mπ + φ with |φ| <= π/2, and
-// the sum at θ is (-1)^m times the sum at |φ|.
+// the sum at θ is (-1)^m times the sum at |φ|. θ = ω·min(|x|, C) is taken
+// in float64, where the product of two float32s is exact, and reduced
+// there (reducePi64): φ must be accurate to about 1e-5/N in absolute
+// terms where it is near 0, and a float32 θ is already off by up to
+// θ·6e-8 before the reduction (off by 2.6e-4 of the peak |g| at n = 9 and
+// ω·C = 1000, by 0.5 at ω·C = 1e6).
 func (k *fdaKernel) backwardFar(dx, x, dy []float32) {
 	dx, dy = dx[:len(x)], dy[:len(x)]
+	w := float64(k.omega)
 	for i, v := range x {
 		ab := absBits(v)
 		keep := leMask(ab, k.cb)
-		phi, flip := reducePi(k.omega * math.Float32frombits(minBits(ab, k.cb)))
-		th := math.Float32frombits(max(absBits(phi), k.eps))
-		r, odd := reducePi(k.twoN * th)
-		num := math.Float32frombits(math.Float32bits(sinPoly(r)) ^ odd ^ flip)
+		phi, odd := reducePi64(w * float64(math.Float32frombits(minBits(ab, k.cb))))
+		var flip uint32
+		if odd {
+			flip = signBit
+		}
+		th := math.Float32frombits(max(absBits(float32(phi)), k.eps))
+		r, q := reducePi(k.twoN * th)
+		num := math.Float32frombits(math.Float32bits(sinPoly(r)) ^ q ^ flip)
 		g := k.scale * num / sinPoly(th)
 		dx[i] = math.Float32frombits(math.Float32bits(dy[i]*g) & keep)
 	}

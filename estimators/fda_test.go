@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/texttest"
 )
 
 // Pinned values of the FDA surrogate derivative
@@ -112,6 +114,23 @@ func TestFDASpecErrors(t *testing.T) {
 	} {
 		checkCanonical(t, tc.in, tc.want)
 	}
+}
+
+// TestFDAOmegaCLimit checks the bound ω·C <= 1e6 at its edge, the
+// product taken in float32, for a spec and for a literal (refusals with
+// the parser's words are in TestParseErrors).
+func TestFDAOmegaCLimit(t *testing.T) {
+	for _, spec := range []string{"fda:omega=1e6", "fda:c=1e7", "fda:omega=0.001,c=1e9,n=100000"} {
+		if _, err := New(spec); err != nil {
+			t.Errorf("%s: %v, want it accepted (ω·c = 1e6)", spec, err)
+		}
+	}
+	bwd := func(e *FDA) func() { return func() { e.Backward(make([]float32, 1), ones(1), ones(1)) } }
+	if msg := texttest.Panic(bwd(&FDA{C: 1e7})); msg != "" {
+		t.Errorf("FDA{C: 1e7} (ω·C = 1e6 with the default ω): panic %q", msg)
+	}
+	texttest.CheckPanic(t, bwd(&FDA{Omega: 1e6, C: 1.00001}), "estimators: FDA.Omega = 1e+06 and FDA.C = 1.00001 give ω·C = 1.00001e+06: want ω·C <= 1e+06")
+	texttest.CheckPanic(t, bwd(&FDA{C: 1e30}), "FDA.Omega = 0.1 and FDA.C = 1e+30 give ω·C = 1e+29")
 }
 
 // TestFDAKernels cross-checks the vector kernels at several n (their cost

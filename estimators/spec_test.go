@@ -80,17 +80,14 @@ func TestParseErrors(t *testing.T) {
 		{"ste:c=", `ste: parameter "c" has no value after '=': give one, or leave the key out for its default`},
 		{"expr:g=1,knots=", `expr: parameter "knots" has no value after '='`},
 		// A parameter that makes g overflow: g(0) = 4ωN/π.
-		{"fda:omega=1e38", "estimators: fda:omega=1e+38: g(x=0) = +Inf at progress 0: want a finite gradient for every finite x"},
-		// Or NaN where ω·x is past what the reduction modulo π holds.
-		{"fda:omega=2e37", "estimators: fda:omega=2e+37: g(x="},
-		// Or with a large clip, at x far beyond 1: the check probes up to
-		// float32's largest magnitude. Which x it reports first depends on
-		// the kernel: the portable loop (-tags purego, or a CPU without the
-		// vector kernels) reduces ω·x modulo π without fused multiply-adds
-		// and fails at 1e19 already at progress 0, the vector kernels there
-		// at progress 1 and at 1e21 at progress 0; every kernel refuses
-		// c=1e19 and accepts c=1e18.
-		{"fda:c=1e30", "estimators: fda:c=1e+30: g(x=1e+"},
+		{"fda:omega=1e38,c=1e-37", "estimators: fda:c=1e-37,omega=1e+38: g(x=0) = +Inf at progress 0: want a finite gradient for every finite x"},
+		{"fda:omega=2e37,c=1e-36", "estimators: fda:c=1e-36,omega=2e+37: g(x=0) = +Inf at progress 1"},
+		// An ω·c whose g varies faster than float32 resolves x near c;
+		// the product is taken in float32, so 0.1·1e7 is 1e6.
+		{"fda:omega=1e38", "estimators: fda: omega=1e+38 and c=1 give ω·c = 1e+38: want ω·c <= 1e+06"},
+		{"fda:c=1e30", "estimators: fda: omega=0.1 and c=1e+30 give ω·c = 1e+29: want ω·c <= 1e+06"},
+		{"fda:omega=1e6,c=1.00001", "give ω·c = 1.00001e+06: want ω·c <= 1e+06"},
+		{"fda:c=1.01e7", "give ω·c = 1.01e+06: want ω·c <= 1e+06"},
 		{"ste:c=0", `bad value c="0": want a number > 0`},
 		{"ste:c=-0", `bad value c="-0": want a number > 0`},
 		{"ste:c=nan", `bad value c="nan": want a finite number > 0`},
