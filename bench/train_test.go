@@ -153,7 +153,8 @@ func newStep(b *testing.B, spec string, n int) (step func() float64) {
 		b.Fatal(err)
 	}
 	opt := nn.NewSGD(nn.Params(m.Net), nn.SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
-	// Mid-training schedules: FDA at n = 14, noise adaptation on.
+	// Mid-training schedules: FDA at n = 9 + round(9·4/9) = 13, noise
+	// adaptation at α = 0.05 (as the comment above and bench/peer say).
 	nn.SetProgress(m.Net, nn.Progress{Epoch: 4, Epochs: 10})
 	var ce nn.SoftmaxCrossEntropy
 	step = func() float64 {

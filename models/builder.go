@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -24,6 +25,10 @@ type builder struct {
 	// shapes and counts parameters, for Build to check a configuration
 	// before allocating anything.
 	dry bool
+	// noEstimator says that cfg.Binary is not to be read (CheckWidth and
+	// NormValues, which check the shapes only): binary layers count no
+	// training-only parameters.
+	noEstimator bool
 	// params counts the parameters made so far, at most maxParams.
 	params, maxParams int64
 	// gcd is the greatest common divisor of the channel counts scaled so
@@ -158,10 +163,11 @@ func (b *builder) conv(kind string, out, k, stride, pad int, first bool) *nn.Con
 func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d {
 	in := b.c
 	oh, ow := b.convOut(k, stride, pad)
-	b.addParams(kind, int64(out)*int64(in)*int64(k*k))
+	train := b.trainingParams(in*k*k, in)
+	b.addParams(kind, int64(out)*int64(in)*int64(k*k)+train)
 	if b.dry {
 		b.c, b.h, b.w = out, oh, ow
-		b.record(kind, 0, out*in*k*k, 0, 0, convMACs(out, in, k, oh, ow))
+		b.record(kind, 0, out*in*k*k, int(train), 0, convMACs(out, in, k, oh, ow))
 		return nil
 	}
 	l, err := nn.NewBinaryConv2d(nn.Conv{In: in, Out: out, Kernel: k, Stride: stride, Pad: pad}, b.cfg.Binary, b.init)
@@ -169,8 +175,54 @@ func (b *builder) binConv(kind string, out, k, stride, pad int) *nn.BinaryConv2d
 		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
 	}
 	b.c, b.h, b.w = out, oh, ow
-	b.record(kind, 0, len(l.Weight.Data), nn.Count(l.Params()[1:]), 0, convMACs(out, in, k, oh, ow))
+	b.record(kind, 0, len(l.Weight.Data), b.madeTraining(kind, train, l.Params()[1:]), 0, convMACs(out, in, k, oh, ow))
 	return named(b, l)
+}
+
+// trainingParams returns the parameters a binary layer trains and drops
+// at inference, before it is made: each side's learnable estimator
+// scalars and, with "+na", its noise adaptation module, W1 and W2 of
+// d·max(1, d/k) values each (nn.NewNoiseAdaptation), for rows of dw
+// latent weights and of da activations. addParams counts them with the
+// layer's weights, so that the dry run bounds them too: with k = 1 they
+// are 2·d² per layer, many times the weights.
+func (b *builder) trainingParams(dw, da int) int64 {
+	if b.noEstimator {
+		return 0
+	}
+	e := b.cfg.Binary.Estimator
+	var n int64
+	for _, side := range []struct {
+		spec estimators.Spec
+		d    int
+	}{{e.Weights(), dw}, {e.Activations(), da}} {
+		if side.spec.NA != nil {
+			na, ok := side.spec.NA.Settings.(*nn.NASettings)
+			if !ok {
+				b.fail("estimator %s: +na settings of type %T, want *nn.NASettings", side.spec, side.spec.NA.Settings)
+			}
+			n += 2 * int64(side.d) * int64(max(1, side.d/na.K))
+		}
+		est, err := side.spec.New()
+		if err != nil {
+			panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
+		}
+		if l, ok := est.(estimators.Learner); ok {
+			n += int64(len(l.Scalars()))
+		}
+	}
+	return n
+}
+
+// madeTraining returns the number of values in ps, the training-only
+// parameters of the binary layer just made (kind), which must be what
+// trainingParams counted for it.
+func (b *builder) madeTraining(kind string, want int64, ps []*nn.Param) int {
+	n := nn.Count(ps)
+	if int64(n) != want {
+		b.fail("%s has %d training-only parameters, %d were counted before it was made", b.name(kind), n, want)
+	}
+	return n
 }
 
 // linear makes the full-precision classifier (or first) layer with bias.
@@ -191,10 +243,11 @@ func (b *builder) linear(kind string, out int) *nn.Linear {
 // binLinear makes a binary fully connected layer.
 func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 	in := b.c * b.h * b.w
-	b.addParams(kind, int64(b.c)*int64(b.h)*int64(b.w)*int64(out))
+	train := b.trainingParams(in, in)
+	b.addParams(kind, int64(b.c)*int64(b.h)*int64(b.w)*int64(out)+train)
 	if b.dry {
 		b.c, b.h, b.w = out, 1, 1
-		b.record(kind, 0, in*out, 0, 0, int64(in*out))
+		b.record(kind, 0, in*out, int(train), 0, int64(in*out))
 		return nil
 	}
 	l, err := nn.NewBinaryLinear(in, out, b.cfg.Binary, b.init)
@@ -202,7 +255,7 @@ func (b *builder) binLinear(kind string, out int) *nn.BinaryLinear {
 		panic(builderError{fmt.Errorf("models: %s: %w", b.model, err)})
 	}
 	b.c, b.h, b.w = out, 1, 1
-	b.record(kind, 0, in*out, nn.Count(l.Params()[1:]), 0, int64(in*out))
+	b.record(kind, 0, in*out, b.madeTraining(kind, train, l.Params()[1:]), 0, int64(in*out))
 	return named(b, l)
 }
 

@@ -9,7 +9,8 @@
 //     1908.05033) and IR-Net (arXiv 1909.10788);
 //   - resnet18: Bi-Real Net's ResNet-18 with PReLU, the FDA paper's (arXiv
 //     2103.00841) ImageNet baseline;
-//   - alexnet: DoReFa-Net's binary AlexNet (arXiv 1606.06160).
+//   - alexnet: AlexNet binarized as DoReFa-Net does (arXiv 1606.06160),
+//     in the single-tower AlexNet's geometry.
 //
 // Every model takes its input shape and class count from the dataset
 // ([Config]) and a width multiplier, so that a 2-core machine can train a

@@ -115,7 +115,8 @@ const (
 	// MaxSide bounds the input's height and width.
 	MaxSide = 1 << 14
 	// MaxParams bounds the parameters of a whole network (4 GiB as
-	// float32).
+	// float32), those trained and dropped at inference (noise
+	// adaptation, learnable estimator scalars) included.
 	MaxParams = 1 << 30
 )
 
@@ -154,7 +155,7 @@ func CheckWidth(name string, width float64) error {
 	// Channel counts do not depend on the input: any input the model
 	// takes will do, and the parameter bound is Build's to check.
 	cfg := Config{C: 3, H: 64, W: 64, Classes: 2, Width: width}
-	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: math.MaxInt64}
+	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, noEstimator: true, maxParams: math.MaxInt64}
 	b.run(build)
 	return b.checkWhole()
 }
@@ -233,7 +234,7 @@ func NormValues(name string, cfg Config) (int, error) {
 	if cfg.Width == 0 {
 		cfg.Width = 1
 	}
-	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: MaxParams}
+	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, noEstimator: true, maxParams: MaxParams}
 	b.run(build)
 	if err := b.checkWhole(); err != nil {
 		return 0, err

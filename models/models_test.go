@@ -517,3 +517,55 @@ func TestNormValues(t *testing.T) {
 		t.Errorf("NormValues(width 0.13) error = %v, want the width refused", err)
 	}
 }
+
+// TestTrainingParamsBounded: the parameter bound counts the parameters
+// that are trained and dropped at inference (noise adaptation, learnable
+// estimator scalars) as well as the others, in the dry run that Build
+// makes before it allocates anything. A module's W1 and W2 hold
+// 2·D·max(1, D/k) values, which "+na:k=1" makes 2·D² per filter: counted
+// only once allocated, a network far beyond MaxParams was allocated (tens
+// of GB) instead of refused.
+func TestTrainingParamsBounded(t *testing.T) {
+	cfg := Config{C: 1, H: 28, W: 28, Classes: 10, Width: 1}
+	for _, tt := range []struct {
+		spec string
+		want int64 // the network's parameters, Summary().Params
+	}{
+		{"ste", 272186},
+		{"ste+na", 343130},
+		{"w=ste+na:k=1/a=ste", 0},
+		{"bnnplus:learn=true", 272186 + 2*18},
+		{"w=dsq:learn=true+na/a=bnnplus:learn=true", 0},
+	} {
+		cfg.Binary = nn.Binary{Estimator: estimators.MustParse(tt.spec)}
+		m, err := Build("resnet20", cfg, nn.NewInit(1))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.spec, err)
+		}
+		params := int64(m.Summary().Params)
+		if tt.want != 0 && params != tt.want {
+			t.Errorf("%s: %d parameters, want %d", tt.spec, params, tt.want)
+		}
+		if n := int64(nn.Count(nn.Params(m.Net))); n != params {
+			t.Errorf("%s: the summary counts %d parameters, the network has %d", tt.spec, params, n)
+		}
+		// The dry run with the bound at the network's size passes, and
+		// one parameter fewer is refused.
+		for _, bound := range []int64{params, params - 1} {
+			dry := &builder{model: "resnet20", cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: bound}
+			dry.run(resnet20)
+			if dry.params != params {
+				t.Errorf("%s: the dry run counts %d parameters, the network has %d", tt.spec, dry.params, params)
+			}
+			if refused := dry.err != nil; refused != (bound < params) {
+				t.Errorf("%s: bound %d on %d parameters: dry run error %v", tt.spec, bound, params, dry.err)
+			}
+		}
+	}
+	// resnet20 at width 16 has 7·10⁷ parameters, and 1.2·10⁹ with
+	// weight modules of hidden width D (k = 1): beyond MaxParams.
+	cfg = Config{C: 1, H: 28, W: 28, Classes: 10, Width: 16, Binary: nn.Binary{Estimator: estimators.MustParse("w=ste+na:k=1/a=ste")}}
+	if _, err := Build("resnet20", cfg, nn.NewInit(1)); err == nil || !strings.Contains(err.Error(), "more than 1073741824 parameters") {
+		t.Errorf("Build(resnet20, width 16, %s): error %v, want the parameter bound's", cfg.Binary.Estimator, err)
+	}
+}

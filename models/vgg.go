@@ -32,12 +32,14 @@ func vggSmall(b *builder) nn.Sequential {
 	return net
 }
 
-// alexnet is the binary AlexNet of DoReFa-Net (arXiv 1606.06160):
-// convolutions of 96 (11×11/4, full precision), 256 (5×5), 384, 384 and 256
-// (3×3) channels, with 3×3/2 max pooling after the 1st,
-// 2nd and 5th; binary fully connected layers of 4096 and 4096; a
-// full-precision Linear to the classes. BatchNorm follows every layer but
-// the last. All but the first convolution and the last Linear are binary.
+// alexnet is a binary AlexNet, binarized as DoReFa-Net (arXiv 1606.06160)
+// does: convolutions of 96 (11×11/4, full precision), 256 (5×5), 384, 384
+// and 256 (3×3) channels, with 3×3/2 max pooling after the 1st, 2nd and
+// 5th; binary fully connected layers of 4096 and 4096; a full-precision
+// Linear to the classes. BatchNorm follows every layer but the last. All
+// but the first convolution and the last Linear are binary. The geometry
+// is the single-tower AlexNet's, not that of DoReFa-Net's training script
+// (docs/workloads.md says how they differ).
 func alexnet(b *builder) nn.Sequential {
 	net := nn.Sequential{}
 	b.scope("conv0", func() {

@@ -3,10 +3,13 @@
 # binary ResNet-20 step of BenchmarkTrainStep (bench/train_test.go; batch
 # 128 of 1×28×28 images, estimators ste, fda and fda+na) alternated with
 # the same network in PyTorch (bench/peer/resnet20.py, Debian's
-# python3-torch, 2 threads), PAIRS times (default 7), gradbench first in
-# odd pairs and PyTorch first in even ones. Before timing, it checks that
-# the two networks are the same (bench/peer: parameter counts per layer,
-# and one forward and backward pass from gradbench's weights).
+# python3-torch), PAIRS times (default 7), gradbench first in odd pairs
+# and PyTorch first in even ones. Both use as many threads as the machine
+# has cores (nproc): GOMAXPROCS for gradbench, torch.set_num_threads for
+# PyTorch; every result line is checked to name that count. Before
+# timing, it checks that the two networks are the same (bench/peer:
+# parameter counts per layer, and one forward and backward pass from
+# gradbench's weights).
 #
 # It writes results/peer.txt (the raw runs, Go benchmark format) and
 # results/peer.md (the ratios, run by run: bench/cmd/benchreport -paired,
@@ -36,6 +39,10 @@ go test -c -o "$tmp/bench.test" ./bench
 go build -o "$tmp/peer" ./bench/peer
 
 ests=ste,fda,fda+na
+# One thread count for both: Go's default GOMAXPROCS is the machine's
+# cores, and PyTorch at a fixed 2 threads on a larger machine would be
+# timed on fewer cores than gradbench.
+threads=$(nproc)
 check=$tmp/check.txt
 for est in ${ests//,/ }; do
 	"$tmp/peer" -est "$est" -o "$tmp/$est.state"
@@ -57,23 +64,30 @@ out=$tmp/peer.txt
 	echo "machine: $(cpu_cores)"
 	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
-	echo "gradbench: go test -c ./bench && bench.test ${gobench[*]}"
-	echo "pytorch: bench/peer/resnet20.py --est $ests --batch 128 --threads 2 --benchtime 2"
+	echo "gradbench: go test -c ./bench && GOMAXPROCS=$threads bench.test ${gobench[*]}"
+	echo "pytorch: bench/peer/resnet20.py --est $ests --batch 128 --threads $threads --benchtime 2"
 	echo "load-before: $(uptime)"
 } >"$out"
 load_before=$(uptime)
 commit=$(head_commit)
 for i in $(seq 1 "$pairs"); do
-	go_run() { (cd bench && "$tmp/bench.test" "${gobench[@]}") | grep -Ev '^(PASS|ok)'; }
-	py_run() { "$py" bench/peer/resnet20.py --est "$ests" --batch 128 --threads 2 --benchtime 2; }
+	go_run() { (cd bench && GOMAXPROCS=$threads "$tmp/bench.test" "${gobench[@]}") | grep -Ev '^(PASS|ok)'; }
+	py_run() { "$py" bench/peer/resnet20.py --est "$ests" --batch 128 --threads "$threads" --benchtime 2; }
 	echo "pair: $i" >>"$out"
 	if [ $((i % 2)) = 1 ]; then
-		go_run >>"$out"
-		py_run >>"$out"
+		go_run >"$tmp/pair.txt"
+		py_run >>"$tmp/pair.txt"
 	else
-		py_run >>"$out"
-		go_run >>"$out"
+		py_run >"$tmp/pair.txt"
+		go_run >>"$tmp/pair.txt"
 	fi
+	# Six results, each ending in -<threads> (Go's GOMAXPROCS suffix,
+	# which Go leaves out for 1, and resnet20.py's pytorch-<threads>): a
+	# step timed on another number of threads than the other side's is
+	# refused, not compared.
+	awk -v t="$threads" '/^Benchmark/ { n++; if ($1 !~ ("-" t "$") && !(t == 1 && $1 !~ /-[0-9]+$/)) { print "results/peer.sh: " $1 " ran on other than " t " threads" > "/dev/stderr"; bad = 1 } }
+		END { if (n != 6) { print "results/peer.sh: " n " results in pair, want 6" > "/dev/stderr"; bad = 1 }; exit bad }' "$tmp/pair.txt"
+	cat "$tmp/pair.txt" >>"$out"
 	echo "pair $i of $pairs done" >&2
 done
 load_after=$(uptime)
@@ -100,10 +114,10 @@ go run ./bench/cmd/benchreport -paired -title "gradbench against PyTorch, same w
 ## How it was measured
 
 Each pair runs gradbench's BenchmarkTrainStep for ste, fda and fda+na (one
-process, GOMAXPROCS = the machine's cores; ns/op over at least 2 s of steps
-after one untimed step) and the same three steps in PyTorch (one process,
-torch.set_num_threads(2); the mean over at least 2 s of steps after three
-untimed ones), gradbench first in odd pairs and PyTorch first in even
+process, GOMAXPROCS = the machine's cores, $threads; ns/op over at least 2 s
+of steps after one untimed step) and the same three steps in PyTorch (one
+process, torch.set_num_threads($threads); the mean over at least 2 s of steps
+after three untimed ones), gradbench first in odd pairs and PyTorch first in even
 ones. The targets are issue 12's goals (the first three) and the ordering
 they imply; the PyTorch FDA step is the closed form
 (2ω/π)·sin(2Nθ)/sin θ, as gradbench's kernel computes it, not the sum of

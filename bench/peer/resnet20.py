@@ -277,6 +277,10 @@ def engine():
 
 def bench(args):
     torch.set_num_threads(args.threads)
+    if torch.get_num_threads() != args.threads:
+        # The results name args.threads: a step on another count would be
+        # compared with gradbench's on args.threads cores.
+        sys.exit(f"resnet20.py: --threads {args.threads}: PyTorch runs on {torch.get_num_threads()} threads")
     print("goos: linux" if sys.platform.startswith("linux") else f"goos: {sys.platform}")
     print(f"peer: {engine()}, {torch.get_num_threads()} threads")
     for spec in args.est.split(","):
