@@ -135,6 +135,65 @@ tmp_dir() {
 	trap 'rm -rf "$tmp"' EXIT
 }
 
+# A script that writes several files writes each into a staging tree
+# first, at its own path below it (results/x.txt at $stage/results/x.txt),
+# and moves them all into place with stage_commit only once every one is
+# written: a failure or an interrupt before then leaves every committed
+# file as it was, never a new record beside a report made from another.
+# Programs that name the files they read or write (benchreport, gradbench
+# export) run in the staging tree, so that they name them as committed.
+
+# stage_begin sets stage to a new, empty staging tree in the scratch
+# directory $tmp (made with tmp_dir when the script has none yet).
+stage_begin() {
+	[ -n "${tmp:-}" ] || tmp_dir
+	stage=$tmp/stage
+	mkdir "$stage"
+}
+
+# staged PATH prints PATH's place in the staging tree, $stage/PATH, and
+# makes its directory: where the script writes the file PATH.
+staged() {
+	mkdir -p "$(dirname "$stage/$1")"
+	echo "$stage/$1"
+}
+
+# stage_commit moves every file of the staging tree to its path below the
+# current directory (the repository's top, where the scripts run): each
+# is copied beside its place first (the slow part, as $tmp may be on
+# another filesystem), and only when every copy is whole are they renamed
+# into place, one rename each. It fails, moving nothing, when nothing is
+# staged.
+stage_commit() {
+	local f files=()
+	while IFS= read -r -d '' f; do
+		files+=("${f#./}")
+	done < <(cd "$stage" && find . -type f -print0 | sort -z)
+	if [ ${#files[@]} = 0 ]; then
+		echo "stage_commit: nothing staged in $stage" >&2
+		return 1
+	fi
+	for f in "${files[@]}"; do
+		mkdir -p "$(dirname "$f")"
+		cp "$stage/$f" "$f.tmp"
+	done
+	for f in "${files[@]}"; do
+		mv "$f.tmp" "$f"
+	done
+	rm -rf "$stage"
+}
+
+# build_benchreport builds bench/cmd/benchreport into $tmp for
+# benchreport: a script calls it before its benchmarks, so that code that
+# does not build fails it at once, not after them.
+build_benchreport() { go build -o "$tmp/benchreport" ./bench/cmd/benchreport; }
+
+# benchreport ARGS... runs bench/cmd/benchreport (build_benchreport's)
+# with ARGS in the staging tree, where its inputs and -o are, under the
+# names the report gives them (results/x.txt): go run would need the
+# module's directory.
+benchreport() { (cd "$stage" && "$tmp/benchreport" "$@"); }
+
 # build_ab BASE PKG [FILE...] builds the test binary of package PKG (a
 # path below the repository, such as bench) twice, for an A/B window: of
 # the current tree as $tmp/current.test, and of commit BASE (its git
