@@ -21,6 +21,9 @@ import (
 const fakeGo = `#!/usr/bin/env bash
 set -eu
 step() {
+	# Steps run two at once count one after the other.
+	exec 9>>"$FAKEGO_COUNT.lock"
+	flock 9
 	n=$(($(cat "$FAKEGO_COUNT") + 1))
 	echo $n >"$FAKEGO_COUNT"
 	if [ "$n" = "${FAKEGO_FAIL:-0}" ]; then
@@ -28,6 +31,7 @@ step() {
 		echo "fake go: step $n fails" >&2
 		exit 1
 	fi
+	exec 9>&-
 }
 tool() { # ARGS: writes a line into the file of -o/--out, else on stdout
 	local out=
@@ -78,8 +82,10 @@ esac
 // never fails, write them all. The scripts run in a copy of results/,
 // never on the committed records.
 func TestScriptsCommitAllOutputsTogether(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
+	for _, name := range []string{"bash", "flock", "git"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
 	}
 	const key = "0123456789abcdef"
 	for _, c := range []struct {
@@ -92,6 +98,11 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		{"inference", nil, nil},
 		{"inference", []string{"RUN=results/fmnist-10/" + key + ".json"}, nil},
 		{"data", nil, nil},
+		{"ab-step", nil, []string{"x", "HEAD", "1"}},
+		{"ab-expr", nil, []string{"x", "HEAD", "1"}},
+		{"ab-phase", nil, []string{"x", "HEAD", "1"}},
+		{"contention", nil, []string{"1"}},
+		{"kernelpair", nil, []string{"1"}},
 	} {
 		script, err := os.ReadFile("../results/" + c.name + ".sh")
 		if err != nil {
@@ -116,6 +127,11 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 				"results/lib.sh":                        string(lib),
 				"results/fmnist-10/" + key + ".json":    "{}\n",
 				"results/fmnist-10/" + key + ".weights": "w\n",
+				// The package directories the scripts run test binaries in.
+				"bench/x.go": "package bench\n",
+				"nn/x.go":    "package nn\n",
+				// What results/ab-phase.sh copies into the older tree.
+				"nn/convphase_bench_test.go": "package nn\n",
 			}
 			for _, o := range outputs {
 				files[o] = "old\n"
@@ -127,6 +143,18 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 				}
 				if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 					t.Fatal(err)
+				}
+			}
+			// A repository, for the A/B scripts, which build an older
+			// commit.
+			for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
+				if !strings.HasPrefix(c.name, "ab-") {
+					break
+				}
+				git := exec.Command("git", args...)
+				git.Dir = dir
+				if b, err := git.CombinedOutput(); err != nil {
+					t.Fatalf("git %q: %v\n%s", args, err, b)
 				}
 			}
 			count := filepath.Join(t.TempDir(), "count")
@@ -143,8 +171,14 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 			out, runErr := cmd.CombinedOutput()
 			got := map[string]string{}
 			err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
+				if err != nil {
 					return err
+				}
+				if d.IsDir() {
+					if d.Name() == ".git" {
+						return filepath.SkipDir
+					}
+					return nil
 				}
 				b, err := os.ReadFile(p)
 				rel, _ := filepath.Rel(dir, p)

@@ -242,13 +242,15 @@ ab_args() {
 # benchstat's comparison of the two, base against current, to
 # results/NAME-$label.md under the heading TITLE and the line WHAT,
 # followed by what the function ab_md_tail prints, when the script
-# defines one (it is given the .txt file). Each file is written whole
-# beside its place and moved there, so that a failure or an interrupt
-# leaves the committed one as it was.
+# defines one (it is given the .txt file, in the staging tree). Both
+# files are staged (stage_begin) and moved into results/ together once
+# both are written, so that a failure or an interrupt leaves the
+# committed ones as they were.
 ab_window() {
 	local name=$1 dir=$2 title=$3 what=$4 i code
 	shift 4
 	local out=results/$name-$label.txt md=results/$name-$label.md
+	stage_begin
 	{
 		record_head "$ab_cmd"
 		echo "base: $base"
@@ -260,8 +262,7 @@ ab_window() {
 			echo "run $i of $runs done" >&2
 		done
 		echo "load-after: $(uptime)"
-	} >"$out.tmp"
-	mv "$out.tmp" "$out"
+	} >"$(staged "$out")"
 	{
 		echo "# $title"
 		echo
@@ -269,11 +270,11 @@ ab_window() {
 		echo "$what"
 		echo
 		echo '```'
-		go run golang.org/x/perf/cmd/benchstat -col code -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
+		go run golang.org/x/perf/cmd/benchstat -col code -filter .unit:sec/op "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 		echo '```'
-		if declare -F ab_md_tail >/dev/null; then ab_md_tail "$out"; fi
-	} >"$md.tmp"
-	mv "$md.tmp" "$md"
+		if declare -F ab_md_tail >/dev/null; then ab_md_tail "$stage/$out"; fi
+	} >"$(staged "$md")"
+	stage_commit
 	echo "wrote $out and $md" >&2
 }
 
@@ -293,10 +294,11 @@ medians() {
 }
 
 # alone_and_pair_md NAME TITLE COMMAND LINE... writes results/NAME.md
-# from results/NAME.txt (alone_and_pair's runs): the heading TITLE, a
-# line naming COMMAND as its generator, the LINEs, and benchstat's
-# comparison of the "mode: alone" runs with the "mode: pair" ones. The
-# file is written beside its place and moved there whole.
+# from results/NAME.txt (alone_and_pair's runs), both in the staging tree
+# (stage_begin): the heading TITLE, a line naming COMMAND as its
+# generator, the LINEs, and benchstat's comparison of the "mode: alone"
+# runs with the "mode: pair" ones. Then it moves the staged files into
+# results/ together (stage_commit).
 alone_and_pair_md() {
 	local name=$1 title=$2 cmd=$3 md=results/$1.md
 	shift 3
@@ -307,10 +309,10 @@ alone_and_pair_md() {
 		printf '%s\n' "$@"
 		echo
 		echo '```'
-		go run golang.org/x/perf/cmd/benchstat -col mode -filter .unit:sec/op "results/$name.txt" | grep -Ev '^(goos|goarch|pkg|cpu):'
+		go run golang.org/x/perf/cmd/benchstat -col mode -filter .unit:sec/op "$stage/results/$name.txt" | grep -Ev '^(goos|goarch|pkg|cpu):'
 		echo '```'
-	} >"$md.tmp"
-	mv "$md.tmp" "$md"
+	} >"$(staged "$md")"
+	stage_commit
 	echo "wrote results/$name.txt and $md" >&2
 }
 
