@@ -103,6 +103,9 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		{"ab-phase", nil, []string{"x", "HEAD", "1"}},
 		{"contention", nil, []string{"1"}},
 		{"kernelpair", nil, []string{"1"}},
+		{"backward-add", nil, []string{"1"}},
+		{"winograd-bound", nil, []string{"1"}},
+		{"fidelity-cost", nil, []string{"HEAD", "1"}},
 	} {
 		script, err := os.ReadFile("../results/" + c.name + ".sh")
 		if err != nil {
@@ -130,8 +133,10 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 				// The package directories the scripts run test binaries in.
 				"bench/x.go": "package bench\n",
 				"nn/x.go":    "package nn\n",
-				// What results/ab-phase.sh copies into the older tree.
-				"nn/convphase_bench_test.go": "package nn\n",
+				// What results/ab-phase.sh and fidelity-cost.sh copy
+				// into the older tree.
+				"nn/convphase_bench_test.go":  "package nn\n",
+				"suite/fidelity_cost_test.go": "package suite\n",
 			}
 			for _, o := range outputs {
 				files[o] = "old\n"
@@ -145,10 +150,10 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			// A repository, for the A/B scripts, which build an older
+			// A repository, for the scripts that build an older
 			// commit.
 			for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
-				if !strings.HasPrefix(c.name, "ab-") {
+				if !strings.HasPrefix(c.name, "ab-") && c.name != "fidelity-cost" {
 					break
 				}
 				git := exec.Command("git", args...)
