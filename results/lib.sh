@@ -183,6 +183,14 @@ stage_commit() {
 	rm -rf "$stage"
 }
 
+# stage_read PATH prints the path to read PATH at: its place in the
+# staging tree when it is staged, else PATH itself, the committed file. A
+# report made from all the records of one kind, the new one staged, reads
+# them through it.
+stage_read() {
+	if [ -e "$stage/$1" ]; then echo "$stage/$1"; else echo "$1"; fi
+}
+
 # build_benchreport builds bench/cmd/benchreport into $tmp for
 # benchreport: a script calls it before its benchmarks, so that code that
 # does not build fails it at once, not after them.
