@@ -158,28 +158,53 @@ staged() {
 	echo "$stage/$1"
 }
 
+# stage_dir PATH stages the directory PATH: a program is to make it at
+# $stage/PATH (stage_dir makes its parent), and stage_commit puts it in
+# PATH's place whole, so that files the new one no longer holds go too.
+# (Not from a command substitution, whose subshell would forget it.)
+stage_dir() {
+	mkdir -p "$(dirname "$stage/$1")"
+	stage_dirs+=("$1")
+}
+stage_dirs=()
+
 # stage_commit moves every file of the staging tree to its path below the
-# current directory (the repository's top, where the scripts run): each
-# is copied beside its place first (the slow part, as $tmp may be on
+# current directory (the repository's top, where the scripts run), and
+# every directory staged with stage_dir over its own: each is copied
+# beside its place first, as PATH.tmp (the slow part, as $tmp may be on
 # another filesystem), and only when every copy is whole are they renamed
-# into place, one rename each. It fails, moving nothing, when nothing is
-# staged.
+# into place, one rename each (a directory's old one removed first). It
+# fails, moving nothing, when nothing is staged.
 stage_commit() {
-	local f files=()
+	local f d files=()
 	while IFS= read -r -d '' f; do
-		files+=("${f#./}")
+		f=${f#./}
+		for d in "${stage_dirs[@]}"; do
+			case $f in "$d"/*) continue 2 ;; esac
+		done
+		files+=("$f")
 	done < <(cd "$stage" && find . -type f -print0 | sort -z)
-	if [ ${#files[@]} = 0 ]; then
+	if [ $((${#files[@]} + ${#stage_dirs[@]})) = 0 ]; then
 		echo "stage_commit: nothing staged in $stage" >&2
 		return 1
 	fi
+	for d in "${stage_dirs[@]}"; do
+		rm -rf "$d.tmp"
+		mkdir -p "$(dirname "$d")"
+		cp -R "$stage/$d" "$d.tmp"
+	done
 	for f in "${files[@]}"; do
 		mkdir -p "$(dirname "$f")"
 		cp "$stage/$f" "$f.tmp"
 	done
+	for d in "${stage_dirs[@]}"; do
+		rm -rf "$d"
+		mv "$d.tmp" "$d"
+	done
 	for f in "${files[@]}"; do
 		mv "$f.tmp" "$f"
 	done
+	stage_dirs=()
 	rm -rf "$stage"
 }
 
