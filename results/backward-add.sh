@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 args_at_most backward-add 1 "$@"
 runs_arg backward-add 6 "${@:1:1}"
 tmp_dir
+stage_begin
 go test -c -o "$tmp/nn.test" ./nn
 out=results/backward-add.txt
 {
@@ -23,8 +24,7 @@ out=results/backward-add.txt
 		echo "run $i of $runs done" >&2
 	done
 	echo "load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 {
 	echo "# A binary convolution's backward pass and a residual addition: separate and fused"
 	echo
@@ -32,8 +32,8 @@ mv "$out.tmp" "$out"
 	echo "16→16 channels, 3×3, 28×28, batch 128, STE; 20 passes a run, $runs runs; see the file for the machine and the load."
 	echo
 	echo '```'
-	go run golang.org/x/perf/cmd/benchstat -col /pass -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
+	go run golang.org/x/perf/cmd/benchstat -col /pass -filter .unit:sec/op "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
-} >results/backward-add.md.tmp
-mv results/backward-add.md.tmp results/backward-add.md
+} >"$(staged results/backward-add.md)"
+stage_commit
 echo "wrote $out and results/backward-add.md" >&2

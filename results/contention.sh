@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 args_at_most contention 1 "$@"
 runs_arg contention 6 "${@:1:1}"
 tmp_dir
+stage_begin
 go test -c -o "$tmp/bench.test" ./bench
 args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=ste/' -test.benchtime 8x -test.count 1)
 step() { (cd bench && GOMAXPROCS=1 "$tmp/bench.test" "${args[@]}") | grep -Ev '^(PASS|ok)'; }
@@ -28,8 +29,7 @@ out=results/contention.txt
 	echo "run: (cd bench && GOMAXPROCS=1 bench.test ${args[*]})"
 	alone_and_pair "$runs" step
 	echo "load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 alone_and_pair_md contention "Two cores training at once: one core alone against two" "results/contention.sh $*" \
 	"One-core steps (GOMAXPROCS=1), a process alone or two together (both counted)," \
 	"alternated $runs times in one window; see the file for the machine and the load."

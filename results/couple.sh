@@ -45,6 +45,10 @@ esac
 runs=${RUNS-6}
 whole_arg couple "RUNS, the number of alternations" 5 "$runs"
 tmp_dir
+# The new runs and the report are staged and moved into results/
+# together: a failure or an interrupt leaves the committed ones as they
+# were.
+stage_begin
 # The experiment's code (the coupling hook in nn.BatchNorm, the coupled
 # copies and BenchmarkStepCoupled in nn's tests) is not kept on main,
 # where no production path exists only for a test; the benchmarks are
@@ -76,7 +80,7 @@ if [ "$label" != --report ]; then
 		done
 		echo "load-after: $(uptime)"
 	} >"$out"
-	move_file "$out" "results/couple-$label.txt"
+	mv "$out" "$(staged "results/couple-$label.txt")"
 fi
 
 # tables FILE prints, per estimator, the median step time of each
@@ -165,16 +169,18 @@ tables() {
 	echo "time over the coupled copies', run by run."
 	echo
 	echo "What the design and the numbers say: results/couple-notes.md."
-	for f in $(ls results/couple-*.txt 2>/dev/null | sort); do
+	# Each record as committed, or as staged when this run made it.
+	for f in $({ ls results/couple-*.txt 2>/dev/null; cd "$stage" && ls results/couple-*.txt 2>/dev/null; } | sort -u); do
+		in=$(stage_read "$f")
 		echo
 		echo "## ${f#results/couple-}" | sed 's/\.txt$//'
 		echo
 		echo '```'
-		grep -E '^(command|machine|commit|go|load-before|load-after):' "$f"
+		grep -E '^(command|machine|commit|go|load-before|load-after):' "$in"
 		echo '```'
 		echo
-		tables "$f"
+		tables "$in"
 	done
-} >"$tmp/couple.md"
-move_file "$tmp/couple.md" results/couple.md
+} >"$(staged results/couple.md)"
+stage_commit
 echo "wrote results/couple.md" >&2

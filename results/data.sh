@@ -4,6 +4,9 @@
 # augmentation), saves the raw output as results/data.txt and generates
 # results/data.md from it with bench/cmd/benchreport. Needs Debian's
 # dataset-fashion-mnist (BenchmarkOpenFashionMNIST skips without it).
+# Both files are written in a staging tree and moved into results/
+# together once both are, so that a failure or an interrupt leaves the
+# committed ones as they were.
 # With -count=10 it takes about a minute on 2 cores; run it on a quiet
 # machine (check `uptime`). Arguments are passed to go test, e.g.
 # `results/data.sh -benchtime=10x -count=1` for a quick try (then do not
@@ -12,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 bench_args data "$@"
+stage_begin
+build_benchreport
 bench='^Benchmark(OpenFashionMNIST|Loader)$'
 {
 	echo "command: go test -run '^\$' -bench '$bench' ${args[*]} ./data"
@@ -19,13 +24,13 @@ bench='^Benchmark(OpenFashionMNIST|Loader)$'
 	echo "machine: $(cpu_cores)"
 	echo "go: $(go version)"
 	go test -run '^$' -bench "$bench" "${args[@]}" ./data
-} >results/data.txt.tmp
-mv results/data.txt.tmp results/data.txt
+} >"$(staged results/data.txt)"
 
 # Targets: the real training set loads well under 2 s, and a batch costs
 # under 2 ms, a small fraction of a training step (hundreds of ms).
-go run ./bench/cmd/benchreport -o results/data.md -title "Datasets and batches" \
+benchreport -o results/data.md -title "Datasets and batches" \
 	-target '.name:OpenFashionMNIST: ns/op < 2e9' \
 	-target '.name:Loader: ns/op < 2e6' \
 	default=results/data.txt
-echo "wrote results/data.md"
+stage_commit
+echo "wrote results/data.txt and results/data.md"

@@ -11,6 +11,9 @@
 # engine-openblas.txt) and
 # generates results/engine.md with bench/cmd/benchreport; then the GEMM
 # kernels on one core (gemm-go.txt, gemm-openblas.txt, results/gemm.md).
+# The seven files are written in a staging tree and moved into results/
+# together once all are, so that a failure or an interrupt leaves the
+# committed ones as they were.
 # With -count=10 it takes roughly 30 minutes on 2 cores (measured: 70 s per
 # build and count for the engine, about 40 s per count for the GEMM part):
 # run it on a quiet machine (check `uptime`). Arguments are passed to go
@@ -23,6 +26,8 @@ cd "$(dirname "$0")/.."
 bench_args engine "$@"
 bench='^Benchmark(Conv|BinaryConvLayer|BatchNorm|GEMM|TrainStep)$'
 pkg=./bench
+stage_begin
+build_benchreport
 
 run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 	local out=$1 build=$2
@@ -43,8 +48,7 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 		echo "machine: $(cpu_cores)"
 		echo "go: $(env "${envs[@]}" go version)"
 		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg"
-	} >"$out.tmp"
-	mv "$out.tmp" "$out"
+	} >"$(staged "$out")"
 }
 
 run results/engine-go.txt "default (Go-assembly GEMM: AVX-512 where the CPU has AVX-512F, else AVX2 where it has AVX2 and FMA, else portable Go)" GOFLAGS=
@@ -54,14 +58,13 @@ run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per 
 # and input: 254 ms per step with STE, 455-644 ms with FDA (the range over
 # its FDA implementations); the targets are those times.
 step='.name:TrainStep /model:resnet20 /batch:128'
-# The report (on stdout, so that the command it names is the one that
-# prints it) and its note are written beside results/engine.md and moved
-# there together.
-go run ./bench/cmd/benchreport -title "Training engine" -elements none -ignore gemm \
+# The report is on stdout, so that the command it names is the one that
+# prints it, followed by its note.
+benchreport -title "Training engine" -elements none -ignore gemm \
 	-target "$step /est:ste: ns/op < 254e6" \
 	-target "$step /est:(fda OR \"fda+na\"): ns/op < 455e6" \
-	go=results/engine-go.txt openblas=results/engine-openblas.txt >results/engine.md.tmp
-cat >>results/engine.md.tmp <<'NOTE'
+	go=results/engine-go.txt openblas=results/engine-openblas.txt >"$(staged results/engine.md)"
+cat >>"$stage/results/engine.md" <<'NOTE'
 
 ## Against PyTorch
 
@@ -82,8 +85,6 @@ machine's load. Where the step's time goes, component by component,
 before and after each round of work: results/profile.md (made by
 results/profile.sh).
 NOTE
-mv results/engine.md.tmp results/engine.md
-echo "wrote results/engine.md"
 
 # One core: the micro-kernels (portable, AVX2 and AVX-512 assembly,
 # gonum's Sgemm for comparison), the row-offset products of the
@@ -94,6 +95,7 @@ pkg=./gemm
 run results/gemm-go.txt "default, GOMAXPROCS=1" GOFLAGS= GOMAXPROCS=1
 bench='^BenchmarkSgemm$'
 run results/gemm-openblas.txt "-tags openblas, GOMAXPROCS=1" GOFLAGS= GOMAXPROCS=1 -- -tags openblas
-go run ./bench/cmd/benchreport -o results/gemm.md -title "GEMM on one core" -elements none -ignore gemm \
+benchreport -o results/gemm.md -title "GEMM on one core" -elements none -ignore gemm \
 	go=results/gemm-go.txt openblas=results/gemm-openblas.txt
-echo "wrote results/gemm.md"
+stage_commit
+echo "wrote results/engine.md, results/gemm.md and their inputs"

@@ -26,6 +26,7 @@ base=${1:-}
 commit_arg fidelity-cost "$base"
 runs_arg fidelity-cost 5 "${@:2:1}"
 build_ab "$base" suite suite/fidelity_cost_test.go
+stage_begin
 out=results/fidelity-cost.txt
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 {
@@ -50,8 +51,7 @@ rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 	(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/current.test" -test.run '^$' -test.bench '^BenchmarkFidelityPeak$' -test.benchtime 1x -test.count 1) | grep -Ev '^(PASS|ok)'
 	echo "# current peak max-rss-kB: $(rss "$tmp/time")"
 	echo "# load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 med() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.2f GiB (range %.2f to %.2f)", m/1048576, a[1]/1048576, a[NR]/1048576}'; }
 {
 	echo "# The cost of gradbench fidelity: current code against $base"
@@ -60,18 +60,18 @@ med() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/
 	echo "The two builds alternated $runs times in one window; see the file for the machine and the load."
 	echo
 	echo '```'
-	go run golang.org/x/perf/cmd/benchstat -col code -filter '.name:FidelitySmall' results/fidelity-cost.txt | grep -Ev '^(goos|goarch|pkg|cpu):'
+	go run golang.org/x/perf/cmd/benchstat -col code -filter '.name:FidelitySmall' "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
 	echo
-	echo "CPU time (user seconds) per run, median: $(for code in base current current-1core; do printf '%s %s; ' "$code" "$(sed -n "s/^# $code max-rss-kB: .* user-s: \([0-9.]*\).*/\1/p" "$out" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"; done)"
+	echo "CPU time (user seconds) per run, median: $(for code in base current current-1core; do printf '%s %s; ' "$code" "$(sed -n "s/^# $code max-rss-kB: .* user-s: \([0-9.]*\).*/\1/p" "$stage/$out" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"; done)"
 	echo "When the user time is about the wall time, the process had about one core: the machine's load, not the code, bounds the gain from the second core."
 	echo
 	echo "Peak resident set size (/usr/bin/time -v), median over the runs:"
 	echo
 	for code in base current current-1core; do
-		echo "- BenchmarkFidelitySmall (evaluation batch 32), $code: $(sed -n "s/^# $code max-rss-kB: \([0-9]*\).*/\1/p" "$out" | med)"
+		echo "- BenchmarkFidelitySmall (evaluation batch 32), $code: $(sed -n "s/^# $code max-rss-kB: \([0-9]*\).*/\1/p" "$stage/$out" | med)"
 	done
-	echo "- BenchmarkFidelityPeak (evaluation batch 512, the default), current, one run: $(sed -n 's/^# current peak max-rss-kB: //p' "$out" | med)"
-} >results/fidelity-cost.md.tmp
-mv results/fidelity-cost.md.tmp results/fidelity-cost.md
+	echo "- BenchmarkFidelityPeak (evaluation batch 512, the default), current, one run: $(sed -n 's/^# current peak max-rss-kB: //p' "$stage/$out" | med)"
+} >"$(staged results/fidelity-cost.md)"
+stage_commit
 echo "wrote $out and results/fidelity-cost.md" >&2

@@ -66,21 +66,13 @@ out=results/fidelity
 mkdir -p "$out"
 go build -o "$out/gradbench.bin" ./cmd/gradbench
 md=$out.md
-# Each measurement goes to results/fidelity/NAME.new (made lists the
-# NAMEs, with their directory); publish moves them
-# over NAME and then fidelity.md into place, once every one is made, so
-# that a failure or an interrupt leaves the committed tables as they were.
-made=()
-trap 'rm -rf "$out/gradbench.bin" "$md.tmp" "${made[@]/%/.new}"' EXIT
-publish() {
-	local d
-	for d in "${made[@]}"; do
-		rm -rf "$d"
-		mv "$d.new" "$d"
-	done
-	made=()
-	mv "$md.tmp" "$md"
-}
+# Each measurement's directory and the report are staged and moved into
+# results/ together once every one is made (stage_commit), so that a
+# failure or an interrupt leaves the committed tables as they were; a
+# measurement's directory replaces the committed one whole.
+tmp=$(mktemp -d)
+trap 'rm -rf "$out/gradbench.bin" "$tmp"' EXIT
+stage_begin
 gb=$out/gradbench.bin
 if ! $ends; then
 	# The retrained run's key and epochs, from the plan of the same flags,
@@ -95,31 +87,30 @@ fi
 	echo
 	echo "Made by results/fidelity.sh at commit $(git rev-parse --short HEAD) on $(cpu_cores), $(go version | cut -d' ' -f3)."
 	echo
-} >"$md.tmp"
+} >"$(staged "$md")"
 measure() { # name, then the flags of gradbench fidelity
 	local name=$1
 	shift
 	local t=$(date +%s)
-	made+=("$out/$name")
-	rm -rf "$out/$name.new"
-	"$gb" fidelity --quiet --estimators "$est" --out "$out/$name.new" "$@" >/dev/null
+	stage_dir "$out/$name"
+	"$gb" fidelity --quiet --estimators "$est" --out "$stage/$out/$name" "$@" >/dev/null
 	{
 		echo "## $name"
 		echo
 		echo "\`gradbench fidelity --estimators $est $*\`: $(($(date +%s) - t)) s wall time."
 		echo
-		cat "$out/$name.new/fidelity.md"
+		cat "$stage/$out/$name/fidelity.md"
 		echo
 		echo "![flip fidelity per layer](${out#results/}/$name/fidelity.svg) ![agreement](${out#results/}/$name/fidelity-agreement.svg)"
 		echo
-	} >>"$md.tmp"
+	} >>"$stage/$md"
 }
 if $ends; then
 	key=91db0da5c016bcf8
-	echo "The committed STE run (results/fmnist-10/$key) at its initial state and its final weights only (ENDS=1: no retraining, so no mid state, and the fda and fda+na runs are not measured)." >>"$md.tmp"
-	echo >>"$md.tmp"
+	echo "The committed STE run (results/fmnist-10/$key) at its initial state and its final weights only (ENDS=1: no retraining, so no mid state, and the fda and fda+na runs are not measured)." >>"$stage/$md"
+	echo >>"$stage/$md"
 	measure ste-ends --run "results/fmnist-10/$key.json" --epochs 0,10
-	publish
+	stage_commit
 	exit 0
 fi
 # A run this script trained before, with the weights of every mid state
@@ -134,11 +125,11 @@ if ! $kept && [ -f "$out/runs/$key.json" ]; then
 	fail "$out/runs holds run $key without the weights of epoch(s)$missing, which training cannot add to a finished run: remove $out/runs/$key.* to train it again"
 fi
 if $kept; then
-	echo "The STE run trained again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key) is the one in $out/runs from an earlier run of this script, reused: it holds the weights of every state measured here." >>"$md.tmp"
+	echo "The STE run trained again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key) is the one in $out/runs from an earlier run of this script, reused: it holds the weights of every state measured here." >>"$stage/$md"
 else
 	t0=$(date +%s)
 	"$gb" run --recipe "$recipe" --estimators ste --seeds 1 --keep-epochs --quiet --out "$out/runs" >/dev/null
-	echo "Training the STE run again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key): $(($(date +%s) - t0)) s." >>"$md.tmp"
+	echo "Training the STE run again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key): $(($(date +%s) - t0)) s." >>"$stage/$md"
 	# Only the states measured are kept (a weights file is about 1 MB).
 	for f in "$out/runs/$key".e*.weights; do
 		e=${f##*.e}
@@ -146,12 +137,12 @@ else
 		case ,$epochs, in *,$e,*) ;; *) rm -f "$f" ;; esac
 	done
 fi
-echo >>"$md.tmp"
+echo >>"$stage/$md"
 # final top-1 of a record, for the comparison with the committed run
 top1() { python3 -c 'import json,sys; print("%.2f%%" % json.load(open(sys.argv[1]))["final"]["test_top1"])' "$1"; }
 if [ "$recipe" = fmnist-10 ] && [ -f results/fmnist-10/$key.json ]; then
-	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, so the two trajectories are alike but not identical." >>"$md.tmp"
-	echo >>"$md.tmp"
+	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, so the two trajectories are alike but not identical." >>"$stage/$md"
+	echo >>"$stage/$md"
 fi
 measure ste-trajectory --run "$out/runs/$key.json" --epochs "$epochs"
 if [ "$recipe" = fmnist-10 ]; then
@@ -159,4 +150,4 @@ if [ "$recipe" = fmnist-10 ]; then
 		measure "own-$k" --run "results/fmnist-10/$k.json" --epochs 10
 	done
 fi
-publish
+stage_commit

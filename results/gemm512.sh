@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 args_at_most gemm512 1 "$@"
 runs_arg gemm512 6 "${@:1:1}"
 tmp_dir
+stage_begin
 export GOFLAGS=
 go test -c -o "$tmp/bench.test" ./bench
 go test -c -o "$tmp/gemm.test" ./gemm
@@ -45,8 +46,7 @@ out=results/gemm512.txt
 		echo "run $i of $runs done" >&2
 	done
 	echo "load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 {
 	echo "# GEMM: avx2 against avx512"
 	echo
@@ -55,8 +55,8 @@ mv "$out.tmp" "$out"
 	echo "Training steps on both cores (8 steps a run); BenchmarkRows and BenchmarkSgemm on one core (GOMAXPROCS=1)."
 	echo
 	echo '```'
-	go run golang.org/x/perf/cmd/benchstat -col /gemm -filter '.unit:sec/op' "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
+	go run golang.org/x/perf/cmd/benchstat -col /gemm -filter '.unit:sec/op' "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
-} >results/gemm512.md.tmp
-mv results/gemm512.md.tmp results/gemm512.md
+} >"$(staged results/gemm512.md)"
+stage_commit
 echo "wrote $out and results/gemm512.md" >&2

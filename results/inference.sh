@@ -27,6 +27,10 @@
 # and the packed network, equal predictions, times) to the report; a RUN
 # that is no <key>.json with its weights beside it is refused before the
 # benchmarks start. The packed model goes to results/<key>.gbnn.
+#
+# Every file it writes is written in a staging tree and moved into
+# results/ together with the others once all are, so that a failure or an
+# interrupt leaves the committed ones as they were.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
@@ -47,6 +51,20 @@ if [ -n "${RUN+x}" ]; then
 fi
 bench_args inference "$@"
 bench='^Benchmark(BinaryConv|Inference)$'
+stage_begin
+build_benchreport
+# gradbench export and eval run in the staging tree too, so that they name
+# the packed model as committed. They are built here, before the
+# benchmarks, with the flags of the go run commands the report shows
+# (which would need the module's directory); the record and a relative
+# $GRADBENCH_DATA are named for them from the repository's top, where the
+# script runs.
+if [ -n "${RUN+x}" ]; then
+	go build -o "$tmp/gradbench" ./cmd/gradbench
+	GOEXPERIMENT=simd go build -tags openblas -o "$tmp/gradbench-simd-openblas" ./cmd/gradbench
+	case $RUN in /*) run_path=$RUN ;; *) run_path=$PWD/$RUN ;; esac
+	case ${GRADBENCH_DATA:-/} in /*) ;; *) export GRADBENCH_DATA=$PWD/$GRADBENCH_DATA ;; esac
+fi
 
 run() { # output build [go test flags]
 	local out=$1 build=$2
@@ -57,8 +75,7 @@ run() { # output build [go test flags]
 		echo "machine: $(cpu_cores)"
 		echo "go: $(go version)"
 		GOEXPERIMENT=simd go test "$@" -run '^$' -bench "$bench" "${args[@]}" ./bench
-	} >"$out.tmp"
-	mv "$out.tmp" "$out"
+	} >"$(staged "$out")"
 }
 
 run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (gemm=avx2 on this CPU))"
@@ -75,11 +92,10 @@ for batch in 1 100; do
 	f=".name:Inference /model:resnet20 /batch:$batch"
 	targets+=(-target "$f /impl:simd :: $f /impl:float: ratio <= 0.2")
 done
-# The report (on stdout, so that the command it names is the one that
-# prints it), with the packed model's section, is written beside
-# results/inference.md and moved there whole.
-go run ./bench/cmd/benchreport -title "XNOR-popcount inference" -elements none -ignore gemm \
-	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt >results/inference.md.tmp
+# The report is on stdout, so that the command it names is the one that
+# prints it, followed by the packed model's section.
+benchreport -title "XNOR-popcount inference" -elements none -ignore gemm \
+	"${targets[@]}" puregofloat=results/inference-go.txt openblasfloat=results/inference-openblas.txt >"$(staged results/inference.md)"
 
 if [ -n "${RUN+x}" ]; then
 	key=$(basename "$RUN" .json)
@@ -88,8 +104,8 @@ if [ -n "${RUN+x}" ]; then
 	eval_cmd=(env GOEXPERIMENT=simd go run -tags openblas ./cmd/gradbench eval --model "$model")
 	# export says which file it wrote on stderr and the sizes on stdout:
 	# the report shows both, as a terminal does.
-	exported=$("${export_cmd[@]}" 2>&1)
-	evaluated=$("${eval_cmd[@]}")
+	exported=$(cd "$stage" && "$tmp/gradbench" export --run "$run_path" --out "$model" 2>&1)
+	evaluated=$(cd "$stage" && "$tmp/gradbench-simd-openblas" eval --model "$model")
 	{
 		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "${export_cmd[*]}" "${eval_cmd[*]}"
 		printf '```\n%s\n```\n\n%s\n' "$exported" "$evaluated"
@@ -103,7 +119,7 @@ propagates through the later layers. Only such sign changes move a logit
 by more than rounding, as the largest logit difference above does; the
 acceptance criterion is equal predictions.
 NOTE
-	} >>results/inference.md.tmp
+	} >>"$stage/results/inference.md"
 fi
-mv results/inference.md.tmp results/inference.md
-echo "wrote results/inference.md"
+stage_commit
+echo "wrote results/inference.md and its inputs"

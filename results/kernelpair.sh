@@ -33,6 +33,7 @@ cd "$(dirname "$0")/.."
 args_at_most kernelpair 1 "$@"
 runs_arg kernelpair 6 "${@:1:1}"
 tmp_dir
+stage_begin
 go test -c -o "$tmp/nn.test" ./nn
 go test -c -o "$tmp/bench.test" ./bench
 nnargs=(-test.run '^$' -test.bench 'Binary(Input|Weight)Grad/shape=16x32x32/path=(gemm|lut-avx512)$|BinaryConvBackwardAdd/pass=fused$' -test.benchtime 0.3s -test.count 1)
@@ -49,8 +50,7 @@ out=results/kernelpair.txt
 	echo "run: (cd nn && GOMAXPROCS=1 nn.test ${nnargs[*]}); (cd bench && GOMAXPROCS=1 bench.test ${gemmargs[*]})"
 	alone_and_pair "$runs" kernels
 	echo "load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 alone_and_pair_md kernelpair "The same kernel on both cores at once: one core alone against two" "results/kernelpair.sh $*" \
 	"One-core runs (GOMAXPROCS=1) of one grid group's products and of kernels that stream" \
 	"batch-sized tensors from memory (see results/kernelpair.sh), a process alone or two" \

@@ -5,8 +5,10 @@
 # the raw output under results/ (kernels.txt, kernels-avx2.txt; the
 # "estimators:" line names the kernels that ran) and generates
 # results/kernels.md from it
-# with bench/cmd/benchreport. The targets: every fast backward kernel under
-# 1 ns/element at 2^20 elements (0.5 for STE and ApproxSign), FDA's cost
+# with bench/cmd/benchreport; the three files are written in a staging
+# tree and moved into results/ together once all are, so that a failure
+# or an interrupt leaves the committed ones as they were. The targets:
+# every fast backward kernel under 1 ns/element at 2^20 elements (0.5 for STE and ApproxSign), FDA's cost
 # independent of n, and expr at its default formula (ApproxSign's g,
 # interpolated from its table) within twice ApproxSign's time. It runs
 # 2 x 190 benchmarks -count times (10 unless an argument says otherwise):
@@ -20,6 +22,8 @@ cd "$(dirname "$0")/.."
 . results/lib.sh
 bench_args kernels "$@"
 bench='^Benchmark(Backward|Forward|Copy)$'
+stage_begin
+build_benchreport
 
 run() { # output build test-binary-flags [VAR=value ...]
 	local out=$1 build=$2 flags=$3
@@ -30,19 +34,19 @@ run() { # output build test-binary-flags [VAR=value ...]
 		echo "machine: $(cpu_cores)"
 		echo "go: $(env "$@" go version)"
 		env "$@" go test -run '^$' -bench "$bench" "${args[@]}" ./bench $flags
-	} >"$out.tmp"
-	mv "$out.tmp" "$out"
+	} >"$(staged "$out")"
 }
 
 run results/kernels.txt "default (Go-assembly estimator kernels)" ""
 run results/kernels-avx2.txt "default, AVX2 estimator kernels" -estimators.impl=avx2
 
 fast='.name:Backward /impl:fast /n:1048576'
-go run ./bench/cmd/benchreport -o results/kernels.md -title "Estimator kernels" \
+benchreport -o results/kernels.md -title "Estimator kernels" \
 	-target "$fast /est:(ste OR approxsign): ns/elem < 0.5" \
 	-target "$fast /est:(dsq OR bnnplus OR ede OR \"fda:n=1\" OR \"fda:n=9\" OR \"fda:n=18\"): ns/elem < 1.0" \
 	-target "$fast /est:\"fda:n=18\" :: $fast /est:\"fda:n=1\": ratio <= 1.2" \
 	-target "$fast /est:(reste OR rbnn OR identity OR biper OR expr): ns/elem < 1.0" \
 	-target "$fast /est:expr :: $fast /est:approxsign: ratio <= 2" \
 	default=results/kernels.txt avx2=results/kernels-avx2.txt
-echo "wrote results/kernels.md"
+stage_commit
+echo "wrote results/kernels.txt, results/kernels-avx2.txt and results/kernels.md"

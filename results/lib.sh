@@ -135,6 +135,98 @@ tmp_dir() {
 	trap 'rm -rf "$tmp"' EXIT
 }
 
+# A script that writes several files writes each into a staging tree
+# first, at its own path below it (results/x.txt at $stage/results/x.txt),
+# and moves them all into place with stage_commit only once every one is
+# written: a failure or an interrupt before then leaves every committed
+# file as it was, never a new record beside a report made from another.
+# Programs that name the files they read or write (benchreport, gradbench
+# export) run in the staging tree, so that they name them as committed.
+
+# stage_begin sets stage to a new, empty staging tree in the scratch
+# directory $tmp (made with tmp_dir when the script has none yet).
+stage_begin() {
+	[ -n "${tmp:-}" ] || tmp_dir
+	stage=$tmp/stage
+	mkdir "$stage"
+}
+
+# staged PATH prints PATH's place in the staging tree, $stage/PATH, and
+# makes its directory: where the script writes the file PATH.
+staged() {
+	mkdir -p "$(dirname "$stage/$1")"
+	echo "$stage/$1"
+}
+
+# stage_dir PATH stages the directory PATH: a program is to make it at
+# $stage/PATH (stage_dir makes its parent), and stage_commit puts it in
+# PATH's place whole, so that files the new one no longer holds go too.
+# (Not from a command substitution, whose subshell would forget it.)
+stage_dir() {
+	mkdir -p "$(dirname "$stage/$1")"
+	stage_dirs+=("$1")
+}
+stage_dirs=()
+
+# stage_commit moves every file of the staging tree to its path below the
+# current directory (the repository's top, where the scripts run), and
+# every directory staged with stage_dir over its own: each is copied
+# beside its place first, as PATH.tmp (the slow part, as $tmp may be on
+# another filesystem), and only when every copy is whole are they renamed
+# into place, one rename each (a directory's old one removed first). It
+# fails, moving nothing, when nothing is staged.
+stage_commit() {
+	local f d files=()
+	while IFS= read -r -d '' f; do
+		f=${f#./}
+		for d in "${stage_dirs[@]}"; do
+			case $f in "$d"/*) continue 2 ;; esac
+		done
+		files+=("$f")
+	done < <(cd "$stage" && find . -type f -print0 | sort -z)
+	if [ $((${#files[@]} + ${#stage_dirs[@]})) = 0 ]; then
+		echo "stage_commit: nothing staged in $stage" >&2
+		return 1
+	fi
+	for d in "${stage_dirs[@]}"; do
+		rm -rf "$d.tmp"
+		mkdir -p "$(dirname "$d")"
+		cp -R "$stage/$d" "$d.tmp"
+	done
+	for f in "${files[@]}"; do
+		mkdir -p "$(dirname "$f")"
+		cp "$stage/$f" "$f.tmp"
+	done
+	for d in "${stage_dirs[@]}"; do
+		rm -rf "$d"
+		mv "$d.tmp" "$d"
+	done
+	for f in "${files[@]}"; do
+		mv "$f.tmp" "$f"
+	done
+	stage_dirs=()
+	rm -rf "$stage"
+}
+
+# stage_read PATH prints the path to read PATH at: its place in the
+# staging tree when it is staged, else PATH itself, the committed file. A
+# report made from all the records of one kind, the new one staged, reads
+# them through it.
+stage_read() {
+	if [ -e "$stage/$1" ]; then echo "$stage/$1"; else echo "$1"; fi
+}
+
+# build_benchreport builds bench/cmd/benchreport into $tmp for
+# benchreport: a script calls it before its benchmarks, so that code that
+# does not build fails it at once, not after them.
+build_benchreport() { go build -o "$tmp/benchreport" ./bench/cmd/benchreport; }
+
+# benchreport ARGS... runs bench/cmd/benchreport (build_benchreport's)
+# with ARGS in the staging tree, where its inputs and -o are, under the
+# names the report gives them (results/x.txt): go run would need the
+# module's directory.
+benchreport() { (cd "$stage" && "$tmp/benchreport" "$@"); }
+
 # build_ab BASE PKG [FILE...] builds the test binary of package PKG (a
 # path below the repository, such as bench) twice, for an A/B window: of
 # the current tree as $tmp/current.test, and of commit BASE (its git
@@ -183,13 +275,15 @@ ab_args() {
 # benchstat's comparison of the two, base against current, to
 # results/NAME-$label.md under the heading TITLE and the line WHAT,
 # followed by what the function ab_md_tail prints, when the script
-# defines one (it is given the .txt file). Each file is written whole
-# beside its place and moved there, so that a failure or an interrupt
-# leaves the committed one as it was.
+# defines one (it is given the .txt file, in the staging tree). Both
+# files are staged (stage_begin) and moved into results/ together once
+# both are written, so that a failure or an interrupt leaves the
+# committed ones as they were.
 ab_window() {
 	local name=$1 dir=$2 title=$3 what=$4 i code
 	shift 4
 	local out=results/$name-$label.txt md=results/$name-$label.md
+	stage_begin
 	{
 		record_head "$ab_cmd"
 		echo "base: $base"
@@ -201,8 +295,7 @@ ab_window() {
 			echo "run $i of $runs done" >&2
 		done
 		echo "load-after: $(uptime)"
-	} >"$out.tmp"
-	mv "$out.tmp" "$out"
+	} >"$(staged "$out")"
 	{
 		echo "# $title"
 		echo
@@ -210,11 +303,11 @@ ab_window() {
 		echo "$what"
 		echo
 		echo '```'
-		go run golang.org/x/perf/cmd/benchstat -col code -filter .unit:sec/op "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
+		go run golang.org/x/perf/cmd/benchstat -col code -filter .unit:sec/op "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 		echo '```'
-		if declare -F ab_md_tail >/dev/null; then ab_md_tail "$out"; fi
-	} >"$md.tmp"
-	mv "$md.tmp" "$md"
+		if declare -F ab_md_tail >/dev/null; then ab_md_tail "$stage/$out"; fi
+	} >"$(staged "$md")"
+	stage_commit
 	echo "wrote $out and $md" >&2
 }
 
@@ -234,10 +327,11 @@ medians() {
 }
 
 # alone_and_pair_md NAME TITLE COMMAND LINE... writes results/NAME.md
-# from results/NAME.txt (alone_and_pair's runs): the heading TITLE, a
-# line naming COMMAND as its generator, the LINEs, and benchstat's
-# comparison of the "mode: alone" runs with the "mode: pair" ones. The
-# file is written beside its place and moved there whole.
+# from results/NAME.txt (alone_and_pair's runs), both in the staging tree
+# (stage_begin): the heading TITLE, a line naming COMMAND as its
+# generator, the LINEs, and benchstat's comparison of the "mode: alone"
+# runs with the "mode: pair" ones. Then it moves the staged files into
+# results/ together (stage_commit).
 alone_and_pair_md() {
 	local name=$1 title=$2 cmd=$3 md=results/$1.md
 	shift 3
@@ -248,10 +342,10 @@ alone_and_pair_md() {
 		printf '%s\n' "$@"
 		echo
 		echo '```'
-		go run golang.org/x/perf/cmd/benchstat -col mode -filter .unit:sec/op "results/$name.txt" | grep -Ev '^(goos|goarch|pkg|cpu):'
+		go run golang.org/x/perf/cmd/benchstat -col mode -filter .unit:sec/op "$stage/results/$name.txt" | grep -Ev '^(goos|goarch|pkg|cpu):'
 		echo '```'
-	} >"$md.tmp"
-	mv "$md.tmp" "$md"
+	} >"$(staged "$md")"
+	stage_commit
 	echo "wrote results/$name.txt and $md" >&2
 }
 

@@ -22,6 +22,7 @@ cd "$(dirname "$0")/.."
 args_at_most lut 1 "$@"
 runs_arg lut 6 "${@:1:1}"
 tmp_dir
+stage_begin
 go test -c -o "$tmp/nn.test" ./nn
 args=(-test.run '^$' -test.bench '^Benchmark(BinaryInputGrad|BinaryWeightGrad)$' -test.benchtime 0.5s -test.count 1)
 out=results/lut.txt
@@ -33,8 +34,7 @@ out=results/lut.txt
 		echo "run $i of $runs done" >&2
 	done
 	echo "load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filter .unit:sec/op)
 {
 	echo "# Lookup tables against the GEMM in the backward pass of binary convolutions"
@@ -45,13 +45,13 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filte
 	echo "batch 128 (a part of 16 images, in groups of 3, 6 and 8 images)."
 	echo
 	echo '```'
-	"${stat[@]}" "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
+	"${stat[@]}" "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
 	echo
 	# The medians (seconds) by benchmark and shape ("BinaryInputGrad
 	# 16x32x32") and path (gemm, lut-avx2, lut-avx512): a column of
 	# tables and one of their ratio to the GEMM per implementation.
-	medians "$out" "${stat[@]:3}" | awk -F'\t' '
+	medians "$stage/$out" "${stat[@]:3}" | awk -F'\t' '
 		!($1 in seen) { seen[$1] = 1; order[++n] = $1 }
 		$2 != "gemm" && !($2 in pseen) { pseen[$2] = 1; paths[++np] = $2 }
 		{ m[$1, $2] = $3 }
@@ -78,6 +78,6 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filte
 				print line
 			}
 		}'
-} >results/lut.md.tmp
-mv results/lut.md.tmp results/lut.md
+} >"$(staged results/lut.md)"
+stage_commit
 echo "wrote $out and results/lut.md" >&2

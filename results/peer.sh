@@ -34,9 +34,11 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+stage_begin
 # Build before the window, so that no compilation runs inside it.
 go test -c -o "$tmp/bench.test" ./bench
 go build -o "$tmp/peer" ./bench/peer
+build_benchreport
 
 ests=ste,fda,fda+na
 # One thread count for both: Go's default GOMAXPROCS is the machine's
@@ -92,22 +94,21 @@ for i in $(seq 1 "$pairs"); do
 done
 load_after=$(uptime)
 echo "load-after: $load_after" >>"$out"
-move_file "$out" results/peer.txt
+mv "$out" "$(staged results/peer.txt)"
 
 step='.name:TrainStep /model:resnet20 /batch:128'
 ours='-/peer:pytorch'
 torch='/peer:pytorch'
-# The report (on stdout, so that the command it names is the one that
-# prints it) and its notes are written beside results/peer.md and moved
-# there together.
-go run ./bench/cmd/benchreport -paired -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
+# The report is on stdout, so that the command it names is the one that
+# prints it, followed by its notes.
+benchreport -paired -title "gradbench against PyTorch, same window" -elements none -ignore gemm \
 	-target "$step /est:ste $ours :: $step /est:ste $torch: ratio <= 0.6" \
 	-target "$step /est:fda $ours :: $step /est:ste $ours: ratio <= 1.05" \
 	-target "$step /est:\"fda+na\" $ours :: $step /est:ste $torch: ratio <= 0.85" \
 	-target "$step /est:fda $ours :: $step /est:fda $torch: ratio <= 1" \
 	-target "$step /est:\"fda+na\" $ours :: $step /est:\"fda+na\" $torch: ratio <= 1" \
 	-target "$step /est:fda $torch :: $step /est:ste $torch: ratio <= 1.8" \
-	peer=results/peer.txt >results/peer.md.tmp
+	peer=results/peer.txt >"$(staged results/peer.md)"
 {
 	cat <<NOTE
 
@@ -145,6 +146,6 @@ the two engines) and compares:
 NOTE
 	cat "$check"
 	echo '```'
-} >>results/peer.md.tmp
-mv results/peer.md.tmp results/peer.md
+} >>"$stage/results/peer.md"
+stage_commit
 echo "wrote results/peer.txt and results/peer.md" >&2

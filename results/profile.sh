@@ -18,58 +18,71 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 
-# report regenerates results/profile.md from every results/profile-*/,
-# with the number of cores the profiles were taken on (their bench.txt's
-# "cores:" line, the same in all of them), not this machine's.
+# report writes results/profile.md in the staging tree from every
+# results/profile-*/, as committed or as staged by this run, with the
+# number of cores the profiles were taken on (their bench.txt's "cores:"
+# line, the same in all of them), not this machine's.
 report() {
-	local cores
-	cores=$(sed -n 's/^cores: //p' results/profile-*/bench.txt | sort -u)
+	local cores d l dirs=()
+	for d in results/profile-before $({ ls -d results/profile-*/; cd "$stage" && ls -d results/profile-*/ 2>/dev/null; } | sed 's:/$::' | grep -v '^results/profile-before$' | sort -u); do
+		[ -d "$(stage_read "$d")" ] || continue
+		dirs+=("$d")
+	done
+	cores=$(for d in "${dirs[@]}"; do sed -n 's/^cores: //p' "$(stage_read "$d")/bench.txt"; done | sort -u)
 	case $cores in '' | *[!0-9]*)
 		echo "results/profile.sh: the profiles in results/profile-*/ were taken on different numbers of cores (${cores//$'\n'/, }); stepprofile needs one" >&2
 		exit 1
 		;;
 	esac
 	inputs=()
-	for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
-		[ -d "$d" ] || continue
+	for d in "${dirs[@]}"; do
 		l=${d#results/profile-}
 		inputs+=("$l/ste=$d/ste.pprof" "$l/fda+na=$d/fda+na.pprof")
 	done
-	# The table (on stdout, so that the command it names is the one that
-	# prints it) and the runs are written beside results/profile.md and
-	# moved there together.
-	go run ./bench/cmd/stepprofile -cores "$cores" -steps "$steps" "${inputs[@]}" >results/profile.md.tmp
+	# stepprofile runs in the staging tree, where each committed directory
+	# is linked beside the staged one, so that the table (on stdout, so
+	# that the command it names is the one that prints it) names them as
+	# committed; stage_commit moves files, not the links.
+	mkdir -p "$stage/results"
+	for d in "${dirs[@]}"; do
+		[ -e "$stage/$d" ] || ln -s "$PWD/$d" "$stage/$d"
+	done
+	(cd "$stage" && "$tmp/stepprofile" -cores "$cores" -steps "$steps" "${inputs[@]}") >"$stage/results/profile.md"
 	{
 		echo
 		echo "## Runs"
-		for d in results/profile-before $(ls -d results/profile-*/ | sed 's:/$::' | grep -v '^results/profile-before$' | sort); do
-			[ -d "$d" ] || continue
+		for d in "${dirs[@]}"; do
 			echo
 			echo "\`$d/bench.txt\`:"
 			echo
 			echo '```'
-			cat "$d/bench.txt"
+			cat "$stage/$d/bench.txt"
 			echo '```'
 		done
-	} >>results/profile.md.tmp
-	mv results/profile.md.tmp results/profile.md
+	} >>"$stage/results/profile.md"
 }
 steps=20
 args_at_most profile 1 "$@"
 label=${1:-}
-if [ "$label" = --report ]; then
-	report
-	echo "wrote results/profile.md" >&2
-	exit 0
-fi
-case $label in '' | *[!a-z0-9-]*)
+case $label in --report) ;; '' | *[!a-z0-9-]*)
 	echo "results/profile.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
 	exit 2
 	;;
 esac
-dir=results/profile-$label
+# The new profiles and the report are staged and moved into results/
+# together: a failure or an interrupt leaves the committed ones as they
+# were.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+stage_begin
+go build -o "$tmp/stepprofile" ./bench/cmd/stepprofile
+if [ "$label" = --report ]; then
+	report
+	stage_commit
+	echo "wrote results/profile.md" >&2
+	exit 0
+fi
+dir=results/profile-$label
 go test -c -o "$tmp/bench.test" ./bench
 args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -test.benchtime "${steps}x" -test.count 1 -trainstep.cpuprofile "$tmp")
 {
@@ -81,8 +94,8 @@ args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -
 	(cd bench && "$tmp/bench.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
 	echo "load-after: $(uptime)"
 } >"$tmp/bench.txt"
-mkdir -p "$dir"
-for f in bench.txt ste.pprof fda+na.pprof; do move_file "$tmp/$f" "$dir/$f"; done
+for f in bench.txt ste.pprof fda+na.pprof; do mv "$tmp/$f" "$(staged "$dir/$f")"; done
 
 report
+stage_commit
 echo "wrote $dir and results/profile.md" >&2

@@ -60,7 +60,8 @@ runs=$out/runs
 optruns=$out/optimizers
 mkdir -p "$out"
 go build -o "$out/.gradbench" ./cmd/gradbench
-trap 'rm -f "$out/.gradbench"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -f "$out/.gradbench"; rm -rf "$tmp"' EXIT
 gb() { "$out/.gradbench" "$@"; }
 E7=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 E3=ste,approxsign,fda
@@ -227,7 +228,11 @@ for opt in adam bop; do
 done
 fi
 
-# Tables, curves, benchmark lines.
+# Tables, curves, benchmark lines, the machine and the summary are
+# staged and moved into results/study together once all are written: a
+# failure or an interrupt leaves the committed ones as they were (and
+# machine.txt.tmp for the next session).
+stage_begin
 sides=${E7#ste,}
 {
 	echo "# The standard study"
@@ -236,7 +241,7 @@ sides=${E7#ste,}
 	echo
 	echo "## Estimators at their tuned learning rates (SGD)"
 	echo
-	gb table --runs $runs --estimators $E7 --curves $out/curves.svg --bench $out/bench.txt
+	gb table --runs $runs --estimators $E7 --curves "$(staged $out/curves.svg)" --bench "$(staged $out/bench.txt)"
 	echo
 	# The same comparison without the seeds that chose the learning
 	# rates: the runs of seeds 1 and 2 at a chosen rate won the choice
@@ -252,9 +257,8 @@ sides=${E7#ste,}
 	echo
 	echo "## Optimizers: Adam and Bop"
 	echo
-	gb table --runs $optruns --estimators $E3 --curves $out/curves-optimizers.svg --bench $out/bench-optimizers.txt
-} >"$out/tables.md.tmp"
-mv "$out/tables.md.tmp" "$out/tables.md"
+	gb table --runs $optruns --estimators $E3 --curves "$(staged $out/curves-optimizers.svg)" --bench "$(staged $out/bench-optimizers.txt)"
+} >"$(staged $out/tables.md)"
 
 # cpu_hours SPECS DIR...: "HOURS CORES", the wall seconds of every epoch
 # of the records in DIR... (training and evaluation, the epochs of a run
@@ -286,7 +290,7 @@ PY
 # (the first section, over every seed), per CPU hour of the runs behind
 # the main table (every run of those estimators in runs/, the grid's
 # other multipliers and the diverged runs included).
-ci=$(awk -F'|' '/^## (Seeds 3 to 10 alone|Each estimator)/ { exit } { e = $2; gsub(/^ +| +$/, "", e) } e == "fda" && $0 ~ /\[/ { match($0, /\[[^]]*\]/); print substr($0, RSTART, RLENGTH); exit }' "$out/tables.md")
+ci=$(awk -F'|' '/^## (Seeds 3 to 10 alone|Each estimator)/ { exit } { e = $2; gsub(/^ +| +$/, "", e) } e == "fda" && $0 ~ /\[/ { match($0, /\[[^]]*\]/); print substr($0, RSTART, RLENGTH); exit }' "$stage/$out/tables.md")
 read -r cpuh cores <<<"$(cpu_hours ste,fda $runs)"
 width=$(awk -v ci="$ci" 'BEGIN { gsub(/[][ +]/, "", ci); split(ci, b, ","); printf "%.2f", b[2] - b[1] }')
 perhour=$(awk -v w="$width" -v h="$cpuh" 'BEGIN { printf "%.2f", w * sqrt(h) }')
@@ -300,9 +304,7 @@ if ! $report_only; then
 		cat "$out/machine.txt.tmp"
 		echo "load-after: $(uptime)"
 		echo "wall time of this session: $(((end - start) / 60)) minutes"
-	} >"$out/machine.txt.new"
-	mv "$out/machine.txt.new" "$out/machine.txt"
-	rm "$out/machine.txt.tmp"
+	} >"$(staged $out/machine.txt)"
 fi
 {
 	echo "# The standard study: summary"
@@ -314,6 +316,8 @@ fi
 	echo "- power per CPU hour: the interval is $width points wide after $cpuh CPU hours; its width shrinks as 1/√seeds, so width × √(CPU hours) = $perhour points·√h is the figure to compare designs by (a design with 4 times the runs would give about half the width)"
 	echo "- the whole study's training and evaluation, summed over the epochs of every record (both directories): $wallh hours of wall time, $studyh CPU hours on $studycores cores, measured under the load each session had (machine.txt)"
 	echo "- records: $(ls $runs/*.json | wc -l) in runs/, $(ls $optruns/*.json 2>/dev/null | wc -l) in optimizers/"
-} >"$out/summary.md.tmp"
-mv "$out/summary.md.tmp" "$out/summary.md"
+} >"$(staged $out/summary.md)"
+stage_commit
+# The session is recorded in machine.txt: its journal goes.
+$report_only || rm "$out/machine.txt.tmp"
 echo "wrote $out/tables.md, $out/summary.md, $out/curves*.svg, $out/bench*.txt" >&2

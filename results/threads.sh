@@ -69,6 +69,10 @@ runs=${RUNS-6}
 whole_arg threads "RUNS, the number of alternations" 5 "$runs"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The new runs and the report are staged and moved into results/
+# together: a failure or an interrupt leaves the committed ones as they
+# were.
+stage_begin
 if [ "$label" != --report ]; then
 	codes=(current)
 	go test -c -o "$tmp/current.test" ./bench
@@ -115,7 +119,7 @@ if [ "$label" != --report ]; then
 		fi
 		echo "load-after: $(uptime)"
 	} >"$out"
-	move_file "$out" "results/threads-$label.txt"
+	mv "$out" "$(staged "results/threads-$label.txt")"
 fi
 
 benchstat() { go run golang.org/x/perf/cmd/benchstat "$@" | grep -Ev '^(goos|goarch|pkg|cpu):'; }
@@ -158,38 +162,40 @@ speedups() { # file filter
 	echo "The last section also times the pool's hand-off alone (BenchmarkFor of internal/parallel:"
 	echo "8 chunks, with the workers looking for work (pause=0) or asleep after a pause): on two"
 	echo "cores 8 chunks take the time of 4 when the hand-off costs nothing."
-	for f in results/threads-before.txt $(ls results/threads-*.txt | grep -v '^results/threads-before.txt$' | sort); do
-		[ -f "$f" ] || continue
+	# Each record as committed, or as staged when this run made it.
+	for f in results/threads-before.txt $({ ls results/threads-*.txt; cd "$stage" && ls results/threads-*.txt 2>/dev/null; } | grep -v '^results/threads-before.txt$' | sort -u); do
+		in=$(stage_read "$f")
+		[ -f "$in" ] || continue
 		echo
 		echo "## ${f#results/threads-}" | sed 's/\.txt$//'
 		echo
 		echo '```'
-		grep -E '^(command|commit|base|load-before|load-after):' "$f"
-		if grep -q '^code: base' "$f"; then
+		grep -E '^(command|commit|base|load-before|load-after):' "$in"
+		if grep -q '^code: base' "$in"; then
 			for code in base current; do
 				echo
 				echo "\$ benchstat -col /gomaxprocs -filter '.unit:ns/op code:$code' $f"
-				benchstat -col /gomaxprocs -filter ".unit:ns/op code:$code" "$f"
+				benchstat -col /gomaxprocs -filter ".unit:ns/op code:$code" "$in"
 			done
 			echo
 			echo "\$ benchstat -col code -filter .unit:ns/op $f"
-			benchstat -col code -filter .unit:ns/op "$f"
+			benchstat -col code -filter .unit:ns/op "$in"
 			echo '```'
 			for code in base current; do
 				echo
 				echo "Code $code:"
 				echo
-				speedups "$f" ".unit:ns/op code:$code"
+				speedups "$in" ".unit:ns/op code:$code"
 			done
 		else
 			echo
 			echo "\$ benchstat -col /gomaxprocs -filter .unit:ns/op $f"
-			benchstat -col /gomaxprocs -filter .unit:ns/op "$f"
+			benchstat -col /gomaxprocs -filter .unit:ns/op "$in"
 			echo '```'
 			echo
-			speedups "$f" .unit:ns/op
+			speedups "$in" .unit:ns/op
 		fi
 	done
-} >"$tmp/threads.md"
-move_file "$tmp/threads.md" results/threads.md
+} >"$(staged results/threads.md)"
+stage_commit
 echo "wrote results/threads.md" >&2

@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 args_at_most winograd-bound 1 "$@"
 runs_arg winograd-bound 6 "${@:1:1}"
 tmp_dir
+stage_begin
 go test -c -o "$tmp/nn.test" ./nn
 args=(-test.run '^$' -test.bench '^BenchmarkWinogradBound$' -test.benchtime 20x -test.count 1)
 out=results/winograd-bound.txt
@@ -31,8 +32,7 @@ out=results/winograd-bound.txt
 		echo "run $i of $runs done" >&2
 	done
 	echo "load-after: $(uptime)"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
 stat=(go run golang.org/x/perf/cmd/benchstat -row /dir -col /op -filter .unit:sec/op)
 {
 	echo "# How much Winograd could save in the backward pass, at most"
@@ -45,13 +45,13 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row /dir -col /op -filter .unit:se
 	echo "F(2×2, 3×3) would run in their place, without its transforms."
 	echo
 	echo '```'
-	"${stat[@]}" "$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
+	"${stat[@]}" "$stage/$out" | grep -Ev '^(goos|goarch|pkg|cpu):'
 	echo '```'
 	echo
 	echo "| gradient | direct, ms per step | Winograd's GEMMs alone, ms per step | most Winograd could save, ms of CPU per step |"
 	echo "|:--|--:|--:|--:|"
 	# The medians (seconds) by gradient (data, weights) and op.
-	medians "$out" "${stat[@]:3}" | awk -F'\t' '
+	medians "$stage/$out" "${stat[@]:3}" | awk -F'\t' '
 		$1 ~ /^(data|weights)$/ && !($1 in seen) { seen[$1] = 1; order[++n] = $1 }
 		$2 == "direct" { d[$1] = $3 }
 		$2 ~ /^wino-gemm/ && (w[$1] == "" || $3 + 0 < w[$1] + 0) { w[$1] = $3 }
@@ -64,6 +64,6 @@ stat=(go run golang.org/x/perf/cmd/benchstat -row /dir -col /op -filter .unit:se
 				printf "| %s | %.1f | %.1f | %s |\n", r, 8 * d[r] * 1e3, 8 * w[r] * 1e3, cell
 			}
 		}'
-} >results/winograd-bound.md.tmp
-mv results/winograd-bound.md.tmp results/winograd-bound.md
+} >"$(staged results/winograd-bound.md)"
+stage_commit
 echo "wrote $out and results/winograd-bound.md" >&2

@@ -1,0 +1,242 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeGo stands in for go on PATH: go version answers, and every other
+// call (go test, go build, go run, and each run of a tool that go build
+// or go test -c made) counts one step in $FAKEGO_COUNT and fails when it
+// is step $FAKEGO_FAIL, after printing a partial benchmark line. A tool
+// writes a line into the file of its -o or --out flag, else on stdout.
+const fakeGo = `#!/usr/bin/env bash
+set -eu
+step() {
+	# Steps run two at once count one after the other.
+	exec 9>>"$FAKEGO_COUNT.lock"
+	flock 9
+	n=$(($(cat "$FAKEGO_COUNT") + 1))
+	echo $n >"$FAKEGO_COUNT"
+	if [ "$n" = "${FAKEGO_FAIL:-0}" ]; then
+		echo "BenchmarkPartial 1 1 ns/op"
+		echo "fake go: step $n fails" >&2
+		exit 1
+	fi
+	exec 9>&-
+}
+tool() { # ARGS: writes a line into the file of -o/--out, else on stdout
+	local out=
+	while [ $# -gt 0 ]; do
+		case $1 in -o | --out) out=$2; shift ;; esac
+		shift
+	done
+	if [ -n "$out" ]; then echo "new $out" >"$out"; else echo "new output"; fi
+}
+if [ "${0##*/}" != go ]; then
+	step
+	tool "$@"
+	exit 0
+fi
+case $1 in
+version) echo "go version go1.0 fake/amd64"; exit 0 ;;
+esac
+step
+case $1 in
+test | build)
+	out= prev=
+	for a in "$@"; do
+		[ "$prev" = -o ] && out=$a
+		prev=$a
+	done
+	if [ -n "$out" ]; then
+		cp "$0" "$out"
+	else
+		echo "BenchmarkFake 1 1 ns/op"
+	fi
+	;;
+run)
+	shift
+	while [ "${1#-}" != "$1" ]; do shift; done
+	shift
+	tool "$@"
+	;;
+*) echo "fake go: unknown command $1" >&2; exit 1 ;;
+esac
+`
+
+// TestScriptsCommitAllOutputsTogether: a results/ script that records a
+// benchmark in several files (raw runs, then the report made from them)
+// replaced each file as its part finished, so that a later part that
+// failed or was interrupted left a new record beside a report made from
+// other data. With a go that fails at each of its steps in turn, every
+// script must leave the files it writes as they were, and with one that
+// never fails, write them all. The scripts run in a copy of results/,
+// never on the committed records.
+func TestScriptsCommitAllOutputsTogether(t *testing.T) {
+	for _, name := range []string{"bash", "flock", "git"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	const key = "0123456789abcdef"
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"kernels", nil, nil},
+		{"engine", nil, nil},
+		{"inference", nil, nil},
+		{"inference", []string{"RUN=results/fmnist-10/" + key + ".json"}, nil},
+		{"data", nil, nil},
+		{"ab-step", nil, []string{"x", "HEAD", "1"}},
+		{"ab-expr", nil, []string{"x", "HEAD", "1"}},
+		{"ab-phase", nil, []string{"x", "HEAD", "1"}},
+		{"contention", nil, []string{"1"}},
+		{"kernelpair", nil, []string{"1"}},
+		{"backward-add", nil, []string{"1"}},
+		{"winograd-bound", nil, []string{"1"}},
+		{"fidelity-cost", nil, []string{"HEAD", "1"}},
+	} {
+		script, err := os.ReadFile("../results/" + c.name + ".sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lib, err := os.ReadFile("../results/lib.sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin := t.TempDir()
+		if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// run runs the script in a fresh tree whose files it wrote
+		// before hold "old", failing at go step fail (0: none), and
+		// returns the tree's files afterwards, the steps taken and the
+		// script's output.
+		run := func(fail int, outputs []string) (map[string]string, int, string, error) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"results/" + c.name + ".sh":             string(script),
+				"results/lib.sh":                        string(lib),
+				"results/fmnist-10/" + key + ".json":    "{}\n",
+				"results/fmnist-10/" + key + ".weights": "w\n",
+				// The package directories the scripts run test binaries in.
+				"bench/x.go": "package bench\n",
+				"nn/x.go":    "package nn\n",
+				// What results/ab-phase.sh and fidelity-cost.sh copy
+				// into the older tree.
+				"nn/convphase_bench_test.go":  "package nn\n",
+				"suite/fidelity_cost_test.go": "package suite\n",
+			}
+			for _, o := range outputs {
+				files[o] = "old\n"
+			}
+			for name, s := range files {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A repository, for the scripts that build an older
+			// commit.
+			for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
+				if !strings.HasPrefix(c.name, "ab-") && c.name != "fidelity-cost" {
+					break
+				}
+				git := exec.Command("git", args...)
+				git.Dir = dir
+				if b, err := git.CombinedOutput(); err != nil {
+					t.Fatalf("git %q: %v\n%s", args, err, b)
+				}
+			}
+			count := filepath.Join(t.TempDir(), "count")
+			if err := os.WriteFile(count, []byte("0\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(dir, "results", c.name+".sh")}, c.args...)...)
+			cmd.Env = append(cmd.Environ(), c.env...)
+			cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+				"FAKEGO_COUNT="+count, "FAKEGO_FAIL="+strconv.Itoa(fail))
+			killTreeOnCancel(cmd)
+			out, runErr := cmd.CombinedOutput()
+			got := map[string]string{}
+			err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if d.IsDir() {
+					if d.Name() == ".git" {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				b, err := os.ReadFile(p)
+				rel, _ := filepath.Rel(dir, p)
+				got[filepath.ToSlash(rel)] = string(b)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, s := range files {
+				if got[name] == s {
+					delete(got, name)
+				}
+			}
+			b, err := os.ReadFile(count)
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got, steps, string(out), runErr
+		}
+		what := strings.TrimSpace(fmt.Sprintf("%s results/%s.sh", strings.Join(c.env, " "), c.name))
+		written, steps, out, err := run(0, nil)
+		if err != nil {
+			t.Errorf("%s with a go that never fails: %v\n%s", what, err, out)
+			continue
+		}
+		var outputs []string
+		for name := range written {
+			if strings.HasSuffix(name, ".tmp") {
+				t.Errorf("%s with a go that never fails left %s behind", what, name)
+			}
+			outputs = append(outputs, name)
+		}
+		sort.Strings(outputs)
+		if len(outputs) < 2 {
+			t.Errorf("%s wrote %q: want two files or more", what, outputs)
+			continue
+		}
+		for fail := 1; fail <= steps; fail++ {
+			changed, _, out, err := run(fail, outputs)
+			if err == nil {
+				t.Errorf("%s with a go that fails at step %d of %d: no error\n%s", what, fail, steps, out)
+			}
+			for name := range changed {
+				// A partial file beside its place is no record.
+				if !strings.HasSuffix(name, ".tmp") {
+					t.Errorf("%s with a go that fails at step %d of %d changed %s", what, fail, steps, name)
+				}
+			}
+		}
+	}
+}
