@@ -107,136 +107,140 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		{"winograd-bound", nil, []string{"1"}},
 		{"fidelity-cost", nil, []string{"HEAD", "1"}},
 	} {
-		script, err := os.ReadFile("../results/" + c.name + ".sh")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lib, err := os.ReadFile("../results/lib.sh")
-		if err != nil {
-			t.Fatal(err)
-		}
-		bin := t.TempDir()
-		if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		// run runs the script in a fresh tree whose files it wrote
-		// before hold "old", failing at go step fail (0: none), and
-		// returns the tree's files afterwards, the steps taken and the
-		// script's output.
-		run := func(fail int, outputs []string) (map[string]string, int, string, error) {
-			dir := t.TempDir()
-			files := map[string]string{
-				"results/" + c.name + ".sh":             string(script),
-				"results/lib.sh":                        string(lib),
-				"results/fmnist-10/" + key + ".json":    "{}\n",
-				"results/fmnist-10/" + key + ".weights": "w\n",
-				// The package directories the scripts run test binaries in.
-				"bench/x.go": "package bench\n",
-				"nn/x.go":    "package nn\n",
-				// What results/ab-phase.sh and fidelity-cost.sh copy
-				// into the older tree.
-				"nn/convphase_bench_test.go":  "package nn\n",
-				"suite/fidelity_cost_test.go": "package suite\n",
-			}
-			for _, o := range outputs {
-				files[o] = "old\n"
-			}
-			for name, s := range files {
-				p := filepath.Join(dir, name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			// A repository, for the scripts that build an older
-			// commit.
-			for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
-				if !strings.HasPrefix(c.name, "ab-") && c.name != "fidelity-cost" {
-					break
-				}
-				git := exec.Command("git", args...)
-				git.Dir = dir
-				if b, err := git.CombinedOutput(); err != nil {
-					t.Fatalf("git %q: %v\n%s", args, err, b)
-				}
-			}
-			count := filepath.Join(t.TempDir(), "count")
-			if err := os.WriteFile(count, []byte("0\n"), 0o644); err != nil {
+		name := strings.TrimSpace(strings.Join(append(c.env, c.name), " "))
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			script, err := os.ReadFile("../results/" + c.name + ".sh")
+			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(dir, "results", c.name+".sh")}, c.args...)...)
-			cmd.Env = append(cmd.Environ(), c.env...)
-			cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-				"FAKEGO_COUNT="+count, "FAKEGO_FAIL="+strconv.Itoa(fail))
-			killTreeOnCancel(cmd)
-			out, runErr := cmd.CombinedOutput()
-			got := map[string]string{}
-			err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-				if err != nil {
-					return err
+			lib, err := os.ReadFile("../results/lib.sh")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bin := t.TempDir()
+			if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			// run runs the script in a fresh tree whose files it wrote
+			// before hold "old", failing at go step fail (0: none), and
+			// returns the tree's files afterwards, the steps taken and the
+			// script's output.
+			run := func(fail int, outputs []string) (map[string]string, int, string, error) {
+				dir := t.TempDir()
+				files := map[string]string{
+					"results/" + c.name + ".sh":             string(script),
+					"results/lib.sh":                        string(lib),
+					"results/fmnist-10/" + key + ".json":    "{}\n",
+					"results/fmnist-10/" + key + ".weights": "w\n",
+					// The package directories the scripts run test binaries in.
+					"bench/x.go": "package bench\n",
+					"nn/x.go":    "package nn\n",
+					// What results/ab-phase.sh and fidelity-cost.sh copy
+					// into the older tree.
+					"nn/convphase_bench_test.go":  "package nn\n",
+					"suite/fidelity_cost_test.go": "package suite\n",
 				}
-				if d.IsDir() {
-					if d.Name() == ".git" {
-						return filepath.SkipDir
+				for _, o := range outputs {
+					files[o] = "old\n"
+				}
+				for name, s := range files {
+					p := filepath.Join(dir, name)
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
 					}
-					return nil
+					if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
-				b, err := os.ReadFile(p)
-				rel, _ := filepath.Rel(dir, p)
-				got[filepath.ToSlash(rel)] = string(b)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
+				// A repository, for the scripts that build an older
+				// commit.
+				for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
+					if !strings.HasPrefix(c.name, "ab-") && c.name != "fidelity-cost" {
+						break
+					}
+					git := exec.Command("git", args...)
+					git.Dir = dir
+					if b, err := git.CombinedOutput(); err != nil {
+						t.Fatalf("git %q: %v\n%s", args, err, b)
+					}
+				}
+				count := filepath.Join(t.TempDir(), "count")
+				if err := os.WriteFile(count, []byte("0\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(dir, "results", c.name+".sh")}, c.args...)...)
+				cmd.Env = append(cmd.Environ(), c.env...)
+				cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+					"FAKEGO_COUNT="+count, "FAKEGO_FAIL="+strconv.Itoa(fail))
+				killTreeOnCancel(cmd)
+				out, runErr := cmd.CombinedOutput()
+				got := map[string]string{}
+				err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+					if err != nil {
+						return err
+					}
+					if d.IsDir() {
+						if d.Name() == ".git" {
+							return filepath.SkipDir
+						}
+						return nil
+					}
+					b, err := os.ReadFile(p)
+					rel, _ := filepath.Rel(dir, p)
+					got[filepath.ToSlash(rel)] = string(b)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for name, s := range files {
+					if got[name] == s {
+						delete(got, name)
+					}
+				}
+				b, err := os.ReadFile(count)
+				if err != nil {
+					t.Fatal(err)
+				}
+				steps, err := strconv.Atoi(strings.TrimSpace(string(b)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got, steps, string(out), runErr
 			}
-			for name, s := range files {
-				if got[name] == s {
-					delete(got, name)
+			what := strings.TrimSpace(fmt.Sprintf("%s results/%s.sh", strings.Join(c.env, " "), c.name))
+			written, steps, out, err := run(0, nil)
+			if err != nil {
+				t.Errorf("%s with a go that never fails: %v\n%s", what, err, out)
+				return
+			}
+			var outputs []string
+			for name := range written {
+				if strings.HasSuffix(name, ".tmp") {
+					t.Errorf("%s with a go that never fails left %s behind", what, name)
+				}
+				outputs = append(outputs, name)
+			}
+			sort.Strings(outputs)
+			if len(outputs) < 2 {
+				t.Errorf("%s wrote %q: want two files or more", what, outputs)
+				return
+			}
+			for fail := 1; fail <= steps; fail++ {
+				changed, _, out, err := run(fail, outputs)
+				if err == nil {
+					t.Errorf("%s with a go that fails at step %d of %d: no error\n%s", what, fail, steps, out)
+				}
+				for name := range changed {
+					// A partial file beside its place is no record.
+					if !strings.HasSuffix(name, ".tmp") {
+						t.Errorf("%s with a go that fails at step %d of %d changed %s", what, fail, steps, name)
+					}
 				}
 			}
-			b, err := os.ReadFile(count)
-			if err != nil {
-				t.Fatal(err)
-			}
-			steps, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return got, steps, string(out), runErr
-		}
-		what := strings.TrimSpace(fmt.Sprintf("%s results/%s.sh", strings.Join(c.env, " "), c.name))
-		written, steps, out, err := run(0, nil)
-		if err != nil {
-			t.Errorf("%s with a go that never fails: %v\n%s", what, err, out)
-			continue
-		}
-		var outputs []string
-		for name := range written {
-			if strings.HasSuffix(name, ".tmp") {
-				t.Errorf("%s with a go that never fails left %s behind", what, name)
-			}
-			outputs = append(outputs, name)
-		}
-		sort.Strings(outputs)
-		if len(outputs) < 2 {
-			t.Errorf("%s wrote %q: want two files or more", what, outputs)
-			continue
-		}
-		for fail := 1; fail <= steps; fail++ {
-			changed, _, out, err := run(fail, outputs)
-			if err == nil {
-				t.Errorf("%s with a go that fails at step %d of %d: no error\n%s", what, fail, steps, out)
-			}
-			for name := range changed {
-				// A partial file beside its place is no record.
-				if !strings.HasSuffix(name, ".tmp") {
-					t.Errorf("%s with a go that fails at step %d of %d changed %s", what, fail, steps, name)
-				}
-			}
-		}
+		})
 	}
 }
