@@ -237,9 +237,11 @@ func (w *worker) next(last uint64) uint64 {
 
 // For runs job over [0, n). Ranges shorter than 2·grain elements, or a pool
 // that is already busy, run on the calling goroutine; otherwise the range is
-// cut into chunks of at least grain elements (at most chunksPerWorker per
-// worker), with chunk boundaries at multiples of align (align ≥ 1; use it to
-// keep SIMD blocks or cache lines whole), which the workers and the caller
+// cut into chunks of at least grain elements but the last, which holds what
+// is left (at most chunksPerWorker chunks per worker), with chunk boundaries
+// at multiples of align (align ≥ 1; use it to keep SIMD blocks or cache
+// lines whole; rounding the size up to align can leave a last chunk much
+// shorter than grain, and fewer chunks than asked), which the workers and the caller
 // take, each its own share first (see the package doc). For returns when
 // every chunk is done; if a chunk panicked, it panics once every
 // goroutine has left the job (see the package doc).
