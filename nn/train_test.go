@@ -67,6 +67,12 @@ func twoBlockNet(t testing.TB, spec string, seed uint64, width, classes int) Lay
 // run trains net for the given epochs on (x, labels) in batches (the last
 // one smaller) and returns the per-step losses.
 func run(net Layer, x *Tensor, labels []int, epochs, batch int, lr float64, seed uint64) []float64 {
+	return runWith(net, x, labels, epochs, batch, lr, seed, nil)
+}
+
+// runWith is run, calling afterBackward (if not nil) after every step's
+// backward pass, before the optimizer's step.
+func runWith(net Layer, x *Tensor, labels []int, epochs, batch int, lr float64, seed uint64, afterBackward func()) []float64 {
 	steps := epochs * ((x.N + batch - 1) / batch)
 	opt := NewSGD(Params(net), SGDConfig{Momentum: 0.9, WeightDecay: 1e-4})
 	sched := Cosine{Base: lr, Steps: steps}
@@ -95,6 +101,9 @@ func run(net Layer, x *Tensor, labels []int, epochs, batch int, lr float64, seed
 			*xb = Tensor{N: n, C: x.C, H: x.H, W: x.W, Data: buf[:n*sample]}
 			losses = append(losses, ce.Forward(net.Forward(xb), lb[:n]))
 			net.Backward(ce.Backward())
+			if afterBackward != nil {
+				afterBackward()
+			}
 			opt.Step(sched.LR(step))
 			step++
 		}
@@ -266,26 +275,37 @@ func stridedNet(t testing.TB, spec string, seed uint64, width, classes int) Laye
 }
 
 // TestDeterminismAcrossCores trains the same networks in child processes
-// with 1, 2, 3 and 4 cores (GOMAXPROCS) and asks for bit-identical losses
-// and weights: gradient sums over a batch must not depend on the core
+// with 1, 2, 3 and 4 cores (GOMAXPROCS) and asks for bit-identical losses,
+// gradients and weights: gradient sums over a batch must not depend on the core
 // count, nor on which worker of the pool takes which part of a batch, so
 // that a batch task given fewer cores than a laptop reproduces its
 // numbers. The networks cover same and stride-2 binary convolutions,
-// shortcuts, BatchNorm, estimators with and without noise adaptation and
-// the lookup-table backward products, at sizes where every layer splits
+// shortcuts, BatchNorm, estimators with and without noise adaptation or
+// a learnable parameter and the lookup-table backward products, at sizes where every layer splits
 // its work over the pool.
 func TestDeterminismAcrossCores(t *testing.T) {
 	if os.Getenv("NN_DETERMINISM_CHILD") == "1" {
 		x, labels := synthetic(2, 96, 3, 12, 0)
 		h := fnv.New64a()
 		// ste at width 16 runs both lookup-table backward products
-		// (lutgrad.go, lutweights.go: 16 output channels).
+		// (lutgrad.go, lutweights.go: 16 output channels); dsq and bnnplus
+		// with a learnable parameter sum its gradient over a layer's
+		// whole input on the pool.
 		for _, c := range []struct {
 			spec  string
 			width int
-		}{{"ste+na", 8}, {"fda", 8}, {"ste", 16}} {
+		}{{"ste+na", 8}, {"fda", 8}, {"ste", 16}, {"dsq:learn=true", 16}, {"bnnplus:learn=true", 16}} {
 			net := stridedNet(t, c.spec, 5, c.width, 3)
-			losses := run(net, x, labels, 2, 48, 0.05, 5)
+			// Every step's gradients too: a sum that depends on the
+			// chunking can differ by less than the optimizer's step
+			// moves a weight (the last bits of a learnable scalar's
+			// gradient), which the weights and losses would not show.
+			ps := Params(net)
+			losses := runWith(net, x, labels, 2, 48, 0.05, 5, func() {
+				for _, p := range ps {
+					binary.Write(h, binary.LittleEndian, p.Grad)
+				}
+			})
 			for _, l := range losses {
 				binary.Write(h, binary.LittleEndian, l)
 			}

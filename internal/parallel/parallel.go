@@ -24,10 +24,18 @@
 // kernel called from inside another job, or from a second goroutine such as a
 // data prefetcher) runs its whole range on the calling goroutine instead of
 // waiting, so nested and concurrent use never deadlocks.
+//
+// A job that panics makes For panic in its caller once no goroutine is
+// left in the job, and leaves the pool usable: a panic in the caller's
+// own chunk goes on as it is, one in a worker's chunk is recovered there
+// and reaches the caller as a [*WorkerPanic]. The other goroutines
+// finish the chunks they had taken and take the rest as usual.
 package parallel
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +68,25 @@ type task struct {
 	job          Job
 	n, size, end int // end: the number of chunks
 	shares       []share
+	// failed is the first panic recovered in a worker's chunk.
+	failed atomic.Pointer[WorkerPanic]
+}
+
+// A WorkerPanic is what For panics with when a chunk of its job panicked
+// on one of the pool's workers rather than on the calling goroutine.
+type WorkerPanic struct {
+	Value any    // what the chunk panicked with, as given
+	Stack []byte // the worker's stack where it panicked
+}
+
+func (p *WorkerPanic) Error() string {
+	return fmt.Sprintf("%v\n\n[recovered in a worker of the pool; its stack:]\n%s", p.Value, p.Stack)
+}
+
+// Unwrap returns Value if it is an error, for errors.Is and errors.As.
+func (p *WorkerPanic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
 }
 
 // share counts the chunks taken from one goroutine's share. The counter
@@ -155,15 +182,27 @@ func (w *worker) loop(self int) {
 		last = g
 		pool.active.Add(1)
 		if pool.gen.Load() == g { // still open: its task is safe to read
-			if stats.on.Load() {
-				t0 := time.Now()
-				pool.task.run(self)
-				stats.busy.Add(int64(time.Since(t0)))
-			} else {
-				pool.task.run(self)
-			}
+			join(self)
 		}
 		pool.active.Add(-1)
+	}
+}
+
+// join runs the open job's chunks as goroutine self, recovering a panic
+// of the job for For to raise in its caller: a panic that ended the
+// worker would end the process.
+func join(self int) {
+	defer func() {
+		if e := recover(); e != nil {
+			pool.task.failed.CompareAndSwap(nil, &WorkerPanic{Value: e, Stack: debug.Stack()})
+		}
+	}()
+	if stats.on.Load() {
+		t0 := time.Now()
+		pool.task.run(self)
+		stats.busy.Add(int64(time.Since(t0)))
+	} else {
+		pool.task.run(self)
 	}
 }
 
@@ -198,11 +237,14 @@ func (w *worker) next(last uint64) uint64 {
 
 // For runs job over [0, n). Ranges shorter than 2·grain elements, or a pool
 // that is already busy, run on the calling goroutine; otherwise the range is
-// cut into chunks of at least grain elements (at most chunksPerWorker per
-// worker), with chunk boundaries at multiples of align (align ≥ 1; use it to
-// keep SIMD blocks or cache lines whole), which the workers and the caller
+// cut into chunks of at least grain elements but the last, which holds what
+// is left (at most chunksPerWorker chunks per worker), with chunk boundaries
+// at multiples of align (align ≥ 1; use it to keep SIMD blocks or cache
+// lines whole; rounding the size up to align can leave a last chunk much
+// shorter than grain, and fewer chunks than asked), which the workers and the caller
 // take, each its own share first (see the package doc). For returns when
-// every chunk is done.
+// every chunk is done; if a chunk panicked, it panics once every
+// goroutine has left the job (see the package doc).
 func For(n, grain, align int, job Job) {
 	if n <= 0 {
 		return
@@ -236,6 +278,15 @@ func For(n, grain, align int, job Job) {
 	}
 	busy0 := stats.busy.Load() // before any worker can join
 	pool.gen.Add(1)            // open
+	// A panic in the caller's chunks goes on only once the job is closed
+	// and no worker is left in it, so that the pool stays usable and no
+	// worker still runs the job when the caller recovers.
+	closed := false
+	defer func() {
+		if !closed {
+			closeJob(rec != nil)
+		}
+	}()
 	// Wake sleeping workers, as many as there are chunks for.
 	want := t.end - 1
 	for i := range pool.workers {
@@ -256,15 +307,29 @@ func For(n, grain, align int, job Job) {
 	} else {
 		t.run(0)
 	}
+	closed = true
+	failed := closeJob(rec != nil)
+	if rec != nil {
+		rec.end(true, callerBusy, time.Duration(stats.busy.Load()-busy0))
+	}
+	if failed != nil {
+		panic(failed)
+	}
+}
+
+// closeJob closes the job on the pool to new workers, waits for those in
+// it to leave, and returns the panic one of them recovered, if any.
+// timed is whether the call is timed for the statistics.
+func closeJob(timed bool) *WorkerPanic {
 	pool.gen.Add(1) // closed: no worker joins any more
 	for i := 0; pool.active.Load() != 0; i++ {
 		if i%64 == 63 {
 			runtime.Gosched()
 		}
 	}
-	t.job = nil
-	if rec != nil {
+	pool.task.job = nil
+	if timed {
 		stats.inJob.Store(false)
-		rec.end(true, callerBusy, time.Duration(stats.busy.Load()-busy0))
 	}
+	return pool.task.failed.Swap(nil)
 }

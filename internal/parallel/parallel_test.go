@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -365,6 +366,53 @@ func TestForChunkCount(t *testing.T) {
 		For(n, 1, 1, j)
 		if len(j.seen) > chunksPerWorker*w {
 			t.Errorf("For(%d, 1, 1): %d chunks, want at most %d", n, len(j.seen), chunksPerWorker*w)
+		}
+	}
+}
+
+// TestRandomRangesOnce runs For, and the task on 1 to 8 shares with a
+// random subset of goroutines present, over random ranges, grains,
+// aligns and chunk sizes (n below, at and above the worker count, grain
+// above n, n not a multiple of grain): every index is done exactly once,
+// every chunk starts at a multiple of align, and For makes at most
+// chunksPerWorker chunks per worker.
+func TestRandomRangesOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	w := Workers()
+	for i := range 2000 {
+		n, grain, align := r.IntN(300), 1+r.IntN(40), 1+r.IntN(9)
+		j := &countJob{hits: make([]int32, n)}
+		For(n, grain, align, j)
+		for k, h := range j.hits {
+			if h != 1 {
+				t.Fatalf("call %d: For(%d, %d, %d): index %d done %d times, want 1", i, n, grain, align, k, h)
+			}
+		}
+		for _, c := range j.seen {
+			if c[0]%align != 0 {
+				t.Fatalf("call %d: For(%d, %d, %d): chunk [%d, %d) starts off align", i, n, grain, align, c[0], c[1])
+			}
+		}
+		if len(j.seen) > chunksPerWorker*w {
+			t.Fatalf("call %d: For(%d, %d, %d): %d chunks, want at most %d", i, n, grain, align, len(j.seen), chunksPerWorker*w)
+		}
+
+		shares := 1 + r.IntN(8)
+		var present []int
+		for len(present) == 0 {
+			for s := range shares {
+				if r.IntN(2) == 0 {
+					present = append(present, s)
+				}
+			}
+		}
+		n, size := 1+r.IntN(300), 1+r.IntN(40)
+		j = &countJob{hits: make([]int32, n)}
+		runTask(j, n, size, shares, present)
+		for k, h := range j.hits {
+			if h != 1 {
+				t.Fatalf("call %d: %d shares, goroutines %v, n=%d, size=%d: index %d done %d times, want 1", i, shares, present, n, size, k, h)
+			}
 		}
 	}
 }
