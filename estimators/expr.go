@@ -41,8 +41,8 @@ var (
 // ceil and round, arithmetic (** and ^ are powers), comparisons and the
 // conditional a ? b : c. Unknown names, non-numeric results, comments
 // (// and /* */, which the language would drop), integer arithmetic that
-// may overflow int64 (which the language wraps: write 4294967296.0 for
-// float64) and the like are errors when the spec is parsed. The
+// may overflow the language's int (int64, int32 on a 32-bit build; it
+// wraps: write 4294967296.0 for float64) and the like are errors when the spec is parsed. The
 // canonical form of the spec holds the formula as the library prints it
 // after constant folding, so spacing and constant arithmetic do not
 // change a cache key; the estimator runs

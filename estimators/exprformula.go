@@ -127,7 +127,7 @@ func compileFormula(src string) (*exprFormula, error) {
 		return nil, formulaError(src, err)
 	}
 	if n := intOverflow(tree.Node); n != nil {
-		return nil, fmt.Errorf("formula %q: the integer arithmetic at column %d may overflow int64, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, n.Location().From+1)
+		return nil, fmt.Errorf("formula %q: the integer arithmetic at column %d may overflow int%d, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, n.Location().From+1, strconv.IntSize)
 	}
 	canon := prog.Node().String()
 	// The program that runs is the canonical form's, so it must be the
@@ -141,7 +141,7 @@ func compileFormula(src string) (*exprFormula, error) {
 			"with its constant parts finite, its let bindings at its start and a negative constant bound by one (\"let b = -1; b ** x\")", src, canon)
 	}
 	if n := intOverflow(again.Node()); n != nil {
-		return nil, fmt.Errorf("formula %q folds to %q, whose integer arithmetic at column %d may overflow int64, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, canon, n.Location().From+1)
+		return nil, fmt.Errorf("formula %q folds to %q, whose integer arithmetic at column %d may overflow int%d, which wraps: write a number in it with a decimal point (4294967296.0) to compute in float64", src, canon, n.Location().From+1, strconv.IntSize)
 	}
 	usesP := ast.Find(again.Node(), func(n ast.Node) bool {
 		id, ok := n.(*ast.IdentifierNode)
@@ -391,8 +391,10 @@ func writeShape(b *strings.Builder, n ast.Node) bool {
 }
 
 // intOverflow returns the first node of the formula n whose integer
-// arithmetic may overflow int64, or nil. The language computes +, -, *,
-// % and unary minus in int64 when both operands are integers (integer
+// arithmetic may overflow Go's int, or nil. The language computes +, -,
+// *, % and unary minus in int (int64, or int32 on a 32-bit build, where
+// it also refuses an integer literal past 2^31-1) when both operands
+// are integers (integer
 // literals, let bindings of them, min, max and abs of them, conditionals
 // with an integer branch), and wraps on overflow, both when it folds
 // constants (4294967296*4294967296 is 0) and at run time. Each node's
@@ -413,9 +415,9 @@ type intBounds struct {
 }
 
 // bound returns a bound on |n| and whether n may be an integer; it
-// records in w.bad the first node whose bound exceeds math.MaxInt64.
+// records in w.bad the first node whose bound exceeds math.MaxInt.
 func (w *intBounds) bound(n ast.Node) (uint64, bool) {
-	const limit = math.MaxInt64
+	const limit = math.MaxInt
 	join := func(nodes ...ast.Node) (uint64, bool) { // one of nodes' values
 		var m uint64
 		isInt := false
