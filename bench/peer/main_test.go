@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -88,7 +90,7 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"-o", out, "-batch", "1"}, "-batch 1"},
 		{[]string{"-o", out, "-warm", "-1"}, "-warm -1"},
 		// A batch whose tensors overflow an int panicked in nn.NewTensor.
-		{[]string{"-o", out, "-batch", "9223372036854775807"}, "-batch 9223372036854775807: want at most 65536"},
+		{[]string{"-o", out, "-batch", strconv.Itoa(math.MaxInt)}, "-batch " + strconv.Itoa(math.MaxInt) + ": want at most 65536"},
 		{[]string{"-o", out, "-batch", "65537"}, "-batch 65537: want at most 65536"},
 		{[]string{"-o", out, "-est", "nope"}, "unknown estimator"},
 		// -est nope fails at once should a value be read.

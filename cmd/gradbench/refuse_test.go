@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,6 +28,7 @@ import (
 func TestRefuses(t *testing.T) {
 	fx := newRefuseFixture(t)
 	oneKey := strings.TrimSuffix(filepath.Base(fx.oneRecord), ".json")
+	maxInt := strconv.Itoa(math.MaxInt)
 	type row struct {
 		name string
 		args []string
@@ -191,10 +194,11 @@ func TestRefuses(t *testing.T) {
 		pos("curves --svg DIR", []string{"curves", "--svg", fx.aDir}, "suite: curves: --svg "+fx.aDir+": refusing to write there: it is a directory, want a file name; name another file", nil),
 		// eval evaluates the run's test_subset (32 of the 40 images) by
 		// default, the whole split with --test-subset 0.
-		pos("eval --batch past the test subset", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807"},
-			"suite: eval: --batch 9223372036854775807 is more than the 32 test images of the run's test_subset: want at most 32", nil),
-		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "9223372036854775807", "--test-subset", "0"},
-			"suite: eval: --batch 9223372036854775807 is more than the 40 images of the test split of mnist: want at most 40", nil),
+		// The largest int, of whichever size the build has.
+		pos("eval --batch past the test subset", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", maxInt},
+			"suite: eval: --batch "+maxInt+" is more than the 32 test images of the run's test_subset: want at most 32", nil),
+		pos("eval --batch past the test split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", maxInt, "--test-subset", "0"},
+			"suite: eval: --batch "+maxInt+" is more than the 40 images of the test split of mnist: want at most 40", nil),
 		pos("eval with a corrupt training split", []string{"eval", "--model", fx.mnistModel, "--data", fx.mnistData, "--batch", "16"}, "", func(t *testing.T, stdout, _ string) {
 			if !strings.Contains(stdout, " on mnist test (32 of 40 images, the run's test_subset)") || !strings.Contains(stdout, "predictions equal: 32 of 32 (100.00%)") {
 				t.Errorf("eval on the test split alone:\n%s\nwant the run's 32 test images evaluated", stdout)
