@@ -1,3 +1,12 @@
+// The scripts under test run with a fake go, so how this test binary is
+// built (the race detector, GOEXPERIMENT=simd, the openblas and purego
+// tags) changes nothing it checks; of the four builds the README's test
+// command makes, it runs in the race detector's only, so that CI does not
+// spend its shell processes four times (about 30 s each on the 2-core
+// project machine).
+
+//go:build !openblas && !purego && !goexperiment.simd
+
 package bench
 
 import (
