@@ -26,7 +26,10 @@ import (
 // call (go test, go build, go run, and each run of a tool that go build
 // or go test -c made) counts one step in $FAKEGO_COUNT and fails when it
 // is step $FAKEGO_FAIL, after printing a partial benchmark line. A tool
-// writes a line into the file of its -o or --out flag, else on stdout.
+// writes a line into the file of its -o or --out flag, else
+// $FAKEGO_LINES lines (1 when unset) on stdout (an --out that names a
+// directory, a runs directory, is no file to write), and a line into the
+// files of its --curves and --bench flags (gradbench table's).
 const fakeGo = `#!/usr/bin/env bash
 set -eu
 step() {
@@ -43,12 +46,20 @@ step() {
 	exec 9>&-
 }
 tool() { # ARGS: writes a line into the file of -o/--out, else on stdout
-	local out=
+	local out= f i files=()
 	while [ $# -gt 0 ]; do
-		case $1 in -o | --out) out=$2; shift ;; esac
+		case $1 in
+		-o | --out) [ -d "$2" ] || out=$2; shift ;;
+		--curves | --bench) files+=("$2"); shift ;;
+		esac
 		shift
 	done
-	if [ -n "$out" ]; then echo "new $out" >"$out"; else echo "new output"; fi
+	for f in "${files[@]}"; do echo "new $f" >"$f"; done
+	if [ -n "$out" ]; then
+		echo "new $out" >"$out"
+	else
+		for ((i = 0; i < ${FAKEGO_LINES:-1}; i++)); do echo "new output"; done
+	fi
 }
 if [ "${0##*/}" != go ]; then
 	step
@@ -115,6 +126,12 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		{"backward-add", nil, []string{"1"}},
 		{"winograd-bound", nil, []string{"1"}},
 		{"fidelity-cost", nil, []string{"HEAD", "1"}},
+		// Every run recorded (gradbench plan lists no cell under its
+		// heading line): the table, curves and benchmark lines are
+		// made again, machine.txt is left.
+		{"quick-since-fda", nil, nil},
+		// A cell to train (a line under the heading): machine.txt too.
+		{"quick-since-fda", []string{"FAKEGO_LINES=2"}, nil},
 	} {
 		name := strings.TrimSpace(strings.Join(append(c.env, c.name), " "))
 		t.Run(name, func(t *testing.T) {

@@ -16,8 +16,14 @@
 # again after an interruption resumes; when every run is recorded (as
 # in the repository), it trains nothing and makes only table.md,
 # curves.svg and bench.txt again, and machine.txt keeps the session that
-# trained the runs. About 5 minutes on the project
-# machine; it needs Fashion-MNIST (apt-get install dataset-fashion-mnist).
+# trained the runs. The runs are trained one cell at a time (gradbench
+# run --cell), which writes only their records into results/quick-since-fda/;
+# table.md, curves.svg, bench.txt and, after training, machine.txt are
+# then made from the records (gradbench table, as gradbench run makes
+# them) in a staging tree and moved into place together, so that a
+# failure or an interrupt leaves the committed ones as they were. About
+# 5 minutes on the project machine; it needs Fashion-MNIST (apt-get
+# install dataset-fashion-mnist).
 #
 # Usage: results/quick-since-fda.sh   (no arguments: the command above is the record's)
 set -euo pipefail
@@ -25,24 +31,41 @@ cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most quick-since-fda 0 "$@"
 out=results/quick-since-fda
-cmd=(run --estimators reste,rbnn,identity,ste --recipe quick --seeds 3 --out "$out")
+estimators=reste,rbnn,identity,ste
+sweep=(--estimators "$estimators" --recipe quick --seeds 3 --out "$out")
+cmd=(run "${sweep[@]}")
 mkdir -p "$out"
 # go run, so that the records carry the commit of this checkout.
 gb() { go run ./cmd/gradbench "$@"; }
-# gradbench plan lists the cells without a record under a heading line.
-pending=$(gb plan "${cmd[@]:1}" --pending --quiet)
-if [ "$(tail -n +2 <<<"$pending" | wc -l)" -eq 0 ]; then
+# gradbench plan lists the cells without a record under a heading line,
+# each line starting with the cell's index.
+cells=$(gb plan "${sweep[@]}" --pending --quiet | tail -n +2 | awk '{ print $1 }')
+stage_begin
+if [ -z "$cells" ]; then
 	echo "results/quick-since-fda.sh: every run is recorded in $out, so nothing is trained: only its table.md, curves.svg and bench.txt are made again, and machine.txt is left as it is" >&2
-	gb "${cmd[@]}"
-	exit 0
+else
+	{
+		echo "command: gradbench ${cmd[*]}"
+		echo "machine: $(uname -srm); $(cpu_model); $(nproc) cores"
+		echo "go: $(go version)"
+		echo "load before: $(uptime)"
+	} >"$tmp/machine.txt"
+	# What gradbench run says before it trains: the expected time.
+	gb plan "${sweep[@]}" --estimate --quiet >/dev/null
+	for c in $cells; do
+		gb run "${sweep[@]}" --cell "$c"
+	done
+	echo "load after: $(uptime)" >>"$tmp/machine.txt"
+	cp "$tmp/machine.txt" "$(staged "$out/machine.txt")"
 fi
-trap 'rm -f "$out/machine.txt.tmp"' EXIT
-{
-	echo "command: gradbench ${cmd[*]}"
-	echo "machine: $(uname -srm); $(cpu_model); $(nproc) cores"
-	echo "go: $(go version)"
-	echo "load before: $(uptime)"
-} >"$out/machine.txt.tmp"
-gb "${cmd[@]}"
-echo "load after: $(uptime)" >>"$out/machine.txt.tmp"
-mv "$out/machine.txt.tmp" "$out/machine.txt"
+# The sweep's table, curves and benchmark lines, as gradbench run writes
+# them after the sweep, by gradbench table run in the staging tree, so
+# that it names the files it writes as they are committed; it reads the
+# records where they are.
+go build -o "$tmp/gradbench" ./cmd/gradbench
+runs=$PWD/$out
+table=$(staged "$out/table.md")
+(cd "$stage" && "$tmp/gradbench" table --runs "$runs" --estimators "$estimators" --curves "$out/curves.svg" --bench "$out/bench.txt") >"$table"
+stage_commit
+cat "$out/table.md"
+echo "wrote $out/table.md, $out/curves.svg, $out/bench.txt${cells:+ and $out/machine.txt}" >&2

@@ -263,7 +263,8 @@ sides=${E7#ste,}
 # cpu_hours SPECS DIR...: "HOURS CORES", the wall seconds of every epoch
 # of the records in DIR... (training and evaluation, the epochs of a run
 # that diverged included: it cost them as well) times the cores each run
-# had (its machine's, or its GOMAXPROCS where lower), in hours, and the
+# had (its machine's, or the size of the worker pool it ran on where
+# lower: its GOMAXPROCS in records that do not name the pool), in hours, and the
 # core counts that came in; SPECS, when not empty, keeps the records of
 # those estimators (comma-separated) alone. Read from the records, not
 # bench.txt, which leaves diverged runs out, and not from this machine's
@@ -280,7 +281,7 @@ for d in sys.argv[2:]:
         if "key" not in r or (specs and r["config"]["estimator"] not in specs):
             continue
         m = r["machine"]
-        n = min(m["cores"], m.get("gomaxprocs") or m["cores"])
+        n = min(m["cores"], m.get("workers") or m.get("gomaxprocs") or m["cores"])
         cores.add(n)
         s += n * sum(e.get("train_seconds", 0) + e.get("eval_seconds", 0) for e in r["epochs"] or [])
 print("%.2f %s" % (s / 3600, "/".join(str(c) for c in sorted(cores))))

@@ -256,8 +256,8 @@ func (r *Runner) checkDirData(ctx context.Context, dir string, w *Workload) erro
 // than the splits loaded now: one of the sweep's cells (checkRecordsData),
 // or any record of its dataset (checkDirData). It loads the sweep's data
 // only when r.Dir holds a record of its dataset with data digests, and
-// writes nothing: gradbench plan --check-data checks with it what plan,
-// which loads no data, would otherwise list as done, and Slurm refuses
+// writes nothing: CheckSweep (gradbench plan --check-data) checks with it
+// what plan, which loads no data, would otherwise list as done, and Slurm refuses
 // with it what the array's table job would refuse once trained. A runs
 // directory that does not exist yet holds no record.
 func (r *Runner) CheckData(ctx context.Context, s *Sweep) error {

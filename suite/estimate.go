@@ -91,11 +91,21 @@ const probeSteps = 3
 // adaptation or without, since that changes the step's cost), and counts
 // each evaluation batch as a third of a training step (a forward pass of
 // the same size, without the backward pass). It trains nothing that is
-// kept and writes nothing.
+// kept and writes nothing. A sweep whose training batches leave a
+// BatchNorm layer of its network fewer than two values per channel, which
+// Run refuses before it trains (checkNormBatch), is refused with Run's
+// message.
 func (r *Runner) Estimate(ctx context.Context, s *Sweep) (Estimate, error) {
 	cells := s.Cells()
 	est := Estimate{Cells: len(cells)}
 	if err := r.Prepare(ctx, &s.Workload); err != nil {
+		return est, err
+	}
+	// A sweep Run refuses has no time to estimate, whatever its cells'
+	// records: refused as Run refuses it, not only when a pending cell
+	// is probed (newRun), which a cell timed from records or recorded
+	// itself is not.
+	if err := r.checkNormBatches(ctx, cells); err != nil {
 		return est, err
 	}
 	p, err := r.load(ctx, &s.Workload)

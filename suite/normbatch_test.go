@@ -187,3 +187,48 @@ func TestNormBatchCommittedRecipes(t *testing.T) {
 		t.Error("no committed recipe met a model whose BatchNorm sees one value per channel: the test checks nothing that could be refused")
 	}
 }
+
+// TestNormBatchRefusedBeforeTraining: a sweep that Run refuses for a last
+// batch of one image is refused with Run's message by CheckSweep
+// (gradbench plan --check-data) and by Estimate (plan --estimate, and
+// Run's own estimate), whatever its runs directory holds: nothing, a
+// record of another seed that times the pending cell, or a record of
+// every cell. Estimate had refused it only by building a pending cell's
+// run to time its steps, and gave an estimate where a record stood in
+// for that: Run, which checks the batches before it looks at any record,
+// refused the same sweep. The records are made as a run made before the
+// check would have left them.
+func TestNormBatchRefusedBeforeTraining(t *testing.T) {
+	ctx := context.Background()
+	s := normRecipe(t, 4, 9, 0.1)
+	s.Seeds = []uint64{1, 2}
+	for _, tc := range []struct {
+		name     string
+		recorded []uint64
+	}{{"no record", nil}, {"seed 1 recorded", []uint64{1}}, {"every cell recorded", []uint64{1, 2}}} {
+		dir := filepath.Join(t.TempDir(), "runs")
+		if len(tc.recorded) > 0 {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, seed := range tc.recorded {
+			if err := WriteRecord(dir, fakeRecord(&s.Workload, "ste", seed, 50)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, runErr := (&Runner{Dir: dir}).Run(ctx, s)
+		if runErr == nil || !strings.Contains(runErr.Error(), "leave a last batch of 1 image") {
+			t.Fatalf("%s: Run: %v, want the last batch of one refused", tc.name, runErr)
+		}
+		err := noPanic(t, "CheckSweep", func() error { return (&Runner{Dir: dir}).CheckSweep(ctx, s) })
+		if err == nil || err.Error() != runErr.Error() {
+			t.Errorf("%s: CheckSweep: %v\nwant Run's refusal: %v", tc.name, err, runErr)
+		}
+		var est Estimate
+		err = noPanic(t, "Estimate", func() (err error) { est, err = (&Runner{Dir: dir}).Estimate(ctx, s); return err })
+		if err == nil || err.Error() != runErr.Error() {
+			t.Errorf("%s: Estimate: %v (estimate %q)\nwant Run's refusal: %v", tc.name, err, est, runErr)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gradbench/gradbench/internal/atomicfile"
 	"github.com/gradbench/gradbench/internal/cpuinfo"
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 // Run status values.
@@ -165,10 +166,19 @@ func finalOf(eps []Epoch) *Final {
 
 // A Machine describes where a run was trained.
 type Machine struct {
-	Host       string `json:"host"`
-	CPU        string `json:"cpu"`
-	Cores      int    `json:"cores"` // runtime.NumCPU
+	Host  string `json:"host"`
+	CPU   string `json:"cpu"`
+	Cores int    `json:"cores"` // runtime.NumCPU
+	// GOMAXPROCS is runtime.GOMAXPROCS when the process first described
+	// the machine. Workers is the size of the worker pool that ran the
+	// engine's parallel loops (internal/parallel: the calling goroutine
+	// and the pool's), fixed when the pool started at the GOMAXPROCS of
+	// that moment: the two differ when the setting changed in between (a
+	// program may set it, and the runtime follows a container's CPU
+	// limit as it changes). Workers is 0, and absent from the file, in
+	// records written before records kept it.
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	Workers    int    `json:"workers,omitempty"`
 	OS         string `json:"os"`
 	Arch       string `json:"arch"`
 	GoVersion  string `json:"go_version"`
@@ -202,6 +212,7 @@ func describeMachine() Machine {
 		CPU:        cpuModel(),
 		Cores:      runtime.NumCPU(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Workers:    parallel.Workers(),
 		OS:         runtime.GOOS,
 		Arch:       runtime.GOARCH,
 		GoVersion:  runtime.Version(),

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/parallel"
 )
 
 // fakeRecord makes the record of a finished run with the given final top-1
@@ -211,6 +214,36 @@ func TestMachineCommit(t *testing.T) {
 	want := strings.TrimSpace(string(head))
 	if got := ThisMachine().Commit; !strings.HasPrefix(got, want) {
 		t.Errorf("ThisMachine().Commit = %q, want %q (+dirty for uncommitted changes)", got, want)
+	}
+}
+
+// TestMachineWorkers: a record names the size of the worker pool the
+// engine's parallel loops ran on, which is fixed when the pool starts,
+// beside GOMAXPROCS, which the runtime, or a program, may change after
+// that: a record that gave GOMAXPROCS alone said 3 threads for a run
+// that a pool of 2 trained once GOMAXPROCS had changed.
+func TestMachineWorkers(t *testing.T) {
+	w := parallel.Workers() // starts the pool if nothing has yet
+	old := runtime.GOMAXPROCS(w + 1)
+	defer runtime.GOMAXPROCS(old)
+	m := describeMachine()
+	if m.Workers != w || m.GOMAXPROCS != w+1 {
+		t.Errorf("with a pool of %d and GOMAXPROCS %d: the machine says workers %d, GOMAXPROCS %d", w, w+1, m.Workers, m.GOMAXPROCS)
+	}
+	// An older record, without the field, reads and checksums as it was
+	// written.
+	rec := fakeRecord(&tinySweep(t, "ste", 1).Workload, "ste", 1, 50)
+	rec.Checksum = rec.checksum()
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte(`"workers"`)) {
+		t.Errorf("a record without a pool size is written with one: %s", b)
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil || back.check() != nil {
+		t.Errorf("a record without a pool size: %v, %v", err, back.check())
 	}
 }
 

@@ -289,20 +289,15 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 	if err := r.checkKeepEpochs(ctx, cells); err != nil {
 		return nil, err
 	}
-	if err := r.Prepare(ctx, &s.Workload); err != nil {
-		return nil, err
-	}
-	if err := r.checkNormBatches(ctx, cells); err != nil {
+	// What needs the data, checked as gradbench plan --check-data checks
+	// it. A record of other data is refused before anything is trained
+	// or estimated: the estimate would count it as done, and cells before
+	// it would be trained only for the sweep to stop at it.
+	if err := r.CheckSweep(ctx, s); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
 		return nil, wrapErr("suite", err)
-	}
-	// A record of other data is refused before anything is trained or
-	// estimated: the estimate would count it as done, and cells before it
-	// would be trained only for the sweep to stop at it.
-	if err := r.CheckData(ctx, s); err != nil {
-		return nil, err
 	}
 	if r.Progress != nil {
 		est, err := r.Estimate(ctx, s)
@@ -350,6 +345,27 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 		}
 	}
 	return recs, nil
+}
+
+// CheckSweep refuses, with Run's message, what Run refuses of sweep s
+// once it has loaded the data and before it estimates or trains anything:
+// a workload the data cannot hold (Prepare), training batches that leave
+// a BatchNorm layer of the network fewer than two values per channel
+// (checkNormBatch), and a record in r.Dir trained on other data than the
+// files read now (CheckData). It loads the sweep's data and writes
+// nothing: gradbench plan --check-data checks with it what plan, which
+// loads no data, cannot know.
+func (r *Runner) CheckSweep(ctx context.Context, s *Sweep) error {
+	if err := checkRunsDir(r.Dir); err != nil {
+		return err
+	}
+	if err := r.Prepare(ctx, &s.Workload); err != nil {
+		return err
+	}
+	if err := r.checkNormBatches(ctx, s.Cells()); err != nil {
+		return err
+	}
+	return r.CheckData(ctx, s)
 }
 
 // sweepLabel returns rec labelled with the recipe name of the sweep that

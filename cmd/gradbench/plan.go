@@ -45,16 +45,21 @@ plan reads only the run it names, not the network's weights or the
 checksum over them: one cut short, or the cell's own damaged, which run
 discards to train the cell from its first epoch, is listed as resumable.
 
-Plan loads no data, so a record is done as plan sees it even when it was
-trained on other data files than those read now, which gradbench run
-refuses (it compares a record's data digests with the files it reads;
-records written before they kept digests are reused unchecked).
---check-data loads the data and refuses, with run's message, what run
-would refuse: a record of the sweep's cells, or of any cell of its
-dataset in --out, trained on other data. It loads the data only when
---out holds a record with data digests to compare; reading and hashing
-Fashion-MNIST takes about a second. --estimate loads the data too and
-names such records of the sweep's cells without refusing.
+Plan loads no data, so it lists a sweep that gradbench run refuses once
+it has read the data files: a record is done as plan sees it even when
+it was trained on other data files than those read now (run compares a
+record's data digests with the files it reads; records written before
+they kept digests are reused unchecked), and a cell is pending even when
+its training batches leave a BatchNorm layer of the network fewer than
+two values per channel (a last batch of one image, where the layer sees
+one value per channel for each image), which depends on how many
+training images the files hold. --check-data loads the data and refuses,
+with run's message, what run would refuse: such batches, and a record of
+the sweep's cells, or of any cell of its dataset in --out, trained on
+other data. Reading and hashing Fashion-MNIST takes about a second.
+--estimate loads the data too, refuses such batches as run does, and
+names the records of the sweep's cells trained on other data without
+refusing.
 
 Examples:
 
@@ -87,15 +92,15 @@ func runPlan(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	pending := fs.Bool("pending", false, "list only the cells without a record (running, resumable and pending)")
 	asJSON := fs.Bool("json", false, "print a JSON array of cells (with each cell's configuration) instead of text")
 	quiet := fs.Bool("quiet", false, "print no summary on stderr")
-	estimate := fs.Bool("estimate", false, "also say on stderr how long training the cells without a record would take, as gradbench run does before it starts (this loads the data and times a few training steps)")
-	checkData := fs.Bool("check-data", false, "load the data and refuse, as gradbench run does, an --out holding a record of the sweep's dataset trained on other data than the files read now (without it plan lists such a record as done)")
+	estimate := fs.Bool("estimate", false, "also say on stderr how long training the cells without a record would take, as gradbench run does before it starts (this loads the data and times a few training steps; it refuses, as run does, training batches a BatchNorm layer cannot train)")
+	checkData := fs.Bool("check-data", false, "load the data and refuse, as gradbench run does, training batches a BatchNorm layer cannot train and an --out holding a record of the sweep's dataset trained on other data than the files read now (without it plan lists such a record as done)")
 	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	runner := &suite.Runner{Dir: *out} // loads the data once for both
 	if *checkData {
-		if err := runner.CheckData(ctx, sweep); err != nil {
+		if err := runner.CheckSweep(ctx, sweep); err != nil {
 			return err
 		}
 	}

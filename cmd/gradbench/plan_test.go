@@ -492,3 +492,37 @@ func TestPlanRefusesCellRunRefuses(t *testing.T) {
 		t.Errorf("slurm wrote its scripts for a cell run refuses: %v", err)
 	}
 }
+
+// TestPlanRefusesNormBatchAsRun: a sweep whose training images leave a
+// last batch of one image for a network whose BatchNorm layers see one
+// value per channel for each image (resnet18 on the synthetic 16×16
+// images: a 1×1 map in its last stage), which run refuses before it
+// trains, is listed by plain plan, which loads no data and so cannot
+// count the images, and refused with run's message by plan --check-data
+// and plan --estimate, which load them. Both had listed it as pending.
+// Tried as a new user would: a recipe of 9 training images in batches of
+// 4, planned with each flag before running it.
+func TestPlanRefusesNormBatchAsRun(t *testing.T) {
+	dir := t.TempDir()
+	recipe := writeRecipe(t, dir, `{"name": "norm", "model": "resnet18", "dataset": "synthetic", "width": 0.125, "epochs": 1, "batch": 4,
+ "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": false,
+ "train_subset": 9, "test_subset": 8}`)
+	runs := filepath.Join(dir, "runs")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste", "--out", runs}
+	if out, _ := gradbenchOK(t, append([]string{"plan", "--quiet"}, sweep...)...); !strings.Contains(out, "pending") {
+		t.Errorf("plain plan listed\n%s\nwant the cell pending", out)
+	}
+	_, _, runErr := runGradbench(t, append([]string{"run", "--quiet"}, sweep...)...)
+	if runErr == nil || !strings.Contains(runErr.Error(), "leave a last batch of 1 image") {
+		t.Fatalf("run: %v, want the last batch of one refused", runErr)
+	}
+	for _, flag := range []string{"--check-data", "--estimate"} {
+		out, _, err := runGradbench(t, append([]string{"plan", "--quiet", flag}, sweep...)...)
+		if err == nil || err.Error() != runErr.Error() {
+			t.Errorf("plan %s: error %v, output\n%s\nwant run's refusal: %v", flag, err, out, runErr)
+		}
+	}
+	if _, err := os.Stat(runs); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after the refusals, --out: %v, want it never created", err)
+	}
+}

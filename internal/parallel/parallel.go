@@ -239,21 +239,25 @@ func (w *worker) next(last uint64) uint64 {
 // that is already busy, run on the calling goroutine; otherwise the range is
 // cut into chunks of at least grain elements but the last, which holds what
 // is left (at most chunksPerWorker chunks per worker), with chunk boundaries
-// at multiples of align (align ≥ 1; use it to keep SIMD blocks or cache
+// at multiples of align (use it to keep SIMD blocks or cache
 // lines whole; rounding the size up to align can leave a last chunk much
 // shorter than grain, and fewer chunks than asked), which the workers and the caller
 // take, each its own share first (see the package doc). For returns when
 // every chunk is done; if a chunk panicked, it panics once every
-// goroutine has left the job (see the package doc).
+// goroutine has left the job (see the package doc). grain and align must
+// be at least 1: For panics, naming the parameter and its value, on a
+// smaller one.
 func For(n, grain, align int, job Job) {
-	if n <= 0 {
-		return
-	}
+	// A grain or align below 1 is a mistake in the caller (a size divided
+	// down to 0, say): refused, not run as 1, whatever n is.
 	if grain < 1 {
-		grain = 1
+		panic(fmt.Sprintf("parallel.For: grain %d, want at least 1", grain))
 	}
 	if align < 1 {
-		align = 1
+		panic(fmt.Sprintf("parallel.For: align %d, want at least 1", align))
+	}
+	if n <= 0 {
+		return
 	}
 	start()
 	chunks := min(n/grain, chunksPerWorker*(len(pool.workers)+1))

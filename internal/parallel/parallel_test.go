@@ -3,6 +3,7 @@ package parallel
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -321,7 +322,9 @@ func TestForWaitsForWorkers(t *testing.T) {
 
 // TestForEdgeArguments checks For's handling of its edge arguments: an
 // empty or negative range calls nothing (not Do on an empty range), and a
-// grain or align below 1 counts as 1 (every index done once, no panic).
+// grain or align below 1 is a caller's mistake that For refuses with a
+// panic naming the parameter and its value, whatever the range (a silent
+// 1 would hide a grain computed wrong, such as a size divided down to 0).
 func TestForEdgeArguments(t *testing.T) {
 	for _, n := range []int{0, -3} {
 		j := &countJob{}
@@ -330,24 +333,29 @@ func TestForEdgeArguments(t *testing.T) {
 			t.Errorf("For(%d, 1, 1) called Do on %v, want no call", n, j.seen)
 		}
 	}
-	for _, tc := range []struct{ grain, align int }{{0, 1}, {-2, 1}, {1, 0}, {4, -1}, {0, 0}} {
-		n := 8 * Workers()
-		j := &countJob{hits: make([]int32, n)}
-		func() {
-			defer func() {
-				if e := recover(); e != nil {
-					t.Fatalf("For(%d, %d, %d) panicked: %v", n, tc.grain, tc.align, e)
-				}
+	for _, tc := range []struct {
+		grain, align int
+		want         string
+	}{
+		{0, 1, "grain 0"}, {-2, 1, "grain -2"}, {1, 0, "align 0"}, {4, -1, "align -1"}, {0, 0, "grain 0"},
+	} {
+		for _, n := range []int{0, 1, 8 * Workers()} {
+			j := &countJob{hits: make([]int32, max(n, 0))}
+			msg := func() (msg string) {
+				defer func() {
+					if e := recover(); e != nil {
+						msg = fmt.Sprint(e)
+					}
+				}()
+				For(n, tc.grain, tc.align, j)
+				return ""
 			}()
-			For(n, tc.grain, tc.align, j)
-		}()
-		for i, h := range j.hits {
-			if h != 1 {
-				t.Fatalf("For(%d, %d, %d): index %d done %d times, want 1", n, tc.grain, tc.align, i, h)
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("For(%d, %d, %d) panicked with %q, want a panic naming %q", n, tc.grain, tc.align, msg, tc.want)
 			}
-		}
-		if w := Workers(); w > 1 && tc.grain < 1 && len(j.seen) < 2 {
-			t.Errorf("For(%d, %d, %d) ran %d chunk, want the range split as with grain 1", n, tc.grain, tc.align, len(j.seen))
+			if len(j.seen) != 0 {
+				t.Errorf("For(%d, %d, %d) called Do on %v before refusing", n, tc.grain, tc.align, j.seen)
+			}
 		}
 	}
 }
