@@ -1,3 +1,14 @@
+// The gorgonia oracle runs in two of the four builds the README's test
+// command makes: the race detector's, with the kernels an amd64 machine
+// trains with, and -tags purego's, with the portable ones every other CPU
+// does. The other two change one kernel set each, which their own tests
+// check against the portable reference: -tags openblas the GEMM (gemm's
+// tests), GOEXPERIMENT=simd the XNOR kernels (internal/bitconv's, and the
+// golden training test, bit for bit). Leaving the oracle out of those
+// spares CI compiling gorgonia and its 70-odd dependencies twice more.
+
+//go:build !openblas && !goexperiment.simd
+
 package nn
 
 import (
