@@ -11,6 +11,8 @@
 #define SIGNMASK ·vc+vecConsts_signMask(SB)
 #define ONE ·vc+vecConsts_one(SB)
 #define TWO ·vc+vecConsts_two(SB)
+#define HALF ·vc+vecConsts_half(SB)
+#define QUARTER ·vc+vecConsts_quarter(SB)
 #define QNAN ·vc+vecConsts_qnan(SB)
 #define MAGIC ·vc+vecConsts_magic(SB)
 #define EXPMIN ·vc+vecConsts_expMin(SB)
@@ -148,14 +150,46 @@
 	cvt b, hb; \
 	ins $1, hb, a, a
 
-// SECH2 sets out = dy·k4·e/(1+e)², which is dy·(k4/4)·sech²(u) for
-// e = exp(-2u) (EDE's and DSQ's gradients); one = 1, t is clobbered.
-#define SECH2(e, t, one, k4, dy, out) \
-	VADDPS one, e, t; \
-	VMULPS t, t, t; \
-	VMULPS k4, e, e; \
-	VMULPS dy, e, e; \
-	VDIVPS t, e, out
+// dy·k4·e/(1+e)², which is dy·(k4/4)·sech²(u) for e = exp(-2u), is
+// EDE's and DSQ's gradient. The kernels compute it as (dy·(k4·e))/(1+e)²,
+// the order of their first vector forms, except in the lanes where
+// |dy| >= 2 (bit 30 of dy set: Inf and NaN too), where both the numerator
+// and the denominator are divided by 4: (dy·(ks·e))/((1+e)/2)² with
+// ks = k4/4. Dividing by a power of two is exact for normal numbers, and
+// there every intermediate is one: ks·e >= e >= 2^-125.5 (or 0), as
+// k4 >= 4, and |dy·ks·e| >= 2e. So those lanes give the bits they gave
+// before wherever dy·k4·e did not overflow; where it did (dy near
+// ±MaxFloat32: it is up to 4 times dy·g, at e = 1), they now give the
+// rounded quotient, which overflows only where dy·g does. The other lanes
+// cannot overflow, as |dy·k4·e| < 2·k4 <= 2^127 for k4 <= 2^126: a
+// caller with a larger k4 (EDE at kt >= 2^124) runs its portable loop
+// instead. SECH2Y (AVX2) and SECH2Z (AVX-512) leave the numerator in e and
+// the denominator in t, for the caller's divide.
+//
+// SECH2Y: one = 1, k4 and ks = k4/4 in registers; dy a memory operand
+// (read twice); s is clobbered. VPSLLD puts bit 30 of dy in the sign bit,
+// which is what VBLENDVPS reads. The denominator is (h + h·e)² with h = 1/2
+// or 1, one fused multiply-add: h·(1+e) rounded once, as 1+e was.
+#define SECH2Y(e, t, s, one, k4, ks, dy) \
+	VMOVUPS     dy, s; \
+	VPSLLD      $1, s, s; \
+	VBLENDVPS   s, HALF, one, t; \
+	VFMADD231PS e, t, t; \
+	VMULPS      t, t, t; \
+	VBLENDVPS   s, ks, k4, s; \
+	VMULPS      s, e, e; \
+	VMULPS      dy, e, e
+
+// SECH2Z: Z30 = 1, Z29 = 2 (whose bits are bit 30 alone), quarter = 1/4,
+// k4 and ks = k4/4; dy a register; s and K4 are clobbered.
+#define SECH2Z(e, t, s, quarter, k4, ks, dy) \
+	VPTESTMD  Z29, dy, K4; \
+	VADDPS    Z30, e, t; \
+	VMULPS    t, t, t; \
+	VMULPS    quarter, t, K4, t; \
+	VBLENDMPS ks, k4, K4, s; \
+	VMULPS    s, e, e; \
+	VMULPS    dy, e, e
 
 // ABSMINMUL sets v = s·min(|x|, max) (EDE's and BNN+'s arguments), for
 // both instruction sets: abs is the abs mask (and ANDs with it), max the

@@ -12,27 +12,33 @@
 //	dx[i] = dy[i]*(4sk·e·r·r) where |x| <= 1, else 0
 //
 // and, with learn=true, the sum of dy·∂φ/∂α = dy·e·r²·t·(c + m·t²·S(t²)),
-// t = 2k·x (x clamped to ±1), S = sinhRemPoly (see DSQ).
+// t = 2k·x (x clamped to ±1), S = sinhRemPoly (see DSQ). Without it, dx
+// is (dy·4sk·e)/(1+e)², both scaled by 1/4 where |dy| >= 2 (SECH2Y in
+// asm_amd64.h); with it, 4sk·(dy·e·r·r), which cannot overflow where
+// dy·g does not.
 
 // dsq: dy·4sk·e/(1+e)² with e = 2^(kk·min(|x|, 1)), kk = -2k·log2(e),
 // and 0 where |x| > 1; kk·|x| >= -11 for α >= 1e-3, so 2^z needs no
-// flush. Y15 = kk, Y14 = 4sk, Y13 = abs mask, Y12 = 1.
+// flush. Y15 = kk, Y14 = 4sk, Y13 = abs mask, Y12 = 1, Y10 = sk (SECH2Y;
+// 4sk < 16 for α >= 1e-3).
 #define DSQ(off, a, m, t, e) \
 	CLIPY(off(SI)(AX*1), Y13, Y12, a, m, a); \
 	VMULPS   Y15, a, a; \
 	POW2N(a, t, e); \
-	SECH2(e, t, Y12, Y14, off(DX)(AX*1), e); \
+	SECH2Y(e, t, a, Y12, Y14, Y10, off(DX)(AX*1)); \
+	VDIVPS   t, e, e; \
 	VPANDN   e, m, e; \
 	VMOVUPS  e, off(DI)(AX*1)
 
 #define DSQ_PAIR DSQ(0, Y0, Y1, Y2, Y3); DSQ(32, Y5, Y6, Y7, Y8)
 #define DSQ_ONE DSQ(0, Y0, Y1, Y2, Y3)
 
-// func avx2DSQ(dx, x, dy *float32, n int, kk, sk4 float32)
-TEXT ·avx2DSQ(SB), NOSPLIT, $0-40
+// func avx2DSQ(dx, x, dy *float32, n int, kk, sk4, sk float32)
+TEXT ·avx2DSQ(SB), NOSPLIT, $0-44
 	ARGSY
 	VBROADCASTSS kk+32(FP), Y15
 	VBROADCASTSS sk4+36(FP), Y14
+	VBROADCASTSS sk+40(FP), Y10
 	VMOVUPS      ABSMASK, Y13
 	VMOVUPS      ONE, Y12
 	LOOPY(DSQ_PAIR, DSQ_ONE)
@@ -98,23 +104,23 @@ TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
 	RET
 
 // dsq: dy·4sk·e/(1+e)² with e = 2^(kk·min(|x|, 1)), 0 where |x| > 1;
-// kk·|x| >= -11 for α >= 1e-3, so 2^z needs no flush. Z16 = kk, Z17 = 4sk.
+// kk·|x| >= -11 for α >= 1e-3, so 2^z needs no flush. Z16 = kk, Z17 = 4sk,
+// Z15 = 1/4, Z20 = sk (SECH2Z).
 #define DSQZ \
 	CLIPZ(Z30, Z3, Z3); \
 	VMULPS   Z16, Z3, Z3; \
 	POW2NZ(Z3, Z4, Z5); \
-	VADDPS   Z30, Z5, Z6; \
-	VMULPS   Z6, Z6, Z6; \
-	VMULPS   Z17, Z5, Z5; \
-	VMULPS   Z1, Z5, Z5; \
+	SECH2Z(Z5, Z6, Z7, Z15, Z17, Z20, Z1); \
 	VDIVPS.Z Z6, Z5, K1, Z2
 
-// func avx512DSQ(dx, x, dy *float32, n int, kk, sk4 float32)
-TEXT ·avx512DSQ(SB), NOSPLIT, $0-40
+// func avx512DSQ(dx, x, dy *float32, n int, kk, sk4, sk float32)
+TEXT ·avx512DSQ(SB), NOSPLIT, $0-44
 	ARGS
 	EXPCONSTS
 	VBROADCASTSS kk+32(FP), Z16
 	VBROADCASTSS sk4+36(FP), Z17
+	VBROADCASTSS sk+40(FP), Z20
+	VBROADCASTSS QUARTER, Z15
 	LOOPRET(DSQZ)
 
 // dsq with learn=true: DSQZ, and the sum of dy·e·r²·t·(c + m·y·S(y))

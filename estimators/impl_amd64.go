@@ -46,6 +46,7 @@ func init() {
 // file.
 type vecConsts struct {
 	absMask, signMask, one, two, qnan y8
+	half, quarter                     y8
 	magic, expMin, m2log2e, sechMax   y8
 	minK                              y8
 	exp0, exp1, exp2, exp3, exp4      y8
@@ -68,6 +69,8 @@ var vc = vecConsts{
 	signMask: bcastBits(signBit),
 	one:      bcast(1),
 	two:      bcast(2),
+	half:     bcast(0.5),
+	quarter:  bcast(0.25),
 	qnan:     bcastBits(0x7fc00000),
 	magic:    bcast(magicRound),
 	// 2^k with k = bits(z + magicRound) - bits(magicRound) is flushed to

@@ -141,7 +141,8 @@ func backwardOnce(e Estimator, dx, x, dy []float32) []float64 {
 // widths and blocks and one long slice split over the worker pool, into
 // NaN-guarded buffers. dx must agree within 2e-6 of the peak |g| times
 // |dy|, scalar gradients within 1e-6 of the sum of their terms' magnitudes
-// (the bound of the sums' rounding), Forward bit for bit.
+// (the bound of the sums' rounding), Forward bit for bit; and dx again
+// with dy near ±MaxFloat32 (checkHugeDyOf).
 func checkKernels(t *testing.T, specs ...string) {
 	t.Helper()
 	n := 100_000
@@ -168,8 +169,110 @@ func checkKernels(t *testing.T, specs ...string) {
 				name = fmt.Sprintf("%s p=%g", spec, p)
 			}
 			checkKernelsOf(t, name, e, x, dy, xs, lengths)
+			checkHugeDyOf(t, name, e, x, dy)
+			checkDyScaleOf(t, name, e, x, dy)
 		}
 	}
+}
+
+// checkDyScaleOf checks, in every implementation, that scaling dy by 2^k
+// scales dx by 2^k bit for bit, the float32 product overflowing where it
+// does: every kernel multiplies and divides dy by factors of g alone and
+// adds nothing to it, so only an overflow or underflow of an intermediate
+// can break this, and the scales reach dy·g near ±MaxFloat32, where the
+// order of DSQ's and EDE's vector kernels overflowed (see SECH2Y in
+// asm_amd64.h: their scaling of the huge lanes must change no bit).
+// Elements whose dx or g (dx at dy = 1) is below 2^-100 but not 0 are
+// skipped: their intermediates may be subnormal.
+func checkDyScaleOf(t *testing.T, name string, e Estimator, x, dy []float32) {
+	t.Helper()
+	tiny := func(v float32) bool { return v != 0 && !(math.Abs(float64(v)) >= 0x1p-100) }
+	impltest.Each(t, impls, func(t *testing.T) {
+		dx, g := make([]float32, len(x)), make([]float32, len(x))
+		backwardOnce(e, dx, x, dy)
+		backwardOnce(e, g, x, ones(len(x)))
+		for _, k := range []int{64, 100, 125, 127} {
+			f := float32(math.Ldexp(1, k))
+			dyk, got := make([]float32, len(dy)), make([]float32, len(dy))
+			for i, v := range dy {
+				dyk[i] = v * f
+			}
+			backwardOnce(e, got, x, dyk)
+			bad := 0
+			for i, v := range got {
+				d := dx[i]
+				if math.IsInf(float64(dyk[i]), 0) || tiny(d) || tiny(g[i]) {
+					continue
+				}
+				want := d * f
+				max32 := float32(math.Copysign(math.MaxFloat32, float64(want)))
+				if math.Float32bits(v) != math.Float32bits(want) && !(math.IsInf(float64(want), 0) && v == max32) {
+					if bad++; bad <= 3 {
+						t.Errorf("%s: Backward(x=%g, dy=%g·2^%d) = %g, want %g = 2^%d·Backward(x, dy=%g)", name, x[i], dy[i], k, v, want, k, dy[i])
+					}
+				}
+			}
+			if bad > 3 {
+				t.Errorf("%s: %d of %d elements not scaled by 2^%d", name, bad, len(got), k)
+			}
+		}
+	})
+}
+
+// checkHugeDyOf cross-checks Backward's dx in every implementation against
+// the portable loop's with dy scaled to float32's largest values: dy·MaxFloat32/3,
+// clamped to ±MaxFloat32, so that dy·g(x) is finite for most x and
+// overflows for some. The two must agree within 2e-6 of peak|g|·|dy|, or
+// be the same infinity, or one may be the infinity of the other's sign
+// where the other is within that tolerance of overflowing: an order of
+// operations whose intermediate overflows where dy·g does not gives an
+// infinity next to a finite value far from it.
+func checkHugeDyOf(t *testing.T, name string, e Estimator, x, dy []float32) {
+	t.Helper()
+	const maxF = math.MaxFloat32
+	huge := make([]float32, len(dy))
+	for i, v := range dy {
+		huge[i] = float32(max(-maxF, min(maxF, float64(v)*maxF/3)))
+	}
+	var want []float32
+	peak := 0.0
+	withImpl(t, impl.Go, func() {
+		g := make([]float32, len(x))
+		backwardOnce(e, g, x, ones(len(x)))
+		for _, v := range g {
+			if !math.IsInf(float64(v), 0) {
+				peak = max(peak, math.Abs(float64(v)))
+			}
+		}
+		want = make([]float32, len(x))
+		backwardOnce(e, want, x, huge)
+	})
+	near := func(a, b float32, tol float64) bool {
+		switch {
+		case math.Float32bits(a) == math.Float32bits(b):
+			return true
+		case math.IsInf(float64(a), 0):
+			return math.IsInf(float64(a), int(math.Copysign(1, float64(b)))) && math.Abs(float64(b)) >= maxF-tol
+		case math.IsInf(float64(b), 0):
+			return math.IsInf(float64(b), int(math.Copysign(1, float64(a)))) && math.Abs(float64(a)) >= maxF-tol
+		}
+		return math.Abs(float64(a)-float64(b)) <= tol
+	}
+	impltest.Each(t, impls, func(t *testing.T) {
+		got := make([]float32, len(x))
+		backwardOnce(e, got, x, huge)
+		bad := 0
+		for i := range got {
+			if !near(got[i], want[i], 2e-6*peak*math.Abs(float64(huge[i]))) {
+				if bad++; bad <= 3 {
+					t.Errorf("%s: Backward(x=%g, dy=%g) = %g, portable loop %g", name, x[i], huge[i], got[i], want[i])
+				}
+			}
+		}
+		if bad > 3 {
+			t.Errorf("%s: %d of %d elements differ with dy near ±MaxFloat32", name, bad, len(got))
+		}
+	})
 }
 
 func checkKernelsOf(t *testing.T, name string, e Estimator, x, dy, xs []float32, lengths []int) {

@@ -132,6 +132,63 @@ func (s *suite) testFinite(t *testing.T) {
 	er.done()
 }
 
+// testDyRange checks dx at upstream gradients far from 1: near ±MaxFloat32,
+// where dy·g(x) is finite for some x and overflows for others, and tiny or
+// subnormal. Every kernel must give dy·g(x), with g from the reference
+// kernel if there is one (else from Backward with dy = 1), within 1e-5 of
+// peak|g|·|dy| (the tolerance of Backward against BackwardRef, for dy = 1)
+// plus a few steps of the subnormals, or ±Inf of its sign where that
+// product is within the tolerance of overflowing float32: an order of
+// operations whose intermediate overflows where the product does not
+// fails here.
+func (s *suite) testDyRange(t *testing.T) {
+	e := s.fresh()
+	x := append(s.boundary(), random(newRand(11), 10000)...)
+	g := s.gradient(e, x)
+	peak := s.peak
+	for _, v := range g {
+		if finite(v) {
+			peak = max(peak, math.Abs(float64(v)))
+		}
+	}
+	const maxF = math.MaxFloat32
+	dys := []float64{maxF, -maxF, 0x1p127, maxF / 2, -maxF / 3, 1e38, 1e30, 1e-30, 1e-38, -1e-40, 1e-45}
+	// dy at which dy·g reaches float32's largest value at the peak of |g|,
+	// and just below.
+	for _, f := range []float64{1, 0.999, 0.5} {
+		if d := f * maxF / peak; d <= maxF {
+			dys = append(dys, d, -d)
+		}
+	}
+	er := &errs{t: t, limit: 5}
+	for _, k := range s.backwards(e) {
+		dx, dy := make([]float32, len(x)), make([]float32, len(x))
+		for _, d := range dys {
+			for i := range dy {
+				dy[i] = float32(d)
+			}
+			k.f(dx, x, dy)
+			for i, got := range dx {
+				if !finite(g[i]) {
+					continue // Finite reports it
+				}
+				w := float64(dy[i]) * float64(g[i])
+				tol := 1e-5*peak*math.Abs(float64(dy[i])) + 0x1p-146
+				sign := 1
+				if w < 0 {
+					sign = -1
+				}
+				if finite(got) && math.Abs(float64(got)-w) <= tol ||
+					math.IsInf(float64(got), sign) && math.Abs(w) >= maxF-tol {
+					continue
+				}
+				er.add("%s(x=%g, dy=%g) = %g, want %g = dy·g(x) (tolerance %g)", k.name, x[i], dy[i], got, w, tol)
+			}
+		}
+	}
+	er.done()
+}
+
 // kern is one kernel of an estimator, named for messages.
 type kern struct {
 	name string

@@ -15,6 +15,10 @@
 //   - Backward gives dx = 0 where dy = 0, and dx linear in dy;
 //   - dx is finite for every finite x, ±1e30 and ±MaxFloat32 included, and
 //     for x = ±Inf (the value an estimator documents there must be a number);
+//   - dx is dy·g(x), within 1e-5 of peak|g|·|dy|, for dy near ±MaxFloat32
+//     and for tiny and subnormal dy, and ±Inf only where that product is
+//     within the tolerance of overflowing float32 (g from the reference
+//     kernel if there is one);
 //   - no kernel modifies its inputs or writes outside dst (buffers with NaN
 //     guard zones before and after), at lengths 0, 1, around SIMD widths and
 //     around parallel block sizes;
@@ -94,6 +98,7 @@ func Run(t *testing.T, newEstimator func() estimators.Estimator) {
 			t.Run("ZeroDy", s.testZeroDy)
 			t.Run("Linear", s.testLinear)
 			t.Run("Finite", s.testFinite)
+			t.Run("DyRange", s.testDyRange)
 			t.Run("Lengths", s.testLengths)
 			t.Run("Allocs", s.testAllocs)
 			if s.ref {
