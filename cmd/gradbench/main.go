@@ -281,17 +281,23 @@ var listFlags = map[string]bool{"estimators": true, "seeds": true, "optimizers":
 // bareArgHint returns ": did you mean …?" for the bare arguments fs was
 // left with out of args: the list they continue, written with commas,
 // when they follow a list flag's value; or the command's input flag, not
-// given, with the argument, when there is one; or "" otherwise.
+// given, with the argument, when there is one; or "" otherwise. The flag
+// package stops at the first bare argument, so flags may follow them
+// (run --estimators ste fda --recipe quick): the bare arguments meant
+// are those before the first that looks like a flag.
 func bareArgHint(fs *flag.FlagSet, args []string, given map[string][]string) string {
-	bare := fs.Args()
-	for _, a := range bare {
-		if strings.HasPrefix(a, "-") {
-			return ""
-		}
+	rest := fs.Args()
+	n := 0
+	for n < len(rest) && !strings.HasPrefix(rest[n], "-") {
+		n++
 	}
+	if n == 0 {
+		return ""
+	}
+	bare := rest[:n]
 	// The flag and value just before the first bare argument: "--name
 	// value" or "--name=value".
-	i := len(args) - len(bare)
+	i := len(args) - len(rest)
 	name, value := "", ""
 	if i >= 1 {
 		if n, v, ok := strings.Cut(strings.TrimLeft(args[i-1], "-"), "="); ok && strings.HasPrefix(args[i-1], "-") {
@@ -303,10 +309,22 @@ func bareArgHint(fs *flag.FlagSet, args []string, given map[string][]string) str
 	if listFlags[name] && fs.Lookup(name) != nil {
 		return fmt.Sprintf(": did you mean --%s %s? lists take commas, not spaces", name, shellescape.Quote(listJoin(append([]string{value}, bare...))))
 	}
-	if name := inputFlags[fs.Name()]; len(bare) == 1 && name != "" && len(given[name]) == 0 {
+	if name := inputFlags[fs.Name()]; len(bare) == 1 && name != "" && len(given[name]) == 0 && !givesFlag(rest[n:], name) {
 		return fmt.Sprintf(": did you mean --%s %s?", name, shellescape.Quote(bare[0]))
 	}
 	return ""
+}
+
+// givesFlag reports whether args, left unparsed after a bare argument, give
+// the flag name (-name, --name or either with =value).
+func givesFlag(args []string, name string) bool {
+	for _, a := range args {
+		a, _, _ = strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if a == name {
+			return true
+		}
+	}
+	return false
 }
 
 // listJoin joins the pieces of a list value that the shell split at its

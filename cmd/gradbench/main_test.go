@@ -361,7 +361,14 @@ func TestBareArgumentHint(t *testing.T) {
 		{[]string{"plan", "--seeds", "1,", "2"}, `plan: unexpected argument "2" (flags only: did you mean --seeds 1,2? lists take commas, not spaces; see gradbench help plan)`},
 		{[]string{"plan", "--estimators", "w=ste", "/", "a=fda"}, `plan: unexpected argument "/" (flags only: did you mean --estimators w=ste/a=fda? lists take commas, not spaces; see gradbench help plan)`},
 		{[]string{"plan", "--estimators", "ste", "w=fda/", "a=ste"}, `plan: unexpected argument "w=fda/" (flags only: did you mean --estimators ste,w=fda/a=ste? lists take commas, not spaces; see gradbench help plan)`},
-		{[]string{"run", "--lr-grid", "1", "3", "--epochs"}, `run: unexpected argument "3" (flags only; see gradbench help run)`},
+		// Tried as a new user would: flags after the bare arguments,
+		// which the flag package never parses, left them without a hint.
+		{[]string{"run", "--lr-grid", "1", "3", "--epochs"}, `run: unexpected argument "3" (flags only: did you mean --lr-grid 1,3? lists take commas, not spaces; see gradbench help run)`},
+		{[]string{"plan", "--estimators", "ste", "fda", "--out", "d"}, `plan: unexpected argument "fda" (flags only: did you mean --estimators ste,fda? lists take commas, not spaces; see gradbench help plan)`},
+		{[]string{"eval", "m.gbnn", "--quiet"}, `eval: unexpected argument "m.gbnn" (flags only: did you mean --model m.gbnn?; see gradbench help eval)`},
+		{[]string{"eval", "m.gbnn", "--model=x"}, `eval: unexpected argument "m.gbnn" (flags only; see gradbench help eval)`},
+		{[]string{"eval", "a", "b", "--quiet"}, `eval: unexpected argument "a" (flags only; see gradbench help eval)`},
+		{[]string{"run", "--quiet", "--", "-x", "y"}, `run: unexpected argument "-x" (flags only; see gradbench help run)`},
 		{[]string{"run", "--quiet", "x"}, `run: unexpected argument "x" (flags only; see gradbench help run)`},
 	} {
 		_, _, err := runGradbench(t, c.args...)
