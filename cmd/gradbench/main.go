@@ -150,8 +150,9 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 
 // newFlagSet returns command c's flag set. Its usage goes to help when the
 // user asks for it (-h, --help), as gradbench help COMMAND and gradbench
-// -h print theirs, so that gradbench run -h | less pages it; with a
-// flag error it goes to errs, after the error.
+// -h print theirs, so that gradbench run -h | less pages it. A flag
+// error goes to errs, with one line of usage (usageLine) rather than
+// all of it.
 func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(&usageOutput{help: help, errs: errs})
@@ -169,6 +170,17 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 		cli.PrintDefaults(fs)
 	}
 	return fs
+}
+
+// usageLine is the one line of usage printed under a flag error: the
+// command's form and where its flags are described.
+func usageLine(fs *flag.FlagSet) string {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return fmt.Sprintf("usage: gradbench %s (it takes no flags; see gradbench help %s)", fs.Name(), fs.Name())
+	}
+	return fmt.Sprintf("usage: gradbench %s [flags] (gradbench help %s describes them)", fs.Name(), fs.Name())
 }
 
 // usageOutput is a flag set's output: errs, until parseFlags finds that
@@ -239,15 +251,18 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(out)
 	if err != nil {
 		restore() // the flags' own Values, for the usage's defaults
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), cli.Explain(fs, err))
-		} else if u, ok := out.(*usageOutput); ok {
-			u.asked = true
-		}
-		usage()
 		if errors.Is(err, flag.ErrHelp) {
+			if u, ok := out.(*usageOutput); ok {
+				u.asked = true
+			}
+			usage()
 			return err
 		}
+		// The error and where the flags are described, not the whole
+		// usage under it: a command's usage runs to some 100 lines, which
+		// scrolled the error off a terminal and left the last flag's
+		// description in view, as if that flag were the one refused.
+		fmt.Fprintf(out, "gradbench: %s: %v\n%s\n", fs.Name(), cli.Explain(fs, err), usageLine(fs))
 		return errUsage
 	}
 	if len(twice) > 0 {
