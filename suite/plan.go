@@ -106,6 +106,10 @@ func (s *Sweep) plan(dir string, lc LockConfig, now time.Time) ([]CellState, err
 func (s *Sweep) CellAt(i int) (Cell, error) {
 	cells := s.Cells()
 	if i < 0 || i >= len(cells) {
+		if len(cells) == 1 {
+			// Not "1 cells (0..0)".
+			return Cell{}, fmt.Errorf("suite: no cell %d: the sweep has one cell, 0", i)
+		}
 		return Cell{}, fmt.Errorf("suite: no cell %d: the sweep has %d cells (0..%d)", i, len(cells), len(cells)-1)
 	}
 	return cells[i], nil
@@ -128,8 +132,11 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 	}
 	i, ok := cli.Digits(ref)
 	if !ok {
-		n := len(s.Seeds) * len(s.Specs)
-		return Cell{}, fmt.Errorf("suite: bad cell %q: want an index 0..%d or a 16-digit key", ref, n-1)
+		index := fmt.Sprintf("an index 0..%d", len(s.Seeds)*len(s.Specs)-1)
+		if len(s.Seeds)*len(s.Specs) == 1 {
+			index = "the index 0" // not "0..0"
+		}
+		return Cell{}, fmt.Errorf("suite: bad cell %q: want %s or a 16-digit key", ref, index)
 	}
 	return s.CellAt(i)
 }

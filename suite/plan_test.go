@@ -47,6 +47,23 @@ func TestFindCell(t *testing.T) {
 	}
 }
 
+// TestFindCellOfOne: tried as a new user would, --cell 1 of a sweep of
+// one estimator and one seed said "the sweep has 1 cells (0..0)".
+func TestFindCellOfOne(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	for ref, want := range map[string]string{
+		"1": "suite: no cell 1: the sweep has one cell, 0",
+		"x": `suite: bad cell "x": want the index 0 or a 16-digit key`,
+	} {
+		if _, err := s.FindCell(ref); err == nil || err.Error() != want {
+			t.Errorf("FindCell(%q) error = %v, want %q", ref, err, want)
+		}
+	}
+	if c, err := s.FindCell("0"); err != nil || c.Index != 0 {
+		t.Errorf("FindCell(\"0\") = cell %d, %v; want cell 0", c.Index, err)
+	}
+}
+
 // deadPID returns the id of a process that has ended.
 func deadPID(t *testing.T) int {
 	t.Helper()

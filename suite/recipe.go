@@ -206,7 +206,9 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("suite: recipe %s: missing required keys %s", defaultName, strings.Join(missing, ", "))
+		// A recipe file is read as a whole recipe, not as changes to one
+		// (the flags --model, --epochs and the like change one value).
+		return nil, fmt.Errorf("suite: recipe %s: missing required keys %s: a recipe file gives every key, not only those it changes (the built-in recipes, suite/recipes/*.json in the source, are complete files to copy; --model, --dataset, --width and --epochs change one value of a recipe)", defaultName, strings.Join(missing, ", "))
 	}
 	if r.Name == "" {
 		if _, ok := keys["name"]; ok {

@@ -79,6 +79,9 @@ func TestRecipeErrors(t *testing.T) {
 	}{
 		{"unknown key", edit(`"epochs": 1`, `"epochs": 1, "epoch": 3`), `unknown field "epoch"`},
 		{"missing key", edit(`"schedule": "cosine", `, ``), "missing required keys schedule"},
+		// Tried as a new user would: a file of the one key to change
+		// was told what it lacked, not that a recipe file is whole.
+		{"only changes", `{"epochs": 1}`, "missing required keys augment, batch, dataset, lr, model, optimizer, schedule, weight_decay: a recipe file gives every key, not only those it changes (the built-in recipes, suite/recipes/*.json in the source, are complete files to copy"},
 		{"epochs 0", edit(`"epochs": 1`, `"epochs": 0`), "bad epochs 0: want an integer from 1 to 1000000"},
 		// 2^62 epochs had wrapped the step count and trained at lr 0.
 		{"epochs huge", edit(`"epochs": 1`, `"epochs": 4611686018427387904`), "bad epochs 4611686018427387904: want an integer from 1 to 1000000"},

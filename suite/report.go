@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -267,6 +269,14 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	}
 	recs, err := ReadRecords(o.Runs)
 	if err != nil {
+		// Said as what --runs should name, not as the bare "open
+		// results/runs: no such file or directory" of a fresh clone,
+		// whose default --runs no run has made yet.
+		if st, serr := os.Stat(o.Runs); errors.Is(serr, fs.ErrNotExist) {
+			return nil, fmt.Errorf("suite: --runs %s does not exist: want the directory of run records that gradbench run --out wrote (gradbench run --out %s writes them)", o.Runs, o.Runs)
+		} else if serr == nil && !st.IsDir() {
+			return nil, fmt.Errorf("suite: --runs %s is a file, not a directory: want the directory of run records that gradbench run --out wrote", o.Runs)
+		}
 		return nil, err
 	}
 	if len(recs) == 0 {

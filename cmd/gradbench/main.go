@@ -150,8 +150,9 @@ func gradbench(ctx context.Context, env *cmdEnv, args []string) error {
 
 // newFlagSet returns command c's flag set. Its usage goes to help when the
 // user asks for it (-h, --help), as gradbench help COMMAND and gradbench
-// -h print theirs, so that gradbench run -h | less pages it; with a
-// flag error it goes to errs, after the error.
+// -h print theirs, so that gradbench run -h | less pages it. A flag
+// error goes to errs, with one line of usage (usageLine) rather than
+// all of it.
 func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(&usageOutput{help: help, errs: errs})
@@ -169,6 +170,17 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 		cli.PrintDefaults(fs)
 	}
 	return fs
+}
+
+// usageLine is the one line of usage printed under a flag error: the
+// command's form and where its flags are described.
+func usageLine(fs *flag.FlagSet) string {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return fmt.Sprintf("usage: gradbench %s (it takes no flags; see gradbench help %s)", fs.Name(), fs.Name())
+	}
+	return fmt.Sprintf("usage: gradbench %s [flags] (gradbench help %s describes them)", fs.Name(), fs.Name())
 }
 
 // usageOutput is a flag set's output: errs, until parseFlags finds that
@@ -239,15 +251,18 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(out)
 	if err != nil {
 		restore() // the flags' own Values, for the usage's defaults
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "gradbench: %s: %v\n", fs.Name(), cli.Explain(fs, err))
-		} else if u, ok := out.(*usageOutput); ok {
-			u.asked = true
-		}
-		usage()
 		if errors.Is(err, flag.ErrHelp) {
+			if u, ok := out.(*usageOutput); ok {
+				u.asked = true
+			}
+			usage()
 			return err
 		}
+		// The error and where the flags are described, not the whole
+		// usage under it: a command's usage runs to some 100 lines, which
+		// scrolled the error off a terminal and left the last flag's
+		// description in view, as if that flag were the one refused.
+		fmt.Fprintf(out, "gradbench: %s: %v\n%s\n", fs.Name(), cli.Explain(fs, err), usageLine(fs))
 		return errUsage
 	}
 	if len(twice) > 0 {
@@ -281,17 +296,23 @@ var listFlags = map[string]bool{"estimators": true, "seeds": true, "optimizers":
 // bareArgHint returns ": did you mean …?" for the bare arguments fs was
 // left with out of args: the list they continue, written with commas,
 // when they follow a list flag's value; or the command's input flag, not
-// given, with the argument, when there is one; or "" otherwise.
+// given, with the argument, when there is one; or "" otherwise. The flag
+// package stops at the first bare argument, so flags may follow them
+// (run --estimators ste fda --recipe quick): the bare arguments meant
+// are those before the first that looks like a flag.
 func bareArgHint(fs *flag.FlagSet, args []string, given map[string][]string) string {
-	bare := fs.Args()
-	for _, a := range bare {
-		if strings.HasPrefix(a, "-") {
-			return ""
-		}
+	rest := fs.Args()
+	n := 0
+	for n < len(rest) && !strings.HasPrefix(rest[n], "-") {
+		n++
 	}
+	if n == 0 {
+		return ""
+	}
+	bare := rest[:n]
 	// The flag and value just before the first bare argument: "--name
 	// value" or "--name=value".
-	i := len(args) - len(bare)
+	i := len(args) - len(rest)
 	name, value := "", ""
 	if i >= 1 {
 		if n, v, ok := strings.Cut(strings.TrimLeft(args[i-1], "-"), "="); ok && strings.HasPrefix(args[i-1], "-") {
@@ -303,10 +324,22 @@ func bareArgHint(fs *flag.FlagSet, args []string, given map[string][]string) str
 	if listFlags[name] && fs.Lookup(name) != nil {
 		return fmt.Sprintf(": did you mean --%s %s? lists take commas, not spaces", name, shellescape.Quote(listJoin(append([]string{value}, bare...))))
 	}
-	if name := inputFlags[fs.Name()]; len(bare) == 1 && name != "" && len(given[name]) == 0 {
+	if name := inputFlags[fs.Name()]; len(bare) == 1 && name != "" && len(given[name]) == 0 && !givesFlag(rest[n:], name) {
 		return fmt.Sprintf(": did you mean --%s %s?", name, shellescape.Quote(bare[0]))
 	}
 	return ""
+}
+
+// givesFlag reports whether args, left unparsed after a bare argument, give
+// the flag name (-name, --name or either with =value).
+func givesFlag(args []string, name string) bool {
+	for _, a := range args {
+		a, _, _ = strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if a == name {
+			return true
+		}
+	}
+	return false
 }
 
 // listJoin joins the pieces of a list value that the shell split at its

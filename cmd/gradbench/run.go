@@ -140,7 +140,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	var sf sweepFlags
 	sf.define(fs)
 	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
-	quiet := fs.Bool("quiet", false, "print no progress on stderr")
+	quiet := fs.Bool("quiet", false, "print nothing on stderr but errors: no estimate, progress, notes or list of the files written")
 	keep := fs.Bool("keep-epochs", false, keepEpochsUsage)
 	var cf cellFlags // plan.go
 	cf.define(fs)
