@@ -22,12 +22,14 @@ type builder struct {
 	layers  []LayerInfo
 	err     error
 	// dry builds no layer (the net it returns holds nils): it tracks
-	// shapes and counts parameters, for Build to check a configuration
-	// before allocating anything.
+	// shapes, counts parameters and writes the summary rows, for Build to
+	// check a configuration before allocating anything and for
+	// BuildLayout, NormValues and CheckWidth, which allocate nothing.
 	dry bool
 	// noEstimator says that cfg.Binary is not to be read (CheckWidth and
 	// NormValues, which check the shapes only): binary layers count no
-	// training-only parameters.
+	// training-only parameters. A dry run with the estimator counts them
+	// as the real run makes them (madeTraining checks that they agree).
 	noEstimator bool
 	// params counts the parameters made so far, at most maxParams.
 	params, maxParams int64

@@ -23,8 +23,9 @@
 //
 // [Build] draws initial weights from an [nn.Init] in a fixed order and the
 // noise adaptation modules from a separate stream, so the same seed gives
-// the same weights for every estimator. [Model.Summary] counts parameters
+// the same weights for every estimator. [Layout.Summary] counts parameters
 // (binary, full precision, training only), inference memory with and
 // without bit packing, and multiply-accumulates with their binary share,
-// like Larq's model summary.
+// like Larq's model summary, of a built [Model] or of the [Layout] that
+// [BuildLayout] gives without allocating a layer.
 package models

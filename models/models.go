@@ -31,23 +31,35 @@ type Config struct {
 	Binary nn.Binary
 }
 
-// A Model is a built network with its description.
-type Model struct {
+// A Layout describes a model for a configuration without its network:
+// what Build's Model carries besides Net, and what its summary (Summary,
+// Describe, gradbench models) is made from. BuildLayout makes one without
+// allocating any layer.
+type Layout struct {
+	// Name is the model's, one of Names.
 	Name string
-	// Net is the network: input N×C×H×W, output N×Classes×1×1 logits.
-	Net nn.Sequential
-	// Config is what the model was built for.
+	// Config is what the model is built for, its Width 1 where it was
+	// given as 0.
 	Config Config
 	// Layers describes the network layer by layer (see Summary).
 	Layers []LayerInfo
 	// NormValues is the fewest values per channel that a BatchNorm layer
-	// of Net normalises for each image of a batch: the height times width
-	// of its input, 1 where it follows a fully connected layer or sees a
-	// 1×1 map; 0 if Net has no BatchNorm. In training mode BatchNorm takes
-	// its statistics over the batch and needs at least two values per
-	// channel, so Net trains only on batches of k images with
-	// k·NormValues ≥ 2 (see NormValues).
+	// of the network normalises for each image of a batch: the height
+	// times width of its input, 1 where it follows a fully connected
+	// layer or sees a 1×1 map; 0 if the network has no BatchNorm. In
+	// training mode BatchNorm takes its statistics over the batch and
+	// needs at least two values per channel, so the network trains only
+	// on batches of k images with k·NormValues ≥ 2 (see NormValues).
 	NormValues int
+}
+
+// A Model is a built network with its description.
+type Model struct {
+	// Layout describes Net: the Layout BuildLayout gives for the same
+	// name and configuration.
+	Layout
+	// Net is the network: input N×C×H×W, output N×Classes×1×1 logits.
+	Net nn.Sequential
 	// names maps the nn.Walk path of every layer of Net that has a row in
 	// Layers to the row's Name.
 	names map[string]string
@@ -170,18 +182,9 @@ func CheckWidth(name string, width float64) error {
 // a layer would have a fractional number of channels or none; all are
 // checked before any layer is allocated.
 func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
-	build, ok := builders[name]
-	if !ok {
-		return nil, Check(name)
-	}
-	if err := checkConfig(name, cfg); err != nil {
+	build, cfg, err := checked(name, cfg, true)
+	if err != nil {
 		return nil, err
-	}
-	if cfg.Width == 0 {
-		cfg.Width = 1
-	}
-	if err := cfg.Binary.Check(); err != nil {
-		return nil, fmt.Errorf("models: %s: %w", name, err)
 	}
 	// Without the streams the layer constructors panic half-way through.
 	switch e := cfg.Binary.Estimator; {
@@ -192,12 +195,9 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 	case init.NA == nil && (e.Weights().NA != nil || e.Activations().NA != nil):
 		return nil, fmt.Errorf("models: %s: init.NA is nil, which estimator %s needs for its noise adaptation: want a stream such as nn.NewInit's", name, e)
 	}
-	// A dry run first: shapes, channel counts and parameters, without
-	// allocating, so that a network too large fails before any of it is
-	// made.
-	dry := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, maxParams: MaxParams}
-	dry.run(build)
-	if err := dry.checkWhole(); err != nil {
+	// A dry run first, so that a network too large fails before any of
+	// it is made.
+	if _, err := dryRun(name, build, cfg, true); err != nil {
 		return nil, err
 	}
 	b := &builder{model: name, cfg: cfg, init: init, c: cfg.C, h: cfg.H, w: cfg.W, maxParams: MaxParams}
@@ -216,7 +216,28 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 			names[path] = n
 		}
 	})
-	return &Model{Name: name, Net: net, Config: cfg, Layers: b.layers, NormValues: b.normValues, names: names}, nil
+	return &Model{Layout: b.layout(), Net: net, names: names}, nil
+}
+
+// BuildLayout returns the Layout of the model that Build would build for
+// name and cfg (its summary rows, and so its Summary, Describe and
+// NormValues), from Build's dry run alone: no layer is allocated and no
+// weight drawn, for callers that describe a network without training it.
+// It checks cfg as Build does, with the same errors: the bounds, whole
+// channels at the width, the estimator spec (whose noise adaptation and
+// learnable scalars it counts as training-only parameters, within
+// MaxParams). Build's init, not part of cfg, is not its to check.
+func BuildLayout(name string, cfg Config) (*Layout, error) {
+	build, cfg, err := checked(name, cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	b, err := dryRun(name, build, cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	l := b.layout()
+	return &l, nil
 }
 
 // NormValues returns what Build's Model.NormValues would be for the named
@@ -224,22 +245,57 @@ func Build(name string, cfg Config, init *nn.Init) (*Model, error) {
 // estimator and building no layer: for a caller that checks a training
 // batch against the network before it builds one.
 func NormValues(name string, cfg Config) (int, error) {
+	build, cfg, err := checked(name, cfg, false)
+	if err != nil {
+		return 0, err
+	}
+	b, err := dryRun(name, build, cfg, false)
+	if err != nil {
+		return 0, err
+	}
+	return b.normValues, nil
+}
+
+// checked returns the builder of the named model and cfg with its width
+// defaulted (0 is 1), once it has checked what Build, BuildLayout and
+// NormValues check of cfg before any dry run: the input, classes and width
+// (checkConfig) and, with estimator, the spec of the binary layers.
+func checked(name string, cfg Config, estimator bool) (func(*builder) nn.Sequential, Config, error) {
 	build, ok := builders[name]
 	if !ok {
-		return 0, Check(name)
+		return nil, cfg, Check(name)
 	}
 	if err := checkConfig(name, cfg); err != nil {
-		return 0, err
+		return nil, cfg, err
 	}
 	if cfg.Width == 0 {
 		cfg.Width = 1
 	}
-	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, noEstimator: true, maxParams: MaxParams}
+	if estimator {
+		if err := cfg.Binary.Check(); err != nil {
+			return nil, cfg, fmt.Errorf("models: %s: %w", name, err)
+		}
+	}
+	return build, cfg, nil
+}
+
+// dryRun runs build for cfg (checked) without making any layer: it tracks
+// the shapes and counts the parameters, failing on an input too small, a
+// network beyond MaxParams or a width that gives a layer a fractional
+// number of channels. With estimator it counts the training-only
+// parameters of cfg.Binary's estimator; without, binary layers have none.
+func dryRun(name string, build func(*builder) nn.Sequential, cfg Config, estimator bool) (*builder, error) {
+	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, noEstimator: !estimator, maxParams: MaxParams}
 	b.run(build)
 	if err := b.checkWhole(); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return b.normValues, nil
+	return b, nil
+}
+
+// layout returns the Layout of the network b made.
+func (b *builder) layout() Layout {
+	return Layout{Name: b.model, Config: b.cfg, Layers: b.layers, NormValues: b.normValues}
 }
 
 // ch scales a channel count by the width multiplier: c·width, which must

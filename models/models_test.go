@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -567,5 +568,164 @@ func TestTrainingParamsBounded(t *testing.T) {
 	cfg = Config{C: 1, H: 28, W: 28, Classes: 10, Width: 16, Binary: nn.Binary{Estimator: estimators.MustParse("w=ste+na:k=1/a=ste")}}
 	if _, err := Build("resnet20", cfg, nn.NewInit(1)); err == nil || !strings.Contains(err.Error(), "more than 1073741824 parameters") {
 		t.Errorf("Build(resnet20, width 16, %s): error %v, want the parameter bound's", cfg.Binary.Estimator, err)
+	}
+}
+
+// TestBuildLayout: BuildLayout's dry run gives the Layout of the network
+// Build makes, row for row (names, shapes, parameters by kind, training-only
+// parameters, MACs, NormValues), for every model across inputs, widths,
+// class counts and estimators, noise adaptation and learnable scalars among
+// them, whose training-only parameters the dry run counts before any layer
+// exists; and it refuses what Build refuses, with the same error. (The
+// suite package's TestSummarizeModelsAsBuilt compares the full-size
+// networks of each model's paper workload, gradbench models' default.)
+func TestBuildLayout(t *testing.T) {
+	type input struct{ c, h, w int }
+	inputs := map[string][]input{
+		"alexnet":   {{3, 64, 64}, {1, 100, 80}, {3, 224, 224}},
+		"resnet18":  {{1, 28, 28}, {3, 64, 64}, {3, 224, 224}},
+		"resnet20":  {{1, 28, 28}, {3, 32, 32}, {3, 32, 16}, {1, 5, 5}},
+		"vgg-small": {{1, 28, 28}, {3, 32, 32}, {3, 16, 48}},
+	}
+	specs := []string{
+		"ste",
+		"w=dsq:learn=true+na/a=bnnplus:learn=true", // scalars and a weight module
+		"fda+na:k=8",                  // a module on each side
+		"bnnplus:learn=true",          // scalars alone
+		"w=approxsign/a=ste+na:k=1",   // an activation module alone, 2·Cin² values
+		"w=biper+na:k=2/a=approxsign", // a weights-only estimator on its side
+	}
+	classes := []int{2, 10, 1000}
+	type tc struct {
+		model string
+		cfg   Config
+	}
+	var cases []tc
+	i := 0
+	// Width 0 is 1; a large network costs the test more than it proves.
+	widths := map[string][]float64{
+		"alexnet":   {0.0625, 0.125},
+		"resnet18":  {0.0625, 0.125},
+		"resnet20":  {0, 0.25, 0.5},
+		"vgg-small": {0.0625, 0.125, 0.25},
+	}
+	for _, name := range Names() {
+		for _, in := range inputs[name] {
+			for _, width := range widths[name] {
+				if in.h*in.w > 64*64 && width > 0.0625 {
+					continue
+				}
+				cases = append(cases, tc{name, Config{C: in.c, H: in.h, W: in.w, Classes: classes[i%len(classes)], Width: width,
+					Binary: nn.Binary{Estimator: estimators.MustParse(specs[i%len(specs)])}}})
+				i++
+			}
+		}
+		// Every spec on every model, on the smallest network.
+		in := inputs[name][0]
+		for _, spec := range specs {
+			cases = append(cases, tc{name, Config{C: in.c, H: in.h, W: in.w, Classes: 10, Width: 0.0625,
+				Binary: nn.Binary{Estimator: estimators.MustParse(spec)}}})
+		}
+	}
+	// Every estimator, with a module on each side where it may stand on
+	// both.
+	for _, e := range estimators.Names() {
+		spec, err := estimators.Parse(e + "+na:k=4")
+		if err == nil && (nn.Binary{Estimator: spec}).Check() != nil {
+			spec, err = estimators.Parse("w=" + e + "+na:k=4/a=ste+na")
+		}
+		if err != nil {
+			t.Fatalf("estimator %s: %v", e, err)
+		}
+		cases = append(cases, tc{"resnet20", Config{C: 1, H: 8, W: 8, Classes: 10, Width: 0.0625, Binary: nn.Binary{Estimator: spec}}})
+	}
+	var scalars, modules bool // some case has each kind of training-only parameter
+	for _, tt := range cases {
+		label := fmt.Sprintf("%s %d×%d×%d, %d classes, width %v, %s", tt.model, tt.cfg.C, tt.cfg.H, tt.cfg.W, tt.cfg.Classes, tt.cfg.Width, tt.cfg.Binary.Estimator)
+		m, err := Build(tt.model, tt.cfg, nn.NewInit(1))
+		if err != nil {
+			t.Fatalf("%s: Build: %v", label, err)
+		}
+		got, err := BuildLayout(tt.model, tt.cfg)
+		if err != nil {
+			t.Fatalf("%s: BuildLayout: %v", label, err)
+		}
+		if !reflect.DeepEqual(*got, m.Layout) {
+			t.Errorf("%s: BuildLayout differs from Build's network", label)
+			for j := range max(len(got.Layers), len(m.Layers)) {
+				var g, b LayerInfo
+				if j < len(got.Layers) {
+					g = got.Layers[j]
+				}
+				if j < len(m.Layers) {
+					b = m.Layers[j]
+				}
+				if g != b {
+					t.Errorf("row %d: layout %+v\n        built  %+v", j, g, b)
+				}
+			}
+			if got.Name != m.Name || got.Config.Width != m.Config.Width || got.NormValues != m.NormValues {
+				t.Errorf("layout %s, width %v, NormValues %d; built %s, width %v, NormValues %d",
+					got.Name, got.Config.Width, got.NormValues, m.Name, m.Config.Width, m.NormValues)
+			}
+		}
+		// The counts are those of the parameters the network holds,
+		// training-only ones included.
+		s := got.Summary()
+		if n := nn.Count(nn.Params(m.Net)); s.Params != n {
+			t.Errorf("%s: the layout counts %d parameters (%d training only), the network has %d", label, s.Params, s.TrainingParams, n)
+		}
+		var na, learned int
+		nn.Walk(m.Net, func(_ string, l nn.Layer) {
+			type sides interface {
+				WeightNA() *nn.NoiseAdaptation
+				ActivationNA() *nn.NoiseAdaptation
+			}
+			if b, ok := l.(sides); ok {
+				for _, m := range []*nn.NoiseAdaptation{b.WeightNA(), b.ActivationNA()} {
+					if m != nil {
+						na += nn.Count(m.Params())
+					}
+				}
+			}
+		})
+		learned = s.TrainingParams - na
+		scalars = scalars || learned > 0
+		modules = modules || na > 0
+	}
+	if !scalars || !modules {
+		t.Errorf("no case has learnable scalars (%v) or noise adaptation modules (%v)", scalars, modules)
+	}
+
+	// Refused alike.
+	ste := nn.Binary{Estimator: estimators.MustParse("ste")}
+	for _, tt := range []struct {
+		model string
+		cfg   Config
+		want  string
+	}{
+		{"resnet50", Config{C: 1, H: 28, W: 28, Classes: 10, Binary: ste}, "unknown model"},
+		{"alexnet", Config{C: 1, H: 28, W: 28, Classes: 10, Binary: ste}, "at least 63×63"},
+		{"vgg-small", Config{C: 3, H: 4, W: 4, Classes: 10, Binary: ste}, "vgg-small takes inputs of at least 8×8"},
+		{"resnet20", Config{C: 1, H: 28, W: 27, Classes: 10, Binary: ste}, "cannot be halved evenly"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.13, Binary: ste}, "want a whole number of channels in every layer"},
+		{"alexnet", Config{C: 3, H: 224, W: 224, Classes: 1000, Width: 0.3, Binary: ste}, "conv0 28.799999999999997 channels"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.01, Binary: ste}, "want at least 1"},
+		{"resnet18", Config{C: 3, H: 64, W: 64, Classes: 10, Width: 1025, Binary: ste}, "want at most 65536"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: math.NaN(), Binary: ste}, "want a number > 0"},
+		{"alexnet", Config{C: 3, H: 224, W: 224, Classes: 1000, Width: 8, Binary: ste}, "more than 1073741824 parameters by layer fc0.fc"},
+		// Beyond the bound by its training-only parameters alone.
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 16, Binary: nn.Binary{Estimator: estimators.MustParse("w=ste+na:k=1/a=ste")}}, "more than 1073741824 parameters"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 1, Binary: ste}, "want at least 2"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: MaxClasses + 1, Binary: ste}, "want at most 65536"},
+		{"resnet20", Config{C: 1, H: MaxSide + 1, W: 28, Classes: 10, Binary: ste}, "want a height and width of at most 16384"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10}, "the zero Spec names no estimator"},
+		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Binary: nn.Binary{Estimator: estimators.MustParse("biper")}}, "activation estimator: biper binarizes latent weights only"},
+	} {
+		_, berr := Build(tt.model, tt.cfg, nn.NewInit(1))
+		_, lerr := BuildLayout(tt.model, tt.cfg)
+		if berr == nil || lerr == nil || lerr.Error() != berr.Error() || !strings.Contains(lerr.Error(), tt.want) {
+			t.Errorf("%s %+v: BuildLayout error %v\nBuild error %v\nwant both the same, with %q", tt.model, tt.cfg, lerr, berr, tt.want)
+		}
 	}
 }

@@ -51,7 +51,7 @@ type Summary struct {
 }
 
 // Summary returns the model's totals.
-func (m *Model) Summary() Summary {
+func (m *Layout) Summary() Summary {
 	var s Summary
 	var scales, buffers int
 	for _, l := range m.Layers {
@@ -77,7 +77,7 @@ func (m *Model) Summary() Summary {
 
 // Describe returns a one-line description: name, width, input and
 // classes.
-func (m *Model) Describe() string {
+func (m *Layout) Describe() string {
 	c := m.Config
 	d := m.Name
 	if c.Width != 1 {

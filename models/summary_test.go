@@ -7,7 +7,7 @@ import "testing"
 // and binary parameters, the scales and the BatchNorm statistics (not the
 // training-only values), and OPs count 64 binary MACs as one.
 func TestSummaryTotals(t *testing.T) {
-	m := &Model{Layers: []LayerInfo{
+	m := &Layout{Layers: []LayerInfo{
 		{Name: "conv", FPParams: 10, Buffers: 4, FPMACs: 1000},
 		{Name: "bin", BinaryParams: 9, Scales: 3, TrainingParams: 5, BinaryMACs: 3000},
 	}}
@@ -62,7 +62,7 @@ func TestDescribeWidth(t *testing.T) {
 		{0.5, "resnet20 (width 0.5) for 1×28×28 inputs, 10 classes"},
 		{2, "resnet20 (width 2) for 1×28×28 inputs, 10 classes"},
 	} {
-		m := &Model{Name: "resnet20", Config: Config{C: 1, H: 28, W: 28, Classes: 10, Width: tc.width}}
+		m := &Layout{Name: "resnet20", Config: Config{C: 1, H: 28, W: 28, Classes: 10, Width: tc.width}}
 		if got := m.Describe(); got != tc.want {
 			t.Errorf("width %g: Describe() = %q, want %q", tc.width, got, tc.want)
 		}

@@ -39,10 +39,19 @@ type ModelsQuery struct {
 	Width   float64 // width multiplier, > 0
 }
 
-// SummarizeModels builds the models of q as inference networks (no noise
-// adaptation) and writes WriteModelSummary of the one model q names, or
-// WriteModels of all.
+// SummarizeModels describes the models of q as inference networks (no
+// noise adaptation) and writes WriteModelSummary of the one model q names,
+// or WriteModels of all. It builds no network: models.BuildLayout gives
+// the layers, shapes and counts of each, checked as models.Build checks
+// them, without allocating or initialising a weight.
 func SummarizeModels(w io.Writer, q ModelsQuery) error {
+	return summarizeModels(w, q, models.BuildLayout)
+}
+
+// summarizeModels is SummarizeModels with the function that lays out each
+// model, so that a test can compare its output with that of built
+// networks.
+func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Config) (*models.Layout, error)) error {
 	names := models.Names()
 	if q.Model != "" {
 		if err := models.Check(q.Model); err != nil {
@@ -60,7 +69,7 @@ func SummarizeModels(w io.Writer, q ModelsQuery) error {
 	if !(q.Width > 0) || math.IsInf(q.Width, 0) {
 		return fmt.Errorf("models: bad --width %v: want a number > 0", q.Width)
 	}
-	var ms []*models.Model
+	var ms []*models.Layout
 	for _, name := range names {
 		cfg := paperInput[name]
 		if q.C > 0 {
@@ -71,7 +80,7 @@ func SummarizeModels(w io.Writer, q ModelsQuery) error {
 		}
 		cfg.Width = q.Width
 		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
-		m, err := models.Build(name, cfg, nn.NewInit(1))
+		m, err := layout(name, cfg)
 		if err != nil {
 			return err
 		}
@@ -87,7 +96,7 @@ func SummarizeModels(w io.Writer, q ModelsQuery) error {
 // inference memory as float32 and with binary weights packed in bits,
 // multiply-accumulates per image with their binary share, and the OPs
 // count customary for binary networks.
-func WriteModels(w io.Writer, ms []*models.Model) error {
+func WriteModels(w io.Writer, ms []*models.Layout) error {
 	header := []string{"model", "input", "classes", "binary params", "fp32 params", "float32 memory", "packed memory", "MACs", "binary MACs", "OPs"}
 	var rows [][]string
 	for _, m := range ms {
@@ -112,7 +121,7 @@ func WriteModels(w io.Writer, ms []*models.Model) error {
 
 // WriteModelSummary writes the per-layer summary of one model, followed by
 // its totals, like Larq's model summary.
-func WriteModelSummary(w io.Writer, m *models.Model) error {
+func WriteModelSummary(w io.Writer, m *models.Layout) error {
 	fmt.Fprintf(w, "%s\n\n", m.Describe())
 	header := []string{"layer", "output", "binary params", "fp32 params", "binary MACs", "fp32 MACs"}
 	var rows [][]string

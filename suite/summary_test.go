@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -30,15 +31,86 @@ func TestModelSummaryTotals(t *testing.T) {
 		"MACs per image: 31.0 M, 99.0% binary; OPs (fp32 MACs + binary MACs/64): 794.0 k",
 	)
 	// The same totals in WriteModels' row.
-	m, err := models.Build("resnet20", models.Config{C: 1, H: 28, W: 28, Classes: 10, Binary: nn.Binary{Estimator: estimators.MustParse("ste")}}, nn.NewInit(1))
+	m, err := models.BuildLayout("resnet20", models.Config{C: 1, H: 28, W: 28, Classes: 10, Binary: nn.Binary{Estimator: estimators.MustParse("ste")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if err := WriteModels(&buf, []*models.Model{m}); err != nil {
+	if err := WriteModels(&buf, []*models.Layout{m}); err != nil {
 		t.Fatal(err)
 	}
 	hasAll(t, "models table", buf.String(), "| resnet20 | 1×28×28 | 10 | 267.3 k | 4.9 k | 1.05 MiB | 60.6 KiB | 31.0 M | 99.0% | 794.0 k |")
+}
+
+// TestSummarizeModelsAsBuilt: what SummarizeModels writes from
+// models.BuildLayout, building no network, is byte for byte what it wrote
+// from the networks models.Build makes, with the same errors, for every
+// model and for each one alone, across inputs, widths and class counts.
+// The full-size networks of the paper workloads, gradbench models'
+// default, are built only without -short.
+func TestSummarizeModelsAsBuilt(t *testing.T) {
+	built := func(name string, cfg models.Config) (*models.Layout, error) {
+		m, err := models.Build(name, cfg, nn.NewInit(1))
+		if err != nil {
+			return nil, err
+		}
+		return &m.Layout, nil
+	}
+	classes := func(n int) *int { return &n }
+	queries := []ModelsQuery{
+		{Width: 0.0625},
+		{Width: 0.125, Classes: classes(2)},
+		{C: 3, H: 64, W: 64, Width: 0.0625, Classes: classes(100)},
+		{Model: "resnet20", C: 1, H: 28, W: 28, Width: 0.5},
+		{Model: "resnet20", Width: 1},
+		{Model: "resnet20", C: 3, H: 32, W: 16, Width: 0.25, Classes: classes(1000)},
+		{Model: "resnet18", C: 1, H: 28, W: 28, Width: 0.125},
+		{Model: "resnet18", Width: 0.0625},
+		{Model: "alexnet", Width: 0.0625},
+		{Model: "alexnet", C: 1, H: 100, W: 80, Width: 0.125, Classes: classes(7)},
+		{Model: "vgg-small", C: 1, H: 28, W: 28, Width: 0.25},
+		{Model: "vgg-small", C: 3, H: 64, W: 32, Width: 0.0625, Classes: classes(1000)},
+	}
+	if !testing.Short() {
+		queries = append(queries, ModelsQuery{Width: 1})
+		for _, name := range models.Names() {
+			queries = append(queries, ModelsQuery{Model: name, Width: 1})
+		}
+	}
+	written := len(queries)
+	queries = append(queries, []ModelsQuery{
+		// Refused: an input too small, a fractional width, too many
+		// parameters, the bounds, the query's own checks.
+		{Model: "alexnet", C: 1, H: 28, W: 28, Width: 1},
+		{C: 1, H: 28, W: 28, Width: 0.25},
+		{Model: "resnet20", C: 3, H: 32, W: 31, Width: 1},
+		{Model: "resnet20", Width: 0.13},
+		{Width: 0.13},
+		{Width: 0.01},
+		{Width: 1e18},
+		{Model: "alexnet", Width: 8},
+		{Width: 8},
+		{Model: "resnet18", Width: 1025},
+		{Classes: classes(65537), Width: 1},
+		{C: 3, H: 20000, W: 20000, Width: 1},
+		{Classes: classes(1), Width: 1},
+		{Width: 0},
+		{Model: "lenet", Width: 1},
+	}...)
+	for i, q := range queries {
+		var dry, full bytes.Buffer
+		derr := SummarizeModels(&dry, q)
+		rerr := summarizeModels(&full, q, built)
+		if fmt.Sprint(derr) != fmt.Sprint(rerr) {
+			t.Errorf("%+v: error %v, from built networks %v", q, derr, rerr)
+		}
+		if refused := derr != nil; refused != (i >= written) || !refused && dry.Len() == 0 {
+			t.Errorf("%+v: error %v after writing %d bytes, want an error: %v", q, derr, dry.Len(), i >= written)
+		}
+		if dry.String() != full.String() {
+			t.Errorf("%+v: wrote\n%s\nfrom built networks\n%s", q, dry.String(), full.String())
+		}
+	}
 }
 
 // count, group and byteSize at the edges of their units: a number that
