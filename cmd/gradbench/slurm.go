@@ -28,7 +28,8 @@ pending cells of the sweep gradbench run would train with the same flags
 that builds the table once the array has ended.
 
 It writes two scripts into --out/slurm. cells.sh is the array
-(#SBATCH --array=0-N-1, with %M from --max-parallel): task i runs
+(#SBATCH --array=0-(N-1) over the N pending cells, with %M appended
+when --max-parallel gives M): task i runs
 gradbench run --cell <key of the i-th pending cell> with the sweep's
 flags, this gradbench binary by its absolute path (so build one; a go run
 binary does not last) and the absolute --out. table.sh, a 10-minute job,
