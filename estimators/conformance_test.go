@@ -6,6 +6,7 @@ import (
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/estimators/estimatortest"
 	"github.com/gradbench/gradbench/internal/impl/impltest"
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // kernelImpls is what package estimators exposes of its implementations.
@@ -17,7 +18,7 @@ var kernelImpls = impltest.Funcs{ImplFunc: estimators.Impl, ImplsFunc: estimator
 func TestConformance(t *testing.T) {
 	def := estimators.Impl()
 	impltest.Each(t, kernelImpls, func(t *testing.T) {
-		if raceEnabled && estimators.Impl() != "go" && estimators.Impl() != def {
+		if racebuild.Enabled && estimators.Impl() != "go" && estimators.Impl() != def {
 			t.Skip("under the race detector only go and the default: the Go code around the kernels is the same for every implementation")
 		}
 		conformance(t)
