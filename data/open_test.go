@@ -267,7 +267,7 @@ func skipWithoutDebianFashionMNIST(t testing.TB) {
 func TestDebianFashionMNIST(t *testing.T) {
 	// The real files' contents; readIDX's two readers side by side are TestReadIDX's, kept under -race.
 	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the contents of the real files, and the readers it runs side by side are the small tests'; the openblas, simd and purego builds run it in full")
+		t.Skip("skipped under the race detector: it checks the contents of the real files, and the readers it runs side by side are the small tests'; the openblas and purego builds run it in full")
 	}
 	skipWithoutDebianFashionMNIST(t)
 	sandbox(t)

@@ -20,7 +20,7 @@ func TestConformance(t *testing.T) {
 		// The race detector sees into Go kernels only, and the code that
 		// splits them over the pool is the same for every implementation.
 		if racebuild.Enabled && estimators.Impl() != "go" {
-			t.Skip("skipped under the race detector: the code around the kernels is go's, which it checks, and it sees nothing in assembly; the openblas, simd and purego builds run every implementation in full")
+			t.Skip("skipped under the race detector: the code around the kernels is go's, which it checks, and it sees nothing in assembly; the openblas build runs every implementation in full, the purego build go's")
 		}
 		conformance(t)
 	})

@@ -22,7 +22,7 @@ import (
 func TestExprTrainsLikeApproxSign(t *testing.T) {
 	// Numerics: the pool it trains on is checked by the training tests kept under -race.
 	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks numerics only, with no goroutines of its own; the openblas, simd and purego builds run it in full")
+		t.Skip("skipped under the race detector: it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
 	}
 	epochs := 2
 	if testing.Short() {

@@ -16,7 +16,7 @@ import (
 func TestExprJumpHint(t *testing.T) {
 	// Parsing and its refusal on one goroutine: nothing for the race detector.
 	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas, simd and purego builds run it in full")
+		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
 	}
 	knot := regexp.MustCompile(`knots=([^) ]+)`)
 	for _, tc := range []struct{ spec, want string }{
@@ -57,7 +57,7 @@ func TestExprJumpHint(t *testing.T) {
 func TestExprJumpsNamed(t *testing.T) {
 	// Parsing and its refusal on one goroutine: nothing for the race detector.
 	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas, simd and purego builds run it in full")
+		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
 	}
 	for _, tc := range []struct {
 		spec    string

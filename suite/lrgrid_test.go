@@ -167,7 +167,7 @@ func TestSelectLR(t *testing.T) {
 func TestGridNeverReadsTheTestSplit(t *testing.T) {
 	// Which split the selection reads, not concurrency: 16 training runs.
 	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks which split the selection reads, with no goroutines of its own; the openblas, simd and purego builds run it in full")
+		t.Skip("skipped under the race detector: it checks which split the selection reads, with no goroutines of its own; the openblas and purego builds run it in full")
 	}
 	s := tinySweep(t, "ste,fda", 1, 2)
 	s.Workload.Recipe.Epochs = 1

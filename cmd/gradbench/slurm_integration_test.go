@@ -45,10 +45,10 @@ var puregoBuild = false
 // machine.
 func TestSlurmArray(t *testing.T) {
 	if racebuild.Enabled {
-		t.Skip("skipped under -race: the race detector slows the training of its 8 cells several times over (CI runs it in the openblas and simd passes)")
+		t.Skip("skipped under -race: the race detector slows the training of its 8 cells several times over (CI runs it in the openblas pass)")
 	}
 	if puregoBuild {
-		t.Skip("skipped under -tags purego: it tests the Slurm array, not the kernels, which the other tests check in that build (CI runs it in the openblas and simd passes)")
+		t.Skip("skipped under -tags purego: it tests the Slurm array, not the kernels, which the other tests check in that build (CI runs it in the openblas pass)")
 	}
 	slurmCluster(t)
 	dir := t.TempDir()

@@ -38,7 +38,7 @@ func normalizePaths(t *testing.T, s, dir string) string {
 func TestSlurmScripts(t *testing.T) {
 	// The scripts' text and the table job's outcome: nothing runs side by side.
 	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the scripts written and the table job's outcome, with no goroutines of its own; the openblas, simd and purego builds run it in full")
+		t.Skip("skipped under the race detector: it checks the scripts written and the table job's outcome, with no goroutines of its own; the openblas and purego builds run it in full")
 	}
 	dir, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "2", "--out", out}
