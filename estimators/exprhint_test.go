@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // TestExprJumpHint: a formula that jumps where no knot was declared is
@@ -12,6 +14,10 @@ import (
 // point nearest it. A formula that is too steep but does not jump gets no
 // knot to declare, as one would not help.
 func TestExprJumpHint(t *testing.T) {
+	// Parsing and its refusal on one goroutine: nothing for the race detector.
+	if racebuild.Enabled {
+		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
+	}
 	knot := regexp.MustCompile(`knots=([^) ]+)`)
 	for _, tc := range []struct{ spec, want string }{
 		{"expr:g=abs(x) > 0.123456 ? 1 : 2", "0.123456"},
@@ -49,6 +55,10 @@ func TestExprJumpHint(t *testing.T) {
 // jump it finds, and the knots that declare them; a jump at the clip,
 // where no knot can be, is said to be one.
 func TestExprJumpsNamed(t *testing.T) {
+	// Parsing and its refusal on one goroutine: nothing for the race detector.
+	if racebuild.Enabled {
+		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
+	}
 	for _, tc := range []struct {
 		spec    string
 		want    []string

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // inForcer is implemented, in their test files, by the built-in
@@ -26,6 +28,10 @@ type inForcer interface{ inForce() map[string]float64 }
 // Estimators that do not implement inForcer (registered ones without the
 // test hook) get the second half only.
 func TestParamsInForce(t *testing.T) {
+	// Parsing on one goroutine: nothing for the race detector.
+	if racebuild.Enabled {
+		t.Skip("skipped under the race detector: it checks parsing and numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
+	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, name := range Names() {
 		ps, err := Defaults(name)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // convRef is the plain reference convolution of the tests, in float64:
@@ -75,6 +76,11 @@ func TestConvMatchesReference(t *testing.T) {
 		// that hold no input value
 		{2, 3, 3, 1, 1, 3, 0, 1 << 16}, {2, 3, 1, 8, 3, 3, 1, 1 << 16}, {3, 2, 2, 2, 3, 4, 1, 1 << 16},
 	} {
+		// Under -race, the cases that split a batch into several grid
+		// groups over the workers; one group per batch is numerics only.
+		if racebuild.Enabled && s.target == 1<<16 {
+			continue
+		}
 		for _, batches := range [][]int{{5}, {8, 3}, {1}} {
 			name := fmt.Sprintf("in=%d/out=%d/h=%d/w=%d/k=%d/s=%d/pad=%d/target=%d/n=%v", s.in, s.out, s.h, s.w, s.k, s.stride, s.pad, s.target, batches)
 			t.Run(name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // synthetic returns n images of 1×size×size in k classes: class c is a
@@ -295,6 +296,12 @@ func TestDeterminismAcrossCores(t *testing.T) {
 			spec  string
 			width int
 		}{{"ste+na", 8}, {"fda", 8}, {"ste", 16}, {"dsq:learn=true", 16}, {"bnnplus:learn=true", 16}} {
+			// Under -race two networks: both lookup-table products and a
+			// learnable scalar's sum over the pool; the others differ in
+			// their estimators' numerics alone.
+			if racebuild.Enabled && c.spec != "ste" && c.spec != "dsq:learn=true" {
+				continue
+			}
 			net := stridedNet(t, c.spec, 5, c.width, 3)
 			// Every step's gradients too: a sum that depends on the
 			// chunking can differ by less than the optimizer's step

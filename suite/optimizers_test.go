@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // TestOptimizerCells checks the optimizer axis: cells per optimizer, the
@@ -101,6 +103,10 @@ func writeRecipe(t *testing.T, recipe string) string {
 // synthetic set (10 classes, chance 10%) with Adam and with Bop through
 // the runner, and asks for a test accuracy well above chance.
 func TestAdamAndBopTrainResNet20(t *testing.T) {
+	// Learning only, through the runner the other race-run tests drive.
+	if racebuild.Enabled {
+		t.Skip("skipped under the race detector: it checks learning only, with no goroutines of its own; the openblas and purego builds run it in full")
+	}
 	const recipe = `{"name": "synthetic", "model": "resnet20", "dataset": "synthetic", "width": 0.25, "epochs": 3, "batch": 64,
  "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": false}`
 	r, err := ParseRecipe(strings.NewReader(recipe), "synthetic")

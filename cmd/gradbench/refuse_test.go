@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/data"
+	"github.com/gradbench/gradbench/internal/racebuild"
 	"github.com/gradbench/gradbench/internal/texttest"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -47,6 +48,52 @@ func TestRefuses(t *testing.T) {
 	}
 	plan := func(est string) []string {
 		return []string{"plan", "--quiet", "--recipe", fx.recipe, "--out", fx.scratch("plan"), "--estimators", est}
+	}
+	together := row{name: "two plain runs on one --out", do: fx.twoRuns, check: func(t *testing.T, _, stderr string) {
+		// Without the locks each run would train both cells.
+		if n := strings.Count(stderr, "after 6 epochs"); n != 2 {
+			t.Errorf("%d cells trained by the two runs, want 2 (each once):\n%s", n, stderr)
+		}
+		t.Logf("the two runs:\n%s", stderr)
+	}}
+	run := func(rows []row) {
+		for _, r := range rows {
+			t.Run(r.name, func(t *testing.T) {
+				var stdout, stderr string
+				var err error
+				if r.do != nil {
+					stdout, stderr, err = r.do(t)
+				} else {
+					stdout, stderr, err = runGradbench(t, r.args...)
+				}
+				switch {
+				case r.errCheck != nil:
+					r.errCheck(t, err)
+				case r.want == "" && err != nil:
+					t.Fatalf("gradbench %q: %v\n%s", r.args, err, stderr)
+				case r.want != "" && (err == nil || err.Error() != r.want):
+					t.Fatalf("gradbench %q:\n got error %v\nwant error %s", r.args, err, r.want)
+				}
+				if r.check != nil {
+					r.check(t, stdout, stderr)
+				}
+			})
+		}
+		if ents, _ := os.ReadDir(fx.scratch("")); len(ents) != 0 {
+			{
+				var names []string
+				for _, e := range ents {
+					names = append(names, e.Name())
+				}
+				t.Errorf("refused commands created %v", names)
+			}
+		}
+	}
+	// Under -race the row of two processes alone: a refusal's words, in
+	// one process, are the same in every build.
+	if racebuild.Enabled {
+		run([]row{together})
+		return
 	}
 	rows := []row{
 		// 1. Estimator values that float32 rounds to 0 are refused, not defaulted.
@@ -275,13 +322,7 @@ func TestRefuses(t *testing.T) {
 		pos("--time 99:99:99", []string{"slurm", "--recipe", fx.recipe, "--time", "99:99:99", "--out", fx.scratch("time")}, `suite: bad --time "99:99:99": 99 minutes, want 0 to 59`, nil),
 		pos("--time 1-24", []string{"slurm", "--recipe", fx.recipe, "--time", "1-24", "--out", fx.scratch("time")}, `suite: bad --time "1-24": 24 hours after the days, want 0 to 23`, nil),
 
-		{name: "two plain runs on one --out", do: fx.twoRuns, check: func(t *testing.T, _, stderr string) {
-			// Without the locks each run would train both cells.
-			if n := strings.Count(stderr, "after 6 epochs"); n != 2 {
-				t.Errorf("%d cells trained by the two runs, want 2 (each once):\n%s", n, stderr)
-			}
-			t.Logf("the two runs:\n%s", stderr)
-		}},
+		together,
 
 		// Also.
 		{name: "one mode for every output, less the umask", do: fx.umaskRun, check: func(t *testing.T, stdout, _ string) {
@@ -311,37 +352,7 @@ func TestRefuses(t *testing.T) {
 			}
 		}),
 	}
-	for _, r := range rows {
-		t.Run(r.name, func(t *testing.T) {
-			var stdout, stderr string
-			var err error
-			if r.do != nil {
-				stdout, stderr, err = r.do(t)
-			} else {
-				stdout, stderr, err = runGradbench(t, r.args...)
-			}
-			switch {
-			case r.errCheck != nil:
-				r.errCheck(t, err)
-			case r.want == "" && err != nil:
-				t.Fatalf("gradbench %q: %v\n%s", r.args, err, stderr)
-			case r.want != "" && (err == nil || err.Error() != r.want):
-				t.Fatalf("gradbench %q:\n got error %v\nwant error %s", r.args, err, r.want)
-			}
-			if r.check != nil {
-				r.check(t, stdout, stderr)
-			}
-		})
-	}
-	if ents, _ := os.ReadDir(fx.scratch("")); len(ents) != 0 {
-		{
-			var names []string
-			for _, e := range ents {
-				names = append(names, e.Name())
-			}
-			t.Errorf("refused commands created %v", names)
-		}
-	}
+	run(rows)
 }
 
 // refuseFixture holds the files TestRefuses's rows work on.
@@ -378,6 +389,9 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	}
 	fx.hugeSubset = write("huge.json", strings.Replace(strings.Replace(tinyRecipe, `"train_subset": 32`, `"train_subset": 100000000`, 1), `"tiny"`, `"huge"`, 1))
 	fx.dupKey = write("dup.json", strings.Replace(strings.Replace(tinyRecipe, `"lr": 0.1`, `"lr": 0.1, "lr": 0.01`, 1), `"tiny"`, `"dup"`, 1))
+	if racebuild.Enabled {
+		return fx // the runs below are for the rows TestRefuses skips under -race
+	}
 	run := func(args ...string) {
 		t.Helper()
 		gradbenchOK(t, append([]string{"run", "--quiet"}, args...)...)

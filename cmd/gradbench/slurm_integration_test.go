@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradbench/gradbench/internal/racebuild"
 	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/suite"
 )
@@ -30,9 +31,8 @@ import (
 // kill a task between two epochs.
 var slurmRecipe = recipetest.Tiny("slurm", 8, 32, 1024, 128)
 
-// raceEnabled is set by slurm_race_test.go under -race, puregoBuild by
-// slurm_purego_test.go under -tags purego.
-var raceEnabled, puregoBuild = false, false
+// puregoBuild is set by slurm_purego_test.go under -tags purego.
+var puregoBuild = false
 
 // TestSlurmArray is issue 6's acceptance test, against a real Slurm: a
 // sweep of 2 estimators × 2 seeds submitted with gradbench slurm --submit
@@ -44,11 +44,11 @@ var raceEnabled, puregoBuild = false, false
 // (every number but wall time) as gradbench run of the sweep on one
 // machine.
 func TestSlurmArray(t *testing.T) {
-	if raceEnabled {
-		t.Skip("skipped under -race: the race detector slows the training of its 8 cells several times over (CI runs it in the openblas and simd passes)")
+	if racebuild.Enabled {
+		t.Skip("skipped under -race: the race detector slows the training of its 8 cells several times over (CI runs it in the openblas pass)")
 	}
 	if puregoBuild {
-		t.Skip("skipped under -tags purego: it tests the Slurm array, not the kernels, which the other tests check in that build (CI runs it in the openblas and simd passes)")
+		t.Skip("skipped under -tags purego: it tests the Slurm array, not the kernels, which the other tests check in that build (CI runs it in the openblas pass)")
 	}
 	slurmCluster(t)
 	dir := t.TempDir()

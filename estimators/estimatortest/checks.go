@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // The checks of every estimator: its forward and backward passes, kernels,
@@ -245,7 +246,7 @@ func (s *suite) testLengths(t *testing.T) {
 	special := s.boundary()
 	er := &errs{t: t, limit: 5}
 	for _, n := range lengths {
-		if testing.Short() && n > 1<<16+1 || raceEnabled && n > 1<<10+1 && n != 1<<15 && n != 1<<16+1 {
+		if testing.Short() && n > 1<<16+1 || racebuild.Enabled && n > 1<<10+1 && n != 1<<15 && n != 1<<16+1 {
 			continue
 		}
 		x := random(rng, n)
@@ -359,7 +360,7 @@ func eqBits(a, b []float32) bool {
 func (s *suite) testAllocs(t *testing.T) {
 	e := s.fresh()
 	runs := 10
-	if raceEnabled {
+	if racebuild.Enabled {
 		runs = 2
 	}
 	for _, n := range []int{1000, 1 << 16} {

@@ -4,13 +4,19 @@ package steptest
 
 import (
 	"crypto/sha256"
+	"errors"
+	"flag"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gradbench/gradbench/gemm"
 	"github.com/gradbench/gradbench/internal/golden"
+	"github.com/gradbench/gradbench/internal/racebuild"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -29,20 +35,97 @@ import (
 // The assembly GEMMs (avx2 and avx512 are bit-identical) are the
 // reference; the portable Go GEMM and OpenBLAS round differently, so the
 // test skips under them.
+//
+// Under the race detector it trains raceSpecs alone, with the four xnor
+// and lut settings each, and compares each line with the same line of
+// testdata/train.golden, which stays the one record of the bits.
 func TestTrainingGolden(t *testing.T) {
 	if impl := gemm.Impl(); impl != "avx2" && impl != "avx512" {
 		t.Skipf("gemm %q: the golden file holds the assembly GEMMs' results", impl)
 	}
 	specs := []string{"ste", "fda", "fda+na", "w=fda/a=approxsign", "bnnplus", "dsq", "ede"}
+	// Every spec takes the same concurrent path through the engine; the
+	// others differ in their estimators' numerics, which the simd build
+	// pins in full.
+	if racebuild.Enabled {
+		if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+			t.Fatal("-update under the race detector: it trains a subset of the lines, and the file is rewritten whole; run -update without -race")
+		}
+		var got []string
+		for _, spec := range raceSpecs {
+			if !slices.Contains(specs, spec) {
+				t.Fatalf("race subset spec %q is not one of the specs the file holds, %q", spec, specs)
+			}
+			for _, lut := range []bool{true, false} {
+				for _, xnor := range []bool{true, false} {
+					got = append(got, goldenLine(spec, xnor, lut, trainHash(t, spec, xnor, lut)))
+				}
+			}
+		}
+		want, err := os.ReadFile(filepath.Join("testdata", "train.golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sameLines(want, got); err != nil {
+			t.Errorf("testdata/train.golden: %v", err)
+		}
+		return
+	}
 	var b strings.Builder
 	for _, lut := range []bool{true, false} {
 		for _, xnor := range []bool{true, false} {
 			for _, spec := range specs {
-				fmt.Fprintf(&b, "%-20s xnor=%-5v lut=%-5v %s\n", spec, xnor, lut, trainHash(t, spec, xnor, lut))
+				b.WriteString(goldenLine(spec, xnor, lut, trainHash(t, spec, xnor, lut)))
 			}
 		}
 	}
 	golden.Check(t, "train.golden", []byte(b.String()))
+}
+
+// raceSpecs are the specs TestTrainingGolden trains under the race
+// detector: the plain clipped STE, and fda+na, whose noise adaptation
+// adds layers of its own to every binary convolution.
+var raceSpecs = []string{"ste", "fda+na"}
+
+// goldenLine is the line of train.golden for spec, xnor and lut: its key
+// (spec, xnor, lut) padded to fixed columns, then hash.
+func goldenLine(spec string, xnor, lut bool, hash string) string {
+	return fmt.Sprintf("%-20s xnor=%-5v lut=%-5v %s\n", spec, xnor, lut, hash)
+}
+
+// sameLines checks each of got, lines made by goldenLine, against the
+// line of want with the same key: it reports, by line number and key,
+// each line that differs, and each key that want lacks or holds twice.
+// No line to check is an error too.
+func sameLines(want []byte, got []string) error {
+	if len(got) == 0 {
+		return errors.New("no lines to compare")
+	}
+	lines := strings.SplitAfter(string(want), "\n")
+	var errs []error
+	for _, g := range got {
+		key, _, ok := strings.Cut(g, " loss=")
+		if !ok {
+			return fmt.Errorf("line %q has no loss= field", g)
+		}
+		key += " "
+		var at []int
+		for i, l := range lines {
+			if strings.HasPrefix(l, key) {
+				at = append(at, i)
+			}
+		}
+		name := strings.Join(strings.Fields(key), " ")
+		switch {
+		case len(at) == 0:
+			errs = append(errs, fmt.Errorf("no line for %s", name))
+		case len(at) > 1:
+			errs = append(errs, fmt.Errorf("%d lines for %s (lines %v)", len(at), name, at))
+		case lines[at[0]] != g:
+			errs = append(errs, fmt.Errorf("line %d (%s) differs:\n got  %s want %s", at[0]+1, name, g, lines[at[0]]))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // trainHash runs three SGD steps (momentum, weight decay) on 26 random
@@ -87,4 +170,34 @@ func trainHash(t *testing.T, spec string, xnor, lut bool) string {
 	nn.SetTraining(m.Net, false)
 	put(m.Net.Forward(x).Data)
 	return fmt.Sprintf("loss=%s sha256=%x", strings.Join(losses, ","), h.Sum(nil)[:12])
+}
+
+// TestSameLines: the race detector's comparison fails on a line that
+// differs from the file's, naming it, and on a key the file lacks or
+// holds twice, and on nothing to compare; it passes lines equal to the
+// file's, in any order.
+func TestSameLines(t *testing.T) {
+	a := goldenLine("ste", true, true, "loss=1,2,3 sha256=aa")
+	b := goldenLine("fda+na", false, true, "loss=4,5,6 sha256=bb")
+	file := []byte(a + b)
+	for _, tc := range []struct {
+		name string
+		file []byte
+		got  []string
+		want string // a part of the error, "" for none
+	}{
+		{"equal", file, []string{b, a}, ""},
+		{"one equal", file, []string{b}, ""},
+		{"a bit differs", file, []string{a, goldenLine("fda+na", false, true, "loss=4,5,6 sha256=bc")}, "line 2 (fda+na xnor=false lut=true) differs"},
+		{"a loss differs", file, []string{goldenLine("ste", true, true, "loss=1,2,4 sha256=aa")}, "line 1 (ste xnor=true lut=true) differs"},
+		{"spec not in the file", file, []string{goldenLine("fda", true, true, "loss=1,2,3 sha256=aa")}, "no line for fda xnor=true lut=true"},
+		{"xnor not in the file", file, []string{goldenLine("ste", false, true, "loss=1,2,3 sha256=aa")}, "no line for ste xnor=false lut=true"},
+		{"key twice", []byte(a + a), []string{a}, "2 lines for ste xnor=true lut=true"},
+		{"nothing to compare", file, nil, "no lines to compare"},
+	} {
+		err := sameLines(tc.file, tc.got)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
 }

@@ -1,5 +1,0 @@
-//go:build !race
-
-package estimatortest
-
-const raceEnabled = false

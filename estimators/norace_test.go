@@ -1,5 +1,0 @@
-//go:build !race
-
-package estimators_test
-
-const raceEnabled = false

@@ -1,0 +1,24 @@
+package racebuild
+
+import (
+	"runtime/debug"
+	"testing"
+)
+
+// TestEnabledMatchesBuild: Enabled says what the go command recorded in
+// the binary's build settings, -race=true or no -race setting at all.
+func TestEnabledMatchesBuild(t *testing.T) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		t.Fatal("no build information in the test binary")
+	}
+	race := false
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			race = s.Value == "true"
+		}
+	}
+	if Enabled != race {
+		t.Errorf("Enabled = %v, the build settings say -race=%v (%v)", Enabled, race, bi.Settings)
+	}
+}
