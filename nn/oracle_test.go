@@ -1,13 +1,17 @@
-// The gorgonia oracle runs in two of the four builds the README's test
-// command makes: the race detector's, with the kernels an amd64 machine
-// trains with, and -tags purego's, with the portable ones every other CPU
-// does. The other two change one kernel set each, which their own tests
-// check against the portable reference: -tags openblas the GEMM (gemm's
-// tests), GOEXPERIMENT=simd the XNOR kernels (internal/bitconv's, and the
-// golden training test, bit for bit). Leaving the oracle out of those
-// spares CI compiling gorgonia and its 70-odd dependencies twice more.
+// The gorgonia oracle runs in one of the builds the README's test command
+// makes: -tags purego's, on the portable kernels every CPU but amd64
+// trains with (and in a plain go test). The others change kernels that
+// their own tests check against the portable ones: the assembly
+// estimator, GEMM and XNOR kernels in every build's cross-checks, the
+// OpenBLAS GEMM in gemm's, the GOEXPERIMENT=simd XNOR kernels in
+// internal/bitconv's and, bit for bit, in the golden training test. The
+// oracle checks the layers' arithmetic, which is the same Go code in
+// every build, over the kernels the others are checked against; running
+// it once spares CI compiling gorgonia and its 70-odd dependencies for the
+// race detector and the openblas and simd builds (about 30 s each on the
+// 2-core project machine with an empty build cache).
 
-//go:build !openblas && !goexperiment.simd
+//go:build !race && !openblas && !goexperiment.simd
 
 package nn
 
