@@ -227,6 +227,20 @@ func checkDyScaleOf(t *testing.T, name string, e Estimator, x, dy []float32) {
 // where the other is within that tolerance of overflowing: an order of
 // operations whose intermediate overflows where dy·g does not gives an
 // infinity next to a finite value far from it.
+// peakG returns the largest finite |g(x)| of e over x, from a backward
+// pass with dy = 1 on the implementation in use.
+func peakG(e Estimator, x []float32) float64 {
+	g := make([]float32, len(x))
+	backwardOnce(e, g, x, ones(len(x)))
+	peak := 0.0
+	for _, v := range g {
+		if !math.IsInf(float64(v), 0) {
+			peak = max(peak, math.Abs(float64(v)))
+		}
+	}
+	return peak
+}
+
 func checkHugeDyOf(t *testing.T, name string, e Estimator, x, dy []float32) {
 	t.Helper()
 	const maxF = math.MaxFloat32
@@ -237,13 +251,7 @@ func checkHugeDyOf(t *testing.T, name string, e Estimator, x, dy []float32) {
 	var want []float32
 	peak := 0.0
 	withImpl(t, impl.Go, func() {
-		g := make([]float32, len(x))
-		backwardOnce(e, g, x, ones(len(x)))
-		for _, v := range g {
-			if !math.IsInf(float64(v), 0) {
-				peak = max(peak, math.Abs(float64(v)))
-			}
-		}
+		peak = peakG(e, x)
 		want = make([]float32, len(x))
 		backwardOnce(e, want, x, huge)
 	})
@@ -287,13 +295,7 @@ func checkKernelsOf(t *testing.T, name string, e Estimator, x, dy, xs []float32,
 	var fwd [][]float32
 	peak, cum := 0.0, [][]float64(nil) // cum[j][i]: Σ over x[:i] of |term of scalar j|
 	withImpl(t, impl.Go, func() {
-		g := make([]float32, len(x))
-		backwardOnce(e, g, x, ones(len(x)))
-		for _, v := range g {
-			if !math.IsInf(float64(v), 0) {
-				peak = max(peak, math.Abs(float64(v)))
-			}
-		}
+		peak = peakG(e, x)
 		if _, ok := e.(Learner); ok {
 			for i := range x {
 				for j, v := range backwardOnce(e, make([]float32, 1), x[i:i+1], dy[i:i+1]) {
