@@ -266,9 +266,7 @@ func skipWithoutDebianFashionMNIST(t testing.TB) {
 // TestDebianFashionMNIST loads the real dataset from Debian's package.
 func TestDebianFashionMNIST(t *testing.T) {
 	// The real files' contents; readIDX's two readers side by side are TestReadIDX's, kept under -race.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the contents of the real files, and the readers it runs side by side are the small tests'; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks the contents of the real files, and the readers it runs side by side are the small tests'; the openblas and purego builds run it in full")
 	skipWithoutDebianFashionMNIST(t)
 	sandbox(t)
 	systemDir = filepath.Dir(debianFashionMNIST)

@@ -21,9 +21,7 @@ import (
 // bit; TestExprMatchesApproxSign checks the kernels alone.)
 func TestExprTrainsLikeApproxSign(t *testing.T) {
 	// Numerics: the pool it trains on is checked by the training tests kept under -race.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
 	epochs := 2
 	if testing.Short() {
 		epochs = 1

@@ -15,9 +15,7 @@ import (
 // knot to declare, as one would not help.
 func TestExprJumpHint(t *testing.T) {
 	// Parsing and its refusal on one goroutine: nothing for the race detector.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
 	knot := regexp.MustCompile(`knots=([^) ]+)`)
 	for _, tc := range []struct{ spec, want string }{
 		{"expr:g=abs(x) > 0.123456 ? 1 : 2", "0.123456"},
@@ -56,9 +54,7 @@ func TestExprJumpHint(t *testing.T) {
 // where no knot can be, is said to be one.
 func TestExprJumpsNamed(t *testing.T) {
 	// Parsing and its refusal on one goroutine: nothing for the race detector.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks the refusal's words only, with no goroutines of its own; the openblas and purego builds run it in full")
 	for _, tc := range []struct {
 		spec    string
 		want    []string

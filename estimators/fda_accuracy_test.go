@@ -51,9 +51,7 @@ func fdaGExact(omega, c float32, n int, x float32) float64 {
 // the far path, which reduces ω·x modulo π, alike.
 func TestFDAAccuracy(t *testing.T) {
 	// Numerics: the kernels' split over the pool is TestConformance's, kept under -race.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
 	type set struct {
 		n        int
 		omega, c float32

@@ -29,9 +29,7 @@ type inForcer interface{ inForce() map[string]float64 }
 // test hook) get the second half only.
 func TestParamsInForce(t *testing.T) {
 	// Parsing on one goroutine: nothing for the race detector.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks parsing and numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks parsing and numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, name := range Names() {
 		ps, err := Defaults(name)

@@ -19,9 +19,7 @@ import (
 // float training forward.
 func TestTrainingIdenticalAVX512(t *testing.T) {
 	// Bits of two assembly GEMMs, in which the race detector sees nothing.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it compares the bits of two assembly GEMMs, which it cannot see into; the openblas build runs it in full (the purego build has neither)")
-	}
+	racebuild.Skip(t, "it compares the bits of two assembly GEMMs, which it cannot see into; the openblas build runs it in full (the purego build has neither)")
 	if !hasImpl("avx512") || !hasImpl("avx2") {
 		t.Skip("the CPU has no AVX-512F")
 	}

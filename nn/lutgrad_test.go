@@ -74,9 +74,7 @@ var lutCases = []lutCase{
 // that the implementations agree bit for bit.
 func TestLUTInputGrad(t *testing.T) {
 	// Numerics on one goroutine: the race detector has nothing to check.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks numerics only, with no goroutines of its own; the openblas, simd and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks numerics only, with no goroutines of its own; the openblas, simd and purego builds run it in full")
 	defer SetImpl(Impl())
 	r := rand.New(rand.NewPCG(11, 12))
 	for _, tc := range lutCases {

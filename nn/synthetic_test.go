@@ -23,9 +23,7 @@ import (
 // Only this test file imports data: nn itself knows nothing of datasets.
 func TestTrainsOnSyntheticDataset(t *testing.T) {
 	// Learning only, on the engine pool every race-run test exercises.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks learning only, with no goroutines of its own; the openblas and simd builds run it in full")
-	}
+	racebuild.Skip(t, "it checks learning only, with no goroutines of its own; the openblas and simd builds run it in full")
 	ctx := context.Background()
 	cfg := data.SyntheticConfig{Seed: 1}
 	train, err := data.Synthetic(data.Train, cfg)

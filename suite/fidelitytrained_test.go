@@ -28,9 +28,7 @@ import (
 func TestFidelityTrainedEstimatorState(t *testing.T) {
 	// Numerics of the state measured; the fidelity tests kept under -race
 	// take its concurrent passes.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks which estimator state is measured, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks which estimator state is measured, with no goroutines of its own; the openblas and purego builds run it in full")
 	s := tinySweep(t, "fda+na,dsq:learn=true", 1)
 	s.Workload.Recipe.Epochs = 3
 	dir, recs := runSweep(t, s, true)

@@ -21,9 +21,7 @@ import (
 // the runner, and asks for a test accuracy well above chance.
 func TestAdamAndBopTrainResNet20(t *testing.T) {
 	// Learning only, through the runner the other race-run tests drive.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks learning only, with no goroutines of its own; the openblas build runs it in full")
-	}
+	racebuild.Skip(t, "it checks learning only, with no goroutines of its own; the openblas build runs it in full")
 	const recipe = `{"name": "synthetic", "model": "resnet20", "dataset": "synthetic", "width": 0.25, "epochs": 3, "batch": 64,
  "optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "schedule": "cosine", "augment": false}`
 	r, err := ParseRecipe(strings.NewReader(recipe), "synthetic")

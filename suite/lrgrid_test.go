@@ -166,9 +166,7 @@ func TestSelectLR(t *testing.T) {
 // and that a grid's keys differ from the same cells' without a grid.
 func TestGridNeverReadsTheTestSplit(t *testing.T) {
 	// Which split the selection reads, not concurrency: 16 training runs.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks which split the selection reads, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks which split the selection reads, with no goroutines of its own; the openblas and purego builds run it in full")
 	s := tinySweep(t, "ste,fda", 1, 2)
 	s.Workload.Recipe.Epochs = 1
 	s.LRGrid = []float64{0.3, 3}

@@ -408,9 +408,7 @@ func TestPlanSummary(t *testing.T) {
 // one cell was recorded, then the sweep planned with another estimator.
 func TestPlanCheckDataRefusesOtherData(t *testing.T) {
 	// Which data a record was trained on, checked in one process after another.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks a refusal, with no goroutines or processes side by side; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks a refusal, with no goroutines or processes side by side; the openblas and purego builds run it in full")
 	dir, recipe, runs := tinyWorkdir(t)
 	data := filepath.Join(dir, "mnist")
 	writeMNIST(t, data, "train", 64)

@@ -37,9 +37,7 @@ func normalizePaths(t *testing.T, s, dir string) string {
 // by key, the table job builds the table and lists what is still pending.
 func TestSlurmScripts(t *testing.T) {
 	// The scripts' text and the table job's outcome: nothing runs side by side.
-	if racebuild.Enabled {
-		t.Skip("skipped under the race detector: it checks the scripts written and the table job's outcome, with no goroutines of its own; the openblas and purego builds run it in full")
-	}
+	racebuild.Skip(t, "it checks the scripts written and the table job's outcome, with no goroutines of its own; the openblas and purego builds run it in full")
 	dir, recipe, out := tinyWorkdir(t)
 	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda+na", "--seeds", "2", "--out", out}
 	gradbenchOK(t, append([]string{"run", "--cell", "1"}, sweep...)...)

@@ -22,3 +22,12 @@ func TestEnabledMatchesBuild(t *testing.T) {
 		t.Errorf("Enabled = %v, the build settings say -race=%v (%v)", Enabled, race, bi.Settings)
 	}
 }
+
+// TestSkip: Skip stops the test under the race detector and lets it go
+// on in every other build.
+func TestSkip(t *testing.T) {
+	Skip(t, "this test checks Skip")
+	if Enabled {
+		t.Fatal("Skip returned under the race detector")
+	}
+}
