@@ -91,9 +91,10 @@ tables() {
 		function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
 		function med(a, n) { sort(a, n); return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
 		function cf(c) { return c == 1 ? "one" : c == 2 ? "two" : c == 3 ? "halves" : c == 4 ? "lockstep" : "coupled" }
-		# waits returns the median of v[e, c, 1..n] as a cell, or "–" when
-		# the record has none (made before the benchmark reported them).
-		function waits(v, e, c, n, unit,   a, i) {
+		# cell returns the median of v[e, c, 1..n] as a cell, or "–" when
+		# the record has none (lockstep runs, and barrier waits, made
+		# before the benchmarks had them).
+		function cell(v, e, c, n, unit,   a, i) {
 			if (!((e, c, 1) in v)) return " | –"
 			for (i = 1; i <= n; i++) a[i] = v[e, c, i]
 			return sprintf(" | %.1f%s", med(a, n), unit)
@@ -123,8 +124,8 @@ tables() {
 				n = count[e, "one"]
 				for (c = 1; c <= 5; c++) if (count[e, cf(c)] != n && !(c == 4 && count[e, cf(c)] == 0)) { printf "%s: %d %s runs, %d one-core runs\n", e, count[e, cf(c)], cf(c), n > "/dev/stderr"; exit 1 }
 				line = "| " e
-				for (c = 1; c <= 5; c++) { delete a; for (i = 1; i <= n; i++) a[i] = t[e, cf(c), i]; line = line (count[e, cf(c)] ? sprintf(" | %.1f ms", med(a, n)) : " | –") }
-				line = line waits(wait, e, "lockstep", n, " ms") waits(wait, e, "coupled", n, " ms") waits(parks, e, "coupled", n, "")
+				for (c = 1; c <= 5; c++) line = line cell(t, e, cf(c), n, " ms")
+				line = line cell(wait, e, "lockstep", n, " ms") cell(wait, e, "coupled", n, " ms") cell(parks, e, "coupled", n, "")
 				print line " |"
 			}
 			print ""
