@@ -24,12 +24,13 @@ func build(t testing.TB, name string, cfg Config, spec string, seed uint64) *Mod
 // TestShapes runs a batch through every model at several input shapes and
 // widths: the logits are N×classes and finite.
 func TestShapes(t *testing.T) {
-	tests := []struct {
+	type shapeCase struct {
 		model   string
 		c, h, w int
 		classes int
 		width   float64
-	}{
+	}
+	tests := []shapeCase{
 		{"resnet20", 1, 28, 28, 10, 0.25},
 		{"resnet20", 3, 32, 32, 10, 0.25},
 		{"resnet20", 1, 16, 16, 7, 0.5},
@@ -41,12 +42,7 @@ func TestShapes(t *testing.T) {
 		{"alexnet", 3, 64, 64, 10, 0.03125},
 	}
 	if !testing.Short() {
-		tests = append(tests, struct {
-			model   string
-			c, h, w int
-			classes int
-			width   float64
-		}{"alexnet", 3, 224, 224, 1000, 0.0625})
+		tests = append(tests, shapeCase{"alexnet", 3, 224, 224, 1000, 0.0625})
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
