@@ -100,7 +100,7 @@ func TestNumericFlagsRefuseNonDecimal(t *testing.T) {
 		check := func(v, want string) {
 			args := append(tc.args[:len(tc.args):len(tc.args)], "--"+tc.flag, v)
 			_, stderr, err := runGradbench(t, args...)
-			msg := fmt.Sprintf("gradbench: %s: invalid value %q for flag -%s: %s\n", tc.args[0], v, tc.flag, want)
+			msg := fmt.Sprintf("gradbench: %s: invalid value %q for flag --%s: %s\n", tc.args[0], v, tc.flag, want)
 			if err == nil || !strings.HasPrefix(stderr, msg) {
 				t.Errorf("gradbench %q: error %v, stderr %q, want %q", args, err, firstLine(stderr), msg)
 			}

@@ -262,7 +262,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		// usage under it: a command's usage runs to some 100 lines, which
 		// scrolled the error off a terminal and left the last flag's
 		// description in view, as if that flag were the one refused.
-		fmt.Fprintf(out, "gradbench: %s: %v\n%s\n", fs.Name(), cli.Explain(fs, err), usageLine(fs))
+		// The flag is named --epochs, as the help and README write it,
+		// where the flag package writes -epochs (cli.Explain).
+		fmt.Fprintf(out, "gradbench: %s: %v\n%s\n", fs.Name(), cli.Explain(fs, err, "--"), usageLine(fs))
 		return errUsage
 	}
 	if len(twice) > 0 {

@@ -137,9 +137,9 @@ func TestFlagUnknown(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "--out", out, "--est", "ste"}, "gradbench: run: flag provided but not defined: -est (did you mean --estimators?)"},
-		{[]string{"plan", "--out", out, "-seed", "2"}, "gradbench: plan: flag provided but not defined: -seed (did you mean --seeds?)"},
-		{[]string{"curves", "--x-min", "2"}, "gradbench: curves: flag provided but not defined: -x-min"},
+		{[]string{"run", "--out", out, "--est", "ste"}, "gradbench: run: flag provided but not defined: --est (did you mean --estimators?)"},
+		{[]string{"plan", "--out", out, "-seed", "2"}, "gradbench: plan: flag provided but not defined: --seed (did you mean --seeds?)"},
+		{[]string{"curves", "--x-min", "2"}, "gradbench: curves: flag provided but not defined: --x-min"},
 	} {
 		_, stderr, err := runGradbench(t, tc.args...)
 		if err == nil {
@@ -290,12 +290,12 @@ func TestHelpFlagOnStdout(t *testing.T) {
 		if c.name == "list" {
 			line = "usage: gradbench list (it takes no flags; see gradbench help list)\n"
 		}
-		if !errors.Is(err, errUsage) || stdout != "" || stderr != "gradbench: "+c.name+": flag provided but not defined: -nosuchflag\n"+line {
+		if !errors.Is(err, errUsage) || stdout != "" || stderr != "gradbench: "+c.name+": flag provided but not defined: --nosuchflag\n"+line {
 			t.Errorf("gradbench %s --nosuchflag: %v, stdout %q, stderr %q; want the error and one line of usage on stderr", c.name, err, stdout, stderr)
 		}
 	}
 	// A bad value of a defined flag likewise.
-	if _, stderr, err := runGradbench(t, "plan", "--epochs", "0x10"); !errors.Is(err, errUsage) || stderr != "gradbench: plan: invalid value \"0x10\" for flag -epochs: want a decimal integer\nusage: gradbench plan [flags] (gradbench help plan describes them)\n" {
+	if _, stderr, err := runGradbench(t, "plan", "--epochs", "0x10"); !errors.Is(err, errUsage) || stderr != "gradbench: plan: invalid value \"0x10\" for flag --epochs: want a decimal integer\nusage: gradbench plan [flags] (gradbench help plan describes them)\n" {
 		t.Errorf("gradbench plan --epochs 0x10: %v, stderr %q; want the error and one line of usage", err, stderr)
 	}
 }

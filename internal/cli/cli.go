@@ -67,7 +67,7 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	}
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "%s: %v\n", fs.Name(), Explain(fs, err))
+			fmt.Fprintf(out, "%s: %v\n", fs.Name(), Explain(fs, err, "-"))
 			err = printedError{err}
 		}
 		usage()

@@ -51,6 +51,36 @@ func TestParsePrintsNameFirst(t *testing.T) {
 	}
 }
 
+// TestParseNamesFlagsWithOneDash: the small commands' documentation and
+// usage write their flags -o, as the flag package's errors do, and the
+// flags a refused one may have meant are written so too (they read
+// --out, gradbench's way).
+func TestParseNamesFlagsWithOneDash(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-ou", "x"}, "tool: flag provided but not defined: -ou (did you mean -out?)"},
+		{[]string{"--ou=x"}, "tool: flag provided but not defined: -ou (did you mean -out?)"},
+		{[]string{"--out"}, "tool: flag needs an argument: -out"},
+		{[]string{"--n", "x"}, `tool: invalid value "x" for flag -n: want a decimal integer`},
+		{[]string{"--paired=2"}, `tool: invalid boolean value "2" for -paired: parse error`},
+	} {
+		fs := FlagSet("tool", "tool [flags] file", "./cmd/tool", "what it does")
+		fs.String("out", "", "output `file`")
+		Int(fs, "n", 3, "how many")
+		fs.Bool("paired", false, "paired runs")
+		var out strings.Builder
+		fs.SetOutput(&out)
+		if err := Parse(fs, tc.args); err == nil {
+			t.Errorf("Parse(%q) parsed", tc.args)
+		}
+		if first, _, _ := strings.Cut(out.String(), "\n"); first != tc.want {
+			t.Errorf("Parse(%q) printed %q first, want %q", tc.args, first, tc.want)
+		}
+	}
+}
+
 // TestParseRefusesEmptyStrings: benchreport -o "" wrote the report to
 // standard output, as if -o had been left out: a string flag given an
 // empty or blank value is refused, naming it, what it wants and what

@@ -16,7 +16,8 @@ import (
 // "1_000" 1000, and a float64 also as a hexadecimal float ("0x1p-3") or
 // with underscores; here "010" is ten and the others are refused, the
 // error naming the flag and the value ("invalid value "0x10" for flag
-// -epochs: want a decimal integer"). Print the help with PrintDefaults,
+// -epochs: want a decimal integer", which Explain writes "--epochs" for
+// gradbench). Print the help with PrintDefaults,
 // which keeps the flag package's placeholders (int, uint, float).
 
 // Int defines a base-10 int flag: see fs.Int.
