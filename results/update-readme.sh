@@ -11,8 +11,9 @@
 # wrote them); between "<!-- estimators:begin -->" and
 # "<!-- estimators:end -->" the table of estimators, from the code
 # (go run ./internal/readme estimators); between "<!-- study:begin -->" and
-# "<!-- study:end -->" the standard study's headline: its state and the
-# plain-sentence findings of its paired table (gradbench table --ablation
+# "<!-- study:end -->" the standard study's headline: its state, the note
+# of its table on records trained on more than one machine type (when
+# they were), and the plain-sentence findings of its paired table (gradbench table --ablation
 # findings over results/study/runs, as results/study.sh leaves them, its
 # top-1 findings over seeds 3 to 10 alone, which never chose a learning
 # rate, the top-1 part of its sides table, and the findings of its
@@ -44,12 +45,22 @@ study=$(mktemp)
 out=$(mktemp)
 trap 'rm -f "$body" "$ests" "$study" "$out"' EXIT
 go run ./internal/readme estimators >"$ests"
+# The first words of gradbench table's note on records trained on more
+# than one machine type (suite/machinetype.go).
+machine_note='^Note: these [0-9][0-9]* records were trained on [0-9][0-9]* machine types '
 {
 	runs=results/study/runs
 	n=$(find "$runs" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
 	findings=$(go run ./cmd/gradbench table --runs "$runs" --ablation findings --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na)
 	echo "**$(sed -n 's/^### //p' <<<"$findings" | head -1)**; estimators ste, approxsign, dsq, bnnplus, ede, fda and fda+na, each at its own SGD learning rate (chosen on a validation split, never the test split), compared with ste seed by seed."
 	echo
+	# The note on records trained on more than one machine type, when the
+	# table has one: said once, here, before the findings it qualifies
+	# (and left out of the learning-rate table below, which repeats it).
+	if machines=$(grep -m1 "$machine_note" <<<"$findings"); then
+		echo "$machines"
+		echo
+	fi
 	if [ -f results/study/summary.md ]; then
 		nopt=$(find results/study/optimizers -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
 		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
@@ -75,7 +86,8 @@ go run ./internal/readme estimators >"$ests"
 		echo "The learning rates, chosen on seeds 1 and 2 (full tables and curves in results/study/ once the study completes):"
 	fi
 	echo
-	go run ./cmd/gradbench table --runs "$runs" --ablation lr --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na | sed '/^### /d' | sed '/./,$!d'
+	go run ./cmd/gradbench table --runs "$runs" --ablation lr --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na | sed '/^### /d' |
+		awk -v note="$machine_note" '$0 ~ note { skip = 1; next } skip && $0 == "" { skip = 0; next } { skip = 0; print }' | sed '/./,$!d'
 	# The sides table's top-1 part: its lead paragraph and its table.
 	echo
 	echo "**Weights or activations.** Top-1 of each estimator on one side only, the clipped STE on the other, at the estimator's chosen learning rate (losses in results/study/tables.md):"

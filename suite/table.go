@@ -119,6 +119,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 			}
 		}
 		writeUndigested(w, wl)
+		writeMachineTypes(w, wl)
 		if grid {
 			sel, choices := SelectLR(wl)
 			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {

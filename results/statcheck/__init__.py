@@ -55,6 +55,10 @@ doc comments in suite/stats.go and suite/lrgrid.go):
   - under each heading, the note on the table's records without a data
     digest (how many of how many, and which), or that there is none when
     none or all lack one;
+  - under each heading, the note on the table's records trained on more
+    than one machine type (each type with its records and seeds, the
+    records resumed on another type, the seeds whose records mix types),
+    or that there is none when they are of one type;
   - in the README's findings, that every estimator with two or more
     seeds paired with ste is stated with its Δ, interval, p and n (one
     left out, or garbled past reading, is a mismatch);

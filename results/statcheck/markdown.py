@@ -1,6 +1,7 @@
 """gradbench's markdown: the tables of a file with the lines around them
-(the heading, the seeds a table covers, the note under it and the note on
-records without a data digest), and gradbench's ways of writing a list of
+(the heading, the seeds a table covers, the note under it, the note on
+records without a data digest and the note on records of several machine
+types), and gradbench's ways of writing a list of
 seeds and a float."""
 
 import os
@@ -74,13 +75,17 @@ LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds al
 # The words of gradbench's note on the records of a table without a data
 # digest.
 UNDIGESTED = " carry no data digest (written before gradbench kept them)"
+# The words of gradbench's note on the records of a table trained on more
+# than one machine type.
+MACHINE_TYPES = " machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ"
 
 
 def tables_of(path):
-    """(heading, header, rows, seeds, note, undigested) for each markdown
-    table of path (note: the first line after it; undigested: for the first
-    table under a heading, the line before it on records without a data
-    digest, "" if there is none; None for the other tables):
+    """(heading, header, rows, seeds, note, undigested, machines) for each
+    markdown table of path (note: the first line after it; undigested and
+    machines: for the first table under a heading, the line before it on
+    records without a data digest and the one on records of several
+    machine types, "" if there is none; None for the other tables):
     seeds is None for a table of every seed, or (the seeds, whether the
     learning rates were chosen on them alone) for one of gradbench table
     --seeds, from the line under its heading. A section heading that names
@@ -88,16 +93,18 @@ def tables_of(path):
     with open(os.path.join(ROOT, path)) as fh:
         lines = fh.read().split("\n")
     heading, seeds, section, out, i = None, None, None, [], 0
-    undigested = None
+    undigested = machines = None
     while i < len(lines):
         ln = lines[i]
         if ln.startswith("## "):
             m = SEEDS_SECTION.match(ln)
             section = set(range(int(m.group(1)), int(m.group(2)) + 1)) if m else None
         if ln.startswith("### "):
-            heading, seeds, undigested = ln[4:], None, ""
+            heading, seeds, undigested, machines = ln[4:], None, "", ""
         if ln.startswith("Note: ") and UNDIGESTED in ln and undigested == "":
             undigested = ln
+        if ln.startswith("Note: ") and MACHINE_TYPES in ln and machines == "":
+            machines = ln
         m = SEEDS_LINE.match(ln)
         if m:
             seeds = (parse_seeds(m.group(1)), m.group(2).startswith(LR_ON_SEEDS))
@@ -113,8 +120,8 @@ def tables_of(path):
             while j < len(lines) and lines[j] == "":
                 j += 1
             note = lines[j] if j < len(lines) else ""
-            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note, undigested))
-            undigested = None
+            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note, undigested, machines))
+            undigested = machines = None
             continue
         i += 1
     return out

@@ -1,11 +1,12 @@
 """Each committed table (`gradbench table` output) recomputed cell by cell
 from its records: the learning-rate tables, the top-1 tables (main, sides
 and the paper's ablations), the loss tables, the Holm family a table's note
-names and the note on records without a data digest."""
+names, the note on records without a data digest and the note on records
+of several machine types."""
 
 from . import tally
 from .compare import check, check_family_note, check_mean_std, check_pair, check_text
-from .markdown import DASH, UNDIGESTED, fmt_seeds, go_g, tables_of, unescape
+from .markdown import DASH, MACHINE_TYPES, UNDIGESTED, fmt_seeds, go_g, tables_of, unescape
 from .records import Row, load, paired, select_lr, workload_key
 from .stats import family_holm
 from .tally import fail
@@ -77,6 +78,75 @@ def undigested_note(recs):
             "would train them anew, with digests, on the data it reads." % (len(without), len(recs), UNDIGESTED, which))
 
 
+# The Machine fields that decide how a run rounds (suite/machinetype.go),
+# in the order a note names them, each with its words when empty.
+MACHINE_FIELDS = [
+    ("cpu", "%s", "CPU not recorded"),
+    ("gemm", "GEMM %s", "GEMM not recorded"),
+    ("build_tags", "tags %s", "no build tags"),
+    ("goexperiment", "GOEXPERIMENT %s", "no GOEXPERIMENT"),
+    ("go_version", "%s", "Go version not recorded"),
+    ("arch", "%s", "GOARCH not recorded"),
+]
+
+
+def machine_note(recs):
+    """gradbench's note on the records of a table trained on more than one
+    machine type ("" on one): a record's types are those of its segments
+    and of its machine; each type is named (CPU and GEMM, the other fields
+    where the types differ) with the records trained on it alone and their
+    seeds, in the order of their first seed, then of the names (a type of
+    resumed records alone last); then the records resumed on another type,
+    and the seeds whose records are of more than one type."""
+    def mtype(m):
+        return tuple(m.get(f) or "" for f, _, _ in MACHINE_FIELDS)
+    alone, resumed, of_seed, types = {}, [], {}, []
+    for r in recs:
+        ts = []
+        for m in [g["machine"] for g in r.get("segments") or []] + [r["machine"]]:
+            if mtype(m) not in ts:
+                ts.append(mtype(m))
+        seed = r["config"]["seed"]
+        of_seed.setdefault(seed, set()).update(ts)
+        types += [t for t in ts if t not in types]
+        if len(ts) > 1:
+            resumed.append(seed)
+        else:
+            alone.setdefault(ts[0], []).append(seed)
+    if len(types) < 2:
+        return ""
+    def label(t):
+        words = []
+        for i, (_, fmt, none) in enumerate(MACHINE_FIELDS):
+            if i < 2 or any(u[i] != t[i] for u in types):
+                words.append(fmt % t[i] if t[i] else none)
+        return ", ".join(words)
+    def seeds_text(ss):
+        ss = sorted(set(ss))
+        return ("seed " if len(ss) == 1 else "seeds ") + fmt_seeds(ss)
+    def records(n):
+        return "1 record" if n == 1 else "%d records" % n
+    def key(t):
+        ss = alone.get(t)
+        return (0, min(ss), label(t)) if ss else (1, 0, label(t))
+    parts = []
+    for t in sorted(types, key=key):
+        if t in alone:
+            parts.append("%s: %s, %s" % (label(t), records(len(alone[t])), seeds_text(alone[t])))
+        else:
+            parts.append(label(t) + ": parts of resumed records only")
+    if resumed:
+        parts.append("resumed on another type: %s, %s" % (records(len(resumed)), seeds_text(resumed)))
+    mixed = [s for s, ts in of_seed.items() if len(ts) > 1]
+    if mixed:
+        pairing = ("The records of %s are of more than one type, so their paired comparisons set side by side "
+                   "runs whose rounding may differ." % seeds_text(mixed))
+    else:
+        pairing = "Each seed's records are of one type, so every pair of runs compared seed by seed is of one type."
+    return ("Note: these %d records were trained on %d%s: a run retrained on another type need not give the same numbers. %s. %s"
+            % (len(recs), len(types), MACHINE_TYPES, "; ".join(parts), pairing))
+
+
 def chosen_lr_cell(spec, best, points, header, recs):
     """The chosen lr cell of an lr table's row, as gradbench writes it: the
     learning rate and its multiplier, whether it is at an edge of the
@@ -105,7 +175,7 @@ def check_file(path, dirs):
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, header, rows, seeds, note, undigested in tables_of(path):
+    for heading, header, rows, seeds, note, undigested, machines in tables_of(path):
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -135,6 +205,7 @@ def check_file(path, dirs):
             if seeds is not None and (seeds[1] or not grid):
                 made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
             check_text(where0, "the note on records without a data digest", undigested_note(made_of), unescape(undigested))
+            check_text(where0, "the note on records of several machine types", machine_note(made_of), unescape(machines))
         col = {h: i for i, h in enumerate(header)}
         if any(h.startswith("val top-1 % at lr ×") for h in header):
             for row in rows:

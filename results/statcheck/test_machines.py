@@ -1,0 +1,73 @@
+"""Hand-made records for tables.py's note on records of several machine
+types (machine_note), the cases of suite/machinetype_test.go. Run:
+/usr/bin/python3 -m unittest discover results/statcheck"""
+
+import os
+import sys
+import unittest
+
+# discover with results/statcheck as the top directory imports this file as
+# a top-level module: the package is then found from results/.
+_RESULTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _RESULTS not in sys.path:
+    sys.path.insert(0, _RESULTS)
+
+from statcheck.tables import machine_note  # noqa: E402
+
+XEON = {"cpu": "Intel(R) Xeon(R) Processor", "gemm": "avx2", "build_tags": "", "arch": "amd64", "go_version": "go1.26.8",
+        "os": "linux", "cores": 2, "commit": "unknown"}
+EPYC = dict(XEON, cpu="AMD EPYC (family 26, model 2)", gemm="avx512")
+# The same type on another host, core count, OS and commit.
+XEON2 = dict(XEON, host="node7", cores=16, os="darwin", commit="0123abc")
+HEAD = ("Note: these 8 records were trained on 2 machine types (CPU, GEMM, build tags, Go version, architecture), "
+        "whose rounding may differ: a run retrained on another type need not give the same numbers. ")
+
+
+def recs(machines):
+    """The ste and fda records of seeds 1 to 4, each trained on the
+    machines of its entry in turn (more than one: resumed)."""
+    out = []
+    for i, ms in enumerate(machines):
+        out.append({"config": {"estimator": ["ste", "fda"][i % 2], "seed": i // 2 + 1},
+                    "machine": ms[-1], "segments": [{"machine": m} for m in ms]})
+    return out
+
+
+class MachineNoteTest(unittest.TestCase):
+    def test_one_type(self):
+        self.assertEqual(machine_note(recs([[XEON]] * 4 + [[XEON2]] * 2 + [[XEON], [XEON, XEON2]])), "")
+
+    def test_records_without_segments(self):
+        r = recs([[XEON]] * 6 + [[EPYC]] * 2)
+        for x in r:
+            del x["segments"]
+        self.assertIn("GEMM avx512: 2 records, seed 4. Each seed's", machine_note(r))
+
+    def test_two_types_by_seed(self):
+        self.assertEqual(machine_note(recs([[XEON]] * 6 + [[EPYC]] * 2)), HEAD +
+                         "Intel(R) Xeon(R) Processor, GEMM avx2: 6 records, seeds 1–3; AMD EPYC (family 26, model 2), "
+                         "GEMM avx512: 2 records, seed 4. Each seed's records are of one type, so every pair of runs "
+                         "compared seed by seed is of one type.")
+
+    def test_mixed_seeds(self):
+        self.assertEqual(machine_note(recs([[EPYC]] + [[XEON]] * 6 + [[EPYC]])), HEAD +
+                         "AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seeds 1, 4; Intel(R) Xeon(R) Processor, "
+                         "GEMM avx2: 6 records, seeds 1–4. The records of seeds 1, 4 are of more than one type, so their "
+                         "paired comparisons set side by side runs whose rounding may differ.")
+
+    def test_resumed_on_another_type(self):
+        self.assertEqual(machine_note(recs([[XEON]] * 4 + [[XEON, EPYC]] + [[XEON]] * 3)), HEAD +
+                         "Intel(R) Xeon(R) Processor, GEMM avx2: 7 records, seeds 1–4; AMD EPYC (family 26, model 2), "
+                         "GEMM avx512: parts of resumed records only; resumed on another type: 1 record, seed 3. The "
+                         "records of seed 3 are of more than one type, so their paired comparisons set side by side runs "
+                         "whose rounding may differ.")
+
+    def test_labels_name_the_fields_that_differ(self):
+        other = dict(XEON, build_tags="purego", go_version="go1.25.1")
+        note = machine_note(recs([[XEON]] * 4 + [[other]] * 4))
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, no build tags, go1.26.8: 4 records, seeds 1, 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, tags purego, go1.25.1: 4 records, seeds 3, 4.", note)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,97 @@
+package suite
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestTableNotesMachineTypes: a table over records trained on two machine
+// types (a study whose first seeds ran on an AVX2 Xeon and its later ones
+// on an AVX-512 EPYC) said nothing of it, though a run retrained on the
+// other type need not give the numbers its record holds. Through the files
+// as gradbench table reads them, it now says which type trained which
+// seeds, how many records each, which records were resumed from one type
+// on another, and which seeds mix types (their pairs compare runs whose
+// rounding may differ); on one type it says nothing.
+func TestTableNotesMachineTypes(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 2 // room for a resume
+	xeon := Machine{OS: "linux", Arch: "amd64", CPU: "Intel(R) Xeon(R) Processor", Cores: 2, GoVersion: "go1.26.8", GEMM: "avx2", Commit: "unknown"}
+	epyc := Machine{OS: "linux", Arch: "amd64", CPU: "AMD EPYC (family 26, model 2)", Cores: 2, GoVersion: "go1.26.8", GEMM: "avx512", Commit: "unknown"}
+	// Another host, core count, OS and commit of the same type: the same
+	// rounding, no note.
+	xeon2 := xeon
+	xeon2.Host, xeon2.Cores, xeon2.GOMAXPROCS, xeon2.Workers, xeon2.OS, xeon2.Commit = "node7", 16, 16, 16, "darwin", "0123abc"
+	const head = "Note: these 8 records were trained on 2 machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. "
+	for _, c := range []struct {
+		name string
+		// machine of the ste and fda records of seeds 1 to 4; a second
+		// entry resumes the record on it from epoch 2.
+		machines [8][]Machine
+		want     string // "" for no note
+	}{
+		{"one type", [8][]Machine{{xeon}, {xeon}, {xeon}, {xeon}, {xeon2}, {xeon2}, {xeon}, {xeon, xeon2}}, ""},
+		{"two types by seed", [8][]Machine{{xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {epyc}, {epyc}},
+			head + "Intel(R) Xeon(R) Processor, GEMM avx2: 6 records, seeds 1–3; AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seed 4. Each seed's records are of one type, so every pair of runs compared seed by seed is of one type.\n\n"},
+		{"mixed seeds", [8][]Machine{{epyc}, {xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {epyc}},
+			head + "AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seeds 1, 4; Intel(R) Xeon(R) Processor, GEMM avx2: 6 records, seeds 1–4. The records of seeds 1, 4 are of more than one type, so their paired comparisons set side by side runs whose rounding may differ.\n\n"},
+		{"resumed on another type", [8][]Machine{{xeon}, {xeon}, {xeon}, {xeon}, {xeon, epyc}, {xeon}, {xeon}, {xeon}},
+			head + "Intel(R) Xeon(R) Processor, GEMM avx2: 7 records, seeds 1–4; AMD EPYC (family 26, model 2), GEMM avx512: parts of resumed records only; resumed on another type: 1 record, seed 3. The records of seed 3 are of more than one type, so their paired comparisons set side by side runs whose rounding may differ.\n\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i, spec := range []string{"ste", "fda", "ste", "fda", "ste", "fda", "ste", "fda"} {
+				r := fakeRecord(&w, spec, uint64(i/2+1), 70+float64(i))
+				ms := c.machines[i]
+				r.Machine = ms[len(ms)-1]
+				for j, m := range ms {
+					r.Segments = append(r.Segments, Segment{FirstEpoch: j + 1, LastEpoch: j + 1, Machine: m})
+				}
+				r.Segments[len(r.Segments)-1].LastEpoch = len(r.Epochs)
+				r.Resumes = len(ms) - 1
+				if err := WriteRecord(dir, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tab, err := Tabulate(TableOptions{Runs: dir, Table: TableMain})
+			if err != nil || !strings.Contains(string(tab.Table), "| fda ") {
+				t.Fatalf("Tabulate: %v, want a table", err)
+			}
+			got := string(tab.Table)
+			if c.want == "" {
+				if strings.Contains(got, "machine type") {
+					t.Errorf("a table of one machine type notes machine types:\n%s", got)
+				}
+				return
+			}
+			// Under the heading, before the table.
+			head, _, ok := strings.Cut(got, "\n|")
+			if !ok || !strings.HasSuffix(head+"\n", c.want) {
+				t.Errorf("table:\n%s\nwant the note under its heading:\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+// TestMachineTypeLabels: a type is named by its CPU and GEMM, and by the
+// build tags, GOEXPERIMENT, Go version and GOARCH where the types of the
+// note differ in them; a Machine field left empty (a record that did
+// not keep it) is named as not recorded.
+func TestMachineTypeLabels(t *testing.T) {
+	a := machineType{CPU: "X", GEMM: "avx2", Arch: "amd64", GoVersion: "go1.26.8"}
+	b := a
+	b.BuildTags, b.GoVersion = "purego", "go1.25.1"
+	c := a
+	c.Experiment, c.GEMM, c.CPU = "simd", "", ""
+	got := typeLabels([]machineType{a, b, c})
+	want := []string{
+		"X, GEMM avx2, no build tags, no GOEXPERIMENT, go1.26.8",
+		"X, GEMM avx2, tags purego, no GOEXPERIMENT, go1.25.1",
+		"CPU not recorded, GEMM not recorded, no build tags, GOEXPERIMENT simd, go1.26.8",
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("label %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
