@@ -210,6 +210,17 @@
 	VADDPD    t, lo, lo; \
 	VADDPD    v, hi, hi
 
+// WIDENMUL sets lo and hi to the low and high float32 lanes of x, as
+// float64, times the float64 lanes of w (exact products), for both
+// instruction sets: h is x's low half (its X or Y register), ext the
+// instruction that extracts the high half into hh, hi's low half.
+#define WIDENMUL(ext, x, h, w, lo, hi, hh) \
+	VCVTPS2PD h, lo; \
+	ext       $1, x, hh; \
+	VCVTPS2PD hh, hi; \
+	VMULPD    w, lo, lo; \
+	VMULPD    w, hi, hi
+
 // # AVX2 (the avx2 routines of the *_amd64.s files)
 //
 // 8 float32 lanes per YMM register, two vectors per iteration, then one.

@@ -93,11 +93,7 @@ donebail:
 // biper: dy·ω·cos(ω·x). Z16 = ω, Z17 = ω in float64, Z19 = 2^22; jumps to
 // bail if a lane has |θ| >= 2^22 or NaN.
 #define BIPERZ \
-	VCVTPS2PD     Y0, Z3; \
-	VEXTRACTF64X4 $1, Z0, Y4; \
-	VCVTPS2PD     Y4, Z4; \
-	VMULPD        Z17, Z3, Z3; \
-	VMULPD        Z17, Z4, Z4; \
+	WIDENMUL(VEXTRACTF64X4, Z0, Y0, Z17, Z3, Z4, Y4); \
 	VPANDQ        Z18, Z3, Z5; \
 	VCMPPD        $1, Z19, Z5, K1; \
 	VPANDQ        Z18, Z4, Z6; \

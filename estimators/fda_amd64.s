@@ -98,11 +98,7 @@ TEXT ·avx2FDA(SB), NOSPLIT, $0-52
 // FDAREDY sets Y6 = φ and Y2 = m as int32 lanes from Y0 = min(|x|, C),
 // in two halves of 4 float64 lanes; Y3, Y7-Y9 are clobbered.
 #define FDAREDY \
-	VCVTPS2PD    X0, Y6; \
-	VEXTRACTF128 $1, Y0, X7; \
-	VCVTPS2PD    X7, Y7; \
-	VMULPD       Y12, Y6, Y6; \
-	VMULPD       Y12, Y7, Y7; \
+	WIDENMUL(VEXTRACTF128, Y0, X0, Y12, Y6, Y7, X7); \
 	REMPI64(VMOVUPD, Y6, Y8, Y2, F_MAGIC, F_INVPI, F_P1, F_P2, F_P3); \
 	REMPI64(VMOVUPD, Y7, Y9, Y3, F_MAGIC, F_INVPI, F_P1, F_P2, F_P3); \
 	NARROW2(VCVTPD2PSY, VINSERTF128, Y6, Y7, X6, X7); \
@@ -154,11 +150,7 @@ TEXT ·avx512FDA(SB), NOSPLIT, $0-52
 // min(|x|, C), in two halves of 8 float64 lanes; Z5-Z7 and Z9 are
 // clobbered.
 #define FDAREDZ \
-	VCVTPS2PD     Y3, Z8; \
-	VEXTRACTF64X4 $1, Z3, Y9; \
-	VCVTPS2PD     Y9, Z9; \
-	VMULPD        Z18, Z8, Z8; \
-	VMULPD        Z18, Z9, Z9; \
+	WIDENMUL(VEXTRACTF64X4, Z3, Y3, Z18, Z8, Z9, Y9); \
 	REMPI64(VMOVAPD, Z8, Z4, Z5, Z10, Z11, Z12, Z13, Z14); \
 	REMPI64(VMOVAPD, Z9, Z6, Z7, Z10, Z11, Z12, Z13, Z14); \
 	NARROW2(VCVTPD2PS, VINSERTF64X4, Z8, Z9, Y8, Y9); \

@@ -21,6 +21,27 @@
 
 #define ROWPTR8 ROWPTR4; ROWPTR(32, BX); ROWPTR(40, DX); ROWPTR(48, R9); ROWPTR(56, R10)
 
+// ROWS8Z(MOVE) sets SI to dw's row stride in bytes (ld·4, read again
+// from the frame), AX to three rows and R14 to the fifth of the eight
+// rows at DI, then MOVEs (LOADZ or STOREZ) each row's 16 sums between the
+// row and its register, Z0..Z7. (Before the first TEXT line, as ROWENDS.)
+#define ROWS8Z(MOVE) \
+	MOVQ ld+8(FP), SI; \
+	SHLQ $2, SI; \
+	LEAQ (SI)(SI*2), AX; \
+	LEAQ (DI)(SI*4), R14; \
+	MOVE((DI), Z0); \
+	MOVE((DI)(SI*1), Z1); \
+	MOVE((DI)(SI*2), Z2); \
+	MOVE((DI)(AX*1), Z3); \
+	MOVE((R14), Z4); \
+	MOVE((R14)(SI*1), Z5); \
+	MOVE((R14)(SI*2), Z6); \
+	MOVE((R14)(AX*1), Z7)
+
+#define LOADZ(m, a) VMOVUPS m, a
+#define STOREZ(m, a) VMOVUPS a, m
+
 // LUTROWZ1 adds to acc the 16 floats at (R14) + m<<SI, m the sign pattern
 // at (xp)(CX*1); LUTROWZ2 adds to acc0, acc1 the 32 floats there.
 #define LUTROWZ1(xp, acc) \
@@ -51,20 +72,9 @@ TEXT ·lutRows16AVX512(SB), NOSPLIT, $16-64
 
 r16:
 	ROWENDS(ROWPTR8)
-	MOVQ    ld+8(FP), SI
-	SHLQ    $2, SI              // dw row stride, bytes
-	LEAQ    (SI)(SI*2), AX      // 3 rows
-	LEAQ    (DI)(SI*4), R14     // rows 4..7
-	VMOVUPS (DI), Z0
-	VMOVUPS (DI)(SI*1), Z1
-	VMOVUPS (DI)(SI*2), Z2
-	VMOVUPS (DI)(AX*1), Z3
-	VMOVUPS (R14), Z4
-	VMOVUPS (R14)(SI*1), Z5
-	VMOVUPS (R14)(SI*2), Z6
-	VMOVUPS (R14)(AX*1), Z7
-	MOVQ    sh+56(FP), SI
-	MOVQ    tab+40(FP), R14
+	ROWS8Z(LOADZ)
+	MOVQ sh+56(FP), SI
+	MOVQ tab+40(FP), R14
 
 c16:
 	LUTROWZ1(R11, Z0)
@@ -79,22 +89,11 @@ c16:
 	INCQ CX
 	JNZ  c16
 
-	MOVQ    ld+8(FP), SI
-	SHLQ    $2, SI
-	LEAQ    (SI)(SI*2), AX
-	LEAQ    (DI)(SI*4), R14
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, (DI)(SI*1)
-	VMOVUPS Z2, (DI)(SI*2)
-	VMOVUPS Z3, (DI)(AX*1)
-	VMOVUPS Z4, (R14)
-	VMOVUPS Z5, (R14)(SI*1)
-	VMOVUPS Z6, (R14)(SI*2)
-	VMOVUPS Z7, (R14)(AX*1)
-	LEAQ    (R14)(SI*4), DI
-	ADDQ    $64, R8
-	DECQ    groups-16(SP)
-	JNZ     r16
+	ROWS8Z(STOREZ)
+	LEAQ (R14)(SI*4), DI
+	ADDQ $64, R8
+	DECQ groups-16(SP)
+	JNZ  r16
 	VZEROUPPER
 	RET
 
