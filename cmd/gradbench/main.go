@@ -167,7 +167,7 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 			return
 		}
 		fmt.Fprintf(w, "usage: gradbench %s [flags]\n\n%s\n\nFlags:\n", c.name, strings.TrimSpace(c.long))
-		cli.PrintDefaults(fs)
+		cli.PrintDefaults(fs, "--") // --epochs, as the README and the errors write it
 	}
 	return fs
 }

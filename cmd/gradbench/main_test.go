@@ -1,16 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -238,7 +243,7 @@ func TestHelp(t *testing.T) {
 		// Tried as a new user would: gradbench help list ended with a
 		// "Flags:" heading and nothing under it. A command without flags
 		// says so instead.
-		usage, flags := "usage: gradbench "+c.name+" [flags]\n", "\nFlags:\n  -"
+		usage, flags := "usage: gradbench "+c.name+" [flags]\n", "\nFlags:\n  --"
 		if c.name == "list" {
 			usage, flags = "usage: gradbench list\n", "\nlist takes no flags.\n"
 		}
@@ -262,6 +267,54 @@ func TestHelp(t *testing.T) {
 	stdout, stderr, err := runGradbench(t)
 	if !errors.Is(err, errUsage) || stdout != "" || !strings.Contains(stderr, "\n\tcurves ") {
 		t.Errorf("gradbench with no command: err %v, stdout %q, stderr %q; want the usage on stderr and errUsage", err, stdout, stderr)
+	}
+}
+
+// TestHelpFlagsTwoDashes: gradbench help COMMAND (and so COMMAND -h)
+// lists every flag --name, as the README, the commands' examples and
+// their errors write it: tried as a new user would, the Flags: list read
+// -epochs, beside --epochs everywhere else. The listing is otherwise the
+// flag package's (placeholders, usage, defaults), with only the dash at
+// the head of each flag changed.
+func TestHelpFlagsTwoDashes(t *testing.T) {
+	for _, c := range commands {
+		stdout, _, err := runGradbench(t, "help", c.name)
+		if err != nil {
+			t.Fatalf("gradbench help %s: %v", c.name, err)
+		}
+		fs := newFlagSet(c, io.Discard, io.Discard)
+		_ = c.run(context.Background(), &cmdEnv{stdout: io.Discard, stderr: io.Discard}, fs, []string{"-h"})
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		_, listing, ok := strings.Cut(stdout, "\nFlags:\n")
+		if len(names) == 0 {
+			if ok {
+				t.Errorf("gradbench help %s lists flags of a command without any:\n%s", c.name, stdout)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("gradbench help %s has no Flags: list:\n%s", c.name, stdout)
+			continue
+		}
+		for _, name := range names {
+			if !regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(name) + `[ \t]|^  --` + regexp.QuoteMeta(name) + `$`).MatchString(listing) {
+				t.Errorf("gradbench help %s does not list --%s", c.name, name)
+			}
+		}
+		for _, line := range strings.Split(listing, "\n") {
+			if strings.HasPrefix(line, "  -") && !strings.HasPrefix(line, "  --") {
+				t.Errorf("gradbench help %s lists a flag with one dash: %q", c.name, line)
+			}
+		}
+		var plain strings.Builder
+		fs.SetOutput(&plain)
+		cli.PrintDefaults(fs, "-")
+		// The flag package starts each flag's entry "  -name" and every
+		// further line of it with four spaces and a tab.
+		if want := strings.ReplaceAll("\n"+plain.String(), "\n  -", "\n  --")[1:]; listing != want {
+			t.Errorf("gradbench help %s lists\n%s\nwant the flag package's listing with --name for -name:\n%s", c.name, listing, want)
+		}
 	}
 }
 

@@ -22,7 +22,7 @@ func FlagSet(name, synopsis, pkg, what string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s\n\nRun `go doc %s` for %s.\n\nFlags:\n", synopsis, pkg, what)
-		PrintDefaults(fs)
+		PrintDefaults(fs, "-")
 	}
 	return fs
 }

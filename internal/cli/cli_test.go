@@ -209,7 +209,7 @@ func TestDecimalFlags(t *testing.T) {
 		}
 		var b strings.Builder
 		fs.SetOutput(&b)
-		PrintDefaults(fs)
+		PrintDefaults(fs, "-")
 		if !plain {
 			// PrintDefaults puts the decimal flags back once it has printed.
 			fs.SetOutput(io.Discard)
@@ -336,5 +336,81 @@ func TestParseRefusesTwice(t *testing.T) {
 	}
 	if _, ok := fs.Lookup("n").Value.(*decimal); !ok {
 		t.Errorf("-n's Value after Parse is %T, want its own", fs.Lookup("n").Value)
+	}
+}
+
+// zeroIsOne is a flag Value whose zero value prints "1", as a command's
+// own Value types may: the flag package shows a default only where it
+// differs from that.
+type zeroIsOne struct{ p *int }
+
+func (z zeroIsOne) String() string {
+	if z.p == nil {
+		return "1"
+	}
+	return strconv.Itoa(*z.p)
+}
+
+func (z zeroIsOne) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	*z.p = n
+	return err
+}
+
+// TestPrintDefaultsDash: PrintDefaults with "--" writes each flag
+// --name, as gradbench's docs and errors write them, and is otherwise
+// the flag package's listing: placeholders from backquotes or the type,
+// the usage on the flag's line for a one-letter bool, further lines of
+// the usage indented (and left as written, dashes included), the
+// defaults and when they are shown, a custom Value's zero value. The
+// flag package wrote -epochs in gradbench's help, beside --epochs in its
+// README, examples and errors.
+func TestPrintDefaultsDash(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.Bool("v", false, "verbose")
+	fs.Bool("quiet", false, "no hints")
+	fs.String("out", "results/runs", "runs `directory`, as in --out=x or -out x")
+	fs.String("model", "", "model name")
+	Int(fs, "n", 3, "how many\n  -n 0 is refused\n--nn below")
+	Int(fs, "nn", 0, "a count")
+	Float64(fs, "lr", 0.5, "a `ratio`")
+	var one, two int = 1, 2
+	fs.Var(zeroIsOne{&one}, "one", "zero is one, so no default shown")
+	fs.Var(zeroIsOne{&two}, "two", "shown: 2")
+
+	var plain, got strings.Builder
+	fs.SetOutput(&plain)
+	PrintDefaults(fs, "-")
+	fs.SetOutput(&got)
+	PrintDefaults(fs, "--")
+	if fs.Output() != io.Writer(&got) {
+		t.Errorf("PrintDefaults left the output %v, want it as it was", fs.Output())
+	}
+	want := "" +
+		"  --lr ratio\n    \ta ratio (default 0.5)\n" +
+		"  --model string\n    \tmodel name\n" +
+		"  --n int\n    \thow many\n    \t  -n 0 is refused\n    \t--nn below (default 3)\n" +
+		"  --nn int\n    \ta count\n" +
+		"  --one value\n    \tzero is one, so no default shown\n" +
+		"  --out directory\n    \truns directory, as in --out=x or -out x (default \"results/runs\")\n" +
+		"  --quiet\n    \tno hints\n" +
+		"  --two value\n    \tshown: 2 (default 2)\n" +
+		"  --v\tverbose\n"
+	if got.String() != want {
+		t.Errorf("PrintDefaults(fs, \"--\"):\n%s\nwant\n%s", got.String(), want)
+	}
+	// The flag package's own listing but for the dash of each flag (no
+	// usage above starts a line with "  -": the flag package indents
+	// its further lines).
+	if got, want := got.String(), strings.ReplaceAll("\n"+plain.String(), "\n  -", "\n  --")[1:]; got != want {
+		t.Errorf("PrintDefaults(fs, \"--\"):\n%s\nwant the flag package's with -- for -:\n%s", got, want)
+	}
+
+	// A listing whose heads are not where the flag package puts them is
+	// left whole rather than written half with one dash, half with two.
+	for _, listing := range []string{"  -a int\n", "  -b int\n  -a int\n", "  -ab int\n  -b\n"} {
+		if got := redash(listing, []string{"a", "b"}, "--"); got != listing {
+			t.Errorf("redash(%q) = %q, want it unchanged", listing, got)
+		}
 	}
 }

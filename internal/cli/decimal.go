@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -189,8 +190,18 @@ func nonzeroMantissa(s string) bool {
 
 // PrintDefaults is fs.PrintDefaults, the flags that Int, IntVar, Uint64,
 // Float64 and Float64Var define shown as the flag package shows its own
-// (a placeholder int, uint or float when the usage names none).
-func PrintDefaults(fs *flag.FlagSet) {
+// (a placeholder int, uint or float when the usage names none), with
+// each flag written with dash, as the command's docs write its flags:
+// "  --epochs int" for gradbench, "  -o string" for the bench tools ("-",
+// which leaves the flag package's text as it is).
+//
+// Everything else is the flag package's: the placeholder taken from the
+// usage's backquotes or the Value's type, the usage and its indentation,
+// the default and the rule for when one is shown (a default that differs
+// from the String of the Value type's zero value, also for the commands'
+// own Value types). The listing is rendered by fs.PrintDefaults and only
+// the leading dash of each flag is changed: see redash.
+func PrintDefaults(fs *flag.FlagSet, dash string) {
 	wrapped := map[*flag.Flag]flag.Value{}
 	fs.VisitAll(func(f *flag.Flag) {
 		if d, ok := f.Value.(*decimal); ok {
@@ -203,7 +214,54 @@ func PrintDefaults(fs *flag.FlagSet) {
 			f.Value = v
 		}
 	}()
+	if dash == "-" {
+		fs.PrintDefaults()
+		return
+	}
+	out := fs.Output()
+	var b strings.Builder
+	fs.SetOutput(&b)
+	defer fs.SetOutput(out)
 	fs.PrintDefaults()
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	io.WriteString(out, redash(b.String(), names, dash))
+}
+
+// redash writes the flags of listing, fs.PrintDefaults' text for the
+// flags names (in the order it lists them, VisitAll's), with dash where
+// the flag package writes "-".
+//
+// PrintDefaults starts each flag's entry on a line of its own with
+// "  -name", followed by a space and the placeholder, a tab and the usage
+// (a flag of one letter without a placeholder), or the end of the line;
+// every further line of the usage starts with four spaces and a tab (a
+// line of its own could otherwise come only from a default whose String
+// holds a newline, which none of the commands' does, and would be taken
+// for a head only if it started with "  -" and the next flag's name). So
+// the line of each flag's entry is found in order, each after the one
+// before, by that head alone, and only its "-" is replaced: the usage,
+// however it is worded (--account=proj, -c2), is never looked at. If a
+// head is not found where the flag package puts it, listing is returned
+// as it is, the flags written with the one dash they are also read with,
+// rather than some with one dash and some with another.
+func redash(listing string, names []string, dash string) string {
+	lines := strings.SplitAfter(listing, "\n")
+	next := 0
+	for i, line := range lines {
+		if next == len(names) {
+			break
+		}
+		head := "  -" + names[next]
+		if rest, ok := strings.CutPrefix(line, head); ok && rest != "" && strings.ContainsRune(" \t\n", rune(rest[0])) {
+			lines[i] = "  " + dash + line[len("  -"):]
+			next++
+		}
+	}
+	if next < len(names) {
+		return listing
+	}
+	return strings.Join(lines, "")
 }
 
 // Digits returns the value of s written as plain decimal digits, and
