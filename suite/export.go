@@ -368,6 +368,14 @@ func runKey(path string) (dir, key string, err error) {
 		}
 	}
 	if k, ok := strings.CutSuffix(base, ".ckpt"); ok {
+		if isKey(k) {
+			_, cerr := os.Stat(path)
+			rec := filepath.Join(filepath.Dir(path), k+".json")
+			if _, rerr := os.Stat(rec); errors.Is(cerr, fs.ErrNotExist) && rerr == nil {
+				// A run that finished since: its checkpoint is gone.
+				return "", "", fmt.Errorf("%s does not exist: run %s has finished, and its epoch checkpoint was removed; want its record %s", path, k, rec)
+			}
+		}
 		return "", "", fmt.Errorf("%s is the epoch checkpoint of an unfinished run %s; want a finished run (%s.json or %s.weights)", path, k, k, k)
 	}
 	return "", "", fmt.Errorf("%s: want a run record <key>.json or final weights <key>.weights", path)

@@ -144,11 +144,13 @@ func LoadRecipe(nameOrFile string) (*Recipe, error) {
 			return ParseRecipe(bytes.NewReader(b), nameOrFile)
 		}
 	}
-	if _, err := os.Stat(nameOrFile); err != nil {
+	if st, err := os.Stat(nameOrFile); err != nil {
 		if strings.ContainsAny(nameOrFile, `/\`) || strings.HasSuffix(nameOrFile, ".json") {
 			return nil, wrapErr("suite: recipe file", err)
 		}
 		return nil, fmt.Errorf("suite: unknown recipe %q (have %s, or a recipe file)", nameOrFile, strings.Join(RecipeNames(), ", "))
+	} else if st.IsDir() {
+		return nil, fmt.Errorf("suite: recipe file %s is a directory: want a built-in recipe (%s) or a recipe's JSON file", nameOrFile, strings.Join(RecipeNames(), ", "))
 	}
 	f, err := os.Open(nameOrFile)
 	if err != nil {

@@ -268,3 +268,18 @@ func TestRecipeZeroLiterals(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadRecipeDirectory: a directory given as the recipe (the recipes
+// folder, a runs directory) was read as a file, "suite: recipe: read
+// recipes: is a directory (in recipes)".
+func TestLoadRecipeDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.Mkdir("recipes", 0o755)
+	for _, name := range []string{"recipes", dir} {
+		want := "suite: recipe file " + name + " is a directory: want a built-in recipe (cifar10-paper, fmnist-10, imagenet-paper, quick, study) or a recipe's JSON file"
+		if _, err := LoadRecipe(name); err == nil || err.Error() != want {
+			t.Errorf("LoadRecipe(%s) error = %v\nwant %s", name, err, want)
+		}
+	}
+}

@@ -225,6 +225,38 @@ func distinct[T cmp.Ordered](rs []*Record, key func(*Record) T) []T {
 	return out
 }
 
+// recordSubdirs returns the names, sorted, of the subdirectories of dir
+// that hold a file named as a run record (<key>.json): where a --runs
+// that holds none may have meant to point.
+func recordSubdirs(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var subs []string
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		files, _ := os.ReadDir(filepath.Join(dir, e.Name()))
+		for _, f := range files {
+			if key, ok := strings.CutSuffix(f.Name(), ".json"); ok && isKey(key) {
+				subs = append(subs, e.Name())
+				break
+			}
+		}
+	}
+	return subs
+}
+
+// andList joins s as "a", "a and b" or "a, b and c".
+func andList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
 // them is "it" for one estimator and "them" for several.
 func them(specs []string) string {
 	if len(specs) == 1 {
@@ -280,6 +312,11 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		return nil, err
 	}
 	if len(recs) == 0 {
+		if subs := recordSubdirs(o.Runs); len(subs) > 0 {
+			// A directory above runs directories, such as results/study.
+			return nil, fmt.Errorf("suite: no run records in %s, but its subdirectories %s hold some: name one of them, such as --runs %s",
+				o.Runs, andList(subs), filepath.Join(o.Runs, subs[0]))
+		}
 		return nil, fmt.Errorf("suite: no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
 	}
 	if o.Seeds != nil && len(ofSeeds(recs, o.Seeds)) == 0 {

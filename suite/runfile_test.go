@@ -83,3 +83,28 @@ func TestReadByKeyRefuses(t *testing.T) {
 		t.Errorf("ReadLock of a key with no lock: %v, want fs.ErrNotExist", err)
 	}
 }
+
+// TestRunKeyFinishedCheckpoint: the epoch checkpoint of a run that has
+// finished since (a name copied from a listing made while it trained) was
+// called "the epoch checkpoint of an unfinished run", though it no longer
+// exists and the run has its record. The error now says so and names the
+// record to give instead.
+func TestRunKeyFinishedCheckpoint(t *testing.T) {
+	const key = "0123456789abcdef"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, key+".json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ckpt, rec := filepath.Join(dir, key+".ckpt"), filepath.Join(dir, key+".json")
+	want := ckpt + " does not exist: run " + key + " has finished, and its epoch checkpoint was removed; want its record " + rec
+	if _, _, err := runKey(ckpt); err == nil || err.Error() != want {
+		t.Errorf("runKey(%s) = %v\nwant %s", ckpt, err, want)
+	}
+	// One that exists is still an unfinished run's.
+	if err := os.WriteFile(filepath.Join(dir, "fedcba9876543210.ckpt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runKey(filepath.Join(dir, "fedcba9876543210.ckpt")); err == nil || !strings.Contains(err.Error(), "is the epoch checkpoint of an unfinished run fedcba9876543210") {
+		t.Errorf("runKey of an existing checkpoint = %v, want it called an unfinished run's", err)
+	}
+}

@@ -82,6 +82,9 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
 		m, err := layout(name, cfg)
 		if err != nil {
+			if q.Model == "" {
+				return modelsTakingHint(err, q, layout)
+			}
 			return err
 		}
 		ms = append(ms, m)
@@ -90,6 +93,28 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 		return WriteModelSummary(w, ms[0])
 	}
 	return WriteModels(w, ms)
+}
+
+// modelsTakingHint returns err, the error of one model of a summary of
+// every model, with the names of the models that take q's input, classes
+// and width, if any: without --model they apply to every model, and one
+// model refusing them (alexnet, 1×28×28) stopped the others' rows.
+func modelsTakingHint(err error, q ModelsQuery, layout func(string, models.Config) (*models.Layout, error)) error {
+	var ok []string
+	for _, name := range models.Names() {
+		q.Model = name
+		if summarizeModels(io.Discard, q, layout) == nil {
+			ok = append(ok, name)
+		}
+	}
+	if len(ok) == 0 {
+		return err
+	}
+	them := "takes"
+	if len(ok) > 1 {
+		them = "take"
+	}
+	return fmt.Errorf("%w; without --model every model is summarized with --input, --classes and --width: %s %s them (name one with --model)", err, andList(ok), them)
 }
 
 // WriteModels writes one markdown row per model: parameters by precision,

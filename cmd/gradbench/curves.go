@@ -53,9 +53,9 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	from := cli.Float64(fs, "from", -2, "first x of the grid, as its nearest float32 (the estimators take x as float32)")
 	to := cli.Float64(fs, "to", 2, "last x of the grid, as its nearest float32")
 	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
-	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated (refused where no estimator listed has one)")
+	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated, 0 (the first epoch) when not given; refused where no estimator listed has a schedule")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
-	svg := fs.String("svg", "", "also write the curves as an SVG plot to this file")
+	svg := fs.String("svg", "", "write the curves as an SVG plot to this `file`; the table is then printed only if --format is given")
 	layout := fs.String("layout", "auto", "with --svg: plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -189,7 +189,7 @@ func TestFlagGivenEmpty(t *testing.T) {
 		{[]string{"plan", "--recipe", "", "--out", out}, `plan: --recipe "" is empty: give the name, or leave --recipe out for its default (fmnist-10)`},
 		{[]string{"eval", "--model", "m.gbnn", "--impl", ""}, `eval: --impl "" is empty: give the value, or leave --impl out for its default`},
 		{[]string{"eval", "--model", "m.gbnn", "--dataset", ""}, `eval: --dataset "" is empty: give the name, or leave --dataset out for its default`},
-		{[]string{"curves", "--svg", ""}, `curves: --svg "" is empty: give the value, or leave --svg out for its default`},
+		{[]string{"curves", "--svg", ""}, `curves: --svg "" is empty: give the file, or leave --svg out for its default`},
 		{[]string{"curves", "--estimators", ""}, `curves: --estimators "" is empty: give the value, or leave --estimators out for its default`},
 		{[]string{"curves", "--format", ""}, `curves: --format "" is empty: give the value, or leave --format out for its default (tsv)`},
 		{[]string{"curves", "--svg", svg, "--format", ""}, `curves: --format "" is empty: give the value, or leave --format out for its default (tsv)`},

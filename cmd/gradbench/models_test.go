@@ -46,6 +46,9 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "resnet20", "--classes", "0"}, "models: bad --classes 0"},
 		{[]string{"--width", "0"}, "models: bad --width 0: want a number > 0"},
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
+		// Without --model, --input is every model's: the error says which
+		// models take it, so that the one wanted can be named.
+		{[]string{"--input", "1x28x28"}, "models: alexnet: input 1×28×28 too small: conv1.layer needs at least 3×3 here (alexnet takes inputs of at least 63×63); without --model every model is summarized with --input, --classes and --width: resnet18, resnet20 and vgg-small take them (name one with --model)"},
 		// The largest int, and sizes past a 32-bit one (a 32-bit build
 		// gets its largest int instead), are read and refused by the
 		// model's bounds; digits past any int are refused as such.
@@ -65,5 +68,9 @@ func TestModelsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("gradbench models %v: error %v, want %q", tt.args, err, tt.want)
 		}
+	}
+	// Settings no model takes: no model to name.
+	if _, _, err := runGradbench(t, "models", "--classes", "70000"); err == nil || err.Error() != "models: alexnet: 70000 classes, want at most 65536" {
+		t.Errorf("gradbench models --classes 70000: error %v, want alexnet's alone", err)
 	}
 }

@@ -155,6 +155,13 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	if err := suite.CheckOutputDir("--out", *out, sweep.OutputFiles()...); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
+	// And that --out takes files at all (a read-only file system, a
+	// directory the user may not write): before the data is loaded and
+	// steps timed, not at the first cell's lock. Every run writes its
+	// table there, so no sweep could succeed without it.
+	if err := suite.ProbeOutputDir("--out", *out); err != nil {
+		return fmt.Errorf("run: %w; nothing was trained", err)
+	}
 	bar := newCmdProgressBar(env, *quiet)
 	runner := &suite.Runner{Dir: *out, Progress: bar.event, KeepEpochs: *keep}
 	if !*quiet {

@@ -36,3 +36,29 @@ func TestTableRunsMissing(t *testing.T) {
 		})
 	}
 }
+
+// TestTableRunsParent: --runs naming the directory above the runs
+// directories (results/study, whose records are in runs/ and
+// optimizers/) said only that it holds no records, as for an empty
+// directory. The error now names the subdirectories that hold records.
+func TestTableRunsParent(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"runs", "optimizers", "notes"} {
+		os.Mkdir(filepath.Join(dir, sub), 0o755)
+	}
+	for _, f := range []string{"runs/0123456789abcdef.json", "optimizers/fedcba9876543210.json", "notes/readme.json"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	empty := filepath.Join(dir, "notes")
+	for _, c := range []struct{ runs, want string }{
+		{dir, "suite: no run records in " + dir + ", but its subdirectories optimizers and runs hold some: name one of them, such as --runs " + filepath.Join(dir, "optimizers")},
+		{empty, "suite: no run records in " + empty + " (gradbench run --out " + empty + " writes them)"},
+	} {
+		_, _, err := runGradbench(t, "table", "--runs", c.runs)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("gradbench table --runs %s: %v\nwant %s", c.runs, err, c.want)
+		}
+	}
+}
