@@ -33,7 +33,8 @@
 // lines; so is an input whose command, build or go line changes (two files
 // joined, which the report would name by the last), a result without
 // ns/op, a benchmark that reports MB/s in some runs only, and a benchmark
-// line that does not parse.
+// line that does not parse or that go test would not write (a time of
+// NaN, ±Inf, 0 or below, a negative bandwidth, 0 iterations).
 //
 // Benchmark names are expected to use key=value parts
 // (BenchmarkBackward/est=ste/n=1048576/impl=fast). The -elements key gives
