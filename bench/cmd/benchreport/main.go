@@ -60,7 +60,8 @@
 // run of every benchmark in the same window (as results/peer.sh does with
 // gradbench and PyTorch): a ratio is then taken run by run, and its target
 // checks the median of those ratios, shown with their range. The two
-// benchmarks of a ratio must have the same number of runs.
+// benchmarks of a ratio must have the same number of runs, and -paired
+// needs a ratio target.
 package main
 
 import (
@@ -69,6 +70,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -106,6 +108,12 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no inputs: want label=file arguments (see -h)")
+	}
+	// -paired changes how a ratio is taken, and nothing else: without a
+	// ratio target it would be ignored, the report's command line saying
+	// its runs were paired.
+	if *paired && !slices.ContainsFunc(targets, func(t string) bool { return strings.Contains(t, "::") }) {
+		return errors.New("-paired without a ratio target ('FILTER :: FILTER: ratio OP BOUND'): it takes ratios run by run, and there are none; give a ratio target or drop -paired")
 	}
 	// An -o that is one of the inputs would replace the benchmarks the
 	// report was made from with the report: refuse it before reading.

@@ -548,3 +548,21 @@ func TestRefusesOutputOverInput(t *testing.T) {
 		t.Errorf("the input holds %q (%v), want its benchmarks unchanged", b, err)
 	}
 }
+
+// TestPairedNeedsRatio: tried as a new user would, -paired with no
+// target, or with targets of one benchmark each, was accepted and
+// changed nothing (it takes ratios run by run, and there were none),
+// while the command line the report names says its runs were paired.
+// It is refused, naming what it needs.
+func TestPairedNeedsRatio(t *testing.T) {
+	in := writeInputs(t, "BenchmarkStep/engine=ours-2 1 800 ns/op\nBenchmarkStep/engine=peer-2 1 400 ns/op\n")[0]
+	const want = "-paired without a ratio target"
+	for _, args := range [][]string{
+		{"-paired", "x=" + in},
+		{"-paired", "-target", "/engine:ours: ns/op < 900", "x=" + in},
+	} {
+		if err := run(args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", args, err, want)
+		}
+	}
+}
