@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,47 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		cancel()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
 			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
+		}
+	}
+}
+
+// TestScriptsRefuseDashLabels: tried as a new user would,
+// results/couple.sh --reprot (a typo of --report) took "--reprot" as a
+// LABEL, whose letters and dashes it allows, and ran the whole benchmark
+// into results/couple---reprot.txt; so did -h, and the other scripts
+// that take a LABEL. A LABEL must start with a letter or a digit: one
+// that starts with '-' is refused before anything is built or run. The
+// scripts run with a go that fails, so that a script that does not
+// refuse fails at once instead of building.
+func TestScriptsRefuseDashLabels(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"couple", "--reprot"}, "results/couple.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as zen5, got '--reprot'\n"},
+		{[]string{"profile", "-h"}, "results/profile.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '-h'\n"},
+		{[]string{"threads", "--reprot"}, "results/threads.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '--reprot'\n"},
+		{[]string{"ab-step", "-x", "HEAD"}, "results/ab-step.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as lut, got '-x'\n"},
+	} {
+		script := "../results/" + c.args[0] + ".sh"
+		if _, err := os.ReadFile(script); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
+		cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		killTreeOnCancel(cmd)
+		b, err := cmd.CombinedOutput()
+		cancel()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
+			t.Errorf("results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.args[0], c.args[1:], err, b, c.want)
 		}
 	}
 }

@@ -101,6 +101,19 @@ whole_arg() {
 	fi
 }
 
+# label_arg NAME EXAMPLE LABEL exits with an error naming the script
+# results/NAME.sh unless LABEL, which names the script's output files,
+# is lowercase letters, digits and '-', starting with a letter or a
+# digit: one that starts with '-' is a mistyped option (--reprot for
+# --report, or -h), which would run the whole benchmark under that name.
+label_arg() {
+	case $3 in '' | [!a-z0-9]* | *[!a-z0-9-]*)
+		echo "results/$1.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as $2, got '$3'" >&2
+		exit 2
+		;;
+	esac
+}
+
 # runs_arg NAME DEFAULT [RUNS] sets runs to RUNS (DEFAULT when there is no
 # third argument; an empty one is refused) for the script results/NAME.sh,
 # or exits with an error that names the bad value.
@@ -257,11 +270,7 @@ ab_args() {
 	ab_cmd="results/$name.sh $*"
 	args_at_most "$name" 3 "$@"
 	label=${1:-} base=${2:-}
-	case $label in '' | *[!a-z0-9-]*)
-		echo "results/$name.sh: want a LABEL of lowercase letters, digits and '-', got '$label'" >&2
-		exit 2
-		;;
-	esac
+	label_arg "$name" lut "$label"
 	[ -n "$base" ] || { echo "results/$name.sh: want a BASE commit" >&2; exit 2; }
 	commit_arg "$name" "$base"
 	runs_arg "$name" 6 "${@:3:1}"
