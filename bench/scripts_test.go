@@ -20,9 +20,10 @@ func TestScriptsRefuseNonFlagArguments(t *testing.T) {
 		t.Skip("no bash")
 	}
 	for _, name := range []string{"data", "engine", "inference", "kernels"} {
+		script := readScript(t, name)
 		for _, args := range [][]string{{"count=1"}, {"-count", "1"}, {""}} {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			cmd := exec.CommandContext(ctx, "bash", append([]string{"../results/" + name + ".sh"}, args...)...)
+			cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
 			// Without the refusal the script starts go test: end it and
 			// everything it started.
 			killTreeOnCancel(cmd)
@@ -59,12 +60,7 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
 	} {
-		script := "../results/" + c.args[0] + ".sh"
-		// Read by the test too, so that go test's cache knows the result
-		// depends on it.
-		if _, err := os.ReadFile(script); err != nil {
-			t.Fatal(err)
-		}
+		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
 		cmd.Env = append(cmd.Environ(), c.env...)
@@ -104,10 +100,7 @@ func TestScriptsRefuseDashLabels(t *testing.T) {
 		{[]string{"threads", "--reprot"}, "results/threads.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '--reprot'\n"},
 		{[]string{"ab-step", "-x", "HEAD"}, "results/ab-step.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as lut, got '-x'\n"},
 	} {
-		script := "../results/" + c.args[0] + ".sh"
-		if _, err := os.ReadFile(script); err != nil {
-			t.Fatal(err)
-		}
+		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
 		cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -118,4 +111,70 @@ func TestScriptsRefuseDashLabels(t *testing.T) {
 			t.Errorf("results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.args[0], c.args[1:], err, b, c.want)
 		}
 	}
+}
+
+// TestScriptsNeedTheirTools: a script that reads a number through a tool
+// that is missing wrote the number wrong, not failed: results/timing.sh
+// and fidelity-estimate.sh without bc wrote every wall time as "0 s"
+// (printf of an empty $(… | bc)), timing.sh without python3 an empty
+// per-epoch column, fidelity-bench.sh and fidelity-cost.sh without free
+// a machine of " GiB", each after minutes of work. Each script names the
+// tools it lacks before it builds or runs anything. Here they run with
+// a PATH that holds only dirname (which every script calls first).
+func TestScriptsNeedTheirTools(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	dirname, err := exec.LookPath("dirname")
+	if err != nil {
+		t.Skip("no dirname")
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(dirname, filepath.Join(bin, "dirname")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args  []string
+		tools []string
+	}{
+		{[]string{"timing"}, []string{"bc", "python3"}},
+		{[]string{"fidelity-estimate"}, []string{"bc"}},
+		{[]string{"fidelity"}, []string{"python3"}},
+		{[]string{"fidelity-bench"}, []string{"free"}},
+		{[]string{"fidelity-cost", "HEAD"}, []string{"free"}},
+		// git, which commit_arg asks before it says the BASE is no commit.
+		{[]string{"ab-step", "x", "HEAD"}, []string{"git"}},
+	} {
+		script := readScript(t, c.args[0])
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, bash, append([]string{script}, c.args[1:]...)...)
+		cmd.Env = append(cmd.Environ(), "PATH="+bin)
+		killTreeOnCancel(cmd)
+		b, err := cmd.CombinedOutput()
+		cancel()
+		want := "results/" + c.args[0] + ".sh: "
+		ok := strings.HasPrefix(string(b), want) && strings.Contains(string(b), "not found on PATH")
+		for _, tool := range c.tools {
+			ok = ok && strings.Contains(string(b), tool)
+		}
+		if ee, isExit := err.(*exec.ExitError); !isExit || ee.ExitCode() != 2 || !ok {
+			t.Errorf("results/%s.sh %q without %s: %v\n%s\nwant exit status 2 and an error starting %q naming %s", c.args[0], c.args[1:], strings.Join(c.tools, ", "), err, b, want, strings.Join(c.tools, ", "))
+		}
+	}
+}
+
+// readScript returns the path of results/NAME.sh, which the test runs,
+// after reading it and results/lib.sh, which it sources: so that go
+// test's cache knows the result depends on both (a change to lib.sh
+// alone reported the earlier result, cached).
+func readScript(t *testing.T, name string) string {
+	t.Helper()
+	script := "../results/" + name + ".sh"
+	for _, p := range []string{script, "../results/lib.sh"} {
+		if _, err := os.ReadFile(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return script
 }

@@ -57,6 +57,24 @@ args_at_most() {
 	fi
 }
 
+# need NAME TOOL... exits with an error naming the script results/NAME.sh
+# and every TOOL that is not on PATH (or, given as a path, not there), so
+# that the script stops before it builds or runs anything: a number read
+# through a missing tool in a command substitution was written wrong, not
+# refused ("0 s" from printf of an empty $(… | bc)), minutes later.
+need() {
+	local name=$1 t missing=()
+	shift
+	for t in "$@"; do
+		command -v "$t" >/dev/null || missing+=("$t")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		t=$(printf ', %s' "${missing[@]}")
+		echo "results/$name.sh: needs ${t:2}, not found on PATH: install it, then run the script again" >&2
+		exit 2
+	fi
+}
+
 # go_test_flags NAME ARGS... exits with an error naming the script
 # results/NAME.sh unless every one of ARGS is a go test flag written as
 # one word, -flag or -flag=value: go test reads any other word as a
@@ -125,6 +143,7 @@ runs_arg() {
 # commit_arg NAME REV exits with an error naming REV unless git knows it
 # as a commit, before the script results/NAME.sh builds anything.
 commit_arg() {
+	need "$1" git
 	if ! git rev-parse --verify -q "$2^{commit}" >/dev/null; then
 		echo "results/$1.sh: want a BASE commit, got '$2', which is no commit of this repository" >&2
 		exit 2
