@@ -178,3 +178,40 @@ func readScript(t *testing.T, name string) string {
 	}
 	return script
 }
+
+// TestScriptsRefuseHugeNumbers: a count too large for the shell's
+// integers (RUNS=99999999999999999999) passed whole_arg, whose test of
+// its least value failed with a warning and so refused nothing, and the
+// script ran with it: a seq of that many runs. It is refused before
+// anything is built or run. The scripts run with a go that fails, so
+// that a script that does not refuse fails at once instead of building.
+func TestScriptsRefuseHugeNumbers(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"poolstats", "99999999999999999999"}, "results/poolstats.sh: want STEPS, the steps per run of at most 18 digits (the shell's integers), got '99999999999999999999'\n"},
+		{[]string{"RUNS=9223372036854775808"}, []string{"poolstats"}, "results/poolstats.sh: want RUNS, the number of alternations of at most 18 digits (the shell's integers), got '9223372036854775808'\n"},
+		{nil, []string{"lut", "18446744073709551617"}, "results/lut.sh: want RUNS of at most 18 digits (the shell's integers), got '18446744073709551617'\n"},
+	} {
+		script := readScript(t, c.args[0])
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
+		cmd.Env = append(cmd.Environ(), c.env...)
+		cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		killTreeOnCancel(cmd)
+		b, err := cmd.CombinedOutput()
+		cancel()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
+			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
+		}
+	}
+}

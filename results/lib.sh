@@ -106,13 +106,19 @@ bench_args() {
 
 # whole_arg NAME WHAT MIN VALUE exits with an error naming the script and
 # WHAT unless VALUE is a whole number of at least MIN written without
-# leading zeros (so that it is the number it reads as).
+# leading zeros (so that it is the number it reads as), of at most 18
+# digits: a larger one overflows the shell's 64-bit integers, where the
+# test of its least value failed with a warning and so refused nothing.
 whole_arg() {
 	case $4 in '' | 0* | *[!0-9]*)
 		echo "results/$1.sh: want $2, a whole number of at least $3 without leading zeros, got '$4'" >&2
 		exit 2
 		;;
 	esac
+	if [ ${#4} -gt 18 ]; then
+		echo "results/$1.sh: want $2 of at most 18 digits (the shell's integers), got '$4'" >&2
+		exit 2
+	fi
 	if [ "$4" -lt "$3" ]; then
 		echo "results/$1.sh: want $2 of at least $3, got $4" >&2
 		exit 2
