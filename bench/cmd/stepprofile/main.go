@@ -53,6 +53,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -279,7 +280,11 @@ func run(args []string, stdout io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	switch {
+	case !given["cores"]:
+		return errors.New("-cores is required: give the number of cores the steps ran on (GOMAXPROCS), >= 1")
 	case *cores < 1:
 		return fmt.Errorf("-cores %d: want the number of cores the steps ran on, >= 1", *cores)
 	case *steps < 0:

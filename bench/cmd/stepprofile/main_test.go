@@ -123,7 +123,9 @@ func TestRun(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"x=" + in}, "-cores 0"},
+		// -cores left out was refused as "-cores 0", a value not given.
+		{[]string{"x=" + in}, "-cores is required: give the number of cores the steps ran on (GOMAXPROCS), >= 1"},
+		{[]string{"-cores", "0", "x=" + in}, "-cores 0: want the number of cores the steps ran on, >= 1"},
 		{[]string{"-cores", "2"}, "no profiles"},
 		{[]string{"-cores", "2", "nolabel"}, "want label=profile"},
 		// Two profiles of one label headed two columns alike.
