@@ -48,6 +48,7 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
+	path := failingGo(t)
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -59,11 +60,17 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{[]string{"IMPL="}, []string{"threads", "--report"}, "results/threads.sh: IMPL with --report: --report only regenerates results/threads.md from the recorded runs; unset IMPL\n"},
 		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
+		// RUNS in the environment of a script that takes RUNS as its
+		// argument (as couple.sh, poolstats.sh and threads.sh read it
+		// from the environment) ran the default number of runs.
+		{[]string{"RUNS=3"}, []string{"lut"}, "results/lut.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS\n"},
+		{[]string{"RUNS=3"}, []string{"ab-step", "x", "HEAD"}, "results/ab-step.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS\n"},
 	} {
 		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
 		cmd.Env = append(cmd.Environ(), c.env...)
+		cmd.Env = append(cmd.Env, path)
 		// Without the refusal the script builds and runs the benchmarks:
 		// end it and everything it started.
 		killTreeOnCancel(cmd)
@@ -87,10 +94,7 @@ func TestScriptsRefuseDashLabels(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	path := failingGo(t)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -103,7 +107,7 @@ func TestScriptsRefuseDashLabels(t *testing.T) {
 		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		cmd.Env = append(cmd.Environ(), path)
 		killTreeOnCancel(cmd)
 		b, err := cmd.CombinedOutput()
 		cancel()
@@ -189,10 +193,7 @@ func TestScriptsRefuseHugeNumbers(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	path := failingGo(t)
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -206,7 +207,7 @@ func TestScriptsRefuseHugeNumbers(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
 		cmd.Env = append(cmd.Environ(), c.env...)
-		cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		cmd.Env = append(cmd.Env, path)
 		killTreeOnCancel(cmd)
 		b, err := cmd.CombinedOutput()
 		cancel()
@@ -214,4 +215,16 @@ func TestScriptsRefuseHugeNumbers(t *testing.T) {
 			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
 		}
 	}
+}
+
+// failingGo returns a PATH, for a script's environment, whose go fails
+// at once, naming the call: a script that does not refuse its arguments
+// fails then instead of building and running benchmarks.
+func failingGo(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 }

@@ -140,8 +140,16 @@ label_arg() {
 
 # runs_arg NAME DEFAULT [RUNS] sets runs to RUNS (DEFAULT when there is no
 # third argument; an empty one is refused) for the script results/NAME.sh,
-# or exits with an error that names the bad value.
+# or exits with an error that names the bad value, or RUNS set in the
+# environment.
 runs_arg() {
+	# couple.sh, poolstats.sh and threads.sh read RUNS from the
+	# environment; one set for a script that takes RUNS as its argument
+	# would be ignored, its default run instead.
+	if [ -n "${RUNS+x}" ]; then
+		echo "results/$1.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS" >&2
+		exit 2
+	fi
 	if [ $# -ge 3 ]; then runs=$3; else runs=$2; fi
 	whole_arg "$1" RUNS 1 "$runs"
 }
