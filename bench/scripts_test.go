@@ -59,6 +59,7 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{[]string{"RUNS=6"}, []string{"threads", "--report"}, "results/threads.sh: RUNS with --report: --report only regenerates results/threads.md from the recorded runs; unset RUNS\n"},
 		{[]string{"IMPL="}, []string{"threads", "--report"}, "results/threads.sh: IMPL with --report: --report only regenerates results/threads.md from the recorded runs; unset IMPL\n"},
 		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
+		{[]string{"NOTE="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: NOTE is empty: want a remark on the machine's state, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
 		// RUNS in the environment of a script that takes RUNS as its
 		// argument (as couple.sh, poolstats.sh and threads.sh read it
