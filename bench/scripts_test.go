@@ -229,3 +229,34 @@ func failingGo(t *testing.T) string {
 	}
 	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 }
+
+// TestScriptsRefuseFlagsGivenTwice: results/kernels.sh -count=3 -count=5
+// passed both to go test, which kept the last without a word, the first
+// given and ignored, as in any of go test's spellings of the flag. The
+// scripts that pass their arguments to go test refuse a flag given twice
+// before they build or run anything.
+func TestScriptsRefuseFlagsGivenTwice(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	path := failingGo(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kernels", "-count=3", "-count=5"}, "results/kernels.sh: -count given twice ('-count=3', then '-count=5'): give each go test flag once\n"},
+		{[]string{"data", "-test.count=3", "--count=5"}, "results/data.sh: -count given twice ('-test.count=3', then '--count=5'): give each go test flag once\n"},
+		{[]string{"engine", "-benchtime=1x", "-cpu=1", "-benchtime=2x"}, "results/engine.sh: -benchtime given twice ('-benchtime=1x', then '-benchtime=2x'): give each go test flag once\n"},
+	} {
+		script := readScript(t, c.args[0])
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
+		cmd.Env = append(cmd.Environ(), path)
+		killTreeOnCancel(cmd)
+		b, err := cmd.CombinedOutput()
+		cancel()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
+			t.Errorf("results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.args[0], c.args[1:], err, b, c.want)
+		}
+	}
+}

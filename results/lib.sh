@@ -79,9 +79,13 @@ need() {
 # results/NAME.sh unless every one of ARGS is a go test flag written as
 # one word, -flag or -flag=value: go test reads any other word as a
 # package, so a typo such as count=1 (or the 1 of -count 1) ran the whole
-# benchmarks and failed only at their end.
+# benchmarks and failed only at their end. A flag given twice (in any
+# of go test's spellings, -count, --count, -test.count) is refused too:
+# go test keeps the last value without a word, the first given and then
+# ignored.
 go_test_flags() {
-	local name=$1 a
+	local name=$1 a f
+	local -A first=()
 	shift
 	for a in "$@"; do
 		case $a in -?*) ;; *)
@@ -89,7 +93,23 @@ go_test_flags() {
 			exit 2
 			;;
 		esac
+		f=$(go_test_flag_name "$a")
+		if [ -n "${first[$f]+x}" ]; then
+			echo "results/$name.sh: -$f given twice ('${first[$f]}', then '$a'): give each go test flag once" >&2
+			exit 2
+		fi
+		first[$f]=$a
 	done
+}
+
+# go_test_flag_name ARG prints the name of the go test flag ARG
+# (-flag or -flag=value): without its dashes, its test. prefix and its
+# value, so that -count=1, --count=1 and -test.count=1 are one flag.
+go_test_flag_name() {
+	local f=${1#-}
+	f=${f#-}
+	f=${f#test.}
+	echo "${f%%=*}"
 }
 
 # bench_args NAME ARGS... checks ARGS with go_test_flags NAME and sets the
@@ -101,7 +121,11 @@ bench_args() {
 	shift
 	go_test_flags "$name" "$@"
 	args=("$@")
-	case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+	local a
+	for a in "$@"; do
+		[ "$(go_test_flag_name "$a")" != count ] || return 0
+	done
+	args=(-count=10 "${args[@]}")
 }
 
 # whole_arg NAME WHAT MIN VALUE exits with an error naming the script and
