@@ -109,6 +109,11 @@ func run(args []string, stdout io.Writer) error {
 	if fs.NArg() == 0 {
 		return errors.New("no inputs: want label=file arguments (see -h)")
 	}
+	// The title is the report's heading line: a second line would be a
+	// heading or paragraph of its own.
+	if strings.ContainsAny(*title, "\r\n") {
+		return fmt.Errorf("-title %q: a title is one line, want no line break", *title)
+	}
 	// -paired changes how a ratio is taken, and nothing else: without a
 	// ratio target it would be ignored, the report's command line saying
 	// its runs were paired.

@@ -107,6 +107,9 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"-target", "/gemm:go: ns/op < 1e400", "go=" + a}, `bad bound "1e400": overflows float64 to +Inf`},
 		{[]string{"-target", "/gemm:go: ns/op < NaN", "go=" + a}, `bad bound "NaN": want a finite number`},
 		{[]string{"-target", "/gemm:go: ns/op < 0x1p-3", "go=" + a}, `bad bound "0x1p-3": want a decimal number`},
+		// A title of two lines made the second a heading or paragraph
+		// of its own under a title of the first.
+		{[]string{"-title", "Kernels\n# Other", "go=" + a}, `-title "Kernels\n# Other": a title is one line, want no line break`},
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)

@@ -291,6 +291,10 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("-steps %d: want >= 0", *steps)
 	case fs.NArg() == 0:
 		return errors.New("no profiles: want label=profile arguments (see -h)")
+	case strings.ContainsAny(*title, "\r\n"):
+		// The title is the table's heading line: a second line would be
+		// a paragraph of its own.
+		return fmt.Errorf("-title %q: a title is one line, want no line break", *title)
 	}
 	var rs []*result
 	labels := cli.Labels{Path: "profile", Item: "profile"}
