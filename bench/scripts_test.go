@@ -45,15 +45,7 @@ func TestScriptsRefuseNonFlagArguments(t *testing.T) {
 // LABEL "" ran without a BASE, and RUNS with results/threads.sh --report
 // (which runs nothing) was ignored.
 func TestScriptsRefuseEmptyArguments(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
-	path := failingGo(t)
-	for _, c := range []struct {
-		env  []string
-		args []string
-		want string
-	}{
+	expectRefusals(t, []refusal{
 		{nil, []string{"poolstats", ""}, "results/poolstats.sh: want STEPS, the steps per run, a whole number of at least 5 without leading zeros, got ''\n"},
 		{nil, []string{"threads", "before", ""}, "results/threads.sh: BASE is empty: want a commit, or leave BASE out\n"},
 		{[]string{"RUNS=6"}, []string{"threads", "--report"}, "results/threads.sh: RUNS with --report: --report only regenerates results/threads.md from the recorded runs; unset RUNS\n"},
@@ -66,21 +58,7 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		// from the environment) ran the default number of runs.
 		{[]string{"RUNS=3"}, []string{"lut"}, "results/lut.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS\n"},
 		{[]string{"RUNS=3"}, []string{"ab-step", "x", "HEAD"}, "results/ab-step.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS\n"},
-	} {
-		script := readScript(t, c.args[0])
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), c.env...)
-		cmd.Env = append(cmd.Env, path)
-		// Without the refusal the script builds and runs the benchmarks:
-		// end it and everything it started.
-		killTreeOnCancel(cmd)
-		b, err := cmd.CombinedOutput()
-		cancel()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
-			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
-		}
-	}
+	})
 }
 
 // TestScriptsRefuseDashLabels: tried as a new user would,
@@ -88,34 +66,14 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 // LABEL, whose letters and dashes it allows, and ran the whole benchmark
 // into results/couple---reprot.txt; so did -h, and the other scripts
 // that take a LABEL. A LABEL must start with a letter or a digit: one
-// that starts with '-' is refused before anything is built or run. The
-// scripts run with a go that fails, so that a script that does not
-// refuse fails at once instead of building.
+// that starts with '-' is refused before anything is built or run.
 func TestScriptsRefuseDashLabels(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
-	path := failingGo(t)
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"couple", "--reprot"}, "results/couple.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as zen5, got '--reprot'\n"},
-		{[]string{"profile", "-h"}, "results/profile.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '-h'\n"},
-		{[]string{"threads", "--reprot"}, "results/threads.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '--reprot'\n"},
-		{[]string{"ab-step", "-x", "HEAD"}, "results/ab-step.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as lut, got '-x'\n"},
-	} {
-		script := readScript(t, c.args[0])
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), path)
-		killTreeOnCancel(cmd)
-		b, err := cmd.CombinedOutput()
-		cancel()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
-			t.Errorf("results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.args[0], c.args[1:], err, b, c.want)
-		}
-	}
+	expectRefusals(t, []refusal{
+		{nil, []string{"couple", "--reprot"}, "results/couple.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as zen5, got '--reprot'\n"},
+		{nil, []string{"profile", "-h"}, "results/profile.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '-h'\n"},
+		{nil, []string{"threads", "--reprot"}, "results/threads.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '--reprot'\n"},
+		{nil, []string{"ab-step", "-x", "HEAD"}, "results/ab-step.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as lut, got '-x'\n"},
+	})
 }
 
 // TestScriptsNeedTheirTools: a script that reads a number through a tool
@@ -188,34 +146,13 @@ func readScript(t *testing.T, name string) string {
 // integers (RUNS=99999999999999999999) passed whole_arg, whose test of
 // its least value failed with a warning and so refused nothing, and the
 // script ran with it: a seq of that many runs. It is refused before
-// anything is built or run. The scripts run with a go that fails, so
-// that a script that does not refuse fails at once instead of building.
+// anything is built or run.
 func TestScriptsRefuseHugeNumbers(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
-	path := failingGo(t)
-	for _, c := range []struct {
-		env  []string
-		args []string
-		want string
-	}{
+	expectRefusals(t, []refusal{
 		{nil, []string{"poolstats", "99999999999999999999"}, "results/poolstats.sh: want STEPS, the steps per run of at most 18 digits (the shell's integers), got '99999999999999999999'\n"},
 		{[]string{"RUNS=9223372036854775808"}, []string{"poolstats"}, "results/poolstats.sh: want RUNS, the number of alternations of at most 18 digits (the shell's integers), got '9223372036854775808'\n"},
 		{nil, []string{"lut", "18446744073709551617"}, "results/lut.sh: want RUNS of at most 18 digits (the shell's integers), got '18446744073709551617'\n"},
-	} {
-		script := readScript(t, c.args[0])
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), c.env...)
-		cmd.Env = append(cmd.Env, path)
-		killTreeOnCancel(cmd)
-		b, err := cmd.CombinedOutput()
-		cancel()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
-			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
-		}
-	}
+	})
 }
 
 // failingGo returns a PATH, for a script's environment, whose go fails
@@ -236,27 +173,44 @@ func failingGo(t *testing.T) string {
 // scripts that pass their arguments to go test refuse a flag given twice
 // before they build or run anything.
 func TestScriptsRefuseFlagsGivenTwice(t *testing.T) {
+	expectRefusals(t, []refusal{
+		{nil, []string{"kernels", "-count=3", "-count=5"}, "results/kernels.sh: -count given twice ('-count=3', then '-count=5'): give each go test flag once\n"},
+		{nil, []string{"data", "-test.count=3", "--count=5"}, "results/data.sh: -count given twice ('-test.count=3', then '--count=5'): give each go test flag once\n"},
+		{nil, []string{"engine", "-benchtime=1x", "-cpu=1", "-benchtime=2x"}, "results/engine.sh: -benchtime given twice ('-benchtime=1x', then '-benchtime=2x'): give each go test flag once\n"},
+	})
+}
+
+// A refusal is a run of the script results/ARGS[0].sh with the other
+// ARGS, and ENV added to its environment, that must exit with status 2
+// and print exactly want.
+type refusal struct {
+	env  []string
+	args []string
+	want string
+}
+
+// expectRefusals runs each refusal's script with a go that fails at once
+// (failingGo), so that a script that does not refuse fails in a second
+// instead of building and running benchmarks, and checks its status and
+// output.
+func expectRefusals(t *testing.T, refusals []refusal) {
+	t.Helper()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
 	path := failingGo(t)
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"kernels", "-count=3", "-count=5"}, "results/kernels.sh: -count given twice ('-count=3', then '-count=5'): give each go test flag once\n"},
-		{[]string{"data", "-test.count=3", "--count=5"}, "results/data.sh: -count given twice ('-test.count=3', then '--count=5'): give each go test flag once\n"},
-		{[]string{"engine", "-benchtime=1x", "-cpu=1", "-benchtime=2x"}, "results/engine.sh: -benchtime given twice ('-benchtime=1x', then '-benchtime=2x'): give each go test flag once\n"},
-	} {
+	for _, c := range refusals {
 		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), path)
+		cmd.Env = append(append(cmd.Environ(), c.env...), path)
+		// Without the refusal the script goes on: end it and everything
+		// it started.
 		killTreeOnCancel(cmd)
 		b, err := cmd.CombinedOutput()
 		cancel()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
-			t.Errorf("results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.args[0], c.args[1:], err, b, c.want)
+			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
 		}
 	}
 }
