@@ -270,3 +270,65 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		})
 	}
 }
+
+// TestQuickSinceFDAResumeKeepsSessions: results/quick-since-fda.sh run
+// again after an interruption resumes the runs, but its machine.txt
+// named only the session that finished them: the command, machine and
+// load of the session that trained the first runs were lost. A session
+// that does not finish leaves its lines in sessions.tmp, and the next
+// one adds its own after them, as results/study.sh does; sessions.tmp
+// goes once machine.txt is written.
+func TestQuickSinceFDAResumeKeepsSessions(t *testing.T) {
+	for _, name := range []string{"bash", "flock"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"quick-since-fda.sh", "lib.sh"} {
+		b, err := os.ReadFile("../results/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "results"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "results", name), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	count := filepath.Join(t.TempDir(), "count")
+	if err := os.WriteFile(count, []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Go steps: 1 gradbench plan --pending (one cell to train, as
+	// FAKEGO_LINES=2 prints a heading and a cell), 2 plan --estimate,
+	// 3 the cell's run: the first session fails there; the second, whose
+	// steps count on from 4, never fails.
+	for _, fail := range []string{"3", "0"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := exec.CommandContext(ctx, "bash", filepath.Join(dir, "results", "quick-since-fda.sh"))
+		cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+			"FAKEGO_COUNT="+count, "FAKEGO_FAIL="+fail, "FAKEGO_LINES=2")
+		killTreeOnCancel(cmd)
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if (fail != "0") != (err != nil) {
+			t.Fatalf("session failing at go step %s: %v\n%s", fail, err, out)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results/quick-since-fda/machine.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "command: gradbench run "); n != 2 {
+		t.Errorf("machine.txt names %d sessions, want 2 (the interrupted one and the one that finished):\n%s", n, b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results/quick-since-fda/sessions.tmp")); !os.IsNotExist(err) {
+		t.Errorf("sessions.tmp is left after the session that finished (%v)", err)
+	}
+}

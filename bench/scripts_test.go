@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +20,10 @@ func TestScriptsRefuseNonFlagArguments(t *testing.T) {
 		t.Skip("no bash")
 	}
 	for _, name := range []string{"data", "engine", "inference", "kernels"} {
+		script := readScript(t, name)
 		for _, args := range [][]string{{"count=1"}, {"-count", "1"}, {""}} {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			cmd := exec.CommandContext(ctx, "bash", append([]string{"../results/" + name + ".sh"}, args...)...)
+			cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
 			// Without the refusal the script starts go test: end it and
 			// everything it started.
 			killTreeOnCancel(cmd)
@@ -43,32 +45,167 @@ func TestScriptsRefuseNonFlagArguments(t *testing.T) {
 // LABEL "" ran without a BASE, and RUNS with results/threads.sh --report
 // (which runs nothing) was ignored.
 func TestScriptsRefuseEmptyArguments(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
-	for _, c := range []struct {
-		env  []string
-		args []string
-		want string
-	}{
+	expectRefusals(t, []refusal{
 		{nil, []string{"poolstats", ""}, "results/poolstats.sh: want STEPS, the steps per run, a whole number of at least 5 without leading zeros, got ''\n"},
 		{nil, []string{"threads", "before", ""}, "results/threads.sh: BASE is empty: want a commit, or leave BASE out\n"},
 		{[]string{"RUNS=6"}, []string{"threads", "--report"}, "results/threads.sh: RUNS with --report: --report only regenerates results/threads.md from the recorded runs; unset RUNS\n"},
 		{[]string{"IMPL="}, []string{"threads", "--report"}, "results/threads.sh: IMPL with --report: --report only regenerates results/threads.md from the recorded runs; unset IMPL\n"},
 		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
+		{[]string{"NOTE="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: NOTE is empty: want a remark on the machine's state, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
+		// RUNS in the environment of a script that takes RUNS as its
+		// argument (as couple.sh, poolstats.sh and threads.sh read it
+		// from the environment) ran the default number of runs.
+		{[]string{"RUNS=3"}, []string{"lut"}, "results/lut.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS\n"},
+		{[]string{"RUNS=3"}, []string{"ab-step", "x", "HEAD"}, "results/ab-step.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS\n"},
+	})
+}
+
+// TestScriptsRefuseDashLabels: tried as a new user would,
+// results/couple.sh --reprot (a typo of --report) took "--reprot" as a
+// LABEL, whose letters and dashes it allows, and ran the whole benchmark
+// into results/couple---reprot.txt; so did -h, and the other scripts
+// that take a LABEL. A LABEL must start with a letter or a digit: one
+// that starts with '-' is refused before anything is built or run.
+func TestScriptsRefuseDashLabels(t *testing.T) {
+	expectRefusals(t, []refusal{
+		{nil, []string{"couple", "--reprot"}, "results/couple.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as zen5, got '--reprot'\n"},
+		{nil, []string{"profile", "-h"}, "results/profile.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '-h'\n"},
+		{nil, []string{"threads", "--reprot"}, "results/threads.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as before, got '--reprot'\n"},
+		{nil, []string{"ab-step", "-x", "HEAD"}, "results/ab-step.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as lut, got '-x'\n"},
+	})
+}
+
+// TestScriptsNeedTheirTools: a script that reads a number through a tool
+// that is missing wrote the number wrong, not failed: results/timing.sh
+// and fidelity-estimate.sh without bc wrote every wall time as "0 s"
+// (printf of an empty $(… | bc)), timing.sh without python3 an empty
+// per-epoch column, fidelity-bench.sh and fidelity-cost.sh without free
+// a machine of " GiB", each after minutes of work. Each script names the
+// tools it lacks before it builds or runs anything. Here they run with
+// a PATH that holds only dirname (which every script calls first).
+func TestScriptsNeedTheirTools(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	dirname, err := exec.LookPath("dirname")
+	if err != nil {
+		t.Skip("no dirname")
+	}
+	bin := t.TempDir()
+	if err := os.Symlink(dirname, filepath.Join(bin, "dirname")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args  []string
+		tools []string
+	}{
+		{[]string{"timing"}, []string{"bc", "python3"}},
+		{[]string{"fidelity-estimate"}, []string{"bc"}},
+		{[]string{"fidelity"}, []string{"python3"}},
+		{[]string{"fidelity-bench"}, []string{"free"}},
+		{[]string{"fidelity-cost", "HEAD"}, []string{"free"}},
+		// git, which commit_arg asks before it says the BASE is no commit.
+		{[]string{"ab-step", "x", "HEAD"}, []string{"git"}},
 	} {
-		script := "../results/" + c.args[0] + ".sh"
-		// Read by the test too, so that go test's cache knows the result
-		// depends on it.
-		if _, err := os.ReadFile(script); err != nil {
+		script := readScript(t, c.args[0])
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, bash, append([]string{script}, c.args[1:]...)...)
+		cmd.Env = append(cmd.Environ(), "PATH="+bin)
+		killTreeOnCancel(cmd)
+		b, err := cmd.CombinedOutput()
+		cancel()
+		want := "results/" + c.args[0] + ".sh: "
+		ok := strings.HasPrefix(string(b), want) && strings.Contains(string(b), "not found on PATH")
+		for _, tool := range c.tools {
+			ok = ok && strings.Contains(string(b), tool)
+		}
+		if ee, isExit := err.(*exec.ExitError); !isExit || ee.ExitCode() != 2 || !ok {
+			t.Errorf("results/%s.sh %q without %s: %v\n%s\nwant exit status 2 and an error starting %q naming %s", c.args[0], c.args[1:], strings.Join(c.tools, ", "), err, b, want, strings.Join(c.tools, ", "))
+		}
+	}
+}
+
+// readScript returns the path of results/NAME.sh, which the test runs,
+// after reading it and results/lib.sh, which it sources: so that go
+// test's cache knows the result depends on both (a change to lib.sh
+// alone reported the earlier result, cached).
+func readScript(t *testing.T, name string) string {
+	t.Helper()
+	script := "../results/" + name + ".sh"
+	for _, p := range []string{script, "../results/lib.sh"} {
+		if _, err := os.ReadFile(p); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return script
+}
+
+// TestScriptsRefuseHugeNumbers: a count too large for the shell's
+// integers (RUNS=99999999999999999999) passed whole_arg, whose test of
+// its least value failed with a warning and so refused nothing, and the
+// script ran with it: a seq of that many runs. It is refused before
+// anything is built or run.
+func TestScriptsRefuseHugeNumbers(t *testing.T) {
+	expectRefusals(t, []refusal{
+		{nil, []string{"poolstats", "99999999999999999999"}, "results/poolstats.sh: want STEPS, the steps per run of at most 18 digits (the shell's integers), got '99999999999999999999'\n"},
+		{[]string{"RUNS=9223372036854775808"}, []string{"poolstats"}, "results/poolstats.sh: want RUNS, the number of alternations of at most 18 digits (the shell's integers), got '9223372036854775808'\n"},
+		{nil, []string{"lut", "18446744073709551617"}, "results/lut.sh: want RUNS of at most 18 digits (the shell's integers), got '18446744073709551617'\n"},
+	})
+}
+
+// failingGo returns a PATH, for a script's environment, whose go fails
+// at once, naming the call: a script that does not refuse its arguments
+// fails then instead of building and running benchmarks.
+func failingGo(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
+// TestScriptsRefuseFlagsGivenTwice: results/kernels.sh -count=3 -count=5
+// passed both to go test, which kept the last without a word, the first
+// given and ignored, as in any of go test's spellings of the flag. The
+// scripts that pass their arguments to go test refuse a flag given twice
+// before they build or run anything.
+func TestScriptsRefuseFlagsGivenTwice(t *testing.T) {
+	expectRefusals(t, []refusal{
+		{nil, []string{"kernels", "-count=3", "-count=5"}, "results/kernels.sh: -count given twice ('-count=3', then '-count=5'): give each go test flag once\n"},
+		{nil, []string{"data", "-test.count=3", "--count=5"}, "results/data.sh: -count given twice ('-test.count=3', then '--count=5'): give each go test flag once\n"},
+		{nil, []string{"engine", "-benchtime=1x", "-cpu=1", "-benchtime=2x"}, "results/engine.sh: -benchtime given twice ('-benchtime=1x', then '-benchtime=2x'): give each go test flag once\n"},
+	})
+}
+
+// A refusal is a run of the script results/ARGS[0].sh with the other
+// ARGS, and ENV added to its environment, that must exit with status 2
+// and print exactly want.
+type refusal struct {
+	env  []string
+	args []string
+	want string
+}
+
+// expectRefusals runs each refusal's script with a go that fails at once
+// (failingGo), so that a script that does not refuse fails in a second
+// instead of building and running benchmarks, and checks its status and
+// output.
+func expectRefusals(t *testing.T, refusals []refusal) {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	path := failingGo(t)
+	for _, c := range refusals {
+		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, "bash", append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), c.env...)
-		// Without the refusal the script builds and runs the benchmarks:
-		// end it and everything it started.
+		cmd.Env = append(append(cmd.Environ(), c.env...), path)
+		// Without the refusal the script goes on: end it and everything
+		// it started.
 		killTreeOnCancel(cmd)
 		b, err := cmd.CombinedOutput()
 		cancel()

@@ -37,10 +37,7 @@ case $label in --report)
 		exit 2
 	fi
 	;;
-'' | *[!a-z0-9-]*)
-	echo "results/couple.sh: want a LABEL of lowercase letters, digits and '-', such as zen5, got '$label'" >&2
-	exit 2
-	;;
+*) label_arg couple zen5 "$label" ;;
 esac
 runs=${RUNS-6}
 whole_arg couple "RUNS, the number of alternations" 5 "$runs"

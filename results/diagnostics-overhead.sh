@@ -18,6 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most diagnostics-overhead 0 "$@"
+# Given empty, it is refused, not read as unset: the remark asked for
+# would be left out without a word.
+if [ -n "${NOTE+x}" ] && [ -z "$NOTE" ]; then
+	echo "results/diagnostics-overhead.sh: NOTE is empty: want a remark on the machine's state, or unset it" >&2
+	exit 2
+fi
 out=results/diagnostics-overhead.md
 bin=$(mktemp -d)/suite.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT

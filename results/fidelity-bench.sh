@@ -19,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity-bench 0 "$@"
+need fidelity-bench free /usr/bin/time
 out=results/fidelity-bench.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

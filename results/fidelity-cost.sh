@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity-cost 2 "$@"
+need fidelity-cost free /usr/bin/time
 base=${1:-}
 [ -n "$base" ] || { echo "results/fidelity-cost.sh: want a BASE commit" >&2; exit 2; }
 commit_arg fidelity-cost "$base"

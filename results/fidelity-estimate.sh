@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity-estimate 0 "$@"
+need fidelity-estimate bc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/gradbench" ./cmd/gradbench

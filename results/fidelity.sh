@@ -37,6 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity 0 "$@"
+need fidelity python3
 fail() { echo "results/fidelity.sh: $*" >&2; exit 2; }
 # An empty ENDS is refused, not read as unset: it would start the
 # retraining and every measurement, the longest thing this script does.

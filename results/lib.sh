@@ -57,13 +57,35 @@ args_at_most() {
 	fi
 }
 
+# need NAME TOOL... exits with an error naming the script results/NAME.sh
+# and every TOOL that is not on PATH (or, given as a path, not there), so
+# that the script stops before it builds or runs anything: a number read
+# through a missing tool in a command substitution was written wrong, not
+# refused ("0 s" from printf of an empty $(… | bc)), minutes later.
+need() {
+	local name=$1 t missing=()
+	shift
+	for t in "$@"; do
+		command -v "$t" >/dev/null || missing+=("$t")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		t=$(printf ', %s' "${missing[@]}")
+		echo "results/$name.sh: needs ${t:2}, not found on PATH: install it, then run the script again" >&2
+		exit 2
+	fi
+}
+
 # go_test_flags NAME ARGS... exits with an error naming the script
 # results/NAME.sh unless every one of ARGS is a go test flag written as
 # one word, -flag or -flag=value: go test reads any other word as a
 # package, so a typo such as count=1 (or the 1 of -count 1) ran the whole
-# benchmarks and failed only at their end.
+# benchmarks and failed only at their end. A flag given twice (in any
+# of go test's spellings, -count, --count, -test.count) is refused too:
+# go test keeps the last value without a word, the first given and then
+# ignored.
 go_test_flags() {
-	local name=$1 a
+	local name=$1 a f
+	local -A first=()
 	shift
 	for a in "$@"; do
 		case $a in -?*) ;; *)
@@ -71,7 +93,23 @@ go_test_flags() {
 			exit 2
 			;;
 		esac
+		f=$(go_test_flag_name "$a")
+		if [ -n "${first[$f]+x}" ]; then
+			echo "results/$name.sh: -$f given twice ('${first[$f]}', then '$a'): give each go test flag once" >&2
+			exit 2
+		fi
+		first[$f]=$a
 	done
+}
+
+# go_test_flag_name ARG prints the name of the go test flag ARG
+# (-flag or -flag=value): without its dashes, its test. prefix and its
+# value, so that -count=1, --count=1 and -test.count=1 are one flag.
+go_test_flag_name() {
+	local f=${1#-}
+	f=${f#-}
+	f=${f#test.}
+	echo "${f%%=*}"
 }
 
 # bench_args NAME ARGS... checks ARGS with go_test_flags NAME and sets the
@@ -83,28 +121,59 @@ bench_args() {
 	shift
 	go_test_flags "$name" "$@"
 	args=("$@")
-	case " $* " in *" -count="*) ;; *) args=(-count=10 "${args[@]}") ;; esac
+	local a
+	for a in "$@"; do
+		[ "$(go_test_flag_name "$a")" != count ] || return 0
+	done
+	args=(-count=10 "${args[@]}")
 }
 
 # whole_arg NAME WHAT MIN VALUE exits with an error naming the script and
 # WHAT unless VALUE is a whole number of at least MIN written without
-# leading zeros (so that it is the number it reads as).
+# leading zeros (so that it is the number it reads as), of at most 18
+# digits: a larger one overflows the shell's 64-bit integers, where the
+# test of its least value failed with a warning and so refused nothing.
 whole_arg() {
 	case $4 in '' | 0* | *[!0-9]*)
 		echo "results/$1.sh: want $2, a whole number of at least $3 without leading zeros, got '$4'" >&2
 		exit 2
 		;;
 	esac
+	if [ ${#4} -gt 18 ]; then
+		echo "results/$1.sh: want $2 of at most 18 digits (the shell's integers), got '$4'" >&2
+		exit 2
+	fi
 	if [ "$4" -lt "$3" ]; then
 		echo "results/$1.sh: want $2 of at least $3, got $4" >&2
 		exit 2
 	fi
 }
 
+# label_arg NAME EXAMPLE LABEL exits with an error naming the script
+# results/NAME.sh unless LABEL, which names the script's output files,
+# is lowercase letters, digits and '-', starting with a letter or a
+# digit: one that starts with '-' is a mistyped option (--reprot for
+# --report, or -h), which would run the whole benchmark under that name.
+label_arg() {
+	case $3 in '' | [!a-z0-9]* | *[!a-z0-9-]*)
+		echo "results/$1.sh: want a LABEL of lowercase letters, digits and '-' that starts with a letter or digit, such as $2, got '$3'" >&2
+		exit 2
+		;;
+	esac
+}
+
 # runs_arg NAME DEFAULT [RUNS] sets runs to RUNS (DEFAULT when there is no
 # third argument; an empty one is refused) for the script results/NAME.sh,
-# or exits with an error that names the bad value.
+# or exits with an error that names the bad value, or RUNS set in the
+# environment.
 runs_arg() {
+	# couple.sh, poolstats.sh and threads.sh read RUNS from the
+	# environment; one set for a script that takes RUNS as its argument
+	# would be ignored, its default run instead.
+	if [ -n "${RUNS+x}" ]; then
+		echo "results/$1.sh: RUNS is set in the environment, which this script does not read: give RUNS as its argument (see its Usage line), and unset RUNS" >&2
+		exit 2
+	fi
 	if [ $# -ge 3 ]; then runs=$3; else runs=$2; fi
 	whole_arg "$1" RUNS 1 "$runs"
 }
@@ -112,6 +181,7 @@ runs_arg() {
 # commit_arg NAME REV exits with an error naming REV unless git knows it
 # as a commit, before the script results/NAME.sh builds anything.
 commit_arg() {
+	need "$1" git
 	if ! git rev-parse --verify -q "$2^{commit}" >/dev/null; then
 		echo "results/$1.sh: want a BASE commit, got '$2', which is no commit of this repository" >&2
 		exit 2
@@ -257,11 +327,7 @@ ab_args() {
 	ab_cmd="results/$name.sh $*"
 	args_at_most "$name" 3 "$@"
 	label=${1:-} base=${2:-}
-	case $label in '' | *[!a-z0-9-]*)
-		echo "results/$name.sh: want a LABEL of lowercase letters, digits and '-', got '$label'" >&2
-		exit 2
-		;;
-	esac
+	label_arg "$name" lut "$label"
 	[ -n "$base" ] || { echo "results/$name.sh: want a BASE commit" >&2; exit 2; }
 	commit_arg "$name" "$base"
 	runs_arg "$name" 6 "${@:3:1}"

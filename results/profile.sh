@@ -64,11 +64,7 @@ report() {
 steps=20
 args_at_most profile 1 "$@"
 label=${1:-}
-case $label in --report) ;; '' | *[!a-z0-9-]*)
-	echo "results/profile.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
-	exit 2
-	;;
-esac
+case $label in --report) ;; *) label_arg profile before "$label" ;; esac
 # The new profiles and the report are staged and moved into results/
 # together: a failure or an interrupt leaves the committed ones as they
 # were.

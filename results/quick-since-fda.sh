@@ -16,7 +16,8 @@
 # again after an interruption resumes; when every run is recorded (as
 # in the repository), it trains nothing and makes only table.md,
 # curves.svg and bench.txt again, and machine.txt keeps the session that
-# trained the runs. The runs are trained one cell at a time (gradbench
+# trained the runs (every session that trained some, when one was
+# interrupted). The runs are trained one cell at a time (gradbench
 # run --cell), which writes only their records into results/quick-since-fda/;
 # table.md, curves.svg, bench.txt and, after training, machine.txt are
 # then made from the records (gradbench table, as gradbench run makes
@@ -41,22 +42,31 @@ gb() { go run ./cmd/gradbench "$@"; }
 # each line starting with the cell's index.
 cells=$(gb plan "${sweep[@]}" --pending --quiet | tail -n +2 | awk '{ print $1 }')
 stage_begin
-if [ -z "$cells" ]; then
+# The sessions that trained runs: each adds its lines to sessions.tmp,
+# which a session that does not finish leaves for the next one (it
+# resumes the runs), so that machine.txt names every session that
+# trained them; it becomes machine.txt with the table.
+session=$out/sessions.tmp
+if [ -z "$cells" ] && [ -f "$session" ]; then
+	echo "results/quick-since-fda.sh: every run is recorded in $out; the sessions that trained them ($session) become its machine.txt" >&2
+	cp "$session" "$(staged "$out/machine.txt")"
+elif [ -z "$cells" ]; then
 	echo "results/quick-since-fda.sh: every run is recorded in $out, so nothing is trained: only its table.md, curves.svg and bench.txt are made again, and machine.txt is left as it is" >&2
 else
+	[ ! -f "$session" ] || echo >>"$session"
 	{
 		echo "command: gradbench ${cmd[*]}"
 		echo "machine: $(uname -srm); $(cpu_model); $(nproc) cores"
 		echo "go: $(go version)"
 		echo "load before: $(uptime)"
-	} >"$tmp/machine.txt"
+	} >>"$session"
 	# What gradbench run says before it trains: the expected time.
 	gb plan "${sweep[@]}" --estimate --quiet >/dev/null
 	for c in $cells; do
 		gb run "${sweep[@]}" --cell "$c"
 	done
-	echo "load after: $(uptime)" >>"$tmp/machine.txt"
-	cp "$tmp/machine.txt" "$(staged "$out/machine.txt")"
+	echo "load after: $(uptime)" >>"$session"
+	cp "$session" "$(staged "$out/machine.txt")"
 fi
 # The sweep's table, curves and benchmark lines, as gradbench run writes
 # them after the sweep, by gradbench table run in the staging tree, so
@@ -67,5 +77,6 @@ runs=$PWD/$out
 table=$(staged "$out/table.md")
 (cd "$stage" && "$tmp/gradbench" table --runs "$runs" --estimators "$estimators" --curves "$out/curves.svg" --bench "$out/bench.txt") >"$table"
 stage_commit
+rm -f "$session"
 cat "$out/table.md"
 echo "wrote $out/table.md, $out/curves.svg, $out/bench.txt${cells:+ and $out/machine.txt}" >&2

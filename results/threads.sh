@@ -45,10 +45,7 @@ case $label in --report)
 		fi
 	done
 	;;
-'' | *[!a-z0-9-]*)
-	echo "results/threads.sh: want a LABEL of lowercase letters, digits and '-', such as before, got '$label'" >&2
-	exit 2
-	;;
+*) label_arg threads before "$label" ;;
 esac
 [ -z "$base" ] || commit_arg threads "$base"
 if [ -n "$base" ] && [ -n "${IMPL-}" ]; then

@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most timing 0 "$@"
+need timing bc python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/gradbench" ./cmd/gradbench

@@ -212,6 +212,15 @@ func TestResNet20PyRefuses(t *testing.T) {
 		{[]string{"--benchtime", "nan"}, "resnet20.py: error: argument --benchtime: 'nan': want a finite decimal number of seconds > 0, such as 1 or 0.5"},
 		{[]string{"--check", "f.state", "--est", "fda"}, "resnet20.py: error: --est with --check: the state file gives the estimator and the batch, and --check times nothing; drop --est"},
 		{[]string{"--batch", "8", "--check", "f.state", "--count", "2"}, "resnet20.py: error: --batch, --count with --check: the state file gives the estimator and the batch, and --check times nothing; drop --batch, --count"},
+		// Each value out of range named alone: one message listed all
+		// three bounds, whichever value was out.
+		{[]string{"--count", "0"}, "resnet20.py: error: --count 0: want at least 1"},
+		{[]string{"--batch", "1"}, "resnet20.py: error: --batch 1: want at least 2 (BatchNorm needs batch statistics)"},
+		{[]string{"--threads", "0"}, "resnet20.py: error: --threads 0: want at least 1"},
+		// A --check file that is not there, or no file: a Python
+		// traceback, exit status 1.
+		{[]string{"--check", filepath.Join(stub, "none.state")}, "resnet20.py: error: --check " + filepath.Join(stub, "none.state") + ": no such file: want the file `go run ./bench/peer -o FILE` wrote"},
+		{[]string{"--check", stub}, "resnet20.py: error: --check " + stub + ": not a file: want the file `go run ./bench/peer -o FILE` wrote"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			t.Parallel() // each is a Python start, mostly waiting
@@ -223,6 +232,35 @@ func TestResNet20PyRefuses(t *testing.T) {
 			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || lines[len(lines)-1] != c.want {
 				t.Errorf("resnet20.py %q: %v\n%s\nwant exit status 2 and the last line\n%s", c.args, err, stderr.String(), c.want)
+			}
+		})
+	}
+
+	// A state file that is empty, not bench/peer's or cut short (an
+	// interrupted copy) ended in a Python traceback (a JSON error, or a
+	// reshape of too few values); each is named, before PyTorch reads it.
+	header := `{"tensors": [{"kind": "param", "name": "w", "shape": [2], "offset": 0, "len": 2}]}` + "\n"
+	for _, c := range []struct{ name, text, want string }{
+		{"empty", "", "its first line is no JSON header"},
+		{"not a state", "BenchmarkX 1 1 ns/op\n", "its first line is no JSON header"},
+		{"no tensors", "{}\n", "its header lists no tensors"},
+		{"cut short", header + "\x00\x00\x80\x3f", "holds 4 bytes after its header, want 8 (2 float32 values): the file is cut short or not bench/peer's"},
+		{"too long", header + strings.Repeat("\x00", 12), "holds 12 bytes after its header, want 8 (2 float32 values): the file is cut short or not bench/peer's"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "x.state")
+			if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(py, "resnet20.py", "--check", path)
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+stub)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			want := "resnet20.py: " + path + ": " + c.want
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.HasPrefix(strings.TrimSpace(stderr.String()), want) {
+				t.Errorf("resnet20.py --check on a %s file: %v\n%s\nwant exit status 1 and an error starting\n%s", c.name, err, stderr.String(), want)
 			}
 		})
 	}

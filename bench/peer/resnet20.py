@@ -51,6 +51,7 @@ gradient and the running statistics with gradbench's.
 import argparse
 import json
 import math
+import os
 import platform
 import re
 import sys
@@ -316,9 +317,24 @@ def bench(args):
 
 
 def read_state(path):
+    """Reads the file go run ./bench/peer -o FILE wrote, refusing one that
+    is not such a file or is cut short (an interrupted copy), by name:
+    the reshapes below would end in a traceback."""
     with open(path, "rb") as f:
-        h = json.loads(f.readline())
+        try:
+            h = json.loads(f.readline())
+        except ValueError:  # UnicodeDecodeError is one too
+            h = None
         raw = f.read()
+    want = "want the file `go run ./bench/peer -o FILE` wrote"
+    if not isinstance(h, dict):
+        sys.exit(f"resnet20.py: {path}: its first line is no JSON header: {want}")
+    if not h.get("tensors"):
+        sys.exit(f"resnet20.py: {path}: its header lists no tensors: {want}")
+    n = max(t["offset"] + t["len"] for t in h["tensors"])
+    if len(raw) != 4 * n:
+        sys.exit(f"resnet20.py: {path}: holds {len(raw)} bytes after its header, want {4 * n} ({n} float32 values): "
+                 "the file is cut short or not bench/peer's; write it again with `go run ./bench/peer -o FILE`")
     values = torch.frombuffer(bytearray(raw), dtype=torch.float32)
     tensors = {}
     for t in h["tensors"]:
@@ -465,9 +481,16 @@ def parse_args(argv):
                      "and --check times nothing; drop " + ", ".join(other))
         if args.check == "":
             ap.error("--check is empty: want the file `go run ./bench/peer -o FILE` wrote")
+        if not os.path.exists(args.check):
+            ap.error(f"--check {args.check}: no such file: want the file `go run ./bench/peer -o FILE` wrote")
+        if not os.path.isfile(args.check):
+            ap.error(f"--check {args.check}: not a file: want the file `go run ./bench/peer -o FILE` wrote")
         return args
-    if args.batch < 2 or args.threads < 1 or args.count < 1:
-        ap.error("want --batch >= 2, --threads >= 1 and --count >= 1")
+    if args.batch < 2:
+        ap.error(f"--batch {args.batch}: want at least 2 (BatchNorm needs batch statistics)")
+    for name in ("threads", "count"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name} {getattr(args, name)}: want at least 1")
     specs = args.est.split(",")
     for i, spec in enumerate(specs):
         if spec == "":

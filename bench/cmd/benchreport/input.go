@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -143,8 +144,14 @@ func (r *report) readInput(in *input, f io.Reader) error {
 				name += string(p)
 			}
 		}
+		if res.Iters < 1 {
+			return fmt.Errorf("%s:%d: %s: %d iterations: want at least 1, as go test writes", path, line, b.full, res.Iters)
+		}
 		var secs, bps []float64
 		for _, v := range res.Values {
+			if err := checkValue(v); err != "" {
+				return fmt.Errorf("%s:%d: %s: %s", path, line, b.full, err)
+			}
 			switch v.Unit {
 			case "sec/op":
 				secs = append(secs, v.Value)
@@ -177,6 +184,32 @@ func (r *report) readInput(in *input, f io.Reader) error {
 		}
 	}
 	return rd.Err()
+}
+
+// checkValue returns why v, a value of a benchmark line, is no result go
+// test writes, or "": a time (ns/op) that is not a number > 0, or a
+// bandwidth (MB/s) that is not a number >= 0. A NaN time was reported as
+// "NaNns", and a time of 0 or below as a time, which passes any "<"
+// target, ratio or time per element; a negative bandwidth as one.
+func checkValue(v benchfmt.Value) string {
+	// benchfmt scales ns/op to sec/op and MB/s to B/s, but for a value it
+	// cannot scale (0, ±Inf), which it leaves in the unit written.
+	written, unit := v.OrigValue, v.OrigUnit
+	if unit == "" {
+		written, unit = v.Value, v.Unit
+	}
+	show := strconv.FormatFloat(written, 'g', -1, 64) + " " + unit
+	switch v.Unit {
+	case "sec/op", "ns/op":
+		if !(v.Value > 0) || math.IsInf(v.Value, 0) {
+			return show + ": want a time > 0, as go test writes"
+		}
+	case "B/s", "MB/s":
+		if !(v.Value >= 0) || math.IsInf(v.Value, 0) {
+			return show + ": want a bandwidth >= 0, as go test writes"
+		}
+	}
+	return ""
 }
 
 // pooled returns an error when the run b of an input (at path) is not

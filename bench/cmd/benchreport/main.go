@@ -33,7 +33,8 @@
 // lines; so is an input whose command, build or go line changes (two files
 // joined, which the report would name by the last), a result without
 // ns/op, a benchmark that reports MB/s in some runs only, and a benchmark
-// line that does not parse.
+// line that does not parse or that go test would not write (a time of
+// NaN, ±Inf, 0 or below, a negative bandwidth, 0 iterations).
 //
 // Benchmark names are expected to use key=value parts
 // (BenchmarkBackward/est=ste/n=1048576/impl=fast). The -elements key gives
@@ -59,7 +60,8 @@
 // run of every benchmark in the same window (as results/peer.sh does with
 // gradbench and PyTorch): a ratio is then taken run by run, and its target
 // checks the median of those ratios, shown with their range. The two
-// benchmarks of a ratio must have the same number of runs.
+// benchmarks of a ratio must have the same number of runs, and -paired
+// needs a ratio target.
 package main
 
 import (
@@ -68,6 +70,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,6 +108,17 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no inputs: want label=file arguments (see -h)")
+	}
+	// The title is the report's heading line: a second line would be a
+	// heading or paragraph of its own.
+	if strings.ContainsAny(*title, "\r\n") {
+		return fmt.Errorf("-title %q: a title is one line, want no line break", *title)
+	}
+	// -paired changes how a ratio is taken, and nothing else: without a
+	// ratio target it would be ignored, the report's command line saying
+	// its runs were paired.
+	if *paired && !slices.ContainsFunc(targets, func(t string) bool { return strings.Contains(t, "::") }) {
+		return errors.New("-paired without a ratio target ('FILTER :: FILTER: ratio OP BOUND'): it takes ratios run by run, and there are none; give a ratio target or drop -paired")
 	}
 	// An -o that is one of the inputs would replace the benchmarks the
 	// report was made from with the report: refuse it before reading.

@@ -107,6 +107,9 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"-target", "/gemm:go: ns/op < 1e400", "go=" + a}, `bad bound "1e400": overflows float64 to +Inf`},
 		{[]string{"-target", "/gemm:go: ns/op < NaN", "go=" + a}, `bad bound "NaN": want a finite number`},
 		{[]string{"-target", "/gemm:go: ns/op < 0x1p-3", "go=" + a}, `bad bound "0x1p-3": want a decimal number`},
+		// A title of two lines made the second a heading or paragraph
+		// of its own under a title of the first.
+		{[]string{"-title", "Kernels\n# Other", "go=" + a}, `-title "Kernels\n# Other": a title is one line, want no line break`},
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
@@ -546,5 +549,23 @@ func TestRefusesOutputOverInput(t *testing.T) {
 	}
 	if b, err := os.ReadFile(in); err != nil || string(b) != fast {
 		t.Errorf("the input holds %q (%v), want its benchmarks unchanged", b, err)
+	}
+}
+
+// TestPairedNeedsRatio: tried as a new user would, -paired with no
+// target, or with targets of one benchmark each, was accepted and
+// changed nothing (it takes ratios run by run, and there were none),
+// while the command line the report names says its runs were paired.
+// It is refused, naming what it needs.
+func TestPairedNeedsRatio(t *testing.T) {
+	in := writeInputs(t, "BenchmarkStep/engine=ours-2 1 800 ns/op\nBenchmarkStep/engine=peer-2 1 400 ns/op\n")[0]
+	const want = "-paired without a ratio target"
+	for _, args := range [][]string{
+		{"-paired", "x=" + in},
+		{"-paired", "-target", "/engine:ours: ns/op < 900", "x=" + in},
+	} {
+		if err := run(args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", args, err, want)
+		}
 	}
 }

@@ -91,3 +91,43 @@ func TestRefusesSyntaxErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusesBadValues: tried as a new user would, with a hand-edited or
+// damaged file, benchreport took a time of NaN, -5 or 0 ns/op, a
+// bandwidth of -3 MB/s and a line of 0 iterations as results: NaN was
+// reported as "NaNns", a negative or zero time as a time (and as a ratio
+// or a time per element that passes any "<" target), a negative
+// bandwidth as one. go test writes none of them. Each is refused,
+// naming the file, the line and the value.
+func TestRefusesBadValues(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"NaN time", "BenchmarkX/n=10 100 101 ns/op\nBenchmarkX/n=10 100 NaN ns/op\n",
+			`a.txt:2: BenchmarkX/n=10: NaN ns/op: want a time > 0`},
+		{"negative time", "BenchmarkX/n=10 100 -5 ns/op\n",
+			`a.txt:1: BenchmarkX/n=10: -5 ns/op: want a time > 0`},
+		{"zero time", "BenchmarkX/n=10 100 0 ns/op\n",
+			`a.txt:1: BenchmarkX/n=10: 0 ns/op: want a time > 0`},
+		{"infinite time", "BenchmarkX/n=10 100 +Inf ns/op\n",
+			`a.txt:1: BenchmarkX/n=10: +Inf ns/op: want a time > 0`},
+		{"negative bandwidth", "BenchmarkX/n=10 100 5 ns/op -3 MB/s\n",
+			`a.txt:1: BenchmarkX/n=10: -3 MB/s: want a bandwidth >= 0`},
+		{"NaN bandwidth", "BenchmarkX/n=10 100 5 ns/op NaN MB/s\n",
+			`a.txt:1: BenchmarkX/n=10: NaN MB/s: want a bandwidth >= 0`},
+		{"zero iterations", "BenchmarkX/n=10 0 5 ns/op\n",
+			`a.txt:1: BenchmarkX/n=10: 0 iterations: want at least 1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := writeInputs(t, tc.in)
+			err := run([]string{"x=" + in[0]}, &strings.Builder{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+	// A bandwidth of 0 (a benchmark of so few bytes that MB/s rounds to
+	// 0.00) stays accepted.
+	in := writeInputs(t, "BenchmarkX/n=10 100 5 ns/op 0.00 MB/s\n")
+	if err := run([]string{"x=" + in[0]}, &strings.Builder{}); err != nil {
+		t.Errorf("a bandwidth of 0.00 MB/s: %v", err)
+	}
+}

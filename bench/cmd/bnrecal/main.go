@@ -30,9 +30,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 
@@ -79,6 +82,9 @@ func run(args []string, stdout io.Writer) error {
 	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
 		return err
 	}
+	if err := checkOutputDir(*out); err != nil {
+		return err
+	}
 	var rows []row
 	given := map[string]string{} // run key -> the argument that named it
 	for _, path := range fs.Args() {
@@ -98,6 +104,26 @@ func run(args []string, stdout io.Writer) error {
 		return write(stdout)
 	}
 	return atomicfile.WriteUmask(*out, 0o666, write)
+}
+
+// checkOutputDir refuses an -o whose directory does not exist, or may
+// not be written: the table is written after every run is measured
+// (minutes for a study's runs), and the write would fail only then.
+func checkOutputDir(out string) error {
+	if out == "" {
+		return nil
+	}
+	target := out // the file a link there points to, which the write replaces
+	if t, err := atomicfile.Target(out); err == nil {
+		target = t
+	}
+	dir := filepath.Dir(target)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("-o %s: its directory %s does not exist: make it first, or name a file in a directory that exists", out, dir)
+	} else if err != nil {
+		return fmt.Errorf("-o %s: %w", out, err)
+	}
+	return suite.ProbeOutputDir("-o", dir)
 }
 
 // measure returns the run's recorded final test top-1, the same measured

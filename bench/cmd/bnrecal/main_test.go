@@ -437,3 +437,23 @@ func TestRefusesOutputOverRun(t *testing.T) {
 		t.Errorf("the run's record changed (%v): -o replaced it", err)
 	}
 }
+
+// TestRefusesOutputInMissingDir: tried as a new user would, -o in a
+// directory that does not exist was found only when the table was
+// written, after every run had been measured (about 6 minutes for
+// results/bop-bn.sh's runs). It is refused before anything is measured,
+// naming the directory: with a run that does not exist, the error is
+// -o's, not the run's.
+func TestRefusesOutputInMissingDir(t *testing.T) {
+	out, recs := tinyRun(t)
+	rec := suite.RecordPath(out, recs[0].Key)
+	missing := filepath.Join(t.TempDir(), "none")
+	table := filepath.Join(missing, "table.md")
+	want := "-o " + table + ": its directory " + missing + " does not exist"
+	for _, r := range []string{rec, filepath.Join(t.TempDir(), "fedcba9876543210.json")} {
+		err := run([]string{"-batches", "1", "-o", table, r}, io.Discard)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("-o %s %s: %v, want an error starting %q", table, r, err, want)
+		}
+	}
+}

@@ -53,6 +53,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -279,13 +280,21 @@ func run(args []string, stdout io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	switch {
+	case !given["cores"]:
+		return errors.New("-cores is required: give the number of cores the steps ran on (GOMAXPROCS), >= 1")
 	case *cores < 1:
 		return fmt.Errorf("-cores %d: want the number of cores the steps ran on, >= 1", *cores)
 	case *steps < 0:
 		return fmt.Errorf("-steps %d: want >= 0", *steps)
 	case fs.NArg() == 0:
 		return errors.New("no profiles: want label=profile arguments (see -h)")
+	case strings.ContainsAny(*title, "\r\n"):
+		// The title is the table's heading line: a second line would be
+		// a paragraph of its own.
+		return fmt.Errorf("-title %q: a title is one line, want no line break", *title)
 	}
 	var rs []*result
 	labels := cli.Labels{Path: "profile", Item: "profile"}

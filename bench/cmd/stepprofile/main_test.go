@@ -123,7 +123,11 @@ func TestRun(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"x=" + in}, "-cores 0"},
+		// -cores left out was refused as "-cores 0", a value not given.
+		{[]string{"x=" + in}, "-cores is required: give the number of cores the steps ran on (GOMAXPROCS), >= 1"},
+		{[]string{"-cores", "0", "x=" + in}, "-cores 0: want the number of cores the steps ran on, >= 1"},
+		// A title of two lines made the second a paragraph of its own.
+		{[]string{"-cores", "2", "-title", "Steps\r\nbefore", "x=" + in}, `-title "Steps\r\nbefore": a title is one line, want no line break`},
 		{[]string{"-cores", "2"}, "no profiles"},
 		{[]string{"-cores", "2", "nolabel"}, "want label=profile"},
 		// Two profiles of one label headed two columns alike.
