@@ -199,16 +199,21 @@
 	VPMINUD max, v, v; \
 	VMULPS  s, v, v
 
-// WIDENADD adds the float32 lanes of v, as float64, to lo (low lanes) and
-// hi (high lanes), for both instruction sets: h is v's low half (its X or
-// Y register), ext the instruction that extracts the high half; v and t
-// are clobbered.
-#define WIDENADD(ext, v, h, t, lo, hi) \
-	VCVTPS2PD h, t; \
-	ext       $1, v, h; \
-	VCVTPS2PD h, v; \
-	VADDPD    t, lo, lo; \
-	VADDPD    v, hi, hi
+// WIDENFMA adds the products of the float32 lanes of v and d, formed in
+// float64, to lo (low lanes) and hi (high lanes), for both instruction
+// sets: h is v's low half (its X or Y register), ext the instruction that
+// extracts the high half, dl and dh d's low and high halves (registers or
+// memory operands); v, t and u are clobbered. The product of two float32s
+// is exact in float64 and cannot overflow it: a learnable scalar's term,
+// dy times a bounded factor, overflows float32 for dy near ±MaxFloat32.
+#define WIDENFMA(ext, v, h, t, dl, dh, u, lo, hi) \
+	VCVTPS2PD   h, t; \
+	ext         $1, v, h; \
+	VCVTPS2PD   h, v; \
+	VCVTPS2PD   dl, u; \
+	VFMADD231PD u, t, lo; \
+	VCVTPS2PD   dh, u; \
+	VFMADD231PD u, v, hi
 
 // WIDENMUL sets lo and hi to the low and high float32 lanes of x, as
 // float64, times the float64 lanes of w (exact products), for both
@@ -348,9 +353,11 @@ loop: \
 	VHADDPD      xa, xa, xa; \
 	VMOVSD       xa, ret
 
-// ACCUMULATE adds the 8 float32 lanes of v, as float64, to the
-// accumulators Y9 (low lanes) and Y8 (high lanes); v and t are clobbered.
-#define ACCUMULATE(v, xv, t) WIDENADD(VEXTRACTF128, v, xv, t, Y9, Y8)
+// ACCUMULATE adds the products of the 8 float32 lanes of v and of dy at
+// the byte offset off of DX (AX the index), formed in float64, to the
+// accumulators Y9 (low lanes) and Y8 (high lanes); v, t and u are
+// clobbered.
+#define ACCUMULATE(v, xv, t, off, u) WIDENFMA(VEXTRACTF128, v, xv, t, off(DX)(AX*1), 16+off(DX)(AX*1), u, Y9, Y8)
 
 // # AVX-512 (the avx512 routines of the *_amd64.s files)
 //
@@ -507,9 +514,12 @@ done:
 	EXP2FRACZ(z, k, p); \
 	VSCALEFPS k, p, p
 
-// ACCZ adds the 16 float32 lanes of v, as float64, to Z10 (low lanes) and
-// Z11 (high lanes); v and t are clobbered.
-#define ACCZ(v, yv, t) WIDENADD(VEXTRACTF64X4, v, yv, t, Z10, Z11)
+// ACCZ adds the products of the 16 float32 lanes of v and of dy (Z1),
+// formed in float64, to Z10 (low lanes) and Z11 (high lanes); v, t, u and
+// yd (a Y register, not u's low half) are clobbered.
+#define ACCZ(v, yv, t, u, yd) \
+	VEXTRACTF64X4 $1, Z1, yd; \
+	WIDENFMA(VEXTRACTF64X4, v, yv, t, Y1, yd, u, Z10, Z11)
 
 // LOOPSUMZ is LOOPSUMY for AVX-512: LOOP(body) with the accumulators Z10
 // and Z11 (ACCZ) zeroed first, their total stored at ret (HSUMZ).

@@ -218,8 +218,11 @@ func (k *bnnPlusKernel) backwardGradGo(sum float64, dx, x, dy []float32) float64
 		g := k.beta * 4 * ex * r * r * (1 - v*(2*r-1))
 		dx[i] = dy[i] * g
 		// ∂SS/∂β = (x/β)·g; x clamped like v so that a huge x times g = 0 stays 0.
+		// It is bounded (below 0.5/β²), and dy times it is formed in float64,
+		// exactly: a float32 product overflows for dy near ±MaxFloat32, and
+		// dy·g = ±Inf times x = 0 is NaN.
 		xc := math.Float32frombits(math.Float32bits(2*v*k.invBeta) | math.Float32bits(xv)&signBit)
-		sum += float64(dy[i] * xc * k.invBeta * g)
+		sum += float64(dy[i]) * float64(xc*k.invBeta*g)
 	}
 	return sum
 }

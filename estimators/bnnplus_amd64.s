@@ -13,7 +13,8 @@
 //	dx[i] = dy[i] * (4β·e·r·r·(1 - v·(2r-1)))
 //
 // that is dy·β·sech²(v)·(1 - v·tanh v), and, with learn=true, the sum of
-// dy·(x/β)·g, x clamped like v.
+// dy·(x/β)·g, x clamped like v, dy times (x/β)·g formed in float64
+// (WIDENFMA in asm_amd64.h).
 
 // bnnplus: with v = half·min(|x|, vmax) and e = exp(-2v), g =
 // 4β·sech²(v)·(1 - v·tanh v) = 4β·e·((1+e) - v·(1-e))/(1+e)³.
@@ -51,15 +52,13 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	LOOPY(BNNPLUS_PAIR, BNNPLUS_ONE)
 	RET
 
-// BETAGRAD adds dy·g·(2v/β²) with x's sign, β's gradient term, to the
-// float64 sums, for both instruction sets: c = 2/β², sgn = x's sign bit,
-// g = dy·g; xor applies the sign, acc is ACCUMULATE or ACCZ (h: v's low
-// half); v and t are clobbered.
-#define BETAGRAD(xor, acc, c, sgn, g, v, h, t) \
+// BETAGRAD sets v = g·(2v/β²) with x's sign, ∂SS/∂β, which β's gradient
+// term is dy times (formed in float64 by ACCUMULATE or ACCZ), for both
+// instruction sets: c = 2/β², sgn = x's sign bit; xor applies the sign.
+#define BETAGRAD(xor, c, sgn, g, v) \
 	VMULPS c, v, v; \
 	xor    sgn, v, v; \
-	VMULPS g, v, v; \
-	acc(v, h, t)
+	VMULPS g, v, v
 
 // bnnplus with learn=true: BNNPLUS with v = min(|half·x|, 44), and the sum
 // over the lanes of dy·g·(2v/β²) with x's sign (x/β²·g, x clamped like v).
@@ -73,9 +72,10 @@ TEXT ·avx2BNNPlus(SB), NOSPLIT, $0-44
 	VMULPS       M2LOG2E, Y1, Y2; \
 	POW2(Y2, Y3, Y4, Y5); \
 	BNNPLUSG(Y1, Y4, Y3, Y5); \
-	VMULPS       off(DX)(AX*1), Y4, Y4; \
-	VMOVUPS      Y4, off(DI)(AX*1); \
-	BETAGRAD(VXORPS, ACCUMULATE, Y13, Y0, Y4, Y1, X1, Y2)
+	VMULPS       off(DX)(AX*1), Y4, Y5; \
+	VMOVUPS      Y5, off(DI)(AX*1); \
+	BETAGRAD(VXORPS, Y13, Y0, Y4, Y1); \
+	ACCUMULATE(Y1, X1, Y2, off, Y3)
 
 // func avx2BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx2BNNPlusGrad(SB), NOSPLIT, $0-56
@@ -122,7 +122,8 @@ TEXT ·avx512BNNPlus(SB), NOSPLIT, $0-44
 	POW2Z(Z7, Z5, Z6); \
 	BNNPLUSGZ(Z4, Z6, Z5, Z7); \
 	VMULPS       Z1, Z6, Z2; \
-	BETAGRAD(VPXORD, ACCZ, Z20, Z3, Z2, Z4, Y4, Z5)
+	BETAGRAD(VPXORD, Z20, Z3, Z6, Z4); \
+	ACCZ(Z4, Y4, Z5, Z6, Y7)
 
 // func avx512BNNPlusGrad(dx, x, dy *float32, n int, half, beta4, c float32) float64
 TEXT ·avx512BNNPlusGrad(SB), NOSPLIT, $0-56

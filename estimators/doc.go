@@ -117,9 +117,14 @@
 // overflow; see SECH2Y in asm_amd64.h.) Package estimatortest checks this
 // for every estimator; TestKernelsMatchPortable checks every
 // implementation against the portable loops with dy near ±MaxFloat32, and
-// that scaling dy by 2^k scales dx by 2^k bit for bit. The gradients of
-// learnable scalars are summed from float32 terms, which may overflow
-// where their float64 sum would not.
+// that scaling dy by 2^k scales dx by 2^k bit for bit. The gradient of a
+// learnable scalar sums, over the elements, dy times the derivative of
+// the surrogate in the scalar, a bounded float32 factor: each product is
+// formed and summed in float64, where it is exact and cannot overflow,
+// so the gradient is the float64 sum of its terms within 1e-5 of their
+// magnitudes' sum, and ±Inf only where that sum is within the same
+// tolerance of overflowing float32, dy near ±MaxFloat32 included (package
+// estimatortest checks this).
 //
 // # Bring your own estimator
 //

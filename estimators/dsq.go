@@ -296,11 +296,14 @@ func (k *dsqKernel) backwardGradGo(sum float64, dx, x, dy []float32) float64 {
 		ex := scaleFlush(exp2Frac(f), n)
 		t := math.Float32frombits(math.Float32bits(ta) | math.Float32bits(v)&signBit)
 		r := 1 / (1 + ex)
-		g := ex * r * r * dy[i] // dy·sech²(kx)/4
+		s := ex * r * r // sech²(kx)/4
 		y := t * t
 		d := t * (k.c + k.m*y*sinhRemPoly(y)) // ∂φ/∂α·4/sech²(kx)
-		dx[i] = math.Float32frombits(math.Float32bits(sk4*g) & keep)
-		sum += float64(math.Float32frombits(math.Float32bits(g*d) & keep))
+		dx[i] = math.Float32frombits(math.Float32bits(sk4*(s*dy[i])) & keep)
+		// dy times ∂φ/∂α in float64, exactly: in float32 it overflows for
+		// dy near ±MaxFloat32, at small α, and terms of both signs then sum
+		// to NaN.
+		sum += float64(dy[i]) * float64(math.Float32frombits(math.Float32bits(s*d)&keep))
 	}
 	return sum
 }

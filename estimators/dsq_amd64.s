@@ -12,7 +12,8 @@
 //	dx[i] = dy[i]*(4sk·e·r·r) where |x| <= 1, else 0
 //
 // and, with learn=true, the sum of dy·∂φ/∂α = dy·e·r²·t·(c + m·t²·S(t²)),
-// t = 2k·x (x clamped to ±1), S = sinhRemPoly (see DSQ). Without it, dx
+// t = 2k·x (x clamped to ±1), S = sinhRemPoly (see DSQ), dy times the
+// rest formed in float64 (WIDENFMA in asm_amd64.h). Without it, dx
 // is (dy·4sk·e)/(1+e)², both scaled by 1/4 where |dy| >= 2 (SECH2Y in
 // asm_amd64.h); with it, 4sk·(dy·e·r·r), which cannot overflow where
 // dy·g does not.
@@ -44,15 +45,14 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-44
 	LOOPY(DSQ_PAIR, DSQ_ONE)
 	RET
 
-// DSQER sets e = dy·e·r² with e = 2^z (pow2: POW2N or POW2NZ) and
+// DSQER sets e = e·r² with e = 2^z (pow2: POW2N or POW2NZ) and
 // r = 1/(1+e) in t, for both instruction sets; one = 1, z is clobbered.
-#define DSQER(pow2, z, t, e, one, dy) \
+#define DSQER(pow2, z, t, e, one) \
 	pow2(z, t, e); \
 	VADDPS one, e, t; \
 	VDIVPS t, one, t; \
 	VMULPS t, e, e; \
-	VMULPS t, e, e; \
-	VMULPS dy, e, e
+	VMULPS t, e, e
 
 // DSQDPHI sets s = c + m·y·S(y) with y = t² (S = sinhRemPoly,
 // coefficients c7..c0, mov loads c7), for both instruction sets.
@@ -80,15 +80,16 @@ TEXT ·avx2DSQ(SB), NOSPLIT, $0-44
 	VMULPS       Y15, Y1, Y3; \
 	VMULPS       Y13, Y1, Y1; \
 	VORPS        Y0, Y1, Y1; \
-	DSQER(POW2N, Y3, Y4, Y5, Y11, off(DX)(AX*1)); \
-	VMULPS       Y14, Y5, Y6; \
+	DSQER(POW2N, Y3, Y4, Y5, Y11); \
+	VMULPS       off(DX)(AX*1), Y5, Y6; \
+	VMULPS       Y14, Y6, Y6; \
 	VPANDN       Y6, Y2, Y6; \
 	VMOVUPS      Y6, off(DI)(AX*1); \
 	DSQDPHI(VMOVUPS, Y1, Y3, Y4, Y12, Y10, SR7, SR6, SR5, SR4, SR3, SR2, SR1, SR0); \
 	VMULPS       Y1, Y5, Y5; \
 	VMULPS       Y4, Y5, Y5; \
 	VPANDN       Y5, Y2, Y5; \
-	ACCUMULATE(Y5, X5, Y3)
+	ACCUMULATE(Y5, X5, Y3, off, Y6)
 
 // func avx2DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 TEXT ·avx2DSQGrad(SB), NOSPLIT, $0-64
@@ -134,12 +135,13 @@ TEXT ·avx512DSQ(SB), NOSPLIT, $0-44
 	VMULPS       Z20, Z3, Z3; \
 	VPANDD       Z0, Z28, Z7; \
 	VPORD        Z7, Z3, Z3; \
-	DSQER(POW2NZ, Z4, Z5, Z6, Z30, Z1); \
-	VMULPS.Z     Z17, Z6, K1, Z2; \
+	DSQER(POW2NZ, Z4, Z5, Z6, Z30); \
+	VMULPS       Z1, Z6, Z2; \
+	VMULPS.Z     Z17, Z2, K1, Z2; \
 	DSQDPHI(VMOVAPS, Z3, Z4, Z5, Z21, Z29, Z19, Z18, Z15, Z14, Z13, Z12, Z9, Z8); \
 	VMULPS       Z3, Z6, Z6; \
 	VMULPS.Z     Z5, Z6, K1, Z3; \
-	ACCZ(Z3, Y3, Z4)
+	ACCZ(Z3, Y3, Z4, Z5, Y6)
 
 // func avx512DSQGrad(dx, x, dy *float32, n int, kk, sk4, k2, c, m float32) float64
 TEXT ·avx512DSQGrad(SB), NOSPLIT, $0-64

@@ -175,24 +175,38 @@ func TestInfGivesZero(t *testing.T) {
 
 // checkGradSum checks, with each set of kernels, the Grad that e's Backward
 // adds to its only scalar over x and dy against Σ dy·d(x) in float64,
-// within 1e-6 of Σ |dy·d(x)|.
+// within 1e-6 of Σ |dy·d(x)|; and again with dy near ±MaxFloat32 (1e38 on
+// every element, and ±MaxFloat32 with dy's signs), where the Grad may be
+// the infinity of the sum's sign only where the sum is within the
+// tolerance of overflowing float32: a kernel whose product overflows
+// before the term does gives ±Inf, or NaN from Inf·0 or Inf - Inf.
 func checkGradSum(t *testing.T, e Estimator, x, dy []float32, d func(x float64) float64) {
 	t.Helper()
 	sc := e.(Learner).Scalars()[0]
-	var want, scale float64
-	for i, v := range x {
-		term := float64(dy[i]) * d(float64(v))
-		want += term
-		scale += math.Abs(term)
+	top, signed := make([]float32, len(dy)), make([]float32, len(dy))
+	for i, v := range dy {
+		top[i] = 1e38
+		signed[i] = float32(math.Copysign(math.MaxFloat32, float64(v)))
 	}
 	dx := make([]float32, len(x))
-	impltest.Each(t, impls, func(t *testing.T) {
-		sc.Grad = 0
-		e.Backward(dx, x, dy)
-		if got := float64(sc.Grad); !(math.Abs(got-want) <= 1e-6*scale) {
-			t.Errorf("%s %s = %g: Grad after Backward = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
-				e.Name(), sc.Name, sc.Value, got, want, math.Abs(got-want)/scale)
+	for _, dy := range [][]float32{dy, top, signed} {
+		var want, scale float64
+		for i, v := range x {
+			term := float64(dy[i]) * d(float64(v))
+			want += term
+			scale += math.Abs(term)
 		}
-	})
+		tol := 1e-6 * scale
+		impltest.Each(t, impls, func(t *testing.T) {
+			sc.Grad = 0
+			e.Backward(dx, x, dy)
+			got := float64(sc.Grad)
+			if math.Abs(got-want) <= tol || math.IsInf(got, 0) && got*want > 0 && math.Abs(want) >= math.MaxFloat32-tol {
+				return
+			}
+			t.Errorf("%s %s = %g: Grad after Backward with dy[0] = %g = %.9g, want %.9g (off by %.3g of the terms' magnitudes)",
+				e.Name(), sc.Name, sc.Value, dy[0], got, want, math.Abs(got-want)/scale)
+		})
+	}
 	sc.Grad = 0
 }

@@ -121,11 +121,29 @@ if ! $report_only; then
 # as long (a step's learning rate does not change its time). The
 # extensions past a grid's edge are not in the budget.
 # estimate_of SWEEP...: "SECONDS PENDING CELLS", the expected seconds and
-# the cells still to train of the sweep's cells, from its expected: line.
+# the cells still to train of the sweep's cells, from its expected: line
+# ("about 1h24m", "about 1m35s", "about 56s" or "under a second").
 estimate_of() {
-	expected "$@" | sed -nE \
-		-e 's/.*\(([0-9]+)(\.[0-9])? s\) for the ([0-9]+) of ([0-9]+) cells.*/\1 \3 \4/p' \
-		-e 's/.*nothing to train.* the ([0-9]+) cells.*/0 0 \1/p'
+	local d n c
+	read -r d n c < <(expected "$@" | sed -nE \
+		-e 's/^expected: about ([0-9hms]+) for the ([0-9]+) of ([0-9]+) cells.*/\1 \2 \3/p' \
+		-e 's/^expected: under a second for the ([0-9]+) of ([0-9]+) cells.*/0s \1 \2/p' \
+		-e 's/.*nothing to train.* the ([0-9]+) cells.*/0s 0 \1/p') || return 0
+	echo "$(seconds_of "$d") $n $c"
+}
+# seconds_of DURATION: the whole seconds of a Go duration such as 1h24m,
+# 1m35s or 56s.
+seconds_of() {
+	local d=$1 t=0
+	while [[ $d =~ ^([0-9]+)([hms])(.*)$ ]]; do
+		case ${BASH_REMATCH[2]} in
+		h) t=$((t + BASH_REMATCH[1] * 3600)) ;;
+		m) t=$((t + BASH_REMATCH[1] * 60)) ;;
+		s) t=$((t + BASH_REMATCH[1])) ;;
+		esac
+		d=${BASH_REMATCH[3]}
+	done
+	echo "$t"
 }
 # say_budget SECONDS PENDING CELLS: one step's line of the budget.
 say_budget() {

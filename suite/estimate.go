@@ -55,23 +55,21 @@ func (e Estimate) string() string {
 		}
 		return fmt.Sprintf("expected: nothing to train, every one of the %d cells has a record", e.Cells)
 	}
-	t := e.Total.Round(time.Second).String()
+	// Once, in the form of the rest of gradbench's output (the progress
+	// bar's ETA, fidelity's "expected 5s"): a Go duration in whole
+	// seconds, in minutes from an hour, and "under a second" where it
+	// rounds to 0.
+	t := "about " + e.Total.Round(time.Second).String()
 	switch {
 	case e.Total >= time.Hour:
-		t = strings.TrimSuffix(e.Total.Round(time.Minute).String(), "0s")
-	case e.Total < time.Second:
-		t = "a second"
-	}
-	// A decimal below 10 s, where a whole second would say 0 s beside
-	// "about a second" or drop most of the value.
-	secs := fmt.Sprintf("%.0f s", e.Total.Seconds())
-	if e.Total < 10*time.Second {
-		secs = fmt.Sprintf("%.1f s", e.Total.Seconds())
+		t = "about " + strings.TrimSuffix(e.Total.Round(time.Minute).String(), "0s")
+	case e.Total.Round(time.Second) == 0:
+		t = "under a second"
 	}
 	if held != "" {
-		return fmt.Sprintf("expected: about %s (%s) for the %d of %d cells still to train that no other process is training (%s); %s", t, secs, e.Pending, e.Cells, e.Basis, held)
+		return fmt.Sprintf("expected: %s for the %d of %d cells still to train that no other process is training (%s); %s", t, e.Pending, e.Cells, e.Basis, held)
 	}
-	return fmt.Sprintf("expected: about %s (%s) for the %d of %d cells still to train (%s)", t, secs, e.Pending, e.Cells, e.Basis)
+	return fmt.Sprintf("expected: %s for the %d of %d cells still to train (%s)", t, e.Pending, e.Cells, e.Basis)
 }
 
 // probeSteps is how many training steps Estimate times per workload,

@@ -28,7 +28,7 @@ func TestRunPrintsEstimate(t *testing.T) {
 		return *notes
 	}
 	notes := run()
-	if len(notes) == 0 || !strings.HasPrefix(notes[0], "expected: about ") || !strings.Contains(notes[0], "for the 2 of 2 cells still to train (3 training steps timed") {
+	if len(notes) == 0 || !strings.HasPrefix(notes[0], "expected: ") || !strings.Contains(notes[0], " for the 2 of 2 cells still to train (3 training steps timed") {
 		t.Fatalf("first run's notes %q, want the estimate from timed steps first", notes)
 	}
 	if notes := run(); len(notes) == 0 || notes[0] != "expected: nothing to train, every one of the 2 cells has a record" {
@@ -46,23 +46,30 @@ func TestRunPrintsEstimate(t *testing.T) {
 	}
 }
 
-// TestEstimateStringUnderASecond: a sweep expected to take 0.4 s was
-// announced as "about a second (0 s)", the words and the number at odds;
-// the seconds keep a decimal where rounding to a whole one would say 0 or
-// lose most of the value.
-func TestEstimateStringUnderASecond(t *testing.T) {
+// TestEstimateString: the expected time is said once, in the form of the
+// rest of gradbench's output (a Go duration, as the progress bar's ETA and
+// fidelity's "expected 5s"). It was said twice, "about 56s (56 s)", and
+// below a second as "about a second (0 s)", the words and the number at
+// odds.
+func TestEstimateString(t *testing.T) {
 	for _, tc := range []struct {
 		total time.Duration
 		want  string
 	}{
-		{400 * time.Millisecond, "expected: about a second (0.4 s) for the 1 of 2 cells"},
-		{4200 * time.Millisecond, "expected: about 4s (4.2 s) for the 1 of 2 cells"},
-		{95 * time.Second, "expected: about 1m35s (95 s) for the 1 of 2 cells"},
+		{400 * time.Millisecond, "expected: under a second for the 1 of 2 cells"},
+		{4200 * time.Millisecond, "expected: about 4s for the 1 of 2 cells"},
+		{56 * time.Second, "expected: about 56s for the 1 of 2 cells"},
+		{95 * time.Second, "expected: about 1m35s for the 1 of 2 cells"},
+		{5012 * time.Second, "expected: about 1h24m for the 1 of 2 cells"},
 	} {
 		got := Estimate{Cells: 2, Pending: 1, Total: tc.total, Basis: "b"}.String()
 		if !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%v: %q, want it to begin %q", tc.total, got, tc.want)
 		}
+	}
+	held := Estimate{Cells: 3, Pending: 1, Held: 2, Total: 56 * time.Second, Basis: "b"}.String()
+	if want := "expected: about 56s for the 1 of 3 cells still to train that no other process is training (b); 2 cells"; !strings.HasPrefix(held, want) {
+		t.Errorf("with held cells: %q, want it to begin %q", held, want)
 	}
 }
 

@@ -34,7 +34,9 @@
 //     gradient, unchanged by dy = 0 and additive over calls; BackwardRef
 //     accumulates the same per element, and Backward over a whole slice
 //     their sum; with a Smoother, the gradient matches central finite
-//     differences of Σ dy·q̃(x) in the scalar. All of this at the scalar's
+//     differences of Σ dy·q̃(x) in the scalar; with dy near ±MaxFloat32,
+//     the gradient over a whole slice is the float64 sum of the terms, or
+//     ±Inf only where that sum overflows float32. All of this at the scalar's
 //     starting value and, for a finite range, near its top,
 //     Max - (Max-Min)/100, where gradients are often ill-conditioned;
 //   - for a [estimators.Smoother]: the surrogate is finite, and its central

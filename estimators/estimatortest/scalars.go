@@ -138,6 +138,51 @@ func (s *suite) checkScalar(t *testing.T, e estimators.Estimator, sc *estimators
 			er.add("scalar %s = %g: Backward of %d elements adds %g to Grad, want %g (the sum of BackwardRef's per element)", sc.Name, v, len(x), got, want)
 		}
 		sc.Grad = 0
+		s.checkHugeScalar(er, e, sc, r, append(s.boundary(), x...))
 	}
 	er.done()
+}
+
+// checkHugeScalar checks the gradient Backward accumulates in sc over x
+// (boundary values and random ones) with dy near ±MaxFloat32 on every element, all of one
+// sign and of mixed signs: it must be the float64 sum of the terms
+// within 1e-5 of their magnitudes' sum, and ±Inf only where that sum is
+// within the tolerance of overflowing float32. The terms are those
+// BackwardRef adds per element at dy = 1, times dy: each is linear in dy.
+// A kernel that forms dy·g first, or any product that overflows before
+// the term does, gives ±Inf or NaN (Inf·0, Inf - Inf) instead.
+func (s *suite) checkHugeScalar(er *errs, e estimators.Estimator, sc *estimators.Scalar, r estimators.Referencer, x []float32) {
+	const maxF = math.MaxFloat32
+	unit := make([]float64, len(x))
+	dx, dy := make([]float32, len(x)), make([]float32, len(x))
+	for i := range x {
+		sc.Grad = 0
+		dy[0] = 1
+		r.BackwardRef(dx[:1], x[i:i+1], dy[:1])
+		unit[i] = float64(sc.Grad)
+	}
+	rng := newRand(12)
+	for _, d := range []float64{1e38, -maxF, maxF / 3} {
+		for _, mixed := range []bool{false, true} {
+			var want, scale float64
+			for i := range dy {
+				dy[i] = float32(d)
+				if mixed && rng.IntN(2) == 0 {
+					dy[i] = -dy[i]
+				}
+				want += float64(dy[i]) * unit[i]
+				scale += math.Abs(float64(dy[i]) * unit[i])
+			}
+			sc.Grad = 0
+			e.Backward(dx, x, dy)
+			got := float64(sc.Grad)
+			tol := 1e-5*scale + 1e-30
+			if math.Abs(got-want) <= tol || math.IsInf(got, 0) && got*want > 0 && math.Abs(want) >= maxF-tol {
+				continue
+			}
+			er.add("scalar %s = %g: Backward of %d elements with dy = ±%g (mixed signs: %v) adds %g to Grad, want %g (the float64 sum of its terms; tolerance %g)",
+				sc.Name, sc.Value, len(x), math.Abs(d), mixed, got, want, tol)
+		}
+	}
+	sc.Grad = 0
 }

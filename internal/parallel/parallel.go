@@ -244,19 +244,23 @@ func (w *worker) next(last uint64) uint64 {
 // shorter than grain, and fewer chunks than asked), which the workers and the caller
 // take, each its own share first (see the package doc). For returns when
 // every chunk is done; if a chunk panicked, it panics once every
-// goroutine has left the job (see the package doc). grain and align must
-// be at least 1: For panics, naming the parameter and its value, on a
-// smaller one.
+// goroutine has left the job (see the package doc). n must be at least 0
+// (0 calls nothing), grain and align at least 1: For panics, naming the
+// parameter and its value, on a smaller one.
 func For(n, grain, align int, job Job) {
-	// A grain or align below 1 is a mistake in the caller (a size divided
-	// down to 0, say): refused, not run as 1, whatever n is.
+	// A negative n, or a grain or align below 1, is a mistake in the
+	// caller (a size computed wrong, or divided down to 0): refused, not
+	// run as an empty range or as 1.
+	if n < 0 {
+		panic(fmt.Sprintf("parallel.For: n %d, want at least 0", n))
+	}
 	if grain < 1 {
 		panic(fmt.Sprintf("parallel.For: grain %d, want at least 1", grain))
 	}
 	if align < 1 {
 		panic(fmt.Sprintf("parallel.For: align %d, want at least 1", align))
 	}
-	if n <= 0 {
+	if n == 0 {
 		return
 	}
 	start()

@@ -321,41 +321,36 @@ func TestForWaitsForWorkers(t *testing.T) {
 }
 
 // TestForEdgeArguments checks For's handling of its edge arguments: an
-// empty or negative range calls nothing (not Do on an empty range), and a
-// grain or align below 1 is a caller's mistake that For refuses with a
-// panic naming the parameter and its value, whatever the range (a silent
-// 1 would hide a grain computed wrong, such as a size divided down to 0).
+// empty range calls nothing (not Do on an empty range), and a negative n,
+// or a grain or align below 1, is a caller's mistake that For refuses with
+// a panic naming the parameter and its value (an empty range would hide a
+// count computed wrong, a silent 1 a grain divided down to 0).
 func TestForEdgeArguments(t *testing.T) {
-	for _, n := range []int{0, -3} {
-		j := &countJob{}
-		For(n, 1, 1, j)
-		if len(j.seen) != 0 {
-			t.Errorf("For(%d, 1, 1) called Do on %v, want no call", n, j.seen)
-		}
+	j := &countJob{}
+	For(0, 1, 1, j)
+	if len(j.seen) != 0 {
+		t.Errorf("For(0, 1, 1) called Do on %v, want no call", j.seen)
 	}
-	for _, tc := range []struct {
-		grain, align int
-		want         string
-	}{
-		{0, 1, "grain 0"}, {-2, 1, "grain -2"}, {1, 0, "align 0"}, {4, -1, "align -1"}, {0, 0, "grain 0"},
+	type refused struct {
+		n, grain, align int
+		want            string
+	}
+	cases := []refused{{-1, 1, 1, "n -1"}, {-3, 1, 1, "n -3"}, {-8, 4, 16, "n -8"}, {-2, 0, 1, "n -2"}}
+	for _, tc := range []refused{
+		{0, 0, 1, "grain 0"}, {0, -2, 1, "grain -2"}, {0, 1, 0, "align 0"}, {0, 4, -1, "align -1"}, {0, 0, 0, "grain 0"},
 	} {
 		for _, n := range []int{0, 1, 8 * Workers()} {
-			j := &countJob{hits: make([]int32, max(n, 0))}
-			msg := func() (msg string) {
-				defer func() {
-					if e := recover(); e != nil {
-						msg = fmt.Sprint(e)
-					}
-				}()
-				For(n, tc.grain, tc.align, j)
-				return ""
-			}()
-			if !strings.Contains(msg, tc.want) {
-				t.Errorf("For(%d, %d, %d) panicked with %q, want a panic naming %q", n, tc.grain, tc.align, msg, tc.want)
-			}
-			if len(j.seen) != 0 {
-				t.Errorf("For(%d, %d, %d) called Do on %v before refusing", n, tc.grain, tc.align, j.seen)
-			}
+			tc.n = n
+			cases = append(cases, tc)
+		}
+	}
+	for _, tc := range cases {
+		j := &countJob{hits: make([]int32, max(tc.n, 0))}
+		if msg := fmt.Sprint(forRecover(tc.n, tc.grain, tc.align, j)); !strings.Contains(msg, tc.want) {
+			t.Errorf("For(%d, %d, %d) panicked with %q, want a panic naming %q", tc.n, tc.grain, tc.align, msg, tc.want)
+		}
+		if len(j.seen) != 0 {
+			t.Errorf("For(%d, %d, %d) called Do on %v before refusing", tc.n, tc.grain, tc.align, j.seen)
 		}
 	}
 }
