@@ -116,8 +116,10 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	})
 	if seedList != nil {
 		var err error
+		// ParseSeeds's error names the flag ("suite: bad seeds …"), as run
+		// and plan print it: a "table: --seeds:" before it said it twice.
 		if seedList, err = suite.ParseSeeds(*seeds); err != nil {
-			return fmt.Errorf("table: --seeds: %w", err)
+			return err
 		}
 	}
 	table := *ablation
