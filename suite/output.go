@@ -32,8 +32,9 @@ import (
 //     the command's own standard output or error (/dev/stdout, also
 //     when redirected to a file: the rename would replace it, not write
 //     to it), or
-//     lies under a file that is not a directory (a directory a command
-//     writes into is named the same way, see CheckOutputDir): such a
+//     lies under a file that is not a directory, or in a directory that
+//     does not exist (a directory a command writes into is named the
+//     same way, see CheckOutputDir, but is created if missing): such a
 //     path cannot take the file, and is found before the command's work
 //     rather than after it.
 //
@@ -149,6 +150,27 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 				return refuse(fmt.Sprintf("it is the same file as %s %s, which this command also writes", prev.Flag, prev.Path))
 			}
 		}
+		// Last: an input or output of that name is the better reason,
+		// such as a dataset's file a download would put there.
+		if err := checkParentDir(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkParentDir refuses an output whose directory does not exist: the
+// file is written after the command's work (a table built, runs
+// measured), and the write would fail only then. A link's file is
+// written through it, so its directory is the one that must exist.
+// (CheckOutputDir's files are another matter: their directory is
+// created.)
+func checkParentDir(o NamedFile) error {
+	dir := filepath.Dir(target(o.Path))
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s %s: its directory %s does not exist: make it first, or name a file in a directory that exists", o.Flag, o.Path, dir)
+	} else if err != nil {
+		return fmt.Errorf("%s %s: %w", o.Flag, o.Path, err)
 	}
 	return nil
 }
