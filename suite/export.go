@@ -196,6 +196,9 @@ func Export(ctx context.Context, run, out, dataDir string) (*Exported, error) {
 	if err == nil {
 		err = filesErr
 	}
+	if err == nil {
+		err = CheckFormat(outFlag, out, FormatModel)
+	}
 	if err != nil {
 		return nil, wrapErr("suite: export", err)
 	}
