@@ -208,6 +208,39 @@ func extract(ctx context.Context, archive, dir, archiveDir string, names []strin
 	return nil
 }
 
+// makeDirs makes dir and the directories above it that are missing, as
+// os.MkdirAll does, and returns those it made, outermost first (also
+// when it fails, for the caller to remove). Each is made by os.Mkdir, so
+// that one another process made meanwhile is not counted as this call's.
+func makeDirs(dir string) ([]string, error) {
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return nil, nil
+	}
+	var made []string
+	if parent := filepath.Dir(dir); parent != dir {
+		var err error
+		if made, err = makeDirs(parent); err != nil {
+			return made, err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if st, serr := os.Stat(dir); errors.Is(err, fs.ErrExist) && serr == nil && st.IsDir() {
+			return made, nil
+		}
+		return made, err
+	}
+	return append(made, dir), nil
+}
+
+// removeEmpty removes the directories made (as makeDirs returns them),
+// innermost first, each only if it is empty: a file in one, another
+// process's download, keeps it and those above it.
+func removeEmpty(made []string) {
+	for i := len(made) - 1; i >= 0; i-- {
+		os.Remove(made[i]) // fails, as it should, on a directory that is not empty
+	}
+}
+
 // cacheDir returns the user-cache directory that downloads of name go to.
 func cacheDir(name string) (string, error) {
 	c, err := os.UserCacheDir()
@@ -219,13 +252,22 @@ func cacheDir(name string) (string, error) {
 
 // fetch downloads the split's missing files (an archive's: the whole
 // archive, which holds both splits) into the user cache and returns that
-// directory, which then holds the split.
-func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options) (string, error) {
+// directory, which then holds the split. A fetch that fails removes the
+// directories it made (the dataset's, gradbench's in the cache), if
+// they are empty, so that no empty dataset directory is left to be
+// searched and listed.
+func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options) (_ string, err error) {
 	dir, err := cacheDir(name)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	made, err := makeDirs(dir)
+	defer func() {
+		if err != nil {
+			removeEmpty(made)
+		}
+	}()
+	if err != nil {
 		return "", fmt.Errorf("data: %s: %w", name, err)
 	}
 	urls := s.remote.urls

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -417,5 +418,36 @@ func TestDownloadFailedSaysWhereToPutFiles(t *testing.T) {
 		"\nput train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz] in one of these directories, or pass a data directory that holds them")
 	if strings.Count(err.Error(), "data: ") != 1 {
 		t.Errorf("error %q names the data layer more than once", err)
+	}
+}
+
+// TestDownloadFailedLeavesNoDirectory: tried as a new user would, a
+// download that failed (no network) left an empty
+// $XDG_CACHE_HOME/gradbench/mnist behind, which then looked like a
+// dataset directory to search. A failed fetch removes the directories it
+// made, when they are still empty, and leaves those that were there.
+func TestDownloadFailedLeavesNoDirectory(t *testing.T) {
+	_, cache := sandbox(t)
+	tinyIDX(t, 10)
+	datasets["tiny-idx"].remote.urls = []string{"http://127.0.0.1:1/"}
+	if _, err := Open(context.Background(), "tiny-idx", Train, Options{}); err == nil {
+		t.Fatal("Open with the download unreachable succeeded")
+	}
+	if _, err := os.Stat(cache); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after a failed download, %s: %v, want it gone (the fetch made it)", cache, err)
+	}
+	if _, err := os.Stat(filepath.Dir(cache)); err != nil {
+		t.Errorf("the cache directory, there before, is gone: %v", err)
+	}
+	// A directory that was there before is the user's: it stays, empty.
+	mine := filepath.Join(cache, "tiny-idx")
+	if err := os.MkdirAll(mine, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), "tiny-idx", Train, Options{}); err == nil {
+		t.Fatal("Open with the download unreachable succeeded")
+	}
+	if st, err := os.Stat(mine); err != nil || !st.IsDir() {
+		t.Errorf("the failed download removed %s, which was there before it: %v", mine, err)
 	}
 }

@@ -177,24 +177,30 @@ func Export(ctx context.Context, run, out, dataDir string) (*Exported, error) {
 	}
 	// The run's record and weights are what export reads: out must be
 	// neither (nor any other file of a runs directory).
-	err = CheckOutputs([]NamedFile{{outFlag, out}},
-		[]NamedFile{{"--run", run}, {"the run's record", RecordPath(dir, key)}, {"the run's weights", WeightsPath(dir, key)}})
-	if err != nil {
-		return nil, wrapErr("suite: export", err)
-	}
 	// The dataset's files are read too (the model's input shape and
 	// classes come from them): out must be none of them, nor a file that
 	// opening the dataset would download. They are checked before the
 	// dataset is opened, so that a refused out costs no download. (A run
-	// without a readable record is LoadRun's to refuse.)
+	// without a readable record is LoadRun's to refuse.) All are checked
+	// in one call, so that a dataset file that a download would put in a
+	// directory not made yet is refused as that file, not as a missing
+	// directory; an out refused by the rule comes before an error naming
+	// the dataset's files.
+	var files []NamedFile
+	var filesErr error
 	if rec, err := ReadRecord(dir, key); err == nil {
-		files, err := datasetFiles(rec.Config.Dataset, dataDir)
-		if err != nil {
-			return nil, wrapErr("suite: export", err)
-		}
-		if err := CheckOutputs([]NamedFile{{outFlag, out}}, files); err != nil {
-			return nil, wrapErr("suite: export", err)
-		}
+		files, filesErr = datasetFiles(rec.Config.Dataset, dataDir)
+	}
+	err = CheckOutputs([]NamedFile{{outFlag, out}},
+		append([]NamedFile{{"--run", run}, {"the run's record", RecordPath(dir, key)}, {"the run's weights", WeightsPath(dir, key)}}, files...))
+	if err == nil {
+		err = filesErr
+	}
+	if err == nil {
+		err = CheckFormat(outFlag, out, FormatModel)
+	}
+	if err != nil {
+		return nil, wrapErr("suite: export", err)
 	}
 	lr, err := LoadRun(ctx, run, dataDir)
 	if err != nil {

@@ -32,8 +32,9 @@ import (
 //     the command's own standard output or error (/dev/stdout, also
 //     when redirected to a file: the rename would replace it, not write
 //     to it), or
-//     lies under a file that is not a directory (a directory a command
-//     writes into is named the same way, see CheckOutputDir): such a
+//     lies under a file that is not a directory, or in a directory that
+//     does not exist (a directory a command writes into is named the
+//     same way, see CheckOutputDir, but is created if missing): such a
 //     path cannot take the file, and is found before the command's work
 //     rather than after it.
 //
@@ -149,6 +150,27 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 				return refuse(fmt.Sprintf("it is the same file as %s %s, which this command also writes", prev.Flag, prev.Path))
 			}
 		}
+		// Last: an input or output of that name is the better reason,
+		// such as a dataset's file a download would put there.
+		if err := checkParentDir(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkParentDir refuses an output whose directory does not exist: the
+// file is written after the command's work (a table built, runs
+// measured), and the write would fail only then. A link's file is
+// written through it, so its directory is the one that must exist.
+// (CheckOutputDir's files are another matter: their directory is
+// created.)
+func checkParentDir(o NamedFile) error {
+	dir := filepath.Dir(target(o.Path))
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s %s: its directory %s does not exist: make it first, or name a file in a directory that exists", o.Flag, o.Path, dir)
+	} else if err != nil {
+		return fmt.Errorf("%s %s: %w", o.Flag, o.Path, err)
 	}
 	return nil
 }
@@ -324,3 +346,54 @@ func (o *outputBatch) addPerm(path string, data []byte, perm fs.FileMode) error 
 // nothing.
 func (o *outputBatch) commit() error { return o.b.Commit() }
 func (o *outputBatch) abort()        { o.b.Abort() }
+
+// Output formats: each output flag writes one format (--svg and
+// --curves an SVG image, --bench Go benchmark lines, export --out a
+// gradbench model file), whatever the name it is given. A name whose
+// extension is another format's (curves --svg plot.png) would hold SVG
+// under a PNG's name, which viewers, browsers and scripts take at its
+// word: CheckFormat refuses it before the command's work. The format's
+// own extension, in any case (plot.svg, plot.SVG), is accepted, and so
+// is a name without an extension (plot) or with one that names none of
+// the formats below (bench.log, a temporary name), which claims no
+// other format.
+
+// An OutputFormat is the one format an output flag writes: Ext, its
+// extension (".svg"), and Name, what it is ("an SVG image").
+type OutputFormat struct{ Ext, Name string }
+
+// The formats gradbench's output flags write.
+var (
+	FormatSVG   = OutputFormat{".svg", "an SVG image"}
+	FormatBench = OutputFormat{".txt", "Go benchmark lines, a text file"}
+	FormatModel = OutputFormat{".gbnn", "a gradbench model file"}
+)
+
+// otherFormats names the formats that an extension (lower-case) stands
+// for, for CheckFormat's refusal: images, documents, tables, text and
+// other models' files.
+var otherFormats = map[string]string{
+	".svg": "an SVG image", ".png": "a PNG image", ".jpg": "a JPEG image", ".jpeg": "a JPEG image",
+	".gif": "a GIF image", ".webp": "a WebP image", ".bmp": "a BMP image", ".tif": "a TIFF image",
+	".tiff": "a TIFF image", ".avif": "an AVIF image", ".eps": "an EPS image", ".ps": "a PostScript document",
+	".pdf": "a PDF document", ".html": "an HTML page", ".htm": "an HTML page", ".md": "a Markdown document",
+	".csv": "a CSV table", ".tsv": "a TSV table", ".json": "a JSON document", ".txt": "a text file",
+	".gbnn": "a gradbench model file", ".onnx": "an ONNX model", ".pt": "a PyTorch file", ".pth": "a PyTorch file",
+	".h5": "an HDF5 file", ".npy": "a NumPy array", ".npz": "a NumPy archive", ".safetensors": "a safetensors file",
+}
+
+// CheckFormat refuses path, the value of flag, which writes format f,
+// when its extension names another format (see OutputFormat). The error
+// names the flag, the path, the extension and the name to give, such as
+// "--svg plot.png: .png names a PNG image, and --svg writes an SVG image:
+// name the file plot.svg". An empty path (the flag not given) passes.
+func CheckFormat(flag, path string, f OutputFormat) error {
+	ext := filepath.Ext(path)
+	if path == "" || strings.EqualFold(ext, f.Ext) {
+		return nil
+	}
+	if other, ok := otherFormats[strings.ToLower(ext)]; ok {
+		return fmt.Errorf("%s %s: %s names %s, and %s writes %s: name the file %s", flag, path, ext, other, flag, f.Name, strings.TrimSuffix(path, ext)+f.Ext)
+	}
+	return nil
+}

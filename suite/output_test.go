@@ -39,7 +39,10 @@ func TestCheckOutputs(t *testing.T) {
 		{[]NamedFile{{"--a", filepath.Join(dir, "o.svg")}, {"--bench", dir}}, "--bench " + dir + ": refusing to write there: it is a directory, want a file name; name another file"},
 		{[]NamedFile{{"--svg", filepath.Join(in, "o.svg")}}, "--svg " + filepath.Join(in, "o.svg") + ": refusing to write there: " + in + " is a file, not a directory; name another file"},
 		{[]NamedFile{{"--svg", filepath.Join(in, "sub", "o.svg")}}, ": refusing to write there: " + in + " is a file, not a directory"},
-		{[]NamedFile{{"--svg", filepath.Join(dir, "new", "sub", "o.svg")}}, ""}, // missing: the write names it
+		// A directory that does not exist is found now, not by the write
+		// after the command's work.
+		{[]NamedFile{{"--svg", filepath.Join(dir, "new", "sub", "o.svg")}}, "--svg " + filepath.Join(dir, "new", "sub", "o.svg") + ": its directory " + filepath.Join(dir, "new", "sub") + " does not exist: make it first, or name a file in a directory that exists"},
+		{[]NamedFile{{"--svg", filepath.Join(dir, "o.svg")}, {"--bench", filepath.Join(dir, "new", "b.txt")}}, "--bench " + filepath.Join(dir, "new", "b.txt") + ": its directory " + filepath.Join(dir, "new") + " does not exist"},
 	} {
 		err := CheckOutputs(tc.out, inputs)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {

@@ -294,6 +294,12 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if err := CheckOutputs([]NamedFile{{"--curves", o.Curves}, {"--bench", o.Bench}}, nil); err != nil {
 		return nil, fmt.Errorf("suite: %w", err)
 	}
+	if err := CheckFormat("--curves", o.Curves, FormatSVG); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
+	if err := CheckFormat("--bench", o.Bench, FormatBench); err != nil {
+		return nil, fmt.Errorf("suite: %w", err)
+	}
 	if o.Seeds != nil && (o.Curves != "" || o.Bench != "") {
 		// They would draw and list every seed's runs under a table of
 		// some seeds only.

@@ -169,6 +169,9 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	if err := CheckOutputs([]NamedFile{{"--svg", o.SVG}}, nil); err != nil {
 		return nil, fmt.Errorf("suite: curves: %w", err)
 	}
+	if err := CheckFormat("--svg", o.SVG, FormatSVG); err != nil {
+		return nil, fmt.Errorf("suite: curves: %w", err)
+	}
 	switch {
 	case o.From >= o.To:
 		return nil, fmt.Errorf("suite: curves: --from must be less than --to, got --from %v --to %v", o.From, o.To)

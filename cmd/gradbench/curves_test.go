@@ -165,7 +165,7 @@ func TestCurvesErrors(t *testing.T) {
 		// ignored, the table printed as if it had not been.
 		{[]string{"--layout", "panels"}, `curves: --layout "panels" without --svg: the layout is the plot's, and only --svg FILE draws one; give --svg, or drop --layout`},
 		{[]string{"--layout", "auto", "--format", "csv"}, `curves: --layout "auto" without --svg`},
-		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "suite: curves: writing /nonexistent-dir/x.svg: "},
+		{[]string{"--svg", "/nonexistent-dir/x.svg"}, "suite: curves: --svg /nonexistent-dir/x.svg: its directory /nonexistent-dir does not exist: make it first, or name a file in a directory that exists"},
 		{[]string{"extra"}, `curves: unexpected argument "extra"`},
 	} {
 		// Each error names its layer first, as other commands' do: the

@@ -41,7 +41,7 @@ Example:
 
 func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	run := stringRequired(fs, "run", "the finished run: its record `file` <key>.json or its weights <key>.weights")
-	out := fs.String("out", "", "model `file` to write (default <key>.gbnn in the working directory, not beside the run)")
+	out := fs.String("out", "", "model `file` to write (default <key>.gbnn in the working directory, not beside the run); name.gbnn, or a name without an extension: another format's, such as .onnx or .json, is refused")
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -569,3 +569,17 @@ func TestPairedNeedsRatio(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusesOutputInMissingDir: tried as a new user would, -o in a
+// directory that does not exist was found only when the report was
+// written, after every input was read. It is refused first, naming the
+// flag and the directory: with an input that does not exist, the error
+// is -o's.
+func TestRefusesOutputInMissingDir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	out := filepath.Join(missing, "report.md")
+	err := run([]string{"-o", out, "a=" + filepath.Join(t.TempDir(), "absent.txt")}, nil)
+	if want := "-o " + out + ": its directory " + missing + " does not exist"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("-o in a missing directory: %v, want an error starting %q", err, want)
+	}
+}

@@ -30,10 +30,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,9 +104,10 @@ func run(args []string, stdout io.Writer) error {
 	return atomicfile.WriteUmask(*out, 0o666, write)
 }
 
-// checkOutputDir refuses an -o whose directory does not exist, or may
-// not be written: the table is written after every run is measured
-// (minutes for a study's runs), and the write would fail only then.
+// checkOutputDir refuses an -o whose directory may not be written: the
+// table is written after every run is measured (minutes for a study's
+// runs), and the write would fail only then. (A directory that does not
+// exist suite.CheckOutputs refuses first.)
 func checkOutputDir(out string) error {
 	if out == "" {
 		return nil
@@ -117,13 +116,7 @@ func checkOutputDir(out string) error {
 	if t, err := atomicfile.Target(out); err == nil {
 		target = t
 	}
-	dir := filepath.Dir(target)
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("-o %s: its directory %s does not exist: make it first, or name a file in a directory that exists", out, dir)
-	} else if err != nil {
-		return fmt.Errorf("-o %s: %w", out, err)
-	}
-	return suite.ProbeOutputDir("-o", dir)
+	return suite.ProbeOutputDir("-o", filepath.Dir(target))
 }
 
 // measure returns the run's recorded final test top-1, the same measured

@@ -319,3 +319,17 @@ func TestRefusesOutputOverProfile(t *testing.T) {
 		t.Errorf("the profile changed (%v): -o replaced it", err)
 	}
 }
+
+// TestRefusesOutputInMissingDir: tried as a new user would, -o in a
+// directory that does not exist was found only when the table was
+// written, after every profile was read. It is refused first, naming the
+// flag and the directory: with a profile that does not exist, the error
+// is -o's.
+func TestRefusesOutputInMissingDir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	out := filepath.Join(missing, "steps.md")
+	err := run([]string{"-cores", "2", "-o", out, "x=" + filepath.Join(t.TempDir(), "absent.pprof")}, nil)
+	if want := "-o " + out + ": its directory " + missing + " does not exist"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("-o in a missing directory: %v, want an error starting %q", err, want)
+	}
+}
