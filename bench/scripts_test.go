@@ -106,6 +106,7 @@ func TestScriptsNeedTheirTools(t *testing.T) {
 		{[]string{"fidelity"}, []string{"python3"}},
 		{[]string{"fidelity-bench"}, []string{"free"}},
 		{[]string{"fidelity-cost", "HEAD"}, []string{"free"}},
+		{[]string{"retrain"}, []string{"go", "python3"}},
 		// git, which commit_arg asks before it says the BASE is no commit.
 		{[]string{"ab-step", "x", "HEAD"}, []string{"git"}},
 	} {
