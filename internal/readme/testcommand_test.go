@@ -90,6 +90,8 @@ func parsePasses(cmd string) ([]pass, error) {
 			case f[0] == "-tags" && len(f) > 1 && !strings.Contains(f[1], ","):
 				p.ctx.BuildTags = append(p.ctx.BuildTags, f[1])
 				f = f[1:]
+			case (f[0] == "-run" || f[0] == "-fuzz" || f[0] == "-fuzztime") && len(f) > 1:
+				f = f[1:] // which tests run, not what is built
 			default:
 				return nil, errors.New(text + ": unknown flag " + f[0])
 			}
@@ -176,16 +178,44 @@ func constantsOnly(path string) (bool, error) {
 	return true, nil
 }
 
-// TestCommandVetsEveryFile: a pass of the test command that does not vet
-// (-vet=off) compiles no file that another pass does not vet, but for
-// files of constants alone, so that turning vet off in a pass loses no
-// check: a file that only the race detector's build compiles, such as a
-// new test file with //go:build race, fails here until a vetted build
-// compiles it too.
+// ciCommands returns .ci/run's other go test commands, the fuzz runs:
+// its lines that start with go test.
+func ciCommands(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "go test ") {
+			cmds = append(cmds, l)
+		}
+	}
+	return cmds
+}
+
+// TestCommandVetsEveryFile: a pass of the test command, or a go test
+// command of .ci/run's, that does not vet (-vet=off) compiles no file
+// that a pass of the test command that vets does not compile too, but
+// for files of constants alone, so that turning vet off loses no check:
+// a file that only the race detector's build compiles, such as a new test
+// file with //go:build race, fails here until a vetted build compiles it
+// too.
 func TestCommandVetsEveryFile(t *testing.T) {
 	ps, err := parsePasses(testCommand(t))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, c := range ciCommands(t) {
+		cp, err := parsePasses(c)
+		if err != nil {
+			t.Fatalf(".ci/run: %v", err)
+		}
+		if cp[0].vet {
+			continue // it vets what it builds
+		}
+		ps = append(ps, cp...)
 	}
 	vetted := map[string]bool{}
 	for i := range ps {
@@ -253,6 +283,9 @@ func TestParsePasses(t *testing.T) {
 	}
 	if ok, err := constantsOnly(filepath.Join(root, "internal", "racebuild", "skip.go")); err != nil || ok {
 		t.Errorf("skip.go: constants only = %v, %v; want false", ok, err)
+	}
+	if fz, err := parsePasses("go test -vet=off -run '^$' -fuzz FuzzSpec -fuzztime 30000x ./estimators"); err != nil || len(fz) != 1 || fz[0].vet || !slices.Equal(fz[0].dirs, []string{"estimators"}) {
+		t.Errorf("a fuzz command: %+v, %v; want one pass of estimators without vet", fz, err)
 	}
 	for _, bad := range []string{
 		"go test -short -count=1 ./...",  // a flag it does not know
