@@ -17,22 +17,31 @@ import (
 // root is the module's directory, seen from this package's.
 const root = "../.."
 
-// testCommand returns the README's test command: its one line that starts
-// as the command does.
-func testCommand(t *testing.T) string {
+// linesWithPrefix returns the lines of the module's file path (slash
+// separated) that start with prefix.
+func linesWithPrefix(t *testing.T, path, prefix string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var found []string
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "go test -short -race ") {
+		if strings.HasPrefix(l, prefix) {
 			found = append(found, l)
 		}
 	}
+	return found
+}
+
+// testCommand returns the README's test command: its one line that starts
+// as the command does.
+func testCommand(t *testing.T) string {
+	t.Helper()
+	const prefix = "go test -short -race "
+	found := linesWithPrefix(t, "README.md", prefix)
 	if len(found) != 1 {
-		t.Fatalf("README.md: %d lines start with the test command's %q, want 1: %q", len(found), "go test -short -race ", found)
+		t.Fatalf("README.md: %d lines start with the test command's %q, want 1: %q", len(found), prefix, found)
 	}
 	return found[0]
 }
@@ -182,17 +191,7 @@ func constantsOnly(path string) (bool, error) {
 // its lines that start with go test.
 func ciCommands(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cmds []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "go test ") {
-			cmds = append(cmds, l)
-		}
-	}
-	return cmds
+	return linesWithPrefix(t, ".ci/run", "go test ")
 }
 
 // TestCommandVetsEveryFile: a pass of the test command, or a go test
