@@ -1,11 +1,12 @@
 // The scripts under test run with a fake go, so how this test binary is
 // built (the race detector, GOEXPERIMENT=simd, the openblas and purego
 // tags) changes nothing it checks; of the four builds the README's test
-// command makes, it runs in the race detector's only, so that CI does not
-// spend its shell processes four times (about 30 s each on the 2-core
-// project machine).
+// command makes, it runs in the openblas build only (as in a plain go
+// test), so that CI does not spend its shell processes four times (about
+// 30 s each on the 2-core project machine), and in one that go vet
+// checks: the race detector's pass runs with -vet=off.
 
-//go:build !openblas && !purego && !goexperiment.simd
+//go:build !race && !purego && !goexperiment.simd
 
 package bench
 

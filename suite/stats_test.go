@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // t quantiles t_{0.975, ν} for the 95% interval. ν = 1 and 2 have closed
@@ -188,6 +190,7 @@ func TestSignFlipPBruteForce(t *testing.T) {
 // its negative differences (the first k) meet positive ones 32 places on,
 // so that signs drawn for one place and reused for another would show.
 func TestSignFlipPMonteCarlo(t *testing.T) {
+	racebuild.Skip(t, "it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
 	binom := func(n, k int) float64 { // C(n, k)
 		c := 1.0
 		for i := 1; i <= k; i++ {
