@@ -83,7 +83,7 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 		m, err := layout(name, cfg)
 		if err != nil {
 			if q.Model == "" {
-				return modelsTakingHint(err, q, layout)
+				return modelsTakingHint(err, q)
 			}
 			return err
 		}
@@ -98,12 +98,16 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 // modelsTakingHint returns err, the error of one model of a summary of
 // every model, with the names of the models that take q's input, classes
 // and width, if any: without --model they apply to every model, and one
-// model refusing them (alexnet, 1×28×28) stopped the others' rows.
-func modelsTakingHint(err error, q ModelsQuery, layout func(string, models.Config) (*models.Layout, error)) error {
+// model refusing them (alexnet, 1×28×28) stopped the others' rows. It
+// asks the dry layouts (models.BuildLayout), whatever lays out the
+// summary itself: whether a model takes the settings is all it needs, and
+// the settings one model refused may make another's network too large to
+// build (3×20000×20000 takes tens of GiB of activations).
+func modelsTakingHint(err error, q ModelsQuery) error {
 	var ok []string
 	for _, name := range models.Names() {
 		q.Model = name
-		if summarizeModels(io.Discard, q, layout) == nil {
+		if SummarizeModels(io.Discard, q) == nil {
 			ok = append(ok, name)
 		}
 	}
