@@ -17,7 +17,8 @@
 # findings over results/study/runs, as results/study.sh leaves them, its
 # top-1 findings over seeds 3 to 10 alone, which never chose a learning
 # rate, the top-1 part of its sides table, and the findings of its
-# optimizer tables over results/study/optimizers, with results/bop-bn.md's measure of how
+# optimizer tables over results/study/optimizers, each optimizer's under
+# its table's note on machine types (when it has one), with results/bop-bn.md's measure of how
 # much of Bop's test accuracy stale BatchNorm statistics cost). Run
 # it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
@@ -99,9 +100,16 @@ machine_note='^Note: these [0-9][0-9]* records were trained on [0-9][0-9]* machi
 		echo
 		echo "**Adam and Bop instead of SGD** (ste, approxsign and fda, each at its own learning rate chosen on seeds 1 and 2 the same way; Bop flips the binary weights itself, with its defaults γ = 1e-4 and τ = 1e-8, so there the estimator acts on the activations only and the learning rate is that of the other parameters; tables in results/study/tables.md):"
 		echo
+		# Each optimizer's note on records trained on more than one
+		# machine type, when its table has one, as "Note (Adam): these
+		# ..."; then the findings, gathered until the end so that the
+		# notes come before the findings they qualify, as the SGD note
+		# does above.
 		go run ./cmd/gradbench table --runs results/study/optimizers --ablation findings --estimators ste,approxsign,fda |
-			awk '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
-				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); print "- " opt ", " what ": " line }'
+			awk -v note="$machine_note" '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
+				$0 ~ note { line = $0; sub(/^Note: /, "", line); print "Note (" opt "): " line; print "" }
+				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); found = found "- " opt ", " what ": " line "\n" }
+				END { printf "%s", found }'
 		echo
 		# The medians and extremes of the change, per optimizer, from
 		# results/bop-bn.md's summary table: "lo hi min max".

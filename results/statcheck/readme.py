@@ -2,16 +2,19 @@
 findings over results/study) recomputed from the study's records: each
 comparison's Δ, interval, p and n, the class its words put it in, the range
 of the intervals' widths, no estimator left out, the sentence on Holm's
-correction, and the line on the seeds that chose no learning rate."""
+correction, the line on the seeds that chose no learning rate, and the
+notes on records trained on more than one machine type (SGD's, Adam's,
+Bop's)."""
 
 import os
 import re
 
 from . import tally
 from .compare import check, check_p, check_text
-from .markdown import parse_seeds
+from .markdown import MACHINE_TYPES, parse_seeds, unescape
 from .records import ROOT, Row, load, paired, select_lr, workload_key
 from .stats import ALPHA, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
+from .tables import machine_note
 from .tally import fail
 
 # The estimators README.md's study findings tabulate (results/update-readme.sh's
@@ -28,16 +31,46 @@ HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons w
 HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
 HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
                         r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
+# A note on records of several machine types in the study section: the
+# SGD table's as gradbench writes it, an optimizer's as "Note (Adam): ...".
+NOTE = re.compile(r"^Note(?: \(([A-Za-z]+)\))?: (these [0-9]+ records .*)$")
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
           ("One test alone, not both", "one test"))
 
 
+def check_machine_notes(study, recs_of):
+    """The study section's notes on records trained on more than one
+    machine type, recomputed from the records: for each optimizer (recs_of:
+    its workload's records), the note of its findings table, over the
+    records of ste and the estimators it tabulates, must be there when the
+    records are of more than one type, once, and say what gradbench's
+    note says; none may be there when they are of one type, nor for an
+    optimizer without records. SGD's note is gradbench's line as it is;
+    another optimizer's reads "Note (Adam): these ..."."""
+    notes = {}
+    for line in study.split("\n"):
+        m = NOTE.match(line)
+        if m and MACHINE_TYPES in line:
+            opt = (m.group(1) or "sgd").lower()
+            notes.setdefault(opt, []).append("Note: " + unescape(m.group(2)))
+    for opt in sorted(set(notes) - set(recs_of)):
+        tally.mismatches.append("README.md study section: a note on the machine types of %s records, and there are none" % opt)
+    for opt, recs in sorted(recs_of.items()):
+        ests = ["ste"] + STUDY_ESTIMATORS.get(opt, [])
+        want = machine_note([r for r in recs if r["config"]["estimator"] in ests])
+        got = notes.get(opt, [])
+        if len(got) > 1:
+            tally.mismatches.append("README.md study section: %d notes on the machine types of the %s records, want one" % (len(got), opt))
+        check_text("README.md study section (%s)" % opt, "the note on records of several machine types", want, got[0] if got else "")
+
+
 def check_readme():
     """The findings sentences of README.md's study section (gradbench table
     --ablation findings): each comparison's Δ, interval, p, n, the class
-    its words put it in, and the range of the intervals' widths."""
+    its words put it in, and the range of the intervals' widths; and its
+    notes on records of several machine types."""
     with open(os.path.join(ROOT, "README.md")) as fh:
         text = fh.read()
     try:
@@ -56,6 +89,7 @@ def check_readme():
         for r in kept:
             specs.setdefault(r["config"]["estimator"], []).append(r)
         groups[opt] = {k: Row(v) for k, v in specs.items()}
+    check_machine_notes(study, {opt: list(byk.values())[0] for opt, byk in wls.items()})
     lines = heldout = 0
     for line in study.split("\n"):
         gs_of = None

@@ -1,5 +1,7 @@
 """Hand-made records for tables.py's note on records of several machine
-types (machine_note), the cases of suite/machinetype_test.go. Run:
+types (machine_note), the cases of suite/machinetype_test.go, and for
+readme.py's check of that note in README.md's study section
+(check_machine_notes). Run:
 /usr/bin/python3 -m unittest discover results/statcheck"""
 
 import os
@@ -12,6 +14,8 @@ _RESULTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _RESULTS not in sys.path:
     sys.path.insert(0, _RESULTS)
 
+from statcheck import tally  # noqa: E402
+from statcheck.readme import check_machine_notes  # noqa: E402
 from statcheck.tables import machine_note  # noqa: E402
 
 XEON = {"cpu": "Intel(R) Xeon(R) Processor", "gemm": "avx2", "build_tags": "", "arch": "amd64", "go_version": "go1.26.8",
@@ -67,6 +71,52 @@ class MachineNoteTest(unittest.TestCase):
         note = machine_note(recs([[XEON]] * 4 + [[other]] * 4))
         self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, no build tags, go1.26.8: 4 records, seeds 1, 2; "
                       "Intel(R) Xeon(R) Processor, GEMM avx2, tags purego, go1.25.1: 4 records, seeds 3, 4.", note)
+
+
+class ReadmeMachineNotesTest(unittest.TestCase):
+    """check_machine_notes: README.md's study section must carry each
+    optimizer's note exactly when its records are of several types."""
+
+    def mismatches(self, study, recs_of):
+        saved, tally.mismatches = tally.mismatches, []
+        try:
+            check_machine_notes(study, recs_of)
+            return tally.mismatches
+        finally:
+            tally.mismatches = saved
+
+    def setUp(self):
+        # Adam's ste and fda of seeds 1 to 4, on two types; a dsq record,
+        # which the README does not tabulate for Adam, on a third.
+        self.two = recs([[XEON]] * 6 + [[EPYC]] * 2)
+        self.note = machine_note(self.two)
+        third = dict(XEON, gemm="go")
+        self.adam = self.two + [{"config": {"estimator": "dsq", "seed": 1}, "machine": third}]
+
+    def test_note_there(self):
+        study = "intro\n\nNote (Adam): " + self.note[len("Note: "):] + "\n\n- Adam, top-1: ..."
+        self.assertEqual(self.mismatches(study, {"adam": self.adam}), [])
+
+    def test_sgd_note_as_gradbench_writes_it(self):
+        self.assertEqual(self.mismatches(self.note + "\n", {"sgd": self.two}), [])
+        self.assertEqual(len(self.mismatches(self.note + "\n", {"adam": self.two})), 2, "an SGD note for Adam's records")
+
+    def test_note_missing(self):
+        self.assertEqual(len(self.mismatches("- Adam, top-1: ...", {"adam": self.adam})), 1)
+
+    def test_note_wrong(self):
+        study = "Note (Adam): " + self.note[len("Note: "):].replace("6 records", "5 records")
+        self.assertEqual(len(self.mismatches(study, {"adam": self.adam})), 1)
+
+    def test_note_twice(self):
+        line = "Note (Adam): " + self.note[len("Note: "):]
+        self.assertEqual(len(self.mismatches(line + "\n\n" + line, {"adam": self.adam})), 1)
+
+    def test_note_on_one_type(self):
+        one = recs([[XEON]] * 8)
+        study = "Note (Bop): " + self.note[len("Note: "):]
+        self.assertEqual(len(self.mismatches(study, {"bop": one})), 1)
+        self.assertEqual(self.mismatches("- Bop, top-1: ...", {"bop": one}), [])
 
 
 if __name__ == "__main__":

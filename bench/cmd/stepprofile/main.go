@@ -15,6 +15,12 @@
 // (waiting for the slowest worker, parts that run on one core). -steps,
 // the number of steps profiled, adds the milliseconds per step.
 //
+// A profile's samples can add up to more than its capacity (the
+// profiler's overhead, the granularity of its timer, samples attributed
+// to the window). Its idle row is then 0 and its components add up to
+// more than 100%: they stay shares of the capacity, not scaled to it, and
+// a note under the table names the profile and gives the excess.
+//
 // # Components
 //
 // A sample belongs to the first frame, from the leaf up, that names a
@@ -59,6 +65,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"al.essio.dev/pkg/shellescape"
 
@@ -218,6 +225,7 @@ func classify(stack []string) int {
 type result struct {
 	label    string
 	capacity float64 // cores × duration, ns
+	busy     float64 // the samples' CPU time, ns: above capacity, idle is 0
 	ns       [ncomp]float64
 	leaves   [ncomp]map[string]float64
 }
@@ -245,7 +253,6 @@ func read(label, path string, cores int) (*result, error) {
 	for i := range r.leaves {
 		r.leaves[i] = map[string]float64{}
 	}
-	var busy float64
 	for _, s := range p.Sample {
 		var stack []string
 		for _, loc := range s.Location {
@@ -258,12 +265,12 @@ func read(label, path string, cores int) (*result, error) {
 		c := classify(stack)
 		v := float64(s.Value[vi])
 		r.ns[c] += v
-		busy += v
+		r.busy += v
 		if len(stack) > 0 {
 			r.leaves[c][strings.TrimPrefix(stack[0], module)] += v
 		}
 	}
-	r.ns[idle] = max(0, r.capacity-busy)
+	r.ns[idle] = max(0, r.capacity-r.busy)
 	return r, nil
 }
 
@@ -362,6 +369,9 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	b.WriteString("\n")
+	for _, r := range rs {
+		overCapacity(&b, r, *cores, *steps > 0)
+	}
 	if *steps > 0 {
 		b.WriteString("The ms/step of a component is its CPU time per step summed over the cores; the wall row is the step's wall time, which the components (each over the cores) fill ×cores.\n\n")
 	}
@@ -393,6 +403,35 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	return atomicfile.WriteFile(*out, []byte(b.String()), 0o644)
+}
+
+// overCapacity writes a note when r's samples add up to more CPU time
+// than its cores had in the profiled window, which the profile's own
+// overhead, the granularity of its timer and samples attributed to the
+// window can do: the column's shares then add up to more than 100% and
+// its idle row is 0, which a reader must not take for a table that lost
+// track of its time. The shares stay of the capacity, as the header says,
+// rather than scaled down to it: every number of the column remains what
+// the profile measured (a component's ms/step its recorded CPU time), and
+// the note gives the excess, so a reader can scale it if they wish.
+func overCapacity(b *strings.Builder, r *result, cores int, perStep bool) {
+	if r.busy <= r.capacity {
+		return
+	}
+	excess := 100 * (r.busy - r.capacity) / r.capacity
+	// One decimal, or as many as the excess's first significant digit
+	// needs: an excess below 0.05% is not "0.0% more".
+	d := 1
+	for e := excess; e < 0.1 && d < 9; e *= 10 {
+		d++
+	}
+	wall := time.Duration(r.capacity / float64(cores)).Round(time.Millisecond)
+	fmt.Fprintf(b, "**Over capacity.** In %s the profile's samples add up to %.*f%% of its capacity (%d cores × %v), %.*f%% more CPU time than its cores had in that window: profiling overhead, timer granularity or samples attributed to the window. Its shares are still of the capacity, not scaled to it, so its components add up to %.*f%% and its idle row is 0, not negative",
+		r.label, d, 100+excess, cores, wall, d, excess, d, 100+excess)
+	if perStep {
+		b.WriteString("; its ms/step are the CPU time the profile recorded")
+	}
+	b.WriteString(".\n\n")
 }
 
 // topLeaves returns the n leaves with the most time, with their shares of

@@ -97,6 +97,9 @@ func TestRun(t *testing.T) {
 		"| step (wall) | 100% | 250.0 |",
 		"| conv GEMM forward | gemm.kern4x24B 100% |",
 	)
+	if out := runText(t, "-cores", "2", "x="+in); strings.Contains(out, "Over capacity") {
+		t.Errorf("a profile within its capacity has an over-capacity note:\n%s", out)
+	}
 	// -title heads the report and -o receives it, replacing the file
 	// atomically: a hard link to the old file keeps the old text. Ignoring
 	// -title, or writing -o in place, passed every test, as none gave
@@ -219,8 +222,10 @@ var cpuType = profile.ValueType{Type: "cpu", Unit: "nanoseconds"}
 // Profile a (1 s, capacity 4 s) has 0.2 s of BatchNorm inlined into a
 // residual block's code, 0.4 s of residual addition and 0.9 s of
 // estimator kernels in four functions (two tied); profile b (0.25 s,
-// capacity 1 s) has 1.2 s of estimator kernels, more than its capacity,
-// so its idle time is none rather than negative.
+// capacity 1 s) has 1.2 s of estimator kernels, 20% more than its
+// capacity, so its idle time is none rather than negative, and a note
+// under the table says that b's shares add up to 120%, of the capacity,
+// unscaled (a share above 100% without it read as a bug of the table).
 //
 // Each of these passed every other test, which had one profile on as
 // many cores as this machine has, with one leaf per component: the
@@ -253,6 +258,15 @@ func TestTwoProfiles(t *testing.T) {
 		"| BatchNorm fwd+bwd | 5.0% | 100.0 | 0.0% | 0.0 | | residual add | 10.0% | 200.0 | 0.0% | 0.0 | | estimator kernels (signs, g, weight scales) | 22.5% | 450.0 | 120.0% | 600.0 | | idle: waits, imbalance, serial parts | 62.5% | 1250.0 | 0.0% | 0.0 | | step (wall) | 100% | 500.0 | 100% | 125.0 |",
 		"| BatchNorm fwd+bwd | nn.(*BatchNorm).normalize 100% | | | residual add | nn.addAVX2 100% | | | estimator kernels (signs, g, weight scales) | estimators.a 44%, estimators.b 22%, estimators.c 22% | estimators.a 100% |",
 	)
+	texttest.ContainsAll(t, "over capacity", got,
+		"**Over capacity.** In b the profile's samples add up to 120.0% of its capacity (4 cores × 250ms), 20.0% more CPU time than its cores had in that window: profiling overhead, timer granularity or samples attributed to the window. Its shares are still of the capacity, not scaled to it, so its components add up to 120.0% and its idle row is 0, not negative; its ms/step are the CPU time the profile recorded.",
+	)
+	if n := strings.Count(got, "**Over capacity.**"); n != 1 {
+		t.Errorf("%d over-capacity notes, want 1 (b's):\n%s", n, got)
+	}
+	if strings.Contains(got, "In a the profile") {
+		t.Errorf("a (within its capacity) has an over-capacity note:\n%s", got)
+	}
 	if n := strings.Count(got, "| idle: waits"); n != 1 {
 		t.Errorf("idle has %d rows, want 1 (none in the leaf table):\n%s", n, got)
 	}
@@ -266,6 +280,7 @@ func TestTwoProfiles(t *testing.T) {
 		"| component | a | b |",
 		"| residual add | 10.0% | 0.0% |",
 		"| step (wall) | 100% | 100% |",
+		"**Over capacity.** In b the profile's samples add up to 120.0% of its capacity (4 cores × 250ms), 20.0% more",
 	)
 	for _, bad := range []string{"ms/step", "Inf", "NaN"} {
 		if strings.Contains(got, bad) {
@@ -289,6 +304,27 @@ func TestTwoProfiles(t *testing.T) {
 	} {
 		if err := run(tc.args, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestOverCapacityDecimals: an excess too small for one decimal is given
+// to its first significant digit, not as "0.0% more"; a profile exactly
+// at its capacity has no note.
+func TestOverCapacityDecimals(t *testing.T) {
+	for _, tc := range []struct {
+		busy float64
+		want string
+	}{
+		{4.0012e9, "In c the profile's samples add up to 100.03% of its capacity (4 cores × 1s), 0.03% more CPU time"},
+		{4.00002e9, "add up to 100.0005% of its capacity (4 cores × 1s), 0.0005% more"},
+		{4.4e9, "add up to 110.0% of its capacity (4 cores × 1s), 10.0% more"},
+		{4e9, ""},
+	} {
+		var b strings.Builder
+		overCapacity(&b, &result{label: "c", capacity: 4e9, busy: tc.busy}, 4, false)
+		if got := b.String(); tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("busy %g of capacity 4e9: note %q, want one containing %q", tc.busy, got, tc.want)
 		}
 	}
 }
