@@ -49,7 +49,12 @@ import (
 // each output flag names a file the user chose for that output, and a
 // command re-run (a table rebuilt after more runs finished, a model
 // re-exported) must replace its own earlier output, as the results
-// scripts do.
+// scripts do. The one output with a header of its own, export's model
+// file, is stricter: export --out replaces only a model file (by its
+// magic, as the reader recognises one) or an empty file, and refuses any
+// other (see checkReplaceModel); the text and SVG outputs have no header
+// that would tell an earlier output from a file named by mistake, and
+// rely on CheckFormat's extensions.
 
 // A NamedFile is a file a command reads or writes, with the flag that
 // names it (such as "--out"), for error messages.
