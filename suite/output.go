@@ -354,7 +354,8 @@ func (o *outputBatch) abort()        { o.b.Abort() }
 
 // Output formats: each output flag writes one format (--svg and
 // --curves an SVG image, --bench Go benchmark lines, export --out a
-// gradbench model file), whatever the name it is given. A name whose
+// gradbench model file, the bench tools' -o a Markdown document),
+// whatever the name it is given. A name whose
 // extension is another format's (curves --svg plot.png) would hold SVG
 // under a PNG's name, which viewers, browsers and scripts take at its
 // word: CheckFormat refuses it before the command's work. The format's
@@ -372,6 +373,9 @@ var (
 	FormatSVG   = OutputFormat{".svg", "an SVG image"}
 	FormatBench = OutputFormat{".txt", "Go benchmark lines, a text file"}
 	FormatModel = OutputFormat{".gbnn", "a gradbench model file"}
+	// FormatMarkdown is the reports and tables of the tools under
+	// bench/cmd (benchreport, bnrecal, stepprofile).
+	FormatMarkdown = OutputFormat{".md", "a Markdown document"}
 )
 
 // otherFormats names the formats that an extension (lower-case) stands
