@@ -199,6 +199,9 @@ func Export(ctx context.Context, run, out, dataDir string) (*Exported, error) {
 	if err == nil {
 		err = CheckFormat(outFlag, out, FormatModel)
 	}
+	if err == nil {
+		err = checkReplaceModel(outFlag, out)
+	}
 	if err != nil {
 		return nil, wrapErr("suite: export", err)
 	}
@@ -233,6 +236,42 @@ func Export(ctx context.Context, run, out, dataDir string) (*Exported, error) {
 		return nil, wrapErr("suite: export", err)
 	}
 	return &Exported{Path: out, Key: key, Record: rec, Model: mc, Size: st}, nil
+}
+
+// checkReplaceModel refuses an out (the value of flag) whose file (the
+// one a link there points to, which the model is written through) exists
+// and is neither empty nor a model file, as xnor.IsModelFile recognises
+// one by its magic. Export replaces an earlier export, as a model
+// re-exported must; any other file there is most likely named by
+// mistake (a study's notes, a table, an extensionless name), and would be
+// lost without a word. A file that does not exist passes; a directory, a
+// device and the rest are CheckOutputs's to refuse, before this.
+func checkReplaceModel(flag, out string) error {
+	t := target(out)
+	st, err := os.Stat(t)
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return nil
+	}
+	it := "it is"
+	if t != out {
+		it = "it is a link to " + t + ", which is"
+	}
+	refuse := func(why string) error {
+		return fmt.Errorf("%s %s: refusing to replace it: %s, and export replaces only a model file (an earlier export) or an empty file: remove it, or name another file", flag, out, why)
+	}
+	f, err := os.Open(t)
+	if err != nil {
+		return refuse(fmt.Sprintf("%s a file that cannot be read to tell whether it is a gradbench model file (%v)", it, err))
+	}
+	defer f.Close()
+	ok, err := xnor.IsModelFile(f)
+	if err != nil {
+		return refuse(fmt.Sprintf("%s a file that cannot be read to tell whether it is a gradbench model file (%v)", it, err))
+	}
+	if !ok {
+		return refuse(it + " not a gradbench model file (it does not start with one's header)")
+	}
+	return nil
 }
 
 // A LoadedRun is a finished run's network with its final weights, its

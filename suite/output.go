@@ -49,7 +49,12 @@ import (
 // each output flag names a file the user chose for that output, and a
 // command re-run (a table rebuilt after more runs finished, a model
 // re-exported) must replace its own earlier output, as the results
-// scripts do.
+// scripts do. The one output with a header of its own, export's model
+// file, is stricter: export --out replaces only a model file (by its
+// magic, as the reader recognises one) or an empty file, and refuses any
+// other (see checkReplaceModel); the text and SVG outputs have no header
+// that would tell an earlier output from a file named by mistake, and
+// rely on CheckFormat's extensions.
 
 // A NamedFile is a file a command reads or writes, with the flag that
 // names it (such as "--out"), for error messages.
@@ -349,7 +354,8 @@ func (o *outputBatch) abort()        { o.b.Abort() }
 
 // Output formats: each output flag writes one format (--svg and
 // --curves an SVG image, --bench Go benchmark lines, export --out a
-// gradbench model file), whatever the name it is given. A name whose
+// gradbench model file, the bench tools' -o a Markdown document),
+// whatever the name it is given. A name whose
 // extension is another format's (curves --svg plot.png) would hold SVG
 // under a PNG's name, which viewers, browsers and scripts take at its
 // word: CheckFormat refuses it before the command's work. The format's
@@ -367,6 +373,9 @@ var (
 	FormatSVG   = OutputFormat{".svg", "an SVG image"}
 	FormatBench = OutputFormat{".txt", "Go benchmark lines, a text file"}
 	FormatModel = OutputFormat{".gbnn", "a gradbench model file"}
+	// FormatMarkdown is the reports and tables of the tools under
+	// bench/cmd (benchreport, bnrecal, stepprofile).
+	FormatMarkdown = OutputFormat{".md", "a Markdown document"}
 )
 
 // otherFormats names the formats that an extension (lower-case) stands

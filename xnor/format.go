@@ -236,6 +236,20 @@ type File struct {
 	records []record
 }
 
+// IsModelFile reports whether what r reads starts with the model file's
+// magic, as [Read] recognises a model file before it checks the rest: a
+// model file of any format version, whole or damaged, is one, and any
+// other content (an empty file too) is not. It reads only the magic's
+// bytes; the error is r's, other than a short read.
+func IsModelFile(r io.Reader) (bool, error) {
+	head := make([]byte, len(fileFormat.Magic))
+	n, err := io.ReadFull(r, head)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return fileFormat.HasMagic(head[:n]), err
+}
+
 // Read reads a model file and checks its magic, version, checksum and
 // structure. Its metadata says which network to build; [File.Restore]
 // then loads the values into it.

@@ -281,6 +281,17 @@ func TestReadRejectsBadFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Read error %v, want one mentioning %q", tc.name, err, tc.want)
 		}
+		// IsModelFile tells a model file as Read does, by its magic:
+		// another version or a damaged one is a model file still.
+		if is, err := IsModelFile(bytes.NewReader(tc.data)); err != nil || is != (tc.want != "bad magic") {
+			t.Errorf("%s: IsModelFile = %v, %v; want %v", tc.name, is, err, tc.want != "bad magic")
+		}
+	}
+	if is, err := IsModelFile(bytes.NewReader(good)); !is || err != nil {
+		t.Errorf("IsModelFile of a model file = %v, %v; want true", is, err)
+	}
+	if is, err := IsModelFile(bytes.NewReader(good[:len(fileFormat.Magic)-1])); is || err != nil {
+		t.Errorf("IsModelFile of the magic less its last byte = %v, %v; want false", is, err)
 	}
 	f, err := Read(bytes.NewReader(good))
 	if err != nil {

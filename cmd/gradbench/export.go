@@ -31,6 +31,10 @@ nor a file of the dataset it reads: export refuses it rather than
 replace a run's or the dataset's files. Nor may it name a device or a
 pipe (/dev/stdout): the model file is written beside its name and
 renamed into place, which would replace the device, not write to it.
+An existing file at --out is replaced only if it is a model file (it
+starts with the model file header, as eval reads it: an earlier export)
+or empty; any other file is refused, before the run is loaded, and left
+as it is: remove it, or name another file.
 
 Example:
 
@@ -41,7 +45,7 @@ Example:
 
 func runExport(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	run := stringRequired(fs, "run", "the finished run: its record `file` <key>.json or its weights <key>.weights")
-	out := fs.String("out", "", "model `file` to write (default <key>.gbnn in the working directory, not beside the run); name.gbnn, or a name without an extension: another format's, such as .onnx or .json, is refused")
+	out := fs.String("out", "", "model `file` to write (default <key>.gbnn in the working directory, not beside the run); name.gbnn, or a name without an extension: another format's, such as .onnx or .json, is refused; an existing file there is replaced only if it is a model file (an earlier export) or empty")
 	dataDir := fs.String("data", "", "dataset `directory`, as for gradbench run (default: the search order)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -107,3 +107,71 @@ func TestExportEvalErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExportOutReplacesOnlyModelFiles: export --out replaces an existing
+// file only if it is a model file (it starts with the format's magic, as
+// eval's reader recognises one: an earlier export, of any format version)
+// or is empty; any other file, or the file a link there points to, is
+// refused before the run is loaded, named, and left as it was, rather
+// than silently destroyed by a mistyped --out.
+func TestExportOutReplacesOnlyModelFiles(t *testing.T) {
+	dir, runs, rec := trainTiny(t, "--estimators", "ste", "--seeds", "1")
+	run := filepath.Join(runs, rec.Key+".json")
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notes := write("notes", "| table | a study's notes |\n")
+	bad := write("bad.gbnn", "not a model")
+	log := write("export.log", "a log\n")
+	link := filepath.Join(dir, "link.gbnn")
+	if err := os.Symlink(notes, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ out, file, why string }{
+		{notes, notes, "it is not a gradbench model file"},
+		{bad, bad, "it is not a gradbench model file"},
+		{log, log, "it is not a gradbench model file"},
+		{link, notes, "it is a link to " + notes + ", which is not a gradbench model file"},
+	} {
+		before, _ := os.ReadFile(tc.file)
+		_, _, err := runGradbench(t, "export", "--run", run, "--out", tc.out)
+		want := "suite: export: --out " + tc.out + ": refusing to replace it: " + tc.why +
+			" (it does not start with one's header), and export replaces only a model file (an earlier export) or an empty file: remove it, or name another file"
+		if err == nil || err.Error() != want {
+			t.Errorf("--out %s: error %v\nwant %s", tc.out, err, want)
+		}
+		if after, _ := os.ReadFile(tc.file); !bytes.Equal(after, before) {
+			t.Errorf("--out %s: %s was replaced (%d bytes now, %d before)", tc.out, tc.file, len(after), len(before))
+		}
+	}
+
+	// An empty file holds nothing to lose (mktemp's); a model file is
+	// replaced, atomically, by its new export: the file is a new one.
+	model := write("m.gbnn", "")
+	gradbenchOK(t, "export", "--run", run, "--out", model)
+	first, _ := os.ReadFile(model)
+	if !bytes.HasPrefix(first, []byte("GBNN\x00\r\n\x1a")) {
+		t.Fatalf("export into an empty file wrote no model file: %q", first[:min(len(first), 16)])
+	}
+	st0, _ := os.Stat(model)
+	gradbenchOK(t, "export", "--run", run, "--out", model)
+	if b, _ := os.ReadFile(model); !bytes.Equal(b, first) {
+		t.Errorf("export over its own model file wrote another file")
+	}
+	if st1, _ := os.Stat(model); os.SameFile(st0, st1) {
+		t.Errorf("export over a model file wrote it in place, not by a rename")
+	}
+	// A model file of another format version is a model file still, as
+	// eval's reader says (it names the version it cannot read).
+	old := append([]byte(nil), first...)
+	old[8] = 9
+	os.WriteFile(model, old, 0o644)
+	gradbenchOK(t, "export", "--run", run, "--out", model)
+	if b, _ := os.ReadFile(model); !bytes.Equal(b, first) {
+		t.Errorf("export over a model file of another version did not replace it")
+	}
+}

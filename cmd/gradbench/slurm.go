@@ -150,6 +150,13 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return fmt.Errorf("slurm: finding the gradbench binary for the job scripts: %w", err)
 	}
+	// As gradbench run checks it: --out takes files at all (a read-only
+	// file system, a directory the user may not write), before the data
+	// is loaded and the sweep planned, not when the scripts are written
+	// after them.
+	if err := suite.ProbeOutputDir("--out", *out); err != nil {
+		return fmt.Errorf("slurm: %w; no script was written or submitted", err)
+	}
 	f.opts.Extra = f.extra
 	runner := &suite.Runner{}
 	if !*quiet {

@@ -93,11 +93,18 @@ func readAt(r io.ReaderAt, b []byte, off int64) error {
 
 func (f Format) headerLen() int { return len(f.Magic) + 4 }
 
+// HasMagic reports whether head, the start of a file, begins with the
+// format's magic: what tells a file of the format (of any version, whole
+// or not) from any other file, the first check Open makes.
+func (f Format) HasMagic(head []byte) bool {
+	return len(head) >= len(f.Magic) && string(head[:len(f.Magic)]) == f.Magic
+}
+
 // checkHeader checks the magic and version at the start of a file, head
 // (at least the header when the file is as long), and that the file, of
 // size bytes, holds the header and the checksum trailer.
 func (f Format) checkHeader(head []byte, size int64) error {
-	if len(head) < len(f.Magic) || string(head[:len(f.Magic)]) != f.Magic {
+	if !f.HasMagic(head) {
 		msg := "not a gradbench " + f.Name + " (bad magic"
 		if f.Hint != "" {
 			msg += "; " + f.Hint

@@ -96,7 +96,7 @@ func main() {
 func run(args []string, stdout io.Writer) error {
 	var targets targetList
 	fs := cli.FlagSet("benchreport", "benchreport [flags] label=file ...", "./bench/cmd/benchreport", "the report it writes")
-	out := fs.String("o", "", "write the report to this `file` (atomically) instead of standard output")
+	out := fs.String("o", "", "write the report to this `file` (atomically) instead of standard output; name.md, or a name without an extension: another format's, such as .svg or .txt, is refused")
 	title := fs.String("title", "Benchmarks", "report title")
 	elements := fs.String("elements", "n", "name key holding the number of elements of a benchmark, for the per-element table; none for no such table")
 	reference := fs.String("reference", "Copy", "base name of the bandwidth reference benchmark of the per-element table")
@@ -202,5 +202,10 @@ func checkOutput(out string, args []string, labels cli.Labels) error {
 			inputs = append(inputs, suite.NamedFile{Flag: "input " + label + ":", Path: path})
 		}
 	}
-	return suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: out}}, inputs)
+	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: out}}, inputs); err != nil {
+		return err
+	}
+	// The report is markdown: a name that says another format (report.svg)
+	// is refused, as gradbench's outputs are.
+	return suite.CheckFormat("-o", out, suite.FormatMarkdown)
 }

@@ -583,3 +583,20 @@ func TestRefusesOutputInMissingDir(t *testing.T) {
 		t.Errorf("-o in a missing directory: %v, want an error starting %q", err, want)
 	}
 }
+
+// TestRefusesOutputOfAnotherFormat: -o report.svg wrote the markdown
+// report under an SVG image's name, which viewers and scripts take at its
+// word. A name whose extension is another format's is refused, as
+// gradbench's own outputs are (suite.CheckFormat), before any input is
+// read: with an input that does not exist, the error is -o's.
+func TestRefusesOutputOfAnotherFormat(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{".svg", ".png", ".json", ".txt"} {
+		out := filepath.Join(dir, "report"+ext)
+		err := run([]string{"-o", out, "a=" + filepath.Join(dir, "absent.txt")}, nil)
+		if want := "-o " + out + ": " + ext + " names "; err == nil || !strings.HasPrefix(err.Error(), want) ||
+			!strings.HasSuffix(err.Error(), ", and -o writes a Markdown document: name the file "+filepath.Join(dir, "report.md")) {
+			t.Errorf("-o %s: %v, want an error starting %q that names the report a Markdown document and report.md", out, err, want)
+		}
+	}
+}

@@ -61,7 +61,7 @@ func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("bnrecal", "bnrecal [flags] run.json ...", "./bench/cmd/bnrecal", "what it measures")
 	batches := cli.Int(fs, "batches", 30, "batches of the images each run trained on (its training subset, less its validation split) to re-estimate BatchNorm's statistics from (> 0, and at most the batches of the run's epoch)")
 	dataDir := fs.String("data", "", "dataset `directory`, as the runs read it (default: the places gradbench run searches)")
-	out := fs.String("o", "", "write the table to this `file` instead of stdout")
+	out := fs.String("o", "", "write the table to this `file` instead of stdout; name.md, or a name without an extension: another format's, such as .svg or .txt, is refused")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -78,6 +78,11 @@ func run(args []string, stdout io.Writer) error {
 		inputs = append(inputs, suite.NamedFile{Flag: "run", Path: path})
 	}
 	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
+		return err
+	}
+	// The table is markdown: a name that says another format (table.svg)
+	// is refused, as gradbench's outputs are.
+	if err := suite.CheckFormat("-o", *out, suite.FormatMarkdown); err != nil {
 		return err
 	}
 	if err := checkOutputDir(*out); err != nil {

@@ -457,3 +457,21 @@ func TestRefusesOutputInMissingDir(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusesOutputOfAnotherFormat: -o table.svg wrote the markdown
+// table under an SVG image's name, after every run had been measured. A
+// name whose extension is another format's is refused, as gradbench's
+// own outputs are (suite.CheckFormat), before anything is measured: with
+// a run that does not exist, the error is -o's.
+func TestRefusesOutputOfAnotherFormat(t *testing.T) {
+	dir := t.TempDir()
+	run0 := filepath.Join(dir, "fedcba9876543210.json")
+	for _, ext := range []string{".svg", ".csv", ".txt"} {
+		out := filepath.Join(dir, "table"+ext)
+		err := run([]string{"-batches", "1", "-o", out, run0}, io.Discard)
+		if want := "-o " + out + ": " + ext + " names "; err == nil || !strings.HasPrefix(err.Error(), want) ||
+			!strings.HasSuffix(err.Error(), ", and -o writes a Markdown document: name the file "+filepath.Join(dir, "table.md")) {
+			t.Errorf("-o %s: %v, want an error starting %q that names the table a Markdown document and table.md", out, err, want)
+		}
+	}
+}

@@ -282,7 +282,7 @@ func run(args []string, stdout io.Writer) error {
 	fs := cli.FlagSet("stepprofile", "stepprofile [flags] label=profile ...", "./bench/cmd/stepprofile", "the components")
 	cores := cli.Int(fs, "cores", 0, "cores the profiled steps ran on (GOMAXPROCS; required)")
 	steps := cli.Int(fs, "steps", 0, "steps in each profile, for ms per step (0: shares only)")
-	out := fs.String("o", "", "write the table to this `file` (atomically) instead of standard output")
+	out := fs.String("o", "", "write the table to this `file` (atomically) instead of standard output; name.md, or a name without an extension: another format's, such as .svg or .txt, is refused")
 	title := fs.String("title", "Where a training step's time goes (BenchmarkTrainStep)", "report title")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -315,6 +315,11 @@ func run(args []string, stdout io.Writer) error {
 		}
 	}
 	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
+		return err
+	}
+	// The table is markdown: a name that says another format (steps.svg)
+	// is refused, as gradbench's outputs are.
+	if err := suite.CheckFormat("-o", *out, suite.FormatMarkdown); err != nil {
 		return err
 	}
 	for _, a := range fs.Args() {

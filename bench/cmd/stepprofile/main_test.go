@@ -369,3 +369,20 @@ func TestRefusesOutputInMissingDir(t *testing.T) {
 		t.Errorf("-o in a missing directory: %v, want an error starting %q", err, want)
 	}
 }
+
+// TestRefusesOutputOfAnotherFormat: -o steps.svg wrote the markdown
+// table under an SVG image's name. A name whose extension is another
+// format's is refused, as gradbench's own outputs are
+// (suite.CheckFormat), before any profile is read: with a profile that
+// does not exist, the error is -o's.
+func TestRefusesOutputOfAnotherFormat(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{".svg", ".pdf", ".txt"} {
+		out := filepath.Join(dir, "steps"+ext)
+		err := run([]string{"-cores", "2", "-o", out, "x=" + filepath.Join(dir, "absent.pprof")}, nil)
+		if want := "-o " + out + ": " + ext + " names "; err == nil || !strings.HasPrefix(err.Error(), want) ||
+			!strings.HasSuffix(err.Error(), ", and -o writes a Markdown document: name the file "+filepath.Join(dir, "steps.md")) {
+			t.Errorf("-o %s: %v, want an error starting %q that names the table a Markdown document and steps.md", out, err, want)
+		}
+	}
+}
