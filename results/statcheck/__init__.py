@@ -59,11 +59,14 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     than one machine type (each type with its records and seeds, the
     records resumed on another type, the seeds whose records mix types),
     or that there is none when they are of one type;
-  - in the README's study section, the note on records trained on more
-    than one machine type of each optimizer (SGD's as gradbench writes
-    it, Adam's and Bop's as "Note (Adam): ..."), over the records of ste
-    and the estimators the README tabulates: there, and as gradbench
-    writes it, exactly when the records are of more than one type;
+  - in the README's study section, the notes on the records of each
+    table it draws on (SGD's findings, SGD's sides table, Adam's and
+    Bop's findings; SGD's as gradbench writes them, Adam's and Bop's as
+    "Note (Adam): ..."): on records without a data digest and on records
+    trained on more than one machine type, over the records of ste and
+    the specs that part tabulates (the sides table's one-sided specs
+    too): each there, and as gradbench writes it, exactly when gradbench
+    writes it;
   - in the README's findings, that every estimator with two or more
     seeds paired with ste is stated with its Δ, interval, p and n (one
     left out, or garbled past reading, is a mismatch);

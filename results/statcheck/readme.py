@@ -3,18 +3,19 @@ findings over results/study) recomputed from the study's records: each
 comparison's Δ, interval, p and n, the class its words put it in, the range
 of the intervals' widths, no estimator left out, the sentence on Holm's
 correction, the line on the seeds that chose no learning rate, and the
-notes on records trained on more than one machine type (SGD's, Adam's,
-Bop's)."""
+notes on the records of its tables (some without a data digest, trained on
+more than one machine type): the SGD findings', the sides table's, Adam's
+and Bop's."""
 
 import os
 import re
 
 from . import tally
 from .compare import check, check_p, check_text
-from .markdown import MACHINE_TYPES, parse_seeds, unescape
+from .markdown import MACHINE_TYPES, UNDIGESTED, parse_seeds, unescape
 from .records import ROOT, Row, load, paired, select_lr, workload_key
 from .stats import ALPHA, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
-from .tables import machine_note
+from .tables import machine_note, undigested_note
 from .tally import fail
 
 # The estimators README.md's study findings tabulate (results/update-readme.sh's
@@ -31,65 +32,120 @@ HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons w
 HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
 HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
                         r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
-# A note on records of several machine types in the study section: the
-# SGD table's as gradbench writes it, an optimizer's as "Note (Adam): ...".
-NOTE = re.compile(r"^Note(?: \(([A-Za-z]+)\))?: (these [0-9]+ records .*)$")
+# A note on a table's records in the study section: the SGD tables' (the
+# findings' and the sides table's) as gradbench writes them, an optimizer's
+# as "Note (Adam): ...".
+NOTE = re.compile(r"^Note(?: \(([A-Za-z]+)\))?: ((?:[0-9]+ of )?these [0-9]+ records .*)$")
+# The kinds of notes, each as statcheck names it, with the words that
+# tell it (markdown.py) and the note recomputed from a table's records
+# (tables.py).
+NOTE_KINDS = (("the note on records without a data digest", UNDIGESTED, undigested_note),
+              ("the note on records of several machine types", MACHINE_TYPES, machine_note))
+# The lines of the study section that open the sides table's part and
+# the optimizers' part (results/update-readme.sh): a note without an
+# optimizer's name is the SGD findings' before the first, the sides
+# table's after it.
+SIDES_START = "**Weights or activations.**"
+OPTIMIZERS_START = "**Adam and Bop instead of SGD**"
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
           ("One test alone, not both", "one test"))
 
 
-def check_machine_notes(study, recs_of):
-    """The study section's notes on records trained on more than one
-    machine type, recomputed from the records: for each optimizer (recs_of:
-    its workload's records), the note of its findings table, over the
-    records of ste and the estimators it tabulates, must be there when the
-    records are of more than one type, once, and say what gradbench's
-    note says; none may be there when they are of one type, nor for an
-    optimizer without records. SGD's note is gradbench's line as it is;
-    another optimizer's reads "Note (Adam): these ..."."""
+def note_specs(part):
+    """The specs of the records a part's notes are over: ste and the
+    estimators update-readme.sh tabulates (--estimators); for the sides
+    table ("sides", of SGD's records), each of SGD's on both sides, on the
+    weights only and on the activations only."""
+    if part == "sides":
+        ests = STUDY_ESTIMATORS["sgd"]
+        return {"ste"} | set(ests) | {"w=%s/a=ste" % e for e in ests} | {"w=ste/a=%s" % e for e in ests}
+    return {"ste"} | set(STUDY_ESTIMATORS.get(part, []))
+
+
+def check_record_notes(study, recs_of):
+    """The study section's notes on the records of its tables, recomputed
+    from the records: for each optimizer (recs_of: its workload's
+    records), and for SGD's sides table too, the note of each kind
+    (NOTE_KINDS: records without a data digest, records of several
+    machine types) over the records of the specs the part tabulates
+    (note_specs) must be there when gradbench writes one, once, and say
+    what gradbench's note says; none may be there when it writes none,
+    nor for an optimizer without records. The SGD findings' and the
+    sides table's notes are gradbench's lines as they are, told apart by
+    where they stand (SIDES_START); another optimizer's reads "Note
+    (Adam): these ..."."""
     notes = {}
+    part = "sgd"
     for line in study.split("\n"):
+        if line.startswith(SIDES_START):
+            part = "sides"
+        elif line.startswith(OPTIMIZERS_START):
+            part = None
         m = NOTE.match(line)
-        if m and MACHINE_TYPES in line:
-            opt = (m.group(1) or "sgd").lower()
-            notes.setdefault(opt, []).append("Note: " + unescape(m.group(2)))
-    for opt in sorted(set(notes) - set(recs_of)):
-        tally.mismatches.append("README.md study section: a note on the machine types of %s records, and there are none" % opt)
-    for opt, recs in sorted(recs_of.items()):
-        ests = ["ste"] + STUDY_ESTIMATORS.get(opt, [])
-        want = machine_note([r for r in recs if r["config"]["estimator"] in ests])
-        got = notes.get(opt, [])
-        if len(got) > 1:
-            tally.mismatches.append("README.md study section: %d notes on the machine types of the %s records, want one" % (len(got), opt))
-        check_text("README.md study section (%s)" % opt, "the note on records of several machine types", want, got[0] if got else "")
+        kinds = [what for what, words, _ in NOTE_KINDS if words in line]
+        if not m or not kinds:
+            continue
+        sec = m.group(1).lower() if m.group(1) else part
+        if sec is None:
+            tally.mismatches.append("README.md study section: a note on records under the optimizers' findings that names no optimizer: " + line[:80])
+            continue
+        notes.setdefault((sec, kinds[0]), []).append("Note: " + unescape(m.group(2)))
+    parts = dict(recs_of)
+    if "sgd" in parts:
+        parts["sides"] = parts["sgd"]
+    for sec in sorted({sec for sec, _ in notes} - set(parts)):
+        tally.mismatches.append("README.md study section: a note on %s records, and there are none" % sec)
+    for sec, recs in sorted(parts.items()):
+        specs = note_specs(sec)
+        made_of = [r for r in recs if r["config"]["estimator"] in specs]
+        for what, _, note in NOTE_KINDS:
+            got = notes.get((sec, what), [])
+            if len(got) > 1:
+                tally.mismatches.append("README.md study section (%s): %s, %d times, want once" % (sec, what, len(got)))
+            check_text("README.md study section (%s)" % sec, what, note(made_of), got[0] if got else "")
+
+
+def readme_study():
+    """README.md's study section, between its begin and end lines."""
+    with open(os.path.join(ROOT, "README.md")) as fh:
+        text = fh.read()
+    try:
+        return text.split("<!-- study:begin -->", 1)[1].split("<!-- study:end -->", 1)[0]
+    except IndexError:
+        fail("README.md has no study section")
+
+
+def study_records():
+    """The study's records (results/study), per optimizer: one workload
+    each."""
+    wls = {}
+    for r in load(["results/study/runs", "results/study/optimizers"]):
+        wls.setdefault(r["config"]["optimizer"], {}).setdefault(workload_key(r["config"]), []).append(r)
+    out = {}
+    for opt, byk in wls.items():
+        if len(byk) != 1:
+            fail("more than one %s workload in results/study" % opt)
+        out[opt] = list(byk.values())[0]
+    return out
 
 
 def check_readme():
     """The findings sentences of README.md's study section (gradbench table
     --ablation findings): each comparison's Δ, interval, p, n, the class
     its words put it in, and the range of the intervals' widths; and its
-    notes on records of several machine types."""
-    with open(os.path.join(ROOT, "README.md")) as fh:
-        text = fh.read()
-    try:
-        study = text.split("<!-- study:begin -->", 1)[1].split("<!-- study:end -->", 1)[0]
-    except IndexError:
-        fail("README.md has no study section")
-    wls = {}
-    for r in load(["results/study/runs", "results/study/optimizers"]):
-        wls.setdefault(r["config"]["optimizer"], {}).setdefault(workload_key(r["config"]), []).append(r)
+    notes on the records of its tables."""
+    study = readme_study()
+    recs_of = study_records()
     groups = {}
-    for opt, byk in wls.items():
-        if len(byk) != 1:
-            fail("more than one %s workload in results/study" % opt)
-        kept, _ = select_lr(list(byk.values())[0])
+    for opt, recs in recs_of.items():
+        kept, _ = select_lr(recs)
         specs = {}
         for r in kept:
             specs.setdefault(r["config"]["estimator"], []).append(r)
         groups[opt] = {k: Row(v) for k, v in specs.items()}
-    check_machine_notes(study, {opt: list(byk.values())[0] for opt, byk in wls.items()})
+    check_record_notes(study, recs_of)
     lines = heldout = 0
     for line in study.split("\n"):
         gs_of = None
