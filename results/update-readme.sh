@@ -20,7 +20,9 @@
 # rate, the top-1 part of its sides table under that table's notes on its
 # records, and the findings of its optimizer tables over
 # results/study/optimizers, each optimizer's under its table's notes on
-# its records, with results/bop-bn.md's measure of how
+# its records and on the learning rates its lr table (not shown) chose
+# with a qualification, such as at the grid's edge, with
+# results/bop-bn.md's measure of how
 # much of Bop's test accuracy stale BatchNorm statistics cost). Run
 # it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
@@ -105,12 +107,23 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carry no data dig
 		echo "**Adam and Bop instead of SGD** (ste, approxsign and fda, each at its own learning rate chosen on seeds 1 and 2 the same way; Bop flips the binary weights itself, with its defaults γ = 1e-4 and τ = 1e-8, so there the estimator acts on the activations only and the learning rate is that of the other parameters; tables in results/study/tables.md):"
 		echo
 		# Each optimizer's notes on its table's records, when it has
-		# them, as "Note (Adam): these ..."; then the findings, gathered
-		# until the end so that the notes come before the findings they
-		# qualify, as the SGD notes do above.
+		# them, as "Note (Adam): these ..."; then, when its learning-rate
+		# table (not shown here) qualifies a choice (at the grid's edge,
+		# without runs beyond it, none), the rows it qualifies with their
+		# chosen lr cells and the sentences under the table that say what
+		# that means, as "Note (Adam), on the learning rates chosen: ...";
+		# then the findings, gathered until the end so that the notes
+		# come before the findings they qualify, as the SGD notes do
+		# above.
 		go run ./cmd/gradbench table --runs results/study/optimizers --ablation findings --estimators ste,approxsign,fda |
-			awk -v note="$record_notes" '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
+			awk -v note="$record_notes" '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2); lr = 0; qual = "" }
 				$0 ~ note { line = $0; sub(/^Note: /, "", line); print "Note (" opt "): " line; print "" }
+				/^\| estimator .*\| +chosen lr \|$/ { lr = 1; next }
+				lr && /^\|/ { n = split($0, c, "|"); est = c[2]; cell = c[n - 1]; gsub(/^ +| +$/, "", est); gsub(/^ +| +$/, "", cell)
+					if (cell ~ /, |^none/) qual = qual (qual == "" ? "" : "; ") est " " cell; next }
+				/^Learning rates chosen on the validation split/ { lr = 0; why = ""; under = 1; next }
+				under && /^$/ { under = 0; if (qual != "" && why != "") { print "Note (" opt "), on the learning rates chosen: " qual "." why; print "" }; next }
+				under { why = why " " $0; next }
 				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); found = found "- " opt ", " what ": " line "\n" }
 				END { printf "%s", found }'
 		echo

@@ -67,6 +67,13 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     the specs that part tabulates (the sides table's one-sided specs
     too): each there, and as gradbench writes it, exactly when gradbench
     writes it;
+  - in the README's study section, Adam's and Bop's notes on the learning
+    rates their lr tables (not in the README) chose with a qualification
+    ("Note (Adam), on the learning rates chosen: ..."): the rows of ste
+    and the estimators the README tabulates whose chosen lr cell
+    qualifies the choice (at the grid's edge, without runs beyond it),
+    each with that cell, and the sentence gradbench writes under the
+    table on each qualification; no note when no cell has one;
   - in the README's findings, that every estimator with two or more
     seeds paired with ste is stated with its Δ, interval, p and n (one
     left out, or garbled past reading, is a mismatch);

@@ -12,10 +12,10 @@ import re
 
 from . import tally
 from .compare import check, check_p, check_text
-from .markdown import MACHINE_TYPES, UNDIGESTED, parse_seeds, unescape
+from .markdown import MACHINE_TYPES, UNDIGESTED, go_g, parse_seeds, unescape
 from .records import ROOT, Row, load, paired, select_lr, workload_key
 from .stats import ALPHA, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
-from .tables import machine_note, undigested_note
+from .tables import chosen_lr_cell, machine_note, undigested_note
 from .tally import fail
 
 # The estimators README.md's study findings tabulate (results/update-readme.sh's
@@ -47,6 +47,13 @@ NOTE_KINDS = (("the note on records without a data digest", UNDIGESTED, undigest
 # table's after it.
 SIDES_START = "**Weights or activations.**"
 OPTIMIZERS_START = "**Adam and Bop instead of SGD**"
+# An optimizer's note on the learning rates its table chose with a
+# qualification (results/update-readme.sh): the rows and their chosen lr
+# cells, then the sentences under the table that say what they mean; the
+# two of those statcheck recomputes the cells of, by their first words.
+LR_NOTE = re.compile(r"^Note \(([A-Za-z]+)\), on the learning rates chosen: (.*?)\. (A .*)$")
+LR_WHY = (("at the grid's", "A choice at the grid's edge says only that the best rate is there or beyond it"),
+          ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"))
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
@@ -107,6 +114,53 @@ def check_record_notes(study, recs_of):
             check_text("README.md study section (%s)" % sec, what, note(made_of), got[0] if got else "")
 
 
+def lr_qualified(recs, specs):
+    """The chosen lr cells of an lr table over the records of specs that
+    qualify the choice (", at the grid's upper edge", ", without runs at
+    ×...", "none (...)"), each as "spec cell", in the table's order."""
+    _, choices = select_lr([r for r in recs if r["config"]["estimator"] in specs])
+    header = ["val top-1 % at lr ×" + go_g(s) for s in sorted({s for _, pts in choices.values() for s in pts})]
+    out = []
+    for spec in sorted(choices):
+        best, points = choices[spec]
+        cell = chosen_lr_cell(spec, best, points, header, recs)
+        if ", " in cell or cell.startswith("none"):
+            out.append(spec + " " + cell)
+    return out
+
+
+def check_lr_notes(study, recs_of):
+    """The study section's notes on the learning rates Adam's and Bop's
+    tables chose with a qualification (their lr tables are not in the
+    README; SGD's is, whole): for each optimizer but SGD, over the records
+    of ste and the estimators the README tabulates, the rows whose chosen
+    lr cell qualifies the choice, with that cell as gradbench writes it,
+    and the sentence on each qualification (LR_WHY) exactly when a cell
+    has it; no note when no cell qualifies its choice."""
+    got = {}
+    for line in study.split("\n"):
+        m = LR_NOTE.match(line)
+        if m:
+            got.setdefault(m.group(1).lower(), []).append(m)
+        elif line.startswith("Note (") and "learning rate" in line.split(":", 1)[0]:
+            tally.mismatches.append("README.md study section: a note on learning rates not read as one: " + line[:80])
+    for opt in sorted(set(got) - set(recs_of) | ({"sgd"} & set(got))):
+        tally.mismatches.append("README.md study section: a note on the learning rates chosen for %s, which has %s" % (
+            opt, "its lr table in the README" if opt == "sgd" else "no records"))
+    for opt, recs in sorted(recs_of.items()):
+        if opt == "sgd":
+            continue
+        where = "README.md study section (%s)" % opt
+        want = lr_qualified(recs, {"ste"} | set(STUDY_ESTIMATORS.get(opt, [])))
+        ms = got.get(opt, [])
+        if len(ms) > 1:
+            tally.mismatches.append("%s: the note on the learning rates chosen, %d times, want once" % (where, len(ms)))
+        check_text(where, "the learning rates chosen with a qualification", "; ".join(want), unescape(ms[0].group(2)) if ms else "")
+        for words, sentence in LR_WHY:
+            check_text(where, "the sentence under the lr table on a choice %s ..." % words,
+                       any(words in w for w in want), bool(ms) and sentence in ms[0].group(3))
+
+
 def readme_study():
     """README.md's study section, between its begin and end lines."""
     with open(os.path.join(ROOT, "README.md")) as fh:
@@ -146,6 +200,7 @@ def check_readme():
             specs.setdefault(r["config"]["estimator"], []).append(r)
         groups[opt] = {k: Row(v) for k, v in specs.items()}
     check_record_notes(study, recs_of)
+    check_lr_notes(study, recs_of)
     lines = heldout = 0
     for line in study.split("\n"):
         gs_of = None

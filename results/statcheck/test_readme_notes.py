@@ -1,7 +1,9 @@
-"""readme.py's check of the notes on the records of README.md's study
-tables (check_record_notes), on hand-made records: the note on records
-without a data digest for each part (the SGD findings', the sides
-table's, Adam's, Bop's), and both notes on the committed README.md. Run:
+"""readme.py's checks of the notes of README.md's study section, on
+hand-made records: the notes on the records of its tables
+(check_record_notes), the note on records without a data digest for each
+part (the SGD findings', the sides table's, Adam's, Bop's); the notes on
+the learning rates Adam's and Bop's tables chose with a qualification
+(check_lr_notes); and all of them on the committed README.md. Run:
 /usr/bin/python3 -m unittest discover results/statcheck"""
 
 import os
@@ -15,7 +17,8 @@ if _RESULTS not in sys.path:
     sys.path.insert(0, _RESULTS)
 
 from statcheck import tally  # noqa: E402
-from statcheck.readme import OPTIMIZERS_START, SIDES_START, check_record_notes, readme_study, study_records  # noqa: E402
+from statcheck.readme import (OPTIMIZERS_START, SIDES_START, check_lr_notes, check_record_notes, lr_qualified,  # noqa: E402
+                              readme_study, study_records)
 from statcheck.tables import machine_note, undigested_note  # noqa: E402
 
 MACHINE = {"cpu": "Intel(R) Xeon(R) Processor", "gemm": "avx2", "build_tags": "", "arch": "amd64", "go_version": "go1.26.8"}
@@ -35,6 +38,71 @@ def recs(specs, seeds=(1, 2, 3, 4), undigested=(1, 2)):
     return out
 
 
+def grid(spec, vals, seeds=(1, 2)):
+    """spec's records of a learning-rate grid from 0.001: for each
+    multiplier of vals, a finished run of each seed with that final
+    validation top-1."""
+    return [{"config": {"estimator": spec, "seed": s, "lr": 0.001, "lr_scale": m}, "status": "ok",
+             "epochs": [{"val_top1": v, "val_loss": 1.0}], "machine": MACHINE}
+            for m, v in vals.items() for s in seeds]
+
+
+def mismatches(check, study, recs_of):
+    saved, tally.mismatches = tally.mismatches, []
+    try:
+        check(study, recs_of)
+        return tally.mismatches
+    finally:
+        tally.mismatches = saved
+
+
+EDGE = ("A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way "
+        "(--lr-grid with the next multiplier, same seeds) until the choice lies inside it.")
+PARTIAL = ("A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the "
+           "learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at "
+           "a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.")
+
+
+class ReadmeLRNotesTest(unittest.TestCase):
+    def setUp(self):
+        # ste's best rate inside the grid, fda's at its upper edge; a
+        # dsq record at its edge, which the README does not tabulate for
+        # Adam.
+        self.adam = (grid("ste", {0.3: 50, 1: 70, 3: 60}) + grid("fda", {0.3: 50, 1: 60, 3: 70}) +
+                     grid("dsq", {0.3: 70, 1: 60, 3: 50}))
+        self.note = "Note (Adam), on the learning rates chosen: fda 0.003 (×3), at the grid's upper edge. " + EDGE
+
+    def test_cells(self):
+        self.assertEqual(lr_qualified(self.adam, {"ste", "fda"}), ["fda 0.003 (×3), at the grid's upper edge"])
+        # fda without a run at ×10, which ste ran.
+        partial = grid("ste", {0.3: 50, 1: 70, 3: 60, 10: 40}) + grid("fda", {0.3: 50, 1: 60, 3: 70})
+        self.assertEqual(lr_qualified(partial, {"ste", "fda"}), ["fda 0.003 (×3), at the grid's upper edge, without runs at ×10"])
+
+    def test_note_there(self):
+        self.assertEqual(mismatches(check_lr_notes, self.note, {"adam": self.adam}), [])
+
+    def test_note_missing(self):
+        # The cells, and the sentence on the edge.
+        self.assertEqual(len(mismatches(check_lr_notes, "- Adam, top-1: ...", {"adam": self.adam})), 2)
+
+    def test_wrong_cell(self):
+        study = self.note.replace("(×3)", "(×1)")
+        self.assertEqual(len(mismatches(check_lr_notes, study, {"adam": self.adam})), 1)
+
+    def test_wrong_sentence(self):
+        study = self.note.replace(EDGE, PARTIAL)
+        self.assertEqual(len(mismatches(check_lr_notes, study, {"adam": self.adam})), 2)
+
+    def test_note_without_a_qualified_choice(self):
+        inside = grid("ste", {0.3: 50, 1: 70, 3: 60}) + grid("fda", {0.3: 50, 1: 70, 3: 60})
+        self.assertEqual(mismatches(check_lr_notes, "", {"adam": inside}), [])
+        self.assertEqual(len(mismatches(check_lr_notes, self.note, {"adam": inside})), 2)
+
+    def test_note_for_sgd(self):
+        study = self.note.replace("(Adam)", "(SGD)")
+        self.assertEqual(len(mismatches(check_lr_notes, study, {"sgd": self.adam})), 1)
+
+
 def labelled(opt, note):
     """note as update-readme.sh writes an optimizer's: "Note (Adam): ..."."""
     return "Note (%s): %s" % (opt, note[len("Note: "):])
@@ -42,12 +110,7 @@ def labelled(opt, note):
 
 class ReadmeDigestNotesTest(unittest.TestCase):
     def mismatches(self, study, recs_of):
-        saved, tally.mismatches = tally.mismatches, []
-        try:
-            check_record_notes(study, recs_of)
-            return tally.mismatches
-        finally:
-            tally.mismatches = saved
+        return mismatches(check_record_notes, study, recs_of)
 
     def setUp(self):
         # Adam's ste and fda; a dsq record, which the README does not
@@ -109,13 +172,10 @@ class CommittedReadmeTest(unittest.TestCase):
     writes on the records of the tables it draws on."""
 
     def test_committed_readme(self):
-        saved, tally.mismatches = tally.mismatches, []
-        try:
-            check_record_notes(readme_study(), study_records())
-            got = tally.mismatches
-        finally:
-            tally.mismatches = saved
-        self.assertEqual(got, [])
+        self.assertEqual(mismatches(check_record_notes, readme_study(), study_records()), [])
+
+    def test_committed_readme_learning_rates(self):
+        self.assertEqual(mismatches(check_lr_notes, readme_study(), study_records()), [])
 
     def test_committed_records_need_the_notes(self):
         # Not a vacuous pass: the committed records call for both notes
@@ -124,6 +184,7 @@ class CommittedReadmeTest(unittest.TestCase):
         for opt in ("sgd", "adam", "bop"):
             self.assertNotEqual(undigested_note(rs[opt]), "", opt)
             self.assertNotEqual(machine_note(rs[opt]), "", opt)
+        self.assertNotEqual(lr_qualified(rs["adam"], {"ste", "approxsign", "fda"}), [])
 
 
 if __name__ == "__main__":
