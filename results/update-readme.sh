@@ -17,8 +17,9 @@
 # findings of its paired table (gradbench table --ablation
 # findings over results/study/runs, as results/study.sh leaves them, its
 # top-1 findings over seeds 3 to 10 alone, which never chose a learning
-# rate, the top-1 part of its sides table under that table's notes on its
-# records, and the findings of its optimizer tables over
+# rate, the top-1 part of its sides table (under that table's notes on
+# its records, over the paragraph that says what its columns mean and
+# the family its p (Holm) corrects over), and the findings of its optimizer tables over
 # results/study/optimizers, each optimizer's under its table's notes on
 # its records and on the learning rates its lr table (not shown) chose
 # with a qualification, such as at the grid's edge, with
@@ -94,13 +95,16 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carry no data dig
 		awk -v note="$record_notes" '$0 ~ note { skip = 1; next } skip && $0 == "" { skip = 0; next } { skip = 0; print }' | sed '/./,$!d'
 	# The sides table's top-1 part: its notes on its records (which are
 	# more than the findings', its one-sided runs too), its lead
-	# paragraph and its table.
+	# paragraph, its table and the paragraph under it (what its columns
+	# mean, and the family its p (Holm) corrects over: all of the
+	# table's comparisons, more than the findings' Holm sentence's).
 	echo
 	echo "**Weights or activations.** Top-1 of each estimator on one side only, the clipped STE on the other, at the estimator's chosen learning rate (losses in results/study/tables.md):"
 	echo
 	sides=$(go run ./cmd/gradbench table --runs "$runs" --ablation sides --estimators approxsign,dsq,bnnplus,ede,fda,fda+na)
 	grep -E "$record_notes" <<<"$sides" | sed 'G' || true
-	awk '/^Each estimator on the latent/ { on = 1; next } on && /^\|/ { print; table = 1; next } on && table { exit }' <<<"$sides"
+	awk '/^Each estimator on the latent/ { on = 1; next } on && /^\|/ { print; table = 1; next }
+		on && table && !under && /^$/ { print; under = 1; next } under { print; exit }' <<<"$sides"
 	# The optimizer tables' findings, one pair of lines per optimizer.
 	if compgen -G 'results/study/optimizers/*.json' >/dev/null; then
 		echo

@@ -74,6 +74,10 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     qualifies the choice (at the grid's edge, without runs beyond it),
     each with that cell, and the sentence gradbench writes under the
     table on each qualification; no note when no cell has one;
+  - under the README's sides table, the paragraph gradbench writes under
+    it, naming the family its p (Holm) corrects over: every comparison of
+    the table with ste that has a p (recomputed from the records of its
+    specs), more than the findings' Holm sentence's;
   - in the README's findings, that every estimator with two or more
     seeds paired with ste is stated with its Δ, interval, p and n (one
     left out, or garbled past reading, is a mismatch);

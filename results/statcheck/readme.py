@@ -11,10 +11,10 @@ import os
 import re
 
 from . import tally
-from .compare import check, check_p, check_text
+from .compare import check, check_family_note, check_p, check_text
 from .markdown import MACHINE_TYPES, UNDIGESTED, go_g, parse_seeds, unescape
 from .records import ROOT, Row, load, paired, select_lr, workload_key
-from .stats import ALPHA, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
+from .stats import ALPHA, family_holm, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
 from .tables import chosen_lr_cell, machine_note, undigested_note
 from .tally import fail
 
@@ -161,6 +161,38 @@ def check_lr_notes(study, recs_of):
                        any(words in w for w in want), bool(ms) and sentence in ms[0].group(3))
 
 
+def check_sides_note(study, recs):
+    """The paragraph under README.md's sides table (the top-1 part of
+    gradbench table --ablation sides over SGD's records recs): there, and
+    naming the family its p (Holm) corrects over, every comparison of the
+    table with ste that has a p, recomputed from the records of the specs
+    it tabulates (note_specs) at their chosen learning rates; a family
+    other than the findings' Holm sentence's, so that a reader can tell
+    why an adjusted p of the table differs from the findings'."""
+    where = "README.md study section (sides)"
+    if SIDES_START not in study:
+        tally.mismatches.append(where + ": no sides table")
+        return
+    lines = study.split(SIDES_START, 1)[1].split(OPTIMIZERS_START, 1)[0].split("\n")
+    at = [i for i, ln in enumerate(lines) if ln.startswith("|")]
+    if not at:
+        tally.mismatches.append(where + ": no sides table")
+        return
+    after = [ln for ln in lines[at[-1] + 1:] if ln.strip()]
+    note = after[0] if after else ""
+    specs = note_specs("sides")
+    kept, _ = select_lr([r for r in recs if r["config"]["estimator"] in specs])
+    runs = {}
+    for r in kept:
+        runs.setdefault(r["config"]["estimator"], []).append(r)
+    gs = {k: Row(v) for k, v in runs.items()}
+    if "ste" not in gs:
+        tally.mismatches.append(where + ": no ste records")
+        return
+    pairs = {s: paired(gs["ste"], g, "top1") for s, g in gs.items() if s != "ste"}
+    check_family_note(where, family_holm(pairs), note)
+
+
 def readme_study():
     """README.md's study section, between its begin and end lines."""
     with open(os.path.join(ROOT, "README.md")) as fh:
@@ -201,6 +233,8 @@ def check_readme():
         groups[opt] = {k: Row(v) for k, v in specs.items()}
     check_record_notes(study, recs_of)
     check_lr_notes(study, recs_of)
+    if "sgd" in recs_of:
+        check_sides_note(study, recs_of["sgd"])
     lines = heldout = 0
     for line in study.split("\n"):
         gs_of = None

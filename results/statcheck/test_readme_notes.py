@@ -3,7 +3,9 @@ hand-made records: the notes on the records of its tables
 (check_record_notes), the note on records without a data digest for each
 part (the SGD findings', the sides table's, Adam's, Bop's); the notes on
 the learning rates Adam's and Bop's tables chose with a qualification
-(check_lr_notes); and all of them on the committed README.md. Run:
+(check_lr_notes); the paragraph under the sides table, with the family its
+p (Holm) corrects over (check_sides_note); and all of them on the
+committed README.md. Run:
 /usr/bin/python3 -m unittest discover results/statcheck"""
 
 import os
@@ -17,8 +19,8 @@ if _RESULTS not in sys.path:
     sys.path.insert(0, _RESULTS)
 
 from statcheck import tally  # noqa: E402
-from statcheck.readme import (OPTIMIZERS_START, SIDES_START, check_lr_notes, check_record_notes, lr_qualified,  # noqa: E402
-                              readme_study, study_records)
+from statcheck.readme import (OPTIMIZERS_START, SIDES_START, check_lr_notes, check_record_notes, check_sides_note,  # noqa: E402
+                              lr_qualified, readme_study, study_records)
 from statcheck.tables import machine_note, undigested_note  # noqa: E402
 
 MACHINE = {"cpu": "Intel(R) Xeon(R) Processor", "gemm": "avx2", "build_tags": "", "arch": "amd64", "go_version": "go1.26.8"}
@@ -103,6 +105,31 @@ class ReadmeLRNotesTest(unittest.TestCase):
         self.assertEqual(len(mismatches(check_lr_notes, study, {"sgd": self.adam})), 1)
 
 
+class ReadmeSidesNoteTest(unittest.TestCase):
+    def setUp(self):
+        # ste, fda and fda on one side only, seeds 1 to 3; dsq on the
+        # weights only with one seed, too few for a p.
+        self.sgd = [{"config": {"estimator": spec, "seed": s, "lr": 0.1}, "status": "ok", "final": {"test_top1": 70 + s * i},
+                     "machine": MACHINE}
+                    for i, spec in enumerate(["ste", "fda", "w=fda/a=ste", "w=ste/a=fda"]) for s in (1, 2, 3)]
+        self.sgd.append({"config": {"estimator": "w=dsq/a=ste", "seed": 1, "lr": 0.1}, "status": "ok", "final": {"test_top1": 71},
+                         "machine": MACHINE})
+
+    def study(self, under):
+        return SIDES_START + " ...:\n\n| estimator | p | p (Holm) |\n|:--|--:|--:|\n| ste | – | – |\n\n" + under + "\n\n" + OPTIMIZERS_START
+
+    def test_family(self):
+        note = "Δ: the mean ... p (Holm): p adjusted by Holm's step-down method over the table's 3 comparisons with a p, so that ..."
+        self.assertEqual(mismatches(check_sides_note, self.study(note), self.sgd), [])
+        self.assertEqual(len(mismatches(check_sides_note, self.study(note.replace(" 3 ", " 4 ")), self.sgd)), 1)
+
+    def test_paragraph_missing(self):
+        self.assertEqual(len(mismatches(check_sides_note, self.study(""), self.sgd)), 1)
+
+    def test_no_sides_table(self):
+        self.assertEqual(len(mismatches(check_sides_note, "- **Top-1 accuracy** ...", self.sgd)), 1)
+
+
 def labelled(opt, note):
     """note as update-readme.sh writes an optimizer's: "Note (Adam): ..."."""
     return "Note (%s): %s" % (opt, note[len("Note: "):])
@@ -176,6 +203,9 @@ class CommittedReadmeTest(unittest.TestCase):
 
     def test_committed_readme_learning_rates(self):
         self.assertEqual(mismatches(check_lr_notes, readme_study(), study_records()), [])
+
+    def test_committed_readme_sides(self):
+        self.assertEqual(mismatches(check_sides_note, readme_study(), study_records()["sgd"]), [])
 
     def test_committed_records_need_the_notes(self):
         # Not a vacuous pass: the committed records call for both notes
