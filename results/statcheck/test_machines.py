@@ -79,12 +79,7 @@ class ReadmeMachineNotesTest(unittest.TestCase):
     are of several types."""
 
     def mismatches(self, study, recs_of):
-        saved, tally.mismatches = tally.mismatches, []
-        try:
-            check_record_notes(study, recs_of)
-            return tally.mismatches
-        finally:
-            tally.mismatches = saved
+        return tally.mismatches_of(check_record_notes, study, recs_of)
 
     def setUp(self):
         # Adam's ste and fda of seeds 1 to 4, on two types; a dsq record,

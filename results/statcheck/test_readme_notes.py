@@ -49,15 +49,6 @@ def grid(spec, vals, seeds=(1, 2)):
             for m, v in vals.items() for s in seeds]
 
 
-def mismatches(check, study, recs_of):
-    saved, tally.mismatches = tally.mismatches, []
-    try:
-        check(study, recs_of)
-        return tally.mismatches
-    finally:
-        tally.mismatches = saved
-
-
 EDGE = ("A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way "
         "(--lr-grid with the next multiplier, same seeds) until the choice lies inside it.")
 PARTIAL = ("A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the "
@@ -81,28 +72,28 @@ class ReadmeLRNotesTest(unittest.TestCase):
         self.assertEqual(lr_qualified(partial, {"ste", "fda"}), ["fda 0.003 (×3), at the grid's upper edge, without runs at ×10"])
 
     def test_note_there(self):
-        self.assertEqual(mismatches(check_lr_notes, self.note, {"adam": self.adam}), [])
+        self.assertEqual(tally.mismatches_of(check_lr_notes, self.note, {"adam": self.adam}), [])
 
     def test_note_missing(self):
         # The cells, and the sentence on the edge.
-        self.assertEqual(len(mismatches(check_lr_notes, "- Adam, top-1: ...", {"adam": self.adam})), 2)
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, "- Adam, top-1: ...", {"adam": self.adam})), 2)
 
     def test_wrong_cell(self):
         study = self.note.replace("(×3)", "(×1)")
-        self.assertEqual(len(mismatches(check_lr_notes, study, {"adam": self.adam})), 1)
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, study, {"adam": self.adam})), 1)
 
     def test_wrong_sentence(self):
         study = self.note.replace(EDGE, PARTIAL)
-        self.assertEqual(len(mismatches(check_lr_notes, study, {"adam": self.adam})), 2)
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, study, {"adam": self.adam})), 2)
 
     def test_note_without_a_qualified_choice(self):
         inside = grid("ste", {0.3: 50, 1: 70, 3: 60}) + grid("fda", {0.3: 50, 1: 70, 3: 60})
-        self.assertEqual(mismatches(check_lr_notes, "", {"adam": inside}), [])
-        self.assertEqual(len(mismatches(check_lr_notes, self.note, {"adam": inside})), 2)
+        self.assertEqual(tally.mismatches_of(check_lr_notes, "", {"adam": inside}), [])
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, self.note, {"adam": inside})), 2)
 
     def test_note_for_sgd(self):
         study = self.note.replace("(Adam)", "(SGD)")
-        self.assertEqual(len(mismatches(check_lr_notes, study, {"sgd": self.adam})), 1)
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, study, {"sgd": self.adam})), 1)
 
 
 class ReadmeSidesNoteTest(unittest.TestCase):
@@ -120,14 +111,14 @@ class ReadmeSidesNoteTest(unittest.TestCase):
 
     def test_family(self):
         note = "Δ: the mean ... p (Holm): p adjusted by Holm's step-down method over the table's 3 comparisons with a p, so that ..."
-        self.assertEqual(mismatches(check_sides_note, self.study(note), self.sgd), [])
-        self.assertEqual(len(mismatches(check_sides_note, self.study(note.replace(" 3 ", " 4 ")), self.sgd)), 1)
+        self.assertEqual(tally.mismatches_of(check_sides_note, self.study(note), self.sgd), [])
+        self.assertEqual(len(tally.mismatches_of(check_sides_note, self.study(note.replace(" 3 ", " 4 ")), self.sgd)), 1)
 
     def test_paragraph_missing(self):
-        self.assertEqual(len(mismatches(check_sides_note, self.study(""), self.sgd)), 1)
+        self.assertEqual(len(tally.mismatches_of(check_sides_note, self.study(""), self.sgd)), 1)
 
     def test_no_sides_table(self):
-        self.assertEqual(len(mismatches(check_sides_note, "- **Top-1 accuracy** ...", self.sgd)), 1)
+        self.assertEqual(len(tally.mismatches_of(check_sides_note, "- **Top-1 accuracy** ...", self.sgd)), 1)
 
 
 def labelled(opt, note):
@@ -137,7 +128,7 @@ def labelled(opt, note):
 
 class ReadmeDigestNotesTest(unittest.TestCase):
     def mismatches(self, study, recs_of):
-        return mismatches(check_record_notes, study, recs_of)
+        return tally.mismatches_of(check_record_notes, study, recs_of)
 
     def setUp(self):
         # Adam's ste and fda; a dsq record, which the README does not
@@ -199,13 +190,13 @@ class CommittedReadmeTest(unittest.TestCase):
     writes on the records of the tables it draws on."""
 
     def test_committed_readme(self):
-        self.assertEqual(mismatches(check_record_notes, readme_study(), study_records()), [])
+        self.assertEqual(tally.mismatches_of(check_record_notes, readme_study(), study_records()), [])
 
     def test_committed_readme_learning_rates(self):
-        self.assertEqual(mismatches(check_lr_notes, readme_study(), study_records()), [])
+        self.assertEqual(tally.mismatches_of(check_lr_notes, readme_study(), study_records()), [])
 
     def test_committed_readme_sides(self):
-        self.assertEqual(mismatches(check_sides_note, readme_study(), study_records()["sgd"]), [])
+        self.assertEqual(tally.mismatches_of(check_sides_note, readme_study(), study_records()["sgd"]), [])
 
     def test_committed_records_need_the_notes(self):
         # Not a vacuous pass: the committed records call for both notes
