@@ -11,14 +11,19 @@
 # wrote them); between "<!-- estimators:begin -->" and
 # "<!-- estimators:end -->" the table of estimators, from the code
 # (go run ./internal/readme estimators); between "<!-- study:begin -->" and
-# "<!-- study:end -->" the standard study's headline: its state, the note
-# of its table on records trained on more than one machine type (when
-# they were), and the plain-sentence findings of its paired table (gradbench table --ablation
+# "<!-- study:end -->" the standard study's headline: its state, the notes
+# of its table on its records (some without a data digest, trained on
+# more than one machine type: when they are), and the plain-sentence
+# findings of its paired table (gradbench table --ablation
 # findings over results/study/runs, as results/study.sh leaves them, its
 # top-1 findings over seeds 3 to 10 alone, which never chose a learning
-# rate, the top-1 part of its sides table, and the findings of its
-# optimizer tables over results/study/optimizers, each optimizer's under
-# its table's note on machine types (when it has one), with results/bop-bn.md's measure of how
+# rate, the top-1 part of its sides table (under that table's notes on
+# its records, over the paragraph that says what its columns mean and
+# the family its p (Holm) corrects over), and the findings of its optimizer tables over
+# results/study/optimizers, each optimizer's under its table's notes on
+# its records and on the learning rates its lr table (not shown) chose
+# with a qualification, such as at the grid's edge, with
+# results/bop-bn.md's measure of how
 # much of Bop's test accuracy stale BatchNorm statistics cost). Run
 # it after regenerating any of
 # those files or changing an estimator. With --check it changes nothing
@@ -46,22 +51,21 @@ study=$(mktemp)
 out=$(mktemp)
 trap 'rm -f "$body" "$ests" "$study" "$out"' EXIT
 go run ./internal/readme estimators >"$ests"
-# The first words of gradbench table's note on records trained on more
-# than one machine type (suite/machinetype.go).
-machine_note='^Note: these [0-9][0-9]* records were trained on [0-9][0-9]* machine types '
+# The first words of gradbench table's notes on a table's records, as it
+# writes them under the table's heading: some of the records carry no
+# data digest (suite/datadigest.go), they were trained on more than one
+# machine type (suite/machinetype.go). An extended regular expression.
+record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carry no data digest |these [0-9][0-9]* records were trained on [0-9][0-9]* machine types )'
 {
 	runs=results/study/runs
 	n=$(find "$runs" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
 	findings=$(go run ./cmd/gradbench table --runs "$runs" --ablation findings --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na)
 	echo "**$(sed -n 's/^### //p' <<<"$findings" | head -1)**; estimators ste, approxsign, dsq, bnnplus, ede, fda and fda+na, each at its own SGD learning rate (chosen on a validation split, never the test split), compared with ste seed by seed."
 	echo
-	# The note on records trained on more than one machine type, when the
-	# table has one: said once, here, before the findings it qualifies
-	# (and left out of the learning-rate table below, which repeats it).
-	if machines=$(grep -m1 "$machine_note" <<<"$findings"); then
-		echo "$machines"
-		echo
-	fi
+	# The table's notes on its records, when it has them: said once, here,
+	# before the findings they qualify (and left out of the learning-rate
+	# table below, which repeats them).
+	grep -E "$record_notes" <<<"$findings" | sed 'G' || true
 	if [ -f results/study/summary.md ]; then
 		nopt=$(find results/study/optimizers -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
 		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
@@ -88,26 +92,42 @@ machine_note='^Note: these [0-9][0-9]* records were trained on [0-9][0-9]* machi
 	fi
 	echo
 	go run ./cmd/gradbench table --runs "$runs" --ablation lr --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na | sed '/^### /d' |
-		awk -v note="$machine_note" '$0 ~ note { skip = 1; next } skip && $0 == "" { skip = 0; next } { skip = 0; print }' | sed '/./,$!d'
-	# The sides table's top-1 part: its lead paragraph and its table.
+		awk -v note="$record_notes" '$0 ~ note { skip = 1; next } skip && $0 == "" { skip = 0; next } { skip = 0; print }' | sed '/./,$!d'
+	# The sides table's top-1 part: its notes on its records (which are
+	# more than the findings', its one-sided runs too), its lead
+	# paragraph, its table and the paragraph under it (what its columns
+	# mean, and the family its p (Holm) corrects over: all of the
+	# table's comparisons, more than the findings' Holm sentence's).
 	echo
 	echo "**Weights or activations.** Top-1 of each estimator on one side only, the clipped STE on the other, at the estimator's chosen learning rate (losses in results/study/tables.md):"
 	echo
-	go run ./cmd/gradbench table --runs "$runs" --ablation sides --estimators approxsign,dsq,bnnplus,ede,fda,fda+na |
-		awk '/^Each estimator on the latent/ { on = 1; next } on && /^\|/ { print; table = 1; next } on && table { exit }'
+	sides=$(go run ./cmd/gradbench table --runs "$runs" --ablation sides --estimators approxsign,dsq,bnnplus,ede,fda,fda+na)
+	grep -E "$record_notes" <<<"$sides" | sed 'G' || true
+	awk '/^Each estimator on the latent/ { on = 1; next } on && /^\|/ { print; table = 1; next }
+		on && table && !under && /^$/ { print; under = 1; next } under { print; exit }' <<<"$sides"
 	# The optimizer tables' findings, one pair of lines per optimizer.
 	if compgen -G 'results/study/optimizers/*.json' >/dev/null; then
 		echo
 		echo "**Adam and Bop instead of SGD** (ste, approxsign and fda, each at its own learning rate chosen on seeds 1 and 2 the same way; Bop flips the binary weights itself, with its defaults γ = 1e-4 and τ = 1e-8, so there the estimator acts on the activations only and the learning rate is that of the other parameters; tables in results/study/tables.md):"
 		echo
-		# Each optimizer's note on records trained on more than one
-		# machine type, when its table has one, as "Note (Adam): these
-		# ..."; then the findings, gathered until the end so that the
-		# notes come before the findings they qualify, as the SGD note
-		# does above.
+		# Each optimizer's notes on its table's records, when it has
+		# them, as "Note (Adam): these ..."; then, when its learning-rate
+		# table (not shown here) qualifies a choice (at the grid's edge,
+		# without runs beyond it, none), the rows it qualifies with their
+		# chosen lr cells and the sentences under the table that say what
+		# that means, as "Note (Adam), on the learning rates chosen: ...";
+		# then the findings, gathered until the end so that the notes
+		# come before the findings they qualify, as the SGD notes do
+		# above.
 		go run ./cmd/gradbench table --runs results/study/optimizers --ablation findings --estimators ste,approxsign,fda |
-			awk -v note="$machine_note" '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2) }
+			awk -v note="$record_notes" '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2); lr = 0; qual = "" }
 				$0 ~ note { line = $0; sub(/^Note: /, "", line); print "Note (" opt "): " line; print "" }
+				/^\| estimator .*\| +chosen lr \|$/ { lr = 1; next }
+				lr && /^\|/ { n = split($0, c, "|"); est = c[2]; cell = c[n - 1]; gsub(/^ +| +$/, "", est); gsub(/^ +| +$/, "", cell)
+					if (cell ~ /, |^none/) qual = qual (qual == "" ? "" : "; ") est " " cell; next }
+				/^Learning rates chosen on the validation split/ { lr = 0; why = ""; under = 1; next }
+				under && /^$/ { under = 0; if (qual != "" && why != "") { print "Note (" opt "), on the learning rates chosen: " qual "." why; print "" }; next }
+				under { why = why " " $0; next }
 				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); found = found "- " opt ", " what ": " line "\n" }
 				END { printf "%s", found }'
 		echo

@@ -59,11 +59,25 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     than one machine type (each type with its records and seeds, the
     records resumed on another type, the seeds whose records mix types),
     or that there is none when they are of one type;
-  - in the README's study section, the note on records trained on more
-    than one machine type of each optimizer (SGD's as gradbench writes
-    it, Adam's and Bop's as "Note (Adam): ..."), over the records of ste
-    and the estimators the README tabulates: there, and as gradbench
-    writes it, exactly when the records are of more than one type;
+  - in the README's study section, the notes on the records of each
+    table it draws on (SGD's findings, SGD's sides table, Adam's and
+    Bop's findings; SGD's as gradbench writes them, Adam's and Bop's as
+    "Note (Adam): ..."): on records without a data digest and on records
+    trained on more than one machine type, over the records of ste and
+    the specs that part tabulates (the sides table's one-sided specs
+    too): each there, and as gradbench writes it, exactly when gradbench
+    writes it;
+  - in the README's study section, Adam's and Bop's notes on the learning
+    rates their lr tables (not in the README) chose with a qualification
+    ("Note (Adam), on the learning rates chosen: ..."): the rows of ste
+    and the estimators the README tabulates whose chosen lr cell
+    qualifies the choice (at the grid's edge, without runs beyond it),
+    each with that cell, and the sentence gradbench writes under the
+    table on each qualification; no note when no cell has one;
+  - under the README's sides table, the paragraph gradbench writes under
+    it, naming the family its p (Holm) corrects over: every comparison of
+    the table with ste that has a p (recomputed from the records of its
+    specs), more than the findings' Holm sentence's;
   - in the README's findings, that every estimator with two or more
     seeds paired with ste is stated with its Δ, interval, p and n (one
     left out, or garbled past reading, is a mismatch);

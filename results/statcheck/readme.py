@@ -3,18 +3,19 @@ findings over results/study) recomputed from the study's records: each
 comparison's Δ, interval, p and n, the class its words put it in, the range
 of the intervals' widths, no estimator left out, the sentence on Holm's
 correction, the line on the seeds that chose no learning rate, and the
-notes on records trained on more than one machine type (SGD's, Adam's,
-Bop's)."""
+notes on the records of its tables (some without a data digest, trained on
+more than one machine type): the SGD findings', the sides table's, Adam's
+and Bop's."""
 
 import os
 import re
 
 from . import tally
-from .compare import check, check_p, check_text
-from .markdown import MACHINE_TYPES, parse_seeds, unescape
+from .compare import check, check_family_note, check_p, check_text
+from .markdown import MACHINE_TYPES, UNDIGESTED, go_g, parse_seeds, unescape
 from .records import ROOT, Row, load, paired, select_lr, workload_key
-from .stats import ALPHA, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
-from .tables import machine_note
+from .stats import ALPHA, family_holm, holm, min_sign_flip_p, p_prec, sign_flip_p, t_interval
+from .tables import chosen_lr_cell, machine_note, undigested_note
 from .tally import fail
 
 # The estimators README.md's study findings tabulate (results/update-readme.sh's
@@ -31,65 +32,209 @@ HOLM_AFTER = re.compile(r"After Holm's correction for the ([0-9]+) comparisons w
 HOLM_ITEM = re.compile(r"([^\s(;:]+) \(adjusted p = ([0-9.]+)\)")
 HOLM_LIMIT = re.compile(r"With (at most )?([0-9]+) paired seeds no difference could(?: survive Holm's correction for the ([0-9]+) comparisons with ste on this metric)?: "
                         r"the smallest adjusted p is (?:([0-9]+) × 2/2\^([0-9]+) = ([0-9.e+-]+)|min\(1, ([0-9]+) × 2/2\^([0-9]+)\) = 1), not below 0\.05")
-# A note on records of several machine types in the study section: the
-# SGD table's as gradbench writes it, an optimizer's as "Note (Adam): ...".
-NOTE = re.compile(r"^Note(?: \(([A-Za-z]+)\))?: (these [0-9]+ records .*)$")
+# A note on a table's records in the study section: the SGD tables' (the
+# findings' and the sides table's) as gradbench writes them, an optimizer's
+# as "Note (Adam): ...".
+NOTE = re.compile(r"^Note(?: \(([A-Za-z]+)\))?: ((?:[0-9]+ of )?these [0-9]+ records .*)$")
+# The kinds of notes, each as statcheck names it, with the words that
+# tell it (markdown.py) and the note recomputed from a table's records
+# (tables.py).
+NOTE_KINDS = (("the note on records without a data digest", UNDIGESTED, undigested_note),
+              ("the note on records of several machine types", MACHINE_TYPES, machine_note))
+# The lines of the study section that open the sides table's part and
+# the optimizers' part (results/update-readme.sh): a note without an
+# optimizer's name is the SGD findings' before the first, the sides
+# table's after it.
+SIDES_START = "**Weights or activations.**"
+OPTIMIZERS_START = "**Adam and Bop instead of SGD**"
+# An optimizer's note on the learning rates its table chose with a
+# qualification (results/update-readme.sh): the rows and their chosen lr
+# cells, then the sentences under the table that say what they mean; the
+# two of those statcheck recomputes the cells of, by their first words.
+LR_NOTE = re.compile(r"^Note \(([A-Za-z]+)\), on the learning rates chosen: (.*?)\. (A .*)$")
+LR_WHY = (("at the grid's", "A choice at the grid's edge says only that the best rate is there or beyond it"),
+          ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"))
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
           ("One test alone, not both", "one test"))
 
 
-def check_machine_notes(study, recs_of):
-    """The study section's notes on records trained on more than one
-    machine type, recomputed from the records: for each optimizer (recs_of:
-    its workload's records), the note of its findings table, over the
-    records of ste and the estimators it tabulates, must be there when the
-    records are of more than one type, once, and say what gradbench's
-    note says; none may be there when they are of one type, nor for an
-    optimizer without records. SGD's note is gradbench's line as it is;
-    another optimizer's reads "Note (Adam): these ..."."""
+def note_specs(part):
+    """The specs of the records a part's notes are over: ste and the
+    estimators update-readme.sh tabulates (--estimators); for the sides
+    table ("sides", of SGD's records), each of SGD's on both sides, on the
+    weights only and on the activations only."""
+    if part == "sides":
+        ests = STUDY_ESTIMATORS["sgd"]
+        return {"ste"} | set(ests) | {"w=%s/a=ste" % e for e in ests} | {"w=ste/a=%s" % e for e in ests}
+    return {"ste"} | set(STUDY_ESTIMATORS.get(part, []))
+
+
+def check_record_notes(study, recs_of):
+    """The study section's notes on the records of its tables, recomputed
+    from the records: for each optimizer (recs_of: its workload's
+    records), and for SGD's sides table too, the note of each kind
+    (NOTE_KINDS: records without a data digest, records of several
+    machine types) over the records of the specs the part tabulates
+    (note_specs) must be there when gradbench writes one, once, and say
+    what gradbench's note says; none may be there when it writes none,
+    nor for an optimizer without records. The SGD findings' and the
+    sides table's notes are gradbench's lines as they are, told apart by
+    where they stand (SIDES_START); another optimizer's reads "Note
+    (Adam): these ..."."""
     notes = {}
+    part = "sgd"
     for line in study.split("\n"):
+        if line.startswith(SIDES_START):
+            part = "sides"
+        elif line.startswith(OPTIMIZERS_START):
+            part = None
         m = NOTE.match(line)
-        if m and MACHINE_TYPES in line:
-            opt = (m.group(1) or "sgd").lower()
-            notes.setdefault(opt, []).append("Note: " + unescape(m.group(2)))
-    for opt in sorted(set(notes) - set(recs_of)):
-        tally.mismatches.append("README.md study section: a note on the machine types of %s records, and there are none" % opt)
+        kinds = [what for what, words, _ in NOTE_KINDS if words in line]
+        if not m or not kinds:
+            continue
+        sec = m.group(1).lower() if m.group(1) else part
+        if sec is None:
+            tally.mismatches.append("README.md study section: a note on records under the optimizers' findings that names no optimizer: " + line[:80])
+            continue
+        notes.setdefault((sec, kinds[0]), []).append("Note: " + unescape(m.group(2)))
+    parts = dict(recs_of)
+    if "sgd" in parts:
+        parts["sides"] = parts["sgd"]
+    for sec in sorted({sec for sec, _ in notes} - set(parts)):
+        tally.mismatches.append("README.md study section: a note on %s records, and there are none" % sec)
+    for sec, recs in sorted(parts.items()):
+        specs = note_specs(sec)
+        made_of = [r for r in recs if r["config"]["estimator"] in specs]
+        for what, _, note in NOTE_KINDS:
+            got = notes.get((sec, what), [])
+            if len(got) > 1:
+                tally.mismatches.append("README.md study section (%s): %s, %d times, want once" % (sec, what, len(got)))
+            check_text("README.md study section (%s)" % sec, what, note(made_of), got[0] if got else "")
+
+
+def lr_qualified(recs, specs):
+    """The chosen lr cells of an lr table over the records of specs that
+    qualify the choice (", at the grid's upper edge", ", without runs at
+    ×...", "none (...)"), each as "spec cell", in the table's order."""
+    _, choices = select_lr([r for r in recs if r["config"]["estimator"] in specs])
+    header = ["val top-1 % at lr ×" + go_g(s) for s in sorted({s for _, pts in choices.values() for s in pts})]
+    out = []
+    for spec in sorted(choices):
+        best, points = choices[spec]
+        cell = chosen_lr_cell(spec, best, points, header, recs)
+        if ", " in cell or cell.startswith("none"):
+            out.append(spec + " " + cell)
+    return out
+
+
+def check_lr_notes(study, recs_of):
+    """The study section's notes on the learning rates Adam's and Bop's
+    tables chose with a qualification (their lr tables are not in the
+    README; SGD's is, whole): for each optimizer but SGD, over the records
+    of ste and the estimators the README tabulates, the rows whose chosen
+    lr cell qualifies the choice, with that cell as gradbench writes it,
+    and the sentence on each qualification (LR_WHY) exactly when a cell
+    has it; no note when no cell qualifies its choice."""
+    got = {}
+    for line in study.split("\n"):
+        m = LR_NOTE.match(line)
+        if m:
+            got.setdefault(m.group(1).lower(), []).append(m)
+        elif line.startswith("Note (") and "learning rate" in line.split(":", 1)[0]:
+            tally.mismatches.append("README.md study section: a note on learning rates not read as one: " + line[:80])
+    for opt in sorted(set(got) - set(recs_of) | ({"sgd"} & set(got))):
+        tally.mismatches.append("README.md study section: a note on the learning rates chosen for %s, which has %s" % (
+            opt, "its lr table in the README" if opt == "sgd" else "no records"))
     for opt, recs in sorted(recs_of.items()):
-        ests = ["ste"] + STUDY_ESTIMATORS.get(opt, [])
-        want = machine_note([r for r in recs if r["config"]["estimator"] in ests])
-        got = notes.get(opt, [])
-        if len(got) > 1:
-            tally.mismatches.append("README.md study section: %d notes on the machine types of the %s records, want one" % (len(got), opt))
-        check_text("README.md study section (%s)" % opt, "the note on records of several machine types", want, got[0] if got else "")
+        if opt == "sgd":
+            continue
+        where = "README.md study section (%s)" % opt
+        want = lr_qualified(recs, {"ste"} | set(STUDY_ESTIMATORS.get(opt, [])))
+        ms = got.get(opt, [])
+        if len(ms) > 1:
+            tally.mismatches.append("%s: the note on the learning rates chosen, %d times, want once" % (where, len(ms)))
+        check_text(where, "the learning rates chosen with a qualification", "; ".join(want), unescape(ms[0].group(2)) if ms else "")
+        for words, sentence in LR_WHY:
+            check_text(where, "the sentence under the lr table on a choice %s ..." % words,
+                       any(words in w for w in want), bool(ms) and sentence in ms[0].group(3))
+
+
+def check_sides_note(study, recs):
+    """The paragraph under README.md's sides table (the top-1 part of
+    gradbench table --ablation sides over SGD's records recs): there, and
+    naming the family its p (Holm) corrects over, every comparison of the
+    table with ste that has a p, recomputed from the records of the specs
+    it tabulates (note_specs) at their chosen learning rates; a family
+    other than the findings' Holm sentence's, so that a reader can tell
+    why an adjusted p of the table differs from the findings'."""
+    where = "README.md study section (sides)"
+    if SIDES_START not in study:
+        tally.mismatches.append(where + ": no sides table")
+        return
+    lines = study.split(SIDES_START, 1)[1].split(OPTIMIZERS_START, 1)[0].split("\n")
+    at = [i for i, ln in enumerate(lines) if ln.startswith("|")]
+    if not at:
+        tally.mismatches.append(where + ": no sides table")
+        return
+    after = [ln for ln in lines[at[-1] + 1:] if ln.strip()]
+    note = after[0] if after else ""
+    specs = note_specs("sides")
+    kept, _ = select_lr([r for r in recs if r["config"]["estimator"] in specs])
+    runs = {}
+    for r in kept:
+        runs.setdefault(r["config"]["estimator"], []).append(r)
+    gs = {k: Row(v) for k, v in runs.items()}
+    if "ste" not in gs:
+        tally.mismatches.append(where + ": no ste records")
+        return
+    pairs = {s: paired(gs["ste"], g, "top1") for s, g in gs.items() if s != "ste"}
+    check_family_note(where, family_holm(pairs), note)
+
+
+def readme_study():
+    """README.md's study section, between its begin and end lines."""
+    with open(os.path.join(ROOT, "README.md")) as fh:
+        text = fh.read()
+    try:
+        return text.split("<!-- study:begin -->", 1)[1].split("<!-- study:end -->", 1)[0]
+    except IndexError:
+        fail("README.md has no study section")
+
+
+def study_records():
+    """The study's records (results/study), per optimizer: one workload
+    each."""
+    wls = {}
+    for r in load(["results/study/runs", "results/study/optimizers"]):
+        wls.setdefault(r["config"]["optimizer"], {}).setdefault(workload_key(r["config"]), []).append(r)
+    out = {}
+    for opt, byk in wls.items():
+        if len(byk) != 1:
+            fail("more than one %s workload in results/study" % opt)
+        out[opt] = list(byk.values())[0]
+    return out
 
 
 def check_readme():
     """The findings sentences of README.md's study section (gradbench table
     --ablation findings): each comparison's Δ, interval, p, n, the class
     its words put it in, and the range of the intervals' widths; and its
-    notes on records of several machine types."""
-    with open(os.path.join(ROOT, "README.md")) as fh:
-        text = fh.read()
-    try:
-        study = text.split("<!-- study:begin -->", 1)[1].split("<!-- study:end -->", 1)[0]
-    except IndexError:
-        fail("README.md has no study section")
-    wls = {}
-    for r in load(["results/study/runs", "results/study/optimizers"]):
-        wls.setdefault(r["config"]["optimizer"], {}).setdefault(workload_key(r["config"]), []).append(r)
+    notes on the records of its tables."""
+    study = readme_study()
+    recs_of = study_records()
     groups = {}
-    for opt, byk in wls.items():
-        if len(byk) != 1:
-            fail("more than one %s workload in results/study" % opt)
-        kept, _ = select_lr(list(byk.values())[0])
+    for opt, recs in recs_of.items():
+        kept, _ = select_lr(recs)
         specs = {}
         for r in kept:
             specs.setdefault(r["config"]["estimator"], []).append(r)
         groups[opt] = {k: Row(v) for k, v in specs.items()}
-    check_machine_notes(study, {opt: list(byk.values())[0] for opt, byk in wls.items()})
+    check_record_notes(study, recs_of)
+    check_lr_notes(study, recs_of)
+    if "sgd" in recs_of:
+        check_sides_note(study, recs_of["sgd"])
     lines = heldout = 0
     for line in study.split("\n"):
         gs_of = None

@@ -14,3 +14,15 @@ mc_checked = 0  # p-values checked within a Monte Carlo tolerance (n > MAX_EXACT
 def fail(msg):
     print("statcheck: " + msg, file=sys.stderr)
     sys.exit(2)
+
+
+def mismatches_of(check, *args):
+    """The mismatches check(*args) finds, alone: the running list is set
+    aside while it runs and restored after (for the tests)."""
+    global mismatches
+    saved, mismatches = mismatches, []
+    try:
+        check(*args)
+        return mismatches
+    finally:
+        mismatches = saved

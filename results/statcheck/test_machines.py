@@ -1,7 +1,7 @@
 """Hand-made records for tables.py's note on records of several machine
 types (machine_note), the cases of suite/machinetype_test.go, and for
 readme.py's check of that note in README.md's study section
-(check_machine_notes). Run:
+(check_record_notes). Run:
 /usr/bin/python3 -m unittest discover results/statcheck"""
 
 import os
@@ -15,7 +15,7 @@ if _RESULTS not in sys.path:
     sys.path.insert(0, _RESULTS)
 
 from statcheck import tally  # noqa: E402
-from statcheck.readme import check_machine_notes  # noqa: E402
+from statcheck.readme import SIDES_START, check_record_notes  # noqa: E402
 from statcheck.tables import machine_note  # noqa: E402
 
 XEON = {"cpu": "Intel(R) Xeon(R) Processor", "gemm": "avx2", "build_tags": "", "arch": "amd64", "go_version": "go1.26.8",
@@ -74,16 +74,12 @@ class MachineNoteTest(unittest.TestCase):
 
 
 class ReadmeMachineNotesTest(unittest.TestCase):
-    """check_machine_notes: README.md's study section must carry each
-    optimizer's note exactly when its records are of several types."""
+    """check_record_notes: README.md's study section must carry each
+    optimizer's note (and SGD's sides table's) exactly when its records
+    are of several types."""
 
     def mismatches(self, study, recs_of):
-        saved, tally.mismatches = tally.mismatches, []
-        try:
-            check_machine_notes(study, recs_of)
-            return tally.mismatches
-        finally:
-            tally.mismatches = saved
+        return tally.mismatches_of(check_record_notes, study, recs_of)
 
     def setUp(self):
         # Adam's ste and fda of seeds 1 to 4, on two types; a dsq record,
@@ -98,7 +94,10 @@ class ReadmeMachineNotesTest(unittest.TestCase):
         self.assertEqual(self.mismatches(study, {"adam": self.adam}), [])
 
     def test_sgd_note_as_gradbench_writes_it(self):
-        self.assertEqual(self.mismatches(self.note + "\n", {"sgd": self.two}), [])
+        # SGD's sides table's records are the same here, and so its note.
+        study = self.note + "\n\n" + SIDES_START + " ...:\n\n" + self.note + "\n"
+        self.assertEqual(self.mismatches(study, {"sgd": self.two}), [])
+        self.assertEqual(len(self.mismatches(self.note + "\n", {"sgd": self.two})), 1, "the sides table's note missing")
         self.assertEqual(len(self.mismatches(self.note + "\n", {"adam": self.two})), 2, "an SGD note for Adam's records")
 
     def test_note_missing(self):
