@@ -105,6 +105,10 @@ func TestExprErrors(t *testing.T) {
 		{"expr:g=1 + sin(10000*x)**2", "varies too fast"},
 		{"expr:g=", `parameter "g" has no value`},
 		{"expr:h=1", `unknown parameter "h"`},
+		// An error the formula raises as it runs is one line, as the
+		// parse errors are, with its column (not the library's source
+		// excerpt under a caret on lines of their own).
+		{"expr:g=let a = 0; 3 % a", `g(x=0) at p=0: formula "let a = 0; 3 % a": runtime error: integer divide by zero (at column 14)` + "\x00"},
 	} {
 		_, err := Parse(tc.spec)
 		// A want ending in NUL must end the error.

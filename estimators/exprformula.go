@@ -266,7 +266,10 @@ func (e *exprEval) at(x, p float64) (float64, error) {
 	e.env.X, e.env.P = x, p
 	out, err := e.vm.Run(e.f.prog, &e.env)
 	if err != nil {
-		return 0, err
+		// One line with the column, as a parse error (the library's own
+		// text puts the formula under a caret on lines of their own).
+		// The program is the canonical form's, which the column counts in.
+		return 0, formulaError(e.f.src, err)
 	}
 	v, ok := out.(float64)
 	if !ok {

@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"io"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -141,6 +142,9 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 			}
 		}
 	}
+	for _, p := range panels {
+		spanFlat(&p.Y)
+	}
 	// The legend's first entry starts level with the top of the panels'
 	// data areas (below the titles).
 	pad := vg.Millimeter * 2
@@ -161,6 +165,23 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	}
 	legend.Draw(side)
 	return nil
+}
+
+// spanFlat gives an axis whose data are all one value v (a workload of
+// one epoch, or a diagnostic that stays put) a range on v's own scale,
+// v ± |v|/10, or 0 to 1 for v = 0: gonum spans such data from v − 1 to
+// v + 1, so a flip ratio of 0.018 sat on a tick labelled 0.0 between
+// -0.8 and 0.8. An axis without data is left as it is.
+func spanFlat(a *plot.Axis) {
+	if a.Min != a.Max {
+		return
+	}
+	if v := a.Min; v == 0 {
+		a.Min, a.Max = 0, 1
+	} else {
+		d := math.Abs(v) / 10
+		a.Min, a.Max = v-d, v+d
+	}
 }
 
 // shownRuns returns the runs of rs that the curves draw: on a

@@ -1,7 +1,11 @@
 package suite
 
 import (
+	"bytes"
 	"math"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/plotter"
@@ -55,4 +59,28 @@ func TestCurvePoints(t *testing.T) {
 		t.Fatal("no silent column")
 	}
 	same("silent", meanDiagnosticCurves(g)[k], plotter.XYs{{X: 1, Y: 0.2}, {X: 2, Y: 0.3}})
+}
+
+// TestCurvesOneEpochAxes: a workload of one epoch has one point per
+// panel, whose y axis gonum spans from the value − 1 to the value + 1:
+// a flip ratio of 0.01 sat on a tick labelled 0.0 between -0.8 and 0.8,
+// and every fraction's panel had negative ticks. A panel whose values
+// are all one number is spanned around it instead, on its own scale:
+// every value drawn here is positive, so no tick is negative.
+func TestCurvesOneEpochAxes(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 1
+	r := fakeRecord(&w, "ste", 1, 53.6)
+	r.Epochs[0].FlipRatio = 0.018
+	r.Epochs[0].Diagnostics = &Diagnostics{Oscillation: 5e-5, Oscillating: 0.0017, Silent: 0.977, Saturation: 0.65, GradStability: 2e-4, Entropy: 0.69,
+		Layers: []LayerDiagnostics{{GradNorm: 0.087, Entropy: 0.69}}}
+	var buf bytes.Buffer
+	if err := WriteCurves(&buf, []*Record{r}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`>([-−]?[0-9.e+-]+)<`).FindAllStringSubmatch(buf.String(), -1) {
+		if v, err := strconv.ParseFloat(strings.Replace(m[1], "−", "-", 1), 64); err == nil && v < 0 {
+			t.Errorf("tick %s: a negative tick in a plot of positive values", m[1])
+		}
+	}
 }

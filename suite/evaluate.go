@@ -105,6 +105,22 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Dataset == "" {
 		o.Dataset = mc.Dataset
 	}
+	shapeErr := func(c, h, w, classes int) error {
+		if c == mc.C && h == mc.H && w == mc.W && classes == mc.Classes {
+			return nil
+		}
+		return fmt.Errorf("suite: eval: dataset %s has %d×%d×%d images of %d classes; the model takes %d×%d×%d images of %d classes",
+			o.Dataset, c, h, w, classes, mc.C, mc.H, mc.W, mc.Classes)
+	}
+	// A dataset of a fixed shape is refused before it is opened, which
+	// may download it (CIFAR-10's 170 MB for a Fashion-MNIST model), and
+	// before the test subset is settled: a dataset the model cannot take
+	// is the error, not the subset --test-subset would choose on it.
+	if c, h, w, classes, ok := data.Shape(o.Dataset); ok {
+		if err := shapeErr(c, h, w, classes); err != nil {
+			return nil, err
+		}
+	}
 	subset, from := 0, "--test-subset"
 	if o.TestSubset != nil {
 		subset = *o.TestSubset
@@ -119,20 +135,6 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 			return nil, fmt.Errorf("suite: eval: --dataset %s: the run evaluated a test_subset of %d images of %s, which does not apply to %s: give --test-subset 0 for the whole test split of %s, or --test-subset N", o.Dataset, n, mc.Dataset, o.Dataset, o.Dataset)
 		}
 		subset, from = n, "the run's test_subset"
-	}
-	shapeErr := func(c, h, w, classes int) error {
-		if c == mc.C && h == mc.H && w == mc.W && classes == mc.Classes {
-			return nil
-		}
-		return fmt.Errorf("suite: eval: dataset %s has %d×%d×%d images of %d classes; the model takes %d×%d×%d images of %d classes",
-			o.Dataset, c, h, w, classes, mc.C, mc.H, mc.W, mc.Classes)
-	}
-	// A dataset of a fixed shape is refused before it is opened, which
-	// may download it (CIFAR-10's 170 MB for a Fashion-MNIST model).
-	if c, h, w, classes, ok := data.Shape(o.Dataset); ok {
-		if err := shapeErr(c, h, w, classes); err != nil {
-			return nil, err
-		}
 	}
 	test, err := openTestSplit(ctx, o.Dataset, o.DataDir)
 	if err != nil {

@@ -389,6 +389,11 @@ var otherFormats = map[string]string{
 	".csv": "a CSV table", ".tsv": "a TSV table", ".json": "a JSON document", ".txt": "a text file",
 	".gbnn": "a gradbench model file", ".onnx": "an ONNX model", ".pt": "a PyTorch file", ".pth": "a PyTorch file",
 	".h5": "an HDF5 file", ".npy": "a NumPy array", ".npz": "a NumPy archive", ".safetensors": "a safetensors file",
+	// Compressed files and archives: what is written is neither, and
+	// zcat, a browser (plot.svgz) or a viewer would take it to be.
+	".gz": "a gzip-compressed file", ".svgz": "a gzip-compressed SVG image", ".tgz": "a gzip-compressed tar archive",
+	".bz2": "a bzip2-compressed file", ".xz": "an xz-compressed file", ".zst": "a Zstandard-compressed file",
+	".zip": "a ZIP archive", ".tar": "a tar archive",
 }
 
 // CheckFormat refuses path, the value of flag, which writes format f,
@@ -402,7 +407,13 @@ func CheckFormat(flag, path string, f OutputFormat) error {
 		return nil
 	}
 	if other, ok := otherFormats[strings.ToLower(ext)]; ok {
-		return fmt.Errorf("%s %s: %s names %s, and %s writes %s: name the file %s", flag, path, ext, other, flag, f.Name, strings.TrimSuffix(path, ext)+f.Ext)
+		// plot.png becomes plot.svg, and plot.svg.gz plot.svg, not
+		// plot.svg.svg.
+		name := strings.TrimSuffix(path, ext)
+		if !strings.EqualFold(filepath.Ext(name), f.Ext) {
+			name += f.Ext
+		}
+		return fmt.Errorf("%s %s: %s names %s, and %s writes %s: name the file %s", flag, path, ext, other, flag, f.Name, name)
 	}
 	return nil
 }

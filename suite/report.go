@@ -137,7 +137,8 @@ type Tabulation struct {
 	Bench string
 	// Missing lists, for each workload whose table lacks some of the
 	// estimators TableOptions.Estimators names (they have records of
-	// other workloads only), those estimators.
+	// other workloads only), those estimators; and each workload of the
+	// runs directory that has records of none of them, and so no table.
 	Missing []WorkloadMissing
 	// Unverified lists the records tabulated that carry no checksum:
 	// written before gradbench wrote checksums, they were checked for
@@ -150,6 +151,9 @@ type Tabulation struct {
 type WorkloadMissing struct {
 	Workload   string
 	Estimators []string
+	// NoTable says that the workload has records of none of them, so
+	// the table has no section for it.
+	NoTable bool
 }
 
 // fixedRows returns the estimators of a table whose rows are fixed (the
@@ -329,6 +333,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		return nil, fmt.Errorf("suite: --seeds %s: no run records of these seeds in %s (it has records of seeds %s)",
 			fmtSeeds(o.Seeds), o.Runs, fmtSeeds(recordSeeds(recs)))
 	}
+	t := &Tabulation{}
 	var order []string
 	if o.Estimators != "" {
 		if fixed := fixedRows(o.Table); fixed != nil {
@@ -386,16 +391,16 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 					o.Estimators, fmtSeeds(o.Seeds), strings.Join(missing, ", "), o.Runs, seedsOfSpecs(sel, missing), them(missing))
 			}
 		}
-		recs = sel
-	}
-	t := &Tabulation{}
-	if order != nil && !o.ShowMissing {
-		wls := byWorkload(recs)
-		for _, wl := range wls {
-			if m := missingSpecs(order, wl); len(m) > 0 && len(wls) > 1 {
-				t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m})
+		// Every workload of the directory, also one with records of
+		// none of them (which the selection drops with its table).
+		if wls := byWorkload(recs); len(wls) > 1 && !o.ShowMissing {
+			for _, wl := range wls {
+				if m := missingSpecs(order, wl); len(m) > 0 {
+					t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m, NoTable: len(m) == len(order)})
+				}
 			}
 		}
+		recs = sel
 	}
 	for _, r := range recs {
 		if r.Checksum == "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,8 @@ type SurrogateOptions struct {
 	Progress float64
 	// ProgressGiven says that Progress was asked for (gradbench curves
 	// --progress): it is then refused where no estimator has a schedule
-	// to take it, as it would be ignored.
+	// that changes its curve on the grid (fda:n=9 has none: n is fixed),
+	// as it would be ignored.
 	ProgressGiven bool
 	// Format is the table's format: "tsv", "csv", or "" for no table.
 	Format string
@@ -132,26 +134,55 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 				}
 				return nil, fmt.Errorf("suite: curves: estimator %s at --progress %v: %w", what, o.Progress, err)
 			}
-			if sch, ok := e.(estimators.Scheduler); ok {
+			sch, isSched := e.(estimators.Scheduler)
+			if isSched {
 				sch.SetProgress(o.Progress)
-				scheduled = true
 			}
 			c := SurrogateCurve{Spec: spec, G: make([]float32, len(xs)), pos: i}
 			if spec.Sided() {
 				c.Side = surrogateSides[j]
 			}
-			if r, ok := e.(estimators.Referencer); ok {
-				r.BackwardRef(c.G, xs, ones)
-			} else {
-				e.Backward(c.G, xs, ones)
+			eval := func(g []float32) {
+				if r, ok := e.(estimators.Referencer); ok {
+					r.BackwardRef(g, xs, ones)
+				} else {
+					e.Backward(g, xs, ones)
+				}
+			}
+			eval(c.G)
+			if isSched && o.ProgressGiven && !scheduled {
+				scheduled = followsProgress(e, sch, c.G, eval)
 			}
 			s.Curves = append(s.Curves, c)
 		}
 	}
 	if o.ProgressGiven && !scheduled {
-		return nil, fmt.Errorf("suite: curves: --progress %v: none of the estimators has a schedule (as fda's n, ede's t and expr's p do), so it would change no curve: drop --progress", o.Progress)
+		return nil, fmt.Errorf("suite: curves: --progress %v: none of the estimators has a schedule that changes its curve (as fda's n over a range lo..hi, ede's t and a formula in p do; fda:n=9 fixes n), so it would change no curve: drop --progress", o.Progress)
 	}
 	return s, nil
+}
+
+// followsProgress reports whether the curve g of e, a Scheduler evaluated
+// by eval at the progress asked for, changes with progress on the grid:
+// it compares g with the curve at p = 0, 0.1, …, 1. A scheduler whose
+// spec fixes its schedule (fda:n=9, ede with tmin = tmax, an expr formula
+// without p) gives one curve at every p, and --progress would be given
+// and then ignored. A p at which e's surrogate does not exist
+// (CheckProgress) counts as a change.
+func followsProgress(e estimators.Estimator, sch estimators.Scheduler, g []float32, eval func([]float32)) bool {
+	other := make([]float32, len(g))
+	for k := 0; k <= 10; k++ {
+		p := float64(k) / 10
+		if estimators.CheckProgress(e, p) != nil {
+			return true
+		}
+		sch.SetProgress(p)
+		eval(other)
+		if !slices.Equal(other, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // grid checks o's grid, progress and format and returns the grid's

@@ -55,6 +55,25 @@ func TestEvalSurrogatesProgress(t *testing.T) {
 	}
 }
 
+// TestEvalSurrogatesProgressFixedSchedule: --progress is refused where no
+// curve listed changes with it, also for estimators whose schedule the
+// spec fixes (fda:n=9 keeps n, ede and rbnn with tmin = tmax keep t,
+// reste:o=1 keeps o, an expr formula without p): it would be given and
+// then ignored. A spec whose curve does change keeps it.
+func TestEvalSurrogatesProgressFixedSchedule(t *testing.T) {
+	for _, list := range []string{"fda:n=9", "ede:tmax=1,tmin=1", "rbnn:tmax=2,tmin=2", "reste:o=1", "expr:g=max(0, 1 - abs(x))", "ste,w=fda:n=9/a=ste"} {
+		_, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -1, To: 1, Points: 9, Progress: 0.5, ProgressGiven: true})
+		if err == nil || !strings.Contains(err.Error(), "--progress 0.5: none of the estimators") {
+			t.Errorf("EvalSurrogates(%s at --progress 0.5) = %v, want it refused as changing no curve", list, err)
+		}
+	}
+	for _, list := range []string{"fda", "fda:n=9,ede", "reste", "expr:g=(1 + p) * max(0, 1 - abs(x))", "w=ste/a=fda"} {
+		if _, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -1, To: 1, Points: 9, Progress: 0.5, ProgressGiven: true}); err != nil {
+			t.Errorf("EvalSurrogates(%s at --progress 0.5): %v", list, err)
+		}
+	}
+}
+
 // TestEvalSurrogatesRefused: grids float32 cannot hold, out-of-range
 // options and specs without a fixed curve are refused before any curve is
 // evaluated.

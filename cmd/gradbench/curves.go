@@ -22,7 +22,8 @@ a header "x" and one column per estimator, labelled with its canonical
 spec, then one row per point. Estimators with a schedule (fda's number
 of terms, ede's t) are evaluated at training progress --progress, 0 at
 the first epoch and 1 at the last; --progress is refused where no
-estimator listed has a schedule. Values come from each estimator's
+estimator listed has a schedule that changes its curve (fda:n=9, whose
+n is fixed, has none), as it would be ignored. Values come from each estimator's
 reference kernel (the spec's formula in float64) where it has one.
 
 With --svg FILE it also draws the curves and writes the plot as SVG; the
@@ -53,7 +54,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	from := cli.Float64(fs, "from", -2, "first x of the grid, as its nearest float32 (the estimators take x as float32)")
 	to := cli.Float64(fs, "to", 2, "last x of the grid, as its nearest float32")
 	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
-	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated, 0 (the first epoch) when not given; refused where no estimator listed has a schedule")
+	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated, 0 (the first epoch) when not given; refused where no estimator listed has a schedule that changes its curve (fda:n=9 has none)")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
 	svg := fs.String("svg", "", "write the curves as an SVG plot to this `file` (name.svg, or a name without an extension; another format's, such as .png, is refused); the table is then printed only if --format is given")
 	layout := fs.String("layout", "auto", "with --svg: plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")

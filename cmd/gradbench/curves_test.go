@@ -158,7 +158,10 @@ func TestCurvesErrors(t *testing.T) {
 		{[]string{"--progress", "1.5"}, "suite: curves: --progress must be in [0, 1], got 1.5"},
 		// No estimator listed has a schedule: --progress was given and
 		// then ignored.
-		{[]string{"--estimators", "ste,w=approxsign/a=dsq", "--progress", "0.5"}, "suite: curves: --progress 0.5: none of the estimators has a schedule (as fda's n, ede's t and expr's p do), so it would change no curve: drop --progress"},
+		{[]string{"--estimators", "ste,w=approxsign/a=dsq", "--progress", "0.5"}, "suite: curves: --progress 0.5: none of the estimators has a schedule that changes its curve (as fda's n over a range lo..hi, ede's t and a formula in p do; fda:n=9 fixes n), so it would change no curve: drop --progress"},
+		// Nor where the spec fixes the schedule: fda:n=9 is the same
+		// curve at every progress.
+		{[]string{"--estimators", "fda:n=9", "--progress", "0.5"}, "suite: curves: --progress 0.5: none of the estimators has a schedule that changes its curve"},
 		{[]string{"--format", "json"}, `suite: curves: --format must be tsv or csv, got "json"`},
 		{[]string{"--layout", "grid", "--svg", filepath.Join(t.TempDir(), "c.svg")}, `suite: curves: --layout must be auto, overlay or panels, got "grid"`},
 		// The layout is the plot's: without --svg it was given and then

@@ -52,6 +52,13 @@ func TestOutputFormatExtension(t *testing.T) {
 		{[]string{"table", "--runs", runs, "--curves", in("c.jpg")}, "suite: --curves " + in("c.jpg") + ": .jpg names a JPEG image, and --curves writes an SVG image: name the file " + in("c.svg")},
 		{[]string{"table", "--runs", runs, "--bench", in("b.json")}, "suite: --bench " + in("b.json") + ": .json names a JSON document, and --bench writes Go benchmark lines, a text file: name the file " + in("b.txt")},
 		{[]string{"export", "--run", record, "--out", in("m.onnx")}, "suite: export: --out " + in("m.onnx") + ": .onnx names an ONNX model, and --out writes a gradbench model file: name the file " + in("m.gbnn")},
+		// A compressed file's name: what is written is not compressed, and
+		// zcat, a browser or a viewer would take it to be. The name to
+		// give drops the compression rather than adding the format again.
+		{[]string{"curves", "--svg", in("c.svg.gz")}, "suite: curves: --svg " + in("c.svg.gz") + ": .gz names a gzip-compressed file, and --svg writes an SVG image: name the file " + in("c.svg")},
+		{[]string{"curves", "--svg", in("c.svgz")}, "suite: curves: --svg " + in("c.svgz") + ": .svgz names a gzip-compressed SVG image, and --svg writes an SVG image: name the file " + in("c.svg")},
+		{[]string{"table", "--runs", runs, "--bench", in("b.txt.xz")}, "suite: --bench " + in("b.txt.xz") + ": .xz names an xz-compressed file, and --bench writes Go benchmark lines, a text file: name the file " + in("b.txt")},
+		{[]string{"export", "--run", record, "--out", in("m.gbnn.gz")}, "suite: export: --out " + in("m.gbnn.gz") + ": .gz names a gzip-compressed file, and --out writes a gradbench model file: name the file " + in("m.gbnn")},
 	} {
 		_, _, err := runGradbench(t, tc.args...)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

@@ -255,6 +255,10 @@ func TestRefuses(t *testing.T) {
 		// --dataset, eval wants --test-subset.
 		pos("eval --dataset of another dataset than the run's test subset", []string{"eval", "--model", fx.mnistModel, "--dataset", "fashion-mnist", "--batch", "8"},
 			"suite: eval: --dataset fashion-mnist: the run evaluated a test_subset of 32 images of mnist, which does not apply to fashion-mnist: give --test-subset 0 for the whole test split of fashion-mnist, or --test-subset N", nil),
+		// A dataset of another shape is refused as such first: the advice
+		// to give --test-subset 0 led only to that refusal.
+		pos("eval --dataset of another shape, the run's test subset recorded", []string{"eval", "--model", fx.mnistModel, "--dataset", "cifar10", "--batch", "8"},
+			"suite: eval: dataset cifar10 has 3×32×32 images of 10 classes; the model takes 1×28×28 images of 10 classes", nil),
 		// --dataset evaluates another dataset of the model's shape, here
 		// 24 Fashion-MNIST test images, not the model's own (mnist, 40):
 		// ignoring --dataset passed every other test, whose --dataset

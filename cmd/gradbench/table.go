@@ -156,8 +156,12 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		fmt.Fprintf(env.stderr, "wrote %s\n", strings.Join(wrote, ", "))
 	}
 	for _, m := range t.Missing {
-		fmt.Fprintf(env.stderr, "note: %s has no records of %s, which its table leaves out (--estimators %s)\n",
-			m.Workload, strings.Join(m.Estimators, ", "), *ests)
+		what := "which its table leaves out"
+		if m.NoTable {
+			what = "so it has no table"
+		}
+		fmt.Fprintf(env.stderr, "note: %s has no records of %s, %s (--estimators %s)\n",
+			m.Workload, strings.Join(m.Estimators, ", "), what, *ests)
 	}
 	if n := len(t.Unverified); n > 0 {
 		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, agree with themselves but are not verified against edits (%s)\n",

@@ -80,6 +80,16 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 		!strings.Contains(stderr, " has no records of fda, which its table leaves out (--estimators fda,ste)\n") {
 		t.Errorf("stderr, want one note on tiny2's missing fda:\n%s", stderr)
 	}
+	// fda alone: tiny2 has no record of it, so no table at all, which
+	// is noted as well rather than left out without a word.
+	stdout, stderr = gradbenchOK(t, "table", "--runs", runs, "--estimators", "fda")
+	if !strings.Contains(stdout, "| fda ") || strings.Contains(stdout, "tiny2") {
+		t.Errorf("table --estimators fda: want fda's workload alone:\n%s", stdout)
+	}
+	if n := strings.Count(stderr, "note: "); n != 1 || !strings.Contains(stderr, "tiny2") ||
+		!strings.Contains(stderr, " has no records of fda, so it has no table (--estimators fda)\n") {
+		t.Errorf("stderr, want one note on tiny2's missing fda and table:\n%s", stderr)
+	}
 	// --missing=show: what the refusals above refused is shown as not
 	// run, in the order named, and nothing is noted on stderr.
 	stdout, stderr = gradbenchOK(t, "table", "--runs", runs, "--estimators", "dsq,ste,bnnplus", "--missing=show")
