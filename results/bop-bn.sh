@@ -36,7 +36,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most bop-bn 1 "$@"
-dir=${1-results/study/optimizers}
+# A DIR given is a path from where the script was started (caller_path),
+# named from the repository's top when it lies below it.
+dir=results/study/optimizers
+if [ $# -ge 1 ]; then
+	[ -n "$1" ] || { echo "results/bop-bn.sh: DIR is empty: want a directory of run records, or leave DIR out" >&2; exit 2; }
+	dir=$(caller_path "$1")
+	dir=${dir#"$PWD/"}
+fi
 compgen -G "$dir/*.json" >/dev/null || {
 	echo "results/bop-bn.sh: no run records (*.json) in '$dir'" >&2
 	exit 2

@@ -35,6 +35,10 @@ if [ -n "${CPU_LOCK+x}" ]; then
 		echo "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it" >&2
 		exit 2
 	fi
+	# A relative CPU_LOCK names a file from where the script was
+	# started, not from suite/, where the benchmarks run under it, nor
+	# from the repository's top, where the build does: one lock file.
+	CPU_LOCK=$(caller_path "$CPU_LOCK")
 	shared=(flock -s "$CPU_LOCK") lock=(flock -x "$CPU_LOCK")
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite

@@ -52,6 +52,13 @@ fi
 recipe=${RECIPE-fmnist-10}
 epochs=${EPOCHS-0,5,10}
 [ -n "$recipe" ] || fail "RECIPE is empty: want a recipe name or file"
+# A recipe file (a path, as gradbench reads one: it has a '/' or a '.',
+# or is a file where the script was started) is one from where the
+# script was started; gradbench runs at the repository's top.
+case $recipe in
+*/* | *.*) recipe=$(caller_path "$recipe") ;;
+*) [ ! -f "$caller_dir/$recipe" ] || recipe=$(caller_path "$recipe") ;;
+esac
 # EPOCHS: whole numbers without leading zeros, increasing, at least two
 # (the first and last states of the retrained run and the ones between).
 case ,$epochs, in *,,* | *[!0-9,]* | *,0[0-9]*) fail "EPOCHS is a list of whole numbers such as 0,5,10, got '$epochs'" ;; esac

@@ -1,4 +1,29 @@
 # Functions sourced by the results/*.sh scripts; not a script to run.
+# Every script sources it right after it changes to the repository's top
+# (cd "$(dirname "$0")/.." then . results/lib.sh), where it runs.
+
+# caller_dir is the directory the script was started from: the cd just
+# before this file was sourced left it in OLDPWD. A path the user gives
+# (an argument, RUN, GRADBENCH_DATA) means one from there, not from the
+# repository's top, where the script runs, nor from a package's
+# directory, where go test runs a test binary.
+caller_dir=$OLDPWD
+
+# caller_path PATH prints PATH as the user meant it: an absolute path
+# as it is, a relative one joined to caller_dir, the directory the
+# script was started from.
+caller_path() {
+	case $1 in /*) echo "$1" ;; *) echo "$caller_dir/$1" ;; esac
+}
+
+# A relative GRADBENCH_DATA names a directory from where the user was:
+# made absolute here, so that every program the script starts (gradbench
+# at the repository's top, a test binary in its package's directory)
+# reads the same one.
+if [ -n "${GRADBENCH_DATA:-}" ]; then
+	GRADBENCH_DATA=$(caller_path "$GRADBENCH_DATA")
+	export GRADBENCH_DATA
+fi
 
 # cpu_model prints the CPU's model name (/proc/cpuinfo) and, on x86, its
 # family and model numbers, as run records do (internal/cpuinfo): "AMD
