@@ -61,12 +61,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "results/bop-bn.sh: ${#missing[@]} of the ${#runs[@]} run records in '$dir' have no final weights beside them (such as ${missing[0]}): git does not keep them; train the runs again into a directory of your own and give it as DIR (see the comment at the top of results/bop-bn.sh)" >&2
 	exit 2
 fi
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-go build -o "$tmp.bin" ./bench/cmd/bnrecal
-trap 'rm -f "$tmp" "$tmp.bin"' EXIT
+stage_begin
+go build -o "$tmp/bnrecal" ./bench/cmd/bnrecal
 load_before=$(uptime)
-"$tmp.bin" -batches 30 -o "$tmp" "${runs[@]}"
+"$tmp/bnrecal" -batches 30 -o "$tmp/table.md" "${runs[@]}"
 {
 	echo "# BatchNorm statistics after Adam and Bop"
 	echo
@@ -77,7 +75,7 @@ load_before=$(uptime)
 	echo "- load before: $load_before"
 	echo "- load after: $(uptime)"
 	echo
-	cat "$tmp"
-} >results/bop-bn.md.tmp
-mv results/bop-bn.md.tmp results/bop-bn.md
+	cat "$tmp/table.md"
+} >"$(staged results/bop-bn.md)"
+stage_commit
 echo "wrote results/bop-bn.md" >&2

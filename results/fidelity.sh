@@ -72,14 +72,14 @@ est=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 out=results/fidelity
 [ -z "${RECIPE+x}" ] || out=results/fidelity-check
 mkdir -p "$out"
+remove_on_exit "$out/gradbench.bin"
 go build -o "$out/gradbench.bin" ./cmd/gradbench
 md=$out.md
 # Each measurement's directory and the report are staged and moved into
 # results/ together once every one is made (stage_commit), so that a
 # failure or an interrupt leaves the committed tables as they were; a
 # measurement's directory replaces the committed one whole.
-tmp=$(mktemp -d)
-trap 'rm -rf "$out/gradbench.bin" "$tmp"' EXIT
+tmp_dir
 stage_begin
 gb=$out/gradbench.bin
 if ! $ends; then

@@ -213,28 +213,40 @@ commit_arg() {
 	fi
 }
 
-# move_file SRC DEST moves SRC, a file written whole in a temporary
-# directory (which may be on another filesystem, where mv copies into
-# DEST itself), over DEST: it is copied beside DEST first and renamed, so
-# that an interrupted copy never stands in DEST's place.
-move_file() {
-	cp "$1" "$2.tmp"
-	mv "$2.tmp" "$2"
-	rm -f "$1"
+# remove_on_exit PATH... removes each PATH (a file or a directory) when
+# the script exits, however it exits: at its end, on an error (set -e) or
+# on an interrupt (bash runs the EXIT trap on SIGINT, SIGTERM and
+# SIGHUP). Every script's scratch files go this way, through the one
+# EXIT trap below: a script that set its own trap replaced the one set
+# before it.
+exit_paths=()
+remove_on_exit() { exit_paths+=("$@"); }
+
+# on_exit, the EXIT trap: removes the scratch paths, and the copies
+# stage_commit made beside the committed files (PATH.tmp) when the
+# script stopped before they were all renamed into place, so that a
+# failed or interrupted run leaves no partial output in results/.
+on_exit() {
+	local rc=$? paths=("${exit_paths[@]}" "${stage_tmps[@]}")
+	[ ${#paths[@]} = 0 ] || rm -rf -- "${paths[@]}" || true
+	return $rc
 }
+stage_tmps=()
+trap on_exit EXIT
 
 # tmp_dir sets tmp to a new temporary directory, removed when the script
 # exits.
 tmp_dir() {
 	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
+	remove_on_exit "$tmp"
 }
 
-# A script that writes several files writes each into a staging tree
-# first, at its own path below it (results/x.txt at $stage/results/x.txt),
-# and moves them all into place with stage_commit only once every one is
-# written: a failure or an interrupt before then leaves every committed
-# file as it was, never a new record beside a report made from another.
+# A script that writes a file, or several, writes each into a staging
+# tree first, at its own path below it (results/x.txt at
+# $stage/results/x.txt), and moves them all into place with stage_commit
+# only once every one is written: a failure or an interrupt before then
+# leaves every committed file as it was, never a new record beside a
+# report made from another, and nothing else behind in results/.
 # Programs that name the files they read or write (benchreport, gradbench
 # export) run in the staging tree, so that they name them as committed.
 
@@ -267,9 +279,10 @@ stage_dirs=()
 # current directory (the repository's top, where the scripts run), and
 # every directory staged with stage_dir over its own: each is copied
 # beside its place first, as PATH.tmp (the slow part, as $tmp may be on
-# another filesystem), and only when every copy is whole are they renamed
-# into place, one rename each (a directory's old one removed first). It
-# fails, moving nothing, when nothing is staged.
+# another filesystem; a copy that fails or is interrupted is removed on
+# exit), and only when every copy is whole are they renamed into place,
+# one rename each (a directory's old one removed first). It fails,
+# moving nothing, when nothing is staged.
 stage_commit() {
 	local f d files=()
 	while IFS= read -r -d '' f; do
@@ -284,11 +297,13 @@ stage_commit() {
 		return 1
 	fi
 	for d in "${stage_dirs[@]}"; do
+		stage_tmps+=("$d.tmp")
 		rm -rf "$d.tmp"
 		mkdir -p "$(dirname "$d")"
 		cp -R "$stage/$d" "$d.tmp"
 	done
 	for f in "${files[@]}"; do
+		stage_tmps+=("$f.tmp")
 		mkdir -p "$(dirname "$f")"
 		cp "$stage/$f" "$f.tmp"
 	done
@@ -299,6 +314,7 @@ stage_commit() {
 	for f in "${files[@]}"; do
 		mv "$f.tmp" "$f"
 	done
+	stage_tmps=()
 	stage_dirs=()
 	rm -rf "$stage"
 }

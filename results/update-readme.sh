@@ -43,7 +43,7 @@ body=$(mktemp)
 ests=$(mktemp)
 study=$(mktemp)
 out=$(mktemp)
-trap 'rm -f "$body" "$ests" "$study" "$out"' EXIT
+trap 'rm -f "$body" "$ests" "$study" "$out" README.md.tmp' EXIT
 go run ./internal/readme estimators >"$ests"
 # The first words of gradbench table's note on records trained on more
 # than one machine type (suite/machinetype.go).
