@@ -53,8 +53,14 @@ exec REAL "$@"
 // beside its place (PATH.tmp) and then renamed them one by one. A copy
 // that failed or was interrupted left the copies made before it in
 // results/ (results/bop-bn.sh and fidelity-bench.sh left their own
-// .tmp the same way). Now a failure or an interrupt while copying
-// leaves the committed files as they were and nothing beside them.
+// .tmp the same way), and an interrupt between two renames left some
+// outputs new and some old (a new .txt beside the old .md made from
+// another). Now a failure or an interrupt while copying leaves the
+// committed files as they were and nothing beside them; an interrupt
+// (SIGINT to the process group, SIGTERM, SIGHUP) while renaming does
+// not stop the renames; and what can stop them (SIGKILL, a rename that
+// fails) leaves a journal by which the next run of the script, before
+// anything else, finishes the move and says so.
 func TestStageCommitAllOrNothing(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
@@ -69,6 +75,11 @@ func TestStageCommitAllOrNothing(t *testing.T) {
 		{"cp", "results/b.md.tmp", "fail", false, false},
 		{"cp", "results/b.md.tmp", "kill TERM", false, false},
 		{"cp", "results/b.md.tmp", "kill INT", false, false},
+		{"mv", "results/b.md.tmp", "kill INT", true, false},
+		{"mv", "results/b.md.tmp", "kill TERM", true, false},
+		{"mv", "results/b.md.tmp", "kill HUP", true, false},
+		{"mv", "results/b.md.tmp", "fail", false, true},
+		{"mv", "results/b.md.tmp", "killscript", false, true},
 	} {
 		t.Run(c.tool+" "+c.do, func(t *testing.T) {
 			real, err := exec.LookPath(c.tool)

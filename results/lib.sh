@@ -225,7 +225,9 @@ remove_on_exit() { exit_paths+=("$@"); }
 # on_exit, the EXIT trap: removes the scratch paths, and the copies
 # stage_commit made beside the committed files (PATH.tmp) when the
 # script stopped before they were all renamed into place, so that a
-# failed or interrupted run leaves no partial output in results/.
+# failed or interrupted run leaves no partial output in results/. It
+# keeps those of a move begun (stage_commit's journal), which the next
+# run finishes.
 on_exit() {
 	local rc=$? paths=("${exit_paths[@]}" "${stage_tmps[@]}")
 	[ ${#paths[@]} = 0 ] || rm -rf -- "${paths[@]}" || true
@@ -275,16 +277,32 @@ stage_dir() {
 }
 stage_dirs=()
 
+# stage_journal is the journal of this script's moves into place,
+# results/.NAME.moving for results/NAME.sh: the paths being moved, one
+# "f PATH" (a file) or "d PATH" (a directory) a line.
+stage_journal=${0##*/}
+stage_journal=results/.${stage_journal%.sh}.moving
+
 # stage_commit moves every file of the staging tree to its path below the
 # current directory (the repository's top, where the scripts run), and
-# every directory staged with stage_dir over its own: each is copied
+# every directory staged with stage_dir over its own. Each is copied
 # beside its place first, as PATH.tmp (the slow part, as $tmp may be on
 # another filesystem; a copy that fails or is interrupted is removed on
 # exit), and only when every copy is whole are they renamed into place,
-# one rename each (a directory's old one removed first). It fails,
-# moving nothing, when nothing is staged.
+# one rename each (a directory's old one removed first), by stage_move.
+# It fails, moving nothing, when nothing is staged.
+#
+# What the set of outputs is promised: the renames run with SIGINT,
+# SIGTERM and SIGHUP ignored (an interrupt there is dropped; the renames
+# take milliseconds), so that an interrupt leaves either every committed
+# file as it was or every one new. POSIX renames one path at a time, so
+# what no script can stop (SIGKILL, a crash, a rename that fails) can
+# still leave some moved and some not: the journal, written once every
+# copy is whole and removed after the last rename, records the move
+# then, with the copies not yet renamed, and the next run of the script
+# finishes it before anything else (stage_resume), saying so.
 stage_commit() {
-	local f d files=()
+	local f d files=() moves=()
 	while IFS= read -r -d '' f; do
 		f=${f#./}
 		for d in "${stage_dirs[@]}"; do
@@ -301,23 +319,62 @@ stage_commit() {
 		rm -rf "$d.tmp"
 		mkdir -p "$(dirname "$d")"
 		cp -R "$stage/$d" "$d.tmp"
+		moves+=("d $d")
 	done
 	for f in "${files[@]}"; do
 		stage_tmps+=("$f.tmp")
 		mkdir -p "$(dirname "$f")"
 		cp "$stage/$f" "$f.tmp"
+		moves+=("f $f")
 	done
-	for d in "${stage_dirs[@]}"; do
-		rm -rf "$d"
-		mv "$d.tmp" "$d"
-	done
-	for f in "${files[@]}"; do
-		mv "$f.tmp" "$f"
-	done
-	stage_tmps=()
+	stage_move "${moves[@]}"
 	stage_dirs=()
 	rm -rf "$stage"
 }
+
+# stage_move MOVE... renames each MOVE's PATH.tmp over PATH (MOVE is
+# "f PATH" or "d PATH", as in the journal), with interrupts ignored,
+# after writing the journal; it removes the journal once all are done.
+# Those whose PATH.tmp is gone were renamed before (by a run that was
+# stopped): stage_resume passes the journal's moves again.
+stage_move() {
+	local m kind path restore
+	restore=$(trap -p INT TERM HUP)
+	trap '' INT TERM HUP
+	mkdir -p "$(dirname "$stage_journal")"
+	remove_on_exit "$stage_journal.new"
+	printf '%s\n' "$@" >"$stage_journal.new"
+	mv "$stage_journal.new" "$stage_journal"
+	# The copies are the journal's now: kept if a rename fails.
+	stage_tmps=()
+	for m in "$@"; do
+		kind=${m%% *} path=${m#* }
+		[ -e "$path.tmp" ] || continue
+		if [ "$kind" = d ]; then rm -rf "$path"; fi
+		mv "$path.tmp" "$path" || {
+			echo "stage_commit: could not move $path.tmp to $path: the outputs of this run are partly in place; $stage_journal lists them, and the next run of ${0##*/} moves the rest" >&2
+			exit 1
+		}
+	done
+	rm -f "$stage_journal"
+	trap - INT TERM HUP
+	eval "$restore"
+}
+
+# stage_resume finishes the move a run of this script began and did not
+# end (its journal is there: stage_commit), before the script does
+# anything else, so that the outputs it was moving are all of that run.
+stage_resume() {
+	[ -f "$stage_journal" ] || return 0
+	local moves=() m
+	mapfile -t moves <"$stage_journal"
+	echo "results/${0##*/}: a run of this script was stopped while it moved its outputs into place ($stage_journal): finishing that move first, so that they are all of that run:" >&2
+	for m in "${moves[@]}"; do
+		if [ -e "${m#* }.tmp" ]; then echo "  ${m#* } (moved now)" >&2; else echo "  ${m#* } (was in place)" >&2; fi
+	done
+	stage_move "${moves[@]}"
+}
+stage_resume
 
 # stage_read PATH prints the path to read PATH at: its place in the
 # staging tree when it is staged, else PATH itself, the committed file. A
