@@ -73,7 +73,7 @@ out=results/fidelity
 [ -z "${RECIPE+x}" ] || out=results/fidelity-check
 mkdir -p "$out"
 remove_on_exit "$out/gradbench.bin"
-go build -o "$out/gradbench.bin" ./cmd/gradbench
+build_gradbench fidelity "$out/gradbench.bin"
 md=$out.md
 # Each measurement's directory and the report are staged and moved into
 # results/ together once every one is made (stage_commit), so that a

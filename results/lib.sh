@@ -384,6 +384,25 @@ stage_read() {
 	if [ -e "$stage/$1" ]; then echo "$stage/$1"; else echo "$1"; fi
 }
 
+# build_gradbench NAME OUT builds cmd/gradbench into OUT for the script
+# results/NAME.sh, whose runs of it write records committed under
+# results/: each record names the commit it was trained at from the
+# binary's VCS stamp, "unknown" without one. It builds with
+# -buildvcs=true, over a -buildvcs=false that GOFLAGS sets (in the
+# environment or by go env -w, as on the project machine, where every
+# record said "commit: unknown"), and refuses a binary that has no stamp
+# even so: go stamps one only in a checkout whose .git is a directory,
+# not in a linked worktree (git worktree add), whose .git is a file.
+# (gradbench run through go run, as results/quick-since-fda.sh runs it,
+# asks git for the commit itself: no stamp is needed there.)
+build_gradbench() {
+	go build -buildvcs=true -o "$2" ./cmd/gradbench
+	if ! go version -m "$2" | grep -Eq '^[[:space:]]*build[[:space:]]+vcs\.revision='; then
+		echo "results/$1.sh: the gradbench built here names no commit (go version -m shows no vcs.revision), so its records would say commit: unknown: go stamps the commit only in a git checkout whose .git is a directory, not in a linked worktree (git worktree add) nor in a tree without git; run the script in a clone" >&2
+		exit 2
+	fi
+}
+
 # build_benchreport builds bench/cmd/benchreport into $tmp for
 # benchreport: a script calls it before its benchmarks, so that code that
 # does not build fails it at once, not after them.

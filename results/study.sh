@@ -60,7 +60,7 @@ runs=$out/runs
 optruns=$out/optimizers
 mkdir -p "$out"
 remove_on_exit "$out/.gradbench"
-go build -o "$out/.gradbench" ./cmd/gradbench
+build_gradbench study "$out/.gradbench"
 tmp_dir
 gb() { "$out/.gradbench" "$@"; }
 E7=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
