@@ -36,7 +36,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most bop-bn 1 "$@"
-dir=${1-results/study/optimizers}
+# A DIR given is a path from where the script was started (caller_path),
+# named from the repository's top when it lies below it.
+dir=results/study/optimizers
+if [ $# -ge 1 ]; then
+	[ -n "$1" ] || { echo "results/bop-bn.sh: DIR is empty: want a directory of run records, or leave DIR out" >&2; exit 2; }
+	dir=$(caller_path "$1")
+	dir=${dir#"$PWD/"}
+fi
 compgen -G "$dir/*.json" >/dev/null || {
 	echo "results/bop-bn.sh: no run records (*.json) in '$dir'" >&2
 	exit 2
@@ -54,12 +61,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "results/bop-bn.sh: ${#missing[@]} of the ${#runs[@]} run records in '$dir' have no final weights beside them (such as ${missing[0]}): git does not keep them; train the runs again into a directory of your own and give it as DIR (see the comment at the top of results/bop-bn.sh)" >&2
 	exit 2
 fi
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-go build -o "$tmp.bin" ./bench/cmd/bnrecal
-trap 'rm -f "$tmp" "$tmp.bin"' EXIT
+stage_begin
+go build -o "$tmp/bnrecal" ./bench/cmd/bnrecal
 load_before=$(uptime)
-"$tmp.bin" -batches 30 -o "$tmp" "${runs[@]}"
+"$tmp/bnrecal" -batches 30 -o "$tmp/table.md" "${runs[@]}"
 {
 	echo "# BatchNorm statistics after Adam and Bop"
 	echo
@@ -70,7 +75,7 @@ load_before=$(uptime)
 	echo "- load before: $load_before"
 	echo "- load after: $(uptime)"
 	echo
-	cat "$tmp"
-} >results/bop-bn.md.tmp
-mv results/bop-bn.md.tmp results/bop-bn.md
+	cat "$tmp/table.md"
+} >"$(staged results/bop-bn.md)"
+stage_commit
 echo "wrote results/bop-bn.md" >&2

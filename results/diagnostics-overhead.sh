@@ -25,8 +25,8 @@ if [ -n "${NOTE+x}" ] && [ -z "$NOTE" ]; then
 	exit 2
 fi
 out=results/diagnostics-overhead.md
-bin=$(mktemp -d)/suite.test
-trap 'rm -rf "$(dirname "$bin")"' EXIT
+stage_begin
+bin=$tmp/suite.test
 shared=() lock=()
 if [ -n "${CPU_LOCK+x}" ]; then
 	# Given empty, it is refused, not read as unset: the benchmarks would
@@ -35,11 +35,15 @@ if [ -n "${CPU_LOCK+x}" ]; then
 		echo "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it" >&2
 		exit 2
 	fi
+	# A relative CPU_LOCK names a file from where the script was
+	# started, not from suite/, where the benchmarks run under it, nor
+	# from the repository's top, where the build does: one lock file.
+	CPU_LOCK=$(caller_path "$CPU_LOCK")
 	shared=(flock -s "$CPU_LOCK") lock=(flock -x "$CPU_LOCK")
 fi
 "${shared[@]}" go test -c -o "$bin" ./suite
 args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
-raw=$(dirname "$bin")/raw.txt
+raw=$tmp/raw.txt
 load_before=$(uptime)
 busiest=$(ps -eo pcpu=,nice=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s (%s%% CPU, nice %s)", sep, $3, $1, $2; sep = ", "}')
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
@@ -84,6 +88,6 @@ load_after=$(uptime)
 	echo '```'
 	cat "$raw"
 	echo '```'
-} >"$out.tmp"
-mv "$out.tmp" "$out"
+} >"$(staged "$out")"
+stage_commit
 cat "$out"

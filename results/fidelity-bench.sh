@@ -11,8 +11,10 @@
 # estimators were split over the cores with one network per core; run it
 # on a quiet machine, under the exclusive CPU lock if others share it.
 #
-# It writes the record beside results/fidelity-bench.txt as it goes (and
-# to stdout) and moves it there only when the run has finished.
+# It writes the record to stdout as it goes, and into a staging tree
+# (stage_begin in results/lib.sh), which it moves to
+# results/fidelity-bench.txt only when the run has finished: a failure or
+# an interrupt leaves the committed record as it was, and nothing else.
 #
 # Usage: results/fidelity-bench.sh    # writes results/fidelity-bench.txt
 set -euo pipefail
@@ -21,8 +23,7 @@ cd "$(dirname "$0")/.."
 args_at_most fidelity-bench 0 "$@"
 need fidelity-bench free /usr/bin/time
 out=results/fidelity-bench.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+stage_begin
 go test -c -o "$tmp/suite.test" ./suite
 cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime 1x -test.count 1 -test.timeout 60m)
 {
@@ -34,5 +35,5 @@ cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime
 	echo "# wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"
 	echo "# max-rss-kB: $(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$tmp/time")"
 	echo "# load after: $(uptime)"
-} | tee "$out.tmp"
-mv "$out.tmp" "$out"
+} | tee "$(staged "$out")"
+stage_commit

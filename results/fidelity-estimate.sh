@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity-estimate 0 "$@"
 need fidelity-estimate bc
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+stage_begin
 go build -o "$tmp/gradbench" ./cmd/gradbench
 n=0
 # timed ARGS...: runs gradbench fidelity ARGS and prints a table row.
@@ -43,6 +42,6 @@ timed() {
 	timed --init --recipe quick --sample 32 --batch 256 --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 	echo
 	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-} >"$tmp/fidelity-estimate.md"
-move_file "$tmp/fidelity-estimate.md" results/fidelity-estimate.md
+} >"$(staged results/fidelity-estimate.md)"
+stage_commit
 cat results/fidelity-estimate.md

@@ -52,6 +52,13 @@ fi
 recipe=${RECIPE-fmnist-10}
 epochs=${EPOCHS-0,5,10}
 [ -n "$recipe" ] || fail "RECIPE is empty: want a recipe name or file"
+# A recipe file (a path, as gradbench reads one: it has a '/' or a '.',
+# or is a file where the script was started) is one from where the
+# script was started; gradbench runs at the repository's top.
+case $recipe in
+*/* | *.*) recipe=$(caller_path "$recipe") ;;
+*) [ ! -f "$caller_dir/$recipe" ] || recipe=$(caller_path "$recipe") ;;
+esac
 # EPOCHS: whole numbers without leading zeros, increasing, at least two
 # (the first and last states of the retrained run and the ones between).
 case ,$epochs, in *,,* | *[!0-9,]* | *,0[0-9]*) fail "EPOCHS is a list of whole numbers such as 0,5,10, got '$epochs'" ;; esac
@@ -65,14 +72,14 @@ est=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 out=results/fidelity
 [ -z "${RECIPE+x}" ] || out=results/fidelity-check
 mkdir -p "$out"
-go build -o "$out/gradbench.bin" ./cmd/gradbench
+remove_on_exit "$out/gradbench.bin"
+build_gradbench fidelity "$out/gradbench.bin"
 md=$out.md
 # Each measurement's directory and the report are staged and moved into
 # results/ together once every one is made (stage_commit), so that a
 # failure or an interrupt leaves the committed tables as they were; a
 # measurement's directory replaces the committed one whole.
-tmp=$(mktemp -d)
-trap 'rm -rf "$out/gradbench.bin" "$tmp"' EXIT
+tmp_dir
 stage_begin
 gb=$out/gradbench.bin
 if ! $ends; then

@@ -55,7 +55,10 @@ if "$tmp/probe.test" -test.run '^$' >/dev/null 2>&1; then
 	fi
 else
 	if [ -n "${QEMU_I386:-}" ]; then
-		emulator=$QEMU_I386
+		# A path (one with a '/') from where the script was started, made
+		# absolute: go test starts the emulator in each package's
+		# directory. A bare name is looked up on PATH.
+		case $QEMU_I386 in */*) emulator=$(caller_path "$QEMU_I386") ;; *) emulator=$QEMU_I386 ;; esac
 	else
 		if ! command -v qemu-i386 >/dev/null; then
 			sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

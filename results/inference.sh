@@ -34,17 +34,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-# RUN is checked before the benchmarks, not after them.
+# RUN is checked before the benchmarks, not after them. A relative RUN
+# is a path from where the script was started (caller_path); run_path is
+# the record's, from the repository's top when it lies below it (as the
+# report shows it), else absolute.
 if [ -n "${RUN+x}" ]; then
 	if ! [[ ${RUN##*/} =~ ^[0-9a-f]{16}\.json$ ]]; then
 		echo "results/inference.sh: RUN is a finished run's record <key>.json (such as results/fmnist-10/498b8aff7402f0eb.json), got '$RUN'" >&2
 		exit 2
 	fi
-	if [ ! -f "$RUN" ]; then
+	run_path=$(caller_path "$RUN")
+	run_path=${run_path#"$PWD/"}
+	if [ ! -f "$run_path" ]; then
 		echo "results/inference.sh: RUN '$RUN': no such record" >&2
 		exit 2
 	fi
-	if [ ! -f "${RUN%.json}.weights" ]; then
+	if [ ! -f "${run_path%.json}.weights" ]; then
 		echo "results/inference.sh: RUN '$RUN' has no final weights ${RUN%.json}.weights beside it to pack" >&2
 		exit 2
 	fi
@@ -56,14 +61,13 @@ build_benchreport
 # gradbench export and eval run in the staging tree too, so that they name
 # the packed model as committed. They are built here, before the
 # benchmarks, with the flags of the go run commands the report shows
-# (which would need the module's directory); the record and a relative
-# $GRADBENCH_DATA are named for them from the repository's top, where the
-# script runs.
+# (which would need the module's directory); the record is named for
+# them by its absolute path (lib.sh made a relative $GRADBENCH_DATA
+# absolute).
 if [ -n "${RUN+x}" ]; then
 	go build -o "$tmp/gradbench" ./cmd/gradbench
 	GOEXPERIMENT=simd go build -tags openblas -o "$tmp/gradbench-simd-openblas" ./cmd/gradbench
-	case $RUN in /*) run_path=$RUN ;; *) run_path=$PWD/$RUN ;; esac
-	case ${GRADBENCH_DATA:-/} in /*) ;; *) export GRADBENCH_DATA=$PWD/$GRADBENCH_DATA ;; esac
+	case $run_path in /*) run_abs=$run_path ;; *) run_abs=$PWD/$run_path ;; esac
 fi
 
 run() { # output build [go test flags]
@@ -100,11 +104,11 @@ benchreport -title "XNOR-popcount inference" -elements none -ignore gemm \
 if [ -n "${RUN+x}" ]; then
 	key=$(basename "$RUN" .json)
 	model="results/$key.gbnn"
-	export_cmd=(go run ./cmd/gradbench export --run "$RUN" --out "$model")
+	export_cmd=(go run ./cmd/gradbench export --run "$run_path" --out "$model")
 	eval_cmd=(env GOEXPERIMENT=simd go run -tags openblas ./cmd/gradbench eval --model "$model")
 	# export says which file it wrote on stderr and the sizes on stdout:
 	# the report shows both, as a terminal does.
-	exported=$(cd "$stage" && "$tmp/gradbench" export --run "$run_path" --out "$model" 2>&1)
+	exported=$(cd "$stage" && "$tmp/gradbench" export --run "$run_abs" --out "$model" 2>&1)
 	evaluated=$(cd "$stage" && "$tmp/gradbench-simd-openblas" eval --model "$model")
 	{
 		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "${export_cmd[*]}" "${eval_cmd[*]}"

@@ -1,4 +1,29 @@
 # Functions sourced by the results/*.sh scripts; not a script to run.
+# Every script sources it right after it changes to the repository's top
+# (cd "$(dirname "$0")/.." then . results/lib.sh), where it runs.
+
+# caller_dir is the directory the script was started from: the cd just
+# before this file was sourced left it in OLDPWD. A path the user gives
+# (an argument, RUN, GRADBENCH_DATA) means one from there, not from the
+# repository's top, where the script runs, nor from a package's
+# directory, where go test runs a test binary.
+caller_dir=$OLDPWD
+
+# caller_path PATH prints PATH as the user meant it: an absolute path
+# as it is, a relative one joined to caller_dir, the directory the
+# script was started from.
+caller_path() {
+	case $1 in /*) echo "$1" ;; *) echo "$caller_dir/$1" ;; esac
+}
+
+# A relative GRADBENCH_DATA names a directory from where the user was:
+# made absolute here, so that every program the script starts (gradbench
+# at the repository's top, a test binary in its package's directory)
+# reads the same one.
+if [ -n "${GRADBENCH_DATA:-}" ]; then
+	GRADBENCH_DATA=$(caller_path "$GRADBENCH_DATA")
+	export GRADBENCH_DATA
+fi
 
 # cpu_model prints the CPU's model name (/proc/cpuinfo) and, on x86, its
 # family and model numbers, as run records do (internal/cpuinfo): "AMD
@@ -188,28 +213,42 @@ commit_arg() {
 	fi
 }
 
-# move_file SRC DEST moves SRC, a file written whole in a temporary
-# directory (which may be on another filesystem, where mv copies into
-# DEST itself), over DEST: it is copied beside DEST first and renamed, so
-# that an interrupted copy never stands in DEST's place.
-move_file() {
-	cp "$1" "$2.tmp"
-	mv "$2.tmp" "$2"
-	rm -f "$1"
+# remove_on_exit PATH... removes each PATH (a file or a directory) when
+# the script exits, however it exits: at its end, on an error (set -e) or
+# on an interrupt (bash runs the EXIT trap on SIGINT, SIGTERM and
+# SIGHUP). Every script's scratch files go this way, through the one
+# EXIT trap below: a script that set its own trap replaced the one set
+# before it.
+exit_paths=()
+remove_on_exit() { exit_paths+=("$@"); }
+
+# on_exit, the EXIT trap: removes the scratch paths, and the copies
+# stage_commit made beside the committed files (PATH.tmp) when the
+# script stopped before they were all renamed into place, so that a
+# failed or interrupted run leaves no partial output in results/. It
+# keeps those of a move begun (stage_commit's journal), which the next
+# run finishes.
+on_exit() {
+	local rc=$? paths=("${exit_paths[@]}" "${stage_tmps[@]}")
+	[ ${#paths[@]} = 0 ] || rm -rf -- "${paths[@]}" || true
+	return $rc
 }
+stage_tmps=()
+trap on_exit EXIT
 
 # tmp_dir sets tmp to a new temporary directory, removed when the script
 # exits.
 tmp_dir() {
 	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
+	remove_on_exit "$tmp"
 }
 
-# A script that writes several files writes each into a staging tree
-# first, at its own path below it (results/x.txt at $stage/results/x.txt),
-# and moves them all into place with stage_commit only once every one is
-# written: a failure or an interrupt before then leaves every committed
-# file as it was, never a new record beside a report made from another.
+# A script that writes a file, or several, writes each into a staging
+# tree first, at its own path below it (results/x.txt at
+# $stage/results/x.txt), and moves them all into place with stage_commit
+# only once every one is written: a failure or an interrupt before then
+# leaves every committed file as it was, never a new record beside a
+# report made from another, and nothing else behind in results/.
 # Programs that name the files they read or write (benchreport, gradbench
 # export) run in the staging tree, so that they name them as committed.
 
@@ -238,15 +277,32 @@ stage_dir() {
 }
 stage_dirs=()
 
+# stage_journal is the journal of this script's moves into place,
+# results/.NAME.moving for results/NAME.sh: the paths being moved, one
+# "f PATH" (a file) or "d PATH" (a directory) a line.
+stage_journal=${0##*/}
+stage_journal=results/.${stage_journal%.sh}.moving
+
 # stage_commit moves every file of the staging tree to its path below the
 # current directory (the repository's top, where the scripts run), and
-# every directory staged with stage_dir over its own: each is copied
+# every directory staged with stage_dir over its own. Each is copied
 # beside its place first, as PATH.tmp (the slow part, as $tmp may be on
-# another filesystem), and only when every copy is whole are they renamed
-# into place, one rename each (a directory's old one removed first). It
-# fails, moving nothing, when nothing is staged.
+# another filesystem; a copy that fails or is interrupted is removed on
+# exit), and only when every copy is whole are they renamed into place,
+# one rename each (a directory's old one removed first), by stage_move.
+# It fails, moving nothing, when nothing is staged.
+#
+# What the set of outputs is promised: the renames run with SIGINT,
+# SIGTERM and SIGHUP ignored (an interrupt there is dropped; the renames
+# take milliseconds), so that an interrupt leaves either every committed
+# file as it was or every one new. POSIX renames one path at a time, so
+# what no script can stop (SIGKILL, a crash, a rename that fails) can
+# still leave some moved and some not: the journal, written once every
+# copy is whole and removed after the last rename, records the move
+# then, with the copies not yet renamed, and the next run of the script
+# finishes it before anything else (stage_resume), saying so.
 stage_commit() {
-	local f d files=()
+	local f d files=() moves=()
 	while IFS= read -r -d '' f; do
 		f=${f#./}
 		for d in "${stage_dirs[@]}"; do
@@ -259,24 +315,66 @@ stage_commit() {
 		return 1
 	fi
 	for d in "${stage_dirs[@]}"; do
+		stage_tmps+=("$d.tmp")
 		rm -rf "$d.tmp"
 		mkdir -p "$(dirname "$d")"
 		cp -R "$stage/$d" "$d.tmp"
+		moves+=("d $d")
 	done
 	for f in "${files[@]}"; do
+		stage_tmps+=("$f.tmp")
 		mkdir -p "$(dirname "$f")"
 		cp "$stage/$f" "$f.tmp"
+		moves+=("f $f")
 	done
-	for d in "${stage_dirs[@]}"; do
-		rm -rf "$d"
-		mv "$d.tmp" "$d"
-	done
-	for f in "${files[@]}"; do
-		mv "$f.tmp" "$f"
-	done
+	stage_move "${moves[@]}"
 	stage_dirs=()
 	rm -rf "$stage"
 }
+
+# stage_move MOVE... renames each MOVE's PATH.tmp over PATH (MOVE is
+# "f PATH" or "d PATH", as in the journal), with interrupts ignored,
+# after writing the journal; it removes the journal once all are done.
+# Those whose PATH.tmp is gone were renamed before (by a run that was
+# stopped): stage_resume passes the journal's moves again.
+stage_move() {
+	local m kind path restore
+	restore=$(trap -p INT TERM HUP)
+	trap '' INT TERM HUP
+	mkdir -p "$(dirname "$stage_journal")"
+	remove_on_exit "$stage_journal.new"
+	printf '%s\n' "$@" >"$stage_journal.new"
+	mv "$stage_journal.new" "$stage_journal"
+	# The copies are the journal's now: kept if a rename fails.
+	stage_tmps=()
+	for m in "$@"; do
+		kind=${m%% *} path=${m#* }
+		[ -e "$path.tmp" ] || continue
+		if [ "$kind" = d ]; then rm -rf "$path"; fi
+		mv "$path.tmp" "$path" || {
+			echo "stage_commit: could not move $path.tmp to $path: the outputs of this run are partly in place; $stage_journal lists them, and the next run of ${0##*/} moves the rest" >&2
+			exit 1
+		}
+	done
+	rm -f "$stage_journal"
+	trap - INT TERM HUP
+	eval "$restore"
+}
+
+# stage_resume finishes the move a run of this script began and did not
+# end (its journal is there: stage_commit), before the script does
+# anything else, so that the outputs it was moving are all of that run.
+stage_resume() {
+	[ -f "$stage_journal" ] || return 0
+	local moves=() m
+	mapfile -t moves <"$stage_journal"
+	echo "results/${0##*/}: a run of this script was stopped while it moved its outputs into place ($stage_journal): finishing that move first, so that they are all of that run:" >&2
+	for m in "${moves[@]}"; do
+		if [ -e "${m#* }.tmp" ]; then echo "  ${m#* } (moved now)" >&2; else echo "  ${m#* } (was in place)" >&2; fi
+	done
+	stage_move "${moves[@]}"
+}
+stage_resume
 
 # stage_read PATH prints the path to read PATH at: its place in the
 # staging tree when it is staged, else PATH itself, the committed file. A
@@ -284,6 +382,25 @@ stage_commit() {
 # them through it.
 stage_read() {
 	if [ -e "$stage/$1" ]; then echo "$stage/$1"; else echo "$1"; fi
+}
+
+# build_gradbench NAME OUT builds cmd/gradbench into OUT for the script
+# results/NAME.sh, whose runs of it write records committed under
+# results/: each record names the commit it was trained at from the
+# binary's VCS stamp, "unknown" without one. It builds with
+# -buildvcs=true, over a -buildvcs=false that GOFLAGS sets (in the
+# environment or by go env -w, as on the project machine, where every
+# record said "commit: unknown"), and refuses a binary that has no stamp
+# even so: go stamps one only in a checkout whose .git is a directory,
+# not in a linked worktree (git worktree add), whose .git is a file.
+# (gradbench run through go run, as results/quick-since-fda.sh runs it,
+# asks git for the commit itself: no stamp is needed there.)
+build_gradbench() {
+	go build -buildvcs=true -o "$2" ./cmd/gradbench
+	if ! go version -m "$2" | grep -Eq '^[[:space:]]*build[[:space:]]+vcs\.revision='; then
+		echo "results/$1.sh: the gradbench built here names no commit (go version -m shows no vcs.revision), so its records would say commit: unknown: go stamps the commit only in a git checkout whose .git is a directory, not in a linked worktree (git worktree add) nor in a tree without git; run the script in a clone" >&2
+		exit 2
+	fi
 }
 
 # build_benchreport builds bench/cmd/benchreport into $tmp for

@@ -32,8 +32,7 @@ if ! "$py" -c 'import torch' 2>/dev/null; then
 	$sudo apt-get install -y python3-torch
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp_dir
 stage_begin
 # Build before the window, so that no compilation runs inside it.
 go test -c -o "$tmp/bench.test" ./bench

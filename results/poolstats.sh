@@ -34,8 +34,7 @@ if [ $# -ge 1 ]; then steps=$1; else steps=40; fi
 whole_arg poolstats "STEPS, the steps per run" 5 "$steps"
 runs=${RUNS-3}
 whole_arg poolstats "RUNS, the number of alternations" 1 "$runs"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+stage_begin
 go test -c -o "$tmp/bench.test" ./bench
 load_before=$(uptime)
 for r in $(seq "$runs"); do
@@ -157,6 +156,6 @@ median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; e
 		echo
 		cat "$tmp/$runs-2/$est.md"
 	done
-} >"$tmp/poolstats.md"
-move_file "$tmp/poolstats.md" results/poolstats.md
+} >"$(staged results/poolstats.md)"
+stage_commit
 echo "wrote results/poolstats.md" >&2

@@ -68,8 +68,7 @@ case $label in --report) ;; *) label_arg profile before "$label" ;; esac
 # The new profiles and the report are staged and moved into results/
 # together: a failure or an interrupt leaves the committed ones as they
 # were.
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp_dir
 stage_begin
 go build -o "$tmp/stepprofile" ./bench/cmd/stepprofile
 if [ "$label" = --report ]; then

@@ -35,8 +35,8 @@ out=results/retrain
 sweep=(--recipe study --estimators ste --lr-grid 3 --seeds 3 --out "$out/runs")
 mkdir -p "$out/runs"
 stage_begin
-# go build in this checkout, so that the records carry its commit.
-go build -o "$tmp/gradbench" ./cmd/gradbench
+# Built in this checkout, so that the records carry its commit.
+build_gradbench retrain "$tmp/gradbench"
 # gradbench plan lists the cells without a record under a heading line,
 # each line starting with the cell's index; gradbench run --cell trains
 # one and writes only its record (no table, curves or benchmark lines

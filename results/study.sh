@@ -59,9 +59,9 @@ out=results/study
 runs=$out/runs
 optruns=$out/optimizers
 mkdir -p "$out"
-go build -o "$out/.gradbench" ./cmd/gradbench
-tmp=$(mktemp -d)
-trap 'rm -f "$out/.gradbench"; rm -rf "$tmp"' EXIT
+remove_on_exit "$out/.gradbench"
+build_gradbench study "$out/.gradbench"
+tmp_dir
 gb() { "$out/.gradbench" "$@"; }
 E7=ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 E3=ste,approxsign,fda
@@ -204,7 +204,7 @@ start=$(date +%s)
 	echo "commit: $(head_commit)"
 	echo "load-before: $(uptime)"
 	echo "started: $(date -u +%FT%TZ)"
-} >"$out/machine.txt.new"
+} >"$tmp/session.txt"
 # Keep the earlier sessions' lines: a study built over several sessions
 # lists each (machine.txt.tmp is left by a session that did not finish,
 # and already holds machine.txt's lines).
@@ -215,8 +215,7 @@ elif [ -f "$out/machine.txt" ]; then
 else
 	: >"$out/machine.txt.tmp"
 fi
-cat "$out/machine.txt.new" >>"$out/machine.txt.tmp"
-rm "$out/machine.txt.new"
+cat "$tmp/session.txt" >>"$out/machine.txt.tmp"
 
 # 1. Select the learning rates on seeds 1 and 2.
 gb run "${common[@]}" --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs >/dev/null

@@ -64,8 +64,7 @@ case ${IMPL-} in '' | avx2 | avx512 | go) ;; *)
 esac
 runs=${RUNS-6}
 whole_arg threads "RUNS, the number of alternations" 5 "$runs"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp_dir
 # The new runs and the report are staged and moved into results/
 # together: a failure or an interrupt leaves the committed ones as they
 # were.

@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most timing 0 "$@"
 need timing bc python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+stage_begin
 go build -o "$tmp/gradbench" ./cmd/gradbench
 # epochs DIR: "train T s + eval E s" per epoch of the one record in DIR.
 epochs() {
@@ -53,6 +52,6 @@ timed() {
 	# expects before it starts, from a few training steps it times.
 	echo "- \`gradbench run\` with no flags, in an empty output directory, prints before it starts: $("$tmp/gradbench" plan --estimate --quiet --out "$tmp/default" 2>&1 >/dev/null | grep '^expected:')"
 	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-} >"$tmp/timing.md"
-move_file "$tmp/timing.md" results/timing.md
+} >"$(staged results/timing.md)"
+stage_commit
 cat results/timing.md

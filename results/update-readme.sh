@@ -49,7 +49,7 @@ body=$(mktemp)
 ests=$(mktemp)
 study=$(mktemp)
 out=$(mktemp)
-trap 'rm -f "$body" "$ests" "$study" "$out"' EXIT
+trap 'rm -f "$body" "$ests" "$study" "$out" README.md.tmp' EXIT
 go run ./internal/readme estimators >"$ests"
 # The first words of gradbench table's notes on a table's records, as it
 # writes them under the table's heading: some of the records carry no

@@ -1,0 +1,141 @@
+// Built as scripts_atomic_test.go is, for the reason given there: the
+// scripts run with a fake go.
+
+//go:build !race && !purego && !goexperiment.simd
+
+package bench
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scriptTree returns a new directory holding results/lib.sh and each
+// results/NAME.sh of names, copied from the repository, for a script to
+// run in without touching the committed files.
+func scriptTree(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "results"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range append(names, "lib") {
+		b, err := os.ReadFile("../results/" + name + ".sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "results", name+".sh"), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// runScript runs results/NAME.sh of the tree dir from the directory from
+// with env added to its environment, for at most 20 seconds, and returns
+// its output.
+func runScript(t *testing.T, dir, name, from string, env []string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(dir, "results", name+".sh")}, args...)...)
+	cmd.Dir = from
+	cmd.Env = append(cmd.Environ(), env...)
+	killTreeOnCancel(cmd)
+	b, err := cmd.CombinedOutput()
+	return string(b), err
+}
+
+// TestScriptsResolvePathsWhereStarted: a script changes to the
+// repository's top first, so that a relative path given in its
+// environment named a file from there, not from where the user started
+// it: GRADBENCH_DATA=data results/data.sh, started in a directory that
+// holds data/, had its benchmarks read data/data (go test runs them in
+// the package's directory), and a relative CPU_LOCK of
+// results/diagnostics-overhead.sh was two lock files, one at the top
+// (the build's) and one in suite/ (the benchmarks'). Each is read from
+// where the script was started.
+func TestScriptsResolvePathsWhereStarted(t *testing.T) {
+	for _, name := range []string{"bash", "flock"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	dir := scriptTree(t, "data", "diagnostics-overhead")
+	from := t.TempDir()
+	// A go that writes its GRADBENCH_DATA into a file and fails: the
+	// script's first go command is a build, before any benchmark.
+	bin := t.TempDir()
+	seen := filepath.Join(t.TempDir(), "seen")
+	fake := "#!/bin/sh\necho \"$GRADBENCH_DATA\" >>" + seen + "\necho \"go $*: not to be run\" >&2\nexit 97\n"
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+
+	out, err := runScript(t, dir, "data", from, []string{path, "GRADBENCH_DATA=datasets"})
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+		t.Fatalf("GRADBENCH_DATA=datasets results/data.sh: %v, want go's exit status 97\n%s", err, out)
+	}
+	b, err := os.ReadFile(seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(string(b)), filepath.Join(from, "datasets"); got != want {
+		t.Errorf("GRADBENCH_DATA=datasets results/data.sh started in %s: go ran with GRADBENCH_DATA=%q, want %q", from, got, want)
+	}
+
+	out, err = runScript(t, dir, "diagnostics-overhead", from, []string{path, "CPU_LOCK=cpu.lock"})
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+		t.Fatalf("CPU_LOCK=cpu.lock results/diagnostics-overhead.sh: %v, want go's exit status 97\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(from, "cpu.lock")); err != nil {
+		t.Errorf("CPU_LOCK=cpu.lock results/diagnostics-overhead.sh started in %s: the build ran without that lock file (%v)", from, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cpu.lock")); err == nil {
+		t.Errorf("CPU_LOCK=cpu.lock results/diagnostics-overhead.sh started in %s took a lock file at the repository's top", from)
+	}
+}
+
+// TestScriptsSourceLibAfterCd: results/lib.sh learns where the user
+// started a script from the OLDPWD its cd to the repository's top left
+// (caller_dir), so every script that sources it must do so right after
+// that cd, or relative paths given to it would be resolved against
+// another directory.
+func TestScriptsSourceLibAfterCd(t *testing.T) {
+	scripts, err := filepath.Glob("../results/*.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := regexp.MustCompile(`(?m)^cd "\$\(dirname "\$0"\)/\.\."\n\. results/lib\.sh$`)
+	for _, p := range scripts {
+		name := filepath.Base(p)
+		if name == "lib.sh" {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if !strings.Contains(s, "results/lib.sh") {
+			continue
+		}
+		loc := cd.FindStringIndex(s)
+		if loc == nil {
+			t.Errorf("results/%s sources results/lib.sh, but not on the line after cd \"$(dirname \"$0\")/..\"", name)
+			continue
+		}
+		// No other cd, and no other source, before it.
+		before := s[:loc[0]]
+		if regexp.MustCompile(`(?m)^\s*(cd|\.|source) `).MatchString(before) {
+			t.Errorf("results/%s changes directory or sources a file before its cd to the repository's top", name)
+		}
+	}
+}
