@@ -30,9 +30,43 @@ type machineType struct {
 	CPU, GEMM, BuildTags, Experiment, Arch, GoVersion string
 }
 
-// typeOf returns m's machine type.
+// typeOf returns m's machine type. The go command records -tags and
+// GOEXPERIMENT as they were typed: one build is recorded "purego,openblas"
+// or "openblas,purego", and GOEXPERIMENT may list experiments in any
+// order or name one that is on by default and changes nothing. So the
+// build tags are taken as a set (sorted, each once), and the experiments
+// are those in effect, which the linker appends to the Go version
+// (runtime.Version: "go1.26.8-X:arenas,jsonv2", in one order, the
+// defaults left out): the type's GoVersion is the version without them,
+// its Experiment that list (m.Experiment, as a set, only for a record
+// that kept no Go version).
 func typeOf(m Machine) machineType {
-	return machineType{CPU: m.CPU, GEMM: m.GEMM, BuildTags: m.BuildTags, Experiment: m.Experiment, Arch: m.Arch, GoVersion: m.GoVersion}
+	version, exp := splitExperiments(m.GoVersion)
+	if m.GoVersion == "" {
+		exp = canonicalList(m.Experiment)
+	}
+	return machineType{CPU: m.CPU, GEMM: m.GEMM, BuildTags: canonicalList(m.BuildTags), Experiment: exp, Arch: m.Arch, GoVersion: version}
+}
+
+// splitExperiments splits v, a runtime.Version, into the Go version and
+// the experiments the linker appended after " X:" (or "-X:" to a version
+// without a "-"), or "" where it appended none.
+func splitExperiments(v string) (version, exp string) {
+	for _, sep := range []string{" X:", "-X:"} {
+		if i := strings.LastIndex(v, sep); i >= 0 {
+			return v[:i], v[i+len(sep):]
+		}
+	}
+	return v, ""
+}
+
+// canonicalList returns the comma-separated list s (as the go command
+// records -tags and GOEXPERIMENT; spaces also separate, as older -tags
+// did) sorted, each item once, joined by commas.
+func canonicalList(s string) string {
+	items := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+	slices.Sort(items)
+	return strings.Join(slices.Compact(items), ",")
 }
 
 // machineTypes returns the machine types that trained r: that of every

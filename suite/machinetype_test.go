@@ -95,3 +95,49 @@ func TestMachineTypeLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestMachineTypeSpellings: the go command records -tags and GOEXPERIMENT
+// as they were typed, so one build made with -tags purego,openblas and
+// with -tags openblas,purego, or with GOEXPERIMENT=jsonv2,arenas and
+// arenas,jsonv2, or with GOEXPERIMENT naming an experiment that is on by
+// default (greenteagc in Go 1.26) and without it, recorded two spellings
+// of one machine type, and the table noted two types whose rounding may
+// differ. The build tags are a set; the experiments in effect are those
+// the linker appends to the Go version ("go1.26.8-X:arenas,jsonv2", in
+// one order, the defaults left out). A type that does differ in them
+// is still told apart, named without the Go version's suffix.
+func TestMachineTypeSpellings(t *testing.T) {
+	base := Machine{OS: "linux", Arch: "amd64", CPU: "X", GoVersion: "go1.26.8", GEMM: "openblas"}
+	rec := func(seed uint64, m Machine) *Record {
+		r := &Record{Machine: m}
+		r.Config.Seed = seed
+		return r
+	}
+	with := func(tags, exp, version string) Machine {
+		m := base
+		m.BuildTags, m.Experiment, m.GoVersion = tags, exp, version
+		return m
+	}
+	for _, c := range []struct {
+		name string
+		a, b Machine
+		want string // "" for no note
+	}{
+		{"tags in another order", with("purego,openblas", "", "go1.26.8"), with("openblas,purego", "", "go1.26.8"), ""},
+		{"a tag twice", with("openblas", "", "go1.26.8"), with("openblas,openblas", "", "go1.26.8"), ""},
+		{"experiments in another order", with("", "jsonv2,arenas", "go1.26.8-X:arenas,jsonv2"), with("", "arenas,jsonv2", "go1.26.8-X:arenas,jsonv2"), ""},
+		{"a default experiment named", with("", "greenteagc", "go1.26.8"), with("", "", "go1.26.8"), ""},
+		{"devel version", with("", "arenas", "devel go1.27-abc123 X:arenas"), with("", "arenas", "devel go1.27-abc123 X:arenas"), ""},
+		{"another experiment", with("", "arenas", "go1.26.8-X:arenas"), with("", "", "go1.26.8"),
+			"X, GEMM openblas, GOEXPERIMENT arenas: 1 record, seed 1; X, GEMM openblas, no GOEXPERIMENT: 1 record, seed 2."},
+		{"another tag", with("purego", "", "go1.26.8"), with("openblas,purego", "", "go1.26.8"),
+			"X, GEMM openblas, tags purego: 1 record, seed 1; X, GEMM openblas, tags openblas,purego: 1 record, seed 2."},
+	} {
+		var b strings.Builder
+		writeMachineTypes(&b, []*Record{rec(1, c.a), rec(2, c.b)})
+		got := b.String()
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("%s: note %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -90,6 +90,22 @@ MACHINE_FIELDS = [
 ]
 
 
+def canonical_list(s):
+    """A comma-separated list (-tags, GOEXPERIMENT; spaces also separate)
+    sorted, each item once."""
+    return ",".join(sorted(set(s.replace(" ", ",").split(",")) - {""}))
+
+
+def split_experiments(v):
+    """A runtime.Version split into the Go version and the experiments
+    the linker appended after " X:" or "-X:" ("" where none)."""
+    for sep in (" X:", "-X:"):
+        i = v.rfind(sep)
+        if i >= 0:
+            return v[:i], v[i + len(sep):]
+    return v, ""
+
+
 def machine_note(recs):
     """gradbench's note on the records of a table trained on more than one
     machine type ("" on one): a record's types are those of its segments
@@ -99,7 +115,16 @@ def machine_note(recs):
     resumed records alone last); then the records resumed on another type,
     and the seeds whose records are of more than one type."""
     def mtype(m):
-        return tuple(m.get(f) or "" for f, _, _ in MACHINE_FIELDS)
+        # As suite/machinetype.go's typeOf: the build tags as a set, the
+        # experiments those the linker appended to the Go version
+        # ("go1.26.8-X:arenas,jsonv2"), not GOEXPERIMENT as it was typed.
+        t = {f: m.get(f) or "" for f, _, _ in MACHINE_FIELDS}
+        t["build_tags"] = canonical_list(t["build_tags"])
+        if t["go_version"]:
+            t["go_version"], t["goexperiment"] = split_experiments(t["go_version"])
+        else:
+            t["goexperiment"] = canonical_list(t["goexperiment"])
+        return tuple(t[f] for f, _, _ in MACHINE_FIELDS)
     alone, resumed, of_seed, types = {}, [], {}, []
     for r in recs:
         ts = []
