@@ -87,7 +87,12 @@ MACHINE_FIELDS = [
     ("goexperiment", "GOEXPERIMENT %s", "no GOEXPERIMENT"),
     ("go_version", "%s", "Go version not recorded"),
     ("arch", "%s", "GOARCH not recorded"),
+    ("arch_level", "%s", "architecture level not recorded"),
 ]
+
+# The level of a GOARCH a record without arch_level was built for (the
+# go command's default), as suite/machinetype.go's defaultArchLevel.
+DEFAULT_ARCH_LEVEL = {"amd64": "GOAMD64=v1", "arm64": "GOARM64=v8.0"}
 
 
 def canonical_list(s):
@@ -117,13 +122,16 @@ def machine_note(recs):
     def mtype(m):
         # As suite/machinetype.go's typeOf: the build tags as a set, the
         # experiments those the linker appended to the Go version
-        # ("go1.26.8-X:arenas,jsonv2"), not GOEXPERIMENT as it was typed.
+        # ("go1.26.8-X:arenas,jsonv2"), not GOEXPERIMENT as it was typed,
+        # and the architecture level, the GOARCH's default where a record
+        # kept none.
         t = {f: m.get(f) or "" for f, _, _ in MACHINE_FIELDS}
         t["build_tags"] = canonical_list(t["build_tags"])
         if t["go_version"]:
             t["go_version"], t["goexperiment"] = split_experiments(t["go_version"])
         else:
             t["goexperiment"] = canonical_list(t["goexperiment"])
+        t["arch_level"] = t["arch_level"] or DEFAULT_ARCH_LEVEL.get(t["arch"], "")
         return tuple(t[f] for f, _, _ in MACHINE_FIELDS)
     alone, resumed, of_seed, types = {}, [], {}, []
     for r in recs:

@@ -87,6 +87,16 @@ class MachineNoteTest(unittest.TestCase):
                       "Intel(R) Xeon(R) Processor, GEMM avx2, no GOEXPERIMENT: 4 records, seeds 3, 4.", note)
 
 
+    def test_arch_level(self):
+        # suite/machinetype_test.go's TestMachineArchLevel: GOAMD64=v3 is
+        # another type than v1, which a record without a level is.
+        v3 = dict(XEON, arch_level="GOAMD64=v3")
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v1: 4 records, seeds 1, 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v3: 4 records, seeds 3, 4.",
+                      machine_note(recs([[XEON]] * 4 + [[v3]] * 4)))
+        self.assertEqual(machine_note(recs([[XEON]] * 4 + [[dict(XEON, arch_level="GOAMD64=v1")]] * 4)), "")
+
+
 class ReadmeMachineNotesTest(unittest.TestCase):
     """check_record_notes: README.md's study section must carry each
     optimizer's note (and SGD's sides table's) exactly when its records
