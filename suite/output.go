@@ -269,6 +269,25 @@ func ProbeOutputDir(flag, dir string) error {
 	if dir == "" {
 		return nil
 	}
+	return probeDir(flag, dir, dir)
+}
+
+// ProbeOutputFile is ProbeOutputDir for an output file, path (the value
+// of flag), written after a long measurement: it checks that a file can
+// be created in the directory of the file path names (the one a link
+// there points to, which the output is written through), and names path
+// in its error. An empty path (the flag not given) passes.
+func ProbeOutputFile(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	return probeDir(flag, path, filepath.Dir(target(path)))
+}
+
+// probeDir checks that a file can be created in dir, or in the nearest
+// directory above it, for the output value of flag (dir, or a file in
+// it), as ProbeOutputDir says.
+func probeDir(flag, value, dir string) error {
 	d := dir
 	for {
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
@@ -286,7 +305,7 @@ func ProbeOutputDir(flag, dir string) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("%s %s: cannot write there: creating a file in %s: %w", flag, dir, d, err)
+		return fmt.Errorf("%s %s: cannot write there: creating a file in %s: %w", flag, value, d, err)
 	}
 	f.Close()
 	os.Remove(f.Name())
