@@ -190,8 +190,12 @@ func writeMachineTypes(w io.Writer, wl []*Record) {
 	if len(mixed) > 0 {
 		pairing = "The records of " + seedsWord(len(mixed)) + fmtSeeds(mixed) + " are of more than one type, so their paired comparisons set side by side runs whose rounding may differ."
 	}
-	fmt.Fprintf(w, "Note: these %d records were trained on %d machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. %s. %s\n\n",
-		len(wl), len(gs), escapeMarkdown(strings.Join(parts, "; ")), pairing)
+	these := fmt.Sprintf("these %d records were", len(wl))
+	if len(wl) == 1 {
+		these = "this record was" // resumed on another type
+	}
+	fmt.Fprintf(w, "Note: %s trained on %d machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. %s. %s\n\n",
+		these, len(gs), escapeMarkdown(strings.Join(parts, "; ")), pairing)
 }
 
 // countRecords is "1 record" or "n records".

@@ -205,3 +205,19 @@ func TestMachineArchLevel(t *testing.T) {
 		t.Errorf("a record without an architecture level is written with one: %s", j)
 	}
 }
+
+// TestMachineTypesOneRecord: a workload of one record, resumed on
+// another machine type, was noted as "these 1 records were trained on 2
+// machine types". One record is "this record".
+func TestMachineTypesOneRecord(t *testing.T) {
+	xeon := Machine{Arch: "amd64", CPU: "Xeon", GoVersion: "go1.26.8", GEMM: "avx2"}
+	epyc := Machine{Arch: "amd64", CPU: "EPYC", GoVersion: "go1.26.8", GEMM: "avx512"}
+	r := &Record{Machine: epyc, Segments: []Segment{{Machine: xeon}, {Machine: epyc}}}
+	r.Config.Seed = 3
+	var b strings.Builder
+	writeMachineTypes(&b, []*Record{r})
+	want := "Note: this record was trained on 2 machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. EPYC, GEMM avx512: parts of resumed records only; Xeon, GEMM avx2: parts of resumed records only; resumed on another type: 1 record, seed 3."
+	if got := b.String(); !strings.HasPrefix(got, want) {
+		t.Errorf("note on one record:\n%s\nwant it to begin\n%s", got, want)
+	}
+}

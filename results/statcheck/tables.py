@@ -176,8 +176,9 @@ def machine_note(recs):
                    "runs whose rounding may differ." % seeds_text(mixed))
     else:
         pairing = "Each seed's records are of one type, so every pair of runs compared seed by seed is of one type."
-    return ("Note: these %d records were trained on %d%s: a run retrained on another type need not give the same numbers. %s. %s"
-            % (len(recs), len(types), MACHINE_TYPES, "; ".join(parts), pairing))
+    these = "this record was" if len(recs) == 1 else "these %d records were" % len(recs)
+    return ("Note: %s trained on %d%s: a run retrained on another type need not give the same numbers. %s. %s"
+            % (these, len(types), MACHINE_TYPES, "; ".join(parts), pairing))
 
 
 def chosen_lr_cell(spec, best, points, header, recs):

@@ -87,6 +87,11 @@ class MachineNoteTest(unittest.TestCase):
                       "Intel(R) Xeon(R) Processor, GEMM avx2, no GOEXPERIMENT: 4 records, seeds 3, 4.", note)
 
 
+    def test_one_record(self):
+        # suite/machinetype_test.go's TestMachineTypesOneRecord.
+        note = machine_note(recs([[XEON, EPYC]]))
+        self.assertTrue(note.startswith("Note: this record was trained on 2 machine types"), note)
+
     def test_arch_level(self):
         # suite/machinetype_test.go's TestMachineArchLevel: GOAMD64=v3 is
         # another type than v1, which a record without a level is.
