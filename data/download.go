@@ -75,6 +75,12 @@ func fetchOne(ctx context.Context, url, dst string, f remoteFile, opt Options) (
 		return fmt.Errorf("data: downloading %s: server announces %d bytes, want %d", url, resp.ContentLength, f.size)
 	}
 
+	// The directory is made again if it is gone: another process's fetch
+	// that made it and failed meanwhile removes it when it is empty, as
+	// it is until this file is created (see fetch).
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("data: downloading %s: %w", url, err)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
 	if err != nil {
 		return fmt.Errorf("data: downloading %s: %w", url, err)
@@ -255,7 +261,8 @@ func cacheDir(name string) (string, error) {
 // directory, which then holds the split. A fetch that fails removes the
 // directories it made (the dataset's, gradbench's in the cache), if
 // they are empty, so that no empty dataset directory is left to be
-// searched and listed.
+// searched and listed. (Another process's fetch may be waiting for a
+// file to put in one of them: fetchOne makes it again.)
 func (s *spec) fetch(ctx context.Context, name string, split Split, opt Options) (_ string, err error) {
 	dir, err := cacheDir(name)
 	if err != nil {

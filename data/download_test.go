@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -449,5 +450,62 @@ func TestDownloadFailedLeavesNoDirectory(t *testing.T) {
 	}
 	if st, err := os.Stat(mine); err != nil || !st.IsDir() {
 		t.Errorf("the failed download removed %s, which was there before it: %v", mine, err)
+	}
+}
+
+// TestDownloadWhileAnotherFails: a fetch that fails removes the
+// directories it made if they are empty, and one running beside it (a
+// second gradbench process downloading the same dataset) that found the
+// dataset's directory there, made by the first, and was waiting for the
+// server when the first removed it, could not create its file: the
+// download it was receiving failed with "no such file or directory". A
+// download makes its file's directory again if it is gone.
+func TestDownloadWhileAnotherFails(t *testing.T) {
+	_, cache := sandbox(t)
+	_, files := tinyIDX(t, 10)
+	aArrived, bArrived, aDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var aOnce, bOnce sync.Once
+	// A's mirror answers 404 once B waits for its own answer.
+	srvA := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		aOnce.Do(func() { close(aArrived) })
+		<-bArrived
+		http.NotFound(w, r)
+	}))
+	defer srvA.Close()
+	// B's mirror answers once A has failed.
+	srvB := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bOnce.Do(func() { close(bArrived) })
+		<-aDone
+		b, ok := files[strings.TrimPrefix(r.URL.Path, "/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(b)
+	}))
+	defer srvB.Close()
+	datasets["tiny-idx"].remote.urls = []string{srvB.URL + "/"}
+
+	aErr := make(chan error, 1)
+	go func() {
+		_, err := Open(context.Background(), "tiny-idx", Train, Options{BaseURL: srvA.URL})
+		aErr <- err
+	}()
+	<-aArrived // A has made the dataset's directory
+	bErr := make(chan error, 1)
+	go func() {
+		_, err := Open(context.Background(), "tiny-idx", Train, Options{})
+		bErr <- err
+	}()
+	if err := <-aErr; err == nil {
+		t.Fatal("A's download from a mirror answering 404 succeeded")
+	}
+	close(aDone)
+	if err := <-bErr; err != nil {
+		t.Errorf("B's download, while A's failed: %v", err)
+	}
+	dir := filepath.Join(cache, "tiny-idx")
+	if got := leftovers(t, dir); len(got) != 2 {
+		t.Errorf("cache holds %q, want the training split's 2 files", got)
 	}
 }

@@ -59,11 +59,13 @@ func (e Estimate) string() string {
 	// bar's ETA, fidelity's "expected 5s"): a Go duration in whole
 	// seconds, in minutes from an hour, and "under a second" where it
 	// rounds to 0.
-	t := "about " + e.Total.Round(time.Second).String()
+	// The hour is decided on the rounded time: 59m59.7s is "about 1h0m".
+	secs := e.Total.Round(time.Second)
+	t := "about " + secs.String()
 	switch {
-	case e.Total >= time.Hour:
+	case secs >= time.Hour:
 		t = "about " + strings.TrimSuffix(e.Total.Round(time.Minute).String(), "0s")
-	case e.Total.Round(time.Second) == 0:
+	case secs == 0:
 		t = "under a second"
 	}
 	if held != "" {

@@ -61,6 +61,9 @@ func TestEstimateString(t *testing.T) {
 		{56 * time.Second, "expected: about 56s for the 1 of 2 cells"},
 		{95 * time.Second, "expected: about 1m35s for the 1 of 2 cells"},
 		{5012 * time.Second, "expected: about 1h24m for the 1 of 2 cells"},
+		// Just under an hour rounds to one, said in minutes as the
+		// other hours are, not "about 1h0m0s".
+		{time.Hour - 300*time.Millisecond, "expected: about 1h0m for the 1 of 2 cells"},
 	} {
 		got := Estimate{Cells: 2, Pending: 1, Total: tc.total, Basis: "b"}.String()
 		if !strings.HasPrefix(got, tc.want) {

@@ -18,21 +18,67 @@ import (
 // kernels the engine picks at start-up, and how the chip executes them),
 // the GEMM kernel set (avx512, avx2, go, openblas), the build tags and
 // GOEXPERIMENT the binary was built with (purego and openblas swap kernels,
-// an experiment may change what the compiler emits), GOARCH (Go fuses
-// x*y+z into one rounding on arm64 and not on amd64) and the Go version
-// (its compiler and math library). It leaves out the host name, the
+// an experiment may change what the compiler emits), GOARCH and its level
+// (Go fuses x*y+z into one rounding on arm64, and on amd64 from
+// GOAMD64=v3, not below) and the Go version (its compiler and math
+// library). It leaves out the host name, the
 // core count, GOMAXPROCS and the worker pool's size (reductions run in
 // a fixed order, so the numbers are the same on 1 core or 16), the OS (the
 // compiler emits the same arithmetic for one GOARCH whatever the OS), and
 // the commit: a change of gradbench's code is not one of machine, and is
 // what TestTrainingGolden watches.
 type machineType struct {
-	CPU, GEMM, BuildTags, Experiment, Arch, GoVersion string
+	CPU, GEMM, BuildTags, Experiment, Arch, ArchLevel, GoVersion string
 }
 
-// typeOf returns m's machine type.
+// defaultArchLevel is the level of GOARCH that the go command builds for
+// unless told otherwise, that of a record written before records kept the
+// level (every one of the results' was built for it), for the GOARCHes
+// the kernels are written and measured for.
+var defaultArchLevel = map[string]string{"amd64": "GOAMD64=v1", "arm64": "GOARM64=v8.0"}
+
+// typeOf returns m's machine type. The go command records -tags and
+// GOEXPERIMENT as they were typed: one build is recorded "purego,openblas"
+// or "openblas,purego", and GOEXPERIMENT may list experiments in any
+// order or name one that is on by default and changes nothing. So the
+// build tags are taken as a set (sorted, each once), and the experiments
+// are those in effect, which the linker appends to the Go version
+// (runtime.Version: "go1.26.8-X:arenas,jsonv2", in one order, the
+// defaults left out): the type's GoVersion is the version without them,
+// its Experiment that list (m.Experiment, as a set, only for a record
+// that kept no Go version). A record that kept no architecture level is
+// of its GOARCH's default one (defaultArchLevel).
 func typeOf(m Machine) machineType {
-	return machineType{CPU: m.CPU, GEMM: m.GEMM, BuildTags: m.BuildTags, Experiment: m.Experiment, Arch: m.Arch, GoVersion: m.GoVersion}
+	version, exp := splitExperiments(m.GoVersion)
+	if m.GoVersion == "" {
+		exp = canonicalList(m.Experiment)
+	}
+	level := m.ArchLevel
+	if level == "" {
+		level = defaultArchLevel[m.Arch]
+	}
+	return machineType{CPU: m.CPU, GEMM: m.GEMM, BuildTags: canonicalList(m.BuildTags), Experiment: exp, Arch: m.Arch, ArchLevel: level, GoVersion: version}
+}
+
+// splitExperiments splits v, a runtime.Version, into the Go version and
+// the experiments the linker appended after " X:" (or "-X:" to a version
+// without a "-"), or "" where it appended none.
+func splitExperiments(v string) (version, exp string) {
+	for _, sep := range []string{" X:", "-X:"} {
+		if i := strings.LastIndex(v, sep); i >= 0 {
+			return v[:i], v[i+len(sep):]
+		}
+	}
+	return v, ""
+}
+
+// canonicalList returns the comma-separated list s (as the go command
+// records -tags and GOEXPERIMENT; spaces also separate, as older -tags
+// did) sorted, each item once, joined by commas.
+func canonicalList(s string) string {
+	items := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+	slices.Sort(items)
+	return strings.Join(slices.Compact(items), ",")
 }
 
 // machineTypes returns the machine types that trained r: that of every
@@ -144,8 +190,12 @@ func writeMachineTypes(w io.Writer, wl []*Record) {
 	if len(mixed) > 0 {
 		pairing = "The records of " + seedsWord(len(mixed)) + fmtSeeds(mixed) + " are of more than one type, so their paired comparisons set side by side runs whose rounding may differ."
 	}
-	fmt.Fprintf(w, "Note: these %d records were trained on %d machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. %s. %s\n\n",
-		len(wl), len(gs), escapeMarkdown(strings.Join(parts, "; ")), pairing)
+	these := fmt.Sprintf("these %d records were", len(wl))
+	if len(wl) == 1 {
+		these = "this record was" // resumed on another type
+	}
+	fmt.Fprintf(w, "Note: %s trained on %d machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. %s. %s\n\n",
+		these, len(gs), escapeMarkdown(strings.Join(parts, "; ")), pairing)
 }
 
 // countRecords is "1 record" or "n records".
@@ -158,7 +208,7 @@ func countRecords(n int) string {
 
 // typeLabels names each of the machine types ts (at least two) for the
 // note: the CPU and the GEMM, then the build tags, GOEXPERIMENT, Go
-// version and GOARCH where the types differ in them.
+// version, GOARCH and its level where the types differ in them.
 func typeLabels(ts []machineType) []string {
 	or := func(s, none string) string {
 		if s == "" {
@@ -173,6 +223,7 @@ func typeLabels(ts []machineType) []string {
 		func(t machineType) string { return or(prefixed("GOEXPERIMENT ", t.Experiment), "no GOEXPERIMENT") },
 		func(t machineType) string { return or(t.GoVersion, "Go version not recorded") },
 		func(t machineType) string { return or(t.Arch, "GOARCH not recorded") },
+		func(t machineType) string { return or(t.ArchLevel, "architecture level not recorded") },
 	}
 	labels := make([]string, len(ts))
 	for j, f := range fields {

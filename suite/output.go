@@ -269,6 +269,25 @@ func ProbeOutputDir(flag, dir string) error {
 	if dir == "" {
 		return nil
 	}
+	return probeDir(flag, dir, dir)
+}
+
+// ProbeOutputFile is ProbeOutputDir for an output file, path (the value
+// of flag), written after a long measurement: it checks that a file can
+// be created in the directory of the file path names (the one a link
+// there points to, which the output is written through), and names path
+// in its error. An empty path (the flag not given) passes.
+func ProbeOutputFile(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	return probeDir(flag, path, filepath.Dir(target(path)))
+}
+
+// probeDir checks that a file can be created in dir, or in the nearest
+// directory above it, for the output value of flag (dir, or a file in
+// it), as ProbeOutputDir says.
+func probeDir(flag, value, dir string) error {
 	d := dir
 	for {
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
@@ -286,7 +305,7 @@ func ProbeOutputDir(flag, dir string) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("%s %s: cannot write there: creating a file in %s: %w", flag, dir, d, err)
+		return fmt.Errorf("%s %s: cannot write there: creating a file in %s: %w", flag, value, d, err)
 	}
 	f.Close()
 	os.Remove(f.Name())
@@ -400,13 +419,16 @@ var otherFormats = map[string]string{
 // when its extension names another format (see OutputFormat). The error
 // names the flag, the path, the extension and the name to give, such as
 // "--svg plot.png: .png names a PNG image, and --svg writes an SVG image:
-// name the file plot.svg". An empty path (the flag not given) passes.
+// name the file plot.svg". A symbolic link at path is written through,
+// into the file it points to: that file's extension must not name
+// another format either (plot.svg -> fig3.png would put the SVG in the
+// PNG's place, under its name). An empty path (the flag not given)
+// passes.
 func CheckFormat(flag, path string, f OutputFormat) error {
-	ext := filepath.Ext(path)
-	if path == "" || strings.EqualFold(ext, f.Ext) {
+	if path == "" {
 		return nil
 	}
-	if other, ok := otherFormats[strings.ToLower(ext)]; ok {
+	if ext, other := otherFormat(path, f); other != "" {
 		// plot.png becomes plot.svg, and plot.svg.gz plot.svg, not
 		// plot.svg.svg.
 		name := strings.TrimSuffix(path, ext)
@@ -415,5 +437,20 @@ func CheckFormat(flag, path string, f OutputFormat) error {
 		}
 		return fmt.Errorf("%s %s: %s names %s, and %s writes %s: name the file %s", flag, path, ext, other, flag, f.Name, name)
 	}
+	if t := target(path); t != path {
+		if ext, other := otherFormat(t, f); other != "" {
+			return fmt.Errorf("%s %s: it is a link to %s, whose extension %s names %s, and %s writes %s through it: name another file", flag, path, t, ext, other, flag, f.Name)
+		}
+	}
 	return nil
+}
+
+// otherFormat returns the extension of path and the format it names
+// (otherFormats), or "" for the format when that is f or none.
+func otherFormat(path string, f OutputFormat) (ext, other string) {
+	ext = filepath.Ext(path)
+	if strings.EqualFold(ext, f.Ext) {
+		return ext, ""
+	}
+	return ext, otherFormats[strings.ToLower(ext)]
 }

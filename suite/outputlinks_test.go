@@ -110,3 +110,50 @@ func TestOutputThroughLink(t *testing.T) {
 		t.Errorf("CheckOutputs(dangling link, its file) = %v, want them refused as one file", err)
 	}
 }
+
+// TestCheckFormatThroughLink: an output is written through a symbolic
+// link at its name, into the file the link points to, so --svg plot.svg
+// where plot.svg -> figures/fig3.png replaced the PNG figure with an SVG
+// plot that kept the PNG's name: CheckFormat looked at the name given
+// alone. It refuses a link whose file's extension is another format's,
+// naming the link, its file and the format, and passes one whose file
+// has the format's extension or none.
+func TestCheckFormatThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "figures"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "figures", "fig3.png")
+	if err := os.WriteFile(png, []byte("\x89PNG"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plot := filepath.Join(dir, "plot.svg")
+	if err := os.Symlink("figures/fig3.png", plot); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	real, err := filepath.EvalSymlinks(png) // as the link is followed (a temporary directory may be under a link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "--svg " + plot + ": it is a link to " + real + ", whose extension .png names a PNG image, and --svg writes an SVG image through it: name another file"
+	if err := CheckFormat("--svg", plot, FormatSVG); err == nil || err.Error() != want {
+		t.Errorf("CheckFormat through a link to a .png: %v, want %q", err, want)
+	}
+	// A dangling link to a .png is the .png the write would create.
+	dangling := filepath.Join(dir, "new.svg")
+	if err := os.Symlink("figures/new.PNG", dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFormat("--svg", dangling, FormatSVG); err == nil || !strings.Contains(err.Error(), "whose extension .PNG names a PNG image") {
+		t.Errorf("CheckFormat through a dangling link to a .PNG: %v, want it refused", err)
+	}
+	for _, dest := range []string{"figures/fig3.svg", "figures/fig3", "figures/fig3.log"} {
+		ok := filepath.Join(dir, "ok-"+filepath.Base(dest)+".svg")
+		if err := os.Symlink(dest, ok); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckFormat("--svg", ok, FormatSVG); err != nil {
+			t.Errorf("CheckFormat through a link to %s: %v, want it passed", dest, err)
+		}
+	}
+}

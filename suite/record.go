@@ -181,7 +181,13 @@ type Machine struct {
 	Workers    int    `json:"workers,omitempty"`
 	OS         string `json:"os"`
 	Arch       string `json:"arch"`
-	GoVersion  string `json:"go_version"`
+	// ArchLevel is the instruction-set level of GOARCH the binary was
+	// built for, as the go command records it: "GOAMD64=v3",
+	// "GOARM64=v8.0" (Go fuses x*y+z into one rounding on amd64 from
+	// GOAMD64=v3). It is empty, and absent from the file, in records
+	// written before records kept it.
+	ArchLevel string `json:"arch_level,omitempty"`
+	GoVersion string `json:"go_version"`
 	// BuildTags and Experiment are the -tags and GOEXPERIMENT the binary
 	// was built with; GEMM names the matrix-multiply implementation.
 	BuildTags  string `json:"build_tags"`
@@ -228,6 +234,8 @@ func describeMachine() Machine {
 				m.BuildTags = s.Value
 			case "GOEXPERIMENT":
 				m.Experiment = s.Value
+			case archLevelKey(runtime.GOARCH):
+				m.ArchLevel = s.Key + "=" + s.Value
 			case "vcs.revision":
 				rev = s.Value
 			case "vcs.modified":
@@ -249,6 +257,33 @@ func describeMachine() Machine {
 		}
 	}
 	return m
+}
+
+// archLevelKey is the build setting the go command records for the
+// level of the instruction set of goarch (its cmd/go/internal/cfg
+// GetArchEnv), or "" for none.
+func archLevelKey(goarch string) string {
+	switch goarch {
+	case "amd64":
+		return "GOAMD64"
+	case "arm64":
+		return "GOARM64"
+	case "arm":
+		return "GOARM"
+	case "386":
+		return "GO386"
+	case "mips", "mipsle":
+		return "GOMIPS"
+	case "mips64", "mips64le":
+		return "GOMIPS64"
+	case "ppc64", "ppc64le":
+		return "GOPPC64"
+	case "riscv64":
+		return "GORISCV64"
+	case "wasm":
+		return "GOWASM"
+	}
+	return ""
 }
 
 // goRunBinary reports whether this process is a binary that `go run` or

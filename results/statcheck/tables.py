@@ -87,7 +87,28 @@ MACHINE_FIELDS = [
     ("goexperiment", "GOEXPERIMENT %s", "no GOEXPERIMENT"),
     ("go_version", "%s", "Go version not recorded"),
     ("arch", "%s", "GOARCH not recorded"),
+    ("arch_level", "%s", "architecture level not recorded"),
 ]
+
+# The level of a GOARCH a record without arch_level was built for (the
+# go command's default), as suite/machinetype.go's defaultArchLevel.
+DEFAULT_ARCH_LEVEL = {"amd64": "GOAMD64=v1", "arm64": "GOARM64=v8.0"}
+
+
+def canonical_list(s):
+    """A comma-separated list (-tags, GOEXPERIMENT; spaces also separate)
+    sorted, each item once."""
+    return ",".join(sorted(set(s.replace(" ", ",").split(",")) - {""}))
+
+
+def split_experiments(v):
+    """A runtime.Version split into the Go version and the experiments
+    the linker appended after " X:" or "-X:" ("" where none)."""
+    for sep in (" X:", "-X:"):
+        i = v.rfind(sep)
+        if i >= 0:
+            return v[:i], v[i + len(sep):]
+    return v, ""
 
 
 def machine_note(recs):
@@ -99,7 +120,19 @@ def machine_note(recs):
     resumed records alone last); then the records resumed on another type,
     and the seeds whose records are of more than one type."""
     def mtype(m):
-        return tuple(m.get(f) or "" for f, _, _ in MACHINE_FIELDS)
+        # As suite/machinetype.go's typeOf: the build tags as a set, the
+        # experiments those the linker appended to the Go version
+        # ("go1.26.8-X:arenas,jsonv2"), not GOEXPERIMENT as it was typed,
+        # and the architecture level, the GOARCH's default where a record
+        # kept none.
+        t = {f: m.get(f) or "" for f, _, _ in MACHINE_FIELDS}
+        t["build_tags"] = canonical_list(t["build_tags"])
+        if t["go_version"]:
+            t["go_version"], t["goexperiment"] = split_experiments(t["go_version"])
+        else:
+            t["goexperiment"] = canonical_list(t["goexperiment"])
+        t["arch_level"] = t["arch_level"] or DEFAULT_ARCH_LEVEL.get(t["arch"], "")
+        return tuple(t[f] for f, _, _ in MACHINE_FIELDS)
     alone, resumed, of_seed, types = {}, [], {}, []
     for r in recs:
         ts = []
@@ -143,8 +176,9 @@ def machine_note(recs):
                    "runs whose rounding may differ." % seeds_text(mixed))
     else:
         pairing = "Each seed's records are of one type, so every pair of runs compared seed by seed is of one type."
-    return ("Note: these %d records were trained on %d%s: a run retrained on another type need not give the same numbers. %s. %s"
-            % (len(recs), len(types), MACHINE_TYPES, "; ".join(parts), pairing))
+    these = "this record was" if len(recs) == 1 else "these %d records were" % len(recs)
+    return ("Note: %s trained on %d%s: a run retrained on another type need not give the same numbers. %s. %s"
+            % (these, len(types), MACHINE_TYPES, "; ".join(parts), pairing))
 
 
 def chosen_lr_cell(spec, best, points, header, recs):

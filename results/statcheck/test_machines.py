@@ -72,6 +72,35 @@ class MachineNoteTest(unittest.TestCase):
         self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, no build tags, go1.26.8: 4 records, seeds 1, 2; "
                       "Intel(R) Xeon(R) Processor, GEMM avx2, tags purego, go1.25.1: 4 records, seeds 3, 4.", note)
 
+    def test_spellings_of_one_type(self):
+        # suite/machinetype_test.go's TestMachineTypeSpellings: -tags and
+        # GOEXPERIMENT as typed, in another order, with a tag twice or a
+        # default experiment named, are one type.
+        for a, b in [(dict(build_tags="purego,openblas"), dict(build_tags="openblas,purego")),
+                     (dict(build_tags="openblas"), dict(build_tags="openblas,openblas")),
+                     (dict(goexperiment="jsonv2,arenas", go_version="go1.26.8-X:arenas,jsonv2"),
+                      dict(goexperiment="arenas,jsonv2", go_version="go1.26.8-X:arenas,jsonv2")),
+                     (dict(goexperiment="greenteagc"), dict())]:
+            self.assertEqual(machine_note(recs([[dict(XEON, **a)]] * 4 + [[dict(XEON, **b)]] * 4)), "")
+        note = machine_note(recs([[dict(XEON, goexperiment="arenas", go_version="go1.26.8-X:arenas")]] * 4 + [[XEON]] * 4))
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOEXPERIMENT arenas: 4 records, seeds 1, 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, no GOEXPERIMENT: 4 records, seeds 3, 4.", note)
+
+
+    def test_one_record(self):
+        # suite/machinetype_test.go's TestMachineTypesOneRecord.
+        note = machine_note(recs([[XEON, EPYC]]))
+        self.assertTrue(note.startswith("Note: this record was trained on 2 machine types"), note)
+
+    def test_arch_level(self):
+        # suite/machinetype_test.go's TestMachineArchLevel: GOAMD64=v3 is
+        # another type than v1, which a record without a level is.
+        v3 = dict(XEON, arch_level="GOAMD64=v3")
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v1: 4 records, seeds 1, 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v3: 4 records, seeds 3, 4.",
+                      machine_note(recs([[XEON]] * 4 + [[v3]] * 4)))
+        self.assertEqual(machine_note(recs([[XEON]] * 4 + [[dict(XEON, arch_level="GOAMD64=v1")]] * 4)), "")
+
 
 class ReadmeMachineNotesTest(unittest.TestCase):
     """check_record_notes: README.md's study section must carry each

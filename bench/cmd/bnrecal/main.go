@@ -33,7 +33,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 
@@ -109,19 +108,13 @@ func run(args []string, stdout io.Writer) error {
 	return atomicfile.WriteUmask(*out, 0o666, write)
 }
 
-// checkOutputDir refuses an -o whose directory may not be written: the
+// checkOutputDir refuses an -o whose directory (that of the file a link
+// there points to, which the write replaces) may not be written: the
 // table is written after every run is measured (minutes for a study's
 // runs), and the write would fail only then. (A directory that does not
 // exist suite.CheckOutputs refuses first.)
 func checkOutputDir(out string) error {
-	if out == "" {
-		return nil
-	}
-	target := out // the file a link there points to, which the write replaces
-	if t, err := atomicfile.Target(out); err == nil {
-		target = t
-	}
-	return suite.ProbeOutputDir("-o", filepath.Dir(target))
+	return suite.ProbeOutputFile("-o", out)
 }
 
 // measure returns the run's recorded final test top-1, the same measured

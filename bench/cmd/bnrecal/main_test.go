@@ -475,3 +475,17 @@ func TestRefusesOutputOfAnotherFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusesOutputInReadOnlyDir: -o in a directory no file can be
+// created in is refused before anything is measured, and the error named
+// -o with that directory ("-o /ro: cannot write there: ..."), as if it
+// were the value given. It names the value given, and the directory the
+// probe could not write.
+func TestRefusesOutputInReadOnlyDir(t *testing.T) {
+	ro, cause := dirtest.ReadOnly(t, t.TempDir())
+	table := filepath.Join(ro, "table.md")
+	err := run([]string{"-batches", "1", "-o", table, filepath.Join(t.TempDir(), "fedcba9876543210.json")}, io.Discard)
+	if want := "-o " + table + ": cannot write there: creating a file in " + ro + ": " + cause; err == nil || err.Error() != want {
+		t.Errorf("-o in a read-only directory: %v, want %q", err, want)
+	}
+}
