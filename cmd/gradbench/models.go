@@ -37,7 +37,7 @@ Examples:
 }
 
 func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
-	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
+	model := stringOptional(fs, "model", "every model is summarized in a row", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
 	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
 	classes := cli.Int(fs, "classes", 0, "number of classes (default: each model's paper workload)")
 	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have a whole number of channels at it, 1 to 65536")
