@@ -158,9 +158,7 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 	fs.SetOutput(&usageOutput{help: help, errs: errs})
 	fs.Usage = func() {
 		w := fs.Output()
-		n := 0
-		fs.VisitAll(func(*flag.Flag) { n++ })
-		if n == 0 {
+		if !hasFlags(fs) {
 			// No "[flags]" and no empty Flags: heading for a command
 			// that defines none (list).
 			fmt.Fprintf(w, "usage: gradbench %s\n\n%s\n\n%s takes no flags.\n", c.name, strings.TrimSpace(c.long), c.name)
@@ -175,12 +173,17 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 // usageLine is the one line of usage printed under a flag error: the
 // command's form and where its flags are described.
 func usageLine(fs *flag.FlagSet) string {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	if n == 0 {
+	if !hasFlags(fs) {
 		return fmt.Sprintf("usage: gradbench %s (it takes no flags; see gradbench help %s)", fs.Name(), fs.Name())
 	}
 	return fmt.Sprintf("usage: gradbench %s [flags] (gradbench help %s describes them)", fs.Name(), fs.Name())
+}
+
+// hasFlags reports whether fs defines any flag (list defines none).
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
 }
 
 // usageOutput is a flag set's output: errs, until parseFlags finds that
@@ -280,6 +283,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: %s", fs.Name(), strings.Join(each, "; "))
 	}
 	if fs.NArg() > 0 {
+		if !hasFlags(fs) {
+			// "flags only" would send the user looking for one (list).
+			return fmt.Errorf("%s: unexpected argument %q (%s takes no arguments and no flags; see gradbench help %s)", fs.Name(), fs.Arg(0), fs.Name(), fs.Name())
+		}
 		return fmt.Errorf("%s: unexpected argument %q (flags only%s; see gradbench help %s)", fs.Name(), fs.Arg(0), bareArgHint(fs, args, given), fs.Name())
 	}
 	return nil
