@@ -59,6 +59,9 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "resnet20", "--width", "0.01"}, "width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
 		// Every model is summarized: alexnet's conv0 fails first.
 		{[]string{"--width", "0.01"}, "models: alexnet: width 0.01 gives conv0 0.96 channels (96 × 0.01): want a whole number of channels in every layer"},
+		// The fraction is 96 × 0.3 as a reader works it out, not the
+		// float64 product 28.799999999999997.
+		{[]string{"--width", "0.3"}, "models: alexnet: width 0.3 gives conv0 28.8 channels (96 × 0.3): want a whole number of channels in every layer"},
 		// Rounded to 2/4/8 channels, it was the network of width 0.125.
 		{[]string{"--model", "resnet20", "--width", "0.13"}, "models: resnet20: width 0.13 gives stem 2.08 channels (16 × 0.13): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.125 and 0.1875)"},
 		{[]string{"--width", "1e18"}, "width 1e+18 gives conv0 9.6e+19 channels (96 × 1e+18, rounded): want at most 65536"},
