@@ -26,6 +26,18 @@ func TestModelsGolden(t *testing.T) {
 	}
 }
 
+// TestModelsInputSeparators: --input takes x, X or × between the
+// numbers: 1X28X28 was refused where 1x28x28 and 1×28×28 (the form the
+// help writes shapes in) were taken, though it can mean nothing else.
+func TestModelsInputSeparators(t *testing.T) {
+	want, _ := gradbenchOK(t, "models", "--model", "resnet20", "--input", "1x28x28")
+	for _, in := range []string{"1X28X28", "1×28×28", "1x28X28"} {
+		if got, _ := gradbenchOK(t, "models", "--model", "resnet20", "--input", in); got != want {
+			t.Errorf("models --input %s:\n%s\nwant as for 1x28x28:\n%s", in, got, want)
+		}
+	}
+}
+
 func TestModelsErrors(t *testing.T) {
 	// Past a 32-bit int; a 32-bit build gets its largest int instead.
 	const big, bigSide = min(100000000000, math.MaxInt), min(4000000000, math.MaxInt)
@@ -35,8 +47,11 @@ func TestModelsErrors(t *testing.T) {
 	}{
 		{[]string{"--model", "lenet"}, `unknown model "lenet"`},
 		// Named by the command, like its other errors.
-		{[]string{"--input", "3x32"}, `models: bad --input "3x32": want CxHxW, such as 3x32x32`},
-		{[]string{"--input", "28x28"}, `models: bad --input "28x28": want CxHxW, such as 3x32x32`},
+		{[]string{"--input", "3x32"}, `models: bad --input "3x32": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
+		{[]string{"--input", "28x28"}, `models: bad --input "28x28": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
+		// Another separator is refused naming the ones taken.
+		{[]string{"--input", "3*32*32"}, `models: bad --input "3*32*32": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
+		{[]string{"--input", "3,32,32"}, `models: bad --input "3,32,32": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
 		{[]string{"--input", "0x32x32"}, `models: bad --input "0x32x32": want CxHxW with positive integers, such as 3x32x32`},
 		{[]string{"--input", "+3x32x32"}, `models: bad --input "+3x32x32": want CxHxW with positive integers`},
 		{[]string{"--classes", "1"}, "models: bad --classes 1: want at least 2, or leave --classes out for each model's paper workload"},
