@@ -61,7 +61,8 @@ by name, and one that only some workloads lack is noted on stderr. With
 --missing show, such an estimator is shown as not run instead (a row of
 the main and sides tables, a line after the others), as the table job of
 gradbench slurm does; without --estimators it is refused, as there is
-nothing it could show. The paper's tables (sine-na, na-others, eta,
+nothing it could show. A workload with records of none of them has no
+table, which is noted on stderr in either mode. The paper's tables (sine-na, na-others, eta,
 paper) have fixed rows and refuse --estimators. --seeds keeps only the
 runs of the listed seeds (written as for gradbench run --seeds: 3..10,
 1,2,5) in every table's rows and comparisons, which then pair seeds
