@@ -1,8 +1,10 @@
 package estimators
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -73,6 +75,7 @@ func TestExprTableKinksAndKnots(t *testing.T) {
 }
 
 func TestExprErrors(t *testing.T) {
+	intRange := fmt.Sprintf("integer constants are int%d, at most %d", strconv.IntSize, math.MaxInt)
 	for _, tc := range []struct{ spec, want string }{
 		{"expr:g=y", `unknown name y`},
 		{"expr:g=x > 0", `formula "x > 0"`},
@@ -100,7 +103,21 @@ func TestExprErrors(t *testing.T) {
 		// The value named is the one given, not its canonical form.
 		{"expr:g=1,c=2,knots=1.9999999999999999", `bad value knots="1.9999999999999999": knot "2": want a number in [0, c) = [0, 2)`},
 		{"expr:g=1,c=0", `bad value c="0"`},
-		{"expr:g=1/0 + x", `does not read back`},
+		// A constant part that is not finite is named, with why, rather
+		// than shown folded ("folds to \"x + +Inf\", which does not read
+		// back").
+		{"expr:g=1/0 + x", `formula "1/0 + x": 1 / 0 divides by zero, which gives +Inf: a formula's constant parts must be finite (at column 2)` + "\x00"},
+		{"expr:g=x + 2*(0/0)", `formula "x + 2*(0/0)": 0 / 0 divides by zero, which gives NaN`},
+		{"expr:g=1e308*10", `formula "1e308*10": 1e308 * 10 overflows float64 (its largest magnitude is 1.7976931348623157e+308), which gives +Inf: a formula's constant parts must be finite (at column 6)`},
+		{"expr:g=x*(-(1e200*1e200))", `1e200 * 1e200 overflows float64`},
+		{"expr:g=2^2000", `2 ^ 2000 overflows float64`},
+		{"expr:g=max(x, 0 ** -1)", `0 ** (-1) divides by zero (0 to a negative power), which gives +Inf`},
+		{"expr:g=x + (-1) ** 0.5", `(-1) ** 0.5 is not a real number (a negative number to a fractional power), which gives NaN`},
+		// An integer constant past int64 says so, and how to write it.
+		{"expr:g=99999999999999999999", `formula "99999999999999999999": the integer 99999999999999999999 is out of range: ` + intRange + `; write it with a decimal point (99999999999999999999.0) to make it a float64 (at column 1)` + "\x00"},
+		{"expr:g=x + 1_000_000_000_000_000_000_000", `the integer 1_000_000_000_000_000_000_000 is out of range: ` + intRange + `; write it with a decimal point (1_000_000_000_000_000_000_000.0) to make it a float64 (at column 5)`},
+		{"expr:g=0x99999999999999999999", `the integer 0x99999999999999999999 is out of range: ` + intRange + `; write it as a decimal number with a decimal point to make it a float64 (at column 1)`},
+		{"expr:g=x + 1e400", `formula "x + 1e400": the number 1e400 overflows float64 (its largest magnitude is 1.7976931348623157e+308) (at column 5)`},
 		{"expr:g=1e39", `want |g| <= 8.51e+37`},
 		{"expr:g=1 + sin(10000*x)**2", "varies too fast"},
 		{"expr:g=", `parameter "g" has no value`},

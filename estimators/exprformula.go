@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/parser/lexer"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -109,6 +110,9 @@ func compileFormula(src string) (*exprFormula, error) {
 	}
 	tree, err := parser.Parse(src)
 	if err != nil {
+		if e := literalRange(src, err); e != nil {
+			return nil, e
+		}
 		return nil, formulaError(src, err)
 	}
 	if n := ast.Find(tree.Node, notNumeric); n != nil {
@@ -137,6 +141,10 @@ func compileFormula(src string) (*exprFormula, error) {
 	// and (let a = 1; a + x) * 2 as let a = 1; a + x * 2.
 	again, err := expr.Compile(canon, exprOptions...)
 	if given, ok := shapeOf(prog.Node()); err != nil || again.Node().String() != canon || !ok || given != mustShape(again.Node()) {
+		if n, why, v := nonFinite(tree.Node); n != nil {
+			return nil, fmt.Errorf("formula %q: %s %s, which gives %v: a formula's constant parts must be finite (at column %d)",
+				src, constText(src, n), why, v, n.Location().From+1)
+		}
 		return nil, fmt.Errorf("formula %q folds to %q, which does not read back as the same formula: write it another way, "+
 			"with its constant parts finite, its let bindings at its start and a negative constant bound by one (\"let b = -1; b ** x\")", src, canon)
 	}
@@ -148,6 +156,153 @@ func compileFormula(src string) (*exprFormula, error) {
 		return ok && id.Value == "p"
 	}) != nil
 	return &exprFormula{src: canon, prog: again, usesP: usesP}, nil
+}
+
+// literalRange returns the error for a formula whose parse failed
+// (err) on a number past what the language holds, or nil: the parser's
+// own message is strconv's ("invalid integer literal: strconv.ParseInt:
+// parsing …: value out of range", at the column after the number). An
+// integer constant is an int, which the number does not fit; written
+// with a decimal point it is a float64, which it may.
+func literalRange(src string, err error) error {
+	var fe *file.Error
+	if !errors.As(err, &fe) || !strings.Contains(fe.Message, "out of range") && !strings.Contains(fe.Message, "too large") {
+		return nil
+	}
+	tokens, lexErr := lexer.Lex(file.NewSource(src))
+	if lexErr != nil {
+		return nil
+	}
+	// The parser reads the numbers in order and stops at the first it
+	// cannot hold: the first such is the one refused.
+	for _, t := range tokens {
+		if t.Kind != lexer.Number {
+			continue
+		}
+		v := strings.ToLower(strings.ReplaceAll(t.Value, "_", ""))
+		prefixed := strings.HasPrefix(v, "0x") || strings.HasPrefix(v, "0b") || strings.HasPrefix(v, "0o")
+		if !prefixed && strings.ContainsAny(v, ".e") {
+			if f, err := strconv.ParseFloat(v, 64); errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+				return fmt.Errorf("formula %q: the number %s overflows float64 (its largest magnitude is %g) (at column %d)", src, t.Value, math.MaxFloat64, t.From+1)
+			}
+			continue
+		}
+		if _, err := strconv.ParseInt(v, 0, strconv.IntSize); errors.Is(err, strconv.ErrRange) {
+			how := fmt.Sprintf("with a decimal point (%s.0)", t.Value)
+			if prefixed {
+				how = "as a decimal number with a decimal point"
+			}
+			return fmt.Errorf("formula %q: the integer %s is out of range: integer constants are int%d, at most %d; write it %s to make it a float64 (at column %d)",
+				src, t.Value, strconv.IntSize, math.MaxInt, how, t.From+1)
+		}
+	}
+	return nil
+}
+
+// nonFinite returns the innermost constant part of the formula tree
+// (before folding) whose value is not finite, why, and that value; or a
+// nil node. The expression library folds constant arithmetic, so 1/0
+// becomes +Inf, which the formula's canonical form cannot write: the
+// error names the part and why rather than showing the folded formula.
+// Constant parts are number literals and the arithmetic on them, which
+// is what the library folds, in its arithmetic: / and ** in float64, the
+// rest in int where both operands are (whose overflow compileFormula
+// refuses apart).
+func nonFinite(root ast.Node) (n ast.Node, why string, v float64) {
+	ast.Walk(&root, visitor(func(node ast.Node) {
+		if n != nil {
+			return // the first found, in the order the walk visits, is innermost
+		}
+		b, ok := node.(*ast.BinaryNode)
+		if !ok {
+			return
+		}
+		val, ok := constValue(b)
+		if !ok || !math.IsInf(val, 0) && !math.IsNaN(val) {
+			return
+		}
+		// Its operands are finite: a part that is not would have been
+		// visited first.
+		l, _ := constValue(b.Left)
+		r, _ := constValue(b.Right)
+		switch {
+		case b.Operator == "/" && r == 0:
+			why = "divides by zero"
+		case (b.Operator == "**" || b.Operator == "^") && l == 0 && r < 0:
+			why = "divides by zero (0 to a negative power)"
+		case math.IsNaN(val):
+			why = "is not a real number (a negative number to a fractional power)"
+		default:
+			why = fmt.Sprintf("overflows float64 (its largest magnitude is %g)", math.MaxFloat64)
+		}
+		n, v = node, val
+	}))
+	return n, why, v
+}
+
+// visitor is an ast.Visitor of a function.
+type visitor func(ast.Node)
+
+func (f visitor) Visit(n *ast.Node) { f(*n) }
+
+// constValue returns the value of n if it is a constant part: a number
+// literal, or unary or binary arithmetic on constant parts.
+func constValue(n ast.Node) (float64, bool) {
+	switch n := n.(type) {
+	case *ast.IntegerNode:
+		return float64(n.Value), true
+	case *ast.FloatNode:
+		return n.Value, true
+	case *ast.UnaryNode:
+		v, ok := constValue(n.Node)
+		switch {
+		case ok && n.Operator == "-":
+			return -v, true
+		case ok && n.Operator == "+":
+			return v, true
+		}
+	case *ast.BinaryNode:
+		l, lok := constValue(n.Left)
+		r, rok := constValue(n.Right)
+		if !lok || !rok {
+			return 0, false
+		}
+		switch n.Operator {
+		case "+":
+			return l + r, true
+		case "-":
+			return l - r, true
+		case "*":
+			return l * r, true
+		case "/":
+			return l / r, true
+		case "**", "^":
+			return math.Pow(l, r), true
+		}
+	}
+	return 0, false
+}
+
+// constText writes the constant part n as the formula src wrote its
+// numbers, its operations spaced and a compound operand bracketed:
+// 1e308 * 10, (-1) ** 0.5.
+func constText(src string, n ast.Node) string {
+	switch n := n.(type) {
+	case *ast.UnaryNode:
+		return n.Operator + operandText(src, n.Node)
+	case *ast.BinaryNode:
+		return operandText(src, n.Left) + " " + n.Operator + " " + operandText(src, n.Right)
+	}
+	return literal(src, n)
+}
+
+// operandText is constText of an operand, bracketed unless a number.
+func operandText(src string, n ast.Node) string {
+	switch n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode:
+		return literal(src, n)
+	}
+	return "(" + constText(src, n) + ")"
 }
 
 // underflows says how the number literal n underflows float64, or ""

@@ -132,11 +132,11 @@ func TestExprNumberUnderscores(t *testing.T) {
 // a 32-bit build, where int is int32, 1000000 * 1000000 wrapped as well.
 // A formula whose integer arithmetic can overflow is refused; each one
 // here is either refused or computes what it says. (On a 32-bit build
-// the language itself refuses an integer literal past 2^31-1.)
+// an integer literal past 2^31-1 is refused as out of range.)
 func TestExprIntegerOverflow(t *testing.T) {
 	refused := func(err error) bool {
 		return strings.Contains(err.Error(), "may overflow int"+strconv.Itoa(strconv.IntSize)) ||
-			strconv.IntSize == 32 && strings.Contains(err.Error(), "integer literal is too large")
+			strconv.IntSize == 32 && strings.Contains(err.Error(), "is out of range: integer constants are int32")
 	}
 	for _, tc := range []struct {
 		spec string

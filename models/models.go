@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/nn"
 )
 
@@ -329,14 +330,15 @@ func (b *builder) ch(c int) int {
 	return int(v)
 }
 
-// product formats c·w, a fraction, as float64 does where that shows
-// one, and to 20 digits where float64 would round it to a whole number
-// (96 × 0.020833333333333332, the float64 nearest 1/48, is
-// 1.999999999999999889).
+// product formats c·w, a fraction, for the message that prints it
+// beside "c × w": as the product of the factors as printed
+// (cli.TimesPrinted), 28.8 for 96 × 0.3. Where that is whole but c·w is
+// not (the printed w is a hair from w), c·w itself is printed to 20
+// digits, as float64 would round it to a whole number too (5 × 0.2 is
+// 1.0000000000000000555).
 func product(c int, w float64) string {
-	p := float64(c) * w
-	if p != math.Round(p) {
-		return strconv.FormatFloat(p, 'g', -1, 64)
+	if s := cli.TimesPrinted(c, w); strings.ContainsAny(s, ".e") {
+		return s
 	}
 	return new(big.Float).SetPrec(128).Mul(big.NewFloat(float64(c)), big.NewFloat(w)).Text('g', 20)
 }

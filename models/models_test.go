@@ -340,8 +340,9 @@ func TestWidthWhole(t *testing.T) {
 		{"resnet18", 0.1, "width 0.1 gives stem 6.4 channels (64 × 0.1): want a whole number of channels in every layer, which resnet18 gives at widths that are multiples of 1/64 (nearest: 0.09375 and 0.109375)"},
 		{"vgg-small", 0.01, "multiples of 1/128 (nearest: 0.0078125 and 0.015625)"},
 		// 1/48 would give conv0 2 channels, but no float64 is 1/48: the
-		// one nearest gives a fraction float64 rounds to 2.
-		{"alexnet", 1.0 / 48, "width 0.020833333333333332 gives conv0 1.999999999999999889 channels (96 × 0.020833333333333332)"},
+		// one nearest gives a fraction float64 rounds to 2, shown as the
+		// product of the factors as printed.
+		{"alexnet", 1.0 / 48, "width 0.020833333333333332 gives conv0 1.999999999999999872 channels (96 × 0.020833333333333332)"},
 		{"alexnet", 1.0 / 48, "multiples of 1/32 (nearest: 0.03125)"},
 		// The nearest width above a fraction is used only as 0.125 is: a
 		// float64 a hair above it is not whole.
@@ -705,7 +706,7 @@ func TestBuildLayout(t *testing.T) {
 		{"vgg-small", Config{C: 3, H: 4, W: 4, Classes: 10, Binary: ste}, "vgg-small takes inputs of at least 8×8"},
 		{"resnet20", Config{C: 1, H: 28, W: 27, Classes: 10, Binary: ste}, "cannot be halved evenly"},
 		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.13, Binary: ste}, "want a whole number of channels in every layer"},
-		{"alexnet", Config{C: 3, H: 224, W: 224, Classes: 1000, Width: 0.3, Binary: ste}, "conv0 28.799999999999997 channels"},
+		{"alexnet", Config{C: 3, H: 224, W: 224, Classes: 1000, Width: 0.3, Binary: ste}, "conv0 28.8 channels (96 × 0.3)"},
 		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: 0.01, Binary: ste}, "want at least 1"},
 		{"resnet18", Config{C: 3, H: 64, W: 64, Classes: 10, Width: 1025, Binary: ste}, "want at most 65536"},
 		{"resnet20", Config{C: 1, H: 28, W: 28, Classes: 10, Width: math.NaN(), Binary: ste}, "want a number > 0"},
@@ -722,6 +723,32 @@ func TestBuildLayout(t *testing.T) {
 		_, lerr := BuildLayout(tt.model, tt.cfg)
 		if berr == nil || lerr == nil || lerr.Error() != berr.Error() || !strings.Contains(lerr.Error(), tt.want) {
 			t.Errorf("%s %+v: BuildLayout error %v\nBuild error %v\nwant both the same, with %q", tt.model, tt.cfg, lerr, berr, tt.want)
+		}
+	}
+}
+
+// TestProduct: a fractional channel count is the product of the factors
+// the message prints beside it, as a reader would work it out: alexnet
+// at width 0.3 gave conv0 "28.799999999999997 channels (96 × 0.3)", the
+// float64 product, where 96 × 0.3 is 28.8.
+func TestProduct(t *testing.T) {
+	for _, tt := range []struct {
+		c    int
+		w    float64
+		want string
+	}{
+		{96, 0.3, "28.8"},
+		{16, 0.13, "2.08"},
+		{64, 0.1, "6.4"},
+		{16, 1.0 / 32, "0.5"},
+		{96, 1.0 / 48, "1.999999999999999872"},
+		{3, 1e-300, "3e-300"},
+		// The factors as printed multiply to a whole number, the float64
+		// width to a fraction: that one is shown, as it is not whole.
+		{5, 0.2, "1.0000000000000000555"},
+	} {
+		if got := product(tt.c, tt.w); got != tt.want {
+			t.Errorf("product(%d, %v) = %s, want %s", tt.c, tt.w, got, tt.want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/models"
 )
 
@@ -240,7 +241,7 @@ func (c Config) label(recipe string) string {
 	}
 	fmt.Fprintf(&b, ", recipe %s: %d %s, batch %d, %s lr %s %s", recipe, c.Epochs, epochs, c.Batch, c.Optimizer, lr, c.Schedule)
 	if c.Validation != 0 {
-		fmt.Fprintf(&b, ", %s%% of the training split held out for validation", strconv.FormatFloat(100*c.Validation, 'g', -1, 64))
+		fmt.Fprintf(&b, ", %s%% of the training split held out for validation", cli.TimesPrinted(100, c.Validation))
 	}
 	if c.Binarize != binarizeBoth {
 		fmt.Fprintf(&b, ", binarized %s only", c.Binarize)

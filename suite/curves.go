@@ -77,13 +77,9 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	all := groups(rs)
 	rs = shownRuns(rs)
 	gs := groups(rs)
-	acc := plot.New()
-	acc.Title.Text = "test top-1 accuracy"
-	acc.X.Label.Text = "epoch"
+	acc := epochPanel("test top-1 accuracy")
 	acc.Y.Label.Text = "%"
-	loss := plot.New()
-	loss.Title.Text = "training loss"
-	loss.X.Label.Text = "epoch"
+	loss := epochPanel("training loss")
 	loss.Y.Label.Text = "cross-entropy"
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
@@ -91,10 +87,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	diag := hasDiagnostics(rs)
 	if diag {
 		for _, c := range diagnosticColumns {
-			p := plot.New()
-			p.Title.Text = c.title
-			p.X.Label.Text = "epoch"
-			panels = append(panels, p)
+			panels = append(panels, epochPanel(c.title))
 		}
 	}
 	for _, p := range panels {
@@ -165,6 +158,17 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	}
 	legend.Draw(side)
 	return nil
+}
+
+// epochPanel returns a panel of the training curves titled title, its x
+// axis the epoch, ticked at whole epochs only: gonum's default ticks
+// labelled a two-epoch axis 1.0, 1.5, 2.0, as if a run had half epochs.
+func epochPanel(title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "epoch"
+	p.X.Tick.Marker = labelledTicks{max: 5, whole: true}
+	return p
 }
 
 // spanFlat gives an axis whose data are all one value v (a workload of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,6 +82,43 @@ func TestCurvesOneEpochAxes(t *testing.T) {
 	for _, m := range regexp.MustCompile(`>([-−]?[0-9.e+-]+)<`).FindAllStringSubmatch(buf.String(), -1) {
 		if v, err := strconv.ParseFloat(strings.Replace(m[1], "−", "-", 1), 64); err == nil && v < 0 {
 			t.Errorf("tick %s: a negative tick in a plot of positive values", m[1])
+		}
+	}
+}
+
+// TestEpochAxis: the training curves' epoch axes are ticked at whole
+// epochs only: gonum's default ticks labelled a two-epoch axis 1.0, 1.5,
+// 2.0, as if a run had half epochs. A long run is labelled at a round
+// step of epochs, with at most five steps, as the small panels of the
+// diagnostics have room for.
+func TestEpochAxis(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		labels []string
+	}{
+		{1, 2, []string{"1", "2"}},
+		{0, 2, []string{"0", "1", "2"}}, // one epoch, spanned around it
+		{1, 3, []string{"1", "2", "3"}},
+		{1, 5, []string{"1", "2", "3", "4", "5"}},
+		{1, 10, []string{"2", "4", "6", "8", "10"}},
+		{1, 15, []string{"5", "10", "15"}},
+		{1, 100, []string{"20", "40", "60", "80", "100"}},
+	} {
+		p := epochPanel("title")
+		if p.X.Label.Text != "epoch" || p.Title.Text != "title" {
+			t.Errorf("epochPanel: x label %q, title %q; want epoch, title", p.X.Label.Text, p.Title.Text)
+		}
+		var labels []string
+		for _, tk := range p.X.Tick.Marker.Ticks(tc.lo, tc.hi) {
+			if tk.Value != math.Round(tk.Value) {
+				t.Errorf("epochs %g to %g: a tick at %g, between whole epochs", tc.lo, tc.hi, tk.Value)
+			}
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if !slices.Equal(labels, tc.labels) {
+			t.Errorf("epochs %g to %g: labels %q, want %q", tc.lo, tc.hi, labels, tc.labels)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/internal/mdtable"
 )
 
@@ -306,7 +307,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64) error {
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, among the multipliers of the recipe's learning rate with a finished run on the seeds that ran every multiplier, the one with the fewest diverged runs on those seeds, then the highest mean final validation top-1 (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", strconv.FormatFloat(100*validation, 'g', -1, 64))
+	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, among the multipliers of the recipe's learning rate with a finished run on the seeds that ran every multiplier, the one with the fewest diverged runs on those seeds, then the highest mean final validation top-1 (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. The tables below show each estimator at its chosen learning rate only, with every seed run there.\n", cli.TimesPrinted(100, validation))
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
 	}

@@ -341,3 +341,21 @@ func TestLRChoiceOfPartialGrid(t *testing.T) {
 		"| 0.1 (×1), at the grid's upper edge, without runs at ×3 |",
 		"| 0.1 (×1), at the grid's lower edge, without runs at ×0.3 |")
 }
+
+// TestValidationPercent: the held-out share is printed as the percent
+// of the recipe's fraction as written: validation 0.29 said
+// "28.999999999999996% of the training split", the float64 product
+// 100 × 0.29.
+func TestValidationPercent(t *testing.T) {
+	c := Config{Model: "resnet20", Dataset: "fmnist", Width: 1, Epochs: 1, Batch: 8, Optimizer: "sgd", LR: 0.1, Validation: 0.29}
+	if got := c.label("r"); !strings.Contains(got, ", 29% of the training split held out for validation") {
+		t.Errorf("label: %s\nwant 29%% of the training split held out", got)
+	}
+	var b strings.Builder
+	if err := writeLRChoices(&b, nil, 0.57); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "(57% of the training split, held out by each seed") {
+		t.Errorf("lr choices: %s\nwant 57%% of the training split", b.String())
+	}
+}

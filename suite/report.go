@@ -139,6 +139,8 @@ type Tabulation struct {
 	// estimators TableOptions.Estimators names (they have records of
 	// other workloads only), those estimators; and each workload of the
 	// runs directory that has records of none of them, and so no table.
+	// With TableOptions.ShowMissing it lists the latter only: the tables
+	// show the others as not run.
 	Missing []WorkloadMissing
 	// Unverified lists the records tabulated that carry no checksum:
 	// written before gradbench wrote checksums, they were checked for
@@ -392,11 +394,15 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			}
 		}
 		// Every workload of the directory, also one with records of
-		// none of them (which the selection drops with its table).
-		if wls := byWorkload(recs); len(wls) > 1 && !o.ShowMissing {
+		// none of them (which the selection drops with its table). With
+		// --missing=show a table shows those it lacks as not run, but a
+		// workload with none of them has no table to show them in: it
+		// is noted in both modes.
+		if wls := byWorkload(recs); len(wls) > 1 {
 			for _, wl := range wls {
-				if m := missingSpecs(order, wl); len(m) > 0 {
-					t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m, NoTable: len(m) == len(order)})
+				m := missingSpecs(order, wl)
+				if noTable := len(m) == len(order); len(m) > 0 && (!o.ShowMissing || noTable) {
+					t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m, NoTable: noTable})
 				}
 			}
 		}

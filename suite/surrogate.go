@@ -197,6 +197,23 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	if err := errors.Join(finite("from", o.From), finite("to", o.To)); err != nil {
 		return nil, err
 	}
+	// The kernels take x as float32: every grid point must be a finite
+	// float32 (checked before the ends' order: --from 1e39 is refused
+	// for its range, which no --to can mend), and the points must stay
+	// distinct once rounded to it (below).
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"from", o.From}, {"to", o.To}} {
+		if math.Abs(f.v) > math.MaxFloat32 {
+			return nil, fmt.Errorf("suite: curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+		}
+		// A nonzero end that float32 rounds to 0 would put x = 0 in the
+		// table where the flag asked for another number.
+		if f.v != 0 && float32(f.v) == 0 {
+			return nil, fmt.Errorf("suite: curves: --%s %v is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, f.v, float32(math.SmallestNonzeroFloat32))
+		}
+	}
 	if err := CheckOutputs([]NamedFile{{"--svg", o.SVG}}, nil); err != nil {
 		return nil, fmt.Errorf("suite: curves: %w", err)
 	}
@@ -219,21 +236,6 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		return nil, fmt.Errorf("suite: curves: --format must be tsv or csv, got %q", o.Format)
 	case o.Layout != "" && o.Layout != "auto" && o.Layout != "overlay" && o.Layout != "panels":
 		return nil, fmt.Errorf("suite: curves: --layout must be auto, overlay or panels, got %q", o.Layout)
-	}
-	// The kernels take x as float32: every grid point must be a finite
-	// float32, and the points must stay distinct once rounded to it.
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"from", o.From}, {"to", o.To}} {
-		if math.Abs(f.v) > math.MaxFloat32 {
-			return nil, fmt.Errorf("suite: curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
-		}
-		// A nonzero end that float32 rounds to 0 would put x = 0 in the
-		// table where the flag asked for another number.
-		if f.v != 0 && float32(f.v) == 0 {
-			return nil, fmt.Errorf("suite: curves: --%s %v is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, f.v, float32(math.SmallestNonzeroFloat32))
-		}
 	}
 	xs := make([]float32, o.Points)
 	for i := range xs {

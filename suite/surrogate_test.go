@@ -90,6 +90,12 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 		{func(o *SurrogateOptions) { o.Format = "SVG" }, `--format must be tsv or csv, got "SVG": the plot is drawn by --svg FILE, with or without --format`},
 		{func(o *SurrogateOptions) { o.To = 1e39 }, "--to 1e+39 is outside float32's range"},
 		{func(o *SurrogateOptions) { o.From = -1e39 }, "--from -1e+39 is outside float32's range"},
+		// Past float32, or 0 in it, before the order: --from 1e39 was
+		// "--from must be less than --to", as if a smaller --from would
+		// do.
+		{func(o *SurrogateOptions) { o.From = 1e39 }, "--from 1e+39 is outside float32's range"},
+		{func(o *SurrogateOptions) { o.From, o.To = -1, -1e39 }, "--to -1e+39 is outside float32's range"},
+		{func(o *SurrogateOptions) { o.From, o.To = 1, 1e-50 }, "--to 1e-50 is 0 as float32"},
 		// A nonzero end float32 rounds to 0 would print x = 0 where the
 		// flag asked for another number.
 		{func(o *SurrogateOptions) { o.From = 1e-50 }, "--from 1e-50 is 0 as float32, in which the estimators take x (its smallest magnitude is 1e-45)"},

@@ -267,8 +267,13 @@ func surrogateLine(xs []float32, c SurrogateCurve) (*plotter.Line, error) {
 
 // labelledTicks labels every major tick at a round step, the smallest
 // that leaves at most max steps between the ends (10 when max is 0), with
-// unlabelled minor ticks halfway.
-type labelledTicks struct{ max int }
+// unlabelled minor ticks halfway. With whole, every tick is at a whole
+// number (epochs): the step is at least 1, and a minor tick is drawn
+// only where halfway is whole.
+type labelledTicks struct {
+	max   int
+	whole bool
+}
 
 // Ticks returns the ticks between lo and hi.
 func (t labelledTicks) Ticks(lo, hi float64) []plot.Tick {
@@ -283,8 +288,15 @@ func (t labelledTicks) Ticks(lo, hi float64) []plot.Tick {
 			break
 		}
 	}
+	half := step / 2
+	if t.whole {
+		step = max(step, 1)
+		if half = step / 2; half != math.Trunc(half) {
+			half = step // no minor ticks between whole ones
+		}
+	}
 	var ticks []plot.Tick
-	for v := math.Ceil(lo/step*2) * step / 2; v <= hi+step*1e-9; v += step / 2 {
+	for v := math.Ceil(lo/half) * half; v <= hi+step*1e-9; v += half {
 		t := plot.Tick{Value: v}
 		if k := v / step; math.Abs(k-math.Round(k)) < 1e-9 {
 			// The ticks are sums of inexact halves of the step: the one at 0

@@ -56,7 +56,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
 	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated, 0 (the first epoch) when not given; refused where no estimator listed has a schedule that changes its curve (fda:n=9 has none)")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
-	svg := fs.String("svg", "", "write the curves as an SVG plot to this `file` (name.svg, or a name without an extension; another format's, such as .png, is refused); the table is then printed only if --format is given")
+	svg := stringOptional(fs, "svg", "no plot is written", "write the curves as an SVG plot to this `file` (name.svg, or a name without an extension; another format's, such as .png, is refused); the table is then printed only if --format is given")
 	layout := fs.String("layout", "auto", "with --svg: plot layout: overlay (one axis), panels (one per curve, each its own y range) or auto (panels when one curve's peak is over 10 times another's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

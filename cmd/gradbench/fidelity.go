@@ -84,7 +84,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	per := cli.Int(fs, "sample", suite.DefaultFidelityPerStratum, "sampled `weights` per stratum and binary layer: drawn uniformly and among the layer's 10% smallest |w|, or all of a stratum that holds fewer (the per-layer table says what each layer gave)")
 	reps := cli.Int(fs, "bootstrap", suite.DefaultFidelityReps, fmt.Sprintf("bootstrap `resamples`, %d to %d: the 95%% intervals' ends are the 2.5%% and 97.5%% points of the resampled scores, and %d puts %d resamples at or beyond each (below 40 the ends are the smallest and largest resample); at most %d, since every resample's scores are kept in memory (32 bytes per resample and estimator)", suite.MinFidelityReps, suite.MaxFidelityReps, suite.MinFidelityReps, suite.MinFidelityReps/40, suite.MaxFidelityReps))
 	nb := cli.Int(fs, "eval-batches", suite.DefaultFidelityBatches, "evaluation `batches`: with 2 or more, the flips and predictions are measured on each and the table adds the scores' mean and 95% interval over batches (each batch costs as much as the first)")
-	out := fs.String("out", "", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (default: print only)")
+	out := stringOptional(fs, "out", "the report is printed only", "`directory` to write fidelity.md, fidelity.svg, fidelity-agreement.svg and fidelity-bench.txt to (left out, the report is printed only)")
 	quiet := fs.Bool("quiet", false, "print nothing on stderr but errors: no expected time, progress or list of the files written")
 	if err := parseFlags(fs, args); err != nil {
 		return err

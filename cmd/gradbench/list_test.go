@@ -70,8 +70,11 @@ func TestList(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := runGradbench(t, "list", "extra"); err == nil {
-		t.Error("gradbench list extra: no error")
+	// list takes no flags either: "flags only" would send the user
+	// looking for one.
+	wantErr := `list: unexpected argument "extra" (list takes no arguments and no flags; see gradbench help list)`
+	if _, _, err := runGradbench(t, "list", "extra"); err == nil || err.Error() != wantErr {
+		t.Errorf("gradbench list extra: error %v, want %s", err, wantErr)
 	}
 }
 

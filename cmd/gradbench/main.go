@@ -158,9 +158,7 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 	fs.SetOutput(&usageOutput{help: help, errs: errs})
 	fs.Usage = func() {
 		w := fs.Output()
-		n := 0
-		fs.VisitAll(func(*flag.Flag) { n++ })
-		if n == 0 {
+		if !hasFlags(fs) {
 			// No "[flags]" and no empty Flags: heading for a command
 			// that defines none (list).
 			fmt.Fprintf(w, "usage: gradbench %s\n\n%s\n\n%s takes no flags.\n", c.name, strings.TrimSpace(c.long), c.name)
@@ -175,12 +173,17 @@ func newFlagSet(c *command, help, errs io.Writer) *flag.FlagSet {
 // usageLine is the one line of usage printed under a flag error: the
 // command's form and where its flags are described.
 func usageLine(fs *flag.FlagSet) string {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	if n == 0 {
+	if !hasFlags(fs) {
 		return fmt.Sprintf("usage: gradbench %s (it takes no flags; see gradbench help %s)", fs.Name(), fs.Name())
 	}
 	return fmt.Sprintf("usage: gradbench %s [flags] (gradbench help %s describes them)", fs.Name(), fs.Name())
+}
+
+// hasFlags reports whether fs defines any flag (list defines none).
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
 }
 
 // usageOutput is a flag set's output: errs, until parseFlags finds that
@@ -280,6 +283,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: %s", fs.Name(), strings.Join(each, "; "))
 	}
 	if fs.NArg() > 0 {
+		if !hasFlags(fs) {
+			// "flags only" would send the user looking for one (list).
+			return fmt.Errorf("%s: unexpected argument %q (%s takes no arguments and no flags; see gradbench help %s)", fs.Name(), fs.Arg(0), fs.Name(), fs.Name())
+		}
 		return fmt.Errorf("%s: unexpected argument %q (flags only%s; see gradbench help %s)", fs.Name(), fs.Arg(0), bareArgHint(fs, args, given), fs.Name())
 	}
 	return nil
@@ -367,12 +374,16 @@ func listJoin(pieces []string) string {
 
 // emptyFlag says that flag f was given the empty or blank value v, what
 // it wants instead (the name its usage gives its value) and that leaving
-// it out gives its default.
+// it out gives its default; or, for a flag without one, that it has none
+// and what leaving it out does.
 func emptyFlag(f *flag.Flag, v string) string {
 	what, want := cli.Blank(f, v)
 	if _, ok := f.Value.(requiredFlag); ok {
 		// No default to fall back to: leaving it out is refused too.
 		return fmt.Sprintf("--%s %q is %s: give the %s (--%s is required and has no default)", f.Name, v, what, want, f.Name)
+	}
+	if o, ok := f.Value.(optionalString); ok {
+		return fmt.Sprintf("--%s %q is %s: give the %s (--%s has no default: left out, %s)", f.Name, v, what, want, f.Name, o.leftOut)
 	}
 	def := ""
 	if _, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok && f.DefValue != "" && f.DefValue != "0" {
@@ -406,6 +417,36 @@ func stringRequired(fs *flag.FlagSet, name, usage string) *string {
 	p := new(string)
 	fs.Var(requiredString{p}, name, usage)
 	return p
+}
+
+// optionalString is a string flag without a default: it asks for
+// something (a plot, a cell) that is not done at all when it is left
+// out. An empty value is refused saying so, rather than offering to
+// leave the flag out "for its default": --svg "" has no default file.
+type optionalString struct {
+	p       *string
+	leftOut string // what the command does without the flag: "no plot is written"
+}
+
+func (o optionalString) String() string {
+	if o.p == nil {
+		return ""
+	}
+	return *o.p
+}
+func (o optionalString) Set(s string) error { *o.p = s; return nil }
+
+// stringOptional defines an optionalString flag, whose absence does
+// leftOut, and returns where its value is stored.
+func stringOptional(fs *flag.FlagSet, name, leftOut, usage string) *string {
+	p := new(string)
+	stringVarOptional(fs, p, name, leftOut, usage)
+	return p
+}
+
+// stringVarOptional defines an optionalString flag stored in p.
+func stringVarOptional(fs *flag.FlagSet, p *string, name, leftOut, usage string) {
+	fs.Var(optionalString{p, leftOut}, name, usage)
 }
 
 // onceValue wraps a flag's Value while parseFlags parses: set records each

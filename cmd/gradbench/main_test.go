@@ -180,7 +180,7 @@ func TestFlagGivenEmpty(t *testing.T) {
 		{run("--ablation", ""), `run: --ablation "" is empty: give the value, or leave --ablation out for its default`},
 		{run("--lr-grid", "\t"), `run: --lr-grid "\t" is blank: give the multipliers, or leave --lr-grid out for its default`},
 		{[]string{"run", "--recipe", recipe, "--out", ""}, `run: --out "" is empty: give the directory, or leave --out out for its default (` + filepath.Join("results", "runs") + `)`},
-		{run("--cell", ""), `run: --cell "" is empty: give the cell, or leave --cell out for its default`},
+		{run("--cell", ""), `run: --cell "" is empty: give the cell (--cell has no default: left out, every cell is trained)`},
 		{run("--epochs", ""), `run: --epochs "" is empty: give the value, or leave --epochs out for its default`},
 		// A boolean flag's default (false) is not offered: --quiet= is
 		// no way to ask for it.
@@ -189,13 +189,17 @@ func TestFlagGivenEmpty(t *testing.T) {
 		{[]string{"plan", "--recipe", "", "--out", out}, `plan: --recipe "" is empty: give the name, or leave --recipe out for its default (fmnist-10)`},
 		{[]string{"eval", "--model", "m.gbnn", "--impl", ""}, `eval: --impl "" is empty: give the value, or leave --impl out for its default`},
 		{[]string{"eval", "--model", "m.gbnn", "--dataset", ""}, `eval: --dataset "" is empty: give the name, or leave --dataset out for its default`},
-		{[]string{"curves", "--svg", ""}, `curves: --svg "" is empty: give the file, or leave --svg out for its default`},
+		// Flags that do something only when given have no default to
+		// leave them out for: the error says what leaving them out does.
+		{[]string{"curves", "--svg", ""}, `curves: --svg "" is empty: give the file (--svg has no default: left out, no plot is written)`},
 		{[]string{"curves", "--estimators", ""}, `curves: --estimators "" is empty: give the value, or leave --estimators out for its default`},
 		{[]string{"curves", "--format", ""}, `curves: --format "" is empty: give the value, or leave --format out for its default (tsv)`},
 		{[]string{"curves", "--svg", svg, "--format", ""}, `curves: --format "" is empty: give the value, or leave --format out for its default (tsv)`},
-		{[]string{"table", "--runs", out, "--curves", ""}, `table: --curves "" is empty: give the file, or leave --curves out for its default`},
+		{[]string{"table", "--runs", out, "--curves", ""}, `table: --curves "" is empty: give the file (--curves has no default: left out, no curves are written)`},
+		{[]string{"table", "--runs", out, "--bench", ""}, `table: --bench "" is empty: give the file (--bench has no default: left out, no benchmark lines are written)`},
 		{[]string{"slurm", "--recipe", recipe, "--out", out, "--partition", " "}, `slurm: --partition " " is blank: give the partition, or leave --partition out for its default`},
-		{[]string{"fidelity", "--init", "--recipe", recipe, "--out", ""}, `fidelity: --out "" is empty: give the directory, or leave --out out for its default`},
+		{[]string{"fidelity", "--init", "--recipe", recipe, "--out", ""}, `fidelity: --out "" is empty: give the directory (--out has no default: left out, the report is printed only)`},
+		{[]string{"models", "--model", ""}, `models: --model "" is empty: give the name (--model has no default: left out, every model is summarized in a row)`},
 		{[]string{"models", "--input", ""}, `models: --input "" is empty: give the CxHxW, or leave --input out for its default`},
 		{[]string{"export", "--run", "r.json", "--out", ""}, `export: --out "" is empty: give the file, or leave --out out for its default`},
 		// Required flags have no default to leave them out for.

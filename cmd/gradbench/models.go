@@ -37,8 +37,8 @@ Examples:
 }
 
 func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
-	model := fs.String("model", "", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
-	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28 (default: each model's paper workload)")
+	model := stringOptional(fs, "model", "every model is summarized in a row", "summarize this model `name` layer by layer ("+strings.Join(models.Names(), ", ")+")")
+	input := fs.String("input", "", "input `CxHxW`, such as 1x28x28, with x, X or × between the numbers (default: each model's paper workload)")
 	classes := cli.Int(fs, "classes", 0, "number of classes (default: each model's paper workload)")
 	width := cli.Float64(fs, "width", 1, "width multiplier; every layer must have a whole number of channels at it, 1 to 65536")
 	if err := parseFlags(fs, args); err != nil {
@@ -67,12 +67,14 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	return err
 }
 
-// parseShape parses "CxHxW".
+// parseShape parses "CxHxW", with x, X or × between the numbers: the
+// help writes shapes 3×32×32, and 1X28X28 can mean nothing else. Any
+// other separator is refused naming these.
 func parseShape(s string) ([3]int, error) {
 	var out [3]int
-	parts := strings.Split(strings.ReplaceAll(s, "×", "x"), "x")
+	parts := strings.Split(strings.NewReplacer("×", "x", "X", "x").Replace(s), "x")
 	if len(parts) != 3 {
-		return out, fmt.Errorf("bad --input %q: want CxHxW, such as 3x32x32", s)
+		return out, fmt.Errorf("bad --input %q: want CxHxW, such as 3x32x32 (x, X or × between the numbers)", s)
 	}
 	for i, p := range parts {
 		v, ok := cli.Digits(p)

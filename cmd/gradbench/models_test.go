@@ -26,6 +26,18 @@ func TestModelsGolden(t *testing.T) {
 	}
 }
 
+// TestModelsInputSeparators: --input takes x, X or × between the
+// numbers: 1X28X28 was refused where 1x28x28 and 1×28×28 (the form the
+// help writes shapes in) were taken, though it can mean nothing else.
+func TestModelsInputSeparators(t *testing.T) {
+	want, _ := gradbenchOK(t, "models", "--model", "resnet20", "--input", "1x28x28")
+	for _, in := range []string{"1X28X28", "1×28×28", "1x28X28"} {
+		if got, _ := gradbenchOK(t, "models", "--model", "resnet20", "--input", in); got != want {
+			t.Errorf("models --input %s:\n%s\nwant as for 1x28x28:\n%s", in, got, want)
+		}
+	}
+}
+
 func TestModelsErrors(t *testing.T) {
 	// Past a 32-bit int; a 32-bit build gets its largest int instead.
 	const big, bigSide = min(100000000000, math.MaxInt), min(4000000000, math.MaxInt)
@@ -35,8 +47,11 @@ func TestModelsErrors(t *testing.T) {
 	}{
 		{[]string{"--model", "lenet"}, `unknown model "lenet"`},
 		// Named by the command, like its other errors.
-		{[]string{"--input", "3x32"}, `models: bad --input "3x32": want CxHxW, such as 3x32x32`},
-		{[]string{"--input", "28x28"}, `models: bad --input "28x28": want CxHxW, such as 3x32x32`},
+		{[]string{"--input", "3x32"}, `models: bad --input "3x32": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
+		{[]string{"--input", "28x28"}, `models: bad --input "28x28": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
+		// Another separator is refused naming the ones taken.
+		{[]string{"--input", "3*32*32"}, `models: bad --input "3*32*32": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
+		{[]string{"--input", "3,32,32"}, `models: bad --input "3,32,32": want CxHxW, such as 3x32x32 (x, X or × between the numbers)`},
 		{[]string{"--input", "0x32x32"}, `models: bad --input "0x32x32": want CxHxW with positive integers, such as 3x32x32`},
 		{[]string{"--input", "+3x32x32"}, `models: bad --input "+3x32x32": want CxHxW with positive integers`},
 		{[]string{"--classes", "1"}, "models: bad --classes 1: want at least 2, or leave --classes out for each model's paper workload"},
@@ -59,6 +74,9 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "resnet20", "--width", "0.01"}, "width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
 		// Every model is summarized: alexnet's conv0 fails first.
 		{[]string{"--width", "0.01"}, "models: alexnet: width 0.01 gives conv0 0.96 channels (96 × 0.01): want a whole number of channels in every layer"},
+		// The fraction is 96 × 0.3 as a reader works it out, not the
+		// float64 product 28.799999999999997.
+		{[]string{"--width", "0.3"}, "models: alexnet: width 0.3 gives conv0 28.8 channels (96 × 0.3): want a whole number of channels in every layer"},
 		// Rounded to 2/4/8 channels, it was the network of width 0.125.
 		{[]string{"--model", "resnet20", "--width", "0.13"}, "models: resnet20: width 0.13 gives stem 2.08 channels (16 × 0.13): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.125 and 0.1875)"},
 		{[]string{"--width", "1e18"}, "width 1e+18 gives conv0 9.6e+19 channels (96 × 1e+18, rounded): want at most 65536"},

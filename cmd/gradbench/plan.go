@@ -182,8 +182,8 @@ type cellFlags struct {
 }
 
 func (f *cellFlags) define(fs *flag.FlagSet) {
-	fs.StringVar(&f.cell, "cell", "", "train only this `cell` of the sweep, an index or a key from gradbench plan, and record it in --out (which other processes may share)")
-	fs.StringVar(&f.indexEnv, "index-from-env", "", "train only the cell whose index is in this environment `variable`, such as SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
+	stringVarOptional(fs, &f.cell, "cell", "every cell is trained", "train only this `cell` of the sweep, an index or a key from gradbench plan, and record it in --out (which other processes may share)")
+	stringVarOptional(fs, &f.indexEnv, "index-from-env", "every cell is trained", "train only the cell whose index is in this environment `variable`, such as SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX")
 }
 
 // set reports whether the command line selects one cell.

@@ -139,7 +139,7 @@ func TestRunCellBadInput(t *testing.T) {
 		{"negative index", "-", []string{"--cell", "-1"}, `suite: bad cell "-1": want an index 0..3 or a 16-digit key`},
 		{"signed index", "-", []string{"--cell", "+1"}, `suite: bad cell "+1": want an index 0..3 or a 16-digit key`},
 		{"not an index", "-", []string{"--cell", "two"}, `suite: bad cell "two": want an index 0..3 or a 16-digit key`},
-		{"empty", "-", []string{"--cell", ""}, `run: --cell "" is empty: give the cell, or leave --cell out for its default`},
+		{"empty", "-", []string{"--cell", ""}, `run: --cell "" is empty: give the cell (--cell has no default: left out, every cell is trained)`},
 		{"unknown key", "-", []string{"--cell", "0123456789abcdef"}, "suite: no cell of the sweep has key 0123456789abcdef"},
 		{"env unset", "-", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX: the variable is not set"},
 		{"env empty", "", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, `--index-from-env GRADBENCH_TEST_INDEX: its value "" is not a cell index (want an integer 0..3 in plain digits)`},
@@ -150,7 +150,7 @@ func TestRunCellBadInput(t *testing.T) {
 		{"env out of range", "4", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX=4: suite: no cell 4: the sweep has 4 cells (0..3)"},
 		// The variable's value as set, not as parsed: 010 is cell 10.
 		{"env out of range, leading zero", "010", []string{"--index-from-env", "GRADBENCH_TEST_INDEX"}, "--index-from-env GRADBENCH_TEST_INDEX=010: suite: no cell 10: the sweep has 4 cells (0..3)"},
-		{"env name empty", "-", []string{"--index-from-env", ""}, `run: --index-from-env "" is empty: give the variable, or leave --index-from-env out for its default`},
+		{"env name empty", "-", []string{"--index-from-env", ""}, `run: --index-from-env "" is empty: give the variable (--index-from-env has no default: left out, every cell is trained)`},
 		{"env name with $", "-", []string{"--index-from-env", "$SLURM_ARRAY_TASK_ID"}, `--index-from-env "$SLURM_ARRAY_TASK_ID": want the name`},
 		{"both", "1", []string{"--cell", "0", "--index-from-env", "GRADBENCH_TEST_INDEX"}, "--cell and --index-from-env both select a cell: give one"},
 	}

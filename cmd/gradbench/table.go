@@ -61,7 +61,8 @@ by name, and one that only some workloads lack is noted on stderr. With
 --missing show, such an estimator is shown as not run instead (a row of
 the main and sides tables, a line after the others), as the table job of
 gradbench slurm does; without --estimators it is refused, as there is
-nothing it could show. The paper's tables (sine-na, na-others, eta,
+nothing it could show. A workload with records of none of them has no
+table, which is noted on stderr in either mode. The paper's tables (sine-na, na-others, eta,
 paper) have fixed rows and refuse --estimators. --seeds keeps only the
 runs of the listed seeds (written as for gradbench run --seeds: 3..10,
 1,2,5) in every table's rows and comparisons, which then pair seeds
@@ -96,8 +97,8 @@ Examples:
 func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	ablation := fs.String("ablation", suite.TableMain, "`table`: "+strings.Join(suite.TableNames(), ", "))
 	runs := fs.String("runs", defaultRunsDir, "`directory` of run records (gradbench run --out)")
-	curves := fs.String("curves", "", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several); name.svg, or a name without an extension: another format's, such as .png, is refused")
-	bench := fs.String("bench", "", "also write every record as Go benchmark lines to this text `file` (such as bench.txt; a name with another format's extension, such as .json or .md, is refused)")
+	curves := stringOptional(fs, "curves", "no curves are written", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several); name.svg, or a name without an extension: another format's, such as .png, is refused")
+	bench := stringOptional(fs, "bench", "no benchmark lines are written", "also write every record as Go benchmark lines to this text `file` (such as bench.txt; a name with another format's extension, such as .json or .md, is refused)")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
 	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators")
 	seeds := fs.String("seeds", "", "only the runs of these `seeds` in the table's rows and comparisons: a count N for seeds 1..N, a list 1,2,5 or a range 3..10, as gradbench run takes them (default: every seed)")

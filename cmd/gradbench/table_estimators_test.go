@@ -91,11 +91,23 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 		t.Errorf("stderr, want one note on tiny2's missing fda and table:\n%s", stderr)
 	}
 	// --missing=show: what the refusals above refused is shown as not
-	// run, in the order named, and nothing is noted on stderr.
+	// run, in the order named, and nothing is noted on stderr where
+	// every workload has a table.
 	stdout, stderr = gradbenchOK(t, "table", "--runs", runs, "--estimators", "dsq,ste,bnnplus", "--missing=show")
 	if !regexp.MustCompile(`(?m)^\| dsq +\| +not run \| 0 \|.*\n\| ste +\| +\d.*\n\| bnnplus +\| +not run \| 0 \|`).MatchString(stdout) ||
 		strings.Contains(stdout, "| fda ") || stderr != "" {
 		t.Errorf("table --missing=show: want rows dsq (not run), ste, bnnplus (not run) on each workload, no note:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	// A workload with none of them has no table to show them in, in
+	// this mode as in the default one: it is noted, not left out
+	// without a word.
+	stdout, stderr = gradbenchOK(t, "table", "--runs", runs, "--estimators", "fda", "--missing=show")
+	if !strings.Contains(stdout, "| fda ") || strings.Contains(stdout, "tiny2") {
+		t.Errorf("table --estimators fda --missing=show: want fda's workload alone:\n%s", stdout)
+	}
+	if n := strings.Count(stderr, "note: "); n != 1 || !strings.Contains(stderr, "tiny2") ||
+		!strings.Contains(stderr, " has no records of fda, so it has no table (--estimators fda)\n") {
+		t.Errorf("table --estimators fda --missing=show: stderr, want one note on tiny2's missing fda and table:\n%s", stderr)
 	}
 	stdout, _, err := runGradbench(t, "table", "--runs", runs, "--ablation", "sides", "--estimators", "fda", "--missing=show")
 	if err != nil || !regexp.MustCompile(`(?m)^\| fda +\| weights only +\| w=fda/a=ste +\| +not run \|`).MatchString(stdout) {

@@ -104,6 +104,15 @@ func (f Format) HasMagic(head []byte) bool {
 // (at least the header when the file is as long), and that the file, of
 // size bytes, holds the header and the checksum trailer.
 func (f Format) checkHeader(head []byte, size int64) error {
+	if size == 0 {
+		// Said as such: "bad magic" sent the user looking for what
+		// other format the file was, where it holds nothing at all.
+		msg := "empty (0 bytes), not a gradbench " + f.Name
+		if f.Hint != "" {
+			msg += " (" + f.Hint + ")"
+		}
+		return errors.New(msg)
+	}
 	if !f.HasMagic(head) {
 		msg := "not a gradbench " + f.Name + " (bad magic"
 		if f.Hint != "" {

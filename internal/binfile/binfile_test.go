@@ -40,7 +40,10 @@ func TestFrame(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"empty", nil, "not a gradbench test file (bad magic; want a file from the test)"},
+		// Said as such, not as a bad magic: a file left empty (a
+		// failed copy, a touch) is no other format's file.
+		{"empty", nil, "empty (0 bytes), not a gradbench test file (want a file from the test)"},
+		{"other", []byte("not this format"), "not a gradbench test file (bad magic; want a file from the test)"},
 		{"magic", flip(0), "bad magic"},
 		{"short", good[:len(testFormat.Magic)+5], "truncated: 13 bytes, the header and checksum alone take 16"},
 		{"version", otherVersion(), "format version 4, this build reads version 3"},

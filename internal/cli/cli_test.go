@@ -414,3 +414,24 @@ func TestPrintDefaultsDash(t *testing.T) {
 		}
 	}
 }
+
+// TestTimesPrinted: the product of an integer and a float64 as printed.
+func TestTimesPrinted(t *testing.T) {
+	for _, tt := range []struct {
+		c    int
+		w    float64
+		want string
+	}{
+		{96, 0.3, "28.8"}, // float64: 28.799999999999997
+		{100, 0.29, "29"}, // float64: 28.999999999999996
+		{100, 0.1, "10"},
+		{96, 1.0 / 48, "1.999999999999999872"},
+		{3, 1e-300, "3e-300"},
+		{-2, 0.5, "-1"},
+		{7, 0, "0"},
+	} {
+		if got := TimesPrinted(tt.c, tt.w); got != tt.want {
+			t.Errorf("TimesPrinted(%d, %v) = %s, want %s", tt.c, tt.w, got, tt.want)
+		}
+	}
+}

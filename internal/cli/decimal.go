@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -262,6 +263,19 @@ func redash(listing string, names []string, dash string) string {
 		return listing
 	}
 	return strings.Join(lines, "")
+}
+
+// TimesPrinted returns c × w for a message that prints w beside it in
+// its shortest form (strconv 'g', -1): the exact product of c and w as
+// printed, which a reader can check, rather than the float64 product
+// (96 × 0.3 is 28.8, where float64 gives 28.799999999999997, which reads
+// as a value computed wrong; 100 × 0.29 is 29, not 28.999999999999996).
+// The product has at most 17 + 20 significant digits, far fewer than
+// the 256 bits it is worked out in, so it is printed exactly, in the
+// form 'g' gives (3e-300).
+func TimesPrinted(c int, w float64) string {
+	printed, _, _ := new(big.Float).SetPrec(256).Parse(strconv.FormatFloat(w, 'g', -1, 64), 10)
+	return printed.Mul(printed, new(big.Float).SetInt64(int64(c))).Text('g', 40)
 }
 
 // Digits returns the value of s written as plain decimal digits, and

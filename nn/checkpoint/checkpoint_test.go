@@ -120,7 +120,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"truncated", good[:len(good)-100], nil, "checksum mismatch"},
 		{"truncated header", good[:10], nil, "truncated"},
-		{"empty", nil, nil, "bad magic"},
+		{"empty", nil, nil, "empty (0 bytes), not a gradbench checkpoint"},
 		{"flipped bit", flip, nil, "checksum mismatch"},
 		{"wrong version", wrongVersion, nil, "format version 7"},
 		{"bad magic", badMagic, nil, "bad magic"},
