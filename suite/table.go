@@ -122,7 +122,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		writeMachineTypes(w, wl)
 		if grid {
 			sel, choices := SelectLR(wl)
-			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil); err != nil {
 				return err
 			}
 			if write == nil {
