@@ -18,7 +18,7 @@ func TestTableSeeds(t *testing.T) {
 		t.Errorf("table --seeds 2..3: want seed 2's runs alone, said under the heading:\n%s", out)
 	}
 	for _, tc := range []struct{ seeds, want string }{
-		{"3-4", `suite: bad seeds "3-4": a sign (+ or -) is not allowed`},
+		{"3-4", `suite: bad seeds "3-4": a range is written with two dots, lo..hi: write "3..4"`},
 		{"1..2,5", `suite: bad seeds "1..2,5": a range and a list do not combine`},
 		{"0", `suite: bad seeds "0": the count must be in 1..1000`},
 		{"5,7", "suite: --seeds 5, 7: no run records of these seeds in " + runs + " (it has records of seeds 1, 2)"},
