@@ -13,7 +13,7 @@ func TestTableSeeds(t *testing.T) {
 	_, recipe, runs := tinyWorkdir(t)
 	gradbenchOK(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", runs)
 	out, _ := gradbenchOK(t, "table", "--runs", runs, "--seeds", "2..3")
-	if !strings.Contains(out, "\nSeeds 2 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 3 of --seeds have no runs here).\n") ||
+	if !strings.Contains(out, "\nSeed 2 only (--seeds): every row and comparison below is over the runs of this seed alone (seed 3 of --seeds has no runs here).\n") ||
 		!strings.Contains(out, "| ste       |") || strings.Contains(out, "| 2 |") {
 		t.Errorf("table --seeds 2..3: want seed 2's runs alone, said under the heading:\n%s", out)
 	}
