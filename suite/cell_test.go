@@ -124,6 +124,21 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
 		}
 	}
+	// Tried as a new user would: --seeds 3-4, a range as other tools
+	// write it, was refused as holding a sign. It says how a range is
+	// written; a dash elsewhere is still a sign.
+	for in, want := range map[string]string{
+		"3-4":   `suite: bad seeds "3-4": a range is written with two dots, lo..hi: write "3..4" for seeds 3 to 4`,
+		"1-10":  `write "1..10" for seeds 1 to 10`,
+		"-3":    "a sign (+ or -) is not allowed",
+		"3-":    "a sign (+ or -) is not allowed",
+		"1,3-4": "a sign (+ or -) is not allowed",
+		"3--4":  "a sign (+ or -) is not allowed",
+	} {
+		if _, err := ParseSeeds(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSeeds(%q) error = %v, want one containing %q", in, err, want)
+		}
+	}
 	// Tried as a new user would: --seeds " 3" was trimmed while --width
 	// " 0.5" was refused. White space is refused anywhere, saying so.
 	for _, spaced := range []string{" 3", "3 ", " 7, 3 ", "7, 3", "4 ..6", "1,\t2", "3\n"} {
@@ -203,6 +218,8 @@ func TestParseSeed(t *testing.T) {
 	for bad, why := range map[string]string{
 		"": "empty", "0": "not an integer >= 1", "x": "not an integer >= 1", "18446744073709551616": "not an integer >= 1",
 		"2,3": "not a list or a range", "2..3": "not a list or a range", "+2": "sign", "-2": "sign",
+		// A range written with a dash was refused as holding a sign.
+		"1-3": "one network is measured, so one seed: not a range", "2-": "sign",
 		" 7": "white space is not allowed", "7 ": "white space is not allowed", " 7 ": "white space is not allowed",
 	} {
 		if _, err := ParseSeed(bad); err == nil || !strings.HasPrefix(err.Error(), "suite: bad seed ") || !strings.Contains(err.Error(), why) {

@@ -144,6 +144,11 @@ func ParseSeeds(s string) ([]uint64, error) {
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return nil, bad(spaceNotAllowed)
 	}
+	// "3-4" is a range written with a dash, as other tools write one:
+	// say how a range is written, not that the dash is a sign.
+	if lo, hi, ok := dashRange(s); ok {
+		return nil, bad(fmt.Sprintf("a range is written with two dots, lo..hi: write %q for seeds %s to %s", lo+".."+hi, lo, hi))
+	}
 	// A sign is refused wherever it stands: a count, a list entry and a
 	// range end are plain digits alike, rather than "+2" being taken as a
 	// count while "1,+2" is refused.
@@ -221,6 +226,23 @@ func ParseSeeds(s string) ([]uint64, error) {
 	return seeds, nil
 }
 
+// dashRange reports whether s is two runs of digits joined by one dash,
+// such as "3-4": a range as other tools write it, which gradbench writes
+// "3..4". It returns the two ends.
+func dashRange(s string) (lo, hi string, ok bool) {
+	lo, hi, ok = strings.Cut(s, "-")
+	digits := func(t string) bool {
+		return t != "" && strings.Trim(t, "0123456789") == ""
+	}
+	return lo, hi, ok && digits(lo) && digits(hi)
+}
+
+// isDashRange is dashRange's answer alone.
+func isDashRange(s string) bool {
+	_, _, ok := dashRange(s)
+	return ok
+}
+
 // ParseSeed parses one seed, for what measures a single network (gradbench
 // fidelity --init): an integer >= 1 in plain digits. A list, a range or a
 // sign is refused, saying so; "3" is seed 3, not a count.
@@ -235,6 +257,9 @@ func ParseSeed(s string) (uint64, error) {
 		return 0, bad(spaceNotAllowed)
 	case strings.Contains(s, ",") || strings.Contains(s, ".."):
 		return 0, bad("one network is measured, so one seed: not a list or a range")
+	case isDashRange(s):
+		// "1-3", a range written with a dash, not a negative number.
+		return 0, bad("one network is measured, so one seed: not a range")
 	case strings.ContainsAny(s, "+-"):
 		return 0, bad("a sign (+ or -) is not allowed: write the seed as plain digits")
 	}

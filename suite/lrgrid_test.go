@@ -233,6 +233,14 @@ func TestLRTable(t *testing.T) {
 	if strings.Contains(table, "top-1 % (mean ± std)") {
 		t.Errorf("lr table shows the main table too:\n%s", table)
 	}
+	// No table follows the lr table: its note pointed at "the tables
+	// below", which it printed nothing of.
+	if strings.Contains(table, "The tables below") || !strings.Contains(table, "The other tables (gradbench table --ablation main and the rest) show each estimator at its chosen learning rate only") {
+		t.Errorf("lr table, printed alone, points at tables below it:\n%s", table)
+	}
+	if main := tableText(t, TableMain, rs, nil); !strings.Contains(main, "The tables below show each estimator at its chosen learning rate only") {
+		t.Errorf("main table of a grid does not say the tables below it are at the chosen rates:\n%s", main)
+	}
 	plain := gridRecord("ste", 1, 1, 80, 0.5, 70)
 	plain.Config.LRScale, plain.Config.Validation = 0, 0
 	plain.Epochs[0].ValTop1, plain.Epochs[0].ValLoss = nil, nil
@@ -352,7 +360,7 @@ func TestValidationPercent(t *testing.T) {
 		t.Errorf("label: %s\nwant 29%% of the training split held out", got)
 	}
 	var b strings.Builder
-	if err := writeLRChoices(&b, nil, 0.57); err != nil {
+	if err := writeLRChoices(&b, nil, 0.57, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "(57% of the training split, held out by each seed") {

@@ -110,7 +110,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		if seeds != nil {
 			if len(ofSeeds(wl, seeds)) == 0 {
 				// Other workloads have some: this one is said to have none.
-				fmt.Fprintf(w, "No runs of seeds %s (--seeds) in this workload: no table.\n", fmtSeeds(seeds))
+				fmt.Fprintf(w, "No runs of %s%s (--seeds) in this workload: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
 				continue
 			}
 			writeSeedsNote(w, name, seeds, wl, grid)
@@ -122,7 +122,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		writeMachineTypes(w, wl)
 		if grid {
 			sel, choices := SelectLR(wl)
-			if err := writeLRChoices(w, choices, wl[0].Config.Validation); err != nil {
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil); err != nil {
 				return err
 			}
 			if write == nil {
@@ -131,7 +131,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 			}
 			if seeds != nil && len(sel) > 0 {
 				if sel, baseOut = ofSeeds(sel, seeds), baselineLeftOut(sel, seeds); len(sel) == 0 {
-					fmt.Fprintf(w, "No runs of seeds %s (--seeds) at the chosen learning rates: no table.\n", fmtSeeds(seeds))
+					fmt.Fprintf(w, "No runs of %s%s (--seeds) at the chosen learning rates: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
 					writeNotRun(w, name, order, wl, notRun)
 					continue
 				}
@@ -194,17 +194,27 @@ func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid
 			lacking = append(lacking, s)
 		}
 	}
-	fmt.Fprintf(w, "Seeds %s only (--seeds): ", fmtSeeds(have))
+	// One seed is "Seed 4 ... this seed", not "Seeds 4 ... these seeds".
+	these := "these seeds"
+	if len(have) == 1 {
+		these = "this seed"
+	}
+	word := seedsWord(len(have))
+	fmt.Fprintf(w, "%s%s only (--seeds): ", strings.ToUpper(word[:1])+word[1:], fmtSeeds(have))
 	switch {
 	case grid && name == TableLR:
-		fmt.Fprintf(w, "the learning rates below are chosen on the runs of these seeds alone")
+		fmt.Fprintf(w, "the learning rates below are chosen on the runs of %s alone", these)
 	case grid:
-		fmt.Fprintf(w, "every row and comparison below is over the runs of these seeds alone; the learning rates were chosen on every seed that ran the grid, as without --seeds")
+		fmt.Fprintf(w, "every row and comparison below is over the runs of %s alone; the learning rates were chosen on every seed that ran the grid, as without --seeds", these)
 	default:
-		fmt.Fprintf(w, "every row and comparison below is over the runs of these seeds alone")
+		fmt.Fprintf(w, "every row and comparison below is over the runs of %s alone", these)
 	}
 	if len(lacking) > 0 {
-		fmt.Fprintf(w, " (seeds %s of --seeds have no runs here)", fmtSeeds(lacking))
+		have := "have"
+		if len(lacking) == 1 {
+			have = "has"
+		}
+		fmt.Fprintf(w, " (%s%s of --seeds %s no runs here)", seedsWord(len(lacking)), fmtSeeds(lacking), have)
 	}
 	fmt.Fprintf(w, ".\n\n")
 }

@@ -71,8 +71,17 @@ func TestTableSeedsKeepsListedSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(got, "Seeds 4 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 7 of --seeds have no runs here).") {
+	// One seed in each: "Seeds 4 only ... these seeds ... (seeds 7 of
+	// --seeds have no runs here)" spoke of one seed as of several.
+	if !strings.Contains(got, "Seed 4 only (--seeds): every row and comparison below is over the runs of this seed alone (seed 7 of --seeds has no runs here).") {
 		t.Errorf("--seeds 4,7: want seed 7 named as without runs:\n%s", got)
+	}
+	got, err = tabulateSeeds(t, rs, TableOptions{Table: TableMain, Seeds: []uint64{3, 4, 7, 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "Seeds 3, 4 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 7, 8 of --seeds have no runs here).") {
+		t.Errorf("--seeds 3,4,7,8: want seeds 7 and 8 named as without runs:\n%s", got)
 	}
 }
 

@@ -225,6 +225,11 @@ func TestSlurmBadInput(t *testing.T) {
 		// Plain digits past an int were refused as if they were not
 		// plain digits.
 		{"max parallel past an int", []string{"--max-parallel", "99999999999999999999"}, `invalid value "99999999999999999999" for flag --max-parallel: value out of range: want an integer from 1 to ` + strconv.Itoa(math.MaxInt)},
+		// Past what Slurm reads: sbatch refuses the first only when
+		// submitting, and slurmctld wraps the second's %N (4294967297
+		// ran one task at a time).
+		{"cpus past sbatch", []string{"--cpus-per-task", "2147483647"}, `bad --cpus-per-task 2147483647: more than 2147483646, the most sbatch reads`},
+		{"max parallel past slurm", []string{"--max-parallel", "4294967297"}, `bad --max-parallel 4294967297: more than 2147483647, the most Slurm reads`},
 		{"job name", []string{"--job-name", "my job"}, `bad --job-name "my job"`},
 		{"sbatch not an option", []string{"--sbatch", "account=proj"}, `bad --sbatch "account=proj": want an sbatch option`},
 		{"sbatch array", []string{"--sbatch", "#SBATCH --array=0-9"}, "gradbench slurm sets --array itself"},

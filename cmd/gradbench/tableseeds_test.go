@@ -13,12 +13,12 @@ func TestTableSeeds(t *testing.T) {
 	_, recipe, runs := tinyWorkdir(t)
 	gradbenchOK(t, "run", "--quiet", "--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", runs)
 	out, _ := gradbenchOK(t, "table", "--runs", runs, "--seeds", "2..3")
-	if !strings.Contains(out, "\nSeeds 2 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 3 of --seeds have no runs here).\n") ||
+	if !strings.Contains(out, "\nSeed 2 only (--seeds): every row and comparison below is over the runs of this seed alone (seed 3 of --seeds has no runs here).\n") ||
 		!strings.Contains(out, "| ste       |") || strings.Contains(out, "| 2 |") {
 		t.Errorf("table --seeds 2..3: want seed 2's runs alone, said under the heading:\n%s", out)
 	}
 	for _, tc := range []struct{ seeds, want string }{
-		{"3-4", `suite: bad seeds "3-4": a sign (+ or -) is not allowed`},
+		{"3-4", `suite: bad seeds "3-4": a range is written with two dots, lo..hi: write "3..4"`},
 		{"1..2,5", `suite: bad seeds "1..2,5": a range and a list do not combine`},
 		{"0", `suite: bad seeds "0": the count must be in 1..1000`},
 		{"5,7", "suite: --seeds 5, 7: no run records of these seeds in " + runs + " (it has records of seeds 1, 2)"},

@@ -35,6 +35,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/atomicfile"
@@ -250,8 +251,21 @@ func report(w io.Writer, rows []row, batches int) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| optimizer | estimator | lr × | seed | recorded | measured again | after re-estimation |")
 	fmt.Fprintln(w, "|:--|:--|--:|--:|--:|--:|--:|")
+	noGrid := false
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %g | %d | %.2f | %.2f | %.2f |\n", r.opt, r.est, r.scale, r.seed, r.recorded, r.now, r.recal)
+		// A run without a learning-rate grid has no multiplier (its
+		// record's lr_scale is 0): it trained at the recipe's rate, not
+		// at ×0.
+		scale := "–"
+		if r.scale != 0 {
+			scale = strconv.FormatFloat(r.scale, 'g', -1, 64)
+		} else {
+			noGrid = true
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %d | %.2f | %.2f | %.2f |\n", r.opt, r.est, scale, r.seed, r.recorded, r.now, r.recal)
+	}
+	if noGrid {
+		fmt.Fprintln(w, "\nlr ×: the multiplier of the recipe's learning rate a learning-rate grid's run trained at; – for a run without a grid, which trained at the recipe's.")
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func TestTestSubsetSmallerThanBatch(t *testing.T) {
 		t.Fatalf("bnrecal on a run with test subset 8 and batch 16: %v", err)
 	}
 	top1 := fmt.Sprintf("%.2f", recs[0].Final.TestTop1)
-	want := fmt.Sprintf("| sgd | ste | 0 | 1 | %s | %s |", top1, top1)
+	want := fmt.Sprintf("| sgd | ste | – | 1 | %s | %s |", top1, top1)
 	if !strings.Contains(stdout.String(), want) {
 		t.Errorf("want a row %q (recorded and measured again the same):\n%s", want, stdout.String())
 	}
@@ -307,6 +307,26 @@ func TestReportOrder(t *testing.T) {
 		"|:--|--:|--:|--:|--:|--:|--:|\n| adam | fda | 2 | 65.00 | 68.00 | +3.00 | +2.00 | +4.00 |\n| sgd | fda | 2 | 45.00 | 47.00 | +2.00 | +1.00 | +3.00 |\n\n",
 		"| adam | fda | 1 | 1 | 70.00 | 70.00 | 74.00 |\n| adam | fda | 1 | 2 | 60.00 | 60.00 | 62.00 |\n| sgd | fda | 0.5 | 2 | 40.00 | 40.00 | 43.00 |\n| sgd | fda | 1 | 1 | 50.00 | 50.00 | 51.00 |\n",
 	)
+}
+
+// TestReportWithoutGrid: a run trained without a learning-rate grid (its
+// record's lr_scale 0) trained at the recipe's rate: its row says so with
+// –, under a note, where it read "lr × 0", a multiplier of zero.
+func TestReportWithoutGrid(t *testing.T) {
+	rows := []row{
+		{opt: "sgd", est: "ste", seed: 1, recorded: 60, now: 60, recal: 61},
+		{opt: "sgd", est: "fda", scale: 3, seed: 1, recorded: 50, now: 50, recal: 51},
+	}
+	got := reportText(t, rows, 3)
+	texttest.ContainsAll(t, "report", got,
+		"| sgd | fda | 3 | 1 | 50.00 | 50.00 | 51.00 |\n| sgd | ste | – | 1 | 60.00 | 60.00 | 61.00 |\n",
+		"– for a run without a grid, which trained at the recipe's.",
+	)
+	// Every run of a grid: no note.
+	grid := []row{{opt: "sgd", est: "fda", scale: 3, seed: 1, recorded: 50, now: 50, recal: 51}}
+	if got := reportText(t, grid, 3); strings.Contains(got, "without a grid") {
+		t.Errorf("report of grid runs only notes runs without a grid:\n%s", got)
+	}
 }
 
 // reportText returns what report writes for rows measured from batches

@@ -19,7 +19,10 @@
 // profiler's overhead, the granularity of its timer, samples attributed
 // to the window). Its idle row is then 0 and its components add up to
 // more than 100%: they stay shares of the capacity, not scaled to it, and
-// a note under the table names the profile and gives the excess.
+// a note under the table names the profile and gives the excess. An
+// excess of a tenth of the capacity or more is more than those add: the
+// note then says that the steps most likely ran on more cores than
+// -cores, and on how many at least.
 //
 // # Components
 //
@@ -62,6 +65,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -418,7 +422,8 @@ func run(args []string, stdout io.Writer) error {
 // track of its time. The shares stay of the capacity, as the header says,
 // rather than scaled down to it: every number of the column remains what
 // the profile measured (a component's ms/step its recorded CPU time), and
-// the note gives the excess, so a reader can scale it if they wish.
+// the note gives the excess, so a reader can scale it if they wish. An
+// excess too large for overhead says that -cores is likely too low.
 func overCapacity(b *strings.Builder, r *result, cores int, perStep bool) {
 	if r.busy <= r.capacity {
 		return
@@ -431,8 +436,18 @@ func overCapacity(b *strings.Builder, r *result, cores int, perStep bool) {
 		d++
 	}
 	wall := time.Duration(r.capacity / float64(cores)).Round(time.Millisecond)
-	fmt.Fprintf(b, "**Over capacity.** In %s the profile's samples add up to %.*f%% of its capacity (%d cores × %v), %.*f%% more CPU time than its cores had in that window: profiling overhead, timer granularity or samples attributed to the window. Its shares are still of the capacity, not scaled to it, so its components add up to %.*f%% and its idle row is 0, not negative",
-		r.label, d, 100+excess, cores, wall, d, excess, d, 100+excess)
+	// The profile's overhead and its timer add a few percent at most
+	// (none of the committed profiles is over at its -cores). A tenth of
+	// the capacity or more is CPU time of more cores than -cores says:
+	// the steps ran with a larger GOMAXPROCS, and every share of the
+	// column is of too small a capacity.
+	why := "profiling overhead, timer granularity or samples attributed to the window"
+	if perCore := r.capacity / float64(cores); r.busy-r.capacity >= r.capacity/10 {
+		why = fmt.Sprintf("more than those explain, which add a few percent: the samples hold the CPU time of at least %d cores in that window, so the steps most likely ran on more cores than -cores %d says (give -cores the GOMAXPROCS they ran with)",
+			int(math.Ceil(r.busy/perCore-1e-9)), cores)
+	}
+	fmt.Fprintf(b, "**Over capacity.** In %s the profile's samples add up to %.*f%% of its capacity (%d cores × %v), %.*f%% more CPU time than its cores had in that window: %s. Its shares are still of the capacity, not scaled to it, so its components add up to %.*f%% and its idle row is 0, not negative",
+		r.label, d, 100+excess, cores, wall, d, excess, why, d, 100+excess)
 	if perStep {
 		b.WriteString("; its ms/step are the CPU time the profile recorded")
 	}

@@ -259,7 +259,7 @@ func TestTwoProfiles(t *testing.T) {
 		"| BatchNorm fwd+bwd | nn.(*BatchNorm).normalize 100% | | | residual add | nn.addAVX2 100% | | | estimator kernels (signs, g, weight scales) | estimators.a 44%, estimators.b 22%, estimators.c 22% | estimators.a 100% |",
 	)
 	texttest.ContainsAll(t, "over capacity", got,
-		"**Over capacity.** In b the profile's samples add up to 120.0% of its capacity (4 cores × 250ms), 20.0% more CPU time than its cores had in that window: profiling overhead, timer granularity or samples attributed to the window. Its shares are still of the capacity, not scaled to it, so its components add up to 120.0% and its idle row is 0, not negative; its ms/step are the CPU time the profile recorded.",
+		"**Over capacity.** In b the profile's samples add up to 120.0% of its capacity (4 cores × 250ms), 20.0% more CPU time than its cores had in that window: more than those explain, which add a few percent: the samples hold the CPU time of at least 5 cores in that window, so the steps most likely ran on more cores than -cores 4 says (give -cores the GOMAXPROCS they ran with). Its shares are still of the capacity, not scaled to it, so its components add up to 120.0% and its idle row is 0, not negative; its ms/step are the CPU time the profile recorded.",
 	)
 	if n := strings.Count(got, "**Over capacity.**"); n != 1 {
 		t.Errorf("%d over-capacity notes, want 1 (b's):\n%s", n, got)
@@ -318,13 +318,34 @@ func TestOverCapacityDecimals(t *testing.T) {
 	}{
 		{4.0012e9, "In c the profile's samples add up to 100.03% of its capacity (4 cores × 1s), 0.03% more CPU time"},
 		{4.00002e9, "add up to 100.0005% of its capacity (4 cores × 1s), 0.0005% more"},
-		{4.4e9, "add up to 110.0% of its capacity (4 cores × 1s), 10.0% more"},
+		{4.4e9, "add up to 110.0% of its capacity (4 cores × 1s), 10.0% more CPU time than its cores had in that window: more than those explain, which add a few percent: the samples hold the CPU time of at least 5 cores"},
 		{4e9, ""},
+		// A tenth over or more is not the profile's overhead but
+		// -cores below the cores the steps ran on (a 2-core profile
+		// given -cores 1 was put down to overhead at 197%).
+		{8e9, "add up to 200.0% of its capacity (4 cores × 1s), 100.0% more CPU time than its cores had in that window: more than those explain, which add a few percent: the samples hold the CPU time of at least 8 cores in that window, so the steps most likely ran on more cores than -cores 4 says"},
+		{5e9, "the CPU time of at least 5 cores in that window"},
+		{4.3e9, "7.5% more CPU time than its cores had in that window: profiling overhead"},
 	} {
 		var b strings.Builder
 		overCapacity(&b, &result{label: "c", capacity: 4e9, busy: tc.busy}, 4, false)
 		if got := b.String(); tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
 			t.Errorf("busy %g of capacity 4e9: note %q, want one containing %q", tc.busy, got, tc.want)
+		}
+	}
+	// On 64 cores a core's worth over is under 2%: overhead, still.
+	for _, tc := range []struct {
+		busy float64
+		want string
+	}{
+		{65e9, "1.6% more CPU time than its cores had in that window: profiling overhead"},
+		{72e9, "the CPU time of at least 72 cores in that window, so the steps most likely ran on more cores than -cores 64 says"},
+		{70.3e9, "9.8% more CPU time than its cores had in that window: profiling overhead"},
+	} {
+		var b strings.Builder
+		overCapacity(&b, &result{label: "c", capacity: 64e9, busy: tc.busy}, 64, false)
+		if got := b.String(); !strings.Contains(got, tc.want) {
+			t.Errorf("busy %g of capacity 64e9: note %q, want one containing %q", tc.busy, got, tc.want)
 		}
 	}
 }
