@@ -100,36 +100,8 @@ emulated=0
 	echo
 	echo "| failing test | package | why |"
 	echo "|:--|:--|:--|"
-	# A top-level --- FAIL block runs to the package's FAIL line; its
-	# package is named there. The two reasons apply under emulation only.
-	# A package whose tests ran out of the time limit has no --- FAIL
-	# line: go test's panic names the limit and, under "running tests:",
-	# the tests still running, each of which gets a row with that reason.
-	awk -v emulated="$emulated" '
-		/^--- FAIL: / { name = $3; why[name] = "failed"; order[++n] = name; cur = name; next }
-		/^panic: test timed out after / { limit = $NF; running = 0; cur = ""; next }
-		/^\trunning tests:$/ && limit != "" { running = 1; next }
-		running && /^\t\t[^ \t]+ \(/ {
-			name = $1; order[++n] = name " " NR; disp[order[n]] = name
-			why[order[n]] = "still running when the package'"'"'s tests ran out of their time limit (" limit ")"; next
-		}
-		running { running = 0 }
-		/^FAIL\t/ {
-			# A package that failed with no failing test named (a crash, a
-			# build failure, a time-out with no test running) gets a row of
-			# its own.
-			if (first > n) {
-				name = "(none named)"; order[++n] = name " " $2; disp[order[n]] = name
-				why[order[n]] = limit != "" ? "the package'"'"'s tests ran out of their time limit (" limit ")" : "failed"
-			}
-			for (i = first; i <= n; i++) pkg[order[i]] = $2; first = n + 1; cur = ""; limit = ""; next
-		}
-		/^ok / { cur = ""; next }
-		emulated && cur != "" && tolower($0) ~ /exec format error/ { why[cur] = "starts its own binary again, which the emulation cannot" }
-		emulated && cur != "" && why[cur] == "failed" && (tolower(cur) ~ /lock/ || tolower($0) ~ /lock/) { why[cur] = "a cell lock judged by its holder'"'"'s start time (see results/arm64.md)" }
-		BEGIN { first = 1 }
-		END { for (i = 1; i <= n; i++) printf "| %s | %s | %s |\n", (order[i] in disp ? disp[order[i]] : order[i]), pkg[order[i]], why[order[i]] }
-	' "$stage/$out"
+	# Each failing test and why (see results/i386.awk).
+	awk -v emulated="$emulated" -f results/i386.awk "$stage/$out"
 } >"$(staged results/i386.md)"
 # The failures neither reason explains, at the end where a reader looks.
 echo >>"$stage/results/i386.md"
