@@ -5,11 +5,18 @@
 # amd64 runs, on an instruction set where Go fuses multiply-adds. A test
 # that starts its own binary again as a child process cannot run there
 # (without a binfmt_misc handler the kernel cannot start an arm64
-# executable), and is counted apart from real failures: its output says
-# "exec format error" (in any case). Writes results/arm64.txt (go test's output, with
-# the command, the machine, the commit, the Go version and the load before
-# and after) and results/arm64.md (the packages that passed, and each
-# failing test with the reason). About 40 minutes on the 2-core project
+# executable): its output says "exec format error" (in any case). A test
+# of a cell lock can see its own lock as left by an ended process (see
+# the end of results/arm64.md). Such failures are counted apart from real
+# ones, as results/i386.sh counts them (results/failing.awk): a reason
+# explains a test only when it explains each of its failing blocks, its
+# own messages and each failing subtest's, and a test that panicked is a
+# real failure. A package's tests run for at most an hour (go test's
+# -timeout); one that outlives it fails with the tests it was still
+# running named, the limit given as the reason. Writes results/arm64.txt
+# (go test's output, with the command, the machine, the commit, the Go
+# version and the load before and after) and results/arm64.md (the
+# packages that passed, and each failing test with the reason). About 40 minutes on the 2-core project
 # machine, most of it nn's tests. With --report it runs nothing and only
 # regenerates results/arm64.md from the committed results/arm64.txt.
 #
@@ -54,17 +61,9 @@ rec=$(stage_read "$out")
 	echo
 	echo "| failing test | package | why |"
 	echo "|:--|:--|:--|"
-	# A top-level --- FAIL block runs to the package's FAIL line; its
-	# package is named there.
-	awk '
-		/^--- FAIL: / { name = $3; why[name] = "failed"; order[++n] = name; cur = name; next }
-		/^FAIL\t/ { for (i = first; i <= n; i++) pkg[order[i]] = $2; first = n + 1; cur = ""; next }
-		/^ok / { cur = ""; next }
-		cur != "" && tolower($0) ~ /exec format error/ { why[cur] = "starts its own binary again, which the emulation cannot" }
-		cur != "" && why[cur] == "failed" && (tolower(cur) ~ /lock/ || tolower($0) ~ /lock/) { why[cur] = "a cell lock judged by its holder'"'"'s start time (see below)" }
-		BEGIN { first = 1 }
-		END { for (i = 1; i <= n; i++) printf "| %s | %s | %s |\n", order[i], pkg[order[i]], why[order[i]] }
-	' "$rec"
+	# Each failing test and why (see results/failing.awk, which
+	# results/i386.sh runs too).
+	awk -v emulated=1 -v lockref=below -f results/failing.awk "$rec"
 	echo
 	echo "A cell lock names its holder's pid and start time (field 22 of /proc/<pid>/stat), so that a"
 	echo "lock whose process ended, or whose pid was reused, is taken over. Under qemu-user that field"
@@ -72,9 +71,11 @@ rec=$(stage_read "$out")
 	echo "/proc/<pid>/stat from four of its threads got four different values under qemu-aarch64, and"
 	echo "one value run natively. So a test that checks a live holder's lock after the Go runtime moved"
 	echo "to another thread sees its own lock as left by an ended process. Such failures are listed with"
-	echo "that reason: any failing test whose name or output speaks of a lock."
+	echo "that reason: a failing test whose name, or each of whose failing blocks (its own messages and"
+	echo "each failing subtest's), speaks of a lock. One with a block that speaks of neither a lock nor"
+	echo "\"exec format error\", or one that panicked, is listed as failed."
 } >"$(staged results/arm64.md)"
 # The failures neither reason explains, at the end where a reader looks.
 echo >>"$stage/results/arm64.md"
-echo "Failing tests with neither reason: $(grep -c '| failed |$' "$stage/results/arm64.md" || true)." >>"$stage/results/arm64.md"
+echo "Tests stopped by the time limit: $(grep -c 'ran out of their time limit' "$stage/results/arm64.md" || true). Failing tests with neither reason: $(grep -c '| failed |$' "$stage/results/arm64.md" || true)." >>"$stage/results/arm64.md"
 stage_commit
