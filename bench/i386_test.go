@@ -99,11 +99,11 @@ func TestI386Reasons(t *testing.T) {
 			"| (none named) | example/e | failed |",
 		}},
 	} {
-		cmd := exec.Command("awk", "-v", "emulated="+c.emulated, "-f", "../results/i386.awk")
+		cmd := exec.Command("awk", "-v", "emulated="+c.emulated, "-f", "../results/failing.awk")
 		cmd.Stdin = strings.NewReader(out)
 		b, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("awk -f results/i386.awk: %v\n%s", err, b)
+			t.Fatalf("awk -f results/failing.awk: %v\n%s", err, b)
 		}
 		if got, want := string(b), strings.Join(c.want, "\n")+"\n"; got != want {
 			t.Errorf("emulated=%s: rows\n%s\nwant\n%s", c.emulated, got, want)

@@ -53,6 +53,7 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{[]string{"CPU_LOCK="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: CPU_LOCK is empty: want a lock file, or unset it\n"},
 		{[]string{"NOTE="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: NOTE is empty: want a remark on the machine's state, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
+		{nil, []string{"arm64", ""}, "results/arm64.sh: want no argument, or --report (only regenerate results/arm64.md from results/arm64.txt), got ''\n"},
 		// RUNS in the environment of a script that takes RUNS as its
 		// argument (as couple.sh, poolstats.sh and threads.sh read it
 		// from the environment) ran the default number of runs.

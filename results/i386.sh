@@ -100,8 +100,8 @@ emulated=0
 	echo
 	echo "| failing test | package | why |"
 	echo "|:--|:--|:--|"
-	# Each failing test and why (see results/i386.awk).
-	awk -v emulated="$emulated" -f results/i386.awk "$stage/$out"
+	# Each failing test and why (see results/failing.awk).
+	awk -v emulated="$emulated" -f results/failing.awk "$stage/$out"
 } >"$(staged results/i386.md)"
 # The failures neither reason explains, at the end where a reader looks.
 echo >>"$stage/results/i386.md"

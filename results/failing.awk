@@ -1,8 +1,13 @@
-# Reads the output of go test (results/i386.txt) and prints a row of
-# results/i386.md's table for each failing test: "| test | package | why |".
-# Run by results/i386.sh as awk -v emulated=1 -f results/i386.awk FILE
+# Reads the output of go test run under user-mode emulation
+# (results/i386.txt, results/arm64.txt) and prints a row of the report's
+# table for each failing test: "| test | package | why |". Run by
+# results/i386.sh as awk -v emulated=1 -f results/failing.awk FILE
 # (emulated=0 when the kernel ran the tests itself: then every failure is
-# "failed"); bench's TestI386Reasons runs it on go test output of each kind.
+# "failed") and by results/arm64.sh, always emulated, with -v
+# lockref=below: where the lock reason points for its explanation, at
+# the end of results/arm64.md (results/arm64.md itself when not given).
+# bench's TestI386Reasons runs it on go test output of each kind, and
+# TestArm64Report runs results/arm64.sh --report.
 #
 # A top-level --- FAIL block runs to the package's FAIL line; its
 # package is named there. The two reasons apply under emulation only,
@@ -19,7 +24,8 @@
 BEGIN {
 	first = 1
 	execwhy = "starts its own binary again, which the emulation cannot"
-	lockwhy = "a cell lock judged by its holder's start time (see results/arm64.md)"
+	if (lockref == "") lockref = "results/arm64.md"
+	lockwhy = "a cell lock judged by its holder's start time (see " lockref ")"
 }
 function spaces(s) { match(s, /^ */); return RLENGTH }
 # settle gives the test being read its reason from its blocks.
