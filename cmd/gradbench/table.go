@@ -85,7 +85,11 @@ two of them, since their seeds would be paired as runs on the same
 images; so are --curves and --bench. Records without digests (written
 before gradbench kept them) cannot be checked and are tabulated; when
 a workload has records with digests too, a note under its heading names
-those without.
+those without. That note, and the one on records trained on several
+machine types, are of the records the table below them reads (those of
+its rows and of --seeds); on a learning-rate grid with --seeds (but the
+lr table) the pair above the choice is of the records the rates were
+chosen on, every seed's, and the table's own pair follows the choice.
 
 Examples:
 
