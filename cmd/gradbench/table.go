@@ -47,7 +47,9 @@ there, the table named by --ablation as markdown:
 	           estimator, seed means: flip ratio, oscillation frequency
 	           and oscillating weights, silent weights, activation
 	           saturation and entropy, gradient stability and norm
-	           (docs/diagnostics.md); the same as --diagnostics
+	           (docs/diagnostics.md), with the seeds of each row when
+	           rows are over different seeds (runs without diagnostics
+	           are left out); the same as --diagnostics
 
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. Every table with a p column has a p (Holm) column after it: p
