@@ -147,9 +147,10 @@ func writeUndigested(w io.Writer, wl []*Record, of string) {
 }
 
 // choiceRecords is the of of writeUndigested and writeMachineTypes for
-// the records a learning-rate grid chose on, when the table below it is
+// all the records of a learning-rate grid, which its choice reads (it
+// picks the seeds that ran every multiplier), when the table below it is
 // of other records (some seeds' runs at the chosen rates, --seeds).
-const choiceRecords = "the learning rates below were chosen on"
+const choiceRecords = "of the whole sweep, which the learning-rate choice below reads,"
 
 // recordsOf names n records for a note: "these n records" (those of the
 // table below; "this record" if one), or, with of, "the n records <of>".

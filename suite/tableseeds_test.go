@@ -236,8 +236,8 @@ func TestTableSeedsGridNotesScoped(t *testing.T) {
 	}
 	choice := got[:table]
 	for _, want := range []string{
-		"Note: 8 of the 12 records the learning rates below were chosen on carry no data digest",
-		"Note: the 12 records the learning rates below were chosen on were trained on 2 machine types",
+		"Note: 8 of the 12 records of the whole sweep, which the learning-rate choice below reads, carry no data digest",
+		"Note: the 12 records of the whole sweep, which the learning-rate choice below reads, were trained on 2 machine types",
 	} {
 		if !strings.Contains(choice, want) {
 			t.Errorf("main --seeds 3,4 over a grid: want %q above the choice in:\n%s", want, got)

@@ -51,7 +51,7 @@ def workload_for(heading, wls):
 # What a note on records calls those a learning-rate grid chose on, when
 # the table below is of other records (gradbench table --seeds over a
 # grid): suite's choiceRecords.
-CHOICE_RECORDS = "the learning rates below were chosen on"
+CHOICE_RECORDS = "of the whole sweep, which the learning-rate choice below reads,"
 
 
 def records_of(n, of=""):
