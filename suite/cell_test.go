@@ -124,6 +124,17 @@ func TestParseSeeds(t *testing.T) {
 			t.Errorf("ParseSeeds(%q) error = %v, want a bad seeds error", bad, err)
 		}
 	}
+	// A seed too large to read said it was "not an integer >= 1": it is
+	// one, out of range, and the error gives the largest.
+	for in, want := range map[string]string{
+		"1,99999999999999999999":  `"99999999999999999999" is out of range: the largest seed is 18446744073709551615`,
+		"1..99999999999999999999": `"99999999999999999999" is out of range: the largest seed is 18446744073709551615`,
+		"99999999999999999999..1": `"99999999999999999999" is out of range: the largest seed is 18446744073709551615`,
+	} {
+		if _, err := ParseSeeds(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSeeds(%q) error = %v, want it to say %s", in, err, want)
+		}
+	}
 	// Tried as a new user would: --seeds 3-4, a range as other tools
 	// write it, was refused as holding a sign. It says how a range is
 	// written; a dash elsewhere is still a sign.
@@ -216,8 +227,10 @@ func TestParseSeed(t *testing.T) {
 		}
 	}
 	for bad, why := range map[string]string{
-		"": "empty", "0": "not an integer >= 1", "x": "not an integer >= 1", "18446744073709551616": "not an integer >= 1",
-		"2,3": "not a list or a range", "2..3": "not a list or a range", "+2": "sign", "-2": "sign",
+		"": "empty", "0": "not an integer >= 1", "x": "not an integer >= 1",
+		// Too large to read is out of range, not "not an integer".
+		"18446744073709551616": "out of range: the largest seed is 18446744073709551615",
+		"2,3":                  "not a list or a range", "2..3": "not a list or a range", "+2": "sign", "-2": "sign",
 		// A range written with a dash was refused as holding a sign.
 		"1-3": "one network is measured, so one seed: not a range", "2-": "sign",
 		" 7": "white space is not allowed", "7 ": "white space is not allowed", " 7 ": "white space is not allowed",

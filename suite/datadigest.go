@@ -66,7 +66,9 @@ func checkSameData(rs []*Record) error {
 // checked against the others' data (checkSameData), which the table would
 // otherwise pass over in silence. When none carries one (every record
 // written before gradbench kept them) the table says nothing, as before.
-func writeUndigested(w io.Writer, wl []*Record) {
+// of says what the records are (recordsOf): "" for those of the table
+// below.
+func writeUndigested(w io.Writer, wl []*Record, of string) {
 	n := 0
 	opts := map[string]bool{}
 	bySeed := map[uint64][2]int{} // per seed: records without a digest, records
@@ -140,8 +142,34 @@ func writeUndigested(w io.Writer, wl []*Record) {
 		}
 		which = strings.Join(parts, "; ")
 	}
-	fmt.Fprintf(w, "Note: %d of these %d records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Running their sweep again after removing them (results/study.sh for the standard study) would train them anew, with digests, on the data it reads.\n\n",
-		n, len(wl), escapeMarkdown(which))
+	fmt.Fprintf(w, "Note: %d of %s carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Running their sweep again after removing them (results/study.sh for the standard study) would train them anew, with digests, on the data it reads.\n\n",
+		n, recordsOf(len(wl), of), escapeMarkdown(which))
+}
+
+// choiceRecords is the of of writeUndigested and writeMachineTypes for
+// all the records of a learning-rate grid, which its choice reads (it
+// picks the seeds that ran every multiplier), when the table below it is
+// of other records (some seeds' runs at the chosen rates, --seeds).
+const choiceRecords = "of the whole sweep, which the learning-rate choice below reads,"
+
+// recordsOf names n records for a note: "these n records" (those of the
+// table below; "this record" if one), or, with of, "the n records <of>".
+func recordsOf(n int, of string) string {
+	switch {
+	case of != "":
+		return "the " + countRecords(n) + " " + of
+	case n == 1:
+		return "this record"
+	}
+	return fmt.Sprintf("these %d records", n)
+}
+
+// writeRecordNotes writes the notes on records rs, those a table below
+// is computed from (of as for writeUndigested): on those without a data
+// digest, then on machine types.
+func writeRecordNotes(w io.Writer, rs []*Record, of string) {
+	writeUndigested(w, rs, of)
+	writeMachineTypes(w, rs, of)
 }
 
 // seedsWord is "seed " before one seed, "seeds " before more.

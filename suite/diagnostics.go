@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -441,14 +442,11 @@ func meanGradNorm(d *Diagnostics) float64 {
 // diagnostics (records written before gradbench measured them) are left
 // out and counted.
 func writeDiagnostics(w io.Writer, gs map[string]*Group, order []string, _ []uint64) error {
-	header := []string{"estimator", "n"}
-	for _, c := range diagnosticColumns {
-		header = append(header, c.head)
-	}
-	var rows [][]string
+	specs := rowOrder(gs, order)
+	lasts := make([][]*Epoch, len(specs)) // each row's final epochs with diagnostics
+	seeds := make([][]uint64, len(specs)) // and their seeds
 	without := 0
-	for _, s := range rowOrder(gs, order) {
-		var last []*Epoch
+	for i, s := range specs {
 		for _, r := range gs[s].Runs {
 			if r.Status != StatusOK {
 				continue
@@ -458,9 +456,39 @@ func writeDiagnostics(w io.Writer, gs map[string]*Group, order []string, _ []uin
 				without++
 				continue
 			}
-			last = append(last, e)
+			lasts[i] = append(lasts[i], e)
+			seeds[i] = append(seeds[i], r.Config.Seed)
 		}
+		slices.Sort(seeds[i])
+	}
+	// Rows over different seeds (runs without diagnostics left out, or
+	// estimators run on other seeds) say which, as the main table's do:
+	// their means are not of the same seeds' runs.
+	unequal := false
+	var first []uint64
+	for _, ss := range seeds {
+		if len(ss) == 0 {
+			continue // a row of no run: n says so
+		}
+		if first == nil {
+			first = ss
+		}
+		unequal = unequal || !slices.Equal(ss, first)
+	}
+	header := []string{"estimator", "n"}
+	if unequal {
+		header = append(header, "seeds")
+	}
+	for _, c := range diagnosticColumns {
+		header = append(header, c.head)
+	}
+	var rows [][]string
+	for i, s := range specs {
+		last := lasts[i]
 		row := []string{escapeMarkdown(s), strconv.Itoa(len(last))}
+		if unequal {
+			row = append(row, fmtSeeds(seeds[i]))
+		}
 		for _, c := range diagnosticColumns {
 			if len(last) == 0 {
 				row = append(row, "—")
@@ -486,6 +514,9 @@ func writeDiagnostics(w io.Writer, gs map[string]*Group, order []string, _ []uin
 		note += " 1 finished run has no diagnostics (recorded before gradbench measured them, or with none) and is left out."
 	case without > 1:
 		note += fmt.Sprintf(" %d finished runs have no diagnostics (recorded before gradbench measured them, or with none) and are left out.", without)
+	}
+	if unequal {
+		note += " The rows are not over the same seeds (the seeds column): a difference between two rows may be one of seeds as well as of estimators."
 	}
 	fmt.Fprintf(w, "\n%s\n", note)
 	return nil

@@ -393,6 +393,19 @@ func TestDiagnosticsTable(t *testing.T) {
 		"| fda       | 2 |       0.01 |        0.0015 |                  0.015 |    0.5 |        0.2 |            0.6 |        1.5e-06 |                    1.5 |",
 		"1 finished run has no diagnostics",
 	)
+	// Rows whose means are over different seeds (runs without
+	// diagnostics left out, or of other seeds) say which seeds each
+	// covers, as the main table does, and the note says the rows are not
+	// over the same seeds; the rows above, over the same seeds, have no
+	// seeds column.
+	extra := fakeRecord(&w, "fda", 4, 80)
+	withDiagnostics(extra)
+	texttest.ContainsAll(t, "diagnostics table, rows over different seeds", tableText(t, TableDiagnostics, append(rs, extra), nil),
+		"| estimator | n |   seeds | flip ratio |",
+		"| ste       | 2 |    1, 2 |",
+		"| fda       | 3 | 1, 2, 4 |",
+		"The rows are not over the same seeds (the seeds column): a difference between two rows may be one of seeds as well as of estimators.",
+	)
 	var with, without bytes.Buffer
 	if err := WriteCurves(&with, rs, nil); err != nil {
 		t.Fatal(err)

@@ -92,7 +92,7 @@ func TestFidelityMarkdownCells(t *testing.T) {
 		"| random (ste's layer norms) | +0.0010 | 1 | -0.0020 | 2 | +0.0030 | 3 | – | – |",
 		"over 23 sampled weights per state (4 per binary layer drawn uniformly and 4 among its 10% smallest |w|; in 1 of the 3 layers a stratum holds fewer, and all its weights were taken: see the per-layer table's sampled column);",
 		"Over batches: the flips and predictions measured again on 2 evaluation batches",
-		"Wall time 1m30s.",
+		"Wall time 1m30s in all, loading the data and the network and timing the passes included.",
 	)
 	first, _, _ := strings.Cut(md, "epoch 2 (true loss")
 	texttest.ContainsAll(t, "markdown, first state", squeeze(first),

@@ -171,6 +171,10 @@ func ParseSeeds(s string) ([]uint64, error) {
 			return nil, bad("the range has no last seed: write both ends, lo..hi (4..6 is seeds 4, 5 and 6)")
 		case err1 == nil && err2 == nil && (a == 0 || b == 0):
 			return nil, bad("seeds start at 1: 0 is not a seed")
+		case errors.Is(err1, strconv.ErrRange):
+			return nil, bad(fmt.Sprintf("%q is %s", lo, seedOutOfRange))
+		case errors.Is(err2, strconv.ErrRange):
+			return nil, bad(fmt.Sprintf("%q is %s", hi, seedOutOfRange))
 		case err1 == nil && err2 == nil && a > b:
 			return nil, bad(fmt.Sprintf("the range runs backwards: write the lower seed first, as in %q", hi+".."+lo))
 		case err1 != nil || err2 != nil:
@@ -207,6 +211,9 @@ func ParseSeeds(s string) ([]uint64, error) {
 	dup := uint64(0)
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseUint(f, 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, bad(fmt.Sprintf("%q is %s", f, seedOutOfRange))
+		}
 		if err != nil || v < 1 {
 			return nil, bad(fmt.Sprintf("%q is not an integer >= 1", f))
 		}
@@ -264,8 +271,16 @@ func ParseSeed(s string) (uint64, error) {
 		return 0, bad("a sign (+ or -) is not allowed: write the seed as plain digits")
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, bad(seedOutOfRange)
+	}
 	if err != nil || v < 1 {
 		return 0, bad("not an integer >= 1")
 	}
 	return v, nil
 }
+
+// seedOutOfRange says why a seed of more digits than a uint64 holds is
+// refused, giving the largest: it is an integer >= 1, which "not an
+// integer >= 1" would deny.
+var seedOutOfRange = fmt.Sprintf("out of range: the largest seed is %d", uint64(math.MaxUint64))

@@ -105,8 +105,9 @@ func machineTypes(r *Record) []machineType {
 // another, and says whether each seed's records are of one type: the
 // table compares estimators seed by seed, which stays within one type
 // only then. On one machine type it writes nothing. It reads the records
-// the digest note reads (writeUndigested), and is written after it.
-func writeMachineTypes(w io.Writer, wl []*Record) {
+// the digest note reads (writeUndigested), is written after it, and names
+// them as it does (of).
+func writeMachineTypes(w io.Writer, wl []*Record, of string) {
 	type group struct {
 		t     machineType
 		label string
@@ -190,9 +191,9 @@ func writeMachineTypes(w io.Writer, wl []*Record) {
 	if len(mixed) > 0 {
 		pairing = "The records of " + seedsWord(len(mixed)) + fmtSeeds(mixed) + " are of more than one type, so their paired comparisons set side by side runs whose rounding may differ."
 	}
-	these := fmt.Sprintf("these %d records were", len(wl))
+	these := recordsOf(len(wl), of) + " were"
 	if len(wl) == 1 {
-		these = "this record was" // resumed on another type
+		these = recordsOf(1, of) + " was" // resumed on another type
 	}
 	fmt.Fprintf(w, "Note: %s trained on %d machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. %s. %s\n\n",
 		these, len(gs), escapeMarkdown(strings.Join(parts, "; ")), pairing)

@@ -147,7 +147,7 @@ func checkPairNotes(t *testing.T, cases []pairNote) {
 	}
 	for _, c := range cases {
 		var b strings.Builder
-		writeMachineTypes(&b, []*Record{rec(1, c.a), rec(2, c.b)})
+		writeMachineTypes(&b, []*Record{rec(1, c.a), rec(2, c.b)}, "")
 		got := b.String()
 		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
 			t.Errorf("%s: note %q, want %q", c.name, got, c.want)
@@ -215,7 +215,7 @@ func TestMachineTypesOneRecord(t *testing.T) {
 	r := &Record{Machine: epyc, Segments: []Segment{{Machine: xeon}, {Machine: epyc}}}
 	r.Config.Seed = 3
 	var b strings.Builder
-	writeMachineTypes(&b, []*Record{r})
+	writeMachineTypes(&b, []*Record{r}, "")
 	want := "Note: this record was trained on 2 machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ: a run retrained on another type need not give the same numbers. EPYC, GEMM avx512: parts of resumed records only; Xeon, GEMM avx2: parts of resumed records only; resumed on another type: 1 record, seed 3."
 	if got := b.String(); !strings.HasPrefix(got, want) {
 		t.Errorf("note on one record:\n%s\nwant it to begin\n%s", got, want)

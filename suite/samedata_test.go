@@ -167,7 +167,7 @@ func TestUndigestedNoteGroups(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var b strings.Builder
-			writeUndigested(&b, c.recs)
+			writeUndigested(&b, c.recs, "")
 			if c.want == "" {
 				if b.Len() != 0 {
 					t.Errorf("note %q, want none", b.String())

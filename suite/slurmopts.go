@@ -328,8 +328,8 @@ func sbatchOption(l string) (string, error) {
 // int and takes any result > 0 as the limit, so that a larger N wraps
 // (4294967297 becomes 1, 2147483648 no limit at all).
 const (
-	slurmMaxCPUs     = math.MaxInt32 - 1
-	slurmMaxParallel = math.MaxInt32
+	SlurmMaxCPUs     = math.MaxInt32 - 1
+	SlurmMaxParallel = math.MaxInt32
 )
 
 // Validate checks the options and makes the extra lines bare sbatch
@@ -372,14 +372,14 @@ func (o *SlurmOptions) Validate() error {
 	if o.CPUs < 0 {
 		return fmt.Errorf("suite: bad --cpus-per-task %d: want an integer >= 1", o.CPUs)
 	}
-	if o.CPUs > slurmMaxCPUs {
-		return fmt.Errorf("suite: bad --cpus-per-task %d: more than %d, the most sbatch reads (it refuses a value that does not fit below a signed 32-bit integer's largest)", o.CPUs, slurmMaxCPUs)
+	if o.CPUs > SlurmMaxCPUs {
+		return fmt.Errorf("suite: bad --cpus-per-task %d: more than %d, the most sbatch reads (it refuses a value that does not fit below a signed 32-bit integer's largest)", o.CPUs, SlurmMaxCPUs)
 	}
 	if o.MaxParallel < 0 {
 		return fmt.Errorf("suite: bad --max-parallel %d: want an integer >= 1", o.MaxParallel)
 	}
-	if o.MaxParallel > slurmMaxParallel {
-		return fmt.Errorf("suite: bad --max-parallel %d: more than %d, the most Slurm reads: it reads the array's %%N limit into a signed 32-bit integer, unchecked, so a larger one would wrap (4294967297 to a limit of 1 task at a time)", o.MaxParallel, slurmMaxParallel)
+	if o.MaxParallel > SlurmMaxParallel {
+		return fmt.Errorf("suite: bad --max-parallel %d: more than %d, the most Slurm reads: it reads the array's %%N limit into a signed 32-bit integer, unchecked, so a larger one would wrap (4294967297 to a limit of 1 task at a time)", o.MaxParallel, SlurmMaxParallel)
 	}
 	if !slurmNameRE.MatchString(o.JobName) {
 		return fmt.Errorf("suite: bad --job-name %q: want letters, digits, _ . - +", o.JobName)

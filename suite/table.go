@@ -118,8 +118,23 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				wl, baseOut = ofSeeds(wl, seeds), baselineLeftOut(wl, seeds)
 			}
 		}
-		writeUndigested(w, wl)
-		writeMachineTypes(w, wl)
+		// The notes on the records a table is computed from, above it.
+		// On a grid with --seeds (but the lr table) the rates are chosen
+		// on every seed's runs and the table is of the listed seeds' runs
+		// at those rates: the choice's notes say so, and the table's own
+		// come after the choice.
+		ownNotes := grid && seeds != nil && name != TableLR
+		if ownNotes {
+			writeRecordNotes(w, wl, choiceRecords)
+		} else {
+			// Off a grid, the records of the table's rows; on one, the
+			// choice's, every record, which the table's are among.
+			rs := wl
+			if !grid {
+				rs = tabulatedRecords(name, wl)
+			}
+			writeRecordNotes(w, rs, "")
+		}
 		if grid {
 			sel, choices := SelectLR(wl)
 			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil); err != nil {
@@ -146,6 +161,9 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				continue
 			}
 			wl = sel
+			if ownNotes {
+				writeRecordNotes(w, tabulatedRecords(name, wl), "")
+			}
 		}
 		if write == nil {
 			fmt.Fprintf(w, "No learning-rate grid in these runs: nothing was chosen.\n")
@@ -158,6 +176,26 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		writeNotRun(w, name, order, wl, notRun)
 	}
 	return nil
+}
+
+// tabulatedRecords returns the records of wl that the table name reads:
+// those of its fixed rows (the paper's tables), the finished runs with
+// diagnostics (the diagnostics table), every one otherwise.
+func tabulatedRecords(name string, wl []*Record) []*Record {
+	fixed := fixedRows(name)
+	if fixed == nil && name != TableDiagnostics {
+		return wl
+	}
+	var out []*Record
+	for _, r := range wl {
+		switch {
+		case fixed != nil && !slices.Contains(fixed, r.Config.Estimator):
+		case name == TableDiagnostics && (r.Status != StatusOK || len(r.Epochs) == 0 || r.Epochs[len(r.Epochs)-1].Diagnostics == nil):
+		default:
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // A tableWriter writes a table of one workload from its groups, the

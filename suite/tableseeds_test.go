@@ -195,3 +195,127 @@ func TestTableSeedsBaselineLeftOut(t *testing.T) {
 	}
 	texttest.ContainsAll(t, "fda alone", got, "No ste runs: Δ, CI and p need the ste baseline.")
 }
+
+// TestTableSeedsGridNotesScoped: on a learning-rate grid with --seeds the
+// learning rates are chosen on every seed's runs and the table's rows are
+// of the listed seeds: the notes on records without a data digest and on
+// machine types must say so, one pair over the records the rates were
+// chosen on, above the choice, and one over the table's own records,
+// above the table. Here seeds 1 and 2 ran the grid on another machine
+// before records kept digests; seeds 3 and 4 have digests: a table of
+// seeds 3 and 4 has no note of its own, one of seeds 2 and 3 has both.
+func TestTableSeedsGridNotesScoped(t *testing.T) {
+	build := func() []*Record {
+		var rs []*Record
+		for _, spec := range []string{"ste", "fda"} {
+			for seed := uint64(1); seed <= 4; seed++ {
+				scales := []float64{1}
+				if seed <= 2 {
+					scales = []float64{1, 3}
+				}
+				for _, sc := range scales {
+					r := gridRecord(spec, sc, seed, 80-10*sc, 0.5, 70+float64(seed))
+					r.Machine = Machine{CPU: "Old CPU", GEMM: "avx2", Arch: "amd64"}
+					if seed > 2 {
+						r.Data = &DataDigest{Train: "sha256:" + strings.Repeat("a", 64), Test: "sha256:" + strings.Repeat("b", 64)}
+						r.Machine = Machine{CPU: "New CPU", GEMM: "avx512", Arch: "amd64"}
+					}
+					rs = append(rs, r)
+				}
+			}
+		}
+		return rs
+	}
+	got, err := tabulateSeeds(t, build(), TableOptions{Table: TableMain, Seeds: []uint64{3, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := strings.Index(got, "| estimator | top-1")
+	if table < 0 {
+		t.Fatalf("no main table in:\n%s", got)
+	}
+	choice := got[:table]
+	for _, want := range []string{
+		"Note: 8 of the 12 records of the whole sweep, which the learning-rate choice below reads, carry no data digest",
+		"Note: the 12 records of the whole sweep, which the learning-rate choice below reads, were trained on 2 machine types",
+	} {
+		if !strings.Contains(choice, want) {
+			t.Errorf("main --seeds 3,4 over a grid: want %q above the choice in:\n%s", want, got)
+		}
+	}
+	if strings.Contains(choice, "these 12 records") || strings.Count(got, "Note: ") != 2 {
+		t.Errorf("main --seeds 3,4 over a grid: the notes must speak of the choice's records, and the table of seeds 3, 4 (one machine, digests) has none of its own:\n%s", got)
+	}
+	got, err = tabulateSeeds(t, build(), TableOptions{Table: TableMain, Seeds: []uint64{2, 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table = strings.Index(got, "| estimator | top-1")
+	if table < 0 {
+		t.Fatalf("no main table in:\n%s", got)
+	}
+	tail := got[strings.Index(got, "Learning rates chosen"):table]
+	for _, want := range []string{
+		"Note: 2 of these 4 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: every record of seed 2.",
+		"Note: these 4 records were trained on 2 machine types",
+		"Old CPU, GEMM avx2: 2 records, seed 2; New CPU, GEMM avx512: 2 records, seed 3.",
+	} {
+		if !strings.Contains(tail, want) {
+			t.Errorf("main --seeds 2,3 over a grid: want %q between the choice and the table in:\n%s", want, got)
+		}
+	}
+	// Without --seeds, and in the lr table (chosen on the listed seeds),
+	// one pair of notes over the records, as before.
+	got, err = tabulateSeeds(t, build(), TableOptions{Table: TableMain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "Note: 8 of these 12 records carry no data digest") || strings.Count(got, "Note: ") != 2 {
+		t.Errorf("main over a grid: want one pair of notes over the 12 records:\n%s", got)
+	}
+}
+
+// TestTableNotesOfRowsRecords: the notes on records speak of those the
+// table's rows are computed from: a paper table of fixed rows leaves out
+// the records of other estimators, and the diagnostics table the runs
+// without diagnostics, so a note on them (here the only records without
+// a digest, and of another machine) would describe runs the table never
+// read.
+func TestTableNotesOfRowsRecords(t *testing.T) {
+	w := testWorkload(t)
+	digest := &DataDigest{Train: "sha256:" + strings.Repeat("a", 64), Test: "sha256:" + strings.Repeat("b", 64)}
+	build := func() []*Record {
+		var rs []*Record
+		for _, spec := range []string{"ste", "fda", "fda+na", "dsq"} {
+			for seed := uint64(1); seed <= 2; seed++ {
+				r := fakeRecord(&w, spec, seed, 70+float64(seed))
+				r.Machine = Machine{CPU: "New CPU", GEMM: "avx512", Arch: "amd64"}
+				r.Data = digest
+				if spec == "dsq" {
+					r.Machine.CPU, r.Data = "Old CPU", nil
+				} else {
+					r.Epochs[len(r.Epochs)-1].Diagnostics = &Diagnostics{Entropy: 0.5, Layers: []LayerDiagnostics{{Name: "conv", Entropy: 0.5}}}
+				}
+				rs = append(rs, r)
+			}
+		}
+		return rs
+	}
+	for _, table := range []string{TableSineNA, TableDiagnostics} {
+		got, err := tabulateSeeds(t, build(), TableOptions{Table: table})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(got, "Note: ") {
+			t.Errorf("%s: a note on records the table does not read:\n%s", table, got)
+		}
+	}
+	// The main table reads them all.
+	got, err := tabulateSeeds(t, build(), TableOptions{Table: TableMain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "Note: 2 of these 8 records carry no data digest") || !strings.Contains(got, "Note: these 8 records were trained on 2 machine types") {
+		t.Errorf("main: want both notes over the 8 records:\n%s", got)
+	}
+}

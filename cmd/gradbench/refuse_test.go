@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -189,6 +190,16 @@ func TestRefuses(t *testing.T) {
 			// "expected about 0s" and "took 0s (expected 0s)".
 			if strings.Contains(stderr, " 0s") {
 				t.Errorf("fidelity printed a duration of 0s:\n%s", stderr)
+			}
+			// The table's wall time counted loading and timing while
+			// stderr's "took" counted the measurement alone, neither
+			// saying so: each names what it covers, the same total.
+			took := regexp.MustCompile(`fidelity: measured in (?:under a second|\S+) \(expected (?:under a second|\S+)\); ((?:under a second|\S+)) in all, loading the data and the network and timing the passes included \(the report's wall time\)\n`).FindStringSubmatch(stderr)
+			if took == nil {
+				t.Fatalf("fidelity's stderr does not say what its times cover:\n%s", stderr)
+			}
+			if want := "Wall time " + took[1] + " in all, loading the data and the network and timing the passes included."; !strings.Contains(stdout, want) {
+				t.Errorf("fidelity's report: want %q, as stderr says:\n%s", want, stdout)
 			}
 		}),
 		// fidelity measures one network: --seeds is its one seed, used as

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,8 +93,13 @@ func (l *sbatchLines) Repeatable() {}
 
 // positiveInt is an int flag that, when given, must be at least 1: its
 // zero value means "not given" (the cluster's default), so a 0 on the
-// command line is refused rather than read as that.
-type positiveInt struct{ v *int }
+// command line is refused rather than read as that. max is the largest
+// Slurm reads, which digits past an int are refused with (a value in an
+// int past it is refused by SlurmOptions.Validate, which says why).
+type positiveInt struct {
+	v   *int
+	max int
+}
 
 func (p positiveInt) String() string {
 	if p.v == nil {
@@ -109,7 +113,7 @@ func (p positiveInt) Set(s string) error {
 	if !ok && s != "" && strings.Trim(s, "0123456789") == "" {
 		// Plain digits, but past an int: say so, not that they are
 		// not plain digits.
-		return fmt.Errorf("value out of range: want an integer from 1 to %d", math.MaxInt)
+		return fmt.Errorf("value out of range: want an integer from 1 to %d", p.max)
 	}
 	if !ok || n < 1 {
 		return errors.New("want an integer >= 1 in plain digits")
@@ -122,9 +126,9 @@ func (f *slurmFlags) define(fs *flag.FlagSet) {
 	o := &f.opts
 	fs.StringVar(&o.Partition, "partition", "", "Slurm `partition` of every job (default: the cluster's default partition)")
 	fs.StringVar(&o.Time, "time", "", "time limit of each array task, in Slurm's format: minutes, `H:MM:SS` or D-HH:MM:SS, written as given (Slurm rounds seconds up to a minute; 0 is Slurm's no limit, which a partition with a finite MaxTime leaves pending or refuses) (default: the partition's)")
-	fs.Var(positiveInt{&o.CPUs}, "cpus-per-task", "`CPUs` of each array task (default: the cluster's, usually 1)")
+	fs.Var(positiveInt{&o.CPUs, suite.SlurmMaxCPUs}, "cpus-per-task", "`CPUs` of each array task (default: the cluster's, usually 1)")
 	fs.StringVar(&o.Mem, "mem", "", "memory of each array task, such as 4G: megabytes without a unit, written as given (Slurm rounds K up to a megabyte; 0 is Slurm's all of a node's memory) (default: the cluster's)")
-	fs.Var(positiveInt{&o.MaxParallel}, "max-parallel", "run at most `N` array tasks at once (default: no limit)")
+	fs.Var(positiveInt{&o.MaxParallel, suite.SlurmMaxParallel}, "max-parallel", "run at most `N` array tasks at once (default: no limit)")
 	fs.Var(&f.extra, "sbatch", "an extra #SBATCH `line` for both jobs, such as --account=proj or '--qos=short' (repeatable; read as sbatch reads it, and refused if any of its words, -c2 or --cpus-per-task 2 alike, is an option gradbench slurm sets or has a flag for, --error and --output included, or one sbatch refuses beside such a flag given: --mem-per-cpu and --mem-per-gpu with --mem, --cpus-per-gpu with --cpus-per-task)")
 	fs.StringVar(&o.JobName, "job-name", "gradbench", "Slurm job `name` of the array (the table job adds -table)")
 	fs.BoolVar(&f.submit, "submit", false, "submit the scripts with sbatch and print the job ids")

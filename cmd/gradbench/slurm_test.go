@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -224,7 +223,10 @@ func TestSlurmBadInput(t *testing.T) {
 		{"max parallel zero", []string{"--max-parallel", "0"}, `invalid value "0" for flag --max-parallel: want an integer >= 1`},
 		// Plain digits past an int were refused as if they were not
 		// plain digits.
-		{"max parallel past an int", []string{"--max-parallel", "99999999999999999999"}, `invalid value "99999999999999999999" for flag --max-parallel: value out of range: want an integer from 1 to ` + strconv.Itoa(math.MaxInt)},
+		// ... and then gave math.MaxInt as the bound, past what Slurm
+		// reads: the bound is each flag's own.
+		{"max parallel past an int", []string{"--max-parallel", "99999999999999999999"}, `invalid value "99999999999999999999" for flag --max-parallel: value out of range: want an integer from 1 to 2147483647`},
+		{"cpus past an int", []string{"--cpus-per-task", "99999999999999999999"}, `invalid value "99999999999999999999" for flag --cpus-per-task: value out of range: want an integer from 1 to 2147483646`},
 		// Past what Slurm reads: sbatch refuses the first only when
 		// submitting, and slurmctld wraps the second's %N (4294967297
 		// ran one task at a time).

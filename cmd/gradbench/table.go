@@ -47,7 +47,9 @@ there, the table named by --ablation as markdown:
 	           estimator, seed means: flip ratio, oscillation frequency
 	           and oscillating weights, silent weights, activation
 	           saturation and entropy, gradient stability and norm
-	           (docs/diagnostics.md); the same as --diagnostics
+	           (docs/diagnostics.md), with the seeds of each row when
+	           rows are over different seeds (runs without diagnostics
+	           are left out); the same as --diagnostics
 
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. Every table with a p column has a p (Holm) column after it: p
@@ -85,7 +87,11 @@ two of them, since their seeds would be paired as runs on the same
 images; so are --curves and --bench. Records without digests (written
 before gradbench kept them) cannot be checked and are tabulated; when
 a workload has records with digests too, a note under its heading names
-those without.
+those without. That note, and the one on records trained on several
+machine types, are of the records the table below them reads (those of
+its rows and of --seeds); on a learning-rate grid with --seeds (but the
+lr table) the pair above the choice is of the records the rates were
+chosen on, every seed's, and the table's own pair follows the choice.
 
 Examples:
 

@@ -81,26 +81,27 @@ MACHINE_TYPES = " machine types (CPU, GEMM, build tags, Go version, architecture
 
 
 def tables_of(path):
-    """(heading, header, rows, seeds, note, undigested, machines) for each
-    markdown table of path (note: the first line after it; undigested and
-    machines: for the first table under a heading, the line before it on
-    records without a data digest and the one on records of several
-    machine types, "" if there is none; None for the other tables):
+    """(heading, index, header, rows, seeds, note, undigested, machines)
+    for each markdown table of path (index: its place under its heading,
+    from 0; note: the first line after it; undigested and machines: the
+    line between it and the table or heading before it on records without
+    a data digest and the one on records of several machine types, "" if
+    there is none):
     seeds is None for a table of every seed, or (the seeds, whether the
     learning rates were chosen on them alone) for one of gradbench table
     --seeds, from the line under its heading. A section heading that names
     seeds must have tables that say the same."""
     with open(os.path.join(ROOT, path)) as fh:
         lines = fh.read().split("\n")
-    heading, seeds, section, out, i = None, None, None, [], 0
-    undigested = machines = None
+    heading, seeds, section, out, i, index = None, None, None, [], 0, 0
+    undigested = machines = ""
     while i < len(lines):
         ln = lines[i]
         if ln.startswith("## "):
             m = SEEDS_SECTION.match(ln)
             section = set(range(int(m.group(1)), int(m.group(2)) + 1)) if m else None
         if ln.startswith("### "):
-            heading, seeds, undigested, machines = ln[4:], None, "", ""
+            heading, seeds, undigested, machines, index = ln[4:], None, "", "", 0
         if ln.startswith("Note: ") and UNDIGESTED in ln and undigested == "":
             undigested = ln
         if ln.startswith("Note: ") and MACHINE_TYPES in ln and machines == "":
@@ -120,8 +121,9 @@ def tables_of(path):
             while j < len(lines) and lines[j] == "":
                 j += 1
             note = lines[j] if j < len(lines) else ""
-            out.append((heading, cells(block[0]), [cells(b) for b in block[2:]], seeds, note, undigested, machines))
-            undigested = machines = None
+            out.append((heading, index, cells(block[0]), [cells(b) for b in block[2:]], seeds, note, undigested, machines))
+            undigested = machines = ""
+            index += 1
             continue
         i += 1
     return out

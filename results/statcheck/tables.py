@@ -48,7 +48,21 @@ def workload_for(heading, wls):
     return cands[0]
 
 
-def undigested_note(recs):
+# What a note on records calls those a learning-rate grid chose on, when
+# the table below is of other records (gradbench table --seeds over a
+# grid): suite's choiceRecords.
+CHOICE_RECORDS = "of the whole sweep, which the learning-rate choice below reads,"
+
+
+def records_of(n, of=""):
+    """A note's name for its n records (suite's recordsOf): "these n
+    records" ("this record"), or with of, "the n records <of>"."""
+    if of:
+        return "the %s %s" % ("1 record" if n == 1 else "%d records" % n, of)
+    return "this record" if n == 1 else "these %d records" % n
+
+
+def undigested_note(recs, of=""):
     """gradbench's note on the records of a table without a data digest
     ("" when none or all are): how many, and which, as every record of
     some seeds when those seeds have no record with a digest, else per
@@ -73,9 +87,9 @@ def undigested_note(recs):
             label = est + (" " + opt if len(opts) > 1 else "") + (" lr ×" + go_g(lr) if lr else "")
             parts.append(label + " " + seeds_text(ss))
         which = "; ".join(parts)
-    return ("Note: %d of these %d records%s, so whether they were trained on the same data as the others could not be checked: %s. "
+    return ("Note: %d of %s%s, so whether they were trained on the same data as the others could not be checked: %s. "
             "Running their sweep again after removing them (results/study.sh for the standard study) "
-            "would train them anew, with digests, on the data it reads." % (len(without), len(recs), UNDIGESTED, which))
+            "would train them anew, with digests, on the data it reads." % (len(without), records_of(len(recs), of), UNDIGESTED, which))
 
 
 # The Machine fields that decide how a run rounds (suite/machinetype.go),
@@ -111,7 +125,7 @@ def split_experiments(v):
     return v, ""
 
 
-def machine_note(recs):
+def machine_note(recs, of=""):
     """gradbench's note on the records of a table trained on more than one
     machine type ("" on one): a record's types are those of its segments
     and of its machine; each type is named (CPU and GEMM, the other fields
@@ -176,7 +190,7 @@ def machine_note(recs):
                    "runs whose rounding may differ." % seeds_text(mixed))
     else:
         pairing = "Each seed's records are of one type, so every pair of runs compared seed by seed is of one type."
-    these = "this record was" if len(recs) == 1 else "these %d records were" % len(recs)
+    these = records_of(len(recs), of) + (" was" if len(recs) == 1 else " were")
     return ("Note: %s trained on %d%s: a run retrained on another type need not give the same numbers. %s. %s"
             % (these, len(types), MACHINE_TYPES, "; ".join(parts), pairing))
 
@@ -209,7 +223,7 @@ def check_file(path, dirs):
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, header, rows, seeds, note, undigested, machines in tables_of(path):
+    for heading, index, header, rows, seeds, note, undigested, machines in tables_of(path):
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -227,19 +241,31 @@ def check_file(path, dirs):
         groups = {s: Row(rs) for s, rs in specs.items()}
         c0 = wls[workload_for(heading, wls)][0]
         where0 = "%s (recipe %s, %s)" % (path, c0.get("recipe", "?"), c0["config"]["optimizer"])
-        if undigested is not None:
+        grid = bool(c0["config"].get("lr_scale", 0))
+        # On a grid with --seeds (not the lr table) the notes above the
+        # choice are of the records it chose on, every seed's, and the
+        # table after it has its own, of its rows' records.
+        own = seeds is not None and not seeds[1] and grid
+        first = "spec" if "spec" in header else "estimator"
+        ests = {unescape(r[header.index(first)]) for r in rows}
+        made_of, of = None, ""
+        if index == 0:
             # The records the table was made from: the workload's, of the
             # estimators of its first table (--estimators), and of --seeds
             # where the table's rows were chosen on them (not on a grid,
             # or the lr table).
-            first = "spec" if "spec" in header else "estimator"
-            ests = {unescape(r[header.index(first)]) for r in rows}
             made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in ests]
-            grid = bool(c0["config"].get("lr_scale", 0))
-            if seeds is not None and (seeds[1] or not grid):
+            if seeds is not None and not own:
                 made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
-            check_text(where0, "the note on records without a data digest", undigested_note(made_of), unescape(undigested))
-            check_text(where0, "the note on records of several machine types", machine_note(made_of), unescape(machines))
+            if own:
+                of = CHOICE_RECORDS
+        elif index == 1 and own:
+            made_of = [r for r in kept if r["config"]["estimator"] in ests]
+        if made_of is not None:
+            check_text(where0, "the note on records without a data digest", undigested_note(made_of, of), unescape(undigested))
+            check_text(where0, "the note on records of several machine types", machine_note(made_of, of), unescape(machines))
+        else:
+            check_text(where0, "a note on records above table %d (gradbench writes none there)" % (index + 1), "", undigested + machines)
         col = {h: i for i, h in enumerate(header)}
         if any(h.startswith("val top-1 % at lr ×") for h in header):
             for row in rows:

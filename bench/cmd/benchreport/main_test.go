@@ -248,6 +248,11 @@ BenchmarkStep/engine=other-2 1 400 ns/op
 		{"/engine:ours: ns/op ≤ 2", "want METRIC OP BOUND"},
 		{"/engine:ours: ns/op < 2 ms", "want METRIC OP BOUND"},
 		{"/engine:ours: ms/op < 2", `unknown metric "ms/op"`},
+		// A filter that is not key:value answered with the filter
+		// library's bare "syntax error: expected key:value": say how a
+		// FILTER is written, for either side of a ratio.
+		{"X: ns/op < 10", `filter "X": syntax error: expected key:value; a FILTER is key:value terms, such as '.name:Backward /impl:fast' or '/est:(ste OR fda)' (go doc golang.org/x/perf/benchproc/syntax)`},
+		{"/engine:ours :: Y: ratio < 2", `filter "Y": syntax error: expected key:value; a FILTER is key:value terms`},
 	} {
 		err := run([]string{"-target", tc.target, "x=" + in}, &strings.Builder{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.target) {

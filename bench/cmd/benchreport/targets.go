@@ -52,6 +52,23 @@ func parseCheck(s string) (metric, op string, bound float64, err error) {
 	return f[0], f[1], bound, nil
 }
 
+// newFilter parses f, a FILTER of the target t. The filter library's
+// error alone ("syntax error: expected key:value", then the filter with a
+// caret under the fault) does not say how a filter is written, which a
+// user new to it needs: the error names the filter, then says so.
+func newFilter(t, f string) (*benchproc.Filter, error) {
+	f = strings.TrimSpace(f)
+	filter, err := benchproc.NewFilter(f)
+	if err != nil {
+		msg, caret, _ := strings.Cut(err.Error(), "\n")
+		if caret != "" {
+			caret = "\n" + caret
+		}
+		return nil, fmt.Errorf("target %q: filter %q: %s; a FILTER is key:value terms, such as '.name:Backward /impl:fast' or '/est:(ste OR fda)' (go doc golang.org/x/perf/benchproc/syntax)%s", t, f, msg, caret)
+	}
+	return filter, nil
+}
+
 // writeTargets writes the table of the targets, one PASS/FAIL row per
 // input and matching benchmark.
 func (r *report) writeTargets(b *strings.Builder, targets []string) error {
@@ -69,14 +86,14 @@ func (r *report) writeTargets(b *strings.Builder, targets []string) error {
 		if ratio != (metric == "ratio") {
 			return fmt.Errorf("target %q: a ratio needs two filters separated by ::, and two filters need the metric ratio", t)
 		}
-		filterA, err := benchproc.NewFilter(strings.TrimSpace(fa))
+		filterA, err := newFilter(t, fa)
 		if err != nil {
-			return fmt.Errorf("target %q: %w", t, err)
+			return err
 		}
 		var filterB *benchproc.Filter
 		if ratio {
-			if filterB, err = benchproc.NewFilter(strings.TrimSpace(fb)); err != nil {
-				return fmt.Errorf("target %q: %w", t, err)
+			if filterB, err = newFilter(t, fb); err != nil {
+				return err
 			}
 		}
 		for _, in := range r.inputs {

@@ -97,6 +97,14 @@ func TestRun(t *testing.T) {
 		"| step (wall) | 100% | 250.0 |",
 		"| conv GEMM forward | gemm.kern4x24B 100% |",
 	)
+	// One core is "1 core", not "1 cores".
+	texttest.ContainsAll(t, "-cores 1: output", runText(t, "-cores", "1", "x="+in),
+		"Share of the capacity of the profiled steps (1 core × the profile's duration)")
+	var over strings.Builder
+	overCapacity(&over, &result{label: "c", capacity: 1e9, busy: 2e9}, 1, false)
+	texttest.ContainsAll(t, "-cores 1: over capacity", over.String(),
+		"of its capacity (1 core × 1s), 100.0% more CPU time than its core had in that window",
+		"the CPU time of at least 2 cores in that window, so the steps most likely ran on more cores than -cores 1 says")
 	if out := runText(t, "-cores", "2", "x="+in); strings.Contains(out, "Over capacity") {
 		t.Errorf("a profile within its capacity has an over-capacity note:\n%s", out)
 	}
