@@ -54,6 +54,9 @@ func TestScriptsRefuseEmptyArguments(t *testing.T) {
 		{[]string{"NOTE="}, []string{"diagnostics-overhead"}, "results/diagnostics-overhead.sh: NOTE is empty: want a remark on the machine's state, or unset it\n"},
 		{[]string{"QEMU_I386="}, []string{"i386"}, "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it\n"},
 		{nil, []string{"arm64", ""}, "results/arm64.sh: want no argument, or --report (only regenerate results/arm64.md from results/arm64.txt), got ''\n"},
+		{nil, []string{"i386", ""}, "results/i386.sh: want no argument, or --report (only regenerate results/i386.md from results/i386.txt), got ''\n"},
+		{nil, []string{"i386", "--report", "x"}, "results/i386.sh: too many arguments, want at most 1 (see its Usage line), got 2: --report x\n"},
+		{[]string{"QEMU_I386=/usr/bin/qemu-i386"}, []string{"i386", "--report"}, "results/i386.sh: QEMU_I386 with --report: --report runs no tests, it only regenerates results/i386.md from results/i386.txt; unset QEMU_I386\n"},
 		// RUNS in the environment of a script that takes RUNS as its
 		// argument (as couple.sh, poolstats.sh and threads.sh read it
 		// from the environment) ran the default number of runs.

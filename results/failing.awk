@@ -2,12 +2,14 @@
 # (results/i386.txt, results/arm64.txt) and prints a row of the report's
 # table for each failing test: "| test | package | why |". Run by
 # results/i386.sh as awk -v emulated=1 -f results/failing.awk FILE
-# (emulated=0 when the kernel ran the tests itself: then every failure is
-# "failed") and by results/arm64.sh, always emulated, with -v
-# lockref=below: where the lock reason points for its explanation, at
-# the end of results/arm64.md (results/arm64.md itself when not given).
-# bench's TestI386Reasons runs it on go test output of each kind, and
-# TestArm64Report runs results/arm64.sh --report.
+# (emulated=0 when the record's qemu line says the kernel ran the tests
+# itself: then every failure is "failed") and by results/arm64.sh, always
+# emulated, with -v lockref=below: where the lock reason points for its
+# explanation, at the end of results/arm64.md (results/arm64.md itself
+# when not given); both through results/lib.sh's tests_md. bench's
+# TestI386Reasons runs it on go test output of each kind, and
+# TestArm64Report and TestI386Report run results/arm64.sh --report and
+# results/i386.sh --report.
 #
 # A top-level --- FAIL block runs to the package's FAIL line; its
 # package is named there. The two reasons apply under emulation only,

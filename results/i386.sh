@@ -23,13 +23,15 @@
 # that as the reason. Writes results/i386.txt (go test's output, with
 # the command, the machine, the commit, the Go version, the emulator and
 # the load before and after) and results/i386.md (the packages that
-# passed, and each failing test with the reason).
+# passed, and each failing test with the reason). With --report it runs
+# nothing and only regenerates results/i386.md from the committed
+# results/i386.txt, emulated or not as the record's qemu line says.
 #
-# Usage: results/i386.sh
+# Usage: results/i386.sh [--report]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
-args_at_most i386 0 "$@"
+report_arg i386 "$@"
 # The limit of one package's tests. Emulated, and on the portable
 # kernels, training runs tens of times slower than natively: suite's
 # TestAdamAndBopTrainResNet20 (two runs of three epochs), a minute
@@ -37,74 +39,75 @@ args_at_most i386 0 "$@"
 # qemu-i386 on the project machine while a long training run had the
 # cores.
 limit=60m
-if [ -n "${QEMU_I386+x}" ] && [ -z "$QEMU_I386" ]; then
-	echo "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it" >&2
-	exit 2
-fi
-tmp_dir
-# One small package's test binary, started with no test to run, tells
-# whether this kernel runs 386 executables and, if not, whether the
-# emulator can run Go's: the runtime starts its threads before any test.
-GOARCH=386 go test -c -o "$tmp/probe.test" ./internal/mdtable
-exec_flag=() emulator=""
-if "$tmp/probe.test" -test.run '^$' >/dev/null 2>&1; then
+out=results/i386.txt
+if $report; then
 	if [ -n "${QEMU_I386+x}" ]; then
-		# The tests run natively: the emulator named would be ignored.
-		echo "results/i386.sh: QEMU_I386 is set, but this kernel runs 386 executables itself, so the tests run without an emulator: unset QEMU_I386" >&2
+		echo "results/i386.sh: QEMU_I386 with --report: --report runs no tests, it only regenerates results/i386.md from results/i386.txt; unset QEMU_I386" >&2
 		exit 2
 	fi
+	stage_begin
 else
-	if [ -n "${QEMU_I386:-}" ]; then
-		# A path (one with a '/') from where the script was started, made
-		# absolute: go test starts the emulator in each package's
-		# directory. A bare name is looked up on PATH.
-		case $QEMU_I386 in */*) emulator=$(caller_path "$QEMU_I386") ;; *) emulator=$QEMU_I386 ;; esac
-	else
-		if ! command -v qemu-i386 >/dev/null; then
-			sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-			$sudo apt-get install -y -qq --no-install-recommends qemu-user >/dev/null
+	if [ -n "${QEMU_I386+x}" ] && [ -z "$QEMU_I386" ]; then
+		echo "results/i386.sh: QEMU_I386 is empty: want the path of a qemu-i386, or unset it" >&2
+		exit 2
+	fi
+	tmp_dir
+	# One small package's test binary, started with no test to run, tells
+	# whether this kernel runs 386 executables and, if not, whether the
+	# emulator can run Go's: the runtime starts its threads before any test.
+	GOARCH=386 go test -c -o "$tmp/probe.test" ./internal/mdtable
+	exec_flag=() emulator=""
+	if "$tmp/probe.test" -test.run '^$' >/dev/null 2>&1; then
+		if [ -n "${QEMU_I386+x}" ]; then
+			# The tests run natively: the emulator named would be ignored.
+			echo "results/i386.sh: QEMU_I386 is set, but this kernel runs 386 executables itself, so the tests run without an emulator: unset QEMU_I386" >&2
+			exit 2
 		fi
-		emulator=qemu-i386
-	fi
-	if ! "$emulator" "$tmp/probe.test" -test.run '^$' >"$tmp/probe.out" 2>&1; then
-		echo "results/i386.sh: this kernel does not run 386 executables, and $emulator ($("$emulator" --version 2>/dev/null | head -1 || true)) cannot run Go's either; its output:" >&2
-		head -3 "$tmp/probe.out" >&2
-		echo "qemu-i386 10.0 runs them (on Debian 12: the qemu-user package of bookworm-backports); set QEMU_I386 to its path" >&2
-		exit 1
-	fi
-	exec_flag=(-exec "$emulator")
-fi
-stage_begin
-out=results/i386.txt
-{
-	record_head "results/i386.sh"
-	if [ -n "$emulator" ]; then
-		echo "qemu: $("$emulator" --version | head -1)"
 	else
-		echo "qemu: none (the kernel runs 386 executables)"
+		if [ -n "${QEMU_I386:-}" ]; then
+			# A path (one with a '/') from where the script was started, made
+			# absolute: go test starts the emulator in each package's
+			# directory. A bare name is looked up on PATH.
+			case $QEMU_I386 in */*) emulator=$(caller_path "$QEMU_I386") ;; *) emulator=$QEMU_I386 ;; esac
+		else
+			if ! command -v qemu-i386 >/dev/null; then
+				sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+				$sudo apt-get install -y -qq --no-install-recommends qemu-user >/dev/null
+			fi
+			emulator=qemu-i386
+		fi
+		if ! "$emulator" "$tmp/probe.test" -test.run '^$' >"$tmp/probe.out" 2>&1; then
+			echo "results/i386.sh: this kernel does not run 386 executables, and $emulator ($("$emulator" --version 2>/dev/null | head -1 || true)) cannot run Go's either; its output:" >&2
+			head -3 "$tmp/probe.out" >&2
+			echo "qemu-i386 10.0 runs them (on Debian 12: the qemu-user package of bookworm-backports); set QEMU_I386 to its path" >&2
+			exit 1
+		fi
+		exec_flag=(-exec "$emulator")
 	fi
-	echo "run: GOARCH=386 go test -short -timeout $limit ${exec_flag[*]} ./..."
-	GOARCH=386 go test -short -timeout "$limit" "${exec_flag[@]}" ./... 2>&1 || true
-	echo "load-after: $(uptime)"
-} >"$(staged "$out")"
-emulated=0
-[ -z "$emulator" ] || emulated=1
-{
-	echo "# The tests on linux/386"
-	echo
-	echo "Generated by \`results/i386.sh\` from $out; do not edit."
-	echo
-	sed -n 's/^\(command\|machine\|commit\|go\|qemu\|run\|load-before\|load-after\): /- \1: /p' "$stage/$out"
-	echo
-	echo "Packages whose tests passed: $(grep -c '^ok ' "$stage/$out"); with no tests: $(grep -c '^? ' "$stage/$out"); that failed: $(grep -c '^FAIL	' "$stage/$out")."
-	echo
-	echo "| failing test | package | why |"
-	echo "|:--|:--|:--|"
-	# Each failing test and why (see results/failing.awk).
-	awk -v emulated="$emulated" -f results/failing.awk "$stage/$out"
-} >"$(staged results/i386.md)"
-# The failures neither reason explains, at the end where a reader looks.
-echo >>"$stage/results/i386.md"
-echo "Tests stopped by the time limit: $(grep -c 'ran out of their time limit' "$stage/results/i386.md" || true). Failing tests with neither reason: $(grep -c '| failed |$' "$stage/results/i386.md" || true)." >>"$stage/results/i386.md"
+	stage_begin
+	{
+		record_head "results/i386.sh"
+		if [ -n "$emulator" ]; then
+			echo "qemu: $("$emulator" --version | head -1)"
+		else
+			echo "qemu: none (the kernel runs 386 executables)"
+		fi
+		echo "run: GOARCH=386 go test -short -timeout $limit ${exec_flag[*]} ./..."
+		GOARCH=386 go test -short -timeout "$limit" "${exec_flag[@]}" ./... 2>&1 || true
+		echo "load-after: $(uptime)"
+	} >"$(staged "$out")"
+fi
+# Whether the tests ran emulated is the record's to say, as --report
+# reads it too: its qemu line names the emulator, or none.
+rec=$(stage_read "$out")
+case $(sed -n '/^qemu: /{s///p;q}' "$rec") in
+"")
+	echo "results/i386.sh: $rec has no qemu line (the emulator, or none), so whether its tests ran under emulation is not known" >&2
+	exit 1
+	;;
+none*) emulated=0 ;;
+*) emulated=1 ;;
+esac
+tests_md i386 "The tests on linux/386" "command machine commit go qemu run load-before load-after" -v emulated="$emulated"
 stage_commit
-echo "wrote $out and results/i386.md" >&2
+if $report; then echo "wrote results/i386.md" >&2; else echo "wrote $out and results/i386.md" >&2; fi
