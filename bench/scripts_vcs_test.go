@@ -6,11 +6,13 @@
 package bench
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // vcsGo stands in for go: it logs each go build's arguments to $GOLOG,
@@ -81,6 +83,101 @@ func TestScriptsBuildGradbenchWithItsCommit(t *testing.T) {
 			}
 			if !stamped && !refused {
 				t.Errorf("%s: %v, want exit status 2 and an error starting %q\n%s", what, err, "results/"+name+".sh: "+refusal, out)
+			}
+		}
+	}
+}
+
+// studyGo stands in for go in a whole run of results/study.sh: go build
+// copies it to the build's -o, go version -m shows a commit, and the
+// gradbench so built trains nothing, prints a line for a table and
+// writes the files of --curves and --bench.
+const studyGo = `#!/usr/bin/env bash
+if [ "$(basename "$0")" = go ]; then
+	case $1 in
+	build) prev=; for a; do [ "$prev" = -o ] && cp "$0" "$a"; prev=$a; done ;;
+	version)
+		echo "go version go1.0 fake/amd64"
+		[ "${2:-}" != -m ] || printf '\tbuild\tvcs.revision=0123456789abcdef0123456789abcdef01234567\n'
+		;;
+	*) echo "go $*: not to be run" >&2; exit 97 ;;
+	esac
+	exit 0
+fi
+prev=
+for a; do
+	case $prev in --curves | --bench) echo "new $a" >"$a" ;; esac
+	prev=$a
+done
+[ "$1" != table ] || echo "| table of $* |"
+`
+
+// TestStudySessionJournal: results/study.sh kept the lines of its
+// unfinished sessions in results/study/machine.txt.tmp, the very name
+// stage_commit copies the new machine.txt to before renaming it into
+// place. A session that finished had its journal overwritten and moved
+// by stage_commit, and then failed at its last line, removing the
+// journal that was no longer there (exit status 1 after every output
+// was written); one interrupted while stage_commit copied its outputs
+// had the journal, with the lines of the sessions before it, removed as
+// a copy of its own. The journal is sessions.tmp, which no output is
+// copied to; a machine.txt.tmp left by an unfinished session of an
+// earlier version of the script is taken as the journal.
+func TestStudySessionJournal(t *testing.T) {
+	for _, name := range []string{"bash", "python3", "uptime"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(studyGo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	const record = `{"key": "0123456789abcdef", "config": {"estimator": "ste"}, "machine": {"cores": 1}, "epochs": [{"train_seconds": 60, "eval_seconds": 6}]}` + "\n"
+	for _, earlier := range []bool{false, true} {
+		dir := scriptTree(t, "study")
+		study := filepath.Join(dir, "results", "study")
+		for _, d := range []string{"runs", "optimizers"} {
+			if err := os.MkdirAll(filepath.Join(study, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(study, d, "0123456789abcdef.json"), []byte(record), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if earlier {
+			if err := os.WriteFile(filepath.Join(study, "machine.txt.tmp"), []byte("command: an earlier session\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The whole script, some 40 commands of the fake gradbench and
+		// python3: longer than runScript's 20 seconds on a busy machine.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := exec.CommandContext(ctx, "bash", filepath.Join(dir, "results", "study.sh"))
+		cmd.Dir = dir
+		cmd.Env = append(cmd.Environ(), path)
+		killTreeOnCancel(cmd)
+		b, err := cmd.CombinedOutput()
+		cancel()
+		out := string(b)
+		if err != nil {
+			t.Errorf("results/study.sh (an earlier unfinished session's journal: %v): %v, want success\n%s", earlier, err, out)
+			continue
+		}
+		b, err = os.ReadFile(filepath.Join(study, "machine.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), "command: results/study.sh"); n != 1 {
+			t.Errorf("machine.txt names %d sessions of this run, want 1:\n%s", n, b)
+		}
+		if earlier && !strings.HasPrefix(string(b), "command: an earlier session\n") {
+			t.Errorf("machine.txt does not start with the earlier unfinished session's lines:\n%s", b)
+		}
+		for _, name := range []string{"machine.txt.tmp", "sessions.tmp"} {
+			if _, err := os.Stat(filepath.Join(study, name)); !os.IsNotExist(err) {
+				t.Errorf("results/study/%s is left after a session that finished (%v)", name, err)
 			}
 		}
 	}

@@ -58,6 +58,9 @@ esac
 out=results/study
 runs=$out/runs
 optruns=$out/optimizers
+# The lines of this session and of the unfinished ones before it, which
+# become machine.txt (see below).
+session=$out/sessions.tmp
 mkdir -p "$out"
 remove_on_exit "$out/.gradbench"
 build_gradbench study "$out/.gradbench"
@@ -206,16 +209,23 @@ start=$(date +%s)
 	echo "started: $(date -u +%FT%TZ)"
 } >"$tmp/session.txt"
 # Keep the earlier sessions' lines: a study built over several sessions
-# lists each (machine.txt.tmp is left by a session that did not finish,
-# and already holds machine.txt's lines).
-if [ -f "$out/machine.txt.tmp" ]; then
-	echo >>"$out/machine.txt.tmp"
-elif [ -f "$out/machine.txt" ]; then
-	{ cat "$out/machine.txt"; echo; } >"$out/machine.txt.tmp"
-else
-	: >"$out/machine.txt.tmp"
+# lists each (sessions.tmp is left by a session that did not finish, and
+# already holds machine.txt's lines). It is not machine.txt.tmp, the
+# copy stage_commit makes of the new machine.txt and renames into
+# place, which would overwrite it, move it, or remove it as its own when
+# interrupted; a machine.txt.tmp that an unfinished session of an
+# earlier version of this script left is that session's journal.
+if [ ! -f "$session" ] && [ -f "$out/machine.txt.tmp" ]; then
+	mv "$out/machine.txt.tmp" "$session"
 fi
-cat "$tmp/session.txt" >>"$out/machine.txt.tmp"
+if [ -f "$session" ]; then
+	echo >>"$session"
+elif [ -f "$out/machine.txt" ]; then
+	{ cat "$out/machine.txt"; echo; } >"$session"
+else
+	: >"$session"
+fi
+cat "$tmp/session.txt" >>"$session"
 
 # 1. Select the learning rates on seeds 1 and 2.
 gb run "${common[@]}" --estimators $E7 --lr-grid $grid --seeds 1,2 --out $runs >/dev/null
@@ -248,7 +258,7 @@ fi
 # Tables, curves, benchmark lines, the machine and the summary are
 # staged and moved into results/study together once all are written: a
 # failure or an interrupt leaves the committed ones as they were (and
-# machine.txt.tmp for the next session).
+# sessions.tmp for the next session).
 stage_begin
 sides=${E7#ste,}
 {
@@ -319,7 +329,7 @@ read -r studyh studycores <<<"$(cpu_hours "" $runs $optruns)"
 if ! $report_only; then
 	end=$(date +%s)
 	{
-		cat "$out/machine.txt.tmp"
+		cat "$session"
 		echo "load-after: $(uptime)"
 		echo "wall time of this session: $(((end - start) / 60)) minutes"
 	} >"$(staged $out/machine.txt)"
@@ -337,5 +347,5 @@ fi
 } >"$(staged $out/summary.md)"
 stage_commit
 # The session is recorded in machine.txt: its journal goes.
-$report_only || rm "$out/machine.txt.tmp"
+$report_only || rm "$session"
 echo "wrote $out/tables.md, $out/summary.md, $out/curves*.svg, $out/bench*.txt" >&2

@@ -145,6 +145,13 @@ func TestParseSeeds(t *testing.T) {
 		"3-":    "a sign (+ or -) is not allowed",
 		"1,3-4": "a sign (+ or -) is not allowed",
 		"3--4":  "a sign (+ or -) is not allowed",
+		// The dotted form suggested must be one that is taken: "5-3"
+		// was told to write "5..3", which is then refused as running
+		// backwards. Where the dotted form is refused too, the error
+		// says why instead.
+		"5-3":    `a range is written with two dots, lo..hi, and as "5..3" it is refused too: the range runs backwards: write the lower seed first, as in "3..5"`,
+		"0-3":    `as "0..3" it is refused too: seeds start at 1: 0 is not a seed`,
+		"1-5000": `as "1..5000" it is refused too: more than 1000 seeds`,
 	} {
 		if _, err := ParseSeeds(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseSeeds(%q) error = %v, want one containing %q", in, err, want)

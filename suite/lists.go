@@ -135,9 +135,17 @@ const spaceNotAllowed = "white space is not allowed: write the value without spa
 // "1,2,5", or a range "4..6". Seeds are integers >= 1 written as plain
 // digits (no sign, no white space); duplicates are errors.
 func ParseSeeds(s string) ([]uint64, error) {
-	bad := func(why string) error {
-		return fmt.Errorf("suite: bad seeds %q: %s (want a count N for seeds 1..N, a list 1,2,5 or a range 4..6)", s, why)
+	seeds, why := parseSeeds(s)
+	if why != "" {
+		return nil, fmt.Errorf("suite: bad seeds %q: %s (want a count N for seeds 1..N, a list 1,2,5 or a range 4..6)", s, why)
 	}
+	return seeds, nil
+}
+
+// parseSeeds is ParseSeeds, returning why s is refused rather than the
+// error.
+func parseSeeds(s string) ([]uint64, string) {
+	bad := func(why string) string { return why }
 	if s == "" {
 		return nil, bad("empty")
 	}
@@ -147,7 +155,13 @@ func ParseSeeds(s string) ([]uint64, error) {
 	// "3-4" is a range written with a dash, as other tools write one:
 	// say how a range is written, not that the dash is a sign.
 	if lo, hi, ok := dashRange(s); ok {
-		return nil, bad(fmt.Sprintf("a range is written with two dots, lo..hi: write %q for seeds %s to %s", lo+".."+hi, lo, hi))
+		// Suggested only if it is taken: "5-3" is not to be told to
+		// write "5..3", which runs backwards.
+		dotted := lo + ".." + hi
+		if _, why := parseSeeds(dotted); why != "" {
+			return nil, bad(fmt.Sprintf("a range is written with two dots, lo..hi, and as %q it is refused too: %s", dotted, why))
+		}
+		return nil, bad(fmt.Sprintf("a range is written with two dots, lo..hi: write %q for seeds %s to %s", dotted, lo, hi))
 	}
 	// A sign is refused wherever it stands: a count, a list entry and a
 	// range end are plain digits alike, rather than "+2" being taken as a
@@ -189,7 +203,7 @@ func ParseSeeds(s string) ([]uint64, error) {
 		for i := range seeds {
 			seeds[i] = a + uint64(i)
 		}
-		return seeds, nil
+		return seeds, ""
 	}
 	if !strings.Contains(s, ",") {
 		n, err := strconv.ParseUint(s, 10, 64)
@@ -203,7 +217,7 @@ func ParseSeeds(s string) ([]uint64, error) {
 		for i := range seeds {
 			seeds[i] = uint64(i + 1)
 		}
-		return seeds, nil
+		return seeds, ""
 	}
 	var seeds []uint64
 	var once []string // the items as given, each seed's first
@@ -230,7 +244,7 @@ func ParseSeeds(s string) ([]uint64, error) {
 	if dup != 0 {
 		return nil, bad(fmt.Sprintf("seed %d listed twice: give each once, as in %q", dup, strings.Join(once, ",")))
 	}
-	return seeds, nil
+	return seeds, ""
 }
 
 // dashRange reports whether s is two runs of digits joined by one dash,

@@ -31,7 +31,8 @@ import (
 //   - no output is a directory, a device, a named pipe or a socket, or
 //     the command's own standard output or error (/dev/stdout, also
 //     when redirected to a file: the rename would replace it, not write
-//     to it), or
+//     to it), nor "-", which other tools take for the standard output
+//     and which would be a file of that name (./- names one), or
 //     lies under a file that is not a directory, or in a directory that
 //     does not exist (a directory a command writes into is named the
 //     same way, see CheckOutputDir, but is created if missing): such a
@@ -138,6 +139,12 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 		}
 		refuse := func(why string) error {
 			return fmt.Errorf("%s %s: refusing to write there: %s; name another file", o.Flag, o.Path, why)
+		}
+		if o.Path == "-" {
+			// Other tools' name for the standard output, which no
+			// output flag writes to (see /dev/stdout above): the user
+			// would look for the output there, not in a file named -.
+			return refuse("- would be a file named - in the working directory, not the standard output, which output flags do not write to (./- names that file, if it is meant)")
 		}
 		if why := outputRefusal(o.Path); why != "" {
 			return refuse(why)

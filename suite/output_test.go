@@ -215,3 +215,20 @@ func TestCheckOutputsStdout(t *testing.T) {
 		t.Errorf("CheckOutputDir(%s, out.txt) = %v, want a refusal of the standard output", dir, err)
 	}
 }
+
+// TestCheckOutputsDash: an output flag given "-", as other tools take
+// for the standard output, passed and the output was written to a file
+// named - in the working directory, where the user looked for it on the
+// terminal or in a pipe. It is refused, as /dev/stdout is, naming the
+// flag; ./- still names a file of that name.
+func TestCheckOutputsDash(t *testing.T) {
+	err := CheckOutputs([]NamedFile{{"--svg", "-"}}, nil)
+	want := "--svg -: refusing to write there: - would be a file named - in the working directory, not the standard output"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("CheckOutputs(--svg -) = %v, want %s...", err, want)
+	}
+	t.Chdir(t.TempDir())
+	if err := CheckOutputs([]NamedFile{{"--svg", "./-"}}, nil); err != nil {
+		t.Errorf("CheckOutputs(--svg ./-) = %v, want it taken", err)
+	}
+}

@@ -435,3 +435,32 @@ func TestTimesPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestTimesPrintedNotFinite: a factor that is NaN or infinite made
+// TimesPrinted panic (the NaN its decimal parse refused left a nil
+// number to multiply, and ∞ × 0 is big.Float's ErrNaN panic), in a
+// message that was to report the value. It gives what float64 gives.
+func TestTimesPrintedNotFinite(t *testing.T) {
+	for _, tt := range []struct {
+		c    int
+		w    float64
+		want string
+	}{
+		{100, math.NaN(), "NaN"},
+		{100, math.Inf(1), "+Inf"},
+		{-3, math.Inf(1), "-Inf"},
+		{0, math.Inf(-1), "NaN"},
+	} {
+		got := func() (s string) {
+			defer func() {
+				if r := recover(); r != nil {
+					s = fmt.Sprintf("panic: %v", r)
+				}
+			}()
+			return TimesPrinted(tt.c, tt.w)
+		}()
+		if got != tt.want {
+			t.Errorf("TimesPrinted(%d, %v) = %s, want %s", tt.c, tt.w, got, tt.want)
+		}
+	}
+}

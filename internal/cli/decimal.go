@@ -272,8 +272,12 @@ func redash(listing string, names []string, dash string) string {
 // as a value computed wrong; 100 × 0.29 is 29, not 28.999999999999996).
 // The product has at most 17 + 20 significant digits, far fewer than
 // the 256 bits it is worked out in, so it is printed exactly, in the
-// form 'g' gives (3e-300).
+// form 'g' gives (3e-300). A w that is NaN or infinite has no decimal
+// form to multiply: the float64 product is given, as 'g' prints it.
 func TimesPrinted(c int, w float64) string {
+	if math.IsNaN(w) || math.IsInf(w, 0) {
+		return strconv.FormatFloat(float64(c)*w, 'g', -1, 64)
+	}
 	printed, _, _ := new(big.Float).SetPrec(256).Parse(strconv.FormatFloat(w, 'g', -1, 64), 10)
 	return printed.Mul(printed, new(big.Float).SetInt64(int64(c))).Text('g', 40)
 }
