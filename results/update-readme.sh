@@ -55,7 +55,7 @@ go run ./internal/readme estimators >"$ests"
 # writes them under the table's heading: some of the records carry no
 # data digest (suite/datadigest.go), they were trained on more than one
 # machine type (suite/machinetype.go). An extended regular expression.
-record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carry no data digest |these [0-9][0-9]* records were trained on [0-9][0-9]* machine types )'
+record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no data digest |these [0-9][0-9]* records were trained on [0-9][0-9]* machine types )'
 {
 	runs=results/study/runs
 	n=$(find "$runs" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)

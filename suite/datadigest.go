@@ -142,8 +142,13 @@ func writeUndigested(w io.Writer, wl []*Record, of string) {
 		}
 		which = strings.Join(parts, "; ")
 	}
-	fmt.Fprintf(w, "Note: %d of %s carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: %s. Running their sweep again after removing them (results/study.sh for the standard study) would train them anew, with digests, on the data it reads.\n\n",
-		n, recordsOf(len(wl), of), escapeMarkdown(which))
+	// One record is spoken of as one: "1 of these 8 records carries".
+	carry, were, their, them, digests := "carry", "they were", "their", "them", "digests"
+	if n == 1 {
+		carry, were, their, them, digests = "carries", "it was", "its", "it", "a digest"
+	}
+	fmt.Fprintf(w, "Note: %d of %s %s no data digest (written before gradbench kept them), so whether %s trained on the same data as the others could not be checked: %s. Running %s sweep again after removing %s (results/study.sh for the standard study) would train %s anew, with %s, on the data it reads.\n\n",
+		n, recordsOf(len(wl), of), carry, were, escapeMarkdown(which), their, them, them, digests)
 }
 
 // choiceRecords is the of of writeUndigested and writeMachineTypes for

@@ -73,8 +73,8 @@ SEEDS_LINE = re.compile(r"^Seeds ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
 SEEDS_SECTION = re.compile(r"^## Seeds ([0-9]+) to ([0-9]+) alone\b")
 LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds alone"
 # The words of gradbench's note on the records of a table without a data
-# digest.
-UNDIGESTED = " carry no data digest (written before gradbench kept them)"
+# digest, after its verb ("carry", or "carries" for one record).
+UNDIGESTED = " no data digest (written before gradbench kept them)"
 # The words of gradbench's note on the records of a table trained on more
 # than one machine type.
 MACHINE_TYPES = " machine types (CPU, GEMM, build tags, Go version, architecture), whose rounding may differ"

@@ -87,9 +87,13 @@ def undigested_note(recs, of=""):
             label = est + (" " + opt if len(opts) > 1 else "") + (" lr ×" + go_g(lr) if lr else "")
             parts.append(label + " " + seeds_text(ss))
         which = "; ".join(parts)
-    return ("Note: %d of %s%s, so whether they were trained on the same data as the others could not be checked: %s. "
-            "Running their sweep again after removing them (results/study.sh for the standard study) "
-            "would train them anew, with digests, on the data it reads." % (len(without), records_of(len(recs), of), UNDIGESTED, which))
+    # One record is spoken of as one: "1 of these 8 records carries".
+    carry, were, their, them, digests = ("carries", "it was", "its", "it", "a digest") if len(without) == 1 else \
+        ("carry", "they were", "their", "them", "digests")
+    return ("Note: %d of %s %s%s, so whether %s trained on the same data as the others could not be checked: %s. "
+            "Running %s sweep again after removing %s (results/study.sh for the standard study) "
+            "would train %s anew, with %s, on the data it reads."
+            % (len(without), records_of(len(recs), of), carry, UNDIGESTED, were, which, their, them, them, digests))
 
 
 # The Machine fields that decide how a run rounds (suite/machinetype.go),

@@ -144,6 +144,18 @@ class ReadmeDigestNotesTest(unittest.TestCase):
         self.sides_note = undigested_note(self.sgd)
         self.assertNotEqual(self.sgd_note, self.sides_note)
 
+    def test_one_record_spoken_of_as_one(self):
+        # gradbench's wording for a single record without a digest
+        # (suite's TestUndigestedNoteGroups, "one record").
+        rs = recs(["ste"], seeds=(1, 2), undigested=(1,)) + recs(["fda"], seeds=(1,), undigested=())
+        for r in rs:
+            r["config"].update(optimizer="sgd", lr_scale=0)
+        self.assertEqual(undigested_note(rs),
+                         "Note: 1 of these 3 records carries no data digest (written before gradbench kept them), "
+                         "so whether it was trained on the same data as the others could not be checked: ste seed 1. "
+                         "Running its sweep again after removing it (results/study.sh for the standard study) "
+                         "would train it anew, with a digest, on the data it reads.")
+
     def test_optimizer_note_there(self):
         study = OPTIMIZERS_START + "\n\n" + labelled("Adam", self.note) + "\n\n- Adam, top-1: ..."
         self.assertEqual(self.mismatches(study, {"adam": self.adam}), [])
