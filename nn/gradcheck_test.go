@@ -297,6 +297,16 @@ func (l *naLayer) Backward(dy *Tensor) *Tensor {
 	return dx
 }
 
+// naGradsOf is gradsOf for a noise adaptation module: the output
+// gradient dy, drawn from r, takes the shape of x (the module's output
+// has it), so the module runs once forward and backward (analytic), with
+// no forward pass before to size dy.
+func naGradsOf(r *rand.Rand, l *naLayer, x *Tensor) ([]float32, grads) {
+	dy := make([]float32, x.Len())
+	fill(r, dy)
+	return dy, analytic(l, x, dy)
+}
+
 // naCases returns noise adaptation modules in both layouts, for every η,
 // with D large enough for H > 1.
 func naCases(r *rand.Rand) []struct {
@@ -331,9 +341,7 @@ func TestNoiseAdaptationGradsFiniteDifferences(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for _, tc := range naCases(r) {
 		t.Run(tc.name, func(t *testing.T) {
-			dy := make([]float32, tc.x.Len())
-			fill(r, dy)
-			got := analytic(tc.l, tc.x, dy)
+			dy, got := naGradsOf(r, tc.l, tc.x)
 			// The module's output is small (α·ê), so float32 rounding
 			// dominates a tiny step in x; at 1e-2 the truncation error of
 			// sin (h²/6) is below 2e-5. A step in W1 moves a whole column
@@ -428,9 +436,7 @@ func TestNoiseAdaptationGradsReused(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	for _, tc := range naCases(r) {
 		t.Run(tc.name, func(t *testing.T) {
-			dy := make([]float32, tc.x.Len())
-			fill(r, dy)
-			first := analytic(tc.l, tc.x, dy)
+			dy, first := naGradsOf(r, tc.l, tc.x)
 			second := analytic(tc.l, tc.x, dy)
 			for name, w := range first {
 				for j := range w {
