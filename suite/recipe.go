@@ -181,6 +181,11 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("suite: recipe %s: not UTF-8 text", defaultName)
 	}
+	// encoding/json would name its first byte as 'ï', a character the
+	// file does not show.
+	if bytes.HasPrefix(b, []byte("\ufeff")) {
+		return nil, fmt.Errorf("suite: recipe %s: the file starts with a byte order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without one", defaultName)
+	}
 	// Presence of required keys: decode into a map first.
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(b, &keys); err != nil {

@@ -310,3 +310,15 @@ func TestRecipeWrongTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestRecipeByteOrderMark: a recipe file saved by an editor that starts
+// UTF-8 text with a byte order mark was refused as "invalid character
+// 'ï' looking for beginning of value", a character the file does not
+// show. The error says what is there and what to do.
+func TestRecipeByteOrderMark(t *testing.T) {
+	_, err := ParseRecipe(strings.NewReader("\ufeff"+goodRecipe), "test")
+	want := "suite: recipe test: the file starts with a byte order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without one"
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n%v\nwant\n%s", err, want)
+	}
+}
