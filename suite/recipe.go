@@ -181,6 +181,11 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("suite: recipe %s: not UTF-8 text", defaultName)
 	}
+	// encoding/json would name its first byte as 'ï', a character the
+	// file does not show.
+	if bytes.HasPrefix(b, []byte("\ufeff")) {
+		return nil, fmt.Errorf("suite: recipe %s: the file starts with a byte order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without one", defaultName)
+	}
 	// Presence of required keys: decode into a map first.
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(b, &keys); err != nil {
@@ -199,6 +204,12 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			if _, ok := keys[te.Field]; ok {
+				return nil, recipeTypeError(keys, te, defaultName)
+			}
+		}
 		return nil, fmt.Errorf("suite: recipe %s: %w (known keys: %s)", defaultName, err, strings.Join(recipeKeys(), ", "))
 	}
 	var missing []string
@@ -268,13 +279,7 @@ func intWant(k string) string {
 // encoding/json also refuses in its own words, is refused with what
 // Validate wants of the key.
 func checkRecipeNumbers(keys map[string]json.RawMessage, defaultName string) error {
-	name := defaultName
-	if raw, ok := keys["name"]; ok {
-		var n string
-		if json.Unmarshal(raw, &n) == nil && recipeName(n) {
-			name = n
-		}
-	}
+	name := recipeLabel(keys, defaultName)
 	for _, k := range recipeFloatKeys {
 		raw, ok := keys[k]
 		if !ok {
@@ -300,6 +305,49 @@ func checkRecipeNumbers(keys map[string]json.RawMessage, defaultName string) err
 		}
 	}
 	return nil
+}
+
+// recipeLabel names a recipe in an error found before it is decoded: by
+// its "name" key if that is a recipe name, else by defaultName.
+func recipeLabel(keys map[string]json.RawMessage, defaultName string) string {
+	if raw, ok := keys["name"]; ok {
+		var n string
+		if json.Unmarshal(raw, &n) == nil && recipeName(n) {
+			return n
+		}
+	}
+	return defaultName
+}
+
+// recipeTypeError says what is wrong with a value of the wrong JSON type,
+// te, in the recipe's own words (encoding/json's speak of Go struct
+// fields, and were followed by the recipe's keys, as if the key were
+// unknown): the key, the value as written, what the key wants and what
+// was given.
+func recipeTypeError(keys map[string]json.RawMessage, te *json.UnmarshalTypeError, defaultName string) error {
+	var want string
+	switch te.Type.Kind() {
+	case reflect.Int:
+		want = intWant(te.Field)
+	case reflect.Float64:
+		want = "a number"
+	case reflect.Bool:
+		want = "true or false"
+	default:
+		want = "a string"
+	}
+	kind, _, _ := strings.Cut(te.Value, " ")
+	switch {
+	case kind == "number" && te.Type.Kind() == reflect.Int:
+		want += ", without a fraction or an exponent"
+	case kind == "bool":
+		want += ", not true or false"
+	case kind == "array" || kind == "object":
+		want += ", not an " + kind
+	default:
+		want += ", not a " + kind
+	}
+	return fmt.Errorf("suite: recipe %s: bad %s %s: want %s", recipeLabel(keys, defaultName), te.Field, bytes.TrimSpace(keys[te.Field]), want)
 }
 
 // checkRecipeKeys refuses what encoding/json would accept but a reader of

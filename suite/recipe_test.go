@@ -99,7 +99,7 @@ func TestRecipeErrors(t *testing.T) {
 		{"width", edit(`"epochs": 1`, `"epochs": 1, "width": 0`), "bad width 0"},
 		{"weight decay", edit(`"weight_decay": 0`, `"weight_decay": -0.1`), "bad weight_decay -0.1"},
 		{"subset", edit(`"epochs": 1`, `"epochs": 1, "train_subset": -5`), "bad train_subset -5"},
-		{"wrong type", edit(`"epochs": 1`, `"epochs": "ten"`), "cannot unmarshal"},
+		{"wrong type", edit(`"epochs": 1`, `"epochs": "ten"`), `bad epochs "ten": want an integer from 1 to 1000000, not a string`},
 		{"key case", edit(`"epochs": 1`, `"epochs": 1, "Epochs": 3`), `key "Epochs" is not a recipe key: keys are matched exactly; did you mean "epochs"?`},
 		{"key case alone", edit(`"weight_decay": 0`, `"WEIGHT_DECAY": 0.5`), `key "WEIGHT_DECAY" is not a recipe key`},
 		{"key case before", edit(`"weight_decay": 0`, `"WEIGHT_DECAY": 0.5, "weight_decay": 0`), `key "WEIGHT_DECAY" is not a recipe key`},
@@ -281,5 +281,44 @@ func TestLoadRecipeDirectory(t *testing.T) {
 		if _, err := LoadRecipe(name); err == nil || err.Error() != want {
 			t.Errorf("LoadRecipe(%s) error = %v\nwant %s", name, err, want)
 		}
+	}
+}
+
+// TestRecipeWrongTypes: tried as a new user would, a value of the wrong
+// JSON type was refused in encoding/json's words, "json: cannot
+// unmarshal string into Go struct field Recipe.epochs of type int",
+// followed by the recipe's keys, as if the key were unknown. The error
+// names the key, quotes the value as written and says what the key wants.
+func TestRecipeWrongTypes(t *testing.T) {
+	for _, tc := range []struct{ old, new, want string }{
+		{`"epochs": 1`, `"epochs": "1"`, `suite: recipe test: bad epochs "1": want an integer from 1 to 1000000, not a string`},
+		{`"epochs": 1`, `"epochs": 1.0`, `suite: recipe test: bad epochs 1.0: want an integer from 1 to 1000000, without a fraction or an exponent`},
+		{`"epochs": 1`, `"epochs": 1e0`, `suite: recipe test: bad epochs 1e0: want an integer from 1 to 1000000, without a fraction or an exponent`},
+		{`"batch": 8`, `"batch": true`, `suite: recipe test: bad batch true: want an integer >= 1, not true or false`},
+		{`"lr": 0.05`, `"lr": "0.05"`, `suite: recipe test: bad lr "0.05": want a number, not a string`},
+		{`"augment": false`, `"augment": "false"`, `suite: recipe test: bad augment "false": want true or false, not a string`},
+		{`"augment": false`, `"augment": 0`, `suite: recipe test: bad augment 0: want true or false, not a number`},
+		{`"model": "resnet20"`, `"model": ["resnet20"]`, `suite: recipe test: bad model ["resnet20"]: want a string, not an array`},
+		{`"schedule": "cosine"`, `"schedule": {"name": "cosine"}`, `suite: recipe test: bad schedule {"name": "cosine"}: want a string, not an object`},
+	} {
+		if !strings.Contains(goodRecipe, tc.old) {
+			t.Fatalf("test recipe has no %q", tc.old)
+		}
+		_, err := ParseRecipe(strings.NewReader(strings.Replace(goodRecipe, tc.old, tc.new, 1)), "test")
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: error\n%v\nwant\n%s", tc.new, err, tc.want)
+		}
+	}
+}
+
+// TestRecipeByteOrderMark: a recipe file saved by an editor that starts
+// UTF-8 text with a byte order mark was refused as "invalid character
+// 'ï' looking for beginning of value", a character the file does not
+// show. The error says what is there and what to do.
+func TestRecipeByteOrderMark(t *testing.T) {
+	_, err := ParseRecipe(strings.NewReader("\ufeff"+goodRecipe), "test")
+	want := "suite: recipe test: the file starts with a byte order mark (U+FEFF), which JSON does not allow: save it as UTF-8 without one"
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n%v\nwant\n%s", err, want)
 	}
 }

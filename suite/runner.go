@@ -305,6 +305,9 @@ func (r *Runner) Run(ctx context.Context, s *Sweep) ([]*Record, error) {
 			return nil, err
 		}
 		r.emit(Event{Kind: EventNote, Cells: len(cells), Note: est.String()})
+		if note := r.otherCheckpointsNote(cells); note != "" {
+			r.emit(Event{Kind: EventNote, Cells: len(cells), Note: note})
+		}
 	}
 	p, _ := r.load(ctx, &s.Workload)
 	steps := int64(stepsPerEpoch(cells[0], p.train)) * int64(s.Workload.Recipe.Epochs)

@@ -238,6 +238,11 @@ func (s *SlurmSpec) extra(b *bytes.Buffer) {
 	}
 }
 
+// SlurmDefaultMaxArraySize is Slurm's MaxArraySize where slurm.conf sets
+// none: an array's indices must be below it, so an array holds at most
+// 1001 tasks, indices 0 to 1000.
+const SlurmDefaultMaxArraySize = 1001
+
 // cellsScript returns the job array script.
 func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	o := &s.Options
@@ -261,6 +266,14 @@ func (s *SlurmSpec) cellsScript(pending []CellState, total int) string {
 	// A flag may hold a line break (quoted, the exec line below takes
 	// it): each line of the command is a comment line of its own.
 	fmt.Fprintf(&b, "#   gradbench run %s\n", strings.ReplaceAll(strings.Join(s.runArgs(), " "), "\n", "\n#   "))
+	// sbatch refuses an array whose last index is not below the cluster's
+	// MaxArraySize with only "Invalid job array specification".
+	tasks := fmt.Sprintf("%d tasks, indices 0 to %d", len(pending), len(pending)-1)
+	if len(pending) == 1 {
+		tasks = "1 task, index 0"
+	}
+	fmt.Fprintf(&b, "# This array has %s: Slurm takes it only where its last\n# index, %d, is below the cluster's MaxArraySize (%d unless the cluster sets\n# another; scontrol show config shows it).\n",
+		tasks, len(pending)-1, SlurmDefaultMaxArraySize)
 	b.WriteString("# Array task i trains the cell whose key is cells[i] (gradbench plan lists\n")
 	b.WriteString("# them) and records it in --out; a cell recorded meanwhile exits at once.\n")
 	b.WriteString("# The cells still pending after this array are resubmitted by the same\n# gradbench slurm command.\n#\n")

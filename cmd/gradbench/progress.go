@@ -53,14 +53,19 @@ func (p *progressBar) event(e suite.Event) {
 			return
 		}
 		p.last = time.Now()
-		rest := fmt.Sprintf("  epoch %d/%d  step %d/%d  loss %.4f  %.0f img/s", e.Epoch+1, e.Epochs, e.Step+1, e.Steps, e.Loss, e.ImagesPerSec)
+		// The progress in full, and without the loss and the images per
+		// second for a terminal too narrow for it beside the run's name.
+		where := fmt.Sprintf("  epoch %d/%d  step %d/%d", e.Epoch+1, e.Epochs, e.Step+1, e.Steps)
+		rest := []string{where + fmt.Sprintf("  loss %.4f  %.0f img/s", e.Loss, e.ImagesPerSec), where}
 		if e.Kind == suite.EventEval {
-			rest = fmt.Sprintf("  epoch %d/%d  evaluating", e.Epoch+1, e.Epochs)
+			rest = []string{fmt.Sprintf("  epoch %d/%d  evaluating", e.Epoch+1, e.Epochs)}
 		}
 		if eta, ok := p.eta(e); ok {
-			rest += "  ETA " + eta
+			for i := range rest {
+				rest[i] += "  ETA " + eta
+			}
 		}
-		p.status(cell, rest)
+		p.status(cell, rest...)
 	case suite.EventCellDone:
 		r := e.Record
 		if r.Status == suite.StatusOK {
@@ -112,15 +117,22 @@ func (p *progressBar) fraction(label string, done, total int, left time.Duration
 	p.status(label, status)
 }
 
-// status redraws the status line head+tail in place. Where the terminal's
-// width is known and the line would fill it, head (a run's name, which a
+// status redraws the status line head+tail in place, tail the first of
+// tails, each shorter than the one before it. Where the terminal's width
+// is known and the line would fill it, head (a run's name, which a
 // formula or a learning-rate grid can make long) is shortened with an
-// ellipsis to keep tail (the progress and the ETA) in view, and if tail
-// alone is too long the line is cut at the width.
-func (p *progressBar) status(head, tail string) {
-	s := head + tail
+// ellipsis to keep the tail (the progress and the ETA) in view, the
+// first tail that leaves a rune of head; if even the last one does not,
+// head and the last tail are cut at the width.
+func (p *progressBar) status(head string, tails ...string) {
+	s := head + tails[0]
 	if p.columns != nil {
-		s = fitLine(head, tail, p.columns()-1)
+		max := p.columns() - 1
+		for i, tail := range tails {
+			if s = fitLine(head, tail, max); i == len(tails)-1 || strings.HasSuffix(s, tail) {
+				break
+			}
+		}
 	}
 	pad := ""
 	if n := p.width - len([]rune(s)); n > 0 {

@@ -112,3 +112,36 @@ func TestProgressFitsTerminal(t *testing.T) {
 		t.Errorf("fitLine with no width: %q", got)
 	}
 }
+
+// TestProgressNarrowTerminal: tried as a new user would, on a terminal of
+// 40 columns the status line of a run with a long name showed the name
+// alone, cut at the width ("[1/1] expr:g=max(0, 2 - 2 * abs(x)) * ("):
+// the epoch, the step and the ETA, which the line is for, were never in
+// view. Where the progress does not fit beside the name, the loss and the
+// images per second are left out before the epoch, step and ETA are cut.
+func TestProgressNarrowTerminal(t *testing.T) {
+	spec := estimators.MustParse("expr:g=(1+9*p)*max(0, 1-(1+9*p)*abs(x))")
+	cell := suite.Cell{Index: 0, Spec: spec, Seed: 1}
+	for _, tc := range []struct {
+		columns int
+		want    string
+	}{
+		{60, "[1/2] e…  epoch 10/10  step 468/469  loss 1.1234  488 img/s"},
+		{50, "[1/2] expr:g=(1 + 9 *…  epoch 10/10  step 468/469"},
+		{40, "[1/2] expr:…  epoch 10/10  step 468/469"},
+		{30, "[…  epoch 10/10  step 468/469"},
+		{20, "[1/2] expr:g=(1 + 9"},
+	} {
+		var buf bytes.Buffer
+		env := &cmdEnv{stderr: &buf, stderrTTY: true, stderrColumns: func() int { return tc.columns }}
+		p := newCmdProgressBar(env, false)
+		p.event(suite.Event{Kind: suite.EventStep, Cell: cell, Cells: 2, Epoch: 9, Epochs: 10, Step: 467, Steps: 469, Loss: 1.1234, ImagesPerSec: 488, Done: 10, Total: 40})
+		got := strings.TrimPrefix(buf.String(), "\r")
+		if got != tc.want {
+			t.Errorf("%d columns: status line %q, want %q", tc.columns, got, tc.want)
+		}
+		if n := len([]rune(got)); n > tc.columns-1 {
+			t.Errorf("%d columns: status line %q is %d columns wide", tc.columns, got, n)
+		}
+	}
+}

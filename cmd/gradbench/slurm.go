@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/suite"
@@ -39,10 +40,13 @@ and prints both job ids. Without --submit it prints the shell command
 that submits both on stdout (gradbench slurm ... | sh runs it), and which
 scripts it wrote on stderr. Task logs go to --out/slurm/logs.
 
-With --submit, where scontrol is on PATH, an array of more tasks than the
-cluster's MaxArraySize (scontrol show config) allows is refused before
-anything is written, with what to do instead: submit the sweep in parts
-(a range of --seeds, or fewer --estimators) into the same --out.
+Where scontrol is on PATH, an array of more tasks than the cluster's
+MaxArraySize (scontrol show config; Slurm's default, 1001, takes indices
+0 to 1000) allows is refused before anything is written, with what to do
+instead: submit the sweep in parts (a range of --seeds, or fewer
+--estimators) into the same --out. Without --submit scontrol is given 3
+seconds to answer; stderr says whether the array was checked, and
+cells.sh says in its comments how many tasks it has and what bounds them.
 
 The cells are named by key, so cells finishing between submission and
 run never shift which task runs which cell. --out must be a directory
@@ -187,13 +191,14 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		}
 		fmt.Fprintf(env.stderr, "%s: not submitted again\n", what)
 	}
-	if f.submit {
-		// Before anything is written. Only to submit: scontrol waits
-		// seconds for a controller that does not answer, and sbatch
-		// needs one that does.
-		if err := checkArraySize(ctx, env, len(jobs.Pending), *quiet); err != nil {
-			return err
-		}
+	// Before anything is written: scripts that sbatch would refuse, and
+	// the command printed to submit them, are of no use either.
+	arrayNote, err := checkArraySize(ctx, len(jobs.Pending), f.submit)
+	if err != nil {
+		return err
+	}
+	if *quiet {
+		arrayNote = ""
 	}
 	if err := jobs.Write(); err != nil {
 		return err
@@ -203,11 +208,18 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		// table; the command that submits them is the output, alone on
 		// stdout, so that gradbench slurm ... | sh submits them.
 		if !*quiet {
-			fmt.Fprintf(env.stderr, "wrote %s (%s, one per pending cell of %d) and %s\nsubmit them with this command (on stdout: pipe it to sh), or run this command again with --submit:\n",
+			fmt.Fprintf(env.stderr, "wrote %s (%s, one per pending cell of %d) and %s\n",
 				jobs.CellsPath, plural(len(jobs.Pending), "array task"), jobs.Total, jobs.TablePath)
+			if arrayNote != "" {
+				fmt.Fprintln(env.stderr, arrayNote)
+			}
+			fmt.Fprintln(env.stderr, "submit them with this command (on stdout: pipe it to sh), or run this command again with --submit:")
 		}
 		_, err := fmt.Fprintln(env.stdout, jobs.SubmitCommand())
 		return err
+	}
+	if arrayNote != "" {
+		fmt.Fprintln(env.stderr, arrayNote)
 	}
 	arrayID, err := sbatch(ctx, jobs.Out, jobs.CellsPath)
 	if err != nil {
@@ -256,31 +268,61 @@ func sweepArgs(fs *flag.FlagSet) ([]string, error) {
 
 // checkArraySize refuses an array of tasks tasks that the cluster's
 // MaxArraySize does not allow, where scontrol can tell it: sbatch would
-// refuse it only with "Invalid job array specification". Without
-// scontrol the array is not checked; with one that cannot tell the
-// limit, stderr says, unless quiet, that the array is not checked
-// against it (sbatch, which needs the same controller, then says why).
-func checkArraySize(ctx context.Context, env *cmdEnv, tasks int, quiet bool) error {
-	limit, err := maxArraySize(ctx)
+// refuse it only with "Invalid job array specification". With submit,
+// scontrol is asked as long as it takes (sbatch needs the same
+// controller); without, for at most scontrolWait, as the scripts may be
+// written where no controller answers. It returns a note for stderr:
+// whether the array was checked, and what bounds it where it was not.
+// With submit and no scontrol the array is not checked, and there is no
+// note: sbatch then says why it cannot submit.
+func checkArraySize(ctx context.Context, tasks int, submit bool) (note string, err error) {
+	if !submit {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, scontrolWait)
+		defer cancel()
+	}
+	limit, err := clusterMaxArraySize(ctx)
+	bound := fmt.Sprintf("Slurm takes an array only if its last index, %d, is below it (%d unless the cluster sets another)", tasks-1, suite.SlurmDefaultMaxArraySize)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
-		return nil
-	case err != nil:
-		if quiet {
-			return nil
+		if submit {
+			return "", nil
 		}
-		_, err := fmt.Fprintf(env.stderr, "the array of %s is not checked against the cluster's MaxArraySize: %v\n", plural(tasks, "task"), err)
-		return err
+		return fmt.Sprintf("the array of %s is not checked against a cluster's MaxArraySize (no scontrol on PATH); %s", plural(tasks, "task"), bound), nil
+	case err != nil:
+		if ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("scontrol show config did not answer within %v", scontrolWait)
+		}
+		msg := fmt.Sprintf("the array of %s is not checked against the cluster's MaxArraySize: %v", plural(tasks, "task"), err)
+		if !submit {
+			msg += "; " + bound
+		}
+		return msg, nil
 	case limit == 0:
-		return fmt.Errorf("slurm: this cluster's MaxArraySize (scontrol show config) is 0, which turns job arrays off, and gradbench slurm submits the sweep's %s as one: ask the cluster's administrators to turn them on, or train the cells with gradbench run (--cell <key> trains one; gradbench plan lists the keys)",
+		return "", fmt.Errorf("slurm: this cluster's MaxArraySize (scontrol show config) is 0, which turns job arrays off, and gradbench slurm submits the sweep's %s as one: ask the cluster's administrators to turn them on, or train the cells with gradbench run (--cell <key> trains one; gradbench plan lists the keys)",
 			plural(tasks, "pending cell"))
 	case int64(tasks) > limit:
 		// The indices run from 0 to MaxArraySize-1.
-		return fmt.Errorf("slurm: the sweep has %s, one array task each, more than the %d tasks this cluster's MaxArraySize (scontrol show config) lets one job array hold: submit the sweep in parts of at most %d cells into the same --out (a range of --seeds, such as --seeds 1..3 and then 4..6, or fewer --estimators) and, once their arrays have ended, this command, which submits whatever is still pending; or ask the cluster's administrators to raise MaxArraySize",
+		return "", fmt.Errorf("slurm: the sweep has %s, one array task each, more than the %d tasks this cluster's MaxArraySize (scontrol show config) lets one job array hold: submit the sweep in parts of at most %d cells into the same --out (a range of --seeds, such as --seeds 1..3 and then 4..6, or fewer --estimators) and, once their arrays have ended, this command, which submits whatever is still pending; or ask the cluster's administrators to raise MaxArraySize",
 			plural(tasks, "pending cell"), limit, limit)
+	case !submit:
+		verb := "are"
+		if tasks == 1 {
+			verb = "is"
+		}
+		return fmt.Sprintf("the array's %s %s within this cluster's MaxArraySize, %d (scontrol show config)", plural(tasks, "task"), verb, limit), nil
 	}
-	return nil
+	return "", nil
 }
+
+// scontrolWait is how long gradbench slurm without --submit waits for
+// scontrol show config: one whose controller does not answer takes about
+// 9 s to say so. A variable for the tests.
+var scontrolWait = 3 * time.Second
+
+// clusterMaxArraySize is maxArraySize; the tests replace it so that no
+// scontrol installed on the machine is asked (see TestMain).
+var clusterMaxArraySize = maxArraySize
 
 // maxArraySize returns the cluster's MaxArraySize from scontrol show
 // config, or an error wrapping exec.ErrNotFound without scontrol.
@@ -290,6 +332,9 @@ func maxArraySize(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	cmd := exec.CommandContext(ctx, path, "show", "config")
+	// Killed at the context's end, it may leave a child holding its
+	// output open: wait no longer for that.
+	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradbench/gradbench/data"
 	"github.com/gradbench/gradbench/internal/golden"
@@ -664,5 +665,63 @@ func TestSlurmMaxArraySize(t *testing.T) {
 	}
 	if stdout, stderr = gradbenchOK(t, append([]string{"slurm", "--submit", "--quiet"}, sweep...)...); !strings.HasPrefix(stdout, "submitted array job 105 (4 tasks") || stderr != "" {
 		t.Errorf("scontrol failing, --quiet: stdout %q, stderr %q; want the array submitted and nothing on stderr", stdout, stderr)
+	}
+}
+
+// TestSlurmMaxArraySizeWithoutSubmit: without --submit, gradbench slurm
+// wrote an array of more tasks than the cluster's MaxArraySize allows,
+// and printed the command that submits it, which sbatch then refuses with
+// "Invalid job array specification". Where scontrol tells the limit, such
+// an array is refused as --submit refuses it, before anything is written;
+// one that fits says so; where the limit is not known, stderr says how
+// many tasks the array has and what bounds them, and cells.sh says it in
+// its comments.
+func TestSlurmMaxArraySizeWithoutSubmit(t *testing.T) {
+	sweep, out, _ := sweepHeld(t, 0)
+	cells := filepath.Join(out, "slurm", "cells.sh")
+	fakeScontrol(t, "3")
+	want := "slurm: the sweep has 4 pending cells, one array task each, more than the 3 tasks this cluster's MaxArraySize (scontrol show config) lets one job array hold"
+	if _, _, err := runGradbench(t, append([]string{"slurm"}, sweep...)...); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("MaxArraySize 3, 4 pending cells, no --submit: error %v, want %s...", err, want)
+	}
+	if _, err := os.Stat(cells); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("MaxArraySize 3: cells.sh written (%v), want nothing written", err)
+	}
+	fakeScontrol(t, "4")
+	if _, stderr := gradbenchOK(t, append([]string{"slurm"}, sweep...)...); !strings.Contains(stderr, "the array's 4 tasks are within this cluster's MaxArraySize, 4 (scontrol show config)\n") {
+		t.Errorf("MaxArraySize 4, 4 pending cells: stderr\n%s\nwant the limit checked", stderr)
+	}
+	fakeScontrol(t, "")
+	_, stderr := gradbenchOK(t, append([]string{"slurm"}, sweep...)...)
+	if want := "the array of 4 tasks is not checked against the cluster's MaxArraySize: scontrol show config: slurm_load_ctl_conf error: Unable to contact slurm controller (connect failure); Slurm takes an array only if its last index, 3, is below it (1001 unless the cluster sets another)\n"; !strings.Contains(stderr, want) {
+		t.Errorf("scontrol failing: stderr\n%s\nwant\n%s", stderr, want)
+	}
+	// A controller that does not answer is waited for scontrolWait alone.
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "scontrol"), []byte("#!/bin/sh\nexec sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	defer func(w time.Duration) { scontrolWait = w }(scontrolWait)
+	scontrolWait = 200 * time.Millisecond
+	start := time.Now()
+	_, stderr = gradbenchOK(t, append([]string{"slurm"}, sweep...)...)
+	if want := "the array of 4 tasks is not checked against the cluster's MaxArraySize: scontrol show config did not answer within 200ms; Slurm takes"; !strings.Contains(stderr, want) || time.Since(start) > 30*time.Second {
+		t.Errorf("scontrol not answering: stderr\n%s\nwant %s..., at once (took %v)", stderr, want, time.Since(start))
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, stderr = gradbenchOK(t, append([]string{"slurm"}, sweep...)...)
+	if want := "the array of 4 tasks is not checked against a cluster's MaxArraySize (no scontrol on PATH); Slurm takes an array only if its last index, 3, is below it (1001 unless the cluster sets another)\n"; !strings.Contains(stderr, want) {
+		t.Errorf("no scontrol: stderr\n%s\nwant\n%s", stderr, want)
+	}
+	if _, stderr = gradbenchOK(t, append([]string{"slurm", "--quiet"}, sweep...)...); stderr != "" {
+		t.Errorf("no scontrol, --quiet: stderr %q, want nothing", stderr)
+	}
+	b, err := os.ReadFile(cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "# This array has 4 tasks, indices 0 to 3: Slurm takes it only where its last\n# index, 3, is below the cluster's MaxArraySize (1001 unless the cluster sets\n# another; scontrol show config shows it).\n"; !strings.Contains(string(b), want) {
+		t.Errorf("cells.sh does not say how many tasks the array has and what bounds them:\n%s\nwant\n%s", b, want)
 	}
 }
