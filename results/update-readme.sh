@@ -68,7 +68,7 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 	grep -E "$record_notes" <<<"$findings" | sed 'G' || true
 	if [ -f results/study/summary.md ]; then
 		nopt=$(find results/study/optimizers -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
-		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
+		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows, on this one workload (the heading above: one dataset, one network at one width, one 5-epoch recipe; nothing here says how the estimators compare on another), over the paired seeds each finding counts (n), seeds 1 and 2 among them, whose runs also chose the learning rates (the line on seeds 3–10 below leaves them out):"
 	else
 		echo "The study is in progress ($n runs recorded so far; \`results/study.sh\` states the design and its budget, and continues it where it stopped). What the runs so far show:"
 	fi
