@@ -86,7 +86,7 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 		echo
 	fi
 	if [ -f results/study/summary.md ]; then
-		echo "The learning rates, chosen on seeds 1 and 2:"
+		echo "The learning rates, chosen on seeds 1 and 2 (each the best of the grid's multipliers on their validation split by the rule under the table, on two seeds; a rate between two multipliers was not tried):"
 	else
 		echo "The learning rates, chosen on seeds 1 and 2 (full tables and curves in results/study/ once the study completes):"
 	fi
