@@ -148,8 +148,17 @@ fi
 echo >>"$stage/$md"
 # final top-1 of a record, for the comparison with the committed run
 top1() { python3 -c 'import json,sys; print("%.2f%%" % json.load(open(sys.argv[1]))["final"]["test_top1"])' "$1"; }
+# where a record was trained: "CPU, GEMM g"
+trained_on() { python3 -c 'import json,sys; m = json.load(open(sys.argv[1]))["machine"]; print("%s, GEMM %s" % (m.get("cpu", "?"), m.get("gemm", "?")))' "$1"; }
 if [ "$recipe" = fmnist-10 ] && [ -f results/fmnist-10/$key.json ]; then
-	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, so the two trajectories are alike but not identical." >>"$stage/$md"
+	committed_on=$(trained_on "results/fmnist-10/$key.json")
+	again_on=$(trained_on "$out/runs/$key.json")
+	if [ "$committed_on" = "$again_on" ]; then
+		also="on the same machine type ($again_on)"
+	else
+		also="on another machine type ($again_on against $committed_on), whose kernels round differently too: the two runs cannot tell the causes apart"
+	fi
+	echo "Its final test top-1 is $(top1 "$out/runs/$key.json") against $(top1 "results/fmnist-10/$key.json") in the committed record of the same key: the committed run was made at commit $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["machine"].get("commit","?"))' "results/fmnist-10/$key.json"), before binary convolutions computed their forward pass as s·(integer dot product), which changed its rounding in the last bits, and this one $also, so the two trajectories are alike but not identical." >>"$stage/$md"
 	echo >>"$stage/$md"
 fi
 measure ste-trajectory --run "$out/runs/$key.json" --epochs "$epochs"

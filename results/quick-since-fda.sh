@@ -9,10 +9,12 @@
 # results/quick-since-fda/ (run weights are not kept in git), and
 # machine.txt: the command, the machine, the Go version and the load
 # before and after (the records hold the CPU and commit too). The identity
-# runs diverge (a NaN loss within the first epoch): the unclipped
-# straight-through estimator on the activations lets gradients through
-# activations of any size, the instability arXiv 1903.05662 describes;
-# w=identity/a=ste puts it on the latent weights alone. Finished runs are skipped, so running it
+# runs diverged (a NaN loss within the first epoch, at the recipe's
+# learning rate 0.1): the unclipped straight-through estimator on the
+# activations lets gradients through activations of any size, likely the
+# instability arXiv 1903.05662 describes; w=identity/a=ste, not run here,
+# would put it on the latent weights alone and tell which side diverges.
+# Finished runs are skipped, so running it
 # again after an interruption resumes; when every run is recorded (as
 # in the repository), it trains nothing and makes only table.md,
 # curves.svg and bench.txt again, and machine.txt keeps the session that

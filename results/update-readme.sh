@@ -68,7 +68,7 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 	grep -E "$record_notes" <<<"$findings" | sed 'G' || true
 	if [ -f results/study/summary.md ]; then
 		nopt=$(find results/study/optimizers -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
-		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows:"
+		echo "The study is complete ($n runs with SGD, $nopt with Adam and Bop): the tables are in [results/study/tables.md](results/study/tables.md), its cost and power in [results/study/summary.md](results/study/summary.md). What it shows, on this one workload (the heading above: one dataset, one network at one width, one 5-epoch recipe; nothing here says how the estimators compare on another), over the paired seeds each finding counts (n), seeds 1 and 2 among them, whose runs also chose the learning rates (the line on seeds 3–10 below leaves them out):"
 	else
 		echo "The study is in progress ($n runs recorded so far; \`results/study.sh\` states the design and its budget, and continues it where it stopped). What the runs so far show:"
 	fi
@@ -86,7 +86,7 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 		echo
 	fi
 	if [ -f results/study/summary.md ]; then
-		echo "The learning rates, chosen on seeds 1 and 2:"
+		echo "The learning rates, chosen on seeds 1 and 2 (each the best of the grid's multipliers on their validation split by the rule under the table, on two seeds; a rate between two multipliers was not tried):"
 	else
 		echo "The learning rates, chosen on seeds 1 and 2 (full tables and curves in results/study/ once the study completes):"
 	fi
@@ -147,7 +147,7 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 		optruns=$(find results/study/optimizers -maxdepth 1 -name '*.json' | wc -l)
 		bnof=""
 		[ "$bnruns" -eq "$optruns" ] || bnof=" over $bnruns of the $optruns runs: it was made before the others were trained"
-		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and the curves drawn from them, results/study/curves-optimizers-*-adam.svg and -bop.svg, a file per optimizer). The cause is BatchNorm: with its defaults Bop still flips a share of the binary weights at every step at the end of this short recipe, and evaluation uses running statistics gathered while they flipped. Re-estimating those statistics from 30 batches of the images each run trained on (its held-out validation images left out) before evaluating changes Bop's final test top-1 by a median of $blo to $bhi points per estimator ($bmn to $bmx in single runs), and Adam's by a median of $alo to $ahi ($amn to $amx) ([results/bop-bn.md](results/bop-bn.md), made by \`results/bop-bn.sh\`$bnof). So the Bop rows measure this recipe's evaluation of Bop, not what Bop's weights can do; the learning rates chosen for Bop are chosen on the same noisy numbers."
+		echo "Read Bop's rows with care: in most Bop runs the test accuracy jumps up and down from one epoch to the next while the training accuracy climbs steadily (the per-epoch test top-1 in its records, and the curves drawn from them, results/study/curves-optimizers-*-adam.svg and -bop.svg, a file per optimizer). Stale BatchNorm statistics explain much of it: with its defaults Bop still flips a share of the binary weights in the last epoch of this short recipe (the flip ratio of the last epoch in its records, above that of every Adam run), and evaluation uses running statistics gathered while they flipped. Re-estimating those statistics from 30 batches of the images each run trained on (its held-out validation images left out) before evaluating changes Bop's final test top-1 by a median of $blo to $bhi points per estimator ($bmn to $bmx in single runs), and Adam's by a median of $alo to $ahi ($amn to $amx) ([results/bop-bn.md](results/bop-bn.md), made by \`results/bop-bn.sh\`$bnof). So the Bop rows measure this recipe's evaluation of Bop (5 epochs, Bop's default γ and τ, no re-estimation) more than what Bop's weights can do; the learning rates chosen for Bop are chosen on the same noisy numbers."
 	fi
 } >"$study"
 {
@@ -167,7 +167,7 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 	echo
 	echo '### The estimators published since FDA on the `quick` recipe, 3 seeds'
 	echo
-	echo '`identity`, the unclipped straight-through estimator, diverges within the first epoch of every seed: on the activations it passes gradients through activations of any size, the instability arXiv 1903.05662 describes (`w=identity/a=ste` puts it on the latent weights alone). `results/quick-since-fda.sh` makes these runs.'
+	echo '`identity`, the unclipped straight-through estimator, diverged within the first epoch of each of the 3 seeds, at the recipe'"'"'s learning rate 0.1 (none other was tried): on the activations it passes gradients through activations of any size, likely the instability arXiv 1903.05662 describes; `w=identity/a=ste`, which puts it on the latent weights alone, was not run, so these runs do not tell which side diverged. `results/quick-since-fda.sh` makes these runs.'
 	echo
 	sed 's/^### /#### /' results/quick-since-fda/table.md
 	echo

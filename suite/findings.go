@@ -11,18 +11,22 @@ import (
 type finding int
 
 const (
-	findNone     finding = iota // fewer than two paired seeds
-	findNoise                   // the CI includes 0 and p ≥ alpha
-	findHigher                  // the CI excludes 0 above it and p < alpha
-	findLower                   // the CI excludes 0 below it and p < alpha
-	findTOnly                   // the t interval excludes 0, the sign-flip test does not confirm it
-	findPermOnly                // p < alpha, the t interval includes 0
-	findDiverged                // no finished run: every run diverged
+	findNone        finding = iota // fewer than two paired seeds
+	findNoise                      // the CI includes 0 and p ≥ alpha
+	findHigher                     // the CI excludes 0 above it and p < alpha (and the Holm-adjusted p, in a family of more than one)
+	findLower                      // the CI excludes 0 below it and p < alpha (and the Holm-adjusted p, in a family of more than one)
+	findHigherAlone                // as findHigher by both tests alone, but the Holm-adjusted p ≥ alpha
+	findLowerAlone                 // as findLower by both tests alone, but the Holm-adjusted p ≥ alpha
+	findTOnly                      // the t interval excludes 0, the sign-flip test does not confirm it
+	findPermOnly                   // p < alpha, the t interval includes 0
+	findDiverged                   // no finished run: every run diverged
 )
 
-// findingOf classifies a pairing. A difference counts as beyond seed noise
-// only when both tests agree: the Student t interval excludes 0 and the
-// distribution-free sign-flip p is below alpha.
+// findingOf classifies a pairing by its own tests. A difference counts as
+// beyond seed noise only when both tests agree: the Student t interval
+// excludes 0 and the distribution-free sign-flip p is below alpha.
+// findingIn then demotes one whose Holm-adjusted p does not stay below
+// alpha in its family.
 func findingOf(pr *pairing) finding {
 	if pr == nil || pr.N() < 2 {
 		return findNone
@@ -42,11 +46,34 @@ func findingOf(pr *pairing) finding {
 	return findNoise
 }
 
+// findingIn classifies a pairing of a family of k comparisons with a p,
+// whose Holm-adjusted p holmAdjust has set: a difference beyond seed
+// noise by both tests alone is called so only when, in a family of more
+// than one, its adjusted p is below alpha too; otherwise it is named
+// apart (findHigherAlone, findLowerAlone), so that no sentence calls an
+// estimator better or worse than the baseline on a p the correction
+// does not keep.
+func findingIn(pr *pairing, k int) finding {
+	f := findingOf(pr)
+	if k > 1 && pr.Holm >= alpha {
+		switch f {
+		case findHigher:
+			return findHigherAlone
+		case findLower:
+			return findLowerAlone
+		}
+	}
+	return f
+}
+
 // writeFindings states in plain sentences what the main table of a
 // workload shows: for top-1 and for the final training loss, which
 // estimators differ from the baseline beyond seed noise (the 95% t
-// interval of the paired difference excludes 0 and the sign-flip p is
-// below 0.05), which do not, and how wide the intervals are. Every number
+// interval of the paired difference excludes 0, the sign-flip p is below
+// 0.05, and so is its Holm-adjusted p when the metric makes more than one
+// comparison), which pass both tests alone but not the correction, which
+// cannot be told from the baseline with these seeds, and how wide the
+// intervals are. Every number
 // comes from the same pairings as the main table's; the words are chosen
 // by rule (findingOf), so the statement is generated, never written.
 func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
@@ -96,13 +123,15 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 			prs[i] = pairWith(base, gs[s], m)
 		}
 		holmAdjust(prs)
-		made = max(made, holmFamily(prs))
-		// The differences beyond seed noise, better then worse, each with
-		// its Holm-adjusted p, whether or not it stays below alpha.
+		fam := holmFamily(prs)
+		made = max(made, fam)
+		// The differences beyond seed noise by both tests alone, better
+		// then worse, each with its Holm-adjusted p, whether or not it
+		// stays below alpha.
 		var kept, lost []string
 		for i, s := range specs {
 			pr := prs[i]
-			f := findingOf(pr)
+			f := findingIn(pr, fam)
 			desc := fmt.Sprintf("%s (Δ %+.*f%s", s, m.prec, pr.Mean, spaced(unit))
 			if f != findNone {
 				desc += fmt.Sprintf(", 95%% CI [%+.*f, %+.*f], p = %s, n = %d", m.prec, pr.Lo, m.prec, pr.Hi, pText(pr.P), pr.N())
@@ -123,8 +152,10 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 			classes[f] = append(classes[f], desc+")")
 		}
 		up, down := classes[findHigher], classes[findLower]
+		upAlone, downAlone := classes[findHigherAlone], classes[findLowerAlone]
 		if m.name != metricTop1.name { // for a loss, "higher Δ" is worse
 			up, down = classes[findLower], classes[findHigher]
+			upAlone, downAlone = classes[findLowerAlone], classes[findHigherAlone]
 		}
 		betterFirst := []finding{findHigher, findLower}
 		if m.name != metricTop1.name {
@@ -152,8 +183,8 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 		switch {
 		case tested == 0:
 			fmt.Fprintf(w, "no estimator has two seeds in common with %s, so nothing can be told from seed noise yet.", baseline)
-		case len(up) == 0 && len(down) == 0:
-			fmt.Fprintf(w, "no estimator differs from %s beyond seed noise", baseline)
+		case len(up) == 0 && len(down) == 0 && len(upAlone) == 0 && len(downAlone) == 0:
+			fmt.Fprintf(w, "no estimator is distinguishable from %s with these seeds", baseline)
 			if tested < len(specs) {
 				fmt.Fprintf(w, " (of the %d with two or more paired seeds)", tested)
 			}
@@ -171,8 +202,14 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 			if len(down) > 0 {
 				says = append(says, fmt.Sprintf("%s than %s beyond seed noise: %s.", capitalize(worse), baseline, strings.Join(down, "; ")))
 			}
+			if len(upAlone) > 0 {
+				says = append(says, fmt.Sprintf("%s than %s by both tests alone, not after Holm's correction: %s.", capitalize(better), baseline, strings.Join(upAlone, "; ")))
+			}
+			if len(downAlone) > 0 {
+				says = append(says, fmt.Sprintf("%s than %s by both tests alone, not after Holm's correction: %s.", capitalize(worse), baseline, strings.Join(downAlone, "; ")))
+			}
 			if noise := classes[findNoise]; len(noise) > 0 {
-				says = append(says, fmt.Sprintf("Within seed noise of %s: %s.", baseline, strings.Join(noise, "; ")))
+				says = append(says, fmt.Sprintf("Not distinguishable from %s with these seeds: %s.", baseline, strings.Join(noise, "; ")))
 			}
 			fmt.Fprint(w, strings.Join(says, " "))
 		}
@@ -190,8 +227,8 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 			}
 			if p := minSignFlipP(maxN); p >= alpha {
 				fmt.Fprintf(w, " With %d paired seeds no difference can be called beyond noise: the smallest sign-flip p is 2/2^%d = %.3g.", maxN, maxN, p)
-			} else if k := holmFamily(prs); k > 1 {
-				writeHolm(w, k, minN, maxN, kept, lost)
+			} else if fam > 1 {
+				writeHolm(w, fam, minN, maxN, kept, lost)
 			}
 		}
 		if xs := append(append([]string{}, classes[findTOnly]...), classes[findPermOnly]...); len(xs) > 0 {
@@ -205,12 +242,16 @@ func writeFindings(w io.Writer, gs map[string]*Group, order []string, baseOut []
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\nBeyond seed noise: the Student t 95%% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below %g, both over the seeds the two estimators share.", alpha)
+	fmt.Fprintf(w, "\nBeyond seed noise: the Student t 95%% interval of the paired difference excludes 0 and the two-sided sign-flip permutation p is below %g, both over the seeds the two estimators share", alpha)
 	if k := made; k > 1 {
-		fmt.Fprintf(w, " Each comparison is tested alone: if no estimator differed from %s, about %.2g of the %d made per metric would still be called different at this level by chance. "+
+		fmt.Fprintf(w, ", and the p adjusted by Holm's correction for the comparisons of its metric is below %g too. "+
+			"Each test alone looks at one comparison: if no estimator differed from %s, about %.2g of the %d made per metric would still pass both by chance, which is why a difference that passes them but not the correction is named apart (by both tests alone, not after Holm's correction) and not called beyond seed noise. "+
 			"Holm's correction (Holm 1979) takes the comparisons of a metric that have a p as one family of K: with the p sorted ascending, the j-th is multiplied by K − j + 1, capped at 1 and raised to the adjusted p before it where smaller; "+
-			"a difference beyond seed noise stays so after the correction when its adjusted p is below %g too (the t interval is not adjusted), which keeps below %g the chance of calling any estimator of the family different when none is.", baseline, alpha*float64(k), k, alpha, alpha)
+			"it keeps below %g the chance of calling any estimator of the family different when none is (the t interval is not adjusted).", alpha, baseline, alpha*float64(k), k, alpha)
+	} else {
+		fmt.Fprint(w, ".")
 	}
+	fmt.Fprint(w, " Not distinguishable from "+baseline+" with these seeds: neither test calls the difference different from 0, which says that these seeds cannot tell it from 0, not that it is 0: its interval gives the differences they leave possible.")
 	fmt.Fprintln(w)
 	return nil
 }

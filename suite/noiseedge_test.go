@@ -31,6 +31,26 @@ func TestFindingOfEdges(t *testing.T) {
 			t.Errorf("%s: findingOf(Δ %g, CI [%g, %g], p %g) = %d, want %d", tc.name, tc.mean, tc.lo, tc.hi, tc.p, got, tc.want)
 		}
 	}
+	// In a family of more than one, a difference beyond noise by both
+	// tests alone is called so only when its Holm-adjusted p is below
+	// alpha too; a family of one is left as it is.
+	for _, tc := range []struct {
+		name      string
+		mean, adj float64
+		k         int
+		want      finding
+	}{
+		{"adjusted p at alpha", 2, alpha, 2, findHigherAlone},
+		{"adjusted p at alpha, lower", -2, alpha, 6, findLowerAlone},
+		{"adjusted p below alpha", 2, math.Nextafter(alpha, 0), 2, findHigher},
+		{"family of one", 2, alpha, 1, findHigher},
+	} {
+		lo, hi := tc.mean-1, tc.mean+1
+		pr := &pairing{D: []float64{1, 2, 3, 4, 5, 6}, Mean: tc.mean, Lo: lo, Hi: hi, P: 0.03125, Holm: tc.adj}
+		if got := findingIn(pr, tc.k); got != tc.want {
+			t.Errorf("%s: findingIn(Δ %g, adjusted p %g, family %d) = %d, want %d", tc.name, tc.mean, tc.adj, tc.k, got, tc.want)
+		}
+	}
 	zero := []float64{0, 0, 0, 0, 0, 0}
 	pr := &pairing{D: zero}
 	pr.Mean, pr.Lo, pr.Hi = meanCI(zero, confidence)
@@ -72,7 +92,7 @@ func TestFindingsPermutationOnly(t *testing.T) {
 	}
 	top1, _, _ := strings.Cut(tableText(t, TableFindings, rs, nil), "\n- **Train loss**")
 	hasAll(t, "top-1 findings", top1,
-		"no estimator differs from ste beyond seed noise.",
+		"no estimator is distinguishable from ste with these seeds.",
 		"One test alone, not both, calls these different (not counted above): x (Δ +2.12 points, 95% CI [-2.96, +7.20], p = 0.031, n = 6).")
 	hasNone(t, "top-1 findings", top1, "Higher than ste", "Lower than ste")
 }

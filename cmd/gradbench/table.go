@@ -37,11 +37,12 @@ there, the table named by --ablation as markdown:
 	           it first, then the estimators at their chosen rates)
 	findings   the main table's comparisons with ste in plain sentences:
 	           which estimators differ from ste in top-1 and in final
-	           training loss beyond seed noise (95% t interval excludes 0
-	           and sign-flip p < 0.05), which do not, how wide the
-	           intervals are, and which differences stay beyond noise
-	           after Holm's correction for the comparisons made per
-	           metric (or that the seeds are too few for any to)
+	           training loss beyond seed noise (95% t interval excludes 0,
+	           sign-flip p < 0.05, and p < 0.05 after Holm's correction
+	           for the comparisons made per metric), which pass both
+	           tests alone but not the correction, which cannot be told
+	           from ste with these seeds, how wide the intervals are (or
+	           that the seeds are too few for any to pass)
 	diagnostics
 	           the training diagnostics of the final epoch, one row per
 	           estimator, seed means: flip ratio, oscillation frequency

@@ -11,7 +11,9 @@ wrote from them, and compares with the committed markdown:
   results/quick-since-fda/table.md (the README's result tables)
   README.md's study findings (the sentences of gradbench table --ablation
   findings over results/study: each Δ, interval, p and n, the class the
-  words put the comparison in, and the range of the intervals' widths)
+  words put the comparison in, and the range of the intervals' widths;
+  "beyond seed noise" only where the Holm-adjusted p of the line's family
+  is below 0.05 too)
 
 A table of gradbench table --seeds says under its heading which seeds it
 covers ("Seeds 3–10 only (--seeds): ..."): it is recomputed from those

@@ -55,9 +55,56 @@ LR_NOTE = re.compile(r"^Note \(([A-Za-z]+)\), on the learning rates chosen: (.*?
 LR_WHY = (("at the grid's", "A choice at the grid's edge says only that the best rate is there or beyond it"),
           ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"))
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
+# The words that put the comparisons after them in a class, and the class
+# (finding_class). "Beyond seed noise" is said only of a difference whose
+# Holm-adjusted p is below 0.05 too, where a metric makes more than one
+# comparison; one that passes both tests alone but not the correction has
+# words of its own.
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
-          ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
+          ("Higher than ste by both tests alone, not after Holm's correction", "higher alone"),
+          ("Lower than ste by both tests alone, not after Holm's correction", "lower alone"),
+          ("Not distinguishable from ste with these seeds", "noise"),
+          ("no estimator is distinguishable from ste with these seeds", "noise"),
           ("One test alone, not both", "one test"))
+
+
+def finding_class(mean, lo, hi, p, adj, k):
+    """The class of a comparison with ste in a family of k with a p:
+    beyond seed noise ("higher", "lower") when its t interval excludes 0,
+    its sign-flip p < 0.05 and, for k > 1, its Holm-adjusted p adj < 0.05
+    too; "higher alone" or "lower alone" when it passes both tests but not
+    the correction; "one test" when one test alone calls it different;
+    "noise" otherwise."""
+    t_excl, perm = lo > 0 or hi < 0, p < ALPHA
+    if t_excl and perm:
+        side = "higher" if mean > 0 else "lower"
+        return side + " alone" if k > 1 and adj >= ALPHA else side
+    return "one test" if t_excl or perm else "noise"
+
+
+def label_at(line, at):
+    """The class the words of line put the comparison that starts at
+    offset at in: that of the last label (LABELS) before it, or None."""
+    label = None
+    for words, cls in LABELS:
+        i = line.rfind(words, 0, at)
+        if i >= 0 and (label is None or i > label[0]):
+            label = (i, cls)
+    return label[1] if label else None
+
+
+def family_adjusted(gs, specs, metric):
+    """The Holm-adjusted p of each comparison with ste of the estimators
+    of specs with two or more seeds paired with ste, and their number."""
+    fam = {}
+    for spec in specs:
+        if spec not in gs or "ste" not in gs:
+            continue
+        x, y = paired(gs["ste"], gs[spec], metric)
+        if len(x) >= 2:
+            fam[spec] = sign_flip_p(x, y)[0]
+    keys = list(fam)
+    return dict(zip(keys, holm([fam[k] for k in keys]))), len(keys)
 
 
 def note_specs(part):
@@ -266,6 +313,7 @@ def check_readme():
             gs = gs_of
             where = "README.md study findings (%s, %s, seeds %s alone)" % (opt, metric, m.group(1))
         widths = []
+        adj, k = family_adjusted(gs, STUDY_ESTIMATORS[opt], metric)
         found = [m.group(1) for m in FINDING.finditer(line)]
         # Every estimator with two or more seeds paired with ste is stated,
         # once, with its Δ, interval, p and n: one left out, or written so
@@ -288,14 +336,8 @@ def check_readme():
             check(w, "95% CI high", hi, m.group(4), prec)
             check_p(w, "p", x, y, m.group(5))
             check_text(w, "n", str(len(d)), m.group(6))
-            label = None
-            for words, cls in LABELS:
-                at = line.rfind(words, 0, m.start())
-                if at >= 0 and (label is None or at > label[0]):
-                    label = (at, cls)
-            t_excl, perm = lo > 0 or hi < 0, p < ALPHA
-            want = ("higher" if mean > 0 else "lower") if t_excl and perm else "one test" if t_excl or perm else "noise"
-            check_text(w, "class", want, label[1] if label else None)
+            want = finding_class(mean, lo, hi, p, adj.get(spec, p), k)
+            check_text(w, "class", want, label_at(line, m.start()))
             widths.append(hi - lo)
         check_holm_sentence(where, line, gs, STUDY_ESTIMATORS[opt], metric)
         wm = WIDTHS.search(line)
