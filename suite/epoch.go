@@ -50,7 +50,7 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 			}
 		}
 		ru.r.emit(Event{Kind: EventEpoch, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: E, Step: steps, Steps: steps,
-			Loss: ep.TrainLoss, ImagesPerSec: ep.ImagesPerSec, Done: *ru.done, Total: ru.total})
+			Loss: ep.TrainLoss, ImagesPerSec: ep.ImagesPerSec, Done: *ru.done, Total: ru.total, Result: &ep})
 	}
 	ru.rec.Status = StatusOK
 	ru.rec.Final = finalOf(ru.rec.Epochs)

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -50,23 +51,25 @@ func float32Problem(v float64) string {
 // checkFloat32Settings checks the learning rate (the peak one a run trains
 // at), momentum and weight decay of an optimizer ("sgd", "adam" or "bop",
 // whose other parameters Adam trains) as float32; what names the source
-// of the values in the error, such as "suite: recipe fmnist-10".
-func checkFloat32Settings(what, optimizer string, lr, momentum, weightDecay float64) error {
+// of the values in the error, such as "suite: recipe fmnist-10", which
+// names a value as written holds it by its recipe key (asWritten: a
+// recipe file's keys), else in Go's shortest form.
+func checkFloat32Settings(what, optimizer string, lr, momentum, weightDecay float64, written map[string]json.RawMessage) error {
 	for _, s := range []struct {
 		key string
 		v   float64
 	}{{"lr", lr}, {"momentum", momentum}, {"weight_decay", weightDecay}} {
 		if p := float32Problem(s.v); p != "" {
-			return fmt.Errorf("%s: bad %s %s: %s", what, s.key, shortFloat(s.v), p)
+			return fmt.Errorf("%s: bad %s %s: %s", what, s.key, asWritten(written, s.key, s.v), p)
 		}
 	}
 	if float32(momentum) >= 1 && momentum < 1 {
-		return fmt.Errorf("%s: bad momentum %s: it is 1 as float32, the precision training computes in (want at most %s)", what, shortFloat(momentum), shortFloat(maxMomentum32))
+		return fmt.Errorf("%s: bad momentum %s: it is 1 as float32, the precision training computes in (want at most %s)", what, asWritten(written, "momentum", momentum), shortFloat(maxMomentum32))
 	}
 	if optimizer == "adam" || optimizer == "bop" {
 		if step := lr * adamFirstStep; math.IsInf(float64(float32(step)), 0) {
 			return fmt.Errorf("%s: bad lr %s: Adam's first step, lr/(1 − β1) = %s, is infinite as float32, the precision training computes in (want lr at most %s)",
-				what, shortFloat(lr), shortFloat(step), shortFloat(math.MaxFloat32/adamFirstStep))
+				what, asWritten(written, "lr", lr), shortFloat(step), shortFloat(math.MaxFloat32/adamFirstStep))
 		}
 	}
 	return nil

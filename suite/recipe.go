@@ -231,10 +231,23 @@ func ParseRecipe(rd io.Reader, defaultName string) (*Recipe, error) {
 		}
 		r.Name = defaultName
 	}
-	if err := r.Validate(); err != nil {
+	if err := r.validate(keys); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// asWritten returns the value v of the recipe key as written holds it, the
+// recipe file's own text for the key, or else v as fmt.Sprint formats it
+// (a float64 in Go's shortest form). A number decoded reads otherwise
+// than the file wrote it ("epochs": -0 is the int 0, "lr": 1e300 is
+// 1e+300, "momentum": 1.0 is 1), and an error naming the decoded value
+// names one the user does not find in the file.
+func asWritten(written map[string]json.RawMessage, key string, v any) string {
+	if raw, ok := written[key]; ok {
+		return string(bytes.TrimSpace(raw))
+	}
+	return fmt.Sprint(v)
 }
 
 // recipeFloatKeys are the JSON keys of a Recipe's float64 fields.
@@ -418,10 +431,16 @@ func recipeName(name string) bool {
 
 // Validate checks every value of the recipe. It does not check that the
 // model and dataset exist; NewWorkload does.
-func (r *Recipe) Validate() error {
+func (r *Recipe) Validate() error { return r.validate(nil) }
+
+// validate is Validate, naming a bad number as written, the recipe's
+// keys as its file wrote them (ParseRecipe), holds it (asWritten).
+func (r *Recipe) validate(written map[string]json.RawMessage) error {
 	bad := func(key string, got any, want string) error {
 		return fmt.Errorf("suite: recipe %s: bad %s %v: want %s", r.Name, key, got, want)
 	}
+	// num names the number of key, v, as written.
+	num := func(key string, v any) string { return asWritten(written, key, v) }
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
 	case !recipeName(r.Name):
@@ -433,35 +452,35 @@ func (r *Recipe) Validate() error {
 	case r.Dataset == "":
 		return bad("dataset", `""`, "a dataset name")
 	case !(r.Width > 0) || !finite(r.Width):
-		return bad("width", r.Width, "a number > 0")
+		return bad("width", num("width", r.Width), "a number > 0")
 	case r.Epochs < 1 || r.Epochs > MaxEpochs:
-		return bad("epochs", r.Epochs, intWant("epochs"))
+		return bad("epochs", num("epochs", r.Epochs), intWant("epochs"))
 	case r.Batch < 1:
-		return bad("batch", r.Batch, intWant("batch"))
+		return bad("batch", num("batch", r.Batch), intWant("batch"))
 	case r.Optimizer != "sgd" && r.Optimizer != "adam":
 		return bad("optimizer", fmt.Sprintf("%q", r.Optimizer), "sgd or adam")
 	case !(r.LR > 0) || !finite(r.LR):
-		return bad("lr", r.LR, "a number > 0")
+		return bad("lr", num("lr", r.LR), "a number > 0")
 	case !(r.Momentum >= 0 && r.Momentum < 1):
-		return bad("momentum", r.Momentum, "a number in [0, 1)")
+		return bad("momentum", num("momentum", r.Momentum), "a number in [0, 1)")
 	case r.Momentum == 0 && math.Signbit(r.Momentum):
-		return bad("momentum", "-0", "0, not -0: the same setting would name its runs with other keys than 0's")
+		return bad("momentum", num("momentum", "-0"), "0, not -0: the same setting would name its runs with other keys than 0's")
 	case r.Optimizer == "adam" && r.Momentum != 0:
-		return bad("momentum", r.Momentum, "no momentum with adam (it uses β1 = 0.9)")
+		return bad("momentum", num("momentum", r.Momentum), "no momentum with adam (it uses β1 = 0.9)")
 	case !(r.WeightDecay >= 0) || !finite(r.WeightDecay):
-		return bad("weight_decay", r.WeightDecay, "a number >= 0")
+		return bad("weight_decay", num("weight_decay", r.WeightDecay), "a number >= 0")
 	case r.WeightDecay == 0 && math.Signbit(r.WeightDecay):
-		return bad("weight_decay", "-0", "0, not -0: the same setting would name its runs with other keys than 0's")
+		return bad("weight_decay", num("weight_decay", "-0"), "0, not -0: the same setting would name its runs with other keys than 0's")
 	case r.Schedule != "cosine" && r.Schedule != "constant":
 		return bad("schedule", fmt.Sprintf("%q", r.Schedule), "cosine or constant")
 	case r.TrainSubset < 0:
-		return bad("train_subset", r.TrainSubset, intWant("train_subset"))
+		return bad("train_subset", num("train_subset", r.TrainSubset), intWant("train_subset"))
 	case r.TestSubset < 0:
-		return bad("test_subset", r.TestSubset, intWant("test_subset"))
+		return bad("test_subset", num("test_subset", r.TestSubset), intWant("test_subset"))
 	case !(r.Validation > 0 && r.Validation <= 0.5):
-		return bad("validation", r.Validation, "a fraction of the training split in (0, 0.5]")
+		return bad("validation", num("validation", r.Validation), "a fraction of the training split in (0, 0.5]")
 	}
-	return checkFloat32Settings("suite: recipe "+r.Name, r.Optimizer, r.LR, r.Momentum, r.WeightDecay)
+	return checkFloat32Settings("suite: recipe "+r.Name, r.Optimizer, r.LR, r.Momentum, r.WeightDecay, written)
 }
 
 // LRAt returns the learning rate at a training step (0-based) of a run of

@@ -119,19 +119,19 @@ func TestRecipeErrors(t *testing.T) {
 		{"description with a lone surrogate", edit(`"epochs": 1`, `"epochs": 1, "description": "x\udc00"`), `bad description "x\ufffd": want text without U+FFFD`},
 		{"not UTF-8", edit(`"epochs": 1`, "\"epochs\": 1, \"name\": \"ab\xffcd\""), "suite: recipe test: not UTF-8 text"},
 		{"lr 0 as float32", edit(`"lr": 0.05`, `"lr": 1e-50`), "suite: recipe test: bad lr 1e-50: it is 0 as float32, the precision training computes in"},
-		{"lr infinite as float32", edit(`"lr": 0.05`, `"lr": 1e300`), "bad lr 1e+300: it is infinite as float32, the precision training computes in (want at most 3.4028234663852886e+38)"},
+		{"lr infinite as float32", edit(`"lr": 0.05`, `"lr": 1e300`), "bad lr 1e300: it is infinite as float32, the precision training computes in (want at most 3.4028234663852886e+38)"},
 		{"momentum 1 as float32", edit(`"momentum": 0.9`, `"momentum": 0.99999999999`), "bad momentum 0.99999999999: it is 1 as float32, the precision training computes in (want at most 0.9999999403953552)"},
 		{"momentum 0 as float32", edit(`"momentum": 0.9`, `"momentum": 1e-50`), "bad momentum 1e-50: it is 0 as float32"},
 		// -0 trains as 0 but would name its runs with other keys.
-		{"momentum -0", edit(`"momentum": 0.9`, `"momentum": -0.0`), "suite: recipe test: bad momentum -0: want 0, not -0: the same setting would name its runs with other keys than 0's"},
+		{"momentum -0", edit(`"momentum": 0.9`, `"momentum": -0.0`), "suite: recipe test: bad momentum -0.0: want 0, not -0: the same setting would name its runs with other keys than 0's"},
 		{"weight decay -0", edit(`"weight_decay": 0`, `"weight_decay": -0`), "suite: recipe test: bad weight_decay -0: want 0, not -0"},
 		{"weight decay 0 as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e-300`), "bad weight_decay 1e-300: it is 0 as float32"},
 		// float32 would hold these with fewer digits than written.
 		{"lr subnormal as float32", edit(`"lr": 0.05`, `"lr": 1.2345678e-40`), "suite: recipe test: bad lr 1.2345678e-40: it is 1.23457e-40 as float32, the precision training computes in: a subnormal, which holds fewer digits (want 0 or a magnitude at least 1.1754944e-38)"},
 		{"momentum subnormal as float32", edit(`"momentum": 0.9`, `"momentum": 1e-39`), "bad momentum 1e-39: it is 1e-39 as float32, the precision training computes in: a subnormal"},
 		{"weight decay subnormal as float32", edit(`"weight_decay": 0`, `"weight_decay": 1.1754942e-38`), "bad weight_decay 1.1754942e-38: it is 1.1754942e-38 as float32, the precision training computes in: a subnormal"},
-		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e+300: it is infinite as float32"},
-		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e+38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},
+		{"weight decay infinite as float32", edit(`"weight_decay": 0`, `"weight_decay": 1e300`), "bad weight_decay 1e300: it is infinite as float32"},
+		{"adam first step", edit(`"sgd", "lr": 0.05, "momentum": 0.9`, `"adam", "lr": 1e38`), "bad lr 1e38: Adam's first step, lr/(1 − β1) = 1.0000000000000001e+39, is infinite as float32, the precision training computes in (want lr at most 3.402823466385288e+37)"},
 		// A nonzero literal below float64's range decoded to 0 without a
 		// word and was refused as "bad width 0", or trained as momentum 0.
 		{"width underflows", edit(`"epochs": 1`, `"epochs": 1, "width": 1e-400`), "suite: recipe test: bad width 1e-400: it underflows to 0 in float64 (its smallest magnitude is 5e-324), so the recipe would not hold the value written"},
@@ -146,7 +146,7 @@ func TestRecipeErrors(t *testing.T) {
 		{"momentum underflows", edit(`"momentum": 0.9`, `"momentum": 1e-400`), "bad momentum 1e-400: it underflows to 0"},
 		{"weight decay underflows", edit(`"weight_decay": 0`, `"weight_decay": -2.5e-400`), "bad weight_decay -2.5e-400: it underflows to 0"},
 		{"validation underflows", edit(`"epochs": 1`, `"epochs": 1, "validation": 1e-999`), "bad validation 1e-999: it underflows to 0"},
-		{"width 0 with an exponent", edit(`"epochs": 1`, `"epochs": 1, "width": 0.0e-400`), "bad width 0: want a number > 0"},
+		{"width 0 with an exponent", edit(`"epochs": 1`, `"epochs": 1, "width": 0.0e-400`), "bad width 0.0e-400: want a number > 0"},
 		{"not json", "epochs: 1", "want one JSON object"},
 		{"trailing", goodRecipe + "{}", "want one JSON object"},
 	}

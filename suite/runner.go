@@ -93,6 +93,10 @@ type Event struct {
 	Done, Total int64
 	// Record is the finished run (EventCellDone, EventCached).
 	Record *Record
+	// Result is the finished epoch (EventEpoch) as the run's record
+	// holds it: its training loss and its test (and validation) accuracy,
+	// for a log that shows the run's progress epoch by epoch.
+	Result *Epoch
 	// Note explains an EventNote, such as a discarded checkpoint.
 	Note string
 }
@@ -103,7 +107,7 @@ type EventKind int
 const (
 	EventStep     EventKind = iota // a training step finished
 	EventEval                      // evaluation of an epoch started
-	EventEpoch                     // an epoch finished (checkpoint written)
+	EventEpoch                     // an epoch finished (checkpoint written), in Result
 	EventCellDone                  // a run finished and was recorded
 	EventCached                    // a cell's record already existed
 	EventResumed                   // a cell resumed from its checkpoint at Epoch

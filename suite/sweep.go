@@ -194,7 +194,7 @@ func (s *Sweep) checkTrainLRs() error {
 			if cfg.LRScale != 0 {
 				what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
 			}
-			if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay); err != nil {
+			if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay, nil); err != nil {
 				return err
 			}
 		}

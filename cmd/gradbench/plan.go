@@ -243,11 +243,7 @@ func (f *cellFlags) run(ctx context.Context, env *cmdEnv, flags *flag.FlagSet, s
 	bar := newCmdProgressBar(env, quiet)
 	runner := &suite.Runner{Dir: out, Progress: func(e suite.Event) {
 		e.Cells = n
-		if e.Kind == suite.EventEpoch && !env.stderrTTY {
-			// A batch log has no status line: one line per epoch.
-			bar.line("[%d/%d] %s: epoch %d/%d: train loss %.4f, %.0f img/s", e.Cell.Index+1, n, e.Cell, e.Epoch+1, e.Epochs, e.Loss, e.ImagesPerSec)
-		}
-		bar.event(e)
+		bar.event(e) // a batch task's log, not a terminal, gets a line per epoch
 	}, KeepEpochs: keepEpochs}
 	if !quiet {
 		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns

@@ -63,7 +63,7 @@ func TestPlan(t *testing.T) {
 	if want := "cell 2 of 4 (ste seed 2): top-1 "; !strings.HasPrefix(stdout, want) || !strings.HasSuffix(stdout, keys[2]+".json\n") {
 		t.Errorf("run --cell 2 printed %q, want %q... %s.json", stdout, want, keys[2])
 	}
-	if !strings.Contains(stderr, "[3/4] ste seed 2: epoch 2/2: train loss") {
+	if !strings.Contains(stderr, "[3/4] ste seed 2: epoch 2/2  train loss") {
 		t.Errorf("run --cell 2 logged no epoch lines (stderr is not a terminal):\n%s", stderr)
 	}
 	gradbenchOK(t, append([]string{"run", "--cell", keys[1]}, sweep...)...)

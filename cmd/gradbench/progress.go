@@ -12,6 +12,10 @@ import (
 // progressBar shows a sweep's progress on stderr: a status line redrawn in
 // place (only on a terminal, at most every redrawEvery) and one permanent
 // line per run that finishes, resumes or was found cached (unless quiet).
+// Where stderr is no terminal (a file or a pipe: a Slurm task's log,
+// nohup's, CI's), which a status line would fill with every redraw, each
+// finished epoch gets a permanent line instead, so that a long run is
+// seen to move; not each step, so that the log stays short.
 type progressBar struct {
 	w           io.Writer
 	draw, quiet bool
@@ -66,6 +70,10 @@ func (p *progressBar) event(e suite.Event) {
 			}
 		}
 		p.status(cell, rest...)
+	case suite.EventEpoch:
+		if !p.draw {
+			p.epochLine(cell, e)
+		}
 	case suite.EventCellDone:
 		r := e.Record
 		if r.Status == suite.StatusOK {
@@ -85,6 +93,24 @@ func (p *progressBar) event(e suite.Event) {
 	case suite.EventNote:
 		p.line("%s", e.Note)
 	}
+}
+
+// epochLine prints the permanent line of a finished epoch: its training
+// loss, its validation top-1 (a learning-rate grid's run) and test top-1,
+// the throughput and the sweep's ETA.
+func (p *progressBar) epochLine(cell string, e suite.Event) {
+	s := fmt.Sprintf("%s: epoch %d/%d  train loss %.4f", cell, e.Epoch+1, e.Epochs, e.Loss)
+	if r := e.Result; r != nil {
+		if r.ValTop1 != nil {
+			s += fmt.Sprintf("  val top-1 %.2f%%", *r.ValTop1)
+		}
+		s += fmt.Sprintf("  test top-1 %.2f%%", r.TestTop1)
+	}
+	s += fmt.Sprintf("  %.0f img/s", e.ImagesPerSec)
+	if eta, ok := p.eta(e); ok {
+		s += "  ETA " + eta
+	}
+	p.line("%s", s)
 }
 
 // eta estimates the time left from the steps trained by this process.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradbench/gradbench/estimators"
 	"github.com/gradbench/gradbench/internal/texttest"
@@ -17,8 +18,13 @@ func progressEvents() []suite.Event {
 	for s := range 10 {
 		evs = append(evs, suite.Event{Kind: suite.EventStep, Cell: cell, Cells: 2, Epoch: 0, Epochs: 2, Step: s, Steps: 10, Loss: 2.5, ImagesPerSec: 321, Done: int64(s + 1), Total: 40})
 	}
+	val := 79.5
 	evs = append(evs,
 		suite.Event{Kind: suite.EventEval, Cell: cell, Cells: 2, Epoch: 0, Epochs: 2, Step: 10, Steps: 10, Done: 10, Total: 40},
+		suite.Event{Kind: suite.EventEpoch, Cell: cell, Cells: 2, Epoch: 0, Epochs: 2, Step: 10, Steps: 10, Loss: 2.5, ImagesPerSec: 321, Done: 10, Total: 40,
+			Result: &suite.Epoch{Epoch: 1, TrainLoss: 2.5, TestTop1: 81.25, ImagesPerSec: 321}},
+		suite.Event{Kind: suite.EventEpoch, Cell: cell, Cells: 2, Epoch: 1, Epochs: 2, Step: 10, Steps: 10, Loss: 1.75, ImagesPerSec: 330, Done: 20, Total: 40,
+			Result: &suite.Epoch{Epoch: 2, TrainLoss: 1.75, TestTop1: 87.5, ValTop1: &val, ImagesPerSec: 330}},
 		suite.Event{Kind: suite.EventCellDone, Cell: cell, Cells: 2, Record: rec, Done: 20, Total: 40},
 		suite.Event{Kind: suite.EventResumed, Cell: cell, Cells: 2, Epoch: 1, Epochs: 2},
 	)
@@ -45,12 +51,21 @@ func TestProgressBar(t *testing.T) {
 		"[1/2] fda+na seed 1: top-1 87.50% after 2 epochs (12.2 s/epoch)\n",
 		"[1/2] fda+na seed 1: resuming after epoch 1/2\n",
 	)
+	// On a terminal the status line shows the epochs: no line per epoch.
+	if strings.Contains(out, "train loss") {
+		t.Errorf("on a terminal an epoch got a permanent line: %q", out)
+	}
 	// The status line is erased before a permanent line is printed.
 	if !strings.Contains(out, "        \r[1/2] fda+na seed 1: top-1") {
 		t.Errorf("the status line is not erased before the run's line: %q", out)
 	}
 }
 
+// TestProgressNotTerminal: stderr a file or a pipe (a Slurm task's log,
+// nohup's) gets no status line, and got nothing at all until a run
+// ended: a 10-epoch fmnist-10 run was silent for 8 minutes, a slow job
+// not to be told from a hung one. Each finished epoch gets a line, each
+// step none.
 func TestProgressNotTerminal(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgressBar(&buf, false, false)
@@ -58,9 +73,11 @@ func TestProgressNotTerminal(t *testing.T) {
 		p.event(e)
 	}
 	out := buf.String()
-	want := "[1/2] fda+na seed 1: top-1 87.50% after 2 epochs (12.2 s/epoch)\n[1/2] fda+na seed 1: resuming after epoch 1/2\n"
+	want := "[1/2] fda+na seed 1: epoch 1/2  train loss 2.5000  test top-1 81.25%  321 img/s\n" +
+		"[1/2] fda+na seed 1: epoch 2/2  train loss 1.7500  val top-1 79.50%  test top-1 87.50%  330 img/s\n" +
+		"[1/2] fda+na seed 1: top-1 87.50% after 2 epochs (12.2 s/epoch)\n[1/2] fda+na seed 1: resuming after epoch 1/2\n"
 	if out != want {
-		t.Errorf("without a terminal the progress output is\n%q\nwant only the permanent lines\n%q", out, want)
+		t.Errorf("without a terminal the progress output is\n%q\nwant only the permanent lines, one per epoch and run\n%q", out, want)
 	}
 	buf.Reset()
 	p = newProgressBar(&buf, false, true)
@@ -143,5 +160,20 @@ func TestProgressNarrowTerminal(t *testing.T) {
 		if n := len([]rune(got)); n > tc.columns-1 {
 			t.Errorf("%d columns: status line %q is %d columns wide", tc.columns, got, n)
 		}
+	}
+}
+
+// TestProgressEpochLineETA: an epoch's line ends with the time left, at
+// the pace of the steps this process trained.
+func TestProgressEpochLineETA(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgressBar(&buf, false, false)
+	// 10 steps of 40 trained in 10 s: 20 steps left after the 20th.
+	p.start, p.startDone, p.started = time.Now().Add(-10*time.Second), 0, true
+	cell := suite.Cell{Index: 1, Spec: estimators.MustParse("fda"), Seed: 1}
+	p.event(suite.Event{Kind: suite.EventEpoch, Cell: cell, Cells: 8, Epoch: 2, Epochs: 10, Loss: 0.6123, ImagesPerSec: 488, Done: 10, Total: 30,
+		Result: &suite.Epoch{Epoch: 3, TrainLoss: 0.6123, TestTop1: 71.2, ImagesPerSec: 488}})
+	if want := "[2/8] fda seed 1: epoch 3/10  train loss 0.6123  test top-1 71.20%  488 img/s  ETA 20s\n"; buf.String() != want {
+		t.Errorf("epoch line %q, want %q", buf.String(), want)
 	}
 }

@@ -34,6 +34,15 @@ the sweep, --out also holds table.md and curves.svg (this sweep's table
 and training curves) and bench.txt (every run in --out as Go benchmark
 lines: benchstat -col /est bench.txt).
 
+On stderr, run says how long it expects the sweep to take, then shows
+its progress: on a terminal, a status line redrawn in place (epoch, step,
+training loss, images per second, time left); where stderr is a file or
+a pipe (nohup, CI, a Slurm task's log), one line per finished epoch
+instead, with its training loss, test top-1 (and validation top-1 with
+--lr-grid), images per second and the time left; and on both, one line
+per run that finishes, resumes or was already done. --quiet prints none
+of it.
+
 With no flags, run trains ste, fda and fda+na on the default workload,
 recipe fmnist-10: binary ResNet-20 on Fashion-MNIST for 10 epochs.
 --ablation paper runs the estimators of the FDA paper's ablation tables

@@ -38,7 +38,9 @@ bench.txt) and lists the cells still pending. --submit submits both with
 sbatch --parsable, the table job with --dependency=afterany:<array job>,
 and prints both job ids. Without --submit it prints the shell command
 that submits both on stdout (gradbench slurm ... | sh runs it), and which
-scripts it wrote on stderr. Task logs go to --out/slurm/logs.
+scripts it wrote on stderr. Task logs go to --out/slurm/logs: a task's
+log has a line per finished epoch of its cell (training loss, test top-1,
+images per second, time left), then the cell's result.
 
 Where scontrol is on PATH, an array of more tasks than the cluster's
 MaxArraySize (scontrol show config; Slurm's default, 1001, takes indices
