@@ -53,7 +53,8 @@ OPTIMIZERS_START = "**Adam and Bop instead of SGD**"
 # two of those statcheck recomputes the cells of, by their first words.
 LR_NOTE = re.compile(r"^Note \(([A-Za-z]+)\), on the learning rates chosen: (.*?)\. (A .*)$")
 LR_WHY = (("at the grid's", "A choice at the grid's edge says only that the best rate is there or beyond it"),
-          ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"))
+          ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"),
+          ("the only rate run", "A choice among one multiplier, the only one the table ran, compares nothing"))
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 LABELS = (("Higher than ste beyond seed noise", "higher"), ("Lower than ste beyond seed noise", "lower"),
           ("Within seed noise of ste", "noise"), ("no estimator differs from ste beyond seed noise", "noise"),
@@ -117,7 +118,7 @@ def check_record_notes(study, recs_of):
 def lr_qualified(recs, specs):
     """The chosen lr cells of an lr table over the records of specs that
     qualify the choice (", at the grid's upper edge", ", without runs at
-    ×...", "none (...)"), each as "spec cell", in the table's order."""
+    ×...", ", the only rate run", "none (...)"), each as "spec cell", in the table's order."""
     _, choices = select_lr([r for r in recs if r["config"]["estimator"] in specs])
     header = ["val top-1 % at lr ×" + go_g(s) for s in sorted({s for _, pts in choices.values() for s in pts})]
     out = []

@@ -203,7 +203,7 @@ def chosen_lr_cell(spec, best, points, header, recs):
     """The chosen lr cell of an lr table's row, as gradbench writes it: the
     learning rate and its multiplier, whether it is at an edge of the
     multipliers the estimator ran, and the multipliers beyond it that other
-    rows ran and it did not."""
+    rows ran and it did not, or that it is the only multiplier run."""
     if best is None:
         return "none (every run diverged)"
     lr = [r["config"]["lr"] for r in recs if r["config"]["estimator"] == spec][0]
@@ -218,6 +218,9 @@ def chosen_lr_cell(spec, best, points, header, recs):
     missing = [go_g(s) for s in scales if s not in points and (s > best and best == hi or s < best and best == lo)]
     if missing:
         cell += ", without runs at ×" + ", ×".join(missing)
+    elif len(ran) == 1:
+        # A choice among one multiplier compared nothing (suite/lrgrid.go).
+        cell += ", the only rate run"
     return cell
 
 
