@@ -139,3 +139,50 @@ func TestScriptsSourceLibAfterCd(t *testing.T) {
 		}
 	}
 }
+
+// TestBopBNDirWithGlobCharacters: results/bop-bn.sh's DIR is a path, not
+// a pattern: a directory whose name holds a glob's characters ("runs
+// [old]", a bracket expression to a pattern) was said to hold no run
+// records, though its loop over "$dir"/*.json, which quotes the name,
+// would have read them. With its records and weights there the script
+// goes on to its build (here a go that fails with status 97).
+func TestBopBNDirWithGlobCharacters(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := scriptTree(t, "bop-bn")
+	from := t.TempDir()
+	runs := filepath.Join(from, "runs [old]")
+	if err := os.Mkdir(runs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"0123456789abcdef.json", "0123456789abcdef.weights"} {
+		if err := os.WriteFile(filepath.Join(runs, f), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	for _, arg := range []string{"runs [old]", runs} {
+		out, err := runScript(t, dir, "bop-bn", from, []string{path}, arg)
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+			t.Errorf("results/bop-bn.sh %q: %v, want go's exit status 97 (the build after the check of DIR)\n%s", arg, err, out)
+		}
+	}
+	// An empty directory, or one of tables alone, is still refused.
+	empty := filepath.Join(from, "empty [x]")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(empty, "table.json"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runScript(t, dir, "bop-bn", from, []string{path}, empty)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "no run records") {
+		t.Errorf("results/bop-bn.sh %q: %v, want exit status 2 saying there are no run records\n%s", empty, err, out)
+	}
+}
