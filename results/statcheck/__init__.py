@@ -55,7 +55,8 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     number of comparisons the note under the table says it corrects over;
   - under each heading, the note on the table's records without a data
     digest (how many of how many, and which), or that there is none when
-    none or all lack one;
+    none or all lack one; a table's records are those of the rows of
+    every table under its heading (the paper table's three);
   - under each heading, the note on the table's records trained on more
     than one machine type (each type with its records and seeds, the
     records resumed on another type, the seeds whose records mix types),

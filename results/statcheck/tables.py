@@ -224,13 +224,36 @@ def chosen_lr_cell(spec, best, points, header, recs):
     return cell
 
 
+def table_specs(header, rows):
+    """The specs whose records a table's rows show: each row's spec (the
+    spec column, else the estimator column), or both specs of a row of
+    the FDA paper's Table 3 ("DSQ (dsq → dsq+na)")."""
+    if "without NA" in header:
+        return {s for r in rows for s in unescape(r[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")}
+    first = "spec" if "spec" in header else "estimator"
+    return {unescape(r[header.index(first)]) for r in rows}
+
+
 def check_file(path, dirs):
     recs = load(dirs)
     wls = {}
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, index, header, rows, seeds, note, undigested, machines in tables_of(path):
+    tables = tables_of(path)
+    # The specs of all the tables under each heading, in order: the notes
+    # above the first are of the records of every one of them (the paper
+    # table's three tables have rows of different specs, and its notes are
+    # of the records of all its rows: suite's tabulatedRecords).
+    under = []
+    for _, index, header, rows, *_ in tables:
+        if index == 0:
+            under.append(set())
+        under[-1] |= table_specs(header, rows)
+    group = -1
+    for heading, index, header, rows, seeds, note, undigested, machines in tables:
+        if index == 0:
+            group += 1
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -257,11 +280,11 @@ def check_file(path, dirs):
         ests = {unescape(r[header.index(first)]) for r in rows}
         made_of, of = None, ""
         if index == 0:
-            # The records the table was made from: the workload's, of the
-            # estimators of its first table (--estimators), and of --seeds
-            # where the table's rows were chosen on them (not on a grid,
-            # or the lr table).
-            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in ests]
+            # The records the tables were made from: the workload's, of
+            # the specs of the tables under the heading (--estimators, the
+            # paper's fixed rows), and of --seeds where the table's rows
+            # were chosen on them (not on a grid, or the lr table).
+            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in under[group]]
             if seeds is not None and not own:
                 made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
             if own:
