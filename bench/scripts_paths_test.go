@@ -186,3 +186,45 @@ func TestBopBNDirWithGlobCharacters(t *testing.T) {
 		t.Errorf("results/bop-bn.sh %q: %v, want exit status 2 saying there are no run records\n%s", empty, err, out)
 	}
 }
+
+// TestFidelityRecipeNameAndFile: gradbench refuses a RECIPE that names
+// both a built-in recipe and a file in the working directory, as reading
+// either would leave the other unread (./NAME is the file). results/
+// fidelity.sh, which reads RECIPE from where it was started, took such a
+// name for the file there without a word, and ran gradbench on it from
+// the repository's top. It refuses it as gradbench does; ./NAME, and the
+// name where no such file is, go on (to a go that fails with status 97).
+func TestFidelityRecipeNameAndFile(t *testing.T) {
+	for _, name := range []string{"bash", "python3"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	dir := scriptTree(t, "fidelity")
+	if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "suite", "recipes", "quick.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	from, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(from, "quick"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	out, err := runScript(t, dir, "fidelity", from, []string{path, "RECIPE=quick", "EPOCHS=0,1"})
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "names both the built-in recipe quick and the file") {
+		t.Errorf("RECIPE=quick results/fidelity.sh beside a file quick: %v, want exit status 2 saying the name is both\n%s", err, out)
+	}
+	for _, c := range []struct{ recipe, from string }{{"./quick", from}, {"quick", elsewhere}} {
+		out, err := runScript(t, dir, "fidelity", c.from, []string{path, "RECIPE=" + c.recipe, "EPOCHS=0,1"})
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+			t.Errorf("RECIPE=%s results/fidelity.sh: %v, want go's exit status 97 (the build after the checks)\n%s", c.recipe, err, out)
+		}
+	}
+}
