@@ -205,6 +205,10 @@ def chosen_lr_cell(spec, best, points, header, recs):
     multipliers the estimator ran, and the multipliers beyond it that other
     rows ran and it did not, or that it is the only multiplier run."""
     if best is None:
+        # Nothing chosen: no seed ran every multiplier (no point counts a
+        # run), or every run there diverged (suite/lrgrid.go).
+        if all(n == 0 and div == 0 for _, _, n, div in points.values()):
+            return "none (no seed ran every multiplier)"
         return "none (every run diverged)"
     lr = [r["config"]["lr"] for r in recs if r["config"]["estimator"] == spec][0]
     cell = "%s (×%s)" % (go_g(lr * best, 6), go_g(best))
@@ -319,7 +323,9 @@ def check_file(path, dirs):
                     vt, _, n, div = pt
                     check_text(where, "×%g chosen" % scale, scale == best, bold)
                     if n == 0:
-                        check_text(where, "×%g" % scale, "diverged (%d)" % div, cell)
+                        # A multiplier of no run on the seeds compared
+                        # (none ran every multiplier) is "–", as one not run.
+                        check_text(where, "×%g" % scale, "diverged (%d)" % div if div else DASH, cell)
                         continue
                     num, rest = cell.split(" ", 1)
                     check(where, "val top-1 at ×%g" % scale, vt, num, 2)
