@@ -161,12 +161,7 @@ func TestBopBNDirWithGlobCharacters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	bin := t.TempDir()
-	fake := "#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	path := failingGo(t)
 	for _, arg := range []string{"runs [old]", runs} {
 		out, err := runScript(t, dir, "bop-bn", from, []string{path}, arg)
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
@@ -211,12 +206,7 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(from, "quick"), []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bin := t.TempDir()
-	fake := "#!/bin/sh\necho \"go $*: not to be run\" >&2\nexit 97\n"
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	path := failingGo(t)
 	out, err := runScript(t, dir, "fidelity", from, []string{path, "RECIPE=quick", "EPOCHS=0,1"})
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "names both the built-in recipe quick and the file") {
 		t.Errorf("RECIPE=quick results/fidelity.sh beside a file quick: %v, want exit status 2 saying the name is both\n%s", err, out)
