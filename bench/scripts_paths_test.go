@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +217,94 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
 			t.Errorf("RECIPE=%s results/fidelity.sh: %v, want go's exit status 97 (the build after the checks)\n%s", c.recipe, err, out)
 		}
+	}
+}
+
+// goQuotedSplit splits s as the go command splits the value of go test
+// -exec (cmd/internal/quoted.Split): fields separated by white space, a
+// field that starts with ' or " running to the next such quote, taken
+// as it is.
+func goQuotedSplit(s string) []string {
+	var f []string
+	for {
+		s = strings.TrimLeft(s, " \t\n\r")
+		if s == "" {
+			return f
+		}
+		if q := s[0]; q == '\'' || q == '"' {
+			i := strings.IndexByte(s[1:], q)
+			if i < 0 {
+				return append(f, "UNTERMINATED "+s)
+			}
+			f, s = append(f, s[1:1+i]), s[2+i:]
+			continue
+		}
+		i := strings.IndexAny(s, " \t\n\r")
+		if i < 0 {
+			return append(f, s)
+		}
+		f, s = append(f, s[:i]), s[i:]
+	}
+}
+
+// TestI386EmulatorPathWithSpaces: results/i386.sh passed QEMU_I386 to go
+// test as -exec PATH, which the go command splits into words (its
+// quoted.Split): an emulator under a directory with a space in its name,
+// such as one given relative to a start directory that has one, ran as
+// the program "/home/me/my" with the argument "tools/qemu-i386", and
+// every package failed, after the probe, run by the shell, had found the
+// emulator working. The -exec value now splits into the emulator's path
+// alone.
+func TestI386EmulatorPathWithSpaces(t *testing.T) {
+	for _, tool := range []string{"bash", "awk"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s", tool)
+		}
+	}
+	dir := scriptTree(t, "i386")
+	awk, err := os.ReadFile("../results/failing.awk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results", "failing.awk"), awk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A go whose test binaries this kernel does not run (the probe
+	// fails natively), which logs the arguments of the tests' run.
+	bin, log := t.TempDir(), filepath.Join(t.TempDir(), "log")
+	fakeGo := `#!/bin/sh
+case "$1 $2" in
+"test -c") printf '#!/bin/sh\nexit 1\n' >"$4"; chmod +x "$4" ;;
+"test -short") for a; do printf '%s\n' "$a"; done >"$GOLOG"; printf 'ok  \texample/a\t0.1s\n' ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	from := filepath.Join(t.TempDir(), "my home")
+	emulator := filepath.Join(from, "my tools", "qemu-i386")
+	if err := os.MkdirAll(filepath.Dir(emulator), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fakeQemu := "#!/bin/sh\n[ \"$1\" != --version ] || echo 'qemu-i386 version 10.0.2'\n"
+	if err := os.WriteFile(emulator, []byte(fakeQemu), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GOLOG=" + log, "QEMU_I386=my tools/qemu-i386"}
+	out, err := runScript(t, dir, "i386", from, env)
+	if err != nil {
+		t.Fatalf("QEMU_I386='my tools/qemu-i386' results/i386.sh: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	i := slices.Index(args, "-exec")
+	if i < 0 || i+1 >= len(args) {
+		t.Fatalf("go test ran without -exec: %q", args)
+	}
+	if got := goQuotedSplit(args[i+1]); !slices.Equal(got, []string{emulator}) {
+		t.Errorf("go test -exec %q: the go command runs %q, want the emulator %q alone", args[i+1], got, emulator)
 	}
 }
