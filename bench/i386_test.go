@@ -111,6 +111,63 @@ func TestI386Reasons(t *testing.T) {
 	}
 }
 
+// TestFailingLockIsAWord: results/failing.awk gave a failing test the
+// lock's reason of emulation when its name or a message held "lock"
+// anywhere, so that under emulation a real failure of TestSidesBlocks,
+// TestDepthBlock or the *OutputBlocked tests ("Block"), or a message on
+// a block, a clock or an unlock, was listed as the emulation's, hidden
+// from the count of failures with neither reason. "lock" counts where it
+// starts a word: Lock in a test's name (its words start with a capital),
+// lock after a non-letter in a subtest's name or a message.
+func TestFailingLockIsAWord(t *testing.T) {
+	if _, err := exec.LookPath("awk"); err != nil {
+		t.Skip("no awk")
+	}
+	out := strings.Join([]string{
+		"--- FAIL: TestSidesBlocks (0.00s)",
+		"    x_test.go:1: got 3 rows, want 4",
+		"--- FAIL: TestDepthBlock (0.00s)",
+		"    --- FAIL: TestDepthBlock/stage_1 (0.00s)",
+		"        x_test.go:2: got 3, want 4",
+		"--- FAIL: TestSum (0.00s)",
+		"    x_test.go:3: block 2 of the tiled sum: got 3, want 4",
+		"--- FAIL: TestTimer (0.00s)",
+		"    x_test.go:4: the clock went backwards; unlocked twice",
+		"--- FAIL: TestLockStale (0.00s)",
+		"    x_test.go:5: got 3, want 4",
+		"--- FAIL: TestRunCellLockedRace (0.00s)",
+		"    x_test.go:6: got 3, want 4",
+		"--- FAIL: TestTakeOver (0.00s)",
+		"    --- FAIL: TestTakeOver/stale_lock (0.00s)",
+		"        x_test.go:7: got 3, want 4",
+		"    --- FAIL: TestTakeOver/b (0.00s)",
+		"        x_test.go:8: 0123456789abcdef.lock held by an ended process",
+		"    --- FAIL: TestTakeOver/c (0.00s)",
+		"        x_test.go:9: the Lock was taken over",
+		"FAIL",
+		"FAIL\texample/a\t0.1s",
+		"",
+	}, "\n")
+	cmd := exec.Command("awk", "-v", "emulated=1", "-f", "../results/failing.awk")
+	cmd.Stdin = strings.NewReader(out)
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("awk -f results/failing.awk: %v\n%s", err, b)
+	}
+	want := strings.Join([]string{
+		"| TestSidesBlocks | example/a | failed |",
+		"| TestDepthBlock | example/a | failed |",
+		"| TestSum | example/a | failed |",
+		"| TestTimer | example/a | failed |",
+		"| TestLockStale | example/a | " + i386LockWhy + " |",
+		"| TestRunCellLockedRace | example/a | " + i386LockWhy + " |",
+		"| TestTakeOver | example/a | " + i386LockWhy + " |",
+	}, "\n") + "\n"
+	if got := string(b); got != want {
+		t.Errorf("rows\n%s\nwant\n%s", got, want)
+	}
+}
+
 // TestI386Report: results/i386.sh could write results/i386.md only
 // after running every package's tests again, 50 minutes under
 // qemu-i386, so a change to the report or to how failures are

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,173 @@ func TestScriptsSourceLibAfterCd(t *testing.T) {
 		if regexp.MustCompile(`(?m)^\s*(cd|\.|source) `).MatchString(before) {
 			t.Errorf("results/%s changes directory or sources a file before its cd to the repository's top", name)
 		}
+	}
+}
+
+// TestBopBNDirWithGlobCharacters: results/bop-bn.sh's DIR is a path, not
+// a pattern: a directory whose name holds a glob's characters ("runs
+// [old]", a bracket expression to a pattern) was said to hold no run
+// records, though its loop over "$dir"/*.json, which quotes the name,
+// would have read them. With its records and weights there the script
+// goes on to its build (here a go that fails with status 97).
+func TestBopBNDirWithGlobCharacters(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := scriptTree(t, "bop-bn")
+	from := t.TempDir()
+	runs := filepath.Join(from, "runs [old]")
+	if err := os.Mkdir(runs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"0123456789abcdef.json", "0123456789abcdef.weights"} {
+		if err := os.WriteFile(filepath.Join(runs, f), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := failingGo(t)
+	for _, arg := range []string{"runs [old]", runs} {
+		out, err := runScript(t, dir, "bop-bn", from, []string{path}, arg)
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+			t.Errorf("results/bop-bn.sh %q: %v, want go's exit status 97 (the build after the check of DIR)\n%s", arg, err, out)
+		}
+	}
+	// An empty directory, or one of tables alone, is still refused.
+	empty := filepath.Join(from, "empty [x]")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(empty, "table.json"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runScript(t, dir, "bop-bn", from, []string{path}, empty)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "no run records") {
+		t.Errorf("results/bop-bn.sh %q: %v, want exit status 2 saying there are no run records\n%s", empty, err, out)
+	}
+}
+
+// TestFidelityRecipeNameAndFile: gradbench refuses a RECIPE that names
+// both a built-in recipe and a file in the working directory, as reading
+// either would leave the other unread (./NAME is the file). results/
+// fidelity.sh, which reads RECIPE from where it was started, took such a
+// name for the file there without a word, and ran gradbench on it from
+// the repository's top. It refuses it as gradbench does; ./NAME, and the
+// name where no such file is, go on (to a go that fails with status 97).
+func TestFidelityRecipeNameAndFile(t *testing.T) {
+	for _, name := range []string{"bash", "python3"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	dir := scriptTree(t, "fidelity")
+	if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "suite", "recipes", "quick.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	from, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(from, "quick"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := failingGo(t)
+	out, err := runScript(t, dir, "fidelity", from, []string{path, "RECIPE=quick", "EPOCHS=0,1"})
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "names both the built-in recipe quick and the file") {
+		t.Errorf("RECIPE=quick results/fidelity.sh beside a file quick: %v, want exit status 2 saying the name is both\n%s", err, out)
+	}
+	for _, c := range []struct{ recipe, from string }{{"./quick", from}, {"quick", elsewhere}} {
+		out, err := runScript(t, dir, "fidelity", c.from, []string{path, "RECIPE=" + c.recipe, "EPOCHS=0,1"})
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+			t.Errorf("RECIPE=%s results/fidelity.sh: %v, want go's exit status 97 (the build after the checks)\n%s", c.recipe, err, out)
+		}
+	}
+}
+
+// goQuotedSplit splits s as the go command splits the value of go test
+// -exec (cmd/internal/quoted.Split): fields separated by white space, a
+// field that starts with ' or " running to the next such quote, taken
+// as it is.
+func goQuotedSplit(s string) []string {
+	var f []string
+	for {
+		s = strings.TrimLeft(s, " \t\n\r")
+		if s == "" {
+			return f
+		}
+		if q := s[0]; q == '\'' || q == '"' {
+			i := strings.IndexByte(s[1:], q)
+			if i < 0 {
+				return append(f, "UNTERMINATED "+s)
+			}
+			f, s = append(f, s[1:1+i]), s[2+i:]
+			continue
+		}
+		i := strings.IndexAny(s, " \t\n\r")
+		if i < 0 {
+			return append(f, s)
+		}
+		f, s = append(f, s[:i]), s[i:]
+	}
+}
+
+// TestI386EmulatorPathWithSpaces: results/i386.sh passed QEMU_I386 to go
+// test as -exec PATH, which the go command splits into words (its
+// quoted.Split): an emulator under a directory with a space in its name,
+// such as one given relative to a start directory that has one, ran as
+// the program "/home/me/my" with the argument "tools/qemu-i386", and
+// every package failed, after the probe, run by the shell, had found the
+// emulator working. The -exec value now splits into the emulator's path
+// alone.
+func TestI386EmulatorPathWithSpaces(t *testing.T) {
+	for _, tool := range []string{"bash", "awk"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s", tool)
+		}
+	}
+	dir := scriptTree(t, "i386")
+	awk, err := os.ReadFile("../results/failing.awk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results", "failing.awk"), awk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A go whose test binaries this kernel does not run (the probe
+	// fails natively), which logs the arguments of the tests' run.
+	bin, log := t.TempDir(), filepath.Join(t.TempDir(), "log")
+	fakeGo := `#!/bin/sh
+case "$1 $2" in
+"test -c") printf '#!/bin/sh\nexit 1\n' >"$4"; chmod +x "$4" ;;
+"test -short") for a; do printf '%s\n' "$a"; done >"$GOLOG"; printf 'ok  \texample/a\t0.1s\n' ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	from := filepath.Join(t.TempDir(), "my home")
+	emulator := filepath.Join(from, "my tools", "qemu-i386")
+	if err := os.MkdirAll(filepath.Dir(emulator), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fakeQemu := "#!/bin/sh\n[ \"$1\" != --version ] || echo 'qemu-i386 version 10.0.2'\n"
+	if err := os.WriteFile(emulator, []byte(fakeQemu), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GOLOG=" + log, "QEMU_I386=my tools/qemu-i386"}
+	out, err := runScript(t, dir, "i386", from, env)
+	if err != nil {
+		t.Fatalf("QEMU_I386='my tools/qemu-i386' results/i386.sh: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	i := slices.Index(args, "-exec")
+	if i < 0 || i+1 >= len(args) {
+		t.Fatalf("go test ran without -exec: %q", args)
+	}
+	if got := goQuotedSplit(args[i+1]); !slices.Equal(got, []string{emulator}) {
+		t.Errorf("go test -exec %q: the go command runs %q, want the emulator %q alone", args[i+1], got, emulator)
 	}
 }

@@ -44,19 +44,21 @@ if [ $# -ge 1 ]; then
 	dir=$(caller_path "$1")
 	dir=${dir#"$PWD/"}
 fi
-compgen -G "$dir/*.json" >/dev/null || {
-	echo "results/bop-bn.sh: no run records (*.json) in '$dir'" >&2
-	exit 2
-}
 # Every record needs its final weights beside it: git keeps none for the
 # study, so in a fresh clone the default DIR has records only. Refuse
-# before anything is built, naming what is missing.
+# before anything is built, naming what is missing. (DIR is quoted in the
+# pattern: a name with a glob's characters, "runs [old]", is a path.)
 runs=() missing=()
 for f in "$dir"/*.json; do
-	[ "${f##*/}" != table.json ] || continue
+	# A pattern that matched nothing stays as it is.
+	[ -f "$f" ] && [ "${f##*/}" != table.json ] || continue
 	runs+=("$f")
 	[ -f "${f%.json}.weights" ] || missing+=("${f%.json}.weights")
 done
+if [ ${#runs[@]} = 0 ]; then
+	echo "results/bop-bn.sh: no run records (*.json) in '$dir'" >&2
+	exit 2
+fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "results/bop-bn.sh: ${#missing[@]} of the ${#runs[@]} run records in '$dir' have no final weights beside them (such as ${missing[0]}): git does not keep them; train the runs again into a directory of your own and give it as DIR (see the comment at the top of results/bop-bn.sh)" >&2
 	exit 2

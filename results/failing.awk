@@ -30,6 +30,13 @@ BEGIN {
 	lockwhy = "a cell lock judged by its holder's start time (see " lockref ")"
 }
 function spaces(s) { match(s, /^ */); return RLENGTH }
+# Whether a test's name, or a message, speaks of a lock: "lock" where it
+# starts a word, not inside one (TestSidesBlocks, "block 2", "the clock",
+# "unlocked" are not about locks). A name's words start with a capital
+# (TestLockStale, TestRunCellLockedRace) or, in a subtest's name, after
+# a non-letter (TestX/stale_lock).
+function lockname(s) { return s ~ /Lock/ || s ~ /(^|[^A-Za-z])[Ll]ock/ }
+function lockword(s) { return tolower(s) ~ /(^|[^a-z])lock/ }
 # settle gives the test being read its reason from its blocks.
 function settle(   b, r, w) {
 	if (key == "") return
@@ -53,7 +60,7 @@ function settle(   b, r, w) {
 }
 key != "" && /^    +--- FAIL: / {
 	d = int(spaces($0) / 4); blk[d] = ++nb; top = d
-	said[nb] = 0; sawexec[nb] = 0; sawlock[nb] = tolower($3) ~ /lock/
+	said[nb] = 0; sawexec[nb] = 0; sawlock[nb] = lockname($3)
 	next
 }
 /^panic: test timed out after / { settle(); limit = $NF; running = 0; next }
@@ -83,6 +90,6 @@ key != "" && /^    / {
 	if (d > top) d = top
 	top = d; b = blk[d]; said[b] = 1
 	if (tolower($0) ~ /exec format error/) sawexec[b] = 1
-	if (tolower($0) ~ /lock/ || tolower(disp[key]) ~ /lock/) sawlock[b] = 1
+	if (lockword($0) || lockname(disp[key])) sawlock[b] = 1
 }
 END { settle(); for (i = 1; i <= n; i++) printf "| %s | %s | %s |\n", disp[order[i]], pkg[order[i]], why[order[i]] }

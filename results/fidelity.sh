@@ -54,10 +54,19 @@ epochs=${EPOCHS-0,5,10}
 [ -n "$recipe" ] || fail "RECIPE is empty: want a recipe name or file"
 # A recipe file (a path, as gradbench reads one: it has a '/' or a '.',
 # or is a file where the script was started) is one from where the
-# script was started; gradbench runs at the repository's top.
+# script was started; gradbench runs at the repository's top. A bare
+# name that is both a built-in recipe (suite/recipes) and a file there
+# is refused, as gradbench refuses it (suite.LoadRecipe): reading either
+# would leave the other unread.
 case $recipe in
-*/* | *.*) recipe=$(caller_path "$recipe") ;;
-*) [ ! -f "$caller_dir/$recipe" ] || recipe=$(caller_path "$recipe") ;;
+*/* | *.* | *\\*) recipe=$(caller_path "$recipe") ;;
+*)
+	if [ -f "suite/recipes/$recipe.json" ]; then
+		[ ! -f "$caller_dir/$recipe" ] || fail "RECIPE '$recipe' names both the built-in recipe $recipe and the file $(caller_path "$recipe"): set RECIPE=./$recipe for the file, or run from elsewhere for the built-in one"
+	elif [ -f "$caller_dir/$recipe" ]; then
+		recipe=$(caller_path "$recipe")
+	fi
+	;;
 esac
 # EPOCHS: whole numbers without leading zeros, increasing, at least two
 # (the first and last states of the retrained run and the ones between).

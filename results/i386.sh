@@ -82,7 +82,22 @@ else
 			echo "qemu-i386 10.0 runs them (on Debian 12: the qemu-user package of bookworm-backports); set QEMU_I386 to its path" >&2
 			exit 1
 		fi
-		exec_flag=(-exec "$emulator")
+		# go test splits -exec's value into words, as the go command
+		# splits flags (quoted.Split): a path with white space in it is
+		# given in quotes, within which nothing is unescaped.
+		exec_arg=$emulator
+		case $emulator in *[[:space:]]* | \'* | \"*)
+			case $emulator in
+			*\'*\"* | *\"*\'*)
+				echo "results/i386.sh: the emulator's path $emulator holds white space and both kinds of quote, which go test -exec cannot take as one word: give QEMU_I386 another path to it (a link)" >&2
+				exit 2
+				;;
+			*\'*) exec_arg="\"$emulator\"" ;;
+			*) exec_arg="'$emulator'" ;;
+			esac
+			;;
+		esac
+		exec_flag=(-exec "$exec_arg")
 	fi
 	stage_begin
 	{

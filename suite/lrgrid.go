@@ -238,8 +238,9 @@ func cmpFloat(a, b float64) int {
 // estimator, the mean final validation top-1 at every multiplier of the
 // grid (with the runs it averages) and the learning rate chosen.
 // validation is the workload's validation fraction; alone says that it
-// is the lr table, with no table of the estimators after it.
-func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone bool) error {
+// is the lr table, with no table of the estimators after it, and seeds
+// are then its --seeds (nil for every seed), which it chose on.
+func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone bool, seeds []uint64) error {
 	var scales []float64
 	for _, ch := range choices {
 		for _, p := range ch.Points {
@@ -309,11 +310,21 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone b
 		return err
 	}
 	// The lr table is printed alone: no table follows it to point at.
-	below := "The tables below"
-	if alone {
-		below = "The other tables (gradbench table --ablation main and the rest)"
+	// With --seeds it chose on those seeds' runs, and the other tables,
+	// with the same --seeds, at the rates chosen on every seed: not
+	// necessarily these.
+	shown := "The tables below show each estimator at its chosen learning rate only, with every seed run there."
+	switch {
+	case alone && seeds != nil:
+		these := "these seeds"
+		if len(seeds) == 1 {
+			these = "this seed"
+		}
+		shown = "The other tables (gradbench table --ablation main and the rest, --seeds too) show each estimator at the learning rate chosen on every seed that ran the grid, which may differ from the one chosen here on " + these + " alone."
+	case alone:
+		shown = "The other tables (gradbench table --ablation main and the rest) show each estimator at its chosen learning rate only, with every seed run there."
 	}
-	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, among the multipliers of the recipe's learning rate with a finished run on the seeds that ran every multiplier, the one with the fewest diverged runs on those seeds, then the highest mean final validation top-1 (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. %s show each estimator at its chosen learning rate only, with every seed run there.\n", cli.TimesPrinted(100, validation), below)
+	fmt.Fprintf(w, "\nLearning rates chosen on the validation split (%s%% of the training split, held out by each seed, stratified by class), never on the test split: for each estimator, among the multipliers of the recipe's learning rate with a finished run on the seeds that ran every multiplier, the one with the fewest diverged runs on those seeds, then the highest mean final validation top-1 (n: their finished runs; ties: the lower validation loss, then the smaller multiplier); diverged runs are counted, never averaged. %s\n", cli.TimesPrinted(100, validation), shown)
 	if edges {
 		fmt.Fprintf(w, "A choice at the grid's edge says only that the best rate is there or beyond it: extend the grid that way (--lr-grid with the next multiplier, same seeds) until the choice lies inside it.\n")
 	}

@@ -137,7 +137,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		}
 		if grid {
 			sel, choices := SelectLR(wl)
-			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil); err != nil {
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds); err != nil {
 				return err
 			}
 			if write == nil {

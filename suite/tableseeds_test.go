@@ -129,6 +129,13 @@ func TestTableSeedsGridChoosesOnAllSeeds(t *testing.T) {
 	if !strings.Contains(got, "the learning rates below are chosen on the runs of these seeds alone") || !strings.Contains(got, "0.3 (×3)") {
 		t.Errorf("lr --seeds 3,4: want ×3 chosen on seeds 3 and 4:\n%s", got)
 	}
+	// The other tables with these --seeds show ×1, chosen on every seed
+	// (above): the lr table's note is not to say they show the rates it
+	// chose.
+	if strings.Contains(got, "show each estimator at its chosen learning rate") ||
+		!strings.Contains(got, "The other tables (gradbench table --ablation main and the rest, --seeds too) show each estimator at the learning rate chosen on every seed that ran the grid, which may differ from the one chosen here on these seeds alone.") {
+		t.Errorf("lr --seeds 3,4: the note under the choice says the other tables show the rates chosen here, where they show those chosen on every seed:\n%s", got)
+	}
 }
 
 // TestTableSeedsRefused: a list none of whose seeds has a record is

@@ -35,7 +35,8 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     choice (among the multipliers with a finished run: fewest diverged
     runs, then highest mean, ties: lower validation loss, smaller
     multiplier) and the chosen lr cell (the rate, its multiplier, an edge
-    of the grid, the multipliers beyond it it did not run);
+    of the grid, the multipliers beyond it it did not run, or that it
+    was the only one run);
   - top-1 tables (main and sides): mean and sample standard deviation
     (n-1) of the final test top-1 over finished runs, n, diverged runs,
     and against ste, over the seeds both finished: the mean paired
@@ -56,7 +57,8 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     number of comparisons the note under the table says it corrects over;
   - under each heading, the note on the table's records without a data
     digest (how many of how many, and which), or that there is none when
-    none or all lack one;
+    none or all lack one; a table's records are those of the rows of
+    every table under its heading (the paper table's three);
   - under each heading, the note on the table's records trained on more
     than one machine type (each type with its records and seeds, the
     records resumed on another type, the seeds whose records mix types),
@@ -73,8 +75,8 @@ doc comments in suite/stats.go and suite/lrgrid.go):
     rates their lr tables (not in the README) chose with a qualification
     ("Note (Adam), on the learning rates chosen: ..."): the rows of ste
     and the estimators the README tabulates whose chosen lr cell
-    qualifies the choice (at the grid's edge, without runs beyond it),
-    each with that cell, and the sentence gradbench writes under the
+    qualifies the choice (at the grid's edge, without runs beyond it, the
+    only multiplier run), each with that cell, and the sentence gradbench writes under the
     table on each qualification; no note when no cell has one;
   - under the README's sides table, the paragraph gradbench writes under
     it, naming the family its p (Holm) corrects over: every comparison of

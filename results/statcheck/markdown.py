@@ -69,9 +69,11 @@ def go_g(x, prec=None):
 
 # The line under a workload's heading of a table of gradbench table --seeds,
 # and the study's section heading of such tables.
-SEEDS_LINE = re.compile(r"^Seeds ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
+# One seed is "Seed 4 only (--seeds): ... this seed alone" (suite/table.go's
+# writeSeedsNote).
+SEEDS_LINE = re.compile(r"^Seeds? ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
 SEEDS_SECTION = re.compile(r"^## Seeds ([0-9]+) to ([0-9]+) alone\b")
-LR_ON_SEEDS = "the learning rates below are chosen on the runs of these seeds alone"
+LR_ON_SEEDS = tuple("the learning rates below are chosen on the runs of %s alone" % s for s in ("these seeds", "this seed"))
 # The words of gradbench's note on the records of a table without a data
 # digest, after its verb ("carry", or "carries" for one record).
 UNDIGESTED = " no data digest (written before gradbench kept them)"

@@ -49,11 +49,14 @@ SIDES_START = "**Weights or activations.**"
 OPTIMIZERS_START = "**Adam and Bop instead of SGD**"
 # An optimizer's note on the learning rates its table chose with a
 # qualification (results/update-readme.sh): the rows and their chosen lr
-# cells, then the sentences under the table that say what they mean; the
-# two of those statcheck recomputes the cells of, by their first words.
-LR_NOTE = re.compile(r"^Note \(([A-Za-z]+)\), on the learning rates chosen: (.*?)\. (A .*)$")
+# cells, then the sentences under the table that say what they mean (each
+# "A ..." or "An ..."); LR_WHY: those whose cells statcheck recomputes,
+# each by words of its cells and the first words of its sentence.
+LR_NOTE = re.compile(r"^Note \(([A-Za-z]+)\), on the learning rates chosen: (.*?)\. (An? .*)$")
 LR_WHY = (("at the grid's", "A choice at the grid's edge says only that the best rate is there or beyond it"),
-          ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"))
+          ("without runs at", "A choice without runs at multipliers beyond it that other estimators of the table ran"),
+          ("the only rate run", "A choice among one multiplier, the only one the table ran, compares nothing"),
+          ("no seed ran every multiplier", "An estimator whose multipliers ran on different seeds, none of them at every one, has nothing to compare"))
 HELDOUT = re.compile(r"^\*\*On seeds ([0-9][0-9–, ]*) alone\*\* \(never used to choose a learning rate\): ")
 # The words that put the comparisons after them in a class, and the class
 # (finding_class). "Beyond seed noise" is said only of a difference whose
@@ -164,7 +167,7 @@ def check_record_notes(study, recs_of):
 def lr_qualified(recs, specs):
     """The chosen lr cells of an lr table over the records of specs that
     qualify the choice (", at the grid's upper edge", ", without runs at
-    ×...", "none (...)"), each as "spec cell", in the table's order."""
+    ×...", ", the only rate run", "none (...)"), each as "spec cell", in the table's order."""
     _, choices = select_lr([r for r in recs if r["config"]["estimator"] in specs])
     header = ["val top-1 % at lr ×" + go_g(s) for s in sorted({s for _, pts in choices.values() for s in pts})]
     out = []

@@ -203,8 +203,12 @@ def chosen_lr_cell(spec, best, points, header, recs):
     """The chosen lr cell of an lr table's row, as gradbench writes it: the
     learning rate and its multiplier, whether it is at an edge of the
     multipliers the estimator ran, and the multipliers beyond it that other
-    rows ran and it did not."""
+    rows ran and it did not, or that it is the only multiplier run."""
     if best is None:
+        # Nothing chosen: no seed ran every multiplier (no point counts a
+        # run), or every run there diverged (suite/lrgrid.go).
+        if all(n == 0 and div == 0 for _, _, n, div in points.values()):
+            return "none (no seed ran every multiplier)"
         return "none (every run diverged)"
     lr = [r["config"]["lr"] for r in recs if r["config"]["estimator"] == spec][0]
     cell = "%s (×%s)" % (go_g(lr * best, 6), go_g(best))
@@ -218,7 +222,20 @@ def chosen_lr_cell(spec, best, points, header, recs):
     missing = [go_g(s) for s in scales if s not in points and (s > best and best == hi or s < best and best == lo)]
     if missing:
         cell += ", without runs at ×" + ", ×".join(missing)
+    elif len(ran) == 1:
+        # A choice among one multiplier compared nothing (suite/lrgrid.go).
+        cell += ", the only rate run"
     return cell
+
+
+def table_specs(header, rows):
+    """The specs whose records a table's rows show: each row's spec (the
+    spec column, else the estimator column), or both specs of a row of
+    the FDA paper's Table 3 ("DSQ (dsq → dsq+na)")."""
+    if "without NA" in header:
+        return {s for r in rows for s in unescape(r[0]).rsplit("(", 1)[1].rstrip(")").split(" → ")}
+    first = "spec" if "spec" in header else "estimator"
+    return {unescape(r[header.index(first)]) for r in rows}
 
 
 def check_file(path, dirs):
@@ -227,7 +244,20 @@ def check_file(path, dirs):
     for r in recs:
         wls.setdefault(workload_key(r["config"]), []).append(r)
     selected = {k: select_lr(v) for k, v in wls.items()}
-    for heading, index, header, rows, seeds, note, undigested, machines in tables_of(path):
+    tables = tables_of(path)
+    # The specs of all the tables under each heading, in order: the notes
+    # above the first are of the records of every one of them (the paper
+    # table's three tables have rows of different specs, and its notes are
+    # of the records of all its rows: suite's tabulatedRecords).
+    under = []
+    for _, index, header, rows, *_ in tables:
+        if index == 0:
+            under.append(set())
+        under[-1] |= table_specs(header, rows)
+    group = -1
+    for heading, index, header, rows, seeds, note, undigested, machines in tables:
+        if index == 0:
+            group += 1
         if heading is None:
             fail(path + ": a table before any ### heading")
         kept, choices = selected[workload_for(heading, wls)]
@@ -254,11 +284,11 @@ def check_file(path, dirs):
         ests = {unescape(r[header.index(first)]) for r in rows}
         made_of, of = None, ""
         if index == 0:
-            # The records the table was made from: the workload's, of the
-            # estimators of its first table (--estimators), and of --seeds
-            # where the table's rows were chosen on them (not on a grid,
-            # or the lr table).
-            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in ests]
+            # The records the tables were made from: the workload's, of
+            # the specs of the tables under the heading (--estimators, the
+            # paper's fixed rows), and of --seeds where the table's rows
+            # were chosen on them (not on a grid, or the lr table).
+            made_of = [r for r in wls[workload_for(heading, wls)] if r["config"]["estimator"] in under[group]]
             if seeds is not None and not own:
                 made_of = [r for r in made_of if r["config"]["seed"] in seeds[0]]
             if own:
@@ -293,7 +323,9 @@ def check_file(path, dirs):
                     vt, _, n, div = pt
                     check_text(where, "×%g chosen" % scale, scale == best, bold)
                     if n == 0:
-                        check_text(where, "×%g" % scale, "diverged (%d)" % div, cell)
+                        # A multiplier of no run on the seeds compared
+                        # (none ran every multiplier) is "–", as one not run.
+                        check_text(where, "×%g" % scale, "diverged (%d)" % div if div else DASH, cell)
                         continue
                     num, rest = cell.split(" ", 1)
                     check(where, "val top-1 at ×%g" % scale, vt, num, 2)

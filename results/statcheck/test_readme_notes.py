@@ -55,6 +55,12 @@ PARTIAL = ("A choice without runs at multipliers beyond it that other estimators
            "learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at "
            "a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.")
 
+SINGLE = ("A choice among one multiplier, the only one the table ran, compares nothing: it is the rate given, not one "
+          "chosen; give --lr-grid several (such as 0.3,1,3, the same seeds) to choose.")
+
+UNCOMPARED = ("An estimator whose multipliers ran on different seeds, none of them at every one, has nothing to compare "
+              "them on and no rate chosen: run the same seeds at each of its multipliers (the same --lr-grid and --seeds).")
+
 
 class ReadmeLRNotesTest(unittest.TestCase):
     def setUp(self):
@@ -90,6 +96,26 @@ class ReadmeLRNotesTest(unittest.TestCase):
         inside = grid("ste", {0.3: 50, 1: 70, 3: 60}) + grid("fda", {0.3: 50, 1: 70, 3: 60})
         self.assertEqual(tally.mismatches_of(check_lr_notes, "", {"adam": inside}), [])
         self.assertEqual(len(tally.mismatches_of(check_lr_notes, self.note, {"adam": inside})), 2)
+
+    def test_only_rate_run(self):
+        # Every estimator ran one multiplier: gradbench says the rate was
+        # given, not chosen (suite/lrgrid.go), and a sentence on it.
+        one = grid("ste", {1: 70}) + grid("fda", {1: 60})
+        self.assertEqual(lr_qualified(one, {"ste", "fda"}), ["fda 0.001 (×1), the only rate run", "ste 0.001 (×1), the only rate run"])
+        note = ("Note (Adam), on the learning rates chosen: fda 0.001 (×1), the only rate run; ste 0.001 (×1), the only rate run. "
+                + SINGLE)
+        self.assertEqual(tally.mismatches_of(check_lr_notes, note, {"adam": one}), [])
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, note.replace(SINGLE, EDGE), {"adam": one})), 2)
+
+    def test_no_common_seed(self):
+        # fda ran ×1 on seed 1 and ×3 on seed 2 alone: no seed to compare
+        # them on, so nothing chosen (suite/lrgrid.go), which is not that
+        # every run diverged.
+        split = grid("ste", {0.3: 50, 1: 70, 3: 60}) + grid("fda", {1: 60}, seeds=(1,)) + grid("fda", {3: 70}, seeds=(2,))
+        self.assertEqual(lr_qualified(split, {"ste", "fda"}), ["fda none (no seed ran every multiplier)"])
+        note = "Note (Adam), on the learning rates chosen: fda none (no seed ran every multiplier). " + UNCOMPARED
+        self.assertEqual(tally.mismatches_of(check_lr_notes, note, {"adam": split}), [])
+        self.assertEqual(len(tally.mismatches_of(check_lr_notes, note.replace(UNCOMPARED, EDGE), {"adam": split})), 2)
 
     def test_note_for_sgd(self):
         study = self.note.replace("(Adam)", "(SGD)")
