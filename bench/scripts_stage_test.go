@@ -38,7 +38,7 @@ stage_commit
 // script with SIGKILL and fails.
 const stageFake = `#!/usr/bin/env bash
 for a; do last=$a; done
-case $(basename "$0") in cp) at=$last ;; *) at=$1 ;; esac
+case ${0##*/} in cp) at=$last ;; *) at=$1 ;; esac
 if [ "$at" = "${FAKE_AT:-}" ]; then
 	case $FAKE_DO in
 	fail) exit 1 ;;
@@ -100,10 +100,7 @@ func TestStageCommitAllOrNothing(t *testing.T) {
 				}
 			}
 			bin := t.TempDir()
-			fake := strings.Replace(stageFake, "REAL", real, 1)
-			if err := os.WriteFile(filepath.Join(bin, c.tool), []byte(fake), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			writeFake(t, bin, c.tool, strings.Replace(stageFake, "REAL", real, 1))
 			path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 			what := "results/x.sh with a " + c.tool + " that does " + c.do + " at " + c.at
 			out, err := runScript(t, dir, "x", dir, []string{path, "FAKE_AT=" + c.at, "FAKE_DO=" + c.do})

@@ -20,7 +20,7 @@ import (
 // vcs.revision line when FAKE_VCS is set; run as anything but go (the
 // binary built), it fails.
 const vcsGo = `#!/usr/bin/env bash
-[ "$(basename "$0")" = go ] || exit 97
+[ "${0##*/}" = go ] || exit 97
 case $1 in
 build)
 	echo "$*" >>"$GOLOG"
@@ -53,9 +53,7 @@ func TestScriptsBuildGradbenchWithItsCommit(t *testing.T) {
 		}
 	}
 	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(vcsGo), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeFake(t, bin, "go", vcsGo)
 	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 	const refusal = "the gradbench built here names no commit"
 	for _, name := range []string{"retrain", "study", "fidelity"} {
@@ -93,7 +91,7 @@ func TestScriptsBuildGradbenchWithItsCommit(t *testing.T) {
 // gradbench so built trains nothing, prints a line for a table and
 // writes the files of --curves and --bench.
 const studyGo = `#!/usr/bin/env bash
-if [ "$(basename "$0")" = go ]; then
+if [ "${0##*/}" = go ]; then
 	case $1 in
 	build) prev=; for a; do [ "$prev" = -o ] && cp "$0" "$a"; prev=$a; done ;;
 	version)
@@ -130,9 +128,7 @@ func TestStudySessionJournal(t *testing.T) {
 		}
 	}
 	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(studyGo), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeFake(t, bin, "go", studyGo)
 	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 	const record = `{"key": "0123456789abcdef", "config": {"estimator": "ste"}, "machine": {"cores": 1}, "epochs": [{"train_seconds": 60, "eval_seconds": 6}]}` + "\n"
 	for _, earlier := range []bool{false, true} {
