@@ -102,6 +102,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	req.Estimators, req.Recipe, req.Seeds = given(set, "estimators", estimators), given(set, "recipe", recipe), given(set, "seeds", seeds)
 	req.Batch, req.Sample = given(set, "batch", batch), given(set, "sample", per)
 	req.Bootstrap, req.EvalBatches = given(set, "bootstrap", reps), given(set, "eval-batches", nb)
+	req.Typed = cli.Typed(fs)
 	bar := newCmdProgressBar(env, *quiet)
 	var start time.Time
 	var want time.Duration
