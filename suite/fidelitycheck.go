@@ -51,6 +51,7 @@ type FidelityRequest struct {
 	// Start and Progress are FidelitySpec's.
 	Start    func(passes int, expected time.Duration)
 	Progress func(done, total int, left time.Duration)
+	Finished func(unit string, done, total int, left time.Duration)
 }
 
 // MeasureFidelity checks and resolves req (FidelityRequest.Spec) and
@@ -69,7 +70,7 @@ func MeasureFidelity(ctx context.Context, req FidelityRequest) (*FidelityResult,
 // for every caller of Fidelity). It reads the recipe file, if one is
 // named, and no data.
 func (req FidelityRequest) Spec() (FidelitySpec, error) {
-	spec := FidelitySpec{Run: req.Run, Init: req.Init, DataDir: req.DataDir, Start: req.Start, Progress: req.Progress,
+	spec := FidelitySpec{Run: req.Run, Init: req.Init, DataDir: req.DataDir, Start: req.Start, Progress: req.Progress, Finished: req.Finished,
 		Batch: DefaultFidelityBatch, PerStratum: DefaultFidelityPerStratum, Reps: DefaultFidelityReps, EvalBatches: DefaultFidelityBatches}
 	for _, c := range []struct {
 		given *int
