@@ -370,6 +370,11 @@ func ParseList(s string) ([]Spec, error) {
 	for i, it := range items {
 		spec, err := Parse(it)
 		if err != nil {
+			if len(items) > 1 {
+				// Which item, as typed: "fda:n=x" may be any of several
+				// fda specs of the list.
+				return nil, listItemError{fmt.Sprintf("item %d of %d, %q: ", i+1, len(items), it), err}
+			}
 			return nil, err
 		}
 		specs[i] = spec
@@ -495,3 +500,17 @@ func (s *Spec) UnmarshalText(b []byte) error {
 	*s = v
 	return nil
 }
+
+// A listItemError is the error of one item of a list (ParseList), led by
+// the item's place and text after the package's prefix: "estimators: item
+// 2 of 3, \"fda:n=x\": fda: bad value …".
+type listItemError struct {
+	at  string
+	err error
+}
+
+func (e listItemError) Error() string {
+	return "estimators: " + e.at + strings.TrimPrefix(e.err.Error(), "estimators: ")
+}
+
+func (e listItemError) Unwrap() error { return e.err }

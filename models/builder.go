@@ -66,7 +66,7 @@ func (b *builder) addParams(kind string, n int64) {
 	b.params += n
 	if n > b.maxParams || b.params > b.maxParams {
 		b.fail("%d×%d×%d inputs, %d classes, width %s: the network has more than %d parameters by layer %s, want at most that many (4 GiB as float32)",
-			b.cfg.C, b.cfg.H, b.cfg.W, b.cfg.Classes, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), b.maxParams, b.name(kind))
+			b.cfg.C, b.cfg.H, b.cfg.W, b.cfg.Classes, b.width(), b.maxParams, b.name(kind))
 	}
 }
 
@@ -316,4 +316,13 @@ func (b *builder) gap() *nn.GlobalAvgPool {
 func (b *builder) flatten() *nn.Flatten {
 	b.c, b.h, b.w = b.c*b.h*b.w, 1, 1
 	return nn.NewFlatten()
+}
+
+// width is the width multiplier as the errors write it: as typed
+// (Config.WidthTyped), or else in Go's shortest form.
+func (b *builder) width() string {
+	if b.cfg.WidthTyped != "" {
+		return b.cfg.WidthTyped
+	}
+	return strconv.FormatFloat(b.cfg.Width, 'g', -1, 64)
 }

@@ -25,6 +25,12 @@ type Config struct {
 	// error. Width 0.25 gives a reduced network of the same architecture
 	// for tests and CI.
 	Width float64
+	// WidthTyped, when not empty, is Width as the user typed it ("3.3e-1",
+	// "1e41"), which the errors about the width quote: the value the user
+	// finds on their command line, not Go's shortest form of the number
+	// (0.33, 1e+41), which they write when it is empty. It changes
+	// nothing that is built.
+	WidthTyped string
 	// Binary is handed to every binary layer: the estimator spec of the
 	// latent weights and of the activations (one plain spec for both, or
 	// a sided one such as w=fda/a=approxsign), each side with "+na" for
@@ -147,7 +153,7 @@ func checkConfig(name string, cfg Config) error {
 	case cfg.Classes > MaxClasses:
 		return fmt.Errorf("models: %s: %d classes, want at most %d", name, cfg.Classes, MaxClasses)
 	case cfg.Width < 0 || math.IsNaN(cfg.Width) || math.IsInf(cfg.Width, 0):
-		return fmt.Errorf("models: %s: width %v, want a number > 0", name, cfg.Width)
+		return fmt.Errorf("models: %s: width %s, want a number > 0", name, (&builder{cfg: cfg}).width())
 	}
 	return nil
 }
@@ -158,16 +164,29 @@ func checkConfig(name string, cfg Config) error {
 // checks of the width, without an input or any allocation, for callers
 // that validate a run before its data is loaded.
 func CheckWidth(name string, width float64) error {
+	return CheckWidthTyped(name, width, "")
+}
+
+// CheckWidthTyped is CheckWidth for a width the user typed as typed
+// ("3.3e-1", "1e41"), which its errors quote where CheckWidth's write
+// the number in Go's shortest form (0.33, 1e+41): an error is to name
+// the value the user finds on their command line. An empty typed is
+// CheckWidth.
+func CheckWidthTyped(name string, width float64, typed string) error {
 	build, ok := builders[name]
 	if !ok {
 		return Check(name)
 	}
 	if !(width > 0) || math.IsInf(width, 0) {
-		return fmt.Errorf("models: %s: width %v, want a number > 0", name, width)
+		w := typed
+		if w == "" {
+			w = fmt.Sprint(width)
+		}
+		return fmt.Errorf("models: %s: width %s, want a number > 0", name, w)
 	}
 	// Channel counts do not depend on the input: any input the model
 	// takes will do, and the parameter bound is Build's to check.
-	cfg := Config{C: 3, H: 64, W: 64, Classes: 2, Width: width}
+	cfg := Config{C: 3, H: 64, W: 64, Classes: 2, Width: width, WidthTyped: typed}
 	b := &builder{model: name, cfg: cfg, c: cfg.C, h: cfg.H, w: cfg.W, dry: true, noEstimator: true, maxParams: math.MaxInt64}
 	b.run(build)
 	return b.checkWhole()
@@ -313,7 +332,7 @@ func (b *builder) ch(c int) int {
 		if where == "" {
 			where = "the network"
 		}
-		b.fraction = fmt.Sprintf("%s %s channels (%d × %s)", where, product(c, b.cfg.Width), c, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64))
+		b.fraction = fmt.Sprintf("%s %s channels (%d × %s)", where, product(c, b.cfg.Width, b.width()), c, b.width())
 	}
 	if v < 1 || v > MaxChannels {
 		where := b.prefix
@@ -324,20 +343,20 @@ func (b *builder) ch(c int) int {
 		if v > MaxChannels {
 			want = fmt.Sprintf("want at most %d", MaxChannels)
 		}
-		b.fail("width %s gives %s %s channels (%d × %s, rounded): %s", strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), where,
-			strconv.FormatFloat(v, 'g', -1, 64), c, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), want)
+		b.fail("width %s gives %s %s channels (%d × %s, rounded): %s", b.width(), where,
+			strconv.FormatFloat(v, 'g', -1, 64), c, b.width(), want)
 	}
 	return int(v)
 }
 
 // product formats c·w, a fraction, for the message that prints it
-// beside "c × w": as the product of the factors as printed
-// (cli.TimesPrinted), 28.8 for 96 × 0.3. Where that is whole but c·w is
-// not (the printed w is a hair from w), c·w itself is printed to 20
-// digits, as float64 would round it to a whole number too (5 × 0.2 is
-// 1.0000000000000000555).
-func product(c int, w float64) string {
-	if s := cli.TimesPrinted(c, w); strings.ContainsAny(s, ".e") {
+// beside "c × printed", printed being w as the message writes it: as the
+// product of the factors as printed (cli.TimesText), 28.8 for 96 × 0.3.
+// Where that is whole but c·w is not (the printed w is a hair from w),
+// c·w itself is printed to 20 digits, as float64 would round it to a
+// whole number too (5 × 0.2 is 1.0000000000000000555).
+func product(c int, w float64, printed string) string {
+	if s := cli.TimesText(c, printed); strings.ContainsAny(s, ".e") {
 		return s
 	}
 	return new(big.Float).SetPrec(128).Mul(big.NewFloat(float64(c)), big.NewFloat(w)).Text('g', 20)
@@ -372,5 +391,5 @@ func (b *builder) checkWhole() error {
 		}
 	}
 	return fmt.Errorf("models: %s: width %s gives %s: want a whole number of channels in every layer, which %s gives at widths that are multiples of 1/%d (nearest: %s)",
-		b.model, strconv.FormatFloat(b.cfg.Width, 'g', -1, 64), b.fraction, b.model, b.gcd, strings.Join(near, " and "))
+		b.model, b.width(), b.fraction, b.model, b.gcd, strings.Join(near, " and "))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -747,7 +748,7 @@ func TestProduct(t *testing.T) {
 		// width to a fraction: that one is shown, as it is not whole.
 		{5, 0.2, "1.0000000000000000555"},
 	} {
-		if got := product(tt.c, tt.w); got != tt.want {
+		if got := product(tt.c, tt.w, strconv.FormatFloat(tt.w, 'g', -1, 64)); got != tt.want {
 			t.Errorf("product(%d, %v) = %s, want %s", tt.c, tt.w, got, tt.want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -265,6 +266,18 @@ type Sweep struct {
 	// show each estimator at the multiplier its validation accuracy
 	// chooses (see SelectLR).
 	LRGrid []float64
+	// lrGridTyped holds each multiplier of LRGrid as --lr-grid typed it
+	// (NewSweep), which the refusals of its learning rates quote.
+	lrGridTyped []string
+}
+
+// lrScaleTyped returns the multiplier v of the grid as --lr-grid typed
+// it, or in Go's shortest form for a sweep built in code.
+func (s *Sweep) lrScaleTyped(v float64) string {
+	if i := slices.Index(s.LRGrid, v); i >= 0 && i < len(s.lrGridTyped) {
+		return s.lrGridTyped[i]
+	}
+	return shortFloat(v)
 }
 
 // A Cell is one run of a sweep: its workload, one estimator spec and one

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/gradbench/gradbench/data"
@@ -70,6 +71,9 @@ type EvalOptions struct {
 	// includes the warm-up): -1 after the first batch, when that pace is
 	// not known yet, and 0 once all are done.
 	Progress func(done, total int, left time.Duration)
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals of --batch and --test-subset quote.
+	Typed Typed
 }
 
 // Evaluate runs a model file's network on the test split of its dataset
@@ -79,10 +83,10 @@ type EvalOptions struct {
 // compares their predictions, accuracies and times.
 func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Batch != nil && *o.Batch < 1 {
-		return nil, fmt.Errorf("suite: eval: --batch %d: want at least 1 image", *o.Batch)
+		return nil, fmt.Errorf("suite: eval: --batch %s: want at least 1 image", o.Typed.of("batch", *o.Batch))
 	}
 	if o.TestSubset != nil && *o.TestSubset < 0 {
-		return nil, fmt.Errorf("suite: eval: --test-subset %d: want an integer >= 0 (0: the whole test split)", *o.TestSubset)
+		return nil, fmt.Errorf("suite: eval: --test-subset %s: want an integer >= 0 (0: the whole test split)", o.Typed.of("test-subset", *o.TestSubset))
 	}
 	if o.Impl != "" {
 		if err := xnor.SetImpl(o.Impl); err != nil {
@@ -157,7 +161,11 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 		}
 	}
 	if subset > test.N {
-		return nil, fmt.Errorf("suite: eval: %s %d is more than the %d images of the test split of %s: want at most %d, or 0 for the whole split", from, subset, test.N, o.Dataset, test.N)
+		given := strconv.Itoa(subset)
+		if o.TestSubset != nil {
+			given = o.Typed.of("test-subset", subset)
+		}
+		return nil, fmt.Errorf("suite: eval: %s %s is more than the %d images of the test split of %s: want at most %d, or 0 for the whole split", from, given, test.N, o.Dataset, test.N)
 	}
 	images := test.N
 	if subset > 0 {
@@ -168,9 +176,9 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 		batch = *o.Batch
 	}
 	if subset == 0 && batch > images {
-		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d images of the test split of %s: want at most %d", batch, images, o.Dataset, images)
+		return nil, fmt.Errorf("suite: eval: --batch %s is more than the %d images of the test split of %s: want at most %d", o.Typed.of("batch", batch), images, o.Dataset, images)
 	} else if subset > 0 && batch > images {
-		return nil, fmt.Errorf("suite: eval: --batch %d is more than the %d test images of %s: want at most %d", batch, images, from, images)
+		return nil, fmt.Errorf("suite: eval: --batch %s is more than the %d test images of %s: want at most %d", o.Typed.of("batch", batch), images, from, images)
 	}
 	load := func() (nn.Layer, error) {
 		m, err := mc.buildTrained()

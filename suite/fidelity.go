@@ -63,6 +63,14 @@ type FidelitySpec struct {
 	// fidelityCost.left).
 	Start    func(passes int, expected time.Duration)
 	Progress func(done, total int, left time.Duration)
+	// Finished, if set, is called as each unit of the work that takes
+	// long enough to be told apart in a log ends, with what it was
+	// ("epoch 5: the flips on evaluation batch 1 of 2", "epoch 5
+	// measured, state 2 of 2") and Progress's numbers then: the flips of
+	// each evaluation batch of a state (the bulk of the time) and each
+	// state as a whole. A log (gradbench fidelity where stderr is no
+	// terminal) gets a line per unit, not per pass.
+	Finished func(unit string, done, total int, left time.Duration)
 }
 
 // Defaults of the counts of a FidelityRequest, the flags' defaults.
@@ -357,7 +365,12 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			spec.Progress(done, total, cost.left(doneCost, expected, time.Since(start)))
 		}
 	}
-	for _, st := range states {
+	finished := func(format string, args ...any) {
+		if spec.Finished != nil {
+			spec.Finished(fmt.Sprintf(format, args...), done, total, cost.left(doneCost, expected, time.Since(start)))
+		}
+	}
+	for si, st := range states {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -433,6 +446,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 				c += cost.clones(plan)
 			}
 			step(1, c)
+			finished("%s: the flips on evaluation batch %d of %d", st.name, k+1, nb)
 			// A loss that is not finite leaves no change to measure, and
 			// no noise threshold (fidelity.Score refuses a NaN or infinite
 			// one, in a goroutine of each): refuse the state here.
@@ -495,6 +509,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 			fs.Cosine = append(fs.Cosine, c)
 		}
 		res.States = append(res.States, fs)
+		finished("%s measured, state %d of %d", st.name, si+1, len(states))
 	}
 	res.Elapsed = time.Since(t0)
 	return res, nil

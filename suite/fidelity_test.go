@@ -60,7 +60,7 @@ func TestFidelityRefuses(t *testing.T) {
 		{"--bootstrap 2", FidelityRequest{Run: run, Bootstrap: n(2)}, bootstrap(2)},
 		{"--bootstrap 199", FidelityRequest{Init: true, Bootstrap: n(MinFidelityReps - 1)}, bootstrap(199)},
 		{"--epochs x", FidelityRequest{Run: run, Epochs: "x"},
-			`suite: fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`},
+			`suite: fidelity: --epochs "x": "x" is not an epoch (want comma-separated epochs >= 0 in plain digits, such as 0,5,10)`},
 		// Tried as a new user would: " 0" was trimmed, while --width
 		// " 0.5" was refused.
 		{"--epochs ' 0'", FidelityRequest{Run: run, Epochs: " 0"},
@@ -74,11 +74,11 @@ func TestFidelityRefuses(t *testing.T) {
 		{"--epochs 0,,5", FidelityRequest{Run: run, Epochs: "0,,5"},
 			`suite: fidelity: --epochs "0,,5": an empty item between two commas: remove one comma, as in "0,5" (want comma-separated epochs >= 0, such as 0,5,10)`},
 		{"--epochs -1", FidelityRequest{Run: run, Epochs: "-1"},
-			`suite: fidelity: --epochs "-1": want comma-separated epochs >= 0, such as 0,5,10`},
+			`suite: fidelity: --epochs "-1": "-1" is not an epoch (want comma-separated epochs >= 0 in plain digits, such as 0,5,10)`},
 		{"--epochs 0,0", FidelityRequest{Run: run, Epochs: "0,0"},
-			`suite: fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`},
+			`suite: fidelity: --epochs "0,0": item 2 of 2: epoch 0 is given twice (item 1, "0", is the same epoch): each state is measured once, so give each epoch once`},
 		{"--epochs 5,1,5", FidelityRequest{Run: run, Epochs: "5,1,5"},
-			`suite: fidelity: --epochs "5,1,5": epoch 5 is given twice: each state is measured once, so give each epoch once`},
+			`suite: fidelity: --epochs "5,1,5": item 3 of 3: epoch 5 is given twice (item 1, "5", is the same epoch): each state is measured once, so give each epoch once`},
 		{"--init --epochs 2", FidelityRequest{Init: true, Epochs: "2"},
 			`suite: fidelity: --epochs "2" with --init: --init has the initial state only; other epochs need a run (--run)`},
 		{"--run --seeds", FidelityRequest{Run: run, Seeds: str("2")},

@@ -45,9 +45,13 @@ type FidelityRequest struct {
 	// DefaultFidelityBatches.
 	Batch, Sample, Bootstrap, EvalBatches *int
 	DataDir                               string // --data
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals of the numbers above quote.
+	Typed Typed
 	// Start and Progress are FidelitySpec's.
 	Start    func(passes int, expected time.Duration)
 	Progress func(done, total int, left time.Duration)
+	Finished func(unit string, done, total int, left time.Duration)
 }
 
 // MeasureFidelity checks and resolves req (FidelityRequest.Spec) and
@@ -66,7 +70,7 @@ func MeasureFidelity(ctx context.Context, req FidelityRequest) (*FidelityResult,
 // for every caller of Fidelity). It reads the recipe file, if one is
 // named, and no data.
 func (req FidelityRequest) Spec() (FidelitySpec, error) {
-	spec := FidelitySpec{Run: req.Run, Init: req.Init, DataDir: req.DataDir, Start: req.Start, Progress: req.Progress,
+	spec := FidelitySpec{Run: req.Run, Init: req.Init, DataDir: req.DataDir, Start: req.Start, Progress: req.Progress, Finished: req.Finished,
 		Batch: DefaultFidelityBatch, PerStratum: DefaultFidelityPerStratum, Reps: DefaultFidelityReps, EvalBatches: DefaultFidelityBatches}
 	for _, c := range []struct {
 		given *int
@@ -76,7 +80,7 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 			*c.to = *c.given
 		}
 	}
-	if err := spec.checkCounts(); err != nil {
+	if err := spec.checkCounts(req.Typed); err != nil {
 		return FidelitySpec{}, err
 	}
 	if err := spec.checkState(); err != nil {
@@ -106,10 +110,15 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 		if why != "" {
 			return FidelitySpec{}, fmt.Errorf("suite: fidelity: --epochs %q: %s (want comma-separated epochs >= 0, such as 0,5,10)", req.Epochs, why)
 		}
-		for _, f := range parts {
+		for i, f := range parts {
 			e, ok := cli.Digits(f) // no sign, no white space: as given
 			if !ok {
-				return FidelitySpec{}, badFidelityEpochs(req.Epochs)
+				return FidelitySpec{}, fmt.Errorf("suite: fidelity: --epochs %q: %s%q is not an epoch (want comma-separated epochs >= 0 in plain digits, such as 0,5,10)", req.Epochs, itemAt(i, len(parts)), f)
+			}
+			if j := slices.Index(spec.Epochs, e); j >= 0 {
+				// Said here, with both items as typed ("5,05"), rather
+				// than by the spec's check, which has the numbers only.
+				return FidelitySpec{}, fmt.Errorf("suite: fidelity: --epochs %q: %sepoch %s is given twice (item %d, %q, is the same epoch): each state is measured once, so give each epoch once", req.Epochs, itemAt(i, len(parts)), f, j+1, parts[j])
 			}
 			spec.Epochs = append(spec.Epochs, e)
 		}
@@ -154,7 +163,7 @@ func (req FidelityRequest) Spec() (FidelitySpec, error) {
 // flag. What needs the run's record or the data (an epoch past the run, a
 // batch larger than the split) is checked when they are read.
 func (spec FidelitySpec) check() error {
-	if err := spec.checkCounts(); err != nil {
+	if err := spec.checkCounts(nil); err != nil {
 		return err
 	}
 	if err := spec.checkState(); err != nil {
@@ -207,22 +216,23 @@ func weightBinarizer(spec estimators.Spec) bool {
 	return ok
 }
 
-// checkCounts checks the counts of spec, each used as given.
-func (spec FidelitySpec) checkCounts() error {
+// checkCounts checks the counts of spec, each used as given, quoting a
+// refused one as typed holds it (nil: in Go's formatting).
+func (spec FidelitySpec) checkCounts(typed Typed) error {
 	switch {
 	case spec.Batch < 2:
-		return fmt.Errorf("suite: fidelity: --batch %d: want an evaluation batch of at least 2 images", spec.Batch)
+		return fmt.Errorf("suite: fidelity: --batch %s: want an evaluation batch of at least 2 images", typed.of("batch", spec.Batch))
 	case spec.PerStratum < 1:
-		return fmt.Errorf("suite: fidelity: --sample %d: want at least 1 sampled weight per stratum and binary layer", spec.PerStratum)
+		return fmt.Errorf("suite: fidelity: --sample %s: want at least 1 sampled weight per stratum and binary layer", typed.of("sample", spec.PerStratum))
 	case spec.EvalBatches < 1:
-		return fmt.Errorf("suite: fidelity: --eval-batches %d: want at least 1 evaluation batch", spec.EvalBatches)
+		return fmt.Errorf("suite: fidelity: --eval-batches %s: want at least 1 evaluation batch", typed.of("eval-batches", spec.EvalBatches))
 	case spec.Reps < MinFidelityReps:
 		// Fewer would print an interval that is not a 95% one: with 2,
 		// [0.062, 0.062].
-		return fmt.Errorf("suite: fidelity: --bootstrap %d: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 40 they are the smallest and largest resample)", spec.Reps, MinFidelityReps, MinFidelityReps, MinFidelityReps/40)
+		return fmt.Errorf("suite: fidelity: --bootstrap %s: want at least %d resamples: a 95%% interval's ends are the 2.5%% and 97.5%% points of the resampled scores, which %d resamples put %d resamples from either end (below 40 they are the smallest and largest resample)", typed.of("bootstrap", spec.Reps), MinFidelityReps, MinFidelityReps, MinFidelityReps/40)
 	case spec.Reps > MaxFidelityReps:
 		// Memory grows with the count: 1e8 took over 3 GB.
-		return fmt.Errorf("suite: fidelity: --bootstrap %d: want at most %d resamples: every resample's scores are kept until their percentiles are taken (32 bytes per resample and estimator, 72 with --eval-batches 2 or more, all estimators at once), and more would not make the intervals meaningfully more precise", spec.Reps, MaxFidelityReps)
+		return fmt.Errorf("suite: fidelity: --bootstrap %s: want at most %d resamples: every resample's scores are kept until their percentiles are taken (32 bytes per resample and estimator, 72 with --eval-batches 2 or more, all estimators at once), and more would not make the intervals meaningfully more precise", typed.of("bootstrap", spec.Reps), MaxFidelityReps)
 	}
 	return nil
 }

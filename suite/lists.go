@@ -19,38 +19,41 @@ import (
 // OptimizerNames, each given once. An empty string is the recipe's
 // optimizer alone.
 func ParseOptimizers(s string) ([]string, error) {
-	return parseList("--optimizers", s, func(f string) (string, string) {
+	opts, _, err := parseList("--optimizers", s, func(f string) (string, string) {
 		if !slices.Contains(OptimizerNames, f) {
 			return "", fmt.Sprintf("unknown optimizer %q (have %s)", f, strings.Join(OptimizerNames, ", "))
 		}
 		return f, ""
 	})
+	return opts, err
 }
 
 // parseList parses s, the value of flag: a comma-separated list of items,
 // each given once, parse reading an item into its value or saying why it
-// is bad. An empty s is nil.
+// is bad, which the error says after the item's place in a list of more
+// than one (itemAt). It returns the values and each one's item as typed.
+// An empty s is nil.
 //
 // White space is refused, not trimmed (" 1" or "0.3, 1"): a value is
 // used as given, as the numeric flags (--width " 0.5") use it.
-func parseList[T comparable](flag, s string, parse func(item string) (v T, bad string)) ([]T, error) {
+func parseList[T comparable](flag, s string, parse func(item string) (v T, bad string)) ([]T, []string, error) {
 	if s == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, spaceNotAllowed)
+		return nil, nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, spaceNotAllowed)
 	}
 	parts := strings.Split(s, ",")
 	if why := emptyItem(parts); why != "" {
-		return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, why)
+		return nil, nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, why)
 	}
 	var out []T
 	var once []string // the items as given, each value's first
 	dup := ""
-	for _, f := range parts {
+	for i, f := range parts {
 		v, bad := parse(f)
 		if bad != "" {
-			return nil, fmt.Errorf("suite: bad %s %q: %s", flag, s, bad)
+			return nil, nil, fmt.Errorf("suite: bad %s %q: %s%s", flag, s, itemAt(i, len(parts)), bad)
 		}
 		if slices.Contains(out, v) {
 			if dup == "" {
@@ -62,9 +65,19 @@ func parseList[T comparable](flag, s string, parse func(item string) (v T, bad s
 		once = append(once, f)
 	}
 	if dup != "" {
-		return nil, fmt.Errorf("suite: bad %s %q: %s is given twice: give each once, as in %q", flag, s, dup, strings.Join(once, ","))
+		return nil, nil, fmt.Errorf("suite: bad %s %q: %s is given twice: give each once, as in %q", flag, s, dup, strings.Join(once, ","))
 	}
-	return out, nil
+	return out, once, nil
+}
+
+// itemAt names the place of item i (0-based) of a list of n items, as
+// the refusal of one item leads with it: "item 2 of 3: ", or "" for the
+// one item of a list of one, which the list names already.
+func itemAt(i, n int) string {
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf("item %d of %d: ", i+1, n)
 }
 
 // emptyItem says why the list split at its commas into parts has an
@@ -102,12 +115,18 @@ func emptyItem(parts []string) string {
 
 // ParseLRGrid parses the --lr-grid flag: a comma-separated list of
 // multipliers of the recipe's learning rate, such as "0.3,1,3", each a
-// finite decimal number > 0 (no hexadecimal float, no underscores) given
-// once; the list keeps the order given. An empty string is no grid. Each
+// finite decimal number > 0 (no hexadecimal float, no underscores, no
+// leading "+": the rule of cli.Int) given once; the list keeps the order given. An empty string is no grid. Each
 // learning rate it makes must also be one float32 holds (not 0, not
 // infinite), and no two the same float32, which Sweep.Check checks with
 // the recipe.
 func ParseLRGrid(s string) ([]float64, error) {
+	grid, _, err := parseLRGrid(s)
+	return grid, err
+}
+
+// parseLRGrid is ParseLRGrid, also returning each multiplier as typed.
+func parseLRGrid(s string) ([]float64, []string, error) {
 	const want = "want multipliers of the recipe's learning rate, such as 0.3,1,3"
 	return parseList("--lr-grid", s, func(f string) (float64, string) {
 		// strconv.ParseFloat reads 0x1p-1 as 0.5 and 1_0 as 10, and
@@ -119,6 +138,8 @@ func ParseLRGrid(s string) ([]float64, error) {
 			return 0, fmt.Sprintf("%q %v (%s)", f, err, want)
 		case strings.HasPrefix(hex, "0x") || strings.HasPrefix(hex, "0X") || strings.Contains(f, "_"):
 			return 0, fmt.Sprintf("%q is not a decimal number (%s)", f, want)
+		case errors.Is(err, cli.ErrPlus):
+			return 0, fmt.Sprintf("%q has a leading \"+\": write the number without it (%s)", f, want)
 		case err != nil || !(v > 0) || math.IsInf(v, 0):
 			return 0, fmt.Sprintf("%q is not a finite number > 0 (%s)", f, want)
 		}
@@ -223,13 +244,14 @@ func parseSeeds(s string) ([]uint64, string) {
 	var once []string // the items as given, each seed's first
 	seen := map[uint64]bool{}
 	dup := uint64(0)
-	for _, f := range strings.Split(s, ",") {
+	items := strings.Split(s, ",")
+	for i, f := range items {
 		v, err := strconv.ParseUint(f, 10, 64)
 		if errors.Is(err, strconv.ErrRange) {
-			return nil, bad(fmt.Sprintf("%q is %s", f, seedOutOfRange))
+			return nil, bad(fmt.Sprintf("%s%q is %s", itemAt(i, len(items)), f, seedOutOfRange))
 		}
 		if err != nil || v < 1 {
-			return nil, bad(fmt.Sprintf("%q is not an integer >= 1", f))
+			return nil, bad(fmt.Sprintf("%s%q is not an integer >= 1", itemAt(i, len(items)), f))
 		}
 		if seen[v] {
 			if dup == 0 {

@@ -35,6 +35,9 @@ type SlurmOptions struct {
 	// Extra holds more #SBATCH lines for both jobs, such as
 	// --account=proj (with or without the #SBATCH prefix).
 	Extra []string
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals of --cpus-per-task and --max-parallel quote.
+	Typed Typed
 }
 
 var (
@@ -370,16 +373,16 @@ func (o *SlurmOptions) Validate() error {
 		}
 	}
 	if o.CPUs < 0 {
-		return fmt.Errorf("suite: bad --cpus-per-task %d: want an integer >= 1", o.CPUs)
+		return fmt.Errorf("suite: bad --cpus-per-task %s: want an integer >= 1", o.Typed.of("cpus-per-task", o.CPUs))
 	}
 	if o.CPUs > SlurmMaxCPUs {
-		return fmt.Errorf("suite: bad --cpus-per-task %d: more than %d, the most sbatch reads (it refuses a value that does not fit below a signed 32-bit integer's largest)", o.CPUs, SlurmMaxCPUs)
+		return fmt.Errorf("suite: bad --cpus-per-task %s: more than %d, the most sbatch reads (it refuses a value that does not fit below a signed 32-bit integer's largest)", o.Typed.of("cpus-per-task", o.CPUs), SlurmMaxCPUs)
 	}
 	if o.MaxParallel < 0 {
-		return fmt.Errorf("suite: bad --max-parallel %d: want an integer >= 1", o.MaxParallel)
+		return fmt.Errorf("suite: bad --max-parallel %s: want an integer >= 1", o.Typed.of("max-parallel", o.MaxParallel))
 	}
 	if o.MaxParallel > SlurmMaxParallel {
-		return fmt.Errorf("suite: bad --max-parallel %d: more than %d, the most Slurm reads: it reads the array's %%N limit into a signed 32-bit integer, unchecked, so a larger one would wrap (4294967297 to a limit of 1 task at a time)", o.MaxParallel, SlurmMaxParallel)
+		return fmt.Errorf("suite: bad --max-parallel %s: more than %d, the most Slurm reads: it reads the array's %%N limit into a signed 32-bit integer, unchecked, so a larger one would wrap (4294967297 to a limit of 1 task at a time)", o.Typed.of("max-parallel", o.MaxParallel), SlurmMaxParallel)
 	}
 	if !slurmNameRE.MatchString(o.JobName) {
 		return fmt.Errorf("suite: bad --job-name %q: want letters, digits, _ . - +", o.JobName)

@@ -37,6 +37,9 @@ type ModelsQuery struct {
 	// refused, not read as "not given".
 	Classes *int
 	Width   float64 // width multiplier, > 0
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals of --classes and --width quote.
+	Typed Typed
 }
 
 // SummarizeModels describes the models of q as inference networks (no
@@ -64,10 +67,10 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 		return fmt.Errorf("models: bad --input %d×%d×%d: want CxHxW with positive integers, such as 3x32x32", q.C, q.H, q.W)
 	}
 	if q.Classes != nil && *q.Classes < 2 {
-		return fmt.Errorf("models: bad --classes %d: want at least 2, or leave --classes out for each model's paper workload", *q.Classes)
+		return fmt.Errorf("models: bad --classes %s: want at least 2, or leave --classes out for each model's paper workload", q.Typed.of("classes", *q.Classes))
 	}
 	if !(q.Width > 0) || math.IsInf(q.Width, 0) {
-		return fmt.Errorf("models: bad --width %v: want a number > 0", q.Width)
+		return fmt.Errorf("models: bad --width %s: want a number > 0", q.Typed.of("width", q.Width))
 	}
 	var ms []*models.Layout
 	for _, name := range names {
@@ -78,7 +81,7 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 		if q.Classes != nil {
 			cfg.Classes = *q.Classes
 		}
-		cfg.Width = q.Width
+		cfg.Width, cfg.WidthTyped = q.Width, q.Typed["width"]
 		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
 		m, err := layout(name, cfg)
 		if err != nil {

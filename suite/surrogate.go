@@ -53,6 +53,9 @@ type SurrogateOptions struct {
 	// curve's peak |g| is more than 10 times another's (biper's 20 beside
 	// ste's 1 would flatten ste into a band near 0), else overlay.
 	Layout string
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals of --from, --to, --points and --progress quote.
+	Typed Typed
 }
 
 // Surrogates are the surrogate gradients of a list of estimator specs on
@@ -132,7 +135,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 				if spec.Sided() {
 					what += " (" + surrogateSides[j] + ")"
 				}
-				return nil, fmt.Errorf("suite: curves: estimator %s at --progress %v: %w", what, o.Progress, err)
+				return nil, fmt.Errorf("suite: curves: estimator %s at --progress %s: %w", what, o.Typed.of("progress", o.Progress), err)
 			}
 			sch, isSched := e.(estimators.Scheduler)
 			if isSched {
@@ -157,7 +160,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 		}
 	}
 	if o.ProgressGiven && !scheduled {
-		return nil, fmt.Errorf("suite: curves: --progress %v: none of the estimators has a schedule that changes its curve (as fda's n over a range lo..hi, ede's t and a formula in p do; fda:n=9 fixes n), so it would change no curve: drop --progress", o.Progress)
+		return nil, fmt.Errorf("suite: curves: --progress %s: none of the estimators has a schedule that changes its curve (as fda's n over a range lo..hi, ede's t and a formula in p do; fda:n=9 fixes n), so it would change no curve: drop --progress", o.Typed.of("progress", o.Progress))
 	}
 	return s, nil
 }
@@ -190,7 +193,7 @@ func followsProgress(e estimators.Estimator, sch estimators.Scheduler, g []float
 func (o SurrogateOptions) grid() ([]float32, error) {
 	finite := func(name string, v float64) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("suite: curves: --%s must be a finite number, got %v", name, v)
+			return fmt.Errorf("suite: curves: --%s must be a finite number, got %s", name, o.Typed.of(name, v))
 		}
 		return nil
 	}
@@ -206,12 +209,12 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		v    float64
 	}{{"from", o.From}, {"to", o.To}} {
 		if math.Abs(f.v) > math.MaxFloat32 {
-			return nil, fmt.Errorf("suite: curves: --%s %v is outside float32's range (±%v), in which the estimators take x", f.name, f.v, float32(math.MaxFloat32))
+			return nil, fmt.Errorf("suite: curves: --%s %s is outside float32's range (±%v), in which the estimators take x", f.name, o.Typed.of(f.name, f.v), float32(math.MaxFloat32))
 		}
 		// A nonzero end that float32 rounds to 0 would put x = 0 in the
 		// table where the flag asked for another number.
 		if f.v != 0 && float32(f.v) == 0 {
-			return nil, fmt.Errorf("suite: curves: --%s %v is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, f.v, float32(math.SmallestNonzeroFloat32))
+			return nil, fmt.Errorf("suite: curves: --%s %s is 0 as float32, in which the estimators take x (its smallest magnitude is %v): give 0 or a number at least that far from it", f.name, o.Typed.of(f.name, f.v), float32(math.SmallestNonzeroFloat32))
 		}
 	}
 	if err := CheckOutputs([]NamedFile{{"--svg", o.SVG}}, nil); err != nil {
@@ -222,13 +225,13 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	}
 	switch {
 	case o.From >= o.To:
-		return nil, fmt.Errorf("suite: curves: --from must be less than --to, got --from %v --to %v", o.From, o.To)
+		return nil, fmt.Errorf("suite: curves: --from must be less than --to, got --from %s --to %s", o.Typed.of("from", o.From), o.Typed.of("to", o.To))
 	case o.Points < 2:
-		return nil, fmt.Errorf("suite: curves: --points must be at least 2, got %d", o.Points)
+		return nil, fmt.Errorf("suite: curves: --points must be at least 2, got %s", o.Typed.of("points", o.Points))
 	case o.Points > 10_000_000:
-		return nil, fmt.Errorf("suite: curves: --points must be at most 10000000, got %d", o.Points)
+		return nil, fmt.Errorf("suite: curves: --points must be at most 10000000, got %s", o.Typed.of("points", o.Points))
 	case !(o.Progress >= 0 && o.Progress <= 1):
-		return nil, fmt.Errorf("suite: curves: --progress must be in [0, 1], got %v", o.Progress)
+		return nil, fmt.Errorf("suite: curves: --progress must be in [0, 1], got %s", o.Typed.of("progress", o.Progress))
 	case strings.EqualFold(o.Format, "svg"):
 		// Tried as a new user would: the plot is a file of its own.
 		return nil, fmt.Errorf("suite: curves: --format must be tsv or csv, got %q: the plot is drawn by --svg FILE, with or without --format", o.Format)
@@ -243,7 +246,7 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 	}
 	for i := 1; i < len(xs); i++ {
 		if xs[i] <= xs[i-1] {
-			return nil, fmt.Errorf("suite: curves: --points %d between %v and %v are closer than float32 resolves (x %v repeats): give fewer points or a wider range", o.Points, o.From, o.To, xs[i])
+			return nil, fmt.Errorf("suite: curves: --points %s between %s and %s are closer than float32 resolves (x %v repeats): give fewer points or a wider range", o.Typed.of("points", o.Points), o.Typed.of("from", o.From), o.Typed.of("to", o.To), xs[i])
 		}
 	}
 	return xs, nil

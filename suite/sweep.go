@@ -51,6 +51,9 @@ type SweepSpec struct {
 	// Optimizers is a list of optimizers (ParseOptimizers), or "" for the
 	// recipe's.
 	Optimizers string
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals of --epochs and --width quote.
+	Typed Typed
 }
 
 // NewSweep parses and checks a sweep spec (Sweep.Check), reading the
@@ -108,17 +111,22 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 	}
 	if s.Epochs != nil {
 		if *s.Epochs < 1 || *s.Epochs > MaxEpochs {
-			return nil, fmt.Errorf("suite: bad --epochs %d: want an integer from 1 to %d", *s.Epochs, MaxEpochs)
+			return nil, fmt.Errorf("suite: bad --epochs %s: want an integer from 1 to %d", s.Typed.of("epochs", *s.Epochs), MaxEpochs)
 		}
 		r.Epochs = *s.Epochs
 	}
 	if s.Width != nil {
 		if !(*s.Width > 0) || math.IsInf(*s.Width, 0) {
-			return nil, fmt.Errorf("suite: bad --width %v: want a number > 0", *s.Width)
+			return nil, fmt.Errorf("suite: bad --width %s: want a number > 0", s.Typed.of("width", *s.Width))
+		}
+		// Checked here, where the width is known as typed, rather than
+		// by Check, which would name it in Go's shortest form.
+		if err := models.CheckWidthTyped(r.Model, *s.Width, s.Typed["width"]); err != nil {
+			return nil, err
 		}
 		r.Width = *s.Width
 	}
-	grid, err := ParseLRGrid(s.LRGrid)
+	grid, gridTyped, err := parseLRGrid(s.LRGrid)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +140,7 @@ func NewSweep(s SweepSpec) (*Sweep, error) {
 	if slices.Contains(opts, "sgd") && r.Optimizer != "sgd" {
 		return nil, fmt.Errorf("suite: --optimizers sgd: recipe %s trains with %s; sgd takes its learning rate and momentum from an SGD recipe", r.Name, r.Optimizer)
 	}
-	sw := &Sweep{Workload: Workload{Recipe: *r, DataDir: s.DataDir}, Specs: specs, Seeds: seeds, LRGrid: grid, Optimizers: opts}
+	sw := &Sweep{Workload: Workload{Recipe: *r, DataDir: s.DataDir}, Specs: specs, Seeds: seeds, LRGrid: grid, lrGridTyped: gridTyped, Optimizers: opts}
 	if err := sw.Check(); err != nil {
 		return nil, err
 	}
@@ -192,7 +200,7 @@ func (s *Sweep) checkTrainLRs() error {
 			seen[k] = true
 			what := "suite: recipe " + s.Workload.Recipe.Name
 			if cfg.LRScale != 0 {
-				what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
+				what = fmt.Sprintf("suite: --lr-grid ×%s of %s's lr %s", s.lrScaleTyped(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR))
 			}
 			if err := checkFloat32Settings(what, cfg.Optimizer, lr, cfg.Momentum, cfg.WeightDecay, nil); err != nil {
 				return err
@@ -204,7 +212,7 @@ func (s *Sweep) checkTrainLRs() error {
 		k := setting32{float32(lr), cfg.Optimizer}
 		if other, ok := scaleOf[k]; ok && other != cfg.LRScale {
 			return fmt.Errorf("suite: --lr-grid ×%s and ×%s of %s's lr %s both train at lr %s as float32, the precision training computes in: they would train the same runs; drop one or give multipliers farther apart",
-				shortFloat(other), shortFloat(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR), strconv.FormatFloat(float64(float32(lr)), 'g', -1, 32))
+				s.lrScaleTyped(other), s.lrScaleTyped(cfg.LRScale), s.Workload.Recipe.Name, shortFloat(cfg.LR), strconv.FormatFloat(float64(float32(lr)), 'g', -1, 32))
 		}
 		scaleOf[k] = cfg.LRScale
 	}

@@ -104,18 +104,19 @@ func run(args []string) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	typed := cli.Typed(fs) // the numbers as typed, for their refusals
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	case *out == "":
 		return errors.New("no output file: use -o FILE")
 	case *batch < 2:
-		return fmt.Errorf("-batch %d: want at least 2 (BatchNorm needs batch statistics)", *batch)
+		return fmt.Errorf("-batch %s: want at least 2 (BatchNorm needs batch statistics)", typed["batch"])
 	case *batch > maxBatch:
 		// Its tensors would overflow an int (a panic) or memory.
-		return fmt.Errorf("-batch %d: want at most %d (the batch's activations and gradients are held in memory at once)", *batch, maxBatch)
+		return fmt.Errorf("-batch %s: want at most %d (the batch's activations and gradients are held in memory at once)", typed["batch"], maxBatch)
 	case *warm < 0:
-		return fmt.Errorf("-warm %d: want >= 0", *warm)
+		return fmt.Errorf("-warm %s: want >= 0", typed["warm"])
 	}
 	// A run's record, weights or checkpoint (or a directory, a device)
 	// would be replaced by the tensors: refuse it before the capture.

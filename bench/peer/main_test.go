@@ -163,3 +163,15 @@ func TestRunRefusesRunFile(t *testing.T) {
 		t.Errorf("the record holds %q (%v), want it unchanged", b, err)
 	}
 }
+
+// TestCountsQuotedAsTyped: a refused -batch or -warm is quoted as typed,
+// not as the parsed number prints ("-0" and "01" are 0 and 1).
+func TestCountsQuotedAsTyped(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "peer.bin")
+	for _, args := range [][]string{{"-batch", "01"}, {"-warm", "-01"}} {
+		err := run(append([]string{"-o", out}, args...))
+		if want := args[0] + " " + args[1] + ": "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: error %v, want it to start %q", args, err, want)
+		}
+	}
+}

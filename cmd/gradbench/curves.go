@@ -72,7 +72,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 		// then ignored.
 		return fmt.Errorf("curves: --layout %q without --svg: the layout is the plot's, and only --svg FILE draws one; give --svg, or drop --layout", *layout)
 	}
-	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, ProgressGiven: progressSet, Format: *format, SVG: *svg, Layout: *layout}
+	o := suite.SurrogateOptions{Estimators: *est, From: *from, To: *to, Points: *points, Progress: *progress, ProgressGiven: progressSet, Format: *format, SVG: *svg, Layout: *layout, Typed: cli.Typed(fs)}
 	if *svg != "" && !formatSet {
 		o.Format = "" // with --svg, a table only when asked for
 	}

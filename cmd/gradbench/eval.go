@@ -64,7 +64,7 @@ func runEval(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) 
 	if *model == "" {
 		return errors.New("eval: --model is required: a model file written by gradbench export")
 	}
-	o := suite.EvalOptions{Model: *model, Dataset: *dataset, DataDir: *dataDir, Impl: *impl}
+	o := suite.EvalOptions{Model: *model, Dataset: *dataset, DataDir: *dataDir, Impl: *impl, Typed: cli.Typed(fs)}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "test-subset":

@@ -57,7 +57,10 @@ with --init only: a run's record gives its recipe and seed.
 
 It prints a rough expected time before it starts (from each kind of pass
 timed just now, so it moves with the machine's load) and a progress bar
-whose ETA follows the measured pace while it runs, then the markdown table (its per-layer table names the binary
+whose ETA follows the measured pace while it runs (where stderr is a
+file or a pipe, such as a Slurm task's log, a line per finished unit
+instead: the flips of each evaluation batch of a state, and each state,
+with the passes done and the ETA), then the markdown table (its per-layer table names the binary
 layers as gradbench models --model does, such as
 stage1.block0.unit0.conv); --out DIR also writes fidelity.md,
 fidelity.svg (correlation per binary layer of the last state, one line
@@ -102,6 +105,7 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 	req.Estimators, req.Recipe, req.Seeds = given(set, "estimators", estimators), given(set, "recipe", recipe), given(set, "seeds", seeds)
 	req.Batch, req.Sample = given(set, "batch", batch), given(set, "sample", per)
 	req.Bootstrap, req.EvalBatches = given(set, "bootstrap", reps), given(set, "eval-batches", nb)
+	req.Typed = cli.Typed(fs)
 	bar := newCmdProgressBar(env, *quiet)
 	var start time.Time
 	var want time.Duration
@@ -117,6 +121,9 @@ func runFidelity(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []stri
 		bar.line("fidelity: %d network passes, expected %s (rough: from passes timed just now on this machine; the ETA below follows the measured pace)", passes, about)
 	}
 	req.Progress = func(done, total int, left time.Duration) { bar.fraction("fidelity", done, total, left) }
+	req.Finished = func(unit string, done, total int, left time.Duration) {
+		bar.unitLine("fidelity", unit, done, total, left)
+	}
 	res, err := suite.MeasureFidelity(ctx, req)
 	bar.clear()
 	if err == nil && !start.IsZero() {

@@ -44,7 +44,7 @@ func runModels(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	q := suite.ModelsQuery{Model: *model, Width: *width}
+	q := suite.ModelsQuery{Model: *model, Width: *width, Typed: cli.Typed(fs)}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "classes" {
 			q.Classes = classes // given, even as 0, which suite refuses

@@ -79,7 +79,7 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--width", "0.3"}, "models: alexnet: width 0.3 gives conv0 28.8 channels (96 × 0.3): want a whole number of channels in every layer"},
 		// Rounded to 2/4/8 channels, it was the network of width 0.125.
 		{[]string{"--model", "resnet20", "--width", "0.13"}, "models: resnet20: width 0.13 gives stem 2.08 channels (16 × 0.13): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.125 and 0.1875)"},
-		{[]string{"--width", "1e18"}, "width 1e+18 gives conv0 9.6e+19 channels (96 × 1e+18, rounded): want at most 65536"},
+		{[]string{"--width", "1e18"}, "width 1e18 gives conv0 9.6e+19 channels (96 × 1e18, rounded): want at most 65536"},
 		{[]string{"--model", "alexnet", "--width", "8"}, "more than 1073741824 parameters by layer fc0.fc"},
 	} {
 		_, _, err := runGradbench(t, append([]string{"models"}, tt.args...)...)

@@ -143,6 +143,24 @@ func (p *progressBar) fraction(label string, done, total int, left time.Duration
 	p.status(label, status)
 }
 
+// unitLine prints the permanent line of a finished unit of work counted
+// as fraction counts it (gradbench fidelity's states and their flips),
+// where stderr is no terminal: there no status line is drawn, and
+// without these lines a log would hold nothing between the expected time
+// and the end, minutes apart. On a terminal the status line shows the
+// progress, and nothing is printed. The ETA is left's, where known, in
+// whole seconds ("under a second" rather than a 0s that reads as done).
+func (p *progressBar) unitLine(label, unit string, done, total int, left time.Duration) {
+	if p.draw {
+		return
+	}
+	s := fmt.Sprintf("%s: %s (%d/%d passes)", label, unit, done, total)
+	if done < total && left >= 0 {
+		s += "  ETA " + suite.RoundSeconds(left)
+	}
+	p.line("%s", s)
+}
+
 // status redraws the status line head+tail in place, tail the first of
 // tails, each shorter than the one before it. Where the terminal's width
 // is known and the line would fill it, head (a run's name, which a

@@ -145,15 +145,15 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity epoch past the run", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "3"},
 			"suite: fidelity: epoch 3 is outside the run's 0..2", nil),
 		pos("9 fidelity --epochs x", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "x"},
-			`suite: fidelity: --epochs "x": want comma-separated epochs >= 0, such as 0,5,10`, nil),
+			`suite: fidelity: --epochs "x": "x" is not an epoch (want comma-separated epochs >= 0 in plain digits, such as 0,5,10)`, nil),
 		// An --out that cannot take the files is refused before the
 		// measurement, not after it: here the run's record, a file.
 		pos("9 fidelity --out a file", []string{"fidelity", "--run", fx.oneRecord, "--out", fx.oneRecord},
 			"fidelity: --out "+fx.oneRecord+": not a directory: name a directory to write into (it is created if missing)", nil),
 		pos("9 fidelity --epochs 0,0", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,0"},
-			`suite: fidelity: --epochs "0,0": epoch 0 is given twice: each state is measured once, so give each epoch once`, nil),
+			`suite: fidelity: --epochs "0,0": item 2 of 2: epoch 0 is given twice (item 1, "0", is the same epoch): each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --epochs 2,0,2", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "2,0,2"},
-			`suite: fidelity: --epochs "2,0,2": epoch 2 is given twice: each state is measured once, so give each epoch once`, nil),
+			`suite: fidelity: --epochs "2,0,2": item 3 of 3: epoch 2 is given twice (item 1, "2", is the same epoch): each state is measured once, so give each epoch once`, nil),
 		pos("9 fidelity --init --epochs 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--epochs", "2"},
 			`suite: fidelity: --epochs "2" with --init: --init has the initial state only; other epochs need a run (--run)`, nil),
 		pos("9 fidelity --bootstrap 2", []string{"fidelity", "--init", "--recipe", fx.recipe, "--bootstrap", "2"},
@@ -227,7 +227,7 @@ func TestRefuses(t *testing.T) {
 		}),
 		// 8. curves refuses a grid float32 cannot hold.
 		pos("8 curves --from -1e300 --to 1e300", []string{"curves", "--from", "-1e300", "--to", "1e300"},
-			"suite: curves: --from -1e+300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),
+			"suite: curves: --from -1e300 is outside float32's range (±3.4028235e+38), in which the estimators take x", nil),
 		pos("8 curves --from that float32 rounds to 0", []string{"curves", "--estimators", "ste", "--from", "1e-50", "--to", "1", "--points", "2"},
 			"suite: curves: --from 1e-50 is 0 as float32, in which the estimators take x (its smallest magnitude is 1e-45): give 0 or a number at least that far from it", nil),
 		pos("8 curves points float32 cannot tell apart", []string{"curves", "--from", "1", "--to", "1.0000001"},

@@ -131,7 +131,7 @@ func (f *sweepFlags) parse(fs *flag.FlagSet, args []string) (*suite.Sweep, error
 		return nil, err
 	}
 	spec := suite.SweepSpec{Ablation: f.ablation, Recipe: f.recipe, Model: f.model, Dataset: f.dataset, DataDir: f.data,
-		Seeds: f.seeds, LRGrid: f.lrGrid, Optimizers: f.optimizers}
+		Seeds: f.seeds, LRGrid: f.lrGrid, Optimizers: f.optimizers, Typed: cli.Typed(fs)}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "estimators":

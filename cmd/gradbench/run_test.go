@@ -183,14 +183,14 @@ func TestRunBadInput(t *testing.T) {
 		{"lr grid infinite as float32", []string{"--recipe", recipe, "--lr-grid", "1e300"}, "it is infinite as float32"},
 		{"lr grid subnormal as float32", []string{"--recipe", recipe, "--lr-grid", "1,1e-39"}, "suite: --lr-grid ×1e-39 of tiny's lr 0.1: bad lr 1e-40: it is 1e-40 as float32, the precision training computes in: a subnormal, which holds fewer digits"},
 		{"lr grid same float32", []string{"--recipe", recipe, "--lr-grid", "1.00000001,1"}, "suite: --lr-grid ×1.00000001 and ×1 of tiny's lr 0.1 both train at lr 0.1 as float32, the precision training computes in"},
-		{"lr grid adam", []string{"--recipe", recipe, "--optimizers", "adam", "--lr-grid", "1,1e41"}, "suite: --lr-grid ×1e+41 of tiny's lr 0.001: bad lr 1e+38: Adam's first step"},
+		{"lr grid adam", []string{"--recipe", recipe, "--optimizers", "adam", "--lr-grid", "1,1e41"}, "suite: --lr-grid ×1e41 of tiny's lr 0.001: bad lr 1e+38: Adam's first step"},
 		{"batch past the training subset", []string{"--recipe", bigBatch}, "suite: recipe big: batch 64 is larger than the 32 images a run trains on (train_subset 32): want at most 32"},
 		{"batch past the training split", []string{"--recipe", biggerBatch}, "suite: recipe bigger: batch 4096 is larger than the 2048 images a run trains on (the 2048 training images of synthetic): want at most 2048"},
 		{"width too small", []string{"--recipe", recipe, "--width", "0.01"}, "models: resnet20: width 0.01 gives stem 0 channels (16 × 0.01, rounded): want at least 1"},
 		// Tried as a new user would: 0.13 rounded to 0.125's channels and
 		// trained that network again under a key of its own.
 		{"width between whole ones", []string{"--recipe", recipe, "--width", "0.13"}, "models: resnet20: width 0.13 gives stem 2.08 channels (16 × 0.13): want a whole number of channels in every layer, which resnet20 gives at widths that are multiples of 1/16 (nearest: 0.125 and 0.1875)"},
-		{"width huge", []string{"--recipe", recipe, "--width", "1e300"}, "width 1e+300 gives stem 1.6e+301 channels (16 × 1e+300, rounded): want at most 65536"},
+		{"width huge", []string{"--recipe", recipe, "--width", "1e300"}, "width 1e300 gives stem 1.6e+301 channels (16 × 1e300, rounded): want at most 65536"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

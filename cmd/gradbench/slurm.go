@@ -103,8 +103,16 @@ func (l *sbatchLines) Repeatable() {}
 // Slurm reads, which digits past an int are refused with (a value in an
 // int past it is refused by SlurmOptions.Validate, which says why).
 type positiveInt struct {
-	v   *int
-	max int
+	v     *int
+	max   int
+	typed *string // the value as typed (cli.TypedValue)
+}
+
+func (p positiveInt) Typed() string {
+	if p.typed == nil {
+		return ""
+	}
+	return *p.typed
 }
 
 func (p positiveInt) String() string {
@@ -125,6 +133,7 @@ func (p positiveInt) Set(s string) error {
 		return errors.New("want an integer >= 1 in plain digits")
 	}
 	*p.v = n
+	*p.typed = s
 	return nil
 }
 
@@ -132,9 +141,9 @@ func (f *slurmFlags) define(fs *flag.FlagSet) {
 	o := &f.opts
 	fs.StringVar(&o.Partition, "partition", "", "Slurm `partition` of every job (default: the cluster's default partition)")
 	fs.StringVar(&o.Time, "time", "", "time limit of each array task, in Slurm's format: minutes, `H:MM:SS` or D-HH:MM:SS, written as given (Slurm rounds seconds up to a minute; 0 is Slurm's no limit, which a partition with a finite MaxTime leaves pending or refuses) (default: the partition's)")
-	fs.Var(positiveInt{&o.CPUs, suite.SlurmMaxCPUs}, "cpus-per-task", "`CPUs` of each array task (default: the cluster's, usually 1)")
+	fs.Var(positiveInt{&o.CPUs, suite.SlurmMaxCPUs, new(string)}, "cpus-per-task", "`CPUs` of each array task (default: the cluster's, usually 1)")
 	fs.StringVar(&o.Mem, "mem", "", "memory of each array task, such as 4G: megabytes without a unit, written as given (Slurm rounds K up to a megabyte; 0 is Slurm's all of a node's memory) (default: the cluster's)")
-	fs.Var(positiveInt{&o.MaxParallel, suite.SlurmMaxParallel}, "max-parallel", "run at most `N` array tasks at once (default: no limit)")
+	fs.Var(positiveInt{&o.MaxParallel, suite.SlurmMaxParallel, new(string)}, "max-parallel", "run at most `N` array tasks at once (default: no limit)")
 	fs.Var(&f.extra, "sbatch", "an extra #SBATCH `line` for both jobs, such as --account=proj or '--qos=short' (repeatable; read as sbatch reads it, and refused if any of its words, -c2 or --cpus-per-task 2 alike, is an option gradbench slurm sets or has a flag for, --error and --output included, or one sbatch refuses beside such a flag given: --mem-per-cpu and --mem-per-gpu with --mem, --cpus-per-gpu with --cpus-per-task)")
 	fs.StringVar(&o.JobName, "job-name", "gradbench", "Slurm job `name` of the array (the table job adds -table)")
 	fs.BoolVar(&f.submit, "submit", false, "submit the scripts with sbatch and print the job ids")
@@ -168,6 +177,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		return fmt.Errorf("slurm: %w; no script was written or submitted", err)
 	}
 	f.opts.Extra = f.extra
+	f.opts.Typed = cli.Typed(fs)
 	runner := &suite.Runner{}
 	if !*quiet {
 		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns

@@ -121,7 +121,9 @@ func TestDecimalFlags(t *testing.T) {
 	for _, tc := range []struct {
 		value, want string // want: the value read, or the error
 	}{
-		{"010", "n=10 u=1 f=1"}, {"-010", "n=-10 u=1 f=1"}, {"+7", "n=7 u=1 f=1"}, {"0", "n=0 u=1 f=1"},
+		{"010", "n=10 u=1 f=1"}, {"-010", "n=-10 u=1 f=1"}, {"0", "n=0 u=1 f=1"},
+		// A leading "+" is refused, as --seeds and --cell refuse it.
+		{"+7", `invalid value "+7" for flag -n: want a decimal integer without a leading "+"`},
 		{"0x10", `invalid value "0x10" for flag -n: want a decimal integer`},
 		{"0X10", `invalid value "0X10" for flag -n: want a decimal integer`},
 		{"0b11", `invalid value "0b11" for flag -n: want a decimal integer`},
@@ -152,7 +154,16 @@ func TestDecimalFlags(t *testing.T) {
 		{"u", "1_0", `invalid value "1_0" for flag -u: want a decimal integer >= 0`},
 		{"f", "010", "n=3 u=1 f=10"},
 		{"f", "-.5e1", "n=3 u=1 f=-5"},
-		{"f", "inf", "n=3 u=1 f=+Inf"}, // for the command's range check to refuse by name
+		// Refused at the flag, quoted as typed: no float flag takes them,
+		// and a later range check would name them +Inf and NaN.
+		{"f", "inf", `invalid value "inf" for flag -f: want a finite decimal number, not inf or nan`},
+		{"f", "-Infinity", `invalid value "-Infinity" for flag -f: want a finite decimal number, not inf or nan`},
+		{"f", "NaN", `invalid value "NaN" for flag -f: want a finite decimal number, not inf or nan`},
+		{"f", "+0.5", `invalid value "+0.5" for flag -f: want a decimal number without a leading "+"`},
+		{"f", "+Inf", `invalid value "+Inf" for flag -f: want a decimal number without a leading "+"`},
+		{"u", "+1", `invalid value "+1" for flag -u: want a decimal integer >= 0`}, // strconv.ParseUint refuses it
+		{"f", "5.", "n=3 u=1 f=5"},
+		{"f", ".5", "n=3 u=1 f=0.5"},
 		{"f", "0x1p-3", `invalid value "0x1p-3" for flag -f: want a decimal number`},
 		{"f", "0X1P-3", `invalid value "0X1P-3" for flag -f: want a decimal number`},
 		{"f", "1_0", `invalid value "1_0" for flag -f: want a decimal number`},
@@ -462,5 +473,24 @@ func TestTimesPrintedNotFinite(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("TimesPrinted(%d, %v) = %s, want %s", tt.c, tt.w, got, tt.want)
 		}
+	}
+}
+
+// TestTyped: Typed returns each flag given as typed, the numbers' text
+// included, which their values no longer hold.
+func TestTyped(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	Int(fs, "n", 3, "")
+	Float64(fs, "f", 1, "")
+	Uint64(fs, "u", 1, "")
+	fs.String("s", "", "")
+	if err := fs.Parse([]string{"-n", "-0", "-f", "1e41", "-s", "x"}); err != nil {
+		t.Fatal(err)
+	}
+	got := Typed(fs)
+	want := map[string]string{"n": "-0", "f": "1e41", "s": "x"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Typed = %v, want %v (-u not given: not in it)", got, want)
 	}
 }

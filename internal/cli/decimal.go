@@ -21,6 +21,19 @@ import (
 // -epochs: want a decimal integer", which Explain writes "--epochs" for
 // gradbench). Print the help with PrintDefaults,
 // which keeps the flag package's placeholders (int, uint, float).
+//
+// The rule, the same for every number the commands read (these flags,
+// the numbers of a list flag such as --lr-grid, --seeds and --cell): a
+// number is written in decimal, with an optional "-" and, for a float, a
+// fraction and an exponent (-0.5, 5., .5, 3.3e-1 and 1E2 alike); leading
+// zeros are decimal too (007 is seven). Refused, quoting the value as
+// typed: a leading "+" (the positive number is written without it, as
+// --seeds and --cell have always wanted: "+5" is read as 5 by strconv and
+// refused by them, and one rule for all is easier to learn than two),
+// white space, a base prefix or underscores, and, for a float flag, inf,
+// infinity and nan in any case (no flag takes a number that is not
+// finite). Any later check of the value (a range, a model's widths) is to
+// quote it as typed too: Typed returns the text of each flag given.
 
 // Int defines a base-10 int flag: see fs.Int.
 func Int(fs *flag.FlagSet, name string, value int, usage string) *int {
@@ -72,6 +85,7 @@ func decimalize(fs *flag.FlagSet, name string, parse func(string) (string, error
 type decimal struct {
 	flag.Value
 	parse func(string) (string, error)
+	typed string // the value given, as typed
 }
 
 // String is the wrapped Value's, and "" for a zero decimal (the flag
@@ -88,8 +102,43 @@ func (d *decimal) Set(s string) error {
 	if err != nil {
 		return err
 	}
-	return d.Value.Set(v)
+	if err := d.Value.Set(v); err != nil {
+		return err
+	}
+	d.typed = s
+	return nil
 }
+
+// Typed returns the value of each flag of fs that was given, by the
+// flag's name, as the user typed it: for a numeric flag of Int, IntVar,
+// Uint64, Float64 or Float64Var, the text it was read from ("-0", "007",
+// "1e41"), which the number no longer holds (it prints as 0, 7 and
+// 1e+41); for any other flag, its Value's String. A check made after
+// parsing quotes the value from here, so that the user finds in the
+// error what they typed.
+// A command's own Value that reads a number (gradbench slurm's
+// --cpus-per-task) is a TypedValue, to be quoted as typed too.
+func Typed(fs *flag.FlagSet) map[string]string {
+	typed := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		if t, ok := f.Value.(TypedValue); ok {
+			typed[f.Name] = t.Typed()
+			return
+		}
+		typed[f.Name] = f.Value.String()
+	})
+	return typed
+}
+
+// A TypedValue is a flag's Value that keeps the text it was last Set
+// from, as typed (Typed).
+type TypedValue interface {
+	flag.Value
+	Typed() string
+}
+
+// Typed returns the value as typed.
+func (d *decimal) Typed() string { return d.typed }
 
 var errRange = errors.New("value out of range") // the flag package's words
 
@@ -100,6 +149,9 @@ func decimalInt(s string) (string, error) {
 	}
 	if err != nil {
 		return "", errors.New("want a decimal integer")
+	}
+	if s[0] == '+' {
+		return "", errors.New(`want a decimal integer without a leading "+"`)
 	}
 	return strconv.FormatInt(n, 10), nil // no leading 0 to read as octal
 }
@@ -117,17 +169,29 @@ func decimalUint(s string) (string, error) {
 
 // decimalFloat checks a float flag's value with ParseFloat, saying "value
 // out of range: " (the flag package's words) before why a number float64
-// does not hold is refused.
+// does not hold is refused, and refuses inf, infinity and nan: no float
+// flag takes them, and refused here they are quoted as typed ("Inf"),
+// where a later check of the range would name the number ("+Inf").
 func decimalFloat(s string) (string, error) {
-	_, err := ParseFloat(s)
+	v, err := ParseFloat(s)
 	if errors.Is(err, strconv.ErrRange) {
 		return "", fmt.Errorf("value out of range: %w", err)
 	}
 	if err != nil {
 		return "", err
 	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "", ErrNotFinite
+	}
 	return s, nil
 }
+
+// ErrNotFinite is the refusal of inf, infinity or nan where a number is
+// wanted.
+var ErrNotFinite = errors.New("want a finite decimal number, not inf or nan")
+
+// ErrPlus is ParseFloat's error for a number written with a leading "+".
+var ErrPlus = errors.New(`want a decimal number without a leading "+"`)
 
 // ErrNotDecimal is ParseFloat's error for a value that is not a decimal
 // number.
@@ -140,6 +204,8 @@ var ErrNotDecimal = errors.New("want a decimal number")
 //   - a hexadecimal float (0x1p-3) or underscores (1_0), which
 //     strconv.ParseFloat reads, and anything else that is not a decimal
 //     number, white space included: ErrNotDecimal;
+//   - a leading "+" (+5), which strconv.ParseFloat reads: ErrPlus, as the
+//     numeric flags refuse it (see Int);
 //   - a magnitude above float64's largest, 1.7976931348623157e+308, which
 //     would be ±Inf ("overflows float64 to +Inf");
 //   - a nonzero magnitude below float64's smallest, 5e-324, which
@@ -155,6 +221,12 @@ var ErrNotDecimal = errors.New("want a decimal number")
 // name.
 func ParseFloat(s string) (float64, error) {
 	if strings.ContainsAny(s, "xX_") {
+		return 0, ErrNotDecimal
+	}
+	if strings.HasPrefix(s, "+") {
+		if _, err := strconv.ParseFloat(s[1:], 64); err == nil || errors.Is(err, strconv.ErrRange) {
+			return 0, ErrPlus
+		}
 		return 0, ErrNotDecimal
 	}
 	v, err := strconv.ParseFloat(s, 64)
@@ -278,7 +350,18 @@ func TimesPrinted(c int, w float64) string {
 	if math.IsNaN(w) || math.IsInf(w, 0) {
 		return strconv.FormatFloat(float64(c)*w, 'g', -1, 64)
 	}
-	printed, _, _ := new(big.Float).SetPrec(256).Parse(strconv.FormatFloat(w, 'g', -1, 64), 10)
+	return TimesText(c, strconv.FormatFloat(w, 'g', -1, 64))
+}
+
+// TimesText is TimesPrinted for a factor printed as text, a decimal
+// number (as typed on a command line, "3.3e-1"): the exact product of c
+// and the number text writes, in the form 'g' gives. A text that is no
+// decimal number gives "".
+func TimesText(c int, text string) string {
+	printed, _, err := new(big.Float).SetPrec(256).Parse(text, 10)
+	if err != nil {
+		return ""
+	}
 	return printed.Mul(printed, new(big.Float).SetInt64(int64(c))).Text('g', 40)
 }
 

@@ -66,7 +66,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *batches <= 0 {
-		return fmt.Errorf("-batches %d: want a number of batches > 0", *batches)
+		return fmt.Errorf("-batches %s: want a number of batches > 0", cli.Typed(fs)["batches"])
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("no runs given: want run records <dir>/<key>.json")

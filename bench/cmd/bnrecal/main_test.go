@@ -509,3 +509,14 @@ func TestRefusesOutputInReadOnlyDir(t *testing.T) {
 		t.Errorf("-o in a read-only directory: %v, want %q", err, want)
 	}
 }
+
+// TestBatchesQuotedAsTyped: a refused -batches is quoted as typed, not as
+// the parsed number prints ("-0" and "00" are 0).
+func TestBatchesQuotedAsTyped(t *testing.T) {
+	for _, v := range []string{"-0", "00", "-05"} {
+		err := run([]string{"-batches", v, "r.json"}, io.Discard)
+		if want := "-batches " + v + ": "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("-batches %s: error %v, want it to start %q", v, err, want)
+		}
+	}
+}

@@ -297,9 +297,9 @@ func run(args []string, stdout io.Writer) error {
 	case !given["cores"]:
 		return errors.New("-cores is required: give the number of cores the steps ran on (GOMAXPROCS), >= 1")
 	case *cores < 1:
-		return fmt.Errorf("-cores %d: want the number of cores the steps ran on, >= 1", *cores)
+		return fmt.Errorf("-cores %s: want the number of cores the steps ran on, >= 1", cli.Typed(fs)["cores"])
 	case *steps < 0:
-		return fmt.Errorf("-steps %d: want >= 0", *steps)
+		return fmt.Errorf("-steps %s: want >= 0", cli.Typed(fs)["steps"])
 	case fs.NArg() == 0:
 		return errors.New("no profiles: want label=profile arguments (see -h)")
 	case strings.ContainsAny(*title, "\r\n"):

@@ -415,3 +415,14 @@ func TestRefusesOutputOfAnotherFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsQuotedAsTyped: a refused -cores or -steps is quoted as typed,
+// not as the parsed number prints ("-0" and "00" are 0).
+func TestCountsQuotedAsTyped(t *testing.T) {
+	for _, args := range [][]string{{"-cores", "00"}, {"-cores", "-0"}, {"-cores", "1", "-steps", "-01"}} {
+		err := run(append(args, "x=absent.pprof"), nil)
+		if want := args[len(args)-2] + " " + args[len(args)-1] + ": "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: error %v, want it to start %q", args, err, want)
+		}
+	}
+}
