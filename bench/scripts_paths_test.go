@@ -220,6 +220,42 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 	}
 }
 
+// TestFidelityRecipeFromWhereStarted: a relative path given to a script
+// means one from where it was started (results/lib.sh's caller_path),
+// and so does a bare RECIPE that names no built-in recipe, as gradbench
+// reads it from its working directory. results/fidelity.sh passed such a
+// name on as it was, to gradbench at the repository's top, which read
+// the file of that name there, not the one where the script was started
+// (there was none): it is refused, naming where the script looked.
+func TestFidelityRecipeFromWhereStarted(t *testing.T) {
+	for _, name := range []string{"bash", "python3"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	dir := scriptTree(t, "fidelity")
+	if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join("suite", "recipes", "quick.json"), "mine"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from := t.TempDir()
+	out, err := runScript(t, dir, "fidelity", from, []string{failingGo(t), "RECIPE=mine", "EPOCHS=0,1"})
+	want := "nor a file where the script was started (" + filepath.Join(from, "mine") + ")"
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, want) || !strings.Contains(out, "quick") {
+		t.Errorf("RECIPE=mine results/fidelity.sh started where no file mine is, with one at the repository's top: %v, want exit status 2 saying %q and naming the built-in recipes\n%s", err, want, out)
+	}
+	// Started at the top, where the file is, it goes on (to a go that
+	// fails with status 97).
+	out, err = runScript(t, dir, "fidelity", dir, []string{failingGo(t), "RECIPE=mine", "EPOCHS=0,1"})
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+		t.Errorf("RECIPE=mine results/fidelity.sh started beside the file mine: %v, want go's exit status 97 (the build after the checks)\n%s", err, out)
+	}
+}
+
 // goQuotedSplit splits s as the go command splits the value of go test
 // -exec (cmd/internal/quoted.Split): fields separated by white space, a
 // field that starts with ' or " running to the next such quote, taken
