@@ -232,3 +232,19 @@ func TestCheckOutputsDash(t *testing.T) {
 		t.Errorf("CheckOutputs(--svg ./-) = %v, want it taken", err)
 	}
 }
+
+// TestCheckOutputsOrStdoutDash: the bench tools' -o, left out, writes to
+// the standard output, but their refusal of -o - said only that output
+// flags do not write there, not how to write there. It says so.
+func TestCheckOutputsOrStdoutDash(t *testing.T) {
+	err := CheckOutputsOrStdout([]NamedFile{{"-o", "-"}}, nil)
+	want := "-o -: refusing to write there: - would be a file named - in the working directory, not the standard output"
+	hint := "leave -o out to write to the standard output"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("CheckOutputsOrStdout(-o -) = %v, want %s... saying %q", err, want, hint)
+	}
+	t.Chdir(t.TempDir())
+	if err := CheckOutputsOrStdout([]NamedFile{{"-o", "./-"}}, nil); err != nil {
+		t.Errorf("CheckOutputsOrStdout(-o ./-) = %v, want it taken", err)
+	}
+}
