@@ -453,10 +453,19 @@ func CheckFormat(flag, path string, f OutputFormat) error {
 	}
 	if ext, other := otherFormat(path, f); other != "" {
 		// plot.png becomes plot.svg, and plot.svg.gz plot.svg, not
-		// plot.svg.svg.
+		// plot.svg.svg; every extension of another format goes, so
+		// that x.tar.gz becomes x.gbnn, not x.tar.gbnn.
 		name := strings.TrimSuffix(path, ext)
-		if !strings.EqualFold(filepath.Ext(name), f.Ext) {
-			name += f.Ext
+		for {
+			e := filepath.Ext(name)
+			if strings.EqualFold(e, f.Ext) {
+				break
+			}
+			if otherFormats[strings.ToLower(e)] == "" {
+				name += f.Ext
+				break
+			}
+			name = strings.TrimSuffix(name, e)
 		}
 		return fmt.Errorf("%s %s: %s names %s, and %s writes %s: name the file %s", flag, path, ext, other, flag, f.Name, name)
 	}

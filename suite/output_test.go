@@ -248,3 +248,31 @@ func TestCheckOutputsOrStdoutDash(t *testing.T) {
 		t.Errorf("CheckOutputsOrStdout(-o ./-) = %v, want it taken", err)
 	}
 }
+
+// TestCheckFormatCompressedNames: a compressed name was refused with a
+// suggestion made by stripping the compression's extension alone, which
+// for a double extension left another format's behind: export --out
+// x.tar.gz was told to name the file x.tar.gbnn. The suggestion strips
+// every extension that names another format, then adds the output's
+// own unless the name already ends in it; checked for every format an
+// output flag writes.
+func TestCheckFormatCompressedNames(t *testing.T) {
+	for _, f := range []OutputFormat{FormatSVG, FormatBench, FormatModel, FormatMarkdown} {
+		for path, want := range map[string]string{
+			"x.tar.gz":          "x" + f.Ext,
+			"x.tar.bz2":         "x" + f.Ext,
+			"x.tgz":             "x" + f.Ext,
+			"x" + f.Ext + ".gz": "x" + f.Ext,
+			"x.png.xz":          "x" + f.Ext,
+			"x.json.zst":        "x" + f.Ext,
+			"run.v2.gz":         "run.v2" + f.Ext,
+			"dir.tar/x.gz":      "dir.tar/x" + f.Ext,
+			"x.zip":             "x" + f.Ext,
+		} {
+			err := CheckFormat("--out", path, f)
+			if err == nil || !strings.HasSuffix(err.Error(), ": name the file "+want) {
+				t.Errorf("CheckFormat(--out %s, %s) = %v, want it to end \": name the file %s\"", path, f.Ext, err, want)
+			}
+		}
+	}
+}
