@@ -38,6 +38,21 @@ func scriptTree(t *testing.T, names ...string) string {
 	return dir
 }
 
+// writeFiles writes content into each file of names below dir, making
+// their directories.
+func writeFiles(t *testing.T, dir, content string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // runScript runs results/NAME.sh of the tree dir from the directory from
 // with env added to its environment, for at most 20 seconds, and returns
 // its output.
@@ -197,12 +212,7 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 		}
 	}
 	dir := scriptTree(t, "fidelity")
-	if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "suite", "recipes", "quick.json"), []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, dir, "{}\n", "suite/recipes/quick.json")
 	from, elsewhere := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(from, "quick"), []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -234,14 +244,7 @@ func TestFidelityRecipeFromWhereStarted(t *testing.T) {
 		}
 	}
 	dir := scriptTree(t, "fidelity")
-	if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{filepath.Join("suite", "recipes", "quick.json"), "mine"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, "{}\n", "suite/recipes/quick.json", "mine")
 	from := t.TempDir()
 	out, err := runScript(t, dir, "fidelity", from, []string{failingGo(t), "RECIPE=mine", "EPOCHS=0,1"})
 	want := "nor a file where the script was started (" + filepath.Join(from, "mine") + ")"

@@ -91,15 +91,7 @@ func TestStageCommitAllOrNothing(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "results", "x.sh"), []byte(stageScript), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			for _, o := range outputs {
-				p := filepath.Join(dir, o)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte("old\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeFiles(t, dir, "old\n", outputs...)
 			bin := t.TempDir()
 			fake := strings.Replace(stageFake, "REAL", real, 1)
 			if err := os.WriteFile(filepath.Join(bin, c.tool), []byte(fake), 0o755); err != nil {
@@ -214,15 +206,7 @@ func TestStageCommitWaitsForAMoveUnderWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	outputs := []string{"results/d/f", "results/a.txt", "results/b.md"}
-	for _, o := range outputs {
-		p := filepath.Join(dir, o)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("old\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, "old\n", outputs...)
 	bin, mark := t.TempDir(), t.TempDir()
 	for tool, fake := range map[string]string{"mv": stageWaitMv, "flock": stageWaitFlock} {
 		real, err := exec.LookPath(tool)
