@@ -38,6 +38,21 @@ func scriptTree(t *testing.T, names ...string) string {
 	return dir
 }
 
+// writeFiles writes content into each file of names below dir, making
+// their directories.
+func writeFiles(t *testing.T, dir, content string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // runScript runs results/NAME.sh of the tree dir from the directory from
 // with env added to its environment, for at most 20 seconds, and returns
 // its output.
@@ -197,12 +212,7 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 		}
 	}
 	dir := scriptTree(t, "fidelity")
-	if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "suite", "recipes", "quick.json"), []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, dir, "{}\n", "suite/recipes/quick.json")
 	from, elsewhere := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(from, "quick"), []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -217,6 +227,35 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
 			t.Errorf("RECIPE=%s results/fidelity.sh: %v, want go's exit status 97 (the build after the checks)\n%s", c.recipe, err, out)
 		}
+	}
+}
+
+// TestFidelityRecipeFromWhereStarted: a relative path given to a script
+// means one from where it was started (results/lib.sh's caller_path),
+// and so does a bare RECIPE that names no built-in recipe, as gradbench
+// reads it from its working directory. results/fidelity.sh passed such a
+// name on as it was, to gradbench at the repository's top, which read
+// the file of that name there, not the one where the script was started
+// (there was none): it is refused, naming where the script looked.
+func TestFidelityRecipeFromWhereStarted(t *testing.T) {
+	for _, name := range []string{"bash", "python3"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	dir := scriptTree(t, "fidelity")
+	writeFiles(t, dir, "{}\n", "suite/recipes/quick.json", "mine")
+	from := t.TempDir()
+	out, err := runScript(t, dir, "fidelity", from, []string{failingGo(t), "RECIPE=mine", "EPOCHS=0,1"})
+	want := "nor a file where the script was started (" + filepath.Join(from, "mine") + ")"
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, want) || !strings.Contains(out, "quick") {
+		t.Errorf("RECIPE=mine results/fidelity.sh started where no file mine is, with one at the repository's top: %v, want exit status 2 saying %q and naming the built-in recipes\n%s", err, want, out)
+	}
+	// Started at the top, where the file is, it goes on (to a go that
+	// fails with status 97).
+	out, err = runScript(t, dir, "fidelity", dir, []string{failingGo(t), "RECIPE=mine", "EPOCHS=0,1"})
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 97 {
+		t.Errorf("RECIPE=mine results/fidelity.sh started beside the file mine: %v, want go's exit status 97 (the build after the checks)\n%s", err, out)
 	}
 }
 

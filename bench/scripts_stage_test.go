@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stageScript stages a directory and two files over committed ones and
@@ -90,15 +91,7 @@ func TestStageCommitAllOrNothing(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "results", "x.sh"), []byte(stageScript), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			for _, o := range outputs {
-				p := filepath.Join(dir, o)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte("old\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeFiles(t, dir, "old\n", outputs...)
 			bin := t.TempDir()
 			writeFake(t, bin, c.tool, strings.Replace(stageFake, "REAL", real, 1))
 			path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
@@ -170,5 +163,124 @@ func TestStageCommitAllOrNothing(t *testing.T) {
 			}
 			check("then run again", "new", none)
 		})
+	}
+}
+
+// stageWaitMv is an mv put before the real one (REAL) on PATH: given
+// $FAKE_AT to rename, it marks $MARK/moving and waits (at most 20 s)
+// for $MARK/go before it renames. stageWaitFlock, a flock before the
+// real one, marks $MARK/waiting first in a run with SECOND_RUN set.
+const stageWaitMv = `#!/usr/bin/env bash
+if [ "$1" = "${FAKE_AT:-}" ]; then
+	: >"$MARK/moving"
+	for ((i = 0; i < 2000; i++)); do
+		[ ! -e "$MARK/go" ] || break
+		sleep 0.01
+	done
+fi
+exec REAL "$@"
+`
+
+const stageWaitFlock = `#!/usr/bin/env bash
+[ -z "${SECOND_RUN:-}" ] || : >"$MARK/waiting"
+exec REAL "$@"
+`
+
+// TestStageCommitWaitsForAMoveUnderWay: every run of a script shares its
+// journal (results/.NAME.moving), so a second run (results/ab-step.sh
+// with another label) started while the first renamed its outputs took
+// the journal for a move that was stopped and finished it itself: one of
+// the two renames of a file then failed, and ended the first run with
+// its outputs partly moved. A run now moves, and finishes a stopped
+// move, only under the journal's lock: the second waits for the first's
+// move to end, then finds no journal and says nothing of one.
+func TestStageCommitWaitsForAMoveUnderWay(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := scriptTree(t)
+	if err := os.WriteFile(filepath.Join(dir, "results", "x.sh"), []byte(stageScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	outputs := []string{"results/d/f", "results/a.txt", "results/b.md"}
+	writeFiles(t, dir, "old\n", outputs...)
+	bin, mark := t.TempDir(), t.TempDir()
+	for tool, fake := range map[string]string{"mv": stageWaitMv, "flock": stageWaitFlock} {
+		real, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("no %s", tool)
+		}
+		if err := os.WriteFile(filepath.Join(bin, tool), []byte(strings.Replace(fake, "REAL", real, 1)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// start starts results/x.sh with env, its output in *out.
+	start := func(out *strings.Builder, env ...string) *exec.Cmd {
+		// Killed, with what it started, when the test ends.
+		cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(dir, "results", "x.sh"))
+		cmd.Dir = dir
+		cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "MARK="+mark)
+		cmd.Env = append(cmd.Env, env...)
+		cmd.Stdout, cmd.Stderr = out, out
+		killTreeOnCancel(cmd)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	// await waits (at most 20 s) until done says so.
+	await := func(what string, done func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !done(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 20 s for %s", what)
+			}
+		}
+	}
+	exists := func(name string) func() bool {
+		return func() bool { _, err := os.Stat(filepath.Join(mark, name)); return err == nil }
+	}
+	var firstOut, secondOut strings.Builder
+	first := start(&firstOut, "FAKE_AT=results/b.md.tmp")
+	await("the first run's renames", exists("moving"))
+	// The second run, started during them, ends (finishing the move
+	// itself) or waits on the lock; then the first run renames on.
+	second := start(&secondOut, "STOP=1", "SECOND_RUN=1")
+	ended := make(chan error, 1)
+	go func() { ended <- second.Wait() }()
+	var secondErr error
+	await("the second run to end or to wait on the lock", func() bool {
+		select {
+		case secondErr = <-ended:
+			ended <- secondErr
+			return true
+		default:
+			return exists("waiting")()
+		}
+	})
+	if err := os.WriteFile(filepath.Join(mark, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Wait(); err != nil {
+		t.Errorf("results/x.sh, with a second run started during its renames: %v, want it to succeed\n%s", err, firstOut.String())
+	}
+	secondErr = <-ended
+	if ee, ok := secondErr.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Errorf("the second run: %v, want exit status 3 (STOP)\n%s", secondErr, secondOut.String())
+	}
+	if strings.Contains(secondOut.String(), "was stopped") {
+		t.Errorf("the second run took the first's move under way for one stopped:\n%s", secondOut.String())
+	}
+	for _, o := range outputs {
+		if b, err := os.ReadFile(filepath.Join(dir, o)); err != nil || string(b) != "new\n" {
+			t.Errorf("%s after both runs: %q, %v, want new", o, b, err)
+		}
+	}
+	left, err := filepath.Glob(filepath.Join(dir, "results", ".x.*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Errorf("left %q behind", left)
 	}
 }

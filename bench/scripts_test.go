@@ -87,19 +87,28 @@ func TestScriptsRefuseDashLabels(t *testing.T) {
 // per-epoch column, fidelity-bench.sh and fidelity-cost.sh without free
 // a machine of " GiB", each after minutes of work. Each script names the
 // tools it lacks before it builds or runs anything. Here they run with
-// a PATH that holds only dirname (which every script calls first).
+// a PATH that holds only dirname (which every script calls first) and
+// flock (which results/lib.sh needs for every script's moves into
+// place), or, to see that flock is asked for, dirname alone.
 func TestScriptsNeedTheirTools(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
 	}
-	dirname, err := exec.LookPath("dirname")
-	if err != nil {
-		t.Skip("no dirname")
-	}
-	bin := t.TempDir()
-	if err := os.Symlink(dirname, filepath.Join(bin, "dirname")); err != nil {
-		t.Fatal(err)
+	bin, bare := t.TempDir(), t.TempDir()
+	for _, tool := range []string{"dirname", "flock"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("no %s", tool)
+		}
+		for _, dir := range []string{bin, bare} {
+			if dir == bare && tool == "flock" {
+				continue
+			}
+			if err := os.Symlink(p, filepath.Join(dir, tool)); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	for _, c := range []struct {
 		args  []string
@@ -113,11 +122,17 @@ func TestScriptsNeedTheirTools(t *testing.T) {
 		{[]string{"retrain"}, []string{"go", "python3"}},
 		// git, which commit_arg asks before it says the BASE is no commit.
 		{[]string{"ab-step", "x", "HEAD"}, []string{"git"}},
+		// flock, asked for by results/lib.sh as it is sourced.
+		{[]string{"data"}, []string{"flock"}},
 	} {
 		script := readScript(t, c.args[0])
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, bash, append([]string{script}, c.args[1:]...)...)
-		cmd.Env = append(cmd.Environ(), "PATH="+bin)
+		path := bin
+		if c.tools[0] == "flock" {
+			path = bare
+		}
+		cmd.Env = append(cmd.Environ(), "PATH="+path)
 		killTreeOnCancel(cmd)
 		b, err := cmd.CombinedOutput()
 		cancel()

@@ -59,6 +59,19 @@ func TestScriptsBuildGradbenchWithItsCommit(t *testing.T) {
 	for _, name := range []string{"retrain", "study", "fidelity"} {
 		for _, stamped := range []bool{false, true} {
 			dir := scriptTree(t, name)
+			if name == "fidelity" {
+				// Its default RECIPE, a built-in recipe of the tree.
+				b, err := os.ReadFile("../suite/recipes/fmnist-10.json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.MkdirAll(filepath.Join(dir, "suite", "recipes"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "suite", "recipes", "fmnist-10.json"), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			log := filepath.Join(t.TempDir(), "log")
 			env := []string{path, "GOLOG=" + log, "GOFLAGS=-buildvcs=false"}
 			if stamped {

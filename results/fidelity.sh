@@ -57,7 +57,9 @@ epochs=${EPOCHS-0,5,10}
 # script was started; gradbench runs at the repository's top. A bare
 # name that is both a built-in recipe (suite/recipes) and a file there
 # is refused, as gradbench refuses it (suite.LoadRecipe): reading either
-# would leave the other unread.
+# would leave the other unread. A bare name that is neither is refused
+# here, as gradbench refuses it where it is started: passed on, it
+# would name a file at the repository's top, where gradbench runs.
 case $recipe in
 */* | *.* | *\\*) recipe=$(caller_path "$recipe") ;;
 *)
@@ -65,6 +67,12 @@ case $recipe in
 		[ ! -f "$caller_dir/$recipe" ] || fail "RECIPE '$recipe' names both the built-in recipe $recipe and the file $(caller_path "$recipe"): set RECIPE=./$recipe for the file, or run from elsewhere for the built-in one"
 	elif [ -f "$caller_dir/$recipe" ]; then
 		recipe=$(caller_path "$recipe")
+	else
+		builtin=
+		for f in suite/recipes/*.json; do
+			[ ! -f "$f" ] || { f=${f##*/} && builtin+=", ${f%.json}"; }
+		done
+		fail "RECIPE '$recipe' is neither a built-in recipe (have ${builtin:2}) nor a file where the script was started ($(caller_path "$recipe")): a relative path is read from there"
 	fi
 	;;
 esac

@@ -345,9 +345,14 @@ stage_dirs=()
 
 # stage_journal is the journal of this script's moves into place,
 # results/.NAME.moving for results/NAME.sh: the paths being moved, one
-# "f PATH" (a file) or "d PATH" (a directory) a line.
+# "f PATH" (a file) or "d PATH" (a directory) a line. Every run of the
+# script shares it, so a run moves (stage_commit) and replays a move
+# (stage_resume) only while it holds the lock on $stage_journal.lock
+# (stage_lock), taken with flock: a script refuses to start without it.
 stage_journal=${0##*/}
-stage_journal=results/.${stage_journal%.sh}.moving
+stage_journal=${stage_journal%.sh}
+case $0 in *.sh) need "$stage_journal" flock ;; esac
+stage_journal=results/.$stage_journal.moving
 
 # stage_commit moves every file of the staging tree to its path below the
 # current directory (the repository's top, where the scripts run), and
@@ -366,7 +371,12 @@ stage_journal=results/.${stage_journal%.sh}.moving
 # still leave some moved and some not: the journal, written once every
 # copy is whole and removed after the last rename, records the move
 # then, with the copies not yet renamed, and the next run of the script
-# finishes it before anything else (stage_resume), saying so.
+# finishes it before anything else (stage_resume), saying so. The
+# renames run under the journal's lock (stage_lock), so that another run
+# of the script (ab-step.sh with another label) started meanwhile waits
+# for them to end rather than take the journal for a move that was
+# stopped; a journal found under the lock is that of a run stopped
+# after this one started, whose move is finished first.
 stage_commit() {
 	local f d files=() moves=()
 	while IFS= read -r -d '' f; do
@@ -393,9 +403,35 @@ stage_commit() {
 		cp "$stage/$f" "$f.tmp"
 		moves+=("f $f")
 	done
+	stage_lock
+	stage_replay
 	stage_move "${moves[@]}"
+	stage_unlock
 	stage_dirs=()
 	rm -rf "$stage"
+}
+
+# stage_lock takes the lock on $stage_journal.lock, waiting while another
+# run of the script holds it (an interrupt then stops the script as
+# anywhere else: nothing is moved yet); stage_unlock removes the lock
+# file and lets it go. A run that waited on a file the holder removed
+# meanwhile takes the lock again on the new one, so that two runs never
+# hold it at once.
+stage_lock() {
+	mkdir -p "$(dirname "$stage_journal")"
+	while :; do
+		exec {stage_lock_fd}>>"$stage_journal.lock"
+		if ! flock "$stage_lock_fd"; then
+			echo "stage_commit: could not lock $stage_journal.lock (flock failed), so nothing is moved" >&2
+			exit 1
+		fi
+		[ ! "/dev/fd/$stage_lock_fd" -ef "$stage_journal.lock" ] || return 0
+		exec {stage_lock_fd}>&-
+	done
+}
+stage_unlock() {
+	rm -f "$stage_journal.lock"
+	exec {stage_lock_fd}>&-
 }
 
 # stage_move MOVE... renames each MOVE's PATH.tmp over PATH (MOVE is
@@ -430,7 +466,18 @@ stage_move() {
 # stage_resume finishes the move a run of this script began and did not
 # end (its journal is there: stage_commit), before the script does
 # anything else, so that the outputs it was moving are all of that run.
+# A journal there may be that of a run moving now: the lock waits for
+# its move to end, and the journal is gone then.
 stage_resume() {
+	[ -f "$stage_journal" ] || return 0
+	stage_lock
+	stage_replay
+	stage_unlock
+}
+
+# stage_replay, under the journal's lock (stage_lock), finishes the move
+# the journal lists, if there is one, saying so.
+stage_replay() {
 	[ -f "$stage_journal" ] || return 0
 	local moves=() m
 	mapfile -t moves <"$stage_journal"

@@ -144,7 +144,7 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 			// Other tools' name for the standard output, which no
 			// output flag writes to (see /dev/stdout above): the user
 			// would look for the output there, not in a file named -.
-			return refuse("- would be a file named - in the working directory, not the standard output, which output flags do not write to (./- names that file, if it is meant)")
+			return refuse(dashRefusal)
 		}
 		if why := outputRefusal(o.Path); why != "" {
 			return refuse(why)
@@ -169,6 +169,22 @@ func CheckOutputs(outputs []NamedFile, inputs []NamedFile) error {
 		}
 	}
 	return nil
+}
+
+// dashRefusal says why an output flag's "-" is refused (CheckOutputs).
+const dashRefusal = "- would be a file named - in the working directory, not the standard output, which output flags do not write to (./- names that file, if it is meant)"
+
+// CheckOutputsOrStdout is CheckOutputs for a command whose output flags,
+// left out, write to the standard output (the bench tools' -o): its
+// refusal of "-" says that leaving the flag out is the way to write
+// there.
+func CheckOutputsOrStdout(outputs []NamedFile, inputs []NamedFile) error {
+	for _, o := range outputs {
+		if o.Path == "-" {
+			return fmt.Errorf("%s -: refusing to write there: %s; leave %s out to write to the standard output, or name another file", o.Flag, dashRefusal, o.Flag)
+		}
+	}
+	return CheckOutputs(outputs, inputs)
 }
 
 // checkParentDir refuses an output whose directory does not exist: the
@@ -437,10 +453,19 @@ func CheckFormat(flag, path string, f OutputFormat) error {
 	}
 	if ext, other := otherFormat(path, f); other != "" {
 		// plot.png becomes plot.svg, and plot.svg.gz plot.svg, not
-		// plot.svg.svg.
+		// plot.svg.svg; every extension of another format goes, so
+		// that x.tar.gz becomes x.gbnn, not x.tar.gbnn.
 		name := strings.TrimSuffix(path, ext)
-		if !strings.EqualFold(filepath.Ext(name), f.Ext) {
-			name += f.Ext
+		for {
+			e := filepath.Ext(name)
+			if strings.EqualFold(e, f.Ext) {
+				break
+			}
+			if otherFormats[strings.ToLower(e)] == "" {
+				name += f.Ext
+				break
+			}
+			name = strings.TrimSuffix(name, e)
 		}
 		return fmt.Errorf("%s %s: %s names %s, and %s writes %s: name the file %s", flag, path, ext, other, flag, f.Name, name)
 	}

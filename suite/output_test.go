@@ -232,3 +232,47 @@ func TestCheckOutputsDash(t *testing.T) {
 		t.Errorf("CheckOutputs(--svg ./-) = %v, want it taken", err)
 	}
 }
+
+// TestCheckOutputsOrStdoutDash: the bench tools' -o, left out, writes to
+// the standard output, but their refusal of -o - said only that output
+// flags do not write there, not how to write there. It says so.
+func TestCheckOutputsOrStdoutDash(t *testing.T) {
+	err := CheckOutputsOrStdout([]NamedFile{{"-o", "-"}}, nil)
+	want := "-o -: refusing to write there: - would be a file named - in the working directory, not the standard output"
+	hint := "leave -o out to write to the standard output"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("CheckOutputsOrStdout(-o -) = %v, want %s... saying %q", err, want, hint)
+	}
+	t.Chdir(t.TempDir())
+	if err := CheckOutputsOrStdout([]NamedFile{{"-o", "./-"}}, nil); err != nil {
+		t.Errorf("CheckOutputsOrStdout(-o ./-) = %v, want it taken", err)
+	}
+}
+
+// TestCheckFormatCompressedNames: a compressed name was refused with a
+// suggestion made by stripping the compression's extension alone, which
+// for a double extension left another format's behind: export --out
+// x.tar.gz was told to name the file x.tar.gbnn. The suggestion strips
+// every extension that names another format, then adds the output's
+// own unless the name already ends in it; checked for every format an
+// output flag writes.
+func TestCheckFormatCompressedNames(t *testing.T) {
+	for _, f := range []OutputFormat{FormatSVG, FormatBench, FormatModel, FormatMarkdown} {
+		for path, want := range map[string]string{
+			"x.tar.gz":          "x" + f.Ext,
+			"x.tar.bz2":         "x" + f.Ext,
+			"x.tgz":             "x" + f.Ext,
+			"x" + f.Ext + ".gz": "x" + f.Ext,
+			"x.png.xz":          "x" + f.Ext,
+			"x.json.zst":        "x" + f.Ext,
+			"run.v2.gz":         "run.v2" + f.Ext,
+			"dir.tar/x.gz":      "dir.tar/x" + f.Ext,
+			"x.zip":             "x" + f.Ext,
+		} {
+			err := CheckFormat("--out", path, f)
+			if err == nil || !strings.HasSuffix(err.Error(), ": name the file "+want) {
+				t.Errorf("CheckFormat(--out %s, %s) = %v, want it to end \": name the file %s\"", path, f.Ext, err, want)
+			}
+		}
+	}
+}

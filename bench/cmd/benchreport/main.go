@@ -193,7 +193,7 @@ func (r *report) checkElements() error {
 
 // checkOutput refuses an -o that names one of the label=file arguments
 // (by any spelling, link or hard link), which the written report would
-// replace, or a run's file (suite.CheckOutputs). Arguments that are not
+// replace, or a run's file (suite.CheckOutputsOrStdout). Arguments that are not
 // label=file are left to the reading, which names them.
 func checkOutput(out string, args []string, labels cli.Labels) error {
 	var inputs []suite.NamedFile
@@ -202,7 +202,7 @@ func checkOutput(out string, args []string, labels cli.Labels) error {
 			inputs = append(inputs, suite.NamedFile{Flag: "input " + label + ":", Path: path})
 		}
 	}
-	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: out}}, inputs); err != nil {
+	if err := suite.CheckOutputsOrStdout([]suite.NamedFile{{Flag: "-o", Path: out}}, inputs); err != nil {
 		return err
 	}
 	// The report is markdown: a name that says another format (report.svg)

@@ -605,3 +605,17 @@ func TestRefusesOutputOfAnotherFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputDashSaysLeaveItOut: -o - is refused (a file named -, not the
+// standard output), but the refusal did not say that leaving -o out
+// writes the report to the standard output, which is what -o - meant.
+func TestOutputDashSaysLeaveItOut(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run([]string{"-o", "-", "a=" + in}, nil)
+	if want := "leave -o out to write to the standard output"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("-o -: %v, want an error saying %q", err, want)
+	}
+}

@@ -77,7 +77,7 @@ func run(args []string, stdout io.Writer) error {
 	for _, path := range fs.Args() {
 		inputs = append(inputs, suite.NamedFile{Flag: "run", Path: path})
 	}
-	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
+	if err := suite.CheckOutputsOrStdout([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
 		return err
 	}
 	// The table is markdown: a name that says another format (table.svg)
@@ -113,7 +113,7 @@ func run(args []string, stdout io.Writer) error {
 // there points to, which the write replaces) may not be written: the
 // table is written after every run is measured (minutes for a study's
 // runs), and the write would fail only then. (A directory that does not
-// exist suite.CheckOutputs refuses first.)
+// exist suite.CheckOutputsOrStdout refuses first.)
 func checkOutputDir(out string) error {
 	return suite.ProbeOutputFile("-o", out)
 }

@@ -318,7 +318,7 @@ func run(args []string, stdout io.Writer) error {
 			inputs = append(inputs, suite.NamedFile{Flag: "profile " + label + ":", Path: path})
 		}
 	}
-	if err := suite.CheckOutputs([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
+	if err := suite.CheckOutputsOrStdout([]suite.NamedFile{{Flag: "-o", Path: *out}}, inputs); err != nil {
 		return err
 	}
 	// The table is markdown: a name that says another format (steps.svg)
