@@ -9,14 +9,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 // stageScript stages a directory and two files over committed ones and
-// moves them into place with stage_commit (results/lib.sh); with STOP
-// set it stops right after sourcing lib.sh, as a run refused at once.
+// moves them into place with stage_commit (results/lib.sh), each holding
+// $CONTENT ("new" when it is not set); with STOP set it stops right
+// after sourcing lib.sh, as a run refused at once.
 const stageScript = `#!/usr/bin/env bash
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +27,9 @@ cd "$(dirname "$0")/.."
 stage_begin
 stage_dir results/d
 mkdir "$stage/results/d"
-echo new >"$stage/results/d/f"
-echo new >"$(staged results/a.txt)"
-echo new >"$(staged results/b.md)"
+echo "${CONTENT:-new}" >"$stage/results/d/f"
+echo "${CONTENT:-new}" >"$(staged results/a.txt)"
+echo "${CONTENT:-new}" >"$(staged results/b.md)"
 stage_commit
 `
 
@@ -166,13 +168,16 @@ func TestStageCommitAllOrNothing(t *testing.T) {
 	}
 }
 
-// stageWaitMv is an mv put before the real one (REAL) on PATH: given
-// $FAKE_AT to rename, it marks $MARK/moving and waits (at most 20 s)
-// for $MARK/go before it renames. stageWaitFlock, a flock before the
-// real one, marks $MARK/waiting first in a run with SECOND_RUN set.
-const stageWaitMv = `#!/usr/bin/env bash
-if [ "$1" = "${FAKE_AT:-}" ]; then
-	: >"$MARK/moving"
+// stageWait is a cp or mv put before the real one (REAL) on PATH: given
+// $FAKE_AT to write (cp's last argument, mv's first), it marks
+// $MARK/paused and waits (at most 20 s) for $MARK/go before it does.
+// stageWaitFlock, a flock before the real one, marks $MARK/waiting
+// first in a run with SECOND_RUN set.
+const stageWait = `#!/usr/bin/env bash
+for a; do last=$a; done
+case ${0##*/} in cp) at=$last ;; *) at=$1 ;; esac
+if [ "$at" = "${FAKE_AT:-}" ]; then
+	: >"$MARK/paused"
 	for ((i = 0; i < 2000; i++)); do
 		[ ! -e "$MARK/go" ] || break
 		sleep 0.01
@@ -186,6 +191,110 @@ const stageWaitFlock = `#!/usr/bin/env bash
 exec REAL "$@"
 `
 
+// stageOutputs are the outputs of stageScript.
+var stageOutputs = []string{"results/d/f", "results/a.txt", "results/b.md"}
+
+// A stageRace runs two runs of stageScript at once in one tree, whose
+// outputs hold "old" at first, with stageWait as tool (cp or mv) and
+// stageWaitFlock as flock first on PATH.
+type stageRace struct {
+	t              *testing.T
+	dir, bin, mark string
+}
+
+func newStageRace(t *testing.T, tool string) *stageRace {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	r := &stageRace{t: t, dir: scriptTree(t), bin: t.TempDir(), mark: t.TempDir()}
+	if err := os.WriteFile(filepath.Join(r.dir, "results", "x.sh"), []byte(stageScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, r.dir, "old\n", stageOutputs...)
+	for tool, fake := range map[string]string{tool: stageWait, "flock": stageWaitFlock} {
+		real, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("no %s", tool)
+		}
+		if err := os.WriteFile(filepath.Join(r.bin, tool), []byte(strings.Replace(fake, "REAL", real, 1)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// start starts results/x.sh with env, its output in *out.
+func (r *stageRace) start(out *strings.Builder, env ...string) *exec.Cmd {
+	// Killed, with what it started, when the test ends.
+	cmd := exec.CommandContext(r.t.Context(), "bash", filepath.Join(r.dir, "results", "x.sh"))
+	cmd.Dir = r.dir
+	cmd.Env = append(cmd.Environ(), "PATH="+r.bin+string(os.PathListSeparator)+os.Getenv("PATH"), "MARK="+r.mark)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = out, out
+	killTreeOnCancel(cmd)
+	if err := cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	return cmd
+}
+
+// await waits (at most 20 s) until done says so.
+func (r *stageRace) await(what string, done func() bool) {
+	r.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !done(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("waited 20 s for %s", what)
+		}
+	}
+}
+
+// marked returns whether $MARK/name is there.
+func (r *stageRace) marked(name string) func() bool {
+	return func() bool { _, err := os.Stat(filepath.Join(r.mark, name)); return err == nil }
+}
+
+// second starts the second run with env, its output in *out, waits until
+// it ends or waits on the lock, and then lets the first run's paused
+// tool go on. It returns the channel of the second run's end.
+func (r *stageRace) second(out *strings.Builder, env ...string) <-chan error {
+	r.t.Helper()
+	cmd := r.start(out, append(env, "SECOND_RUN=1")...)
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	r.await("the second run to end or to wait on the lock", func() bool { return len(ended) > 0 || r.marked("waiting")() })
+	if err := os.WriteFile(filepath.Join(r.mark, "go"), nil, 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	return ended
+}
+
+// outputs returns the content of each output, "missing" for one not
+// there.
+func (r *stageRace) outputs() []string {
+	var got []string
+	for _, o := range stageOutputs {
+		b, err := os.ReadFile(filepath.Join(r.dir, o))
+		if err != nil {
+			b = []byte("missing")
+		}
+		got = append(got, o+": "+strings.TrimSpace(string(b)))
+	}
+	return got
+}
+
+// left fails the test for anything of the journal left in results/.
+func (r *stageRace) left() {
+	r.t.Helper()
+	left, err := filepath.Glob(filepath.Join(r.dir, "results", ".x.*"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if len(left) > 0 {
+		r.t.Errorf("left %q behind", left)
+	}
+}
+
 // TestStageCommitWaitsForAMoveUnderWay: every run of a script shares its
 // journal (results/.NAME.moving), so a second run (results/ab-step.sh
 // with another label) started while the first renamed its outputs took
@@ -195,92 +304,56 @@ exec REAL "$@"
 // move, only under the journal's lock: the second waits for the first's
 // move to end, then finds no journal and says nothing of one.
 func TestStageCommitWaitsForAMoveUnderWay(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
-	dir := scriptTree(t)
-	if err := os.WriteFile(filepath.Join(dir, "results", "x.sh"), []byte(stageScript), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	outputs := []string{"results/d/f", "results/a.txt", "results/b.md"}
-	writeFiles(t, dir, "old\n", outputs...)
-	bin, mark := t.TempDir(), t.TempDir()
-	for tool, fake := range map[string]string{"mv": stageWaitMv, "flock": stageWaitFlock} {
-		real, err := exec.LookPath(tool)
-		if err != nil {
-			t.Skipf("no %s", tool)
-		}
-		if err := os.WriteFile(filepath.Join(bin, tool), []byte(strings.Replace(fake, "REAL", real, 1)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// start starts results/x.sh with env, its output in *out.
-	start := func(out *strings.Builder, env ...string) *exec.Cmd {
-		// Killed, with what it started, when the test ends.
-		cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(dir, "results", "x.sh"))
-		cmd.Dir = dir
-		cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "MARK="+mark)
-		cmd.Env = append(cmd.Env, env...)
-		cmd.Stdout, cmd.Stderr = out, out
-		killTreeOnCancel(cmd)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
-	// await waits (at most 20 s) until done says so.
-	await := func(what string, done func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); !done(); time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 20 s for %s", what)
-			}
-		}
-	}
-	exists := func(name string) func() bool {
-		return func() bool { _, err := os.Stat(filepath.Join(mark, name)); return err == nil }
-	}
+	r := newStageRace(t, "mv")
 	var firstOut, secondOut strings.Builder
-	first := start(&firstOut, "FAKE_AT=results/b.md.tmp")
-	await("the first run's renames", exists("moving"))
+	first := r.start(&firstOut, "FAKE_AT=results/b.md.tmp")
+	r.await("the first run's renames", r.marked("paused"))
 	// The second run, started during them, ends (finishing the move
 	// itself) or waits on the lock; then the first run renames on.
-	second := start(&secondOut, "STOP=1", "SECOND_RUN=1")
-	ended := make(chan error, 1)
-	go func() { ended <- second.Wait() }()
-	var secondErr error
-	await("the second run to end or to wait on the lock", func() bool {
-		select {
-		case secondErr = <-ended:
-			ended <- secondErr
-			return true
-		default:
-			return exists("waiting")()
-		}
-	})
-	if err := os.WriteFile(filepath.Join(mark, "go"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ended := r.second(&secondOut, "STOP=1")
 	if err := first.Wait(); err != nil {
 		t.Errorf("results/x.sh, with a second run started during its renames: %v, want it to succeed\n%s", err, firstOut.String())
 	}
-	secondErr = <-ended
+	secondErr := <-ended
 	if ee, ok := secondErr.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
 		t.Errorf("the second run: %v, want exit status 3 (STOP)\n%s", secondErr, secondOut.String())
 	}
 	if strings.Contains(secondOut.String(), "was stopped") {
 		t.Errorf("the second run took the first's move under way for one stopped:\n%s", secondOut.String())
 	}
-	for _, o := range outputs {
-		if b, err := os.ReadFile(filepath.Join(dir, o)); err != nil || string(b) != "new\n" {
-			t.Errorf("%s after both runs: %q, %v, want new", o, b, err)
+	for _, o := range r.outputs() {
+		if !strings.HasSuffix(o, ": new") {
+			t.Errorf("after both runs %s, want new", o)
 		}
 	}
-	left, err := filepath.Glob(filepath.Join(dir, "results", ".x.*"))
-	if err != nil {
-		t.Fatal(err)
+	r.left()
+}
+
+// TestStageCommitCopiesUnderTheLock: two runs of a script that write the
+// same outputs (the script run twice at once) each copied their outputs
+// beside their places (PATH.tmp) before taking the journal's lock, over
+// the copies the other run was making or renaming: with the first run
+// paused in its copies, the second copied and renamed all of its own,
+// and the first then renamed the one copy it had left, so that the
+// outputs in place were of both runs. A run now copies under the lock:
+// the second waits for the first's move to end, then copies and moves
+// its own, and the outputs are all of one run.
+func TestStageCommitCopiesUnderTheLock(t *testing.T) {
+	r := newStageRace(t, "cp")
+	var firstOut, secondOut strings.Builder
+	first := r.start(&firstOut, "FAKE_AT=results/b.md.tmp", "CONTENT=first")
+	r.await("the first run's copies", r.marked("paused"))
+	ended := r.second(&secondOut, "CONTENT=second")
+	if err := first.Wait(); err != nil {
+		t.Errorf("the first run: %v, want it to succeed\n%s", err, firstOut.String())
 	}
-	if len(left) > 0 {
-		t.Errorf("left %q behind", left)
+	if err := <-ended; err != nil {
+		t.Errorf("the second run: %v, want it to succeed\n%s", err, secondOut.String())
 	}
+	got := r.outputs()
+	want := []string{"results/d/f: second", "results/a.txt: second", "results/b.md: second"}
+	if !slices.Equal(got, want) {
+		t.Errorf("after both runs, the outputs are\n%q\nwant them all of the run that moved last\n%q", got, want)
+	}
+	r.left()
 }

@@ -282,6 +282,9 @@ remove_on_exit() { exit_paths+=("$@"); }
 on_exit() {
 	local rc=$? paths=("${exit_paths[@]}" "${stage_tmps[@]}")
 	[ ${#paths[@]} = 0 ] || rm -rf -- "${paths[@]}" || true
+	# The journal's lock, held (stage_lock) when a copy failed or was
+	# interrupted: removed as stage_unlock removes it.
+	[ -z "${stage_lock_held:-}" ] || rm -f -- "$stage_journal.lock" || true
 	return $rc
 }
 stage_tmps=()
@@ -372,11 +375,14 @@ stage_journal=results/.$stage_journal.moving
 # copy is whole and removed after the last rename, records the move
 # then, with the copies not yet renamed, and the next run of the script
 # finishes it before anything else (stage_resume), saying so. The
-# renames run under the journal's lock (stage_lock), so that another run
-# of the script (ab-step.sh with another label) started meanwhile waits
-# for them to end rather than take the journal for a move that was
-# stopped; a journal found under the lock is that of a run stopped
-# after this one started, whose move is finished first.
+# copies and renames run under the journal's lock (stage_lock), so that
+# another run of the script (ab-step.sh with another label) started
+# meanwhile waits for them to end rather than take the journal for a
+# move that was stopped, and one that writes the same outputs (the
+# script run twice at once) neither replaces the copies being renamed
+# nor renames its own among them: the outputs in place are all of one
+# run. A journal found under the lock is that of a run stopped after
+# this one started, whose move is finished first, with its own copies.
 stage_commit() {
 	local f d files=() moves=()
 	while IFS= read -r -d '' f; do
@@ -390,6 +396,11 @@ stage_commit() {
 		echo "stage_commit: nothing staged in $stage" >&2
 		return 1
 	fi
+	# The copies too are made under the lock: another run of the script
+	# that writes the same outputs makes and renames the same PATH.tmp,
+	# and a stopped move's journal (stage_replay) renames its own copies.
+	stage_lock
+	stage_replay
 	for d in "${stage_dirs[@]}"; do
 		stage_tmps+=("$d.tmp")
 		rm -rf "$d.tmp"
@@ -403,8 +414,6 @@ stage_commit() {
 		cp "$stage/$f" "$f.tmp"
 		moves+=("f $f")
 	done
-	stage_lock
-	stage_replay
 	stage_move "${moves[@]}"
 	stage_unlock
 	stage_dirs=()
@@ -414,7 +423,7 @@ stage_commit() {
 # stage_lock takes the lock on $stage_journal.lock, waiting while another
 # run of the script holds it (an interrupt then stops the script as
 # anywhere else: nothing is moved yet); stage_unlock removes the lock
-# file and lets it go. A run that waited on a file the holder removed
+# file and lets it go, as on_exit does for a run stopped holding it. A run that waited on a file the holder removed
 # meanwhile takes the lock again on the new one, so that two runs never
 # hold it at once.
 stage_lock() {
@@ -425,13 +434,17 @@ stage_lock() {
 			echo "stage_commit: could not lock $stage_journal.lock (flock failed), so nothing is moved" >&2
 			exit 1
 		fi
-		[ ! "/dev/fd/$stage_lock_fd" -ef "$stage_journal.lock" ] || return 0
+		if [ "/dev/fd/$stage_lock_fd" -ef "$stage_journal.lock" ]; then
+			stage_lock_held=1
+			return 0
+		fi
 		exec {stage_lock_fd}>&-
 	done
 }
 stage_unlock() {
 	rm -f "$stage_journal.lock"
 	exec {stage_lock_fd}>&-
+	stage_lock_held=
 }
 
 # stage_move MOVE... renames each MOVE's PATH.tmp over PATH (MOVE is

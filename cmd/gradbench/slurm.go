@@ -286,14 +286,22 @@ func sweepArgs(fs *flag.FlagSet) ([]string, error) {
 // written where no controller answers. It returns a note for stderr:
 // whether the array was checked, and what bounds it where it was not.
 // With submit and no scontrol the array is not checked, and there is no
-// note: sbatch then says why it cannot submit.
+// note: sbatch then says why it cannot submit. An interrupt of the
+// command (ctx canceled) while scontrol runs is an error.
 func checkArraySize(ctx context.Context, tasks int, submit bool) (note string, err error) {
+	ask := ctx
 	if !submit {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, scontrolWait)
+		ask, cancel = context.WithTimeout(ctx, scontrolWait)
 		defer cancel()
 	}
-	limit, err := clusterMaxArraySize(ctx)
+	limit, err := clusterMaxArraySize(ask)
+	if ctx.Err() != nil {
+		// Interrupted (a Ctrl-C kills scontrol with the command), which
+		// is no scontrol that cannot tell the limit: stop, as the command
+		// does anywhere else, rather than write the scripts.
+		return "", fmt.Errorf("slurm: interrupted (%w) before the scripts were written; no script was written or submitted", ctx.Err())
+	}
 	bound := fmt.Sprintf("Slurm takes an array only if its last index, %d, is below it (%d unless the cluster sets another)", tasks-1, suite.SlurmDefaultMaxArraySize)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
@@ -302,7 +310,7 @@ func checkArraySize(ctx context.Context, tasks int, submit bool) (note string, e
 		}
 		return fmt.Sprintf("the array of %s is not checked against a cluster's MaxArraySize (no scontrol on PATH); %s", plural(tasks, "task"), bound), nil
 	case err != nil:
-		if ctx.Err() == context.DeadlineExceeded {
+		if ask.Err() == context.DeadlineExceeded {
 			err = fmt.Errorf("scontrol show config did not answer within %v", scontrolWait)
 		}
 		msg := fmt.Sprintf("the array of %s is not checked against the cluster's MaxArraySize: %v", plural(tasks, "task"), err)

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -723,5 +726,41 @@ func TestSlurmMaxArraySizeWithoutSubmit(t *testing.T) {
 	}
 	if want := "# This array has 4 tasks, indices 0 to 3: Slurm takes it only where its last\n# index, 3, is below the cluster's MaxArraySize (1001 unless the cluster sets\n# another; scontrol show config shows it).\n"; !strings.Contains(string(b), want) {
 		t.Errorf("cells.sh does not say how many tasks the array has and what bounds them:\n%s\nwant\n%s", b, want)
+	}
+}
+
+// TestSlurmInterruptedWhileScontrolRuns: an interrupt (Ctrl-C) that came
+// while scontrol was asked for the cluster's MaxArraySize was taken for a
+// scontrol that could not tell it: gradbench slurm said the array was
+// not checked, then wrote the scripts and printed the command that
+// submits them (exit status 0), or with --submit wrote them and went on
+// to sbatch. It stops there, nothing written, and says it was
+// interrupted.
+func TestSlurmInterruptedWhileScontrolRuns(t *testing.T) {
+	sweep, out, _ := sweepHeld(t, 0)
+	defer func(f func(context.Context) (int64, error)) { clusterMaxArraySize = f }(clusterMaxArraySize)
+	for _, submit := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		clusterMaxArraySize = func(ctx context.Context) (int64, error) {
+			cancel() // Ctrl-C while scontrol runs, which it kills
+			<-ctx.Done()
+			return 0, errors.New("scontrol show config: signal: killed")
+		}
+		args := append([]string{"slurm"}, sweep...)
+		if submit {
+			args = append(args, "--submit")
+		}
+		var stdout, stderr bytes.Buffer
+		err := gradbench(ctx, &cmdEnv{stdout: &stdout, stderr: &stderr}, args)
+		if !errors.Is(err, context.Canceled) || !strings.Contains(fmt.Sprint(err), "interrupted") {
+			t.Errorf("slurm (--submit %v) interrupted while scontrol runs: %v, want an error saying it was interrupted", submit, err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "slurm", "cells.sh")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("slurm (--submit %v) interrupted while scontrol runs: cells.sh written (%v), want nothing written", submit, err)
+		}
+		if stdout.Len() > 0 || strings.Contains(stderr.String(), "not checked") {
+			t.Errorf("slurm (--submit %v) interrupted while scontrol runs: stdout %q, stderr %q; want no command and no note", submit, stdout.String(), stderr.String())
+		}
+		cancel()
 	}
 }

@@ -65,8 +65,14 @@ func run(args []string, stdout io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	// -batches as typed, for its refusals ("03", not 3); the default's
+	// when it is not given.
+	batchesTyped := strconv.Itoa(*batches)
+	if t, ok := cli.Typed(fs)["batches"]; ok {
+		batchesTyped = t
+	}
 	if *batches <= 0 {
-		return fmt.Errorf("-batches %s: want a number of batches > 0", cli.Typed(fs)["batches"])
+		return fmt.Errorf("-batches %s: want a number of batches > 0", batchesTyped)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("no runs given: want run records <dir>/<key>.json")
@@ -91,7 +97,7 @@ func run(args []string, stdout io.Writer) error {
 	var rows []row
 	given := map[string]string{} // run key -> the argument that named it
 	for _, path := range fs.Args() {
-		r, err := measure(path, *dataDir, *batches)
+		r, err := measure(path, *dataDir, *batches, batchesTyped)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -120,7 +126,8 @@ func checkOutputDir(out string) error {
 
 // measure returns the run's recorded final test top-1, the same measured
 // again, and the top-1 after re-estimating BatchNorm's statistics.
-func measure(path, dataDir string, batches int) (row, error) {
+// typed is -batches as typed, which a refusal of batches quotes.
+func measure(path, dataDir string, batches int, typed string) (row, error) {
 	lr, err := suite.LoadRun(context.Background(), path, dataDir)
 	if err != nil {
 		return row{}, err
@@ -139,7 +146,7 @@ func measure(path, dataDir string, batches int) (row, error) {
 	if batches > train.Batches() {
 		// The re-estimation would stop at the end of the epoch, on fewer
 		// batches than the table says it used.
-		return row{}, fmt.Errorf("-batches %d is more than the %d batches of the run's %d training images in batches of %d: want at most %d", batches, train.Batches(), train.Len(), cfg.Batch, train.Batches())
+		return row{}, fmt.Errorf("-batches %s is more than the %d batches of the run's %d training images in batches of %d: want at most %d", typed, train.Batches(), train.Len(), cfg.Batch, train.Batches())
 	}
 	now, recal, err := recalibrate(lr.Model.Net, test, train, batches)
 	if err != nil {

@@ -43,7 +43,8 @@ func TestRefusesBadInput(t *testing.T) {
 }
 
 // TestRefusesRunInput: -batches beyond a run's epoch (the re-estimation
-// stopped at the epoch's end, on fewer batches than the table said) and
+// stopped at the epoch's end, on fewer batches than the table said),
+// quoted as typed, and
 // a run named twice (counted twice in its group's medians) are refused.
 func TestRefusesRunInput(t *testing.T) {
 	out, recs := tinyRun(t)
@@ -53,6 +54,8 @@ func TestRefusesRunInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"-batches", "3", rec}, rec + ": -batches 3 is more than the 2 batches of the run's 32 training images in batches of 16: want at most 2"},
+		// Quoted as typed, as the refusal of -batches 0 is.
+		{[]string{"-batches", "03", rec}, rec + ": -batches 03 is more than the 2 batches of the run's 32 training images in batches of 16: want at most 2"},
 		{[]string{"-batches", "1", rec, rec}, rec + ": run " + recs[0].Key + " is given twice (first as " + rec + "): name each run once"},
 	} {
 		var stdout bytes.Buffer
