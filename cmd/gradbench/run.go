@@ -85,10 +85,13 @@ Examples:
 
 	gradbench run --estimators fda,ste --recipe quick --seeds 2
 	gradbench run --recipe quick --ablation paper --seeds 3
-	gradbench run --recipe quick --ablation sides --estimators fda,approxsign --seeds 6
+	gradbench run --recipe quick --ablation sides \
+	    --estimators fda,approxsign --seeds 6
 	gradbench run --estimators 'ste,w=fda/a=approxsign' --recipe quick
-	gradbench run --estimators ste,fda --lr-grid 0.3,1,3 --recipe quick --seeds 2
-	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' --model vgg-small --dataset cifar10 --seeds 1,2,5`,
+	gradbench run --estimators ste,fda --lr-grid 0.3,1,3 \
+	    --recipe quick --seeds 2
+	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' \
+	    --model vgg-small --dataset cifar10 --seeds 1,2,5`,
 	run:           runRun,
 	interruptible: true,
 }
