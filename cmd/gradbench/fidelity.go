@@ -57,15 +57,15 @@ with --init only: a run's record gives its recipe and seed.
 It prints a rough expected time before it starts (from each kind of pass
 timed just now, so it moves with the machine's load) and a progress bar
 whose ETA follows the measured pace while it runs (where stderr is a file
-or a pipe, such as a Slurm task's log, a line per finished unit instead:
-the flips of each evaluation batch of a state, and each state, with the
-passes done and the ETA), then the markdown table (its per-layer table
-names the binary layers as gradbench models --model does, such as
-stage1.block0.unit0.conv); --out DIR also writes fidelity.md, fidelity.svg
-(correlation per binary layer of the last state, one line per estimator),
-fidelity-agreement.svg (the agreement matrix as a heat map, each cell's
-value written in it, with a color bar) and fidelity-bench.txt (benchmark
-lines for benchstat).
+or a pipe, such as a Slurm task's log, a line per unit of work instead:
+each tenth of the flips of an evaluation batch of a state, those flips
+done, and each state measured, with the passes done and the ETA), then the
+markdown table (its per-layer table names the binary layers as gradbench
+models --model does, such as stage1.block0.unit0.conv); --out DIR also
+writes fidelity.md, fidelity.svg (correlation per binary layer of the last
+state, one line per estimator), fidelity-agreement.svg (the agreement
+matrix as a heat map, each cell's value written in it, with a color bar)
+and fidelity-bench.txt (benchmark lines for benchstat).
 
 Example:
 
