@@ -65,8 +65,8 @@ func named[L nn.Layer](b *builder, l L) L {
 func (b *builder) addParams(kind string, n int64) {
 	b.params += n
 	if n > b.maxParams || b.params > b.maxParams {
-		b.fail("%d×%d×%d inputs, %d classes, width %s: the network has more than %d parameters by layer %s, want at most that many (4 GiB as float32)",
-			b.cfg.C, b.cfg.H, b.cfg.W, b.cfg.Classes, b.width(), b.maxParams, b.name(kind))
+		b.fail("%s inputs, %s classes, width %s: the network has more than %d parameters by layer %s, want at most that many (4 GiB as float32)",
+			b.cfg.input(), b.cfg.classes(), b.width(), b.maxParams, b.name(kind))
 	}
 }
 
@@ -132,7 +132,7 @@ func (b *builder) record(kind string, fp, bin, train int, fpMACs, binMACs int64)
 func (b *builder) convOut(k, stride, pad int) (int, int) {
 	oh, ow := (b.h+2*pad-k)/stride+1, (b.w+2*pad-k)/stride+1
 	if b.h+2*pad < k || b.w+2*pad < k || oh < 1 || ow < 1 {
-		b.fail("input %d×%d×%d too small: %s needs at least %d×%d here (%s)", b.cfg.C, b.cfg.H, b.cfg.W, b.name("layer"), k-2*pad, k-2*pad, minInput[b.model])
+		b.fail("input %s too small: %s needs at least %d×%d here (%s)", b.cfg.input(), b.name("layer"), k-2*pad, k-2*pad, minInput[b.model])
 	}
 	return oh, ow
 }
@@ -298,7 +298,7 @@ func (b *builder) maxPool(k, stride, pad int) *nn.MaxPool2d {
 // stride-2 3×3 convolution beside it.
 func (b *builder) avgPool2() *nn.AvgPool2d {
 	if b.h%2 != b.w%2 {
-		b.fail("input %d×%d×%d: a %d×%d map cannot be halved evenly in both directions (%s)", b.cfg.C, b.cfg.H, b.cfg.W, b.h, b.w, minInput[b.model])
+		b.fail("input %s: a %d×%d map cannot be halved evenly in both directions (%s)", b.cfg.input(), b.h, b.w, minInput[b.model])
 	}
 	pad := b.h % 2
 	oh, ow := b.convOut(2, 2, pad)
@@ -325,4 +325,22 @@ func (b *builder) width() string {
 		return b.cfg.WidthTyped
 	}
 	return strconv.FormatFloat(b.cfg.Width, 'g', -1, 64)
+}
+
+// input is the input shape as the errors write it: as typed
+// (Config.InputTyped), or else C×H×W.
+func (c Config) input() string {
+	if c.InputTyped != "" {
+		return c.InputTyped
+	}
+	return fmt.Sprintf("%d×%d×%d", c.C, c.H, c.W)
+}
+
+// classes is the number of classes as the errors write it: as typed
+// (Config.ClassesTyped), or else in decimal.
+func (c Config) classes() string {
+	if c.ClassesTyped != "" {
+		return c.ClassesTyped
+	}
+	return strconv.Itoa(c.Classes)
 }

@@ -31,6 +31,12 @@ type Config struct {
 	// (0.33, 1e+41), which they write when it is empty. It changes
 	// nothing that is built.
 	WidthTyped string
+	// InputTyped and ClassesTyped, when not empty, are C×H×W and Classes
+	// as the user typed them ("1x028x028", "0070000"), which the errors
+	// about the input and the classes quote, as WidthTyped is for the
+	// width; empty, the errors write the numbers (1×28×28, 70000). They
+	// change nothing that is built.
+	InputTyped, ClassesTyped string
 	// Binary is handed to every binary layer: the estimator spec of the
 	// latent weights and of the activations (one plain spec for both, or
 	// a sided one such as w=fda/a=approxsign), each side with "+na" for
@@ -143,15 +149,15 @@ const (
 func checkConfig(name string, cfg Config) error {
 	switch {
 	case cfg.C < 1 || cfg.H < 1 || cfg.W < 1:
-		return fmt.Errorf("models: %s: input shape %d×%d×%d, want positive C×H×W", name, cfg.C, cfg.H, cfg.W)
+		return fmt.Errorf("models: %s: input shape %s, want positive C×H×W", name, cfg.input())
 	case cfg.C > MaxChannels:
-		return fmt.Errorf("models: %s: input shape %d×%d×%d: %d channels, want at most %d", name, cfg.C, cfg.H, cfg.W, cfg.C, MaxChannels)
+		return fmt.Errorf("models: %s: input shape %s, want at most %d channels", name, cfg.input(), MaxChannels)
 	case cfg.H > MaxSide || cfg.W > MaxSide:
-		return fmt.Errorf("models: %s: input shape %d×%d×%d, want a height and width of at most %d", name, cfg.C, cfg.H, cfg.W, MaxSide)
+		return fmt.Errorf("models: %s: input shape %s, want a height and width of at most %d", name, cfg.input(), MaxSide)
 	case cfg.Classes < 2:
-		return fmt.Errorf("models: %s: %d classes, want at least 2", name, cfg.Classes)
+		return fmt.Errorf("models: %s: %s classes, want at least 2", name, cfg.classes())
 	case cfg.Classes > MaxClasses:
-		return fmt.Errorf("models: %s: %d classes, want at most %d", name, cfg.Classes, MaxClasses)
+		return fmt.Errorf("models: %s: %s classes, want at most %d", name, cfg.classes(), MaxClasses)
 	case cfg.Width < 0 || math.IsNaN(cfg.Width) || math.IsInf(cfg.Width, 0):
 		return fmt.Errorf("models: %s: width %s, want a number > 0", name, (&builder{cfg: cfg}).width())
 	}

@@ -217,7 +217,16 @@ func TestBuildErrors(t *testing.T) {
 		{"classes huge", "resnet20", Config{C: 1, H: 28, W: 28, Classes: math.MaxInt}, fmt.Sprintf("%d classes, want at most 65536", math.MaxInt)},
 		{"classes large", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 65537}, "65537 classes, want at most 65536"},
 		{"input side", "resnet20", Config{C: 3, H: bigSide, W: bigSide, Classes: 10}, fmt.Sprintf("input shape 3×%d×%d, want a height and width of at most 16384", bigSide, bigSide)},
-		{"input channels", "resnet20", Config{C: 1 << 17, H: 28, W: 28, Classes: 10}, "131072 channels, want at most 65536"},
+		{"input channels", "resnet20", Config{C: 1 << 17, H: 28, W: 28, Classes: 10}, "input shape 131072×28×28, want at most 65536 channels"},
+		// As typed, where the caller says how (InputTyped, ClassesTyped):
+		// the errors quote what the user finds on their command line.
+		{"classes typed", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 65537, ClassesTyped: "065537"}, "models: resnet20: 065537 classes, want at most 65536"},
+		{"classes typed small", "resnet20", Config{C: 1, H: 28, W: 28, Classes: 1, ClassesTyped: "01"}, "models: resnet20: 01 classes, want at least 2"},
+		{"input typed side", "resnet20", Config{C: 3, H: 16385, W: 32, Classes: 10, InputTyped: "3x016385x32"}, "models: resnet20: input shape 3x016385x32, want a height and width of at most 16384"},
+		{"input typed channels", "resnet20", Config{C: 1 << 17, H: 28, W: 28, Classes: 10, InputTyped: "131072X28×28"}, "models: resnet20: input shape 131072X28×28, want at most 65536 channels"},
+		{"input typed small", "alexnet", Config{C: 1, H: 28, W: 28, Classes: 10, InputTyped: "1x028x028"}, "models: alexnet: input 1x028x028 too small"},
+		{"input typed parity", "resnet20", Config{C: 1, H: 28, W: 27, Classes: 10, InputTyped: "1x28x027"}, "models: resnet20: input 1x28x027: a 28×27 map"},
+		{"params typed", "alexnet", Config{C: 3, H: 64, W: 64, Classes: 10, Width: 16, InputTyped: "3x64x064", ClassesTyped: "010", WidthTyped: "1.6e1"}, "models: alexnet: 3x64x064 inputs, 010 classes, width 1.6e1: the network has more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -66,10 +66,12 @@ type FidelitySpec struct {
 	// Finished, if set, is called as each unit of the work that takes
 	// long enough to be told apart in a log ends, with what it was
 	// ("epoch 5: the flips on evaluation batch 1 of 2", "epoch 5
-	// measured, state 2 of 2") and Progress's numbers then: the flips of
-	// each evaluation batch of a state (the bulk of the time) and each
-	// state as a whole. A log (gradbench fidelity where stderr is no
-	// terminal) gets a line per unit, not per pass.
+	// measured, state 2 of 2") and Progress's numbers then: each tenth
+	// of the flips of an evaluation batch ("epoch 5: 40% of the flips on
+	// evaluation batch 1 of 2"), the flips of each evaluation batch of a
+	// state (the bulk of the time) and each state as a whole. A log
+	// (gradbench fidelity where stderr is no terminal) gets a line per
+	// unit, not per pass.
 	Finished func(unit string, done, total int, left time.Duration)
 }
 
@@ -394,7 +396,20 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		// Each flip counted at its own cost, not the mean: the sites go to
 		// the workers in layer order, and a flip in the first layers costs
 		// a whole pass, one in the last almost nothing.
-		progress := func(k int) { step(1, cost.flipIn(plan, layerWork[sites[k].Layer])) }
+		//
+		// The flips are nearly all of a state's time: a log gets a line at
+		// each tenth of them (of the evaluation batch under way), not
+		// only once they are done, which for one state (--init) was
+		// the first line after the expected time.
+		batch, flipped, tenth := 0, 0, 0
+		progress := func(k int) {
+			step(1, cost.flipIn(plan, layerWork[sites[k].Layer]))
+			flipped++
+			if t := flipped * 10 / len(sites); t > tenth && flipped < len(sites) {
+				tenth = t
+				finished("%s: %d%% of the flips on evaluation batch %d of %d", st.name, flipped*100/len(sites), batch+1, nb)
+			}
+		}
 		// The estimators one after another, their passes' kernels on every
 		// core, each on a network of its own built for it and dropped
 		// after (so that a table holds two networks, not one per
@@ -438,6 +453,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 		bases := make([]float64, nb)
 		dls := make([][]float64, nb)
 		for k := range nb {
+			batch, flipped, tenth = k, 0, 0
 			if bases[k], dls[k], err = fidelity.TrueChangesEach(ctx, ws, evals[k], sites, progress); err != nil {
 				return nil, err
 			}

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -274,5 +275,69 @@ func TestCheckFormatCompressedNames(t *testing.T) {
 				t.Errorf("CheckFormat(--out %s, %s) = %v, want it to end \": name the file %s\"", path, f.Ext, err, want)
 			}
 		}
+	}
+}
+
+// TestOutputFilesCoverDir: the files run writes after a sweep are of
+// every record in its directory (DirRecords), so that a second sweep
+// into a directory adds to the first's table instead of replacing it;
+// the names Sweep.OutputFiles checks before training are those written,
+// a curves file per workload when the directory holds another
+// workload's records than the sweep's.
+func TestOutputFilesCoverDir(t *testing.T) {
+	s := tinySweep(t, "ste", 1)
+	s.Workload.Recipe.Epochs = 1
+	dir := t.TempDir()
+	alone, err := s.OutputFiles(dir)
+	if err != nil || !slices.Equal(alone, []string{TableFile, CurvesFile, BenchFile}) {
+		t.Fatalf("OutputFiles of a sweep into an empty directory = %q, %v", alone, err)
+	}
+	other := s.Workload
+	other.Recipe.Epochs = 2
+	earlier := fakeRecord(&other, "fda", 1, 80)
+	if err := WriteRecord(dir, earlier); err != nil {
+		t.Fatal(err)
+	}
+	names, err := s.OutputFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := (&Runner{Dir: dir}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, others, err := DirRecords(dir, recs)
+	if err != nil || others != 1 || len(all) != 2 || all[0] != recs[0] || all[1].Key != earlier.Key {
+		t.Fatalf("DirRecords = %d records, %d others, %v; want the sweep's, then the earlier one", len(all), others, err)
+	}
+	tables, err := SweepTables(all, []string{"ste"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| ste ", "| fda "} {
+		if !strings.Contains(string(tables), want) {
+			t.Errorf("tables of the directory lack a row %q:\n%s", want, tables)
+		}
+	}
+	written, err := WriteSweepOutputs(dir, tables, all, []string{"ste"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 4 || len(written) != len(names) {
+		t.Fatalf("OutputFiles = %q, written %q: want the table, a curves file per workload and the bench lines", names, written)
+	}
+	for i, n := range names {
+		if written[i] != filepath.Join(dir, n) {
+			t.Errorf("written %q, want OutputFiles' %q", written, names)
+		}
+	}
+	// Without other records, DirRecords is the sweep's own.
+	own := t.TempDir()
+	recs, err = (&Runner{Dir: own}).Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all, others, err := DirRecords(own, recs); err != nil || others != 0 || len(all) != 1 || all[0] != recs[0] {
+		t.Errorf("DirRecords of a directory of the sweep alone = %v, %d others, %v", all, others, err)
 	}
 }

@@ -44,7 +44,11 @@ func TestRunLabelsSweepRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range again.OutputFiles() {
+	names, err := again.OutputFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range names {
 		if !slices.ContainsFunc(files, func(p string) bool { return strings.HasSuffix(p, "/"+f) }) {
 			t.Errorf("OutputFiles names %s, which the sweep did not write (it wrote %s)", f, strings.Join(files, ", "))
 		}

@@ -17,8 +17,8 @@ import (
 
 // The files a sweep leaves in its runs directory besides the records.
 const (
-	TableFile  = "table.md"   // the sweep's tables
-	CurvesFile = "curves.svg" // its training curves
+	TableFile  = "table.md"   // the tables of every record of the directory (DirRecords)
+	CurvesFile = "curves.svg" // their training curves
 	BenchFile  = "bench.txt"  // every record of the directory as benchmark lines
 )
 
@@ -40,12 +40,13 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 	return b.Bytes(), nil
 }
 
-// WriteSweepOutputs writes a finished sweep's tables (SweepTables) and
-// training curves, and every record of dir as benchmark lines, into dir:
-// TableFile, CurvesFile (one file per workload when the sweep has
-// several, named after the workload, as OutputFiles lists them) and
-// BenchFile, all or none of them (see outputBatch). It returns the paths
-// written.
+// WriteSweepOutputs writes tables, the tables of recs (SweepTables), and
+// the training curves of recs, which gradbench run makes DirRecords (its
+// sweep's records and every other of dir), and every record of dir as
+// benchmark lines, into dir: TableFile, CurvesFile (one file per
+// workload when recs have several, named after the workload, as
+// OutputFiles lists them) and BenchFile, all or none of them (see
+// outputBatch). It returns the paths written.
 func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
 	// Its errors name the command's layer, as table's and fidelity's
 	// writes do ("suite: run: writing out/table.md: ..."), not the file alone.
@@ -81,17 +82,65 @@ func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string
 	return append(written, benchPath), nil
 }
 
-// OutputFiles returns the files gradbench run writes into its runs
-// directory after the sweep, named relative to it: TableFile, the curves
-// (CurvesFile, or one file per workload named after it, such as
-// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg) and BenchFile, for
-// CheckOutputDir before the sweep trains.
-func (s *Sweep) OutputFiles() []string {
-	var rs []*Record
-	for _, c := range s.Cells() {
-		rs = append(rs, &Record{Recipe: c.Workload.Recipe.Name, Config: c.Config()})
+// DirRecords returns what gradbench run makes its files in dir of
+// after a sweep (WriteSweepOutputs: the table, the curves, the benchmark
+// lines): recs, the sweep's records, followed by every other record of
+// dir, and how many those others are. The runs directory is shared by
+// the sweeps run into it (results/runs, the default --out, by all that
+// are not given their own), and its files cover every record of it, as
+// the benchmark lines did already: a second sweep into the same
+// directory adds its rows to the first's table instead of replacing it.
+// The sweep's records stand for those of their keys in dir, keeping the
+// labels the sweep gave them (its recipe's name). With no other record
+// in dir, all is recs itself, and the files are the sweep's alone.
+func DirRecords(dir string, recs []*Record) (all []*Record, others int, err error) {
+	rs, err := ReadRecords(dir)
+	if err != nil {
+		return nil, 0, wrapErr("suite: run", err)
 	}
-	return append(append([]string{TableFile}, curvesPaths(CurvesFile, byWorkload(rs))...), BenchFile)
+	all = withOthers(recs, rs)
+	return all, len(all) - len(recs), nil
+}
+
+// withOthers returns own followed by the records of dir whose keys are
+// not own's; own itself when there are none.
+func withOthers(own, dir []*Record) []*Record {
+	keys := map[string]bool{}
+	for _, r := range own {
+		keys[r.Key] = true
+	}
+	all := own
+	for _, r := range dir {
+		if !keys[r.Key] {
+			all = append(slices.Clip(all), r)
+		}
+	}
+	return all
+}
+
+// OutputFiles returns the files gradbench run writes into dir, its runs
+// directory, after the sweep, named relative to it: TableFile, the curves
+// (CurvesFile, or one file per workload named after it, such as
+// curves-quick-resnet20-w0.5-fashion-mnist-2ep.svg, when the sweep and
+// the records already in dir have several workloads: DirRecords) and
+// BenchFile, for CheckOutputDir before the sweep trains. A record of dir
+// that cannot be read is an error, which writing the files after the
+// sweep would otherwise be; a dir that does not exist, or is no
+// directory, has no records (CheckOutputDir says what is wrong with it).
+func (s *Sweep) OutputFiles(dir string) ([]string, error) {
+	var own []*Record
+	for _, c := range s.Cells() {
+		own = append(own, &Record{Key: c.Key(), Recipe: c.Workload.Recipe.Name, Config: c.Config()})
+	}
+	rs := own
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		recs, err := ReadRecords(dir)
+		if err != nil {
+			return nil, err
+		}
+		rs = withOthers(own, recs)
+	}
+	return append(append([]string{TableFile}, curvesPaths(CurvesFile, byWorkload(rs))...), BenchFile), nil
 }
 
 // TableOptions say what Tabulate builds.

@@ -38,7 +38,7 @@ type ModelsQuery struct {
 	Classes *int
 	Width   float64 // width multiplier, > 0
 	// Typed holds the flags' values as typed (cli.Typed), which the
-	// refusals of --classes and --width quote.
+	// refusals of --input, --classes and --width quote.
 	Typed Typed
 }
 
@@ -64,7 +64,7 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 	}
 	// Said as gradbench models says its own errors, naming the flags.
 	if q.C < 0 || q.H < 0 || q.W < 0 || (q.C > 0) != (q.H > 0) || (q.C > 0) != (q.W > 0) {
-		return fmt.Errorf("models: bad --input %d×%d×%d: want CxHxW with positive integers, such as 3x32x32", q.C, q.H, q.W)
+		return fmt.Errorf("models: bad --input %s: want CxHxW with positive integers, such as 3x32x32", q.Typed.of("input", fmt.Sprintf("%d×%d×%d", q.C, q.H, q.W)))
 	}
 	if q.Classes != nil && *q.Classes < 2 {
 		return fmt.Errorf("models: bad --classes %s: want at least 2, or leave --classes out for each model's paper workload", q.Typed.of("classes", *q.Classes))
@@ -82,6 +82,7 @@ func summarizeModels(w io.Writer, q ModelsQuery, layout func(string, models.Conf
 			cfg.Classes = *q.Classes
 		}
 		cfg.Width, cfg.WidthTyped = q.Width, q.Typed["width"]
+		cfg.InputTyped, cfg.ClassesTyped = q.Typed["input"], q.Typed["classes"]
 		cfg.Binary = nn.Binary{Estimator: estimators.MustParse("ste")}
 		m, err := layout(name, cfg)
 		if err != nil {

@@ -43,7 +43,8 @@ in both); in the panels layout each side has its own panel.
 
 Example:
 
-	gradbench curves --estimators fda:n=9,ste --from -2 --to 2 --points 401 --format tsv`,
+	gradbench curves --estimators fda:n=9,ste --from -2 --to 2 \
+	    --points 401 --format tsv`,
 	run: runCurves,
 }
 

@@ -38,7 +38,8 @@ as it is: remove it, or name another file.
 
 Example:
 
-	gradbench export --run results/runs/3f2a9c0d1e4b5a6c.json --out resnet20.gbnn`,
+	gradbench export --run results/runs/3f2a9c0d1e4b5a6c.json \
+	    --out resnet20.gbnn`,
 	run:           runExport,
 	interruptible: true,
 }

@@ -33,16 +33,15 @@ BatchNorm statistics of the state, and the training progress of its epoch
 (the noise adaptation's weight α and any schedule). An estimator's own
 trainable state (learnable scalars such as dsq:learn=true's α, the noise
 adaptation weights of a +na spec) is the run's trained one when the
-estimator is the run's own spec (canonical form, as gradbench list
-writes it); at a trained state of a run trained with another spec the
-run's weights hold none of it, so it keeps the values the estimator's
-network starts with (the run's seed's), and every output says so: the
-table under its heading, the plots of that state in their titles, and
-the names of its lines in fidelity-bench.txt, which end in
-/estimator-state=initial. At epoch 0 every estimator's state is its initial one.
-Of the dataset, fidelity
-reads the training split alone, not the test split: --run refuses a run
-whose record says it was trained on another training split (records
+estimator is the run's own spec (canonical form, as gradbench list writes
+it); at a trained state of a run trained with another spec the run's
+weights hold none of it, so it keeps the values the estimator's network
+starts with (the run's seed's), and every output says so: the table under
+its heading, the plots of that state in their titles, and the names of its
+lines in fidelity-bench.txt, which end in /estimator-state=initial. At
+epoch 0 every estimator's state is its initial one. Of the dataset,
+fidelity reads the training split alone, not the test split: --run refuses
+a run whose record says it was trained on another training split (records
 written before they kept data digests are measured unchecked).
 
 --run names a finished run by its record <key>.json, or its final
@@ -57,19 +56,21 @@ with --init only: a run's record gives its recipe and seed.
 
 It prints a rough expected time before it starts (from each kind of pass
 timed just now, so it moves with the machine's load) and a progress bar
-whose ETA follows the measured pace while it runs (where stderr is a
-file or a pipe, such as a Slurm task's log, a line per finished unit
-instead: the flips of each evaluation batch of a state, and each state,
-with the passes done and the ETA), then the markdown table (its per-layer table names the binary
-layers as gradbench models --model does, such as
-stage1.block0.unit0.conv); --out DIR also writes fidelity.md,
-fidelity.svg (correlation per binary layer of the last state, one line
-per estimator), fidelity-agreement.svg (the agreement matrix as a heat
-map, each cell's value written in it, with a color bar) and fidelity-bench.txt (benchmark lines for benchstat).
+whose ETA follows the measured pace while it runs (where stderr is a file
+or a pipe, such as a Slurm task's log, a line per unit of work instead:
+each tenth of the flips of an evaluation batch of a state, those flips
+done, and each state measured, with the passes done and the ETA), then the
+markdown table (its per-layer table names the binary layers as gradbench
+models --model does, such as stage1.block0.unit0.conv); --out DIR also
+writes fidelity.md, fidelity.svg (correlation per binary layer of the last
+state, one line per estimator), fidelity-agreement.svg (the agreement
+matrix as a heat map, each cell's value written in it, with a color bar)
+and fidelity-bench.txt (benchmark lines for benchstat).
 
 Example:
 
-	gradbench fidelity --run results/fmnist-10/91db0da5c016bcf8.json --estimators ste,fda,fda+na --out /tmp/fid`,
+	gradbench fidelity --run results/fmnist-10/91db0da5c016bcf8.json \
+	    --estimators ste,fda,fda+na --out /tmp/fid`,
 	run:           runFidelity,
 	interruptible: true,
 }

@@ -455,3 +455,28 @@ func TestBareArgumentHint(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpLineWidths: every line of a command's prose help, its examples
+// included, fits in 80 columns (a tab to the next multiple of 8), as the
+// text is wrapped by hand: models' help had one line of 115 columns
+// among lines of 75, and slurm's examples ran to 151.
+func TestHelpLineWidths(t *testing.T) {
+	const width = 80
+	for _, c := range commands {
+		stdout, _ := gradbenchOK(t, "help", c.name)
+		prose, _, _ := strings.Cut(stdout, "\nFlags:\n")
+		for i, line := range strings.Split(prose, "\n") {
+			cols := 0
+			for _, r := range line {
+				if r == '\t' {
+					cols += 8 - cols%8
+				} else {
+					cols++
+				}
+			}
+			if cols > width {
+				t.Errorf("gradbench help %s: line %d has %d columns, want at most %d:\n%s", c.name, i+1, cols, width, line)
+			}
+		}
+	}
+}

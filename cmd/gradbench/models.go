@@ -26,8 +26,9 @@ image and their binary share. --model prints one model layer by layer, like
 Larq's model summary.
 
 A width at which a layer would have a fractional number of channels, or
-round to no channels or to more than 65536, more than 65536 classes, an input side above 16384 or a network of more
-than 2^30 parameters is an error: no such network is built.
+round to no channels or to more than 65536, more than 65536 classes, an
+input side above 16384 or a network of more than 2^30 parameters is an
+error: no such network is built.
 
 Examples:
 

@@ -63,7 +63,7 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"--model", "alexnet", "--input", "1x28x28"}, "at least 63×63"},
 		// Without --model, --input is every model's: the error says which
 		// models take it, so that the one wanted can be named.
-		{[]string{"--input", "1x28x28"}, "models: alexnet: input 1×28×28 too small: conv1.layer needs at least 3×3 here (alexnet takes inputs of at least 63×63); without --model every model is summarized with --input, --classes and --width: resnet18, resnet20 and vgg-small take them (name one with --model)"},
+		{[]string{"--input", "1x28x28"}, "models: alexnet: input 1x28x28 too small: conv1.layer needs at least 3×3 here (alexnet takes inputs of at least 63×63); without --model every model is summarized with --input, --classes and --width: resnet18, resnet20 and vgg-small take them (name one with --model)"},
 		// The largest int, and sizes past a 32-bit one (a 32-bit build
 		// gets its largest int instead), are read and refused by the
 		// model's bounds; digits past any int are refused as such.

@@ -64,7 +64,8 @@ refusing.
 Examples:
 
 	gradbench plan --recipe quick --ablation paper --seeds 3
-	gradbench plan --recipe quick --ablation paper --seeds 3 --pending --json
+	gradbench plan --recipe quick --ablation paper --seeds 3 \
+	    --pending --json
 	gradbench plan --recipe quick --ablation paper --seeds 3 --check-data`,
 	run:           runPlan,
 	interruptible: true,

@@ -144,10 +144,10 @@ func (p *progressBar) fraction(label string, done, total int, left time.Duration
 }
 
 // unitLine prints the permanent line of a finished unit of work counted
-// as fraction counts it (gradbench fidelity's states and their flips),
-// where stderr is no terminal: there no status line is drawn, and
-// without these lines a log would hold nothing between the expected time
-// and the end, minutes apart. On a terminal the status line shows the
+// as fraction counts it (gradbench fidelity's states, their flips and
+// each tenth of those), where stderr is no terminal: there no status
+// line is drawn, and without these lines a log would hold nothing
+// between the expected time and the end, minutes apart. On a terminal the status line shows the
 // progress, and nothing is printed. The ETA is left's, where known, in
 // whole seconds ("under a second" rather than a 0s that reads as done).
 func (p *progressBar) unitLine(label, unit string, done, total int, left time.Duration) {

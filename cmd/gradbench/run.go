@@ -30,9 +30,12 @@ way.
 Every finished run is recorded in --out as <key>.json, the key a hash of
 the run's configuration; running the same command again skips finished
 runs and resumes an interrupted one from its last epoch checkpoint. After
-the sweep, --out also holds table.md and curves.svg (this sweep's table
-and training curves) and bench.txt (every run in --out as Go benchmark
-lines: benchstat -col /est bench.txt).
+the sweep, --out also holds table.md, curves.svg and bench.txt (the
+tables, the training curves and Go benchmark lines, benchstat -col /est
+bench.txt) of every run in --out: this sweep's and any other sweep's run
+into the same directory, whose rows a second sweep adds to rather than
+replaces (its estimators first, then the others; stdout shows this
+sweep's table alone, and stderr says when the files cover other runs).
 
 On stderr, run says how long it expects the sweep to take, then shows
 its progress: on a terminal, a status line redrawn in place (epoch, step,
@@ -85,10 +88,13 @@ Examples:
 
 	gradbench run --estimators fda,ste --recipe quick --seeds 2
 	gradbench run --recipe quick --ablation paper --seeds 3
-	gradbench run --recipe quick --ablation sides --estimators fda,approxsign --seeds 6
+	gradbench run --recipe quick --ablation sides \
+	    --estimators fda,approxsign --seeds 6
 	gradbench run --estimators 'ste,w=fda/a=approxsign' --recipe quick
-	gradbench run --estimators ste,fda --lr-grid 0.3,1,3 --recipe quick --seeds 2
-	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' --model vgg-small --dataset cifar10 --seeds 1,2,5`,
+	gradbench run --estimators ste,fda --lr-grid 0.3,1,3 \
+	    --recipe quick --seeds 2
+	gradbench run --estimators 'fda:n=9,dsq:alpha=0.4' \
+	    --model vgg-small --dataset cifar10 --seeds 1,2,5`,
 	run:           runRun,
 	interruptible: true,
 }
@@ -148,7 +154,7 @@ func (f *sweepFlags) parse(fs *flag.FlagSet, args []string) (*suite.Sweep, error
 func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) error {
 	var sf sweepFlags
 	sf.define(fs)
-	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, table.md, curves.svg and bench.txt")
+	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, and table.md, curves.svg and bench.txt of every record in it")
 	quiet := fs.Bool("quiet", false, "print nothing on stderr but errors: no estimate, progress, notes or list of the files written")
 	keep := fs.Bool("keep-epochs", false, keepEpochsUsage)
 	var cf cellFlags // plan.go
@@ -161,7 +167,11 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 		return cf.run(ctx, env, fs, sweep, *out, *quiet, *keep)
 	}
 	// The files written after the sweep are checked before it trains.
-	if err := suite.CheckOutputDir("--out", *out, sweep.OutputFiles()...); err != nil {
+	names, err := sweep.OutputFiles(*out)
+	if err != nil {
+		return err // a record that cannot be read, which names itself
+	}
+	if err := suite.CheckOutputDir("--out", *out, names...); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	// And that --out takes files at all (a read-only file system, a
@@ -214,11 +224,27 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	if _, err := env.stdout.Write(tables); err != nil {
 		return err
 	}
-	files, err := suite.WriteSweepOutputs(*out, tables, recs, order)
+	// The files of --out cover every record in it, this sweep's and
+	// those of any other sweep run into it: a second sweep adds its rows
+	// to the first's table.md rather than replacing it.
+	all, others, err := suite.DirRecords(*out, recs)
+	if err != nil {
+		return err
+	}
+	if others > 0 {
+		if tables, err = suite.SweepTables(all, order, sf.ablation); err != nil {
+			return err
+		}
+	}
+	files, err := suite.WriteSweepOutputs(*out, tables, all, order)
 	if err != nil {
 		return err
 	}
 	if !*quiet {
+		if others > 0 {
+			fmt.Fprintf(env.stderr, "%s holds %s of other sweeps besides this sweep's %d: its %s and curves cover them all, as its %s does; the table printed is this sweep's alone\n",
+				*out, plural(others, "run"), len(recs), suite.TableFile, suite.BenchFile)
+		}
 		wrote := strings.Join(files, ", ")
 		if *keep {
 			// The weights --keep-epochs kept, too many to list one by

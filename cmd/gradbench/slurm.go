@@ -72,8 +72,12 @@ another live process is training now without it.
 
 Examples:
 
-	gradbench slurm --recipe quick --ablation paper --seeds 3 --out /shared/runs --partition cpu --time 1:00:00 --cpus-per-task 8 --mem 8G
-	gradbench slurm --recipe quick --ablation paper --seeds 3 --out /shared/runs --partition cpu --time 1:00:00 --cpus-per-task 8 --mem 8G --submit`,
+	gradbench slurm --recipe quick --ablation paper --seeds 3 \
+	    --out /shared/runs --partition cpu --time 1:00:00 \
+	    --cpus-per-task 8 --mem 8G
+	gradbench slurm --recipe quick --ablation paper --seeds 3 \
+	    --out /shared/runs --partition cpu --time 1:00:00 \
+	    --cpus-per-task 8 --mem 8G --submit`,
 	run:           runSlurm,
 	interruptible: true,
 }

@@ -55,26 +55,26 @@ there, the table named by --ablation as markdown:
 Each of the paper's tables has a column with its ResNet-20 CIFAR-10
 number. Every table with a p column has a p (Holm) column after it: p
 adjusted by Holm's step-down method over that table's comparisons that
-have a p (every row against the table's reference, or, in na-others,
-each row with NA against itself without), * where it is below 0.05.
---estimators keeps only the named estimators, in that order, as
-gradbench run prints them (for the sides table, each estimator's three
-rows and ste); an estimator named without records in --runs is refused
-by name, and one that only some workloads lack is noted on stderr. With
---missing show, such an estimator is shown as not run instead (a row of
-the main and sides tables, a line after the others), as the table job of
-gradbench slurm does; without --estimators it is refused, as there is
-nothing it could show. A workload with records of none of them has no
-table, which is noted on stderr in either mode. The paper's tables (sine-na, na-others, eta,
+have a p (every row against the table's reference, or, in na-others, each
+row with NA against itself without), * where it is below 0.05.
+--estimators keeps only the named estimators, in that order, as gradbench
+run prints them (for the sides table, each estimator's three rows and
+ste); an estimator named without records in --runs is refused by name, and
+one that only some workloads lack is noted on stderr. With --missing show,
+such an estimator is shown as not run instead (a row of the main and sides
+tables, a line after the others), as the table job of gradbench slurm
+does; without --estimators it is refused, as there is nothing it could
+show. A workload with records of none of them has no table, which is noted
+on stderr in either mode. The paper's tables (sine-na, na-others, eta,
 paper) have fixed rows and refuse --estimators. --seeds keeps only the
 runs of the listed seeds (written as for gradbench run --seeds: 3..10,
-1,2,5) in every table's rows and comparisons, which then pair seeds
-among these alone, and says so under each heading ("Seeds 3–10 only");
-on a learning-rate grid the rates are still chosen on every seed that
-ran the grid, as without --seeds, except in the lr table, which chooses
-on the listed seeds' runs. A list none of whose seeds has a record in
---runs is refused, naming the seeds the records have, as is --seeds with
---curves or --bench (drawn and written from every seed's runs). --curves
+1,2,5) in every table's rows and comparisons, which then pair seeds among
+these alone, and says so under each heading ("Seeds 3–10 only"); on a
+learning-rate grid the rates are still chosen on every seed that ran the
+grid, as without --seeds, except in the lr table, which chooses on the
+listed seeds' runs. A list none of whose seeds has a record in --runs is
+refused, naming the seeds the records have, as is --seeds with --curves or
+--bench (drawn and written from every seed's runs). --curves
 writes the training curves (test accuracy and training loss per epoch,
 mean over seeds, and a panel per training diagnostic when the records
 have them) as SVG, and --bench every record as Go benchmark lines for

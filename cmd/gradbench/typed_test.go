@@ -35,6 +35,15 @@ func TestRefusalsQuoteValuesAsTyped(t *testing.T) {
 		{[]string{"models", "--model", "resnet20", "--width", "1E2"}, "width 1E2: the network has more than"},
 		{[]string{"models", "--model", "resnet20", "--width", "3.3e-1"}, "width 3.3e-1 gives stem 5.28 channels"},
 		{[]string{"models", "--model", "resnet20", "--classes", "-0"}, "bad --classes -0: "},
+		// The bounds models.Build checks: the classes and the input as
+		// typed, not 70000 and 1×28×99999.
+		{[]string{"models", "--classes", "0070000"}, "models: alexnet: 0070000 classes, want at most 65536"},
+		{[]string{"models", "--model", "resnet20", "--classes", "0070000"}, "models: resnet20: 0070000 classes, want at most 65536"},
+		{[]string{"models", "--input", "1x028x099999"}, "models: alexnet: input shape 1x028x099999, want a height and width of at most 16384"},
+		{[]string{"models", "--model", "vgg-small", "--input", "070000X28×28"}, "models: vgg-small: input shape 070000X28×28, want at most 65536 channels"},
+		{[]string{"models", "--model", "alexnet", "--input", "1x028x028"}, "models: alexnet: input 1x028x028 too small: "},
+		{[]string{"models", "--model", "resnet20", "--input", "1x028x027"}, "models: resnet20: input 1x028x027: a 28×27 map cannot be halved"},
+		{[]string{"models", "--model", "alexnet", "--input", "03x064x064", "--classes", "010", "--width", "16"}, "models: alexnet: 03x064x064 inputs, 010 classes, width 16: the network has more than"},
 		{[]string{"curves", "--estimators", "ste", "--points", "00"}, "--points must be at least 2, got 00"},
 		{[]string{"curves", "--estimators", "ste", "--from", "1e39"}, "--from 1e39 is outside float32's range"},
 		{[]string{"curves", "--estimators", "ste", "--from", "2E0", "--to", "1"}, "got --from 2E0 --to 1"},
