@@ -163,11 +163,13 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 // epochPanel returns a panel of the training curves titled title, its x
 // axis the epoch, ticked at whole epochs only: gonum's default ticks
 // labelled a two-epoch axis 1.0, 1.5, 2.0, as if a run had half epochs.
+// Its y axis labels every tick with its value (yTicks).
 func epochPanel(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
 	p.X.Tick.Marker = labelledTicks{max: 5, whole: true}
+	p.Y.Tick.Marker = yTicks{}
 	return p
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -100,6 +101,9 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	f, err := xnor.Read(r)
 	r.Close()
 	if err != nil {
+		if what := runFileOfEval(o.Model); what != "" {
+			return nil, fmt.Errorf("suite: eval: %s: %s", o.Model, what)
+		}
 		return nil, fmt.Errorf("suite: eval: %s: %w", o.Model, err)
 	}
 	mc, err := readModelMeta(f.Meta)
@@ -248,6 +252,35 @@ func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 		Compiled: packed.Replicas(), GEMM: gemm.Impl(), Binary: xnor.Impl()}
 	ev.Replicas, ev.Chunks, ev.Chunk = packed.Passes(batch)
 	return ev, nil
+}
+
+// runFileOfEval says, of a --model that is no model file (it does not
+// start with one's header) and is named as a file of a runs directory (a
+// record, weights, an epoch checkpoint: runFileKind), what it is and
+// which export makes a model file of its run: what a user who passes a
+// finished run's file to eval, before exporting it, needs to read rather
+// than that its magic is bad. It returns "" for any other file.
+func runFileOfEval(path string) string {
+	base := filepath.Base(path)
+	kind := runFileKind(base)
+	if kind == "" {
+		return ""
+	}
+	r, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	model, err := xnor.IsModelFile(r)
+	r.Close()
+	if err != nil || model {
+		return ""
+	}
+	if len(base) > 16 && base[16] == '.' && isKey(base[:16]) {
+		key := base[:16]
+		return fmt.Sprintf("it is %s of run %s, not a model file: gradbench export --run %s packs that run's network into one, for eval",
+			kind, key, RecordPath(filepath.Dir(path), key))
+	}
+	return "it is " + kind + ", not a model file: gradbench export --run <key>.json (the run's record) packs a finished run's network into one, for eval"
 }
 
 // WriteReport writes what Evaluate measured: the model and the packing,

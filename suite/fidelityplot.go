@@ -31,6 +31,7 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	p.Title.Text = withNote(p.Title.TextStyle, 6*vg.Inch, "flip fidelity per binary layer, "+st.Name, initialNote(st))
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
+	p.Y.Tick.Marker = yTicks{}
 	p.Add(plotter.NewGrid())
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = math.Pi / 2

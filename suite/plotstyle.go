@@ -2,6 +2,9 @@ package suite
 
 import (
 	"image/color"
+	"math"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotutil"
@@ -44,4 +47,62 @@ func legendBeside(dc draw.Canvas, legend plot.Legend, pad vg.Length) (area, side
 // legendWidth is the width of legendBeside's column.
 func legendWidth(legend plot.Legend, pad vg.Length) vg.Length {
 	return legend.Rectangle(draw.Canvas{}).Size().X*5/4 + 2*pad
+}
+
+// yTicks are gonum's default ticks, whose labels name the tick's value
+// to too few digits in some ranges: a training loss from 1.558 to 1.651
+// had ticks at 1.56, 1.60 and 1.64, all three labelled "1.6". Where a
+// label does not read as its value (within a millionth of the labels'
+// spacing), every label is written again with the fewest digits after the
+// point (in gonum's notation, plain or exponent) at which each does;
+// otherwise the ticks are gonum's as they are.
+type yTicks struct{}
+
+// Ticks returns the ticks between lo and hi.
+func (yTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	var labelled []int // indices of the labelled ticks, in increasing value
+	format := byte('f')
+	for i, t := range ticks {
+		if t.Label != "" {
+			labelled = append(labelled, i)
+			if strings.ContainsAny(t.Label, "eE") {
+				format = 'g'
+			}
+		}
+	}
+	if len(labelled) < 2 {
+		return ticks
+	}
+	spacing := math.Inf(1)
+	for k := 1; k < len(labelled); k++ {
+		spacing = min(spacing, math.Abs(ticks[labelled[k]].Value-ticks[labelled[k-1]].Value))
+	}
+	names := func(label string, v float64) bool {
+		x, err := strconv.ParseFloat(label, 64)
+		return err == nil && math.Abs(x-v) <= spacing*1e-6
+	}
+	// every reports whether label(t) reads as t's value for every
+	// labelled tick t.
+	every := func(label func(t plot.Tick) string) bool {
+		for _, i := range labelled {
+			if !names(label(ticks[i]), ticks[i].Value) {
+				return false
+			}
+		}
+		return true
+	}
+	if every(func(t plot.Tick) string { return t.Label }) {
+		return ticks
+	}
+	for prec := 0; prec <= 17; prec++ {
+		write := func(t plot.Tick) string { return strconv.FormatFloat(t.Value, format, prec, 64) }
+		if every(write) {
+			for _, i := range labelled {
+				ticks[i].Label = write(ticks[i])
+			}
+			break
+		}
+	}
+	return ticks
 }

@@ -411,6 +411,19 @@ func decodeRecordOf(path, key string, b []byte) (*Record, error) {
 }
 
 func decodeRecord(path string, b []byte) (*Record, error) {
+	// A newer build's record, read first and leniently: the fields its
+	// format adds would otherwise be refused as unknown, and a record of
+	// it that reads would be tabulated under a key of its own, beside
+	// this build's records of the same workload. It is no corruption.
+	var head struct {
+		Config struct {
+			Format int `json:"format"`
+		} `json:"config"`
+	}
+	if json.Unmarshal(b, &head) == nil && head.Config.Format > FormatVersion {
+		return nil, fmt.Errorf("suite: record %s: format version %d, and this build reads version %d: written by a newer gradbench, which reads it; this build cannot (move it out of the runs directory to tabulate the others with this build)",
+			path, head.Config.Format, FormatVersion)
+	}
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

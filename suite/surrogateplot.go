@@ -247,6 +247,7 @@ func (s *Surrogates) panel(title string) *plot.Plot {
 	p.Legend.Padding = vg.Points(2)
 	p.X.Min, p.X.Max = s.Options.From, s.Options.To
 	p.X.Tick.Marker = labelledTicks{}
+	p.Y.Tick.Marker = yTicks{}
 	return p
 }
 

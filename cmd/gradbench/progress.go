@@ -136,11 +136,14 @@ func (p *progressBar) fraction(label string, done, total int, left time.Duration
 		return
 	}
 	p.last = time.Now()
-	status := fmt.Sprintf("  %d/%d", done, total)
+	count := fmt.Sprintf("  %d/%d", done, total)
 	if done < total && left >= 0 {
-		status += "  ETA " + left.Round(time.Second).String()
+		// Where the count and the ETA do not fit beside the label, the
+		// count alone, which the line is for.
+		p.status(label, count+"  ETA "+left.Round(time.Second).String(), count)
+		return
 	}
-	p.status(label, status)
+	p.status(label, count)
 }
 
 // unitLine prints the permanent line of a finished unit of work counted

@@ -177,3 +177,33 @@ func TestProgressEpochLineETA(t *testing.T) {
 		t.Errorf("epoch line %q, want %q", buf.String(), want)
 	}
 }
+
+// TestProgressFractionNarrowTerminal: eval's and fidelity's status line,
+// "label  done/total  ETA left", on a terminal too narrow for the count
+// and the ETA beside a rune of the label was cut at the width, "eval:
+// test images  ": the count, which the line is for, was never in view
+// while there was room for it. The ETA is left out first, as the
+// training line leaves out its loss, and the label is shortened.
+func TestProgressFractionNarrowTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		columns int
+		want    string
+	}{
+		{40, "eval: test images  300/10000  ETA 5s"},
+		{30, "eval: tes…  300/10000  ETA 5s"},
+		{20, "eval: t…  300/10000"},
+		{12, "eval: test "},
+	} {
+		var buf bytes.Buffer
+		env := &cmdEnv{stderr: &buf, stderrTTY: true, stderrColumns: func() int { return tc.columns }}
+		p := newCmdProgressBar(env, false)
+		p.fraction("eval: test images", 300, 10000, 5*time.Second)
+		got := strings.TrimPrefix(buf.String(), "\r")
+		if got != tc.want {
+			t.Errorf("%d columns: status line %q, want %q", tc.columns, got, tc.want)
+		}
+		if n := len([]rune(got)); n > tc.columns-1 {
+			t.Errorf("%d columns: status line %q is %d columns wide", tc.columns, got, n)
+		}
+	}
+}
