@@ -50,6 +50,7 @@ func TestRefusalsQuoteValuesAsTyped(t *testing.T) {
 		// Lists: the item as typed, and which it is.
 		{plan("--lr-grid", "0.3,x,3"), `item 2 of 3: "x" is not`},
 		{plan("--seeds", "1,x"), `item 2 of 2: "x" is not`},
+		{plan("--seeds", "01,001"), `item 2 of 2: seed 001 is given twice (item 1, "01", is the same seed): give each once, as in "01"`},
 		{[]string{"plan", "--quiet", "--recipe", recipe, "--out", runs, "--estimators", "ste,fda:n=x"}, `item 2 of 2, "fda:n=x": fda: bad value`},
 		{[]string{"fidelity", "--quiet", "--run", filepath.Join(runs, "r.json"), "--estimators", "ste", "--epochs", "1,x"}, `item 2 of 2: "x" is not an epoch`},
 		{[]string{"fidelity", "--quiet", "--run", filepath.Join(runs, "r.json"), "--estimators", "ste", "--epochs", "0,05,5"}, `item 3 of 3: epoch 5 is given twice (item 2, "05", is the same epoch)`},
