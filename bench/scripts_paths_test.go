@@ -286,21 +286,18 @@ func goQuotedSplit(s string) []string {
 	}
 }
 
-// TestI386EmulatorPathWithSpaces: results/i386.sh passed QEMU_I386 to go
-// test as -exec PATH, which the go command splits into words (its
-// quoted.Split): an emulator under a directory with a space in its name,
-// such as one given relative to a start directory that has one, ran as
-// the program "/home/me/my" with the argument "tools/qemu-i386", and
-// every package failed, after the probe, run by the shell, had found the
-// emulator working. The -exec value now splits into the emulator's path
-// alone.
-func TestI386EmulatorPathWithSpaces(t *testing.T) {
+// i386Tree returns a tree holding results/i386.sh, lib.sh and
+// failing.awk, and a directory bin holding a go whose test binaries this
+// kernel does not run (the probe fails natively), which writes the
+// arguments of the tests' run into the file $GOLOG, one a line.
+func i386Tree(t *testing.T) (dir, bin string) {
+	t.Helper()
 	for _, tool := range []string{"bash", "awk"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("no %s", tool)
 		}
 	}
-	dir := scriptTree(t, "i386")
+	dir = scriptTree(t, "i386")
 	awk, err := os.ReadFile("../results/failing.awk")
 	if err != nil {
 		t.Fatal(err)
@@ -308,9 +305,7 @@ func TestI386EmulatorPathWithSpaces(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "results", "failing.awk"), awk, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A go whose test binaries this kernel does not run (the probe
-	// fails natively), which logs the arguments of the tests' run.
-	bin, log := t.TempDir(), filepath.Join(t.TempDir(), "log")
+	bin = t.TempDir()
 	fakeGo := `#!/bin/sh
 case "$1 $2" in
 "test -c") printf '#!/bin/sh\nexit 1\n' >"$4"; chmod +x "$4" ;;
@@ -320,20 +315,16 @@ esac
 	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	from := filepath.Join(t.TempDir(), "my home")
-	emulator := filepath.Join(from, "my tools", "qemu-i386")
-	if err := os.MkdirAll(filepath.Dir(emulator), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	fakeQemu := "#!/bin/sh\n[ \"$1\" != --version ] || echo 'qemu-i386 version 10.0.2'\n"
-	if err := os.WriteFile(emulator, []byte(fakeQemu), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GOLOG=" + log, "QEMU_I386=my tools/qemu-i386"}
-	out, err := runScript(t, dir, "i386", from, env)
-	if err != nil {
-		t.Fatalf("QEMU_I386='my tools/qemu-i386' results/i386.sh: %v\n%s", err, out)
-	}
+	return dir, bin
+}
+
+// fakeQemu is a qemu-i386 that runs nothing and gives its version.
+const fakeQemu = "#!/bin/sh\n[ \"$1\" != --version ] || echo 'qemu-i386 version 10.0.2'\n"
+
+// goExecArg returns the value of -exec among the arguments go was run
+// with, as the fake go of i386Tree wrote them into log.
+func goExecArg(t *testing.T, log string) string {
+	t.Helper()
 	b, err := os.ReadFile(log)
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +334,75 @@ esac
 	if i < 0 || i+1 >= len(args) {
 		t.Fatalf("go test ran without -exec: %q", args)
 	}
-	if got := goQuotedSplit(args[i+1]); !slices.Equal(got, []string{emulator}) {
-		t.Errorf("go test -exec %q: the go command runs %q, want the emulator %q alone", args[i+1], got, emulator)
+	return args[i+1]
+}
+
+// TestI386EmulatorPathWithSpaces: results/i386.sh passed QEMU_I386 to go
+// test as -exec PATH, which the go command splits into words (its
+// quoted.Split): an emulator under a directory with a space in its name,
+// such as one given relative to a start directory that has one, ran as
+// the program "/home/me/my" with the argument "tools/qemu-i386", and
+// every package failed, after the probe, run by the shell, had found the
+// emulator working. The -exec value now splits into the emulator's path
+// alone. And the record's run: line printed the quoted value as it was,
+// -exec '/home/me/my tools/qemu-i386', which pasted into a shell lost
+// its quotes to the shell and reached go test as two words again: the
+// line, run by bash, gives go test the same -exec value as the script.
+func TestI386EmulatorPathWithSpaces(t *testing.T) {
+	dir, bin := i386Tree(t)
+	log := filepath.Join(t.TempDir(), "log")
+	from := filepath.Join(t.TempDir(), "my home")
+	emulator := filepath.Join(from, "my tools", "qemu-i386")
+	if err := os.MkdirAll(filepath.Dir(emulator), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(emulator, []byte(fakeQemu), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	env := []string{path, "GOLOG=" + log, "QEMU_I386=my tools/qemu-i386"}
+	out, err := runScript(t, dir, "i386", from, env)
+	if err != nil {
+		t.Fatalf("QEMU_I386='my tools/qemu-i386' results/i386.sh: %v\n%s", err, out)
+	}
+	arg := goExecArg(t, log)
+	if got := goQuotedSplit(arg); !slices.Equal(got, []string{emulator}) {
+		t.Errorf("go test -exec %q: the go command runs %q, want the emulator %q alone", arg, got, emulator)
+	}
+	rec, err := os.ReadFile(filepath.Join(dir, "results", "i386.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, line, ok := strings.Cut(string(rec), "\nrun: ")
+	if !ok {
+		t.Fatalf("results/i386.txt has no run: line:\n%s", rec)
+	}
+	line, _, _ = strings.Cut(line, "\n")
+	pasted := filepath.Join(t.TempDir(), "log")
+	cmd := exec.Command("bash", "-c", line)
+	cmd.Env = append(cmd.Environ(), path, "GOLOG="+pasted)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bash -c %q: %v\n%s", line, err, b)
+	}
+	if got := goExecArg(t, pasted); got != arg {
+		t.Errorf("the record's run: line %q, run by bash, gives go test -exec %q (which it runs as %q), want %q as the script gave it", line, got, goQuotedSplit(got), arg)
+	}
+}
+
+// TestI386EmulatorQuotedName: a QEMU_I386 that go test -exec cannot take
+// as one word is refused, and the refusal names why. A bare name that
+// starts with a quote and holds both kinds of quote, with no white
+// space in it, was refused as one that "holds white space".
+func TestI386EmulatorQuotedName(t *testing.T) {
+	dir, bin := i386Tree(t)
+	name := `'qemu"i386`
+	if err := os.WriteFile(filepath.Join(bin, name), []byte(fakeQemu), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GOLOG=" + filepath.Join(t.TempDir(), "log"), "QEMU_I386=" + name}
+	out, err := runScript(t, dir, "i386", t.TempDir(), env)
+	want := "results/i386.sh: the emulator's path " + name + " starts with a quote and holds both kinds of quote, which go test -exec cannot take as one word: give QEMU_I386 another path to it (a link)\n"
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.HasSuffix(out, want) {
+		t.Errorf("QEMU_I386=%s results/i386.sh: %v\n%s\nwant exit status 2 and an error ending %q", name, err, out, want)
 	}
 }

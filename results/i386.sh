@@ -89,7 +89,12 @@ else
 		case $emulator in *[[:space:]]* | \'* | \"*)
 			case $emulator in
 			*\'*\"* | *\"*\'*)
-				echo "results/i386.sh: the emulator's path $emulator holds white space and both kinds of quote, which go test -exec cannot take as one word: give QEMU_I386 another path to it (a link)" >&2
+				# Quoted either way, the quote it holds ends the word
+				# early; unquoted, white space splits it, or its first
+				# character starts a quoted word.
+				why="holds white space and both kinds of quote"
+				case $emulator in *[[:space:]]*) ;; *) why="starts with a quote and holds both kinds of quote" ;; esac
+				echo "results/i386.sh: the emulator's path $emulator $why, which go test -exec cannot take as one word: give QEMU_I386 another path to it (a link)" >&2
 				exit 2
 				;;
 			*\'*) exec_arg="\"$emulator\"" ;;
@@ -107,7 +112,13 @@ else
 		else
 			echo "qemu: none (the kernel runs 386 executables)"
 		fi
-		echo "run: GOARCH=386 go test -short -timeout $limit ${exec_flag[*]} ./..."
+		# The -exec value in the shell's quoting (printf %q), so that the
+		# line pasted into a shell gives go test that value, quotes and all:
+		# printed as it is, '/my tools/qemu-i386' would lose its quotes to
+		# the shell and reach go test as two words.
+		exec_shown=""
+		if [ ${#exec_flag[@]} -gt 0 ]; then printf -v exec_shown ' %q' "${exec_flag[@]}"; fi
+		echo "run: GOARCH=386 go test -short -timeout $limit$exec_shown ./..."
 		GOARCH=386 go test -short -timeout "$limit" "${exec_flag[@]}" ./... 2>&1 || true
 		echo "load-after: $(uptime)"
 	} >"$(staged "$out")"

@@ -189,19 +189,20 @@ func TestParseSeeds(t *testing.T) {
 func TestParseListsOdd(t *testing.T) {
 	const want = " (want a count N for seeds 1..N, a list 1,2,5 or a range 4..6)"
 	for in, msg := range map[string]string{
-		"1,,2":    `suite: bad seeds "1,,2": an empty item between two commas: remove one comma, as in "1,2"` + want,
-		"1,2,":    `suite: bad seeds "1,2,": it ends with a comma: remove it, as in "1,2"` + want,
-		",1":      `suite: bad seeds ",1": it starts with a comma: remove it, as in "1"` + want,
-		",":       `suite: bad seeds ",": only commas, no item` + want,
-		"1..3,":   `suite: bad seeds "1..3,": it ends with a comma: remove it, as in "1..3"` + want,
-		"1..":     `suite: bad seeds "1..": the range has no last seed: write both ends, lo..hi (4..6 is seeds 4, 5 and 6)` + want,
-		"..3":     `suite: bad seeds "..3": the range has no first seed: write both ends, as in "1..3"` + want,
-		"3..1":    `suite: bad seeds "3..1": the range runs backwards: write the lower seed first, as in "1..3"` + want,
-		"0..2":    `suite: bad seeds "0..2": seeds start at 1: 0 is not a seed` + want,
-		"1...3":   `suite: bad seeds "1...3": a range needs integers 1 <= lo <= hi` + want,
-		"1,1":     `suite: bad seeds "1,1": seed 1 listed twice: give each once, as in "1"` + want,
-		"3,1,3,1": `suite: bad seeds "3,1,3,1": seed 3 listed twice: give each once, as in "3,1"` + want,
-		"1,01":    `suite: bad seeds "1,01": seed 1 listed twice: give each once, as in "1"` + want,
+		"1,,2":     `suite: bad seeds "1,,2": an empty item between two commas: remove one comma, as in "1,2"` + want,
+		"1,2,":     `suite: bad seeds "1,2,": it ends with a comma: remove it, as in "1,2"` + want,
+		",1":       `suite: bad seeds ",1": it starts with a comma: remove it, as in "1"` + want,
+		",":        `suite: bad seeds ",": only commas, no item` + want,
+		"1..3,":    `suite: bad seeds "1..3,": it ends with a comma: remove it, as in "1..3"` + want,
+		"1..":      `suite: bad seeds "1..": the range has no last seed: write both ends, lo..hi (4..6 is seeds 4, 5 and 6)` + want,
+		"..3":      `suite: bad seeds "..3": the range has no first seed: write both ends, as in "1..3"` + want,
+		"3..1":     `suite: bad seeds "3..1": the range runs backwards: write the lower seed first, as in "1..3"` + want,
+		"0..2":     `suite: bad seeds "0..2": seeds start at 1: 0 is not a seed` + want,
+		"1...3":    `suite: bad seeds "1...3": a range needs integers 1 <= lo <= hi` + want,
+		"1,1":      `suite: bad seeds "1,1": item 2 of 2: seed 1 is given twice (item 1, "1", is the same seed): give each once, as in "1"` + want,
+		"3,1,3,1":  `suite: bad seeds "3,1,3,1": item 3 of 4: seed 3 is given twice (item 1, "3", is the same seed): give each once, as in "3,1"` + want,
+		"1,01":     `suite: bad seeds "1,01": item 2 of 2: seed 01 is given twice (item 1, "1", is the same seed): give each once, as in "1"` + want,
+		"2,01,001": `suite: bad seeds "2,01,001": item 3 of 3: seed 001 is given twice (item 2, "01", is the same seed): give each once, as in "2,01"` + want,
 	} {
 		if got, err := ParseSeeds(in); err == nil || err.Error() != msg {
 			t.Errorf("ParseSeeds(%q) = %v, %v\nwant error %s", in, got, err, msg)

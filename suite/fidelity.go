@@ -53,6 +53,11 @@ type FidelitySpec struct {
 	// DataDir is where the training split is read from (empty: the
 	// dataset's search order); the test split is not read.
 	DataDir string
+	// Typed holds the flags' values as typed (cli.Typed), which the
+	// refusals made once the run and the data are read quote: an epoch
+	// past the run's (Typed["epochs"], the list as --epochs took it), a
+	// batch larger than the images. nil: in Go's formatting.
+	Typed Typed
 	// Start, if set, is called once the cost of each kind of network pass
 	// is known, with the number of passes of every kind (the estimators'
 	// forward and backward passes, the flips, the descent steps) and the
@@ -303,12 +308,13 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	pool, n, what := fidelityImages(cfg, train)
 	switch {
 	case batch > n:
-		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d is more than the %d %s: want at most %d, which leaves one for the training batch after it", batch, n, what, n-1)
+		return nil, fmt.Errorf("suite: fidelity: --batch %s is more than the %d %s: want at most %d, which leaves one for the training batch after it", spec.Typed.of("batch", batch), n, what, n-1)
 	case batch == n:
-		return nil, fmt.Errorf("suite: fidelity: evaluation batch %d takes all the %d %s, leaving none for the training batch after it: want at most %d", batch, n, what, n-1)
+		return nil, fmt.Errorf("suite: fidelity: --batch %s takes all the %d %s, leaving none for the training batch after it: want at most %d", spec.Typed.of("batch", batch), n, what, n-1)
 	}
 	if nb > 1 && (nb+1)*batch > n {
-		return nil, fmt.Errorf("suite: fidelity: %d evaluation batches of %d and the batch between the first two (the training batch's) need %d images, more than the %d %s", nb, batch, (nb+1)*batch, n, what)
+		return nil, fmt.Errorf("suite: fidelity: --eval-batches %s with --batch %s: the evaluation batches and the batch between the first two (the training batch's) need %d images, more than the %d %s",
+			spec.Typed.of("eval-batches", nb), spec.Typed.of("batch", batch), (nb+1)*batch, n, what)
 	}
 	evals, trainBatch, err := fidelityBatches(ctx, train, pool, batch, cfg.Batch, nb)
 	if err != nil {

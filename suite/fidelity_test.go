@@ -172,7 +172,10 @@ func TestFidelitySpecRefuses(t *testing.T) {
 		{func(s *FidelitySpec) { s.Reps = 2 }, "suite: fidelity: --bootstrap 2: want at least 200 resamples"},
 		{func(s *FidelitySpec) { s.Reps = MaxFidelityReps + 1 }, "suite: fidelity: --bootstrap 1000001: want at most 1000000 resamples: every resample's scores are kept"},
 		{func(s *FidelitySpec) { s.Estimators = nil }, "suite: fidelity: no estimators: give at least one (--estimators)"},
-		{func(s *FidelitySpec) { s.Epochs = []int{0, 0} }, `suite: fidelity: --epochs "0,0": epoch 0 is given twice`},
+		{func(s *FidelitySpec) { s.Epochs = []int{0, 0} }, `suite: fidelity: --epochs "0,0": item 2 of 2: epoch 0 is given twice (item 1, "0", is the same epoch)`},
+		// As --epochs typed them, where Typed holds them.
+		{func(s *FidelitySpec) { s.Epochs, s.Typed = []int{5, 5}, Typed{"epochs": "5,05"} }, `suite: fidelity: --epochs "5,05": item 2 of 2: epoch 05 is given twice (item 1, "5", is the same epoch)`},
+		{func(s *FidelitySpec) { s.Epochs, s.Typed = []int{5, 5}, Typed{"epochs": "5,06"} }, `suite: fidelity: --epochs "5,5": item 2 of 2: epoch 5 is given twice`},
 		{func(s *FidelitySpec) { s.Epochs = []int{-1} }, `suite: fidelity: --epochs "-1": want comma-separated epochs >= 0`},
 		{func(s *FidelitySpec) { s.Run, s.Init = "", true }, "suite: fidelity: --init needs the recipe's workload (--recipe)"},
 		{func(s *FidelitySpec) { s.Run, s.Init, s.Workload = "", true, &Workload{Recipe: *parseTinyRecipe(t)} }, "suite: fidelity: --init needs a seed >= 1 (--seeds)"},
@@ -314,8 +317,12 @@ func TestFidelityAlongARun(t *testing.T) {
 	}
 	// An epoch past the run's last is refused as such, not sent to
 	// --keep-epochs.
-	if _, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{0, 3}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}); err == nil || err.Error() != "suite: fidelity: epoch 3 is outside the run's 0..2" {
+	if _, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{0, 3}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}); err == nil || err.Error() != `suite: fidelity: --epochs "0,3": item 2 of 2: epoch 3 is outside the run's 0..2` {
 		t.Errorf("fidelity of epoch 3 of a 2-epoch run: %v", err)
+	}
+	// As --epochs typed it: "03", not the parsed 3.
+	if _, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: []int{3}, Typed: Typed{"epochs": "03"}, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}); err == nil || err.Error() != `suite: fidelity: --epochs "03": epoch 03 is outside the run's 0..2` {
+		t.Errorf("fidelity of --epochs 03 of a 2-epoch run: %v", err)
 	}
 	again, err := Fidelity(context.Background(), FidelitySpec{Run: spec.Run, Epochs: spec.Epochs, Estimators: specs, Batch: 8, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1})
 	if err != nil {

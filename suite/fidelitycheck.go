@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,7 +72,16 @@ func MeasureFidelity(ctx context.Context, req FidelityRequest) (*FidelityResult,
 // named, and no data.
 func (req FidelityRequest) Spec() (FidelitySpec, error) {
 	spec := FidelitySpec{Run: req.Run, Init: req.Init, DataDir: req.DataDir, Start: req.Start, Progress: req.Progress, Finished: req.Finished,
-		Batch: DefaultFidelityBatch, PerStratum: DefaultFidelityPerStratum, Reps: DefaultFidelityReps, EvalBatches: DefaultFidelityBatches}
+		Batch: DefaultFidelityBatch, PerStratum: DefaultFidelityPerStratum, Reps: DefaultFidelityReps, EvalBatches: DefaultFidelityBatches,
+		Typed: maps.Clone(req.Typed)}
+	if req.Epochs != "" {
+		// The list as given, which the refusals of its epochs quote
+		// (req.Typed may be nil, or not hold it).
+		if spec.Typed == nil {
+			spec.Typed = Typed{}
+		}
+		spec.Typed["epochs"] = req.Epochs
+	}
 	for _, c := range []struct {
 		given *int
 		to    *int
@@ -179,17 +189,18 @@ func (spec FidelitySpec) check() error {
 	}
 	for i, e := range spec.Epochs {
 		if e < 0 {
-			return badFidelityEpochs(fidelityEpochs(spec.Epochs))
+			return badFidelityEpochs(strings.Join(spec.epochsTyped(), ","))
 		}
 		if slices.Contains(spec.Epochs[:i], e) {
 			// The same state measured twice would be one state shown as
 			// two.
-			return fmt.Errorf("suite: fidelity: --epochs %q: epoch %d is given twice: each state is measured once, so give each epoch once", fidelityEpochs(spec.Epochs), e)
+			typed, j := spec.epochsTyped(), slices.Index(spec.Epochs, e)
+			return fmt.Errorf("suite: fidelity: --epochs %q: %sepoch %s is given twice (item %d, %q, is the same epoch): each state is measured once, so give each epoch once", strings.Join(typed, ","), itemAt(i, len(typed)), typed[i], j+1, typed[j])
 		}
 	}
 	if spec.Init {
 		if len(spec.Epochs) > 0 && !slices.Equal(spec.Epochs, []int{0}) {
-			return fmt.Errorf("suite: fidelity: --epochs %q with --init: --init has the initial state only; other epochs need a run (--run)", fidelityEpochs(spec.Epochs))
+			return fmt.Errorf("suite: fidelity: --epochs %q with --init: --init has the initial state only; other epochs need a run (--run)", strings.Join(spec.epochsTyped(), ","))
 		}
 		if spec.Workload == nil {
 			return errors.New("suite: fidelity: --init needs the recipe's workload (--recipe)")
@@ -252,11 +263,24 @@ func badFidelityEpochs(s string) error {
 	return fmt.Errorf("suite: fidelity: --epochs %q: want comma-separated epochs >= 0, such as 0,5,10", s)
 }
 
-// fidelityEpochs writes epochs as --epochs takes them.
-func fidelityEpochs(epochs []int) string {
-	s := make([]string, len(epochs))
-	for i, e := range epochs {
+// epochsTyped returns each of spec.Epochs as --epochs typed it
+// (Typed["epochs"], "0,05"), for the refusals to quote; where Typed holds
+// no such list of them, each in plain digits, as --epochs takes them.
+func (spec FidelitySpec) epochsTyped() []string {
+	if typed := strings.Split(spec.Typed["epochs"], ","); len(typed) == len(spec.Epochs) {
+		same := true
+		for i, f := range typed {
+			if e, ok := cli.Digits(f); !ok || e != spec.Epochs[i] {
+				same = false
+			}
+		}
+		if same {
+			return typed
+		}
+	}
+	s := make([]string, len(spec.Epochs))
+	for i, e := range spec.Epochs {
 		s[i] = strconv.Itoa(e)
 	}
-	return strings.Join(s, ",")
+	return s
 }

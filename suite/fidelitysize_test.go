@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -44,15 +45,20 @@ func TestFidelityBatchTooLarge(t *testing.T) {
 	r := parseTinyRecipe(t) // train_subset 32
 	for _, tc := range []struct {
 		batch, nb int
+		typed     Typed
 		want      string
 	}{
-		{40, 1, "suite: fidelity: evaluation batch 40 is more than the 32 images of the run's train_subset of synthetic: want at most 31, which leaves one for the training batch after it"},
-		{32, 1, "suite: fidelity: evaluation batch 32 takes all the 32 images of the run's train_subset of synthetic, leaving none for the training batch after it: want at most 31"},
-		{12, 2, "suite: fidelity: 2 evaluation batches of 12 and the batch between the first two (the training batch's) need 36 images, more than the 32 images of the run's train_subset of synthetic"},
+		{40, 1, nil, "suite: fidelity: --batch 40 is more than the 32 images of the run's train_subset of synthetic: want at most 31, which leaves one for the training batch after it"},
+		{32, 1, nil, "suite: fidelity: --batch 32 takes all the 32 images of the run's train_subset of synthetic, leaving none for the training batch after it: want at most 31"},
+		{12, 2, nil, "suite: fidelity: --eval-batches 2 with --batch 12: the evaluation batches and the batch between the first two (the training batch's) need 36 images, more than the 32 images of the run's train_subset of synthetic"},
+		// Quoted as typed, not as the parsed numbers print.
+		{40, 1, Typed{"batch": "040"}, "suite: fidelity: --batch 040 is more than the 32 images"},
+		{32, 1, Typed{"batch": "0032"}, "suite: fidelity: --batch 0032 takes all the 32 images"},
+		{12, 2, Typed{"batch": "012", "eval-batches": "02"}, "suite: fidelity: --eval-batches 02 with --batch 012: "},
 	} {
-		spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: parseSpecs(t, "ste"), Batch: tc.batch, PerStratum: 1, Reps: MinFidelityReps, EvalBatches: tc.nb}
-		if _, err := Fidelity(context.Background(), spec); err == nil || err.Error() != tc.want {
-			t.Errorf("batch %d × %d: %v\nwant %s", tc.batch, tc.nb, err, tc.want)
+		spec := FidelitySpec{Init: true, Workload: &Workload{Recipe: *r}, Seed: 1, Estimators: parseSpecs(t, "ste"), Batch: tc.batch, PerStratum: 1, Reps: MinFidelityReps, EvalBatches: tc.nb, Typed: tc.typed}
+		if _, err := Fidelity(context.Background(), spec); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("batch %d × %d, typed %v: %v\nwant %s", tc.batch, tc.nb, tc.typed, err, tc.want)
 		}
 	}
 }

@@ -95,15 +95,20 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 		}
 	}
 	var states []fidelityState
-	for _, e := range epochs {
+	typed := spec.epochsTyped() // as --epochs typed them: "03", not 3
+	for i, e := range epochs {
+		text := strconv.Itoa(e)
+		if len(spec.Epochs) > 0 {
+			text = typed[i]
+		}
 		if e < 0 || e > cfg.Epochs {
-			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: epoch %d is outside the run's 0..%d", e, cfg.Epochs)
+			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: --epochs %q: %sepoch %s is outside the run's 0..%d", strings.Join(typed, ","), itemAt(i, len(typed)), text, cfg.Epochs)
 		}
 		st := fidelityState{name: fmt.Sprintf("epoch %d", e)}
 		if d := rec.Diverged; rec.Status == StatusDiverged && d != nil && e >= d.Epoch {
 			// No run keeps weights once its loss is not finite: the
 			// --keep-epochs advice below could not help.
-			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %d, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, e, d.Epoch)
+			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %s, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, text, d.Epoch)
 		}
 		if e > 0 {
 			path, final := EpochWeightsPath(dir, key, e), e == cfg.Epochs && rec.Status == StatusOK
@@ -115,9 +120,9 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 					// Kept with or without --keep-epochs: these were removed.
 					return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no final weights %s (gradbench run keeps them for runs it finishes; re-run the sweep in a new --out to get them)", key, path)
 				}
-				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no weights after epoch %d (%s): gradbench run --keep-epochs keeps them", key, e, path)
+				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s has no weights after epoch %s (%s): gradbench run --keep-epochs keeps them", key, text, path)
 			} else if err != nil {
-				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s: its weights after epoch %d %s cannot be read: %w", key, e, path, err)
+				return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s: its weights after epoch %s %s cannot be read: %w", key, text, path, err)
 			}
 			st.own = func(train *data.Dataset) (nn.Layer, error) {
 				es, err := cfg.EstimatorSpec()

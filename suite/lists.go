@@ -241,9 +241,9 @@ func parseSeeds(s string) ([]uint64, string) {
 		return seeds, ""
 	}
 	var seeds []uint64
-	var once []string // the items as given, each seed's first
-	seen := map[uint64]bool{}
-	dup := uint64(0)
+	var once []string         // the items as given, each seed's first
+	first := map[uint64]int{} // the index of each seed's first item
+	dup, of := -1, -1         // the first item that repeats a seed, and that seed's first
 	items := strings.Split(s, ",")
 	for i, f := range items {
 		v, err := strconv.ParseUint(f, 10, 64)
@@ -253,18 +253,21 @@ func parseSeeds(s string) ([]uint64, string) {
 		if err != nil || v < 1 {
 			return nil, bad(fmt.Sprintf("%s%q is not an integer >= 1", itemAt(i, len(items)), f))
 		}
-		if seen[v] {
-			if dup == 0 {
-				dup = v
+		if j, ok := first[v]; ok {
+			if dup < 0 {
+				dup, of = i, j
 			}
 			continue
 		}
-		seen[v] = true
+		first[v] = i
 		seeds = append(seeds, v)
 		once = append(once, f)
 	}
-	if dup != 0 {
-		return nil, bad(fmt.Sprintf("seed %d listed twice: give each once, as in %q", dup, strings.Join(once, ",")))
+	if dup >= 0 {
+		// Both items as typed ("1,01"), as --epochs says of an epoch
+		// given twice, rather than the seed's number alone.
+		return nil, bad(fmt.Sprintf("%sseed %s is given twice (item %d, %q, is the same seed): give each once, as in %q",
+			itemAt(dup, len(items)), items[dup], of+1, items[of], strings.Join(once, ",")))
 	}
 	return seeds, ""
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,13 +105,19 @@ func (s *Sweep) plan(dir string, lc LockConfig, now time.Time) ([]CellState, err
 // CellAt returns cell i of the sweep (see Cells), or an error saying which
 // indices exist.
 func (s *Sweep) CellAt(i int) (Cell, error) {
+	return s.cellAt(i, strconv.Itoa(i))
+}
+
+// cellAt is CellAt for an index typed as typed ("04"), which its error
+// quotes.
+func (s *Sweep) cellAt(i int, typed string) (Cell, error) {
 	cells := s.Cells()
 	if i < 0 || i >= len(cells) {
 		if len(cells) == 1 {
 			// Not "1 cells (0..0)".
-			return Cell{}, fmt.Errorf("suite: no cell %d: the sweep has one cell, 0", i)
+			return Cell{}, fmt.Errorf("suite: no cell %s: the sweep has one cell, 0", typed)
 		}
-		return Cell{}, fmt.Errorf("suite: no cell %d: the sweep has %d cells (0..%d)", i, len(cells), len(cells)-1)
+		return Cell{}, fmt.Errorf("suite: no cell %s: the sweep has %d cells (0..%d)", typed, len(cells), len(cells)-1)
 	}
 	return cells[i], nil
 }
@@ -138,5 +145,5 @@ func (s *Sweep) FindCell(ref string) (Cell, error) {
 		}
 		return Cell{}, fmt.Errorf("suite: bad cell %q: want %s or a 16-digit key", ref, index)
 	}
-	return s.CellAt(i)
+	return s.cellAt(i, ref)
 }

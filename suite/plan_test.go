@@ -30,6 +30,7 @@ func TestFindCell(t *testing.T) {
 	}
 	for ref, want := range map[string]string{
 		"4":                "suite: no cell 4: the sweep has 4 cells (0..3)",
+		"04":               "suite: no cell 04: the sweep has 4 cells (0..3)",
 		"-1":               `suite: bad cell "-1": want an index 0..3 or a 16-digit key`,
 		"+1":               `suite: bad cell "+1": want an index 0..3 or a 16-digit key`,
 		"-0":               `suite: bad cell "-0": want an index 0..3 or a 16-digit key`,
@@ -52,8 +53,9 @@ func TestFindCell(t *testing.T) {
 func TestFindCellOfOne(t *testing.T) {
 	s := tinySweep(t, "ste", 1)
 	for ref, want := range map[string]string{
-		"1": "suite: no cell 1: the sweep has one cell, 0",
-		"x": `suite: bad cell "x": want the index 0 or a 16-digit key`,
+		"1":  "suite: no cell 1: the sweep has one cell, 0",
+		"01": "suite: no cell 01: the sweep has one cell, 0",
+		"x":  `suite: bad cell "x": want the index 0 or a 16-digit key`,
 	} {
 		if _, err := s.FindCell(ref); err == nil || err.Error() != want {
 			t.Errorf("FindCell(%q) error = %v, want %q", ref, err, want)

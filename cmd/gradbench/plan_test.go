@@ -136,6 +136,8 @@ func TestRunCellBadInput(t *testing.T) {
 		want string
 	}{
 		{"index out of range", "-", []string{"--cell", "4"}, "suite: no cell 4: the sweep has 4 cells (0..3)"},
+		// As typed, not as parsed.
+		{"index out of range, leading zero", "-", []string{"--cell", "004"}, "suite: no cell 004: the sweep has 4 cells (0..3)"},
 		{"negative index", "-", []string{"--cell", "-1"}, `suite: bad cell "-1": want an index 0..3 or a 16-digit key`},
 		{"signed index", "-", []string{"--cell", "+1"}, `suite: bad cell "+1": want an index 0..3 or a 16-digit key`},
 		{"not an index", "-", []string{"--cell", "two"}, `suite: bad cell "two": want an index 0..3 or a 16-digit key`},

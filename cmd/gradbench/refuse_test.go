@@ -143,7 +143,12 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity epoch not kept", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,1"},
 			"suite: fidelity: run "+oneKey+" has no weights after epoch 1 ("+suite.EpochWeightsPath(filepath.Dir(fx.oneRecord), oneKey, 1)+"): gradbench run --keep-epochs keeps them", nil),
 		pos("9 fidelity epoch past the run", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "3"},
-			"suite: fidelity: epoch 3 is outside the run's 0..2", nil),
+			`suite: fidelity: --epochs "3": epoch 3 is outside the run's 0..2`, nil),
+		// Each epoch as typed, not as the parsed number prints.
+		pos("9 fidelity epoch past the run, leading zero", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,03"},
+			`suite: fidelity: --epochs "0,03": item 2 of 2: epoch 03 is outside the run's 0..2`, nil),
+		pos("9 fidelity epoch not kept, leading zero", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "0,01"},
+			"suite: fidelity: run "+oneKey+" has no weights after epoch 01 ("+suite.EpochWeightsPath(filepath.Dir(fx.oneRecord), oneKey, 1)+"): gradbench run --keep-epochs keeps them", nil),
 		pos("9 fidelity --epochs x", []string{"fidelity", "--run", fx.oneRecord, "--epochs", "x"},
 			`suite: fidelity: --epochs "x": "x" is not an epoch (want comma-separated epochs >= 0 in plain digits, such as 0,5,10)`, nil),
 		// An --out that cannot take the files is refused before the
@@ -176,11 +181,11 @@ func TestRefuses(t *testing.T) {
 		pos("9 fidelity --bootstrap 0", []string{"fidelity", "--init", "--bootstrap", "0"},
 			"suite: fidelity: --bootstrap 0: want at least 200 resamples: a 95% interval's ends are the 2.5% and 97.5% points of the resampled scores, which 200 resamples put 5 resamples from either end (below 40 they are the smallest and largest resample)", nil),
 		pos("9 fidelity --batch past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "5000"},
-			"suite: fidelity: evaluation batch 5000 is more than the 32 images of the run's train_subset of synthetic: want at most 31, which leaves one for the training batch after it", nil),
+			"suite: fidelity: --batch 5000 is more than the 32 images of the run's train_subset of synthetic: want at most 31, which leaves one for the training batch after it", nil),
 		pos("9 fidelity --batch of the whole subset", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "32"},
-			"suite: fidelity: evaluation batch 32 takes all the 32 images of the run's train_subset of synthetic, leaving none for the training batch after it: want at most 31", nil),
+			"suite: fidelity: --batch 32 takes all the 32 images of the run's train_subset of synthetic, leaving none for the training batch after it: want at most 31", nil),
 		pos("9 fidelity --eval-batches past the split", []string{"fidelity", "--init", "--recipe", fx.recipe, "--batch", "10", "--eval-batches", "3"},
-			"suite: fidelity: 3 evaluation batches of 10 and the batch between the first two (the training batch's) need 40 images, more than the 32 images of the run's train_subset of synthetic", nil),
+			"suite: fidelity: --eval-batches 3 with --batch 10: the evaluation batches and the batch between the first two (the training batch's) need 40 images, more than the 32 images of the run's train_subset of synthetic", nil),
 		pos("9 fidelity of a run", []string{"fidelity", "--run", fx.oneRecord, "--estimators", "ste,fda+na", "--batch", "16", "--sample", "4", "--bootstrap", "200"}, "", func(t *testing.T, stdout, stderr string) {
 			texttest.ContainsAll(t, "fidelity output", stdout, "epoch 0 (true loss", "epoch 2 (true loss", "| ste ", "| fda+na ", "control (last layer) Pearson")
 			if !strings.Contains(stderr, "network passes, expected") {

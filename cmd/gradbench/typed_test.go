@@ -52,6 +52,10 @@ func TestRefusalsQuoteValuesAsTyped(t *testing.T) {
 		{fidelity("--sample", "-0"), "--sample -0: "},
 		{fidelity("--eval-batches", "00"), "--eval-batches 00: "},
 		{fidelity("--bootstrap", "0100"), "--bootstrap 0100: "},
+		{fidelity("--batch", "05000"), "--batch 05000 is more than the 32 images"},
+		{fidelity("--batch", "032"), "--batch 032 takes all the 32 images"},
+		{fidelity("--batch", "010", "--eval-batches", "03"), "--eval-batches 03 with --batch 010: "},
+		{fidelity("--epochs", "02"), `--epochs "02" with --init: `},
 		{[]string{"eval", "--model", "absent.gbnn", "--batch", "-0"}, "--batch -0: "},
 		{[]string{"eval", "--model", "absent.gbnn", "--test-subset", "-01"}, "--test-subset -01: "},
 		{[]string{"slurm", "--quiet", "--recipe", recipe, "--out", runs, "--estimators", "ste", "--cpus-per-task", "02147483647"}, "bad --cpus-per-task 02147483647: "},
@@ -59,6 +63,7 @@ func TestRefusalsQuoteValuesAsTyped(t *testing.T) {
 		// Lists: the item as typed, and which it is.
 		{plan("--lr-grid", "0.3,x,3"), `item 2 of 3: "x" is not`},
 		{plan("--seeds", "1,x"), `item 2 of 2: "x" is not`},
+		{plan("--seeds", "01,001"), `item 2 of 2: seed 001 is given twice (item 1, "01", is the same seed): give each once, as in "01"`},
 		{[]string{"plan", "--quiet", "--recipe", recipe, "--out", runs, "--estimators", "ste,fda:n=x"}, `item 2 of 2, "fda:n=x": fda: bad value`},
 		{[]string{"fidelity", "--quiet", "--run", filepath.Join(runs, "r.json"), "--estimators", "ste", "--epochs", "1,x"}, `item 2 of 2: "x" is not an epoch`},
 		{[]string{"fidelity", "--quiet", "--run", filepath.Join(runs, "r.json"), "--estimators", "ste", "--epochs", "0,05,5"}, `item 3 of 3: epoch 5 is given twice (item 2, "05", is the same epoch)`},
