@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -137,6 +138,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		}
 		if grid {
 			sel, choices := SelectLR(wl)
+			choicesInOrder(choices, order)
 			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds); err != nil {
 				return err
 			}
@@ -304,20 +306,28 @@ func noBaseline(order []string, baseOut []uint64, why string) string {
 	return "No " + baseline + " runs: " + why + "."
 }
 
-// rowOrder returns the specs of gs in table order.
+// rowOrder returns the specs of gs in table order (tableOrder).
 func rowOrder(gs map[string]*Group, order []string) []string {
+	return tableOrder(slices.Collect(maps.Keys(gs)), order)
+}
+
+// tableOrder returns specs in the order every table shows its
+// estimators: those of order (--estimators, or gradbench run's), in that
+// order, then the others sorted, with ste first.
+func tableOrder(specs []string, order []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range order {
-		if gs[s] != nil && !seen[s] {
+		if slices.Contains(specs, s) && !seen[s] {
 			out = append(out, s)
 			seen[s] = true
 		}
 	}
 	var rest []string
-	for s := range gs {
+	for _, s := range specs {
 		if !seen[s] {
 			rest = append(rest, s)
+			seen[s] = true
 		}
 	}
 	sort.Slice(rest, func(i, j int) bool {
@@ -327,6 +337,22 @@ func rowOrder(gs map[string]*Group, order []string) []string {
 		return rest[i] < rest[j]
 	})
 	return append(out, rest...)
+}
+
+// choicesInOrder sorts the learning-rate choices in table order
+// (tableOrder), as the table after them shows their estimators, rather
+// than in the order of their first records (SelectLR's), which
+// ReadRecords sorts by name.
+func choicesInOrder(choices []LRChoice, order []string) {
+	var specs []string
+	for _, ch := range choices {
+		specs = append(specs, ch.Spec)
+	}
+	pos := map[string]int{}
+	for i, s := range tableOrder(specs, order) {
+		pos[s] = i
+	}
+	slices.SortStableFunc(choices, func(a, b LRChoice) int { return pos[a.Spec] - pos[b.Spec] })
 }
 
 func writeMain(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
