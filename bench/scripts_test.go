@@ -234,3 +234,53 @@ func expectRefusals(t *testing.T, refusals []refusal) {
 		}
 	}
 }
+
+// TestPeerSaysWhatPyTorchNeeds: tried as a new user would, on a machine
+// without PyTorch, results/peer.sh ran sudo apt-get update and apt-get
+// install python3-torch without a word of its own, and when that failed
+// (no apt-get, no sudo, no network) it stopped with apt's error alone,
+// never saying that it needs PyTorch nor how to install it. It says
+// what it installs before it does, and when it cannot, what the
+// comparison needs and how to install it, before it builds anything.
+func TestPeerSaysWhatPyTorchNeeds(t *testing.T) {
+	const py = "/usr/bin/python3" // the interpreter results/peer.sh uses
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	if err := exec.Command(py, "-c", "import torch").Run(); err == nil {
+		t.Skip(py + " has PyTorch: results/peer.sh installs nothing")
+	}
+	// An apt-get that fails as one without a network does, and a sudo
+	// that runs its command (the script asks for it when not root).
+	bin := t.TempDir()
+	for name, s := range map[string]string{
+		"apt-get": "#!/bin/sh\necho \"E: apt-get $*: fails here\" >&2\nexit 100\n",
+		"sudo":    "#!/bin/sh\nexec \"$@\"\n",
+	} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(s), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := readScript(t, "peer")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", script, "5")
+	cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+strings.TrimPrefix(failingGo(t), "PATH="))
+	killTreeOnCancel(cmd)
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	for _, want := range []string{
+		"results/peer.sh: PyTorch is not installed for " + py + ": installing Debian's python3-torch",
+		"results/peer.sh: needs PyTorch for " + py + " (Debian's python3-torch), which could not be installed: install it (apt-get install python3-torch), then run the script again\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("results/peer.sh 5 without PyTorch, apt-get failing: output lacks %q\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not to be run") {
+		t.Errorf("results/peer.sh 5 without PyTorch went on to build:\n%s", out)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Errorf("results/peer.sh 5 without PyTorch, apt-get failing: %v, want exit status 2\n%s", err, out)
+	}
+}
