@@ -191,3 +191,62 @@ func TestStudySessionJournal(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchRecordsNameCommitAndLoad: the records of the scripts whose
+// reports benchreport writes (kernels, engine, inference, data) named
+// the command, build, machine and Go version, but not the commit
+// measured nor the machine's load, which every other record names
+// (results/lib.sh's record_head): results/README.md said "the records
+// name the machine, build and commit", and kernels.txt named none, so
+// that which code a committed kernels.md timed rested on prose alone.
+// Each record names the commit and the load before and after its runs.
+func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
+	for _, name := range []string{"bash", "flock", "git"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	writeFake(t, bin, "go", fakeGo)
+	for name, records := range map[string][]string{
+		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
+		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
+		"inference": {"inference-go.txt", "inference-openblas.txt"},
+		"data":      {"data.txt"},
+	} {
+		dir := scriptTree(t, name)
+		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go", "data/x.go")
+		var head string
+		for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}, {"rev-parse", "--short", "HEAD"}} {
+			git := exec.Command("git", args...)
+			git.Dir = dir
+			b, err := git.CombinedOutput()
+			if err != nil {
+				t.Fatalf("git %q: %v\n%s", args, err, b)
+			}
+			head = strings.TrimSpace(string(b))
+		}
+		count := filepath.Join(t.TempDir(), "count")
+		writeFiles(t, filepath.Dir(count), "0\n", "count")
+		env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "FAKEGO_COUNT=" + count}
+		if out, err := runScript(t, dir, name, dir, env); err != nil {
+			t.Fatalf("results/%s.sh with a fake go: %v\n%s", name, err, out)
+		}
+		for _, rec := range records {
+			b, err := os.ReadFile(filepath.Join(dir, "results", rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := string(b)
+			before, _, _ := strings.Cut(s, "BenchmarkFake")
+			for _, want := range []string{"command: ", "machine: ", "commit: " + head + "\n", "go: ", "load-before: "} {
+				if !strings.Contains(before, want) {
+					t.Errorf("results/%s.sh wrote results/%s without %q before its runs:\n%s", name, rec, strings.TrimSpace(want), s)
+				}
+			}
+			if strings.LastIndex(s, "\nload-after: ") < strings.LastIndex(s, "BenchmarkFake") {
+				t.Errorf("results/%s.sh wrote results/%s without a load-after: line after its runs:\n%s", name, rec, s)
+			}
+		}
+	}
+}

@@ -42,13 +42,8 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 		envs+=("$1")
 		shift
 	done
-	{
-		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg"
-		echo "build: $build"
-		echo "machine: $(cpu_cores)"
-		echo "go: $(env "${envs[@]}" go version)"
-		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg"
-	} >"$(staged "$out")"
+	bench_record "${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg" "$build" "${envs[@]}" -- \
+		"${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg" >"$(staged "$out")"
 }
 
 run results/engine-go.txt "default (Go-assembly GEMM: AVX-512 where the CPU has AVX-512F, else AVX2 where it has AVX2 and FMA, else portable Go)" GOFLAGS=

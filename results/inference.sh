@@ -73,13 +73,8 @@ fi
 run() { # output build [go test flags]
 	local out=$1 build=$2
 	shift 2
-	{
-		echo "command: GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench"
-		echo "build: $build"
-		echo "machine: $(cpu_cores)"
-		echo "go: $(go version)"
-		GOEXPERIMENT=simd go test "$@" -run '^$' -bench "$bench" "${args[@]}" ./bench
-	} >"$(staged "$out")"
+	bench_record "GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench" "$build" GOEXPERIMENT=simd -- \
+		"$@" -run '^$' -bench "$bench" "${args[@]}" ./bench >"$(staged "$out")"
 }
 
 run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (gemm=avx2 on this CPU))"

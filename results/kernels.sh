@@ -28,13 +28,8 @@ build_benchreport
 run() { # output build test-binary-flags [VAR=value ...]
 	local out=$1 build=$2 flags=$3
 	shift 3
-	{
-		echo "command: ${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench${flags:+ $flags}"
-		echo "build: $build"
-		echo "machine: $(cpu_cores)"
-		echo "go: $(env "$@" go version)"
-		env "$@" go test -run '^$' -bench "$bench" "${args[@]}" ./bench $flags
-	} >"$(staged "$out")"
+	bench_record "${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench${flags:+ $flags}" "$build" "$@" -- \
+		-run '^$' -bench "$bench" "${args[@]}" ./bench $flags >"$(staged "$out")"
 }
 
 run results/kernels.txt "default (Go-assembly estimator kernels)" ""

@@ -70,6 +70,30 @@ record_head() {
 	echo "load-before: $(uptime)"
 }
 
+# bench_record COMMAND BUILD ENV... -- GO_TEST_ARGS... prints the record
+# of one go test run of a script whose reports benchreport writes (data,
+# engine, inference, kernels): the lines that name the command, its build,
+# the machine, the commit measured, the Go version and the load before
+# the runs, then go test's output with GO_TEST_ARGS and the VAR=value
+# words of ENV in its environment, then the load after them.
+bench_record() {
+	local cmd=$1 build=$2 envs=()
+	shift 2
+	while [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	echo "command: $cmd"
+	echo "build: $build"
+	echo "machine: $(cpu_cores)"
+	echo "commit: $(head_commit)"
+	echo "go: $(env "${envs[@]}" go version)"
+	echo "load-before: $(uptime)"
+	env "${envs[@]}" go test "$@"
+	echo "load-after: $(uptime)"
+}
+
 # args_at_most NAME MAX ARGS... exits with an error naming the script
 # results/NAME.sh when ARGS are more than MAX: a word the script would not
 # read is refused, not ignored.
