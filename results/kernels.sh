@@ -11,12 +11,16 @@
 # every fast backward kernel under 1 ns/element at 2^20 elements (0.5 for STE and ApproxSign), FDA's cost
 # independent of n, and expr at its default formula (ApproxSign's g,
 # interpolated from its table) within twice ApproxSign's time. It runs
-# 2 x 190 benchmarks -count times (10 unless an argument says otherwise):
+# 2 x 198 benchmarks -count times (10 unless an argument says otherwise):
 # with -count=5 -benchtime=0.2s, what made the committed report, about 8
 # minutes on the project machine; the default -benchtime=1s takes about
-# five times longer. Run it on a quiet machine (check `uptime`). Arguments are passed to go test,
-# e.g. `results/kernels.sh -benchtime=100x -count=1` for a quick try (then
-# do not commit the output).
+# five times longer. Run it on a quiet machine (check `uptime`). Arguments
+# are passed to go test, e.g. `results/kernels.sh -benchtime=1x -count=1`
+# for a quick try, about a minute and a half on the project machine beside
+# other work (then do not commit the output). A count of iterations above
+# 1 is no quick try: the reference kernels take up to 0.2 s an iteration
+# at 2^20 elements, so that -benchtime=100x -count=1 took 7 minutes there,
+# about as long as the committed report's runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
