@@ -250,3 +250,56 @@ func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
 		}
 	}
 }
+
+// noBLASGo stands in for go on a machine without OpenBLAS: every build
+// with -tags openblas fails at its link, as there; other calls are
+// logged to $GOLOG, go test -bench prints a result, a build copies
+// itself to its -o.
+const noBLASGo = `#!/usr/bin/env bash
+case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
+echo "$*" >>"$GOLOG"
+case " $* " in *" openblas "*)
+	echo "/usr/bin/ld: cannot find -lopenblas: No such file or directory" >&2
+	exit 1
+	;;
+esac
+prev=
+for a; do
+	if [ "$prev" = -o ]; then cp "$0" "$a"; exit 0; fi
+	prev=$a
+done
+echo "BenchmarkFake 1 1 ns/op"
+`
+
+// TestScriptsNeedOpenBLASFirst: tried as a new user would, on a machine
+// without OpenBLAS, results/engine.sh ran the default build's benchmarks
+// (half an hour at its default count) and only then failed, at the
+// -tags openblas build's link, with the linker's "cannot find
+// -lopenblas" and no word of what to install; results/inference.sh
+// likewise. Each links the openblas build before any benchmark, and
+// without OpenBLAS says which package to install.
+func TestScriptsNeedOpenBLASFirst(t *testing.T) {
+	for _, name := range []string{"bash", "flock"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	writeFake(t, bin, "go", noBLASGo)
+	for _, name := range []string{"engine", "inference"} {
+		dir := scriptTree(t, name)
+		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go")
+		log := filepath.Join(t.TempDir(), "log")
+		out, err := runScript(t, dir, name, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GOLOG=" + log}, "-count=1")
+		const want = "libopenblas-dev"
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "results/"+name+".sh: ") || !strings.Contains(out, want) {
+			t.Errorf("results/%s.sh without OpenBLAS: %v, want exit status 2 and an error naming %s\n%s", name, err, want, out)
+		}
+		b, _ := os.ReadFile(log)
+		for _, call := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if strings.Contains(call, " -bench ") {
+				t.Errorf("results/%s.sh without OpenBLAS ran benchmarks before it failed: go %s", name, call)
+			}
+		}
+	}
+}

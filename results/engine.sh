@@ -28,6 +28,7 @@ bench='^Benchmark(Conv|BinaryConvLayer|BatchNorm|GEMM|TrainStep)$'
 pkg=./bench
 stage_begin
 build_benchreport
+need_openblas engine GOFLAGS=
 
 run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 	local out=$1 build=$2

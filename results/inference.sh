@@ -58,6 +58,7 @@ bench_args inference "$@"
 bench='^Benchmark(BinaryConv|Inference)$'
 stage_begin
 build_benchreport
+need_openblas inference GOEXPERIMENT=simd
 # gradbench export and eval run in the staging tree too, so that they name
 # the packed model as committed. They are built here, before the
 # benchmarks, with the flags of the go run commands the report shows

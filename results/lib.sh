@@ -540,6 +540,24 @@ build_gradbench() {
 	fi
 }
 
+# need_openblas NAME ENV... links the test binary of package bench with
+# -tags openblas, the VAR=value words ENV in its environment, for the
+# script results/NAME.sh before it runs any benchmark, and exits with an
+# error naming the package to install when that fails: the build links
+# OpenBLAS (libopenblas-dev), and without it the script failed only
+# after the default build's benchmarks, at the link, with the linker's
+# words alone. (go test builds the same packages again from its cache.)
+need_openblas() {
+	local name=$1
+	shift
+	[ -n "${tmp:-}" ] || tmp_dir
+	if ! env "$@" go test -c -tags openblas -o "$tmp/openblas.test" ./bench; then
+		echo "results/$name.sh: the -tags openblas build failed (above): it links OpenBLAS, Debian's libopenblas-dev (sudo apt-get install libopenblas-dev); install it, then run the script again" >&2
+		exit 2
+	fi
+	rm -f "$tmp/openblas.test"
+}
+
 # build_benchreport builds bench/cmd/benchreport into $tmp for
 # benchreport: a script calls it before its benchmarks, so that code that
 # does not build fails it at once, not after them.
