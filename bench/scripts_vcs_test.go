@@ -303,3 +303,39 @@ func TestScriptsNeedOpenBLASFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsOutsideGit: run from a tree that is no git checkout (a
+// release archive), a script's record said "commit:  (modified)", no
+// commit with a claim of changes to it, and git diff's whole usage text
+// went to the terminal. The record says the commit is unknown, and
+// says why, without git's words.
+func TestRecordsOutsideGit(t *testing.T) {
+	for _, name := range []string{"bash", "flock", "git"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	writeFake(t, bin, "go", fakeGo)
+	dir := scriptTree(t, "data")
+	writeFiles(t, dir, "package x\n", "data/x.go")
+	count := filepath.Join(t.TempDir(), "count")
+	writeFiles(t, filepath.Dir(count), "0\n", "count")
+	// GIT_CEILING_DIRECTORIES: no repository above the tree is looked for.
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "FAKEGO_COUNT=" + count, "GIT_CEILING_DIRECTORIES=" + filepath.Dir(dir)}
+	out, err := runScript(t, dir, "data", dir, env)
+	if err != nil {
+		t.Fatalf("results/data.sh outside git: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results", "data.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "\ncommit: unknown (not a git checkout)\n"
+	if !strings.Contains(string(b), want) {
+		t.Errorf("results/data.sh outside git wrote a record without %q:\n%s", strings.TrimSpace(want), b)
+	}
+	if strings.Contains(out, "usage") || strings.Contains(out, "fatal") {
+		t.Errorf("results/data.sh outside git printed git's words:\n%s", out)
+	}
+}

@@ -47,7 +47,15 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 
 # head_commit prints HEAD's short hash, with " (modified)" when the tree
 # outside results/ differs from it: the code a record was measured with.
-head_commit() { echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"; }
+# In a tree that is no git checkout (a release archive), or without git,
+# it says the commit is unknown, and why.
+head_commit() {
+	if ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		echo "unknown (not a git checkout)"
+		return
+	fi
+	echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+}
 
 # md_head_list prints, as a Markdown list, the machine, the commit measured,
 # the Go version and the load before the first run: the head of a report
