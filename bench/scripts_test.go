@@ -284,3 +284,61 @@ func TestPeerSaysWhatPyTorchNeeds(t *testing.T) {
 		t.Errorf("results/peer.sh 5 without PyTorch, apt-get failing: %v, want exit status 2\n%s", err, out)
 	}
 }
+
+// TestResultsREADMECommandsMatchRecords: results/README.md's table gives
+// the command that made each record, for a reader to run again, and
+// said `results/engine.sh` (go test's -count=10) for engine.md and
+// gemm.md, whose records were made with -count=5. For each script that
+// passes its arguments to go test, the flags of the command in the table
+// (with the script's -count=10 when they give none) are those that
+// every one of its committed records names.
+func TestResultsREADMECommandsMatchRecords(t *testing.T) {
+	readme, err := os.ReadFile("../results/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, records := range map[string][]string{
+		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
+		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
+		"inference": {"inference-go.txt", "inference-openblas.txt"},
+		"data":      {"data.txt"},
+	} {
+		var cmd string
+		for _, line := range strings.Split(string(readme), "\n") {
+			if !strings.HasPrefix(line, "| `"+name+".md`") {
+				continue
+			}
+			cells := strings.Split(strings.TrimSuffix(line, " |"), " | ")
+			cmd = strings.Trim(cells[len(cells)-1], "`")
+		}
+		_, args, ok := strings.Cut(cmd, "results/"+name+".sh")
+		if !ok {
+			t.Errorf("results/README.md: no row of %s.md names results/%s.sh as its command (got %q)", name, name, cmd)
+			continue
+		}
+		want := strings.Fields(args)
+		if !strings.Contains(args, "-count=") {
+			want = append([]string{"-count=10"}, want...)
+		}
+		for _, rec := range records {
+			b, err := os.ReadFile("../results/" + rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var flags []string
+			for _, line := range strings.Split(string(b), "\n") {
+				if c, ok := strings.CutPrefix(line, "command: "); ok {
+					// ... -bench '<regexp>' FLAGS ./pkg ...
+					_, rest, _ := strings.Cut(c, "-bench '")
+					_, rest, _ = strings.Cut(rest, "' ")
+					rest, _, _ = strings.Cut(rest, " ./")
+					flags = strings.Fields(rest)
+					break
+				}
+			}
+			if strings.Join(flags, " ") != strings.Join(want, " ") {
+				t.Errorf("results/README.md gives `%s` for results/%s, made with the flags %q: want %q", cmd, rec, flags, want)
+			}
+		}
+	}
+}
