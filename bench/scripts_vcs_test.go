@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -337,5 +338,66 @@ func TestRecordsOutsideGit(t *testing.T) {
 	}
 	if strings.Contains(out, "usage") || strings.Contains(out, "fatal") {
 		t.Errorf("results/data.sh outside git printed git's words:\n%s", out)
+	}
+}
+
+// avx512Go stands in for go on a CPU with AVX-512: go test -bench prints
+// a float inference result run on the avx512 GEMM, a build copies
+// itself to its -o, and the tool so built writes its -o.
+const avx512Go = `#!/usr/bin/env bash
+case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
+prev= out=
+for a; do
+	[ "$prev" = -o ] && out=$a
+	prev=$a
+done
+if [ "${0##*/}" = go ] && [ -n "$out" ]; then cp "$0" "$out"; exit 0; fi
+if [ -n "$out" ]; then echo "new $out" >"$out"; exit 0; fi
+echo "BenchmarkInference/model=resnet20/batch=1/impl=float/gemm=avx512-2 1 1 ns/op"
+`
+
+// TestInferenceBuildLineNamesNoOtherGEMM: results/inference.sh wrote
+// into every record of its default build "float: the default pure-Go
+// GEMM (gemm=avx2 on this CPU)", true of the machine it was written on,
+// while on a CPU with AVX-512 the float side runs gemm=avx512, as its
+// benchmark names say: the record misnamed the code it timed. A build
+// line names no GEMM the record's benchmarks did not run.
+func TestInferenceBuildLineNamesNoOtherGEMM(t *testing.T) {
+	for _, name := range []string{"bash", "flock"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	writeFake(t, bin, "go", avx512Go)
+	dir := scriptTree(t, "inference")
+	writeFiles(t, dir, "package x\n", "bench/x.go")
+	out, err := runScript(t, dir, "inference", dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, "-count=1")
+	if err != nil {
+		t.Fatalf("results/inference.sh with a fake go: %v\n%s", err, out)
+	}
+	gemmName := regexp.MustCompile(`gemm=([a-z0-9-]+?)(-[0-9]+)?\b`)
+	for _, rec := range []string{"inference-go.txt", "inference-openblas.txt"} {
+		b, err := os.ReadFile(filepath.Join(dir, "results", rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran := map[string]bool{}
+		var build string
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "Benchmark") {
+				for _, m := range gemmName.FindAllStringSubmatch(line, -1) {
+					ran[m[1]] = true
+				}
+			}
+			if s, ok := strings.CutPrefix(line, "build: "); ok {
+				build = s
+			}
+		}
+		for _, m := range gemmName.FindAllStringSubmatch(build, -1) {
+			if !ran[m[1]] {
+				t.Errorf("results/%s: its build line names gemm=%s, which none of its benchmarks ran (%v): %q", rec, m[1], ran, build)
+			}
+		}
 	}
 }

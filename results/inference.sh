@@ -7,8 +7,9 @@
 # runs is timed side by side: impl=go (portable), avx2 and avx512 (the
 # default build's assembly kernels) and simd (the AVX-512 kernels with
 # archsimd packing):
-#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (gemm=avx2 on
-#     this CPU);
+#   - GOEXPERIMENT=simd: the float side uses the default build's GEMM (the
+#     Go-assembly kernels the CPU runs, avx512 or avx2, else portable Go:
+#     gemm= in the benchmark names);
 #   - GOEXPERIMENT=simd -tags openblas: the float side uses OpenBLAS.
 # It saves the raw output under results/ (inference-go.txt,
 # inference-openblas.txt) and generates results/inference.md with
@@ -78,7 +79,7 @@ run() { # output build [go test flags]
 		"$@" -run '^$' -bench "$bench" "${args[@]}" ./bench >"$(staged "$out")"
 }
 
-run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (gemm=avx2 on this CPU))"
+run results/inference-go.txt "GOEXPERIMENT=simd (float: the default build's GEMM, named by gemm= in the benchmark names)"
 run results/inference-openblas.txt "GOEXPERIMENT=simd -tags openblas (float: OpenBLAS sgemm)" -tags openblas
 
 targets=()
