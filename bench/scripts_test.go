@@ -200,6 +200,20 @@ func TestScriptsRefuseFlagsGivenTwice(t *testing.T) {
 	})
 }
 
+// TestScriptsRefuseNoRuns: tried as a new user would,
+// results/kernels.sh -count=0 built both test binaries, ran no benchmark
+// (go test runs each -count times, 0 here, and passes) and failed only
+// in the report, "no benchmark results", which named no flag. A -count
+// that is no whole number of at least 1 is refused before anything is
+// built.
+func TestScriptsRefuseNoRuns(t *testing.T) {
+	expectRefusals(t, []refusal{
+		{nil, []string{"kernels", "-count=0"}, "results/kernels.sh: want -count=N, the runs of each benchmark, a whole number of at least 1 without leading zeros, got '0'\n"},
+		{nil, []string{"engine", "-test.count=-1"}, "results/engine.sh: want -count=N, the runs of each benchmark, a whole number of at least 1 without leading zeros, got '-1'\n"},
+		{nil, []string{"data", "--count="}, "results/data.sh: want -count=N, the runs of each benchmark, a whole number of at least 1 without leading zeros, got ''\n"},
+	})
+}
+
 // A refusal is a run of the script results/ARGS[0].sh with the other
 // ARGS, and ENV added to its environment, that must exit with status 2
 // and print exactly want.

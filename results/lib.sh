@@ -223,7 +223,9 @@ go_test_flag_name() {
 # bench_args NAME ARGS... checks ARGS with go_test_flags NAME and sets the
 # array args to them, with -count=10 first unless they give a -count: the
 # go test flags of a script that records benchmarks (data, engine,
-# inference, kernels), which report medians of 10 runs by default.
+# inference, kernels), which report medians of 10 runs by default. A
+# -count must be a whole number of at least 1: go test runs no benchmark
+# at -count=0 and passes, and the script failed only in its report.
 bench_args() {
 	local name=$1
 	shift
@@ -231,7 +233,11 @@ bench_args() {
 	args=("$@")
 	local a
 	for a in "$@"; do
-		[ "$(go_test_flag_name "$a")" != count ] || return 0
+		if [ "$(go_test_flag_name "$a")" = count ]; then
+			case $a in *=*) ;; *) a=$a= ;; esac
+			whole_arg "$name" "-count=N, the runs of each benchmark" 1 "${a#*=}"
+			return 0
+		fi
 	done
 	args=(-count=10 "${args[@]}")
 }
