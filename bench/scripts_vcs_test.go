@@ -193,6 +193,21 @@ func TestStudySessionJournal(t *testing.T) {
 	}
 }
 
+// fakeGoPath skips the test unless each of tools is on PATH, writes the
+// bash script fake as go into a new directory, and returns the PATH=
+// entry, for a script's environment, that finds it first.
+func fakeGoPath(t *testing.T, fake string, tools ...string) string {
+	t.Helper()
+	for _, name := range tools {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	writeFake(t, bin, "go", fake)
+	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
 // TestBenchRecordsNameCommitAndLoad: the records of the scripts whose
 // reports benchreport writes (kernels, engine, inference, data) named
 // the command, build, machine and Go version, but not the commit
@@ -202,13 +217,7 @@ func TestStudySessionJournal(t *testing.T) {
 // that which code a committed kernels.md timed rested on prose alone.
 // Each record names the commit and the load before and after its runs.
 func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
-	for _, name := range []string{"bash", "flock", "git"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
-	bin := t.TempDir()
-	writeFake(t, bin, "go", fakeGo)
+	path := fakeGoPath(t, fakeGo, "bash", "flock", "git")
 	for name, records := range map[string][]string{
 		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
 		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
@@ -229,8 +238,7 @@ func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
 		}
 		count := filepath.Join(t.TempDir(), "count")
 		writeFiles(t, filepath.Dir(count), "0\n", "count")
-		env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "FAKEGO_COUNT=" + count}
-		if out, err := runScript(t, dir, name, dir, env); err != nil {
+		if out, err := runScript(t, dir, name, dir, []string{path, "FAKEGO_COUNT=" + count}); err != nil {
 			t.Fatalf("results/%s.sh with a fake go: %v\n%s", name, err, out)
 		}
 		for _, rec := range records {
@@ -280,18 +288,12 @@ echo "BenchmarkFake 1 1 ns/op"
 // likewise. Each links the openblas build before any benchmark, and
 // without OpenBLAS says which package to install.
 func TestScriptsNeedOpenBLASFirst(t *testing.T) {
-	for _, name := range []string{"bash", "flock"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
-	bin := t.TempDir()
-	writeFake(t, bin, "go", noBLASGo)
+	path := fakeGoPath(t, noBLASGo, "bash", "flock")
 	for _, name := range []string{"engine", "inference"} {
 		dir := scriptTree(t, name)
 		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go")
 		log := filepath.Join(t.TempDir(), "log")
-		out, err := runScript(t, dir, name, dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GOLOG=" + log}, "-count=1")
+		out, err := runScript(t, dir, name, dir, []string{path, "GOLOG=" + log}, "-count=1")
 		const want = "libopenblas-dev"
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "results/"+name+".sh: ") || !strings.Contains(out, want) {
 			t.Errorf("results/%s.sh without OpenBLAS: %v, want exit status 2 and an error naming %s\n%s", name, err, want, out)
@@ -311,19 +313,13 @@ func TestScriptsNeedOpenBLASFirst(t *testing.T) {
 // went to the terminal. The record says the commit is unknown, and
 // says why, without git's words.
 func TestRecordsOutsideGit(t *testing.T) {
-	for _, name := range []string{"bash", "flock", "git"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
-	bin := t.TempDir()
-	writeFake(t, bin, "go", fakeGo)
+	path := fakeGoPath(t, fakeGo, "bash", "flock", "git")
 	dir := scriptTree(t, "data")
 	writeFiles(t, dir, "package x\n", "data/x.go")
 	count := filepath.Join(t.TempDir(), "count")
 	writeFiles(t, filepath.Dir(count), "0\n", "count")
 	// GIT_CEILING_DIRECTORIES: no repository above the tree is looked for.
-	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "FAKEGO_COUNT=" + count, "GIT_CEILING_DIRECTORIES=" + filepath.Dir(dir)}
+	env := []string{path, "FAKEGO_COUNT=" + count, "GIT_CEILING_DIRECTORIES=" + filepath.Dir(dir)}
 	out, err := runScript(t, dir, "data", dir, env)
 	if err != nil {
 		t.Fatalf("results/data.sh outside git: %v\n%s", err, out)
@@ -363,16 +359,10 @@ echo "BenchmarkInference/model=resnet20/batch=1/impl=float/gemm=avx512-2 1 1 ns/
 // benchmark names say: the record misnamed the code it timed. A build
 // line names no GEMM the record's benchmarks did not run.
 func TestInferenceBuildLineNamesNoOtherGEMM(t *testing.T) {
-	for _, name := range []string{"bash", "flock"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
-	bin := t.TempDir()
-	writeFake(t, bin, "go", avx512Go)
+	path := fakeGoPath(t, avx512Go, "bash", "flock")
 	dir := scriptTree(t, "inference")
 	writeFiles(t, dir, "package x\n", "bench/x.go")
-	out, err := runScript(t, dir, "inference", dir, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, "-count=1")
+	out, err := runScript(t, dir, "inference", dir, []string{path}, "-count=1")
 	if err != nil {
 		t.Fatalf("results/inference.sh with a fake go: %v\n%s", err, out)
 	}
