@@ -214,6 +214,28 @@ func TestScriptsRefuseNoRuns(t *testing.T) {
 	})
 }
 
+// TestScriptsRefuseTheirOwnFlags: results/engine.sh -tags=purego passed
+// the flag after the script's own -tags openblas, and go test, which
+// keeps the last value given, ran the second build without OpenBLAS
+// while its record said "build: -tags openblas (OpenBLAS sgemm ...)"; a
+// -bench or -run of the user's replaced the script's likewise, and
+// results/kernels.sh -estimators.impl=go ran the portable kernels under
+// the build line of the assembly ones. A flag the script sets itself,
+// or that its records' build lines speak for, is refused before
+// anything is built.
+func TestScriptsRefuseTheirOwnFlags(t *testing.T) {
+	own := func(name, flag string) string {
+		return "results/" + name + ".sh: -" + flag + " is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out\n"
+	}
+	expectRefusals(t, []refusal{
+		{nil, []string{"engine", "-tags=purego"}, own("engine", "tags")},
+		{nil, []string{"kernels", "-count=1", "-bench=Copy"}, own("kernels", "bench")},
+		{nil, []string{"data", "-test.run=Loader"}, own("data", "run")},
+		{nil, []string{"inference", "--tags=purego"}, own("inference", "tags")},
+		{nil, []string{"kernels", "-estimators.impl=go"}, own("kernels", "estimators.impl")},
+	})
+}
+
 // A refusal is a run of the script results/ARGS[0].sh with the other
 // ARGS, and ENV added to its environment, that must exit with status 2
 // and print exactly want.

@@ -225,13 +225,25 @@ go_test_flag_name() {
 # go test flags of a script that records benchmarks (data, engine,
 # inference, kernels), which report medians of 10 runs by default. A
 # -count must be a whole number of at least 1: go test runs no benchmark
-# at -count=0 and passes, and the script failed only in its report.
+# at -count=0 and passes, and the script failed only in its report. The
+# flags the script sets itself (-run, -bench, and -tags for its builds)
+# or that its records' build lines speak for (-estimators.impl, the
+# kernels the benchmarks run) are refused: go test keeps the last value
+# given, the user's, and the record named the script's.
 bench_args() {
 	local name=$1
 	shift
 	go_test_flags "$name" "$@"
 	args=("$@")
-	local a
+	local a f
+	for a in "$@"; do
+		f=$(go_test_flag_name "$a")
+		case $f in run | bench | tags | estimators.impl)
+			echo "results/$name.sh: -$f is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out" >&2
+			exit 2
+			;;
+		esac
+	done
 	for a in "$@"; do
 		if [ "$(go_test_flag_name "$a")" = count ]; then
 			case $a in *=*) ;; *) a=$a= ;; esac
