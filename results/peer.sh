@@ -18,7 +18,8 @@
 # the machine's load before and after, the check). About 25 s per pair on
 # the 2-core project machine: run it on a quiet machine.
 #
-# Usage: results/peer.sh [PAIRS]
+# Usage: results/peer.sh [PAIRS]   (at least 5, 7 by default; no shorter try:
+# about 25 s a pair, 2 to 3 minutes at the least)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
