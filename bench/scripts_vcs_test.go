@@ -391,3 +391,50 @@ func TestInferenceBuildLineNamesNoOtherGEMM(t *testing.T) {
 		}
 	}
 }
+
+// noAVX2Go stands in for go on a CPU without AVX2 (or with -tags
+// purego): a run of the bench package's benchmarks with
+// -estimators.impl=avx2 fails as there; every call is logged to $GOLOG,
+// go test -bench prints a result otherwise, a build copies itself to
+// its -o.
+const noAVX2Go = `#!/usr/bin/env bash
+case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
+echo "$*" >>"$GOLOG"
+case " $* " in *" -estimators.impl=avx2 "*)
+	echo '    estimators_test.go:45: estimators: implementation "avx2" is not available in this build on this CPU (have go)'
+	echo FAIL
+	exit 1
+	;;
+esac
+prev=
+for a; do
+	if [ "$prev" = -o ]; then cp "$0" "$a"; exit 0; fi
+	prev=$a
+done
+echo "BenchmarkFake 1 1 ns/op"
+`
+
+// TestKernelsNeedAVX2First: tried as a new user would, on a CPU without
+// AVX2 and FMA (another architecture, or a build with -tags purego in
+// GOFLAGS), results/kernels.sh ran the default kernels' whole pass
+// (some 4 minutes at -count=5 -benchtime=0.2s) and only then failed, in
+// every benchmark of its second pass, -estimators.impl=avx2. It tries
+// the AVX2 kernels on one small benchmark first, and where they do not
+// run says what the report needs before the first pass.
+func TestKernelsNeedAVX2First(t *testing.T) {
+	path := fakeGoPath(t, noAVX2Go, "bash", "flock")
+	dir := scriptTree(t, "kernels")
+	writeFiles(t, dir, "package x\n", "bench/x.go")
+	log := filepath.Join(t.TempDir(), "log")
+	out, err := runScript(t, dir, "kernels", dir, []string{path, "GOLOG=" + log}, "-count=1")
+	const want = "results/kernels.sh: the AVX2 estimator kernels do not run here"
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, want) || !strings.Contains(out, `"avx2" is not available`) {
+		t.Errorf("results/kernels.sh without AVX2: %v, want exit status 2, go test's words and an error starting %q\n%s", err, want, out)
+	}
+	b, _ := os.ReadFile(log)
+	for _, call := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if strings.Contains(call, "Backward|Forward|Copy") {
+			t.Errorf("results/kernels.sh without AVX2 ran a whole pass before it failed: go %s", call)
+		}
+	}
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the estimator kernel benchmarks for the default build (the Go-assembly
 # kernels the CPU can run: avx512, else avx2) and for the same build with the
-# AVX2 kernels (-estimators.impl=avx2, on a CPU that has AVX-512 too), saves
+# AVX2 kernels (-estimators.impl=avx2, on a CPU that has AVX-512 too; a
+# CPU without AVX2 and FMA is refused before the runs), saves
 # the raw output under results/ (kernels.txt, kernels-avx2.txt; the
 # "estimators:" line names the kernels that ran) and generates
 # results/kernels.md from it
@@ -28,6 +29,15 @@ bench_args kernels "$@"
 bench='^Benchmark(Backward|Forward|Copy)$'
 stage_begin
 build_benchreport
+# The second pass runs the AVX2 kernels, which a CPU without AVX2 and FMA
+# (another architecture, or a build with -tags purego in GOFLAGS) does
+# not have: one small benchmark tries them first, so that the script
+# stops here, not after the first pass's minutes.
+if ! go test -run '^$' -bench '^BenchmarkBackward$/^est=ste$/^n=4096$/^impl=fast$' -benchtime=1x -count=1 ./bench -estimators.impl=avx2 >"$tmp/avx2.txt" 2>&1; then
+	cat "$tmp/avx2.txt" >&2
+	echo "results/kernels.sh: the AVX2 estimator kernels do not run here (go test's words above): the report sets them beside the default ones, so it needs an amd64 CPU with AVX2 and FMA and a build without -tags purego" >&2
+	exit 2
+fi
 
 run() { # output build test-binary-flags [VAR=value ...]
 	local out=$1 build=$2 flags=$3
