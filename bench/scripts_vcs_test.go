@@ -218,6 +218,15 @@ func fakeGoPath(t *testing.T, fake string, tools ...string) string {
 // Each record names the commit and the load before and after its runs.
 func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
 	path := fakeGoPath(t, fakeGo, "bash", "flock", "git")
+	// Without uptime (procps, which a minimal Debian lacks): the scripts
+	// did not need it before they named the load, and need it no more.
+	noUptime := t.TempDir()
+	writeFiles(t, noUptime, "#!/bin/sh\necho 'uptime: not found' >&2\nexit 127\n", "uptime")
+	if err := os.Chmod(filepath.Join(noUptime, "uptime"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path = "PATH=" + noUptime + string(os.PathListSeparator) + strings.TrimPrefix(path, "PATH=")
+	loadLine := regexp.MustCompile(`(?m)^load-(before|after): [0-9:]+ UTC, load average: [0-9.]+, [0-9.]+, [0-9.]+$`)
 	for name, records := range map[string][]string{
 		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
 		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
@@ -255,6 +264,9 @@ func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
 			}
 			if strings.LastIndex(s, "\nload-after: ") < strings.LastIndex(s, "BenchmarkFake") {
 				t.Errorf("results/%s.sh wrote results/%s without a load-after: line after its runs:\n%s", name, rec, s)
+			}
+			if n := len(loadLine.FindAllString(s, -1)); n != 2 {
+				t.Errorf("results/%s.sh wrote results/%s with %d load lines of the time and the load averages, want 2 (before and after):\n%s", name, rec, n, s)
 			}
 		}
 	}

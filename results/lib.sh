@@ -78,6 +78,15 @@ record_head() {
 	echo "load-before: $(uptime)"
 }
 
+# load_now prints the time of day and the load averages over 1, 5 and 15
+# minutes, "15:34:13 UTC, load average: 0.84, 0.88, 0.80", from
+# /proc/loadavg: as uptime (procps) prints them, without needing it.
+load_now() {
+	local one five fifteen rest
+	read -r one five fifteen rest </proc/loadavg
+	echo "$(date -u +%H:%M:%S) UTC, load average: $one, $five, $fifteen"
+}
+
 # bench_record COMMAND BUILD ENV... -- GO_TEST_ARGS... prints the record
 # of one go test run of a script whose reports benchreport writes (data,
 # engine, inference, kernels): the lines that name the command, its build,
@@ -97,9 +106,9 @@ bench_record() {
 	echo "machine: $(cpu_cores)"
 	echo "commit: $(head_commit)"
 	echo "go: $(env "${envs[@]}" go version)"
-	echo "load-before: $(uptime)"
+	echo "load-before: $(load_now)"
 	env "${envs[@]}" go test "$@"
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 }
 
 # args_at_most NAME MAX ARGS... exits with an error naming the script
