@@ -272,15 +272,15 @@ func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
 	}
 }
 
-// noBLASGo stands in for go on a machine without OpenBLAS: every build
-// with -tags openblas fails at its link, as there; other calls are
-// logged to $GOLOG, go test -bench prints a result, a build copies
-// itself to its -o.
-const noBLASGo = `#!/usr/bin/env bash
+// missingGo stands in for go on a machine that lacks what a build or a
+// run needs: a call with the word $FAKEGO_MISSING among its arguments
+// prints $FAKEGO_SAYS and fails, as there; every other call is logged to
+// $GOLOG, go test -bench prints a result, a build copies itself to its -o.
+const missingGo = `#!/usr/bin/env bash
 case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
 echo "$*" >>"$GOLOG"
-case " $* " in *" openblas "*)
-	echo "/usr/bin/ld: cannot find -lopenblas: No such file or directory" >&2
+case " $* " in *" $FAKEGO_MISSING "*)
+	echo "$FAKEGO_SAYS" >&2
 	exit 1
 	;;
 esac
@@ -292,6 +292,36 @@ done
 echo "BenchmarkFake 1 1 ns/op"
 `
 
+// expectRefusedFirst runs results/NAME.sh -count=1, in a tree that holds
+// the package directories dirs, with missingGo failing the calls that
+// have the word missing, saying says; it wants exit status 2, output
+// holding each of want, and no go call logged before that holds runs
+// (the script's benchmarks).
+func expectRefusedFirst(t *testing.T, name, missing, says, runs string, dirs []string, want ...string) {
+	t.Helper()
+	path := fakeGoPath(t, missingGo, "bash", "flock")
+	dir := scriptTree(t, name)
+	for _, d := range dirs {
+		writeFiles(t, dir, "package x\n", d+"/x.go")
+	}
+	log := filepath.Join(t.TempDir(), "log")
+	out, err := runScript(t, dir, name, dir, []string{path, "GOLOG=" + log, "FAKEGO_MISSING=" + missing, "FAKEGO_SAYS=" + says}, "-count=1")
+	ee, ok := err.(*exec.ExitError)
+	ok = ok && ee.ExitCode() == 2
+	for _, w := range want {
+		ok = ok && strings.Contains(out, w)
+	}
+	if !ok {
+		t.Errorf("results/%s.sh where go test %s fails: %v, want exit status 2 and an output holding %q\n%s", name, missing, err, want, out)
+	}
+	b, _ := os.ReadFile(log)
+	for _, call := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if strings.Contains(call, runs) {
+			t.Errorf("results/%s.sh where go test %s fails ran benchmarks before it failed: go %s", name, missing, call)
+		}
+	}
+}
+
 // TestScriptsNeedOpenBLASFirst: tried as a new user would, on a machine
 // without OpenBLAS, results/engine.sh ran the default build's benchmarks
 // (half an hour at its default count) and only then failed, at the
@@ -300,52 +330,9 @@ echo "BenchmarkFake 1 1 ns/op"
 // likewise. Each links the openblas build before any benchmark, and
 // without OpenBLAS says which package to install.
 func TestScriptsNeedOpenBLASFirst(t *testing.T) {
-	path := fakeGoPath(t, noBLASGo, "bash", "flock")
+	const says = "/usr/bin/ld: cannot find -lopenblas: No such file or directory"
 	for _, name := range []string{"engine", "inference"} {
-		dir := scriptTree(t, name)
-		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go")
-		log := filepath.Join(t.TempDir(), "log")
-		out, err := runScript(t, dir, name, dir, []string{path, "GOLOG=" + log}, "-count=1")
-		const want = "libopenblas-dev"
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, "results/"+name+".sh: ") || !strings.Contains(out, want) {
-			t.Errorf("results/%s.sh without OpenBLAS: %v, want exit status 2 and an error naming %s\n%s", name, err, want, out)
-		}
-		b, _ := os.ReadFile(log)
-		for _, call := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			if strings.Contains(call, " -bench ") {
-				t.Errorf("results/%s.sh without OpenBLAS ran benchmarks before it failed: go %s", name, call)
-			}
-		}
-	}
-}
-
-// TestRecordsOutsideGit: run from a tree that is no git checkout (a
-// release archive), a script's record said "commit:  (modified)", no
-// commit with a claim of changes to it, and git diff's whole usage text
-// went to the terminal. The record says the commit is unknown, and
-// says why, without git's words.
-func TestRecordsOutsideGit(t *testing.T) {
-	path := fakeGoPath(t, fakeGo, "bash", "flock", "git")
-	dir := scriptTree(t, "data")
-	writeFiles(t, dir, "package x\n", "data/x.go")
-	count := filepath.Join(t.TempDir(), "count")
-	writeFiles(t, filepath.Dir(count), "0\n", "count")
-	// GIT_CEILING_DIRECTORIES: no repository above the tree is looked for.
-	env := []string{path, "FAKEGO_COUNT=" + count, "GIT_CEILING_DIRECTORIES=" + filepath.Dir(dir)}
-	out, err := runScript(t, dir, "data", dir, env)
-	if err != nil {
-		t.Fatalf("results/data.sh outside git: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "results", "data.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const want = "\ncommit: unknown (not a git checkout)\n"
-	if !strings.Contains(string(b), want) {
-		t.Errorf("results/data.sh outside git wrote a record without %q:\n%s", strings.TrimSpace(want), b)
-	}
-	if strings.Contains(out, "usage") || strings.Contains(out, "fatal") {
-		t.Errorf("results/data.sh outside git printed git's words:\n%s", out)
+		expectRefusedFirst(t, name, "openblas", says, " -bench ", []string{"bench", "gemm"}, "results/"+name+".sh: ", "libopenblas-dev", says)
 	}
 }
 
@@ -404,28 +391,6 @@ func TestInferenceBuildLineNamesNoOtherGEMM(t *testing.T) {
 	}
 }
 
-// noAVX2Go stands in for go on a CPU without AVX2 (or with -tags
-// purego): a run of the bench package's benchmarks with
-// -estimators.impl=avx2 fails as there; every call is logged to $GOLOG,
-// go test -bench prints a result otherwise, a build copies itself to
-// its -o.
-const noAVX2Go = `#!/usr/bin/env bash
-case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
-echo "$*" >>"$GOLOG"
-case " $* " in *" -estimators.impl=avx2 "*)
-	echo '    estimators_test.go:45: estimators: implementation "avx2" is not available in this build on this CPU (have go)'
-	echo FAIL
-	exit 1
-	;;
-esac
-prev=
-for a; do
-	if [ "$prev" = -o ]; then cp "$0" "$a"; exit 0; fi
-	prev=$a
-done
-echo "BenchmarkFake 1 1 ns/op"
-`
-
 // TestKernelsNeedAVX2First: tried as a new user would, on a CPU without
 // AVX2 and FMA (another architecture, or a build with -tags purego in
 // GOFLAGS), results/kernels.sh ran the default kernels' whole pass
@@ -434,19 +399,7 @@ echo "BenchmarkFake 1 1 ns/op"
 // the AVX2 kernels on one small benchmark first, and where they do not
 // run says what the report needs before the first pass.
 func TestKernelsNeedAVX2First(t *testing.T) {
-	path := fakeGoPath(t, noAVX2Go, "bash", "flock")
-	dir := scriptTree(t, "kernels")
-	writeFiles(t, dir, "package x\n", "bench/x.go")
-	log := filepath.Join(t.TempDir(), "log")
-	out, err := runScript(t, dir, "kernels", dir, []string{path, "GOLOG=" + log}, "-count=1")
-	const want = "results/kernels.sh: the AVX2 estimator kernels do not run here"
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(out, want) || !strings.Contains(out, `"avx2" is not available`) {
-		t.Errorf("results/kernels.sh without AVX2: %v, want exit status 2, go test's words and an error starting %q\n%s", err, want, out)
-	}
-	b, _ := os.ReadFile(log)
-	for _, call := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if strings.Contains(call, "Backward|Forward|Copy") {
-			t.Errorf("results/kernels.sh without AVX2 ran a whole pass before it failed: go %s", call)
-		}
-	}
+	const says = `    estimators_test.go:45: estimators: implementation "avx2" is not available in this build on this CPU (have go)`
+	expectRefusedFirst(t, "kernels", "-estimators.impl=avx2", says, "Backward|Forward|Copy", []string{"bench"},
+		"results/kernels.sh: the AVX2 estimator kernels do not run here", says)
 }
