@@ -200,6 +200,42 @@ func TestScriptsRefuseFlagsGivenTwice(t *testing.T) {
 	})
 }
 
+// TestScriptsRefuseNoRuns: tried as a new user would,
+// results/kernels.sh -count=0 built both test binaries, ran no benchmark
+// (go test runs each -count times, 0 here, and passes) and failed only
+// in the report, "no benchmark results", which named no flag. A -count
+// that is no whole number of at least 1 is refused before anything is
+// built.
+func TestScriptsRefuseNoRuns(t *testing.T) {
+	expectRefusals(t, []refusal{
+		{nil, []string{"kernels", "-count=0"}, "results/kernels.sh: want -count=N, the runs of each benchmark, a whole number of at least 1 without leading zeros, got '0'\n"},
+		{nil, []string{"engine", "-test.count=-1"}, "results/engine.sh: want -count=N, the runs of each benchmark, a whole number of at least 1 without leading zeros, got '-1'\n"},
+		{nil, []string{"data", "--count="}, "results/data.sh: want -count=N, the runs of each benchmark, a whole number of at least 1 without leading zeros, got ''\n"},
+	})
+}
+
+// TestScriptsRefuseTheirOwnFlags: results/engine.sh -tags=purego passed
+// the flag after the script's own -tags openblas, and go test, which
+// keeps the last value given, ran the second build without OpenBLAS
+// while its record said "build: -tags openblas (OpenBLAS sgemm ...)"; a
+// -bench or -run of the user's replaced the script's likewise, and
+// results/kernels.sh -estimators.impl=go ran the portable kernels under
+// the build line of the assembly ones. A flag the script sets itself,
+// or that its records' build lines speak for, is refused before
+// anything is built.
+func TestScriptsRefuseTheirOwnFlags(t *testing.T) {
+	own := func(name, flag string) string {
+		return "results/" + name + ".sh: -" + flag + " is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out\n"
+	}
+	expectRefusals(t, []refusal{
+		{nil, []string{"engine", "-tags=purego"}, own("engine", "tags")},
+		{nil, []string{"kernels", "-count=1", "-bench=Copy"}, own("kernels", "bench")},
+		{nil, []string{"data", "-test.run=Loader"}, own("data", "run")},
+		{nil, []string{"inference", "--tags=purego"}, own("inference", "tags")},
+		{nil, []string{"kernels", "-estimators.impl=go"}, own("kernels", "estimators.impl")},
+	})
+}
+
 // A refusal is a run of the script results/ARGS[0].sh with the other
 // ARGS, and ENV added to its environment, that must exit with status 2
 // and print exactly want.
@@ -231,6 +267,114 @@ func expectRefusals(t *testing.T, refusals []refusal) {
 		cancel()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || string(b) != c.want {
 			t.Errorf("%q results/%s.sh %q: %v\n%s\nwant exit status 2 and\n%s", c.env, c.args[0], c.args[1:], err, b, c.want)
+		}
+	}
+}
+
+// TestPeerSaysWhatPyTorchNeeds: tried as a new user would, on a machine
+// without PyTorch, results/peer.sh ran sudo apt-get update and apt-get
+// install python3-torch without a word of its own, and when that failed
+// (no apt-get, no sudo, no network) it stopped with apt's error alone,
+// never saying that it needs PyTorch nor how to install it. It says
+// what it installs before it does, and when it cannot, what the
+// comparison needs and how to install it, before it builds anything.
+func TestPeerSaysWhatPyTorchNeeds(t *testing.T) {
+	const py = "/usr/bin/python3" // the interpreter results/peer.sh uses
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	if err := exec.Command(py, "-c", "import torch").Run(); err == nil {
+		t.Skip(py + " has PyTorch: results/peer.sh installs nothing")
+	}
+	// An apt-get that fails as one without a network does, and a sudo
+	// that runs its command (the script asks for it when not root).
+	bin := t.TempDir()
+	for name, s := range map[string]string{
+		"apt-get": "#!/bin/sh\necho \"E: apt-get $*: fails here\" >&2\nexit 100\n",
+		"sudo":    "#!/bin/sh\nexec \"$@\"\n",
+	} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(s), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := readScript(t, "peer")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", script, "5")
+	cmd.Env = append(cmd.Environ(), "PATH="+bin+string(os.PathListSeparator)+strings.TrimPrefix(failingGo(t), "PATH="))
+	killTreeOnCancel(cmd)
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	for _, want := range []string{
+		"results/peer.sh: PyTorch is not installed for " + py + ": installing Debian's python3-torch",
+		"results/peer.sh: needs PyTorch for " + py + " (Debian's python3-torch), which could not be installed: install it (apt-get install python3-torch), then run the script again\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("results/peer.sh 5 without PyTorch, apt-get failing: output lacks %q\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not to be run") {
+		t.Errorf("results/peer.sh 5 without PyTorch went on to build:\n%s", out)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Errorf("results/peer.sh 5 without PyTorch, apt-get failing: %v, want exit status 2\n%s", err, out)
+	}
+}
+
+// TestResultsREADMECommandsMatchRecords: results/README.md's table gives
+// the command that made each record, for a reader to run again, and
+// said `results/engine.sh` (go test's -count=10) for engine.md and
+// gemm.md, whose records were made with -count=5. For each script that
+// passes its arguments to go test, the flags of the command in the table
+// (with the script's -count=10 when they give none) are those that
+// every one of its committed records names.
+func TestResultsREADMECommandsMatchRecords(t *testing.T) {
+	readme, err := os.ReadFile("../results/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, records := range map[string][]string{
+		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
+		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
+		"inference": {"inference-go.txt", "inference-openblas.txt"},
+		"data":      {"data.txt"},
+	} {
+		var cmd string
+		for _, line := range strings.Split(string(readme), "\n") {
+			if !strings.HasPrefix(line, "| `"+name+".md`") {
+				continue
+			}
+			cells := strings.Split(strings.TrimSuffix(line, " |"), " | ")
+			cmd = strings.Trim(cells[len(cells)-1], "`")
+		}
+		_, args, ok := strings.Cut(cmd, "results/"+name+".sh")
+		if !ok {
+			t.Errorf("results/README.md: no row of %s.md names results/%s.sh as its command (got %q)", name, name, cmd)
+			continue
+		}
+		want := strings.Fields(args)
+		if !strings.Contains(args, "-count=") {
+			want = append([]string{"-count=10"}, want...)
+		}
+		for _, rec := range records {
+			b, err := os.ReadFile("../results/" + rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var flags []string
+			for _, line := range strings.Split(string(b), "\n") {
+				if c, ok := strings.CutPrefix(line, "command: "); ok {
+					// ... -bench '<regexp>' FLAGS ./pkg ...
+					_, rest, _ := strings.Cut(c, "-bench '")
+					_, rest, _ = strings.Cut(rest, "' ")
+					rest, _, _ = strings.Cut(rest, " ./")
+					flags = strings.Fields(rest)
+					break
+				}
+			}
+			if strings.Join(flags, " ") != strings.Join(want, " ") {
+				t.Errorf("results/README.md gives `%s` for results/%s, made with the flags %q: want %q", cmd, rec, flags, want)
+			}
 		}
 	}
 }

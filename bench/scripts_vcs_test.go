@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,215 @@ func TestStudySessionJournal(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fakeGoPath skips the test unless each of tools is on PATH, writes the
+// bash script fake as go into a new directory, and returns the PATH=
+// entry, for a script's environment, that finds it first.
+func fakeGoPath(t *testing.T, fake string, tools ...string) string {
+	t.Helper()
+	for _, name := range tools {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+	bin := t.TempDir()
+	writeFake(t, bin, "go", fake)
+	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
+// TestBenchRecordsNameCommitAndLoad: the records of the scripts whose
+// reports benchreport writes (kernels, engine, inference, data) named
+// the command, build, machine and Go version, but not the commit
+// measured nor the machine's load, which every other record names
+// (results/lib.sh's record_head): results/README.md said "the records
+// name the machine, build and commit", and kernels.txt named none, so
+// that which code a committed kernels.md timed rested on prose alone.
+// Each record names the commit and the load before and after its runs.
+func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
+	path := fakeGoPath(t, fakeGo, "bash", "flock", "git")
+	// Without uptime (procps, which a minimal Debian lacks): the scripts
+	// did not need it before they named the load, and need it no more.
+	noUptime := t.TempDir()
+	writeFiles(t, noUptime, "#!/bin/sh\necho 'uptime: not found' >&2\nexit 127\n", "uptime")
+	if err := os.Chmod(filepath.Join(noUptime, "uptime"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path = "PATH=" + noUptime + string(os.PathListSeparator) + strings.TrimPrefix(path, "PATH=")
+	loadLine := regexp.MustCompile(`(?m)^load-(before|after): [0-9:]+ UTC, load average: [0-9.]+, [0-9.]+, [0-9.]+$`)
+	for name, records := range map[string][]string{
+		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
+		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
+		"inference": {"inference-go.txt", "inference-openblas.txt"},
+		"data":      {"data.txt"},
+	} {
+		dir := scriptTree(t, name)
+		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go", "data/x.go")
+		var head string
+		for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}, {"rev-parse", "--short", "HEAD"}} {
+			git := exec.Command("git", args...)
+			git.Dir = dir
+			b, err := git.CombinedOutput()
+			if err != nil {
+				t.Fatalf("git %q: %v\n%s", args, err, b)
+			}
+			head = strings.TrimSpace(string(b))
+		}
+		count := filepath.Join(t.TempDir(), "count")
+		writeFiles(t, filepath.Dir(count), "0\n", "count")
+		if out, err := runScript(t, dir, name, dir, []string{path, "FAKEGO_COUNT=" + count}); err != nil {
+			t.Fatalf("results/%s.sh with a fake go: %v\n%s", name, err, out)
+		}
+		for _, rec := range records {
+			b, err := os.ReadFile(filepath.Join(dir, "results", rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := string(b)
+			before, _, _ := strings.Cut(s, "BenchmarkFake")
+			for _, want := range []string{"command: ", "machine: ", "commit: " + head + "\n", "go: ", "load-before: "} {
+				if !strings.Contains(before, want) {
+					t.Errorf("results/%s.sh wrote results/%s without %q before its runs:\n%s", name, rec, strings.TrimSpace(want), s)
+				}
+			}
+			if strings.LastIndex(s, "\nload-after: ") < strings.LastIndex(s, "BenchmarkFake") {
+				t.Errorf("results/%s.sh wrote results/%s without a load-after: line after its runs:\n%s", name, rec, s)
+			}
+			if n := len(loadLine.FindAllString(s, -1)); n != 2 {
+				t.Errorf("results/%s.sh wrote results/%s with %d load lines of the time and the load averages, want 2 (before and after):\n%s", name, rec, n, s)
+			}
+		}
+	}
+}
+
+// missingGo stands in for go on a machine that lacks what a build or a
+// run needs: a call with the word $FAKEGO_MISSING among its arguments
+// prints $FAKEGO_SAYS and fails, as there; every other call is logged to
+// $GOLOG, go test -bench prints a result, a build copies itself to its -o.
+const missingGo = `#!/usr/bin/env bash
+case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
+echo "$*" >>"$GOLOG"
+case " $* " in *" $FAKEGO_MISSING "*)
+	echo "$FAKEGO_SAYS" >&2
+	exit 1
+	;;
+esac
+prev=
+for a; do
+	if [ "$prev" = -o ]; then cp "$0" "$a"; exit 0; fi
+	prev=$a
+done
+echo "BenchmarkFake 1 1 ns/op"
+`
+
+// expectRefusedFirst runs results/NAME.sh -count=1, in a tree that holds
+// the package directories dirs, with missingGo failing the calls that
+// have the word missing, saying says; it wants exit status 2, output
+// holding each of want, and no go call logged before that holds runs
+// (the script's benchmarks).
+func expectRefusedFirst(t *testing.T, name, missing, says, runs string, dirs []string, want ...string) {
+	t.Helper()
+	path := fakeGoPath(t, missingGo, "bash", "flock")
+	dir := scriptTree(t, name)
+	for _, d := range dirs {
+		writeFiles(t, dir, "package x\n", d+"/x.go")
+	}
+	log := filepath.Join(t.TempDir(), "log")
+	out, err := runScript(t, dir, name, dir, []string{path, "GOLOG=" + log, "FAKEGO_MISSING=" + missing, "FAKEGO_SAYS=" + says}, "-count=1")
+	ee, ok := err.(*exec.ExitError)
+	ok = ok && ee.ExitCode() == 2
+	for _, w := range want {
+		ok = ok && strings.Contains(out, w)
+	}
+	if !ok {
+		t.Errorf("results/%s.sh where go test %s fails: %v, want exit status 2 and an output holding %q\n%s", name, missing, err, want, out)
+	}
+	b, _ := os.ReadFile(log)
+	for _, call := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if strings.Contains(call, runs) {
+			t.Errorf("results/%s.sh where go test %s fails ran benchmarks before it failed: go %s", name, missing, call)
+		}
+	}
+}
+
+// TestScriptsNeedOpenBLASFirst: tried as a new user would, on a machine
+// without OpenBLAS, results/engine.sh ran the default build's benchmarks
+// (half an hour at its default count) and only then failed, at the
+// -tags openblas build's link, with the linker's "cannot find
+// -lopenblas" and no word of what to install; results/inference.sh
+// likewise. Each links the openblas build before any benchmark, and
+// without OpenBLAS says which package to install.
+func TestScriptsNeedOpenBLASFirst(t *testing.T) {
+	const says = "/usr/bin/ld: cannot find -lopenblas: No such file or directory"
+	for _, name := range []string{"engine", "inference"} {
+		expectRefusedFirst(t, name, "openblas", says, " -bench ", []string{"bench", "gemm"}, "results/"+name+".sh: ", "libopenblas-dev", says)
+	}
+}
+
+// avx512Go stands in for go on a CPU with AVX-512: go test -bench prints
+// a float inference result run on the avx512 GEMM, a build copies
+// itself to its -o, and the tool so built writes its -o.
+const avx512Go = `#!/usr/bin/env bash
+case $1 in version) echo "go version go1.0 fake/amd64"; exit 0 ;; esac
+prev= out=
+for a; do
+	[ "$prev" = -o ] && out=$a
+	prev=$a
+done
+if [ "${0##*/}" = go ] && [ -n "$out" ]; then cp "$0" "$out"; exit 0; fi
+if [ -n "$out" ]; then echo "new $out" >"$out"; exit 0; fi
+echo "BenchmarkInference/model=resnet20/batch=1/impl=float/gemm=avx512-2 1 1 ns/op"
+`
+
+// TestInferenceBuildLineNamesNoOtherGEMM: results/inference.sh wrote
+// into every record of its default build "float: the default pure-Go
+// GEMM (gemm=avx2 on this CPU)", true of the machine it was written on,
+// while on a CPU with AVX-512 the float side runs gemm=avx512, as its
+// benchmark names say: the record misnamed the code it timed. A build
+// line names no GEMM the record's benchmarks did not run.
+func TestInferenceBuildLineNamesNoOtherGEMM(t *testing.T) {
+	path := fakeGoPath(t, avx512Go, "bash", "flock")
+	dir := scriptTree(t, "inference")
+	writeFiles(t, dir, "package x\n", "bench/x.go")
+	out, err := runScript(t, dir, "inference", dir, []string{path}, "-count=1")
+	if err != nil {
+		t.Fatalf("results/inference.sh with a fake go: %v\n%s", err, out)
+	}
+	gemmName := regexp.MustCompile(`gemm=([a-z0-9-]+?)(-[0-9]+)?\b`)
+	for _, rec := range []string{"inference-go.txt", "inference-openblas.txt"} {
+		b, err := os.ReadFile(filepath.Join(dir, "results", rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran := map[string]bool{}
+		var build string
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "Benchmark") {
+				for _, m := range gemmName.FindAllStringSubmatch(line, -1) {
+					ran[m[1]] = true
+				}
+			}
+			if s, ok := strings.CutPrefix(line, "build: "); ok {
+				build = s
+			}
+		}
+		for _, m := range gemmName.FindAllStringSubmatch(build, -1) {
+			if !ran[m[1]] {
+				t.Errorf("results/%s: its build line names gemm=%s, which none of its benchmarks ran (%v): %q", rec, m[1], ran, build)
+			}
+		}
+	}
+}
+
+// TestKernelsNeedAVX2First: tried as a new user would, on a CPU without
+// AVX2 and FMA (another architecture, or a build with -tags purego in
+// GOFLAGS), results/kernels.sh ran the default kernels' whole pass
+// (some 4 minutes at -count=5 -benchtime=0.2s) and only then failed, in
+// every benchmark of its second pass, -estimators.impl=avx2. It tries
+// the AVX2 kernels on one small benchmark first, and where they do not
+// run says what the report needs before the first pass.
+func TestKernelsNeedAVX2First(t *testing.T) {
+	const says = `    estimators_test.go:45: estimators: implementation "avx2" is not available in this build on this CPU (have go)`
+	expectRefusedFirst(t, "kernels", "-estimators.impl=avx2", says, "Backward|Forward|Copy", []string{"bench"},
+		"results/kernels.sh: the AVX2 estimator kernels do not run here", says)
 }

@@ -18,13 +18,8 @@ bench_args data "$@"
 stage_begin
 build_benchreport
 bench='^Benchmark(OpenFashionMNIST|Loader)$'
-{
-	echo "command: go test -run '^\$' -bench '$bench' ${args[*]} ./data"
-	echo "build: default"
-	echo "machine: $(cpu_cores)"
-	echo "go: $(go version)"
-	go test -run '^$' -bench "$bench" "${args[@]}" ./data
-} >"$(staged results/data.txt)"
+bench_record "go test -run '^\$' -bench '$bench' ${args[*]} ./data" default -- \
+	-run '^$' -bench "$bench" "${args[@]}" ./data >"$(staged results/data.txt)"
 
 # Targets: the real training set loads well under 2 s, and a batch costs
 # under 2 ms, a small fraction of a training step (hundreds of ms).

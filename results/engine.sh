@@ -28,6 +28,7 @@ bench='^Benchmark(Conv|BinaryConvLayer|BatchNorm|GEMM|TrainStep)$'
 pkg=./bench
 stage_begin
 build_benchreport
+need_openblas engine GOFLAGS=
 
 run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 	local out=$1 build=$2
@@ -42,21 +43,18 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 		envs+=("$1")
 		shift
 	done
-	{
-		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg"
-		echo "build: $build"
-		echo "machine: $(cpu_cores)"
-		echo "go: $(env "${envs[@]}" go version)"
-		env "${envs[@]}" go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg"
-	} >"$(staged "$out")"
+	bench_record "${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg" "$build" "${envs[@]}" -- \
+		"${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg" >"$(staged "$out")"
 }
 
 run results/engine-go.txt "default (Go-assembly GEMM: AVX-512 where the CPU has AVX-512F, else AVX2 where it has AVX2 and FMA, else portable Go)" GOFLAGS=
 run results/engine-openblas.txt "-tags openblas (OpenBLAS sgemm, one thread per pool worker; convolutions on the assembly kernels)" GOFLAGS= -- -tags openblas
 
-# PyTorch 1.13 (oneDNN, 2 threads) on this machine, same network, batch
-# and input: 254 ms per step with STE, 455-644 ms with FDA (the range over
-# its FDA implementations); the targets are those times.
+# PyTorch 1.13 (oneDNN, 2 threads), same network, batch and input, on the
+# AMD EPYC the project ran on when the targets were set (at 4085283): 254
+# ms per step with STE, 455-644 ms with FDA (the range over its FDA
+# implementations); the targets are those times, whatever machine runs
+# the script (results/peer.sh times PyTorch beside gradbench).
 step='.name:TrainStep /model:resnet20 /batch:128'
 # The report is on stdout, so that the command it names is the one that
 # prints it, followed by its note.
@@ -68,11 +66,12 @@ cat >>"$stage/results/engine.md" <<'NOTE'
 
 ## Against PyTorch
 
-The TrainStep targets are PyTorch 1.13's times on this machine (oneDNN,
-2 threads) for the same binarized ResNet-20 step (28×28 input, batch 128):
-254 ms with STE and 455–644 ms with FDA. A STE median that meets its
-target by less than the spread of the runs (the percentage beside each
-median in the summary) means on par with PyTorch, not faster. The
+The TrainStep targets are PyTorch 1.13's times (oneDNN, 2 threads) for
+the same binarized ResNet-20 step (28×28 input, batch 128): 254 ms with
+STE and 455–644 ms with FDA, measured when the targets were set (at
+4085283, before bench/peer existed) on the 2-core AMD EPYC the project
+ran on then, whose records give no family or model. They are not times
+of the machine named above, and say nothing of PyTorch on it. The
 default build (column go) is the one `gradbench run` uses; -tags openblas
 sends the plain matrix products to OpenBLAS, while convolutions use the
 assembly kernels (avx512 where the CPU has AVX-512F, else avx2) in both

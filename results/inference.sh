@@ -7,8 +7,9 @@
 # runs is timed side by side: impl=go (portable), avx2 and avx512 (the
 # default build's assembly kernels) and simd (the AVX-512 kernels with
 # archsimd packing):
-#   - GOEXPERIMENT=simd: the float side uses the pure-Go GEMM (gemm=avx2 on
-#     this CPU);
+#   - GOEXPERIMENT=simd: the float side uses the default build's GEMM (the
+#     Go-assembly kernels the CPU runs, avx512 or avx2, else portable Go:
+#     gemm= in the benchmark names);
 #   - GOEXPERIMENT=simd -tags openblas: the float side uses OpenBLAS.
 # It saves the raw output under results/ (inference-go.txt,
 # inference-openblas.txt) and generates results/inference.md with
@@ -58,6 +59,7 @@ bench_args inference "$@"
 bench='^Benchmark(BinaryConv|Inference)$'
 stage_begin
 build_benchreport
+need_openblas inference GOEXPERIMENT=simd
 # gradbench export and eval run in the staging tree too, so that they name
 # the packed model as committed. They are built here, before the
 # benchmarks, with the flags of the go run commands the report shows
@@ -73,16 +75,11 @@ fi
 run() { # output build [go test flags]
 	local out=$1 build=$2
 	shift 2
-	{
-		echo "command: GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench"
-		echo "build: $build"
-		echo "machine: $(cpu_cores)"
-		echo "go: $(go version)"
-		GOEXPERIMENT=simd go test "$@" -run '^$' -bench "$bench" "${args[@]}" ./bench
-	} >"$(staged "$out")"
+	bench_record "GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench" "$build" GOEXPERIMENT=simd -- \
+		"$@" -run '^$' -bench "$bench" "${args[@]}" ./bench >"$(staged "$out")"
 }
 
-run results/inference-go.txt "GOEXPERIMENT=simd (float: the default pure-Go GEMM (gemm=avx2 on this CPU))"
+run results/inference-go.txt "GOEXPERIMENT=simd (float: the default build's GEMM, named by gemm= in the benchmark names)"
 run results/inference-openblas.txt "GOEXPERIMENT=simd -tags openblas (float: OpenBLAS sgemm)" -tags openblas
 
 targets=()

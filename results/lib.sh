@@ -47,7 +47,15 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 
 # head_commit prints HEAD's short hash, with " (modified)" when the tree
 # outside results/ differs from it: the code a record was measured with.
-head_commit() { echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"; }
+# In a tree that is no git checkout (a release archive), or without git,
+# it says the commit is unknown, and why.
+head_commit() {
+	if ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		echo "unknown (not a git checkout)"
+		return
+	fi
+	echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
+}
 
 # md_head_list prints, as a Markdown list, the machine, the commit measured,
 # the Go version and the load before the first run: the head of a report
@@ -68,6 +76,39 @@ record_head() {
 	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
 	echo "load-before: $(uptime)"
+}
+
+# load_now prints the time of day and the load averages over 1, 5 and 15
+# minutes, "15:34:13 UTC, load average: 0.84, 0.88, 0.80", from
+# /proc/loadavg: as uptime (procps) prints them, without needing it.
+load_now() {
+	local one five fifteen rest
+	read -r one five fifteen rest </proc/loadavg
+	echo "$(date -u +%H:%M:%S) UTC, load average: $one, $five, $fifteen"
+}
+
+# bench_record COMMAND BUILD ENV... -- GO_TEST_ARGS... prints the record
+# of one go test run of a script whose reports benchreport writes (data,
+# engine, inference, kernels): the lines that name the command, its build,
+# the machine, the commit measured, the Go version and the load before
+# the runs, then go test's output with GO_TEST_ARGS and the VAR=value
+# words of ENV in its environment, then the load after them.
+bench_record() {
+	local cmd=$1 build=$2 envs=()
+	shift 2
+	while [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	echo "command: $cmd"
+	echo "build: $build"
+	echo "machine: $(cpu_cores)"
+	echo "commit: $(head_commit)"
+	echo "go: $(env "${envs[@]}" go version)"
+	echo "load-before: $(load_now)"
+	env "${envs[@]}" go test "$@"
+	echo "load-after: $(load_now)"
 }
 
 # args_at_most NAME MAX ARGS... exits with an error naming the script
@@ -191,15 +232,33 @@ go_test_flag_name() {
 # bench_args NAME ARGS... checks ARGS with go_test_flags NAME and sets the
 # array args to them, with -count=10 first unless they give a -count: the
 # go test flags of a script that records benchmarks (data, engine,
-# inference, kernels), which report medians of 10 runs by default.
+# inference, kernels), which report medians of 10 runs by default. A
+# -count must be a whole number of at least 1: go test runs no benchmark
+# at -count=0 and passes, and the script failed only in its report. The
+# flags the script sets itself (-run, -bench, and -tags for its builds)
+# or that its records' build lines speak for (-estimators.impl, the
+# kernels the benchmarks run) are refused: go test keeps the last value
+# given, the user's, and the record named the script's.
 bench_args() {
 	local name=$1
 	shift
 	go_test_flags "$name" "$@"
 	args=("$@")
-	local a
+	local a f
 	for a in "$@"; do
-		[ "$(go_test_flag_name "$a")" != count ] || return 0
+		f=$(go_test_flag_name "$a")
+		case $f in run | bench | tags | estimators.impl)
+			echo "results/$name.sh: -$f is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out" >&2
+			exit 2
+			;;
+		esac
+	done
+	for a in "$@"; do
+		if [ "$(go_test_flag_name "$a")" = count ]; then
+			case $a in *=*) ;; *) a=$a= ;; esac
+			whole_arg "$name" "-count=N, the runs of each benchmark" 1 "${a#*=}"
+			return 0
+		fi
 	done
 	args=(-count=10 "${args[@]}")
 }
@@ -527,6 +586,24 @@ build_gradbench() {
 		echo "results/$1.sh: the gradbench built here names no commit (go version -m shows no vcs.revision), so its records would say commit: unknown: go stamps the commit only in a git checkout whose .git is a directory, not in a linked worktree (git worktree add) nor in a tree without git; run the script in a clone" >&2
 		exit 2
 	fi
+}
+
+# need_openblas NAME ENV... links the test binary of package bench with
+# -tags openblas, the VAR=value words ENV in its environment, for the
+# script results/NAME.sh before it runs any benchmark, and exits with an
+# error naming the package to install when that fails: the build links
+# OpenBLAS (libopenblas-dev), and without it the script failed only
+# after the default build's benchmarks, at the link, with the linker's
+# words alone. (go test builds the same packages again from its cache.)
+need_openblas() {
+	local name=$1
+	shift
+	[ -n "${tmp:-}" ] || tmp_dir
+	if ! env "$@" go test -c -tags openblas -o "$tmp/openblas.test" ./bench; then
+		echo "results/$name.sh: the -tags openblas build failed (above): it links OpenBLAS, Debian's libopenblas-dev (sudo apt-get install libopenblas-dev); install it, then run the script again" >&2
+		exit 2
+	fi
+	rm -f "$tmp/openblas.test"
 }
 
 # build_benchreport builds bench/cmd/benchreport into $tmp for

@@ -3,8 +3,10 @@
 # binary ResNet-20 step of BenchmarkTrainStep (bench/train_test.go; batch
 # 128 of 1×28×28 images, estimators ste, fda and fda+na) alternated with
 # the same network in PyTorch (bench/peer/resnet20.py, Debian's
-# python3-torch), PAIRS times (default 7), gradbench first in odd pairs
-# and PyTorch first in even ones. Both use as many threads as the machine
+# python3-torch, which the script installs with apt-get, through sudo
+# when not root, if /usr/bin/python3 cannot import torch), PAIRS times
+# (default 7), gradbench first in odd pairs and PyTorch first in even
+# ones. Both use as many threads as the machine
 # has cores (nproc): GOMAXPROCS for gradbench, torch.set_num_threads for
 # PyTorch; every result line is checked to name that count. Before
 # timing, it checks that the two networks are the same (bench/peer:
@@ -16,7 +18,8 @@
 # the machine's load before and after, the check). About 25 s per pair on
 # the 2-core project machine: run it on a quiet machine.
 #
-# Usage: results/peer.sh [PAIRS]
+# Usage: results/peer.sh [PAIRS]   (at least 5, 7 by default; no shorter try:
+# about 25 s a pair, 2 to 3 minutes at the least)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
@@ -25,11 +28,17 @@ pairs=7
 [ $# -eq 0 ] || pairs=$1
 whole_arg peer PAIRS 5 "$pairs"
 py=/usr/bin/python3 # Debian's interpreter, which python3-torch installs into
+# Without PyTorch there, the script installs Debian's package, saying so
+# first; where it cannot (no apt-get, no sudo, no network), it says what
+# the comparison needs before it builds anything.
 if ! "$py" -c 'import torch' 2>/dev/null; then
+	echo "results/peer.sh: PyTorch is not installed for $py: installing Debian's python3-torch (apt-get update, apt-get install python3-torch)" >&2
 	sudo=
 	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update
-	$sudo apt-get install -y python3-torch
+	if ! { $sudo apt-get update && $sudo apt-get install -y python3-torch && "$py" -c 'import torch'; }; then
+		echo "results/peer.sh: needs PyTorch for $py (Debian's python3-torch), which could not be installed: install it (apt-get install python3-torch), then run the script again" >&2
+		exit 2
+	fi
 fi
 
 tmp_dir

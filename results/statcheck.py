@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent check of the statistics in the committed result tables.
 
-Re-run: python3 results/statcheck.py   (needs NumPy and SciPy; CI does not
-run it). The check itself is the package results/statcheck/, whose
+Re-run: python3 results/statcheck.py   (needs NumPy and SciPy; .ci/run
+runs it). The check itself is the package results/statcheck/, whose
 __init__.py says what it recomputes and with what tolerances; this script
 only makes sure NumPy and SciPy are there and runs it.
 

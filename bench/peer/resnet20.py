@@ -57,9 +57,14 @@ import re
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
-from torch import nn
+try:
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+except ImportError as e:
+    print("resnet20.py: %s: it needs PyTorch 1.13 (Debian: apt-get install python3-torch; "
+          "then run it with the python3 it belongs to, such as /usr/bin/python3)" % e, file=sys.stderr)
+    sys.exit(2)
 
 EPOCH, EPOCHS = 4, 10  # BenchmarkTrainStep's place in training
 

@@ -116,3 +116,37 @@ func TestResNet20PyRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestResNet20PyWithoutTorch: tried as a new user would, resnet20.py on
+// a python3 without PyTorch (any command line, --help too) ended in a
+// Python traceback, ModuleNotFoundError: No module named 'torch'. It
+// says what it needs and how to install it, as results/statcheck.py
+// does for NumPy and SciPy. A torch module that cannot be imported
+// stands in for PyTorch's absence wherever the test runs.
+func TestResNet20PyWithoutTorch(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	if _, err := os.ReadFile("resnet20.py"); err != nil {
+		t.Fatal(err)
+	}
+	stub := filepath.Join(t.TempDir(), "torch")
+	if err := os.MkdirAll(stub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stub, "__init__.py"), []byte("raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--help"}, {"--est", "ste"}, {"--check", "x.state"}} {
+		cmd := exec.Command(py, append([]string{"resnet20.py"}, args...)...)
+		cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Dir(stub))
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		const want = "resnet20.py: No module named 'torch': it needs PyTorch 1.13 (Debian: apt-get install python3-torch; then run it with the python3 it belongs to, such as /usr/bin/python3)"
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || strings.TrimSpace(stderr.String()) != want {
+			t.Errorf("resnet20.py %q without PyTorch: %v\n%s\nwant exit status 2 and only\n%s", args, err, stderr.String(), want)
+		}
+	}
+}

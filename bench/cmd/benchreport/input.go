@@ -19,7 +19,7 @@ import (
 // An input is one labelled file of benchmark results.
 type input struct {
 	label, path string
-	config      map[string]string   // file configuration: command, build, cpu, ... (the last value of each key; command, build and go have one, see oneValue)
+	config      map[string]string   // file configuration: command, build, cpu, ... (the last value of each key; command, build, go and commit have one, see oneValue)
 	machines    map[string][]string // every value of the keys machine and cpu, in the order first seen (see machineOf)
 	bench       map[string]*bench   // by name without the GOMAXPROCS suffix
 }
@@ -40,10 +40,10 @@ type bench struct {
 }
 
 // oneValue are the configuration keys of which the report names one value
-// per input (its command, build and Go version): a file in which one
-// changes (two files joined) is refused, as the report would name the last
-// value for runs of both.
-var oneValue = []string{"command", "build", "go"}
+// per input (its command, build, Go version and commit): a file in which
+// one changes (two files joined) is refused, as the report would name the
+// last value for runs of both.
+var oneValue = []string{"command", "build", "go", "commit"}
 
 // sameConfig are the configuration keys that tell apart benchmarks of one
 // name, as benchstat's tables do: runs of one benchmark under two values

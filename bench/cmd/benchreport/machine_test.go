@@ -96,3 +96,24 @@ func TestMachineNoneNamed(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestInputsNameCommitAndLoad: the records of results/kernels.sh and the
+// other scripts whose reports benchreport writes name the commit
+// measured and the machine's load before the runs, and the report named
+// neither: which code a committed report timed, and on how busy a
+// machine, was in its input files alone. Each input's entry names both
+// when its file does.
+func TestInputsNameCommitAndLoad(t *testing.T) {
+	in := writeInputs(t,
+		"command: go test ./a\ncommit: abc1234 (modified)\nload-before:  10:00:00 up 1 min,  0 user,  load average: 1.00, 0.50, 0.20\nBenchmarkX 100 101 ns/op\n",
+		"command: go test ./b\nBenchmarkX 100 102 ns/op\n")
+	got := runText(t, "-elements", "none", "a="+in[0], "b="+in[1])
+	for _, want := range []string{
+		"- **a**: `" + in[0] + "`, build default, commit abc1234 (modified), load before the runs: 10:00:00 up 1 min, 0 user, load average: 1.00, 0.50, 0.20, made by ",
+		"- **b**: `" + in[1] + "`, build default, made by ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+}

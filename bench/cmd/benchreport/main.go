@@ -14,9 +14,11 @@
 // with a label for its column (such as default=results/kernels.txt
 // avx2=results/kernels-avx2.txt). Configuration lines in a file (key:
 // value, as go test prints goos, cpu and pkg) are read too: "command" is
-// printed as the command that produced the file and "build" as its build
-// (for example "default, AVX2 estimator kernels"). The Machine line names the
-// inputs name, by their "machine" line (as results/lib.sh's record_head
+// printed as the command that produced the file, "build" as its build
+// (for example "default, AVX2 estimator kernels"), and "commit" and
+// "load-before", where the file has them (as results/lib.sh's records
+// do), as the commit measured and the load before the runs. The Machine
+// line names the inputs name, by their "machine" line (as results/lib.sh's record_head
 // writes it, with the CPU's family, model and cores) or else their "cpu"
 // line, each input's when they differ, and their "go" version: a report
 // made again from its inputs on another machine still names the one that
@@ -30,8 +32,8 @@
 // benchstat would keep apart are refused rather than pooled into it: two
 // benchmarks of an input that differ only in GOMAXPROCS (go test -cpu 2,4)
 // or in an -ignore key, or one benchmark run under two pkg, goos or goarch
-// lines; so is an input whose command, build or go line changes (two files
-// joined, which the report would name by the last), a result without
+// lines; so is an input whose command, build, go or commit line changes
+// (two files joined, which the report would name by the last), a result without
 // ns/op, a benchmark that reports MB/s in some runs only, and a benchmark
 // line that does not parse or that go test would not write (a time of
 // NaN, ±Inf, 0 or below, a negative bandwidth, 0 iterations).

@@ -35,6 +35,8 @@ func TestRefusesPooling(t *testing.T) {
 			`a.txt:4: build: "avx2", and at line 2 "default": the report names one build: per input`},
 		{"go", "go: go1.25\nBenchmarkX 100 101 ns/op\ngo: go1.26\nBenchmarkX 100 201 ns/op\n", nil,
 			`a.txt:4: go: "go1.26", and at line 2 "go1.25": the report names one go: per input`},
+		{"commit", "commit: abc\nBenchmarkX 100 101 ns/op\ncommit: def\nBenchmarkX 100 201 ns/op\n", nil,
+			`a.txt:4: commit: "def", and at line 2 "abc": the report names one commit: per input`},
 		{"no time", "BenchmarkY/n=8 100 5 MB/s\n", nil,
 			`a.txt:1: BenchmarkY/n=8 reports no time (ns/op)`},
 		{"some B/s", "BenchmarkY/n=8 100 5 ns/op 7 MB/s\nBenchmarkY/n=8 100 6 ns/op\n", nil,

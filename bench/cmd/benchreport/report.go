@@ -84,6 +84,14 @@ func (r *report) writeMachine(b *strings.Builder) {
 			build = "default"
 		}
 		fmt.Fprintf(b, "- **%s**: `%s`, build %s", in.label, in.path, build)
+		// The commit measured and the load before the runs, as
+		// results/lib.sh's records name them.
+		if c := strings.TrimSpace(in.config["commit"]); c != "" {
+			fmt.Fprintf(b, ", commit %s", c)
+		}
+		if l := strings.TrimSpace(in.config["load-before"]); l != "" {
+			fmt.Fprintf(b, ", load before the runs: %s", l)
+		}
 		if c := in.config["command"]; c != "" {
 			fmt.Fprintf(b, ", made by\n\n  ```sh\n  %s\n  ```\n", c)
 		} else {
