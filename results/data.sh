@@ -19,7 +19,7 @@ stage_begin
 build_benchreport
 bench='^Benchmark(OpenFashionMNIST|Loader)$'
 {
-	echo "command: go test -run '^\$' -bench '$bench' ${args[*]} ./data"
+	echo "command: $(shell_words go test -run '^$' -bench "$bench" "${args[@]}" ./data)"
 	echo "build: default"
 	echo "machine: $(cpu_cores)"
 	echo "go: $(go version)"

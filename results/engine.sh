@@ -43,7 +43,7 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 		shift
 	done
 	{
-		echo "command: ${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg"
+		echo "command: ${envs[*]:+${envs[*]} }$(shell_words go test "${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg")"
 		echo "build: $build"
 		echo "machine: $(cpu_cores)"
 		echo "go: $(env "${envs[@]}" go version)"

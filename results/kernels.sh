@@ -29,7 +29,7 @@ run() { # output build test-binary-flags [VAR=value ...]
 	local out=$1 build=$2 flags=$3
 	shift 3
 	{
-		echo "command: ${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench${flags:+ $flags}"
+		echo "command: ${*:+$* }$(shell_words go test -run '^$' -bench "$bench" "${args[@]}" ./bench ${flags:+"$flags"})"
 		echo "build: $build"
 		echo "machine: $(cpu_cores)"
 		echo "go: $(env "$@" go version)"

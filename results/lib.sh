@@ -59,6 +59,28 @@ md_head_list() {
 	echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# shell_words WORD... prints the WORDs on one line, as a command a reader
+# can paste into bash: run there, it gives the program exactly these
+# words. A word of letters, digits and _@%+=:,./- only is printed as it
+# is; any other, an empty one too, in bash's quoting ${WORD@Q}: single
+# quotes, a quote in it as '\'', a control character in $'…'. So a
+# pattern reads as a person writes it, -bench '^Benchmark(A|B)$', where
+# printf %q would print -bench \^Benchmark\(A\|B\)\$, and the lines read
+# as bench/cmd/benchreport's and stepprofile's (shellescape.QuoteCommand,
+# which leaves the same words bare). A record's run: or command: line
+# prints its arguments through it: printed as they are (${args[*]}),
+# a pattern's | was a pipe and its ( a syntax error in the pasted line.
+# Words meant as the shell's own syntax (VAR=value before the program,
+# cd … &&) are written around it by the caller.
+shell_words() {
+	local w line='' sep=''
+	for w in "$@"; do
+		case $w in '' | *[!A-Za-z0-9_@%+=:,./-]*) w=${w@Q} ;; esac
+		line+=$sep$w sep=' '
+	done
+	printf '%s\n' "$line"
+}
+
 # record_head COMMAND prints the lines that open a record of runs: the
 # command that made it, the machine, the commit measured, the Go version
 # and the load before the first run.
