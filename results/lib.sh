@@ -589,7 +589,7 @@ build_ab() {
 ab_args() {
 	local name=$1
 	shift
-	ab_cmd="results/$name.sh $*"
+	ab_cmd=$(shell_words "results/$name.sh" "$@")
 	args_at_most "$name" 3 "$@"
 	label=${1:-} base=${2:-}
 	label_arg "$name" lut "$label"
