@@ -24,12 +24,13 @@ go test -c -o "$tmp/bench.test" ./bench
 args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=ste/' -test.benchtime 8x -test.count 1)
 step() { (cd bench && GOMAXPROCS=1 "$tmp/bench.test" "${args[@]}") | grep -Ev '^(PASS|ok)'; }
 out=results/contention.txt
+cmd=$(shell_words results/contention.sh "$@")
 {
-	record_head "results/contention.sh $*"
-	echo "run: (cd bench && GOMAXPROCS=1 bench.test ${args[*]})"
+	record_head "$cmd"
+	echo "run: (cd bench && GOMAXPROCS=1 bench.test $(shell_words "${args[@]}"))"
 	alone_and_pair "$runs" step
 	echo "load-after: $(uptime)"
 } >"$(staged "$out")"
-alone_and_pair_md contention "Two cores training at once: one core alone against two" "results/contention.sh $*" \
+alone_and_pair_md contention "Two cores training at once: one core alone against two" "$cmd" \
 	"One-core steps (GOMAXPROCS=1), a process alone or two together (both counted)," \
 	"alternated $runs times in one window; see the file for the machine and the load."

@@ -61,7 +61,7 @@ if [ "$label" != --report ]; then
 	}
 	out=$tmp/couple.txt
 	{
-		record_head "${RUNS:+RUNS=$RUNS }results/couple.sh $*" | sed "s/^commit: .*/commit: $experiment (the experiment's tree, built by the script)/"
+		record_head "${RUNS:+RUNS=$RUNS }$(shell_words results/couple.sh "$@")" | sed "s/^commit: .*/commit: $experiment (the experiment's tree, built by the script)/"
 		for i in $(seq 1 "$runs"); do
 			echo "config: one"
 			bench bench bench 1 TrainStep

@@ -18,7 +18,7 @@ bench_args data "$@"
 stage_begin
 build_benchreport
 bench='^Benchmark(OpenFashionMNIST|Loader)$'
-bench_record "go test -run '^\$' -bench '$bench' ${args[*]} ./data" default -- \
+bench_record default -- \
 	-run '^$' -bench "$bench" "${args[@]}" ./data >"$(staged results/data.txt)"
 
 # Targets: the real training set loads well under 2 s, and a batch costs

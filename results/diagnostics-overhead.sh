@@ -51,7 +51,7 @@ load_after=$(uptime)
 {
 	echo "# Training diagnostics: overhead per training step"
 	echo
-	echo "Command: \`go test -c -o suite.test ./suite && (cd suite && ${lock[*]:+${lock[*]} }../suite.test ${args[*]})\`"
+	echo "Command: \`go test -c -o suite.test ./suite && (cd suite && $(shell_words "${lock[@]}" ../suite.test "${args[@]}"))\`"
 	echo "(results/diagnostics-overhead.sh), commit $(git rev-parse --short HEAD)."
 	echo
 	echo "Machine: $(cpu_cores), $(go version | cut -d' ' -f3-)."

@@ -43,7 +43,7 @@ run() { # output build [VAR=value ...] [-- go test flags]; uses $bench, $pkg
 		envs+=("$1")
 		shift
 	done
-	bench_record "${envs[*]:+${envs[*]} }go test ${flags[*]:+${flags[*]} }-run '^\$' -bench '$bench' ${args[*]} $pkg" "$build" "${envs[@]}" -- \
+	bench_record "$build" "${envs[@]}" -- \
 		"${flags[@]}" -run '^$' -bench "$bench" "${args[@]}" "$pkg" >"$(staged "$out")"
 }
 

@@ -27,7 +27,7 @@ stage_begin
 go test -c -o "$tmp/suite.test" ./suite
 cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime 1x -test.count 1 -test.timeout 60m)
 {
-	echo "# command: go test -c -o suite.test ./suite && (cd suite && /usr/bin/time -v ${cmd[*]})"
+	echo "# command: go test -c -o suite.test ./suite && (cd suite && $(shell_words /usr/bin/time -v "${cmd[@]}"))"
 	echo "# machine: $(cpu_cores), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(go version)"
 	echo "# commit: $(head_commit)"
 	echo "# load before: $(uptime)"

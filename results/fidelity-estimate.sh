@@ -26,7 +26,7 @@ timed() {
 	local took
 	took=$(sed -nE 's/^fidelity: took (.*) \(expected (.*)\)$/\2 | \1/p' "$tmp/err$n")
 	[ -n "$took" ] || { echo "results/fidelity-estimate.sh: no 'took … (expected …)' line from gradbench fidelity $*:" >&2; cat "$tmp/err$n" >&2; exit 1; }
-	printf '| `gradbench fidelity %s` | %s | %.0f s |\n' "$*" "$took" "$(echo "$t1 - $t0" | bc)"
+	printf '| `%s` | %s | %.0f s |\n' "$(shell_words gradbench fidelity "$@")" "$took" "$(echo "$t1 - $t0" | bc)"
 }
 {
 	echo "# Fidelity's time estimate against its run"

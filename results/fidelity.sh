@@ -122,7 +122,7 @@ measure() { # name, then the flags of gradbench fidelity
 	{
 		echo "## $name"
 		echo
-		echo "\`gradbench fidelity --estimators $est $*\`: $(($(date +%s) - t)) s wall time."
+		echo "\`$(shell_words gradbench fidelity --estimators "$est" "$@")\`: $(($(date +%s) - t)) s wall time."
 		echo
 		cat "$stage/$out/$name/fidelity.md"
 		echo

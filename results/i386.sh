@@ -112,13 +112,11 @@ else
 		else
 			echo "qemu: none (the kernel runs 386 executables)"
 		fi
-		# The -exec value in the shell's quoting (printf %q), so that the
+		# The -exec value in the shell's quoting (shell_words), so that the
 		# line pasted into a shell gives go test that value, quotes and all:
 		# printed as it is, '/my tools/qemu-i386' would lose its quotes to
 		# the shell and reach go test as two words.
-		exec_shown=""
-		if [ ${#exec_flag[@]} -gt 0 ]; then printf -v exec_shown ' %q' "${exec_flag[@]}"; fi
-		echo "run: GOARCH=386 go test -short -timeout $limit$exec_shown ./..."
+		echo "run: GOARCH=386 $(shell_words go test -short -timeout "$limit" "${exec_flag[@]}" ./...)"
 		GOARCH=386 go test -short -timeout "$limit" "${exec_flag[@]}" ./... 2>&1 || true
 		echo "load-after: $(uptime)"
 	} >"$(staged "$out")"

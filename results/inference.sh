@@ -75,7 +75,7 @@ fi
 run() { # output build [go test flags]
 	local out=$1 build=$2
 	shift 2
-	bench_record "GOEXPERIMENT=simd go test ${*:+$* }-run '^\$' -bench '$bench' ${args[*]} ./bench" "$build" GOEXPERIMENT=simd -- \
+	bench_record "$build" GOEXPERIMENT=simd -- \
 		"$@" -run '^$' -bench "$bench" "${args[@]}" ./bench >"$(staged "$out")"
 }
 
@@ -108,7 +108,7 @@ if [ -n "${RUN+x}" ]; then
 	exported=$(cd "$stage" && "$tmp/gradbench" export --run "$run_abs" --out "$model" 2>&1)
 	evaluated=$(cd "$stage" && "$tmp/gradbench-simd-openblas" eval --model "$model")
 	{
-		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "${export_cmd[*]}" "${eval_cmd[*]}"
+		printf '\n## Packed model\n\nMade by\n\n```sh\n%s\n%s\n```\n\n' "$(shell_words "${export_cmd[@]}")" "$(shell_words "${eval_cmd[@]}")"
 		printf '```\n%s\n```\n\n%s\n' "$exported" "$evaluated"
 		cat <<'NOTE'
 

@@ -45,13 +45,14 @@ kernels() {
 	(cd bench && GOMAXPROCS=1 "$tmp/bench.test" "${gemmargs[@]}") | grep -Ev '^(PASS|ok|estimators:)'
 }
 out=results/kernelpair.txt
+cmd=$(shell_words results/kernelpair.sh "$@")
 {
-	record_head "results/kernelpair.sh $*"
-	echo "run: (cd nn && GOMAXPROCS=1 nn.test ${nnargs[*]}); (cd bench && GOMAXPROCS=1 bench.test ${gemmargs[*]})"
+	record_head "$cmd"
+	echo "run: (cd nn && GOMAXPROCS=1 nn.test $(shell_words "${nnargs[@]}")); (cd bench && GOMAXPROCS=1 bench.test $(shell_words "${gemmargs[@]}"))"
 	alone_and_pair "$runs" kernels
 	echo "load-after: $(uptime)"
 } >"$(staged "$out")"
-alone_and_pair_md kernelpair "The same kernel on both cores at once: one core alone against two" "results/kernelpair.sh $*" \
+alone_and_pair_md kernelpair "The same kernel on both cores at once: one core alone against two" "$cmd" \
 	"One-core runs (GOMAXPROCS=1) of one grid group's products and of kernels that stream" \
 	"batch-sized tensors from memory (see results/kernelpair.sh), a process alone or two" \
 	"together (both counted), alternated $runs times in one window; see the file for the" \

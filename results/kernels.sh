@@ -42,8 +42,8 @@ fi
 run() { # output build test-binary-flags [VAR=value ...]
 	local out=$1 build=$2 flags=$3
 	shift 3
-	bench_record "${*:+$* }go test -run '^\$' -bench '$bench' ${args[*]} ./bench${flags:+ $flags}" "$build" "$@" -- \
-		-run '^$' -bench "$bench" "${args[@]}" ./bench $flags >"$(staged "$out")"
+	bench_record "$build" "$@" -- \
+		-run '^$' -bench "$bench" "${args[@]}" ./bench ${flags:+"$flags"} >"$(staged "$out")"
 }
 
 run results/kernels.txt "default (Go-assembly estimator kernels)" ""

@@ -67,6 +67,28 @@ md_head_list() {
 	echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# shell_words WORD... prints the WORDs on one line, as a command a reader
+# can paste into bash: run there, it gives the program exactly these
+# words. A word of letters, digits and _@%+=:,./- only is printed as it
+# is; any other, an empty one too, in bash's quoting ${WORD@Q}: single
+# quotes, a quote in it as '\'', a control character in $'…'. So a
+# pattern reads as a person writes it, -bench '^Benchmark(A|B)$', where
+# printf %q would print -bench \^Benchmark\(A\|B\)\$, and the lines read
+# as bench/cmd/benchreport's and stepprofile's (shellescape.QuoteCommand,
+# which leaves the same words bare). A record's run: or command: line
+# prints its arguments through it: printed as they are (${args[*]}),
+# a pattern's | was a pipe and its ( a syntax error in the pasted line.
+# Words meant as the shell's own syntax (VAR=value before the program,
+# cd … &&) are written around it by the caller.
+shell_words() {
+	local w line='' sep=''
+	for w in "$@"; do
+		case $w in '' | *[!A-Za-z0-9_@%+=:,./-]*) w=${w@Q} ;; esac
+		line+=$sep$w sep=' '
+	done
+	printf '%s\n' "$line"
+}
+
 # record_head COMMAND prints the lines that open a record of runs: the
 # command that made it, the machine, the commit measured, the Go version
 # and the load before the first run.
@@ -87,21 +109,23 @@ load_now() {
 	echo "$(date -u +%H:%M:%S) UTC, load average: $one, $five, $fifteen"
 }
 
-# bench_record COMMAND BUILD ENV... -- GO_TEST_ARGS... prints the record
-# of one go test run of a script whose reports benchreport writes (data,
-# engine, inference, kernels): the lines that name the command, its build,
-# the machine, the commit measured, the Go version and the load before
-# the runs, then go test's output with GO_TEST_ARGS and the VAR=value
-# words of ENV in its environment, then the load after them.
+# bench_record BUILD ENV... -- GO_TEST_ARGS... prints the record of one
+# go test run of a script whose reports benchreport writes (data, engine,
+# inference, kernels): the lines that name the command (the VAR=value
+# words of ENV as they are, then go test and GO_TEST_ARGS in the shell's
+# quoting, shell_words, so that the line pastes as the command run), its
+# build, the machine, the commit measured, the Go version and the load
+# before the runs, then go test's output with GO_TEST_ARGS and ENV in its
+# environment, then the load after them.
 bench_record() {
-	local cmd=$1 build=$2 envs=()
-	shift 2
+	local build=$1 envs=()
+	shift
 	while [ "$1" != -- ]; do
 		envs+=("$1")
 		shift
 	done
 	shift
-	echo "command: $cmd"
+	echo "command: ${envs[*]:+${envs[*]} }$(shell_words go test "$@")"
 	echo "build: $build"
 	echo "machine: $(cpu_cores)"
 	echo "commit: $(head_commit)"
@@ -644,7 +668,7 @@ build_ab() {
 ab_args() {
 	local name=$1
 	shift
-	ab_cmd="results/$name.sh $*"
+	ab_cmd=$(shell_words "results/$name.sh" "$@")
 	args_at_most "$name" 3 "$@"
 	label=${1:-} base=${2:-}
 	label_arg "$name" lut "$label"

@@ -74,7 +74,7 @@ out=$tmp/peer.txt
 	echo "machine: $(cpu_cores)"
 	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
-	echo "gradbench: go test -c ./bench && GOMAXPROCS=$threads bench.test ${gobench[*]}"
+	echo "gradbench: go test -c ./bench && GOMAXPROCS=$threads bench.test $(shell_words "${gobench[@]}")"
 	echo "pytorch: bench/peer/resnet20.py --est $ests --batch 128 --threads $threads --benchtime 2"
 	echo "load-before: $(uptime)"
 } >"$out"

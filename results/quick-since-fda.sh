@@ -57,7 +57,7 @@ elif [ -z "$cells" ]; then
 else
 	[ ! -f "$session" ] || echo >>"$session"
 	{
-		echo "command: gradbench ${cmd[*]}"
+		echo "command: $(shell_words gradbench "${cmd[@]}")"
 		echo "machine: $(uname -srm); $(cpu_model); $(nproc) cores"
 		echo "go: $(go version)"
 		echo "load before: $(uptime)"

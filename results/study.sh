@@ -202,7 +202,7 @@ $budget_only && exit 0
 
 start=$(date +%s)
 {
-	echo "command: results/study.sh $*"
+	echo "command: $(shell_words results/study.sh "$@")"
 	echo "machine: $(cpu_cores), $(go version)"
 	echo "commit: $(head_commit)"
 	echo "load-before: $(uptime)"

@@ -83,7 +83,7 @@ if [ "$label" != --report ]; then
 	hargs=(-test.run '^$' -test.bench 'StepHalves/model=resnet20/est=(ste|fda\+na)$' -test.benchtime 8x -test.count 1 ${IMPL:+-trainstep.impl "$IMPL"})
 	out=$tmp/threads.txt
 	{
-		echo "command: ${RUNS:+RUNS=$RUNS }${IMPL:+IMPL=$IMPL }results/threads.sh $*"
+		echo "command: ${RUNS:+RUNS=$RUNS }${IMPL:+IMPL=$IMPL }$(shell_words results/threads.sh "$@")"
 		echo "commit: $(head_commit)"
 		[ -z "$base" ] || echo "base: $base"
 		echo "go: $(go version)"

@@ -34,7 +34,7 @@ timed() {
 	t0=$(date +%s.%N)
 	"$tmp/gradbench" run --quiet --out "$tmp/$name" "$@" >/dev/null
 	t1=$(date +%s.%N)
-	printf '| `gradbench run %s` | %.0f s | %s |\n' "$*" "$(echo "$t1 - $t0" | bc)" "$(epochs "$tmp/$name")"
+	printf '| `%s` | %.0f s | %s |\n' "$(shell_words gradbench run "$@")" "$(echo "$t1 - $t0" | bc)" "$(epochs "$tmp/$name")"
 }
 {
 	echo "# How long a run takes"
