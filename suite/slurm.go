@@ -318,10 +318,11 @@ func (s *SlurmSpec) tableScript(states []CellState) string {
 	s.header(&b, "--job-name="+s.Options.JobName+"-table", "--output="+sbatchOutput(filepath.Join(s.Out, "slurm", "logs"), "table-%j.out"), "--time=10")
 	s.extra(&b)
 	b.WriteString("#\n# Written by gradbench slurm: runs after the array job ends (afterany), builds\n")
-	b.WriteString("# the sweep's table from the records in --out into table.md (with curves.svg\n")
-	b.WriteString("# and bench.txt) and lists the cells still pending (failed tasks): an\n")
-	b.WriteString("# estimator with none of its cells recorded is a \"not run\" row, and a line\n")
-	b.WriteString("# \"gradbench: FAILED: ...\" names the cells without a record.\n")
+	b.WriteString("# the table of every record in --out, the sweep's estimators first, into\n")
+	b.WriteString("# table.md (with curves.svg and bench.txt), as gradbench run does, and lists\n")
+	b.WriteString("# the cells still pending (failed tasks): an estimator with none of its cells\n")
+	b.WriteString("# recorded is a \"not run\" row, and a line \"gradbench: FAILED: ...\" names\n")
+	b.WriteString("# the cells without a record.\n")
 	b.WriteString("set -uo pipefail\n")
 	fmt.Fprintf(&b, "gradbench=%s\nout=%s\n", shellescape.Quote(s.Exe), shellescape.Quote(s.Out))
 	var order []string
@@ -330,7 +331,12 @@ func (s *SlurmSpec) tableScript(states []CellState) string {
 	}
 	ord := shellescape.Quote(strings.Join(order, ","))
 	b.WriteString("status=0\n")
-	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --estimators %s --missing=show --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
+	// The files gradbench run writes (WriteSweepOutputs, DirRecords):
+	// every record of --out, other sweeps' too, the sweep's estimators
+	// first, so that a sweep submitted into a directory that holds
+	// another's adds its rows to that sweep's table rather than
+	// replacing them.
+	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --first %s --missing=show --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
 	switch s.Ablation {
 	case AblationPaper:
 		// The paper's tables have fixed rows, which gradbench table
@@ -338,7 +344,8 @@ func (s *SlurmSpec) tableScript(states []CellState) string {
 		b.WriteString("if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation paper; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n")
 	case AblationSides:
 		// The estimators the sides were made of: the plain specs but ste
-		// (SidesSpecs).
+		// (SidesSpecs), over every record, as gradbench run tabulates
+		// them (the sides table has the rows of these alone).
 		var es []string
 		for _, sp := range s.Sweep.Specs {
 			if !sp.Sided() && sp.String() != baseline {
@@ -346,7 +353,7 @@ func (s *SlurmSpec) tableScript(states []CellState) string {
 			}
 		}
 		if len(es) > 0 {
-			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s --missing=show; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellescape.Quote(strings.Join(es, ",")))
+			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --first %s --missing=show; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellescape.Quote(strings.Join(es, ",")))
 		}
 	}
 	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")

@@ -69,7 +69,7 @@ func TestTableScriptAblations(t *testing.T) {
 		want     string
 	}{
 		{AblationPaper, tinySweep(t, "ste,fda", 1), `table --runs "$out" --ablation paper; }`},
-		{AblationSides, sides, `table --runs "$out" --ablation sides --estimators fda,approxsign --missing=show;`},
+		{AblationSides, sides, `table --runs "$out" --ablation sides --first fda,approxsign --missing=show;`},
 	} {
 		s := &SlurmSpec{Sweep: tc.sweep, Exe: "/bin/gradbench", Out: "/runs", Ablation: tc.ablation}
 		if got := s.tableScript(nil); !strings.Contains(got, tc.want) {

@@ -44,10 +44,10 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 			"suite: --estimators dsq,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run them first"},
 		{[]string{"--estimators", "fda:n=9", "--missing=show"},
 			"suite: --estimators fda:n=9: no run records of fda:n=9 in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run it first: --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"},
-		// Without --estimators nothing can be missing: --missing=show
-		// would do nothing.
+		// Without --estimators (or --first) nothing can be missing:
+		// --missing=show would do nothing.
 		{[]string{"--missing=show"},
-			"suite: --missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing"},
+			"suite: --missing show without --estimators or --first: it shows an estimator they name that has no records as not run, and without them every estimator tabulated has records; name the estimators, or drop --missing"},
 		{[]string{"--ablation", "sides", "--estimators", "fda"},
 			"suite: --estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
 		{[]string{"--ablation", "sine-na", "--estimators", "fda"},
