@@ -27,17 +27,47 @@ const (
 // paper's ablation tables; AblationSides: the sides table). order is as
 // for WriteTable.
 func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error) {
+	return SweepTablesNotRun(recs, order, ablation, nil)
+}
+
+// SweepTablesNotRun is SweepTables of a sweep some of whose cells have
+// no record (gradbench run --no-train): the specs of notRun, of order,
+// are those none of whose cells has one, shown as not run (a row of the
+// main table, a line after a table without rows for them) in the
+// workloads with records of some spec of order, as gradbench table
+// --first --missing=show shows them.
+func SweepTablesNotRun(recs []*Record, order []string, ablation string, notRun []string) ([]byte, error) {
 	var b bytes.Buffer
-	if err := WriteTable(&b, TableMain, recs, order); err != nil {
+	if err := writeTableOf(&b, TableMain, recs, order, notRun, nil); err != nil {
 		return nil, err
 	}
 	if ablation != "" {
 		b.WriteString("\n")
-		if err := WriteTable(&b, ablation, recs, order); err != nil {
+		if err := writeTableOf(&b, ablation, recs, order, notRun, nil); err != nil {
 			return nil, err
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// Records returns the records in dir of the sweep's cells, in the
+// sweep's order and labelled with its recipe's name, as Runner.Run
+// returns them once every cell has one, and the cells without a record.
+// It trains and loads nothing: gradbench run --no-train makes the
+// sweep's files of them, after its cells were trained elsewhere.
+func (s *Sweep) Records(dir string) (recs []*Record, unrecorded []Cell, err error) {
+	for _, c := range s.Cells() {
+		rec, err := ReadRecord(dir, c.Key())
+		if errors.Is(err, fs.ErrNotExist) {
+			unrecorded = append(unrecorded, c)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		recs = append(recs, sweepLabel(rec, c.Workload.Recipe.Name))
+	}
+	return recs, unrecorded, nil
 }
 
 // WriteSweepOutputs writes tables, the tables of recs (SweepTables), and
@@ -173,9 +203,8 @@ type TableOptions struct {
 	// has no records in any workload, in the tables of the workloads
 	// with records of some of First: a workload of another sweep, of
 	// other estimators, or that lacks estimators another has, is
-	// tabulated as it is. The table job of gradbench slurm sets it, so
-	// that one estimator whose tasks all failed does not cost the others'
-	// table.
+	// tabulated as it is (SweepTablesNotRun shows the estimators of a
+	// sweep without records so).
 	ShowMissing bool
 	// Seeds, when not nil, keeps only the runs of these seeds (as
 	// ParseSeeds returns them) in the table's rows and comparisons, which

@@ -62,22 +62,23 @@ run prints them (for the sides table, each estimator's three rows and
 ste); an estimator named without records in --runs is refused by name, and
 one that only some workloads lack is noted on stderr. With --missing show,
 such an estimator is shown as not run instead (a row of the main and sides
-tables, a line after the others), as the table job of gradbench slurm
-does; without --estimators it is refused, as there is nothing it could
-show. A workload with records of none of them has no table, which is noted
-on stderr in either mode. --first lists the named estimators first, in
-that order, and every other estimator of the records after them (ste
-first, then by name), keeping every record in the tables, the curves and
-the benchmark lines: the table.md, curves.svg and bench.txt that gradbench
-run writes after a sweep, its estimators first, over every record of its
---out, and that the table job of gradbench slurm writes. An estimator it
-names without records in --runs is refused, or with --missing show shown
-as not run in the tables of the workloads that have records of the
-others it names (a workload of other estimators alone is tabulated as it
-is); one that only some workloads lack is no row there, as in any table
-of every record. --first and --estimators exclude each other. The paper's
-tables (sine-na, na-others, eta, paper) have fixed rows and refuse
---estimators and --first. --seeds keeps only the
+tables, a line after the others); without --estimators or --first it is
+refused, as there is nothing it could show. A workload with records of
+none of them has no table, which is noted on stderr in either mode.
+--first lists the named estimators first, in that order, and every other
+estimator of the records after them (ste first, then by name), keeping
+every record in the tables, the curves and the benchmark lines, as
+gradbench run orders the table.md, curves.svg and bench.txt it writes
+over every record of its --out, its sweep's estimators first (run lists
+its sweep's workloads first too, where table lists them by record key;
+gradbench run --no-train writes those files of a sweep from its records
+again). An estimator it names without records in --runs is refused, or
+with --missing show shown as not run in the tables of the workloads that
+have records of the others it names (a workload of other estimators alone
+is tabulated as it is); one that only some workloads lack is no row
+there, as in any table of every record. --first and --estimators exclude
+each other. The paper's tables (sine-na, na-others, eta, paper) have
+fixed rows and refuse --estimators and --first. --seeds keeps only the
 runs of the listed seeds (written as for gradbench run --seeds: 3..10,
 1,2,5) in every table's rows and comparisons, which then pair seeds among
 these alone, and says so under each heading ("Seeds 3–10 only"); on a
