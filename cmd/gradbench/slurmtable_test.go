@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/racebuild"
-	"github.com/gradbench/gradbench/internal/recipetest"
 	"github.com/gradbench/gradbench/suite"
 )
 
@@ -53,11 +52,7 @@ func TestSlurmTableSharedOut(t *testing.T) {
 					case "TINY":
 						before[i] = recipe
 					case "OTHER":
-						other := filepath.Join(dir, "other")
-						if err := os.Mkdir(other, 0o755); err != nil {
-							t.Fatal(err)
-						}
-						before[i] = writeRecipe(t, other, recipetest.Tiny("tiny2", 1, 16, 32, 32))
+						before[i] = otherRecipe(t, dir)
 					}
 				}
 				gradbenchOK(t, before...)

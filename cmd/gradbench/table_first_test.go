@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/gradbench/gradbench/internal/recipetest"
 )
 
 // TestTableFirst: table --first lists the estimators it names first and
@@ -19,18 +17,7 @@ import (
 // a workload that lacks only some of them, or all (another sweep's), is
 // tabulated as it is, with no row not run.
 func TestTableFirst(t *testing.T) {
-	dir, recipe, runs := tinyWorkdir(t)
-	otherDir := filepath.Join(dir, "other")
-	if err := os.Mkdir(otherDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	other := writeRecipe(t, otherDir, recipetest.Tiny("tiny2", 1, 16, 32, 32))
-	for _, args := range [][]string{
-		{"--recipe", recipe, "--estimators", "ste,fda,fda+na"},
-		{"--recipe", other, "--estimators", "ste"},
-	} {
-		gradbenchOK(t, append([]string{"run", "--quiet", "--seeds", "1", "--out", runs}, args...)...)
-	}
+	dir, runs := twoWorkloadRuns(t)
 	for _, tc := range []struct {
 		args []string
 		want string
