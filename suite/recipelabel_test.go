@@ -61,4 +61,22 @@ func TestRunLabelsSweepRecipe(t *testing.T) {
 	if rec.Recipe != "tiny" {
 		t.Errorf("record %s on disk: recipe %q, want tiny, the recipe that trained it", rec.Key, rec.Recipe)
 	}
+	// Sweep.Records, of which gradbench run --no-train writes the files,
+	// returns the records as Run does: in the sweep's order, labelled
+	// with its recipe; and the cells without a record apart.
+	got, unrecorded, err := again.Records(dir)
+	if err != nil || len(unrecorded) != 0 || len(got) != len(recs) {
+		t.Fatalf("Records: %d records, %d cells without, %v; want the %d of Run", len(got), len(unrecorded), err, len(recs))
+	}
+	for i, r := range got {
+		if r.Key != recs[i].Key || r.Recipe != "again" {
+			t.Errorf("Records[%d]: key %s recipe %q, want key %s recipe again", i, r.Key, r.Recipe, recs[i].Key)
+		}
+	}
+	more := tinySweep(t, "ste,fda,dsq", 1)
+	more.Workload.Recipe.Epochs = 1
+	more.Optimizers = first.Optimizers
+	if got, unrecorded, err := more.Records(dir); err != nil || len(got) != 4 || len(unrecorded) != 2 || unrecorded[0].Spec.String() != "dsq" {
+		t.Errorf("Records of a sweep with dsq, never run: %d records, cells without %v, %v; want 4, and dsq's 2", len(got), unrecorded, err)
+	}
 }

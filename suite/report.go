@@ -27,17 +27,47 @@ const (
 // paper's ablation tables; AblationSides: the sides table). order is as
 // for WriteTable.
 func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error) {
+	return SweepTablesNotRun(recs, order, ablation, nil)
+}
+
+// SweepTablesNotRun is SweepTables of a sweep some of whose cells have
+// no record (gradbench run --no-train): the specs of notRun, of order,
+// are those none of whose cells has one, shown as not run (a row of the
+// main table, a line after a table without rows for them) in the
+// workloads with records of some spec of order, as gradbench table
+// --first --missing=show shows them.
+func SweepTablesNotRun(recs []*Record, order []string, ablation string, notRun []string) ([]byte, error) {
 	var b bytes.Buffer
-	if err := WriteTable(&b, TableMain, recs, order); err != nil {
+	if err := writeTableOf(&b, TableMain, recs, order, notRun, nil); err != nil {
 		return nil, err
 	}
 	if ablation != "" {
 		b.WriteString("\n")
-		if err := WriteTable(&b, ablation, recs, order); err != nil {
+		if err := writeTableOf(&b, ablation, recs, order, notRun, nil); err != nil {
 			return nil, err
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// Records returns the records in dir of the sweep's cells, in the
+// sweep's order and labelled with its recipe's name, as Runner.Run
+// returns them once every cell has one, and the cells without a record.
+// It trains and loads nothing: gradbench run --no-train makes the
+// sweep's files of them, after its cells were trained elsewhere.
+func (s *Sweep) Records(dir string) (recs []*Record, unrecorded []Cell, err error) {
+	for _, c := range s.Cells() {
+		rec, err := ReadRecord(dir, c.Key())
+		if errors.Is(err, fs.ErrNotExist) {
+			unrecorded = append(unrecorded, c)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		recs = append(recs, sweepLabel(rec, c.Workload.Recipe.Name))
+	}
+	return recs, unrecorded, nil
 }
 
 // WriteSweepOutputs writes tables, the tables of recs (SweepTables), and
@@ -150,6 +180,13 @@ type TableOptions struct {
 	// Estimators, when set, keeps only the records of these
 	// comma-separated specs, in this order.
 	Estimators string
+	// First, when set, lists the records of these comma-separated specs
+	// first, in this order, and keeps every other record, as gradbench
+	// run orders the files it writes (the sweep's estimators first):
+	// rows of other estimators follow, ste first, then by name. Each must
+	// have records, as with Estimators (see ShowMissing); not with
+	// Estimators, nor with a table of fixed rows.
+	First string
 	// Curves, when set, is the SVG file to draw the training curves to
 	// (one file per workload named after it when there are several, as
 	// OutputFiles names them); Bench, when set, the file to write every
@@ -162,8 +199,12 @@ type TableOptions struct {
 	// ShowMissing shows an estimator of Estimators that has no records as
 	// not run (a row of the main and sides tables, a line after the
 	// others) instead of refusing the table; at least one of them must
-	// have records. The table job of gradbench slurm sets it, so that one
-	// estimator whose tasks all failed does not cost the others' table.
+	// have records. With First, it shows so an estimator of First that
+	// has no records in any workload, in the tables of the workloads
+	// with records of some of First: a workload of another sweep, of
+	// other estimators, or that lacks estimators another has, is
+	// tabulated as it is (SweepTablesNotRun shows the estimators of a
+	// sweep without records so).
 	ShowMissing bool
 	// Seeds, when not nil, keeps only the runs of these seeds (as
 	// ParseSeeds returns them) in the table's rows and comparisons, which
@@ -339,10 +380,13 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if !slices.Contains(TableNames(), o.Table) {
 		return nil, fmt.Errorf("suite: unknown --ablation %q (have %s)", o.Table, strings.Join(TableNames(), ", "))
 	}
-	if o.ShowMissing && o.Estimators == "" {
+	if o.Estimators != "" && o.First != "" {
+		return nil, fmt.Errorf("suite: --estimators %s with --first %s: --estimators keeps only the estimators it names, --first lists them first and keeps every other; give one of them", o.Estimators, o.First)
+	}
+	if o.ShowMissing && o.Estimators == "" && o.First == "" {
 		// Without --estimators every estimator shown has records: there is
 		// nothing to show as not run, and the flag would do nothing.
-		return nil, errors.New("suite: --missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing")
+		return nil, errors.New("suite: --missing show without --estimators or --first: it shows an estimator they name that has no records as not run, and without them every estimator tabulated has records; name the estimators, or drop --missing")
 	}
 	// The records read are a runs directory's, which the rule keeps
 	// every output off.
@@ -385,15 +429,21 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			fmtSeeds(o.Seeds), o.Runs, fmtSeeds(recordSeeds(recs)))
 	}
 	t := &Tabulation{}
-	var order []string
-	if o.Estimators != "" {
+	var order, notRun []string
+	// --estimators and --first name estimators alike, and are checked
+	// alike: only what is done with the others differs.
+	name, list, does := "--estimators", o.Estimators, "selects"
+	if o.First != "" {
+		name, list, does = "--first", o.First, "orders"
+	}
+	if list != "" {
 		if fixed := fixedRows(o.Table); fixed != nil {
 			// Its rows are the paper's, whatever --estimators names: it
 			// could only drop records and show their rows as not run.
-			return nil, fmt.Errorf("suite: --estimators %s with --ablation %s: that table's rows are fixed (%s), so --estimators cannot choose them; drop --estimators (it selects the rows of %s)",
-				o.Estimators, o.Table, strings.Join(fixed, ", "), strings.Join(estimatorTables(), ", "))
+			return nil, fmt.Errorf("suite: %s %s with --ablation %s: that table's rows are fixed (%s), so %s cannot choose them; drop %s (it %s the rows of %s)",
+				name, list, o.Table, strings.Join(fixed, ", "), name, name, does, strings.Join(estimatorTables(), ", "))
 		}
-		specs, err := estimators.ParseList(o.Estimators)
+		specs, err := estimators.ParseList(list)
 		if err != nil {
 			return nil, err
 		}
@@ -424,38 +474,55 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			if o.ShowMissing {
 				why = ": --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"
 			}
-			return nil, fmt.Errorf("suite: --estimators %s: no run records of %s in %s (it has records of %s); name estimators it has, or run %s first%s",
-				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), why)
+			return nil, fmt.Errorf("suite: %s %s: no run records of %s in %s (it has records of %s); name estimators it has, or run %s first%s",
+				name, list, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), why)
 		}
 		// Every estimator named is tabulated or the table is refused: a
 		// row left out without a word reads as if it had been asked for
 		// and shown.
 		if missing := missingSpecs(order, sel); len(missing) > 0 && !o.ShowMissing {
-			return nil, fmt.Errorf("suite: --estimators %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
-				o.Estimators, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), them(missing))
+			return nil, fmt.Errorf("suite: %s %s: no run records of %s in %s (it has records of %s); drop %s or run %s first",
+				name, list, strings.Join(missing, ", "), o.Runs, strings.Join(recordSpecs(recs), ", "), them(missing), them(missing))
 		}
 		if o.Seeds != nil && !o.ShowMissing {
 			// An estimator with records of other seeds only would have
 			// no row, and its absence would read as not asked for.
 			if missing := missingSpecs(order, ofSeeds(sel, o.Seeds)); len(missing) > 0 {
-				return nil, fmt.Errorf("suite: --estimators %s --seeds %s: no run records of %s of these seeds in %s (%s); drop %s or choose other seeds",
-					o.Estimators, fmtSeeds(o.Seeds), strings.Join(missing, ", "), o.Runs, seedsOfSpecs(sel, missing), them(missing))
+				return nil, fmt.Errorf("suite: %s %s --seeds %s: no run records of %s of these seeds in %s (%s); drop %s or choose other seeds",
+					name, list, fmtSeeds(o.Seeds), strings.Join(missing, ", "), o.Runs, seedsOfSpecs(sel, missing), them(missing))
 			}
 		}
-		// Every workload of the directory, also one with records of
-		// none of them (which the selection drops with its table). With
-		// --missing=show a table shows those it lacks as not run, but a
-		// workload with none of them has no table to show them in: it
-		// is noted in both modes.
-		if wls := byWorkload(recs); len(wls) > 1 {
-			for _, wl := range wls {
-				m := missingSpecs(order, wl)
-				if noTable := len(m) == len(order); len(m) > 0 && (!o.ShowMissing || noTable) {
-					t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m, NoTable: noTable})
+		if o.First != "" {
+			// Every record is tabulated, so no workload lacks a row but
+			// of an estimator it has no records of: not run where no
+			// workload has any (of --seeds), a workload of another
+			// sweep's estimators left as it is (see writeTableOf).
+			if o.ShowMissing {
+				in := sel
+				if o.Seeds != nil {
+					in = ofSeeds(sel, o.Seeds)
+				}
+				notRun = missingSpecs(order, in)
+			}
+		} else {
+			// Every workload of the directory, also one with records of
+			// none of them (which the selection drops with its table).
+			// With --missing=show a table shows those it lacks as not
+			// run, but a workload with none of them has no table to show
+			// them in: it is noted in both modes.
+			if wls := byWorkload(recs); len(wls) > 1 {
+				for _, wl := range wls {
+					m := missingSpecs(order, wl)
+					if noTable := len(m) == len(order); len(m) > 0 && (!o.ShowMissing || noTable) {
+						t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m, NoTable: noTable})
+					}
 				}
 			}
+			recs = sel
+			if o.ShowMissing {
+				notRun = order
+			}
 		}
-		recs = sel
 	}
 	for _, r := range recs {
 		if r.Checksum == "" {
@@ -474,7 +541,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		}
 	}
 	var out bytes.Buffer
-	if err := writeTableOf(&out, o.Table, recs, order, o.ShowMissing, o.Seeds); err != nil {
+	if err := writeTableOf(&out, o.Table, recs, order, notRun, o.Seeds); err != nil {
 		return nil, err
 	}
 	t.Table = out.Bytes()

@@ -21,12 +21,10 @@ type SlurmSpec struct {
 	// which every node must see. Both are made absolute.
 	Exe, Out string
 	// Args are the sweep's flags as gradbench run takes them
-	// (--name=value), with paths absolute: the tasks pass them on.
+	// (--name=value), with paths absolute: the tasks pass them on, and
+	// the table job gives them to gradbench run --no-train (its
+	// --ablation among them).
 	Args []string
-	// Ablation, when set, makes the table job write that ablation's tables
-	// too: AblationPaper (the FDA paper's) or AblationSides (the sides
-	// table of the sweep's estimators).
-	Ablation string
 	// KeepEpochs makes every array task keep its run's weights after each
 	// epoch (gradbench run --keep-epochs, Runner.KeepEpochs), for
 	// gradbench fidelity --epochs. As with gradbench run, a sweep whose
@@ -317,39 +315,23 @@ func (s *SlurmSpec) tableScript(states []CellState) string {
 	var b bytes.Buffer
 	s.header(&b, "--job-name="+s.Options.JobName+"-table", "--output="+sbatchOutput(filepath.Join(s.Out, "slurm", "logs"), "table-%j.out"), "--time=10")
 	s.extra(&b)
-	b.WriteString("#\n# Written by gradbench slurm: runs after the array job ends (afterany), builds\n")
-	b.WriteString("# the sweep's table from the records in --out into table.md (with curves.svg\n")
-	b.WriteString("# and bench.txt) and lists the cells still pending (failed tasks): an\n")
-	b.WriteString("# estimator with none of its cells recorded is a \"not run\" row, and a line\n")
-	b.WriteString("# \"gradbench: FAILED: ...\" names the cells without a record.\n")
+	b.WriteString("#\n# Written by gradbench slurm: runs after the array job ends (afterany), writes\n")
+	b.WriteString("# table.md, curves.svg and bench.txt into --out as gradbench run of the sweep\n")
+	b.WriteString("# does (run --no-train: every record in --out, the sweep's first) and lists\n")
+	b.WriteString("# the cells still pending (failed tasks): an estimator with none of its cells\n")
+	b.WriteString("# recorded is a \"not run\" row, and a line \"gradbench: FAILED: ...\" names\n")
+	b.WriteString("# the cells without a record.\n")
 	b.WriteString("set -uo pipefail\n")
 	fmt.Fprintf(&b, "gradbench=%s\nout=%s\n", shellescape.Quote(s.Exe), shellescape.Quote(s.Out))
-	var order []string
-	for _, sp := range s.Sweep.Specs {
-		order = append(order, sp.String())
-	}
-	ord := shellescape.Quote(strings.Join(order, ","))
 	b.WriteString("status=0\n")
-	fmt.Fprintf(&b, "\"$gradbench\" table --runs \"$out\" --estimators %s --missing=show --curves \"$out/curves.svg\" --bench \"$out/bench.txt\" >\"$out/.table.md.tmp\" || status=$?\n", ord)
-	switch s.Ablation {
-	case AblationPaper:
-		// The paper's tables have fixed rows, which gradbench table
-		// refuses to let --estimators choose.
-		b.WriteString("if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation paper; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n")
-	case AblationSides:
-		// The estimators the sides were made of: the plain specs but ste
-		// (SidesSpecs).
-		var es []string
-		for _, sp := range s.Sweep.Specs {
-			if !sp.Sided() && sp.String() != baseline {
-				es = append(es, sp.String())
-			}
-		}
-		if len(es) > 0 {
-			fmt.Fprintf(&b, "if [ $status = 0 ]; then\n\t{ echo; \"$gradbench\" table --runs \"$out\" --ablation sides --estimators %s --missing=show; } >>\"$out/.table.md.tmp\" || status=$?\nfi\n", shellescape.Quote(strings.Join(es, ",")))
-		}
-	}
-	b.WriteString("if [ $status = 0 ]; then\n\tmv -f \"$out/.table.md.tmp\" \"$out/table.md\"\n\tcat \"$out/table.md\"\nelse\n\trm -f \"$out/.table.md.tmp\"\nfi\n")
+	// The files gradbench run of the sweep writes once its cells have
+	// records, by the same code: every record of --out, other sweeps'
+	// too, the sweep's estimators and workloads first, in its order,
+	// with the tables of its --ablation (its flags, which run takes). A
+	// sweep submitted into a directory that holds another's adds its rows
+	// to that sweep's table rather than replacing them; an estimator
+	// none of whose cells has a record is shown as not run.
+	fmt.Fprintf(&b, "if \"$gradbench\" run --no-train --out=\"$out\" %s >/dev/null; then\n\tcat \"$out/table.md\"\nelse\n\tstatus=$?\nfi\n", shellescape.QuoteCommand(s.Args))
 	// The sweep's state (plan --pending: its summary, "N cells: N done;
 	// nothing pending", on stderr, into the log; the cells without a
 	// record, listed, on stdout), then those cells

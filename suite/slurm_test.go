@@ -53,31 +53,16 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-// TestTableScriptAblations checks that the Slurm table job writes the
-// ablation's tables too: the paper's over the sweep's specs, the sides
-// table over the estimators the sides were made of.
-func TestTableScriptAblations(t *testing.T) {
-	sides := tinySweep(t, "ste,fda,approxsign", 1)
-	specs, err := SidesSpecs(sides.Specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sides.Specs = specs
-	for _, tc := range []struct {
-		ablation string
-		sweep    *Sweep
-		want     string
-	}{
-		{AblationPaper, tinySweep(t, "ste,fda", 1), `table --runs "$out" --ablation paper; }`},
-		{AblationSides, sides, `table --runs "$out" --ablation sides --estimators fda,approxsign --missing=show;`},
-	} {
-		s := &SlurmSpec{Sweep: tc.sweep, Exe: "/bin/gradbench", Out: "/runs", Ablation: tc.ablation}
-		if got := s.tableScript(nil); !strings.Contains(got, tc.want) {
-			t.Errorf("%s: table script lacks %q:\n%s", tc.ablation, tc.want, got)
-		}
-	}
-	if got := (&SlurmSpec{Sweep: tinySweep(t, "ste", 1), Exe: "/bin/gradbench", Out: "/runs"}).tableScript(nil); strings.Contains(got, "--ablation") {
-		t.Errorf("table script of a sweep without an ablation:\n%s", got)
+// TestTableScriptRunsNoTrain checks that the Slurm table job writes its
+// files with gradbench run --no-train and the sweep's flags, its
+// --ablation among them, quoted as the array's tasks get them, so that
+// they are those gradbench run writes for the sweep.
+func TestTableScriptRunsNoTrain(t *testing.T) {
+	s := &SlurmSpec{Sweep: tinySweep(t, "ste,fda", 1), Exe: "/bin/gradbench", Out: "/runs",
+		Args: []string{"--ablation=sides", "--estimators=ste,expr:g=1 - x*x"}}
+	want := `if "$gradbench" run --no-train --out="$out" --ablation=sides '--estimators=ste,expr:g=1 - x*x' >/dev/null; then` + "\n"
+	if got := s.tableScript(nil); !strings.Contains(got, want) {
+		t.Errorf("table script lacks %q:\n%s", want, got)
 	}
 }
 

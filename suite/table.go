@@ -48,15 +48,24 @@ func WriteTable(w io.Writer, name string, rs []*Record, order []string) error {
 // (and of the sides table, which has one for every spec of order anyway),
 // a line after any other table.
 func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun bool) error {
-	return writeTableOf(w, name, rs, order, notRun, nil)
+	var show []string
+	if notRun {
+		show = order
+	}
+	return writeTableOf(w, name, rs, order, show, nil)
 }
 
 // writeTableOf is writeTable over the runs of seeds only, when seeds is
 // not nil (TableOptions.Seeds): a learning-rate grid still chooses on
 // every seed that ran it, except in the lr table, which chooses on these
 // seeds' runs; a line under each heading says which seeds the table
-// covers.
-func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun bool, seeds []uint64) error {
+// covers. The specs of notRun (of order) that a workload has no records
+// of are shown as not run, in each workload that has records of some
+// spec of order: --estimators --missing=show passes order itself, and
+// --first --missing=show the specs of order without a record in any
+// workload, whose rows a workload of other estimators, or one that
+// lacks an estimator another has, would not have shown.
+func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, seeds []uint64) error {
 	if err := checkSameData(rs); err != nil {
 		return err
 	}
@@ -64,9 +73,6 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 	switch name {
 	case TableMain:
 		write = writeMain
-		if notRun {
-			write = writeMainNotRun
-		}
 	case TableSineNA:
 		write = writeSineNA
 	case TableNAOthers:
@@ -102,6 +108,16 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 	for i, wl := range byWorkload(rs) {
 		if i > 0 {
 			fmt.Fprintln(w)
+		}
+		notRun := notRun
+		if len(missingSpecs(order, wl)) == len(order) {
+			notRun = nil // a workload of other estimators alone
+		}
+		write := write
+		if name == TableMain && len(notRun) > 0 {
+			write = func(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
+				return writeMainRows(w, gs, order, baseOut, notRun)
+			}
 		}
 		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
 		grid := wl[0].Config.LRScale != 0 // a learning-rate grid's workload
@@ -143,13 +159,13 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				return err
 			}
 			if write == nil {
-				writeNotRun(w, name, order, wl, notRun)
+				writeNotRun(w, name, notRun, wl)
 				continue
 			}
 			if seeds != nil && len(sel) > 0 {
 				if sel, baseOut = ofSeeds(sel, seeds), baselineLeftOut(sel, seeds); len(sel) == 0 {
 					fmt.Fprintf(w, "No runs of %s%s (--seeds) at the chosen learning rates: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
-					writeNotRun(w, name, order, wl, notRun)
+					writeNotRun(w, name, notRun, wl)
 					continue
 				}
 			}
@@ -159,7 +175,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				} else {
 					fmt.Fprintf(w, "Every run of every learning rate diverged: no table.\n")
 				}
-				writeNotRun(w, name, order, wl, notRun)
+				writeNotRun(w, name, notRun, wl)
 				continue
 			}
 			wl = sel
@@ -169,13 +185,13 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		}
 		if write == nil {
 			fmt.Fprintf(w, "No learning-rate grid in these runs: nothing was chosen.\n")
-			writeNotRun(w, name, order, wl, notRun)
+			writeNotRun(w, name, notRun, wl)
 			continue
 		}
 		if err := write(w, groups(wl), order, baseOut); err != nil {
 			return err
 		}
-		writeNotRun(w, name, order, wl, notRun)
+		writeNotRun(w, name, notRun, wl)
 	}
 	return nil
 }
@@ -259,15 +275,15 @@ func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid
 	fmt.Fprintf(w, ".\n\n")
 }
 
-// writeNotRun names, with notRun (--missing=show), the specs of order
-// without records in wl, on a line after a table that has no rows for
-// them: every table but main and sides (which show them as rows) and the
-// paper's (whose rows are fixed).
-func writeNotRun(w io.Writer, name string, order []string, wl []*Record, notRun bool) {
-	if !notRun || name == TableMain || name == TableSides || fixedRows(name) != nil {
+// writeNotRun names the specs of notRun (--missing=show; see
+// writeTableOf) without records in wl, on a line after a table that has
+// no rows for them: every table but main and sides (which show them as
+// rows) and the paper's (whose rows are fixed).
+func writeNotRun(w io.Writer, name string, notRun []string, wl []*Record) {
+	if len(notRun) == 0 || name == TableMain || name == TableSides || fixedRows(name) != nil {
 		return
 	}
-	if m := missingSpecs(order, wl); len(m) > 0 {
+	if m := missingSpecs(notRun, wl); len(m) > 0 {
 		fmt.Fprintf(w, "\nNot run (no records): %s.\n", escapeMarkdown(strings.Join(m, ", ")))
 	}
 }
@@ -356,16 +372,12 @@ func choicesInOrder(choices []LRChoice, order []string) {
 }
 
 func writeMain(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
-	return writeMainRows(w, gs, order, baseOut, false)
+	return writeMainRows(w, gs, order, baseOut, nil)
 }
 
-// writeMainNotRun is writeMain with a "not run" row for every spec of
-// order without records, after the others.
-func writeMainNotRun(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64) error {
-	return writeMainRows(w, gs, order, baseOut, true)
-}
-
-func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64, notRun bool) error {
+// writeMainRows is writeMain with a "not run" row for every spec of
+// notRun (of order) without records, in its place in order.
+func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []uint64, notRun []string) error {
 	specs := rowOrder(gs, order)
 	top5 := false
 	for _, g := range gs {
@@ -405,9 +417,9 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []
 		row = append(row, compareCells(prs[i], metricTop1)...)
 		rows = append(rows, append(row, fmtSeconds(g)))
 	}
-	if notRun {
-		// Each spec of order without records, in its place among those of
-		// order that have them (which rowOrder puts first, in order).
+	if len(notRun) > 0 {
+		// Each spec of notRun without records, in its place among those
+		// of order that have them (which rowOrder puts first, in order).
 		var all [][]string
 		i := 0
 		for _, s := range order {
@@ -416,6 +428,9 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []
 					all = append(all, rows[i])
 					i++
 				}
+				continue
+			}
+			if !slices.Contains(notRun, s) {
 				continue
 			}
 			row := []string{escapeMarkdown(s), "not run"}

@@ -82,7 +82,13 @@ With --cell or --index-from-env, run trains one cell of the sweep (one
 estimator and seed, numbered as gradbench plan lists them) into --out,
 which other processes on other hosts may share: what an array task of a
 batch system runs (see gradbench slurm). A cell with a record exits at
-once; a cell another live process is training is waited for.
+once; a cell another live process is training is waited for. Once they
+have run, --no-train prints the table and writes the files of the sweep
+from the records in --out, training nothing, as run writes them after
+the sweep: what gradbench slurm's table job runs. A cell without a
+record is left out (stderr says how many), an estimator none of whose
+cells has one is a row "not run", and a sweep none of whose cells has
+one is refused.
 
 Examples:
 
@@ -157,11 +163,21 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, and table.md, curves.svg and bench.txt of every record in it")
 	quiet := fs.Bool("quiet", false, "print nothing on stderr but errors: no estimate, progress, notes or list of the files written")
 	keep := fs.Bool("keep-epochs", false, keepEpochsUsage)
+	noTrain := fs.Bool("no-train", false, "train nothing: print the sweep's table and write table.md, the curves and bench.txt into --out from the records there, as after the sweep, for cells trained elsewhere (--cell; gradbench slurm's table job runs it); cells without a record are left out, an estimator none of whose cells has one is shown as not run, and a sweep none of whose cells has one is refused")
 	var cf cellFlags // plan.go
 	cf.define(fs)
 	sweep, err := sf.parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if *noTrain {
+		switch {
+		case cf.set(fs):
+			return errors.New("run: --no-train with --cell or --index-from-env: --no-train trains no cell, they train one; give one of them")
+		case *keep:
+			return errors.New("run: --no-train with --keep-epochs: --no-train trains nothing, so keeps no epoch's weights; drop one of them")
+		}
+		return runNoTrain(env, sweep, sf.ablation, *out, *quiet)
 	}
 	if cf.set(fs) {
 		return cf.run(ctx, env, fs, sweep, *out, *quiet, *keep)
@@ -213,11 +229,20 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 		}
 		return err
 	}
+	return writeSweepFiles(env, sweep, sf.ablation, *out, recs, nil, *quiet, *keep)
+}
+
+// writeSweepFiles prints the tables of recs, the records of the sweep's
+// cells in its order, and writes table.md, the curves and bench.txt of
+// every record in out (suite.WriteSweepOutputs). notRun lists the
+// sweep's estimators none of whose cells has a record, shown as not run
+// (run --no-train); keep is --keep-epochs.
+func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs []*suite.Record, notRun []string, quiet, keep bool) error {
 	var order []string
 	for _, s := range sweep.Specs {
 		order = append(order, s.String())
 	}
-	tables, err := suite.SweepTables(recs, order, sf.ablation)
+	tables, err := suite.SweepTablesNotRun(recs, order, ablation, notRun)
 	if err != nil {
 		return err
 	}
@@ -227,32 +252,82 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	// The files of --out cover every record in it, this sweep's and
 	// those of any other sweep run into it: a second sweep adds its rows
 	// to the first's table.md rather than replacing it.
-	all, others, err := suite.DirRecords(*out, recs)
+	all, others, err := suite.DirRecords(out, recs)
 	if err != nil {
 		return err
 	}
 	if others > 0 {
-		if tables, err = suite.SweepTables(all, order, sf.ablation); err != nil {
+		if tables, err = suite.SweepTablesNotRun(all, order, ablation, notRun); err != nil {
 			return err
 		}
 	}
-	files, err := suite.WriteSweepOutputs(*out, tables, all, order)
+	files, err := suite.WriteSweepOutputs(out, tables, all, order)
 	if err != nil {
 		return err
 	}
-	if !*quiet {
+	if !quiet {
 		if others > 0 {
 			fmt.Fprintf(env.stderr, "%s holds %s of other sweeps besides this sweep's %d: its %s and curves cover them all, as its %s does; the table printed is this sweep's alone\n",
-				*out, plural(others, "run"), len(recs), suite.TableFile, suite.BenchFile)
+				out, plural(others, "run"), len(recs), suite.TableFile, suite.BenchFile)
 		}
 		wrote := strings.Join(files, ", ")
-		if *keep {
+		if keep {
 			// The weights --keep-epochs kept, too many to list one by
 			// one: how many, and the pattern of their names.
-			wrote += fmt.Sprintf(" and %s of --keep-epochs, %s", plural(keptEpochWeights(*out, recs), "epoch weights file"),
-				filepath.Join(*out, "<key>.e<epoch>.weights"))
+			wrote += fmt.Sprintf(" and %s of --keep-epochs, %s", plural(keptEpochWeights(out, recs), "epoch weights file"),
+				filepath.Join(out, "<key>.e<epoch>.weights"))
 		}
-		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", wrote, filepath.Join(*out, suite.BenchFile))
+		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", wrote, filepath.Join(out, suite.BenchFile))
+	}
+	return nil
+}
+
+// runNoTrain is gradbench run --no-train: the sweep's table and files
+// from the records of its cells in out, which it trains none of, as
+// run writes them once every cell has a record. The sweep's estimators
+// none of whose cells has a record are shown as not run, and the cells
+// without one are left out, which stderr says; a sweep none of whose
+// cells has a record has no table, and is refused.
+func runNoTrain(env *cmdEnv, sweep *suite.Sweep, ablation, out string, quiet bool) error {
+	// A sweep run would refuse is refused, as gradbench slurm refuses
+	// it: it has no cells trained to tabulate.
+	if err := sweep.Check(); err != nil {
+		return err
+	}
+	names, err := sweep.OutputFiles(out)
+	if err != nil {
+		return err
+	}
+	if err := suite.CheckOutputDir("--out", out, names...); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	recs, unrecorded, err := sweep.Records(out)
+	if err != nil {
+		return err
+	}
+	n := len(sweep.Cells())
+	if len(recs) == 0 {
+		return fmt.Errorf("run: --no-train: none of the sweep's %s has a record in %s: train them first (gradbench run without --no-train, or gradbench slurm); nothing was written", plural(n, "cell"), out)
+	}
+	ran := map[string]bool{}
+	for _, r := range recs {
+		ran[r.Config.Estimator] = true
+	}
+	var notRun []string
+	for _, s := range sweep.Specs {
+		if !ran[s.String()] {
+			notRun = append(notRun, s.String())
+		}
+	}
+	if err := writeSweepFiles(env, sweep, ablation, out, recs, notRun, quiet, false); err != nil {
+		return err
+	}
+	if len(unrecorded) > 0 && !quiet {
+		verb := "have"
+		if len(unrecorded) == 1 {
+			verb = "has"
+		}
+		fmt.Fprintf(env.stderr, "%d of the sweep's %d cells %s no record, which the tables leave out (gradbench plan --pending lists them)\n", len(unrecorded), n, verb)
 	}
 	return nil
 }

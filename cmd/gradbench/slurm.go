@@ -33,8 +33,12 @@ when --max-parallel gives M): task i runs
 gradbench run --cell <key of the i-th pending cell> with the sweep's
 flags, this gradbench binary by its absolute path (so build one; a go run
 binary does not last) and the absolute --out. table.sh, a 10-minute job,
-runs gradbench table over --out into --out/table.md (and curves.svg and
-bench.txt) and lists the cells still pending. --submit submits both with
+runs gradbench run --no-train with the sweep's flags, which trains nothing
+and writes --out/table.md, curves.svg and bench.txt as gradbench run of
+the sweep writes them: over every record in --out, other sweeps' too, the
+sweep's estimators and workloads first (an estimator none of whose cells
+finished is a "not run" row); then it lists the cells still pending.
+--submit submits both with
 sbatch --parsable, the table job with --dependency=afterany:<array job>,
 and prints both job ids. Without --submit it prints the shell command
 that submits both on stdout (gradbench slurm ... | sh runs it), and which
@@ -186,7 +190,7 @@ func runSlurm(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	if !*quiet {
 		runner.DataProgress, runner.DataProgressBar, runner.DataColumns = env.stderr, env.stderrTTY, env.stderrColumns
 	}
-	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, Ablation: sf.ablation, KeepEpochs: *keep, Options: f.opts})
+	jobs, err := runner.Slurm(ctx, suite.SlurmSpec{Sweep: sweep, Exe: exe, Out: *out, Args: sweepArgs, KeepEpochs: *keep, Options: f.opts})
 	if err != nil {
 		return err
 	}

@@ -70,8 +70,9 @@ func TestSlurmScripts(t *testing.T) {
 
 	// The table job after an array whose tasks of ste all failed: only
 	// fda+na's cell 1 has a record. gradbench table --estimators alone
-	// refuses ste then; the job's table shows ste as not run, and the job
-	// fails with a line naming the three cells without a record.
+	// refuses ste then; the job's table (gradbench run --no-train's)
+	// shows ste as not run, and the job fails with a line naming the
+	// three cells without a record.
 	job := exec.Command("bash", filepath.Join(out, "slurm", "table.sh"))
 	job.Env = append(os.Environ(), asGradbenchEnv+"=1")
 	b, err := job.CombinedOutput()
@@ -98,7 +99,7 @@ func TestSlurmScripts(t *testing.T) {
 	paper := filepath.Join(dir, "paper")
 	_, stderr = gradbenchOK(t, "slurm", "--recipe", recipe, "--ablation", "paper", "--out", paper)
 	b, _ = os.ReadFile(filepath.Join(paper, "slurm", "table.sh"))
-	if !strings.Contains(string(b), "table --runs \"$out\" --ablation paper; }") || !strings.Contains(stderr, "(9 array tasks") {
+	if !strings.Contains(string(b), "run --no-train --out=\"$out\" --ablation=paper --recipe=") || !strings.Contains(stderr, "(9 array tasks") {
 		t.Errorf("--ablation paper: stderr %q, table.sh:\n%s", stderr, b)
 	}
 	// The table job, as Slurm runs it once the cells are trained: every

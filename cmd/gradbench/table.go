@@ -62,11 +62,23 @@ run prints them (for the sides table, each estimator's three rows and
 ste); an estimator named without records in --runs is refused by name, and
 one that only some workloads lack is noted on stderr. With --missing show,
 such an estimator is shown as not run instead (a row of the main and sides
-tables, a line after the others), as the table job of gradbench slurm
-does; without --estimators it is refused, as there is nothing it could
-show. A workload with records of none of them has no table, which is noted
-on stderr in either mode. The paper's tables (sine-na, na-others, eta,
-paper) have fixed rows and refuse --estimators. --seeds keeps only the
+tables, a line after the others); without --estimators or --first it is
+refused, as there is nothing it could show. A workload with records of
+none of them has no table, which is noted on stderr in either mode.
+--first lists the named estimators first, in that order, and every other
+estimator of the records after them (ste first, then by name), keeping
+every record in the tables, the curves and the benchmark lines, as
+gradbench run orders the table.md, curves.svg and bench.txt it writes
+over every record of its --out, its sweep's estimators first (run lists
+its sweep's workloads first too, where table lists them by record key;
+gradbench run --no-train writes those files of a sweep from its records
+again). An estimator it names without records in --runs is refused, or
+with --missing show shown as not run in the tables of the workloads that
+have records of the others it names (a workload of other estimators alone
+is tabulated as it is); one that only some workloads lack is no row
+there, as in any table of every record. --first and --estimators exclude
+each other. The paper's tables (sine-na, na-others, eta, paper) have
+fixed rows and refuse --estimators and --first. --seeds keeps only the
 runs of the listed seeds (written as for gradbench run --seeds: 3..10,
 1,2,5) in every table's rows and comparisons, which then pair seeds among
 these alone, and says so under each heading ("Seeds 3–10 only"); on a
@@ -97,7 +109,8 @@ chosen on, every seed's, and the table's own pair follows the choice.
 Examples:
 
 	gradbench table --ablation sine-na --runs results/runs
-	gradbench table --runs results/study/runs --seeds 3..10`,
+	gradbench table --runs results/study/runs --seeds 3..10
+	gradbench table --runs results/runs --first fda,ste --curves c.svg`,
 	run: runTable,
 }
 
@@ -107,7 +120,8 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	curves := stringOptional(fs, "curves", "no curves are written", "also write the training curves to this SVG `file` (one file per workload, named after it, when the records hold several); name.svg, or a name without an extension: another format's, such as .png, is refused")
 	bench := stringOptional(fs, "bench", "no benchmark lines are written", "also write every record as Go benchmark lines to this text `file` (such as bench.txt; a name with another format's extension, such as .json or .md, is refused)")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
-	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators")
+	first := fs.String("first", "", "list these estimator `specs` first, in this order, and every other estimator of the records after them (ste first, then by name), as gradbench run orders the table.md it writes; each must have records (see --missing) (not with --estimators, nor the paper's fixed-row tables)")
+	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators or --first that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators or --first")
 	seeds := fs.String("seeds", "", "only the runs of these `seeds` in the table's rows and comparisons: a count N for seeds 1..N, a list 1,2,5 or a range 3..10, as gradbench run takes them (default: every seed)")
 	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
@@ -138,7 +152,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 			table = ""
 		}
 	}
-	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, Curves: *curves, Bench: *bench,
+	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, First: *first, Curves: *curves, Bench: *bench,
 		ShowMissing: *missing == "show", Seeds: seedList})
 	if err != nil {
 		return err

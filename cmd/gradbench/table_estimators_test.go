@@ -16,18 +16,7 @@ import (
 // another has; and the paper's tables, whose rows are fixed, refuse
 // --estimators instead of showing rows as not run.
 func TestTableEstimatorsAllOrRefused(t *testing.T) {
-	dir, recipe, runs := tinyWorkdir(t)
-	otherDir := filepath.Join(dir, "other")
-	if err := os.Mkdir(otherDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	other := writeRecipe(t, otherDir, recipetest.Tiny("tiny2", 1, 16, 32, 32))
-	for _, args := range [][]string{
-		{"--recipe", recipe, "--estimators", "ste,fda,fda+na"},
-		{"--recipe", other, "--estimators", "ste"},
-	} {
-		gradbenchOK(t, append([]string{"run", "--quiet", "--seeds", "1", "--out", runs}, args...)...)
-	}
+	_, runs := twoWorkloadRuns(t)
 	const mainTables = "main, sides, lr, findings, diagnostics"
 	for _, tc := range []struct {
 		args []string
@@ -44,10 +33,10 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 			"suite: --estimators dsq,bnnplus: no run records of dsq, bnnplus in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run them first"},
 		{[]string{"--estimators", "fda:n=9", "--missing=show"},
 			"suite: --estimators fda:n=9: no run records of fda:n=9 in " + runs + " (it has records of fda, fda+na, ste); name estimators it has, or run it first: --missing=show shows unrecorded estimators beside recorded ones, and none of these has a record"},
-		// Without --estimators nothing can be missing: --missing=show
-		// would do nothing.
+		// Without --estimators (or --first) nothing can be missing:
+		// --missing=show would do nothing.
 		{[]string{"--missing=show"},
-			"suite: --missing show without --estimators: it shows an estimator of --estimators that has no records as not run, and without --estimators every estimator tabulated has records; name the estimators, or drop --missing"},
+			"suite: --missing show without --estimators or --first: it shows an estimator they name that has no records as not run, and without them every estimator tabulated has records; name the estimators, or drop --missing"},
 		{[]string{"--ablation", "sides", "--estimators", "fda"},
 			"suite: --estimators fda: no run records of w=fda/a=ste, w=ste/a=fda in " + runs + " (it has records of fda, fda+na, ste); drop them or run them first"},
 		{[]string{"--ablation", "sine-na", "--estimators", "fda"},
@@ -129,6 +118,32 @@ func TestTableEstimatorsAllOrRefused(t *testing.T) {
 	if _, stderr, err := runGradbench(t, "table", "--runs", runs, "--estimators", "ste"); err != nil || strings.Contains(stderr, "note: ") {
 		t.Errorf("table --estimators ste: %v\n%s", err, stderr)
 	}
+}
+
+// twoWorkloadRuns returns a runs directory of two workloads, and the
+// directory it is in: ste, fda and fda+na on the tiny recipe, ste alone
+// on tiny2 (otherRecipe), seed 1.
+func twoWorkloadRuns(t *testing.T) (dir, runs string) {
+	t.Helper()
+	dir, recipe, runs := tinyWorkdir(t)
+	for _, args := range [][]string{
+		{"--recipe", recipe, "--estimators", "ste,fda,fda+na"},
+		{"--recipe", otherRecipe(t, dir), "--estimators", "ste"},
+	} {
+		gradbenchOK(t, append([]string{"run", "--quiet", "--seeds", "1", "--out", runs}, args...)...)
+	}
+	return dir, runs
+}
+
+// otherRecipe writes tiny2, a recipe of one epoch that is otherwise the
+// tiny recipe's, into dir/other, and returns its file.
+func otherRecipe(t *testing.T, dir string) string {
+	t.Helper()
+	other := filepath.Join(dir, "other")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return writeRecipe(t, other, recipetest.Tiny("tiny2", 1, 16, 32, 32))
 }
 
 // TestTableMissingRefused: a --missing other than refuse or show is

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gradbench/gradbench/suite"
+)
+
+// TestRunNoTrain: run --no-train writes the files of a sweep whose cells
+// were trained elsewhere (--cell, a Slurm array) from their records and
+// trains nothing: the cells without a record are left out and said on
+// stderr, an estimator none of whose cells has one is a row not run; a
+// sweep none of whose cells has a record is refused with nothing written,
+// as are --no-train with --cell and with --keep-epochs. Once every cell
+// has a record it writes what run writes.
+func TestRunNoTrain(t *testing.T) {
+	_, recipe, out := tinyWorkdir(t)
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "2", "--out", out}
+	noTrain := append([]string{"run", "--no-train"}, sweep...)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{noTrain, "run: --no-train: none of the sweep's 4 cells has a record in " + out + ": train them first (gradbench run without --no-train, or gradbench slurm); nothing was written"},
+		{append(noTrain, "--cell", "0"), "run: --no-train with --cell or --index-from-env: --no-train trains no cell, they train one; give one of them"},
+		{append(noTrain, "--keep-epochs"), "run: --no-train with --keep-epochs: --no-train trains nothing, so keeps no epoch's weights; drop one of them"},
+	} {
+		if _, _, err := runGradbench(t, tc.args...); err == nil || err.Error() != tc.want {
+			t.Errorf("gradbench %q: error %v, want %s", tc.args, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a refused --no-train created --out")
+	}
+	// fda's cell of seed 1 alone: ste is not run, the other cells left out.
+	gradbenchOK(t, append([]string{"run", "--quiet", "--cell", "1"}, sweep...)...)
+	stdout, stderr := gradbenchOK(t, noTrain...)
+	if !regexp.MustCompile(`(?m)^\| ste +\| +not run \| 0 \|.*\n\| fda +\| +\d`).MatchString(stdout) {
+		t.Errorf("run --no-train with ste's cells unrecorded printed, want ste not run:\n%s", stdout)
+	}
+	if table := readFile(t, filepath.Join(out, suite.TableFile)); table != stdout {
+		t.Errorf("table.md:\n%s\nwant the table printed:\n%s", table, stdout)
+	}
+	if !strings.Contains(stderr, "3 of the sweep's 4 cells have no record, which the tables leave out (gradbench plan --pending lists them)\n") ||
+		!strings.Contains(stderr, "wrote "+filepath.Join(out, suite.TableFile)) || strings.Contains(stderr, "epoch") {
+		t.Errorf("stderr:\n%s\nwant the files written and the 3 cells without a record, and nothing trained", stderr)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(out, "*.json")); len(ents) != 1 {
+		t.Errorf("run --no-train left %d records, want the one trained with --cell", len(ents))
+	}
+	// Every cell recorded: what run writes, which then trains nothing.
+	gradbenchOK(t, append([]string{"run", "--quiet"}, sweep...)...)
+	want := map[string]string{}
+	for _, f := range []string{suite.TableFile, suite.CurvesFile, suite.BenchFile} {
+		want[f] = readFile(t, filepath.Join(out, f))
+	}
+	removeRunFiles(t, out)
+	stdout, stderr = gradbenchOK(t, noTrain...)
+	for f, w := range want {
+		if got := readFile(t, filepath.Join(out, f)); got != w {
+			t.Errorf("run --no-train wrote %s:\n%s\nwant run's:\n%s", f, got, w)
+		}
+	}
+	if stdout != want[suite.TableFile] || strings.Contains(stderr, "no record") {
+		t.Errorf("run --no-train of a recorded sweep printed\n%s\nwant run's table; stderr:\n%s", stdout, stderr)
+	}
+}
