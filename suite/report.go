@@ -216,6 +216,26 @@ type TableOptions struct {
 	// instead. At least one of them must have a record; the curves and
 	// the benchmark lines (Curves, Bench) are not filtered and refuse it.
 	Seeds []uint64
+	// SeedsTyped is --seeds as typed, which messages quote; empty, they
+	// write Seeds.
+	SeedsTyped string
+}
+
+// seedsText returns --seeds as typed, or Seeds written out when it was
+// not given as text.
+func (o TableOptions) seedsText() string {
+	if o.SeedsTyped != "" {
+		return o.SeedsTyped
+	}
+	return fmtSeeds(o.Seeds)
+}
+
+// theseSeeds returns "this seed" for one seed and "these seeds" for more.
+func theseSeeds(seeds []uint64) string {
+	if len(seeds) == 1 {
+		return "this seed"
+	}
+	return "these seeds"
 }
 
 // A Tabulation is what Tabulate built: the table and the files it wrote.
@@ -402,7 +422,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if o.Seeds != nil && (o.Curves != "" || o.Bench != "") {
 		// They would draw and list every seed's runs under a table of
 		// some seeds only.
-		return nil, fmt.Errorf("suite: --seeds with --curves or --bench: the curves and benchmark lines are of every seed's runs, not of --seeds %s alone; write them without --seeds", fmtSeeds(o.Seeds))
+		return nil, fmt.Errorf("suite: --seeds with --curves or --bench: the curves and benchmark lines are of every seed's runs, not of --seeds %s alone; write them without --seeds", o.seedsText())
 	}
 	recs, err := ReadRecords(o.Runs)
 	if err != nil {
@@ -425,8 +445,8 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		return nil, fmt.Errorf("suite: no run records in %s (gradbench run --out %s writes them)", o.Runs, o.Runs)
 	}
 	if o.Seeds != nil && len(ofSeeds(recs, o.Seeds)) == 0 {
-		return nil, fmt.Errorf("suite: --seeds %s: no run records of these seeds in %s (it has records of seeds %s)",
-			fmtSeeds(o.Seeds), o.Runs, fmtSeeds(recordSeeds(recs)))
+		return nil, fmt.Errorf("suite: --seeds %s: no run records of %s in %s (it has records of %s)",
+			o.seedsText(), theseSeeds(o.Seeds), o.Runs, namedSeeds(recordSeeds(recs)))
 	}
 	t := &Tabulation{}
 	var order, notRun []string
@@ -488,8 +508,8 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			// An estimator with records of other seeds only would have
 			// no row, and its absence would read as not asked for.
 			if missing := missingSpecs(order, ofSeeds(sel, o.Seeds)); len(missing) > 0 {
-				return nil, fmt.Errorf("suite: %s %s --seeds %s: no run records of %s of these seeds in %s (%s); drop %s or choose other seeds",
-					name, list, fmtSeeds(o.Seeds), strings.Join(missing, ", "), o.Runs, seedsOfSpecs(sel, missing), them(missing))
+				return nil, fmt.Errorf("suite: %s %s --seeds %s: no run records of %s of %s in %s (%s); drop %s or choose other seeds",
+					name, list, o.seedsText(), strings.Join(missing, ", "), theseSeeds(o.Seeds), o.Runs, seedsOfSpecs(sel, missing), them(missing))
 			}
 		}
 		if o.First != "" {
@@ -597,7 +617,7 @@ func seedsOfSpecs(rs []*Record, specs []string) string {
 				of = append(of, r)
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s has records of seeds %s", s, fmtSeeds(recordSeeds(of))))
+		parts = append(parts, fmt.Sprintf("%s has records of %s", s, namedSeeds(recordSeeds(of))))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -317,7 +317,7 @@ func noBaseline(order []string, baseOut []uint64, why string) string {
 	case order != nil && !slices.Contains(order, baseline):
 		return baseline + " is not among the estimators tabulated: " + why + " (name " + baseline + " in --estimators to compare with it)."
 	case len(baseOut) > 0:
-		return "No " + baseline + " runs of these seeds (it ran seeds " + fmtSeeds(baseOut) + "): " + why + "."
+		return "No " + baseline + " runs of these seeds (it ran " + namedSeeds(baseOut) + "): " + why + "."
 	}
 	return "No " + baseline + " runs: " + why + "."
 }

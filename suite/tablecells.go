@@ -156,6 +156,10 @@ func pairNotes(ref string, prs []*pairing) string {
 	return b.String()
 }
 
+// namedSeeds returns seeds as fmtSeeds writes them after seedsWord:
+// "seed 1", "seeds 1–3".
+func namedSeeds(seeds []uint64) string { return seedsWord(len(seeds)) + fmtSeeds(seeds) }
+
 // fmtSeeds formats ascending seeds with runs of three or more as ranges:
 // 1–4, 7 or 1, 2, 4.
 func fmtSeeds(seeds []uint64) string {

@@ -161,12 +161,17 @@ func TestTableSeedsRefused(t *testing.T) {
 			t.Errorf("%+v: error %v, want %q", tc.o, err, tc.want)
 		}
 	}
-	_, err := tabulateSeeds(t, rs, TableOptions{Table: TableMain, Seeds: []uint64{7, 8}})
+	// One seed is "seed", not "seeds"; --seeds is quoted as typed.
+	_, err := tabulateSeeds(t, rs, TableOptions{Table: TableMain, Seeds: []uint64{7}, SeedsTyped: "07..7"})
+	if err == nil || !strings.HasPrefix(err.Error(), "suite: --seeds 07..7: no run records of this seed in ") {
+		t.Errorf("want --seeds quoted as typed, of this seed: %v", err)
+	}
+	_, err = tabulateSeeds(t, rs, TableOptions{Table: TableMain, Seeds: []uint64{7, 8}})
 	if err == nil || !strings.HasSuffix(err.Error(), "(it has records of seeds 1–3)") {
 		t.Errorf("want the seeds the records have named: %v", err)
 	}
 	_, err = tabulateSeeds(t, rs, TableOptions{Table: TableMain, Seeds: []uint64{2, 3}, Estimators: "ste,fda"})
-	if err == nil || !strings.Contains(err.Error(), "(fda has records of seeds 1)") {
+	if err == nil || !strings.Contains(err.Error(), "(fda has records of seed 1)") {
 		t.Errorf("want fda's seeds named: %v", err)
 	}
 }

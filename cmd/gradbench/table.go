@@ -153,7 +153,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 		}
 	}
 	t, err := suite.Tabulate(suite.TableOptions{Runs: *runs, Table: table, Diagnostics: *diag, Estimators: *ests, First: *first, Curves: *curves, Bench: *bench,
-		ShowMissing: *missing == "show", Seeds: seedList})
+		ShowMissing: *missing == "show", Seeds: seedList, SeedsTyped: *seeds})
 	if err != nil {
 		return err
 	}
