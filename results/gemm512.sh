@@ -46,7 +46,7 @@ cmd=$(shell_words results/gemm512.sh "$@")
 		(cd gemm && GOMAXPROCS=1 "$tmp/gemm.test" "${one[@]}") | grep -Ev '^(PASS|ok|goos|goarch|pkg|cpu)'
 		echo "run $i of $runs done" >&2
 	done
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 {
 	echo "# GEMM: avx2 against avx512"
