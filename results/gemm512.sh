@@ -10,7 +10,7 @@
 # results/gemm512.txt (the runs, with the command, the machine, the commit,
 # the Go version and the load before and after) and results/gemm512.md
 # (benchstat's comparisons, avx2 against avx512). About 4 minutes on the
-# 2-core project machine: run it on a quiet machine (check `uptime`) and
+# 2-core project machine: run it on a quiet machine (check `cat /proc/loadavg`) and
 # commit its output only then.
 #
 # Usage: results/gemm512.sh [RUNS]
