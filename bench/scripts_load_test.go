@@ -75,11 +75,7 @@ func checkLoadLines(t *testing.T, what, dir, rec string) {
 // of the programs it runs, and an uptime that fails, and each of its
 // records names the load before and after its runs.
 func TestScriptsNameLoadWithoutUptime(t *testing.T) {
-	for _, name := range []string{"bash", "flock", "git", "mktemp"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "flock", "git", "mktemp")
 	const key = "0123456789abcdef"
 	for _, c := range []struct {
 		name  string
@@ -111,11 +107,7 @@ func TestScriptsNameLoadWithoutUptime(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			for _, tool := range c.needs {
-				if _, err := exec.LookPath(tool); err != nil {
-					t.Skipf("no %s", tool)
-				}
-			}
+			skipWithout(t, c.needs...)
 			dir := scriptTree(t, c.name)
 			awk, err := os.ReadFile("../results/failing.awk")
 			if err != nil {

@@ -201,11 +201,7 @@ func TestStudySessionJournal(t *testing.T) {
 // entry, for a script's environment, that finds it first.
 func fakeGoPath(t *testing.T, fake string, tools ...string) string {
 	t.Helper()
-	for _, name := range tools {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, tools...)
 	bin := t.TempDir()
 	writeFake(t, bin, "go", fake)
 	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
