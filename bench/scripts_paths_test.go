@@ -38,6 +38,16 @@ func scriptTree(t *testing.T, names ...string) string {
 	return dir
 }
 
+// skipWithout skips the test unless each of tools is on PATH.
+func skipWithout(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, name := range tools {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("no %s", name)
+		}
+	}
+}
+
 // writeFiles writes content into each file of names below dir, making
 // their directories.
 func writeFiles(t *testing.T, dir, content string, names ...string) {

@@ -133,11 +133,7 @@ func TestScriptsCommandLinesPasteSafe(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			for _, tool := range c.needs {
-				if _, err := exec.LookPath(tool); err != nil {
-					t.Skipf("no %s", tool)
-				}
-			}
+			skipWithout(t, c.needs...)
 			dir := scriptTree(t, c.name)
 			writeFiles(t, dir, "package x\n", "bench/x.go", "nn/x.go", "suite/x.go", "data/x.go", "gemm/x.go")
 			// The fake go, and the test binaries by the names the lines

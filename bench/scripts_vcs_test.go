@@ -136,14 +136,16 @@ done
 // copied to; a machine.txt.tmp left by an unfinished session of an
 // earlier version of the script is taken as the journal.
 func TestStudySessionJournal(t *testing.T) {
-	for _, name := range []string{"bash", "python3", "uptime"} {
+	for _, name := range []string{"bash", "python3"} {
 		if _, err := exec.LookPath(name); err != nil {
 			t.Skipf("no %s", name)
 		}
 	}
 	bin := t.TempDir()
 	writeFake(t, bin, "go", studyGo)
-	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	// Without uptime (procps), as on a minimal Debian: machine.txt
+	// names the load all the same.
+	path := withoutUptime(t, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	const record = `{"key": "0123456789abcdef", "config": {"estimator": "ste"}, "machine": {"cores": 1}, "epochs": [{"train_seconds": 60, "eval_seconds": 6}]}` + "\n"
 	for _, earlier := range []bool{false, true} {
 		dir := scriptTree(t, "study")
@@ -185,6 +187,7 @@ func TestStudySessionJournal(t *testing.T) {
 		if earlier && !strings.HasPrefix(string(b), "command: an earlier session\n") {
 			t.Errorf("machine.txt does not start with the earlier unfinished session's lines:\n%s", b)
 		}
+		checkLoadLines(t, "results/study.sh", dir, "results/study/machine.txt")
 		for _, name := range []string{"machine.txt.tmp", "sessions.tmp"} {
 			if _, err := os.Stat(filepath.Join(study, name)); !os.IsNotExist(err) {
 				t.Errorf("results/study/%s is left after a session that finished (%v)", name, err)
@@ -198,11 +201,7 @@ func TestStudySessionJournal(t *testing.T) {
 // entry, for a script's environment, that finds it first.
 func fakeGoPath(t *testing.T, fake string, tools ...string) string {
 	t.Helper()
-	for _, name := range tools {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, tools...)
 	bin := t.TempDir()
 	writeFake(t, bin, "go", fake)
 	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
@@ -217,15 +216,9 @@ func fakeGoPath(t *testing.T, fake string, tools ...string) string {
 // that which code a committed kernels.md timed rested on prose alone.
 // Each record names the commit and the load before and after its runs.
 func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
-	path := fakeGoPath(t, fakeGo, "bash", "flock", "git")
 	// Without uptime (procps, which a minimal Debian lacks): the scripts
 	// did not need it before they named the load, and need it no more.
-	noUptime := t.TempDir()
-	writeFiles(t, noUptime, "#!/bin/sh\necho 'uptime: not found' >&2\nexit 127\n", "uptime")
-	if err := os.Chmod(filepath.Join(noUptime, "uptime"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path = "PATH=" + noUptime + string(os.PathListSeparator) + strings.TrimPrefix(path, "PATH=")
+	path := withoutUptime(t, fakeGoPath(t, fakeGo, "bash", "flock", "git"))
 	loadLine := regexp.MustCompile(`(?m)^load-(before|after): [0-9:]+ UTC, load average: [0-9.]+, [0-9.]+, [0-9.]+$`)
 	for name, records := range map[string][]string{
 		"kernels":   {"kernels.txt", "kernels-avx2.txt"},

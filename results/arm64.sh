@@ -37,7 +37,7 @@ if ! $report; then
 		echo "qemu: $(qemu-aarch64 --version | head -1)"
 		echo "run: GOARCH=arm64 go test -short -timeout 60m -exec qemu-aarch64 ./..."
 		GOARCH=arm64 go test -short -timeout 60m -exec qemu-aarch64 ./... 2>&1 || true
-		echo "load-after: $(uptime)"
+		echo "load-after: $(load_now)"
 	} >"$(staged "$out")"
 fi
 # The note on locks, after the table; the failing tests neither reason

@@ -24,7 +24,7 @@ cmd=$(shell_words results/backward-add.sh "$@")
 		(cd nn && "$tmp/nn.test" -test.run '^$' -test.bench 'BinaryConvBackwardAdd' -test.benchtime 20x -test.count 1) | grep -Ev '^(PASS|ok)'
 		echo "run $i of $runs done" >&2
 	done
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 {
 	echo "# A binary convolution's backward pass and a residual addition: separate and fused"

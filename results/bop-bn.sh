@@ -65,7 +65,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 stage_begin
 go build -o "$tmp/bnrecal" ./bench/cmd/bnrecal
-load_before=$(uptime)
+load_before=$(load_now)
 "$tmp/bnrecal" -batches 30 -o "$tmp/table.md" "${runs[@]}"
 {
 	echo "# BatchNorm statistics after Adam and Bop"
@@ -75,7 +75,7 @@ load_before=$(uptime)
 	echo "- machine: $(cpu_cores), $(go version)"
 	echo "- commit: $(head_commit)"
 	echo "- load before: $load_before"
-	echo "- load after: $(uptime)"
+	echo "- load after: $(load_now)"
 	echo
 	cat "$tmp/table.md"
 } >"$(staged results/bop-bn.md)"

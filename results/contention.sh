@@ -29,7 +29,7 @@ cmd=$(shell_words results/contention.sh "$@")
 	record_head "$cmd"
 	echo "run: (cd bench && GOMAXPROCS=1 bench.test $(shell_words "${args[@]}"))"
 	alone_and_pair "$runs" step
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 alone_and_pair_md contention "Two cores training at once: one core alone against two" "$cmd" \
 	"One-core steps (GOMAXPROCS=1), a process alone or two together (both counted)," \

@@ -75,7 +75,7 @@ if [ "$label" != --report ]; then
 			bench nn nn 1 StepCoupled
 			echo "run $i of $runs done" >&2
 		done
-		echo "load-after: $(uptime)"
+		echo "load-after: $(load_now)"
 	} >"$out"
 	mv "$out" "$(staged "results/couple-$label.txt")"
 fi

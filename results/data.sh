@@ -8,7 +8,7 @@
 # together once both are, so that a failure or an interrupt leaves the
 # committed ones as they were.
 # With -count=10 it takes about a minute on 2 cores; run it on a quiet
-# machine (check `uptime`). Arguments are passed to go test, e.g.
+# machine (check `cat /proc/loadavg`). Arguments are passed to go test, e.g.
 # `results/data.sh -benchtime=10x -count=1` for a quick try (then do not
 # commit the output).
 set -euo pipefail

@@ -44,10 +44,10 @@ fi
 "${shared[@]}" go test -c -o "$bin" ./suite
 args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
 raw=$tmp/raw.txt
-load_before=$(uptime)
+load_before=$(load_now)
 busiest=$(ps -eo pcpu=,nice=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s (%s%% CPU, nice %s)", sep, $3, $1, $2; sep = ", "}')
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
-load_after=$(uptime)
+load_after=$(load_now)
 {
 	echo "# Training diagnostics: overhead per training step"
 	echo

@@ -16,7 +16,7 @@
 # committed ones as they were.
 # With -count=10 it takes roughly 30 minutes on 2 cores (measured: 70 s per
 # build and count for the engine, about 40 s per count for the GEMM part):
-# run it on a quiet machine (check `uptime`). Arguments are passed to go
+# run it on a quiet machine (check `cat /proc/loadavg`). Arguments are passed to go
 # test, e.g.
 # `results/engine.sh -benchtime=2x -count=1` for a quick try (then do not
 # commit the output).

@@ -30,10 +30,10 @@ cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime
 	echo "# command: go test -c -o suite.test ./suite && (cd suite && $(shell_words /usr/bin/time -v "${cmd[@]}"))"
 	echo "# machine: $(cpu_cores), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(go version)"
 	echo "# commit: $(head_commit)"
-	echo "# load before: $(uptime)"
+	echo "# load before: $(load_now)"
 	(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/${cmd[0]}" "${cmd[@]:1}") | grep -Ev '^(PASS|ok)'
 	echo "# wall: $(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")"
 	echo "# max-rss-kB: $(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$tmp/time")"
-	echo "# load after: $(uptime)"
+	echo "# load after: $(load_now)"
 } | tee "$(staged "$out")"
 stage_commit

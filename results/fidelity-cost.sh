@@ -36,7 +36,7 @@ rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 	echo "# current: $(head_commit)"
 	echo "# base: $base"
 	echo "# go: $(go version)"
-	echo "# load-before: $(uptime)"
+	echo "# load-before: $(load_now)"
 	for i in $(seq 1 "$runs"); do
 		for code in base current current-1core; do
 			echo "code: $code"
@@ -51,7 +51,7 @@ rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 	echo "code: current"
 	(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/current.test" -test.run '^$' -test.bench '^BenchmarkFidelityPeak$' -test.benchtime 1x -test.count 1) | grep -Ev '^(PASS|ok)'
 	echo "# current peak max-rss-kB: $(rss "$tmp/time")"
-	echo "# load-after: $(uptime)"
+	echo "# load-after: $(load_now)"
 } >"$(staged "$out")"
 med() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.2f GiB (range %.2f to %.2f)", m/1048576, a[1]/1048576, a[NR]/1048576}'; }
 {

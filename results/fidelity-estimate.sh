@@ -41,7 +41,7 @@ timed() {
 	timed --init --recipe quick --sample 16 --batch 512 --eval-batches 2
 	timed --init --recipe quick --sample 32 --batch 256 --estimators ste,approxsign,dsq,bnnplus,ede,fda,fda+na
 	echo
-	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- load after: $(load_now)"
 } >"$(staged results/fidelity-estimate.md)"
 stage_commit
 cat results/fidelity-estimate.md

@@ -10,7 +10,7 @@
 # results/gemm512.txt (the runs, with the command, the machine, the commit,
 # the Go version and the load before and after) and results/gemm512.md
 # (benchstat's comparisons, avx2 against avx512). About 4 minutes on the
-# 2-core project machine: run it on a quiet machine (check `uptime`) and
+# 2-core project machine: run it on a quiet machine (check `cat /proc/loadavg`) and
 # commit its output only then.
 #
 # Usage: results/gemm512.sh [RUNS]
@@ -46,7 +46,7 @@ cmd=$(shell_words results/gemm512.sh "$@")
 		(cd gemm && GOMAXPROCS=1 "$tmp/gemm.test" "${one[@]}") | grep -Ev '^(PASS|ok|goos|goarch|pkg|cpu)'
 		echo "run $i of $runs done" >&2
 	done
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 {
 	echo "# GEMM: avx2 against avx512"

@@ -118,7 +118,7 @@ else
 		# the shell and reach go test as two words.
 		echo "run: GOARCH=386 $(shell_words go test -short -timeout "$limit" "${exec_flag[@]}" ./...)"
 		GOARCH=386 go test -short -timeout "$limit" "${exec_flag[@]}" ./... 2>&1 || true
-		echo "load-after: $(uptime)"
+		echo "load-after: $(load_now)"
 	} >"$(staged "$out")"
 fi
 # Whether the tests ran emulated is the record's to say, as --report

@@ -17,7 +17,7 @@
 # impl=simd: the binary convolution at least 10x faster than the float one
 # on the ResNet-18 shapes, whole-model ResNet-20 at least 5x faster. With
 # -count=10 it takes about 30 minutes on 2 cores: run it on a quiet machine
-# (check `uptime`).
+# (check `cat /proc/loadavg`).
 # Arguments are passed to go test, e.g. `results/inference.sh -benchtime=10x
 # -count=1` for a quick try (then do not commit the output).
 #

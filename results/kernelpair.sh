@@ -50,7 +50,7 @@ cmd=$(shell_words results/kernelpair.sh "$@")
 	record_head "$cmd"
 	echo "run: (cd nn && GOMAXPROCS=1 nn.test $(shell_words "${nnargs[@]}")); (cd bench && GOMAXPROCS=1 bench.test $(shell_words "${gemmargs[@]}"))"
 	alone_and_pair "$runs" kernels
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 alone_and_pair_md kernelpair "The same kernel on both cores at once: one core alone against two" "$cmd" \
 	"One-core runs (GOMAXPROCS=1) of one grid group's products and of kernels that stream" \

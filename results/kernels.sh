@@ -15,7 +15,7 @@
 # 2 x 198 benchmarks -count times (10 unless an argument says otherwise):
 # with -count=5 -benchtime=0.2s, what made the committed report, about 8
 # minutes on the project machine; the default -benchtime=1s takes about
-# five times longer. Run it on a quiet machine (check `uptime`). Arguments
+# five times longer. Run it on a quiet machine (check `cat /proc/loadavg`). Arguments
 # are passed to go test, e.g. `results/kernels.sh -benchtime=1x -count=1`
 # for a quick try, about a minute and a half on the project machine beside
 # other work (then do not commit the output). A count of iterations above

@@ -64,7 +64,7 @@ md_head_list() {
 	echo "- machine: $(cpu_cores)"
 	echo "- commit: $(head_commit)"
 	echo "- $(go version)"
-	echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- load before: $(load_now)"
 }
 
 # shell_words WORD... prints the WORDs on one line, as a command a reader
@@ -97,15 +97,27 @@ record_head() {
 	echo "machine: $(cpu_cores)"
 	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
-	echo "load-before: $(uptime)"
+	echo "load-before: $(load_now)"
 }
 
 # load_now prints the time of day and the load averages over 1, 5 and 15
-# minutes, "15:34:13 UTC, load average: 0.84, 0.88, 0.80", from
-# /proc/loadavg: as uptime (procps) prints them, without needing it.
+# minutes, "15:34:13 UTC, load average: 0.84, 0.88, 0.80", from the file
+# loadavg names (/proc/loadavg): as uptime (procps) prints them, without
+# needing it. Every load line of a record (load-before:, load-after:, and
+# the load before and after of a report's head) comes from here: from
+# uptime, a machine without procps (a minimal Debian) recorded no load,
+# and a script that kept it in a variable stopped there. Where the file
+# cannot be read (a system other than Linux) the averages are
+# "unknown (cannot read /proc/loadavg: not Linux?)": the line says so,
+# and the script goes on.
+loadavg=/proc/loadavg
 load_now() {
-	local one five fifteen rest
-	read -r one five fifteen rest </proc/loadavg
+	local one='' five='' fifteen='' rest
+	{ read -r one five fifteen rest <"$loadavg"; } 2>/dev/null || true
+	if [ -z "$fifteen" ]; then
+		echo "$(date -u +%H:%M:%S) UTC, load average: unknown (cannot read $loadavg: not Linux?)"
+		return
+	fi
 	echo "$(date -u +%H:%M:%S) UTC, load average: $one, $five, $fifteen"
 }
 
@@ -704,7 +716,7 @@ ab_window() {
 			done
 			echo "run $i of $runs done" >&2
 		done
-		echo "load-after: $(uptime)"
+		echo "load-after: $(load_now)"
 	} >"$(staged "$out")"
 	{
 		echo "# $title"

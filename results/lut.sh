@@ -34,7 +34,7 @@ cmd=$(shell_words results/lut.sh "$@")
 		(cd nn && "$tmp/nn.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
 		echo "run $i of $runs done" >&2
 	done
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 stat=(go run golang.org/x/perf/cmd/benchstat -row .name,/shape -col /path -filter .unit:sec/op)
 {

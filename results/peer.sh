@@ -69,6 +69,7 @@ done
 
 gobench=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda|fda\+na)$' -test.count 1 -test.benchtime 2s)
 out=$tmp/peer.txt
+load_before=$(load_now)
 {
 	echo "command: results/peer.sh $pairs"
 	echo "machine: $(cpu_cores)"
@@ -76,9 +77,8 @@ out=$tmp/peer.txt
 	echo "go: $(go version)"
 	echo "gradbench: go test -c ./bench && GOMAXPROCS=$threads bench.test $(shell_words "${gobench[@]}")"
 	echo "pytorch: bench/peer/resnet20.py --est $ests --batch 128 --threads $threads --benchtime 2"
-	echo "load-before: $(uptime)"
+	echo "load-before: $load_before"
 } >"$out"
-load_before=$(uptime)
 commit=$(head_commit)
 for i in $(seq 1 "$pairs"); do
 	go_run() { (cd bench && GOMAXPROCS=$threads "$tmp/bench.test" "${gobench[@]}") | grep -Ev '^(PASS|ok)'; }
@@ -100,7 +100,7 @@ for i in $(seq 1 "$pairs"); do
 	cat "$tmp/pair.txt" >>"$out"
 	echo "pair $i of $pairs done" >&2
 done
-load_after=$(uptime)
+load_after=$(load_now)
 echo "load-after: $load_after" >>"$out"
 mv "$out" "$(staged results/peer.txt)"
 

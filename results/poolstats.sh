@@ -36,7 +36,7 @@ runs=${RUNS-3}
 whole_arg poolstats "RUNS, the number of alternations" 1 "$runs"
 stage_begin
 go test -c -o "$tmp/bench.test" ./bench
-load_before=$(uptime)
+load_before=$(load_now)
 for r in $(seq "$runs"); do
 	for c in 1 2; do
 		mkdir -p "$tmp/$r-$c"
@@ -45,7 +45,7 @@ for r in $(seq "$runs"); do
 	done
 	echo "run $r of $runs done" >&2
 done
-load_after=$(uptime)
+load_after=$(load_now)
 
 # numbers FILE: the step's wall ms and the unused goroutine ms per step
 # from the first line of a table of -trainstep.poolstats.

@@ -85,9 +85,9 @@ args=(-test.run '^$' -test.bench 'TrainStep/model=resnet20/est=(ste|fda\+na)$' -
 	echo "commit: $(head_commit)"
 	echo "go: $(go version)"
 	echo "cores: $(nproc)"
-	echo "load-before: $(uptime)"
+	echo "load-before: $(load_now)"
 	(cd bench && "$tmp/bench.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$tmp/bench.txt"
 for f in bench.txt ste.pprof fda+na.pprof; do mv "$tmp/$f" "$(staged "$dir/$f")"; done
 

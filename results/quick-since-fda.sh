@@ -60,14 +60,14 @@ else
 		echo "command: $(shell_words gradbench "${cmd[@]}")"
 		echo "machine: $(uname -srm); $(cpu_model); $(nproc) cores"
 		echo "go: $(go version)"
-		echo "load before: $(uptime)"
+		echo "load before: $(load_now)"
 	} >>"$session"
 	# What gradbench run says before it trains: the expected time.
 	gb plan "${sweep[@]}" --estimate --quiet >/dev/null
 	for c in $cells; do
 		gb run "${sweep[@]}" --cell "$c"
 	done
-	echo "load after: $(uptime)" >>"$session"
+	echo "load after: $(load_now)" >>"$session"
 	cp "$session" "$(staged "$out/machine.txt")"
 fi
 # The sweep's table, curves and benchmark lines, as gradbench run writes

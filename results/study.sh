@@ -205,7 +205,7 @@ start=$(date +%s)
 	echo "command: $(shell_words results/study.sh "$@")"
 	echo "machine: $(cpu_cores), $(go version)"
 	echo "commit: $(head_commit)"
-	echo "load-before: $(uptime)"
+	echo "load-before: $(load_now)"
 	echo "started: $(date -u +%FT%TZ)"
 } >"$tmp/session.txt"
 # Keep the earlier sessions' lines: a study built over several sessions
@@ -330,7 +330,7 @@ if ! $report_only; then
 	end=$(date +%s)
 	{
 		cat "$session"
-		echo "load-after: $(uptime)"
+		echo "load-after: $(load_now)"
 		echo "wall time of this session: $(((end - start) / 60)) minutes"
 	} >"$(staged $out/machine.txt)"
 fi

@@ -87,7 +87,7 @@ if [ "$label" != --report ]; then
 		echo "commit: $(head_commit)"
 		[ -z "$base" ] || echo "base: $base"
 		echo "go: $(go version)"
-		echo "load-before: $(uptime)"
+		echo "load-before: $(load_now)"
 		for i in $(seq 1 "$runs"); do
 			for procs in 1 2; do
 				for code in "${codes[@]}"; do
@@ -113,7 +113,7 @@ if [ "$label" != --report ]; then
 				GOMAXPROCS=$procs "$tmp/parallel.test" -test.run '^$' -test.bench '^BenchmarkFor$' -test.count 6 -test.benchtime 0.2s | grep -Ev '^(PASS|ok)'
 			done
 		fi
-		echo "load-after: $(uptime)"
+		echo "load-after: $(load_now)"
 	} >"$out"
 	mv "$out" "$(staged "results/threads-$label.txt")"
 fi

@@ -51,7 +51,7 @@ timed() {
 	# What `gradbench run` with no flags (the README's default benchmark)
 	# expects before it starts, from a few training steps it times.
 	echo "- \`gradbench run\` with no flags, in an empty output directory, prints before it starts: $("$tmp/gradbench" plan --estimate --quiet --out "$tmp/default" 2>&1 >/dev/null | grep '^expected:')"
-	echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- load after: $(load_now)"
 } >"$(staged results/timing.md)"
 stage_commit
 cat results/timing.md

@@ -32,7 +32,7 @@ cmd=$(shell_words results/winograd-bound.sh "$@")
 		(cd nn && GOMAXPROCS=1 "$tmp/nn.test" "${args[@]}") | grep -Ev '^(PASS|ok)'
 		echo "run $i of $runs done" >&2
 	done
-	echo "load-after: $(uptime)"
+	echo "load-after: $(load_now)"
 } >"$(staged "$out")"
 stat=(go run golang.org/x/perf/cmd/benchstat -row /dir -col /op -filter .unit:sec/op)
 {
