@@ -83,6 +83,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	loss.Y.Label.Text = "cross-entropy"
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
+	spaceLegendRows(&legend)
 	panels := []*plot.Plot{acc, loss}
 	diag := hasDiagnostics(rs)
 	if diag {

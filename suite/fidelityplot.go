@@ -39,6 +39,7 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	p.X.Tick.Label.YAlign = draw.YCenter
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
+	spaceLegendRows(&legend)
 	for i, l := range lines {
 		col, dashes := lineStyle(i)
 		var thumbs []plot.Thumbnailer

@@ -244,7 +244,7 @@ func (s *Surrogates) panel(title string) *plot.Plot {
 	p.Add(plotter.NewGrid())
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(12), -vg.Points(6)
-	p.Legend.Padding = vg.Points(2)
+	spaceLegendRows(&p.Legend)
 	p.X.Min, p.X.Max = s.Options.From, s.Options.To
 	p.X.Tick.Marker = labelledTicks{}
 	p.Y.Tick.Marker = yTicks{}
