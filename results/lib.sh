@@ -48,8 +48,12 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 # head_commit prints HEAD's short hash, with " (modified)" when the tree
 # outside results/ differs from it: the code a record was measured with.
 # In a tree that is no git checkout (a release archive), or without git,
-# it says the commit is unknown, and why.
+# it says the commit is unknown, and why: which of the two it is.
 head_commit() {
+	if ! command -v git >/dev/null; then
+		echo "unknown (no git on PATH)"
+		return
+	fi
 	if ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
 		echo "unknown (not a git checkout)"
 		return

@@ -27,23 +27,30 @@ const (
 // paper's ablation tables; AblationSides: the sides table). order is as
 // for WriteTable.
 func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error) {
-	return SweepTablesNotRun(recs, order, ablation, nil)
+	return SweepTablesNotRun(recs, order, ablation, nil, nil)
 }
 
 // SweepTablesNotRun is SweepTables of a sweep some of whose cells have
 // no record (gradbench run --no-train): the specs of notRun, of order,
 // are those none of whose cells has one, shown as not run (a row of the
 // main table, a line after a table without rows for them) in the
-// workloads with records of some spec of order, as gradbench table
-// --first --missing=show shows them.
-func SweepTablesNotRun(recs []*Record, order []string, ablation string, notRun []string) ([]byte, error) {
+// workloads of the sweep's own records, own, of recs. A workload of
+// recs that holds none of own is another sweep's, run into the same
+// directory: it is tabulated as run of that sweep tabulates it, without
+// rows for estimators it never asked for, even where it has records of
+// some spec of order (ste, the baseline of most sweeps).
+func SweepTablesNotRun(recs []*Record, order []string, ablation string, notRun []string, own []*Record) ([]byte, error) {
+	in := map[string]bool{}
+	for _, r := range own {
+		in[r.Key] = true
+	}
 	var b bytes.Buffer
-	if err := writeTableOf(&b, TableMain, recs, order, notRun, nil); err != nil {
+	if err := writeTableOf(&b, TableMain, recs, order, notRun, in, nil); err != nil {
 		return nil, err
 	}
 	if ablation != "" {
 		b.WriteString("\n")
-		if err := writeTableOf(&b, ablation, recs, order, notRun, nil); err != nil {
+		if err := writeTableOf(&b, ablation, recs, order, notRun, in, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -561,7 +568,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		}
 	}
 	var out bytes.Buffer
-	if err := writeTableOf(&out, o.Table, recs, order, notRun, o.Seeds); err != nil {
+	if err := writeTableOf(&out, o.Table, recs, order, notRun, nil, o.Seeds); err != nil {
 		return nil, err
 	}
 	t.Table = out.Bytes()

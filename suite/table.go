@@ -52,7 +52,7 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 	if notRun {
 		show = order
 	}
-	return writeTableOf(w, name, rs, order, show, nil)
+	return writeTableOf(w, name, rs, order, show, nil, nil)
 }
 
 // writeTableOf is writeTable over the runs of seeds only, when seeds is
@@ -64,8 +64,10 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 // spec of order: --estimators --missing=show passes order itself, and
 // --first --missing=show the specs of order without a record in any
 // workload, whose rows a workload of other estimators, or one that
-// lacks an estimator another has, would not have shown.
-func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, seeds []uint64) error {
+// lacks an estimator another has, would not have shown. With in, which
+// names records by key, only a workload with one of them shows notRun
+// (run --no-train: the sweep's own workloads; see SweepTablesNotRun).
+func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, in map[string]bool, seeds []uint64) error {
 	if err := checkSameData(rs); err != nil {
 		return err
 	}
@@ -112,6 +114,9 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		notRun := notRun
 		if len(missingSpecs(order, wl)) == len(order) {
 			notRun = nil // a workload of other estimators alone
+		}
+		if in != nil && !slices.ContainsFunc(wl, func(r *Record) bool { return in[r.Key] }) {
+			notRun = nil // a workload of another sweep
 		}
 		write := write
 		if name == TableMain && len(notRun) > 0 {

@@ -242,7 +242,7 @@ func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs
 	for _, s := range sweep.Specs {
 		order = append(order, s.String())
 	}
-	tables, err := suite.SweepTablesNotRun(recs, order, ablation, notRun)
+	tables, err := suite.SweepTablesNotRun(recs, order, ablation, notRun, recs)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs
 		return err
 	}
 	if others > 0 {
-		if tables, err = suite.SweepTablesNotRun(all, order, ablation, notRun); err != nil {
+		if tables, err = suite.SweepTablesNotRun(all, order, ablation, notRun, recs); err != nil {
 			return err
 		}
 	}

@@ -69,3 +69,32 @@ func TestRunNoTrain(t *testing.T) {
 		t.Errorf("run --no-train of a recorded sweep printed\n%s\nwant run's table; stderr:\n%s", stdout, stderr)
 	}
 }
+
+// TestRunNoTrainOtherSweep: an estimator none of whose cells has a
+// record is shown as not run in the sweep's own workloads only. --out
+// holds another recipe's sweep of ste alone; the sweep of ste and fda
+// whose fda cells all failed showed an "fda not run" row in that other
+// sweep's section too (it has records of ste, one of the sweep's
+// estimators), a row run of that sweep never writes and which reads as
+// if that sweep had asked for fda.
+func TestRunNoTrainOtherSweep(t *testing.T) {
+	dir, recipe, out := tinyWorkdir(t)
+	gradbenchOK(t, "run", "--quiet", "--out", out, "--recipe", otherRecipe(t, dir), "--estimators", "ste")
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--seeds", "1", "--out", out}
+	gradbenchOK(t, append([]string{"run", "--quiet", "--cell", "0"}, sweep...)...) // ste's cell
+	stdout, _ := gradbenchOK(t, append([]string{"run", "--no-train"}, sweep...)...)
+	if n := len(regexp.MustCompile(`(?m)^\| fda +\| +not run \|`).FindAllString(stdout, -1)); n != 1 {
+		t.Errorf("run --no-train printed %d fda rows not run, want 1 (the sweep's workload):\n%s", n, stdout)
+	}
+	table := readFile(t, filepath.Join(out, suite.TableFile))
+	sections := strings.Split(table, "### ")
+	if len(sections) != 3 {
+		t.Fatalf("table.md has %d sections, want 2:\n%s", len(sections)-1, table)
+	}
+	if own := sections[1]; !regexp.MustCompile(`(?m)^\| fda +\| +not run \|`).MatchString(own) {
+		t.Errorf("the sweep's section of table.md lacks fda not run:\n%s", own)
+	}
+	if other := sections[2]; strings.Contains(other, "fda") {
+		t.Errorf("the other sweep's section of table.md names fda, which it never ran nor asked for:\n%s", other)
+	}
+}
