@@ -128,11 +128,7 @@ func writeFake(t *testing.T, dir, name, script string) {
 // committed records, from the copy's top unless the case names another
 // directory to start them from, where the paths they are given are.
 func TestScriptsCommitAllOutputsTogether(t *testing.T) {
-	for _, name := range []string{"bash", "flock", "git"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "flock", "git")
 	const key = "0123456789abcdef"
 	for _, c := range []struct {
 		name string
@@ -176,11 +172,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			if c.name == "fidelity-bench" {
-				for _, tool := range []string{"/usr/bin/time", "free"} {
-					if _, err := exec.LookPath(tool); err != nil {
-						t.Skipf("no %s", tool)
-					}
-				}
+				skipWithout(t, "/usr/bin/time", "free")
 			}
 			script, err := os.ReadFile("../results/" + c.name + ".sh")
 			if err != nil {
@@ -331,11 +323,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 // one adds its own after them, as results/study.sh does; sessions.tmp
 // goes once machine.txt is written.
 func TestQuickSinceFDAResumeKeepsSessions(t *testing.T) {
-	for _, name := range []string{"bash", "flock"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "flock")
 	dir := t.TempDir()
 	for _, name := range []string{"quick-since-fda.sh", "lib.sh"} {
 		b, err := os.ReadFile("../results/" + name)

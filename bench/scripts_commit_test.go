@@ -17,11 +17,7 @@ import (
 // that is one, which sends a reader looking for the wrong cause; it says
 // that git is missing. A tree that is no checkout still says so.
 func TestHeadCommitUnknown(t *testing.T) {
-	for _, name := range []string{"bash", "git"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "git")
 	// A git checkout of the scripts, with one commit.
 	checkout := scriptTree(t)
 	git := exec.Command("bash", "-c", `git init -q && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm x`)

@@ -158,9 +158,7 @@ func TestScriptsNameLoadWithoutUptime(t *testing.T) {
 // and the script goes on; where the file reads, it gives its three
 // averages, and record_head's load-before: line is that.
 func TestLoadNowUnreadable(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
+	skipWithout(t, "bash")
 	dir := scriptTree(t)
 	readable := filepath.Join(t.TempDir(), "loadavg")
 	writeFiles(t, filepath.Dir(readable), "0.50 0.40 0.30 1/123 4567\n", "loadavg")

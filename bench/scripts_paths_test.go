@@ -88,11 +88,7 @@ func runScript(t *testing.T, dir, name, from string, env []string, args ...strin
 // (the build's) and one in suite/ (the benchmarks'). Each is read from
 // where the script was started.
 func TestScriptsResolvePathsWhereStarted(t *testing.T) {
-	for _, name := range []string{"bash", "flock"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "flock")
 	dir := scriptTree(t, "data", "diagnostics-overhead")
 	from := t.TempDir()
 	// A go that writes its GRADBENCH_DATA into a file and fails: the
@@ -173,9 +169,7 @@ func TestScriptsSourceLibAfterCd(t *testing.T) {
 // would have read them. With its records and weights there the script
 // goes on to its build (here a go that fails with status 97).
 func TestBopBNDirWithGlobCharacters(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
+	skipWithout(t, "bash")
 	dir := scriptTree(t, "bop-bn")
 	from := t.TempDir()
 	runs := filepath.Join(from, "runs [old]")
@@ -216,11 +210,7 @@ func TestBopBNDirWithGlobCharacters(t *testing.T) {
 // the repository's top. It refuses it as gradbench does; ./NAME, and the
 // name where no such file is, go on (to a go that fails with status 97).
 func TestFidelityRecipeNameAndFile(t *testing.T) {
-	for _, name := range []string{"bash", "python3"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "python3")
 	dir := scriptTree(t, "fidelity")
 	writeFiles(t, dir, "{}\n", "suite/recipes/quick.json")
 	from, elsewhere := t.TempDir(), t.TempDir()
@@ -248,11 +238,7 @@ func TestFidelityRecipeNameAndFile(t *testing.T) {
 // the file of that name there, not the one where the script was started
 // (there was none): it is refused, naming where the script looked.
 func TestFidelityRecipeFromWhereStarted(t *testing.T) {
-	for _, name := range []string{"bash", "python3"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "python3")
 	dir := scriptTree(t, "fidelity")
 	writeFiles(t, dir, "{}\n", "suite/recipes/quick.json", "mine")
 	from := t.TempDir()
@@ -302,11 +288,7 @@ func goQuotedSplit(s string) []string {
 // arguments of the tests' run into the file $GOLOG, one a line.
 func i386Tree(t *testing.T) (dir, bin string) {
 	t.Helper()
-	for _, tool := range []string{"bash", "awk"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s", tool)
-		}
-	}
+	skipWithout(t, "bash", "awk")
 	dir = scriptTree(t, "i386")
 	awk, err := os.ReadFile("../results/failing.awk")
 	if err != nil {

@@ -103,11 +103,7 @@ func showCall(c string) string {
 // the script called them with, and, for the lines that give the runs of
 // test binaries (run:), make every such call the script made.
 func TestScriptsCommandLinesPasteSafe(t *testing.T) {
-	for _, name := range []string{"bash", "flock", "mktemp"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "flock", "mktemp")
 	// A go test flag with the shell's syntax in it.
 	flags := []string{"-skip=Foo|Bar(x)"}
 	lock := filepath.Join(t.TempDir(), "my lock")
@@ -204,9 +200,7 @@ func mapCalls(calls []string) []string {
 // that bash reads back as those words, whatever they hold, and leaves a
 // word of the characters no shell reads as syntax as it is.
 func TestShellWords(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
+	skipWithout(t, "bash")
 	dir := scriptTree(t)
 	words := []string{
 		"go", "-test.run", "^$", "", "a b", "it's", `"q"`, "x|y", "(z)", "a;b", "a&b", "*", "?", "[ab]",
@@ -243,11 +237,7 @@ func TestShellWords(t *testing.T) {
 // results/ab-step.sh writes (as every A/B script, through ab_args) as
 // the script and the arguments it was given.
 func TestScriptsOwnCommandLine(t *testing.T) {
-	for _, name := range []string{"bash", "flock", "git", "mktemp"} {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("no %s", name)
-		}
-	}
+	skipWithout(t, "bash", "flock", "git", "mktemp")
 	dir := scriptTree(t, "ab-step")
 	writeFiles(t, dir, "package bench\n", "bench/x.go")
 	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
