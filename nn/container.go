@@ -63,13 +63,7 @@ func (r *Residual) Children() []Layer { return []Layer{r.Body, r.Shortcut} }
 // its own pass (forwardAdder: BatchNorm does); the result is then that
 // layer's output tensor. A nil Body is a programmer error and panics.
 func (r *Residual) Forward(x *Tensor) *Tensor {
-	if r.Body == nil {
-		panic("nn: Residual.Forward: Body is nil, want the layers the shortcut goes around")
-	}
-	s := x
-	if r.Shortcut != nil {
-		s = r.Shortcut.Forward(x)
-	}
+	s := r.shortcut("Forward", Layer.Forward, x)
 	return forwardPlus(r.Body, x, s, &r.out, &r.add)
 }
 
@@ -77,14 +71,23 @@ func (r *Residual) Forward(x *Tensor) *Tensor {
 // gradients: the shortcut's first, added by the body's first layer in its
 // own pass where it can (backwardAdder).
 func (r *Residual) Backward(dy *Tensor) *Tensor {
-	if r.Body == nil {
-		panic("nn: Residual.Backward: Body is nil, want the layers the shortcut goes around")
-	}
-	s := dy
-	if r.Shortcut != nil {
-		s = r.Shortcut.Backward(dy)
-	}
+	s := r.shortcut("Backward", Layer.Backward, dy)
 	return backwardPlus(r.Body, dy, s, &r.dx, &r.add)
+}
+
+// shortcut returns the shortcut's pass (Layer.Forward or Layer.Backward,
+// named method) over t, or t itself for the identity shortcut, after
+// checking that the residual has a body: the part Forward and Backward
+// share, so that the two passes cannot disagree on the identity rule or
+// on what a nil Body is.
+func (r *Residual) shortcut(method string, pass func(Layer, *Tensor) *Tensor, t *Tensor) *Tensor {
+	if r.Body == nil {
+		panic("nn: Residual." + method + ": Body is nil, want the layers the shortcut goes around")
+	}
+	if r.Shortcut == nil {
+		return t
+	}
+	return pass(r.Shortcut, t)
 }
 
 // addJob is addTo split over the worker pool.

@@ -96,6 +96,18 @@ tables() {
 			for (i = 1; i <= n; i++) a[i] = v[e, c, i]
 			return sprintf(" | %.1f%s", med(a, n), unit)
 		}
+		# head prints the title of a table, a blank line, its header row and
+		# the alignment row, the estimator column left and every other
+		# right, as many as the header has columns.
+		function head(title, header,   n, sep, i) {
+			n = gsub(/\|/, "|", header) - 1
+			sep = "|:--|"
+			for (i = 2; i <= n; i++) sep = sep "--:|"
+			print title
+			print ""
+			print header
+			print sep
+		}
 		/^config: / { cfg = $2; next }
 		/^Benchmark/ {
 			if (!match($1, /est=[^\/]+/)) next
@@ -112,10 +124,8 @@ tables() {
 			}
 		}
 		END {
-			print "Median step times, and per step the time the two goroutines of the coupled runs waited at the barriers (summed) and how many of those waits went to sleep:"
-			print ""
-			print "| estimator | one core | two cores | halves | lockstep | coupled | lockstep: waits | coupled: waits | coupled: sleeps |"
-			print "|:--|--:|--:|--:|--:|--:|--:|--:|--:|"
+			head("Median step times, and per step the time the two goroutines of the coupled runs waited at the barriers (summed) and how many of those waits went to sleep:",
+				"| estimator | one core | two cores | halves | lockstep | coupled | lockstep: waits | coupled: waits | coupled: sleeps |")
 			for (k = 1; k <= ne; k++) {
 				e = ests[k]
 				n = count[e, "one"]
@@ -126,10 +136,8 @@ tables() {
 				print line " |"
 			}
 			print ""
-			print "Speed-ups over the one-core step, run by run, as median (range); the share is the time of the halves over that of the coupled copies:"
-			print ""
-			print "| estimator | two cores | halves | lockstep | coupled | coupled: share of the halves |"
-			print "|:--|--:|--:|--:|--:|--:|"
+			head("Speed-ups over the one-core step, run by run, as median (range); the share is the time of the halves over that of the coupled copies:",
+				"| estimator | two cores | halves | lockstep | coupled | coupled: share of the halves |")
 			for (k = 1; k <= ne; k++) {
 				e = ests[k]
 				n = count[e, "one"]

@@ -196,40 +196,53 @@ func TestFindingsHolm(t *testing.T) {
 		top1, _, _ := strings.Cut(tableText(t, TableFindings, offsetRecords(8, rows, specs), append([]string{"ste"}, specs...)), "\n- **Train loss**")
 		return top1
 	}
-	// Some stay: of a, e and z (m = 3), a's 3 × 0.0078 = 0.023 stays,
-	// e's max(0.023, 2 × 0.0469) = 0.094 does not.
-	hasAll(t, "some stay", findings("a", "e", "z"),
-		"Higher than ste beyond seed noise: a (Δ +4.50 points",
-		"Higher than ste by both tests alone, not after Holm's correction: e (Δ +3.12 points",
-		"After Holm's correction for the 3 comparisons with ste on this metric, these stay beyond seed noise: a (adjusted p = 0.023); these do not: e (adjusted p = 0.094).")
-	// All stay: a's 2 × 0.0078 = 0.016, b's 0.0234. Then with l, below
-	// ste on every seed (m = 3): l and a tie at 0.0078, the first gets 3
-	// × 0.0078 = 0.023 and the second 2 × 0.0078 raised to it, b 0.0234;
-	// named better first (b, a higher), then worse (l).
-	hasAll(t, "both stay", findings("a", "b"),
-		"After Holm's correction for the 2 comparisons with ste on this metric, both stay beyond seed noise: a (adjusted p = 0.016); b (adjusted p = 0.023).")
-	hasAll(t, "all stay, better first", findings("l", "b", "a"),
-		"Higher than ste beyond seed noise: b (",
-		"Lower than ste beyond seed noise: l (",
-		"all 3 stay beyond seed noise: b (adjusted p = 0.023); a (adjusted p = 0.023); l (adjusted p = 0.023).")
-	// One that stays: a alone beyond noise, z noise (m = 2).
-	hasAll(t, "one stays", findings("a", "z"),
-		"After Holm's correction for the 2 comparisons with ste on this metric, it stays beyond seed noise: a (adjusted p = 0.016).")
-	// None stays, and not for want of seeds (3 × 2/2^8 = 0.023 < 0.05):
-	// e's 0.0469 is the smallest p, times 3; f, e mirrored below ste,
-	// ties with it (2 × 0.0469 raised to 0.141).
-	none := findings("e", "z", "y")
-	hasAll(t, "none stays", none,
-		"After Holm's correction for the 3 comparisons with ste on this metric, it does not stay beyond seed noise: e (adjusted p = 0.141).")
-	hasNone(t, "none stays", none, "a limit of the design")
-	none = findings("f", "e", "z")
-	hasAll(t, "none of two stays", none,
-		"After Holm's correction for the 3 comparisons with ste on this metric, none of them stays beyond seed noise: e (adjusted p = 0.141); f (adjusted p = 0.141).")
-	hasNone(t, "none of two stays", none, "a limit of the design")
-	// No correction to speak of for a family of one.
-	hasNone(t, "a family of one", findings("a"), "Holm's correction for the")
-	// Nothing beyond noise, enough seeds: nothing to say.
-	hasNone(t, "only noise", findings("z", "y"), "Holm's correction for the")
+	for _, tc := range []struct {
+		name       string
+		specs      []string
+		has, lacks []string
+	}{
+		// Some stay: of a, e and z (m = 3), a's 3 × 0.0078 = 0.023 stays,
+		// e's max(0.023, 2 × 0.0469) = 0.094 does not.
+		{"some stay", []string{"a", "e", "z"}, []string{
+			"Higher than ste beyond seed noise: a (Δ +4.50 points",
+			"Higher than ste by both tests alone, not after Holm's correction: e (Δ +3.12 points",
+			"After Holm's correction for the 3 comparisons with ste on this metric, these stay beyond seed noise: a (adjusted p = 0.023); these do not: e (adjusted p = 0.094).",
+		}, nil},
+		// All stay: a's 2 × 0.0078 = 0.016, b's 0.0234. Then with l,
+		// below ste on every seed (m = 3): l and a tie at 0.0078, the
+		// first gets 3 × 0.0078 = 0.023 and the second 2 × 0.0078 raised
+		// to it, b 0.0234; named better first (b, a higher), then worse
+		// (l).
+		{"both stay", []string{"a", "b"}, []string{
+			"After Holm's correction for the 2 comparisons with ste on this metric, both stay beyond seed noise: a (adjusted p = 0.016); b (adjusted p = 0.023).",
+		}, nil},
+		{"all stay, better first", []string{"l", "b", "a"}, []string{
+			"Higher than ste beyond seed noise: b (",
+			"Lower than ste beyond seed noise: l (",
+			"all 3 stay beyond seed noise: b (adjusted p = 0.023); a (adjusted p = 0.023); l (adjusted p = 0.023).",
+		}, nil},
+		// One that stays: a alone beyond noise, z noise (m = 2).
+		{"one stays", []string{"a", "z"}, []string{
+			"After Holm's correction for the 2 comparisons with ste on this metric, it stays beyond seed noise: a (adjusted p = 0.016).",
+		}, nil},
+		// None stays, and not for want of seeds (3 × 2/2^8 = 0.023 <
+		// 0.05): e's 0.0469 is the smallest p, times 3; f, e mirrored
+		// below ste, ties with it (2 × 0.0469 raised to 0.141).
+		{"none stays", []string{"e", "z", "y"}, []string{
+			"After Holm's correction for the 3 comparisons with ste on this metric, it does not stay beyond seed noise: e (adjusted p = 0.141).",
+		}, []string{"a limit of the design"}},
+		{"none of two stays", []string{"f", "e", "z"}, []string{
+			"After Holm's correction for the 3 comparisons with ste on this metric, none of them stays beyond seed noise: e (adjusted p = 0.141); f (adjusted p = 0.141).",
+		}, []string{"a limit of the design"}},
+		// No correction to speak of for a family of one.
+		{"a family of one", []string{"a"}, nil, []string{"Holm's correction for the"}},
+		// Nothing beyond noise, enough seeds: nothing to say.
+		{"only noise", []string{"z", "y"}, nil, []string{"Holm's correction for the"}},
+	} {
+		top1 := findings(tc.specs...)
+		hasAll(t, tc.name, top1, tc.has...)
+		hasNone(t, tc.name, top1, tc.lacks...)
+	}
 
 	// Six seeds and six comparisons: 6 × 2/2^6 = 0.19, none could stay;
 	// with nothing beyond noise, the limit is still said.

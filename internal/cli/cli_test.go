@@ -440,23 +440,10 @@ func TestTimesPrinted(t *testing.T) {
 		{3, 1e-300, "3e-300"},
 		{-2, 0.5, "-1"},
 		{7, 0, "0"},
-	} {
-		if got := TimesPrinted(tt.c, tt.w); got != tt.want {
-			t.Errorf("TimesPrinted(%d, %v) = %s, want %s", tt.c, tt.w, got, tt.want)
-		}
-	}
-}
-
-// TestTimesPrintedNotFinite: a factor that is NaN or infinite made
-// TimesPrinted panic (the NaN its decimal parse refused left a nil
-// number to multiply, and ∞ × 0 is big.Float's ErrNaN panic), in a
-// message that was to report the value. It gives what float64 gives.
-func TestTimesPrintedNotFinite(t *testing.T) {
-	for _, tt := range []struct {
-		c    int
-		w    float64
-		want string
-	}{
+		// A factor that is NaN or infinite made TimesPrinted panic (the
+		// NaN its decimal parse refused left a nil number to multiply,
+		// and ∞ × 0 is big.Float's ErrNaN panic), in a message that was
+		// to report the value. It gives what float64 gives.
 		{100, math.NaN(), "NaN"},
 		{100, math.Inf(1), "+Inf"},
 		{-3, math.Inf(1), "-Inf"},
