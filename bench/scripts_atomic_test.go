@@ -172,7 +172,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			if c.name == "fidelity-bench" {
-				skipWithout(t, "/usr/bin/time", "free")
+				skipWithout(t, "/usr/bin/time")
 			}
 			script, err := os.ReadFile("../results/" + c.name + ".sh")
 			if err != nil {

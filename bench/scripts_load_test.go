@@ -15,16 +15,19 @@ import (
 )
 
 // withoutUptime returns path, a PATH= entry for a script's environment,
-// with a directory first that holds an uptime that fails, as on a
-// machine without procps (a minimal Debian).
+// with a directory first that holds an uptime, a ps and a free that
+// fail, as on a machine without procps (a minimal Debian), which
+// provides all three.
 func withoutUptime(t *testing.T, path string) string {
 	t.Helper()
-	noUptime := t.TempDir()
-	writeFiles(t, noUptime, "#!/bin/sh\necho 'uptime: not found' >&2\nexit 127\n", "uptime")
-	if err := os.Chmod(filepath.Join(noUptime, "uptime"), 0o755); err != nil {
-		t.Fatal(err)
+	noProcps := t.TempDir()
+	for _, name := range []string{"uptime", "ps", "free"} {
+		writeFiles(t, noProcps, "#!/bin/sh\necho '"+name+": not found' >&2\nexit 127\n", name)
+		if err := os.Chmod(filepath.Join(noProcps, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return "PATH=" + noUptime + string(os.PathListSeparator) + strings.TrimPrefix(path, "PATH=")
+	return "PATH=" + noProcps + string(os.PathListSeparator) + strings.TrimPrefix(path, "PATH=")
 }
 
 // loadLines finds a record's load lines (load-before:, # load after:,
@@ -66,14 +69,61 @@ func checkLoadLines(t *testing.T, what, dir, rec string) {
 	}
 }
 
+// procLines finds what the records of results/diagnostics-overhead.sh
+// and results/fidelity-bench.sh (and fidelity-cost.sh) read from /proc
+// besides the load: the busiest processes and the machine's memory,
+// with the value each names.
+var procLines = regexp.MustCompile(`(?m)(?:Busiest processes when it started: (.*)$|^# machine: .*, ([^,\n]*), go version |^# machine: .*, ([^,\n]*)$)`)
+
+// procValue is what such a value must be: the processes, as
+// results/lib.sh's busiest prints them, or the memory, as its mem_total
+// does, or either unknown and why.
+var procValue = regexp.MustCompile(`^(?:[^,]+ \([0-9.]+% CPU, nice -?[0-9]+\)(?:, [^,]+ \([0-9.]+% CPU, nice -?[0-9]+\))*\.(?: .*)?|[0-9]+ GiB|unknown \(cannot read [^ ]+: not Linux\?\)\.?)$`)
+
+// checkProcLines reports an error if a line of the file rec below dir
+// that names the busiest processes or the memory (procLines) names
+// neither, nor says it is unknown, and where the record is one of the
+// scripts that give them (diagnostics-overhead, fidelity-bench,
+// fidelity-cost), if it has no such line.
+func checkProcLines(t *testing.T, what, dir, rec string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, rec))
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+		return
+	}
+	n := 0
+	for _, m := range procLines.FindAllStringSubmatch(string(b), -1) {
+		for _, v := range m[1:] {
+			if v == "" {
+				continue
+			}
+			n++
+			if !procValue.MatchString(v) {
+				t.Errorf("%s wrote %s with the line %q, whose %q names neither the processes nor the memory, nor says it is unknown", what, rec, m[0], v)
+			}
+		}
+	}
+	switch filepath.Base(rec) {
+	case "diagnostics-overhead.md", "fidelity-bench.txt", "fidelity-cost.txt":
+		if n == 0 {
+			t.Errorf("%s wrote %s without the busiest processes or the memory:\n%s", what, rec, b)
+		}
+	}
+}
+
 // TestScriptsNameLoadWithoutUptime: results/lib.sh's record_head, which
 // opens the record of most scripts, and the scripts themselves read the
 // load from uptime, which procps provides and a minimal Debian lacks:
 // without it a record said "load-before: " with nothing after it, and a
 // script that kept the load in a variable first (load_before=$(uptime),
-// under set -e) stopped there. Each script runs here with fakes of go and
-// of the programs it runs, and an uptime that fails, and each of its
-// records names the load before and after its runs.
+// under set -e) stopped there. The same went for the busiest processes
+// (ps, which stopped results/diagnostics-overhead.sh) and the memory
+// (free, which left results/fidelity-bench.sh's "# machine:" line with
+// " GiB" alone), which procps provides too. Each script runs here with
+// fakes of go and of the programs it runs, and an uptime, a ps and a
+// free that fail, and each of its records names the load before and
+// after its runs, and the busiest processes or the memory it gives.
 func TestScriptsNameLoadWithoutUptime(t *testing.T) {
 	skipWithout(t, "bash", "flock", "git", "mktemp")
 	const key = "0123456789abcdef"
@@ -100,9 +150,9 @@ func TestScriptsNameLoadWithoutUptime(t *testing.T) {
 		{"winograd-bound", fakeGo, nil, []string{"1"}, []string{"results/winograd-bound.txt"}, nil},
 		// Those that write their own head.
 		{"bop-bn", fakeGo, nil, []string{"results/fmnist-10"}, []string{"results/bop-bn.md"}, nil},
-		{"diagnostics-overhead", fakeGo, nil, nil, []string{"results/diagnostics-overhead.md"}, []string{"ps"}},
-		{"fidelity-bench", fakeGo, nil, nil, []string{"results/fidelity-bench.txt"}, []string{"/usr/bin/time", "free"}},
-		{"fidelity-cost", fakeGo, nil, []string{"HEAD", "1"}, []string{"results/fidelity-cost.txt"}, []string{"/usr/bin/time", "free"}},
+		{"diagnostics-overhead", fakeGo, nil, nil, []string{"results/diagnostics-overhead.md"}, nil},
+		{"fidelity-bench", fakeGo, nil, nil, []string{"results/fidelity-bench.txt"}, []string{"/usr/bin/time"}},
+		{"fidelity-cost", fakeGo, nil, []string{"HEAD", "1"}, []string{"results/fidelity-cost.txt"}, []string{"/usr/bin/time"}},
 		{"quick-since-fda", fakeGo, []string{"FAKEGO_LINES=2"}, nil, []string{"results/quick-since-fda/machine.txt"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -146,6 +196,7 @@ func TestScriptsNameLoadWithoutUptime(t *testing.T) {
 			}
 			for _, rec := range c.recs {
 				checkLoadLines(t, what, dir, rec)
+				checkProcLines(t, what, dir, rec)
 			}
 		})
 	}
@@ -191,25 +242,97 @@ func TestLoadNowUnreadable(t *testing.T) {
 // also those the tests above cannot run with fakes (study, profile,
 // threads, peer, poolstats, timing, fidelity-estimate).
 func TestScriptsReadLoadOneWay(t *testing.T) {
+	word := regexp.MustCompile(`\buptime\b|/proc/loadavg`)
+	for _, l := range scriptCode(t) {
+		if !word.MatchString(l.code) {
+			continue
+		}
+		// The files load_now and busiest (the time since boot) read.
+		if l.script == "lib.sh" && (l.code == "loadavg=/proc/loadavg" || l.code == "local upfile=$procdir/uptime") {
+			continue
+		}
+		t.Errorf("results/%s:%d reads the load itself, not through load_now (results/lib.sh): %s", l.script, l.n, l.code)
+	}
+}
+
+// A scriptLine is a line of code of a script of results/: the script's
+// base name, the line's number from 1 and its text, trimmed.
+type scriptLine struct {
+	script string
+	n      int
+	code   string
+}
+
+// scriptCode returns the lines of code of every results/*.sh, the
+// comments left out.
+func scriptCode(t *testing.T) []scriptLine {
+	t.Helper()
 	scripts, err := filepath.Glob("../results/*.sh")
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no results/*.sh: %v", err)
 	}
-	word := regexp.MustCompile(`\buptime\b|/proc/loadavg`)
+	var lines []scriptLine
 	for _, p := range scripts {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, line := range strings.Split(string(b), "\n") {
-			code := strings.TrimSpace(line)
-			if strings.HasPrefix(code, "#") || !word.MatchString(code) {
-				continue
+			if code := strings.TrimSpace(line); !strings.HasPrefix(code, "#") {
+				lines = append(lines, scriptLine{filepath.Base(p), i + 1, code})
 			}
-			if filepath.Base(p) == "lib.sh" && code == "loadavg=/proc/loadavg" {
-				continue
-			}
-			t.Errorf("results/%s:%d reads the load itself, not through load_now (results/lib.sh): %s", filepath.Base(p), i+1, code)
+		}
+	}
+	return lines
+}
+
+// TestMemTotalAndBusiestUnreadable: results/lib.sh's mem_total and
+// busiest read /proc, as load_now does, where the scripts ran free and
+// ps (procps, which a minimal Debian lacks). Where /proc reads, they give
+// the memory in whole GiB and the busiest processes; where it cannot be
+// read (a system other than Linux), each says it is unknown and why, and
+// the script, under set -euo pipefail, goes on.
+func TestMemTotalAndBusiestUnreadable(t *testing.T) {
+	skipWithout(t, "bash")
+	dir := scriptTree(t)
+	proc := t.TempDir()
+	// 24683748 kB is 23.5 GiB: free -g said 23. Process 7 has used
+	// 80 of its 100 seconds (100 ticks a second, started at tick 100
+	// of an uptime of 101 s); process 8 (a name with spaces and a
+	// parenthesis) 1 of its 10, at nice 5; process 9 ended before its
+	// stat was read (a directory without one).
+	writeFiles(t, proc, "MemTotal:       24683748 kB\nMemFree: 1 kB\n", "meminfo")
+	writeFiles(t, proc, "101.00 150.00\n", "uptime")
+	writeFiles(t, proc, "7 (gradbench) R 1 1 1 0 -1 0 0 0 0 0 6000 2000 0 0 20 0 3 0 100 0\n", "7/stat")
+	writeFiles(t, proc, "8 (a b) c) S 1 1 1 0 -1 0 0 0 0 0 60 40 0 0 20 5 1 0 9100 0\n", "8/stat")
+	if err := os.Mkdir(filepath.Join(proc, "9"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "proc")
+	for _, c := range []struct{ proc, mem, busiest string }{
+		{proc, "23 GiB", "gradbench (80.0% CPU, nice 0), a b) c (10.0% CPU, nice 5)"},
+		{missing, "unknown (cannot read " + missing + "/meminfo: not Linux?)", "unknown (cannot read " + missing + "/uptime: not Linux?)"},
+	} {
+		script := `set -euo pipefail; cd "$1" && . results/lib.sh && meminfo=$2/meminfo procdir=$2 && mem=$(mem_total) && procs=$(busiest 3) && echo "$mem" && echo "$procs" && echo end`
+		cmd := exec.Command("bash", "-c", script, "bash", dir, c.proc)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		b, err := cmd.Output()
+		if want := c.mem + "\n" + c.busiest + "\nend\n"; err != nil || stderr.Len() != 0 || string(b) != want {
+			t.Errorf("mem_total and busiest with /proc at %s: %v, stdout\n%s\nstderr\n%s\nwant\n%s", c.proc, err, b, stderr.String(), want)
+		}
+	}
+}
+
+// TestScriptsReadProcOneWay: the memory and the busiest processes are
+// read through results/lib.sh's mem_total and busiest alone: no script's
+// command runs free or ps (procps), or names them as programs it needs,
+// also the scripts the tests above cannot run with fakes.
+func TestScriptsReadProcOneWay(t *testing.T) {
+	run := regexp.MustCompile("(?:^|[;&|(`]|\\$\\(|\\b(?:then|do|else|exec|command|need [a-z0-9-]+(?: [^ ]+)*?))\\s*(?:ps|free)(?:\\s|$|\\))")
+	for _, l := range scriptCode(t) {
+		if run.MatchString(l.code) {
+			t.Errorf("results/%s:%d runs ps or free (procps), not results/lib.sh's busiest or mem_total: %s", l.script, l.n, l.code)
 		}
 	}
 }

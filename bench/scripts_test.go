@@ -84,8 +84,10 @@ func TestScriptsRefuseDashLabels(t *testing.T) {
 // that is missing wrote the number wrong, not failed: results/timing.sh
 // and fidelity-estimate.sh without bc wrote every wall time as "0 s"
 // (printf of an empty $(… | bc)), timing.sh without python3 an empty
-// per-epoch column, fidelity-bench.sh and fidelity-cost.sh without free
-// a machine of " GiB", each after minutes of work. Each script names the
+// per-epoch column, each after minutes of work (fidelity-bench.sh and
+// fidelity-cost.sh without free wrote a machine of " GiB": they read
+// the memory from /proc now, through results/lib.sh's mem_total, which
+// TestScriptsNameLoadWithoutUptime runs without free). Each script names the
 // tools it lacks before it builds or runs anything. Here they run with
 // a PATH that holds only dirname (which every script calls first) and
 // flock (which results/lib.sh needs for every script's moves into
@@ -117,8 +119,6 @@ func TestScriptsNeedTheirTools(t *testing.T) {
 		{[]string{"timing"}, []string{"bc", "python3"}},
 		{[]string{"fidelity-estimate"}, []string{"bc"}},
 		{[]string{"fidelity"}, []string{"python3"}},
-		{[]string{"fidelity-bench"}, []string{"free"}},
-		{[]string{"fidelity-cost", "HEAD"}, []string{"free"}},
 		{[]string{"retrain"}, []string{"go", "python3"}},
 		// git, which commit_arg asks before it says the BASE is no commit.
 		{[]string{"ab-step", "x", "HEAD"}, []string{"git"}},

@@ -45,7 +45,7 @@ fi
 args=(-test.run '^$' -test.bench '^BenchmarkTrainStep$' -test.count 5 -test.benchtime 12x)
 raw=$tmp/raw.txt
 load_before=$(load_now)
-busiest=$(ps -eo pcpu=,nice=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s (%s%% CPU, nice %s)", sep, $3, $1, $2; sep = ", "}')
+busiest=$(busiest 3)
 (cd suite && "${lock[@]}" "$bin" "${args[@]}") | tee "$raw"
 load_after=$(load_now)
 {

@@ -21,14 +21,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity-bench 0 "$@"
-need fidelity-bench free /usr/bin/time
+need fidelity-bench /usr/bin/time
 out=results/fidelity-bench.txt
 stage_begin
 go test -c -o "$tmp/suite.test" ./suite
 cmd=(suite.test -test.run '^$' -test.bench '^BenchmarkFidelity$' -test.benchtime 1x -test.count 1 -test.timeout 60m)
 {
 	echo "# command: go test -c -o suite.test ./suite && (cd suite && $(shell_words /usr/bin/time -v "${cmd[@]}"))"
-	echo "# machine: $(cpu_cores), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(go version)"
+	echo "# machine: $(cpu_cores), $(mem_total), $(go version)"
 	echo "# commit: $(head_commit)"
 	echo "# load before: $(load_now)"
 	(cd suite && /usr/bin/time -v -o "$tmp/time" "$tmp/${cmd[0]}" "${cmd[@]:1}") | grep -Ev '^(PASS|ok)'

@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . results/lib.sh
 args_at_most fidelity-cost 2 "$@"
-need fidelity-cost free /usr/bin/time
+need fidelity-cost /usr/bin/time
 base=${1:-}
 [ -n "$base" ] || { echo "results/fidelity-cost.sh: want a BASE commit" >&2; exit 2; }
 commit_arg fidelity-cost "$base"
@@ -32,7 +32,7 @@ out=results/fidelity-cost.txt
 rss() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 {
 	echo "# command: $(shell_words results/fidelity-cost.sh "$@")"
-	echo "# machine: $(cpu_cores), $(free -g | awk '/^Mem:/ {print $2}') GiB"
+	echo "# machine: $(cpu_cores), $(mem_total)"
 	echo "# current: $(head_commit)"
 	echo "# base: $base"
 	echo "# go: $(go version)"

@@ -125,6 +125,77 @@ load_now() {
 	echo "$(date -u +%H:%M:%S) UTC, load average: $one, $five, $fifteen"
 }
 
+# mem_total prints the machine's memory, MemTotal of the file meminfo
+# names (/proc/meminfo), in whole GiB rounded down: "23 GiB", what free -g
+# (procps) printed, without needing it. Where the file cannot be read (a
+# system other than Linux) it is "unknown (cannot read /proc/meminfo: not
+# Linux?)", and the script goes on.
+meminfo=/proc/meminfo
+mem_total() {
+	local kb
+	kb=$(awk '$1 == "MemTotal:" { print $2; exit }' "$meminfo" 2>/dev/null) || kb=''
+	case $kb in
+	'' | *[!0-9]*) echo "unknown (cannot read $meminfo: not Linux?)" ;;
+	*) echo "$((kb / 1048576)) GiB" ;;
+	esac
+}
+
+# busiest N prints the N processes that have used the most CPU, their
+# CPU time over the time since they started, "gradbench (100% CPU, nice
+# 0), kdamond.0 (0.3% CPU, nice 0)", from procdir (/proc: uptime and
+# each process's stat), as ps -eo pcpu=,nice=,comm= --sort=-pcpu
+# (procps) ranks and prints them, without needing it. Where procdir
+# cannot be read (a system other than Linux) it is "unknown (cannot read
+# /proc/uptime: not Linux?)", and the script goes on.
+procdir=/proc
+busiest() {
+	local n=$1 up='' hz f line
+	local upfile=$procdir/uptime
+	{ read -r up _ <"$upfile"; } 2>/dev/null || true
+	if [ -z "$up" ]; then
+		echo "unknown (cannot read $upfile: not Linux?)"
+		return
+	fi
+	# Clock ticks a second, in which stat counts: 100 on Linux where
+	# getconf cannot tell.
+	hz=$(getconf CLK_TCK 2>/dev/null) || hz=''
+	case $hz in '' | 0 | *[!0-9]*) hz=100 ;; esac
+	# A process may end between the glob and the read: it is passed over.
+	for f in "$procdir"/[0-9]*/stat; do
+		if { read -r line <"$f"; } 2>/dev/null; then
+			printf '%s\n' "$line"
+		fi
+	done | awk -v up="$up" -v hz="$hz" -v n="$n" -v none="unknown (no process in $procdir)" '
+	{
+		# pid (comm) state ...: comm may hold spaces and parentheses.
+		l = index($0, "(")
+		r = 0
+		for (i = length($0); i > l; i--) if (substr($0, i, 1) == ")") { r = i; break }
+		if (l == 0 || r == 0) next
+		m++
+		comm[m] = substr($0, l + 1, r - l - 1)
+		split(substr($0, r + 2), f, " ")
+		# f[1] is field 3, the state: utime is 14, stime 15, nice 19,
+		# starttime 22. Tenths of a percent, cut as ps cuts them.
+		secs = up - f[20] / hz
+		tenths[m] = secs > 0 ? int((f[12] + f[13]) * 1000 / hz / secs) : 0
+		nice[m] = f[17]
+	}
+	END {
+		if (m == 0) { print none; exit }
+		for (k = 1; k <= n && k <= m; k++) {
+			best = 0
+			for (i = 1; i <= m; i++) if (!(i in done) && (best == 0 || tenths[i] > tenths[best])) best = i
+			done[best] = 1
+			t = tenths[best]
+			pc = t >= 1000 ? sprintf("%d", int(t / 10)) : sprintf("%d.%d", int(t / 10), t % 10)
+			printf "%s%s (%s%% CPU, nice %s)", sep, comm[best], pc, nice[best]
+			sep = ", "
+		}
+		print ""
+	}'
+}
+
 # bench_record BUILD ENV... -- GO_TEST_ARGS... prints the record of one
 # go test run of a script whose reports benchreport writes (data, engine,
 # inference, kernels): the lines that name the command (the VAR=value

@@ -2,11 +2,14 @@ package suite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gradbench/gradbench/data"
@@ -276,9 +279,32 @@ func runFileOfEval(path string) string {
 		return ""
 	}
 	if len(base) > 16 && base[16] == '.' && isKey(base[:16]) {
-		key := base[:16]
-		return fmt.Sprintf("it is %s of run %s, not a model file: gradbench export --run %s packs that run's network into one, for eval",
-			kind, key, RecordPath(filepath.Dir(path), key))
+		key, dir := base[:16], filepath.Dir(path)
+		export := "gradbench export --run " + RecordPath(dir, key)
+		rec, recErr := ReadRecord(dir, key)
+		if m := epochWeightsRE.FindStringSubmatch(base); m != nil {
+			// The weights after an epoch but the last (--keep-epochs):
+			// export packs the final network, not these, and the hint
+			// says so, lest the model exported be taken for this epoch's.
+			of := ""
+			if recErr == nil {
+				of = fmt.Sprintf(" of %d", rec.Config.Epochs)
+			}
+			return fmt.Sprintf("it is the weights of run %s after epoch %s%s, kept by gradbench run --keep-epochs, not a model file: gradbench export packs a run's final network alone, after its last epoch, not the weights after an earlier one (%s packs run %s's final network into one, for eval)",
+				key, m[2], of, export, key)
+		}
+		switch {
+		case recErr == nil && rec.Diverged != nil:
+			// Export refuses it: there is no network to pack.
+			return fmt.Sprintf("it is %s of run %s, not a model file, and the run diverged at epoch %d: it has no trained network to export for eval",
+				kind, key, rec.Diverged.Epoch)
+		case errors.Is(recErr, fs.ErrNotExist) && strings.HasSuffix(base, ".ckpt"):
+			// Export refuses an unfinished run: once it finishes.
+			return fmt.Sprintf("it is %s of run %s, which has not finished, not a model file: once the run has finished (running its gradbench run again resumes it from this checkpoint), %s packs its network into one, for eval",
+				kind, key, export)
+		}
+		return fmt.Sprintf("it is %s of run %s, not a model file: %s packs that run's network into one, for eval",
+			kind, key, export)
 	}
 	return "it is " + kind + ", not a model file: gradbench export --run <key>.json (the run's record) packs a finished run's network into one, for eval"
 }

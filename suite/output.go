@@ -388,6 +388,12 @@ func (o *outputBatch) addPerm(path string, data []byte, perm fs.FileMode) error 
 	})
 }
 
+// remove stages the removal of path, an earlier output that the files
+// staged supersede, done by commit once they are all in place (see
+// atomicfile.Batch.Remove); removed, after commit, lists those removed.
+func (o *outputBatch) remove(path string) { o.b.Remove(path) }
+func (o *outputBatch) removed() []string  { return o.b.Removed() }
+
 // commit renames the files staged into place; abort, called after a
 // failed add, removes them. Call abort deferred: after commit it does
 // nothing.

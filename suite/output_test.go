@@ -128,7 +128,7 @@ func TestWriteSweepOutputsAllOrNone(t *testing.T) {
 			}
 		}
 		names := append(append([]string{TableFile}, curvesPaths(CurvesFile, byWorkload(tc.recs))...), BenchFile)
-		written, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil)
+		written, _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestWriteSweepOutputsAllOrNone(t *testing.T) {
 		if err := os.Mkdir(blocked, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil); err == nil || err.Error() != "suite: run: writing "+blocked+": it is a directory, want a file name" {
+		if _, _, err := WriteSweepOutputs(dir, []byte("table\n"), tc.recs, nil); err == nil || err.Error() != "suite: run: writing "+blocked+": it is a directory, want a file name" {
 			t.Errorf("WriteSweepOutputs with %s a directory: %v", names[tc.block], err)
 		}
 		ents, _ := os.ReadDir(dir)
@@ -319,7 +319,7 @@ func TestOutputFilesCoverDir(t *testing.T) {
 			t.Errorf("tables of the directory lack a row %q:\n%s", want, tables)
 		}
 	}
-	written, err := WriteSweepOutputs(dir, tables, all, []string{"ste"})
+	written, _, err := WriteSweepOutputs(dir, tables, all, []string{"ste"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestRunLabelsSweepRecipe(t *testing.T) {
 	if head, _, _ := bytes.Cut(tables, []byte("\n")); !strings.Contains(string(head), "recipe again:") {
 		t.Errorf("table heading of the sweep of recipe again: %s", head)
 	}
-	files, err := WriteSweepOutputs(dir, tables, recs, []string{"ste", "fda"})
+	files, _, err := WriteSweepOutputs(dir, tables, recs, []string{"ste", "fda"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,40 +83,44 @@ func (s *Sweep) Records(dir string) (recs []*Record, unrecorded []Cell, err erro
 // benchmark lines, into dir: TableFile, CurvesFile (one file per
 // workload when recs have several, named after the workload, as
 // OutputFiles lists them) and BenchFile, all or none of them (see
-// outputBatch). It returns the paths written.
-func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) ([]string, error) {
+// outputBatch). Once they are written it removes the curves files of
+// dir's workloads named as for another set of workloads (CurvesFile when
+// there are several now, a workload's own when there is one: see
+// staleCurves), which would read as current beside them. It returns the
+// paths written and those removed.
+func WriteSweepOutputs(dir string, tables []byte, recs []*Record, order []string) (written, removed []string, err error) {
 	// Its errors name the command's layer, as table's and fidelity's
 	// writes do ("suite: run: writing out/table.md: ..."), not the file alone.
 	var batch outputBatch
 	defer batch.abort()
 	table := filepath.Join(dir, TableFile)
 	if err := batch.add(table, tables); err != nil {
-		return nil, wrapErr("suite: run", err)
+		return nil, nil, wrapErr("suite: run", err)
 	}
 	curves, err := addCurves(&batch, filepath.Join(dir, CurvesFile), recs, order)
 	if err != nil {
-		return nil, wrapErr("suite: run", err)
+		return nil, nil, wrapErr("suite: run", err)
 	}
 	all, err := ReadRecords(dir)
 	if err != nil {
-		return nil, wrapErr("suite: run", err)
+		return nil, nil, wrapErr("suite: run", err)
 	}
 	var bench bytes.Buffer
 	if err := WriteBench(&bench, all); err != nil {
-		return nil, wrapErr("suite: run", err)
+		return nil, nil, wrapErr("suite: run", err)
 	}
 	benchPath := filepath.Join(dir, BenchFile)
 	if err := batch.add(benchPath, bench.Bytes()); err != nil {
-		return nil, wrapErr("suite: run", err)
+		return nil, nil, wrapErr("suite: run", err)
 	}
 	if err := batch.commit(); err != nil {
-		return nil, wrapErr("suite: run", err)
+		return nil, nil, wrapErr("suite: run", err)
 	}
-	written := []string{table}
+	written = []string{table}
 	for _, c := range curves {
 		written = append(written, c.Path)
 	}
-	return append(written, benchPath), nil
+	return append(written, benchPath), batch.removed(), nil
 }
 
 // DirRecords returns what gradbench run makes its files in dir of
@@ -248,8 +252,12 @@ func theseSeeds(seeds []uint64) string {
 // A Tabulation is what Tabulate built: the table and the files it wrote.
 type Tabulation struct {
 	Table []byte
-	// Curves are the SVG files written, one per workload.
-	Curves []WorkloadFile
+	// Curves are the SVG files written, one per workload; Removed the
+	// curves files of those workloads named as for another set of
+	// workloads, which Tabulate removed once they were written (see
+	// staleCurves).
+	Curves  []WorkloadFile
+	Removed []string
 	// Bench is the benchmark-lines file written, or "".
 	Bench string
 	// Missing lists, for each workload whose table lacks some of the
@@ -594,6 +602,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 	if err := batch.commit(); err != nil {
 		return nil, wrapErr("suite: table", err)
 	}
+	t.Removed = batch.removed()
 	return t, nil
 }
 
@@ -631,7 +640,9 @@ func seedsOfSpecs(rs []*Record, specs []string) string {
 
 // addCurves stages in batch the training curves of every workload in rs
 // (see WriteCurves), each in an SVG file of its own named by curvesPaths,
-// and returns the files, in the order of the workloads in rs.
+// and the removal of the curves files of rs's workloads that an earlier
+// set of workloads named otherwise (staleCurves), and returns the files
+// to write, in the order of the workloads in rs.
 func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([]WorkloadFile, error) {
 	wls := byWorkload(rs)
 	paths := curvesPaths(path, wls)
@@ -646,7 +657,49 @@ func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([
 		}
 		files = append(files, WorkloadFile{Path: paths[i], Workload: wl[0].Config.label(wl[0].Recipe)})
 	}
+	for _, p := range staleCurves(path, rs, paths) {
+		batch.remove(p)
+	}
 	return files, nil
+}
+
+// staleCurves returns the curves files of the workloads of rs that
+// curvesPaths names under another set of workloads than rs's and that
+// are not among written, the files of rs's (curvesPaths(path,
+// byWorkload(rs))): path itself, the file of a single workload, when
+// rs has several, and a workload's file of its own (path's stem and the
+// workload's name, with or without its optimizer or key) when rs has
+// one workload, or names it otherwise. The curves there are of an
+// earlier set of workloads (a directory that held one workload before a
+// second sweep into it added another, or whose records of a workload
+// were removed since): left beside the files written, one reads as
+// current. Only regular files are returned, none a run owns
+// (outputRefusal): a link, a directory or anything else at such a name
+// is not gradbench's to remove; nor is any other file, such as a
+// curves-mine.svg of the user's.
+func staleCurves(path string, rs []*Record, written []string) []string {
+	seen := map[string]bool{}
+	for _, p := range written {
+		seen[p] = true
+	}
+	var stale []string
+	check := func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && outputRefusal(p) == "" {
+			stale = append(stale, p)
+		}
+	}
+	check(path)
+	for _, r := range rs {
+		name := workloadSlug(r)
+		for _, n := range []string{name, name + "-" + r.Config.Optimizer, name + "-" + r.Config.WorkloadKey()[:8]} {
+			check(workloadCurvesPath(path, n))
+		}
+	}
+	return stale
 }
 
 // curvesPaths returns the curves file of each workload of wls (records
@@ -684,12 +737,19 @@ func curvesPaths(path string, wls [][]*Record) []string {
 					name += "-" + wl[0].Config.WorkloadKey()[:8]
 				}
 			}
-			ext := filepath.Ext(path)
-			p = strings.TrimSuffix(path, ext) + "-" + name + ext
+			p = workloadCurvesPath(path, name)
 		}
 		paths[i] = p
 	}
 	return paths
+}
+
+// workloadCurvesPath returns the curves file of the workload named name
+// (curvesPaths) when there are several: path's stem, then "-" and name,
+// then path's extension.
+func workloadCurvesPath(path, name string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-" + name + ext
 }
 
 // workloadSlug names a record's workload for a file name.

@@ -36,6 +36,9 @@ bench.txt) of every run in --out: this sweep's and any other sweep's run
 into the same directory, whose rows a second sweep adds to rather than
 replaces (its estimators first, then the others; stdout shows this
 sweep's table alone, and stderr says when the files cover other runs).
+With several workloads in --out, the curves are a file per workload,
+curves-<workload>.svg, in place of curves.svg; run removes the curves
+files it named for an earlier set of --out's workloads, and says so.
 
 On stderr, run says how long it expects the sweep to take, then shows
 its progress: on a terminal, a status line redrawn in place (epoch, step,
@@ -261,7 +264,7 @@ func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs
 			return err
 		}
 	}
-	files, err := suite.WriteSweepOutputs(out, tables, all, order)
+	files, removed, err := suite.WriteSweepOutputs(out, tables, all, order)
 	if err != nil {
 		return err
 	}
@@ -278,8 +281,19 @@ func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs
 				filepath.Join(out, "<key>.e<epoch>.weights"))
 		}
 		fmt.Fprintf(env.stderr, "wrote %s (compare with: benchstat -col /est %s)\n", wrote, filepath.Join(out, suite.BenchFile))
+		if len(removed) > 0 {
+			fmt.Fprintf(env.stderr, "removed %s: %s\n", strings.Join(removed, ", "), staleCurvesWhy(out+" holds now"))
+		}
 	}
 	return nil
+}
+
+// staleCurvesWhy says why run removed curves files of --out
+// (suite.WriteSweepOutputs), or table those of --curves: named for
+// another set of workloads than those, the workloads of the curves
+// written, they would read as current beside them.
+func staleCurvesWhy(those string) string {
+	return "curves named for another set of workloads than " + those + ", which the curves written replace"
 }
 
 // runNoTrain is gradbench run --no-train: the sweep's table and files

@@ -91,7 +91,11 @@ writes the training curves (test accuracy and training loss per epoch,
 mean over seeds, and a panel per training diagnostic when the records
 have them) as SVG, and --bench every record as Go benchmark lines for
 benchstat. Neither may name a file of a runs directory (a record,
-weights, a checkpoint or a lock), nor the other.
+weights, a checkpoint or a lock), nor the other. With several workloads
+--curves c.svg writes a file per workload, c-<workload>.svg; once
+written, table removes the files an earlier table named otherwise for
+these workloads (c.svg, of one workload, beside several; a workload's
+own file when it is alone), and says so, lest one be read as current.
 
 Table loads no data, but records keep digests of the data they were
 trained on: records of one dataset whose digests disagree (copied
@@ -176,6 +180,9 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	}
 	if len(wrote) > 0 {
 		fmt.Fprintf(env.stderr, "wrote %s\n", strings.Join(wrote, ", "))
+	}
+	if len(t.Removed) > 0 {
+		fmt.Fprintf(env.stderr, "removed %s: %s\n", strings.Join(t.Removed, ", "), staleCurvesWhy("those tabulated"))
 	}
 	for _, m := range t.Missing {
 		what := "which its table leaves out"

@@ -98,3 +98,81 @@ func TestBatchCommitFails(t *testing.T) {
 		t.Errorf("after a failed Commit, directory holds %q, want only b", names)
 	}
 }
+
+// TestBatchRemove: a file staged for removal goes at Commit, after the
+// new files are in place, and Removed names it (not one already gone); a
+// rename that fails, or Abort, leaves it as it is.
+func TestBatchRemove(t *testing.T) {
+	dir := t.TempDir()
+	a, old, gone := filepath.Join(dir, "a.svg"), filepath.Join(dir, "old.svg"), filepath.Join(dir, "gone.svg")
+	if err := os.WriteFile(old, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var batch Batch
+	if err := batch.AddUmask(a, 0o666, content("A")); err != nil {
+		t.Fatal(err)
+	}
+	batch.Remove(old)
+	batch.Remove(gone)
+	if _, err := os.Stat(old); err != nil {
+		t.Errorf("%s staged for removal is gone before Commit: %v", old, err)
+	}
+	if err := batch.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if names := dirtest.Names(t, dir); !slices.Equal(names, []string{"a.svg"}) {
+		t.Errorf("after Commit, directory holds %q, want a.svg only", names)
+	}
+	if got := batch.Removed(); !slices.Equal(got, []string{old}) {
+		t.Errorf("Removed() = %q, want %q", got, []string{old})
+	}
+
+	// Abort, or a rename that fails, removes nothing.
+	if err := os.WriteFile(old, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	batch.Remove(old)
+	batch.Abort()
+	if err := batch.Commit(); err != nil || len(batch.Removed()) != 0 {
+		t.Errorf("Commit after Abort: %v, removed %q; want nothing done", err, batch.Removed())
+	}
+	b := filepath.Join(dir, "b.svg")
+	if err := batch.AddUmask(b, 0o666, content("B")); err != nil {
+		t.Fatal(err)
+	}
+	batch.Remove(old)
+	if err := os.MkdirAll(filepath.Join(b, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := batch.Commit(); err == nil {
+		t.Fatal("Commit onto a directory succeeded")
+	}
+	if got, err := os.ReadFile(old); err != nil || string(got) != "old" {
+		t.Errorf("after a failed Commit, %s = %q, %v; want it as it was", old, got, err)
+	}
+	if len(batch.Removed()) != 0 {
+		t.Errorf("after a failed Commit, Removed() = %q, want none", batch.Removed())
+	}
+}
+
+// TestBatchRemoveFails: a removal that fails is an error naming the file
+// once, after the new files are in place.
+func TestBatchRemoveFails(t *testing.T) {
+	dir := t.TempDir()
+	a, sub := filepath.Join(dir, "a.svg"), filepath.Join(dir, "sub")
+	if err := os.MkdirAll(filepath.Join(sub, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var batch Batch
+	if err := batch.AddUmask(a, 0o666, content("A")); err != nil {
+		t.Fatal(err)
+	}
+	batch.Remove(sub) // a directory that is not empty
+	err := batch.Commit()
+	if err == nil || !strings.HasPrefix(err.Error(), "removing "+sub+": ") || strings.Count(err.Error(), sub) != 1 {
+		t.Errorf("Commit removing a directory that is not empty: %v, want an error naming it once", err)
+	}
+	if got, err := os.ReadFile(a); err != nil || string(got) != "A" {
+		t.Errorf("%s = %q, %v; want the new file in place", a, got, err)
+	}
+}
