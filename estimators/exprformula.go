@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,8 +56,20 @@ var exprFunctions = map[string]func(float64) float64{
 var exprBuiltins = []string{"abs", "min", "max", "floor", "ceil", "round"}
 
 // exprOptions are the compiler options every formula is compiled with.
-var exprOptions = func() []expr.Option {
-	opts := []expr.Option{expr.Env(exprEnv{}), expr.AsFloat64(), expr.DisableAllBuiltins()}
+var exprOptions = exprCompileOptions(true)
+
+// exprAnyOptions are exprOptions without the demand for a number, with
+// which compileFormula learns what a formula refused for its type gives.
+var exprAnyOptions = exprCompileOptions(false)
+
+// exprCompileOptions returns the compiler options of a formula, which
+// must give a number where number says so.
+func exprCompileOptions(number bool) []expr.Option {
+	opts := []expr.Option{expr.Env(exprEnv{})}
+	if number {
+		opts = append(opts, expr.AsFloat64())
+	}
+	opts = append(opts, expr.DisableAllBuiltins())
 	for _, b := range exprBuiltins {
 		opts = append(opts, expr.EnableBuiltin(b))
 	}
@@ -75,7 +88,7 @@ var exprOptions = func() []expr.Option {
 		}, new(func(float64) float64)))
 	}
 	return opts
-}()
+}
 
 // maxFormula is the longest formula accepted, in bytes.
 const maxFormula = 1000
@@ -128,6 +141,12 @@ func compileFormula(src string) (*exprFormula, error) {
 	}
 	prog, err := expr.Compile(src, exprOptions...)
 	if err != nil {
+		// A comparison where a number is wanted, whose refusal by the
+		// library ("expected float64, but got bool") says nothing of
+		// how to write it.
+		if typed, e := expr.Compile(src, exprAnyOptions...); e == nil && typed.Node().Type() != nil && typed.Node().Type().Kind() == reflect.Bool {
+			return nil, fmt.Errorf("formula %q gives true or false, not a number: give g a number in each case, as in (%s) ? 1 : 0", src, src)
+		}
 		return nil, formulaError(src, err)
 	}
 	if n := intOverflow(tree.Node); n != nil {

@@ -104,6 +104,26 @@ func TestExprErrorColumns(t *testing.T) {
 	}
 }
 
+// TestExprTrueOrFalse: a formula that gives true or false, a comparison
+// where a number is wanted, is refused saying so and how to write it;
+// the library's refusal said only "expected float64, but got bool".
+func TestExprTrueOrFalse(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=abs(x) < 0.5", `expr: bad value g="abs(x) < 0.5": formula "abs(x) < 0.5" gives true or false, not a number: give g a number in each case, as in (abs(x) < 0.5) ? 1 : 0`},
+		{"expr:g=abs(x) < 0.5 and p > 0", `formula "abs(x) < 0.5 and p > 0" gives true or false, not a number: give g a number in each case, as in (abs(x) < 0.5 and p > 0) ? 1 : 0`},
+		{"expr:g=not (x > 0)", `formula "not (x > 0)" gives true or false`},
+		// A condition that is a number is the library's refusal still.
+		{"expr:g=x ? 1 : 0", `formula "x ? 1 : 0": non-bool expression (type float64) used as condition (at column 1)`},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error with %q", tc.spec, err, tc.want)
+		}
+	}
+	if _, err := Parse("expr:g=abs(x) < 0.5 ? 2 : 1,knots=0.5"); err != nil {
+		t.Errorf("a conditional of numbers: %v", err)
+	}
+}
+
 // TestExprParseRefusals: refusals the spec's parse must make that
 // TestExprErrors does not cover: a formula in p that fails only at the
 // end of training (p = 1), and a negative g too large in magnitude for

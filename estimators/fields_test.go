@@ -265,27 +265,120 @@ func TestZeroValueIsDefault(t *testing.T) {
 			if typ.Elem().PkgPath() != pkg {
 				t.Skipf("%v is registered from outside package estimators (by a test): what its zero value means is its own", typ)
 			}
-			zero := reflect.New(typ.Elem())
-			sameBehaviour(t, fmt.Sprintf("%v{}", typ.Elem()), zero.Interface().(Estimator), name, parsed)
-			if f, ok := typ.Elem().FieldByName("Learn"); ok && f.Type.Kind() == reflect.Bool {
-				spec := name + ":learn=true"
-				learn, err := New(spec)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lit := reflect.New(typ.Elem())
-				lit.Elem().FieldByIndex(f.Index).SetBool(true)
-				sameBehaviour(t, fmt.Sprintf("%v{Learn: true}", typ.Elem()), lit.Interface().(Estimator), spec, learn)
-			}
+			checkZeroValue(t, name, parsed)
 		})
 	}
+}
+
+// zeroNotDefault is an estimator added to this package as the README's
+// "Bring your own estimator" first wrote one: its Backward reads the
+// field K itself, so its zero value has K = 0 where its spec's default
+// is 4.
+type zeroNotDefault struct{ K float32 }
+
+func (e *zeroNotDefault) Name() string             { return "zero-not-default" }
+func (e *zeroNotDefault) Forward(dst, x []float32) { Sign(dst, x) }
+func (e *zeroNotDefault) Backward(dx, x, dy []float32) {
+	for i, v := range x {
+		s := 1 / (1 + math.Exp(-float64(e.K*v)))
+		dx[i] = dy[i] * float32(2*float64(e.K)*s*(1-s))
+	}
+}
+
+// A messages reporter keeps what is reported.
+type messages []string
+
+func (m *messages) Helper() {}
+func (m *messages) Errorf(format string, args ...any) {
+	*m = append(*m, fmt.Sprintf(format, args...))
+}
+
+// TestZeroValueRuleStated: where the zero value of an estimator added to
+// this package differs from its defaults, TestZeroValueIsDefault says
+// what the rule is and how to keep it, not only where the outputs
+// differ. It used to say only "estimators.Sigmoid{} before SetProgress:
+// Backward differs from \"sigmoid\"'s, first at element 0", which does
+// not tell whoever wrote the estimator what is wrong with it; and where
+// it agrees, it says nothing.
+func TestZeroValueRuleStated(t *testing.T) {
+	var got messages
+	checkZeroValue(&got, "zero-not-default", &zeroNotDefault{K: 4})
+	if len(got) < 2 {
+		t.Fatalf("zero value that differs from the defaults: %d messages, want the differences and the rule: %q", len(got), got)
+	}
+	if !strings.Contains(got[0], "zeroNotDefault{} before SetProgress: Backward differs") {
+		t.Errorf("first message %q, want where the outputs differ", got[0])
+	}
+	if want := "estimators.zeroNotDefault: " + zeroValueRule; got[len(got)-1] != want {
+		t.Errorf("last message %q, want %q", got[len(got)-1], want)
+	}
+	if strings.Count(strings.Join(got, "\n"), zeroValueRule) != 1 {
+		t.Errorf("the rule is not stated once: %q", got)
+	}
+	got = nil
+	checkZeroValue(&got, "zero-not-default", &zeroNotDefault{})
+	if len(got) != 0 {
+		t.Errorf("zero value that agrees with the defaults: %q, want nothing", got)
+	}
+}
+
+// A reporter is the part of *testing.T that sameBehaviour and
+// checkZeroValue report through.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// zeroValueRule is what checkZeroValue says once where an estimator's
+// zero value differs from its defaults: the rule, and how an estimator
+// added to this package keeps it.
+const zeroValueRule = "the zero value of a built-in estimator's type must train as its spec at its defaults, " +
+	"since a zero field means its default (package doc, \"a zero field means its default\"): " +
+	"read each setting through a method that gives the spec's default for 0, as STE's clip does (fieldOr), not the field itself"
+
+// checkZeroValue reports, through t, where the zero value of parsed's
+// type behaves otherwise than parsed, which New made of the bare name,
+// and with learn=true for a type with a Learn switch; and, once where it
+// does, zeroValueRule.
+func checkZeroValue(t reporter, name string, parsed Estimator) {
+	t.Helper()
+	typ := reflect.TypeOf(parsed).Elem()
+	rec := &countingReporter{reporter: t}
+	zero := reflect.New(typ)
+	sameBehaviour(rec, fmt.Sprintf("%v{}", typ), zero.Interface().(Estimator), name, parsed)
+	if f, ok := typ.FieldByName("Learn"); ok && f.Type.Kind() == reflect.Bool {
+		spec := name + ":learn=true"
+		learn, err := New(spec)
+		if err != nil {
+			t.Errorf("%s: %v", spec, err)
+			return
+		}
+		lit := reflect.New(typ)
+		lit.Elem().FieldByIndex(f.Index).SetBool(true)
+		sameBehaviour(rec, fmt.Sprintf("%v{Learn: true}", typ), lit.Interface().(Estimator), spec, learn)
+	}
+	if rec.n > 0 {
+		t.Errorf("%v: %s", typ, zeroValueRule)
+	}
+}
+
+// A countingReporter passes on what is reported and counts it.
+type countingReporter struct {
+	reporter
+	n int
+}
+
+func (r *countingReporter) Errorf(format string, args ...any) {
+	r.Helper()
+	r.n++
+	r.reporter.Errorf(format, args...)
 }
 
 // sameBehaviour reports where the estimator lit, described by label,
 // behaves otherwise than want, made from spec: in any bit of any output
 // of behaviour, before any SetProgress and, for a Scheduler, after
 // SetProgress at several p.
-func sameBehaviour(t *testing.T, label string, lit Estimator, spec string, want Estimator) {
+func sameBehaviour(t reporter, label string, lit Estimator, spec string, want Estimator) {
 	t.Helper()
 	x, dy := kernelInputs(11, 3000)
 	x = append(x, nan32, float32(math.Copysign(0, -1)), 0.1, -0.1, 1.5, -1.5, 20, 0.01)

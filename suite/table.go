@@ -456,8 +456,46 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []
 	if base == nil {
 		note += " " + noBaseline(order, baseOut, "Δ, CI and p need the "+baseline+" baseline")
 	}
-	fmt.Fprintf(w, "\n%s%s\n", note, pairNotes(baseline, prs)+naNote(gs))
+	fmt.Fprintf(w, "\n%s%s\n", note, secondsNote(gs, specs)+pairNotes(baseline, prs)+naNote(gs))
 	return writeLosses(w, gs, specs)
+}
+
+// secondsSpread is the ratio of the slowest to the fastest finished run
+// of one row, in seconds per epoch, from which secondsNote speaks: runs
+// of one estimator and workload on one idle machine differ by a few
+// percent, so a spread this wide comes from the machine (its type, its
+// load), which sec/epoch then measures as much as the estimator.
+const secondsSpread = 1.5
+
+// secondsNote returns a note on the sec/epoch column, led by a space,
+// where the finished runs of a row of specs differ in seconds per epoch
+// by secondsSpread or more (the row of the widest spread named), or "".
+// Each run's wall time is the machine's and its load's when it trained,
+// which a record does not keep: a row whose runs trained while the
+// machine was busy is slower by that alone.
+func secondsNote(gs map[string]*Group, specs []string) string {
+	worst, lo, hi := "", 0.0, 0.0
+	for _, s := range specs {
+		first := true
+		var a, b float64
+		for _, r := range gs[s].Runs {
+			if r.Status != StatusOK {
+				continue
+			}
+			v := r.Final.SecondsPerEpoch
+			if first {
+				a, b, first = v, v, false
+			}
+			a, b = min(a, v), max(b, v)
+		}
+		if a > 0 && b >= secondsSpread*a && (worst == "" || b/a > hi/lo) {
+			worst, lo, hi = s, a, b
+		}
+	}
+	if worst == "" {
+		return ""
+	}
+	return fmt.Sprintf(" The runs of one row took from %.1f to %.1f s per epoch (%s): a run's wall time is also the machine's and its load's when it trained, so sec/epoch compares rows only where their runs trained together on one otherwise idle machine.", lo, hi, escapeMarkdown(worst))
 }
 
 // writeLosses writes the final test and training losses of every row in

@@ -365,3 +365,35 @@ func TestTableMonteCarloNote(t *testing.T) {
 		t.Errorf("table of 20 seeds: want %q and no Monte Carlo note:\n%s", want, table)
 	}
 }
+
+// TestTableSecondsSpread: where the finished runs of one row differ
+// widely in seconds per epoch, the main table says so under its sec/epoch
+// column, naming the row of the widest spread: a run's wall time is the
+// machine's and its load's as much as the estimator's, and a table of
+// runs trained at different times (ste while other work ran, an
+// estimator later on an idle machine: ste 3.1 s, w=approxsign/a=ste
+// 0.9 s on the same workload) showed them as if the estimators alone
+// made the difference.
+func TestTableSecondsSpread(t *testing.T) {
+	w := testWorkload(t)
+	rs := []*Record{
+		fakeRecord(&w, "ste", 1, 80), fakeRecord(&w, "ste", 2, 81),
+		fakeRecord(&w, "fda", 1, 82), fakeRecord(&w, "fda", 2, 83),
+	}
+	table := tableText(t, TableMain, rs, nil)
+	// fakeRecord's runs take 13 and 14 s per epoch: no note.
+	hasNone(t, "main table of like wall times", table, "s per epoch (")
+	for i := range rs[1].Epochs {
+		rs[1].Epochs[i].TrainSeconds = 40 // ste, seed 2: 42 s per epoch
+	}
+	rs[1].Final = finalOf(rs[1].Epochs)
+	for i := range rs[3].Epochs {
+		rs[3].Epochs[i].TrainSeconds = 20 // fda, seed 2: 22 s, a narrower spread
+	}
+	rs[3].Final = finalOf(rs[3].Epochs)
+	table = tableText(t, TableMain, rs, nil)
+	hasAll(t, "main table of unlike wall times", table,
+		"| ste | 80.50 ± 0.71 | 2 | 0 | – | – | – | – | 27.5 |",
+		"sec/epoch: training and evaluation wall time. The runs of one row took from 13.0 to 42.0 s per epoch (ste): a run's wall time is also the machine's and its load's when it trained, so sec/epoch compares rows only where their runs trained together on one otherwise idle machine.",
+	)
+}

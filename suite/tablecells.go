@@ -104,6 +104,17 @@ func monteCarlo(prs []*pairing) int {
 	return mc
 }
 
+// holmSeeds returns the fewest paired seeds, from enough on, whose
+// smallest p (Holm) over a family of k comparisons, k·2/2^n, is below
+// alpha.
+func holmSeeds(k, enough int) int {
+	n := enough
+	for k > 1 && float64(k)*minSignFlipP(n) >= alpha {
+		n++
+	}
+	return n
+}
+
 // pairNotes says which seeds the comparisons of a table left out, when
 // their pairs are too few for p to reach alpha, and when p is a Monte
 // Carlo estimate. ref names what the rows are compared with.
@@ -124,23 +135,46 @@ func pairNotes(ref string, prs []*pairing) string {
 	for minSignFlipP(enough) >= alpha {
 		enough++
 	}
+	// The advice to tables of too few seeds names the seeds p (Holm)
+	// needs too, where its family makes them more than enough: "use
+	// --seeds 6" alone sent a user of 3 seeds and 3 comparisons to train
+	// 6, with which p (Holm) still cannot reach alpha (3 × 2/2^6 =
+	// 0.094). The family is the rows with a p or, with one paired seed,
+	// where none has one, every row compared.
+	holm := ""
+	if hi < enough {
+		k := holmFamily(prs)
+		if hi < 2 {
+			k = 0
+			for _, pr := range prs {
+				if pr != nil {
+					k++
+				}
+			}
+		}
+		if n := holmSeeds(k, enough); n > enough {
+			holm = fmt.Sprintf("%d or more for p (Holm) to go below %g over the table's %d comparisons", n, alpha, k)
+		}
+	}
 	switch {
 	case hi == 0:
 	case hi < 2:
-		fmt.Fprintf(&b, " With one paired seed there is no CI or p: use --seeds %d or more to test differences.", enough)
+		if holm != "" {
+			holm = " (" + holm + ")"
+		}
+		fmt.Fprintf(&b, " With one paired seed there is no CI or p: use --seeds %d or more to test differences%s.", enough, holm)
 	case hi < enough:
-		fmt.Fprintf(&b, " With at most %d paired seeds the sign-flip p cannot go below 2/2^%d = %.4g, so no difference can reach p < %g: use --seeds %d or more (the t interval may exclude 0 with fewer).", hi, hi, minSignFlipP(hi), alpha, enough)
+		if holm != "" {
+			holm = "; " + holm
+		}
+		fmt.Fprintf(&b, " With at most %d paired seeds the sign-flip p cannot go below 2/2^%d = %.4g, so no difference can reach p < %g: use --seeds %d or more (the t interval may exclude 0 with fewer%s).", hi, hi, minSignFlipP(hi), alpha, enough, holm)
 	case lo < enough:
 		fmt.Fprintf(&b, " A row with n < %d paired seeds cannot reach p < %g: the smallest sign-flip p is 2/2^n.", enough, alpha)
 	}
 	// With k comparisons in Holm's family, the smallest p (Holm) is
 	// k·2/2^n: enough pairs for p to reach alpha may be too few for it.
 	if k := holmFamily(prs); k > 1 && hi >= enough {
-		enoughHolm := enough
-		for float64(k)*minSignFlipP(enoughHolm) >= alpha {
-			enoughHolm++
-		}
-		if hi < enoughHolm {
+		if enoughHolm := holmSeeds(k, enough); hi < enoughHolm {
 			// p (Holm) is capped at 1: a floor above it is said as the
 			// findings say it (writeHolm).
 			floor := fmt.Sprintf("%d × 2/2^%d = %.2g", k, hi, float64(k)*minSignFlipP(hi))

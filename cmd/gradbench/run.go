@@ -213,16 +213,29 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 			// The runs recorded in --out: those of an earlier command too,
 			// which an interruption before the sweep read them leaves out
 			// of recs.
-			done := len(recs)
+			done, part := len(recs), 0
 			if states, err := sweep.Plan(*out); err == nil {
 				done = 0
 				for _, st := range states {
-					if st.Finished() {
+					switch {
+					case st.Finished():
 						done++
+					case st.State == suite.CellResumable:
+						part++
 					}
 				}
 			}
-			msg := fmt.Sprintf("interrupted after %d of %d runs; run the same command again to resume", done, len(sweep.Cells()))
+			msg := fmt.Sprintf("interrupted after %d of %d runs", done, len(sweep.Cells()))
+			// The run stopped part-way keeps its finished epochs: "0 of
+			// 1 runs" alone read as if they were lost.
+			switch part {
+			case 0:
+			case 1:
+				msg += "; 1 more stopped part-way keeps its finished epochs in its checkpoint"
+			default:
+				msg += fmt.Sprintf("; %d more stopped part-way keep their finished epochs in their checkpoints", part)
+			}
+			msg += "; run the same command again to resume"
 			if done > 0 {
 				// With none, gradbench table would only say there are
 				// no records.
