@@ -329,3 +329,69 @@ func TestBopBNCommandLinePasteSafe(t *testing.T) {
 		}
 	}
 }
+
+// fidelityGo stands in for go in a whole run of results/fidelity.sh with
+// a RECIPE of its own: go build copies it to the build's -o and go
+// version -m shows a commit; the gradbench so built plans one cell of
+// two epochs (plan --json), trains it with the weights of epoch 1 kept
+// (run --out DIR) and writes a fidelity.md (fidelity --out DIR).
+const fidelityGo = `#!/usr/bin/env bash
+set -eu
+if [ "${0##*/}" = go ]; then
+	case $1 in
+	build) prev=; for a; do [ "$prev" = -o ] && cp "$0" "$a"; prev=$a; done ;;
+	version)
+		echo "go version go1.0 fake/amd64"
+		[ "${2:-}" != -m ] || printf '\tbuild\tvcs.revision=0123456789abcdef0123456789abcdef01234567\n'
+		;;
+	*) echo "go $*: not to be run" >&2; exit 97 ;;
+	esac
+	exit 0
+fi
+out= prev=
+for a; do [ "$prev" != --out ] || out=$a; prev=$a; done
+case $1 in
+plan) echo '[{"key": "0123456789abcdef", "config": {"epochs": 2}}]' ;;
+run)
+	mkdir -p "$out"
+	for f in json weights e1.weights; do echo x >"$out/0123456789abcdef.$f"; done
+	;;
+fidelity) mkdir -p "$out" && echo "| table |" >"$out/fidelity.md" ;;
+*) echo "gradbench $*: not faked" >&2; exit 97 ;;
+esac
+`
+
+// TestFidelityCommandLinesPasteSafe: results/fidelity-check.md names the
+// gradbench run that trained the states it measures, with RECIPE as it
+// is: a recipe file whose path holds a space (my recipes/tiny.json) read,
+// pasted, as two words. bash reads it as the words gradbench was given.
+func TestFidelityCommandLinesPasteSafe(t *testing.T) {
+	skipWithout(t, "bash", "flock", "python3")
+	dir := scriptTree(t, "fidelity")
+	from := t.TempDir()
+	recipe := filepath.Join(from, "my recipes", "tiny's.json")
+	writeFiles(t, from, "{}\n", filepath.Join("my recipes", "tiny's.json"))
+	bin := t.TempDir()
+	writeFake(t, bin, "go", fidelityGo)
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "RECIPE=my recipes/tiny's.json", "EPOCHS=0,1,2"}
+	out, err := runScript(t, dir, "fidelity", from, env)
+	if err != nil {
+		t.Fatalf("results/fidelity.sh: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results/fidelity-check.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?m)^Training the STE run again with --keep-epochs \\(`(.*)`, key ").FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("results/fidelity-check.md names no training command:\n%s", b)
+	}
+	want := []string{"gradbench", "run", "--recipe", recipe, "--estimators", "ste", "--seeds", "1", "--keep-epochs"}
+	words, err := exec.Command("bash", "-c", `printf '%s\0' `+string(m[1])).Output()
+	if err != nil {
+		t.Fatalf("bash -c printf of %q: %v", m[1], err)
+	}
+	if got := strings.Split(strings.TrimSuffix(string(words), "\x00"), "\x00"); !slices.Equal(got, want) {
+		t.Errorf("results/fidelity-check.md names %q, which bash reads as %q, want %q", m[1], got, want)
+	}
+}
