@@ -196,6 +196,20 @@ func mapCalls(calls []string) []string {
 	return s
 }
 
+// pastedWords returns the words bash reads line as, pasted in dir after
+// a command such as printf: each of its words after expansion (a glob's
+// the files it matches in dir).
+func pastedWords(t *testing.T, dir, line string) ([]string, error) {
+	t.Helper()
+	cmd := exec.Command("bash", "-c", `printf '%s\0' `+line)
+	cmd.Dir = dir
+	words, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(strings.TrimSuffix(string(words), "\x00"), "\x00"), nil
+}
+
 // TestShellWords: results/lib.sh's shell_words prints words as a line
 // that bash reads back as those words, whatever they hold, and leaves a
 // word of the characters no shell reads as syntax as it is.
@@ -269,12 +283,12 @@ func TestScriptsOwnCommandLine(t *testing.T) {
 			t.Errorf("%s has no line %s:\n%s", c.file, c.line, b)
 			continue
 		}
-		words, err := exec.Command("bash", "-c", `printf '%s\0' `+string(m[1])).Output()
+		got, err := pastedWords(t, dir, string(m[1]))
 		if err != nil {
 			t.Errorf("%s: bash -c printf of %q: %v", c.file, m[1], err)
 			continue
 		}
-		if got := strings.Split(strings.TrimSuffix(string(words), "\x00"), "\x00"); !slices.Equal(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("%s names the command %q, which bash reads as %q, want %q", c.file, m[1], got, want)
 		}
 	}
@@ -317,14 +331,12 @@ func TestBopBNCommandLinePasteSafe(t *testing.T) {
 		{string(m[1]), []string{"results/bop-bn.sh", arg}},
 		{string(m[2]), []string{filepath.Join(runs, "0123456789abcdef.json"), filepath.Join(runs, "fedcba9876543210.json")}},
 	} {
-		cmd := exec.Command("bash", "-c", `printf '%s\0' `+c.line)
-		cmd.Dir = dir
-		words, err := cmd.Output()
+		got, err := pastedWords(t, dir, c.line)
 		if err != nil {
 			t.Errorf("bash -c printf of %q: %v", c.line, err)
 			continue
 		}
-		if got := strings.Split(strings.TrimSuffix(string(words), "\x00"), "\x00"); !slices.Equal(got, c.want) {
+		if !slices.Equal(got, c.want) {
 			t.Errorf("results/bop-bn.md names %q, which bash reads as %q, want %q", c.line, got, c.want)
 		}
 	}
@@ -337,18 +349,7 @@ func TestBopBNCommandLinePasteSafe(t *testing.T) {
 // (run --out DIR) and writes a fidelity.md (fidelity --out DIR).
 const fidelityGo = `#!/usr/bin/env bash
 set -eu
-if [ "${0##*/}" = go ]; then
-	case $1 in
-	build) prev=; for a; do [ "$prev" = -o ] && cp "$0" "$a"; prev=$a; done ;;
-	version)
-		echo "go version go1.0 fake/amd64"
-		[ "${2:-}" != -m ] || printf '\tbuild\tvcs.revision=0123456789abcdef0123456789abcdef01234567\n'
-		;;
-	*) echo "go $*: not to be run" >&2; exit 97 ;;
-	esac
-	exit 0
-fi
-out= prev=
+` + stampedGo + `out= prev=
 for a; do [ "$prev" != --out ] || out=$a; prev=$a; done
 case $1 in
 plan) echo '[{"key": "0123456789abcdef", "config": {"epochs": 2}}]' ;;
@@ -387,11 +388,11 @@ func TestFidelityCommandLinesPasteSafe(t *testing.T) {
 		t.Fatalf("results/fidelity-check.md names no training command:\n%s", b)
 	}
 	want := []string{"gradbench", "run", "--recipe", recipe, "--estimators", "ste", "--seeds", "1", "--keep-epochs"}
-	words, err := exec.Command("bash", "-c", `printf '%s\0' `+string(m[1])).Output()
+	got, err := pastedWords(t, dir, string(m[1]))
 	if err != nil {
 		t.Fatalf("bash -c printf of %q: %v", m[1], err)
 	}
-	if got := strings.Split(strings.TrimSuffix(string(words), "\x00"), "\x00"); !slices.Equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("results/fidelity-check.md names %q, which bash reads as %q, want %q", m[1], got, want)
 	}
 }

@@ -100,12 +100,11 @@ func TestScriptsBuildGradbenchWithItsCommit(t *testing.T) {
 	}
 }
 
-// studyGo stands in for go in a whole run of results/study.sh: go build
-// copies it to the build's -o, go version -m shows a commit, and the
-// gradbench so built trains nothing, prints a line for a table and
-// writes the files of --curves and --bench.
-const studyGo = `#!/usr/bin/env bash
-if [ "${0##*/}" = go ]; then
+// stampedGo is the part of a fake go script that answers as go: go
+// build copies the script to the build's -o, go version -m shows a
+// commit, and any other go command fails; run as the program built, the
+// script goes on after it.
+const stampedGo = `if [ "${0##*/}" = go ]; then
 	case $1 in
 	build) prev=; for a; do [ "$prev" = -o ] && cp "$0" "$a"; prev=$a; done ;;
 	version)
@@ -116,7 +115,14 @@ if [ "${0##*/}" = go ]; then
 	esac
 	exit 0
 fi
-prev=
+`
+
+// studyGo stands in for go in a whole run of results/study.sh: go build
+// copies it to the build's -o, go version -m shows a commit, and the
+// gradbench so built trains nothing, prints a line for a table and
+// writes the files of --curves and --bench.
+const studyGo = `#!/usr/bin/env bash
+` + stampedGo + `prev=
 for a; do
 	case $prev in --curves | --bench) echo "new $a" >"$a" ;; esac
 	prev=$a
