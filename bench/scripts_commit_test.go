@@ -6,6 +6,7 @@
 package bench
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -25,11 +26,22 @@ func TestHeadCommitUnknown(t *testing.T) {
 	if b, err := git.CombinedOutput(); err != nil {
 		t.Skipf("cannot make a git checkout: %v\n%s", err, b)
 	}
+	// A checkout git refuses to read, as it does one another user owns
+	// (a mounted volume, a container run as root): it said "not a git
+	// checkout" there too. And a checkout without a commit yet.
+	bin := t.TempDir()
+	writeFake(t, bin, "git", "#!/usr/bin/env bash\nprintf '%s\\n' \"fatal: detected dubious ownership in repository at '/x'\" 'To add an exception for this directory, call:' >&2\nexit 128\n")
+	empty := scriptTree(t)
+	if b, err := exec.Command("git", "init", "-q", empty).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, b)
+	}
 	for _, c := range []struct {
 		dir, path, want string
 	}{
 		{scriptTree(t), "", "unknown (not a git checkout)"},
 		{checkout, "/nonexistent", "unknown (no git on PATH)"},
+		{checkout, bin + string(os.PathListSeparator) + os.Getenv("PATH"), "unknown (git: detected dubious ownership in repository at '/x')"},
+		{empty, "", "unknown (no commit yet in this git checkout)"},
 	} {
 		script := `set -eu; cd "$1" && . results/lib.sh && if [ -n "$2" ]; then PATH=$2; fi && head_commit`
 		cmd := exec.Command("bash", "-c", script, "bash", c.dir, c.path)

@@ -47,15 +47,26 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 
 # head_commit prints HEAD's short hash, with " (modified)" when the tree
 # outside results/ differs from it: the code a record was measured with.
-# In a tree that is no git checkout (a release archive), or without git,
-# it says the commit is unknown, and why: which of the two it is.
+# Where it cannot name one it says the commit is unknown, and why: no git
+# on PATH, a tree that is no git checkout (a release archive), a checkout
+# without a commit yet, or else git's own words (such as its refusal of a
+# checkout another user owns, a mounted volume read as root), not "not a
+# git checkout" of a tree that is one.
 head_commit() {
 	if ! command -v git >/dev/null; then
 		echo "unknown (no git on PATH)"
 		return
 	fi
-	if ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
-		echo "unknown (not a git checkout)"
+	local err
+	if ! err=$(git rev-parse -q --verify HEAD 2>&1 >/dev/null); then
+		case $err in
+		'') echo "unknown (no commit yet in this git checkout)" ;;
+		*"not a git repository"*) echo "unknown (not a git checkout)" ;;
+		*)
+			err=${err%%$'\n'*}
+			echo "unknown (git: ${err#fatal: })"
+			;;
+		esac
 		return
 	fi
 	echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
