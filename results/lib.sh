@@ -288,8 +288,10 @@ go_test_flag_name() {
 # at -count=0 and passes, and the script failed only in its report. The
 # flags the script sets itself (-run, -bench, and -tags for its builds)
 # or that its records' build lines speak for (-estimators.impl, the
-# kernels the benchmarks run) are refused: go test keeps the last value
-# given, the user's, and the record named the script's.
+# kernels the benchmarks run; -trainstep.impl, -trainstep.gemm and
+# -trainstep.forward, the kernels, GEMM and forward pass of the training
+# step engine.sh times) are refused: go test keeps the last value given,
+# the user's, and the record named the script's.
 bench_args() {
 	local name=$1
 	shift
@@ -298,7 +300,7 @@ bench_args() {
 	local a f
 	for a in "$@"; do
 		f=$(go_test_flag_name "$a")
-		case $f in run | bench | tags | estimators.impl)
+		case $f in run | bench | tags | estimators.impl | trainstep.impl | trainstep.gemm | trainstep.forward)
 			echo "results/$name.sh: -$f is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out" >&2
 			exit 2
 			;;
