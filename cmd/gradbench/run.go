@@ -16,7 +16,7 @@ import (
 
 var runCmd = &command{
 	name:  "run",
-	short: "train estimators on one workload and print the comparison table",
+	short: "train estimators on a workload and print the comparison table",
 	long: `
 Run trains every estimator named by --estimators on the same binarized
 network, dataset and recipe, once per seed, with the same initial weights
