@@ -335,6 +335,32 @@ func TestScriptsNeedOpenBLASFirst(t *testing.T) {
 	}
 }
 
+// TestScriptsBuildFailuresNotBlamedOnTheMachine: the early builds and
+// tries of the speed scripts (the -tags openblas link of engine.sh and
+// inference.sh, kernels.sh's try of the AVX2 kernels) said, whatever
+// go test's words above them, that OpenBLAS is missing ("install
+// libopenblas-dev") or that the CPU has no AVX2: a compile error of the
+// package under test sent a user to install a library or to look for
+// another machine. The scripts say so where go test's words do, and
+// otherwise only that the build or the try failed, above.
+func TestScriptsBuildFailuresNotBlamedOnTheMachine(t *testing.T) {
+	const says = "bench/x.go:1:1: syntax error: unexpected EOF"
+	for _, c := range []struct{ name, missing, runs, want, blames string }{
+		{"engine", "openblas", " -bench ", "results/engine.sh: the -tags openblas build of package bench failed (go's words above)", "libopenblas-dev"},
+		{"inference", "openblas", " -bench ", "results/inference.sh: the -tags openblas build of package bench failed (go's words above)", "libopenblas-dev"},
+		{"kernels", "-estimators.impl=avx2", "Backward|Forward|Copy", "results/kernels.sh: the try of the AVX2 estimator kernels failed (go test's words above)", "needs an amd64 CPU"},
+	} {
+		expectRefusedFirst(t, c.name, c.missing, says, c.runs, []string{"bench", "gemm"}, c.want, says)
+		path := fakeGoPath(t, missingGo, "bash", "flock")
+		dir := scriptTree(t, c.name)
+		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go")
+		out, _ := runScript(t, dir, c.name, dir, []string{path, "GOLOG=" + filepath.Join(t.TempDir(), "log"), "FAKEGO_MISSING=" + c.missing, "FAKEGO_SAYS=" + says}, "-count=1")
+		if strings.Contains(out, c.blames) {
+			t.Errorf("results/%s.sh where go test fails on a syntax error says %q, which blames the machine:\n%s", c.name, c.blames, out)
+		}
+	}
+}
+
 // avx512Go stands in for go on a CPU with AVX-512: go test -bench prints
 // a float inference result run on the avx512 GEMM, a build copies
 // itself to its -o, and the tool so built writes its -o.

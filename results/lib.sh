@@ -644,19 +644,27 @@ build_gradbench() {
 # need_openblas NAME ENV... links the test binary of package bench with
 # -tags openblas, the VAR=value words ENV in its environment, for the
 # script results/NAME.sh before it runs any benchmark, and exits with an
-# error naming the package to install when that fails: the build links
-# OpenBLAS (libopenblas-dev), and without it the script failed only
-# after the default build's benchmarks, at the link, with the linker's
-# words alone. (go test builds the same packages again from its cache.)
+# error when that fails: naming the package to install where go's words
+# say the link found no OpenBLAS (or cgo no C compiler), as the build
+# links OpenBLAS (libopenblas-dev) and without it the script failed only
+# after the default build's benchmarks, with the linker's words alone;
+# else (a compile error) only that the build failed. (go test builds the
+# same packages again from its cache.)
 need_openblas() {
 	local name=$1
 	shift
 	[ -n "${tmp:-}" ] || tmp_dir
-	if ! env "$@" go test -c -tags openblas -o "$tmp/openblas.test" ./bench; then
-		echo "results/$name.sh: the -tags openblas build failed (above): it links OpenBLAS, Debian's libopenblas-dev (sudo apt-get install libopenblas-dev); install it, then run the script again" >&2
+	if ! env "$@" go test -c -tags openblas -o "$tmp/openblas.test" ./bench >"$tmp/openblas.txt" 2>&1; then
+		cat "$tmp/openblas.txt" >&2
+		if grep -qE -- '-l(open|c)blas|cblas\.h|C compiler' "$tmp/openblas.txt"; then
+			echo "results/$name.sh: the -tags openblas build failed (above): it links OpenBLAS, Debian's libopenblas-dev (sudo apt-get install libopenblas-dev), and cgo needs a C compiler (gcc); install them, then run the script again" >&2
+		else
+			echo "results/$name.sh: the -tags openblas build of package bench failed (go's words above)" >&2
+		fi
 		exit 2
 	fi
-	rm -f "$tmp/openblas.test"
+	cat "$tmp/openblas.txt" >&2
+	rm -f "$tmp/openblas.test" "$tmp/openblas.txt"
 }
 
 # build_benchreport builds bench/cmd/benchreport into $tmp for
