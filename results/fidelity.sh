@@ -110,7 +110,7 @@ fi
 {
 	echo "# Gradient fidelity along the fmnist-10 STE run"
 	echo
-	echo "Made by results/fidelity.sh at commit $(git rev-parse --short HEAD) on $(cpu_cores), $(go version | cut -d' ' -f3)."
+	echo "Made by results/fidelity.sh at commit $(head_commit) on $(cpu_cores), $(go version | cut -d' ' -f3)."
 	echo
 } >"$(staged "$md")"
 measure() { # name, then the flags of gradbench fidelity
