@@ -233,6 +233,13 @@ func TestScriptsRefuseTheirOwnFlags(t *testing.T) {
 		{nil, []string{"data", "-test.run=Loader"}, own("data", "run")},
 		{nil, []string{"inference", "--tags=purego"}, own("inference", "tags")},
 		{nil, []string{"kernels", "-estimators.impl=go"}, own("kernels", "estimators.impl")},
+		// The training step's kernels, GEMM and forward pass, which the
+		// build lines of results/engine.sh name ("Go-assembly GEMM",
+		// "convolutions on the assembly kernels"): -trainstep.gemm=go
+		// ran the portable GEMM under them.
+		{nil, []string{"engine", "-count=1", "-trainstep.gemm=go"}, own("engine", "trainstep.gemm")},
+		{nil, []string{"engine", "-trainstep.impl=go"}, own("engine", "trainstep.impl")},
+		{nil, []string{"engine", "--trainstep.forward=float"}, own("engine", "trainstep.forward")},
 	})
 }
 

@@ -100,12 +100,11 @@ func TestScriptsBuildGradbenchWithItsCommit(t *testing.T) {
 	}
 }
 
-// studyGo stands in for go in a whole run of results/study.sh: go build
-// copies it to the build's -o, go version -m shows a commit, and the
-// gradbench so built trains nothing, prints a line for a table and
-// writes the files of --curves and --bench.
-const studyGo = `#!/usr/bin/env bash
-if [ "${0##*/}" = go ]; then
+// stampedGo is the part of a fake go script that answers as go: go
+// build copies the script to the build's -o, go version -m shows a
+// commit, and any other go command fails; run as the program built, the
+// script goes on after it.
+const stampedGo = `if [ "${0##*/}" = go ]; then
 	case $1 in
 	build) prev=; for a; do [ "$prev" = -o ] && cp "$0" "$a"; prev=$a; done ;;
 	version)
@@ -116,7 +115,14 @@ if [ "${0##*/}" = go ]; then
 	esac
 	exit 0
 fi
-prev=
+`
+
+// studyGo stands in for go in a whole run of results/study.sh: go build
+// copies it to the build's -o, go version -m shows a commit, and the
+// gradbench so built trains nothing, prints a line for a table and
+// writes the files of --curves and --bench.
+const studyGo = `#!/usr/bin/env bash
+` + stampedGo + `prev=
 for a; do
 	case $prev in --curves | --bench) echo "new $a" >"$a" ;; esac
 	prev=$a
@@ -326,6 +332,32 @@ func TestScriptsNeedOpenBLASFirst(t *testing.T) {
 	const says = "/usr/bin/ld: cannot find -lopenblas: No such file or directory"
 	for _, name := range []string{"engine", "inference"} {
 		expectRefusedFirst(t, name, "openblas", says, " -bench ", []string{"bench", "gemm"}, "results/"+name+".sh: ", "libopenblas-dev", says)
+	}
+}
+
+// TestScriptsBuildFailuresNotBlamedOnTheMachine: the early builds and
+// tries of the speed scripts (the -tags openblas link of engine.sh and
+// inference.sh, kernels.sh's try of the AVX2 kernels) said, whatever
+// go test's words above them, that OpenBLAS is missing ("install
+// libopenblas-dev") or that the CPU has no AVX2: a compile error of the
+// package under test sent a user to install a library or to look for
+// another machine. The scripts say so where go test's words do, and
+// otherwise only that the build or the try failed, above.
+func TestScriptsBuildFailuresNotBlamedOnTheMachine(t *testing.T) {
+	const says = "bench/x.go:1:1: syntax error: unexpected EOF"
+	for _, c := range []struct{ name, missing, runs, want, blames string }{
+		{"engine", "openblas", " -bench ", "results/engine.sh: the -tags openblas build of package bench failed (go's words above)", "libopenblas-dev"},
+		{"inference", "openblas", " -bench ", "results/inference.sh: the -tags openblas build of package bench failed (go's words above)", "libopenblas-dev"},
+		{"kernels", "-estimators.impl=avx2", "Backward|Forward|Copy", "results/kernels.sh: the try of the AVX2 estimator kernels failed (go test's words above)", "needs an amd64 CPU"},
+	} {
+		expectRefusedFirst(t, c.name, c.missing, says, c.runs, []string{"bench", "gemm"}, c.want, says)
+		path := fakeGoPath(t, missingGo, "bash", "flock")
+		dir := scriptTree(t, c.name)
+		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go")
+		out, _ := runScript(t, dir, c.name, dir, []string{path, "GOLOG=" + filepath.Join(t.TempDir(), "log"), "FAKEGO_MISSING=" + c.missing, "FAKEGO_SAYS=" + says}, "-count=1")
+		if strings.Contains(out, c.blames) {
+			t.Errorf("results/%s.sh where go test fails on a syntax error says %q, which blames the machine:\n%s", c.name, c.blames, out)
+		}
 	}
 }
 

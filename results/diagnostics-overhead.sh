@@ -52,7 +52,7 @@ load_after=$(load_now)
 	echo "# Training diagnostics: overhead per training step"
 	echo
 	echo "Command: \`go test -c -o suite.test ./suite && (cd suite && $(shell_words "${lock[@]}" ../suite.test "${args[@]}"))\`"
-	echo "(results/diagnostics-overhead.sh), commit $(git rev-parse --short HEAD)."
+	echo "(results/diagnostics-overhead.sh), commit $(head_commit)."
 	echo
 	echo "Machine: $(cpu_cores), $(go version | cut -d' ' -f3-)."
 	echo "Load before: \`$load_before\`; after: \`$load_after\`. Busiest processes when it started: $busiest.${NOTE:+ $NOTE.}"

@@ -110,7 +110,7 @@ fi
 {
 	echo "# Gradient fidelity along the fmnist-10 STE run"
 	echo
-	echo "Made by results/fidelity.sh at commit $(git rev-parse --short HEAD) on $(cpu_cores), $(go version | cut -d' ' -f3)."
+	echo "Made by results/fidelity.sh at commit $(head_commit) on $(cpu_cores), $(go version | cut -d' ' -f3)."
 	echo
 } >"$(staged "$md")"
 measure() { # name, then the flags of gradbench fidelity
@@ -149,12 +149,15 @@ done
 if ! $kept && [ -f "$out/runs/$key.json" ]; then
 	fail "$out/runs holds run $key without the weights of epoch(s)$missing, which training cannot add to a finished run: remove $out/runs/$key.* to train it again"
 fi
+# The training command in the shell's quoting (shell_words): a RECIPE
+# file whose path holds a space or a quote is one word when pasted.
+train_cmd=$(shell_words gradbench run --recipe "$recipe" --estimators ste --seeds 1 --keep-epochs)
 if $kept; then
-	echo "The STE run trained again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key) is the one in $out/runs from an earlier run of this script, reused: it holds the weights of every state measured here." >>"$stage/$md"
+	echo "The STE run trained again with --keep-epochs (\`$train_cmd\`, key $key) is the one in $out/runs from an earlier run of this script, reused: it holds the weights of every state measured here." >>"$stage/$md"
 else
 	t0=$(date +%s)
 	"$gb" run --recipe "$recipe" --estimators ste --seeds 1 --keep-epochs --quiet --out "$out/runs" >/dev/null
-	echo "Training the STE run again with --keep-epochs (\`gradbench run --recipe $recipe --estimators ste --seeds 1 --keep-epochs\`, key $key): $(($(date +%s) - t0)) s." >>"$stage/$md"
+	echo "Training the STE run again with --keep-epochs (\`$train_cmd\`, key $key): $(($(date +%s) - t0)) s." >>"$stage/$md"
 	# Only the states measured are kept (a weights file is about 1 MB).
 	for f in "$out/runs/$key".e*.weights; do
 		e=${f##*.e}

@@ -47,15 +47,26 @@ cpu_cores() { echo "$(cpu_model), $(nproc) cores"; }
 
 # head_commit prints HEAD's short hash, with " (modified)" when the tree
 # outside results/ differs from it: the code a record was measured with.
-# In a tree that is no git checkout (a release archive), or without git,
-# it says the commit is unknown, and why: which of the two it is.
+# Where it cannot name one it says the commit is unknown, and why: no git
+# on PATH, a tree that is no git checkout (a release archive), a checkout
+# without a commit yet, or else git's own words (such as its refusal of a
+# checkout another user owns, a mounted volume read as root), not "not a
+# git checkout" of a tree that is one.
 head_commit() {
 	if ! command -v git >/dev/null; then
 		echo "unknown (no git on PATH)"
 		return
 	fi
-	if ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
-		echo "unknown (not a git checkout)"
+	local err
+	if ! err=$(git rev-parse -q --verify HEAD 2>&1 >/dev/null); then
+		case $err in
+		'') echo "unknown (no commit yet in this git checkout)" ;;
+		*"not a git repository"*) echo "unknown (not a git checkout)" ;;
+		*)
+			err=${err%%$'\n'*}
+			echo "unknown (git: ${err#fatal: })"
+			;;
+		esac
 		return
 	fi
 	echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!results' || echo ' (modified)')"
@@ -348,8 +359,10 @@ go_test_flag_name() {
 # at -count=0 and passes, and the script failed only in its report. The
 # flags the script sets itself (-run, -bench, and -tags for its builds)
 # or that its records' build lines speak for (-estimators.impl, the
-# kernels the benchmarks run) are refused: go test keeps the last value
-# given, the user's, and the record named the script's.
+# kernels the benchmarks run; -trainstep.impl, -trainstep.gemm and
+# -trainstep.forward, the kernels, GEMM and forward pass of the training
+# step engine.sh times) are refused: go test keeps the last value given,
+# the user's, and the record named the script's.
 bench_args() {
 	local name=$1
 	shift
@@ -358,7 +371,7 @@ bench_args() {
 	local a f
 	for a in "$@"; do
 		f=$(go_test_flag_name "$a")
-		case $f in run | bench | tags | estimators.impl)
+		case $f in run | bench | tags | estimators.impl | trainstep.impl | trainstep.gemm | trainstep.forward)
 			echo "results/$name.sh: -$f is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out" >&2
 			exit 2
 			;;
@@ -702,19 +715,27 @@ build_gradbench() {
 # need_openblas NAME ENV... links the test binary of package bench with
 # -tags openblas, the VAR=value words ENV in its environment, for the
 # script results/NAME.sh before it runs any benchmark, and exits with an
-# error naming the package to install when that fails: the build links
-# OpenBLAS (libopenblas-dev), and without it the script failed only
-# after the default build's benchmarks, at the link, with the linker's
-# words alone. (go test builds the same packages again from its cache.)
+# error when that fails: naming the package to install where go's words
+# say the link found no OpenBLAS (or cgo no C compiler), as the build
+# links OpenBLAS (libopenblas-dev) and without it the script failed only
+# after the default build's benchmarks, with the linker's words alone;
+# else (a compile error) only that the build failed. (go test builds the
+# same packages again from its cache.)
 need_openblas() {
 	local name=$1
 	shift
 	[ -n "${tmp:-}" ] || tmp_dir
-	if ! env "$@" go test -c -tags openblas -o "$tmp/openblas.test" ./bench; then
-		echo "results/$name.sh: the -tags openblas build failed (above): it links OpenBLAS, Debian's libopenblas-dev (sudo apt-get install libopenblas-dev); install it, then run the script again" >&2
+	if ! env "$@" go test -c -tags openblas -o "$tmp/openblas.test" ./bench >"$tmp/openblas.txt" 2>&1; then
+		cat "$tmp/openblas.txt" >&2
+		if grep -qE -- '-l(open|c)blas|cblas\.h|C compiler' "$tmp/openblas.txt"; then
+			echo "results/$name.sh: the -tags openblas build failed (above): it links OpenBLAS, Debian's libopenblas-dev (sudo apt-get install libopenblas-dev), and cgo needs a C compiler (gcc); install them, then run the script again" >&2
+		else
+			echo "results/$name.sh: the -tags openblas build of package bench failed (go's words above)" >&2
+		fi
 		exit 2
 	fi
-	rm -f "$tmp/openblas.test"
+	cat "$tmp/openblas.txt" >&2
+	rm -f "$tmp/openblas.test" "$tmp/openblas.txt"
 }
 
 # build_benchreport builds bench/cmd/benchreport into $tmp for

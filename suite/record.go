@@ -410,6 +410,20 @@ func decodeRecordOf(path, key string, b []byte) (*Record, error) {
 	return r, err
 }
 
+// A newerRecordError refuses the record in file path, of a newer format
+// version than FormatVersion (decodeRecord). ReadRecords, which reads a
+// directory of them, adds how to tabulate the others; a reader of one
+// record (export --run, fidelity --run) has no others to tabulate.
+type newerRecordError struct {
+	path   string
+	format int
+}
+
+func (e *newerRecordError) Error() string {
+	return fmt.Sprintf("suite: record %s: format version %d, and this build reads version %d: written by a newer gradbench, which reads it; this build cannot",
+		e.path, e.format, FormatVersion)
+}
+
 func decodeRecord(path string, b []byte) (*Record, error) {
 	// A newer build's record, read first and leniently: the fields its
 	// format adds would otherwise be refused as unknown, and a record of
@@ -421,8 +435,7 @@ func decodeRecord(path string, b []byte) (*Record, error) {
 		} `json:"config"`
 	}
 	if json.Unmarshal(b, &head) == nil && head.Config.Format > FormatVersion {
-		return nil, fmt.Errorf("suite: record %s: format version %d, and this build reads version %d: written by a newer gradbench, which reads it; this build cannot (move it out of the runs directory to tabulate the others with this build)",
-			path, head.Config.Format, FormatVersion)
+		return nil, &newerRecordError{path: path, format: head.Config.Format}
 	}
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -473,6 +486,9 @@ func ReadRecords(dir string) ([]*Record, error) {
 			return nil, wrapErr("suite: reading runs", err)
 		}
 		r, err := decodeRecordOf(path, key, b)
+		if newer := (*newerRecordError)(nil); errors.As(err, &newer) {
+			return nil, fmt.Errorf("%w (move it out of the runs directory to tabulate the others with this build)", err)
+		}
 		if err != nil {
 			return nil, err
 		}

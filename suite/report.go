@@ -31,10 +31,10 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 }
 
 // SweepTablesNotRun is SweepTables of a sweep some of whose cells have
-// no record (gradbench run --no-train): the specs of notRun, of order,
-// are those none of whose cells has one, shown as not run (a row of the
-// main table, a line after a table without rows for them) in the
-// workloads of the sweep's own records, own, of recs. A workload of
+// no record (gradbench run --no-train): each spec of notRun, of order,
+// that a workload of the sweep's own records, own, of recs, has no
+// record of is shown there as not run (a row of the main table, a line
+// after a table without rows for them). A workload of
 // recs that holds none of own is another sweep's, run into the same
 // directory: it is tabulated as run of that sweep tabulates it, without
 // rows for estimators it never asked for, even where it has records of

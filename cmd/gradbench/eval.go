@@ -14,7 +14,7 @@ import (
 
 var evalCmd = &command{
 	name:  "eval",
-	short: "run a packed model file on a test set with binary kernels, against the float network",
+	short: "run a packed model with binary kernels, against the float one",
 	long: `
 Eval loads a model file written by gradbench export and runs its network on
 the test split of its dataset twice: as the full-precision network in

@@ -14,7 +14,7 @@ import (
 
 var fidelityCmd = &command{
 	name:  "fidelity",
-	short: "measure how well each estimator's gradient predicts the binary network's real loss changes",
+	short: "measure how well each estimator predicts real loss changes",
 	long: `
 Fidelity measures the estimators' gradients on network states, without
 training: for a sample of binary weights of every binary layer (uniform,

@@ -18,7 +18,7 @@ import (
 
 var listCmd = &command{
 	name:  "list",
-	short: "list estimators with their defaults, models, datasets and recipes",
+	short: "list estimators and their defaults, models, datasets, recipes",
 	long: `
 List prints what a sweep can be made of: the estimators with their
 surrogate gradient, source and every hyperparameter, its default and its

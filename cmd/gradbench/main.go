@@ -491,7 +491,7 @@ func commandNames() string {
 const helpUsage = "usage: gradbench help [command]\n\nWithout a command, help lists the commands; with one, it prints that command's usage and flags.\n\nhelp takes no flags.\n"
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, "gradbench benchmarks the surrogate gradients used to train binary neural networks.\n\nUsage:\n\n\tgradbench <command> [flags]\n\nCommands:\n\n")
+	fmt.Fprint(w, "gradbench benchmarks the surrogate gradients that train binary neural networks.\n\nUsage:\n\n\tgradbench <command> [flags]\n\nCommands:\n\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.short)
 	}

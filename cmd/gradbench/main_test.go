@@ -459,11 +459,17 @@ func TestBareArgumentHint(t *testing.T) {
 // TestHelpLineWidths: every line of a command's prose help, its examples
 // included, fits in 80 columns (a tab to the next multiple of 8), as the
 // text is wrapped by hand: models' help had one line of 115 columns
-// among lines of 75, and slurm's examples ran to 151.
+// among lines of 75, and slurm's examples ran to 151. So does every line
+// of gradbench help without a command, the list of commands a new user
+// reads first, whose lines ran to 109 columns (fidelity's and eval's).
 func TestHelpLineWidths(t *testing.T) {
 	const width = 80
-	for _, c := range commands {
-		stdout, _ := gradbenchOK(t, "help", c.name)
+	for _, c := range append([]*command{{name: ""}}, commands...) {
+		args := []string{"help"}
+		if c.name != "" {
+			args = append(args, c.name)
+		}
+		stdout, _ := gradbenchOK(t, args...)
 		prose, _, _ := strings.Cut(stdout, "\nFlags:\n")
 		for i, line := range strings.Split(prose, "\n") {
 			cols := 0

@@ -16,7 +16,7 @@ import (
 
 var runCmd = &command{
 	name:  "run",
-	short: "train estimators on one workload and print the comparison table",
+	short: "train estimators on a workload and print the comparison table",
 	long: `
 Run trains every estimator named by --estimators on the same binarized
 network, dataset and recipe, once per seed, with the same initial weights
@@ -90,8 +90,8 @@ have run, --no-train prints the table and writes the files of the sweep
 from the records in --out, training nothing, as run writes them after
 the sweep: what gradbench slurm's table job runs. A cell without a
 record is left out (stderr says how many), an estimator none of whose
-cells has one is a row "not run", and a sweep none of whose cells has
-one is refused.
+cells of a workload has one is a row "not run" in that workload's table,
+and a sweep none of whose cells has one is refused.
 
 Examples:
 
@@ -166,7 +166,7 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 	out := fs.String("out", defaultRunsDir, "`directory` for run records, checkpoints, and table.md, curves.svg and bench.txt of every record in it")
 	quiet := fs.Bool("quiet", false, "print nothing on stderr but errors: no estimate, progress, notes or list of the files written")
 	keep := fs.Bool("keep-epochs", false, keepEpochsUsage)
-	noTrain := fs.Bool("no-train", false, "train nothing: print the sweep's table and write table.md, the curves and bench.txt into --out from the records there, as after the sweep, for cells trained elsewhere (--cell; gradbench slurm's table job runs it); cells without a record are left out, an estimator none of whose cells has one is shown as not run, and a sweep none of whose cells has one is refused")
+	noTrain := fs.Bool("no-train", false, "train nothing: print the sweep's table and write table.md, the curves and bench.txt into --out from the records there, as after the sweep, for cells trained elsewhere (--cell; gradbench slurm's table job runs it); cells without a record are left out, an estimator none of whose cells of a workload has one is shown as not run there, and a sweep none of whose cells has one is refused")
 	var cf cellFlags // plan.go
 	cf.define(fs)
 	sweep, err := sf.parse(fs, args)
@@ -251,8 +251,8 @@ func runRun(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string) e
 // writeSweepFiles prints the tables of recs, the records of the sweep's
 // cells in its order, and writes table.md, the curves and bench.txt of
 // every record in out (suite.WriteSweepOutputs). notRun lists the
-// sweep's estimators none of whose cells has a record, shown as not run
-// (run --no-train); keep is --keep-epochs.
+// sweep's estimators, each shown as not run in a workload of the sweep
+// that has no record of it (run --no-train); keep is --keep-epochs.
 func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs []*suite.Record, notRun []string, quiet, keep bool) error {
 	var order []string
 	for _, s := range sweep.Specs {
@@ -311,9 +311,9 @@ func staleCurvesWhy(those string) string {
 
 // runNoTrain is gradbench run --no-train: the sweep's table and files
 // from the records of its cells in out, which it trains none of, as
-// run writes them once every cell has a record. The sweep's estimators
-// none of whose cells has a record are shown as not run, and the cells
-// without one are left out, which stderr says; a sweep none of whose
+// run writes them once every cell has a record. An estimator of the
+// sweep none of whose cells of a workload has a record is shown as not
+// run in that workload's table, and the cells without one are left out, which stderr says; a sweep none of whose
 // cells has a record has no table, and is refused.
 func runNoTrain(env *cmdEnv, sweep *suite.Sweep, ablation, out string, quiet bool) error {
 	// A sweep run would refuse is refused, as gradbench slurm refuses
@@ -336,15 +336,13 @@ func runNoTrain(env *cmdEnv, sweep *suite.Sweep, ablation, out string, quiet boo
 	if len(recs) == 0 {
 		return fmt.Errorf("run: --no-train: none of the sweep's %s has a record in %s: train them first (gradbench run without --no-train, or gradbench slurm); nothing was written", plural(n, "cell"), out)
 	}
-	ran := map[string]bool{}
-	for _, r := range recs {
-		ran[r.Config.Estimator] = true
-	}
+	// Every estimator of the sweep that one of its workloads has no
+	// record of is shown as not run in that workload's table: one whose
+	// cells failed with one optimizer alone is no row missing without a
+	// word there. Once every cell has a record no workload lacks one.
 	var notRun []string
 	for _, s := range sweep.Specs {
-		if !ran[s.String()] {
-			notRun = append(notRun, s.String())
-		}
+		notRun = append(notRun, s.String())
 	}
 	if err := writeSweepFiles(env, sweep, ablation, out, recs, notRun, quiet, false); err != nil {
 		return err

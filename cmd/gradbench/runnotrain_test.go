@@ -98,3 +98,53 @@ func TestRunNoTrainOtherSweep(t *testing.T) {
 		t.Errorf("the other sweep's section of table.md names fda, which it never ran nor asked for:\n%s", other)
 	}
 }
+
+// TestRunNoTrainPerWorkload: in a sweep of several workloads (two
+// optimizers), an estimator whose cells of one workload all failed, but
+// not those of the other, had no row in that workload's table at all:
+// run --no-train showed as not run only an estimator without a record
+// in any workload, so the Slurm table job printed the adam section
+// without fda and without a word, where the table job before --no-train
+// (gradbench table --estimators --missing=show) showed it as not run.
+// Each of the sweep's workloads shows the sweep's estimators it lacks
+// as not run.
+func TestRunNoTrainPerWorkload(t *testing.T) {
+	_, recipe, out := tinyWorkdir(t)
+	sweep := []string{"--recipe", recipe, "--estimators", "ste,fda", "--optimizers", "sgd,adam", "--seeds", "1", "--out", out}
+	gradbenchOK(t, append([]string{"run", "--quiet"}, sweep...)...)
+	recs, err := suite.ReadRecords(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := 0
+	for _, r := range recs {
+		if r.Config.Estimator == "fda" && r.Config.Optimizer == "adam" {
+			if err := os.Remove(filepath.Join(out, r.Key+".json")); err != nil {
+				t.Fatal(err)
+			}
+			removed++
+		}
+	}
+	if removed != 1 {
+		t.Fatalf("removed %d records of fda with adam, want 1", removed)
+	}
+	removeRunFiles(t, out)
+	stdout, _ := gradbenchOK(t, append([]string{"run", "--no-train"}, sweep...)...)
+	sections := strings.Split(stdout, "### ")
+	if len(sections) != 3 {
+		t.Fatalf("run --no-train printed %d sections, want 2:\n%s", len(sections)-1, stdout)
+	}
+	notRun := regexp.MustCompile(`(?m)^\| fda +\| +not run \|`)
+	for _, s := range sections[1:] {
+		adam := strings.Contains(strings.SplitN(s, "\n", 2)[0], "adam")
+		if got := notRun.MatchString(s); got != adam {
+			t.Errorf("section (adam: %v) shows fda not run: %v, want %v:\n%s", adam, got, adam, s)
+		}
+		if !regexp.MustCompile(`(?m)^\| fda `).MatchString(s) {
+			t.Errorf("section has no fda row:\n%s", s)
+		}
+	}
+	if table := readFile(t, filepath.Join(out, suite.TableFile)); table != stdout {
+		t.Errorf("table.md:\n%s\nwant the table printed:\n%s", table, stdout)
+	}
+}

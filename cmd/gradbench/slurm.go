@@ -37,14 +37,14 @@ runs gradbench run --no-train with the sweep's flags, which trains nothing
 and writes --out/table.md, curves.svg and bench.txt as gradbench run of
 the sweep writes them: over every record in --out, other sweeps' too, the
 sweep's estimators and workloads first (an estimator none of whose cells
-finished is a "not run" row); then it lists the cells still pending.
---submit submits both with
-sbatch --parsable, the table job with --dependency=afterany:<array job>,
-and prints both job ids. Without --submit it prints the shell command
-that submits both on stdout (gradbench slurm ... | sh runs it), and which
-scripts it wrote on stderr. Task logs go to --out/slurm/logs: a task's
-log has a line per finished epoch of its cell (training loss, test top-1,
-images per second, time left), then the cell's result.
+of a workload finished is a "not run" row there); then it lists the cells
+still pending. --submit submits both with sbatch --parsable, the table
+job with --dependency=afterany:<array job>, and prints both job ids.
+Without --submit it prints the shell command that submits both on stdout
+(gradbench slurm ... | sh runs it), and which scripts it wrote on stderr.
+Task logs go to --out/slurm/logs: a task's log has a line per finished
+epoch of its cell (training loss, test top-1, images per second, time
+left), then the cell's result.
 
 Where scontrol is on PATH, an array of more tasks than the cluster's
 MaxArraySize (scontrol show config; Slurm's default, 1001, takes indices
