@@ -1,3 +1,10 @@
+// Built as scripts_atomic_test.go is, for the reason given there: these
+// tests run results/ scripts (bash and awk) and no Go code of this
+// package, so which of the test command's builds runs them changes
+// nothing they check.
+
+//go:build !race && !purego && !goexperiment.simd
+
 package bench
 
 import (

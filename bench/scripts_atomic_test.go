@@ -127,6 +127,12 @@ func writeFake(t *testing.T, dir, name, script string) {
 // them all. The scripts run in a copy of results/, never on the
 // committed records, from the copy's top unless the case names another
 // directory to start them from, where the paths they are given are.
+//
+// They run without uptime, ps and free (withoutUptime), and the run with
+// a go that never fails is also TestScriptsNameLoadWithoutUptime's for
+// the records of a case's load field: each names the load before and
+// after its runs, and the busiest processes or the memory it gives. One
+// run of each script checks both, not two.
 func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 	skipWithout(t, "bash", "flock", "git")
 	const key = "0123456789abcdef"
@@ -134,36 +140,37 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		name string
 		env  []string
 		args []string
-		from string // the directory to start the script from, below the tree's top
-		one  bool   // the script writes one file, not several
+		from string   // the directory to start the script from, below the tree's top
+		one  bool     // the script writes one file, not several
+		load []string // the records checked as TestScriptsNameLoadWithoutUptime does
 	}{
-		{"kernels", nil, nil, "", false},
-		{"engine", nil, nil, "", false},
-		{"inference", nil, nil, "", false},
-		{"inference", []string{"RUN=results/fmnist-10/" + key + ".json"}, nil, "", false},
-		{"data", nil, nil, "", false},
-		{"ab-step", nil, []string{"x", "HEAD", "1"}, "", false},
-		{"ab-expr", nil, []string{"x", "HEAD", "1"}, "", false},
-		{"ab-phase", nil, []string{"x", "HEAD", "1"}, "", false},
-		{"contention", nil, []string{"1"}, "", false},
-		{"kernelpair", nil, []string{"1"}, "", false},
-		{"backward-add", nil, []string{"1"}, "", false},
-		{"winograd-bound", nil, []string{"1"}, "", false},
-		{"fidelity-cost", nil, []string{"HEAD", "1"}, "", false},
+		{"kernels", nil, nil, "", false, nil},
+		{"engine", nil, nil, "", false, nil},
+		{"inference", nil, nil, "", false, nil},
+		{"inference", []string{"RUN=results/fmnist-10/" + key + ".json"}, nil, "", false, nil},
+		{"data", nil, nil, "", false, nil},
+		{"ab-step", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-step-x.txt"}},
+		{"ab-expr", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-expr-x.txt"}},
+		{"ab-phase", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-phase-x.txt"}},
+		{"contention", nil, []string{"1"}, "", false, []string{"results/contention.txt"}},
+		{"kernelpair", nil, []string{"1"}, "", false, []string{"results/kernelpair.txt"}},
+		{"backward-add", nil, []string{"1"}, "", false, []string{"results/backward-add.txt"}},
+		{"winograd-bound", nil, []string{"1"}, "", false, []string{"results/winograd-bound.txt"}},
+		{"fidelity-cost", nil, []string{"HEAD", "1"}, "", false, []string{"results/fidelity-cost.txt"}},
 		// Every run recorded (gradbench plan lists no cell under its
 		// heading line): the table, curves and benchmark lines are
 		// made again, machine.txt is left.
-		{"quick-since-fda", nil, nil, "", false},
+		{"quick-since-fda", nil, nil, "", false, nil},
 		// A cell to train (a line under the heading): machine.txt too.
-		{"quick-since-fda", []string{"FAKEGO_LINES=2"}, nil, "", false},
+		{"quick-since-fda", []string{"FAKEGO_LINES=2"}, nil, "", false, []string{"results/quick-since-fda/machine.txt"}},
 		// RUN and a DIR given relative to the directory the script was
 		// started from: it changes to the repository's top, where they
 		// named other files ("no such record").
-		{"inference", []string{"RUN=fmnist-10/" + key + ".json"}, nil, "results", false},
-		{"bop-bn", nil, []string{"fmnist-10"}, "results", true},
-		{"bop-bn", nil, []string{"results/fmnist-10"}, "", true},
-		{"fidelity-bench", nil, nil, "", true},
-		{"diagnostics-overhead", nil, nil, "", true},
+		{"inference", []string{"RUN=fmnist-10/" + key + ".json"}, nil, "results", false, nil},
+		{"bop-bn", nil, []string{"fmnist-10"}, "results", true, nil},
+		{"bop-bn", nil, []string{"results/fmnist-10"}, "", true, []string{"results/bop-bn.md"}},
+		{"fidelity-bench", nil, nil, "", true, []string{"results/fidelity-bench.txt"}},
+		{"diagnostics-overhead", nil, nil, "", true, []string{"results/diagnostics-overhead.md"}},
 	} {
 		name := strings.TrimSpace(strings.Join(append(append(c.env, c.name), c.args...), " "))
 		if c.from != "" {
@@ -184,6 +191,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 			}
 			bin := t.TempDir()
 			writeFake(t, bin, "go", fakeGo)
+			path := withoutUptime(t, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 			// run runs the script in a fresh tree whose files it wrote
 			// before hold "old", failing at go step fail (0: none), and
 			// returns the tree's files afterwards, the steps taken and the
@@ -237,8 +245,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 				cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(dir, "results", c.name+".sh")}, c.args...)...)
 				cmd.Dir = filepath.Join(dir, c.from)
 				cmd.Env = append(cmd.Environ(), c.env...)
-				cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-					"FAKEGO_COUNT="+count, "FAKEGO_FAIL="+strconv.Itoa(fail))
+				cmd.Env = append(cmd.Env, path, "FAKEGO_COUNT="+count, "FAKEGO_FAIL="+strconv.Itoa(fail))
 				killTreeOnCancel(cmd)
 				out, runErr := cmd.CombinedOutput()
 				got := map[string]string{}
@@ -280,6 +287,15 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 			if err != nil {
 				t.Errorf("%s with a go that never fails: %v\n%s", what, err, out)
 				return
+			}
+			for _, rec := range c.load {
+				b, ok := written[rec]
+				if !ok {
+					t.Errorf("%s with a go that never fails wrote no %s", what, rec)
+					continue
+				}
+				checkLoadLines(t, what, rec, []byte(b))
+				checkProcLines(t, what, rec, []byte(b))
 			}
 			var outputs []string
 			for name := range written {

@@ -193,7 +193,7 @@ func TestStudySessionJournal(t *testing.T) {
 		if earlier && !strings.HasPrefix(string(b), "command: an earlier session\n") {
 			t.Errorf("machine.txt does not start with the earlier unfinished session's lines:\n%s", b)
 		}
-		checkLoadLines(t, "results/study.sh", dir, "results/study/machine.txt")
+		checkLoadLines(t, "results/study.sh", "results/study/machine.txt", b)
 		for _, name := range []string{"machine.txt.tmp", "sessions.tmp"} {
 			if _, err := os.Stat(filepath.Join(study, name)); !os.IsNotExist(err) {
 				t.Errorf("results/study/%s is left after a session that finished (%v)", name, err)

@@ -53,7 +53,9 @@ func TestMain(m *testing.M) {
 		}
 		return maxArraySize(ctx)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeTrainedTiny()
+	os.Exit(code)
 }
 
 // injectedFault returns the failure of `gradbench run --cell <key>

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -59,10 +61,105 @@ func tinyWorkdir(t *testing.T) (dir, recipe, runs string) {
 // trainTiny trains one run of tinyRecipe into the runs directory of
 // tinyWorkdir, as trainOne does with args, and returns dir, runs and the
 // run's record.
+//
+// Sixteen tests need such a run, most with the same args, only as the
+// input of the command they check. The first call with given args
+// trains, in its test's dir, and keeps a copy of that dir (trainedTiny);
+// a later call with the same args gets a copy of it, byte for byte and
+// with the files' modes and times, and so the same run, without training
+// it again (a second or more each under the race detector).
 func trainTiny(t *testing.T, args ...string) (dir, runs string, rec *suite.Record) {
 	t.Helper()
+	trainedTiny.Lock()
+	defer trainedTiny.Unlock()
+	id := strings.Join(args, "\x00")
+	if trainedTiny.dirs == nil {
+		trainedTiny.dirs = map[string]string{}
+	}
+	if kept, ok := trainedTiny.dirs[id]; ok {
+		dir = t.TempDir()
+		copyTree(t, kept, dir)
+		runs = filepath.Join(dir, "runs")
+		recs, err := suite.ReadRecords(runs)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("records of the kept tiny run %q: %v, %v", args, recs, err)
+		}
+		return dir, runs, recs[0]
+	}
 	dir, recipe, runs := tinyWorkdir(t)
-	return dir, runs, trainOne(t, runs, append([]string{"--recipe", recipe}, args...)...)
+	rec = trainOne(t, runs, append([]string{"--recipe", recipe}, args...)...)
+	kept, err := os.MkdirTemp("", "gradbench-tiny-run-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyTree(t, dir, kept)
+	trainedTiny.dirs[id] = kept
+	return dir, runs, rec
+}
+
+// trainedTiny holds, for each args of trainTiny, a copy of the dir of
+// the run it trained, until TestMain removes them.
+var trainedTiny struct {
+	sync.Mutex
+	dirs map[string]string
+}
+
+// removeTrainedTiny removes the copies trainedTiny holds.
+func removeTrainedTiny() {
+	for _, dir := range trainedTiny.dirs {
+		os.RemoveAll(dir)
+	}
+}
+
+// copyTree copies the directories and regular files below src into dst,
+// which exists, with their permission bits and modification times; it
+// fails the test on anything else, such as a symbolic link.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	var dirs []string // set their times last, after their files are written
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			if rel != "." {
+				if err := os.Mkdir(to, info.Mode().Perm()); err != nil {
+					return err
+				}
+			}
+			dirs = append(dirs, rel)
+			return nil
+		case !info.Mode().IsRegular():
+			return fmt.Errorf("%s is neither a directory nor a regular file (%v)", p, info.Mode())
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(to, b, info.Mode().Perm()); err != nil {
+			return err
+		}
+		return os.Chtimes(to, info.ModTime(), info.ModTime())
+	})
+	for i := len(dirs) - 1; err == nil && i >= 0; i-- {
+		var info os.FileInfo
+		if info, err = os.Stat(filepath.Join(src, dirs[i])); err == nil {
+			err = os.Chtimes(filepath.Join(dst, dirs[i]), info.ModTime(), info.ModTime())
+		}
+	}
+	if err != nil {
+		t.Fatalf("copying %s to %s: %v", src, dst, err)
+	}
 }
 
 // TestRunEndToEnd runs the whole path on the synthetic dataset at width
