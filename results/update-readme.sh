@@ -116,9 +116,11 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 		# without runs beyond it, none), the rows it qualifies with their
 		# chosen lr cells and the sentences under the table that say what
 		# that means, as "Note (Adam), on the learning rates chosen: ...";
-		# then the findings, gathered until the end so that the notes
-		# come before the findings they qualify, as the SGD notes do
-		# above.
+		# then, when the seeds that chose the rates are among those
+		# compared, the sentence that says so, as "Note (Adam): Seeds 1,
+		# 2 chose ..."; then the findings, gathered until the end so
+		# that the notes come before the findings they qualify, as the
+		# SGD notes do above.
 		go run ./cmd/gradbench table --runs results/study/optimizers --ablation findings --estimators ste,approxsign,fda |
 			awk -v note="$record_notes" '/^### / { opt = $0; sub(/.*, batch [0-9]+, /, "", opt); sub(/ lr .*/, "", opt); opt = toupper(substr(opt, 1, 1)) substr(opt, 2); lr = 0; qual = "" }
 				$0 ~ note { line = $0; sub(/^Note: /, "", line); print "Note (" opt "): " line; print "" }
@@ -126,7 +128,9 @@ record_notes='^Note: ([0-9][0-9]* of these [0-9][0-9]* records carr(y|ies) no da
 				lr && /^\|/ { n = split($0, c, "|"); est = c[2]; cell = c[n - 1]; gsub(/^ +| +$/, "", est); gsub(/^ +| +$/, "", cell)
 					if (cell ~ /, |^none/) qual = qual (qual == "" ? "" : "; ") est " " cell; next }
 				/^Learning rates chosen on the validation split/ { lr = 0; why = ""; under = 1; next }
-				under && /^$/ { under = 0; if (qual != "" && why != "") { print "Note (" opt "), on the learning rates chosen: " qual "." why; print "" }; next }
+				under && /^Seeds? [0-9].* chose these learning rates and / { chose = $0; next }
+				under && /^$/ { under = 0; if (qual != "" && why != "") { print "Note (" opt "), on the learning rates chosen: " qual "." why; print "" }
+					if (chose != "") { print "Note (" opt "): " chose; print "" }; chose = ""; next }
 				under { why = why " " $0; next }
 				/^- \*\*(Top-1 accuracy|Train loss)\*\*/ { what = ($0 ~ /Top-1/) ? "top-1" : "train loss"; line = $0; sub(/^[^:]*: /, "", line); found = found "- " opt ", " what ": " line "\n" }
 				END { printf "%s", found }'

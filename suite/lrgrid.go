@@ -34,6 +34,8 @@ type LRChoice struct {
 	// Points are the grid's multipliers for the estimator, in increasing
 	// order, with their validation numbers.
 	Points []LRPoint
+	// Seeds are the grid seeds the choice was made on, ascending.
+	Seeds []uint64
 }
 
 // An LRPoint is one multiplier of an estimator's grid: the mean over its
@@ -89,6 +91,7 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 	}
 	var specs []string
 	points := map[key]*LRPoint{}
+	chose := map[string][]uint64{}
 	var kept []*Record
 	for _, r := range rs {
 		c := r.Config
@@ -101,6 +104,9 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 				specs = append(specs, c.Estimator)
 			}
 			continue
+		}
+		if !slices.Contains(chose[c.Estimator], c.Seed) {
+			chose[c.Estimator] = append(chose[c.Estimator], c.Seed)
 		}
 		k := key{c.Estimator, c.LRScale}
 		p := points[k]
@@ -123,7 +129,8 @@ func SelectLR(rs []*Record) ([]*Record, []LRChoice) {
 	}
 	var choices []LRChoice
 	for _, spec := range specs {
-		ch := LRChoice{Spec: spec, Scale: math.NaN()}
+		ch := LRChoice{Spec: spec, Scale: math.NaN(), Seeds: chose[spec]}
+		slices.Sort(ch.Seeds)
 		var best *LRPoint
 		for _, sc := range scalesOf[spec] {
 			p := points[key{spec, sc}]
@@ -239,8 +246,9 @@ func cmpFloat(a, b float64) int {
 // grid (with the runs it averages) and the learning rate chosen.
 // validation is the workload's validation fraction; alone says that it
 // is the lr table, with no table of the estimators after it, and seeds
-// are then its --seeds (nil for every seed), which it chose on.
-func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone bool, seeds []uint64) error {
+// are then its --seeds (nil for every seed), which it chose on; compared
+// are the records the table after it compares (see choseComparedNote).
+func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone bool, seeds []uint64, compared []*Record) error {
 	var scales []float64
 	for _, ch := range choices {
 		for _, p := range ch.Points {
@@ -337,6 +345,9 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone b
 	if partial {
 		fmt.Fprintf(w, "A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.\n")
 	}
+	if note := choseComparedNote(choices, compared); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	fmt.Fprintln(w)
 	return nil
 }
@@ -361,4 +372,73 @@ func missingScales(ch LRChoice, scales []float64) []string {
 		}
 	}
 	return m
+}
+
+// choseComparedNote returns the note of a table that compares the
+// records compared (the records of the chosen rates it shows, of its
+// --seeds) when some of them are of seeds that chose their estimator's
+// rate: a rate chosen on a seed's validation split tends to do well on
+// that seed's test split too, so Δ and p over those seeds favour the
+// chosen rates. It names the seeds that chose and the way out, a table
+// of the compared seeds that chose no rate (gradbench table --seeds) or
+// more seeds; "" when no compared record is of a seed that chose its
+// rate (the standard study's seeds 3 to 10 alone), or nothing was chosen
+// (a grid of one multiplier, the rate given).
+func choseComparedNote(choices []LRChoice, compared []*Record) string {
+	chosen := map[string]LRChoice{}
+	var chose []uint64 // the seeds that chose any rate
+	for _, ch := range choices {
+		if math.IsNaN(ch.Scale) || len(ch.Points) < 2 {
+			continue
+		}
+		chosen[ch.Spec] = ch
+		for _, s := range ch.Seeds {
+			if !slices.Contains(chose, s) {
+				chose = append(chose, s)
+			}
+		}
+	}
+	var both []uint64 // the seeds that chose a rate and are compared at it
+	for _, r := range compared {
+		c := r.Config
+		ch, ok := chosen[c.Estimator]
+		if ok && c.LRScale == ch.Scale && slices.Contains(ch.Seeds, c.Seed) && !slices.Contains(both, c.Seed) {
+			both = append(both, c.Seed)
+		}
+	}
+	if len(both) == 0 {
+		return ""
+	}
+	slices.Sort(both)
+	var others []uint64
+	for _, s := range recordSeeds(compared) {
+		if !slices.Contains(chose, s) {
+			others = append(others, s)
+		}
+	}
+	word, are := seedsWord(len(both)), "are"
+	if len(both) == 1 {
+		are = "is"
+	}
+	out := "run more seeds at each estimator's chosen rate (gradbench run with --lr-grid its chosen multiplier alone and new --seeds) and tabulate those alone (gradbench table --seeds)"
+	if len(others) > 0 {
+		out = "tabulate the other seeds alone (gradbench table --seeds " + seedsFlag(others) + ") or run more seeds"
+	}
+	return fmt.Sprintf("%s%s chose these learning rates and %s among the seeds compared below: a comparison on the seeds that chose its rates is not independent of the choice, so its Δ and p may be optimistic; for one that is, %s.",
+		strings.ToUpper(word[:1])+word[1:], fmtSeeds(both), are, out)
+}
+
+// seedsFlag writes ascending seeds as --seeds takes them: a range lo..hi
+// when they follow one another (a single seed too: "5" alone would be
+// the count of seeds 1 to 5), a list otherwise.
+func seedsFlag(seeds []uint64) string {
+	lo, hi := seeds[0], seeds[len(seeds)-1]
+	if hi-lo == uint64(len(seeds)-1) {
+		return fmt.Sprintf("%d..%d", lo, hi)
+	}
+	parts := make([]string, len(seeds))
+	for i, s := range seeds {
+		parts[i] = strconv.FormatUint(s, 10)
+	}
+	return strings.Join(parts, ",")
 }

@@ -160,7 +160,16 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		if grid {
 			sel, choices := SelectLR(wl)
 			choicesInOrder(choices, order)
-			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds); err != nil {
+			// The records the table below compares: the chosen rates'
+			// of the listed seeds (none in the lr table, alone).
+			var compared []*Record
+			if write != nil {
+				compared = sel
+				if seeds != nil {
+					compared = ofSeeds(sel, seeds)
+				}
+			}
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds, compared); err != nil {
 				return err
 			}
 			if write == nil {
