@@ -124,6 +124,35 @@ func TestExprTrueOrFalse(t *testing.T) {
 	}
 }
 
+// TestExprBoolAsNumber: true or false where a number is wanted inside a
+// formula, or a number where true or false is, is refused when the spec
+// is parsed, quoting the formula as typed and saying how to write it. A
+// conditional with a number in one branch and false in the other passed
+// the library's checker and failed only when g was evaluated, with
+// "invalid operation: float(bool)"; the others were refused with the
+// library's "mismatched types bool and int".
+func TestExprBoolAsNumber(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=abs(x)<0.5 ? 1 : false", `expr: bad value g="abs(x)<0.5 ? 1 : false": formula "abs(x)<0.5 ? 1 : false": the branch false of a conditional is true or false, and its other branch a number: both branches of ? : must be numbers, as in abs(x)<0.5 ? 1 : 0 (at column 18)`},
+		{"expr:g=abs(x)<0.5 ? x>0 : 1", `formula "abs(x)<0.5 ? x>0 : 1": the branch x > 0 of a conditional gives true or false, and its other branch a number: both branches of ? : must be numbers, as in (x > 0) ? 1 : 0 for that branch`},
+		{"expr:g=(x>0) + 1", `formula "(x>0) + 1": the operator "+" takes numbers, but x > 0 gives true or false (at column 7): write it as a number, as in (x > 0) ? 1 : 0`},
+		{"expr:g=-(x>0)", `formula "-(x>0)": the operator "-" takes numbers, but x > 0 gives true or false (at column 1)`},
+		{"expr:g=exp(x>0)", `formula "exp(x>0)": exp takes numbers, but x > 0 gives true or false`},
+		{"expr:g=max(x>0, 1)", `formula "max(x>0, 1)": max takes numbers, but x > 0 gives true or false`},
+		{"expr:g=let a = x>0; a+1", `formula "let a = x>0; a+1": the operator "+" takes numbers, but a gives true or false (at column 15)`},
+		{"expr:g=!x", `formula "!x": the operator "!" takes true or false, but x is a number (at column 1): compare it with a number, as in x != 0`},
+		{"expr:g=x and p > 0 ? 1 : 0", `formula "x and p > 0 ? 1 : 0": the operator "and" takes true or false, but x is a number (at column 3)`},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error with %q", tc.spec, err, tc.want)
+		}
+	}
+	// A conditional of true or false as a condition is not a mixed one.
+	if _, err := Parse("expr:g=(x > 0 ? x < 0.5 : x > -0.5) ? 2 : 1,knots=0;0.5"); err != nil {
+		t.Errorf("a conditional of comparisons as a condition: %v", err)
+	}
+}
+
 // TestExprParseRefusals: refusals the spec's parse must make that
 // TestExprErrors does not cover: a formula in p that fails only at the
 // end of training (p = 1), and a negative g too large in magnitude for
