@@ -178,3 +178,37 @@ func TestExprParseRefusals(t *testing.T) {
 		t.Errorf("7 knots: %v, want them accepted", err)
 	}
 }
+
+// TestSpecTyped: a spec keeps the text it was parsed from, which errors
+// quote, beside its canonical form, which keys use: a formula's
+// canonical form prints 1/3 as 0.3333333333333333, which the user did
+// not type. A spec made by Sides has no typed text and gives String.
+func TestSpecTyped(t *testing.T) {
+	for _, tc := range []struct{ spec, typed, canon string }{
+		{"expr:g=1/abs(p-1/3)", "expr:g=1/abs(p-1/3)", "expr:g=1 / abs(p - 0.3333333333333333)"},
+		{"a=expr:g=1/abs(p-2/3)/w=ste", "a=expr:g=1/abs(p-2/3)/w=ste", "w=ste/a=expr:g=1 / abs(p - 0.6666666666666666)"},
+		{"w=fda:n=9..18/a=fda", "w=fda:n=9..18/a=fda", "fda"},
+	} {
+		s, err := Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Typed() != tc.typed || s.String() != tc.canon {
+			t.Errorf("Parse(%s): Typed() = %q, String() = %q, want %q and %q", tc.spec, s.Typed(), s.String(), tc.typed, tc.canon)
+		}
+	}
+	s, err := Parse("a=expr:g=1/abs(p-2/3)/w=ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Activations().Typed(); got != "expr:g=1/abs(p-2/3)" {
+		t.Errorf("Activations().Typed() = %q, want the side as typed", got)
+	}
+	sides, err := Sides(s.Weights(), s.Activations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sides.Typed() != sides.String() {
+		t.Errorf("Sides(...).Typed() = %q, want String() %q", sides.Typed(), sides.String())
+	}
+}
