@@ -589,6 +589,28 @@ func formulaError(src string, err error) error {
 	return fmt.Errorf("formula %q: %v", src, err)
 }
 
+// An exprRunError is the library's error from evaluating a formula whose
+// canonical form is canon.
+type exprRunError struct {
+	canon string
+	err   error
+}
+
+// Error is one line with the column, as a parse error (the library's own
+// text puts the formula under a caret on lines of their own). The program
+// is the canonical form's, which the column counts in.
+func (e *exprRunError) Error() string { return formulaError(e.canon, e.err).Error() }
+
+// quoting returns the error quoting the formula as typed: the column, of
+// the canonical form that runs, is given with that form when it differs.
+func (e *exprRunError) quoting(typed string) error {
+	var fe *file.Error
+	if typed == "" || typed == e.canon || !errors.As(e.err, &fe) {
+		return e
+	}
+	return fmt.Errorf("formula %q: %s (at column %d of %q, the formula as it runs after constant folding)", typed, fe.Message, fe.Column+1, e.canon)
+}
+
 // An exprEval evaluates one formula; it is not safe for concurrent use.
 type exprEval struct {
 	f   *exprFormula
@@ -605,10 +627,7 @@ func (e *exprEval) at(x, p float64) (float64, error) {
 	e.env.X, e.env.P = x, p
 	out, err := e.vm.Run(e.f.prog, &e.env)
 	if err != nil {
-		// One line with the column, as a parse error (the library's own
-		// text puts the formula under a caret on lines of their own).
-		// The program is the canonical form's, which the column counts in.
-		return 0, formulaError(e.f.src, err)
+		return 0, &exprRunError{canon: e.f.src, err: err}
 	}
 	v, ok := out.(float64)
 	if !ok {

@@ -212,3 +212,34 @@ func TestSpecTyped(t *testing.T) {
 		t.Errorf("Sides(...).Typed() = %q, want String() %q", sides.Typed(), sides.String())
 	}
 }
+
+// TestExprRunErrorTyped: a formula that fails to evaluate only at a
+// progress value between the tenths checked at parse is refused by
+// CheckProgress quoting the formula as typed, with the column given in
+// the canonical form that runs; it used to quote the canonical form only.
+func TestExprRunErrorTyped(t *testing.T) {
+	s, err := Parse("expr:g=let n = abs(p-0.35)<0.01 ? 0 : 1; 5 % n + 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `estimators: expr: g(x=0) at p=0.35: formula "let n = abs(p-0.35)<0.01 ? 0 : 1; 5 % n + 1": runtime error: integer divide by zero (at column 41 of "let n = abs(p - 0.35) < 0.01 ? 0 : 1; 5 % n + 1", the formula as it runs after constant folding)`
+	if err := CheckProgress(e, 0.35); err == nil || err.Error() != want {
+		t.Errorf("CheckProgress(0.35) = %v, want %q", err, want)
+	}
+	// Typed as its canonical form, the column needs no other formula.
+	s, err = Parse("expr:g=let n = abs(p - 0.35) < 0.01 ? 0 : 1; 5 % n + 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = s.New(); err != nil {
+		t.Fatal(err)
+	}
+	const canon = `estimators: expr: g(x=0) at p=0.35: formula "let n = abs(p - 0.35) < 0.01 ? 0 : 1; 5 % n + 1": runtime error: integer divide by zero (at column 41)`
+	if err := CheckProgress(e, 0.35); err == nil || err.Error() != canon {
+		t.Errorf("CheckProgress(0.35) = %v, want %q", err, canon)
+	}
+}
