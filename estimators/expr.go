@@ -88,12 +88,13 @@ var (
 // of 8 entries at a time, bit for bit alike too. The reference kernel
 // evaluates the formula per element in float64.
 type Expr struct {
-	sh  *exprShared
-	ev  *exprEval // for BackwardRef
-	p   float64
-	tab *exprTable
-	k   exprKernel
-	job job
+	sh    *exprShared
+	typed string    // the formula as typed, which errors quote
+	ev    *exprEval // for BackwardRef
+	p     float64
+	tab   *exprTable
+	k     exprKernel
+	job   job
 }
 
 // exprDefault is the default formula: ApproxSign's g.
@@ -123,11 +124,15 @@ func newExpr(p *Params) (Estimator, error) {
 		// knot otherwise (1.9999999999999999 is 2).
 		return nil, fmt.Errorf("bad value knots=%s: %v", quoteShort(p.raw["knots"]), err)
 	}
-	sh, err := shareExpr(f, c, knots, monotone)
+	typed, ok := p.raw["g"]
+	if !ok {
+		typed = exprDefault
+	}
+	sh, err := shareExpr(f, typed, c, knots, monotone)
 	if err != nil {
 		return nil, err
 	}
-	return &Expr{sh: sh, ev: newExprEval(f), tab: sh.tab0}, nil
+	return &Expr{sh: sh, typed: typed, ev: newExprEval(f), tab: sh.tab0}, nil
 }
 
 // Doc describes Expr for `gradbench list` and the README.
@@ -199,7 +204,7 @@ func (e *Expr) tableAt(p float64) (*exprTable, error) {
 	if !e.sh.f.usesP {
 		return nil, nil
 	}
-	t, err := e.sh.table(p)
+	t, err := e.sh.table(p, e.typed)
 	if err != nil {
 		return nil, fmt.Errorf("estimators: expr: %v", err)
 	}
@@ -323,8 +328,8 @@ func cachedFormula(src string) (*exprFormula, error) {
 var exprCheckAt = []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
 
 // shareExpr returns the shared state of a spec, building and checking its
-// tables the first time.
-func shareExpr(f *exprFormula, c float32, knots []float64, monotone bool) (*exprShared, error) {
+// tables the first time; their errors quote the formula as typed.
+func shareExpr(f *exprFormula, typed string, c float32, knots []float64, monotone bool) (*exprShared, error) {
 	key := fmt.Sprintf("%s|%v|%v|%v", f.src, c, knots, monotone)
 	exprCache.Lock()
 	sh, ok := exprCache.shared[key]
@@ -338,11 +343,11 @@ func shareExpr(f *exprFormula, c float32, knots []float64, monotone bool) (*expr
 		at = at[:1]
 	}
 	for _, p := range at {
-		if _, err := sh.table(p); err != nil {
+		if _, err := sh.table(p, typed); err != nil {
 			return nil, err
 		}
 	}
-	sh.tab0, _ = sh.table(0)
+	sh.tab0, _ = sh.table(0, typed)
 	exprCache.Lock()
 	if len(exprCache.shared) >= exprCacheMax {
 		clear(exprCache.shared)
@@ -352,14 +357,15 @@ func shareExpr(f *exprFormula, c float32, knots []float64, monotone bool) (*expr
 	return sh, nil
 }
 
-// table returns the table at p, building it if needed.
-func (sh *exprShared) table(p float64) (*exprTable, error) {
+// table returns the table at p, building it if needed; its error quotes
+// the formula as typed.
+func (sh *exprShared) table(p float64, typed string) (*exprTable, error) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if t, ok := sh.tables[p]; ok {
 		return t, nil
 	}
-	b := &exprBuilder{ev: sh.ev, p: p, c: float64(sh.c), knots: sh.knots, monotone: sh.monotone}
+	b := &exprBuilder{ev: sh.ev, typed: typed, p: p, c: float64(sh.c), knots: sh.knots, monotone: sh.monotone}
 	t, err := b.build()
 	if err != nil {
 		return nil, err

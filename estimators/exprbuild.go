@@ -26,6 +26,7 @@ type exprSegment struct {
 // exprBuilder builds the table of one formula at one progress value.
 type exprBuilder struct {
 	ev       *exprEval
+	typed    string // the formula as typed, which errors quote
 	p        float64
 	c        float64   // float64(float32 clip)
 	knots    []float64 // sorted magnitudes in [0, c)
@@ -51,6 +52,10 @@ func (b *exprBuilder) g(x float64) (float64, error) {
 	v, err := b.ev.at(x, b.p)
 	switch {
 	case err != nil:
+		var re *exprRunError
+		if errors.As(err, &re) {
+			err = re.quoting(b.typed)
+		}
 		return 0, fmt.Errorf("g(x=%g) at p=%g: %v", x, b.p, err)
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return 0, fmt.Errorf("g(x=%g) = %g at p=%g: want finite values on [-c, c] = [%g, %g]", x, v, b.p, -b.c, b.c)

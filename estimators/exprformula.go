@@ -62,6 +62,10 @@ var exprOptions = exprCompileOptions(true)
 // which compileFormula learns what a formula refused for its type gives.
 var exprAnyOptions = exprCompileOptions(false)
 
+// exprCheckedOptions are exprAnyOptions without constant folding: the
+// tree they compile is the formula as parsed, with its nodes' types.
+var exprCheckedOptions = append(exprCompileOptions(false), expr.Optimize(false))
+
 // exprCompileOptions returns the compiler options of a formula, which
 // must give a number where number says so.
 func exprCompileOptions(number bool) []expr.Option {
@@ -139,6 +143,14 @@ func compileFormula(src string) (*exprFormula, error) {
 		return nil, fmt.Errorf("formula %q: the number %s %s: write 0, or a number float64 holds as written (at column %d)",
 			src, literal(src, n), underflows(src, n), n.Location().From+1)
 	}
+	// A conditional with a number in one branch and true or false in the
+	// other passes the library's checker (its type is "any") and failed
+	// only when g was evaluated, as "invalid operation: float(bool)".
+	if checked, e := expr.Compile(src, exprCheckedOptions...); e == nil {
+		if err := mixedConditional(src, checked.Node()); err != nil {
+			return nil, err
+		}
+	}
 	prog, err := expr.Compile(src, exprOptions...)
 	if err != nil {
 		// A comparison where a number is wanted, whose refusal by the
@@ -146,6 +158,11 @@ func compileFormula(src string) (*exprFormula, error) {
 		// how to write it.
 		if typed, e := expr.Compile(src, exprAnyOptions...); e == nil && typed.Node().Type() != nil && typed.Node().Type().Kind() == reflect.Bool {
 			return nil, fmt.Errorf("formula %q gives true or false, not a number: give g a number in each case, as in (%s) ? 1 : 0", src, src)
+		}
+		// True or false used as a number, or a number as true or false,
+		// which the library refuses as "mismatched types bool and int".
+		if e := boolMisuse(src, tree.Node); e != nil {
+			return nil, e
 		}
 		return nil, formulaError(src, err)
 	}
@@ -175,6 +192,154 @@ func compileFormula(src string) (*exprFormula, error) {
 		return ok && id.Value == "p"
 	}) != nil
 	return &exprFormula{src: canon, prog: again, usesP: usesP}, nil
+}
+
+// isNumberKind reports whether t is a number type the language computes in.
+func isNumberKind(t reflect.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Float32:
+		return true
+	}
+	return false
+}
+
+// mixedConditional returns the error for the first conditional of the
+// checked tree root (compiled from src without folding) with a number in
+// one branch and true or false in the other, or nil.
+func mixedConditional(src string, root ast.Node) error {
+	var bad ast.Node // the branch that is true or false
+	ast.Find(root, func(n ast.Node) bool {
+		c, ok := n.(*ast.ConditionalNode)
+		if !ok {
+			return false
+		}
+		isBool := func(b ast.Node) bool { return b.Type() != nil && b.Type().Kind() == reflect.Bool }
+		switch {
+		case isBool(c.Exp1) && isNumberKind(c.Exp2.Type()):
+			bad = c.Exp1
+		case isBool(c.Exp2) && isNumberKind(c.Exp1.Type()):
+			bad = c.Exp2
+		}
+		return bad != nil
+	})
+	if bad == nil {
+		return nil
+	}
+	const must = "both branches of ? : must be numbers"
+	if b, ok := bad.(*ast.BoolNode); ok {
+		// The formula with that branch written as a number.
+		r, loc := []rune(src), b.Location()
+		if literal(src, b) == strconv.FormatBool(b.Value) {
+			fix := "0"
+			if b.Value {
+				fix = "1"
+			}
+			return fmt.Errorf("formula %q: the branch %v of a conditional is true or false, and its other branch a number: %s, as in %s (at column %d)",
+				src, b.Value, must, string(r[:loc.From])+fix+string(r[loc.To:]), loc.From+1)
+		}
+	}
+	return fmt.Errorf("formula %q: the branch %s of a conditional gives true or false, and its other branch a number: %s, as in (%s) ? 1 : 0 for that branch",
+		src, bad, must, bad)
+}
+
+// boolMisuse returns the error for a formula the library refused (tree
+// is its parse) that uses true or false as a number, as (x > 0) + 1 does,
+// or a number as true or false, as !x does; or nil if it finds neither.
+// What gives true or false is read from the syntax: comparisons, and, or,
+// not, true, false, conditionals of them and let bindings of them.
+func boolMisuse(src string, tree ast.Node) error {
+	lets := map[string]bool{}
+	var decls []*ast.VariableDeclaratorNode
+	ast.Find(tree, func(n ast.Node) bool {
+		if d, ok := n.(*ast.VariableDeclaratorNode); ok {
+			decls = append(decls, d)
+		}
+		return false
+	})
+	for range decls { // a binding of a binding is found on a later pass
+		for _, d := range decls {
+			lets[d.Name] = isBoolSyntax(d.Value, lets)
+		}
+	}
+	isBool := func(n ast.Node) bool { return isBoolSyntax(n, lets) }
+	var err error
+	numberOperand := func(what string, at ast.Node, operand ast.Node) bool {
+		if !isBool(operand) {
+			return false
+		}
+		err = fmt.Errorf("formula %q: %s takes numbers, but %s gives true or false (at column %d): write it as a number, as in (%s) ? 1 : 0",
+			src, what, operand, at.Location().From+1, operand)
+		return true
+	}
+	boolOperand := func(op string, at ast.Node, operand ast.Node) bool {
+		if isBool(operand) {
+			return false
+		}
+		err = fmt.Errorf("formula %q: the operator %q takes true or false, but %s is a number (at column %d): compare it with a number, as in %s != 0",
+			src, op, operand, at.Location().From+1, operand)
+		return true
+	}
+	ast.Find(tree, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BinaryNode:
+			switch n.Operator {
+			case "+", "-", "*", "/", "%", "**", "^":
+				what := fmt.Sprintf("the operator %q", n.Operator)
+				return numberOperand(what, n, n.Left) || numberOperand(what, n, n.Right)
+			case "and", "or", "&&", "||":
+				return boolOperand(n.Operator, n, n.Left) || boolOperand(n.Operator, n, n.Right)
+			}
+		case *ast.UnaryNode:
+			switch n.Operator {
+			case "-", "+":
+				return numberOperand(fmt.Sprintf("the operator %q", n.Operator), n, n.Node)
+			case "not", "!":
+				return boolOperand(n.Operator, n, n.Node)
+			}
+		case *ast.CallNode:
+			for _, a := range n.Arguments {
+				if numberOperand(n.Callee.String(), n, a) {
+					return true
+				}
+			}
+		case *ast.BuiltinNode:
+			for _, a := range n.Arguments {
+				if numberOperand(n.Name, n, a) {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return err
+}
+
+// isBoolSyntax reports whether n gives true or false by its syntax, lets
+// saying which let bindings do.
+func isBoolSyntax(n ast.Node, lets map[string]bool) bool {
+	switch n := n.(type) {
+	case *ast.BoolNode:
+		return true
+	case *ast.IdentifierNode:
+		return lets[n.Value]
+	case *ast.BinaryNode:
+		switch n.Operator {
+		case "==", "!=", "<", ">", "<=", ">=", "and", "or", "&&", "||":
+			return true
+		}
+	case *ast.UnaryNode:
+		return n.Operator == "not" || n.Operator == "!"
+	case *ast.ConditionalNode:
+		return isBoolSyntax(n.Exp1, lets) && isBoolSyntax(n.Exp2, lets)
+	case *ast.VariableDeclaratorNode:
+		return isBoolSyntax(n.Expr, lets)
+	case *ast.SequenceNode:
+		return len(n.Nodes) > 0 && isBoolSyntax(n.Nodes[len(n.Nodes)-1], lets)
+	}
+	return false
 }
 
 // literalRange returns the error for a formula whose parse failed
@@ -424,6 +589,28 @@ func formulaError(src string, err error) error {
 	return fmt.Errorf("formula %q: %v", src, err)
 }
 
+// An exprRunError is the library's error from evaluating a formula whose
+// canonical form is canon.
+type exprRunError struct {
+	canon string
+	err   error
+}
+
+// Error is one line with the column, as a parse error (the library's own
+// text puts the formula under a caret on lines of their own). The program
+// is the canonical form's, which the column counts in.
+func (e *exprRunError) Error() string { return formulaError(e.canon, e.err).Error() }
+
+// quoting returns the error quoting the formula as typed: the column, of
+// the canonical form that runs, is given with that form when it differs.
+func (e *exprRunError) quoting(typed string) error {
+	var fe *file.Error
+	if typed == "" || typed == e.canon || !errors.As(e.err, &fe) {
+		return e
+	}
+	return fmt.Errorf("formula %q: %s (at column %d of %q, the formula as it runs after constant folding)", typed, fe.Message, fe.Column+1, e.canon)
+}
+
 // An exprEval evaluates one formula; it is not safe for concurrent use.
 type exprEval struct {
 	f   *exprFormula
@@ -440,10 +627,7 @@ func (e *exprEval) at(x, p float64) (float64, error) {
 	e.env.X, e.env.P = x, p
 	out, err := e.vm.Run(e.f.prog, &e.env)
 	if err != nil {
-		// One line with the column, as a parse error (the library's own
-		// text puts the formula under a caret on lines of their own).
-		// The program is the canonical form's, which the column counts in.
-		return 0, formulaError(e.f.src, err)
+		return 0, &exprRunError{canon: e.f.src, err: err}
 	}
 	v, ok := out.(float64)
 	if !ok {

@@ -124,6 +124,35 @@ func TestExprTrueOrFalse(t *testing.T) {
 	}
 }
 
+// TestExprBoolAsNumber: true or false where a number is wanted inside a
+// formula, or a number where true or false is, is refused when the spec
+// is parsed, quoting the formula as typed and saying how to write it. A
+// conditional with a number in one branch and false in the other passed
+// the library's checker and failed only when g was evaluated, with
+// "invalid operation: float(bool)"; the others were refused with the
+// library's "mismatched types bool and int".
+func TestExprBoolAsNumber(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=abs(x)<0.5 ? 1 : false", `expr: bad value g="abs(x)<0.5 ? 1 : false": formula "abs(x)<0.5 ? 1 : false": the branch false of a conditional is true or false, and its other branch a number: both branches of ? : must be numbers, as in abs(x)<0.5 ? 1 : 0 (at column 18)`},
+		{"expr:g=abs(x)<0.5 ? x>0 : 1", `formula "abs(x)<0.5 ? x>0 : 1": the branch x > 0 of a conditional gives true or false, and its other branch a number: both branches of ? : must be numbers, as in (x > 0) ? 1 : 0 for that branch`},
+		{"expr:g=(x>0) + 1", `formula "(x>0) + 1": the operator "+" takes numbers, but x > 0 gives true or false (at column 7): write it as a number, as in (x > 0) ? 1 : 0`},
+		{"expr:g=-(x>0)", `formula "-(x>0)": the operator "-" takes numbers, but x > 0 gives true or false (at column 1)`},
+		{"expr:g=exp(x>0)", `formula "exp(x>0)": exp takes numbers, but x > 0 gives true or false`},
+		{"expr:g=max(x>0, 1)", `formula "max(x>0, 1)": max takes numbers, but x > 0 gives true or false`},
+		{"expr:g=let a = x>0; a+1", `formula "let a = x>0; a+1": the operator "+" takes numbers, but a gives true or false (at column 15)`},
+		{"expr:g=!x", `formula "!x": the operator "!" takes true or false, but x is a number (at column 1): compare it with a number, as in x != 0`},
+		{"expr:g=x and p > 0 ? 1 : 0", `formula "x and p > 0 ? 1 : 0": the operator "and" takes true or false, but x is a number (at column 3)`},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error with %q", tc.spec, err, tc.want)
+		}
+	}
+	// A conditional of true or false as a condition is not a mixed one.
+	if _, err := Parse("expr:g=(x > 0 ? x < 0.5 : x > -0.5) ? 2 : 1,knots=0;0.5"); err != nil {
+		t.Errorf("a conditional of comparisons as a condition: %v", err)
+	}
+}
+
 // TestExprParseRefusals: refusals the spec's parse must make that
 // TestExprErrors does not cover: a formula in p that fails only at the
 // end of training (p = 1), and a negative g too large in magnitude for
@@ -147,5 +176,70 @@ func TestExprParseRefusals(t *testing.T) {
 	// exprMaxKnots knots are allowed.
 	if _, err := Parse("expr:g=1,knots=0.1;0.2;0.3;0.4;0.5;0.6;0.7"); err != nil {
 		t.Errorf("7 knots: %v, want them accepted", err)
+	}
+}
+
+// TestSpecTyped: a spec keeps the text it was parsed from, which errors
+// quote, beside its canonical form, which keys use: a formula's
+// canonical form prints 1/3 as 0.3333333333333333, which the user did
+// not type. A spec made by Sides has no typed text and gives String.
+func TestSpecTyped(t *testing.T) {
+	for _, tc := range []struct{ spec, typed, canon string }{
+		{"expr:g=1/abs(p-1/3)", "expr:g=1/abs(p-1/3)", "expr:g=1 / abs(p - 0.3333333333333333)"},
+		{"a=expr:g=1/abs(p-2/3)/w=ste", "a=expr:g=1/abs(p-2/3)/w=ste", "w=ste/a=expr:g=1 / abs(p - 0.6666666666666666)"},
+		{"w=fda:n=9..18/a=fda", "w=fda:n=9..18/a=fda", "fda"},
+	} {
+		s, err := Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Typed() != tc.typed || s.String() != tc.canon {
+			t.Errorf("Parse(%s): Typed() = %q, String() = %q, want %q and %q", tc.spec, s.Typed(), s.String(), tc.typed, tc.canon)
+		}
+	}
+	s, err := Parse("a=expr:g=1/abs(p-2/3)/w=ste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Activations().Typed(); got != "expr:g=1/abs(p-2/3)" {
+		t.Errorf("Activations().Typed() = %q, want the side as typed", got)
+	}
+	sides, err := Sides(s.Weights(), s.Activations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sides.Typed() != sides.String() {
+		t.Errorf("Sides(...).Typed() = %q, want String() %q", sides.Typed(), sides.String())
+	}
+}
+
+// TestExprRunErrorTyped: a formula that fails to evaluate only at a
+// progress value between the tenths checked at parse is refused by
+// CheckProgress quoting the formula as typed, with the column given in
+// the canonical form that runs; it used to quote the canonical form only.
+func TestExprRunErrorTyped(t *testing.T) {
+	s, err := Parse("expr:g=let n = abs(p-0.35)<0.01 ? 0 : 1; 5 % n + 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `estimators: expr: g(x=0) at p=0.35: formula "let n = abs(p-0.35)<0.01 ? 0 : 1; 5 % n + 1": runtime error: integer divide by zero (at column 41 of "let n = abs(p - 0.35) < 0.01 ? 0 : 1; 5 % n + 1", the formula as it runs after constant folding)`
+	if err := CheckProgress(e, 0.35); err == nil || err.Error() != want {
+		t.Errorf("CheckProgress(0.35) = %v, want %q", err, want)
+	}
+	// Typed as its canonical form, the column needs no other formula.
+	s, err = Parse("expr:g=let n = abs(p - 0.35) < 0.01 ? 0 : 1; 5 % n + 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = s.New(); err != nil {
+		t.Fatal(err)
+	}
+	const canon = `estimators: expr: g(x=0) at p=0.35: formula "let n = abs(p - 0.35) < 0.01 ? 0 : 1; 5 % n + 1": runtime error: integer divide by zero (at column 41)`
+	if err := CheckProgress(e, 0.35); err == nil || err.Error() != canon {
+		t.Errorf("CheckProgress(0.35) = %v, want %q", err, canon)
 	}
 }

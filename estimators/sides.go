@@ -150,7 +150,12 @@ func parseSided(s string) (Spec, error) {
 		}
 		side[i] = sp
 	}
-	return Sides(side[0], side[1])
+	sp, err := Sides(side[0], side[1])
+	if err != nil {
+		return Spec{}, err
+	}
+	sp.typed = s
+	return sp, nil
 }
 
 // sidedFix returns the sided spec s without white space around its side

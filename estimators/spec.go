@@ -41,6 +41,7 @@ type Spec struct {
 
 	raw   map[string]string
 	canon string // canonical estimator part, without +na
+	typed string // the spec as given to Parse, which errors quote
 	sides *sides // the two sides of a sided spec, nil for a plain one
 }
 
@@ -180,6 +181,7 @@ func Parse(s string) (Spec, error) {
 			return Spec{}, err
 		}
 	}
+	spec.typed = s
 	return spec, nil
 }
 
@@ -436,6 +438,18 @@ func (s Spec) String() string {
 		return "w=" + s.sides.w.String() + "/a=" + s.sides.a.String()
 	}
 	return s.Base() + s.NA.String()
+}
+
+// Typed returns the spec as it was given to Parse, which errors quote so
+// that the user finds the values they typed (expr:g=1/abs(p-1/3), not
+// its canonical 1 / abs(p - 0.3333333333333333)); String, the canonical
+// form, is what keys and tables use. A spec not parsed from one string
+// (made by Sides) returns String.
+func (s Spec) Typed() string {
+	if s.typed == "" {
+		return s.String()
+	}
+	return s.typed
 }
 
 // Base returns the canonical form of the estimator part, without "+na"

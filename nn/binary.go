@@ -138,7 +138,7 @@ func (b Binary) CheckProgress(p Progress) error {
 		if err := estimators.CheckProgress(e, p.P()); err != nil {
 			what := ""
 			if b.Estimator.Sided() {
-				what = map[string]string{"w": "weight", "a": "activation"}[side] + " estimator " + spec.String() + ": "
+				what = map[string]string{"w": "weight", "a": "activation"}[side] + " estimator " + spec.Typed() + ": "
 			}
 			return fmt.Errorf("nn: %sepoch %d of %d trains at progress p = %v: %w", what, p.Epoch+1, p.Epochs, p.P(), err)
 		}

@@ -15,7 +15,7 @@ import (
 func TestExprProgressChecked(t *testing.T) {
 	s := tinySweep(t, "expr:g=1/abs(p-1/3)", 1)
 	s.Workload.Recipe.Epochs = 4
-	const want = "suite: estimator expr:g=1 / abs(p - 0.3333333333333333): nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]"
+	const want = "suite: estimator expr:g=1/abs(p-1/3): nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]"
 	dir := filepath.Join(t.TempDir(), "runs")
 	r := &Runner{Dir: dir}
 	c := s.Cells()[0]
@@ -49,7 +49,7 @@ func TestExprProgressFidelity(t *testing.T) {
 	s.Workload.Recipe.Epochs = 4
 	dir, recs := runSweep(t, s, true)
 	spec := FidelitySpec{Run: RecordPath(dir, recs[0].Key), Epochs: []int{0, 1}, Estimators: parseSpecs(t, "ste,expr:g=1/abs(p-1/3)"), Batch: 32, PerStratum: 4, Reps: MinFidelityReps, EvalBatches: 1}
-	const want = `suite: fidelity: estimator expr:g=1 / abs(p - 0.3333333333333333), state "epoch 1": nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]`
+	const want = `suite: fidelity: estimator expr:g=1/abs(p-1/3), state "epoch 1": nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]`
 	if _, err := Fidelity(context.Background(), spec); err == nil || err.Error() != want {
 		t.Errorf("Fidelity: error = %v, want %q", err, want)
 	}

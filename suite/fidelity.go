@@ -281,7 +281,7 @@ func Fidelity(ctx context.Context, spec FidelitySpec) (*FidelityResult, error) {
 	for _, e := range spec.Estimators {
 		for _, st := range states {
 			if err := (nn.Binary{Estimator: e}).CheckProgress(fidelityProgress(st, cfg)); err != nil {
-				return nil, fmt.Errorf("suite: fidelity: estimator %s, state %q: %w", e, st.name, err)
+				return nil, fmt.Errorf("suite: fidelity: estimator %s, state %q: %w", e.Typed(), st.name, err)
 			}
 		}
 	}

@@ -441,7 +441,7 @@ func (r *Runner) prepareCell(ctx context.Context, c Cell) error {
 // cannot take.
 func checkCellSpec(c Cell) error {
 	if err := (nn.Binary{Estimator: c.Spec}).CheckEpochs(c.Workload.Recipe.Epochs); err != nil {
-		return fmt.Errorf("suite: estimator %s: %w", c.Spec, err)
+		return fmt.Errorf("suite: estimator %s: %w", c.Spec.Typed(), err)
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 				return nil, err
 			}
 			if err := estimators.CheckProgress(e, o.Progress); err != nil {
-				what := spec.String()
+				what := spec.Typed()
 				if spec.Sided() {
 					what += " (" + surrogateSides[j] + ")"
 				}

@@ -237,7 +237,7 @@ func (s *Sweep) checkSpecs() error {
 	trains := map[string]estimators.Spec{} // with Bop: the spec each trains as
 	for _, spec := range s.Specs {
 		if err := (nn.Binary{Estimator: spec}).CheckEpochs(s.Workload.Recipe.Epochs); err != nil {
-			return fmt.Errorf("suite: estimator %s: %w", spec, err)
+			return fmt.Errorf("suite: estimator %s: %w", spec.Typed(), err)
 		}
 		if bop {
 			b, err := bopSpec(spec)

@@ -19,7 +19,7 @@ const exprOffTenth = "expr:g=1/abs(p-1/3)"
 func TestExprProgressRefused(t *testing.T) {
 	dir := t.TempDir()
 	recipe := writeRecipe(t, dir, tinyRecipe)
-	const want = "suite: estimator expr:g=1 / abs(p - 0.3333333333333333): nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]"
+	const want = "suite: estimator expr:g=1/abs(p-1/3): nn: epoch 2 of 4 trains at progress p = 0.3333333333333333: estimators: expr: g(x=0) = +Inf at p=0.3333333333333333: want finite values on [-c, c] = [-1, 1]"
 	sweep := []string{"--quiet", "--recipe", recipe, "--epochs", "4", "--estimators", "ste," + exprOffTenth}
 	for _, tc := range []struct {
 		name string
@@ -31,7 +31,7 @@ func TestExprProgressRefused(t *testing.T) {
 		{"plan", append([]string{"plan"}, sweep...), want},
 		{"slurm", append([]string{"slurm"}, sweep...), want},
 		{"run sided", []string{"run", "--quiet", "--recipe", recipe, "--epochs", "4", "--estimators", "w=ste/a=expr:g=1/abs(p-2/3)"},
-			"suite: estimator w=ste/a=expr:g=1 / abs(p - 0.6666666666666666): nn: activation estimator expr:g=1 / abs(p - 0.6666666666666666): epoch 3 of 4 trains at progress p = 0.6666666666666666: estimators: expr: g(x=0) = +Inf at p=0.6666666666666666: want finite values on [-c, c] = [-1, 1]"},
+			"suite: estimator w=ste/a=expr:g=1/abs(p-2/3): nn: activation estimator expr:g=1/abs(p-2/3): epoch 3 of 4 trains at progress p = 0.6666666666666666: estimators: expr: g(x=0) = +Inf at p=0.6666666666666666: want finite values on [-c, c] = [-1, 1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
@@ -61,8 +61,8 @@ func TestCurvesProgressRefused(t *testing.T) {
 	for _, tc := range []struct {
 		est, want string
 	}{
-		{"ste,expr:g=1/abs(p-0.123)", "suite: curves: estimator expr:g=1 / abs(p - 0.123) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
-		{"w=ste/a=expr:g=1/abs(p-0.123)", "suite: curves: estimator w=ste/a=expr:g=1 / abs(p - 0.123) (activations) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
+		{"ste,expr:g=1/abs(p-0.123)", "suite: curves: estimator expr:g=1/abs(p-0.123) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
+		{"w=ste/a=expr:g=1/abs(p-0.123)", "suite: curves: estimator w=ste/a=expr:g=1/abs(p-0.123) (activations) at --progress 0.123: estimators: expr: g(x=0) = +Inf at p=0.123: want finite values on [-c, c] = [-1, 1]"},
 	} {
 		stdout, _, err := runGradbench(t, "curves", "--estimators", tc.est, "--points", "5", "--progress", "0.123", "--svg", svg, "--format", "tsv")
 		if err == nil || err.Error() != tc.want {
