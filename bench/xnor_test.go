@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
@@ -92,9 +93,14 @@ func BenchmarkBinaryConv(b *testing.B) {
 //
 //	BenchmarkInference/model=resnet20/batch=<1|100>/impl=<go|avx2|avx512|simd>
 //	BenchmarkInference/model=resnet20/batch=<1|100>/impl=float/gemm=<go|avx2|openblas>
+//	BenchmarkInference/model=resnet20/batch=<1|100>/impl=engine/gemm=<go|avx2|openblas>
 //
-// impl=float is the training engine's network in evaluation mode; the
-// other impls are the same network after xnor.CompileParallel (one replica
+// impl=float is the training engine's network in evaluation mode with its
+// binary convolutions on their float path (nn.SetBinaryForward(false)):
+// the float network. impl=engine is the same network's default forward
+// pass (nn.SetBinaryForward(true)), whose 18 binary convolutions run on
+// the XNOR-popcount kernels package xnor runs, its default implementation
+// (the last of xnor.Impls), with bit-identical outputs. The other impls are the same network after xnor.CompileParallel (one replica
 // per core, chunks of 8 images): its 18 binary convolutions (with their
 // BatchNorm and residual additions) run as XNOR-popcount kernels, the
 // stem, shortcuts, pooling and head stay full precision. The BatchNorm
@@ -110,25 +116,114 @@ func BenchmarkInference(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		impls := append([]string{"float/gemm=" + gemm.Impl()}, xnor.Impls()...)
-		for _, impl := range impls {
-			b.Run(fmt.Sprintf("model=resnet20/batch=%d/impl=%s", batch, impl), func(b *testing.B) {
-				var l nn.Layer = packed
-				if impl == impls[0] {
-					l = net
-				} else if err := xnor.SetImpl(impl); err != nil {
-					b.Fatal(err)
-				}
+		for _, impl := range inferenceImpls(net, packed) {
+			b.Run(fmt.Sprintf("model=resnet20/batch=%d/impl=%s", batch, impl.name), func(b *testing.B) {
+				defer impl.set(b)()
 				for range 3 { // every replica meets every chunk size
-					l.Forward(x)
+					impl.net.Forward(x)
 				}
 				b.SetBytes(int64(4 * len(x.Data)))
 				b.ReportAllocs()
 				for b.Loop() {
-					l.Forward(x)
+					impl.net.Forward(x)
 				}
 			})
 		}
+	}
+}
+
+// An inferenceImpl is what a sub-benchmark of BenchmarkInference times:
+// the training engine's network (engine true) with its binary
+// convolutions on the XNOR path (xnorForward: on xnor's default kernels)
+// or the float path, or the packed network on the kernels of package xnor
+// its name gives.
+type inferenceImpl struct {
+	name        string // impl= in the sub-benchmark's name
+	net         nn.Layer
+	engine      bool
+	xnorForward bool
+}
+
+// inferenceImpls lists BenchmarkInference's networks: the engine's
+// network on the float path (impl=float) and on its default XNOR path
+// (impl=engine), then the packed network on every xnor.Impls.
+func inferenceImpls(engine, packed nn.Layer) []inferenceImpl {
+	g := "/gemm=" + gemm.Impl()
+	impls := []inferenceImpl{
+		{name: "float" + g, net: engine, engine: true, xnorForward: false},
+		{name: "engine" + g, net: engine, engine: true, xnorForward: true},
+	}
+	for _, impl := range xnor.Impls() {
+		impls = append(impls, inferenceImpl{name: impl, net: packed})
+	}
+	return impls
+}
+
+// set selects the impl's kernels: package xnor's (those it names, the
+// default for the engine's network, whose XNOR path runs them too) and,
+// for the engine's network, nn's forward path of binary convolutions,
+// which it returns a function to restore (to call once the network no
+// longer runs: see nn.SetBinaryForward).
+func (impl inferenceImpl) set(tb testing.TB) (restore func()) {
+	name := impl.name
+	if impl.engine {
+		name = xnor.Impls()[len(xnor.Impls())-1]
+	}
+	if err := xnor.SetImpl(name); err != nil {
+		tb.Fatal(err)
+	}
+	if !impl.engine {
+		return func() {}
+	}
+	prev := nn.SetBinaryForward(impl.xnorForward)
+	return func() { nn.SetBinaryForward(prev) }
+}
+
+// pathLayer records, at each Forward, whether nn's binary convolutions
+// would take the XNOR path (nn exports the setting only as
+// SetBinaryForward's previous one: it sets it and puts it back).
+type pathLayer struct{ xnor []bool }
+
+func (l *pathLayer) Forward(x *nn.Tensor) *nn.Tensor {
+	v := nn.SetBinaryForward(true)
+	nn.SetBinaryForward(v)
+	l.xnor = append(l.xnor, v)
+	return x
+}
+func (l *pathLayer) Backward(dy *nn.Tensor) *nn.Tensor { return dy }
+
+// TestInferenceImpls: BenchmarkInference's impl=float runs the engine's
+// network with its binary convolutions on the float path it names, not on
+// the XNOR kernels the engine takes by default (which would time package
+// xnor against XNOR kernels); impl=engine on that default path; the
+// packed network on each of xnor.Impls; nn's setting is restored after
+// each.
+func TestInferenceImpls(t *testing.T) {
+	defer xnor.SetImpl(xnor.Impl())
+	engine, packed := &pathLayer{}, &pathLayer{}
+	impls := inferenceImpls(engine, packed)
+	var names []string
+	for _, impl := range impls {
+		names = append(names, impl.name)
+		restore := impl.set(t)
+		impl.net.Forward(nn.NewTensor(1, 1, 1, 1))
+		if !impl.engine && xnor.Impl() != impl.name {
+			t.Errorf("impl=%s: xnor.Impl() = %s", impl.name, xnor.Impl())
+		}
+		restore()
+		if v := nn.SetBinaryForward(true); !v {
+			t.Errorf("impl=%s left nn's binary convolutions on the float path", impl.name)
+		}
+	}
+	g := "/gemm=" + gemm.Impl()
+	if want := append([]string{"float" + g, "engine" + g}, xnor.Impls()...); !slices.Equal(names, want) {
+		t.Errorf("impls %q, want %q", names, want)
+	}
+	if want := []bool{false, true}; !slices.Equal(engine.xnor, want) {
+		t.Errorf("the engine's network took the XNOR path %v in impl=float and impl=engine, want %v", engine.xnor, want)
+	}
+	if want := slices.Repeat([]bool{true}, len(xnor.Impls())); !slices.Equal(packed.xnor, want) {
+		t.Errorf("packed network's passes with nn's XNOR path: %v, want %v (nn's default)", packed.xnor, want)
 	}
 }
 

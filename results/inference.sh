@@ -2,7 +2,10 @@
 # Runs the XNOR-popcount inference benchmarks (bench/xnor_test.go: the
 # binary convolution of every ResNet-20 and ResNet-18 3x3 layer shape at
 # batch 1 and 16, and whole binary ResNet-20 at batch 1 and 100, each next to
-# the training engine's float version) in two builds, both with
+# the training engine's float version, impl=float: for the whole model its
+# binary convolutions on nn's float path; and the whole model also next to
+# the engine's default forward pass, impl=engine, whose binary convolutions
+# run on the XNOR kernels) in two builds, both with
 # GOEXPERIMENT=simd so that every implementation of package xnor this CPU
 # runs is timed side by side: impl=go (portable), avx2 and avx512 (the
 # default build's assembly kernels) and simd (the AVX-512 kernels with

@@ -83,7 +83,8 @@ type EvalOptions struct {
 // Evaluate runs a model file's network on the test split of its dataset
 // (by default the images its run measured its final top-1 on: its
 // test_subset, if any) twice: as the full-precision network in evaluation
-// mode and packed, with XNOR-popcount kernels where layers are binary, and
+// mode (its binary convolutions on nn's float path, as xnor.Compare runs
+// it) and packed, with XNOR-popcount kernels where layers are binary, and
 // compares their predictions, accuracies and times.
 func Evaluate(ctx context.Context, o EvalOptions) (*Evaluation, error) {
 	if o.Batch != nil && *o.Batch < 1 {

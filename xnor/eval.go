@@ -56,6 +56,15 @@ type Batch struct {
 // one on ties, NaN below every number, as nn.Correct counts a run's top-1)
 // against the labels and against each other. Logits are the
 // networks' N×classes outputs. It stops early with ctx's error.
+//
+// The float network's binary convolutions run on their float path, the
+// reference nn keeps (nn.SetBinaryForward(false) for each of its forward
+// passes, nn's setting restored after each), so that FloatTime and the
+// speed-up are a float network's and not those of the training engine's
+// default forward pass, whose binary convolutions run on this package's
+// XNOR kernels. The two paths give bit-identical outputs, so the counts
+// do not depend on it. As nn.SetBinaryForward, do not call Compare while
+// another network runs.
 func Compare(ctx context.Context, float, packed nn.Layer, next func() (Batch, bool)) (Comparison, error) {
 	nn.SetTraining(float, false)
 	var c Comparison
@@ -72,11 +81,10 @@ func Compare(ctx context.Context, float, packed nn.Layer, next func() (Batch, bo
 		if len(b.Labels) != n {
 			return c, fmt.Errorf("xnor: Compare: batch of %d images has %d labels", n, len(b.Labels))
 		}
-		t0 := time.Now()
-		y := float.Forward(b.X)
-		c.FloatTime += time.Since(t0)
+		y, d := floatForward(float, b.X)
+		c.FloatTime += d
 		fl = append(fl[:0], y.Data...)
-		t0 = time.Now()
+		t0 := time.Now()
 		z := packed.Forward(b.X)
 		c.PackedTime += time.Since(t0)
 		if z.Len() != len(fl) || z.N != n {
@@ -101,6 +109,17 @@ func Compare(ctx context.Context, float, packed nn.Layer, next func() (Batch, bo
 		}
 		c.Images += n
 	}
+}
+
+// floatForward runs the float network on x with its binary convolutions
+// on their float path (nn.SetBinaryForward(false)), not on the XNOR
+// kernels the training engine takes by default, and restores nn's setting
+// after. It returns the output and the forward pass's wall time.
+func floatForward(float nn.Layer, x *nn.Tensor) (*nn.Tensor, time.Duration) {
+	defer nn.SetBinaryForward(nn.SetBinaryForward(false))
+	t0 := time.Now()
+	y := float.Forward(x)
+	return y, time.Since(t0)
 }
 
 // argmaxRow returns the class a row of logits predicts, ranked as

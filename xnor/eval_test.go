@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,57 @@ func TestCompareCounts(t *testing.T) {
 	}
 	if p := (Comparison{}).FloatTop1(); p != 0 {
 		t.Errorf("FloatTop1() of no images = %v, want 0", p)
+	}
+}
+
+// binaryForward reads nn's forward path of binary convolutions (true: the
+// XNOR kernels), which nn exports only as SetBinaryForward's previous
+// setting: it sets it and puts it back.
+func binaryForward() bool {
+	v := nn.SetBinaryForward(true)
+	nn.SetBinaryForward(v)
+	return v
+}
+
+// pathLayer is a logitsLayer that records, at each Forward, whether nn's
+// binary convolutions would take the XNOR path.
+type pathLayer struct {
+	*logitsLayer
+	xnor []bool
+}
+
+func (l *pathLayer) Forward(x *nn.Tensor) *nn.Tensor {
+	l.xnor = append(l.xnor, binaryForward())
+	return l.logitsLayer.Forward(x)
+}
+
+// TestCompareFloatPath: Compare times the float network it names, its
+// binary convolutions on their float path, not on the XNOR kernels the
+// training engine's forward pass takes by default (the packed network's
+// kernels, which would make the speed-up XNOR against XNOR), and puts
+// nn's setting back before the packed network runs and when it returns.
+func TestCompareFloatPath(t *testing.T) {
+	if !binaryForward() {
+		t.Fatal("nn's binary convolutions do not take the XNOR path by default")
+	}
+	float := &pathLayer{logitsLayer: logits(1, 1, 0)}
+	packed := &pathLayer{logitsLayer: logits(1, 1, 0)}
+	batches := 0
+	next := func() (Batch, bool) {
+		batches++
+		return Batch{X: nn.NewTensor(1, 1, 1, 1), Labels: []int32{0}}, batches <= 2
+	}
+	if _, err := Compare(context.Background(), float, packed, next); err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, false}; !slices.Equal(float.xnor, want) {
+		t.Errorf("float network's passes took the XNOR path: %v, want %v", float.xnor, want)
+	}
+	if want := []bool{true, true}; !slices.Equal(packed.xnor, want) {
+		t.Errorf("packed network's passes with nn's XNOR path: %v, want %v (the setting as it was)", packed.xnor, want)
+	}
+	if !binaryForward() {
+		t.Error("Compare left nn's binary convolutions on the float path")
 	}
 }
 
