@@ -146,13 +146,7 @@ func TestScriptsNameLoadWithoutUptime(t *testing.T) {
 			writeFiles(t, dir, "package x\n", "bench/x.go", "nn/x.go", "suite/x.go", "gemm/x.go")
 			// A repository, with the tag results/couple.sh builds its
 			// experiment from.
-			for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}, {"tag", "c0a5bed"}} {
-				git := exec.Command("git", args...)
-				git.Dir = dir
-				if b, err := git.CombinedOutput(); err != nil {
-					t.Fatalf("git %q: %v\n%s", args, err, b)
-				}
-			}
+			commitTree(t, dir, []string{"tag", "c0a5bed"})
 			bin := t.TempDir()
 			writeFake(t, bin, "go", fakeCallingGo)
 			// The emulators results/arm64.sh and results/i386.sh run the

@@ -38,6 +38,25 @@ func scriptTree(t *testing.T, names ...string) string {
 	return dir
 }
 
+// commitTree makes dir a git repository with one commit of all it holds,
+// as the scripts that name or build a commit need, then runs each of then
+// (more git commands) there, and returns the last command's output,
+// trimmed.
+func commitTree(t *testing.T, dir string, then ...[]string) string {
+	t.Helper()
+	var out string
+	for _, args := range append([][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}}, then...) {
+		git := exec.Command("git", args...)
+		git.Dir = dir
+		b, err := git.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %q: %v\n%s", args, err, b)
+		}
+		out = strings.TrimSpace(string(b))
+	}
+	return out
+}
+
 // skipWithout skips the test unless each of tools is on PATH.
 func skipWithout(t *testing.T, tools ...string) {
 	t.Helper()

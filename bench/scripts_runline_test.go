@@ -254,13 +254,7 @@ func TestScriptsOwnCommandLine(t *testing.T) {
 	skipWithout(t, "bash", "flock", "git", "mktemp")
 	dir := scriptTree(t, "ab-step")
 	writeFiles(t, dir, "package bench\n", "bench/x.go")
-	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}} {
-		git := exec.Command("git", args...)
-		git.Dir = dir
-		if b, err := git.CombinedOutput(); err != nil {
-			t.Fatalf("git %q: %v\n%s", args, err, b)
-		}
-	}
+	commitTree(t, dir)
 	bin := t.TempDir()
 	writeFake(t, bin, "go", fakeCallingGo)
 	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "CALLS=" + t.TempDir()}

@@ -234,16 +234,7 @@ func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
 	} {
 		dir := scriptTree(t, name)
 		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go", "data/x.go")
-		var head string
-		for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t"}, {"rev-parse", "--short", "HEAD"}} {
-			git := exec.Command("git", args...)
-			git.Dir = dir
-			b, err := git.CombinedOutput()
-			if err != nil {
-				t.Fatalf("git %q: %v\n%s", args, err, b)
-			}
-			head = strings.TrimSpace(string(b))
-		}
+		head := commitTree(t, dir, []string{"rev-parse", "--short", "HEAD"})
 		count := filepath.Join(t.TempDir(), "count")
 		writeFiles(t, filepath.Dir(count), "0\n", "count")
 		if out, err := runScript(t, dir, name, dir, []string{path, "FAKEGO_COUNT=" + count}); err != nil {
