@@ -25,7 +25,8 @@ import (
 
 // fakeGo stands in for go on PATH: go version answers, and every other
 // call (go test, go build, go run, and each run of a tool that go build
-// or go test -c made) counts one step in $FAKEGO_COUNT and fails when it
+// or go test -c made) is one step, which adds a line of its own to the
+// file $FAKEGO_COUNT (the steps taken are its lines), and fails when it
 // is step $FAKEGO_FAIL, after printing a partial benchmark line. A tool
 // writes a line into the file of its -o or --out flag, else
 // $FAKEGO_LINES lines (1 when unset) on stdout (an --out that names a
@@ -34,18 +35,24 @@ import (
 const fakeGo = `#!/usr/bin/env bash
 set -eu
 step() {
-	# Steps run two at once count one after the other.
-	exec 9>>"$FAKEGO_COUNT.lock"
-	flock 9
-	read -r n <"$FAKEGO_COUNT"
-	n=$((n + 1))
-	echo $n >"$FAKEGO_COUNT"
+	# A step's number is where its line, its process id, is: steps run
+	# two at once count one after the other, as each line is written
+	# at once (one write in append mode) after the lines of the steps
+	# before it. The last line with its id is its own: a step that had
+	# the id before has ended, and none can take it while it runs.
+	# Bash's own commands alone, not a flock program run at each of the
+	# hundreds of steps of these tests.
+	local ids i n=0
+	echo "$BASHPID" >>"$FAKEGO_COUNT"
+	mapfile -t ids <"$FAKEGO_COUNT"
+	for i in "${!ids[@]}"; do
+		if [ "${ids[i]}" = "$BASHPID" ]; then n=$((i + 1)); fi
+	done
 	if [ "$n" = "${FAKEGO_FAIL:-0}" ]; then
 		echo "BenchmarkPartial 1 1 ns/op"
 		echo "fake go: step $n fails" >&2
 		exit 1
 	fi
-	exec 9>&-
 }
 tool() { # ARGS: writes a line into the file of -o/--out, else on stdout
 	local out= f i files=()
@@ -132,7 +139,10 @@ func writeFake(t *testing.T, dir, name, script string) {
 // a go that never fails is also TestScriptsNameLoadWithoutUptime's for
 // the records of a case's load field: each names the load before and
 // after its runs, and the busiest processes or the memory it gives. One
-// run of each script checks both, not two.
+// run of each script checks both, not two. So does that run for the
+// records checkCommitAndLoad checks (its case's commit field), whose
+// tree is a git repository, as the tree of every run is for the scripts
+// that build an older commit.
 func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 	skipWithout(t, "bash", "flock", "git")
 	const key = "0123456789abcdef"
@@ -143,34 +153,36 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 		from string   // the directory to start the script from, below the tree's top
 		one  bool     // the script writes one file, not several
 		load []string // the records checked as TestScriptsNameLoadWithoutUptime does
+		// The records checked by checkCommitAndLoad, below results/.
+		commit []string
 	}{
-		{"kernels", nil, nil, "", false, nil},
-		{"engine", nil, nil, "", false, nil},
-		{"inference", nil, nil, "", false, nil},
-		{"inference", []string{"RUN=results/fmnist-10/" + key + ".json"}, nil, "", false, nil},
-		{"data", nil, nil, "", false, nil},
-		{"ab-step", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-step-x.txt"}},
-		{"ab-expr", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-expr-x.txt"}},
-		{"ab-phase", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-phase-x.txt"}},
-		{"contention", nil, []string{"1"}, "", false, []string{"results/contention.txt"}},
-		{"kernelpair", nil, []string{"1"}, "", false, []string{"results/kernelpair.txt"}},
-		{"backward-add", nil, []string{"1"}, "", false, []string{"results/backward-add.txt"}},
-		{"winograd-bound", nil, []string{"1"}, "", false, []string{"results/winograd-bound.txt"}},
-		{"fidelity-cost", nil, []string{"HEAD", "1"}, "", false, []string{"results/fidelity-cost.txt"}},
+		{"kernels", nil, nil, "", false, nil, []string{"kernels.txt", "kernels-avx2.txt"}},
+		{"engine", nil, nil, "", false, nil, []string{"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"}},
+		{"inference", nil, nil, "", false, nil, []string{"inference-go.txt", "inference-openblas.txt"}},
+		{"inference", []string{"RUN=results/fmnist-10/" + key + ".json"}, nil, "", false, nil, nil},
+		{"data", nil, nil, "", false, nil, []string{"data.txt"}},
+		{"ab-step", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-step-x.txt"}, nil},
+		{"ab-expr", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-expr-x.txt"}, nil},
+		{"ab-phase", nil, []string{"x", "HEAD", "1"}, "", false, []string{"results/ab-phase-x.txt"}, nil},
+		{"contention", nil, []string{"1"}, "", false, []string{"results/contention.txt"}, nil},
+		{"kernelpair", nil, []string{"1"}, "", false, []string{"results/kernelpair.txt"}, nil},
+		{"backward-add", nil, []string{"1"}, "", false, []string{"results/backward-add.txt"}, nil},
+		{"winograd-bound", nil, []string{"1"}, "", false, []string{"results/winograd-bound.txt"}, nil},
+		{"fidelity-cost", nil, []string{"HEAD", "1"}, "", false, []string{"results/fidelity-cost.txt"}, nil},
 		// Every run recorded (gradbench plan lists no cell under its
 		// heading line): the table, curves and benchmark lines are
 		// made again, machine.txt is left.
-		{"quick-since-fda", nil, nil, "", false, nil},
+		{"quick-since-fda", nil, nil, "", false, nil, nil},
 		// A cell to train (a line under the heading): machine.txt too.
-		{"quick-since-fda", []string{"FAKEGO_LINES=2"}, nil, "", false, []string{"results/quick-since-fda/machine.txt"}},
+		{"quick-since-fda", []string{"FAKEGO_LINES=2"}, nil, "", false, []string{"results/quick-since-fda/machine.txt"}, nil},
 		// RUN and a DIR given relative to the directory the script was
 		// started from: it changes to the repository's top, where they
 		// named other files ("no such record").
-		{"inference", []string{"RUN=fmnist-10/" + key + ".json"}, nil, "results", false, nil},
-		{"bop-bn", nil, []string{"fmnist-10"}, "results", true, nil},
-		{"bop-bn", nil, []string{"results/fmnist-10"}, "", true, []string{"results/bop-bn.md"}},
-		{"fidelity-bench", nil, nil, "", true, []string{"results/fidelity-bench.txt"}},
-		{"diagnostics-overhead", nil, nil, "", true, []string{"results/diagnostics-overhead.md"}},
+		{"inference", []string{"RUN=fmnist-10/" + key + ".json"}, nil, "results", false, nil, nil},
+		{"bop-bn", nil, []string{"fmnist-10"}, "results", true, nil, nil},
+		{"bop-bn", nil, []string{"results/fmnist-10"}, "", true, []string{"results/bop-bn.md"}, nil},
+		{"fidelity-bench", nil, nil, "", true, []string{"results/fidelity-bench.txt"}, nil},
+		{"diagnostics-overhead", nil, nil, "", true, []string{"results/diagnostics-overhead.md"}, nil},
 	} {
 		name := strings.TrimSpace(strings.Join(append(append(c.env, c.name), c.args...), " "))
 		if c.from != "" {
@@ -192,6 +204,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 			bin := t.TempDir()
 			writeFake(t, bin, "go", fakeGo)
 			path := withoutUptime(t, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+			var head string // git's short name of the last run's tree's HEAD
 			// run runs the script in a fresh tree whose files it wrote
 			// before hold "old", failing at go step fail (0: none), and
 			// returns the tree's files afterwards, the steps taken and the
@@ -205,6 +218,8 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 					"results/fmnist-10/" + key + ".weights": "w\n",
 					// The package directories the scripts run test binaries in.
 					"bench/x.go": "package bench\n",
+					"data/x.go":  "package data\n",
+					"gemm/x.go":  "package gemm\n",
 					"nn/x.go":    "package nn\n",
 					"suite/x.go": "package suite\n",
 					// What results/ab-phase.sh and fidelity-cost.sh copy
@@ -225,12 +240,15 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 					}
 				}
 				// A repository, for the scripts that build an older
-				// commit.
-				if strings.HasPrefix(c.name, "ab-") || c.name == "fidelity-cost" {
-					commitTree(t, dir)
+				// commit, and for the run whose records' commit line is
+				// checked (the runs that fail check no line of a record,
+				// and these scripts run as well outside a repository:
+				// head_commit then says why it names no commit).
+				if strings.HasPrefix(c.name, "ab-") || c.name == "fidelity-cost" || fail == 0 && len(c.commit) > 0 {
+					head = commitTree(t, dir, []string{"rev-parse", "--short", "HEAD"})
 				}
 				count := filepath.Join(t.TempDir(), "count")
-				if err := os.WriteFile(count, []byte("0\n"), 0o644); err != nil {
+				if err := os.WriteFile(count, nil, 0o644); err != nil {
 					t.Fatal(err)
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -269,10 +287,7 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				steps, err := strconv.Atoi(strings.TrimSpace(string(b)))
-				if err != nil {
-					t.Fatal(err)
-				}
+				steps := strings.Count(string(b), "\n")
 				return got, steps, string(out), runErr
 			}
 			what := strings.TrimSpace(fmt.Sprintf("%s results/%s.sh", strings.Join(c.env, " "), c.name))
@@ -289,6 +304,14 @@ func TestScriptsCommitAllOutputsTogether(t *testing.T) {
 				}
 				checkLoadLines(t, what, rec, []byte(b))
 				checkProcLines(t, what, rec, []byte(b))
+			}
+			for _, rec := range c.commit {
+				b, ok := written["results/"+rec]
+				if !ok {
+					t.Errorf("%s with a go that never fails wrote no results/%s", what, rec)
+					continue
+				}
+				checkCommitAndLoad(t, what, "results/"+rec, b, head)
 			}
 			var outputs []string
 			for name := range written {
@@ -349,7 +372,7 @@ func TestQuickSinceFDAResumeKeepsSessions(t *testing.T) {
 	bin := t.TempDir()
 	writeFake(t, bin, "go", fakeGo)
 	count := filepath.Join(t.TempDir(), "count")
-	if err := os.WriteFile(count, []byte("0\n"), 0o644); err != nil {
+	if err := os.WriteFile(count, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Go steps: 1 gradbench plan --pending (one cell to train, as

@@ -213,52 +213,37 @@ func fakeGoPath(t *testing.T, fake string, tools ...string) string {
 	return "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 }
 
-// TestBenchRecordsNameCommitAndLoad: the records of the scripts whose
-// reports benchreport writes (kernels, engine, inference, data) named
-// the command, build, machine and Go version, but not the commit
-// measured nor the machine's load, which every other record names
-// (results/lib.sh's record_head): results/README.md said "the records
-// name the machine, build and commit", and kernels.txt named none, so
-// that which code a committed kernels.md timed rested on prose alone.
-// Each record names the commit and the load before and after its runs.
-func TestBenchRecordsNameCommitAndLoad(t *testing.T) {
-	// Without uptime (procps, which a minimal Debian lacks): the scripts
-	// did not need it before they named the load, and need it no more.
-	path := withoutUptime(t, fakeGoPath(t, fakeGo, "bash", "flock", "git"))
-	loadLine := regexp.MustCompile(`(?m)^load-(before|after): [0-9:]+ UTC, load average: [0-9.]+, [0-9.]+, [0-9.]+$`)
-	for name, records := range map[string][]string{
-		"kernels":   {"kernels.txt", "kernels-avx2.txt"},
-		"engine":    {"engine-go.txt", "engine-openblas.txt", "gemm-go.txt", "gemm-openblas.txt"},
-		"inference": {"inference-go.txt", "inference-openblas.txt"},
-		"data":      {"data.txt"},
-	} {
-		dir := scriptTree(t, name)
-		writeFiles(t, dir, "package x\n", "bench/x.go", "gemm/x.go", "data/x.go")
-		head := commitTree(t, dir, []string{"rev-parse", "--short", "HEAD"})
-		count := filepath.Join(t.TempDir(), "count")
-		writeFiles(t, filepath.Dir(count), "0\n", "count")
-		if out, err := runScript(t, dir, name, dir, []string{path, "FAKEGO_COUNT=" + count}); err != nil {
-			t.Fatalf("results/%s.sh with a fake go: %v\n%s", name, err, out)
+// benchLoadLine is a load line of a record that benchreport reports:
+// the time of day and the load averages.
+var benchLoadLine = regexp.MustCompile(`(?m)^load-(before|after): [0-9:]+ UTC, load average: [0-9.]+, [0-9.]+, [0-9.]+$`)
+
+// checkCommitAndLoad: the records of the scripts whose reports
+// benchreport writes (kernels, engine, inference, data) named the
+// command, build, machine and Go version, but not the commit measured
+// nor the machine's load, which every other record names (results/lib.sh's
+// record_head): results/README.md said "the records name the machine,
+// build and commit", and kernels.txt named none, so that which code a
+// committed kernels.md timed rested on prose alone. Each record names
+// the commit (head, git's short name of the tree's HEAD) and the load
+// before and after its runs. TestScriptsCommitAllOutputsTogether calls
+// this on its run of each such script with a go that never fails (its
+// cases' commit field), in a git repository and without uptime (procps,
+// which a minimal Debian lacks: the scripts did not need it before they
+// named the load, and need it no more): a run of each script of its own
+// cost as much again, for no check of its own.
+func checkCommitAndLoad(t *testing.T, what, rec, s, head string) {
+	t.Helper()
+	before, _, _ := strings.Cut(s, "BenchmarkFake")
+	for _, want := range []string{"command: ", "machine: ", "commit: " + head + "\n", "go: ", "load-before: "} {
+		if !strings.Contains(before, want) {
+			t.Errorf("%s wrote %s without %q before its runs:\n%s", what, rec, strings.TrimSpace(want), s)
 		}
-		for _, rec := range records {
-			b, err := os.ReadFile(filepath.Join(dir, "results", rec))
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := string(b)
-			before, _, _ := strings.Cut(s, "BenchmarkFake")
-			for _, want := range []string{"command: ", "machine: ", "commit: " + head + "\n", "go: ", "load-before: "} {
-				if !strings.Contains(before, want) {
-					t.Errorf("results/%s.sh wrote results/%s without %q before its runs:\n%s", name, rec, strings.TrimSpace(want), s)
-				}
-			}
-			if strings.LastIndex(s, "\nload-after: ") < strings.LastIndex(s, "BenchmarkFake") {
-				t.Errorf("results/%s.sh wrote results/%s without a load-after: line after its runs:\n%s", name, rec, s)
-			}
-			if n := len(loadLine.FindAllString(s, -1)); n != 2 {
-				t.Errorf("results/%s.sh wrote results/%s with %d load lines of the time and the load averages, want 2 (before and after):\n%s", name, rec, n, s)
-			}
-		}
+	}
+	if strings.LastIndex(s, "\nload-after: ") < strings.LastIndex(s, "BenchmarkFake") {
+		t.Errorf("%s wrote %s without a load-after: line after its runs:\n%s", what, rec, s)
+	}
+	if n := len(benchLoadLine.FindAllString(s, -1)); n != 2 {
+		t.Errorf("%s wrote %s with %d load lines of the time and the load averages, want 2 (before and after):\n%s", what, rec, n, s)
 	}
 }
 

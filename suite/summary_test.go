@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gradbench/gradbench/estimators"
+	"github.com/gradbench/gradbench/internal/racebuild"
 	"github.com/gradbench/gradbench/models"
 	"github.com/gradbench/gradbench/nn"
 )
@@ -49,6 +50,9 @@ func TestModelSummaryTotals(t *testing.T) {
 // The full-size networks of the paper workloads, gradbench models'
 // default, are built only without -short.
 func TestSummarizeModelsAsBuilt(t *testing.T) {
+	// Under the race detector it took 2.2 s of the race pass's suite,
+	// the most of the suite's tests that start no goroutine.
+	racebuild.Skip(t, "it checks summaries as text, building networks with no goroutine (models.Build runs no layer); the openblas and purego builds run it in full")
 	built := func(name string, cfg models.Config) (*models.Layout, error) {
 		m, err := models.Build(name, cfg, nn.NewInit(1))
 		if err != nil {

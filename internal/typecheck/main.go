@@ -1,3 +1,13 @@
+// Not built under the race detector: this command's one test does not
+// run there (main_test.go), so the race pass of the README's test
+// command, which names ./..., only compiled it, with go/types and the
+// golang.org/x/tools packages it alone imports, instrumented for races
+// that no test of it would look for (some 11 s of CPU on the 2-core
+// project machine with an empty build cache). Every other build
+// compiles it, and .ci/run runs it.
+
+//go:build !race
+
 // Command typecheck type-checks packages and their tests, from source,
 // as they build for other platforms than this one: what CI runs to know
 // that gradbench builds, and its tests compile, on a researcher's Mac
