@@ -157,7 +157,9 @@
 //     VPXORQ and VPOPCNTQ, each weight word XORed in straight from memory
 //     as an embedded broadcast, with the float output transform fused into
 //     it (blocks whose outputs are consecutive; 8 filters per pass, so that
-//     each window vector loaded serves 8 XORs), and packing (VCMPPS of 16
+//     each window vector loaded serves 8 XORs, and the output lines
+//     prefetched a few blocks ahead, one plane per filter being more
+//     streams than the hardware prefetchers follow), and packing (VCMPPS of 16
 //     values against 0 into a mask, a masked VPORD per channel). The
 //     threshold outputs of ForwardBits stay portable Go. No cgo, no build
 //     flags; the purego build tag turns the assembly off.

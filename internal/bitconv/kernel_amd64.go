@@ -160,7 +160,15 @@ type fusedArgs struct {
 	mask  [2]uint64
 	maskJ uint64
 	cls   [16]uint32 // the lanes' border classes, block 0's then block 1's
+	pf    int        // whether to prefetch the output lines stored next (see OUTJ)
 }
+
+// prefetchMin is the smallest output, in values, for which the fused
+// kernel prefetches its output lines: 1 MiB of float32, a Zen 4 or 5
+// core's L2 cache. A smaller output stays in cache from one call to the
+// next (and the prefetches measured 30% slower on a 16x28x28 layer's
+// 50 KB).
+const prefetchMin = 1 << 18
 
 // Compile-time checks of the offsets the assembly uses (a constant index
 // out of range fails to compile).
@@ -172,6 +180,7 @@ var _ = [1]struct{}{}[unsafe.Offsetof(fusedArgs{}.kf)-112]
 var _ = [1]struct{}{}[unsafe.Offsetof(fusedArgs{}.joint)-120]
 var _ = [1]struct{}{}[unsafe.Offsetof(fusedArgs{}.maskJ)-144]
 var _ = [1]struct{}{}[unsafe.Offsetof(fusedArgs{}.cls)-152]
+var _ = [1]struct{}{}[unsafe.Offsetof(fusedArgs{}.pf)-216]
 
 //go:noescape
 func fusedFloat8(a *fusedArgs)
@@ -242,6 +251,9 @@ func (c *Conv) fusedFloat(out, res []float32, src []uint64, s *scratch, o0, o1 i
 	a.kf = float32(c.k)
 	a.mul, a.add = &c.mul[o0], &c.add[o0]
 	a.step = 4 * p.ohw
+	if len(out) >= prefetchMin {
+		a.pf = 1
+	}
 	fusedFloat8(&a)
 	return true
 }
