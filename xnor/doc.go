@@ -35,8 +35,10 @@
 //
 // [Conv] works on blocks of 8 output pixels, one per 64-bit vector lane,
 // and computes their popcounts against every filter, 2 blocks × 2 filters
-// at a time, over the cores through internal/parallel (a fixed pool; no
-// goroutine or allocation per call once an input size has been seen).
+// at a time (2 blocks × 8 filters in the AVX-512 kernel with the float
+// output transform fused), over the cores through internal/parallel (a
+// fixed pool; no goroutine or allocation per call once an input size has
+// been seen).
 //
 //   - Stride 1 (the direct path): the packed input is copied into a
 //     zero-padded, word-plane-major buffer, and a block is 8 consecutive
@@ -154,7 +156,10 @@
 //     XOR-popcount kernel in Go assembly (kernel_amd64.s), 8 words per
 //     VPXORQ and VPOPCNTQ, each weight word XORed in straight from memory
 //     as an embedded broadcast, with the float output transform fused into
-//     it (blocks whose outputs are consecutive), and packing (VCMPPS of 16
+//     it (blocks whose outputs are consecutive; 8 filters per pass, so that
+//     each window vector loaded serves 8 XORs, and the output lines
+//     prefetched a few blocks ahead, one plane per filter being more
+//     streams than the hardware prefetchers follow), and packing (VCMPPS of 16
 //     values against 0 into a mask, a masked VPORD per channel). The
 //     threshold outputs of ForwardBits stay portable Go. No cgo, no build
 //     flags; the purego build tag turns the assembly off.

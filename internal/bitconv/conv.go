@@ -41,11 +41,15 @@ type Conv struct {
 	// weights merged the same way, [ocPad][Kernel·groups].
 	group, groups int
 	wm            []uint64
-	wsum          []int32 // [Out][taps]: Σ_c q(W) of each tap, for the padding correction
-	mul           []float32
-	add           []float32
-	flip          []int64 // thresholds of ForwardBits, per padded channel
-	tau           []int64
+	// w8 and wm8 are w and wm interleaved 8 channels to a group for the
+	// fused assembly kernel, [ocPad/8][row word][8]: a pass over 8
+	// channels reads one 64-byte line per word (see interleave8).
+	w8, wm8 []uint64
+	wsum    []int32 // [Out][taps]: Σ_c q(W) of each tap, for the padding correction
+	mul     []float32
+	add     []float32
+	flip    []int64 // thresholds of ForwardBits, per padded channel
+	tau     []int64
 
 	plan    *plan   // the plan of the current input size
 	plans   []*plan // plans of recent input sizes (a last short batch, chunks)
@@ -71,7 +75,9 @@ func NewConv(w *Weights, t Affine) (*Conv, error) {
 		c.group = min(g, s.Kernel)
 		c.groups = (s.Kernel + c.group - 1) / c.group
 		c.wm = make([]uint64, c.ocPad*s.Kernel*c.groups)
+		c.wm8 = make([]uint64, len(c.wm))
 	}
+	c.w8 = make([]uint64, len(c.w))
 	c.wsum = make([]int32, s.Out*c.taps)
 	c.mul = make([]float32, c.ocPad)
 	c.add = make([]float32, c.ocPad)
@@ -125,6 +131,10 @@ func (c *Conv) load(w *Weights, t Affine) {
 			}
 		}
 	}
+	interleave8(c.w8, c.w, c.kw)
+	if c.wm != nil {
+		interleave8(c.wm8, c.wm, s.Kernel*c.groups)
+	}
 	for o := range s.Out {
 		for t := range c.taps {
 			neg := 0
@@ -141,6 +151,17 @@ func (c *Conv) load(w *Weights, t Affine) {
 			c.flip[o], c.tau[o] = threshold(t.Mul[o], t.Add[o], c.k)
 		} else {
 			c.tau[o] = math.MinInt32 // padding channels: never −1, so padding bits stay zero
+		}
+	}
+}
+
+// interleave8 sets dst to the weight rows w (of kw words each, a multiple
+// of 8 rows) interleaved 8 rows to a group: word k of row o at
+// dst[(o/8·kw + k)·8 + o%8].
+func interleave8(dst, w []uint64, kw int) {
+	for o := range len(w) / kw {
+		for k, v := range w[o*kw:][:kw] {
+			dst[(o/8*kw+k)*8+o%8] = v
 		}
 	}
 }

@@ -606,3 +606,74 @@ func TestSetWeights(t *testing.T) {
 		}
 	})
 }
+
+// TestFusedChannelGroups checks the float outputs of every implementation
+// against the portable one, bit for bit, where the fused kernel's
+// blocking has its edges: it computes 8 output channels per pass and
+// stores the first Out mod 8 of the last one (every remainder, and Out
+// past a chunk of 64), on pairs of blocks whose outputs are consecutive
+// (one 16-lane store), pairs stored apart (a short block ending an odd
+// width), a last pair of one block (an odd number of blocks, with a batch
+// remainder), border lanes with padding corrections, and a residual.
+func TestFusedChannelGroups(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 4))
+	type tcase struct {
+		n, c, h, w, out, pad int
+	}
+	var cases []tcase
+	for out := 1; out <= 17; out++ {
+		// Widths 11 to 23: 2 or 3 blocks a row, the last one short.
+		cases = append(cases, tcase{1 + out%3, 64, 5, 11 + out%13, out, out % 2})
+	}
+	for _, out := range []int{63, 65, 71, 72, 130} {
+		cases = append(cases, tcase{3, 70, 4, 19, out, 1}, tcase{1, 16, 5, 21, out, 1})
+	}
+	prev := Impl()
+	defer SetImpl(prev)
+	for _, tc := range cases {
+		s := Shape{In: tc.c, Out: tc.out, Kernel: 3, Stride: 1, Pad: tc.pad}
+		pw := PackWeights(s, randSigns(r, tc.out*tc.c*9))
+		a := Affine{Mul: make([]float32, tc.out), Add: make([]float32, tc.out)}
+		for o := range tc.out {
+			a.Mul[o] = float32(r.NormFloat64())
+			a.Add[o] = float32(r.NormFloat64() * 3)
+		}
+		x := make([]float32, tc.n*tc.c*tc.h*tc.w)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		oh, ow := s.OutSize(tc.h, tc.w)
+		res := make([]float32, tc.n*tc.out*oh*ow)
+		for i := range res {
+			res[i] = float32(r.NormFloat64())
+		}
+		run := func() (y, add []float32) {
+			conv, err := NewConv(pw, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xb := NewBits(tc.n, tc.h, tc.w, tc.c)
+			Pack(xb, x)
+			y, add = nanSlice(len(res)), nanSlice(len(res))
+			conv.Forward(y, xb)
+			conv.ForwardAdd(add, xb, res)
+			return y, add
+		}
+		if err := SetImpl("go"); err != nil {
+			t.Fatal(err)
+		}
+		wantY, wantAdd := run()
+		for _, name := range Impls() {
+			if err := SetImpl(name); err != nil {
+				t.Fatal(err)
+			}
+			y, add := run()
+			for i := range wantY {
+				if math.Float32bits(y[i]) != math.Float32bits(wantY[i]) || math.Float32bits(add[i]) != math.Float32bits(wantAdd[i]) {
+					t.Fatalf("%s: %+v on %dx%dx%dx%d: output %d: Forward %v, ForwardAdd %v; go %v, %v",
+						name, s, tc.n, tc.h, tc.w, tc.c, i, y[i], add[i], wantY[i], wantAdd[i])
+				}
+			}
+		}
+	}
+}

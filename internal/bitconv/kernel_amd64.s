@@ -124,189 +124,238 @@ tap1:
 	VZEROUPPER
 	RET
 
-// The fused kernel: XOR-popcount as above, then the
-// output transform of kernelGo's callers (outFloatGo) on the accumulators,
-// y = float32(mul·float32(d)) + add (+ res) with d = k − 2·pc (+ the
-// padding correction of the lane's border class), stored under the
-// block's lane mask. Operands in a fusedArgs (kernel_amd64.go), whose
-// field offsets the FA_ constants repeat.
+// The fused kernel: XOR-popcount of two blocks against eight channels per
+// pass, then the output transform of kernelGo's callers (outFloatGo) on
+// the accumulators, y = float32(mul·float32(d)) + add (+ res) with
+// d = k − 2·pc (+ the padding correction of the lane's border class),
+// stored under the blocks' lane masks. Eight channels per pass (16
+// accumulators) load each window vector once for eight XORs: per weight
+// word and block one VPXORQ, VPOPCNTQ and VPADDQ and nothing else, which
+// on Zen 5 measured 1.3 times the throughput of two channels per pass.
+// The weights are interleaved eight channels to a group, [channel/8][word]
+// [channel%8] (Conv.w8), so that a pass reads one 64-byte line per word.
+// Operands in a fusedArgs (kernel_amd64.go), whose field offsets the FA_
+// constants repeat.
 #define FA_X0 0
 #define FA_X1 8
 #define FA_KOFF 16
 #define FA_KW 24
 #define FA_W 32
-#define FA_NST 48
-#define FA_K 56
-#define FA_MUL 64
-#define FA_ADD 72
-#define FA_CORR0 80
-#define FA_CORR1 88
-#define FA_CLS0 96
-#define FA_CLS1 160
-#define FA_DST0 224
-#define FA_DST1 232
-#define FA_RES0 240
-#define FA_RES1 248
-#define FA_STEP 256
-#define FA_MASK0 264
-#define FA_MASK1 272
-#define FA_NBLK 280
-#define FA_JOINT 288
-#define FA_MASKJ 296
-#define FA_CORRJ 304
-#define FA_CLSJ 312
+#define FA_NST 40
+#define FA_MUL 48
+#define FA_ADD 56
+#define FA_CORR 64
+#define FA_DST0 72
+#define FA_DST1 80
+#define FA_RES0 88
+#define FA_RES1 96
+#define FA_STEP 104
+#define FA_KF 112
+#define FA_JOINT 120
+#define FA_MASK0 128
+#define FA_MASK1 136
+#define FA_MASKJ 144
+#define FA_CLS 152
+#define FA_PF 216
 
-// DOT: Z4 = k − 2·acc (k broadcast in Z31).
-#define DOT(acc) \
-	VPSLLQ $1, acc, Z4; \
-	VPSUBQ Z4, Z31, Z4
+// evenDwords picks the low dwords of the 16 quadwords of two vectors
+// (VPERMT2D): the popcounts of block 0's lanes, then block 1's.
+DATA evenDwords<>+0(SB)/8, $0x0000000200000000
+DATA evenDwords<>+8(SB)/8, $0x0000000600000004
+DATA evenDwords<>+16(SB)/8, $0x0000000a00000008
+DATA evenDwords<>+24(SB)/8, $0x0000000e0000000c
+DATA evenDwords<>+32(SB)/8, $0x0000001200000010
+DATA evenDwords<>+40(SB)/8, $0x0000001600000014
+DATA evenDwords<>+48(SB)/8, $0x0000001a00000018
+DATA evenDwords<>+56(SB)/8, $0x0000001e0000001c
+GLOBL evenDwords<>(SB), RODATA|NOPTR, $64
 
-// CORR: Z4 += the corrections of the block's lanes for channel ch (DI or
-// DI+1 in AX), looked up in the channel's row of 16 by the class indices
-// in cls: one VPERMD.
-#define CORR(corroff, cls) \
-	SHLQ      $6, AX; \
-	ADDQ      corroff(BX), AX; \
-	VPERMD    (AX), cls, Z5; \
-	VPMOVSXDQ Y5, Z5; \
-	VPADDQ    Z5, Z4, Z4
+DATA two32<>+0(SB)/4, $2.0
+GLOBL two32<>(SB), RODATA|NOPTR, $4
 
-// AFFINE: Y4 = float32(mul[ch]·float32(Z4)) + add[ch], ch in AX; two
-// roundings, never fused.
-#define AFFINE \
-	VCVTQQ2PS   Z4, Y4; \
-	MOVQ        FA_MUL(BX), DX; \
-	VMULPS.BCST (DX)(AX*4), Y4, Y4; \
-	MOVQ        FA_ADD(BX), DX; \
-	VADDPS.BCST (DX)(AX*4), Y4, Y4
+// CH8 XORs the two blocks' window words (Z16, Z17) with the weight word
+// of channel i of the group (at off(SI), broadcast) and adds their
+// popcounts to block 0's and block 1's accumulators a0 and a1.
+#define CH8(off, a0, a1) \
+	VPXORQ.BCST off(SI), Z16, Z20; \
+	VPXORQ.BCST off(SI), Z17, Z21; \
+	VPOPCNTQ    Z20, Z20; \
+	VPOPCNTQ    Z21, Z21; \
+	VPADDQ      Z20, a0, a0; \
+	VPADDQ      Z21, a1, a1
 
-// JDOT: Z4 = k − 2·acc for the 16 lanes of both blocks, as int32 (exact:
-// |d| < 2²⁴), block 0 in lanes 0–7.
-#define JDOT(acc0, acc1) \
-	VPSLLQ        $1, acc0, Z4; \
-	VPSUBQ        Z4, Z31, Z4; \
-	VPSLLQ        $1, acc1, Z5; \
-	VPSUBQ        Z5, Z31, Z5; \
-	VPMOVQD       Z4, Y4; \
-	VPMOVQD       Z5, Y5; \
-	VINSERTI32X8  $1, Y5, Z4, Z4
-
-// JCORR: Z4 += the corrections of the 16 lanes for channel AX (classes in
-// Z28).
-#define JCORR \
-	SHLQ   $6, AX; \
-	ADDQ   FA_CORRJ(BX), AX; \
-	VPERMD (AX), Z28, Z5; \
-	VPADDD Z5, Z4, Z4
-
-// JAFFINE: Z4 = float32(mul[ch]·float32(Z4)) + add[ch], ch in AX.
-#define JAFFINE \
-	VCVTDQ2PS   Z4, Z4; \
-	MOVQ        FA_MUL(BX), DX; \
-	VMULPS.BCST (DX)(AX*4), Z4, Z4; \
-	MOVQ        FA_ADD(BX), DX; \
-	VADDPS.BCST (DX)(AX*4), Z4, Z4
-
-// CH0 and CH1 set AX to the first and the second channel of the pass.
-#define CH0 MOVQ DI, AX
-#define CH1 LEAQ 1(DI), AX
-
-// OUT computes and stores the outputs v (Y4 or Z4) of channel CH: DOTS,
-// CORRS if there are corrections (field corr), AFFINES, the residual
-// (field res) added if there is one, and the store to the output (field
-// dst) under the lane mask. nocorr and nores are the caller's labels.
-#define OUT(DOTS, CORRS, AFFINES, corr, res, dst, v, mask, CH, nocorr, nores) \
-	DOTS; \
-	CMPQ corr(BX), $0; \
-	JEQ  nocorr; \
-	CH; \
-	CORRS; \
+// DOT16: a0 = float32(d) for channel i of the pass (DI+i) in 16 lanes,
+// block 0 (accumulator a0) in lanes 0–7 and block 1 (a1) in 8–15: the
+// low dwords of the popcounts (exact: pc <= k < 2²⁴) as float32, then
+// k − 2·pc in one VFNMADD (exact: every value an integer below 2²⁴),
+// plus the correction of each lane's class (from the channel's row of
+// 16 in FA_CORR, looked up by VPERMPS; exact, the sum being d) where the
+// blocks have border lanes. Clobbers DX, Z25.
+#define DOT16(a0, a1, i, nocorr) \
+	VPERMT2D     a1, Z18, a0; \
+	VCVTDQ2PS    a0, a0; \
+	VFNMADD213PS Z19, Z27, a0; \
+	MOVQ         FA_CORR(BX), DX; \
+	TESTQ        DX, DX; \
+	JEQ          nocorr; \
+	MOVQ         DI, AX; \
+	SHLQ         $6, AX; \
+	VPERMPS      (i*64)(DX)(AX*1), Z24, Z25; \
+	VADDPS       Z25, a0, a0; \
 nocorr: \
-	CH; \
-	AFFINES; \
-	MOVQ  res(BX), DX; \
-	TESTQ DX, DX; \
-	JEQ   nores; \
-	VADDPS (DX)(R14*1), v, mask, v; \
+	MOVQ         FA_MUL(BX), DX; \
+	VMULPS.BCST  (i*4)(DX)(DI*4), a0, a0; \
+	MOVQ         FA_ADD(BX), DX; \
+	VADDPS.BCST  (i*4)(DX)(DI*4), a0, a0
+
+// OUTJ stores channel DI+i of blocks whose outputs are consecutive
+// (joint): one 16-lane store under K3, after adding the residual. Each
+// channel's outputs lie in a plane of their own, so a pass writes eight
+// streams and a call 64 or more, too many for the hardware prefetchers:
+// a large output missed the cache on every line (in a batch of 16
+// images of 64×56×56, a third of the convolution's time). The
+// PREFETCHT0 fetches the line four lines on in the same plane, where the
+// pairs that follow store (a prefetch never faults, past the end of the
+// output included). Only for outputs larger than a core's cache
+// (FA_PF, see fusedFloat): on a small one it measured slower.
+#define OUTJ(a0, a1, i, nocorr, nores, nopf) \
+	DOT16(a0, a1, i, nocorr); \
+	MOVQ   FA_RES0(BX), DX; \
+	TESTQ  DX, DX; \
+	JEQ    nores; \
+	VADDPS (DX)(R14*1), a0, K3, a0; \
 nores: \
-	MOVQ    dst(BX), DX; \
-	VMOVUPS v, mask, (DX)(R14*1)
+	MOVQ       FA_DST0(BX), DX; \
+	CMPQ       FA_PF(BX), $0; \
+	JEQ        nopf; \
+	PREFETCHT0 256(DX)(R14*1); \
+nopf: \
+	VMOVUPS    a0, K3, (DX)(R14*1)
 
-// OUT8 is OUT for one block's 8 outputs from its accumulator acc, with
-// DOT, CORR (classes in cls) and AFFINE.
-#define OUT8(acc, CH, corr, cls, res, dst, mask, nocorr, nores) \
-	OUT(DOT(acc), CORR(corr, cls), AFFINE, corr, res, dst, Y4, mask, CH, nocorr, nores)
+// OUTS stores channel DI+i of blocks stored apart: lanes 0–7 at FA_DST0
+// under K1, lanes 8–15 at FA_DST1 under K2 (an empty mask for one block),
+// with OUTJ's prefetch.
+#define OUTS(a0, a1, ya0, i, nocorr, nores, nopf) \
+	DOT16(a0, a1, i, nocorr); \
+	VEXTRACTF32X8 $1, a0, Y26; \
+	MOVQ    FA_RES0(BX), DX; \
+	TESTQ   DX, DX; \
+	JEQ     nores; \
+	VADDPS  (DX)(R14*1), ya0, K1, ya0; \
+	MOVQ    FA_RES1(BX), DX; \
+	VADDPS  (DX)(R14*1), Y26, K2, Y26; \
+nores: \
+	MOVQ       FA_DST0(BX), DX; \
+	CMPQ       FA_PF(BX), $0; \
+	JEQ        nopf; \
+	PREFETCHT0 256(DX)(R14*1); \
+nopf: \
+	VMOVUPS    ya0, K1, (DX)(R14*1); \
+	MOVQ    FA_DST1(BX), DX; \
+	VMOVUPS Y26, K2, (DX)(R14*1)
 
-// OUT16 is OUT for both blocks at once (the joint case: outputs
-// consecutive, block 0 in lanes 0–7), with JDOT, JCORR and JAFFINE.
-#define OUT16(acc0, acc1, CH, nocorr, nores) \
-	OUT(JDOT(acc0, acc1), JCORR, JAFFINE, FA_CORRJ, FA_RES0, FA_DST0, Z4, K3, CH, nocorr, nores)
+// NEXTCH moves R14 on to the next channel's outputs and ends the kernel
+// once FA_NST channels are stored.
+#define NEXTCH \
+	ADDQ FA_STEP(BX), R14; \
+	DECQ R11; \
+	JZ   done
 
-// OUTBLOCKS stores channel CH's outputs of block 0 (accumulator acc0)
-// and, when there are two blocks, of block 1 (acc1), then moves R14 on
-// to the next channel's outputs. skip and the OUT8 labels l0… are the
-// caller's.
-#define OUTBLOCKS(acc0, acc1, CH, l0, l0s, l1, l1s, skip) \
-	OUT8(acc0, CH, FA_CORR0, Z29, FA_RES0, FA_DST0, K1, l0, l0s); \
-	CMPQ FA_NBLK(BX), $2; \
-	JNE  skip; \
-	OUT8(acc1, CH, FA_CORR1, Z30, FA_RES1, FA_DST1, K2, l1, l1s); \
-skip: \
-	ADDQ FA_STEP(BX), R14
-
-// func fusedFloat512(a *fusedArgs)
-TEXT ·fusedFloat512(SB), NOSPLIT, $0-8
+// func fusedFloat8(a *fusedArgs)
+TEXT ·fusedFloat8(SB), NOSPLIT, $0-8
 	MOVQ         a+0(FP), BX
 	MOVQ         FA_X0(BX), R8
 	MOVQ         FA_X1(BX), R9
 	MOVQ         FA_KOFF(BX), R12
 	MOVQ         FA_KW(BX), R13
 	MOVQ         FA_W(BX), SI
-	MOVQ         R13, R10
-	SHLQ         $3, R10                // weight row bytes
-	VPBROADCASTQ FA_K(BX), Z31
+	VMOVDQU32    evenDwords<>(SB), Z18
+	VBROADCASTSS FA_KF(BX), Z19
+	VBROADCASTSS two32<>(SB), Z27
 	KMOVW        FA_MASK0(BX), K1
 	KMOVW        FA_MASK1(BX), K2
-	VMOVDQU32    FA_CLS0(BX), Z29
-	VMOVDQU32    FA_CLS1(BX), Z30
 	KMOVW        FA_MASKJ(BX), K3
-	VMOVDQU32    FA_CLSJ(BX), Z28
-	XORQ         DI, DI                 // channel
+	VMOVDQU32    FA_CLS(BX), Z24
+	XORQ         DI, DI                 // the pass's first channel
 	XORQ         R14, R14               // its byte offset in the output, channel·step
 	MOVQ         FA_NST(BX), R11        // channels left to store
 
-next:
-	LEAQ (SI)(R10*1), DX // second channel's weights
-	TAPS2(tap)
+pass:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z15, Z15, Z15
+	XORQ   CX, CX
+
+tap:
+	MOVQ      (R12)(CX*8), AX
+	VMOVDQU64 (R8)(AX*8), Z16
+	VMOVDQU64 (R9)(AX*8), Z17
+	CH8(0, Z0, Z8)
+	CH8(8, Z1, Z9)
+	CH8(16, Z2, Z10)
+	CH8(24, Z3, Z11)
+	CH8(32, Z4, Z12)
+	CH8(40, Z5, Z13)
+	CH8(48, Z6, Z14)
+	CH8(56, Z7, Z15)
+	ADDQ      $64, SI
+	INCQ      CX
+	CMPQ      CX, R13
+	JLT       tap
 
 	CMPQ FA_JOINT(BX), $0
-	JNE  joint
+	JEQ  split
+	OUTJ(Z0, Z8, 0, j0, j0r, j0p)
+	NEXTCH
+	OUTJ(Z1, Z9, 1, j1, j1r, j1p)
+	NEXTCH
+	OUTJ(Z2, Z10, 2, j2, j2r, j2p)
+	NEXTCH
+	OUTJ(Z3, Z11, 3, j3, j3r, j3p)
+	NEXTCH
+	OUTJ(Z4, Z12, 4, j4, j4r, j4p)
+	NEXTCH
+	OUTJ(Z5, Z13, 5, j5, j5r, j5p)
+	NEXTCH
+	OUTJ(Z6, Z14, 6, j6, j6r, j6p)
+	NEXTCH
+	OUTJ(Z7, Z15, 7, j7, j7r, j7p)
+	NEXTCH
+	ADDQ $8, DI
+	JMP  pass
 
-	// Channel DI, blocks 0 and 1 (block 1 a copy of block 0 when there
-	// is one block, computed but not stored).
-	OUTBLOCKS(Z0, Z2, CH0, b0c0, b0c0s, b1c0, b1c0s, c1)
-
-	// Channel DI+1, if stored.
-	CMPQ R11, $1
-	JEQ  done
-	OUTBLOCKS(Z1, Z3, CH1, b0c1, b0c1s, b1c1, b1c1s, c2)
-	ADDQ $2, DI
-	LEAQ (SI)(R10*2), SI
-	SUBQ $2, R11
-	JGT  next
-	JMP  done
-
-joint:
-	// Both blocks, their outputs consecutive: one 16-lane transform and
-	// store per channel. Channel DI.
-	OUT16(Z0, Z2, CH0, j0, j0s)
-	ADDQ    FA_STEP(BX), R14
-	CMPQ    R11, $1
-	JEQ     done
-
-	// Channel DI+1.
-	OUT16(Z1, Z3, CH1, j1, j1s)
-	JMP     c2 // the second OUTBLOCKS' skip label: R14 and on
+split:
+	OUTS(Z0, Z8, Y0, 0, s0, s0r, s0p)
+	NEXTCH
+	OUTS(Z1, Z9, Y1, 1, s1, s1r, s1p)
+	NEXTCH
+	OUTS(Z2, Z10, Y2, 2, s2, s2r, s2p)
+	NEXTCH
+	OUTS(Z3, Z11, Y3, 3, s3, s3r, s3p)
+	NEXTCH
+	OUTS(Z4, Z12, Y4, 4, s4, s4r, s4p)
+	NEXTCH
+	OUTS(Z5, Z13, Y5, 5, s5, s5r, s5p)
+	NEXTCH
+	OUTS(Z6, Z14, Y6, 6, s6, s6r, s6p)
+	NEXTCH
+	OUTS(Z7, Z15, Y7, 7, s7, s7r, s7p)
+	NEXTCH
+	ADDQ $8, DI
+	JMP  pass
 
 done:
 	VZEROUPPER

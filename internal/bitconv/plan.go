@@ -33,12 +33,13 @@ type plan struct {
 	p                    int // N·OH·OW output pixels
 	nb                   int // blocks of up to 8 lanes
 	rowCls, colCls       []uint8
-	ncc                  int      // number of column classes
-	cstride              int      // row length of corr: the class count, at least 16
-	corr                 []int32  // [Out][cstride] corrections per class
-	rmasks, cmasks       []uint64 // the classes' out-of-bounds kernel rows and columns
-	pairs, chunk, chunks int      // units are pairs × chunks of output channels
-	unitWork             int      // word XORs per unit
+	ncc                  int       // number of column classes
+	cstride              int       // row length of corr: the class count, at least 16
+	corr                 []int32   // [Out][cstride] corrections per class
+	corrF                []float32 // corr as float32 where cstride is 16 (for the fused kernel), else nil
+	rmasks, cmasks       []uint64  // the classes' out-of-bounds kernel rows and columns
+	pairs, chunk, chunks int       // units are pairs × chunks of output channels
+	unitWork             int       // word XORs per unit
 
 	// direct (stride 1): the kernel reads a zero-padded copy of the
 	// input, xp, in word-plane-major order [n][word][hp][wr], where the 8
@@ -63,6 +64,7 @@ type plan struct {
 	planes int
 	sizes  []int
 	wmat   []uint64 // the weight rows the kernel uses (Conv.w or Conv.wm)
+	wmat8  []uint64 // the same interleaved (Conv.w8 or Conv.wm8)
 	kwp    int      // their length
 }
 
@@ -118,7 +120,7 @@ func (c *Conv) newPlan(n, h, w int) {
 				p.sizes = append(p.sizes, r)
 			}
 			p.planes = len(p.sizes)
-			p.wmat, p.kwp = c.wm, s.Kernel*c.groups
+			p.wmat, p.wmat8, p.kwp = c.wm, c.wm8, s.Kernel*c.groups
 			p.koff = make([]int, p.kwp)
 			for ky := range s.Kernel {
 				for g := range c.groups {
@@ -130,7 +132,7 @@ func (c *Conv) newPlan(n, h, w int) {
 		} else {
 			p.sizes = nil
 			p.planes = c.words
-			p.wmat, p.kwp = c.w, c.kw
+			p.wmat, p.wmat8, p.kwp = c.w, c.w8, c.kw
 			p.koff = make([]int, c.kw)
 			for ky := range s.Kernel {
 				for kx := range s.Kernel {
@@ -144,7 +146,7 @@ func (c *Conv) newPlan(n, h, w int) {
 	} else {
 		p.nb = (p.p + 7) / 8
 		p.xp = nil
-		p.wmat, p.kwp = c.w, c.kw
+		p.wmat, p.wmat8, p.kwp = c.w, c.w8, c.kw
 		p.koff = make([]int, c.kw)
 		for k := range p.koff {
 			p.koff[k] = 8 * k
@@ -174,6 +176,10 @@ func (c *Conv) newPlan(n, h, w int) {
 	}
 	p.cstride = max(16, len(rmasks)*len(cmasks))
 	p.corr = make([]int32, s.Out*p.cstride)
+	p.corrF = nil
+	if p.cstride == 16 {
+		p.corrF = make([]float32, len(p.corr))
+	}
 	c.corrections(p)
 	// Units: pairs of blocks × chunks of output channels (multiples of 64,
 	// so that ForwardBits writes whole words). Small images get several
@@ -208,6 +214,9 @@ func (c *Conv) corrections(p *plan) {
 				p.corr[o*p.cstride+ry*p.ncc+rx] = -sum
 			}
 		}
+	}
+	for i, v := range p.corr[:len(p.corrF)] {
+		p.corrF[i] = float32(v) // exact: |v| < taps·In < 2²⁴
 	}
 }
 
