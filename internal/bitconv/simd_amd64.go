@@ -97,7 +97,11 @@ func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) bo
 	var zero archsimd.Float32x16
 	var a0, a1, a2, a3, nans archsimd.Uint32x16
 	bit := archsimd.BroadcastUint32x16(1)
-	for range nc {
+	for i := range nc {
+		// Channel i's row, from p each time: stepping p on after the last
+		// row would make a pointer past the end of x, which unsafe.Add
+		// must not (checkptr, on under -race, stops the program there).
+		p := unsafe.Add(p, uintptr(i)*row)
 		v0 := archsimd.LoadFloat32x16((*[16]float32)(p))
 		v1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 64)))
 		v2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 128)))
@@ -108,7 +112,6 @@ func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) bo
 		a3 = a3.Or(bit).Merge(a3, v3.Less(zero))
 		nans = nans.Or(bit).Merge(nans, v0.IsNaN().Or(v1.IsNaN()).Or(v2.IsNaN()).Or(v3.IsNaN()))
 		bit = bit.ShiftAllLeft(1)
-		p = unsafe.Add(p, row)
 	}
 	a0.Store((*[16]uint32)(dst[0:]))
 	a1.Store((*[16]uint32)(dst[16:]))
@@ -124,7 +127,8 @@ func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) bool 
 	var a, nans archsimd.Uint32x16
 	bit := archsimd.BroadcastUint32x16(1)
 	valid := archsimd.Mask32x16FromBits(uint16(1<<np - 1))
-	for range nc {
+	for i := range nc {
+		p := unsafe.Add(p, uintptr(i)*row) // as in packHalf4
 		var v archsimd.Float32x16
 		if np == 16 {
 			v = archsimd.LoadFloat32x16((*[16]float32)(p))
@@ -134,7 +138,6 @@ func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) bool 
 		a = a.Or(bit).Merge(a, v.Less(zero))
 		nans = nans.Or(bit).Merge(nans, v.IsNaN())
 		bit = bit.ShiftAllLeft(1)
-		p = unsafe.Add(p, row)
 	}
 	a.Store(dst)
 	return nans.NotEqual(archsimd.Uint32x16{}).ToBits() != 0
@@ -283,24 +286,50 @@ func avgPool2SIMD(dst, src []float32, w, oh, ow int) {
 	var zero archsimd.Float32x16
 	quarter := archsimd.BroadcastFloat32x16(0.25)
 	for oy := range oh {
-		r0 := unsafe.Pointer(&src[2*oy*w])
-		r1 := unsafe.Pointer(&src[(2*oy+1)*w])
-		out := unsafe.Pointer(&dst[oy*ow])
+		r0, r1 := 2*oy*w, (2*oy+1)*w
 		for ox := 0; ox < ow; ox += 16 {
 			n := min(16, ow-ox) // outputs, from 2n inputs per row
 			m0 := archsimd.Mask32x16FromBits(uint16(1<<min(16, 2*n) - 1))
-			at := uintptr(8 * ox)
-			a0 := archsimd.LoadMaskedFloat32x16((*[16]float32)(unsafe.Add(r0, at)), m0)
-			b0 := archsimd.LoadMaskedFloat32x16((*[16]float32)(unsafe.Add(r1, at)), m0)
+			a0 := loadMasked16(src, r0+2*ox, m0)
+			b0 := loadMasked16(src, r1+2*ox, m0)
 			var a1, b1 archsimd.Float32x16
 			if n > 8 {
 				m1 := archsimd.Mask32x16FromBits(uint16(1<<(2*n-16) - 1))
-				a1 = archsimd.LoadMaskedFloat32x16((*[16]float32)(unsafe.Add(r0, at+64)), m1)
-				b1 = archsimd.LoadMaskedFloat32x16((*[16]float32)(unsafe.Add(r1, at+64)), m1)
+				a1 = loadMasked16(src, r0+2*ox+16, m1)
+				b1 = loadMasked16(src, r1+2*ox+16, m1)
 			}
 			y := zero.Add(a0.ConcatPermute(a1, evenIdx)).Add(a0.ConcatPermute(a1, oddIdx))
 			y = y.Add(b0.ConcatPermute(b1, evenIdx)).Add(b0.ConcatPermute(b1, oddIdx)).Mul(quarter)
-			y.StoreMasked((*[16]float32)(unsafe.Add(out, 4*ox)), archsimd.Mask32x16FromBits(uint16(1<<n-1)))
+			storeMasked16(dst, oy*ow+ox, n, y)
 		}
 	}
+}
+
+// loadMasked16 loads the 16 values of s from i on under mask m (lanes off
+// in m read nothing and are 0). Where fewer than 16 values are left in s,
+// it loads from a copy of them: a *[16]float32 reaching past the end of
+// s's array would be an invalid pointer conversion (checkptr, on under
+// -race, stops the program on it) even though the mask reads nothing
+// there.
+func loadMasked16(s []float32, i int, m archsimd.Mask32x16) archsimd.Float32x16 {
+	if i+16 <= len(s) {
+		return archsimd.LoadMaskedFloat32x16((*[16]float32)(s[i:]), m)
+	}
+	var t [16]float32
+	copy(t[:], s[i:])
+	return archsimd.LoadMaskedFloat32x16(&t, m)
+}
+
+// storeMasked16 stores the first n lanes of y to s from i on, under a mask,
+// through a copy where fewer than 16 values are left in s (see
+// loadMasked16).
+func storeMasked16(s []float32, i, n int, y archsimd.Float32x16) {
+	m := archsimd.Mask32x16FromBits(uint16(1<<n - 1))
+	if i+16 <= len(s) {
+		y.StoreMasked((*[16]float32)(s[i:]), m)
+		return
+	}
+	var t [16]float32
+	y.StoreMasked(&t, m)
+	copy(s[i:i+n], t[:n])
 }
