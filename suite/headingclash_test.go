@@ -1,0 +1,50 @@
+package suite
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestHeadingsOfSameNamedRecipes: two recipe files of one name that
+// differ only in momentum, weight decay or augmentation, which a heading
+// did not give, trained into one directory made two tables under one
+// heading, with nothing to tell which numbers were whose. Each heading
+// now gives those values where another reads the same, and a heading of
+// its own is left as it was.
+func TestHeadingsOfSameNamedRecipes(t *testing.T) {
+	a := testWorkload(t)
+	a.Recipe.Momentum, a.Recipe.WeightDecay, a.Recipe.Augment = 0.9, 1e-4, true
+	b := a
+	b.Recipe.Momentum, b.Recipe.WeightDecay, b.Recipe.Augment = 0.5, 1e-3, false
+	var rs []*Record
+	for seed := uint64(1); seed <= 2; seed++ {
+		rs = append(rs, fakeRecord(&a, "ste", seed, 80), fakeRecord(&b, "ste", seed, 70))
+	}
+	var out bytes.Buffer
+	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "### ") {
+			heads = append(heads, l)
+		}
+	}
+	if len(heads) != 2 || heads[0] == heads[1] {
+		t.Fatalf("headings %q: want two that differ", heads)
+	}
+	for i, want := range []string{", momentum 0.9, weight decay 0.0001, crop+flip", ", momentum 0.5, weight decay 0.001, no augmentation"} {
+		if !strings.HasSuffix(heads[i], want) {
+			t.Errorf("heading %q: want it to end %q", heads[i], want)
+		}
+	}
+	// A workload alone keeps its heading.
+	out.Reset()
+	if err := WriteTable(&out, TableMain, rs[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "### " + a.Label() + "\n"; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("table of one workload starts %q, want %q", strings.SplitN(out.String(), "\n", 2)[0], want)
+	}
+}
