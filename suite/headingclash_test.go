@@ -48,3 +48,23 @@ func TestHeadingsOfSameNamedRecipes(t *testing.T) {
 		t.Errorf("table of one workload starts %q, want %q", strings.SplitN(out.String(), "\n", 2)[0], want)
 	}
 }
+
+// TestHeadingOfRecipesOfOneWorkload: a recipe file of another name with
+// the same values trains the same workload (gradbench run finds its
+// runs done under the other's name). Its heading named the recipe of the
+// workload's first record alone, so the runs of the other read as of a
+// recipe they were not run with; it names both.
+func TestHeadingOfRecipesOfOneWorkload(t *testing.T) {
+	a := testWorkload(t)
+	b := a
+	b.Recipe.Name = "mine"
+	rs := []*Record{fakeRecord(&a, "ste", 1, 80), fakeRecord(&b, "ste", 2, 70)}
+	var out bytes.Buffer
+	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	head := strings.SplitN(out.String(), "\n", 2)[0]
+	if want := ", recipe " + a.Recipe.Name + " (also named mine): "; !strings.Contains(head, want) {
+		t.Errorf("heading %q: want it to hold %q", head, want)
+	}
+}

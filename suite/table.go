@@ -328,11 +328,24 @@ func byWorkload(rs []*Record) [][]*Record {
 // those alone (two recipe files tiny.json in two directories) would head
 // two tables alike, with nothing to tell whose numbers are whose: where
 // labels read the same, each gives those values too, and where that is
-// not enough either, the workload's key.
+// not enough either, the workload's key. A workload whose records name
+// several recipes (recipe files of other names and the same values train
+// one workload) names them all, the first as the recipe: "recipe tiny
+// (also named mine)".
 func workloadLabels(wls [][]*Record) []string {
 	labels := make([]string, len(wls))
 	for i, wl := range wls {
-		labels[i] = wl[0].Config.label(wl[0].Recipe)
+		var names []string
+		for _, r := range wl {
+			if !slices.Contains(names, r.Recipe) {
+				names = append(names, r.Recipe)
+			}
+		}
+		recipe := names[0]
+		if len(names) > 1 {
+			recipe += " (also named " + strings.Join(names[1:], ", ") + ")"
+		}
+		labels[i] = wl[0].Config.label(recipe)
 	}
 	for _, more := range []func(c Config) string{trainingLabel, func(c Config) string { return ", workload " + c.WorkloadKey() }} {
 		n := map[string]int{}
