@@ -68,3 +68,46 @@ func TestHeadingOfRecipesOfOneWorkload(t *testing.T) {
 		t.Errorf("heading %q: want it to hold %q", head, want)
 	}
 }
+
+// TestBenchNamesOfSameNamedRecipes: a benchmark name gives the recipe's
+// name but not its momentum, weight decay, augmentation, batch or
+// learning rate, so the runs of two recipe files of one name that differ
+// in those had one name in bench.txt, and benchstat pooled them as
+// repeated runs of one benchmark. Such workloads' lines now end with
+// their workload key; a workload alone keeps its names, ste's and fda's
+// alike.
+func TestBenchNamesOfSameNamedRecipes(t *testing.T) {
+	a := testWorkload(t)
+	b := a
+	b.Recipe.Momentum = a.Recipe.Momentum + 0.25
+	rs := []*Record{fakeRecord(&a, "ste", 1, 80), fakeRecord(&a, "fda", 1, 81), fakeRecord(&b, "ste", 1, 70)}
+	var out bytes.Buffer
+	if err := WriteBench(&out, rs); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "Benchmark") {
+			name, _, _ := strings.Cut(l, " ")
+			names[name] = true
+		}
+	}
+	if len(names) != 3 {
+		t.Fatalf("bench names %v: want 3 (two workloads' ste and one's fda)", names)
+	}
+	for _, r := range rs {
+		want := r.BenchName() + "/workload=" + r.Config.WorkloadKey()
+		if !names[want] {
+			t.Errorf("no line named %s in\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := WriteBench(&out, rs[:2]); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs[:2] {
+		if !strings.Contains(out.String(), "\n"+r.BenchName()+" 1 ") {
+			t.Errorf("one workload: no line named %s in\n%s", r.BenchName(), out.String())
+		}
+	}
+}
