@@ -71,6 +71,7 @@ func WriteBench(w io.Writer, rs []*Record) error {
 	for _, u := range benchUnits {
 		fmt.Fprintf(bw, "Unit %s better=%s\n", u.unit, u.better)
 	}
+	clash := benchClashes(rs)
 	var last Machine
 	for _, r := range rs {
 		if r.Status != StatusOK {
@@ -83,13 +84,39 @@ func WriteBench(w io.Writer, rs []*Record) error {
 			last = m
 		}
 		f := r.Final
-		fmt.Fprintf(bw, "%s 1 %s top1-%%", r.BenchName(), fmtBench(f.TestTop1))
+		name := r.BenchName()
+		if clash[r.Config.WorkloadKey()] {
+			name += "/workload=" + r.Config.WorkloadKey()
+		}
+		fmt.Fprintf(bw, "%s 1 %s top1-%%", name, fmtBench(f.TestTop1))
 		if f.TestTop5 != nil {
 			fmt.Fprintf(bw, " %s top5-%%", fmtBench(*f.TestTop5))
 		}
 		fmt.Fprintf(bw, " %s train-loss %s sec/epoch %s img/s\n", fmtBench(f.TrainLoss), fmtBench(f.SecondsPerEpoch), fmtBench(f.ImagesPerSec))
 	}
 	return bw.Flush()
+}
+
+// benchClashes returns the workload keys of rs whose runs' benchmark
+// names another workload of rs gives too. A name gives the recipe's name
+// but not every value of its workload (not the batch, momentum, weight
+// decay, augmentation or subsets), so two recipe files of one name that
+// differ in those alone name their runs alike, and benchstat would pool
+// them as runs of one benchmark: WriteBench ends those workloads' names
+// with /workload=<key>, and leaves every other name as it was.
+func benchClashes(rs []*Record) map[string]bool {
+	seen := map[string]string{} // a name, the estimator's left out: its workload
+	clash := map[string]bool{}
+	for _, r := range rs {
+		c := *r
+		c.Config.Estimator = ""
+		name, wk := c.BenchName(), r.Config.WorkloadKey()
+		if other, ok := seen[name]; ok && other != wk {
+			clash[other], clash[wk] = true, true
+		}
+		seen[name] = wk
+	}
+	return clash
 }
 
 func fmtBench(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }

@@ -546,10 +546,11 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 			// run, but a workload with none of them has no table to show
 			// them in: it is noted in both modes.
 			if wls := byWorkload(recs); len(wls) > 1 {
-				for _, wl := range wls {
+				labels := workloadLabels(wls)
+				for i, wl := range wls {
 					m := missingSpecs(order, wl)
 					if noTable := len(m) == len(order); len(m) > 0 && (!o.ShowMissing || noTable) {
-						t.Missing = append(t.Missing, WorkloadMissing{Workload: wl[0].Config.label(wl[0].Recipe), Estimators: m, NoTable: noTable})
+						t.Missing = append(t.Missing, WorkloadMissing{Workload: labels[i], Estimators: m, NoTable: noTable})
 					}
 				}
 			}
@@ -646,6 +647,7 @@ func seedsOfSpecs(rs []*Record, specs []string) string {
 func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([]WorkloadFile, error) {
 	wls := byWorkload(rs)
 	paths := curvesPaths(path, wls)
+	labels := workloadLabels(wls)
 	var files []WorkloadFile
 	for i, wl := range wls {
 		var svg bytes.Buffer
@@ -655,7 +657,7 @@ func addCurves(batch *outputBatch, path string, rs []*Record, order []string) ([
 		if err := batch.add(paths[i], svg.Bytes()); err != nil {
 			return nil, err
 		}
-		files = append(files, WorkloadFile{Path: paths[i], Workload: wl[0].Config.label(wl[0].Recipe)})
+		files = append(files, WorkloadFile{Path: paths[i], Workload: labels[i]})
 	}
 	for _, p := range staleCurves(path, rs, paths) {
 		batch.remove(p)

@@ -107,7 +107,9 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 	if len(rs) == 0 {
 		return fmt.Errorf("suite: no finished runs to tabulate")
 	}
-	for i, wl := range byWorkload(rs) {
+	wls := byWorkload(rs)
+	heads := workloadLabels(wls)
+	for i, wl := range wls {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -124,7 +126,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				return writeMainRows(w, gs, order, baseOut, notRun)
 			}
 		}
-		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(wl[0].Config.label(wl[0].Recipe)))
+		fmt.Fprintf(w, "### %s\n\n", escapeMarkdown(heads[i]))
 		grid := wl[0].Config.LRScale != 0 // a learning-rate grid's workload
 		// baseOut: the seeds of the baseline's runs when --seeds left out
 		// every one of them (see baselineLeftOut).
@@ -318,6 +320,56 @@ func byWorkload(rs []*Record) [][]*Record {
 		out[i] = append(out[i], r)
 	}
 	return out
+}
+
+// workloadLabels returns the label of each workload of wls (Config.label),
+// as its table's heading. A label leaves out the momentum, the weight
+// decay and the augmentation, so two recipes of one name that differ in
+// those alone (two recipe files tiny.json in two directories) would head
+// two tables alike, with nothing to tell whose numbers are whose: where
+// labels read the same, each gives those values too, and where that is
+// not enough either, the workload's key. A workload whose records name
+// several recipes (recipe files of other names and the same values train
+// one workload) names them all, the first as the recipe: "recipe tiny
+// (also named mine)".
+func workloadLabels(wls [][]*Record) []string {
+	labels := make([]string, len(wls))
+	for i, wl := range wls {
+		var names []string
+		for _, r := range wl {
+			if !slices.Contains(names, r.Recipe) {
+				names = append(names, r.Recipe)
+			}
+		}
+		recipe := names[0]
+		if len(names) > 1 {
+			recipe += " (also named " + strings.Join(names[1:], ", ") + ")"
+		}
+		labels[i] = wl[0].Config.label(recipe)
+	}
+	for _, more := range []func(c Config) string{trainingLabel, func(c Config) string { return ", workload " + c.WorkloadKey() }} {
+		n := map[string]int{}
+		for _, l := range labels {
+			n[l]++
+		}
+		for i, wl := range wls {
+			if n[labels[i]] > 1 {
+				labels[i] += more(wl[0].Config)
+			}
+		}
+	}
+	return labels
+}
+
+// trainingLabel gives what a workload's label leaves out of its training:
+// ", momentum 0.9, weight decay 0.0001, crop+flip".
+func trainingLabel(c Config) string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	aug := "no augmentation"
+	if c.Augment {
+		aug = "crop+flip"
+	}
+	return fmt.Sprintf(", momentum %s, weight decay %s, %s", f(c.Momentum), f(c.WeightDecay), aug)
 }
 
 // noBaseline says why a table has no baseline to compare with, then why
