@@ -193,8 +193,12 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 			m.Workload, strings.Join(m.Estimators, ", "), what, *ests)
 	}
 	if n := len(t.Unverified); n > 0 {
-		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, agree with themselves but are not verified against edits (%s)\n",
-			plural(n, "record"), strings.Join(t.Unverified, ", "))
+		agree := "agree with themselves but are"
+		if n == 1 {
+			agree = "agrees with itself but is"
+		}
+		fmt.Fprintf(env.stderr, "note: %s, written before gradbench checksummed its records, %s not verified against edits (%s)\n",
+			plural(n, "record"), agree, strings.Join(t.Unverified, ", "))
 	}
 	return nil
 }
