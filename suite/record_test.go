@@ -179,6 +179,30 @@ func TestReadRecordsRejects(t *testing.T) {
 	if rs, err := ReadRecords(dir); err != nil || len(rs) != 0 {
 		t.Errorf("ReadRecords(dir without records) = %v, %v, want none", rs, err)
 	}
+	// A run record under another name than <key>.json (renamed by hand,
+	// or a copy kept beside it) would be passed over, its seed silently
+	// missing from the table: it is refused by name, with what to do.
+	for _, name := range []string{"ste-seed1.json", r.Key + " copy.json", strings.ToUpper(r.Key) + ".json"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			renamed := filepath.Join(dir, name)
+			if err := os.WriteFile(renamed, sealed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := "suite: " + renamed + " holds the record of run " + r.Key + ", but only files named <key>.json are read as records: rename it " + r.Key + ".json, or move it out of " + dir
+			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+				t.Errorf("ReadRecords(a record named %s) = %d records, %v\nwant %s", name, len(rs), err, want)
+			}
+			// Beside the record itself, it is a copy to move out.
+			if err := os.WriteFile(RecordPath(dir, r.Key), sealed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want = "suite: " + renamed + " holds the record of run " + r.Key + ", which " + r.Key + ".json holds too, but only files named <key>.json are read as records: move this copy out of " + dir
+			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+				t.Errorf("ReadRecords(a record and its copy %s) = %d records, %v\nwant %s", name, len(rs), err, want)
+			}
+		})
+	}
 }
 
 func TestDivergedRecordHasNoNumbers(t *testing.T) {
