@@ -475,6 +475,11 @@ func ReadRecords(dir string) ([]*Record, error) {
 	for _, e := range ents {
 		key, ok := strings.CutSuffix(e.Name(), ".json")
 		if !ok || !isKey(key) {
+			if ok && e.Type().IsRegular() {
+				if err := checkMisnamedRecord(dir, e.Name()); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
@@ -496,6 +501,30 @@ func ReadRecords(dir string) ([]*Record, error) {
 	}
 	sortRecords(rs)
 	return rs, nil
+}
+
+// checkMisnamedRecord refuses a file of a runs directory named other than
+// <key>.json (renamed by hand, or a copy kept beside the record) that
+// holds a run record: read as no record, its run would be missing from
+// the tables with nothing said. Other JSON files are left alone.
+func checkMisnamedRecord(dir, name string) error {
+	path := filepath.Join(dir, name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return wrapErr("suite: reading runs", err)
+	}
+	var head struct {
+		Key    string          `json:"key"`
+		Config json.RawMessage `json:"config"`
+	}
+	if json.Unmarshal(b, &head) != nil || !isKey(head.Key) || head.Config == nil {
+		return nil
+	}
+	own := head.Key + ".json"
+	if _, err := os.Lstat(filepath.Join(dir, own)); err == nil {
+		return fmt.Errorf("suite: %s holds the record of run %s, which %s holds too, but only files named <key>.json are read as records: move this copy out of %s", path, head.Key, own, dir)
+	}
+	return fmt.Errorf("suite: %s holds the record of run %s, but only files named <key>.json are read as records: rename it %s, or move it out of %s", path, head.Key, own, dir)
 }
 
 func sortRecords(rs []*Record) {

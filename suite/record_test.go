@@ -179,6 +179,30 @@ func TestReadRecordsRejects(t *testing.T) {
 	if rs, err := ReadRecords(dir); err != nil || len(rs) != 0 {
 		t.Errorf("ReadRecords(dir without records) = %v, %v, want none", rs, err)
 	}
+	// A run record under another name than <key>.json (renamed by hand,
+	// or a copy kept beside it) would be passed over, its seed silently
+	// missing from the table: it is refused by name, with what to do.
+	for _, name := range []string{"ste-seed1.json", r.Key + " copy.json", strings.ToUpper(r.Key) + ".json"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			renamed := filepath.Join(dir, name)
+			if err := os.WriteFile(renamed, sealed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := "suite: " + renamed + " holds the record of run " + r.Key + ", but only files named <key>.json are read as records: rename it " + r.Key + ".json, or move it out of " + dir
+			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+				t.Errorf("ReadRecords(a record named %s) = %d records, %v\nwant %s", name, len(rs), err, want)
+			}
+			// Beside the record itself, it is a copy to move out.
+			if err := os.WriteFile(RecordPath(dir, r.Key), sealed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want = "suite: " + renamed + " holds the record of run " + r.Key + ", which " + r.Key + ".json holds too, but only files named <key>.json are read as records: move this copy out of " + dir
+			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+				t.Errorf("ReadRecords(a record and its copy %s) = %d records, %v\nwant %s", name, len(rs), err, want)
+			}
+		})
+	}
 }
 
 func TestDivergedRecordHasNoNumbers(t *testing.T) {
@@ -244,6 +268,57 @@ func TestMachineWorkers(t *testing.T) {
 	var back Record
 	if err := json.Unmarshal(b, &back); err != nil || back.check() != nil {
 		t.Errorf("a record without a pool size: %v, %v", err, back.check())
+	}
+}
+
+// TestReadRecordsChecksumRemoved: a record with training segments or data
+// digests was written by a gradbench that checksums every record it
+// writes (both came after checksums), so one of them without a checksum
+// had it removed, most likely to hide an edit such as a changed top-1:
+// it is refused by name, never tabulated as an unverified record from
+// before checksums.
+func TestReadRecordsChecksumRemoved(t *testing.T) {
+	w := testWorkload(t)
+	w.Recipe.Epochs = 3
+	m := Machine{Host: "h", GOMAXPROCS: 2}
+	digest := &DataDigest{Train: "sha256:" + strings.Repeat("a", 64), Test: "sha256:" + strings.Repeat("b", 64)}
+	const what = ": edited by hand or corrupted; delete it to retrain the run"
+	for _, tt := range []struct {
+		name string
+		edit func(r *Record)
+		want string
+	}{
+		{"segments", func(r *Record) { r.Segments = []Segment{{1, 3, m}} }, "training segments"},
+		{"data digests", func(r *Record) { r.Data = digest }, "data digests"},
+		{"both", func(r *Record) { r.Segments, r.Data = []Segment{{1, 3, m}}, digest }, "training segments and data digests"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fakeRecord(&w, "ste", 1, 80)
+			tt.edit(r)
+			dir := t.TempDir()
+			if err := WriteRecord(dir, r); err != nil {
+				t.Fatal(err)
+			}
+			path := RecordPath(dir, r.Key)
+			sealed, _ := os.ReadFile(path)
+			stripped := strings.Replace(string(sealed), ",\n\t\"checksum\": \""+r.Checksum+"\"", "", 1)
+			if stripped == string(sealed) {
+				t.Fatalf("no checksum line in the record:\n%s", sealed)
+			}
+			// The edit the checksum was removed for: both top-1s alike.
+			edited := strings.ReplaceAll(stripped, `"test_top1": 80`, `"test_top1": 99`)
+			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := "suite: record " + path + ": it has no checksum, but its " + tt.want +
+				" are of a gradbench that checksums every record it writes: its checksum was removed" + what
+			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+				t.Errorf("ReadRecords() = %d records, %v\nwant %s", len(rs), err, want)
+			}
+			if _, err := ReadRecord(dir, r.Key); err == nil || err.Error() != want {
+				t.Errorf("ReadRecord() error = %v\nwant %s", err, want)
+			}
+		})
 	}
 }
 
@@ -350,6 +425,9 @@ func TestRecordCheckCounts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := fakeRecord(&w, "ste", 1, 80)
 			tt.edit(r)
+			if len(r.Segments) > 0 {
+				r.Checksum = r.checksum() // as WriteRecord seals it: a record with segments has one
+			}
 			err := r.check()
 			if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
 				t.Errorf("check() = %v, want %q", err, tt.want)

@@ -18,7 +18,10 @@ import (
 //   - its checksum, "sha256:" and the SHA-256 of the record's compact JSON
 //     encoding without the checksum, must match its content. Records
 //     written before gradbench wrote checksums have none: they load as
-//     legacy records, unverified, and Tabulation.Unverified lists them;
+//     legacy records, unverified, and Tabulation.Unverified lists them.
+//     A record without one that has training segments or data digests,
+//     which only builds that checksum their records wrote, had its
+//     checksum removed and is refused;
 //   - and, checksum or not, the record must agree with itself: its key
 //     with its configuration, the final numbers with the last epoch, the
 //     number of epochs and of data digests with the configuration and the
@@ -50,6 +53,22 @@ func (r *Record) checksum() string {
 func (r *Record) check() error {
 	if r.Checksum != "" && r.Checksum != r.checksum() {
 		return fmt.Errorf("its checksum %s does not match its content", r.Checksum)
+	}
+	if r.Checksum == "" {
+		// Training segments came with checksums, data digests after
+		// them: a record holding either was written with a checksum,
+		// which was then taken out (to hide an edit the checksum
+		// refused), and is no legacy record to load unverified.
+		var newer []string
+		if len(r.Segments) > 0 {
+			newer = append(newer, "training segments")
+		}
+		if r.Data != nil {
+			newer = append(newer, "data digests")
+		}
+		if len(newer) > 0 {
+			return fmt.Errorf("it has no checksum, but its %s are of a gradbench that checksums every record it writes: its checksum was removed", strings.Join(newer, " and "))
+		}
 	}
 	if r.Key == "" {
 		return fmt.Errorf("it holds no run key: not a run record")

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -125,6 +126,14 @@ func TestRefuses(t *testing.T) {
 			"suite: record "+fx.editedPath+": its checksum "+fx.editedSum+" does not match its content: edited by hand or corrupted; delete it to retrain the run", nil),
 		pos("5 legacy record edited", []string{"table", "--runs", fx.legacyEdited},
 			"suite: record "+fx.legacyEditedPath+": final test_top1 99, but the last epoch's is "+fx.lastTop1+": edited by hand or corrupted; delete it to retrain the run", nil),
+		pos("5 checksum removed", []string{"table", "--runs", fx.unsealed},
+			"suite: record "+fx.unsealedPath+": it has no checksum, but its training segments and data digests are of a gradbench that checksums every record it writes: its checksum was removed: edited by hand or corrupted; delete it to retrain the run", nil),
+		pos("5 legacy record", []string{"table", "--runs", fx.legacy}, "", func(t *testing.T, _, stderr string) {
+			want := "note: 1 record, written before gradbench checksummed its records, agrees with itself but is not verified against edits (" + suite.RecordPath(fx.legacy, oneKey) + ")\n"
+			if stderr != want {
+				t.Errorf("stderr = %q, want %q", stderr, want)
+			}
+		}),
 		// 6. plan validates the sweep as run and slurm do.
 		pos("6 plan --dataset nosuch", []string{"plan", "--recipe", fx.recipe, "--dataset", "nosuch", "--out", fx.scratch("nosuch")},
 			`suite: unknown dataset "nosuch" (have cifar10, fashion-mnist, imagenet, mnist, synthetic)`, nil),
@@ -386,7 +395,9 @@ type refuseFixture struct {
 	dir, recipe, hugeSubset, dupKey string
 	unequal                         string // runs: ste seeds 1-4, bnnplus seeds 1-3
 	edited, editedPath, editedSum   string // runs with a sealed record edited
-	legacyEdited, legacyEditedPath  string // runs with an unsealed record edited
+	legacy                          string // runs with a legacy record (no checksum, segments or data digests)
+	legacyEdited, legacyEditedPath  string // runs with a legacy record edited
+	unsealed, unsealedPath          string // runs with a record of this build, its checksum removed and its top-1 edited
 	lastTop1                        string // the last epoch's top-1 of those records
 	folderData                      string // mnist with its training images a folder
 	oneRecord                       string // a finished run's record
@@ -442,11 +453,30 @@ func newRefuseFixture(t *testing.T) *refuseFixture {
 	os.MkdirAll(fx.edited, 0o755)
 	fx.editedPath = suite.RecordPath(fx.edited, rec.Key)
 	os.WriteFile(fx.editedPath, []byte(editFinal(string(sealed))), 0o644)
-	fx.legacyEdited = filepath.Join(dir, "legacy")
+	// A legacy record, as written before checksums: no checksum, and
+	// none of what came with them or after (training segments, data
+	// digests).
+	old := *rec
+	old.Checksum, old.Segments, old.Data = "", nil, nil
+	legacy, err := json.MarshalIndent(&old, "", "\t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.legacy = filepath.Join(dir, "legacy")
+	os.MkdirAll(fx.legacy, 0o755)
+	os.WriteFile(suite.RecordPath(fx.legacy, rec.Key), append(legacy, '\n'), 0o644)
+	fx.legacyEdited = filepath.Join(dir, "legacy-edited")
 	os.MkdirAll(fx.legacyEdited, 0o755)
 	fx.legacyEditedPath = suite.RecordPath(fx.legacyEdited, rec.Key)
-	legacy := strings.Replace(string(sealed), ",\n\t\"checksum\": \""+rec.Checksum+"\"", "", 1)
-	os.WriteFile(fx.legacyEditedPath, []byte(editFinal(legacy)), 0o644)
+	os.WriteFile(fx.legacyEditedPath, []byte(editFinal(string(legacy))), 0o644)
+	// This build's record with its checksum taken out, and both top-1s
+	// edited alike, which would agree with itself.
+	fx.unsealed = filepath.Join(dir, "unsealed")
+	os.MkdirAll(fx.unsealed, 0o755)
+	fx.unsealedPath = suite.RecordPath(fx.unsealed, rec.Key)
+	unsealed := strings.Replace(string(sealed), ",\n\t\"checksum\": \""+rec.Checksum+"\"", "", 1)
+	unsealed = strings.ReplaceAll(unsealed, `"test_top1": `+fx.lastTop1+`,`, `"test_top1": 99,`)
+	os.WriteFile(fx.unsealedPath, []byte(unsealed), 0o644)
 
 	// A tiny mnist: 64 training and 40 test images.
 	fx.mnistData = filepath.Join(dir, "mnist")
