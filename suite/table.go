@@ -52,7 +52,7 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 	if notRun {
 		show = order
 	}
-	return writeTableOf(w, name, rs, order, show, nil, nil)
+	return writeTableOf(w, name, rs, order, show, nil, nil, "")
 }
 
 // writeTableOf is writeTable over the runs of seeds only, when seeds is
@@ -67,7 +67,9 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 // lacks an estimator another has, would not have shown. With in, which
 // names records by key, only a workload with one of them shows notRun
 // (run --no-train: the sweep's own workloads; see SweepTablesNotRun).
-func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, in map[string]bool, seeds []uint64) error {
+// runs is the directory the records were read from, which a note's
+// gradbench table command names ("" when not known: see tableCommand).
+func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, in map[string]bool, seeds []uint64, runs string) error {
 	if err := checkSameData(rs); err != nil {
 		return err
 	}
@@ -169,7 +171,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 					compared = ofSeeds(sel, seeds)
 				}
 			}
-			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds, compared); err != nil {
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds, compared, runs); err != nil {
 				return err
 			}
 			if write == nil {

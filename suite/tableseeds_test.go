@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -12,7 +13,11 @@ import (
 // Runs set to that directory.
 func tabulateSeeds(t *testing.T, rs []*Record, o TableOptions) (string, error) {
 	t.Helper()
-	o.Runs = t.TempDir()
+	if o.Runs == "" {
+		o.Runs = t.TempDir()
+	} else if err := os.MkdirAll(o.Runs, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range rs {
 		// As a run writes them: a digest of the batches of every epoch.
 		r.DataHashes = nil
