@@ -431,7 +431,7 @@ func choseComparedNote(choices []LRChoice, compared []*Record, runs string) stri
 		out = "tabulate the other seeds alone (" + table + " --seeds " + seedsFlag(others) + ") or run more seeds"
 	}
 	return fmt.Sprintf("%s%s chose these learning rates and %s among the seeds compared below: a comparison on the seeds that chose its rates is not independent of the choice, so its Δ and p may be optimistic; for one that is, %s.",
-		strings.ToUpper(word[:1])+word[1:], fmtSeeds(both), are, out)
+		strings.ToUpper(word[:1])+word[1:], seedList(both), are, out)
 }
 
 // DefaultRunsDir is the runs directory of gradbench's commands when none

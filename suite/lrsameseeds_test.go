@@ -37,7 +37,7 @@ func selectionGrid() []*Record {
 // table alone compares nothing and says nothing of it.
 func TestTableSaysSeedsChoseRates(t *testing.T) {
 	runs := filepath.Join(t.TempDir(), "study runs")
-	note := "Seeds 1, 2 chose these learning rates and are among the seeds compared below: a comparison on the seeds that chose its rates is not independent of the choice, so its Δ and p may be optimistic; for one that is, tabulate the other seeds alone (gradbench table --runs '" + runs + "' --seeds 3..5) or run more seeds."
+	note := "Seeds 1 and 2 chose these learning rates and are among the seeds compared below: a comparison on the seeds that chose its rates is not independent of the choice, so its Δ and p may be optimistic; for one that is, tabulate the other seeds alone (gradbench table --runs '" + runs + "' --seeds 3..5) or run more seeds."
 	for _, name := range []string{TableMain, TableFindings, TableSides} {
 		got, err := tabulateSeeds(t, selectionGrid(), TableOptions{Table: name, Runs: runs})
 		if err != nil {

@@ -134,7 +134,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		if seeds != nil {
 			if len(ofSeeds(wl, seeds)) == 0 {
 				// Other workloads have some: this one is said to have none.
-				fmt.Fprintf(w, "No runs of %s%s (--seeds) in this workload: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
+				fmt.Fprintf(w, "No runs of %s%s (--seeds) in this workload: no table.\n", seedsWord(len(seeds)), seedList(seeds))
 				continue
 			}
 			writeSeedsNote(w, name, seeds, wl, grid)
@@ -180,7 +180,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 			}
 			if seeds != nil && len(sel) > 0 {
 				if sel, baseOut = ofSeeds(sel, seeds), baselineLeftOut(sel, seeds); len(sel) == 0 {
-					fmt.Fprintf(w, "No runs of %s%s (--seeds) at the chosen learning rates: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
+					fmt.Fprintf(w, "No runs of %s%s (--seeds) at the chosen learning rates: no table.\n", seedsWord(len(seeds)), seedList(seeds))
 					writeNotRun(w, name, notRun, wl)
 					continue
 				}
@@ -272,7 +272,7 @@ func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid
 		these = "this seed"
 	}
 	word := seedsWord(len(have))
-	fmt.Fprintf(w, "%s%s only (--seeds): ", strings.ToUpper(word[:1])+word[1:], fmtSeeds(have))
+	fmt.Fprintf(w, "%s%s only (--seeds): ", strings.ToUpper(word[:1])+word[1:], seedList(have))
 	switch {
 	case grid && name == TableLR:
 		fmt.Fprintf(w, "the learning rates below are chosen on the runs of %s alone", these)
@@ -286,7 +286,7 @@ func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid
 		if len(lacking) == 1 {
 			have = "has"
 		}
-		fmt.Fprintf(w, " (%s%s of --seeds %s no runs here)", seedsWord(len(lacking)), fmtSeeds(lacking), have)
+		fmt.Fprintf(w, " (%s%s of --seeds %s no runs here)", seedsWord(len(lacking)), seedList(lacking), have)
 	}
 	fmt.Fprintf(w, ".\n\n")
 }
