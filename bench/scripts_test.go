@@ -250,6 +250,29 @@ func TestScriptsRefuseTheirOwnFlags(t *testing.T) {
 	})
 }
 
+// TestScriptsRefuseFlagsThatLeaveNoReport: results/engine.sh -json passed
+// the flag to go test, which printed JSON events instead of benchmark
+// lines, and -c, -n and -list made it build, print the commands of or
+// list the benchmarks without running one: the script failed only at its
+// report, after its builds, with benchreport's "no benchmark results",
+// which named no flag. A go test flag that leaves the report no benchmark
+// lines to read is refused before anything is built, in any of go test's
+// spellings. (-v, -o and -exec are not: go test -v still prints the
+// benchmark lines, which the report reads past its own; -o without -c
+// still runs them; -exec runs the test binary through another program.)
+func TestScriptsRefuseFlagsThatLeaveNoReport(t *testing.T) {
+	no := func(name, flag, why string) string {
+		return "results/" + name + ".sh: -" + flag + " leaves the report no benchmark lines to read (" + why + "): leave it out\n"
+	}
+	expectRefusals(t, []refusal{
+		{nil, []string{"engine", "-json"}, no("engine", "json", "go test prints JSON events instead")},
+		{nil, []string{"kernels", "-count=1", "--json=true"}, no("kernels", "json", "go test prints JSON events instead")},
+		{nil, []string{"data", "-c"}, no("data", "c", "go test only builds the test binary")},
+		{nil, []string{"inference", "-n"}, no("inference", "n", "go test only prints the commands it would run")},
+		{nil, []string{"engine", "-test.list=TrainStep"}, no("engine", "list", "go test only lists the tests and benchmarks")},
+	})
+}
+
 // A refusal is a run of the script results/ARGS[0].sh with the other
 // ARGS, and ENV added to its environment, that must exit with status 2
 // and print exactly want.

@@ -362,7 +362,13 @@ go_test_flag_name() {
 # kernels the benchmarks run; -trainstep.impl, -trainstep.gemm and
 # -trainstep.forward, the kernels, GEMM and forward pass of the training
 # step engine.sh times) are refused: go test keeps the last value given,
-# the user's, and the record named the script's.
+# the user's, and the record named the script's. So are the flags that
+# leave the report no benchmark lines to read (-json, -c, -n, -list):
+# the script ran its builds and failed only in its report, "no benchmark
+# results", naming no flag. (-v, -o and -exec are not: go test -v still
+# prints the benchmark lines, which the report reads past its own; -o
+# without -c still runs them; -exec runs the test binary through
+# another program.)
 bench_args() {
 	local name=$1
 	shift
@@ -375,6 +381,10 @@ bench_args() {
 			echo "results/$name.sh: -$f is the script's own (it sets the runs and builds its records name, and go test keeps the last value given): leave it out" >&2
 			exit 2
 			;;
+		json) no_report_flag "$name" json "go test prints JSON events instead" ;;
+		c) no_report_flag "$name" c "go test only builds the test binary" ;;
+		n) no_report_flag "$name" n "go test only prints the commands it would run" ;;
+		list) no_report_flag "$name" list "go test only lists the tests and benchmarks" ;;
 		esac
 	done
 	for a in "$@"; do
@@ -385,6 +395,14 @@ bench_args() {
 		fi
 	done
 	args=(-count=10 "${args[@]}")
+}
+
+# no_report_flag NAME FLAG WHY exits with an error naming the script
+# results/NAME.sh and the go test flag -FLAG, which leaves the script's
+# report no benchmark lines to read, and WHY (bench_args).
+no_report_flag() {
+	echo "results/$1.sh: -$2 leaves the report no benchmark lines to read ($3): leave it out" >&2
+	exit 2
 }
 
 # whole_arg NAME WHAT MIN VALUE exits with an error naming the script and

@@ -103,7 +103,7 @@ func writeUndigested(w io.Writer, wl []*Record, of string) {
 	var which string
 	if whole != nil {
 		slices.Sort(whole)
-		which = "every record of " + seedsWord(len(whole)) + fmtSeeds(whole)
+		which = "every record of " + seedsWord(len(whole)) + seedList(whole)
 	} else {
 		type entry struct {
 			est, opt string
@@ -138,7 +138,7 @@ func writeUndigested(w io.Writer, wl []*Record, of string) {
 			ss := slices.Clone(e.seeds)
 			slices.Sort(ss)
 			ss = slices.Compact(ss)
-			parts[i] = l + " " + seedsWord(len(ss)) + fmtSeeds(ss)
+			parts[i] = l + " " + seedsWord(len(ss)) + seedList(ss)
 		}
 		which = strings.Join(parts, "; ")
 	}

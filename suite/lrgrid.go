@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"al.essio.dev/pkg/shellescape"
 
 	"github.com/gradbench/gradbench/internal/cli"
 	"github.com/gradbench/gradbench/internal/mdtable"
@@ -247,8 +250,9 @@ func cmpFloat(a, b float64) int {
 // validation is the workload's validation fraction; alone says that it
 // is the lr table, with no table of the estimators after it, and seeds
 // are then its --seeds (nil for every seed), which it chose on; compared
-// are the records the table after it compares (see choseComparedNote).
-func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone bool, seeds []uint64, compared []*Record) error {
+// are the records the table after it compares (see choseComparedNote),
+// read from the directory runs ("" when not known).
+func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone bool, seeds []uint64, compared []*Record, runs string) error {
 	var scales []float64
 	for _, ch := range choices {
 		for _, p := range ch.Points {
@@ -345,7 +349,7 @@ func writeLRChoices(w io.Writer, choices []LRChoice, validation float64, alone b
 	if partial {
 		fmt.Fprintf(w, "A choice without runs at multipliers beyond it that other estimators of the table ran is the best of the learning rates its estimator ran, not of the grid's (a sweep interrupted before those, or an estimator run at a rate set by hand): train it there too (the same --lr-grid and seeds) to choose among them.\n")
 	}
-	if note := choseComparedNote(choices, compared); note != "" {
+	if note := choseComparedNote(choices, compared, runs); note != "" {
 		fmt.Fprintln(w, note)
 	}
 	fmt.Fprintln(w)
@@ -380,11 +384,12 @@ func missingScales(ch LRChoice, scales []float64) []string {
 // rate: a rate chosen on a seed's validation split tends to do well on
 // that seed's test split too, so Δ and p over those seeds favour the
 // chosen rates. It names the seeds that chose and the way out, a table
-// of the compared seeds that chose no rate (gradbench table --seeds) or
-// more seeds; "" when no compared record is of a seed that chose its
-// rate (the standard study's seeds 3 to 10 alone), or nothing was chosen
-// (a grid of one multiplier, the rate given).
-func choseComparedNote(choices []LRChoice, compared []*Record) string {
+// of the compared seeds that chose no rate (gradbench table --seeds, of
+// the directory runs: see tableCommand) or more seeds; "" when no
+// compared record is of a seed that chose its rate (the standard study's
+// seeds 3 to 10 alone), or nothing was chosen (a grid of one multiplier,
+// the rate given).
+func choseComparedNote(choices []LRChoice, compared []*Record, runs string) string {
 	chosen := map[string]LRChoice{}
 	var chose []uint64 // the seeds that chose any rate
 	for _, ch := range choices {
@@ -420,12 +425,29 @@ func choseComparedNote(choices []LRChoice, compared []*Record) string {
 	if len(both) == 1 {
 		are = "is"
 	}
-	out := "run more seeds at each estimator's chosen rate (gradbench run with --lr-grid its chosen multiplier alone and new --seeds) and tabulate those alone (gradbench table --seeds)"
+	table := tableCommand(runs)
+	out := "run more seeds at each estimator's chosen rate (gradbench run with --lr-grid its chosen multiplier alone and new --seeds) and tabulate those alone (" + table + " --seeds)"
 	if len(others) > 0 {
-		out = "tabulate the other seeds alone (gradbench table --seeds " + seedsFlag(others) + ") or run more seeds"
+		out = "tabulate the other seeds alone (" + table + " --seeds " + seedsFlag(others) + ") or run more seeds"
 	}
 	return fmt.Sprintf("%s%s chose these learning rates and %s among the seeds compared below: a comparison on the seeds that chose its rates is not independent of the choice, so its Δ and p may be optimistic; for one that is, %s.",
-		strings.ToUpper(word[:1])+word[1:], fmtSeeds(both), are, out)
+		strings.ToUpper(word[:1])+word[1:], seedList(both), are, out)
+}
+
+// DefaultRunsDir is the runs directory of gradbench's commands when none
+// is given: the --out of run, plan and slurm, table's --runs.
+var DefaultRunsDir = filepath.Join("results", "runs")
+
+// tableCommand returns the command that tabulates the records of the
+// directory runs again, as a note advises it: gradbench table, with
+// --runs and the directory quoted for the shell unless it is the default
+// one (DefaultRunsDir), or "" (not known). Without it, the command a
+// table of results/study/optimizers advised read results/runs.
+func tableCommand(runs string) string {
+	if runs == "" || filepath.Clean(runs) == DefaultRunsDir {
+		return "gradbench table"
+	}
+	return "gradbench table --runs " + shellescape.Quote(runs)
 }
 
 // seedsFlag writes ascending seeds as --seeds takes them: a range lo..hi

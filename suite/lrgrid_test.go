@@ -360,7 +360,7 @@ func TestValidationPercent(t *testing.T) {
 		t.Errorf("label: %s\nwant 29%% of the training split held out", got)
 	}
 	var b strings.Builder
-	if err := writeLRChoices(&b, nil, 0.57, false, nil, nil); err != nil {
+	if err := writeLRChoices(&b, nil, 0.57, false, nil, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "(57% of the training split, held out by each seed") {

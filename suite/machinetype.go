@@ -172,13 +172,13 @@ func writeMachineTypes(w io.Writer, wl []*Record, of string) {
 			parts = append(parts, g.label+": parts of resumed records only")
 			continue
 		}
-		parts = append(parts, g.label+": "+countRecords(g.n)+", "+seedsWord(len(g.seeds))+fmtSeeds(g.seeds))
+		parts = append(parts, g.label+": "+countRecords(g.n)+", "+seedsWord(len(g.seeds))+seedList(g.seeds))
 	}
 	if len(resumed) > 0 {
 		ss := slices.Clone(resumed)
 		slices.Sort(ss)
 		ss = slices.Compact(ss)
-		parts = append(parts, "resumed on another type: "+countRecords(len(resumed))+", "+seedsWord(len(ss))+fmtSeeds(ss))
+		parts = append(parts, "resumed on another type: "+countRecords(len(resumed))+", "+seedsWord(len(ss))+seedList(ss))
 	}
 	var mixed []uint64
 	for s, ts := range bySeed {
@@ -189,7 +189,7 @@ func writeMachineTypes(w io.Writer, wl []*Record, of string) {
 	slices.Sort(mixed)
 	pairing := "Each seed's records are of one type, so every pair of runs compared seed by seed is of one type."
 	if len(mixed) > 0 {
-		pairing = "The records of " + seedsWord(len(mixed)) + fmtSeeds(mixed) + " are of more than one type, so their paired comparisons set side by side runs whose rounding may differ."
+		pairing = "The records of " + seedsWord(len(mixed)) + seedList(mixed) + " are of more than one type, so their paired comparisons set side by side runs whose rounding may differ."
 	}
 	these := recordsOf(len(wl), of) + " were"
 	if len(wl) == 1 {

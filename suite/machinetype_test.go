@@ -37,7 +37,7 @@ func TestTableNotesMachineTypes(t *testing.T) {
 		{"two types by seed", [8][]Machine{{xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {epyc}, {epyc}},
 			head + "Intel(R) Xeon(R) Processor, GEMM avx2: 6 records, seeds 1–3; AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seed 4. Each seed's records are of one type, so every pair of runs compared seed by seed is of one type.\n\n"},
 		{"mixed seeds", [8][]Machine{{epyc}, {xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {xeon}, {epyc}},
-			head + "AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seeds 1, 4; Intel(R) Xeon(R) Processor, GEMM avx2: 6 records, seeds 1–4. The records of seeds 1, 4 are of more than one type, so their paired comparisons set side by side runs whose rounding may differ.\n\n"},
+			head + "AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seeds 1 and 4; Intel(R) Xeon(R) Processor, GEMM avx2: 6 records, seeds 1–4. The records of seeds 1 and 4 are of more than one type, so their paired comparisons set side by side runs whose rounding may differ.\n\n"},
 		{"resumed on another type", [8][]Machine{{xeon}, {xeon}, {xeon}, {xeon}, {xeon, epyc}, {xeon}, {xeon}, {xeon}},
 			head + "Intel(R) Xeon(R) Processor, GEMM avx2: 7 records, seeds 1–4; AMD EPYC (family 26, model 2), GEMM avx512: parts of resumed records only; resumed on another type: 1 record, seed 3. The records of seed 3 are of more than one type, so their paired comparisons set side by side runs whose rounding may differ.\n\n"},
 	} {

@@ -27,7 +27,7 @@ const (
 // paper's ablation tables; AblationSides: the sides table). order is as
 // for WriteTable.
 func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error) {
-	return SweepTablesNotRun(recs, order, ablation, nil, nil)
+	return SweepTablesNotRun(recs, order, ablation, nil, nil, "")
 }
 
 // SweepTablesNotRun is SweepTables of a sweep some of whose cells have
@@ -38,19 +38,21 @@ func SweepTables(recs []*Record, order []string, ablation string) ([]byte, error
 // recs that holds none of own is another sweep's, run into the same
 // directory: it is tabulated as run of that sweep tabulates it, without
 // rows for estimators it never asked for, even where it has records of
-// some spec of order (ste, the baseline of most sweeps).
-func SweepTablesNotRun(recs []*Record, order []string, ablation string, notRun []string, own []*Record) ([]byte, error) {
+// some spec of order (ste, the baseline of most sweeps). runs is the
+// directory of recs, which a note's gradbench table command names (""
+// when there is none: then it names no --runs).
+func SweepTablesNotRun(recs []*Record, order []string, ablation string, notRun []string, own []*Record, runs string) ([]byte, error) {
 	in := map[string]bool{}
 	for _, r := range own {
 		in[r.Key] = true
 	}
 	var b bytes.Buffer
-	if err := writeTableOf(&b, TableMain, recs, order, notRun, in, nil); err != nil {
+	if err := writeTableOf(&b, TableMain, recs, order, notRun, in, nil, runs); err != nil {
 		return nil, err
 	}
 	if ablation != "" {
 		b.WriteString("\n")
-		if err := writeTableOf(&b, ablation, recs, order, notRun, in, nil); err != nil {
+		if err := writeTableOf(&b, ablation, recs, order, notRun, in, nil, runs); err != nil {
 			return nil, err
 		}
 	}
@@ -577,7 +579,7 @@ func Tabulate(o TableOptions) (*Tabulation, error) {
 		}
 	}
 	var out bytes.Buffer
-	if err := writeTableOf(&out, o.Table, recs, order, notRun, nil, o.Seeds); err != nil {
+	if err := writeTableOf(&out, o.Table, recs, order, notRun, nil, o.Seeds, o.Runs); err != nil {
 		return nil, err
 	}
 	t.Table = out.Bytes()

@@ -53,7 +53,7 @@ func TestTableRefusesMixedData(t *testing.T) {
 				if want := c.name == "some without"; note != want {
 					t.Errorf("table notes undigested records: %v, want %v:\n%s", note, want, tab.Table)
 				}
-				if note && !strings.Contains(string(tab.Table), "could not be checked: ste seeds 1, 2.") {
+				if note && !strings.Contains(string(tab.Table), "could not be checked: ste seeds 1 and 2.") {
 					t.Errorf("the note does not name the records without a digest:\n%s", tab.Table)
 				}
 				return
@@ -151,14 +151,14 @@ func TestUndigestedNoteGroups(t *testing.T) {
 			rec("ste", 1, 0.3, "", false), rec("ste", 1, 3, "", false), rec("fda", 2, 0.3, "", false),
 			rec("ste", 3, 3, "", false), rec("ste", 4, 3, "", false), rec("fda", 6, 3, "", false),
 			rec("ste", 7, 3, "", true), rec("fda", 7, 3, "", true),
-		}, "Note: 6 of these 8 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: every record of seeds 1–4, 6. Running their sweep again after removing them (results/study.sh for the standard study) would train them anew, with digests, on the data it reads.\n\n"},
+		}, "Note: 6 of these 8 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: every record of seeds 1–4 and 6. Running their sweep again after removing them (results/study.sh for the standard study) would train them anew, with digests, on the data it reads.\n\n"},
 		{"one whole seed", []*Record{rec("ste", 2, 0, "", false), rec("fda", 2, 0, "", false), rec("ste", 3, 0, "", true)},
 			"could not be checked: every record of seed 2. Running their sweep"},
 		{"grid", []*Record{
 			rec("ste", 1, 10, "", false), rec("ste", 1, 3, "", false), rec("ste", 2, 0.3, "", false),
 			rec("ste", 2, 3, "", false), rec("ste", 3, 3, "", false), rec("ste", 4, 3, "", false),
 			rec("fda", 6, 3, "", false), rec("ste", 1, 0.3, "", true), rec("ste", 1, 0.3, "", false),
-		}, "Note: 8 of these 9 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: fda lr ×3 seed 6; ste lr ×0.3 seeds 1, 2; ste lr ×3 seeds 1–4; ste lr ×10 seed 1. Running their sweep"},
+		}, "Note: 8 of these 9 records carry no data digest (written before gradbench kept them), so whether they were trained on the same data as the others could not be checked: fda lr ×3 seed 6; ste lr ×0.3 seeds 1 and 2; ste lr ×3 seeds 1–4; ste lr ×10 seed 1. Running their sweep"},
 		{"optimizers", []*Record{
 			rec("ste", 1, 0, "sgd", false), rec("ste", 1, 0, "adam", false), rec("ste", 1, 0, "bop", true),
 		}, "could not be checked: ste adam seed 1; ste sgd seed 1. Running their sweep"},

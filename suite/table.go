@@ -52,7 +52,7 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 	if notRun {
 		show = order
 	}
-	return writeTableOf(w, name, rs, order, show, nil, nil)
+	return writeTableOf(w, name, rs, order, show, nil, nil, "")
 }
 
 // writeTableOf is writeTable over the runs of seeds only, when seeds is
@@ -67,7 +67,9 @@ func writeTable(w io.Writer, name string, rs []*Record, order []string, notRun b
 // lacks an estimator another has, would not have shown. With in, which
 // names records by key, only a workload with one of them shows notRun
 // (run --no-train: the sweep's own workloads; see SweepTablesNotRun).
-func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, in map[string]bool, seeds []uint64) error {
+// runs is the directory the records were read from, which a note's
+// gradbench table command names ("" when not known: see tableCommand).
+func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun []string, in map[string]bool, seeds []uint64, runs string) error {
 	if err := checkSameData(rs); err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 		if seeds != nil {
 			if len(ofSeeds(wl, seeds)) == 0 {
 				// Other workloads have some: this one is said to have none.
-				fmt.Fprintf(w, "No runs of %s%s (--seeds) in this workload: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
+				fmt.Fprintf(w, "No runs of %s%s (--seeds) in this workload: no table.\n", seedsWord(len(seeds)), seedList(seeds))
 				continue
 			}
 			writeSeedsNote(w, name, seeds, wl, grid)
@@ -171,7 +173,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 					compared = ofSeeds(sel, seeds)
 				}
 			}
-			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds, compared); err != nil {
+			if err := writeLRChoices(w, choices, wl[0].Config.Validation, write == nil, seeds, compared, runs); err != nil {
 				return err
 			}
 			if write == nil {
@@ -180,7 +182,7 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 			}
 			if seeds != nil && len(sel) > 0 {
 				if sel, baseOut = ofSeeds(sel, seeds), baselineLeftOut(sel, seeds); len(sel) == 0 {
-					fmt.Fprintf(w, "No runs of %s%s (--seeds) at the chosen learning rates: no table.\n", seedsWord(len(seeds)), fmtSeeds(seeds))
+					fmt.Fprintf(w, "No runs of %s%s (--seeds) at the chosen learning rates: no table.\n", seedsWord(len(seeds)), seedList(seeds))
 					writeNotRun(w, name, notRun, wl)
 					continue
 				}
@@ -272,7 +274,7 @@ func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid
 		these = "this seed"
 	}
 	word := seedsWord(len(have))
-	fmt.Fprintf(w, "%s%s only (--seeds): ", strings.ToUpper(word[:1])+word[1:], fmtSeeds(have))
+	fmt.Fprintf(w, "%s%s only (--seeds): ", strings.ToUpper(word[:1])+word[1:], seedList(have))
 	switch {
 	case grid && name == TableLR:
 		fmt.Fprintf(w, "the learning rates below are chosen on the runs of %s alone", these)
@@ -286,7 +288,7 @@ func writeSeedsNote(w io.Writer, name string, seeds []uint64, wl []*Record, grid
 		if len(lacking) == 1 {
 			have = "has"
 		}
-		fmt.Fprintf(w, " (%s%s of --seeds %s no runs here)", seedsWord(len(lacking)), fmtSeeds(lacking), have)
+		fmt.Fprintf(w, " (%s%s of --seeds %s no runs here)", seedsWord(len(lacking)), seedList(lacking), have)
 	}
 	fmt.Fprintf(w, ".\n\n")
 }

@@ -190,16 +190,32 @@ func pairNotes(ref string, prs []*pairing) string {
 	return b.String()
 }
 
-// namedSeeds returns seeds as fmtSeeds writes them after seedsWord:
-// "seed 1", "seeds 1–3".
-func namedSeeds(seeds []uint64) string { return seedsWord(len(seeds)) + fmtSeeds(seeds) }
+// namedSeeds returns seeds as seedList writes them after seedsWord:
+// "seed 1", "seeds 1 and 2", "seeds 1–3".
+func namedSeeds(seeds []uint64) string { return seedsWord(len(seeds)) + seedList(seeds) }
 
-// fmtSeeds formats ascending seeds with runs of three or more as ranges:
-// 1–4, 7 or 1, 2, 4.
+// fmtSeeds formats ascending seeds with runs of three or more as ranges,
+// for a table's cell: 1–4, 7 or 1, 2, 4.
 func fmtSeeds(seeds []uint64) string {
 	if len(seeds) == 0 {
 		return "none"
 	}
+	return strings.Join(seedParts(seeds), ", ")
+}
+
+// seedList formats ascending seeds as fmtSeeds does, for a sentence: the
+// last joined with "and", 1–4 and 7, 1, 2 and 4, 1 and 2 (not "Seeds 1,
+// 2 chose ...").
+func seedList(seeds []uint64) string {
+	if len(seeds) == 0 {
+		return "none"
+	}
+	return andList(seedParts(seeds))
+}
+
+// seedParts returns ascending seeds as fmtSeeds and seedList list them:
+// a run of three or more as one range, 1–4, any other seed alone.
+func seedParts(seeds []uint64) []string {
 	var parts []string
 	for i := 0; i < len(seeds); {
 		j := i
@@ -216,7 +232,7 @@ func fmtSeeds(seeds []uint64) string {
 		}
 		i = j + 1
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 // fmtPaired formats the seeds a comparison paired.

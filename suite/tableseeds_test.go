@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -12,7 +13,11 @@ import (
 // Runs set to that directory.
 func tabulateSeeds(t *testing.T, rs []*Record, o TableOptions) (string, error) {
 	t.Helper()
-	o.Runs = t.TempDir()
+	if o.Runs == "" {
+		o.Runs = t.TempDir()
+	} else if err := os.MkdirAll(o.Runs, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range rs {
 		// As a run writes them: a digest of the batches of every epoch.
 		r.DataHashes = nil
@@ -63,7 +68,7 @@ func TestTableSeedsKeepsListedSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(got, "Seeds 3, 4 only (--seeds)") || !strings.Contains(got, "n = 2)") || strings.Contains(got, "n = 4)") {
+	if !strings.Contains(got, "Seeds 3 and 4 only (--seeds)") || !strings.Contains(got, "n = 2)") || strings.Contains(got, "n = 4)") {
 		t.Errorf("findings --seeds 3,4: want the seeds line and pairs of n = 2 only:\n%s", got)
 	}
 	// A listed seed without runs is named.
@@ -80,7 +85,7 @@ func TestTableSeedsKeepsListedSeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(got, "Seeds 3, 4 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 7, 8 of --seeds have no runs here).") {
+	if !strings.Contains(got, "Seeds 3 and 4 only (--seeds): every row and comparison below is over the runs of these seeds alone (seeds 7 and 8 of --seeds have no runs here).") {
 		t.Errorf("--seeds 3,4,7,8: want seeds 7 and 8 named as without runs:\n%s", got)
 	}
 }
@@ -110,7 +115,7 @@ func TestTableSeedsGridChoosesOnAllSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Seeds 3, 4 only (--seeds): every row and comparison below is over the runs of these seeds alone; the learning rates were chosen on every seed that ran the grid, as without --seeds.",
+		"Seeds 3 and 4 only (--seeds): every row and comparison below is over the runs of these seeds alone; the learning rates were chosen on every seed that ran the grid, as without --seeds.",
 		"| ste       |         73.50 ± 0.71 | 2 |",
 	} {
 		if !strings.Contains(got, want) {
@@ -188,8 +193,8 @@ func TestTableSeedsBaselineLeftOut(t *testing.T) {
 		rs = append(rs, findingRecord("fda", seed, 71, 0.5))
 	}
 	for table, want := range map[string]string{
-		TableMain:     "No ste runs of these seeds (it ran seeds 1, 2): Δ, CI and p need the ste baseline.",
-		TableFindings: "No ste runs of these seeds (it ran seeds 1, 2): the findings compare every estimator with ste.",
+		TableMain:     "No ste runs of these seeds (it ran seeds 1 and 2): Δ, CI and p need the ste baseline.",
+		TableFindings: "No ste runs of these seeds (it ran seeds 1 and 2): the findings compare every estimator with ste.",
 	} {
 		got, err := tabulateSeeds(t, rs, TableOptions{Table: table, Seeds: []uint64{3, 4}})
 		if err != nil {

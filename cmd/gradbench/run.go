@@ -110,7 +110,7 @@ Examples:
 
 // defaultRunsDir is the default runs directory: the --out of the commands
 // that write or read one for a sweep, table's --runs.
-var defaultRunsDir = filepath.Join("results", "runs")
+var defaultRunsDir = suite.DefaultRunsDir
 
 // keepEpochsUsage is the help of --keep-epochs, which gradbench run and
 // gradbench slurm (for its array tasks) take alike.
@@ -258,7 +258,7 @@ func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs
 	for _, s := range sweep.Specs {
 		order = append(order, s.String())
 	}
-	tables, err := suite.SweepTablesNotRun(recs, order, ablation, notRun, recs)
+	tables, err := suite.SweepTablesNotRun(recs, order, ablation, notRun, recs, out)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func writeSweepFiles(env *cmdEnv, sweep *suite.Sweep, ablation, out string, recs
 		return err
 	}
 	if others > 0 {
-		if tables, err = suite.SweepTablesNotRun(all, order, ablation, notRun, recs); err != nil {
+		if tables, err = suite.SweepTablesNotRun(all, order, ablation, notRun, recs, out); err != nil {
 			return err
 		}
 	}

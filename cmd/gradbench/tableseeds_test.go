@@ -21,8 +21,8 @@ func TestTableSeeds(t *testing.T) {
 		{"3-4", `suite: bad seeds "3-4": a range is written with two dots, lo..hi: write "3..4"`},
 		{"1..2,5", `suite: bad seeds "1..2,5": a range and a list do not combine`},
 		{"0", `suite: bad seeds "0": the count must be in 1..1000`},
-		{"5,7", "suite: --seeds 5,7: no run records of these seeds in " + runs + " (it has records of seeds 1, 2)"},
-		{"07..7", "suite: --seeds 07..7: no run records of this seed in " + runs + " (it has records of seeds 1, 2)"},
+		{"5,7", "suite: --seeds 5,7: no run records of these seeds in " + runs + " (it has records of seeds 1 and 2)"},
+		{"07..7", "suite: --seeds 07..7: no run records of this seed in " + runs + " (it has records of seeds 1 and 2)"},
 	} {
 		if _, _, err := runGradbench(t, "table", "--runs", runs, "--seeds", tc.seeds); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("table --seeds %s: error %v, want it to start %q", tc.seeds, err, tc.want)

@@ -29,9 +29,10 @@ def cells(line):
 
 
 def parse_seeds(text):
-    """The seeds of gradbench's list of them: "3–10", "1, 2, 5", "1–4, 7"."""
+    """The seeds of gradbench's list of them: "3–10", "1, 2, 5", "1–4, 7",
+    or as a sentence lists them (list_seeds): "1 and 2", "1, 2 and 5"."""
     seeds = set()
-    for part in text.split(", "):
+    for part in text.replace(" and ", ", ").split(", "):
         lo, dash, hi = part.partition("–")
         if not lo.isdigit() or (dash and not hi.isdigit()):
             fail("seeds %r: not a list of seeds" % text)
@@ -40,11 +41,26 @@ def parse_seeds(text):
 
 
 def fmt_seeds(seeds):
-    """gradbench's list of ascending seeds: runs of three or more as a
-    range, "1–4, 7", "1, 2, 5"; "none" for none."""
+    """gradbench's list of ascending seeds in a table's cell (fmtSeeds):
+    runs of three or more as a range, "1–4, 7", "1, 2, 5"; "none" for
+    none."""
     seeds = sorted(seeds)
-    if not seeds:
+    return ", ".join(seed_parts(seeds)) if seeds else "none"
+
+
+def list_seeds(seeds):
+    """gradbench's list of ascending seeds in a sentence (seedList): as
+    fmt_seeds, the last joined with "and", "1–4 and 7", "1, 2 and 5", "1
+    and 2"; "none" for none."""
+    parts = seed_parts(sorted(seeds))
+    if not parts:
         return "none"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def seed_parts(seeds):
+    """The parts of fmt_seeds and list_seeds of ascending seeds: a run of
+    three or more as one range, "1–4", any other seed alone."""
     parts, i = [], 0
     while i < len(seeds):
         j = i
@@ -55,7 +71,7 @@ def fmt_seeds(seeds):
         else:
             parts.extend(str(s) for s in seeds[i:j + 1])
         i = j + 1
-    return ", ".join(parts)
+    return parts
 
 
 def go_g(x, prec=None):
@@ -71,7 +87,7 @@ def go_g(x, prec=None):
 # and the study's section heading of such tables.
 # One seed is "Seed 4 only (--seeds): ... this seed alone" (suite/table.go's
 # writeSeedsNote).
-SEEDS_LINE = re.compile(r"^Seeds? ([0-9][0-9–, ]*) only \(--seeds\): (.*)$")
+SEEDS_LINE = re.compile(r"^Seeds? ([0-9][0-9–, ]*(?: and [0-9][0-9–]*)?) only \(--seeds\): (.*)$")
 SEEDS_SECTION = re.compile(r"^## Seeds ([0-9]+) to ([0-9]+) alone\b")
 LR_ON_SEEDS = tuple("the learning rates below are chosen on the runs of %s alone" % s for s in ("these seeds", "this seed"))
 # The words of gradbench's note on the records of a table without a data

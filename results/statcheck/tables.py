@@ -6,7 +6,7 @@ of several machine types."""
 
 from . import tally
 from .compare import check, check_family_note, check_mean_std, check_pair, check_text
-from .markdown import DASH, MACHINE_TYPES, UNDIGESTED, fmt_seeds, go_g, tables_of, unescape
+from .markdown import DASH, MACHINE_TYPES, UNDIGESTED, fmt_seeds, go_g, list_seeds, tables_of, unescape
 from .records import Row, load, paired, select_lr, workload_key
 from .stats import family_holm
 from .tally import fail
@@ -72,7 +72,7 @@ def undigested_note(recs, of=""):
         return ""
     def seeds_text(ss):
         ss = sorted(set(ss))
-        return ("seed " if len(ss) == 1 else "seeds ") + fmt_seeds(ss)
+        return ("seed " if len(ss) == 1 else "seeds ") + list_seeds(ss)
     seeds = {r["config"]["seed"] for r in without}
     if all(r.get("data") is None for r in recs if r["config"]["seed"] in seeds):
         which = "every record of " + seeds_text(seeds)
@@ -174,7 +174,7 @@ def machine_note(recs, of=""):
         return ", ".join(words)
     def seeds_text(ss):
         ss = sorted(set(ss))
-        return ("seed " if len(ss) == 1 else "seeds ") + fmt_seeds(ss)
+        return ("seed " if len(ss) == 1 else "seeds ") + list_seeds(ss)
     def records(n):
         return "1 record" if n == 1 else "%d records" % n
     def key(t):

@@ -55,8 +55,8 @@ class MachineNoteTest(unittest.TestCase):
 
     def test_mixed_seeds(self):
         self.assertEqual(machine_note(recs([[EPYC]] + [[XEON]] * 6 + [[EPYC]])), HEAD +
-                         "AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seeds 1, 4; Intel(R) Xeon(R) Processor, "
-                         "GEMM avx2: 6 records, seeds 1–4. The records of seeds 1, 4 are of more than one type, so their "
+                         "AMD EPYC (family 26, model 2), GEMM avx512: 2 records, seeds 1 and 4; Intel(R) Xeon(R) Processor, "
+                         "GEMM avx2: 6 records, seeds 1–4. The records of seeds 1 and 4 are of more than one type, so their "
                          "paired comparisons set side by side runs whose rounding may differ.")
 
     def test_resumed_on_another_type(self):
@@ -69,8 +69,8 @@ class MachineNoteTest(unittest.TestCase):
     def test_labels_name_the_fields_that_differ(self):
         other = dict(XEON, build_tags="purego", go_version="go1.25.1")
         note = machine_note(recs([[XEON]] * 4 + [[other]] * 4))
-        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, no build tags, go1.26.8: 4 records, seeds 1, 2; "
-                      "Intel(R) Xeon(R) Processor, GEMM avx2, tags purego, go1.25.1: 4 records, seeds 3, 4.", note)
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, no build tags, go1.26.8: 4 records, seeds 1 and 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, tags purego, go1.25.1: 4 records, seeds 3 and 4.", note)
 
     def test_spellings_of_one_type(self):
         # suite/machinetype_test.go's TestMachineTypeSpellings: -tags and
@@ -83,8 +83,8 @@ class MachineNoteTest(unittest.TestCase):
                      (dict(goexperiment="greenteagc"), dict())]:
             self.assertEqual(machine_note(recs([[dict(XEON, **a)]] * 4 + [[dict(XEON, **b)]] * 4)), "")
         note = machine_note(recs([[dict(XEON, goexperiment="arenas", go_version="go1.26.8-X:arenas")]] * 4 + [[XEON]] * 4))
-        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOEXPERIMENT arenas: 4 records, seeds 1, 2; "
-                      "Intel(R) Xeon(R) Processor, GEMM avx2, no GOEXPERIMENT: 4 records, seeds 3, 4.", note)
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOEXPERIMENT arenas: 4 records, seeds 1 and 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, no GOEXPERIMENT: 4 records, seeds 3 and 4.", note)
 
 
     def test_one_record(self):
@@ -96,8 +96,8 @@ class MachineNoteTest(unittest.TestCase):
         # suite/machinetype_test.go's TestMachineArchLevel: GOAMD64=v3 is
         # another type than v1, which a record without a level is.
         v3 = dict(XEON, arch_level="GOAMD64=v3")
-        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v1: 4 records, seeds 1, 2; "
-                      "Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v3: 4 records, seeds 3, 4.",
+        self.assertIn("Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v1: 4 records, seeds 1 and 2; "
+                      "Intel(R) Xeon(R) Processor, GEMM avx2, GOAMD64=v3: 4 records, seeds 3 and 4.",
                       machine_note(recs([[XEON]] * 4 + [[v3]] * 4)))
         self.assertEqual(machine_note(recs([[XEON]] * 4 + [[dict(XEON, arch_level="GOAMD64=v1")]] * 4)), "")
 

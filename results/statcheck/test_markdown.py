@@ -36,8 +36,10 @@ class SeedsLineTest(unittest.TestCase):
         self.assertEqual(seeds_of("Seeds 1–4 only (--seeds): every row and comparison below is over the runs "
                                   "of these seeds alone; the learning rates were chosen on every seed that ran "
                                   "the grid, as without --seeds."), ({1, 2, 3, 4}, False))
-        self.assertEqual(seeds_of("Seeds 4, 5 only (--seeds): the learning rates below are chosen on the runs "
+        self.assertEqual(seeds_of("Seeds 4 and 5 only (--seeds): the learning rates below are chosen on the runs "
                                   "of these seeds alone."), ({4, 5}, True))
+        self.assertEqual(seeds_of("Seeds 1–3, 5 and 7 only (--seeds): the learning rates below are chosen on the "
+                                  "runs of these seeds alone."), ({1, 2, 3, 5, 7}, True))
 
     def test_one_seed(self):
         # gradbench speaks of one seed as one: "Seed 4 ... this seed".

@@ -191,7 +191,7 @@ class ReadmeDigestNotesTest(unittest.TestCase):
         self.assertEqual(len(self.mismatches(study, {"adam": self.adam})), 1)
 
     def test_optimizer_note_wrong(self):
-        study = labelled("Adam", self.note.replace("seeds 1, 2", "seeds 1–3"))
+        study = labelled("Adam", self.note.replace("seeds 1 and 2", "seeds 1–3"))
         self.assertEqual(len(self.mismatches(study, {"adam": self.adam})), 1)
 
     def test_optimizer_note_twice(self):

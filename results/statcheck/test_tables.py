@@ -46,7 +46,7 @@ class PaperNotesTest(unittest.TestCase):
     def test_notes_over_every_table_of_the_heading(self):
         path = os.path.join(HERE, "testdata", "paper-notes.md")
         with open(path) as fh:
-            self.assertIn("Other CPU, GEMM go-avx2: 2 records, seeds 1, 2.", fh.read())
+            self.assertIn("Other CPU, GEMM go-avx2: 2 records, seeds 1 and 2.", fh.read())
         self.assertEqual(tally.mismatches_of(check_file, path, [self.dir]), [])
 
 
