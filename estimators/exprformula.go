@@ -161,7 +161,10 @@ func compileFormula(src string) (*exprFormula, error) {
 		}
 		// True or false used as a number, or a number as true or false,
 		// which the library refuses as "mismatched types bool and int".
-		if e := boolMisuse(src, tree.Node); e != nil {
+		// Its other refusals keep its words: boolMisuse reads the syntax
+		// alone, and took "let b = x>0; let b = 2; b + 1", refused as
+		// "cannot redeclare variable b", for x > 0 added to 1.
+		if e := boolMisuse(src, tree.Node); e != nil && boolTypeError(err) {
 			return nil, e
 		}
 		return nil, formulaError(src, err)
@@ -315,6 +318,20 @@ func boolMisuse(src string, tree ast.Node) error {
 		return false
 	})
 	return err
+}
+
+// boolTypeError reports whether err, the library's refusal of a formula,
+// is a refusal of an operand's type that boolMisuse can explain: it names
+// bool ("mismatched types bool and int", "cannot use bool as argument",
+// "invalid argument for min (type bool)") or a mismatched type ("!
+// (mismatched type float64)").
+func boolTypeError(err error) bool {
+	msg := err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		msg = fe.Message
+	}
+	return strings.Contains(msg, "bool") || strings.Contains(msg, "mismatched type")
 }
 
 // isBoolSyntax reports whether n gives true or false by its syntax, lets

@@ -153,6 +153,23 @@ func TestExprBoolAsNumber(t *testing.T) {
 	}
 }
 
+// TestExprOtherRefusalsKeepTheirWords: a formula the library refuses for
+// something other than true or false where a number is (or the reverse)
+// keeps the library's words. A let bound twice ("cannot redeclare
+// variable b") was said to use true or false as a number: its first
+// binding, x > 0, was taken for the value b + 1 adds, though its second
+// is 2.
+func TestExprOtherRefusalsKeepTheirWords(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"expr:g=let b = x>0; let b = 2; b + 1", `formula "let b = x>0; let b = 2; b + 1": cannot redeclare variable b (at column 18)`},
+		{"expr:g=let b = 2; let b = x>0; b + 1", `formula "let b = 2; let b = x>0; b + 1": cannot redeclare variable b (at column 16)`},
+	} {
+		if _, err := Parse(tc.spec); err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("Parse(%s) = %v, want an error ending %q", tc.spec, err, tc.want)
+		}
+	}
+}
+
 // TestExprParseRefusals: refusals the spec's parse must make that
 // TestExprErrors does not cover: a formula in p that fails only at the
 // end of training (p = 1), and a negative g too large in magnitude for

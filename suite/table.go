@@ -144,6 +144,11 @@ func writeTableOf(w io.Writer, name string, rs []*Record, order []string, notRun
 				wl, baseOut = ofSeeds(wl, seeds), baselineLeftOut(wl, seeds)
 			}
 		}
+		// Not run are the specs without a record here (which write's
+		// main rows read): on a grid, one whose runs all diverged has no
+		// chosen rate, so no row of the records chosen below, as the lr
+		// table says; it ran, and a row "not run" (n 0) said it had not.
+		notRun = missingSpecs(notRun, wl)
 		// The notes on the records a table is computed from, above it.
 		// On a grid with --seeds (but the lr table) the rates are chosen
 		// on every seed's runs and the table is of the listed seeds' runs
