@@ -19,7 +19,7 @@ func TestNotRunGridDiverged(t *testing.T) {
 		gridRecord("fda", 1, 1, nan, 0, 0), gridRecord("fda", 3, 1, nan, 0, 0),
 	}
 	order := []string{"ste", "fda", "dsq"}
-	b, err := SweepTablesNotRun(rs, order, "", order, rs)
+	b, err := SweepTablesNotRun(rs, order, "", order, rs, "")
 	if err != nil {
 		t.Fatal(err)
 	}
