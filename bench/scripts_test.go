@@ -273,6 +273,38 @@ func TestScriptsRefuseFlagsThatLeaveNoReport(t *testing.T) {
 	})
 }
 
+// TestScriptsRefuseOtherBuilds: results/kernels.sh -race passed the flag
+// to go test, which timed the race detector's instrumented build, and
+// -gcflags=-N, -cover and the like built other code likewise, while the
+// records' build lines named the script's builds: their medians were
+// those of another program. A go test flag that changes the build the
+// benchmarks run is refused before anything is built, in any of go
+// test's spellings.
+func TestScriptsRefuseOtherBuilds(t *testing.T) {
+	other := func(name, flag, why string) string {
+		return "results/" + name + ".sh: -" + flag + " times another build than the one its records name (" + why + "): leave it out\n"
+	}
+	expectRefusals(t, []refusal{
+		{nil, []string{"kernels", "-race"}, other("kernels", "race", "go test builds it with the race detector")},
+		{nil, []string{"engine", "-count=1", "--msan"}, other("engine", "msan", "go test builds it with the memory sanitizer")},
+		{nil, []string{"data", "-asan=true"}, other("data", "asan", "go test builds it with the address sanitizer")},
+		{nil, []string{"inference", "-cover"}, other("inference", "cover", "go test builds it with coverage counters")},
+		{nil, []string{"kernels", "-covermode=atomic"}, other("kernels", "covermode", "go test builds it with coverage counters")},
+		{nil, []string{"engine", "-coverpkg=./nn"}, other("engine", "coverpkg", "go test builds it with coverage counters")},
+		{nil, []string{"data", "-test.coverprofile=c.out"}, other("data", "coverprofile", "go test builds it with coverage counters")},
+		{nil, []string{"kernels", "-gcflags=-N -l"}, other("kernels", "gcflags", "go test builds it with other compiler flags")},
+		{nil, []string{"engine", "-ldflags=-s"}, other("engine", "ldflags", "go test builds it with other linker flags")},
+		{nil, []string{"inference", "-asmflags=-spectre=all"}, other("inference", "asmflags", "go test builds it with other assembler flags")},
+		{nil, []string{"kernels", "-pgo=cpu.pprof"}, other("kernels", "pgo", "go test builds it with another profile-guided optimization")},
+		{nil, []string{"engine", "-compiler=gccgo"}, other("engine", "compiler", "go test builds it with another compiler")},
+		{nil, []string{"engine", "-gccgoflags=-O3"}, other("engine", "gccgoflags", "go test builds it with another compiler")},
+		{nil, []string{"data", "-toolexec=wrap"}, other("data", "toolexec", "go test runs its compiler and linker through another program")},
+		{nil, []string{"kernels", "-overlay=o.json"}, other("kernels", "overlay", "go test builds it from other source files")},
+		{nil, []string{"inference", "-linkshared"}, other("inference", "linkshared", "go test links it against shared libraries")},
+		{nil, []string{"engine", "-modfile=other.mod"}, other("engine", "modfile", "go test builds it with the dependencies of another go.mod")},
+	})
+}
+
 // A refusal is a run of the script results/ARGS[0].sh with the other
 // ARGS, and ENV added to its environment, that must exit with status 2
 // and print exactly want.

@@ -170,7 +170,9 @@ func Parse(s string) (Spec, error) {
 	}
 	spec.canon = join(name, args)
 	if err := checkFinite(e); err != nil {
-		return Spec{}, fmt.Errorf("estimators: %s: %w", spec.canon, err)
+		// The spec as typed, as the other errors quote it: the
+		// canonical form orders and rewrites the numbers.
+		return Spec{}, fmt.Errorf("estimators: %q: %w", s, err)
 	}
 	if hasNA {
 		nraw, err := splitArgs("+na", na, false)

@@ -79,9 +79,13 @@ func TestParseErrors(t *testing.T) {
 		// An empty value, as gradbench list prints expr's default knots.
 		{"ste:c=", `ste: parameter "c" has no value after '=': give one, or leave the key out for its default`},
 		{"expr:g=1,knots=", `expr: parameter "knots" has no value after '='`},
-		// A parameter that makes g overflow: g(0) = 4ωN/π.
-		{"fda:omega=1e38,c=1e-37", "estimators: fda:c=1e-37,omega=1e+38: g(x=0) = +Inf at progress 0: want a finite gradient for every finite x"},
-		{"fda:omega=2e37,c=1e-36", "estimators: fda:c=1e-36,omega=2e+37: g(x=0) = +Inf at progress 1"},
+		// A parameter that makes g overflow: g(0) = 4ωN/π. The spec is
+		// quoted as typed, as in the other errors, not in its canonical
+		// form (fda:c=1e-37,omega=1e+38), whose order and numbers the
+		// user did not write.
+		{"fda:omega=1e38,c=1e-37", `estimators: "fda:omega=1e38,c=1e-37": g(x=0) = +Inf at progress 0: want a finite gradient for every finite x`},
+		{"fda:omega=2e37,c=1e-36+na", `estimators: "fda:omega=2e37,c=1e-36+na": g(x=0) = +Inf at progress 1`},
+		{"w=ste/a=fda:omega=2e37,c=1e-36", `"fda:omega=2e37,c=1e-36": g(x=0) = +Inf at progress 1`},
 		// An ω·c whose g varies faster than float32 resolves x near c;
 		// the product is taken in float32, so 0.1·1e7 is 1e6.
 		{"fda:omega=1e38", "estimators: fda: omega=1e+38 and c=1 give ω·c = 1e+38: want ω·c <= 1e+06"},

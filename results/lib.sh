@@ -368,7 +368,12 @@ go_test_flag_name() {
 # results", naming no flag. (-v, -o and -exec are not: go test -v still
 # prints the benchmark lines, which the report reads past its own; -o
 # without -c still runs them; -exec runs the test binary through
-# another program.)
+# another program.) So are the flags that build other code than the
+# builds the records name, whose timings would be another program's:
+# -race, -msan, -asan, the coverage flags (-cover, -covermode, -coverpkg,
+# -coverprofile), -gcflags, -ldflags, -asmflags, -pgo, -compiler,
+# -gccgoflags, -toolexec, -overlay, -linkshared and -modfile, with any
+# value (-race=false too: the scripts' builds have none of them).
 bench_args() {
 	local name=$1
 	shift
@@ -385,6 +390,19 @@ bench_args() {
 		c) no_report_flag "$name" c "go test only builds the test binary" ;;
 		n) no_report_flag "$name" n "go test only prints the commands it would run" ;;
 		list) no_report_flag "$name" list "go test only lists the tests and benchmarks" ;;
+		race) other_build_flag "$name" race "go test builds it with the race detector" ;;
+		msan) other_build_flag "$name" msan "go test builds it with the memory sanitizer" ;;
+		asan) other_build_flag "$name" asan "go test builds it with the address sanitizer" ;;
+		cover | covermode | coverpkg | coverprofile) other_build_flag "$name" "$f" "go test builds it with coverage counters" ;;
+		gcflags) other_build_flag "$name" gcflags "go test builds it with other compiler flags" ;;
+		ldflags) other_build_flag "$name" ldflags "go test builds it with other linker flags" ;;
+		asmflags) other_build_flag "$name" asmflags "go test builds it with other assembler flags" ;;
+		pgo) other_build_flag "$name" pgo "go test builds it with another profile-guided optimization" ;;
+		compiler | gccgoflags) other_build_flag "$name" "$f" "go test builds it with another compiler" ;;
+		toolexec) other_build_flag "$name" toolexec "go test runs its compiler and linker through another program" ;;
+		overlay) other_build_flag "$name" overlay "go test builds it from other source files" ;;
+		linkshared) other_build_flag "$name" linkshared "go test links it against shared libraries" ;;
+		modfile) other_build_flag "$name" modfile "go test builds it with the dependencies of another go.mod" ;;
 		esac
 	done
 	for a in "$@"; do
@@ -402,6 +420,14 @@ bench_args() {
 # report no benchmark lines to read, and WHY (bench_args).
 no_report_flag() {
 	echo "results/$1.sh: -$2 leaves the report no benchmark lines to read ($3): leave it out" >&2
+	exit 2
+}
+
+# other_build_flag NAME FLAG WHY exits with an error naming the script
+# results/NAME.sh and the go test flag -FLAG, which builds the benchmarks
+# otherwise than the build its records name, and WHY (bench_args).
+other_build_flag() {
+	echo "results/$1.sh: -$2 times another build than the one its records name ($3): leave it out" >&2
 	exit 2
 }
 

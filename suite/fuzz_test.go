@@ -61,7 +61,7 @@ func FuzzRecord(f *testing.F) {
 	w.Recipe.Epochs = 2
 	for _, top1 := range []float64{80, math.NaN()} {
 		r := fakeRecord(&w, "fda+na", 1, top1)
-		r.Checksum = r.checksum()
+		r.Checksum = r.mustChecksum()
 		b, _ := json.MarshalIndent(r, "", "\t")
 		f.Add(b)
 	}

@@ -196,7 +196,7 @@ func TestMachineArchLevel(t *testing.T) {
 	// An older record, without the field, reads and checksums as it was
 	// written.
 	r := fakeRecord(&tinySweep(t, "ste", 1).Workload, "ste", 1, 50)
-	r.Checksum = r.checksum()
+	r.Checksum = r.mustChecksum()
 	j, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

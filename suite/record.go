@@ -337,12 +337,18 @@ func RecordPath(dir, key string) string { return runFile("RecordPath", dir, key,
 // atomically: to a temporary file in dir, synced, then renamed over the
 // final name, so that a reader (or a second process racing on the same
 // run) sees either no record or a whole one. It refuses a record that
-// does not agree with itself (see the checks of ReadRecord).
+// does not agree with itself (see the checks of ReadRecord), and one
+// holding a NaN or an infinity, which its JSON cannot hold, naming the
+// field: never a record whose value was changed to be written.
 func WriteRecord(dir string, r *Record) error {
-	r.Checksum = r.checksum()
-	if err := r.check(); err != nil {
+	if err := r.checkContent(); err != nil {
 		return fmt.Errorf("suite: record %s: %w", r.Key, err)
 	}
+	sum, err := r.checksum()
+	if err != nil {
+		return fmt.Errorf("suite: record %s: %w", r.Key, err)
+	}
+	r.Checksum = sum
 	b, err := json.MarshalIndent(r, "", "\t")
 	if err != nil {
 		return fmt.Errorf("suite: encoding record %s: %w", r.Key, err)

@@ -97,7 +97,7 @@ func TestReadRecordsRejects(t *testing.T) {
 	}
 	path := RecordPath(dir, r.Key)
 	sealed, _ := os.ReadFile(path)
-	sum := r.checksum()
+	sum := r.mustChecksum()
 	legacy := strings.Replace(string(sealed), ",\n\t\"checksum\": \""+sum+"\"", "", 1)
 	if legacy == string(sealed) {
 		t.Fatalf("no checksum line in the record:\n%s", sealed)
@@ -257,7 +257,7 @@ func TestMachineWorkers(t *testing.T) {
 	// An older record, without the field, reads and checksums as it was
 	// written.
 	rec := fakeRecord(&tinySweep(t, "ste", 1).Workload, "ste", 1, 50)
-	rec.Checksum = rec.checksum()
+	rec.Checksum = rec.mustChecksum()
 	b, err := json.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
@@ -426,7 +426,7 @@ func TestRecordCheckCounts(t *testing.T) {
 			r := fakeRecord(&w, "ste", 1, 80)
 			tt.edit(r)
 			if len(r.Segments) > 0 {
-				r.Checksum = r.checksum() // as WriteRecord seals it: a record with segments has one
+				r.Checksum = r.mustChecksum() // as WriteRecord seals it: a record with segments has one
 			}
 			err := r.check()
 			if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -36,23 +37,94 @@ import (
 const checksumPrefix = "sha256:"
 
 // checksum returns the checksum of r's content (everything but the
-// checksum itself).
-func (r *Record) checksum() string {
+// checksum itself). A record with a NaN or an infinity, which its JSON
+// cannot hold, has none: the error names the field and its value.
+func (r *Record) checksum() (string, error) {
 	c := *r
 	c.Checksum = ""
 	b, err := json.Marshal(&c)
 	if err != nil {
-		panic("suite: encoding a record: " + err.Error()) // plain values only
+		if field, v := nonFinite(reflect.ValueOf(c), ""); field != "" {
+			return "", fmt.Errorf("its %s is %v, which a record cannot hold (JSON has no NaN or infinity)", field, v)
+		}
+		return "", fmt.Errorf("encoding it: %w", err)
 	}
 	sum := sha256.Sum256(b)
-	return checksumPrefix + hex.EncodeToString(sum[:])
+	return checksumPrefix + hex.EncodeToString(sum[:]), nil
 }
 
-// check verifies r's checksum, if it has one, and its consistency. Its
-// errors say what disagrees; the caller names the record and what to do.
+// nonFinite returns the first float in v that is NaN or infinite, which
+// encoding/json cannot write, with its path in v's JSON encoding under
+// path (such as final.images_per_sec, or epochs[1].indicators.x, indices
+// from 0), or "" when every one is finite. Map keys are visited in order.
+func nonFinite(v reflect.Value, path string) (string, float64) {
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "." + name
+	}
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return path, f
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return nonFinite(v.Elem(), path)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if p, f := nonFinite(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p, f
+			}
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+		for _, k := range keys {
+			if p, f := nonFinite(v.MapIndex(k), join(fmt.Sprint(k))); p != "" {
+				return p, f
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if name == "-" && sf.Tag.Get("json") == "-" {
+				continue
+			}
+			p := path
+			switch {
+			case name != "":
+				p = join(name)
+			case !sf.Anonymous:
+				p = join(sf.Name)
+			}
+			if p, f := nonFinite(v.Field(i), p); p != "" {
+				return p, f
+			}
+		}
+	}
+	return "", 0
+}
+
+// check verifies r's checksum, if it has one, and its consistency
+// (checkContent). Its errors say what disagrees; the caller names the
+// record and what to do.
 func (r *Record) check() error {
-	if r.Checksum != "" && r.Checksum != r.checksum() {
-		return fmt.Errorf("its checksum %s does not match its content", r.Checksum)
+	if r.Checksum != "" {
+		sum, err := r.checksum()
+		if err != nil {
+			return err
+		}
+		if r.Checksum != sum {
+			return fmt.Errorf("its checksum %s does not match its content", r.Checksum)
+		}
 	}
 	if r.Checksum == "" {
 		// Training segments came with checksums, data digests after
@@ -70,8 +142,20 @@ func (r *Record) check() error {
 			return fmt.Errorf("it has no checksum, but its %s are of a gradbench that checksums every record it writes: its checksum was removed", strings.Join(newer, " and "))
 		}
 	}
+	return r.checkContent()
+}
+
+// checkContent checks that r agrees with itself, its checksum aside:
+// what check asks of a record read and WriteRecord of one written. A
+// number its JSON cannot hold (NaN, an infinity) is refused with the
+// field it is in, by the range checks of the epochs, and before the key
+// is computed from it in the configuration.
+func (r *Record) checkContent() error {
 	if r.Key == "" {
 		return fmt.Errorf("it holds no run key: not a run record")
+	}
+	if field, v := nonFinite(reflect.ValueOf(r.Config), ""); field != "" {
+		return fmt.Errorf("config %s %v, want a finite number", field, v)
 	}
 	if r.Key != r.Config.Key() {
 		return fmt.Errorf("key %s does not match its config (want %s)", r.Key, r.Config.Key())

@@ -153,6 +153,14 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 		Segments: ru.segmentsThrough(epochs), Data: ru.rec.Data}
 	b, err := json.Marshal(ps)
 	if err != nil {
+		// A NaN or an infinity, which JSON cannot hold, in a number of
+		// the epochs that the loss's divergence check does not see: said
+		// by epoch and field, as WriteRecord refuses it.
+		for i, e := range ps.Epochs {
+			if cerr := checkEpoch(e, i+1); cerr != nil {
+				return fmt.Errorf("suite: checkpoint of run %s after epoch %d: %w", ps.Key, epochs, cerr)
+			}
+		}
 		return wrapErr("suite: checkpoint progress", err)
 	}
 	st := &checkpoint.State{Net: ru.model.Net, Opt: ru.opt, Epoch: int64(epochs), Step: int64(steps), Extra: map[string][]byte{"progress": b}}

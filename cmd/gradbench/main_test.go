@@ -488,3 +488,21 @@ func TestHelpLineWidths(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpPlaceholdersNoValues: the flag package takes the first
+// back-quoted word of a flag's usage for the placeholder of its value,
+// and gradbench table -h listed "--missing refuse": the default value
+// it quoted, read as the name of what to give, which hid that show is
+// the other. No flag of any command has one of its values, its default,
+// for placeholder.
+func TestHelpPlaceholdersNoValues(t *testing.T) {
+	for _, c := range commands {
+		fs := newFlagSet(c, io.Discard, io.Discard)
+		_ = c.run(context.Background(), &cmdEnv{stdout: io.Discard, stderr: io.Discard}, fs, []string{"-h"})
+		fs.VisitAll(func(f *flag.Flag) {
+			if name, _ := flag.UnquoteUsage(f); name != "" && name == f.DefValue {
+				t.Errorf("gradbench %s -h lists --%s %s: its default value for placeholder", c.name, f.Name, name)
+			}
+		})
+	}
+}

@@ -125,7 +125,7 @@ func runTable(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string)
 	bench := stringOptional(fs, "bench", "no benchmark lines are written", "also write every record as Go benchmark lines to this text `file` (such as bench.txt; a name with another format's extension, such as .json or .md, is refused)")
 	ests := fs.String("estimators", "", "only these estimator `specs`, in this order, each of which must have records (default: all, ste first; not with the paper's fixed-row tables)")
 	first := fs.String("first", "", "list these estimator `specs` first, in this order, and every other estimator of the records after them (ste first, then by name), as gradbench run orders the table.md it writes; each must have records (see --missing) (not with --estimators, nor the paper's fixed-row tables)")
-	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators or --first that has no records: `refuse` the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators or --first")
+	missing := fs.String("missing", "refuse", "what to do with an estimator of --estimators or --first that has no records, `refuse|show`: refuse the table, or show it as not run (a row of the main and sides tables, a line after the others); show needs --estimators or --first")
 	seeds := fs.String("seeds", "", "only the runs of these `seeds` in the table's rows and comparisons: a count N for seeds 1..N, a list 1,2,5 or a range 3..10, as gradbench run takes them (default: every seed)")
 	diag := fs.Bool("diagnostics", false, "print the training diagnostics table (--ablation "+suite.TableDiagnostics+")")
 	if err := parseFlags(fs, args); err != nil {
