@@ -49,6 +49,37 @@ func TestHeadingsOfSameNamedRecipes(t *testing.T) {
 	}
 }
 
+// TestHeadingsOfWorkloadsOfOneLabel: two workloads whose headings read
+// the same even with the momentum, weight decay and augmentation (a
+// record of format 0, from before the configuration had a format, beside
+// this build's of the same recipe) are told apart by their workload keys,
+// the last thing that differs.
+func TestHeadingsOfWorkloadsOfOneLabel(t *testing.T) {
+	a := testWorkload(t)
+	old := fakeRecord(&a, "ste", 2, 70)
+	old.Config.Format = 0
+	old.Key = old.Config.Key()
+	rs := []*Record{fakeRecord(&a, "ste", 1, 80), old}
+	var out bytes.Buffer
+	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "### ") {
+			heads = append(heads, l)
+		}
+	}
+	if len(heads) != 2 {
+		t.Fatalf("headings %q: want two", heads)
+	}
+	for i, r := range rs {
+		if want := "### " + a.Label() + trainingLabel(r.Config) + ", workload " + r.Config.WorkloadKey(); heads[i] != want {
+			t.Errorf("heading %q, want %q", heads[i], want)
+		}
+	}
+}
+
 // TestHeadingOfRecipesOfOneWorkload: a recipe file of another name with
 // the same values trains the same workload (gradbench run finds its
 // runs done under the other's name). Its heading named the recipe of the
