@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 )
@@ -140,5 +141,26 @@ func TestBenchNamesOfSameNamedRecipes(t *testing.T) {
 		if !strings.Contains(out.String(), "\n"+r.BenchName()+" 1 ") {
 			t.Errorf("one workload: no line named %s in\n%s", r.BenchName(), out.String())
 		}
+	}
+}
+
+// TestBenchNamesBesideDivergedWorkload: the runs of a workload that all
+// diverged have no line in bench.txt, so they clash with no name there:
+// a workload of the same name keeps its names, as it would without them.
+func TestBenchNamesBesideDivergedWorkload(t *testing.T) {
+	a := testWorkload(t)
+	a.Recipe.Epochs = 2
+	b := a
+	b.Recipe.Momentum = a.Recipe.Momentum + 0.25
+	rs := []*Record{fakeRecord(&a, "ste", 1, 80), fakeRecord(&b, "ste", 1, math.NaN())}
+	if rs[1].Status != StatusDiverged {
+		t.Fatalf("record of workload b: status %s, want diverged", rs[1].Status)
+	}
+	var out bytes.Buffer
+	if err := WriteBench(&out, rs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\n"+rs[0].BenchName()+" 1 ") {
+		t.Errorf("no line named %s in\n%s", rs[0].BenchName(), out.String())
 	}
 }
