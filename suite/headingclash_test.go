@@ -22,16 +22,7 @@ func TestHeadingsOfSameNamedRecipes(t *testing.T) {
 	for seed := uint64(1); seed <= 2; seed++ {
 		rs = append(rs, fakeRecord(&a, "ste", seed, 80), fakeRecord(&b, "ste", seed, 70))
 	}
-	var out bytes.Buffer
-	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	var heads []string
-	for _, l := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(l, "### ") {
-			heads = append(heads, l)
-		}
-	}
+	heads := tableHeadings(t, rs)
 	if len(heads) != 2 || heads[0] == heads[1] {
 		t.Fatalf("headings %q: want two that differ", heads)
 	}
@@ -41,7 +32,7 @@ func TestHeadingsOfSameNamedRecipes(t *testing.T) {
 		}
 	}
 	// A workload alone keeps its heading.
-	out.Reset()
+	var out bytes.Buffer
 	if err := WriteTable(&out, TableMain, rs[:1], nil); err != nil {
 		t.Fatal(err)
 	}
@@ -61,16 +52,7 @@ func TestHeadingsOfWorkloadsOfOneLabel(t *testing.T) {
 	old.Config.Format = 0
 	old.Key = old.Config.Key()
 	rs := []*Record{fakeRecord(&a, "ste", 1, 80), old}
-	var out bytes.Buffer
-	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	var heads []string
-	for _, l := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(l, "### ") {
-			heads = append(heads, l)
-		}
-	}
+	heads := tableHeadings(t, rs)
 	if len(heads) != 2 {
 		t.Fatalf("headings %q: want two", heads)
 	}
@@ -163,4 +145,21 @@ func TestBenchNamesBesideDivergedWorkload(t *testing.T) {
 	if !strings.Contains(out.String(), "\n"+rs[0].BenchName()+" 1 ") {
 		t.Errorf("no line named %s in\n%s", rs[0].BenchName(), out.String())
 	}
+}
+
+// tableHeadings returns the workload headings ("### " lines) of the main
+// table of rs.
+func tableHeadings(t *testing.T, rs []*Record) []string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "### ") {
+			heads = append(heads, l)
+		}
+	}
+	return heads
 }
