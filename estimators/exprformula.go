@@ -321,18 +321,31 @@ func boolMisuse(src string, tree ast.Node) error {
 }
 
 // boolTypeError reports whether err, the library's refusal of a formula,
-// is a refusal of an operand's type that boolMisuse can explain: it names
-// bool ("mismatched types bool and int", "cannot use bool as argument",
-// "invalid argument for min (type bool)") or a mismatched type ("!
-// (mismatched type float64)").
+// is a refusal of an operand's type that boolMisuse can explain: it gives
+// bool as a type ("mismatched types bool and int", "cannot use bool as
+// argument", "invalid argument for min (type bool)", "non-bool
+// expression") or a mismatched type ("! (mismatched type float64)"). The
+// words are the library's phrases around a type, not "bool" anywhere: a
+// refusal quotes the formula's names, and "cannot redeclare variable
+// isbool" is no refusal of a type.
 func boolTypeError(err error) bool {
 	msg := err.Error()
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		msg = fe.Message
 	}
-	return strings.Contains(msg, "bool") || strings.Contains(msg, "mismatched type")
+	for _, words := range boolTypeWords {
+		if strings.Contains(msg, words) {
+			return true
+		}
+	}
+	return false
 }
+
+// boolTypeWords are the phrases of the library's refusals of an
+// operand's type that boolTypeError looks for: none can come of a name
+// (no name holds a space or a bracket).
+var boolTypeWords = []string{"(mismatched type", "(type bool)", "cannot use bool as", "non-bool expression", "but got bool"}
 
 // isBoolSyntax reports whether n gives true or false by its syntax, lets
 // saying which let bindings do.

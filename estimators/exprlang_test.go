@@ -158,11 +158,15 @@ func TestExprBoolAsNumber(t *testing.T) {
 // keeps the library's words. A let bound twice ("cannot redeclare
 // variable b") was said to use true or false as a number: its first
 // binding, x > 0, was taken for the value b + 1 adds, though its second
-// is 2.
+// is 2; and so it still was where the name held "bool" (isbool), which
+// the refusal quotes.
 func TestExprOtherRefusalsKeepTheirWords(t *testing.T) {
 	for _, tc := range []struct{ spec, want string }{
 		{"expr:g=let b = x>0; let b = 2; b + 1", `formula "let b = x>0; let b = 2; b + 1": cannot redeclare variable b (at column 18)`},
 		{"expr:g=let b = 2; let b = x>0; b + 1", `formula "let b = 2; let b = x>0; b + 1": cannot redeclare variable b (at column 16)`},
+		// A name holding "bool" is no type the library names.
+		{"expr:g=let isbool = x>0; let isbool = 2; isbool + 1", `formula "let isbool = x>0; let isbool = 2; isbool + 1": cannot redeclare variable isbool (at column 23)`},
+		{"expr:g=let bool = x>0; let bool = 2; bool + 1", `formula "let bool = x>0; let bool = 2; bool + 1": cannot redeclare variable bool (at column 21)`},
 	} {
 		if _, err := Parse(tc.spec); err == nil || !strings.HasSuffix(err.Error(), tc.want) {
 			t.Errorf("Parse(%s) = %v, want an error ending %q", tc.spec, err, tc.want)

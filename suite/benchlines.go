@@ -103,11 +103,16 @@ func WriteBench(w io.Writer, rs []*Record) error {
 // decay, augmentation or subsets), so two recipe files of one name that
 // differ in those alone name their runs alike, and benchstat would pool
 // them as runs of one benchmark: WriteBench ends those workloads' names
-// with /workload=<key>, and leaves every other name as it was.
+// with /workload=<key>, and leaves every other name as it was. Only the
+// runs WriteBench writes count (not the diverged ones, which have no
+// line to clash with).
 func benchClashes(rs []*Record) map[string]bool {
 	seen := map[string]string{} // a name, the estimator's left out: its workload
 	clash := map[string]bool{}
 	for _, r := range rs {
+		if r.Status != StatusOK {
+			continue
+		}
 		c := *r
 		c.Config.Estimator = ""
 		name, wk := c.BenchName(), r.Config.WorkloadKey()

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 )
@@ -21,16 +22,7 @@ func TestHeadingsOfSameNamedRecipes(t *testing.T) {
 	for seed := uint64(1); seed <= 2; seed++ {
 		rs = append(rs, fakeRecord(&a, "ste", seed, 80), fakeRecord(&b, "ste", seed, 70))
 	}
-	var out bytes.Buffer
-	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	var heads []string
-	for _, l := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(l, "### ") {
-			heads = append(heads, l)
-		}
-	}
+	heads := tableHeadings(t, rs)
 	if len(heads) != 2 || heads[0] == heads[1] {
 		t.Fatalf("headings %q: want two that differ", heads)
 	}
@@ -40,12 +32,34 @@ func TestHeadingsOfSameNamedRecipes(t *testing.T) {
 		}
 	}
 	// A workload alone keeps its heading.
-	out.Reset()
+	var out bytes.Buffer
 	if err := WriteTable(&out, TableMain, rs[:1], nil); err != nil {
 		t.Fatal(err)
 	}
 	if want := "### " + a.Label() + "\n"; !strings.HasPrefix(out.String(), want) {
 		t.Errorf("table of one workload starts %q, want %q", strings.SplitN(out.String(), "\n", 2)[0], want)
+	}
+}
+
+// TestHeadingsOfWorkloadsOfOneLabel: two workloads whose headings read
+// the same even with the momentum, weight decay and augmentation (a
+// record of format 0, from before the configuration had a format, beside
+// this build's of the same recipe) are told apart by their workload keys,
+// the last thing that differs.
+func TestHeadingsOfWorkloadsOfOneLabel(t *testing.T) {
+	a := testWorkload(t)
+	old := fakeRecord(&a, "ste", 2, 70)
+	old.Config.Format = 0
+	old.Key = old.Config.Key()
+	rs := []*Record{fakeRecord(&a, "ste", 1, 80), old}
+	heads := tableHeadings(t, rs)
+	if len(heads) != 2 {
+		t.Fatalf("headings %q: want two", heads)
+	}
+	for i, r := range rs {
+		if want := "### " + a.Label() + trainingLabel(r.Config) + ", workload " + r.Config.WorkloadKey(); heads[i] != want {
+			t.Errorf("heading %q, want %q", heads[i], want)
+		}
 	}
 }
 
@@ -110,4 +124,42 @@ func TestBenchNamesOfSameNamedRecipes(t *testing.T) {
 			t.Errorf("one workload: no line named %s in\n%s", r.BenchName(), out.String())
 		}
 	}
+}
+
+// TestBenchNamesBesideDivergedWorkload: the runs of a workload that all
+// diverged have no line in bench.txt, so they clash with no name there:
+// a workload of the same name keeps its names, as it would without them.
+func TestBenchNamesBesideDivergedWorkload(t *testing.T) {
+	a := testWorkload(t)
+	a.Recipe.Epochs = 2
+	b := a
+	b.Recipe.Momentum = a.Recipe.Momentum + 0.25
+	rs := []*Record{fakeRecord(&a, "ste", 1, 80), fakeRecord(&b, "ste", 1, math.NaN())}
+	if rs[1].Status != StatusDiverged {
+		t.Fatalf("record of workload b: status %s, want diverged", rs[1].Status)
+	}
+	var out bytes.Buffer
+	if err := WriteBench(&out, rs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\n"+rs[0].BenchName()+" 1 ") {
+		t.Errorf("no line named %s in\n%s", rs[0].BenchName(), out.String())
+	}
+}
+
+// tableHeadings returns the workload headings ("### " lines) of the main
+// table of rs.
+func tableHeadings(t *testing.T, rs []*Record) []string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := WriteTable(&out, TableMain, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "### ") {
+			heads = append(heads, l)
+		}
+	}
+	return heads
 }

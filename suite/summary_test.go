@@ -52,7 +52,7 @@ func TestModelSummaryTotals(t *testing.T) {
 func TestSummarizeModelsAsBuilt(t *testing.T) {
 	// Under the race detector it took 2.2 s of the race pass's suite,
 	// the most of the suite's tests that start no goroutine.
-	racebuild.Skip(t, "it checks summaries as text, building networks with no goroutine (models.Build runs no layer); the openblas and purego builds run it in full")
+	racebuild.Skip(t, "it checks summaries as text, building networks with no goroutine (models.Build runs no layer); the openblas and purego passes of the README's test command run it, as -short does")
 	built := func(name string, cfg models.Config) (*models.Layout, error) {
 		m, err := models.Build(name, cfg, nn.NewInit(1))
 		if err != nil {

@@ -617,62 +617,73 @@ func TestSetWeights(t *testing.T) {
 // remainder), border lanes with padding corrections, and a residual.
 func TestFusedChannelGroups(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 4))
-	type tcase struct {
-		n, c, h, w, out, pad int
-	}
-	var cases []tcase
+	var cases []fusedCase
 	for out := 1; out <= 17; out++ {
 		// Widths 11 to 23: 2 or 3 blocks a row, the last one short.
-		cases = append(cases, tcase{1 + out%3, 64, 5, 11 + out%13, out, out % 2})
+		cases = append(cases, fusedCase{1 + out%3, 64, 5, 11 + out%13, out, out % 2})
 	}
 	for _, out := range []int{63, 65, 71, 72, 130} {
-		cases = append(cases, tcase{3, 70, 4, 19, out, 1}, tcase{1, 16, 5, 21, out, 1})
+		cases = append(cases, fusedCase{3, 70, 4, 19, out, 1}, fusedCase{1, 16, 5, 21, out, 1})
 	}
+	for _, tc := range cases {
+		checkFusedCase(t, r, tc)
+	}
+}
+
+// A fusedCase is a convolution of a 3×3 kernel at stride 1 over n images
+// of c channels of h×w, to out channels, with padding pad.
+type fusedCase struct {
+	n, c, h, w, out, pad int
+}
+
+// checkFusedCase checks Forward and ForwardAdd of tc under every
+// implementation against the portable one's, bit for bit, on random
+// inputs, weights, transform and residual from r.
+func checkFusedCase(t *testing.T, r *rand.Rand, tc fusedCase) {
+	t.Helper()
 	prev := Impl()
 	defer SetImpl(prev)
-	for _, tc := range cases {
-		s := Shape{In: tc.c, Out: tc.out, Kernel: 3, Stride: 1, Pad: tc.pad}
-		pw := PackWeights(s, randSigns(r, tc.out*tc.c*9))
-		a := Affine{Mul: make([]float32, tc.out), Add: make([]float32, tc.out)}
-		for o := range tc.out {
-			a.Mul[o] = float32(r.NormFloat64())
-			a.Add[o] = float32(r.NormFloat64() * 3)
-		}
-		x := make([]float32, tc.n*tc.c*tc.h*tc.w)
-		for i := range x {
-			x[i] = float32(r.NormFloat64())
-		}
-		oh, ow := s.OutSize(tc.h, tc.w)
-		res := make([]float32, tc.n*tc.out*oh*ow)
-		for i := range res {
-			res[i] = float32(r.NormFloat64())
-		}
-		run := func() (y, add []float32) {
-			conv, err := NewConv(pw, a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			xb := NewBits(tc.n, tc.h, tc.w, tc.c)
-			Pack(xb, x)
-			y, add = nanSlice(len(res)), nanSlice(len(res))
-			conv.Forward(y, xb)
-			conv.ForwardAdd(add, xb, res)
-			return y, add
-		}
-		if err := SetImpl("go"); err != nil {
+	s := Shape{In: tc.c, Out: tc.out, Kernel: 3, Stride: 1, Pad: tc.pad}
+	pw := PackWeights(s, randSigns(r, tc.out*tc.c*9))
+	a := Affine{Mul: make([]float32, tc.out), Add: make([]float32, tc.out)}
+	for o := range tc.out {
+		a.Mul[o] = float32(r.NormFloat64())
+		a.Add[o] = float32(r.NormFloat64() * 3)
+	}
+	x := make([]float32, tc.n*tc.c*tc.h*tc.w)
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	oh, ow := s.OutSize(tc.h, tc.w)
+	res := make([]float32, tc.n*tc.out*oh*ow)
+	for i := range res {
+		res[i] = float32(r.NormFloat64())
+	}
+	run := func() (y, add []float32) {
+		conv, err := NewConv(pw, a)
+		if err != nil {
 			t.Fatal(err)
 		}
-		wantY, wantAdd := run()
-		for _, name := range Impls() {
-			if err := SetImpl(name); err != nil {
-				t.Fatal(err)
-			}
-			y, add := run()
-			for i := range wantY {
-				if math.Float32bits(y[i]) != math.Float32bits(wantY[i]) || math.Float32bits(add[i]) != math.Float32bits(wantAdd[i]) {
-					t.Fatalf("%s: %+v on %dx%dx%dx%d: output %d: Forward %v, ForwardAdd %v; go %v, %v",
-						name, s, tc.n, tc.h, tc.w, tc.c, i, y[i], add[i], wantY[i], wantAdd[i])
-				}
+		xb := NewBits(tc.n, tc.h, tc.w, tc.c)
+		Pack(xb, x)
+		y, add = nanSlice(len(res)), nanSlice(len(res))
+		conv.Forward(y, xb)
+		conv.ForwardAdd(add, xb, res)
+		return y, add
+	}
+	if err := SetImpl("go"); err != nil {
+		t.Fatal(err)
+	}
+	wantY, wantAdd := run()
+	for _, name := range Impls() {
+		if err := SetImpl(name); err != nil {
+			t.Fatal(err)
+		}
+		y, add := run()
+		for i := range wantY {
+			if math.Float32bits(y[i]) != math.Float32bits(wantY[i]) || math.Float32bits(add[i]) != math.Float32bits(wantAdd[i]) {
+				t.Fatalf("%s: %+v on %dx%dx%dx%d: output %d: Forward %v, ForwardAdd %v; go %v, %v",
+					name, s, tc.n, tc.h, tc.w, tc.c, i, y[i], add[i], wantY[i], wantAdd[i])
 			}
 		}
 	}

@@ -4,6 +4,7 @@ package bitconv
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/gradbench/gradbench/internal/texttest"
@@ -49,4 +50,19 @@ func TestCheckKernel(t *testing.T) {
 			}, fmt.Sprintf("xnor: kernelTest: bad sizes len(src)=%d base=%v", len(tc.src), tc.base))
 		})
 	}
+}
+
+// TestFusedPrefetchedOutput is TestFusedChannelGroups on an output of
+// prefetchMin values or more, the size from which the fused kernel
+// prefetches the output lines it stores next (fusedArgs.pf): below it
+// the prefetching branches of the kernel's stores run in no test of this
+// package. 16 channels of 130×130 (padded, merged taps): pairs whose
+// outputs are consecutive and pairs stored apart (17 blocks a row), with
+// border lanes and a residual.
+func TestFusedPrefetchedOutput(t *testing.T) {
+	tc := fusedCase{n: 1, c: 16, h: 130, w: 130, out: 16, pad: 1}
+	if n := tc.n * tc.out * tc.h * tc.w; n < prefetchMin {
+		t.Fatalf("%+v: an output of %d values, fewer than prefetchMin (%d): no prefetch to test", tc, n, prefetchMin)
+	}
+	checkFusedCase(t, rand.New(rand.NewPCG(21, 5)), tc)
 }
