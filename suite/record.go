@@ -527,7 +527,13 @@ func checkMisnamedRecord(dir, name string) error {
 		return nil
 	}
 	own := head.Key + ".json"
-	if _, err := os.Lstat(filepath.Join(dir, own)); err == nil {
+	if fi, err := os.Lstat(filepath.Join(dir, own)); err == nil {
+		// On a file system that ignores case (the macOS default), the
+		// upper-case name finds the file itself: moving it out would
+		// lose the only copy.
+		if self, err := os.Lstat(path); err == nil && os.SameFile(fi, self) {
+			return fmt.Errorf("suite: %s holds the record of run %s, and %s names the same file (a file system that ignores case, or a second link), but only files named <key>.json are read as records: give the file the name %s alone", path, head.Key, own, own)
+		}
 		return fmt.Errorf("suite: %s holds the record of run %s, which %s holds too, but only files named <key>.json are read as records: move this copy out of %s", path, head.Key, own, dir)
 	}
 	return fmt.Errorf("suite: %s holds the record of run %s, but only files named <key>.json are read as records: rename it %s, or move it out of %s", path, head.Key, own, dir)

@@ -201,6 +201,20 @@ func TestReadRecordsRejects(t *testing.T) {
 			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
 				t.Errorf("ReadRecords(a record and its copy %s) = %d records, %v\nwant %s", name, len(rs), err, want)
 			}
+			// <key>.json is the misnamed file itself, as on a file system
+			// that ignores case (the macOS default) for the upper-case
+			// name, or as a second link here: there is no copy to move
+			// out, and doing so would lose the record.
+			if err := os.Remove(RecordPath(dir, r.Key)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(renamed, RecordPath(dir, r.Key)); err != nil {
+				t.Skipf("no hard links here: %v", err)
+			}
+			want = "suite: " + renamed + " holds the record of run " + r.Key + ", and " + r.Key + ".json names the same file (a file system that ignores case, or a second link), but only files named <key>.json are read as records: give the file the name " + r.Key + ".json alone"
+			if rs, err := ReadRecords(dir); err == nil || err.Error() != want {
+				t.Errorf("ReadRecords(a record named %s and %s.json, one file) = %d records, %v\nwant %s", name, r.Key, len(rs), err, want)
+			}
 		})
 	}
 }
