@@ -241,8 +241,8 @@ func WeightsPath(dir, key string) string { return runFile("WeightsPath", dir, ke
 // saveFinalWeights writes the final weights net of run key, whose record
 // is rec, before the record is written: a record with status ok always has
 // them. A diverged run keeps none. Its network is the one the non-finite
-// loss came from, trained into the epoch it diverged in (its weights
-// perhaps NaN): not the network after its last finished epoch, which a
+// loss or epoch number came from, trained into the epoch it diverged in
+// (its weights perhaps NaN): not the network after its last finished epoch, which a
 // weights file labelled with the epochs it recorded would claim to hold.
 // A file left at their path (a build before this one wrote one for
 // diverged runs too) is removed, so that none says otherwise. The weights
