@@ -154,8 +154,10 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 	b, err := json.Marshal(ps)
 	if err != nil {
 		// A NaN or an infinity, which JSON cannot hold, in a number of
-		// the epochs that the loss's divergence check does not see: said
-		// by epoch and field, as WriteRecord refuses it.
+		// the epochs (training records none: an epoch with one diverges,
+		// epochDivergence, and a throughput over no time is refused,
+		// imagesPerSec): said by epoch and field, as WriteRecord refuses
+		// it.
 		for i, e := range ps.Epochs {
 			if cerr := checkEpoch(e, i+1); cerr != nil {
 				return fmt.Errorf("suite: checkpoint of run %s after epoch %d: %w", ps.Key, epochs, cerr)
