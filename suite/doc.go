@@ -33,13 +33,14 @@
 // runs directory. A sweep skips cells whose record exists. A run writes a
 // checkpoint after every epoch, so a run killed mid-way restarts from its
 // last finished epoch and ends with the same numbers as an uninterrupted
-// one. A run whose loss becomes NaN or ±Inf is recorded with status
-// diverged and the epoch it diverged at; it is never averaged into a table
-// and never retried. A run that does not diverge also leaves its final
-// weights, <key>.weights ([WeightsPath]), which gradbench export and
-// fidelity read; a diverged run leaves none, its network being that of
-// the step its loss was not finite at, not one after an epoch it
-// finished. Weights files an earlier attempt left that a run does not
+// one. A run whose loss becomes NaN or ±Inf, or another number an epoch
+// records (an estimator's indicator, a diagnostic such as a gradient
+// norm), is recorded with status diverged and the epoch it diverged at;
+// it is never averaged into a table and never retried. A run that does
+// not diverge also leaves its final weights, <key>.weights
+// ([WeightsPath]), which gradbench export and fidelity read; a diverged
+// run leaves none, its network being that of the step or epoch its
+// numbers were not finite at, not one after an epoch it finished. Weights files an earlier attempt left that a run does not
 // continue (all of them when it trains from scratch; those after the
 // epoch it resumes after otherwise) are removed before it trains, so
 // that none is read as this run's. A record carries a checksum and is checked when read:

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/gradbench/gradbench/data"
@@ -60,7 +61,8 @@ func (ru *run) loop(ctx context.Context, start int) (*Record, error) {
 	return ru.rec, nil
 }
 
-// epoch trains and evaluates one epoch. A non-finite loss returns the
+// epoch trains and evaluates one epoch. A non-finite loss, or a number
+// the epoch records that is not finite (epochDivergence), returns the
 // divergence; a cancelled ctx returns its error.
 func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *Divergence, error) {
 	net := ru.model.Net
@@ -109,12 +111,21 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 	ep.TrainSeconds = time.Since(t0).Seconds()
 	ep.TrainLoss = lossSum / float64(seen)
 	ep.TrainAcc = 100 * float64(correct) / float64(seen)
-	ep.ImagesPerSec = float64(seen) / ep.TrainSeconds
 	ep.FlipRatio = ru.flipRatio()
 	ep.Indicators = ru.indicators()
 	if ru.diag != nil {
 		ep.Diagnostics = ru.diag.epoch()
 	}
+	// Before the evaluation, which a diverged network needs not, and
+	// before the throughput: a diverged run does not record this epoch.
+	if div := epochDivergence(ep, steps); div != nil {
+		return ep, div, nil
+	}
+	ips, err := imagesPerSec(seen, ep.TrainSeconds, e+1)
+	if err != nil {
+		return ep, nil, fmt.Errorf("suite: run %s (%s): %w", ru.rec.Key, ru.cell, err)
+	}
+	ep.ImagesPerSec = ips
 	ru.rec.DataHashes = append(ru.rec.DataHashes, fmt.Sprintf("%016x", dh.Sum64()))
 
 	ru.r.emit(Event{Kind: EventEval, Cell: ru.cell, Cells: ru.cells, Epoch: e, Epochs: prog.Epochs, Step: steps, Steps: steps,
@@ -152,6 +163,41 @@ func (ru *run) epoch(ctx context.Context, prog nn.Progress, steps int) (Epoch, *
 		ep.TestTop5 = &top5
 	}
 	return ep, nil, nil
+}
+
+// epochDivergence returns the divergence of the epoch ep trained in
+// steps steps when a number it records is NaN or infinite, or nil. Its
+// losses were finite (checked at every step), but what else it measures
+// need not be: an estimator's indicator, a gradient norm of latent
+// gradients that overflowed float32, any of its diagnostics. The network
+// is then no longer trained to numbers a record can hold (JSON has no NaN
+// or infinity): the run diverged in that epoch, as on a non-finite loss,
+// rather than training its remaining epochs to a record WriteRecord
+// refuses. The reason names the field as the record's JSON does
+// (indicators.estimating_error, diagnostics.layers[2].grad_norm) and its
+// value. The throughput is not among the numbers: see imagesPerSec.
+func epochDivergence(ep Epoch, steps int) *Divergence {
+	field, v := nonFinite(reflect.ValueOf(ep), "")
+	if field == "" {
+		return nil
+	}
+	return &Divergence{Epoch: ep.Epoch, Step: steps, Reason: fmt.Sprintf("%s is %v after epoch %d", field, v, ep.Epoch)}
+}
+
+// imagesPerSec returns the training throughput of epoch n (1-based),
+// images trained over its wall time in seconds. A wall time of 0, whose
+// throughput would be +Inf, is refused: it says nothing of the training,
+// which is not diverged, but that the clock did not advance, and a record
+// holds the value measured or none. It cannot happen where Go's monotonic
+// clock counts nanoseconds (Linux, the BSDs, macOS) since an epoch trains
+// at least one batch, forward and backward; it can on Windows, where Go
+// reads the system's interrupt time, which advances by the timer tick
+// (0.5 to 15.6 ms), longer than an epoch of a few tiny batches.
+func imagesPerSec(images int, seconds float64, n int) (float64, error) {
+	if !(seconds > 0) {
+		return 0, fmt.Errorf("epoch %d trained %d images in %v s by this machine's clock, which does not tick that finely: its images/s cannot be measured, and a record holds no infinity; train more images per epoch (a larger train_subset or dataset)", n, images, seconds)
+	}
+	return float64(images) / seconds, nil
 }
 
 // step trains on one batch: forward pass, loss, backward pass and the

@@ -106,7 +106,7 @@ func (spec FidelitySpec) states() (Config, []fidelityState, string, *Record, err
 		}
 		st := fidelityState{name: fmt.Sprintf("epoch %d", e)}
 		if d := rec.Diverged; rec.Status == StatusDiverged && d != nil && e >= d.Epoch {
-			// No run keeps weights once its loss is not finite: the
+			// No run keeps weights once it diverged: the
 			// --keep-epochs advice below could not help.
 			return Config{}, nil, "", nil, fmt.Errorf("suite: fidelity: run %s diverged in epoch %d: it has no weights after epoch %s, nor after any epoch from %d on; measure the epochs before (--epochs 0, its initial weights)", key, d.Epoch, text, d.Epoch)
 		}

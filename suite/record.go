@@ -84,7 +84,10 @@ type Segment struct {
 	Machine    Machine `json:"machine"`
 }
 
-// A Divergence says where a run stopped on a non-finite value.
+// A Divergence says where a run stopped on a non-finite value: a training
+// loss at a step, or after the epoch's last step (Step is then the
+// epoch's number of steps) another number the epoch records or a
+// validation or test loss. Reason names it and its value.
 type Divergence struct {
 	Epoch  int    `json:"epoch"` // 1-based epoch that diverged
 	Step   int    `json:"step"`  // 0-based step within that epoch

@@ -11,11 +11,10 @@ import (
 // TestWriteRecordNonFinite: a record holding a NaN or an infinity, which
 // JSON cannot hold, made WriteRecord panic in its checksum ("suite:
 // encoding a record: json: unsupported value: NaN"), naming no field.
-// Training computes numbers no divergence check sees (an estimator's
-// indicator of latent weights gone infinite while the loss stayed finite,
-// a throughput over a zero wall time): a run that made one crashed the
-// process after training. The record is refused by name, with the field
-// and its value, and no file is written.
+// Training then checked only its losses, and a run whose indicator or
+// diagnostic went NaN or infinite crashed the process after training (it
+// now diverges in that epoch, epochDivergence). The record is refused by
+// name, with the field and its value, and no file is written.
 func TestWriteRecordNonFinite(t *testing.T) {
 	w := testWorkload(t)
 	w.Recipe.Epochs = 2

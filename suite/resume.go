@@ -154,8 +154,10 @@ func (ru *run) saveCheckpoint(epochs int, steps int) error {
 	b, err := json.Marshal(ps)
 	if err != nil {
 		// A NaN or an infinity, which JSON cannot hold, in a number of
-		// the epochs that the loss's divergence check does not see: said
-		// by epoch and field, as WriteRecord refuses it.
+		// the epochs (training records none: an epoch with one diverges,
+		// epochDivergence, and a throughput over no time is refused,
+		// imagesPerSec): said by epoch and field, as WriteRecord refuses
+		// it.
 		for i, e := range ps.Epochs {
 			if cerr := checkEpoch(e, i+1); cerr != nil {
 				return fmt.Errorf("suite: checkpoint of run %s after epoch %d: %w", ps.Key, epochs, cerr)
@@ -241,8 +243,8 @@ func WeightsPath(dir, key string) string { return runFile("WeightsPath", dir, ke
 // saveFinalWeights writes the final weights net of run key, whose record
 // is rec, before the record is written: a record with status ok always has
 // them. A diverged run keeps none. Its network is the one the non-finite
-// loss came from, trained into the epoch it diverged in (its weights
-// perhaps NaN): not the network after its last finished epoch, which a
+// loss or epoch number came from, trained into the epoch it diverged in
+// (its weights perhaps NaN): not the network after its last finished epoch, which a
 // weights file labelled with the epochs it recorded would claim to hold.
 // A file left at their path (a build before this one wrote one for
 // diverged runs too) is removed, so that none says otherwise. The weights

@@ -518,7 +518,7 @@ func writeMainRows(w io.Writer, gs map[string]*Group, order []string, baseOut []
 	if err := mdtable.Write(w, 1, header, rows); err != nil {
 		return wrapErr("suite: table", err)
 	}
-	note := "n: finished runs (seeds); diverged runs (a NaN or Inf loss) are counted, never averaged. " +
+	note := "n: finished runs (seeds); diverged runs (a NaN or Inf loss, indicator or diagnostic) are counted, never averaged. " +
 		pairedNote("top-1(estimator, seed) − top-1("+baseline+", seed), in percentage points", prs) +
 		" sec/epoch: training and evaluation wall time."
 	if base == nil {
