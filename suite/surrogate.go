@@ -208,7 +208,10 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		name string
 		v    float64
 	}{{"from", o.From}, {"to", o.To}} {
-		if math.Abs(f.v) > math.MaxFloat32 {
+		// An end is its nearest float32: one just past float32's
+		// largest value, such as the 3.4028235e+38 this error prints,
+		// rounds to it, and only one that rounds to ±Inf is refused.
+		if math.IsInf(float64(float32(f.v)), 0) {
 			return nil, fmt.Errorf("suite: curves: --%s %s is outside float32's range (±%v), in which the estimators take x", f.name, o.Typed.of(f.name, f.v), float32(math.MaxFloat32))
 		}
 		// A nonzero end that float32 rounds to 0 would put x = 0 in the
