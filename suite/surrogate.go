@@ -67,6 +67,11 @@ type Surrogates struct {
 	// Curves hold one curve per plain spec and two per sided spec (the
 	// weights' side, then the activations'), in the order of Specs.
 	Curves []SurrogateCurve
+	// FollowsProgress reports whether a curve changes with training
+	// progress (see followsProgress), worked out where it matters: with
+	// Options.ProgressGiven or Options.SVG, whose titles give the
+	// progress only then.
+	FollowsProgress bool
 }
 
 // A SurrogateCurve is g(x) on the grid for one spec, or one side of a
@@ -153,12 +158,13 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 				}
 			}
 			eval(c.G)
-			if isSched && o.ProgressGiven && !scheduled {
+			if isSched && (o.ProgressGiven || o.SVG != "") && !scheduled {
 				scheduled = followsProgress(e, sch, c.G, eval)
 			}
 			s.Curves = append(s.Curves, c)
 		}
 	}
+	s.FollowsProgress = scheduled
 	if o.ProgressGiven && !scheduled {
 		return nil, fmt.Errorf("suite: curves: --progress %s: none of the estimators has a schedule that changes its curve (as fda's n over a range lo..hi, ede's t and a formula in p do; fda:n=9 fixes n), so it would change no curve: drop --progress", o.Typed.of("progress", o.Progress))
 	}
