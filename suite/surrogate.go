@@ -194,6 +194,9 @@ func followsProgress(e estimators.Estimator, sch estimators.Scheduler, g []float
 	return false
 }
 
+// MaxPlotPoints is the most grid points curves draws per curve with --svg.
+const MaxPlotPoints = 100_000
+
 // grid checks o's grid, progress and format and returns the grid's
 // points as float32.
 func (o SurrogateOptions) grid() ([]float32, error) {
@@ -239,6 +242,11 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		return nil, fmt.Errorf("suite: curves: --points must be at least 2, got %s", o.Typed.of("points", o.Points))
 	case o.Points > 10_000_000:
 		return nil, fmt.Errorf("suite: curves: --points must be at most 10000000, got %s", o.Typed.of("points", o.Points))
+	case o.SVG != "" && o.Points > MaxPlotPoints:
+		// Drawing takes about 0.3 KB of memory a point: the 11 default
+		// curves at 10000000 points would need tens of GB, for a
+		// picture a few hundred points wide.
+		return nil, fmt.Errorf("suite: curves: --points %s with --svg: a plot draws at most %d points per curve (drawing takes about 0.3 KB of memory a point, and the picture is a few hundred points wide); give fewer points, or leave out --svg for the table alone (up to 10000000 points)", o.Typed.of("points", o.Points), MaxPlotPoints)
 	case !(o.Progress >= 0 && o.Progress <= 1):
 		return nil, fmt.Errorf("suite: curves: --progress must be in [0, 1], got %s", o.Typed.of("progress", o.Progress))
 	case strings.EqualFold(o.Format, "svg"):

@@ -86,6 +86,10 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 	}{
 		{func(o *SurrogateOptions) { o.From, o.To = 1, 1 }, "--from must be less than --to"},
 		{func(o *SurrogateOptions) { o.Points = 10_000_001 }, "--points must be at most 10000000"},
+		// Drawn, 10000000 points of the 11 default curves would take
+		// tens of GB (a 1000000-point curve took 336 MB to draw and
+		// 13.9 MB of SVG), for a picture a few hundred points wide.
+		{func(o *SurrogateOptions) { o.Points, o.SVG = 100_001, "g.svg" }, "--points 100001 with --svg: a plot draws at most 100000 points per curve"},
 		{func(o *SurrogateOptions) { o.Progress = -0.1 }, "--progress must be in [0, 1]"},
 		{func(o *SurrogateOptions) { o.Format = "md" }, `--format must be tsv or csv, got "md"`},
 		{func(o *SurrogateOptions) { o.Format = "SVG" }, `--format must be tsv or csv, got "SVG": the plot is drawn by --svg FILE, with or without --format`},
