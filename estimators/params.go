@@ -177,7 +177,7 @@ func (p *Params) Float(key string, def float32, in Interval) float32 {
 		p.fail(key, s, "want a finite number "+in.String())
 	case overflow || math.IsInf(float64(v32), 0):
 		p.fail(key, s, fmt.Sprintf("beyond float32's largest magnitude, %g: want %s", float32(maxFloat32), allowed))
-	case v != 0 && math.Abs(v) < minFloat32 || v == 0 && nonzeroMantissa(s):
+	case v != 0 && math.Abs(float64(v32)) < minFloat32 || v == 0 && nonzeroMantissa(s): // judged as float32, as the largest magnitude is
 		p.fail(key, s, fmt.Sprintf("below float32's smallest normal magnitude, %g (it would be %g): want %s", float32(minFloat32), v32, allowed))
 	case !in.contains32(v32):
 		p.fail(key, s, "want "+allowed)

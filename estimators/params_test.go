@@ -187,7 +187,9 @@ func expected(p Param, v string) (want []float64, ok bool, why string) {
 	switch {
 	case math.IsInf(float64(f32), 0):
 		return nil, false, "float32 overflows"
-	case f != 0 && math.Abs(f) < minFloat32, f == 0 && nonzeroMantissa(v):
+	// Judged on the float32, as overflow is: a decimal a little below
+	// the smallest normal magnitude, minFloat32*(1-1e-9), rounds to it.
+	case f != 0 && math.Abs(float64(f32)) < minFloat32, f == 0 && nonzeroMantissa(v):
 		return nil, false, "float32 underflows"
 	}
 	lo, hi := float32(p.In.Lo), float32(p.In.Hi)

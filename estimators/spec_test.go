@@ -21,6 +21,12 @@ func TestParseCanonical(t *testing.T) {
 		{"ste:c=0.1000000001", "ste:c=0.1"},
 		{"ste:c=3.4028235e38", "ste:c=3.4028235e+38"},
 		{"ste:c=1.1754944e-38", "ste:c=1.1754944e-38"},
+		// A decimal just below float32's smallest normal magnitude
+		// whose nearest float32 is that magnitude is that number, as
+		// one just above its largest is its largest: the error said
+		// "below float32's smallest normal magnitude, 1.1754944e-38
+		// (it would be 1.1754944e-38)".
+		{"ste:c=1.1754943e-38", "ste:c=1.1754944e-38"},
 		{"fda:n=9..9", "fda:n=9"},
 		{"dsq:alpha=0.001", "dsq:alpha=0.001"},
 		{"dsq:alpha=0.999", "dsq:alpha=0.999"},

@@ -75,6 +75,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	// Every estimator of the records has a place in the legend and in the
 	// palette, also one without a line.
 	all := groups(rs)
+	epochs := rs[0].Config.Epochs // one workload's, so every record's
 	rs = shownRuns(rs)
 	gs := groups(rs)
 	acc := epochPanel("test top-1 accuracy")
@@ -138,6 +139,7 @@ func drawCurves(dc draw.Canvas, rs []*Record, order []string) error {
 	}
 	for _, p := range panels {
 		spanFlat(&p.Y)
+		spanEmpty(p, epochs, p == acc)
 	}
 	// The legend's first entry starts level with the top of the panels'
 	// data areas (below the titles).
@@ -188,6 +190,24 @@ func spanFlat(a *plot.Axis) {
 	} else {
 		d := math.Abs(v) / 10
 		a.Min, a.Max = v-d, v+d
+	}
+}
+
+// spanEmpty gives a panel that no run gave a point (every run diverged)
+// the axes its points would have had: the x axis the recipe's epochs, 1
+// to epochs, and the y axis of a percentage 0 to 100; another y axis, of
+// no values, is drawn without ticks. gonum spans an axis without data
+// from -1 to 1, which labelled epoch -1 and a top-1 of -1%.
+func spanEmpty(p *plot.Plot, epochs int, percent bool) {
+	if !math.IsInf(p.X.Min, +1) {
+		return
+	}
+	p.X.Min, p.X.Max = 1, float64(epochs)
+	p.Y.Min, p.Y.Max = 0, 1
+	if percent {
+		p.Y.Max = 100
+	} else {
+		p.Y.Tick.Marker = plot.ConstantTicks(nil)
 	}
 }
 

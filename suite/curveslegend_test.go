@@ -80,3 +80,34 @@ func TestCurvesSizeOfTheChosenRuns(t *testing.T) {
 		t.Errorf("the curves of runs without diagnostics at the chosen rate: want a canvas of two panels, %s…, got %.120s", want, buf.String())
 	}
 }
+
+// TestCurvesAllDiverged: tried as a new user would, a sweep whose runs
+// all diverged (a learning rate far too high) drew its empty panels on
+// gonum's default axes, from -1 to 1: epochs -1 to 1 and a top-1 of -1%
+// to 1%. An empty panel now spans the recipe's epochs, 1 to its last,
+// the accuracy panel 0 to 100%, and the others show no y values, since
+// no run gave any.
+func TestCurvesAllDiverged(t *testing.T) {
+	nan := math.NaN()
+	w := testWorkload(t)
+	w.Recipe.Epochs = 3
+	rs := []*Record{fakeRecord(&w, "ste", 1, nan), fakeRecord(&w, "ste", 2, nan)}
+	var buf bytes.Buffer
+	if err := WriteCurves(&buf, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	svg := buf.String()
+	if !strings.Contains(svg, ">ste (no run finished: 2 diverged)<") {
+		t.Errorf("curves SVG lacks the legend entry of the diverged runs")
+	}
+	for _, bad := range []string{">-1<", ">-0.5<"} {
+		if strings.Contains(svg, bad) {
+			t.Errorf("curves SVG of diverged runs labels a tick %s: gonum's default axis, not the recipe's epochs", bad)
+		}
+	}
+	for _, want := range []string{">1<", ">2<", ">3<", ">100<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("curves SVG of diverged runs lacks the tick label %s (epochs 1 to 3, top-1 0 to 100%%)", want)
+		}
+	}
+}

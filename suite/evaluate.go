@@ -321,7 +321,11 @@ func (ev *Evaluation) WriteReport(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "%s: %s on %s test (%s), %d binary layers packed (%d with BatchNorm folded in, %d with their residual addition)\n",
 		ev.Path, modelLabel(ev.Model.Model, ev.Model.Width), ev.Dataset, images, st.Binary, st.Folded, st.Residual)
-	fmt.Fprintf(w, "batches of %d images; packed network: %s\n\n", ev.Batch, ev.passes())
+	unit := "images"
+	if ev.Batch == 1 {
+		unit = "image"
+	}
+	fmt.Fprintf(w, "batches of %d %s; packed network: %s\n\n", ev.Batch, unit, ev.passes())
 	ips := func(d float64) string {
 		if d <= 0 {
 			return "-"
@@ -329,11 +333,26 @@ func (ev *Evaluation) WriteReport(w io.Writer) error {
 		return fmt.Sprintf("%.0f", float64(res.Images)/d)
 	}
 	fmt.Fprintf(w, "| network | kernels | top-1 %% | time | images/s |\n|---|---|---:|---:|---:|\n")
-	fmt.Fprintf(w, "| float | nn (gemm %s) | %.2f | %v | %s |\n", ev.GEMM, res.FloatTop1(), res.FloatTime.Round(1e6), ips(res.FloatTime.Seconds()))
-	fmt.Fprintf(w, "| packed | xnor (%s) | %.2f | %v | %s |\n\n", ev.Binary, res.PackedTop1(), res.PackedTime.Round(1e6), ips(res.PackedTime.Seconds()))
+	fmt.Fprintf(w, "| float | nn (gemm %s) | %.2f | %v | %s |\n", ev.GEMM, res.FloatTop1(), reportDuration(res.FloatTime), ips(res.FloatTime.Seconds()))
+	fmt.Fprintf(w, "| packed | xnor (%s) | %.2f | %v | %s |\n\n", ev.Binary, res.PackedTop1(), reportDuration(res.PackedTime), ips(res.PackedTime.Seconds()))
 	_, err := fmt.Fprintf(w, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
 		res.Agree, res.Images, res.Agreement(), res.MaxLogitDiff, res.Speedup())
 	return err
+}
+
+// reportDuration rounds d for eval's report: to the millisecond from a
+// second up (8.866s), else to three significant digits (10.1ms, 400µs),
+// so that a time under half a millisecond is not printed as 0s beside
+// its images per second.
+func reportDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Millisecond)
+	}
+	unit := time.Duration(1)
+	for d >= 1000*unit {
+		unit *= 10
+	}
+	return d.Round(unit)
 }
 
 // passes says how the packed network ran a batch: on how many of its

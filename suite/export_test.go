@@ -329,6 +329,36 @@ func TestEvaluateReportSaysWhatRan(t *testing.T) {
 	}
 }
 
+// TestEvaluateReportShortTimes: tried as a new user would (eval
+// --test-subset 1 --batch 1), the packed network's 0.4 ms was printed as
+// "0s" beside 2503 images/s, rounded to the millisecond as a time of
+// seconds is; a time under a second keeps three digits now, and one
+// image is "batches of 1 image".
+func TestEvaluateReportShortTimes(t *testing.T) {
+	ev := Evaluation{Path: "m.gbnn", Model: ModelConfig{Model: "resnet20", Width: 1}, Dataset: "synthetic", Batch: 1, Split: 512,
+		Compiled: 1, Replicas: 1, Chunks: 1, Chunk: 8, GEMM: "go", Binary: "go",
+		Result: xnor.Comparison{Images: 1, FloatCorrect: 1, PackedCorrect: 1, Agree: 1, FloatTime: 10123456 * time.Nanosecond, PackedTime: 399600 * time.Nanosecond}}
+	var b strings.Builder
+	if err := ev.WriteReport(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| float | nn (gemm go) | 100.00 | 10.1ms | 99 |", "| packed | xnor (go) | 100.00 | 400µs | 2503 |", "batches of 1 image; "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report\n%s\nwant %q", b.String(), want)
+		}
+	}
+	ev.Result.FloatTime, ev.Result.PackedTime = 8866123456*time.Nanosecond, 2571234567*time.Nanosecond
+	b.Reset()
+	if err := ev.WriteReport(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{" | 8.866s | ", " | 2.571s | "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report\n%s\nwant %q", b.String(), want)
+		}
+	}
+}
+
 // TestEvaluationPasses: the packed network's line names only the
 // replicas that ran (fewer than compiled when a batch has fewer chunks).
 func TestEvaluationPasses(t *testing.T) {

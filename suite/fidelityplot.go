@@ -31,7 +31,6 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 	p.Title.Text = withNote(p.Title.TextStyle, 6*vg.Inch, "flip fidelity per binary layer, "+st.Name, initialNote(st))
 	p.X.Label.Text = "binary layer (the last is the control)"
 	p.Y.Label.Text = "Pearson corr(δ, ΔL)"
-	p.Y.Tick.Marker = yTicks{}
 	p.Add(plotter.NewGrid())
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Tick.Label.Rotation = math.Pi / 2
@@ -70,6 +69,20 @@ func (r *FidelityResult) layersSVG() ([]byte, error) {
 		}
 		legend.Add(label, thumbs...)
 	}
+	// A correlation's whole range, whatever the data span: gonum's
+	// ticks for -0.45 to 1 were -0.3, 0.3 and 0.9, with no label or grid
+	// line at 0, where a correlation changes sign, and the control's 1
+	// on the top edge; and the plots of two states share a scale.
+	p.Y.Min, p.Y.Max = -1, 1
+	var yticks []plot.Tick
+	for k := -4; k <= 4; k++ {
+		t := plot.Tick{Value: float64(k) / 4} // a labelled tick every 0.5
+		if k%2 == 0 {
+			t.Label = signed(strconv.FormatFloat(t.Value, 'g', -1, 64)) // as the agreement plot's color bar
+		}
+		yticks = append(yticks, t)
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
 	pad := vg.Millimeter * 2
 	canvas := vgsvg.New(6*vg.Inch+legendWidth(legend, pad), 5.5*vg.Inch)
 	dc := draw.New(canvas)

@@ -316,3 +316,35 @@ func TestColorScaleBands(t *testing.T) {
 		}
 	}
 }
+
+// TestFidelityLayersZeroLine: tried as a new user would (gradbench
+// fidelity --init --recipe quick), correlations from -0.45 to the
+// control's 1 drew a y axis labelled -0.3, 0.3 and 0.9 alone: no
+// label or grid line at 0, where a correlation changes sign, and the
+// control's 1 on the top edge. The axis spans a correlation's range, -1
+// to 1, so that 0 is labelled, and the plots of two states share a
+// scale.
+func TestFidelityLayersZeroLine(t *testing.T) {
+	r := plotFidelity(symmetric(7, func(i, j int) float64 { return 0.5 }))
+	for i := range r.States[0].Rows {
+		for l := range r.States[0].Rows[i].PerLayer {
+			r.States[0].Rows[i].PerLayer[l].Pearson = []float64{-0.45, 0.1, 0.55, -0.2, 1}[l]
+		}
+	}
+	b, err := r.layersSVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := svgTextX(string(b))
+	for _, v := range []float64{-1, 0, 1} {
+		found := false
+		for text := range texts {
+			if x, err := strconv.ParseFloat(strings.Replace(text, "−", "-", 1), 64); err == nil && x == v {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the correlation axis has no label %g; its labels are among %q", v, slices.Sorted(maps.Keys(texts)))
+		}
+	}
+}

@@ -41,7 +41,7 @@ func float32Problem(v float64) string {
 		return "it is 0 as float32, the precision training computes in"
 	case !math.IsInf(v, 0) && math.IsInf(f, 0):
 		return fmt.Sprintf("it is infinite as float32, the precision training computes in (want at most %s)", shortFloat(math.MaxFloat32))
-	case v != 0 && math.Abs(v) < minNormal32:
+	case v != 0 && math.Abs(f) < minNormal32: // as float32: 1.1754943e-38 is the normal 1.1754944e-38
 		return fmt.Sprintf("it is %s as float32, the precision training computes in: a subnormal, which holds fewer digits (want 0 or a magnitude at least %s)",
 			strconv.FormatFloat(f, 'g', -1, 32), strconv.FormatFloat(minNormal32, 'g', -1, 32))
 	}

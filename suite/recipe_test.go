@@ -269,6 +269,17 @@ func TestRecipeZeroLiterals(t *testing.T) {
 	}
 }
 
+// TestRecipeSmallestNormal: a value whose nearest float32 is float32's
+// smallest normal magnitude trains as that number, a normal one, and is
+// taken: 1.1754943e-38 was refused as "it is 1.1754944e-38 as float32
+// ...: a subnormal", the very magnitude the error asked for.
+func TestRecipeSmallestNormal(t *testing.T) {
+	r, err := ParseRecipe(strings.NewReader(strings.Replace(goodRecipe, `"weight_decay": 0`, `"weight_decay": 1.1754943e-38`, 1)), "test")
+	if err != nil || float32(r.WeightDecay) != 0x1p-126 {
+		t.Errorf("weight_decay 1.1754943e-38: %+v, %v; want it taken as float32's smallest normal magnitude", r, err)
+	}
+}
+
 // TestLoadRecipeDirectory: a directory given as the recipe (the recipes
 // folder, a runs directory) was read as a file, "suite: recipe: read
 // recipes: is a directory (in recipes)".

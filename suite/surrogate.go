@@ -67,6 +67,11 @@ type Surrogates struct {
 	// Curves hold one curve per plain spec and two per sided spec (the
 	// weights' side, then the activations'), in the order of Specs.
 	Curves []SurrogateCurve
+	// FollowsProgress reports whether a curve changes with training
+	// progress (see followsProgress), worked out where it matters: with
+	// Options.ProgressGiven or Options.SVG, whose titles give the
+	// progress only then.
+	FollowsProgress bool
 }
 
 // A SurrogateCurve is g(x) on the grid for one spec, or one side of a
@@ -153,12 +158,13 @@ func EvalSurrogates(o SurrogateOptions) (*Surrogates, error) {
 				}
 			}
 			eval(c.G)
-			if isSched && o.ProgressGiven && !scheduled {
+			if isSched && (o.ProgressGiven || o.SVG != "") && !scheduled {
 				scheduled = followsProgress(e, sch, c.G, eval)
 			}
 			s.Curves = append(s.Curves, c)
 		}
 	}
+	s.FollowsProgress = scheduled
 	if o.ProgressGiven && !scheduled {
 		return nil, fmt.Errorf("suite: curves: --progress %s: none of the estimators has a schedule that changes its curve (as fda's n over a range lo..hi, ede's t and a formula in p do; fda:n=9 fixes n), so it would change no curve: drop --progress", o.Typed.of("progress", o.Progress))
 	}
@@ -188,6 +194,9 @@ func followsProgress(e estimators.Estimator, sch estimators.Scheduler, g []float
 	return false
 }
 
+// MaxPlotPoints is the most grid points curves draws per curve with --svg.
+const MaxPlotPoints = 100_000
+
 // grid checks o's grid, progress and format and returns the grid's
 // points as float32.
 func (o SurrogateOptions) grid() ([]float32, error) {
@@ -208,7 +217,10 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		name string
 		v    float64
 	}{{"from", o.From}, {"to", o.To}} {
-		if math.Abs(f.v) > math.MaxFloat32 {
+		// An end is its nearest float32: one just past float32's
+		// largest value, such as the 3.4028235e+38 this error prints,
+		// rounds to it, and only one that rounds to ±Inf is refused.
+		if math.IsInf(float64(float32(f.v)), 0) {
 			return nil, fmt.Errorf("suite: curves: --%s %s is outside float32's range (±%v), in which the estimators take x", f.name, o.Typed.of(f.name, f.v), float32(math.MaxFloat32))
 		}
 		// A nonzero end that float32 rounds to 0 would put x = 0 in the
@@ -230,6 +242,11 @@ func (o SurrogateOptions) grid() ([]float32, error) {
 		return nil, fmt.Errorf("suite: curves: --points must be at least 2, got %s", o.Typed.of("points", o.Points))
 	case o.Points > 10_000_000:
 		return nil, fmt.Errorf("suite: curves: --points must be at most 10000000, got %s", o.Typed.of("points", o.Points))
+	case o.SVG != "" && o.Points > MaxPlotPoints:
+		// Drawing takes about 0.3 KB of memory a point: the 11 default
+		// curves at 10000000 points would need tens of GB, for a
+		// picture a few hundred points wide.
+		return nil, fmt.Errorf("suite: curves: --points %s with --svg: a plot draws at most %d points per curve (drawing takes about 0.3 KB of memory a point, and the picture is a few hundred points wide); give fewer points, or leave out --svg for the table alone (up to 10000000 points)", o.Typed.of("points", o.Points), MaxPlotPoints)
 	case !(o.Progress >= 0 && o.Progress <= 1):
 		return nil, fmt.Errorf("suite: curves: --progress must be in [0, 1], got %s", o.Typed.of("progress", o.Progress))
 	case strings.EqualFold(o.Format, "svg"):

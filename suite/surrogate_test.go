@@ -2,6 +2,7 @@ package suite
 
 import (
 	"bytes"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,6 +86,10 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 	}{
 		{func(o *SurrogateOptions) { o.From, o.To = 1, 1 }, "--from must be less than --to"},
 		{func(o *SurrogateOptions) { o.Points = 10_000_001 }, "--points must be at most 10000000"},
+		// Drawn, 10000000 points of the 11 default curves would take
+		// tens of GB (a 1000000-point curve took 336 MB to draw and
+		// 13.9 MB of SVG), for a picture a few hundred points wide.
+		{func(o *SurrogateOptions) { o.Points, o.SVG = 100_001, "g.svg" }, "--points 100001 with --svg: a plot draws at most 100000 points per curve"},
 		{func(o *SurrogateOptions) { o.Progress = -0.1 }, "--progress must be in [0, 1]"},
 		{func(o *SurrogateOptions) { o.Format = "md" }, `--format must be tsv or csv, got "md"`},
 		{func(o *SurrogateOptions) { o.Format = "SVG" }, `--format must be tsv or csv, got "SVG": the plot is drawn by --svg FILE, with or without --format`},
@@ -114,6 +119,26 @@ func TestEvalSurrogatesRefused(t *testing.T) {
 	}
 	if _, err := EvalSurrogates(ok); err != nil {
 		t.Errorf("EvalSurrogates(%+v): %v", ok, err)
+	}
+}
+
+// TestEvalSurrogatesFloat32Ends: an end is used as its nearest float32,
+// as the help says, so the decimal the range refusal prints,
+// ±3.4028235e+38 (a little above float32's largest value, which it
+// rounds to), is an end like any other, as it is in an estimator's spec
+// (ste:c=3.4028235e38); one that rounds to ±Inf is still refused.
+func TestEvalSurrogatesFloat32Ends(t *testing.T) {
+	s, err := EvalSurrogates(SurrogateOptions{Estimators: "ste", From: -3.4028235e38, To: 3.4028235e38, Points: 3})
+	if err != nil {
+		t.Fatalf("--from -3.4028235e38 --to 3.4028235e38: %v", err)
+	}
+	if want := []float32{-math.MaxFloat32, 0, math.MaxFloat32}; !slices.Equal(s.X, want) {
+		t.Errorf("grid %v, want %v", s.X, want)
+	}
+	// 3.4028236e38 lies past the midpoint between float32's largest value
+	// and the next power of two: it rounds to +Inf.
+	if _, err := EvalSurrogates(SurrogateOptions{Estimators: "ste", From: -1, To: 3.4028236e38, Points: 3}); err == nil || !strings.Contains(err.Error(), "--to 3.4028236e+38 is outside float32's range") {
+		t.Errorf("--to 3.4028236e38: %v, want it refused as outside float32's range", err)
 	}
 }
 

@@ -134,7 +134,17 @@ func (s *Surrogates) drawGrid(panels []*plot.Plot) io.WriterTo {
 
 // gridHeading is the heading of the panels layout.
 func (s *Surrogates) gridHeading() string {
-	return fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g\none panel per curve, each y axis on its own scale", s.Options.Progress)
+	return "Surrogate gradients g(x)" + s.atProgress() + "\none panel per curve, each y axis on its own scale"
+}
+
+// atProgress is the titles' " at training progress p = P", or "" where no
+// curve changes with progress (fda:n=9, ste): naming a progress there
+// would say the curves depend on it.
+func (s *Surrogates) atProgress() string {
+	if !s.FollowsProgress {
+		return ""
+	}
+	return fmt.Sprintf(" at training progress p = %g", s.Options.Progress)
 }
 
 // ownRange is the y range of a curve's own panel: from 0 or the curve's
@@ -169,7 +179,6 @@ type surrogatePanel struct {
 // sided, the latent weights' and the activations', a plain spec's curve
 // in both; each curve's legend entry is its spec.
 func (s *Surrogates) layout() []surrogatePanel {
-	progress := s.Options.Progress
 	if s.panelsLayout() {
 		var panels []surrogatePanel
 		for i, c := range s.Curves {
@@ -186,7 +195,7 @@ func (s *Surrogates) layout() []surrogatePanel {
 		sided = sided || c.Side != ""
 	}
 	if !sided {
-		p := surrogatePanel{title: fmt.Sprintf("Surrogate gradients g(x) at training progress p = %g", progress)}
+		p := surrogatePanel{title: "Surrogate gradients g(x)" + s.atProgress()}
 		for i, c := range s.Curves {
 			p.curves, p.legend = append(p.curves, i), append(p.legend, c.Spec.String())
 		}
@@ -194,7 +203,7 @@ func (s *Surrogates) layout() []surrogatePanel {
 	}
 	var panels []surrogatePanel
 	for k, side := range []string{"latent weights", "activations"} {
-		p := surrogatePanel{title: fmt.Sprintf("g(x) on the %s at training progress p = %g", side, progress)}
+		p := surrogatePanel{title: "g(x) on the " + side + s.atProgress()}
 		for i, c := range s.Curves {
 			if c.Side == "" || c.Side == surrogateSides[k] {
 				p.curves, p.legend = append(p.curves, i), append(p.legend, c.Spec.String())

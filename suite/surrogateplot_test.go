@@ -2,6 +2,7 @@ package suite
 
 import (
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -50,7 +51,7 @@ func TestLabelledTicks(t *testing.T) {
 // progress as given.
 func TestSurrogateLayout(t *testing.T) {
 	eval := func(list string) *Surrogates {
-		s, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -1, To: 1, Points: 5, Progress: 0.25})
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: list, From: -1, To: 1, Points: 5, Progress: 0.25, ProgressGiven: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,6 +233,45 @@ func TestSurrogateGridFitsHeading(t *testing.T) {
 		h := s.gridHeading()
 		if need := plot.New().Title.TextStyle.Width(h) * 3 / 2; w < need || strings.Count(h, "\n") != 1 {
 			t.Errorf("%q: canvas %v wide for a heading of %v (%q), want at least %v and two lines", list, w, plot.New().Title.TextStyle.Width(h), h, need)
+		}
+	}
+}
+
+// TestSurrogateTitleProgress: tried as a new user would (gradbench
+// curves --estimators fda:n=9,ste,dsq --svg g.svg, the README's tour),
+// the plot was titled "at training progress p = 0" though none of its
+// curves changes with training progress, which --progress refuses for
+// such a list. The titles give the progress only where a curve follows
+// it, in every layout.
+func TestSurrogateTitleProgress(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "g.svg")
+	for _, tc := range []struct {
+		list, layout string
+		want         bool
+	}{
+		{"fda:n=9,ste,dsq", "", false},
+		{"ste,w=ste/a=approxsign", "", false},
+		{"fda:n=9,biper", "", false},
+		{"fda,ste", "", true},
+		{"ste,w=ste/a=fda", "", true},
+		{"ede,biper", "", true},
+	} {
+		s, err := EvalSurrogates(SurrogateOptions{Estimators: tc.list, From: -1, To: 1, Points: 5, SVG: svg, Layout: tc.layout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		titles := []string{}
+		if s.panelsLayout() {
+			titles = append(titles, s.gridHeading())
+		} else {
+			for _, p := range s.layout() {
+				titles = append(titles, p.title)
+			}
+		}
+		for _, title := range titles {
+			if got := strings.Contains(title, "training progress p = 0"); got != tc.want {
+				t.Errorf("%s: title %q; want the progress named: %v", tc.list, title, tc.want)
+			}
 		}
 	}
 }

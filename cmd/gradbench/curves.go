@@ -54,7 +54,7 @@ func runCurves(ctx context.Context, env *cmdEnv, fs *flag.FlagSet, args []string
 	est := fs.String("estimators", "", "comma-separated estimator specs, such as fda:n=9,ste (default: every registered estimator at its defaults)")
 	from := cli.Float64(fs, "from", -2, "first x of the grid, as its nearest float32 (the estimators take x as float32)")
 	to := cli.Float64(fs, "to", 2, "last x of the grid, as its nearest float32")
-	points := cli.Int(fs, "points", 401, "number of grid points (>= 2)")
+	points := cli.Int(fs, "points", 401, "number of grid points, from 2 to 10000000, or to 100000 with --svg")
 	progress := cli.Float64(fs, "progress", 0, "training progress in [0, 1] at which schedules are evaluated, 0 (the first epoch) when not given; refused where no estimator listed has a schedule that changes its curve (fda:n=9 has none)")
 	format := fs.String("format", "tsv", "table format: tsv or csv")
 	svg := stringOptional(fs, "svg", "no plot is written", "write the curves as an SVG plot to this `file` (name.svg, or a name without an extension; another format's, such as .png, is refused); the table is then printed only if --format is given")

@@ -121,10 +121,12 @@ func (p *progressBar) eta(e suite.Event) (string, bool) {
 		return "", false
 	}
 	left := time.Duration(float64(el) / float64(done) * float64(e.Total-e.Done))
-	if left >= time.Hour {
-		return strings.TrimSuffix(left.Round(time.Minute).String(), "0s"), true
+	// An hour or more to the minute, judged after rounding to the second:
+	// 59m59.7s is 1h0m, not 1h0m0s.
+	if r := left.Round(time.Second); r < time.Hour {
+		return r.String(), true
 	}
-	return left.Round(time.Second).String(), true
+	return strings.TrimSuffix(left.Round(time.Minute).String(), "0s"), true
 }
 
 // fraction draws "label done/total ETA left" for work counted in units,

@@ -178,6 +178,24 @@ func TestProgressEpochLineETA(t *testing.T) {
 	}
 }
 
+// TestProgressETAHour: tried as a new user would (the default
+// benchmark on a loaded machine), the ETA of the status line read "59m59s",
+// "1h0m", then "1h0m0s" and "1h0m" again: an ETA just under an hour,
+// rounded to the second, became an hour and kept its seconds, where
+// every ETA of an hour or more is shown to the minute.
+func TestProgressETAHour(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgressBar(&buf, false, false)
+	// 10 steps of 20 trained in 59m59.7s: as long again left.
+	p.start, p.startDone, p.started = time.Now().Add(-(time.Hour - 300*time.Millisecond)), 0, true
+	cell := suite.Cell{Index: 0, Spec: estimators.MustParse("ste"), Seed: 1}
+	p.event(suite.Event{Kind: suite.EventEpoch, Cell: cell, Cells: 1, Epoch: 0, Epochs: 2, Loss: 0.5, ImagesPerSec: 100, Done: 10, Total: 20,
+		Result: &suite.Epoch{Epoch: 1, TrainLoss: 0.5, TestTop1: 50, ImagesPerSec: 100}})
+	if want := "  ETA 1h0m\n"; !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("epoch line %q, want it to end %q", buf.String(), want)
+	}
+}
+
 // TestProgressFractionNarrowTerminal: eval's and fidelity's status line,
 // "label  done/total  ETA left", on a terminal too narrow for the count
 // and the ETA beside a rune of the label was cut at the width, "eval:
