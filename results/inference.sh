@@ -9,7 +9,7 @@
 # GOEXPERIMENT=simd so that every implementation of package xnor this CPU
 # runs is timed side by side: impl=go (portable), avx2 and avx512 (the
 # default build's assembly kernels) and simd (the AVX-512 kernels with
-# archsimd packing):
+# their own packing and archsimd output transforms):
 #   - GOEXPERIMENT=simd: the float side uses the default build's GEMM (the
 #     Go-assembly kernels the CPU runs, avx512 or avx2, else portable Go:
 #     gemm= in the benchmark names);

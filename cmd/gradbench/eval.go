@@ -36,8 +36,8 @@ than set their top-1 beside the run's as if of the same images.
 
 --impl chooses the binary kernels: go (portable), avx2 or avx512 (assembly
 kernels for amd64 CPUs with AVX2, or AVX-512 with VPOPCNTQ), or simd (the
-AVX-512 kernels with archsimd packing, in a GOEXPERIMENT=simd build); the
-default is the fastest available.
+AVX-512 kernels with their own packing and archsimd output transforms, in
+a GOEXPERIMENT=simd build); the default is the fastest available.
 
 While it runs, a progress bar on stderr (when that is a terminal, and
 unless --quiet) counts the test images both networks have evaluated,

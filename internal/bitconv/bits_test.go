@@ -70,6 +70,40 @@ func TestPackMatchesSign(t *testing.T) {
 	})
 }
 
+// TestPackFindsEveryNaNOfABlock puts one NaN at a time in a whole block
+// of 64 pixels, at the first and last pixel of each of its 4 vectors of
+// 16 and in the first and last channel of each half word: the simd
+// packing tests two vectors per compare, so each of them must be seen.
+// Every other value is negative, so the NaN's own code (+1) shows too.
+func TestPackFindsEveryNaNOfABlock(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		const c, hw = 64, 64
+		x := make([]float32, 2*c*hw)
+		for i := range x {
+			x[i] = -1
+		}
+		b := NewBits(2, 8, 8, c)
+		for _, n := range []int{0, 1} {
+			for _, ch := range []int{0, 31, 32, 63} {
+				for _, q := range []int{0, 15, 16, 31, 32, 47, 48, 63} {
+					i := (n*c+ch)*hw + q
+					x[i] = float32(math.NaN())
+					if !Pack(b, x) {
+						t.Fatalf("Pack misses a NaN at image %d, channel %d, pixel %d", n, ch, q)
+					}
+					if w := b.Data[n*hw+q]; w != ^uint64(0)&^(1<<ch) {
+						t.Fatalf("image %d, pixel %d with a NaN in channel %d packs as %#x", n, q, ch, w)
+					}
+					x[i] = -1
+				}
+			}
+		}
+		if Pack(b, x) {
+			t.Fatal("Pack reports a NaN in values without one")
+		}
+	})
+}
+
 func TestPackWeights(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 1))
 	s := Shape{In: 70, Out: 3, Kernel: 3, Pad: 1}

@@ -10,8 +10,8 @@ import "github.com/gradbench/gradbench/internal/impl"
 var impls = impl.NewSet("xnor")
 
 // Impl returns the name of the implementation in use: "simd"
-// (GOEXPERIMENT=simd on amd64: the AVX-512 assembly kernel with archsimd
-// packing and output transforms), "avx512" (the assembly kernels, AVX-512
+// (GOEXPERIMENT=simd on amd64: the AVX-512 assembly kernel with its own
+// packing and archsimd output transforms), "avx512" (the assembly kernels, AVX-512
 // with VPOPCNTQ, in the default build on a CPU that has it), "avx2" (the
 // AVX2 assembly kernels, on an amd64 CPU without those) or "go" (portable,
 // with math/bits.OnesCount64). Benchmark names carry it as impl=<Impl()>;

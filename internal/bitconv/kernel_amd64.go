@@ -119,6 +119,11 @@ func packBlockAVX512(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	return nan
 }
 
+// packHalf512 returns whether the values it read hold a NaN.
+//
+//go:noescape
+func packHalf512(dst *[packBlock]uint32, x *float32, row uintptr, nc int) (nan bool)
+
 //go:noescape
 func xorPopcnt512x2(pc *uint64, p0, p1 *uint64, koff *int, kw int, w *uint64, nc int)
 

@@ -483,6 +483,76 @@ store:
 	JLT  store
 	RET
 
+// func packHalf512(dst *[64]uint32, x *float32, row uintptr, nc int) (nan bool)
+//
+// The simd implementation's packing of a whole block (packBlockSIMD):
+// sets bit i of lane q of dst to the code of channel i < nc <= 32 of
+// pixel q, for the 64 pixels from x of rows row bytes apart, and returns
+// whether a value read is NaN. Per channel: four loads, four VCMPPS
+// against 0 (0 > x: false for −0 and NaN) into masks and four masked
+// VPORDs of the channel's bit (Z30) into the accumulators Z0–Z3; the NaN
+// test compares the vectors two at a time (VCMPPS UNORD of two vectors is
+// set where either is NaN) and ORs the masks into K7: four mask
+// operations, where testing each vector and widening its mask to a vector
+// (what archsimd's IsNaN and mask Or compile to) took nine. It also
+// prefetches the channel's next 256 bytes, the next block's: 64 rows are
+// more streams than the hardware prefetchers follow. On Zen 5, packing a
+// 16×64×56×56 batch measured 1.15 times faster than the archsimd loop
+// with the values in the cache (the prefetch costing 3% of that), and
+// packing it after a convolution had evicted them, then the convolution,
+// 1.1 times faster. A prefetch past the end of x never faults.
+TEXT ·packHalf512(SB), NOSPLIT, $0-33
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         row+16(FP), R10
+	MOVQ         nc+24(FP), CX
+	VPXORD       Z31, Z31, Z31 // 0.0
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	KXORW        K7, K7, K7    // lanes that saw a NaN
+	MOVL         $1, AX
+	VPBROADCASTD AX, Z30       // the channel's bit
+	TESTQ        CX, CX
+	JLE          halfdone
+
+halfch:
+	VMOVUPS    (SI), Z8
+	VMOVUPS    64(SI), Z9
+	VMOVUPS    128(SI), Z10
+	VMOVUPS    192(SI), Z11
+	VCMPPS     $0x1e, Z8, Z31, K1
+	VCMPPS     $0x1e, Z9, Z31, K2
+	VCMPPS     $0x1e, Z10, Z31, K3
+	VCMPPS     $0x1e, Z11, Z31, K4
+	VPORD      Z30, Z0, K1, Z0
+	VPORD      Z30, Z1, K2, Z1
+	VPORD      Z30, Z2, K3, Z2
+	VPORD      Z30, Z3, K4, Z3
+	VCMPPS     $3, Z9, Z8, K5
+	VCMPPS     $3, Z11, Z10, K6
+	KORW       K6, K5, K5
+	KORW       K5, K7, K7
+	PREFETCHT0 256(SI)
+	PREFETCHT0 320(SI)
+	PREFETCHT0 384(SI)
+	PREFETCHT0 448(SI)
+	VPSLLD     $1, Z30, Z30
+	ADDQ       R10, SI
+	DECQ       CX
+	JNZ        halfch
+
+halfdone:
+	VMOVDQU32 Z0, (DI)
+	VMOVDQU32 Z1, 64(DI)
+	VMOVDQU32 Z2, 128(DI)
+	VMOVDQU32 Z3, 192(DI)
+	KORTESTW  K7, K7
+	SETNE     nan+32(FP)
+	VZEROUPPER
+	RET
+
 // The AVX2 kernels, for CPUs without AVX-512 VPOPCNTQ (Intel before Ice
 // Lake and its desktop parts since Alder Lake, AMD before Zen 4). AVX2 has
 // no vector popcount: each byte's count is the sum of two 16-entry table

@@ -1,4 +1,4 @@
-//go:build goexperiment.simd && amd64
+//go:build goexperiment.simd && amd64 && !purego
 
 package bitconv
 
@@ -10,10 +10,11 @@ import (
 	"github.com/gradbench/gradbench/internal/impl"
 )
 
-// The "simd" implementation (GOEXPERIMENT=simd on amd64): packing, the
-// output stages and the shortcut's pooling on archsimd AVX-512 vectors
-// around the AVX-512 assembly kernel (the "avx512" variants of xorKernel
-// and fusedKernel, which it falls back to). They use VPOPCNTQ
+// The "simd" implementation (GOEXPERIMENT=simd on amd64): packing (whole
+// blocks of 64 pixels in assembly, packHalf512), the output stages and the
+// shortcut's pooling on archsimd AVX-512 vectors around the AVX-512
+// assembly kernel (the "avx512" variants of xorKernel and fusedKernel,
+// which it falls back to). They use VPOPCNTQ
 // (AVX512_VPOPCNTDQ) on 512-bit vectors of 8 words, one word per lane, and
 // are cross-checked bit for bit against the portable kernels
 // (TestImplsAgree).
@@ -38,10 +39,11 @@ func init() {
 // each channel, a VCMPPS of 16 values against 0 gives their codes as a
 // mask (x < 0: +0, −0 and NaN give +1), and a masked VPORD sets the
 // channel's bit in the 16 lanes of a 32-bit accumulator (one for channels
-// 0–31 of the word, one for 32–63), 4 vectors of pixels at a time so that
-// the OR chains overlap. The two halves are then widened and joined into
-// the pixels' words. It reports whether a value read is NaN (IsNaN masks
-// of the same vectors, ORed).
+// 0–31 of the word, one for 32–63). A whole block of 64 pixels runs in
+// assembly (packHalf512, 4 vectors of pixels at a time so that the OR
+// chains overlap), a short one on archsimd vectors (packHalf1). The two
+// halves are then widened and joined into the pixels' words. It reports
+// whether a value read is NaN.
 func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	c := dst.C
 	if np < 1 || np > packBlock || p0 < 0 || p0+np > hw || len(x) < (n+1)*c*hw {
@@ -68,7 +70,7 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 			}
 			p := unsafe.Add(base, uintptr(ch0)*row)
 			if np == packBlock {
-				nan = packHalf4(&half[h], p, row, ch1-ch0) || nan
+				nan = packHalf512(&half[h], (*float32)(p), row, ch1-ch0) || nan
 				continue
 			}
 			for g := 0; g < np; g += 16 {
@@ -90,45 +92,20 @@ func packBlockSIMD(dst *Bits, x []float32, n, p0, np, hw int) (nan bool) {
 	return nan
 }
 
-// packHalf4 sets bit i of lane q of dst to the code of channel i of pixel
+// packHalf1 sets bit i of lane q of dst to the code of channel i of pixel
 // q, for the nc <= 32 channels whose rows (row bytes apart) start at p,
-// 64 pixels, and reports whether a value is NaN.
-func packHalf4(dst *[packBlock]uint32, p unsafe.Pointer, row uintptr, nc int) bool {
-	var zero archsimd.Float32x16
-	var a0, a1, a2, a3, nans archsimd.Uint32x16
-	bit := archsimd.BroadcastUint32x16(1)
-	for i := range nc {
-		// Channel i's row, from p each time: stepping p on after the last
-		// row would make a pointer past the end of x, which unsafe.Add
-		// must not (checkptr, on under -race, stops the program there).
-		p := unsafe.Add(p, uintptr(i)*row)
-		v0 := archsimd.LoadFloat32x16((*[16]float32)(p))
-		v1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 64)))
-		v2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 128)))
-		v3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(p, 192)))
-		a0 = a0.Or(bit).Merge(a0, v0.Less(zero))
-		a1 = a1.Or(bit).Merge(a1, v1.Less(zero))
-		a2 = a2.Or(bit).Merge(a2, v2.Less(zero))
-		a3 = a3.Or(bit).Merge(a3, v3.Less(zero))
-		nans = nans.Or(bit).Merge(nans, v0.IsNaN().Or(v1.IsNaN()).Or(v2.IsNaN()).Or(v3.IsNaN()))
-		bit = bit.ShiftAllLeft(1)
-	}
-	a0.Store((*[16]uint32)(dst[0:]))
-	a1.Store((*[16]uint32)(dst[16:]))
-	a2.Store((*[16]uint32)(dst[32:]))
-	a3.Store((*[16]uint32)(dst[48:]))
-	return nans.NotEqual(archsimd.Uint32x16{}).ToBits() != 0
-}
-
-// packHalf1 is packHalf4 for the first np <= 16 pixels at p, read under a
-// mask: lanes past np get code 0 (and read no NaN).
+// and the first np <= 16 pixels, read under a mask: lanes past np get
+// code 0 (and read no NaN). It reports whether a value read is NaN.
 func packHalf1(dst *[16]uint32, p unsafe.Pointer, row uintptr, nc, np int) bool {
 	var zero archsimd.Float32x16
 	var a, nans archsimd.Uint32x16
 	bit := archsimd.BroadcastUint32x16(1)
 	valid := archsimd.Mask32x16FromBits(uint16(1<<np - 1))
 	for i := range nc {
-		p := unsafe.Add(p, uintptr(i)*row) // as in packHalf4
+		// Channel i's row, from p each time: stepping p on after the last
+		// row would make a pointer past the end of x, which unsafe.Add
+		// must not (checkptr, on under -race, stops the program there).
+		p := unsafe.Add(p, uintptr(i)*row)
 		var v archsimd.Float32x16
 		if np == 16 {
 			v = archsimd.LoadFloat32x16((*[16]float32)(p))

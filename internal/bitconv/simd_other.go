@@ -1,11 +1,12 @@
-//go:build !(goexperiment.simd && amd64)
+//go:build !(goexperiment.simd && amd64) || purego
 
 package bitconv
 
 import "github.com/gradbench/gradbench/internal/impl"
 
 // The "simd" implementation (simd_amd64.go) exists only in a build with
-// GOEXPERIMENT=simd on amd64; in any other build it is recorded as not
+// GOEXPERIMENT=simd on amd64 without the purego build tag (it runs the
+// assembly kernels); in any other build it is recorded as not
 // available, so that asking for it (gradbench eval --impl simd) names
 // what it needs instead of only that this build lacks it.
 func init() {
