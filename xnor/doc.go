@@ -160,15 +160,16 @@
 //     each window vector loaded serves 8 XORs, and the output lines
 //     prefetched a few blocks ahead, one plane per filter being more
 //     streams than the hardware prefetchers follow), and packing (VCMPPS of 16
-//     values against 0 into a mask, a masked VPORD per channel). The
-//     threshold outputs of ForwardBits stay portable Go. No cgo, no build
+//     values against 0 into a mask, a masked VPORD per channel; a whole
+//     block of 64 pixels tests two vectors for NaN per compare and
+//     prefetches the next block). The threshold outputs of ForwardBits
+//     stay portable Go. No cgo, no build
 //     flags; the purego build tag turns the assembly off.
 //   - "simd": built with GOEXPERIMENT=simd on such a CPU: the same assembly
 //     kernel, with the threshold outputs, the output transform of the
 //     remaining blocks and the packing of short blocks on archsimd vectors;
-//     whole blocks of 64 pixels pack in assembly, which tests two vectors
-//     for NaN per compare and prefetches the next block. The kernel stays
-//     assembly because archsimd cannot express the embedded broadcast and
+//     whole blocks of 64 pixels pack in assembly, as avx512's do. The
+//     kernel stays assembly because archsimd cannot express the embedded broadcast and
 //     keeps fewer accumulators in registers: an archsimd version of it
 //     measured 1.36× slower per XOR-popcount on Zen 4.
 package xnor

@@ -104,6 +104,45 @@ func TestPackFindsEveryNaNOfABlock(t *testing.T) {
 	})
 }
 
+// TestPackFindsEveryNaNOfEachWord is TestPackFindsEveryNaNOfABlock for
+// several channel words, the last with one channel in its upper half, and
+// an image of two whole blocks and a short one: the avx512 packing runs a
+// whole block's channels on other code than a short block's, so a NaN in
+// each vector of each block, the short one's last pixel and each half
+// word's first and last channel must be found and pack as code 0.
+func TestPackFindsEveryNaNOfEachWord(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, impl string) {
+		const c, h, w = 97, 9, 15 // words of 64 and 33 channels; 135 = 64+64+7 pixels
+		const hw = h * w
+		x := make([]float32, c*hw)
+		for i := range x {
+			x[i] = -1
+		}
+		b := NewBits(1, h, w, c)
+		for _, ch := range []int{0, 31, 32, 63, 64, 95, 96} {
+			for _, q := range []int{0, 15, 16, 31, 32, 47, 48, 63, 64, 79, 80, 95, 96, 111, 112, 127, 128, 134} {
+				x[ch*hw+q] = float32(math.NaN())
+				if !Pack(b, x) {
+					t.Fatalf("Pack misses a NaN at channel %d, pixel %d", ch, q)
+				}
+				for wd, all := range []uint64{^uint64(0), 1<<33 - 1} {
+					want := all
+					if ch/64 == wd {
+						want &^= 1 << (ch % 64)
+					}
+					if got := b.Data[q*b.Words+wd]; got != want {
+						t.Fatalf("pixel %d with a NaN in channel %d packs word %d as %#x, want %#x", q, ch, wd, got, want)
+					}
+				}
+				x[ch*hw+q] = -1
+			}
+		}
+		if Pack(b, x) {
+			t.Fatal("Pack reports a NaN in values without one")
+		}
+	})
+}
+
 func TestPackWeights(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 1))
 	s := Shape{In: 70, Out: 3, Kernel: 3, Pad: 1}

@@ -391,6 +391,41 @@ TEXT ·vzeroupper(SB), NOSPLIT, $0-0
 	VPSLLD $1, Z30, Z30; \
 	ADDQ   R10, SI
 
+// CHANNEL64 is CHANNEL for a whole block of 64 pixels (no masks): it
+// loads the row's four vectors (Z8–Z11) once, sets the channel's bit
+// (Z30) in a0–a3 where the value is negative (0 > x: false for −0 and
+// NaN), and tests the vectors for NaN two at a time (VCMPPS UNORD of two
+// vectors is set where either is NaN), ORing the masks into K7: four mask
+// operations, where testing each vector and widening its mask to a vector
+// (what archsimd's IsNaN and mask Or compile to) took nine, and CHANNEL's
+// four compares from memory and three KORWs load each row twice. It also
+// prefetches the channel's next 256 bytes, the next block's: 64 rows are
+// more streams than the hardware prefetchers follow (a prefetch past the
+// end of x never faults).
+#define CHANNEL64(a0, a1, a2, a3) \
+	VMOVUPS    (SI), Z8; \
+	VMOVUPS    64(SI), Z9; \
+	VMOVUPS    128(SI), Z10; \
+	VMOVUPS    192(SI), Z11; \
+	VCMPPS     $0x1e, Z8, Z31, K1; \
+	VCMPPS     $0x1e, Z9, Z31, K2; \
+	VCMPPS     $0x1e, Z10, Z31, K3; \
+	VCMPPS     $0x1e, Z11, Z31, K4; \
+	VPORD      Z30, a0, K1, a0; \
+	VPORD      Z30, a1, K2, a1; \
+	VPORD      Z30, a2, K3, a2; \
+	VPORD      Z30, a3, K4, a3; \
+	VCMPPS     $3, Z9, Z8, K5; \
+	VCMPPS     $3, Z11, Z10, K6; \
+	KORW       K6, K5, K5; \
+	KORW       K5, K7, K7; \
+	PREFETCHT0 256(SI); \
+	PREFETCHT0 320(SI); \
+	PREFETCHT0 384(SI); \
+	PREFETCHT0 448(SI); \
+	VPSLLD     $1, Z30, Z30; \
+	ADDQ       R10, SI
+
 // func pack512(out *uint64, ws int, x *float32, row int, nc int, masks *[4]uint16, np int) (nan bool)
 //
 // Packs the codes of nc <= 64 channels (one word; rows of row bytes from
@@ -399,7 +434,8 @@ TEXT ·vzeroupper(SB), NOSPLIT, $0-0
 // masked VPORDs set the channel's bit in 32-bit accumulators, Z0–Z3 for
 // channels 0–31 and Z4–Z7 for 32–63 of the word. masks[g] enables the
 // valid pixels of group g (masked lanes read nothing). It returns whether
-// a value read is NaN (Z28 non-zero).
+// a value read is NaN (Z28 non-zero). A whole block (np = 64, the masks
+// all set) runs CHANNEL64 instead, the NaN lanes in K7.
 TEXT ·pack512(SB), $512-57
 	MOVQ   out+0(FP), DI
 	MOVQ   ws+8(FP), R9
@@ -425,8 +461,12 @@ TEXT ·pack512(SB), $512-57
 	VPBROADCASTD AX, Z30 // the channel's bit
 	MOVQ   R11, CX
 	CMPQ   CX, $32
-	JLE    lo
+	JLE    clamped
 	MOVQ   $32, CX
+
+clamped:
+	CMPQ np+48(FP), $64
+	JEQ  whole
 
 lo:
 	// Channels 0 to min(nc, 32)−1 into Z0–Z3.
@@ -449,6 +489,32 @@ join:
 	VPTESTMD Z28, Z28, K1
 	KORTESTW K1, K1
 	SETNE    nan+56(FP)
+	JMP      joinwords
+
+whole:
+	// A whole block: CHANNEL64, the NaN lanes in K7 (K4–K7 all set).
+	KXORW K7, K7, K7
+
+lo64:
+	CHANNEL64(Z0, Z1, Z2, Z3)
+	DECQ CX
+	JNZ  lo64
+
+	SUBQ $32, R11
+	JLE  join64
+	MOVL $1, AX
+	VPBROADCASTD AX, Z30
+
+hi64:
+	CHANNEL64(Z4, Z5, Z6, Z7)
+	DECQ R11
+	JNZ  hi64
+
+join64:
+	KORTESTW K7, K7
+	SETNE    nan+56(FP)
+
+joinwords:
 
 	// Pixel q's word: lo[q] | hi[q]<<32, 8 pixels per vector, into the
 	// frame (64 words), then out[q·ws] for q < np.
@@ -488,19 +554,11 @@ store:
 // The simd implementation's packing of a whole block (packBlockSIMD):
 // sets bit i of lane q of dst to the code of channel i < nc <= 32 of
 // pixel q, for the 64 pixels from x of rows row bytes apart, and returns
-// whether a value read is NaN. Per channel: four loads, four VCMPPS
-// against 0 (0 > x: false for −0 and NaN) into masks and four masked
-// VPORDs of the channel's bit (Z30) into the accumulators Z0–Z3; the NaN
-// test compares the vectors two at a time (VCMPPS UNORD of two vectors is
-// set where either is NaN) and ORs the masks into K7: four mask
-// operations, where testing each vector and widening its mask to a vector
-// (what archsimd's IsNaN and mask Or compile to) took nine. It also
-// prefetches the channel's next 256 bytes, the next block's: 64 rows are
-// more streams than the hardware prefetchers follow. On Zen 5, packing a
-// 16×64×56×56 batch measured 1.15 times faster than the archsimd loop
-// with the values in the cache (the prefetch costing 3% of that), and
-// packing it after a convolution had evicted them, then the convolution,
-// 1.1 times faster. A prefetch past the end of x never faults.
+// whether a value read is NaN: CHANNEL64 per channel, into the
+// accumulators Z0–Z3. On Zen 5, packing a 16×64×56×56 batch measured 1.15
+// times faster than the archsimd loop with the values in the cache (the
+// prefetch costing 3% of that), and packing it after a convolution had
+// evicted them, then the convolution, 1.1 times faster.
 TEXT ·packHalf512(SB), NOSPLIT, $0-33
 	MOVQ         dst+0(FP), DI
 	MOVQ         x+8(FP), SI
@@ -518,30 +576,9 @@ TEXT ·packHalf512(SB), NOSPLIT, $0-33
 	JLE          halfdone
 
 halfch:
-	VMOVUPS    (SI), Z8
-	VMOVUPS    64(SI), Z9
-	VMOVUPS    128(SI), Z10
-	VMOVUPS    192(SI), Z11
-	VCMPPS     $0x1e, Z8, Z31, K1
-	VCMPPS     $0x1e, Z9, Z31, K2
-	VCMPPS     $0x1e, Z10, Z31, K3
-	VCMPPS     $0x1e, Z11, Z31, K4
-	VPORD      Z30, Z0, K1, Z0
-	VPORD      Z30, Z1, K2, Z1
-	VPORD      Z30, Z2, K3, Z2
-	VPORD      Z30, Z3, K4, Z3
-	VCMPPS     $3, Z9, Z8, K5
-	VCMPPS     $3, Z11, Z10, K6
-	KORW       K6, K5, K5
-	KORW       K5, K7, K7
-	PREFETCHT0 256(SI)
-	PREFETCHT0 320(SI)
-	PREFETCHT0 384(SI)
-	PREFETCHT0 448(SI)
-	VPSLLD     $1, Z30, Z30
-	ADDQ       R10, SI
-	DECQ       CX
-	JNZ        halfch
+	CHANNEL64(Z0, Z1, Z2, Z3)
+	DECQ CX
+	JNZ  halfch
 
 halfdone:
 	VMOVDQU32 Z0, (DI)
