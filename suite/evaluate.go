@@ -335,9 +335,24 @@ func (ev *Evaluation) WriteReport(w io.Writer) error {
 	fmt.Fprintf(w, "| network | kernels | top-1 %% | time | images/s |\n|---|---|---:|---:|---:|\n")
 	fmt.Fprintf(w, "| float | nn (gemm %s) | %.2f | %v | %s |\n", ev.GEMM, res.FloatTop1(), reportDuration(res.FloatTime), ips(res.FloatTime.Seconds()))
 	fmt.Fprintf(w, "| packed | xnor (%s) | %.2f | %v | %s |\n\n", ev.Binary, res.PackedTop1(), reportDuration(res.PackedTime), ips(res.PackedTime.Seconds()))
-	_, err := fmt.Fprintf(w, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
+	fmt.Fprintf(w, "predictions equal: %d of %d (%.2f%%); largest logit difference %.3g; packed %.1f× faster\n",
 		res.Agree, res.Images, res.Agreement(), res.MaxLogitDiff, res.Speedup())
+	_, err := fmt.Fprintln(w, roundingLine(res))
 	return err
+}
+
+// roundingLine says on how many images the packed network's logits are
+// the float network's up to float32 rounding (xnor.RoundingTolerance),
+// and what a larger difference comes from, lest the largest logit
+// difference, far above rounding when it comes from an image of the
+// others, be read as a bug.
+func roundingLine(res xnor.Comparison) string {
+	within := fmt.Sprintf("logits equal up to float32 rounding (relative %g): ", xnor.RoundingTolerance)
+	if res.BeyondRounding == 0 {
+		return within + fmt.Sprintf("all %d images", res.Images)
+	}
+	return within + fmt.Sprintf("%d of %d images; the other %d differ by more, as they do when an input of a binary layer lies within rounding of 0 and the two networks binarize it to opposite signs (README: Binary inference)",
+		res.WithinRounding(), res.Images, res.BeyondRounding)
 }
 
 // reportDuration rounds d for eval's report: to the millisecond from a

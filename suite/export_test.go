@@ -359,6 +359,38 @@ func TestEvaluateReportShortTimes(t *testing.T) {
 	}
 }
 
+// TestEvaluateReportRounding: a new user's eval of the whole
+// Fashion-MNIST test split printed a largest logit difference of 0.644,
+// where a subset of it gave 1.9e-06, with no word of why; the report now
+// says how many images have logits equal up to float32 rounding, and
+// what the others' larger difference comes from, below the line of the
+// agreeing predictions, which stays as it was (tests parse it).
+func TestEvaluateReportRounding(t *testing.T) {
+	ev := Evaluation{Path: "m.gbnn", Model: ModelConfig{Model: "resnet20", Width: 1}, Dataset: "fashion-mnist", Batch: 100, Split: 10000,
+		Compiled: 1, Replicas: 1, Chunks: 13, Chunk: 8, GEMM: "go", Binary: "go",
+		Result: xnor.Comparison{Images: 10000, FloatCorrect: 8871, PackedCorrect: 8871, Agree: 10000, FloatTime: 6 * time.Second, PackedTime: time.Second,
+			MaxLogitDiff: 1.19, BeyondRounding: 14}}
+	for _, tc := range []struct {
+		beyond int
+		diff   float64
+		want   string
+	}{
+		{14, 1.19, "predictions equal: 10000 of 10000 (100.00%); largest logit difference 1.19; packed 6.0× faster\n" +
+			"logits equal up to float32 rounding (relative 0.0001): 9986 of 10000 images; the other 14 differ by more, as they do when an input of a binary layer lies within rounding of 0 and the two networks binarize it to opposite signs (README: Binary inference)\n"},
+		{0, 1.9e-6, "predictions equal: 10000 of 10000 (100.00%); largest logit difference 1.9e-06; packed 6.0× faster\n" +
+			"logits equal up to float32 rounding (relative 0.0001): all 10000 images\n"},
+	} {
+		ev.Result.BeyondRounding, ev.Result.MaxLogitDiff = tc.beyond, tc.diff
+		var b strings.Builder
+		if err := ev.WriteReport(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(b.String(), "\n\n"+tc.want) {
+			t.Errorf("%d images beyond rounding: report\n%s\nwant it to end with\n%s", tc.beyond, b.String(), tc.want)
+		}
+	}
+}
+
 // TestEvaluationPasses: the packed network's line names only the
 // replicas that ran (fewer than compiled when a batch has fewer chunks).
 func TestEvaluationPasses(t *testing.T) {

@@ -69,6 +69,45 @@ func TestCompareCounts(t *testing.T) {
 	}
 }
 
+// TestCompareBeyondRounding: Compare counts the images any of whose
+// logits differ from the float network's by more than RoundingTolerance
+// of them (relative, at least 1 in magnitude): logits a few ulps apart are
+// rounding, one half a unit apart is not, and a NaN against a number
+// differs while NaN against NaN does not.
+func TestCompareBeyondRounding(t *testing.T) {
+	nan := float32(math.NaN())
+	float := logits(5,
+		10, -3, // rounding: a few ulps of 10 and of 3
+		0, 0.5, // beyond: 0 against 1e-3, the tolerance there being 1e-4
+		2, 1, // beyond: 2 against 2.5
+		nan, 1, // NaN on both: equal
+		1, 1) // NaN against a number: beyond
+	packed := logits(5,
+		10.000004, -2.9999998,
+		1e-3, 0.5,
+		2.5, 1,
+		nan, 1,
+		nan, 1)
+	done := false
+	next := func() (Batch, bool) {
+		if done {
+			return Batch{}, false
+		}
+		done = true
+		return Batch{X: nn.NewTensor(5, 1, 1, 1), Labels: []int32{0, 0, 0, 0, 0}}, true
+	}
+	c, err := Compare(context.Background(), float, packed, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BeyondRounding != 3 {
+		t.Errorf("Compare counts %d images with logits beyond rounding, want 3 (%+v)", c.BeyondRounding, c)
+	}
+	if c.WithinRounding() != 2 {
+		t.Errorf("WithinRounding() = %d, want 2", c.WithinRounding())
+	}
+}
+
 // binaryForward reads nn's forward path of binary convolutions (true: the
 // XNOR kernels), which nn exports only as SetBinaryForward's previous
 // setting: it sets it and puts it back.
