@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 )
 
 // SyntheticConfig describes a generated dataset. The zero value of each
@@ -89,6 +91,10 @@ func (cfg SyntheticConfig) withDefaults(split Split) SyntheticConfig {
 // fusion may differ between architectures, which can move a pixel by one).
 // Mean and Std are fixed at 0.5 and 0.25 per channel, the values the
 // generator targets, so that every split and size normalizes alike.
+//
+// A process keeps a copy of the few small splits it generated last and
+// answers the same split and config again with a copy of that: the same
+// bytes, in slices of the caller's own.
 func Synthetic(split Split, cfg SyntheticConfig) (*Dataset, error) {
 	if split != Train && split != Test {
 		return nil, fmt.Errorf("data: synthetic: unknown split %v", split)
@@ -108,6 +114,79 @@ func Synthetic(split Split, cfg SyntheticConfig) (*Dataset, error) {
 		return nil, fmt.Errorf("data: synthetic: %d×%d×%d×%d = %.0f bytes, want at most %d", cfg.N, cfg.C, cfg.H, cfg.W, size, int64(maxBytes))
 	}
 
+	if d := syntheticMade.get(split, cfg); d != nil {
+		return d, nil
+	}
+	d, err := generateSynthetic(split, cfg)
+	if err == nil {
+		syntheticMade.put(split, cfg, d)
+	}
+	return d, err
+}
+
+// syntheticMade holds copies of the splits Synthetic generated last, at
+// most syntheticKeep of them and each of at most syntheticKeepBytes
+// pixels: a run opens its synthetic splits again for each cell, and the
+// tests of the packages above this one open the same two default splits
+// some 700 times, each generated pixel by pixel (a normal deviate per
+// pixel), a tenth of their CPU under the race detector.
+var syntheticMade madeSplits
+
+const (
+	syntheticKeep      = 4
+	syntheticKeepBytes = 1 << 22
+)
+
+type madeSplits struct {
+	mu     sync.Mutex
+	splits []madeSplit // the most recently made last
+}
+
+type madeSplit struct {
+	split Split
+	cfg   SyntheticConfig // with its defaults
+	d     *Dataset        // a copy no caller holds
+}
+
+// get returns a copy of the split made for split and cfg, or nil.
+func (m *madeSplits) get(split Split, cfg SyntheticConfig) *Dataset {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.splits {
+		if s.split == split && s.cfg == cfg {
+			return s.d.clone()
+		}
+	}
+	return nil
+}
+
+// put keeps a copy of d, made for split and cfg, if it is small enough,
+// dropping the oldest split kept when there are syntheticKeep already.
+func (m *madeSplits) put(split Split, cfg SyntheticConfig, d *Dataset) {
+	if len(d.Pixels) > syntheticKeepBytes {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.splits) == syntheticKeep {
+		m.splits = slices.Delete(m.splits, 0, 1)
+	}
+	m.splits = append(m.splits, madeSplit{split, cfg, d.clone()})
+}
+
+// clone returns a copy of d that shares no slice with it.
+func (d *Dataset) clone() *Dataset {
+	c := *d
+	c.ClassNames = slices.Clone(d.ClassNames)
+	c.Mean, c.Std = slices.Clone(d.Mean), slices.Clone(d.Std)
+	c.Files = slices.Clone(d.Files)
+	c.Pixels, c.Labels = slices.Clone(d.Pixels), slices.Clone(d.Labels)
+	return &c
+}
+
+// generateSynthetic makes the split Synthetic describes, from cfg with its
+// defaults, checked.
+func generateSynthetic(split Split, cfg SyntheticConfig) (*Dataset, error) {
 	c, h, w, classes := cfg.C, cfg.H, cfg.W, cfg.Classes
 	plane := h * w
 	size := c * plane

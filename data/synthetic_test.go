@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -16,7 +17,8 @@ func TestSyntheticDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Synthetic(Train, cfg)
+	// Generated anew: Synthetic would answer with a copy of a.
+	b, err := generateSynthetic(Train, cfg.withDefaults(Train))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +40,44 @@ func TestSyntheticDeterministic(t *testing.T) {
 		if n < 300/7 || n > 300/7+1 {
 			t.Errorf("class %d has %d images, want %d or %d", k, n, 300/7, 300/7+1)
 		}
+	}
+}
+
+// TestSyntheticKeptSplits: a split asked for again is the one generated,
+// field for field, in slices of its own: what one caller writes into its
+// dataset reaches neither the next caller's nor the copy kept. The kept
+// splits are the last syntheticKeep made.
+func TestSyntheticKeptSplits(t *testing.T) {
+	cfg := SyntheticConfig{N: 50, C: 2, H: 6, W: 5, Classes: 3, Seed: 7}
+	want, err := generateSynthetic(Test, cfg.withDefaults(Test))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scribble := func(d *Dataset) {
+		d.Pixels[0] ^= 0xff
+		d.Labels[len(d.Labels)-1]++
+		d.Mean[0], d.Std[1] = 9, 9
+	}
+	for i := range 3 {
+		d, err := Synthetic(Test, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(d, want) {
+			t.Fatalf("call %d: Synthetic gave\n%+v\nwant the split generated\n%+v", i+1, d, want)
+		}
+		scribble(d)
+	}
+	if syntheticMade.get(Test, cfg.withDefaults(Test)) == nil {
+		t.Error("the split asked for three times is not kept")
+	}
+	for seed := range uint64(syntheticKeep) {
+		if _, err := Synthetic(Train, SyntheticConfig{N: 4, C: 1, H: 2, W: 2, Classes: 2, Seed: 100 + seed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if syntheticMade.get(Test, cfg.withDefaults(Test)) != nil {
+		t.Errorf("the split is kept after %d others were made", syntheticKeep)
 	}
 }
 

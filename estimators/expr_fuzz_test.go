@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // FuzzExprFormula feeds formulas to the expr: estimator's spec parser. A
@@ -13,6 +15,7 @@ import (
 //
 //	go test -run '^$' -fuzz FuzzExprFormula ./estimators
 func FuzzExprFormula(f *testing.F) {
+	racebuild.Skip(f, "its corpus checks the formula compiler's numerics and refusals only, with no goroutines of its own; the openblas and purego builds run it in full")
 	for _, s := range []string{
 		"max(0, 2 - 2*abs(x))", "1", "exp(-x*x)", "1/(1+x*x)", "(1+9*p)*max(0, 1-(1+9*p)*abs(x))",
 		"abs(x) <= 0.5 ? 1 : 0.25", "10*(1-tanh(10*x)**2)", "sqrt(2)*cos(x)", "2^x", "x", "y", "1/0",

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gradbench/gradbench/internal/racebuild"
 )
 
 // tableOf returns the table an expr: spec builds at p = 0.
@@ -52,6 +54,7 @@ func TestExprTableKnownError(t *testing.T) {
 // (a few hundred nodes, not 10^5), a declared jump is exact on both sides
 // of it, an undeclared one is refused.
 func TestExprTableKinksAndKnots(t *testing.T) {
+	racebuild.Skip(t, "it checks numerics only, with no goroutines of its own; the openblas and purego builds run it in full")
 	tab := tableOf(t, "expr:g=max(0, 1 - abs(x)/0.3),c=1")
 	if n := len(tab.tab) / 2; n > 1000 || tab.worst > exprTol {
 		t.Errorf("kink at 0.3: %d nodes, error %.3g, want < 1000 nodes within %g", n, tab.worst, exprTol)
@@ -75,6 +78,7 @@ func TestExprTableKinksAndKnots(t *testing.T) {
 }
 
 func TestExprErrors(t *testing.T) {
+	racebuild.Skip(t, "it checks the refusals' words only, with no goroutines of its own; the openblas and purego builds run it in full")
 	intRange := fmt.Sprintf("integer constants are int%d, at most %d", strconv.IntSize, math.MaxInt)
 	for _, tc := range []struct{ spec, want string }{
 		{"expr:g=y", `unknown name y`},

@@ -9,12 +9,49 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// interpreter is the program that python3 on PATH runs, asked of it once:
+// where python3 is a launcher, such as pyenv's shim, each start through
+// it pays for the launcher's own start again (half a second on the
+// project machine, against a twentieth of one for the interpreter), and
+// these tests start Python some 25 times.
+var interpreter = sync.OnceValues(func() (string, error) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s -c 'import sys; print(sys.executable)': %v", py, err)
+	}
+	if exe := strings.TrimSpace(string(out)); exe != "" {
+		return exe, nil
+	}
+	return py, nil // sys.executable is empty where Python cannot tell
+})
+
+// python3 returns the interpreter that python3 on PATH runs, and skips
+// t where there is no python3.
+func python3(t *testing.T) string {
+	t.Helper()
+	py, err := interpreter()
+	if errors.Is(err, exec.ErrNotFound) {
+		t.Skip("no python3")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return py
+}
 
 // TestResNet20PyRefuses: resnet20.py's command line is used as given or
 // refused, as gradbench's flags are. argparse took --est ste,ste (timing
@@ -25,10 +62,7 @@ import (
 // to define the script's classes, lets them be checked where PyTorch is
 // not installed.
 func TestResNet20PyRefuses(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
+	py := python3(t)
 	// Read by the test too, so that go test's cache knows the result
 	// depends on it.
 	if _, err := os.ReadFile("resnet20.py"); err != nil {
@@ -124,10 +158,7 @@ func TestResNet20PyRefuses(t *testing.T) {
 // does for NumPy and SciPy. A torch module that cannot be imported
 // stands in for PyTorch's absence wherever the test runs.
 func TestResNet20PyWithoutTorch(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
+	py := python3(t)
 	if _, err := os.ReadFile("resnet20.py"); err != nil {
 		t.Fatal(err)
 	}
