@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -60,7 +61,7 @@ func (p *progressBar) event(e suite.Event) {
 		// The progress in full, and without the loss and the images per
 		// second for a terminal too narrow for it beside the run's name.
 		where := fmt.Sprintf("  epoch %d/%d  step %d/%d", e.Epoch+1, e.Epochs, e.Step+1, e.Steps)
-		rest := []string{where + fmt.Sprintf("  loss %.4f  %.0f img/s", e.Loss, e.ImagesPerSec), where}
+		rest := []string{where + fmt.Sprintf("  loss %.4f", e.Loss) + rate(e.ImagesPerSec), where}
 		if e.Kind == suite.EventEval {
 			rest = []string{fmt.Sprintf("  epoch %d/%d  evaluating", e.Epoch+1, e.Epochs)}
 		}
@@ -95,6 +96,16 @@ func (p *progressBar) event(e suite.Event) {
 	}
 }
 
+// rate shows images per second for a progress line, or nothing where
+// none was measured: a step timed at 0 s (a clock that advances in
+// milliseconds, as Windows' does, after a tiny first batch) gives +Inf.
+func rate(ips float64) string {
+	if !(ips > 0) || math.IsInf(ips, 1) {
+		return ""
+	}
+	return fmt.Sprintf("  %.0f img/s", ips)
+}
+
 // epochLine prints the permanent line of a finished epoch: its training
 // loss, its validation top-1 (a learning-rate grid's run) and test top-1,
 // the throughput and the sweep's ETA.
@@ -106,7 +117,7 @@ func (p *progressBar) epochLine(cell string, e suite.Event) {
 		}
 		s += fmt.Sprintf("  test top-1 %.2f%%", r.TestTop1)
 	}
-	s += fmt.Sprintf("  %.0f img/s", e.ImagesPerSec)
+	s += rate(e.ImagesPerSec)
 	if eta, ok := p.eta(e); ok {
 		s += "  ETA " + eta
 	}

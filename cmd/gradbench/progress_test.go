@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -224,4 +225,21 @@ func TestProgressFractionNarrowTerminal(t *testing.T) {
 			t.Errorf("%d columns: status line %q is %d columns wide", tc.columns, got, n)
 		}
 	}
+}
+
+// TestProgressRateUnmeasured: a step timed at 0 s (a clock that advances
+// in steps of milliseconds, as Windows' does, after a tiny first batch)
+// has no images per second to show: the status line leaves the rate out
+// rather than print "+Inf img/s".
+func TestProgressRateUnmeasured(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgressBar(&buf, true, false)
+	cell := suite.Cell{Index: 0, Spec: estimators.MustParse("ste"), Seed: 1}
+	p.event(suite.Event{Kind: suite.EventStep, Cell: cell, Cells: 1, Epoch: 0, Epochs: 1, Step: 0, Steps: 10, Loss: 2.5, ImagesPerSec: math.Inf(1), Done: 1, Total: 10})
+	p.clear()
+	out := buf.String()
+	if strings.Contains(out, "Inf") || strings.Contains(out, "img/s") {
+		t.Errorf("status line of a step timed at 0 s: %q, want no rate", out)
+	}
+	texttest.ContainsAll(t, "progress output", out, "step 1/10  loss 2.5000")
 }
